@@ -1,0 +1,110 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Ref names one function. Its String form is the OpenFaaS `function_name`
+// label value: "name.namespace".
+type Ref struct {
+	Name      string
+	Namespace string
+}
+
+// String returns "name.namespace", or the bare name when the namespace is empty.
+func (r Ref) String() string {
+	if r.Namespace == "" {
+		return r.Name
+	}
+	return r.Name + "." + r.Namespace
+}
+
+// ParseRef splits an OpenFaaS function_name at its last dot, as the gateway
+// does (middleware.GetNamespace). A name without a dot is in defaultNamespace.
+func ParseRef(functionName, defaultNamespace string) (Ref, error) {
+	s := strings.TrimSpace(functionName)
+	if s == "" {
+		return Ref{}, errors.New("function name is empty")
+	}
+	i := strings.LastIndexByte(s, '.')
+	if i < 0 {
+		return Ref{Name: s, Namespace: defaultNamespace}, nil
+	}
+	name, ns := s[:i], s[i+1:]
+	if name == "" || ns == "" {
+		return Ref{}, fmt.Errorf("function name %q: want name.namespace", functionName)
+	}
+	return Ref{Name: name, Namespace: ns}, nil
+}
+
+// Function is what a provider knows about one function.
+type Function struct {
+	Ref
+	Labels      map[string]string
+	Annotations map[string]string
+	// Replicas is the desired replica count (OpenFaaS `replicas`, Kubernetes spec.replicas).
+	Replicas uint64
+	// AvailableReplicas is the count ready to serve (Kubernetes status.availableReplicas).
+	AvailableReplicas uint64
+	// CreatedAt is when the function was deployed; zero when the provider does not say.
+	CreatedAt time.Time
+}
+
+// Provider holds replicas. Implementations must be safe for concurrent use.
+type Provider interface {
+	// Namespaces lists the namespaces that hold functions.
+	Namespaces(ctx context.Context) ([]string, error)
+	// Functions lists the functions of one namespace.
+	Functions(ctx context.Context, namespace string) ([]Function, error)
+	// Function reads one function; ErrNotFound when it does not exist.
+	Function(ctx context.Context, ref Ref) (Function, error)
+	// Scale sets the desired replica count. A provider that will not take the
+	// count returns a *RefusedError.
+	Scale(ctx context.Context, ref Ref, replicas uint64) error
+}
+
+// ErrNotFound: the function does not exist.
+var ErrNotFound = errors.New("function not found")
+
+// ErrUnauthorized: the provider rejected our credentials.
+var ErrUnauthorized = errors.New("provider rejected the credentials")
+
+// RefusedError is a provider saying no to a replica count it understood, such as
+// OpenFaaS CE refusing zero replicas. Retrying the same count cannot help.
+type RefusedError struct {
+	Ref      Ref
+	Replicas uint64
+	Status   int    // HTTP status, 0 when not from HTTP
+	Message  string // what the provider said
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("provider refused %d replicas for %s: %s", e.Replicas, e.Ref, e.Message)
+}
+
+// IsZeroRefused reports whether err is a provider refusing to scale to zero.
+func IsZeroRefused(err error) bool {
+	var r *RefusedError
+	return errors.As(err, &r) && r.Replicas == 0
+}
+
+// All lists every function in every namespace of p.
+func All(ctx context.Context, p Provider) ([]Function, error) {
+	nss, err := p.Namespaces(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list namespaces: %w", err)
+	}
+	var out []Function
+	for _, ns := range nss {
+		fns, err := p.Functions(ctx, ns)
+		if err != nil {
+			return nil, fmt.Errorf("list functions in %s: %w", ns, err)
+		}
+		out = append(out, fns...)
+	}
+	return out, nil
+}

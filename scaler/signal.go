@@ -1,0 +1,41 @@
+package scaler
+
+import (
+	"errors"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// AlertStatus is an AlertManager alert status as seen by the scaler.
+type AlertStatus string
+
+const (
+	Firing   AlertStatus = "firing"
+	Resolved AlertStatus = "resolved"
+)
+
+// Signal is one alert about one function, decoded by package alerts. It asks the
+// reconcile loop to evaluate that function now instead of at its next tick;
+// step mode also uses Status, as the OpenFaaS gateway did.
+type Signal struct {
+	Ref       provider.Ref
+	Status    AlertStatus
+	AlertName string
+	// Load is the observed load the alert rule put in its annotations, if any.
+	Load *float64
+	// Fingerprint identifies the alert (AlertManager's fingerprint, or one
+	// derived from its labels) so duplicates and retries are recognised.
+	Fingerprint string
+	StartsAt    time.Time
+	Received    time.Time
+}
+
+// ErrUnavailable is returned by the reconcile loop's Notify when it cannot act
+// on any signal now because the provider is unreachable: the webhook answers
+// 5xx so AlertManager retries.
+var ErrUnavailable = errors.New("scaler cannot reach the provider")
+
+// ErrUnknownFunction is returned by Notify for a signal about a function the
+// provider does not have.
+var ErrUnknownFunction = errors.New("unknown function")
