@@ -1,0 +1,91 @@
+package trace
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// ArrivalModel says where, inside a minute, a minute's invocations start. The
+// trace only has counts per minute; the model is part of every result.
+type ArrivalModel string
+
+const (
+	// Uniform places the minute's n invocations at independent uniform random
+	// instants (a Poisson process conditioned on its count). Default.
+	Uniform ArrivalModel = "uniform"
+	// Even spaces them evenly, starting at a random phase: the kindest case
+	// for a scaler (no clumps).
+	Even ArrivalModel = "even"
+	// Burst puts all of them in one random second of the minute: the harshest.
+	Burst ArrivalModel = "burst"
+)
+
+// ParseArrivalModel validates a model name.
+func ParseArrivalModel(s string) (ArrivalModel, error) {
+	switch m := ArrivalModel(s); m {
+	case Uniform, Even, Burst:
+		return m, nil
+	}
+	return "", fmt.Errorf("arrival model %q: want uniform, even or burst", s)
+}
+
+// NewRNG returns the generator for one function: seeded by the run seed and
+// the function's index, so a function's arrivals do not depend on which
+// other functions are replayed or in what order.
+func NewRNG(seed uint64, function int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, uint64(function)*0x9E3779B97F4A7C15+1))
+}
+
+// Minute appends to buf the start offsets, in seconds within [0, 60), of n
+// invocations, in increasing order. It draws sorted uniforms from exponential
+// spacings, which costs O(n) instead of a sort.
+func (m ArrivalModel) Minute(rng *rand.Rand, n uint32, buf []float64) []float64 {
+	buf = buf[:0]
+	if n == 0 {
+		return buf
+	}
+	switch m {
+	case Even:
+		step := 60.0 / float64(n)
+		phase := rng.Float64() * step
+		for i := uint32(0); i < n; i++ {
+			buf = append(buf, phase+float64(i)*step)
+		}
+	case Burst:
+		start := math.Floor(rng.Float64() * 59)
+		t := 0.0
+		for i := uint32(0); i < n; i++ {
+			t += rng.ExpFloat64()
+			buf = append(buf, t)
+		}
+		total := t + rng.ExpFloat64()
+		for i := range buf {
+			buf[i] = start + buf[i]/total
+		}
+	default:
+		t := 0.0
+		for i := uint32(0); i < n; i++ {
+			t += rng.ExpFloat64()
+			buf = append(buf, t)
+		}
+		total := t + rng.ExpFloat64()
+		for i := range buf {
+			buf[i] = buf[i] / total * 60
+		}
+	}
+	return buf
+}
+
+// Sample returns an execution time in seconds for the quantile u in [0,1],
+// interpolating linearly between the published percentiles.
+func (d *Durations) Sample(u float64) float64 {
+	for k := 1; k < len(PctLevels); k++ {
+		if u <= PctLevels[k] {
+			lo, hi := PctLevels[k-1], PctLevels[k]
+			f := (u - lo) / (hi - lo)
+			return (d.Pct[k-1] + f*(d.Pct[k]-d.Pct[k-1])) / 1000
+		}
+	}
+	return d.Pct[len(d.Pct)-1] / 1000
+}

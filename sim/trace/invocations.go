@@ -1,0 +1,153 @@
+package trace
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Function is one row of an invocations file plus what the durations and
+// memory files say about it.
+type Function struct {
+	ID    string // HashFunction
+	App   string // HashApp ("" when the layout lacks it)
+	Owner string // HashOwner
+	// Trigger is http, timer, event, queue, … in the original layout; "" in
+	// the invitro rewrite, which dropped the column.
+	Trigger string
+	// PerMinute holds invocations per minute; index 0 is the trace's first minute.
+	PerMinute []uint32
+	// Duration is nil when the durations file has no row for the function.
+	Duration *Durations
+	// MemoryMB is the average allocated memory of the function (or of its app,
+	// spread as invitro does); 0 when unknown.
+	MemoryMB float64
+}
+
+// Total returns the function's invocations over the whole trace.
+func (f *Function) Total() uint64 {
+	var n uint64
+	for _, c := range f.PerMinute {
+		n += uint64(c)
+	}
+	return n
+}
+
+// ActiveMinutes counts minutes with at least one invocation.
+func (f *Function) ActiveMinutes() int {
+	n := 0
+	for _, c := range f.PerMinute {
+		if c > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// maxPerMinute bounds one cell: the busiest Azure function of 2019 did about
+// 10^8 invocations a day, so 10^7 in a minute is already absurd and protects
+// the simulator from a typo that would allocate gigabytes of arrivals.
+const maxPerMinute = 10_000_000
+
+// ParseInvocations reads an invocations-per-minute file in either layout. The
+// minute columns are recognised by name ("1".."N" or "minute_1".."minute_N"),
+// must be contiguous and start at 1; the identity columns may come in any order.
+// name is used in error messages.
+func ParseInvocations(r io.Reader, name string) ([]Function, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{File: name, Line: 1, Msg: "empty file, want a header"}
+	}
+	if err != nil {
+		return nil, wrapCSV(name, err)
+	}
+	header = append([]string(nil), header...)
+	idx := map[string]int{}
+	first, minutes := -1, 0
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		m, isMinute := minuteNumber(h)
+		switch {
+		case isMinute:
+			if m != minutes+1 || (first >= 0 && i != first+minutes) {
+				return nil, &ParseError{File: name, Line: 1, Column: i + 1,
+					Msg: fmt.Sprintf("minute column %q out of order: want minute %d here", h, minutes+1)}
+			}
+			if first < 0 {
+				first = i
+			}
+			minutes++
+		case h == "HashFunction" || h == "HashApp" || h == "HashOwner" || h == "Trigger":
+			if _, dup := idx[h]; dup {
+				return nil, &ParseError{File: name, Line: 1, Column: i + 1, Msg: fmt.Sprintf("duplicate column %q", h)}
+			}
+			idx[h] = i
+		default:
+			return nil, &ParseError{File: name, Line: 1, Column: i + 1, Msg: fmt.Sprintf("unknown column %q", h)}
+		}
+	}
+	fi, ok := idx["HashFunction"]
+	if !ok {
+		return nil, &ParseError{File: name, Line: 1, Msg: "no HashFunction column"}
+	}
+	if minutes == 0 {
+		return nil, &ParseError{File: name, Line: 1, Msg: `no minute columns ("1".. or "minute_1"..)`}
+	}
+	col := func(rec []string, key string) string {
+		if i, ok := idx[key]; ok {
+			return rec[i]
+		}
+		return ""
+	}
+	var out []Function
+	seen := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, wrapCSV(name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		id := rec[fi]
+		if id == "" {
+			return nil, &ParseError{File: name, Line: line, Column: fi + 1, Msg: "empty HashFunction"}
+		}
+		if prev, dup := seen[id]; dup {
+			return nil, &ParseError{File: name, Line: line, Column: fi + 1,
+				Msg: fmt.Sprintf("function %.12s… already on line %d", id, prev)}
+		}
+		seen[id] = line
+		f := Function{ID: id, App: col(rec, "HashApp"), Owner: col(rec, "HashOwner"),
+			Trigger: col(rec, "Trigger"), PerMinute: make([]uint32, minutes)}
+		for m := 0; m < minutes; m++ {
+			c := first + m
+			v, err := strconv.ParseUint(strings.TrimSpace(rec[c]), 10, 32)
+			if err != nil || v > maxPerMinute {
+				return nil, &ParseError{File: name, Line: line, Column: c + 1,
+					Msg: fmt.Sprintf("%s: want a count 0..%d, got %q", header[c], maxPerMinute, rec[c])}
+			}
+			f.PerMinute[m] = uint32(v)
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return nil, &ParseError{File: name, Line: 2, Msg: "no functions after the header"}
+	}
+	return out, nil
+}
+
+// minuteNumber recognises "17" and "minute_17".
+func minuteNumber(h string) (int, bool) {
+	s := strings.TrimPrefix(h, "minute_")
+	if s == "" || s[0] < '1' || s[0] > '9' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}

@@ -1,0 +1,101 @@
+package trace
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Trace is one day (or any span) of per-minute invocations.
+type Trace struct {
+	Dir       string
+	Minutes   int
+	Functions []Function
+}
+
+// Invocations returns the total invocations of all functions.
+func (t *Trace) Invocations() uint64 {
+	var n uint64
+	for i := range t.Functions {
+		n += t.Functions[i].Total()
+	}
+	return n
+}
+
+// File names tried in a trace folder, original layout first.
+var (
+	invocationFiles = []string{"invocations.csv", "inv.csv"}
+	durationFiles   = []string{"durations.csv", "run.csv"}
+	memoryFiles     = []string{"memory.csv", "mem.csv"}
+)
+
+// Load reads a trace folder: an invocations file (required) and, when
+// present, its durations and memory files.
+func Load(dir string) (*Trace, error) {
+	return LoadFS(os.DirFS(dir), dir)
+}
+
+// LoadFS is Load over any file system; label prefixes file names in errors.
+func LoadFS(fsys fs.FS, label string) (*Trace, error) {
+	open := func(names []string) (fs.File, string, error) {
+		for _, n := range names {
+			f, err := fsys.Open(n)
+			if err == nil {
+				return f, filepath.Join(label, n), nil
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				return nil, "", err
+			}
+		}
+		return nil, "", nil
+	}
+	f, name, err := open(invocationFiles)
+	if err != nil {
+		return nil, err
+	}
+	if f == nil {
+		return nil, fmt.Errorf("%s: no invocations file (tried %v)", label, invocationFiles)
+	}
+	fns, err := ParseInvocations(f, name)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	t := &Trace{Dir: label, Minutes: len(fns[0].PerMinute), Functions: fns}
+
+	if f, name, err = open(durationFiles); err != nil {
+		return nil, err
+	} else if f != nil {
+		d, err := ParseDurations(f, name)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		for i := range t.Functions {
+			if v, ok := d[t.Functions[i].ID]; ok {
+				v := v
+				t.Functions[i].Duration = &v
+			}
+		}
+	}
+	if f, name, err = open(memoryFiles); err != nil {
+		return nil, err
+	} else if f != nil {
+		m, err := ParseMemory(f, name)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		for i := range t.Functions {
+			fn := &t.Functions[i]
+			if v, ok := m.ByFunction[fn.ID]; ok {
+				fn.MemoryMB = v
+			} else if v, ok := m.ByApp[fn.App]; ok {
+				fn.MemoryMB = v
+			}
+		}
+	}
+	return t, nil
+}

@@ -1,0 +1,155 @@
+package trace
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Durations is one row of a durations file, in milliseconds, excluding cold
+// start time (Azure's definition). Percentiles are weighted percentiles of
+// 30-second averages, so they are a smoothed picture of single executions.
+type Durations struct {
+	AverageMs, MinMs, MaxMs float64
+	Count                   uint64
+	// Pct holds percentiles 0, 1, 25, 50, 75, 99 and 100 (see PctLevels).
+	Pct [7]float64
+}
+
+// PctLevels are the quantiles of Durations.Pct.
+var PctLevels = [7]float64{0, 0.01, 0.25, 0.50, 0.75, 0.99, 1}
+
+var durationPctCols = [7]string{"percentile_Average_0", "percentile_Average_1", "percentile_Average_25",
+	"percentile_Average_50", "percentile_Average_75", "percentile_Average_99", "percentile_Average_100"}
+
+// statsTable is a header-addressed CSV of numbers keyed by hash columns.
+type statsTable struct {
+	name   string
+	header []string
+	idx    map[string]int
+	rows   [][]string
+	lines  []int
+}
+
+func readStats(r io.Reader, name string, required []string) (*statsTable, error) {
+	cr := csv.NewReader(r)
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{File: name, Line: 1, Msg: "empty file, want a header"}
+	}
+	if err != nil {
+		return nil, wrapCSV(name, err)
+	}
+	t := &statsTable{name: name, header: header, idx: map[string]int{}}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if _, dup := t.idx[h]; dup {
+			return nil, &ParseError{File: name, Line: 1, Column: i + 1, Msg: fmt.Sprintf("duplicate column %q", h)}
+		}
+		t.idx[h] = i
+	}
+	for _, c := range required {
+		if _, ok := t.idx[c]; !ok {
+			return nil, &ParseError{File: name, Line: 1, Msg: fmt.Sprintf("no %s column", c)}
+		}
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, wrapCSV(name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		t.rows = append(t.rows, rec)
+		t.lines = append(t.lines, line)
+	}
+	return t, nil
+}
+
+// num reads a non-negative finite number from row i, column c.
+func (t *statsTable) num(i int, c string) (float64, error) {
+	j := t.idx[c]
+	s := strings.TrimSpace(t.rows[i][j])
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, &ParseError{File: t.name, Line: t.lines[i], Column: j + 1,
+			Msg: fmt.Sprintf("%s: want a non-negative number, got %q", c, t.rows[i][j])}
+	}
+	return v, nil
+}
+
+func (t *statsTable) str(i int, c string) string {
+	if j, ok := t.idx[c]; ok {
+		return t.rows[i][j]
+	}
+	return ""
+}
+
+// ParseDurations reads a durations file (original or invitro column order),
+// keyed by HashFunction.
+func ParseDurations(r io.Reader, name string) (map[string]Durations, error) {
+	req := append([]string{"HashFunction", "Average", "Count", "Minimum", "Maximum"}, durationPctCols[:]...)
+	t, err := readStats(r, name, req)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Durations, len(t.rows))
+	for i := range t.rows {
+		var d Durations
+		var cnt float64
+		for _, f := range []struct {
+			col string
+			dst *float64
+		}{{"Average", &d.AverageMs}, {"Minimum", &d.MinMs}, {"Maximum", &d.MaxMs}, {"Count", &cnt}} {
+			if *f.dst, err = t.num(i, f.col); err != nil {
+				return nil, err
+			}
+		}
+		d.Count = uint64(cnt)
+		for k, c := range durationPctCols {
+			if d.Pct[k], err = t.num(i, c); err != nil {
+				return nil, err
+			}
+			if k > 0 && d.Pct[k] < d.Pct[k-1] {
+				return nil, &ParseError{File: name, Line: t.lines[i], Column: t.idx[c] + 1,
+					Msg: fmt.Sprintf("%s = %g is below %s = %g: percentiles must not decrease", c, d.Pct[k], durationPctCols[k-1], d.Pct[k-1])}
+			}
+		}
+		out[t.str(i, "HashFunction")] = d
+	}
+	return out, nil
+}
+
+// Memory is what a memory file says, keyed by function when the file has a
+// HashFunction column (the 10-function sample) and by app otherwise.
+type Memory struct {
+	ByFunction map[string]float64
+	ByApp      map[string]float64
+}
+
+// ParseMemory reads an app-memory file (AverageAllocatedMb per row).
+func ParseMemory(r io.Reader, name string) (Memory, error) {
+	t, err := readStats(r, name, []string{"HashApp", "AverageAllocatedMb"})
+	if err != nil {
+		return Memory{}, err
+	}
+	m := Memory{ByFunction: map[string]float64{}, ByApp: map[string]float64{}}
+	_, perFn := t.idx["HashFunction"]
+	for i := range t.rows {
+		v, err := t.num(i, "AverageAllocatedMb")
+		if err != nil {
+			return Memory{}, err
+		}
+		if perFn {
+			m.ByFunction[t.str(i, "HashFunction")] = v
+		} else {
+			m.ByApp[t.str(i, "HashApp")] = v
+		}
+	}
+	return m, nil
+}
