@@ -1,0 +1,254 @@
+package alerts
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/alertmanager/template"
+
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
+)
+
+// Path is the route AlertManager posts to, the same as the OpenFaaS gateway's,
+// so an existing AlertManager config only changes its host.
+const Path = "/system/alert"
+
+// Handler serves POST /system/alert. It is safe for concurrent use.
+type Handler struct {
+	cfg        Config
+	auth       *authenticator
+	metrics    *metrics
+	log        *slog.Logger
+	retryAfter string
+	bufs       sync.Pool // *bytes.Buffer for request bodies
+	// lastAuthLog rate-limits the failed-auth warning: AlertManager retries a
+	// 401 at every group_interval, for every group.
+	lastAuthLog    atomic.Int64 // unix nanoseconds
+	authSuppressed atomic.Int64
+}
+
+// authLogEvery is the minimum time between two failed-auth log lines; the
+// counter faas_autoscaler_webhook_auth_failures_total counts every failure.
+const authLogEvery = 30 * time.Second
+
+// invalidLogMax bounds the per-alert warnings logged for one batch.
+const invalidLogMax = 3
+
+// NewHandler validates cfg (defaults applied) and registers the metrics.
+func NewHandler(cfg Config) (*Handler, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{
+		cfg:        cfg,
+		auth:       newAuthenticator(cfg),
+		metrics:    m,
+		log:        cfg.Logger.With("component", "alerts"),
+		retryAfter: strconv.Itoa(int(cfg.RetryAfter / time.Second)),
+	}
+	h.bufs.New = func() any { return new(bytes.Buffer) }
+	if cfg.Auth == AuthNone {
+		h.log.Warn("webhook authentication is off (auth mode none): anyone who reaches " + Path + " can trigger scaling")
+	}
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := h.cfg.Clock.Now()
+	result := h.serve(w, r, start)
+	h.metrics.requests.WithLabelValues(result).Inc()
+	h.metrics.duration.Observe(h.cfg.Clock.Now().Sub(start).Seconds())
+}
+
+// serve answers one request and returns its result label.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Time) string {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeJSON(w, http.StatusMethodNotAllowed, Response{Result: reqMethodNotAllowed, Error: "method " + r.Method + " not allowed; use POST"})
+		return reqMethodNotAllowed
+	}
+	if reason := h.auth.check(r); reason != "" {
+		h.refuseAuth(w, r, reason, received)
+		return reqUnauthorized
+	}
+	if r.ContentLength > h.cfg.MaxBody {
+		writeJSON(w, http.StatusRequestEntityTooLarge, Response{Result: reqTooLarge, Error: h.tooLargeMsg()})
+		return reqTooLarge
+	}
+
+	buf := h.bufs.Get().(*bytes.Buffer)
+	defer h.putBuf(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody)); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			writeJSON(w, http.StatusRequestEntityTooLarge, Response{Result: reqTooLarge, Error: h.tooLargeMsg()})
+			return reqTooLarge
+		}
+		writeJSON(w, http.StatusBadRequest, Response{Result: reqBadRequest, Error: "cannot read the body: " + err.Error()})
+		return reqBadRequest
+	}
+	msg, err := Decode(buf.Bytes())
+	if err != nil {
+		h.log.Warn("webhook payload refused", "error", err, "remote", r.RemoteAddr)
+		writeJSON(w, http.StatusBadRequest, Response{Result: reqBadRequest, Error: err.Error()})
+		return reqBadRequest
+	}
+	if msg.TruncatedAlerts > 0 {
+		// The periodic evaluation covers the functions we do not hear about.
+		h.log.Warn("AlertManager truncated the batch (max_alerts): some alerts were not sent", "truncated", msg.TruncatedAlerts, "group_key", msg.GroupKey)
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Timeout)
+	defer cancel()
+	resp := h.dispatch(ctx, msg, received)
+	code := verdict(&resp)
+	if code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", h.retryAfter)
+	}
+	writeJSON(w, code, resp)
+	return resp.Result
+}
+
+// dispatch maps every alert and hands the usable ones to the sink.
+func (h *Handler) dispatch(ctx context.Context, msg *Message, received time.Time) Response {
+	resp := Response{Alerts: len(msg.Alerts), TruncatedAlerts: msg.TruncatedAlerts, Results: make([]AlertResult, len(msg.Alerts))}
+	var seen map[string]struct{}
+	if len(msg.Alerts) > 1 {
+		seen = make(map[string]struct{}, len(msg.Alerts))
+	}
+	logged := 0
+	for i := range msg.Alerts {
+		a := &msg.Alerts[i]
+		res := &resp.Results[i]
+		res.Index, res.Status = i, a.Status
+		res.Result = h.handleAlert(ctx, a, res, seen, received)
+		if res.Result == alertInvalid && logged < invalidLogMax {
+			logged++
+			h.log.Warn("alert ignored", "index", i, "error", res.Error, "alertname", a.Labels["alertname"], "group_key", msg.GroupKey)
+		}
+		h.metrics.alerts.WithLabelValues(statusLabel(a.Status), res.Result).Inc()
+	}
+	return resp
+}
+
+// handleAlert fills res for one alert and returns its result.
+func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, res *AlertResult, seen map[string]struct{}, received time.Time) string {
+	sig, err := toSignal(a, h.cfg.DefaultNamespace, received)
+	if err != nil {
+		res.Error = err.Error()
+		return alertInvalid
+	}
+	res.Function, res.Fingerprint = sig.Ref.String(), sig.Fingerprint
+	if seen != nil {
+		key := sig.Fingerprint + "/" + string(sig.Status)
+		if _, dup := seen[key]; dup {
+			return alertDuplicate
+		}
+		seen[key] = struct{}{}
+	}
+	if err := ctx.Err(); err != nil {
+		res.Error = "not handed on: " + context.Cause(ctx).Error()
+		return alertUnavailable
+	}
+	switch err := h.cfg.Sink.Notify(ctx, sig); {
+	case err == nil:
+		return alertAccepted
+	case errors.Is(err, scaler.ErrUnknownFunction):
+		res.Error = err.Error()
+		return alertUnknownFunction
+	case errors.Is(err, scaler.ErrUnavailable), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		res.Error = err.Error()
+		return alertUnavailable
+	default:
+		res.Error = err.Error()
+		h.log.Error("sink refused a signal", "function", res.Function, "error", err)
+		return alertError
+	}
+}
+
+// verdict counts the results and chooses the status code:
+//   - 503 when something failed and every failure can be cured by a retry
+//     (all unavailable), so AlertManager retries;
+//   - 400 when the batch had alerts and none was usable (all invalid): a
+//     misconfigured rule shows up in AlertManager's log;
+//   - 500 when nothing was accepted and the sink failed otherwise;
+//   - 200 otherwise: the work was accepted (unknown functions and duplicates
+//     count as handled: retrying cannot change them).
+func verdict(resp *Response) int {
+	var invalid, unavailable, errs int
+	for i := range resp.Results {
+		switch resp.Results[i].Result {
+		case alertAccepted, alertDuplicate, alertUnknownFunction:
+			resp.Accepted++
+		case alertInvalid:
+			invalid++
+		case alertUnavailable:
+			unavailable++
+		default:
+			errs++
+		}
+	}
+	resp.Failed = invalid + unavailable + errs
+	switch {
+	case unavailable > 0 && invalid == 0 && errs == 0:
+		resp.Result, resp.Error = reqUnavailable, "the scaler cannot act now; retry"
+		return http.StatusServiceUnavailable
+	case resp.Accepted == 0 && invalid > 0 && unavailable == 0 && errs == 0:
+		resp.Result, resp.Error = reqBadRequest, "no usable alert in the batch"
+		return http.StatusBadRequest
+	case resp.Accepted == 0 && resp.Failed > 0:
+		resp.Result, resp.Error = reqError, "no alert could be handed to the scaler"
+		return http.StatusInternalServerError
+	default:
+		resp.Result = reqAccepted
+		return http.StatusOK
+	}
+}
+
+func (h *Handler) refuseAuth(w http.ResponseWriter, r *http.Request, reason string, now time.Time) {
+	h.metrics.authFailures.WithLabelValues(reason).Inc()
+	last := h.lastAuthLog.Load()
+	if now.UnixNano()-last >= int64(authLogEvery) && h.lastAuthLog.CompareAndSwap(last, now.UnixNano()) {
+		h.log.Warn("webhook request refused: check the AlertManager receiver's credentials",
+			"reason", reason, "remote", r.RemoteAddr, "user_agent", r.UserAgent(),
+			"suppressed_since_last", h.authSuppressed.Swap(0))
+	} else {
+		h.authSuppressed.Add(1)
+	}
+	h.auth.challenge(w.Header())
+	writeJSON(w, http.StatusUnauthorized, Response{Result: reqUnauthorized, Error: "unauthorized"})
+}
+
+func (h *Handler) tooLargeMsg() string {
+	return fmt.Sprintf("body larger than %d bytes", h.cfg.MaxBody)
+}
+
+// putBuf returns a body buffer to the pool unless a huge body grew it: the
+// pool should not pin MaxBody-sized buffers forever after one big batch.
+func (h *Handler) putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 256<<10 {
+		h.bufs.Put(b)
+	}
+}
+
+func statusLabel(s string) string {
+	switch s {
+	case string(scaler.Firing), string(scaler.Resolved):
+		return s
+	}
+	return "invalid"
+}

@@ -1,0 +1,81 @@
+package alerts
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/prometheus/alertmanager/template"
+)
+
+// WebhookVersion is the AlertManager webhook payload version this package reads.
+const WebhookVersion = "4"
+
+// Message is the body AlertManager's webhook integration posts: the template
+// data plus three fields of its own. It has the JSON shape of alertmanager's
+// notify/webhook.Message, which we do not import (that package pulls in about
+// 530 packages; template pulls in a few).
+type Message struct {
+	template.Data
+
+	// Version is "4" for every AlertManager since 0.4.
+	Version string `json:"version"`
+	// GroupKey identifies the AlertManager aggregation group.
+	GroupKey string `json:"groupKey"`
+	// TruncatedAlerts counts alerts AlertManager left out because of the
+	// receiver's max_alerts.
+	TruncatedAlerts uint64 `json:"truncatedAlerts"`
+}
+
+// DecodeError is a body that is not a usable webhook payload. The handler
+// answers 400 with its message.
+type DecodeError struct{ Reason string }
+
+func (e *DecodeError) Error() string { return "bad webhook payload: " + e.Reason }
+
+// Decode parses and checks one webhook body.
+//
+//   - The body must be one JSON object with the webhook's shape; unknown fields
+//     are ignored, so newer AlertManagers (0.27 added routeLabels and
+//     notification_reason) and extra fields of other senders decode.
+//   - The alerts field must be present (an empty list is fine).
+//   - version must be "4". An absent version is accepted as "4": every
+//     AlertManager sends it, but hand-written test payloads and some
+//     relays (the OpenFaaS CE gateway never read it) leave it out, and the
+//     shape is checked field by field anyway. Any other value is refused,
+//     since a future format may change field meanings.
+//
+// Per-alert content (status, labels) is checked later, alert by alert, so one
+// bad alert does not spoil its batch.
+func Decode(body []byte) (*Message, error) {
+	var m Message
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, &DecodeError{Reason: describeJSONError(err)}
+	}
+	if m.Alerts == nil {
+		// Absent and null both leave the slice nil; [] makes it non-nil.
+		return nil, &DecodeError{Reason: "missing alerts field"}
+	}
+	if m.Version != "" && m.Version != WebhookVersion {
+		return nil, &DecodeError{Reason: fmt.Sprintf("unsupported webhook version %q (want %q)", m.Version, WebhookVersion)}
+	}
+	return &m, nil
+}
+
+// describeJSONError turns encoding/json errors into a reason an operator can
+// act on, naming the field and the offset.
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("not JSON: %v (at byte %d)", syn, syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return fmt.Sprintf("wrong shape: want a JSON object, got %s", typ.Value)
+		}
+		return fmt.Sprintf("wrong shape: field %s: want %s, got %s", typ.Field, typ.Type, typ.Value)
+	default:
+		return "not JSON: " + err.Error()
+	}
+}
