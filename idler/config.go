@@ -1,0 +1,149 @@
+package idler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Provider is what the idler needs from the system holding replicas.
+// provider.Provider satisfies it.
+type Provider interface {
+	Namespaces(ctx context.Context) ([]string, error)
+	Functions(ctx context.Context, namespace string) ([]provider.Function, error)
+	Function(ctx context.Context, ref provider.Ref) (provider.Function, error)
+	Scale(ctx context.Context, ref provider.Ref, replicas uint64) error
+}
+
+// ActivitySource is what the idler needs from the metrics source.
+// metricsource.Source satisfies it.
+type ActivitySource interface {
+	Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error)
+}
+
+// KeepAlivePolicy chooses the keep-alive of a function whose zero-duration is
+// "auto" (package keepalive implements an adaptive one). It returns the
+// duration and a short description of where it came from, for the explain
+// API. fallback is the configured default.
+type KeepAlivePolicy interface {
+	KeepAlive(ref provider.Ref, fallback time.Duration, now time.Time) (time.Duration, string)
+}
+
+// Defaults.
+const (
+	DefaultZeroDuration   = 15 * time.Minute
+	DefaultRefusedBackoff = time.Hour
+	DefaultCallTimeout    = 30 * time.Second
+)
+
+// Config configures an Idler. Zero values of optional fields take defaults
+// (see Default); Validate reports what is wrong with exact messages.
+type Config struct {
+	Provider Provider       // required
+	Source   ActivitySource // required
+	Clock    clock.Clock    // default clock.Real()
+	// Schedule is the idler's cron schedule (--idle-schedule): a five-field
+	// expression or a descriptor such as "@every 30s"; CRON_TZ= prefix allowed,
+	// UTC otherwise.
+	Schedule string
+	// DefaultZeroDuration applies when a function has no zero-duration label.
+	DefaultZeroDuration time.Duration
+	// MaintainMin restores functions found at zero without the zero opt-in to
+	// max(min, 1) (--maintain-min).
+	MaintainMin bool
+	// DryRun decides and reports but never scales (--dry-run).
+	DryRun bool
+	// Namespaces limits the idler to these namespaces; empty = all the
+	// provider lists.
+	Namespaces []string
+	// KeepAlive serves zero-duration "auto"; nil = the fallback duration.
+	KeepAlive KeepAlivePolicy
+	// RecentScaleUp tells when the scaler last scaled a function up (zero when
+	// never), so the idler never idles what the scaler just grew.
+	RecentScaleUp func(ref provider.Ref) time.Time
+	// RefusedBackoff is how long to leave alone a function whose provider
+	// refused zero replicas before trying again (default 1h).
+	RefusedBackoff time.Duration
+	// CallTimeout bounds each provider and source call (default 30s).
+	CallTimeout time.Duration
+	// Registerer receives the idler's metrics; nil = not registered.
+	Registerer prometheus.Registerer
+	Logger     *slog.Logger
+}
+
+// Default returns a Config with every default filled in (Provider and Source
+// still to set).
+func Default() Config {
+	return Config{
+		Clock:               clock.Real(),
+		Schedule:            DefaultSchedule,
+		DefaultZeroDuration: DefaultZeroDuration,
+		RefusedBackoff:      DefaultRefusedBackoff,
+		CallTimeout:         DefaultCallTimeout,
+	}
+}
+
+// withDefaults fills zero optional fields from Default.
+func (c Config) withDefaults() Config {
+	d := Default()
+	if c.Clock == nil {
+		c.Clock = d.Clock
+	}
+	if c.Schedule == "" {
+		c.Schedule = d.Schedule
+	}
+	if c.DefaultZeroDuration == 0 {
+		c.DefaultZeroDuration = d.DefaultZeroDuration
+	}
+	if c.RefusedBackoff == 0 {
+		c.RefusedBackoff = d.RefusedBackoff
+	}
+	if c.CallTimeout == 0 {
+		c.CallTimeout = d.CallTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate reports every problem with the configuration (after defaults are
+// applied to zero fields), joined.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if c.Provider == nil {
+		errs = append(errs, errors.New("idler: Provider is required"))
+	}
+	if c.Source == nil {
+		errs = append(errs, errors.New("idler: Source is required"))
+	}
+	if _, err := ParseRunSchedule(c.Schedule); err != nil {
+		errs = append(errs, fmt.Errorf("idler: %w", err))
+	}
+	if c.DefaultZeroDuration <= 0 {
+		errs = append(errs, fmt.Errorf("idler: default zero duration %s must be positive", c.DefaultZeroDuration))
+	}
+	if c.RefusedBackoff < 0 {
+		errs = append(errs, fmt.Errorf("idler: refused back-off %s must not be negative", c.RefusedBackoff))
+	}
+	if c.CallTimeout < 0 {
+		errs = append(errs, fmt.Errorf("idler: call timeout %s must not be negative", c.CallTimeout))
+	}
+	for _, ns := range c.Namespaces {
+		if strings.TrimSpace(ns) == "" {
+			errs = append(errs, errors.New("idler: empty namespace in Namespaces"))
+			break
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,70 @@
+package idler
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones in schedules work in scratch/distroless images too
+
+	"github.com/robfig/cron/v3"
+)
+
+// DefaultSchedule is when the idler runs unless configured otherwise.
+const DefaultSchedule = "@every 30s"
+
+// parseCron parses a standard five-field cron expression or a descriptor
+// (@every, @daily, …) with an optional CRON_TZ=/TZ= prefix. Without a prefix
+// the zone is UTC, not the controller's local zone, so the same expression
+// means the same instants wherever the controller runs.
+func parseCron(expr string) (sched cron.Schedule, err error) {
+	s := strings.TrimSpace(expr)
+	if s == "" {
+		return nil, errors.New("empty cron expression")
+	}
+	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
+		// robfig/cron slices up to the first space and panics without one.
+		if !strings.ContainsAny(s, " \t") {
+			return nil, errors.New("time zone prefix without an expression after it")
+		}
+		s = strings.Replace(s, "\t", " ", 1)
+	} else {
+		s = "CRON_TZ=UTC " + s
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			sched, err = nil, fmt.Errorf("cannot parse: %v", r)
+		}
+	}()
+	sched, err = cron.ParseStandard(s)
+	if err != nil {
+		return nil, err
+	}
+	// An expression that matches no date (30 February) would make every Next
+	// search five years ahead and return zero: refuse it now.
+	if sched.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+		return nil, errors.New("never fires")
+	}
+	return sched, nil
+}
+
+// RunSchedule is the idler's own cron schedule.
+type RunSchedule struct {
+	expr  string
+	sched cron.Schedule
+}
+
+// ParseRunSchedule validates the --idle-schedule value.
+func ParseRunSchedule(expr string) (RunSchedule, error) {
+	sched, err := parseCron(expr)
+	if err != nil {
+		return RunSchedule{}, fmt.Errorf("idle schedule %q: %w", expr, err)
+	}
+	return RunSchedule{expr: expr, sched: sched}, nil
+}
+
+// Next is the first run strictly after now. Pure.
+func (r RunSchedule) Next(now time.Time) time.Time { return r.sched.Next(now) }
+
+// String returns the expression as configured.
+func (r RunSchedule) String() string { return r.expr }

@@ -1,0 +1,358 @@
+package idler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// CycleReport is what one cycle saw and did.
+type CycleReport struct {
+	At        time.Time
+	Functions int
+	// Queries is the number of Activity queries issued: one per distinct
+	// keep-alive among candidates, plus one re-check when something was idle.
+	Queries  int
+	Idled    []provider.Ref
+	Restored []provider.Ref
+	Refused  []provider.Ref
+	// Skipped counts final verdicts other than idle, by code.
+	Skipped map[Code]int
+	// Verdicts holds every function's final verdict, in listing order.
+	Verdicts []FunctionVerdict
+	// Err is set when the cycle could not list functions (nothing was done).
+	Err error
+}
+
+// FunctionVerdict is one function's verdict in a cycle.
+type FunctionVerdict struct {
+	Ref provider.Ref
+	Verdict
+}
+
+// work is one function's inputs during a cycle.
+type work struct {
+	fn     provider.Function
+	st     *fnState
+	in     Input
+	window time.Duration // activity window queried; 0 = no query needed
+	source string        // where the keep-alive came from
+	min    uint64        // com.openfaas.scale.min, for maintain-min
+	minErr error
+	v      Verdict
+	action string
+}
+
+// RunOnce runs one idler cycle at now: list, query activity once per distinct
+// window, decide, re-check the idle ones with one more query, scale to zero,
+// and restore functions that must not be at zero. The simulator calls it on
+// virtual time.
+func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
+	d.cycleMu.Lock()
+	defer d.cycleMu.Unlock()
+	start := d.cfg.Clock.Now()
+	defer func() { d.m.cycle.Observe(d.cfg.Clock.Now().Sub(start).Seconds()) }()
+
+	rep := CycleReport{At: now, Skipped: map[Code]int{}}
+	fns, err := d.list(ctx)
+	if err != nil {
+		d.m.runs.WithLabelValues("error").Inc()
+		d.log.Error("idler cycle skipped: cannot list functions", "err", err)
+		rep.Err = err
+		return rep
+	}
+	d.m.runs.WithLabelValues("ok").Inc()
+	rep.Functions = len(fns)
+
+	ws := d.prepare(fns, now)
+	rep.Queries = d.observe(ctx, ws, now)
+
+	var idle []*work
+	for _, w := range ws {
+		w.v = Decide(w.in, now)
+		if w.v.Code == CodeIdle {
+			idle = append(idle, w)
+		}
+	}
+	if len(idle) > 0 {
+		rep.Queries++
+		d.recheck(ctx, idle, now)
+	}
+	for _, w := range ws {
+		d.act(ctx, w, now, &rep)
+	}
+	d.finish(ws, now, &rep)
+	d.m.queriesCycle.Set(float64(rep.Queries))
+	return rep
+}
+
+// prepare parses each function's labels and schedule and resolves its
+// keep-alive; it touches no external system.
+func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
+	d.mu.Lock()
+	d.cycles++
+	cycle := d.cycles
+	ws := make([]*work, len(fns))
+	backing := make([]work, len(fns))
+	for i, fn := range fns {
+		st := d.state[fn.Ref]
+		if st == nil {
+			st = &fnState{firstSeen: now}
+			d.state[fn.Ref] = st
+		}
+		st.seen = cycle
+		w := &backing[i]
+		*w = work{fn: fn, st: st}
+		ws[i] = w
+	}
+	for ref, st := range d.state { // forget deleted functions
+		if st.seen != cycle {
+			delete(d.state, ref)
+		}
+	}
+	d.mu.Unlock()
+
+	for _, w := range ws {
+		fn := w.fn
+		spec, specErr := ParseZeroSpec(fn, d.cfg.DefaultZeroDuration)
+		smin, sreason, serr := activeMinimum(fn, now, &d.schedule)
+		w.min, w.minErr = parseMin(fn)
+		w.in = Input{
+			Ref: fn.Ref, Spec: spec, SpecErr: specErr, Replicas: fn.Replicas,
+			CreatedAt: fn.CreatedAt, FirstSeen: w.st.firstSeen, LastActive: w.st.lastActive,
+			ScheduledMin: smin, ScheduleReason: sreason, ScheduleErr: serr,
+			RefusedUntil: w.st.refusedUntil, DryRun: d.cfg.DryRun,
+		}
+		if specErr != nil || !spec.OptIn {
+			continue
+		}
+		w.in.KeepAlive, w.window, w.source = d.keepAlive(fn.Ref, spec, now)
+		if d.cfg.RecentScaleUp != nil {
+			w.in.LastScaleUp = d.cfg.RecentScaleUp(fn.Ref)
+		}
+		if serr != nil || smin > 0 || fn.Replicas == 0 {
+			w.window = 0 // decided without activity data
+		}
+	}
+	return ws
+}
+
+// observe issues one Activity query per distinct window and fills each
+// candidate's observation. It returns the number of queries.
+func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
+	byWindow := map[time.Duration][]*work{}
+	for _, w := range ws {
+		if w.window > 0 {
+			byWindow[w.window] = append(byWindow[w.window], w)
+		}
+	}
+	windows := make([]time.Duration, 0, len(byWindow))
+	for win := range byWindow {
+		windows = append(windows, win)
+	}
+	slices.Sort(windows)
+	for _, win := range windows {
+		act, why, reason := d.query(ctx, win)
+		if why != "" {
+			d.m.missingData.WithLabelValues(reason).Inc()
+			d.log.Warn("no function idled for this keep-alive: activity unknown", "window", win,
+				"functions", len(byWindow[win]), "why", why)
+		}
+		for _, w := range byWindow[win] {
+			if why != "" {
+				w.in.Observation = Observation{MissingWhy: why}
+				continue
+			}
+			w.in.Observation = observation(act, w.fn.Ref)
+			if o := w.in.Observation; o.Started > 0 || o.Inflight > 0 {
+				w.st.lastActive = now
+				w.in.LastActive = now
+			}
+		}
+	}
+	return len(windows)
+}
+
+// query asks the source for activity over win. A non-empty why means the data
+// cannot be used (reason is the metric label value).
+func (d *Idler) query(ctx context.Context, win time.Duration) (act metricsource.Activity, why, reason string) {
+	c, cancel := d.callCtx(ctx)
+	defer cancel()
+	act, err := d.cfg.Source.Activity(c, win)
+	switch {
+	case err != nil:
+		return act, "activity query failed: " + err.Error(), missingSourceError
+	case !act.Covered:
+		return act, fmt.Sprintf("the source has not observed the gateway for the whole %s", win), missingNotCovered
+	}
+	return act, "", ""
+}
+
+func observation(act metricsource.Activity, ref provider.Ref) Observation {
+	o := Observation{Known: true}
+	o.Started, o.HasStarted = act.Started[ref]
+	if act.Inflight != nil {
+		o.Inflight, o.HasInflight = act.Inflight[ref]
+	}
+	return o
+}
+
+// recheck asks once more, over the shortest candidate window (which still
+// covers the time since the first query), and drops any candidate that shows
+// activity, or all of them when the answer is unusable. It also asks the
+// scaler again, since it may have just scaled one up.
+func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
+	win := idle[0].window
+	for _, w := range idle {
+		win = min(win, w.window)
+	}
+	act, why, reason := d.query(ctx, win)
+	if why != "" {
+		d.m.missingData.WithLabelValues(missingRecheckError).Inc()
+		d.log.Warn("re-check before scaling to zero failed: nothing idled", "why", why, "reason", reason)
+	}
+	for _, w := range idle {
+		if why != "" {
+			w.v = Verdict{Code: CodeMissingData, Reason: "re-check: " + why}
+			continue
+		}
+		o := observation(act, w.fn.Ref)
+		if o.Started > 0 || o.Inflight > 0 {
+			// Only positive evidence counts: a series missing from the
+			// shorter window proves nothing new.
+			w.in.Observation = o
+			w.st.lastActive, w.in.LastActive = now, now
+			w.v = Decide(w.in, now)
+			w.v.Reason = "re-check: " + w.v.Reason
+			continue
+		}
+		if d.cfg.RecentScaleUp != nil {
+			w.in.LastScaleUp = d.cfg.RecentScaleUp(w.fn.Ref)
+			w.v = Decide(w.in, now)
+		}
+	}
+}
+
+// act scales an idle function to zero, or restores one that must not be at
+// zero. Each call is idempotent: a function is only scaled when its desired
+// count differs from the target.
+func (d *Idler) act(ctx context.Context, w *work, now time.Time, rep *CycleReport) {
+	if ctx.Err() != nil {
+		return
+	}
+	if w.v.Code == CodeIdle {
+		d.scaleToZero(ctx, w, now, rep)
+		return
+	}
+	if w.fn.Replicas != 0 {
+		return
+	}
+	target, why := d.restoreTarget(w)
+	if target == 0 {
+		return
+	}
+	if d.cfg.DryRun {
+		w.action = fmt.Sprintf("dry run: would restore to %d (%s)", target, why)
+		d.log.Info("dry run: would restore from zero", "function", w.fn.Ref.String(), "replicas", target, "why", why)
+		return
+	}
+	c, cancel := d.callCtx(ctx)
+	err := d.cfg.Provider.Scale(c, w.fn.Ref, target)
+	cancel()
+	if err != nil {
+		d.m.scaleErrors.Inc()
+		w.action = fmt.Sprintf("restore to %d failed: %v", target, err)
+		d.log.Error("restore from zero failed", "function", w.fn.Ref.String(), "replicas", target, "err", err)
+		return
+	}
+	d.m.restored.Inc()
+	w.fn.Replicas = target
+	w.action = fmt.Sprintf("restored to %d (%s)", target, why)
+	rep.Restored = append(rep.Restored, w.fn.Ref)
+	d.log.Info("restored from zero", "function", w.fn.Ref.String(), "replicas", target, "why", why)
+}
+
+// restoreTarget is the count a function at zero must be raised to, or 0 to
+// leave it: an active scheduled minimum always; with --maintain-min, a
+// function that has not opted in to zero goes to max(min, 1).
+func (d *Idler) restoreTarget(w *work) (uint64, string) {
+	in := w.in
+	if in.ScheduleErr != nil {
+		return 0, "" // a schedule we cannot read: leave the function alone
+	}
+	if d.cfg.MaintainMin && in.SpecErr == nil && !in.Spec.OptIn {
+		if w.minErr == nil {
+			return max(w.min, in.ScheduledMin, 1), fmt.Sprintf("maintain-min: not opted in to zero, min %d", w.min)
+		}
+		w.action = "maintain-min: not restored: " + w.minErr.Error()
+	}
+	if in.ScheduledMin > 0 {
+		return in.ScheduledMin, in.ScheduleReason
+	}
+	return 0, ""
+}
+
+func (d *Idler) scaleToZero(ctx context.Context, w *work, now time.Time, rep *CycleReport) {
+	ref := w.fn.Ref.String()
+	c, cancel := d.callCtx(ctx)
+	err := d.cfg.Provider.Scale(c, w.fn.Ref, 0)
+	cancel()
+	switch {
+	case err == nil:
+		d.m.idled.Inc()
+		w.fn.Replicas = 0
+		w.st.refusedUntil, w.st.refusedLogged = time.Time{}, false
+		w.action = "scaled to zero"
+		rep.Idled = append(rep.Idled, w.fn.Ref)
+		d.log.Info("scaled to zero", "function", ref, "reason", w.v.Reason)
+	case provider.IsZeroRefused(err):
+		d.m.refused.Inc()
+		w.st.refusedUntil = now.Add(d.cfg.RefusedBackoff)
+		w.v.Code = CodeRefused
+		w.v.Reason = fmt.Sprintf("%s; provider refused zero, retry after %s", w.v.Reason, d.cfg.RefusedBackoff)
+		w.action = "scale to zero refused: " + err.Error()
+		rep.Refused = append(rep.Refused, w.fn.Ref)
+		// One error per function, not one per cycle or retry.
+		if !w.st.refusedLogged {
+			w.st.refusedLogged = true
+			d.log.Error("provider refuses to scale to zero; will not ask again before the back-off",
+				"function", ref, "retry_after", d.cfg.RefusedBackoff, "err", err)
+		} else {
+			d.log.Debug("provider still refuses zero", "function", ref, "err", err)
+		}
+	default:
+		// Still idle: the next cycle tries again (the provider client has
+		// already retried transport errors and 5xx with back-off).
+		d.m.scaleErrors.Inc()
+		w.action = "scale to zero failed: " + err.Error()
+		if errors.Is(err, provider.ErrNotFound) {
+			w.action = "function disappeared before scaling"
+		}
+		d.log.Error("scale to zero failed", "function", ref, "err", err)
+	}
+}
+
+// finish counts, exports and records the cycle's outcome.
+func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
+	atZero := 0
+	rep.Verdicts = make([]FunctionVerdict, len(ws))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i, w := range ws {
+		if w.fn.Replicas == 0 {
+			atZero++
+		}
+		if w.v.Code != CodeIdle {
+			rep.Skipped[w.v.Code]++
+			d.m.skipped.WithLabelValues(string(w.v.Code)).Inc()
+		}
+		rep.Verdicts[i] = FunctionVerdict{Ref: w.fn.Ref, Verdict: w.v}
+		w.st.explain = explanation(w, now)
+	}
+	d.m.atZero.Set(float64(atZero))
+}

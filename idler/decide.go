@@ -1,0 +1,167 @@
+package idler
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Code is why the idler did or did not idle a function. The set is small and
+// fixed so it can be a metric label value.
+type Code string
+
+const (
+	CodeIdle           Code = "idle"            // idle: scale to zero
+	CodeActive         Code = "active"          // invocations started within the keep-alive
+	CodeInflight       Code = "inflight"        // invocations in flight now
+	CodeMissingData    Code = "missing_data"    // activity could not be read or proven
+	CodeNotOptedIn     Code = "not_opted_in"    // no com.openfaas.scale.zero=true
+	CodeInvalidLabel   Code = "invalid_label"   // a scaling label does not parse
+	CodeTooYoung       Code = "too_young"       // deployed (or seen) for less than the keep-alive
+	CodeAlreadyZero    Code = "already_zero"    // nothing to do
+	CodeScheduledMin   Code = "scheduled_min"   // a scheduled minimum above zero is active
+	CodeRecentlyScaled Code = "recently_scaled" // the scaler scaled it up within the keep-alive
+	CodeDryRun         Code = "dry_run"         // idle, but --dry-run
+	CodeRefused        Code = "refused"         // idle, but the provider refused zero recently
+)
+
+// Codes lists every Code, for pre-initialising metric label values.
+var Codes = []Code{CodeIdle, CodeActive, CodeInflight, CodeMissingData, CodeNotOptedIn,
+	CodeInvalidLabel, CodeTooYoung, CodeAlreadyZero, CodeScheduledMin, CodeRecentlyScaled,
+	CodeDryRun, CodeRefused}
+
+// Observation is what the metrics source said about one function for the
+// window the decision uses.
+type Observation struct {
+	// Known is false when the query for this window failed or the source had
+	// not observed the gateway for the whole window; MissingWhy says which.
+	Known      bool
+	MissingWhy string
+	// Started is the count of invocations started in the window; HasStarted is
+	// false when the function has no series at all (never invoked, as far as
+	// the source knows).
+	Started    float64
+	HasStarted bool
+	// Inflight is the in-flight gauge now; HasInflight false when absent.
+	Inflight    float64
+	HasInflight bool
+}
+
+// Input is everything the idle decision looks at. The loop fills it; Decide
+// does no I/O.
+type Input struct {
+	Ref      provider.Ref
+	Spec     ZeroSpec
+	SpecErr  error // a zero label that does not parse
+	Replicas uint64
+	// KeepAlive is the duration to use (the label's, or the policy's for auto).
+	KeepAlive time.Duration
+	// CreatedAt is the deploy time from the provider (zero when unknown);
+	// FirstSeen is when this idler first listed the function.
+	CreatedAt time.Time
+	FirstSeen time.Time
+	// LastActive is the last cycle that saw activity (zero when never).
+	LastActive  time.Time
+	Observation Observation
+	// ScheduledMin is the active scheduled minimum; ScheduleErr a bad schedule.
+	ScheduledMin   uint64
+	ScheduleReason string
+	ScheduleErr    error
+	// LastScaleUp is when the scaler last scaled the function up (zero: never).
+	LastScaleUp time.Time
+	// RefusedUntil: the provider refused zero and we back off until then.
+	RefusedUntil time.Time
+	DryRun       bool
+}
+
+// Verdict is the idle decision. Idle is true when the function is idle; the
+// loop scales it to zero only when Code is CodeIdle (dry_run and refused are
+// idle too, but not acted on).
+type Verdict struct {
+	Idle   bool
+	Code   Code
+	Reason string
+	// IdleSince is the earliest instant the function is known idle from
+	// (now − keep-alive when the whole window was quiet); zero when not idle.
+	IdleSince time.Time
+	// WouldIdleAt is the earliest time it could be idled if nothing else
+	// happens; zero when unknown (missing data, not opted in).
+	WouldIdleAt time.Time
+}
+
+// Decide is the pure idle decision for one function at now.
+func Decide(in Input, now time.Time) Verdict {
+	if in.SpecErr != nil {
+		return Verdict{Code: CodeInvalidLabel, Reason: in.SpecErr.Error()}
+	}
+	if !in.Spec.OptIn {
+		return Verdict{Code: CodeNotOptedIn, Reason: "no " + LabelZero + "=true label: never idled"}
+	}
+	if in.ScheduleErr != nil {
+		// A schedule we cannot read might be asking for replicas: stay safe.
+		return Verdict{Code: CodeInvalidLabel, Reason: in.ScheduleErr.Error()}
+	}
+	if in.ScheduledMin > 0 {
+		return Verdict{Code: CodeScheduledMin, Reason: fmt.Sprintf("scheduled minimum %d active (%s)", in.ScheduledMin, in.ScheduleReason)}
+	}
+	if in.Replicas == 0 {
+		return Verdict{Code: CodeAlreadyZero, Reason: "already at zero replicas"}
+	}
+	if in.KeepAlive <= 0 {
+		return Verdict{Code: CodeInvalidLabel, Reason: "keep-alive is not positive"}
+	}
+	obs := in.Observation
+	if !obs.Known {
+		why := obs.MissingWhy
+		if why == "" {
+			why = "no activity data"
+		}
+		return Verdict{Code: CodeMissingData, Reason: why + ": not idled"}
+	}
+	if obs.HasInflight && obs.Inflight > 0 {
+		return Verdict{Code: CodeInflight, Reason: fmt.Sprintf("%g invocation(s) in flight", obs.Inflight),
+			WouldIdleAt: now.Add(in.KeepAlive)}
+	}
+	if obs.HasStarted && obs.Started > 0 {
+		v := Verdict{Code: CodeActive, Reason: fmt.Sprintf("%g invocation(s) started in the last %s", obs.Started, in.KeepAlive)}
+		// The last invocation happened by now at the latest, so by now+keep-alive
+		// at the latest the window is quiet (if nothing else starts).
+		last := now
+		if !in.LastActive.IsZero() && in.LastActive.Before(now) {
+			last = in.LastActive
+		}
+		v.WouldIdleAt = last.Add(in.KeepAlive)
+		return v
+	}
+	born, bornWhat := in.CreatedAt, "deployed"
+	if born.IsZero() && !obs.HasStarted {
+		// A never-invoked function without a deploy time: only the idler's
+		// own memory proves it has existed for the whole window.
+		born, bornWhat = in.FirstSeen, "first seen by the idler"
+		if born.IsZero() {
+			born = now
+		}
+	}
+	if !born.IsZero() && now.Sub(born) < in.KeepAlive {
+		return Verdict{Code: CodeTooYoung, WouldIdleAt: born.Add(in.KeepAlive),
+			Reason: fmt.Sprintf("%s %s ago, keep-alive %s", bornWhat, now.Sub(born).Round(time.Second), in.KeepAlive)}
+	}
+	if !in.LastScaleUp.IsZero() && now.Sub(in.LastScaleUp) < in.KeepAlive {
+		return Verdict{Code: CodeRecentlyScaled, WouldIdleAt: in.LastScaleUp.Add(in.KeepAlive),
+			Reason: fmt.Sprintf("scaled up by the scaler %s ago, keep-alive %s", now.Sub(in.LastScaleUp).Round(time.Second), in.KeepAlive)}
+	}
+	quiet := "no invocation"
+	if !obs.HasStarted {
+		quiet = "never invoked (no series)"
+	}
+	v := Verdict{Idle: true, Code: CodeIdle, IdleSince: now.Add(-in.KeepAlive), WouldIdleAt: now,
+		Reason: fmt.Sprintf("%s in the last %s", quiet, in.KeepAlive)}
+	switch {
+	case in.DryRun:
+		v.Code, v.Reason = CodeDryRun, v.Reason+"; dry run: not scaled"
+	case !in.RefusedUntil.IsZero() && now.Before(in.RefusedUntil):
+		v.Code, v.Reason = CodeRefused, fmt.Sprintf("%s; provider refused zero, retry after %s", v.Reason, in.RefusedUntil.UTC().Format(time.RFC3339))
+	}
+	return v
+}

@@ -1,0 +1,75 @@
+package idler
+
+import (
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Explanation is a function's idle state as of the last cycle, for the
+// explain API (section "idle").
+type Explanation struct {
+	Function    string    `json:"function"`
+	EvaluatedAt time.Time `json:"evaluatedAt"`
+	OptedIn     bool      `json:"optedIn"`
+	Replicas    uint64    `json:"replicas"`
+	Code        Code      `json:"code"`
+	Reason      string    `json:"reason"`
+	// KeepAlive is the zero-duration in use and KeepAliveSource where it came
+	// from (label, default, or the auto policy's explanation).
+	KeepAlive       string `json:"keepAlive,omitempty"`
+	KeepAliveSource string `json:"keepAliveSource,omitempty"`
+	// LastActivitySeen is the last cycle that saw an invocation start or in
+	// flight (the invocation itself was at or before it).
+	LastActivitySeen time.Time `json:"lastActivitySeen,omitzero"`
+	IdleSince        time.Time `json:"idleSince,omitzero"`
+	WouldIdleAt      time.Time `json:"wouldIdleAt,omitzero"`
+	// ScheduledMinimum and Schedule describe the active scheduled minimum;
+	// MinSchedule is the configured value.
+	ScheduledMinimum uint64    `json:"scheduledMinimum,omitempty"`
+	Schedule         string    `json:"schedule,omitempty"`
+	MinSchedule      string    `json:"minSchedule,omitempty"`
+	RefusedUntil     time.Time `json:"refusedUntil,omitzero"`
+	// Action is what this cycle did to the function, if anything.
+	Action string `json:"action,omitempty"`
+}
+
+func explanation(w *work, now time.Time) Explanation {
+	e := Explanation{
+		Function:         w.fn.Ref.String(),
+		EvaluatedAt:      now,
+		OptedIn:          w.in.SpecErr == nil && w.in.Spec.OptIn,
+		Replicas:         w.fn.Replicas,
+		Code:             w.v.Code,
+		Reason:           w.v.Reason,
+		LastActivitySeen: w.st.lastActive,
+		IdleSince:        w.v.IdleSince,
+		WouldIdleAt:      w.v.WouldIdleAt,
+		ScheduledMinimum: w.in.ScheduledMin,
+		Schedule:         w.in.ScheduleReason,
+		RefusedUntil:     w.st.refusedUntil,
+		Action:           w.action,
+	}
+	if w.in.ScheduleErr != nil {
+		e.Schedule = "invalid: " + w.in.ScheduleErr.Error()
+	}
+	if v, ok, _ := minScheduleValue(w.fn); ok {
+		e.MinSchedule = v
+	}
+	if e.OptedIn {
+		e.KeepAlive, e.KeepAliveSource = w.in.KeepAlive.String(), w.source
+	}
+	return e
+}
+
+// Explain returns the function's idle state as of the last cycle, and false
+// when the idler has not seen the function.
+func (d *Idler) Explain(ref provider.Ref) (any, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, ok := d.state[ref]
+	if !ok || st.explain.Function == "" {
+		return nil, false
+	}
+	return st.explain, true
+}

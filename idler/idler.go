@@ -1,0 +1,154 @@
+package idler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Idler scales opted-in idle functions to zero on a cron schedule. Build it
+// with New; drive it with Run (wall or bubble clock) or RunOnce (virtual time).
+type Idler struct {
+	cfg      Config
+	sched    RunSchedule
+	log      *slog.Logger
+	m        *metrics
+	schedule scheduleCache
+
+	cycleMu sync.Mutex // one cycle at a time
+
+	mu     sync.Mutex // guards state
+	state  map[provider.Ref]*fnState
+	cycles uint64
+}
+
+// fnState is what the idler remembers about one function between cycles.
+type fnState struct {
+	firstSeen     time.Time
+	lastActive    time.Time
+	refusedUntil  time.Time
+	refusedLogged bool
+	seen          uint64 // last cycle number that listed it
+	explain       Explanation
+}
+
+// New validates cfg, applies defaults and registers the metrics.
+func New(cfg Config) (*Idler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	sched, err := ParseRunSchedule(cfg.Schedule)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("idler: register metrics: %w", err)
+	}
+	return &Idler{
+		cfg:   cfg,
+		sched: sched,
+		log:   cfg.Logger.With("component", "idler"),
+		m:     m,
+		state: make(map[provider.Ref]*fnState),
+	}, nil
+}
+
+// Name is the explain API section this component fills.
+func (d *Idler) Name() string { return "idle" }
+
+// NextRun is when Run will start the next cycle after now. Pure.
+func (d *Idler) NextRun(now time.Time) time.Time { return d.sched.Next(now) }
+
+// Run runs a cycle at each time of the schedule until ctx is done. It sleeps
+// on the injected clock, so inside a synctest bubble it runs on virtual time.
+func (d *Idler) Run(ctx context.Context) error {
+	d.log.Info("idler started", "schedule", d.sched.String(), "default_zero_duration", d.cfg.DefaultZeroDuration,
+		"dry_run", d.cfg.DryRun, "maintain_min", d.cfg.MaintainMin)
+	for {
+		now := d.cfg.Clock.Now()
+		wait := d.sched.Next(now).Sub(now)
+		if wait < time.Millisecond {
+			wait = time.Millisecond
+		}
+		// clock.Clock has tickers only: a ticker stopped after its first tick
+		// is a timer.
+		t := d.cfg.Clock.NewTicker(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C():
+			t.Stop()
+		}
+		d.RunOnce(ctx, d.cfg.Clock.Now())
+	}
+}
+
+// callCtx bounds one provider or source call.
+func (d *Idler) callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d.cfg.CallTimeout)
+}
+
+// list returns the functions of the configured namespaces, or of all.
+func (d *Idler) list(ctx context.Context) ([]provider.Function, error) {
+	nss := d.cfg.Namespaces
+	if len(nss) == 0 {
+		c, cancel := d.callCtx(ctx)
+		var err error
+		nss, err = d.cfg.Provider.Namespaces(c)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("list namespaces: %w", err)
+		}
+	}
+	var out []provider.Function
+	for _, ns := range nss {
+		c, cancel := d.callCtx(ctx)
+		fns, err := d.cfg.Provider.Functions(c, ns)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("list functions in %s: %w", ns, err)
+		}
+		out = append(out, fns...)
+	}
+	return out, nil
+}
+
+// autoWindows is the ladder adaptive keep-alives are rounded up to, so that
+// the number of activity queries per cycle stays bounded however many
+// distinct values a policy returns. Rounding up only keeps a function longer.
+var autoWindows = []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute,
+	10 * time.Minute, 15 * time.Minute, 20 * time.Minute, 30 * time.Minute, 45 * time.Minute,
+	time.Hour, 90 * time.Minute, 2 * time.Hour, 3 * time.Hour, 4 * time.Hour, 6 * time.Hour,
+	8 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+
+func quantizeAuto(d time.Duration) time.Duration {
+	for _, w := range autoWindows {
+		if d <= w {
+			return w
+		}
+	}
+	return d.Truncate(time.Hour) + time.Hour
+}
+
+// keepAlive resolves a function's keep-alive and the activity window to query.
+func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep, window time.Duration, source string) {
+	if !spec.Auto {
+		return spec.Duration, spec.Duration, spec.DurationSource
+	}
+	if d.cfg.KeepAlive == nil {
+		return spec.Duration, spec.Duration, "auto without a keep-alive policy: default"
+	}
+	k, why := d.cfg.KeepAlive.KeepAlive(ref, spec.Duration, now)
+	if k <= 0 {
+		return spec.Duration, spec.Duration, "auto: policy gave no duration, default"
+	}
+	w := quantizeAuto(k)
+	return w, w, fmt.Sprintf("auto: %s (policy %s, rounded up to the %s query window)", why, k, w)
+}
