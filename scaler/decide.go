@@ -1,0 +1,247 @@
+package scaler
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// defaultStableWindow is used for burst-mode expiry when an observation does
+// not say over which window its stable load was averaged.
+const defaultStableWindow = 60 * time.Second
+
+// maxRecommendations bounds State.Recommendations whatever the window and
+// the evaluation rate, so state stays small.
+const maxRecommendations = 512
+
+// Decide returns the replica target for one function. It is pure: a function
+// of its arguments only, no I/O, no clock.
+//
+// Zero is never chosen here: a running function is floored at max(min, 1)
+// (zero is the idler's decision), a function at zero stays there until it has
+// load or a firing alert, and then wakes to at least max(min, 1).
+func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
+	var d Decision
+	switch {
+	case spec.Static():
+		d = Decision{Replicas: obs.Replicas, Code: CodeStatic, Next: st,
+			Reason: fmt.Sprintf("min = max = %d: static, never scaled", spec.Min)}
+	case spec.Step():
+		d = decideStep(spec, obs, st, now)
+	default:
+		d = decideTarget(spec, obs, st, now)
+	}
+	d.Current = obs.Replicas
+	d.Scale = d.Replicas != d.Current
+	if d.Scale {
+		d.Next.LastScale = now
+		d.Next.LastScaleDir = Up
+		if d.Replicas < d.Current {
+			d.Next.LastScaleDir = Down
+		}
+	}
+	return d
+}
+
+// floor is the lowest count for a running function: max(min, 1, scheduled
+// minimum), never above max. It says which bound it is.
+func floor(spec Spec, obs Observation) (uint64, ReasonCode, string) {
+	lo, code, why := max(spec.Min, 1), CodeAtMin, fmt.Sprintf("min %d", max(spec.Min, 1))
+	if obs.ScheduledMin > lo {
+		lo, code, why = obs.ScheduledMin, CodeScheduledMin, fmt.Sprintf("scheduled min %d", obs.ScheduledMin)
+		if obs.ScheduledMinReason != "" {
+			why += " (" + obs.ScheduledMinReason + ")"
+		}
+	}
+	if lo > spec.Max {
+		lo = spec.Max
+	}
+	return lo, code, why
+}
+
+// clamp bounds v to [floor, max]; changed is false when v was inside.
+func clamp(spec Spec, obs Observation, v uint64) (out uint64, code ReasonCode, why string, changed bool) {
+	lo, code, why := floor(spec, obs)
+	if v < lo {
+		return lo, code, why, true
+	}
+	if v > spec.Max {
+		return spec.Max, CodeAtMax, fmt.Sprintf("max %d", spec.Max), true
+	}
+	return v, "", "", false
+}
+
+// replicasFor is ceil(load / perReplica), 0 for no load, saturating instead
+// of overflowing on absurd loads.
+func replicasFor(load, perReplica float64) uint64 {
+	if !(load > 0) {
+		return 0
+	}
+	r := math.Ceil(load / perReplica)
+	if r > math.MaxUint32 {
+		return math.MaxUint32
+	}
+	return uint64(r)
+}
+
+// record appends rec to the stabilisation history, dropping entries older
+// than window. It always copies, so earlier State values stay untouched.
+func record(recs []Recommendation, rec Recommendation, window time.Duration) []Recommendation {
+	if window <= 0 {
+		return nil
+	}
+	start := 0
+	for start < len(recs) && rec.At.Sub(recs[start].At) > window {
+		start++
+	}
+	if n := len(recs) - start; n >= maxRecommendations {
+		start += n - maxRecommendations + 1
+	}
+	out := make([]Recommendation, 0, len(recs)-start+1)
+	out = append(out, recs[start:]...)
+	return append(out, rec)
+}
+
+// highest is the largest recommendation in recs.
+func highest(recs []Recommendation) uint64 {
+	var hi uint64
+	for _, r := range recs {
+		hi = max(hi, r.Replicas)
+	}
+	return hi
+}
+
+// decideTarget handles the target modes (rps, capacity, cpu, queue, custom).
+func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision {
+	cur := obs.Replicas
+	per := spec.PerReplicaTarget()
+	d := Decision{Replicas: cur, Next: st}
+	load, src := obs.StableLoad, fmt.Sprintf("%s over %v", spec.Type, obs.StableWindow)
+	if load == nil && obs.Signal != nil && obs.Signal.Load != nil {
+		load, src = obs.Signal.Load, spec.Type+" from the alert"
+	}
+	target := fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
+
+	if cur == 0 {
+		return wakeFromZero(spec, obs, d, load, per, target)
+	}
+	if load == nil {
+		v, code, why, changed := clamp(spec, obs, cur)
+		if !changed {
+			d.Code, d.Reason = CodeNoData, fmt.Sprintf("no %s load: keep %d", spec.Type, cur)
+			return d
+		}
+		d.Replicas, d.Code = v, code
+		d.Reason = fmt.Sprintf("no %s load; %s → %d", spec.Type, why, v)
+		return d
+	}
+
+	rec := replicasFor(*load, per)
+	d.Recommended = rec
+	d.Next.Recommendations = record(st.Recommendations, Recommendation{At: now, Replicas: rec}, spec.DownWindow)
+	ready := obs.Available
+	head := fmt.Sprintf("%s %.4g over %s on %d ready", src, *load, target, ready)
+
+	// Burst (Knative's panic mode): the short window needs far more than the
+	// ready replicas can serve. Ends after a full stable window without a crossing.
+	stable := obs.StableWindow
+	if stable <= 0 {
+		stable = defaultStableWindow
+	}
+	var burstRec uint64
+	if obs.BurstLoad != nil {
+		burstRec = replicasFor(*obs.BurstLoad, per)
+		if *obs.BurstLoad > 0 && *obs.BurstLoad >= spec.BurstThreshold*float64(max(ready, 1))*per {
+			if d.Next.BurstSince.IsZero() {
+				d.Next.BurstSince = now
+			}
+			d.Next.BurstCrossed = now
+		}
+	}
+	if !d.Next.BurstSince.IsZero() && now.Sub(d.Next.BurstCrossed) >= stable {
+		d.Next.BurstSince, d.Next.BurstCrossed = time.Time{}, time.Time{}
+	}
+	if !d.Next.BurstSince.IsZero() {
+		want := max(cur, rec, burstRec)
+		d.Replicas, d.Code = want, CodeBurst
+		d.Reason = fmt.Sprintf("%s; burst %.4g over %v needs %d (burst since %s, no scale-down) → %d",
+			head, derefOr(obs.BurstLoad, 0), obs.BurstWindow, burstRec, d.Next.BurstSince.Format(time.TimeOnly), want)
+		if v, code, why, changed := clamp(spec, obs, want); changed {
+			d.Replicas, d.Code = v, code
+			d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
+		}
+		return d
+	}
+
+	capacity := float64(cur) * per
+	want, code, why := rec, CodeScaleUp, fmt.Sprintf("%s → %d", head, rec)
+	switch {
+	case math.Abs(*load-capacity) <= spec.Tolerance*capacity:
+		want, code = cur, CodeWithinTolerance
+		why = fmt.Sprintf("%s: within ±%.0f%% of %d replicas' capacity %.4g, keep %d",
+			head, spec.Tolerance*100, cur, capacity, cur)
+	case rec < cur:
+		code = CodeScaleDown
+		if hi := min(highest(d.Next.Recommendations), cur); hi > rec {
+			want, code = hi, CodeStabilising
+			why = fmt.Sprintf("%s wants %d; highest in the %v window is %d → %d", head, rec, spec.DownWindow, hi, hi)
+		}
+	}
+	if want > cur {
+		limit := max(uint64(math.Ceil(float64(cur)*spec.ScaleUpRate)), cur+spec.ScaleUpPods)
+		if want > limit {
+			want, code = limit, CodeRateLimited
+			why = fmt.Sprintf("%s wants %d; scale-up limit max(%g×%d, %d+%d) → %d",
+				head, rec, spec.ScaleUpRate, cur, cur, spec.ScaleUpPods, limit)
+		}
+	} else if want < cur {
+		limit := uint64(math.Ceil(float64(cur) * spec.ScaleDownRate))
+		if want < limit {
+			want, code = limit, CodeRateLimited
+			why = fmt.Sprintf("%s wants %d; scale-down limit %g×%d → %d", head, rec, spec.ScaleDownRate, cur, limit)
+		}
+	}
+	d.Replicas, d.Code, d.Reason = want, code, why
+	if v, c, w, changed := clamp(spec, obs, want); changed {
+		d.Replicas, d.Code = v, c
+		d.Reason = fmt.Sprintf("%s; %s → %d", why, w, v)
+	}
+	return d
+}
+
+// wakeFromZero decides for a function at zero replicas: stay there unless it
+// has load (or a scheduled minimum); then wake to what the load needs, at
+// least max(min, 1). No rate limit applies: there is nothing to overshoot from.
+func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per float64, target string) Decision {
+	firing := obs.Signal != nil && obs.Signal.Status == Firing
+	need := max(replicasFor(derefOr(load, 0), per), replicasFor(derefOr(obs.BurstLoad, 0), per))
+	if need == 0 && !firing {
+		if obs.ScheduledMin > 0 {
+			v, code, why, _ := clamp(spec, obs, 0)
+			d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
+			return d
+		}
+		d.Code, d.Reason = CodeAtZeroIdle, "at zero without load: left to the idler"
+		if load == nil && obs.BurstLoad == nil {
+			d.Reason = "at zero, load missing: left to the idler"
+		}
+		return d
+	}
+	d.Recommended = need
+	v, _, _, _ := clamp(spec, obs, max(need, 1))
+	d.Replicas, d.Code = v, CodeFromZero
+	if firing && need == 0 {
+		d.Reason = fmt.Sprintf("at zero with a firing alert %s → %d", obs.Signal.AlertName, v)
+	} else {
+		d.Reason = fmt.Sprintf("at zero with load %.4g (burst %.4g) over %s: needs %d → %d",
+			derefOr(load, 0), derefOr(obs.BurstLoad, 0), target, need, v)
+	}
+	return d
+}
+
+func derefOr(p *float64, def float64) float64 {
+	if p == nil {
+		return def
+	}
+	return *p
+}

@@ -1,0 +1,110 @@
+package scaler
+
+import "time"
+
+// ReasonCode is the fixed set of decision outcomes, usable as a metric label.
+type ReasonCode string
+
+const (
+	CodeScaleUp         ReasonCode = "scale_up"         // load needs more replicas
+	CodeScaleDown       ReasonCode = "scale_down"       // load needs fewer replicas
+	CodeBurst           ReasonCode = "burst"            // burst mode: short-window load far above capacity
+	CodeWithinTolerance ReasonCode = "within_tolerance" // load inside the dead band: no change
+	CodeSteady          ReasonCode = "steady"           // step mode without a new alert: hold
+	CodeStabilising     ReasonCode = "stabilising"      // scale-down held by the window's highest recommendation
+	CodeAtMax           ReasonCode = "at_max"           // clamped to max
+	CodeAtMin           ReasonCode = "at_min"           // clamped to min (or 1 while running)
+	CodeScheduledMin    ReasonCode = "scheduled_min"    // clamped to a scheduled minimum
+	CodeNoData          ReasonCode = "no_data"          // load missing: no change
+	CodeStatic          ReasonCode = "static"           // min == max: never scaled
+	CodeStepUp          ReasonCode = "step_up"          // step mode, firing alert
+	CodeStepDown        ReasonCode = "step_down"        // step mode, resolved alert
+	CodeDuplicate       ReasonCode = "duplicate"        // step mode: repeat of an alert already acted on
+	CodeAtZeroIdle      ReasonCode = "at_zero_idle"     // at zero without load: left to the idler
+	CodeFromZero        ReasonCode = "from_zero"        // at zero with load: woken
+	CodeRateLimited     ReasonCode = "rate_limited"     // change cut by the per-evaluation rate limit
+	CodeInvalidSpec     ReasonCode = "invalid_spec"     // labels do not parse: no change
+)
+
+// ReasonCodes lists every code, for pre-declaring metric series and docs.
+var ReasonCodes = []ReasonCode{
+	CodeScaleUp, CodeScaleDown, CodeBurst, CodeWithinTolerance, CodeSteady,
+	CodeStabilising, CodeAtMax, CodeAtMin, CodeScheduledMin, CodeNoData,
+	CodeStatic, CodeStepUp, CodeStepDown, CodeDuplicate, CodeAtZeroIdle,
+	CodeFromZero, CodeRateLimited, CodeInvalidSpec,
+}
+
+// Observation is what the loop saw for one function at one evaluation.
+// Loads are the function's TOTAL load (e.g. total rps over all replicas);
+// nil means missing, which is never read as zero.
+type Observation struct {
+	// Replicas is the provider's current desired count.
+	Replicas uint64 `json:"replicas"`
+	// Available is the count of ready replicas.
+	Available uint64 `json:"available_replicas"`
+	// StableLoad is the load averaged over StableWindow.
+	StableLoad   *float64      `json:"stable_load,omitempty"`
+	StableWindow time.Duration `json:"stable_window"`
+	// BurstLoad is the load averaged over BurstWindow (shorter).
+	BurstLoad   *float64      `json:"burst_load,omitempty"`
+	BurstWindow time.Duration `json:"burst_window"`
+	// Signal is the alert that triggered this evaluation, nil on a tick.
+	Signal *Signal `json:"signal,omitempty"`
+	// ScheduledMin raises the minimum (from the idler's schedules); 0 = none.
+	ScheduledMin       uint64 `json:"scheduled_min,omitempty"`
+	ScheduledMinReason string `json:"scheduled_min_reason,omitempty"`
+}
+
+// Recommendation is one raw (pre-clamp, pre-limit) replica recommendation,
+// kept for the scale-down stabilisation window.
+type Recommendation struct {
+	At       time.Time `json:"at"`
+	Replicas uint64    `json:"replicas"`
+}
+
+// Direction is the way a scale went.
+type Direction int8
+
+const (
+	None Direction = 0
+	Up   Direction = 1
+	Down Direction = -1
+)
+
+// State is one function's memory between evaluations. It is a value: Decide
+// returns the next one in Decision.Next and the loop just stores it.
+type State struct {
+	// Recommendations within the longest window in use, oldest first.
+	Recommendations []Recommendation `json:"recommendations,omitempty"`
+	// LastScale is when a decision last changed the count, and which way.
+	LastScale    time.Time `json:"last_scale,omitzero"`
+	LastScaleDir Direction `json:"last_scale_direction,omitempty"`
+	// BurstSince is when burst mode started (zero: not in burst);
+	// BurstCrossed the last evaluation whose burst load crossed the threshold.
+	BurstSince   time.Time `json:"burst_since,omitzero"`
+	BurstCrossed time.Time `json:"burst_crossed,omitzero"`
+	// StepKey/StepAt: the last firing alert acted on in step mode.
+	StepKey string    `json:"step_key,omitempty"`
+	StepAt  time.Time `json:"step_at,omitzero"`
+	// RampFrom/RampStart: step mode stepping down after a resolved alert,
+	// from RampFrom replicas at RampStart to min at RampStart + DownWindow.
+	RampFrom  uint64    `json:"ramp_from,omitempty"`
+	RampStart time.Time `json:"ramp_start,omitzero"`
+}
+
+// Decision is the outcome of one evaluation.
+type Decision struct {
+	// Replicas is the desired count; Current the provider's count it replaces.
+	Replicas uint64 `json:"replicas"`
+	Current  uint64 `json:"current"`
+	// Code is the reason from the fixed set; Reason a sentence with numbers.
+	Code   ReasonCode `json:"code"`
+	Reason string     `json:"reason"`
+	// Scale is true when Replicas differs from Current.
+	Scale bool `json:"scale"`
+	// Recommended is the raw load-based recommendation before windows,
+	// limits and clamps (0 when none was computed).
+	Recommended uint64 `json:"recommended"`
+	// Next is the function's state after this decision.
+	Next State `json:"-"`
+}

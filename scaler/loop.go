@@ -1,0 +1,267 @@
+package scaler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Provider is what the loop needs from the system that holds replicas;
+// provider.Provider satisfies it.
+type Provider interface {
+	Namespaces(ctx context.Context) ([]string, error)
+	Functions(ctx context.Context, namespace string) ([]provider.Function, error)
+	Function(ctx context.Context, ref provider.Ref) (provider.Function, error)
+	Scale(ctx context.Context, ref provider.Ref, replicas uint64) error
+}
+
+// MinFloorFunc returns a function's scheduled minimum at now (0 = none) and
+// why; package idler provides it from its schedules.
+type MinFloorFunc func(fn provider.Function, now time.Time) (uint64, string)
+
+// LoopConfig configures the reconcile loop. Zero durations take the defaults.
+type LoopConfig struct {
+	Provider Provider            // required
+	Source   metricsource.Source // required
+	Clock    clock.Clock         // default clock.Real()
+	// Interval between full passes (--scale-interval, default 5s).
+	Interval time.Duration
+	// StableWindow is the load averaging window for decisions and the length
+	// of burst mode (--stable-window, default 60s).
+	StableWindow time.Duration
+	// BurstWindow is the short load window that detects bursts
+	// (--burst-window, default 10s); shorter than StableWindow.
+	BurstWindow time.Duration
+	// Defaults for labels a function does not set; must be valid.
+	Defaults Defaults
+	// DryRun decides, logs and exports metrics, but never calls Scale.
+	DryRun bool
+	// Namespaces to manage; empty = every namespace the provider lists.
+	Namespaces []string
+	// MinFloor gives scheduled minimums; optional.
+	MinFloor MinFloorFunc
+	// HistorySize is how many decisions per function the explain API keeps
+	// (default 50).
+	HistorySize int
+	// Registerer receives the loop's metrics; nil registers nowhere.
+	Registerer prometheus.Registerer
+	// Logger; nil discards.
+	Logger *slog.Logger
+}
+
+// Defaults of LoopConfig.
+const (
+	DefaultInterval     = 5 * time.Second
+	DefaultStableWindow = 60 * time.Second
+	DefaultBurstWindow  = 10 * time.Second
+	DefaultHistorySize  = 50
+)
+
+func (c *LoopConfig) setDefaults() {
+	if c.Clock == nil {
+		c.Clock = clock.Real()
+	}
+	if c.Interval == 0 {
+		c.Interval = DefaultInterval
+	}
+	if c.StableWindow == 0 {
+		c.StableWindow = DefaultStableWindow
+	}
+	if c.BurstWindow == 0 {
+		c.BurstWindow = DefaultBurstWindow
+	}
+	if c.HistorySize == 0 {
+		c.HistorySize = DefaultHistorySize
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Validate reports every problem with c (after defaults are applied).
+func (c LoopConfig) Validate() error {
+	var errs []error
+	if c.Provider == nil {
+		errs = append(errs, errors.New("scaler: provider is required"))
+	}
+	if c.Source == nil {
+		errs = append(errs, errors.New("scaler: metrics source is required"))
+	}
+	if c.Interval < 0 {
+		errs = append(errs, fmt.Errorf("scale interval = %v, must be positive", c.Interval))
+	}
+	if c.StableWindow < 0 {
+		errs = append(errs, fmt.Errorf("stable window = %v, must be positive", c.StableWindow))
+	}
+	if c.BurstWindow < 0 || c.BurstWindow > c.StableWindow {
+		errs = append(errs, fmt.Errorf("burst window = %v, must be positive and at most the stable window %v", c.BurstWindow, c.StableWindow))
+	}
+	if c.HistorySize < 0 {
+		errs = append(errs, fmt.Errorf("history size = %d, must not be negative", c.HistorySize))
+	}
+	if err := c.Defaults.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Loop is the reconcile loop: it evaluates every function each Interval and
+// any function an alert names at once, and applies the decisions.
+type Loop struct {
+	cfg     LoopConfig
+	log     *slog.Logger
+	metrics *loopMetrics
+
+	// passMu serialises passes, so there is never more than one Scale in
+	// flight for a function and State updates never race.
+	passMu sync.Mutex
+
+	mu          sync.Mutex // guards the fields below
+	fns         map[provider.Ref]*fnState
+	listed      bool  // fns reflects at least one successful listing
+	providerErr error // last provider contact's error, nil when it worked
+	pending     map[provider.Ref]Signal
+	wake        chan struct{}
+}
+
+// NewLoop validates cfg and registers the loop's metrics.
+func NewLoop(cfg LoopConfig) (*Loop, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m, err := newLoopMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	return &Loop{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		metrics: m,
+		fns:     make(map[provider.Ref]*fnState),
+		pending: make(map[provider.Ref]Signal),
+		wake:    make(chan struct{}, 1),
+	}, nil
+}
+
+// Run passes over every function each Interval, and evaluates signalled
+// functions as soon as Notify queues them, until ctx is done (returns nil).
+func (l *Loop) Run(ctx context.Context) error {
+	t := l.cfg.Clock.NewTicker(l.cfg.Interval)
+	defer t.Stop()
+	l.logPassError(l.Tick(ctx, l.cfg.Clock.Now()))
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C():
+			l.logPassError(l.Tick(ctx, l.cfg.Clock.Now()))
+		case <-l.wake:
+			l.logPassError(l.EvaluatePending(ctx, l.cfg.Clock.Now()))
+		}
+	}
+}
+
+func (l *Loop) logPassError(err error) {
+	if err != nil && !errors.Is(err, context.Canceled) {
+		l.log.Warn("reconcile pass failed", "err", err)
+	}
+}
+
+// Notify queues an immediate evaluation of sig.Ref and returns at once. A
+// newer signal for the same function replaces a queued one (coalescing).
+// It returns ErrUnknownFunction, without queueing, when the last listing did
+// not have the function (new functions are picked up by the next tick), and
+// ErrUnavailable, after queueing, when the last provider contact failed.
+func (l *Loop) Notify(ctx context.Context, sig Signal) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	if _, ok := l.fns[sig.Ref]; l.listed && !ok {
+		l.mu.Unlock()
+		return fmt.Errorf("%w: %s", ErrUnknownFunction, sig.Ref)
+	}
+	l.pending[sig.Ref] = sig
+	perr := l.providerErr
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default: // a wake-up is already queued; it will see this signal
+	}
+	if perr != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, perr)
+	}
+	return nil
+}
+
+// EvaluatePending evaluates every function with a queued signal, in one pass
+// (one Load query per type and window in use among them).
+func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
+	l.mu.Lock()
+	batch := l.pending
+	l.pending = make(map[provider.Ref]Signal)
+	l.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	var (
+		fns  []provider.Function
+		sigs = make(map[provider.Ref]*Signal, len(batch))
+		errs []error
+	)
+	for ref, sig := range batch {
+		fn, err := l.readFunction(ctx, ref)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fns = append(fns, fn)
+		sigs[ref] = &sig
+	}
+	l.evaluate(ctx, fns, sigs, now)
+	return errors.Join(errs...)
+}
+
+// EvaluateNow reads one function and decides and applies for it at once,
+// with sig as the trigger (nil for none).
+func (l *Loop) EvaluateNow(ctx context.Context, ref provider.Ref, sig *Signal, now time.Time) (Decision, error) {
+	fn, err := l.readFunction(ctx, ref)
+	if err != nil {
+		return Decision{}, err
+	}
+	ds := l.evaluate(ctx, []provider.Function{fn}, map[provider.Ref]*Signal{ref: sig}, now)
+	return ds[ref], nil
+}
+
+// readFunction reads one function, forgetting it when it is gone.
+func (l *Loop) readFunction(ctx context.Context, ref provider.Ref) (provider.Function, error) {
+	fn, err := l.cfg.Provider.Function(ctx, ref)
+	switch {
+	case errors.Is(err, provider.ErrNotFound):
+		l.setProviderErr(nil)
+		l.forget(ref)
+		return fn, fmt.Errorf("%w: %s", ErrUnknownFunction, ref)
+	case err != nil:
+		l.setProviderErr(err)
+		l.metrics.errors.WithLabelValues("read").Inc()
+		return fn, fmt.Errorf("%w: read %s: %v", ErrUnavailable, ref, err)
+	}
+	l.setProviderErr(nil)
+	return fn, nil
+}
+
+func (l *Loop) setProviderErr(err error) {
+	l.mu.Lock()
+	l.providerErr = err
+	l.mu.Unlock()
+}

@@ -1,0 +1,120 @@
+package scaler
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Metric names. The function_* gauges are what the generated Prometheus
+// alert rules compare load against: keep the names stable.
+const (
+	metricPrefix = "faas_autoscaler_"
+
+	MetricDecisions          = metricPrefix + "decisions_total"
+	MetricScaleCalls         = metricPrefix + "scale_calls_total"
+	MetricDesiredReplicas    = metricPrefix + "function_desired_replicas"
+	MetricReplicas           = metricPrefix + "function_replicas"
+	MetricAvailableReplicas  = metricPrefix + "function_available_replicas"
+	MetricMinReplicas        = metricPrefix + "function_min_replicas"
+	MetricMaxReplicas        = metricPrefix + "function_max_replicas"
+	MetricTargetLoad         = metricPrefix + "function_target_load"
+	MetricReconcileDuration  = metricPrefix + "reconcile_duration_seconds"
+	MetricReconcileErrors    = metricPrefix + "reconcile_errors_total"
+	labelFunction            = "function_name"
+	labelScalingType         = "scaling_type"
+	labelReason, labelResult = "reason", "result"
+)
+
+type loopMetrics struct {
+	decisions  *prometheus.CounterVec
+	scaleCalls *prometheus.CounterVec
+	desired    *prometheus.GaugeVec
+	replicas   *prometheus.GaugeVec
+	available  *prometheus.GaugeVec
+	min, max   *prometheus.GaugeVec
+	targetLoad *prometheus.GaugeVec
+	duration   prometheus.Histogram
+	errors     *prometheus.CounterVec
+}
+
+func newLoopMetrics(reg prometheus.Registerer) (*loopMetrics, error) {
+	fn := []string{labelFunction}
+	gauge := func(name, help string, labels ...string) *prometheus.GaugeVec {
+		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
+	}
+	m := &loopMetrics{
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricDecisions,
+			Help: "Scaling decisions by function and reason code."}, []string{labelFunction, labelReason}),
+		scaleCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricScaleCalls,
+			Help: "Scale calls to the provider by function and result (ok, refused, error, dry_run)."}, []string{labelFunction, labelResult}),
+		desired:    gauge(MetricDesiredReplicas, "Replica count the controller wants for the function.", fn...),
+		replicas:   gauge(MetricReplicas, "Desired replica count the provider reports for the function.", fn...),
+		available:  gauge(MetricAvailableReplicas, "Ready replica count the provider reports for the function.", fn...),
+		min:        gauge(MetricMinReplicas, "The function's minimum replicas (labels or default).", fn...),
+		max:        gauge(MetricMaxReplicas, "The function's maximum replicas (labels or default).", fn...),
+		targetLoad: gauge(MetricTargetLoad, "Load one replica is sized for: target × target-proportion.", labelFunction, labelScalingType),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: MetricReconcileDuration,
+			Help:    "Duration of one full reconcile pass.",
+			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricReconcileErrors,
+			Help: "Reconcile errors by stage (list, read, load, scale)."}, []string{"stage"}),
+	}
+	for _, stage := range []string{"list", "read", "load", "scale"} {
+		m.errors.WithLabelValues(stage)
+	}
+	if reg == nil {
+		return m, nil
+	}
+	var errs []error
+	for _, c := range []prometheus.Collector{m.decisions, m.scaleCalls, m.desired, m.replicas, m.available,
+		m.min, m.max, m.targetLoad, m.duration, m.errors} {
+		if err := reg.Register(c); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// observe exports one decision; it returns the scaling_type of the target
+// load series now exported ("" for none) so a type change can delete the old one.
+func (m *loopMetrics) observe(ref provider.Ref, spec Spec, specErr error, obs Observation, d Decision, prevType string) string {
+	name := ref.String()
+	m.decisions.WithLabelValues(name, string(d.Code)).Inc()
+	m.replicas.WithLabelValues(name).Set(float64(obs.Replicas))
+	m.available.WithLabelValues(name).Set(float64(obs.Available))
+	m.desired.WithLabelValues(name).Set(float64(d.Replicas))
+	typ := ""
+	if specErr == nil {
+		m.min.WithLabelValues(name).Set(float64(spec.Min))
+		m.max.WithLabelValues(name).Set(float64(spec.Max))
+		if !spec.Step() && !spec.Static() {
+			typ = spec.Type
+			m.targetLoad.WithLabelValues(name, typ).Set(spec.PerReplicaTarget())
+		}
+	} else {
+		m.min.DeleteLabelValues(name)
+		m.max.DeleteLabelValues(name)
+	}
+	if prevType != "" && prevType != typ {
+		m.targetLoad.DeleteLabelValues(name, prevType)
+	}
+	return typ
+}
+
+// forget deletes every series of a function that disappeared.
+func (m *loopMetrics) forget(ref provider.Ref) {
+	name := ref.String()
+	match := prometheus.Labels{labelFunction: name}
+	m.decisions.DeletePartialMatch(match)
+	m.scaleCalls.DeletePartialMatch(match)
+	for _, g := range []*prometheus.GaugeVec{m.desired, m.replicas, m.available, m.min, m.max} {
+		g.DeleteLabelValues(name)
+	}
+	m.targetLoad.DeletePartialMatch(match) // every scaling_type it had
+}

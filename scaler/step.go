@@ -1,0 +1,154 @@
+package scaler
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// ceMaxReplicas is the OpenFaaS CE gateway's hard cap in CalculateReplicas.
+const ceMaxReplicas = 5
+
+// decideStep handles step mode, driven by alerts as the OpenFaaS gateway was:
+// a firing alert adds ceil(max × factor / 100) replicas up to max; a resolved
+// alert steps down gradually, reaching the floor at the end of the down
+// window (the CE gateway dropped straight to min, see ExactCE).
+//
+// AlertManager repeats: a firing alert with the same fingerprint and StartsAt
+// as the last one acted on, within StepDedup, adds nothing (retries and
+// duplicate deliveries); later repeats step again, as CE does on each
+// repeat_interval.
+func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
+	if spec.ExactCE {
+		return decideExactCE(spec, obs, st, now)
+	}
+	cur := obs.Replicas
+	d := Decision{Replicas: cur, Next: st}
+	sig := obs.Signal
+	step := (spec.Max*spec.Factor + 99) / 100
+	lo, _, _ := floor(spec, obs)
+
+	switch {
+	case sig != nil && sig.Status == Firing:
+		key := stepKey(sig)
+		if key == st.StepKey && now.Sub(st.StepAt) < spec.StepDedup {
+			d.Code = CodeDuplicate
+			d.Reason = fmt.Sprintf("alert %s already stepped at %s: keep %d", sig.AlertName, st.StepAt.Format(time.TimeOnly), cur)
+			return clampStep(spec, obs, d)
+		}
+		d.Next.StepKey, d.Next.StepAt = key, now
+		d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
+		want := min(cur+step, spec.Max)
+		d.Recommended = want
+		d.Replicas, d.Code = want, CodeStepUp
+		if cur == 0 {
+			d.Code = CodeFromZero
+		}
+		d.Reason = fmt.Sprintf("alert %s firing: %d + step %d (%d%% of max %d) → %d", sig.AlertName, cur, step, spec.Factor, spec.Max, want)
+		return clampStep(spec, obs, d)
+	case cur == 0:
+		return zeroIdle(spec, obs, d)
+	case sig != nil && sig.Status == Resolved:
+		if d.Next.RampStart.IsZero() {
+			d.Next.RampFrom, d.Next.RampStart = cur, now
+		}
+	}
+	if d.Next.RampStart.IsZero() {
+		d.Code, d.Reason = CodeSteady, fmt.Sprintf("step mode, no new alert: keep %d", cur)
+		return clampStep(spec, obs, d)
+	}
+	// Stepping down: a straight line from RampFrom at RampStart to the floor
+	// at RampStart + DownWindow, evaluated on every tick.
+	elapsed := now.Sub(d.Next.RampStart)
+	want := lo
+	if from := d.Next.RampFrom; elapsed < spec.DownWindow && from > lo {
+		want = from - uint64(float64(from-lo)*float64(elapsed)/float64(spec.DownWindow))
+	} else {
+		d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
+	}
+	want = min(want, cur)
+	d.Recommended = want
+	d.Replicas = want
+	if want < cur {
+		d.Code = CodeStepDown
+	} else {
+		d.Code = CodeSteady
+	}
+	d.Reason = fmt.Sprintf("alert resolved %s ago: stepping down from %d to %d over %v → %d",
+		elapsed.Round(time.Second), d.Next.RampFrom, lo, spec.DownWindow, want)
+	if d.Next.RampStart.IsZero() {
+		d.Reason = fmt.Sprintf("alert resolved %s ago, down window %v over → %d", elapsed.Round(time.Second), spec.DownWindow, want)
+	}
+	return clampStep(spec, obs, d)
+}
+
+// decideExactCE is the OpenFaaS CE gateway's CalculateReplicas: max' =
+// min(max, 5), step = ceil(max'/100 × factor); firing → min(current+step,
+// max'); anything else → min. Without an alert it holds and clamps nothing,
+// as CE did. Deviations, both from the house rule that zero is the idler's:
+// a resolved alert floors at 1 rather than asking for min 0, and a function
+// at zero stays there on a resolved alert. Duplicate deliveries are ignored
+// as in step mode.
+func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision {
+	cur := obs.Replicas
+	d := Decision{Replicas: cur, Next: st}
+	sig := obs.Signal
+	maxp := min(spec.Max, ceMaxReplicas)
+	step := uint64(math.Ceil(float64(maxp) / 100 * float64(spec.Factor)))
+	switch {
+	case sig == nil:
+		d.Code, d.Reason = CodeSteady, fmt.Sprintf("exact CE, no alert: keep %d", cur)
+	case sig.Status == Firing && step > 0:
+		key := stepKey(sig)
+		if key == st.StepKey && now.Sub(st.StepAt) < spec.StepDedup {
+			d.Code = CodeDuplicate
+			d.Reason = fmt.Sprintf("alert %s already stepped at %s: keep %d", sig.AlertName, st.StepAt.Format(time.TimeOnly), cur)
+			return d
+		}
+		d.Next.StepKey, d.Next.StepAt = key, now
+		d.Replicas = min(cur+step, maxp)
+		d.Code = CodeStepUp
+		if cur == 0 {
+			d.Code = CodeFromZero
+		}
+		d.Reason = fmt.Sprintf("exact CE: alert %s firing: min(%d + %d, %d) → %d", sig.AlertName, cur, step, maxp, d.Replicas)
+	case cur == 0:
+		d.Code, d.Reason = CodeAtZeroIdle, "exact CE: alert resolved at zero: left to the idler"
+	default:
+		d.Replicas = max(spec.Min, 1)
+		d.Code = CodeStepDown
+		d.Reason = fmt.Sprintf("exact CE: alert %s %s → min %d", sig.AlertName, sig.Status, d.Replicas)
+	}
+	d.Recommended = d.Replicas
+	return d
+}
+
+// stepKey identifies one firing episode of one alert.
+func stepKey(sig *Signal) string {
+	return sig.Fingerprint + "@" + sig.StartsAt.UTC().Format(time.RFC3339Nano)
+}
+
+// clampStep applies [floor, max] to a step decision, except that a function
+// at zero which this decision leaves at zero stays there.
+func clampStep(spec Spec, obs Observation, d Decision) Decision {
+	if d.Replicas == 0 && obs.Replicas == 0 {
+		return zeroIdle(spec, obs, d)
+	}
+	if v, code, why, changed := clamp(spec, obs, d.Replicas); changed {
+		d.Replicas, d.Code = v, code
+		d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
+	}
+	return d
+}
+
+// zeroIdle leaves a function at zero alone, unless a scheduled minimum
+// asks for replicas.
+func zeroIdle(spec Spec, obs Observation, d Decision) Decision {
+	if obs.ScheduledMin > 0 {
+		v, code, why, _ := clamp(spec, obs, 0)
+		d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
+		return d
+	}
+	d.Replicas, d.Code, d.Reason = 0, CodeAtZeroIdle, "at zero without a firing alert: left to the idler"
+	return d
+}
