@@ -1,0 +1,103 @@
+package explain
+
+import (
+	"encoding/json"
+	"net/http"
+	"sort"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Routes served by Handler.
+const (
+	PathFunctions = "/api/v1/functions"
+	PathFunction  = "/api/v1/functions/{namespace}/{name}"
+)
+
+// Handler serves GET /api/v1/functions (a summary of every function, sorted
+// by namespace then name) and GET /api/v1/functions/{namespace}/{name} (the
+// full explanation; 404 with a JSON error when unknown). Other methods get
+// 405 with an Allow header.
+func Handler(fns Lister, sections ...Section) http.Handler {
+	h := &handler{fns: fns, sections: sections}
+	mux := http.NewServeMux()
+	mux.HandleFunc(PathFunctions, h.list)
+	mux.HandleFunc(PathFunction, h.one)
+	return mux
+}
+
+type handler struct {
+	fns      Lister
+	sections []Section
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func (h *handler) list(w http.ResponseWriter, r *http.Request) {
+	if !allowGet(w, r) {
+		return
+	}
+	refs := h.fns.Refs()
+	sort.Slice(refs, func(i, j int) bool {
+		if refs[i].Namespace != refs[j].Namespace {
+			return refs[i].Namespace < refs[j].Namespace
+		}
+		return refs[i].Name < refs[j].Name
+	})
+	out := make([]Summary, 0, len(refs))
+	for _, ref := range refs {
+		f, ok := h.fns.Explain(ref)
+		if !ok {
+			continue // gone between Refs and Explain
+		}
+		s := Summary{Ref: f.Ref, Name: f.Name, Namespace: f.Namespace, Replicas: f.Replicas,
+			AvailableReplicas: f.AvailableReplicas, DesiredReplicas: f.DesiredReplicas, Invalid: f.SpecError != nil}
+		if len(f.Decisions) > 0 {
+			s.Last = &f.Decisions[0]
+		}
+		out = append(out, s)
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Functions []Summary `json:"functions"`
+	}{out})
+}
+
+func (h *handler) one(w http.ResponseWriter, r *http.Request) {
+	if !allowGet(w, r) {
+		return
+	}
+	ref := provider.Ref{Name: r.PathValue("name"), Namespace: r.PathValue("namespace")}
+	f, ok := h.fns.Explain(ref)
+	if !ok {
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "unknown function " + ref.String()})
+		return
+	}
+	for _, s := range h.sections {
+		if v, ok := s.Explain(ref); ok {
+			if f.Sections == nil {
+				f.Sections = make(map[string]any, len(h.sections))
+			}
+			f.Sections[s.Name()] = v
+		}
+	}
+	writeJSON(w, http.StatusOK, f)
+}
+
+func allowGet(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method " + r.Method + " not allowed"})
+	return false
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // the client went away; nothing to tell it
+}

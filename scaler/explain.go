@@ -1,0 +1,63 @@
+package scaler
+
+import (
+	"errors"
+
+	"github.com/faas-autoscaler/faas-autoscaler/explain"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+var _ explain.Lister = (*Loop)(nil)
+
+// Refs lists the functions the loop knows, for the explain API.
+func (l *Loop) Refs() []provider.Ref {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]provider.Ref, 0, len(l.fns))
+	for ref := range l.fns {
+		out = append(out, ref)
+	}
+	return out
+}
+
+// Explain describes one function as of its last evaluation.
+func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fs, ok := l.fns[ref]
+	if !ok {
+		return explain.Function{}, false
+	}
+	f := explain.Function{
+		Ref:               ref.String(),
+		Name:              ref.Name,
+		Namespace:         ref.Namespace,
+		Replicas:          fs.fn.Replicas,
+		AvailableReplicas: fs.fn.AvailableReplicas,
+		DesiredReplicas:   fs.fn.Replicas,
+		Observation:       fs.obs,
+		State:             fs.state,
+		Decisions:         make([]explain.Decision, 0, len(fs.history)),
+	}
+	if fs.last != nil {
+		f.DesiredReplicas = fs.last.Replicas
+	}
+	var le *LabelError
+	switch {
+	case errors.As(fs.specErr, &le):
+		f.SpecError = &explain.LabelError{Label: le.Label, Value: le.Value, Reason: le.Reason, Message: le.Error()}
+	case fs.specErr != nil:
+		f.SpecError = &explain.LabelError{Message: fs.specErr.Error()}
+	default:
+		f.Spec = fs.spec
+	}
+	for i := len(fs.history) - 1; i >= 0; i-- {
+		r := fs.history[i]
+		f.Decisions = append(f.Decisions, explain.Decision{
+			At: r.At, Trigger: r.Trigger, Current: r.Decision.Current, Replicas: r.Decision.Replicas,
+			Code: string(r.Decision.Code), Reason: r.Decision.Reason, Scale: r.Decision.Scale,
+			Result: r.Result, Error: r.Error,
+		})
+	}
+	return f, true
+}
