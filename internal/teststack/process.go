@@ -3,7 +3,6 @@ package teststack
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -33,8 +32,11 @@ type server struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{} // closed when cmd has exited
-	werr error         // cmd.Wait's result, valid after done
-	logs lockedBuffer
+	// startedAt is when the current process was started; WaitUp ignores
+	// samples older than this (they survive a restart in the TSDB).
+	startedAt time.Time
+	werr      error // cmd.Wait's result, valid after done
+	logs      lockedBuffer
 }
 
 // newServer picks a port and starts the process, retrying with a new port
@@ -86,7 +88,7 @@ func (s *server) start() error {
 		return fmt.Errorf("start %s: %w", s.bin, err)
 	}
 	done := make(chan struct{})
-	s.cmd, s.done = cmd, done
+	s.cmd, s.done, s.startedAt = cmd, done, time.Now()
 	s.mu.Unlock()
 	go func() {
 		err := cmd.Wait()
@@ -157,6 +159,12 @@ func (s *server) signal(sig syscall.Signal) error {
 	return nil
 }
 
+func (s *server) started() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.startedAt
+}
+
 func (s *server) running() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -192,5 +200,3 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
-
-var errStopped = errors.New("server is stopped")

@@ -128,18 +128,28 @@ func (p *Prom) Query(t testing.TB, expr string) model.Value {
 	return v
 }
 
-// WaitUp waits until up{job=...}==1 for at least one target of job, i.e. the
-// first successful scrape, and fails the test after WaitTimeout.
+// WaitUp waits until up{job=...}==1 for at least one target of job, from a
+// scrape made by the current process (samples from before a restart do not
+// count), and fails the test after WaitTimeout.
 func (p *Prom) WaitUp(t testing.TB, job string) {
 	t.Helper()
-	expr := `up{job=` + strconv.Quote(job) + `} == 1`
+	// timestamp() of a bare selector is the sample's time (of any other
+	// expression it is the evaluation time in 2.42).
+	sel := `up{job=` + strconv.Quote(job) + `}`
+	expr := `timestamp(` + sel + `) and (` + sel + ` == 1)`
+	since := float64(p.started().UnixMilli()) / 1000
 	p.WaitFor(t, "first scrape of job "+job, func(ctx context.Context) (bool, error) {
 		v, _, _, err := p.api.Query(ctx, expr, time.Now())
 		if err != nil {
 			return false, err
 		}
-		vec, ok := v.(model.Vector)
-		return ok && len(vec) > 0, nil
+		vec, _ := v.(model.Vector)
+		for _, s := range vec {
+			if float64(s.Value) >= since {
+				return true, nil
+			}
+		}
+		return false, nil
 	})
 }
 
