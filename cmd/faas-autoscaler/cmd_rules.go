@@ -1,0 +1,179 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/rules"
+)
+
+// rulesCmd implements `faas-autoscaler rules`: it writes the Prometheus
+// recording and alerting rules (a rule file or a PrometheusRule).
+func rulesCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	def := rules.Defaults()
+	scrape := fs.Duration("scrape-interval", def.ScrapeInterval, "how often Prometheus scrapes the gateway; the other intervals default from it (1s: eval 1s, window 4s; 5s: 5s, 20s; 15s: 15s, 1m)")
+	eval := fs.Duration("evaluation-interval", 0, "rule group interval (default: the scrape interval)")
+	window := fs.Duration("window", 0, "rate()/max_over_time() range over gateway metrics (default: 4 × scrape interval)")
+	cpuWindow := fs.Duration("cpu-window", 0, "rate() range over pod CPU (default: max(1m, 4 × scrape interval))")
+	types := fs.String("types", strings.Join(rules.BuiltinTypes, ","), "comma-separated built-in scaling types to record: "+strings.Join(rules.BuiltinTypes, ", "))
+	var custom genCustomTypes
+	fs.Var(&custom, "custom", "custom scaling type as name=PromQL (one series per function_name); repeatable")
+	tolerance := fs.Float64("tolerance", def.Tolerance, "relative band around the target before an alert fires, in [0, 1)")
+	upFor := fs.Duration("scale-up-for", def.ScaleUpFor, "`for` of the scale-up alert")
+	downFor := fs.Duration("scale-down-for", def.ScaleDownFor, "`for` of the scale-down alert")
+	keep := fs.Duration("keep-firing-for", def.KeepFiringFor, "keep_firing_for of the scale-up alert (0: omitted)")
+	noDown := fs.Bool("no-scale-down-alert", false, "omit the scale-down alert (the controller's periodic loop still scales down)")
+	ce := fs.Bool("ce-compatible", false, "also emit OpenFaaS CE's APIHighInvocationRate rule, verbatim")
+	format := fs.String("format", def.Format, "output format: "+strings.Join(rules.Formats, ", "))
+	name := fs.String("name", def.Name, "PrometheusRule metadata.name")
+	namespace := fs.String("namespace", "", "PrometheusRule metadata.namespace")
+	var labels genKeyValues
+	fs.Var(&labels, "label", "PrometheusRule metadata label as key=value (e.g. for the operator's ruleSelector); repeatable")
+	output := fs.String("o", "-", "output file (- for stdout)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "rules: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	o := rules.ForScrapeInterval(*scrape)
+	setIf := func(dst *time.Duration, v time.Duration) {
+		if v != 0 {
+			*dst = v
+		}
+	}
+	setIf(&o.EvaluationInterval, *eval)
+	setIf(&o.Window, *window)
+	setIf(&o.CPUWindow, *cpuWindow)
+	o.Types = genSplitList(*types)
+	o.Custom = custom
+	o.Tolerance = *tolerance
+	o.ScaleUpFor, o.ScaleDownFor, o.KeepFiringFor = *upFor, *downFor, *keep
+	o.ScaleDownAlerts = !*noDown
+	o.CECompatible = *ce
+	o.Format = *format
+	o.Name, o.Namespace = *name, *namespace
+	if len(labels) > 0 {
+		o.Labels = labels
+	}
+	out, err := rules.Render(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "rules: %v\n", genIndentErr(err))
+		return 2
+	}
+	return genWriteOutput("rules", *output, out, stdout, stderr)
+}
+
+// alertmanagerConfigCmd implements `faas-autoscaler alertmanager-config`: the
+// AlertManager route and receiver that deliver our alerts to the webhook.
+func alertmanagerConfigCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("alertmanager-config", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	def := rules.DefaultAlertmanagerOptions()
+	ctl := fs.String("controller-url", def.ControllerURL, "controller base URL as AlertManager reaches it; "+rules.AlertPath+" is appended")
+	user := fs.String("username", def.Username, "webhook basic-auth user")
+	pass := fs.String("password-file", def.PasswordFile, "file (in AlertManager's filesystem) holding the webhook basic-auth password")
+	recv := fs.String("receiver", def.Receiver, "receiver name")
+	gw := fs.Duration("group-wait", def.GroupWait, "group_wait of our route")
+	gi := fs.Duration("group-interval", def.GroupInterval, "group_interval of our route")
+	ri := fs.Duration("repeat-interval", def.RepeatInterval, "repeat_interval of our route")
+	ce := fs.Bool("ce-compatible", false, "also route OpenFaaS CE's APIHighInvocationRate to the controller")
+	full := fs.Bool("full", false, "write a complete AlertManager config instead of a snippet to merge")
+	output := fs.String("o", "-", "output file (- for stdout)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "alertmanager-config: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	o := rules.AlertmanagerOptions{ControllerURL: *ctl, Username: *user, PasswordFile: *pass, Receiver: *recv,
+		GroupWait: *gw, GroupInterval: *gi, RepeatInterval: *ri, CECompatible: *ce, Full: *full}
+	out, err := rules.RenderAlertmanager(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "alertmanager-config: %v\n", genIndentErr(err))
+		return 2
+	}
+	return genWriteOutput("alertmanager-config", *output, out, stdout, stderr)
+}
+
+// genCustomTypes collects --custom name=expr flags.
+type genCustomTypes []rules.CustomType
+
+func (c *genCustomTypes) String() string { return fmt.Sprint(len(*c), " custom types") }
+
+func (c *genCustomTypes) Set(s string) error {
+	name, expr, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("want name=PromQL, got %q", s)
+	}
+	*c = append(*c, rules.CustomType{Name: strings.TrimSpace(name), Expr: strings.TrimSpace(expr)})
+	return nil
+}
+
+// genKeyValues collects key=value flags.
+type genKeyValues map[string]string
+
+func (kv *genKeyValues) String() string { return fmt.Sprint(map[string]string(*kv)) }
+
+func (kv *genKeyValues) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", s)
+	}
+	if *kv == nil {
+		*kv = genKeyValues{}
+	}
+	(*kv)[k] = v
+	return nil
+}
+
+// genSplitList splits a comma-separated flag, dropping empty items.
+func genSplitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// genIndentErr puts each joined error on its own indented line.
+func genIndentErr(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) == 1 {
+		return lines[0]
+	}
+	return "\n  " + strings.Join(lines, "\n  ")
+}
+
+// genWriteOutput writes data to stdout or to a file.
+func genWriteOutput(cmd, path string, data []byte, stdout, stderr io.Writer) int {
+	if path == "-" {
+		if _, err := stdout.Write(data); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+			return 1
+		}
+		return 0
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}

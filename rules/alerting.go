@@ -1,0 +1,117 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Alert names and the labels that route them to the controller.
+const (
+	AlertLoadAboveTarget = "FunctionLoadAboveTarget"
+	AlertLoadBelowTarget = "FunctionLoadBelowTarget"
+	AlertAtZeroWithLoad  = "FunctionAtZeroWithLoad"
+	// AlertCEHighInvocationRate is OpenFaaS CE's alert, kept verbatim.
+	AlertCEHighInvocationRate = "APIHighInvocationRate"
+
+	// RouteLabel/RouteValue mark the alerts AlertManager routes to the
+	// controller.
+	RouteLabel = "service"
+	RouteValue = "faas-autoscaler"
+	// LoadAnnotation carries the observed load; the webhook parses it as a
+	// float.
+	LoadAnnotation = "load"
+)
+
+// Aggregations of the controller's gauges by function (and type). max by
+// drops job/instance, which differ from the gateway's, and merges the series
+// of several controller replicas (leader election) into one.
+var (
+	targetByFn   = fmt.Sprintf("max by (function_name, scaling_type) (%s)", metricTargetLoad)
+	replicasByFn = fmt.Sprintf("max by (function_name) (%s)", metricReplicas)
+	maxByFn      = fmt.Sprintf("max by (function_name) (%s)", metricMaxReplicas)
+	minByFn      = fmt.Sprintf("max by (function_name) (%s)", metricMinReplicas)
+)
+
+// alertingRules returns the scaling alerts. All compare CurrentLoadRecord,
+// the function's total load, with target × replicas, matching the
+// controller's formula desired = ceil(load / target).
+func alertingRules(o Options) []Rule {
+	common := func(direction string) map[string]string {
+		return map[string]string{RouteLabel: RouteValue, "direction": direction}
+	}
+	annotations := func(summary string) map[string]string {
+		return map[string]string{
+			LoadAnnotation: "{{ $value }}",
+			"summary":      summary,
+		}
+	}
+	above := Rule{
+		Alert: AlertLoadAboveTarget,
+		Expr: fmt.Sprintf(`%s
+  > on (function_name, scaling_type)
+    (%s * on (function_name) group_left () %s%s)
+and on (function_name) (%s > 0)
+and on (function_name) (%s < on (function_name) %s)`,
+			CurrentLoadRecord, targetByFn, replicasByFn, factor(1+o.Tolerance),
+			replicasByFn, replicasByFn, maxByFn),
+		For:    Dur(o.ScaleUpFor),
+		Labels: common("up"),
+		Annotations: annotations(`{{ $labels.function_name }}: {{ $labels.scaling_type }} load {{ $value }} is above its target times its replicas`),
+	}
+	if o.KeepFiringFor > 0 {
+		above.KeepFiringFor = Dur(o.KeepFiringFor)
+	}
+	atZero := Rule{
+		Alert: AlertAtZeroWithLoad,
+		Expr: fmt.Sprintf(`%s > 0
+and on (function_name, scaling_type) %s
+and on (function_name) (%s == 0)
+and on (function_name) (%s > 0)`,
+			CurrentLoadRecord, targetByFn, replicasByFn, maxByFn),
+		For:         Dur(0),
+		Labels:      common("up"),
+		Annotations: annotations(`{{ $labels.function_name }} is at zero replicas with {{ $labels.scaling_type }} load {{ $value }}`),
+	}
+	out := []Rule{above, atZero}
+	if o.ScaleDownAlerts {
+		// Fires only when one replica fewer would still carry the load with
+		// margin, and the function is above its minimum.
+		out = append(out, Rule{
+			Alert: AlertLoadBelowTarget,
+			Expr: fmt.Sprintf(`%s
+  < on (function_name, scaling_type)
+    (%s * on (function_name) group_left () (%s - 1)%s)
+and on (function_name) (%s > on (function_name) %s)`,
+				CurrentLoadRecord, targetByFn, replicasByFn, factor(1-o.Tolerance),
+				replicasByFn, minByFn),
+			For:         Dur(o.ScaleDownFor),
+			Labels:      common("down"),
+			Annotations: annotations(`{{ $labels.function_name }}: {{ $labels.scaling_type }} load {{ $value }} fits in fewer replicas`),
+		})
+	}
+	return out
+}
+
+// ceCompatibleRule is OpenFaaS CE's alert exactly as its chart ships it
+// (faas-netes prometheus-cfg.yaml), so a migrating AlertManager route keeps
+// matching it.
+func ceCompatibleRule() Rule {
+	text := `High invocation total on "{{$labels.function_name}}"`
+	return Rule{
+		Alert:       AlertCEHighInvocationRate,
+		Expr:        `sum(rate(gateway_function_invocation_total{code="200"}[10s])) BY (function_name) > 5`,
+		For:         Dur(5e9),
+		Labels:      map[string]string{"service": "gateway", "severity": "major"},
+		Annotations: map[string]string{"description": text, "summary": text},
+	}
+}
+
+// factor renders a multiplication by f, or nothing when f is 1.
+func factor(f float64) string {
+	if f == 1 {
+		return ""
+	}
+	return " * " + formatFloat(f)
+}
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

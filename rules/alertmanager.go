@@ -1,0 +1,234 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+	"time"
+)
+
+// AlertPath is the controller's webhook route, the same as the OpenFaaS
+// gateway's, so a CE AlertManager config only changes its URL.
+const AlertPath = "/system/alert"
+
+// AlertmanagerOptions shape the receiver and route snippet.
+type AlertmanagerOptions struct {
+	// ControllerURL is the controller's base URL as AlertManager reaches it;
+	// AlertPath is appended.
+	ControllerURL string
+	// Username and PasswordFile are the webhook's basic auth. The password is
+	// read by AlertManager from the file, never written into its config.
+	Username     string
+	PasswordFile string
+	// Receiver names the receiver.
+	Receiver string
+	// GroupWait, GroupInterval, RepeatInterval: short, because every delay
+	// here delays a scale-up (see the reference timings in the README).
+	GroupWait      time.Duration
+	GroupInterval  time.Duration
+	RepeatInterval time.Duration
+	// CECompatible also routes OpenFaaS CE's APIHighInvocationRate to the
+	// controller.
+	CECompatible bool
+	// Full renders a complete AlertManager config (a default receiver that
+	// drops everything else, plus ours) instead of the snippet.
+	Full bool
+}
+
+// DefaultAlertmanagerOptions suit a controller Service named faas-autoscaler
+// in the same namespace, and a 5 s scrape.
+func DefaultAlertmanagerOptions() AlertmanagerOptions {
+	return AlertmanagerOptions{
+		ControllerURL:  "http://faas-autoscaler:8080",
+		Username:       "admin",
+		PasswordFile:   "/var/secrets/faas-autoscaler/basic-auth-password",
+		Receiver:       "faas-autoscaler",
+		GroupWait:      time.Second,
+		GroupInterval:  5 * time.Second,
+		RepeatInterval: 30 * time.Second,
+	}
+}
+
+// AlertmanagerConfig is the subset of AlertManager's configuration the
+// generator writes.
+type AlertmanagerConfig struct {
+	Route     *Route     `yaml:"route,omitempty"`
+	Receivers []Receiver `yaml:"receivers"`
+}
+
+// AlertmanagerSnippet is what to merge into an existing config: one child
+// route for the top-level route's routes: list, and the receiver.
+type AlertmanagerSnippet struct {
+	Routes    []Route    `yaml:"routes"`
+	Receivers []Receiver `yaml:"receivers"`
+}
+
+// Route is an AlertManager route.
+type Route struct {
+	Receiver       string    `yaml:"receiver"`
+	Matchers       []string  `yaml:"matchers,omitempty"`
+	GroupBy        []string  `yaml:"group_by,omitempty"`
+	GroupWait      *Duration `yaml:"group_wait,omitempty"`
+	GroupInterval  *Duration `yaml:"group_interval,omitempty"`
+	RepeatInterval *Duration `yaml:"repeat_interval,omitempty"`
+	Continue       bool      `yaml:"continue,omitempty"`
+	Routes         []Route   `yaml:"routes,omitempty"`
+}
+
+// Receiver is an AlertManager receiver with webhook configs.
+type Receiver struct {
+	Name           string          `yaml:"name"`
+	WebhookConfigs []WebhookConfig `yaml:"webhook_configs,omitempty"`
+}
+
+// WebhookConfig posts alerts to a URL.
+type WebhookConfig struct {
+	URL          string     `yaml:"url"`
+	SendResolved bool       `yaml:"send_resolved"`
+	HTTPConfig   HTTPConfig `yaml:"http_config"`
+}
+
+// HTTPConfig holds the webhook's client settings.
+type HTTPConfig struct {
+	BasicAuth BasicAuth `yaml:"basic_auth"`
+}
+
+// BasicAuth reads the password from a file.
+type BasicAuth struct {
+	Username     string `yaml:"username"`
+	PasswordFile string `yaml:"password_file"`
+}
+
+// Validate reports every unusable option.
+func (o AlertmanagerOptions) Validate() error {
+	var errs []string
+	add := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	u, err := url.Parse(o.ControllerURL)
+	switch {
+	case err != nil:
+		add("controller URL %q: %v", o.ControllerURL, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		add("controller URL %q: scheme must be http or https", o.ControllerURL)
+	case u.Host == "":
+		add("controller URL %q: no host", o.ControllerURL)
+	case u.User != nil:
+		add("controller URL %q: put credentials in the password file, not the URL", o.ControllerURL)
+	case u.RawQuery != "" || u.Fragment != "":
+		add("controller URL %q: must not have a query or fragment", o.ControllerURL)
+	}
+	if o.Username == "" {
+		add("username: must not be empty")
+	}
+	if !path.IsAbs(o.PasswordFile) {
+		add("password file %q: must be an absolute path", o.PasswordFile)
+	}
+	if o.Receiver == "" {
+		add("receiver: must not be empty")
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+		min  time.Duration
+	}{{"group wait", o.GroupWait, 0}, {"group interval", o.GroupInterval, time.Millisecond}, {"repeat interval", o.RepeatInterval, time.Millisecond}} {
+		if d.v < d.min {
+			add("%s %s: must be at least %s", d.name, d.v, Duration(d.min))
+		} else if d.v%time.Millisecond != 0 {
+			add("%s %s: must be a whole number of milliseconds", d.name, d.v)
+		}
+	}
+	if o.GroupInterval > 0 && o.RepeatInterval > 0 && o.RepeatInterval < o.GroupInterval {
+		add("repeat interval %s: must not be shorter than the group interval %s", o.RepeatInterval, o.GroupInterval)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.Strings(errs)
+	return errors.New(strings.Join(errs, "\n"))
+}
+
+// webhookURL joins the controller URL and AlertPath.
+func (o AlertmanagerOptions) webhookURL() string {
+	u, _ := url.Parse(o.ControllerURL) // validated
+	return u.JoinPath(AlertPath).String()
+}
+
+// routes returns our child routes: one per function and alert, so a batch
+// never mixes functions and one function's resolve cannot be held back by
+// another's firing.
+func (o AlertmanagerOptions) routes() []Route {
+	r := Route{
+		Receiver:       o.Receiver,
+		Matchers:       []string{fmt.Sprintf("%s=%q", RouteLabel, RouteValue)},
+		GroupBy:        []string{"alertname", "function_name"},
+		GroupWait:      Dur(o.GroupWait),
+		GroupInterval:  Dur(o.GroupInterval),
+		RepeatInterval: Dur(o.RepeatInterval),
+	}
+	out := []Route{r}
+	if o.CECompatible {
+		ce := r
+		ce.Matchers = []string{fmt.Sprintf("alertname=%q", AlertCEHighInvocationRate)}
+		out = append(out, ce)
+	}
+	return out
+}
+
+func (o AlertmanagerOptions) receiver() Receiver {
+	return Receiver{Name: o.Receiver, WebhookConfigs: []WebhookConfig{{
+		URL:          o.webhookURL(),
+		SendResolved: true,
+		HTTPConfig:   HTTPConfig{BasicAuth: BasicAuth{Username: o.Username, PasswordFile: o.PasswordFile}},
+	}}}
+}
+
+// GenerateAlertmanager returns the snippet (or, with Full, a whole config)
+// as a typed value.
+func GenerateAlertmanager(o AlertmanagerOptions) (any, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if !o.Full {
+		return AlertmanagerSnippet{Routes: o.routes(), Receivers: []Receiver{o.receiver()}}, nil
+	}
+	// A receiver with no integrations drops what is not ours; users replace
+	// it with their own default.
+	return AlertmanagerConfig{
+		Route: &Route{
+			Receiver:       "default",
+			GroupBy:        []string{"alertname"},
+			RepeatInterval: Dur(4 * time.Hour),
+			Routes:         o.routes(),
+		},
+		Receivers: []Receiver{{Name: "default"}, o.receiver()},
+	}, nil
+}
+
+// RenderAlertmanager generates and renders the AlertManager YAML.
+func RenderAlertmanager(o AlertmanagerOptions) ([]byte, error) {
+	v, err := GenerateAlertmanager(o)
+	if err != nil {
+		return nil, err
+	}
+	header := "# Generated by `faas-autoscaler alertmanager-config`. Do not edit: regenerate.\n"
+	if !o.Full {
+		header += "# Merge `routes` into your top-level route's routes: and `receivers` into receivers:.\n"
+	}
+	return marshalYAML(header, v)
+}
+
+// ParseAlertmanagerConfig parses a full config strictly (round-trip tests).
+func ParseAlertmanagerConfig(data []byte) (AlertmanagerConfig, error) {
+	var c AlertmanagerConfig
+	err := decodeStrict(data, &c)
+	return c, err
+}
+
+// ParseAlertmanagerSnippet parses a snippet strictly.
+func ParseAlertmanagerSnippet(data []byte) (AlertmanagerSnippet, error) {
+	var s AlertmanagerSnippet
+	err := decodeStrict(data, &s)
+	return s, err
+}

@@ -1,0 +1,101 @@
+package rules
+
+import "fmt"
+
+// Metric and record names the rules read and write.
+const (
+	// Gateway metrics (OpenFaaS gateway; the in-flight gauge is Pro's name,
+	// also exported by this project's test gateway).
+	metricInvocationTotal = "gateway_function_invocation_total"
+	metricInflight        = "gateway_function_invocation_inflight"
+	metricPodCPU          = "pod_cpu_usage_seconds_total"
+	metricQueuePending    = "queue_worker_pending_messages"
+
+	// CurrentLoadRecord is OpenFaaS Pro's record name for a function's load,
+	// labelled scaling_type; the controller reads custom types from it.
+	CurrentLoadRecord = "job:function_current_load:sum"
+
+	// The controller's own gauges the alerts compare against.
+	metricTargetLoad  = "faas_autoscaler_function_target_load"
+	metricReplicas    = "faas_autoscaler_function_replicas"
+	metricMaxReplicas = "faas_autoscaler_function_max_replicas"
+	metricMinReplicas = "faas_autoscaler_function_min_replicas"
+)
+
+// loadRecord is one built-in type's per-function load: a level:metric:operations
+// record, and how the Pro-compatible record derives from it.
+type loadRecord struct {
+	Type string
+	// Record is the level:metric:operations name, Expr its definition.
+	Record string
+	Expr   string
+	// Scale converts the record to the type's unit in CurrentLoadRecord
+	// (cpu targets are milli-CPU, the counter is in seconds); 0 means 1.
+	Scale float64
+}
+
+// LoadRecordName returns the level:metric:operations record holding a
+// built-in type's per-function load for the options' windows, e.g.
+// function_name:gateway_function_invocation_total:rate20s. Dashboards and
+// tests use it; it panics on a type that is not built in.
+func LoadRecordName(o Options, typ string) string {
+	return builtinLoad(o, typ).Record
+}
+
+func builtinLoad(o Options, typ string) loadRecord {
+	w, cw := Duration(o.Window).String(), Duration(o.CPUWindow).String()
+	switch typ {
+	case TypeRPS:
+		// Every status code counts, as in OpenFaaS Pro: errors and 429s are
+		// load too (CE's alert counted only 200s and so never scaled a
+		// failing function).
+		return loadRecord{Type: typ,
+			Record: "function_name:" + metricInvocationTotal + ":rate" + w,
+			Expr:   fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricInvocationTotal, w)}
+	case TypeCapacity:
+		// The peak in-flight within the window, so a burst between two
+		// evaluations is not missed.
+		return loadRecord{Type: typ,
+			Record: "function_name:" + metricInflight + ":max_over_time" + w,
+			Expr:   fmt.Sprintf("sum by (function_name) (max_over_time(%s[%s]))", metricInflight, w)}
+	case TypeCPU:
+		return loadRecord{Type: typ,
+			Record: "function_name:" + metricPodCPU + ":rate" + cw,
+			Expr:   fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricPodCPU, cw),
+			Scale:  1000}
+	case TypeQueue:
+		// Every queue-worker replica reports the same backlog: average, not
+		// sum, as OpenFaaS Pro does.
+		return loadRecord{Type: typ,
+			Record: "function_name:" + metricQueuePending + ":avg",
+			Expr:   fmt.Sprintf("avg by (function_name) (%s)", metricQueuePending)}
+	}
+	panic("rules: no built-in load for type " + typ)
+}
+
+// recordingRules returns, for each selected type, the level:metric:operations
+// record followed by the Pro-compatible CurrentLoadRecord{scaling_type}.
+// The compatible records are not gated on the function's configured type:
+// the alerts join on (function_name, scaling_type) with the controller's
+// target gauge, which selects each function's own type.
+func recordingRules(o Options) []Rule {
+	var out []Rule
+	for _, typ := range o.Types {
+		lr := builtinLoad(o, typ)
+		out = append(out, Rule{Record: lr.Record, Expr: lr.Expr})
+	}
+	for _, typ := range o.Types {
+		lr := builtinLoad(o, typ)
+		expr := lr.Record
+		if lr.Scale != 0 {
+			expr = fmt.Sprintf("%s * %s", formatFloat(lr.Scale), lr.Record)
+		}
+		out = append(out, Rule{Record: CurrentLoadRecord, Expr: expr,
+			Labels: map[string]string{"scaling_type": typ}})
+	}
+	for _, c := range o.Custom {
+		out = append(out, Rule{Record: CurrentLoadRecord, Expr: c.Expr,
+			Labels: map[string]string{"scaling_type": c.Name}})
+	}
+	return out
+}
