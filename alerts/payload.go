@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"github.com/prometheus/alertmanager/template"
 )
@@ -62,6 +64,28 @@ func Decode(body []byte) (*Message, error) {
 	return &m, nil
 }
 
+// jsonKind names the JSON value a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return t.String()
+}
+
 // describeJSONError turns encoding/json errors into a reason an operator can
 // act on, naming the field and the offset.
 func describeJSONError(err error) string {
@@ -74,7 +98,10 @@ func describeJSONError(err error) string {
 		if typ.Field == "" {
 			return fmt.Sprintf("wrong shape: want a JSON object, got %s", typ.Value)
 		}
-		return fmt.Sprintf("wrong shape: field %s: want %s, got %s", typ.Field, typ.Type, typ.Value)
+		// Fields of the embedded template.Data carry a "Data." prefix that
+		// is not in the JSON.
+		field := strings.TrimPrefix(typ.Field, "Data.")
+		return fmt.Sprintf("wrong shape: field %s: want %s, got %s", field, jsonKind(typ.Type), typ.Value)
 	default:
 		return "not JSON: " + err.Error()
 	}
