@@ -1,0 +1,500 @@
+package idler
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+func ref(name string) provider.Ref { return provider.Ref{Name: name, Namespace: "openfaas-fn"} }
+
+func function(name string, replicas uint64, created time.Time, labels map[string]string) provider.Function {
+	return provider.Function{Ref: ref(name), Labels: labels, Replicas: replicas, AvailableReplicas: replicas, CreatedAt: created}
+}
+
+// The loop on virtual time: an opted-in idle function goes to zero at the
+// first cycle after its keep-alive, an active one and a non-opted one stay.
+func TestRunOnVirtualTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		created := start.Add(-time.Hour)
+		p := newFakeProvider(
+			function("idle", 2, created, optIn(LabelZeroDuration, "2m")),
+			function("busy", 1, created, optIn(LabelZeroDuration, "2m")),
+			function("plain", 1, created, nil),
+		)
+		src := newFakeSource(start)
+		reg := prometheus.NewRegistry()
+		d, err := New(Config{Provider: p, Source: src, Clock: clock.Real(), Schedule: "@every 30s", Registerer: reg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		var wg sync.WaitGroup
+		wg.Go(func() { _ = d.Run(ctx) })
+		wg.Go(func() { // "busy" is invoked every 50 s
+			for ctx.Err() == nil {
+				src.invoke(ref("busy"))
+				select {
+				case <-ctx.Done():
+				case <-time.After(50 * time.Second):
+				}
+			}
+		})
+		time.Sleep(10 * time.Minute)
+		cancel()
+		wg.Wait()
+
+		calls := p.calls()
+		if len(calls) != 1 || calls[0].Ref != ref("idle") || calls[0].Replicas != 0 {
+			t.Fatalf("scale calls = %+v, want only idle → 0", calls)
+		}
+		// Covered at 2m; cycles run at 30 s steps, so idled exactly at 2m.
+		if got := calls[0].At.Sub(start); got != 2*time.Minute {
+			t.Errorf("idled after %s, want 2m0s", got)
+		}
+		if p.replicas(ref("busy")) != 1 || p.replicas(ref("plain")) != 1 {
+			t.Error("busy or plain scaled")
+		}
+		// 20 cycles, one query each (one distinct window) plus one re-check.
+		if got, want := len(src.queries()), 20+1; got != want {
+			t.Errorf("queries = %d, want %d", got, want)
+		}
+		if got := testutil.ToFloat64(d.m.runs.WithLabelValues("ok")); got != 20 {
+			t.Errorf("runs_total = %v, want 20", got)
+		}
+		if got := testutil.ToFloat64(d.m.atZero); got != 1 {
+			t.Errorf("functions_at_zero = %v", got)
+		}
+		if got := testutil.ToFloat64(d.m.missingData.WithLabelValues(missingNotCovered)); got != 3 {
+			t.Errorf("missing_data not_covered = %v, want 3 (cycles at 30s, 60s, 90s)", got)
+		}
+	})
+}
+
+// Run stops promptly when its context is cancelled, between cycles.
+func TestRunStops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d, err := New(Config{Provider: newFakeProvider(), Source: newFakeSource(time.Now()), Schedule: "*/5 * * * *"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- d.Run(ctx) }()
+		time.Sleep(time.Minute)
+		cancel()
+		synctest.Wait()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		default:
+			t.Fatal("Run did not return after cancel")
+		}
+	})
+}
+
+type env struct {
+	p   *fakeProvider
+	src *fakeSource
+	d   *Idler
+	log *strings.Builder
+}
+
+func newEnv(t *testing.T, cfg Config, fns ...provider.Function) *env {
+	t.Helper()
+	e := &env{p: newFakeProvider(fns...), src: newFakeSource(time.Now().Add(-24 * time.Hour)), log: &strings.Builder{}}
+	cfg.Provider, cfg.Source, cfg.Logger = e.p, e.src, newTextLogger(e.log)
+	d, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.d = d
+	return e
+}
+
+func verdictOf(rep CycleReport, r provider.Ref) Verdict {
+	for _, v := range rep.Verdicts {
+		if v.Ref == r {
+			return v.Verdict
+		}
+	}
+	return Verdict{Code: "absent"}
+}
+
+func TestCycleScenarios(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	tests := []struct {
+		name    string
+		cfg     Config
+		fns     []provider.Function
+		setup   func(e *env)
+		want    map[string]Code
+		replica map[string]uint64
+		queries int
+	}{
+		{
+			name: "one query per distinct keep-alive, plus one re-check",
+			fns: []provider.Function{
+				function("a", 1, old, optIn(LabelZeroDuration, "1m")),
+				function("b", 1, old, optIn(LabelZeroDuration, "2m")),
+				function("c", 1, old, optIn(LabelZeroDuration, "2m")),
+				function("d", 1, old, optIn()), // default 15m
+				function("n", 1, old, nil),
+			},
+			want:    map[string]Code{"a": CodeIdle, "b": CodeIdle, "c": CodeIdle, "d": CodeIdle, "n": CodeNotOptedIn},
+			replica: map[string]uint64{"a": 0, "b": 0, "d": 0, "n": 1},
+			queries: 3 + 1,
+		},
+		{
+			name:    "source down: nothing idled, no re-check",
+			fns:     []provider.Function{function("a", 1, old, optIn())},
+			setup:   func(e *env) { e.src.down = true },
+			want:    map[string]Code{"a": CodeMissingData},
+			replica: map[string]uint64{"a": 1},
+			queries: 1,
+		},
+		{
+			name:    "not covered: nothing idled",
+			fns:     []provider.Function{function("a", 1, old, optIn())},
+			setup:   func(e *env) { e.src.since = time.Now().Add(-time.Minute) },
+			want:    map[string]Code{"a": CodeMissingData},
+			replica: map[string]uint64{"a": 1},
+			queries: 1,
+		},
+		{
+			name: "activity between the query and the re-check",
+			fns:  []provider.Function{function("a", 1, old, optIn()), function("b", 1, old, optIn())},
+			setup: func(e *env) {
+				e.src.onQuery = func(n int) {
+					if n == 1 {
+						e.src.invoke(ref("a"))
+					}
+				}
+			},
+			want:    map[string]Code{"a": CodeActive, "b": CodeIdle},
+			replica: map[string]uint64{"a": 1, "b": 0},
+			queries: 2,
+		},
+		{
+			name: "re-check fails: nothing idled",
+			fns:  []provider.Function{function("a", 1, old, optIn())},
+			setup: func(e *env) {
+				e.src.onQuery = func(n int) { e.src.down = true }
+			},
+			want:    map[string]Code{"a": CodeMissingData},
+			replica: map[string]uint64{"a": 1},
+			queries: 2,
+		},
+		{
+			name:    "in flight",
+			fns:     []provider.Function{function("a", 1, old, optIn())},
+			setup:   func(e *env) { e.src.inflight[ref("a")] = 2 },
+			want:    map[string]Code{"a": CodeInflight},
+			replica: map[string]uint64{"a": 1},
+			queries: 1,
+		},
+		{
+			name: "maintain-min restores non-opted functions at zero, not opted-in ones",
+			cfg:  Config{MaintainMin: true},
+			fns: []provider.Function{
+				function("plain", 0, old, nil),
+				function("min3", 0, old, map[string]string{LabelMin: "3"}),
+				function("min0", 0, old, map[string]string{LabelMin: "0"}),
+				function("badmin", 0, old, map[string]string{LabelMin: "x"}),
+				function("zero", 0, old, optIn()),
+				function("badzero", 0, old, map[string]string{LabelZero: "maybe"}),
+			},
+			want:    map[string]Code{"plain": CodeNotOptedIn, "zero": CodeAlreadyZero, "badzero": CodeInvalidLabel},
+			replica: map[string]uint64{"plain": 1, "min3": 3, "min0": 1, "badmin": 0, "zero": 0, "badzero": 0},
+			queries: 0,
+		},
+		{
+			name:    "without maintain-min a function at zero stays",
+			fns:     []provider.Function{function("plain", 0, old, nil)},
+			replica: map[string]uint64{"plain": 0},
+		},
+		{
+			name: "dry run scales nothing",
+			cfg:  Config{DryRun: true, MaintainMin: true},
+			fns:  []provider.Function{function("a", 1, old, optIn()), function("plain", 0, old, nil)},
+			want: map[string]Code{"a": CodeDryRun}, replica: map[string]uint64{"a": 1, "plain": 0},
+			queries: 1,
+		},
+		{
+			name: "scheduled minimum: never idled, raised from zero",
+			fns: []provider.Function{
+				function("a", 2, old, optIn(MinScheduleLabel, "* * * * * for 1h = 2")),
+				function("z", 0, old, optIn(MinScheduleLabel, "* * * * * for 1h = 2")),
+				function("bad", 1, old, optIn(MinScheduleLabel, "* * * * * for 1 h = 2")),
+			},
+			want:    map[string]Code{"a": CodeScheduledMin, "z": CodeScheduledMin, "bad": CodeInvalidLabel},
+			replica: map[string]uint64{"a": 2, "z": 2, "bad": 1},
+			queries: 0,
+		},
+		{
+			name: "the scaler just scaled it up",
+			cfg: Config{RecentScaleUp: func(r provider.Ref) time.Time {
+				if r.Name == "a" {
+					return time.Now().Add(-time.Minute)
+				}
+				return time.Time{}
+			}},
+			fns:     []provider.Function{function("a", 3, old, optIn()), function("b", 3, old, optIn())},
+			want:    map[string]Code{"a": CodeRecentlyScaled, "b": CodeIdle},
+			replica: map[string]uint64{"a": 3, "b": 0},
+			queries: 2,
+		},
+		{
+			name: "namespaces filter",
+			cfg:  Config{Namespaces: []string{"other"}},
+			fns:  []provider.Function{function("a", 1, old, optIn())},
+			want: map[string]Code{"a": "absent"}, replica: map[string]uint64{"a": 1},
+		},
+		{
+			name:    "never invoked, no deploy time, first cycle",
+			fns:     []provider.Function{{Ref: ref("a"), Labels: optIn(), Replicas: 1}},
+			want:    map[string]Code{"a": CodeTooYoung},
+			replica: map[string]uint64{"a": 1},
+			queries: 1,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.cfg, tc.fns...)
+			if tc.setup != nil {
+				tc.setup(e)
+			}
+			rep := e.d.RunOnce(t.Context(), time.Now())
+			if rep.Err != nil {
+				t.Fatal(rep.Err)
+			}
+			for name, code := range tc.want {
+				if v := verdictOf(rep, ref(name)); v.Code != code {
+					t.Errorf("%s: %s (%s), want %s", name, v.Code, v.Reason, code)
+				}
+			}
+			for name, n := range tc.replica {
+				if got := e.p.replicas(ref(name)); got != n {
+					t.Errorf("%s: %d replicas, want %d", name, got, n)
+				}
+			}
+			if rep.Queries != tc.queries || len(e.src.queries()) != tc.queries {
+				t.Errorf("queries: report %d, source saw %d, want %d", rep.Queries, len(e.src.queries()), tc.queries)
+			}
+		})
+	}
+}
+
+// A provider refusing zero: one error log per function, a metric per refusal,
+// and no new attempt before the back-off.
+func TestRefusedZero(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		old := time.Now().Add(-time.Hour)
+		e := newEnv(t, Config{RefusedBackoff: time.Hour},
+			function("a", 1, old, optIn()), function("b", 1, old, optIn()))
+		e.p.refuseZero = true
+		for range 10 { // 10 cycles over 5 minutes
+			e.d.RunOnce(t.Context(), time.Now())
+			time.Sleep(30 * time.Second)
+		}
+		if got := len(e.p.calls()); got != 2 {
+			t.Fatalf("scale calls = %d, want 2 (one per function)", got)
+		}
+		if got := strings.Count(e.log.String(), "provider refuses to scale to zero"); got != 2 {
+			t.Errorf("refusal logged %d times, want 2:\n%s", got, e.log.String())
+		}
+		rep := e.d.RunOnce(t.Context(), time.Now())
+		if v := verdictOf(rep, ref("a")); v.Code != CodeRefused || !v.Idle {
+			t.Errorf("verdict %+v, want refused", v)
+		}
+		time.Sleep(time.Hour)
+		e.d.RunOnce(t.Context(), time.Now())
+		if got := len(e.p.calls()); got != 4 {
+			t.Fatalf("scale calls after back-off = %d, want 4", got)
+		}
+		if got := strings.Count(e.log.String(), "provider refuses to scale to zero"); got != 2 {
+			t.Errorf("refusal logged %d times after the retry, want still 2", got)
+		}
+		if got := testutil.ToFloat64(e.d.m.refused); got != 4 {
+			t.Errorf("refused_total = %v, want 4", got)
+		}
+	})
+}
+
+func TestListErrorDoesNothing(t *testing.T) {
+	e := newEnv(t, Config{}, function("a", 1, time.Now().Add(-time.Hour), optIn()))
+	e.p.failList = context.DeadlineExceeded
+	rep := e.d.RunOnce(t.Context(), time.Now())
+	if rep.Err == nil || len(e.src.queries()) != 0 || len(e.p.calls()) != 0 {
+		t.Fatalf("report %+v, queries %d, calls %d", rep, len(e.src.queries()), len(e.p.calls()))
+	}
+	if got := testutil.ToFloat64(e.d.m.runs.WithLabelValues("error")); got != 1 {
+		t.Errorf("runs_total{result=error} = %v", got)
+	}
+}
+
+type fixedPolicy map[string]time.Duration
+
+func (f fixedPolicy) KeepAlive(r provider.Ref, fallback time.Duration, now time.Time) (time.Duration, string) {
+	if d, ok := f[r.Name]; ok {
+		return d, "learned"
+	}
+	return fallback, "fallback"
+}
+
+// Auto keep-alives are rounded up to a fixed ladder so distinct policy values
+// do not multiply queries.
+func TestAutoKeepAlive(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	auto := optIn(LabelZeroDuration, "auto")
+	e := newEnv(t, Config{KeepAlive: fixedPolicy{"a": 7 * time.Minute, "b": 9 * time.Minute, "c": 3 * time.Hour}},
+		function("a", 1, old, auto), function("b", 1, old, auto), function("c", 1, old, auto), function("d", 1, old, auto))
+	e.d.RunOnce(t.Context(), time.Now())
+	got := e.src.queries()
+	want := []time.Duration{10 * time.Minute, 15 * time.Minute, 3 * time.Hour, 10 * time.Minute}
+	if len(got) != len(want) {
+		t.Fatalf("queries %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("queries %v, want %v", got, want)
+		}
+	}
+	x, ok := e.d.Explain(ref("a"))
+	if !ok {
+		t.Fatal("no explanation")
+	}
+	ex := x.(Explanation)
+	if ex.KeepAlive != "10m0s" || !strings.Contains(ex.KeepAliveSource, "learned") {
+		t.Errorf("explanation %+v", ex)
+	}
+}
+
+func TestQuantizeAuto(t *testing.T) {
+	tests := []struct{ in, want time.Duration }{
+		{time.Second, 30 * time.Second}, {time.Minute, time.Minute}, {61 * time.Second, 2 * time.Minute},
+		{24 * time.Hour, 24 * time.Hour}, {25*time.Hour + time.Minute, 26 * time.Hour},
+	}
+	for _, tc := range tests {
+		if got := quantizeAuto(tc.in); got != tc.want {
+			t.Errorf("quantizeAuto(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestExplain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		old := time.Now().Add(-time.Hour)
+		e := newEnv(t, Config{}, function("a", 1, old, optIn(LabelZeroDuration, "5m")),
+			function("s", 1, old, map[string]string{MinScheduleLabel: "* * * * * for 1h = 1"}))
+		if _, ok := e.d.Explain(ref("a")); ok {
+			t.Fatal("explanation before any cycle")
+		}
+		e.src.invoke(ref("a"))
+		seen := time.Now()
+		time.Sleep(time.Minute)
+		e.d.RunOnce(t.Context(), time.Now())
+		x, _ := e.d.Explain(ref("a"))
+		ex := x.(Explanation)
+		if ex.Code != CodeActive || !ex.LastActivitySeen.Equal(time.Now()) || !ex.WouldIdleAt.Equal(time.Now().Add(5*time.Minute)) ||
+			ex.KeepAlive != "5m0s" || ex.KeepAliveSource != "label" || !ex.OptedIn {
+			t.Errorf("active explanation %+v", ex)
+		}
+		time.Sleep(5 * time.Minute)
+		e.d.RunOnce(t.Context(), time.Now())
+		ex = mustExplain(t, e.d, "a")
+		if ex.Code != CodeIdle || ex.Action != "scaled to zero" || ex.Replicas != 0 || !ex.IdleSince.Equal(time.Now().Add(-5*time.Minute)) {
+			t.Errorf("idle explanation %+v (invoked at %v)", ex, seen)
+		}
+		ex = mustExplain(t, e.d, "s")
+		if ex.ScheduledMinimum != 1 || !strings.Contains(ex.Schedule, "for 1h0m0s = 1") || ex.MinSchedule == "" || ex.OptedIn {
+			t.Errorf("schedule explanation %+v", ex)
+		}
+		if e.d.Name() != "idle" {
+			t.Error(e.d.Name())
+		}
+	})
+}
+
+func mustExplain(t *testing.T, d *Idler, name string) Explanation {
+	t.Helper()
+	x, ok := d.Explain(ref(name))
+	if !ok {
+		t.Fatalf("no explanation for %s", name)
+	}
+	return x.(Explanation)
+}
+
+func TestConfigValidate(t *testing.T) {
+	ok := Config{Provider: newFakeProvider(), Source: newFakeSource(time.Now())}
+	tests := []struct {
+		name string
+		mod  func(*Config)
+		want string
+	}{
+		{"defaults", func(*Config) {}, ""},
+		{"five fields", func(c *Config) { c.Schedule = "*/2 * * * *" }, ""},
+		{"missing provider and source", func(c *Config) { c.Provider, c.Source = nil, nil }, "idler: Provider is required\nidler: Source is required"},
+		{"bad schedule", func(c *Config) { c.Schedule = "@every" }, `idler: idle schedule "@every": `},
+		{"negative zero duration", func(c *Config) { c.DefaultZeroDuration = -time.Minute }, "idler: default zero duration -1m0s must be positive"},
+		{"negative back-off", func(c *Config) { c.RefusedBackoff = -time.Second }, "idler: refused back-off -1s must not be negative"},
+		{"empty namespace", func(c *Config) { c.Namespaces = []string{"a", " "} }, "idler: empty namespace in Namespaces"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := ok
+			tc.mod(&c)
+			err := c.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := New(c); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want prefix %q", err, tc.want)
+			}
+			if _, err := New(c); err == nil {
+				t.Fatal("New accepted an invalid config")
+			}
+		})
+	}
+}
+
+func TestMetricsRegistered(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	newEnv(t, Config{Registerer: reg})
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, mf := range mfs {
+		got[mf.GetName()] = true
+	}
+	for _, name := range []string{"runs_total", "functions_idled_total", "skipped_total", "cycle_duration_seconds",
+		"functions_at_zero", "missing_data_cycles_total", "refused_total"} {
+		if !got["faas_autoscaler_idler_"+name] {
+			t.Errorf("metric faas_autoscaler_idler_%s not registered", name)
+		}
+	}
+	// A second idler on the same registry is an error, not a panic.
+	if _, err := New(Config{Provider: newFakeProvider(), Source: newFakeSource(time.Now()), Registerer: reg}); err == nil {
+		t.Error("duplicate registration accepted")
+	}
+}
