@@ -1,0 +1,52 @@
+package sim_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/peers"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
+)
+
+// day200 loads the 200-function Azure day (Shahrad et al., USENIX ATC 2020;
+// CC BY 4.0) from the shared traces, or skips.
+func day200(tb testing.TB) *trace.Trace {
+	tb.Helper()
+	dir := os.Getenv("SIM_TRACE_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "traces", "azure2019-invitro-200fn")
+	}
+	tr, err := trace.Load(dir)
+	if os.IsNotExist(err) || (err != nil && !fileExists(dir)) {
+		tb.Skipf("trace %s not here", dir)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tr
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// BenchmarkReplayDay replays the 200-function day against one policy; the
+// figure to report is ns/op (one whole day) and the invocations/s metric.
+func BenchmarkReplayDay(b *testing.B) {
+	tr := day200(b)
+	cfg := sim.DefaultConfig()
+	for _, p := range []sim.Policy{peers.FixedKeepAlive{KeepAlive: 10 * time.Minute}} {
+		b.Run(p.Name(), func(b *testing.B) {
+			var inv uint64
+			for b.Loop() {
+				rs, err := sim.Run(tr, cfg, []sim.Policy{p}, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				inv += rs[0].Invocations
+			}
+			b.ReportMetric(float64(inv)/b.Elapsed().Seconds(), "inv/s")
+		})
+	}
+}

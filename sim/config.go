@@ -1,0 +1,73 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
+)
+
+// Config is how a replay models the platform.
+type Config struct {
+	// Concurrency is how many requests one replica serves at once.
+	Concurrency int
+	// ColdStart is the delay from a replica being requested to it serving.
+	ColdStart time.Duration
+	// ColdStartPerGB adds this much per GB of the function's memory (0: off).
+	ColdStartPerGB time.Duration
+	// DefaultExec is the execution time of functions without durations.
+	DefaultExec time.Duration
+	// Arrivals places a minute's invocations inside the minute.
+	Arrivals trace.ArrivalModel
+	// Seed makes arrivals and execution times reproducible.
+	Seed uint64
+	// Start is the virtual time of the trace's first minute.
+	Start time.Time
+	// Minutes limits the replay to the first N minutes (0: all).
+	Minutes int
+	// Workers is how many functions replay at once (0: GOMAXPROCS).
+	Workers int
+	// Timeline names a function index whose replicas over time are recorded
+	// (-1: none).
+	Timeline int
+}
+
+// DefaultConfig returns the defaults the sim subcommand documents.
+func DefaultConfig() Config {
+	return Config{
+		Concurrency: 10,
+		ColdStart:   2 * time.Second,
+		DefaultExec: time.Second,
+		Arrivals:    trace.Uniform,
+		Seed:        1,
+		Start:       time.Date(2019, 7, 15, 0, 0, 0, 0, time.UTC),
+		Timeline:    -1,
+	}
+}
+
+// Validate checks c, naming the first bad field.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Concurrency < 1 {
+		errs = append(errs, fmt.Errorf("concurrency = %d, must be at least 1", c.Concurrency))
+	}
+	if c.ColdStart < 0 || c.ColdStartPerGB < 0 {
+		errs = append(errs, fmt.Errorf("cold start = %s + %s per GB, must not be negative", c.ColdStart, c.ColdStartPerGB))
+	}
+	if c.DefaultExec <= 0 {
+		errs = append(errs, fmt.Errorf("default execution time = %s, must be positive", c.DefaultExec))
+	}
+	if _, err := trace.ParseArrivalModel(string(c.Arrivals)); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Minutes < 0 || c.Workers < 0 {
+		errs = append(errs, fmt.Errorf("minutes = %d and workers = %d, must not be negative", c.Minutes, c.Workers))
+	}
+	return errors.Join(errs...)
+}
+
+// coldStart is the delay for one function.
+func (c *Config) coldStart(memMB float64) time.Duration {
+	return c.ColdStart + time.Duration(float64(c.ColdStartPerGB)*memMB/1024)
+}

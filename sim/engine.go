@@ -1,0 +1,255 @@
+package sim
+
+import (
+	"container/heap"
+	"math"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
+)
+
+// never is a time after every event of a replay.
+const never = time.Duration(math.MaxInt64)
+
+// request is one invocation waiting for capacity.
+type request struct {
+	arrival time.Duration
+	exec    time.Duration
+}
+
+// durHeap is a min-heap of completion times.
+type durHeap []time.Duration
+
+func (h durHeap) Len() int           { return len(h) }
+func (h durHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h durHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *durHeap) Push(x any)        { *h = append(*h, x.(time.Duration)) }
+func (h *durHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// replay is the state of one function under one policy. The replica pool is
+// kept as counts: requests are packed onto the busiest replica with room, so
+// the number of idle ready replicas is ready − ⌈busy/concurrency⌉. Scale-down
+// removes starting replicas first (as Kubernetes deletes unready pods first),
+// then idle ones; busy replicas drain: they take no new work and leave when
+// their requests finish.
+type replay struct {
+	cfg   *Config
+	info  FunctionInfo
+	start time.Time
+	ctl   Controller
+	end   time.Duration
+
+	now      time.Duration
+	ready    int
+	starting []time.Duration // ready-at times, ascending (one cold-start delay per function)
+	draining int
+	busy     int
+	queue    []request
+	qhead    int
+	done     durHeap
+	wake     time.Duration
+	arrivals uint64
+	loadSec  float64
+
+	res      FunctionResult
+	timeline *[]TimelinePoint
+}
+
+func (r *replay) desired() int { return r.ready + len(r.starting) - r.draining }
+
+func (r *replay) state() State {
+	return State{Desired: r.desired(), Ready: r.ready, Starting: len(r.starting), Inflight: r.busy,
+		Queued: len(r.queue) - r.qhead, Arrivals: r.arrivals, LoadSeconds: r.loadSec}
+}
+
+func (r *replay) at(d time.Duration) time.Time { return r.start.Add(d) }
+
+func (r *replay) idleReady() int {
+	c := r.info.Concurrency
+	n := r.ready - (r.busy+c-1)/c
+	if n < 0 {
+		return 0
+	}
+	return n
+}
+
+// advance moves the clock to t, integrating replica and load time.
+func (r *replay) advance(t time.Duration) {
+	if t <= r.now {
+		return
+	}
+	dt := (t - r.now).Seconds()
+	r.res.ReplicaSeconds += dt * float64(r.ready+len(r.starting))
+	r.res.IdleReplicaSeconds += dt * float64(r.idleReady())
+	r.loadSec += dt * float64(r.busy+len(r.queue)-r.qhead)
+	r.now = t
+}
+
+func (r *replay) apply(d Decision) {
+	if !d.Wake.IsZero() {
+		w := d.Wake.Sub(r.start)
+		if w < r.now {
+			w = r.now
+		}
+		r.wake = w
+	} else {
+		r.wake = never
+	}
+	if d.Replicas == Keep || d.Replicas < 0 {
+		return
+	}
+	cur := r.desired()
+	want := d.Replicas
+	if want == cur {
+		return
+	}
+	if want > cur {
+		r.res.ScaleUps++
+		n := want - cur
+		undrain := min(n, r.draining)
+		r.draining -= undrain
+		for i := undrain; i < n; i++ {
+			r.starting = append(r.starting, r.now+r.info.ColdStart)
+		}
+	} else {
+		r.res.ScaleDowns++
+		n := cur - want
+		k := min(n, len(r.starting))
+		r.starting = r.starting[:len(r.starting)-k]
+		n -= k
+		k = min(n, r.idleReady()-r.draining)
+		if k > 0 {
+			r.ready -= k
+			n -= k
+		}
+		r.draining += n
+		r.reapDraining()
+	}
+	r.mark()
+}
+
+// reapDraining removes draining replicas that have become idle.
+func (r *replay) reapDraining() {
+	for r.draining > 0 && r.idleReady() > 0 {
+		r.ready--
+		r.draining--
+	}
+}
+
+func (r *replay) mark() {
+	if r.timeline != nil {
+		*r.timeline = append(*r.timeline, TimelinePoint{T: r.now.Seconds(), Desired: r.desired(), Ready: r.ready,
+			Load: r.busy + len(r.queue) - r.qhead})
+	}
+}
+
+// capacity is the number of requests that can start now.
+func (r *replay) capacity() int {
+	return (r.ready-r.draining)*r.info.Concurrency - r.busy
+}
+
+func (r *replay) startReq(q request, cold bool) {
+	r.busy++
+	heap.Push(&r.done, r.now+q.exec)
+	wait := (r.now - q.arrival).Seconds()
+	r.res.Waits.Add(wait)
+	if cold {
+		r.res.ColdStarts++
+	}
+}
+
+// dispatch starts queued requests while there is room. cold says whether the
+// room came from a replica that just became ready.
+func (r *replay) dispatch(cold bool) {
+	for r.qhead < len(r.queue) && r.capacity() > 0 {
+		r.startReq(r.queue[r.qhead], cold)
+		r.qhead++
+	}
+	if r.qhead == len(r.queue) {
+		r.queue, r.qhead = r.queue[:0], 0
+	} else if r.qhead > 1024 && r.qhead*2 > len(r.queue) {
+		r.queue = append(r.queue[:0], r.queue[r.qhead:]...)
+		r.qhead = 0
+	}
+}
+
+// run replays fn's invocations.
+func (r *replay) run(fn *trace.Function, seed uint64, model trace.ArrivalModel, defaultExec time.Duration) {
+	rng := trace.NewRNG(seed, r.info.Index)
+	var offsets []float64
+	minute, next := -1, 0
+	r.wake = never
+	nextArrival := func() time.Duration {
+		for next >= len(offsets) {
+			minute++
+			if minute >= len(fn.PerMinute) {
+				return never
+			}
+			offsets = model.Minute(rng, fn.PerMinute[minute], offsets)
+			next = 0
+		}
+		return time.Duration(minute)*time.Minute + time.Duration(offsets[next]*1e9)
+	}
+	tA := nextArrival()
+	for {
+		tC, tS := never, never
+		if len(r.done) > 0 {
+			tC = r.done[0]
+		}
+		if len(r.starting) > 0 {
+			tS = r.starting[0]
+		}
+		t := min(tA, tC, tS, r.wake)
+		if t >= r.end {
+			break
+		}
+		r.advance(t)
+		switch t {
+		case tC:
+			heap.Pop(&r.done)
+			r.busy--
+			r.reapDraining()
+			r.dispatch(false)
+		case tS:
+			r.starting = r.starting[1:]
+			r.ready++
+			r.dispatch(true)
+			r.mark()
+		case r.wake:
+			r.apply(r.ctl.Wake(r.at(t), r.state()))
+			if r.wake <= t {
+				// A controller asking to be woken now again would spin.
+				r.wake = t + time.Millisecond
+			}
+		default:
+			r.apply(r.ctl.Arrival(r.at(t), r.state()))
+			r.arrivals++
+			r.res.Invocations++
+			exec := defaultExec
+			if fn.Duration != nil {
+				exec = time.Duration(fn.Duration.Sample(rng.Float64()) * 1e9)
+			}
+			q := request{arrival: t, exec: exec}
+			if r.qhead == len(r.queue) && r.capacity() > 0 {
+				r.startReq(q, false)
+			} else {
+				r.queue = append(r.queue, q)
+			}
+			next++
+			tA = nextArrival()
+		}
+	}
+	r.advance(r.end)
+	// Requests still waiting at the end never started: count them as cold
+	// starts with their wait so far, so a policy cannot win by never waking.
+	for _, q := range r.queue[r.qhead:] {
+		r.res.ColdStarts++
+		r.res.Waits.Add((r.end - q.arrival).Seconds())
+		r.res.Unserved++
+	}
+}

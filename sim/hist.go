@@ -1,0 +1,82 @@
+package sim
+
+import "math"
+
+// Histogram counts request waits in logarithmic buckets (5 % wide, from 1 ms
+// to about 10^5 s) plus an exact count of zero waits, which is most requests.
+// It is mergeable, so per-function results add up to a policy's result
+// without keeping 2M samples per policy.
+type Histogram struct {
+	Zero    uint64
+	Buckets [histBuckets]uint64
+	Max     float64
+}
+
+const (
+	histMin     = 0.001
+	histGrowth  = 1.05
+	histBuckets = 380
+)
+
+var logGrowth = math.Log(histGrowth)
+
+// Add records one wait in seconds.
+func (h *Histogram) Add(s float64) {
+	if s > h.Max {
+		h.Max = s
+	}
+	if s <= 0 {
+		h.Zero++
+		return
+	}
+	i := 0
+	if s > histMin {
+		i = int(math.Log(s/histMin)/logGrowth) + 1
+	}
+	if i >= histBuckets {
+		i = histBuckets - 1
+	}
+	h.Buckets[i]++
+}
+
+// Merge adds o into h.
+func (h *Histogram) Merge(o *Histogram) {
+	h.Zero += o.Zero
+	for i := range h.Buckets {
+		h.Buckets[i] += o.Buckets[i]
+	}
+	h.Max = math.Max(h.Max, o.Max)
+}
+
+// Count is the number of recorded waits.
+func (h *Histogram) Count() uint64 {
+	n := h.Zero
+	for _, c := range h.Buckets {
+		n += c
+	}
+	return n
+}
+
+// Quantile returns the q-quantile in seconds: 0 when it falls on a zero wait,
+// else the upper edge of its bucket (at most 5 % high), capped at Max.
+func (h *Histogram) Quantile(q float64) float64 {
+	n := h.Count()
+	if n == 0 {
+		return math.NaN()
+	}
+	rank := uint64(math.Ceil(q * float64(n)))
+	if rank < 1 {
+		rank = 1
+	}
+	if rank <= h.Zero {
+		return 0
+	}
+	seen := h.Zero
+	for i, c := range h.Buckets {
+		seen += c
+		if seen >= rank {
+			return math.Min(histMin*math.Pow(histGrowth, float64(i)), h.Max)
+		}
+	}
+	return h.Max
+}

@@ -1,0 +1,58 @@
+package sim
+
+import "time"
+
+// Policy is an autoscaling policy under test. NewController is called once
+// per function, before the replay of that function starts; controllers of
+// different functions may run concurrently on different goroutines, so a
+// Policy must not share mutable state between its controllers.
+type Policy interface {
+	Name() string
+	NewController(fn FunctionInfo, start time.Time) Controller
+}
+
+// FunctionInfo is what a controller may know about its function up front
+// (what a deployment tells the platform, not what the trace will do).
+type FunctionInfo struct {
+	Index       int
+	ID          string
+	Trigger     string // "" when the trace does not say
+	MemoryMB    float64
+	Concurrency int // requests one replica serves at once
+	ColdStart   time.Duration
+}
+
+// Controller scales one function. The engine calls Arrival when a request
+// reaches the gateway (before it is routed: State does not count it yet) and
+// Wake at the time the last Decision asked for.
+type Controller interface {
+	Arrival(now time.Time, s State) Decision
+	Wake(now time.Time, s State) Decision
+}
+
+// State is the function as the platform sees it at now.
+type State struct {
+	Desired  int // replicas requested (ready + starting − draining)
+	Ready    int // replicas that can serve
+	Starting int // replicas requested but not ready yet
+	Inflight int // requests executing
+	Queued   int // requests waiting for capacity
+	// Arrivals counts requests that reached the gateway so far; differences
+	// over time give the request rate a metrics pipeline would see.
+	Arrivals uint64
+	// LoadSeconds is ∫ (Inflight+Queued) dt so far, in request-seconds;
+	// differences over a window give the average concurrency over it.
+	LoadSeconds float64
+}
+
+// Keep as Decision.Replicas leaves the desired count as it is.
+const Keep = -1
+
+// Decision is a controller's answer: the desired replicas (or Keep), when to
+// be woken next (zero: not at all; each Decision replaces the previous
+// wake-up), and why, as a short code usable as a label.
+type Decision struct {
+	Replicas int
+	Wake     time.Time
+	Reason   string
+}

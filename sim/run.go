@@ -1,0 +1,112 @@
+package sim
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
+)
+
+// Progress is told how many function replays of total are done.
+type Progress func(done, total int)
+
+// Run replays tr against every policy and returns one Result per policy, in
+// the order given. Results depend only on tr, cfg and the policies, never on
+// the number of workers or their scheduling.
+func Run(tr *trace.Trace, cfg Config, policies []Policy, progress Progress) ([]Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(tr.Functions) == 0 {
+		return nil, fmt.Errorf("trace %s has no functions", tr.Dir)
+	}
+	minutes := tr.Minutes
+	if cfg.Minutes > 0 && cfg.Minutes < minutes {
+		minutes = cfg.Minutes
+	}
+	fns := make([]trace.Function, len(tr.Functions))
+	copy(fns, tr.Functions)
+	for i := range fns {
+		fns[i].PerMinute = fns[i].PerMinute[:minutes]
+	}
+	end := time.Duration(minutes) * time.Minute
+
+	results := make([]Result, len(policies))
+	for p := range policies {
+		results[p] = Result{Policy: policies[p].Name(), Functions: make([]FunctionResult, len(fns))}
+	}
+	type job struct{ p, f int }
+	// Busiest functions first, so no worker is left with a giant at the end.
+	order := make([]int, len(fns))
+	for i := range order {
+		order[i] = i
+	}
+	totals := make([]uint64, len(fns))
+	for i := range fns {
+		totals[i] = fns[i].Total()
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case totals[a] > totals[b]:
+			return -1
+		case totals[a] < totals[b]:
+			return 1
+		}
+		return 0
+	})
+	jobs := make(chan job)
+	workers := cfg.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done, total := 0, len(fns)*len(policies)
+	walls := make([]time.Duration, len(policies))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				t0 := time.Now()
+				fn := &fns[j.f]
+				info := FunctionInfo{Index: j.f, ID: fn.ID, Trigger: fn.Trigger, MemoryMB: fn.MemoryMB,
+					Concurrency: cfg.Concurrency, ColdStart: cfg.coldStart(fn.MemoryMB)}
+				r := &replay{cfg: &cfg, info: info, start: cfg.Start, end: end,
+					ctl: policies[j.p].NewController(info, cfg.Start)}
+				r.res.ID = fn.ID
+				var tl []TimelinePoint
+				if j.f == cfg.Timeline {
+					r.timeline = &tl
+				}
+				r.run(fn, cfg.Seed, cfg.Arrivals, cfg.DefaultExec)
+				mu.Lock()
+				results[j.p].Functions[j.f] = r.res
+				if tl != nil {
+					results[j.p].Timeline = tl
+				}
+				walls[j.p] += time.Since(t0)
+				done++
+				if progress != nil {
+					progress(done, total)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, f := range order {
+		for p := range policies {
+			jobs <- job{p, f}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	for p := range results {
+		results[p].summarise()
+		results[p].Wall = walls[p]
+	}
+	return results, nil
+}
