@@ -55,7 +55,7 @@ func ParseZeroSpec(fn provider.Function, defaultDuration time.Duration) (ZeroSpe
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "true", "1":
 			spec.OptIn = true
-		case "false", "0", "":
+		case "false", "0":
 		default:
 			return ZeroSpec{}, fmt.Errorf("label %s=%q: want true, 1, false or 0", LabelZero, v)
 		}
