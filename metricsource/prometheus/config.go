@@ -1,0 +1,78 @@
+package prometheus
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+)
+
+// Default values; see Config.
+const (
+	DefaultTimeout          = 5 * time.Second
+	DefaultCoverageSelector = `up{job=~"gateway|openfaas-pods|openfaas-gateway"}`
+	DefaultMaxScrapeGap     = 30 * time.Second
+	DefaultNamespace        = "openfaas-fn"
+)
+
+// Config configures the Prometheus source. Start from DefaultConfig.
+type Config struct {
+	// URL of the Prometheus server, e.g. http://prometheus.openfaas:9090
+	// (flag --prometheus-url).
+	URL string
+	// Timeout bounds each call (Load or Activity), all its queries included
+	// (flag --prometheus-timeout, default 5s).
+	Timeout time.Duration
+	// CoverageSelector is a plain series selector (no functions, no
+	// comparison) for the `up` series of the gateway's scrape target(s). It
+	// proves that Prometheus has scraped the gateway successfully for a
+	// whole window, so that a function without invocations in the window
+	// provably had none (flag --prometheus-coverage-selector, default
+	// up{job=~"gateway|openfaas-pods|openfaas-gateway"}, the job names of the
+	// OpenFaaS charts and of faasd).
+	CoverageSelector string
+	// MaxScrapeGap is the longest time without a fresh `up` sample that still
+	// counts as continuous observation. Set it to a few scrape intervals
+	// (flag --prometheus-max-scrape-gap, default 30s, for scrapes of 5–10 s).
+	MaxScrapeGap time.Duration
+	// DefaultNamespace qualifies a function_name without a dot, as the
+	// gateway's function_namespace does (default openfaas-fn).
+	DefaultNamespace string
+	// Logger receives debug lines about ignored series; nil discards.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the defaults; URL is left empty on purpose.
+func DefaultConfig() Config {
+	return Config{
+		Timeout:          DefaultTimeout,
+		CoverageSelector: DefaultCoverageSelector,
+		MaxScrapeGap:     DefaultMaxScrapeGap,
+		DefaultNamespace: DefaultNamespace,
+	}
+}
+
+// Validate reports the first problem with c, naming the setting.
+func (c Config) Validate() error {
+	if c.URL == "" {
+		return errors.New("prometheus url is required")
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("prometheus url %q: want http(s)://host[:port]", c.URL)
+	}
+	if c.Timeout <= 0 {
+		return fmt.Errorf("prometheus timeout must be > 0, got %s", c.Timeout)
+	}
+	if c.CoverageSelector == "" {
+		return errors.New("prometheus coverage selector is required")
+	}
+	if c.MaxScrapeGap < time.Second {
+		return fmt.Errorf("prometheus max scrape gap must be at least 1s, got %s", c.MaxScrapeGap)
+	}
+	if c.DefaultNamespace == "" {
+		return errors.New("prometheus default namespace is required")
+	}
+	return nil
+}

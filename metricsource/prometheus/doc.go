@@ -1,0 +1,16 @@
+// Package prometheus is the metrics source over the Prometheus HTTP API
+// (client_golang api/prometheus/v1). Every question is asked for all
+// functions at once, one PromQL query per purpose (`sum by (function_name)`),
+// never one per function; a function with no series is absent from the
+// answer, which is distinct from a value of 0.
+//
+// Queries per call: Load runs 1 query; Activity runs 3 (started invocations,
+// in-flight, coverage) concurrently. Queries carry no evaluation time, so
+// Prometheus evaluates them at its own "now": this package never reads a
+// clock.
+//
+// Errors: unreachable server, timeouts, 5xx and unexpected responses wrap
+// metricsource.ErrUnavailable (callers treat every function as missing); a
+// query Prometheus rejects (bad PromQL, e.g. a malformed coverage selector)
+// is a plain error.
+package prometheus

@@ -1,0 +1,249 @@
+package prometheus
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+var (
+	busy     = provider.Ref{Name: "busy", Namespace: "openfaas-fn"}
+	slow     = provider.Ref{Name: "slow", Namespace: "team"}
+	flat     = provider.Ref{Name: "flat", Namespace: "openfaas-fn"}
+	newcomer = provider.Ref{Name: "newcomer", Namespace: "openfaas-fn"}
+	missing  = provider.Ref{Name: "missing", Namespace: "openfaas-fn"}
+)
+
+// TestRealPrometheus runs the source against a real Prometheus scraping a
+// test gateway exporter every second. One server for all subtests: the first
+// scrape alone takes ~5 s.
+func TestRealPrometheus(t *testing.T) {
+	ex := teststack.NewExporter(t)
+	gw := teststack.NewGatewayMetrics(ex.Registry)
+
+	// Load: busy 10/s (bare name, qualified by the default namespace), slow
+	// 4/s; flat counted once long ago; missing never.
+	ctx, stopLoad := context.WithCancel(context.Background())
+	t.Cleanup(stopLoad)
+	gw.Total.WithLabelValues("flat", "200").Add(5)
+	gw.Started.WithLabelValues("flat").Add(5)
+	gw.Inflight.WithLabelValues("busy").Set(3)
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for n := 0; ; n++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			if n%2 == 0 { // every 100 ms: 10/s, half of them answering 500
+				code := "200"
+				if n%4 == 0 {
+					code = "500"
+				}
+				gw.Total.WithLabelValues("busy", code).Inc()
+				gw.Started.WithLabelValues("busy").Inc()
+			}
+			if n%5 == 0 { // every 250 ms: 4/s
+				gw.Total.WithLabelValues("slow.team", "200").Inc()
+				gw.Started.WithLabelValues("slow.team").Inc()
+			}
+		}
+	}()
+
+	prom := teststack.Prometheus(t, teststack.PromOptions{
+		ScrapeTargets: []teststack.Target{{Job: "gateway", URL: ex.Addr()}},
+	})
+	cfg := DefaultConfig()
+	cfg.URL = prom.URL()
+	cfg.CoverageSelector = `up{job="gateway"}`
+	cfg.MaxScrapeGap = 3 * time.Second
+	src, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const window = 8 * time.Second
+
+	prom.WaitUp(t, "gateway")
+	firstScrape := time.Now()
+
+	t.Run("not covered right after the first scrape", func(t *testing.T) {
+		act, err := src.Activity(context.Background(), window)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if act.Covered {
+			t.Fatalf("covered %s after the first scrape, window %s", time.Since(firstScrape), window)
+		}
+	})
+
+	t.Run("covered once the window has been scraped", func(t *testing.T) {
+		waitFor(t, "coverage", func() bool {
+			act, err := src.Activity(context.Background(), window)
+			return err == nil && act.Covered
+		})
+		if since := time.Since(firstScrape); since < window-2*time.Second {
+			t.Fatalf("covered only %s after the first scrape, window %s", since, window)
+		}
+	})
+
+	t.Run("rps per function", func(t *testing.T) {
+		got, err := src.Load(context.Background(), metricsource.LoadQuery{Type: metricsource.TypeRPS, Window: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		within(t, "busy", got, busy, 10, 0.25)
+		within(t, "slow", got, slow, 4, 0.25)
+		if v, ok := got[flat]; !ok || v != 0 {
+			t.Errorf("flat = %v (present %v), want 0 and present", v, ok)
+		}
+		if v, ok := got[missing]; ok {
+			t.Errorf("missing present with %v, want absent", v)
+		}
+	})
+
+	t.Run("capacity is the in-flight peak", func(t *testing.T) {
+		gw.Inflight.WithLabelValues("busy").Set(7)
+		waitFor(t, "in-flight peak of 7", func() bool {
+			got, err := src.Load(context.Background(), metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: 5 * time.Second})
+			return err == nil && got[busy] == 7
+		})
+		gw.Inflight.WithLabelValues("busy").Set(3)
+		waitFor(t, "in-flight now 3", func() bool {
+			act, err := src.Activity(context.Background(), window)
+			return err == nil && act.Inflight[busy] == 3
+		})
+		got, err := src.Load(context.Background(), metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[busy] != 7 {
+			t.Errorf("capacity over 5s after a drop to 3 = %v, want the peak 7", got[busy])
+		}
+	})
+
+	t.Run("activity", func(t *testing.T) {
+		act, err := src.Activity(context.Background(), window)
+		if err != nil {
+			t.Fatal(err)
+		}
+		within(t, "busy started", act.Started, busy, 10*window.Seconds(), 0.3)
+		if v, ok := act.Started[flat]; !ok || v != 0 {
+			t.Errorf("flat started = %v (present %v), want 0 and present", v, ok)
+		}
+		if _, ok := act.Started[missing]; ok {
+			t.Error("missing present in Started")
+		}
+		if act.Inflight == nil {
+			t.Fatal("Inflight is nil though the gateway exports it")
+		}
+		if _, ok := act.Inflight[flat]; ok {
+			t.Error("flat present in Inflight though its gauge was never set")
+		}
+	})
+
+	t.Run("a counter that first appears within the window counts", func(t *testing.T) {
+		gw.Started.WithLabelValues("newcomer").Inc()
+		var got float64
+		waitFor(t, "newcomer in Started", func() bool {
+			act, err := src.Activity(context.Background(), window)
+			if err != nil {
+				return false
+			}
+			got = act.Started[newcomer]
+			return got > 0
+		})
+		// Several scrapes of a constant 1: increase() alone would say 0.
+		time.Sleep(2 * time.Second)
+		act, err := src.Activity(context.Background(), window)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if act.Started[newcomer] < 1 {
+			t.Fatalf("newcomer started = %v after several scrapes, want >= 1", act.Started[newcomer])
+		}
+	})
+
+	t.Run("custom and absent types", func(t *testing.T) {
+		for _, typ := range []string{metricsource.TypeCPU, metricsource.TypeQueue, `latency"} or vector(1) # `} {
+			got, err := src.Load(context.Background(), metricsource.LoadQuery{Type: typ, Window: 5 * time.Second})
+			if err != nil {
+				t.Fatalf("%s: %v", typ, err)
+			}
+			if len(got) != 0 {
+				t.Fatalf("%s: %v, want no functions (no series)", typ, got)
+			}
+		}
+	})
+
+	t.Run("bad selector is a plain error", func(t *testing.T) {
+		bad := cfg
+		bad.CoverageSelector = `up{job=~"("}`
+		s, err := New(bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Activity(context.Background(), window)
+		if err == nil || errors.Is(err, metricsource.ErrUnavailable) {
+			t.Fatalf("err = %v, want a plain query error", err)
+		}
+	})
+
+	t.Run("restart breaks coverage", func(t *testing.T) {
+		if err := prom.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		_, err := src.Load(context.Background(), metricsource.LoadQuery{Type: metricsource.TypeRPS, Window: 5 * time.Second})
+		if !errors.Is(err, metricsource.ErrUnavailable) {
+			t.Fatalf("Load with Prometheus stopped: err = %v, want ErrUnavailable", err)
+		}
+		_, err = src.Activity(context.Background(), window)
+		if !errors.Is(err, metricsource.ErrUnavailable) {
+			t.Fatalf("Activity with Prometheus stopped: err = %v, want ErrUnavailable", err)
+		}
+		if err := prom.Start(); err != nil {
+			t.Fatal(err)
+		}
+		prom.WaitUp(t, "gateway") // ≥ 5 s without samples: longer than MaxScrapeGap
+		act, err := src.Activity(context.Background(), window)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if act.Covered {
+			t.Fatal("covered across a ~5 s scrape gap (max gap 3s)")
+		}
+		if act.Started[busy] <= 0 {
+			t.Errorf("busy started = %v after restart, want > 0", act.Started[busy])
+		}
+	})
+}
+
+func within(t *testing.T, what string, got metricsource.Values, ref provider.Ref, want, tol float64) {
+	t.Helper()
+	v, ok := got[ref]
+	if !ok {
+		t.Errorf("%s: absent, want %v", what, want)
+		return
+	}
+	if math.Abs(v-want) > tol*want {
+		t.Errorf("%s = %.2f, want %v ± %.0f%%", what, v, want, tol*100)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(teststack.WaitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

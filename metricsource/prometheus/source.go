@@ -1,0 +1,152 @@
+package prometheus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Source answers metricsource questions from a Prometheus server.
+type Source struct {
+	cfg Config
+	api v1.API
+	log *slog.Logger
+}
+
+var _ metricsource.Source = (*Source)(nil)
+
+// New validates cfg and returns a Source. It does not contact the server.
+func New(cfg Config) (*Source, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c, err := api.NewClient(api.Config{Address: cfg.URL})
+	if err != nil {
+		return nil, fmt.Errorf("prometheus client: %w", err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Source{cfg: cfg, api: v1.NewAPI(c), log: log.With("source", "prometheus")}, nil
+}
+
+// Load returns every function's load of q.Type over q.Window (one query).
+func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
+	expr, err := loadQuery(q)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", q.Type, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	vec, err := s.query(ctx, expr)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", q.Type, err)
+	}
+	return s.values(vec, expr), nil
+}
+
+// Activity returns started invocations over window, in-flight invocations
+// now, and whether the gateway was observed for the whole window: three
+// queries, run concurrently.
+func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error) {
+	started, err := startedQuery(window)
+	if err != nil {
+		return metricsource.Activity{}, err
+	}
+	coverage, err := coverageQuery(s.cfg.CoverageSelector, window, s.cfg.MaxScrapeGap)
+	if err != nil {
+		return metricsource.Activity{}, err
+	}
+	inflight := inflightQuery()
+
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	exprs := []string{started, inflight, coverage}
+	vecs := make([]model.Vector, len(exprs))
+	errs := make([]error, len(exprs))
+	var wg sync.WaitGroup
+	for i, e := range exprs {
+		wg.Go(func() { vecs[i], errs[i] = s.query(ctx, e) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return metricsource.Activity{}, fmt.Errorf("activity over %s: %w", window, err)
+	}
+	act := metricsource.Activity{
+		Window:  window,
+		Covered: len(vecs[2]) > 0,
+		Started: s.values(vecs[0], started),
+	}
+	// No in-flight series at all: the gateway does not export the gauge (it
+	// keeps a series per invoked function once created), so "unknown", not
+	// "nothing in flight".
+	if len(vecs[1]) > 0 {
+		act.Inflight = s.values(vecs[1], inflight)
+	}
+	return act, nil
+}
+
+// query runs one instant query at the server's now and wants a vector.
+func (s *Source) query(ctx context.Context, expr string) (model.Vector, error) {
+	v, warnings, _, err := s.api.Query(ctx, expr, time.Time{})
+	if err != nil {
+		return nil, classify(err, expr)
+	}
+	if len(warnings) > 0 {
+		s.log.Debug("prometheus warnings", "query", expr, "warnings", warnings)
+	}
+	vec, ok := v.(model.Vector)
+	if !ok {
+		return nil, fmt.Errorf("query %s: got a %s, want a vector", expr, v.Type())
+	}
+	return vec, nil
+}
+
+// classify maps client errors: a query Prometheus understood and rejected is
+// a plain error (retrying cannot help); everything else means the data could
+// not be read and wraps ErrUnavailable.
+func classify(err error, expr string) error {
+	var apiErr *v1.Error
+	if errors.As(err, &apiErr) && (apiErr.Type == v1.ErrBadData || apiErr.Type == v1.ErrExec) {
+		return fmt.Errorf("query %s: %w", expr, err)
+	}
+	return fmt.Errorf("%w: query %s: %w", metricsource.ErrUnavailable, expr, err)
+}
+
+// values turns a vector into per-function values. Series without a usable
+// function_name, and NaN or infinite values, are left out: missing, not zero.
+// Two series naming the same function (bare and qualified names) add up.
+func (s *Source) values(vec model.Vector, expr string) metricsource.Values {
+	out := make(metricsource.Values, len(vec))
+	for _, smp := range vec {
+		name, ok := smp.Metric["function_name"]
+		if !ok {
+			s.log.Debug("series without function_name ignored", "query", expr, "series", smp.Metric.String())
+			continue
+		}
+		ref, err := provider.ParseRef(string(name), s.cfg.DefaultNamespace)
+		if err != nil {
+			s.log.Debug("series with a bad function_name ignored", "query", expr, "err", err)
+			continue
+		}
+		v := float64(smp.Value)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			s.log.Debug("non-finite value ignored", "query", expr, "function", ref.String(), "value", v)
+			continue
+		}
+		out[ref] += v
+	}
+	return out
+}
