@@ -195,6 +195,15 @@ func (r *replay) run(fn *trace.Function, seed uint64, model trace.ArrivalModel, 
 		}
 		return time.Duration(minute)*time.Minute + time.Duration(offsets[next]*1e9)
 	}
+	if st, ok := r.ctl.(Starter); ok {
+		d := st.Start(r.at(0))
+		if d.Replicas > 0 {
+			r.ready = d.Replicas
+			r.mark()
+		}
+		d.Replicas = Keep
+		r.apply(d)
+	}
 	tA := nextArrival()
 	for {
 		tC, tS := never, never

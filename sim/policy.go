@@ -56,3 +56,11 @@ type Decision struct {
 	Wake     time.Time
 	Reason   string
 }
+
+// Starter is implemented by controllers that act before the first request:
+// the replicas of Start's Decision are warm when the replay begins (a
+// function deployed with min 1 has been running), and its Wake schedules the
+// first periodic evaluation.
+type Starter interface {
+	Start(now time.Time) Decision
+}

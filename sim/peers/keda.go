@@ -1,0 +1,79 @@
+package peers
+
+import (
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim"
+)
+
+// KEDA is a KEDA ScaledObject with a pull scaler over the function's load:
+// the operator polls every 30 s and owns 0↔1 (active when the load since the
+// last poll is above the activation threshold 0; back to zero once the
+// trigger has been inactive for cooldownPeriod 300 s), and the HPA it
+// creates (min 1, the defaults of HPA) owns 1↔N.
+type KEDA struct {
+	Polling, Cooldown time.Duration
+	Activation        float64
+	HPA               HPA
+}
+
+// DefaultKEDA returns KEDA's defaults.
+func DefaultKEDA() KEDA {
+	return KEDA{Polling: 30 * time.Second, Cooldown: 300 * time.Second, HPA: DefaultHPA()}
+}
+
+func (KEDA) Name() string { return "keda" }
+
+func (k KEDA) NewController(fn sim.FunctionInfo, start time.Time) sim.Controller {
+	return &kedaCtl{k: k, hpa: newHPACore(k.HPA, fn), nextPoll: start.Add(k.Polling), nextSync: start.Add(k.HPA.Sync)}
+}
+
+type kedaCtl struct {
+	k                  KEDA
+	hpa                hpaCore
+	nextPoll, nextSync time.Time
+	lastArrivals       uint64
+	lastActive         time.Time
+}
+
+func (c *kedaCtl) Arrival(time.Time, sim.State) sim.Decision {
+	return sim.Decision{Replicas: sim.Keep, Wake: c.wake()}
+}
+
+func (c *kedaCtl) wake() time.Time {
+	if c.nextSync.Before(c.nextPoll) {
+		return c.nextSync
+	}
+	return c.nextPoll
+}
+
+func (c *kedaCtl) Wake(now time.Time, s sim.State) sim.Decision {
+	d := sim.Decision{Replicas: sim.Keep, Reason: "no_change"}
+	if !now.Before(c.nextPoll) {
+		c.nextPoll = c.nextPoll.Add(c.k.Polling)
+		metric := float64(s.Arrivals-c.lastArrivals) + float64(s.Inflight+s.Queued)
+		c.lastArrivals = s.Arrivals
+		switch active := metric > c.k.Activation; {
+		case active:
+			c.lastActive = now
+			if s.Desired == 0 {
+				d.Replicas, d.Reason = 1, "activated"
+			}
+		case s.Desired > 0 && now.Sub(c.lastActive) >= c.k.Cooldown:
+			d.Replicas, d.Reason = 0, "cooldown_to_zero"
+			c.hpa.recs, c.hpa.samples = nil, nil
+		}
+	}
+	if !now.Before(c.nextSync) {
+		c.nextSync = c.nextSync.Add(c.k.HPA.Sync)
+		// The HPA only acts on a scaled-up target (KEDA pauses it at zero).
+		if d.Replicas == sim.Keep && s.Desired > 0 {
+			r, why := c.hpa.sync(now, s)
+			if r != s.Desired {
+				d.Replicas, d.Reason = r, why
+			}
+		}
+	}
+	d.Wake = c.wake()
+	return d
+}
