@@ -54,8 +54,8 @@ and on (function_name) (%s > 0)
 and on (function_name) (%s < on (function_name) %s)`,
 			CurrentLoadRecord, targetByFn, replicasByFn, factor(1+o.Tolerance),
 			replicasByFn, replicasByFn, maxByFn),
-		For:    Dur(o.ScaleUpFor),
-		Labels: common("up"),
+		For:         Dur(o.ScaleUpFor),
+		Labels:      common("up"),
 		Annotations: annotations(`{{ $labels.function_name }}: {{ $labels.scaling_type }} load {{ $value }} is above its target times its replicas`),
 	}
 	if o.KeepFiringFor > 0 {

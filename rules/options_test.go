@@ -1,0 +1,205 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultsAreValid(t *testing.T) {
+	for _, scrape := range []time.Duration{time.Second, 5 * time.Second, 15 * time.Second, time.Minute} {
+		o := ForScrapeInterval(scrape)
+		if err := o.Validate(); err != nil {
+			t.Errorf("ForScrapeInterval(%s): %v", scrape, err)
+		}
+		if o.Window != 4*scrape || o.EvaluationInterval != scrape {
+			t.Errorf("ForScrapeInterval(%s): window %s eval %s, want 4× and 1× the scrape", scrape, o.Window, o.EvaluationInterval)
+		}
+	}
+	if got := Defaults(); got.ScrapeInterval != DefaultScrapeInterval {
+		t.Errorf("Defaults scrape = %s", got.ScrapeInterval)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*Options)
+		want   []string // every message expected, exactly
+	}{
+		{"window under a second", func(o *Options) { o.Window = 500 * time.Millisecond },
+			[]string{"window 500ms: must be at least 1s"}},
+		{"window fraction of a second", func(o *Options) { o.Window = 20500 * time.Millisecond },
+			[]string{"window 20.5s: must be a whole number of seconds"}},
+		{"window of one scrape", func(o *Options) { o.Window = 5 * time.Second },
+			[]string{"window 5s: must span at least two scrapes (2 × 5s) or rate() has no data"}},
+		{"window not a multiple of the scrape", func(o *Options) { o.Window = 12 * time.Second },
+			[]string{"window 12s: must be a multiple of the scrape interval 5s"}},
+		{"cpu window too short", func(o *Options) { o.CPUWindow = 0 },
+			[]string{"cpu window 0s: must be at least 1s"}},
+		{"evaluation slower than the window", func(o *Options) { o.EvaluationInterval = 30 * time.Second },
+			[]string{"evaluation interval 30s: must not exceed the window 20s"}},
+		{"evaluation under a second", func(o *Options) { o.EvaluationInterval = 100 * time.Millisecond },
+			[]string{"evaluation interval 100ms: must be at least 1s", "evaluation interval 100ms: must be a whole number of seconds"}},
+		{"scrape under a second", func(o *Options) { o.ScrapeInterval = 0 },
+			[]string{"scrape interval 0s: must be at least 1s"}},
+		{"tolerance 1", func(o *Options) { o.Tolerance = 1 }, []string{"tolerance 1: must be in [0, 1)"}},
+		{"negative tolerance", func(o *Options) { o.Tolerance = -0.1 }, []string{"tolerance -0.1: must be in [0, 1)"}},
+		{"negative for", func(o *Options) { o.ScaleDownFor = -time.Second }, []string{"scale-down for -1s: must not be negative"}},
+		{"fractional keep firing", func(o *Options) { o.KeepFiringFor = 1500 * time.Millisecond },
+			[]string{"keep firing for 1.5s: must be a whole number of seconds"}},
+		{"unknown type", func(o *Options) { o.Types = []string{"rps", "memory"} },
+			[]string{`unknown scaling type "memory": want one of rps, capacity, cpu, queue (or declare it as a custom type)`}},
+		{"type twice", func(o *Options) { o.Types = []string{"rps", "rps"} }, []string{`scaling type "rps": listed twice`}},
+		{"no types", func(o *Options) { o.Types = nil },
+			[]string{"no scaling types: choose at least one of rps, capacity, cpu, queue or a custom type"}},
+		{"custom name with a dash", func(o *Options) { o.Custom = []CustomType{{Name: "p99-latency", Expr: "x"}} },
+			[]string{`custom scaling type "p99-latency": name must match ^[a-z][a-z0-9_]*$`}},
+		{"custom shadows a built-in", func(o *Options) { o.Custom = []CustomType{{Name: "cpu", Expr: "x"}} },
+			[]string{`custom scaling type "cpu": is a built-in type`}},
+		{"custom without expression", func(o *Options) { o.Custom = []CustomType{{Name: "latency", Expr: " "}} },
+			[]string{`custom scaling type "latency": empty expression`}},
+		{"unknown format", func(o *Options) { o.Format = "json" },
+			[]string{`unknown format "json": want one of prometheus, prometheusrule`}},
+		{"bad resource name", func(o *Options) { o.Format = FormatPrometheusRule; o.Name = "Faas_Rules" },
+			[]string{`name "Faas_Rules": not a valid Kubernetes resource name`}},
+		{"bad namespace", func(o *Options) { o.Format = FormatPrometheusRule; o.Namespace = "-x" },
+			[]string{`namespace "-x": not a valid Kubernetes namespace`}},
+		{"custom type accepted", func(o *Options) { o.Custom = []CustomType{{Name: "latency", Expr: "up"}} }, nil},
+		{"only custom types", func(o *Options) { o.Types = nil; o.Custom = []CustomType{{Name: "latency", Expr: "up"}} }, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := Defaults()
+			tc.change(&o)
+			err := o.Validate()
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Validate() = nil, want %q", tc.want)
+			}
+			got := strings.Split(err.Error(), "\n")
+			if strings.Join(got, "|") != strings.Join(slices.Sorted(slices.Values(tc.want)), "|") {
+				t.Errorf("Validate() =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
+			}
+			if _, gerr := Render(o); gerr == nil {
+				t.Error("Render accepted options Validate refused")
+			}
+		})
+	}
+}
+
+// TestGeneratedNames checks the rule file's shape against the options, not
+// a copy of it: records follow level:metric:operations with the window in
+// the operation, only the chosen types are recorded, and every alert routes
+// to the controller with the load annotation.
+func TestGeneratedNames(t *testing.T) {
+	o := ForScrapeInterval(15 * time.Second)
+	o.Types = []string{TypeRPS, TypeCapacity}
+	o.Custom = []CustomType{{Name: "latency", Expr: "up"}}
+	o.ScaleDownAlerts = false
+	f, err := Generate(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Groups) != 1 || *f.Groups[0].Interval != Duration(15*time.Second) {
+		t.Fatalf("groups = %+v", f.Groups)
+	}
+	var records, loadTypes, alerts []string
+	for _, r := range f.Groups[0].Rules {
+		switch {
+		case r.Record == CurrentLoadRecord:
+			loadTypes = append(loadTypes, r.Labels["scaling_type"])
+		case r.Record != "":
+			records = append(records, r.Record)
+			if parts := strings.Split(r.Record, ":"); len(parts) != 3 || parts[0] != "function_name" {
+				t.Errorf("record %q: not level:metric:operations by function_name", r.Record)
+			}
+		default:
+			alerts = append(alerts, r.Alert)
+			if r.Labels[RouteLabel] != RouteValue || r.Annotations[LoadAnnotation] != "{{ $value }}" {
+				t.Errorf("alert %s: labels %v annotations %v", r.Alert, r.Labels, r.Annotations)
+			}
+			if !strings.Contains(r.Expr, "on (function_name)") || strings.Contains(r.Expr, "job") && !strings.HasPrefix(r.Expr, "job:") {
+				t.Errorf("alert %s must join on function_name only:\n%s", r.Alert, r.Expr)
+			}
+		}
+	}
+	wantRecords := []string{"function_name:gateway_function_invocation_total:rate1m", "function_name:gateway_function_invocation_inflight:max_over_time1m"}
+	if strings.Join(records, ",") != strings.Join(wantRecords, ",") {
+		t.Errorf("records = %v, want %v", records, wantRecords)
+	}
+	if strings.Join(loadTypes, ",") != "rps,capacity,latency" {
+		t.Errorf("load types = %v", loadTypes)
+	}
+	if strings.Join(alerts, ",") != AlertLoadAboveTarget+","+AlertAtZeroWithLoad {
+		t.Errorf("alerts = %v (scale-down disabled)", alerts)
+	}
+	if LoadRecordName(o, TypeRPS) != wantRecords[0] {
+		t.Errorf("LoadRecordName = %s", LoadRecordName(o, TypeRPS))
+	}
+}
+
+func TestAlertmanagerValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*AlertmanagerOptions)
+		want   string
+	}{
+		{"defaults", func(*AlertmanagerOptions) {}, ""},
+		{"no scheme", func(o *AlertmanagerOptions) { o.ControllerURL = "faas-autoscaler:8080" },
+			`controller URL "faas-autoscaler:8080": scheme must be http or https`},
+		{"credentials in URL", func(o *AlertmanagerOptions) { o.ControllerURL = "http://u:p@x:8080" },
+			`controller URL "http://u:p@x:8080": put credentials in the password file, not the URL`},
+		{"query", func(o *AlertmanagerOptions) { o.ControllerURL = "http://x:8080/?a=b" },
+			`controller URL "http://x:8080/?a=b": must not have a query or fragment`},
+		{"relative password file", func(o *AlertmanagerOptions) { o.PasswordFile = "secret" },
+			`password file "secret": must be an absolute path`},
+		{"empty user", func(o *AlertmanagerOptions) { o.Username = "" }, "username: must not be empty"},
+		{"repeat below group interval", func(o *AlertmanagerOptions) { o.RepeatInterval = time.Second },
+			"repeat interval 1s: must not be shorter than the group interval 5s"},
+		{"zero group interval", func(o *AlertmanagerOptions) { o.GroupInterval = 0 },
+			"group interval 0s: must be at least 1ms"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := DefaultAlertmanagerOptions()
+			tc.change(&o)
+			err := o.Validate()
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("Validate() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAlertmanagerWebhookURL(t *testing.T) {
+	for base, want := range map[string]string{
+		"http://faas-autoscaler:8080":         "http://faas-autoscaler:8080/system/alert",
+		"https://ctl.example/prefix/":         "https://ctl.example/prefix/system/alert",
+		"http://127.0.0.1:8080/autoscaler/v1": "http://127.0.0.1:8080/autoscaler/v1/system/alert",
+	} {
+		o := DefaultAlertmanagerOptions()
+		o.ControllerURL = base
+		v, err := GenerateAlertmanager(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := v.(AlertmanagerSnippet)
+		if got := s.Receivers[0].WebhookConfigs[0].URL; got != want {
+			t.Errorf("%s → %s, want %s", base, got, want)
+		}
+		if !s.Receivers[0].WebhookConfigs[0].SendResolved || strings.Join(s.Routes[0].GroupBy, ",") != "alertname,function_name" {
+			t.Errorf("route/receiver = %+v %+v", s.Routes[0], s.Receivers[0])
+		}
+	}
+}
