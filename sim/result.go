@@ -115,3 +115,43 @@ func Normalise(rs []Result, baseline string) bool {
 	}
 	return false
 }
+
+// Summary is a Result without per-function detail or wall time, with floats
+// rounded so that it is stable in golden files and readable in JSON.
+type Summary struct {
+	Policy          string  `json:"policy"`
+	Invocations     uint64  `json:"invocations"`
+	ColdStarts      uint64  `json:"cold_starts"`
+	Unserved        uint64  `json:"unserved"`
+	ColdRatio       float64 `json:"cold_start_ratio"`
+	P75ColdRatio    float64 `json:"p75_function_cold_start_ratio"`
+	IdleReplicaSec  float64 `json:"idle_replica_seconds"`
+	IdleNormalised  float64 `json:"idle_normalised_to_fixed_10m"`
+	TotalReplicaSec float64 `json:"replica_seconds"`
+	WaitP50         float64 `json:"wait_p50_seconds"`
+	WaitP99         float64 `json:"wait_p99_seconds"`
+	WaitMax         float64 `json:"wait_max_seconds"`
+	ScaleEvents     int     `json:"scale_events"`
+	TimelinePoints  int     `json:"timeline_points,omitempty"`
+}
+
+// Summaries turns results into summaries (NaN becomes -1: JSON has no NaN).
+func Summaries(rs []Result) []Summary {
+	out := make([]Summary, len(rs))
+	for i, r := range rs {
+		out[i] = Summary{Policy: r.Policy, Invocations: r.Invocations, ColdStarts: r.ColdStarts, Unserved: r.Unserved,
+			ColdRatio: round(r.ColdRatio, 6), P75ColdRatio: round(r.P75ColdRatio, 6),
+			IdleReplicaSec: round(r.IdleReplicaSeconds, 1), IdleNormalised: round(r.IdleNormalised, 4),
+			TotalReplicaSec: round(r.ReplicaSeconds, 1), WaitP50: round(r.WaitP50, 4), WaitP99: round(r.WaitP99, 4),
+			WaitMax: round(r.WaitMax, 4), ScaleEvents: r.ScaleEvents, TimelinePoints: len(r.Timeline)}
+	}
+	return out
+}
+
+func round(x float64, digits int) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return -1
+	}
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
