@@ -35,23 +35,28 @@ func TestRealPrometheus(t *testing.T) {
 	gw.Started.WithLabelValues("flat").Add(5)
 	gw.Inflight.WithLabelValues("busy").Set(3)
 	go func() {
+		// Counts follow elapsed time, not ticks: on a busy machine ticks are
+		// dropped, and the rates must stay exact.
+		start := time.Now()
+		var busyDone, slowDone int
 		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
-		for n := 0; ; n++ {
+		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
 			}
-			if n%2 == 0 { // every 100 ms: 10/s, half of them answering 500
+			el := time.Since(start).Seconds()
+			for ; busyDone < int(el*10); busyDone++ { // 10/s, half of them answering 500
 				code := "200"
-				if n%4 == 0 {
+				if busyDone%2 == 0 {
 					code = "500"
 				}
 				gw.Total.WithLabelValues("busy", code).Inc()
 				gw.Started.WithLabelValues("busy").Inc()
 			}
-			if n%5 == 0 { // every 250 ms: 4/s
+			for ; slowDone < int(el*4); slowDone++ { // 4/s
 				gw.Total.WithLabelValues("slow.team", "200").Inc()
 				gw.Started.WithLabelValues("slow.team").Inc()
 			}

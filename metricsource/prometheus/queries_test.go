@@ -1,0 +1,85 @@
+package prometheus
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+)
+
+func TestLoadQuery(t *testing.T) {
+	cases := []struct {
+		name    string
+		q       metricsource.LoadQuery
+		want    string
+		wantErr string
+	}{
+		{"rps", metricsource.LoadQuery{Type: "rps", Window: 30 * time.Second},
+			`sum by (function_name) (rate(gateway_function_invocation_total[30s]))`, ""},
+		{"rps compound window", metricsource.LoadQuery{Type: "rps", Window: 90*time.Second + 500*time.Millisecond},
+			`sum by (function_name) (rate(gateway_function_invocation_total[1m30s500ms]))`, ""},
+		{"capacity short window steps at 1s", metricsource.LoadQuery{Type: "capacity", Window: 45 * time.Second},
+			`max_over_time((sum by (function_name) (gateway_function_invocation_inflight))[45s:1s])`, ""},
+		{"capacity long window coarser step", metricsource.LoadQuery{Type: "capacity", Window: 10 * time.Minute},
+			`max_over_time((sum by (function_name) (gateway_function_invocation_inflight))[10m:10s])`, ""},
+		{"cpu", metricsource.LoadQuery{Type: "cpu", Window: time.Minute},
+			`sum by (function_name) (rate(pod_cpu_usage_seconds_total[1m])) * 1000`, ""},
+		{"queue", metricsource.LoadQuery{Type: "queue", Window: time.Minute},
+			`avg by (function_name) (avg_over_time(queue_worker_pending_messages[1m]))`, ""},
+		{"custom", metricsource.LoadQuery{Type: "latency", Window: 30 * time.Second},
+			`avg by (function_name) (avg_over_time(job:function_current_load:sum{scaling_type="latency"}[30s]))`, ""},
+		{"custom escaped", metricsource.LoadQuery{Type: `a"b\c`, Window: 30 * time.Second},
+			`avg by (function_name) (avg_over_time(job:function_current_load:sum{scaling_type="a\"b\\c"}[30s]))`, ""},
+		{"window under 1s", metricsource.LoadQuery{Type: "rps", Window: 999 * time.Millisecond}, "", "window 999ms: must be at least 1s"},
+		{"zero window", metricsource.LoadQuery{Type: "rps"}, "", "window 0s: must be at least 1s"},
+		{"empty type", metricsource.LoadQuery{Window: time.Second}, "", "scaling type is empty"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := loadQuery(c.q)
+			if c.wantErr != "" {
+				if err == nil || err.Error() != c.wantErr {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Fatalf("got  %s\nwant %s", got, c.want)
+			}
+		})
+	}
+}
+
+func TestActivityQueries(t *testing.T) {
+	s, err := startedQuery(10 * time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `sum by (function_name) ((increase(gateway_function_invocation_started[10m]) and gateway_function_invocation_started offset 10m) or max_over_time(gateway_function_invocation_started[10m]))`
+	if s != want {
+		t.Errorf("started:\n got %s\nwant %s", s, want)
+	}
+	c, err := coverageQuery(`up{job="gw"}`, 10*time.Minute, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{
+		`(min(min_over_time(up{job="gw"}[10m])) == 1)`,
+		`[10m:10s]) <= 30)`,
+		`count_over_time(vector(1)[10m:10s])`,
+	} {
+		if !strings.Contains(c, part) {
+			t.Errorf("coverage query lacks %q:\n%s", part, c)
+		}
+	}
+	if _, err := startedQuery(0); err == nil {
+		t.Error("startedQuery(0) accepted")
+	}
+	if _, err := coverageQuery("up", 500*time.Millisecond, time.Second); err == nil {
+		t.Error("coverageQuery(500ms) accepted")
+	}
+}
