@@ -25,7 +25,7 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 	switch {
 	case spec.Static():
 		d = Decision{Replicas: obs.Replicas, Code: CodeStatic, Next: st,
-			Reason: fmt.Sprintf("min = max = %d: static, never scaled", spec.Min)}
+			Reason: fmt.Sprintf("min = max = %d: static, never scaled (keep %d)", spec.Min, obs.Replicas)}
 	case spec.Step():
 		d = decideStep(spec, obs, st, now)
 	default:
@@ -116,9 +116,9 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	cur := obs.Replicas
 	per := spec.PerReplicaTarget()
 	d := Decision{Replicas: cur, Next: st}
-	load, src := obs.StableLoad, fmt.Sprintf("%s over %v", spec.Type, obs.StableWindow)
+	load, src := obs.StableLoad, fmt.Sprintf(" (%v avg)", obs.StableWindow)
 	if load == nil && obs.Signal != nil && obs.Signal.Load != nil {
-		load, src = obs.Signal.Load, spec.Type+" from the alert"
+		load, src = obs.Signal.Load, " (from the alert)"
 	}
 	target := fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
 
@@ -138,9 +138,8 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 
 	rec := replicasFor(*load, per)
 	d.Recommended = rec
-	d.Next.Recommendations = record(st.Recommendations, Recommendation{At: now, Replicas: rec}, spec.DownWindow)
 	ready := obs.Available
-	head := fmt.Sprintf("%s %.4g over %s on %d ready", src, *load, target, ready)
+	head := fmt.Sprintf("%s %.4g%s over %s on %d ready", spec.Type, *load, src, target, ready)
 
 	// Burst (Knative's panic mode): the short window needs far more than the
 	// ready replicas can serve. Ends after a full stable window without a crossing.
@@ -161,6 +160,13 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	if !d.Next.BurstSince.IsZero() && now.Sub(d.Next.BurstCrossed) >= stable {
 		d.Next.BurstSince, d.Next.BurstCrossed = time.Time{}, time.Time{}
 	}
+	// The window remembers what burst mode asked for too, so the capacity a
+	// burst brought is kept for a down window after the burst ends.
+	recorded := rec
+	if !d.Next.BurstSince.IsZero() {
+		recorded = max(rec, burstRec)
+	}
+	d.Next.Recommendations = record(st.Recommendations, Recommendation{At: now, Replicas: recorded}, spec.DownWindow)
 	if !d.Next.BurstSince.IsZero() {
 		want := max(cur, rec, burstRec)
 		d.Replicas, d.Code = want, CodeBurst
@@ -178,7 +184,7 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	switch {
 	case math.Abs(*load-capacity) <= spec.Tolerance*capacity:
 		want, code = cur, CodeWithinTolerance
-		why = fmt.Sprintf("%s: within ±%.0f%% of %d replicas' capacity %.4g, keep %d",
+		why = fmt.Sprintf("%s: within ±%.0f%% of %d replicas' capacity %.4g → keep %d",
 			head, spec.Tolerance*100, cur, capacity, cur)
 	case rec < cur:
 		code = CodeScaleDown
@@ -187,24 +193,33 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 			why = fmt.Sprintf("%s wants %d; highest in the %v window is %d → %d", head, rec, spec.DownWindow, hi, hi)
 		}
 	}
-	if want > cur {
-		limit := max(uint64(math.Ceil(float64(cur)*spec.ScaleUpRate)), cur+spec.ScaleUpPods)
-		if want > limit {
-			want, code = limit, CodeRateLimited
-			why = fmt.Sprintf("%s wants %d; scale-up limit max(%g×%d, %d+%d) → %d",
-				head, rec, spec.ScaleUpRate, cur, cur, spec.ScaleUpPods, limit)
-		}
-	} else if want < cur {
-		limit := uint64(math.Ceil(float64(cur) * spec.ScaleDownRate))
-		if want < limit {
-			want, code = limit, CodeRateLimited
-			why = fmt.Sprintf("%s wants %d; scale-down limit %g×%d → %d", head, rec, spec.ScaleDownRate, cur, limit)
+	d.Replicas, d.Code, d.Reason = want, code, why
+	return limitAndClamp(spec, obs, d, head)
+}
+
+// limitAndClamp bounds a target-mode decision by [floor, max] and by the
+// per-evaluation rate limits, naming whichever bound binds: the lower bound
+// is max(floor, ceil(cur × ScaleDownRate)) when going down, the upper
+// min(max, max(cur × ScaleUpRate, cur + ScaleUpPods)) when going up.
+func limitAndClamp(spec Spec, obs Observation, d Decision, head string) Decision {
+	cur, want := obs.Replicas, d.Replicas
+	lo, loCode, loWhy := floor(spec, obs)
+	hi, hiCode, hiWhy := spec.Max, CodeAtMax, fmt.Sprintf("max %d", spec.Max)
+	if want < cur {
+		if dl := uint64(math.Ceil(float64(cur) * spec.ScaleDownRate)); dl > lo {
+			lo, loCode, loWhy = dl, CodeRateLimited, fmt.Sprintf("scale-down limit %g×%d", spec.ScaleDownRate, cur)
 		}
 	}
-	d.Replicas, d.Code, d.Reason = want, code, why
-	if v, c, w, changed := clamp(spec, obs, want); changed {
-		d.Replicas, d.Code = v, c
-		d.Reason = fmt.Sprintf("%s; %s → %d", why, w, v)
+	if want > cur {
+		if ul := max(uint64(math.Ceil(float64(cur)*spec.ScaleUpRate)), cur+spec.ScaleUpPods); ul < hi {
+			hi, hiCode, hiWhy = ul, CodeRateLimited, fmt.Sprintf("scale-up limit max(%g×%d, %d+%d)", spec.ScaleUpRate, cur, cur, spec.ScaleUpPods)
+		}
+	}
+	switch {
+	case want < lo:
+		d.Replicas, d.Code, d.Reason = lo, loCode, fmt.Sprintf("%s wants %d; %s → %d", head, want, loWhy, lo)
+	case want > hi:
+		d.Replicas, d.Code, d.Reason = hi, hiCode, fmt.Sprintf("%s wants %d; %s → %d", head, want, hiWhy, hi)
 	}
 	return d
 }
@@ -221,9 +236,9 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 			d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
 			return d
 		}
-		d.Code, d.Reason = CodeAtZeroIdle, "at zero without load: left to the idler"
+		d.Code, d.Reason = CodeAtZeroIdle, "at 0 replicas without load: left to the idler"
 		if load == nil && obs.BurstLoad == nil {
-			d.Reason = "at zero, load missing: left to the idler"
+			d.Reason = "at 0 replicas, load missing: left to the idler"
 		}
 		return d
 	}

@@ -113,7 +113,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		}
 		d.Reason = fmt.Sprintf("exact CE: alert %s firing: min(%d + %d, %d) → %d", sig.AlertName, cur, step, maxp, d.Replicas)
 	case cur == 0:
-		d.Code, d.Reason = CodeAtZeroIdle, "exact CE: alert resolved at zero: left to the idler"
+		d.Code, d.Reason = CodeAtZeroIdle, "exact CE: alert resolved at 0 replicas: left to the idler"
 	default:
 		d.Replicas = max(spec.Min, 1)
 		d.Code = CodeStepDown
@@ -149,6 +149,6 @@ func zeroIdle(spec Spec, obs Observation, d Decision) Decision {
 		d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
 		return d
 	}
-	d.Replicas, d.Code, d.Reason = 0, CodeAtZeroIdle, "at zero without a firing alert: left to the idler"
+	d.Replicas, d.Code, d.Reason = 0, CodeAtZeroIdle, "at 0 replicas without a firing alert: left to the idler"
 	return d
 }
