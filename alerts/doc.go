@@ -1,5 +1,46 @@
 // Package alerts is the AlertManager webhook receiver (`POST /system/alert`,
 // webhook payload version 4): authentication, the body limit, decoding and
-// validation, and the mapping of each alert to a scaler.Signal. It never
-// computes replicas.
+// validation, and the mapping of each alert to a scaler.Signal handed to a
+// Sink (the scaler's reconcile loop). It never computes replicas.
+//
+// # Payload
+//
+// The body is AlertManager's webhook message: template.Data (from
+// github.com/prometheus/alertmanager/template, never notify/webhook, which is
+// heavy) plus version, groupKey and truncatedAlerts. Unknown fields are
+// ignored; version must be "4" or absent (absent is read as "4": real
+// AlertManagers always send it, hand-written payloads often do not). From each
+// alert the package reads:
+//   - status: "firing" or "resolved" (anything else is that alert's error);
+//   - labels.function_name: "name.namespace", split at the last dot; without
+//     a dot, Config.DefaultNamespace. Both parts must be [-a-zA-Z0-9_.];
+//   - labels.alertname: passed on as is. Any alert name maps to a signal, so
+//     OpenFaaS CE's APIHighInvocationRate keeps working;
+//   - annotations.load (LoadAnnotation): the load the rule observed, a plain
+//     float as `{{ $value }}` renders it; optional, but when present it must be
+//     a finite number ≥ 0;
+//   - fingerprint: passed on; when empty, derived from the sorted labels with
+//     the same hash AlertManager uses, so both agree;
+//   - startsAt.
+//
+// # Answers
+//
+// 405 (with Allow: POST) for other methods; 401 with WWW-Authenticate
+// challenges for bad credentials; 413 above Config.MaxBody; 400 for a body
+// that is not a webhook payload or whose alerts are all unusable; 503 with
+// Retry-After when every failure is one a retry can cure (the sink is
+// unavailable); 500 when nothing was accepted and the sink failed otherwise;
+// else 200. Every answer has a JSON body (Response) with one result per alert;
+// one bad alert never blocks the others. Duplicates inside a batch (same
+// fingerprint and status) are handed on once; across requests the scaler
+// recognises them by fingerprint.
+//
+// # Metrics
+//
+// faas_autoscaler_webhook_requests_total{result},
+// faas_autoscaler_webhook_alerts_total{status,result},
+// faas_autoscaler_webhook_auth_failures_total{reason} (a steady rate of
+// reason="wrong_credentials" means AlertManager holds a wrong password) and
+// the faas_autoscaler_webhook_duration_seconds histogram, all on the
+// Registerer of the Config.
 package alerts
