@@ -116,8 +116,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 	defer cancel()
 	resp := h.dispatch(ctx, msg, received)
 	code := verdict(&resp)
-	if code == http.StatusServiceUnavailable {
+	switch code {
+	case http.StatusOK:
+		h.log.Debug("webhook batch handled", "alerts", resp.Alerts, "accepted", resp.Accepted, "failed", resp.Failed, "group_key", msg.GroupKey)
+	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", h.retryAfter)
+		h.log.Warn("scaler unavailable: asking AlertManager to retry", "alerts", resp.Alerts, "failed", resp.Failed, "group_key", msg.GroupKey)
+	default:
+		h.log.Warn("webhook batch refused", "status", code, "reason", resp.Error, "alerts", resp.Alerts, "group_key", msg.GroupKey)
 	}
 	writeJSON(w, code, resp)
 	return resp.Result
@@ -189,11 +195,14 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, res *Alert
 //   - 200 otherwise: the work was accepted (unknown functions and duplicates
 //     count as handled: retrying cannot change them).
 func verdict(resp *Response) int {
-	var invalid, unavailable, errs int
+	var handled, invalid, unavailable, errs int
 	for i := range resp.Results {
 		switch resp.Results[i].Result {
-		case alertAccepted, alertDuplicate, alertUnknownFunction:
+		case alertAccepted:
 			resp.Accepted++
+			handled++
+		case alertDuplicate, alertUnknownFunction:
+			handled++
 		case alertInvalid:
 			invalid++
 		case alertUnavailable:
@@ -207,10 +216,10 @@ func verdict(resp *Response) int {
 	case unavailable > 0 && invalid == 0 && errs == 0:
 		resp.Result, resp.Error = reqUnavailable, "the scaler cannot act now; retry"
 		return http.StatusServiceUnavailable
-	case resp.Accepted == 0 && invalid > 0 && unavailable == 0 && errs == 0:
+	case handled == 0 && invalid > 0 && unavailable == 0 && errs == 0:
 		resp.Result, resp.Error = reqBadRequest, "no usable alert in the batch"
 		return http.StatusBadRequest
-	case resp.Accepted == 0 && resp.Failed > 0:
+	case handled == 0 && resp.Failed > 0:
 		resp.Result, resp.Error = reqError, "no alert could be handed to the scaler"
 		return http.StatusInternalServerError
 	default:

@@ -345,7 +345,7 @@ func TestHandlerPartialFailures(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("results (-want +got):\n%s", d)
 	}
-	if resp.Accepted != 5 || resp.Failed != 4 || resp.Result != "accepted" {
+	if resp.Accepted != 3 || resp.Failed != 4 || resp.Result != "accepted" {
 		t.Errorf("counts: %+v", resp)
 	}
 	if n := len(sink.got()); n != 3 {

@@ -14,7 +14,9 @@ type Response struct {
 	Result string `json:"result"`
 	// Error says why the request as a whole was refused (4xx/5xx).
 	Error string `json:"error,omitempty"`
-	// Counts over the batch.
+	// Alerts is the batch size; Accepted counts alerts handed to the sink;
+	// Failed counts invalid, unavailable and error results. Duplicates and
+	// unknown functions are in neither: they are handled, nothing to do.
 	Alerts   int `json:"alerts"`
 	Accepted int `json:"accepted"`
 	Failed   int `json:"failed"`
