@@ -1,0 +1,240 @@
+package keepalive
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+var t0 = time.Date(2019, 7, 15, 0, 0, 0, 0, time.UTC)
+
+// series returns invocation times from idle-time generator gen.
+func series(n int, gen func(i int) time.Duration) []time.Time {
+	out := []time.Time{t0}
+	for i := 1; i < n; i++ {
+		out = append(out, out[i-1].Add(gen(i)))
+	}
+	return out
+}
+
+func planFor(t *testing.T, times []time.Time, cfg Config) Plan {
+	t.Helper()
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := provider.Ref{Name: "f", Namespace: "fn"}
+	for _, at := range times {
+		p.Observe(ref, at)
+	}
+	plan, _ := p.Plan(ref, 15*time.Minute, times[len(times)-1])
+	return plan
+}
+
+func TestChooseOnSyntheticSeries(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	jitter := func(d time.Duration) time.Duration { return time.Duration((rng.Float64()*2 - 1) * float64(d)) }
+	tests := []struct {
+		name  string
+		times []time.Time
+		check func(t *testing.T, p Plan)
+	}{
+		{
+			name:  "learning: fallback until enough idle times",
+			times: series(3, func(int) time.Duration { return 30 * time.Minute }),
+			check: func(t *testing.T, p Plan) {
+				if p.Code != CodeLearning || p.KeepAlive != 15*time.Minute {
+					t.Errorf("got %s keep %s, want learning with the 15m fallback", p.Code, p.KeepAlive)
+				}
+			},
+		},
+		{
+			name:  "timer every 30 min ±30 s: zero at once, pre-warm around 30 min",
+			times: series(60, func(int) time.Duration { return 30*time.Minute + jitter(30*time.Second) }),
+			check: func(t *testing.T, p Plan) {
+				if p.Code != CodePeriodic || p.KeepAlive != 0 {
+					t.Fatalf("got %s keep %s, want periodic with no keep-alive (%s)", p.Code, p.KeepAlive, p.Reason)
+				}
+				if p.PreWarmAt < 28*time.Minute || p.PreWarmAt > 29*time.Minute+30*time.Second ||
+					p.PreWarmUntil < 30*time.Minute+30*time.Second || p.PreWarmUntil > 31*time.Minute+30*time.Second {
+					t.Errorf("window %s–%s, want about 29–31 min", p.PreWarmAt, p.PreWarmUntil)
+				}
+				if p.ExpectedCold > 0.05 {
+					t.Errorf("expected cold %.2f, want almost none", p.ExpectedCold)
+				}
+			},
+		},
+		{
+			name: "bursty HTTP: bursts of invocations seconds apart, every ~2 h",
+			times: series(200, func(i int) time.Duration {
+				if i%20 == 0 {
+					return 2*time.Hour + jitter(10*time.Minute)
+				}
+				return time.Duration(1+rng.IntN(5)) * time.Second
+			}),
+			check: func(t *testing.T, p Plan) {
+				if p.Code != CodePreWarm {
+					t.Fatalf("got %s, want pre_warm (%s)", p.Code, p.Reason)
+				}
+				if p.KeepAlive < 5*time.Second || p.KeepAlive > 2*time.Minute {
+					t.Errorf("burst keep-alive %s, want seconds to cover the burst", p.KeepAlive)
+				}
+				if p.PreWarmAt < 100*time.Minute || p.PreWarmUntil > 150*time.Minute {
+					t.Errorf("pre-warm %s–%s, want inside 100–150 min (2 h ± 10 min, +10 %% margin)", p.PreWarmAt, p.PreWarmUntil)
+				}
+			},
+		},
+		{
+			name:  "steady every 20 s: keep a little over the idle time",
+			times: series(100, func(int) time.Duration { return 20*time.Second + jitter(5*time.Second) }),
+			check: func(t *testing.T, p Plan) {
+				if p.Code != CodeKeepAlive || p.KeepAlive < 25*time.Second || p.KeepAlive > 30*time.Second {
+					t.Errorf("got %s keep %s, want keep_alive ~25–30 s (%s)", p.Code, p.KeepAlive, p.Reason)
+				}
+			},
+		},
+		{
+			name: "memoryless, mean 6 h: warm time never pays, scale to zero at once",
+			times: series(60, func(int) time.Duration {
+				return time.Duration(rng.ExpFloat64() * float64(6*time.Hour))
+			}),
+			check: func(t *testing.T, p Plan) {
+				if p.Code != CodeZeroNow || p.KeepAlive != 0 {
+					t.Errorf("got %s keep %s, want zero_now (%s)", p.Code, p.KeepAlive, p.Reason)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.check(t, planFor(t, tc.times, Config{})) })
+	}
+}
+
+// TestColdStartWorthTradesColdForIdle: a higher worth never gives more
+// expected cold starts, and never less idle time.
+func TestColdStartWorthTradesColdForIdle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	its := make([]float64, 200)
+	for i := range its {
+		its[i] = rng.ExpFloat64() * 900 * (1 + float64(i%3))
+	}
+	prev := Plan{ExpectedCold: math.Inf(1)}
+	for _, w := range []time.Duration{time.Minute, 5 * time.Minute, 20 * time.Minute, time.Hour, 4 * time.Hour} {
+		p := Choose(its, time.Minute, Config{ColdStartWorth: w})
+		if p.ExpectedCold > prev.ExpectedCold+1e-9 || p.ExpectedIdle < prev.ExpectedIdle-1e-9 {
+			t.Errorf("worth %s: cold %.3f idle %.0f; previous cold %.3f idle %.0f", w, p.ExpectedCold, p.ExpectedIdle, prev.ExpectedCold, prev.ExpectedIdle)
+		}
+		prev = p
+	}
+}
+
+func TestKeepAliveHookHoldsPreWarmWindow(t *testing.T) {
+	p, _ := New(Config{})
+	ref := provider.Ref{Name: "timer", Namespace: "fn"}
+	times := series(30, func(int) time.Duration { return time.Hour })
+	for _, at := range times {
+		p.Observe(ref, at)
+	}
+	last := times[len(times)-1]
+	tests := []struct {
+		name  string
+		since time.Duration
+		want  time.Duration
+		code  string
+	}{
+		{"just after the run: at once", time.Minute, time.Second, "periodic"},
+		{"inside the window: until its end", time.Hour, time.Hour + 30*time.Second, "periodic (in the pre-warm window)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k, why := p.KeepAlive(ref, 15*time.Minute, last.Add(tc.since))
+			if k != tc.want || why != tc.code {
+				t.Errorf("KeepAlive at +%s = %s (%s), want %s (%s)", tc.since, k, why, tc.want, tc.code)
+			}
+		})
+	}
+}
+
+func TestDueIsBounded(t *testing.T) {
+	p, _ := New(Config{PreWarmShare: 0.25})
+	var refs []provider.Ref
+	for i := 0; i < 8; i++ {
+		ref := provider.Ref{Name: string(rune('a' + i)), Namespace: "fn"}
+		refs = append(refs, ref)
+		// Function i runs hourly, offset by i seconds.
+		for _, at := range series(10, func(int) time.Duration { return time.Hour }) {
+			p.Observe(ref, at.Add(time.Duration(i)*time.Second))
+		}
+	}
+	now := t0.Add(10 * time.Hour) // every function's window is open
+	tests := []struct {
+		name      string
+		prewarmed int
+		want      int
+	}{
+		{"share 0.25 of 8 functions", 0, 2},
+		{"one already pre-warmed", 1, 1},
+		{"bound reached", 2, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			due := p.Due(now, refs, tc.prewarmed, 15*time.Minute)
+			if len(due) != tc.want {
+				t.Fatalf("%d due, want %d", len(due), tc.want)
+			}
+			if tc.want > 0 && due[0].Ref != refs[0] {
+				t.Errorf("first due %v, want the soonest-closing window (a)", due[0].Ref)
+			}
+			if tc.want > 0 && !strings.Contains(due[0].Reason, "timer") {
+				t.Errorf("reason %q does not explain the timer", due[0].Reason)
+			}
+		})
+	}
+}
+
+// TestObserveCountRebuildsState: per-minute counts (as a Prometheus range
+// query returns them after a restart) teach the same timer as invocations.
+func TestObserveCountRebuildsState(t *testing.T) {
+	p, _ := New(Config{})
+	ref := provider.Ref{Name: "f", Namespace: "fn"}
+	for m := 0; m < 600; m++ {
+		n := 0
+		if m%30 == 0 {
+			n = 1
+		}
+		p.ObserveCount(ref, t0.Add(time.Duration(m+1)*time.Minute), time.Minute, n)
+	}
+	plan, _ := p.Plan(ref, 15*time.Minute, t0.Add(10*time.Hour))
+	if plan.Code != CodePeriodic || plan.PreWarmAt > 30*time.Minute || plan.PreWarmUntil < 30*time.Minute {
+		t.Errorf("plan %s %s–%s, want periodic around 30 min (%s)", plan.Code, plan.PreWarmAt, plan.PreWarmUntil, plan.Reason)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"defaults", Config{}, ""},
+		{"margin", Config{Margin: 1.5}, "keepalive: margin = 1.5, must be in [0, 1)"},
+		{"share", Config{PreWarmShare: 2}, "keepalive: pre-warm share = 2, must be in [0, 1]"},
+		{"history", Config{History: 3, MinSamples: 5}, "keepalive: history = 3 and min samples = 5: want 1 ≤ min samples ≤ history, history ≥ 2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.cfg.Validate()
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("Validate() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,218 @@
+package keepalive
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// Code says which kind of plan was chosen; usable as a metric label value.
+type Code string
+
+const (
+	CodeLearning  Code = "learning"   // too few idle times: the fallback keep-alive
+	CodeKeepAlive Code = "keep_alive" // keep warm after each invocation
+	CodePreWarm   Code = "pre_warm"   // unload after a short window, pre-warm before the next invocation
+	CodePeriodic  Code = "periodic"   // a timer: unload at once, pre-warm just before the next tick
+	CodeZeroNow   Code = "zero_now"   // nothing pays for warm time: scale to zero at once
+)
+
+// Plan is what to do after an invocation, in time since that invocation.
+type Plan struct {
+	// KeepAlive: warm from the invocation until this long after it.
+	KeepAlive time.Duration
+	// PreWarmAt > 0: warm again from PreWarmAt until PreWarmUntil after it.
+	PreWarmAt, PreWarmUntil time.Duration
+	Code                    Code
+	Reason                  string
+	// Expected cold starts per invocation and idle seconds per invocation
+	// on the learned idle times (0 while learning).
+	ExpectedCold, ExpectedIdle float64
+}
+
+// Warm reports whether the plan wants a replica warm sinceLast after the
+// last invocation.
+func (p Plan) Warm(sinceLast time.Duration) bool {
+	return sinceLast <= p.KeepAlive || (p.PreWarmAt > 0 && sinceLast >= p.PreWarmAt && sinceLast <= p.PreWarmUntil)
+}
+
+// Next is the next change of Warm after sinceLast (0: none).
+func (p Plan) Next(sinceLast time.Duration) time.Duration {
+	for _, t := range []time.Duration{p.KeepAlive, p.PreWarmAt, p.PreWarmUntil} {
+		if t > sinceLast {
+			return t
+		}
+	}
+	return 0
+}
+
+// candidate evaluation over sorted idle times (seconds, +Inf for "did not
+// come back within the horizon").
+type samples struct {
+	x      []float64 // finite, sorted
+	prefix []float64 // prefix[i] = x[0]+…+x[i-1]
+	total  float64   // finite + beyond
+}
+
+func newSamples(its []float64) samples {
+	x := make([]float64, 0, len(its))
+	for _, v := range its {
+		if !math.IsInf(v, 1) {
+			x = append(x, v)
+		}
+	}
+	slices.Sort(x)
+	p := make([]float64, len(x)+1)
+	for i, v := range x {
+		p[i+1] = p[i] + v
+	}
+	return samples{x: x, prefix: p, total: float64(len(its))}
+}
+
+// atMost counts samples ≤ v; below counts samples < v.
+func (s *samples) atMost(v float64) int {
+	i, _ := slices.BinarySearchFunc(s.x, v, func(a, b float64) int {
+		if a <= b {
+			return -1
+		}
+		return 1
+	})
+	return i
+}
+
+func (s *samples) below(v float64) int {
+	i, _ := slices.BinarySearch(s.x, v)
+	return i
+}
+
+// cost returns expected cold starts and idle seconds (totals over the
+// samples) of keep-alive k and pre-warm window [p, u] (p = 0: none).
+func (s *samples) cost(k, p, u float64) (cold, idle float64) {
+	h1 := s.atMost(k)
+	idle = s.prefix[h1] + (s.total-float64(h1))*k
+	if p <= 0 {
+		return s.total - float64(h1), idle
+	}
+	c1, c2 := s.below(p), s.atMost(u)
+	cold = float64(c1-h1) + (s.total - float64(c2))
+	idle += s.prefix[c2] - s.prefix[c1] - float64(c2-c1)*p + (s.total-float64(c2))*(u-p)
+	return cold, idle
+}
+
+// Choose picks the plan for one function from its recent idle times (each
+// +Inf when the function did not come back within the horizon). It is pure:
+// the same idle times and configuration always give the same plan.
+func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
+	cfg = cfg.withDefaults()
+	if len(its) < cfg.MinSamples {
+		return Plan{KeepAlive: fallback, Code: CodeLearning,
+			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: fallback %s", len(its), cfg.MinSamples, fallback)}
+	}
+	s := newSamples(its)
+	worth := cfg.ColdStartWorth.Seconds()
+	maxK := cfg.MaxKeepAlive.Seconds()
+	lead := cfg.MinLead.Seconds()
+	mg := cfg.Margin
+	best := Plan{Code: CodeZeroNow}
+	bestJ := math.Inf(1)
+	try := func(k, p, u float64, code Code) {
+		if k > maxK || (p > 0 && (p <= k || u < p)) {
+			return
+		}
+		cold, idle := s.cost(k, p, u)
+		j := cold + idle/worth
+		if j < bestJ-1e-9 {
+			bestJ = j
+			best = Plan{KeepAlive: secs(k), Code: code, ExpectedCold: cold / s.total, ExpectedIdle: idle / s.total}
+			if p > 0 {
+				best.PreWarmAt, best.PreWarmUntil = secs(p), secs(u)
+			}
+		}
+	}
+	try(0, 0, 0, CodeZeroNow)
+	for _, v := range s.x {
+		try(v*(1+mg), 0, 0, CodeKeepAlive)
+	}
+	// Pre-warm windows over a grid of quantiles keep the search small.
+	grid := quantileGrid(s.x, 48)
+	bursts := []float64{0}
+	for _, v := range grid {
+		if k := v * (1 + mg); v <= 120 && k > bursts[len(bursts)-1] {
+			bursts = append(bursts, k)
+		}
+	}
+	if len(bursts) > 6 {
+		// A few short windows are enough to tell bursts from idling.
+		thin := []float64{0}
+		for i := 1; i <= 5; i++ {
+			thin = append(thin, bursts[(len(bursts)-1)*i/5])
+		}
+		bursts = thin
+	}
+	for _, k := range bursts {
+		for i, lo := range grid {
+			p := lo*(1-mg) - lead
+			if p <= k {
+				continue
+			}
+			for _, hi := range grid[i:] {
+				try(k, p, hi*(1+mg)+lead, CodePreWarm)
+			}
+		}
+	}
+	if per, ok := periodic(s.x, cfg); ok {
+		try(0, per.PreWarmAt.Seconds(), per.PreWarmUntil.Seconds(), CodePeriodic)
+	}
+	best.Reason = describe(best, len(its), len(its)-len(s.x))
+	return best
+}
+
+// periodic recognises a timer: idle times whose 5th–95th percentile spread
+// is within PeriodicTolerance of their median. The window is that spread
+// plus MinLead on each side, tighter than the histogram grid can be.
+func periodic(x []float64, cfg Config) (Plan, bool) {
+	if len(x) < cfg.MinSamples {
+		return Plan{}, false
+	}
+	q05, q50, q95 := quantile(x, 0.05), quantile(x, 0.5), quantile(x, 0.95)
+	if q50 < 2*cfg.MinLead.Seconds() || q95-q05 > cfg.PeriodicTolerance*q50 {
+		return Plan{}, false
+	}
+	lead := cfg.MinLead.Seconds()
+	return Plan{PreWarmAt: secs(q05 - lead), PreWarmUntil: secs(q95 + lead)}, true
+}
+
+// quantile is the nearest-rank q-quantile of sorted x.
+func quantile(x []float64, q float64) float64 {
+	return x[max(0, min(len(x)-1, int(math.Ceil(q*float64(len(x))))-1))]
+}
+
+func quantileGrid(x []float64, n int) []float64 {
+	if len(x) <= n {
+		return slices.Compact(slices.Clone(x))
+	}
+	g := make([]float64, 0, n+1)
+	for i := 0; i <= n; i++ {
+		g = append(g, x[(len(x)-1)*i/n])
+	}
+	return slices.Compact(g)
+}
+
+func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)).Round(time.Second) }
+
+func describe(p Plan, n, beyond int) string {
+	learned := fmt.Sprintf("%d idle times (%d beyond the horizon)", n, beyond)
+	exp := fmt.Sprintf("expect %.0f%% cold, %s idle per invocation", 100*p.ExpectedCold, secs(p.ExpectedIdle))
+	switch p.Code {
+	case CodePeriodic:
+		return fmt.Sprintf("timer every ~%s: zero after each run, pre-warm %s–%s after it; %s; %s",
+			((p.PreWarmAt + p.PreWarmUntil) / 2).Round(time.Second), p.PreWarmAt, p.PreWarmUntil, learned, exp)
+	case CodePreWarm:
+		return fmt.Sprintf("keep %s, zero, pre-warm %s–%s after the last invocation; %s; %s",
+			p.KeepAlive, p.PreWarmAt, p.PreWarmUntil, learned, exp)
+	case CodeKeepAlive:
+		return fmt.Sprintf("keep %s after the last invocation; %s; %s", p.KeepAlive, learned, exp)
+	}
+	return fmt.Sprintf("no warm window pays for itself; %s; %s", learned, exp)
+}

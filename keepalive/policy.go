@@ -1,0 +1,177 @@
+package keepalive
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Policy learns idle times per function and serves plans. It is safe for
+// concurrent use; its decisions are Choose over what it has observed.
+type Policy struct {
+	cfg Config
+	mu  sync.Mutex
+	fns map[provider.Ref]*history
+}
+
+// history is one function's recent idle times, in seconds (+Inf beyond the
+// horizon), in a ring, and the cached plan.
+type history struct {
+	last     time.Time
+	seen     bool
+	its      []float64
+	next     int
+	added    int // idle times added since the plan was computed
+	plan     Plan
+	fallback time.Duration
+	planned  bool
+	plannedA time.Time
+}
+
+// New returns a policy; cfg's zero fields take defaults.
+func New(cfg Config) (*Policy, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Policy{cfg: cfg.withDefaults(), fns: map[provider.Ref]*history{}}, nil
+}
+
+func (p *Policy) get(ref provider.Ref) *history {
+	h := p.fns[ref]
+	if h == nil {
+		h = &history{}
+		p.fns[ref] = h
+	}
+	return h
+}
+
+func (p *Policy) push(h *history, it time.Duration) {
+	v := it.Seconds()
+	if it >= p.cfg.Horizon {
+		v = math.Inf(1)
+	}
+	if len(h.its) < p.cfg.History {
+		h.its = append(h.its, v)
+	} else {
+		h.its[h.next] = v
+		h.next = (h.next + 1) % len(h.its)
+	}
+	h.added++
+}
+
+// Observe records an invocation of ref that started at at. Invocations must
+// come in time order per function; an earlier one is ignored.
+func (p *Policy) Observe(ref provider.Ref, at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.get(ref)
+	if h.seen {
+		if at.Before(h.last) {
+			return
+		}
+		p.push(h, at.Sub(h.last))
+	}
+	h.seen, h.last = true, at
+}
+
+// ObserveCount records n invocations counted in the interval of length step
+// ending at end, as a counter scraped every step (or a Prometheus range
+// query with that step) shows them: the first one ends the idle time since
+// the previous invocation, the others are spread evenly inside the interval.
+// This is how state is rebuilt from history after a restart.
+func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duration, n int) {
+	if n <= 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.get(ref)
+	start := end.Add(-step)
+	if h.seen && !start.Before(h.last) {
+		p.push(h, start.Add(step/time.Duration(2*n)).Sub(h.last))
+	}
+	for i := 1; i < n && i < p.cfg.History; i++ {
+		p.push(h, step/time.Duration(n))
+	}
+	h.seen, h.last = true, start.Add(step-step/time.Duration(2*n))
+}
+
+// Plan returns ref's plan and the time of its last invocation (zero when
+// none was seen). The plan is recomputed when new idle times arrived, at
+// most once a minute of now for busy functions.
+func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (Plan, time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.get(ref)
+	stale := !h.planned || h.fallback != fallback ||
+		(h.added > 0 && (h.added >= len(h.its)/8 || now.Sub(h.plannedA) >= time.Minute || len(h.its) <= p.cfg.MinSamples))
+	if stale {
+		h.plan = Choose(slices.Clone(h.its), fallback, p.cfg)
+		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
+	}
+	if !h.seen {
+		return h.plan, time.Time{}
+	}
+	return h.plan, h.last
+}
+
+// KeepAlive is the idler's hook (idler.KeepAlivePolicy): how long a function
+// must have been without invocations before it may go to zero, now. Inside a
+// pre-warm window it is the window's end, so the idler leaves the pre-warmed
+// replica alone.
+func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, now time.Time) (time.Duration, string) {
+	plan, last := p.Plan(ref, fallback, now)
+	since := now.Sub(last)
+	if !last.IsZero() && plan.PreWarmAt > 0 && since >= plan.PreWarmAt && since <= plan.PreWarmUntil {
+		return plan.PreWarmUntil, fmt.Sprintf("%s (in the pre-warm window)", plan.Code)
+	}
+	k := plan.KeepAlive
+	if k <= 0 {
+		// The idler takes a positive duration; one second means "at once".
+		k = time.Second
+	}
+	return k, string(plan.Code)
+}
+
+// PreWarm is a function whose plan wants a replica now although it has had
+// no invocation for a while.
+type PreWarm struct {
+	Ref    provider.Ref
+	Since  time.Duration // since the last invocation
+	Until  time.Time     // end of the window
+	Reason string
+}
+
+// Due lists the functions among atZero whose pre-warm window is open at
+// now, so that with the prewarmed functions already warm at most
+// PreWarmShare of the functions the policy knows are pre-warmed at once (at
+// least one when the share is positive); the soonest-closing windows first.
+func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallback time.Duration) []PreWarm {
+	var out []PreWarm
+	for _, ref := range atZero {
+		plan, last := p.Plan(ref, fallback, now)
+		if last.IsZero() || plan.PreWarmAt <= 0 {
+			continue
+		}
+		since := now.Sub(last)
+		if since >= plan.PreWarmAt && since <= plan.PreWarmUntil {
+			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: plan.Reason})
+		}
+	}
+	slices.SortFunc(out, func(a, b PreWarm) int { return a.Until.Compare(b.Until) })
+	p.mu.Lock()
+	limit := int(p.cfg.PreWarmShare * float64(len(p.fns)))
+	p.mu.Unlock()
+	if p.cfg.PreWarmShare > 0 {
+		limit = max(limit, 1)
+	}
+	limit = max(0, limit-prewarmed)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
