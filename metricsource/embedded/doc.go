@@ -1,0 +1,27 @@
+// Package embedded is a metrics source that scrapes an OpenFaaS gateway's
+// /metrics itself, for running without a Prometheus server (the embedded
+// default, the trace simulator). It keeps a short history of samples per
+// series in memory and answers the same questions as the Prometheus source:
+// request rates over a window, the in-flight peak, invocations started
+// within a window, whether the gateway was observed for all of it, and when
+// each function last started an invocation.
+//
+// History is stored as change points: a sample is kept only when a series'
+// value changes (or it reappears), plus one list of successful scrape times
+// shared by all series. An idle function costs a few points however long it
+// idles; a busy one costs a point per scrape.
+//
+// Semantics (documented differences from PromQL):
+//   - Rates are increase / elapsed between two scrapes — the latest scrape at
+//     or before the window's start (or the first scrape, when the history is
+//     shorter) and the latest scrape — with no extrapolation. A counter that
+//     goes down was reset and counts from 0, as in rate(). A series that
+//     appears within the window counts its whole first value: the gateway
+//     creates its counters at the first invocation.
+//   - Started invocations come from gateway_function_invocation_started; for a
+//     function without that series (older gateways) they fall back to
+//     gateway_function_invocation_total, which misses calls still running.
+//   - Only the gateway's series are read: the cpu, queue and custom scaling
+//     types are not available from this source and yield an error.
+//   - The window "ends now": now is the injected clock's.
+package embedded

@@ -1,0 +1,118 @@
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// Run scrapes once at once and then every Interval until ctx is done. Failed
+// scrapes are logged and leave a gap in the history (so the window they fall
+// in is not covered); Run itself only returns ctx's error.
+func (s *Source) Run(ctx context.Context) error {
+	if s.cfg.URL == "" && s.cfg.Fetch == nil {
+		return errors.New("embedded source: nothing to scrape (no gateway metrics url or fetch function)")
+	}
+	tick := s.clock.NewTicker(s.cfg.Interval)
+	defer tick.Stop()
+	now := s.clock.Now()
+	for {
+		if err := s.ScrapeOnce(ctx, now); err != nil && ctx.Err() == nil {
+			s.log.Warn("scrape failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case now = <-tick.C():
+		}
+	}
+}
+
+// ScrapeOnce fetches and parses the gateway's metrics and records them as a
+// scrape at now. On error nothing is recorded.
+func (s *Source) ScrapeOnce(ctx context.Context, now time.Time) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	body, err := s.fetch(ctx)
+	if err != nil {
+		return fmt.Errorf("scrape: %w", err)
+	}
+	defer body.Close()
+	samples, err := parse(io.LimitReader(body, MaxBodyBytes))
+	if err != nil {
+		return fmt.Errorf("scrape: %w", err)
+	}
+	s.Observe(now, samples)
+	return nil
+}
+
+func (s *Source) fetch(ctx context.Context) (io.ReadCloser, error) {
+	if s.cfg.Fetch != nil {
+		return s.cfg.Fetch(ctx)
+	}
+	if s.cfg.URL == "" {
+		return nil, errors.New("no gateway metrics url or fetch function")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.cfg.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	// Ask for the text format: it is what expfmt's text parser reads.
+	req.Header.Set("Accept", "text/plain;version=0.0.4")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("GET %s: status %d", s.cfg.URL, resp.StatusCode)
+	}
+	return resp.Body, nil
+}
+
+// parse reads Prometheus text format and keeps the gateway series we use.
+func parse(r io.Reader) ([]Sample, error) {
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(r)
+	if err != nil {
+		return nil, fmt.Errorf("parse metrics: %w", err)
+	}
+	var out []Sample
+	for _, name := range []string{MetricTotal, MetricStarted, MetricInflight} {
+		mf := families[name]
+		if mf == nil {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			smp := Sample{Metric: name, Value: value(mf.GetType(), m)}
+			for _, l := range m.GetLabel() {
+				switch l.GetName() {
+				case "function_name":
+					smp.FunctionName = l.GetValue()
+				case "code":
+					smp.Code = l.GetValue()
+				}
+			}
+			out = append(out, smp)
+		}
+	}
+	return out, nil
+}
+
+func value(t dto.MetricType, m *dto.Metric) float64 {
+	switch t {
+	case dto.MetricType_COUNTER:
+		return m.GetCounter().GetValue()
+	case dto.MetricType_GAUGE:
+		return m.GetGauge().GetValue()
+	default:
+		return m.GetUntyped().GetValue()
+	}
+}

@@ -1,0 +1,230 @@
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Source is the embedded metrics source. It is safe for concurrent use.
+type Source struct {
+	cfg   Config
+	clock clock.Clock
+	log   *slog.Logger
+
+	mu        sync.RWMutex
+	st        *store
+	retention time.Duration
+}
+
+var _ metricsource.Source = (*Source)(nil)
+
+// New validates cfg and returns a Source with no history yet.
+func New(cfg Config) (*Source, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = cfg.Interval
+	}
+	clk := cfg.Clock
+	if clk == nil {
+		clk = clock.Real()
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("source", "embedded")
+	return &Source{cfg: cfg, clock: clk, log: log, st: newStore(cfg.DefaultNamespace, log), retention: cfg.Retention}, nil
+}
+
+// Observe records samples as one successful scrape at now. Run and
+// ScrapeOnce use it; the trace simulator calls it directly.
+func (s *Source) Observe(now time.Time, samples []Sample) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.ingest(now, samples, s.retention)
+}
+
+// maxGap is the longest gap between successful scrapes that still counts as
+// continuous observation: one missed scrape plus jitter, not two.
+func (s *Source) maxGap() time.Duration { return s.cfg.Interval * 5 / 2 }
+
+// window validates a query window and raises retention to cover it.
+func (s *Source) window(w time.Duration) error {
+	if w < time.Second {
+		return fmt.Errorf("window %s: must be at least 1s", w)
+	}
+	if w > s.retention {
+		s.log.Info("retention raised to the longest window asked", "from", s.retention, "to", w)
+		s.retention = w
+	}
+	return nil
+}
+
+// fresh returns the span for a window ending now, or an ErrUnavailable
+// error when the source has no recent successful scrape or fewer than two.
+func (s *Source) fresh(now time.Time, w time.Duration) (from, to int64, err error) {
+	from, to, ok := s.st.span(now, w)
+	switch {
+	case to == 0:
+		return 0, 0, fmt.Errorf("%w: embedded source has not scraped the gateway yet", metricsource.ErrUnavailable)
+	case now.UnixNano()-to > s.maxGap().Nanoseconds():
+		return 0, 0, fmt.Errorf("%w: embedded source's last successful scrape was %s ago",
+			metricsource.ErrUnavailable, time.Duration(now.UnixNano()-to))
+	case !ok:
+		return 0, 0, fmt.Errorf("%w: embedded source needs two scrapes to measure a window", metricsource.ErrUnavailable)
+	}
+	return from, to, nil
+}
+
+// Load answers rps (rate of the invocation counter) and capacity (in-flight
+// peak) over q.Window ending now. Other types are not available here.
+func (s *Source) Load(_ context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
+	switch q.Type {
+	case metricsource.TypeRPS, metricsource.TypeCapacity:
+	default:
+		return nil, fmt.Errorf("scaling type %q is not available from the embedded source, which reads only the gateway's /metrics; use the Prometheus source", q.Type)
+	}
+	now := s.clock.Now()
+	s.mu.Lock() // window() may raise retention
+	defer s.mu.Unlock()
+	if err := s.window(q.Window); err != nil {
+		return nil, fmt.Errorf("load %s: %w", q.Type, err)
+	}
+	from, to, err := s.fresh(now, q.Window)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", q.Type, err)
+	}
+	if q.Type == metricsource.TypeRPS {
+		return s.rates(from, to), nil
+	}
+	if !s.st.sawInflight {
+		return nil, fmt.Errorf("load capacity: the gateway does not export %s", MetricInflight)
+	}
+	return s.peaks(now.UnixNano()-q.Window.Nanoseconds(), to), nil
+}
+
+func (s *Source) rates(from, to int64) metricsource.Values {
+	secs := time.Duration(to - from).Seconds()
+	out := make(metricsource.Values, len(s.st.fns))
+	for ref, fn := range s.st.fns {
+		var sum float64
+		var present bool
+		for key, ser := range fn.series {
+			if key.kind != kindTotal {
+				continue
+			}
+			inc, ok := ser.increase(from, to)
+			sum += inc
+			present = present || ok
+		}
+		if present {
+			out[ref] = sum / secs
+		}
+	}
+	return out
+}
+
+// peaks sums each function's in-flight series' peaks over [from, to]: equal
+// to the peak of the sum with one series per function, as the gateway has.
+func (s *Source) peaks(from, to int64) metricsource.Values {
+	out := make(metricsource.Values)
+	for ref, fn := range s.st.fns {
+		var sum float64
+		var present bool
+		for key, ser := range fn.series {
+			if key.kind != kindInflight {
+				continue
+			}
+			if m, ok := ser.maxOver(from, to); ok {
+				sum += m
+				present = true
+			}
+		}
+		if present {
+			out[ref] = sum
+		}
+	}
+	return out
+}
+
+// Activity returns invocations started within window (started counter, or
+// the invocation counter for functions without one), in-flight now (nil
+// when the gateway does not export it), and whether successful scrapes
+// cover the window with no gap over 2.5×Interval.
+func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource.Activity, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.window(window); err != nil {
+		return metricsource.Activity{}, fmt.Errorf("activity: %w", err)
+	}
+	from, to, err := s.fresh(now, window)
+	if err != nil {
+		return metricsource.Activity{}, fmt.Errorf("activity over %s: %w", window, err)
+	}
+	act := metricsource.Activity{
+		Window:  window,
+		Covered: s.st.covered(now, window, s.maxGap()),
+		Started: make(metricsource.Values, len(s.st.fns)),
+	}
+	if s.st.sawInflight {
+		act.Inflight = make(metricsource.Values)
+	}
+	for ref, fn := range s.st.fns {
+		want := kindTotal
+		if fn.hasStarted {
+			want = kindStarted
+		}
+		var started, inflight float64
+		var hasStarted, hasInflight bool
+		for key, ser := range fn.series {
+			switch key.kind {
+			case want:
+				inc, ok := ser.increase(from, to)
+				started += inc
+				hasStarted = hasStarted || ok
+			case kindInflight:
+				if v, ok := ser.at(to); ok {
+					inflight += v
+					hasInflight = true
+				}
+			}
+		}
+		if hasStarted {
+			act.Started[ref] = started
+		}
+		if hasInflight && act.Inflight != nil {
+			act.Inflight[ref] = inflight
+		}
+	}
+	return act, nil
+}
+
+// LastActivity returns the time of the scrape at which ref's started counter
+// (or, without one, its invocation counter) last increased; false when that
+// was never seen within the retained history.
+func (s *Source) LastActivity(ref provider.Ref) (time.Time, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	fn := s.st.fns[ref]
+	if fn == nil {
+		return time.Time{}, false
+	}
+	t := fn.lastTotal
+	if fn.hasStarted {
+		t = fn.lastStarted
+	}
+	if t == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, t), true
+}

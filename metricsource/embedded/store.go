@@ -1,0 +1,224 @@
+package embedded
+
+import (
+	"log/slog"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Gateway series the source keeps; everything else in a scrape is ignored.
+const (
+	MetricTotal    = "gateway_function_invocation_total"
+	MetricStarted  = "gateway_function_invocation_started"
+	MetricInflight = "gateway_function_invocation_inflight"
+)
+
+// Sample is one gateway series' value in a scrape. The trace simulator
+// builds these directly and feeds them through Observe.
+type Sample struct {
+	Metric       string // one of the Metric* names; others are ignored
+	FunctionName string // the gateway's function_name label, "name.namespace" or "name"
+	Code         string // HTTP code label of MetricTotal; empty otherwise
+	Value        float64
+}
+
+type metricKind uint8
+
+const (
+	kindTotal metricKind = iota
+	kindStarted
+	kindInflight
+)
+
+func kindOf(metric string) (metricKind, bool) {
+	switch metric {
+	case MetricTotal:
+		return kindTotal, true
+	case MetricStarted:
+		return kindStarted, true
+	case MetricInflight:
+		return kindInflight, true
+	}
+	return 0, false
+}
+
+// seriesKey names a series within one function. The raw function_name is
+// part of it: "figlet" and "figlet.openfaas-fn" are two gateway series of
+// the same function and add up.
+type seriesKey struct {
+	kind metricKind
+	name string
+	code string
+}
+
+// function is everything kept about one function.
+type function struct {
+	series map[seriesKey]*series
+	// Last scrape (Unix ns) at which the started / total counters increased.
+	lastStarted, lastTotal int64
+	hasStarted             bool
+}
+
+// store is the in-memory history. Callers hold Source.mu.
+type store struct {
+	fns     map[provider.Ref]*function
+	refs    map[string]provider.Ref // function_name → ref, parsed once
+	scrapes []int64                 // successful scrape times, ascending
+	seq     uint64
+	// sawInflight: the gateway exports the in-flight gauge at all.
+	sawInflight bool
+	defaultNS   string
+	log         *slog.Logger
+}
+
+func newStore(defaultNS string, log *slog.Logger) *store {
+	return &store{
+		fns:       map[provider.Ref]*function{},
+		refs:      map[string]provider.Ref{},
+		defaultNS: defaultNS,
+		log:       log,
+	}
+}
+
+// ref parses a function_name once and caches the result.
+func (st *store) ref(name string) (provider.Ref, bool) {
+	if r, ok := st.refs[name]; ok {
+		return r, r.Name != ""
+	}
+	r, err := provider.ParseRef(name, st.defaultNS)
+	if err != nil {
+		st.log.Debug("sample with a bad function_name ignored", "function_name", name, "err", err)
+		r = provider.Ref{} // cached as invalid
+	}
+	st.refs[name] = r
+	return r, err == nil
+}
+
+// ingest records one successful scrape at now.
+func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration) {
+	t := now.UnixNano()
+	if n := len(st.scrapes); n > 0 && t <= st.scrapes[n-1] {
+		// Time went backwards or stood still: keep the history ordered.
+		st.log.Warn("scrape not after the previous one ignored", "at", now)
+		return
+	}
+	st.seq++
+	st.scrapes = append(st.scrapes, t)
+	for _, smp := range samples {
+		kind, ok := kindOf(smp.Metric)
+		if !ok {
+			continue
+		}
+		if math.IsNaN(smp.Value) || math.IsInf(smp.Value, 0) {
+			// Missing, not a value: the series reads as absent from this scrape.
+			st.log.Debug("non-finite sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
+			continue
+		}
+		if smp.FunctionName == "" {
+			st.log.Debug("sample without function_name ignored", "metric", smp.Metric)
+			continue
+		}
+		ref, ok := st.ref(smp.FunctionName)
+		if !ok {
+			continue
+		}
+		fn := st.fns[ref]
+		if fn == nil {
+			fn = &function{series: make(map[seriesKey]*series, 3)}
+			st.fns[ref] = fn
+		}
+		key := seriesKey{kind: kind, name: smp.FunctionName}
+		if kind == kindTotal {
+			key.code = smp.Code
+		}
+		s := fn.series[key]
+		if s == nil {
+			s = &series{}
+			fn.series[key] = s
+		}
+		prev, was := s.add(t, smp.Value)
+		s.seen = st.seq
+		// A rise, a reset to a positive value, or a new series above 0.
+		increased := smp.Value > 0 && (!was || smp.Value != prev)
+		switch kind {
+		case kindStarted:
+			fn.hasStarted = true
+			if increased {
+				fn.lastStarted = t
+			}
+		case kindTotal:
+			if increased {
+				fn.lastTotal = t
+			}
+		case kindInflight:
+			st.sawInflight = true
+		}
+	}
+	st.sweep(t, t-retention.Nanoseconds())
+}
+
+// sweep marks series missing from the scrape at t as absent and drops
+// history older than cutoff (keeping one point before it as a baseline).
+func (st *store) sweep(t, cutoff int64) {
+	for ref, fn := range st.fns {
+		for key, s := range fn.series {
+			if s.seen != st.seq {
+				s.markAbsent(t)
+			}
+			if s.prune(cutoff) {
+				delete(fn.series, key)
+			}
+		}
+		if len(fn.series) == 0 && fn.lastStarted < cutoff && fn.lastTotal < cutoff {
+			delete(st.fns, ref)
+		}
+	}
+	i := sort.Search(len(st.scrapes), func(i int) bool { return st.scrapes[i] > cutoff })
+	if i > 1 {
+		n := copy(st.scrapes, st.scrapes[i-1:])
+		st.scrapes = st.scrapes[:n]
+	}
+}
+
+// span returns the baseline and latest scrape times for a window ending at
+// now: the latest scrape at or before now-window (or the first scrape when
+// history is shorter), and the latest scrape at or before now.
+func (st *store) span(now time.Time, window time.Duration) (from, to int64, ok bool) {
+	t := now.UnixNano()
+	j := sort.Search(len(st.scrapes), func(i int) bool { return st.scrapes[i] > t })
+	if j == 0 {
+		return 0, 0, false
+	}
+	to = st.scrapes[j-1]
+	start := t - window.Nanoseconds()
+	i := sort.Search(j, func(i int) bool { return st.scrapes[i] > start })
+	if i == 0 {
+		from = st.scrapes[0]
+	} else {
+		from = st.scrapes[i-1]
+	}
+	return from, to, from < to
+}
+
+// covered reports whether successful scrapes cover [now-window, now] with no
+// gap longer than maxGap: one at or before the window's start, none of the
+// gaps after it longer than maxGap, and the last one at most maxGap ago.
+func (st *store) covered(now time.Time, window, maxGap time.Duration) bool {
+	t, g := now.UnixNano(), maxGap.Nanoseconds()
+	start := t - window.Nanoseconds()
+	j := sort.Search(len(st.scrapes), func(i int) bool { return st.scrapes[i] > t })
+	i := sort.Search(j, func(i int) bool { return st.scrapes[i] > start })
+	if i == 0 || t-st.scrapes[j-1] > g {
+		return false
+	}
+	// Gaps from the scrape before the window's start up to the last one.
+	for k := i; k < j; k++ {
+		if st.scrapes[k]-st.scrapes[k-1] > g {
+			return false
+		}
+	}
+	return true
+}
