@@ -352,6 +352,9 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 			d.m.skipped.WithLabelValues(string(w.v.Code)).Inc()
 		}
 		rep.Verdicts[i] = FunctionVerdict{Ref: w.fn.Ref, Verdict: w.v}
+		if w.action != "" {
+			w.st.lastAction, w.st.lastActionAt = w.action, now
+		}
 		w.st.explain = explanation(w, now)
 	}
 	d.m.atZero.Set(float64(atZero))

@@ -30,8 +30,10 @@ type Explanation struct {
 	Schedule         string    `json:"schedule,omitempty"`
 	MinSchedule      string    `json:"minSchedule,omitempty"`
 	RefusedUntil     time.Time `json:"refusedUntil,omitzero"`
-	// Action is what this cycle did to the function, if anything.
-	Action string `json:"action,omitempty"`
+	// LastAction is the last thing the idler did (or tried) to the function,
+	// at LastActionAt.
+	LastAction   string    `json:"lastAction,omitempty"`
+	LastActionAt time.Time `json:"lastActionAt,omitzero"`
 }
 
 func explanation(w *work, now time.Time) Explanation {
@@ -48,7 +50,8 @@ func explanation(w *work, now time.Time) Explanation {
 		ScheduledMinimum: w.in.ScheduledMin,
 		Schedule:         w.in.ScheduleReason,
 		RefusedUntil:     w.st.refusedUntil,
-		Action:           w.action,
+		LastAction:       w.st.lastAction,
+		LastActionAt:     w.st.lastActionAt,
 	}
 	if w.in.ScheduleErr != nil {
 		e.Schedule = "invalid: " + w.in.ScheduleErr.Error()

@@ -32,6 +32,8 @@ type fnState struct {
 	lastActive    time.Time
 	refusedUntil  time.Time
 	refusedLogged bool
+	lastAction    string
+	lastActionAt  time.Time
 	seen          uint64 // last cycle number that listed it
 	explain       Explanation
 }

@@ -415,7 +415,7 @@ func TestExplain(t *testing.T) {
 		time.Sleep(5 * time.Minute)
 		e.d.RunOnce(t.Context(), time.Now())
 		ex = mustExplain(t, e.d, "a")
-		if ex.Code != CodeIdle || ex.Action != "scaled to zero" || ex.Replicas != 0 || !ex.IdleSince.Equal(time.Now().Add(-5*time.Minute)) {
+		if ex.Code != CodeIdle || ex.LastAction != "scaled to zero" || ex.Replicas != 0 || !ex.IdleSince.Equal(time.Now().Add(-5*time.Minute)) {
 			t.Errorf("idle explanation %+v (invoked at %v)", ex, seen)
 		}
 		ex = mustExplain(t, e.d, "s")
@@ -496,5 +496,26 @@ func TestMetricsRegistered(t *testing.T) {
 	// A second idler on the same registry is an error, not a panic.
 	if _, err := New(Config{Provider: newFakeProvider(), Source: newFakeSource(time.Now()), Registerer: reg}); err == nil {
 		t.Error("duplicate registration accepted")
+	}
+}
+
+// Explain is served over HTTP while cycles run: no data race (go test -race).
+func TestExplainDuringCycles(t *testing.T) {
+	old := time.Now().Add(-time.Hour)
+	e := newEnv(t, Config{MaintainMin: true}, function("a", 1, old, optIn()), function("b", 0, old, nil))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			e.d.Explain(ref("a"))
+			e.d.Explain(ref("b"))
+		}
+	}()
+	for range 20 {
+		e.d.RunOnce(t.Context(), time.Now())
+	}
+	<-done
+	if ex := mustExplain(t, e.d, "b"); ex.Replicas != 1 || !strings.HasPrefix(ex.LastAction, "restored to 1") || ex.LastActionAt.IsZero() {
+		t.Errorf("b: %+v", ex)
 	}
 }
