@@ -34,6 +34,7 @@ func TestSeriesIncrease(t *testing.T) {
 		{"reset counts from zero", build(0, 100, 1, 110, 2, 3, 3, 13), 0, 3, 10 + 3 + 10, true},
 		{"new within the window counts its first value", build(5, 4, 6, 6), 2, 6, 6, true},
 		{"absent then back is a new incarnation", build(0, 50, 1, nan, 2, 7), 0, 2, 7, true},
+		{"absent then back higher is still a new incarnation", build(0, 50, 1, nan, 2, 60), 0, 2, 60, true},
 		{"only before the window, unchanged", build(0, 9), 5, 8, 0, true},
 		{"gone before the window", build(0, 9, 1, nan), 5, 8, 0, false},
 		{"after the window ignored", build(0, 1, 9, 50), 0, 5, 0, true},
