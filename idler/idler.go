@@ -123,13 +123,27 @@ func (d *Idler) list(ctx context.Context) ([]provider.Function, error) {
 }
 
 // autoWindows is the ladder adaptive keep-alives are rounded up to, so that
-// the number of activity queries per cycle stays bounded however many
-// distinct values a policy returns. Rounding up only keeps a function longer.
-var autoWindows = []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute,
-	10 * time.Minute, 15 * time.Minute, 20 * time.Minute, 30 * time.Minute, 45 * time.Minute,
-	time.Hour, 90 * time.Minute, 2 * time.Hour, 3 * time.Hour, 4 * time.Hour, 6 * time.Hour,
-	8 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+// the number of activity queries per cycle stays bounded (at most
+// len(autoWindows)+1 for all auto functions together) however many distinct
+// values a policy returns. Rounding up only keeps a function longer; the
+// steps are fine where keep-alives usually are (whole minutes up to 20m, so
+// at most a minute more there) and coarser beyond (at most 25% more).
+var autoWindows = func() []time.Duration {
+	out := []time.Duration{10 * time.Second, 20 * time.Second, 30 * time.Second, 45 * time.Second}
+	for m := 1; m <= 20; m++ {
+		out = append(out, time.Duration(m)*time.Minute)
+	}
+	for _, m := range []int{25, 30, 40, 50, 60, 75, 90, 105, 120, 150, 180, 210, 240, 300, 360} {
+		out = append(out, time.Duration(m)*time.Minute)
+	}
+	for h := 8; h <= 24; h += 2 {
+		out = append(out, time.Duration(h)*time.Hour)
+	}
+	return out
+}()
 
+// quantizeAuto rounds a policy's keep-alive up to the ladder; beyond 24h to
+// whole hours.
 func quantizeAuto(d time.Duration) time.Duration {
 	for _, w := range autoWindows {
 		if d <= w {

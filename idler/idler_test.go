@@ -359,11 +359,12 @@ func (f fixedPolicy) KeepAlive(r provider.Ref, fallback time.Duration, now time.
 func TestAutoKeepAlive(t *testing.T) {
 	old := time.Now().Add(-48 * time.Hour)
 	auto := optIn(LabelZeroDuration, "auto")
-	e := newEnv(t, Config{KeepAlive: fixedPolicy{"a": 7 * time.Minute, "b": 9 * time.Minute, "c": 3 * time.Hour}},
+	e := newEnv(t, Config{KeepAlive: fixedPolicy{"a": 7*time.Minute + 10*time.Second, "b": 7*time.Minute + 50*time.Second, "c": 3 * time.Hour}},
 		function("a", 1, old, auto), function("b", 1, old, auto), function("c", 1, old, auto), function("d", 1, old, auto))
 	e.d.RunOnce(t.Context(), time.Now())
 	got := e.src.queries()
-	want := []time.Duration{10 * time.Minute, 15 * time.Minute, 3 * time.Hour, 10 * time.Minute}
+	// a and b share the 8m window; d falls back to the default 15m.
+	want := []time.Duration{8 * time.Minute, 15 * time.Minute, 3 * time.Hour, 8 * time.Minute}
 	if len(got) != len(want) {
 		t.Fatalf("queries %v, want %v", got, want)
 	}
@@ -377,15 +378,16 @@ func TestAutoKeepAlive(t *testing.T) {
 		t.Fatal("no explanation")
 	}
 	ex := x.(Explanation)
-	if ex.KeepAlive != "10m0s" || !strings.Contains(ex.KeepAliveSource, "learned") {
+	if ex.KeepAlive != "8m0s" || !strings.Contains(ex.KeepAliveSource, "learned") {
 		t.Errorf("explanation %+v", ex)
 	}
 }
 
 func TestQuantizeAuto(t *testing.T) {
 	tests := []struct{ in, want time.Duration }{
-		{time.Second, 30 * time.Second}, {time.Minute, time.Minute}, {61 * time.Second, 2 * time.Minute},
-		{24 * time.Hour, 24 * time.Hour}, {25*time.Hour + time.Minute, 26 * time.Hour},
+		{time.Second, 10 * time.Second}, {time.Minute, time.Minute}, {61 * time.Second, 2 * time.Minute},
+		{7*time.Minute + 30*time.Second, 8 * time.Minute}, {21 * time.Minute, 25 * time.Minute},
+		{7 * time.Hour, 8 * time.Hour}, {24 * time.Hour, 24 * time.Hour}, {25*time.Hour + time.Minute, 26 * time.Hour},
 	}
 	for _, tc := range tests {
 		if got := quantizeAuto(tc.in); got != tc.want {
