@@ -1,0 +1,67 @@
+package dashboards
+
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+)
+
+// Controller is the Controller health dashboard: the webhook AlertManager
+// calls, the provider API, and how long reconcile and idler cycles take.
+func Controller() *dashboard.DashboardBuilder {
+	l := &layout{}
+	return dashboard.NewDashboardBuilder("Autoscaler controller health").Uid(UIDController).
+		Description("The autoscaler itself: webhook traffic and latency, provider calls and errors, reconcile and idler cycles.").
+		Tags(tags).Refresh("10s").Time("now-1h", "now").Tooltip(dashboard.DashboardCursorSyncCrosshair).
+		WithVariable(datasourceVariable()).
+		WithPanel(webhookRatePanel(1, l.next(12, 8))).
+		WithPanel(webhookLatencyPanel(2, l.next(12, 8))).
+		WithPanel(providerCallsPanel(3, l.next(12, 8))).
+		WithPanel(providerLatencyPanel(4, l.next(12, 8))).
+		WithPanel(reconcileDurationPanel(5, l.next(12, 8))).
+		WithPanel(idlerCyclePanel(6, l.next(12, 8))).
+		WithPanel(idlerSkippedPanel(7, l.next(12, 8))).
+		WithPanel(scaleCallResultsPanel(8, l.next(12, 8)))
+}
+
+func webhookRatePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Webhook requests by result", "POST /system/alert calls from AlertManager per second, by result (unauthorized ones mean a wrong password in AlertManager's config).", "reqps", pos,
+		query{`sum by (result) (rate(faas_autoscaler_webhook_requests_total[$__rate_interval]))`, "{{result}}"})
+}
+
+func webhookLatencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Webhook latency", "Time to answer AlertManager; a slow answer delays its next flush.", "s", pos,
+		query{`histogram_quantile(0.5, sum by (le) (rate(faas_autoscaler_webhook_duration_seconds_bucket[$__rate_interval])))`, "p50"},
+		query{`histogram_quantile(0.99, sum by (le) (rate(faas_autoscaler_webhook_duration_seconds_bucket[$__rate_interval])))`, "p99"})
+}
+
+func providerCallsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Provider calls by result", "Calls to the provider API (OpenFaaS or Kubernetes) per second, by operation and result; errors show here first.", "reqps", pos,
+		query{`sum by (operation, result) (rate(faas_autoscaler_provider_calls_total[$__rate_interval]))`, "{{operation}} {{result}}"})
+}
+
+func providerLatencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Provider call latency p99", "99th percentile duration of provider calls, by operation.", "s", pos,
+		query{`histogram_quantile(0.99, sum by (operation, le) (rate(faas_autoscaler_provider_call_duration_seconds_bucket[$__rate_interval])))`, "{{operation}}"})
+}
+
+func reconcileDurationPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Reconcile cycle duration", "Time one pass of the scaler's reconcile loop takes.", "s", pos,
+		query{`histogram_quantile(0.5, sum by (le) (rate(faas_autoscaler_reconcile_duration_seconds_bucket[$__rate_interval])))`, "p50"},
+		query{`histogram_quantile(0.99, sum by (le) (rate(faas_autoscaler_reconcile_duration_seconds_bucket[$__rate_interval])))`, "p99"})
+}
+
+func idlerCyclePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Idler cycles", "Idler cycle duration (p99) and runs.", "s", pos,
+		query{`histogram_quantile(0.99, sum by (le) (rate(faas_autoscaler_idler_cycle_duration_seconds_bucket[$__rate_interval])))`, "cycle p99"},
+		query{`sum(increase(faas_autoscaler_idler_runs_total[$__rate_interval]))`, "runs"})
+}
+
+func idlerSkippedPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Idler: functions not idled, by reason", "Why the idler left functions alone (active, in flight, missing data, not opted in, too young, dry run).", "short", pos,
+		query{`sum by (reason) (increase(faas_autoscaler_idler_skipped_total[$__rate_interval]))`, "{{reason}}"})
+}
+
+func scaleCallResultsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Scale calls by result", "Scale operations across all functions, by result.", "short", pos,
+		query{`sum by (result) (increase(faas_autoscaler_scale_calls_total[$__rate_interval]))`, "{{result}}"}).
+		DrawStyle(drawBars)
+}

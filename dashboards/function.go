@@ -1,0 +1,91 @@
+package dashboards
+
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/faas-autoscaler/faas-autoscaler/rules"
+)
+
+// functionVariable lists functions the gateway has seen, as name.namespace.
+func functionVariable() *dashboard.QueryVariableBuilder {
+	q := `label_values(gateway_function_invocation_total, function_name)`
+	return dashboard.NewQueryVariableBuilder("function").Label("Function").
+		Datasource(datasource).
+		Query(dashboard.StringOrMap{String: cog.ToPtr(q)}).Definition(q).
+		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).Sort(dashboard.VariableSortAlphabeticalAsc)
+}
+
+// Function is the Function detail dashboard for the function chosen in its
+// `function` variable: load against capacity, the autoscaler's decisions
+// and their reasons, and its idle state.
+func Function() *dashboard.DashboardBuilder {
+	l := &layout{}
+	return dashboard.NewDashboardBuilder("Function detail").Uid(UIDFunction).
+		Description("One function: load against capacity, replicas, the autoscaler's decisions with their reasons, and idle state.").
+		Tags(tags).Refresh("10s").Time("now-1h", "now").Tooltip(dashboard.DashboardCursorSyncCrosshair).
+		WithVariable(datasourceVariable()).
+		WithVariable(functionVariable()).
+		WithPanel(loadVsCapacityPanel(1, l.next(12, 8))).
+		WithPanel(functionReplicasPanel(2, l.next(12, 8))).
+		WithPanel(decisionsPanel(3, l.next(12, 8))).
+		WithPanel(functionAlertsPanel(4, l.next(12, 8))).
+		WithPanel(functionInvocationsPanel(5, l.next(12, 8))).
+		WithPanel(functionLatencyPanel(6, l.next(12, 8))).
+		WithPanel(lastInvocationPanel(7, l.next(12, 5))).
+		WithPanel(atZeroPanel(8, l.next(12, 5)))
+}
+
+// fn selects the dashboard's function.
+const fn = `function_name="$function"`
+
+func loadVsCapacityPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Load vs capacity", "The function's load in its own scaling type (the series the alert rules compare) against target per replica × replicas. Scale-up alerts fire once load passes capacity by the rules' tolerance.", "short", pos,
+		query{rules.CurrentLoadRecord + `{` + fn + `} and on (function_name, scaling_type) max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})`, "load ({{scaling_type}})"},
+		query{`max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `}) * on (function_name) group_left () max by (function_name) (faas_autoscaler_function_replicas{` + fn + `})`, "capacity ({{scaling_type}})"},
+		query{`max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})`, "target per replica"})
+}
+
+func functionReplicasPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Replicas", "Desired and available replicas from the provider, the autoscaler's target, and the function's bounds.", "short", pos,
+		query{`max(faas_autoscaler_function_replicas{` + fn + `})`, "desired"},
+		query{`max(faas_autoscaler_function_available_replicas{` + fn + `})`, "available"},
+		query{`max(faas_autoscaler_function_desired_replicas{` + fn + `})`, "autoscaler target"},
+		query{`max(faas_autoscaler_function_min_replicas{` + fn + `})`, "min"},
+		query{`max(faas_autoscaler_function_max_replicas{` + fn + `})`, "max"})
+}
+
+func decisionsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Decisions by reason", "The autoscaler's decisions for this function, by reason code.", "short", pos,
+		query{`sum by (reason) (increase(faas_autoscaler_decisions_total{` + fn + `}[$__rate_interval]))`, "{{reason}}"}).
+		DrawStyle(drawBars)
+}
+
+func functionAlertsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Scaling alerts", "Generated alerts about this function: firing (1) or pending.", "short", pos,
+		query{`max by (alertname, alertstate) (ALERTS{service="faas-autoscaler", ` + fn + `})`, "{{alertname}} {{alertstate}}"})
+}
+
+func functionInvocationsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Invocations by status", "Completed invocations per second by status code, and started ones.", "reqps", pos,
+		query{`sum by (code) (rate(gateway_function_invocation_total{` + fn + `}[$__rate_interval]))`, "{{code}}"},
+		query{`sum(rate(gateway_function_invocation_started{` + fn + `}[$__rate_interval]))`, "started"})
+}
+
+func functionLatencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Latency", "Median and 99th percentile of gateway_functions_seconds.", "s", pos,
+		query{`histogram_quantile(0.5, sum by (le) (rate(gateway_functions_seconds_bucket{` + fn + `}[$__rate_interval])))`, "p50"},
+		query{`histogram_quantile(0.99, sum by (le) (rate(gateway_functions_seconds_bucket{` + fn + `}[$__rate_interval])))`, "p99"})
+}
+
+// lastInvocationPanel is the idle state: how long since an invocation last
+// started, read against the function's keep-alive (com.openfaas.scale.zero-duration).
+func lastInvocationPanel(id uint32, pos dashboard.GridPos) *statPanelBuilder {
+	return statPanel(id, "Idle for", "Time since an invocation of this function last started, as far as the range shows (empty: none in range). The idler scales an opted-in function to zero once this passes its keep-alive.", "s", pos,
+		query{`time() - max(timestamp(changes(gateway_function_invocation_started{` + fn + `}[$__rate_interval]) > 0))`, "idle"})
+}
+
+func atZeroPanel(id uint32, pos dashboard.GridPos) *statPanelBuilder {
+	return statPanel(id, "At zero", "1 while the provider reports zero desired replicas.", "short", pos,
+		query{`max(faas_autoscaler_function_replicas{` + fn + `}) == bool 0`, "at zero"})
+}
