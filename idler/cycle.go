@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
@@ -258,8 +259,7 @@ func (d *Idler) act(ctx context.Context, w *work, now time.Time, rep *CycleRepor
 	}
 	if d.cfg.DryRun {
 		w.action = fmt.Sprintf("dry run: would restore to %d (%s)", target, why)
-		d.log.Info("dry run: would restore from zero", "function", w.fn.Ref.String(), "replicas", target, "why", why)
-		return
+		return // logged by finish when it first happens
 	}
 	c, cancel := d.callCtx(ctx)
 	err := d.cfg.Provider.Scale(c, w.fn.Ref, target)
@@ -352,6 +352,13 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 			d.m.skipped.WithLabelValues(string(w.v.Code)).Inc()
 		}
 		rep.Verdicts[i] = FunctionVerdict{Ref: w.fn.Ref, Verdict: w.v}
+		// Dry runs say once, not every cycle, what they would do.
+		if w.v.Code == CodeDryRun && w.st.explain.Code != CodeDryRun {
+			d.log.Info("dry run: would scale to zero", "function", w.fn.Ref.String(), "reason", w.v.Reason)
+		}
+		if strings.HasPrefix(w.action, "dry run") && w.action != w.st.lastAction {
+			d.log.Info(w.action, "function", w.fn.Ref.String())
+		}
 		if w.action != "" {
 			w.st.lastAction, w.st.lastActionAt = w.action, now
 		}

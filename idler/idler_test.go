@@ -521,3 +521,22 @@ func TestExplainDuringCycles(t *testing.T) {
 		t.Errorf("b: %+v", ex)
 	}
 }
+
+// A dry run logs what it would do once per function, not once per cycle.
+func TestDryRunLogsOnce(t *testing.T) {
+	old := time.Now().Add(-time.Hour)
+	e := newEnv(t, Config{DryRun: true, MaintainMin: true}, function("a", 1, old, optIn()), function("b", 0, old, nil))
+	for range 5 {
+		e.d.RunOnce(t.Context(), time.Now())
+	}
+	logs := e.log.String()
+	if n := strings.Count(logs, "dry run: would scale to zero"); n != 1 {
+		t.Errorf("would-scale logged %d times, want 1:\n%s", n, logs)
+	}
+	if n := strings.Count(logs, "dry run: would restore to 1"); n != 1 {
+		t.Errorf("would-restore logged %d times, want 1:\n%s", n, logs)
+	}
+	if len(e.p.calls()) != 0 {
+		t.Errorf("dry run scaled: %+v", e.p.calls())
+	}
+}
