@@ -132,9 +132,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 // dispatch maps every alert and hands the usable ones to the sink.
 func (h *Handler) dispatch(ctx context.Context, msg *Message, received time.Time) Response {
 	resp := Response{Alerts: len(msg.Alerts), TruncatedAlerts: msg.TruncatedAlerts, Results: make([]AlertResult, len(msg.Alerts))}
-	var seen map[string]struct{}
+	var seen map[dupKey]struct{}
 	if len(msg.Alerts) > 1 {
-		seen = make(map[string]struct{}, len(msg.Alerts))
+		seen = make(map[dupKey]struct{}, len(msg.Alerts))
 	}
 	logged := 0
 	for i := range msg.Alerts {
@@ -151,8 +151,15 @@ func (h *Handler) dispatch(ctx context.Context, msg *Message, received time.Time
 	return resp
 }
 
+// dupKey identifies an alert within a batch: the same alert may appear once
+// firing and once resolved, but not twice with one status.
+type dupKey struct {
+	fingerprint string
+	status      scaler.AlertStatus
+}
+
 // handleAlert fills res for one alert and returns its result.
-func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, res *AlertResult, seen map[string]struct{}, received time.Time) string {
+func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, res *AlertResult, seen map[dupKey]struct{}, received time.Time) string {
 	sig, err := toSignal(a, h.cfg.DefaultNamespace, received)
 	if err != nil {
 		res.Error = err.Error()
@@ -160,7 +167,7 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, res *Alert
 	}
 	res.Function, res.Fingerprint = sig.Ref.String(), sig.Fingerprint
 	if seen != nil {
-		key := sig.Fingerprint + "/" + string(sig.Status)
+		key := dupKey{sig.Fingerprint, sig.Status}
 		if _, dup := seen[key]; dup {
 			return alertDuplicate
 		}
