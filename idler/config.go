@@ -40,9 +40,10 @@ type KeepAlivePolicy interface {
 
 // Defaults.
 const (
-	DefaultZeroDuration   = 15 * time.Minute
-	DefaultRefusedBackoff = time.Hour
-	DefaultCallTimeout    = 30 * time.Second
+	DefaultZeroDuration     = 15 * time.Minute
+	DefaultRefusedBackoff   = time.Hour
+	DefaultCallTimeout      = 30 * time.Second
+	DefaultScaleConcurrency = 4
 )
 
 // Config configures an Idler. Zero values of optional fields take defaults
@@ -75,6 +76,8 @@ type Config struct {
 	RefusedBackoff time.Duration
 	// CallTimeout bounds each provider and source call (default 30s).
 	CallTimeout time.Duration
+	// ScaleConcurrency bounds concurrent scale calls in a cycle (default 4).
+	ScaleConcurrency int
 	// Registerer receives the idler's metrics; nil = not registered.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
@@ -89,6 +92,7 @@ func Default() Config {
 		DefaultZeroDuration: DefaultZeroDuration,
 		RefusedBackoff:      DefaultRefusedBackoff,
 		CallTimeout:         DefaultCallTimeout,
+		ScaleConcurrency:    DefaultScaleConcurrency,
 	}
 }
 
@@ -109,6 +113,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CallTimeout == 0 {
 		c.CallTimeout = d.CallTimeout
+	}
+	if c.ScaleConcurrency == 0 {
+		c.ScaleConcurrency = d.ScaleConcurrency
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -138,6 +145,9 @@ func (c Config) Validate() error {
 	}
 	if c.CallTimeout < 0 {
 		errs = append(errs, fmt.Errorf("idler: call timeout %s must not be negative", c.CallTimeout))
+	}
+	if c.ScaleConcurrency < 0 {
+		errs = append(errs, fmt.Errorf("idler: scale concurrency %d must not be negative", c.ScaleConcurrency))
 	}
 	for _, ns := range c.Namespaces {
 		if strings.TrimSpace(ns) == "" {

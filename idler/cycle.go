@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
@@ -38,16 +39,26 @@ type FunctionVerdict struct {
 
 // work is one function's inputs during a cycle.
 type work struct {
-	fn     provider.Function
-	st     *fnState
-	in     Input
-	window time.Duration // activity window queried; 0 = no query needed
-	source string        // where the keep-alive came from
-	min    uint64        // com.openfaas.scale.min, for maintain-min
-	minErr error
-	v      Verdict
-	action string
+	fn      provider.Function
+	st      *fnState
+	in      Input
+	window  time.Duration // activity window queried; 0 = no query needed
+	source  string        // where the keep-alive came from
+	min     uint64        // com.openfaas.scale.min, for maintain-min
+	minErr  error
+	v       Verdict
+	action  string
+	outcome outcome
 }
+
+type outcome uint8
+
+const (
+	outcomeNone outcome = iota
+	outcomeIdled
+	outcomeRestored
+	outcomeRefused
+)
 
 // RunOnce runs one idler cycle at now: list, query activity once per distinct
 // window, decide, re-check the idle ones with one more query, scale to zero,
@@ -84,9 +95,7 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 		rep.Queries++
 		d.recheck(ctx, idle, now)
 	}
-	for _, w := range ws {
-		d.act(ctx, w, now, &rep)
-	}
+	d.actAll(ctx, ws, now)
 	d.finish(ws, now, &rep)
 	d.m.queriesCycle.Set(float64(rep.Queries))
 	return rep
@@ -239,15 +248,37 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 	}
 }
 
+// actAll acts on every function, with at most ScaleConcurrency provider
+// calls at once so that a cycle idling many functions (the first one after a
+// start) does not take minutes. Each function is acted on once per cycle.
+func (d *Idler) actAll(ctx context.Context, ws []*work, now time.Time) {
+	jobs := make(chan *work)
+	var wg sync.WaitGroup
+	for range d.cfg.ScaleConcurrency {
+		wg.Go(func() {
+			for w := range jobs {
+				d.act(ctx, w, now)
+			}
+		})
+	}
+	for _, w := range ws {
+		if w.v.Code == CodeIdle || w.fn.Replicas == 0 {
+			jobs <- w
+		}
+	}
+	close(jobs)
+	wg.Wait()
+}
+
 // act scales an idle function to zero, or restores one that must not be at
 // zero. Each call is idempotent: a function is only scaled when its desired
 // count differs from the target.
-func (d *Idler) act(ctx context.Context, w *work, now time.Time, rep *CycleReport) {
+func (d *Idler) act(ctx context.Context, w *work, now time.Time) {
 	if ctx.Err() != nil {
 		return
 	}
 	if w.v.Code == CodeIdle {
-		d.scaleToZero(ctx, w, now, rep)
+		d.scaleToZero(ctx, w, now)
 		return
 	}
 	if w.fn.Replicas != 0 {
@@ -273,7 +304,7 @@ func (d *Idler) act(ctx context.Context, w *work, now time.Time, rep *CycleRepor
 	d.m.restored.Inc()
 	w.fn.Replicas = target
 	w.action = fmt.Sprintf("restored to %d (%s)", target, why)
-	rep.Restored = append(rep.Restored, w.fn.Ref)
+	w.outcome = outcomeRestored
 	d.log.Info("restored from zero", "function", w.fn.Ref.String(), "replicas", target, "why", why)
 }
 
@@ -297,7 +328,7 @@ func (d *Idler) restoreTarget(w *work) (uint64, string) {
 	return 0, ""
 }
 
-func (d *Idler) scaleToZero(ctx context.Context, w *work, now time.Time, rep *CycleReport) {
+func (d *Idler) scaleToZero(ctx context.Context, w *work, now time.Time) {
 	ref := w.fn.Ref.String()
 	c, cancel := d.callCtx(ctx)
 	err := d.cfg.Provider.Scale(c, w.fn.Ref, 0)
@@ -308,7 +339,7 @@ func (d *Idler) scaleToZero(ctx context.Context, w *work, now time.Time, rep *Cy
 		w.fn.Replicas = 0
 		w.st.refusedUntil, w.st.refusedLogged = time.Time{}, false
 		w.action = "scaled to zero"
-		rep.Idled = append(rep.Idled, w.fn.Ref)
+		w.outcome = outcomeIdled
 		d.log.Info("scaled to zero", "function", ref, "reason", w.v.Reason)
 	case provider.IsZeroRefused(err):
 		d.m.refused.Inc()
@@ -316,7 +347,7 @@ func (d *Idler) scaleToZero(ctx context.Context, w *work, now time.Time, rep *Cy
 		w.v.Code = CodeRefused
 		w.v.Reason = fmt.Sprintf("%s; provider refused zero, retry after %s", w.v.Reason, d.cfg.RefusedBackoff)
 		w.action = "scale to zero refused: " + err.Error()
-		rep.Refused = append(rep.Refused, w.fn.Ref)
+		w.outcome = outcomeRefused
 		// One error per function, not one per cycle or retry.
 		if !w.st.refusedLogged {
 			w.st.refusedLogged = true
@@ -352,6 +383,14 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 			d.m.skipped.WithLabelValues(string(w.v.Code)).Inc()
 		}
 		rep.Verdicts[i] = FunctionVerdict{Ref: w.fn.Ref, Verdict: w.v}
+		switch w.outcome {
+		case outcomeIdled:
+			rep.Idled = append(rep.Idled, w.fn.Ref)
+		case outcomeRestored:
+			rep.Restored = append(rep.Restored, w.fn.Ref)
+		case outcomeRefused:
+			rep.Refused = append(rep.Refused, w.fn.Ref)
+		}
 		// Dry runs say once, not every cycle, what they would do.
 		if w.v.Code == CodeDryRun && w.st.explain.Code != CodeDryRun {
 			d.log.Info("dry run: would scale to zero", "function", w.fn.Ref.String(), "reason", w.v.Reason)

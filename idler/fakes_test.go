@@ -19,6 +19,8 @@ type fakeProvider struct {
 	refuseZero bool
 	failList   error
 	scales     []scaleCall
+	delay      time.Duration // each Scale call takes this long
+	busy, peak int           // concurrent Scale calls now and at most
 }
 
 type scaleCall struct {
@@ -78,7 +80,14 @@ func (p *fakeProvider) Function(ctx context.Context, ref provider.Ref) (provider
 
 func (p *fakeProvider) Scale(ctx context.Context, ref provider.Ref, n uint64) error {
 	p.mu.Lock()
+	p.busy++
+	p.peak = max(p.peak, p.busy)
+	delay := p.delay
+	p.mu.Unlock()
+	time.Sleep(delay)
+	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.busy--
 	fn, ok := p.fns[ref]
 	if !ok {
 		return provider.ErrNotFound

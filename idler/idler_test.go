@@ -2,6 +2,7 @@ package idler
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -453,6 +454,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative zero duration", func(c *Config) { c.DefaultZeroDuration = -time.Minute }, "idler: default zero duration -1m0s must be positive"},
 		{"negative back-off", func(c *Config) { c.RefusedBackoff = -time.Second }, "idler: refused back-off -1s must not be negative"},
 		{"empty namespace", func(c *Config) { c.Namespaces = []string{"a", " "} }, "idler: empty namespace in Namespaces"},
+		{"negative concurrency", func(c *Config) { c.ScaleConcurrency = -1 }, "idler: scale concurrency -1 must not be negative"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -539,4 +541,34 @@ func TestDryRunLogsOnce(t *testing.T) {
 	if len(e.p.calls()) != 0 {
 		t.Errorf("dry run scaled: %+v", e.p.calls())
 	}
+}
+
+// Scale calls run at most ScaleConcurrency at a time, so a cycle idling many
+// functions against a slow provider takes ⌈n/concurrency⌉ calls' time.
+func TestScaleConcurrency(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		old := time.Now().Add(-time.Hour)
+		var fns []provider.Function
+		for i := range 20 {
+			fns = append(fns, function(fmt.Sprintf("f%02d", i), 1, old, optIn()))
+		}
+		e := newEnv(t, Config{ScaleConcurrency: 4}, fns...)
+		e.p.delay = time.Second
+		start := time.Now()
+		rep := e.d.RunOnce(t.Context(), start)
+		if len(rep.Idled) != 20 {
+			t.Fatalf("idled %d, want 20", len(rep.Idled))
+		}
+		if took := time.Since(start); took != 5*time.Second {
+			t.Errorf("cycle took %s, want 5s (20 calls of 1s, 4 at a time)", took)
+		}
+		if e.p.peak != 4 {
+			t.Errorf("peak concurrent scale calls %d, want 4", e.p.peak)
+		}
+		for i, r := range rep.Idled { // reported in listing order
+			if r.Name != fmt.Sprintf("f%02d", i) {
+				t.Fatalf("Idled[%d] = %s", i, r)
+			}
+		}
+	})
 }
