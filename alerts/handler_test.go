@@ -531,3 +531,24 @@ func TestHandlerAuthFailureLogIsRateLimited(t *testing.T) {
 		t.Errorf("auth failures = %v, want 5", got)
 	}
 }
+
+// AlertManager's max_alerts cut the batch (a real AM 0.25 payload): the
+// alerts it sent are handled and the count is echoed in the answer.
+func TestHandlerTruncatedBatch(t *testing.T) {
+	sink := &recordingSink{}
+	var logs bytes.Buffer
+	cfg := testConfig(sink, nil)
+	cfg.Logger = slogText(&logs)
+	h := newTestHandler(t, cfg)
+	w := post(h, readFixture(t, "am025-truncated.json"))
+	if w.Code != 200 {
+		t.Fatalf("code %d: %s", w.Code, w.Body)
+	}
+	resp := decodeResponse(t, w)
+	if resp.TruncatedAlerts != 1 || resp.Accepted != 2 || len(sink.got()) != 2 {
+		t.Errorf("response %+v, %d signals", resp, len(sink.got()))
+	}
+	if !strings.Contains(logs.String(), "truncated=1") {
+		t.Errorf("no warning about the truncation:\n%s", logs.String())
+	}
+}
