@@ -69,6 +69,10 @@ type hybridCtl struct {
 	extra     demand
 	loadAt    time.Time // pre-warm point, zero when none pending
 	unloadAt  time.Time
+	sumSq     float64 // Σ bin², kept so the CV costs O(1)
+	sinceWin  int     // first-bin idle times since the windows were computed
+	prevLast  time.Time
+	haveWin   bool
 }
 
 // observe adds one idle time.
@@ -81,8 +85,20 @@ func (c *hybridCtl) observe(it time.Duration) {
 		}
 		return
 	}
-	c.bins[int(it/c.h.Bin)]++
+	b := int(it / c.h.Bin)
+	c.sumSq += float64(2*c.bins[b] + 1)
+	c.bins[b]++
 	c.inRange++
+}
+
+// binCV is the coefficient of variation of the bin counts.
+func (c *hybridCtl) binCV() float64 {
+	n := float64(len(c.bins))
+	mean := float64(c.inRange) / n
+	if mean == 0 {
+		return 0
+	}
+	return math.Sqrt(math.Max(0, c.sumSq/n-mean*mean)) / mean
 }
 
 // windows computes the policy's windows from the histogram.
@@ -97,7 +113,7 @@ func (c *hybridCtl) windows() Windows {
 		pred := s[len(s)/2]
 		return Windows{PreWarm: scale(pred, 1-c.h.OOBMargin), KeepAlive: scale(pred, 1+c.h.OOBMargin), Reason: "oob_predicted"}
 	}
-	if cv(c.bins) < c.h.CVThreshold {
+	if c.binCV() < c.h.CVThreshold {
 		return Windows{KeepAlive: c.h.Range, Reason: "not_representative"}
 	}
 	head := c.percentileBin(c.h.HeadPct)
@@ -119,30 +135,23 @@ func (c *hybridCtl) percentileBin(q float64) int {
 	return len(c.bins) - 1
 }
 
-func cv(bins []int) float64 {
-	var sum, sq float64
-	for _, b := range bins {
-		sum += float64(b)
-	}
-	mean := sum / float64(len(bins))
-	if mean == 0 {
-		return 0
-	}
-	for _, b := range bins {
-		d := float64(b) - mean
-		sq += d * d
-	}
-	return math.Sqrt(sq/float64(len(bins))) / mean
-}
-
 func scale(d time.Duration, f float64) time.Duration { return time.Duration(float64(d) * f) }
 
 func (c *hybridCtl) Arrival(now time.Time, s sim.State) sim.Decision {
+	c.prevLast = c.last
 	if c.seen {
 		c.observe(now.Sub(c.last))
 	}
 	c.seen, c.last = true, now
-	c.win = c.windows()
+	// Idle times in the first bin barely move the percentiles; recomputing
+	// the windows on every one of a busy function's invocations would cost
+	// O(bins) each, so they are recomputed on every longer idle time and on
+	// every 64th short one.
+	if !c.haveWin || c.sinceWin >= 64 || now.Sub(c.prevLast) >= c.h.Bin || c.inRange+c.oob <= c.h.MinSamples {
+		c.win, c.haveWin, c.sinceWin = c.windows(), true, 0
+	} else {
+		c.sinceWin++
+	}
 	c.extra.window = max(c.win.KeepAlive, time.Second)
 	n := need(s.Inflight, s.Queued, c.c)
 	c.extra.add(now, n)
