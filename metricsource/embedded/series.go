@@ -17,6 +17,7 @@ func (p point) absent() bool { return math.IsNaN(p.v) }
 
 // series holds the change points of one gateway series.
 type series struct {
+	key  seriesKey
 	pts  []point
 	seen uint64 // number of the last scrape the series was in
 }

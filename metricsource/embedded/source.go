@@ -118,8 +118,8 @@ func (s *Source) rates(from, to int64) metricsource.Values {
 	for ref, fn := range s.st.fns {
 		var sum float64
 		var present bool
-		for key, ser := range fn.series {
-			if key.kind != kindTotal {
+		for _, ser := range fn.series {
+			if ser.key.kind != kindTotal {
 				continue
 			}
 			inc, ok := ser.increase(from, to)
@@ -140,8 +140,8 @@ func (s *Source) peaks(from, to int64) metricsource.Values {
 	for ref, fn := range s.st.fns {
 		var sum float64
 		var present bool
-		for key, ser := range fn.series {
-			if key.kind != kindInflight {
+		for _, ser := range fn.series {
+			if ser.key.kind != kindInflight {
 				continue
 			}
 			if m, ok := ser.maxOver(from, to); ok {
@@ -186,8 +186,8 @@ func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource
 		}
 		var started, inflight float64
 		var hasStarted, hasInflight bool
-		for key, ser := range fn.series {
-			switch key.kind {
+		for _, ser := range fn.series {
+			switch ser.key.kind {
 			case want:
 				inc, ok := ser.increase(from, to)
 				started += inc

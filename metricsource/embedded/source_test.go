@@ -379,11 +379,11 @@ func TestRetentionBoundsMemory(t *testing.T) {
 	if n := len(src.st.scrapes); n > 62 {
 		t.Errorf("%d scrape times kept for a 60s retention at 1s", n)
 	}
-	busy := src.st.fns[fnRef("busy")].series[seriesKey{kind: kindTotal, name: "busy", code: "200"}]
+	busy := src.st.fns[fnRef("busy")].find(seriesKey{kind: kindTotal, name: "busy", code: "200"})
 	if n := len(busy.pts); n > 62 {
 		t.Errorf("%d points kept for a busy series", n)
 	}
-	flat := src.st.fns[fnRef("flat")].series[seriesKey{kind: kindTotal, name: "flat", code: "200"}]
+	flat := src.st.fns[fnRef("flat")].find(seriesKey{kind: kindTotal, name: "flat", code: "200"})
 	if n := len(flat.pts); n != 1 {
 		t.Errorf("%d points kept for a flat series, want 1", n)
 	}

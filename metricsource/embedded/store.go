@@ -56,10 +56,21 @@ type seriesKey struct {
 
 // function is everything kept about one function.
 type function struct {
-	series map[seriesKey]*series
+	// A function has a handful of series (codes × names): a slice scanned
+	// linearly beats a map at this size, in time and memory.
+	series []*series
 	// Last scrape (Unix ns) at which the started / total counters increased.
 	lastStarted, lastTotal int64
 	hasStarted             bool
+}
+
+func (fn *function) find(key seriesKey) *series {
+	for _, s := range fn.series {
+		if s.key == key {
+			return s
+		}
+	}
+	return nil
 }
 
 // store is the in-memory history. Callers hold Source.mu.
@@ -127,17 +138,17 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		}
 		fn := st.fns[ref]
 		if fn == nil {
-			fn = &function{series: make(map[seriesKey]*series, 3)}
+			fn = &function{series: make([]*series, 0, 3)}
 			st.fns[ref] = fn
 		}
 		key := seriesKey{kind: kind, name: smp.FunctionName}
 		if kind == kindTotal {
 			key.code = smp.Code
 		}
-		s := fn.series[key]
+		s := fn.find(key)
 		if s == nil {
-			s = &series{}
-			fn.series[key] = s
+			s = &series{key: key}
+			fn.series = append(fn.series, s)
 		}
 		prev, was := s.add(t, smp.Value)
 		s.seen = st.seq
@@ -164,14 +175,17 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 // history older than cutoff (keeping one point before it as a baseline).
 func (st *store) sweep(t, cutoff int64) {
 	for ref, fn := range st.fns {
-		for key, s := range fn.series {
+		kept := fn.series[:0]
+		for _, s := range fn.series {
 			if s.seen != st.seq {
 				s.markAbsent(t)
 			}
-			if s.prune(cutoff) {
-				delete(fn.series, key)
+			if !s.prune(cutoff) {
+				kept = append(kept, s)
 			}
 		}
+		clear(fn.series[len(kept):])
+		fn.series = kept
 		if len(fn.series) == 0 && fn.lastStarted < cutoff && fn.lastTotal < cutoff {
 			delete(st.fns, ref)
 		}
