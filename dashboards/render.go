@@ -3,12 +3,8 @@ package dashboards
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"sync"
 
-	"github.com/grafana/grafana-foundation-sdk/go/cog"
-	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 )
 
@@ -38,30 +34,6 @@ func Render(b *dashboard.DashboardBuilder) ([]byte, error) {
 		return nil, err
 	}
 	return append(out, '\n'), nil
-}
-
-var registerPlugins sync.Once
-
-// Validate checks dashboard JSON strictly with the SDK: unknown fields,
-// wrong types and missing required fields are errors.
-func Validate(raw []byte) error {
-	// Strict decoding of panels and queries needs the SDK's plugin registry.
-	registerPlugins.Do(plugins.RegisterDefaultPlugins)
-	var d dashboard.Dashboard
-	if err := d.UnmarshalJSONStrict(raw); err != nil {
-		// The SDK returns an empty cog.BuildErrors, not nil, on success.
-		var be cog.BuildErrors
-		if !errors.As(err, &be) || len(be) > 0 {
-			return err
-		}
-	}
-	if err := d.Validate(); err != nil {
-		var be cog.BuildErrors
-		if !errors.As(err, &be) || len(be) > 0 {
-			return err
-		}
-	}
-	return nil
 }
 
 // Expressions returns every PromQL expression in a dashboard's JSON: panel

@@ -2,11 +2,41 @@ package dashboards
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 )
+
+var registerPlugins sync.Once
+
+// Validate checks dashboard JSON strictly with the SDK: unknown fields,
+// wrong types and missing required fields are errors.
+func Validate(raw []byte) error {
+	// Strict decoding of panels and queries needs the SDK's plugin registry.
+	registerPlugins.Do(plugins.RegisterDefaultPlugins)
+	var d dashboard.Dashboard
+	if err := d.UnmarshalJSONStrict(raw); err != nil {
+		// The SDK returns an empty cog.BuildErrors, not nil, on success.
+		var be cog.BuildErrors
+		if !errors.As(err, &be) || len(be) > 0 {
+			return err
+		}
+	}
+	if err := d.Validate(); err != nil {
+		var be cog.BuildErrors
+		if !errors.As(err, &be) || len(be) > 0 {
+			return err
+		}
+	}
+	return nil
+}
 
 func committed(t *testing.T, file string) []byte {
 	t.Helper()
