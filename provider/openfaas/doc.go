@@ -1,3 +1,24 @@
 // Package openfaas implements provider.Provider over the OpenFaaS provider and
 // gateway REST API (faas-netes, faasd, any faas-provider).
+//
+// The contract, from reference/openfaas.md §3:
+//   - GET /system/namespaces lists namespaces; a 404/501 or an empty list means
+//     the provider has one, Config.DefaultNamespace ("openfaas-fn").
+//   - GET /system/functions?namespace= and GET /system/function/{name}?namespace=
+//     return FunctionStatus; an absent "replicas" (omitempty upstream) is 0.
+//   - POST /system/scale-function/{name}?namespace= with
+//     {"serviceName","namespace","replicas"}: the namespace goes in both the
+//     query (faas-netes reads it there) and the body (faasd reads it there);
+//     200 (faasd) and 202 (faas-netes) are success.
+//
+// Errors are typed so callers can act without parsing text: 404 on a function
+// is provider.ErrNotFound, 401/403 provider.ErrUnauthorized (both inside a
+// *StatusError that keeps the status), a 400 on scale a *provider.RefusedError
+// carrying the provider's message (OpenFaaS CE refusing 0 replicas), any other
+// status a *StatusError naming the operation, the function and the status.
+// Transport errors and 5xx are retried Config.Retries times with exponential
+// backoff and full jitter; 4xx never are. Each attempt has its own timeout and
+// the caller's context bounds the whole call. Names are checked against the
+// provider's route pattern before any request, and URLs are built with
+// net/url, never by concatenation.
 package openfaas

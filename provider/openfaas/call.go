@@ -1,0 +1,165 @@
+package openfaas
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// maxReplyBody bounds a successful reply: a list of 10k functions with labels
+// and annotations is a few MiB, so this is far above any real reply while
+// still refusing a runaway stream.
+const maxReplyBody = 64 << 20
+
+// call is one logical API call, repeated on transport errors and 5xx.
+type call struct {
+	op     string
+	ref    provider.Ref
+	method string
+	path   []string // segments after the gateway URL's path, unescaped
+	query  url.Values
+	body   []byte // sent with Content-Type application/json when not nil
+}
+
+// reply is the last answer of a call.
+type reply struct {
+	status   int
+	body     []byte
+	attempts int
+	endpoint string // method and path with query, for messages
+}
+
+// do sends c until it gets a reply that is not a 5xx, retries are spent or ctx
+// ends. A 5xx after the last retry is returned as a reply (the caller turns it
+// into a *StatusError); a transport error after the last retry, or ctx ending,
+// is returned as an error naming the endpoint.
+func (cl *Client) do(ctx context.Context, c call) (reply, error) {
+	u := cl.base.JoinPath(c.path...)
+	u.RawQuery = c.query.Encode()
+	endpoint := c.method + " " + u.RequestURI()
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			wait := cl.backoff(attempt)
+			cl.log.DebugContext(ctx, "retrying provider call",
+				"op", c.op, "target", target(c.op, c.ref), "attempt", attempt+1,
+				"backoff", wait, "cause", lastErr)
+			if err := sleep(ctx, wait); err != nil {
+				return reply{}, fmt.Errorf("openfaas %s %s: %s: %w (after %d attempts, last: %v)",
+					c.op, target(c.op, c.ref), endpoint, err, attempt, lastErr)
+			}
+		}
+		r, err := cl.attempt(ctx, c, u)
+		r.attempts, r.endpoint = attempt+1, endpoint
+		switch {
+		case err != nil && ctx.Err() != nil:
+			// The caller gave up: report that, not the transport symptom.
+			return reply{}, fmt.Errorf("openfaas %s %s: %s: %w", c.op, target(c.op, c.ref), endpoint, context.Cause(ctx))
+		case err != nil:
+			lastErr = err
+		case r.status >= 500:
+			lastErr = fmt.Errorf("HTTP %d", r.status)
+			if attempt >= cl.cfg.Retries {
+				return r, nil
+			}
+			continue
+		default:
+			return r, nil
+		}
+		if attempt >= cl.cfg.Retries {
+			return reply{}, fmt.Errorf("openfaas %s %s: provider unreachable after %d attempts: %w",
+				c.op, target(c.op, c.ref), attempt+1, lastErr)
+		}
+	}
+}
+
+// attempt sends one request with its own timeout and reads the reply body.
+func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error) {
+	ctx, cancel := context.WithTimeout(ctx, cl.cfg.Timeout)
+	defer cancel()
+	var body io.Reader
+	if c.body != nil {
+		body = bytes.NewReader(c.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, c.method, u.String(), body)
+	if err != nil {
+		return reply{}, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if cl.cfg.Username != "" {
+		req.SetBasicAuth(cl.cfg.Username, cl.cfg.Password)
+	}
+	resp, err := cl.http.Do(req)
+	if err != nil {
+		return reply{}, err
+	}
+	defer resp.Body.Close()
+	limit := int64(maxReplyBody)
+	if resp.StatusCode >= 300 {
+		limit = 4 * maxErrorBody // only the start goes into the error
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return reply{}, fmt.Errorf("read reply: %w", err)
+	}
+	if int64(len(b)) > limit {
+		if resp.StatusCode < 300 {
+			return reply{}, fmt.Errorf("reply larger than %d bytes", limit)
+		}
+		b = b[:limit]
+	}
+	return reply{status: resp.StatusCode, body: b}, nil
+}
+
+// backoff returns the sleep before the given retry (attempt ≥ 1): uniform in
+// [0, BackoffBase·2^(attempt-1)), the bound capped at maxBackoff.
+func (cl *Client) backoff(attempt int) time.Duration {
+	bound := cl.cfg.BackoffBase
+	for i := 1; i < attempt && bound < maxBackoff; i++ {
+		bound *= 2
+	}
+	bound = min(bound, maxBackoff)
+	r := cl.rand()
+	if r < 0 || r >= 1 { // a broken injected source must not stall or panic
+		r = 0
+	}
+	return time.Duration(r * float64(bound))
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
+	}
+}
+
+// decode parses a successful JSON reply into v, naming the endpoint when the
+// provider answered something that is not the expected JSON.
+func decode(c call, r reply, v any) error {
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return fmt.Errorf("openfaas %s %s: %s answered %d with a body that is not the expected JSON (%v): %q",
+			c.op, target(c.op, c.ref), r.endpoint, r.status, err, errorBody(r.body))
+	}
+	return nil
+}
+
+func defaultRand() float64 { return rand.Float64() }

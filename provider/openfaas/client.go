@@ -1,0 +1,214 @@
+package openfaas
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Client is a provider.Provider over the OpenFaaS REST API. It is safe for
+// concurrent use.
+type Client struct {
+	cfg  Config
+	base *url.URL
+	http *http.Client
+	log  *slog.Logger
+	rand func() float64
+}
+
+var _ provider.Provider = (*Client)(nil)
+
+// New validates cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(cfg.GatewayURL)
+	if err != nil { // Validate parsed it already; kept for safety
+		return nil, err
+	}
+	if base.Path == "" { // so joined paths, and the endpoints in errors, start with "/"
+		base.Path, base.RawPath = "/", ""
+	}
+	cl := &Client{cfg: cfg, base: base, http: cfg.HTTPClient, log: cfg.Logger, rand: cfg.Rand}
+	if cl.http == nil {
+		cl.http = &http.Client{}
+	}
+	if cl.log == nil {
+		cl.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cl.rand == nil {
+		cl.rand = defaultRand
+	}
+	return cl, nil
+}
+
+// Namespaces lists the provider's function namespaces, sorted. A provider
+// without the namespaces route (404/501) or with an empty list has one
+// namespace: Config.DefaultNamespace.
+func (cl *Client) Namespaces(ctx context.Context) ([]string, error) {
+	c := call{op: OpNamespaces, method: http.MethodGet, path: []string{"system", "namespaces"}}
+	r, err := cl.do(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	switch r.status {
+	case http.StatusNotFound, http.StatusNotImplemented:
+		return []string{cl.cfg.DefaultNamespace}, nil
+	}
+	if !success(r.status) {
+		return nil, statusError(c, r)
+	}
+	var nss []string
+	if err := decode(c, r, &nss); err != nil {
+		return nil, err
+	}
+	nss = slices.DeleteFunc(nss, func(s string) bool { return s == "" })
+	if len(nss) == 0 {
+		return []string{cl.cfg.DefaultNamespace}, nil
+	}
+	slices.Sort(nss)
+	return slices.Compact(nss), nil
+}
+
+// Functions lists the functions of one namespace ("" = DefaultNamespace).
+func (cl *Client) Functions(ctx context.Context, namespace string) ([]provider.Function, error) {
+	if namespace == "" {
+		namespace = cl.cfg.DefaultNamespace
+	}
+	if err := checkName("namespace", namespace); err != nil {
+		return nil, err
+	}
+	c := call{
+		op: OpFunctions, ref: provider.Ref{Namespace: namespace},
+		method: http.MethodGet, path: []string{"system", "functions"},
+		query: url.Values{"namespace": {namespace}},
+	}
+	r, err := cl.do(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if !success(r.status) {
+		return nil, statusError(c, r)
+	}
+	var list []functionStatus
+	if err := decode(c, r, &list); err != nil {
+		return nil, err
+	}
+	out := make([]provider.Function, 0, len(list))
+	for _, s := range list {
+		if s.Name == "" {
+			return nil, fmt.Errorf("openfaas %s %s: %s listed a function without a name", c.op, target(c.op, c.ref), r.endpoint)
+		}
+		out = append(out, s.toFunction(namespace))
+	}
+	return out, nil
+}
+
+// Function reads one function. A 404 is provider.ErrNotFound (wrapped in a
+// *StatusError naming the function).
+func (cl *Client) Function(ctx context.Context, ref provider.Ref) (provider.Function, error) {
+	ref, err := cl.checkRef(ref)
+	if err != nil {
+		return provider.Function{}, err
+	}
+	c := call{
+		op: OpFunction, ref: ref,
+		method: http.MethodGet, path: []string{"system", "function", ref.Name},
+		query: url.Values{"namespace": {ref.Namespace}},
+	}
+	r, err := cl.do(ctx, c)
+	if err != nil {
+		return provider.Function{}, err
+	}
+	if !success(r.status) {
+		return provider.Function{}, statusError(c, r)
+	}
+	var s functionStatus
+	if err := decode(c, r, &s); err != nil {
+		return provider.Function{}, err
+	}
+	if s.Name == "" {
+		// An empty object would otherwise read as "exists, zero replicas".
+		return provider.Function{}, fmt.Errorf("openfaas %s %s: %s answered without a function name", c.op, target(c.op, c.ref), r.endpoint)
+	}
+	return s.toFunction(ref.Namespace), nil
+}
+
+// Scale sets the desired replicas. Any 2xx is success (faas-netes answers
+// 202, faasd 200). A 400 is a *provider.RefusedError carrying the provider's
+// message (OpenFaaS CE and faasd refuse 0; faas-netes refuses a namespace it
+// does not manage); 404 is provider.ErrNotFound; 401/403 are
+// provider.ErrUnauthorized. The request is idempotent (an absolute count), so
+// retrying it after a 5xx or a transport error is safe.
+func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) error {
+	ref, err := cl.checkRef(ref)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(scaleRequest{ServiceName: ref.Name, Namespace: ref.Namespace, Replicas: replicas})
+	if err != nil {
+		return err
+	}
+	c := call{
+		op: OpScale, ref: ref,
+		method: http.MethodPost, path: []string{"system", "scale-function", ref.Name},
+		query: url.Values{"namespace": {ref.Namespace}},
+		body:  body,
+	}
+	r, err := cl.do(ctx, c)
+	if err != nil {
+		return err
+	}
+	switch {
+	case success(r.status):
+		return nil
+	case r.status == http.StatusBadRequest:
+		msg := errorBody(r.body)
+		if msg == "" {
+			msg = "HTTP 400 " + http.StatusText(http.StatusBadRequest)
+		}
+		return &provider.RefusedError{Ref: ref, Replicas: replicas, Status: r.status, Message: msg}
+	default:
+		return statusError(c, r)
+	}
+}
+
+// checkRef fills in the default namespace and refuses names that are not
+// valid route segments.
+func (cl *Client) checkRef(ref provider.Ref) (provider.Ref, error) {
+	if ref.Namespace == "" {
+		ref.Namespace = cl.cfg.DefaultNamespace
+	}
+	if err := checkName("function name", ref.Name); err != nil {
+		return ref, err
+	}
+	if err := checkName("namespace", ref.Namespace); err != nil {
+		return ref, err
+	}
+	return ref, nil
+}
+
+func success(status int) bool { return status >= 200 && status < 300 }
+
+// statusError maps a non-success reply to a *StatusError, with the sentinel
+// the status means.
+func statusError(c call, r reply) error {
+	e := &StatusError{Op: c.op, Ref: c.ref, Status: r.status, Body: errorBody(r.body), Attempts: r.attempts}
+	switch r.status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		e.kind = provider.ErrUnauthorized
+	case http.StatusNotFound:
+		if c.op == OpFunction || c.op == OpScale { // a 404 on a list is not a missing function
+			e.kind = provider.ErrNotFound
+		}
+	}
+	return e
+}

@@ -1,0 +1,496 @@
+package openfaas
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/google/go-cmp/cmp"
+)
+
+// newTestClient returns a client of srvURL with no backoff sleep (Rand 0),
+// so retries are counted without waiting.
+func newTestClient(t *testing.T, srvURL string, edit func(*Config)) *Client {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.GatewayURL = srvURL
+	cfg.Rand = func() float64 { return 0 }
+	if edit != nil {
+		edit(&cfg)
+	}
+	cl, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return cl
+}
+
+func fig(ns string, replicas uint64) wireStatus {
+	return wireStatus{Name: "figlet", Image: "ghcr.io/openfaas/figlet", Namespace: ns, Replicas: replicas, AvailableReplicas: replicas}
+}
+
+func TestScaleByPersonality(t *testing.T) {
+	figlet := provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}
+	devFiglet := provider.Ref{Name: "figlet", Namespace: "dev"}
+	tests := []struct {
+		name     string
+		kind     personality
+		ref      provider.Ref
+		replicas uint64
+		// want* describe the outcome.
+		wantReplicas uint64 // read back from the gateway when the call succeeds
+		wantRefused  string // substring of the RefusedError message
+		wantNotFound bool
+		wantStatus   int // *StatusError status
+		wantRequests int
+	}{
+		{name: "faas-netes scale up answers 202", kind: faasNetes, ref: figlet, replicas: 3, wantReplicas: 3, wantRequests: 1},
+		{name: "faasd scale up answers 200", kind: faasd, ref: figlet, replicas: 1, wantReplicas: 1, wantRequests: 1},
+		{name: "faas-netes reads the namespace from the query", kind: faasNetes, ref: devFiglet, replicas: 2, wantReplicas: 2, wantRequests: 1},
+		{name: "faasd reads the namespace from the body", kind: faasd, ref: devFiglet, replicas: 2, wantReplicas: 2, wantRequests: 1},
+		{name: "faas-netes CE clamps to 5", kind: faasNetes, ref: figlet, replicas: 9, wantReplicas: 5, wantRequests: 1},
+		{name: "faas-netes refuses zero", kind: faasNetes, ref: figlet, replicas: 0, wantRefused: "replicas cannot be set to 0 in OpenFaaS CE", wantRequests: 1},
+		{name: "faasd refuses zero", kind: faasd, ref: figlet, replicas: 0, wantRefused: "replicas must > 0", wantRequests: 1},
+		{name: "faas-netes refuses an unmanaged namespace", kind: faasNetes, ref: provider.Ref{Name: "figlet", Namespace: "other"}, replicas: 1, wantRefused: "namespace must be: openfaas-fn, dev", wantRequests: 1},
+		{name: "faasd missing function is not found", kind: faasd, ref: provider.Ref{Name: "nope", Namespace: "openfaas-fn"}, replicas: 1, wantNotFound: true, wantStatus: 404, wantRequests: 1},
+		{
+			name: "faas-netes missing Deployment is a 500 retried Retries times", kind: faasNetes,
+			ref: provider.Ref{Name: "nope", Namespace: "openfaas-fn"}, replicas: 1,
+			wantStatus: 500, wantRequests: DefaultRetries + 1,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newFakeGateway(tc.kind, "openfaas-fn", "dev")
+			g.deploy(fig("openfaas-fn", 1))
+			g.deploy(fig("dev", 1))
+			cl := newTestClient(t, g.start(t, "").URL, nil)
+
+			err := cl.Scale(t.Context(), tc.ref, tc.replicas)
+
+			if got := g.requestCount(); got != tc.wantRequests {
+				t.Errorf("requests = %d, want %d", got, tc.wantRequests)
+			}
+			var refused *provider.RefusedError
+			var se *StatusError
+			switch {
+			case tc.wantRefused != "":
+				if !errors.As(err, &refused) {
+					t.Fatalf("err = %v, want *provider.RefusedError", err)
+				}
+				if !strings.Contains(refused.Message, tc.wantRefused) || refused.Status != 400 || refused.Ref != tc.ref || refused.Replicas != tc.replicas {
+					t.Errorf("refused = %+v, want message containing %q for %v×%d", refused, tc.wantRefused, tc.ref, tc.replicas)
+				}
+				if got := provider.IsZeroRefused(err); got != (tc.replicas == 0) {
+					t.Errorf("IsZeroRefused = %v", got)
+				}
+			case tc.wantStatus != 0:
+				if !errors.As(err, &se) || se.Status != tc.wantStatus {
+					t.Fatalf("err = %v, want *StatusError %d", err, tc.wantStatus)
+				}
+				if errors.Is(err, provider.ErrNotFound) != tc.wantNotFound {
+					t.Errorf("errors.Is(err, ErrNotFound) = %v, want %v", !tc.wantNotFound, tc.wantNotFound)
+				}
+				if !strings.Contains(err.Error(), tc.ref.String()) {
+					t.Errorf("error %q does not name the function %s", err, tc.ref)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("Scale: %v", err)
+				}
+				if got := g.replicas(tc.ref); got != tc.wantReplicas {
+					t.Errorf("gateway replicas = %d, want %d", got, tc.wantReplicas)
+				}
+			}
+			// Whatever the outcome, the namespace went in both places.
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			for i, req := range g.requests {
+				if !strings.Contains(req, "namespace="+tc.ref.Namespace) {
+					t.Errorf("request %d %q lacks ?namespace=%s", i, req, tc.ref.Namespace)
+				}
+			}
+			for i, body := range g.scales {
+				want := scaleRequest{ServiceName: tc.ref.Name, Namespace: tc.ref.Namespace, Replicas: tc.replicas}
+				if body != want {
+					t.Errorf("scale body %d = %+v, want %+v", i, body, want)
+				}
+			}
+		})
+	}
+}
+
+func TestScaleSendsZeroExplicitly(t *testing.T) {
+	var raw string
+	g := newFakeGateway(faasd)
+	g.hook = func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 256)
+		n, _ := r.Body.Read(b)
+		raw = string(b[:n])
+	}
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	if err := cl.Scale(t.Context(), provider.Ref{Name: "f", Namespace: "openfaas-fn"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"serviceName":"f","namespace":"openfaas-fn","replicas":0}`; raw != want {
+		t.Errorf("body = %s, want %s", raw, want)
+	}
+}
+
+func TestFunction(t *testing.T) {
+	created := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		kind       personality
+		deploy     wireStatus
+		ref        provider.Ref
+		want       provider.Function
+		wantNotFnd bool
+	}{
+		{
+			name: "all fields mapped",
+			kind: faasNetes,
+			deploy: wireStatus{
+				Name: "figlet", Namespace: "openfaas-fn", Replicas: 3, AvailableReplicas: 2, CreatedAt: &created,
+				Labels:      map[string]string{"com.openfaas.scale.min": "2"},
+				Annotations: map[string]string{"topic": "cron"},
+			},
+			ref: provider.Ref{Name: "figlet", Namespace: "openfaas-fn"},
+			want: provider.Function{
+				Ref:    provider.Ref{Name: "figlet", Namespace: "openfaas-fn"},
+				Labels: map[string]string{"com.openfaas.scale.min": "2"}, Annotations: map[string]string{"topic": "cron"},
+				Replicas: 3, AvailableReplicas: 2, CreatedAt: created,
+			},
+		},
+		{
+			name:   "absent replicas mean zero",
+			kind:   faasd,
+			deploy: wireStatus{Name: "idle", Namespace: "openfaas-fn"},
+			ref:    provider.Ref{Name: "idle", Namespace: "openfaas-fn"},
+			want:   provider.Function{Ref: provider.Ref{Name: "idle", Namespace: "openfaas-fn"}},
+		},
+		{
+			name:   "empty namespace means the default",
+			kind:   faasNetes,
+			deploy: wireStatus{Name: "figlet", Namespace: "openfaas-fn", Replicas: 1},
+			ref:    provider.Ref{Name: "figlet"},
+			want:   provider.Function{Ref: provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, Replicas: 1},
+		},
+		{name: "faas-netes 404 with empty body", kind: faasNetes, ref: provider.Ref{Name: "nope", Namespace: "openfaas-fn"}, wantNotFnd: true},
+		{name: "faasd 404", kind: faasd, ref: provider.Ref{Name: "nope", Namespace: "openfaas-fn"}, wantNotFnd: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newFakeGateway(tc.kind)
+			if tc.deploy.Name != "" {
+				g.deploy(tc.deploy)
+			}
+			cl := newTestClient(t, g.start(t, "").URL, nil)
+			got, err := cl.Function(t.Context(), tc.ref)
+			if tc.wantNotFnd {
+				if !errors.Is(err, provider.ErrNotFound) {
+					t.Fatalf("err = %v, want ErrNotFound", err)
+				}
+				if !strings.Contains(err.Error(), "nope.openfaas-fn") || !strings.Contains(err.Error(), "404") {
+					t.Errorf("error %q should name the function and the status", err)
+				}
+				if g.requestCount() != 1 {
+					t.Errorf("a 404 was retried: %d requests", g.requestCount())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("Function (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestFunctionsFillsMissingNamespace(t *testing.T) {
+	g := newFakeGateway(faasNetes, "openfaas-fn", "dev")
+	g.deploy(wireStatus{Name: "a", Namespace: "dev", Replicas: 2})
+	// A provider that leaves out namespace (older faasd) lists it under the asked one.
+	g.hook = func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, []wireStatus{{Name: "a", Replicas: 2}, {Name: "b"}})
+	}
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	got, err := cl.Functions(t.Context(), "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []provider.Function{
+		{Ref: provider.Ref{Name: "a", Namespace: "dev"}, Replicas: 2},
+		{Ref: provider.Ref{Name: "b", Namespace: "dev"}},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("Functions (-want +got):\n%s", d)
+	}
+}
+
+func TestNamespaces(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int      // 0: the provider lists its namespaces
+		list   []string // namespaces the provider manages
+		want   []string
+	}{
+		{name: "listed and sorted", list: []string{"zeta", "openfaas-fn", "dev"}, want: []string{"dev", "openfaas-fn", "zeta"}},
+		{name: "404 falls back to the default", status: 404, list: []string{"x"}, want: []string{"openfaas-fn"}},
+		{name: "501 falls back to the default", status: 501, list: []string{"x"}, want: []string{"openfaas-fn"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newFakeGateway(faasNetes, tc.list...)
+			g.namespacesStatus = tc.status
+			cl := newTestClient(t, g.start(t, "").URL, nil)
+			got, err := cl.Namespaces(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("Namespaces (-want +got):\n%s", d)
+			}
+		})
+	}
+	t.Run("empty list falls back to the configured default", func(t *testing.T) {
+		g := newFakeGateway(faasd)
+		g.hook = func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, []string{}) }
+		cl := newTestClient(t, g.start(t, "").URL, func(c *Config) { c.DefaultNamespace = "fn" })
+		got, err := cl.Namespaces(t.Context())
+		if err != nil || len(got) != 1 || got[0] != "fn" {
+			t.Errorf("Namespaces = %v, %v; want [fn]", got, err)
+		}
+	})
+}
+
+func TestAll(t *testing.T) {
+	g := newFakeGateway(faasNetes, "openfaas-fn", "dev")
+	g.deploy(fig("openfaas-fn", 1))
+	g.deploy(fig("dev", 2))
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	fns, err := provider.All(t.Context(), cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fns {
+		got = append(got, f.Ref.String())
+	}
+	if d := cmp.Diff([]string{"figlet.dev", "figlet.openfaas-fn"}, got); d != "" {
+		t.Errorf("All (-want +got):\n%s", d)
+	}
+}
+
+func TestGatewayURLForms(t *testing.T) {
+	for _, suffix := range []string{"/gw", "/gw/"} {
+		t.Run(suffix, func(t *testing.T) {
+			g := newFakeGateway(faasNetes)
+			g.deploy(fig("openfaas-fn", 1))
+			srv := g.start(t, "/gw")
+			cl := newTestClient(t, srv.URL+suffix, nil)
+			if _, err := cl.Function(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := g.requests[0]; got != "GET /gw/system/function/figlet?namespace=openfaas-fn" {
+				t.Errorf("request = %q", got)
+			}
+		})
+	}
+}
+
+func TestBasicAuth(t *testing.T) {
+	tests := []struct {
+		name, user, pass string
+		wantErr          bool
+	}{
+		{name: "right credentials", user: "admin", pass: "s3cret"},
+		{name: "wrong password", user: "admin", pass: "nope", wantErr: true},
+		{name: "no credentials", wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newFakeGateway(faasNetes)
+			g.user, g.pass = "admin", "s3cret"
+			g.deploy(fig("openfaas-fn", 1))
+			cl := newTestClient(t, g.start(t, "").URL, func(c *Config) { c.Username, c.Password = tc.user, tc.pass })
+			err := cl.Scale(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 2)
+			if !tc.wantErr {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var se *StatusError
+			if !errors.Is(err, provider.ErrUnauthorized) || !errors.As(err, &se) || se.Status != 401 {
+				t.Fatalf("err = %v, want ErrUnauthorized with status 401", err)
+			}
+			if g.requestCount() != 1 {
+				t.Errorf("401 was retried: %d requests", g.requestCount())
+			}
+			if strings.Contains(err.Error(), "s3cret") || (tc.pass != "" && strings.Contains(err.Error(), tc.pass)) {
+				t.Errorf("error leaks a password: %v", err)
+			}
+		})
+	}
+}
+
+func TestRetries(t *testing.T) {
+	ref := provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}
+	tests := []struct {
+		name         string
+		fail         []int
+		wantRequests int
+		wantStatus   int // 0: success
+	}{
+		{name: "5xx then success", fail: []int{502, 503}, wantRequests: 3},
+		{name: "5xx forever gives up", fail: []int{503, 503, 503, 503, 503}, wantRequests: DefaultRetries + 1, wantStatus: 503},
+		{name: "4xx not retried", fail: []int{409, 409}, wantRequests: 1, wantStatus: 409},
+		{name: "429 not retried either", fail: []int{429}, wantRequests: 1, wantStatus: 429},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newFakeGateway(faasNetes)
+			g.deploy(fig("openfaas-fn", 1))
+			g.failNext(tc.fail...)
+			cl := newTestClient(t, g.start(t, "").URL, nil)
+			err := cl.Scale(t.Context(), ref, 2)
+			if got := g.requestCount(); got != tc.wantRequests {
+				t.Errorf("requests = %d, want %d", got, tc.wantRequests)
+			}
+			if tc.wantStatus == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g.replicas(ref) != 2 {
+					t.Errorf("replicas = %d after success", g.replicas(ref))
+				}
+				return
+			}
+			var se *StatusError
+			if !errors.As(err, &se) || se.Status != tc.wantStatus || se.Attempts != tc.wantRequests {
+				t.Fatalf("err = %v, want *StatusError %d after %d attempts", err, tc.wantStatus, tc.wantRequests)
+			}
+			if !strings.Contains(se.Body, "injected") {
+				t.Errorf("body %q not carried", se.Body)
+			}
+		})
+	}
+}
+
+func TestNonJSONReply(t *testing.T) {
+	g := newFakeGateway(faasNetes)
+	g.hook = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html><body>Welcome to nginx!</body></html>"))
+	}
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	calls := map[string]func() error{
+		"namespaces": func() error { _, err := cl.Namespaces(t.Context()); return err },
+		"functions":  func() error { _, err := cl.Functions(t.Context(), "openfaas-fn"); return err },
+		"function": func() error {
+			_, err := cl.Function(t.Context(), provider.Ref{Name: "f", Namespace: "openfaas-fn"})
+			return err
+		},
+	}
+	endpoints := map[string]string{
+		"namespaces": "GET /system/namespaces",
+		"functions":  "GET /system/functions?namespace=openfaas-fn",
+		"function":   "GET /system/function/f?namespace=openfaas-fn",
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			err := call()
+			if err == nil {
+				t.Fatal("no error for an HTML reply")
+			}
+			for _, want := range []string{endpoints[name], "not the expected JSON", "Welcome to nginx"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestEmptyFunctionObjectIsAnError(t *testing.T) {
+	g := newFakeGateway(faasNetes)
+	g.hook = func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{}) }
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	if _, err := cl.Function(t.Context(), provider.Ref{Name: "f", Namespace: "openfaas-fn"}); err == nil {
+		t.Fatal("an empty object must not read as a function at zero replicas")
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	cl := newTestClient(t, "http://"+addr, nil)
+	err = cl.Scale(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 1)
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("err = %v, want it to wrap ECONNREFUSED", err)
+	}
+	if !strings.Contains(err.Error(), "after 4 attempts") || !strings.Contains(err.Error(), "figlet.openfaas-fn") {
+		t.Errorf("error %q should name the function and the attempts", err)
+	}
+}
+
+func TestInvalidNamesSendNothing(t *testing.T) {
+	g := newFakeGateway(faasNetes)
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	for _, ref := range []provider.Ref{
+		{Name: "..", Namespace: "openfaas-fn"},
+		{Name: "a/b", Namespace: "openfaas-fn"},
+		{Name: "f", Namespace: "ns?x=1"},
+		{Name: "", Namespace: "openfaas-fn"},
+	} {
+		if err := cl.Scale(t.Context(), ref, 1); err == nil || !strings.Contains(err.Error(), "not a valid OpenFaaS name") {
+			t.Errorf("Scale(%+v) err = %v, want invalid name", ref, err)
+		}
+	}
+	if _, err := cl.Functions(t.Context(), "../x"); err == nil {
+		t.Error("Functions accepted ../x")
+	}
+	if n := g.requestCount(); n != 0 {
+		t.Errorf("%d requests sent for invalid names", n)
+	}
+}
+
+func TestCallerContextCancelled(t *testing.T) {
+	g := newFakeGateway(faasNetes)
+	started, release := make(chan struct{}), make(chan struct{})
+	g.hook = func(w http.ResponseWriter, r *http.Request) {
+		// The server notices a client going away only once the body is read.
+		_, _ = io.Copy(io.Discard, r.Body)
+		close(started)
+		select { // hang until the client gives up
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}
+	srv := g.start(t, "")
+	t.Cleanup(func() { close(release) }) // runs before srv.Close
+	cl := newTestClient(t, srv.URL, func(c *Config) { c.Timeout = time.Minute })
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-started; cancel() }()
+	err := cl.Scale(ctx, provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 1)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if g.requestCount() != 1 {
+		t.Errorf("retried after the caller cancelled: %d requests", g.requestCount())
+	}
+}

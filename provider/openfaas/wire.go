@@ -1,0 +1,59 @@
+package openfaas
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// functionStatus is the part of faas-provider's types.FunctionStatus the
+// controller reads. Every field but name and image is omitempty upstream, so a
+// function at zero replicas has no "replicas" key: the zero value is right.
+type functionStatus struct {
+	Name              string            `json:"name"`
+	Namespace         string            `json:"namespace"`
+	Labels            map[string]string `json:"labels"`
+	Annotations       map[string]string `json:"annotations"`
+	Replicas          uint64            `json:"replicas"`
+	AvailableReplicas uint64            `json:"availableReplicas"`
+	CreatedAt         time.Time         `json:"createdAt"`
+}
+
+// scaleRequest is faas-provider's types.ScaleServiceRequest. The namespace is
+// sent here and in the query: faasd reads only the body, faas-netes only the
+// query. Replicas has no omitempty: zero must be said.
+type scaleRequest struct {
+	ServiceName string `json:"serviceName"`
+	Namespace   string `json:"namespace"`
+	Replicas    uint64 `json:"replicas"`
+}
+
+// toFunction maps a status to a provider.Function; ns fills in a namespace
+// the provider left out.
+func (s functionStatus) toFunction(ns string) provider.Function {
+	if s.Namespace != "" {
+		ns = s.Namespace
+	}
+	return provider.Function{
+		Ref:               provider.Ref{Name: s.Name, Namespace: ns},
+		Labels:            s.Labels,
+		Annotations:       s.Annotations,
+		Replicas:          s.Replicas,
+		AvailableReplicas: s.AvailableReplicas,
+		CreatedAt:         s.CreatedAt,
+	}
+}
+
+// validName is faas-provider's route pattern for names and namespaces.
+var validName = regexp.MustCompile(`^[-a-zA-Z_0-9.]+$`)
+
+// checkName refuses a name that could not be a route segment, before any
+// request: "." and ".." would walk out of /system/function/.
+func checkName(what, s string) error {
+	if !validName.MatchString(s) || s == "." || s == ".." {
+		return fmt.Errorf("%s %q is not a valid OpenFaaS name (want [-a-zA-Z_0-9.]+)", what, s)
+	}
+	return nil
+}
