@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func (s *staticSource) Activity(ctx context.Context, w time.Duration) (metricsou
 type benchProvider struct {
 	byNS  map[string][]provider.Function
 	nss   []string
-	calls int
+	calls atomic.Int64
 }
 
 func (p *benchProvider) Namespaces(context.Context) ([]string, error) { return p.nss, nil }
@@ -43,7 +44,10 @@ func (p *benchProvider) Functions(_ context.Context, ns string) ([]provider.Func
 func (p *benchProvider) Function(context.Context, provider.Ref) (provider.Function, error) {
 	return provider.Function{}, provider.ErrNotFound
 }
-func (p *benchProvider) Scale(context.Context, provider.Ref, uint64) error { p.calls++; return nil }
+func (p *benchProvider) Scale(context.Context, provider.Ref, uint64) error {
+	p.calls.Add(1)
+	return nil
+}
 
 // fleet builds n functions over 10 namespaces: 60% opted in (keep-alives 5m,
 // 15m, 30m), 10% with a weekday schedule, the rest plain; a third invoked.
@@ -93,7 +97,8 @@ func BenchmarkCycle(b *testing.B) {
 	}
 	ctx := context.Background()
 	d.RunOnce(ctx, now) // warm: state for every function exists
-	src.queries, p.calls = 0, 0
+	src.queries = 0
+	p.calls.Store(0)
 	runtime.GC()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -109,7 +114,7 @@ func BenchmarkCycle(b *testing.B) {
 	}
 	b.ReportMetric(float64(src.queries)/float64(b.N), "queries/cycle")
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/cycle")
-	b.ReportMetric(float64(p.calls)/float64(b.N), "scales/cycle")
+	b.ReportMetric(float64(p.calls.Load())/float64(b.N), "scales/cycle")
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
