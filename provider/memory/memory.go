@@ -1,0 +1,217 @@
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Options shape how the provider behaves.
+type Options struct {
+	// ColdStart is how long a replica requested at t takes to become
+	// available: it counts from t+ColdStart on. Zero makes replicas available
+	// at once.
+	ColdStart time.Duration
+	// RefuseZero makes Scale(…, 0) fail with a *provider.RefusedError, as
+	// OpenFaaS CE (faas-netes and faasd) does.
+	RefuseZero bool
+	// MaxReplicas, when not 0, caps the desired count: a larger request
+	// succeeds and sets MaxReplicas, as faas-netes CE caps at 5 without an
+	// error. ScaleCall.To records what was applied.
+	MaxReplicas uint64
+}
+
+// ZeroRefusedMessage is what a RefuseZero provider says, in OpenFaaS CE's words.
+const ZeroRefusedMessage = "replicas cannot be set to 0 in OpenFaaS CE"
+
+// Provider is an in-memory provider.Provider. Availability is computed from
+// the clock when read, so it needs no goroutine and follows virtual time in a
+// testing/synctest bubble or a simulator. It is safe for concurrent use.
+type Provider struct {
+	clk  clock.Clock
+	opts Options
+
+	mu     sync.Mutex
+	fns    map[provider.Ref]*function
+	calls  []ScaleCall
+	faults map[faultKey]*fault
+}
+
+var _ provider.Provider = (*Provider)(nil)
+
+// function is one deployed function: its metadata and one ready time per
+// desired replica, ascending. Replicas ready at or before now are available.
+type function struct {
+	meta    provider.Function // Ref, Labels, Annotations, CreatedAt
+	readyAt []time.Time
+}
+
+// New returns an empty provider reading time from clk.
+func New(clk clock.Clock, opts Options) *Provider {
+	return &Provider{clk: clk, opts: opts, fns: map[provider.Ref]*function{}, faults: map[faultKey]*fault{}}
+}
+
+// Deploy adds or replaces a function. Its fn.Replicas replicas are available
+// at once (fn.AvailableReplicas is ignored); use DeployCold for replicas that
+// must start first. Labels and annotations are copied. A zero CreatedAt
+// becomes now.
+func (p *Provider) Deploy(fn provider.Function) error {
+	return p.deploy(fn, 0)
+}
+
+// DeployCold is Deploy with every replica starting now, available after
+// Options.ColdStart, like a fresh deployment on a real cluster.
+func (p *Provider) DeployCold(fn provider.Function) error {
+	return p.deploy(fn, p.opts.ColdStart)
+}
+
+func (p *Provider) deploy(fn provider.Function, delay time.Duration) error {
+	if fn.Name == "" {
+		return errors.New("deploy: function name is empty")
+	}
+	if fn.Namespace == "" {
+		return fmt.Errorf("deploy %s: namespace is empty", fn.Name)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.clk.Now()
+	meta := provider.Function{
+		Ref:         fn.Ref,
+		Labels:      maps.Clone(fn.Labels),
+		Annotations: maps.Clone(fn.Annotations),
+		CreatedAt:   fn.CreatedAt,
+	}
+	if meta.CreatedAt.IsZero() {
+		meta.CreatedAt = now
+	}
+	f := &function{meta: meta}
+	f.resize(fn.Replicas, now.Add(delay))
+	p.fns[fn.Ref] = f
+	return nil
+}
+
+// Remove deletes a function; provider.ErrNotFound when there is none.
+func (p *Provider) Remove(ref provider.Ref) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.fns[ref]; !ok {
+		return notFound(ref)
+	}
+	delete(p.fns, ref)
+	return nil
+}
+
+// SetLabels replaces a function's labels (copied), as a redeploy with new
+// labels would; replicas are untouched.
+func (p *Provider) SetLabels(ref provider.Ref, labels map[string]string) error {
+	return p.edit(ref, func(f *function) { f.meta.Labels = maps.Clone(labels) })
+}
+
+// SetAnnotations replaces a function's annotations (copied).
+func (p *Provider) SetAnnotations(ref provider.Ref, annotations map[string]string) error {
+	return p.edit(ref, func(f *function) { f.meta.Annotations = maps.Clone(annotations) })
+}
+
+func (p *Provider) edit(ref provider.Ref, change func(*function)) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f, ok := p.fns[ref]
+	if !ok {
+		return notFound(ref)
+	}
+	change(f)
+	return nil
+}
+
+// Namespaces lists the namespaces holding at least one function, sorted.
+func (p *Provider) Namespaces(ctx context.Context) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.takeFault(faultKey{op: opList}); err != nil {
+		return nil, err
+	}
+	seen := map[string]struct{}{}
+	for ref := range p.fns {
+		seen[ref.Namespace] = struct{}{}
+	}
+	return slices.Sorted(maps.Keys(seen)), nil
+}
+
+// Functions lists the functions of a namespace sorted by name; an unknown
+// namespace has none.
+func (p *Provider) Functions(ctx context.Context, namespace string) ([]provider.Function, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.takeFault(faultKey{op: opList}); err != nil {
+		return nil, err
+	}
+	now := p.clk.Now()
+	out := []provider.Function{}
+	for ref, f := range p.fns {
+		if ref.Namespace == namespace {
+			out = append(out, f.snapshot(now))
+		}
+	}
+	slices.SortFunc(out, func(a, b provider.Function) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// Function reads one function; provider.ErrNotFound when there is none.
+func (p *Provider) Function(ctx context.Context, ref provider.Ref) (provider.Function, error) {
+	if err := ctx.Err(); err != nil {
+		return provider.Function{}, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.takeFault(faultKey{op: opFunction, ref: ref}); err != nil {
+		return provider.Function{}, err
+	}
+	f, ok := p.fns[ref]
+	if !ok {
+		return provider.Function{}, notFound(ref)
+	}
+	return f.snapshot(p.clk.Now()), nil
+}
+
+// snapshot is the function as a caller sees it at now, with maps copied so
+// the caller cannot change the provider's state.
+func (f *function) snapshot(now time.Time) provider.Function {
+	out := f.meta
+	out.Labels = maps.Clone(f.meta.Labels)
+	out.Annotations = maps.Clone(f.meta.Annotations)
+	out.Replicas = uint64(len(f.readyAt))
+	out.AvailableReplicas = uint64(sort.Search(len(f.readyAt), func(i int) bool { return f.readyAt[i].After(now) }))
+	return out
+}
+
+// resize sets the desired count. New replicas become ready at readyAt;
+// removed ones are the last to become ready (the newest pending first), as
+// Kubernetes prefers deleting pods that are not ready yet.
+func (f *function) resize(n uint64, readyAt time.Time) {
+	cur := uint64(len(f.readyAt))
+	if n <= cur {
+		f.readyAt = f.readyAt[:n]
+		return
+	}
+	for range n - cur {
+		f.readyAt = append(f.readyAt, readyAt)
+	}
+}
+
+func notFound(ref provider.Ref) error { return fmt.Errorf("%s: %w", ref, provider.ErrNotFound) }
+
