@@ -214,4 +214,3 @@ func (f *function) resize(n uint64, readyAt time.Time) {
 }
 
 func notFound(ref provider.Ref) error { return fmt.Errorf("%s: %w", ref, provider.ErrNotFound) }
-
