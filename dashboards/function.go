@@ -79,10 +79,12 @@ func functionLatencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 }
 
 // lastInvocationPanel is the idle state: how long since an invocation last
-// started, read against the function's keep-alive (com.openfaas.scale.zero-duration).
+// started, read against the function's keep-alive
+// (com.openfaas.scale.zero-duration). The subquery finds the last step in
+// the range at which the started counter moved.
 func lastInvocationPanel(id uint32, pos dashboard.GridPos) *statPanelBuilder {
-	return statPanel(id, "Idle for", "Time since an invocation of this function last started, as far as the range shows (empty: none in range). The idler scales an opted-in function to zero once this passes its keep-alive.", "s", pos,
-		query{`time() - max(timestamp(changes(gateway_function_invocation_started{` + fn + `}[$__rate_interval]) > 0))`, "idle"})
+	return statPanel(id, "Idle for", "Time since an invocation of this function last started (to within $__rate_interval; empty: none in the dashboard's range). The idler scales an opted-in function to zero once this passes its keep-alive.", "s", pos,
+		query{`time() - max(max_over_time(timestamp(changes(gateway_function_invocation_started{` + fn + `}[$__rate_interval]) > 0)[$__range:]))`, "idle"})
 }
 
 func atZeroPanel(id uint32, pos dashboard.GridPos) *statPanelBuilder {
