@@ -1,6 +1,7 @@
 package idler
 
 import (
+	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -14,4 +15,5 @@ var (
 	_ ActivitySource      = metricsource.Source(nil)
 	_ KeepAlivePolicy     = (*keepalive.Policy)(nil)
 	_ scaler.MinFloorFunc = MinFloor(nil)
+	_ explain.Section     = (*Idler)(nil)
 )
