@@ -89,7 +89,7 @@ func TestActivityFromFake(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			src, calls := fakeProm(t, func(q string) (int, string) {
 				switch {
-				case strings.Contains(q, "gateway_function_invocation_started"):
+				case strings.Contains(q, "increase(gateway_function_invocation_started"):
 					return 200, vector(`{"metric":{"function_name":"a"},"value":[1,"4"]}`)
 				case strings.Contains(q, "gateway_function_invocation_inflight"):
 					return 200, c.inflight

@@ -82,13 +82,18 @@ func loadQuery(q metricsource.LoadQuery) (string, error) {
 // series — one with no sample at the window's start (`offset`) — counts its
 // highest value instead. That over-counts only when a series vanished for
 // longer than the lookback and came back, which errs towards "active".
+//
+// Functions without a started counter (gateways that predate it) fall back
+// to the invocation counter, which misses calls still running.
 func startedQuery(window time.Duration) (string, error) {
 	w, err := promDuration("activity window", window)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf(`sum by (function_name) ((increase(%[1]s[%[2]s]) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s]))`,
-		metricStarted, w), nil
+	count := func(m string) string {
+		return fmt.Sprintf(`sum by (function_name) ((increase(%[1]s[%[2]s]) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s]))`, m, w)
+	}
+	return count(metricStarted) + " or " + count(metricTotal), nil
 }
 
 // inflightQuery reads the in-flight gauge now, per function.

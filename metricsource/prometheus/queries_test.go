@@ -59,7 +59,8 @@ func TestActivityQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `sum by (function_name) ((increase(gateway_function_invocation_started[10m]) and gateway_function_invocation_started offset 10m) or max_over_time(gateway_function_invocation_started[10m]))`
+	want := `sum by (function_name) ((increase(gateway_function_invocation_started[10m]) and gateway_function_invocation_started offset 10m) or max_over_time(gateway_function_invocation_started[10m]))` +
+		` or sum by (function_name) ((increase(gateway_function_invocation_total[10m]) and gateway_function_invocation_total offset 10m) or max_over_time(gateway_function_invocation_total[10m]))`
 	if s != want {
 		t.Errorf("started:\n got %s\nwant %s", s, want)
 	}

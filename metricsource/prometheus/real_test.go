@@ -17,6 +17,7 @@ var (
 	slow     = provider.Ref{Name: "slow", Namespace: "team"}
 	flat     = provider.Ref{Name: "flat", Namespace: "openfaas-fn"}
 	newcomer = provider.Ref{Name: "newcomer", Namespace: "openfaas-fn"}
+	legacy   = provider.Ref{Name: "legacy", Namespace: "openfaas-fn"} // no started counter
 	missing  = provider.Ref{Name: "missing", Namespace: "openfaas-fn"}
 )
 
@@ -38,7 +39,7 @@ func TestRealPrometheus(t *testing.T) {
 		// Counts follow elapsed time, not ticks: on a busy machine ticks are
 		// dropped, and the rates must stay exact.
 		start := time.Now()
-		var busyDone, slowDone int
+		var busyDone, slowDone, legacyDone int
 		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
 		for {
@@ -55,6 +56,9 @@ func TestRealPrometheus(t *testing.T) {
 				}
 				gw.Total.WithLabelValues("busy", code).Inc()
 				gw.Started.WithLabelValues("busy").Inc()
+			}
+			for ; legacyDone < int(el*2); legacyDone++ { // 2/s, invocation counter only
+				gw.Total.WithLabelValues("legacy", "200").Inc()
 			}
 			for ; slowDone < int(el*4); slowDone++ { // 4/s
 				gw.Total.WithLabelValues("slow.team", "200").Inc()
@@ -140,6 +144,7 @@ func TestRealPrometheus(t *testing.T) {
 			t.Fatal(err)
 		}
 		within(t, "busy started", act.Started, busy, 10*window.Seconds(), 0.3)
+		within(t, "legacy started (from the invocation counter)", act.Started, legacy, 2*window.Seconds(), 0.3)
 		if v, ok := act.Started[flat]; !ok || v != 0 {
 			t.Errorf("flat started = %v (present %v), want 0 and present", v, ok)
 		}
