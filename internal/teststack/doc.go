@@ -14,6 +14,7 @@
 //	gw.Total.WithLabelValues("figlet.openfaas-fn", "200").Add(3)
 //	v := p.Query(t, `sum(up)`)              // instant query through the HTTP API
 //	p.Stop(); p.Start()                     // restart on the same port and data dir
+//	p.Reload(newOpts)                       // rewrite prometheus.yml, POST /-/reload
 //
 //	am := teststack.Alertmanager(t, teststack.AMOptions{WebhookURL: receiverURL})
 //

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -115,6 +117,26 @@ func (p *Prom) Start() error { return p.start() }
 
 // Running reports whether the server process is up.
 func (p *Prom) Running() bool { return p.running() }
+
+// Reload rewrites the configuration from opts and asks the running server to
+// reload it (POST /-/reload; the server runs with --web.enable-lifecycle).
+// ExtraArgs in opts are ignored. New scrape targets are picked up at the
+// scrape manager's next 5 s tick, so follow with WaitUp when it matters.
+func (p *Prom) Reload(opts PromOptions) error {
+	if _, err := writePromConfig(p.dir, opts); err != nil {
+		return fmt.Errorf("prometheus config: %w", err)
+	}
+	resp, err := http.Post(p.URL()+"/-/reload", "", nil)
+	if err != nil {
+		return fmt.Errorf("prometheus reload: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("prometheus reload: status %d: %s", resp.StatusCode, b)
+	}
+	return nil
+}
 
 // Query runs an instant query now and fails the test on error.
 func (p *Prom) Query(t testing.TB, expr string) model.Value {

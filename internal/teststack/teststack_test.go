@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 )
 
@@ -104,6 +105,31 @@ func TestStack(t *testing.T) {
 		}
 		if wh.unauthorized != 0 {
 			t.Errorf("%d unauthorized webhook calls", wh.unauthorized)
+		}
+	})
+
+	t.Run("reload loads new rules", func(t *testing.T) {
+		err := p.Reload(PromOptions{
+			ScrapeTargets: []Target{{Job: "gateway", URL: ex.Addr()}},
+			RuleFiles:     []string{strings.Replace(alwaysFiring, "TeststackAlways", "TeststackReloaded", 1)},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules, err := p.API().Rules(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, g := range rules.Groups {
+			for _, r := range g.Rules {
+				if a, ok := r.(v1.AlertingRule); ok {
+					names = append(names, a.Name)
+				}
+			}
+		}
+		if len(names) != 1 || names[0] != "TeststackReloaded" {
+			t.Fatalf("alerting rules after reload = %v, want [TeststackReloaded]", names)
 		}
 	})
 
