@@ -1,0 +1,150 @@
+package gatewaysim
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
+)
+
+var ref = provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}
+
+func newGateway(t *testing.T, replicas uint64, labels map[string]string, cfg Config) (*Gateway, *memory.Provider) {
+	t.Helper()
+	mem := memory.New(clock.Real(), memory.Options{ColdStart: 2 * time.Second})
+	if err := mem.Deploy(provider.Function{Ref: ref, Labels: labels, Replicas: replicas, AvailableReplicas: replicas}); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Provider = mem
+	g, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, mem
+}
+
+func counter(t *testing.T, g *Gateway, metric string, labels ...string) float64 {
+	t.Helper()
+	switch metric {
+	case "total":
+		return testutil.ToFloat64(g.metrics.total.WithLabelValues(labels...))
+	case "started":
+		return testutil.ToFloat64(g.metrics.startedC.WithLabelValues(labels...))
+	case "inflight":
+		return testutil.ToFloat64(g.metrics.inflightG.WithLabelValues(labels...))
+	case "count":
+		return testutil.ToFloat64(g.metrics.serviceCount.WithLabelValues(labels...))
+	}
+	t.Fatalf("unknown metric %s", metric)
+	return 0
+}
+
+// run advances the gateway for d on the bubble's virtual clock.
+func run(t *testing.T, g *Gateway, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	defer cancel()
+	_ = g.Run(ctx)
+}
+
+func TestGatewayCountsServedRequests(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g, _ := newGateway(t, 2, nil, Config{Inflight: true})
+		g.SetWorkload(ref, Workload{Load: Constant(20), Duration: 500 * time.Millisecond})
+		run(t, g, 10*time.Second+50*time.Millisecond)
+		started := counter(t, g, "started", ref.String())
+		// 20/s for 10 s, the first tick only sets the clock: about 198 started.
+		if started < 190 || started > 200 {
+			t.Errorf("started = %v, want about 200", started)
+		}
+		done := counter(t, g, "total", ref.String(), "200")
+		// Requests last 0.5 s, so about 10 are still running at the end.
+		if got := started - done; got < 8 || got > 12 {
+			t.Errorf("in flight at the end = %v (started %v, done %v), want about 10", got, started, done)
+		}
+		if got := counter(t, g, "inflight", ref.String()); got != started-done {
+			t.Errorf("inflight gauge = %v, want %v", got, started-done)
+		}
+		if got := counter(t, g, "count", ref.String()); got != 2 {
+			t.Errorf("gateway_service_count = %v, want 2", got)
+		}
+	})
+}
+
+func TestGatewayRejectsOverConcurrency(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g, _ := newGateway(t, 1, nil, Config{})
+		// 40/s of 1 s calls needs 40 slots; one replica has 10.
+		g.SetWorkload(ref, Workload{Load: Constant(40), Duration: time.Second, Concurrency: 10})
+		run(t, g, 5*time.Second+50*time.Millisecond)
+		ok := counter(t, g, "total", ref.String(), "200")
+		rejected := counter(t, g, "total", ref.String(), "429")
+		if rejected < 100 {
+			t.Errorf("429s = %v, want most of the excess (about 150)", rejected)
+		}
+		if ok > 45 {
+			t.Errorf("200s = %v, want at most about 10 per second of 1 s calls", ok)
+		}
+	})
+}
+
+func TestGatewayScalesFromZeroAndHoldsRequests(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		labels := map[string]string{"com.openfaas.scale.min": "2"}
+		g, mem := newGateway(t, 0, labels, Config{ScaleFromZero: true})
+		g.SetWorkload(ref, Workload{Load: Constant(10), Duration: 100 * time.Millisecond})
+		run(t, g, time.Second)
+		fn, _ := mem.Function(t.Context(), ref)
+		if fn.Replicas != 2 {
+			t.Fatalf("replicas after a request at zero = %d, want min 2", fn.Replicas)
+		}
+		if got := counter(t, g, "started", ref.String()); got != 0 {
+			t.Fatalf("started during the cold start = %v, want 0 (requests wait)", got)
+		}
+		run(t, g, 3*time.Second)
+		if got := counter(t, g, "started", ref.String()); got < 25 {
+			t.Errorf("started after the cold start = %v, want the held requests released (≥ 25)", got)
+		}
+		calls := mem.Calls()
+		if len(calls) != 1 {
+			t.Errorf("scale calls = %d, want exactly one scale from zero", len(calls))
+		}
+	})
+}
+
+func TestGatewayTimesOutColdStarts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g, _ := newGateway(t, 0, nil, Config{ScaleFromZero: false, ColdStartTimeout: 2 * time.Second})
+		g.SetWorkload(ref, Workload{Load: Constant(5), Duration: 100 * time.Millisecond})
+		run(t, g, 3*time.Second)
+		if got := counter(t, g, "total", ref.String(), "504"); got == 0 {
+			t.Error("no 504 after requests waited past the cold-start timeout")
+		}
+	})
+}
+
+func TestPattern(t *testing.T) {
+	p, err := ParsePattern("10s@5, 20s@120,30s@0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		at   time.Duration
+		want float64
+	}{{0, 5}, {9 * time.Second, 5}, {10 * time.Second, 120}, {29 * time.Second, 120}, {30 * time.Second, 0}, {60 * time.Second, 5}, {-time.Second, 0}} {
+		if got := p.RateAt(c.at); got != c.want {
+			t.Errorf("RateAt(%v) = %v, want %v", c.at, got, c.want)
+		}
+	}
+	for _, bad := range []string{"", "10s", "x@5", "10s@-1", "0s@3", "10s@abc"} {
+		if _, err := ParsePattern(bad); err == nil {
+			t.Errorf("ParsePattern(%q) accepted", bad)
+		}
+	}
+}

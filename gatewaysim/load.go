@@ -1,0 +1,74 @@
+package gatewaysim
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Phase is one stretch of a load pattern: RPS requests per second for For.
+type Phase struct {
+	For time.Duration
+	RPS float64
+}
+
+// Pattern is a sequence of phases that repeats once it ends. An empty pattern
+// is no load.
+type Pattern []Phase
+
+// Constant is a pattern of a steady rate.
+func Constant(rps float64) Pattern { return Pattern{{For: time.Hour, RPS: rps}} }
+
+// Period is the length of one pass through the pattern.
+func (p Pattern) Period() time.Duration {
+	var d time.Duration
+	for _, ph := range p {
+		d += ph.For
+	}
+	return d
+}
+
+// RateAt returns the request rate at elapsed time since the pattern started.
+func (p Pattern) RateAt(elapsed time.Duration) float64 {
+	period := p.Period()
+	if period <= 0 || elapsed < 0 {
+		return 0
+	}
+	elapsed %= period
+	for _, ph := range p {
+		if elapsed < ph.For {
+			return ph.RPS
+		}
+		elapsed -= ph.For
+	}
+	return 0
+}
+
+// ParsePattern reads "10s@5,20s@120,30s@0": phases of duration@rps.
+func ParsePattern(s string) (Pattern, error) {
+	var p Pattern
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		d, r, ok := strings.Cut(part, "@")
+		if !ok {
+			return nil, fmt.Errorf("load phase %q: want duration@rps, e.g. 10s@50", part)
+		}
+		dur, err := time.ParseDuration(d)
+		if err != nil || dur <= 0 {
+			return nil, fmt.Errorf("load phase %q: duration %q is not a positive Go duration", part, d)
+		}
+		rps, err := strconv.ParseFloat(r, 64)
+		if err != nil || rps < 0 {
+			return nil, fmt.Errorf("load phase %q: rate %q is not a number ≥ 0", part, r)
+		}
+		p = append(p, Phase{For: dur, RPS: rps})
+	}
+	if len(p) == 0 {
+		return nil, fmt.Errorf("load pattern %q has no phases", s)
+	}
+	return p, nil
+}
