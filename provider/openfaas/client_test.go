@@ -494,3 +494,35 @@ func TestCallerContextCancelled(t *testing.T) {
 		t.Errorf("retried after the caller cancelled: %d requests", g.requestCount())
 	}
 }
+
+// TestErrorsClassifyForMetrics checks that the client's errors land in the
+// right result label of provider.Instrument.
+func TestErrorsClassifyForMetrics(t *testing.T) {
+	tests := []struct {
+		name    string
+		user    string // wrong credentials when set
+		ref     provider.Ref
+		replica uint64
+		want    string
+	}{
+		{name: "ok", ref: provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, replica: 2, want: provider.ResultOK},
+		{name: "missing", ref: provider.Ref{Name: "nope", Namespace: "openfaas-fn"}, replica: 2, want: provider.ResultNotFound},
+		{name: "zero refused", ref: provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, replica: 0, want: provider.ResultRefused},
+		{name: "bad credentials", user: "eve", ref: provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, replica: 2, want: provider.ResultUnauthorized},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newFakeGateway(faasd)
+			g.user, g.pass = "admin", "pw"
+			g.deploy(fig("openfaas-fn", 1))
+			user := "admin"
+			if tc.user != "" {
+				user = tc.user
+			}
+			cl := newTestClient(t, g.start(t, "").URL, func(c *Config) { c.Username, c.Password = user, "pw" })
+			if got := provider.Result(cl.Scale(t.Context(), tc.ref, tc.replica)); got != tc.want {
+				t.Errorf("Result = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

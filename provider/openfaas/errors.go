@@ -9,13 +9,13 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// Operation names, used in errors and log lines. They match the operation
-// label of provider.Instrument.
+// Operation names, used in errors and log lines: the operation label values
+// of provider.Instrument.
 const (
-	OpNamespaces = "namespaces"
-	OpFunctions  = "functions"
-	OpFunction   = "function"
-	OpScale      = "scale"
+	OpNamespaces = provider.OpNamespaces
+	OpFunctions  = provider.OpFunctions
+	OpFunction   = provider.OpFunction
+	OpScale      = provider.OpScale
 )
 
 // maxErrorBody bounds how much of a reply body an error carries.
