@@ -109,19 +109,30 @@ func TestQueriesRunOnPrometheus(t *testing.T) {
 					t.Errorf("unsubstituted Grafana variable in %s", q)
 					continue
 				}
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				v, warnings, _, err := prom.API().Query(ctx, q, time.Now())
-				cancel()
-				if err != nil {
-					t.Errorf("query failed: %v\n  %s", err, q)
-					continue
-				}
-				if len(warnings) > 0 {
-					t.Errorf("warnings %v for %s", warnings, q)
-				}
-				if vec, ok := v.(model.Vector); ok && len(vec) == 0 {
-					empty++
-					t.Errorf("empty result: %s", q)
+				// Errors fail at once; an empty result is retried for a while,
+				// because subqueries over a freshly started server may not
+				// have a step with data yet.
+				deadline := time.Now().Add(15 * time.Second)
+				for {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					v, warnings, _, err := prom.API().Query(ctx, q, time.Now())
+					cancel()
+					if err != nil {
+						t.Errorf("query failed: %v\n  %s", err, q)
+						break
+					}
+					if len(warnings) > 0 {
+						t.Errorf("warnings %v for %s", warnings, q)
+					}
+					if vec, ok := v.(model.Vector); !ok || len(vec) > 0 {
+						break
+					}
+					if time.Now().After(deadline) {
+						empty++
+						t.Errorf("empty result: %s", q)
+						break
+					}
+					time.Sleep(250 * time.Millisecond)
 				}
 			}
 			t.Logf("%d queries ran, %d empty", len(exprs), empty)
