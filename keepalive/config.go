@@ -12,6 +12,13 @@ type Config struct {
 	// worth: a window is kept only where the chance of an invocation in it
 	// pays for the idle time at this price (--keepalive-cold-start-worth).
 	ColdStartWorth time.Duration
+	// WorthRate, when positive, makes the price per function: a function
+	// invoked r times an hour values a cold start at ColdStartWorth ×
+	// WorthRate / r. Every function then pays the same idle time per point
+	// of its own cold-start ratio, which is what users feel and what the
+	// per-function (75th-percentile) cold-start ratio measures; without it
+	// busy functions dominate and rare ones are always cold.
+	WorthRate float64
 	// History is how many recent idle times per function are remembered.
 	History int
 	// MinSamples is how many idle times a function needs before the policy
@@ -94,6 +101,9 @@ func (c Config) Validate() error {
 	}
 	if c.PeriodicTolerance < 0 || c.PeriodicTolerance >= 1 {
 		errs = append(errs, fmt.Errorf("keepalive: periodic tolerance = %g, must be in [0, 1)", c.PeriodicTolerance))
+	}
+	if c.WorthRate < 0 {
+		errs = append(errs, fmt.Errorf("keepalive: worth rate = %g, must not be negative", c.WorthRate))
 	}
 	if c.PreWarmShare < 0 || c.PreWarmShare > 1 {
 		errs = append(errs, fmt.Errorf("keepalive: pre-warm share = %g, must be in [0, 1]", c.PreWarmShare))

@@ -111,6 +111,13 @@ func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 	}
 	s := newSamples(its)
 	worth := cfg.ColdStartWorth.Seconds()
+	if cfg.WorthRate > 0 {
+		// Invocations per hour over the remembered idle times (those beyond
+		// the horizon count as the horizon).
+		span := s.prefix[len(s.x)] + (s.total-float64(len(s.x)))*cfg.Horizon.Seconds()
+		rate := s.total / math.Max(span, 1) * 3600
+		worth *= cfg.WorthRate / math.Max(rate, cfg.WorthRate/1000)
+	}
 	maxK := cfg.MaxKeepAlive.Seconds()
 	lead := cfg.MinLead.Seconds()
 	mg := cfg.Margin

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
+	"github.com/faas-autoscaler/faas-autoscaler/sim"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/ours"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/peers"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/report"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
+)
+
+// simPolicies are the policies `sim` knows, in the order they are shown.
+var simPolicies = []string{"fixed-10m", "fixed-20m", "openfaas-ce", "k8s-hpa", "keda", "hybrid-histogram", "faas-autoscaler"}
+
+// simOptions are the sim subcommand's flags.
+type simOptions struct {
+	traceDir, policies, baseline, arrivals, progress           string
+	csvPath, jsonPath, svgPath, timelineSVG, fnCSV, timelineFn string
+	include                                                    simList
+	cfg                                                        sim.Config
+	worth                                                      time.Duration
+	worthRate                                                  float64
+}
+
+type simList []string
+
+func (s *simList) String() string     { return strings.Join(*s, ",") }
+func (s *simList) Set(v string) error { *s = append(*s, v); return nil }
+
+// simCmd is `faas-autoscaler sim`: replay a trace against policies.
+func simCmd(args []string, stdout, stderr io.Writer) int {
+	o, err := parseSimFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "sim:", err)
+		return 2
+	}
+	if err := simRun(o, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "sim:", err)
+		return 1
+	}
+	return 0
+}
+
+func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
+	o := simOptions{cfg: sim.DefaultConfig()}
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: faas-autoscaler sim --trace DIR [flags]\n\nReplays an Azure Functions 2019 trace (either layout) against autoscaling policies.\n%s\n\nflags:\n", report.Attribution)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.traceDir, "trace", os.Getenv("SIM_TRACE"), "trace folder: invocations.csv or inv.csv, with optional durations and memory files (env SIM_TRACE)")
+	fs.StringVar(&o.policies, "policies", strings.Join(simPolicies, ","), "comma-separated policies: "+strings.Join(simPolicies, ", "))
+	fs.StringVar(&o.baseline, "baseline", "fixed-10m", "policy idle replica-seconds are normalised to")
+	fs.IntVar(&o.cfg.Concurrency, "concurrency", o.cfg.Concurrency, "requests one replica serves at once")
+	fs.DurationVar(&o.cfg.ColdStart, "cold-start", o.cfg.ColdStart, "delay from a replica requested to serving")
+	fs.DurationVar(&o.cfg.ColdStartPerGB, "cold-start-per-gb", 0, "extra cold-start delay per GB of the function's memory")
+	fs.DurationVar(&o.cfg.DefaultExec, "default-exec", o.cfg.DefaultExec, "execution time of functions without durations")
+	fs.StringVar(&o.arrivals, "arrivals", string(o.cfg.Arrivals), "arrivals inside a minute: uniform, even or burst")
+	fs.Uint64Var(&o.cfg.Seed, "seed", o.cfg.Seed, "seed of arrivals and execution times")
+	fs.IntVar(&o.cfg.Minutes, "minutes", 0, "replay only the first N minutes (0: all)")
+	fs.IntVar(&o.cfg.Workers, "workers", 0, "functions replayed at once (0: GOMAXPROCS)")
+	fs.DurationVar(&o.worth, "keepalive-cold-start-worth", keepalive.Default().ColdStartWorth, "adaptive keep-alive: idle time one avoided cold start is worth")
+	fs.Float64Var(&o.worthRate, "keepalive-worth-rate", 10, "adaptive keep-alive: invocations/hour at which the worth applies as given (0: same worth for all functions)")
+	fs.StringVar(&o.csvPath, "csv", "", "write the summary as CSV to this file")
+	fs.StringVar(&o.fnCSV, "functions-csv", "", "write per-function results as CSV to this file")
+	fs.StringVar(&o.jsonPath, "json", "", "write the summary as JSON to this file")
+	fs.StringVar(&o.svgPath, "svg", "", "write the Pareto chart (SVG) to this file")
+	fs.StringVar(&o.timelineFn, "timeline-function", "", "function (index, or a prefix of its hash) whose replicas over time are charted")
+	fs.StringVar(&o.timelineSVG, "timeline-svg", "", "write the replicas-over-time chart (SVG) to this file (needs --timeline-function)")
+	fs.Var(&o.include, "include", "merge results from a JSON file written by --json (e.g. bench/knative's KPA run); repeatable")
+	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.traceDir == "" {
+		return o, errors.New("--trace is required (a folder with invocations.csv or inv.csv)")
+	}
+	m, err := trace.ParseArrivalModel(o.arrivals)
+	if err != nil {
+		return o, fmt.Errorf("--arrivals: %w", err)
+	}
+	o.cfg.Arrivals = m
+	if err := o.cfg.Validate(); err != nil {
+		return o, err
+	}
+	switch o.progress {
+	case "auto", "always", "never":
+	default:
+		return o, fmt.Errorf("--progress %q: want auto, always or never", o.progress)
+	}
+	if (o.timelineSVG == "") != (o.timelineFn == "") {
+		return o, errors.New("--timeline-svg and --timeline-function go together")
+	}
+	if _, err := o.policyList(); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+func (o simOptions) policyList() ([]sim.Policy, error) {
+	var out []sim.Policy
+	for _, name := range strings.Split(o.policies, ",") {
+		name = strings.TrimSpace(name)
+		switch name {
+		case "":
+			continue
+		case "fixed-10m":
+			out = append(out, peers.FixedKeepAlive{KeepAlive: 10 * time.Minute})
+		case "fixed-20m":
+			out = append(out, peers.FixedKeepAlive{KeepAlive: 20 * time.Minute})
+		case "openfaas-ce":
+			out = append(out, peers.DefaultOpenFaaSCE())
+		case "k8s-hpa":
+			out = append(out, peers.DefaultHPA())
+		case "keda":
+			out = append(out, peers.DefaultKEDA())
+		case "hybrid-histogram":
+			out = append(out, peers.DefaultHybrid())
+		case "faas-autoscaler":
+			p := ours.Default()
+			p.KeepAlive = keepalive.Config{ColdStartWorth: o.worth, WorthRate: o.worthRate}
+			if err := p.KeepAlive.Validate(); err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		default:
+			if d, ok := strings.CutPrefix(name, "fixed-"); ok {
+				if ka, err := time.ParseDuration(d); err == nil && ka > 0 {
+					out = append(out, peers.FixedKeepAlive{KeepAlive: ka})
+					continue
+				}
+			}
+			return nil, fmt.Errorf("--policies: unknown policy %q (known: %s, or fixed-<duration>)", name, strings.Join(simPolicies, ", "))
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("--policies: no policy given")
+	}
+	return out, nil
+}
+
+func simRun(o simOptions, stdout, stderr io.Writer) error {
+	tr, err := trace.Load(o.traceDir)
+	if err != nil {
+		return err
+	}
+	if o.timelineFn != "" {
+		i, err := simFindFunction(tr, o.timelineFn)
+		if err != nil {
+			return err
+		}
+		o.cfg.Timeline = i
+	}
+	policies, _ := o.policyList()
+	var included []report.Document
+	for _, p := range o.include {
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		d, err := report.ReadJSON(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("--include %s: %w", p, err)
+		}
+		included = append(included, d)
+	}
+	fmt.Fprintf(stderr, "replaying %s: %d functions, %d invocations, %d policies\n", tr.Dir, len(tr.Functions), tr.Invocations(), len(policies))
+	start := time.Now()
+	bar := report.NewProgress(stderr, o.progress)
+	rs, err := sim.Run(tr, o.cfg, policies, bar.Update)
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	sim.Normalise(rs, o.baseline)
+	ss := sim.Summaries(rs)
+	for _, d := range included {
+		ss = append(ss, simRebase(d.Results, d.Baseline, ss, o.baseline)...)
+	}
+	fmt.Fprintf(stdout, "%s\n%s; %d functions, %d invocations; concurrency %d, cold start %s, arrivals %s, seed %d; replayed in %s\n\n",
+		report.Attribution, tr.Dir, len(tr.Functions), tr.Invocations(), o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
+	if err := report.Table(stdout, ss, o.baseline); err != nil {
+		return err
+	}
+	write := func(path string, render func(io.Writer) error) error {
+		if path == "" {
+			return nil
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := render(f); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return f.Close()
+	}
+	cfgMap := map[string]any{"concurrency": o.cfg.Concurrency, "cold_start": o.cfg.ColdStart.String(),
+		"cold_start_per_gb": o.cfg.ColdStartPerGB.String(), "arrivals": o.cfg.Arrivals, "seed": o.cfg.Seed,
+		"minutes": o.cfg.Minutes, "keepalive_cold_start_worth": o.worth.String(), "keepalive_worth_rate": o.worthRate}
+	end := float64(tr.Minutes) * 60
+	if o.cfg.Minutes > 0 && o.cfg.Minutes < tr.Minutes {
+		end = float64(o.cfg.Minutes) * 60
+	}
+	return errors.Join(
+		write(o.csvPath, func(w io.Writer) error { return report.CSV(w, ss) }),
+		write(o.fnCSV, func(w io.Writer) error { return report.FunctionsCSV(w, rs) }),
+		write(o.jsonPath, func(w io.Writer) error {
+			return report.JSON(w, report.Document{Trace: tr.Dir, Config: cfgMap, Baseline: o.baseline, Results: ss})
+		}),
+		write(o.svgPath, func(w io.Writer) error { return report.Pareto(w, ss, o.baseline) }),
+		write(o.timelineSVG, func(w io.Writer) error {
+			return report.Timeline(w, tr.Functions[o.cfg.Timeline].ID, rs, end)
+		}),
+	)
+}
+
+// simRebase renormalises included results to this run's baseline, when both
+// runs have it, so all points share one axis.
+func simRebase(in []sim.Summary, theirBase string, ours []sim.Summary, base string) []sim.Summary {
+	var mine, theirs float64
+	for _, s := range ours {
+		if s.Policy == base {
+			mine = s.IdleReplicaSec
+		}
+	}
+	for _, s := range in {
+		if s.Policy == theirBase && theirBase == base {
+			theirs = s.IdleReplicaSec
+		}
+	}
+	var out []sim.Summary
+	for _, s := range in {
+		if s.Policy == theirBase {
+			continue // already in this run
+		}
+		s.IdleNormalised = -1
+		if mine > 0 && theirs > 0 {
+			s.IdleNormalised = s.IdleReplicaSec / mine
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// simFindFunction resolves an index or a hash prefix.
+func simFindFunction(tr *trace.Trace, key string) (int, error) {
+	if i, err := strconv.Atoi(key); err == nil {
+		if i < 0 || i >= len(tr.Functions) {
+			return 0, fmt.Errorf("--timeline-function %d: the trace has functions 0..%d", i, len(tr.Functions)-1)
+		}
+		return i, nil
+	}
+	found := -1
+	for i, f := range tr.Functions {
+		if strings.HasPrefix(f.ID, key) {
+			if found >= 0 {
+				return 0, fmt.Errorf("--timeline-function %q matches more than one function", key)
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		return 0, fmt.Errorf("--timeline-function %q: no such function", key)
+	}
+	return found, nil
+}

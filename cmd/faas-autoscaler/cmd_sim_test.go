@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim/report"
+)
+
+const simTestTrace = "../../sim/testdata/small"
+
+func TestSimBadFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no trace", []string{}, "sim: --trace is required (a folder with invocations.csv or inv.csv)"},
+		{"unknown policy", []string{"--trace", simTestTrace, "--policies", "fixed-10m,magic"}, `sim: --policies: unknown policy "magic"`},
+		{"bad arrivals", []string{"--trace", simTestTrace, "--arrivals", "poisson"}, `sim: --arrivals: arrival model "poisson": want uniform, even or burst`},
+		{"bad concurrency", []string{"--trace", simTestTrace, "--concurrency", "0"}, "sim: concurrency = 0, must be at least 1"},
+		{"timeline without function", []string{"--trace", simTestTrace, "--timeline-svg", "x.svg"}, "sim: --timeline-svg and --timeline-function go together"},
+		{"bad progress", []string{"--trace", simTestTrace, "--progress", "maybe"}, `sim: --progress "maybe": want auto, always or never`},
+		{"extra argument", []string{"--trace", simTestTrace, "now"}, `sim: unexpected argument "now"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("SIM_TRACE", "")
+			var out, errb bytes.Buffer
+			if code := simCmd(tc.args, &out, &errb); code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if !strings.HasPrefix(errb.String(), tc.want) {
+				t.Errorf("stderr %q, want prefix %q", errb.String(), tc.want)
+			}
+		})
+	}
+}
+
+func TestSimBadTrace(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := simCmd([]string{"--trace", "../../sim/trace/testdata/bad"}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "no invocations file") {
+		t.Errorf("stderr %q does not say what is missing", errb.String())
+	}
+}
+
+func TestSimWritesEveryOutput(t *testing.T) {
+	dir := t.TempDir()
+	p := func(n string) string { return filepath.Join(dir, n) }
+	args := []string{"--trace", simTestTrace, "--policies", "fixed-10m,fixed-20m,hybrid-histogram,faas-autoscaler,keda",
+		"--csv", p("s.csv"), "--functions-csv", p("f.csv"), "--json", p("s.json"), "--svg", p("pareto.svg"),
+		"--timeline-function", "bursty", "--timeline-svg", p("timeline.svg"), "--progress", "always"}
+	var out, errb bytes.Buffer
+	if code := simCmd(args, &out, &errb); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+	}
+	for _, want := range []string{report.Attribution, "fixed-10m", "hybrid-histogram", "faas-autoscaler", "p75 fn cold ratio"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+	if !strings.Contains(errb.String(), "100%") {
+		t.Errorf("progress bar never reached 100%%: %q", errb.String())
+	}
+	for _, f := range []string{"pareto.svg", "timeline.svg"} {
+		b, err := os.ReadFile(p(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := xml.Unmarshal(b, new(struct{})); err != nil {
+			t.Errorf("%s is not well-formed XML: %v", f, err)
+		}
+		if !bytes.Contains(b, []byte("Shahrad")) {
+			t.Errorf("%s lacks the attribution", f)
+		}
+	}
+	csv, _ := os.ReadFile(p("s.csv"))
+	if n := strings.Count(string(csv), "\n"); n != 6 {
+		t.Errorf("summary CSV has %d lines, want header + 5 policies", n)
+	}
+	// The JSON merges back with --include.
+	var out2, errb2 bytes.Buffer
+	if code := simCmd([]string{"--trace", simTestTrace, "--policies", "fixed-10m", "--include", p("s.json")}, &out2, &errb2); code != 0 {
+		t.Fatalf("--include: exit %d; %s", code, errb2.String())
+	}
+	if !strings.Contains(out2.String(), "faas-autoscaler") {
+		t.Errorf("--include did not merge the results:\n%s", out2.String())
+	}
+}
