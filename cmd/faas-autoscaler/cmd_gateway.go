@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
+)
+
+// functionFlags collects --function name.namespace[:label=value,label=value].
+type functionFlags []provider.Function
+
+func (f *functionFlags) String() string { return fmt.Sprint(len(*f)) }
+
+func (f *functionFlags) Set(v string) error {
+	name, labels, _ := strings.Cut(v, ":")
+	ref, err := provider.ParseRef(name, demoNamespace)
+	if err != nil {
+		return err
+	}
+	fn := provider.Function{Ref: ref, Labels: map[string]string{}, Replicas: 1, AvailableReplicas: 1}
+	for kv := range strings.SplitSeq(labels, ",") {
+		if kv == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("label %q: want key=value", kv)
+		}
+		fn.Labels[k] = val
+	}
+	if m, ok := fn.Labels["com.openfaas.scale.min"]; ok && m == "0" {
+		fn.Replicas, fn.AvailableReplicas = 0, 0
+	}
+	*f = append(*f, fn)
+	return nil
+}
+
+// gatewayCmd is `faas-autoscaler gateway`: the simulated OpenFaaS gateway on
+// its own, serving the provider API, the gateway metrics and a load control
+// route, so a real Prometheus, AlertManager and controller can be pointed at
+// it by hand (make e2e-up).
+func gatewayCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8081", "address of the provider API, /metrics and /sim/load")
+	coldStart := fs.Duration("cold-start", 2*time.Second, "delay before a new replica is available")
+	refuseZero := fs.Bool("refuse-zero", false, "answer a scale to 0 with 400, as OpenFaaS CE does")
+	inflight := fs.Bool("inflight", true, "export gateway_function_invocation_inflight (OpenFaaS Pro)")
+	secrets := fs.String("secret-mount-path", "", "folder with basic-auth-user and basic-auth-password: turns on basic auth for /system/*")
+	duration := fs.Duration("duration", 0, "stop after this long (0 = until SIGINT/SIGTERM)")
+	var fns functionFlags
+	fs.Var(&fns, "function", "a function to deploy: name[.namespace][:label=value,…] (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if len(fns) == 0 {
+		fmt.Fprintln(stderr, "faas-autoscaler gateway: at least one --function is required")
+		return 2
+	}
+	clk := clock.Real()
+	mem := memory.New(clk, memory.Options{ColdStart: *coldStart})
+	gw, err := gatewaysim.New(gatewaysim.Config{Provider: mem, Clock: clk, ScaleFromZero: true, Inflight: *inflight})
+	if err != nil {
+		fmt.Fprintf(stderr, "faas-autoscaler gateway: %v\n", err)
+		return 1
+	}
+	opts := gatewaysim.APIOptions{RefuseZero: *refuseZero, DefaultNamespace: demoNamespace}
+	if *secrets != "" {
+		u, p, err := readBasicAuth(*secrets)
+		if err != nil {
+			fmt.Fprintf(stderr, "faas-autoscaler gateway: --secret-mount-path: %v\n", err)
+			return 2
+		}
+		opts.Username, opts.Password = u, p
+	}
+	for _, fn := range fns {
+		fn.CreatedAt = clk.Now().Add(-time.Hour)
+		if err := mem.Deploy(fn); err != nil {
+			fmt.Fprintf(stderr, "faas-autoscaler gateway: --function %s: %v\n", fn.Ref, err)
+			return 2
+		}
+		gw.SetWorkload(fn.Ref, gatewaysim.Workload{Duration: 50 * time.Millisecond})
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "faas-autoscaler gateway: --listen %s: %v\n", *listen, err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+	srv := &http.Server{Handler: gw.Handler(opts), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = gw.Run(ctx) }()
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	fmt.Fprintf(stdout, "simulated gateway on http://%s (provider API, /metrics, PUT /sim/load/{name}?namespace= {\"rps\":N})\n", ln.Addr())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "faas-autoscaler gateway: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func readBasicAuth(dir string) (string, string, error) {
+	read := func(name string) (string, error) {
+		b, err := os.ReadFile(dir + "/" + name)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	u, err := read("basic-auth-user")
+	if err != nil {
+		return "", "", err
+	}
+	p, err := read("basic-auth-password")
+	return u, p, err
+}

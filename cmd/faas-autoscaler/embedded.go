@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
+)
+
+// demoFunction is one function of the embedded default: its labels say how
+// it scales, its workload what load the simulated gateway sends it.
+type demoFunction struct {
+	name   string
+	labels map[string]string
+	work   gatewaysim.Workload
+	story  string
+}
+
+// demoFunctions tell a one-minute story: a burst that is met at once, a
+// steady capacity-scaled function, one that idles to zero and is woken again,
+// and one that never changes.
+func demoFunctions() []demoFunction {
+	return []demoFunction{
+		{
+			name: "figlet", story: "rps: 10/s, a burst of 150/s, 60/s, then 5/s",
+			labels: map[string]string{
+				"com.openfaas.scale.type": "rps", "com.openfaas.scale.target": "20",
+				"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "12",
+				"com.openfaas.scale.down.window": "15s",
+			},
+			work: gatewaysim.Workload{Duration: 40 * time.Millisecond, Load: gatewaysim.Pattern{
+				{For: 8 * time.Second, RPS: 10}, {For: 12 * time.Second, RPS: 150},
+				{For: 20 * time.Second, RPS: 60}, {For: 20 * time.Second, RPS: 5},
+			}},
+		},
+		{
+			name: "env", story: "capacity: 0.5 s calls at 24/s ≈ 12 in flight, target 5 per replica",
+			labels: map[string]string{
+				"com.openfaas.scale.type": "capacity", "com.openfaas.scale.target": "5",
+				"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "10",
+			},
+			work: gatewaysim.Workload{Duration: 500 * time.Millisecond, Concurrency: 8, Load: gatewaysim.Pattern{
+				{For: 30 * time.Second, RPS: 24}, {For: 30 * time.Second, RPS: 8},
+			}},
+		},
+		{
+			name: "nodeinfo", story: "scale to zero after 15 s idle; woken by the gateway at 60 s",
+			labels: map[string]string{
+				"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "15s",
+				"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "5",
+			},
+			work: gatewaysim.Workload{Duration: 20 * time.Millisecond, Load: gatewaysim.Pattern{
+				{For: 12 * time.Second, RPS: 4}, {For: 48 * time.Second, RPS: 0},
+			}},
+		},
+		{
+			name: "markdown", story: "steady 3/s, no opt-in to zero: stays at its min",
+			labels: map[string]string{"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "5"},
+			work:   gatewaysim.Workload{Duration: 30 * time.Millisecond, Load: gatewaysim.Constant(3)},
+		},
+	}
+}
+
+// applyDemoTimings shortens the production intervals so the embedded default
+// shows a whole story within a minute; explicit flags still win.
+func applyDemoTimings(c *runConfig, explicit map[string]bool) {
+	set := func(flagName string, f func()) {
+		if !explicit[flagName] {
+			f()
+		}
+	}
+	set("interval", func() { c.Interval = 2 * time.Second })
+	set("stable-window", func() { c.StableWindow = 10 * time.Second })
+	set("burst-window", func() { c.BurstWindow = 3 * time.Second })
+	set("idle-schedule", func() { c.IdleSchedule = "@every 5s" })
+	set("webhook-auth", func() { c.WebhookAuth = "none" })
+	set("listen", func() { c.Listen = "127.0.0.1:8080" })
+	// The terminal view tells the story; logs would interleave with it
+	// (--log-level info shows them).
+	set("log-level", func() { c.LogLevel = "error" })
+}
+
+const demoNamespace = "openfaas-fn"
+
+// wireEmbedded builds the embedded default: a simulated gateway in front of
+// the memory provider, and the embedded metrics source scraping it.
+func (ctl *controller) wireEmbedded(out io.Writer) (*demoView, error) {
+	mem := memory.New(ctl.clk, memory.Options{ColdStart: 2 * time.Second})
+	now := ctl.clk.Now()
+	fns := demoFunctions()
+	gw, err := gatewaysim.New(gatewaysim.Config{
+		Provider: mem, Clock: ctl.clk, ScaleFromZero: true, Inflight: true,
+		Logger: ctl.log.With("component", "gateway"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fns {
+		ref := provider.Ref{Name: f.name, Namespace: demoNamespace}
+		if err := mem.Deploy(provider.Function{Ref: ref, Labels: f.labels, Replicas: 1, AvailableReplicas: 1, CreatedAt: now.Add(-time.Hour)}); err != nil {
+			return nil, err
+		}
+		gw.SetWorkload(ref, f.work)
+	}
+	ec := embedded.DefaultConfig()
+	ec.Fetch, ec.Interval, ec.Clock = gatherText(gw), time.Second, ctl.clk
+	ec.DefaultNamespace = demoNamespace
+	ec.Logger = ctl.log.With("component", "embedded-source")
+	src, err := embedded.New(ec)
+	if err != nil {
+		return nil, err
+	}
+	ctl.provider, ctl.source = mem, src
+	// Rates need two scrapes; acting before them would only log missing data.
+	ctl.warmup = 2*ec.Interval + 100*time.Millisecond
+	ctl.extra = append(ctl.extra, gw.Run, src.Run)
+	return newDemoView(out, ctl.clk, mem, gw, fns), nil
+}
+
+// gatherText renders the simulated gateway's metrics in the text exposition
+// format, so the embedded source parses exactly what it would scrape from a
+// real gateway's /metrics.
+func gatherText(gw *gatewaysim.Gateway) func(ctx context.Context) (io.ReadCloser, error) {
+	return func(context.Context) (io.ReadCloser, error) {
+		mfs, err := gw.Registry().Gather()
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
+		for _, mf := range mfs {
+			if err := enc.Encode(mf); err != nil {
+				return nil, err
+			}
+		}
+		return io.NopCloser(&buf), nil
+	}
+}

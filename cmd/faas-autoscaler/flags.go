@@ -1,0 +1,82 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// envFlags binds flags to environment variables: a flag not given on the
+// command line takes its variable's value, if set. Names follow OpenFaaS's
+// lower_snake style (gateway_url, secret_mount_path, basic_auth, …).
+type envFlags struct {
+	fs  *flag.FlagSet
+	env map[string]string // flag name → environment variable
+}
+
+func newEnvFlags(name string) *envFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	return &envFlags{fs: fs, env: map[string]string{}}
+}
+
+// bind records the variable of a flag already defined on fs and notes it in
+// the usage text.
+func (e *envFlags) bind(flagName, envName string) {
+	f := e.fs.Lookup(flagName)
+	if f == nil {
+		panic("envFlags.bind: no flag " + flagName) // programming error, caught by tests
+	}
+	e.env[flagName] = envName
+	f.Usage += " (env " + envName + ")"
+}
+
+// parse reads args, then fills unset flags from the environment. An
+// environment value that does not parse is an error naming the variable.
+func (e *envFlags) parse(args []string, getenv func(string) string) error {
+	if err := e.fs.Parse(args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	e.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for name, env := range e.env {
+		if set[name] {
+			continue
+		}
+		v, ok := lookup(getenv, env)
+		if !ok {
+			continue
+		}
+		if err := e.fs.Set(name, v); err != nil {
+			return fmt.Errorf("environment variable %s=%q (for --%s): %v", env, v, name, err)
+		}
+	}
+	if e.fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", e.fs.Arg(0))
+	}
+	return nil
+}
+
+func lookup(getenv func(string) string, name string) (string, bool) {
+	if getenv == nil {
+		v, ok := os.LookupEnv(name)
+		return v, ok
+	}
+	v := getenv(name)
+	return v, v != ""
+}
+
+// stringList is a comma-separated flag value.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+
+func (s *stringList) Set(v string) error {
+	*s = nil
+	for part := range strings.SplitSeq(v, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			*s = append(*s, p)
+		}
+	}
+	return nil
+}
