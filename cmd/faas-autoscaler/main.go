@@ -19,6 +19,8 @@ var subcommands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"rules":               rulesCmd,
 	"alertmanager-config": alertmanagerConfigCmd,
 	"gateway":             gatewayCmd,
+	"dashboards":          dashboardsCmd,
+	"sim":                 simCmd,
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {

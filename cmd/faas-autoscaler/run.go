@@ -124,7 +124,7 @@ type controller struct {
 	// warmup delays the loops after start (the embedded source needs two scrapes).
 	warmup time.Duration
 	// lead wraps the acting parts in leader election when set.
-	lead func(ctx context.Context, act func(ctx context.Context)) error
+	lead  func(ctx context.Context, act func(ctx context.Context)) error
 	ready atomic.Bool
 }
 
