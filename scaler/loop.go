@@ -214,6 +214,10 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 	if len(batch) == 0 {
 		return nil
 	}
+	// Read under passMu, so a pass that is scaling one of these functions
+	// has finished and we see the count it set.
+	l.passMu.Lock()
+	defer l.passMu.Unlock()
 	var (
 		fns  []provider.Function
 		sigs = make(map[provider.Ref]*Signal, len(batch))
@@ -228,18 +232,20 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 		fns = append(fns, fn)
 		sigs[ref] = &sig
 	}
-	l.evaluate(ctx, fns, sigs, now)
+	l.evaluateLocked(ctx, fns, sigs, now)
 	return errors.Join(errs...)
 }
 
 // EvaluateNow reads one function and decides and applies for it at once,
 // with sig as the trigger (nil for none).
 func (l *Loop) EvaluateNow(ctx context.Context, ref provider.Ref, sig *Signal, now time.Time) (Decision, error) {
+	l.passMu.Lock()
+	defer l.passMu.Unlock()
 	fn, err := l.readFunction(ctx, ref)
 	if err != nil {
 		return Decision{}, err
 	}
-	ds := l.evaluate(ctx, []provider.Function{fn}, map[provider.Ref]*Signal{ref: sig}, now)
+	ds := l.evaluateLocked(ctx, []provider.Function{fn}, map[provider.Ref]*Signal{ref: sig}, now)
 	return ds[ref], nil
 }
 

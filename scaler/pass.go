@@ -91,13 +91,8 @@ func (l *Loop) list(ctx context.Context) ([]provider.Function, error) {
 	return out, nil
 }
 
-// evaluate decides and applies for fns, sigs giving each one's trigger.
-func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, sigs map[provider.Ref]*Signal, now time.Time) map[provider.Ref]Decision {
-	l.passMu.Lock()
-	defer l.passMu.Unlock()
-	return l.evaluateLocked(ctx, fns, sigs, now)
-}
-
+// evaluateLocked decides and applies for fns, sigs giving each one's
+// trigger. The caller holds passMu.
 func (l *Loop) evaluateLocked(ctx context.Context, fns []provider.Function, sigs map[provider.Ref]*Signal, now time.Time) map[provider.Ref]Decision {
 	specs := make([]Spec, len(fns))
 	specErrs := make([]error, len(fns))

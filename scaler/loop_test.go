@@ -1,0 +1,478 @@
+package scaler
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler/scalertest"
+)
+
+var (
+	refA = provider.Ref{Name: "a", Namespace: "openfaas-fn"}
+	refB = provider.Ref{Name: "b", Namespace: "openfaas-fn"}
+	refC = provider.Ref{Name: "c", Namespace: "team"}
+)
+
+func function(ref provider.Ref, replicas uint64, labels map[string]string) provider.Function {
+	return provider.Function{Ref: ref, Replicas: replicas, AvailableReplicas: replicas, Labels: labels}
+}
+
+type loopEnv struct {
+	loop *Loop
+	prov *fakeProvider
+	src  *scalertest.Source
+	reg  *prometheus.Registry
+}
+
+func newLoopEnv(t *testing.T, edit func(*LoopConfig), fns ...provider.Function) *loopEnv {
+	t.Helper()
+	e := &loopEnv{prov: newFakeProvider(fns...), src: scalertest.NewSource(), reg: prometheus.NewRegistry()}
+	cfg := LoopConfig{Provider: e.prov, Source: e.src, Defaults: DefaultDefaults(), Registerer: e.reg}
+	if edit != nil {
+		edit(&cfg)
+	}
+	l, err := NewLoop(cfg)
+	if err != nil {
+		t.Fatalf("NewLoop: %v", err)
+	}
+	e.loop = l
+	return e
+}
+
+// metric returns the value of the series of name whose labels include want;
+// ok is false when there is no such series.
+func (e *loopEnv) metric(t *testing.T, name string, want map[string]string) (float64, bool) {
+	t.Helper()
+	mfs, err := e.reg.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			got := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				got[lp.GetName()] = lp.GetValue()
+			}
+			for k, v := range want {
+				if got[k] != v {
+					continue next
+				}
+			}
+			return value(m), true
+		}
+	}
+	return 0, false
+}
+
+func value(m *dto.Metric) float64 {
+	switch {
+	case m.GetCounter() != nil:
+		return m.GetCounter().GetValue()
+	case m.GetGauge() != nil:
+		return m.GetGauge().GetValue()
+	case m.GetHistogram() != nil:
+		return float64(m.GetHistogram().GetSampleCount())
+	}
+	return 0
+}
+
+func fn(ref provider.Ref) map[string]string { return map[string]string{labelFunction: ref.String()} }
+
+func TestNewLoopValidates(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  LoopConfig
+		want string
+	}{
+		{"no provider", LoopConfig{Source: scalertest.NewSource(), Defaults: DefaultDefaults()}, "scaler: provider is required"},
+		{"no source", LoopConfig{Provider: newFakeProvider(), Defaults: DefaultDefaults()}, "scaler: metrics source is required"},
+		{"burst window longer than stable", LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource(),
+			Defaults: DefaultDefaults(), BurstWindow: 2 * time.Minute}, "burst window = 2m0s, must be positive and at most the stable window 1m0s"},
+		{"bad defaults", LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource()}, "default max = 0, must be at least 1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewLoop(tc.cfg)
+			if err == nil || !contains(err.Error(), tc.want) {
+				t.Errorf("NewLoop error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("metrics registered twice", func(t *testing.T) {
+		reg := prometheus.NewRegistry()
+		cfg := LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource(), Defaults: DefaultDefaults(), Registerer: reg}
+		if _, err := NewLoop(cfg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := NewLoop(cfg); err == nil {
+			t.Error("second loop on one registry: want a registration error")
+		}
+	})
+}
+
+func contains(s, sub string) bool {
+	return len(sub) == 0 || len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0)
+}
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestTickScalesAndExportsMetrics(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil,
+			function(refA, 1, nil),
+			function(refB, 3, map[string]string{LabelMin: "2", LabelMax: "8", LabelTarget: "10", LabelTargetProportion: "1"}))
+		e.src.SetWindow("rps", DefaultStableWindow, refA, 200)
+		e.src.SetWindow("rps", DefaultBurstWindow, refA, 60)
+		e.src.Set("rps", refB, 30)
+		if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		want := []scaleCall{{refA, 5}}
+		if diff := cmp.Diff(want, e.prov.takeCalls()); diff != "" {
+			t.Errorf("scale calls (-want +got):\n%s", diff)
+		}
+		checks := []struct {
+			name   string
+			labels map[string]string
+			want   float64
+		}{
+			{MetricDesiredReplicas, fn(refA), 5},
+			{MetricReplicas, fn(refA), 1},
+			{MetricAvailableReplicas, fn(refA), 1},
+			{MetricMinReplicas, fn(refB), 2},
+			{MetricMaxReplicas, fn(refB), 8},
+			{MetricTargetLoad, map[string]string{labelFunction: refA.String(), labelScalingType: "rps"}, 45},
+			{MetricTargetLoad, map[string]string{labelFunction: refB.String(), labelScalingType: "rps"}, 10},
+			{MetricDecisions, map[string]string{labelFunction: refA.String(), labelReason: string(CodeScaleUp)}, 1},
+			{MetricDecisions, map[string]string{labelFunction: refB.String(), labelReason: string(CodeWithinTolerance)}, 1},
+			{MetricScaleCalls, map[string]string{labelFunction: refA.String(), labelResult: "ok"}, 1},
+			{MetricReconcileDuration, nil, 1},
+		}
+		for _, c := range checks {
+			got, ok := e.metric(t, c.name, c.labels)
+			if !ok || got != c.want {
+				t.Errorf("%s%v = %v (present %v), want %v", c.name, c.labels, got, ok, c.want)
+			}
+		}
+	})
+}
+
+func TestTickQueriesOncePerTypeAndWindow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var fns []provider.Function
+		for i := range 20 {
+			typ := "rps"
+			if i%4 == 0 {
+				typ = "capacity"
+			}
+			fns = append(fns, function(provider.Ref{Name: string(rune('a' + i)), Namespace: "ns"}, 1, map[string]string{LabelType: typ}))
+		}
+		fns = append(fns, function(refC, 1, map[string]string{LabelType: TypeStep}),
+			function(refB, 2, map[string]string{LabelMin: "2", LabelMax: "2", LabelType: "cpu"}))
+		e := newLoopEnv(t, nil, fns...)
+		e.src.Set("rps", refA, 1)
+		e.src.Set("capacity", refA, 1)
+		if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		got := map[metricsource.LoadQuery]int{}
+		for _, q := range e.src.Queries() {
+			got[q]++
+		}
+		want := map[metricsource.LoadQuery]int{
+			{Type: "rps", Window: DefaultStableWindow}: 1, {Type: "rps", Window: DefaultBurstWindow}: 1,
+			{Type: "capacity", Window: DefaultStableWindow}: 1, {Type: "capacity", Window: DefaultBurstWindow}: 1,
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("queries (-want +got); step and static functions need none:\n%s", diff)
+		}
+	})
+}
+
+func TestRunSignalEvaluatesAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, func(c *LoopConfig) { c.Interval = time.Minute }, function(refA, 1, nil))
+		e.src.Set("rps", refA, 40)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- e.loop.Run(ctx) }()
+		synctest.Wait() // the first pass ran: nothing to do
+		if calls := e.prov.takeCalls(); len(calls) != 0 {
+			t.Fatalf("scaled at start: %v", calls)
+		}
+		start := time.Now()
+		e.src.Set("rps", refA, 200)
+		if err := e.loop.Notify(t.Context(), Signal{Ref: refA, Status: Firing, Fingerprint: "x", StartsAt: start}); err != nil {
+			t.Fatalf("Notify: %v", err)
+		}
+		synctest.Wait()
+		if got := e.prov.replicas(refA); got != 5 {
+			t.Errorf("after the signal: %d replicas, want 5", got)
+		}
+		if time.Since(start) != 0 {
+			t.Errorf("evaluation waited %v for a tick", time.Since(start))
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run returned %v", err)
+		}
+	})
+}
+
+func TestNotifyCoalescesAndDeduplicates(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		labels := map[string]string{LabelType: TypeStep, LabelMax: "10", LabelFactor: "10"} // step 1
+		e := newLoopEnv(t, func(c *LoopConfig) { c.Interval = time.Hour }, function(refA, 1, labels))
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go e.loop.Run(ctx)
+		synctest.Wait()
+		sig := Signal{Ref: refA, Status: Firing, Fingerprint: "fp", StartsAt: time.Now()}
+		// AlertManager delivers, retries, and a second receiver duplicates.
+		for range 3 {
+			if err := e.loop.Notify(t.Context(), sig); err != nil {
+				t.Fatal(err)
+			}
+		}
+		synctest.Wait()
+		_ = e.loop.Notify(t.Context(), sig) // a retry after the pass
+		synctest.Wait()
+		time.Sleep(3 * time.Second)
+		_ = e.loop.Notify(t.Context(), sig) // still within the dedup interval
+		synctest.Wait()
+		if got := e.prov.replicas(refA); got != 2 {
+			t.Errorf("after one alert delivered 5 times: %d replicas, want 2 (one step)", got)
+		}
+		time.Sleep(30 * time.Second) // AlertManager's repeat_interval: steps again
+		_ = e.loop.Notify(t.Context(), sig)
+		synctest.Wait()
+		if got := e.prov.replicas(refA); got != 3 {
+			t.Errorf("after a repeat past the dedup interval: %d, want 3", got)
+		}
+	})
+}
+
+func TestDryRunNeverScales(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, func(c *LoopConfig) { c.DryRun = true }, function(refA, 1, nil))
+		e.src.Set("rps", refA, 200)
+		for range 3 {
+			if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(5 * time.Second)
+		}
+		if calls := e.prov.takeCalls(); len(calls) != 0 {
+			t.Errorf("dry run called Scale: %v", calls)
+		}
+		if v, _ := e.metric(t, MetricDesiredReplicas, fn(refA)); v != 5 {
+			t.Errorf("desired replicas %v, want 5", v)
+		}
+		if v, _ := e.metric(t, MetricScaleCalls, map[string]string{labelFunction: refA.String(), labelResult: "dry_run"}); v != 3 {
+			t.Errorf("dry_run scale calls %v, want 3", v)
+		}
+	})
+}
+
+func TestRefusedScaleIsNotRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil, function(refA, 1, map[string]string{LabelMax: "50"}))
+		e.prov.refuse = func(_ provider.Ref, n uint64) bool { return n > 5 }
+		e.src.Set("rps", refA, 1000) // burst: wants 23
+		for range 10 {
+			if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(5 * time.Second)
+		}
+		calls := e.prov.takeCalls()
+		if len(calls) != 1 {
+			t.Errorf("%d Scale calls for a refused count over 10 passes, want 1: %v", len(calls), calls)
+		}
+		e.src.Set("rps", refA, 200) // now wants 5: a different count is tried
+		time.Sleep(5 * time.Minute) // past burst mode and the down window
+		for range 2 {
+			_ = e.loop.Tick(t.Context(), time.Now())
+			time.Sleep(5 * time.Second)
+		}
+		if got := e.prov.replicas(refA); got != 5 {
+			t.Errorf("after the need fell to an acceptable count: %d, want 5 (calls %v)", got, e.prov.takeCalls())
+		}
+	})
+}
+
+func TestProviderDown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil, function(refA, 2, nil))
+		e.src.Set("rps", refA, 90)
+		if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		e.prov.setDown(errDown)
+		if err := e.loop.Tick(t.Context(), time.Now()); err == nil {
+			t.Error("Tick with the provider down: want an error")
+		}
+		err := e.loop.Notify(t.Context(), Signal{Ref: refA, Status: Firing})
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("Notify with the provider down = %v, want ErrUnavailable", err)
+		}
+		if err := e.loop.EvaluatePending(t.Context(), time.Now()); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("EvaluatePending = %v, want ErrUnavailable", err)
+		}
+		if v, _ := e.metric(t, MetricReconcileErrors, map[string]string{"stage": "list"}); v != 1 {
+			t.Errorf("list errors %v, want 1", v)
+		}
+		if _, ok := e.loop.Explain(refA); !ok {
+			t.Error("a provider outage forgot the function")
+		}
+		e.prov.setDown(nil)
+		if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.loop.Notify(t.Context(), Signal{Ref: refA, Status: Firing}); err != nil {
+			t.Errorf("Notify after recovery = %v", err)
+		}
+	})
+}
+
+func TestSourceDownChangesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil, function(refA, 6, nil), function(refB, 0, nil))
+		e.src.Set("rps", refA, 10)
+		e.src.Fail("", errors.New("prometheus: 503"))
+		for range 30 {
+			_ = e.loop.Tick(t.Context(), time.Now())
+			time.Sleep(5 * time.Second)
+		}
+		if calls := e.prov.takeCalls(); len(calls) != 0 {
+			t.Errorf("scaled without data: %v", calls)
+		}
+		if v, _ := e.metric(t, MetricDecisions, map[string]string{labelFunction: refA.String(), labelReason: string(CodeNoData)}); v != 30 {
+			t.Errorf("no_data decisions %v, want 30", v)
+		}
+		if v, _ := e.metric(t, MetricReconcileErrors, map[string]string{"stage": "load"}); v != 60 {
+			t.Errorf("load errors %v, want 60 (two windows × 30 passes)", v)
+		}
+	})
+}
+
+func TestFunctionsThatDisappearAreForgotten(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil, function(refA, 1, nil), function(refB, 1, nil))
+		e.src.Set("rps", refA, 10)
+		_ = e.loop.Tick(t.Context(), time.Now())
+		if _, ok := e.metric(t, MetricReplicas, fn(refB)); !ok {
+			t.Fatal("no series for b")
+		}
+		e.prov.remove(refB)
+		_ = e.loop.Tick(t.Context(), time.Now())
+		for _, name := range []string{MetricReplicas, MetricDesiredReplicas, MetricDecisions, MetricTargetLoad, MetricMinReplicas} {
+			if _, ok := e.metric(t, name, fn(refB)); ok {
+				t.Errorf("%s still has a series for the removed function", name)
+			}
+		}
+		if _, ok := e.loop.Explain(refB); ok {
+			t.Error("explain still knows the removed function")
+		}
+		if err := e.loop.Notify(t.Context(), Signal{Ref: refB, Status: Firing}); !errors.Is(err, ErrUnknownFunction) {
+			t.Errorf("Notify for a removed function = %v, want ErrUnknownFunction", err)
+		}
+		if _, ok := e.metric(t, MetricReplicas, fn(refA)); !ok {
+			t.Error("the remaining function lost its series")
+		}
+	})
+}
+
+func TestInvalidLabelsAffectOnlyThatFunction(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil, function(refA, 1, map[string]string{LabelMax: "lots"}), function(refB, 1, nil))
+		e.src.Set("rps", refA, 500)
+		e.src.Set("rps", refB, 200)
+		_ = e.loop.Tick(t.Context(), time.Now())
+		want := []scaleCall{{refB, 5}}
+		if diff := cmp.Diff(want, e.prov.takeCalls()); diff != "" {
+			t.Errorf("scale calls (-want +got):\n%s", diff)
+		}
+		if v, _ := e.metric(t, MetricDecisions, map[string]string{labelFunction: refA.String(), labelReason: string(CodeInvalidSpec)}); v != 1 {
+			t.Errorf("invalid_spec decisions %v, want 1", v)
+		}
+		f, _ := e.loop.Explain(refA)
+		if f.SpecError == nil || f.SpecError.Label != LabelMax || f.SpecError.Value != "lots" {
+			t.Errorf("explain spec error %+v, want the max label named", f.SpecError)
+		}
+	})
+}
+
+// Not in a synctest bubble: goroutines waiting on a mutex are not durably
+// blocked, so synctest.Wait would never return.
+func TestOneScaleAtATimePerFunction(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 1, nil))
+	e.src.Set("rps", refA, 200)
+	block := make(chan struct{})
+	e.prov.block = block
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = e.loop.Tick(t.Context(), time.Now()) })
+	wg.Go(func() { _, _ = e.loop.EvaluateNow(t.Context(), refA, &Signal{Ref: refA, Status: Firing}, time.Now()) })
+	wg.Go(func() { _ = e.loop.Tick(t.Context(), time.Now()) })
+	close(block)
+	wg.Wait()
+	if e.prov.overlap {
+		t.Error("two Scale calls for one function overlapped")
+	}
+	if calls := e.prov.takeCalls(); len(calls) != 1 {
+		t.Errorf("%d Scale calls, want 1 (the later passes see the new count): %v", len(calls), calls)
+	}
+}
+
+func TestRunScenarioOnVirtualTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil, function(refA, 1, nil))
+		e.src.Set("rps", refA, 40)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go e.loop.Run(ctx)
+		time.Sleep(time.Minute)
+		if got := e.prov.replicas(refA); got != 1 {
+			t.Fatalf("under light load: %d replicas, want 1", got)
+		}
+		e.src.Set("rps", refA, 400) // sustained: 9 replicas
+		time.Sleep(time.Minute)
+		if got := e.prov.replicas(refA); got != 9 {
+			t.Fatalf("under 400 rps: %d, want 9", got)
+		}
+		e.src.Set("rps", refA, 90) // drop: 2, but only after the 2m down window
+		time.Sleep(90 * time.Second)
+		if got := e.prov.replicas(refA); got != 9 {
+			t.Errorf("90 s after the drop: %d, want still 9 (down window 2m)", got)
+		}
+		time.Sleep(3 * time.Minute)
+		if got := e.prov.replicas(refA); got != 2 {
+			t.Errorf("long after the drop: %d, want 2", got)
+		}
+		f, _ := e.loop.Explain(refA)
+		if len(f.Decisions) != DefaultHistorySize {
+			t.Errorf("history holds %d decisions, want the bound %d", len(f.Decisions), DefaultHistorySize)
+		}
+	})
+}

@@ -1,0 +1,150 @@
+package scalertest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Source is an in-memory metricsource.Source. A load set for a type applies
+// to every window unless a window-specific value is set too. A type never
+// set is unknown (Load errors); a function without a value is absent
+// (missing, not zero). Safe for concurrent use.
+type Source struct {
+	mu       sync.Mutex
+	loads    map[string]metricsource.Values
+	windowed map[metricsource.LoadQuery]metricsource.Values
+	fail     map[string]error // by type; "" fails every type
+	queries  []metricsource.LoadQuery
+	activity metricsource.Activity
+}
+
+var _ metricsource.Source = (*Source)(nil)
+
+// NewSource returns a source with no data.
+func NewSource() *Source {
+	return &Source{
+		loads:    make(map[string]metricsource.Values),
+		windowed: make(map[metricsource.LoadQuery]metricsource.Values),
+		fail:     make(map[string]error),
+	}
+}
+
+// Set sets ref's load of type typ for every window.
+func (s *Source) Set(typ string, ref provider.Ref, v float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loads[typ] == nil {
+		s.loads[typ] = make(metricsource.Values)
+	}
+	s.loads[typ][ref] = v
+}
+
+// SetWindow sets ref's load of type typ over one window only.
+func (s *Source) SetWindow(typ string, window time.Duration, ref provider.Ref, v float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := metricsource.LoadQuery{Type: typ, Window: window}
+	if s.windowed[q] == nil {
+		s.windowed[q] = make(metricsource.Values)
+	}
+	s.windowed[q][ref] = v
+	if s.loads[typ] == nil {
+		s.loads[typ] = make(metricsource.Values)
+	}
+}
+
+// Delete removes every value of ref for typ: its series is gone.
+func (s *Source) Delete(typ string, ref provider.Ref) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.loads[typ], ref)
+	for q, vals := range s.windowed {
+		if q.Type == typ {
+			delete(vals, ref)
+		}
+	}
+}
+
+// Fail makes Load for typ ("" = every type) and Activity return err,
+// wrapped in metricsource.ErrUnavailable; nil heals it.
+func (s *Source) Fail(typ string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err == nil {
+		delete(s.fail, typ)
+		return
+	}
+	s.fail[typ] = err
+}
+
+// SetActivity sets what Activity returns (its Window is overwritten).
+func (s *Source) SetActivity(a metricsource.Activity) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.activity = a
+}
+
+// Queries returns the Load queries asked so far, in order, and forgets them.
+func (s *Source) Queries() []metricsource.LoadQuery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.queries
+	s.queries = nil
+	return q
+}
+
+// Load implements metricsource.Source.
+func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queries = append(s.queries, q)
+	if err := s.failure(q.Type); err != nil {
+		return nil, err
+	}
+	base, ok := s.loads[q.Type]
+	if !ok {
+		return nil, fmt.Errorf("scalertest: unknown scaling type %q", q.Type)
+	}
+	out := maps.Clone(base)
+	if out == nil {
+		out = make(metricsource.Values)
+	}
+	maps.Copy(out, s.windowed[q])
+	return out, nil
+}
+
+// Activity implements metricsource.Source.
+func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error) {
+	if err := ctx.Err(); err != nil {
+		return metricsource.Activity{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.failure(""); err != nil {
+		return metricsource.Activity{}, err
+	}
+	a := s.activity
+	a.Window = window
+	a.Started = maps.Clone(a.Started)
+	a.Inflight = maps.Clone(a.Inflight)
+	return a, nil
+}
+
+func (s *Source) failure(typ string) error {
+	if err, ok := s.fail[""]; ok {
+		return fmt.Errorf("%w: %v", metricsource.ErrUnavailable, err)
+	}
+	if err, ok := s.fail[typ]; ok {
+		return fmt.Errorf("%w: %v", metricsource.ErrUnavailable, err)
+	}
+	return nil
+}
