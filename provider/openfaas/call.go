@@ -53,7 +53,7 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 				"op", c.op, "target", target(c.op, c.ref), "attempt", attempt+1,
 				"backoff", wait, "cause", lastErr)
 			if err := sleep(ctx, wait); err != nil {
-				return reply{}, fmt.Errorf("openfaas %s %s: %s: %w (after %d attempts, last: %v)",
+				return reply{}, fmt.Errorf("openfaas %s %s: %s: %w (attempts: %d, last: %v)",
 					c.op, target(c.op, c.ref), endpoint, err, attempt, lastErr)
 			}
 		}
@@ -75,7 +75,7 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 			return r, nil
 		}
 		if attempt >= cl.cfg.Retries {
-			return reply{}, fmt.Errorf("openfaas %s %s: provider unreachable after %d attempts: %w",
+			return reply{}, fmt.Errorf("openfaas %s %s: no reply after %d attempts: %w",
 				c.op, target(c.op, c.ref), attempt+1, lastErr)
 		}
 	}
