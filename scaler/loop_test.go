@@ -3,6 +3,7 @@ package scaler
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -107,7 +108,7 @@ func TestNewLoopValidates(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewLoop(tc.cfg)
-			if err == nil || !contains(err.Error(), tc.want) {
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("NewLoop error %v, want it to contain %q", err, tc.want)
 			}
 		})
@@ -122,19 +123,6 @@ func TestNewLoopValidates(t *testing.T) {
 			t.Error("second loop on one registry: want a registration error")
 		}
 	})
-}
-
-func contains(s, sub string) bool {
-	return len(sub) == 0 || len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0)
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 func TestTickScalesAndExportsMetrics(t *testing.T) {
