@@ -1,9 +1,11 @@
 package openfaas
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -524,5 +526,27 @@ func TestErrorsClassifyForMetrics(t *testing.T) {
 				t.Errorf("Result = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestRetriesAreLogged(t *testing.T) {
+	var buf bytes.Buffer
+	g := newFakeGateway(faasNetes)
+	g.deploy(fig("openfaas-fn", 1))
+	g.failNext(502, 503)
+	cl := newTestClient(t, g.start(t, "").URL, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	if err := cl.Scale(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 2); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("log lines = %q, want one per retry", lines)
+	}
+	for i, want := range []string{"attempt=2", "attempt=3"} {
+		if !strings.Contains(lines[i], "retrying provider call") || !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "target=figlet.openfaas-fn") {
+			t.Errorf("line %d = %q", i, lines[i])
+		}
 	}
 }
