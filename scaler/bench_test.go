@@ -1,0 +1,72 @@
+package scaler
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler/scalertest"
+)
+
+// BenchmarkDecide measures one decision with a full down window of history
+// (2 min at 5 s = 24 recommendations), as the loop makes it for every function
+// every pass.
+func BenchmarkDecide(b *testing.B) {
+	cases := []struct {
+		name string
+		spec Spec
+		obs  Observation
+	}{
+		{"target_within_tolerance", specFrom(nil), obsOf(9, ptr(400))},
+		{"target_scale_down_stabilised", specFrom(nil), Observation{Replicas: 9, Available: 9, StableLoad: ptr(100), BurstLoad: ptr(100)}},
+		{"target_burst", specFrom(nil), Observation{Replicas: 2, Available: 2, StableLoad: ptr(100), BurstLoad: ptr(900)}},
+		{"step_firing", stepSpec(nil), withSignal(3, firing("fp", t0))},
+		{"at_zero_idle", specFrom(nil), obsOf(0, ptr(0))},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			var st State
+			for i := range 24 {
+				st.Recommendations = append(st.Recommendations, Recommendation{At: t0.Add(time.Duration(i-24) * tickEvery), Replicas: 9})
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				Decide(c.spec, c.obs, st, t0)
+			}
+		})
+	}
+}
+
+// BenchmarkTick measures one full pass over n functions with the in-memory
+// provider and source (no I/O): listing, two load queries, parsing labels,
+// deciding and exporting metrics for each. Nothing scales: the cost of a
+// quiet pass, which is almost every pass.
+func BenchmarkTick(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			p := newFakeProvider()
+			src := scalertest.NewSource()
+			for i := range n {
+				ref := provider.Ref{Name: fmt.Sprintf("fn-%05d", i), Namespace: "openfaas-fn"}
+				p.set(function(ref, 4, map[string]string{LabelMax: "40", LabelTarget: "50"}))
+				src.Set("rps", ref, 180)
+			}
+			l, err := NewLoop(LoopConfig{Provider: p, Source: src, Defaults: DefaultDefaults()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			now := t0
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := l.Tick(b.Context(), now); err != nil {
+					b.Fatal(err)
+				}
+				now = now.Add(tickEvery)
+			}
+			if calls := p.takeCalls(); len(calls) != 0 {
+				b.Fatalf("quiet pass scaled: %d calls", len(calls))
+			}
+		})
+	}
+}
