@@ -3,4 +3,31 @@
 // function's decision history into a replica target with a reason, the
 // stabilisation windows, and the reconcile loop that applies decisions through
 // a provider. It knows nothing of HTTP or PromQL.
+//
+// Decide, in target modes (rps, capacity, cpu, queue, custom), computes
+// ceil(load / (target × target-proportion)) from the function's total load,
+// then, in order: burst mode (the short-window load needs ≥ burst-threshold ×
+// the ready replicas' capacity: go at once to what it needs and do not scale
+// down until a full stable window passes without another crossing, as
+// Knative's panic mode); a ±tolerance dead band around the current replicas'
+// capacity; scale-down only to the highest recommendation of the down window;
+// rate limits per evaluation (up to max(2×, +4), down to at most half); and
+// the bounds [max(min, 1, scheduled minimum), max]. The Decision's code names
+// whichever step bound the result.
+//
+// Zero belongs to the idler: a running function never goes below 1 here,
+// even with min 0, and a function at zero is left there until it has load or
+// a firing alert (then it wakes to what the load needs, at least max(min, 1),
+// without a rate limit). Missing load never scales anything down.
+//
+// Step mode (type=step) follows alerts as the OpenFaaS gateway did, but steps
+// down gradually over the down window after a resolved alert; ExactCE
+// reproduces the CE gateway's CalculateReplicas. A firing alert with the same
+// fingerprint and StartsAt as the last one acted on, within StepDedup, is a
+// duplicate or a retry and adds nothing.
+//
+// The Loop evaluates every function each Interval with one Load query per
+// (type, window) in use, and signalled functions at once (Notify coalesces
+// them). Passes are serialised, so one function never has two Scale calls in
+// flight, and a function's State is only touched by one pass at a time.
 package scaler
