@@ -464,3 +464,51 @@ func TestRunScenarioOnVirtualTime(t *testing.T) {
 		}
 	})
 }
+
+func TestNotifyNeverBlocksAndCoalesces(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil, function(refA, 1, nil), function(refB, 1, nil))
+		_ = e.loop.Tick(t.Context(), time.Now())
+		// Nobody runs the loop: Notify must still return at once.
+		for i := range 1000 {
+			ref := refA
+			if i%2 == 1 {
+				ref = refB
+			}
+			if err := e.loop.Notify(t.Context(), Signal{Ref: ref, Status: Firing}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.loop.mu.Lock()
+		n := len(e.loop.pending)
+		e.loop.mu.Unlock()
+		if n != 2 {
+			t.Errorf("%d pending evaluations after 1000 signals for 2 functions, want 2", n)
+		}
+		if err := e.loop.Notify(t.Context(), Signal{Ref: refC, Status: Firing}); !errors.Is(err, ErrUnknownFunction) {
+			t.Errorf("Notify for a function never listed = %v, want ErrUnknownFunction", err)
+		}
+	})
+}
+
+func TestLastScaleUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, func(c *LoopConfig) { c.Defaults.DownWindow = 0 }, function(refA, 1, nil))
+		if got := e.loop.LastScaleUp(refA); !got.IsZero() {
+			t.Errorf("before any pass: %v", got)
+		}
+		e.src.Set("rps", refA, 200)
+		up := time.Now()
+		_ = e.loop.Tick(t.Context(), up)
+		time.Sleep(5 * time.Minute)
+		_ = e.loop.Tick(t.Context(), time.Now()) // steady
+		if got := e.loop.LastScaleUp(refA); !got.Equal(up) {
+			t.Errorf("LastScaleUp = %v, want the scale-up at %v", got, up)
+		}
+		e.src.Set("rps", refA, 40)
+		_ = e.loop.Tick(t.Context(), time.Now()) // down
+		if got := e.loop.LastScaleUp(refA); !got.IsZero() {
+			t.Errorf("after a scale-down LastScaleUp = %v, want zero", got)
+		}
+	})
+}

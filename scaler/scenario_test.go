@@ -198,7 +198,17 @@ func TestScenarioStepModeRepeatsAndResolve(t *testing.T) {
 	if w.replicas != 5 {
 		t.Fatalf("after firing, duplicate, repeat: %d, want 5", w.replicas)
 	}
+	// A new episode: resolved, then firing (new StartsAt) delivered twice in
+	// one group interval steps once.
+	w.replicas, w.st = 3, State{}
+	again := t0.Add(10 * time.Minute)
 	w.step(nil, nil, resolved("fp", start))
+	w.step(nil, nil, firing("fp", again))
+	w.step(nil, nil, firing("fp", again))
+	if w.replicas != 5 {
+		t.Fatalf("resolved→firing→firing: %d, want 5 (one step of 2 from 3)", w.replicas)
+	}
+	w.step(nil, nil, resolved("fp", again))
 	if w.replicas != 5 {
 		t.Errorf("resolved dropped at once to %d", w.replicas)
 	}
