@@ -1,0 +1,80 @@
+package kubernetes
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Defaults for Config.
+const (
+	// DefaultNamespace is where faas-netes deploys functions.
+	DefaultNamespace = "openfaas-fn"
+	// FunctionLabel is the label faas-netes puts on every function
+	// Deployment; its value is the function's name.
+	FunctionLabel = "faas_function"
+	// DefaultSelector selects Deployments that have FunctionLabel.
+	DefaultSelector = FunctionLabel
+)
+
+// Config configures a Provider. Start from DefaultConfig and set Client.
+type Config struct {
+	// Client talks to the API server. client-go's fake clientset stands in
+	// for unit tests.
+	Client kubernetes.Interface
+	// Namespaces are the namespaces whose Deployments are functions; each
+	// gets its own informer, so the controller needs only namespaced RBAC.
+	Namespaces []string
+	// Selector is a label selector (kubectl syntax) choosing which
+	// Deployments are functions. Empty selects every Deployment in
+	// Namespaces; DefaultConfig sets "faas_function" (has the label).
+	Selector string
+	// ResyncPeriod is how often the informers replay their cache to event
+	// handlers. The provider registers none and reads the cache, which the
+	// watch keeps current, so 0 (never) is the default.
+	ResyncPeriod time.Duration
+	// Logger receives informer watch errors and one line per scale; nil
+	// discards.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns a Config with every default set and no Client.
+func DefaultConfig() Config {
+	return Config{
+		Namespaces: []string{DefaultNamespace},
+		Selector:   DefaultSelector,
+	}
+}
+
+// Validate checks the configuration and returns the first problem with an
+// exact message naming the setting.
+func (c Config) Validate() error {
+	if c.Client == nil {
+		return errors.New("kubernetes client is required")
+	}
+	if len(c.Namespaces) == 0 {
+		return errors.New("at least one namespace is required")
+	}
+	seen := make(map[string]bool, len(c.Namespaces))
+	for _, ns := range c.Namespaces {
+		if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+			return fmt.Errorf("namespace %q: %s", ns, msgs[0])
+		}
+		if seen[ns] {
+			return fmt.Errorf("namespace %q is listed twice", ns)
+		}
+		seen[ns] = true
+	}
+	if _, err := labels.Parse(c.Selector); err != nil {
+		return fmt.Errorf("selector %q: %v", c.Selector, err)
+	}
+	if c.ResyncPeriod < 0 {
+		return fmt.Errorf("resync period %s: must not be negative", c.ResyncPeriod)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package kubernetes
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+func TestToFunction(t *testing.T) {
+	created := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		dep  func() *appsv1.Deployment
+		want provider.Function
+	}{
+		{
+			name: "faas-netes function: label names it, template and deployment labels merge",
+			dep: func() *appsv1.Deployment {
+				d := newDeployment(fnNS, "echo", withReplicas(3, 2))
+				d.Spec.Template.Labels["com.openfaas.scale.min"] = "1"
+				d.Spec.Template.Labels["com.openfaas.scale.max"] = "10"
+				d.Labels["com.openfaas.scale.max"] = "20" // edited with kubectl label: newer intent
+				d.Spec.Template.Annotations = map[string]string{"prometheus.io.scrape": "false"}
+				d.Annotations = map[string]string{"com.openfaas.scale.zero-duration": "5m", lastAppliedAnnotation: "{...}"}
+				return d
+			},
+			want: provider.Function{
+				Ref: provider.Ref{Name: "echo", Namespace: fnNS},
+				Labels: map[string]string{
+					FunctionLabel: "echo", "com.openfaas.scale.min": "1", "com.openfaas.scale.max": "20",
+				},
+				Annotations:       map[string]string{"prometheus.io.scrape": "false", "com.openfaas.scale.zero-duration": "5m"},
+				Replicas:          3,
+				AvailableReplicas: 2,
+				CreatedAt:         created,
+			},
+		},
+		{
+			name: "label value differs from deployment name",
+			dep:  func() *appsv1.Deployment { return newDeployment(fnNS, "resize-v2", withLabels(FunctionLabel, "resize")) },
+			want: provider.Function{
+				Ref:       provider.Ref{Name: "resize", Namespace: fnNS},
+				Labels:    map[string]string{FunctionLabel: "resize"},
+				Replicas:  1,
+				CreatedAt: created,
+			},
+		},
+		{
+			name: "plain deployment is named after itself; nil replicas means the API default 1",
+			dep: func() *appsv1.Deployment {
+				d := newDeployment("web", "shop", withoutFunctionLabel())
+				d.Spec.Template.Labels = nil
+				d.Labels = nil
+				d.Spec.Replicas = nil
+				d.CreationTimestamp = metav1.Time{}
+				return d
+			},
+			want: provider.Function{Ref: provider.Ref{Name: "shop", Namespace: "web"}, Replicas: 1},
+		},
+		{
+			name: "scaled to zero",
+			dep:  func() *appsv1.Deployment { return newDeployment(fnNS, "idle", withReplicas(0, 0)) },
+			want: provider.Function{
+				Ref:       provider.Ref{Name: "idle", Namespace: fnNS},
+				Labels:    map[string]string{FunctionLabel: "idle"},
+				CreatedAt: created,
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.dep()
+			if diff := cmp.Diff(tc.want, toFunction(d)); diff != "" {
+				t.Errorf("toFunction (-want +got):\n%s", diff)
+			}
+			// The cache holds slimmed Deployments: conversion must not change.
+			s, err := slim(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, toFunction(s.(*appsv1.Deployment))); diff != "" {
+				t.Errorf("toFunction(slim) (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSlimDropsBulk(t *testing.T) {
+	d := newDeployment(fnNS, "echo")
+	d.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}
+	d.Annotations = map[string]string{lastAppliedAnnotation: "{big}", "keep": "me"}
+	s, err := slim(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.(*appsv1.Deployment)
+	if got.ManagedFields != nil || len(got.Spec.Template.Spec.Containers) != 0 {
+		t.Errorf("slim kept managed fields or the pod spec: %+v", got)
+	}
+	if _, ok := got.Annotations[lastAppliedAnnotation]; ok || got.Annotations["keep"] != "me" {
+		t.Errorf("annotations = %v; want last-applied dropped and others kept", got.Annotations)
+	}
+	if _, ok := d.Annotations[lastAppliedAnnotation]; !ok {
+		t.Error("slim changed its input")
+	}
+	// Tombstones and other types pass through.
+	if o, err := slim("tombstone"); err != nil || o != "tombstone" {
+		t.Errorf("slim(string) = %v, %v", o, err)
+	}
+}

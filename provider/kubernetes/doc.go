@@ -1,0 +1,13 @@
+// Package kubernetes implements provider.Provider over Kubernetes
+// Deployments, for clusters where the controller scales functions itself
+// (OpenFaaS CE's faas-netes refuses zero replicas and caps at 5; plain
+// Deployments and other platforms have no scaling API at all).
+//
+// A function is a Deployment matched by a label selector (by default "has the
+// faas_function label", as faas-netes sets it) in one of the watched
+// namespaces. Reads come from one shared informer cache per namespace, so a
+// reconcile cycle over 10k functions costs no API calls; only Scale talks to
+// the API server, through the deployments/scale subresource (the same path
+// as `kubectl scale`, the HPA and KEDA), retried on conflicts. The provider
+// never scales a Deployment its selector does not match.
+package kubernetes

@@ -1,0 +1,198 @@
+package kubernetes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// errNotStarted: reads before Start would see an empty cache and report
+// every function missing, which a caller could mistake for "no functions".
+var errNotStarted = errors.New("kubernetes provider: Start has not synced the caches yet")
+
+// Provider is a provider.Provider over Deployments. It is safe for
+// concurrent use once New returns.
+type Provider struct {
+	cfg        Config
+	log        *slog.Logger
+	namespaces []string // sorted
+	caches     map[string]*namespaceCache
+	synced     atomic.Bool
+
+	// lastWatchErr is the informers' latest list/watch failure, so a Start
+	// that cannot sync (RBAC, wrong namespace) says why instead of timing out.
+	mu           sync.Mutex
+	lastWatchErr error
+}
+
+// namespaceCache is the informer over one namespace's function Deployments.
+type namespaceCache struct {
+	factory  informers.SharedInformerFactory
+	informer cache.SharedIndexInformer
+}
+
+var _ provider.Provider = (*Provider)(nil)
+
+// New validates cfg and sets up one informer per namespace. Nothing talks to
+// the API server until Start.
+func New(cfg Config) (*Provider, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	p := &Provider{
+		cfg:        cfg,
+		log:        log,
+		namespaces: slices.Sorted(slices.Values(cfg.Namespaces)),
+		caches:     make(map[string]*namespaceCache, len(cfg.Namespaces)),
+	}
+	for _, ns := range p.namespaces {
+		factory := informers.NewSharedInformerFactoryWithOptions(cfg.Client, cfg.ResyncPeriod,
+			informers.WithNamespace(ns),
+			informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = cfg.Selector }),
+			informers.WithTransform(slim),
+		)
+		inf := factory.Apps().V1().Deployments().Informer()
+		if err := inf.AddIndexers(cache.Indexers{functionIndex: indexByFunction}); err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", ns, err)
+		}
+		if err := inf.SetWatchErrorHandlerWithContext(p.watchError(ns)); err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", ns, err)
+		}
+		p.caches[ns] = &namespaceCache{factory: factory, informer: inf}
+	}
+	return p, nil
+}
+
+// Start runs the informers until ctx is done and waits until every cache has
+// synced. It returns an error (with the last list/watch failure, such as
+// RBAC refusing the list) when ctx ends first.
+func (p *Provider) Start(ctx context.Context) error {
+	for _, c := range p.caches {
+		c.factory.StartWithContext(ctx)
+	}
+	for _, ns := range p.namespaces {
+		res := p.caches[ns].factory.WaitForCacheSyncWithContext(ctx)
+		if res.Err != nil {
+			p.mu.Lock()
+			last := p.lastWatchErr
+			p.mu.Unlock()
+			if last != nil {
+				return fmt.Errorf("deployments in %s did not sync: %w (last list/watch error: %v)", ns, res.Err, last)
+			}
+			return fmt.Errorf("deployments in %s did not sync: %w", ns, res.Err)
+		}
+	}
+	p.synced.Store(true)
+	p.log.Info("kubernetes provider synced", "namespaces", p.namespaces, "selector", p.cfg.Selector)
+	return nil
+}
+
+// Synced reports whether Start has synced every cache, for a readiness probe.
+func (p *Provider) Synced() bool { return p.synced.Load() }
+
+func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
+	return func(ctx context.Context, r *cache.Reflector, err error) {
+		p.mu.Lock()
+		p.lastWatchErr = err
+		p.mu.Unlock()
+		p.log.Warn("deployment list/watch failed; the informer retries", "namespace", ns, "err", err)
+		cache.DefaultWatchErrorHandler(ctx, r, err)
+	}
+}
+
+// Namespaces returns the configured namespaces, sorted.
+func (p *Provider) Namespaces(context.Context) ([]string, error) {
+	return slices.Clone(p.namespaces), nil
+}
+
+// Functions lists the functions of one watched namespace from the cache,
+// sorted by name.
+func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Function, error) {
+	c, err := p.cache(namespace)
+	if err != nil {
+		return nil, err
+	}
+	objs := c.informer.GetIndexer().List()
+	out := make([]provider.Function, 0, len(objs))
+	for _, o := range objs {
+		if d, ok := o.(*appsv1.Deployment); ok {
+			out = append(out, toFunction(d))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Function reads one function from the cache; provider.ErrNotFound when no
+// selected Deployment in a watched namespace has that function name.
+func (p *Provider) Function(_ context.Context, ref provider.Ref) (provider.Function, error) {
+	d, err := p.deployment(ref)
+	if err != nil {
+		return provider.Function{}, err
+	}
+	return toFunction(d), nil
+}
+
+func (p *Provider) cache(namespace string) (*namespaceCache, error) {
+	if !p.synced.Load() {
+		return nil, errNotStarted
+	}
+	c, ok := p.caches[namespace]
+	if !ok {
+		return nil, fmt.Errorf("%w: namespace %q is not watched (watched: %v)", provider.ErrNotFound, namespace, p.namespaces)
+	}
+	return c, nil
+}
+
+// deployment finds the cached Deployment of ref. Two Deployments claiming one
+// function name is a configuration error, except that a Deployment named
+// like the function is the obvious owner.
+func (p *Provider) deployment(ref provider.Ref) (*appsv1.Deployment, error) {
+	c, err := p.cache(ref.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := c.informer.GetIndexer().ByIndex(functionIndex, ref.Name)
+	if err != nil {
+		return nil, fmt.Errorf("look up %s: %w", ref, err)
+	}
+	var found []*appsv1.Deployment
+	for _, o := range objs {
+		if d, ok := o.(*appsv1.Deployment); ok {
+			if d.Name == ref.Name {
+				return d, nil
+			}
+			found = append(found, d)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%w: %s (no Deployment matching %q)", provider.ErrNotFound, ref, p.cfg.Selector)
+	case 1:
+		return found[0], nil
+	default:
+		names := make([]string, len(found))
+		for i, d := range found {
+			names[i] = d.Name
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("function %s is claimed by several Deployments (%v): give each a distinct %s label", ref, names, FunctionLabel)
+	}
+}

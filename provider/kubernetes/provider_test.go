@@ -1,0 +1,267 @@
+package kubernetes
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+const fnNS = "openfaas-fn"
+
+// startFake starts a Provider over a fake cluster with the default config.
+func startFake(t *testing.T, f *fakeCluster, mutate ...func(*Config)) *Provider {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Client = f
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := p.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestReadsBeforeStartFail(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Client = newFakeCluster(newDeployment(fnNS, "echo"))
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An unsynced cache must not look like "no functions".
+	if _, err := p.Functions(t.Context(), fnNS); !errors.Is(err, errNotStarted) {
+		t.Errorf("Functions before Start: %v, want errNotStarted", err)
+	}
+	if _, err := p.Function(t.Context(), provider.Ref{Name: "echo", Namespace: fnNS}); !errors.Is(err, errNotStarted) {
+		t.Errorf("Function before Start: %v, want errNotStarted", err)
+	}
+	if p.Synced() {
+		t.Error("Synced before Start")
+	}
+}
+
+func TestFunctionsComeFromSelectedDeployments(t *testing.T) {
+	f := newFakeCluster(
+		newDeployment(fnNS, "echo", withLabels("com.openfaas.scale.min", "2"), withReplicas(3, 2)),
+		// faas_function differs from the Deployment name: the label names the function.
+		newDeployment(fnNS, "resize-v2", withLabels(FunctionLabel, "resize")),
+		// No faas_function label: not a function under the default selector.
+		newDeployment(fnNS, "redis", withoutFunctionLabel()),
+		// A function in a namespace nobody asked to watch.
+		newDeployment("dev", "echo"),
+	)
+	p := startFake(t, f)
+	ctx := t.Context()
+
+	nss, err := p.Namespaces(ctx)
+	if err != nil || !cmp.Equal(nss, []string{fnNS}) {
+		t.Fatalf("Namespaces = %v, %v; want [%s]", nss, err, fnNS)
+	}
+	fns, err := p.Functions(ctx, fnNS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, fn := range fns {
+		names = append(names, fn.Name)
+	}
+	if diff := cmp.Diff([]string{"echo", "resize"}, names); diff != "" {
+		t.Errorf("function names (-want +got):\n%s", diff)
+	}
+
+	echo, err := p.Function(ctx, provider.Ref{Name: "echo", Namespace: fnNS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if echo.Replicas != 3 || echo.AvailableReplicas != 2 || echo.Labels["com.openfaas.scale.min"] != "2" {
+		t.Errorf("echo = %+v; want desired 3, available 2, scale.min label 2", echo)
+	}
+
+	for _, tc := range []struct {
+		name string
+		ref  provider.Ref
+	}{
+		{"not selected", provider.Ref{Name: "redis", Namespace: fnNS}},
+		{"deployment name instead of function name", provider.Ref{Name: "resize-v2", Namespace: fnNS}},
+		{"namespace not watched", provider.Ref{Name: "echo", Namespace: "dev"}},
+		{"absent", provider.Ref{Name: "nope", Namespace: fnNS}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := p.Function(ctx, tc.ref); !errors.Is(err, provider.ErrNotFound) {
+				t.Errorf("Function(%s) error = %v, want ErrNotFound", tc.ref, err)
+			}
+			if err := p.Scale(ctx, tc.ref, 2); !errors.Is(err, provider.ErrNotFound) {
+				t.Errorf("Scale(%s) error = %v, want ErrNotFound", tc.ref, err)
+			}
+		})
+	}
+	if _, err := p.Functions(ctx, "dev"); !errors.Is(err, provider.ErrNotFound) {
+		t.Errorf("Functions(dev) error = %v, want ErrNotFound (not watched)", err)
+	}
+	if gets, updates := f.counts(); gets+updates != 0 {
+		t.Errorf("reads and refused scales made %d GetScale and %d UpdateScale calls; want none", gets, updates)
+	}
+}
+
+func TestEmptySelectorSelectsEveryDeployment(t *testing.T) {
+	f := newFakeCluster(newDeployment(fnNS, "echo"), newDeployment(fnNS, "redis", withoutFunctionLabel()))
+	p := startFake(t, f, func(c *Config) { c.Selector = "" })
+	fns, err := p.Functions(t.Context(), fnNS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fns) != 2 || fns[0].Name != "echo" || fns[1].Name != "redis" {
+		t.Errorf("Functions = %+v; want echo and redis (named after the Deployment)", fns)
+	}
+}
+
+func TestFunctionNameClaimedTwice(t *testing.T) {
+	tests := []struct {
+		name    string
+		deps    []string // Deployment names, each labelled faas_function=api
+		wantDep string   // "" means an error naming both
+	}{
+		{"deployment named like the function wins", []string{"api", "api-canary"}, "api"},
+		{"neither named like the function", []string{"api-blue", "api-green"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeCluster(
+				newDeployment(fnNS, tc.deps[0], withLabels(FunctionLabel, "api"), withReplicas(4, 4)),
+				newDeployment(fnNS, tc.deps[1], withLabels(FunctionLabel, "api"), withReplicas(7, 7)),
+			)
+			p := startFake(t, f)
+			fn, err := p.Function(t.Context(), provider.Ref{Name: "api", Namespace: fnNS})
+			if tc.wantDep == "" {
+				if err == nil || errors.Is(err, provider.ErrNotFound) {
+					t.Fatalf("error = %v; want an ambiguity error", err)
+				}
+				for _, d := range tc.deps {
+					if !strings.Contains(err.Error(), d) {
+						t.Errorf("error %q does not name %s", err, d)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fn.Replicas != 4 {
+				t.Errorf("resolved to the Deployment with %d replicas; want %s's 4", fn.Replicas, tc.wantDep)
+			}
+		})
+	}
+}
+
+func TestScale(t *testing.T) {
+	gr := schema.GroupResource{Group: "apps", Resource: "deployments"}
+	tests := []struct {
+		name        string
+		from        int32
+		to          uint64
+		conflicts   int
+		failUpdate  error
+		wantUpdates int
+		wantGets    int
+		wantErr     func(error) bool
+		wantDesired int32
+	}{
+		{name: "up", from: 1, to: 5, wantUpdates: 1, wantGets: 1, wantDesired: 5},
+		{name: "down", from: 5, to: 2, wantUpdates: 1, wantGets: 1, wantDesired: 2},
+		{name: "to zero", from: 2, to: 0, wantUpdates: 1, wantGets: 1, wantDesired: 0},
+		{name: "back from zero", from: 0, to: 1, wantUpdates: 1, wantGets: 1, wantDesired: 1},
+		{name: "already there writes nothing", from: 3, to: 3, wantUpdates: 0, wantGets: 1, wantDesired: 3},
+		{name: "conflicts are retried with a fresh read", from: 1, to: 4, conflicts: 2, wantUpdates: 1, wantGets: 3, wantDesired: 4},
+		{
+			name: "persistent conflicts give up", from: 1, to: 4, conflicts: 100, wantGets: 5, wantDesired: 1,
+			wantErr: apierrors.IsConflict,
+		},
+		{
+			name: "forbidden is unauthorized", from: 1, to: 4, wantGets: 1, wantDesired: 1,
+			failUpdate: apierrors.NewForbidden(gr, "echo", errors.New("RBAC says no")),
+			wantErr: func(err error) bool {
+				return errors.Is(err, provider.ErrUnauthorized) && apierrors.IsForbidden(err)
+			},
+		},
+		{
+			name: "invalid is a refusal", from: 1, to: 4, wantGets: 1, wantDesired: 1,
+			failUpdate: apierrors.NewInvalid(schema.GroupKind{Group: "autoscaling", Kind: "Scale"}, "echo",
+				field.ErrorList{field.Invalid(field.NewPath("spec", "replicas"), 4, "policy says no")}),
+			wantErr: func(err error) bool {
+				var r *provider.RefusedError
+				return errors.As(err, &r) && r.Replicas == 4 && r.Status == 422
+			},
+		},
+		{
+			name: "beyond int32 is refused before any call", from: 1, to: math.MaxInt32 + 1, wantDesired: 1,
+			wantErr: func(err error) bool {
+				var r *provider.RefusedError
+				return errors.As(err, &r)
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeCluster(newDeployment(fnNS, "echo", withReplicas(tc.from, tc.from)))
+			f.conflictsToRun = tc.conflicts
+			f.failUpdate = tc.failUpdate
+			p := startFake(t, f)
+			ref := provider.Ref{Name: "echo", Namespace: fnNS}
+
+			err := p.Scale(t.Context(), ref, tc.to)
+			switch {
+			case tc.wantErr == nil && err != nil:
+				t.Fatalf("Scale: %v", err)
+			case tc.wantErr != nil && (err == nil || !tc.wantErr(err)):
+				t.Fatalf("Scale error = %v; not the expected kind", err)
+			}
+			gets, updates := f.counts()
+			if gets != tc.wantGets || updates != tc.wantUpdates {
+				t.Errorf("GetScale %d, UpdateScale %d; want %d, %d", gets, updates, tc.wantGets, tc.wantUpdates)
+			}
+			d, err := f.deployment(fnNS, "echo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *d.Spec.Replicas != tc.wantDesired {
+				t.Errorf("spec.replicas = %d, want %d", *d.Spec.Replicas, tc.wantDesired)
+			}
+			// The informer must follow a successful scale.
+			waitFunction(t, p, ref, func(fn provider.Function) bool { return fn.Replicas == uint64(tc.wantDesired) })
+		})
+	}
+}
+
+// waitFunction polls the cache until ok holds; informers deliver
+// asynchronously, so a bounded wait is the contract, not a sleep.
+func waitFunction(t *testing.T, p *Provider, ref provider.Ref, ok func(provider.Function) bool) provider.Function {
+	t.Helper()
+	var last provider.Function
+	var lastErr error
+	err := wait.PollUntilContextTimeout(t.Context(), 10*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		last, lastErr = p.Function(ctx, ref)
+		return lastErr == nil && ok(last), nil
+	})
+	if err != nil {
+		t.Fatalf("%s never reached the expected state: last %+v, %v", ref, last, lastErr)
+	}
+	return last
+}

@@ -1,0 +1,83 @@
+package kubernetes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Scale sets spec.replicas of the function's Deployment through the
+// deployments/scale subresource, the path `kubectl scale`, the HPA and KEDA
+// use, which needs no write access to the Deployment itself. Zero is a valid
+// count. The function must be in the cache: the provider never scales a
+// Deployment its selector does not match.
+//
+// Idempotent: it reads the live Scale and writes nothing when it already says
+// replicas. A concurrent writer (a rollout, kubectl) makes the update fail
+// with a conflict; it then re-reads and retries (client-go's default backoff:
+// up to 5 attempts, 10 ms to 50 ms apart).
+func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64) error {
+	if replicas > math.MaxInt32 {
+		return &provider.RefusedError{Ref: ref, Replicas: replicas,
+			Message: fmt.Sprintf("Kubernetes replica counts are int32 (max %d)", math.MaxInt32)}
+	}
+	d, err := p.deployment(ref)
+	if err != nil {
+		return err
+	}
+	want := int32(replicas)
+	deployments := p.cfg.Client.AppsV1().Deployments(d.Namespace)
+	var from int32
+	changed := false
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		s, err := deployments.GetScale(ctx, d.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		from = s.Spec.Replicas
+		if s.Spec.Replicas == want {
+			changed = false
+			return nil
+		}
+		s.Spec.Replicas = want
+		_, err = deployments.UpdateScale(ctx, d.Name, s, metav1.UpdateOptions{})
+		changed = err == nil
+		return err
+	})
+	if err != nil {
+		return apiError(ref, d.Name, replicas, err)
+	}
+	if changed {
+		p.log.Info("scaled deployment", "function", ref.String(), "deployment", d.Name, "from", from, "to", want)
+	}
+	return nil
+}
+
+// apiError maps API failures onto the provider's error vocabulary while
+// keeping the API error in the chain (apierrors.IsForbidden still works).
+func apiError(ref provider.Ref, deployment string, replicas uint64, err error) error {
+	switch {
+	case apierrors.IsNotFound(err):
+		return fmt.Errorf("scale %s: %w: deployment %s: %w", ref, provider.ErrNotFound, deployment, err)
+	case apierrors.IsUnauthorized(err), apierrors.IsForbidden(err):
+		return fmt.Errorf("scale %s: %w: %w", ref, provider.ErrUnauthorized, err)
+	case apierrors.IsInvalid(err):
+		// The API server understood and said no (an admission webhook or a
+		// validation rule): retrying the same count cannot help.
+		refused := &provider.RefusedError{Ref: ref, Replicas: replicas, Message: err.Error()}
+		var status apierrors.APIStatus
+		if errors.As(err, &status) {
+			refused.Status = int(status.Status().Code)
+		}
+		return refused
+	default:
+		return fmt.Errorf("scale %s (deployment %s) to %d: %w", ref, deployment, replicas, err)
+	}
+}
