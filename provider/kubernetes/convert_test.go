@@ -42,7 +42,9 @@ func TestToFunction(t *testing.T) {
 		},
 		{
 			name: "label value differs from deployment name",
-			dep:  func() *appsv1.Deployment { return newDeployment(fnNS, "resize-v2", withLabels(FunctionLabel, "resize")) },
+			dep: func() *appsv1.Deployment {
+				return newDeployment(fnNS, "resize-v2", withLabels(FunctionLabel, "resize"))
+			},
 			want: provider.Function{
 				Ref:       provider.Ref{Name: "resize", Namespace: fnNS},
 				Labels:    map[string]string{FunctionLabel: "resize"},
