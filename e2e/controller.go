@@ -1,0 +1,242 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// BinaryEnv names an environment variable holding a prebuilt controller
+// binary; when set, BuildController uses it instead of building.
+const BinaryEnv = "FAAS_AUTOSCALER_BIN"
+
+const controllerPackage = "github.com/faas-autoscaler/faas-autoscaler/cmd/faas-autoscaler"
+
+// BuildController builds the controller binary from cmd/ into dir and returns
+// its path. It runs `go build` in the current directory, which must be inside
+// the module (go test runs tests in their package directory).
+func BuildController(dir string) (string, error) {
+	if p := os.Getenv(BinaryEnv); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("%s=%s: %w", BinaryEnv, p, err)
+		}
+		return p, nil
+	}
+	out := filepath.Join(dir, "faas-autoscaler")
+	cmd := exec.Command("go", "build", "-o", out, controllerPackage)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("go build %s: %w\n%s", controllerPackage, err, buf.String())
+	}
+	return out, nil
+}
+
+// Controller is the controller binary running as a child process.
+type Controller struct {
+	bin  string
+	args []string
+	addr string
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+	werr error
+	logs lockedBuffer
+}
+
+// startController runs bin with args (which must include --listen addr) and
+// waits until /readyz answers 200. The process dies with the test binary
+// (Pdeathsig) and is stopped by t.Cleanup, which dumps its output when the
+// test failed.
+func startController(t testing.TB, bin, addr string, args []string) *Controller {
+	t.Helper()
+	c := &Controller{bin: bin, args: args, addr: addr}
+	t.Cleanup(func() {
+		c.Stop()
+		if t.Failed() {
+			t.Logf("controller output (%s %v):\n%s", addr, args, c.Logs())
+		}
+	})
+	if err := c.start(); err != nil {
+		t.Fatalf("controller: %v\n%s", err, c.Logs())
+	}
+	return c
+}
+
+func (c *Controller) start() error {
+	cmd := exec.Command(c.bin, c.args...)
+	// A clean environment: the controller binds OpenFaaS-style variables
+	// (gateway_url, basic_auth, …) to flags, and the test's own must not leak in.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	cmd.Stdout, cmd.Stderr = &c.logs, &c.logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", c.bin, err)
+	}
+	done := make(chan struct{})
+	c.mu.Lock()
+	c.cmd, c.done = cmd, done
+	c.mu.Unlock()
+	go func() {
+		err := cmd.Wait()
+		c.mu.Lock()
+		c.werr = err
+		c.mu.Unlock()
+		close(done)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client := &http.Client{Timeout: time.Second}
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.URL()+"/readyz", nil)
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-done:
+			return fmt.Errorf("controller exited before it was ready: %v", c.exitErr())
+		case <-ctx.Done():
+			c.Stop()
+			return fmt.Errorf("controller not ready on %s after 30s", c.addr)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (c *Controller) exitErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.werr
+}
+
+// Stop sends SIGTERM and waits (SIGKILL after 5 s). Stopping twice is a no-op.
+func (c *Controller) Stop() {
+	c.mu.Lock()
+	cmd, done := c.cmd, c.done
+	c.cmd = nil
+	c.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// URL is the controller's base URL.
+func (c *Controller) URL() string { return "http://" + c.addr }
+
+// Addr is host:port.
+func (c *Controller) Addr() string { return c.addr }
+
+// Logs returns everything the controller printed so far.
+func (c *Controller) Logs() string { return c.logs.String() }
+
+// Metrics scrapes the controller's /metrics.
+func (c *Controller) Metrics(ctx context.Context) (map[string]*MetricFamily, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL()+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /metrics: status %d", resp.StatusCode)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	return p.TextToMetricFamilies(resp.Body)
+}
+
+// MetricFamily is one parsed metric family of a /metrics page.
+type MetricFamily = dto.MetricFamily
+
+// MetricValue returns the sum of the samples of a counter or gauge family
+// whose labels include all of match; false when no sample matches.
+func MetricValue(fams map[string]*MetricFamily, name string, match map[string]string) (float64, bool) {
+	f, ok := fams[name]
+	if !ok {
+		return 0, false
+	}
+	var sum float64
+	found := false
+	for _, m := range f.GetMetric() {
+		labels := map[string]string{}
+		for _, lp := range m.GetLabel() {
+			labels[lp.GetName()] = lp.GetValue()
+		}
+		ok := true
+		for k, v := range match {
+			if labels[k] != v {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		found = true
+		switch {
+		case m.GetCounter() != nil:
+			sum += m.GetCounter().GetValue()
+		case m.GetGauge() != nil:
+			sum += m.GetGauge().GetValue()
+		case m.GetUntyped() != nil:
+			sum += m.GetUntyped().GetValue()
+		}
+	}
+	return sum, found
+}
+
+// freeAddr asks the kernel for a free loopback port. It is released before
+// the controller binds it; a clash shows as a controller that exits at start.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
+}
+
+// lockedBuffer collects a child's output, written by exec's copy goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
