@@ -512,3 +512,43 @@ func TestLastScaleUp(t *testing.T) {
 		}
 	})
 }
+
+func TestSeriesFollowLabelChanges(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil, function(refA, 2, nil))
+		e.src.Set("rps", refA, 90)
+		e.src.Set("capacity", refA, 9)
+		target := func(typ string) (float64, bool) {
+			return e.metric(t, MetricTargetLoad, map[string]string{labelFunction: refA.String(), labelScalingType: typ})
+		}
+		steps := []struct {
+			name       string
+			labels     map[string]string
+			wantTarget map[string]float64 // scaling_type → value; absent types must have no series
+			wantMinMax bool
+		}{
+			{"defaults", nil, map[string]float64{"rps": 45}, true},
+			{"capacity with target 10", map[string]string{LabelType: "capacity", LabelTarget: "10", LabelTargetProportion: "1"}, map[string]float64{"capacity": 10}, true},
+			{"step mode has no target", map[string]string{LabelType: TypeStep}, nil, true},
+			{"invalid labels drop min and max", map[string]string{LabelMin: "x"}, nil, false},
+			{"valid again", map[string]string{LabelMax: "9"}, map[string]float64{"rps": 45}, true},
+		}
+		for _, s := range steps {
+			e.prov.set(function(refA, 2, s.labels))
+			_ = e.loop.Tick(t.Context(), time.Now())
+			for _, typ := range []string{"rps", "capacity", TypeStep} {
+				got, ok := target(typ)
+				want, wantOK := s.wantTarget[typ]
+				if ok != wantOK || got != want {
+					t.Errorf("%s: target load{%s} = %v (present %v), want %v (present %v)", s.name, typ, got, ok, want, wantOK)
+				}
+			}
+			if _, ok := e.metric(t, MetricMaxReplicas, fn(refA)); ok != s.wantMinMax {
+				t.Errorf("%s: max series present %v, want %v", s.name, ok, s.wantMinMax)
+			}
+		}
+		if v, _ := e.metric(t, MetricMaxReplicas, fn(refA)); v != 9 {
+			t.Errorf("max after the label change = %v, want 9", v)
+		}
+	})
+}

@@ -81,30 +81,64 @@ func newLoopMetrics(reg prometheus.Registerer) (*loopMetrics, error) {
 	return m, nil
 }
 
-// observe exports one decision; it returns the scaling_type of the target
-// load series now exported ("" for none) so a type change can delete the old one.
-func (m *loopMetrics) observe(ref provider.Ref, spec Spec, specErr error, obs Observation, d Decision, prevType string) string {
+// fnSeries caches one function's metric handles, so a pass does not hash
+// label values for every series of every function (a quarter of a pass's CPU
+// at 10k functions before it). Touched only by passes (under passMu).
+type fnSeries struct {
+	desired, replicas, available prometheus.Gauge
+	min, max                     prometheus.Gauge // nil while the spec is invalid
+	target                       prometheus.Gauge // nil when no target is exported
+	targetType                   string
+	decisions                    map[ReasonCode]prometheus.Counter
+}
+
+// observe exports one decision into the function's series, creating them
+// on first use.
+func (m *loopMetrics) observe(ref provider.Ref, spec Spec, specErr error, obs Observation, d Decision, s *fnSeries) {
 	name := ref.String()
-	m.decisions.WithLabelValues(name, string(d.Code)).Inc()
-	m.replicas.WithLabelValues(name).Set(float64(obs.Replicas))
-	m.available.WithLabelValues(name).Set(float64(obs.Available))
-	m.desired.WithLabelValues(name).Set(float64(d.Replicas))
+	if s.desired == nil {
+		s.desired = m.desired.WithLabelValues(name)
+		s.replicas = m.replicas.WithLabelValues(name)
+		s.available = m.available.WithLabelValues(name)
+		s.decisions = make(map[ReasonCode]prometheus.Counter, 4)
+	}
+	c, ok := s.decisions[d.Code]
+	if !ok {
+		c = m.decisions.WithLabelValues(name, string(d.Code))
+		s.decisions[d.Code] = c
+	}
+	c.Inc()
+	s.replicas.Set(float64(obs.Replicas))
+	s.available.Set(float64(obs.Available))
+	s.desired.Set(float64(d.Replicas))
+
 	typ := ""
-	if specErr == nil {
-		m.min.WithLabelValues(name).Set(float64(spec.Min))
-		m.max.WithLabelValues(name).Set(float64(spec.Max))
-		if !spec.Step() && !spec.Static() {
-			typ = spec.Type
-			m.targetLoad.WithLabelValues(name, typ).Set(spec.PerReplicaTarget())
+	if specErr == nil && !spec.Step() && !spec.Static() {
+		typ = spec.Type
+	}
+	if s.target != nil && s.targetType != typ {
+		m.targetLoad.DeleteLabelValues(name, s.targetType)
+		s.target, s.targetType = nil, ""
+	}
+	if typ != "" {
+		if s.target == nil {
+			s.target, s.targetType = m.targetLoad.WithLabelValues(name, typ), typ
 		}
-	} else {
-		m.min.DeleteLabelValues(name)
-		m.max.DeleteLabelValues(name)
+		s.target.Set(spec.PerReplicaTarget())
 	}
-	if prevType != "" && prevType != typ {
-		m.targetLoad.DeleteLabelValues(name, prevType)
+	if specErr != nil {
+		if s.min != nil {
+			m.min.DeleteLabelValues(name)
+			m.max.DeleteLabelValues(name)
+			s.min, s.max = nil, nil
+		}
+		return
 	}
-	return typ
+	if s.min == nil {
+		s.min, s.max = m.min.WithLabelValues(name), m.max.WithLabelValues(name)
+	}
+	s.min.Set(float64(spec.Min))
+	s.max.Set(float64(spec.Max))
 }
 
 // forget deletes every series of a function that disappeared.

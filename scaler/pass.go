@@ -12,15 +12,15 @@ import (
 
 // fnState is what the loop remembers about one function. Guarded by Loop.mu.
 type fnState struct {
-	fn       provider.Function
-	spec     Spec
-	specErr  error
-	state    State
-	obs      Observation
-	last     *Decision
-	history  []Record // oldest first, at most HistorySize
-	refused  uint64   // count the provider last refused; 0 = none
-	lastType string   // scaling_type of the exported target-load series
+	fn      provider.Function
+	spec    Spec
+	specErr error
+	state   State
+	obs     Observation
+	last    *Decision
+	history []Record // oldest first, at most HistorySize
+	refused uint64   // count the provider last refused; 0 = none
+	series  fnSeries // metric handles; touched only under passMu
 }
 
 // Record is one decision as kept for the explain API.
@@ -171,7 +171,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Sp
 		fs = &fnState{}
 		l.fns[fn.Ref] = fs
 	}
-	prevSpecErr, prevType := fs.specErr, fs.lastType
+	prevSpecErr := fs.specErr
 	fs.fn, fs.spec, fs.specErr, fs.obs = fn, spec, specErr, obs
 	st := fs.state
 	l.mu.Unlock()
@@ -189,7 +189,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Sp
 	} else {
 		d = Decide(spec, obs, st, now)
 	}
-	lastType := l.metrics.observe(fn.Ref, spec, specErr, obs, d, prevType)
+	l.metrics.observe(fn.Ref, spec, specErr, obs, d, &fs.series)
 
 	rec := Record{At: now, Decision: d, Trigger: trigger, Result: "none"}
 	if d.Scale {
@@ -201,7 +201,6 @@ func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Sp
 	}
 	l.mu.Lock()
 	fs.state = d.Next
-	fs.lastType = lastType
 	fs.last = &rec.Decision
 	fs.history = appendBounded(fs.history, rec, l.cfg.HistorySize)
 	l.mu.Unlock()
