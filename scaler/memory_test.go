@@ -2,6 +2,7 @@ package scaler
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -66,6 +67,43 @@ func TestRunWithMemoryProviderColdStarts(t *testing.T) {
 		}
 		if n := len(prov.Calls()); n > 3 {
 			t.Errorf("%d scale calls for one step and one wake-up: %+v", n, prov.Calls())
+		}
+	})
+}
+
+// TestStepRetriedAfterAFailedScale: AlertManager retries an alert whose
+// step failed to apply; the retry must step, not be taken for a duplicate.
+func TestStepRetriedAfterAFailedScale(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clk := clock.Real()
+		prov := memory.New(clk, memory.Options{})
+		ref := provider.Ref{Name: "step", Namespace: "openfaas-fn"}
+		labels := map[string]string{LabelType: TypeStep, LabelMax: "10", LabelFactor: "20"} // step 2
+		if err := prov.Deploy(provider.Function{Ref: ref, Replicas: 1, Labels: labels}); err != nil {
+			t.Fatal(err)
+		}
+		l, err := NewLoop(LoopConfig{Provider: prov, Source: scalertest.NewSource(), Clock: clk, Defaults: DefaultDefaults()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = l.Tick(t.Context(), time.Now())
+		sig := Signal{Ref: ref, Status: Firing, Fingerprint: "fp", StartsAt: time.Now()}
+		prov.FailScale(ref, 1, errors.New("503 from the gateway"))
+		if err := l.Notify(t.Context(), sig); err != nil {
+			t.Fatal(err)
+		}
+		_ = l.EvaluatePending(t.Context(), time.Now())
+		time.Sleep(time.Second)
+		_ = l.Notify(t.Context(), sig) // the retry, within the dedup interval
+		_ = l.EvaluatePending(t.Context(), time.Now())
+		got, _ := prov.Function(t.Context(), ref)
+		if got.Replicas != 3 {
+			t.Errorf("after a failed step and its retry: %d replicas, want 3", got.Replicas)
+		}
+		_ = l.Notify(t.Context(), sig) // a duplicate of the applied step
+		_ = l.EvaluatePending(t.Context(), time.Now())
+		if got, _ := prov.Function(t.Context(), ref); got.Replicas != 3 {
+			t.Errorf("duplicate after the applied step: %d, want still 3", got.Replicas)
 		}
 	})
 }

@@ -198,6 +198,11 @@ func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Sp
 			// The count did not change: keep the window, not the scale time.
 			d.Next.LastScale, d.Next.LastScaleDir = st.LastScale, st.LastScaleDir
 		}
+		if rec.Result == "error" {
+			// A step that failed to apply has not been taken: AlertManager's
+			// retry of the same alert must be able to take it.
+			d.Next.StepKey, d.Next.StepAt = st.StepKey, st.StepAt
+		}
 	}
 	l.mu.Lock()
 	fs.state = d.Next
