@@ -16,13 +16,16 @@ const (
 
 // Handler serves GET /api/v1/functions (a summary of every function, sorted
 // by namespace then name) and GET /api/v1/functions/{namespace}/{name} (the
-// full explanation; 404 with a JSON error when unknown). Other methods get
-// 405 with an Allow header.
+// full explanation; 404 with a JSON error when unknown, as for any other
+// path under /api/v1/). Other methods get 405 with an Allow header.
 func Handler(fns Lister, sections ...Section) http.Handler {
 	h := &handler{fns: fns, sections: sections}
 	mux := http.NewServeMux()
 	mux.HandleFunc(PathFunctions, h.list)
 	mux.HandleFunc(PathFunction, h.one)
+	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "no such endpoint " + r.URL.Path})
+	})
 	return mux
 }
 

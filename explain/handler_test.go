@@ -151,6 +151,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"unknown function", http.MethodGet, "/api/v1/functions/openfaas-fn/nope", http.StatusNotFound, "unknown function nope.openfaas-fn"},
 		{"unknown namespace", http.MethodGet, "/api/v1/functions/x/a", http.StatusNotFound, "unknown function a.x"},
+		{"other path", http.MethodGet, "/api/v1/functions/a", http.StatusNotFound, "no such endpoint /api/v1/functions/a"},
 		{"post list", http.MethodPost, "/api/v1/functions", http.StatusMethodNotAllowed, "method POST not allowed"},
 		{"delete one", http.MethodDelete, "/api/v1/functions/openfaas-fn/a", http.StatusMethodNotAllowed, "method DELETE not allowed"},
 	}
