@@ -209,6 +209,9 @@ func limitAndClamp(spec Spec, obs Observation, d Decision, head string) Decision
 		if dl := uint64(math.Ceil(float64(cur) * spec.ScaleDownRate)); dl > lo {
 			lo, loCode, loWhy = dl, CodeRateLimited, fmt.Sprintf("scale-down limit %g×%d", spec.ScaleDownRate, cur)
 		}
+		if lo > spec.Max { // above max (labels changed): max wins over the rate limit
+			lo, loCode, loWhy = spec.Max, CodeAtMax, fmt.Sprintf("max %d", spec.Max)
+		}
 	}
 	if want > cur {
 		if ul := max(uint64(math.Ceil(float64(cur)*spec.ScaleUpRate)), cur+spec.ScaleUpPods); ul < hi {

@@ -52,6 +52,8 @@ func TestDecideTargetModes(t *testing.T) {
 			want: 20, wantCode: CodeAtMax},
 		{name: "above max after label change", spec: specFrom(func(s *Spec) { s.Max = 4 }), obs: obsOf(6, ptr(300)),
 			want: 4, wantCode: CodeAtMax},
+		{name: "far above a lowered max goes straight to max", spec: specFrom(func(s *Spec) { s.Max = 4 }), obs: obsOf(30, ptr(100)),
+			want: 4, wantCode: CodeAtMax},
 		{name: "clamped to min", spec: specFrom(func(s *Spec) { s.Min = 3 }), obs: obsOf(4, ptr(10)), want: 3, wantCode: CodeAtMin},
 		{name: "min 0 never goes to zero while running", spec: specFrom(func(s *Spec) { s.Min = 0 }), obs: obsOf(2, ptr(0)),
 			want: 1, wantCode: CodeAtMin},
