@@ -138,4 +138,3 @@ func TestLastScaleUp(t *testing.T) {
 		}
 	})
 }
-
