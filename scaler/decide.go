@@ -186,6 +186,9 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 		want, code = cur, CodeWithinTolerance
 		why = fmt.Sprintf("%s: within ±%.0f%% of %d replicas' capacity %.4g → keep %d",
 			head, spec.Tolerance*100, cur, capacity, cur)
+	case rec == cur:
+		want, code = cur, CodeSteady
+		why = fmt.Sprintf("%s needs %d → keep %d", head, rec, cur)
 	case rec < cur:
 		code = CodeScaleDown
 		if hi := min(highest(d.Next.Recommendations), cur); hi > rec {

@@ -37,6 +37,8 @@ func TestDecideTargetModes(t *testing.T) {
 			obs: Observation{Replicas: 10, Available: 10, StableLoad: ptr(2000)}, want: 20, wantCode: CodeRateLimited},
 		{name: "within tolerance above", spec: specFrom(nil), obs: obsOf(4, ptr(190)), want: 4, wantCode: CodeWithinTolerance},
 		{name: "within tolerance below", spec: specFrom(nil), obs: obsOf(4, ptr(165)), want: 4, wantCode: CodeWithinTolerance},
+		{name: "load below capacity that still needs the current count is steady", spec: specFrom(nil),
+			obs: obsOf(4, ptr(140)), want: 4, wantCode: CodeSteady},
 		{name: "just outside tolerance", spec: specFrom(nil), obs: obsOf(4, ptr(199)), want: 5, wantCode: CodeScaleUp},
 		{name: "tolerance zero reacts to one more request", spec: specFrom(func(s *Spec) { s.Tolerance = 0 }),
 			obs: obsOf(4, ptr(181)), want: 5, wantCode: CodeScaleUp},

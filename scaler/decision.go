@@ -10,7 +10,7 @@ const (
 	CodeScaleDown       ReasonCode = "scale_down"       // load needs fewer replicas
 	CodeBurst           ReasonCode = "burst"            // burst mode: short-window load far above capacity
 	CodeWithinTolerance ReasonCode = "within_tolerance" // load inside the dead band: no change
-	CodeSteady          ReasonCode = "steady"           // step mode without a new alert: hold
+	CodeSteady          ReasonCode = "steady"           // the load needs the current count, or step mode without a new alert: hold
 	CodeStabilising     ReasonCode = "stabilising"      // scale-down held by the window's highest recommendation
 	CodeAtMax           ReasonCode = "at_max"           // clamped to max
 	CodeAtMin           ReasonCode = "at_min"           // clamped to min (or 1 while running)
