@@ -19,6 +19,12 @@ type Config struct {
 	// per-function (75th-percentile) cold-start ratio measures; without it
 	// busy functions dominate and rare ones are always cold.
 	WorthRate float64
+	// LearningKeepAlive, when positive, replaces the fallback while a
+	// function has fewer than MinSamples idle times. A function that has
+	// been seen only a few times is likely a rare one, and for rare
+	// functions a long first keep-alive is what avoids the next cold start
+	// (the hybrid policy keeps its whole 4 h range there).
+	LearningKeepAlive time.Duration
 	// History is how many recent idle times per function are remembered.
 	History int
 	// MinSamples is how many idle times a function needs before the policy
@@ -90,7 +96,7 @@ func (c Config) withDefaults() Config {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
-	if c.ColdStartWorth < 0 || c.Horizon < 0 || c.MinLead < 0 || c.MaxKeepAlive < 0 {
+	if c.ColdStartWorth < 0 || c.Horizon < 0 || c.MinLead < 0 || c.MaxKeepAlive < 0 || c.LearningKeepAlive < 0 {
 		errs = append(errs, errors.New("keepalive: durations must not be negative"))
 	}
 	if c.History < 2 || c.MinSamples < 1 || c.MinSamples > c.History {

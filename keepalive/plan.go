@@ -106,6 +106,9 @@ func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 	cfg = cfg.withDefaults()
 	if len(its) < cfg.MinSamples {
+		if cfg.LearningKeepAlive > 0 {
+			fallback = cfg.LearningKeepAlive
+		}
 		return Plan{KeepAlive: fallback, Code: CodeLearning,
 			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: fallback %s", len(its), cfg.MinSamples, fallback)}
 	}
@@ -157,10 +160,14 @@ func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 		}
 		bursts = thin
 	}
+	// Unloading only pays when the replica stays away for a while: the
+	// gap between the burst window and the pre-warm is at least a minute
+	// (and two leads), or the plan is a keep-alive in disguise.
+	minGap := math.Max(60, 2*lead)
 	for _, k := range bursts {
 		for i, lo := range grid {
 			p := lo*(1-mg) - lead
-			if p <= k {
+			if p < k+minGap {
 				continue
 			}
 			for _, hi := range grid[i:] {
