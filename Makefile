@@ -33,9 +33,17 @@ test-go:
 	@echo "==> go test ./... (real Prometheus/AlertManager tests start their own servers)"
 	$(GO) test -count=1 -timeout 20m ./...
 
-lint:
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(TOOLS_DIR)/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+
+$(STATICCHECK):
+	@echo "==> building staticcheck $(STATICCHECK_VERSION) into $(dir $@) (about a minute cold)"
+	@GOBIN="$(dir $@)" $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+lint: $(STATICCHECK)
 	@echo "==> gofmt"; out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 	@echo "==> go vet"; $(GO) vet ./...
+	@echo "==> staticcheck"; "$(STATICCHECK)" ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

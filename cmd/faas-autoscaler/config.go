@@ -21,6 +21,7 @@ type runConfig struct {
 	PrometheusURL    string
 	CoverageSelector string
 	MaxScrapeGap     time.Duration
+	PromTimeout      time.Duration
 	Namespaces       stringList
 	DefaultNamespace string
 	Listen           string
@@ -36,9 +37,11 @@ type runConfig struct {
 	Defaults          scaler.Defaults
 	DefaultsCE        bool
 
-	IdleSchedule string
-	MaintainMin  bool
-	Idler        bool
+	IdleSchedule     string
+	MaintainMin      bool
+	Idler            bool
+	RefusedBackoff   time.Duration
+	ScaleConcurrency int
 
 	WebhookAuth      string
 	WebhookTokenFile string
@@ -69,6 +72,8 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("prometheus-coverage-selector", "prometheus_coverage_selector")
 	fs.DurationVar(&c.MaxScrapeGap, "prometheus-max-scrape-gap", 30*time.Second, "longest gap between gateway scrapes that still counts as continuous observation (a few scrape intervals)")
 	e.bind("prometheus-max-scrape-gap", "prometheus_max_scrape_gap")
+	fs.DurationVar(&c.PromTimeout, "prometheus-timeout", 5*time.Second, "bound on each metrics query")
+	e.bind("prometheus-timeout", "prometheus_timeout")
 	fs.Var(&c.Namespaces, "namespaces", "comma-separated function namespaces to manage (default: all the provider lists; openfaas-fn on kubernetes)")
 	e.bind("namespaces", "namespaces")
 	fs.StringVar(&c.DefaultNamespace, "default-namespace", "openfaas-fn", "namespace of a function_name without a dot")
@@ -117,6 +122,8 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("idle-schedule", "idle_schedule")
 	fs.BoolVar(&c.MaintainMin, "maintain-min", false, "restore functions found at zero without the zero opt-in to their min")
 	e.bind("maintain-min", "maintain_min_replicas")
+	fs.DurationVar(&c.RefusedBackoff, "idle-refused-backoff", time.Hour, "leave a function alone this long after its provider refused zero replicas (OpenFaaS CE)")
+	fs.IntVar(&c.ScaleConcurrency, "idle-scale-concurrency", 4, "scale-to-zero calls the idler makes at once")
 
 	fs.StringVar(&c.WebhookAuth, "webhook-auth", "basic", "auth of POST /system/alert: basic, bearer, basic+bearer or none")
 	e.bind("webhook-auth", "webhook_auth")
@@ -183,6 +190,15 @@ func (c *runConfig) Validate() error {
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("--log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.PromTimeout <= 0 {
+		bad("--prometheus-timeout %v: must be positive", c.PromTimeout)
+	}
+	if c.RefusedBackoff <= 0 {
+		bad("--idle-refused-backoff %v: must be positive", c.RefusedBackoff)
+	}
+	if c.ScaleConcurrency < 1 {
+		bad("--idle-scale-concurrency %d: must be at least 1", c.ScaleConcurrency)
 	}
 	if c.Interval < 100*time.Millisecond {
 		bad("--interval %v: must be at least 100ms", c.Interval)

@@ -180,6 +180,7 @@ func (ctl *controller) wireLoops() error {
 		ic.Schedule, ic.DefaultZeroDuration = c.IdleSchedule, c.Defaults.ZeroDuration
 		ic.MaintainMin, ic.DryRun, ic.Namespaces = c.MaintainMin, c.DryRun, c.Namespaces
 		ic.RecentScaleUp = loop.LastScaleUp
+		ic.RefusedBackoff, ic.ScaleConcurrency = c.RefusedBackoff, c.ScaleConcurrency
 		ic.Registerer, ic.Logger = ctl.reg, ctl.log.With("component", "idler")
 		d, err := idler.New(ic)
 		if err != nil {

@@ -37,7 +37,7 @@ func (ctl *controller) wirePrometheus() error {
 	if c.CoverageSelector != "" {
 		pc.CoverageSelector = c.CoverageSelector
 	}
-	pc.MaxScrapeGap = c.MaxScrapeGap
+	pc.MaxScrapeGap, pc.Timeout = c.MaxScrapeGap, c.PromTimeout
 	pc.Logger = ctl.log.With("component", "prometheus")
 	s, err := prometheus.New(pc)
 	if err != nil {
