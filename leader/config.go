@@ -1,0 +1,130 @@
+package leader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+)
+
+// Defaults for Config: client-go's and kube-controller-manager's. A new
+// leader takes over at most LeaseDuration (+ RetryPeriod) after the old one
+// stopped renewing; the old one stops acting RenewDeadline after its last
+// renewal, so LeaseDuration − RenewDeadline (5 s) is the safety margin.
+const (
+	DefaultLeaseName     = "faas-autoscaler"
+	DefaultLeaseDuration = 15 * time.Second
+	DefaultRenewDeadline = 10 * time.Second
+	DefaultRetryPeriod   = 2 * time.Second
+
+	// jitterFactor is client-go's: retries wait RetryPeriod × [1, 1.2].
+	jitterFactor = 1.2
+)
+
+// Config configures an Elector. Zero durations, LeaseName and Identity take
+// the defaults; Client, Namespace and OnStartedLeading are required.
+type Config struct {
+	// Client reads and writes the Lease (RBAC: leases get, create, update in
+	// Namespace).
+	Client kubernetes.Interface
+	// Namespace holds the Lease: the controller's own namespace.
+	Namespace string
+	// LeaseName names the Lease; every replica of one controller uses the same.
+	LeaseName string
+	// Identity names this replica in the Lease; unique per replica.
+	// Default: DefaultIdentity().
+	Identity string
+	// LeaseDuration is how long followers wait after the last renewal
+	// before taking the lease.
+	LeaseDuration time.Duration
+	// RenewDeadline is how long the leader keeps trying to renew before it
+	// stops acting; less than LeaseDuration.
+	RenewDeadline time.Duration
+	// RetryPeriod is the interval between attempts to acquire or renew;
+	// RenewDeadline must exceed 1.2 × RetryPeriod (client-go's jitter).
+	RetryPeriod time.Duration
+	// OnStartedLeading runs the leader's work; its ctx is cancelled when
+	// leadership ends, and it must return promptly then (the lease is only
+	// released, and a new term only started, after it returns).
+	OnStartedLeading func(ctx context.Context)
+	// OnStoppedLeading, optional, runs after OnStartedLeading returned.
+	OnStoppedLeading func()
+	// Clock drives the renewal watchdog; nil is the wall clock.
+	Clock clock.Clock
+	// Logger receives elections and client-go's leaderelection logs; nil
+	// discards.
+	Logger *slog.Logger
+	// Registerer, optional, receives faas_autoscaler_leader_* metrics.
+	Registerer prometheus.Registerer
+}
+
+// DefaultIdentity is the hostname (the pod name in Kubernetes) and the
+// process id, so two processes on one host never share an identity.
+func DefaultIdentity() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	return fmt.Sprintf("%s_%d", host, os.Getpid())
+}
+
+// withDefaults fills zero fields.
+func (c Config) withDefaults() Config {
+	if c.LeaseName == "" {
+		c.LeaseName = DefaultLeaseName
+	}
+	if c.Identity == "" {
+		c.Identity = DefaultIdentity()
+	}
+	if c.LeaseDuration == 0 {
+		c.LeaseDuration = DefaultLeaseDuration
+	}
+	if c.RenewDeadline == 0 {
+		c.RenewDeadline = DefaultRenewDeadline
+	}
+	if c.RetryPeriod == 0 {
+		c.RetryPeriod = DefaultRetryPeriod
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real()
+	}
+	return c
+}
+
+// Validate checks a Config after defaults, with exact messages.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	switch {
+	case c.Client == nil:
+		return errors.New("leader election: kubernetes client is required")
+	case c.Namespace == "":
+		return errors.New("leader election: namespace is required")
+	case c.OnStartedLeading == nil:
+		return errors.New("leader election: OnStartedLeading is required")
+	}
+	if msgs := validation.IsDNS1123Label(c.Namespace); len(msgs) > 0 {
+		return fmt.Errorf("leader election: namespace %q: %s", c.Namespace, msgs[0])
+	}
+	if msgs := validation.IsDNS1123Subdomain(c.LeaseName); len(msgs) > 0 {
+		return fmt.Errorf("leader election: lease name %q: %s", c.LeaseName, msgs[0])
+	}
+	if c.LeaseDuration < 0 || c.RenewDeadline < 0 || c.RetryPeriod < 0 {
+		return fmt.Errorf("leader election: durations must be positive (lease %s, renew deadline %s, retry period %s)",
+			c.LeaseDuration, c.RenewDeadline, c.RetryPeriod)
+	}
+	if c.LeaseDuration <= c.RenewDeadline {
+		return fmt.Errorf("leader election: lease duration %s must be greater than renew deadline %s", c.LeaseDuration, c.RenewDeadline)
+	}
+	if c.RenewDeadline <= time.Duration(jitterFactor*float64(c.RetryPeriod)) {
+		return fmt.Errorf("leader election: renew deadline %s must be greater than 1.2 × retry period %s", c.RenewDeadline, c.RetryPeriod)
+	}
+	return nil
+}
