@@ -1,0 +1,17 @@
+# End to end on the real stack (e2e/) and the reaction-time benchmark (bench/reaction/).
+#   make test-e2e        only the e2e scenarios (they also run in `make test`; ~2 min)
+#   make e2e-up          gateway simulator + Prometheus + AlertManager + controller by hand; Ctrl-C stops all
+#   make bench-reaction  OpenFaaS CE vs faas-autoscaler at 1 s and 5 s scrape (not part of `make test`;
+#                        REACTION_RUNS runs per setting, default 5; about 10–15 min)
+# The e2e tests need prometheus and prometheus-alertmanager, which `make deps` installs.
+REACTION_RUNS ?= 5
+
+.PHONY: test-e2e e2e-up bench-reaction
+test-e2e: deps
+	$(GO) test -count=1 -timeout 10m ./e2e
+
+e2e-up: deps
+	@e2e/up.sh
+
+bench-reaction: deps
+	FAAS_REACTION_BENCH=1 REACTION_RUNS=$(REACTION_RUNS) $(GO) test -count=1 -timeout 60m -run TestReaction -v ./bench/reaction
