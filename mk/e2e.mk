@@ -5,6 +5,8 @@
 #                        REACTION_RUNS runs per setting, default 5; about 10–15 min)
 # The e2e tests need prometheus and prometheus-alertmanager, which `make deps` installs.
 REACTION_RUNS ?= 5
+# Stacks run at once (each: Prometheus, AlertManager, controller; ~150 MB, little CPU).
+REACTION_PARALLEL ?= 8
 
 .PHONY: test-e2e e2e-up bench-reaction
 test-e2e: deps
@@ -14,4 +16,4 @@ e2e-up: deps
 	@e2e/up.sh
 
 bench-reaction: deps
-	FAAS_REACTION_BENCH=1 REACTION_RUNS=$(REACTION_RUNS) $(GO) test -count=1 -timeout 60m -run TestReaction -v ./bench/reaction
+	FAAS_REACTION_BENCH=1 REACTION_RUNS=$(REACTION_RUNS) $(GO) test -count=1 -timeout 60m -parallel $(REACTION_PARALLEL) -run TestReaction -v ./bench/reaction

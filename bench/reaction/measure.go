@@ -1,0 +1,108 @@
+package reaction
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
+)
+
+// Sample is the function's replica counts at one moment, as the provider
+// holds them.
+type Sample struct {
+	At        time.Time
+	Desired   uint64
+	Available uint64
+}
+
+// Phase is one load step and what followed it.
+type Phase struct {
+	Step time.Time
+	// Need is the replica count the new load needs (ceil(load/target) going
+	// up, the minimum going down).
+	Need    uint64
+	Up      bool
+	Samples []Sample
+	Calls   []memory.ScaleCall
+}
+
+// Timings are the reaction times of one phase; NotReached (-1) when the
+// event did not happen before the phase ended.
+type Timings struct {
+	// FirstCall: step → the first scale call in the step's direction.
+	FirstCall time.Duration
+	// Requested: step → desired replicas reach the need.
+	Requested time.Duration
+	// Ready: step → available replicas reach the need (up: available
+	// capacity ≥ load; down: the surplus replicas are gone).
+	Ready time.Duration
+}
+
+// NotReached marks an event that did not happen.
+const NotReached = time.Duration(-1)
+
+// Measure derives a phase's timings from the provider's scale calls (exact
+// times) and the polled samples (for availability, which no call marks).
+func Measure(p Phase) Timings {
+	t := Timings{FirstCall: NotReached, Requested: NotReached, Ready: NotReached}
+	toward := func(c memory.ScaleCall) bool {
+		if p.Up {
+			return c.To > c.From
+		}
+		return c.To < c.From
+	}
+	reached := func(n uint64) bool {
+		if p.Up {
+			return n >= p.Need
+		}
+		return n <= p.Need
+	}
+	for _, c := range p.Calls {
+		if c.Err != nil || c.At.Before(p.Step) || !toward(c) {
+			continue
+		}
+		if t.FirstCall == NotReached {
+			t.FirstCall = c.At.Sub(p.Step)
+		}
+		if t.Requested == NotReached && reached(c.To) {
+			t.Requested = c.At.Sub(p.Step)
+		}
+	}
+	for _, s := range p.Samples {
+		if !s.At.Before(p.Step) && reached(s.Available) {
+			t.Ready = s.At.Sub(p.Step)
+			break
+		}
+	}
+	return t
+}
+
+// Median of the reached values; NotReached when fewer than half of the runs
+// reached the event (a median of the ones that did would flatter).
+func Median(ds []time.Duration) time.Duration {
+	var ok []time.Duration
+	for _, d := range ds {
+		if d != NotReached {
+			ok = append(ok, d)
+		}
+	}
+	if len(ok) == 0 || 2*len(ok) < len(ds) {
+		return NotReached
+	}
+	slices.Sort(ok)
+	n := len(ok)
+	if n%2 == 1 {
+		return ok[n/2]
+	}
+	return (ok[n/2-1] + ok[n/2]) / 2
+}
+
+// Ratio is how many times faster fast is than slow; NaN when either is
+// missing.
+func Ratio(slow, fast time.Duration) float64 {
+	if slow == NotReached || fast == NotReached || fast <= 0 {
+		return math.NaN()
+	}
+	return float64(slow) / float64(fast)
+}

@@ -1,0 +1,177 @@
+package reaction
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+)
+
+// Result is every run of one setting.
+type Result struct {
+	Setting string
+	Up      []Timings
+	Down    []Timings
+	// Example is one run's phases, drawn in the chart.
+	Example [2]Phase
+}
+
+// Medians of one column over the runs.
+func medians(ts []Timings) Timings {
+	col := func(f func(Timings) time.Duration) time.Duration {
+		var ds []time.Duration
+		for _, t := range ts {
+			ds = append(ds, f(t))
+		}
+		return Median(ds)
+	}
+	return Timings{
+		FirstCall: col(func(t Timings) time.Duration { return t.FirstCall }),
+		Requested: col(func(t Timings) time.Duration { return t.Requested }),
+		Ready:     col(func(t Timings) time.Duration { return t.Ready }),
+	}
+}
+
+func fmtDur(d time.Duration) string {
+	if d == NotReached {
+		return "not reached"
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+func fmtRatio(r float64) string {
+	if math.IsNaN(r) {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f×", r)
+}
+
+// WriteTable prints the medians as a Markdown table, the per-run values, and
+// the goals of the issue against the first result (the baseline, CE) and the
+// second (faas-autoscaler at 1 s).
+func WriteTable(w io.Writer, results []Result) {
+	fmt.Fprintln(w, "| setting | runs | up: first scale call | up: replicas requested ≥ need | up: available capacity ≥ load | down: first scale call | down: requested ≤ min | down: surplus gone |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	for _, r := range results {
+		u, d := medians(r.Up), medians(r.Down)
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", r.Setting, len(r.Up),
+			fmtDur(u.FirstCall), fmtDur(u.Requested), fmtDur(u.Ready),
+			fmtDur(d.FirstCall), fmtDur(d.Requested), fmtDur(d.Ready))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Per run (up first call / requested / ready ; down first call / requested):")
+	for _, r := range results {
+		var parts []string
+		for i := range r.Up {
+			u, d := r.Up[i], r.Down[i]
+			parts = append(parts, fmt.Sprintf("%s/%s/%s ; %s/%s", short(u.FirstCall), short(u.Requested), short(u.Ready), short(d.FirstCall), short(d.Requested)))
+		}
+		fmt.Fprintf(w, "- %s: %s\n", r.Setting, strings.Join(parts, " | "))
+	}
+	if len(results) < 2 {
+		return
+	}
+	ce, ours := medians(results[0].Up), medians(results[1].Up)
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Goals (%s vs %s, medians):\n", results[1].Setting, results[0].Setting)
+	fmt.Fprintf(w, "- first scale call ≤ 3.5 s: %s → %s\n", fmtDur(ours.FirstCall), verdict(ours.FirstCall != NotReached && ours.FirstCall <= 3500*time.Millisecond))
+	r := Ratio(ce.FirstCall, ours.FirstCall)
+	fmt.Fprintf(w, "- first scale call ≥ 5× faster than CE: %s → %s\n", fmtRatio(r), verdict(r >= 5))
+	r = Ratio(ce.Requested, ours.Requested)
+	fmt.Fprintf(w, "- full capacity requested ≥ 10× faster than CE: %s → %s\n", fmtRatio(r), verdict(r >= 10))
+}
+
+func short(d time.Duration) string {
+	if d == NotReached {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", d.Seconds())
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
+// WriteSVG draws desired and available replicas over time since each step,
+// one panel for the way up and one for the way down, one colour per setting
+// (desired solid, available dashed).
+func WriteSVG(w io.Writer, results []Result, upSpan, downSpan time.Duration) {
+	const (
+		pw, ph     = 520, 300 // panel
+		ml, mt, mb = 50, 40, 40
+		gap        = 40
+		width      = ml + pw + gap + ml + pw + 20
+		height     = mt + ph + mb + 20*4
+	)
+	colors := []string{"#d62728", "#1f77b4", "#2ca02c", "#9467bd"}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
+	maxY := uint64(1)
+	for _, r := range results {
+		for _, p := range r.Example {
+			for _, s := range p.Samples {
+				maxY = max(maxY, s.Desired, s.Available)
+			}
+		}
+	}
+	panel := func(x0 int, title string, span time.Duration, idx int) {
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="14">%s</text>`+"\n", x0, mt-15, title)
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#999"/>`+"\n", x0, mt, pw, ph)
+		for y := uint64(0); y <= maxY; y++ {
+			py := mt + ph - int(float64(y)/float64(maxY)*ph)
+			fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#eee"/><text x="%d" y="%d" text-anchor="end">%d</text>`+"\n", x0, py, x0+pw, py, x0-5, py+4, y)
+		}
+		step := niceStep(span)
+		for t := time.Duration(0); t <= span; t += step {
+			px := x0 + int(float64(t)/float64(span)*pw)
+			fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#eee"/><text x="%d" y="%d" text-anchor="middle">%.0f</text>`+"\n", px, mt, px, mt+ph, px, mt+ph+15, t.Seconds())
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">seconds since the load step</text>`+"\n", x0+pw/2, mt+ph+32)
+		for i, r := range results {
+			p := r.Example[idx]
+			c := colors[i%len(colors)]
+			for _, avail := range []bool{false, true} {
+				var pts []string
+				for _, s := range p.Samples {
+					t := s.At.Sub(p.Step)
+					if t < 0 || t > span {
+						continue
+					}
+					v := s.Desired
+					if avail {
+						v = s.Available
+					}
+					pts = append(pts, fmt.Sprintf("%.1f,%.1f", float64(x0)+float64(t)/float64(span)*pw, float64(mt+ph)-float64(v)/float64(maxY)*ph))
+				}
+				dash := ""
+				if avail {
+					dash = ` stroke-dasharray="5,4"`
+				}
+				fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2"%s points="%s"/>`+"\n", c, dash, strings.Join(pts, " "))
+			}
+		}
+	}
+	panel(ml, "0 → 200 rps (need 4 replicas at 50/replica)", upSpan, 0)
+	panel(ml+pw+gap+ml, "200 → 0 rps (back to min 1)", downSpan, 1)
+	for i, r := range results {
+		y := mt + ph + mb + 15 + 18*i
+		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"/><text x="%d" y="%d">%s — desired (solid), available (dashed)</text>`+"\n",
+			ml, y-4, ml+30, y-4, colors[i%len(colors)], ml+38, y, r.Setting)
+	}
+	b.WriteString("</svg>\n")
+	_, _ = io.WriteString(w, b.String())
+}
+
+func niceStep(span time.Duration) time.Duration {
+	for _, s := range []time.Duration{time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 20 * time.Second, 30 * time.Second, time.Minute} {
+		if span/s <= 12 {
+			return s
+		}
+	}
+	return 2 * time.Minute
+}

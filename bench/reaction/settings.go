@@ -1,0 +1,116 @@
+package reaction
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/e2e"
+	"github.com/faas-autoscaler/faas-autoscaler/rules"
+)
+
+// The load step of the issue: 0 → 200 rps on a function sized for 50
+// requests per second per replica, replicas cold-starting in 2 s.
+const (
+	StepRPS   = 200.0
+	Target    = 50.0
+	ColdStart = 2 * time.Second
+	// NeedUp is what the load needs at Target per replica: ceil(200/50).
+	// faas-autoscaler sizes for target × target-proportion (0.9) and asks for
+	// 5; CE has no target at all.
+	NeedUp = 4
+	// NeedDown is the minimum both go back to.
+	NeedDown = 1
+)
+
+// Setting is one configuration under test.
+type Setting struct {
+	Name string
+	// Phase is the period the step's timing is randomised over: the longest
+	// of the scrape, evaluation and AlertManager group intervals, so runs
+	// land on every phase of those tickers.
+	Phase   time.Duration
+	Options func(bin string) e2e.Options
+}
+
+// controllerDefaults undo the e2e harness's test-sized windows: the bench
+// runs the controller as shipped (interval 5s, stable 60s, burst 10s, down
+// window 2m). The idler is off: the function does not opt in to zero anyway.
+var controllerDefaults = []string{
+	"--interval", "5s", "--stable-window", "60s", "--burst-window", "10s",
+	"--default-down-window", "2m", "--prometheus-max-scrape-gap", "30s", "--idler=false",
+}
+
+// ceGrouping is the CE chart's route group_by: one group for all functions.
+var ceGrouping = []string{"alertname", "cluster", "service"}
+
+// Settings returns the three configurations of the issue, CE first.
+func Settings() []Setting {
+	return []Setting{
+		{
+			// OpenFaaS CE as shipped: its APIHighInvocationRate rule and `for:
+			// 5s` (the generator's CE-compatible rule, verbatim, and nothing
+			// else), the gateway scraped every 5 s and rules evaluated every
+			// 15 s, AlertManager 5s / 10s / 30s grouped as the chart does, and
+			// the controller reproducing the gateway's alert handler exactly
+			// (--ce-defaults: step mode, max 5, factor 10, resolved → min).
+			// CE has no periodic loop; with exact CE semantics our loop's ticks
+			// hold ("no alert: keep"), so only webhooks act, as in CE.
+			Name:  "OpenFaaS CE as shipped (scrape 5s, eval 15s, AM 5s/10s/30s)",
+			Phase: 15 * time.Second,
+			Options: func(bin string) e2e.Options {
+				ro := rules.ForScrapeInterval(5 * time.Second)
+				ro.CECompatible = true
+				am := rules.DefaultAlertmanagerOptions()
+				am.CECompatible = true
+				am.GroupWait, am.GroupInterval, am.RepeatInterval = 5*time.Second, 10*time.Second, 30*time.Second
+				return e2e.Options{
+					Binary:         bin,
+					ScrapeInterval: 5 * time.Second,
+					EvalInterval:   15 * time.Second,
+					Rules:          &ro,
+					EditRules: func(f *rules.RuleFile) {
+						f.Groups = slices.DeleteFunc(f.Groups, func(g rules.RuleGroup) bool { return g.Name != rules.GroupCECompatible })
+					},
+					Alertmanager: &am,
+					EditAlertmanager: func(c *rules.AlertmanagerConfig) {
+						ce := fmt.Sprintf("alertname=%q", rules.AlertCEHighInvocationRate)
+						c.Route.Routes = slices.DeleteFunc(c.Route.Routes, func(r rules.Route) bool { return !slices.Contains(r.Matchers, ce) })
+						for i := range c.Route.Routes {
+							c.Route.Routes[i].GroupBy = ceGrouping
+						}
+					},
+					ColdStart:      ColdStart,
+					PromArgs:       []string{},
+					ControllerArgs: append(slices.Clone(controllerDefaults), "--ce-defaults"),
+				}
+			},
+		},
+		ours("faas-autoscaler, scrape 1s (generated rules, AM 1s/1s/30s)", time.Second, time.Second),
+		ours("faas-autoscaler, scrape 5s (generated rules, AM 1s/5s/30s)", 5*time.Second, 5*time.Second),
+	}
+}
+
+// ours is faas-autoscaler with the rules generated for the scrape interval
+// and the AlertManager timings the deploy README recommends for it.
+func ours(name string, scrape, groupInterval time.Duration) Setting {
+	return Setting{
+		Name:  name,
+		Phase: max(scrape, groupInterval),
+		Options: func(bin string) e2e.Options {
+			ro := rules.ForScrapeInterval(scrape)
+			am := rules.DefaultAlertmanagerOptions()
+			am.GroupInterval = groupInterval
+			return e2e.Options{
+				Binary:         bin,
+				ScrapeInterval: scrape,
+				EvalInterval:   ro.EvaluationInterval,
+				Rules:          &ro,
+				Alertmanager:   &am,
+				ColdStart:      ColdStart,
+				PromArgs:       []string{},
+				ControllerArgs: slices.Clone(controllerDefaults),
+			}
+		},
+	}
+}
