@@ -29,7 +29,7 @@ func (a TapAlert) Name() string { return a.Labels["alertname"] }
 // Delivery is one webhook request AlertManager made, as the tap saw it: the
 // decoded batch and the controller's answer.
 type Delivery struct {
-	At     time.Time
+	At     time.Time // when the request arrived, before it was forwarded
 	Status int // the controller's HTTP status
 	Alerts []TapAlert
 }
@@ -55,6 +55,7 @@ func newTap(t testing.TB, controllerURL string) *Tap {
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	tp := &Tap{}
 	tp.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived := time.Now()
 		body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -67,7 +68,7 @@ func newTap(t testing.TB, controllerURL string) *Tap {
 			Alerts []TapAlert `json:"alerts"`
 		}
 		_ = json.Unmarshal(body, &msg) // an undecodable body is recorded with no alerts
-		d := Delivery{At: time.Now(), Status: rec.status, Alerts: msg.Alerts}
+		d := Delivery{At: arrived, Status: rec.status, Alerts: msg.Alerts}
 		tp.mu.Lock()
 		tp.deliveries = append(tp.deliveries, d)
 		hooks := append([]func(Delivery){}, tp.notify...)
