@@ -30,7 +30,7 @@ func (a TapAlert) Name() string { return a.Labels["alertname"] }
 // decoded batch and the controller's answer.
 type Delivery struct {
 	At     time.Time // when the request arrived, before it was forwarded
-	Status int // the controller's HTTP status
+	Status int       // the controller's HTTP status
 	Alerts []TapAlert
 }
 
