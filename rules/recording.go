@@ -53,11 +53,16 @@ func builtinLoad(o Options, typ string) loadRecord {
 			Record: "function_name:" + metricInvocationTotal + ":rate" + w,
 			Expr:   fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricInvocationTotal, w)}
 	case TypeCapacity:
-		// The peak in-flight within the window, so a burst between two
-		// evaluations is not missed.
+		// The peak of the function's total in-flight within the window, so a
+		// burst between two evaluations is not missed. The subquery sums
+		// before taking the peak, as metricsource/prometheus does: a sum of
+		// per-gateway peaks would overstate the load behind several gateway
+		// replicas, and the alert would wake the controller for a load its
+		// own query does not see. One step per scrape loses no sample.
 		return loadRecord{Type: typ,
 			Record: "function_name:" + metricInflight + ":max_over_time" + w,
-			Expr:   fmt.Sprintf("sum by (function_name) (max_over_time(%s[%s]))", metricInflight, w)}
+			Expr: fmt.Sprintf("max_over_time((sum by (function_name) (%s))[%s:%s])",
+				metricInflight, w, Duration(o.ScrapeInterval).String())}
 	case TypeCPU:
 		return loadRecord{Type: typ,
 			Record: "function_name:" + metricPodCPU + ":rate" + cw,
