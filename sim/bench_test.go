@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/ours"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/peers"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
@@ -31,12 +32,14 @@ func day200(tb testing.TB) *trace.Trace {
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// BenchmarkReplayDay replays the 200-function day against one policy; the
-// figure to report is ns/op (one whole day) and the invocations/s metric.
+// BenchmarkReplayDay replays the 200-function day against each policy on
+// its own (GOMAXPROCS workers); ns/op is one whole day, inv/s the rate.
+// `faas-autoscaler sim` with every policy is the end-to-end figure.
 func BenchmarkReplayDay(b *testing.B) {
 	tr := day200(b)
 	cfg := sim.DefaultConfig()
-	for _, p := range []sim.Policy{peers.FixedKeepAlive{KeepAlive: 10 * time.Minute}} {
+	for _, p := range []sim.Policy{peers.FixedKeepAlive{KeepAlive: 10 * time.Minute}, peers.DefaultOpenFaaSCE(),
+		peers.DefaultHPA(), peers.DefaultKEDA(), peers.DefaultHybrid(), ours.Default()} {
 		b.Run(p.Name(), func(b *testing.B) {
 			var inv uint64
 			for b.Loop() {

@@ -30,6 +30,7 @@ type simOptions struct {
 	worth                                                      time.Duration
 	worthRate                                                  float64
 	learning                                                   time.Duration
+	minSamples                                                 int
 }
 
 type simList []string
@@ -76,6 +77,7 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	fs.DurationVar(&o.worth, "keepalive-cold-start-worth", keepalive.Default().ColdStartWorth, "adaptive keep-alive: idle time one avoided cold start is worth")
 	fs.Float64Var(&o.worthRate, "keepalive-worth-rate", 10, "adaptive keep-alive: invocations/hour at which the worth applies as given (0: same worth for all functions)")
 	fs.DurationVar(&o.learning, "keepalive-learning", 2*time.Hour, "adaptive keep-alive: keep-alive while a function has too few idle times to learn from (0: the zero-duration default)")
+	fs.IntVar(&o.minSamples, "keepalive-min-samples", keepalive.Default().MinSamples, "adaptive keep-alive: idle times a function needs before its own are trusted")
 	fs.StringVar(&o.csvPath, "csv", "", "write the summary as CSV to this file")
 	fs.StringVar(&o.fnCSV, "functions-csv", "", "write per-function results as CSV to this file")
 	fs.StringVar(&o.jsonPath, "json", "", "write the summary as JSON to this file")
@@ -136,7 +138,7 @@ func (o simOptions) policyList() ([]sim.Policy, error) {
 			out = append(out, peers.DefaultHybrid())
 		case "faas-autoscaler":
 			p := ours.Default()
-			p.KeepAlive = keepalive.Config{ColdStartWorth: o.worth, WorthRate: o.worthRate, LearningKeepAlive: o.learning}
+			p.KeepAlive = keepalive.Config{ColdStartWorth: o.worth, WorthRate: o.worthRate, LearningKeepAlive: o.learning, MinSamples: o.minSamples}
 			if err := p.KeepAlive.Validate(); err != nil {
 				return nil, err
 			}
@@ -218,7 +220,7 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	cfgMap := map[string]any{"concurrency": o.cfg.Concurrency, "cold_start": o.cfg.ColdStart.String(),
 		"cold_start_per_gb": o.cfg.ColdStartPerGB.String(), "arrivals": o.cfg.Arrivals, "seed": o.cfg.Seed,
 		"minutes": o.cfg.Minutes, "keepalive_cold_start_worth": o.worth.String(), "keepalive_worth_rate": o.worthRate,
-		"keepalive_learning": o.learning.String()}
+		"keepalive_learning": o.learning.String(), "keepalive_min_samples": o.minSamples}
 	end := float64(tr.Minutes) * 60
 	if o.cfg.Minutes > 0 && o.cfg.Minutes < tr.Minutes {
 		end = float64(o.cfg.Minutes) * 60
