@@ -199,7 +199,7 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 	default: // a wake-up is already queued; it will see this signal
 	}
 	if perr != nil {
-		return fmt.Errorf("%w: %v", ErrUnavailable, perr)
+		return fmt.Errorf("%w: %w", ErrUnavailable, perr)
 	}
 	return nil
 }
@@ -260,7 +260,7 @@ func (l *Loop) readFunction(ctx context.Context, ref provider.Ref) (provider.Fun
 	case err != nil:
 		l.setProviderErr(err)
 		l.metrics.errors.WithLabelValues("read").Inc()
-		return fn, fmt.Errorf("%w: read %s: %v", ErrUnavailable, ref, err)
+		return fn, fmt.Errorf("%w: read %s: %w", ErrUnavailable, ref, err)
 	}
 	l.setProviderErr(nil)
 	return fn, nil

@@ -258,11 +258,13 @@ func TestProviderDown(t *testing.T) {
 			t.Error("Tick with the provider down: want an error")
 		}
 		err := e.loop.Notify(t.Context(), Signal{Ref: refA, Status: Firing})
-		if !errors.Is(err, ErrUnavailable) {
-			t.Errorf("Notify with the provider down = %v, want ErrUnavailable", err)
+		// Both sentinels: the webhook answers 503 on ErrUnavailable, and the
+		// provider's own error stays inspectable (errors.Is) for logs.
+		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, errDown) {
+			t.Errorf("Notify with the provider down = %v, want ErrUnavailable wrapping the provider's error", err)
 		}
-		if err := e.loop.EvaluatePending(t.Context(), time.Now()); !errors.Is(err, ErrUnavailable) {
-			t.Errorf("EvaluatePending = %v, want ErrUnavailable", err)
+		if err := e.loop.EvaluatePending(t.Context(), time.Now()); !errors.Is(err, ErrUnavailable) || !errors.Is(err, errDown) {
+			t.Errorf("EvaluatePending = %v, want ErrUnavailable wrapping the provider's error", err)
 		}
 		if v, _ := e.metric(t, MetricReconcileErrors, map[string]string{"stage": "list"}); v != 1 {
 			t.Errorf("list errors %v, want 1", v)
