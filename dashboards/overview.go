@@ -1,5 +1,7 @@
 package dashboards
 
+//lint:file-ignore SA1019 dashboard (v1) JSON is deliberate: Grafana's classic file provisioning reads v1, not the v2 resource schema.
+
 import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 )
