@@ -45,7 +45,7 @@ func Render(o Options) ([]byte, error) {
 			APIVersion: "monitoring.coreos.com/v1",
 			Kind:       "PrometheusRule",
 			Metadata:   ObjectMeta{Name: o.Name, Namespace: o.Namespace, Labels: o.Labels},
-			Spec:       PrometheusRuleSpec{Groups: f.Groups},
+			Spec:       PrometheusRuleSpec(f), // same schema as a rule file
 		})
 	case FormatRuleFile:
 		return marshalYAML(header, f)
