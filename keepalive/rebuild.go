@@ -1,0 +1,82 @@
+package keepalive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// RangeQuerier is the part of the Prometheus HTTP API (client_golang's
+// v1.API) that rebuilding needs.
+type RangeQuerier interface {
+	QueryRange(ctx context.Context, query string, r v1.Range, opts ...v1.Option) (model.Value, v1.Warnings, error)
+}
+
+// RebuildQuery is the range query Rebuild runs: invocations started per
+// function in each step (the same counter the gateway exports and the
+// idler reads).
+func RebuildQuery(step time.Duration) string {
+	return fmt.Sprintf(`sum by (function_name) (increase(gateway_function_invocation_started[%s]))`, model.Duration(step))
+}
+
+// RebuildReport says what Rebuild learned.
+type RebuildReport struct {
+	Functions   int      // functions with at least one invocation in the lookback
+	Invocations float64  // invocations seen
+	Skipped     []string // series whose function_name did not parse
+}
+
+// Rebuild restores the learned idle times after a restart or failover from
+// Prometheus history instead of a private database: one range query over
+// lookback ending at now, with the given step, fed to ObserveCount in time
+// order. Idle times are then known at step resolution (a minute is enough
+// for keep-alive windows counted in minutes). Call it before the first
+// Observe; it never removes what was already learned.
+func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (RebuildReport, error) {
+	if lookback <= 0 || step <= 0 || step > lookback {
+		return RebuildReport{}, fmt.Errorf("keepalive: rebuild lookback %s and step %s: want 0 < step ≤ lookback", lookback, step)
+	}
+	v, _, err := q.QueryRange(ctx, RebuildQuery(step), v1.Range{Start: now.Add(-lookback), End: now, Step: step})
+	if err != nil {
+		return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
+	}
+	m, ok := v.(model.Matrix)
+	if !ok {
+		return RebuildReport{}, errors.New("keepalive: rebuild: Prometheus did not return a matrix")
+	}
+	var rep RebuildReport
+	for _, s := range m {
+		name := string(s.Metric["function_name"])
+		ref, err := provider.ParseRef(name, defaultNamespace)
+		if err != nil {
+			rep.Skipped = append(rep.Skipped, name)
+			continue
+		}
+		pts := slices.Clone(s.Values)
+		slices.SortFunc(pts, func(a, b model.SamplePair) int { return a.Timestamp.Time().Compare(b.Timestamp.Time()) })
+		seen := false
+		for _, sp := range pts {
+			// increase() extrapolates, so counts are not whole numbers;
+			// round, and treat NaN (counter reset edge cases) as nothing.
+			n := math.Round(float64(sp.Value))
+			if math.IsNaN(n) || n < 1 {
+				continue
+			}
+			p.ObserveCount(ref, sp.Timestamp.Time(), step, int(math.Min(n, float64(p.cfg.History))))
+			rep.Invocations += n
+			seen = true
+		}
+		if seen {
+			rep.Functions++
+		}
+	}
+	return rep, nil
+}
