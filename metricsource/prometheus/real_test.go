@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -171,7 +173,14 @@ func TestRealPrometheus(t *testing.T) {
 			return got > 0
 		})
 		// Several scrapes of a constant 1: increase() alone would say 0.
-		time.Sleep(2 * time.Second)
+		// Wait for them as an event (three samples stored), not a sleep.
+		waitFor(t, "three samples of newcomer", func() bool {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			v, _, _, err := prom.API().Query(ctx, `count_over_time(gateway_function_invocation_started{function_name="newcomer"}[1m])`, time.Now())
+			vec, ok := v.(model.Vector)
+			return err == nil && ok && len(vec) == 1 && vec[0].Value >= 3
+		})
 		act, err := src.Activity(context.Background(), window)
 		if err != nil {
 			t.Fatal(err)
