@@ -1,13 +1,11 @@
 package dashboards
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated files under deploy/grafana instead of comparing")
@@ -40,23 +38,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join(grafanaDir, a.path)
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./dashboards -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s is stale (run go test ./dashboards -update); diff -want +got:\n%s", path, cmp.Diff(string(want), string(got)))
-			}
+			teststack.Golden(t, filepath.Join(grafanaDir, a.path), got, *update, "go test ./dashboards -update")
 		})
 	}
 }

@@ -1,13 +1,13 @@
 package rules
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated files under deploy/ instead of comparing")
@@ -61,23 +61,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join(deployDir, a.path)
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./rules -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s is stale (run go test ./rules -update); diff -want +got:\n%s", path, cmp.Diff(string(want), string(got)))
-			}
+			teststack.Golden(t, filepath.Join(deployDir, a.path), got, *update, "go test ./rules -update")
 		})
 	}
 }

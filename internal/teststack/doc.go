@@ -25,4 +25,6 @@
 // Every server runs with Pdeathsig=SIGKILL so nothing outlives a crashed test
 // binary, is stopped (SIGTERM, then SIGKILL after 5 s) by t.Cleanup, and has
 // its combined output dumped through t.Log when the test failed.
+//
+// Golden is the golden-file check the generators' tests share.
 package teststack
