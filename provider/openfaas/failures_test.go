@@ -1,0 +1,222 @@
+package openfaas
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+func TestRetries(t *testing.T) {
+	ref := provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}
+	tests := []struct {
+		name         string
+		fail         []int
+		wantRequests int
+		wantStatus   int // 0: success
+	}{
+		{name: "5xx then success", fail: []int{502, 503}, wantRequests: 3},
+		{name: "5xx forever gives up", fail: []int{503, 503, 503, 503, 503}, wantRequests: DefaultRetries + 1, wantStatus: 503},
+		{name: "4xx not retried", fail: []int{409, 409}, wantRequests: 1, wantStatus: 409},
+		{name: "429 not retried either", fail: []int{429}, wantRequests: 1, wantStatus: 429},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newFakeGateway(faasNetes)
+			g.deploy(fig("openfaas-fn", 1))
+			g.failNext(tc.fail...)
+			cl := newTestClient(t, g.start(t, "").URL, nil)
+			err := cl.Scale(t.Context(), ref, 2)
+			if got := g.requestCount(); got != tc.wantRequests {
+				t.Errorf("requests = %d, want %d", got, tc.wantRequests)
+			}
+			if tc.wantStatus == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g.replicas(ref) != 2 {
+					t.Errorf("replicas = %d after success", g.replicas(ref))
+				}
+				return
+			}
+			var se *StatusError
+			if !errors.As(err, &se) || se.Status != tc.wantStatus || se.Attempts != tc.wantRequests {
+				t.Fatalf("err = %v, want *StatusError %d after %d attempts", err, tc.wantStatus, tc.wantRequests)
+			}
+			if !strings.Contains(se.Body, "injected") {
+				t.Errorf("body %q not carried", se.Body)
+			}
+		})
+	}
+}
+
+func TestNonJSONReply(t *testing.T) {
+	g := newFakeGateway(faasNetes)
+	g.hook = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html><body>Welcome to nginx!</body></html>"))
+	}
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	calls := map[string]func() error{
+		"namespaces": func() error { _, err := cl.Namespaces(t.Context()); return err },
+		"functions":  func() error { _, err := cl.Functions(t.Context(), "openfaas-fn"); return err },
+		"function": func() error {
+			_, err := cl.Function(t.Context(), provider.Ref{Name: "f", Namespace: "openfaas-fn"})
+			return err
+		},
+	}
+	endpoints := map[string]string{
+		"namespaces": "GET /system/namespaces",
+		"functions":  "GET /system/functions?namespace=openfaas-fn",
+		"function":   "GET /system/function/f?namespace=openfaas-fn",
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			err := call()
+			if err == nil {
+				t.Fatal("no error for an HTML reply")
+			}
+			for _, want := range []string{endpoints[name], "not the expected JSON", "Welcome to nginx"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestEmptyFunctionObjectIsAnError(t *testing.T) {
+	g := newFakeGateway(faasNetes)
+	g.hook = func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{}) }
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	if _, err := cl.Function(t.Context(), provider.Ref{Name: "f", Namespace: "openfaas-fn"}); err == nil {
+		t.Fatal("an empty object must not read as a function at zero replicas")
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	cl := newTestClient(t, "http://"+addr, nil)
+	err = cl.Scale(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 1)
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("err = %v, want it to wrap ECONNREFUSED", err)
+	}
+	if !strings.Contains(err.Error(), "after 4 attempts") || !strings.Contains(err.Error(), "figlet.openfaas-fn") {
+		t.Errorf("error %q should name the function and the attempts", err)
+	}
+}
+
+func TestInvalidNamesSendNothing(t *testing.T) {
+	g := newFakeGateway(faasNetes)
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	for _, ref := range []provider.Ref{
+		{Name: "..", Namespace: "openfaas-fn"},
+		{Name: "a/b", Namespace: "openfaas-fn"},
+		{Name: "f", Namespace: "ns?x=1"},
+		{Name: "", Namespace: "openfaas-fn"},
+	} {
+		if err := cl.Scale(t.Context(), ref, 1); err == nil || !strings.Contains(err.Error(), "not a valid OpenFaaS name") {
+			t.Errorf("Scale(%+v) err = %v, want invalid name", ref, err)
+		}
+	}
+	if _, err := cl.Functions(t.Context(), "../x"); err == nil {
+		t.Error("Functions accepted ../x")
+	}
+	if n := g.requestCount(); n != 0 {
+		t.Errorf("%d requests sent for invalid names", n)
+	}
+}
+
+func TestCallerContextCancelled(t *testing.T) {
+	g := newFakeGateway(faasNetes)
+	started, release := make(chan struct{}), make(chan struct{})
+	g.hook = func(w http.ResponseWriter, r *http.Request) {
+		// The server notices a client going away only once the body is read.
+		_, _ = io.Copy(io.Discard, r.Body)
+		close(started)
+		select { // hang until the client gives up
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}
+	srv := g.start(t, "")
+	t.Cleanup(func() { close(release) }) // runs before srv.Close
+	cl := newTestClient(t, srv.URL, func(c *Config) { c.Timeout = time.Minute })
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-started; cancel() }()
+	err := cl.Scale(ctx, provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 1)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if g.requestCount() != 1 {
+		t.Errorf("retried after the caller cancelled: %d requests", g.requestCount())
+	}
+}
+
+// TestErrorsClassifyForMetrics checks that the client's errors land in the
+// right result label of provider.Instrument.
+func TestErrorsClassifyForMetrics(t *testing.T) {
+	tests := []struct {
+		name    string
+		user    string // wrong credentials when set
+		ref     provider.Ref
+		replica uint64
+		want    string
+	}{
+		{name: "ok", ref: provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, replica: 2, want: provider.ResultOK},
+		{name: "missing", ref: provider.Ref{Name: "nope", Namespace: "openfaas-fn"}, replica: 2, want: provider.ResultNotFound},
+		{name: "zero refused", ref: provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, replica: 0, want: provider.ResultRefused},
+		{name: "bad credentials", user: "eve", ref: provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, replica: 2, want: provider.ResultUnauthorized},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newFakeGateway(faasd)
+			g.user, g.pass = "admin", "pw"
+			g.deploy(fig("openfaas-fn", 1))
+			user := "admin"
+			if tc.user != "" {
+				user = tc.user
+			}
+			cl := newTestClient(t, g.start(t, "").URL, func(c *Config) { c.Username, c.Password = user, "pw" })
+			if got := provider.Result(cl.Scale(t.Context(), tc.ref, tc.replica)); got != tc.want {
+				t.Errorf("Result = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRetriesAreLogged(t *testing.T) {
+	var buf bytes.Buffer
+	g := newFakeGateway(faasNetes)
+	g.deploy(fig("openfaas-fn", 1))
+	g.failNext(502, 503)
+	cl := newTestClient(t, g.start(t, "").URL, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	if err := cl.Scale(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 2); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("log lines = %q, want one per retry", lines)
+	}
+	for i, want := range []string{"attempt=2", "attempt=3"} {
+		if !strings.Contains(lines[i], "retrying provider call") || !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "target=figlet.openfaas-fn") {
+			t.Errorf("line %d = %q", i, lines[i])
+		}
+	}
+}
