@@ -1,7 +1,15 @@
 package manifests
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
 	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -9,7 +17,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
 const (
@@ -239,5 +249,61 @@ func TestExampleSecretIsNotAResource(t *testing.T) {
 		if strings.Contains(r, "secret") {
 			t.Errorf("kustomization.yaml lists %s; secrets are created by the operator, never shipped", r)
 		}
+	}
+}
+
+// kubectl's own kustomize must build the base into the same objects (plus
+// the common labels); skipped without the test binaries.
+func TestKustomizeBuilds(t *testing.T) {
+	bin := os.Getenv("K8S_TEST_BIN")
+	if bin == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("K8S_TEST_BIN is not set (CI=true): run `make k8s-tools`")
+		}
+		t.Skip("K8S_TEST_BIN is not set: run `make k8s-tools` for kubectl")
+	}
+	out, err := exec.Command(filepath.Join(bin, "kubectl"), "kustomize", ".").Output()
+	if err != nil {
+		t.Fatalf("kubectl kustomize: %v", err)
+	}
+	var got []string
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(out)))
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, _, err := strictDecoder.Decode(doc, nil, nil)
+		if err != nil {
+			t.Fatalf("kustomize output: %v", err)
+		}
+		m, err := meta.Accessor(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.GetLabels()["app.kubernetes.io/name"] != "faas-autoscaler" {
+			t.Errorf("%s/%s lacks the common labels", m.GetNamespace(), m.GetName())
+		}
+		got = append(got, obj.GetObjectKind().GroupVersionKind().Kind+" "+m.GetNamespace()+"/"+m.GetName())
+	}
+	objs, err := Objects()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, o := range objs {
+		m, err := meta.Accessor(o.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, o.Object.GetObjectKind().GroupVersionKind().Kind+" "+m.GetNamespace()+"/"+m.GetName())
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("kustomize objects (-Objects() +kubectl kustomize):\n%s", diff)
 	}
 }
