@@ -12,15 +12,16 @@ type Config struct {
 	// worth: a window is kept only where the chance of an invocation in it
 	// pays for the idle time at this price (--keepalive-cold-start-worth).
 	ColdStartWorth time.Duration
-	// WorthRate, when positive, makes the price per function: a function
+	// WorthRate makes the price per function (negative: off, one price for
+	// all): a function
 	// invoked r times an hour values a cold start at ColdStartWorth ×
 	// WorthRate / r. Every function then pays the same idle time per point
 	// of its own cold-start ratio, which is what users feel and what the
 	// per-function (75th-percentile) cold-start ratio measures; without it
 	// busy functions dominate and rare ones are always cold.
 	WorthRate float64
-	// LearningKeepAlive, when positive, replaces the fallback while a
-	// function has fewer than MinSamples idle times. A function that has
+	// LearningKeepAlive replaces the fallback while a function has fewer
+	// than MinSamples idle times (negative: use the fallback). A function that has
 	// been seen only a few times is likely a rare one, and for rare
 	// functions a long first keep-alive is what avoids the next cold start
 	// (the hybrid policy keeps its whole 4 h range there).
@@ -48,12 +49,17 @@ type Config struct {
 	PreWarmShare float64
 }
 
-// Default returns the defaults.
+// Default returns the defaults. ColdStartWorth, WorthRate, LearningKeepAlive
+// and MinSamples were chosen on the 200-function Azure day (Shahrad et al.,
+// USENIX ATC 2020) as the setting that meets the project's goal there (see
+// docs/benchmarks.md); they are a starting point, not a law.
 func Default() Config {
 	return Config{
-		ColdStartWorth:    20 * time.Minute,
+		ColdStartWorth:    time.Hour,
+		WorthRate:         10,
+		LearningKeepAlive: 3 * time.Hour,
 		History:           256,
-		MinSamples:        4,
+		MinSamples:        10,
 		Horizon:           24 * time.Hour,
 		Margin:            0.10,
 		MinLead:           30 * time.Second,
@@ -74,6 +80,12 @@ func (c Config) withDefaults() Config {
 	set(&c.Horizon, d.Horizon)
 	set(&c.MinLead, d.MinLead)
 	set(&c.MaxKeepAlive, d.MaxKeepAlive)
+	if c.WorthRate == 0 {
+		c.WorthRate = d.WorthRate
+	}
+	if c.LearningKeepAlive == 0 {
+		c.LearningKeepAlive = d.LearningKeepAlive
+	}
 	if c.History == 0 {
 		c.History = d.History
 	}
@@ -96,7 +108,7 @@ func (c Config) withDefaults() Config {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
-	if c.ColdStartWorth < 0 || c.Horizon < 0 || c.MinLead < 0 || c.MaxKeepAlive < 0 || c.LearningKeepAlive < 0 {
+	if c.ColdStartWorth < 0 || c.Horizon < 0 || c.MinLead < 0 || c.MaxKeepAlive < 0 {
 		errs = append(errs, errors.New("keepalive: durations must not be negative"))
 	}
 	if c.History < 2 || c.MinSamples < 1 || c.MinSamples > c.History {
@@ -107,9 +119,6 @@ func (c Config) Validate() error {
 	}
 	if c.PeriodicTolerance < 0 || c.PeriodicTolerance >= 1 {
 		errs = append(errs, fmt.Errorf("keepalive: periodic tolerance = %g, must be in [0, 1)", c.PeriodicTolerance))
-	}
-	if c.WorthRate < 0 {
-		errs = append(errs, fmt.Errorf("keepalive: worth rate = %g, must not be negative", c.WorthRate))
 	}
 	if c.PreWarmShare < 0 || c.PreWarmShare > 1 {
 		errs = append(errs, fmt.Errorf("keepalive: pre-warm share = %g, must be in [0, 1]", c.PreWarmShare))

@@ -40,11 +40,22 @@ func TestChooseOnSyntheticSeries(t *testing.T) {
 	jitter := func(d time.Duration) time.Duration { return time.Duration((rng.Float64()*2 - 1) * float64(d)) }
 	tests := []struct {
 		name  string
+		cfg   Config
 		times []time.Time
 		check func(t *testing.T, p Plan)
 	}{
 		{
-			name:  "learning: fallback until enough idle times",
+			name:  "learning: the learning keep-alive until enough idle times",
+			times: series(3, func(int) time.Duration { return 30 * time.Minute }),
+			check: func(t *testing.T, p Plan) {
+				if p.Code != CodeLearning || p.KeepAlive != 3*time.Hour {
+					t.Errorf("got %s keep %s, want learning with the 3h learning keep-alive", p.Code, p.KeepAlive)
+				}
+			},
+		},
+		{
+			name:  "learning without a learning keep-alive: the label's fallback",
+			cfg:   Config{LearningKeepAlive: -1},
 			times: series(3, func(int) time.Duration { return 30 * time.Minute }),
 			check: func(t *testing.T, p Plan) {
 				if p.Code != CodeLearning || p.KeepAlive != 15*time.Minute {
@@ -98,7 +109,8 @@ func TestChooseOnSyntheticSeries(t *testing.T) {
 			},
 		},
 		{
-			name: "memoryless, mean 6 h: warm time never pays, scale to zero at once",
+			name: "memoryless, mean 6 h, one price for all: warm time never pays, zero at once",
+			cfg:  Config{WorthRate: -1},
 			times: series(60, func(int) time.Duration {
 				return time.Duration(rng.ExpFloat64() * float64(6*time.Hour))
 			}),
@@ -108,9 +120,20 @@ func TestChooseOnSyntheticSeries(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "memoryless, mean 6 h, priced by its rate: a rare function is kept long",
+			times: series(60, func(int) time.Duration {
+				return time.Duration(rng.ExpFloat64() * float64(6*time.Hour))
+			}),
+			check: func(t *testing.T, p Plan) {
+				if p.Code != CodeKeepAlive || p.KeepAlive < 2*time.Hour || p.KeepAlive > 4*time.Hour {
+					t.Errorf("got %s keep %s, want keep_alive of hours, at most MaxKeepAlive (%s)", p.Code, p.KeepAlive, p.Reason)
+				}
+			},
+		},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.check(t, planFor(t, tc.times, Config{})) })
+		t.Run(tc.name, func(t *testing.T) { tc.check(t, planFor(t, tc.times, tc.cfg)) })
 	}
 }
 
@@ -166,11 +189,11 @@ func TestDueIsBounded(t *testing.T) {
 		ref := provider.Ref{Name: string(rune('a' + i)), Namespace: "fn"}
 		refs = append(refs, ref)
 		// Function i runs hourly, offset by i seconds.
-		for _, at := range series(10, func(int) time.Duration { return time.Hour }) {
+		for _, at := range series(12, func(int) time.Duration { return time.Hour }) {
 			p.Observe(ref, at.Add(time.Duration(i)*time.Second))
 		}
 	}
-	now := t0.Add(10 * time.Hour) // every function's window is open
+	now := t0.Add(12 * time.Hour) // every function's window is open
 	tests := []struct {
 		name      string
 		prewarmed int

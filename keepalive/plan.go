@@ -127,7 +127,9 @@ func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 	best := Plan{Code: CodeZeroNow}
 	bestJ := math.Inf(1)
 	try := func(k, p, u float64, code Code) {
-		if k > maxK || (p > 0 && (p <= k || u < p)) {
+		// MaxKeepAlive bounds the warm time after an invocation in every
+		// plan, so a pre-warm window cannot be an endless keep-alive.
+		if k > maxK || (p > 0 && (p <= k || u < p || k+(u-p) > maxK)) {
 			return
 		}
 		cold, idle := s.cost(k, p, u)

@@ -52,7 +52,9 @@ func TestTimerIsPreWarmed(t *testing.T) {
 // served after one cold start, and the idler takes the function back to zero.
 func TestGatewayScalesFromZero(t *testing.T) {
 	tr := every(60, 60)
-	rs, err := sim.Run(tr, sim.DefaultConfig(), []sim.Policy{Default()}, nil)
+	p := Default()
+	p.KeepAlive = keepalive.Config{LearningKeepAlive: -1} // the 15 min default, not 3 h
+	rs, err := sim.Run(tr, sim.DefaultConfig(), []sim.Policy{p}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
