@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"context"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -274,6 +275,8 @@ func TestContractConstants(t *testing.T) {
 		{"cpu type", rules.TypeCPU, metricsource.TypeCPU},
 		{"queue type", rules.TypeQueue, metricsource.TypeQueue},
 		{"target gauge", "faas_autoscaler_function_target_load", scaler.MetricTargetLoad},
+		{"webhook path", rules.AlertPath, alerts.Path},
+		{"webhook password file", path.Base(rules.DefaultAlertmanagerOptions().PasswordFile), alerts.BasicAuthPasswordFile},
 	}
 	for _, p := range pairs {
 		if p.rules != p.reader {
