@@ -144,8 +144,8 @@ func (g *Gateway) Handler(o APIOptions) http.Handler {
 	}))
 	mux.Handle("PUT /sim/load/{name}", auth(func(w http.ResponseWriter, r *http.Request) {
 		var req loadRequest
-		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || req.RPS < 0 {
-			http.Error(w, `want {"rps": N} with N ≥ 0`, http.StatusBadRequest)
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || !validRPS(req.RPS) {
+			http.Error(w, fmt.Sprintf(`want {"rps": N} with 0 ≤ N ≤ %g`, float64(MaxRPS)), http.StatusBadRequest)
 			return
 		}
 		g.SetRPS(provider.Ref{Name: r.PathValue("name"), Namespace: ns(r)}, req.RPS)

@@ -2,6 +2,9 @@ package gatewaysim
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -142,9 +145,38 @@ func TestPattern(t *testing.T) {
 			t.Errorf("RateAt(%v) = %v, want %v", c.at, got, c.want)
 		}
 	}
-	for _, bad := range []string{"", "10s", "x@5", "10s@-1", "0s@3", "10s@abc"} {
+	for _, bad := range []string{"", "10s", "x@5", "10s@-1", "0s@3", "10s@abc", "10s@NaN", "10s@Inf", "10s@2e6"} {
 		if _, err := ParsePattern(bad); err == nil {
 			t.Errorf("ParsePattern(%q) accepted", bad)
 		}
+	}
+}
+
+func TestLoadRouteChecksTheRate(t *testing.T) {
+	g, _ := newGateway(t, 1, nil, Config{})
+	h := g.Handler(APIOptions{})
+	tests := []struct {
+		name, body string
+		want       int
+		rate       float64
+	}{
+		{"a rate", `{"rps": 12.5}`, http.StatusNoContent, 12.5},
+		{"zero", `{"rps": 0}`, http.StatusNoContent, 0},
+		{"negative", `{"rps": -1}`, http.StatusBadRequest, 0},
+		{"above MaxRPS", `{"rps": 1e9}`, http.StatusBadRequest, 0},
+		{"not JSON", `rps=5`, http.StatusBadRequest, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g.SetRPS(ref, 0)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodPut, "/sim/load/figlet?namespace=openfaas-fn", strings.NewReader(tc.body)))
+			if w.Code != tc.want {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.want, w.Body)
+			}
+			if got := g.Rate(ref, time.Now()); got != tc.rate {
+				t.Errorf("rate after the call = %v, want %v", got, tc.rate)
+			}
+		})
 	}
 }

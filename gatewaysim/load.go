@@ -17,6 +17,14 @@ type Phase struct {
 // is no load.
 type Pattern []Phase
 
+// MaxRPS bounds one function's request rate. The simulation steps every
+// request through the metrics one by one, so an absurd rate (or +Inf) would
+// stall it instead of simulating anything.
+const MaxRPS = 1e6
+
+// validRPS reports whether r is a rate the simulation can run.
+func validRPS(r float64) bool { return r >= 0 && r <= MaxRPS } // false for NaN
+
 // Constant is a pattern of a steady rate.
 func Constant(rps float64) Pattern { return Pattern{{For: time.Hour, RPS: rps}} }
 
@@ -62,8 +70,8 @@ func ParsePattern(s string) (Pattern, error) {
 			return nil, fmt.Errorf("load phase %q: duration %q is not a positive Go duration", part, d)
 		}
 		rps, err := strconv.ParseFloat(r, 64)
-		if err != nil || rps < 0 {
-			return nil, fmt.Errorf("load phase %q: rate %q is not a number ≥ 0", part, r)
+		if err != nil || !validRPS(rps) {
+			return nil, fmt.Errorf("load phase %q: rate %q is not a number from 0 to %g", part, r, float64(MaxRPS))
 		}
 		p = append(p, Phase{For: dur, RPS: rps})
 	}
