@@ -67,24 +67,11 @@ func TestQueriesRunOnPrometheus(t *testing.T) {
 	})
 	prom.WaitUp(t, "faas-autoscaler")
 	// Counters must move between scrapes for rates to have samples.
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				gw.Total.WithLabelValues("figlet.openfaas-fn", "200").Add(20)
-				gw.Started.WithLabelValues("figlet.openfaas-fn").Add(20)
-				ctl.observe("figlet.openfaas-fn")
-			}
-		}
-	}()
-	defer func() { close(stop); <-done }()
+	teststack.Every(t, 200*time.Millisecond, func() {
+		gw.Total.WithLabelValues("figlet.openfaas-fn", "200").Add(20)
+		gw.Started.WithLabelValues("figlet.openfaas-fn").Add(20)
+		ctl.observe("figlet.openfaas-fn")
+	})
 	// The generated scale-up alert firing on real data proves the rules
 	// work in Prometheus itself, and gives the ALERTS panels data.
 	prom.WaitFor(t, "the scale-up alert to fire", func(ctx context.Context) (bool, error) {

@@ -1,7 +1,6 @@
 package idler
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -51,20 +50,8 @@ func TestRealPrometheus(t *testing.T) {
 	gw.Started.WithLabelValues("idle.openfaas-fn").Inc()
 	gw.Total.WithLabelValues("idle.openfaas-fn", "200").Inc()
 	gw.Inflight.WithLabelValues("idle.openfaas-fn").Set(0)
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	go func() { // busy: an invocation every 500 ms
-		tk := time.NewTicker(500 * time.Millisecond)
-		defer tk.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tk.C:
-				gw.Started.WithLabelValues("busy.openfaas-fn").Inc()
-			}
-		}
-	}()
+	// busy: an invocation every 500 ms
+	teststack.Every(t, 500*time.Millisecond, func() { gw.Started.WithLabelValues("busy.openfaas-fn").Inc() })
 
 	atZero := func(names ...string) bool {
 		for _, n := range names {

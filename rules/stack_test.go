@@ -106,21 +106,7 @@ func TestRulesAndAlertmanagerOnRealServers(t *testing.T) {
 	prom.WaitUp(t, "gateway")
 
 	// 200/s against 45 × 2 × 1.1 = 99/s.
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				gw.Total.WithLabelValues(fn, "200").Add(20)
-			}
-		}
-	}()
+	stopLoad := teststack.Every(t, 100*time.Millisecond, func() { gw.Total.WithLabelValues(fn, "200").Add(20) })
 	find := func(status string) *webhookAlert {
 		mu.Lock()
 		defer mu.Unlock()
@@ -133,8 +119,7 @@ func TestRulesAndAlertmanagerOnRealServers(t *testing.T) {
 		return nil
 	}
 	waitFor(t, "a firing "+AlertLoadAboveTarget+" webhook", func() bool { return find("firing") != nil }, prom, am)
-	close(stop)
-	<-done
+	stopLoad()
 
 	a := find("firing")
 	load, err := strconv.ParseFloat(a.Annotations[LoadAnnotation], 64)

@@ -26,5 +26,6 @@
 // binary, is stopped (SIGTERM, then SIGKILL after 5 s) by t.Cleanup, and has
 // its combined output dumped through t.Log when the test failed.
 //
-// Golden is the golden-file check the generators' tests share.
+// Golden is the golden-file check the generators' tests share; Every drives
+// load on an exporter in the background while a real server scrapes it.
 package teststack
