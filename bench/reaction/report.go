@@ -138,7 +138,14 @@ func WriteSVG(w io.Writer, results []Result, upSpan, downSpan time.Duration) {
 			p := r.Example[idx]
 			c := colors[i%len(colors)]
 			for _, avail := range []bool{false, true} {
+				// A step plot: one vertical segment per change, so the
+				// chart stays small whatever the sampling rate.
 				var pts []string
+				pt := func(t time.Duration, v uint64) {
+					pts = append(pts, fmt.Sprintf("%.1f,%.1f", float64(x0)+float64(t)/float64(span)*pw, float64(mt+ph)-float64(v)/float64(maxY)*ph))
+				}
+				var prev uint64
+				var lastT time.Duration
 				for _, s := range p.Samples {
 					t := s.At.Sub(p.Step)
 					if t < 0 || t > span {
@@ -148,7 +155,17 @@ func WriteSVG(w io.Writer, results []Result, upSpan, downSpan time.Duration) {
 					if avail {
 						v = s.Available
 					}
-					pts = append(pts, fmt.Sprintf("%.1f,%.1f", float64(x0)+float64(t)/float64(span)*pw, float64(mt+ph)-float64(v)/float64(maxY)*ph))
+					switch {
+					case len(pts) == 0:
+						pt(t, v)
+					case v != prev:
+						pt(t, prev)
+						pt(t, v)
+					}
+					prev, lastT = v, t
+				}
+				if len(pts) > 0 {
+					pt(lastT, prev)
 				}
 				dash := ""
 				if avail {
