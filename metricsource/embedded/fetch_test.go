@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -74,6 +75,51 @@ func TestFetchErrors(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, c.want)
 			}
 		})
+	}
+}
+
+// commentLine is a comment of 1 KiB, newline included: the parser reads
+// it without keeping anything.
+var commentLine = "#" + strings.Repeat("x", 1022) + "\n"
+
+// endlessComments is a /metrics body that never ends: comment lines.
+type endlessComments struct{ off int }
+
+func (e *endlessComments) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = commentLine[e.off%len(commentLine)]
+		e.off++
+	}
+	return len(p), nil
+}
+
+// TestOversizedBodyIsAFailedScrape: a body cut at the limit must not be
+// recorded as a scrape, or every function past the cut would read as idle.
+func TestOversizedBodyIsAFailedScrape(t *testing.T) {
+	// One sample, padded to whole lines of 1 KiB, then comments for ever:
+	// the limit falls on a line boundary, so the cut body alone would parse.
+	head := "gateway_function_invocation_total{function_name=\"a.b\",code=\"200\"} 1\n"
+	head += "#" + strings.Repeat("x", len(commentLine)-len(head)-2) + "\n"
+	if MaxBodyBytes%len(head) != 0 || len(head) != len(commentLine) {
+		t.Fatalf("head is %d bytes: the cut would not fall on a line boundary", len(head))
+	}
+	cfg := DefaultConfig()
+	cfg.Fetch = func(context.Context) (io.ReadCloser, error) {
+		return io.NopCloser(io.MultiReader(strings.NewReader(head), &endlessComments{})), nil
+	}
+	src, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = src.ScrapeOnce(context.Background(), time.Unix(1, 0))
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("err = %v, want a body-too-large error", err)
+	}
+	src.mu.RLock()
+	n := len(src.st.scrapes)
+	src.mu.RUnlock()
+	if n != 0 {
+		t.Errorf("%d scrapes recorded from a cut body, want 0", n)
 	}
 }
 

@@ -45,7 +45,14 @@ func (s *Source) ScrapeOnce(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("scrape: %w", err)
 	}
 	defer body.Close()
-	samples, err := parse(io.LimitReader(body, MaxBodyBytes))
+	// Read one byte past the limit to tell a body that ends there from one
+	// that was cut: a cut body parses as a partial scrape, in which every
+	// function past the cut would look idle.
+	lr := &io.LimitedReader{R: body, N: MaxBodyBytes + 1}
+	samples, err := parse(lr)
+	if lr.N == 0 {
+		return fmt.Errorf("scrape: metrics body larger than %d bytes", MaxBodyBytes)
+	}
 	if err != nil {
 		return fmt.Errorf("scrape: %w", err)
 	}
