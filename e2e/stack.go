@@ -95,7 +95,7 @@ type Stack struct {
 	RuleFile, AlertmanagerConfig []byte
 }
 
-// ControllerFlags are the flags the harness passes to `faas-autoscaler run`
+// controllerFlags are the flags the harness passes to `faas-autoscaler run`
 // before Options.ControllerArgs. The windows are test-sized; the bench
 // overrides them with the controller's defaults.
 func controllerFlags(gatewayURL, promURL, secrets, listen string) []string {
