@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
@@ -82,7 +83,9 @@ func New(cfg Config) (*Provider, error) {
 
 // Start runs the informers until ctx is done and waits until every cache has
 // synced. It returns an error (with the last list/watch failure, such as
-// RBAC refusing the list) when ctx ends first.
+// RBAC refusing the list) when ctx ends first. ctx is the caches' lifetime,
+// not a sync timeout: a ctx with a deadline stops the informers at that
+// deadline, after which reads serve an ever older cache.
 func (p *Provider) Start(ctx context.Context) error {
 	for _, c := range p.caches {
 		c.factory.StartWithContext(ctx)
@@ -107,13 +110,22 @@ func (p *Provider) Start(ctx context.Context) error {
 // Synced reports whether Start has synced every cache, for a readiness probe.
 func (p *Provider) Synced() bool { return p.synced.Load() }
 
+// watchError replaces client-go's default handler, which logs through klog
+// (stderr, outside the injected logger), with the same triage on slog; the
+// last real failure is kept for Start's error.
 func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
-	return func(ctx context.Context, r *cache.Reflector, err error) {
-		p.mu.Lock()
-		p.lastWatchErr = err
-		p.mu.Unlock()
-		p.log.Warn("deployment list/watch failed; the informer retries", "namespace", ns, "err", err)
-		cache.DefaultWatchErrorHandler(ctx, r, err)
+	return func(_ context.Context, _ *cache.Reflector, err error) {
+		switch {
+		case errors.Is(err, io.EOF):
+			// The server closed the watch normally; the reflector re-watches.
+		case errors.Is(err, io.ErrUnexpectedEOF), apierrors.IsResourceExpired(err), apierrors.IsGone(err):
+			p.log.Debug("deployment watch closed; the informer re-lists", "namespace", ns, "err", err)
+		default:
+			p.mu.Lock()
+			p.lastWatchErr = err
+			p.mu.Unlock()
+			p.log.Warn("deployment list/watch failed; the informer retries", "namespace", ns, "err", err)
+		}
 	}
 }
 

@@ -1,0 +1,121 @@
+package kubernetes
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// bigDeployment is a function Deployment of realistic size: faas-netes-like
+// labels and annotations, a container with env, probes and resources, and
+// kubectl's last-applied copy, which the cache drops.
+func bigDeployment(i int) *appsv1.Deployment {
+	name := fmt.Sprintf("fn-%05d", i)
+	d := newDeployment(fnNS, name, withLabels(
+		"com.openfaas.scale.min", "1", "com.openfaas.scale.max", "20",
+		"com.openfaas.scale.zero", "true", "uid", fmt.Sprintf("%08d", i)))
+	d.Annotations = map[string]string{
+		"prometheus.io.scrape":  "false",
+		"com.openfaas.function": name,
+		lastAppliedAnnotation:   string(make([]byte, 2048)),
+	}
+	c := &d.Spec.Template.Spec.Containers[0]
+	for j := range 10 {
+		c.Env = append(c.Env, corev1.EnvVar{Name: fmt.Sprintf("ENV_%d", j), Value: "some configuration value"})
+	}
+	return d
+}
+
+func startFakeN(tb testing.TB, n int) *Provider {
+	tb.Helper()
+	client := fake.NewClientset()
+	gvr := schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
+	for i := range n {
+		if err := client.Tracker().Create(gvr, bigDeployment(i), fnNS); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.Client = client
+	p, err := New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	if err := p.Start(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// BenchmarkFunctions10k: one reconcile pass's listing of 10k functions from
+// the cache (no API calls).
+func BenchmarkFunctions10k(b *testing.B) {
+	p := startFakeN(b, 10_000)
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		fns, err := p.Functions(ctx, fnNS)
+		if err != nil || len(fns) != 10_000 {
+			b.Fatalf("%d functions, %v", len(fns), err)
+		}
+	}
+}
+
+// BenchmarkFunction10k: one function looked up by name among 10k (the
+// webhook path), through the function-name index.
+func BenchmarkFunction10k(b *testing.B) {
+	p := startFakeN(b, 10_000)
+	ctx := b.Context()
+	ref := provider.Ref{Name: "fn-05000", Namespace: fnNS}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Function(ctx, ref); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCacheMemory10k reports the heap the informer cache holds per
+// function (slimmed) against the same Deployments held whole.
+func BenchmarkCacheMemory10k(b *testing.B) {
+	const n = 10_000
+	for b.Loop() {
+		whole := heapDelta(func() any {
+			ds := make([]*appsv1.Deployment, n)
+			for i := range ds {
+				ds[i] = bigDeployment(i)
+			}
+			return ds
+		})
+		var p *Provider
+		cached := heapDelta(func() any {
+			p = startFakeN(b, n)
+			return p
+		})
+		// startFakeN's fake clientset also holds every Deployment whole.
+		b.ReportMetric(float64(cached-whole)/n, "B-cache/fn")
+		b.ReportMetric(float64(whole)/n, "B-whole/fn")
+		runtime.KeepAlive(p)
+	}
+}
+
+func heapDelta(build func() any) int64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v := build()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	return int64(after.HeapAlloc) - int64(before.HeapAlloc)
+}

@@ -1,0 +1,116 @@
+package kubernetes
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// cluster is this package's real control plane (etcd, apiserver, KCM,
+// scheduler, kwok), started by the first test that needs it. Unit tests
+// never start it.
+var cluster kubecluster.Shared
+
+func TestMain(m *testing.M) { os.Exit(cluster.Main(m, kubecluster.Options{Controllers: true})) }
+
+// functionDeployment is a Deployment as faas-netes creates it: faas_function
+// on the Deployment, its selector and its pod template.
+func functionDeployment(ns, name string, replicas int32, extraLabels map[string]string) *appsv1.Deployment {
+	labels := map[string]string{FunctionLabel: name}
+	for k, v := range extraLabels {
+		labels[k] = v
+	}
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{FunctionLabel: name}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{
+					// kwok plays the kubelet: the image is never pulled.
+					Containers: []corev1.Container{{Name: name, Image: "ghcr.io/openfaas/" + name + ":latest"}},
+				},
+			},
+		},
+	}
+}
+
+func createDeployment(t *testing.T, client kubernetes.Interface, d *appsv1.Deployment) {
+	t.Helper()
+	if _, err := client.AppsV1().Deployments(d.Namespace).Create(t.Context(), d, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create deployment %s/%s: %v", d.Namespace, d.Name, err)
+	}
+}
+
+// patchLabels merge-patches the Deployment's own labels (nil value deletes),
+// as `kubectl label deployment` does; the pod template is untouched.
+func patchLabels(t *testing.T, client kubernetes.Interface, ns, name string, labels map[string]*string) {
+	t.Helper()
+	patch := map[string]any{"metadata": map[string]any{"labels": labels}}
+	b, err := json.Marshal(patch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.AppsV1().Deployments(ns).Patch(t.Context(), name, types.MergePatchType, b, metav1.PatchOptions{}); err != nil {
+		t.Fatalf("label %s/%s: %v", ns, name, err)
+	}
+}
+
+// startProvider starts a Provider on the real cluster for the test's lifetime.
+func startProvider(t *testing.T, client kubernetes.Interface, namespaces ...string) *Provider {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Client = client
+	cfg.Namespaces = namespaces
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Start's ctx is the informers' lifetime, so no timeout on it: a
+	// watchdog fails the test if the sync hangs.
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	hung := time.AfterFunc(30*time.Second, cancel)
+	start := time.Now()
+	if err := p.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hung.Stop()
+	t.Logf("provider synced %v in %s", namespaces, time.Since(start).Round(time.Millisecond))
+	return p
+}
+
+// waitCached waits until the provider's cache shows ref in the wanted state
+// (or, with ok nil, until ref is gone).
+func waitCached(t *testing.T, p *Provider, ref provider.Ref, timeout time.Duration, what string, ok func(provider.Function) bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	start := time.Now()
+	for {
+		fn, err := p.Function(t.Context(), ref)
+		switch {
+		case ok == nil && err != nil:
+			t.Logf("%s: %s after %s", ref, what, time.Since(start).Round(time.Millisecond))
+			return
+		case ok != nil && err == nil && ok(fn):
+			t.Logf("%s: %s after %s", ref, what, time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not %s within %s (last: desired %d, available %d, labels %v; %v)", ref, what, timeout, fn.Replicas, fn.AvailableReplicas, fn.Labels, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

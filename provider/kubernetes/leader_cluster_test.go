@@ -1,0 +1,241 @@
+package kubernetes
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
+	"github.com/faas-autoscaler/faas-autoscaler/leader"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Short election timings keep the test to seconds; the ratios are the
+// defaults' (15/10/2 s): 1 s between the old leader stopping and a new one
+// being allowed to start.
+const (
+	testLease   = 4 * time.Second
+	testRenew   = 3 * time.Second
+	testRetry   = 500 * time.Millisecond
+	actionEvery = 100 * time.Millisecond
+)
+
+// scaleLog is the ledger of scale actions by every replica. Each action
+// reads the live replica count and writes count+1, so two replicas acting at
+// once would write some count twice.
+type scaleLog struct {
+	mu      sync.Mutex
+	actions []scaleAction
+}
+
+type scaleAction struct {
+	who string
+	to  uint64
+	at  time.Time
+}
+
+func (l *scaleLog) add(who string, to uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.actions = append(l.actions, scaleAction{who, to, time.Now()})
+}
+
+func (l *scaleLog) snapshot() []scaleAction {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]scaleAction(nil), l.actions...)
+}
+
+// electedReplica is one controller replica: its own provider (cache), its
+// own elector, and a lease client whose connection the test can cut.
+type electedReplica struct {
+	name        string
+	elector     *leader.Elector
+	partitioned atomic.Bool
+	stop        context.CancelFunc
+	done        chan error
+}
+
+func startElectedReplica(t *testing.T, c *kubecluster.Cluster, ns, name string, ref provider.Ref, log *scaleLog) *electedReplica {
+	t.Helper()
+	r := &electedReplica{name: name, done: make(chan error, 1)}
+	p := startProvider(t, c.Client, ns)
+
+	// The lease client goes through a transport that, once partitioned,
+	// hangs every request until its deadline, like a dropped network path.
+	leaseCfg := rest.CopyConfig(c.Config)
+	leaseCfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			if r.partitioned.Load() {
+				<-req.Context().Done()
+				return nil, req.Context().Err()
+			}
+			return rt.RoundTrip(req)
+		})
+	}
+	leaseClient, err := kubernetes.NewForConfig(leaseCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e *leader.Elector
+	e, err = leader.New(leader.Config{
+		Client: leaseClient, Namespace: ns, Identity: name,
+		LeaseDuration: testLease, RenewDeadline: testRenew, RetryPeriod: testRetry,
+		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		OnStartedLeading: func(ctx context.Context) {
+			guarded := leader.Guard(p, e.IsLeader)
+			for ctx.Err() == nil {
+				s, err := c.Client.AppsV1().Deployments(ns).GetScale(ctx, ref.Name, metav1.GetOptions{})
+				if err == nil {
+					to := uint64(s.Spec.Replicas) + 1
+					if guarded.Scale(ctx, ref, to) == nil {
+						log.add(name, to)
+					}
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(actionEvery):
+				}
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.elector = e
+	ctx, cancel := context.WithCancel(context.Background())
+	r.stop = cancel
+	go func() { r.done <- e.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-r.done })
+	return r
+}
+
+// Two replicas; the leader is cut off from the API server (it cannot renew,
+// and its requests hang). The other takes over within the lease duration,
+// and no count is ever written twice: the old leader stopped first.
+func TestClusterLeaderFailoverNeverScalesTwice(t *testing.T) {
+	tests := []struct {
+		name     string
+		kill     func(r *electedReplica)
+		deadline time.Duration // from the kill to the follower leading
+	}{
+		{
+			name: "leader partitioned",
+			kill: func(r *electedReplica) { r.partitioned.Store(true) },
+			// The follower may start LeaseDuration after the last renewal
+			// it observed (up to one retry before the kill), plus one retry.
+			deadline: testLease + 2*testRetry*12/10 + time.Second,
+		},
+		{
+			name: "leader shut down",
+			kill: func(r *electedReplica) { r.stop() },
+			// It released the Lease: one retry period, not a lease duration.
+			deadline: 2*testRetry*12/10 + time.Second,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := cluster.Get(t)
+			ns := c.Namespace(t)
+			// Paused: the count changes, but KCM makes no pods for it.
+			d := functionDeployment(ns, "counter", 0, nil)
+			d.Spec.Paused = true
+			createDeployment(t, c.Client, d)
+			ref := provider.Ref{Name: "counter", Namespace: ns}
+			var log scaleLog
+
+			a := startElectedReplica(t, c, ns, "a", ref, &log)
+			waitFor(t, 30*time.Second, "a leads", a.elector.IsLeader)
+			b := startElectedReplica(t, c, ns, "b", ref, &log)
+			waitFor(t, 10*time.Second, "a acts", func() bool { return len(log.snapshot()) >= 5 })
+			if b.elector.IsLeader() {
+				t.Fatal("b leads while a renews")
+			}
+
+			killed := time.Now()
+			tc.kill(a)
+			waitFor(t, 30*time.Second, "b leads", b.elector.IsLeader)
+			if took := time.Since(killed); took > tc.deadline {
+				t.Errorf("b led %s after the kill; want within %s", took.Round(time.Millisecond), tc.deadline)
+			} else {
+				t.Logf("b led %s after the kill", took.Round(time.Millisecond))
+			}
+			waitFor(t, 10*time.Second, "b acts", func() bool {
+				acts := log.snapshot()
+				return acts[len(acts)-1].who == "b" && countBy(acts, "b") >= 5
+			})
+			b.stop()
+			<-b.done
+			b.done <- nil // for the cleanup
+			a.stop()
+
+			acts := log.snapshot()
+			var lastA, firstB time.Time
+			for i, act := range acts {
+				if act.to != uint64(i+1) {
+					t.Fatalf("action %d by %s wrote %d; want %d (a count written twice or skipped: %+v)", i, act.who, act.to, i+1, acts)
+				}
+				switch {
+				case act.who == "a":
+					lastA = act.at
+				case firstB.IsZero():
+					firstB = act.at
+				}
+			}
+			if !lastA.Before(firstB) {
+				t.Errorf("a acted at %s, after b's first action at %s", lastA, firstB)
+			}
+			s, err := c.Client.AppsV1().Deployments(ns).GetScale(t.Context(), "counter", metav1.GetOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int(s.Spec.Replicas) != len(acts) {
+				t.Errorf("replicas %d after %d recorded actions; an action went unrecorded", s.Spec.Replicas, len(acts))
+			}
+			t.Logf("%d actions by a, %d by b; gap between a's last and b's first: %s",
+				countBy(acts, "a"), countBy(acts, "b"), firstB.Sub(lastA).Round(time.Millisecond))
+		})
+	}
+}
+
+func countBy(acts []scaleAction, who string) int {
+	n := 0
+	for _, a := range acts {
+		if a.who == who {
+			n++
+		}
+	}
+	return n
+}
+
+func waitFor(t *testing.T, timeout time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, timeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// testWriter sends a logger's lines to t.Log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(string(b))
+	return len(b), nil
+}
