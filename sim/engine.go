@@ -148,6 +148,21 @@ func (r *replay) mark() {
 	}
 }
 
+// markLoad records a load change of the timeline function, collapsing
+// changes at the same instant.
+func (r *replay) markLoad() {
+	if r.timeline == nil {
+		return
+	}
+	tl := *r.timeline
+	if n := len(tl); n > 0 && tl[n-1].T == r.now.Seconds() {
+		tl[n-1].Load = r.busy + len(r.queue) - r.qhead
+		tl[n-1].Desired, tl[n-1].Ready = r.desired(), r.ready
+		return
+	}
+	r.mark()
+}
+
 // capacity is the number of requests that can start now.
 func (r *replay) capacity() int {
 	return (r.ready-r.draining)*r.info.Concurrency - r.busy
@@ -224,6 +239,7 @@ func (r *replay) run(fn *trace.Function, seed uint64, model trace.ArrivalModel, 
 			r.busy--
 			r.reapDraining()
 			r.dispatch(false)
+			r.markLoad()
 		case tS:
 			r.starting = r.starting[1:]
 			r.ready++
@@ -249,6 +265,7 @@ func (r *replay) run(fn *trace.Function, seed uint64, model trace.ArrivalModel, 
 			} else {
 				r.queue = append(r.queue, q)
 			}
+			r.markLoad()
 			next++
 			tA = nextArrival()
 		}

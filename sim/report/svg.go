@@ -109,15 +109,23 @@ func Pareto(w io.Writer, ss []sim.Summary, baseline string) error {
 		}
 		g.f(`<polyline points="%s" fill="none" stroke="#999" stroke-dasharray="4 3"/>`+"\n", strings.Join(pts, " "))
 	}
+	var placed [][2]float64
 	for i, s := range ss {
 		if s.P75ColdRatio < 0 {
 			continue
 		}
 		c := palette[i%len(palette)]
 		x, y := px(xOf(s)), py(s.P75ColdRatio)
+		ly := y - 7
+		for _, p := range placed {
+			if math.Abs(p[0]-x) < 110 && math.Abs(p[1]-ly) < 14 {
+				ly += 22
+			}
+		}
+		placed = append(placed, [2]float64{x, ly})
 		g.f(`<circle cx="%.1f" cy="%.1f" r="6" fill="%s"><title>%s</title></circle>`+"\n", x, y, c,
 			html.EscapeString(fmt.Sprintf("%s: p75 cold ratio %.4f, overall %.4f, idle %.1f h", s.Policy, s.P75ColdRatio, s.ColdRatio, s.IdleReplicaSec/3600)))
-		g.text(x+9, y-7, "start", fmt.Sprintf(`fill="%s"`, c), s.Policy)
+		g.text(x+9, ly, "start", fmt.Sprintf(`fill="%s"`, c), s.Policy)
 	}
 	return g.close(w)
 }
@@ -147,20 +155,16 @@ func trimFloat(x float64) string {
 	return s
 }
 
-// Timeline plots one function's desired replicas under each policy over
-// time, with its load (requests in flight or waiting) under the first
-// policy as a grey area. Series are reduced to at most 1000 steps per policy
-// by taking each step's maximum.
+// Timeline plots one function's replicas over time as one strip per
+// policy (desired replicas as a line over the function's load, requests in
+// flight or waiting, as a grey area), so policies can be compared at a
+// glance. Series are reduced to at most 720 steps by taking each step's
+// maximum.
 func Timeline(w io.Writer, function string, rs []sim.Result, end float64) error {
-	const buckets = 1000
-	type series struct {
-		name string
-		vals []float64
-	}
+	const buckets = 720
 	reduce := func(pts []sim.TimelinePoint, get func(sim.TimelinePoint) int) []float64 {
 		out := make([]float64, buckets)
-		cur := 0.0
-		j := 0
+		cur, j := 0.0, 0
 		for b := 0; b < buckets; b++ {
 			t1 := end * float64(b+1) / buckets
 			m := cur
@@ -173,50 +177,60 @@ func Timeline(w io.Writer, function string, rs []sim.Result, end float64) error 
 		}
 		return out
 	}
-	var ss []series
-	var load []float64
-	ymax := 1.0
+	var shown []sim.Result
 	for _, r := range rs {
-		if len(r.Timeline) == 0 {
-			continue
-		}
-		v := reduce(r.Timeline, func(p sim.TimelinePoint) int { return p.Desired })
-		if load == nil {
-			load = reduce(r.Timeline, func(p sim.TimelinePoint) int { return p.Load })
-		}
-		ss = append(ss, series{r.Policy, v})
-		for _, x := range v {
-			ymax = math.Max(ymax, x)
+		if len(r.Timeline) > 0 {
+			shown = append(shown, r)
 		}
 	}
-	ymax = niceMax(ymax * 1.1)
+	const strip, gap = 48, 14
+	const top = 48
+	h := top + len(shown)*(strip+gap) + 60
 	var g svg
-	g.open(fmt.Sprintf("Replicas over time: function %.16s", function))
-	px, py := g.axes(end/3600, ymax, "hours since the start of the trace", "replicas (desired); grey: requests in flight",
-		func(x float64) string { return trimFloat(x) }, func(y float64) string { return trimFloat(y) })
-	step := end / 3600 / buckets
-	if load != nil {
-		var b strings.Builder
-		fmt.Fprintf(&b, "M%.1f,%.1f", px(0), py(0))
-		for i, v := range load {
-			fmt.Fprintf(&b, " L%.1f,%.1f L%.1f,%.1f", px(float64(i)*step), py(math.Min(v, ymax)), px(float64(i+1)*step), py(math.Min(v, ymax)))
+	g.f(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, h, width, h)
+	g.f(`<rect width="100%%" height="100%%" fill="white"/>` + "\n")
+	g.text(width/2, 22, "middle", `font-size="15" font-weight="bold"`, fmt.Sprintf("Replicas over time: function %.16s", function))
+	g.text(width/2, 36, "middle", `font-size="11" fill="#555"`, "line: desired replicas; grey: requests in flight or waiting")
+	pw := float64(width - left - right)
+	px := func(b int) float64 { return left + float64(b)/buckets*pw }
+	hours := end / 3600
+	tick := math.Max(1, niceMax(hours/6))
+	for i, r := range shown {
+		y0 := float64(top + i*(strip+gap))
+		des := reduce(r.Timeline, func(p sim.TimelinePoint) int { return p.Desired })
+		load := reduce(r.Timeline, func(p sim.TimelinePoint) int { return p.Load })
+		ymax := 1.0
+		for b := range des {
+			ymax = math.Max(ymax, math.Max(des[b], load[b]))
 		}
-		fmt.Fprintf(&b, " L%.1f,%.1f Z", px(end/3600), py(0))
-		g.f(`<path d="%s" fill="#ccc" stroke="none"/>`+"\n", b.String())
-	}
-	for i, s := range ss {
-		var b strings.Builder
-		for k, v := range s.vals {
+		py := func(v float64) float64 { return y0 + strip - v/ymax*strip }
+		g.f(`<rect x="%d" y="%.0f" width="%.0f" height="%d" fill="none" stroke="#bbb"/>`+"\n", left, y0, pw, strip)
+		var a, l strings.Builder
+		fmt.Fprintf(&a, "M%.1f,%.1f", px(0), py(0))
+		for b := 0; b < buckets; b++ {
+			fmt.Fprintf(&a, " L%.1f,%.1f L%.1f,%.1f", px(b), py(load[b]), px(b+1), py(load[b]))
 			cmd := "L"
-			if k == 0 {
+			if b == 0 {
 				cmd = "M"
 			}
-			fmt.Fprintf(&b, "%s%.1f,%.1f L%.1f,%.1f ", cmd, px(float64(k)*step), py(v), px(float64(k+1)*step), py(v))
+			fmt.Fprintf(&l, "%s%.1f,%.1f L%.1f,%.1f ", cmd, px(b), py(des[b]), px(b+1), py(des[b]))
 		}
+		fmt.Fprintf(&a, " L%.1f,%.1f Z", px(buckets), py(0))
 		c := palette[i%len(palette)]
-		g.f(`<path d="%s" fill="none" stroke="%s" stroke-width="1.3" opacity="0.85"/>`+"\n", b.String(), c)
-		g.f(`<rect x="%d" y="%d" width="10" height="10" fill="%s"/>`+"\n", left+10, top+8+16*i, c)
-		g.text(float64(left+24), float64(top+17+16*i), "start", "", s.name)
+		g.f(`<path d="%s" fill="#ddd" stroke="none"/>`+"\n", a.String())
+		g.f(`<path d="%s" fill="none" stroke="%s" stroke-width="1.2"/>`+"\n", l.String(), c)
+		g.text(left+4, y0+12, "start", fmt.Sprintf(`fill="%s" font-weight="bold" stroke="white" stroke-width="3" paint-order="stroke"`, c), r.Policy)
+		g.text(float64(width-right)+2, y0+10, "start", `font-size="9" fill="#555"`, trimFloat(ymax))
 	}
-	return g.close(w)
+	yAxis := float64(top + len(shown)*(strip+gap))
+	for t := 0.0; t <= hours+1e-9; t += tick {
+		x := left + t/hours*pw
+		g.f(`<line x1="%.1f" y1="%d" x2="%.1f" y2="%.0f" stroke="#eee"/>`+"\n", x, top, x, yAxis-gap)
+		g.text(x, yAxis+2, "middle", "", trimFloat(t))
+	}
+	g.text(left+pw/2, yAxis+20, "middle", "", "hours since the start of the trace; each strip scaled to its own maximum (top right)")
+	g.text(width/2, float64(h-8), "middle", `font-size="10" fill="#555"`, Attribution)
+	g.f("</svg>\n")
+	_, err := io.WriteString(w, g.b.String())
+	return err
 }
