@@ -25,6 +25,9 @@ const (
 	// set it; alerts without it (OpenFaaS CE's APIHighInvocationRate) map to a
 	// signal without load.
 	LoadAnnotation = "load"
+	// ScalingTypeLabel names the kind of load in LoadAnnotation; the
+	// generated rules carry it.
+	ScalingTypeLabel = "scaling_type"
 )
 
 // toSignal maps one alert to a signal. It is pure: received is the time the
@@ -51,6 +54,7 @@ func toSignal(a *template.Alert, defaultNamespace string, received time.Time) (s
 		Ref:         ref,
 		Status:      status,
 		AlertName:   a.Labels[string(model.AlertNameLabel)],
+		ScalingType: a.Labels[ScalingTypeLabel],
 		Fingerprint: a.Fingerprint,
 		StartsAt:    a.StartsAt,
 		Received:    received,

@@ -112,3 +112,16 @@ func TestDerivedFingerprintIsStable(t *testing.T) {
 		t.Error("different functions, same fingerprint")
 	}
 }
+
+func TestToSignalCarriesScalingType(t *testing.T) {
+	a := &template.Alert{Status: "firing", Fingerprint: "f",
+		Labels:      template.KV{"alertname": "FunctionLoadAboveTarget", "function_name": "figlet.fn", "scaling_type": "capacity"},
+		Annotations: template.KV{"load": "12"}}
+	s, err := toSignal(a, "openfaas-fn", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ScalingType != "capacity" || s.Load == nil || *s.Load != 12 {
+		t.Errorf("signal = %+v, want scaling type capacity and load 12", s)
+	}
+}

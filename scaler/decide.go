@@ -117,7 +117,10 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	per := spec.PerReplicaTarget()
 	d := Decision{Replicas: cur, Next: st}
 	load, src := obs.StableLoad, fmt.Sprintf(" (%v avg)", obs.StableWindow)
-	if load == nil && obs.Signal != nil && obs.Signal.Load != nil {
+	// An alert's load stands in only for a missing metric, and only when it
+	// measures this function's type (its labels may have changed since).
+	if load == nil && obs.Signal != nil && obs.Signal.Load != nil &&
+		(obs.Signal.ScalingType == "" || obs.Signal.ScalingType == spec.Type) {
 		load, src = obs.Signal.Load, " (from the alert)"
 	}
 	target := fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)

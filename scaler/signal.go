@@ -24,6 +24,9 @@ type Signal struct {
 	AlertName string
 	// Load is the observed load the alert rule put in its annotations, if any.
 	Load *float64
+	// ScalingType is the alert's scaling_type label: the kind of load Load
+	// measures. Empty when the rule does not say (OpenFaaS CE's rule).
+	ScalingType string
 	// Fingerprint identifies the alert (AlertManager's fingerprint, or one
 	// derived from its labels) so duplicates and retries are recognised.
 	Fingerprint string
