@@ -207,14 +207,25 @@ func Timeline(w io.Writer, function string, rs []sim.Result, end float64) error 
 		g.f(`<rect x="%d" y="%.0f" width="%.0f" height="%d" fill="none" stroke="#bbb"/>`+"\n", left, y0, pw, strip)
 		var a, l strings.Builder
 		fmt.Fprintf(&a, "M%.1f,%.1f", px(0), py(0))
+		fmt.Fprintf(&l, "M%.1f,%.1f", px(0), py(des[0]))
+		// Steps: a point only where the value changes keeps the file small.
 		for b := 0; b < buckets; b++ {
-			fmt.Fprintf(&a, " L%.1f,%.1f L%.1f,%.1f", px(b), py(load[b]), px(b+1), py(load[b]))
-			cmd := "L"
-			if b == 0 {
-				cmd = "M"
+			if b == 0 || load[b] != load[b-1] {
+				fmt.Fprintf(&a, " L%.1f,%.1f", px(b), py(load[b]))
+				if b+1 < buckets && load[b+1] == load[b] {
+					continue
+				}
 			}
-			fmt.Fprintf(&l, "%s%.1f,%.1f L%.1f,%.1f ", cmd, px(b), py(des[b]), px(b+1), py(des[b]))
+			if b+1 == buckets || load[b+1] != load[b] {
+				fmt.Fprintf(&a, " L%.1f,%.1f", px(b+1), py(load[b]))
+			}
 		}
+		for b := 1; b < buckets; b++ {
+			if des[b] != des[b-1] {
+				fmt.Fprintf(&l, " L%.1f,%.1f L%.1f,%.1f", px(b), py(des[b-1]), px(b), py(des[b]))
+			}
+		}
+		fmt.Fprintf(&l, " L%.1f,%.1f", px(buckets), py(des[buckets-1]))
 		fmt.Fprintf(&a, " L%.1f,%.1f Z", px(buckets), py(0))
 		c := palette[i%len(palette)]
 		g.f(`<path d="%s" fill="#ddd" stroke="none"/>`+"\n", a.String())
