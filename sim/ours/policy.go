@@ -90,7 +90,10 @@ func (p Policy) build(fn sim.FunctionInfo, start time.Time) (*controller, error)
 		return nil, err
 	}
 	return &controller{p: p, clk: clk, prov: prov, src: src, ka: ka, loop: loop, idl: idl, ref: ref,
-		next: start.Add(p.Scrape), nextScale: start.Add(p.Scale), nextIdle: start.Add(p.Idle)}, nil
+		next: start.Add(p.Scrape), nextScale: start.Add(p.Scale), nextIdle: start.Add(p.Idle),
+		// A function starts at zero with no load: asleep until its first
+		// request, whose arrival moves the schedules onto their grids.
+		dormant: true}, nil
 }
 
 type controller struct {

@@ -36,8 +36,21 @@ type kedaCtl struct {
 	lastActive         time.Time
 }
 
-func (c *kedaCtl) Arrival(time.Time, sim.State) sim.Decision {
+func (c *kedaCtl) Arrival(now time.Time, _ sim.State) sim.Decision {
+	// The first request can come long after the start, before any wake-up:
+	// move the poll and sync grids forward instead of replaying the missed
+	// ticks at once (which would poll right after the request).
+	c.nextPoll = nextOnGrid(now, c.k.Polling, c.nextPoll)
+	c.nextSync = nextOnGrid(now, c.k.HPA.Sync, c.nextSync)
 	return sim.Decision{Replicas: sim.Keep, Wake: c.wake()}
+}
+
+// nextOnGrid returns the first t + k×every (k ≥ 0) that is not before now.
+func nextOnGrid(now time.Time, every time.Duration, t time.Time) time.Time {
+	if !t.Before(now) {
+		return t
+	}
+	return t.Add((now.Sub(t) + every - 1) / every * every)
 }
 
 func (c *kedaCtl) wake() time.Time {

@@ -303,3 +303,20 @@ func TestHybridPreWarms(t *testing.T) {
 		t.Fatalf("after the keep-alive: %d replicas (%s), want 0", d.Replicas, d.Reason)
 	}
 }
+
+// TestKEDAFirstRequestLate: a first request hours after the start waits for
+// the next poll on the 30 s grid, not a burst of missed polls.
+func TestKEDAFirstRequestLate(t *testing.T) {
+	c := DefaultKEDA().NewController(sim.FunctionInfo{Concurrency: 10}, t0)
+	d := c.Arrival(at(4*3600+10), sim.State{})
+	if !d.Wake.Equal(at(4*3600 + 15)) {
+		t.Fatalf("first wake at %v, want the next 15 s sync (4h0m15s)", d.Wake.Sub(t0))
+	}
+	d = c.Wake(d.Wake, sim.State{Arrivals: 1, Queued: 1})
+	if d.Replicas != sim.Keep || !d.Wake.Equal(at(4*3600+30)) {
+		t.Fatalf("at the sync: %d replicas, next wake %v; want no change until the poll at 4h0m30s", d.Replicas, d.Wake.Sub(t0))
+	}
+	if d = c.Wake(d.Wake, sim.State{Arrivals: 1, Queued: 1}); d.Replicas != 1 {
+		t.Errorf("at the poll: %d replicas, want activation to 1", d.Replicas)
+	}
+}
