@@ -1,0 +1,174 @@
+package keepalive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/idler"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Provider is what the pre-warmer needs from the system that holds
+// replicas; provider.Provider satisfies it.
+type Provider interface {
+	Namespaces(ctx context.Context) ([]string, error)
+	Functions(ctx context.Context, namespace string) ([]provider.Function, error)
+	Scale(ctx context.Context, ref provider.Ref, replicas uint64) error
+}
+
+// PreWarmerConfig configures the pre-warm loop.
+type PreWarmerConfig struct {
+	Policy   *Policy  // required
+	Provider Provider // required
+	Clock    clock.Clock
+	// Interval between passes (default 10s): a pre-warm starts at most this
+	// late, so keep it well under the plans' lead (MinLead, 30 s).
+	Interval time.Duration
+	// Fallback is the zero-duration default handed to the policy (default
+	// the idler's, 15m).
+	Fallback time.Duration
+	// Registerer receives faas_autoscaler_keepalive_prewarms_total; nil
+	// registers nowhere.
+	Registerer prometheus.Registerer
+	Logger     *slog.Logger
+}
+
+// PreWarmer scales opted-in functions (zero true, zero-duration auto) from
+// zero to one replica when their plan's pre-warm window opens, never more
+// than the policy's PreWarmShare at once. The idler then leaves them alone
+// for the window (Policy.KeepAlive) and idles them after it.
+type PreWarmer struct {
+	cfg     PreWarmerConfig
+	log     *slog.Logger
+	scaled  *prometheus.CounterVec
+	warm    map[provider.Ref]time.Time // pre-warmed by us, until
+	lastRun PreWarmReport
+}
+
+// PreWarmReport is one pass.
+type PreWarmReport struct {
+	At       time.Time
+	AtZero   int       // opted-in functions found at zero
+	Warm     int       // pre-warmed by us and still in their window
+	Scaled   []PreWarm // pre-warmed in this pass
+	Failures map[provider.Ref]error
+}
+
+// NewPreWarmer validates cfg and registers the loop's metric.
+func NewPreWarmer(cfg PreWarmerConfig) (*PreWarmer, error) {
+	var errs []error
+	if cfg.Policy == nil {
+		errs = append(errs, errors.New("keepalive: pre-warmer needs a Policy"))
+	}
+	if cfg.Provider == nil {
+		errs = append(errs, errors.New("keepalive: pre-warmer needs a Provider"))
+	}
+	if cfg.Interval < 0 || cfg.Fallback < 0 {
+		errs = append(errs, fmt.Errorf("keepalive: pre-warm interval %s and fallback %s must not be negative", cfg.Interval, cfg.Fallback))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real()
+	}
+	if cfg.Interval == 0 {
+		cfg.Interval = 10 * time.Second
+	}
+	if cfg.Fallback == 0 {
+		cfg.Fallback = idler.DefaultZeroDuration
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	scaled := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "faas_autoscaler_keepalive_prewarms_total",
+		Help: "Functions scaled from zero to one by the adaptive keep-alive's pre-warm, by result (ok, error).",
+	}, []string{"result"})
+	if cfg.Registerer != nil {
+		if err := cfg.Registerer.Register(scaled); err != nil {
+			return nil, fmt.Errorf("keepalive: register metrics: %w", err)
+		}
+	}
+	return &PreWarmer{cfg: cfg, log: log.With("component", "prewarm"), scaled: scaled, warm: map[provider.Ref]time.Time{}}, nil
+}
+
+// Run calls RunOnce every Interval until ctx ends.
+func (w *PreWarmer) Run(ctx context.Context) error {
+	t := w.cfg.Clock.NewTicker(w.cfg.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C():
+			w.RunOnce(ctx, now)
+		}
+	}
+}
+
+// RunOnce is one pass at now: list the functions, find the opted-in ones at
+// zero, ask the policy which are due and scale those to one.
+func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
+	rep := PreWarmReport{At: now, Failures: map[provider.Ref]error{}}
+	fns, err := w.list(ctx)
+	if err != nil {
+		w.log.Warn("cannot list functions; no pre-warm this pass", "err", err)
+		return rep
+	}
+	var atZero []provider.Ref
+	for _, fn := range fns {
+		spec, err := idler.ParseZeroSpec(fn, w.cfg.Fallback)
+		if err != nil || !spec.OptIn || !spec.Auto {
+			continue
+		}
+		if until, ok := w.warm[fn.Ref]; ok && (fn.Replicas == 0 || !now.Before(until)) {
+			delete(w.warm, fn.Ref) // idled, or the window is over
+		}
+		if fn.Replicas == 0 {
+			atZero = append(atZero, fn.Ref)
+		}
+	}
+	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
+	for _, pw := range w.cfg.Policy.Due(now, atZero, len(w.warm), w.cfg.Fallback) {
+		if err := w.cfg.Provider.Scale(ctx, pw.Ref, 1); err != nil {
+			rep.Failures[pw.Ref] = err
+			w.scaled.WithLabelValues("error").Inc()
+			w.log.Warn("pre-warm failed", "function", pw.Ref.String(), "err", err)
+			continue
+		}
+		w.warm[pw.Ref] = pw.Until
+		rep.Scaled = append(rep.Scaled, pw)
+		w.scaled.WithLabelValues("ok").Inc()
+		w.log.Info("pre-warmed", "function", pw.Ref.String(), "since_last", pw.Since.Round(time.Second).String(), "reason", pw.Reason)
+	}
+	rep.Warm = len(w.warm)
+	w.lastRun = rep
+	return rep
+}
+
+func (w *PreWarmer) list(ctx context.Context) ([]provider.Function, error) {
+	nss, err := w.cfg.Provider.Namespaces(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list namespaces: %w", err)
+	}
+	var out []provider.Function
+	for _, ns := range nss {
+		fns, err := w.cfg.Provider.Functions(ctx, ns)
+		if err != nil {
+			return nil, fmt.Errorf("list functions in %s: %w", ns, err)
+		}
+		out = append(out, fns...)
+	}
+	return out, nil
+}
+
+// LastRun returns the last pass's report, for the explain API and logs.
+func (w *PreWarmer) LastRun() PreWarmReport { return w.lastRun }

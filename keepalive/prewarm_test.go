@@ -1,0 +1,105 @@
+package keepalive
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
+)
+
+var autoLabels = map[string]string{"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "auto"}
+
+// TestPreWarmerLoop: on virtual time, a function that ran every 30 minutes
+// and sits at zero is scaled to one when its pre-warm window opens (not
+// before), once; a function without the auto opt-in is never touched.
+func TestPreWarmerLoop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		prov := memory.New(clock.Real(), memory.Options{ColdStart: 2 * time.Second})
+		timer := provider.Ref{Name: "timer", Namespace: "openfaas-fn"}
+		fixed := provider.Ref{Name: "fixed", Namespace: "openfaas-fn"}
+		prov.Deploy(provider.Function{Ref: timer, Labels: autoLabels})
+		prov.Deploy(provider.Function{Ref: fixed, Labels: map[string]string{"com.openfaas.scale.zero": "true"}})
+		pol, _ := New(Config{})
+		for i := 20; i >= 0; i-- { // invocations every 30 min, the last one now
+			pol.Observe(timer, start.Add(-time.Duration(i)*30*time.Minute))
+			pol.Observe(fixed, start.Add(-time.Duration(i)*30*time.Minute))
+		}
+		reg := prometheus.NewRegistry()
+		w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Registerer: reg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		go w.Run(ctx)
+
+		plan, _ := pol.Plan(timer, 15*time.Minute, start)
+		if plan.Code != CodePeriodic {
+			t.Fatalf("plan %s, want periodic", plan.Code)
+		}
+		time.Sleep(plan.PreWarmAt - 15*time.Second)
+		synctest.Wait()
+		if got := replicas(t, prov, timer); got != 0 {
+			t.Fatalf("%d replicas before the window (%s), want 0", got, plan.PreWarmAt)
+		}
+		time.Sleep(30 * time.Second)
+		synctest.Wait()
+		if got := replicas(t, prov, timer); got != 1 {
+			t.Fatalf("%d replicas inside the window, want 1 (pre-warmed)", got)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		cancel()
+		if n := testutil.ToFloat64(w.scaled.WithLabelValues("ok")); n != 1 {
+			t.Errorf("prewarms_total{ok} = %v, want 1 (once per window)", n)
+		}
+		if got := replicas(t, prov, fixed); got != 0 {
+			t.Errorf("function without zero-duration auto has %d replicas, want 0", got)
+		}
+	})
+}
+
+func replicas(t *testing.T, p *memory.Provider, ref provider.Ref) uint64 {
+	t.Helper()
+	fn, err := p.Function(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fn.Replicas
+}
+
+func TestPreWarmerScaleFailure(t *testing.T) {
+	now := time.Now()
+	prov := memory.New(clock.Real(), memory.Options{})
+	ref := provider.Ref{Name: "timer", Namespace: "openfaas-fn"}
+	prov.Deploy(provider.Function{Ref: ref, Labels: autoLabels})
+	prov.FailScale(ref, 1, errors.New("gateway down"))
+	pol, _ := New(Config{})
+	for i := 20; i >= 0; i-- {
+		pol.Observe(ref, now.Add(-time.Duration(i)*time.Hour))
+	}
+	w, _ := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov})
+	rep := w.RunOnce(context.Background(), now.Add(time.Hour))
+	if len(rep.Scaled) != 0 || rep.Failures[ref] == nil {
+		t.Fatalf("report %+v, want the failure recorded", rep)
+	}
+	if rep = w.RunOnce(context.Background(), now.Add(time.Hour+10*time.Second)); len(rep.Scaled) != 1 {
+		t.Errorf("the next pass did not retry: %+v", rep)
+	}
+}
+
+func TestNewPreWarmerValidates(t *testing.T) {
+	_, err := NewPreWarmer(PreWarmerConfig{})
+	want := "keepalive: pre-warmer needs a Policy\nkeepalive: pre-warmer needs a Provider"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+}
