@@ -89,7 +89,11 @@ func (p Policy) build(fn sim.FunctionInfo, start time.Time) (*controller, error)
 	if err != nil {
 		return nil, err
 	}
-	return &controller{p: p, clk: clk, prov: prov, src: src, ka: ka, loop: loop, idl: idl, ref: ref,
+	pw, err := keepalive.NewPreWarmer(keepalive.PreWarmerConfig{Policy: ka, Provider: prov, Clock: clk})
+	if err != nil {
+		return nil, err
+	}
+	return &controller{p: p, clk: clk, prov: prov, src: src, ka: ka, pw: pw, loop: loop, idl: idl, ref: ref,
 		next: start.Add(p.Scrape), nextScale: start.Add(p.Scale), nextIdle: start.Add(p.Idle),
 		// A function starts at zero with no load: asleep until its first
 		// request, whose arrival moves the schedules onto their grids.
@@ -102,6 +106,7 @@ type controller struct {
 	prov *simProvider
 	src  *embedded.Source
 	ka   *keepalive.Policy
+	pw   *keepalive.PreWarmer
 	loop *scaler.Loop
 	idl  *idler.Idler
 	ref  provider.Ref
@@ -168,10 +173,11 @@ func (c *controller) Wake(now time.Time, s sim.State) sim.Decision {
 		// Woken at a pre-warm point.
 		plan, last := c.ka.Plan(c.ref, idler.DefaultZeroDuration, now)
 		d := sim.Decision{Replicas: sim.Keep, Reason: "no_change"}
-		if due := c.ka.Due(now, []provider.Ref{c.ref}, 0, idler.DefaultZeroDuration); len(due) > 0 {
+		// The pre-warm loop's pass, run at the plan's point instead of every
+		// 10 s (passes in between would find nothing due).
+		if rep := c.pw.RunOnce(ctx, now); len(rep.Scaled) > 0 {
 			c.wakeUp(now)
-			c.prov.fn.Replicas = 1
-			return sim.Decision{Replicas: 1, Reason: "pre_warm", Wake: c.wake()}
+			return sim.Decision{Replicas: int(c.prov.fn.Replicas), Reason: "pre_warm", Wake: c.wake()}
 		}
 		if at := plan.Next(now.Sub(last)); !last.IsZero() && at > 0 && plan.PreWarmAt > 0 && last.Add(at).After(now) {
 			d.Wake = last.Add(at)
