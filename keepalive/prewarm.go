@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,6 +48,7 @@ type PreWarmer struct {
 	cfg     PreWarmerConfig
 	log     *slog.Logger
 	scaled  *prometheus.CounterVec
+	mu      sync.Mutex                 // guards warm and lastRun: Explain reads them
 	warm    map[provider.Ref]time.Time // pre-warmed by us, until
 	lastRun PreWarmReport
 }
@@ -123,6 +125,8 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 		w.log.Warn("cannot list functions; no pre-warm this pass", "err", err)
 		return rep
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	var atZero []provider.Ref
 	for _, fn := range fns {
 		spec, err := idler.ParseZeroSpec(fn, w.cfg.Fallback)
@@ -171,4 +175,8 @@ func (w *PreWarmer) list(ctx context.Context) ([]provider.Function, error) {
 }
 
 // LastRun returns the last pass's report, for the explain API and logs.
-func (w *PreWarmer) LastRun() PreWarmReport { return w.lastRun }
+func (w *PreWarmer) LastRun() PreWarmReport {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.lastRun
+}

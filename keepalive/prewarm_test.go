@@ -11,9 +11,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
+
+// The pre-warm loop is an explain API section.
+var _ explain.Section = (*PreWarmer)(nil)
 
 var autoLabels = map[string]string{"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "auto"}
 
@@ -101,5 +105,28 @@ func TestNewPreWarmerValidates(t *testing.T) {
 	want := "keepalive: pre-warmer needs a Policy\nkeepalive: pre-warmer needs a Provider"
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	now := time.Now()
+	prov := memory.New(clock.Real(), memory.Options{})
+	ref := provider.Ref{Name: "timer", Namespace: "openfaas-fn"}
+	prov.Deploy(provider.Function{Ref: ref, Labels: autoLabels})
+	pol, _ := New(Config{})
+	for i := 20; i >= 0; i-- {
+		pol.Observe(ref, now.Add(-time.Duration(i)*time.Hour))
+	}
+	w, _ := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov})
+	if _, ok := w.Explain(provider.Ref{Name: "other", Namespace: "openfaas-fn"}); ok {
+		t.Error("Explain knows a function it never saw")
+	}
+	w.RunOnce(context.Background(), now.Add(time.Hour))
+	got, ok := pol.Explain(ref, 15*time.Minute, now.Add(time.Hour))
+	if !ok || got.Code != CodePeriodic || got.IdleTimes != 20 || !got.WarmNow || got.PreWarmFrom.After(now.Add(time.Hour)) {
+		t.Errorf("explanation %+v", got)
+	}
+	if e, _ := w.Explain(ref); e.(Explanation).PreWarmedUntil.IsZero() {
+		t.Error("the loop's pre-warm is not in the explanation")
 	}
 }

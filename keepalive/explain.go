@@ -1,0 +1,64 @@
+package keepalive
+
+import (
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Explanation is what the explain API shows about one function's adaptive
+// keep-alive: the plan, what it means now, and the pre-warm state.
+type Explanation struct {
+	Code   Code   `json:"code"`
+	Reason string `json:"reason"`
+	// IdleTimes is how many idle times the plan was learned from.
+	IdleTimes      int       `json:"idleTimes"`
+	LastInvocation time.Time `json:"lastInvocation,omitzero"`
+	KeepAlive      string    `json:"keepAlive"`
+	PreWarmFrom    time.Time `json:"preWarmFrom,omitzero"`
+	PreWarmUntil   time.Time `json:"preWarmUntil,omitzero"`
+	// WarmNow says whether the plan wants a replica at this moment.
+	WarmNow bool `json:"warmNow"`
+	// PreWarmedUntil is set while the function is pre-warmed by the loop.
+	PreWarmedUntil time.Time `json:"preWarmedUntil,omitzero"`
+}
+
+// Explain describes ref's keep-alive at now (false when the policy has never
+// seen the function).
+func (p *Policy) Explain(ref provider.Ref, fallback time.Duration, now time.Time) (Explanation, bool) {
+	p.mu.Lock()
+	h, ok := p.fns[ref]
+	n := 0
+	if ok {
+		n = len(h.its)
+	}
+	p.mu.Unlock()
+	if !ok {
+		return Explanation{}, false
+	}
+	plan, last := p.Plan(ref, fallback, now)
+	e := Explanation{Code: plan.Code, Reason: plan.Reason, IdleTimes: n, LastInvocation: last, KeepAlive: plan.KeepAlive.String()}
+	if !last.IsZero() {
+		e.WarmNow = plan.Warm(now.Sub(last))
+		if plan.PreWarmAt > 0 {
+			e.PreWarmFrom, e.PreWarmUntil = last.Add(plan.PreWarmAt), last.Add(plan.PreWarmUntil)
+		}
+	}
+	return e, true
+}
+
+// Name is the explain section's name (explain.Section).
+func (w *PreWarmer) Name() string { return "keepalive" }
+
+// Explain is the explain API section for ref (explain.Section): the plan
+// and whether the loop has pre-warmed the function.
+func (w *PreWarmer) Explain(ref provider.Ref) (any, bool) {
+	e, ok := w.cfg.Policy.Explain(ref, w.cfg.Fallback, w.cfg.Clock.Now())
+	if !ok {
+		return nil, false
+	}
+	w.mu.Lock()
+	e.PreWarmedUntil = w.warm[ref]
+	w.mu.Unlock()
+	return e, true
+}
