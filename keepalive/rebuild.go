@@ -14,10 +14,11 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// RangeQuerier is the part of the Prometheus HTTP API (client_golang's
-// v1.API) that rebuilding needs.
+// RangeQuerier is the part of the Prometheus HTTP API (client_golang
+// v1.25's v1.API, whose queries return warnings and infos) that rebuilding
+// needs.
 type RangeQuerier interface {
-	QueryRange(ctx context.Context, query string, r v1.Range, opts ...v1.Option) (model.Value, v1.Warnings, error)
+	QueryRange(ctx context.Context, query string, r v1.Range, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error)
 }
 
 // RebuildQuery is the range query Rebuild runs: invocations started per
@@ -44,7 +45,7 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	if lookback <= 0 || step <= 0 || step > lookback {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild lookback %s and step %s: want 0 < step ≤ lookback", lookback, step)
 	}
-	v, _, err := q.QueryRange(ctx, RebuildQuery(step), v1.Range{Start: now.Add(-lookback), End: now, Step: step})
+	v, _, _, err := q.QueryRange(ctx, RebuildQuery(step), v1.Range{Start: now.Add(-lookback), End: now, Step: step})
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
 	}

@@ -19,9 +19,9 @@ type fakeRange struct {
 	r     v1.Range
 }
 
-func (f *fakeRange) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, error) {
+func (f *fakeRange) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
 	f.query, f.r = q, r
-	return f.v, nil, f.err
+	return f.v, nil, nil, f.err
 }
 
 // TestRebuildFromPrometheus: a 30-minute timer's history, as Prometheus
