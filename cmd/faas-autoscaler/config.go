@@ -43,6 +43,11 @@ type runConfig struct {
 	RefusedBackoff   time.Duration
 	ScaleConcurrency int
 
+	KeepAliveWorth  time.Duration
+	PreWarmShare    float64
+	PreWarmInterval time.Duration
+	RebuildLookback time.Duration
+
 	WebhookAuth      string
 	WebhookTokenFile string
 
@@ -124,6 +129,10 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("maintain-min", "maintain_min_replicas")
 	fs.DurationVar(&c.RefusedBackoff, "idle-refused-backoff", time.Hour, "leave a function alone this long after its provider refused zero replicas (OpenFaaS CE)")
 	fs.IntVar(&c.ScaleConcurrency, "idle-scale-concurrency", 4, "scale-to-zero calls the idler makes at once")
+	fs.DurationVar(&c.KeepAliveWorth, "keepalive-cold-start-worth", time.Hour, "zero-duration auto: idle replica time one avoided cold start is worth")
+	fs.Float64Var(&c.PreWarmShare, "keepalive-prewarm-share", 0.25, "zero-duration auto: at most this share of functions pre-warmed at once")
+	fs.DurationVar(&c.PreWarmInterval, "prewarm-interval", 10*time.Second, "zero-duration auto: how often due pre-warms are started")
+	fs.DurationVar(&c.RebuildLookback, "keepalive-rebuild-lookback", 24*time.Hour, "zero-duration auto: Prometheus history replayed at start to relearn idle times (0 = none)")
 
 	fs.StringVar(&c.WebhookAuth, "webhook-auth", "basic", "auth of POST /system/alert: basic, bearer, basic+bearer or none")
 	e.bind("webhook-auth", "webhook_auth")
@@ -199,6 +208,18 @@ func (c *runConfig) Validate() error {
 	}
 	if c.ScaleConcurrency < 1 {
 		bad("--idle-scale-concurrency %d: must be at least 1", c.ScaleConcurrency)
+	}
+	if c.KeepAliveWorth <= 0 {
+		bad("--keepalive-cold-start-worth %v: must be positive", c.KeepAliveWorth)
+	}
+	if !(c.PreWarmShare >= 0 && c.PreWarmShare <= 1) {
+		bad("--keepalive-prewarm-share %v: must be in [0, 1]", c.PreWarmShare)
+	}
+	if c.PreWarmInterval < time.Second {
+		bad("--prewarm-interval %v: must be at least 1s", c.PreWarmInterval)
+	}
+	if c.RebuildLookback < 0 {
+		bad("--keepalive-rebuild-lookback %v: must not be negative", c.RebuildLookback)
 	}
 	if c.Interval < 100*time.Millisecond {
 		bad("--interval %v: must be at least 100ms", c.Interval)

@@ -24,6 +24,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/idler"
+	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
@@ -114,6 +115,7 @@ type controller struct {
 	source   metricsource.Source
 	loop     *scaler.Loop
 	idler    *idler.Idler
+	prewarm  *keepalive.PreWarmer
 	webhook  http.Handler
 	// extra runs beside the loops (simulated gateway, scraper, informers…).
 	extra []func(ctx context.Context) error
@@ -182,6 +184,9 @@ func (ctl *controller) wireLoops() error {
 		ic.RecentScaleUp = loop.LastScaleUp
 		ic.RefusedBackoff, ic.ScaleConcurrency = c.RefusedBackoff, c.ScaleConcurrency
 		ic.Registerer, ic.Logger = ctl.reg, ctl.log.With("component", "idler")
+		if err := ctl.wireKeepAlive(&ic); err != nil {
+			return err
+		}
 		d, err := idler.New(ic)
 		if err != nil {
 			return fmt.Errorf("idler: %w", err)
@@ -235,6 +240,9 @@ func (ctl *controller) serve(parent context.Context) error {
 	var sections []explain.Section
 	if ctl.idler != nil {
 		sections = append(sections, ctl.idler)
+	}
+	if ctl.prewarm != nil {
+		sections = append(sections, ctl.prewarm)
 	}
 	api := explain.Handler(ctl.loop, sections...)
 	mux.Handle("/api/v1/functions", api)
@@ -294,6 +302,9 @@ func (ctl *controller) serve(parent context.Context) error {
 		}
 		if ctl.idler != nil {
 			awg.Go(func() { _ = ctl.idler.Run(ctx) })
+		}
+		if ctl.prewarm != nil {
+			awg.Go(func() { _ = ctl.prewarm.Run(ctx) })
 		}
 		awg.Wait()
 	}

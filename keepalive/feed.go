@@ -1,0 +1,84 @@
+package keepalive
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+)
+
+// ActivitySource is what the feeder needs from the metrics source;
+// metricsource.Source satisfies it.
+type ActivitySource interface {
+	Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error)
+}
+
+// Feeder teaches a running controller's Policy: every Step it asks the
+// metrics source once for the invocations started in the last Step, for all
+// functions, and records them with ObserveCount, the same way Rebuild
+// replays history. A failed or uncovered read is skipped, not read as
+// "no invocations": missing is not zero.
+type Feeder struct {
+	Policy *Policy
+	Source ActivitySource
+	Clock  clock.Clock
+	// Step is both the period and the window of each read (default 1m, the
+	// resolution keep-alive windows are counted in).
+	Step   time.Duration
+	Logger *slog.Logger
+}
+
+// Run reads every Step until ctx ends.
+func (f *Feeder) Run(ctx context.Context) error {
+	clk := f.Clock
+	if clk == nil {
+		clk = clock.Real()
+	}
+	t := clk.NewTicker(f.step())
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C():
+			_ = f.RunOnce(ctx, now)
+		}
+	}
+}
+
+// RunOnce records the invocations started in the Step ending at now and
+// returns how many functions had any.
+func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
+	step := f.step()
+	act, err := f.Source.Activity(ctx, step)
+	if err != nil {
+		f.logger().Debug("keep-alive feed: activity unknown this step", "err", err)
+		return 0
+	}
+	n := 0
+	for ref, started := range act.Started {
+		// increase() extrapolates: round to whole invocations.
+		if c := int(math.Round(started)); c > 0 {
+			f.Policy.ObserveCount(ref, now, step, c)
+			n++
+		}
+	}
+	return n
+}
+
+func (f *Feeder) step() time.Duration {
+	if f.Step > 0 {
+		return f.Step
+	}
+	return time.Minute
+}
+
+func (f *Feeder) logger() *slog.Logger {
+	if f.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return f.Logger
+}
