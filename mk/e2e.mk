@@ -2,11 +2,11 @@
 #   make test-e2e        only the e2e scenarios (they also run in `make test`; ~2 min)
 #   make e2e-up          gateway simulator + Prometheus + AlertManager + controller by hand; Ctrl-C stops all
 #   make bench-reaction  OpenFaaS CE vs faas-autoscaler at 1 s and 5 s scrape (not part of `make test`;
-#                        REACTION_RUNS runs per setting, default 5; about 10–15 min)
+#                        REACTION_RUNS runs per setting, default 5; about 9 min)
 # The e2e tests need prometheus and prometheus-alertmanager, which `make deps` installs.
 REACTION_RUNS ?= 5
 # Stacks run at once (each: Prometheus, AlertManager, controller; ~150 MB, little CPU).
-REACTION_PARALLEL ?= 8
+REACTION_PARALLEL ?= 10
 
 .PHONY: test-e2e e2e-up bench-reaction
 test-e2e: deps
