@@ -15,10 +15,11 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 )
 
-// Defaults for Config: client-go's and kube-controller-manager's. A new
-// leader takes over at most LeaseDuration (+ RetryPeriod) after the old one
-// stopped renewing; the old one stops acting RenewDeadline after its last
-// renewal, so LeaseDuration − RenewDeadline (5 s) is the safety margin.
+// Defaults for Config: client-go's and kube-controller-manager's. A follower
+// takes over LeaseDuration after it last saw the leader renew, at its next
+// poll (polls are RetryPeriod apart, plus up to 1.2×RetryPeriod of jitter);
+// the old leader stops acting RenewDeadline after its last renewal, so
+// LeaseDuration − RenewDeadline (5 s) is the safety margin.
 const (
 	DefaultLeaseName     = "faas-autoscaler"
 	DefaultLeaseDuration = 15 * time.Second

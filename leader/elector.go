@@ -96,7 +96,11 @@ func (e *Elector) Run(ctx context.Context) error {
 
 // runTerm is one client-go election: acquire, lead, stop.
 func (e *Elector) runTerm(ctx context.Context) error {
-	t := &term{e: e, runCtx: ctx, done: make(chan struct{})}
+	// electCtx ends this election; lead cancels it when the work returns by
+	// itself, so the lease is released rather than held by idle hands.
+	electCtx, stopElecting := context.WithCancel(ctx)
+	defer stopElecting()
+	t := &term{e: e, runCtx: ctx, stopElecting: stopElecting, done: make(chan struct{})}
 	e.current.Store(t)
 	defer e.current.Store(nil)
 
@@ -124,7 +128,7 @@ func (e *Elector) runTerm(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	le.Run(ctx)
+	le.Run(electCtx)
 	// client-go may still be about to start OnStartedLeading in its own
 	// goroutine; stopWork makes that a no-op, or waits for a running one.
 	t.stopWork(nil)
@@ -140,10 +144,11 @@ func (e *Elector) observeLeader(identity string) {
 
 // term is one attempt at leadership and, if won, its work.
 type term struct {
-	e         *Elector
-	runCtx    context.Context           // the caller's: done on shutdown
-	lastRenew atomic.Pointer[time.Time] // when the last successful renewal started
-	leading   atomic.Bool
+	e            *Elector
+	runCtx       context.Context           // the caller's: done on shutdown
+	stopElecting context.CancelFunc        // ends the election (and releases the lease)
+	lastRenew    atomic.Pointer[time.Time] // when the last successful renewal started
+	leading      atomic.Bool
 
 	mu       sync.Mutex
 	stopping bool
@@ -181,15 +186,22 @@ func (t *term) lead(leCtx context.Context) {
 
 	reason := "lease_lost" // client-go cancelled leCtx: renewal failed
 	switch cause := context.Cause(work); {
-	case errors.Is(cause, errShutdown):
-		reason = "shutdown"
 	case errors.Is(cause, errRenewOverdue):
 		reason = "renew_overdue"
+	case t.runCtx.Err() != nil || errors.Is(cause, errShutdown):
+		// leCtx derives from runCtx, so on shutdown the work may see the
+		// parent's plain Canceled before our errShutdown.
+		reason = "shutdown"
 	case work.Err() == nil:
 		reason = "work_returned"
 	}
 	e.metrics.stopped(reason)
 	e.log.Info("stopped leading", "reason", reason)
+	if reason == "work_returned" {
+		// Hand the lease over instead of renewing it with nothing running;
+		// Run stands again, so the work restarts if we win again.
+		t.stopElecting()
+	}
 	if e.cfg.OnStoppedLeading != nil {
 		e.cfg.OnStoppedLeading()
 	}
@@ -209,7 +221,11 @@ func (t *term) watchdog(work context.Context, cancel context.CancelCauseFunc) {
 		case <-work.Done():
 			return
 		case now := <-tick.C():
-			if age := now.Sub(*t.lastRenew.Load()); age > cfg.RenewDeadline {
+			last := t.lastRenew.Load()
+			if last == nil {
+				continue // not reachable: lead starts only after a renewal
+			}
+			if age := now.Sub(*last); age > cfg.RenewDeadline {
 				t.e.log.Warn("lease renewal overdue; stopping work before a follower may take over",
 					"since_last_renewal", age.Round(time.Millisecond), "renew_deadline", cfg.RenewDeadline)
 				cancel(errRenewOverdue)

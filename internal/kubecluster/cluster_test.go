@@ -7,8 +7,10 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -70,8 +72,19 @@ func TestKubeconfigAndServiceAccountToken(t *testing.T) {
 	}
 	// A fresh ServiceAccount has no Role: RBAC must refuse it.
 	_, err = sa.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
-	if err == nil {
-		t.Fatal("listing deployments as a ServiceAccount without a Role succeeded; want Forbidden")
+	if !apierrors.IsForbidden(err) {
+		t.Fatalf("listing deployments as a ServiceAccount without a Role: %v; want Forbidden", err)
+	}
+	// ...but it is authenticated: it may review its own access.
+	review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
+		ResourceAttributes: &authorizationv1.ResourceAttributes{Namespace: ns, Verb: "list", Group: "apps", Resource: "deployments"},
+	}}
+	res, err := sa.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("self review as the ServiceAccount: %v", err)
+	}
+	if res.Status.Allowed {
+		t.Error("self review says list deployments is allowed")
 	}
 }
 

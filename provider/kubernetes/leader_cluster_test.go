@@ -130,15 +130,18 @@ func TestClusterLeaderFailoverNeverScalesTwice(t *testing.T) {
 		{
 			name: "leader partitioned",
 			kill: func(r *electedReplica) { r.partitioned.Store(true) },
-			// The follower may start LeaseDuration after the last renewal
-			// it observed (up to one retry before the kill), plus one retry.
-			deadline: testLease + 2*testRetry*12/10 + time.Second,
+			// The follower sees the last renewal at its next poll and takes
+			// over at its first poll LeaseDuration later; polls are
+			// RetryPeriod apart plus up to 1.2×RetryPeriod of jitter. The
+			// second is slack for a loaded machine.
+			deadline: testLease + 2*testRetry*22/10 + time.Second,
 		},
 		{
 			name: "leader shut down",
 			kill: func(r *electedReplica) { r.stop() },
-			// It released the Lease: one retry period, not a lease duration.
-			deadline: 2*testRetry*12/10 + time.Second,
+			// It released the Lease: the follower's next poll, not a lease
+			// duration.
+			deadline: testRetry*22/10 + time.Second,
 		},
 	}
 	for _, tc := range tests {
