@@ -75,6 +75,10 @@ type Shared struct {
 func (s *Shared) Main(m *testing.M, opts Options) int {
 	s.opts = opts
 	code := m.Run()
+	if s.cluster != nil && code != 0 {
+		// The logs die with the cluster's temp dir; a failed CI run needs them.
+		fmt.Fprintf(os.Stderr, "kubecluster: tests failed; control-plane log tails:\n%s", s.cluster.Logs(3000))
+	}
 	if s.cluster != nil {
 		if err := s.cluster.Stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "kubecluster: stop: %v\n", err)
