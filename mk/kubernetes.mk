@@ -9,7 +9,7 @@ export K8S_TEST_BIN
 
 .PHONY: k8s-tools test-k8s
 k8s-tools:
-	@hack/k8s-tools/build.sh "$(K8S_TEST_BIN)"
+	@K8S_VERSION=$(K8S_VERSION) hack/k8s-tools/build.sh "$(K8S_TEST_BIN)"
 
 # Just the Kubernetes packages; -p 1 because each package starts its own cluster.
 test-k8s: k8s-tools

@@ -9,7 +9,7 @@
 set -euo pipefail
 out=${1:?usage: build.sh OUTPUT_DIR}
 here=$(cd "$(dirname "$0")/.." && pwd) # hack/
-K8S_VERSION=v1.37.2
+K8S_VERSION=${K8S_VERSION:-v1.37.2} # must match hack/k8s-tools/go.mod
 bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
 
 key=$( (go version; cat "$here"/k8s-tools/go.sum "$here"/etcd-tool/go.sum "$here"/kwok-tool/go.sum) | sha256sum | cut -c1-16)
