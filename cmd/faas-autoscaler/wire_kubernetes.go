@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	k8s "k8s.io/client-go/kubernetes"
+	"k8s.io/klog/v2"
 
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/kubernetes"
@@ -20,6 +21,8 @@ const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/n
 // holder of the Lease acts.
 func (ctl *controller) wireKubernetes(ctx context.Context) error {
 	c := ctl.cfg
+	// client-go logs through klog; send it to our logger.
+	klog.SetSlogLogger(ctl.log.With("component", "client-go"))
 	rc, err := kubernetes.RESTConfig(c.Kubeconfig)
 	if err != nil {
 		return fmt.Errorf("--kubeconfig: %w", err)
