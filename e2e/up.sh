@@ -24,6 +24,11 @@ if [ -z "$PROMETHEUS" ] || [ -z "$ALERTMANAGER" ]; then
   exit 1
 fi
 
+if ! command -v curl >/dev/null; then
+  echo "need curl (to wait for the servers): apt-get install --no-install-recommends curl" >&2
+  exit 1
+fi
+
 D=$(mktemp -d -t faas-autoscaler-e2e-up-XXXXXX)
 pids=()
 cleanup() {
@@ -62,7 +67,7 @@ scrape_configs:
   static_configs: [{targets: ['127.0.0.1:$CONTROLLER_PORT']}]
 EOF
 
-# setsid-free children, each with its own log; all share this script's process group.
+# Children, each with its own log; cleanup stops them by PID.
 "$FA" gateway --listen "127.0.0.1:$GATEWAY_PORT" --secret-mount-path "$D/secrets" --cold-start 2s \
   --function figlet.openfaas-fn:com.openfaas.scale.max=10 \
   --function nodeinfo.openfaas-fn:com.openfaas.scale.type=capacity,com.openfaas.scale.target=5 \
