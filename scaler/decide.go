@@ -117,11 +117,21 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	per := spec.PerReplicaTarget()
 	d := Decision{Replicas: cur, Next: st}
 	load, src := obs.StableLoad, fmt.Sprintf(" (%v avg)", obs.StableWindow)
-	// An alert's load stands in only for a missing metric, and only when it
-	// measures this function's type (its labels may have changed since).
-	if load == nil && obs.Signal != nil && obs.Signal.Load != nil &&
-		(obs.Signal.ScalingType == "" || obs.Signal.ScalingType == spec.Type) {
+	// An alert's load counts only when it measures this function's type (its
+	// labels may have changed since the rule fired).
+	alertLoad := obs.Signal != nil && obs.Signal.Load != nil &&
+		(obs.Signal.ScalingType == "" || obs.Signal.ScalingType == spec.Type)
+	if load == nil && alertLoad {
 		load, src = obs.Signal.Load, " (from the alert)"
+	}
+	// A firing alert's load is the freshest short-window reading there is
+	// (the rule's window is a few scrapes): it is burst evidence, so the
+	// evaluation it triggers reacts to the step it reports instead of
+	// waiting for the controller's burst window to fill. A resolved alert's
+	// load is the last value seen while firing, stale by then: never used.
+	burstSrc := fmt.Sprintf("over %v", obs.BurstWindow)
+	if alertLoad && obs.Signal.Status == Firing && (obs.BurstLoad == nil || *obs.Signal.Load > *obs.BurstLoad) {
+		obs.BurstLoad, burstSrc = obs.Signal.Load, "from the alert"
 	}
 	target := fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
 
@@ -173,8 +183,8 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	if !d.Next.BurstSince.IsZero() {
 		want := max(cur, rec, burstRec)
 		d.Replicas, d.Code = want, CodeBurst
-		d.Reason = fmt.Sprintf("%s; burst %.4g over %v needs %d (burst since %s, no scale-down) → %d",
-			head, derefOr(obs.BurstLoad, 0), obs.BurstWindow, burstRec, d.Next.BurstSince.Format(time.TimeOnly), want)
+		d.Reason = fmt.Sprintf("%s; burst %.4g %s needs %d (burst since %s, no scale-down) → %d",
+			head, derefOr(obs.BurstLoad, 0), burstSrc, burstRec, d.Next.BurstSince.Format(time.TimeOnly), want)
 		if v, code, why, changed := clamp(spec, obs, want); changed {
 			d.Replicas, d.Code = v, code
 			d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
