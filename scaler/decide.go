@@ -148,6 +148,15 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 		d.Reason = fmt.Sprintf("no %s load; %s → %d", spec.Type, why, v)
 		return d
 	}
+	// Scale up on the freshest evidence, down only on the stable average (the
+	// HPA's asymmetry: no up-stabilisation, a down window). A stable average
+	// lags a load step by up to its whole window; the burst window (or the
+	// alert's own short window) does not. Capacity added this way is held by
+	// the down window, so a short spike costs replicas for one window, never
+	// a flap.
+	if obs.BurstLoad != nil && *obs.BurstLoad > *load && replicasFor(*obs.BurstLoad, per) > cur {
+		load, src = obs.BurstLoad, " ("+burstSrc+")"
+	}
 
 	rec := replicasFor(*load, per)
 	d.Recommended = rec
