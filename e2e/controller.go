@@ -4,17 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -56,7 +55,7 @@ type Controller struct {
 	cmd  *exec.Cmd
 	done chan struct{}
 	werr error
-	logs lockedBuffer
+	logs teststack.SyncBuffer
 }
 
 // startController runs bin with args (which must include --listen addr) and
@@ -210,33 +209,4 @@ func MetricValue(fams map[string]*MetricFamily, name string, match map[string]st
 		}
 	}
 	return sum, found
-}
-
-// freeAddr asks the kernel for a free loopback port. It is released before
-// the controller binds it; a clash shows as a controller that exits at start.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
-}
-
-// lockedBuffer collects a child's output, written by exec's copy goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -118,8 +118,17 @@ func TestScaleDownAndIdle(t *testing.T) {
 		Eventually(t, 90*time.Second, fmt.Sprintf("%s back at min %d", down, minReplicas), func() (bool, string) {
 			return st.Function(t, down).Replicas == minReplicas, st.Describe(down)
 		})
-		// Three more ticks: nothing goes below min.
-		time.Sleep(6 * time.Second)
+		// Three more evaluations: nothing goes below min.
+		since := time.Now()
+		Eventually(t, 30*time.Second, fmt.Sprintf("three more evaluations of %s", down), func() (bool, string) {
+			n := 0
+			for _, d := range st.Explain(t, down).Decisions {
+				if d.At.After(since) {
+					n++
+				}
+			}
+			return n >= 3, st.Describe(down)
+		})
 		var lastUp, firstDown time.Time
 		for _, c := range st.Calls(down) {
 			if c.To < minReplicas {

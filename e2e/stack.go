@@ -160,7 +160,7 @@ func Start(t testing.TB, o Options) *Stack {
 	t.Cleanup(gsrv.Close)
 	s.GatewayURL = gsrv.URL
 
-	listen, err := freeAddr()
+	listen, err := teststack.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"os/exec"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
 // TestRunOnKubernetesWithLeaderElection runs two controller binaries the
@@ -66,7 +64,7 @@ type controllerProc struct {
 	name string
 	addr string
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *teststack.SyncBuffer
 }
 
 func (p *controllerProc) ready() bool {
@@ -80,8 +78,11 @@ func (p *controllerProc) ready() bool {
 
 func startController(t *testing.T, kubeconfig, ns, name string) *controllerProc {
 	t.Helper()
-	addr := freeAddr(t)
-	out := &lockedBuffer{}
+	addr, err := teststack.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &teststack.SyncBuffer{}
 	cmd := exec.Command(binary, "run", "--provider", "kubernetes", "--kubeconfig", kubeconfig,
 		"--namespaces", ns, "--leader-elect", "--leader-election-namespace", ns,
 		"--prometheus-url", "http://127.0.0.1:1", "--webhook-auth", "none",
@@ -131,32 +132,4 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func ptr32(v int32) *int32 { return &v }
-
-// lockedBuffer is a bytes.Buffer two process pipes may write at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}

@@ -36,7 +36,7 @@ type server struct {
 	// samples older than this (they survive a restart in the TSDB).
 	startedAt time.Time
 	werr      error // cmd.Wait's result, valid after done
-	logs      lockedBuffer
+	logs      SyncBuffer
 }
 
 // newServer picks a port and starts the process, retrying with a new port
@@ -182,20 +182,31 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// lockedBuffer collects a child's output; written by exec's copy goroutines
-// and read by the test.
-type lockedBuffer struct {
+// FreeAddr is a free loopback host:port for a child process to listen on.
+// It is released before the child binds it, so a clash is possible (rare):
+// it shows as a child that exits at start.
+func FreeAddr() (string, error) {
+	p, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	return "127.0.0.1:" + strconv.Itoa(p), nil
+}
+
+// SyncBuffer collects a child process's output: exec's copy goroutines
+// write it while the test reads it.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
