@@ -16,4 +16,4 @@ e2e-up: deps
 	@e2e/up.sh
 
 bench-reaction: deps
-	FAAS_REACTION_BENCH=1 REACTION_RUNS=$(REACTION_RUNS) $(GO) test -count=1 -timeout 60m -parallel $(REACTION_PARALLEL) -run TestReaction -v ./bench/reaction
+	FAAS_REACTION_BENCH=1 REACTION_RUNS=$(REACTION_RUNS) REACTION_SVG=$(CURDIR)/docs/reaction-replicas.svg $(GO) test -count=1 -timeout 60m -parallel $(REACTION_PARALLEL) -run TestReaction -v ./bench/reaction

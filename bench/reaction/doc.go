@@ -4,5 +4,5 @@
 // on its own Prometheus, AlertManager, simulated gateway and controller
 // (package e2e). TestReaction is the benchmark; it only runs with
 // FAAS_REACTION_BENCH=1 (make bench-reaction), so `make test` runs just the
-// measurement maths. Results are in RESULTS.md.
+// measurement maths. Results are in docs/benchmarks.md.
 package reaction
