@@ -1,5 +1,3 @@
-// Command faas-autoscaler is the autoscaling and scale-to-zero controller for
-// OpenFaaS-style function platforms. main only wires; packages decide.
 package main
 
 import (
