@@ -116,6 +116,10 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 			d.state[fn.Ref] = st
 		}
 		st.seen = cycle
+		if st.atZero && fn.Replicas > 0 {
+			st.wokenAt = now
+		}
+		st.atZero = fn.Replicas == 0
 		w := &backing[i]
 		*w = work{fn: fn, st: st}
 		ws[i] = w
@@ -133,8 +137,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 		smin, sreason, serr := activeMinimum(fn, now, &d.schedule)
 		w.min, w.minErr = parseMin(fn)
 		w.in = Input{
-			Ref: fn.Ref, Spec: spec, SpecErr: specErr, Replicas: fn.Replicas,
-			CreatedAt: fn.CreatedAt, FirstSeen: w.st.firstSeen, LastActive: w.st.lastActive,
+			Ref: fn.Ref, Spec: spec, SpecErr: specErr, Replicas: fn.Replicas, Available: fn.AvailableReplicas,
+			CreatedAt: fn.CreatedAt, FirstSeen: w.st.firstSeen, LastActive: w.st.lastActive, LastWoken: w.st.wokenAt,
 			ScheduledMin: smin, ScheduleReason: sreason, ScheduleErr: serr,
 			RefusedUntil: w.st.refusedUntil, DryRun: d.cfg.DryRun,
 		}
@@ -337,6 +341,7 @@ func (d *Idler) scaleToZero(ctx context.Context, w *work, now time.Time) {
 	case err == nil:
 		d.m.idled.Inc()
 		w.fn.Replicas = 0
+		w.st.atZero = true
 		w.st.refusedUntil, w.st.refusedLogged = time.Time{}, false
 		w.action = "scaled to zero"
 		w.outcome = outcomeIdled

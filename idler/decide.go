@@ -21,7 +21,7 @@ const (
 	CodeTooYoung       Code = "too_young"       // deployed (or seen) for less than the keep-alive
 	CodeAlreadyZero    Code = "already_zero"    // nothing to do
 	CodeScheduledMin   Code = "scheduled_min"   // a scheduled minimum above zero is active
-	CodeRecentlyScaled Code = "recently_scaled" // the scaler scaled it up within the keep-alive
+	CodeRecentlyScaled Code = "recently_scaled" // scaled up or woken from zero within the keep-alive, or replicas still starting
 	CodeDryRun         Code = "dry_run"         // idle, but --dry-run
 	CodeRefused        Code = "refused"         // idle, but the provider refused zero recently
 )
@@ -55,6 +55,13 @@ type Input struct {
 	Spec     ZeroSpec
 	SpecErr  error // a zero label that does not parse
 	Replicas uint64
+	// Available is the count of ready replicas; below Replicas means replicas
+	// are starting, which someone asked for.
+	Available uint64
+	// LastWoken is when the idler found the function running again after it
+	// was at zero (zero: not seen). A wake-up's requests wait for the replica
+	// and only count as started once it serves them.
+	LastWoken time.Time
 	// KeepAlive is the duration to use (the label's, or the policy's for auto).
 	KeepAlive time.Duration
 	// CreatedAt is the deploy time from the provider (zero when unknown);
@@ -146,6 +153,14 @@ func Decide(in Input, now time.Time) Verdict {
 	if !born.IsZero() && now.Sub(born) < in.KeepAlive {
 		return Verdict{Code: CodeTooYoung, WouldIdleAt: born.Add(in.KeepAlive),
 			Reason: fmt.Sprintf("%s %s ago, keep-alive %s", bornWhat, now.Sub(born).Round(time.Second), in.KeepAlive)}
+	}
+	if !in.LastWoken.IsZero() && now.Sub(in.LastWoken) < in.KeepAlive {
+		return Verdict{Code: CodeRecentlyScaled, WouldIdleAt: in.LastWoken.Add(in.KeepAlive),
+			Reason: fmt.Sprintf("woken from zero %s ago, keep-alive %s", now.Sub(in.LastWoken).Round(time.Second), in.KeepAlive)}
+	}
+	if in.Available < in.Replicas {
+		return Verdict{Code: CodeRecentlyScaled, WouldIdleAt: now.Add(in.KeepAlive),
+			Reason: fmt.Sprintf("%d of %d replicas available: replicas are starting, so someone wants them", in.Available, in.Replicas)}
 	}
 	if !in.LastScaleUp.IsZero() && now.Sub(in.LastScaleUp) < in.KeepAlive {
 		return Verdict{Code: CodeRecentlyScaled, WouldIdleAt: in.LastScaleUp.Add(in.KeepAlive),

@@ -70,6 +70,12 @@ func TestDecide(t *testing.T) {
 			tweak: func(in *Input) { in.RefusedUntil = now.Add(time.Minute) }, want: CodeRefused, idle: true},
 		{name: "refusal back-off over", labels: optIn(), replicas: 1, created: old, obs: quiet(),
 			tweak: func(in *Input) { in.RefusedUntil = now }, want: CodeIdle, idle: true},
+		{name: "woken from zero within the keep-alive (requests wait for the replica)", labels: optIn(), replicas: 1, created: old, obs: noSeries(),
+			tweak: func(in *Input) { in.LastWoken = now.Add(-time.Second) }, want: CodeRecentlyScaled},
+		{name: "woken long ago", labels: optIn(), replicas: 1, created: old, obs: quiet(),
+			tweak: func(in *Input) { in.LastWoken = now.Add(-time.Hour) }, want: CodeIdle, idle: true},
+		{name: "replicas still starting", labels: optIn(), replicas: 2, created: old, obs: noSeries(),
+			tweak: func(in *Input) { in.Available = 1 }, want: CodeRecentlyScaled},
 		{name: "labels in annotations", labels: nil, replicas: 1, created: old, obs: quiet(),
 			tweak: func(in *Input) { in.Spec = mustSpec(t, provider.Function{Annotations: optIn()}) }, want: CodeIdle, idle: true},
 	}
@@ -77,7 +83,7 @@ func TestDecide(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fn := provider.Function{Ref: provider.Ref{Name: "f", Namespace: "ns"}, Labels: tc.labels, Replicas: tc.replicas, CreatedAt: tc.created}
 			spec, err := ParseZeroSpec(fn, DefaultZeroDuration)
-			in := Input{Ref: fn.Ref, Spec: spec, SpecErr: err, Replicas: tc.replicas, KeepAlive: spec.Duration,
+			in := Input{Ref: fn.Ref, Spec: spec, SpecErr: err, Replicas: tc.replicas, Available: tc.replicas, KeepAlive: spec.Duration,
 				CreatedAt: tc.created, FirstSeen: tc.first, Observation: tc.obs}
 			if tc.tweak != nil {
 				tc.tweak(&in)
@@ -108,7 +114,7 @@ func mustSpec(t *testing.T, fn provider.Function) ZeroSpec {
 // WouldIdleAt must say when, with no further activity, the function becomes idle.
 func TestDecideWouldIdleAt(t *testing.T) {
 	spec := ZeroSpec{OptIn: true, Duration: 10 * time.Minute}
-	base := Input{Spec: spec, KeepAlive: spec.Duration, Replicas: 1, CreatedAt: t0.Add(-time.Hour)}
+	base := Input{Spec: spec, KeepAlive: spec.Duration, Replicas: 1, Available: 1, CreatedAt: t0.Add(-time.Hour)}
 	tests := []struct {
 		name  string
 		tweak func(*Input)
@@ -121,6 +127,7 @@ func TestDecideWouldIdleAt(t *testing.T) {
 		}, t0.Add(7 * time.Minute)},
 		{"too young", func(in *Input) { in.CreatedAt = t0.Add(-4 * time.Minute); in.Observation = noSeries() }, t0.Add(6 * time.Minute)},
 		{"recently scaled", func(in *Input) { in.Observation = quiet(); in.LastScaleUp = t0.Add(-time.Minute) }, t0.Add(9 * time.Minute)},
+		{"recently woken", func(in *Input) { in.Observation = quiet(); in.LastWoken = t0.Add(-2 * time.Minute) }, t0.Add(8 * time.Minute)},
 		{"missing data: unknown", func(in *Input) {}, time.Time{}},
 	}
 	for _, tc := range tests {

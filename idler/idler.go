@@ -34,8 +34,14 @@ type fnState struct {
 	refusedLogged bool
 	lastAction    string
 	lastActionAt  time.Time
-	seen          uint64 // last cycle number that listed it
-	explain       Explanation
+	// atZero: the last listing (or our own scale) left it at zero replicas;
+	// wokenAt: when a later listing found it running again. Someone woke it
+	// (the gateway's scale from zero, the scaler, a pre-warm), so requests
+	// are likely waiting for its replica and have not started yet.
+	atZero  bool
+	wokenAt time.Time
+	seen    uint64 // last cycle number that listed it
+	explain Explanation
 }
 
 // New validates cfg, applies defaults and registers the metrics.

@@ -468,3 +468,29 @@ func TestScaleConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// A function the idler parked and someone woke (the gateway's scale from
+// zero) is not idled again while its requests wait for the replica: they
+// have not started yet, so the started counter cannot show them.
+func TestWokenFunctionIsNotIdledAgainAtOnce(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	a := ref("a")
+	e := newEnv(t, Config{}, function("a", 1, old, optIn(LabelZeroDuration, "1m")))
+	now := time.Now()
+	if v := verdictOf(e.d.RunOnce(t.Context(), now), a); v.Code != CodeIdle {
+		t.Fatalf("first cycle: %s (%s), want idle", v.Code, v.Reason)
+	}
+	if err := e.p.Scale(t.Context(), a, 1); err != nil { // the gateway wakes it
+		t.Fatal(err)
+	}
+	v := verdictOf(e.d.RunOnce(t.Context(), now.Add(2*time.Second)), a)
+	if v.Code != CodeRecentlyScaled {
+		t.Fatalf("cycle after the wake-up: %s (%s), want %s", v.Code, v.Reason, CodeRecentlyScaled)
+	}
+	if fn, _ := e.p.Function(t.Context(), a); fn.Replicas != 1 {
+		t.Fatalf("replicas after the wake-up cycle = %d, want 1", fn.Replicas)
+	}
+	if v := verdictOf(e.d.RunOnce(t.Context(), now.Add(2*time.Minute)), a); v.Code != CodeIdle {
+		t.Fatalf("a keep-alive after the wake-up, still quiet: %s (%s), want idle", v.Code, v.Reason)
+	}
+}
