@@ -120,7 +120,7 @@ func (w *PreWarmer) Run(ctx context.Context) error {
 // zero, ask the policy which are due and scale those to one.
 func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	rep := PreWarmReport{At: now, Failures: map[provider.Ref]error{}}
-	fns, err := w.list(ctx)
+	fns, err := provider.All(ctx, w.cfg.Provider)
 	if err != nil {
 		w.log.Warn("cannot list functions; no pre-warm this pass", "err", err)
 		return rep
@@ -156,22 +156,6 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	rep.Warm = len(w.warm)
 	w.lastRun = rep
 	return rep
-}
-
-func (w *PreWarmer) list(ctx context.Context) ([]provider.Function, error) {
-	nss, err := w.cfg.Provider.Namespaces(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list namespaces: %w", err)
-	}
-	var out []provider.Function
-	for _, ns := range nss {
-		fns, err := w.cfg.Provider.Functions(ctx, ns)
-		if err != nil {
-			return nil, fmt.Errorf("list functions in %s: %w", ns, err)
-		}
-		out = append(out, fns...)
-	}
-	return out, nil
 }
 
 // LastRun returns the last pass's report, for the explain API and logs.

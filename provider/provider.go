@@ -92,11 +92,21 @@ func IsZeroRefused(err error) bool {
 	return errors.As(err, &r) && r.Replicas == 0
 }
 
-// All lists every function in every namespace of p.
-func All(ctx context.Context, p Provider) ([]Function, error) {
-	nss, err := p.Namespaces(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list namespaces: %w", err)
+// Lister is the listing half of a Provider, all that List needs.
+type Lister interface {
+	Namespaces(ctx context.Context) ([]string, error)
+	Functions(ctx context.Context, namespace string) ([]Function, error)
+}
+
+// List lists the functions of namespaces, or of every namespace p lists when
+// namespaces is empty. An error names the namespace it came from.
+func List(ctx context.Context, p Lister, namespaces []string) ([]Function, error) {
+	nss := namespaces
+	if len(nss) == 0 {
+		var err error
+		if nss, err = p.Namespaces(ctx); err != nil {
+			return nil, fmt.Errorf("list namespaces: %w", err)
+		}
 	}
 	var out []Function
 	for _, ns := range nss {
@@ -108,3 +118,6 @@ func All(ctx context.Context, p Provider) ([]Function, error) {
 	}
 	return out, nil
 }
+
+// All lists every function in every namespace of p.
+func All(ctx context.Context, p Lister) ([]Function, error) { return List(ctx, p, nil) }

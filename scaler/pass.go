@@ -73,22 +73,7 @@ func (l *Loop) Tick(ctx context.Context, now time.Time) error {
 }
 
 func (l *Loop) list(ctx context.Context) ([]provider.Function, error) {
-	nss := l.cfg.Namespaces
-	if len(nss) == 0 {
-		var err error
-		if nss, err = l.cfg.Provider.Namespaces(ctx); err != nil {
-			return nil, fmt.Errorf("list namespaces: %w", err)
-		}
-	}
-	var out []provider.Function
-	for _, ns := range nss {
-		fns, err := l.cfg.Provider.Functions(ctx, ns)
-		if err != nil {
-			return nil, fmt.Errorf("list functions in %s: %w", ns, err)
-		}
-		out = append(out, fns...)
-	}
-	return out, nil
+	return provider.List(ctx, l.cfg.Provider, l.cfg.Namespaces)
 }
 
 // evaluateLocked decides and applies for fns, sigs giving each one's
