@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -98,26 +99,14 @@ func (c *Controller) start() error {
 		c.mu.Unlock()
 		close(done)
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	client := &http.Client{Timeout: time.Second}
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.URL()+"/readyz", nil)
-		if resp, err := client.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-done:
-			return fmt.Errorf("controller exited before it was ready: %v", c.exitErr())
-		case <-ctx.Done():
-			c.Stop()
-			return fmt.Errorf("controller not ready on %s after 30s", c.addr)
-		case <-time.After(50 * time.Millisecond):
-		}
+	switch err := teststack.WaitOK(c.URL()+"/readyz", 30*time.Second, done); {
+	case errors.Is(err, teststack.ErrExited):
+		return fmt.Errorf("controller exited before it was ready: %v", c.exitErr())
+	case err != nil:
+		c.Stop()
+		return fmt.Errorf("controller not ready on %s: %w", c.addr, err)
 	}
+	return nil
 }
 
 func (c *Controller) exitErr() error {

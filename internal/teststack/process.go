@@ -3,6 +3,7 @@ package teststack
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -105,11 +106,26 @@ func (s *server) start() error {
 }
 
 func (s *server) waitReady(done <-chan struct{}) error {
-	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+	switch err := WaitOK(s.url()+"/-/ready", readyTimeout, done); {
+	case errors.Is(err, ErrExited):
+		return fmt.Errorf("%s exited before it was ready: %v", s.name, s.exitErr())
+	case err != nil:
+		return fmt.Errorf("%s not ready on %s: %w", s.name, s.addr(), err)
+	}
+	return nil
+}
+
+// ErrExited: the process WaitOK was waiting for exited first.
+var ErrExited = errors.New("exited before it was ready")
+
+// WaitOK polls url every 50 ms until it answers 200, the process whose exit
+// closes done exits (ErrExited), or timeout passes.
+func WaitOK(url string, timeout time.Duration, done <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.url()+"/-/ready", nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if resp, err := client.Do(req); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -118,9 +134,9 @@ func (s *server) waitReady(done <-chan struct{}) error {
 		}
 		select {
 		case <-done:
-			return fmt.Errorf("%s exited before it was ready: %v", s.name, s.exitErr())
+			return ErrExited
 		case <-ctx.Done():
-			return fmt.Errorf("%s not ready on %s after %s", s.name, s.addr(), readyTimeout)
+			return fmt.Errorf("no 200 from %s after %s", url, timeout)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
