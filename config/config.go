@@ -1,0 +1,134 @@
+package config
+
+import (
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
+)
+
+// Config is the controller's tuning: everything that changes how it decides
+// and acts, as opposed to the wiring (provider, URLs, secrets, listen
+// address, leader election, logging, dry-run), which stays in flags.
+//
+// It is read from a YAML file (--config) strictly: unknown keys and values of
+// the wrong type are errors with file:line:col and the key's path. A key that
+// is absent keeps its Default(); a key that is present keeps its value, zero
+// included (an explicit 0 stays 0).
+type Config struct {
+	Scaler     Scaler     `yaml:"scaler"`
+	Defaults   Defaults   `yaml:"defaults"`
+	Idler      Idler      `yaml:"idler"`
+	KeepAlive  KeepAlive  `yaml:"keep_alive"`
+	Actuator   Actuator   `yaml:"actuator"`
+	Prometheus Prometheus `yaml:"prometheus"`
+}
+
+// Scaler tunes the reconcile loop.
+type Scaler struct {
+	// Enabled runs horizontal scaling; false leaves only scale to zero (as
+	// OpenFaaS Pro's horizontal_scaling flag). Was --horizontal-scaling.
+	Enabled bool `yaml:"enabled"`
+	// Interval between full evaluation passes. Was --interval.
+	Interval time.Duration `yaml:"interval"`
+	// StableWindow is the load window the scaler targets. Was --stable-window.
+	StableWindow time.Duration `yaml:"stable_window"`
+	// BurstWindow is the short window that detects bursts. Was --burst-window.
+	BurstWindow time.Duration `yaml:"burst_window"`
+	// HistorySize is how many recent decisions per function the explain API
+	// keeps.
+	HistorySize int `yaml:"history_size"`
+}
+
+// Defaults are the values a function's com.openfaas.scale.* labels override
+// (scaler.Defaults, with YAML names).
+type Defaults struct {
+	Min              uint64        `yaml:"min"`
+	Max              uint64        `yaml:"max"`
+	Factor           uint64        `yaml:"factor"`
+	Type             string        `yaml:"type"`
+	Target           float64       `yaml:"target"`
+	TargetProportion float64       `yaml:"target_proportion"`
+	ZeroDuration     time.Duration `yaml:"zero_duration"`
+	DownWindow       time.Duration `yaml:"down_window"`
+	BurstThreshold   float64       `yaml:"burst_threshold"`
+	Tolerance        float64       `yaml:"tolerance"`
+	ScaleUpRate      float64       `yaml:"scale_up_rate"`
+	ScaleUpPods      uint64        `yaml:"scale_up_pods"`
+	ScaleDownRate    float64       `yaml:"scale_down_rate"`
+	StepDedup        time.Duration `yaml:"step_dedup"`
+	ExactCE          bool          `yaml:"exact_ce"`
+}
+
+// Idler tunes scale to zero.
+type Idler struct {
+	Enabled        bool          `yaml:"enabled"`         // was --idler
+	Schedule       string        `yaml:"schedule"`        // was --idle-schedule
+	MaintainMin    bool          `yaml:"maintain_min"`    // was --maintain-min
+	RefusedBackoff time.Duration `yaml:"refused_backoff"` // was --idle-refused-backoff
+}
+
+// KeepAlive tunes the adaptive keep-alive (zero-duration: auto).
+type KeepAlive struct {
+	ColdStartWorth  time.Duration `yaml:"cold_start_worth"` // was --keepalive-cold-start-worth
+	PreWarmShare    float64       `yaml:"prewarm_share"`    // was --keepalive-prewarm-share
+	PreWarmInterval time.Duration `yaml:"prewarm_interval"` // was --prewarm-interval
+	RebuildLookback time.Duration `yaml:"rebuild_lookback"` // was --keepalive-rebuild-lookback
+}
+
+// Actuator tunes the one writer of replicas.
+type Actuator struct {
+	// Workers is how many provider scale calls run at once (different
+	// functions; one function is always one call at a time). Was
+	// --idle-scale-concurrency for the idler alone.
+	Workers int `yaml:"workers"`
+	// CallTimeout bounds each provider call the actuator makes.
+	CallTimeout time.Duration `yaml:"call_timeout"`
+	// BackoffInitial and BackoffMax bound the per-function back-off after a
+	// failed scale call (doubling from initial up to max).
+	BackoffInitial time.Duration `yaml:"backoff_initial"`
+	BackoffMax     time.Duration `yaml:"backoff_max"`
+	// RefusedBackoff is how long a count the provider refused (OpenFaaS CE
+	// refusing zero) is not asked for again.
+	RefusedBackoff time.Duration `yaml:"refused_backoff"`
+}
+
+// Prometheus tunes the metrics source.
+type Prometheus struct {
+	CoverageSelector string        `yaml:"coverage_selector"` // was --prometheus-coverage-selector
+	MaxScrapeGap     time.Duration `yaml:"max_scrape_gap"`    // was --prometheus-max-scrape-gap
+	Timeout          time.Duration `yaml:"timeout"`           // was --prometheus-timeout
+}
+
+// Default returns the shipped configuration. deploy/config/config.yaml is
+// tested equal to it.
+func Default() Config {
+	d := scaler.DefaultDefaults()
+	return Config{
+		Scaler: Scaler{Enabled: true, Interval: 5 * time.Second, StableWindow: 60 * time.Second,
+			BurstWindow: 10 * time.Second, HistorySize: 50},
+		Defaults: FromScaler(d),
+		Idler: Idler{Enabled: true, Schedule: "@every 30s", RefusedBackoff: time.Hour},
+		KeepAlive: KeepAlive{ColdStartWorth: time.Hour, PreWarmShare: 0.25, PreWarmInterval: 10 * time.Second,
+			RebuildLookback: 24 * time.Hour},
+		Actuator: Actuator{Workers: 8, CallTimeout: 10 * time.Second, BackoffInitial: time.Second,
+			BackoffMax: time.Minute, RefusedBackoff: time.Hour},
+		Prometheus: Prometheus{CoverageSelector: `up{job=~"gateway|openfaas-pods|openfaas-gateway"}`,
+			MaxScrapeGap: 30 * time.Second, Timeout: 5 * time.Second},
+	}
+}
+
+// FromScaler converts scaler defaults to their configuration form.
+func FromScaler(d scaler.Defaults) Defaults {
+	return Defaults{Min: d.Min, Max: d.Max, Factor: d.Factor, Type: d.Type, Target: d.Target,
+		TargetProportion: d.TargetProportion, ZeroDuration: d.ZeroDuration, DownWindow: d.DownWindow,
+		BurstThreshold: d.BurstThreshold, Tolerance: d.Tolerance, ScaleUpRate: d.ScaleUpRate,
+		ScaleUpPods: d.ScaleUpPods, ScaleDownRate: d.ScaleDownRate, StepDedup: d.StepDedup, ExactCE: d.ExactCE}
+}
+
+// Scaler converts the defaults to the scaler's form.
+func (d Defaults) Scaler() scaler.Defaults {
+	return scaler.Defaults{Min: d.Min, Max: d.Max, Factor: d.Factor, Type: d.Type, Target: d.Target,
+		TargetProportion: d.TargetProportion, ZeroDuration: d.ZeroDuration, DownWindow: d.DownWindow,
+		BurstThreshold: d.BurstThreshold, Tolerance: d.Tolerance, ScaleUpRate: d.ScaleUpRate,
+		ScaleUpPods: d.ScaleUpPods, ScaleDownRate: d.ScaleDownRate, StepDedup: d.StepDedup, ExactCE: d.ExactCE}
+}
