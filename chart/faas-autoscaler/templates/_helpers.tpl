@@ -1,0 +1,89 @@
+{{/* Names. A release named faas-autoscaler (or containing it) keeps that name. */}}
+{{- define "fa.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "fa.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "fa.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "fa.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Labels. helm.sh/chart and managed-by are dropped from the generated kustomize base. */}}
+{{- define "fa.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "fa.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "fa.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "fa.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: openfaas
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Derived settings. Explicit values that contradict the provider fail here with
+a message naming them; the schema already checked their types.
+*/}}
+{{- define "fa.leaderElect" -}}
+{{- $le := .Values.leaderElection.enabled }}
+{{- if kindIs "invalid" $le }}
+{{- if eq .Values.provider "kubernetes" }}true{{ else }}false{{ end }}
+{{- else if and $le (ne .Values.provider "kubernetes") }}
+{{- fail "leaderElection.enabled=true needs provider=kubernetes: the controller elects a leader on a Lease only with the Kubernetes provider (--leader-elect)" }}
+{{- else }}{{ $le }}{{ end }}
+{{- end }}
+
+{{- define "fa.replicas" -}}
+{{- $r := .Values.replicas }}
+{{- $le := eq (include "fa.leaderElect" .) "true" }}
+{{- if kindIs "invalid" $r }}
+{{- if $le }}2{{ else }}1{{ end }}
+{{- else if and (gt (int $r) 1) (not $le) }}
+{{- fail (printf "replicas=%v needs leader election (leaderElection.enabled and provider=kubernetes): unelected controllers would all scale the same functions" $r) }}
+{{- else }}{{ $r }}{{ end }}
+{{- end }}
+
+{{/* The Secret mounted at --secret-mount-path (webhook basic auth; with openfaas also the gateway's). */}}
+{{- define "fa.authSecret" -}}
+{{- $s := .Values.webhook.secretName }}
+{{- if eq .Values.provider "openfaas" }}
+{{- if and $s (ne $s .Values.openfaas.basicAuthSecret) }}
+{{- fail (printf "webhook.secretName=%q with provider=openfaas: the controller reads one Secret for the gateway and the webhook (--secret-mount-path); leave it empty or set it to openfaas.basicAuthSecret (%q)" $s .Values.openfaas.basicAuthSecret) }}
+{{- end }}
+{{- .Values.openfaas.basicAuthSecret }}
+{{- else if contains "basic" .Values.webhook.auth }}
+{{- default "faas-autoscaler-webhook" $s }}
+{{- end }}
+{{- end }}
+
+{{- define "fa.leaseName" -}}{{ include "fa.fullname" . }}{{- end }}
+
+{{- define "fa.secretMountPath" -}}/var/secrets/faas-autoscaler{{- end }}
+{{- define "fa.configPath" -}}/etc/faas-autoscaler/config.yaml{{- end }}
+
+{{/* A NetworkPolicy peer: pods matching podSelector in a namespace (default: the release's). */}}
+{{- define "fa.peer" -}}
+- namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ default .root.Release.Namespace .peer.namespace }}
+  podSelector:
+    {{- toYaml .peer.podSelector | nindent 4 }}
+{{- end }}

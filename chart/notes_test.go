@@ -1,0 +1,94 @@
+package chart
+
+import (
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/faas-autoscaler/faas-autoscaler/rules"
+)
+
+// `helm upgrade --install` as the README says, against the real API server:
+// the release installs, its NOTES carry the generated AlertManager receiver
+// snippet pointed at this release's Service (and parse as the generator's
+// type), and an upgrade that changes `config` changes the pods'
+// checksum/config in the cluster, so they roll.
+func TestClusterHelmInstallNotesAndUpgrade(t *testing.T) {
+	c := cluster.Get(t)
+	a := newApplier(t, c)
+	const ns = "helm-release"
+	ensureNamespaces(t, a, ns, "helm-fn")
+	env := []string{"KUBECONFIG=" + c.Kubeconfig}
+	install := func(release string, sets ...string) string {
+		t.Helper()
+		args := append([]string{"upgrade", "--install", release, chartDir, "--namespace", ns}, setArgs(sets)...)
+		out, stderr, err := helmEnv(t, env, args...)
+		if err != nil {
+			t.Fatalf("helm %v: %v\n%s", args, err, stderr)
+		}
+		_, notes, ok := strings.Cut(string(out), "NOTES:\n")
+		if !ok {
+			t.Fatalf("no NOTES in:\n%s", out)
+		}
+		return notes
+	}
+	checkNotes := func(notes, url string) {
+		t.Helper()
+		if !strings.Contains(notes, url) {
+			t.Errorf("NOTES lack the webhook URL %s:\n%s", url, notes)
+		}
+		// The snippet is the block indented by four spaces after "2.".
+		_, rest, _ := strings.Cut(notes, "\n2. ")
+		var snippet []string
+		started := false
+		for line := range strings.SplitSeq(rest, "\n") {
+			s, ok := strings.CutPrefix(line, "    ")
+			switch {
+			case ok:
+				started = true
+				snippet = append(snippet, s)
+			case started && strings.TrimSpace(line) != "":
+				goto parse
+			}
+		}
+	parse:
+		s, err := rules.ParseAlertmanagerSnippet([]byte(strings.Join(snippet, "\n")))
+		if err != nil {
+			t.Fatalf("snippet in NOTES does not parse: %v\n%s", err, strings.Join(snippet, "\n"))
+		}
+		if len(s.Receivers) != 1 || len(s.Receivers[0].WebhookConfigs) != 1 || s.Receivers[0].WebhookConfigs[0].URL != url {
+			t.Errorf("snippet receivers = %+v; want one webhook to %s", s.Receivers, url)
+		}
+	}
+
+	notes := install("faas-autoscaler", "kubernetes.namespaces={helm-fn}")
+	checkNotes(notes, "http://faas-autoscaler.helm-release:8080/system/alert")
+	checksum := func() string {
+		d, err := c.Client.AppsV1().Deployments(ns).Get(t.Context(), "faas-autoscaler", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Spec.Template.Annotations["checksum/config"]
+	}
+	before := checksum()
+	install("faas-autoscaler", "kubernetes.namespaces={helm-fn}", "config.idler.schedule=@every 1m")
+	if after := checksum(); after == before || after == "" {
+		t.Errorf("checksum/config %q → %q after a config change; want a new value", before, after)
+	}
+	cm, err := c.Client.CoreV1().ConfigMaps(ns).Get(t.Context(), "faas-autoscaler-config", metav1.GetOptions{})
+	if err != nil || cm.Data["config.yaml"] != "idler:\n  schedule: '@every 1m'\n" {
+		t.Errorf("config.yaml after upgrade = %q, %v", cm.Data["config.yaml"], err)
+	}
+
+	notes = install("gw", "provider=openfaas")
+	checkNotes(notes, "http://gw-faas-autoscaler.helm-release:8080/system/alert")
+}
+
+func setArgs(sets []string) []string {
+	var out []string
+	for _, s := range sets {
+		out = append(out, "--set", s)
+	}
+	return out
+}
