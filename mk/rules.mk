@@ -22,7 +22,7 @@ check-deploy: promtool3
 	"$(PROMTOOL3)" test rules deploy/prometheus/tests/*_test.yml
 	amtool check-config deploy/alertmanager/alertmanager.yml
 
-generate:
-	$(GO) test -count=1 -run 'TestGolden' ./rules/ ./dashboards/ -update
+generate: helm
+	$(GO) test -count=1 -run 'TestGolden|TestSchema' ./rules/ ./dashboards/ ./chart/ -update
 
 TEST_DEPS += promtool3

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -35,6 +36,8 @@ type shipped struct {
 	accounts     []*corev1.ServiceAccount
 	deployments  []*appsv1.Deployment
 	services     []*corev1.Service
+	configMaps   []*corev1.ConfigMap
+	policies     []*networkingv1.NetworkPolicy
 	unknownKinds []string
 }
 
@@ -57,6 +60,10 @@ func load(t *testing.T) shipped {
 			s.deployments = append(s.deployments, v)
 		case *corev1.Service:
 			s.services = append(s.services, v)
+		case *corev1.ConfigMap:
+			s.configMaps = append(s.configMaps, v)
+		case *networkingv1.NetworkPolicy:
+			s.policies = append(s.policies, v)
 		default:
 			s.unknownKinds = append(s.unknownKinds, o.File+": "+o.Object.GetObjectKind().GroupVersionKind().Kind)
 		}
@@ -153,9 +160,11 @@ func TestDeployment(t *testing.T) {
 		t.Fatalf("%d containers, want 1", len(pod.Containers))
 	}
 	c := pod.Containers[0]
-	wantArgs := []string{"run", "--provider", "kubernetes", "--namespaces", functionNS, "--leader-elect",
-		"--prometheus-url", "http://prometheus.openfaas:9090",
-		"--secret-mount-path", "/var/secrets/faas-autoscaler", "--listen", ":8080"}
+	wantArgs := []string{"run", "--provider=kubernetes", "--namespaces=" + functionNS,
+		"--prometheus-url=http://prometheus.openfaas:9090", "--webhook-auth=basic",
+		"--secret-mount-path=/var/secrets/faas-autoscaler",
+		"--leader-elect", "--leader-election-namespace=" + controllerNS, "--leader-election-lease=faas-autoscaler",
+		"--config=/etc/faas-autoscaler/config.yaml", "--listen=:8080", "--log-format=json", "--log-level=info"}
 	if diff := cmp.Diff(wantArgs, c.Args); diff != "" {
 		t.Errorf("args (-want +got):\n%s", diff)
 	}

@@ -11,6 +11,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -220,6 +221,10 @@ func applyShipped(t *testing.T, c *kubecluster.Cluster) {
 			_, err = c.Client.AppsV1().Deployments(v.Namespace).Create(ctx, v, metav1.CreateOptions{})
 		case *corev1.Service:
 			_, err = c.Client.CoreV1().Services(v.Namespace).Create(ctx, v, metav1.CreateOptions{})
+		case *corev1.ConfigMap:
+			_, err = c.Client.CoreV1().ConfigMaps(v.Namespace).Create(ctx, v, metav1.CreateOptions{})
+		case *networkingv1.NetworkPolicy:
+			_, err = c.Client.NetworkingV1().NetworkPolicies(v.Namespace).Create(ctx, v, metav1.CreateOptions{})
 		default:
 			err = fmt.Errorf("no create for %T", v)
 		}
