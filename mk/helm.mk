@@ -2,7 +2,7 @@
 #   make helm                 build helm $(HELM_VERSION) once into $(HELM) (cold: see hack/helm-tool/README.md)
 #   make prom-operator-crds   the prometheus-operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule) of
 #                             $(PROM_OPERATOR_VERSION), read from its Go module, into $(PROM_OPERATOR_CRDS)
-#   make release-manifests    dist/faas-autoscaler.yaml (everything) and dist/faas-autoscaler-core.yaml
+#   make release-manifests    dist/faas-autoscaler.yaml (with ServiceMonitor, PrometheusRule, dashboards) and dist/faas-autoscaler-core.yaml
 #                             (no prometheus-operator objects) rendered from the chart's defaults
 #   make test-chart           just the chart tests (helm lint/template, and the real API server)
 # The chart tests find helm through HELM and the CRDs through PROM_OPERATOR_CRDS, and skip
@@ -40,7 +40,7 @@ prom-operator-crds:
 release-manifests: helm
 	@mkdir -p $(RELEASE_DIR)
 	"$(HELM)" template faas-autoscaler chart/faas-autoscaler --namespace openfaas \
-		--set prometheusRule.enabled=true --set serviceMonitor.enabled=true >$(RELEASE_DIR)/faas-autoscaler.yaml
+		--set prometheusRule.enabled=true --set serviceMonitor.enabled=true --set grafanaDashboards.enabled=true >$(RELEASE_DIR)/faas-autoscaler.yaml
 	"$(HELM)" template faas-autoscaler chart/faas-autoscaler --namespace openfaas \
 		--set prometheusRule.enabled=false --set serviceMonitor.enabled=false --set podMonitor.enabled=false >$(RELEASE_DIR)/faas-autoscaler-core.yaml
 	@echo "==> wrote $(RELEASE_DIR)/faas-autoscaler.yaml and $(RELEASE_DIR)/faas-autoscaler-core.yaml"
