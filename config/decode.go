@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -65,16 +64,11 @@ func parse(name string, data []byte) (Config, positions, error) {
 	return c, d.pos, nil
 }
 
-// yamlLine is how go.yaml.in/yaml/v3 names the line of a syntax error.
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
-
-// syntaxError puts a YAML syntax error in the name:line: form of the others.
+// syntaxError names the file in a YAML syntax error. yaml's own "line N"
+// is kept as it is rather than turned into name:N: it is the line where the
+// broken construct began, and for some errors it is off by one.
 func syntaxError(name string, err error) error {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		return fmt.Errorf("%s:%s: YAML syntax: %s", name, m[1], msg[len(m[0]):])
-	}
-	return fmt.Errorf("%s: YAML syntax: %s", name, strings.TrimPrefix(msg, "yaml: "))
+	return fmt.Errorf("%s: YAML syntax: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
 type decoder struct {
