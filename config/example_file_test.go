@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -54,6 +55,40 @@ func TestExampleFileNamesEveryOldFlag(t *testing.T) {
 	for name := range oldFlags {
 		if !regexp.MustCompile(`Was --` + regexp.QuoteMeta(name) + `\b`).Match(data) {
 			t.Errorf("%s does not name --%s", exampleFile, name)
+		}
+	}
+}
+
+// docs/configuration.md has a row for every key with its default and, for a
+// key that replaced a flag, that flag.
+func TestDocsTableHasEveryKey(t *testing.T) {
+	data, err := os.ReadFile("../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagOf := map[string]string{}
+	for name, key := range oldFlags {
+		flagOf[key] = name
+	}
+	def := reflect.ValueOf(Default())
+	for _, l := range allLeaves() {
+		n, err := encodeLeaf(def.FieldByIndex(l.index), l.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := "| `" + l.path + "` | `" + strings.ReplaceAll(n.Value, "|", `\|`) + "` | "
+		i := strings.Index(string(data), row)
+		if i < 0 {
+			t.Errorf("docs/configuration.md has no row starting %q", row)
+			continue
+		}
+		line, _, _ := strings.Cut(string(data[i:]), "\n")
+		want := "| — |"
+		if f, ok := flagOf[l.path]; ok {
+			want = "| `--" + f + "`"
+		}
+		if !strings.Contains(line, want) {
+			t.Errorf("docs row of %s does not name its old flag (%s): %s", l.path, want, line)
 		}
 	}
 }
