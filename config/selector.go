@@ -137,7 +137,10 @@ func (p *selParser) matcher() (bool, error) {
 	case "!=":
 		return v == "", nil
 	}
-	re, err := regexp.Compile("^(?s:" + v + ")$")
+	if _, err := regexp.Compile(v); err != nil { // the message quotes v as written
+		return false, fmt.Errorf("regular expression %q: %v", v, err)
+	}
+	re, err := regexp.Compile("^(?s:" + v + ")$") // Prometheus anchors matchers
 	if err != nil {
 		return false, fmt.Errorf("regular expression %q: %v", v, err)
 	}
