@@ -1,9 +1,7 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -11,65 +9,6 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 )
-
-// Parse decodes a configuration file strictly over Default(): a key that is
-// absent keeps its default, a key that is present always wins (an explicit 0
-// stays 0). name is only used in messages.
-//
-// Every problem in the file is reported, in file order, each as
-// "name:line:col: key.path: message": unknown keys (with the valid keys at
-// that level), duplicate keys, values of the wrong type (a string for a bool,
-// a mapping for a scalar, a negative number for a count, a plain number for a
-// duration), more than one YAML document. An empty file, or one of only
-// comments, is Default(). Parse does not validate ranges; see Validate and
-// Load.
-func Parse(name string, data []byte) (Config, error) {
-	c, _, err := parse(name, data)
-	return c, err
-}
-
-// pos is where a key's value sits in a file.
-type pos struct{ line, col int }
-
-// positions maps a leaf key's path (e.g. "scaler.interval") to where its
-// value was written, so that Validate's messages about values that came from
-// a file can point at them.
-type positions map[string]pos
-
-// parse is Parse keeping each present leaf key's position.
-func parse(name string, data []byte) (Config, positions, error) {
-	c := Default()
-	d := &decoder{name: name, pos: positions{}}
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return c, d.pos, nil // empty, or only comments
-		}
-		return Default(), nil, syntaxError(name, err)
-	}
-	if len(doc.Content) == 1 {
-		d.section(doc.Content[0], "", reflect.ValueOf(&c).Elem())
-	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		d.failAt(&extra, "", "a second YAML document: want exactly one")
-	case !errors.Is(err, io.EOF):
-		d.errs = append(d.errs, syntaxError(name, err))
-	}
-	if len(d.errs) > 0 {
-		return Default(), nil, errors.Join(d.errs...)
-	}
-	return c, d.pos, nil
-}
-
-// syntaxError names the file in a YAML syntax error. yaml's own "line N"
-// is kept as it is rather than turned into name:N: it is the line where the
-// broken construct began, and for some errors it is off by one.
-func syntaxError(name string, err error) error {
-	return fmt.Errorf("%s: YAML syntax: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
-}
 
 type decoder struct {
 	name string

@@ -3,6 +3,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"time"
@@ -57,11 +58,15 @@ type Deprecated struct {
 
 // BindDeprecated registers the old tuning flags on fs with their old names
 // and types, c's values shown as their defaults (c is not written; pass
-// Default() to show the shipped values), and usage text that says which key
-// replaces each. Parse fs as usual (flags set from the environment with
-// fs.Set count as set), then call Apply or LoadWith.
+// Default() to show the shipped values; nil is Default()), and usage text
+// that says which key replaces each. Parse fs as usual (flags set from the
+// environment with fs.Set count as set), then call Apply or LoadWith.
 func BindDeprecated(fs *flag.FlagSet, c *Config) *Deprecated {
-	d := &Deprecated{fs: fs, vals: *c, keys: map[string]string{}}
+	shown := Default()
+	if c != nil {
+		shown = *c
+	}
+	d := &Deprecated{fs: fs, vals: shown, keys: map[string]string{}}
 	for _, f := range deprecatedFlags {
 		d.keys[f.flag] = f.key
 		usage := fmt.Sprintf("DEPRECATED: set %s in --config; %s", f.key, f.usage)
@@ -146,11 +151,10 @@ func (d *Deprecated) Warnings() []string {
 
 // Keys maps each deprecated flag's name to the key path that replaces it.
 func (d *Deprecated) Keys() map[string]string {
-	m := make(map[string]string, len(d.keys))
-	for k, v := range d.keys {
-		m[k] = v
+	if d == nil {
+		return nil
 	}
-	return m
+	return maps.Clone(d.keys)
 }
 
 // fieldByPath is the field of *c at a key path such as "scaler.interval".
