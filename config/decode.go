@@ -10,6 +10,8 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
+// decoder walks a YAML node tree against Config, collecting every problem
+// (in document order) and the position of every leaf it set.
 type decoder struct {
 	name string
 	errs []error
@@ -34,12 +36,8 @@ func (d *decoder) section(n *yaml.Node, path string, v reflect.Value) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		what := "the document"
-		if path != "" {
-			what = path
-		}
 		if path == "" {
-			d.failAt(n, "", "%s is %s: want a mapping of sections (%s)", what, describe(n), strings.Join(keysOf(v.Type()), ", "))
+			d.failAt(n, "", "the document is %s: want a mapping of sections (%s)", describe(n), strings.Join(keysOf(v.Type()), ", "))
 		} else {
 			d.failAt(n, path, "%s is not a section: want a mapping of keys (%s)", describe(n), strings.Join(keysOf(v.Type()), ", "))
 		}
