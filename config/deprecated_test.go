@@ -131,7 +131,8 @@ func TestNoFlagsNoWarningsNoChange(t *testing.T) {
 // environment (fs.Set, as cmd binds variables) counts as set.
 func TestFlagBeatsFile(t *testing.T) {
 	fs, d := newFlags()
-	if err := fs.Parse([]string{"--interval", "9s", "--keepalive-prewarm-share", "0"}); err != nil {
+	// --interval twice: the last wins and it still warns once.
+	if err := fs.Parse([]string{"--interval", "8s", "--interval", "9s", "--keepalive-prewarm-share", "0"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := fs.Set("default-max", "30"); err != nil { // from the environment
