@@ -108,7 +108,10 @@ func (c Config) problems() []problem {
 	d("defaults.step_dedup", df.StepDedup, 0)
 
 	if _, err := idler.ParseRunSchedule(c.Idler.Schedule); err != nil {
-		bad("idler.schedule", "%v", err)
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner // the idler's wrapping repeats the value
+		}
+		bad("idler.schedule", "%q is not a schedule: %v (want @every 30s or five cron fields)", c.Idler.Schedule, err)
 	}
 	positive("idler.refused_backoff", c.Idler.RefusedBackoff)
 

@@ -45,7 +45,8 @@ func TestValidateMessages(t *testing.T) {
 		{func(c *Config) { c.Defaults.ScaleUpRate = math.Inf(1) }, "defaults.scale_up_rate: must be a finite number of at least 1, got +Inf"},
 		{func(c *Config) { c.Defaults.ScaleDownRate = 0 }, "defaults.scale_down_rate: must be in (0, 1], got 0"},
 		{func(c *Config) { c.Defaults.StepDedup = -time.Second }, "defaults.step_dedup: must be at least 0s, got -1s"},
-		{func(c *Config) { c.Idler.Schedule = "every 30s" }, `idler.schedule: idle schedule "every 30s"`},
+		{func(c *Config) { c.Idler.Schedule = "" }, `idler.schedule: "" is not a schedule: empty cron expression (want @every 30s or five cron fields)`},
+		{func(c *Config) { c.Idler.Schedule = "every 30s" }, `idler.schedule: "every 30s" is not a schedule: `},
 		{func(c *Config) { c.Idler.RefusedBackoff = 0 }, "idler.refused_backoff: must be above 0s, got 0s"},
 		{func(c *Config) { c.KeepAlive.ColdStartWorth = -time.Minute }, "keep_alive.cold_start_worth: must be above 0s, got -1m"},
 		{func(c *Config) { c.KeepAlive.PreWarmShare = 1.5 }, "keep_alive.prewarm_share: must be in [0, 1], got 1.5"},
@@ -68,9 +69,9 @@ func TestValidateMessages(t *testing.T) {
 			t.Errorf("Validate accepted a config that should fail with %q", tc.want)
 			continue
 		}
-		// idler.schedule carries the cron parser's own words after the
-		// part we own.
-		if got := err.Error(); got != tc.want && !(strings.HasPrefix(tc.want, "idler.schedule") && strings.HasPrefix(got, tc.want+": ")) {
+		// A want ending in ": " is a prefix: the cron parser's own words
+		// follow.
+		if got := err.Error(); got != tc.want && !(strings.HasSuffix(tc.want, ": ") && strings.HasPrefix(got, tc.want)) {
 			t.Errorf("Validate:\n%s\nwant:\n%s", got, tc.want)
 		}
 	}
