@@ -195,6 +195,7 @@ func FuzzParse(f *testing.F) {
 		"a: &x {b: *x}\n", "keep_alive:\n  prewarm_share: 0\n---\nx: 1\n",
 		"prometheus:\n  coverage_selector: '{job=~\".*\"}'\n", "idler:\n  schedule: '*/5 * * * *'\n",
 		"defaults: &d\n  min: 2\nscaler: *d\n", "<<: {scaler: {}}\n",
+		"defaults:\n  target: 3.141592653589793\n  tolerance: 1e-300\n", "scaler:\n  history_size: [1]\n",
 	} {
 		f.Add([]byte(s))
 	}
