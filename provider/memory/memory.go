@@ -195,8 +195,13 @@ func (f *function) snapshot(now time.Time) provider.Function {
 	out.Labels = maps.Clone(f.meta.Labels)
 	out.Annotations = maps.Clone(f.meta.Annotations)
 	out.Replicas = uint64(len(f.readyAt))
-	out.AvailableReplicas = uint64(sort.Search(len(f.readyAt), func(i int) bool { return f.readyAt[i].After(now) }))
+	out.AvailableReplicas = f.available(now)
 	return out
+}
+
+// available is the count of replicas ready at now.
+func (f *function) available(now time.Time) uint64 {
+	return uint64(sort.Search(len(f.readyAt), func(i int) bool { return f.readyAt[i].After(now) }))
 }
 
 // resize sets the desired count. New replicas become ready at readyAt;
