@@ -93,9 +93,9 @@ type Actuator struct {
 
 	mu       sync.Mutex
 	slots    map[provider.Ref]*slot
-	npending int // slots with a queued intent
-	queue []provider.Ref // functions with a queued intent and no worker on them
-	kick  chan struct{}
+	npending int            // slots with a queued intent
+	queue    []provider.Ref // functions with a queued intent and no worker on them
+	kick     chan struct{}
 }
 
 // pending is one queued intent and who to tell about its outcome.

@@ -12,10 +12,10 @@ import (
 type Component string
 
 const (
-	Scaler      Component = "scaler"       // the reconcile loop
-	Idler       Component = "idler"        // scale to zero
-	Restore     Component = "restore"      // the idler raising a function found at zero (scheduled min, maintain-min)
-	PreWarm     Component = "prewarm"      // the adaptive keep-alive's pre-warm
+	Scaler  Component = "scaler"  // the reconcile loop
+	Idler   Component = "idler"   // scale to zero
+	Restore Component = "restore" // the idler raising a function found at zero (scheduled min, maintain-min)
+	PreWarm Component = "prewarm" // the adaptive keep-alive's pre-warm
 )
 
 // Components lists every Component that proposes in the controller.
