@@ -15,6 +15,11 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	leave, err := p.enter(ctx, ref)
+	if err != nil {
+		return err
+	}
+	defer leave()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.clk.Now()

@@ -44,6 +44,8 @@ type Provider struct {
 	fns    map[provider.Ref]*function
 	calls  []ScaleCall
 	faults map[faultKey]*fault
+
+	hooks hooks // Block, SetDelay, SetColdStart, Peak (hooks.go)
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -71,7 +73,7 @@ func (p *Provider) Deploy(fn provider.Function) error {
 // DeployCold is Deploy with every replica starting now, available after
 // Options.ColdStart, like a fresh deployment on a real cluster.
 func (p *Provider) DeployCold(fn provider.Function) error {
-	return p.deploy(fn, p.opts.ColdStart)
+	return p.deploy(fn, p.coldStartFor(fn.Ref))
 }
 
 func (p *Provider) deploy(fn provider.Function, delay time.Duration) error {

@@ -1,0 +1,241 @@
+package memory
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Hooks let tests shape how Scale and ScaleFrom behave in time, so that the
+// memory provider can stand in for every hand-written fake: a call held
+// inside the provider until the test releases it (Block), a call that takes
+// a while on the provider's clock (SetDelay), a readiness lag per function
+// (SetColdStart), and counters of concurrent calls (Peak, PeakFor) that show
+// whether a caller serialises its writes.
+//
+// Hooks keep their own lock, never held while a call waits, and a call never
+// holds the provider's lock while it is blocked or delayed, so reads and
+// other functions' writes go on meanwhile.
+
+// hooks is the provider's hook state. Lock order: Provider.mu before
+// hooks.mu; nothing holding hooks.mu takes Provider.mu.
+type hooks struct {
+	mu        sync.Mutex
+	gates     map[provider.Ref]chan struct{} // closed by the release func
+	held      map[provider.Ref]int           // calls waiting at a gate
+	delays    map[provider.Ref]time.Duration
+	coldStart map[provider.Ref]time.Duration
+	cur, peak int
+	curFor    map[provider.Ref]int
+	peakFor   map[provider.Ref]int
+	changed   chan struct{} // closed and replaced when held changes
+}
+
+// lockedInit makes the maps and channel; h.mu is held.
+func (h *hooks) lockedInit() {
+	if h.held == nil {
+		h.gates = map[provider.Ref]chan struct{}{}
+		h.held = map[provider.Ref]int{}
+		h.delays = map[provider.Ref]time.Duration{}
+		h.coldStart = map[provider.Ref]time.Duration{}
+		h.curFor = map[provider.Ref]int{}
+		h.peakFor = map[provider.Ref]int{}
+		h.changed = make(chan struct{})
+	}
+}
+
+// lockedNotify wakes WaitHeld callers; h.mu is held.
+func (h *hooks) lockedNotify() {
+	close(h.changed)
+	h.changed = make(chan struct{})
+}
+
+// Block holds every Scale and ScaleFrom call for ref that starts from now
+// on inside the provider until release is called (calls already past the
+// gate are not affected). A held call whose context ends returns the
+// context's error and changes and records nothing. release is idempotent.
+func (p *Provider) Block(ref provider.Ref) (release func()) {
+	h := &p.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lockedInit()
+	gate := make(chan struct{})
+	h.gates[ref] = gate
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			if h.gates[ref] == gate {
+				delete(h.gates, ref)
+			}
+			close(gate)
+		})
+	}
+}
+
+// Held is how many Scale or ScaleFrom calls for ref are waiting at a Block.
+func (p *Provider) Held(ref provider.Ref) int {
+	h := &p.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.held[ref]
+}
+
+// WaitHeld waits until at least n calls for ref are held at a Block, or ctx
+// ends (its error is returned).
+func (p *Provider) WaitHeld(ctx context.Context, ref provider.Ref, n int) error {
+	h := &p.hooks
+	for {
+		h.mu.Lock()
+		h.lockedInit()
+		got, changed := h.held[ref], h.changed
+		h.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// SetDelay makes every Scale and ScaleFrom call for ref take d on the
+// provider's clock (virtual time in a synctest bubble) before it acts; a
+// context ending first cancels the call, changing nothing. d ≤ 0 clears it.
+func (p *Provider) SetDelay(ref provider.Ref, d time.Duration) {
+	h := &p.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lockedInit()
+	if d <= 0 {
+		delete(h.delays, ref)
+		return
+	}
+	h.delays[ref] = d
+}
+
+// SetColdStart overrides Options.ColdStart for ref: replicas it is scaled
+// to (or deployed with by DeployCold) from now on become available after d.
+// A negative d removes the override.
+func (p *Provider) SetColdStart(ref provider.Ref, d time.Duration) {
+	h := &p.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lockedInit()
+	if d < 0 {
+		delete(h.coldStart, ref)
+		return
+	}
+	h.coldStart[ref] = d
+}
+
+// coldStartFor is ref's readiness lag.
+func (p *Provider) coldStartFor(ref provider.Ref) time.Duration {
+	h := &p.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if d, ok := h.coldStart[ref]; ok {
+		return d
+	}
+	return p.opts.ColdStart
+}
+
+// Peak is the most Scale and ScaleFrom calls that were in progress at once,
+// over all functions (a call counts from entry, block and delay included, to
+// return).
+func (p *Provider) Peak() int {
+	h := &p.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.peak
+}
+
+// PeakFor is the most Scale and ScaleFrom calls for ref in progress at once.
+// A caller that serialises its writes per function never makes it exceed 1.
+func (p *Provider) PeakFor(ref provider.Ref) int {
+	h := &p.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.peakFor[ref]
+}
+
+// InFlight is how many Scale and ScaleFrom calls are in progress now.
+func (p *Provider) InFlight() int {
+	h := &p.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cur
+}
+
+// ResetPeaks sets the peaks to the calls in progress now.
+func (p *Provider) ResetPeaks() {
+	h := &p.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lockedInit()
+	h.peak = h.cur
+	clear(h.peakFor)
+	for ref, n := range h.curFor {
+		if n > 0 {
+			h.peakFor[ref] = n
+		}
+	}
+}
+
+// enter runs the hooks at the start of a Scale or ScaleFrom call, before the
+// provider's lock is taken: it counts the call, holds it at ref's Block and
+// waits out ref's delay. The caller must call leave when the call returns;
+// an error (the context's) means the call must do nothing.
+func (p *Provider) enter(ctx context.Context, ref provider.Ref) (leave func(), err error) {
+	h := &p.hooks
+	h.mu.Lock()
+	h.lockedInit()
+	h.cur++
+	h.curFor[ref]++
+	h.peak = max(h.peak, h.cur)
+	h.peakFor[ref] = max(h.peakFor[ref], h.curFor[ref])
+	gate, delay := h.gates[ref], h.delays[ref]
+	if gate != nil {
+		h.held[ref]++
+		h.lockedNotify()
+	}
+	h.mu.Unlock()
+	leave = func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.cur--
+		if h.curFor[ref]--; h.curFor[ref] == 0 {
+			delete(h.curFor, ref)
+		}
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+		}
+		h.mu.Lock()
+		if h.held[ref]--; h.held[ref] == 0 {
+			delete(h.held, ref)
+		}
+		h.lockedNotify()
+		h.mu.Unlock()
+	}
+	if delay > 0 && ctx.Err() == nil {
+		t := p.clk.NewTicker(delay)
+		select {
+		case <-t.C():
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	if err := ctx.Err(); err != nil {
+		leave()
+		return nil, err
+	}
+	return leave, nil
+}
