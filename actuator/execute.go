@@ -20,6 +20,11 @@ func (a *Actuator) execute(ctx context.Context, in Input) Outcome {
 	for attempt := 1; ; attempt++ {
 		v := Arbitrate(in)
 		o := Outcome{Intent: in.Intent, Code: v.Code, Reason: v.Reason, Current: v.From, At: in.Now}
+		if in.HasCurrent {
+			// A drop's Verdict.From is the proposer's count; after a
+			// conflict the provider's re-read count is the fresher one.
+			o.Current = in.Current
+		}
 		if v.Code == CodeUnchanged {
 			o.Applied, o.To = true, in.Intent.To
 		}
@@ -77,6 +82,12 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 		a.log.Info("scaled", "function", it.Ref.String(), "from", s.last.From, "to", it.To, "by", string(it.Who),
 			"code", it.Code, "reason", it.Reason)
 	case CodeRefused:
+		if o.Err == nil {
+			// Arbitrate dropped a count refused before: the window runs from
+			// the provider's refusal, not from each intent it drops, or a
+			// count proposed every cycle would never be asked for again.
+			break
+		}
 		s.refusedTo, s.hasRefused, s.refusedUntil = it.To, true, o.At.Add(a.cfg.RefusedBackoff)
 		if s.lastErr != o.Reason {
 			a.log.Error("provider refused the replica count; not asking again before the back-off", "function", it.Ref.String(),
