@@ -53,7 +53,7 @@ func BenchmarkTick(b *testing.B) {
 				p.set(function(ref, 4, map[string]string{LabelMax: "40", LabelTarget: "50"}))
 				src.Set("rps", ref, 180)
 			}
-			l, err := NewLoop(LoopConfig{Provider: p, Source: src, Defaults: DefaultDefaults()})
+			l, err := NewLoop(LoopConfig{Provider: p, Source: src, Actuator: newActuator(b, p, nil, false), Defaults: DefaultDefaults()})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -37,7 +37,7 @@ type loopEnv struct {
 func newLoopEnv(t *testing.T, edit func(*LoopConfig), fns ...provider.Function) *loopEnv {
 	t.Helper()
 	e := &loopEnv{prov: newFakeProvider(fns...), src: scalertest.NewSource(), reg: prometheus.NewRegistry()}
-	cfg := LoopConfig{Provider: e.prov, Source: e.src, Defaults: DefaultDefaults(), Registerer: e.reg}
+	cfg := LoopConfig{Provider: e.prov, Source: e.src, Actuator: newActuator(t, e.prov, nil, false), Defaults: DefaultDefaults(), Registerer: e.reg}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -100,7 +100,8 @@ func TestNewLoopValidates(t *testing.T) {
 	}{
 		{"no provider", LoopConfig{Source: scalertest.NewSource(), Defaults: DefaultDefaults()}, "scaler: provider is required"},
 		{"no source", LoopConfig{Provider: newFakeProvider(), Defaults: DefaultDefaults()}, "scaler: metrics source is required"},
-		{"burst window longer than stable", LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource(),
+		{"no actuator", LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource(), Defaults: DefaultDefaults()}, "scaler: actuator is required"},
+		{"burst window longer than stable", LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource(), Actuator: newActuator(t, newFakeProvider(), nil, false),
 			Defaults: DefaultDefaults(), BurstWindow: 2 * time.Minute}, "burst window = 2m0s, must be positive and at most the stable window 1m0s"},
 		{"bad defaults", LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource()}, "default max = 0, must be at least 1"},
 	}
@@ -114,7 +115,7 @@ func TestNewLoopValidates(t *testing.T) {
 	}
 	t.Run("metrics registered twice", func(t *testing.T) {
 		reg := prometheus.NewRegistry()
-		cfg := LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource(), Defaults: DefaultDefaults(), Registerer: reg}
+		cfg := LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource(), Actuator: newActuator(t, newFakeProvider(), nil, false), Defaults: DefaultDefaults(), Registerer: reg}
 		if _, err := NewLoop(cfg); err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +200,7 @@ func TestTickQueriesOncePerTypeAndWindow(t *testing.T) {
 
 func TestDryRunNeverScales(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newLoopEnv(t, func(c *LoopConfig) { c.DryRun = true }, function(refA, 1, nil))
+		e := newLoopEnv(t, func(c *LoopConfig) { c.Actuator = newActuator(t, c.Provider.(provider.Provider), nil, true) }, function(refA, 1, nil))
 		e.src.Set("rps", refA, 200)
 		for range 3 {
 			if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
