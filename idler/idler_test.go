@@ -3,6 +3,7 @@ package idler
 import (
 	"context"
 	"fmt"
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"strings"
 	"sync"
 	"testing"
@@ -35,7 +36,7 @@ func TestRunOnVirtualTime(t *testing.T) {
 		)
 		src := newFakeSource(start)
 		reg := prometheus.NewRegistry()
-		d, err := New(Config{Provider: p, Source: src, Clock: clock.Real(), Schedule: "@every 30s", Registerer: reg})
+		d, err := New(Config{Provider: p, Actuator: newActuator(t, p, false), Source: src, Clock: clock.Real(), Schedule: "@every 30s", Registerer: reg})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +86,7 @@ func TestRunOnVirtualTime(t *testing.T) {
 // Run stops promptly when its context is cancelled, between cycles.
 func TestRunStops(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		d, err := New(Config{Provider: newFakeProvider(), Source: newFakeSource(time.Now()), Schedule: "*/5 * * * *"})
+		d, err := New(Config{Provider: newFakeProvider(), Actuator: newActuator(t, newFakeProvider(), false), Source: newFakeSource(time.Now()), Schedule: "*/5 * * * *"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,12 +118,20 @@ func newEnv(t *testing.T, cfg Config, fns ...provider.Function) *env {
 	t.Helper()
 	e := &env{p: newFakeProvider(fns...), src: newFakeSource(time.Now().Add(-24 * time.Hour)), log: &strings.Builder{}}
 	cfg.Provider, cfg.Source, cfg.Logger = e.p, e.src, newTextLogger(e.log)
+	if cfg.Actuator == nil {
+		cfg.Actuator = newActuator(t, e.p, false)
+	}
 	d, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.d = d
 	return e
+}
+
+// setActuator gives the idler a fresh actuator over the env's provider.
+func (e *env) setActuator(t *testing.T, dryRun bool) {
+	e.d.cfg.Actuator = newActuator(t, e.p, dryRun)
 }
 
 func verdictOf(rep CycleReport, r provider.Ref) Verdict {
@@ -139,6 +148,7 @@ func TestCycleScenarios(t *testing.T) {
 	tests := []struct {
 		name    string
 		cfg     Config
+		dryRun  bool // the actuator's
 		fns     []provider.Function
 		setup   func(e *env)
 		want    map[string]Code
@@ -227,11 +237,12 @@ func TestCycleScenarios(t *testing.T) {
 			replica: map[string]uint64{"plain": 0},
 		},
 		{
-			name: "dry run scales nothing",
-			cfg:  Config{DryRun: true, MaintainMin: true},
-			fns:  []provider.Function{function("a", 1, old, optIn()), function("plain", 0, old, nil)},
-			want: map[string]Code{"a": CodeDryRun}, replica: map[string]uint64{"a": 1, "plain": 0},
-			queries: 1,
+			name:   "dry run scales nothing",
+			cfg:    Config{MaintainMin: true},
+			dryRun: true,
+			fns:    []provider.Function{function("a", 1, old, optIn()), function("plain", 0, old, nil)},
+			want:   map[string]Code{"a": CodeDryRun}, replica: map[string]uint64{"a": 1, "plain": 0},
+			queries: 2, // the actuator, not Decide, says dry run: the re-check still runs
 		},
 		{
 			name: "scheduled minimum: never idled, raised from zero",
@@ -273,7 +284,13 @@ func TestCycleScenarios(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.dryRun {
+				tc.cfg.Actuator = newActuator(t, newFakeProvider(), true) // replaced below with e.p
+			}
 			e := newEnv(t, tc.cfg, tc.fns...)
+			if tc.dryRun {
+				e.setActuator(t, true)
+			}
 			if tc.setup != nil {
 				tc.setup(e)
 			}
@@ -415,23 +432,34 @@ func TestMetricsRegistered(t *testing.T) {
 		}
 	}
 	// A second idler on the same registry is an error, not a panic.
-	if _, err := New(Config{Provider: newFakeProvider(), Source: newFakeSource(time.Now()), Registerer: reg}); err == nil {
+	if _, err := New(Config{Provider: newFakeProvider(), Actuator: newActuator(t, newFakeProvider(), false), Source: newFakeSource(time.Now()), Registerer: reg}); err == nil {
 		t.Error("duplicate registration accepted")
 	}
 }
 
-// A dry run logs what it would do once per function, not once per cycle.
+// A dry run (enforced by the actuator) logs what it would do once per
+// function, not once per cycle, and changes nothing.
 func TestDryRunLogsOnce(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
-	e := newEnv(t, Config{DryRun: true, MaintainMin: true}, function("a", 1, old, optIn()), function("b", 0, old, nil))
+	e := newEnv(t, Config{MaintainMin: true}, function("a", 1, old, optIn()), function("b", 0, old, nil))
+	ac := actuator.Default()
+	ac.Provider, ac.DryRun, ac.Logger = e.p, true, newTextLogger(e.log)
+	act, err := actuator.New(ac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.d.cfg.Actuator = act
 	for range 5 {
 		e.d.RunOnce(t.Context(), time.Now())
 	}
 	logs := e.log.String()
-	if n := strings.Count(logs, "dry run: would scale to zero"); n != 1 {
-		t.Errorf("would-scale logged %d times, want 1:\n%s", n, logs)
+	if n := strings.Count(logs, "dry run: would scale"); n != 2 {
+		t.Errorf("would-scale logged %d times, want 2 (to zero, restore):\n%s", n, logs)
 	}
-	if n := strings.Count(logs, "dry run: would restore to 1"); n != 1 {
+	if n := strings.Count(logs, "to=0 by=idler"); n != 1 {
+		t.Errorf("would-scale to zero logged %d times, want 1:\n%s", n, logs)
+	}
+	if n := strings.Count(logs, "to=1 by=restore"); n != 1 {
 		t.Errorf("would-restore logged %d times, want 1:\n%s", n, logs)
 	}
 	if len(e.p.calls()) != 0 {
@@ -439,8 +467,9 @@ func TestDryRunLogsOnce(t *testing.T) {
 	}
 }
 
-// Scale calls run at most ScaleConcurrency at a time, so a cycle idling many
-// functions against a slow provider takes ⌈n/concurrency⌉ calls' time.
+// Scale calls run at most the actuator's Workers at a time, so a cycle
+// idling many functions against a slow provider takes ⌈n/workers⌉ calls'
+// time, and the idler proposes them all at once rather than one by one.
 func TestScaleConcurrency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		old := time.Now().Add(-time.Hour)
@@ -448,7 +477,18 @@ func TestScaleConcurrency(t *testing.T) {
 		for i := range 20 {
 			fns = append(fns, function(fmt.Sprintf("f%02d", i), 1, old, optIn()))
 		}
-		e := newEnv(t, Config{ScaleConcurrency: 4}, fns...)
+		e := newEnv(t, Config{}, fns...)
+		ac := actuator.Default()
+		ac.Provider, ac.Workers = e.p, 4
+		act, err := actuator.New(ac)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go func() { _ = act.Run(ctx) }()
+		synctest.Wait()
+		e.d.cfg.Actuator = act
 		e.p.delay = time.Second
 		start := time.Now()
 		rep := e.d.RunOnce(t.Context(), start)

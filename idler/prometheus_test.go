@@ -42,7 +42,7 @@ func TestRealPrometheus(t *testing.T) {
 		function("busy", 1, old, keep),
 		function("plain", 1, old, nil),
 	)
-	d, err := New(Config{Provider: p, Source: src, Registerer: prometheus.NewRegistry(), Logger: newTextLogger(testLogWriter{t})})
+	d, err := New(Config{Provider: p, Actuator: newActuator(t, p, false), Source: src, Registerer: prometheus.NewRegistry(), Logger: newTextLogger(testLogWriter{t})})
 	if err != nil {
 		t.Fatal(err)
 	}
