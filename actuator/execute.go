@@ -31,7 +31,7 @@ func (a *Actuator) execute(ctx context.Context, in Input) Outcome {
 		if !v.Apply {
 			return o
 		}
-		cctx, cancel := context.WithTimeout(ctx, a.cfg.CallTimeout)
+		cctx, cancel := context.WithTimeout(ctx, a.callTimeout())
 		err := provider.ScaleIf(cctx, a.cfg.Provider, in.Intent.Ref, v.From, in.Intent.To)
 		cancel()
 		now := a.cfg.Clock.Now()

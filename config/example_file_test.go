@@ -20,7 +20,7 @@ func TestExampleFileIsTheDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, pos, err := parse("config.yaml", data)
+	c, pos, err := parse(Default(), "config.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 // comments, is Default(). Parse does not validate ranges; see Validate and
 // Load.
 func Parse(name string, data []byte) (Config, error) {
-	c, _, err := parse(name, data)
+	c, _, err := parse(Default(), name, data)
 	return c, err
 }
 
@@ -35,9 +35,9 @@ type pos struct{ line, col int }
 // a file can point at them.
 type positions map[string]pos
 
-// parse is Parse keeping each present leaf key's position.
-func parse(name string, data []byte) (Config, positions, error) {
-	c := Default()
+// parse is Parse over base, keeping each present leaf key's position.
+func parse(base Config, name string, data []byte) (Config, positions, error) {
+	c := base
 	d := &decoder{name: name, pos: positions{}}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	var doc yaml.Node
@@ -45,7 +45,7 @@ func parse(name string, data []byte) (Config, positions, error) {
 		if errors.Is(err, io.EOF) {
 			return c, d.pos, nil // empty, or only comments
 		}
-		return Default(), nil, syntaxError(name, err)
+		return base, nil, syntaxError(name, err)
 	}
 	if len(doc.Content) == 1 {
 		d.section(doc.Content[0], "", reflect.ValueOf(&c).Elem())
@@ -58,7 +58,7 @@ func parse(name string, data []byte) (Config, positions, error) {
 		d.errs = append(d.errs, syntaxError(name, err))
 	}
 	if len(d.errs) > 0 {
-		return Default(), nil, errors.Join(d.errs...)
+		return base, nil, errors.Join(d.errs...)
 	}
 	return c, d.pos, nil
 }
@@ -87,16 +87,21 @@ func Load(path string) (Config, error) { return LoadWith(path, nil) }
 //
 // This is what both the start and a SIGHUP reload call: on error the caller
 // keeps the configuration it has.
-func LoadWith(path string, d *Deprecated) (Config, error) {
-	c, pos := Default(), positions{}
+func LoadWith(path string, d *Deprecated) (Config, error) { return LoadOver(Default(), path, d) }
+
+// LoadOver is LoadWith over another base than Default(): the embedded
+// default's demo timings, or OpenFaaS CE's scaling defaults. On error it
+// returns base.
+func LoadOver(base Config, path string, d *Deprecated) (Config, error) {
+	c, pos := base, positions{}
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return Default(), fmt.Errorf("config: %v", err)
+			return base, fmt.Errorf("config: %v", err)
 		}
-		c, pos, err = parse(path, data)
+		c, pos, err = parse(base, path, data)
 		if err != nil {
-			return Default(), err
+			return base, err
 		}
 	}
 	fromFlag := d.apply(&c)
@@ -110,7 +115,7 @@ func LoadWith(path string, d *Deprecated) (Config, error) {
 		return ""
 	}
 	if err := render(c.problems(), origin); err != nil {
-		return Default(), err
+		return base, err
 	}
 	return c, nil
 }
