@@ -27,7 +27,7 @@ func TestTimerIsPreWarmed(t *testing.T) {
 	tr := every(12*60, 30)
 	cfg := sim.DefaultConfig()
 	p := Default()
-	p.KeepAlive = keepalive.Config{LearningKeepAlive: time.Minute}
+	p.KeepAlive.LearningKeepAlive = time.Minute // from keepalive.Default(): a zero share would mean no pre-warm
 	rs, err := sim.Run(tr, cfg, []sim.Policy{p, peers.FixedKeepAlive{KeepAlive: 10 * time.Minute}}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func TestTimerIsPreWarmed(t *testing.T) {
 func TestGatewayScalesFromZero(t *testing.T) {
 	tr := every(60, 60)
 	p := Default()
-	p.KeepAlive = keepalive.Config{LearningKeepAlive: -1} // the 15 min default, not 3 h
+	p.KeepAlive.LearningKeepAlive = -1 // the 15 min default, not 3 h
 	rs, err := sim.Run(tr, sim.DefaultConfig(), []sim.Policy{p}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/idler"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
@@ -34,8 +35,8 @@ type Policy struct {
 
 // Default returns the controller's defaults.
 func Default() Policy {
-	return Policy{Label: "faas-autoscaler", Scrape: embedded.DefaultInterval, Scale: scaler.DefaultInterval,
-		Idle: 30 * time.Second, TargetProportion: 0.9}
+	return Policy{Label: "faas-autoscaler", KeepAlive: keepalive.Default(), Scrape: embedded.DefaultInterval,
+		Scale: scaler.DefaultInterval, Idle: 30 * time.Second, TargetProportion: 0.9}
 }
 
 func (p Policy) Name() string { return p.Label }
@@ -77,19 +78,25 @@ func (p Policy) build(fn sim.FunctionInfo, start time.Time) (*controller, error)
 	if err != nil {
 		return nil, err
 	}
+	ac := actuator.Default()
+	ac.Provider, ac.Clock, ac.HistorySize = prov, clk, 0
+	act, err := actuator.New(ac)
+	if err != nil {
+		return nil, err
+	}
 	// HistorySize 1: the explain API's decision history is not read here and
 	// copying 50 records per tick was the replay's largest cost.
-	loop, err := scaler.NewLoop(scaler.LoopConfig{Provider: prov, Source: src, Clock: clk, Interval: p.Scale,
+	loop, err := scaler.NewLoop(scaler.LoopConfig{Provider: prov, Source: src, Actuator: act, Clock: clk, Interval: p.Scale,
 		Defaults: scaler.DefaultDefaults(), HistorySize: 1})
 	if err != nil {
 		return nil, err
 	}
-	idl, err := idler.New(idler.Config{Provider: prov, Source: src, Clock: clk,
-		Schedule: fmt.Sprintf("@every %s", p.Idle), KeepAlive: ka})
+	idl, err := idler.New(idler.Config{Provider: prov, Source: src, Actuator: act, Clock: clk,
+		Schedule: fmt.Sprintf("@every %s", p.Idle), KeepAlive: ka, RecentScaleUp: loop.LastScaleUp})
 	if err != nil {
 		return nil, err
 	}
-	pw, err := keepalive.NewPreWarmer(keepalive.PreWarmerConfig{Policy: ka, Provider: prov, Clock: clk})
+	pw, err := keepalive.NewPreWarmer(keepalive.PreWarmerConfig{Policy: ka, Provider: prov, Actuator: act, Clock: clk})
 	if err != nil {
 		return nil, err
 	}
