@@ -15,11 +15,10 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	leave, err := p.enter(ctx, ref)
-	if err != nil {
+	if err := p.enter(ctx, ref); err != nil {
 		return err
 	}
-	defer leave()
+	defer p.leave(ref)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.clk.Now()

@@ -189,9 +189,10 @@ func (p *Provider) ResetPeaks() {
 
 // enter runs the hooks at the start of a Scale or ScaleFrom call, before the
 // provider's lock is taken: it counts the call, holds it at ref's Block and
-// waits out ref's delay. The caller must call leave when the call returns;
-// an error (the context's) means the call must do nothing.
-func (p *Provider) enter(ctx context.Context, ref provider.Ref) (leave func(), err error) {
+// waits out ref's delay. Unless it returns an error (the context's: the
+// call must then do nothing), the caller must call leave when the call
+// returns.
+func (p *Provider) enter(ctx context.Context, ref provider.Ref) error {
 	h := &p.hooks
 	h.mu.Lock()
 	h.lockedInit()
@@ -205,14 +206,6 @@ func (p *Provider) enter(ctx context.Context, ref provider.Ref) (leave func(), e
 		h.lockedNotify()
 	}
 	h.mu.Unlock()
-	leave = func() {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		h.cur--
-		if h.curFor[ref]--; h.curFor[ref] == 0 {
-			delete(h.curFor, ref)
-		}
-	}
 	if gate != nil {
 		select {
 		case <-gate:
@@ -234,8 +227,20 @@ func (p *Provider) enter(ctx context.Context, ref provider.Ref) (leave func(), e
 		t.Stop()
 	}
 	if err := ctx.Err(); err != nil {
-		leave()
-		return nil, err
+		p.leave(ref)
+		return err
 	}
-	return leave, nil
+	return nil
+}
+
+// leave ends a call that enter let in. It is a method, not a closure, so
+// that a Scale costs no allocation for the hooks.
+func (p *Provider) leave(ref provider.Ref) {
+	h := &p.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.cur--
+	if h.curFor[ref]--; h.curFor[ref] == 0 {
+		delete(h.curFor, ref)
+	}
 }

@@ -37,11 +37,10 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	leave, err := p.enter(ctx, ref)
-	if err != nil {
+	if err := p.enter(ctx, ref); err != nil {
 		return err
 	}
-	defer leave()
+	defer p.leave(ref)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.clk.Now()
