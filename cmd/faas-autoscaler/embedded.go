@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/prometheus/common/expfmt"
 
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
@@ -119,7 +115,7 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 		gw.SetWorkload(ref, f.work)
 	}
 	ec := embedded.DefaultConfig()
-	ec.Fetch, ec.Interval, ec.Clock = gatherText(gw), time.Second, p.clk
+	ec.Fetch, ec.Interval, ec.Clock = gw.Scrape, time.Second, p.clk
 	ec.DefaultNamespace = demoNamespace
 	ec.Logger = p.log.With("component", "embedded-source")
 	src, err := embedded.New(ec)
@@ -134,24 +130,4 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 	p.warmup = 2*ec.Interval + 100*time.Millisecond
 	p.extra = append(p.extra, gw.Run, src.Run)
 	return newDemoView(out, p.clk, mem, gw, fns), nil
-}
-
-// gatherText renders the simulated gateway's metrics in the text exposition
-// format, so the embedded source parses exactly what it would scrape from a
-// real gateway's /metrics.
-func gatherText(gw *gatewaysim.Gateway) func(ctx context.Context) (io.ReadCloser, error) {
-	return func(context.Context) (io.ReadCloser, error) {
-		mfs, err := gw.Registry().Gather()
-		if err != nil {
-			return nil, err
-		}
-		var buf bytes.Buffer
-		enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
-		for _, mf := range mfs {
-			if err := enc.Encode(mf); err != nil {
-				return nil, err
-			}
-		}
-		return io.NopCloser(&buf), nil
-	}
 }
