@@ -23,27 +23,34 @@ import (
 // hooks.mu; nothing holding hooks.mu takes Provider.mu.
 type hooks struct {
 	mu        sync.Mutex
-	gates     map[provider.Ref]chan struct{} // closed by the release func
-	held      map[provider.Ref]int           // calls waiting at a gate
-	delays    map[provider.Ref]time.Duration
-	coldStart map[provider.Ref]time.Duration
+	fns       map[provider.Ref]*refHooks // one lookup per call
 	cur, peak int
-	curFor    map[provider.Ref]int
-	peakFor   map[provider.Ref]int
-	changed   chan struct{} // closed and replaced when held changes
+	changed   chan struct{} // closed and replaced when a held count changes
 }
 
-// lockedInit makes the maps and channel; h.mu is held.
-func (h *hooks) lockedInit() {
-	if h.held == nil {
-		h.gates = map[provider.Ref]chan struct{}{}
-		h.held = map[provider.Ref]int{}
-		h.delays = map[provider.Ref]time.Duration{}
-		h.coldStart = map[provider.Ref]time.Duration{}
-		h.curFor = map[provider.Ref]int{}
-		h.peakFor = map[provider.Ref]int{}
+// refHooks is one function's hooks and counters. Entries are kept (one per
+// function ever called), so a call does one map lookup and no allocation.
+type refHooks struct {
+	gate      chan struct{} // closed by the release func; nil: not blocked
+	held      int           // calls waiting at a gate
+	delay     time.Duration
+	coldStart time.Duration
+	hasCold   bool
+	cur, peak int
+}
+
+// lockedFor returns ref's entry, made when missing; h.mu is held.
+func (h *hooks) lockedFor(ref provider.Ref) *refHooks {
+	if h.fns == nil {
+		h.fns = map[provider.Ref]*refHooks{}
 		h.changed = make(chan struct{})
 	}
+	r := h.fns[ref]
+	if r == nil {
+		r = &refHooks{}
+		h.fns[ref] = r
+	}
+	return r
 }
 
 // lockedNotify wakes WaitHeld callers; h.mu is held.
@@ -60,16 +67,16 @@ func (p *Provider) Block(ref provider.Ref) (release func()) {
 	h := &p.hooks
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.lockedInit()
+	r := h.lockedFor(ref)
 	gate := make(chan struct{})
-	h.gates[ref] = gate
+	r.gate = gate
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			h.mu.Lock()
 			defer h.mu.Unlock()
-			if h.gates[ref] == gate {
-				delete(h.gates, ref)
+			if r.gate == gate {
+				r.gate = nil
 			}
 			close(gate)
 		})
@@ -81,7 +88,7 @@ func (p *Provider) Held(ref provider.Ref) int {
 	h := &p.hooks
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.held[ref]
+	return h.lockedFor(ref).held
 }
 
 // WaitHeld waits until at least n calls for ref are held at a Block, or ctx
@@ -90,8 +97,7 @@ func (p *Provider) WaitHeld(ctx context.Context, ref provider.Ref, n int) error 
 	h := &p.hooks
 	for {
 		h.mu.Lock()
-		h.lockedInit()
-		got, changed := h.held[ref], h.changed
+		got, changed := h.lockedFor(ref).held, h.changed
 		h.mu.Unlock()
 		if got >= n {
 			return nil
@@ -111,12 +117,7 @@ func (p *Provider) SetDelay(ref provider.Ref, d time.Duration) {
 	h := &p.hooks
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.lockedInit()
-	if d <= 0 {
-		delete(h.delays, ref)
-		return
-	}
-	h.delays[ref] = d
+	h.lockedFor(ref).delay = max(d, 0)
 }
 
 // SetColdStart overrides Options.ColdStart for ref: replicas it is scaled
@@ -126,12 +127,8 @@ func (p *Provider) SetColdStart(ref provider.Ref, d time.Duration) {
 	h := &p.hooks
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.lockedInit()
-	if d < 0 {
-		delete(h.coldStart, ref)
-		return
-	}
-	h.coldStart[ref] = d
+	r := h.lockedFor(ref)
+	r.coldStart, r.hasCold = d, d >= 0
 }
 
 // coldStartFor is ref's readiness lag.
@@ -139,8 +136,8 @@ func (p *Provider) coldStartFor(ref provider.Ref) time.Duration {
 	h := &p.hooks
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if d, ok := h.coldStart[ref]; ok {
-		return d
+	if r := h.fns[ref]; r != nil && r.hasCold {
+		return r.coldStart
 	}
 	return p.opts.ColdStart
 }
@@ -161,7 +158,7 @@ func (p *Provider) PeakFor(ref provider.Ref) int {
 	h := &p.hooks
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.peakFor[ref]
+	return h.lockedFor(ref).peak
 }
 
 // InFlight is how many Scale and ScaleFrom calls are in progress now.
@@ -177,13 +174,9 @@ func (p *Provider) ResetPeaks() {
 	h := &p.hooks
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.lockedInit()
 	h.peak = h.cur
-	clear(h.peakFor)
-	for ref, n := range h.curFor {
-		if n > 0 {
-			h.peakFor[ref] = n
-		}
+	for _, r := range h.fns {
+		r.peak = r.cur
 	}
 }
 
@@ -195,14 +188,14 @@ func (p *Provider) ResetPeaks() {
 func (p *Provider) enter(ctx context.Context, ref provider.Ref) error {
 	h := &p.hooks
 	h.mu.Lock()
-	h.lockedInit()
+	r := h.lockedFor(ref)
 	h.cur++
-	h.curFor[ref]++
+	r.cur++
 	h.peak = max(h.peak, h.cur)
-	h.peakFor[ref] = max(h.peakFor[ref], h.curFor[ref])
-	gate, delay := h.gates[ref], h.delays[ref]
+	r.peak = max(r.peak, r.cur)
+	gate, delay := r.gate, r.delay
 	if gate != nil {
-		h.held[ref]++
+		r.held++
 		h.lockedNotify()
 	}
 	h.mu.Unlock()
@@ -212,9 +205,7 @@ func (p *Provider) enter(ctx context.Context, ref provider.Ref) error {
 		case <-ctx.Done():
 		}
 		h.mu.Lock()
-		if h.held[ref]--; h.held[ref] == 0 {
-			delete(h.held, ref)
-		}
+		r.held--
 		h.lockedNotify()
 		h.mu.Unlock()
 	}
@@ -240,7 +231,5 @@ func (p *Provider) leave(ref provider.Ref) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.cur--
-	if h.curFor[ref]--; h.curFor[ref] == 0 {
-		delete(h.curFor, ref)
-	}
+	h.fns[ref].cur--
 }
