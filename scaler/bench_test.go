@@ -46,7 +46,7 @@ func BenchmarkDecide(b *testing.B) {
 func BenchmarkTick(b *testing.B) {
 	for _, n := range []int{100, 10000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			p := newFakeProvider()
+			p := newTestProvider(b)
 			src := scalertest.NewSource()
 			for i := range n {
 				ref := provider.Ref{Name: fmt.Sprintf("fn-%05d", i), Namespace: "openfaas-fn"}
