@@ -1,6 +1,7 @@
 package idler
 
 import (
+	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 	"strings"
 	"testing"
@@ -8,7 +9,7 @@ import (
 )
 
 func TestConfigValidate(t *testing.T) {
-	ok := Config{Provider: newFakeProvider(), Actuator: newActuator(t, newFakeProvider(), false), Source: newFakeSource(time.Now())}
+	ok := Config{Provider: newTestProvider(t, memory.Options{}), Actuator: newActuator(t, newTestProvider(t, memory.Options{}), false), Source: newFakeSource(time.Now())}
 	tests := []struct {
 		name string
 		mod  func(*Config)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
 
 func ref(name string) provider.Ref { return provider.Ref{Name: name, Namespace: "openfaas-fn"} }
@@ -29,7 +30,7 @@ func TestRunOnVirtualTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
 		created := start.Add(-time.Hour)
-		p := newFakeProvider(
+		p := newTestProvider(t, memory.Options{},
 			function("idle", 2, created, optIn(LabelZeroDuration, "2m")),
 			function("busy", 1, created, optIn(LabelZeroDuration, "2m")),
 			function("plain", 1, created, nil),
@@ -52,7 +53,9 @@ func TestRunOnVirtualTime(t *testing.T) {
 				}
 			}
 		})
-		time.Sleep(10 * time.Minute)
+		// Past the 20th cycle (at 10m): one due as the context ends would
+		// fail its listing (the provider honours the context).
+		time.Sleep(10*time.Minute + time.Second)
 		cancel()
 		wg.Wait()
 
@@ -86,7 +89,7 @@ func TestRunOnVirtualTime(t *testing.T) {
 // Run stops promptly when its context is cancelled, between cycles.
 func TestRunStops(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		d, err := New(Config{Provider: newFakeProvider(), Actuator: newActuator(t, newFakeProvider(), false), Source: newFakeSource(time.Now()), Schedule: "*/5 * * * *"})
+		d, err := New(Config{Provider: newTestProvider(t, memory.Options{}), Actuator: newActuator(t, newTestProvider(t, memory.Options{}), false), Source: newFakeSource(time.Now()), Schedule: "*/5 * * * *"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +111,7 @@ func TestRunStops(t *testing.T) {
 }
 
 type env struct {
-	p   *fakeProvider
+	p   *testProvider
 	src *fakeSource
 	d   *Idler
 	log *strings.Builder
@@ -116,7 +119,13 @@ type env struct {
 
 func newEnv(t *testing.T, cfg Config, fns ...provider.Function) *env {
 	t.Helper()
-	e := &env{p: newFakeProvider(fns...), src: newFakeSource(time.Now().Add(-24 * time.Hour)), log: &strings.Builder{}}
+	return newEnvOn(t, memory.Options{}, cfg, fns...)
+}
+
+// newEnvOn is newEnv over a provider that behaves as opts say.
+func newEnvOn(t *testing.T, opts memory.Options, cfg Config, fns ...provider.Function) *env {
+	t.Helper()
+	e := &env{p: newTestProvider(t, opts, fns...), src: newFakeSource(time.Now().Add(-24 * time.Hour)), log: &strings.Builder{}}
 	cfg.Provider, cfg.Source, cfg.Logger = e.p, e.src, newTextLogger(e.log)
 	if cfg.Actuator == nil {
 		cfg.Actuator = newActuator(t, e.p, false)
@@ -285,7 +294,7 @@ func TestCycleScenarios(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.dryRun {
-				tc.cfg.Actuator = newActuator(t, newFakeProvider(), true) // replaced below with e.p
+				tc.cfg.Actuator = newActuator(t, newTestProvider(t, memory.Options{}), true) // replaced below with e.p
 			}
 			e := newEnv(t, tc.cfg, tc.fns...)
 			if tc.dryRun {
@@ -320,9 +329,8 @@ func TestCycleScenarios(t *testing.T) {
 func TestRefusedZero(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		old := time.Now().Add(-time.Hour)
-		e := newEnv(t, Config{RefusedBackoff: time.Hour},
+		e := newEnvOn(t, memory.Options{RefuseZero: true}, Config{RefusedBackoff: time.Hour},
 			function("a", 1, old, optIn()), function("b", 1, old, optIn()))
-		e.p.refuseZero = true
 		for range 10 { // 10 cycles over 5 minutes
 			e.d.RunOnce(t.Context(), time.Now())
 			time.Sleep(30 * time.Second)
@@ -353,7 +361,7 @@ func TestRefusedZero(t *testing.T) {
 
 func TestListErrorDoesNothing(t *testing.T) {
 	e := newEnv(t, Config{}, function("a", 1, time.Now().Add(-time.Hour), optIn()))
-	e.p.failList = context.DeadlineExceeded
+	e.p.FailLists(1<<30, context.DeadlineExceeded)
 	rep := e.d.RunOnce(t.Context(), time.Now())
 	if rep.Err == nil || len(e.src.queries()) != 0 || len(e.p.calls()) != 0 {
 		t.Fatalf("report %+v, queries %d, calls %d", rep, len(e.src.queries()), len(e.p.calls()))
@@ -432,7 +440,7 @@ func TestMetricsRegistered(t *testing.T) {
 		}
 	}
 	// A second idler on the same registry is an error, not a panic.
-	if _, err := New(Config{Provider: newFakeProvider(), Actuator: newActuator(t, newFakeProvider(), false), Source: newFakeSource(time.Now()), Registerer: reg}); err == nil {
+	if _, err := New(Config{Provider: newTestProvider(t, memory.Options{}), Actuator: newActuator(t, newTestProvider(t, memory.Options{}), false), Source: newFakeSource(time.Now()), Registerer: reg}); err == nil {
 		t.Error("duplicate registration accepted")
 	}
 }
@@ -489,7 +497,9 @@ func TestScaleConcurrency(t *testing.T) {
 		go func() { _ = act.Run(ctx) }()
 		synctest.Wait()
 		e.d.cfg.Actuator = act
-		e.p.delay = time.Second
+		for _, fn := range fns {
+			e.p.SetDelay(fn.Ref, time.Second)
+		}
 		start := time.Now()
 		rep := e.d.RunOnce(t.Context(), start)
 		if len(rep.Idled) != 20 {
@@ -498,8 +508,8 @@ func TestScaleConcurrency(t *testing.T) {
 		if took := time.Since(start); took != 5*time.Second {
 			t.Errorf("cycle took %s, want 5s (20 calls of 1s, 4 at a time)", took)
 		}
-		if e.p.peak != 4 {
-			t.Errorf("peak concurrent scale calls %d, want 4", e.p.peak)
+		if e.p.Peak() != 4 {
+			t.Errorf("peak concurrent scale calls %d, want 4", e.p.Peak())
 		}
 		for i, r := range rep.Idled { // reported in listing order
 			if r.Name != fmt.Sprintf("f%02d", i) {
