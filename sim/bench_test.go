@@ -13,15 +13,25 @@ import (
 )
 
 // day200 loads the 200-function Azure day (Shahrad et al., USENIX ATC 2020;
-// CC BY 4.0) from the shared traces, or skips.
+// CC BY 4.0) from the shared traces (SIM_TRACE_DIR overrides).
 func day200(tb testing.TB) *trace.Trace {
 	tb.Helper()
 	dir := os.Getenv("SIM_TRACE_DIR")
 	if dir == "" {
 		dir = filepath.Join("..", "..", "shared", "traces", "azure2019-invitro-200fn")
 	}
+	return sharedTrace(tb, dir)
+}
+
+// sharedTrace loads a trace of ../shared/traces, or skips when it is not
+// there — but fails under CI=true, where the traces must be present.
+func sharedTrace(tb testing.TB, dir string) *trace.Trace {
+	tb.Helper()
 	tr, err := trace.Load(dir)
 	if os.IsNotExist(err) || (err != nil && !fileExists(dir)) {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("trace %s not here: CI must have ../shared/traces", dir)
+		}
 		tb.Skipf("trace %s not here", dir)
 	}
 	if err != nil {

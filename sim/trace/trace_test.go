@@ -172,6 +172,9 @@ func TestSharedTraces(t *testing.T) {
 	}{{"azure2019-invitro-200fn", 200, 2007609}, {"azure2019-invitro-10fn", 10, 0}} {
 		p := filepath.Join(dir, c.sub)
 		if _, err := os.Stat(p); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("shared traces not here (%v): CI must have ../shared/traces", err)
+			}
 			t.Skipf("shared traces not here (%v)", err)
 		}
 		tr, err := Load(p)
