@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// pendingFlags are flags the chart passes before the controller defines
-// them: --config is being added with the configuration file (config
-// package). This test fails once the controller defines one, so the entry is
-// removed and the flag checked like the others.
-var pendingFlags = map[string]bool{"config": true}
+// pendingFlags are flags the chart may pass before the controller defines
+// them (--config was one until the configuration file landed). The test
+// fails once the controller defines one, so the entry is removed and the
+// flag checked like the others.
+var pendingFlags = map[string]bool{}
 
 // Every flag the chart passes, in every value set, is one `faas-autoscaler
 // run` defines: the chart and the binary cannot drift apart silently.
