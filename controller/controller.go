@@ -192,8 +192,10 @@ func (c *Controller) Learn(ctx context.Context) error {
 // idler and the pre-warmer, until ctx ends.
 func (c *Controller) Act(ctx context.Context) {
 	cfg := c.Config()
+	// The pool first, so no proposal is ever applied inline in a loop.
+	stopped := c.Actuator.Start(ctx)
+	defer func() { <-stopped }()
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = c.Actuator.Run(ctx) })
 	if cfg.Scaler.Enabled {
 		wg.Go(func() { _ = c.Loop.Run(ctx) })
 	} else {
