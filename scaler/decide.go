@@ -258,6 +258,9 @@ func limitAndClamp(spec Spec, obs Observation, d Decision, head string) Decision
 func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per float64, target string) Decision {
 	firing := obs.Signal != nil && obs.Signal.Status == Firing
 	need := max(replicasFor(derefOr(load, 0), per), replicasFor(derefOr(obs.BurstLoad, 0), per))
+	if need > 0 && belowActivation(spec, load, obs.BurstLoad) {
+		need = 0
+	}
 	if need == 0 && !firing {
 		if obs.ScheduledMin > 0 {
 			v, code, why, _ := clamp(spec, obs, 0)
@@ -267,6 +270,9 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 		d.Code, d.Reason = CodeAtZeroIdle, "at 0 replicas without load: left to the idler"
 		if load == nil && obs.BurstLoad == nil {
 			d.Reason = "at 0 replicas, load missing: left to the idler"
+		} else if belowActivation(spec, load, obs.BurstLoad) && max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)) > 0 {
+			d.Reason = fmt.Sprintf("at 0 replicas, queue %.4g below the activation threshold %g: left to the idler",
+				max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)), spec.QueueActivation)
 		}
 		return d
 	}

@@ -56,6 +56,8 @@ type runConfig struct {
 	LeaderElect    bool
 	LeaseNamespace string
 	LeaseName      string
+
+	natsConfig // queue load from JetStream (wire_nats.go)
 }
 
 func defineRunFlags(c *runConfig) *envFlags {
@@ -148,6 +150,7 @@ func defineRunFlags(c *runConfig) *envFlags {
 	fs.StringVar(&c.LeaseNamespace, "leader-election-namespace", "", "namespace of the Lease (default: the pod's namespace, else openfaas)")
 	e.bind("leader-election-namespace", "leader_election_namespace")
 	fs.StringVar(&c.LeaseName, "leader-election-lease", "faas-autoscaler", "name of the Lease")
+	defineNATSFlags(e, &c.natsConfig)
 	return e
 }
 
@@ -244,6 +247,7 @@ func (c *runConfig) Validate() error {
 	if err := c.Defaults.Validate(); err != nil {
 		bad("scaling defaults: %v", err)
 	}
+	c.natsConfig.validate(mode, bad)
 	return errors.Join(errs...)
 }
 

@@ -150,6 +150,9 @@ func runController(ctx context.Context, c runConfig, logger *slog.Logger, stdout
 			return err
 		}
 	}
+	if err := ctl.wireNATS(); err != nil {
+		return err
+	}
 	if err := ctl.wireLoops(); err != nil {
 		return err
 	}
