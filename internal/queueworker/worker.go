@@ -61,6 +61,7 @@ type fnWorker struct {
 	cons    jetstream.Consumer
 	mu      sync.Mutex
 	running int
+	paused  bool
 }
 
 // New validates cfg and registers the metrics.
@@ -137,6 +138,9 @@ func (w *Worker) consume(ctx context.Context, f *fnWorker) {
 	for ctx.Err() == nil {
 		f.mu.Lock()
 		free := w.cfg.Ready(f.ref)*w.cfg.MaxInflight - f.running
+		if f.paused {
+			free = 0
+		}
 		f.mu.Unlock()
 		if free <= 0 {
 			sleep(ctx, 20*time.Millisecond)
@@ -217,6 +221,19 @@ func (w *Worker) export(ctx context.Context, f *fnWorker) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// Pause stops (or resumes) taking the function's messages, as a worker
+// whose slots are all busy: its backlog waits in the stream, unstarted.
+func (w *Worker) Pause(ref provider.Ref, paused bool) {
+	w.mu.Lock()
+	f, ok := w.fns[ref]
+	w.mu.Unlock()
+	if ok {
+		f.mu.Lock()
+		f.paused = paused
+		f.mu.Unlock()
 	}
 }
 
