@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	jsource "github.com/faas-autoscaler/faas-autoscaler/metricsource/jetstream"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -251,6 +252,12 @@ func (w *Worker) Backlog(ctx context.Context, ref provider.Ref) (int, error) {
 		return 0, err
 	}
 	return int(info.NumPending) + info.NumAckPending, nil
+}
+
+// Processed is how many of the function's messages were run and
+// acknowledged (queue_worker_messages_processed_total).
+func (w *Worker) Processed(ref provider.Ref) float64 {
+	return testutil.ToFloat64(w.m.processed.WithLabelValues(ref.String()))
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -62,12 +62,15 @@ func loadQuery(q metricsource.LoadQuery) (string, error) {
 		// Milli-CPU: 1000 = one core busy.
 		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), nil
 	case metricsource.TypeQueue:
-		// A backlog is a level, like in-flight: the peak over the window, so
-		// a message that arrived since the last scrape counts in full (the
-		// activation threshold is 1 message) instead of as a fraction of an
-		// average. Scale-down is held by the down window either way.
-		step := model.Duration(subqueryStep(q.Window)).String()
-		return fmt.Sprintf(`max_over_time((%s)[%s:%s])`, queueLevel(), w, step), nil
+		// A backlog is a level: what matters is the work waiting now, for
+		// every window. An average or a peak over the window would still
+		// show a drained queue's old backlog for a whole window, and wake a
+		// function the idler has just parked with nothing to do. The
+		// scale-down window holds replicas while a backlog drains; a
+		// message that arrived since the last scrape counts in full at the
+		// next one (the activation threshold is 1 message). The JetStream
+		// source reads the same level, so both sources decide alike.
+		return queueLevel(), nil
 	case "":
 		return "", fmt.Errorf("scaling type is empty")
 	default:
