@@ -176,3 +176,12 @@ func (a *Async) Backlog(t testing.TB, ref provider.Ref) int {
 	}
 	return n
 }
+
+// AsyncFunction makes fn a queue-worker-fed function: each message takes
+// duration, a replica runs concurrency at once.
+func (s *Stack) AsyncFunction(t testing.TB, fn provider.Function, duration time.Duration, concurrency int) {
+	t.Helper()
+	s.Gateway.SetWorkload(fn.Ref, gatewaysim.Workload{Duration: duration, Concurrency: concurrency})
+	s.Async.Consume(t, fn.Ref)
+}
+

@@ -10,18 +10,9 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
-	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
-
-// asyncFunction is a queue-worker-fed function: each message takes
-// duration, a replica runs concurrency at once.
-func (s *Stack) asyncFunction(t testing.TB, fn provider.Function, duration time.Duration, concurrency int) {
-	t.Helper()
-	s.Gateway.SetWorkload(fn.Ref, gatewaysim.Workload{Duration: duration, Concurrency: concurrency})
-	s.Async.Consume(t, fn.Ref)
-}
 
 // checkExactlyOnce: every published call id ran exactly once, nothing else
 // ran, and the worker acknowledged as many as were published.
@@ -58,7 +49,7 @@ func TestAsyncDrainFromZero(t *testing.T) {
 		"com.openfaas.scale.zero-duration", "25s")
 	fn.Replicas = 0
 	st := Start(t, Options{Binary: controllerBin, Async: true, Functions: []provider.Function{fn}})
-	st.asyncFunction(t, fn, 100*time.Millisecond, 10)
+	st.AsyncFunction(t, fn, 100*time.Millisecond, 10)
 
 	start := time.Now()
 	ids := st.Publish(t, ref, n, 32)
@@ -120,7 +111,7 @@ func TestAsyncNeverIdledWithBacklog(t *testing.T) {
 	fn := NewFunction(ref, "com.openfaas.scale.zero", "true", "com.openfaas.scale.zero-duration", "3s")
 	st := Start(t, Options{Binary: controllerBin, Async: true, Functions: []provider.Function{fn},
 		ControllerArgs: []string{"--idle-schedule", "@every 1s"}})
-	st.asyncFunction(t, fn, 50*time.Millisecond, 10)
+	st.AsyncFunction(t, fn, 50*time.Millisecond, 10)
 	st.Async.Worker.Pause(ref, true)
 	ids := st.Publish(t, ref, 20, 4)
 
@@ -155,7 +146,7 @@ func TestAsyncNATSRestart(t *testing.T) {
 	const n, interval = 1500, 2 * time.Second
 	fn := NewFunction(ref, "com.openfaas.scale.type", "queue", "com.openfaas.scale.max", "4")
 	st := Start(t, Options{Binary: controllerBin, Async: true, QueueFromJetStream: true, Functions: []provider.Function{fn}})
-	st.asyncFunction(t, fn, 100*time.Millisecond, 10)
+	st.AsyncFunction(t, fn, 100*time.Millisecond, 10)
 	ids := st.Publish(t, ref, n, 32)
 	Eventually(t, 60*time.Second, "a third drained", func() (bool, string) {
 		exec, _ := st.Async.Executed()
@@ -213,7 +204,7 @@ func TestAsyncSourcesAgree(t *testing.T) {
 	fn.Replicas = 2
 	st := Start(t, Options{Binary: controllerBin, Async: true, Functions: []provider.Function{fn},
 		ControllerArgs: []string{"--dry-run"}})
-	st.asyncFunction(t, fn, 50*time.Millisecond, 10)
+	st.AsyncFunction(t, fn, 50*time.Millisecond, 10)
 	st.Async.Worker.Pause(ref, true)
 	listen, err := teststack.FreeAddr()
 	if err != nil {

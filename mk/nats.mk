@@ -16,3 +16,9 @@ nats-server:
 	mv "$(NATS_SERVER).tmp" "$(NATS_SERVER)"
 
 TEST_DEPS += nats-server
+
+# bench-async-drain: 5,000 async messages drained by OpenFaaS CE as shipped
+# vs faas-autoscaler's queue type from zero (not part of `make test`; ~2 min).
+.PHONY: bench-async-drain
+bench-async-drain: deps nats-server
+	FAAS_ASYNC_BENCH=1 $(GO) test -count=1 -timeout 20m -run TestAsyncDrain -v ./bench/reaction
