@@ -3,6 +3,7 @@ package metricsource
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -19,13 +20,23 @@ type QueueReader interface {
 // not an average) and Activity's Queued. A failed queue read wraps
 // ErrUnavailable, so the scaler keeps queue functions as they are and the
 // idler idles nothing (it cannot prove that no work is waiting).
-func WithQueue(base Source, q QueueReader) Source {
-	return &withQueue{base: base, q: q}
+//
+// A reading younger than reuse (by now, the caller's clock) answers again,
+// so that one scaler pass, which asks for its stable and burst windows,
+// makes one request to the queue, not two. Failures are not reused.
+func WithQueue(base Source, q QueueReader, reuse time.Duration, now func() time.Time) Source {
+	return &withQueue{base: base, q: q, reuse: reuse, now: now}
 }
 
 type withQueue struct {
-	base Source
-	q    QueueReader
+	base  Source
+	q     QueueReader
+	reuse time.Duration
+	now   func() time.Time
+
+	mu   sync.Mutex
+	last Values
+	at   time.Time
 }
 
 func (w *withQueue) Load(ctx context.Context, lq LoadQuery) (Values, error) {
@@ -48,10 +59,19 @@ func (w *withQueue) Activity(ctx context.Context, window time.Duration) (Activit
 	return act, nil
 }
 
+// queued reads the queue, or reuses a fresh reading. The lock is held over
+// the read so that concurrent callers wait for one request.
 func (w *withQueue) queued(ctx context.Context) (Values, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.last != nil && w.reuse > 0 && w.now().Sub(w.at) < w.reuse {
+		return w.last, nil
+	}
 	v, err := w.q.Queued(ctx)
 	if err != nil {
+		w.last = nil
 		return nil, fmt.Errorf("%w: queue: %w", ErrUnavailable, err)
 	}
+	w.last, w.at = v, w.now()
 	return v, nil
 }

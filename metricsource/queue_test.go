@@ -40,7 +40,7 @@ var fnA = provider.Ref{Name: "a", Namespace: "fn"}
 // ErrUnavailable for both, never an empty answer.
 func TestWithQueue(t *testing.T) {
 	base, q := &fakeBase{}, &fakeQueue{v: metricsource.Values{fnA: 5000}}
-	src := metricsource.WithQueue(base, q)
+	src := metricsource.WithQueue(base, q, 0, time.Now)
 	ctx := context.Background()
 
 	got, err := src.Load(ctx, metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: time.Minute})
@@ -65,5 +65,37 @@ func TestWithQueue(t *testing.T) {
 	}
 	if _, err := src.Load(ctx, metricsource.LoadQuery{Type: metricsource.TypeRPS, Window: time.Minute}); err != nil {
 		t.Fatalf("rps load with the queue down: %v, want the base's answer", err)
+	}
+}
+
+// TestWithQueueReuse: readings within the reuse time answer again (one
+// request per scaler pass); older ones and failures do not.
+func TestWithQueueReuse(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	q := &fakeQueue{v: metricsource.Values{fnA: 3}}
+	src := metricsource.WithQueue(&fakeBase{}, q, time.Second, func() time.Time { return now })
+	ctx := context.Background()
+	stable := metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: time.Minute}
+	burst := metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: 10 * time.Second}
+	for _, lq := range []metricsource.LoadQuery{stable, burst} {
+		if _, err := src.Load(ctx, lq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if q.n != 1 {
+		t.Fatalf("%d queue reads for one pass, want 1", q.n)
+	}
+	now = now.Add(time.Second)
+	if _, err := src.Load(ctx, stable); err != nil || q.n != 2 {
+		t.Fatalf("after the reuse time: %d reads (%v), want 2", q.n, err)
+	}
+	q.err = errors.New("down")
+	now = now.Add(time.Second)
+	if _, err := src.Load(ctx, stable); err == nil {
+		t.Fatal("failed read answered")
+	}
+	q.err = nil
+	if _, err := src.Load(ctx, stable); err != nil || q.n != 4 {
+		t.Fatalf("a failure was reused: %d reads (%v), want 4", q.n, err)
 	}
 }

@@ -70,7 +70,9 @@ func (ctl *controller) wireNATS() error {
 	if err != nil {
 		return fmt.Errorf("--nats-url: %w", err)
 	}
-	ctl.source = metricsource.WithQueue(ctl.source, src)
+	// One reading serves a whole scaler pass (its stable and burst
+	// windows) and an idler cycle started with it: a fifth of the interval.
+	ctl.source = metricsource.WithQueue(ctl.source, src, ctl.cfg.Interval/5, ctl.clk.Now)
 	ctl.extra = append(ctl.extra, func(ctx context.Context) error {
 		<-ctx.Done()
 		src.Close()
