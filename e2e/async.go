@@ -184,4 +184,3 @@ func (s *Stack) AsyncFunction(t testing.TB, fn provider.Function, duration time.
 	s.Gateway.SetWorkload(fn.Ref, gatewaysim.Workload{Duration: duration, Concurrency: concurrency})
 	s.Async.Consume(t, fn.Ref)
 }
-

@@ -16,3 +16,12 @@ func queuedVerdict(obs Observation, keepAlive time.Duration, now time.Time) (Ver
 	return Verdict{Code: CodeQueued, WouldIdleAt: now.Add(keepAlive),
 		Reason: fmt.Sprintf("%g message(s) queued for it: never idled with work waiting", obs.Queued)}, true
 }
+
+// queuedOf is the backlog for the explain API; nil when unknown.
+func queuedOf(o Observation) *float64 {
+	if !o.HasQueued {
+		return nil
+	}
+	v := o.Queued
+	return &v
+}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
-	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // TestDecideQueued: a function with messages waiting is never idle, whatever
@@ -63,5 +62,9 @@ func TestCycleKeepsQueued(t *testing.T) {
 	if got := e.p.replicas(ref("empty")); got != 0 {
 		t.Fatalf("empty: %d replicas, want idled to 0 (%s)", got, verdictOf(rep, ref("empty")).Reason)
 	}
-	_ = provider.Ref{}
+	x, ok := e.d.Explain(ref("waiting"))
+	ex, _ := x.(Explanation)
+	if !ok || ex.Code != CodeQueued || ex.Queued == nil || *ex.Queued != 12 {
+		t.Fatalf("explain: %+v, want code queued with 12 queued", x)
+	}
 }

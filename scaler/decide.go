@@ -116,7 +116,7 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	cur := obs.Replicas
 	per := spec.PerReplicaTarget()
 	d := Decision{Replicas: cur, Next: st}
-	load, src := obs.StableLoad, fmt.Sprintf(" (%v avg)", obs.StableWindow)
+	load, src := obs.StableLoad, stableSource(spec, obs.StableWindow)
 	// An alert's load counts only when it measures this function's type (its
 	// labels may have changed since the rule fired).
 	alertLoad := obs.Signal != nil && obs.Signal.Load != nil &&

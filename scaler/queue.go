@@ -1,6 +1,11 @@
 package scaler
 
-import "github.com/faas-autoscaler/faas-autoscaler/metricsource"
+import (
+	"fmt"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+)
 
 // The queue scaling type (com.openfaas.scale.type=queue) scales on a
 // function's asynchronous backlog: messages waiting plus messages running,
@@ -23,4 +28,13 @@ func belowActivation(spec Spec, load, burst *float64) bool {
 		return false
 	}
 	return max(derefOr(load, 0), derefOr(burst, 0)) < spec.QueueActivation
+}
+
+// stableSource says what the stable load is, for decision reasons: a
+// window's average, except for a queue, whose load is its backlog now.
+func stableSource(spec Spec, w time.Duration) string {
+	if spec.Type == metricsource.TypeQueue {
+		return " (backlog now)"
+	}
+	return fmt.Sprintf(" (%v avg)", w)
 }
