@@ -24,9 +24,9 @@ type Explanation struct {
 	LastActivitySeen time.Time `json:"lastActivitySeen,omitzero"`
 	// Queued is the asynchronous backlog the last cycle read (absent when
 	// the source knows nothing about the function's queue).
-	Queued *float64 `json:"queued,omitempty"`
-	IdleSince        time.Time `json:"idleSince,omitzero"`
-	WouldIdleAt      time.Time `json:"wouldIdleAt,omitzero"`
+	Queued      *float64  `json:"queued,omitempty"`
+	IdleSince   time.Time `json:"idleSince,omitzero"`
+	WouldIdleAt time.Time `json:"wouldIdleAt,omitzero"`
 	// ScheduledMinimum and Schedule describe the active scheduled minimum;
 	// MinSchedule is the configured value.
 	ScheduledMinimum uint64    `json:"scheduledMinimum,omitempty"`
