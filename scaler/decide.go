@@ -262,6 +262,9 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 		need = 0
 	}
 	if need == 0 && !firing {
+		if qd, ok := wakeForBacklog(spec, obs, d); ok {
+			return qd
+		}
 		if obs.ScheduledMin > 0 {
 			v, code, why, _ := clamp(spec, obs, 0)
 			d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)

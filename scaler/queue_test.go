@@ -1,6 +1,7 @@
 package scaler
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -73,6 +74,64 @@ func TestQueueActivationLabel(t *testing.T) {
 		var le *LabelError
 		if !errors.As(err, &le) || le.Label != LabelQueueActivation || !strings.Contains(err.Error(), v) {
 			t.Errorf("%q: %v, want a LabelError naming %s", v, err, LabelQueueActivation)
+		}
+	}
+}
+
+// TestBacklogWakesOtherTypes: an rps function at zero with messages queued
+// wakes to its floor; without a backlog, or with one under its threshold,
+// it stays at zero.
+func TestBacklogWakesOtherTypes(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	spec := queueSpec(t, map[string]string{LabelType: "rps", LabelMin: "2"})
+	zero := f64(0)
+	for _, tc := range []struct {
+		name   string
+		queued *float64
+		want   uint64
+	}{
+		{"3 queued", f64(3), 2},
+		{"none queued", f64(0), 0},
+		{"backlog unknown", nil, 0},
+		{"under the threshold", f64(0.5), 0},
+	} {
+		d := Decide(spec, Observation{StableLoad: zero, BurstLoad: zero, Queued: tc.queued}, State{}, now)
+		if d.Replicas != tc.want {
+			t.Errorf("%s: %d (%s), want %d", tc.name, d.Replicas, d.Reason, tc.want)
+		}
+	}
+}
+
+// TestLoopWakesOnBacklog: a pass reads the queue once for the rps function
+// at zero and wakes it; a running rps function costs no queue query.
+func TestLoopWakesOnBacklog(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 0, map[string]string{LabelMin: "0"}))
+	e.src.Set("rps", refA, 0)
+	e.src.Set("queue", refA, 4)
+	if err := e.loop.Tick(context.Background(), time.Unix(1e9, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.prov.replicas(refA); got != 1 {
+		t.Fatalf("rps function at zero with 4 queued: %d replicas, want woken to 1", got)
+	}
+	n := 0
+	for _, q := range e.src.Queries() {
+		if q.Type == "queue" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d queue queries in the pass, want 1", n)
+	}
+
+	run := newLoopEnv(t, nil, function(refB, 1, nil))
+	run.src.Set("rps", refB, 1)
+	if err := run.loop.Tick(context.Background(), time.Unix(1e9, 0)); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range run.src.Queries() {
+		if q.Type == "queue" {
+			t.Fatalf("queue queried with no function at zero: %v", run.src.Queries())
 		}
 	}
 }
