@@ -20,6 +20,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
@@ -335,24 +336,18 @@ func (s *Stack) Describe(ref provider.Ref) string {
 	return b.String()
 }
 
-// Eventually polls cond every 100 ms until it is true, and fails the test
-// after timeout with what and cond's last detail. Timeouts are generous: the
-// machine is small and shared; a slow pass is not a failure, a wrong one is.
+// Eventually polls cond until it is true (testenv.WaitFor), and fails the
+// test after timeout with what and cond's last detail. Timeouts are
+// generous: the machine is small and shared; a slow pass is not a failure,
+// a wrong one is.
 func Eventually(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
 	var detail string
-	for {
+	testenv.WaitFor(t, timeout, what, func() bool {
 		var ok bool
 		ok, detail = cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s: %s", timeout, what, detail)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return ok
+	}, func() string { return detail })
 }
 
 func writeFile(t testing.TB, path, content string) {

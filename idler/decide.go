@@ -23,14 +23,15 @@ const (
 	CodeAlreadyZero    Code = "already_zero"    // nothing to do
 	CodeScheduledMin   Code = "scheduled_min"   // a scheduled minimum above zero is active
 	CodeRecentlyScaled Code = "recently_scaled" // scaled up or woken from zero within the keep-alive, or replicas still starting
-	CodeDryRun         Code = "dry_run"         // idle, but --dry-run
+	CodeDryRun         Code = "dry_run"         // idle, but the actuator is in --dry-run
 	CodeRefused        Code = "refused"         // idle, but the provider refused zero recently
+	CodeOverruled      Code = "overruled"       // idle, but the actuator dropped the scale to zero (raised since, changed, not leader, …)
 )
 
 // Codes lists every Code, for pre-initialising metric label values.
 var Codes = []Code{CodeIdle, CodeActive, CodeInflight, CodeMissingData, CodeNotOptedIn,
 	CodeInvalidLabel, CodeTooYoung, CodeAlreadyZero, CodeScheduledMin, CodeRecentlyScaled,
-	CodeDryRun, CodeRefused, CodeQueued}
+	CodeDryRun, CodeRefused, CodeOverruled, CodeQueued}
 
 // Observation is what the metrics source said about one function for the
 // window the decision uses.
@@ -84,7 +85,6 @@ type Input struct {
 	LastScaleUp time.Time
 	// RefusedUntil: the provider refused zero and we back off until then.
 	RefusedUntil time.Time
-	DryRun       bool
 }
 
 // Verdict is the idle decision. Idle is true when the function is idle; the
@@ -181,8 +181,6 @@ func Decide(in Input, now time.Time) Verdict {
 	v := Verdict{Idle: true, Code: CodeIdle, IdleSince: now.Add(-in.KeepAlive), WouldIdleAt: now,
 		Reason: fmt.Sprintf("%s in the last %s", quiet, in.KeepAlive)}
 	switch {
-	case in.DryRun:
-		v.Code, v.Reason = CodeDryRun, v.Reason+"; dry run: not scaled"
 	case !in.RefusedUntil.IsZero() && now.Before(in.RefusedUntil):
 		v.Code, v.Reason = CodeRefused, fmt.Sprintf("%s; provider refused zero, retry after %s", v.Reason, in.RefusedUntil.UTC().Format(time.RFC3339))
 	}

@@ -109,6 +109,11 @@ type Decision struct {
 	// Recommended is the raw load-based recommendation before windows,
 	// limits and clamps (0 when none was computed).
 	Recommended uint64 `json:"recommended"`
+	// Evidence is how far back the load this decision rests on reaches (the
+	// window it was averaged over; 0 for an alert's fresh reading). The
+	// actuator drops a wake from zero whose evidence began before the
+	// function was idled: that load is what the idle already judged.
+	Evidence time.Duration `json:"evidence_window,omitempty"`
 	// Next is the function's state after this decision.
 	Next State `json:"-"`
 }

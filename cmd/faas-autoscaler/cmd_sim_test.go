@@ -25,6 +25,7 @@ func TestSimBadFlags(t *testing.T) {
 		{"bad concurrency", []string{"--trace", simTestTrace, "--concurrency", "0"}, "sim: concurrency = 0, must be at least 1"},
 		{"timeline without function", []string{"--trace", simTestTrace, "--timeline-svg", "x.svg"}, "sim: --timeline-svg and --timeline-function go together"},
 		{"bad progress", []string{"--trace", simTestTrace, "--progress", "maybe"}, `sim: --progress "maybe": want auto, always or never`},
+		{"missing config", []string{"--trace", simTestTrace, "--config", "testdata/no-such-config.yaml"}, "sim: --config: "},
 		{"extra argument", []string{"--trace", simTestTrace, "now"}, `sim: unexpected argument "now"`},
 	}
 	for _, tc := range tests {

@@ -48,12 +48,12 @@ func (c *natsConfig) validate(mode string, bad func(string, ...any)) {
 	}
 }
 
-func (c *natsConfig) jetstreamConfig(ctl *controller) jetstream.Config {
+func (c *natsConfig) jetstreamConfig(p *process) jetstream.Config {
 	jc := jetstream.DefaultConfig()
 	jc.URL, jc.Stream, jc.Subject, jc.Timeout = c.NATSURL, c.NATSStream, c.NATSSubject, c.NATSTimeout
-	if ctl != nil {
-		jc.DefaultNamespace = ctl.cfg.DefaultNamespace
-		jc.Logger = ctl.log.With("component", "jetstream")
+	if p != nil {
+		jc.DefaultNamespace = p.cfg.DefaultNamespace
+		jc.Logger = p.log.With("component", "jetstream")
 	}
 	return jc
 }
@@ -61,23 +61,23 @@ func (c *natsConfig) jetstreamConfig(ctl *controller) jetstream.Config {
 // wireNATS puts the JetStream backlog under the Prometheus source when
 // --nats-url is set. The connection is made in the background: a NATS that
 // is down at start only makes queue load missing until it is up.
-func (ctl *controller) wireNATS() error {
-	c := ctl.cfg.natsConfig
+func (p *process) wireNATS() error {
+	c := p.cfg.natsConfig
 	if c.NATSURL == "" {
 		return nil
 	}
-	src, err := jetstream.New(c.jetstreamConfig(ctl))
+	src, err := jetstream.New(c.jetstreamConfig(p))
 	if err != nil {
 		return fmt.Errorf("--nats-url: %w", err)
 	}
 	// One reading serves a whole scaler pass (its stable and burst
 	// windows) and an idler cycle started with it: a fifth of the interval.
-	ctl.source = metricsource.WithQueue(ctl.source, src, ctl.cfg.Interval/5, ctl.clk.Now)
-	ctl.extra = append(ctl.extra, func(ctx context.Context) error {
+	p.source = metricsource.WithQueue(p.source, src, p.cfg.Tuning.Scaler.Interval/5, p.clk.Now)
+	p.extra = append(p.extra, func(ctx context.Context) error {
 		<-ctx.Done()
 		src.Close()
 		return nil
 	})
-	ctl.log.Info("queue load from NATS JetStream", "url", c.NATSURL, "stream", c.NATSStream, "subject", c.NATSSubject)
+	p.log.Info("queue load from NATS JetStream", "url", c.NATSURL, "stream", c.NATSStream, "subject", c.NATSSubject)
 	return nil
 }
