@@ -123,6 +123,11 @@ func exportedMetrics(t *testing.T) exported {
 			rec.m[mf.GetName()+"_count"] = labels
 		}
 	}
+	// The JetStream queue-worker's series (reference/openfaas.md), as the
+	// test stack's worker (internal/queueworker) exports them.
+	rec.m["queue_worker_pending_messages"] = []string{"function_name", "queue_name"}
+	rec.m["queue_worker_function_invocation_inflight"] = []string{"function_name"}
+	rec.m["queue_worker_messages_processed_total"] = []string{"function_name"}
 	return rec.m
 }
 

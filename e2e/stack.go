@@ -67,6 +67,13 @@ type Options struct {
 	// pass lists them (with a long --interval that first pass is the only
 	// listing, and the webhook refuses functions the loop has not listed).
 	Functions []provider.Function
+	// Async runs NATS JetStream, the /async-function route and a queue
+	// worker (e2e/async.go); AsyncMaxInflight is the worker's messages per
+	// ready replica (default 10); QueueFromJetStream gives the controller
+	// --nats-url, so it reads the queue load from JetStream, not Prometheus.
+	Async              bool
+	AsyncMaxInflight   int
+	QueueFromJetStream bool
 	// PromArgs replace the default extra Prometheus flags
 	// (--rules.alert.resend-delay=1s: alerts reach an AlertManager discovered
 	// late at once, and a killed Prometheus's alerts resolve within seconds).
@@ -92,6 +99,8 @@ type Stack struct {
 	// the webhook; SecretsDir holds them as basic-auth-user/-password.
 	User, Password string
 	SecretsDir     string
+	// Async is the NATS side when Options.Async is set.
+	Async *Async
 	// RuleFile and AlertmanagerConfig are the YAML actually loaded.
 	RuleFile, AlertmanagerConfig []byte
 }
@@ -157,7 +166,14 @@ func Start(t testing.TB, o Options) *Stack {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = gw.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	gsrv := httptest.NewServer(gw.Handler(gatewaysim.APIOptions{Username: s.User, Password: s.Password}))
+	apiOpts := gatewaysim.APIOptions{Username: s.User, Password: s.Password}
+	targets := []teststack.Target{}
+	if o.Async {
+		s.Async = startAsync(t, s, o.AsyncMaxInflight)
+		apiOpts.Async = s.Async.pub
+		targets = append(targets, teststack.Target{Job: JobQueueWorker, URL: strings.TrimPrefix(s.Async.metrics.URL, "http://")})
+	}
+	gsrv := httptest.NewServer(gw.Handler(apiOpts))
 	t.Cleanup(gsrv.Close)
 	s.GatewayURL = gsrv.URL
 
@@ -183,10 +199,10 @@ func Start(t testing.TB, o Options) *Stack {
 	s.Prom = teststack.Prometheus(t, teststack.PromOptions{
 		ScrapeInterval: o.ScrapeInterval,
 		EvalInterval:   o.EvalInterval,
-		ScrapeTargets: []teststack.Target{
+		ScrapeTargets: append([]teststack.Target{
 			{Job: JobGateway, URL: strings.TrimPrefix(s.GatewayURL, "http://")},
 			{Job: JobController, URL: listen},
-		},
+		}, targets...),
 		RuleFiles:       []string{string(s.RuleFile)},
 		AlertmanagerURL: s.AM.URL(),
 		ExtraArgs:       o.PromArgs,
@@ -195,7 +211,11 @@ func Start(t testing.TB, o Options) *Stack {
 	for _, fn := range o.Functions {
 		s.Deploy(t, fn)
 	}
-	args := append(controllerFlags(s.GatewayURL, s.Prom.URL(), s.SecretsDir, listen), o.ControllerArgs...)
+	args := controllerFlags(s.GatewayURL, s.Prom.URL(), s.SecretsDir, listen)
+	if o.QueueFromJetStream && s.Async != nil {
+		args = append(args, "--nats-url", s.Async.NATS.URL())
+	}
+	args = append(args, o.ControllerArgs...)
 	s.Controller = startController(t, o.Binary, listen, args)
 
 	s.Prom.WaitUp(t, JobGateway)

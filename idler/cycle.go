@@ -183,7 +183,7 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 				continue
 			}
 			w.in.Observation = observation(act, w.fn.Ref)
-			if o := w.in.Observation; o.Started > 0 || o.Inflight > 0 {
+			if o := w.in.Observation; o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
 				w.st.lastActive = now
 				w.in.LastActive = now
 			}
@@ -213,6 +213,9 @@ func observation(act metricsource.Activity, ref provider.Ref) Observation {
 	if act.Inflight != nil {
 		o.Inflight, o.HasInflight = act.Inflight[ref]
 	}
+	if act.Queued != nil {
+		o.Queued, o.HasQueued = act.Queued[ref]
+	}
 	return o
 }
 
@@ -236,7 +239,7 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 			continue
 		}
 		o := observation(act, w.fn.Ref)
-		if o.Started > 0 || o.Inflight > 0 {
+		if o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
 			// Only positive evidence counts: a series missing from the
 			// shorter window proves nothing new.
 			w.in.Observation = o

@@ -15,7 +15,7 @@ const (
 	TypeRPS      = "rps"      // invocations per second (gateway_function_invocation_total)
 	TypeCapacity = "capacity" // in-flight invocations (gateway_function_invocation_inflight)
 	TypeCPU      = "cpu"      // milli-CPU (pod_cpu_usage_seconds_total × 1000)
-	TypeQueue    = "queue"    // pending queued messages (queue_worker_pending_messages)
+	TypeQueue    = "queue"    // queued messages: waiting plus in flight in the queue worker (queue_worker_pending_messages + queue_worker_function_invocation_inflight)
 
 	CustomLoadMetric = "job:function_current_load:sum"
 )
@@ -43,6 +43,11 @@ type Activity struct {
 	// Inflight holds in-flight invocations now; nil when the gateway does not
 	// export an in-flight gauge.
 	Inflight Values
+	// Queued holds the asynchronous messages waiting for (or being run by)
+	// each function now: work that has not finished, whatever its rps. nil
+	// when the source knows nothing about queues; a function absent from a
+	// non-nil map has no queue series.
+	Queued Values
 }
 
 // Source is the metrics source. Implementations are safe for concurrent use.

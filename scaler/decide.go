@@ -116,7 +116,7 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	cur := obs.Replicas
 	per := spec.PerReplicaTarget()
 	d := Decision{Replicas: cur, Next: st}
-	load, src := obs.StableLoad, fmt.Sprintf(" (%v avg)", obs.StableWindow)
+	load, src := obs.StableLoad, stableSource(spec, obs.StableWindow)
 	// An alert's load counts only when it measures this function's type (its
 	// labels may have changed since the rule fired).
 	alertLoad := obs.Signal != nil && obs.Signal.Load != nil &&
@@ -271,8 +271,14 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 	if obs.Signal != nil && obs.Signal.Load != nil && obs.BurstLoad == obs.Signal.Load {
 		d.Evidence = 0 // the alert's own reading
 	}
+	if need > 0 && belowActivation(spec, load, obs.BurstLoad) {
+		need = 0
+	}
 	if need == 0 && !firing {
-		d.Evidence = 0
+		d.Evidence = 0 // queued work is counted now
+		if qd, ok := wakeForBacklog(spec, obs, d); ok {
+			return qd
+		}
 		if obs.ScheduledMin > 0 {
 			v, code, why, _ := clamp(spec, obs, 0)
 			d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
@@ -281,6 +287,9 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 		d.Code, d.Reason = CodeAtZeroIdle, "at 0 replicas without recent load: left to the idler"
 		if load == nil && obs.BurstLoad == nil {
 			d.Reason = "at 0 replicas, load missing: left to the idler"
+		} else if belowActivation(spec, load, obs.BurstLoad) && max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)) > 0 {
+			d.Reason = fmt.Sprintf("at 0 replicas, queue %.4g below the activation threshold %g: left to the idler",
+				max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)), spec.QueueActivation)
 		}
 		return d
 	}

@@ -50,6 +50,10 @@ type Observation struct {
 	BurstWindow time.Duration `json:"burst_window"`
 	// Signal is the alert that triggered this evaluation, nil on a tick.
 	Signal *Signal `json:"signal,omitempty"`
+	// Queued is the asynchronous backlog of a function at zero whose type
+	// is not queue (nil: not read or unknown); it wakes the function, see
+	// scaler/queue.go.
+	Queued *float64 `json:"queued,omitempty"`
 	// ScheduledMin raises the minimum (from the idler's schedules); 0 = none.
 	ScheduledMin       uint64 `json:"scheduled_min,omitempty"`
 	ScheduledMinReason string `json:"scheduled_min_reason,omitempty"`

@@ -141,6 +141,9 @@ func runController(ctx context.Context, c runConfig, base config.Config, logger 
 			return err
 		}
 	}
+	if err := p.wireNATS(); err != nil {
+		return err
+	}
 	if err := p.assemble(); err != nil {
 		return err
 	}

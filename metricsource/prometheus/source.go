@@ -58,8 +58,8 @@ func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsour
 }
 
 // Activity returns started invocations over window, in-flight invocations
-// now, and whether the gateway was observed for the whole window: three
-// queries, run concurrently.
+// now, queued asynchronous work now, and whether the gateway was observed
+// for the whole window: four queries, run concurrently.
 func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error) {
 	started, err := startedQuery(window)
 	if err != nil {
@@ -70,10 +70,11 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 		return metricsource.Activity{}, err
 	}
 	inflight := inflightQuery()
+	queued := queueLevel()
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	exprs := []string{started, inflight, coverage}
+	exprs := []string{started, inflight, coverage, queued}
 	vecs := make([]model.Vector, len(exprs))
 	errs := make([]error, len(exprs))
 	var wg sync.WaitGroup
@@ -94,6 +95,11 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	// "nothing in flight".
 	if len(vecs[1]) > 0 {
 		act.Inflight = s.values(vecs[1], inflight)
+	}
+	// No queue series at all: no queue worker exports them, so nothing is
+	// known about queues (nil), rather than "nothing queued".
+	if len(vecs[3]) > 0 {
+		act.Queued = s.values(vecs[3], queued)
 	}
 	return act, nil
 }
