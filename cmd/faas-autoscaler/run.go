@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -24,6 +23,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/idler"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/httpserver"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -259,11 +259,12 @@ func (ctl *controller) serve(parent context.Context) error {
 			_, _ = io.WriteString(w, "OK\n")
 		}
 	})
-	ln, err := net.Listen("tcp", ctl.cfg.Listen)
+	hopts := httpserver.Default()
+	ln, err := httpserver.Listen(ctl.cfg.Listen, hopts.MaxConns)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", ctl.cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := httpserver.New(mux, hopts, ctl.log)
 	ctl.log.Info("listening", "addr", ln.Addr().String(), "provider", ctl.cfg.mode(), "dry_run", ctl.cfg.DryRun)
 	if ctl.onListen != nil {
 		ctl.onListen(ln.Addr().String())
