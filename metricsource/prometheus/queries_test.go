@@ -69,9 +69,9 @@ func TestActivityQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, part := range []string{
-		`(min(min_over_time(up{job="gw"}[10m])) == 1)`,
-		`[10m:10s]) <= 30)`,
-		`count_over_time(vector(1)[10m:10s])`,
+		`label_replace(min(min_over_time(up{job="gw"}[10m30s])), "check", "up", "", "")`,
+		`max_over_time((time() - max(timestamp(up{job="gw"})))[10m30s:7s])`,
+		`count_over_time(vector(1)[10m30s:7s])`,
 	} {
 		if !strings.Contains(c, part) {
 			t.Errorf("coverage query lacks %q:\n%s", part, c)
