@@ -32,7 +32,7 @@ func (ctl *controller) wireKeepAlive(ic *idler.Config) error {
 	ic.KeepAlive = policy
 	pw, err := keepalive.NewPreWarmer(keepalive.PreWarmerConfig{
 		Policy: policy, Provider: ctl.provider, Clock: ctl.clk, Interval: c.PreWarmInterval,
-		Fallback: c.Defaults.ZeroDuration, Registerer: ctl.reg, Logger: ctl.log.With("component", "keepalive"),
+		Fallback: c.Defaults.ZeroDuration, Registerer: ctl.reg, Logger: ctl.log.With("component", "prewarm"),
 	})
 	if err != nil {
 		return fmt.Errorf("keep-alive: %w", err)
