@@ -160,10 +160,10 @@ func Start(t testing.TB, o Options) *Stack {
 	t.Cleanup(gsrv.Close)
 	s.GatewayURL = gsrv.URL
 
-	listen, err := teststack.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The test binds the controller's socket and passes it (--listen fd:3):
+	// a port probed free and bound later by the child could be taken in
+	// between (issue 15: `bind: address already in use` in bench-reaction).
+	listen, lnFile := teststack.InheritedListener(t)
 	s.Tap = newTap(t, "http://"+listen)
 
 	// AlertManager with the generated config, posting through the tap.
@@ -194,8 +194,8 @@ func Start(t testing.TB, o Options) *Stack {
 	for _, fn := range o.Functions {
 		s.Deploy(t, fn)
 	}
-	args := append(controllerFlags(s.GatewayURL, s.Prom.URL(), s.SecretsDir, listen), o.ControllerArgs...)
-	s.Controller = startController(t, o.Binary, listen, args)
+	args := append(controllerFlags(s.GatewayURL, s.Prom.URL(), s.SecretsDir, "fd:3"), o.ControllerArgs...)
+	s.Controller = startController(t, o.Binary, listen, lnFile, args)
 
 	s.Prom.WaitUp(t, JobGateway)
 	s.Prom.WaitUp(t, JobController)

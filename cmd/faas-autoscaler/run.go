@@ -126,8 +126,11 @@ type controller struct {
 	// warmup delays the loops after start (the embedded source needs two scrapes).
 	warmup time.Duration
 	// lead wraps the acting parts in leader election when set.
-	lead  func(ctx context.Context, act func(ctx context.Context)) error
-	ready atomic.Bool
+	lead func(ctx context.Context, act func(ctx context.Context)) error
+	// startup runs after the listener is up and before the loops (a
+	// provider's cache sync): /healthz answers meanwhile, /readyz waits.
+	startup []func(ctx context.Context) error
+	ready   atomic.Bool
 }
 
 func runController(ctx context.Context, c runConfig, logger *slog.Logger, stdout io.Writer) error {
@@ -309,17 +312,27 @@ func (ctl *controller) serve(parent context.Context) error {
 		}
 		awg.Wait()
 	}
-	if ctl.lead != nil {
-		start("leader election", func(ctx context.Context) error { return ctl.lead(ctx, act) })
-	} else {
-		wg.Go(func() { act(ctx) })
-	}
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs <- fmt.Errorf("http: %w", err)
 		}
 	})
-	ctl.ready.Store(true)
+	wg.Go(func() {
+		for _, f := range ctl.startup {
+			if err := f(ctx); err != nil {
+				if ctx.Err() == nil {
+					errs <- err
+				}
+				return
+			}
+		}
+		if ctl.lead != nil {
+			start("leader election", func(ctx context.Context) error { return ctl.lead(ctx, act) })
+		} else {
+			wg.Go(func() { act(ctx) })
+		}
+		ctl.ready.Store(true)
+	})
 
 	var runErr error
 	select {

@@ -19,7 +19,7 @@ const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/n
 // wireKubernetes: function Deployments hold replicas (scaled through
 // deployments/scale), Prometheus the load; with --leader-elect only the
 // holder of the Lease acts.
-func (ctl *controller) wireKubernetes(ctx context.Context) error {
+func (ctl *controller) wireKubernetes(_ context.Context) error {
 	c := ctl.cfg
 	// client-go logs through klog; send it to our logger.
 	klog.SetSlogLogger(ctl.log.With("component", "client-go"))
@@ -37,14 +37,19 @@ func (ctl *controller) wireKubernetes(ctx context.Context) error {
 	if len(c.Namespaces) > 0 {
 		kc.Namespaces = c.Namespaces
 	}
-	kc.Logger = ctl.log.With("component", "kubernetes")
+	kc.Logger, kc.Server = ctl.log.With("component", "kubernetes"), rc.Host
 	p, err := kubernetes.New(kc)
 	if err != nil {
 		return fmt.Errorf("kubernetes provider: %w", err)
 	}
-	if err := p.Start(ctx); err != nil {
-		return fmt.Errorf("kubernetes provider: %w", err)
-	}
+	// Synced after the listener is up (serve), so /healthz answers from the
+	// first second while Start logs what it waits for (issue 15, item 7).
+	ctl.startup = append(ctl.startup, func(ctx context.Context) error {
+		if err := p.Start(ctx); err != nil {
+			return fmt.Errorf("kubernetes provider: %w", err)
+		}
+		return nil
+	})
 	ctl.provider = p
 	if c.LeaderElect {
 		if err := ctl.wireLeaderElection(client); err != nil {

@@ -1,7 +1,11 @@
 package httpserver
 
 import (
+	"fmt"
 	"net"
+	"os"
+	"strconv"
+	"strings"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -35,7 +39,26 @@ type Listener struct {
 
 // Listen listens on addr (TCP) with at most maxConns connections open at
 // once; maxConns 0 means no cap (the connections are still tracked).
+//
+// addr "fd:N" serves on the listening socket inherited as file descriptor
+// N (N ≥ 3) instead of binding one: a test harness binds 127.0.0.1:0 itself
+// and passes the socket, so no other process can take the port between a
+// "free port" probe and the controller's bind, and a controller restarted
+// on the same socket keeps its address.
 func Listen(addr string, maxConns int) (*Listener, error) {
+	if rest, ok := strings.CutPrefix(addr, "fd:"); ok {
+		n, err := strconv.Atoi(rest)
+		if err != nil || n < 3 {
+			return nil, fmt.Errorf("listen %s: want fd:N with N ≥ 3 (an inherited listening socket)", addr)
+		}
+		f := os.NewFile(uintptr(n), "listener-fd-"+rest)
+		ln, err := net.FileListener(f)
+		_ = f.Close() // FileListener dups the descriptor
+		if err != nil {
+			return nil, fmt.Errorf("listen %s: %w", addr, err)
+		}
+		return Wrap(ln, maxConns), nil
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err

@@ -343,3 +343,33 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestListenInherited: "fd:N" serves on an inherited socket (as a child
+// given cmd.ExtraFiles sees it); a bad fd value is refused with the syntax.
+func TestListenInherited(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	f, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	l2, err := Listen(fmt.Sprintf("fd:%d", f.Fd()), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(webhookish(), testOptions(), nil)
+	go func() { _ = srv.Serve(l2) }()
+	defer srv.Close()
+	if code, err := post(ln.Addr().String()); err != nil || code != http.StatusOK {
+		t.Fatalf("POST through the inherited socket: %d, %v", code, err)
+	}
+	for _, bad := range []string{"fd:x", "fd:1"} {
+		if _, err := Listen(bad, 0); err == nil || !strings.Contains(err.Error(), "want fd:N with N ≥ 3") {
+			t.Errorf("Listen(%q) = %v", bad, err)
+		}
+	}
+}
