@@ -48,7 +48,7 @@ type fnState struct {
 	// it; a series missing since then is vanished, not "never invoked".
 	lastSeries time.Time
 	seen       uint64 // last cycle number that listed it
-	explain Explanation
+	explain    Explanation
 }
 
 // New validates cfg, applies defaults and registers the metrics.

@@ -3,10 +3,10 @@ package httpserver
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
