@@ -138,6 +138,25 @@ func (c *Controller) Stop() {
 	}
 }
 
+// Kill ends the controller with SIGKILL, like a crash or an OOM kill, and
+// waits for it. Its socket stays bound (the test holds it): clients queue
+// until Restart.
+func (c *Controller) Kill() {
+	c.mu.Lock()
+	cmd, done := c.cmd, c.done
+	c.cmd = nil
+	c.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Kill()
+	<-done
+}
+
+// Restart starts the controller again with the same flags and socket and
+// waits until it is ready.
+func (c *Controller) Restart() error { return c.start() }
+
 // URL is the controller's base URL.
 func (c *Controller) URL() string { return "http://" + c.addr }
 

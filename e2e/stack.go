@@ -70,6 +70,9 @@ type Options struct {
 	// (--rules.alert.resend-delay=1s: alerts reach an AlertManager discovered
 	// late at once, and a killed Prometheus's alerts resolve within seconds).
 	PromArgs []string
+	// Route, when set, gives the URLs the controller uses for the gateway
+	// and Prometheus instead of theirs (fault proxies in between).
+	Route func(gatewayURL, promURL string) (controllerGatewayURL, controllerPromURL string)
 }
 
 // Stack is one running end-to-end stack: the simulated gateway in-process
@@ -194,7 +197,11 @@ func Start(t testing.TB, o Options) *Stack {
 	for _, fn := range o.Functions {
 		s.Deploy(t, fn)
 	}
-	args := append(controllerFlags(s.GatewayURL, s.Prom.URL(), s.SecretsDir, "fd:3"), o.ControllerArgs...)
+	gwURL, promURL := s.GatewayURL, s.Prom.URL()
+	if o.Route != nil {
+		gwURL, promURL = o.Route(gwURL, promURL)
+	}
+	args := append(controllerFlags(gwURL, promURL, s.SecretsDir, "fd:3"), o.ControllerArgs...)
 	s.Controller = startController(t, o.Binary, listen, lnFile, args)
 
 	s.Prom.WaitUp(t, JobGateway)
