@@ -174,7 +174,10 @@ func TestIdleFlood(t *testing.T) {
 		}
 	}
 	// The clients never close; the server must.
+	held := time.Now()
 	waitFor(t, 3*o.IdleTimeout+time.Second, "idle connections still open on the server", func() bool { return ln.Open() == 0 })
+	t.Logf("%d connections against a cap of %d: at most %d open, %d evicted, webhook 200; all closed by the server %.1fs after the flood (idle/header timeout %s)",
+		flood, o.MaxConns, maxOpen, ln.Evicted(), time.Since(held).Seconds(), o.IdleTimeout)
 	for _, c := range clients {
 		c.Close()
 	}
@@ -224,7 +227,9 @@ func TestSlowBodies(t *testing.T) {
 	if code, err := post(addr); err != nil || code != http.StatusOK {
 		t.Fatalf("webhook during slow bodies: %d, %v", code, err)
 	}
+	trickling := time.Now()
 	waitFor(t, 3*o.ReadTimeout+time.Second, "slow bodies still open on the server", func() bool { return ln.Open() == 0 })
+	t.Logf("%d slow bodies: all cut by the server %.2fs after they connected (read timeout %s)", slow, time.Since(trickling).Seconds(), o.ReadTimeout)
 	close(quit)
 	wg.Wait()
 	stop()
