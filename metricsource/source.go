@@ -41,9 +41,9 @@ type Activity struct {
 	// Uncovered says why Covered is false (e.g. the longest gap without a
 	// fresh observation and the bound it broke); "" when covered.
 	Uncovered string
-	// Started holds invocations started within the window, per function. A
-	// source may count from its last observation before the window's start
-	// (at most GapBound earlier), which errs towards "active".
+	// Started holds invocations started within the window, per function,
+	// counted from the source's last observation at or before the window's
+	// start (so calls in a scrape gap straddling the start count).
 	Started Values
 	// Inflight holds in-flight invocations now; nil when the gateway does not
 	// export an in-flight gauge.

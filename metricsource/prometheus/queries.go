@@ -75,8 +75,6 @@ func loadQuery(q metricsource.LoadQuery) (string, error) {
 }
 
 // startedQuery counts invocations started within the window, per function.
-// Call it with coverageRange(window, …), not the bare window, so that the
-// last sample before the window's start is the baseline.
 //
 // increase() needs two samples and misses the first sample's value, so a
 // counter that first appeared within the window (the gateway creates it on
@@ -92,8 +90,13 @@ func startedQuery(window time.Duration) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// The difference from the last sample at or before the window's start
+	// (`offset`, within the 5 m lookback) counts calls made in a scrape gap
+	// that straddles the start, which increase() over the window alone
+	// misses (issue 15, item 2); increase() still wins when larger, as it
+	// does across a counter reset.
 	count := func(m string) string {
-		return fmt.Sprintf(`sum by (function_name) ((increase(%[1]s[%[2]s]) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s]))`, m, w)
+		return fmt.Sprintf(`sum by (function_name) (((((%[1]s - %[1]s offset %[2]s) > increase(%[1]s[%[2]s])) or increase(%[1]s[%[2]s])) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s]))`, m, w)
 	}
 	return count(metricStarted) + " or " + count(metricTotal), nil
 }
@@ -110,11 +113,9 @@ const (
 	checkSteps = "steps" // fraction of the range's steps with a sample at all
 )
 
-// coverageRange is the range the coverage and started queries look at: the
-// window plus one gap bound before it, so that the last scrape before the
-// window's start is inside. Without it a gap straddling the window's start
-// hides the calls made in it: increase() over the window alone sees only the
-// flat samples after the gap (issue 15, item 2).
+// coverageRange is the range the coverage query looks at: the window plus
+// one gap bound before it, so that a gap straddling the window's start is
+// seen whole.
 func coverageRange(window, maxGap time.Duration) time.Duration {
 	return window + metricsource.GapBound(window, maxGap)
 }

@@ -145,10 +145,8 @@ func TestRealPrometheus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Counted over the window plus one gap bound before it (coverageRange).
-		r := coverageRange(window, cfg.MaxScrapeGap).Seconds()
-		within(t, "busy started", act.Started, busy, 10*r, 0.3)
-		within(t, "legacy started (from the invocation counter)", act.Started, legacy, 2*r, 0.3)
+		within(t, "busy started", act.Started, busy, 10*window.Seconds(), 0.3)
+		within(t, "legacy started (from the invocation counter)", act.Started, legacy, 2*window.Seconds(), 0.3)
 		if v, ok := act.Started[flat]; !ok || v != 0 {
 			t.Errorf("flat started = %v (present %v), want 0 and present", v, ok)
 		}

@@ -64,7 +64,7 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	if _, err := promDuration("activity window", window); err != nil {
 		return metricsource.Activity{}, err
 	}
-	started, err := startedQuery(coverageRange(window, s.cfg.MaxScrapeGap))
+	started, err := startedQuery(window)
 	if err != nil {
 		return metricsource.Activity{}, err
 	}
