@@ -107,7 +107,7 @@ func Default() Config {
 		Scaler: Scaler{Enabled: true, Interval: 5 * time.Second, StableWindow: 60 * time.Second,
 			BurstWindow: 10 * time.Second, HistorySize: 50},
 		Defaults: FromScaler(d),
-		Idler: Idler{Enabled: true, Schedule: "@every 30s", RefusedBackoff: time.Hour},
+		Idler:    Idler{Enabled: true, Schedule: "@every 30s", RefusedBackoff: time.Hour},
 		KeepAlive: KeepAlive{ColdStartWorth: time.Hour, PreWarmShare: 0.25, PreWarmInterval: 10 * time.Second,
 			RebuildLookback: 24 * time.Hour},
 		Actuator: Actuator{Workers: 8, CallTimeout: 10 * time.Second, BackoffInitial: time.Second,

@@ -91,7 +91,7 @@ func cpuTime() time.Duration {
 func BenchmarkCycle(b *testing.B) {
 	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC) // a Wednesday: schedules active
 	p, src := fleet(10_000, now)
-	d, err := New(Config{Provider: p, Source: src, Registerer: prometheus.NewRegistry()})
+	d, err := New(Config{Provider: p, Actuator: newActuator(b, p, false), Source: src, Registerer: prometheus.NewRegistry()})
 	if err != nil {
 		b.Fatal(err)
 	}

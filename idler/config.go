@@ -10,18 +10,24 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
-// Provider is what the idler needs from the system holding replicas.
-// provider.Provider satisfies it.
+// Provider is what the idler reads from the system holding replicas.
+// provider.Provider satisfies it. The idler never writes: it proposes to the
+// actuator.
 type Provider interface {
 	Namespaces(ctx context.Context) ([]string, error)
 	Functions(ctx context.Context, namespace string) ([]provider.Function, error)
-	Function(ctx context.Context, ref provider.Ref) (provider.Function, error)
-	Scale(ctx context.Context, ref provider.Ref, replicas uint64) error
+}
+
+// Actuator takes the idler's proposals; *actuator.Actuator satisfies it.
+type Actuator interface {
+	Submit(ctx context.Context, in actuator.Intent, done func(actuator.Outcome))
 }
 
 // ActivitySource is what the idler needs from the metrics source.
@@ -40,10 +46,9 @@ type KeepAlivePolicy interface {
 
 // Defaults.
 const (
-	DefaultZeroDuration     = 15 * time.Minute
-	DefaultRefusedBackoff   = time.Hour
-	DefaultCallTimeout      = 30 * time.Second
-	DefaultScaleConcurrency = 4
+	DefaultZeroDuration   = 15 * time.Minute
+	DefaultRefusedBackoff = time.Hour
+	DefaultCallTimeout    = 30 * time.Second
 )
 
 // Config configures an Idler. Zero values of optional fields take defaults
@@ -51,18 +56,21 @@ const (
 type Config struct {
 	Provider Provider       // required
 	Source   ActivitySource // required
+	Actuator Actuator       // required: the one writer of replicas
 	Clock    clock.Clock    // default clock.Real()
 	// Schedule is the idler's cron schedule (--idle-schedule): a five-field
 	// expression or a descriptor such as "@every 30s"; CRON_TZ= prefix allowed,
 	// UTC otherwise.
 	Schedule string
-	// DefaultZeroDuration applies when a function has no zero-duration label.
+	// Defaults are the label defaults of the one spec parse
+	// (scaler.ParseSpec) the scaler uses too; zero value = the scaler's.
+	Defaults scaler.Defaults
+	// DefaultZeroDuration, when set, overrides Defaults.ZeroDuration (the
+	// zero-duration of a function without the label).
 	DefaultZeroDuration time.Duration
 	// MaintainMin restores functions found at zero without the zero opt-in to
 	// max(min, 1) (--maintain-min).
 	MaintainMin bool
-	// DryRun decides and reports but never scales (--dry-run).
-	DryRun bool
 	// Namespaces limits the idler to these namespaces; empty = all the
 	// provider lists.
 	Namespaces []string
@@ -72,12 +80,10 @@ type Config struct {
 	// never), so the idler never idles what the scaler just grew.
 	RecentScaleUp func(ref provider.Ref) time.Time
 	// RefusedBackoff is how long to leave alone a function whose provider
-	// refused zero replicas before trying again (default 1h).
+	// refused zero replicas before proposing it again (default 1h).
 	RefusedBackoff time.Duration
 	// CallTimeout bounds each provider and source call (default 30s).
 	CallTimeout time.Duration
-	// ScaleConcurrency bounds concurrent scale calls in a cycle (default 4).
-	ScaleConcurrency int
 	// Registerer receives the idler's metrics; nil = not registered.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
@@ -92,7 +98,6 @@ func Default() Config {
 		DefaultZeroDuration: DefaultZeroDuration,
 		RefusedBackoff:      DefaultRefusedBackoff,
 		CallTimeout:         DefaultCallTimeout,
-		ScaleConcurrency:    DefaultScaleConcurrency,
 	}
 }
 
@@ -105,17 +110,18 @@ func (c Config) withDefaults() Config {
 	if c.Schedule == "" {
 		c.Schedule = d.Schedule
 	}
-	if c.DefaultZeroDuration == 0 {
-		c.DefaultZeroDuration = d.DefaultZeroDuration
+	if c.Defaults == (scaler.Defaults{}) {
+		c.Defaults = scaler.DefaultDefaults()
 	}
+	if c.DefaultZeroDuration != 0 {
+		c.Defaults.ZeroDuration = c.DefaultZeroDuration
+	}
+	c.DefaultZeroDuration = c.Defaults.ZeroDuration
 	if c.RefusedBackoff == 0 {
 		c.RefusedBackoff = d.RefusedBackoff
 	}
 	if c.CallTimeout == 0 {
 		c.CallTimeout = d.CallTimeout
-	}
-	if c.ScaleConcurrency == 0 {
-		c.ScaleConcurrency = d.ScaleConcurrency
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -134,20 +140,23 @@ func (c Config) Validate() error {
 	if c.Source == nil {
 		errs = append(errs, errors.New("idler: Source is required"))
 	}
+	if c.Actuator == nil {
+		errs = append(errs, errors.New("idler: Actuator is required"))
+	}
 	if _, err := ParseRunSchedule(c.Schedule); err != nil {
 		errs = append(errs, fmt.Errorf("idler: %w", err))
 	}
 	if c.DefaultZeroDuration <= 0 {
 		errs = append(errs, fmt.Errorf("idler: default zero duration %s must be positive", c.DefaultZeroDuration))
 	}
+	if err := c.Defaults.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("idler: %w", err))
+	}
 	if c.RefusedBackoff < 0 {
 		errs = append(errs, fmt.Errorf("idler: refused back-off %s must not be negative", c.RefusedBackoff))
 	}
 	if c.CallTimeout < 0 {
 		errs = append(errs, fmt.Errorf("idler: call timeout %s must not be negative", c.CallTimeout))
-	}
-	if c.ScaleConcurrency < 0 {
-		errs = append(errs, fmt.Errorf("idler: scale concurrency %d must not be negative", c.ScaleConcurrency))
 	}
 	for _, ns := range c.Namespaces {
 		if strings.TrimSpace(ns) == "" {

@@ -1,13 +1,15 @@
 package idler
 
 import (
+	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 	"strings"
 	"testing"
 	"time"
 )
 
 func TestConfigValidate(t *testing.T) {
-	ok := Config{Provider: newFakeProvider(), Source: newFakeSource(time.Now())}
+	ok := Config{Provider: newTestProvider(t, memory.Options{}), Actuator: newActuator(t, newTestProvider(t, memory.Options{}), false), Source: newFakeSource(time.Now())}
 	tests := []struct {
 		name string
 		mod  func(*Config)
@@ -15,12 +17,13 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"defaults", func(*Config) {}, ""},
 		{"five fields", func(c *Config) { c.Schedule = "*/2 * * * *" }, ""},
-		{"missing provider and source", func(c *Config) { c.Provider, c.Source = nil, nil }, "idler: Provider is required\nidler: Source is required"},
+		{"missing provider, source and actuator", func(c *Config) { c.Provider, c.Source, c.Actuator = nil, nil, nil },
+			"idler: Provider is required\nidler: Source is required\nidler: Actuator is required"},
 		{"bad schedule", func(c *Config) { c.Schedule = "@every" }, `idler: idle schedule "@every": `},
 		{"negative zero duration", func(c *Config) { c.DefaultZeroDuration = -time.Minute }, "idler: default zero duration -1m0s must be positive"},
 		{"negative back-off", func(c *Config) { c.RefusedBackoff = -time.Second }, "idler: refused back-off -1s must not be negative"},
 		{"empty namespace", func(c *Config) { c.Namespaces = []string{"a", " "} }, "idler: empty namespace in Namespaces"},
-		{"negative concurrency", func(c *Config) { c.ScaleConcurrency = -1 }, "idler: scale concurrency -1 must not be negative"},
+		{"invalid label defaults", func(c *Config) { c.Defaults = scaler.DefaultDefaults(); c.Defaults.Min = 9; c.Defaults.Max = 2 }, "idler: "},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,15 +2,15 @@ package idler
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 // CycleReport is what one cycle saw and did.
@@ -44,8 +44,7 @@ type work struct {
 	in      Input
 	window  time.Duration // activity window queried; 0 = no query needed
 	source  string        // where the keep-alive came from
-	min     uint64        // com.openfaas.scale.min, for maintain-min
-	minErr  error
+	spec    scaler.Spec   // the one parse of the function's labels (valid when in.SpecErr is nil)
 	v       Verdict
 	action  string
 	outcome outcome
@@ -133,14 +132,15 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 
 	for _, w := range ws {
 		fn := w.fn
-		spec, specErr := ParseZeroSpec(fn, d.cfg.DefaultZeroDuration)
+		full, specErr := scaler.ParseSpec(fn, d.cfg.Defaults)
+		spec := zeroSpecOf(full, fn)
+		w.spec = full
 		smin, sreason, serr := activeMinimum(fn, now, &d.schedule)
-		w.min, w.minErr = parseMin(fn)
 		w.in = Input{
 			Ref: fn.Ref, Spec: spec, SpecErr: specErr, Replicas: fn.Replicas, Available: fn.AvailableReplicas,
 			CreatedAt: fn.CreatedAt, FirstSeen: w.st.firstSeen, LastActive: w.st.lastActive, LastWoken: w.st.wokenAt,
 			ScheduledMin: smin, ScheduleReason: sreason, ScheduleErr: serr,
-			RefusedUntil: w.st.refusedUntil, DryRun: d.cfg.DryRun,
+			RefusedUntil: w.st.refusedUntil,
 		}
 		if specErr != nil || !spec.OptIn {
 			continue
@@ -191,7 +191,7 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 				*o = Observation{MissingWhy: fmt.Sprintf("the gateway's series for %s vanished (last seen %s ago): activity unknown, not zero",
 					w.fn.Ref, now.Sub(w.st.lastSeries).Round(time.Second))}
 			}
-			if o.Started > 0 || o.Inflight > 0 {
+			if o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
 				w.st.lastActive = now
 				w.in.LastActive = now
 			}
@@ -253,6 +253,9 @@ func observation(act metricsource.Activity, ref provider.Ref) Observation {
 	if act.Inflight != nil {
 		o.Inflight, o.HasInflight = act.Inflight[ref]
 	}
+	if act.Queued != nil {
+		o.Queued, o.HasQueued = act.Queued[ref]
+	}
 	return o
 }
 
@@ -280,7 +283,7 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 			w.v = Verdict{Code: CodeMissingData, Reason: "re-check: " + o.MissingWhy}
 			continue
 		}
-		if o.Started > 0 || o.Inflight > 0 {
+		if o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
 			// Only positive evidence counts: a series missing from the
 			// shorter window proves nothing new.
 			w.in.Observation = o
@@ -296,37 +299,34 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 	}
 }
 
-// actAll acts on every function, with at most ScaleConcurrency provider
-// calls at once so that a cycle idling many functions (the first one after a
-// start) does not take minutes. Each function is acted on once per cycle.
+// actAll proposes every action of the cycle to the actuator at once and
+// waits for the outcomes: the actuator bounds the provider calls and runs
+// one at a time per function. Each function is acted on once per cycle.
 func (d *Idler) actAll(ctx context.Context, ws []*work, now time.Time) {
-	jobs := make(chan *work)
 	var wg sync.WaitGroup
-	for range d.cfg.ScaleConcurrency {
-		wg.Go(func() {
-			for w := range jobs {
-				d.act(ctx, w, now)
-			}
-		})
-	}
 	for _, w := range ws {
 		if w.v.Code == CodeIdle || w.fn.Replicas == 0 {
-			jobs <- w
+			d.act(ctx, w, now, &wg)
 		}
 	}
-	close(jobs)
 	wg.Wait()
 }
 
-// act scales an idle function to zero, or restores one that must not be at
-// zero. Each call is idempotent: a function is only scaled when its desired
-// count differs from the target.
-func (d *Idler) act(ctx context.Context, w *work, now time.Time) {
+// act proposes a scale to zero for an idle function, or a restore for one
+// that must not be at zero. The outcome is handled by done, in the
+// actuator's goroutine; actAll waits for it.
+func (d *Idler) act(ctx context.Context, w *work, now time.Time, wg *sync.WaitGroup) {
 	if ctx.Err() != nil {
 		return
 	}
 	if w.v.Code == CodeIdle {
-		d.scaleToZero(ctx, w, now)
+		in := actuator.Intent{Ref: w.fn.Ref, From: w.fn.Replicas, To: 0, Who: actuator.Idler, Code: string(CodeIdle),
+			Reason: w.v.Reason, Observed: now, ScheduledMin: w.in.ScheduledMin}
+		wg.Add(1)
+		d.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) {
+			defer wg.Done()
+			d.idled(w, o)
+		})
 		return
 	}
 	if w.fn.Replicas != 0 {
@@ -336,53 +336,68 @@ func (d *Idler) act(ctx context.Context, w *work, now time.Time) {
 	if target == 0 {
 		return
 	}
-	if d.cfg.DryRun {
+	in := actuator.Intent{Ref: w.fn.Ref, From: 0, To: target, Who: actuator.Restore, Code: "restore", Reason: why,
+		Observed: now}
+	if w.in.SpecErr == nil {
+		in.Max = w.spec.Max
+	}
+	wg.Add(1)
+	d.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) {
+		defer wg.Done()
+		d.restored(w, target, why, o)
+	})
+}
+
+// restored records the outcome of a restore.
+func (d *Idler) restored(w *work, target uint64, why string, o actuator.Outcome) {
+	switch o.Code {
+	case actuator.CodeApplied:
+		d.m.restored.Inc()
+		w.fn.Replicas = target
+		w.action = fmt.Sprintf("restored to %d (%s)", target, why)
+		w.outcome = outcomeRestored
+		d.log.Info("restored from zero", "function", w.fn.Ref.String(), "replicas", target, "why", why)
+	case actuator.CodeDryRun:
 		w.action = fmt.Sprintf("dry run: would restore to %d (%s)", target, why)
-		return // logged by finish when it first happens
-	}
-	c, cancel := d.callCtx(ctx)
-	err := d.cfg.Provider.Scale(c, w.fn.Ref, target)
-	cancel()
-	if err != nil {
+	case actuator.CodeError, actuator.CodeGone, actuator.CodeRefused, actuator.CodeBackoff:
 		d.m.scaleErrors.Inc()
-		w.action = fmt.Sprintf("restore to %d failed: %v", target, err)
-		d.log.Error("restore from zero failed", "function", w.fn.Ref.String(), "replicas", target, "err", err)
-		return
+		w.action = fmt.Sprintf("restore to %d failed: %s", target, o.Reason)
+	default:
+		w.action = fmt.Sprintf("restore to %d not applied (%s): %s", target, o.Code, o.Reason)
 	}
-	d.m.restored.Inc()
-	w.fn.Replicas = target
-	w.action = fmt.Sprintf("restored to %d (%s)", target, why)
-	w.outcome = outcomeRestored
-	d.log.Info("restored from zero", "function", w.fn.Ref.String(), "replicas", target, "why", why)
 }
 
 // restoreTarget is the count a function at zero must be raised to, or 0 to
 // leave it: an active scheduled minimum always; with --maintain-min, a
-// function that has not opted in to zero goes to max(min, 1).
+// function that has not opted in to zero goes to max(min, 1). Both are
+// bounded by the function's max, and a function whose labels do not parse
+// is left alone, as the scaler leaves it.
 func (d *Idler) restoreTarget(w *work) (uint64, string) {
 	in := w.in
 	if in.ScheduleErr != nil {
 		return 0, "" // a schedule we cannot read: leave the function alone
 	}
-	if d.cfg.MaintainMin && in.SpecErr == nil && !in.Spec.OptIn {
-		if w.minErr == nil {
-			return max(w.min, in.ScheduledMin, 1), fmt.Sprintf("maintain-min: not opted in to zero, min %d", w.min)
+	if in.SpecErr != nil {
+		if d.cfg.MaintainMin || in.ScheduledMin > 0 {
+			w.action = "not restored: " + in.SpecErr.Error()
 		}
-		w.action = "maintain-min: not restored: " + w.minErr.Error()
+		return 0, ""
+	}
+	if d.cfg.MaintainMin && !in.Spec.OptIn {
+		t := min(max(w.spec.Min, in.ScheduledMin, 1), w.spec.Max)
+		return t, fmt.Sprintf("maintain-min: not opted in to zero, min %d", w.spec.Min)
 	}
 	if in.ScheduledMin > 0 {
-		return in.ScheduledMin, in.ScheduleReason
+		return min(in.ScheduledMin, w.spec.Max), in.ScheduleReason
 	}
 	return 0, ""
 }
 
-func (d *Idler) scaleToZero(ctx context.Context, w *work, now time.Time) {
+// idled records the outcome of a scale to zero.
+func (d *Idler) idled(w *work, o actuator.Outcome) {
 	ref := w.fn.Ref.String()
-	c, cancel := d.callCtx(ctx)
-	err := d.cfg.Provider.Scale(c, w.fn.Ref, 0)
-	cancel()
-	switch {
-	case err == nil:
+	switch o.Code {
+	case actuator.CodeApplied:
 		d.m.idled.Inc()
 		w.fn.Replicas = 0
 		w.st.atZero = true
@@ -390,30 +405,33 @@ func (d *Idler) scaleToZero(ctx context.Context, w *work, now time.Time) {
 		w.action = "scaled to zero"
 		w.outcome = outcomeIdled
 		d.log.Info("scaled to zero", "function", ref, "reason", w.v.Reason)
-	case provider.IsZeroRefused(err):
+	case actuator.CodeDryRun:
+		w.v.Code, w.v.Reason = CodeDryRun, w.v.Reason+"; dry run: not scaled"
+	case actuator.CodeRefused:
 		d.m.refused.Inc()
-		w.st.refusedUntil = now.Add(d.cfg.RefusedBackoff)
+		w.st.refusedUntil = o.At.Add(d.cfg.RefusedBackoff)
 		w.v.Code = CodeRefused
 		w.v.Reason = fmt.Sprintf("%s; provider refused zero, retry after %s", w.v.Reason, d.cfg.RefusedBackoff)
-		w.action = "scale to zero refused: " + err.Error()
+		w.action = "scale to zero refused: " + o.Reason
 		w.outcome = outcomeRefused
 		// One error per function, not one per cycle or retry.
 		if !w.st.refusedLogged {
 			w.st.refusedLogged = true
 			d.log.Error("provider refuses to scale to zero; will not ask again before the back-off",
-				"function", ref, "retry_after", d.cfg.RefusedBackoff, "err", err)
-		} else {
-			d.log.Debug("provider still refuses zero", "function", ref, "err", err)
+				"function", ref, "retry_after", d.cfg.RefusedBackoff, "err", o.Err)
 		}
-	default:
-		// Still idle: the next cycle tries again (the provider client has
-		// already retried transport errors and 5xx with back-off).
+	case actuator.CodeError, actuator.CodeBackoff:
+		// Still idle: the next cycle proposes it again.
 		d.m.scaleErrors.Inc()
-		w.action = "scale to zero failed: " + err.Error()
-		if errors.Is(err, provider.ErrNotFound) {
-			w.action = "function disappeared before scaling"
-		}
-		d.log.Error("scale to zero failed", "function", ref, "err", err)
+		w.action = "scale to zero failed: " + o.Reason
+	case actuator.CodeGone:
+		w.action = "function disappeared before scaling"
+	default:
+		// The actuator overruled it: someone raised the function since the
+		// idler looked, a scheduled minimum, not the leader, ...
+		w.v.Code = CodeOverruled
+		w.v.Reason = fmt.Sprintf("%s; not scaled: %s (%s)", w.v.Reason, o.Reason, o.Code)
+		w.action = "scale to zero not applied: " + string(o.Code)
 	}
 }
 
@@ -439,13 +457,6 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 			rep.Restored = append(rep.Restored, w.fn.Ref)
 		case outcomeRefused:
 			rep.Refused = append(rep.Refused, w.fn.Ref)
-		}
-		// Dry runs say once, not every cycle, what they would do.
-		if w.v.Code == CodeDryRun && w.st.explain.Code != CodeDryRun {
-			d.log.Info("dry run: would scale to zero", "function", w.fn.Ref.String(), "reason", w.v.Reason)
-		}
-		if strings.HasPrefix(w.action, "dry run") && w.action != w.st.lastAction {
-			d.log.Info(w.action, "function", w.fn.Ref.String())
 		}
 		if w.action != "" {
 			w.st.lastAction, w.st.lastActionAt = w.action, now

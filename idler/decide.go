@@ -15,6 +15,7 @@ const (
 	CodeIdle           Code = "idle"            // idle: scale to zero
 	CodeActive         Code = "active"          // invocations started within the keep-alive
 	CodeInflight       Code = "inflight"        // invocations in flight now
+	CodeQueued         Code = "queued"          // asynchronous messages waiting for it (or running) in the queue
 	CodeMissingData    Code = "missing_data"    // activity could not be read or proven
 	CodeNotOptedIn     Code = "not_opted_in"    // no com.openfaas.scale.zero=true
 	CodeInvalidLabel   Code = "invalid_label"   // a scaling label does not parse
@@ -22,14 +23,15 @@ const (
 	CodeAlreadyZero    Code = "already_zero"    // nothing to do
 	CodeScheduledMin   Code = "scheduled_min"   // a scheduled minimum above zero is active
 	CodeRecentlyScaled Code = "recently_scaled" // scaled up or woken from zero within the keep-alive, or replicas still starting
-	CodeDryRun         Code = "dry_run"         // idle, but --dry-run
+	CodeDryRun         Code = "dry_run"         // idle, but the actuator is in --dry-run
 	CodeRefused        Code = "refused"         // idle, but the provider refused zero recently
+	CodeOverruled      Code = "overruled"       // idle, but the actuator dropped the scale to zero (raised since, changed, not leader, …)
 )
 
 // Codes lists every Code, for pre-initialising metric label values.
 var Codes = []Code{CodeIdle, CodeActive, CodeInflight, CodeMissingData, CodeNotOptedIn,
 	CodeInvalidLabel, CodeTooYoung, CodeAlreadyZero, CodeScheduledMin, CodeRecentlyScaled,
-	CodeDryRun, CodeRefused}
+	CodeDryRun, CodeRefused, CodeOverruled, CodeQueued}
 
 // Observation is what the metrics source said about one function for the
 // window the decision uses.
@@ -46,6 +48,10 @@ type Observation struct {
 	// Inflight is the in-flight gauge now; HasInflight false when absent.
 	Inflight    float64
 	HasInflight bool
+	// Queued is the asynchronous work waiting for it (or running) now;
+	// HasQueued false when the source knows nothing about its queue.
+	Queued    float64
+	HasQueued bool
 }
 
 // Input is everything the idle decision looks at. The loop fills it; Decide
@@ -79,7 +85,6 @@ type Input struct {
 	LastScaleUp time.Time
 	// RefusedUntil: the provider refused zero and we back off until then.
 	RefusedUntil time.Time
-	DryRun       bool
 }
 
 // Verdict is the idle decision. Idle is true when the function is idle; the
@@ -125,6 +130,9 @@ func Decide(in Input, now time.Time) Verdict {
 			why = "no activity data"
 		}
 		return Verdict{Code: CodeMissingData, Reason: why + ": not idled"}
+	}
+	if v, ok := queuedVerdict(obs, in.KeepAlive, now); ok {
+		return v
 	}
 	if obs.HasInflight && obs.Inflight > 0 {
 		return Verdict{Code: CodeInflight, Reason: fmt.Sprintf("%g invocation(s) in flight", obs.Inflight),
@@ -173,8 +181,6 @@ func Decide(in Input, now time.Time) Verdict {
 	v := Verdict{Idle: true, Code: CodeIdle, IdleSince: now.Add(-in.KeepAlive), WouldIdleAt: now,
 		Reason: fmt.Sprintf("%s in the last %s", quiet, in.KeepAlive)}
 	switch {
-	case in.DryRun:
-		v.Code, v.Reason = CodeDryRun, v.Reason+"; dry run: not scaled"
 	case !in.RefusedUntil.IsZero() && now.Before(in.RefusedUntil):
 		v.Code, v.Reason = CodeRefused, fmt.Sprintf("%s; provider refused zero, retry after %s", v.Reason, in.RefusedUntil.UTC().Format(time.RFC3339))
 	}

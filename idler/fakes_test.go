@@ -3,115 +3,12 @@ package idler
 import (
 	"context"
 	"errors"
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
-
-// fakeProvider is a tiny in-memory provider (provider/memory was not yet
-// committed when these tests were written). It can refuse zero like CE.
-type fakeProvider struct {
-	mu         sync.Mutex
-	fns        map[provider.Ref]provider.Function
-	refuseZero bool
-	failList   error
-	scales     []scaleCall
-	delay      time.Duration // each Scale call takes this long
-	busy, peak int           // concurrent Scale calls now and at most
-}
-
-type scaleCall struct {
-	Ref      provider.Ref
-	Replicas uint64
-	At       time.Time
-}
-
-func newFakeProvider(fns ...provider.Function) *fakeProvider {
-	p := &fakeProvider{fns: map[provider.Ref]provider.Function{}}
-	for _, fn := range fns {
-		p.fns[fn.Ref] = fn
-	}
-	return p
-}
-
-func (p *fakeProvider) Namespaces(ctx context.Context) ([]string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.failList != nil {
-		return nil, p.failList
-	}
-	seen := map[string]bool{}
-	var out []string
-	for ref := range p.fns {
-		if !seen[ref.Namespace] {
-			seen[ref.Namespace] = true
-			out = append(out, ref.Namespace)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func (p *fakeProvider) Functions(ctx context.Context, ns string) ([]provider.Function, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var out []provider.Function
-	for ref, fn := range p.fns {
-		if ref.Namespace == ns {
-			out = append(out, fn)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
-}
-
-func (p *fakeProvider) Function(ctx context.Context, ref provider.Ref) (provider.Function, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fn, ok := p.fns[ref]
-	if !ok {
-		return provider.Function{}, provider.ErrNotFound
-	}
-	return fn, nil
-}
-
-func (p *fakeProvider) Scale(ctx context.Context, ref provider.Ref, n uint64) error {
-	p.mu.Lock()
-	p.busy++
-	p.peak = max(p.peak, p.busy)
-	delay := p.delay
-	p.mu.Unlock()
-	time.Sleep(delay)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.busy--
-	fn, ok := p.fns[ref]
-	if !ok {
-		return provider.ErrNotFound
-	}
-	p.scales = append(p.scales, scaleCall{ref, n, time.Now()})
-	if n == 0 && p.refuseZero {
-		return &provider.RefusedError{Ref: ref, Replicas: 0, Status: 400, Message: "replicas must be > 0"}
-	}
-	fn.Replicas, fn.AvailableReplicas = n, n
-	p.fns[ref] = fn
-	return nil
-}
-
-func (p *fakeProvider) replicas(ref provider.Ref) uint64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.fns[ref].Replicas
-}
-
-func (p *fakeProvider) calls() []scaleCall {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]scaleCall(nil), p.scales...)
-}
 
 // fakeSource answers Activity from invocation times recorded with invoke, on
 // whatever clock time.Now is (virtual inside a synctest bubble). It is

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 // Idler scales opted-in idle functions to zero on a cron schedule. Build it
@@ -78,16 +79,16 @@ func New(cfg Config) (*Idler, error) {
 func (d *Idler) Name() string { return "idle" }
 
 // NextRun is when Run will start the next cycle after now. Pure.
-func (d *Idler) NextRun(now time.Time) time.Time { return d.sched.Next(now) }
+func (d *Idler) NextRun(now time.Time) time.Time { return d.runSchedule().Next(now) }
 
 // Run runs a cycle at each time of the schedule until ctx is done. It sleeps
 // on the injected clock, so inside a synctest bubble it runs on virtual time.
 func (d *Idler) Run(ctx context.Context) error {
 	d.log.Info("idler started", "schedule", d.sched.String(), "default_zero_duration", d.cfg.DefaultZeroDuration,
-		"dry_run", d.cfg.DryRun, "maintain_min", d.cfg.MaintainMin)
+		"maintain_min", d.cfg.MaintainMin)
 	for {
 		now := d.cfg.Clock.Now()
-		wait := d.sched.Next(now).Sub(now)
+		wait := d.runSchedule().Next(now).Sub(now)
 		if wait < time.Millisecond {
 			wait = time.Millisecond
 		}
@@ -180,4 +181,31 @@ func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep,
 	}
 	w := quantizeAuto(k)
 	return w, w, fmt.Sprintf("auto: %s (policy %s, rounded up to the %s query window)", why, k, w)
+}
+
+// SetTuning swaps the idler's tuning (a configuration reload): the label
+// defaults, maintain-min, the refused back-off and the schedule. It waits
+// for a cycle in progress; the state of every function is kept.
+func (d *Idler) SetTuning(defaults scaler.Defaults, maintainMin bool, refusedBackoff time.Duration, schedule string) error {
+	sched, err := ParseRunSchedule(schedule)
+	if err != nil {
+		return err
+	}
+	if err := defaults.Validate(); err != nil {
+		return err
+	}
+	d.cycleMu.Lock()
+	defer d.cycleMu.Unlock()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cfg.Defaults, d.cfg.DefaultZeroDuration = defaults, defaults.ZeroDuration
+	d.cfg.MaintainMin, d.cfg.RefusedBackoff, d.cfg.Schedule = maintainMin, refusedBackoff, schedule
+	d.sched = sched
+	return nil
+}
+
+func (d *Idler) runSchedule() RunSchedule {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.sched
 }

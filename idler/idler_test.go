@@ -3,6 +3,7 @@ package idler
 import (
 	"context"
 	"fmt"
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
 
 func ref(name string) provider.Ref { return provider.Ref{Name: name, Namespace: "openfaas-fn"} }
@@ -28,14 +30,14 @@ func TestRunOnVirtualTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
 		created := start.Add(-time.Hour)
-		p := newFakeProvider(
+		p := newTestProvider(t, memory.Options{},
 			function("idle", 2, created, optIn(LabelZeroDuration, "2m")),
 			function("busy", 1, created, optIn(LabelZeroDuration, "2m")),
 			function("plain", 1, created, nil),
 		)
 		src := newFakeSource(start)
 		reg := prometheus.NewRegistry()
-		d, err := New(Config{Provider: p, Source: src, Clock: clock.Real(), Schedule: "@every 30s", Registerer: reg})
+		d, err := New(Config{Provider: p, Actuator: newActuator(t, p, false), Source: src, Clock: clock.Real(), Schedule: "@every 30s", Registerer: reg})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +53,9 @@ func TestRunOnVirtualTime(t *testing.T) {
 				}
 			}
 		})
-		time.Sleep(10 * time.Minute)
+		// Past the 20th cycle (at 10m): one due as the context ends would
+		// fail its listing (the provider honours the context).
+		time.Sleep(10*time.Minute + time.Second)
 		cancel()
 		wg.Wait()
 
@@ -85,7 +89,7 @@ func TestRunOnVirtualTime(t *testing.T) {
 // Run stops promptly when its context is cancelled, between cycles.
 func TestRunStops(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		d, err := New(Config{Provider: newFakeProvider(), Source: newFakeSource(time.Now()), Schedule: "*/5 * * * *"})
+		d, err := New(Config{Provider: newTestProvider(t, memory.Options{}), Actuator: newActuator(t, newTestProvider(t, memory.Options{}), false), Source: newFakeSource(time.Now()), Schedule: "*/5 * * * *"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +111,7 @@ func TestRunStops(t *testing.T) {
 }
 
 type env struct {
-	p   *fakeProvider
+	p   *testProvider
 	src *fakeSource
 	d   *Idler
 	log *strings.Builder
@@ -115,14 +119,28 @@ type env struct {
 
 func newEnv(t *testing.T, cfg Config, fns ...provider.Function) *env {
 	t.Helper()
-	e := &env{p: newFakeProvider(fns...), src: newFakeSource(time.Now().Add(-24 * time.Hour)), log: &strings.Builder{}}
+	return newEnvOn(t, memory.Options{}, cfg, fns...)
+}
+
+// newEnvOn is newEnv over a provider that behaves as opts say.
+func newEnvOn(t *testing.T, opts memory.Options, cfg Config, fns ...provider.Function) *env {
+	t.Helper()
+	e := &env{p: newTestProvider(t, opts, fns...), src: newFakeSource(time.Now().Add(-24 * time.Hour)), log: &strings.Builder{}}
 	cfg.Provider, cfg.Source, cfg.Logger = e.p, e.src, newTextLogger(e.log)
+	if cfg.Actuator == nil {
+		cfg.Actuator = newActuator(t, e.p, false)
+	}
 	d, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.d = d
 	return e
+}
+
+// setActuator gives the idler a fresh actuator over the env's provider.
+func (e *env) setActuator(t *testing.T, dryRun bool) {
+	e.d.cfg.Actuator = newActuator(t, e.p, dryRun)
 }
 
 func verdictOf(rep CycleReport, r provider.Ref) Verdict {
@@ -139,6 +157,7 @@ func TestCycleScenarios(t *testing.T) {
 	tests := []struct {
 		name    string
 		cfg     Config
+		dryRun  bool // the actuator's
 		fns     []provider.Function
 		setup   func(e *env)
 		want    map[string]Code
@@ -227,11 +246,12 @@ func TestCycleScenarios(t *testing.T) {
 			replica: map[string]uint64{"plain": 0},
 		},
 		{
-			name: "dry run scales nothing",
-			cfg:  Config{DryRun: true, MaintainMin: true},
-			fns:  []provider.Function{function("a", 1, old, optIn()), function("plain", 0, old, nil)},
-			want: map[string]Code{"a": CodeDryRun}, replica: map[string]uint64{"a": 1, "plain": 0},
-			queries: 1,
+			name:   "dry run scales nothing",
+			cfg:    Config{MaintainMin: true},
+			dryRun: true,
+			fns:    []provider.Function{function("a", 1, old, optIn()), function("plain", 0, old, nil)},
+			want:   map[string]Code{"a": CodeDryRun}, replica: map[string]uint64{"a": 1, "plain": 0},
+			queries: 2, // the actuator, not Decide, says dry run: the re-check still runs
 		},
 		{
 			name: "scheduled minimum: never idled, raised from zero",
@@ -273,7 +293,13 @@ func TestCycleScenarios(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.dryRun {
+				tc.cfg.Actuator = newActuator(t, newTestProvider(t, memory.Options{}), true) // replaced below with e.p
+			}
 			e := newEnv(t, tc.cfg, tc.fns...)
+			if tc.dryRun {
+				e.setActuator(t, true)
+			}
 			if tc.setup != nil {
 				tc.setup(e)
 			}
@@ -303,9 +329,8 @@ func TestCycleScenarios(t *testing.T) {
 func TestRefusedZero(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		old := time.Now().Add(-time.Hour)
-		e := newEnv(t, Config{RefusedBackoff: time.Hour},
+		e := newEnvOn(t, memory.Options{RefuseZero: true}, Config{RefusedBackoff: time.Hour},
 			function("a", 1, old, optIn()), function("b", 1, old, optIn()))
-		e.p.refuseZero = true
 		for range 10 { // 10 cycles over 5 minutes
 			e.d.RunOnce(t.Context(), time.Now())
 			time.Sleep(30 * time.Second)
@@ -336,7 +361,7 @@ func TestRefusedZero(t *testing.T) {
 
 func TestListErrorDoesNothing(t *testing.T) {
 	e := newEnv(t, Config{}, function("a", 1, time.Now().Add(-time.Hour), optIn()))
-	e.p.failList = context.DeadlineExceeded
+	e.p.FailLists(1<<30, context.DeadlineExceeded)
 	rep := e.d.RunOnce(t.Context(), time.Now())
 	if rep.Err == nil || len(e.src.queries()) != 0 || len(e.p.calls()) != 0 {
 		t.Fatalf("report %+v, queries %d, calls %d", rep, len(e.src.queries()), len(e.p.calls()))
@@ -415,23 +440,34 @@ func TestMetricsRegistered(t *testing.T) {
 		}
 	}
 	// A second idler on the same registry is an error, not a panic.
-	if _, err := New(Config{Provider: newFakeProvider(), Source: newFakeSource(time.Now()), Registerer: reg}); err == nil {
+	if _, err := New(Config{Provider: newTestProvider(t, memory.Options{}), Actuator: newActuator(t, newTestProvider(t, memory.Options{}), false), Source: newFakeSource(time.Now()), Registerer: reg}); err == nil {
 		t.Error("duplicate registration accepted")
 	}
 }
 
-// A dry run logs what it would do once per function, not once per cycle.
+// A dry run (enforced by the actuator) logs what it would do once per
+// function, not once per cycle, and changes nothing.
 func TestDryRunLogsOnce(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
-	e := newEnv(t, Config{DryRun: true, MaintainMin: true}, function("a", 1, old, optIn()), function("b", 0, old, nil))
+	e := newEnv(t, Config{MaintainMin: true}, function("a", 1, old, optIn()), function("b", 0, old, nil))
+	ac := actuator.Default()
+	ac.Provider, ac.DryRun, ac.Logger = e.p, true, newTextLogger(e.log)
+	act, err := actuator.New(ac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.d.cfg.Actuator = act
 	for range 5 {
 		e.d.RunOnce(t.Context(), time.Now())
 	}
 	logs := e.log.String()
-	if n := strings.Count(logs, "dry run: would scale to zero"); n != 1 {
-		t.Errorf("would-scale logged %d times, want 1:\n%s", n, logs)
+	if n := strings.Count(logs, "dry run: would scale"); n != 2 {
+		t.Errorf("would-scale logged %d times, want 2 (to zero, restore):\n%s", n, logs)
 	}
-	if n := strings.Count(logs, "dry run: would restore to 1"); n != 1 {
+	if n := strings.Count(logs, "to=0 by=idler"); n != 1 {
+		t.Errorf("would-scale to zero logged %d times, want 1:\n%s", n, logs)
+	}
+	if n := strings.Count(logs, "to=1 by=restore"); n != 1 {
 		t.Errorf("would-restore logged %d times, want 1:\n%s", n, logs)
 	}
 	if len(e.p.calls()) != 0 {
@@ -439,8 +475,9 @@ func TestDryRunLogsOnce(t *testing.T) {
 	}
 }
 
-// Scale calls run at most ScaleConcurrency at a time, so a cycle idling many
-// functions against a slow provider takes ⌈n/concurrency⌉ calls' time.
+// Scale calls run at most the actuator's Workers at a time, so a cycle
+// idling many functions against a slow provider takes ⌈n/workers⌉ calls'
+// time, and the idler proposes them all at once rather than one by one.
 func TestScaleConcurrency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		old := time.Now().Add(-time.Hour)
@@ -448,8 +485,21 @@ func TestScaleConcurrency(t *testing.T) {
 		for i := range 20 {
 			fns = append(fns, function(fmt.Sprintf("f%02d", i), 1, old, optIn()))
 		}
-		e := newEnv(t, Config{ScaleConcurrency: 4}, fns...)
-		e.p.delay = time.Second
+		e := newEnv(t, Config{}, fns...)
+		ac := actuator.Default()
+		ac.Provider, ac.Workers = e.p, 4
+		act, err := actuator.New(ac)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go func() { _ = act.Run(ctx) }()
+		synctest.Wait()
+		e.d.cfg.Actuator = act
+		for _, fn := range fns {
+			e.p.SetDelay(fn.Ref, time.Second)
+		}
 		start := time.Now()
 		rep := e.d.RunOnce(t.Context(), start)
 		if len(rep.Idled) != 20 {
@@ -458,8 +508,8 @@ func TestScaleConcurrency(t *testing.T) {
 		if took := time.Since(start); took != 5*time.Second {
 			t.Errorf("cycle took %s, want 5s (20 calls of 1s, 4 at a time)", took)
 		}
-		if e.p.peak != 4 {
-			t.Errorf("peak concurrent scale calls %d, want 4", e.p.peak)
+		if e.p.Peak() != 4 {
+			t.Errorf("peak concurrent scale calls %d, want 4", e.p.Peak())
 		}
 		for i, r := range rep.Idled { // reported in listing order
 			if r.Name != fmt.Sprintf("f%02d", i) {

@@ -1,12 +1,10 @@
 package idler
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 // Label names the idler reads. The com.openfaas.* names keep their OpenFaaS
@@ -46,50 +44,25 @@ func lookup(fn provider.Function, key string) (string, bool) {
 	return v, ok
 }
 
-// ParseZeroSpec reads com.openfaas.scale.zero and .zero-duration. A function
-// without the zero label (or without any labels at all) is not opted in; a
-// label that does not parse is an error naming it, never a silent default.
+// ParseZeroSpec reads com.openfaas.scale.zero and .zero-duration through the
+// one label parse (scaler.ParseSpec, with the scaler's defaults and
+// defaultDuration): a function whose labels do not parse is refused here
+// exactly as the scaler refuses it, never silently defaulted.
 func ParseZeroSpec(fn provider.Function, defaultDuration time.Duration) (ZeroSpec, error) {
-	spec := ZeroSpec{Duration: defaultDuration, DurationSource: "default"}
-	if v, ok := lookup(fn, LabelZero); ok {
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "true", "1":
-			spec.OptIn = true
-		case "false", "0":
-		default:
-			return ZeroSpec{}, fmt.Errorf("label %s=%q: want true, 1, false or 0", LabelZero, v)
-		}
-	}
-	v, ok := lookup(fn, LabelZeroDuration)
-	if !ok {
-		return spec, nil
-	}
-	s := strings.TrimSpace(v)
-	if strings.EqualFold(s, ZeroDurationAuto) {
-		spec.Auto = true
-		return spec, nil
-	}
-	d, err := time.ParseDuration(s)
+	d := scaler.DefaultDefaults()
+	d.ZeroDuration = defaultDuration
+	spec, err := scaler.ParseSpec(fn, d)
 	if err != nil {
-		return ZeroSpec{}, fmt.Errorf("label %s=%q: want a Go duration such as 15m, or %q", LabelZeroDuration, v, ZeroDurationAuto)
+		return ZeroSpec{}, err
 	}
-	if d <= 0 {
-		return ZeroSpec{}, fmt.Errorf("label %s=%q: must be positive", LabelZeroDuration, v)
-	}
-	spec.Duration, spec.DurationSource = d, "label"
-	return spec, nil
+	return zeroSpecOf(spec, fn), nil
 }
 
-// parseMin reads com.openfaas.scale.min (OpenFaaS default 1), used when
-// --maintain-min restores a function found at zero.
-func parseMin(fn provider.Function) (uint64, error) {
-	v, ok := lookup(fn, LabelMin)
-	if !ok {
-		return 1, nil
+// zeroSpecOf is the scale-to-zero part of a parsed spec.
+func zeroSpecOf(spec scaler.Spec, fn provider.Function) ZeroSpec {
+	z := ZeroSpec{OptIn: spec.Zero, Duration: spec.ZeroDuration, Auto: spec.ZeroDurationAuto, DurationSource: "default"}
+	if _, ok := lookup(fn, LabelZeroDuration); ok && !z.Auto {
+		z.DurationSource = "label"
 	}
-	n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("label %s=%q: want a whole number", LabelMin, v)
-	}
-	return n, nil
+	return z
 }

@@ -34,7 +34,7 @@ func TestRunWithMemoryProvider(t *testing.T) {
 			}
 		}
 		src := newFakeSource(start.Add(-time.Hour))
-		d, err := New(Config{Provider: p, Source: src, MaintainMin: true, Registerer: prometheus.NewRegistry()})
+		d, err := New(Config{Provider: p, Actuator: newActuator(t, p, false), Source: src, MaintainMin: true, Registerer: prometheus.NewRegistry()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestRunWithRefusingMemoryProvider(t *testing.T) {
 			CreatedAt: time.Now().Add(-time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
-		d, err := New(Config{Provider: p, Source: newFakeSource(time.Now().Add(-time.Hour)), RefusedBackoff: time.Hour})
+		d, err := New(Config{Provider: p, Actuator: newActuator(t, p, false), Source: newFakeSource(time.Now().Add(-time.Hour)), RefusedBackoff: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	promsource "github.com/faas-autoscaler/faas-autoscaler/metricsource/prometheus"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
 
 // Against a real Prometheus scraping a test gateway exporter every second:
@@ -36,13 +37,13 @@ func TestRealPrometheus(t *testing.T) {
 	}
 	old := time.Now().Add(-time.Hour)
 	keep := optIn(LabelZeroDuration, "6s")
-	p := newFakeProvider(
+	p := newTestProvider(t, memory.Options{},
 		function("idle", 1, old, keep),
 		function("never", 1, old, keep),
 		function("busy", 1, old, keep),
 		function("plain", 1, old, nil),
 	)
-	d, err := New(Config{Provider: p, Source: src, Registerer: prometheus.NewRegistry(), Logger: newTextLogger(testLogWriter{t})})
+	d, err := New(Config{Provider: p, Actuator: newActuator(t, p, false), Source: src, Registerer: prometheus.NewRegistry(), Logger: newTextLogger(testLogWriter{t})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,8 @@ type Config struct {
 	// is within this share of their median are a timer.
 	PeriodicTolerance float64
 	// PreWarmShare bounds the functions pre-warmed at once, as a share of
-	// the functions known to the policy (--keepalive-prewarm-share).
+	// the functions known to the policy (keep_alive.prewarm_share). Unlike
+	// the other fields, 0 is kept: it turns pre-warming off.
 	PreWarmShare float64
 }
 
@@ -98,9 +99,8 @@ func (c Config) withDefaults() Config {
 	if c.PeriodicTolerance == 0 {
 		c.PeriodicTolerance = d.PeriodicTolerance
 	}
-	if c.PreWarmShare == 0 {
-		c.PreWarmShare = d.PreWarmShare
-	}
+	// PreWarmShare is not defaulted: 0 is a meaningful value (never
+	// pre-warm) and must stay 0; start from Default() for the default share.
 	return c
 }
 

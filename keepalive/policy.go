@@ -40,6 +40,30 @@ func New(cfg Config) (*Policy, error) {
 	return &Policy{cfg: cfg.withDefaults(), fns: map[provider.Ref]*history{}}, nil
 }
 
+// SetPrice changes the cold-start price and the pre-warm share of a running
+// policy (a configuration reload); learned idle times are kept, plans are
+// recomputed on their next use.
+func (p *Policy) SetPrice(worth time.Duration, share float64) error {
+	c := p.cfgCopy()
+	c.ColdStartWorth, c.PreWarmShare = worth, share
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cfg = c.withDefaults()
+	for _, h := range p.fns {
+		h.planned = false
+	}
+	return nil
+}
+
+func (p *Policy) cfgCopy() Config {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cfg
+}
+
 func (p *Policy) get(ref provider.Ref) *history {
 	h := p.fns[ref]
 	if h == nil {

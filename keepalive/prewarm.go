@@ -10,24 +10,38 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/idler"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
-// Provider is what the pre-warmer needs from the system that holds
-// replicas; provider.Provider satisfies it.
+// Provider is what the pre-warmer reads from the system that holds
+// replicas; provider.Provider satisfies it. It never writes: it proposes to
+// the actuator.
 type Provider interface {
 	Namespaces(ctx context.Context) ([]string, error)
 	Functions(ctx context.Context, namespace string) ([]provider.Function, error)
-	Scale(ctx context.Context, ref provider.Ref, replicas uint64) error
+}
+
+// Actuator takes the pre-warmer's proposals; *actuator.Actuator satisfies it.
+type Actuator interface {
+	Apply(ctx context.Context, in actuator.Intent) actuator.Outcome
 }
 
 // PreWarmerConfig configures the pre-warm loop.
 type PreWarmerConfig struct {
 	Policy   *Policy  // required
 	Provider Provider // required
-	Clock    clock.Clock
+	Actuator Actuator // required: the one writer of replicas
+	// Defaults are the label defaults of the one spec parse
+	// (scaler.ParseSpec); zero value = the scaler's with Fallback as the
+	// zero-duration.
+	Defaults scaler.Defaults
+	// Namespaces to pre-warm in; empty = all the provider lists.
+	Namespaces []string
+	Clock      clock.Clock
 	// Interval between passes (default 10s): a pre-warm starts at most this
 	// late, so keep it well under the plans' lead (MinLead, 30 s).
 	Interval time.Duration
@@ -71,6 +85,9 @@ func NewPreWarmer(cfg PreWarmerConfig) (*PreWarmer, error) {
 	if cfg.Provider == nil {
 		errs = append(errs, errors.New("keepalive: pre-warmer needs a Provider"))
 	}
+	if cfg.Actuator == nil {
+		errs = append(errs, errors.New("keepalive: pre-warmer needs an Actuator"))
+	}
 	if cfg.Interval < 0 || cfg.Fallback < 0 {
 		errs = append(errs, fmt.Errorf("keepalive: pre-warm interval %s and fallback %s must not be negative", cfg.Interval, cfg.Fallback))
 	}
@@ -86,13 +103,17 @@ func NewPreWarmer(cfg PreWarmerConfig) (*PreWarmer, error) {
 	if cfg.Fallback == 0 {
 		cfg.Fallback = idler.DefaultZeroDuration
 	}
+	if cfg.Defaults == (scaler.Defaults{}) {
+		cfg.Defaults = scaler.DefaultDefaults()
+		cfg.Defaults.ZeroDuration = cfg.Fallback
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	scaled := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "faas_autoscaler_keepalive_prewarms_total",
-		Help: "Functions scaled from zero to one by the adaptive keep-alive's pre-warm, by result (ok, error).",
+		Help: "Functions the adaptive keep-alive's pre-warm proposed from zero to one, by result (ok, error, or the actuator's verdict: dry_run, not_leader, already_higher, …).",
 	}, []string{"result"})
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(scaled); err != nil {
@@ -120,7 +141,7 @@ func (w *PreWarmer) Run(ctx context.Context) error {
 // zero, ask the policy which are due and scale those to one.
 func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	rep := PreWarmReport{At: now, Failures: map[provider.Ref]error{}}
-	fns, err := provider.All(ctx, w.cfg.Provider)
+	fns, err := provider.List(ctx, w.cfg.Provider, w.cfg.Namespaces)
 	if err != nil {
 		w.log.Warn("cannot list functions; no pre-warm this pass", "err", err)
 		return rep
@@ -128,11 +149,15 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var atZero []provider.Ref
+	maxOf := map[provider.Ref]uint64{}
 	for _, fn := range fns {
-		spec, err := idler.ParseZeroSpec(fn, w.cfg.Fallback)
-		if err != nil || !spec.OptIn || !spec.Auto {
+		// The one label parse: a function whose labels the scaler refuses is
+		// not pre-warmed either.
+		spec, err := scaler.ParseSpec(fn, w.cfg.Defaults)
+		if err != nil || !spec.Zero || !spec.ZeroDurationAuto {
 			continue
 		}
+		maxOf[fn.Ref] = spec.Max
 		if until, ok := w.warm[fn.Ref]; ok && (fn.Replicas == 0 || !now.Before(until)) {
 			delete(w.warm, fn.Ref) // idled, or the window is over
 		}
@@ -142,10 +167,16 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
 	for _, pw := range w.cfg.Policy.Due(now, atZero, len(w.warm), w.cfg.Fallback) {
-		if err := w.cfg.Provider.Scale(ctx, pw.Ref, 1); err != nil {
-			rep.Failures[pw.Ref] = err
-			w.scaled.WithLabelValues("error").Inc()
-			w.log.Warn("pre-warm failed", "function", pw.Ref.String(), "err", err)
+		o := w.cfg.Actuator.Apply(ctx, actuator.Intent{Ref: pw.Ref, From: 0, To: 1, Who: actuator.PreWarm,
+			Code: "prewarm", Reason: pw.Reason, Observed: now, Max: maxOf[pw.Ref]})
+		if o.Code != actuator.CodeApplied {
+			if o.Err != nil {
+				rep.Failures[pw.Ref] = o.Err
+				w.scaled.WithLabelValues("error").Inc()
+				w.log.Warn("pre-warm failed", "function", pw.Ref.String(), "err", o.Err)
+			} else {
+				w.scaled.WithLabelValues(string(o.Code)).Inc()
+			}
 			continue
 		}
 		w.warm[pw.Ref] = pw.Until
@@ -163,4 +194,12 @@ func (w *PreWarmer) LastRun() PreWarmReport {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.lastRun
+}
+
+// SetDefaults swaps the label defaults of the spec parse (a configuration
+// reload).
+func (w *PreWarmer) SetDefaults(d scaler.Defaults) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cfg.Defaults = d
 }

@@ -3,6 +3,7 @@ package keepalive
 import (
 	"context"
 	"errors"
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -32,13 +33,13 @@ func TestPreWarmerLoop(t *testing.T) {
 		fixed := provider.Ref{Name: "fixed", Namespace: "openfaas-fn"}
 		prov.Deploy(provider.Function{Ref: timer, Labels: autoLabels})
 		prov.Deploy(provider.Function{Ref: fixed, Labels: map[string]string{"com.openfaas.scale.zero": "true"}})
-		pol, _ := New(Config{})
+		pol, _ := New(Default())
 		for i := 20; i >= 0; i-- { // invocations every 30 min, the last one now
 			pol.Observe(timer, start.Add(-time.Duration(i)*30*time.Minute))
 			pol.Observe(fixed, start.Add(-time.Duration(i)*30*time.Minute))
 		}
 		reg := prometheus.NewRegistry()
-		w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Registerer: reg})
+		w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: newActuator(t, prov), Registerer: reg})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,28 +82,33 @@ func replicas(t *testing.T, p *memory.Provider, ref provider.Ref) uint64 {
 }
 
 func TestPreWarmerScaleFailure(t *testing.T) {
-	now := time.Now()
-	prov := memory.New(clock.Real(), memory.Options{})
-	ref := provider.Ref{Name: "timer", Namespace: "openfaas-fn"}
-	prov.Deploy(provider.Function{Ref: ref, Labels: autoLabels})
-	prov.FailScale(ref, 1, errors.New("gateway down"))
-	pol, _ := New(Config{})
-	for i := 20; i >= 0; i-- {
-		pol.Observe(ref, now.Add(-time.Duration(i)*time.Hour))
-	}
-	w, _ := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov})
-	rep := w.RunOnce(context.Background(), now.Add(time.Hour))
-	if len(rep.Scaled) != 0 || rep.Failures[ref] == nil {
-		t.Fatalf("report %+v, want the failure recorded", rep)
-	}
-	if rep = w.RunOnce(context.Background(), now.Add(time.Hour+10*time.Second)); len(rep.Scaled) != 1 {
-		t.Errorf("the next pass did not retry: %+v", rep)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now()
+		prov := memory.New(clock.Real(), memory.Options{})
+		ref := provider.Ref{Name: "timer", Namespace: "openfaas-fn"}
+		prov.Deploy(provider.Function{Ref: ref, Labels: autoLabels})
+		prov.FailScale(ref, 1, errors.New("gateway down"))
+		pol, _ := New(Default())
+		for i := 20; i >= 0; i-- {
+			pol.Observe(ref, now.Add(-time.Duration(i)*time.Hour))
+		}
+		w, _ := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: newActuator(t, prov)})
+		time.Sleep(time.Hour)
+		rep := w.RunOnce(context.Background(), time.Now())
+		if len(rep.Scaled) != 0 || rep.Failures[ref] == nil {
+			t.Fatalf("report %+v, want the failure recorded", rep)
+		}
+		// The actuator backs off this function for a second after the failure.
+		time.Sleep(10 * time.Second)
+		if rep = w.RunOnce(context.Background(), time.Now()); len(rep.Scaled) != 1 {
+			t.Errorf("the next pass did not retry: %+v", rep)
+		}
+	})
 }
 
 func TestNewPreWarmerValidates(t *testing.T) {
 	_, err := NewPreWarmer(PreWarmerConfig{})
-	want := "keepalive: pre-warmer needs a Policy\nkeepalive: pre-warmer needs a Provider"
+	want := "keepalive: pre-warmer needs a Policy\nkeepalive: pre-warmer needs a Provider\nkeepalive: pre-warmer needs an Actuator"
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
@@ -113,11 +119,11 @@ func TestExplain(t *testing.T) {
 	prov := memory.New(clock.Real(), memory.Options{})
 	ref := provider.Ref{Name: "timer", Namespace: "openfaas-fn"}
 	prov.Deploy(provider.Function{Ref: ref, Labels: autoLabels})
-	pol, _ := New(Config{})
+	pol, _ := New(Default())
 	for i := 20; i >= 0; i-- {
 		pol.Observe(ref, now.Add(-time.Duration(i)*time.Hour))
 	}
-	w, _ := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov})
+	w, _ := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: newActuator(t, prov)})
 	if _, ok := w.Explain(provider.Ref{Name: "other", Namespace: "openfaas-fn"}); ok {
 		t.Error("Explain knows a function it never saw")
 	}
@@ -129,4 +135,16 @@ func TestExplain(t *testing.T) {
 	if e, _ := w.Explain(ref); e.(Explanation).PreWarmedUntil.IsZero() {
 		t.Error("the loop's pre-warm is not in the explanation")
 	}
+}
+
+// newActuator is the one writer of replicas over p: the pre-warmer proposes.
+func newActuator(t testing.TB, p provider.Provider) *actuator.Actuator {
+	t.Helper()
+	c := actuator.Default()
+	c.Provider = p
+	a, err := actuator.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

@@ -15,7 +15,7 @@ const (
 	TypeRPS      = "rps"      // invocations per second (gateway_function_invocation_total)
 	TypeCapacity = "capacity" // in-flight invocations (gateway_function_invocation_inflight)
 	TypeCPU      = "cpu"      // milli-CPU (pod_cpu_usage_seconds_total × 1000)
-	TypeQueue    = "queue"    // pending queued messages (queue_worker_pending_messages)
+	TypeQueue    = "queue"    // queued messages: waiting plus in flight in the queue worker (queue_worker_pending_messages + queue_worker_function_invocation_inflight)
 
 	CustomLoadMetric = "job:function_current_load:sum"
 )
@@ -53,6 +53,11 @@ type Activity struct {
 	// the gateway restarted or stopped exporting them, so their activity is
 	// unknown, not zero (issue 15, item 3). nil when none.
 	Vanished map[provider.Ref]bool
+	// Queued holds the asynchronous messages waiting for (or being run by)
+	// each function now: work that has not finished, whatever its rps. nil
+	// when the source knows nothing about queues; a function absent from a
+	// non-nil map has no queue series.
+	Queued Values
 }
 
 // GapBound is the longest time without a fresh observation of the gateway

@@ -19,20 +19,24 @@ const (
 	ResultNotFound     = "not_found"
 	ResultRefused      = "refused"
 	ResultUnauthorized = "unauthorized"
+	ResultConflict     = "conflict"
 	ResultError        = "error"
 )
 
 var (
 	operations = []string{OpNamespaces, OpFunctions, OpFunction, OpScale}
-	results    = []string{ResultOK, ResultNotFound, ResultRefused, ResultUnauthorized, ResultError}
+	results    = []string{ResultOK, ResultNotFound, ResultRefused, ResultUnauthorized, ResultConflict, ResultError}
 )
 
 // Result classifies a provider call's error into a result label value.
 func Result(err error) string {
 	var refused *RefusedError
+	var conflict *ConflictError
 	switch {
 	case err == nil:
 		return ResultOK
+	case errors.As(err, &conflict):
+		return ResultConflict
 	case errors.Is(err, ErrNotFound):
 		return ResultNotFound
 	case errors.As(err, &refused):
@@ -62,7 +66,7 @@ type instrumented struct {
 func Instrument(p Provider, reg prometheus.Registerer) Provider {
 	calls := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "faas_autoscaler_provider_calls_total",
-		Help: "Calls to the replica provider, by operation and result (ok, not_found, refused, unauthorized, error).",
+		Help: "Calls to the replica provider, by operation and result (ok, not_found, refused, unauthorized, conflict, error).",
 	}, []string{"operation", "result"})
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "faas_autoscaler_provider_call_duration_seconds",
@@ -80,7 +84,11 @@ func Instrument(p Provider, reg prometheus.Registerer) Provider {
 			calls.WithLabelValues(op, r)
 		}
 	}
-	return &instrumented{next: p, calls: calls, duration: duration}
+	m := &instrumented{next: p, calls: calls, duration: duration}
+	if c, ok := p.(ConditionalScaler); ok {
+		return &instrumentedConditional{instrumented: *m, cond: c}
+	}
+	return m
 }
 
 // register registers c, or returns the equal collector already registered.
@@ -129,5 +137,18 @@ func (m *instrumented) Scale(ctx context.Context, ref Ref, replicas uint64) erro
 	start := time.Now()
 	err := m.next.Scale(ctx, ref, replicas)
 	m.observe(OpScale, start, err)
+	return err
+}
+
+// instrumentedConditional keeps a wrapped ConditionalScaler conditional.
+type instrumentedConditional struct {
+	instrumented
+	cond ConditionalScaler
+}
+
+func (p instrumentedConditional) ScaleFrom(ctx context.Context, ref Ref, from, to uint64) error {
+	start := time.Now()
+	err := p.cond.ScaleFrom(ctx, ref, from, to)
+	p.observe(OpScale, start, err)
 	return err
 }

@@ -46,14 +46,14 @@ func BenchmarkDecide(b *testing.B) {
 func BenchmarkTick(b *testing.B) {
 	for _, n := range []int{100, 10000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			p := newFakeProvider()
+			p := newTestProvider(b)
 			src := scalertest.NewSource()
 			for i := range n {
 				ref := provider.Ref{Name: fmt.Sprintf("fn-%05d", i), Namespace: "openfaas-fn"}
 				p.set(function(ref, 4, map[string]string{LabelMax: "40", LabelTarget: "50"}))
 				src.Set("rps", ref, 180)
 			}
-			l, err := NewLoop(LoopConfig{Provider: p, Source: src, Defaults: DefaultDefaults()})
+			l, err := NewLoop(LoopConfig{Provider: p, Source: src, Actuator: newActuator(b, p, nil, false), Defaults: DefaultDefaults()})
 			if err != nil {
 				b.Fatal(err)
 			}

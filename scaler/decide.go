@@ -130,7 +130,7 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	cur := obs.Replicas
 	per := spec.PerReplicaTarget()
 	d := Decision{Replicas: cur, Next: st}
-	load, src := obs.StableLoad, fmt.Sprintf(" (%v avg)", obs.StableWindow)
+	load, src := obs.StableLoad, stableSource(spec, obs.StableWindow)
 	// An alert's load counts only when it measures this function's type (its
 	// labels may have changed since the rule fired).
 	alertLoad := obs.Signal != nil && obs.Signal.Load != nil &&
@@ -302,16 +302,39 @@ func limitAndClamp(spec Spec, obs Observation, d Decision, head string) Decision
 // least max(min, 1). No rate limit applies: there is nothing to overshoot from.
 func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per float64, target string) Decision {
 	firing := obs.Signal != nil && obs.Signal.Status == Firing
-	need := max(replicasFor(derefOr(load, 0), per), replicasFor(derefOr(obs.BurstLoad, 0), per))
+	// Only fresh evidence wakes a function at zero: the burst window (or a
+	// firing alert's reading). The stable average still holds the load the
+	// function had before it was idled, and waking on it undid every idle
+	// whose keep-alive was shorter than the stable window.
+	need := replicasFor(derefOr(obs.BurstLoad, 0), per)
+	d.Evidence = obs.BurstWindow
+	if obs.BurstLoad == nil {
+		// No short-window reading (missing, not zero): the stable one, with
+		// its age, so the actuator can tell it from load before an idle.
+		need, d.Evidence = replicasFor(derefOr(load, 0), per), obs.StableWindow
+	}
+	if obs.Signal != nil && obs.Signal.Load != nil && obs.BurstLoad == obs.Signal.Load {
+		d.Evidence = 0 // the alert's own reading
+	}
+	if need > 0 && belowActivation(spec, load, obs.BurstLoad) {
+		need = 0
+	}
 	if need == 0 && !firing {
+		d.Evidence = 0 // queued work is counted now
+		if qd, ok := wakeForBacklog(spec, obs, d); ok {
+			return qd
+		}
 		if obs.ScheduledMin > 0 {
 			v, code, why, _ := clamp(spec, obs, 0)
 			d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
 			return d
 		}
-		d.Code, d.Reason = CodeAtZeroIdle, "at 0 replicas without load: left to the idler"
+		d.Code, d.Reason = CodeAtZeroIdle, "at 0 replicas without recent load: left to the idler"
 		if load == nil && obs.BurstLoad == nil {
 			d.Reason = "at 0 replicas, load missing: left to the idler"
+		} else if belowActivation(spec, load, obs.BurstLoad) && max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)) > 0 {
+			d.Reason = fmt.Sprintf("at 0 replicas, queue %.4g below the activation threshold %g: left to the idler",
+				max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)), spec.QueueActivation)
 		}
 		return d
 	}
@@ -319,10 +342,11 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 	v, _, _, _ := clamp(spec, obs, max(need, 1))
 	d.Replicas, d.Code = v, CodeFromZero
 	if firing && need == 0 {
+		d.Evidence = 0
 		d.Reason = fmt.Sprintf("at zero with a firing alert %s → %d", obs.Signal.AlertName, v)
 	} else {
-		d.Reason = fmt.Sprintf("at zero with load %.4g (burst %.4g) over %s: needs %d → %d",
-			derefOr(load, 0), derefOr(obs.BurstLoad, 0), target, need, v)
+		d.Reason = fmt.Sprintf("at zero with load %.4g over the last %s (stable %.4g) over %s: needs %d → %d",
+			derefOr(obs.BurstLoad, 0), obs.BurstWindow, derefOr(load, 0), target, need, v)
 	}
 	return d
 }

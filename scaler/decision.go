@@ -50,6 +50,10 @@ type Observation struct {
 	BurstWindow time.Duration `json:"burst_window"`
 	// Signal is the alert that triggered this evaluation, nil on a tick.
 	Signal *Signal `json:"signal,omitempty"`
+	// Queued is the asynchronous backlog of a function at zero whose type
+	// is not queue (nil: not read or unknown); it wakes the function, see
+	// scaler/queue.go.
+	Queued *float64 `json:"queued,omitempty"`
 	// ScheduledMin raises the minimum (from the idler's schedules); 0 = none.
 	ScheduledMin       uint64 `json:"scheduled_min,omitempty"`
 	ScheduledMinReason string `json:"scheduled_min_reason,omitempty"`
@@ -113,6 +117,11 @@ type Decision struct {
 	// Recommended is the raw load-based recommendation before windows,
 	// limits and clamps (0 when none was computed).
 	Recommended uint64 `json:"recommended"`
+	// Evidence is how far back the load this decision rests on reaches (the
+	// window it was averaged over; 0 for an alert's fresh reading). The
+	// actuator drops a wake from zero whose evidence began before the
+	// function was idled: that load is what the idle already judged.
+	Evidence time.Duration `json:"evidence_window,omitempty"`
 	// Next is the function's state after this decision.
 	Next State `json:"-"`
 }

@@ -10,18 +10,26 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// Provider is what the loop needs from the system that holds replicas;
-// provider.Provider satisfies it.
+// Provider is what the loop reads from the system that holds replicas;
+// provider.Provider satisfies it. The loop never writes: it proposes to the
+// actuator.
 type Provider interface {
 	Namespaces(ctx context.Context) ([]string, error)
 	Functions(ctx context.Context, namespace string) ([]provider.Function, error)
 	Function(ctx context.Context, ref provider.Ref) (provider.Function, error)
-	Scale(ctx context.Context, ref provider.Ref, replicas uint64) error
+}
+
+// Actuator takes the loop's proposals; *actuator.Actuator satisfies it. done
+// is called once with what became of the intent, possibly later, from
+// another goroutine.
+type Actuator interface {
+	Submit(ctx context.Context, in actuator.Intent, done func(actuator.Outcome))
 }
 
 // MinFloorFunc returns a function's scheduled minimum at now (0 = none) and
@@ -32,6 +40,7 @@ type MinFloorFunc func(fn provider.Function, now time.Time) (uint64, string)
 type LoopConfig struct {
 	Provider Provider            // required
 	Source   metricsource.Source // required
+	Actuator Actuator            // required: the one writer of replicas
 	Clock    clock.Clock         // default clock.Real()
 	// Interval between full passes (--scale-interval, default 5s).
 	Interval time.Duration
@@ -43,8 +52,6 @@ type LoopConfig struct {
 	BurstWindow time.Duration
 	// Defaults for labels a function does not set; must be valid.
 	Defaults Defaults
-	// DryRun decides, logs and exports metrics, but never calls Scale.
-	DryRun bool
 	// Namespaces to manage; empty = every namespace the provider lists.
 	Namespaces []string
 	// MinFloor gives scheduled minimums; optional.
@@ -95,6 +102,9 @@ func (c LoopConfig) Validate() error {
 	}
 	if c.Source == nil {
 		errs = append(errs, errors.New("scaler: metrics source is required"))
+	}
+	if c.Actuator == nil {
+		errs = append(errs, errors.New("scaler: actuator is required"))
 	}
 	if c.Interval < 0 {
 		errs = append(errs, fmt.Errorf("scale interval = %v, must be positive", c.Interval))
@@ -270,4 +280,19 @@ func (l *Loop) setProviderErr(err error) {
 	l.mu.Lock()
 	l.providerErr = err
 	l.mu.Unlock()
+}
+
+// SetTuning swaps the loop's tuning (a configuration reload): the label
+// defaults and the load windows. It waits for a pass in progress, so no
+// pass mixes two configurations. The state of every function is kept.
+func (l *Loop) SetTuning(d Defaults, stable, burst time.Duration) error {
+	c := l.cfg
+	c.Defaults, c.StableWindow, c.BurstWindow = d, stable, burst
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	l.passMu.Lock()
+	defer l.passMu.Unlock()
+	l.cfg.Defaults, l.cfg.StableWindow, l.cfg.BurstWindow = d, stable, burst
+	return nil
 }

@@ -29,15 +29,15 @@ func function(ref provider.Ref, replicas uint64, labels map[string]string) provi
 
 type loopEnv struct {
 	loop *Loop
-	prov *fakeProvider
+	prov *testProvider
 	src  *scalertest.Source
 	reg  *prometheus.Registry
 }
 
 func newLoopEnv(t *testing.T, edit func(*LoopConfig), fns ...provider.Function) *loopEnv {
 	t.Helper()
-	e := &loopEnv{prov: newFakeProvider(fns...), src: scalertest.NewSource(), reg: prometheus.NewRegistry()}
-	cfg := LoopConfig{Provider: e.prov, Source: e.src, Defaults: DefaultDefaults(), Registerer: e.reg}
+	e := &loopEnv{prov: newTestProvider(t, fns...), src: scalertest.NewSource(), reg: prometheus.NewRegistry()}
+	cfg := LoopConfig{Provider: e.prov, Source: e.src, Actuator: newActuator(t, e.prov, nil, false), Defaults: DefaultDefaults(), Registerer: e.reg}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -99,10 +99,11 @@ func TestNewLoopValidates(t *testing.T) {
 		want string
 	}{
 		{"no provider", LoopConfig{Source: scalertest.NewSource(), Defaults: DefaultDefaults()}, "scaler: provider is required"},
-		{"no source", LoopConfig{Provider: newFakeProvider(), Defaults: DefaultDefaults()}, "scaler: metrics source is required"},
-		{"burst window longer than stable", LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource(),
+		{"no source", LoopConfig{Provider: newTestProvider(t), Defaults: DefaultDefaults()}, "scaler: metrics source is required"},
+		{"no actuator", LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Defaults: DefaultDefaults()}, "scaler: actuator is required"},
+		{"burst window longer than stable", LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Actuator: newActuator(t, newTestProvider(t), nil, false),
 			Defaults: DefaultDefaults(), BurstWindow: 2 * time.Minute}, "burst window = 2m0s, must be positive and at most the stable window 1m0s"},
-		{"bad defaults", LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource()}, "default max = 0, must be at least 1"},
+		{"bad defaults", LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource()}, "default max = 0, must be at least 1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -114,7 +115,7 @@ func TestNewLoopValidates(t *testing.T) {
 	}
 	t.Run("metrics registered twice", func(t *testing.T) {
 		reg := prometheus.NewRegistry()
-		cfg := LoopConfig{Provider: newFakeProvider(), Source: scalertest.NewSource(), Defaults: DefaultDefaults(), Registerer: reg}
+		cfg := LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Actuator: newActuator(t, newTestProvider(t), nil, false), Defaults: DefaultDefaults(), Registerer: reg}
 		if _, err := NewLoop(cfg); err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +200,7 @@ func TestTickQueriesOncePerTypeAndWindow(t *testing.T) {
 
 func TestDryRunNeverScales(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newLoopEnv(t, func(c *LoopConfig) { c.DryRun = true }, function(refA, 1, nil))
+		e := newLoopEnv(t, func(c *LoopConfig) { c.Actuator = newActuator(t, c.Provider.(provider.Provider), nil, true) }, function(refA, 1, nil))
 		e.src.Set("rps", refA, 200)
 		for range 3 {
 			if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
@@ -222,7 +223,9 @@ func TestDryRunNeverScales(t *testing.T) {
 func TestRefusedScaleIsNotRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newLoopEnv(t, nil, function(refA, 1, map[string]string{LabelMax: "50"}))
-		e.prov.refuse = func(_ provider.Ref, n uint64) bool { return n > 5 }
+		// The provider refuses the first write (23): a loop that retried
+		// the refused count would get a second write through.
+		e.prov.FailScale(refA, 1, &provider.RefusedError{Ref: refA, Replicas: 23, Status: 400, Message: "no"})
 		e.src.Set("rps", refA, 1000) // burst: wants 23
 		for range 10 {
 			if err := e.loop.Tick(t.Context(), time.Now()); err != nil {

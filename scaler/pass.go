@@ -2,10 +2,10 @@ package scaler
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -19,7 +19,7 @@ type fnState struct {
 	obs     Observation
 	last    *Decision
 	history []Record // oldest first, at most HistorySize
-	refused uint64   // count the provider last refused; 0 = none
+	seq     uint64   // numbers the records, so an outcome finds its own
 	series  fnSeries // metric handles; touched only under passMu
 }
 
@@ -29,11 +29,15 @@ type Record struct {
 	Decision Decision  `json:"decision"`
 	// Trigger is "tick" or the alert status that caused the evaluation.
 	Trigger string `json:"trigger"`
-	// Applied is true when Scale succeeded; Result says what happened to
-	// the scale call (ok, dry_run, refused, error, skipped_refused, none).
-	Applied bool   `json:"applied"`
-	Result  string `json:"result"`
-	Error   string `json:"error,omitempty"`
+	// Applied is true when the actuator wrote the count; Result says what
+	// became of the proposal: none (no change wanted), submitted (not
+	// decided yet), ok, or the actuator's verdict code (dry_run, refused,
+	// error, raised_since, backoff, …), and Arbitration its words.
+	Applied     bool   `json:"applied"`
+	Result      string `json:"result"`
+	Arbitration string `json:"arbitration,omitempty"`
+	Error       string `json:"error,omitempty"`
+	Seq         uint64 `json:"-"`
 }
 
 // Tick is one full pass: list the functions, ask the source for each load
@@ -108,6 +112,8 @@ func (l *Loop) evaluateLocked(ctx context.Context, fns []provider.Function, sigs
 		loads[q] = vals
 	}
 
+	queued := l.backlogAtZero(ctx, fns, specs, specErrs, loads)
+
 	out := make(map[provider.Ref]Decision, len(fns))
 	for i, fn := range fns {
 		if ctx.Err() != nil {
@@ -127,6 +133,9 @@ func (l *Loop) evaluateLocked(ctx context.Context, fns []provider.Function, sigs
 		if specErrs[i] == nil {
 			obs.StableLoad = lookup(loads, specs[i].Type, l.cfg.StableWindow, fn.Ref)
 			obs.BurstLoad = lookup(loads, specs[i].Type, l.cfg.BurstWindow, fn.Ref)
+			if v, ok := queued[fn.Ref]; ok && fn.Replicas == 0 && specs[i].Type != metricsource.TypeQueue {
+				obs.Queued = &v
+			}
 		}
 		if l.cfg.MinFloor != nil {
 			obs.ScheduledMin, obs.ScheduledMinReason = l.cfg.MinFloor(fn, now)
@@ -148,7 +157,9 @@ func lookup(loads map[metricsource.LoadQuery]metricsource.Values, typ string, w 
 	return &v
 }
 
-// decideAndApply decides for one function, applies the decision and records it.
+// decideAndApply decides for one function, proposes the decision to the
+// actuator and records it. The record's result is filled in when the
+// actuator reports the outcome.
 func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Spec, specErr error, obs Observation, now time.Time) Decision {
 	l.mu.Lock()
 	fs := l.fns[fn.Ref]
@@ -177,70 +188,72 @@ func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Sp
 	l.metrics.observe(fn.Ref, spec, specErr, obs, d, &fs.series)
 
 	rec := Record{At: now, Decision: d, Trigger: trigger, Result: "none"}
-	if d.Scale {
-		rec = l.apply(ctx, fn.Ref, fs, d, rec)
-		if !rec.Applied && rec.Result != "dry_run" {
-			// The count did not change: keep the window, not the scale time.
-			d.Next.LastScale, d.Next.LastScaleDir = st.LastScale, st.LastScaleDir
-		}
-		if rec.Result == "error" {
-			// A step that failed to apply has not been taken: AlertManager's
-			// retry of the same alert must be able to take it.
-			d.Next.StepKey, d.Next.StepAt = st.StepKey, st.StepAt
-		}
-	}
 	l.mu.Lock()
+	fs.seq++
+	rec.Seq = fs.seq
+	if d.Scale {
+		rec.Result = "submitted"
+	}
 	fs.state = d.Next
 	fs.last = &rec.Decision
 	fs.history = appendBounded(fs.history, rec, l.cfg.HistorySize)
 	l.mu.Unlock()
+	if d.Scale {
+		in := actuator.Intent{Ref: fn.Ref, From: obs.Replicas, To: d.Replicas, Who: actuator.Scaler,
+			Code: string(d.Code), Reason: d.Reason, Observed: now, Max: spec.Max, ScheduledMin: obs.ScheduledMin}
+		if d.Evidence > 0 {
+			in.EvidenceFrom = now.Add(-d.Evidence)
+		}
+		l.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) { l.outcome(fn.Ref, rec.Seq, st, d, o) })
+	}
 	return d
 }
 
-// apply makes one Scale call (or not, in dry run or after a refusal of the
-// same count) and says how it went.
-func (l *Loop) apply(ctx context.Context, ref provider.Ref, fs *fnState, d Decision, rec Record) Record {
+// outcome records what the actuator did with a decision. A decision that was
+// not applied leaves the scale time and the step as they were, so the next
+// evaluation (or AlertManager's retry of the same alert) can take them again.
+func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o actuator.Outcome) {
+	result := string(o.Code)
+	if o.Code == actuator.CodeApplied {
+		result = "ok"
+	}
 	name := ref.String()
-	log := l.log.With("function", name, "from", d.Current, "to", d.Replicas, "code", string(d.Code), "reason", d.Reason)
-	if l.cfg.DryRun {
-		log.Info("dry run: would scale")
-		rec.Result = "dry_run"
-		l.metrics.scaleCalls.WithLabelValues(name, rec.Result).Inc()
-		return rec
+	switch o.Code {
+	case actuator.CodeApplied, actuator.CodeDryRun, actuator.CodeRefused, actuator.CodeError, actuator.CodeGone:
+		l.metrics.scaleCalls.WithLabelValues(name, result).Inc()
+	}
+	if o.Code == actuator.CodeError || o.Code == actuator.CodeGone {
+		l.metrics.errors.WithLabelValues("scale").Inc()
 	}
 	l.mu.Lock()
-	refused := fs.refused
-	l.mu.Unlock()
-	if refused != 0 && refused == d.Replicas+1 {
-		rec.Result = "skipped_refused"
-		return rec
+	defer l.mu.Unlock()
+	fs := l.fns[ref]
+	if fs == nil {
+		return // forgotten meanwhile
 	}
-	err := l.cfg.Provider.Scale(ctx, ref, d.Replicas)
-	var re *provider.RefusedError
-	switch {
-	case err == nil:
-		rec.Applied, rec.Result = true, "ok"
-		l.setProviderErr(nil)
-		log.Info("scaled")
-		l.mu.Lock()
-		fs.refused = 0
-		l.mu.Unlock()
-	case errors.As(err, &re):
-		rec.Result, rec.Error = "refused", err.Error()
-		log.Warn("provider refused the replica count; not retrying it", "err", err)
-		l.mu.Lock()
-		fs.refused = d.Replicas + 1 // +1 so that a refused 0 is remembered
-		l.mu.Unlock()
-	default:
-		rec.Result, rec.Error = "error", err.Error()
-		if ctx.Err() == nil {
-			l.setProviderErr(err)
+	for i := range fs.history {
+		if fs.history[i].Seq == seq {
+			r := &fs.history[i]
+			r.Applied, r.Result, r.Arbitration = o.Code == actuator.CodeApplied, result, o.Reason
+			if o.Err != nil {
+				r.Error = o.Err.Error()
+			}
 		}
-		l.metrics.errors.WithLabelValues("scale").Inc()
-		log.Error("scale failed", "err", err)
 	}
-	l.metrics.scaleCalls.WithLabelValues(name, rec.Result).Inc()
-	return rec
+	kept := o.Code == actuator.CodeApplied || o.Code == actuator.CodeDryRun || o.Code == actuator.CodeUnchanged
+	if o.Applied {
+		fs.fn.Replicas = o.To
+	}
+	if kept {
+		return
+	}
+	// Only undo what this decision set, not what a later one did.
+	if fs.state.LastScale.Equal(d.Next.LastScale) && fs.state.LastScaleDir == d.Next.LastScaleDir {
+		fs.state.LastScale, fs.state.LastScaleDir = prev.LastScale, prev.LastScaleDir
+	}
+	if fs.state.StepKey == d.Next.StepKey && fs.state.StepAt.Equal(d.Next.StepAt) {
+		fs.state.StepKey, fs.state.StepAt = prev.StepKey, prev.StepAt
+	}
 }
 
 func appendBounded(h []Record, r Record, n int) []Record {

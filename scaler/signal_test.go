@@ -3,10 +3,14 @@ package scaler
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 func TestRunSignalEvaluatesAtOnce(t *testing.T) {
@@ -72,23 +76,83 @@ func TestNotifyCoalescesAndDeduplicates(t *testing.T) {
 	})
 }
 
+// TestOneScaleAtATimePerFunction holds the first write for a function inside
+// the provider while the loop proposes more for it (a tick, a firing alert,
+// another tick) to a running actuator: none of them may reach the provider
+// until the first returns, and after it does the later proposal, made from
+// the count before the held write, must be checked against the new count
+// (a conditional write that conflicts, then one from the fresh count), never
+// written blindly over it.
+//
+// Seen failing: with the per-function serialisation removed from the
+// actuator (the s.busy check in process and !s.busy in Submit), the later
+// proposals reach the provider while the first is held (3 held, PeakFor =
+// 3).
 func TestOneScaleAtATimePerFunction(t *testing.T) {
-	e := newLoopEnv(t, nil, function(refA, 1, nil))
-	e.src.Set("rps", refA, 200)
-	block := make(chan struct{})
-	e.prov.block = block
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = e.loop.Tick(t.Context(), time.Now()) })
-	wg.Go(func() { _, _ = e.loop.EvaluateNow(t.Context(), refA, &Signal{Ref: refA, Status: Firing}, time.Now()) })
-	wg.Go(func() { _ = e.loop.Tick(t.Context(), time.Now()) })
-	close(block)
-	wg.Wait()
-	if e.prov.overlap {
-		t.Error("two Scale calls for one function overlapped")
-	}
-	if calls := e.prov.takeCalls(); len(calls) != 1 {
-		t.Errorf("%d Scale calls, want 1 (the later passes see the new count): %v", len(calls), calls)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var act *actuator.Actuator
+		e := newLoopEnv(t, func(c *LoopConfig) { act = c.Actuator.(*actuator.Actuator) }, function(refA, 1, nil))
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go func() { _ = act.Run(ctx) }()
+		synctest.Wait() // running: a proposal is queued, never written inline
+		release := e.prov.Block(refA)
+		defer release()
+
+		e.src.Set("rps", refA, 200) // wants 5
+		if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.prov.WaitHeld(t.Context(), refA, 1); err != nil {
+			t.Fatal(err)
+		}
+		e.src.Set("rps", refA, 400) // wants 9, still seeing 1 replica
+		if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.loop.EvaluateNow(t.Context(), refA, &Signal{Ref: refA, Status: Firing, Fingerprint: "x", StartsAt: time.Now()}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait() // every worker that could reach the provider has
+		if held, peak := e.prov.Held(refA), e.prov.PeakFor(refA); held != 1 || peak != 1 {
+			t.Fatalf("while the first write is held: %d writes held, at most %d at once; want 1 and 1", held, peak)
+		}
+		if got := e.prov.Calls(); len(got) != 0 {
+			t.Fatalf("writes completed while the first was held: %+v", got)
+		}
+
+		release()
+		synctest.Wait()
+		if peak := e.prov.PeakFor(refA); peak != 1 {
+			t.Errorf("at most %d writes for one function at once, want 1", peak)
+		}
+		type call struct {
+			From, To, Requested uint64
+			Conflict            bool
+		}
+		var got []call
+		for _, c := range e.prov.Calls() {
+			_, conflict := provider.IsConflict(c.Err)
+			if c.Err != nil && !conflict {
+				t.Errorf("write failed: %+v", c)
+			}
+			got = append(got, call{c.From, c.To, c.Requested, conflict})
+		}
+		want := []call{
+			{From: 1, To: 5, Requested: 5},                 // the held write
+			{From: 5, To: 5, Requested: 9, Conflict: true}, // the later proposal, made at 1: refused by the provider
+			{From: 5, To: 9, Requested: 9},                 // re-decided from 5
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("writes (-want +got):\n%s", diff)
+		}
+		if n := e.prov.replicas(refA); n != 9 {
+			t.Errorf("%d replicas, want 9", n)
+		}
+	})
 }
 
 func TestNotifyNeverBlocksAndCoalesces(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/ours"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/peers"
@@ -13,24 +14,27 @@ import (
 )
 
 // day200 loads the 200-function Azure day (Shahrad et al., USENIX ATC 2020;
-// CC BY 4.0) from the shared traces, or skips.
+// CC BY 4.0) from the shared traces (SIM_TRACE_DIR overrides).
 func day200(tb testing.TB) *trace.Trace {
 	tb.Helper()
 	dir := os.Getenv("SIM_TRACE_DIR")
 	if dir == "" {
 		dir = filepath.Join("..", "..", "shared", "traces", "azure2019-invitro-200fn")
 	}
+	return sharedTrace(tb, dir)
+}
+
+// sharedTrace loads a trace of ../shared/traces, or skips when it is not
+// there — but fails under CI=true, where the traces must be present.
+func sharedTrace(tb testing.TB, dir string) *trace.Trace {
+	tb.Helper()
+	testenv.NeedPath(tb, dir, "the shared traces live in ../shared/traces beside the repository")
 	tr, err := trace.Load(dir)
-	if os.IsNotExist(err) || (err != nil && !fileExists(dir)) {
-		tb.Skipf("trace %s not here", dir)
-	}
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return tr
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // BenchmarkReplayDay replays the 200-function day against each policy on
 // its own (GOMAXPROCS workers); ns/op is one whole day, inv/s the rate.

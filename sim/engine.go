@@ -3,6 +3,7 @@ package sim
 import (
 	"container/heap"
 	"math"
+	"math/rand/v2"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
@@ -58,6 +59,10 @@ type replay struct {
 
 	res      FunctionResult
 	timeline *[]TimelinePoint
+
+	gen         arrivalGen
+	tA          time.Duration // next arrival
+	defaultExec time.Duration
 }
 
 func (r *replay) desired() int { return r.ready + len(r.starting) - r.draining }
@@ -193,23 +198,34 @@ func (r *replay) dispatch(cold bool) {
 	}
 }
 
-// run replays fn's invocations.
-func (r *replay) run(fn *trace.Function, seed uint64, model trace.ArrivalModel, defaultExec time.Duration) {
-	rng := trace.NewRNG(seed, r.info.Index)
-	var offsets []float64
-	minute, next := -1, 0
-	r.wake = never
-	nextArrival := func() time.Duration {
-		for next >= len(offsets) {
-			minute++
-			if minute >= len(fn.PerMinute) {
-				return never
-			}
-			offsets = model.Minute(rng, fn.PerMinute[minute], offsets)
-			next = 0
+// arrivalGen draws one function's arrivals minute by minute.
+type arrivalGen struct {
+	fn      *trace.Function
+	rng     *rand.Rand
+	model   trace.ArrivalModel
+	offsets []float64
+	minute  int
+	next    int
+}
+
+// peek is the time of the next arrival, or never.
+func (g *arrivalGen) peek() time.Duration {
+	for g.next >= len(g.offsets) {
+		g.minute++
+		if g.minute >= len(g.fn.PerMinute) {
+			return never
 		}
-		return time.Duration(minute)*time.Minute + time.Duration(offsets[next]*1e9)
+		g.offsets = g.model.Minute(g.rng, g.fn.PerMinute[g.minute], g.offsets)
+		g.next = 0
 	}
+	return time.Duration(g.minute)*time.Minute + time.Duration(g.offsets[g.next]*1e9)
+}
+
+// begin prepares the replay of fn's invocations (run, or a fleet's steps).
+func (r *replay) begin(fn *trace.Function, seed uint64, model trace.ArrivalModel, defaultExec time.Duration) {
+	r.gen = arrivalGen{fn: fn, rng: trace.NewRNG(seed, r.info.Index), model: model, minute: -1}
+	r.defaultExec = defaultExec
+	r.wake = never
 	if st, ok := r.ctl.(Starter); ok {
 		d := st.Start(r.at(0))
 		if d.Replicas > 0 {
@@ -219,7 +235,13 @@ func (r *replay) run(fn *trace.Function, seed uint64, model trace.ArrivalModel, 
 		d.Replicas = Keep
 		r.apply(d)
 	}
-	tA := nextArrival()
+	r.tA = r.gen.peek()
+}
+
+// until handles every event before t, in time order, then moves the clock
+// to t (not past the end).
+func (r *replay) until(t time.Duration) {
+	t = min(t, r.end)
 	for {
 		tC, tS := never, never
 		if len(r.done) > 0 {
@@ -228,12 +250,12 @@ func (r *replay) run(fn *trace.Function, seed uint64, model trace.ArrivalModel, 
 		if len(r.starting) > 0 {
 			tS = r.starting[0]
 		}
-		t := min(tA, tC, tS, r.wake)
-		if t >= r.end {
+		e := min(r.tA, tC, tS, r.wake)
+		if e >= t {
 			break
 		}
-		r.advance(t)
-		switch t {
+		r.advance(e)
+		switch e {
 		case tC:
 			heap.Pop(&r.done)
 			r.busy--
@@ -246,36 +268,51 @@ func (r *replay) run(fn *trace.Function, seed uint64, model trace.ArrivalModel, 
 			r.dispatch(true)
 			r.mark()
 		case r.wake:
-			r.apply(r.ctl.Wake(r.at(t), r.state()))
-			if r.wake <= t {
+			r.apply(r.ctl.Wake(r.at(e), r.state()))
+			if r.wake <= e {
 				// A controller asking to be woken now again would spin.
-				r.wake = t + time.Millisecond
+				r.wake = e + time.Millisecond
 			}
 		default:
-			r.apply(r.ctl.Arrival(r.at(t), r.state()))
-			r.arrivals++
-			r.res.Invocations++
-			exec := defaultExec
-			if fn.Duration != nil {
-				exec = time.Duration(fn.Duration.Sample(rng.Float64()) * 1e9)
-			}
-			q := request{arrival: t, exec: exec}
-			if r.qhead == len(r.queue) && r.capacity() > 0 {
-				r.startReq(q, false)
-			} else {
-				r.queue = append(r.queue, q)
-			}
-			r.markLoad()
-			next++
-			tA = nextArrival()
+			r.arrive(e)
 		}
 	}
-	r.advance(r.end)
-	// Requests still waiting at the end never started: count them as cold
-	// starts with their wait so far, so a policy cannot win by never waking.
+	r.advance(t)
+}
+
+func (r *replay) arrive(t time.Duration) {
+	r.apply(r.ctl.Arrival(r.at(t), r.state()))
+	r.arrivals++
+	r.res.Invocations++
+	exec := r.defaultExec
+	if fn := r.gen.fn; fn.Duration != nil {
+		exec = time.Duration(fn.Duration.Sample(r.gen.rng.Float64()) * 1e9)
+	}
+	q := request{arrival: t, exec: exec}
+	if r.qhead == len(r.queue) && r.capacity() > 0 {
+		r.startReq(q, false)
+	} else {
+		r.queue = append(r.queue, q)
+	}
+	r.markLoad()
+	r.gen.next++
+	r.tA = r.gen.peek()
+}
+
+// finish closes the replay at its end. Requests still waiting then never
+// started: count them as cold starts with their wait so far, so a policy
+// cannot win by never waking.
+func (r *replay) finish() {
+	r.until(r.end)
 	for _, q := range r.queue[r.qhead:] {
 		r.res.ColdStarts++
 		r.res.Waits.Add((r.end - q.arrival).Seconds())
 		r.res.Unserved++
 	}
+}
+
+// run replays fn's invocations under a per-function controller.
+func (r *replay) run(fn *trace.Function, seed uint64, model trace.ArrivalModel, defaultExec time.Duration) {
+	r.begin(fn, seed, model, defaultExec)
+	r.finish()
 }

@@ -2,12 +2,20 @@ package sim
 
 import "time"
 
-// Policy is an autoscaling policy under test. NewController is called once
-// per function, before the replay of that function starts; controllers of
-// different functions may run concurrently on different goroutines, so a
-// Policy must not share mutable state between its controllers.
+// Policy is an autoscaling policy under test: a FunctionPolicy (one
+// controller per function, replayed one function at a time) or a
+// FleetPolicy (one controller for all functions, replayed together).
 type Policy interface {
 	Name() string
+}
+
+// FunctionPolicy is a policy with one controller per function.
+// NewController is called once per function, before the replay of that
+// function starts; controllers of different functions may run concurrently
+// on different goroutines, so a FunctionPolicy must not share mutable state
+// between its controllers.
+type FunctionPolicy interface {
+	Policy
 	NewController(fn FunctionInfo, start time.Time) Controller
 }
 

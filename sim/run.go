@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -37,7 +38,14 @@ func Run(tr *trace.Trace, cfg Config, policies []Policy, progress Progress) ([]R
 	results := make([]Result, len(policies))
 	for p := range policies {
 		results[p] = Result{Policy: policies[p].Name(), Functions: make([]FunctionResult, len(fns))}
+		switch policies[p].(type) {
+		case FunctionPolicy, FleetPolicy:
+		default:
+			return nil, fmt.Errorf("policy %s: neither a FunctionPolicy nor a FleetPolicy", policies[p].Name())
+		}
 	}
+	// A job is one function of a FunctionPolicy, or every function of a
+	// FleetPolicy (f = -1).
 	type job struct{ p, f int }
 	// Busiest functions first, so no worker is left with a giant at the end.
 	order := make([]int, len(fns))
@@ -66,17 +74,34 @@ func Run(tr *trace.Trace, cfg Config, policies []Policy, progress Progress) ([]R
 	var mu sync.Mutex
 	done, total := 0, len(fns)*len(policies)
 	walls := make([]time.Duration, len(policies))
+	var errs []error
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
 				t0 := time.Now()
+				if j.f < 0 {
+					res, tl, err := runFleet(fns, &cfg, end, policies[j.p].(FleetPolicy))
+					mu.Lock()
+					if err != nil {
+						errs = append(errs, fmt.Errorf("policy %s: %w", policies[j.p].Name(), err))
+					} else {
+						results[j.p].Functions, results[j.p].Timeline = res, tl
+					}
+					walls[j.p] += time.Since(t0)
+					done += len(fns)
+					if progress != nil {
+						progress(done, total)
+					}
+					mu.Unlock()
+					continue
+				}
 				fn := &fns[j.f]
 				info := FunctionInfo{Index: j.f, ID: fn.ID, Trigger: fn.Trigger, MemoryMB: fn.MemoryMB,
 					Concurrency: cfg.Concurrency, ColdStart: cfg.coldStart(fn.MemoryMB)}
 				r := &replay{cfg: &cfg, info: info, start: cfg.Start, end: end,
-					ctl: policies[j.p].NewController(info, cfg.Start)}
+					ctl: policies[j.p].(FunctionPolicy).NewController(info, cfg.Start)}
 				r.res.ID = fn.ID
 				var tl []TimelinePoint
 				if j.f == cfg.Timeline {
@@ -97,13 +122,24 @@ func Run(tr *trace.Trace, cfg Config, policies []Policy, progress Progress) ([]R
 			}
 		}()
 	}
+	// Fleets first: each is one long job.
+	for p := range policies {
+		if _, ok := policies[p].(FleetPolicy); ok {
+			jobs <- job{p, -1}
+		}
+	}
 	for _, f := range order {
 		for p := range policies {
-			jobs <- job{p, f}
+			if _, fleet := policies[p].(FleetPolicy); !fleet {
+				jobs <- job{p, f}
+			}
 		}
 	}
 	close(jobs)
 	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	for p := range results {
 		results[p].summarise()
 		results[p].Wall = walls[p]

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"context"
+	"fmt"
 	"io"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -68,22 +66,29 @@ func demoFunctions() []demoFunction {
 	}
 }
 
-// applyDemoTimings shortens the production intervals so the embedded default
-// shows a whole story within a minute; explicit flags still win.
-func applyDemoTimings(c *runConfig, explicit map[string]bool) {
+// demoTuning shortens the production intervals so the embedded default
+// shows a whole story within a minute. It is the base the --config file and
+// the flags are laid over, printed at start (not applied silently).
+func demoTuning(c config.Config) config.Config {
+	c.Scaler.Interval = 2 * time.Second
+	c.Scaler.StableWindow = 10 * time.Second
+	c.Scaler.BurstWindow = 3 * time.Second
+	c.Idler.Schedule = "@every 5s"
+	return c
+}
+
+// applyDemoWiring: the embedded default listens on loopback only, without
+// webhook auth (nothing to authenticate against), and logs at error level
+// (the terminal view tells the story; --log-level info shows logs).
+// Explicit flags still win.
+func applyDemoWiring(c *runConfig, explicit map[string]bool) {
 	set := func(flagName string, f func()) {
 		if !explicit[flagName] {
 			f()
 		}
 	}
-	set("interval", func() { c.Interval = 2 * time.Second })
-	set("stable-window", func() { c.StableWindow = 10 * time.Second })
-	set("burst-window", func() { c.BurstWindow = 3 * time.Second })
-	set("idle-schedule", func() { c.IdleSchedule = "@every 5s" })
 	set("webhook-auth", func() { c.WebhookAuth = "none" })
 	set("listen", func() { c.Listen = "127.0.0.1:8080" })
-	// The terminal view tells the story; logs would interleave with it
-	// (--log-level info shows them).
 	set("log-level", func() { c.LogLevel = "error" })
 }
 
@@ -91,13 +96,13 @@ const demoNamespace = "openfaas-fn"
 
 // wireEmbedded builds the embedded default: a simulated gateway in front of
 // the memory provider, and the embedded metrics source scraping it.
-func (ctl *controller) wireEmbedded(out io.Writer) (*demoView, error) {
-	mem := memory.New(ctl.clk, memory.Options{ColdStart: 2 * time.Second})
-	now := ctl.clk.Now()
+func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
+	mem := memory.New(p.clk, memory.Options{ColdStart: 2 * time.Second})
+	now := p.clk.Now()
 	fns := demoFunctions()
 	gw, err := gatewaysim.New(gatewaysim.Config{
-		Provider: mem, Clock: ctl.clk, ScaleFromZero: true, Inflight: true,
-		Logger: ctl.log.With("component", "gateway"),
+		Provider: mem, Clock: p.clk, ScaleFromZero: true, Inflight: true,
+		Logger: p.log.With("component", "gateway"),
 	})
 	if err != nil {
 		return nil, err
@@ -110,36 +115,19 @@ func (ctl *controller) wireEmbedded(out io.Writer) (*demoView, error) {
 		gw.SetWorkload(ref, f.work)
 	}
 	ec := embedded.DefaultConfig()
-	ec.Fetch, ec.Interval, ec.Clock = gatherText(gw), time.Second, ctl.clk
+	ec.Fetch, ec.Interval, ec.Clock = gw.Scrape, time.Second, p.clk
 	ec.DefaultNamespace = demoNamespace
-	ec.Logger = ctl.log.With("component", "embedded-source")
+	ec.Logger = p.log.With("component", "embedded-source")
 	src, err := embedded.New(ec)
 	if err != nil {
 		return nil, err
 	}
-	ctl.provider, ctl.source = mem, src
+	p.provider, p.source = mem, src
+	t := p.cfg.Tuning
+	fmt.Fprintf(out, "embedded default: demo timings scaler.interval %s, stable_window %s, burst_window %s, idler.schedule %q (set in --config to change)\n",
+		t.Scaler.Interval, t.Scaler.StableWindow, t.Scaler.BurstWindow, t.Idler.Schedule)
 	// Rates need two scrapes; acting before them would only log missing data.
-	ctl.warmup = 2*ec.Interval + 100*time.Millisecond
-	ctl.extra = append(ctl.extra, gw.Run, src.Run)
-	return newDemoView(out, ctl.clk, mem, gw, fns), nil
-}
-
-// gatherText renders the simulated gateway's metrics in the text exposition
-// format, so the embedded source parses exactly what it would scrape from a
-// real gateway's /metrics.
-func gatherText(gw *gatewaysim.Gateway) func(ctx context.Context) (io.ReadCloser, error) {
-	return func(context.Context) (io.ReadCloser, error) {
-		mfs, err := gw.Registry().Gather()
-		if err != nil {
-			return nil, err
-		}
-		var buf bytes.Buffer
-		enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
-		for _, mf := range mfs {
-			if err := enc.Encode(mf); err != nil {
-				return nil, err
-			}
-		}
-		return io.NopCloser(&buf), nil
-	}
+	p.warmup = 2*ec.Interval + 100*time.Millisecond
+	p.extra = append(p.extra, gw.Run, src.Run)
+	return newDemoView(out, p.clk, mem, gw, fns), nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,12 +94,13 @@ func TestBadConfigurationNamesTheFlag(t *testing.T) {
 		{"openfaas without prometheus", []string{"--gateway-url", "http://gw:8080"}, nil, "--prometheus-url is required"},
 		{"log format", []string{"--log-format", "xml"}, nil, `--log-format "xml"`},
 		{"log level", []string{"--log-level", "loud"}, nil, `--log-level "loud"`},
-		{"interval too short", []string{"--interval", "1ms"}, nil, "--interval 1ms"},
-		{"burst above stable", []string{"--burst-window", "2m"}, nil, "--burst-window 2m0s"},
+		{"interval too short", []string{"--interval", "1ms"}, nil, "flag --interval: scaler.interval"},
+		{"burst above stable", []string{"--burst-window", "2m"}, nil, "flag --burst-window: scaler.burst_window"},
 		{"webhook auth", []string{"--webhook-auth", "token"}, nil, `--webhook-auth "token"`},
 		{"bearer without token", []string{"--webhook-auth", "bearer"}, nil, "--webhook-token-file is required"},
 		{"leader election off kubernetes", []string{"--leader-elect"}, nil, "--leader-elect needs --provider kubernetes"},
-		{"defaults", []string{"--default-min", "30"}, nil, "default min = 30"},
+		{"defaults", []string{"--default-min", "30"}, nil, "flag --default-min: defaults.min"},
+		{"config file missing", []string{"--config", "/nonexistent/config.yaml"}, nil, "/nonexistent/config.yaml"},
 		{"bad duration", []string{"--interval", "soon"}, nil, "-interval"},
 		{"bad env", nil, map[string]string{"scale_interval": "soon"}, "scale_interval"},
 		{"stray argument", []string{"now"}, nil, `unexpected argument "now"`},
@@ -128,8 +130,12 @@ func TestEnvironmentFillsUnsetFlags(t *testing.T) {
 	if c.GatewayURL != "http://gw:8080/" || c.BasicAuth || c.DefaultNamespace != "fn" {
 		t.Errorf("env not applied: %+v", c)
 	}
-	if c.Interval.String() != "7s" {
-		t.Errorf("interval = %v: the command line must win over scale_interval", c.Interval)
+	tuning, err := c.loadTuning(config.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tuning.Scaler.Interval.String() != "7s" {
+		t.Errorf("interval = %v: the command line must win over scale_interval", tuning.Scaler.Interval)
 	}
 	if c.mode() != "openfaas" {
 		t.Errorf("mode = %q, want openfaas when only a gateway URL is set", c.mode())

@@ -17,17 +17,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/faas-autoscaler/faas-autoscaler/alerts"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
-	"github.com/faas-autoscaler/faas-autoscaler/explain"
-	"github.com/faas-autoscaler/faas-autoscaler/idler"
+	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/controller"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/httpserver"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
-	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 // runCmd is `faas-autoscaler run`.
@@ -49,12 +47,17 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			explicit[name] = true
 		}
 	}
-	if c.DefaultsCE {
-		applyCEDefaults(&c, explicit)
-	}
+	base := config.Default()
 	if c.mode() == "embedded" || c.mode() == "memory" {
-		applyDemoTimings(&c, explicit)
+		applyDemoWiring(&c, explicit)
+		base = demoTuning(base)
 	}
+	tuning, err := c.loadTuning(base)
+	if err != nil {
+		fmt.Fprintf(stderr, "faas-autoscaler run: invalid configuration:\n%v\n", err)
+		return 2
+	}
+	c.Tuning = tuning
 	if err := c.Validate(); err != nil {
 		fmt.Fprintf(stderr, "faas-autoscaler run: invalid configuration:\n%v\n", err)
 		return 2
@@ -64,6 +67,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "faas-autoscaler run: %v\n", err)
 		return 2
 	}
+	for _, w := range c.deprecated.Warnings() {
+		logger.Warn(w)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if c.Duration > 0 {
@@ -71,26 +77,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		ctx, cancel = context.WithTimeout(ctx, c.Duration)
 		defer cancel()
 	}
-	if err := runController(ctx, c, logger, stdout); err != nil {
+	if err := runController(ctx, c, base, logger, stdout); err != nil {
 		logger.Error("controller stopped", "err", err)
 		return 1
 	}
 	return 0
-}
-
-func applyCEDefaults(c *runConfig, explicit map[string]bool) {
-	ce := scaler.CEDefaults()
-	d := &c.Defaults
-	set := func(flagName string, f func()) {
-		if !explicit[flagName] {
-			f()
-		}
-	}
-	set("default-type", func() { d.Type = ce.Type })
-	set("default-max", func() { d.Max = ce.Max })
-	set("default-factor", func() { d.Factor = ce.Factor })
-	set("exact-ce", func() { d.ExactCE = ce.ExactCE })
-	set("default-down-window", func() { d.DownWindow = ce.DownWindow })
 }
 
 func newLogger(c runConfig, w io.Writer) (*slog.Logger, error) {
@@ -105,25 +96,25 @@ func newLogger(c runConfig, w io.Writer) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, opts)), nil
 }
 
-// controller is the wired controller: the parts run concurrently until ctx ends.
-type controller struct {
+// process is the running process: the wiring around one controller assembly.
+type process struct {
 	cfg      runConfig
+	base     config.Config // what a reload starts from
 	log      *slog.Logger
 	reg      *prometheus.Registry
 	clk      clock.Clock
 	provider provider.Provider
 	source   metricsource.Source
-	loop     *scaler.Loop
-	idler    *idler.Idler
-	prewarm  *keepalive.PreWarmer
+	history  keepalive.RangeQuerier
+	asm      *controller.Controller
 	webhook  http.Handler
-	// extra runs beside the loops (simulated gateway, scraper, informers…).
+	// extra runs beside the controller (simulated gateway, scraper, informers…).
 	extra []func(ctx context.Context) error
 	// leading reports whether this replica may act (leader election); nil = always.
 	leading func() bool
 	// onListen learns the bound address before anything else starts.
 	onListen func(addr string)
-	// warmup delays the loops after start (the embedded source needs two scrapes).
+	// warmup delays the acting parts after start (the embedded source needs two scrapes).
 	warmup time.Duration
 	// lead wraps the acting parts in leader election when set.
 	lead func(ctx context.Context, act func(ctx context.Context)) error
@@ -133,91 +124,74 @@ type controller struct {
 	ready   atomic.Bool
 }
 
-func runController(ctx context.Context, c runConfig, logger *slog.Logger, stdout io.Writer) error {
-	ctl := &controller{cfg: c, log: logger, reg: prometheus.NewRegistry(), clk: clock.Real()}
-	ctl.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+func runController(ctx context.Context, c runConfig, base config.Config, logger *slog.Logger, stdout io.Writer) error {
+	p := &process{cfg: c, base: base, log: logger, reg: prometheus.NewRegistry(), clk: clock.Real()}
+	p.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var view *demoView
 	switch c.mode() {
 	case "embedded", "memory":
-		d, err := ctl.wireEmbedded(stdout)
+		d, err := p.wireEmbedded(stdout)
 		if err != nil {
 			return err
 		}
 		view = d
 	case "openfaas":
-		if err := ctl.wireOpenFaaS(); err != nil {
+		if err := p.wireOpenFaaS(); err != nil {
 			return err
 		}
 	case "kubernetes":
-		if err := ctl.wireKubernetes(ctx); err != nil {
+		if err := p.wireKubernetes(ctx); err != nil {
 			return err
 		}
 	}
-	if err := ctl.wireLoops(); err != nil {
+	if err := p.wireNATS(); err != nil {
+		return err
+	}
+	if err := p.assemble(); err != nil {
 		return err
 	}
 	if view != nil {
-		view.loop = ctl.loop
-		ctl.onListen = func(addr string) { view.addr = addr }
-		ctl.extra = append(ctl.extra, view.run)
+		view.loop = p.asm.Loop
+		p.onListen = func(addr string) { view.addr = addr }
+		p.extra = append(p.extra, view.run)
 	}
-	return ctl.serve(ctx)
+	return p.serve(ctx)
 }
 
-// wireLoops builds the scaler, the idler and the webhook over the chosen
-// provider and metrics source.
-func (ctl *controller) wireLoops() error {
-	c := ctl.cfg
-	ctl.provider = provider.Instrument(ctl.provider, ctl.reg)
-	loop, err := scaler.NewLoop(scaler.LoopConfig{
-		Provider: ctl.provider, Source: ctl.source, Clock: ctl.clk,
-		Interval: c.Interval, StableWindow: c.StableWindow, BurstWindow: c.BurstWindow,
-		Defaults: c.Defaults, DryRun: c.DryRun, Namespaces: c.Namespaces,
-		MinFloor: idler.MinFloor(ctl.log), Registerer: ctl.reg, Logger: ctl.log.With("component", "scaler"),
-	})
+// assemble builds the controller assembly over the chosen provider and
+// metrics source, and the webhook in front of its loop.
+func (p *process) assemble() error {
+	c := p.cfg
+	p.provider = provider.Instrument(p.provider, p.reg)
+	asm, err := controller.New(c.Tuning, controller.Wiring{DryRun: c.DryRun, Namespaces: c.Namespaces,
+		DefaultNamespace: c.DefaultNamespace}, controller.Deps{Provider: p.provider, Source: p.source, Clock: p.clk,
+		Registerer: p.reg, Logger: p.log, Leading: p.leading, History: p.history})
 	if err != nil {
-		return fmt.Errorf("scaler: %w", err)
+		return err
 	}
-	ctl.loop = loop
-	if c.Idler {
-		ic := idler.Default()
-		ic.Provider, ic.Source, ic.Clock = ctl.provider, ctl.source, ctl.clk
-		ic.Schedule, ic.DefaultZeroDuration = c.IdleSchedule, c.Defaults.ZeroDuration
-		ic.MaintainMin, ic.DryRun, ic.Namespaces = c.MaintainMin, c.DryRun, c.Namespaces
-		ic.RecentScaleUp = loop.LastScaleUp
-		ic.RefusedBackoff, ic.ScaleConcurrency = c.RefusedBackoff, c.ScaleConcurrency
-		ic.Registerer, ic.Logger = ctl.reg, ctl.log.With("component", "idler")
-		if err := ctl.wireKeepAlive(&ic); err != nil {
-			return err
-		}
-		d, err := idler.New(ic)
-		if err != nil {
-			return fmt.Errorf("idler: %w", err)
-		}
-		ctl.idler = d
-	}
-	if ctl.webhook == nil {
-		h, err := ctl.newWebhook()
+	p.asm = asm
+	if p.webhook == nil {
+		h, err := p.newWebhook()
 		if err != nil {
 			return err
 		}
-		ctl.webhook = h
+		p.webhook = h
 	}
 	return nil
 }
 
-func (ctl *controller) newWebhook() (http.Handler, error) {
-	c := ctl.cfg
+func (p *process) newWebhook() (http.Handler, error) {
+	c := p.cfg
 	wc := alerts.Config{
-		Sink: ctl.loop, DefaultNamespace: c.DefaultNamespace, Auth: alerts.AuthMode(c.WebhookAuth),
-		Registerer: ctl.reg, Logger: ctl.log.With("component", "webhook"), Clock: ctl.clk,
+		Sink: p.asm.Loop, DefaultNamespace: c.DefaultNamespace, Auth: alerts.AuthMode(c.WebhookAuth),
+		Registerer: p.reg, Logger: p.log.With("component", "webhook"), Clock: p.clk,
 	}
 	if c.WebhookAuth == "basic" || c.WebhookAuth == "basic+bearer" {
-		u, p, err := alerts.LoadCredentials(c.SecretMountPath)
+		u, pw, err := alerts.LoadCredentials(c.SecretMountPath)
 		if err != nil {
 			return nil, fmt.Errorf("--webhook-auth %s: %w (or choose --webhook-auth none explicitly)", c.WebhookAuth, err)
 		}
-		wc.Username, wc.Password = u, p
+		wc.Username, wc.Password = u, pw
 	}
 	if c.WebhookAuth == "bearer" || c.WebhookAuth == "basic+bearer" {
 		tok, err := alerts.LoadBearerToken(c.WebhookTokenFile)
@@ -233,44 +207,55 @@ func (ctl *controller) newWebhook() (http.Handler, error) {
 	return h, nil
 }
 
-// serve runs the HTTP endpoints, the loops and the extras until ctx ends,
-// then shuts everything down and waits for it.
-func (ctl *controller) serve(parent context.Context) error {
+// reloadOnHUP re-reads the configuration on every SIGHUP: validate, then
+// swap; a bad file keeps the configuration in force and says why.
+func (p *process) reloadOnHUP(ctx context.Context) error {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-hup:
+			p.reload()
+		}
+	}
+}
+
+func (p *process) reload() {
+	next, err := p.cfg.loadTuning(p.base)
+	if err != nil {
+		p.log.Error("configuration reload refused; keeping the configuration in force", "file", p.cfg.ConfigFile, "err", err)
+		return
+	}
+	restart, err := p.asm.Reload(next)
+	if err != nil {
+		p.log.Error("configuration reload refused; keeping the configuration in force", "file", p.cfg.ConfigFile, "err", err)
+		return
+	}
+	if len(restart) > 0 {
+		p.log.Warn("configuration reloaded; these keys take effect at the next restart", "file", p.cfg.ConfigFile, "keys", restart)
+		return
+	}
+	p.log.Info("configuration reloaded", "file", p.cfg.ConfigFile)
+}
+
+// serve runs the HTTP endpoints, the controller and the extras until ctx
+// ends, then shuts everything down and waits for it.
+func (p *process) serve(parent context.Context) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
-	mux := http.NewServeMux()
-	mux.Handle("/system/alert", ctl.webhook)
-	var sections []explain.Section
-	if ctl.idler != nil {
-		sections = append(sections, ctl.idler)
-	}
-	if ctl.prewarm != nil {
-		sections = append(sections, ctl.prewarm)
-	}
-	api := explain.Handler(ctl.loop, sections...)
-	mux.Handle("/api/v1/functions", api)
-	mux.Handle("/api/v1/functions/", api)
-	mux.Handle("/metrics", promhttp.HandlerFor(ctl.reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "OK\n") })
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
-		switch {
-		case !ctl.ready.Load():
-			http.Error(w, "not ready: starting", http.StatusServiceUnavailable)
-		case ctl.leading != nil && !ctl.leading():
-			http.Error(w, "not ready: not the leader", http.StatusServiceUnavailable)
-		default:
-			_, _ = io.WriteString(w, "OK\n")
-		}
-	})
+	mux := controller.Mux(p.asm, p.webhook, p.reg, p.readiness)
 	hopts := httpserver.Default()
-	ln, err := httpserver.Listen(ctl.cfg.Listen, hopts.MaxConns)
+	ln, err := httpserver.Listen(p.cfg.Listen, hopts.MaxConns)
 	if err != nil {
-		return fmt.Errorf("--listen %s: %w", ctl.cfg.Listen, err)
+		return fmt.Errorf("--listen %s: %w", p.cfg.Listen, err)
 	}
-	srv := httpserver.New(mux, hopts, ctl.log)
-	ctl.log.Info("listening", "addr", ln.Addr().String(), "provider", ctl.cfg.mode(), "dry_run", ctl.cfg.DryRun)
-	if ctl.onListen != nil {
-		ctl.onListen(ln.Addr().String())
+	srv := httpserver.New(mux, hopts, p.log)
+	p.log.Info("listening", "addr", ln.Addr().String(), "provider", p.cfg.mode(), "dry_run", p.cfg.DryRun, "config", p.cfg.ConfigFile)
+	if p.onListen != nil {
+		p.onListen(ln.Addr().String())
 	}
 
 	var wg sync.WaitGroup
@@ -282,12 +267,14 @@ func (ctl *controller) serve(parent context.Context) error {
 			}
 		})
 	}
-	for i, f := range ctl.extra {
+	for i, f := range p.extra {
 		start(fmt.Sprintf("extra %d", i), f)
 	}
+	start("reload", p.reloadOnHUP)
+	start("learn", p.asm.Learn)
 	act := func(ctx context.Context) {
-		if ctl.warmup > 0 {
-			t := ctl.clk.NewTicker(ctl.warmup)
+		if p.warmup > 0 {
+			t := p.clk.NewTicker(p.warmup)
 			select {
 			case <-ctx.Done():
 				t.Stop()
@@ -296,21 +283,7 @@ func (ctl *controller) serve(parent context.Context) error {
 				t.Stop()
 			}
 		}
-		var awg sync.WaitGroup
-		if ctl.cfg.HorizontalScaling {
-			awg.Go(func() { _ = ctl.loop.Run(ctx) })
-		} else {
-			// Signals still need a consumer; with horizontal scaling off the
-			// loop is not run, so alerts are accepted and only logged.
-			ctl.log.Info("horizontal scaling is off: only scale to zero runs")
-		}
-		if ctl.idler != nil {
-			awg.Go(func() { _ = ctl.idler.Run(ctx) })
-		}
-		if ctl.prewarm != nil {
-			awg.Go(func() { _ = ctl.prewarm.Run(ctx) })
-		}
-		awg.Wait()
+		p.asm.Act(ctx)
 	}
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -318,7 +291,7 @@ func (ctl *controller) serve(parent context.Context) error {
 		}
 	})
 	wg.Go(func() {
-		for _, f := range ctl.startup {
+		for _, f := range p.startup {
 			if err := f(ctx); err != nil {
 				if ctx.Err() == nil {
 					errs <- err
@@ -326,12 +299,12 @@ func (ctl *controller) serve(parent context.Context) error {
 				return
 			}
 		}
-		if ctl.lead != nil {
-			start("leader election", func(ctx context.Context) error { return ctl.lead(ctx, act) })
+		if p.lead != nil {
+			start("leader election", func(ctx context.Context) error { return p.lead(ctx, act) })
 		} else {
 			wg.Go(func() { act(ctx) })
 		}
-		ctl.ready.Store(true)
+		p.ready.Store(true)
 	})
 
 	var runErr error
@@ -340,11 +313,23 @@ func (ctl *controller) serve(parent context.Context) error {
 	case runErr = <-errs:
 	}
 	cancel()
-	ctl.ready.Store(false)
+	p.ready.Store(false)
 	shutCtx, shutCancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer shutCancel()
 	_ = srv.Shutdown(shutCtx)
 	wg.Wait()
-	ctl.log.Info("stopped")
+	p.log.Info("stopped")
 	return runErr
+}
+
+// readiness is /readyz: ready once serving, and only on the leader, so
+// Services route AlertManager to the replica that acts.
+func (p *process) readiness() error {
+	switch {
+	case !p.ready.Load():
+		return errors.New("starting")
+	case p.leading != nil && !p.leading():
+		return errors.New("not the leader")
+	}
+	return nil
 }

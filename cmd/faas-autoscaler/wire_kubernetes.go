@@ -19,10 +19,10 @@ const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/n
 // wireKubernetes: function Deployments hold replicas (scaled through
 // deployments/scale), Prometheus the load; with --leader-elect only the
 // holder of the Lease acts.
-func (ctl *controller) wireKubernetes(_ context.Context) error {
-	c := ctl.cfg
+func (p *process) wireKubernetes(_ context.Context) error {
+	c := p.cfg
 	// client-go logs through klog; send it to our logger.
-	klog.SetSlogLogger(ctl.log.With("component", "client-go"))
+	klog.SetSlogLogger(p.log.With("component", "client-go"))
 	rc, err := kubernetes.RESTConfig(c.Kubeconfig)
 	if err != nil {
 		return fmt.Errorf("--kubeconfig: %w", err)
@@ -37,30 +37,30 @@ func (ctl *controller) wireKubernetes(_ context.Context) error {
 	if len(c.Namespaces) > 0 {
 		kc.Namespaces = c.Namespaces
 	}
-	kc.Logger, kc.Server = ctl.log.With("component", "kubernetes"), rc.Host
-	p, err := kubernetes.New(kc)
+	kc.Logger, kc.Server = p.log.With("component", "kubernetes"), rc.Host
+	prov, err := kubernetes.New(kc)
 	if err != nil {
 		return fmt.Errorf("kubernetes provider: %w", err)
 	}
 	// Synced after the listener is up (serve), so /healthz answers from the
 	// first second while Start logs what it waits for (issue 15, item 7).
-	ctl.startup = append(ctl.startup, func(ctx context.Context) error {
-		if err := p.Start(ctx); err != nil {
+	p.startup = append(p.startup, func(ctx context.Context) error {
+		if err := prov.Start(ctx); err != nil {
 			return fmt.Errorf("kubernetes provider: %w", err)
 		}
 		return nil
 	})
-	ctl.provider = p
+	p.provider = prov
 	if c.LeaderElect {
-		if err := ctl.wireLeaderElection(client); err != nil {
+		if err := p.wireLeaderElection(client); err != nil {
 			return err
 		}
 	}
-	return ctl.wirePrometheus()
+	return p.wirePrometheus()
 }
 
-func (ctl *controller) wireLeaderElection(client k8s.Interface) error {
-	ns := ctl.cfg.LeaseNamespace
+func (p *process) wireLeaderElection(client k8s.Interface) error {
+	ns := p.cfg.LeaseNamespace
 	if ns == "" {
 		ns = "openfaas"
 		if b, err := os.ReadFile(serviceAccountNamespace); err == nil && strings.TrimSpace(string(b)) != "" {
@@ -69,19 +69,19 @@ func (ctl *controller) wireLeaderElection(client k8s.Interface) error {
 	}
 	var act func(ctx context.Context)
 	e, err := leader.New(leader.Config{
-		Client: client, Namespace: ns, LeaseName: ctl.cfg.LeaseName,
+		Client: client, Namespace: ns, LeaseName: p.cfg.LeaseName,
 		OnStartedLeading: func(ctx context.Context) { act(ctx) },
-		Clock:            ctl.clk, Registerer: ctl.reg, Logger: ctl.log.With("component", "leader"),
+		Clock:            p.clk, Registerer: p.reg, Logger: p.log.With("component", "leader"),
 	})
 	if err != nil {
 		return fmt.Errorf("--leader-elect: %w", err)
 	}
 	// A follower keeps its caches warm but never scales, even if an alert
-	// reaches it directly; it answers /readyz with 503 so Services route
-	// AlertManager to the leader.
-	ctl.provider = leader.Guard(ctl.provider, e.IsLeader)
-	ctl.leading = e.IsLeader
-	ctl.lead = func(ctx context.Context, work func(ctx context.Context)) error {
+	// reaches it directly (the actuator refuses every write while not
+	// leading); it answers /readyz with 503 so Services route AlertManager
+	// to the leader.
+	p.leading = e.IsLeader
+	p.lead = func(ctx context.Context, work func(ctx context.Context)) error {
 		act = work
 		return e.Run(ctx)
 	}

@@ -3,46 +3,53 @@ package main
 import (
 	"fmt"
 
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource/prometheus"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/openfaas"
 )
 
 // wireOpenFaaS: the OpenFaaS REST API holds replicas, Prometheus the load.
-func (ctl *controller) wireOpenFaaS() error {
-	c := ctl.cfg
+func (p *process) wireOpenFaaS() error {
+	c := p.cfg
 	oc := openfaas.DefaultConfig()
 	oc.GatewayURL = c.GatewayURL
 	oc.DefaultNamespace = c.DefaultNamespace
-	oc.Logger = ctl.log.With("component", "openfaas")
+	oc.Logger = p.log.With("component", "openfaas")
 	if c.BasicAuth {
-		u, p, err := openfaas.ReadCredentials(c.SecretMountPath)
+		u, pw, err := openfaas.ReadCredentials(c.SecretMountPath)
 		if err != nil {
 			return fmt.Errorf("--basic-auth: %w (or set --basic-auth=false)", err)
 		}
-		oc.Username, oc.Password = u, p
+		oc.Username, oc.Password = u, pw
 	}
-	p, err := openfaas.New(oc)
+	prov, err := openfaas.New(oc)
 	if err != nil {
 		return fmt.Errorf("openfaas provider: %w", err)
 	}
-	ctl.provider = p
-	return ctl.wirePrometheus()
+	p.provider = prov
+	return p.wirePrometheus()
 }
 
-func (ctl *controller) wirePrometheus() error {
-	c := ctl.cfg
+func (p *process) wirePrometheus() error {
+	c := p.cfg
 	pc := prometheus.DefaultConfig()
 	pc.URL = c.PrometheusURL
 	pc.DefaultNamespace = c.DefaultNamespace
-	if c.CoverageSelector != "" {
-		pc.CoverageSelector = c.CoverageSelector
-	}
-	pc.MaxScrapeGap, pc.Timeout = c.MaxScrapeGap, c.PromTimeout
-	pc.Logger = ctl.log.With("component", "prometheus")
+	t := c.Tuning.Prometheus
+	pc.CoverageSelector, pc.MaxScrapeGap, pc.Timeout = t.CoverageSelector, t.MaxScrapeGap, t.Timeout
+	pc.Logger = p.log.With("component", "prometheus")
 	s, err := prometheus.New(pc)
 	if err != nil {
 		return fmt.Errorf("--prometheus-url: %w", err)
 	}
-	ctl.source = s
+	p.source = s
+	// The keep-alive relearns idle times from Prometheus history at start.
+	client, err := api.NewClient(api.Config{Address: c.PrometheusURL})
+	if err != nil {
+		return fmt.Errorf("--prometheus-url: %w", err)
+	}
+	p.history = v1.NewAPI(client)
 	return nil
 }

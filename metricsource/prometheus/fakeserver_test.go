@@ -105,6 +105,8 @@ func TestActivityFromFake(t *testing.T) {
 					return 200, c.inflight
 				case strings.Contains(q, "up{"):
 					return 200, c.coverage
+				case strings.Contains(q, "queue_worker_pending_messages"):
+					return 200, vector(`{"metric":{"function_name":"q"},"value":[1,"12"]}`)
 				}
 				t.Errorf("unexpected query %s", q)
 				return 400, `{"status":"error","errorType":"bad_data","error":"unexpected"}`
@@ -123,6 +125,7 @@ func TestActivityFromFake(t *testing.T) {
 				Started:  metricsource.Values{{Name: "a", Namespace: "openfaas-fn"}: 4},
 				Inflight: c.wantInflight,
 				Vanished: map[provider.Ref]bool{{Name: "gone", Namespace: "openfaas-fn"}: true},
+				Queued:   metricsource.Values{{Name: "q", Namespace: "openfaas-fn"}: 12},
 			}
 			if d := cmp.Diff(want, act); d != "" {
 				t.Fatalf("activity (-want +got):\n%s", d)

@@ -19,6 +19,7 @@ const (
 	metricInflight = "gateway_function_invocation_inflight"
 	metricCPU      = "pod_cpu_usage_seconds_total"
 	metricQueue    = "queue_worker_pending_messages"
+	metricQueueRun = "queue_worker_function_invocation_inflight"
 )
 
 // promDuration renders w as a PromQL duration. Windows under a second are
@@ -61,9 +62,15 @@ func loadQuery(q metricsource.LoadQuery) (string, error) {
 		// Milli-CPU: 1000 = one core busy.
 		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), nil
 	case metricsource.TypeQueue:
-		// Every queue worker reports the same stream's backlog: average, as
-		// OpenFaaS's own rule does, rather than sum.
-		return fmt.Sprintf(`avg by (function_name) (avg_over_time(%s[%s]))`, metricQueue, w), nil
+		// A backlog is a level: what matters is the work waiting now, for
+		// every window. An average or a peak over the window would still
+		// show a drained queue's old backlog for a whole window, and wake a
+		// function the idler has just parked with nothing to do. The
+		// scale-down window holds replicas while a backlog drains; a
+		// message that arrived since the last scrape counts in full at the
+		// next one (the activation threshold is 1 message). The JetStream
+		// source reads the same level, so both sources decide alike.
+		return queueLevel(), nil
 	case "":
 		return "", fmt.Errorf("scaling type is empty")
 	default:
@@ -99,6 +106,16 @@ func startedQuery(window time.Duration) (string, error) {
 		return fmt.Sprintf(`sum by (function_name) (((((%[1]s - %[1]s offset %[2]s) > increase(%[1]s[%[2]s])) or increase(%[1]s[%[2]s])) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s]))`, m, w)
 	}
 	return count(metricStarted) + " or " + count(metricTotal), nil
+}
+
+// queueLevel is each function's unfinished asynchronous work now: messages
+// waiting plus messages the queue workers are running. Every worker replica
+// reports the same stream's backlog, so pending is averaged (as OpenFaaS's
+// own rule does); in-flight is per worker, so it adds up. A worker without
+// the in-flight gauge still yields its pending count.
+func queueLevel() string {
+	pending := fmt.Sprintf(`avg by (function_name) (%s)`, metricQueue)
+	return fmt.Sprintf(`(%[1]s + on (function_name) sum by (function_name) (%[2]s)) or %[1]s`, pending, metricQueueRun)
 }
 
 // inflightQuery reads the in-flight gauge now, per function.

@@ -58,8 +58,9 @@ func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsour
 }
 
 // Activity returns started invocations over window, in-flight invocations
-// now, and whether the gateway was observed for the whole window: three
-// queries, run concurrently.
+// now, queued asynchronous work now, functions whose series vanished, and
+// whether the gateway was observed for the whole window: five queries, run
+// concurrently.
 func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error) {
 	if _, err := promDuration("activity window", window); err != nil {
 		return metricsource.Activity{}, err
@@ -77,10 +78,11 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 		return metricsource.Activity{}, err
 	}
 	inflight := inflightQuery()
+	queued := queueLevel()
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	exprs := []string{started, inflight, coverage, vanished}
+	exprs := []string{started, inflight, coverage, vanished, queued}
 	vecs := make([]model.Vector, len(exprs))
 	errs := make([]error, len(exprs))
 	var wg sync.WaitGroup
@@ -108,6 +110,11 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 			act.Vanished = map[provider.Ref]bool{}
 		}
 		act.Vanished[ref] = true
+	}
+	// No queue series at all: no queue worker exports them, so nothing is
+	// known about queues (nil), rather than "nothing queued".
+	if len(vecs[4]) > 0 {
+		act.Queued = s.values(vecs[4], queued)
 	}
 	return act, nil
 }

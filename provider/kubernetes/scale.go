@@ -81,3 +81,53 @@ func apiError(ref provider.Ref, deployment string, replicas uint64, err error) e
 		return fmt.Errorf("scale %s (deployment %s) to %d: %w", ref, deployment, replicas, err)
 	}
 }
+
+var _ provider.ConditionalScaler = (*Provider)(nil)
+
+// ScaleFrom is the conditional write the actuator makes: it reads the live
+// Scale and writes `to` only when spec.replicas is still `from`, sending the
+// resourceVersion it read so that a write by anyone else in between (a
+// rollout, kubectl, another controller) makes the API server answer 409.
+// On a conflict it re-reads: if the count is still `from` (the object
+// changed in some other way) it tries again; if the count moved, it returns
+// a *provider.ConflictError with the new count and writes nothing, so the
+// caller re-decides instead of overwriting a count it never saw.
+func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uint64) error {
+	if to > math.MaxInt32 {
+		return &provider.RefusedError{Ref: ref, Replicas: to,
+			Message: fmt.Sprintf("Kubernetes replica counts are int32 (max %d)", math.MaxInt32)}
+	}
+	d, err := p.deployment(ref)
+	if err != nil {
+		return err
+	}
+	deployments := p.cfg.Client.AppsV1().Deployments(d.Namespace)
+	var conflict *provider.ConflictError
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		s, err := deployments.GetScale(ctx, d.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if uint64(s.Spec.Replicas) != from {
+			conflict = &provider.ConflictError{Ref: ref, Expected: from, Current: uint64(max(s.Spec.Replicas, 0)),
+				Available: uint64(max(s.Status.Replicas, 0))}
+			return nil
+		}
+		if from == to {
+			return nil
+		}
+		s.Spec.Replicas = int32(to) // s carries the resourceVersion just read
+		_, err = deployments.UpdateScale(ctx, d.Name, s, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
+		return apiError(ref, d.Name, to, err)
+	}
+	if conflict != nil {
+		return conflict
+	}
+	if from != to {
+		p.log.Info("scaled deployment", "function", ref.String(), "deployment", d.Name, "from", from, "to", to)
+	}
+	return nil
+}

@@ -44,6 +44,8 @@ type Provider struct {
 	fns    map[provider.Ref]*function
 	calls  []ScaleCall
 	faults map[faultKey]*fault
+
+	hooks hooks // Block, SetDelay, SetColdStart, Peak (hooks.go)
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -71,7 +73,7 @@ func (p *Provider) Deploy(fn provider.Function) error {
 // DeployCold is Deploy with every replica starting now, available after
 // Options.ColdStart, like a fresh deployment on a real cluster.
 func (p *Provider) DeployCold(fn provider.Function) error {
-	return p.deploy(fn, p.opts.ColdStart)
+	return p.deploy(fn, p.coldStartFor(fn.Ref))
 }
 
 func (p *Provider) deploy(fn provider.Function, delay time.Duration) error {
@@ -195,8 +197,13 @@ func (f *function) snapshot(now time.Time) provider.Function {
 	out.Labels = maps.Clone(f.meta.Labels)
 	out.Annotations = maps.Clone(f.meta.Annotations)
 	out.Replicas = uint64(len(f.readyAt))
-	out.AvailableReplicas = uint64(sort.Search(len(f.readyAt), func(i int) bool { return f.readyAt[i].After(now) }))
+	out.AvailableReplicas = f.available(now)
 	return out
+}
+
+// available is the count of replicas ready at now.
+func (f *function) available(now time.Time) uint64 {
+	return uint64(sort.Search(len(f.readyAt), func(i int) bool { return f.readyAt[i].After(now) }))
 }
 
 // resize sets the desired count. New replicas become ready at readyAt;

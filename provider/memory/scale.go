@@ -37,6 +37,10 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := p.enter(ctx, ref); err != nil {
+		return err
+	}
+	defer p.leave(ref)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.clk.Now()
@@ -64,7 +68,7 @@ func (p *Provider) scale(ref provider.Ref, replicas uint64, now time.Time, call 
 	if p.opts.MaxReplicas > 0 {
 		replicas = min(replicas, p.opts.MaxReplicas)
 	}
-	f.resize(replicas, now.Add(p.opts.ColdStart))
+	f.resize(replicas, now.Add(p.coldStartFor(ref)))
 	call.To = replicas
 	return nil
 }

@@ -6,10 +6,12 @@ import (
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/sim"
 )
 
-// vclock is the simulator's virtual time as a clock.Clock. Loops are driven
-// through their one-pass methods, so tickers are never used.
+// vclock is the simulator's virtual time as a clock.Clock. The controller's
+// parts are driven through their one-pass methods at the times their Run
+// loops would call them, so tickers are never used.
 type vclock struct{ now time.Time }
 
 func (c *vclock) Now() time.Time { return c.now }
@@ -21,37 +23,74 @@ type idleTicker struct{}
 func (idleTicker) C() <-chan time.Time { return nil }
 func (idleTicker) Stop()               {}
 
-// simProvider is a provider holding one function whose replicas are the
-// simulator's. The loops read desired and available replicas from it and
-// Scale records the new desired count, which the controller hands back to
-// the engine as its Decision. It is the in-memory provider of this adapter:
-// provider/memory models cold starts itself, and here the engine does.
+// simProvider is the provider adapter: its functions are the simulator's,
+// their desired and available replicas the replays', and Scale changes the
+// replay's desired count at the current virtual time. It is the in-memory
+// provider of this adapter: provider/memory models cold starts itself, and
+// here the engine does.
 type simProvider struct {
-	fn provider.Function
+	ns    string
+	plat  sim.Platform
+	fns   []provider.Function // labels and refs; replicas filled per read
+	index map[provider.Ref]int
 }
 
-func (p *simProvider) Namespaces(context.Context) ([]string, error) {
-	return []string{p.fn.Namespace}, nil
+func newSimProvider(ns string, plat sim.Platform, fns []provider.Function) *simProvider {
+	p := &simProvider{ns: ns, plat: plat, fns: fns, index: make(map[provider.Ref]int, len(fns))}
+	for i, f := range fns {
+		p.index[f.Ref] = i
+	}
+	return p
+}
+
+func (p *simProvider) Namespaces(context.Context) ([]string, error) { return []string{p.ns}, nil }
+
+func (p *simProvider) read(i int) provider.Function {
+	f := p.fns[i]
+	s := p.plat.State(i)
+	f.Replicas, f.AvailableReplicas = uint64(s.Desired), uint64(s.Ready)
+	return f
 }
 
 func (p *simProvider) Functions(_ context.Context, ns string) ([]provider.Function, error) {
-	if ns != p.fn.Namespace {
+	if ns != p.ns {
 		return nil, nil
 	}
-	return []provider.Function{p.fn}, nil
+	out := make([]provider.Function, len(p.fns))
+	for i := range p.fns {
+		out[i] = p.read(i)
+	}
+	return out, nil
 }
 
 func (p *simProvider) Function(_ context.Context, ref provider.Ref) (provider.Function, error) {
-	if ref != p.fn.Ref {
+	i, ok := p.index[ref]
+	if !ok {
 		return provider.Function{}, provider.ErrNotFound
 	}
-	return p.fn, nil
+	return p.read(i), nil
 }
 
 func (p *simProvider) Scale(_ context.Context, ref provider.Ref, replicas uint64) error {
-	if ref != p.fn.Ref {
+	i, ok := p.index[ref]
+	if !ok {
 		return provider.ErrNotFound
 	}
-	p.fn.Replicas = replicas
+	p.plat.Scale(i, int(replicas))
+	return nil
+}
+
+// ScaleFrom is the conditional write (as the memory and Kubernetes
+// providers have): the replay's state cannot change during a call, so the
+// compare and the write are one step.
+func (p *simProvider) ScaleFrom(_ context.Context, ref provider.Ref, from, to uint64) error {
+	i, ok := p.index[ref]
+	if !ok {
+		return provider.ErrNotFound
+	}
+	if s := p.plat.State(i); uint64(s.Desired) != from {
+		return &provider.ConflictError{Ref: ref, Expected: from, Current: uint64(s.Desired), Available: uint64(s.Ready)}
+	}
+	p.plat.Scale(i, int(to))
 	return nil
 }

@@ -6,58 +6,54 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/faas-autoscaler/faas-autoscaler/idler"
-	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
+	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/controller"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
 )
 
-// Policy is faas-autoscaler with every function opted in to scale to zero
-// with the adaptive keep-alive (com.openfaas.scale.zero-duration: auto) and
-// scaled on in-flight requests (type capacity, target = the replica's
-// concurrency).
+// Namespace of the simulated functions.
+const Namespace = "openfaas-fn"
+
+// Policy is faas-autoscaler as it ships: one controller assembly
+// (controller.New, as `faas-autoscaler run` builds it) over every function
+// of the trace. Every function is opted in to scale to zero with the
+// adaptive keep-alive (com.openfaas.scale.zero-duration: auto) and scaled
+// on in-flight requests (type capacity, target = the replica's
+// concurrency); those labels are per-function input, not tuning.
 type Policy struct {
 	// Label is the policy's name in results.
 	Label string
-	// KeepAlive configures the adaptive keep-alive.
-	KeepAlive keepalive.Config
-	// ZeroDuration is the fixed duration used instead of "auto" when
-	// positive (to compare the controller with a fixed keep-alive).
+	// Config is the controller's configuration (config.Default(): what
+	// ships).
+	Config config.Config
+	// ZeroDuration is the fixed zero-duration label used instead of "auto"
+	// when positive (to compare the controller with a fixed keep-alive).
 	ZeroDuration time.Duration
-	// Intervals of the gateway scrape, the scaler loop and the idler.
-	Scrape, Scale, Idle time.Duration
-	// TargetProportion of the replica's concurrency the scaler aims for.
+	// TargetProportion is the target-proportion label.
 	TargetProportion float64
+	// Scrape is the embedded metrics source's interval over the simulated
+	// gateway's counters.
+	Scrape time.Duration
 }
 
-// Default returns the controller's defaults.
+// Default returns the shipped controller.
 func Default() Policy {
-	return Policy{Label: "faas-autoscaler", Scrape: embedded.DefaultInterval, Scale: scaler.DefaultInterval,
-		Idle: 30 * time.Second, TargetProportion: 0.9}
+	return Policy{Label: "faas-autoscaler", Config: config.Default(), Scrape: embedded.DefaultInterval,
+		TargetProportion: 0.9}
 }
 
 func (p Policy) Name() string { return p.Label }
 
-// NewController builds the controller's parts for one function. A
-// configuration error is a programming error in the simulator's wiring and
-// panics at once rather than producing a silently wrong replay.
-func (p Policy) NewController(fn sim.FunctionInfo, start time.Time) sim.Controller {
-	c, err := p.build(fn, start)
-	if err != nil {
-		panic(fmt.Sprintf("ours: %v", err))
-	}
-	return c
-}
-
-func (p Policy) build(fn sim.FunctionInfo, start time.Time) (*controller, error) {
-	ref := provider.Ref{Name: fmt.Sprintf("fn%03d", fn.Index), Namespace: "openfaas-fn"}
+// labels are a function's com.openfaas.scale.* labels.
+func (p Policy) labels(fn sim.FunctionInfo) map[string]string {
 	zd := scaler.ZeroDurationAuto
 	if p.ZeroDuration > 0 {
 		zd = p.ZeroDuration.String()
 	}
-	labels := map[string]string{
+	return map[string]string{
 		scaler.LabelType:             "capacity",
 		scaler.LabelTarget:           strconv.Itoa(fn.Concurrency),
 		scaler.LabelTargetProportion: strconv.FormatFloat(p.TargetProportion, 'f', -1, 64),
@@ -65,174 +61,133 @@ func (p Policy) build(fn sim.FunctionInfo, start time.Time) (*controller, error)
 		scaler.LabelZero:             "true",
 		scaler.LabelZeroDuration:     zd,
 	}
+}
+
+// NewFleet builds the controller over the simulator's functions: the only
+// differences from `faas-autoscaler run` are the wiring (a provider whose
+// functions are the replays, the embedded source fed from the simulated
+// gateway's counters, a virtual clock) and that the parts' one-pass methods
+// are called at the times their Run loops would call them.
+func (p Policy) NewFleet(infos []sim.FunctionInfo, start time.Time, plat sim.Platform) (sim.Fleet, error) {
 	clk := &vclock{now: start}
-	prov := &simProvider{fn: provider.Function{Ref: ref, Labels: labels, CreatedAt: start}}
-	srcCfg := embedded.DefaultConfig()
-	srcCfg.Interval, srcCfg.Clock = p.Scrape, clk
-	src, err := embedded.New(srcCfg)
+	fns := make([]provider.Function, len(infos))
+	names := make([]string, len(infos))
+	for i, fi := range infos {
+		ref := provider.Ref{Name: fmt.Sprintf("fn%03d", fi.Index), Namespace: Namespace}
+		fns[i] = provider.Function{Ref: ref, Labels: p.labels(fi), CreatedAt: start}
+		names[i] = ref.String()
+	}
+	prov := newSimProvider(Namespace, plat, fns)
+	sc := embedded.DefaultConfig()
+	sc.Interval, sc.Clock = p.Scrape, clk
+	src, err := embedded.New(sc)
 	if err != nil {
 		return nil, err
 	}
-	ka, err := keepalive.New(p.KeepAlive)
+	ctl, err := controller.New(p.Config, controller.Wiring{}, controller.Deps{Provider: prov, Source: src, Clock: clk})
 	if err != nil {
 		return nil, err
 	}
-	// HistorySize 1: the explain API's decision history is not read here and
-	// copying 50 records per tick was the replay's largest cost.
-	loop, err := scaler.NewLoop(scaler.LoopConfig{Provider: prov, Source: src, Clock: clk, Interval: p.Scale,
-		Defaults: scaler.DefaultDefaults(), HistorySize: 1})
-	if err != nil {
-		return nil, err
+	f := &fleet{clk: clk, plat: plat, src: src, ctl: ctl, names: names, cfg: p.Config, scrapeEvery: p.Scrape,
+		samples: make([]embedded.Sample, 0, 3*len(infos)),
+		// Source.Run and Loop.Run act at once, the tickers after a period.
+		nextScrape: start, nextScale: start, nextFeed: start.Add(controller.FeedStep),
+		nextPreWarm: start.Add(p.Config.KeepAlive.PreWarmInterval)}
+	if ctl.Idler != nil {
+		f.nextIdle = ctl.Idler.NextRun(start)
 	}
-	idl, err := idler.New(idler.Config{Provider: prov, Source: src, Clock: clk,
-		Schedule: fmt.Sprintf("@every %s", p.Idle), KeepAlive: ka})
-	if err != nil {
-		return nil, err
-	}
-	pw, err := keepalive.NewPreWarmer(keepalive.PreWarmerConfig{Policy: ka, Provider: prov, Clock: clk})
-	if err != nil {
-		return nil, err
-	}
-	return &controller{p: p, clk: clk, prov: prov, src: src, ka: ka, pw: pw, loop: loop, idl: idl, ref: ref,
-		next: start.Add(p.Scrape), nextScale: start.Add(p.Scale), nextIdle: start.Add(p.Idle),
-		// A function starts at zero with no load: asleep until its first
-		// request, whose arrival moves the schedules onto their grids.
-		dormant: true}, nil
+	return f, nil
 }
 
-type controller struct {
-	p    Policy
-	clk  *vclock
-	prov *simProvider
-	src  *embedded.Source
-	ka   *keepalive.Policy
-	pw   *keepalive.PreWarmer
-	loop *scaler.Loop
-	idl  *idler.Idler
-	ref  provider.Ref
+// fleet drives one controller.Controller on virtual time.
+type fleet struct {
+	clk         *vclock
+	plat        sim.Platform
+	src         *embedded.Source
+	ctl         *controller.Controller
+	names       []string
+	cfg         config.Config
+	scrapeEvery time.Duration
+	samples     []embedded.Sample
 
-	next, nextScale, nextIdle time.Time
-	scraped                   uint64 // arrivals at the last scrape
-	dormant                   bool   // at zero without load: no scrapes until woken
-}
-
-func (c *controller) sync(now time.Time, s sim.State) {
-	c.clk.now = now
-	c.prov.fn.Replicas = uint64(s.Desired)
-	c.prov.fn.AvailableReplicas = uint64(s.Ready)
+	nextScrape, nextScale, nextIdle, nextPreWarm, nextFeed time.Time
 }
 
 // Arrival is the gateway: a request for a function at zero asks the
-// provider for one replica at once (OpenFaaS scale-from-zero).
-func (c *controller) Arrival(now time.Time, s sim.State) sim.Decision {
-	c.sync(now, s)
-	d := sim.Decision{Replicas: sim.Keep, Reason: "no_change"}
+// provider for one replica at once (OpenFaaS scale-from-zero, which does
+// not go through the controller).
+func (f *fleet) Arrival(_ int, _ time.Time, s sim.State) sim.Decision {
 	if s.Desired == 0 {
-		d.Replicas, d.Reason = 1, "gateway_scale_from_zero"
-		c.prov.fn.Replicas = 1
+		return sim.Decision{Replicas: 1, Reason: "gateway_scale_from_zero"}
 	}
-	c.wakeUp(now)
-	d.Wake = c.wake()
-	return d
+	return sim.Decision{Replicas: sim.Keep}
 }
 
-// wakeUp resumes the periodic schedules after a dormant stretch.
-func (c *controller) wakeUp(now time.Time) {
-	if !c.dormant {
-		return
+// schedules are the parts that run, with their next times.
+func (f *fleet) schedules() []*time.Time {
+	s := []*time.Time{&f.nextScrape}
+	if f.cfg.Scaler.Enabled {
+		s = append(s, &f.nextScale)
 	}
-	c.dormant = false
-	c.next = alignAfter(now, c.p.Scrape, c.next)
-	c.nextScale = alignAfter(now, c.p.Scale, c.nextScale)
-	c.nextIdle = alignAfter(now, c.p.Idle, c.nextIdle)
+	if f.ctl.Idler != nil {
+		s = append(s, &f.nextIdle, &f.nextPreWarm, &f.nextFeed)
+	}
+	return s
 }
 
-// alignAfter moves a periodic schedule forward past now.
-func alignAfter(now time.Time, every time.Duration, t time.Time) time.Time {
-	if t.After(now) {
-		return t
-	}
-	n := now.Sub(t)/every + 1
-	return t.Add(n * every)
-}
-
-func (c *controller) wake() time.Time {
-	w := c.next
-	for _, t := range []time.Time{c.nextScale, c.nextIdle} {
-		if t.Before(w) {
-			w = t
+func (f *fleet) Next() time.Time {
+	s := f.schedules()
+	t := *s[0]
+	for _, n := range s[1:] {
+		if n.Before(t) {
+			t = *n
 		}
 	}
-	return w
+	return t
 }
 
-func (c *controller) Wake(now time.Time, s sim.State) sim.Decision {
+// Pass runs what is due at now, in the order data flows: the scrape, the
+// keep-alive's feed, the scaler, the idler, the pre-warmer.
+func (f *fleet) Pass(now time.Time) {
 	ctx := context.Background()
-	c.sync(now, s)
-	if c.dormant {
-		// Woken at a pre-warm point.
-		plan, last := c.ka.Plan(c.ref, idler.DefaultZeroDuration, now)
-		d := sim.Decision{Replicas: sim.Keep, Reason: "no_change"}
-		// The pre-warm loop's pass, run at the plan's point instead of every
-		// 10 s (passes in between would find nothing due).
-		if rep := c.pw.RunOnce(ctx, now); len(rep.Scaled) > 0 {
-			c.wakeUp(now)
-			return sim.Decision{Replicas: int(c.prov.fn.Replicas), Reason: "pre_warm", Wake: c.wake()}
-		}
-		if at := plan.Next(now.Sub(last)); !last.IsZero() && at > 0 && plan.PreWarmAt > 0 && last.Add(at).After(now) {
-			d.Wake = last.Add(at)
-		}
-		return d
+	f.clk.now = now
+	due := func(t *time.Time) bool { return !now.Before(*t) }
+	if due(&f.nextScrape) {
+		f.scrape(now)
+		f.nextScrape = now.Add(f.scrapeEvery)
 	}
-	if !now.Before(c.next) {
-		c.scrape(now, s)
-		c.next = c.next.Add(c.p.Scrape)
+	if f.ctl.Feeder != nil && due(&f.nextFeed) {
+		f.ctl.Feeder.RunOnce(ctx, now)
+		f.nextFeed = now.Add(controller.FeedStep)
 	}
-	reason := "no_change"
-	if !now.Before(c.nextScale) {
-		_ = c.loop.Tick(ctx, now) // errors are the loop's to log; the provider here never fails
-		c.nextScale = c.nextScale.Add(c.p.Scale)
-		reason = "scaler"
+	if f.cfg.Scaler.Enabled && due(&f.nextScale) {
+		_ = f.ctl.Loop.Tick(ctx, now) // errors are the loop's to log; this provider never fails
+		f.nextScale = now.Add(f.cfg.Scaler.Interval)
 	}
-	if !now.Before(c.nextIdle) {
-		before := c.prov.fn.Replicas
-		c.idl.RunOnce(ctx, now)
-		c.nextIdle = c.nextIdle.Add(c.p.Idle)
-		if c.prov.fn.Replicas != before {
-			reason = "idler"
-		}
+	if f.ctl.Idler != nil && due(&f.nextIdle) {
+		f.ctl.Idler.RunOnce(ctx, now)
+		f.nextIdle = f.ctl.Idler.NextRun(now)
 	}
-	d := sim.Decision{Replicas: sim.Keep, Reason: reason}
-	if c.prov.fn.Replicas != uint64(s.Desired) {
-		d.Replicas = int(c.prov.fn.Replicas)
+	if f.ctl.PreWarm != nil && due(&f.nextPreWarm) {
+		f.ctl.PreWarm.RunOnce(ctx, now)
+		f.nextPreWarm = now.Add(f.cfg.KeepAlive.PreWarmInterval)
 	}
-	// At zero without load there is nothing to scrape or scale until a
-	// request arrives or the keep-alive plan wants a pre-warm.
-	if c.prov.fn.Replicas == 0 && s.Inflight+s.Queued == 0 {
-		plan, last := c.ka.Plan(c.ref, idler.DefaultZeroDuration, now)
-		c.dormant = true
-		d.Wake = time.Time{}
-		if at := plan.Next(now.Sub(last)); !last.IsZero() && at > 0 && plan.PreWarmAt > 0 && last.Add(at).After(now) {
-			d.Wake = last.Add(at)
-		}
-		return d
-	}
-	d.Wake = c.wake()
-	return d
 }
 
-// scrape feeds the metrics source what the gateway's /metrics would show,
-// and the keep-alive policy the invocations counted since the last scrape
-// (as the controller would from the same counter).
-func (c *controller) scrape(now time.Time, s sim.State) {
-	name := c.ref.String()
-	c.src.Observe(now, []embedded.Sample{
-		{Metric: embedded.MetricTotal, FunctionName: name, Code: "200", Value: float64(s.Arrivals)},
-		{Metric: embedded.MetricStarted, FunctionName: name, Value: float64(s.Arrivals)},
-		{Metric: embedded.MetricInflight, FunctionName: name, Value: float64(s.Inflight + s.Queued)},
-	})
-	if n := s.Arrivals - c.scraped; n > 0 {
-		c.ka.ObserveCount(c.ref, now, c.p.Scrape, int(n))
+// scrape feeds the embedded source what the gateway's /metrics shows: the
+// counters and in-flight gauge of every function invoked since the gateway
+// started (the gateway has no series for a function never invoked).
+func (f *fleet) scrape(now time.Time) {
+	f.samples = f.samples[:0]
+	for i, name := range f.names {
+		s := f.plat.State(i)
+		if s.Arrivals == 0 {
+			continue
+		}
+		f.samples = append(f.samples,
+			embedded.Sample{Metric: embedded.MetricTotal, FunctionName: name, Code: "200", Value: float64(s.Arrivals)},
+			embedded.Sample{Metric: embedded.MetricStarted, FunctionName: name, Value: float64(s.Arrivals)},
+			embedded.Sample{Metric: embedded.MetricInflight, FunctionName: name, Value: float64(s.Inflight + s.Queued)})
 	}
-	c.scraped = s.Arrivals
+	f.src.Observe(now, f.samples)
 }

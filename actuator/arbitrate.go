@@ -1,0 +1,118 @@
+package actuator
+
+import (
+	"fmt"
+	"time"
+)
+
+// Input is everything Arbitrate looks at for one intent.
+type Input struct {
+	Intent Intent
+	Now    time.Time
+	// Leading, Managed and DryRun are the guards enforced here once.
+	Leading bool
+	Managed bool // the namespace is one the controller manages
+	DryRun  bool
+	// Last is the actuator's last successful write to the function (zero
+	// when none).
+	Last Write
+	// Current is the count the provider reported at a conditional write that
+	// failed (HasCurrent); the intent is then re-decided against it.
+	Current    uint64
+	HasCurrent bool
+	// BackoffUntil: the function's calls failed; nothing is tried before it.
+	BackoffUntil time.Time
+	// RefusedTo/RefusedUntil: the provider refused that count (HasRefused).
+	RefusedTo    uint64
+	HasRefused   bool
+	RefusedUntil time.Time
+}
+
+// Verdict is Arbitrate's answer: apply the intent (From→To, From possibly
+// updated to the re-read count) or drop it, with a reason code and words.
+type Verdict struct {
+	Apply  bool
+	Code   Code
+	From   uint64 // the count the write must find (the conditional write's expectation)
+	Reason string
+}
+
+// Arbitrate decides whether one intent is written. It is pure.
+//
+// In order: the guards (leader, namespace, max, scheduled minimum); nothing
+// to do when the function already has the count; a lower count is dropped
+// when someone raised the function after the proposer looked, or when the
+// count changed at all (it is re-decided on fresh data, never forced); a
+// raise that finds the function already higher is dropped, one that finds it
+// changed but still lower goes ahead from the new count; a wake from zero
+// whose evidence started before the function was idled is dropped (that load
+// is what the idle already judged); then back-off, a recent refusal of the
+// same count, and dry-run.
+func Arbitrate(in Input) Verdict {
+	it := in.Intent
+	drop := func(c Code, format string, a ...any) Verdict {
+		return Verdict{Code: c, From: it.From, Reason: fmt.Sprintf(format, a...)}
+	}
+	switch {
+	case !in.Leading:
+		return drop(CodeNotLeader, "not the leader: only the leader scales")
+	case !in.Managed:
+		return drop(CodeFiltered, "namespace %s is not managed (--namespaces)", it.Ref.Namespace)
+	case it.Max > 0 && it.To > it.Max:
+		return drop(CodeAboveMax, "%d is above max %d", it.To, it.Max)
+	case it.To == 0 && it.ScheduledMin > 0:
+		return drop(CodeScheduledMin, "scheduled minimum %d is active", it.ScheduledMin)
+	}
+	from := it.From
+	if in.HasCurrent {
+		from = in.Current
+	}
+	if it.To == from {
+		return Verdict{Code: CodeUnchanged, From: from, Reason: fmt.Sprintf("already at %d", from)}
+	}
+	last := in.Last
+	stale := !last.At.IsZero() && last.At.After(it.Observed)
+	if it.To < from {
+		switch {
+		case stale && last.Raised():
+			return drop(CodeRaisedSince, "%s raised it %d→%d at %s, after this was decided on %d",
+				last.Who, last.From, last.To, stamp(last.At), it.From)
+		case in.HasCurrent && in.Current != it.From:
+			if it.Up() {
+				return drop(CodeAlreadyHigher, "wanted %d→%d, but it has %d now", it.From, it.To, in.Current)
+			}
+			return drop(CodeChanged, "decided on %d, but it has %d now: re-decided on fresh data", it.From, in.Current)
+		case stale:
+			return drop(CodeChanged, "%s changed it %d→%d at %s, after this was decided on %d",
+				last.Who, last.From, last.To, stamp(last.At), it.From)
+		}
+	}
+	if it.To > from && from == 0 && last.To == 0 && !last.At.IsZero() && last.Who != it.Who &&
+		!it.EvidenceFrom.IsZero() && it.EvidenceFrom.Before(last.At) {
+		return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s scaled it to zero at %s",
+			stamp(it.EvidenceFrom), last.Who, stamp(last.At))
+	}
+	switch {
+	case in.Now.Before(in.BackoffUntil):
+		return drop(CodeBackoff, "calls for it failed; backing off until %s", stamp(in.BackoffUntil))
+	case in.HasRefused && in.RefusedTo == it.To && in.Now.Before(in.RefusedUntil):
+		return drop(CodeRefused, "the provider refused %d; not asking again before %s", it.To, stamp(in.RefusedUntil))
+	case in.DryRun:
+		return Verdict{Code: CodeDryRun, From: from, Reason: fmt.Sprintf("dry run: would scale %d→%d", from, it.To)}
+	}
+	return Verdict{Apply: true, Code: CodeApplied, From: from, Reason: fmt.Sprintf("%d→%d", from, it.To)}
+}
+
+// Merge chooses between an intent still queued for a function and a new one
+// for the same function: a component's newer intent replaces its older one;
+// between components the higher count wins (a scale-up beats a concurrent
+// scale-down), the newer on a tie. It returns the intent to keep and the one
+// dropped.
+func Merge(queued, incoming Intent) (keep, dropped Intent) {
+	if queued.Who == incoming.Who || incoming.To >= queued.To {
+		return incoming, queued
+	}
+	return queued, incoming
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("15:04:05.000") }

@@ -1,0 +1,124 @@
+package actuator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// maxAttempts bounds the conditional writes for one intent: the first, and
+// one more from the re-read count when a raise is still wanted.
+const maxAttempts = 2
+
+// execute arbitrates one intent and, when the verdict says so, writes it
+// with a conditional write; a conflict re-arbitrates on the count the
+// provider reported. It makes no decision of its own: Arbitrate does.
+func (a *Actuator) execute(ctx context.Context, in Input) Outcome {
+	for attempt := 1; ; attempt++ {
+		v := Arbitrate(in)
+		o := Outcome{Intent: in.Intent, Code: v.Code, Reason: v.Reason, Current: v.From, At: in.Now}
+		if in.HasCurrent {
+			// A drop's Verdict.From is the proposer's count; after a
+			// conflict the provider's re-read count is the fresher one.
+			o.Current = in.Current
+		}
+		if v.Code == CodeUnchanged {
+			o.Applied, o.To = true, in.Intent.To
+		}
+		if !v.Apply {
+			return o
+		}
+		cctx, cancel := context.WithTimeout(ctx, a.callTimeout())
+		err := provider.ScaleIf(cctx, a.cfg.Provider, in.Intent.Ref, v.From, in.Intent.To)
+		cancel()
+		now := a.cfg.Clock.Now()
+		o.At = now
+		if c, ok := provider.IsConflict(err); ok && attempt < maxAttempts {
+			in.Current, in.HasCurrent, in.Now = c.Current, true, now
+			continue
+		}
+		return classify(o, v.From, err, ctx)
+	}
+}
+
+// classify turns a write's error into the outcome's code.
+func classify(o Outcome, from uint64, err error, ctx context.Context) Outcome {
+	var refused *provider.RefusedError
+	switch c, conflict := provider.IsConflict(err); {
+	case err == nil:
+		o.Applied, o.From, o.To, o.Current = true, from, o.Intent.To, o.Intent.To
+		o.Reason = fmt.Sprintf("%d→%d", from, o.Intent.To)
+	case conflict:
+		o.Code, o.Current = CodeChanged, c.Current
+		o.Reason = fmt.Sprintf("the count kept changing (now %d): re-decided on fresh data", c.Current)
+	case errors.As(err, &refused):
+		o.Code, o.Err, o.Reason = CodeRefused, err, err.Error()
+	case errors.Is(err, provider.ErrNotFound):
+		o.Code, o.Err, o.Reason = CodeGone, err, "the function no longer exists"
+	default:
+		o.Code, o.Err = CodeError, err
+		o.Reason = err.Error()
+		if ctx.Err() != nil {
+			o.Reason = "stopped: " + ctx.Err().Error()
+		}
+	}
+	return o
+}
+
+// recordLocked updates the function's state from an outcome: the last
+// write, the back-off, the refused count, the history. a.mu is held.
+func (a *Actuator) recordLocked(s *slot, o Outcome) {
+	it := o.Intent
+	switch o.Code {
+	case CodeApplied:
+		s.last = Write{Who: it.Who, From: o.From, To: it.To, At: o.At}
+		s.failures, s.backoffUntil, s.lastErr = 0, time.Time{}, ""
+		if s.hasRefused && s.refusedTo != it.To {
+			s.hasRefused = false
+		}
+		a.log.Info("scaled", "function", it.Ref.String(), "from", s.last.From, "to", it.To, "by", string(it.Who),
+			"code", it.Code, "reason", it.Reason)
+	case CodeRefused:
+		if o.Err == nil {
+			// Arbitrate dropped a count refused before: the window runs from
+			// the provider's refusal, not from each intent it drops, or a
+			// count proposed every cycle would never be asked for again.
+			break
+		}
+		s.refusedTo, s.hasRefused, s.refusedUntil = it.To, true, o.At.Add(a.cfg.RefusedBackoff)
+		if s.lastErr != o.Reason {
+			a.log.Error("provider refused the replica count; not asking again before the back-off", "function", it.Ref.String(),
+				"replicas", it.To, "by", string(it.Who), "retry_after", a.cfg.RefusedBackoff, "err", o.Err)
+		}
+		s.lastErr = o.Reason
+	case CodeError, CodeGone:
+		s.failures++
+		back := a.cfg.BackoffInitial << min(s.failures-1, 30)
+		if back > a.cfg.BackoffMax || back <= 0 {
+			back = a.cfg.BackoffMax
+		}
+		s.backoffUntil = o.At.Add(back)
+		s.lastErr = o.Reason
+		a.log.Error("scale failed; backing off for this function only", "function", it.Ref.String(), "from", it.From,
+			"to", it.To, "by", string(it.Who), "failures", s.failures, "retry_after", back, "err", o.Err)
+	case CodeDryRun:
+		if s.dryRunTo != it.To+1 {
+			s.dryRunTo = it.To + 1
+			a.log.Info("dry run: would scale", "function", it.Ref.String(), "from", it.From, "to", it.To, "by", string(it.Who),
+				"code", it.Code, "reason", it.Reason)
+		}
+	}
+	if o.Code != CodeDryRun {
+		s.dryRunTo = 0
+	}
+	if o.Code != CodeUnchanged && a.cfg.HistorySize > 0 {
+		if len(s.history) >= a.cfg.HistorySize {
+			copy(s.history, s.history[1:])
+			s.history = s.history[:len(s.history)-1]
+		}
+		s.history = append(s.history, o)
+	}
+}

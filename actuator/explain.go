@@ -1,0 +1,62 @@
+package actuator
+
+import (
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Explanation is the actuator's part of a function's explanation: the last
+// write (who made the count what it is), the back-off, and what became of
+// the recent intents.
+type Explanation struct {
+	LastWrite    *Write          `json:"last_write,omitempty"`
+	BackoffUntil *time.Time      `json:"backoff_until,omitempty"`
+	Failures     int             `json:"consecutive_failures,omitempty"`
+	LastError    string          `json:"last_error,omitempty"`
+	RefusedUntil *time.Time      `json:"refused_until,omitempty"`
+	Recent       []ExplainIntent `json:"recent"`
+}
+
+// ExplainIntent is one outcome as the explain API shows it.
+type ExplainIntent struct {
+	At      time.Time `json:"at"`
+	Who     Component `json:"who"`
+	From    uint64    `json:"from"`
+	To      uint64    `json:"to"`
+	Why     string    `json:"why"`
+	Verdict Code      `json:"arbitration"`
+	Reason  string    `json:"arbitration_reason"`
+}
+
+// Name is the explain API section this fills.
+func (a *Actuator) Name() string { return "actuation" }
+
+// Explain describes ref's actuation, newest outcome first.
+func (a *Actuator) Explain(ref provider.Ref) (any, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s, ok := a.slots[ref]
+	if !ok {
+		return nil, false
+	}
+	e := Explanation{Failures: s.failures, LastError: s.lastErr, Recent: make([]ExplainIntent, 0, len(s.history))}
+	if !s.last.At.IsZero() {
+		w := s.last
+		e.LastWrite = &w
+	}
+	if now := a.cfg.Clock.Now(); now.Before(s.backoffUntil) {
+		t := s.backoffUntil
+		e.BackoffUntil = &t
+	}
+	if s.hasRefused {
+		t := s.refusedUntil
+		e.RefusedUntil = &t
+	}
+	for i := len(s.history) - 1; i >= 0; i-- {
+		o := s.history[i]
+		e.Recent = append(e.Recent, ExplainIntent{At: o.At, Who: o.Intent.Who, From: o.Intent.From, To: o.Intent.To,
+			Why: o.Intent.Reason, Verdict: o.Code, Reason: o.Reason})
+	}
+	return e, true
+}

@@ -1,0 +1,209 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/explain"
+	"github.com/faas-autoscaler/faas-autoscaler/idler"
+	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
+)
+
+// FeedStep is the resolution at which the adaptive keep-alive learns idle
+// times: keep-alive windows are counted in minutes.
+const FeedStep = time.Minute
+
+// Wiring is what the flags decide about the components (as opposed to the
+// tuning in config.Config).
+type Wiring struct {
+	// DryRun: decide, log and export, never change replicas (the actuator
+	// enforces it for every component).
+	DryRun bool
+	// Namespaces managed; empty = every namespace the provider lists.
+	Namespaces []string
+	// DefaultNamespace of a function_name without a dot (rebuild queries).
+	DefaultNamespace string
+}
+
+// Deps are the external systems and process-wide services.
+type Deps struct {
+	Provider provider.Provider   // required
+	Source   metricsource.Source // required
+	Clock    clock.Clock         // default clock.Real()
+	// Registerer receives every component's metrics; nil registers nowhere.
+	Registerer prometheus.Registerer
+	Logger     *slog.Logger
+	// Leading reports whether this replica may write (leader election); nil
+	// = always.
+	Leading func() bool
+	// History, when set, is Prometheus's range API: the keep-alive relearns
+	// idle times from it at start.
+	History keepalive.RangeQuerier
+}
+
+// Controller is the assembled controller.
+type Controller struct {
+	Actuator  *actuator.Actuator
+	Loop      *scaler.Loop
+	Idler     *idler.Idler         // nil when idler.enabled is false
+	KeepAlive *keepalive.Policy    // nil with the idler
+	PreWarm   *keepalive.PreWarmer // nil with the idler
+	Feeder    *keepalive.Feeder    // nil with the idler
+
+	deps   Deps
+	wiring Wiring
+	log    *slog.Logger
+	mu     sync.Mutex // guards cfg
+	cfg    config.Config
+}
+
+// New validates cfg and builds every component over deps.
+func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if deps.Provider == nil || deps.Source == nil {
+		return nil, errors.New("controller: a provider and a metrics source are required")
+	}
+	if deps.Clock == nil {
+		deps.Clock = clock.Real()
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Controller{deps: deps, wiring: w, log: deps.Logger, cfg: cfg}
+	ac := actuator.Config{Provider: deps.Provider, Clock: deps.Clock, Workers: cfg.Actuator.Workers,
+		CallTimeout: cfg.Actuator.CallTimeout, BackoffInitial: cfg.Actuator.BackoffInitial,
+		BackoffMax: cfg.Actuator.BackoffMax, RefusedBackoff: cfg.Actuator.RefusedBackoff, DryRun: w.DryRun,
+		Namespaces: w.Namespaces, Leading: deps.Leading, HistorySize: 10, Registerer: deps.Registerer,
+		Logger: deps.Logger.With("component", "actuator")}
+	act, err := actuator.New(ac)
+	if err != nil {
+		return nil, err
+	}
+	c.Actuator = act
+	defaults := cfg.Defaults.Scaler()
+	loop, err := scaler.NewLoop(scaler.LoopConfig{
+		Provider: deps.Provider, Source: deps.Source, Actuator: act, Clock: deps.Clock,
+		Interval: cfg.Scaler.Interval, StableWindow: cfg.Scaler.StableWindow, BurstWindow: cfg.Scaler.BurstWindow,
+		Defaults: defaults, Namespaces: w.Namespaces, MinFloor: idler.MinFloor(deps.Logger),
+		HistorySize: cfg.Scaler.HistorySize, Registerer: deps.Registerer, Logger: deps.Logger.With("component", "scaler"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scaler: %w", err)
+	}
+	c.Loop = loop
+	if cfg.Idler.Enabled {
+		if err := c.buildIdler(cfg, defaults); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Controller) buildIdler(cfg config.Config, defaults scaler.Defaults) error {
+	d := c.deps
+	kc := keepalive.Default()
+	kc.ColdStartWorth, kc.PreWarmShare = cfg.KeepAlive.ColdStartWorth, cfg.KeepAlive.PreWarmShare
+	policy, err := keepalive.New(kc)
+	if err != nil {
+		return fmt.Errorf("keep-alive: %w", err)
+	}
+	c.KeepAlive = policy
+	ic := idler.Default()
+	ic.Provider, ic.Source, ic.Actuator, ic.Clock = d.Provider, d.Source, c.Actuator, d.Clock
+	ic.Schedule, ic.Defaults, ic.MaintainMin = cfg.Idler.Schedule, defaults, cfg.Idler.MaintainMin
+	ic.Namespaces, ic.RefusedBackoff, ic.KeepAlive = c.wiring.Namespaces, cfg.Idler.RefusedBackoff, policy
+	ic.CallTimeout = cfg.Actuator.CallTimeout
+	ic.RecentScaleUp = c.Loop.LastScaleUp
+	ic.Registerer, ic.Logger = d.Registerer, d.Logger.With("component", "idler")
+	idl, err := idler.New(ic)
+	if err != nil {
+		return fmt.Errorf("idler: %w", err)
+	}
+	c.Idler = idl
+	pw, err := keepalive.NewPreWarmer(keepalive.PreWarmerConfig{
+		Policy: policy, Provider: d.Provider, Actuator: c.Actuator, Defaults: defaults, Namespaces: c.wiring.Namespaces,
+		Clock: d.Clock, Interval: cfg.KeepAlive.PreWarmInterval, Fallback: defaults.ZeroDuration,
+		Registerer: d.Registerer, Logger: d.Logger.With("component", "prewarm"),
+	})
+	if err != nil {
+		return fmt.Errorf("keep-alive: %w", err)
+	}
+	c.PreWarm = pw
+	c.Feeder = &keepalive.Feeder{Policy: policy, Source: d.Source, Clock: d.Clock, Step: FeedStep,
+		Logger: d.Logger.With("component", "keepalive")}
+	return nil
+}
+
+// Config returns the configuration in force.
+func (c *Controller) Config() config.Config {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cfg
+}
+
+// Sections are the explain API sections beside the scaler's own.
+func (c *Controller) Sections() []explain.Section {
+	s := []explain.Section{c.Actuator}
+	if c.Idler != nil {
+		s = append(s, c.Idler, c.PreWarm)
+	}
+	return s
+}
+
+// Learn runs on every replica, leader or not, so a follower that takes over
+// is already taught: the keep-alive's rebuild from Prometheus history, then
+// its feeder. It returns when ctx ends.
+func (c *Controller) Learn(ctx context.Context) error {
+	if c.Feeder == nil {
+		<-ctx.Done()
+		return nil
+	}
+	cfg := c.Config()
+	if c.deps.History != nil && cfg.KeepAlive.RebuildLookback > 0 {
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		rep, err := c.KeepAlive.Rebuild(rctx, c.deps.History, c.deps.Clock.Now(), cfg.KeepAlive.RebuildLookback, FeedStep, c.wiring.DefaultNamespace)
+		cancel()
+		if err != nil {
+			c.log.Warn("keep-alive: no rebuild from history; learning from now on", "err", err)
+		} else {
+			c.log.Info("keep-alive: relearned idle times from Prometheus history", "functions", rep.Functions,
+				"invocations", rep.Invocations, "lookback", cfg.KeepAlive.RebuildLookback)
+		}
+	}
+	return c.Feeder.Run(ctx)
+}
+
+// Act runs the parts that change replicas (on the leader only, when there
+// is leader election): the actuator's workers, the reconcile loop, the
+// idler and the pre-warmer, until ctx ends.
+func (c *Controller) Act(ctx context.Context) {
+	cfg := c.Config()
+	// The pool first, so no proposal is ever applied inline in a loop.
+	stopped := c.Actuator.Start(ctx)
+	defer func() { <-stopped }()
+	var wg sync.WaitGroup
+	if cfg.Scaler.Enabled {
+		wg.Go(func() { _ = c.Loop.Run(ctx) })
+	} else {
+		c.log.Info("horizontal scaling is off (scaler.enabled: false): only scale to zero runs")
+	}
+	if c.Idler != nil {
+		wg.Go(func() { _ = c.Idler.Run(ctx) })
+		wg.Go(func() { _ = c.PreWarm.Run(ctx) })
+	}
+	wg.Wait()
+}

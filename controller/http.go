@@ -1,0 +1,32 @@
+package controller
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/faas-autoscaler/faas-autoscaler/explain"
+)
+
+// Mux serves the controller's endpoints: the AlertManager webhook on
+// /system/alert (the OpenFaaS gateway's route), the explain API, /metrics,
+// /healthz (alive) and /readyz (ready returns nil, or why not).
+func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, ready func() error) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/system/alert", webhook)
+	api := explain.Handler(c.Loop, c.Sections()...)
+	mux.Handle("/api/v1/functions", api)
+	mux.Handle("/api/v1/functions/", api)
+	mux.Handle("/metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "OK\n") })
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "OK\n")
+	})
+	return mux
+}

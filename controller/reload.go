@@ -1,0 +1,64 @@
+package controller
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/faas-autoscaler/faas-autoscaler/config"
+)
+
+// Reload validates next and swaps it in: the label defaults, the load
+// windows, the idler's schedule and knobs, the keep-alive's price and the
+// actuator's timings change at once, keeping everything the controller has
+// learned. Keys that only take effect at a restart (intervals, pool size,
+// enabling components, the metrics source) are returned by name when they
+// changed; they keep their old values. A next that does not validate
+// changes nothing and returns the error.
+func (c *Controller) Reload(next config.Config) (restart []string, err error) {
+	if err := next.Validate(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	prev := c.cfg
+	c.mu.Unlock()
+	defaults := next.Defaults.Scaler()
+	var errs []error
+	if err := c.Loop.SetTuning(defaults, next.Scaler.StableWindow, next.Scaler.BurstWindow); err != nil {
+		errs = append(errs, fmt.Errorf("scaler: %w", err))
+	}
+	a := next.Actuator
+	if err := c.Actuator.SetTuning(a.CallTimeout, a.BackoffInitial, a.BackoffMax, a.RefusedBackoff); err != nil {
+		errs = append(errs, fmt.Errorf("actuator: %w", err))
+	}
+	if c.Idler != nil {
+		if err := c.Idler.SetTuning(defaults, next.Idler.MaintainMin, next.Idler.RefusedBackoff, next.Idler.Schedule); err != nil {
+			errs = append(errs, fmt.Errorf("idler: %w", err))
+		}
+		if err := c.KeepAlive.SetPrice(next.KeepAlive.ColdStartWorth, next.KeepAlive.PreWarmShare); err != nil {
+			errs = append(errs, fmt.Errorf("keep-alive: %w", err))
+		}
+		c.PreWarm.SetDefaults(defaults)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	kept := next
+	restartOnly := func(key string, changed bool, keep func()) {
+		if changed {
+			restart = append(restart, key)
+			keep()
+		}
+	}
+	restartOnly("scaler.enabled", next.Scaler.Enabled != prev.Scaler.Enabled, func() { kept.Scaler.Enabled = prev.Scaler.Enabled })
+	restartOnly("scaler.interval", next.Scaler.Interval != prev.Scaler.Interval, func() { kept.Scaler.Interval = prev.Scaler.Interval })
+	restartOnly("scaler.history_size", next.Scaler.HistorySize != prev.Scaler.HistorySize, func() { kept.Scaler.HistorySize = prev.Scaler.HistorySize })
+	restartOnly("idler.enabled", next.Idler.Enabled != prev.Idler.Enabled, func() { kept.Idler.Enabled = prev.Idler.Enabled })
+	restartOnly("keep_alive.prewarm_interval", next.KeepAlive.PreWarmInterval != prev.KeepAlive.PreWarmInterval, func() { kept.KeepAlive.PreWarmInterval = prev.KeepAlive.PreWarmInterval })
+	restartOnly("keep_alive.rebuild_lookback", next.KeepAlive.RebuildLookback != prev.KeepAlive.RebuildLookback, func() { kept.KeepAlive.RebuildLookback = prev.KeepAlive.RebuildLookback })
+	restartOnly("actuator.workers", next.Actuator.Workers != prev.Actuator.Workers, func() { kept.Actuator.Workers = prev.Actuator.Workers })
+	restartOnly("prometheus", next.Prometheus != prev.Prometheus, func() { kept.Prometheus = prev.Prometheus })
+	c.mu.Lock()
+	c.cfg = kept
+	c.mu.Unlock()
+	return restart, nil
+}

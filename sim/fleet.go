@@ -1,0 +1,116 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
+)
+
+// FleetPolicy is a policy whose one controller scales every function of the
+// trace at once, as faas-autoscaler does: its passes list all functions and
+// share state across them (the keep-alive's fleet-wide pre-warm share, the
+// actuator). Run replays all functions of a FleetPolicy in one global time
+// order instead of one function at a time.
+type FleetPolicy interface {
+	Name() string
+	// NewFleet builds the controller over fns (indexed as in the trace),
+	// reading and scaling their replicas through p, starting at start.
+	NewFleet(fns []FunctionInfo, start time.Time, p Platform) (Fleet, error)
+}
+
+// Fleet is one controller for every function.
+type Fleet interface {
+	// Arrival is the gateway seeing a request for function fn before it is
+	// routed (State does not count it yet); its Decision's Replicas apply
+	// at once (Wake is ignored).
+	Arrival(fn int, now time.Time, s State) Decision
+	// Next is the time of the controller's next pass: the first may be at
+	// the start; each later one must be after the previous pass.
+	Next() time.Time
+	// Pass runs the controller's parts that are due at now. Every function
+	// has been replayed up to now; scale calls go through the Platform and
+	// take effect at now.
+	Pass(now time.Time)
+}
+
+// Platform is the replicas of the fleet's functions, as a provider sees
+// them.
+type Platform interface {
+	State(fn int) State
+	// Scale sets the desired replicas of fn (starting or removing replicas
+	// as the per-function engine does for a Decision).
+	Scale(fn int, replicas int)
+}
+
+// fleetPlatform is the Platform over the replays.
+type fleetPlatform struct{ rs []*replay }
+
+func (p fleetPlatform) State(fn int) State { return p.rs[fn].state() }
+
+func (p fleetPlatform) Scale(fn int, replicas int) {
+	r := p.rs[fn]
+	r.apply(Decision{Replicas: replicas})
+}
+
+// fleetGateway routes one replay's arrivals to the fleet's gateway.
+type fleetGateway struct {
+	f  Fleet
+	fn int
+}
+
+func (g fleetGateway) Arrival(now time.Time, s State) Decision {
+	d := g.f.Arrival(g.fn, now, s)
+	d.Wake = time.Time{}
+	return d
+}
+
+func (fleetGateway) Wake(time.Time, State) Decision { return Decision{Replicas: Keep} }
+
+// runFleet replays every function under one fleet controller. Between two
+// passes the functions do not interact (only the controller links them), so
+// each is replayed up to the pass on its own, then the pass runs on the
+// state of all: the same order of events as one global event queue.
+func runFleet(fns []trace.Function, cfg *Config, end time.Duration, p FleetPolicy) ([]FunctionResult, []TimelinePoint, error) {
+	rs := make([]*replay, len(fns))
+	infos := make([]FunctionInfo, len(fns))
+	for i := range fns {
+		infos[i] = FunctionInfo{Index: i, ID: fns[i].ID, Trigger: fns[i].Trigger, MemoryMB: fns[i].MemoryMB,
+			Concurrency: cfg.Concurrency, ColdStart: cfg.coldStart(fns[i].MemoryMB)}
+		rs[i] = &replay{cfg: cfg, info: infos[i], start: cfg.Start, end: end}
+		rs[i].res.ID = fns[i].ID
+	}
+	var tl []TimelinePoint
+	if cfg.Timeline >= 0 && cfg.Timeline < len(rs) {
+		rs[cfg.Timeline].timeline = &tl
+	}
+	f, err := p.NewFleet(infos, cfg.Start, fleetPlatform{rs})
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, r := range rs {
+		r.ctl = fleetGateway{f: f, fn: i}
+		r.begin(&fns[i], cfg.Seed, cfg.Arrivals, cfg.DefaultExec)
+	}
+	prev := cfg.Start.Add(-1)
+	for {
+		next := f.Next()
+		if !next.After(prev) {
+			next = prev.Add(time.Millisecond) // a pass asking for the same time again would spin
+		}
+		t := next.Sub(cfg.Start)
+		if t >= end {
+			break
+		}
+		for _, r := range rs {
+			r.until(t)
+		}
+		f.Pass(next)
+		prev = next
+	}
+	out := make([]FunctionResult, len(rs))
+	for i, r := range rs {
+		r.finish()
+		out[i] = r.res
+	}
+	return out, tl, nil
+}
