@@ -128,7 +128,7 @@ func (c *Controller) buildIdler(cfg config.Config, defaults scaler.Defaults) err
 	ic.Namespaces, ic.RefusedBackoff, ic.KeepAlive = c.wiring.Namespaces, cfg.Idler.RefusedBackoff, policy
 	ic.CallTimeout = cfg.Actuator.CallTimeout
 	ic.RecentScaleUp = c.Loop.LastScaleUp
-	ic.Registerer, ic.Logger = d.Registerer, d.Logger.With("component", "idler")
+	ic.Registerer, ic.Logger = d.Registerer, d.Logger // the idler names itself
 	idl, err := idler.New(ic)
 	if err != nil {
 		return fmt.Errorf("idler: %w", err)

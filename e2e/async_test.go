@@ -206,12 +206,9 @@ func TestAsyncSourcesAgree(t *testing.T) {
 		ControllerArgs: []string{"--dry-run"}})
 	st.AsyncFunction(t, fn, 50*time.Millisecond, 10)
 	st.Async.Worker.Pause(ref, true)
-	listen, err := teststack.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := append(controllerFlags(st.GatewayURL, st.Prom.URL(), st.SecretsDir, listen), "--dry-run", "--nats-url", st.Async.NATS.URL())
-	js := startController(t, controllerBin, listen, args)
+	listen, lnFile := teststack.InheritedListener(t)
+	args := append(controllerFlags(st.GatewayURL, st.Prom.URL(), st.SecretsDir, "fd:3"), "--dry-run", "--nats-url", st.Async.NATS.URL())
+	js := startController(t, controllerBin, listen, lnFile, args)
 
 	st.Publish(t, ref, 400, 8)
 	want := need(400) // ceil(400 / (50 × 0.9)) = 9

@@ -78,6 +78,9 @@ type Options struct {
 	// (--rules.alert.resend-delay=1s: alerts reach an AlertManager discovered
 	// late at once, and a killed Prometheus's alerts resolve within seconds).
 	PromArgs []string
+	// Route, when set, gives the URLs the controller uses for the gateway
+	// and Prometheus instead of theirs (fault proxies in between).
+	Route func(gatewayURL, promURL string) (controllerGatewayURL, controllerPromURL string)
 }
 
 // Stack is one running end-to-end stack: the simulated gateway in-process
@@ -177,10 +180,10 @@ func Start(t testing.TB, o Options) *Stack {
 	t.Cleanup(gsrv.Close)
 	s.GatewayURL = gsrv.URL
 
-	listen, err := teststack.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The test binds the controller's socket and passes it (--listen fd:3):
+	// a port probed free and bound later by the child could be taken in
+	// between (issue 15: `bind: address already in use` in bench-reaction).
+	listen, lnFile := teststack.InheritedListener(t)
 	s.Tap = newTap(t, "http://"+listen)
 
 	// AlertManager with the generated config, posting through the tap.
@@ -211,12 +214,16 @@ func Start(t testing.TB, o Options) *Stack {
 	for _, fn := range o.Functions {
 		s.Deploy(t, fn)
 	}
-	args := controllerFlags(s.GatewayURL, s.Prom.URL(), s.SecretsDir, listen)
+	gwURL, promURL := s.GatewayURL, s.Prom.URL()
+	if o.Route != nil {
+		gwURL, promURL = o.Route(gwURL, promURL)
+	}
+	args := controllerFlags(gwURL, promURL, s.SecretsDir, "fd:3")
 	if o.QueueFromJetStream && s.Async != nil {
 		args = append(args, "--nats-url", s.Async.NATS.URL())
 	}
 	args = append(args, o.ControllerArgs...)
-	s.Controller = startController(t, o.Binary, listen, args)
+	s.Controller = startController(t, o.Binary, listen, lnFile, args)
 
 	s.Prom.WaitUp(t, JobGateway)
 	s.Prom.WaitUp(t, JobController)

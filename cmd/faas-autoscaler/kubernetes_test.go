@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"os/exec"
 	"syscall"
 	"testing"
@@ -78,16 +79,16 @@ func (p *controllerProc) ready() bool {
 
 func startController(t *testing.T, kubeconfig, ns, name string) *controllerProc {
 	t.Helper()
-	addr, err := teststack.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The socket is bound here and inherited (--listen fd:3): no window in
+	// which another process can take the port.
+	addr, lnFile := teststack.InheritedListener(t)
 	out := &teststack.SyncBuffer{}
 	cmd := exec.Command(binary, "run", "--provider", "kubernetes", "--kubeconfig", kubeconfig,
 		"--namespaces", ns, "--leader-elect", "--leader-election-namespace", ns,
 		"--prometheus-url", "http://127.0.0.1:1", "--webhook-auth", "none",
-		"--interval", "1s", "--idle-schedule", "@every 5s", "--listen", addr, "--log-format", "json")
+		"--interval", "1s", "--idle-schedule", "@every 5s", "--listen", "fd:3", "--log-format", "json")
 	cmd.Stdout, cmd.Stderr = out, out
+	cmd.ExtraFiles = []*os.File{lnFile}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
