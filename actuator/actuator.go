@@ -150,16 +150,29 @@ func New(cfg Config) (*Actuator, error) {
 // Run runs the worker pool until ctx ends. Submissions made while it runs
 // are processed by the pool.
 func (a *Actuator) Run(ctx context.Context) error {
+	<-a.Start(ctx)
+	return nil
+}
+
+// Start starts the worker pool and returns at once; the returned channel is
+// closed when the pool has stopped (ctx ended). From the moment Start
+// returns, Submit hands intents to the pool and never runs a provider call
+// in the caller's goroutine: start the actuator before the loops that
+// propose, or their first proposals are applied inline, in the loop.
+func (a *Actuator) Start(ctx context.Context) <-chan struct{} {
 	a.running.Store(true)
-	defer a.running.Store(false)
+	done := make(chan struct{})
 	var wg sync.WaitGroup
 	for range a.cfg.Workers {
 		wg.Go(func() { a.work(ctx) })
 	}
-	// Anything queued before Run started.
-	a.signal()
-	wg.Wait()
-	return nil
+	a.signal() // anything queued before
+	go func() {
+		wg.Wait()
+		a.running.Store(false)
+		close(done)
+	}()
+	return done
 }
 
 func (a *Actuator) signal() {

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
@@ -29,17 +30,8 @@ import (
 // prometheus-alertmanager. Missing is a failure under CI=true, else a skip.
 func alertmanagerBinary(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"prometheus-alertmanager", "alertmanager"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	msg := "AlertManager not found (prometheus-alertmanager or alertmanager on PATH); install it with: apt-get install --no-install-recommends prometheus-alertmanager"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
+	return testenv.LookPath(t, "install AlertManager with: apt-get install --no-install-recommends prometheus-alertmanager",
+		"prometheus-alertmanager", "alertmanager")
 }
 
 // chanSink forwards every signal to a channel the test waits on.
@@ -249,15 +241,9 @@ func postAlerts(t *testing.T, amURL string, alerts []amAlert) {
 	}
 }
 
-// waitFor polls cond every 50 ms for up to 30 s: a generous bound on an
-// event, not a sleep standing in for an assertion.
+// waitFor polls cond for up to 30 s: a generous bound on an event, not a
+// sleep standing in for an assertion.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.WaitFor(t, 30*time.Second, what, cond)
 }

@@ -87,7 +87,8 @@ type Config struct {
 	// Registerer receives the webhook metrics. Nil means a private registry
 	// (the metrics exist but nobody scrapes them); never the global one.
 	Registerer prometheus.Registerer
-	// Logger; nil discards.
+	// Logger; nil discards. The handler adds no component key of its own:
+	// the caller names it (a second "component" made duplicate JSON keys).
 	Logger *slog.Logger
 	// Clock stamps Signal.Received. Nil means clock.Real().
 	Clock clock.Clock

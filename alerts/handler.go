@@ -56,7 +56,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		cfg:        cfg,
 		auth:       newAuthenticator(cfg),
 		metrics:    m,
-		log:        cfg.Logger.With("component", "alerts"),
+		log:        cfg.Logger, // the caller names the component (component=webhook in the controller)
 		retryAfter: strconv.Itoa(int(cfg.RetryAfter / time.Second)),
 	}
 	h.bufs.New = func() any { return new(bytes.Buffer) }

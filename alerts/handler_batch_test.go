@@ -109,7 +109,7 @@ func TestHandlerPartialFailures(t *testing.T) {
 		{"accepted", "figlet.fn", ""},
 		{"invalid", "", "no function_name label"},
 		{"invalid", "", `function_name "fig let.fn": not a valid function name (want name.namespace of [-a-zA-Z0-9_.])`},
-		{"invalid", "", `annotation load "lots": want a finite number ≥ 0`},
+		{"invalid", "", `annotation load "lots": want a finite number in [0, 1e+09]`},
 		{"invalid", "", `status "pending": want firing or resolved`},
 		{"unknown_function", "gone.fn", "unknown function"},
 		{"duplicate", "figlet.fn", ""},

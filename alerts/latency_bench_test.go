@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/alerts"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -18,7 +20,9 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/scaler/scalertest"
 )
 
-// scaleTap tells the benchmark when the loop's Scale call arrives.
+// scaleTap tells the benchmark when the actuator's write arrives. It hides
+// the memory provider's conditional write, so the actuator reads and then
+// calls Scale, as it does on the OpenFaaS API.
 type scaleTap struct {
 	provider.Provider
 	scaled chan provider.Ref
@@ -26,7 +30,9 @@ type scaleTap struct {
 
 func (s scaleTap) Scale(ctx context.Context, ref provider.Ref, n uint64) error {
 	err := s.Provider.Scale(ctx, ref, n)
-	s.scaled <- ref
+	if err == nil {
+		s.scaled <- ref
+	}
 	return err
 }
 
@@ -34,7 +40,14 @@ func (s scaleTap) Scale(ctx context.Context, ref provider.Ref, n uint64) error {
 // from the webhook receiving a firing alert to the real reconcile loop's
 // Scale call on the memory provider (decode, auth, Notify, wake, read the
 // function, query the source, Decide, Scale). It reports p50 and p99.
-func BenchmarkWebhookToScale(b *testing.B) {
+func BenchmarkWebhookToScale(b *testing.B) { benchWebhookToScale(b, false) }
+
+// BenchmarkWebhookToScaleOneHung is the same while one other function's
+// provider calls hang (held in the provider for the whole run, as a gateway
+// that never answers): healthy functions must not wait behind it.
+func BenchmarkWebhookToScaleOneHung(b *testing.B) { benchWebhookToScale(b, true) }
+
+func benchWebhookToScale(b *testing.B, hung bool) {
 	const n = 200
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -48,11 +61,22 @@ func BenchmarkWebhookToScale(b *testing.B) {
 		}
 		src.Set("rps", refs[i], 0)
 	}
+	stuck := provider.Ref{Name: "stuck", Namespace: "openfaas-fn"}
+	if err := mem.Deploy(provider.Function{Ref: stuck, Replicas: 1}); err != nil {
+		b.Fatal(err)
+	}
 	tap := scaleTap{Provider: mem, scaled: make(chan provider.Ref, 1)}
-	loop, err := scaler.NewLoop(scaler.LoopConfig{Provider: tap, Source: src, Interval: time.Hour, Defaults: scaler.DefaultDefaults()})
+	ac := actuator.Default()
+	ac.Provider, ac.CallTimeout = tap, time.Hour
+	act, err := actuator.New(ac)
 	if err != nil {
 		b.Fatal(err)
 	}
+	loop, err := scaler.NewLoop(scaler.LoopConfig{Provider: tap, Source: src, Actuator: act, Interval: time.Hour, Defaults: scaler.DefaultDefaults()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	act.Start(ctx) // before the loop: its proposals go to the pool
 	go func() { _ = loop.Run(ctx) }()
 	for len(loop.Refs()) < n { // the first pass lists the functions
 		time.Sleep(time.Millisecond)
@@ -60,6 +84,17 @@ func BenchmarkWebhookToScale(b *testing.B) {
 	h, err := alerts.NewHandler(alerts.Config{Sink: loop, Auth: alerts.AuthNone})
 	if err != nil {
 		b.Fatal(err)
+	}
+	if hung {
+		release := mem.Block(stuck)
+		defer release()
+		body := `{"version":"4","status":"firing","receiver":"faas-autoscaler","alerts":[{"status":"firing",` +
+			`"labels":{"alertname":"FunctionLoadAboveTarget","function_name":"stuck.openfaas-fn","scaling_type":"rps"},` +
+			`"annotations":{"load":"500"},"startsAt":"2026-11-26T15:00:00Z","fingerprint":"stuck"}]}`
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, alerts.Path, strings.NewReader(body)))
+		if err := mem.WaitHeld(ctx, stuck, 1); err != nil {
+			b.Fatal(err)
+		}
 	}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()

@@ -86,10 +86,16 @@ func parseFunction(fn, defaultNamespace string) (provider.Ref, error) {
 	return ref, nil
 }
 
+// MaxLoad bounds the load annotation. No function serves a billion requests
+// a second (nor a billion queued messages or milli-CPUs); a larger number is
+// a broken rule or a hostile sender, and one alert with 1e308 once sent a
+// function to its maximum (issue 15, item 6).
+const MaxLoad = 1e9
+
 func parseLoad(v string) (float64, error) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
-		return 0, fmt.Errorf("annotation %s %q: want a finite number ≥ 0", LoadAnnotation, v)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > MaxLoad {
+		return 0, fmt.Errorf("annotation %s %q: want a finite number in [0, %g]", LoadAnnotation, v, float64(MaxLoad))
 	}
 	return f, nil
 }

@@ -128,7 +128,7 @@ func (c *Controller) buildIdler(cfg config.Config, defaults scaler.Defaults) err
 	ic.Namespaces, ic.RefusedBackoff, ic.KeepAlive = c.wiring.Namespaces, cfg.Idler.RefusedBackoff, policy
 	ic.CallTimeout = cfg.Actuator.CallTimeout
 	ic.RecentScaleUp = c.Loop.LastScaleUp
-	ic.Registerer, ic.Logger = d.Registerer, d.Logger.With("component", "idler")
+	ic.Registerer, ic.Logger = d.Registerer, d.Logger // the idler names itself
 	idl, err := idler.New(ic)
 	if err != nil {
 		return fmt.Errorf("idler: %w", err)
@@ -192,8 +192,10 @@ func (c *Controller) Learn(ctx context.Context) error {
 // idler and the pre-warmer, until ctx ends.
 func (c *Controller) Act(ctx context.Context) {
 	cfg := c.Config()
+	// The pool first, so no proposal is ever applied inline in a loop.
+	stopped := c.Actuator.Start(ctx)
+	defer func() { <-stopped }()
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = c.Actuator.Run(ctx) })
 	if cfg.Scaler.Enabled {
 		wg.Go(func() { _ = c.Loop.Run(ctx) })
 	} else {

@@ -20,7 +20,7 @@ func functionVariable() *dashboard.QueryVariableBuilder {
 
 // Function is the Function detail dashboard for the function chosen in its
 // `function` variable: load against capacity, the autoscaler's decisions
-// and their reasons, and its idle state.
+// and their reasons, its idle state, and its asynchronous backlog.
 func Function() *dashboard.DashboardBuilder {
 	l := &layout{}
 	return dashboard.NewDashboardBuilder("Function detail").Uid(UIDFunction).
@@ -35,7 +35,9 @@ func Function() *dashboard.DashboardBuilder {
 		WithPanel(functionInvocationsPanel(5, l.next(12, 8))).
 		WithPanel(functionLatencyPanel(6, l.next(12, 8))).
 		WithPanel(lastInvocationPanel(7, l.next(12, 5))).
-		WithPanel(atZeroPanel(8, l.next(12, 5)))
+		WithPanel(atZeroPanel(8, l.next(12, 5))).
+		WithPanel(queueBacklogPanel(9, l.next(12, 8))).
+		WithPanel(queueDrainPanel(10, l.next(12, 8)))
 }
 
 // fn selects the dashboard's function.

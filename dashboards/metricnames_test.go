@@ -15,7 +15,8 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/alerts"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
-	"github.com/faas-autoscaler/faas-autoscaler/idler"
+	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/controller"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
@@ -82,19 +83,14 @@ func exportedMetrics(t *testing.T) exported {
 	rec := recordingRegisterer{m: exported{}}
 	mem := memory.New(clock.Real(), memory.Options{})
 	src := scalertest.NewSource()
-	loop, err := scaler.NewLoop(scaler.LoopConfig{Provider: mem, Source: src, Defaults: scaler.DefaultDefaults(), Registerer: rec})
+	ctl, err := controller.New(config.Default(), controller.Wiring{}, controller.Deps{Provider: provider.Instrument(mem, rec),
+		Source: src, Registerer: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := alerts.NewHandler(alerts.Config{Sink: loop, Auth: alerts.AuthNone, Registerer: rec}); err != nil {
+	if _, err := alerts.NewHandler(alerts.Config{Sink: ctl.Loop, Auth: alerts.AuthNone, Registerer: rec}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := idler.Default()
-	cfg.Provider, cfg.Source, cfg.Registerer = mem, src, rec
-	if _, err := idler.New(cfg); err != nil {
-		t.Fatal(err)
-	}
-	provider.Instrument(mem, rec)
 
 	// The gateway simulator keeps its registry to itself: gather it after
 	// one function has served requests, so every series exists.
@@ -127,6 +123,11 @@ func exportedMetrics(t *testing.T) exported {
 			rec.m[mf.GetName()+"_count"] = labels
 		}
 	}
+	// The JetStream queue-worker's series (reference/openfaas.md), as the
+	// test stack's worker (internal/queueworker) exports them.
+	rec.m["queue_worker_pending_messages"] = []string{"function_name", "queue_name"}
+	rec.m["queue_worker_function_invocation_inflight"] = []string{"function_name"}
+	rec.m["queue_worker_messages_processed_total"] = []string{"function_name"}
 	return rec.m
 }
 

@@ -44,6 +44,7 @@ func TestQueriesRunOnPrometheus(t *testing.T) {
 	exp := teststack.NewExporter(t)
 	gw := teststack.NewGatewayMetrics(exp.Registry)
 	ctl := newControllerSeries(exp.Registry)
+	qw := newQueueWorkerSeries(exp.Registry)
 	for _, fn := range []string{"figlet.openfaas-fn", "env.other-ns"} {
 		gw.Total.WithLabelValues(fn, "200").Add(100)
 		gw.Total.WithLabelValues(fn, "502").Add(3)
@@ -51,6 +52,7 @@ func TestQueriesRunOnPrometheus(t *testing.T) {
 		gw.Inflight.WithLabelValues(fn).Set(2)
 		gw.Replicas.WithLabelValues(fn).Set(2)
 		ctl.set(fn)
+		qw.set(fn)
 	}
 	ruleText, err := rules.Render(rules.ForScrapeInterval(time.Second))
 	if err != nil {
@@ -71,6 +73,7 @@ func TestQueriesRunOnPrometheus(t *testing.T) {
 		gw.Total.WithLabelValues("figlet.openfaas-fn", "200").Add(20)
 		gw.Started.WithLabelValues("figlet.openfaas-fn").Add(20)
 		ctl.observe("figlet.openfaas-fn")
+		qw.set("figlet.openfaas-fn")
 	})
 	// The generated scale-up alert firing on real data proves the rules
 	// work in Prometheus itself, and gives the ALERTS panels data.

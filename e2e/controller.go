@@ -51,6 +51,9 @@ type Controller struct {
 	bin  string
 	args []string
 	addr string
+	// ln is the listening socket, held by the test and inherited by every
+	// run of the controller as descriptor 3 (--listen fd:3).
+	ln *os.File
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -59,13 +62,14 @@ type Controller struct {
 	logs teststack.SyncBuffer
 }
 
-// startController runs bin with args (which must include --listen addr) and
+// startController runs bin with args (which must include --listen fd:3,
+// ln being inherited as descriptor 3 and bound to addr) and
 // waits until /readyz answers 200. The process dies with the test binary
 // (Pdeathsig) and is stopped by t.Cleanup, which dumps its output when the
 // test failed.
-func startController(t testing.TB, bin, addr string, args []string) *Controller {
+func startController(t testing.TB, bin, addr string, ln *os.File, args []string) *Controller {
 	t.Helper()
-	c := &Controller{bin: bin, args: args, addr: addr}
+	c := &Controller{bin: bin, args: args, addr: addr, ln: ln}
 	t.Cleanup(func() {
 		c.Stop()
 		if t.Failed() {
@@ -84,6 +88,7 @@ func (c *Controller) start() error {
 	// (gateway_url, basic_auth, …) to flags, and the test's own must not leak in.
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	cmd.Stdout, cmd.Stderr = &c.logs, &c.logs
+	cmd.ExtraFiles = []*os.File{c.ln}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", c.bin, err)
@@ -132,6 +137,25 @@ func (c *Controller) Stop() {
 		<-done
 	}
 }
+
+// Kill ends the controller with SIGKILL, like a crash or an OOM kill, and
+// waits for it. Its socket stays bound (the test holds it): clients queue
+// until Restart.
+func (c *Controller) Kill() {
+	c.mu.Lock()
+	cmd, done := c.cmd, c.done
+	c.cmd = nil
+	c.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Kill()
+	<-done
+}
+
+// Restart starts the controller again with the same flags and socket and
+// waits until it is ready.
+func (c *Controller) Restart() error { return c.start() }
 
 // URL is the controller's base URL.
 func (c *Controller) URL() string { return "http://" + c.addr }

@@ -20,6 +20,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
@@ -66,10 +67,20 @@ type Options struct {
 	// pass lists them (with a long --interval that first pass is the only
 	// listing, and the webhook refuses functions the loop has not listed).
 	Functions []provider.Function
+	// Async runs NATS JetStream, the /async-function route and a queue
+	// worker (e2e/async.go); AsyncMaxInflight is the worker's messages per
+	// ready replica (default 10); QueueFromJetStream gives the controller
+	// --nats-url, so it reads the queue load from JetStream, not Prometheus.
+	Async              bool
+	AsyncMaxInflight   int
+	QueueFromJetStream bool
 	// PromArgs replace the default extra Prometheus flags
 	// (--rules.alert.resend-delay=1s: alerts reach an AlertManager discovered
 	// late at once, and a killed Prometheus's alerts resolve within seconds).
 	PromArgs []string
+	// Route, when set, gives the URLs the controller uses for the gateway
+	// and Prometheus instead of theirs (fault proxies in between).
+	Route func(gatewayURL, promURL string) (controllerGatewayURL, controllerPromURL string)
 }
 
 // Stack is one running end-to-end stack: the simulated gateway in-process
@@ -91,6 +102,8 @@ type Stack struct {
 	// the webhook; SecretsDir holds them as basic-auth-user/-password.
 	User, Password string
 	SecretsDir     string
+	// Async is the NATS side when Options.Async is set.
+	Async *Async
 	// RuleFile and AlertmanagerConfig are the YAML actually loaded.
 	RuleFile, AlertmanagerConfig []byte
 }
@@ -156,14 +169,21 @@ func Start(t testing.TB, o Options) *Stack {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = gw.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	gsrv := httptest.NewServer(gw.Handler(gatewaysim.APIOptions{Username: s.User, Password: s.Password}))
+	apiOpts := gatewaysim.APIOptions{Username: s.User, Password: s.Password}
+	targets := []teststack.Target{}
+	if o.Async {
+		s.Async = startAsync(t, s, o.AsyncMaxInflight)
+		apiOpts.Async = s.Async.pub
+		targets = append(targets, teststack.Target{Job: JobQueueWorker, URL: strings.TrimPrefix(s.Async.metrics.URL, "http://")})
+	}
+	gsrv := httptest.NewServer(gw.Handler(apiOpts))
 	t.Cleanup(gsrv.Close)
 	s.GatewayURL = gsrv.URL
 
-	listen, err := teststack.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The test binds the controller's socket and passes it (--listen fd:3):
+	// a port probed free and bound later by the child could be taken in
+	// between (issue 15: `bind: address already in use` in bench-reaction).
+	listen, lnFile := teststack.InheritedListener(t)
 	s.Tap = newTap(t, "http://"+listen)
 
 	// AlertManager with the generated config, posting through the tap.
@@ -182,10 +202,10 @@ func Start(t testing.TB, o Options) *Stack {
 	s.Prom = teststack.Prometheus(t, teststack.PromOptions{
 		ScrapeInterval: o.ScrapeInterval,
 		EvalInterval:   o.EvalInterval,
-		ScrapeTargets: []teststack.Target{
+		ScrapeTargets: append([]teststack.Target{
 			{Job: JobGateway, URL: strings.TrimPrefix(s.GatewayURL, "http://")},
 			{Job: JobController, URL: listen},
-		},
+		}, targets...),
 		RuleFiles:       []string{string(s.RuleFile)},
 		AlertmanagerURL: s.AM.URL(),
 		ExtraArgs:       o.PromArgs,
@@ -194,8 +214,16 @@ func Start(t testing.TB, o Options) *Stack {
 	for _, fn := range o.Functions {
 		s.Deploy(t, fn)
 	}
-	args := append(controllerFlags(s.GatewayURL, s.Prom.URL(), s.SecretsDir, listen), o.ControllerArgs...)
-	s.Controller = startController(t, o.Binary, listen, args)
+	gwURL, promURL := s.GatewayURL, s.Prom.URL()
+	if o.Route != nil {
+		gwURL, promURL = o.Route(gwURL, promURL)
+	}
+	args := controllerFlags(gwURL, promURL, s.SecretsDir, "fd:3")
+	if o.QueueFromJetStream && s.Async != nil {
+		args = append(args, "--nats-url", s.Async.NATS.URL())
+	}
+	args = append(args, o.ControllerArgs...)
+	s.Controller = startController(t, o.Binary, listen, lnFile, args)
 
 	s.Prom.WaitUp(t, JobGateway)
 	s.Prom.WaitUp(t, JobController)
@@ -315,24 +343,18 @@ func (s *Stack) Describe(ref provider.Ref) string {
 	return b.String()
 }
 
-// Eventually polls cond every 100 ms until it is true, and fails the test
-// after timeout with what and cond's last detail. Timeouts are generous: the
-// machine is small and shared; a slow pass is not a failure, a wrong one is.
+// Eventually polls cond until it is true (testenv.WaitFor), and fails the
+// test after timeout with what and cond's last detail. Timeouts are
+// generous: the machine is small and shared; a slow pass is not a failure,
+// a wrong one is.
 func Eventually(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
 	var detail string
-	for {
+	testenv.WaitFor(t, timeout, what, func() bool {
 		var ok bool
 		ok, detail = cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s: %s", timeout, what, detail)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return ok
+	}, func() string { return detail })
 }
 
 func writeFile(t testing.TB, path, content string) {

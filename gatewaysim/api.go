@@ -21,6 +21,9 @@ type APIOptions struct {
 	DefaultNamespace string
 	// RefuseZero answers a scale to 0 with 400, as OpenFaaS CE does.
 	RefuseZero bool
+	// Async, when set, serves POST /async-function/{name} by publishing
+	// the request to it (without auth, like the gateway's function routes).
+	Async AsyncPublisher
 }
 
 // functionStatus is the faas-provider FunctionStatus JSON, the fields we fill.
@@ -151,6 +154,9 @@ func (g *Gateway) Handler(o APIOptions) http.Handler {
 		g.SetRPS(provider.Ref{Name: r.PathValue("name"), Namespace: ns(r)}, req.RPS)
 		w.WriteHeader(http.StatusNoContent)
 	}))
+	if o.Async != nil {
+		mux.Handle("POST /async-function/{name}", g.asyncHandler(o, o.Async))
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(g.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "OK") })
 	return mux

@@ -174,22 +174,53 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 		act, why, reason := d.query(ctx, win)
 		if why != "" {
 			d.m.missingData.WithLabelValues(reason).Inc()
-			d.log.Warn("no function idled for this keep-alive: activity unknown", "window", win,
-				"functions", len(byWindow[win]), "why", why)
 		}
+		d.logMissing(win, why, reason, len(byWindow[win]))
 		for _, w := range byWindow[win] {
 			if why != "" {
 				w.in.Observation = Observation{MissingWhy: why}
 				continue
 			}
 			w.in.Observation = observation(act, w.fn.Ref)
-			if o := w.in.Observation; o.Started > 0 || o.Inflight > 0 {
+			o := &w.in.Observation
+			if o.HasStarted {
+				w.st.lastSeries = now
+			} else if o.Known && !w.st.lastSeries.IsZero() && now.Sub(w.st.lastSeries) < metricsource.VanishLookback(win) {
+				// The source has forgotten (a restarted Prometheus, a short
+				// retention) but this idler saw a series: still vanished.
+				*o = Observation{MissingWhy: fmt.Sprintf("the gateway's series for %s vanished (last seen %s ago): activity unknown, not zero",
+					w.fn.Ref, now.Sub(w.st.lastSeries).Round(time.Second))}
+			}
+			if o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
 				w.st.lastActive = now
 				w.in.LastActive = now
 			}
 		}
 	}
 	return len(windows)
+}
+
+// logMissing logs a window's missing activity once per change of reason
+// (issue 15, item 8: a WARN every cycle while the gateway was not yet
+// observed), and once when it is known again.
+func (d *Idler) logMissing(win time.Duration, why, reason string, functions int) {
+	prev := d.missingLogged[win]
+	switch {
+	case reason == prev:
+		if why != "" {
+			d.log.Debug("no function idled for this keep-alive: activity still unknown", "window", win, "why", why)
+		}
+		return
+	case why == "":
+		d.log.Info("activity known again: idling resumes for this keep-alive", "window", win, "functions", functions)
+	default:
+		d.log.Warn("no function idled for this keep-alive: activity unknown", "window", win,
+			"functions", functions, "why", why)
+	}
+	if d.missingLogged == nil {
+		d.missingLogged = map[time.Duration]string{}
+	}
+	d.missingLogged[win] = reason
 }
 
 // query asks the source for activity over win. A non-empty why means the data
@@ -202,16 +233,28 @@ func (d *Idler) query(ctx context.Context, win time.Duration) (act metricsource.
 	case err != nil:
 		return act, "activity query failed: " + err.Error(), missingSourceError
 	case !act.Covered:
-		return act, fmt.Sprintf("the source has not observed the gateway for the whole %s", win), missingNotCovered
+		why := fmt.Sprintf("the source has not observed the gateway for the whole %s", win)
+		if act.Uncovered != "" {
+			why += ": " + act.Uncovered
+		}
+		return act, why, missingNotCovered
 	}
 	return act, "", ""
 }
 
 func observation(act metricsource.Activity, ref provider.Ref) Observation {
+	if act.Vanished[ref] {
+		// Series seen before and missing now: the gateway restarted or
+		// stopped exporting them. Unknown, never "no invocation".
+		return Observation{MissingWhy: fmt.Sprintf("the gateway's series for %s vanished from the source: activity unknown, not zero", ref)}
+	}
 	o := Observation{Known: true}
 	o.Started, o.HasStarted = act.Started[ref]
 	if act.Inflight != nil {
 		o.Inflight, o.HasInflight = act.Inflight[ref]
+	}
+	if act.Queued != nil {
+		o.Queued, o.HasQueued = act.Queued[ref]
 	}
 	return o
 }
@@ -236,7 +279,11 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 			continue
 		}
 		o := observation(act, w.fn.Ref)
-		if o.Started > 0 || o.Inflight > 0 {
+		if act.Vanished[w.fn.Ref] {
+			w.v = Verdict{Code: CodeMissingData, Reason: "re-check: " + o.MissingWhy}
+			continue
+		}
+		if o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
 			// Only positive evidence counts: a series missing from the
 			// shorter window proves nothing new.
 			w.in.Observation = o

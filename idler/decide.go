@@ -15,6 +15,7 @@ const (
 	CodeIdle           Code = "idle"            // idle: scale to zero
 	CodeActive         Code = "active"          // invocations started within the keep-alive
 	CodeInflight       Code = "inflight"        // invocations in flight now
+	CodeQueued         Code = "queued"          // asynchronous messages waiting for it (or running) in the queue
 	CodeMissingData    Code = "missing_data"    // activity could not be read or proven
 	CodeNotOptedIn     Code = "not_opted_in"    // no com.openfaas.scale.zero=true
 	CodeInvalidLabel   Code = "invalid_label"   // a scaling label does not parse
@@ -30,7 +31,7 @@ const (
 // Codes lists every Code, for pre-initialising metric label values.
 var Codes = []Code{CodeIdle, CodeActive, CodeInflight, CodeMissingData, CodeNotOptedIn,
 	CodeInvalidLabel, CodeTooYoung, CodeAlreadyZero, CodeScheduledMin, CodeRecentlyScaled,
-	CodeDryRun, CodeRefused, CodeOverruled}
+	CodeDryRun, CodeRefused, CodeOverruled, CodeQueued}
 
 // Observation is what the metrics source said about one function for the
 // window the decision uses.
@@ -47,6 +48,10 @@ type Observation struct {
 	// Inflight is the in-flight gauge now; HasInflight false when absent.
 	Inflight    float64
 	HasInflight bool
+	// Queued is the asynchronous work waiting for it (or running) now;
+	// HasQueued false when the source knows nothing about its queue.
+	Queued    float64
+	HasQueued bool
 }
 
 // Input is everything the idle decision looks at. The loop fills it; Decide
@@ -125,6 +130,9 @@ func Decide(in Input, now time.Time) Verdict {
 			why = "no activity data"
 		}
 		return Verdict{Code: CodeMissingData, Reason: why + ": not idled"}
+	}
+	if v, ok := queuedVerdict(obs, in.KeepAlive, now); ok {
+		return v
 	}
 	if obs.HasInflight && obs.Inflight > 0 {
 		return Verdict{Code: CodeInflight, Reason: fmt.Sprintf("%g invocation(s) in flight", obs.Inflight),

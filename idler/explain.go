@@ -22,8 +22,11 @@ type Explanation struct {
 	// LastActivitySeen is the last cycle that saw an invocation start or in
 	// flight (the invocation itself was at or before it).
 	LastActivitySeen time.Time `json:"lastActivitySeen,omitzero"`
-	IdleSince        time.Time `json:"idleSince,omitzero"`
-	WouldIdleAt      time.Time `json:"wouldIdleAt,omitzero"`
+	// Queued is the asynchronous backlog the last cycle read (absent when
+	// the source knows nothing about the function's queue).
+	Queued      *float64  `json:"queued,omitempty"`
+	IdleSince   time.Time `json:"idleSince,omitzero"`
+	WouldIdleAt time.Time `json:"wouldIdleAt,omitzero"`
 	// ScheduledMinimum and Schedule describe the active scheduled minimum;
 	// MinSchedule is the configured value.
 	ScheduledMinimum uint64    `json:"scheduledMinimum,omitempty"`
@@ -45,6 +48,7 @@ func explanation(w *work, now time.Time) Explanation {
 		Code:             w.v.Code,
 		Reason:           w.v.Reason,
 		LastActivitySeen: w.st.lastActive,
+		Queued:           queuedOf(w.in.Observation),
 		IdleSince:        w.v.IdleSince,
 		WouldIdleAt:      w.v.WouldIdleAt,
 		ScheduledMinimum: w.in.ScheduledMin,

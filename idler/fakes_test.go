@@ -19,7 +19,10 @@ type fakeSource struct {
 	last     map[provider.Ref]time.Time
 	inflight map[provider.Ref]float64
 	down     bool
-	windows  []time.Duration
+	// vanished: reported as Vanished; forgotten: not reported at all (a
+	// source that lost its history).
+	vanished, forgotten map[provider.Ref]bool
+	windows             []time.Duration
 	// onQuery runs after each query is answered (n counts from 1).
 	onQuery func(n int)
 }
@@ -47,6 +50,9 @@ func (s *fakeSource) Activity(ctx context.Context, window time.Duration) (metric
 	act := metricsource.Activity{Window: window, Covered: now.Sub(s.since) >= window,
 		Started: metricsource.Values{}, Inflight: metricsource.Values{}}
 	for ref, at := range s.last {
+		if s.vanished[ref] || s.forgotten[ref] {
+			continue
+		}
 		if now.Sub(at) < window {
 			act.Started[ref] = 1
 		} else {
@@ -55,6 +61,12 @@ func (s *fakeSource) Activity(ctx context.Context, window time.Duration) (metric
 	}
 	for ref, v := range s.inflight {
 		act.Inflight[ref] = v
+	}
+	for ref := range s.vanished {
+		if act.Vanished == nil {
+			act.Vanished = map[provider.Ref]bool{}
+		}
+		act.Vanished[ref] = true
 	}
 	s.mu.Unlock()
 	if hook != nil {

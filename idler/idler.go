@@ -25,6 +25,10 @@ type Idler struct {
 	mu     sync.Mutex // guards state
 	state  map[provider.Ref]*fnState
 	cycles uint64
+
+	// missingLogged is the missing-data reason last logged per window
+	// (guarded by cycleMu): a WARN when it changes, not every cycle.
+	missingLogged map[time.Duration]string
 }
 
 // fnState is what the idler remembers about one function between cycles.
@@ -41,8 +45,11 @@ type fnState struct {
 	// are likely waiting for its replica and have not started yet.
 	atZero  bool
 	wokenAt time.Time
-	seen    uint64 // last cycle number that listed it
-	explain Explanation
+	// lastSeries: the last cycle whose activity had a gateway series for
+	// it; a series missing since then is vanished, not "never invoked".
+	lastSeries time.Time
+	seen       uint64 // last cycle number that listed it
+	explain    Explanation
 }
 
 // New validates cfg, applies defaults and registers the metrics.

@@ -120,7 +120,7 @@ func NewPreWarmer(cfg PreWarmerConfig) (*PreWarmer, error) {
 			return nil, fmt.Errorf("keepalive: register metrics: %w", err)
 		}
 	}
-	return &PreWarmer{cfg: cfg, log: log.With("component", "prewarm"), scaled: scaled, warm: map[provider.Ref]time.Time{}}, nil
+	return &PreWarmer{cfg: cfg, log: log, scaled: scaled, warm: map[provider.Ref]time.Time{}}, nil
 }
 
 // Run calls RunOnce every Interval until ctx ends.

@@ -33,7 +33,7 @@ func TestPreWarmerLoop(t *testing.T) {
 		fixed := provider.Ref{Name: "fixed", Namespace: "openfaas-fn"}
 		prov.Deploy(provider.Function{Ref: timer, Labels: autoLabels})
 		prov.Deploy(provider.Function{Ref: fixed, Labels: map[string]string{"com.openfaas.scale.zero": "true"}})
-		pol, _ := New(Config{})
+		pol, _ := New(Default())
 		for i := 20; i >= 0; i-- { // invocations every 30 min, the last one now
 			pol.Observe(timer, start.Add(-time.Duration(i)*30*time.Minute))
 			pol.Observe(fixed, start.Add(-time.Duration(i)*30*time.Minute))
@@ -88,7 +88,7 @@ func TestPreWarmerScaleFailure(t *testing.T) {
 		ref := provider.Ref{Name: "timer", Namespace: "openfaas-fn"}
 		prov.Deploy(provider.Function{Ref: ref, Labels: autoLabels})
 		prov.FailScale(ref, 1, errors.New("gateway down"))
-		pol, _ := New(Config{})
+		pol, _ := New(Default())
 		for i := 20; i >= 0; i-- {
 			pol.Observe(ref, now.Add(-time.Duration(i)*time.Hour))
 		}
@@ -119,7 +119,7 @@ func TestExplain(t *testing.T) {
 	prov := memory.New(clock.Real(), memory.Options{})
 	ref := provider.Ref{Name: "timer", Namespace: "openfaas-fn"}
 	prov.Deploy(provider.Function{Ref: ref, Labels: autoLabels})
-	pol, _ := New(Config{})
+	pol, _ := New(Default())
 	for i := 20; i >= 0; i-- {
 		pol.Observe(ref, now.Add(-time.Duration(i)*time.Hour))
 	}

@@ -15,7 +15,7 @@ const (
 	TypeRPS      = "rps"      // invocations per second (gateway_function_invocation_total)
 	TypeCapacity = "capacity" // in-flight invocations (gateway_function_invocation_inflight)
 	TypeCPU      = "cpu"      // milli-CPU (pod_cpu_usage_seconds_total × 1000)
-	TypeQueue    = "queue"    // pending queued messages (queue_worker_pending_messages)
+	TypeQueue    = "queue"    // queued messages: waiting plus in flight in the queue worker (queue_worker_pending_messages + queue_worker_function_invocation_inflight)
 
 	CustomLoadMetric = "job:function_current_load:sum"
 )
@@ -38,11 +38,46 @@ type Activity struct {
 	// whole window, so that a function absent from Started provably had no
 	// invocation. When false, absence proves nothing.
 	Covered bool
-	// Started holds invocations started within the window, per function.
+	// Uncovered says why Covered is false (e.g. the longest gap without a
+	// fresh observation and the bound it broke); "" when covered.
+	Uncovered string
+	// Started holds invocations started within the window, per function,
+	// counted from the source's last observation at or before the window's
+	// start (so calls in a scrape gap straddling the start count).
 	Started Values
 	// Inflight holds in-flight invocations now; nil when the gateway does not
 	// export an in-flight gauge.
 	Inflight Values
+	// Vanished holds functions whose gateway series were seen within
+	// VanishLookback(Window) but are missing from the latest observation:
+	// the gateway restarted or stopped exporting them, so their activity is
+	// unknown, not zero (issue 15, item 3). nil when none.
+	Vanished map[provider.Ref]bool
+	// Queued holds the asynchronous messages waiting for (or being run by)
+	// each function now: work that has not finished, whatever its rps. nil
+	// when the source knows nothing about queues; a function absent from a
+	// non-nil map has no queue series.
+	Queued Values
+}
+
+// GapBound is the longest time without a fresh observation of the gateway
+// that still counts as continuous observation over window: the operator's
+// maxGap (a few scrape intervals), but never more than a third of the
+// window, so that a gap cannot hide a meaningful part of a short window
+// (issue 15, item 2: a 16 s outage passed a fixed 30 s bound in a 20 s
+// window). A window shorter than three scrape intervals therefore never
+// reads as covered, which the reason says.
+func GapBound(window, maxGap time.Duration) time.Duration {
+	return max(min(maxGap, window/3), time.Second)
+}
+
+// VanishLookback is how far back a series counts as "seen before" when it is
+// missing now: twice the window, and at least the window plus five minutes
+// (Prometheus' own lookback). A function whose series vanished stays
+// unknown that long after; after a gateway restart, functions not invoked
+// since become idle-able one lookback later rather than one window.
+func VanishLookback(window time.Duration) time.Duration {
+	return max(2*window, window+5*time.Minute)
 }
 
 // Source is the metrics source. Implementations are safe for concurrent use.

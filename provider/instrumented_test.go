@@ -73,8 +73,8 @@ func TestInstrumentCountsResults(t *testing.T) {
 
 			want := map[[2]string]float64{{"scale", tc.wantResult}: 2, {"function", tc.wantResult}: 1, {"namespaces", "ok"}: 1}
 			mf := gathered(t, reg)[callsMetric]
-			if got := len(mf.GetMetric()); got != 20 {
-				t.Errorf("%d call series, want 4 operations × 5 results = 20, all present from the start", got)
+			if got := len(mf.GetMetric()); got != 24 {
+				t.Errorf("%d call series, want 4 operations × 6 results = 24, all present from the start", got)
 			}
 			for _, m := range mf.GetMetric() {
 				l := labels(m)
@@ -159,7 +159,7 @@ func TestInstrumentMetricsLint(t *testing.T) {
 		t.Errorf("lint %s: %s", p.Metric, p.Text)
 	}
 	n, err := testutil.GatherAndCount(reg, callsMetric)
-	if err != nil || n != 20 {
-		t.Errorf("GatherAndCount = %d, %v; want 20", n, err)
+	if err != nil || n != 24 {
+		t.Errorf("GatherAndCount = %d, %v; want 24", n, err)
 	}
 }

@@ -73,6 +73,9 @@ and on (function_name) (%s > 0)`,
 		Annotations: annotations(`{{ $labels.function_name }} is at zero replicas with {{ $labels.scaling_type }} load {{ $value }}`),
 	}
 	out := []Rule{above, atZero}
+	if q, ok := queuedAtZero(o); ok {
+		out = append(out, q)
+	}
 	if o.ScaleDownAlerts {
 		// Fires only when one replica fewer would still carry the load with
 		// margin, and the function is above its minimum.

@@ -10,6 +10,7 @@ const (
 	metricInflight        = "gateway_function_invocation_inflight"
 	metricPodCPU          = "pod_cpu_usage_seconds_total"
 	metricQueuePending    = "queue_worker_pending_messages"
+	metricQueueInflight   = "queue_worker_function_invocation_inflight"
 
 	// CurrentLoadRecord is OpenFaaS Pro's record name for a function's load,
 	// labelled scaling_type; the controller reads custom types from it.
@@ -69,11 +70,16 @@ func builtinLoad(o Options, typ string) loadRecord {
 			Expr:   fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricPodCPU, cw),
 			Scale:  1000}
 	case TypeQueue:
-		// Every queue-worker replica reports the same backlog: average, not
-		// sum, as OpenFaaS Pro does.
+		// Unfinished asynchronous work: messages waiting plus those the
+		// workers run, as metricsource/prometheus reads it. Every worker
+		// replica reports the same backlog, so pending is averaged (as
+		// OpenFaaS Pro does); in-flight is per worker, so it adds up. A
+		// worker without the in-flight gauge still yields its pending count.
+		pending := fmt.Sprintf("avg by (function_name) (%s)", metricQueuePending)
 		return loadRecord{Type: typ,
-			Record: "function_name:" + metricQueuePending + ":avg",
-			Expr:   fmt.Sprintf("avg by (function_name) (%s)", metricQueuePending)}
+			Record: "function_name:queue_worker_backlog:pending_plus_inflight",
+			Expr: fmt.Sprintf("(%[1]s + on (function_name) sum by (function_name) (%[2]s)) or %[1]s",
+				pending, metricQueueInflight)}
 	}
 	panic("rules: no built-in load for type " + typ)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
@@ -143,12 +144,7 @@ func TestRulesAndAlertmanagerOnRealServers(t *testing.T) {
 // waitFor polls cond for up to 30 s, dumping the servers' logs on timeout.
 func waitFor(t *testing.T, what string, cond func() bool, prom *teststack.Prom, am *teststack.AM) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s\nprometheus:\n%s\nalertmanager:\n%s", what, prom.Logs(), am.Logs())
+	testenv.WaitFor(t, 30*time.Second, what, cond, func() string {
+		return "prometheus:\n" + prom.Logs() + "\nalertmanager:\n" + am.Logs()
+	})
 }

@@ -7,39 +7,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 )
 
-// tool finds an external checker: the path in env if set, else the first of
-// names on PATH. Missing: a failure under CI=true, a skip elsewhere.
+// tool finds an external checker: the path in env when env is given, else
+// the first of names on PATH. Missing: a failure under CI=true, a skip
+// elsewhere.
 func tool(t *testing.T, env string, names ...string) string {
 	t.Helper()
 	if env != "" {
-		if p := os.Getenv(env); p != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-			missingTool(t, env+"="+p+" does not exist")
-		}
+		return testenv.EnvPath(t, env, "make test builds it (mk/rules.mk)")
 	}
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	what := strings.Join(names, " or ")
-	if env != "" {
-		what = "$" + env
-	}
-	missingTool(t, what+" not found (make test installs or builds it)")
-	return ""
-}
-
-func missingTool(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	return testenv.LookPath(t, "make test installs it", names...)
 }
 
 // run executes a checker and fails the test with its output on error.

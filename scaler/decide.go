@@ -102,13 +102,27 @@ func record(recs []Recommendation, rec Recommendation, window time.Duration) []R
 	return append(out, rec)
 }
 
-// highest is the largest recommendation in recs.
-func highest(recs []Recommendation) uint64 {
+// highest is the largest recommendation in recs still in force at now.
+func highest(recs []Recommendation, now time.Time) uint64 {
 	var hi uint64
 	for _, r := range recs {
+		if !r.Expires.IsZero() && !now.Before(r.Expires) {
+			continue // an alert's load past its evidence window
+		}
 		hi = max(hi, r.Replicas)
 	}
 	return hi
+}
+
+// alertEvidence is how long an alert's load stands as evidence: one stable
+// window. The load stands in for the average Prometheus would show; if
+// Prometheus still shows nothing a stable window later, the alert's number
+// (which anyone who can reach the webhook can send) holds nothing.
+func alertEvidence(obs Observation) time.Duration {
+	if obs.StableWindow > 0 {
+		return obs.StableWindow
+	}
+	return defaultStableWindow
 }
 
 // decideTarget handles the target modes (rps, capacity, cpu, queue, custom).
@@ -116,13 +130,18 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	cur := obs.Replicas
 	per := spec.PerReplicaTarget()
 	d := Decision{Replicas: cur, Next: st}
-	load, src := obs.StableLoad, fmt.Sprintf(" (%v avg)", obs.StableWindow)
+	load, src := obs.StableLoad, stableSource(spec, obs.StableWindow)
 	// An alert's load counts only when it measures this function's type (its
 	// labels may have changed since the rule fired).
 	alertLoad := obs.Signal != nil && obs.Signal.Load != nil &&
 		(obs.Signal.ScalingType == "" || obs.Signal.ScalingType == spec.Type)
+	fromAlert := false
 	if load == nil && alertLoad {
-		load, src = obs.Signal.Load, " (from the alert)"
+		load, src, fromAlert = obs.Signal.Load, " (from the alert)", true
+	}
+	if obs.StableLoad != nil {
+		// Prometheus has data: decisions rest on it from now on.
+		d.Next.AlertLoadAt, d.Next.AlertBase = time.Time{}, 0
 	}
 	// A firing alert's load is the freshest short-window reading there is
 	// (the rule's window is a few scrapes): it is burst evidence, so the
@@ -131,7 +150,13 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	// load is the last value seen while firing, stale by then: never used.
 	burstSrc := fmt.Sprintf("over %v", obs.BurstWindow)
 	if alertLoad && obs.Signal.Status == Firing && (obs.BurstLoad == nil || *obs.Signal.Load > *obs.BurstLoad) {
-		obs.BurstLoad, burstSrc = obs.Signal.Load, "from the alert"
+		obs.BurstLoad, burstSrc, fromAlert = obs.Signal.Load, "from the alert", true
+	}
+	if fromAlert && obs.StableLoad == nil {
+		if d.Next.AlertLoadAt.IsZero() {
+			d.Next.AlertBase = cur
+		}
+		d.Next.AlertLoadAt = now
 	}
 	target := fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
 
@@ -139,6 +164,22 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 		return wakeFromZero(spec, obs, d, load, per, target)
 	}
 	if load == nil {
+		if at := d.Next.AlertLoadAt; !at.IsZero() && now.Sub(at) >= alertEvidence(obs) {
+			// The count rests only on an alert's load, now past its
+			// evidence window: back to the count before it (issue 15, item 6).
+			base := d.Next.AlertBase
+			d.Next.AlertLoadAt, d.Next.AlertBase = time.Time{}, 0
+			if base < cur {
+				v, _, why, changed := clamp(spec, obs, base)
+				d.Replicas, d.Code = v, CodeNoData
+				d.Reason = fmt.Sprintf("no %s load; the alert's load of %s expired after %v with no data to confirm it: back to %d",
+					spec.Type, at.Format(time.TimeOnly), alertEvidence(obs), base)
+				if changed {
+					d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
+				}
+				return d
+			}
+		}
 		v, code, why, changed := clamp(spec, obs, cur)
 		if !changed {
 			d.Code, d.Reason = CodeNoData, fmt.Sprintf("no %s load: keep %d", spec.Type, cur)
@@ -188,7 +229,11 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	if !d.Next.BurstSince.IsZero() {
 		recorded = max(rec, burstRec)
 	}
-	d.Next.Recommendations = record(st.Recommendations, Recommendation{At: now, Replicas: recorded}, spec.DownWindow)
+	r := Recommendation{At: now, Replicas: recorded}
+	if fromAlert {
+		r.Expires = now.Add(alertEvidence(obs))
+	}
+	d.Next.Recommendations = record(st.Recommendations, r, spec.DownWindow)
 	if !d.Next.BurstSince.IsZero() {
 		want := max(cur, rec, burstRec)
 		d.Replicas, d.Code = want, CodeBurst
@@ -213,7 +258,7 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 		why = fmt.Sprintf("%s needs %d → keep %d", head, rec, cur)
 	case rec < cur:
 		code = CodeScaleDown
-		if hi := min(highest(d.Next.Recommendations), cur); hi > rec {
+		if hi := min(highest(d.Next.Recommendations, now), cur); hi > rec {
 			want, code = hi, CodeStabilising
 			why = fmt.Sprintf("%s wants %d; highest in the %v window is %d → %d", head, rec, spec.DownWindow, hi, hi)
 		}
@@ -271,8 +316,14 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 	if obs.Signal != nil && obs.Signal.Load != nil && obs.BurstLoad == obs.Signal.Load {
 		d.Evidence = 0 // the alert's own reading
 	}
+	if need > 0 && belowActivation(spec, load, obs.BurstLoad) {
+		need = 0
+	}
 	if need == 0 && !firing {
-		d.Evidence = 0
+		d.Evidence = 0 // queued work is counted now
+		if qd, ok := wakeForBacklog(spec, obs, d); ok {
+			return qd
+		}
 		if obs.ScheduledMin > 0 {
 			v, code, why, _ := clamp(spec, obs, 0)
 			d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
@@ -281,6 +332,9 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 		d.Code, d.Reason = CodeAtZeroIdle, "at 0 replicas without recent load: left to the idler"
 		if load == nil && obs.BurstLoad == nil {
 			d.Reason = "at 0 replicas, load missing: left to the idler"
+		} else if belowActivation(spec, load, obs.BurstLoad) && max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)) > 0 {
+			d.Reason = fmt.Sprintf("at 0 replicas, queue %.4g below the activation threshold %g: left to the idler",
+				max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)), spec.QueueActivation)
 		}
 		return d
 	}

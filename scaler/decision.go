@@ -50,6 +50,10 @@ type Observation struct {
 	BurstWindow time.Duration `json:"burst_window"`
 	// Signal is the alert that triggered this evaluation, nil on a tick.
 	Signal *Signal `json:"signal,omitempty"`
+	// Queued is the asynchronous backlog of a function at zero whose type
+	// is not queue (nil: not read or unknown); it wakes the function, see
+	// scaler/queue.go.
+	Queued *float64 `json:"queued,omitempty"`
 	// ScheduledMin raises the minimum (from the idler's schedules); 0 = none.
 	ScheduledMin       uint64 `json:"scheduled_min,omitempty"`
 	ScheduledMinReason string `json:"scheduled_min_reason,omitempty"`
@@ -60,6 +64,9 @@ type Observation struct {
 type Recommendation struct {
 	At       time.Time `json:"at"`
 	Replicas uint64    `json:"replicas"`
+	// Expires is set when the recommendation rests on an alert's load: it
+	// stops holding replicas then, whatever the down window (issue 15, item 6).
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // Direction is the way a scale went.
@@ -90,6 +97,11 @@ type State struct {
 	// from RampFrom replicas at RampStart to min at RampStart + DownWindow.
 	RampFrom  uint64    `json:"ramp_from,omitempty"`
 	RampStart time.Time `json:"ramp_start,omitzero"`
+	// AlertLoadAt is the last evaluation whose count rested on an alert's
+	// load, AlertBase the count before that evidence started; without other
+	// load data the count returns to AlertBase one evidence window later.
+	AlertLoadAt time.Time `json:"alert_load_at,omitzero"`
+	AlertBase   uint64    `json:"alert_base,omitempty"`
 }
 
 // Decision is the outcome of one evaluation.

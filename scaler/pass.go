@@ -112,6 +112,8 @@ func (l *Loop) evaluateLocked(ctx context.Context, fns []provider.Function, sigs
 		loads[q] = vals
 	}
 
+	queued := l.backlogAtZero(ctx, fns, specs, specErrs, loads)
+
 	out := make(map[provider.Ref]Decision, len(fns))
 	for i, fn := range fns {
 		if ctx.Err() != nil {
@@ -131,6 +133,9 @@ func (l *Loop) evaluateLocked(ctx context.Context, fns []provider.Function, sigs
 		if specErrs[i] == nil {
 			obs.StableLoad = lookup(loads, specs[i].Type, l.cfg.StableWindow, fn.Ref)
 			obs.BurstLoad = lookup(loads, specs[i].Type, l.cfg.BurstWindow, fn.Ref)
+			if v, ok := queued[fn.Ref]; ok && fn.Replicas == 0 && specs[i].Type != metricsource.TypeQueue {
+				obs.Queued = &v
+			}
 		}
 		if l.cfg.MinFloor != nil {
 			obs.ScheduledMin, obs.ScheduledMinReason = l.cfg.MinFloor(fn, now)

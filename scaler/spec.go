@@ -30,6 +30,7 @@ import (
 // | faas-autoscaler.io/burst-threshold     | 2.0                  | burst when the short-window load needs ≥ this × ready capacity (≥ 1) |
 // | faas-autoscaler.io/tolerance           | 0.10                 | no change while load is within ± this share of current capacity, in [0, 1) |
 // | faas-autoscaler.io/exact-ce            | false                | step mode reproduces the OpenFaaS CE gateway exactly (cap 5, resolved → min) |
+// | faas-autoscaler.io/queue-activation    | 1                    | queue type: messages waiting that wake a function at zero (≥ 0) |
 const (
 	LabelMin              = "com.openfaas.scale.min"
 	LabelMax              = "com.openfaas.scale.max"
@@ -99,6 +100,9 @@ type Spec struct {
 	ScaleUpRate   float64 `json:"scale_up_rate"`
 	ScaleUpPods   uint64  `json:"scale_up_pods"`
 	ScaleDownRate float64 `json:"scale_down_rate"`
+	// QueueActivation is the backlog (messages) that wakes a queue-type
+	// function from zero; below it, it stays at zero (see scaler/queue.go).
+	QueueActivation float64 `json:"queue_activation"`
 	// StepDedup is how long a repeat of the same firing alert (same
 	// fingerprint and StartsAt) is ignored in step mode.
 	StepDedup time.Duration `json:"step_dedup"`
@@ -146,6 +150,7 @@ func ParseSpec(fn provider.Function, d Defaults) (Spec, error) {
 		ScaleUpPods:      d.ScaleUpPods,
 		ScaleDownRate:    d.ScaleDownRate,
 		StepDedup:        d.StepDedup,
+		QueueActivation:  DefaultQueueActivation,
 	}
 	p := labelParser{fn: fn}
 	p.uint(LabelMin, &s.Min)
@@ -176,6 +181,7 @@ func ParseSpec(fn provider.Function, d Defaults) (Spec, error) {
 	p.float(LabelBurstThreshold, &s.BurstThreshold)
 	p.float(LabelTolerance, &s.Tolerance)
 	p.bool(LabelExactCE, &s.ExactCE)
+	p.float(LabelQueueActivation, &s.QueueActivation)
 	if p.err != nil {
 		return Spec{}, p.err
 	}
@@ -202,6 +208,8 @@ func (s Spec) check(fn provider.Function) error {
 		p.fail(LabelBurstThreshold, p.shown(LabelBurstThreshold, s.BurstThreshold), "must be a finite number of at least 1")
 	case !(s.Tolerance >= 0 && s.Tolerance < 1):
 		p.fail(LabelTolerance, p.shown(LabelTolerance, s.Tolerance), "must be in [0, 1)")
+	case math.IsInf(s.QueueActivation, 0):
+		p.fail(LabelQueueActivation, p.shown(LabelQueueActivation, s.QueueActivation), "must be a finite number of messages")
 	}
 	return p.err
 }

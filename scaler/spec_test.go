@@ -24,7 +24,8 @@ func specFrom(edit func(*Spec)) Spec {
 	s := Spec{Ref: testRef, Min: d.Min, Max: d.Max, Factor: d.Factor, Type: d.Type, Target: d.Target,
 		TargetProportion: d.TargetProportion, ZeroDuration: d.ZeroDuration, DownWindow: d.DownWindow,
 		BurstThreshold: d.BurstThreshold, Tolerance: d.Tolerance, ScaleUpRate: d.ScaleUpRate,
-		ScaleUpPods: d.ScaleUpPods, ScaleDownRate: d.ScaleDownRate, StepDedup: d.StepDedup}
+		ScaleUpPods: d.ScaleUpPods, ScaleDownRate: d.ScaleDownRate, StepDedup: d.StepDedup,
+		QueueActivation: DefaultQueueActivation}
 	if edit != nil {
 		edit(&s)
 	}

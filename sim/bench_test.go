@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/ours"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/peers"
@@ -27,20 +28,13 @@ func day200(tb testing.TB) *trace.Trace {
 // there — but fails under CI=true, where the traces must be present.
 func sharedTrace(tb testing.TB, dir string) *trace.Trace {
 	tb.Helper()
+	testenv.NeedPath(tb, dir, "the shared traces live in ../shared/traces beside the repository")
 	tr, err := trace.Load(dir)
-	if os.IsNotExist(err) || (err != nil && !fileExists(dir)) {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("trace %s not here: CI must have ../shared/traces", dir)
-		}
-		tb.Skipf("trace %s not here", dir)
-	}
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return tr
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // BenchmarkReplayDay replays the 200-function day against each policy on
 // its own (GOMAXPROCS workers); ns/op is one whole day, inv/s the rate.

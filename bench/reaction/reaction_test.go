@@ -61,12 +61,10 @@ func TestReaction(t *testing.T) {
 	settings := Settings()
 	results := make([]Result, len(settings))
 	for i, s := range settings {
-		results[i] = Result{Setting: s.Name, Up: make([]Timings, runs), Down: make([]Timings, runs)}
+		results[i] = Result{Setting: s.Name}
 	}
+	// phases[si] runs parallel to results[si].Up: successful runs only.
 	phases := make([][][2]Phase, len(settings))
-	for i := range phases {
-		phases[i] = make([][2]Phase, runs)
-	}
 	var mu sync.Mutex
 	t.Run("runs", func(t *testing.T) {
 		// Interleaved, so each setting's runs spread over the whole bench
@@ -75,17 +73,36 @@ func TestReaction(t *testing.T) {
 			for si, s := range settings {
 				t.Run(fmt.Sprintf("%d/%d", si, r), func(t *testing.T) {
 					t.Parallel()
+					// A run that fails (t.Fatal in the stack's start, say) is
+					// excluded from the medians and listed in the report,
+					// never counted as 0.0 s (issue 15).
+					done := false
+					defer func() {
+						if !done {
+							mu.Lock()
+							results[si].Failed = append(results[si].Failed, fmt.Sprintf("run %d", r))
+							mu.Unlock()
+						}
+					}()
 					up, down := runOnce(t, bin, s, fmt.Sprintf("bench-s%d-r%d", si, r))
+					if t.Failed() {
+						return
+					}
 					mu.Lock()
 					defer mu.Unlock()
-					results[si].Up[r], results[si].Down[r] = Measure(up), Measure(down)
-					phases[si][r] = [2]Phase{up, down}
+					results[si].Up = append(results[si].Up, Measure(up))
+					results[si].Down = append(results[si].Down, Measure(down))
+					phases[si] = append(phases[si], [2]Phase{up, down})
+					done = true
 				})
 			}
 		}
 	})
 	var upSpan, downSpan time.Duration
 	for si := range results {
+		if len(phases[si]) == 0 {
+			continue // every run failed: nothing to draw
+		}
 		results[si].Example = phases[si][exampleRun(results[si].Up)]
 		for _, p := range results[si].Example {
 			if n := len(p.Samples); n > 0 {

@@ -11,8 +11,11 @@ import (
 // Result is every run of one setting.
 type Result struct {
 	Setting string
-	Up      []Timings
-	Down    []Timings
+	// Up and Down hold the runs that completed; a run that failed is in
+	// Failed instead and never in the medians.
+	Up     []Timings
+	Down   []Timings
+	Failed []string
 	// Example is one run's phases, drawn in the chart.
 	Example [2]Phase
 }
@@ -50,11 +53,11 @@ func fmtRatio(r float64) string {
 // WriteTable prints the medians as a Markdown table, the per-run values, and
 // the goals of the issue for every result against the first (the baseline, CE).
 func WriteTable(w io.Writer, results []Result) {
-	fmt.Fprintln(w, "| setting | runs | up: first scale call | up: replicas requested ≥ need | up: available capacity ≥ load | down: first scale call | down: requested ≤ min | down: surplus gone |")
+	fmt.Fprintln(w, "| setting | runs (failed, excluded) | up: first scale call | up: replicas requested ≥ need | up: available capacity ≥ load | down: first scale call | down: requested ≤ min | down: surplus gone |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	for _, r := range results {
 		u, d := medians(r.Up), medians(r.Down)
-		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", r.Setting, len(r.Up),
+		fmt.Fprintf(w, "| %s | %d (%d) | %s | %s | %s | %s | %s | %s |\n", r.Setting, len(r.Up), len(r.Failed),
 			fmtDur(u.FirstCall), fmtDur(u.Requested), fmtDur(u.Ready),
 			fmtDur(d.FirstCall), fmtDur(d.Requested), fmtDur(d.Ready))
 	}
@@ -67,6 +70,9 @@ func WriteTable(w io.Writer, results []Result) {
 			parts = append(parts, fmt.Sprintf("%s/%s/%s ; %s/%s", short(u.FirstCall), short(u.Requested), short(u.Ready), short(d.FirstCall), short(d.Requested)))
 		}
 		fmt.Fprintf(w, "- %s: %s\n", r.Setting, strings.Join(parts, " | "))
+		if len(r.Failed) > 0 {
+			fmt.Fprintf(w, "  - failed and excluded: %s\n", strings.Join(r.Failed, ", "))
+		}
 	}
 	if len(results) < 2 {
 		return

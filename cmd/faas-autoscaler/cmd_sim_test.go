@@ -95,3 +95,26 @@ func TestSimWritesEveryOutput(t *testing.T) {
 		t.Errorf("--include did not merge the results:\n%s", out2.String())
 	}
 }
+
+// TestSimConfigReachesTheController: --config is the controller's
+// configuration file; with the idler off no function is ever scaled to
+// zero, so the replay must differ from the shipped configuration's.
+func TestSimConfigReachesTheController(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("idler:\n  enabled: false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	table := func(extra ...string) string {
+		var out, errb bytes.Buffer
+		args := append([]string{"--trace", simTestTrace, "--policies", "faas-autoscaler", "--progress", "never"}, extra...)
+		if code := simCmd(args, &out, &errb); code != 0 {
+			t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+		}
+		_, tbl, _ := strings.Cut(out.String(), "\n\n") // drop the header with the replay's wall time
+		return tbl
+	}
+	shipped, noIdler := table(), table("--config", cfg)
+	if shipped == noIdler {
+		t.Errorf("idler.enabled: false changed nothing:\n%s", shipped)
+	}
+}

@@ -41,6 +41,8 @@ type runConfig struct {
 	LeaseNamespace string
 	LeaseName      string
 
+	natsConfig // queue load from JetStream (wire_nats.go)
+
 	// Tuning is the configuration in force: the file (or the built-in
 	// defaults, or the embedded default's demo timings) with the deprecated
 	// flags laid over it.
@@ -94,6 +96,7 @@ func defineRunFlags(c *runConfig) *envFlags {
 	fs.StringVar(&c.LeaseNamespace, "leader-election-namespace", "", "namespace of the Lease (default: the pod's namespace, else openfaas)")
 	e.bind("leader-election-namespace", "leader_election_namespace")
 	fs.StringVar(&c.LeaseName, "leader-election-lease", "faas-autoscaler", "name of the Lease")
+	defineNATSFlags(e, &c.natsConfig)
 
 	// The tuning flags of earlier releases keep working, each with one
 	// deprecation warning naming its config key; their environment
@@ -187,6 +190,7 @@ func (c *runConfig) Validate() error {
 	if c.LeaderElect && mode != "kubernetes" {
 		bad("--leader-elect needs --provider kubernetes (the Lease lives in the cluster)")
 	}
+	c.natsConfig.validate(mode, bad)
 	return errors.Join(errs...)
 }
 

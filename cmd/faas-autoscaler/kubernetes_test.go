@@ -1,8 +1,8 @@
 package main
 
 import (
-	"context"
 	"net/http"
+	"os"
 	"os/exec"
 	"syscall"
 	"testing"
@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
@@ -45,7 +46,7 @@ func TestRunOnKubernetesWithLeaderElection(t *testing.T) {
 	b := startController(t, c.Kubeconfig, ns, "b")
 
 	leader, follower := waitOneReady(t, a, b)
-	waitFor(t, 30*time.Second, "the leader to raise figlet to its min 3", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "the leader to raise figlet to its min 3", func() bool {
 		d, err := c.Client.AppsV1().Deployments(ns).Get(ctx, "figlet", metav1.GetOptions{})
 		return err == nil && d.Spec.Replicas != nil && *d.Spec.Replicas == 3
 	})
@@ -57,7 +58,7 @@ func TestRunOnKubernetesWithLeaderElection(t *testing.T) {
 	if err := leader.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, "the follower to take over and become ready", follower.ready)
+	testenv.WaitFor(t, 30*time.Second, "the follower to take over and become ready", follower.ready)
 }
 
 type controllerProc struct {
@@ -78,16 +79,16 @@ func (p *controllerProc) ready() bool {
 
 func startController(t *testing.T, kubeconfig, ns, name string) *controllerProc {
 	t.Helper()
-	addr, err := teststack.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The socket is bound here and inherited (--listen fd:3): no window in
+	// which another process can take the port.
+	addr, lnFile := teststack.InheritedListener(t)
 	out := &teststack.SyncBuffer{}
 	cmd := exec.Command(binary, "run", "--provider", "kubernetes", "--kubeconfig", kubeconfig,
 		"--namespaces", ns, "--leader-elect", "--leader-election-namespace", ns,
 		"--prometheus-url", "http://127.0.0.1:1", "--webhook-auth", "none",
-		"--interval", "1s", "--idle-schedule", "@every 5s", "--listen", addr, "--log-format", "json")
+		"--interval", "1s", "--idle-schedule", "@every 5s", "--listen", "fd:3", "--log-format", "json")
 	cmd.Stdout, cmd.Stderr = out, out
+	cmd.ExtraFiles = []*os.File{lnFile}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -112,24 +113,11 @@ func startController(t *testing.T, kubeconfig, ns, name string) *controllerProc 
 
 func waitOneReady(t *testing.T, a, b *controllerProc) (leader, follower *controllerProc) {
 	t.Helper()
-	waitFor(t, 30*time.Second, "one controller to lead", func() bool { return a.ready() || b.ready() })
+	testenv.WaitFor(t, 30*time.Second, "one controller to lead", func() bool { return a.ready() || b.ready() })
 	if a.ready() {
 		return a, b
 	}
 	return b, a
-}
-
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
 }
 
 func ptr32(v int32) *int32 { return &v }

@@ -58,11 +58,11 @@ func TestReloadOnSIGHUP(t *testing.T) {
 		}
 	}
 	write("defaults:\n  target: 40.0\n")
-	addr, err := teststack.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(binary, "run", "--duration", "60s", "--listen", addr, "--log-level", "info", "--config", file)
+	// The socket is bound here and handed over, so no other process can
+	// take the port between choosing and binding it.
+	addr, lnFile := teststack.InheritedListener(t)
+	cmd := exec.Command(binary, "run", "--duration", "60s", "--listen", "fd:3", "--log-level", "info", "--config", file)
+	cmd.ExtraFiles = []*os.File{lnFile}
 	var logs teststack.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -23,6 +22,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/controller"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/httpserver"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -117,8 +117,11 @@ type process struct {
 	// warmup delays the acting parts after start (the embedded source needs two scrapes).
 	warmup time.Duration
 	// lead wraps the acting parts in leader election when set.
-	lead  func(ctx context.Context, act func(ctx context.Context)) error
-	ready atomic.Bool
+	lead func(ctx context.Context, act func(ctx context.Context)) error
+	// startup runs after the listener is up and before the loops (a
+	// provider's cache sync): /healthz answers meanwhile, /readyz waits.
+	startup []func(ctx context.Context) error
+	ready   atomic.Bool
 }
 
 func runController(ctx context.Context, c runConfig, base config.Config, logger *slog.Logger, stdout io.Writer) error {
@@ -140,6 +143,9 @@ func runController(ctx context.Context, c runConfig, base config.Config, logger 
 		if err := p.wireKubernetes(ctx); err != nil {
 			return err
 		}
+	}
+	if err := p.wireNATS(); err != nil {
+		return err
 	}
 	if err := p.assemble(); err != nil {
 		return err
@@ -241,11 +247,12 @@ func (p *process) serve(parent context.Context) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	mux := controller.Mux(p.asm, p.webhook, p.reg, p.readiness)
-	ln, err := net.Listen("tcp", p.cfg.Listen)
+	hopts := httpserver.Default()
+	ln, err := httpserver.Listen(p.cfg.Listen, hopts.MaxConns)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", p.cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := httpserver.New(mux, hopts, p.log)
 	p.log.Info("listening", "addr", ln.Addr().String(), "provider", p.cfg.mode(), "dry_run", p.cfg.DryRun, "config", p.cfg.ConfigFile)
 	if p.onListen != nil {
 		p.onListen(ln.Addr().String())
@@ -278,17 +285,27 @@ func (p *process) serve(parent context.Context) error {
 		}
 		p.asm.Act(ctx)
 	}
-	if p.lead != nil {
-		start("leader election", func(ctx context.Context) error { return p.lead(ctx, act) })
-	} else {
-		wg.Go(func() { act(ctx) })
-	}
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs <- fmt.Errorf("http: %w", err)
 		}
 	})
-	p.ready.Store(true)
+	wg.Go(func() {
+		for _, f := range p.startup {
+			if err := f(ctx); err != nil {
+				if ctx.Err() == nil {
+					errs <- err
+				}
+				return
+			}
+		}
+		if p.lead != nil {
+			start("leader election", func(ctx context.Context) error { return p.lead(ctx, act) })
+		} else {
+			wg.Go(func() { act(ctx) })
+		}
+		p.ready.Store(true)
+	})
 
 	var runErr error
 	select {

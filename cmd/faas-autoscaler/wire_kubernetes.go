@@ -19,7 +19,7 @@ const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/n
 // wireKubernetes: function Deployments hold replicas (scaled through
 // deployments/scale), Prometheus the load; with --leader-elect only the
 // holder of the Lease acts.
-func (p *process) wireKubernetes(ctx context.Context) error {
+func (p *process) wireKubernetes(_ context.Context) error {
 	c := p.cfg
 	// client-go logs through klog; send it to our logger.
 	klog.SetSlogLogger(p.log.With("component", "client-go"))
@@ -37,14 +37,19 @@ func (p *process) wireKubernetes(ctx context.Context) error {
 	if len(c.Namespaces) > 0 {
 		kc.Namespaces = c.Namespaces
 	}
-	kc.Logger = p.log.With("component", "kubernetes")
+	kc.Logger, kc.Server = p.log.With("component", "kubernetes"), rc.Host
 	prov, err := kubernetes.New(kc)
 	if err != nil {
 		return fmt.Errorf("kubernetes provider: %w", err)
 	}
-	if err := prov.Start(ctx); err != nil {
-		return fmt.Errorf("kubernetes provider: %w", err)
-	}
+	// Synced after the listener is up (serve), so /healthz answers from the
+	// first second while Start logs what it waits for (issue 15, item 7).
+	p.startup = append(p.startup, func(ctx context.Context) error {
+		if err := prov.Start(ctx); err != nil {
+			return fmt.Errorf("kubernetes provider: %w", err)
+		}
+		return nil
+	})
 	p.provider = prov
 	if c.LeaderElect {
 		if err := p.wireLeaderElection(client); err != nil {

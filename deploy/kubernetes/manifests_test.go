@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -21,6 +20,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 )
 
 const (
@@ -264,13 +265,7 @@ func TestExampleSecretIsNotAResource(t *testing.T) {
 // kubectl's own kustomize must build the base into the same objects (plus
 // the common labels); skipped without the test binaries.
 func TestKustomizeBuilds(t *testing.T) {
-	bin := os.Getenv("K8S_TEST_BIN")
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("K8S_TEST_BIN is not set (CI=true): run `make k8s-tools`")
-		}
-		t.Skip("K8S_TEST_BIN is not set: run `make k8s-tools` for kubectl")
-	}
+	bin := testenv.EnvPath(t, "K8S_TEST_BIN", "run `make k8s-tools` for kubectl")
 	out, err := exec.Command(filepath.Join(bin, "kubectl"), "kustomize", ".").Output()
 	if err != nil {
 		t.Fatalf("kubectl kustomize: %v", err)

@@ -14,21 +14,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 )
 
 // startTimeout bounds a whole cluster start; a loaded 2-core machine needs
 // about 4 s, so this only catches a hang.
 const startTimeout = 2 * time.Minute
-
-// skipOrFail skips the test with msg, or fails it when CI=true, where a
-// missing binary means a broken pipeline rather than a developer laptop.
-func skipOrFail(t testing.TB, msg string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (CI=true: the Kubernetes tests must run)")
-	}
-	t.Skip(msg)
-}
 
 func skipMessage() string {
 	return fmt.Sprintf("%s is not set: run `make k8s-tools` (about 7 minutes cold) and export %s, or use `make test-k8s`", EnvBin, EnvBin)
@@ -40,7 +32,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 	t.Helper()
 	bin := os.Getenv(EnvBin)
 	if bin == "" {
-		skipOrFail(t, skipMessage())
+		testenv.SkipOrFail(t, skipMessage()) // CI=true: the Kubernetes tests must run
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
@@ -97,7 +89,7 @@ func (s *Shared) Get(t testing.TB) *Cluster {
 	t.Helper()
 	bin := os.Getenv(EnvBin)
 	if bin == "" {
-		skipOrFail(t, skipMessage())
+		testenv.SkipOrFail(t, skipMessage()) // CI=true: the Kubernetes tests must run
 	}
 	s.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)

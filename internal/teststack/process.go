@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strconv"
 	"sync"
@@ -198,9 +199,30 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// InheritedListener binds 127.0.0.1:0 in the test process and returns its
+// address and the socket as a file to pass to a child in cmd.ExtraFiles
+// (the first extra file is descriptor 3: `--listen fd:3` for the
+// controller). The port is never free in between, so no other process can
+// take it (the `bind: address already in use` flake of FreeAddr), and a
+// child restarted with the same file keeps the address. Both are closed by
+// t.Cleanup.
+func InheritedListener(t testing.TB) (addr string, f *os.File) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	f, err = ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatalf("listener file: %v", err)
+	}
+	t.Cleanup(func() { f.Close(); ln.Close() })
+	return ln.Addr().String(), f
+}
+
 // FreeAddr is a free loopback host:port for a child process to listen on.
-// It is released before the child binds it, so a clash is possible (rare):
-// it shows as a child that exits at start.
+// It is released before the child binds it, so a clash is possible: prefer
+// InheritedListener for children that accept an inherited socket.
 func FreeAddr() (string, error) {
 	p, err := freePort()
 	if err != nil {

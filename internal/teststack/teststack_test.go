@@ -15,6 +15,8 @@ import (
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 )
 
 const alwaysFiring = `groups:
@@ -96,13 +98,8 @@ func TestStack(t *testing.T) {
 	})
 
 	t.Run("alert reaches the webhook with basic auth", func(t *testing.T) {
-		deadline := time.Now().Add(WaitTimeout)
-		for !wh.got("TeststackAlways") {
-			if time.Now().After(deadline) {
-				t.Fatalf("no notification within %s; alertmanager log:\n%s", WaitTimeout, am.Logs())
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		testenv.WaitFor(t, WaitTimeout, "a notification", func() bool { return wh.got("TeststackAlways") },
+			func() string { return "alertmanager log:\n" + am.Logs() })
 		if wh.unauthorized != 0 {
 			t.Errorf("%d unauthorized webhook calls", wh.unauthorized)
 		}

@@ -62,9 +62,10 @@ func (s *Source) window(w time.Duration) error {
 	if w < time.Second {
 		return fmt.Errorf("window %s: must be at least 1s", w)
 	}
-	if w > s.retention {
-		s.log.Info("retention raised to the longest window asked", "from", s.retention, "to", w)
-		s.retention = w
+	// Keep a vanished series long enough to tell it from one never seen.
+	if l := metricsource.VanishLookback(w); l > s.retention {
+		s.log.Info("retention raised to the longest window asked and its vanish lookback", "from", s.retention, "to", l)
+		s.retention = l
 	}
 	return nil
 }
@@ -172,10 +173,11 @@ func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource
 		return metricsource.Activity{}, fmt.Errorf("activity over %s: %w", window, err)
 	}
 	act := metricsource.Activity{
-		Window:  window,
-		Covered: s.st.covered(now, window, s.maxGap()),
-		Started: make(metricsource.Values, len(s.st.fns)),
+		Window:    window,
+		Uncovered: s.st.covered(now, window, s.maxGap()),
+		Started:   make(metricsource.Values, len(s.st.fns)),
 	}
+	act.Covered = act.Uncovered == ""
 	if s.st.sawInflight {
 		act.Inflight = make(metricsource.Values)
 	}
@@ -186,7 +188,18 @@ func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource
 		}
 		var started, inflight float64
 		var hasStarted, hasInflight bool
+		// A counter seen before (it is still in the history) but missing
+		// from the latest scrape, with no counter of the function in it:
+		// vanished, so unknown rather than "never invoked".
+		var gone, here bool
 		for _, ser := range fn.series {
+			if ser.key.kind != kindInflight {
+				if _, ok := ser.at(to); ok {
+					here = true
+				} else if len(ser.pts) > 0 {
+					gone = true
+				}
+			}
 			switch ser.key.kind {
 			case want:
 				inc, ok := ser.increase(from, to)
@@ -204,6 +217,12 @@ func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource
 		}
 		if hasInflight && act.Inflight != nil {
 			act.Inflight[ref] = inflight
+		}
+		if gone && !here {
+			if act.Vanished == nil {
+				act.Vanished = map[provider.Ref]bool{}
+			}
+			act.Vanished[ref] = true
 		}
 	}
 	return act, nil

@@ -388,3 +388,72 @@ func TestRetentionBoundsMemory(t *testing.T) {
 		t.Errorf("%d points kept for a flat series, want 1", n)
 	}
 }
+
+// TestVanishedSeries: a gateway that keeps answering /metrics but without a
+// function's series (issue 15, item 3) makes that function vanished —
+// unknown — for the vanish lookback, not absent ("never invoked"), while a
+// function that never had a series stays absent.
+//
+// Seen failing: without the gone/here check in Activity, "busy" is simply
+// absent from Started once the window has passed the vanishing, with
+// Covered=true: the idler read it as never invoked.
+func TestVanishedSeries(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		exported := true
+		g := &fakeGateway{t0: time.Now(), render: func(el time.Duration, b *strings.Builder) {
+			mu.Lock()
+			defer mu.Unlock()
+			counter(b, MetricStarted, "other", "", 1)
+			if exported {
+				counter(b, MetricStarted, "busy", "", 2*el.Seconds())
+			}
+		}}
+		src := startSource(t, g)
+		const w = 10 * time.Second
+		advance(12 * time.Second)
+		if a := activity(t, src, w); !a.Covered || a.Started[fnRef("busy")] == 0 || a.Vanished != nil {
+			t.Fatalf("before: %+v", a)
+		}
+		mu.Lock()
+		exported = false
+		mu.Unlock()
+		advance(w + 2*time.Second) // the window no longer holds the series at all
+		a := activity(t, src, w)
+		if !a.Covered {
+			t.Fatalf("not covered: %s", a.Uncovered)
+		}
+		if _, ok := a.Started[fnRef("busy")]; ok {
+			t.Fatalf("busy still in Started: %v", a.Started)
+		}
+		if !a.Vanished[fnRef("busy")] || a.Vanished[fnRef("other")] || a.Vanished[fnRef("never")] {
+			t.Fatalf("Vanished = %v, want only busy", a.Vanished)
+		}
+		mu.Lock()
+		exported = true
+		mu.Unlock()
+		advance(time.Second)
+		if a := activity(t, src, w); a.Vanished[fnRef("busy")] || a.Started[fnRef("busy")] == 0 {
+			t.Fatalf("back: Vanished=%v Started=%v", a.Vanished, a.Started)
+		}
+	})
+}
+
+// TestUncoveredSaysWhy: the reason names the gap and the bound.
+func TestUncoveredSaysWhy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := &fakeGateway{t0: time.Now(), render: func(el time.Duration, b *strings.Builder) {
+			counter(b, MetricStarted, "a", "", 1)
+		}}
+		src := startSource(t, g)
+		advance(12 * time.Second)
+		g.setFailed(true)
+		advance(4 * time.Second)
+		g.setFailed(false)
+		advance(time.Second + 500*time.Millisecond)
+		a := activity(t, src, 10*time.Second)
+		if a.Covered || !strings.Contains(a.Uncovered, "a 5s gap without a successful scrape of the gateway within the last 10s (longest allowed 2.5s)") {
+			t.Fatalf("Covered=%v Uncovered=%q", a.Covered, a.Uncovered)
+		}
+	})
+}

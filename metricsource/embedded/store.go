@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"fmt"
 	"log/slog"
 	"math"
 	"sort"
@@ -217,22 +218,27 @@ func (st *store) span(now time.Time, window time.Duration) (from, to int64, ok b
 	return from, to, from < to
 }
 
-// covered reports whether successful scrapes cover [now-window, now] with no
-// gap longer than maxGap: one at or before the window's start, none of the
-// gaps after it longer than maxGap, and the last one at most maxGap ago.
-func (st *store) covered(now time.Time, window, maxGap time.Duration) bool {
+// covered reports why successful scrapes do not cover [now-window, now]
+// with no gap longer than maxGap ("" when they do): one at or before the
+// window's start, none of the gaps after it longer than maxGap, and the last
+// one at most maxGap ago.
+func (st *store) covered(now time.Time, window, maxGap time.Duration) string {
 	t, g := now.UnixNano(), maxGap.Nanoseconds()
 	start := t - window.Nanoseconds()
 	j := sort.Search(len(st.scrapes), func(i int) bool { return st.scrapes[i] > t })
 	i := sort.Search(j, func(i int) bool { return st.scrapes[i] > start })
-	if i == 0 || t-st.scrapes[j-1] > g {
-		return false
+	switch {
+	case i == 0:
+		return fmt.Sprintf("the gateway has been scraped for only part of the last %s", window)
+	case t-st.scrapes[j-1] > g:
+		return fmt.Sprintf("no scrape of the gateway for the last %s (longest allowed gap %s)", time.Duration(t-st.scrapes[j-1]).Round(time.Millisecond), maxGap)
 	}
 	// Gaps from the scrape before the window's start up to the last one.
 	for k := i; k < j; k++ {
-		if st.scrapes[k]-st.scrapes[k-1] > g {
-			return false
+		if d := st.scrapes[k] - st.scrapes[k-1]; d > g {
+			return fmt.Sprintf("a %s gap without a successful scrape of the gateway within the last %s (longest allowed %s)",
+				time.Duration(d).Round(time.Millisecond), window, maxGap)
 		}
 	}
-	return true
+	return ""
 }

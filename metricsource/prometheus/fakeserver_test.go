@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // fakeProm answers /api/v1/query with handler's result for each query text.
@@ -78,23 +79,34 @@ func TestActivityFromFake(t *testing.T) {
 		inflight     string
 		coverage     string
 		wantCovered  bool
+		wantWhy      string
 		wantInflight metricsource.Values
 	}{
-		{"covered with in-flight", vector(`{"metric":{"function_name":"a"},"value":[1,"2"]}`), vector(`{"metric":{},"value":[1,"1"]}`),
-			true, metricsource.Values{{Name: "a", Namespace: "openfaas-fn"}: 2}},
-		{"no in-flight series means not exported", vector(), vector(`{"metric":{},"value":[1,"1"]}`), true, nil},
-		{"empty coverage result means not covered", vector(), vector(), false, nil},
+		{"covered with in-flight", vector(`{"metric":{"function_name":"a"},"value":[1,"2"]}`), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"1.5"]},{"metric":{"check":"steps"},"value":[1,"1"]}`),
+			true, "", metricsource.Values{{Name: "a", Namespace: "openfaas-fn"}: 2}},
+		{"no in-flight series means not exported", vector(), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"1.5"]},{"metric":{"check":"steps"},"value":[1,"1"]}`), true, "", nil},
+		{"empty coverage result means not covered", vector(), vector(), false, "Prometheus has no scrape of the gateway", nil},
+		{"a gap over a third of the window", vector(), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"21"]},{"metric":{"check":"steps"},"value":[1,"1"]}`),
+			false, "a 21s gap without a scrape of the gateway within the last 1m0s (longest allowed 20s)", nil},
+		{"a failed scrape", vector(), vector(`{"metric":{"check":"up"},"value":[1,"0"]},{"metric":{"check":"age"},"value":[1,"1"]},{"metric":{"check":"steps"},"value":[1,"1"]}`),
+			false, "a scrape of the gateway failed", nil},
+		{"observed for part of the window", vector(), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"1"]},{"metric":{"check":"steps"},"value":[1,"0.5"]}`),
+			false, "only part of the last 1m0s", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			src, calls := fakeProm(t, func(q string) (int, string) {
 				switch {
+				case strings.Contains(q, "unless on (function_name)"):
+					return 200, vector(`{"metric":{"function_name":"gone"},"value":[1,"1"]}`)
 				case strings.Contains(q, "increase(gateway_function_invocation_started"):
 					return 200, vector(`{"metric":{"function_name":"a"},"value":[1,"4"]}`)
 				case strings.Contains(q, "gateway_function_invocation_inflight"):
 					return 200, c.inflight
 				case strings.Contains(q, "up{"):
 					return 200, c.coverage
+				case strings.Contains(q, "queue_worker_pending_messages"):
+					return 200, vector(`{"metric":{"function_name":"q"},"value":[1,"12"]}`)
 				}
 				t.Errorf("unexpected query %s", q)
 				return 400, `{"status":"error","errorType":"bad_data","error":"unexpected"}`
@@ -103,17 +115,23 @@ func TestActivityFromFake(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !strings.Contains(act.Uncovered, c.wantWhy) || (c.wantWhy == "") != (act.Uncovered == "") {
+				t.Errorf("Uncovered = %q, want it to contain %q", act.Uncovered, c.wantWhy)
+			}
+			act.Uncovered = ""
 			want := metricsource.Activity{
 				Window:   time.Minute,
 				Covered:  c.wantCovered,
 				Started:  metricsource.Values{{Name: "a", Namespace: "openfaas-fn"}: 4},
 				Inflight: c.wantInflight,
+				Vanished: map[provider.Ref]bool{{Name: "gone", Namespace: "openfaas-fn"}: true},
+				Queued:   metricsource.Values{{Name: "q", Namespace: "openfaas-fn"}: 12},
 			}
 			if d := cmp.Diff(want, act); d != "" {
 				t.Fatalf("activity (-want +got):\n%s", d)
 			}
-			if n := calls.Load(); n != 3 {
-				t.Fatalf("Activity made %d requests, want 3", n)
+			if n := calls.Load(); n != 4 {
+				t.Fatalf("Activity made %d requests, want 4", n)
 			}
 		})
 	}

@@ -19,6 +19,7 @@ const (
 	metricInflight = "gateway_function_invocation_inflight"
 	metricCPU      = "pod_cpu_usage_seconds_total"
 	metricQueue    = "queue_worker_pending_messages"
+	metricQueueRun = "queue_worker_function_invocation_inflight"
 )
 
 // promDuration renders w as a PromQL duration. Windows under a second are
@@ -61,9 +62,15 @@ func loadQuery(q metricsource.LoadQuery) (string, error) {
 		// Milli-CPU: 1000 = one core busy.
 		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), nil
 	case metricsource.TypeQueue:
-		// Every queue worker reports the same stream's backlog: average, as
-		// OpenFaaS's own rule does, rather than sum.
-		return fmt.Sprintf(`avg by (function_name) (avg_over_time(%s[%s]))`, metricQueue, w), nil
+		// A backlog is a level: what matters is the work waiting now, for
+		// every window. An average or a peak over the window would still
+		// show a drained queue's old backlog for a whole window, and wake a
+		// function the idler has just parked with nothing to do. The
+		// scale-down window holds replicas while a backlog drains; a
+		// message that arrived since the last scrape counts in full at the
+		// next one (the activation threshold is 1 message). The JetStream
+		// source reads the same level, so both sources decide alike.
+		return queueLevel(), nil
 	case "":
 		return "", fmt.Errorf("scaling type is empty")
 	default:
@@ -90,10 +97,25 @@ func startedQuery(window time.Duration) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// The difference from the last sample at or before the window's start
+	// (`offset`, within the 5 m lookback) counts calls made in a scrape gap
+	// that straddles the start, which increase() over the window alone
+	// misses (issue 15, item 2); increase() still wins when larger, as it
+	// does across a counter reset.
 	count := func(m string) string {
-		return fmt.Sprintf(`sum by (function_name) ((increase(%[1]s[%[2]s]) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s]))`, m, w)
+		return fmt.Sprintf(`sum by (function_name) (((((%[1]s - %[1]s offset %[2]s) > increase(%[1]s[%[2]s])) or increase(%[1]s[%[2]s])) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s]))`, m, w)
 	}
 	return count(metricStarted) + " or " + count(metricTotal), nil
+}
+
+// queueLevel is each function's unfinished asynchronous work now: messages
+// waiting plus messages the queue workers are running. Every worker replica
+// reports the same stream's backlog, so pending is averaged (as OpenFaaS's
+// own rule does); in-flight is per worker, so it adds up. A worker without
+// the in-flight gauge still yields its pending count.
+func queueLevel() string {
+	pending := fmt.Sprintf(`avg by (function_name) (%s)`, metricQueue)
+	return fmt.Sprintf(`(%[1]s + on (function_name) sum by (function_name) (%[2]s)) or %[1]s`, pending, metricQueueRun)
 }
 
 // inflightQuery reads the in-flight gauge now, per function.
@@ -101,29 +123,62 @@ func inflightQuery() string {
 	return fmt.Sprintf(`sum by (function_name) (%s)`, metricInflight)
 }
 
-// coverageQuery returns a non-empty result only when sel has been scraped
-// successfully for the whole window:
-//   - every `up` sample in the window is 1;
-//   - at every step of the window, the freshest sample is at most maxGap old
-//     (catches Prometheus or the target being down for a while);
-//   - there is a sample at every step (catches a target that only appeared
-//     within the window, e.g. right after Prometheus started, and gaps longer
-//     than the lookback).
+// Coverage checks, told apart by the "check" label of coverageQuery's result.
+const (
+	checkUp    = "up"    // lowest `up` value over the range (1 = every scrape succeeded)
+	checkAge   = "age"   // longest time (s) without a fresh sample at any step of the range
+	checkSteps = "steps" // fraction of the range's steps with a sample at all
+)
+
+// coverageRange is the range the coverage query looks at: the window plus
+// one gap bound before it, so that a gap straddling the window's start is
+// seen whole.
+func coverageRange(window, maxGap time.Duration) time.Duration {
+	return window + metricsource.GapBound(window, maxGap)
+}
+
+// coverageQuery measures, in one query, how well sel (the gateway's `up`)
+// was observed over the window and one gap bound before it:
+//   - the lowest `up` value (any failed scrape is a gap);
+//   - the longest time, at any step, since the freshest sample (Prometheus
+//     or the target down for a while); the step is a quarter of the bound
+//     so gaps just over it are seen;
+//   - the fraction of steps with a sample at all (a target that only
+//     appeared within the range, or a gap longer than the 5 m lookback).
 //
-// The step is a third of maxGap so that gaps of more than 4/3·maxGap are
-// always seen.
+// The numbers come back to Go (Source.covered) so that the reason can say
+// how long the gap was.
 func coverageQuery(sel string, window, maxGap time.Duration) (string, error) {
-	w, err := promDuration("activity window", window)
+	if _, err := promDuration("activity window", window); err != nil {
+		return "", err
+	}
+	bound := metricsource.GapBound(window, maxGap)
+	r, err := promDuration("coverage range", coverageRange(window, maxGap))
 	if err != nil {
 		return "", err
 	}
-	step := (maxGap / 3).Truncate(time.Second)
+	step := (bound / 4).Truncate(time.Second)
 	if step < time.Second {
 		step = time.Second
 	}
 	s := model.Duration(step).String()
-	return fmt.Sprintf(`(min(min_over_time(%[1]s[%[2]s])) == 1)`+
-		` and on() (max_over_time((time() - max(timestamp(%[1]s)))[%[2]s:%[3]s]) <= %[4]s)`+
-		` and on() (count_over_time(max(timestamp(%[1]s))[%[2]s:%[3]s]) >= count_over_time(vector(1)[%[2]s:%[3]s]))`,
-		sel, w, s, strconv.FormatFloat(maxGap.Seconds(), 'f', -1, 64)), nil
+	check := func(name, expr string) string {
+		return fmt.Sprintf(`label_replace(%s, "check", %q, "", "")`, expr, name)
+	}
+	return check(checkUp, fmt.Sprintf(`min(min_over_time(%s[%s]))`, sel, r)) +
+		" or " + check(checkAge, fmt.Sprintf(`max_over_time((time() - max(timestamp(%s)))[%s:%s])`, sel, r, s)) +
+		" or " + check(checkSteps, fmt.Sprintf(`count_over_time(max(timestamp(%[1]s))[%[2]s:%[3]s]) / count_over_time(vector(1)[%[2]s:%[3]s])`, sel, r, s)), nil
+}
+
+// vanishedQuery lists functions with a gateway counter seen within lookback
+// but missing now. Prometheus writes a staleness marker when a series is
+// missing from a scrape, so the instant selector drops it at the next
+// scrape while last_over_time still holds it.
+func vanishedQuery(lookback time.Duration) (string, error) {
+	l, err := promDuration("vanish lookback", lookback)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf(`group by (function_name) (last_over_time(%[1]s[%[3]s]) or last_over_time(%[2]s[%[3]s]))`+
+		` unless on (function_name) group by (function_name) (%[1]s or %[2]s)`, metricStarted, metricTotal, l), nil
 }

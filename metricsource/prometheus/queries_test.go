@@ -26,7 +26,7 @@ func TestLoadQuery(t *testing.T) {
 		{"cpu", metricsource.LoadQuery{Type: "cpu", Window: time.Minute},
 			`sum by (function_name) (rate(pod_cpu_usage_seconds_total[1m])) * 1000`, ""},
 		{"queue", metricsource.LoadQuery{Type: "queue", Window: time.Minute},
-			`avg by (function_name) (avg_over_time(queue_worker_pending_messages[1m]))`, ""},
+			`(avg by (function_name) (queue_worker_pending_messages) + on (function_name) sum by (function_name) (queue_worker_function_invocation_inflight)) or avg by (function_name) (queue_worker_pending_messages)`, ""},
 		{"custom", metricsource.LoadQuery{Type: "latency", Window: 30 * time.Second},
 			`avg by (function_name) (avg_over_time(job:function_current_load:sum{scaling_type="latency"}[30s]))`, ""},
 		{"custom escaped", metricsource.LoadQuery{Type: `a"b\c`, Window: 30 * time.Second},
@@ -59,8 +59,10 @@ func TestActivityQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `sum by (function_name) ((increase(gateway_function_invocation_started[10m]) and gateway_function_invocation_started offset 10m) or max_over_time(gateway_function_invocation_started[10m]))` +
-		` or sum by (function_name) ((increase(gateway_function_invocation_total[10m]) and gateway_function_invocation_total offset 10m) or max_over_time(gateway_function_invocation_total[10m]))`
+	count := func(m string) string {
+		return `sum by (function_name) (((((` + m + ` - ` + m + ` offset 10m) > increase(` + m + `[10m])) or increase(` + m + `[10m])) and ` + m + ` offset 10m) or max_over_time(` + m + `[10m]))`
+	}
+	want := count("gateway_function_invocation_started") + " or " + count("gateway_function_invocation_total")
 	if s != want {
 		t.Errorf("started:\n got %s\nwant %s", s, want)
 	}
@@ -69,9 +71,9 @@ func TestActivityQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, part := range []string{
-		`(min(min_over_time(up{job="gw"}[10m])) == 1)`,
-		`[10m:10s]) <= 30)`,
-		`count_over_time(vector(1)[10m:10s])`,
+		`label_replace(min(min_over_time(up{job="gw"}[10m30s])), "check", "up", "", "")`,
+		`max_over_time((time() - max(timestamp(up{job="gw"})))[10m30s:7s])`,
+		`count_over_time(vector(1)[10m30s:7s])`,
 	} {
 		if !strings.Contains(c, part) {
 			t.Errorf("coverage query lacks %q:\n%s", part, c)

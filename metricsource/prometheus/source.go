@@ -58,9 +58,13 @@ func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsour
 }
 
 // Activity returns started invocations over window, in-flight invocations
-// now, and whether the gateway was observed for the whole window: three
-// queries, run concurrently.
+// now, queued asynchronous work now, functions whose series vanished, and
+// whether the gateway was observed for the whole window: five queries, run
+// concurrently.
 func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error) {
+	if _, err := promDuration("activity window", window); err != nil {
+		return metricsource.Activity{}, err
+	}
 	started, err := startedQuery(window)
 	if err != nil {
 		return metricsource.Activity{}, err
@@ -69,11 +73,16 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	if err != nil {
 		return metricsource.Activity{}, err
 	}
+	vanished, err := vanishedQuery(metricsource.VanishLookback(window))
+	if err != nil {
+		return metricsource.Activity{}, err
+	}
 	inflight := inflightQuery()
+	queued := queueLevel()
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	exprs := []string{started, inflight, coverage}
+	exprs := []string{started, inflight, coverage, vanished, queued}
 	vecs := make([]model.Vector, len(exprs))
 	errs := make([]error, len(exprs))
 	var wg sync.WaitGroup
@@ -86,16 +95,53 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	}
 	act := metricsource.Activity{
 		Window:  window,
-		Covered: len(vecs[2]) > 0,
 		Started: s.values(vecs[0], started),
 	}
+	act.Uncovered = s.uncovered(vecs[2], window)
+	act.Covered = act.Uncovered == ""
 	// No in-flight series at all: the gateway does not export the gauge (it
 	// keeps a series per invoked function once created), so "unknown", not
 	// "nothing in flight".
 	if len(vecs[1]) > 0 {
 		act.Inflight = s.values(vecs[1], inflight)
 	}
+	for ref := range s.values(vecs[3], vanished) {
+		if act.Vanished == nil {
+			act.Vanished = map[provider.Ref]bool{}
+		}
+		act.Vanished[ref] = true
+	}
+	// No queue series at all: no queue worker exports them, so nothing is
+	// known about queues (nil), rather than "nothing queued".
+	if len(vecs[4]) > 0 {
+		act.Queued = s.values(vecs[4], queued)
+	}
 	return act, nil
+}
+
+// uncovered reads coverageQuery's result: "" when the gateway was observed
+// continuously over the window, else why not.
+func (s *Source) uncovered(vec model.Vector, window time.Duration) string {
+	bound := metricsource.GapBound(window, s.cfg.MaxScrapeGap)
+	got := map[string]float64{}
+	for _, smp := range vec {
+		got[string(smp.Metric["check"])] = float64(smp.Value)
+	}
+	up, okUp := got[checkUp]
+	age, okAge := got[checkAge]
+	steps, okSteps := got[checkSteps]
+	switch {
+	case !okUp || !okAge || !okSteps:
+		return fmt.Sprintf("Prometheus has no scrape of the gateway (%s) in the last %s", s.cfg.CoverageSelector, window)
+	case up < 1:
+		return fmt.Sprintf("a scrape of the gateway failed within the last %s", window)
+	case steps < 1:
+		return fmt.Sprintf("Prometheus has scraped the gateway for only part of the last %s", window)
+	case age > bound.Seconds():
+		return fmt.Sprintf("a %s gap without a scrape of the gateway within the last %s (longest allowed %s)",
+			(time.Duration(age * float64(time.Second))).Round(100*time.Millisecond), window, bound)
+	}
+	return ""
 }
 
 // query runs one instant query at the server's now and wants a vector.

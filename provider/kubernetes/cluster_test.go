@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -93,24 +95,20 @@ func startProvider(t *testing.T, client kubernetes.Interface, namespaces ...stri
 }
 
 // waitCached waits until the provider's cache shows ref in the wanted state
-// (or, with ok nil, until ref is gone).
+// (or, with ok nil, until ref is gone), and logs how long that took.
 func waitCached(t *testing.T, p *Provider, ref provider.Ref, timeout time.Duration, what string, ok func(provider.Function) bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
 	start := time.Now()
-	for {
-		fn, err := p.Function(t.Context(), ref)
-		switch {
-		case ok == nil && err != nil:
-			t.Logf("%s: %s after %s", ref, what, time.Since(start).Round(time.Millisecond))
-			return
-		case ok != nil && err == nil && ok(fn):
-			t.Logf("%s: %s after %s", ref, what, time.Since(start).Round(time.Millisecond))
-			return
+	var fn provider.Function
+	var err error
+	testenv.WaitFor(t, timeout, ref.String()+": "+what, func() bool {
+		fn, err = p.Function(t.Context(), ref)
+		if ok == nil {
+			return err != nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not %s within %s (last: desired %d, available %d, labels %v; %v)", ref, what, timeout, fn.Replicas, fn.AvailableReplicas, fn.Labels, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil && ok(fn)
+	}, func() string {
+		return fmt.Sprintf("last: desired %d, available %d, labels %v; %v", fn.Replicas, fn.AvailableReplicas, fn.Labels, err)
+	})
+	t.Logf("%s: %s after %s", ref, what, time.Since(start).Round(time.Millisecond))
 }

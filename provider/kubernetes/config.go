@@ -9,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
 )
 
 // Defaults for Config.
@@ -41,6 +43,13 @@ type Config struct {
 	// Logger receives informer watch errors and one line per scale; nil
 	// discards.
 	Logger *slog.Logger
+	// Server names the API server in Start's progress lines (rest.Config's
+	// Host); empty leaves it out.
+	Server string
+	// ProgressEvery is how often Start says what it is still waiting for
+	// (default 5s); Clock drives it (nil = real time).
+	ProgressEvery time.Duration
+	Clock         clock.Clock
 }
 
 // DefaultConfig returns a Config with every default set and no Client.
@@ -72,6 +81,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := labels.Parse(c.Selector); err != nil {
 		return fmt.Errorf("selector %q: %v", c.Selector, err)
+	}
+	if c.ProgressEvery < 0 {
+		return fmt.Errorf("progress interval %s: must not be negative", c.ProgressEvery)
 	}
 	if c.ResyncPeriod < 0 {
 		return fmt.Errorf("resync period %s: must not be negative", c.ResyncPeriod)

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -156,22 +157,22 @@ func TestClusterLeaderFailoverNeverScalesTwice(t *testing.T) {
 			var log scaleLog
 
 			a := startElectedReplica(t, c, ns, "a", ref, &log)
-			waitFor(t, 30*time.Second, "a leads", a.elector.IsLeader)
+			testenv.WaitFor(t, 30*time.Second, "a leads", a.elector.IsLeader)
 			b := startElectedReplica(t, c, ns, "b", ref, &log)
-			waitFor(t, 10*time.Second, "a acts", func() bool { return len(log.snapshot()) >= 5 })
+			testenv.WaitFor(t, 10*time.Second, "a acts", func() bool { return len(log.snapshot()) >= 5 })
 			if b.elector.IsLeader() {
 				t.Fatal("b leads while a renews")
 			}
 
 			killed := time.Now()
 			tc.kill(a)
-			waitFor(t, 30*time.Second, "b leads", b.elector.IsLeader)
+			testenv.WaitFor(t, 30*time.Second, "b leads", b.elector.IsLeader)
 			if took := time.Since(killed); took > tc.deadline {
 				t.Errorf("b led %s after the kill; want within %s", took.Round(time.Millisecond), tc.deadline)
 			} else {
 				t.Logf("b led %s after the kill", took.Round(time.Millisecond))
 			}
-			waitFor(t, 10*time.Second, "b acts", func() bool {
+			testenv.WaitFor(t, 10*time.Second, "b acts", func() bool {
 				acts := log.snapshot()
 				return acts[len(acts)-1].who == "b" && countBy(acts, "b") >= 5
 			})
@@ -217,17 +218,6 @@ func countBy(acts []scaleAction, who string) int {
 		}
 	}
 	return n
-}
-
-func waitFor(t *testing.T, timeout time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, timeout)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

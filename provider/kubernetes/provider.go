@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,6 +19,7 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -87,6 +90,17 @@ func New(cfg Config) (*Provider, error) {
 // not a sync timeout: a ctx with a deadline stops the informers at that
 // deadline, after which reads serve an ever older cache.
 func (p *Provider) Start(ctx context.Context) error {
+	waitingFor := fmt.Sprintf("deployments (selector %q) in namespaces %s", p.cfg.Selector, strings.Join(p.namespaces, ", "))
+	attrs := []any{"waiting_for", waitingFor}
+	if p.cfg.Server != "" {
+		attrs = append(attrs, "server", p.cfg.Server)
+	}
+	// Start blocks until the API server answers; an operator watching the
+	// log must see what it waits for, and why it still waits (issue 15,
+	// item 7: 35 s of silence with an unreachable server).
+	p.log.Info("waiting for the Kubernetes API server to list function deployments", attrs...)
+	stop := p.reportProgress(ctx, waitingFor, attrs)
+	defer stop()
 	for _, c := range p.caches {
 		c.factory.StartWithContext(ctx)
 	}
@@ -107,6 +121,56 @@ func (p *Provider) Start(ctx context.Context) error {
 	return nil
 }
 
+// reportProgress logs, every ProgressEvery until stop is called, what Start
+// still waits for and the last list/watch error: INFO while the server is
+// merely not answering, ERROR when it refuses us (401/403), which waiting
+// will not cure.
+func (p *Provider) reportProgress(ctx context.Context, waitingFor string, attrs []any) (stop func()) {
+	every := p.cfg.ProgressEvery
+	if every == 0 {
+		every = 5 * time.Second
+	}
+	clk := p.cfg.Clock
+	if clk == nil {
+		clk = clock.Real()
+	}
+	start := clk.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := clk.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C():
+			}
+			var pending []string
+			for _, ns := range p.namespaces {
+				if !p.caches[ns].informer.HasSynced() {
+					pending = append(pending, ns)
+				}
+			}
+			p.mu.Lock()
+			last := p.lastWatchErr
+			p.mu.Unlock()
+			a := append(slices.Clone(attrs), "elapsed", clk.Now().Sub(start).Round(time.Second).String(), "pending_namespaces", pending)
+			switch {
+			case last == nil:
+				p.log.Info("still waiting for the Kubernetes API server (no answer yet)", a...)
+			case apierrors.IsUnauthorized(last) || apierrors.IsForbidden(last):
+				p.log.Error("the Kubernetes API server refuses the controller's credentials; check the service account token, kubeconfig and RBAC",
+					append(a, "err", last)...)
+			default:
+				p.log.Info("still waiting for the Kubernetes API server", append(a, "last_err", last)...)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
 // Synced reports whether Start has synced every cache, for a readiness probe.
 func (p *Provider) Synced() bool { return p.synced.Load() }
 
@@ -122,8 +186,15 @@ func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
 			p.log.Debug("deployment watch closed; the informer re-lists", "namespace", ns, "err", err)
 		default:
 			p.mu.Lock()
+			same := p.lastWatchErr != nil && p.lastWatchErr.Error() == err.Error()
 			p.lastWatchErr = err
 			p.mu.Unlock()
+			if same {
+				// The informer retries with backoff; the same failure again
+				// is not news (a 401 used to log a WARN per retry).
+				p.log.Debug("deployment list/watch failed again; the informer retries", "namespace", ns, "err", err)
+				return
+			}
 			p.log.Warn("deployment list/watch failed; the informer retries", "namespace", ns, "err", err)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 )
 
 func TestLoadBothLayouts(t *testing.T) {
@@ -171,12 +173,7 @@ func TestSharedTraces(t *testing.T) {
 		invocations uint64
 	}{{"azure2019-invitro-200fn", 200, 2007609}, {"azure2019-invitro-10fn", 10, 0}} {
 		p := filepath.Join(dir, c.sub)
-		if _, err := os.Stat(p); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("shared traces not here (%v): CI must have ../shared/traces", err)
-			}
-			t.Skipf("shared traces not here (%v)", err)
-		}
+		testenv.NeedPath(t, p, "the shared traces live in ../shared/traces beside the repository")
 		tr, err := Load(p)
 		if err != nil {
 			t.Fatal(err)

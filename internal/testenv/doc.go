@@ -1,4 +1,4 @@
-// Package testutil holds the helpers every package's tests share when they
+// Package testenv holds the helpers every package's tests share when they
 // drive real processes or read files that may be absent: WaitFor polls a
 // condition until it holds or a deadline passes (for real processes only;
 // loops are tested on virtual time with testing/synctest, never by
@@ -6,4 +6,4 @@
 // data set into a skip on a developer's machine but a failure under
 // CI=true, where something missing means a broken pipeline, not a reason to
 // pass.
-package testutil
+package testenv

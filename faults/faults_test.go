@@ -1,0 +1,446 @@
+package faults
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/e2e"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/faultproxy"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+const (
+	maxReplicas  = 10
+	perReplica   = 50 * 0.9 // default target × proportion
+	zeroDuration = 15 * time.Second
+	// interval is the harness's --interval: "one evaluation".
+	interval = 2 * time.Second
+	// outage is longer than the down window (10 s) and the keep-alive, so
+	// reading a fault as "no load" would act within it.
+	outage = 20 * time.Second
+)
+
+var (
+	busy   = provider.Ref{Name: "f-busy", Namespace: "openfaas-fn"}   // loaded, scaled by rps
+	loaded = provider.Ref{Name: "f-loaded", Namespace: "openfaas-fn"} // opted in to zero, always called
+	quiet  = provider.Ref{Name: "f-quiet", Namespace: "openfaas-fn"}  // opted in to zero, called then not
+)
+
+func need(rps float64) uint64 { return uint64(math.Ceil(rps / perReplica)) }
+
+// suite is the running stack and what the invariant checks share.
+type suite struct {
+	t      *testing.T
+	st     *e2e.Stack
+	gw     *faultproxy.Proxy
+	prom   *faultproxy.Proxy
+	base   resources
+	mu     sync.Mutex
+	rps    map[provider.Ref]float64
+	report []string
+}
+
+func (s *suite) setRPS(ref provider.Ref, v float64) {
+	s.mu.Lock()
+	s.rps[ref] = v
+	s.mu.Unlock()
+	s.st.SetRPS(ref, v)
+}
+
+func (s *suite) logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	s.t.Log(line)
+	s.mu.Lock()
+	s.report = append(s.report, line)
+	s.mu.Unlock()
+}
+
+// TestFaults runs every storm in sequence on one stack (a few minutes).
+func TestFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault suite: several minutes on the real stack")
+	}
+	s := &suite{t: t, rps: map[provider.Ref]float64{}}
+	var err error
+	// The proxies' upstreams are known only once the stack has started
+	// them; Route runs before the controller starts.
+	var gwUp, promUp string
+	route := func(gatewayURL, promURL string) (string, string) {
+		gwUp, promUp = strings.TrimPrefix(gatewayURL, "http://"), strings.TrimPrefix(promURL, "http://")
+		if s.gw, err = faultproxy.New(gwUp); err != nil {
+			t.Fatal(err)
+		}
+		if s.prom, err = faultproxy.New(promUp); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.gw.Close(); s.prom.Close() })
+		return "http://" + s.gw.Addr(), "http://" + s.prom.Addr()
+	}
+	zero := []string{"com.openfaas.scale.zero", "true", "com.openfaas.scale.zero-duration", zeroDuration.String()}
+	s.st = e2e.Start(t, e2e.Options{
+		Binary: controllerBin,
+		Route:  route,
+		Functions: []provider.Function{
+			e2e.NewFunction(busy, "com.openfaas.scale.max", fmt.Sprint(maxReplicas)),
+			e2e.NewFunction(loaded, append([]string{"com.openfaas.scale.max", fmt.Sprint(maxReplicas)}, zero...)...),
+			e2e.NewFunction(quiet, append([]string{"com.openfaas.scale.max", fmt.Sprint(maxReplicas)}, zero...)...),
+		},
+	})
+	stop := s.watch()
+	defer stop()
+
+	s.setRPS(busy, 100)
+	s.setRPS(loaded, 5)
+	s.waitReplicas(busy, need(100), 90*time.Second)
+	s.base = s.resources()
+	s.logf("baseline: %s", s.base)
+
+	t.Run("gateway refused", func(t *testing.T) { s.providerFault(t, faultproxy.Refuse) })
+	t.Run("gateway black-holed", func(t *testing.T) { s.providerFault(t, faultproxy.Blackhole) })
+	// Refused: Prometheus itself kept scraping, so once the controller
+	// reads it again the whole keep-alive is observed and idling at once is
+	// right. Stopped: the gap is in Prometheus' own data.
+	t.Run("prometheus refused", func(t *testing.T) {
+		s.promFault(t, "refused", false, func() { s.prom.Set(faultproxy.Refuse) }, func() { s.prom.Set(faultproxy.Pass) })
+	})
+	t.Run("prometheus stopped and restarted on its storage", func(t *testing.T) {
+		s.promFault(t, "stopped", true, func() {
+			if err := s.st.Prom.Stop(); err != nil {
+				t.Fatal(err)
+			}
+		}, func() {
+			if err := s.st.Prom.Start(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+	t.Run("controller killed mid-burst", s.killMidBurst)
+	t.Run("controller killed mid-idle", s.killMidIdle)
+	t.Run("hostile HTTP clients", s.httpStorm)
+
+	if p := os.Getenv("FAULTS_REPORT"); p != "" {
+		_ = os.WriteFile(p, []byte(strings.Join(s.report, "\n")+"\n"), 0o644)
+	}
+}
+
+// watch checks the invariants that hold at every instant, every 200 ms,
+// until stopped: no replica count above max, and no function with load
+// scaled to zero by the controller (the gateway's own scale from zero is
+// fine; a call to zero is the idler's).
+func (s *suite) watch() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			for _, ref := range []provider.Ref{busy, loaded, quiet} {
+				fn, err := s.st.Mem.Function(ctx, ref)
+				if err == nil && fn.Replicas > maxReplicas {
+					s.t.Errorf("%s at %d replicas, max %d", ref, fn.Replicas, maxReplicas)
+				}
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		for _, ref := range []provider.Ref{busy, loaded} {
+			for _, c := range s.st.Calls(ref) {
+				if c.To == 0 && c.Err == nil {
+					s.t.Errorf("%s (always under load) scaled to zero at %s: %s", ref, c.At.Format(time.StampMilli), s.st.Describe(ref))
+				}
+			}
+		}
+	}
+}
+
+func (s *suite) replicas(ref provider.Ref) uint64 {
+	fn, err := s.st.Mem.Function(context.Background(), ref)
+	if err != nil {
+		s.t.Fatalf("%s: %v", ref, err)
+	}
+	return fn.Replicas
+}
+
+func (s *suite) waitReplicas(ref provider.Ref, want uint64, timeout time.Duration) time.Duration {
+	start := time.Now()
+	e2e.Eventually(s.t, timeout, fmt.Sprintf("%s at %d replicas", ref, want), func() (bool, string) {
+		return s.replicas(ref) == want, s.st.Describe(ref)
+	})
+	return time.Since(start)
+}
+
+// noScaleDownSince fails on any successful scale-down of ref after t0.
+func (s *suite) noScaleDownSince(t *testing.T, ref provider.Ref, t0 time.Time, during string) {
+	t.Helper()
+	for _, c := range s.st.Calls(ref) {
+		if c.At.After(t0) && c.Err == nil && c.To < c.From {
+			t.Errorf("%s scaled down %d→%d at %s %s: %s", ref, c.From, c.To, c.At.Format(time.StampMilli), during, s.st.Describe(ref))
+		}
+	}
+}
+
+// providerFault cuts the controller from the gateway's provider API for
+// longer than the down window while the load steps up; once it clears, the
+// controller must catch up within one evaluation.
+func (s *suite) providerFault(t *testing.T, mode faultproxy.Mode) {
+	from := s.replicas(busy)
+	s.gw.Set(mode)
+	start := time.Now()
+	s.setRPS(busy, 200)
+	time.Sleep(outage)
+	if got := s.replicas(busy); got != from {
+		t.Errorf("%s moved %d→%d while the provider was unreachable", busy, from, got)
+	}
+	s.gw.Set(faultproxy.Pass)
+	took := s.waitReplicas(busy, need(200), 30*time.Second)
+	s.logf("gateway %s for %s: no change meanwhile; caught up to %d replicas %.1fs after it cleared (interval %s)",
+		modeName(mode), outage, need(200), took.Seconds(), interval)
+	// One evaluation plus the provider's own call: the loop's next tick,
+	// and then a burst-window's worth of Prometheus freshness at most.
+	if took > 3*interval {
+		t.Errorf("recovery took %s, want within one evaluation (%s, with slack to %s)", took, interval, 3*interval)
+	}
+	s.setRPS(busy, 100)
+	s.waitReplicas(busy, need(100), 60*time.Second)
+	s.checkResources(t, "after the gateway fault")
+	_ = start
+}
+
+func modeName(m faultproxy.Mode) string {
+	switch m {
+	case faultproxy.Refuse:
+		return "refused"
+	case faultproxy.Blackhole:
+		return "black-holed"
+	}
+	return "passing"
+}
+
+// promFault: while the controller cannot read Prometheus (or Prometheus is
+// down), the load drops to nothing; nothing may be scaled down or idled
+// (missing is not zero). After it clears, the scale-down happens, and the
+// quiet function is idled only once a whole keep-alive has been observed.
+func (s *suite) promFault(t *testing.T, what string, gapInData bool, begin, end func()) {
+	s.setRPS(quiet, 5)
+	s.waitReplicas(quiet, 1, 60*time.Second)
+	time.Sleep(3 * time.Second) // the quiet function's calls reach Prometheus
+	begin()
+	t0 := time.Now()
+	s.setRPS(quiet, 0)
+	s.setRPS(busy, 0)
+	time.Sleep(outage)
+	s.noScaleDownSince(t, busy, t0, "while Prometheus was "+what)
+	s.noScaleDownSince(t, quiet, t0, "while Prometheus was "+what)
+	end()
+	cleared := time.Now()
+	took := s.waitReplicas(busy, 1, 90*time.Second)
+	s.waitReplicas(quiet, 0, 90*time.Second)
+	for _, c := range s.st.Calls(quiet) {
+		if c.To != 0 || c.Err != nil || !c.At.After(t0) {
+			continue
+		}
+		if c.At.Sub(t0) < zeroDuration {
+			t.Errorf("%s idled %s after its last call, keep-alive %s", quiet, c.At.Sub(t0), zeroDuration)
+		}
+		if gapInData && c.At.Sub(cleared) < zeroDuration {
+			t.Errorf("%s idled %s after Prometheus came back, before a whole %s window was observed", quiet, c.At.Sub(cleared), zeroDuration)
+		}
+	}
+	idled := time.Duration(0)
+	for _, c := range s.st.Calls(quiet) {
+		if c.To == 0 && c.Err == nil && c.At.After(t0) {
+			idled = c.At.Sub(cleared)
+		}
+	}
+	s.logf("prometheus %s for %s with the load gone: no scale-down, no idle meanwhile; scaled down %.1fs and idled %.1fs after it cleared (keep-alive %s)",
+		what, outage, took.Seconds(), idled.Seconds(), zeroDuration)
+	s.setRPS(busy, 100)
+	s.waitReplicas(busy, need(100), 90*time.Second)
+	s.checkResources(t, "after the Prometheus fault")
+}
+
+// killMidBurst: SIGKILL while a burst is being scaled up; after the
+// restart the burst is served within bounds and the loaded function stays up.
+func (s *suite) killMidBurst(t *testing.T) {
+	s.setRPS(busy, 400)
+	e2e.Eventually(t, 60*time.Second, busy.String()+" starting to scale up", func() (bool, string) {
+		return s.replicas(busy) > need(100), s.st.Describe(busy)
+	})
+	s.st.Controller.Kill()
+	killed := time.Now()
+	if err := s.st.Controller.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	restarted := time.Now()
+	took := s.waitReplicas(busy, need(400), 60*time.Second)
+	s.logf("controller SIGKILLed mid-burst: ready again %.1fs after the kill; burst served (%d replicas) %.1fs after the restart",
+		restarted.Sub(killed).Seconds(), need(400), took.Seconds())
+	t.Run("no scale-down in the first down window after a restart", func(t *testing.T) {
+		t.Skip("holds only once restarts rebuild state from history (issue 15, item 5, the lead's work)")
+		s.setRPS(busy, 100)
+		time.Sleep(10 * time.Second) // the harness's down window
+		s.noScaleDownSince(t, busy, restarted, "in the first down window after a restart")
+	})
+	s.setRPS(busy, 100)
+	s.waitReplicas(busy, need(100), 90*time.Second)
+	s.checkResources(t, "after the restart")
+}
+
+// killMidIdle: SIGKILL while the quiet function's keep-alive runs out; the
+// loaded function (opted in to zero too) is never idled across the restart.
+func (s *suite) killMidIdle(t *testing.T) {
+	s.setRPS(quiet, 5)
+	s.waitReplicas(quiet, 1, 60*time.Second)
+	s.setRPS(quiet, 0)
+	time.Sleep(zeroDuration - 3*time.Second)
+	s.st.Controller.Kill()
+	if err := s.st.Controller.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	took := s.waitReplicas(quiet, 0, 90*time.Second)
+	if got := s.replicas(loaded); got == 0 {
+		t.Errorf("%s (under load) at zero after the restart", loaded)
+	}
+	s.logf("controller SIGKILLed mid-idle: quiet function idled %.1fs after the restart; loaded function never idled", took.Seconds())
+	s.checkResources(t, "after the restart")
+}
+
+// httpStorm: thousands of idle keep-alive connections, slow bodies and
+// unauthenticated posts against the controller; the webhook and /healthz
+// keep answering, and once the clients leave the controller is back to
+// its baseline.
+func (s *suite) httpStorm(t *testing.T) {
+	addr := s.st.Controller.Addr()
+	var conns []net.Conn
+	var mu sync.Mutex
+	keep := func(c net.Conn) {
+		mu.Lock()
+		conns = append(conns, c)
+		mu.Unlock()
+	}
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64)
+	const idle, slow, unauth = 2000, 300, 300
+	for i := range idle + slow + unauth {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				return
+			}
+			keep(c)
+			switch {
+			case i < idle:
+				_, _ = io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+				if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			case i < idle+slow:
+				_, _ = io.WriteString(c, "POST /system/alert HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{")
+			default:
+				_, _ = io.WriteString(c, "POST /system/alert HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+			}
+		})
+	}
+	wg.Wait()
+	during := s.resources()
+	// The webhook still answers AlertManager while the storm is held open.
+	start := time.Now()
+	code, err := s.postAlert()
+	webhook := time.Since(start)
+	if err != nil || code != http.StatusOK {
+		t.Errorf("webhook during the storm: %d %v", code, err)
+	}
+	hc := &http.Client{Timeout: 5 * time.Second}
+	if resp, err := hc.Get(s.st.Controller.URL() + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz during the storm: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if during.fds > s.base.fds+600 {
+		t.Errorf("%g open fds during the storm (baseline %g): the connection cap did not hold", during.fds, s.base.fds)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	after := s.checkResources(t, "after the storm")
+	s.logf("%d idle keep-alive + %d slow bodies + %d unauthenticated posts: webhook answered 200 in %.0f ms, /healthz 200; during: %s; after the clients left: %s",
+		idle, slow, unauth, float64(webhook.Milliseconds()), during, after)
+}
+
+func (s *suite) postAlert() (int, error) {
+	body := `{"receiver":"scaler","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"APIHighInvocationRate","function_name":"` +
+		busy.String() + `"},"annotations":{},"startsAt":"` + time.Now().UTC().Format(time.RFC3339) + `"}]}`
+	req, err := http.NewRequest(http.MethodPost, s.st.Controller.URL()+"/system/alert", strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.SetBasicAuth(s.st.User, s.st.Password)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+// resources is what the controller's own /metrics says it holds.
+type resources struct{ goroutines, fds, rssMB float64 }
+
+func (r resources) String() string {
+	return fmt.Sprintf("%.0f goroutines, %.0f fds, %.0f MB RSS", r.goroutines, r.fds, r.rssMB)
+}
+
+func (s *suite) resources() resources {
+	g, _ := s.st.Metric(s.t, "go_goroutines", nil)
+	f, _ := s.st.Metric(s.t, "process_open_fds", nil)
+	r, _ := s.st.Metric(s.t, "process_resident_memory_bytes", nil)
+	return resources{g, f, r / (1 << 20)}
+}
+
+// checkResources waits (up to 30 s) until goroutines and fds are back near
+// the baseline and RSS within 50 MB of it, and fails otherwise. A restarted
+// controller has a fresh baseline, so slack covers its warm-up.
+func (s *suite) checkResources(t *testing.T, when string) resources {
+	t.Helper()
+	var r resources
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r = s.resources()
+		if r.goroutines <= s.base.goroutines*1.2+10 && r.fds <= s.base.fds+10 && r.rssMB <= s.base.rssMB+50 {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%s: %s, baseline %s", when, r, s.base)
+			return r
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}

@@ -1,0 +1,195 @@
+package httpserver
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Listener caps the connections open at once. At the cap it does not stop
+// accepting, as a plain semaphore would (then 20,000 idle keep-alive
+// connections held by one client lock AlertManager out until they time
+// out); it closes the connection that has waited longest without a request
+// in progress (idle keep-alive, or opened and no header yet) and accepts the
+// new one. Only when every connection has a request in progress does Accept
+// wait for one to end; the in-flight cap (LimitInFlight) keeps that short.
+//
+// The request state comes from the server's ConnState hook, which New sets;
+// with a server built otherwise no connection counts as idle and the
+// listener degrades to a plain cap.
+type Listener struct {
+	net.Listener
+	max int
+
+	mu    sync.Mutex
+	n     int // open connections plus the one being accepted
+	conns map[*conn]struct{}
+
+	freed     chan struct{} // a connection closed (buffered 1: a wake-up, not a count)
+	done      chan struct{}
+	closeOnce sync.Once
+	evicted   atomic.Uint64
+}
+
+// Listen listens on addr (TCP) with at most maxConns connections open at
+// once; maxConns 0 means no cap (the connections are still tracked).
+//
+// addr "fd:N" serves on the listening socket inherited as file descriptor
+// N (N ≥ 3) instead of binding one: a test harness binds 127.0.0.1:0 itself
+// and passes the socket, so no other process can take the port between a
+// "free port" probe and the controller's bind, and a controller restarted
+// on the same socket keeps its address.
+func Listen(addr string, maxConns int) (*Listener, error) {
+	if rest, ok := strings.CutPrefix(addr, "fd:"); ok {
+		n, err := strconv.Atoi(rest)
+		if err != nil || n < 3 {
+			return nil, fmt.Errorf("listen %s: want fd:N with N ≥ 3 (an inherited listening socket)", addr)
+		}
+		f := os.NewFile(uintptr(n), "listener-fd-"+rest)
+		ln, err := net.FileListener(f)
+		_ = f.Close() // FileListener dups the descriptor
+		if err != nil {
+			return nil, fmt.Errorf("listen %s: %w", addr, err)
+		}
+		return Wrap(ln, maxConns), nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return Wrap(ln, maxConns), nil
+}
+
+// Wrap caps ln (an inherited or test listener) as Listen does.
+func Wrap(ln net.Listener, maxConns int) *Listener {
+	return &Listener{
+		Listener: ln, max: maxConns,
+		conns: map[*conn]struct{}{},
+		freed: make(chan struct{}, 1),
+		done:  make(chan struct{}),
+	}
+}
+
+// Evicted counts the connections closed to make room for new ones.
+func (l *Listener) Evicted() uint64 { return l.evicted.Load() }
+
+// Open is the number of connections open now.
+func (l *Listener) Open() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.conns)
+}
+
+// Accept waits for room (evicting the longest-waiting connection without a
+// request if there is one) and then for a connection.
+func (l *Listener) Accept() (net.Conn, error) {
+	for {
+		l.mu.Lock()
+		if l.max <= 0 || l.n < l.max {
+			l.n++
+			l.mu.Unlock()
+			break
+		}
+		victim := l.oldestWaitingLocked()
+		l.mu.Unlock()
+		if victim != nil {
+			l.evicted.Add(1)
+			_ = victim.Close()
+			continue
+		}
+		select {
+		case <-l.freed:
+		case <-l.done:
+			return nil, net.ErrClosed
+		}
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		l.release()
+		return nil, err
+	}
+	tc := &conn{Conn: c, l: l}
+	tc.setState(http.StateNew)
+	l.mu.Lock()
+	l.conns[tc] = struct{}{}
+	l.mu.Unlock()
+	return tc, nil
+}
+
+// Close stops accepting; open connections stay with their server.
+func (l *Listener) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+func (l *Listener) release() {
+	l.mu.Lock()
+	l.n--
+	l.mu.Unlock()
+	select {
+	case l.freed <- struct{}{}:
+	default:
+	}
+}
+
+// oldestWaitingLocked is the connection with no request in progress that has
+// been so the longest, or nil.
+func (l *Listener) oldestWaitingLocked() *conn {
+	var best *conn
+	var bestSince int64
+	for c := range l.conns {
+		st, since := c.get()
+		if st != http.StateIdle && st != http.StateNew {
+			continue
+		}
+		if best == nil || since < bestSince {
+			best, bestSince = c, since
+		}
+	}
+	return best
+}
+
+// conn is an accepted connection that knows its request state.
+type conn struct {
+	net.Conn
+	l     *Listener
+	state atomic.Uint64 // http.ConnState<<56 | monotonic nanoseconds since epoch of the process
+	once  sync.Once
+}
+
+var epoch = time.Now()
+
+func (c *conn) setState(s http.ConnState) {
+	c.state.Store(uint64(s)<<56 | uint64(time.Since(epoch).Nanoseconds())&(1<<56-1))
+}
+
+func (c *conn) get() (http.ConnState, int64) {
+	v := c.state.Load()
+	return http.ConnState(v >> 56), int64(v & (1<<56 - 1))
+}
+
+// Close closes once and frees the connection's slot.
+func (c *conn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		delete(c.l.conns, c)
+		c.l.mu.Unlock()
+		c.l.release()
+	})
+	return err
+}
+
+// trackState is the server's ConnState hook: it tells the listener which
+// connections are between requests.
+func trackState(c net.Conn, s http.ConnState) {
+	if tc, ok := c.(*conn); ok {
+		tc.setState(s)
+	}
+}

@@ -1,0 +1,84 @@
+package jetstream
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults; see Config. The stream and subject are OpenFaaS's queue names.
+const (
+	DefaultStream    = "faas-request"
+	DefaultSubject   = "faas-request"
+	DefaultTimeout   = 5 * time.Second
+	DefaultNamespace = "openfaas-fn"
+)
+
+// Config configures the JetStream source. Start from DefaultConfig.
+type Config struct {
+	// URL of the NATS server, nats://host:port (flag --nats-url).
+	URL string
+	// Stream holding the asynchronous requests (flag --nats-stream, default
+	// faas-request).
+	Stream string
+	// Subject is the stream's subject; each function's messages go to
+	// <Subject>.<name>.<namespace> (flag --nats-subject, default faas-request).
+	Subject string
+	// Timeout bounds one Queued call, all pages included (default 5s).
+	Timeout time.Duration
+	// DefaultNamespace qualifies a consumer subject naming a bare function.
+	DefaultNamespace string
+	// Logger receives debug lines about consumers that name no function.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the defaults; URL is left empty on purpose.
+func DefaultConfig() Config {
+	return Config{Stream: DefaultStream, Subject: DefaultSubject, Timeout: DefaultTimeout, DefaultNamespace: DefaultNamespace}
+}
+
+// Validate reports the first problem with c, naming the setting.
+func (c Config) Validate() error {
+	if c.URL == "" {
+		return errors.New("nats url is required")
+	}
+	for _, u := range strings.Split(c.URL, ",") {
+		p, err := url.Parse(strings.TrimSpace(u))
+		if err != nil || (p.Scheme != "nats" && p.Scheme != "tls") || p.Host == "" {
+			return fmt.Errorf("nats url %q: want nats://host:port (several comma-separated)", c.URL)
+		}
+	}
+	if !validToken(c.Stream, false) {
+		return fmt.Errorf("nats stream %q: want a name without spaces, dots, * or >", c.Stream)
+	}
+	if !validToken(c.Subject, true) {
+		return fmt.Errorf("nats subject %q: want a literal subject (no spaces, * or >, no empty token)", c.Subject)
+	}
+	if c.Timeout <= 0 {
+		return fmt.Errorf("nats timeout must be > 0, got %s", c.Timeout)
+	}
+	if c.DefaultNamespace == "" {
+		return errors.New("nats default namespace is required")
+	}
+	return nil
+}
+
+// validToken: non-empty, no whitespace or wildcards; dots only when allowed
+// and never at an end or doubled.
+func validToken(s string, dots bool) bool {
+	if s == "" || strings.ContainsAny(s, " \t\r\n*>") {
+		return false
+	}
+	if !dots {
+		return !strings.Contains(s, ".")
+	}
+	for _, tok := range strings.Split(s, ".") {
+		if tok == "" {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,150 @@
+package jetstream
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// apiPrefix is JetStream's default API subject prefix (no domain).
+const apiPrefix = "$JS.API."
+
+// Source reads functions' backlogs from one JetStream stream.
+type Source struct {
+	cfg Config
+	nc  *nats.Conn
+	log *slog.Logger
+}
+
+var _ metricsource.QueueReader = (*Source)(nil)
+
+// New validates cfg and connects. A server that is down is not an error:
+// the client keeps reconnecting (forever, every half second) and Queued
+// reports ErrUnavailable until it is back.
+func New(cfg Config) (*Source, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("source", "jetstream")
+	nc, err := nats.Connect(cfg.URL,
+		nats.Name("faas-autoscaler"),
+		nats.RetryOnFailedConnect(true),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(500*time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
+		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrlRedacted()) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("nats connect %s: %w", cfg.URL, err)
+	}
+	return &Source{cfg: cfg, nc: nc, log: log}, nil
+}
+
+// Close drops the connection.
+func (s *Source) Close() { s.nc.Close() }
+
+// SubjectFor is the subject a function's asynchronous requests are published
+// on: <subject>.<name>.<namespace>.
+func SubjectFor(subject string, ref provider.Ref) string {
+	return subject + "." + ref.Name + "." + ref.Namespace
+}
+
+// consumerPage is the part of a $JS.API.CONSUMER.LIST response we read.
+type consumerPage struct {
+	Error *struct {
+		Code        int    `json:"code"`
+		ErrCode     int    `json:"err_code"`
+		Description string `json:"description"`
+	} `json:"error,omitempty"`
+	Total     int        `json:"total"`
+	Offset    int        `json:"offset"`
+	Consumers []consumer `json:"consumers"`
+}
+
+type consumer struct {
+	Name   string `json:"name"`
+	Config struct {
+		FilterSubject  string   `json:"filter_subject"`
+		FilterSubjects []string `json:"filter_subjects"`
+	} `json:"config"`
+	NumPending    uint64 `json:"num_pending"`
+	NumAckPending uint64 `json:"num_ack_pending"`
+}
+
+// Queued returns every function's unacknowledged messages (waiting plus
+// running) from its consumer. One request per page of 256 consumers. Any
+// failure — server down, stream missing, a page that does not decode —
+// fails the whole read: a partial answer would make functions look empty.
+func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	out := metricsource.Values{}
+	subj := apiPrefix + "CONSUMER.LIST." + s.cfg.Stream
+	offset := 0
+	for {
+		req := fmt.Appendf(nil, `{"offset":%d}`, offset)
+		msg, err := s.nc.RequestWithContext(ctx, subj, req)
+		if err != nil {
+			return nil, fmt.Errorf("list consumers of stream %s: %w", s.cfg.Stream, err)
+		}
+		var page consumerPage
+		if err := json.Unmarshal(msg.Data, &page); err != nil {
+			return nil, fmt.Errorf("list consumers of stream %s: decode: %w", s.cfg.Stream, err)
+		}
+		if page.Error != nil {
+			return nil, fmt.Errorf("list consumers of stream %s: %s (code %d, err_code %d)",
+				s.cfg.Stream, page.Error.Description, page.Error.Code, page.Error.ErrCode)
+		}
+		for _, c := range page.Consumers {
+			s.add(out, c)
+		}
+		offset += len(page.Consumers)
+		if len(page.Consumers) == 0 || offset >= page.Total {
+			return out, nil
+		}
+	}
+}
+
+// add records one consumer's backlog under its function. Several consumers
+// filtering the same function's subject each see all its messages, so the
+// largest backlog counts, not the sum.
+func (s *Source) add(out metricsource.Values, c consumer) {
+	filter := c.Config.FilterSubject
+	if filter == "" && len(c.Config.FilterSubjects) == 1 {
+		filter = c.Config.FilterSubjects[0]
+	}
+	ref, ok := s.refOf(filter)
+	if !ok {
+		s.log.Debug("consumer is not a single function's; ignored", "consumer", c.Name, "filter", filter)
+		return
+	}
+	v := float64(c.NumPending + c.NumAckPending)
+	if old, seen := out[ref]; !seen || v > old {
+		out[ref] = v
+	}
+}
+
+// refOf maps <subject>.<name>.<namespace> (or <subject>.<name>) to a function.
+func (s *Source) refOf(filter string) (provider.Ref, bool) {
+	rest, ok := strings.CutPrefix(filter, s.cfg.Subject+".")
+	if !ok || rest == "" || strings.ContainsAny(rest, "*>") {
+		return provider.Ref{}, false
+	}
+	ref, err := provider.ParseRef(rest, s.cfg.DefaultNamespace)
+	if err != nil || strings.Contains(ref.Name, ".") {
+		return provider.Ref{}, false
+	}
+	return ref, true
+}

@@ -1,0 +1,77 @@
+package metricsource
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// QueueReader reads the asynchronous backlog of every function at once from
+// the queue itself (NATS JetStream), for deployments whose queue worker does
+// not export per-function metrics. Values are messages not yet acknowledged:
+// waiting plus in flight. A function without a consumer is absent.
+type QueueReader interface {
+	Queued(ctx context.Context) (Values, error)
+}
+
+// WithQueue is a Source that takes the queue load from q and everything else
+// from base: Load of TypeQueue (any window: a queue reading is a level now,
+// not an average) and Activity's Queued. A failed queue read wraps
+// ErrUnavailable, so the scaler keeps queue functions as they are and the
+// idler idles nothing (it cannot prove that no work is waiting).
+//
+// A reading younger than reuse (by now, the caller's clock) answers again,
+// so that one scaler pass, which asks for its stable and burst windows,
+// makes one request to the queue, not two. Failures are not reused.
+func WithQueue(base Source, q QueueReader, reuse time.Duration, now func() time.Time) Source {
+	return &withQueue{base: base, q: q, reuse: reuse, now: now}
+}
+
+type withQueue struct {
+	base  Source
+	q     QueueReader
+	reuse time.Duration
+	now   func() time.Time
+
+	mu   sync.Mutex
+	last Values
+	at   time.Time
+}
+
+func (w *withQueue) Load(ctx context.Context, lq LoadQuery) (Values, error) {
+	if lq.Type != TypeQueue {
+		return w.base.Load(ctx, lq)
+	}
+	return w.queued(ctx)
+}
+
+func (w *withQueue) Activity(ctx context.Context, window time.Duration) (Activity, error) {
+	act, err := w.base.Activity(ctx, window)
+	if err != nil {
+		return act, err
+	}
+	q, err := w.queued(ctx)
+	if err != nil {
+		return Activity{}, fmt.Errorf("activity over %s: %w", window, err)
+	}
+	act.Queued = q
+	return act, nil
+}
+
+// queued reads the queue, or reuses a fresh reading. The lock is held over
+// the read so that concurrent callers wait for one request.
+func (w *withQueue) queued(ctx context.Context) (Values, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.last != nil && w.reuse > 0 && w.now().Sub(w.at) < w.reuse {
+		return w.last, nil
+	}
+	v, err := w.q.Queued(ctx)
+	if err != nil {
+		w.last = nil
+		return nil, fmt.Errorf("%w: queue: %w", ErrUnavailable, err)
+	}
+	w.last, w.at = v, w.now()
+	return v, nil
+}

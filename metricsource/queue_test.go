@@ -1,0 +1,101 @@
+package metricsource_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+type fakeBase struct{ loads []metricsource.LoadQuery }
+
+func (f *fakeBase) Load(_ context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
+	f.loads = append(f.loads, q)
+	return metricsource.Values{fnA: 7}, nil
+}
+
+func (f *fakeBase) Activity(_ context.Context, w time.Duration) (metricsource.Activity, error) {
+	return metricsource.Activity{Window: w, Covered: true, Started: metricsource.Values{fnA: 1},
+		Queued: metricsource.Values{fnA: 99}}, nil
+}
+
+type fakeQueue struct {
+	v   metricsource.Values
+	err error
+	n   int
+}
+
+func (f *fakeQueue) Queued(context.Context) (metricsource.Values, error) {
+	f.n++
+	return f.v, f.err
+}
+
+var fnA = provider.Ref{Name: "a", Namespace: "fn"}
+
+// TestWithQueue: the queue type and Activity's Queued come from the queue
+// reader, everything else from the base source; a failed queue read is
+// ErrUnavailable for both, never an empty answer.
+func TestWithQueue(t *testing.T) {
+	base, q := &fakeBase{}, &fakeQueue{v: metricsource.Values{fnA: 5000}}
+	src := metricsource.WithQueue(base, q, 0, time.Now)
+	ctx := context.Background()
+
+	got, err := src.Load(ctx, metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: time.Minute})
+	if err != nil || got[fnA] != 5000 || len(base.loads) != 0 {
+		t.Fatalf("queue load = %v, %v (base asked %d times); want 5000 from the queue", got, err, len(base.loads))
+	}
+	got, err = src.Load(ctx, metricsource.LoadQuery{Type: metricsource.TypeRPS, Window: time.Minute})
+	if err != nil || got[fnA] != 7 || len(base.loads) != 1 {
+		t.Fatalf("rps load = %v, %v; want 7 from the base", got, err)
+	}
+	act, err := src.Activity(ctx, time.Minute)
+	if err != nil || act.Queued[fnA] != 5000 || act.Started[fnA] != 1 || !act.Covered {
+		t.Fatalf("activity = %+v, %v; want base's started and the queue's 5000 queued", act, err)
+	}
+
+	q.err = errors.New("nats: timeout")
+	if _, err := src.Load(ctx, metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: time.Minute}); !errors.Is(err, metricsource.ErrUnavailable) {
+		t.Fatalf("queue load with the queue down: %v, want ErrUnavailable", err)
+	}
+	if _, err := src.Activity(ctx, time.Minute); !errors.Is(err, metricsource.ErrUnavailable) {
+		t.Fatalf("activity with the queue down: %v, want ErrUnavailable (nothing may be idled)", err)
+	}
+	if _, err := src.Load(ctx, metricsource.LoadQuery{Type: metricsource.TypeRPS, Window: time.Minute}); err != nil {
+		t.Fatalf("rps load with the queue down: %v, want the base's answer", err)
+	}
+}
+
+// TestWithQueueReuse: readings within the reuse time answer again (one
+// request per scaler pass); older ones and failures do not.
+func TestWithQueueReuse(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	q := &fakeQueue{v: metricsource.Values{fnA: 3}}
+	src := metricsource.WithQueue(&fakeBase{}, q, time.Second, func() time.Time { return now })
+	ctx := context.Background()
+	stable := metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: time.Minute}
+	burst := metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: 10 * time.Second}
+	for _, lq := range []metricsource.LoadQuery{stable, burst} {
+		if _, err := src.Load(ctx, lq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if q.n != 1 {
+		t.Fatalf("%d queue reads for one pass, want 1", q.n)
+	}
+	now = now.Add(time.Second)
+	if _, err := src.Load(ctx, stable); err != nil || q.n != 2 {
+		t.Fatalf("after the reuse time: %d reads (%v), want 2", q.n, err)
+	}
+	q.err = errors.New("down")
+	now = now.Add(time.Second)
+	if _, err := src.Load(ctx, stable); err == nil {
+		t.Fatal("failed read answered")
+	}
+	q.err = nil
+	if _, err := src.Load(ctx, stable); err != nil || q.n != 4 {
+		t.Fatalf("a failure was reused: %d reads (%v), want 4", q.n, err)
+	}
+}

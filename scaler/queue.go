@@ -1,0 +1,83 @@
+package scaler
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// The queue scaling type (com.openfaas.scale.type=queue) scales on a
+// function's asynchronous backlog: messages waiting plus messages running,
+// read from the queue worker's metrics or from JetStream itself. The target
+// is that backlog per replica, as OpenFaaS Pro's queue rule and KEDA's
+// lagThreshold do. Its one knob of its own is the activation threshold:
+// KEDA's activationLagThreshold, the backlog that wakes a function at zero.
+// The default, 1 message, wakes it for any work at all: a message waiting
+// with nothing to run it is the complaint async users have of OpenFaaS
+// (faas#1131, nats-queue-worker#32).
+const (
+	LabelQueueActivation   = "faas-autoscaler.io/queue-activation"
+	DefaultQueueActivation = 1.0
+)
+
+// belowActivation is true for a queue-type function whose freshest backlog
+// (the larger of the two windows) is under its activation threshold.
+func belowActivation(spec Spec, load, burst *float64) bool {
+	if spec.Type != metricsource.TypeQueue {
+		return false
+	}
+	return max(derefOr(load, 0), derefOr(burst, 0)) < spec.QueueActivation
+}
+
+// stableSource says what the stable load is, for decision reasons: a
+// window's average, except for a queue, whose load is its backlog now.
+func stableSource(spec Spec, w time.Duration) string {
+	if spec.Type == metricsource.TypeQueue {
+		return " (backlog now)"
+	}
+	return fmt.Sprintf(" (%v avg)", w)
+}
+
+// wakeForBacklog wakes a function of another type at zero that has
+// asynchronous work waiting: at zero its messages raise no rps, in-flight or
+// CPU, so its own load would never wake it and they would wait for ever
+// (faas#1131). It wakes to the floor; its own type sizes it from there.
+func wakeForBacklog(spec Spec, obs Observation, d Decision) (Decision, bool) {
+	if obs.Queued == nil || spec.Type == metricsource.TypeQueue || *obs.Queued < max(spec.QueueActivation, 1e-9) {
+		return d, false
+	}
+	v, _, _, _ := clamp(spec, obs, 1)
+	d.Replicas, d.Code = v, CodeFromZero
+	d.Reason = fmt.Sprintf("at zero with %g message(s) queued (activation %g) → %d", *obs.Queued, spec.QueueActivation, v)
+	return d, true
+}
+
+// backlogAtZero reads the queue once when a function of another type is at
+// zero (reusing this pass's queue reading when a queue-type function made
+// one). A failed read leaves them at zero, as before: missing is not zero,
+// but it is no evidence of work either.
+func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, specs []Spec, errs []error, loads map[metricsource.LoadQuery]metricsource.Values) metricsource.Values {
+	want := false
+	for i, fn := range fns {
+		if errs[i] == nil && fn.Replicas == 0 && specs[i].Type != metricsource.TypeQueue && !specs[i].Step() && !specs[i].Static() {
+			want = true
+			break
+		}
+	}
+	if !want {
+		return nil
+	}
+	q := metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: l.cfg.BurstWindow}
+	if v, ok := loads[q]; ok {
+		return v
+	}
+	v, err := l.cfg.Source.Load(ctx, q)
+	if err != nil {
+		l.log.Debug("backlog of functions at zero unknown", "err", err)
+		return nil
+	}
+	return v
+}
