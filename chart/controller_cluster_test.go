@@ -20,7 +20,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/faas-autoscaler/faas-autoscaler/internal/testutil"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 )
 
 // The real controller binary, started with exactly the args the chart
@@ -121,7 +121,7 @@ func TestClusterControllerRunsWithTheChartsWiring(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	}
-	testutil.WaitFor(t, 60*time.Second, "the controller Ready (leading)", ready, func() string { return logs.String() })
+	testenv.WaitFor(t, 60*time.Second, "the controller Ready (leading)", ready, func() string { return logs.String() })
 	select {
 	case err := <-exited:
 		t.Fatalf("controller exited: %v", err)
