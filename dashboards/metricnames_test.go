@@ -14,9 +14,9 @@ import (
 
 	"github.com/faas-autoscaler/faas-autoscaler/alerts"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
-	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/controller"
+	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
