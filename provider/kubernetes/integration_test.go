@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"slices"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func TestClusterScalerScenario(t *testing.T) {
 
 	src := scalertest.NewSource()
 	src.Set(metricsource.TypeRPS, ref, 45) // 4.5 replicas' worth at target 10
-	loop, err := scaler.NewLoop(scaler.LoopConfig{Provider: p, Source: src, Namespaces: []string{ns}, Defaults: scaler.DefaultDefaults()})
+	loop, err := scaler.NewLoop(scaler.LoopConfig{Provider: p, Source: src, Actuator: newActuator(t, p), Namespaces: []string{ns}, Defaults: scaler.DefaultDefaults()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestClusterIdlerScenario(t *testing.T) {
 		Started:  metricsource.Values{refs["busy"]: 12},
 		Inflight: metricsource.Values{},
 	})
-	idl, err := idler.New(idler.Config{Provider: p, Source: src, Namespaces: []string{ns}, Schedule: "@every 30s"})
+	idl, err := idler.New(idler.Config{Provider: p, Source: src, Actuator: newActuator(t, p), Namespaces: []string{ns}, Schedule: "@every 30s"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,4 +145,17 @@ func TestClusterIdlerScenario(t *testing.T) {
 	if len(again.Idled) != 0 {
 		t.Errorf("second cycle idled %v again", again.Idled)
 	}
+}
+
+// newActuator is the one writer of replicas over the real provider: the
+// loops propose, and its conditional writes go to deployments/scale.
+func newActuator(t *testing.T, p provider.Provider) *actuator.Actuator {
+	t.Helper()
+	c := actuator.Default()
+	c.Provider = p
+	a, err := actuator.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
