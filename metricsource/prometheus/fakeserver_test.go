@@ -130,8 +130,9 @@ func TestActivityFromFake(t *testing.T) {
 			if d := cmp.Diff(want, act); d != "" {
 				t.Fatalf("activity (-want +got):\n%s", d)
 			}
-			if n := calls.Load(); n != 4 {
-				t.Fatalf("Activity made %d requests, want 4", n)
+			// started, in flight, coverage, vanished series, queued work.
+			if n := calls.Load(); n != 5 {
+				t.Fatalf("Activity made %d requests, want 5", n)
 			}
 		})
 	}
