@@ -166,6 +166,15 @@ func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Sp
 	if fs == nil {
 		fs = &fnState{}
 		l.fns[fn.Ref] = fs
+		if fn.Replicas > 0 {
+			// First sight (a start, a restart, a failover, a new function):
+			// the count found is what someone wanted within the last down
+			// window, for all this loop knows. Remembering it as a
+			// recommendation means no scale-down before one down window has
+			// passed — a restart used to forget a burst's peak and halve the
+			// function every pass from the first (issue 15, item 5).
+			fs.state.Recommendations = []Recommendation{{At: now, Replicas: fn.Replicas}}
+		}
 	}
 	prevSpecErr := fs.specErr
 	fs.fn, fs.spec, fs.specErr, fs.obs = fn, spec, specErr, obs
