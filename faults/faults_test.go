@@ -294,7 +294,6 @@ func (s *suite) killMidBurst(t *testing.T) {
 	s.logf("controller SIGKILLed mid-burst: ready again %.1fs after the kill; burst served (%d replicas) %.1fs after the restart",
 		restarted.Sub(killed).Seconds(), need(400), took.Seconds())
 	t.Run("no scale-down in the first down window after a restart", func(t *testing.T) {
-		t.Skip("holds only once restarts rebuild state from history (issue 15, item 5, the lead's work)")
 		s.setRPS(busy, 100)
 		time.Sleep(10 * time.Second) // the harness's down window
 		s.noScaleDownSince(t, busy, restarted, "in the first down window after a restart")

@@ -54,6 +54,10 @@ type LoopConfig struct {
 	Defaults Defaults
 	// Namespaces to manage; empty = every namespace the provider lists.
 	Namespaces []string
+	// Leading reports whether this replica acts (leader election); nil =
+	// always. A follower refuses signals (503) instead of queueing work it
+	// will never do.
+	Leading func() bool
 	// MinFloor gives scheduled minimums; optional.
 	MinFloor MinFloorFunc
 	// HistorySize is how many decisions per function the explain API keeps
@@ -188,16 +192,31 @@ func (l *Loop) logPassError(err error) {
 }
 
 // Notify queues an immediate evaluation of sig.Ref and returns at once. A
-// newer signal for the same function replaces a queued one (coalescing).
-// It returns ErrUnknownFunction, without queueing, when the last listing did
-// not have the function (new functions are picked up by the next tick), and
-// ErrUnavailable, after queueing, when the last provider contact failed.
+// newer signal for the same function replaces a queued one (coalescing), so
+// the queue holds at most one entry per listed function. Without queueing,
+// it returns ErrUnavailable (the webhook answers 503 with Retry-After, and
+// AlertManager retries) on a replica that does not lead, and before the
+// first successful listing, when no name can be checked; and
+// ErrUnknownFunction when the last listing did not have the function (new
+// functions are picked up by the next tick). After queueing, it returns
+// ErrUnavailable when the last provider contact failed.
 func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if l.cfg.Leading != nil && !l.cfg.Leading() {
+		return fmt.Errorf("%w: this replica is not the leader; send alerts to the leader (the Service routes to the ready replica)", ErrUnavailable)
+	}
 	l.mu.Lock()
-	if _, ok := l.fns[sig.Ref]; l.listed && !ok {
+	if !l.listed {
+		perr := l.providerErr
+		l.mu.Unlock()
+		if perr != nil {
+			return fmt.Errorf("%w: functions not listed yet: %w", ErrUnavailable, perr)
+		}
+		return fmt.Errorf("%w: functions not listed yet (starting)", ErrUnavailable)
+	}
+	if _, ok := l.fns[sig.Ref]; !ok {
 		l.mu.Unlock()
 		return fmt.Errorf("%w: %s", ErrUnknownFunction, sig.Ref)
 	}
@@ -243,7 +262,7 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 		sigs[ref] = &sig
 	}
 	l.evaluateLocked(ctx, fns, sigs, now)
-	return errors.Join(errs...)
+	return joinBounded(errs, 5)
 }
 
 // EvaluateNow reads one function and decides and applies for it at once,
@@ -295,4 +314,13 @@ func (l *Loop) SetTuning(d Defaults, stable, burst time.Duration) error {
 	defer l.passMu.Unlock()
 	l.cfg.Defaults, l.cfg.StableWindow, l.cfg.BurstWindow = d, stable, burst
 	return nil
+}
+
+// joinBounded joins at most n errors and counts the rest, so that one
+// failing pass over many signals cannot write a log line of unbounded size.
+func joinBounded(errs []error, n int) error {
+	if len(errs) <= n {
+		return errors.Join(errs...)
+	}
+	return errors.Join(append(errs[:n:n], fmt.Errorf("and %d more", len(errs)-n))...)
 }

@@ -166,6 +166,15 @@ func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Sp
 	if fs == nil {
 		fs = &fnState{}
 		l.fns[fn.Ref] = fs
+		if fn.Replicas > 0 {
+			// First sight (a start, a restart, a failover, a new function):
+			// the count found is what someone wanted within the last down
+			// window, for all this loop knows. Remembering it as a
+			// recommendation means no scale-down before one down window has
+			// passed — a restart used to forget a burst's peak and halve the
+			// function every pass from the first (issue 15, item 5).
+			fs.state.Recommendations = []Recommendation{{At: now, Replicas: fn.Replicas}}
+		}
 	}
 	prevSpecErr := fs.specErr
 	fs.fn, fs.spec, fs.specErr, fs.obs = fn, spec, specErr, obs
@@ -195,8 +204,17 @@ func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Sp
 		rec.Result = "submitted"
 	}
 	fs.state = d.Next
-	fs.last = &rec.Decision
-	fs.history = appendBounded(fs.history, rec, l.cfg.HistorySize)
+	if n := len(fs.history); n > 0 && !d.Scale && sameOutcome(fs.history[n-1], rec) {
+		// Nothing changed since the last record: refresh it rather than
+		// append, so the history keeps what explains a count, not one entry
+		// per tick (copying 50 records per function per pass was most of a
+		// pass's cost at 10,000 functions).
+		fs.history[n-1] = rec
+		fs.last = &fs.history[n-1].Decision
+	} else {
+		fs.last = &rec.Decision
+		fs.history = appendBounded(fs.history, rec, l.cfg.HistorySize)
+	}
 	l.mu.Unlock()
 	if d.Scale {
 		in := actuator.Intent{Ref: fn.Ref, From: obs.Replicas, To: d.Replicas, Who: actuator.Scaler,
@@ -254,6 +272,13 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	if fs.state.StepKey == d.Next.StepKey && fs.state.StepAt.Equal(d.Next.StepAt) {
 		fs.state.StepKey, fs.state.StepAt = prev.StepKey, prev.StepAt
 	}
+}
+
+// sameOutcome reports whether two records say the same thing: a pass that
+// kept the count for the same reason code and trigger.
+func sameOutcome(a, b Record) bool {
+	return !a.Decision.Scale && a.Trigger == b.Trigger && a.Decision.Code == b.Decision.Code &&
+		a.Decision.Replicas == b.Decision.Replicas && a.Decision.Current == b.Decision.Current
 }
 
 func appendBounded(h []Record, r Record, n int) []Record {
