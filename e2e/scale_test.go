@@ -118,17 +118,17 @@ func TestScaleDownAndIdle(t *testing.T) {
 		Eventually(t, 90*time.Second, fmt.Sprintf("%s back at min %d", down, minReplicas), func() (bool, string) {
 			return st.Function(t, down).Replicas == minReplicas, st.Describe(down)
 		})
-		// Three more evaluations: nothing goes below min.
+		// Three more evaluations: nothing goes below min. Passes that keep
+		// the count for the same reason refresh one record, so the newest
+		// decision's time is what shows the evaluations went on.
 		since := time.Now()
 		Eventually(t, 30*time.Second, fmt.Sprintf("three more evaluations of %s", down), func() (bool, string) {
-			n := 0
-			for _, d := range st.Explain(t, down).Decisions {
-				if d.At.After(since) {
-					n++
-				}
-			}
-			return n >= 3, st.Describe(down)
+			ds := st.Explain(t, down).Decisions
+			return len(ds) > 0 && ds[0].At.Sub(since) >= 3*2*time.Second, st.Describe(down)
 		})
+		if r := st.Function(t, down).Replicas; r != minReplicas {
+			t.Errorf("after three more evaluations: %d replicas, want min %d", r, minReplicas)
+		}
 		var lastUp, firstDown time.Time
 		for _, c := range st.Calls(down) {
 			if c.To < minReplicas {
