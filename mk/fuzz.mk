@@ -10,7 +10,8 @@ FUZZ_TARGETS := \
 	./idler:FuzzParseMinSchedule \
 	./idler:FuzzParseRunSchedule \
 	./sim/trace:FuzzParseInvocations \
-	./sim/trace:FuzzParseDurations
+	./sim/trace:FuzzParseDurations \
+	./config:FuzzParse
 
 .PHONY: fuzz
 fuzz:
