@@ -213,34 +213,6 @@ func TestWorkThatReturnsEndsTheTermAndStandsAgain(t *testing.T) {
 	})
 }
 
-func TestGuard(t *testing.T) {
-	tests := []struct {
-		name    string
-		leading bool
-		wantErr error
-		scales  int
-	}{
-		{"leader scales", true, nil, 1},
-		{"follower refuses", false, ErrNotLeader, 0},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			p := &countingProvider{}
-			g := Guard(p, func() bool { return tc.leading })
-			err := g.Scale(t.Context(), testRef, 3)
-			if !errors.Is(err, tc.wantErr) {
-				t.Errorf("Scale error = %v, want %v", err, tc.wantErr)
-			}
-			if p.scales != tc.scales {
-				t.Errorf("inner Scale called %d times, want %d", p.scales, tc.scales)
-			}
-			if _, err := g.Functions(t.Context(), "openfaas-fn"); err != nil {
-				t.Errorf("reads must pass through on followers too: %v", err)
-			}
-		})
-	}
-}
-
 func TestMetrics(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		reg := prometheus.NewRegistry()

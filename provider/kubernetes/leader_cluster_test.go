@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"context"
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -92,13 +93,22 @@ func startElectedReplica(t *testing.T, c *kubecluster.Cluster, ns, name string, 
 		LeaseDuration: testLease, RenewDeadline: testRenew, RetryPeriod: testRetry,
 		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		OnStartedLeading: func(ctx context.Context) {
-			guarded := leader.Guard(p, e.IsLeader)
+			// The controller's one writer, guarded by this elector as the
+			// assembly wires it: a replica that lost the lease writes nothing.
+			ac := actuator.Default()
+			ac.Provider, ac.Leading = p, e.IsLeader
+			act, err := actuator.New(ac)
+			if err != nil {
+				t.Error(err)
+				return
+			}
 			for ctx.Err() == nil {
 				s, err := c.Client.AppsV1().Deployments(ns).GetScale(ctx, ref.Name, metav1.GetOptions{})
 				if err == nil {
-					to := uint64(s.Spec.Replicas) + 1
-					if guarded.Scale(ctx, ref, to) == nil {
-						log.add(name, to)
+					from := uint64(s.Spec.Replicas)
+					o := act.Apply(ctx, actuator.Intent{Ref: ref, From: from, To: from + 1, Who: actuator.Scaler, Observed: time.Now()})
+					if o.Code == actuator.CodeApplied {
+						log.add(name, from+1)
 					}
 				}
 				select {
