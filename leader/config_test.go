@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"k8s.io/client-go/kubernetes/fake"
-
-	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -60,26 +58,4 @@ func TestDefaults(t *testing.T) {
 	if !strings.Contains(c.Identity, "_") || c.Identity == DefaultIdentity()+"x" {
 		t.Errorf("identity %q: want hostname_pid", c.Identity)
 	}
-}
-
-var testRef = provider.Ref{Name: "echo", Namespace: "openfaas-fn"}
-
-// countingProvider counts Scale calls.
-type countingProvider struct{ scales int }
-
-func (p *countingProvider) Namespaces(context.Context) ([]string, error) {
-	return []string{"openfaas-fn"}, nil
-}
-
-func (p *countingProvider) Functions(context.Context, string) ([]provider.Function, error) {
-	return []provider.Function{{Ref: testRef}}, nil
-}
-
-func (p *countingProvider) Function(context.Context, provider.Ref) (provider.Function, error) {
-	return provider.Function{Ref: testRef}, nil
-}
-
-func (p *countingProvider) Scale(context.Context, provider.Ref, uint64) error {
-	p.scales++
-	return nil
 }
