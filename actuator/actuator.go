@@ -249,6 +249,14 @@ func (a *Actuator) Submit(ctx context.Context, in Intent, done func(Outcome)) {
 func (a *Actuator) Apply(ctx context.Context, in Intent) Outcome {
 	ch := make(chan Outcome, 1)
 	a.Submit(ctx, in, func(o Outcome) { ch <- o })
+	// Inline, the outcome is already there: report it even if ctx ended
+	// meanwhile (a select would pick at random and could call an applied
+	// write "gave up").
+	select {
+	case o := <-ch:
+		return o
+	default:
+	}
 	select {
 	case o := <-ch:
 		return o
