@@ -34,6 +34,14 @@ func (c ScaleCall) Changed() bool { return c.Err == nil && c.From != c.To }
 // *provider.RefusedError for 0 when Options.RefuseZero is set, or an error
 // injected with FailScale. Every call is recorded (see Calls).
 func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64) error {
+	return p.recorded(ctx, ref, replicas, func(now time.Time, call *ScaleCall) error {
+		return p.scale(ref, replicas, now, call)
+	})
+}
+
+// recorded runs one write the way every write runs: the context checked,
+// the test hooks entered, under the lock, and the call recorded.
+func (p *Provider) recorded(ctx context.Context, ref provider.Ref, requested uint64, write func(now time.Time, call *ScaleCall) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -44,8 +52,8 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.clk.Now()
-	call := ScaleCall{Ref: ref, Requested: replicas, At: now}
-	call.Err = p.scale(ref, replicas, now, &call)
+	call := ScaleCall{Ref: ref, Requested: requested, At: now}
+	call.Err = write(now, &call)
 	p.calls = append(p.calls, call)
 	return call.Err
 }
