@@ -1,7 +1,6 @@
 package actuator
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,10 +35,6 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.intents, m.pending, m.inflight} {
 			if err := reg.Register(c); err != nil {
-				var are prometheus.AlreadyRegisteredError
-				if errors.As(err, &are) {
-					return nil, fmt.Errorf("actuator: metrics already registered: %w", err)
-				}
 				return nil, fmt.Errorf("actuator: register metrics: %w", err)
 			}
 		}
