@@ -1,11 +1,13 @@
 package trace
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Trace is one day (or any span) of per-minute invocations.
@@ -32,7 +34,8 @@ var (
 )
 
 // Load reads a trace folder: an invocations file (required) and, when
-// present, its durations and memory files.
+// present, its durations and memory files; or, in a folder without one, a
+// single CSV file in the 2021 per-invocation schema (see ParseInvocationLog).
 func Load(dir string) (*Trace, error) {
 	return LoadFS(os.DirFS(dir), dir)
 }
@@ -56,7 +59,7 @@ func LoadFS(fsys fs.FS, label string) (*Trace, error) {
 		return nil, err
 	}
 	if f == nil {
-		return nil, fmt.Errorf("%s: no invocations file (tried %v)", label, invocationFiles)
+		return loadInvocationLog(fsys, label)
 	}
 	fns, err := ParseInvocations(f, name)
 	f.Close()
@@ -98,4 +101,44 @@ func LoadFS(fsys fs.FS, label string) (*Trace, error) {
 		}
 	}
 	return t, nil
+}
+
+// loadInvocationLog finds the one CSV file of dir whose header is the 2021
+// per-invocation schema and loads it.
+func loadInvocationLog(fsys fs.FS, label string) (*Trace, error) {
+	names, err := fs.Glob(fsys, "*.csv")
+	if err != nil {
+		return nil, err
+	}
+	var found []string
+	for _, n := range names {
+		f, err := fsys.Open(n)
+		if err != nil {
+			return nil, err
+		}
+		h, _ := csv.NewReader(f).Read()
+		f.Close()
+		if isInvocationLogHeader(h) {
+			found = append(found, n)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%s: no invocations file (tried %v, and no *.csv with header %s)",
+			label, invocationFiles, strings.Join(invocationLogHeader, ","))
+	case 1:
+	default:
+		return nil, fmt.Errorf("%s: %d per-invocation files (%v): want one", label, len(found), found)
+	}
+	name := filepath.Join(label, found[0])
+	f, err := fsys.Open(found[0])
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fns, err := ParseInvocationLog(f, name)
+	if err != nil {
+		return nil, err
+	}
+	return &Trace{Dir: label, Minutes: len(fns[0].PerMinute), Functions: fns}, nil
 }
