@@ -93,3 +93,33 @@ func TestWindowPastTheEnd(t *testing.T) {
 		t.Errorf("Validate = %v", err)
 	}
 }
+
+// startSpy records the start time its controllers are built with.
+type startSpy struct{ got *time.Time }
+
+func (startSpy) Name() string { return "spy" }
+
+func (s startSpy) NewController(_ sim.FunctionInfo, start time.Time) sim.Controller {
+	*s.got = start
+	return spyCtl{}
+}
+
+type spyCtl struct{}
+
+func (spyCtl) Arrival(time.Time, sim.State) sim.Decision { return sim.Decision{Replicas: 1} }
+func (spyCtl) Wake(time.Time, sim.State) sim.Decision    { return sim.Decision{Replicas: sim.Keep} }
+
+// TestWindowKeepsTimeOfDay: a policy sees the window's first minute at the
+// time of day it has in the trace (a diurnal policy must not think the
+// second half of the day is the night).
+func TestWindowKeepsTimeOfDay(t *testing.T) {
+	var got time.Time
+	cfg := sim.DefaultConfig()
+	cfg.FromMinute = 2
+	if _, err := sim.Run(oneFunction(1, 0, 1, 0), cfg, []sim.Policy{startSpy{&got}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := cfg.Start.Add(2 * time.Minute); !got.Equal(want) {
+		t.Errorf("controller started at %s, want %s", got, want)
+	}
+}

@@ -83,6 +83,8 @@ func TestJudgeDominance(t *testing.T) {
 		summary("fixed-10m", 0.4, 1000, 3600, 0.3),
 		summary("better-on-all", 0.09, 499, 2999, 9),
 		summary("tie-on-idle", 0.05, 100, 3000, 0.3),
+		summary("tie-on-cold", 0.05, 500, 100, 0.3),
+		summary("tie-on-p75", 0.1, 100, 100, 0.3),
 		summary("worse-p75", 0.11, 100, 100, 0.3),
 		summary("undefined-p75", -1, 100, 100, 0.3),
 		me,
