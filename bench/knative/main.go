@@ -22,6 +22,7 @@ func run() int {
 	arrivals := flag.String("arrivals", string(cfg.Arrivals), "uniform, even or burst")
 	flag.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests one replica serves at once")
 	flag.DurationVar(&cfg.ColdStart, "cold-start", cfg.ColdStart, "replica start delay")
+	flag.DurationVar(&cfg.DefaultExec, "default-exec", cfg.DefaultExec, "execution time of functions without durations")
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed")
 	flag.IntVar(&cfg.FromMinute, "from-minute", 0, "start the replay at this minute of the trace (0-based), from a fresh state")
 	flag.IntVar(&cfg.Minutes, "minutes", 0, "replay only N minutes from --from-minute (0: to the end)")

@@ -165,16 +165,7 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 	}
 	for i := range out {
 		if d := kpa[i]; d != nil {
-			// Same trace, window, seed and options: the baseline both runs
-			// replayed must agree, or the flags did not reach Knative's run.
-			mine, _ := find(out[i].Results, o.Baseline)
-			theirs, ok := find(d.Results, d.Baseline)
-			if !ok || d.Baseline != o.Baseline || theirs.ColdStarts != mine.ColdStarts || theirs.IdleReplicaSec != mine.IdleReplicaSec {
-				out[i].Errors = append(out[i].Errors, fmt.Sprintf("knative-kpa: left out, its %s run differs from this one (%d vs %d cold starts)",
-					d.Baseline, theirs.ColdStarts, mine.ColdStarts))
-			} else {
-				out[i].Results = append(out[i].Results, rebase(d, out[i].Results, o.Baseline)...)
-			}
+			merge(&out[i], d, o.Baseline)
 		}
 		v, err := Judge(out[i].Results, o.Candidate, o.Baseline)
 		if err != nil {
@@ -238,7 +229,7 @@ func runKnative(bin string, c Cell, base sim.Config) (*report.Document, error) {
 	out := filepath.Join(dir, "kpa.json")
 	cmd := exec.Command(bin, "--trace", c.Source, "--json", out, "--quiet", "--workers", "1",
 		"--seed", strconv.FormatUint(c.Seed, 10), "--concurrency", strconv.Itoa(c.Concurrency),
-		"--arrivals", string(c.Arrivals), "--cold-start", base.ColdStart.String(),
+		"--arrivals", string(c.Arrivals), "--cold-start", base.ColdStart.String(), "--default-exec", base.DefaultExec.String(),
 		"--from-minute", strconv.Itoa(c.FromMinute), "--minutes", strconv.Itoa(c.Minutes))
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("%s: %w: %s", bin, err, lastLine(msg))
@@ -253,6 +244,21 @@ func runKnative(bin string, c Cell, base sim.Config) (*report.Document, error) {
 		return nil, fmt.Errorf("%s: %w", out, err)
 	}
 	return &d, nil
+}
+
+// merge adds the peers of d, a run made in another process on the same
+// cell, to r. Same trace, window, seed and options: the baseline both runs
+// replayed must agree, or the flags did not reach the other run, and then
+// its peers are left out with a note.
+func merge(r *CellResult, d *report.Document, baseline string) {
+	mine, _ := find(r.Results, baseline)
+	theirs, ok := find(d.Results, d.Baseline)
+	if !ok || d.Baseline != baseline || theirs.ColdStarts != mine.ColdStarts || theirs.IdleReplicaSec != mine.IdleReplicaSec {
+		r.Errors = append(r.Errors, fmt.Sprintf("%s: left out, its %s run differs from this cell's (%d vs %d cold starts)",
+			names(d.Results), d.Baseline, theirs.ColdStarts, mine.ColdStarts))
+		return
+	}
+	r.Results = append(r.Results, rebase(d, r.Results, baseline)...)
 }
 
 // rebase takes the peers of an included run (not its baseline, which this
