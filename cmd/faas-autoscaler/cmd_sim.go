@@ -70,7 +70,7 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: faas-autoscaler sim --trace DIR [flags]\n\nReplays an Azure Functions 2019 trace (either layout) against autoscaling policies.\n%s\n\nflags:\n", report.Attribution)
+		fmt.Fprintf(stderr, "usage: faas-autoscaler sim --trace DIR [flags]\n\nReplays an Azure Functions trace (2019 in either layout, or 2021) or a synthetic one against autoscaling policies.\n%s\n%s\n\nflags:\n", report.Attribution, report.Attribution2021)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.traceDir, "trace", os.Getenv("SIM_TRACE"), "trace folder (invocations.csv or inv.csv with optional durations and memory files, or one 2021-schema app,func,end_timestamp,duration CSV), or synth:NAME[@SEED] with NAME one of "+simSynthKinds()+" (env SIM_TRACE)")
@@ -226,7 +226,7 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 		ss = append(ss, simRebase(d.Results, d.Baseline, ss, o.baseline)...)
 	}
 	fmt.Fprintf(stdout, "%s\n%s; %d functions, %d invocations; concurrency %d, cold start %s, arrivals %s, seed %d; replayed in %s\n\n",
-		report.Attribution, tr.Dir, len(tr.Functions), tr.Invocations(), o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
+		report.AttributionFor(tr.Format), tr.Dir, len(tr.Functions), tr.Invocations(), o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
 	if err := report.Table(stdout, ss, o.baseline); err != nil {
 		return err
 	}
@@ -253,9 +253,11 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 		write(o.csvPath, func(w io.Writer) error { return report.CSV(w, ss) }),
 		write(o.fnCSV, func(w io.Writer) error { return report.FunctionsCSV(w, rs) }),
 		write(o.jsonPath, func(w io.Writer) error {
-			return report.JSON(w, report.Document{Trace: tr.Dir, Config: cfgMap, Baseline: o.baseline, Results: ss})
+			return report.JSON(w, report.Document{Trace: tr.Dir, Attribution: report.AttributionFor(tr.Format), Config: cfgMap, Baseline: o.baseline, Results: ss})
 		}),
-		write(o.svgPath, func(w io.Writer) error { return report.Pareto(w, ss, o.baseline) }),
+		write(o.svgPath, func(w io.Writer) error {
+			return report.ParetoWith(w, ss, o.baseline, report.Chart{Attribution: report.AttributionFor(tr.Format)})
+		}),
 		write(o.timelineSVG, func(w io.Writer) error {
 			return report.Timeline(w, tr.Functions[o.cfg.Timeline].ID, rs, end)
 		}),

@@ -99,3 +99,22 @@ func TestSimEvalWritesEveryOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestSimCitesTheTraceItReplays: a 2021 trace is attributed to Zhang et
+// al., not to the 2019 trace's authors, in the table, the JSON and the chart.
+func TestSimCitesTheTraceItReplays(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	args := []string{"--trace", "../../sim/trace/testdata/log2021", "--policies", "fixed-10m,fixed-20m", "--progress", "never",
+		"--json", filepath.Join(dir, "s.json"), "--svg", filepath.Join(dir, "p.svg")}
+	if code := simCmd(args, &out, &errb); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+	}
+	js, _ := os.ReadFile(filepath.Join(dir, "s.json"))
+	svg, _ := os.ReadFile(filepath.Join(dir, "p.svg"))
+	for name, b := range map[string]string{"table": out.String(), "json": string(js), "svg": string(svg)} {
+		if !strings.Contains(b, "Zhang et al.") || strings.Contains(b, "Shahrad") {
+			t.Errorf("%s does not cite the 2021 trace alone:\n%.300s", name, b)
+		}
+	}
+}

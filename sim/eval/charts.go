@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/faas-autoscaler/faas-autoscaler/sim/report"
 )
@@ -56,7 +55,7 @@ func WriteCharts(dir string, d Document) error {
 	var errs []error
 	for _, t := range Traces(d) {
 		c, _ := ChartCell(d, t)
-		foot := chartAttribution(c.Source)
+		foot := report.AttributionFor(c.Format)
 		errs = append(errs,
 			writeFile(filepath.Join(dir, "pareto-"+t+".svg"), func(w io.Writer) error {
 				return report.ParetoWith(w, c.Results, d.Baseline, report.Chart{
@@ -92,18 +91,6 @@ func ClassChart(w io.Writer, d Document, c CellResult, attribution string) error
 		"relative to "+d.Baseline+" (dashed: 1)", report.Chart{
 			Title:       fmt.Sprintf("%s per class, %s, %s (%s)", d.Candidate, c.Trace, c.Setting, c.Tag),
 			Attribution: attribution})
-}
-
-// chartAttribution is the footer for a source: the 2021 or 2019 citation,
-// or none for a synthetic trace.
-func chartAttribution(source string) string {
-	switch {
-	case strings.HasPrefix(source, "synth:"):
-		return "Synthetic trace " + source + " (faas-autoscaler sim/synth)."
-	case strings.Contains(source, "2021"):
-		return Attribution[1]
-	}
-	return Attribution[0]
 }
 
 func writeFile(path string, render func(io.Writer) error) error {

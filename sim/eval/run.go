@@ -46,8 +46,10 @@ type Options struct {
 // CellResult is one cell's replays, breakdown and verdict.
 type CellResult struct {
 	Cell
-	Functions   int    `json:"functions"`
-	Invocations uint64 `json:"invocations"`
+	// Format is the trace's origin (for attribution).
+	Format      trace.Format `json:"format"`
+	Functions   int          `json:"functions"`
+	Invocations uint64       `json:"invocations"`
 	// ReplayedMinutes is the window's length.
 	ReplayedMinutes int `json:"replayed_minutes"`
 	// Seconds is the wall time of the cell's replays, per policy: measured
@@ -92,7 +94,7 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cell %s: %w", c.Name(), err)
 		}
-		out[i] = CellResult{Cell: c, Functions: len(tr.Functions), Invocations: windowCalls(tr, c.FromMinute, minutes),
+		out[i] = CellResult{Cell: c, Format: tr.Format, Functions: len(tr.Functions), Invocations: windowCalls(tr, c.FromMinute, minutes),
 			ReplayedMinutes: minutes, Seconds: map[string]float64{}}
 		// Cost estimate: the fleet replay grows with functions × minutes,
 		// the peers' with invocations.

@@ -96,7 +96,7 @@ func Generate(sp Spec) (*trace.Trace, error) {
 	if sp.Functions < 1 || sp.Minutes < 1 {
 		return nil, fmt.Errorf("synthetic trace %s: functions = %d and minutes = %d, must be at least 1", sp, sp.Functions, sp.Minutes)
 	}
-	tr := &trace.Trace{Dir: sp.String(), Minutes: sp.Minutes, Functions: make([]trace.Function, sp.Functions)}
+	tr := &trace.Trace{Dir: sp.String(), Format: trace.Synthetic, Minutes: sp.Minutes, Functions: make([]trace.Function, sp.Functions)}
 	for i := range tr.Functions {
 		rng := rand.New(rand.NewPCG(sp.Seed, uint64(i)*0x9E3779B97F4A7C15+uint64(len(sp.Kind))))
 		f := &tr.Functions[i]

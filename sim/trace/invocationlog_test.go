@@ -17,6 +17,9 @@ func TestLoadInvocationLog(t *testing.T) {
 	// f1 starts at -0.008 (clamped to minute 0), 58.5 (minute 0) and 120
 	// (minute 2); f2 at 59 (minute 0); f3 at 200 (minute 3).
 	want := map[string][]uint32{"f1": {2, 0, 1, 0}, "f2": {1, 0, 0, 0}, "f3": {0, 0, 0, 1}}
+	if tr.Format != Azure2021 {
+		t.Errorf("format %q, want %q", tr.Format, Azure2021)
+	}
 	if tr.Minutes != 4 || len(tr.Functions) != 3 {
 		t.Fatalf("minutes %d, functions %d; want 4 and 3", tr.Minutes, len(tr.Functions))
 	}
@@ -73,7 +76,7 @@ func TestWriteDirRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out.Dir = in.Dir
+		out.Dir, out.Format = in.Dir, in.Format // written in the 2019 layout, whatever it came from
 		if d := cmp.Diff(in, out); d != "" {
 			t.Errorf("%s written and read back differs (-in +out):\n%s", src, d)
 		}

@@ -12,10 +12,22 @@ import (
 
 // Trace is one day (or any span) of per-minute invocations.
 type Trace struct {
-	Dir       string
+	Dir string
+	// Format says where the data comes from, for attribution: Azure2019,
+	// Azure2021 or Synthetic.
+	Format    Format
 	Minutes   int
 	Functions []Function
 }
+
+// Format is a trace's origin.
+type Format string
+
+const (
+	Azure2019 Format = "azure2019" // per-minute counts (either layout)
+	Azure2021 Format = "azure2021" // per-invocation rows, converted
+	Synthetic Format = "synthetic" // generated (sim/synth)
+)
 
 // Invocations returns the total invocations of all functions.
 func (t *Trace) Invocations() uint64 {
@@ -66,7 +78,7 @@ func LoadFS(fsys fs.FS, label string) (*Trace, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Trace{Dir: label, Minutes: len(fns[0].PerMinute), Functions: fns}
+	t := &Trace{Dir: label, Format: Azure2019, Minutes: len(fns[0].PerMinute), Functions: fns}
 
 	if f, name, err = open(durationFiles); err != nil {
 		return nil, err
@@ -140,5 +152,5 @@ func loadInvocationLog(fsys fs.FS, label string) (*Trace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Trace{Dir: label, Minutes: len(fns[0].PerMinute), Functions: fns}, nil
+	return &Trace{Dir: label, Format: Azure2021, Minutes: len(fns[0].PerMinute), Functions: fns}, nil
 }
