@@ -77,11 +77,13 @@ func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
 		// The trace rounds end and duration separately, so a request that
 		// started at 0 can compute to a few milliseconds before it: clamp.
 		start := max(0, v[0]-v[1])
-		m := int(start / 60)
-		if m >= maxMinutes {
+		// Compare as a float: converting a huge start to int first wraps
+		// negative (found by FuzzParseInvocationLog).
+		if start/60 >= maxMinutes {
 			return nil, &ParseError{File: name, Line: line, Column: 3,
 				Msg: fmt.Sprintf("end_timestamp %g s starts after minute %d, the longest trace replayed", v[0], maxMinutes)}
 		}
+		m := int(start / 60)
 		a := byID[rec[1]]
 		if a == nil {
 			a = &acc{app: rec[0], minutes: map[int]uint32{}}

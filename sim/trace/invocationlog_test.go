@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,4 +86,30 @@ func TestWriteDirRoundTrip(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// FuzzParseInvocationLog: any input is a *ParseError or a consistent trace
+// (every function the same length, counts adding up to the rows read).
+func FuzzParseInvocationLog(f *testing.F) {
+	b, err := os.ReadFile("testdata/log2021/sample.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte("app,func,end_timestamp,duration\na,f,1e9,1\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fns, err := ParseInvocationLog(bytes.NewReader(b), "fuzz.csv")
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %v is not a *ParseError", err)
+			}
+			return
+		}
+		for _, fn := range fns {
+			if len(fn.PerMinute) != len(fns[0].PerMinute) || fn.ID == "" || fn.Duration == nil || fn.Duration.Count != fn.Total() {
+				t.Fatalf("inconsistent function %+v", fn)
+			}
+		}
+	})
 }
