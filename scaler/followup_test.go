@@ -39,8 +39,8 @@ func TestFollowUpActsOnTheNextReading(t *testing.T) {
 		// One burst window after the last scale-up (at 2 s), the follow-ups
 		// stop: between two passes the source is not asked again.
 		time.Sleep(13 * time.Second) // 15.5 s: the pass at 15 s is done
-		e.src.Queries()             // forget those so far
-		time.Sleep(4 * time.Second) // 19.5 s, before the pass at 20 s
+		e.src.Queries()              // forget those so far
+		time.Sleep(4 * time.Second)  // 19.5 s, before the pass at 20 s
 		if got := len(e.src.Queries()); got != 0 {
 			t.Errorf("%d load queries between passes after the follow-up window, want 0", got)
 		}
