@@ -94,7 +94,7 @@ func Settings() []Setting {
 		// The same with the controller's default --burst-window 10s, which
 		// suits a 5 s scrape.
 		ours("faas-autoscaler, scrape 1s, controller defaults (--burst-window 10s)", time.Second, time.Second),
-		ours("faas-autoscaler, scrape 5s (generated rules, AM 1s/5s/30s)", 5*time.Second, 5*time.Second),
+		ours("faas-autoscaler, scrape 5s (generated rules, eval 1s, AM 1s/5s/30s)", 5*time.Second, 5*time.Second),
 	}
 }
 
