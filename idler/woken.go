@@ -17,4 +17,3 @@ func rememberWake(w *work, act metricsource.Activity) {
 	}
 	w.st.wokenAt, w.in.LastWoken = at, at
 }
-
