@@ -95,8 +95,17 @@ type fnSeries struct {
 // observe exports one decision into the function's series, creating them
 // on first use.
 func (m *loopMetrics) observe(ref provider.Ref, spec Spec, specErr error, obs Observation, d Decision, s *fnSeries) {
-	name := ref.String()
+	// The series name is made only when a series is made or deleted, which
+	// a pass over functions that keep their labels never does.
+	var name string
+	nameOf := func() string {
+		if name == "" {
+			name = ref.String()
+		}
+		return name
+	}
 	if s.desired == nil {
+		name := nameOf()
 		s.desired = m.desired.WithLabelValues(name)
 		s.replicas = m.replicas.WithLabelValues(name)
 		s.available = m.available.WithLabelValues(name)
@@ -104,7 +113,7 @@ func (m *loopMetrics) observe(ref provider.Ref, spec Spec, specErr error, obs Ob
 	}
 	c, ok := s.decisions[d.Code]
 	if !ok {
-		c = m.decisions.WithLabelValues(name, string(d.Code))
+		c = m.decisions.WithLabelValues(nameOf(), string(d.Code))
 		s.decisions[d.Code] = c
 	}
 	c.Inc()
@@ -117,25 +126,25 @@ func (m *loopMetrics) observe(ref provider.Ref, spec Spec, specErr error, obs Ob
 		typ = spec.Type
 	}
 	if s.target != nil && s.targetType != typ {
-		m.targetLoad.DeleteLabelValues(name, s.targetType)
+		m.targetLoad.DeleteLabelValues(nameOf(), s.targetType)
 		s.target, s.targetType = nil, ""
 	}
 	if typ != "" {
 		if s.target == nil {
-			s.target, s.targetType = m.targetLoad.WithLabelValues(name, typ), typ
+			s.target, s.targetType = m.targetLoad.WithLabelValues(nameOf(), typ), typ
 		}
 		s.target.Set(spec.PerReplicaTarget())
 	}
 	if specErr != nil {
 		if s.min != nil {
-			m.min.DeleteLabelValues(name)
-			m.max.DeleteLabelValues(name)
+			m.min.DeleteLabelValues(nameOf())
+			m.max.DeleteLabelValues(nameOf())
 			s.min, s.max = nil, nil
 		}
 		return
 	}
 	if s.min == nil {
-		s.min, s.max = m.min.WithLabelValues(name), m.max.WithLabelValues(name)
+		s.min, s.max = m.min.WithLabelValues(nameOf()), m.max.WithLabelValues(nameOf())
 	}
 	s.min.Set(float64(spec.Min))
 	s.max.Set(float64(spec.Max))
