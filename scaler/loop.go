@@ -158,19 +158,19 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m, err := newLoopMetrics(cfg.Registerer)
-	if err != nil {
-		return nil, err
-	}
-	return &Loop{
+	l := &Loop{
 		cfg:     cfg,
 		log:     cfg.Logger,
-		metrics: m,
+		metrics: newLoopMetrics(),
 		fns:     make(map[provider.Ref]*fnState),
 		pending: make(map[provider.Ref]Signal),
 		wake:    make(chan struct{}, 1),
 		specGen: 1,
-	}, nil
+	}
+	if err := l.metrics.register(cfg.Registerer, l); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // Run passes over every function each Interval, and evaluates signalled

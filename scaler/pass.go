@@ -27,10 +27,10 @@ type fnState struct {
 	history []Record // oldest first, at most HistorySize
 	seq     uint64   // numbers the records, so an outcome finds its own
 
-	pass    uint64     // the last pass that listed it; passMu
-	parsed  parsedSpec // the labels' parse, reused while they do not change; passMu
-	lastKey recordKey  // what the last record says; passMu
-	series  fnSeries   // metric handles; passMu
+	pass    uint64      // the last pass that listed it; passMu
+	parsed  parsedSpec  // the labels' parse, reused while they do not change; passMu
+	lastKey recordKey   // what the last record says; passMu
+	counts  []codeCount // decisions by reason code, for the metrics
 }
 
 // Tick is one full pass: list the functions, ask the source for each load
@@ -230,7 +230,6 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 			d = Decide(*spec, obs, st, now) // the same decision, with its words
 		}
 	}
-	l.metrics.observe(fn.Ref, *spec, specErr, obs, d, &fs.series)
 
 	rec := Record{At: now, Decision: d, Trigger: trigger, Result: "none"}
 	rec.Decision.Next = State{} // the record explains; the state lives in fs.state
@@ -245,6 +244,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	fs.state = d.Next
 	fs.state.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
 	fs.desired, fs.decided = d.Replicas, true
+	fs.counts = countDecision(fs.counts, d.Code)
 	if refresh {
 		// Nothing changed since the last record: refresh it rather than
 		// append, so the history keeps what explains a count, not one entry
