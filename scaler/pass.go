@@ -14,10 +14,12 @@ import (
 // fnState is what the loop remembers about one function. Guarded by Loop.mu,
 // except the fields only passes touch (under passMu), as marked.
 type fnState struct {
-	fn      provider.Function
-	spec    Spec // of the last decision
-	specErr error
-	state   State
+	ref       provider.Ref
+	forgotten bool // deleted from Loop.fns
+	fn        provider.Function
+	spec      Spec // of the last decision
+	specErr   error
+	state     State
 	// before is the state the last decision was made on: with spec, obs and
 	// the last record's time, the inputs that word a quiet decision again.
 	before  State
@@ -79,11 +81,21 @@ func (l *Loop) list(ctx context.Context) ([]provider.Function, error) {
 // first time, and marks them seen by this pass. The returned slice is the
 // loop's scratch space, valid until the next pass. l.mu and passMu are held.
 func (l *Loop) statesLocked(fns []provider.Function, now time.Time) []*fnState {
+	// A listing comes in the provider's order, almost always the last one's:
+	// the state at the same place is the function's when its ref matches,
+	// which spares a map lookup per function (a tenth of a pass at 100,000).
+	// prev[i] is read before states overwrites it.
+	prev := l.scratch
 	states := l.scratch[:0]
-	for _, fn := range fns {
-		fs := l.fns[fn.Ref]
+	for i, fn := range fns {
+		var fs *fnState
+		if i < len(prev) && prev[i].ref == fn.Ref && !prev[i].forgotten {
+			fs = prev[i]
+		} else {
+			fs = l.fns[fn.Ref]
+		}
 		if fs == nil {
-			fs = &fnState{}
+			fs = &fnState{ref: fn.Ref}
 			l.fns[fn.Ref] = fs
 			if fn.Replicas > 0 {
 				// First sight (a start, a restart, a failover, a new function):
@@ -323,7 +335,10 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 // forget drops a function that disappeared, with its metric series.
 func (l *Loop) forget(ref provider.Ref) {
 	l.mu.Lock()
-	_, ok := l.fns[ref]
+	fs, ok := l.fns[ref]
+	if ok {
+		fs.forgotten = true // a pass's scratch may still point at it
+	}
 	delete(l.fns, ref)
 	delete(l.pending, ref)
 	l.mu.Unlock()

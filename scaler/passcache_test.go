@@ -1,6 +1,7 @@
 package scaler
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -60,5 +61,35 @@ func TestSpecParsedAgainWhenLabelsOrDefaultsChange(t *testing.T) {
 	tick(2)
 	if got := e.prov.replicas(refB); got != 5 {
 		t.Errorf("%s has %d replicas after the default max became 5, want 5", refB, got)
+	}
+}
+
+// A function forgotten and deployed again starts a new state, even when the
+// last pass's states (reused by position) still hold the old one.
+func TestFunctionRedeployedAfterRemovalIsKnownAgain(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 2, nil), function(refB, 2, nil))
+	tick := func(i int) {
+		t.Helper()
+		if err := e.loop.Tick(t.Context(), t0.Add(time.Duration(i)*tickEvery)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tick(0)
+	e.prov.remove(refA)
+	// An alert's evaluation finds it gone and forgets it, with no pass since.
+	if _, err := e.loop.EvaluateNow(t.Context(), refA, nil, t0.Add(tickEvery)); !errors.Is(err, ErrUnknownFunction) {
+		t.Fatalf("evaluating a removed function: %v, want ErrUnknownFunction", err)
+	}
+	if _, ok := e.loop.Explain(refA); ok {
+		t.Fatalf("%s still known after its removal", refA)
+	}
+	e.prov.set(function(refA, 2, nil))
+	tick(2)
+	f, ok := e.loop.Explain(refA)
+	if !ok {
+		t.Fatalf("%s unknown after it was deployed again", refA)
+	}
+	if len(f.Decisions) != 1 || !f.Decisions[0].At.Equal(t0.Add(2*tickEvery)) {
+		t.Errorf("decisions %+v, want the new state's one", f.Decisions)
 	}
 }
