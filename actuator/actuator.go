@@ -106,9 +106,10 @@ type pending struct {
 
 // slot is one function's actuation state. Guarded by Actuator.mu.
 type slot struct {
-	next   *pending
-	busy   bool // a worker is processing the function
-	queued bool // the function is in Actuator.queue
+	next    pending // the queued intent, when hasNext (a value: no allocation per intent)
+	hasNext bool
+	busy    bool // a worker is processing the function
+	queued  bool // the function is in Actuator.queue
 
 	last         Write
 	failures     int
@@ -213,12 +214,13 @@ func (a *Actuator) work(ctx context.Context) {
 func (a *Actuator) Submit(ctx context.Context, in Intent, done func(Outcome)) {
 	a.mu.Lock()
 	s := a.slot(in.Ref)
-	p := &pending{in: in, done: done}
-	var dropped *pending
+	p := pending{in: in, done: done}
+	var dropped pending
 	var by Component
+	var hasDropped bool
 	switch {
-	case s.next == nil:
-		s.next = p
+	case !s.hasNext:
+		s.next, s.hasNext = p, true
 		a.npending++
 	default:
 		if keep, _ := Merge(s.next.in, in); keep == in {
@@ -226,6 +228,7 @@ func (a *Actuator) Submit(ctx context.Context, in Intent, done func(Outcome)) {
 		} else {
 			dropped, by = p, s.next.in.Who
 		}
+		hasDropped = true
 	}
 	a.m.pending.Set(float64(a.npending))
 	inline := !a.running.Load()
@@ -234,7 +237,7 @@ func (a *Actuator) Submit(ctx context.Context, in Intent, done func(Outcome)) {
 		a.queue = append(a.queue, in.Ref)
 	}
 	a.mu.Unlock()
-	if dropped != nil {
+	if hasDropped {
 		a.finish(dropped, Outcome{Intent: dropped.in, Code: CodeSuperseded, At: a.cfg.Clock.Now(),
 			Reason: fmt.Sprintf("replaced by %s's intent before it ran", by)})
 	}
@@ -285,9 +288,9 @@ func (a *Actuator) process(ctx context.Context, ref provider.Ref) {
 	}
 	s.busy = true
 	s.queued = false
-	for s.next != nil {
+	for s.hasNext {
 		p := s.next
-		s.next = nil
+		s.next, s.hasNext = pending{}, false
 		a.npending--
 		a.m.pending.Set(float64(a.npending))
 		in := a.inputLocked(s, p.in)
@@ -312,7 +315,7 @@ func (a *Actuator) inputLocked(s *slot, in Intent) Input {
 		RefusedTo: s.refusedTo, HasRefused: s.hasRefused, RefusedUntil: s.refusedUntil}
 }
 
-func (a *Actuator) finish(p *pending, o Outcome) {
+func (a *Actuator) finish(p pending, o Outcome) {
 	a.m.outcome(o)
 	if p.done != nil {
 		p.done(o)
@@ -323,7 +326,7 @@ func (a *Actuator) finish(p *pending, o Outcome) {
 func (a *Actuator) Forget(ref provider.Ref) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if s, ok := a.slots[ref]; ok && !s.busy && s.next == nil {
+	if s, ok := a.slots[ref]; ok && !s.busy && !s.hasNext {
 		delete(a.slots, ref)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -50,7 +52,7 @@ func classify(o Outcome, from uint64, err error, ctx context.Context) Outcome {
 	switch c, conflict := provider.IsConflict(err); {
 	case err == nil:
 		o.Applied, o.From, o.To, o.Current = true, from, o.Intent.To, o.Intent.To
-		o.Reason = fmt.Sprintf("%d→%d", from, o.Intent.To)
+		o.Reason = strconv.FormatUint(from, 10) + "→" + strconv.FormatUint(o.Intent.To, 10)
 	case conflict:
 		o.Code, o.Current = CodeChanged, c.Current
 		o.Reason = fmt.Sprintf("the count kept changing (now %d): re-decided on fresh data", c.Current)
@@ -79,8 +81,10 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 		if s.hasRefused && s.refusedTo != it.To {
 			s.hasRefused = false
 		}
-		a.log.Info("scaled", "function", it.Ref.String(), "from", s.last.From, "to", it.To, "by", string(it.Who),
-			"code", it.Code, "reason", it.Reason)
+		if a.log.Enabled(context.Background(), slog.LevelInfo) { // the arguments cost allocations even when discarded
+			a.log.Info("scaled", "function", it.Ref.String(), "from", s.last.From, "to", it.To, "by", string(it.Who),
+				"code", it.Code, "reason", it.Reason)
+		}
 	case CodeRefused:
 		if o.Err == nil {
 			// Arbitrate dropped a count refused before: the window runs from
@@ -105,7 +109,7 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 		a.log.Error("scale failed; backing off for this function only", "function", it.Ref.String(), "from", it.From,
 			"to", it.To, "by", string(it.Who), "failures", s.failures, "retry_after", back, "err", o.Err)
 	case CodeDryRun:
-		if s.dryRunTo != it.To+1 {
+		if s.dryRunTo != it.To+1 && a.log.Enabled(context.Background(), slog.LevelInfo) {
 			s.dryRunTo = it.To + 1
 			a.log.Info("dry run: would scale", "function", it.Ref.String(), "from", it.From, "to", it.To, "by", string(it.Who),
 				"code", it.Code, "reason", it.Reason)
@@ -115,6 +119,9 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 		s.dryRunTo = 0
 	}
 	if o.Code != CodeUnchanged && a.cfg.HistorySize > 0 {
+		if s.history == nil {
+			s.history = make([]Outcome, 0, a.cfg.HistorySize) // once, not a growth per append
+		}
 		if len(s.history) >= a.cfg.HistorySize {
 			copy(s.history, s.history[1:])
 			s.history = s.history[:len(s.history)-1]

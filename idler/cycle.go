@@ -3,6 +3,7 @@ package idler
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -132,7 +133,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 
 	for _, w := range ws {
 		fn := w.fn
-		full, specErr := scaler.ParseSpec(fn, d.cfg.Defaults)
+		full, specErr := w.st.parsed.of(fn, d.cfg.Defaults)
 		spec := zeroSpecOf(full, fn)
 		w.spec = full
 		smin, sreason, serr := activeMinimum(fn, now, &d.schedule)
@@ -154,6 +155,27 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 		}
 	}
 	return ws
+}
+
+// parsedSpec is one function's labels parsed, kept with the labels,
+// annotations (compared by content: a listing decodes fresh maps) and
+// defaults it was parsed from. Parsing every function's labels every cycle
+// was a fifth of a cycle over 10,000 functions. Touched only by cycles.
+type parsedSpec struct {
+	labels, annotations map[string]string
+	defaults            scaler.Defaults
+	ok                  bool
+	spec                scaler.Spec
+	err                 error
+}
+
+func (c *parsedSpec) of(fn provider.Function, defaults scaler.Defaults) (scaler.Spec, error) {
+	if c.ok && c.defaults == defaults && maps.Equal(c.labels, fn.Labels) && maps.Equal(c.annotations, fn.Annotations) {
+		return c.spec, c.err
+	}
+	c.spec, c.err = scaler.ParseSpec(fn, defaults)
+	c.labels, c.annotations, c.defaults, c.ok = fn.Labels, fn.Annotations, defaults, true
+	return c.spec, c.err
 }
 
 // observe issues one Activity query per distinct window and fills each

@@ -50,6 +50,7 @@ type fnState struct {
 	lastSeries time.Time
 	seen       uint64 // last cycle number that listed it
 	explain    Explanation
+	parsed     parsedSpec // its labels' parse, reused while they do not change (cycle.go)
 }
 
 // New validates cfg, applies defaults and registers the metrics.

@@ -114,6 +114,10 @@ func List(ctx context.Context, p Lister, namespaces []string) ([]Function, error
 		if err != nil {
 			return nil, fmt.Errorf("list functions in %s: %w", ns, err)
 		}
+		if out == nil {
+			out = fns // the first (often the only) namespace's list, not a copy of it
+			continue
+		}
 		out = append(out, fns...)
 	}
 	return out, nil

@@ -24,8 +24,10 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 	var d Decision
 	switch {
 	case spec.Static():
-		d = Decision{Replicas: obs.Replicas, Code: CodeStatic, Next: st,
-			Reason: fmt.Sprintf("min = max = %d: static, never scaled (keep %d)", spec.Min, obs.Replicas)}
+		d = Decision{Replicas: obs.Replicas, Code: CodeStatic, Next: st}
+		if !obs.quiet {
+			d.Reason = fmt.Sprintf("min = max = %d: static, never scaled (keep %d)", spec.Min, obs.Replicas)
+		}
 	case spec.Step():
 		d = decideStep(spec, obs, st, now)
 	default:
@@ -46,10 +48,13 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 // floor is the lowest count for a running function: max(min, 1, scheduled
 // minimum), never above max. It says which bound it is.
 func floor(spec Spec, obs Observation) (uint64, ReasonCode, string) {
-	lo, code, why := max(spec.Min, 1), CodeAtMin, fmt.Sprintf("min %d", max(spec.Min, 1))
+	lo, code, why := max(spec.Min, 1), CodeAtMin, ""
+	if !obs.quiet {
+		why = fmt.Sprintf("min %d", lo)
+	}
 	if obs.ScheduledMin > lo {
 		lo, code, why = obs.ScheduledMin, CodeScheduledMin, fmt.Sprintf("scheduled min %d", obs.ScheduledMin)
-		if obs.ScheduledMinReason != "" {
+		if obs.ScheduledMinReason != "" && !obs.quiet {
 			why += " (" + obs.ScheduledMinReason + ")"
 		}
 	}
@@ -130,7 +135,10 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	cur := obs.Replicas
 	per := spec.PerReplicaTarget()
 	d := Decision{Replicas: cur, Next: st}
-	load, src := obs.StableLoad, stableSource(spec, obs.StableWindow)
+	load, src := obs.StableLoad, ""
+	if !obs.quiet {
+		src = stableSource(spec, obs.StableWindow)
+	}
 	// An alert's load counts only when it measures this function's type (its
 	// labels may have changed since the rule fired).
 	alertLoad := obs.Signal != nil && obs.Signal.Load != nil &&
@@ -148,7 +156,11 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	// evaluation it triggers reacts to the step it reports instead of
 	// waiting for the controller's burst window to fill. A resolved alert's
 	// load is the last value seen while firing, stale by then: never used.
-	burstSrc := fmt.Sprintf("over %v", obs.BurstWindow)
+	var burstSrc, target string // reason words; none for a quiet observation
+	if !obs.quiet {
+		burstSrc = fmt.Sprintf("over %v", obs.BurstWindow)
+		target = fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
+	}
 	if alertLoad && obs.Signal.Status == Firing && (obs.BurstLoad == nil || *obs.Signal.Load > *obs.BurstLoad) {
 		obs.BurstLoad, burstSrc, fromAlert = obs.Signal.Load, "from the alert", true
 	}
@@ -158,7 +170,6 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 		}
 		d.Next.AlertLoadAt = now
 	}
-	target := fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
 
 	if cur == 0 {
 		return wakeFromZero(spec, obs, d, load, per, target)
@@ -182,7 +193,10 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 		}
 		v, code, why, changed := clamp(spec, obs, cur)
 		if !changed {
-			d.Code, d.Reason = CodeNoData, fmt.Sprintf("no %s load: keep %d", spec.Type, cur)
+			d.Code = CodeNoData
+			if !obs.quiet {
+				d.Reason = fmt.Sprintf("no %s load: keep %d", spec.Type, cur)
+			}
 			return d
 		}
 		d.Replicas, d.Code = v, code
@@ -202,7 +216,10 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	rec := replicasFor(*load, per)
 	d.Recommended = rec
 	ready := obs.Available
-	head := fmt.Sprintf("%s %.4g%s over %s on %d ready", spec.Type, *load, src, target, ready)
+	var head string
+	if !obs.quiet {
+		head = fmt.Sprintf("%s %.4g%s over %s on %d ready", spec.Type, *load, src, target, ready)
+	}
 
 	// Burst (Knative's panic mode): the short window needs far more than the
 	// ready replicas can serve. Ends after a full stable window without a crossing.
@@ -247,20 +264,30 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	}
 
 	capacity := float64(cur) * per
-	want, code, why := rec, CodeScaleUp, fmt.Sprintf("%s → %d", head, rec)
+	want, code, why := rec, CodeScaleUp, ""
+	loud := !obs.quiet
+	if loud {
+		why = fmt.Sprintf("%s → %d", head, rec)
+	}
 	switch {
 	case math.Abs(*load-capacity) <= spec.Tolerance*capacity:
 		want, code = cur, CodeWithinTolerance
-		why = fmt.Sprintf("%s: within ±%.0f%% of %d replicas' capacity %.4g → keep %d",
-			head, spec.Tolerance*100, cur, capacity, cur)
+		if loud {
+			why = fmt.Sprintf("%s: within ±%.0f%% of %d replicas' capacity %.4g → keep %d",
+				head, spec.Tolerance*100, cur, capacity, cur)
+		}
 	case rec == cur:
 		want, code = cur, CodeSteady
-		why = fmt.Sprintf("%s needs %d → keep %d", head, rec, cur)
+		if loud {
+			why = fmt.Sprintf("%s needs %d → keep %d", head, rec, cur)
+		}
 	case rec < cur:
 		code = CodeScaleDown
 		if hi := min(highest(d.Next.Recommendations, now), cur); hi > rec {
 			want, code = hi, CodeStabilising
-			why = fmt.Sprintf("%s wants %d; highest in the %v window is %d → %d", head, rec, spec.DownWindow, hi, hi)
+			if loud {
+				why = fmt.Sprintf("%s wants %d; highest in the %v window is %d → %d", head, rec, spec.DownWindow, hi, hi)
+			}
 		}
 	}
 	d.Replicas, d.Code, d.Reason = want, code, why
@@ -274,7 +301,7 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 func limitAndClamp(spec Spec, obs Observation, d Decision, head string) Decision {
 	cur, want := obs.Replicas, d.Replicas
 	lo, loCode, loWhy := floor(spec, obs)
-	hi, hiCode, hiWhy := spec.Max, CodeAtMax, fmt.Sprintf("max %d", spec.Max)
+	hi, hiCode, hiWhy := spec.Max, CodeAtMax, "" // "": max, worded when used
 	if want < cur {
 		if dl := uint64(math.Ceil(float64(cur) * spec.ScaleDownRate)); dl > lo {
 			lo, loCode, loWhy = dl, CodeRateLimited, fmt.Sprintf("scale-down limit %g×%d", spec.ScaleDownRate, cur)
@@ -290,9 +317,18 @@ func limitAndClamp(spec Spec, obs Observation, d Decision, head string) Decision
 	}
 	switch {
 	case want < lo:
-		d.Replicas, d.Code, d.Reason = lo, loCode, fmt.Sprintf("%s wants %d; %s → %d", head, want, loWhy, lo)
+		d.Replicas, d.Code, d.Reason = lo, loCode, ""
+		if !obs.quiet {
+			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, loWhy, lo)
+		}
 	case want > hi:
-		d.Replicas, d.Code, d.Reason = hi, hiCode, fmt.Sprintf("%s wants %d; %s → %d", head, want, hiWhy, hi)
+		d.Replicas, d.Code, d.Reason = hi, hiCode, ""
+		if hiWhy == "" && !obs.quiet {
+			hiWhy = fmt.Sprintf("max %d", spec.Max)
+		}
+		if !obs.quiet {
+			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, hiWhy, hi)
+		}
 	}
 	return d
 }

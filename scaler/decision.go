@@ -57,6 +57,13 @@ type Observation struct {
 	// ScheduledMin raises the minimum (from the idler's schedules); 0 = none.
 	ScheduledMin       uint64 `json:"scheduled_min,omitempty"`
 	ScheduledMinReason string `json:"scheduled_min_reason,omitempty"`
+
+	// quiet asks Decide for the code and counts without the reason's words
+	// (Reason may be empty or partial). The loop's passes decide quietly and
+	// decide again, aloud, only when a reason is shown: for a change, a new
+	// record, or the explain API. Decide is pure, so the second answer is the
+	// first one with its words.
+	quiet bool
 }
 
 // Recommendation is one raw (pre-clamp, pre-limit) replica recommendation,

@@ -39,8 +39,8 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 		State:             fs.state,
 		Decisions:         make([]explain.Decision, 0, len(fs.history)),
 	}
-	if fs.last != nil {
-		f.DesiredReplicas = fs.last.Replicas
+	if fs.decided {
+		f.DesiredReplicas = fs.desired
 	}
 	var le *LabelError
 	switch {
@@ -53,6 +53,12 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 	}
 	for i := len(fs.history) - 1; i >= 0; i-- {
 		r := fs.history[i]
+		if i == len(fs.history)-1 && r.Decision.Reason == "" && fs.specErr == nil {
+			// A quiet pass refreshed it without words: word it from the
+			// inputs it was decided on (Decide is pure, so this is the
+			// decision that was made, with its reason).
+			r.Decision.Reason = Decide(fs.spec, fs.obs, fs.before, r.At).Reason
+		}
 		f.Decisions = append(f.Decisions, explain.Decision{
 			At: r.At, Trigger: r.Trigger, Current: r.Decision.Current, Replicas: r.Decision.Replicas,
 			Code: string(r.Decision.Code), Reason: r.Decision.Reason, Scale: r.Decision.Scale,

@@ -68,6 +68,9 @@ func (l *Loop) FollowUp(ctx context.Context, now time.Time) error {
 		}
 		fns = append(fns, fn)
 	}
-	l.evaluateLocked(ctx, fns, nil, now)
+	l.mu.Lock()
+	states := l.statesLocked(fns, now)
+	l.mu.Unlock()
+	l.evaluate(ctx, fns, states, nil, now, false, nil)
 	return joinBounded(errs, 5)
 }

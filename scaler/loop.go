@@ -146,6 +146,11 @@ type Loop struct {
 	pending     map[provider.Ref]Signal
 	follow      map[provider.Ref]time.Time // re-evaluate until (followup.go)
 	wake        chan struct{}
+
+	// Touched only under passMu.
+	pass    uint64     // numbers the ticks; a function not marked by the last one is gone
+	specGen uint64     // numbers the defaults; a spec parsed under another is parsed again
+	scratch []*fnState // a pass's states, reused
 }
 
 // NewLoop validates cfg and registers the loop's metrics.
@@ -154,18 +159,19 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m, err := newLoopMetrics(cfg.Registerer)
-	if err != nil {
-		return nil, err
-	}
-	return &Loop{
+	l := &Loop{
 		cfg:     cfg,
 		log:     cfg.Logger,
-		metrics: m,
+		metrics: newLoopMetrics(),
 		fns:     make(map[provider.Ref]*fnState),
 		pending: make(map[provider.Ref]Signal),
 		wake:    make(chan struct{}, 1),
-	}, nil
+		specGen: 1,
+	}
+	if err := l.metrics.register(cfg.Registerer, l); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // Run passes over every function each Interval, and evaluates signalled
@@ -266,7 +272,10 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 		fns = append(fns, fn)
 		sigs[ref] = &sig
 	}
-	l.evaluateLocked(ctx, fns, sigs, now)
+	l.mu.Lock()
+	states := l.statesLocked(fns, now)
+	l.mu.Unlock()
+	l.evaluate(ctx, fns, states, sigs, now, false, nil)
 	return joinBounded(errs, 5)
 }
 
@@ -279,8 +288,12 @@ func (l *Loop) EvaluateNow(ctx context.Context, ref provider.Ref, sig *Signal, n
 	if err != nil {
 		return Decision{}, err
 	}
-	ds := l.evaluateLocked(ctx, []provider.Function{fn}, map[provider.Ref]*Signal{ref: sig}, now)
-	return ds[ref], nil
+	l.mu.Lock()
+	states := l.statesLocked([]provider.Function{fn}, now)
+	l.mu.Unlock()
+	out := make([]Decision, 1)
+	l.evaluate(ctx, []provider.Function{fn}, states, map[provider.Ref]*Signal{ref: sig}, now, false, out)
+	return out[0], nil
 }
 
 // readFunction reads one function, forgetting it when it is gone.
@@ -318,6 +331,7 @@ func (l *Loop) SetTuning(d Defaults, stable, burst time.Duration) error {
 	l.passMu.Lock()
 	defer l.passMu.Unlock()
 	l.cfg.Defaults, l.cfg.StableWindow, l.cfg.BurstWindow = d, stable, burst
+	l.specGen++ // every function's labels are parsed again over the new defaults
 	return nil
 }
 

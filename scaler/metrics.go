@@ -29,33 +29,15 @@ const (
 )
 
 type loopMetrics struct {
-	decisions  *prometheus.CounterVec
 	scaleCalls *prometheus.CounterVec
-	desired    *prometheus.GaugeVec
-	replicas   *prometheus.GaugeVec
-	available  *prometheus.GaugeVec
-	min, max   *prometheus.GaugeVec
-	targetLoad *prometheus.GaugeVec
 	duration   prometheus.Histogram
 	errors     *prometheus.CounterVec
 }
 
-func newLoopMetrics(reg prometheus.Registerer) (*loopMetrics, error) {
-	fn := []string{labelFunction}
-	gauge := func(name, help string, labels ...string) *prometheus.GaugeVec {
-		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
-	}
+func newLoopMetrics() *loopMetrics {
 	m := &loopMetrics{
-		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricDecisions,
-			Help: "Scaling decisions by function and reason code."}, []string{labelFunction, labelReason}),
 		scaleCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricScaleCalls,
 			Help: "Scale calls to the provider by function and result (ok, refused, error, dry_run)."}, []string{labelFunction, labelResult}),
-		desired:    gauge(MetricDesiredReplicas, "Replica count the controller wants for the function.", fn...),
-		replicas:   gauge(MetricReplicas, "Desired replica count the provider reports for the function.", fn...),
-		available:  gauge(MetricAvailableReplicas, "Ready replica count the provider reports for the function.", fn...),
-		min:        gauge(MetricMinReplicas, "The function's minimum replicas (labels or default).", fn...),
-		max:        gauge(MetricMaxReplicas, "The function's maximum replicas (labels or default).", fn...),
-		targetLoad: gauge(MetricTargetLoad, "Load one replica is sized for: target × target-proportion.", labelFunction, labelScalingType),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: MetricReconcileDuration,
 			Help:    "Duration of one full reconcile pass.",
 			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}),
@@ -65,90 +47,112 @@ func newLoopMetrics(reg prometheus.Registerer) (*loopMetrics, error) {
 	for _, stage := range []string{"list", "read", "load", "scale"} {
 		m.errors.WithLabelValues(stage)
 	}
+	return m
+}
+
+// register registers the loop's metrics on reg (nil: nowhere), the
+// per-function series as a collector of the loop's own state.
+func (m *loopMetrics) register(reg prometheus.Registerer, l *Loop) error {
 	if reg == nil {
-		return m, nil
+		return nil
 	}
 	var errs []error
-	for _, c := range []prometheus.Collector{m.decisions, m.scaleCalls, m.desired, m.replicas, m.available,
-		m.min, m.max, m.targetLoad, m.duration, m.errors} {
+	for _, c := range []prometheus.Collector{m.scaleCalls, m.duration, m.errors, &fnCollector{l: l}} {
 		if err := reg.Register(c); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return errors.Join(errs...)
 }
 
-// fnSeries caches one function's metric handles, so a pass does not hash
-// label values for every series of every function (a quarter of a pass's CPU
-// at 10k functions before it). Touched only by passes (under passMu).
-type fnSeries struct {
-	desired, replicas, available prometheus.Gauge
-	min, max                     prometheus.Gauge // nil while the spec is invalid
-	target                       prometheus.Gauge // nil when no target is exported
-	targetType                   string
-	decisions                    map[ReasonCode]prometheus.Counter
-}
-
-// observe exports one decision into the function's series, creating them
-// on first use.
-func (m *loopMetrics) observe(ref provider.Ref, spec Spec, specErr error, obs Observation, d Decision, s *fnSeries) {
-	name := ref.String()
-	if s.desired == nil {
-		s.desired = m.desired.WithLabelValues(name)
-		s.replicas = m.replicas.WithLabelValues(name)
-		s.available = m.available.WithLabelValues(name)
-		s.decisions = make(map[ReasonCode]prometheus.Counter, 4)
-	}
-	c, ok := s.decisions[d.Code]
-	if !ok {
-		c = m.decisions.WithLabelValues(name, string(d.Code))
-		s.decisions[d.Code] = c
-	}
-	c.Inc()
-	s.replicas.Set(float64(obs.Replicas))
-	s.available.Set(float64(obs.Available))
-	s.desired.Set(float64(d.Replicas))
-
-	typ := ""
-	if specErr == nil && !spec.Step() && !spec.Static() {
-		typ = spec.Type
-	}
-	if s.target != nil && s.targetType != typ {
-		m.targetLoad.DeleteLabelValues(name, s.targetType)
-		s.target, s.targetType = nil, ""
-	}
-	if typ != "" {
-		if s.target == nil {
-			s.target, s.targetType = m.targetLoad.WithLabelValues(name, typ), typ
-		}
-		s.target.Set(spec.PerReplicaTarget())
-	}
-	if specErr != nil {
-		if s.min != nil {
-			m.min.DeleteLabelValues(name)
-			m.max.DeleteLabelValues(name)
-			s.min, s.max = nil, nil
-		}
-		return
-	}
-	if s.min == nil {
-		s.min, s.max = m.min.WithLabelValues(name), m.max.WithLabelValues(name)
-	}
-	s.min.Set(float64(spec.Min))
-	s.max.Set(float64(spec.Max))
-}
-
-// forget deletes every series of a function that disappeared.
+// forget deletes the stored series of a function that disappeared (the
+// per-function gauges and decision counts go with its state).
 func (m *loopMetrics) forget(ref provider.Ref) {
-	name := ref.String()
-	match := prometheus.Labels{labelFunction: name}
-	m.decisions.DeletePartialMatch(match)
-	m.scaleCalls.DeletePartialMatch(match)
-	for _, g := range []*prometheus.GaugeVec{m.desired, m.replicas, m.available, m.min, m.max} {
-		g.DeleteLabelValues(name)
+	m.scaleCalls.DeletePartialMatch(prometheus.Labels{labelFunction: ref.String()})
+}
+
+// The per-function series (desired, replicas, available, min, max, target
+// load, decisions by reason) are made at each scrape from what the loop
+// keeps of each function's last decision, instead of being stored as
+// client_golang series and set on every pass: those were 3.6 KB and seven
+// updates per function per pass (a third of the loop's memory at 10,000
+// functions).
+var (
+	descDesired   = prometheus.NewDesc(MetricDesiredReplicas, "Replica count the controller wants for the function.", []string{labelFunction}, nil)
+	descReplicas  = prometheus.NewDesc(MetricReplicas, "Desired replica count the provider reports for the function.", []string{labelFunction}, nil)
+	descAvailable = prometheus.NewDesc(MetricAvailableReplicas, "Ready replica count the provider reports for the function.", []string{labelFunction}, nil)
+	descMin       = prometheus.NewDesc(MetricMinReplicas, "The function's minimum replicas (labels or default).", []string{labelFunction}, nil)
+	descMax       = prometheus.NewDesc(MetricMaxReplicas, "The function's maximum replicas (labels or default).", []string{labelFunction}, nil)
+	descTarget    = prometheus.NewDesc(MetricTargetLoad, "Load one replica is sized for: target × target-proportion.", []string{labelFunction, labelScalingType}, nil)
+	descDecisions = prometheus.NewDesc(MetricDecisions, "Scaling decisions by function and reason code.", []string{labelFunction, labelReason}, nil)
+)
+
+// fnCollector exports the per-function series from the loop's state.
+type fnCollector struct{ l *Loop }
+
+func (c *fnCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descDesired, descReplicas, descAvailable, descMin, descMax, descTarget, descDecisions} {
+		ch <- d
 	}
-	m.targetLoad.DeletePartialMatch(match) // every scaling_type it had
+}
+
+func (c *fnCollector) Collect(ch chan<- prometheus.Metric) {
+	type row struct {
+		name                string
+		desired, rep, avail float64
+		spec                *Spec // nil while the labels are invalid
+		counts              []codeCount
+	}
+	// Copy under the lock, send after: a slow scraper must not hold passes.
+	c.l.mu.Lock()
+	rows := make([]row, 0, len(c.l.fns))
+	for ref, fs := range c.l.fns {
+		if !fs.decided {
+			continue
+		}
+		r := row{name: ref.String(), desired: float64(fs.desired), rep: float64(fs.obs.Replicas),
+			avail: float64(fs.obs.Available), counts: append([]codeCount(nil), fs.counts...)}
+		if fs.specErr == nil {
+			spec := fs.spec
+			r.spec = &spec
+		}
+		rows = append(rows, r)
+	}
+	c.l.mu.Unlock()
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	for _, r := range rows {
+		gauge(descDesired, r.desired, r.name)
+		gauge(descReplicas, r.rep, r.name)
+		gauge(descAvailable, r.avail, r.name)
+		if r.spec != nil {
+			gauge(descMin, float64(r.spec.Min), r.name)
+			gauge(descMax, float64(r.spec.Max), r.name)
+			if !r.spec.Step() && !r.spec.Static() {
+				gauge(descTarget, r.spec.PerReplicaTarget(), r.name, r.spec.Type)
+			}
+		}
+		for _, cc := range r.counts {
+			ch <- prometheus.MustNewConstMetric(descDecisions, prometheus.CounterValue, float64(cc.n), r.name, string(cc.code))
+		}
+	}
+}
+
+// codeCount is how many decisions a function had with one reason code.
+type codeCount struct {
+	code ReasonCode
+	n    uint64
+}
+
+// countDecision adds one decision with code to counts (a few codes per
+// function: a slice beats a map).
+func countDecision(counts []codeCount, code ReasonCode) []codeCount {
+	for i := range counts {
+		if counts[i].code == code {
+			counts[i].n++
+			return counts
+		}
+	}
+	return append(counts, codeCount{code, 1})
 }

@@ -3,6 +3,7 @@ package scaler
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
@@ -10,34 +11,28 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// fnState is what the loop remembers about one function. Guarded by Loop.mu.
+// fnState is what the loop remembers about one function. Guarded by Loop.mu,
+// except the fields only passes touch (under passMu), as marked.
 type fnState struct {
-	fn      provider.Function
-	spec    Spec
-	specErr error
-	state   State
+	ref       provider.Ref
+	forgotten bool // deleted from Loop.fns
+	fn        provider.Function
+	spec      Spec // of the last decision
+	specErr   error
+	state     State
+	// before is the state the last decision was made on: with spec, obs and
+	// the last record's time, the inputs that word a quiet decision again.
+	before  State
 	obs     Observation
-	last    *Decision
+	desired uint64   // the last decision's count
+	decided bool     // a decision was made
 	history []Record // oldest first, at most HistorySize
 	seq     uint64   // numbers the records, so an outcome finds its own
-	series  fnSeries // metric handles; touched only under passMu
-}
 
-// Record is one decision as kept for the explain API.
-type Record struct {
-	At       time.Time `json:"at"`
-	Decision Decision  `json:"decision"`
-	// Trigger is "tick" or the alert status that caused the evaluation.
-	Trigger string `json:"trigger"`
-	// Applied is true when the actuator wrote the count; Result says what
-	// became of the proposal: none (no change wanted), submitted (not
-	// decided yet), ok, or the actuator's verdict code (dry_run, refused,
-	// error, raised_since, backoff, …), and Arbitration its words.
-	Applied     bool   `json:"applied"`
-	Result      string `json:"result"`
-	Arbitration string `json:"arbitration,omitempty"`
-	Error       string `json:"error,omitempty"`
-	Seq         uint64 `json:"-"`
+	pass    uint64      // the last pass that listed it; passMu
+	parsed  parsedSpec  // the labels' parse, reused while they do not change; passMu
+	lastKey recordKey   // what the last record says; passMu
+	counts  []codeCount // decisions by reason code, for the metrics
 }
 
 // Tick is one full pass: list the functions, ask the source for each load
@@ -56,14 +51,14 @@ func (l *Loop) Tick(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("list functions: %w", err)
 	}
 	l.setProviderErr(nil)
-	seen := make(map[provider.Ref]struct{}, len(fns))
-	for _, fn := range fns {
-		seen[fn.Ref] = struct{}{}
-	}
 	l.mu.Lock()
+	l.pass++
+	states := l.statesLocked(fns, now)
+	// A function this listing did not mark is gone (marking instead of a
+	// set of the listed names: no map of every function per pass).
 	var gone []provider.Ref
-	for ref := range l.fns {
-		if _, ok := seen[ref]; !ok {
+	for ref, fs := range l.fns {
+		if fs.pass != l.pass {
 			gone = append(gone, ref)
 		}
 	}
@@ -72,7 +67,9 @@ func (l *Loop) Tick(ctx context.Context, now time.Time) error {
 	for _, ref := range gone {
 		l.forget(ref)
 	}
-	l.evaluateLocked(ctx, fns, nil, now)
+	// A tick decides quietly: the reason's words are made only for a
+	// decision that changes something or is asked about (see decideAndApply).
+	l.evaluate(ctx, fns, states, nil, now, true, nil)
 	return nil
 }
 
@@ -80,22 +77,56 @@ func (l *Loop) list(ctx context.Context) ([]provider.Function, error) {
 	return provider.List(ctx, l.cfg.Provider, l.cfg.Namespaces)
 }
 
-// evaluateLocked decides and applies for fns, sigs giving each one's
-// trigger. The caller holds passMu.
-func (l *Loop) evaluateLocked(ctx context.Context, fns []provider.Function, sigs map[provider.Ref]*Signal, now time.Time) map[provider.Ref]Decision {
-	specs := make([]Spec, len(fns))
-	specErrs := make([]error, len(fns))
-	var queries []metricsource.LoadQuery
-	need := make(map[metricsource.LoadQuery]bool)
+// statesLocked returns each function's state, creating those seen for the
+// first time, and marks them seen by this pass. The returned slice is the
+// loop's scratch space, valid until the next pass. l.mu and passMu are held.
+func (l *Loop) statesLocked(fns []provider.Function, now time.Time) []*fnState {
+	// A listing comes in the provider's order, almost always the last one's:
+	// the state at the same place is the function's when its ref matches,
+	// which spares a map lookup per function (a tenth of a pass at 100,000).
+	// prev[i] is read before states overwrites it.
+	prev := l.scratch
+	states := l.scratch[:0]
 	for i, fn := range fns {
-		specs[i], specErrs[i] = ParseSpec(fn, l.cfg.Defaults)
-		if specErrs[i] != nil || specs[i].Step() || specs[i].Static() {
+		var fs *fnState
+		if i < len(prev) && prev[i].ref == fn.Ref && !prev[i].forgotten {
+			fs = prev[i]
+		} else {
+			fs = l.fns[fn.Ref]
+		}
+		if fs == nil {
+			fs = &fnState{ref: fn.Ref}
+			l.fns[fn.Ref] = fs
+			if fn.Replicas > 0 {
+				// First sight (a start, a restart, a failover, a new function):
+				// the count found is what someone wanted within the last down
+				// window, for all this loop knows. Remembering it as a
+				// recommendation means no scale-down before one down window has
+				// passed — a restart used to forget a burst's peak and halve the
+				// function every pass from the first (issue 15, item 5).
+				fs.state.Recommendations = []Recommendation{{At: now, Replicas: fn.Replicas}}
+			}
+		}
+		fs.pass = l.pass
+		states = append(states, fs)
+	}
+	l.scratch = states
+	return states
+}
+
+// evaluate decides and applies for fns (states[i] is fns[i]'s), sigs giving
+// each one's trigger; out, when not nil, receives each decision. quiet skips
+// the reason's words of decisions that change nothing. The caller holds
+// passMu.
+func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*fnState, sigs map[provider.Ref]*Signal, now time.Time, quiet bool, out []Decision) {
+	var queries []metricsource.LoadQuery
+	for i, fn := range fns {
+		spec, specErr := l.specOf(&states[i].parsed, fn)
+		if specErr != nil || spec.Step() || spec.Static() {
 			continue
 		}
 		for _, w := range []time.Duration{l.cfg.StableWindow, l.cfg.BurstWindow} {
-			q := metricsource.LoadQuery{Type: specs[i].Type, Window: w}
-			if !need[q] {
-				need[q] = true
+			if q := (metricsource.LoadQuery{Type: spec.Type, Window: w}); !slices.Contains(queries, q) {
 				queries = append(queries, q)
 			}
 		}
@@ -112,9 +143,9 @@ func (l *Loop) evaluateLocked(ctx context.Context, fns []provider.Function, sigs
 		loads[q] = vals
 	}
 
-	queued := l.backlogAtZero(ctx, fns, specs, specErrs, loads)
+	queued := l.backlogAtZero(ctx, fns, states, loads)
+	var lt loadsOfType // the last type's two readings: most functions share a type
 
-	out := make(map[provider.Ref]Decision, len(fns))
 	for i, fn := range fns {
 		if ctx.Err() != nil {
 			break
@@ -130,55 +161,67 @@ func (l *Loop) evaluateLocked(ctx context.Context, fns []provider.Function, sigs
 			BurstWindow:  l.cfg.BurstWindow,
 			Signal:       sig,
 		}
-		if specErrs[i] == nil {
-			obs.StableLoad = lookup(loads, specs[i].Type, l.cfg.StableWindow, fn.Ref)
-			obs.BurstLoad = lookup(loads, specs[i].Type, l.cfg.BurstWindow, fn.Ref)
-			if v, ok := queued[fn.Ref]; ok && fn.Replicas == 0 && specs[i].Type != metricsource.TypeQueue {
-				obs.Queued = &v
+		ps := &states[i].parsed
+		if ps.err == nil {
+			if !lt.set || lt.typ != ps.spec.Type {
+				lt = loadsOfType{set: true, typ: ps.spec.Type,
+					stable: loads[metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}],
+					burst:  loads[metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}]}
+			}
+			obs.StableLoad, obs.BurstLoad = lt.lookup(fn.Ref)
+			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
+				if v, ok := queued[fn.Ref]; ok {
+					obs.Queued = new(v)
+				}
 			}
 		}
 		if l.cfg.MinFloor != nil {
 			obs.ScheduledMin, obs.ScheduledMinReason = l.cfg.MinFloor(fn, now)
 		}
-		out[fn.Ref] = l.decideAndApply(ctx, fn, specs[i], specErrs[i], obs, now)
+		d := l.decideAndApply(ctx, states[i], fn, obs, quiet && sig == nil, now)
+		if out != nil {
+			out[i] = d
+		}
 	}
-	return out
 }
 
-func lookup(loads map[metricsource.LoadQuery]metricsource.Values, typ string, w time.Duration, ref provider.Ref) *float64 {
-	vals, ok := loads[metricsource.LoadQuery{Type: typ, Window: w}]
-	if !ok {
-		return nil
+// loadsOfType is one scaling type's readings over the stable and burst
+// windows (a nil map: the query failed).
+type loadsOfType struct {
+	set           bool
+	typ           string
+	stable, burst metricsource.Values
+}
+
+// lookup returns ref's two readings, nil where missing, in one allocation.
+func (lt loadsOfType) lookup(ref provider.Ref) (stable, burst *float64) {
+	s, sok := lt.stable[ref]
+	b, bok := lt.burst[ref]
+	if !sok && !bok {
+		return nil, nil
 	}
-	v, ok := vals[ref]
-	if !ok {
-		return nil
+	v := &[2]float64{s, b}
+	if sok {
+		stable = &v[0]
 	}
-	return &v
+	if bok {
+		burst = &v[1]
+	}
+	return stable, burst
 }
 
 // decideAndApply decides for one function, proposes the decision to the
 // actuator and records it. The record's result is filled in when the
-// actuator reports the outcome.
-func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Spec, specErr error, obs Observation, now time.Time) Decision {
+// actuator reports the outcome. A quiet decision that changes nothing and
+// says what the last record says refreshes that record without words; the
+// explain API words it from the inputs kept (Decide is pure).
+func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Function, obs Observation, quiet bool, now time.Time) Decision {
+	spec, specErr := &fs.parsed.spec, fs.parsed.err
 	l.mu.Lock()
-	fs := l.fns[fn.Ref]
-	if fs == nil {
-		fs = &fnState{}
-		l.fns[fn.Ref] = fs
-		if fn.Replicas > 0 {
-			// First sight (a start, a restart, a failover, a new function):
-			// the count found is what someone wanted within the last down
-			// window, for all this loop knows. Remembering it as a
-			// recommendation means no scale-down before one down window has
-			// passed — a restart used to forget a burst's peak and halve the
-			// function every pass from the first (issue 15, item 5).
-			fs.state.Recommendations = []Recommendation{{At: now, Replicas: fn.Replicas}}
-		}
-	}
 	prevSpecErr := fs.specErr
-	fs.fn, fs.spec, fs.specErr, fs.obs = fn, spec, specErr, obs
+	fs.fn, fs.spec, fs.specErr, fs.obs = fn, *spec, specErr, obs
 	st := fs.state
+	fs.before = st
 	l.mu.Unlock()
 
 	trigger := "tick"
@@ -192,42 +235,57 @@ func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Sp
 			l.log.Error("function labels are invalid; not scaling it", "function", fn.Ref.String(), "err", specErr)
 		}
 	} else {
-		d = Decide(spec, obs, st, now)
+		q := obs
+		q.quiet = quiet
+		d = Decide(*spec, q, st, now)
+		if quiet && (d.Scale || !fs.lastKey.same(trigger, d)) {
+			d = Decide(*spec, obs, st, now) // the same decision, with its words
+		}
 	}
-	l.metrics.observe(fn.Ref, spec, specErr, obs, d, &fs.series)
 
 	rec := Record{At: now, Decision: d, Trigger: trigger, Result: "none"}
-	l.mu.Lock()
-	fs.seq++
-	rec.Seq = fs.seq
+	rec.Decision.Next = State{} // the record explains; the state lives in fs.state
 	if d.Scale {
 		rec.Result = "submitted"
 	}
+	refresh := !d.Scale && fs.lastKey.same(trigger, d) && len(fs.history) > 0
+	fs.lastKey = keyOf(trigger, d)
+	l.mu.Lock()
+	fs.seq++
+	rec.Seq = fs.seq
 	fs.state = d.Next
 	if d.Scale && d.Replicas > d.Current && specErr == nil && !spec.Step() {
 		l.followUpLocked(fn.Ref, now.Add(l.cfg.BurstWindow))
 	}
-	if n := len(fs.history); n > 0 && !d.Scale && sameOutcome(fs.history[n-1], rec) {
+	fs.state.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
+	fs.desired, fs.decided = d.Replicas, true
+	fs.counts = countDecision(fs.counts, d.Code)
+	if refresh {
 		// Nothing changed since the last record: refresh it rather than
 		// append, so the history keeps what explains a count, not one entry
 		// per tick (copying 50 records per function per pass was most of a
 		// pass's cost at 10,000 functions).
-		fs.history[n-1] = rec
-		fs.last = &fs.history[n-1].Decision
+		fs.history[len(fs.history)-1] = rec
 	} else {
-		fs.last = &rec.Decision
 		fs.history = appendBounded(fs.history, rec, l.cfg.HistorySize)
 	}
 	l.mu.Unlock()
 	if d.Scale {
-		in := actuator.Intent{Ref: fn.Ref, From: obs.Replicas, To: d.Replicas, Who: actuator.Scaler,
-			Code: string(d.Code), Reason: d.Reason, Observed: now, Max: spec.Max, ScheduledMin: obs.ScheduledMin}
-		if d.Evidence > 0 {
-			in.EvidenceFrom = now.Add(-d.Evidence)
-		}
-		l.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) { l.outcome(fn.Ref, rec.Seq, st, d, o) })
+		l.propose(ctx, fn.Ref, spec.Max, obs, now, rec.Seq, st, d)
 	}
 	return d
+}
+
+// propose submits a decision that changes the count to the actuator. (A
+// function of its own so that only a change pays for the closure and the
+// values it keeps.)
+func (l *Loop) propose(ctx context.Context, ref provider.Ref, maxReplicas uint64, obs Observation, now time.Time, seq uint64, prev State, d Decision) {
+	in := actuator.Intent{Ref: ref, From: obs.Replicas, To: d.Replicas, Who: actuator.Scaler,
+		Code: string(d.Code), Reason: d.Reason, Observed: now, Max: maxReplicas, ScheduledMin: obs.ScheduledMin}
+	if d.Evidence > 0 {
+		in.EvidenceFrom = now.Add(-d.Evidence)
+	}
+	l.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) { l.outcome(ref, seq, prev, d, o) })
 }
 
 // outcome records what the actuator did with a decision. A decision that was
@@ -277,28 +335,13 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	}
 }
 
-// sameOutcome reports whether two records say the same thing: a pass that
-// kept the count for the same reason code and trigger.
-func sameOutcome(a, b Record) bool {
-	return !a.Decision.Scale && a.Trigger == b.Trigger && a.Decision.Code == b.Decision.Code &&
-		a.Decision.Replicas == b.Decision.Replicas && a.Decision.Current == b.Decision.Current
-}
-
-func appendBounded(h []Record, r Record, n int) []Record {
-	if n <= 0 {
-		return nil
-	}
-	if len(h) >= n {
-		copy(h, h[len(h)-n+1:])
-		h = h[:n-1]
-	}
-	return append(h, r)
-}
-
 // forget drops a function that disappeared, with its metric series.
 func (l *Loop) forget(ref provider.Ref) {
 	l.mu.Lock()
-	_, ok := l.fns[ref]
+	fs, ok := l.fns[ref]
+	if ok {
+		fs.forgotten = true // a pass's scratch may still point at it
+	}
 	delete(l.fns, ref)
 	delete(l.pending, ref)
 	delete(l.follow, ref)

@@ -59,10 +59,11 @@ func wakeForBacklog(spec Spec, obs Observation, d Decision) (Decision, bool) {
 // zero (reusing this pass's queue reading when a queue-type function made
 // one). A failed read leaves them at zero, as before: missing is not zero,
 // but it is no evidence of work either.
-func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, specs []Spec, errs []error, loads map[metricsource.LoadQuery]metricsource.Values) metricsource.Values {
+func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, states []*fnState, loads map[metricsource.LoadQuery]metricsource.Values) metricsource.Values {
 	want := false
 	for i, fn := range fns {
-		if errs[i] == nil && fn.Replicas == 0 && specs[i].Type != metricsource.TypeQueue && !specs[i].Step() && !specs[i].Static() {
+		ps := &states[i].parsed
+		if ps.err == nil && fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue && !ps.spec.Step() && !ps.spec.Static() {
 			want = true
 			break
 		}

@@ -54,7 +54,10 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		}
 	}
 	if d.Next.RampStart.IsZero() {
-		d.Code, d.Reason = CodeSteady, fmt.Sprintf("step mode, no new alert: keep %d", cur)
+		d.Code = CodeSteady
+		if !obs.quiet {
+			d.Reason = fmt.Sprintf("step mode, no new alert: keep %d", cur)
+		}
 		return clampStep(spec, obs, d)
 	}
 	// Stepping down: a straight line from RampFrom at RampStart to the floor
@@ -97,7 +100,10 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	step := uint64(math.Ceil(float64(maxp) / 100 * float64(spec.Factor)))
 	switch {
 	case sig == nil:
-		d.Code, d.Reason = CodeSteady, fmt.Sprintf("exact CE, no alert: keep %d", cur)
+		d.Code = CodeSteady
+		if !obs.quiet {
+			d.Reason = fmt.Sprintf("exact CE, no alert: keep %d", cur)
+		}
 	case sig.Status == Firing && step > 0:
 		key := stepKey(sig)
 		if key == st.StepKey && now.Sub(st.StepAt) < spec.StepDedup {

@@ -8,9 +8,15 @@ import (
 // point is one change of a series' value at a scrape time (Unix ns). A NaN
 // value marks the series as absent from that scrape on (like a Prometheus
 // staleness marker); it reappears as a new incarnation counting from 0.
+//
+// c is the counter's increase over the series' whole life up to this point
+// (resets and new incarnations counted from 0), so the increase between two
+// points is a difference, not a walk over every point between them: the
+// idler asks for hours of activity of every function each cycle.
 type point struct {
 	t int64
 	v float64
+	c float64
 }
 
 func (p point) absent() bool { return math.IsNaN(p.v) }
@@ -26,22 +32,34 @@ type series struct {
 // and whether the series was present just before (false for a new series or
 // one that had been absent).
 func (s *series) add(t int64, v float64) (prev float64, wasPresent bool) {
+	var c float64
+	if n := len(s.pts); n > 0 {
+		c = s.pts[n-1].c
+	}
 	if n := len(s.pts); n > 0 && !s.pts[n-1].absent() {
 		prev = s.pts[n-1].v
 		if prev == v {
 			return prev, true
 		}
-		s.pts = append(s.pts, point{t, v})
+		s.pts = append(s.pts, point{t, v, c + step(prev, v)})
 		return prev, true
 	}
-	s.pts = append(s.pts, point{t, v})
+	s.pts = append(s.pts, point{t, v, c + v}) // a new incarnation counts from 0
 	return 0, false
+}
+
+// step is a counter's increase from prev to v: v after a reset.
+func step(prev, v float64) float64 {
+	if v < prev {
+		return v
+	}
+	return v - prev
 }
 
 // markAbsent records that the series was missing from the scrape at t.
 func (s *series) markAbsent(t int64) {
 	if n := len(s.pts); n > 0 && !s.pts[n-1].absent() {
-		s.pts = append(s.pts, point{t, math.NaN()})
+		s.pts = append(s.pts, point{t, math.NaN(), s.pts[n-1].c})
 	}
 }
 
@@ -73,23 +91,25 @@ func (s *series) at(t int64) (float64, bool) {
 // counting resets and new incarnations from 0, and whether the series was
 // present at any time in [from, to].
 func (s *series) increase(from, to int64) (inc float64, present bool) {
-	prev, ok := s.at(from)
-	present = ok
 	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > from })
-	for ; i < len(s.pts) && s.pts[i].t <= to; i++ {
-		p := s.pts[i]
-		if p.absent() {
-			ok = false
-			continue
-		}
-		present = true
-		switch {
-		case !ok, p.v < prev: // new incarnation or reset: counted from 0
-			inc += p.v
-		default:
-			inc += p.v - prev
-		}
-		prev, ok = p.v, true
+	j := i + sort.Search(len(s.pts)-i, func(k int) bool { return s.pts[i+k].t > to })
+	present = i > 0 && !s.pts[i-1].absent()
+	if i == j {
+		return 0, present // no change in (from, to]
+	}
+	// The points in (from, to] are pts[i:j]. From the point in effect at
+	// from, the increase is the difference of the running totals; with none
+	// (the series starts inside the window), the first point counts from 0.
+	base := s.pts[i].c
+	if first := s.pts[i]; !first.absent() {
+		base -= first.v
+	}
+	if i > 0 {
+		base = s.pts[i-1].c
+	}
+	inc = s.pts[j-1].c - base
+	for k := i; k < j && !present; k++ {
+		present = !s.pts[k].absent()
 	}
 	return inc, present
 }

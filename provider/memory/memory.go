@@ -28,6 +28,12 @@ type Options struct {
 	// succeeds and sets MaxReplicas, as faas-netes CE caps at 5 without an
 	// error. ScaleCall.To records what was applied.
 	MaxReplicas uint64
+	// ShareMaps makes listings and reads hand out the provider's own label
+	// and annotation maps instead of copies. The provider never modifies a
+	// map it stored (Deploy and SetLabels store copies), and callers must not
+	// either. For large simulated fleets: copying every function's labels on
+	// every listing was a third of a reconcile pass over 100,000 functions.
+	ShareMaps bool
 }
 
 // ZeroRefusedMessage is what a RefuseZero provider says, in OpenFaaS CE's words.
@@ -42,6 +48,7 @@ type Provider struct {
 
 	mu     sync.Mutex
 	fns    map[provider.Ref]*function
+	byNS   map[string][]*function // each namespace's functions sorted by name; nil = rebuild
 	calls  []ScaleCall
 	faults map[faultKey]*fault
 
@@ -98,6 +105,7 @@ func (p *Provider) deploy(fn provider.Function, delay time.Duration) error {
 	f := &function{meta: meta}
 	f.resize(fn.Replicas, now.Add(delay))
 	p.fns[fn.Ref] = f
+	p.byNS = nil
 	return nil
 }
 
@@ -109,6 +117,7 @@ func (p *Provider) Remove(ref provider.Ref) error {
 		return notFound(ref)
 	}
 	delete(p.fns, ref)
+	p.byNS = nil
 	return nil
 }
 
@@ -163,14 +172,29 @@ func (p *Provider) Functions(ctx context.Context, namespace string) ([]provider.
 		return nil, err
 	}
 	now := p.clk.Now()
-	out := []provider.Function{}
-	for ref, f := range p.fns {
-		if ref.Namespace == namespace {
-			out = append(out, f.snapshot(now))
-		}
+	fns := p.sortedLocked()[namespace]
+	out := make([]provider.Function, len(fns))
+	for i, f := range fns {
+		out[i] = f.snapshot(now, p.opts.ShareMaps)
 	}
-	slices.SortFunc(out, func(a, b provider.Function) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// sortedLocked indexes the functions by namespace, sorted by name, once per
+// deploy or removal rather than once per listing: a listing of 100,000
+// functions spent more time sorting them than copying them. p.mu is held.
+func (p *Provider) sortedLocked() map[string][]*function {
+	if p.byNS != nil {
+		return p.byNS
+	}
+	p.byNS = map[string][]*function{}
+	for ref, f := range p.fns {
+		p.byNS[ref.Namespace] = append(p.byNS[ref.Namespace], f)
+	}
+	for _, fns := range p.byNS {
+		slices.SortFunc(fns, func(a, b *function) int { return strings.Compare(a.meta.Name, b.meta.Name) })
+	}
+	return p.byNS
 }
 
 // Function reads one function; provider.ErrNotFound when there is none.
@@ -187,15 +211,17 @@ func (p *Provider) Function(ctx context.Context, ref provider.Ref) (provider.Fun
 	if !ok {
 		return provider.Function{}, notFound(ref)
 	}
-	return f.snapshot(p.clk.Now()), nil
+	return f.snapshot(p.clk.Now(), p.opts.ShareMaps), nil
 }
 
 // snapshot is the function as a caller sees it at now, with maps copied so
-// the caller cannot change the provider's state.
-func (f *function) snapshot(now time.Time) provider.Function {
+// the caller cannot change the provider's state (unless shared).
+func (f *function) snapshot(now time.Time, share bool) provider.Function {
 	out := f.meta
-	out.Labels = maps.Clone(f.meta.Labels)
-	out.Annotations = maps.Clone(f.meta.Annotations)
+	if !share {
+		out.Labels = maps.Clone(f.meta.Labels)
+		out.Annotations = maps.Clone(f.meta.Annotations)
+	}
 	out.Replicas = uint64(len(f.readyAt))
 	out.AvailableReplicas = f.available(now)
 	return out

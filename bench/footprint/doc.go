@@ -1,0 +1,7 @@
+// Package footprint measures the controller process's memory with many idle
+// functions: the real binary (`faas-autoscaler run`) against the simulated
+// gateway (`faas-autoscaler gateway`) scraped by a real Prometheus, with the
+// default configuration, its resident set sampled from /proc. TestFootprint
+// only runs with FAAS_FOOTPRINT_BENCH=1 (make bench-footprint), so `make
+// test` skips it; the figures are in docs/benchmarks.md.
+package footprint

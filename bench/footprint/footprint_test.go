@@ -1,0 +1,155 @@
+package footprint
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/e2e"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
+)
+
+// Settings, from the environment (defaults in brackets):
+// FOOTPRINT_FUNCTIONS [10000] idle functions on the gateway;
+// FOOTPRINT_DURATION [3m] how long the controller runs after its start.
+func settings(t *testing.T) (n int, d time.Duration) {
+	n, d = 10_000, 3*time.Minute
+	if v := os.Getenv("FOOTPRINT_FUNCTIONS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			t.Fatalf("FOOTPRINT_FUNCTIONS=%q: want a positive number", v)
+		}
+	}
+	if v := os.Getenv("FOOTPRINT_DURATION"); v != "" {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil || d <= 0 {
+			t.Fatalf("FOOTPRINT_DURATION=%q: want a positive Go duration", v)
+		}
+	}
+	return n, d
+}
+
+// TestFootprint starts the gateway with n idle functions (defaults: no
+// labels), a Prometheus scraping it every 5 s, and the controller with its
+// defaults, then samples the controller's RSS every second and logs the
+// peak, the last minute's mean and the Go heap at the end.
+func TestFootprint(t *testing.T) {
+	if os.Getenv("FAAS_FOOTPRINT_BENCH") != "1" {
+		t.Skip("a measurement, not a test: FAAS_FOOTPRINT_BENCH=1 (make bench-footprint)")
+	}
+	n, dur := settings(t)
+	bin, err := e2e.BuildController(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+
+	gwAddr, err := teststack.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"gateway", "--listen", gwAddr}
+	for i := range n {
+		args = append(args, "--function", fmt.Sprintf("fn-%06d", i))
+	}
+	gw := exec.CommandContext(ctx, bin, args...)
+	gw.Stdout, gw.Stderr = os.Stderr, os.Stderr
+	if err := gw.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = gw.Wait() }()
+	if err := teststack.WaitOK("http://"+gwAddr+"/metrics", 2*time.Minute, ctx.Done()); err != nil {
+		t.Fatalf("gateway: %v", err)
+	}
+	prom := teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second,
+		ScrapeTargets: []teststack.Target{{Job: "gateway", URL: gwAddr}}})
+
+	addr, err := teststack.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctl := exec.CommandContext(ctx, bin, "run", "--gateway-url", "http://"+gwAddr, "--prometheus-url", prom.URL(),
+		"--listen", addr, "--log-level", "warn",
+		"--basic-auth=false", "--webhook-auth", "none") // the simulated gateway has no auth; nothing posts alerts
+	var logs teststack.SyncBuffer
+	ctl.Stdout, ctl.Stderr = &logs, &logs
+	if err := ctl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ctl.Process.Kill(); _ = ctl.Wait() }()
+	if err := teststack.WaitOK("http://"+addr+"/healthz", time.Minute, ctx.Done()); err != nil {
+		t.Fatalf("controller: %v\n%s", err, logs.String())
+	}
+
+	var peak, sum, count, last uint64
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	end := time.Now().Add(dur)
+	for now := time.Now(); now.Before(end); now = <-tick.C {
+		rss, err := rssKiB(ctl.Process.Pid)
+		if err != nil {
+			t.Fatalf("controller exited? %v\n%s", err, logs.String())
+		}
+		peak, last = max(peak, rss), rss
+		if end.Sub(now) <= time.Minute {
+			sum, count = sum+rss, count+1
+		}
+	}
+	heap := metric(t, "http://"+addr+"/metrics", "go_memstats_heap_inuse_bytes")
+	listed := metric(t, "http://"+addr+"/metrics", "faas_autoscaler_provider_calls_total{operation=\"functions\",result=\"ok\"}")
+	t.Logf("%d functions, %v: controller RSS peak %.1f MiB, last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
+		n, dur, float64(peak)/1024, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
+	if listed == 0 {
+		t.Errorf("the controller never listed the functions:\n%s", logs.String())
+	}
+}
+
+// rssKiB is a process's resident set (VmRSS) in KiB.
+func rssKiB(pid int) (uint64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			return strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+// metric reads one sample (name with its labels, as exposed) from a
+// Prometheus text page.
+func metric(t *testing.T, url, series string) float64 {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	return 0
+}

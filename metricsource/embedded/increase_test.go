@@ -1,0 +1,64 @@
+package embedded
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// increaseByWalk is the counter increase computed the plain way, walking
+// every point in (from, to]: the reference the running totals must match.
+func increaseByWalk(s *series, from, to int64) (inc float64, present bool) {
+	prev, ok := s.at(from)
+	present = ok
+	for _, p := range s.pts {
+		if p.t <= from || p.t > to {
+			continue
+		}
+		if p.absent() {
+			ok = false
+			continue
+		}
+		present = true
+		if !ok || p.v < prev {
+			inc += p.v
+		} else {
+			inc += p.v - prev
+		}
+		prev, ok = p.v, true
+	}
+	return inc, present
+}
+
+// Random counters with resets, absences, new incarnations and pruning: the
+// increase from running totals equals the walk over every window.
+func TestIncreaseFromRunningTotalsMatchesTheWalk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for run := range 200 {
+		var s series
+		v := 0.0
+		for tick := int64(1); tick <= 300; tick++ {
+			switch r := rng.IntN(20); {
+			case r == 0:
+				s.markAbsent(tick)
+				continue
+			case r == 1:
+				v = float64(rng.IntN(3)) // a reset
+			case r < 12:
+				v += float64(rng.IntN(50))
+			}
+			s.add(tick, v)
+			if rng.IntN(50) == 0 {
+				s.prune(tick - int64(rng.IntN(100)))
+			}
+		}
+		for range 50 {
+			from := int64(rng.IntN(320)) - 10
+			to := from + int64(rng.IntN(200))
+			got, gp := s.increase(from, to)
+			want, wp := increaseByWalk(&s, from, to)
+			if got != want || gp != wp {
+				t.Fatalf("run %d, (%d, %d]: increase %v present %v, the walk says %v %v", run, from, to, got, gp, want, wp)
+			}
+		}
+	}
+}

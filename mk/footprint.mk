@@ -1,0 +1,10 @@
+# make bench-footprint   the controller's RSS with FOOTPRINT_FUNCTIONS idle functions (default 10000) on
+#                        the simulated gateway and a real Prometheus, for FOOTPRINT_DURATION (default 3m);
+#                        not part of `make test`. Needs prometheus, which `make deps` installs.
+FOOTPRINT_FUNCTIONS ?= 10000
+FOOTPRINT_DURATION ?= 3m
+
+.PHONY: bench-footprint
+bench-footprint: deps
+	FAAS_FOOTPRINT_BENCH=1 FOOTPRINT_FUNCTIONS=$(FOOTPRINT_FUNCTIONS) FOOTPRINT_DURATION=$(FOOTPRINT_DURATION) \
+		$(GO) test -count=1 -timeout 30m -run TestFootprint -v ./bench/footprint

@@ -1,0 +1,97 @@
+package scaler
+
+import "time"
+
+// Record is one decision as kept for the explain API.
+type Record struct {
+	At       time.Time `json:"at"`
+	Decision Decision  `json:"decision"`
+	// Trigger is "tick" or the alert status that caused the evaluation.
+	Trigger string `json:"trigger"`
+	// Applied is true when the actuator wrote the count; Result says what
+	// became of the proposal: none (no change wanted), submitted (not
+	// decided yet), ok, or the actuator's verdict code (dry_run, refused,
+	// error, raised_since, backoff, …), and Arbitration its words.
+	Applied     bool   `json:"applied"`
+	Result      string `json:"result"`
+	Arbitration string `json:"arbitration,omitempty"`
+	Error       string `json:"error,omitempty"`
+	Seq         uint64 `json:"-"`
+}
+
+// recordKey is what makes two records say the same thing: a pass that kept
+// the count for the same reason code and trigger. The pass keeps the last
+// one's, so it can tell without reading the history (which outcomes write
+// from the actuator's goroutines) whether a decision needs a record and words.
+type recordKey struct {
+	trigger           string
+	code              ReasonCode
+	replicas, current uint64
+	scale, set        bool
+}
+
+// same reports whether a decision made on trigger says what the last record
+// says, so that it refreshes the record instead of adding one.
+func (k recordKey) same(trigger string, d Decision) bool {
+	return k.set && !k.scale && !d.Scale && k.trigger == trigger && k.code == d.Code &&
+		k.replicas == d.Replicas && k.current == d.Current
+}
+
+func keyOf(trigger string, d Decision) recordKey {
+	return recordKey{trigger: trigger, code: d.Code, replicas: d.Replicas, current: d.Current, scale: d.Scale, set: true}
+}
+
+func appendBounded(h []Record, r Record, n int) []Record {
+	if n <= 0 {
+		return nil
+	}
+	if len(h) >= n {
+		copy(h, h[len(h)-n+1:])
+		h = h[:n-1]
+	}
+	return append(h, r)
+}
+
+// keepBinding drops the stabilisation recommendations that can no longer
+// bind: one that a later recommendation at least as high outlives (it is in
+// the window at least as long and expires no sooner). The highest
+// recommendation in force at any later time is unchanged, so decisions are
+// too; what changes is the length, which for a function whose load holds
+// steady is one entry instead of a down window's worth (24 at 2 m and 5 s),
+// each of them copied by every decision. next is the decision's new list;
+// prev the one it was made from, which is never written.
+func keepBinding(next, prev []Recommendation) []Recommendation {
+	if len(next) < 2 {
+		return next
+	}
+	dominated := func(early, late Recommendation) bool {
+		return late.Replicas >= early.Replicas &&
+			(late.Expires.IsZero() || (!early.Expires.IsZero() && !late.Expires.Before(early.Expires)))
+	}
+	drop := false
+	for i := 1; i < len(next) && !drop; i++ {
+		drop = dominated(next[i-1], next[i])
+	}
+	if !drop {
+		return next // nothing to drop (checking neighbours suffices for a list this keeps)
+	}
+	out := next
+	if len(prev) > 0 && &prev[0] == &next[0] {
+		out = make([]Recommendation, 0, len(next)) // shared with prev: never written
+	}
+	// A monotonic stack: each recommendation removes the earlier ones it
+	// dominates from the top.
+	k := 0
+	for _, r := range next {
+		for k > 0 && dominated(out[k-1], r) {
+			k--
+		}
+		if k < len(out) {
+			out[k] = r
+		} else {
+			out = append(out, r)
+		}
+		k++
+	}
+	return out[:k]
+}
