@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ type runConfig struct {
 	Namespaces       stringList
 	DefaultNamespace string
 	Listen           string
+	DebugListen      string // net/http/pprof on its own listener; "" = off
 	Duration         time.Duration
 	LogFormat        string
 	LogLevel         string
@@ -70,6 +72,8 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("default-namespace", "function_namespace")
 	fs.StringVar(&c.Listen, "listen", ":8080", "address for /system/alert, /api/v1/functions, /metrics, /healthz, /readyz")
 	e.bind("listen", "listen_address")
+	fs.StringVar(&c.DebugListen, "debug-listen", "", "address serving Go's profiler at /debug/pprof/ (heap, CPU, goroutines) on its own listener, e.g. 127.0.0.1:6060; empty = off")
+	e.bind("debug-listen", "debug_listen")
 	fs.DurationVar(&c.Duration, "duration", 0, "stop cleanly after this long (0 = until SIGINT/SIGTERM)")
 	e.bind("duration", "duration")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
@@ -169,6 +173,13 @@ func (c *runConfig) Validate() error {
 	}
 	if c.Listen == "" {
 		bad("--listen must not be empty")
+	}
+	if c.DebugListen != "" {
+		if _, _, err := net.SplitHostPort(c.DebugListen); err != nil {
+			bad("--debug-listen %q: want host:port such as 127.0.0.1:6060", c.DebugListen)
+		} else if c.DebugListen == c.Listen {
+			bad("--debug-listen %q: must differ from --listen (the profiler stays off the public address)", c.DebugListen)
+		}
 	}
 	if c.Duration < 0 {
 		bad("--duration %v: must not be negative", c.Duration)

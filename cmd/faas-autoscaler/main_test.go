@@ -104,6 +104,8 @@ func TestBadConfigurationNamesTheFlag(t *testing.T) {
 		{"bad duration", []string{"--interval", "soon"}, nil, "-interval"},
 		{"bad env", nil, map[string]string{"scale_interval": "soon"}, "scale_interval"},
 		{"stray argument", []string{"now"}, nil, `unexpected argument "now"`},
+		{"debug listen without port", []string{"--debug-listen", "localhost"}, nil, `--debug-listen "localhost"`},
+		{"debug listen on the public address", []string{"--listen", ":9000", "--debug-listen", ":9000"}, nil, "must differ from --listen"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for k, v := range c.env {

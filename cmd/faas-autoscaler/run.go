@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -255,6 +256,14 @@ func (p *process) serve(parent context.Context) error {
 		return fmt.Errorf("--listen %s: %w", p.cfg.Listen, err)
 	}
 	srv := httpserver.New(mux, hopts, p.log)
+	var debugLn net.Listener
+	if p.cfg.DebugListen != "" {
+		if debugLn, err = listenDebug(p.cfg.DebugListen); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		p.log.Info("profiler listening", "addr", debugLn.Addr().String(), "path", "/debug/pprof/")
+	}
 	p.log.Info("listening", "addr", ln.Addr().String(), "provider", p.cfg.mode(), "dry_run", p.cfg.DryRun, "config", p.cfg.ConfigFile)
 	if p.onListen != nil {
 		p.onListen(ln.Addr().String())
@@ -273,6 +282,9 @@ func (p *process) serve(parent context.Context) error {
 		start(fmt.Sprintf("extra %d", i), f)
 	}
 	start("reload", p.reloadOnHUP)
+	if debugLn != nil {
+		start("debug listener", func(ctx context.Context) error { return serveDebug(ctx, debugLn) })
+	}
 	start("learn", p.asm.Learn)
 	act := func(ctx context.Context) {
 		if p.warmup > 0 {
