@@ -53,15 +53,15 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 	}
 	for i := len(fs.history) - 1; i >= 0; i-- {
 		r := fs.history[i]
-		if i == len(fs.history)-1 && r.Decision.Reason == "" && fs.specErr == nil {
+		if i == len(fs.history)-1 && r.Reason == "" && fs.specErr == nil {
 			// A quiet pass refreshed it without words: word it from the
 			// inputs it was decided on (Decide is pure, so this is the
 			// decision that was made, with its reason).
-			r.Decision.Reason = Decide(fs.spec, fs.obs, fs.before, r.At).Reason
+			r.Reason = Decide(fs.spec, fs.obs, fs.before, r.At).Reason
 		}
 		f.Decisions = append(f.Decisions, explain.Decision{
-			At: r.At, Trigger: r.Trigger, Current: r.Decision.Current, Replicas: r.Decision.Replicas,
-			Code: string(r.Decision.Code), Reason: r.Decision.Reason, Scale: r.Decision.Scale,
+			At: r.At, Trigger: r.Trigger, Current: r.Current, Replicas: r.Replicas,
+			Code: string(r.Code), Reason: r.Reason, Scale: r.Scale,
 			Result: r.Result, Error: r.Error,
 		})
 	}

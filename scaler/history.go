@@ -2,21 +2,33 @@ package scaler
 
 import "time"
 
-// Record is one decision as kept for the explain API.
+// Record is one decision as kept for the explain API: only what the API
+// shows. It once embedded the whole Decision (its Next state zeroed, its
+// Recommended and Evidence never read) and the actuator's words, which no
+// endpoint shows: 384 bytes a record, up to HistorySize per function; this
+// is 144 (TestRecordKeepsOnlyWhatExplainShows).
 type Record struct {
-	At       time.Time `json:"at"`
-	Decision Decision  `json:"decision"`
+	At time.Time
+	// Current → Replicas for Code, in Reason's words (empty: a quiet pass
+	// refreshed the record; Explain words it again from the kept inputs).
+	Current, Replicas uint64
+	Code              ReasonCode
+	Reason            string
+	Scale             bool
 	// Trigger is "tick" or the alert status that caused the evaluation.
-	Trigger string `json:"trigger"`
-	// Applied is true when the actuator wrote the count; Result says what
-	// became of the proposal: none (no change wanted), submitted (not
-	// decided yet), ok, or the actuator's verdict code (dry_run, refused,
-	// error, raised_since, backoff, …), and Arbitration its words.
-	Applied     bool   `json:"applied"`
-	Result      string `json:"result"`
-	Arbitration string `json:"arbitration,omitempty"`
-	Error       string `json:"error,omitempty"`
-	Seq         uint64 `json:"-"`
+	Trigger string
+	// Result says what became of the proposal: none (no change wanted),
+	// submitted (not decided yet), ok, or the actuator's verdict code
+	// (dry_run, refused, error, raised_since, backoff, …); Error its error.
+	Result string
+	Error  string
+	Seq    uint64
+}
+
+// recordOf is the record of decision d.
+func recordOf(now time.Time, trigger string, d Decision) Record {
+	return Record{At: now, Current: d.Current, Replicas: d.Replicas, Code: d.Code, Reason: d.Reason, Scale: d.Scale,
+		Trigger: trigger, Result: "none"}
 }
 
 // recordKey is what makes two records say the same thing: a pass that kept

@@ -243,8 +243,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		}
 	}
 
-	rec := Record{At: now, Decision: d, Trigger: trigger, Result: "none"}
-	rec.Decision.Next = State{} // the record explains; the state lives in fs.state
+	rec := recordOf(now, trigger, d)
 	if d.Scale {
 		rec.Result = "submitted"
 	}
@@ -313,7 +312,7 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	for i := range fs.history {
 		if fs.history[i].Seq == seq {
 			r := &fs.history[i]
-			r.Applied, r.Result, r.Arbitration = o.Code == actuator.CodeApplied, result, o.Reason
+			r.Result = result
 			if o.Err != nil {
 				r.Error = o.Err.Error()
 			}

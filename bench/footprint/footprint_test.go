@@ -19,7 +19,9 @@ import (
 
 // Settings, from the environment (defaults in brackets):
 // FOOTPRINT_FUNCTIONS [10000] idle functions on the gateway;
-// FOOTPRINT_DURATION [3m] how long the controller runs after its start.
+// FOOTPRINT_DURATION [3m] how long the controller runs after its start;
+// FOOTPRINT_HEAP_PROFILE [none] a file to write the controller's heap
+// profile to at the end (read it with go tool pprof -top -inuse_space).
 func settings(t *testing.T) (n int, d time.Duration) {
 	n, d = 10_000, 3*time.Minute
 	if v := os.Getenv("FOOTPRINT_FUNCTIONS"); v != "" {
@@ -77,8 +79,12 @@ func TestFootprint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	debugAddr, err := teststack.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctl := exec.CommandContext(ctx, bin, "run", "--gateway-url", "http://"+gwAddr, "--prometheus-url", prom.URL(),
-		"--listen", addr, "--log-level", "warn",
+		"--listen", addr, "--debug-listen", debugAddr, "--log-level", "warn",
 		"--basic-auth=false", "--webhook-auth", "none") // the simulated gateway has no auth; nothing posts alerts
 	var logs teststack.SyncBuffer
 	ctl.Stdout, ctl.Stderr = &logs, &logs
@@ -108,6 +114,13 @@ func TestFootprint(t *testing.T) {
 	listed := metric(t, "http://"+addr+"/metrics", "faas_autoscaler_provider_calls_total{operation=\"functions\",result=\"ok\"}")
 	t.Logf("%d functions, %v: controller RSS peak %.1f MiB, last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
 		n, dur, float64(peak)/1024, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
+	if path := os.Getenv("FOOTPRINT_HEAP_PROFILE"); path != "" {
+		if err := saveHeapProfile("http://"+debugAddr, path); err != nil {
+			t.Errorf("heap profile: %v", err)
+		} else {
+			t.Logf("heap profile: %s", path)
+		}
+	}
 	if listed == 0 {
 		t.Errorf("the controller never listed the functions:\n%s", logs.String())
 	}
@@ -152,4 +165,26 @@ func metric(t *testing.T, url, series string) float64 {
 		}
 	}
 	return 0
+}
+
+// saveHeapProfile writes the controller's heap profile (from its
+// --debug-listen) to path.
+func saveHeapProfile(debugURL, path string) error {
+	resp, err := http.Get(debugURL + "/debug/pprof/heap")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /debug/pprof/heap: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

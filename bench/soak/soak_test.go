@@ -14,15 +14,17 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/e2e"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
 )
 
 // Environment of `make soak`.
 const (
-	envRun      = "FAAS_SOAK"     // 1 runs the soak; otherwise TestSoak skips
-	envDuration = "SOAK_DURATION" // Go duration, default 30m (3m is a smoke run)
-	envOut      = "SOAK_OUT"      // directory for soak.csv, soak.svg, soak.md (default: a temp dir)
+	envRun      = "FAAS_SOAK"         // 1 runs the soak; otherwise TestSoak skips
+	envDuration = "SOAK_DURATION"     // Go duration, default 30m (3m is a smoke run)
+	envOut      = "SOAK_OUT"          // directory for soak.csv, soak.svg, soak.md (default: a temp dir)
+	envHeap     = "SOAK_HEAP_PROFILE" // a file for the controller's heap profile at the end (default: none)
 )
 
 // The shape of the soak.
@@ -82,9 +84,13 @@ func TestSoak(t *testing.T) {
 		fns[i] = e2e.NewFunction(ref(i), labels...)
 	}
 	ro := rules.ForScrapeInterval(5 * time.Second)
+	debugAddr, err := teststack.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
 	st := e2e.Start(t, e2e.Options{
 		Binary: bin, ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second, Rules: &ro,
-		Functions: fns, ControllerArgs: shipped,
+		Functions: fns, ControllerArgs: append(shipped, "--debug-listen", debugAddr),
 	})
 	t.Logf("stack up: %d functions; soaking for %s", functions, duration)
 
@@ -128,6 +134,13 @@ func TestSoak(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
+	if path := os.Getenv(envHeap); path != "" {
+		if err := saveHeapProfile("http://"+debugAddr, path); err != nil {
+			t.Errorf("heap profile: %v", err)
+		} else {
+			t.Logf("heap profile: %s", path)
+		}
+	}
 	write(t, out, duration, samples)
 }
 
@@ -281,4 +294,26 @@ func write(t *testing.T, dir string, duration time.Duration, ss []Sample) {
 		}
 	}
 	t.Logf("wrote %s/soak.{csv,svg,md}: %d samples", dir, len(ss))
+}
+
+// saveHeapProfile writes the controller's heap profile (from its
+// --debug-listen) to path.
+func saveHeapProfile(debugURL, path string) error {
+	resp, err := http.Get(debugURL + "/debug/pprof/heap")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /debug/pprof/heap: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
