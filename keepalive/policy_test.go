@@ -1,0 +1,59 @@
+package keepalive
+
+import (
+	"math"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// TestHistoryRingIsCompact: a function's learned idle times are at most
+// History float32s (1 KiB at the default 256, half what float64 took), the
+// ring grows only as idle times arrive, and the plan is the one Choose
+// makes on the same idle times in float64, to well under a second.
+func TestHistoryRingIsCompact(t *testing.T) {
+	p, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := provider.Ref{Name: "f", Namespace: "fn"}
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	p.Observe(ref, at)
+	p.mu.Lock()
+	if n := cap(p.get(ref).its); n != 0 {
+		t.Errorf("one invocation, no idle time yet: ring capacity %d, want 0 (no eager allocation)", n)
+	}
+	p.mu.Unlock()
+
+	var want []float64
+	for i := range 300 {
+		it := time.Duration(i%37)*time.Minute + 333*time.Millisecond // not exact in binary
+		if i%50 == 0 {
+			it = 25 * time.Hour // beyond the horizon: +Inf
+		}
+		at = at.Add(it)
+		p.Observe(ref, at)
+		v := it.Seconds()
+		if it >= 24*time.Hour {
+			v = math.Inf(1)
+		}
+		want = append(want, v)
+	}
+	want = want[len(want)-256:]
+
+	p.mu.Lock()
+	h := p.get(ref)
+	bytes := uintptr(cap(h.its)) * unsafe.Sizeof(h.its[0])
+	p.mu.Unlock()
+	if bytes > 1024 {
+		t.Errorf("256 idle times take %d bytes, want at most 1024", bytes)
+	}
+	got, _ := p.Plan(ref, time.Minute, at)
+	exact := Choose(want, time.Minute, p.cfg)
+	if got.Code != exact.Code || (got.KeepAlive-exact.KeepAlive).Abs() > 10*time.Millisecond ||
+		(got.PreWarmAt-exact.PreWarmAt).Abs() > 10*time.Millisecond {
+		t.Errorf("plan on the stored ring = %+v, on the exact idle times %+v", got, exact)
+	}
+}
