@@ -48,16 +48,16 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 		f.SpecError = &explain.LabelError{Label: le.Label, Value: le.Value, Reason: le.Reason, Message: le.Error()}
 	case fs.specErr != nil:
 		f.SpecError = &explain.LabelError{Message: fs.specErr.Error()}
-	default:
-		f.Spec = fs.spec
+	case fs.spec != nil:
+		f.Spec = *fs.spec
 	}
 	for i := len(fs.history) - 1; i >= 0; i-- {
 		r := fs.history[i]
-		if i == len(fs.history)-1 && r.Reason == "" && fs.specErr == nil {
+		if i == len(fs.history)-1 && r.Reason == "" && fs.specErr == nil && fs.spec != nil {
 			// A quiet pass refreshed it without words: word it from the
 			// inputs it was decided on (Decide is pure, so this is the
 			// decision that was made, with its reason).
-			r.Reason = Decide(fs.spec, fs.obs, fs.before, r.At).Reason
+			r.Reason = Decide(*fs.spec, fs.obs, fs.before, r.At).Reason
 		}
 		f.Decisions = append(f.Decisions, explain.Decision{
 			At: r.At, Trigger: r.Trigger, Current: r.Current, Replicas: r.Replicas,

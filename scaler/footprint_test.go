@@ -24,3 +24,35 @@ func TestRecordKeepsOnlyWhatExplainShows(t *testing.T) {
 		t.Errorf("recordOf(%+v) = %+v: lost what explain shows", d, r)
 	}
 }
+
+// TestSpecIsSharedNotCopied: a function's parsed spec is one value that
+// the pass's cache, the last decision (for explain and the metrics) and
+// later passes share while the labels stay; a copy in each was 368 bytes
+// a function. A label change makes a new one and leaves the old as it was.
+func TestSpecIsSharedNotCopied(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 4, map[string]string{LabelMax: "40"}))
+	e.src.Set("rps", refA, 180)
+	tick := func(i int) *fnState {
+		t.Helper()
+		if err := e.loop.Tick(t.Context(), t0.Add(time.Duration(i)*tickEvery)); err != nil {
+			t.Fatal(err)
+		}
+		e.loop.mu.Lock()
+		defer e.loop.mu.Unlock()
+		return e.loop.fns[refA]
+	}
+	fs := tick(0)
+	first := fs.spec
+	if first == nil || first != fs.parsed.spec {
+		t.Fatalf("decision's spec %p, parse cache's %p: want one shared value", first, fs.parsed.spec)
+	}
+	if fs = tick(1); fs.spec != first {
+		t.Errorf("unchanged labels: the spec was copied or parsed again (%p, was %p)", fs.spec, first)
+	}
+	if err := e.prov.SetLabels(refA, map[string]string{LabelMax: "3"}); err != nil {
+		t.Fatal(err)
+	}
+	if fs = tick(2); fs.spec == first || fs.spec.Max != 3 || first.Max != 40 {
+		t.Errorf("after max 40 → 3: spec %+v (shared one now max %d), want a new spec with max 3 and the old one unchanged", fs.spec, first.Max)
+	}
+}

@@ -113,8 +113,7 @@ func (c *fnCollector) Collect(ch chan<- prometheus.Metric) {
 		r := row{name: ref.String(), desired: float64(fs.desired), rep: float64(fs.obs.Replicas),
 			avail: float64(fs.obs.Available), counts: append([]codeCount(nil), fs.counts...)}
 		if fs.specErr == nil {
-			spec := fs.spec
-			r.spec = &spec
+			r.spec = fs.spec // never changed once parsed: no copy needed
 		}
 		rows = append(rows, r)
 	}

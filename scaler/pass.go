@@ -17,7 +17,7 @@ type fnState struct {
 	ref       provider.Ref
 	forgotten bool // deleted from Loop.fns
 	fn        provider.Function
-	spec      Spec // of the last decision
+	spec      *Spec // of the last decision (shared with parsed, never changed; nil before one)
 	specErr   error
 	state     State
 	// before is the state the last decision was made on: with spec, obs and
@@ -216,10 +216,10 @@ func (lt loadsOfType) lookup(ref provider.Ref) (stable, burst *float64) {
 // says what the last record says refreshes that record without words; the
 // explain API words it from the inputs kept (Decide is pure).
 func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Function, obs Observation, quiet bool, now time.Time) Decision {
-	spec, specErr := &fs.parsed.spec, fs.parsed.err
+	spec, specErr := fs.parsed.spec, fs.parsed.err
 	l.mu.Lock()
 	prevSpecErr := fs.specErr
-	fs.fn, fs.spec, fs.specErr, fs.obs = fn, *spec, specErr, obs
+	fs.fn, fs.spec, fs.specErr, fs.obs = fn, spec, specErr, obs
 	st := fs.state
 	fs.before = st
 	l.mu.Unlock()

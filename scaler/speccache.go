@@ -14,8 +14,11 @@ import (
 type parsedSpec struct {
 	labels, annotations map[string]string
 	gen                 uint64 // Loop.specGen it was parsed under; 0 = never parsed
-	spec                Spec
-	err                 error
+	// spec is never changed once parsed (a new parse makes a new one), so
+	// the function's state, the explain API and the metrics share it
+	// instead of holding a copy each (184 bytes per function per copy).
+	spec *Spec
+	err  error
 }
 
 // specOf returns fn's spec, parsing its labels only when they, its
@@ -23,10 +26,11 @@ type parsedSpec struct {
 // compared by content: a provider decodes fresh maps for every listing, so
 // the maps' identity says nothing. The caller holds passMu.
 func (l *Loop) specOf(c *parsedSpec, fn provider.Function) (Spec, error) {
-	if c.gen == l.specGen && maps.Equal(c.labels, fn.Labels) && maps.Equal(c.annotations, fn.Annotations) {
-		return c.spec, c.err
+	if c.gen == l.specGen && c.spec != nil && maps.Equal(c.labels, fn.Labels) && maps.Equal(c.annotations, fn.Annotations) {
+		return *c.spec, c.err
 	}
-	c.spec, c.err = ParseSpec(fn, l.cfg.Defaults)
+	spec, err := ParseSpec(fn, l.cfg.Defaults)
+	c.spec, c.err = &spec, err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, l.specGen
-	return c.spec, c.err
+	return spec, err
 }
