@@ -39,9 +39,17 @@ type Explanation struct {
 	LastActionAt time.Time `json:"lastActionAt,omitzero"`
 }
 
-func explanation(w *work, now time.Time) Explanation {
+// explained is a function's Explanation as a cycle keeps it: without the
+// words Explain can make from what it holds (the function's name, the
+// keep-alive's duration), which a cycle would otherwise format for every
+// function, keep, and throw away a cycle later, whether or not anyone asks.
+type explained struct {
+	Explanation // Function and KeepAlive empty
+	keepAlive   time.Duration
+}
+
+func explanation(w *work, now time.Time) explained {
 	e := Explanation{
-		Function:         w.fn.Ref.String(),
 		EvaluatedAt:      now,
 		OptedIn:          w.in.SpecErr == nil && w.in.Spec.OptIn,
 		Replicas:         w.fn.Replicas,
@@ -63,10 +71,11 @@ func explanation(w *work, now time.Time) Explanation {
 	if v, ok, _ := minScheduleValue(w.fn); ok {
 		e.MinSchedule = v
 	}
+	x := explained{Explanation: e}
 	if e.OptedIn {
-		e.KeepAlive, e.KeepAliveSource = w.in.KeepAlive.String(), w.source
+		x.keepAlive, x.KeepAliveSource = w.in.KeepAlive, w.source
 	}
-	return e
+	return x
 }
 
 // Explain returns the function's idle state as of the last cycle, and false
@@ -75,8 +84,13 @@ func (d *Idler) Explain(ref provider.Ref) (any, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st, ok := d.state[ref]
-	if !ok || st.explain.Function == "" {
+	if !ok || st.explain.EvaluatedAt.IsZero() {
 		return nil, false
 	}
-	return st.explain, true
+	e := st.explain.Explanation
+	e.Function = ref.String()
+	if e.OptedIn {
+		e.KeepAlive = st.explain.keepAlive.String()
+	}
+	return e, true
 }

@@ -21,6 +21,10 @@ type Idler struct {
 	schedule scheduleCache
 
 	cycleMu sync.Mutex // one cycle at a time
+	// specGen numbers the label defaults in force (cfg.Defaults; guarded by
+	// cycleMu): a function's parse is reused while made under the same one,
+	// so no function keeps a copy of the defaults to compare.
+	specGen uint64
 
 	mu     sync.Mutex // guards state
 	state  map[provider.Ref]*fnState
@@ -49,7 +53,7 @@ type fnState struct {
 	// it; a series missing since then is vanished, not "never invoked".
 	lastSeries time.Time
 	seen       uint64 // last cycle number that listed it
-	explain    Explanation
+	explain    explained
 	parsed     parsedSpec // its labels' parse, reused while they do not change (cycle.go)
 }
 
@@ -68,11 +72,12 @@ func New(cfg Config) (*Idler, error) {
 		return nil, fmt.Errorf("idler: register metrics: %w", err)
 	}
 	return &Idler{
-		cfg:   cfg,
-		sched: sched,
-		log:   cfg.Logger.With("component", "idler"),
-		m:     m,
-		state: make(map[provider.Ref]*fnState),
+		cfg:     cfg,
+		sched:   sched,
+		log:     cfg.Logger.With("component", "idler"),
+		m:       m,
+		state:   make(map[provider.Ref]*fnState),
+		specGen: 1,
 	}, nil
 }
 
@@ -199,6 +204,9 @@ func (d *Idler) SetTuning(defaults scaler.Defaults, maintainMin bool, refusedBac
 	defer d.cycleMu.Unlock()
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if defaults != d.cfg.Defaults {
+		d.specGen++ // every function's labels are parsed again
+	}
 	d.cfg.Defaults, d.cfg.DefaultZeroDuration = defaults, defaults.ZeroDuration
 	d.cfg.MaintainMin, d.cfg.RefusedBackoff, d.cfg.Schedule = maintainMin, refusedBackoff, schedule
 	d.sched = sched
