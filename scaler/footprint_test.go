@@ -56,3 +56,19 @@ func TestSpecIsSharedNotCopied(t *testing.T) {
 		t.Errorf("after max 40 → 3: spec %+v (shared one now max %d), want a new spec with max 3 and the old one unchanged", fs.spec, first.Max)
 	}
 }
+
+// TestHistoryCapacityStopsAtItsSize: a history holds at most n records and
+// never has room for more (append's growth would leave 50 records in a
+// capacity of 64); the newest n are kept, in order.
+func TestHistoryCapacityStopsAtItsSize(t *testing.T) {
+	var h []Record
+	for i := range 200 {
+		h = appendBounded(h, Record{Seq: uint64(i)}, 50)
+		if cap(h) > 50 {
+			t.Fatalf("after %d records: capacity %d, want at most 50", i+1, cap(h))
+		}
+	}
+	if len(h) != 50 || h[0].Seq != 150 || h[49].Seq != 199 {
+		t.Errorf("kept %d records from %d to %d, want the newest 50 (150…199)", len(h), h[0].Seq, h[len(h)-1].Seq)
+	}
+}

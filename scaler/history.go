@@ -60,6 +60,12 @@ func appendBounded(h []Record, r Record, n int) []Record {
 	if len(h) >= n {
 		copy(h, h[len(h)-n+1:])
 		h = h[:n-1]
+	} else if len(h) == cap(h) {
+		// Grow by doubling but never past n: append's own growth took a
+		// history of 50 to a capacity of 64, a quarter more than it holds.
+		g := make([]Record, len(h), min(n, max(2*cap(h), 1)))
+		copy(g, h)
+		h = g
 	}
 	return append(h, r)
 }
