@@ -2,6 +2,7 @@ package scaler
 
 import (
 	"testing"
+	"testing/synctest"
 	"time"
 	"unsafe"
 )
@@ -71,4 +72,36 @@ func TestHistoryCapacityStopsAtItsSize(t *testing.T) {
 	if len(h) != 50 || h[0].Seq != 150 || h[49].Seq != 199 {
 		t.Errorf("kept %d records from %d to %d, want the newest 50 (150…199)", len(h), h[0].Seq, h[len(h)-1].Seq)
 	}
+}
+
+// TestFunctionStateFitsItsSizeClass: the loop keeps one fnState per
+// function (10,000 in the footprint benchmark), allocated from Go's
+// 768-byte size class; one byte more takes the 896-byte class. It was
+// 1,200 bytes (1,280) with two Spec copies and the whole listed Function.
+func TestFunctionStateFitsItsSizeClass(t *testing.T) {
+	if got := unsafe.Sizeof(fnState{}); got > 768 {
+		t.Errorf("fnState is %d bytes, want at most 768 (share, don't copy; order fields to avoid padding)", got)
+	}
+}
+
+// TestExplainShowsAppliedCountBeforeTheNextListing: with the listed
+// Function no longer kept, the state's own count must still follow an
+// applied scale, so explain shows it before the next pass lists it.
+func TestExplainShowsAppliedCountBeforeTheNextListing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil, function(refA, 1, nil))
+		e.src.Set("rps", refA, 200)
+		_ = e.loop.Tick(t.Context(), time.Now())
+		synctest.Wait() // the actuator's outcome
+		f, ok := e.loop.Explain(refA)
+		if !ok {
+			t.Fatal("not explained")
+		}
+		if len(f.Decisions) != 1 || !f.Decisions[0].Scale || f.Decisions[0].Result != "ok" {
+			t.Fatalf("decisions %+v, want one applied scale", f.Decisions)
+		}
+		if want := f.Decisions[0].Replicas; f.Replicas != want || want <= 1 {
+			t.Errorf("explain shows %d replicas after scaling 1 → %d was applied", f.Replicas, want)
+		}
+	})
 }

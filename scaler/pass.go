@@ -16,16 +16,19 @@ import (
 type fnState struct {
 	ref       provider.Ref
 	forgotten bool // deleted from Loop.fns
-	fn        provider.Function
-	spec      *Spec // of the last decision (shared with parsed, never changed; nil before one)
-	specErr   error
-	state     State
+	decided   bool // a decision was made (beside forgotten: one padded word for both)
+	// replicas and available are the provider's counts at the last
+	// decision (replicas updated by an applied scale), for explain; not
+	// the whole listed Function, whose 88 bytes the explain API never read.
+	replicas, available uint64
+	spec                *Spec // of the last decision (shared with parsed, never changed; nil before one)
+	specErr             error
+	state               State
 	// before is the state the last decision was made on: with spec, obs and
 	// the last record's time, the inputs that word a quiet decision again.
 	before  State
 	obs     Observation
 	desired uint64   // the last decision's count
-	decided bool     // a decision was made
 	history []Record // oldest first, at most HistorySize
 	seq     uint64   // numbers the records, so an outcome finds its own
 
@@ -219,7 +222,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	spec, specErr := fs.parsed.spec, fs.parsed.err
 	l.mu.Lock()
 	prevSpecErr := fs.specErr
-	fs.fn, fs.spec, fs.specErr, fs.obs = fn, spec, specErr, obs
+	fs.replicas, fs.available, fs.spec, fs.specErr, fs.obs = fn.Replicas, fn.AvailableReplicas, spec, specErr, obs
 	st := fs.state
 	fs.before = st
 	l.mu.Unlock()
@@ -320,7 +323,7 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	}
 	kept := o.Code == actuator.CodeApplied || o.Code == actuator.CodeDryRun || o.Code == actuator.CodeUnchanged
 	if o.Applied {
-		fs.fn.Replicas = o.To
+		fs.replicas = o.To
 	}
 	if kept {
 		return
