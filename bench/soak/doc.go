@@ -5,7 +5,9 @@
 // It samples the controller's goroutines, heap, RSS and open file
 // descriptors from its own /metrics, and the webhook's p99 latency as a
 // client sees it, and writes them as a CSV and an SVG chart (a typed
-// generator, golden-tested like the repository's other charts).
+// generator, golden-tested like the repository's other charts). The
+// controller runs with --debug-listen; with SOAK_HEAP_PROFILE=FILE the
+// harness saves its heap profile (/debug/pprof/heap) at the end.
 //
 // It reports; it asserts nothing about the figures (a leak is read off the
 // chart and the table in docs/reliability.md). It fails only when the
