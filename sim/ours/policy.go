@@ -91,7 +91,7 @@ func (p Policy) NewFleet(infos []sim.FunctionInfo, start time.Time, plat sim.Pla
 	f := &fleet{clk: clk, plat: plat, src: src, ctl: ctl, names: names, cfg: p.Config, scrapeEvery: p.Scrape,
 		samples: make([]embedded.Sample, 0, 3*len(infos)),
 		// Source.Run and Loop.Run act at once, the tickers after a period.
-		nextScrape: start, nextScale: start, nextFeed: start.Add(controller.FeedStep),
+		nextScrape: start, nextScale: start, nextFeed: start.Add(p.Config.KeepAlive.LearnStep),
 		nextPreWarm: start.Add(p.Config.KeepAlive.PreWarmInterval)}
 	if ctl.Idler != nil {
 		f.nextIdle = ctl.Idler.NextRun(start)
@@ -158,7 +158,7 @@ func (f *fleet) Pass(now time.Time) {
 	}
 	if f.ctl.Feeder != nil && due(&f.nextFeed) {
 		f.ctl.Feeder.RunOnce(ctx, now)
-		f.nextFeed = now.Add(controller.FeedStep)
+		f.nextFeed = now.Add(f.cfg.KeepAlive.LearnStep)
 	}
 	if f.cfg.Scaler.Enabled && due(&f.nextScale) {
 		_ = f.ctl.Loop.Tick(ctx, now) // errors are the loop's to log; this provider never fails
