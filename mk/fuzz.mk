@@ -11,6 +11,7 @@ FUZZ_TARGETS := \
 	./idler:FuzzParseRunSchedule \
 	./sim/trace:FuzzParseInvocations \
 	./sim/trace:FuzzParseDurations \
+	./sim/trace:FuzzParseInvocationLog \
 	./config:FuzzParse
 
 .PHONY: fuzz

@@ -4,7 +4,14 @@ SIM_TRACE ?= ../shared/traces/azure2019-invitro-200fn
 SIM_OUT   ?= bench/results/sim
 export SIM_TRACE
 
-.PHONY: sim-day sim-knative test-knative bench-sim
+SIM_TRACES   ?= ../shared/traces
+SIM_EVAL_OUT ?= bench/results/sim-eval
+# SIM_EVAL_KNATIVE=0 leaves Knative's KPA out of the matrix (its module's
+# first build downloads ~60 modules and takes minutes cold).
+SIM_EVAL_KNATIVE ?= 1
+SIM_EVAL_FLAGS ?=
+
+.PHONY: sim-day sim-knative test-knative bench-sim sim-eval knative-bin
 
 # sim-day: the 200-function day against every policy, with the charts.
 sim-day: build
@@ -12,6 +19,19 @@ sim-day: build
 	./$(BIN_DIR)/faas-autoscaler sim --trace $(SIM_TRACE) --progress always \
 		--json $(SIM_OUT)/day.json --csv $(SIM_OUT)/day.csv --svg $(SIM_OUT)/pareto.svg \
 		$(if $(wildcard $(SIM_OUT)/knative.json),--include $(SIM_OUT)/knative.json)
+
+# sim-eval: the evaluation matrix of issue 12 (docs/sim.md, "Evaluation
+# matrix"): 24 cells × 9 policies, the verdict table on stdout, JSON, CSV and
+# charts into $(SIM_EVAL_OUT). Wall time and CPU seconds are printed last.
+sim-eval: build $(if $(filter 1,$(SIM_EVAL_KNATIVE)),knative-bin)
+	@mkdir -p $(SIM_EVAL_OUT)
+	set -o pipefail; ./$(BIN_DIR)/faas-autoscaler sim-eval --traces $(SIM_TRACES) --out $(SIM_EVAL_OUT) \
+		$(if $(filter 1,$(SIM_EVAL_KNATIVE)),--knative $(BIN_DIR)/knative-kpa) $(SIM_EVAL_FLAGS) \
+		| tee $(SIM_EVAL_OUT)/verdict.txt
+
+# knative-bin: bench/knative's KPA replay as a binary sim-eval runs per cell.
+knative-bin:
+	cd bench/knative && $(GO) build -o $(abspath $(BIN_DIR))/knative-kpa .
 
 # sim-knative: Knative's real KPA decider (separate module, ~2 min cold build).
 sim-knative:

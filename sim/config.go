@@ -24,7 +24,11 @@ type Config struct {
 	Seed uint64
 	// Start is the virtual time of the trace's first minute.
 	Start time.Time
-	// Minutes limits the replay to the first N minutes (0: all).
+	// FromMinute starts the replay at this minute of the trace (0-based), from
+	// a fresh state: no replicas, no history; Start is then the virtual time
+	// of that minute, so time of day stays the trace's.
+	FromMinute int
+	// Minutes limits the replay to N minutes from FromMinute (0: to the end).
 	Minutes int
 	// Workers is how many functions replay at once (0: GOMAXPROCS).
 	Workers int
@@ -61,8 +65,8 @@ func (c Config) Validate() error {
 	if _, err := trace.ParseArrivalModel(string(c.Arrivals)); err != nil {
 		errs = append(errs, err)
 	}
-	if c.Minutes < 0 || c.Workers < 0 {
-		errs = append(errs, fmt.Errorf("minutes = %d and workers = %d, must not be negative", c.Minutes, c.Workers))
+	if c.Minutes < 0 || c.Workers < 0 || c.FromMinute < 0 {
+		errs = append(errs, fmt.Errorf("from-minute = %d, minutes = %d and workers = %d, must not be negative", c.FromMinute, c.Minutes, c.Workers))
 	}
 	return errors.Join(errs...)
 }
@@ -70,4 +74,17 @@ func (c Config) Validate() error {
 // coldStart is the delay for one function.
 func (c *Config) coldStart(memMB float64) time.Duration {
 	return c.ColdStart + time.Duration(float64(c.ColdStartPerGB)*memMB/1024)
+}
+
+// Window is the span of tr that cfg replays: the first minute and how many
+// minutes, or an error naming from-minute when it is past the trace's end.
+func (c Config) Window(tr *trace.Trace) (from, minutes int, err error) {
+	if c.FromMinute >= tr.Minutes {
+		return 0, 0, fmt.Errorf("from-minute = %d, but trace %s has minutes 0..%d", c.FromMinute, tr.Dir, tr.Minutes-1)
+	}
+	minutes = tr.Minutes - c.FromMinute
+	if c.Minutes > 0 && c.Minutes < minutes {
+		minutes = c.Minutes
+	}
+	return c.FromMinute, minutes, nil
 }

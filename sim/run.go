@@ -24,14 +24,18 @@ func Run(tr *trace.Trace, cfg Config, policies []Policy, progress Progress) ([]R
 	if len(tr.Functions) == 0 {
 		return nil, fmt.Errorf("trace %s has no functions", tr.Dir)
 	}
-	minutes := tr.Minutes
-	if cfg.Minutes > 0 && cfg.Minutes < minutes {
-		minutes = cfg.Minutes
+	from, minutes, err := cfg.Window(tr)
+	if err != nil {
+		return nil, err
 	}
+	// A window is replayed as a trace of its own: the engine starts every
+	// function fresh at its first minute, and the virtual clock reads that
+	// minute's time of day.
+	cfg.Start = cfg.Start.Add(time.Duration(from) * time.Minute)
 	fns := make([]trace.Function, len(tr.Functions))
 	copy(fns, tr.Functions)
 	for i := range fns {
-		fns[i].PerMinute = fns[i].PerMinute[:minutes]
+		fns[i].PerMinute = fns[i].PerMinute[from : from+minutes]
 	}
 	end := time.Duration(minutes) * time.Minute
 

@@ -16,6 +16,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/sim/ours"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/peers"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/report"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/synth"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
 
@@ -26,6 +27,7 @@ var simPolicies = []string{"fixed-10m", "fixed-20m", "openfaas-ce", "k8s-hpa", "
 type simOptions struct {
 	traceDir, policies, baseline, arrivals, progress           string
 	csvPath, jsonPath, svgPath, timelineSVG, fnCSV, timelineFn string
+	writeTrace                                                 string
 	include                                                    simList
 	cfg                                                        sim.Config
 	// controllerCfg is faas-autoscaler's configuration (--config over the
@@ -68,10 +70,10 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: faas-autoscaler sim --trace DIR [flags]\n\nReplays an Azure Functions 2019 trace (either layout) against autoscaling policies.\n%s\n\nflags:\n", report.Attribution)
+		fmt.Fprintf(stderr, "usage: faas-autoscaler sim --trace DIR [flags]\n\nReplays an Azure Functions trace (2019 in either layout, or 2021) or a synthetic one against autoscaling policies.\n%s\n%s\n\nflags:\n", report.Attribution, report.Attribution2021)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.traceDir, "trace", os.Getenv("SIM_TRACE"), "trace folder: invocations.csv or inv.csv, with optional durations and memory files (env SIM_TRACE)")
+	fs.StringVar(&o.traceDir, "trace", os.Getenv("SIM_TRACE"), "trace folder (invocations.csv or inv.csv with optional durations and memory files, or one 2021-schema app,func,end_timestamp,duration CSV), or synth:NAME[@SEED] with NAME one of "+simSynthKinds()+" (env SIM_TRACE)")
 	fs.StringVar(&o.policies, "policies", strings.Join(simPolicies, ","), "comma-separated policies: "+strings.Join(simPolicies, ", "))
 	fs.StringVar(&o.baseline, "baseline", "fixed-10m", "policy idle replica-seconds are normalised to")
 	fs.IntVar(&o.cfg.Concurrency, "concurrency", o.cfg.Concurrency, "requests one replica serves at once")
@@ -80,7 +82,9 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	fs.DurationVar(&o.cfg.DefaultExec, "default-exec", o.cfg.DefaultExec, "execution time of functions without durations")
 	fs.StringVar(&o.arrivals, "arrivals", string(o.cfg.Arrivals), "arrivals inside a minute: uniform, even or burst")
 	fs.Uint64Var(&o.cfg.Seed, "seed", o.cfg.Seed, "seed of arrivals and execution times")
-	fs.IntVar(&o.cfg.Minutes, "minutes", 0, "replay only the first N minutes (0: all)")
+	fs.IntVar(&o.cfg.FromMinute, "from-minute", 0, "start the replay at this minute of the trace (0-based), from a fresh state")
+	fs.IntVar(&o.cfg.Minutes, "minutes", 0, "replay only N minutes from --from-minute (0: to the end)")
+	fs.StringVar(&o.writeTrace, "write-trace", "", "also write the trace (e.g. a synthetic one) to this folder in the Azure 2019 layout")
 	fs.IntVar(&o.cfg.Workers, "workers", 0, "functions replayed at once (0: GOMAXPROCS)")
 	fs.StringVar(&o.configPath, "config", "", "faas-autoscaler policy: the controller's configuration file, as `run --config` reads it (default: the shipped configuration)")
 	fs.StringVar(&o.csvPath, "csv", "", "write the summary as CSV to this file")
@@ -98,7 +102,7 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if o.traceDir == "" {
-		return o, errors.New("--trace is required (a folder with invocations.csv or inv.csv)")
+		return o, errors.New("--trace is required (a folder with invocations.csv or inv.csv, or synth:NAME)")
 	}
 	m, err := trace.ParseArrivalModel(o.arrivals)
 	if err != nil {
@@ -107,6 +111,11 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	o.cfg.Arrivals = m
 	if err := o.cfg.Validate(); err != nil {
 		return o, err
+	}
+	if strings.HasPrefix(o.traceDir, synth.Prefix) {
+		if _, err := synth.ParseSpec(o.traceDir); err != nil {
+			return o, fmt.Errorf("--trace: %w", err)
+		}
 	}
 	switch o.progress {
 	case "auto", "always", "never":
@@ -170,9 +179,17 @@ func (o simOptions) policyList() ([]sim.Policy, error) {
 }
 
 func simRun(o simOptions, stdout, stderr io.Writer) error {
-	tr, err := trace.Load(o.traceDir)
+	tr, err := synth.Open(o.traceDir)
 	if err != nil {
 		return err
+	}
+	if _, _, err := o.cfg.Window(tr); err != nil {
+		return fmt.Errorf("--from-minute: %w", err)
+	}
+	if o.writeTrace != "" {
+		if err := trace.WriteDir(o.writeTrace, tr); err != nil {
+			return fmt.Errorf("--write-trace: %w", err)
+		}
 	}
 	if o.timelineFn != "" {
 		i, err := simFindFunction(tr, o.timelineFn)
@@ -209,7 +226,7 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 		ss = append(ss, simRebase(d.Results, d.Baseline, ss, o.baseline)...)
 	}
 	fmt.Fprintf(stdout, "%s\n%s; %d functions, %d invocations; concurrency %d, cold start %s, arrivals %s, seed %d; replayed in %s\n\n",
-		report.Attribution, tr.Dir, len(tr.Functions), tr.Invocations(), o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
+		report.AttributionFor(tr.Format), tr.Dir, len(tr.Functions), tr.Invocations(), o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
 	if err := report.Table(stdout, ss, o.baseline); err != nil {
 		return err
 	}
@@ -229,18 +246,18 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	}
 	cfgMap := map[string]any{"concurrency": o.cfg.Concurrency, "cold_start": o.cfg.ColdStart.String(),
 		"cold_start_per_gb": o.cfg.ColdStartPerGB.String(), "arrivals": o.cfg.Arrivals, "seed": o.cfg.Seed,
-		"minutes": o.cfg.Minutes, "controller_config": simConfigName(o.configPath)}
-	end := float64(tr.Minutes) * 60
-	if o.cfg.Minutes > 0 && o.cfg.Minutes < tr.Minutes {
-		end = float64(o.cfg.Minutes) * 60
-	}
+		"from_minute": o.cfg.FromMinute, "minutes": o.cfg.Minutes, "controller_config": simConfigName(o.configPath)}
+	_, minutes, _ := o.cfg.Window(tr)
+	end := float64(minutes) * 60
 	return errors.Join(
 		write(o.csvPath, func(w io.Writer) error { return report.CSV(w, ss) }),
 		write(o.fnCSV, func(w io.Writer) error { return report.FunctionsCSV(w, rs) }),
 		write(o.jsonPath, func(w io.Writer) error {
-			return report.JSON(w, report.Document{Trace: tr.Dir, Config: cfgMap, Baseline: o.baseline, Results: ss})
+			return report.JSON(w, report.Document{Trace: tr.Dir, Attribution: report.AttributionFor(tr.Format), Config: cfgMap, Baseline: o.baseline, Results: ss})
 		}),
-		write(o.svgPath, func(w io.Writer) error { return report.Pareto(w, ss, o.baseline) }),
+		write(o.svgPath, func(w io.Writer) error {
+			return report.ParetoWith(w, ss, o.baseline, report.Chart{Attribution: report.AttributionFor(tr.Format)})
+		}),
 		write(o.timelineSVG, func(w io.Writer) error {
 			return report.Timeline(w, tr.Functions[o.cfg.Timeline].ID, rs, end)
 		}),
@@ -304,4 +321,13 @@ func simConfigName(path string) string {
 		return "shipped defaults"
 	}
 	return path
+}
+
+// simSynthKinds lists the synthetic traces for the usage text.
+func simSynthKinds() string {
+	var s []string
+	for _, k := range synth.Kinds {
+		s = append(s, string(k))
+	}
+	return strings.Join(s, ", ")
 }

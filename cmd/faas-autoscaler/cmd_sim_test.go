@@ -19,7 +19,9 @@ func TestSimBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no trace", []string{}, "sim: --trace is required (a folder with invocations.csv or inv.csv)"},
+		{"no trace", []string{}, "sim: --trace is required (a folder with invocations.csv or inv.csv, or synth:NAME)"},
+		{"unknown synthetic trace", []string{"--trace", "synth:sawtooth"}, `sim: --trace: "synth:sawtooth": unknown synthetic trace "sawtooth"`},
+		{"negative from-minute", []string{"--trace", simTestTrace, "--from-minute", "-5"}, "sim: from-minute = -5, minutes = 0 and workers = 0, must not be negative"},
 		{"unknown policy", []string{"--trace", simTestTrace, "--policies", "fixed-10m,magic"}, `sim: --policies: unknown policy "magic"`},
 		{"bad arrivals", []string{"--trace", simTestTrace, "--arrivals", "poisson"}, `sim: --arrivals: arrival model "poisson": want uniform, even or burst`},
 		{"bad concurrency", []string{"--trace", simTestTrace, "--concurrency", "0"}, "sim: concurrency = 0, must be at least 1"},

@@ -19,6 +19,7 @@ var subcommands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"gateway":             gatewayCmd,
 	"dashboards":          dashboardsCmd,
 	"sim":                 simCmd,
+	"sim-eval":            simEvalCmd,
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
@@ -52,6 +53,7 @@ commands:
   alertmanager-config  print the AlertManager route and receiver
   dashboards           write the Grafana dashboards
   sim                  replay function traces against scaling policies
+  sim-eval             run the evaluation matrix (issue 12) and print its verdicts
   gateway              run the simulated OpenFaaS gateway alone
   version              print the version
 

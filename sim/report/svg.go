@@ -18,7 +18,11 @@ const (
 	left, right, top, bott = 70, 30, 40, 70
 )
 
-type svg struct{ b strings.Builder }
+type svg struct {
+	b strings.Builder
+	// attribution is the footer (default Attribution).
+	attribution string
+}
 
 func (s *svg) f(format string, a ...any) { fmt.Fprintf(&s.b, format, a...) }
 
@@ -33,7 +37,11 @@ func (s *svg) open(title string) {
 }
 
 func (s *svg) close(w io.Writer) error {
-	s.text(width/2, height-8, "middle", `font-size="10" fill="#555"`, Attribution)
+	a := s.attribution
+	if a == "" {
+		a = Attribution
+	}
+	s.text(width/2, height-8, "middle", `font-size="10" fill="#555"`, a)
 	s.f("</svg>\n")
 	_, err := io.WriteString(w, s.b.String())
 	return err
@@ -76,6 +84,14 @@ func niceMax(v float64) float64 {
 // against its idle replica time (normalised to the baseline when it ran,
 // else in hours) and joins the non-dominated policies.
 func Pareto(w io.Writer, ss []sim.Summary, baseline string) error {
+	return ParetoWith(w, ss, baseline, Chart{})
+}
+
+// Chart overrides a chart's title and footer ("": the defaults).
+type Chart struct{ Title, Attribution string }
+
+// ParetoWith is Pareto with its own title and footer.
+func ParetoWith(w io.Writer, ss []sim.Summary, baseline string, c Chart) error {
 	norm := true
 	for _, s := range ss {
 		if s.IdleNormalised < 0 {
@@ -93,8 +109,12 @@ func Pareto(w io.Writer, ss []sim.Summary, baseline string) error {
 		xmax, ymax = math.Max(xmax, xOf(s)), math.Max(ymax, s.P75ColdRatio)
 	}
 	xmax, ymax = niceMax(xmax*1.05), niceMax(ymax*1.05)
-	var g svg
-	g.open("Cold starts vs idle replicas, per policy (lower left is better)")
+	g := svg{attribution: c.Attribution}
+	title := c.Title
+	if title == "" {
+		title = "Cold starts vs idle replicas, per policy (lower left is better)"
+	}
+	g.open(title)
 	xlabel := "idle replica-hours"
 	if norm {
 		xlabel = "idle replica-seconds, relative to " + baseline

@@ -10,10 +10,26 @@ import (
 	"text/tabwriter"
 
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
 
 // Attribution is printed with every result from the Azure Functions traces.
 const Attribution = "Trace: Azure Functions 2019 (Shahrad et al., \"Serverless in the Wild\", USENIX ATC 2020), CC BY 4.0, via vhive-serverless/invitro."
+
+// Attribution2021 is printed with results from the Azure Functions 2021 trace.
+const Attribution2021 = "Trace: Azure Functions 2021 (Zhang et al., \"Faster and Cheaper Serverless Computing on Harvested Resources\", SOSP 2021), CC BY 4.0, via vhive-serverless/invitro."
+
+// AttributionFor is the line to print with results from a trace of format f
+// (a synthetic trace needs none and gets a line that says what it is).
+func AttributionFor(f trace.Format) string {
+	switch f {
+	case trace.Azure2021:
+		return Attribution2021
+	case trace.Synthetic:
+		return "Trace: synthetic (faas-autoscaler sim/synth), not from a provider."
+	}
+	return Attribution
+}
 
 // Table writes the summaries as an aligned table.
 func Table(w io.Writer, ss []sim.Summary, baseline string) error {
@@ -99,9 +115,12 @@ type Document struct {
 	Results     []sim.Summary  `json:"results"`
 }
 
-// JSON writes doc indented.
+// JSON writes doc indented (with the 2019 trace's attribution unless doc
+// has its own).
 func JSON(w io.Writer, doc Document) error {
-	doc.Attribution = Attribution
+	if doc.Attribution == "" {
+		doc.Attribution = Attribution
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)

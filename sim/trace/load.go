@@ -1,19 +1,33 @@
 package trace
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Trace is one day (or any span) of per-minute invocations.
 type Trace struct {
-	Dir       string
+	Dir string
+	// Format says where the data comes from, for attribution: Azure2019,
+	// Azure2021 or Synthetic.
+	Format    Format
 	Minutes   int
 	Functions []Function
 }
+
+// Format is a trace's origin.
+type Format string
+
+const (
+	Azure2019 Format = "azure2019" // per-minute counts (either layout)
+	Azure2021 Format = "azure2021" // per-invocation rows, converted
+	Synthetic Format = "synthetic" // generated (sim/synth)
+)
 
 // Invocations returns the total invocations of all functions.
 func (t *Trace) Invocations() uint64 {
@@ -32,7 +46,8 @@ var (
 )
 
 // Load reads a trace folder: an invocations file (required) and, when
-// present, its durations and memory files.
+// present, its durations and memory files; or, in a folder without one, a
+// single CSV file in the 2021 per-invocation schema (see ParseInvocationLog).
 func Load(dir string) (*Trace, error) {
 	return LoadFS(os.DirFS(dir), dir)
 }
@@ -56,14 +71,14 @@ func LoadFS(fsys fs.FS, label string) (*Trace, error) {
 		return nil, err
 	}
 	if f == nil {
-		return nil, fmt.Errorf("%s: no invocations file (tried %v)", label, invocationFiles)
+		return loadInvocationLog(fsys, label)
 	}
 	fns, err := ParseInvocations(f, name)
 	f.Close()
 	if err != nil {
 		return nil, err
 	}
-	t := &Trace{Dir: label, Minutes: len(fns[0].PerMinute), Functions: fns}
+	t := &Trace{Dir: label, Format: Azure2019, Minutes: len(fns[0].PerMinute), Functions: fns}
 
 	if f, name, err = open(durationFiles); err != nil {
 		return nil, err
@@ -98,4 +113,44 @@ func LoadFS(fsys fs.FS, label string) (*Trace, error) {
 		}
 	}
 	return t, nil
+}
+
+// loadInvocationLog finds the one CSV file of dir whose header is the 2021
+// per-invocation schema and loads it.
+func loadInvocationLog(fsys fs.FS, label string) (*Trace, error) {
+	names, err := fs.Glob(fsys, "*.csv")
+	if err != nil {
+		return nil, err
+	}
+	var found []string
+	for _, n := range names {
+		f, err := fsys.Open(n)
+		if err != nil {
+			return nil, err
+		}
+		h, _ := csv.NewReader(f).Read()
+		f.Close()
+		if isInvocationLogHeader(h) {
+			found = append(found, n)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%s: no invocations file (tried %v, and no *.csv with header %s)",
+			label, invocationFiles, strings.Join(invocationLogHeader, ","))
+	case 1:
+	default:
+		return nil, fmt.Errorf("%s: %d per-invocation files (%v): want one", label, len(found), found)
+	}
+	name := filepath.Join(label, found[0])
+	f, err := fsys.Open(found[0])
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fns, err := ParseInvocationLog(f, name)
+	if err != nil {
+		return nil, err
+	}
+	return &Trace{Dir: label, Format: Azure2021, Minutes: len(fns[0].PerMinute), Functions: fns}, nil
 }

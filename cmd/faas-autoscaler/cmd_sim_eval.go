@@ -1,0 +1,186 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/sim"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/eval"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/report"
+)
+
+// simEvalPolicies are the matrix's policies: the candidate, the baseline and
+// every peer issue 12 names (Knative's KPA comes from bench/knative).
+const simEvalPolicies = "fixed-10m,fixed-20m,fixed-60m,hybrid-histogram,k8s-hpa,keda,openfaas-ce,faas-autoscaler"
+
+type simEvalOptions struct {
+	traces, out, knative, only, tag, progress string
+	parallel                                  int
+	sim                                       simOptions
+}
+
+// simEvalCmd is `faas-autoscaler sim-eval`: the evaluation matrix.
+func simEvalCmd(args []string, stdout, stderr io.Writer) int {
+	o, err := parseSimEvalFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "sim-eval:", err)
+		return 2
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400) // as sim: less GC for short-lived records
+	}
+	if err := simEvalRun(o, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "sim-eval:", err)
+		return 1
+	}
+	return 0
+}
+
+func parseSimEvalFlags(args []string, stderr io.Writer) (simEvalOptions, error) {
+	o := simEvalOptions{sim: simOptions{cfg: sim.DefaultConfig(), policies: simEvalPolicies, baseline: "fixed-10m"}}
+	fs := flag.NewFlagSet("sim-eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: faas-autoscaler sim-eval [flags]\n\nReplays the evaluation matrix of issue 12 (docs/sim.md) and judges faas-autoscaler against fixed-10m and its peers per cell.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.traces, "traces", "../shared/traces", "folder holding azure2019-invitro-200fn, azure2019-invitro-10fn and azure2021-invitro-200inv (a missing one is left out)")
+	fs.StringVar(&o.out, "out", "", "write eval.json, eval.csv, classes.csv and the charts (pareto-TRACE.svg, classes-TRACE.svg) into this folder")
+	fs.StringVar(&o.knative, "knative", "", "bench/knative's binary: run Knative's KPA on every cell as one more peer (\"\": leave it out)")
+	fs.StringVar(&o.only, "only", "", "run only the cells whose \"trace / setting\" contains this text")
+	fs.StringVar(&o.tag, "tag", "all", "run only tune cells, only report cells, or all")
+	fs.IntVar(&o.parallel, "parallel", 0, "replays at once (0: GOMAXPROCS)")
+	fs.StringVar(&o.sim.configPath, "config", "", "faas-autoscaler's configuration file, as `run --config` reads it (default: the shipped configuration)")
+	fs.DurationVar(&o.sim.cfg.ColdStart, "cold-start", o.sim.cfg.ColdStart, "delay from a replica requested to serving")
+	fs.DurationVar(&o.sim.cfg.DefaultExec, "default-exec", o.sim.cfg.DefaultExec, "execution time of functions without durations")
+	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch o.tag {
+	case "all", string(eval.Tune), string(eval.Report):
+	default:
+		return o, fmt.Errorf("--tag %q: want tune, report or all", o.tag)
+	}
+	switch o.progress {
+	case "auto", "always", "never":
+	default:
+		return o, fmt.Errorf("--progress %q: want auto, always or never", o.progress)
+	}
+	if o.parallel < 0 {
+		return o, fmt.Errorf("--parallel = %d, must not be negative", o.parallel)
+	}
+	if err := o.sim.cfg.Validate(); err != nil {
+		return o, err
+	}
+	if o.knative != "" {
+		if _, err := os.Stat(o.knative); err != nil {
+			return o, fmt.Errorf("--knative: %w", err)
+		}
+	}
+	o.sim.controllerCfg = config.Default()
+	if o.sim.configPath != "" {
+		c, err := config.Load(o.sim.configPath)
+		if err != nil {
+			return o, fmt.Errorf("--config: %w", err)
+		}
+		o.sim.controllerCfg = c
+	}
+	return o, nil
+}
+
+// simEvalCells is the matrix over the folders present, filtered.
+func simEvalCells(o simEvalOptions) ([]eval.Cell, error) {
+	src := eval.DefaultSources(o.traces)
+	for _, p := range []*string{&src.Day200, &src.Sample10, &src.Sample2021} {
+		if _, err := os.Stat(*p); err != nil {
+			*p = ""
+		}
+	}
+	var cells []eval.Cell
+	for _, c := range eval.Matrix(src) {
+		if (o.tag == "all" || string(c.Tag) == o.tag) && strings.Contains(c.Name(), o.only) {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) == 0 {
+		return nil, fmt.Errorf("no cell left (--traces %s, --tag %s, --only %q)", o.traces, o.tag, o.only)
+	}
+	return cells, nil
+}
+
+func simEvalRun(o simEvalOptions, stdout, stderr io.Writer) error {
+	cells, err := simEvalCells(o)
+	if err != nil {
+		return err
+	}
+	opts := eval.Options{Policies: o.sim.policyList, Candidate: "faas-autoscaler", Baseline: o.sim.baseline,
+		Config: o.sim.cfg, Parallel: o.parallel, Knative: o.knative}
+	fmt.Fprintf(stderr, "sim-eval: %d cells × %d policies%s\n", len(cells), strings.Count(simEvalPolicies, ",")+1,
+		map[bool]string{true: " + knative-kpa", false: ""}[o.knative != ""])
+	bar := report.NewProgress(stderr, o.progress)
+	opts.Progress = bar.Update
+	start := time.Now()
+	rs, err := eval.Run(cells, opts)
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	d := eval.NewDocument(rs, opts)
+	d.WallSeconds = time.Since(start).Round(10 * time.Millisecond).Seconds()
+	d.CPUSeconds = simEvalCPU()
+	if err := eval.Table(stdout, d); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	if err := eval.ClassTable(stdout, d); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n%d cells in %.0f s wall, %.0f s CPU (user+sys, Knative's child processes included)\n", len(rs), d.WallSeconds, d.CPUSeconds)
+	if o.out == "" {
+		return nil
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return err
+	}
+	write := func(name string, render func(io.Writer, eval.Document) error) error {
+		f, err := os.Create(filepath.Join(o.out, name))
+		if err != nil {
+			return err
+		}
+		if err := render(f, d); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	return errors.Join(write("eval.json", eval.JSON), write("eval.csv", eval.CSV), write("classes.csv", eval.ClassCSV),
+		eval.WriteCharts(o.out, d))
+}
+
+// simEvalCPU is this process's and its waited children's user+sys seconds.
+func simEvalCPU() float64 {
+	var total float64
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if syscall.Getrusage(who, &ru) == nil {
+			total += time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+		}
+	}
+	return float64(int(total*10)) / 10
+}

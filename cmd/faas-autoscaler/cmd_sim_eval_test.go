@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSimFromMinutePastTheEnd(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := simCmd([]string{"--trace", simTestTrace, "--from-minute", "500", "--progress", "never"}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, errb.String())
+	}
+	if want := "sim: --from-minute: from-minute = 500, but trace ../../sim/testdata/small has minutes 0..179"; !strings.HasPrefix(errb.String(), want) {
+		t.Errorf("stderr %q, want prefix %q", errb.String(), want)
+	}
+}
+
+// TestSimWritesASyntheticTrace: --write-trace puts the generated trace in a
+// folder that sim then reads as any Azure 2019 trace, with the same result.
+func TestSimWritesASyntheticTrace(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "timers")
+	run := func(args ...string) string {
+		var out, errb bytes.Buffer
+		args = append(args, "--policies", "fixed-10m,hybrid-histogram", "--progress", "never", "--minutes", "240")
+		if code := simCmd(args, &out, &errb); code != 0 {
+			t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+		}
+		_, tbl, _ := strings.Cut(out.String(), "\n\n")
+		return tbl
+	}
+	a := run("--trace", "synth:timers@5", "--write-trace", dir)
+	b := run("--trace", dir)
+	if a != b {
+		t.Errorf("the written trace replays differently:\n%s\nvs\n%s", a, b)
+	}
+}
+
+func TestSimEvalBadFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad tag", []string{"--tag", "some"}, `sim-eval: --tag "some": want tune, report or all`},
+		{"bad parallel", []string{"--parallel", "-1"}, "sim-eval: --parallel = -1, must not be negative"},
+		{"missing knative", []string{"--knative", "testdata/no-such-binary"}, "sim-eval: --knative: stat testdata/no-such-binary"},
+		{"bad cold start", []string{"--cold-start", "-1s"}, "sim-eval: cold start = -1s + 0s per GB, must not be negative"},
+		{"extra argument", []string{"now"}, `sim-eval: unexpected argument "now"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := simEvalCmd(tc.args, &out, &errb); code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if !strings.HasPrefix(errb.String(), tc.want) {
+				t.Errorf("stderr %q, want prefix %q", errb.String(), tc.want)
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	if code := simEvalCmd([]string{"--traces", "testdata/none", "--only", "nothing matches this"}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), `no cell left (--traces testdata/none, --tag all, --only "nothing matches this")`) {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestSimEvalWritesEveryOutput runs the matrix's two cheapest cells (the
+// 2021 sample, 21 minutes) through the shipped policies.
+func TestSimEvalWritesEveryOutput(t *testing.T) {
+	traces := filepath.Join("..", "..", "..", "shared", "traces")
+	if _, err := os.Stat(filepath.Join(traces, "azure2021-invitro-200inv")); err != nil {
+		t.Skipf("no shared traces: %v", err)
+	}
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	args := []string{"--traces", traces, "--only", "azure2021-200inv / s3 c1 uniform", "--out", dir, "--progress", "never"}
+	if code := simEvalCmd(args, &out, &errb); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+	}
+	for _, want := range []string{"Zhang et al.", "azure2021-200inv  s3 c1 uniform  report", "report cells: goal met on", "per class"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, f := range []string{"eval.json", "eval.csv", "classes.csv", "pareto-azure2021-200inv.svg", "classes-azure2021-200inv.svg"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(f, ".svg") {
+			if err := xml.Unmarshal(b, new(struct{})); err != nil {
+				t.Errorf("%s is not well-formed XML: %v", f, err)
+			}
+		}
+	}
+}
+
+// TestSimCitesTheTraceItReplays: a 2021 trace is attributed to Zhang et
+// al., not to the 2019 trace's authors, in the table, the JSON and the chart.
+func TestSimCitesTheTraceItReplays(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	args := []string{"--trace", "../../sim/trace/testdata/log2021", "--policies", "fixed-10m,fixed-20m", "--progress", "never",
+		"--json", filepath.Join(dir, "s.json"), "--svg", filepath.Join(dir, "p.svg")}
+	if code := simCmd(args, &out, &errb); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+	}
+	js, _ := os.ReadFile(filepath.Join(dir, "s.json"))
+	svg, _ := os.ReadFile(filepath.Join(dir, "p.svg"))
+	for name, b := range map[string]string{"table": out.String(), "json": string(js), "svg": string(svg)} {
+		if !strings.Contains(b, "Zhang et al.") || strings.Contains(b, "Shahrad") {
+			t.Errorf("%s does not cite the 2021 trace alone:\n%.300s", name, b)
+		}
+	}
+}

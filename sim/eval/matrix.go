@@ -1,0 +1,114 @@
+package eval
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim/synth"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
+)
+
+// Tag says what a cell may be used for under the protocol (docs/sim.md).
+type Tag string
+
+const (
+	// Tune cells replay data that parameters may be chosen on: the first
+	// half of the 200-function day, arrival seeds 1–2, synthetic traces
+	// generated at TuneSeed.
+	Tune Tag = "tune"
+	// Report cells touch none of it; only they judge a change.
+	Report Tag = "report"
+)
+
+// The protocol's seeds: arrivals (and synthetic traces) at TuneSeeds may be
+// looked at while choosing parameters; ReportSeed only when reporting.
+var TuneSeeds = []uint64{1, 2}
+
+const (
+	TuneSeed   uint64 = 1
+	ReportSeed uint64 = 3
+)
+
+// Cell is one trace and setting of the matrix.
+type Cell struct {
+	// Trace is a short label; Source is the folder or synth:NAME@SEED.
+	Trace  string `json:"trace"`
+	Source string `json:"source"`
+	// Setting is a short label of the window and options, unique per trace.
+	Setting     string             `json:"setting"`
+	FromMinute  int                `json:"from_minute"`
+	Minutes     int                `json:"minutes"` // 0: to the end
+	Seed        uint64             `json:"seed"`
+	Concurrency int                `json:"concurrency"`
+	Arrivals    trace.ArrivalModel `json:"arrivals"`
+	Tag         Tag                `json:"tag"`
+}
+
+// Name is "trace / setting".
+func (c Cell) Name() string { return c.Trace + " / " + c.Setting }
+
+// Sources are the trace folders the matrix replays (empty: left out).
+type Sources struct {
+	Day200, Sample10, Sample2021 string
+}
+
+// DefaultSources are the samples in ../shared/traces from the repository root.
+func DefaultSources(root string) Sources {
+	return Sources{
+		Day200:     filepath.Join(root, "azure2019-invitro-200fn"),
+		Sample10:   filepath.Join(root, "azure2019-invitro-10fn"),
+		Sample2021: filepath.Join(root, "azure2021-invitro-200inv"),
+	}
+}
+
+// halfDay is where the 200-function day is cut in two.
+const halfDay = 720
+
+// Matrix lists the cells of issue 12 over src.
+//
+// The 200-function day: the whole day at seeds 1, 2, 3 (all tagged tune:
+// each contains the first half); its first half at seeds 1 and 2 and, at
+// seed 1, at concurrency 1 and with burst arrivals (tune); its second half
+// at seed 3 with the same three settings (report). Each half starts from a
+// fresh state. The 10-function and 2021 samples at seed 3 with concurrency
+// 10 and 1 and burst arrivals (report). Each synthetic shape generated and
+// replayed at TuneSeed (tune) and at ReportSeed (report).
+func Matrix(src Sources) []Cell {
+	var cells []Cell
+	add := func(tr, source, setting string, from, minutes int, seed uint64, conc int, arr trace.ArrivalModel, tag Tag) {
+		cells = append(cells, Cell{Trace: tr, Source: source, Setting: setting, FromMinute: from, Minutes: minutes,
+			Seed: seed, Concurrency: conc, Arrivals: arr, Tag: tag})
+	}
+	if src.Day200 != "" {
+		const tr = "azure2019-200fn"
+		for _, s := range []uint64{1, 2, 3} {
+			add(tr, src.Day200, fmt.Sprintf("day s%d c10 uniform", s), 0, 0, s, 10, trace.Uniform, Tune)
+		}
+		for _, s := range TuneSeeds {
+			add(tr, src.Day200, fmt.Sprintf("half1 s%d c10 uniform", s), 0, halfDay, s, 10, trace.Uniform, Tune)
+		}
+		add(tr, src.Day200, "half1 s1 c1 uniform", 0, halfDay, 1, 1, trace.Uniform, Tune)
+		add(tr, src.Day200, "half1 s1 c10 burst", 0, halfDay, 1, 10, trace.Burst, Tune)
+		add(tr, src.Day200, "half2 s3 c10 uniform", halfDay, 0, ReportSeed, 10, trace.Uniform, Report)
+		add(tr, src.Day200, "half2 s3 c1 uniform", halfDay, 0, ReportSeed, 1, trace.Uniform, Report)
+		add(tr, src.Day200, "half2 s3 c10 burst", halfDay, 0, ReportSeed, 10, trace.Burst, Report)
+	}
+	for _, s := range []struct{ tr, dir string }{{"azure2019-10fn", src.Sample10}, {"azure2021-200inv", src.Sample2021}} {
+		if s.dir == "" {
+			continue
+		}
+		add(s.tr, s.dir, "s3 c10 uniform", 0, 0, ReportSeed, 10, trace.Uniform, Report)
+		add(s.tr, s.dir, "s3 c1 uniform", 0, 0, ReportSeed, 1, trace.Uniform, Report)
+		add(s.tr, s.dir, "s3 c10 burst", 0, 0, ReportSeed, 10, trace.Burst, Report)
+	}
+	for _, k := range synth.Kinds {
+		for _, r := range []struct {
+			seed uint64
+			tag  Tag
+		}{{TuneSeed, Tune}, {ReportSeed, Report}} {
+			sp := synth.Spec{Kind: k, Seed: r.seed}
+			add("synth-"+string(k), sp.String(), fmt.Sprintf("gen s%d c10 uniform", r.seed), 0, 0, r.seed, 10, trace.Uniform, r.tag)
+		}
+	}
+	return cells
+}

@@ -1,0 +1,105 @@
+package eval
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim"
+)
+
+// The goal's bounds (issue 12), relative to the baseline's figures.
+const (
+	MaxP75Ratio  = 0.5 // p75-function cold-start ratio ≤ 0.5× the baseline's
+	MaxColdRatio = 1.0 // overall cold starts ≤ 1.0×
+	MaxIdleRatio = 1.0 // idle replica-seconds ≤ 1.0×
+	MaxWaitP99   = 0.5 // request-wait p99 ≤ the baseline's + 0.5 s
+)
+
+// Check is one inequality of the verdict. Value is the candidate's figure
+// over the baseline's (for the wait, the difference in seconds); it is nil
+// when the baseline's figure is 0, where Met still says whether the
+// inequality (candidate ≤ bound × 0) holds.
+type Check struct {
+	Value *float64 `json:"value"`
+	Bound float64  `json:"bound"`
+	Met   bool     `json:"met"`
+}
+
+// Verdict is the candidate against the baseline and its peers on one cell.
+type Verdict struct {
+	P75Cold Check `json:"p75_function_cold_ratio"`
+	Cold    Check `json:"cold_starts"`
+	Idle    Check `json:"idle_replica_seconds"`
+	WaitP99 Check `json:"wait_p99_delta_seconds"`
+	// DominatedBy names the peers better than the candidate on all of p75
+	// cold ratio, cold starts and idle replica-seconds (empty: none).
+	DominatedBy []string `json:"dominated_by"`
+	// Met is every check met and no peer dominating.
+	Met bool `json:"met"`
+}
+
+// Judge computes the verdict of candidate against baseline over the
+// summaries of one cell; every other summary is a peer. It errors when
+// either named policy is missing.
+func Judge(ss []sim.Summary, candidate, baseline string) (Verdict, error) {
+	c, okC := find(ss, candidate)
+	b, okB := find(ss, baseline)
+	if !okC || !okB {
+		return Verdict{}, fmt.Errorf("verdict needs %s and %s among the results (have %s)", candidate, baseline, names(ss))
+	}
+	v := Verdict{
+		P75Cold: scaled(c.P75ColdRatio, b.P75ColdRatio, MaxP75Ratio),
+		Cold:    scaled(float64(c.ColdStarts), float64(b.ColdStarts), MaxColdRatio),
+		Idle:    scaled(c.IdleReplicaSec, b.IdleReplicaSec, MaxIdleRatio),
+		WaitP99: Check{Value: ptr(round(c.WaitP99-b.WaitP99, 4)), Bound: MaxWaitP99, Met: c.WaitP99 <= b.WaitP99+MaxWaitP99},
+	}
+	for _, p := range ss {
+		if p.Policy != candidate && dominates(p, c) {
+			v.DominatedBy = append(v.DominatedBy, p.Policy)
+		}
+	}
+	v.Met = v.P75Cold.Met && v.Cold.Met && v.Idle.Met && v.WaitP99.Met && len(v.DominatedBy) == 0
+	return v, nil
+}
+
+// scaled checks x ≤ bound×base.
+func scaled(x, base, bound float64) Check {
+	ch := Check{Bound: bound, Met: x <= bound*base}
+	if base > 0 {
+		ch.Value = ptr(round(x/base, 4))
+	}
+	return ch
+}
+
+func ptr(x float64) *float64 { return &x }
+
+// round keeps JSON and golden files stable and readable.
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+// dominates reports whether p is strictly better than c on all three axes.
+// A figure of -1 (not defined: no invocations) never counts as better.
+func dominates(p, c sim.Summary) bool {
+	return p.P75ColdRatio >= 0 && p.P75ColdRatio < c.P75ColdRatio &&
+		p.ColdStarts < c.ColdStarts && p.IdleReplicaSec < c.IdleReplicaSec
+}
+
+func find(ss []sim.Summary, name string) (sim.Summary, bool) {
+	for _, s := range ss {
+		if s.Policy == name {
+			return s, true
+		}
+	}
+	return sim.Summary{}, false
+}
+
+func names(ss []sim.Summary) string {
+	var n []string
+	for _, s := range ss {
+		n = append(n, s.Policy)
+	}
+	return strings.Join(n, ", ")
+}

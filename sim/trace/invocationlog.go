@@ -1,0 +1,136 @@
+package trace
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// invocationLogHeader is the Azure Functions 2021 invocation trace's schema:
+// one row per invocation, times in seconds since the trace start (Zhang et
+// al., SOSP 2021). The 2019 layouts count invocations per minute instead.
+var invocationLogHeader = []string{"app", "func", "end_timestamp", "duration"}
+
+// isInvocationLogHeader reports whether a CSV header is the 2021 schema.
+func isInvocationLogHeader(h []string) bool {
+	if len(h) != len(invocationLogHeader) {
+		return false
+	}
+	for i, c := range h {
+		if strings.TrimSpace(strings.TrimPrefix(c, "\ufeff")) != invocationLogHeader[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseInvocationLog reads a 2021-schema file (app,func,end_timestamp,
+// duration) and converts it to the per-minute form the simulator replays:
+// an invocation counts in the minute it started (end − duration), and each
+// function's durations become the 2019 percentile summary. Functions come
+// in order of first appearance. name is used in error messages.
+func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
+	cr := csv.NewReader(r)
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{File: name, Line: 1, Msg: "empty file, want a header"}
+	}
+	if err != nil {
+		return nil, wrapCSV(name, err)
+	}
+	if !isInvocationLogHeader(header) {
+		return nil, &ParseError{File: name, Line: 1, Msg: fmt.Sprintf("header %q: want %q", strings.Join(header, ","), strings.Join(invocationLogHeader, ","))}
+	}
+	type acc struct {
+		app     string
+		minutes map[int]uint32
+		execMs  []float64
+	}
+	var order []string
+	byID := map[string]*acc{}
+	last := -1
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, wrapCSV(name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if rec[1] == "" {
+			return nil, &ParseError{File: name, Line: line, Column: 2, Msg: "empty func"}
+		}
+		var v [2]float64
+		for k, col := range []int{2, 3} {
+			x, err := strconv.ParseFloat(strings.TrimSpace(rec[col]), 64)
+			if err != nil || x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, &ParseError{File: name, Line: line, Column: col + 1,
+					Msg: fmt.Sprintf("%s: want a non-negative number of seconds, got %q", invocationLogHeader[col], rec[col])}
+			}
+			v[k] = x
+		}
+		// The trace rounds end and duration separately, so a request that
+		// started at 0 can compute to a few milliseconds before it: clamp.
+		start := max(0, v[0]-v[1])
+		// Compare as a float: converting a huge start to int first wraps
+		// negative (found by FuzzParseInvocationLog).
+		if start/60 >= maxMinutes {
+			return nil, &ParseError{File: name, Line: line, Column: 3,
+				Msg: fmt.Sprintf("end_timestamp %g s starts after minute %d, the longest trace replayed", v[0], maxMinutes)}
+		}
+		m := int(start / 60)
+		a := byID[rec[1]]
+		if a == nil {
+			a = &acc{app: rec[0], minutes: map[int]uint32{}}
+			byID[rec[1]] = a
+			order = append(order, rec[1])
+		}
+		a.minutes[m]++
+		a.execMs = append(a.execMs, v[1]*1000)
+		last = max(last, m)
+	}
+	if len(order) == 0 {
+		return nil, &ParseError{File: name, Line: 2, Msg: "no invocations after the header"}
+	}
+	out := make([]Function, 0, len(order))
+	for _, id := range order {
+		a := byID[id]
+		f := Function{ID: id, App: a.app, PerMinute: make([]uint32, last+1)}
+		for m, n := range a.minutes {
+			f.PerMinute[m] = n
+		}
+		d := summarise(a.execMs)
+		f.Duration = &d
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// maxMinutes bounds a per-invocation trace's span (two weeks, the full 2021
+// trace) so one bad timestamp cannot allocate gigabytes of minutes.
+const maxMinutes = 14 * 1440
+
+// summarise turns single execution times (ms) into the 2019 durations row:
+// average, extremes and the percentiles of PctLevels (linear between ranks).
+func summarise(ms []float64) Durations {
+	s := slices.Clone(ms)
+	slices.Sort(s)
+	d := Durations{MinMs: s[0], MaxMs: s[len(s)-1], Count: uint64(len(s))}
+	var sum float64
+	for _, x := range s {
+		sum += x
+	}
+	d.AverageMs = sum / float64(len(s))
+	for k, q := range PctLevels {
+		pos := q * float64(len(s)-1)
+		lo := int(math.Floor(pos))
+		hi := min(lo+1, len(s)-1)
+		d.Pct[k] = s[lo] + (pos-float64(lo))*(s[hi]-s[lo])
+	}
+	return d
+}
