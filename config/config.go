@@ -3,6 +3,7 @@ package config
 import (
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/httpserver"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
@@ -21,6 +22,7 @@ type Config struct {
 	KeepAlive  KeepAlive  `yaml:"keep_alive"`
 	Actuator   Actuator   `yaml:"actuator"`
 	Prometheus Prometheus `yaml:"prometheus"`
+	Server     Server     `yaml:"server"`
 }
 
 // Scaler tunes the reconcile loop.
@@ -123,6 +125,7 @@ func Default() Config {
 			BackoffMax: time.Minute, RefusedBackoff: time.Hour},
 		Prometheus: Prometheus{CoverageSelector: `up{job=~"gateway|openfaas-pods|openfaas-gateway"}`,
 			MaxScrapeGap: 30 * time.Second, Timeout: 5 * time.Second},
+		Server: ServerFrom(httpserver.Default()),
 	}
 }
 

@@ -147,5 +147,6 @@ func (c Config) problems() []problem {
 	}
 	positive("prometheus.max_scrape_gap", p.MaxScrapeGap)
 	positive("prometheus.timeout", p.Timeout)
+	c.Server.problems(bad)
 	return ps
 }

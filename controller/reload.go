@@ -11,7 +11,7 @@ import (
 // windows, the idler's schedule and knobs, the keep-alive's price and the
 // actuator's timings change at once, keeping everything the controller has
 // learned. Keys that only take effect at a restart (intervals, pool size,
-// enabling components, the metrics source) are returned by name when they
+// enabling components, the metrics source, the HTTP server) are returned by name when they
 // changed; they keep their old values. A next that does not validate
 // changes nothing and returns the error.
 func (c *Controller) Reload(next config.Config) (restart []string, err error) {
@@ -58,8 +58,32 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	restartOnly("keep_alive.learn_step", next.KeepAlive.LearnStep != prev.KeepAlive.LearnStep, func() { kept.KeepAlive.LearnStep = prev.KeepAlive.LearnStep })
 	restartOnly("actuator.workers", next.Actuator.Workers != prev.Actuator.Workers, func() { kept.Actuator.Workers = prev.Actuator.Workers })
 	restartOnly("prometheus", next.Prometheus != prev.Prometheus, func() { kept.Prometheus = prev.Prometheus })
+	// The listener and the HTTP server are built once at start: swapping
+	// them under AlertManager would drop its connections. Each changed key
+	// is named, so the operator knows which value is not yet in force.
+	restart = append(restart, serverChanges(prev.Server, next.Server)...)
+	kept.Server = prev.Server
 	c.mu.Lock()
 	c.cfg = kept
 	c.mu.Unlock()
 	return restart, nil
+}
+
+// serverChanges names the server keys that differ between prev and next.
+func serverChanges(prev, next config.Server) []string {
+	var keys []string
+	add := func(key string, changed bool) {
+		if changed {
+			keys = append(keys, "server."+key)
+		}
+	}
+	add("read_header_timeout", prev.ReadHeaderTimeout != next.ReadHeaderTimeout)
+	add("read_timeout", prev.ReadTimeout != next.ReadTimeout)
+	add("write_timeout", prev.WriteTimeout != next.WriteTimeout)
+	add("idle_timeout", prev.IdleTimeout != next.IdleTimeout)
+	add("max_header_bytes", prev.MaxHeaderBytes != next.MaxHeaderBytes)
+	add("max_connections", prev.MaxConnections != next.MaxConnections)
+	add("max_in_flight", prev.MaxInFlight != next.MaxInFlight)
+	add("retry_after", prev.RetryAfter != next.RetryAfter)
+	return keys
 }

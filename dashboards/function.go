@@ -37,7 +37,8 @@ func Function() *dashboard.DashboardBuilder {
 		WithPanel(lastInvocationPanel(7, l.next(12, 5))).
 		WithPanel(atZeroPanel(8, l.next(12, 5))).
 		WithPanel(queueBacklogPanel(9, l.next(12, 8))).
-		WithPanel(queueDrainPanel(10, l.next(12, 8)))
+		WithPanel(queueDrainPanel(10, l.next(12, 8))).
+		WithPanel(surplusPanel(11, l.next(12, 8)))
 }
 
 // fn selects the dashboard's function.
@@ -57,6 +58,27 @@ func functionReplicasPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 		query{`max(faas_autoscaler_function_desired_replicas{` + fn + `})`, "autoscaler target"},
 		query{`max(faas_autoscaler_function_min_replicas{` + fn + `})`, "min"},
 		query{`max(faas_autoscaler_function_max_replicas{` + fn + `})`, "max"})
+}
+
+// surplusExpr is the replicas a function holds above what its load needs:
+// desired replicas minus max(ceil(load / load per replica), min), the
+// controller's own sizing (its target gauge is target × target-proportion).
+// The need must be known: a function whose load is missing shows nothing,
+// not its replicas above min (missing is not zero).
+func surplusExpr() string {
+	need := `max by (function_name) (ceil(` + rules.CurrentLoadRecord + `{` + fn + `} / on (function_name, scaling_type) max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})))`
+	minr := `max by (function_name) (faas_autoscaler_function_min_replicas{` + fn + `})`
+	return `clamp_min(max by (function_name) (faas_autoscaler_function_replicas{` + fn + `}) - on (function_name) (` +
+		need + ` > on (function_name) ` + minr + ` or (` + minr + ` and on (function_name) ` + need + `)), 0)`
+}
+
+// surplusPanel shows the way down: after a load falls, the replicas the
+// scale-down window still holds above the need. Its area is the
+// replica-seconds docs/benchmarks.md ("The way down") compares with the
+// HPA's 300 s window.
+func surplusPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Surplus replicas (way down)", "Desired replicas above what the load needs now: max(ceil(load ÷ load per replica), min), from the rules' load record and the controller's target gauge. After a load falls this is what the scale-down window holds; the area under the curve is the surplus replica-seconds.", "short", pos,
+		query{surplusExpr(), "surplus replicas"})
 }
 
 func decisionsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {

@@ -182,6 +182,7 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 				continue
 			}
 			w.in.Observation = observation(act, w.fn.Ref)
+			rememberWake(w, act) // issue 15, item 5: wakes from before a restart
 			o := &w.in.Observation
 			if o.HasStarted {
 				w.st.lastSeries = now

@@ -22,7 +22,9 @@ type fakeSource struct {
 	// vanished: reported as Vanished; forgotten: not reported at all (a
 	// source that lost its history).
 	vanished, forgotten map[provider.Ref]bool
-	windows             []time.Duration
+	// woken: reported as Woken (a wake from zero in the source's history).
+	woken   map[provider.Ref]time.Time
+	windows []time.Duration
 	// onQuery runs after each query is answered (n counts from 1).
 	onQuery func(n int)
 }
@@ -61,6 +63,14 @@ func (s *fakeSource) Activity(ctx context.Context, window time.Duration) (metric
 	}
 	for ref, v := range s.inflight {
 		act.Inflight[ref] = v
+	}
+	for ref, at := range s.woken {
+		if now.Sub(at) < window {
+			if act.Woken == nil {
+				act.Woken = map[provider.Ref]time.Time{}
+			}
+			act.Woken[ref] = at
+		}
 	}
 	for ref := range s.vanished {
 		if act.Vanished == nil {

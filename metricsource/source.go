@@ -58,6 +58,16 @@ type Activity struct {
 	// when the source knows nothing about queues; a function absent from a
 	// non-nil map has no queue series.
 	Queued Values
+	// Woken holds functions the gateway reported at zero replicas at some
+	// point within the window and running at the latest observation, each
+	// with the latest time by which it was running again: an upper bound on
+	// when it was woken (the first observation above zero after the last
+	// one at zero, or the source's resolution past the last zero). It lets
+	// an idler that has just started (a restart, a failover) give a wake it
+	// did not see live the same keep-alive as one it saw (issue 15, item 5).
+	// nil when none, or when the gateway exports no replica count
+	// (gateway_service_count): then nothing is known about wakes.
+	Woken map[provider.Ref]time.Time
 }
 
 // GapBound is the longest time without a fresh observation of the gateway

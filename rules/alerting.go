@@ -32,9 +32,12 @@ var (
 	minByFn      = fmt.Sprintf("max by (function_name) (%s)", metricMinReplicas)
 )
 
-// alertingRules returns the scaling alerts. All compare CurrentLoadRecord,
-// the function's total load, with target × replicas, matching the
-// controller's formula desired = ceil(load / target).
+// alertingRules returns the scaling alerts. All compare the function's total
+// load with target × replicas, matching the controller's formula desired =
+// ceil(load / target). The scale-up alert reads the fresh load where there
+// is one (counter types) and CurrentLoadRecord elsewhere, so it fires one
+// scrape after a step instead of once the window has filled; the scale-down
+// alert reads the window's average only.
 func alertingRules(o Options) []Rule {
 	common := func(direction string) map[string]string {
 		return map[string]string{RouteLabel: RouteValue, "direction": direction}
@@ -45,6 +48,9 @@ func alertingRules(o Options) []Rule {
 			"summary":      summary,
 		}
 	}
+	// `or` matches on labels without the metric name: a counter type's
+	// fresh record stands in for its current one.
+	upLoad := fmt.Sprintf("(%s or %s)", FreshLoadRecord, CurrentLoadRecord)
 	above := Rule{
 		Alert: AlertLoadAboveTarget,
 		Expr: fmt.Sprintf(`%s
@@ -52,7 +58,7 @@ func alertingRules(o Options) []Rule {
     (%s * on (function_name) group_left () %s%s)
 and on (function_name) (%s > 0)
 and on (function_name) (%s < on (function_name) %s)`,
-			CurrentLoadRecord, targetByFn, replicasByFn, factor(1+o.Tolerance),
+			upLoad, targetByFn, replicasByFn, factor(1+o.Tolerance),
 			replicasByFn, replicasByFn, maxByFn),
 		For:         Dur(o.ScaleUpFor),
 		Labels:      common("up"),

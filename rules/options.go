@@ -94,13 +94,14 @@ const DefaultScrapeInterval = 5 * time.Second
 // Defaults returns the options for a 5 s scrape.
 func Defaults() Options { return ForScrapeInterval(DefaultScrapeInterval) }
 
-// ForScrapeInterval returns defaults scaled to a scrape interval: rules are
-// evaluated every scrape, windows span four scrapes (CPU at least 1m).
+// ForScrapeInterval returns defaults scaled to a scrape interval: windows
+// span four scrapes (CPU at least 1m), and rules are evaluated five times a
+// scrape, at least every second (EvaluationFor).
 //
 //	scrape  eval  window  cpu-window
 //	1s      1s    4s      1m
-//	5s      5s    20s     1m
-//	15s     15s   1m      1m
+//	5s      1s    20s     1m
+//	15s     3s    1m      1m
 func ForScrapeInterval(scrape time.Duration) Options {
 	cpu := time.Minute
 	if 4*scrape > cpu {
@@ -108,7 +109,7 @@ func ForScrapeInterval(scrape time.Duration) Options {
 	}
 	return Options{
 		ScrapeInterval:     scrape,
-		EvaluationInterval: scrape,
+		EvaluationInterval: EvaluationFor(scrape),
 		Window:             4 * scrape,
 		CPUWindow:          cpu,
 		Types:              slices.Clone(BuiltinTypes),
@@ -119,6 +120,18 @@ func ForScrapeInterval(scrape time.Duration) Options {
 		Format:             FormatRuleFile,
 		Name:               "faas-autoscaler",
 	}
+}
+
+// EvaluationFor is the rule evaluation interval for a scrape interval: a
+// fifth of it in whole seconds, at least 1 s. Prometheus evaluates a group
+// at a fixed offset of its interval and scrapes a target at another, so a
+// fresh sample waits for the next evaluation: up to one whole scrape
+// interval when the group is evaluated once a scrape (5 s at the chart's
+// 5 s scrape, half the time between a load step and the first scale call).
+// Evaluating five times a scrape bounds that wait at a fifth of it, for
+// five evaluations of a few cheap rules per scrape.
+func EvaluationFor(scrape time.Duration) time.Duration {
+	return max((scrape / 5).Truncate(time.Second), time.Second)
 }
 
 // customNameRE is what a scaling type must look like to be a safe label

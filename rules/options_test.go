@@ -13,8 +13,18 @@ func TestDefaultsAreValid(t *testing.T) {
 		if err := o.Validate(); err != nil {
 			t.Errorf("ForScrapeInterval(%s): %v", scrape, err)
 		}
-		if o.Window != 4*scrape || o.EvaluationInterval != scrape {
-			t.Errorf("ForScrapeInterval(%s): window %s eval %s, want 4× and 1× the scrape", scrape, o.Window, o.EvaluationInterval)
+		if o.Window != 4*scrape || o.EvaluationInterval != EvaluationFor(scrape) {
+			t.Errorf("ForScrapeInterval(%s): window %s eval %s, want 4× the scrape and EvaluationFor", scrape, o.Window, o.EvaluationInterval)
+		}
+	}
+	// A fifth of the scrape in whole seconds, never under 1 s, so a fresh
+	// sample waits at most that long for the alerts.
+	for scrape, want := range map[time.Duration]time.Duration{
+		time.Second: time.Second, 2 * time.Second: time.Second, 5 * time.Second: time.Second,
+		15 * time.Second: 3 * time.Second, 17 * time.Second: 3 * time.Second, time.Minute: 12 * time.Second,
+	} {
+		if got := EvaluationFor(scrape); got != want {
+			t.Errorf("EvaluationFor(%s) = %s, want %s", scrape, got, want)
 		}
 	}
 	if got := Defaults(); got.ScrapeInterval != DefaultScrapeInterval {
@@ -107,14 +117,16 @@ func TestGeneratedNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Groups) != 1 || *f.Groups[0].Interval != Duration(15*time.Second) {
+	if len(f.Groups) != 1 || *f.Groups[0].Interval != Duration(3*time.Second) {
 		t.Fatalf("groups = %+v", f.Groups)
 	}
-	var records, loadTypes, alerts []string
+	var records, loadTypes, freshTypes, alerts []string
 	for _, r := range f.Groups[0].Rules {
 		switch {
 		case r.Record == CurrentLoadRecord:
 			loadTypes = append(loadTypes, r.Labels["scaling_type"])
+		case r.Record == FreshLoadRecord:
+			freshTypes = append(freshTypes, r.Labels["scaling_type"])
 		case r.Record != "":
 			records = append(records, r.Record)
 			if parts := strings.Split(r.Record, ":"); len(parts) != 3 || parts[0] != "function_name" {
@@ -125,17 +137,22 @@ func TestGeneratedNames(t *testing.T) {
 			if r.Labels[RouteLabel] != RouteValue || r.Annotations[LoadAnnotation] != "{{ $value }}" {
 				t.Errorf("alert %s: labels %v annotations %v", r.Alert, r.Labels, r.Annotations)
 			}
-			if !strings.Contains(r.Expr, "on (function_name)") || strings.Contains(r.Expr, "job") && !strings.HasPrefix(r.Expr, "job:") {
+			if !strings.Contains(r.Expr, "on (function_name)") || strings.Contains(r.Expr, "job") && !strings.HasPrefix(strings.TrimPrefix(r.Expr, "("), "job:") {
 				t.Errorf("alert %s must join on function_name only:\n%s", r.Alert, r.Expr)
 			}
 		}
 	}
-	wantRecords := []string{"function_name:gateway_function_invocation_total:rate1m", "function_name:gateway_function_invocation_inflight:max_over_time1m"}
+	wantRecords := []string{"function_name:gateway_function_invocation_total:rate1m", "function_name:gateway_function_invocation_total:irate1m",
+		"function_name:gateway_function_invocation_inflight:max_over_time1m"}
 	if strings.Join(records, ",") != strings.Join(wantRecords, ",") {
 		t.Errorf("records = %v, want %v", records, wantRecords)
 	}
 	if strings.Join(loadTypes, ",") != "rps,capacity,latency" {
 		t.Errorf("load types = %v", loadTypes)
+	}
+	// Only counter types have a fresher reading than their record.
+	if strings.Join(freshTypes, ",") != "rps" {
+		t.Errorf("fresh load types = %v, want rps", freshTypes)
 	}
 	if strings.Join(alerts, ",") != AlertLoadAboveTarget+","+AlertAtZeroWithLoad {
 		t.Errorf("alerts = %v (scale-down disabled)", alerts)

@@ -15,6 +15,14 @@ const (
 	// CurrentLoadRecord is OpenFaaS Pro's record name for a function's load,
 	// labelled scaling_type; the controller reads custom types from it.
 	CurrentLoadRecord = "job:function_current_load:sum"
+	// FreshLoadRecord is, for the counter types (rps, cpu), the larger of
+	// the window's rate and the rate over the last scrape interval (irate),
+	// labelled scaling_type. The scale-up alerts read it: a load step shows
+	// in full in the last interval one scrape after it lands, while the
+	// window's average needs the window to fill (at a 5 s scrape a 20 s
+	// rate reaches a quarter of a step one scrape in). Gauge types (capacity,
+	// queue) and custom loads are fresh already and have no such record.
+	FreshLoadRecord = "job:function_fresh_load:max"
 
 	// The controller's own gauges the alerts compare against.
 	metricTargetLoad  = "faas_autoscaler_function_target_load"
@@ -30,6 +38,10 @@ type loadRecord struct {
 	// Record is the level:metric:operations name, Expr its definition.
 	Record string
 	Expr   string
+	// Fresh and FreshExpr are the rate over the last scrape interval of a
+	// counter type (irate over the same window); empty for gauge types.
+	Fresh     string
+	FreshExpr string
 	// Scale converts the record to the type's unit in CurrentLoadRecord
 	// (cpu targets are milli-CPU, the counter is in seconds); 0 means 1.
 	Scale float64
@@ -51,8 +63,10 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// load too (CE's alert counted only 200s and so never scaled a
 		// failing function).
 		return loadRecord{Type: typ,
-			Record: "function_name:" + metricInvocationTotal + ":rate" + w,
-			Expr:   fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricInvocationTotal, w)}
+			Record:    "function_name:" + metricInvocationTotal + ":rate" + w,
+			Expr:      fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricInvocationTotal, w),
+			Fresh:     "function_name:" + metricInvocationTotal + ":irate" + w,
+			FreshExpr: fmt.Sprintf("sum by (function_name) (irate(%s[%s]))", metricInvocationTotal, w)}
 	case TypeCapacity:
 		// The peak of the function's total in-flight within the window, so a
 		// burst between two evaluations is not missed. The subquery sums
@@ -66,9 +80,11 @@ func builtinLoad(o Options, typ string) loadRecord {
 				metricInflight, w, Duration(o.ScrapeInterval).String())}
 	case TypeCPU:
 		return loadRecord{Type: typ,
-			Record: "function_name:" + metricPodCPU + ":rate" + cw,
-			Expr:   fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricPodCPU, cw),
-			Scale:  1000}
+			Record:    "function_name:" + metricPodCPU + ":rate" + cw,
+			Expr:      fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricPodCPU, cw),
+			Fresh:     "function_name:" + metricPodCPU + ":irate" + cw,
+			FreshExpr: fmt.Sprintf("sum by (function_name) (irate(%s[%s]))", metricPodCPU, cw),
+			Scale:     1000}
 	case TypeQueue:
 		// Unfinished asynchronous work: messages waiting plus those the
 		// workers run, as metricsource/prometheus reads it. Every worker
@@ -94,14 +110,30 @@ func recordingRules(o Options) []Rule {
 	for _, typ := range o.Types {
 		lr := builtinLoad(o, typ)
 		out = append(out, Rule{Record: lr.Record, Expr: lr.Expr})
+		if lr.Fresh != "" {
+			out = append(out, Rule{Record: lr.Fresh, Expr: lr.FreshExpr})
+		}
+	}
+	scaled := func(lr loadRecord, record string) string {
+		if lr.Scale != 0 {
+			return fmt.Sprintf("%s * %s", formatFloat(lr.Scale), record)
+		}
+		return record
 	}
 	for _, typ := range o.Types {
 		lr := builtinLoad(o, typ)
-		expr := lr.Record
-		if lr.Scale != 0 {
-			expr = fmt.Sprintf("%s * %s", formatFloat(lr.Scale), lr.Record)
+		out = append(out, Rule{Record: CurrentLoadRecord, Expr: scaled(lr, lr.Record),
+			Labels: map[string]string{"scaling_type": typ}})
+	}
+	for _, typ := range o.Types {
+		lr := builtinLoad(o, typ)
+		if lr.Fresh == "" {
+			continue
 		}
-		out = append(out, Rule{Record: CurrentLoadRecord, Expr: expr,
+		// max(irate, rate): `a > b or b` is a where it is larger, else b.
+		// Both read the same counter, so where one exists so does the other.
+		out = append(out, Rule{Record: FreshLoadRecord,
+			Expr:   fmt.Sprintf("%s > %s or %s", scaled(lr, lr.Fresh), scaled(lr, lr.Record), scaled(lr, lr.Record)),
 			Labels: map[string]string{"scaling_type": typ}})
 	}
 	for _, c := range o.Custom {

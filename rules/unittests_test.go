@@ -243,7 +243,29 @@ func scalingUnitTests(o Options, ruleFile string) unitTestFile {
 			}
 		}
 	}
-	return unitTestFile{RuleFiles: []string{ruleFile}, EvaluationInterval: Duration(o.EvaluationInterval), Tests: []unitTestGroup{g}}
+	return unitTestFile{RuleFiles: []string{ruleFile}, EvaluationInterval: Duration(o.EvaluationInterval),
+		Tests: []unitTestGroup{g, freshStepTests(o, rulesByName[AlertLoadAboveTarget])}}
+}
+
+// freshStepTests checks that the scale-up alert fires on the first scrape
+// that shows a load step, with the step's full rate as its load: 0 → 200/s
+// on 2 replicas of 45/s (threshold 99/s). The window's average alone reads
+// 50–67/s at that scrape (a quarter of the window holds the step) and
+// would stay silent until the window filled.
+func freshStepTests(o Options, above Rule) unitTestGroup {
+	interval := o.ScrapeInterval
+	s := fnScenario{fn: "step.openfaas-fn", typ: TypeRPS, target: 45, min: 1, max: 10,
+		replicas: []float64{2, 2}, load: []float64{0, 200}}
+	g := unitTestGroup{Interval: Duration(interval), InputSeries: s.inputs(interval)}
+	// The step's first sample is the first of phase 1 (counterValues adds
+	// one interval's increase to it).
+	stepAt := time.Duration(phaseSamples) * interval
+	g.AlertRuleTests = append(g.AlertRuleTests, alertTestCase{EvalTime: Duration(stepAt - interval), Alertname: above.Alert, ExpAlerts: []expAlert{}})
+	labels := maps.Clone(above.Labels)
+	labels["function_name"], labels["scaling_type"] = s.fn, s.typ
+	g.AlertRuleTests = append(g.AlertRuleTests, alertTestCase{EvalTime: Duration(stepAt), Alertname: above.Alert,
+		ExpAlerts: []expAlert{{ExpLabels: labels, ExpAnnotations: expandAnnotations(above.Annotations, s.fn, s.typ, "200")}}})
+	return g
 }
 
 // ceUnitTests checks the verbatim CE rule keeps CE's meaning: only 200s

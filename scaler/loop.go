@@ -144,6 +144,7 @@ type Loop struct {
 	listed      bool  // fns reflects at least one successful listing
 	providerErr error // last provider contact's error, nil when it worked
 	pending     map[provider.Ref]Signal
+	follow      map[provider.Ref]time.Time // re-evaluate until (followup.go)
 	wake        chan struct{}
 }
 
@@ -172,6 +173,8 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 func (l *Loop) Run(ctx context.Context) error {
 	t := l.cfg.Clock.NewTicker(l.cfg.Interval)
 	defer t.Stop()
+	f := l.cfg.Clock.NewTicker(FollowUpEvery)
+	defer f.Stop()
 	l.logPassError(l.Tick(ctx, l.cfg.Clock.Now()))
 	for {
 		select {
@@ -179,6 +182,8 @@ func (l *Loop) Run(ctx context.Context) error {
 			return nil
 		case <-t.C():
 			l.logPassError(l.Tick(ctx, l.cfg.Clock.Now()))
+		case <-f.C():
+			l.logPassError(l.FollowUp(ctx, l.cfg.Clock.Now()))
 		case <-l.wake:
 			l.logPassError(l.EvaluatePending(ctx, l.cfg.Clock.Now()))
 		}

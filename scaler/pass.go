@@ -204,6 +204,9 @@ func (l *Loop) decideAndApply(ctx context.Context, fn provider.Function, spec Sp
 		rec.Result = "submitted"
 	}
 	fs.state = d.Next
+	if d.Scale && d.Replicas > d.Current && specErr == nil && !spec.Step() {
+		l.followUpLocked(fn.Ref, now.Add(l.cfg.BurstWindow))
+	}
 	if n := len(fs.history); n > 0 && !d.Scale && sameOutcome(fs.history[n-1], rec) {
 		// Nothing changed since the last record: refresh it rather than
 		// append, so the history keeps what explains a count, not one entry
@@ -298,6 +301,7 @@ func (l *Loop) forget(ref provider.Ref) {
 	_, ok := l.fns[ref]
 	delete(l.fns, ref)
 	delete(l.pending, ref)
+	delete(l.follow, ref)
 	l.mu.Unlock()
 	if ok {
 		l.metrics.forget(ref)

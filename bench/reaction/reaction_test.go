@@ -92,6 +92,7 @@ func TestReaction(t *testing.T) {
 					defer mu.Unlock()
 					results[si].Up = append(results[si].Up, Measure(up))
 					results[si].Down = append(results[si].Down, Measure(down))
+					results[si].Surplus = append(results[si].Surplus, Surplus(down))
 					phases[si] = append(phases[si], [2]Phase{up, down})
 					done = true
 				})
@@ -116,7 +117,7 @@ func TestReaction(t *testing.T) {
 		}
 	}
 	var table bytes.Buffer
-	WriteTable(&table, results)
+	WriteTable(&table, results, HPASurplus(StepRPS, Target, NeedDown))
 	fmt.Printf("\nreaction times, medians of %d runs per setting (step 0 → %g rps and back, target %g/replica, cold start %s):\n\n%s\n",
 		runs, StepRPS, Target, ColdStart, table.String())
 	if p := os.Getenv(envOut); p != "" {

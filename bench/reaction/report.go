@@ -13,9 +13,11 @@ type Result struct {
 	Setting string
 	// Up and Down hold the runs that completed; a run that failed is in
 	// Failed instead and never in the medians.
-	Up     []Timings
-	Down   []Timings
-	Failed []string
+	Up   []Timings
+	Down []Timings
+	// Surplus is each completed run's way-down replica-seconds (Surplus).
+	Surplus []float64
+	Failed  []string
 	// Example is one run's phases, drawn in the chart.
 	Example [2]Phase
 }
@@ -50,24 +52,38 @@ func fmtRatio(r float64) string {
 	return fmt.Sprintf("%.1f×", r)
 }
 
+func fmtReplicaSeconds(x float64) string {
+	if math.IsNaN(x) {
+		return "not back at min"
+	}
+	return fmt.Sprintf("%.0f", x)
+}
+
 // WriteTable prints the medians as a Markdown table, the per-run values, and
-// the goals of the issue for every result against the first (the baseline, CE).
-func WriteTable(w io.Writer, results []Result) {
-	fmt.Fprintln(w, "| setting | runs (failed, excluded) | up: first scale call | up: replicas requested ≥ need | up: available capacity ≥ load | down: first scale call | down: requested ≤ min | down: surplus gone |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+// the goals of the issue for every result against the first (the baseline,
+// CE). hpaSurplus is the HPA model's way down on the same step (HPASurplus).
+func WriteTable(w io.Writer, results []Result, hpaSurplus float64) {
+	fmt.Fprintln(w, "| setting | runs (failed, excluded) | up: first scale call | up: replicas requested ≥ need | up: available capacity ≥ load | down: first scale call | down: requested ≤ min | down: surplus gone | down: surplus replica-s |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for _, r := range results {
 		u, d := medians(r.Up), medians(r.Down)
-		fmt.Fprintf(w, "| %s | %d (%d) | %s | %s | %s | %s | %s | %s |\n", r.Setting, len(r.Up), len(r.Failed),
+		fmt.Fprintf(w, "| %s | %d (%d) | %s | %s | %s | %s | %s | %s | %s |\n", r.Setting, len(r.Up), len(r.Failed),
 			fmtDur(u.FirstCall), fmtDur(u.Requested), fmtDur(u.Ready),
-			fmtDur(d.FirstCall), fmtDur(d.Requested), fmtDur(d.Ready))
+			fmtDur(d.FirstCall), fmtDur(d.Requested), fmtDur(d.Ready), fmtReplicaSeconds(MedianFloat(r.Surplus)))
 	}
+	fmt.Fprintf(w, "| HPA model (sim's HPA peer: 300 s down window, 15 s sync, 1 m metric) | – | – | – | – | – | – | – | %s |\n", fmtReplicaSeconds(hpaSurplus))
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Per run (up first call / requested / ready ; down first call / requested):")
+	fmt.Fprintln(w, "Per run (up first call / requested / ready ; down first call / requested ; surplus replica-s):")
 	for _, r := range results {
 		var parts []string
 		for i := range r.Up {
 			u, d := r.Up[i], r.Down[i]
-			parts = append(parts, fmt.Sprintf("%s/%s/%s ; %s/%s", short(u.FirstCall), short(u.Requested), short(u.Ready), short(d.FirstCall), short(d.Requested)))
+			sur := math.NaN()
+			if i < len(r.Surplus) {
+				sur = r.Surplus[i]
+			}
+			parts = append(parts, fmt.Sprintf("%s/%s/%s ; %s/%s ; %s", short(u.FirstCall), short(u.Requested), short(u.Ready),
+				short(d.FirstCall), short(d.Requested), fmtReplicaSeconds(sur)))
 		}
 		fmt.Fprintf(w, "- %s: %s\n", r.Setting, strings.Join(parts, " | "))
 		if len(r.Failed) > 0 {

@@ -2,6 +2,7 @@ package reaction
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ func TestFailedRunExcluded(t *testing.T) {
 		Up:   []Timings{{FirstCall: s(10), Requested: s(20), Ready: s(30)}, {FirstCall: s(10), Requested: s(20), Ready: s(30)}},
 		Down: []Timings{{FirstCall: s(1), Requested: s(2), Ready: s(3)}, {FirstCall: s(1), Requested: s(2), Ready: s(3)}}}
 	var b bytes.Buffer
-	WriteTable(&b, []Result{ce})
+	WriteTable(&b, []Result{ce}, math.NaN())
 	out := b.String()
 	if !strings.Contains(out, "| CE | 2 (1) | 10.0 s | 20.0 s | 30.0 s |") {
 		t.Errorf("table row wrong:\n%s", out)

@@ -94,12 +94,13 @@ func Settings() []Setting {
 		// The same with the controller's default --burst-window 10s, which
 		// suits a 5 s scrape.
 		ours("faas-autoscaler, scrape 1s, controller defaults (--burst-window 10s)", time.Second, time.Second),
-		ours("faas-autoscaler, scrape 5s (generated rules, AM 1s/5s/30s)", 5*time.Second, 5*time.Second),
+		ours("faas-autoscaler, scrape 5s (generated rules, eval 1s, AM 0s/5s/30s)", 5*time.Second, 5*time.Second),
 	}
 }
 
 // ours is faas-autoscaler with the rules generated for the scrape interval
-// and the AlertManager timings the deploy README recommends for it.
+// and the AlertManager timings the deploy README recommends for it
+// (group_wait 0 s, group_interval as given, repeat 30 s).
 func ours(name string, scrape, groupInterval time.Duration, extraArgs ...string) Setting {
 	return Setting{
 		Name:  name,

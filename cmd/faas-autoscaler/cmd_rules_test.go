@@ -20,7 +20,7 @@ func TestRulesCmd(t *testing.T) {
 		notInOut   []string
 		checkParse func(t *testing.T, out []byte)
 	}{
-		{name: "defaults", args: nil, wantOut: []string{"function_name:gateway_function_invocation_total:rate20s", "interval: 5s", rules.AlertLoadAboveTarget},
+		{name: "defaults", args: nil, wantOut: []string{"function_name:gateway_function_invocation_total:rate20s", "function_name:gateway_function_invocation_total:irate20s", "interval: 1s", rules.AlertLoadAboveTarget},
 			notInOut: []string{rules.AlertCEHighInvocationRate},
 			checkParse: func(t *testing.T, out []byte) {
 				if _, err := rules.ParseRuleFile(out); err != nil {
@@ -28,6 +28,7 @@ func TestRulesCmd(t *testing.T) {
 				}
 			}},
 		{name: "1s scrape", args: []string{"--scrape-interval", "1s"}, wantOut: []string{"rate4s", "interval: 1s"}},
+		{name: "15s scrape", args: []string{"--scrape-interval", "15s"}, wantOut: []string{"rate1m", "interval: 3s"}},
 		{name: "explicit window", args: []string{"--window", "30s"}, wantOut: []string{"rate30s"}},
 		{name: "ce compatible", args: []string{"--ce-compatible"}, wantOut: []string{rules.AlertCEHighInvocationRate, "for: 5s"}},
 		{name: "custom type", args: []string{"--types", "rps", "--custom", "latency=avg by (function_name) (x)"},

@@ -34,6 +34,24 @@ func explainTarget(t *testing.T, addr string) float64 {
 	return body.Spec.Target
 }
 
+// bigHeaderStatus sends GET /healthz with a 20 KB header: within the
+// default 64 KiB bound, over a 4 KiB one (net/http allows 4 KiB of slack).
+func bigHeaderStatus(t *testing.T, addr string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/healthz", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Big", strings.Repeat("a", 20<<10))
+	req.Close = true
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // waitLog waits until the process has logged want, or fails.
 func waitLog(t *testing.T, logs *teststack.SyncBuffer, want string) {
 	t.Helper()
@@ -57,7 +75,8 @@ func TestReloadOnSIGHUP(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("defaults:\n  target: 40.0\n")
+	// server.max_header_bytes at its floor: the limits come from the file.
+	write("defaults:\n  target: 40.0\nserver:\n  max_header_bytes: 4096\n")
 	// The socket is bound here and handed over, so no other process can
 	// take the port between choosing and binding it.
 	addr, lnFile := teststack.InheritedListener(t)
@@ -71,6 +90,9 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	if err := teststack.WaitOK("http://"+addr+"/healthz", 15*time.Second, nil); err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
+	}
+	if code := bigHeaderStatus(t, addr); code != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a 20 KB header with server.max_header_bytes 4096 got %d, want 431 (the file's server limits not in force)", code)
 	}
 	// The first evaluation comes after the embedded source's warm-up.
 	deadline := time.Now().Add(15 * time.Second)
@@ -92,11 +114,17 @@ func TestReloadOnSIGHUP(t *testing.T) {
 		t.Errorf("after a refused reload the target is %v, want 40 (kept)", got)
 	}
 
-	write("defaults:\n  target: 30.0\nscaler:\n  interval: 3s\n")
+	write("defaults:\n  target: 30.0\nscaler:\n  interval: 3s\nserver:\n  max_header_bytes: 65536\n")
 	_ = cmd.Process.Signal(syscall.SIGHUP)
 	waitLog(t, &logs, "configuration reloaded")
-	if !strings.Contains(logs.String(), "scaler.interval") {
-		t.Errorf("a changed restart-only key is not named:\n%s", logs.String())
+	for _, key := range []string{"scaler.interval", "server.max_header_bytes"} {
+		if !strings.Contains(logs.String(), key) {
+			t.Errorf("a changed restart-only key %s is not named:\n%s", key, logs.String())
+		}
+	}
+	// Restart-only: the server keeps the limit it started with.
+	if code := bigHeaderStatus(t, addr); code != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("after the reload a 20 KB header got %d, want 431 still (server.* is restart-only)", code)
 	}
 	deadline = time.Now().Add(15 * time.Second)
 	for explainTarget(t, addr) != 30 {

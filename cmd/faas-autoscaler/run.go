@@ -247,7 +247,9 @@ func (p *process) serve(parent context.Context) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	mux := controller.Mux(p.asm, p.webhook, p.reg, p.readiness)
-	hopts := httpserver.Default()
+	// Read once: the listener and server live for the process, so a
+	// reload names server.* as restart-only (controller.Reload).
+	hopts := p.cfg.Tuning.Server.Options()
 	ln, err := httpserver.Listen(p.cfg.Listen, hopts.MaxConns)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", p.cfg.Listen, err)

@@ -92,7 +92,7 @@ func parse(r io.Reader) ([]Sample, error) {
 		return nil, fmt.Errorf("parse metrics: %w", err)
 	}
 	var out []Sample
-	for _, name := range []string{MetricTotal, MetricStarted, MetricInflight} {
+	for _, name := range []string{MetricTotal, MetricStarted, MetricInflight, MetricReplicas} {
 		mf := families[name]
 		if mf == nil {
 			continue

@@ -105,3 +105,30 @@ func (s *series) maxOver(from, to int64) (float64, bool) {
 	}
 	return m, ok
 }
+
+// wokenAt reports a wake from zero of a replica-count series: above 0 at to
+// and at 0 at some time in [from, to]. It returns the time of the first
+// point above 0 after the last one at 0, an upper bound on the wake (points
+// are changes seen at scrapes, so the wake came at or before it).
+func (s *series) wokenAt(from, to int64) (int64, bool) {
+	if v, ok := s.at(to); !ok || v <= 0 {
+		return 0, false
+	}
+	j := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > to }) - 1
+	var woke int64
+	for k := j; k >= 0; k-- {
+		p := s.pts[k]
+		switch {
+		case p.absent():
+		case p.v == 0:
+			// At zero from p.t until the next point (k < j: pts[j] is above 0).
+			return woke, s.pts[k+1].t > from
+		default:
+			woke = p.t
+		}
+		if p.t <= from {
+			return 0, false // in effect at from and above 0: no zero inside
+		}
+	}
+	return 0, false
+}

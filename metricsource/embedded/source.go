@@ -159,8 +159,9 @@ func (s *Source) peaks(from, to int64) metricsource.Values {
 
 // Activity returns invocations started within window (started counter, or
 // the invocation counter for functions without one), in-flight now (nil
-// when the gateway does not export it), and whether successful scrapes
-// cover the window with no gap over 2.5×Interval.
+// when the gateway does not export it), wakes from zero within the window
+// (from the replica count), and whether successful scrapes cover the window
+// with no gap over 2.5×Interval.
 func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource.Activity, error) {
 	now := s.clock.Now()
 	s.mu.Lock()
@@ -192,7 +193,14 @@ func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource
 		// from the latest scrape, with no counter of the function in it:
 		// vanished, so unknown rather than "never invoked".
 		var gone, here bool
+		var woke int64
 		for _, ser := range fn.series {
+			if ser.key.kind == kindReplicas {
+				if t, ok := ser.wokenAt(now.UnixNano()-window.Nanoseconds(), to); ok {
+					woke = max(woke, t)
+				}
+				continue
+			}
 			if ser.key.kind != kindInflight {
 				if _, ok := ser.at(to); ok {
 					here = true
@@ -217,6 +225,12 @@ func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource
 		}
 		if hasInflight && act.Inflight != nil {
 			act.Inflight[ref] = inflight
+		}
+		if woke != 0 {
+			if act.Woken == nil {
+				act.Woken = map[provider.Ref]time.Time{}
+			}
+			act.Woken[ref] = time.Unix(0, woke)
 		}
 		if gone && !here {
 			if act.Vanished == nil {

@@ -15,6 +15,9 @@ const (
 	MetricTotal    = "gateway_function_invocation_total"
 	MetricStarted  = "gateway_function_invocation_started"
 	MetricInflight = "gateway_function_invocation_inflight"
+	// MetricReplicas is the gateway's replica count per function: a fall to
+	// 0 and a rise from it are a wake from zero (Activity.Woken).
+	MetricReplicas = "gateway_service_count"
 )
 
 // Sample is one gateway series' value in a scrape. The trace simulator
@@ -32,6 +35,7 @@ const (
 	kindTotal metricKind = iota
 	kindStarted
 	kindInflight
+	kindReplicas
 )
 
 func kindOf(metric string) (metricKind, bool) {
@@ -42,6 +46,8 @@ func kindOf(metric string) (metricKind, bool) {
 		return kindStarted, true
 	case MetricInflight:
 		return kindInflight, true
+	case MetricReplicas:
+		return kindReplicas, true
 	}
 	return 0, false
 }

@@ -97,6 +97,9 @@ func TestActivityFromFake(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			src, calls := fakeProm(t, func(q string) (int, string) {
 				switch {
+				case strings.Contains(q, "gateway_service_count"):
+					// Last at zero at 100 s (step 1s for a 1m window): woken by 101 s.
+					return 200, vector(`{"metric":{"function_name":"w"},"value":[200,"100"]}`)
 				case strings.Contains(q, "unless on (function_name)"):
 					return 200, vector(`{"metric":{"function_name":"gone"},"value":[1,"1"]}`)
 				case strings.Contains(q, "increase(gateway_function_invocation_started"):
@@ -126,13 +129,14 @@ func TestActivityFromFake(t *testing.T) {
 				Inflight: c.wantInflight,
 				Vanished: map[provider.Ref]bool{{Name: "gone", Namespace: "openfaas-fn"}: true},
 				Queued:   metricsource.Values{{Name: "q", Namespace: "openfaas-fn"}: 12},
+				Woken:    map[provider.Ref]time.Time{{Name: "w", Namespace: "openfaas-fn"}: time.Unix(101, 0)},
 			}
 			if d := cmp.Diff(want, act); d != "" {
 				t.Fatalf("activity (-want +got):\n%s", d)
 			}
-			// started, in flight, coverage, vanished series, queued work.
-			if n := calls.Load(); n != 5 {
-				t.Fatalf("Activity made %d requests, want 5", n)
+			// started, in flight, coverage, vanished series, queued work, wakes.
+			if n := calls.Load(); n != 6 {
+				t.Fatalf("Activity made %d requests, want 6", n)
 			}
 		})
 	}

@@ -20,6 +20,7 @@ const (
 	metricCPU      = "pod_cpu_usage_seconds_total"
 	metricQueue    = "queue_worker_pending_messages"
 	metricQueueRun = "queue_worker_function_invocation_inflight"
+	metricReplicas = "gateway_service_count"
 )
 
 // promDuration renders w as a PromQL duration. Windows under a second are
@@ -181,4 +182,22 @@ func vanishedQuery(lookback time.Duration) (string, error) {
 	}
 	return fmt.Sprintf(`group by (function_name) (last_over_time(%[1]s[%[3]s]) or last_over_time(%[2]s[%[3]s]))`+
 		` unless on (function_name) group by (function_name) (%[1]s or %[2]s)`, metricStarted, metricTotal, l), nil
+}
+
+// wokenQuery finds functions the gateway reported at zero replicas at some
+// step of the window and above zero now: for each, the last step at which
+// the count in effect was 0 (a Unix time in seconds; timestamp() of an
+// aggregate is the evaluation time of the step). The first observation
+// above zero came within one step after it, so that time plus the step is
+// an upper bound on the wake (Source.woken). The steps are the capacity
+// subquery's: at most ~60 evaluations per function whatever the window.
+func wokenQuery(window time.Duration) (string, time.Duration, error) {
+	w, err := promDuration("activity window", window)
+	if err != nil {
+		return "", 0, err
+	}
+	step := subqueryStep(window)
+	count := fmt.Sprintf(`sum by (function_name) (%s)`, metricReplicas)
+	return fmt.Sprintf(`max_over_time((timestamp(%[1]s == 0))[%[2]s:%[3]s]) and on (function_name) (%[1]s > 0)`,
+		count, w, model.Duration(step)), step, nil
 }

@@ -58,9 +58,9 @@ func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsour
 }
 
 // Activity returns started invocations over window, in-flight invocations
-// now, queued asynchronous work now, functions whose series vanished, and
-// whether the gateway was observed for the whole window: five queries, run
-// concurrently.
+// now, queued asynchronous work now, functions whose series vanished,
+// functions woken from zero within the window, and whether the gateway was
+// observed for the whole window: six queries, run concurrently.
 func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error) {
 	if _, err := promDuration("activity window", window); err != nil {
 		return metricsource.Activity{}, err
@@ -79,10 +79,14 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	}
 	inflight := inflightQuery()
 	queued := queueLevel()
+	woken, step, err := wokenQuery(window)
+	if err != nil {
+		return metricsource.Activity{}, err
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	exprs := []string{started, inflight, coverage, vanished, queued}
+	exprs := []string{started, inflight, coverage, vanished, queued, woken}
 	vecs := make([]model.Vector, len(exprs))
 	errs := make([]error, len(exprs))
 	var wg sync.WaitGroup
@@ -116,7 +120,34 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	if len(vecs[4]) > 0 {
 		act.Queued = s.values(vecs[4], queued)
 	}
+	act.Woken = s.woken(vecs[5], step)
 	return act, nil
+}
+
+// woken reads wokenQuery's result: the last step at zero plus one step (by
+// then the count was above zero), never later than the evaluation time.
+// Two series naming one function (bare and qualified names) keep the
+// later time, not the sum that values would make of them.
+func (s *Source) woken(vec model.Vector, step time.Duration) map[provider.Ref]time.Time {
+	var out map[provider.Ref]time.Time
+	for _, smp := range vec {
+		ref, err := provider.ParseRef(string(smp.Metric["function_name"]), s.cfg.DefaultNamespace)
+		v := float64(smp.Value)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		at := time.Unix(0, int64(v*float64(time.Second))).Add(step)
+		if now := smp.Timestamp.Time(); at.After(now) {
+			at = now
+		}
+		if out == nil {
+			out = map[provider.Ref]time.Time{}
+		}
+		if at.After(out[ref]) {
+			out[ref] = at
+		}
+	}
+	return out
 }
 
 // uncovered reads coverageQuery's result: "" when the gateway was observed

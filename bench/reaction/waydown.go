@@ -1,0 +1,134 @@
+package reaction
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/peers"
+)
+
+// Surplus is the way down's cost: the replica-seconds held above the need
+// from the step until the function is back at it, ∫ (max(desired,
+// available) − need)⁺ dt over the polled samples (a replica counts until it
+// is gone, whichever count still holds it). NaN when the phase ended before
+// both counts were back at the need: a lower bound is not a figure.
+func Surplus(p Phase) float64 {
+	var sum float64
+	var prev *Sample
+	for i := range p.Samples {
+		s := &p.Samples[i]
+		if s.At.Before(p.Step) {
+			continue
+		}
+		if prev != nil {
+			held := max(prev.Desired, prev.Available)
+			if held > p.Need {
+				sum += float64(held-p.Need) * s.At.Sub(prev.At).Seconds()
+			}
+		} else if held := max(s.Desired, s.Available); held > p.Need {
+			// The first sample after the step stands for the time since it.
+			sum += float64(held-p.Need) * s.At.Sub(p.Step).Seconds()
+		}
+		if s.Desired <= p.Need && s.Available <= p.Need {
+			return sum
+		}
+		prev = s
+	}
+	return math.NaN()
+}
+
+// MedianFloat of the values that are not NaN; NaN when fewer than half are
+// numbers (as Median: a median of the runs that finished would flatter).
+func MedianFloat(xs []float64) float64 {
+	var ok []float64
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			ok = append(ok, x)
+		}
+	}
+	if len(ok) == 0 || 2*len(ok) < len(xs) {
+		return math.NaN()
+	}
+	slices.Sort(ok)
+	n := len(ok)
+	if n%2 == 1 {
+		return ok[n/2]
+	}
+	return (ok[n/2-1] + ok[n/2]) / 2
+}
+
+// requestDuration is the gateway simulator's service time for SetRPS loads
+// (gatewaysim.SetRPS): it turns a rate into the concurrency the HPA peer
+// reads (Little's law: 200/s × 50 ms = 10 in flight).
+const requestDuration = 50 * time.Millisecond
+
+// HPASurplus is what the Kubernetes HPA would hold on the same way down, by
+// the simulator's HPA peer (sim/peers: autoscaling/v2 defaults, 300 s
+// scale-down stabilisation, 15 s sync, 1 m metric window), targeting the
+// same load per replica: the load holds at rps until the HPA is steady at
+// ceil(rps/target), then stops; the surplus is integrated from the stop
+// until the HPA is back at need. The HPA's sync phase against the stop is
+// unknown, so every whole second of its 15 s period is tried and the median
+// returned. Its metric pipeline adds no delay here (a real one adds a
+// scrape and an adapter's window), which flatters the HPA.
+func HPASurplus(rps, target float64, need uint64) float64 {
+	h := hpaPeer(target, need)
+	var out []float64
+	for phase := time.Duration(0); phase < h.Sync; phase += time.Second {
+		out = append(out, hpaWayDown(h, hpaConcurrency, rps*requestDuration.Seconds(), phase, int(need)))
+	}
+	return MedianFloat(out)
+}
+
+// hpaConcurrency is the FunctionInfo.Concurrency the peer is given; only
+// TargetUtilisation × it matters.
+const hpaConcurrency = 1000
+
+// hpaPeer is the simulator's HPA with its defaults, aimed at target/s per
+// replica: the peer targets TargetUtilisation × Concurrency in flight per
+// replica, and target/s × requestDuration is that load.
+func hpaPeer(target float64, need uint64) peers.HPA {
+	h := peers.DefaultHPA()
+	h.TargetUtilisation = target * requestDuration.Seconds() / hpaConcurrency
+	h.Min = int(need)
+	return h
+}
+
+// hpaWayDown runs the peer on inflight requests in flight until its
+// stabilisation window has long passed, stops the load phase after a sync,
+// and integrates the replicas above need until it is back at need.
+func hpaWayDown(h peers.HPA, conc int, inflight float64, phase time.Duration, need int) float64 {
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	stop := start.Add(2*h.DownStabilisation + phase)
+	ctl := h.NewController(sim.FunctionInfo{ID: "step", Concurrency: conc}, start)
+	desired := h.Min
+	if s, ok := ctl.(sim.Starter); ok {
+		if d := s.Start(start); d.Replicas != sim.Keep {
+			desired = d.Replicas
+		}
+	}
+	loadAt := func(t time.Time) float64 { // ∫ in-flight dt since start
+		if t.After(stop) {
+			t = stop
+		}
+		return inflight * t.Sub(start).Seconds()
+	}
+	var surplus float64
+	last := stop
+	for now := start.Add(h.Sync); now.Before(stop.Add(time.Hour)); now = now.Add(h.Sync) {
+		if now.After(stop) {
+			surplus += float64(max(desired-need, 0)) * now.Sub(last).Seconds()
+			last = now
+		}
+		d := ctl.Wake(now, sim.State{Desired: desired, Ready: desired, LoadSeconds: loadAt(now)})
+		if d.Replicas != sim.Keep {
+			desired = d.Replicas
+		}
+		if now.After(stop) && desired <= need {
+			return surplus
+		}
+	}
+	return math.NaN()
+}

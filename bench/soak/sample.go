@@ -1,0 +1,90 @@
+package soak
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Sample is what the soak saw of the controller over one sampling period
+// ending At after the start.
+type Sample struct {
+	At time.Duration
+	// From the controller's /metrics at the end of the period.
+	Goroutines float64 // go_goroutines
+	HeapMB     float64 // go_memstats_heap_inuse_bytes / 2^20
+	RSSMB      float64 // process_resident_memory_bytes / 2^20
+	FDs        float64 // process_open_fds
+	// Webhook posts of the harness's alert storms during the period: their
+	// p99 latency as the client saw it (request to response read), how many
+	// there were and how many did not get a 200.
+	WebhookP99 time.Duration
+	Webhooks   int
+	Failed     int
+}
+
+// p99 is the 99th percentile (nearest rank) of ds; 0 when empty.
+func p99(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := (99*len(s)+99)/100 - 1 // ceil(0.99 n) − 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+var csvHeader = []string{"seconds", "goroutines", "heap_inuse_mb", "rss_mb", "open_fds", "webhook_p99_ms", "webhook_posts", "webhook_failed"}
+
+// WriteCSV writes one row per sample, with a header.
+func WriteCSV(w io.Writer, ss []Sample) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+	for _, s := range ss {
+		if err := cw.Write([]string{
+			strconv.FormatFloat(s.At.Seconds(), 'f', 0, 64), f(s.Goroutines), f(s.HeapMB), f(s.RSSMB), f(s.FDs),
+			f(float64(s.WebhookP99.Microseconds()) / 1000), strconv.Itoa(s.Webhooks), strconv.Itoa(s.Failed),
+		}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteTable writes a markdown table of the samples nearest to every
+// `every` (the first sample after the warm-up, then one per period, and the
+// last), so that a trend is visible in a few rows.
+func WriteTable(w io.Writer, ss []Sample, every time.Duration) error {
+	if _, err := fmt.Fprintln(w, "| time | goroutines | heap in use | RSS | open FDs | webhook p99 (posts in the period) |\n|---|---|---|---|---|---|"); err != nil {
+		return err
+	}
+	var next time.Duration
+	for i, s := range ss {
+		if s.At < next && i != len(ss)-1 {
+			continue
+		}
+		next = (s.At/every + 1) * every
+		failed := ""
+		if s.Failed > 0 {
+			failed = fmt.Sprintf(", %d failed", s.Failed)
+		}
+		if _, err := fmt.Fprintf(w, "| %s | %.0f | %.1f MB | %.1f MB | %.0f | %.1f ms (%d%s) |\n", clockOf(s.At), s.Goroutines, s.HeapMB,
+			s.RSSMB, s.FDs, float64(s.WebhookP99.Microseconds())/1000, s.Webhooks, failed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clockOf writes d as m:ss.
+func clockOf(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d", int(d/time.Minute), int(d%time.Minute/time.Second))
+}

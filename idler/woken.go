@@ -1,0 +1,19 @@
+package idler
+
+import "github.com/faas-autoscaler/faas-autoscaler/metricsource"
+
+// rememberWake takes a wake from zero the source saw within the window (the
+// gateway's replica count at zero, then above) as if this idler had seen it
+// live: the later of the two times guards the keep-alive. An idler that
+// has just started (a restart, a failover) has seen no listing at zero, so
+// without this a function the gateway woke a second before the restart was
+// idled as soon as its replica was ready (issue 15, item 5: 5.9 s after the
+// wake). The source's time is an upper bound on the wake, so the guard
+// never ends before the keep-alive since the wake has passed.
+func rememberWake(w *work, act metricsource.Activity) {
+	at, ok := act.Woken[w.fn.Ref]
+	if !ok || w.fn.Replicas == 0 || !at.After(w.in.LastWoken) {
+		return
+	}
+	w.st.wokenAt, w.in.LastWoken = at, at
+}
