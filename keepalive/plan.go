@@ -106,8 +106,11 @@ func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 	cfg = cfg.withDefaults()
 	if len(its) < cfg.MinSamples {
-		if cfg.LearningKeepAlive > 0 {
+		switch {
+		case cfg.LearningKeepAlive > 0:
 			fallback = cfg.LearningKeepAlive
+		case cfg.LearningKeepAlive == 0:
+			fallback = min(cfg.ColdStartWorth, cfg.MaxKeepAlive)
 		}
 		return Plan{KeepAlive: fallback, Code: CodeLearning,
 			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: fallback %s", len(its), cfg.MinSamples, fallback)}
@@ -119,7 +122,7 @@ func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 		// the horizon count as the horizon).
 		span := s.prefix[len(s.x)] + (s.total-float64(len(s.x)))*cfg.Horizon.Seconds()
 		rate := s.total / math.Max(span, 1) * 3600
-		worth *= cfg.WorthRate / math.Max(rate, cfg.WorthRate/1000)
+		worth *= math.Max(1, cfg.WorthRate/math.Max(rate, cfg.WorthRate/1000))
 	}
 	maxK := cfg.MaxKeepAlive.Seconds()
 	lead := cfg.MinLead.Seconds()
