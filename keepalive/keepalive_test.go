@@ -52,6 +52,9 @@ func TestChooseOnSyntheticSeries(t *testing.T) {
 				if p.Code != CodeLearning || p.KeepAlive != Default().ColdStartWorth {
 					t.Errorf("got %s keep %s, want learning with the cold start's worth %s", p.Code, p.KeepAlive, Default().ColdStartWorth)
 				}
+				if !strings.Contains(p.Reason, "ski rental") {
+					t.Errorf("reason %q does not say why the keep-alive is the cold start's worth", p.Reason)
+				}
 			},
 		},
 		{

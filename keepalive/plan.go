@@ -106,14 +106,15 @@ func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 	cfg = cfg.withDefaults()
 	if len(its) < cfg.MinSamples {
+		why := "the zero-duration fallback"
 		switch {
 		case cfg.LearningKeepAlive > 0:
-			fallback = cfg.LearningKeepAlive
+			fallback, why = cfg.LearningKeepAlive, "the learning keep-alive"
 		case cfg.LearningKeepAlive == 0:
-			fallback = min(cfg.ColdStartWorth, cfg.MaxKeepAlive)
+			fallback, why = min(cfg.ColdStartWorth, cfg.MaxKeepAlive), "what a cold start is worth (ski rental)"
 		}
 		return Plan{KeepAlive: fallback, Code: CodeLearning,
-			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: fallback %s", len(its), cfg.MinSamples, fallback)}
+			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: keep %s, %s", len(its), cfg.MinSamples, fallback, why)}
 	}
 	s := newSamples(its)
 	worth := cfg.ColdStartWorth.Seconds()
