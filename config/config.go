@@ -80,7 +80,9 @@ type KeepAlive struct {
 	// blur the gaps between invocations (a minute with two calls says
 	// nothing about whether they were 5 s or 55 s apart), and the plans
 	// learned from blurred gaps let busy functions go cold between calls.
-	// It must cover two scrapes of the gateway. The rebuild from history
+	// Steps finer than the gateway's scrape interval learn nothing more
+	// (each read is the counter's difference since the previous step's, so
+	// calls are counted once at any step). The rebuild from history
 	// after a restart stays at one minute (RebuildStep) to keep its range
 	// query small.
 	LearnStep time.Duration `yaml:"learn_step"`
