@@ -75,6 +75,17 @@ type KeepAlive struct {
 	PreWarmShare    float64       `yaml:"prewarm_share"`    // was --keepalive-prewarm-share
 	PreWarmInterval time.Duration `yaml:"prewarm_interval"` // was --prewarm-interval
 	RebuildLookback time.Duration `yaml:"rebuild_lookback"` // was --keepalive-rebuild-lookback
+	// LearnStep is the resolution at which idle times are learned while
+	// running: one activity read of every function per step. Coarser steps
+	// blur the gaps between invocations (a minute with two calls says
+	// nothing about whether they were 5 s or 55 s apart), and the plans
+	// learned from blurred gaps let busy functions go cold between calls.
+	// Steps finer than the gateway's scrape interval learn nothing more
+	// (each read is the counter's difference since the previous step's, so
+	// calls are counted once at any step). The rebuild from history
+	// after a restart stays at one minute (RebuildStep) to keep its range
+	// query small.
+	LearnStep time.Duration `yaml:"learn_step"`
 }
 
 // Actuator tunes the one writer of replicas.
@@ -111,7 +122,7 @@ func Default() Config {
 		Defaults: FromScaler(d),
 		Idler:    Idler{Enabled: true, Schedule: "@every 30s", RefusedBackoff: time.Hour},
 		KeepAlive: KeepAlive{ColdStartWorth: time.Hour, PreWarmShare: 0.25, PreWarmInterval: 10 * time.Second,
-			RebuildLookback: 24 * time.Hour},
+			RebuildLookback: 24 * time.Hour, LearnStep: 15 * time.Second},
 		Actuator: Actuator{Workers: 8, CallTimeout: 10 * time.Second, BackoffInitial: time.Second,
 			BackoffMax: time.Minute, RefusedBackoff: time.Hour},
 		Prometheus: Prometheus{CoverageSelector: `up{job=~"gateway|openfaas-pods|openfaas-gateway"}`,

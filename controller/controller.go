@@ -21,9 +21,10 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
-// FeedStep is the resolution at which the adaptive keep-alive learns idle
-// times: keep-alive windows are counted in minutes.
-const FeedStep = time.Minute
+// RebuildStep is the resolution of the keep-alive's rebuild from Prometheus
+// history at start: a range query over the whole lookback, so it stays
+// coarse; live learning is finer (keep_alive.learn_step).
+const RebuildStep = time.Minute
 
 // Wiring is what the flags decide about the components (as opposed to the
 // tuning in config.Config).
@@ -143,7 +144,7 @@ func (c *Controller) buildIdler(cfg config.Config, defaults scaler.Defaults) err
 		return fmt.Errorf("keep-alive: %w", err)
 	}
 	c.PreWarm = pw
-	c.Feeder = &keepalive.Feeder{Policy: policy, Source: d.Source, Clock: d.Clock, Step: FeedStep,
+	c.Feeder = &keepalive.Feeder{Policy: policy, Source: d.Source, Clock: d.Clock, Step: cfg.KeepAlive.LearnStep,
 		Logger: d.Logger.With("component", "keepalive")}
 	return nil
 }
@@ -175,7 +176,7 @@ func (c *Controller) Learn(ctx context.Context) error {
 	cfg := c.Config()
 	if c.deps.History != nil && cfg.KeepAlive.RebuildLookback > 0 {
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		rep, err := c.KeepAlive.Rebuild(rctx, c.deps.History, c.deps.Clock.Now(), cfg.KeepAlive.RebuildLookback, FeedStep, c.wiring.DefaultNamespace)
+		rep, err := c.KeepAlive.Rebuild(rctx, c.deps.History, c.deps.Clock.Now(), cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace)
 		cancel()
 		if err != nil {
 			c.log.Warn("keep-alive: no rebuild from history; learning from now on", "err", err)

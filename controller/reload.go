@@ -55,6 +55,7 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	restartOnly("idler.enabled", next.Idler.Enabled != prev.Idler.Enabled, func() { kept.Idler.Enabled = prev.Idler.Enabled })
 	restartOnly("keep_alive.prewarm_interval", next.KeepAlive.PreWarmInterval != prev.KeepAlive.PreWarmInterval, func() { kept.KeepAlive.PreWarmInterval = prev.KeepAlive.PreWarmInterval })
 	restartOnly("keep_alive.rebuild_lookback", next.KeepAlive.RebuildLookback != prev.KeepAlive.RebuildLookback, func() { kept.KeepAlive.RebuildLookback = prev.KeepAlive.RebuildLookback })
+	restartOnly("keep_alive.learn_step", next.KeepAlive.LearnStep != prev.KeepAlive.LearnStep, func() { kept.KeepAlive.LearnStep = prev.KeepAlive.LearnStep })
 	restartOnly("actuator.workers", next.Actuator.Workers != prev.Actuator.Workers, func() { kept.Actuator.Workers = prev.Actuator.Workers })
 	restartOnly("prometheus", next.Prometheus != prev.Prometheus, func() { kept.Prometheus = prev.Prometheus })
 	// The listener and the HTTP server are built once at start: swapping

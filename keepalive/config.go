@@ -13,18 +13,22 @@ type Config struct {
 	// pays for the idle time at this price (--keepalive-cold-start-worth).
 	ColdStartWorth time.Duration
 	// WorthRate makes the price per function (negative: off, one price for
-	// all): a function
-	// invoked r times an hour values a cold start at ColdStartWorth ×
-	// WorthRate / r. Every function then pays the same idle time per point
-	// of its own cold-start ratio, which is what users feel and what the
-	// per-function (75th-percentile) cold-start ratio measures; without it
-	// busy functions dominate and rare ones are always cold.
+	// all): a function invoked r times an hour values a cold start at
+	// ColdStartWorth × max(1, WorthRate / r). Functions rarer than
+	// WorthRate an hour then pay the same idle time per point of their own
+	// cold-start ratio, which is what users feel and what the per-function
+	// (75th-percentile) cold-start ratio measures; without it rare
+	// functions are always cold. Busier functions keep the fleet's price:
+	// pricing their cold starts below it (WorthRate / r < 1, as this did
+	// before) made a function called twice a minute go cold between calls
+	// to save seconds of idle time, and doubled the fleet's cold starts.
 	WorthRate float64
-	// LearningKeepAlive replaces the fallback while a function has fewer
-	// than MinSamples idle times (negative: use the fallback). A function that has
-	// been seen only a few times is likely a rare one, and for rare
-	// functions a long first keep-alive is what avoids the next cold start
-	// (the hybrid policy keeps its whole 4 h range there).
+	// LearningKeepAlive is the keep-alive while a function has fewer than
+	// MinSamples idle times. 0 (the default) keeps it for ColdStartWorth:
+	// with nothing learned, idling for as long as the cold start it may save
+	// is worth is the ski-rental rule, never more than twice the cost of the
+	// best keep-alive in hindsight (Karlin et al., 1988), and needs no
+	// constant of its own. Negative: the zero-duration label's fallback.
 	LearningKeepAlive time.Duration
 	// History is how many recent idle times per function are remembered.
 	History int
@@ -50,15 +54,15 @@ type Config struct {
 	PreWarmShare float64
 }
 
-// Default returns the defaults. ColdStartWorth, WorthRate, LearningKeepAlive
-// and MinSamples were chosen on the 200-function Azure day (Shahrad et al.,
-// USENIX ATC 2020) as the setting that meets the project's goal there (see
-// docs/benchmarks.md); they are a starting point, not a law.
+// Default returns the defaults. ColdStartWorth and WorthRate were kept from
+// issue 8 (chosen then on the whole 200-function Azure day, Shahrad et al.,
+// USENIX ATC 2020); the learning keep-alive (ColdStartWorth, the ski-rental
+// rule) and the price's floor were chosen on the tuning split of issue 12
+// (the first half of that day; docs/sim.md) and are reported on the rest.
 func Default() Config {
 	return Config{
 		ColdStartWorth:    time.Hour,
 		WorthRate:         10,
-		LearningKeepAlive: 3 * time.Hour,
 		History:           256,
 		MinSamples:        10,
 		Horizon:           24 * time.Hour,
@@ -83,9 +87,6 @@ func (c Config) withDefaults() Config {
 	set(&c.MaxKeepAlive, d.MaxKeepAlive)
 	if c.WorthRate == 0 {
 		c.WorthRate = d.WorthRate
-	}
-	if c.LearningKeepAlive == 0 {
-		c.LearningKeepAlive = d.LearningKeepAlive
 	}
 	if c.History == 0 {
 		c.History = d.History

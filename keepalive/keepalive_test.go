@@ -37,6 +37,7 @@ func planFor(t *testing.T, times []time.Time, cfg Config) Plan {
 
 func TestChooseOnSyntheticSeries(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
+	pauses := rand.New(rand.NewPCG(5, 6)) // its own, so the other cases' series stay as they were
 	jitter := func(d time.Duration) time.Duration { return time.Duration((rng.Float64()*2 - 1) * float64(d)) }
 	tests := []struct {
 		name  string
@@ -45,11 +46,43 @@ func TestChooseOnSyntheticSeries(t *testing.T) {
 		check func(t *testing.T, p Plan)
 	}{
 		{
-			name:  "learning: the learning keep-alive until enough idle times",
+			name:  "learning: keep for what a cold start is worth (ski rental) until enough idle times",
+			times: series(3, func(int) time.Duration { return 30 * time.Minute }),
+			check: func(t *testing.T, p Plan) {
+				if p.Code != CodeLearning || p.KeepAlive != Default().ColdStartWorth {
+					t.Errorf("got %s keep %s, want learning with the cold start's worth %s", p.Code, p.KeepAlive, Default().ColdStartWorth)
+				}
+				if !strings.Contains(p.Reason, "ski rental") {
+					t.Errorf("reason %q does not say why the keep-alive is the cold start's worth", p.Reason)
+				}
+			},
+		},
+		{
+			name:  "learning with a set learning keep-alive",
+			cfg:   Config{LearningKeepAlive: 3 * time.Hour},
 			times: series(3, func(int) time.Duration { return 30 * time.Minute }),
 			check: func(t *testing.T, p Plan) {
 				if p.Code != CodeLearning || p.KeepAlive != 3*time.Hour {
-					t.Errorf("got %s keep %s, want learning with the 3h learning keep-alive", p.Code, p.KeepAlive)
+					t.Errorf("got %s keep %s, want learning with the 3h set", p.Code, p.KeepAlive)
+				}
+			},
+		},
+		{
+			// Calls every 5 s with a pause of 1–3 min (no timing to pre-warm
+			// on) after every 36: ~400 an hour. Priced below the fleet's price
+			// by its rate (worth × 10/400 ≈ 90 s), bridging a pause never paid
+			// and the function went cold after every pause; at the floor (an
+			// hour) it does.
+			name: "busy with pauses: priced at least at the fleet's price, the pauses are bridged",
+			times: series(300, func(i int) time.Duration {
+				if i%36 == 35 {
+					return time.Minute + time.Duration(pauses.IntN(120))*time.Second
+				}
+				return 5 * time.Second
+			}),
+			check: func(t *testing.T, p Plan) {
+				if !p.Warm(2*time.Minute) || p.ExpectedCold > 0.01 {
+					t.Errorf("got %s (expect %.1f%% cold), want warm through every pause (%s)", p.Code, 100*p.ExpectedCold, p.Reason)
 				}
 			},
 		},

@@ -106,11 +106,15 @@ func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 	cfg = cfg.withDefaults()
 	if len(its) < cfg.MinSamples {
-		if cfg.LearningKeepAlive > 0 {
-			fallback = cfg.LearningKeepAlive
+		why := "the zero-duration fallback"
+		switch {
+		case cfg.LearningKeepAlive > 0:
+			fallback, why = cfg.LearningKeepAlive, "the learning keep-alive"
+		case cfg.LearningKeepAlive == 0:
+			fallback, why = min(cfg.ColdStartWorth, cfg.MaxKeepAlive), "what a cold start is worth (ski rental)"
 		}
 		return Plan{KeepAlive: fallback, Code: CodeLearning,
-			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: fallback %s", len(its), cfg.MinSamples, fallback)}
+			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: keep %s, %s", len(its), cfg.MinSamples, fallback, why)}
 	}
 	s := newSamples(its)
 	worth := cfg.ColdStartWorth.Seconds()
@@ -119,7 +123,7 @@ func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 		// the horizon count as the horizon).
 		span := s.prefix[len(s.x)] + (s.total-float64(len(s.x)))*cfg.Horizon.Seconds()
 		rate := s.total / math.Max(span, 1) * 3600
-		worth *= cfg.WorthRate / math.Max(rate, cfg.WorthRate/1000)
+		worth *= math.Max(1, cfg.WorthRate/math.Max(rate, cfg.WorthRate/1000))
 	}
 	maxK := cfg.MaxKeepAlive.Seconds()
 	lead := cfg.MinLead.Seconds()

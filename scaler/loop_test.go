@@ -37,7 +37,7 @@ type loopEnv struct {
 func newLoopEnv(t *testing.T, edit func(*LoopConfig), fns ...provider.Function) *loopEnv {
 	t.Helper()
 	e := &loopEnv{prov: newTestProvider(t, fns...), src: scalertest.NewSource(), reg: prometheus.NewRegistry()}
-	cfg := LoopConfig{Provider: e.prov, Source: e.src, Actuator: newActuator(t, e.prov, nil, false), Defaults: DefaultDefaults(), Registerer: e.reg}
+	cfg := LoopConfig{Provider: e.prov, Source: e.src, Actuator: newActuator(t, e.prov, nil, false), Defaults: testDefaults(), Registerer: e.reg}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -98,11 +98,11 @@ func TestNewLoopValidates(t *testing.T) {
 		cfg  LoopConfig
 		want string
 	}{
-		{"no provider", LoopConfig{Source: scalertest.NewSource(), Defaults: DefaultDefaults()}, "scaler: provider is required"},
-		{"no source", LoopConfig{Provider: newTestProvider(t), Defaults: DefaultDefaults()}, "scaler: metrics source is required"},
-		{"no actuator", LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Defaults: DefaultDefaults()}, "scaler: actuator is required"},
+		{"no provider", LoopConfig{Source: scalertest.NewSource(), Defaults: testDefaults()}, "scaler: provider is required"},
+		{"no source", LoopConfig{Provider: newTestProvider(t), Defaults: testDefaults()}, "scaler: metrics source is required"},
+		{"no actuator", LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Defaults: testDefaults()}, "scaler: actuator is required"},
 		{"burst window longer than stable", LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Actuator: newActuator(t, newTestProvider(t), nil, false),
-			Defaults: DefaultDefaults(), BurstWindow: 2 * time.Minute}, "burst window = 2m0s, must be positive and at most the stable window 1m0s"},
+			Defaults: testDefaults(), BurstWindow: 2 * time.Minute}, "burst window = 2m0s, must be positive and at most the stable window 1m0s"},
 		{"bad defaults", LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource()}, "default max = 0, must be at least 1"},
 	}
 	for _, tc := range tests {
@@ -115,7 +115,7 @@ func TestNewLoopValidates(t *testing.T) {
 	}
 	t.Run("metrics registered twice", func(t *testing.T) {
 		reg := prometheus.NewRegistry()
-		cfg := LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Actuator: newActuator(t, newTestProvider(t), nil, false), Defaults: DefaultDefaults(), Registerer: reg}
+		cfg := LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Actuator: newActuator(t, newTestProvider(t), nil, false), Defaults: testDefaults(), Registerer: reg}
 		if _, err := NewLoop(cfg); err != nil {
 			t.Fatal(err)
 		}

@@ -34,7 +34,7 @@ func TestRunWithMemoryProviderColdStarts(t *testing.T) {
 		}
 		src.Set("rps", fast, 20)
 		src.Set("rps", idle, 0)
-		l, err := NewLoop(LoopConfig{Provider: prov, Source: src, Actuator: newActuator(t, prov, clk, false), Clock: clk, Defaults: DefaultDefaults()})
+		l, err := NewLoop(LoopConfig{Provider: prov, Source: src, Actuator: newActuator(t, prov, clk, false), Clock: clk, Defaults: testDefaults()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestStepRetriedAfterAFailedScale(t *testing.T) {
 		if err := prov.Deploy(provider.Function{Ref: ref, Replicas: 1, Labels: labels}); err != nil {
 			t.Fatal(err)
 		}
-		l, err := NewLoop(LoopConfig{Provider: prov, Source: scalertest.NewSource(), Actuator: newActuator(t, prov, clk, false), Clock: clk, Defaults: DefaultDefaults()})
+		l, err := NewLoop(LoopConfig{Provider: prov, Source: scalertest.NewSource(), Actuator: newActuator(t, prov, clk, false), Clock: clk, Defaults: testDefaults()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,7 @@ func queueSpec(t *testing.T, labels map[string]string) Spec {
 	for k, v := range labels {
 		l[k] = v
 	}
-	s, err := ParseSpec(provider.Function{Ref: provider.Ref{Name: "q", Namespace: "fn"}, Labels: l}, DefaultDefaults())
+	s, err := ParseSpec(provider.Function{Ref: provider.Ref{Name: "q", Namespace: "fn"}, Labels: l}, testDefaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestQueueTarget(t *testing.T) {
 func TestQueueActivationLabel(t *testing.T) {
 	for _, v := range []string{"-1", "lots", "+Inf"} {
 		_, err := ParseSpec(provider.Function{Ref: provider.Ref{Name: "q", Namespace: "fn"},
-			Labels: map[string]string{LabelQueueActivation: v}}, DefaultDefaults())
+			Labels: map[string]string{LabelQueueActivation: v}}, testDefaults())
 		var le *LabelError
 		if !errors.As(err, &le) || le.Label != LabelQueueActivation || !strings.Contains(err.Error(), v) {
 			t.Errorf("%q: %v, want a LabelError naming %s", v, err, LabelQueueActivation)

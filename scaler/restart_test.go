@@ -16,7 +16,7 @@ func TestNoScaleDownInTheFirstDownWindow(t *testing.T) {
 		e := newLoopEnv(t, nil, function(refA, 14, nil))
 		e.src.Set("rps", refA, 10) // needs 1 at the default target 50
 		start := time.Now()
-		for time.Since(start) < DefaultDefaults().DownWindow-5*time.Second {
+		for time.Since(start) < testDefaults().DownWindow-5*time.Second {
 			if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
 				t.Fatal(err)
 			}

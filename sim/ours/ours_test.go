@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/peers"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
@@ -104,7 +104,7 @@ func TestGatewayScalesFromZero(t *testing.T) {
 		t.Errorf("%d scale-ups and %d scale-downs, want 1 and 1 (woken, then idled)", f.ScaleUps, f.ScaleDowns)
 	}
 	t.Logf("up %.0f s, %d up, %d down", f.ReplicaSeconds, f.ScaleUps, f.ScaleDowns)
-	learn := keepalive.Default().LearningKeepAlive.Seconds()
+	learn := config.Default().KeepAlive.ColdStartWorth.Seconds() // the ski-rental learning keep-alive
 	if up := f.ReplicaSeconds; up < learn || up > learn+120 {
 		t.Errorf("up %.0f s, want the %.0f s learning keep-alive (plus an idler cycle)", up, learn)
 	}

@@ -91,7 +91,7 @@ func (p Policy) NewFleet(infos []sim.FunctionInfo, start time.Time, plat sim.Pla
 	f := &fleet{clk: clk, plat: plat, src: src, ctl: ctl, names: names, cfg: p.Config, scrapeEvery: p.Scrape,
 		samples: make([]embedded.Sample, 0, 3*len(infos)),
 		// Source.Run and Loop.Run act at once, the tickers after a period.
-		nextScrape: start, nextScale: start, nextFeed: start.Add(controller.FeedStep),
+		nextScrape: start, nextScale: start, nextFollow: start.Add(scaler.FollowUpEvery), nextFeed: start.Add(p.Config.KeepAlive.LearnStep),
 		nextPreWarm: start.Add(p.Config.KeepAlive.PreWarmInterval)}
 	if ctl.Idler != nil {
 		f.nextIdle = ctl.Idler.NextRun(start)
@@ -110,7 +110,7 @@ type fleet struct {
 	scrapeEvery time.Duration
 	samples     []embedded.Sample
 
-	nextScrape, nextScale, nextIdle, nextPreWarm, nextFeed time.Time
+	nextScrape, nextScale, nextFollow, nextIdle, nextPreWarm, nextFeed time.Time
 }
 
 // Arrival is the gateway: a request for a function at zero asks the
@@ -127,7 +127,7 @@ func (f *fleet) Arrival(_ int, _ time.Time, s sim.State) sim.Decision {
 func (f *fleet) schedules() []*time.Time {
 	s := []*time.Time{&f.nextScrape}
 	if f.cfg.Scaler.Enabled {
-		s = append(s, &f.nextScale)
+		s = append(s, &f.nextScale, &f.nextFollow)
 	}
 	if f.ctl.Idler != nil {
 		s = append(s, &f.nextIdle, &f.nextPreWarm, &f.nextFeed)
@@ -158,11 +158,17 @@ func (f *fleet) Pass(now time.Time) {
 	}
 	if f.ctl.Feeder != nil && due(&f.nextFeed) {
 		f.ctl.Feeder.RunOnce(ctx, now)
-		f.nextFeed = now.Add(controller.FeedStep)
+		f.nextFeed = now.Add(f.cfg.KeepAlive.LearnStep)
 	}
 	if f.cfg.Scaler.Enabled && due(&f.nextScale) {
 		_ = f.ctl.Loop.Tick(ctx, now) // errors are the loop's to log; this provider never fails
 		f.nextScale = now.Add(f.cfg.Scaler.Interval)
+	}
+	if f.cfg.Scaler.Enabled && due(&f.nextFollow) {
+		// Loop.Run's second ticker: functions that just scaled up are
+		// re-evaluated every second for one burst window.
+		_ = f.ctl.Loop.FollowUp(ctx, now)
+		f.nextFollow = now.Add(scaler.FollowUpEvery)
 	}
 	if f.ctl.Idler != nil && due(&f.nextIdle) {
 		f.ctl.Idler.RunOnce(ctx, now)
