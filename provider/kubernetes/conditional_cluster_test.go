@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
@@ -78,13 +79,21 @@ func otherWriter(t *testing.T, c *kubecluster.Cluster, ns, name string, n int32)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	d := c.Client.AppsV1().Deployments(ns)
-	s, err := d.GetScale(ctx, name, metav1.GetOptions{})
+	// As kubectl scale does: re-read and retry on a conflict. The other
+	// writer's own read-modify-write can race the controller-manager's
+	// status writes to a Deployment created moments ago; without the retry
+	// its raise was lost now and then and the actuator rightly applied its
+	// scale to zero (a flake seen in CI, 2026-12-01).
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		s, err := d.GetScale(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		s.Spec.Replicas = n
+		_, err = d.UpdateScale(ctx, name, s, metav1.UpdateOptions{})
+		return err
+	})
 	if err != nil {
-		t.Error(err)
-		return
-	}
-	s.Spec.Replicas = n
-	if _, err := d.UpdateScale(ctx, name, s, metav1.UpdateOptions{}); err != nil {
 		t.Error(err)
 	}
 }
