@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/e2e"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
@@ -115,7 +116,7 @@ func TestFootprint(t *testing.T) {
 	t.Logf("%d functions, %v: controller RSS peak %.1f MiB, last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
 		n, dur, float64(peak)/1024, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
 	if path := os.Getenv("FOOTPRINT_HEAP_PROFILE"); path != "" {
-		if err := saveHeapProfile("http://"+debugAddr, path); err != nil {
+		if err := testenv.SaveHeapProfile("http://"+debugAddr, path); err != nil {
 			t.Errorf("heap profile: %v", err)
 		} else {
 			t.Logf("heap profile: %s", path)
@@ -165,26 +166,4 @@ func metric(t *testing.T, url, series string) float64 {
 		}
 	}
 	return 0
-}
-
-// saveHeapProfile writes the controller's heap profile (from its
-// --debug-listen) to path.
-func saveHeapProfile(debugURL, path string) error {
-	resp, err := http.Get(debugURL + "/debug/pprof/heap")
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /debug/pprof/heap: %s", resp.Status)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

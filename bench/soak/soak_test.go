@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/e2e"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
@@ -135,7 +136,7 @@ func TestSoak(t *testing.T) {
 	cancel()
 	wg.Wait()
 	if path := os.Getenv(envHeap); path != "" {
-		if err := saveHeapProfile("http://"+debugAddr, path); err != nil {
+		if err := testenv.SaveHeapProfile("http://"+debugAddr, path); err != nil {
 			t.Errorf("heap profile: %v", err)
 		} else {
 			t.Logf("heap profile: %s", path)
@@ -294,26 +295,4 @@ func write(t *testing.T, dir string, duration time.Duration, ss []Sample) {
 		}
 	}
 	t.Logf("wrote %s/soak.{csv,svg,md}: %d samples", dir, len(ss))
-}
-
-// saveHeapProfile writes the controller's heap profile (from its
-// --debug-listen) to path.
-func saveHeapProfile(debugURL, path string) error {
-	resp, err := http.Get(debugURL + "/debug/pprof/heap")
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /debug/pprof/heap: %s", resp.Status)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
