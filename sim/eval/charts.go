@@ -57,11 +57,11 @@ func WriteCharts(dir string, d Document) error {
 		c, _ := ChartCell(d, t)
 		foot := report.AttributionFor(c.Format)
 		errs = append(errs,
-			writeFile(filepath.Join(dir, "pareto-"+t+".svg"), func(w io.Writer) error {
+			report.WriteFile(filepath.Join(dir, "pareto-"+t+".svg"), func(w io.Writer) error {
 				return report.ParetoWith(w, c.Results, d.Baseline, report.Chart{
 					Title: fmt.Sprintf("%s, %s (%s): cold starts vs idle, lower left is better", t, c.Setting, c.Tag), Attribution: foot})
 			}),
-			writeFile(filepath.Join(dir, "classes-"+t+".svg"), func(w io.Writer) error {
+			report.WriteFile(filepath.Join(dir, "classes-"+t+".svg"), func(w io.Writer) error {
 				return ClassChart(w, d, c, foot)
 			}))
 	}
@@ -91,16 +91,4 @@ func ClassChart(w io.Writer, d Document, c CellResult, attribution string) error
 		"relative to "+d.Baseline+" (dashed: 1)", report.Chart{
 			Title:       fmt.Sprintf("%s per class, %s, %s (%s)", d.Candidate, c.Trace, c.Setting, c.Tag),
 			Attribution: attribution})
-}
-
-func writeFile(path string, render func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := render(f); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return f.Close()
 }
