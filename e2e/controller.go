@@ -122,10 +122,7 @@ func (c *Controller) exitErr() error {
 
 // Stop sends SIGTERM and waits (SIGKILL after 5 s). Stopping twice is a no-op.
 func (c *Controller) Stop() {
-	c.mu.Lock()
-	cmd, done := c.cmd, c.done
-	c.cmd = nil
-	c.mu.Unlock()
+	cmd, done := c.detach()
 	if cmd == nil {
 		return
 	}
@@ -142,15 +139,22 @@ func (c *Controller) Stop() {
 // waits for it. Its socket stays bound (the test holds it): clients queue
 // until Restart.
 func (c *Controller) Kill() {
-	c.mu.Lock()
-	cmd, done := c.cmd, c.done
-	c.cmd = nil
-	c.mu.Unlock()
+	cmd, done := c.detach()
 	if cmd == nil {
 		return
 	}
 	_ = cmd.Process.Kill()
 	<-done
+}
+
+// detach takes the running process (nil when none), so stopping twice is a
+// no-op.
+func (c *Controller) detach() (*exec.Cmd, chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cmd, done := c.cmd, c.done
+	c.cmd = nil
+	return cmd, done
 }
 
 // Restart starts the controller again with the same flags and socket and
