@@ -294,3 +294,62 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestBurstsAreNotIdleTimes: a function called in bursts — 500 requests in
+// one 15 s step every 60–90 s, as the feeder counts them — must be kept
+// warm across the gaps between bursts: missing one costs 500 cold starts.
+// Read as 499 tiny idle times per burst (the old ObserveCount), the history
+// held one burst's spacing and the plan let the function go to zero 15 s
+// after each burst.
+func TestBurstsAreNotIdleTimes(t *testing.T) {
+	p, _ := New(Config{})
+	ref := provider.Ref{Name: "f", Namespace: "fn"}
+	step := 15 * time.Second
+	at := t0
+	gaps := []time.Duration{60, 75, 90, 60, 75, 90, 60, 75, 90, 60, 75, 90, 60}
+	for _, g := range gaps {
+		at = at.Add(g * time.Second)
+		p.ObserveCount(ref, at, step, 500)
+	}
+	plan, _ := p.Plan(ref, 15*time.Minute, at)
+	// The longest idle time is 75 s: 90 s from burst to burst, less the step.
+	if plan.Code != CodeKeepAlive || plan.KeepAlive < 75*time.Second {
+		t.Errorf("plan %s keep %s, want a keep-alive over the 75 s idle times between bursts (%s)", plan.Code, plan.KeepAlive, plan.Reason)
+	}
+	if plan.ExpectedCold > 0.01 {
+		t.Errorf("expected cold share %.3f, want ≈ 0 (%s)", plan.ExpectedCold, plan.Reason)
+	}
+}
+
+// TestOneBusyStepIsStillLearning: a first step with a thousand requests is
+// one function seen once, not a thousand idle times to plan on.
+func TestOneBusyStepIsStillLearning(t *testing.T) {
+	p, _ := New(Config{})
+	ref := provider.Ref{Name: "f", Namespace: "fn"}
+	p.ObserveCount(ref, t0, 15*time.Second, 1000)
+	if plan, _ := p.Plan(ref, 15*time.Minute, t0); plan.Code != CodeLearning {
+		t.Errorf("plan %s after one busy step, want learning (%s)", plan.Code, plan.Reason)
+	}
+}
+
+// TestWeightsPriceMissedBursts: the same idle times (10–30 min, no timer),
+// once ended by single calls and once by bursts of 50, give different plans:
+// at a 5-minute price the single calls are not worth the warm time, the
+// bursts are.
+func TestWeightsPriceMissedBursts(t *testing.T) {
+	its := make([]float64, 20)
+	ws := make([]float64, len(its))
+	for i := range its {
+		its[i] = float64(600 + 60*i)
+		ws[i] = 50
+	}
+	cfg := Config{ColdStartWorth: 5 * time.Minute, WorthRate: -1}
+	single := Choose(its, 15*time.Minute, cfg)
+	bursts := ChooseWeighted(its, ws, 15*time.Minute, cfg)
+	if single.ExpectedCold < 0.5 {
+		t.Errorf("single calls: %s, expect %.2f cold; want most of them cold at this price (%s)", single.Code, single.ExpectedCold, single.Reason)
+	}
+	if bursts.ExpectedCold > 0.1 {
+		t.Errorf("bursts of 50: %s, expect %.2f cold; want the gaps covered (%s)", bursts.Code, bursts.ExpectedCold, bursts.Reason)
+	}
+}

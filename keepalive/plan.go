@@ -1,6 +1,7 @@
 package keepalive
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -48,26 +49,40 @@ func (p Plan) Next(sinceLast time.Duration) time.Duration {
 }
 
 // candidate evaluation over sorted idle times (seconds, +Inf for "did not
-// come back within the horizon").
+// come back within the horizon"), each with the weight of the invocations
+// that ended it.
 type samples struct {
 	x      []float64 // finite, sorted
 	prefix []float64 // prefix[i] = x[0]+…+x[i-1]
-	total  float64   // finite + beyond
+	wp     []float64 // wp[i] = weight of x[0..i-1]
+	total  float64   // idle times, finite + beyond
+	weight float64   // their weight, finite + beyond
 }
 
-func newSamples(its []float64) samples {
-	x := make([]float64, 0, len(its))
-	for _, v := range its {
+// newSamples sorts its with their weights ws (nil: each weighs 1).
+func newSamples(its, ws []float64) samples {
+	type iw struct{ x, w float64 }
+	pairs := make([]iw, 0, len(its))
+	weight := 0.0
+	for i, v := range its {
+		w := 1.0
+		if ws != nil {
+			w = ws[i]
+		}
+		weight += w
 		if !math.IsInf(v, 1) {
-			x = append(x, v)
+			pairs = append(pairs, iw{v, w})
 		}
 	}
-	slices.Sort(x)
-	p := make([]float64, len(x)+1)
-	for i, v := range x {
-		p[i+1] = p[i] + v
+	slices.SortFunc(pairs, func(a, b iw) int { return cmp.Compare(a.x, b.x) })
+	s := samples{x: make([]float64, len(pairs)), prefix: make([]float64, len(pairs)+1), wp: make([]float64, len(pairs)+1),
+		total: float64(len(its)), weight: weight}
+	for i, p := range pairs {
+		s.x[i] = p.x
+		s.prefix[i+1] = s.prefix[i] + p.x
+		s.wp[i+1] = s.wp[i] + p.w
 	}
-	return samples{x: x, prefix: p, total: float64(len(its))}
+	return s
 }
 
 // atMost counts samples ≤ v; below counts samples < v.
@@ -86,24 +101,35 @@ func (s *samples) below(v float64) int {
 	return i
 }
 
-// cost returns expected cold starts and idle seconds (totals over the
-// samples) of keep-alive k and pre-warm window [p, u] (p = 0: none).
+// cost returns expected cold starts (the weight of the idle times a plan
+// misses: every invocation that ends one waits for the cold start) and idle
+// seconds (per idle time, not weighted: one gap is one stretch of warm
+// time) of keep-alive k and pre-warm window [p, u] (p = 0: none).
 func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 	h1 := s.atMost(k)
 	idle = s.prefix[h1] + (s.total-float64(h1))*k
 	if p <= 0 {
-		return s.total - float64(h1), idle
+		return s.weight - s.wp[h1], idle
 	}
 	c1, c2 := s.below(p), s.atMost(u)
-	cold = float64(c1-h1) + (s.total - float64(c2))
+	cold = s.wp[c1] - s.wp[h1] + (s.weight - s.wp[c2])
 	idle += s.prefix[c2] - s.prefix[c1] - float64(c2-c1)*p + (s.total-float64(c2))*(u-p)
 	return cold, idle
 }
 
 // Choose picks the plan for one function from its recent idle times (each
-// +Inf when the function did not come back within the horizon). It is pure:
-// the same idle times and configuration always give the same plan.
+// +Inf when the function did not come back within the horizon), each ended
+// by one invocation. It is pure: the same idle times and configuration
+// always give the same plan.
 func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
+	return ChooseWeighted(its, nil, fallback, cfg)
+}
+
+// ChooseWeighted is Choose with a weight per idle time: how many
+// invocations came when it ended (ws nil: one each). A cold start is paid
+// by every request that waits for it, so an idle time ended by a burst of
+// a hundred requests costs a hundred cold starts when it is missed.
+func ChooseWeighted(its, ws []float64, fallback time.Duration, cfg Config) Plan {
 	cfg = cfg.withDefaults()
 	if len(its) < cfg.MinSamples {
 		why := "the zero-duration fallback"
@@ -116,13 +142,13 @@ func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 		return Plan{KeepAlive: fallback, Code: CodeLearning,
 			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: keep %s, %s", len(its), cfg.MinSamples, fallback, why)}
 	}
-	s := newSamples(its)
+	s := newSamples(its, ws)
 	worth := cfg.ColdStartWorth.Seconds()
 	if cfg.WorthRate > 0 {
 		// Invocations per hour over the remembered idle times (those beyond
 		// the horizon count as the horizon).
 		span := s.prefix[len(s.x)] + (s.total-float64(len(s.x)))*cfg.Horizon.Seconds()
-		rate := s.total / math.Max(span, 1) * 3600
+		rate := s.weight / math.Max(span, 1) * 3600
 		worth *= math.Max(1, cfg.WorthRate/math.Max(rate, cfg.WorthRate/1000))
 	}
 	maxK := cfg.MaxKeepAlive.Seconds()
@@ -140,7 +166,7 @@ func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
 		j := cold + idle/worth
 		if j < bestJ-1e-9 {
 			bestJ = j
-			best = Plan{KeepAlive: secs(k), Code: code, ExpectedCold: cold / s.total, ExpectedIdle: idle / s.total}
+			best = Plan{KeepAlive: secs(k), Code: code, ExpectedCold: cold / s.weight, ExpectedIdle: idle / s.weight}
 			if p > 0 {
 				best.PreWarmAt, best.PreWarmUntil = secs(p), secs(u)
 			}

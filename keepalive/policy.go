@@ -16,9 +16,10 @@ type Policy struct {
 	cfg Config
 	mu  sync.Mutex
 	fns map[provider.Ref]*history
-	// scratch is the float64 copy of one history that Choose reads (it keeps
-	// nothing of it), reused under mu so a plan costs no copy of its own.
-	scratch []float64
+	// scratch and wscratch are the float64 copies of one history that Choose
+	// reads (it keeps nothing of them), reused under mu so a plan costs no
+	// copy of its own.
+	scratch, wscratch []float64
 }
 
 // history is one function's recent idle times, in seconds (+Inf beyond the
@@ -26,11 +27,14 @@ type Policy struct {
 // History (256) per function learned from the gateway, so at float64 it
 // was 2 KiB a function; float32 keeps 24 bits of mantissa, a resolution
 // of under 8 ms at the 24 h horizon, far below the second a plan is
-// worded in. It grows as idle times arrive, never allocated ahead.
+// worded in. It grows as idle times arrive, never allocated ahead. ws[i] is
+// how many invocations came when its[i] ended (ObserveCount's count for
+// the step; 1 for Observe).
 type history struct {
 	last     time.Time
 	seen     bool
 	its      []float32
+	ws       []float32
 	next     int
 	added    int // idle times added since the plan was computed
 	plan     Plan
@@ -80,15 +84,16 @@ func (p *Policy) get(ref provider.Ref) *history {
 	return h
 }
 
-func (p *Policy) push(h *history, it time.Duration) {
+func (p *Policy) push(h *history, it time.Duration, n int) {
 	v := it.Seconds()
 	if it >= p.cfg.Horizon {
 		v = math.Inf(1)
 	}
 	if len(h.its) < p.cfg.History {
 		h.its = append(h.its, float32(v))
+		h.ws = append(h.ws, float32(n))
 	} else {
-		h.its[h.next] = float32(v)
+		h.its[h.next], h.ws[h.next] = float32(v), float32(n)
 		h.next = (h.next + 1) % len(h.its)
 	}
 	h.added++
@@ -104,16 +109,22 @@ func (p *Policy) Observe(ref provider.Ref, at time.Time) {
 		if at.Before(h.last) {
 			return
 		}
-		p.push(h, at.Sub(h.last))
+		p.push(h, at.Sub(h.last), 1)
 	}
 	h.seen, h.last = true, at
 }
 
 // ObserveCount records n invocations counted in the interval of length step
 // ending at end, as a counter scraped every step (or a Prometheus range
-// query with that step) shows them: the first one ends the idle time since
-// the previous invocation, the others are spread evenly inside the interval.
-// This is how state is rebuilt from history after a restart.
+// query with that step) shows them: one idle time, from the previous
+// invocation to the first of these (the middle of the first of n even
+// slots), weighing n — a cold start at its end would be paid by the n
+// requests of the step (all of them for a burst; an upper bound when they
+// are spread out). The gaps between the n are not idle times: a step
+// cannot tell them, and as n-1 tiny idle times they would fill the history
+// with one busy step and push out the gaps between steps that a keep-alive
+// is chosen on. This is how the live feeder and the rebuild from history
+// after a restart learn.
 func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duration, n int) {
 	if n <= 0 {
 		return
@@ -123,12 +134,11 @@ func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duratio
 	h := p.get(ref)
 	start := end.Add(-step)
 	if h.seen && !start.Before(h.last) {
-		p.push(h, start.Add(step/time.Duration(2*n)).Sub(h.last))
+		p.push(h, start.Add(step/time.Duration(2*n)).Sub(h.last), n)
 	}
-	for i := 1; i < n && i < p.cfg.History; i++ {
-		p.push(h, step/time.Duration(n))
+	if last := start.Add(step - step/time.Duration(2*n)); !h.seen || last.After(h.last) {
+		h.seen, h.last = true, last
 	}
-	h.seen, h.last = true, start.Add(step-step/time.Duration(2*n))
 }
 
 // Plan returns ref's plan and the time of its last invocation (zero when
@@ -141,11 +151,12 @@ func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (
 	stale := !h.planned || h.fallback != fallback ||
 		(h.added > 0 && (h.added >= len(h.its)/8 || now.Sub(h.plannedA) >= time.Minute || len(h.its) <= p.cfg.MinSamples))
 	if stale {
-		p.scratch = p.scratch[:0]
-		for _, v := range h.its {
+		p.scratch, p.wscratch = p.scratch[:0], p.wscratch[:0]
+		for i, v := range h.its {
 			p.scratch = append(p.scratch, float64(v))
+			p.wscratch = append(p.wscratch, float64(h.ws[i]))
 		}
-		h.plan = Choose(p.scratch, fallback, p.cfg)
+		h.plan = ChooseWeighted(p.scratch, p.wscratch, fallback, p.cfg)
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
 	}
 	if !h.seen {

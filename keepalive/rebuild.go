@@ -71,7 +71,7 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 			if math.IsNaN(n) || n < 1 {
 				continue
 			}
-			p.ObserveCount(ref, sp.Timestamp.Time(), step, int(math.Min(n, float64(p.cfg.History))))
+			p.ObserveCount(ref, sp.Timestamp.Time(), step, int(math.Min(n, math.MaxInt32)))
 			rep.Invocations += n
 			seen = true
 		}
