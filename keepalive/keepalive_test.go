@@ -353,3 +353,29 @@ func TestWeightsPriceMissedBursts(t *testing.T) {
 		t.Errorf("bursts of 50: %s, expect %.2f cold; want the gaps covered (%s)", bursts.Code, bursts.ExpectedCold, bursts.Reason)
 	}
 }
+
+// TestSteadyTrafficKeepsItsLulls: a function busy every 15 s step for two
+// hours, then quiet for 5 minutes, all day. The plan after a busy stretch
+// must still cover the 5-minute lulls: pushed as idle times, the steps of
+// one busy hour filled the 256-entry history with sub-step gaps, the lulls
+// fell out of it, and the plan let the function go to zero within seconds
+// of the next lull.
+func TestSteadyTrafficKeepsItsLulls(t *testing.T) {
+	p, _ := New(Config{})
+	ref := provider.Ref{Name: "f", Namespace: "fn"}
+	step := 15 * time.Second
+	at := t0
+	for range 14 {
+		for range 2 * 60 * 4 { // two hours of busy steps
+			at = at.Add(step)
+			p.ObserveCount(ref, at, step, 10)
+		}
+		at = at.Add(5 * time.Minute) // the lull
+	}
+	plan, _ := p.Plan(ref, 15*time.Minute, at)
+	// A lull, as the steps show it, is 5 minutes less a step from the last
+	// call to the next; warm then by keep-alive or by pre-warm is covered.
+	if lull := 5*time.Minute - step/2; !plan.Warm(lull) {
+		t.Errorf("plan %s not warm %s after the last call, want the 5-minute lulls covered (%s)", plan.Code, lull, plan.Reason)
+	}
+}

@@ -120,7 +120,8 @@ func (p *Policy) Observe(ref provider.Ref, at time.Time) {
 // invocation to the first of these (the middle of the first of n even
 // slots), weighing n — a cold start at its end would be paid by the n
 // requests of the step (all of them for a burst; an upper bound when they
-// are spread out). The gaps between the n are not idle times: a step
+// are spread out). A step that follows an active step adds no idle time.
+// The gaps between the n are not idle times either: a step
 // cannot tell them, and as n-1 tiny idle times they would fill the history
 // with one busy step and push out the gaps between steps that a keep-alive
 // is chosen on. This is how the live feeder and the rebuild from history
@@ -133,7 +134,12 @@ func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duratio
 	defer p.mu.Unlock()
 	h := p.get(ref)
 	start := end.Add(-step)
-	if h.seen && !start.Before(h.last) {
+	// A step right after an active one continues the same busy stretch:
+	// the gap between them is under a step, which no keep-alive the idler
+	// can act on would miss. Pushed as an idle time, an hour of steady
+	// traffic would fill the history with such gaps and push out the lulls
+	// a keep-alive is chosen on.
+	if h.seen && !start.Before(h.last) && start.Sub(h.last) >= step {
 		p.push(h, start.Add(step/time.Duration(2*n)).Sub(h.last), n)
 	}
 	if last := start.Add(step - step/time.Duration(2*n)); !h.seen || last.After(h.last) {
