@@ -379,3 +379,28 @@ func TestSteadyTrafficKeepsItsLulls(t *testing.T) {
 		t.Errorf("plan %s not warm %s after the last call, want the 5-minute lulls covered (%s)", plan.Code, lull, plan.Reason)
 	}
 }
+
+// TestPreWarmIsOneReplica: busy stretches that start with 20 calls in their
+// first step after a regular 4½-minute lull (a job every 10 minutes, as a
+// 430k-calls-a-day function of the 200-function day does) are kept warm
+// across the lull: a pre-warm brings one replica, and the stretch's other
+// requests would wait for the scaler's ramp. Priced as if the one replica
+// served them all, the plan was "zero, pre-warm at 4 min" and the function
+// was ramped from one replica every 10 minutes.
+func TestPreWarmIsOneReplica(t *testing.T) {
+	p, _ := New(Config{})
+	ref := provider.Ref{Name: "f", Namespace: "fn"}
+	step := 15 * time.Second
+	at := t0
+	for range 20 {
+		for range 22 { // 5½ minutes busy
+			at = at.Add(step)
+			p.ObserveCount(ref, at, step, 20)
+		}
+		at = at.Add(270 * time.Second)
+	}
+	plan, _ := p.Plan(ref, 15*time.Minute, at)
+	if plan.Code != CodeKeepAlive || plan.KeepAlive < 4*time.Minute {
+		t.Errorf("plan %s keep %s, want a keep-alive over the 4½-minute lulls (%s)", plan.Code, plan.KeepAlive, plan.Reason)
+	}
+}

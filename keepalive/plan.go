@@ -102,7 +102,8 @@ func (s *samples) below(v float64) int {
 }
 
 // cost returns expected cold starts (the weight of the idle times a plan
-// misses: every invocation that ends one waits for the cold start) and idle
+// misses: every invocation that ends one waits for the cold start; of those
+// a pre-warm covers, all but one) and idle
 // seconds (per idle time, not weighted: one gap is one stretch of warm
 // time) of keep-alive k and pre-warm window [p, u] (p = 0: none).
 func (s *samples) cost(k, p, u float64) (cold, idle float64) {
@@ -111,8 +112,12 @@ func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 	if p <= 0 {
 		return s.weight - s.wp[h1], idle
 	}
+	// A pre-warm is one replica: it serves the first request of the step
+	// that ends the idle time warm; the others of a burst are counted cold,
+	// as they may wait for the replicas the scaler adds (a keep-alive keeps
+	// every replica the scaler left).
 	c1, c2 := s.below(p), s.atMost(u)
-	cold = s.wp[c1] - s.wp[h1] + (s.weight - s.wp[c2])
+	cold = s.wp[c1] - s.wp[h1] + (s.weight - s.wp[c2]) + (s.wp[c2] - s.wp[c1] - float64(c2-c1))
 	idle += s.prefix[c2] - s.prefix[c1] - float64(c2-c1)*p + (s.total-float64(c2))*(u-p)
 	return cold, idle
 }
