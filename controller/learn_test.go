@@ -45,7 +45,7 @@ func TestLearnedKeepAliveCoversGapsInsideAMinute(t *testing.T) {
 				{Metric: embedded.MetricStarted, FunctionName: "timer", Value: calls},
 			})
 		}
-		k, code := ctl.KeepAlive.KeepAlive(ref("timer"), cfg.Defaults.ZeroDuration, time.Now())
+		k, code := ctl.KeepAlive.KeepAlive(ref("timer"), cfg.Defaults.ZeroDuration, 1, time.Now())
 		if k < 50*time.Second {
 			t.Errorf("learned keep-alive %s (%s) after 40 min of calls 50 s and 10 s apart: shorter than the 50 s gap, so every :55 call is cold", k, code)
 		}

@@ -39,9 +39,10 @@ type ActivitySource interface {
 // KeepAlivePolicy chooses the keep-alive of a function whose zero-duration is
 // "auto" (package keepalive implements an adaptive one). It returns the
 // duration and a short description of where it came from, for the explain
-// API. fallback is the configured default.
+// API. fallback is the configured default; serves is how many requests one
+// replica of the function serves at once (ZeroSpec.Serves).
 type KeepAlivePolicy interface {
-	KeepAlive(ref provider.Ref, fallback time.Duration, now time.Time) (time.Duration, string)
+	KeepAlive(ref provider.Ref, fallback time.Duration, serves float64, now time.Time) (time.Duration, string)
 }
 
 // Defaults.

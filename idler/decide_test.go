@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
@@ -147,11 +148,13 @@ func TestParseZeroSpec(t *testing.T) {
 		want    ZeroSpec
 		wantErr string
 	}{
-		{"absent", provider.Function{}, ZeroSpec{Duration: 15 * time.Minute, DurationSource: "default"}, ""},
-		{"true with duration", provider.Function{Labels: optIn(LabelZeroDuration, "90s")}, ZeroSpec{OptIn: true, Duration: 90 * time.Second, DurationSource: "label"}, ""},
-		{"TRUE", provider.Function{Labels: map[string]string{LabelZero: "TRUE"}}, ZeroSpec{OptIn: true, Duration: 15 * time.Minute, DurationSource: "default"}, ""},
-		{"auto", provider.Function{Labels: optIn(LabelZeroDuration, "auto")}, ZeroSpec{OptIn: true, Auto: true, Duration: 15 * time.Minute, DurationSource: "default"}, ""},
-		{"label wins over annotation", provider.Function{Labels: map[string]string{LabelZero: "false"}, Annotations: optIn(LabelZeroDuration, "20m")}, ZeroSpec{Duration: 20 * time.Minute, DurationSource: "label"}, ""},
+		{"absent", provider.Function{}, ZeroSpec{Duration: 15 * time.Minute, DurationSource: "default", Serves: 1}, ""},
+		{"true with duration", provider.Function{Labels: optIn(LabelZeroDuration, "90s")}, ZeroSpec{OptIn: true, Duration: 90 * time.Second, DurationSource: "label", Serves: 1}, ""},
+		{"TRUE", provider.Function{Labels: map[string]string{LabelZero: "TRUE"}}, ZeroSpec{OptIn: true, Duration: 15 * time.Minute, DurationSource: "default", Serves: 1}, ""},
+		{"auto", provider.Function{Labels: optIn(LabelZeroDuration, "auto")}, ZeroSpec{OptIn: true, Auto: true, Duration: 15 * time.Minute, DurationSource: "default", Serves: 1}, ""},
+		{"capacity: a replica serves its target", provider.Function{Labels: map[string]string{LabelZero: "true", LabelZeroDuration: "auto",
+			scaler.LabelType: "capacity", scaler.LabelTarget: "25"}}, ZeroSpec{OptIn: true, Auto: true, Duration: 15 * time.Minute, DurationSource: "default", Serves: 25}, ""},
+		{"label wins over annotation", provider.Function{Labels: map[string]string{LabelZero: "false"}, Annotations: optIn(LabelZeroDuration, "20m")}, ZeroSpec{Duration: 20 * time.Minute, DurationSource: "label", Serves: 1}, ""},
 		{"bad zero", provider.Function{Labels: map[string]string{LabelZero: "on"}}, ZeroSpec{}, `label com.openfaas.scale.zero="on": want true, 1, false or 0`},
 		{"bad duration", provider.Function{Labels: optIn(LabelZeroDuration, "ten minutes")}, ZeroSpec{},
 			`label com.openfaas.scale.zero-duration="ten minutes": want a Go duration such as 15m, or auto`},

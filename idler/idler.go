@@ -181,7 +181,7 @@ func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep,
 	if d.cfg.KeepAlive == nil {
 		return spec.Duration, spec.Duration, "auto without a keep-alive policy: default"
 	}
-	k, why := d.cfg.KeepAlive.KeepAlive(ref, spec.Duration, now)
+	k, why := d.cfg.KeepAlive.KeepAlive(ref, spec.Duration, spec.Serves, now)
 	if k <= 0 {
 		return spec.Duration, spec.Duration, "auto: policy gave no duration, default"
 	}

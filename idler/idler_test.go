@@ -16,6 +16,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 func ref(name string) provider.Ref { return provider.Ref{Name: name, Namespace: "openfaas-fn"} }
@@ -373,7 +374,7 @@ func TestListErrorDoesNothing(t *testing.T) {
 
 type fixedPolicy map[string]time.Duration
 
-func (f fixedPolicy) KeepAlive(r provider.Ref, fallback time.Duration, now time.Time) (time.Duration, string) {
+func (f fixedPolicy) KeepAlive(r provider.Ref, fallback time.Duration, _ float64, now time.Time) (time.Duration, string) {
 	if d, ok := f[r.Name]; ok {
 		return d, "learned"
 	}
@@ -406,6 +407,28 @@ func TestAutoKeepAlive(t *testing.T) {
 	ex := x.(Explanation)
 	if ex.KeepAlive != "8m0s" || !strings.Contains(ex.KeepAliveSource, "learned") {
 		t.Errorf("explanation %+v", ex)
+	}
+}
+
+// servesPolicy records what the idler tells it a replica serves.
+type servesPolicy map[string]float64
+
+func (s servesPolicy) KeepAlive(r provider.Ref, fallback time.Duration, serves float64, _ time.Time) (time.Duration, string) {
+	s[r.Name] = serves
+	return fallback, "fallback"
+}
+
+// The idler tells the keep-alive how many requests one replica serves: a
+// capacity-scaled function's target, 1 when its type does not say.
+func TestAutoKeepAliveIsToldWhatAReplicaServes(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	capacity := optIn(LabelZeroDuration, "auto")
+	capacity[scaler.LabelType], capacity[scaler.LabelTarget] = "capacity", "25"
+	pol := servesPolicy{}
+	e := newEnv(t, Config{KeepAlive: pol}, function("a", 1, old, capacity), function("b", 1, old, optIn(LabelZeroDuration, "auto")))
+	e.d.RunOnce(t.Context(), time.Now())
+	if pol["a"] != 25 || pol["b"] != 1 {
+		t.Errorf("serves told %v, want a: 25 (its capacity target), b: 1", pol)
 	}
 }
 

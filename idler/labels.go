@@ -1,8 +1,10 @@
 package idler
 
 import (
+	"math"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
@@ -31,6 +33,11 @@ type ZeroSpec struct {
 	Auto bool
 	// DurationSource says where Duration came from: "label" or "default".
 	DurationSource string
+	// Serves is how many requests one replica serves at once: the target of
+	// a capacity-scaled function (in-flight requests per replica); 1 for
+	// other types, whose labels do not say (the cautious bound for what one
+	// pre-warmed replica can take of a burst).
+	Serves float64
 }
 
 // lookup reads a scaling key from the function's labels, then its annotations
@@ -60,7 +67,10 @@ func ParseZeroSpec(fn provider.Function, defaultDuration time.Duration) (ZeroSpe
 
 // zeroSpecOf is the scale-to-zero part of a parsed spec.
 func zeroSpecOf(spec scaler.Spec, fn provider.Function) ZeroSpec {
-	z := ZeroSpec{OptIn: spec.Zero, Duration: spec.ZeroDuration, Auto: spec.ZeroDurationAuto, DurationSource: "default"}
+	z := ZeroSpec{OptIn: spec.Zero, Duration: spec.ZeroDuration, Auto: spec.ZeroDurationAuto, DurationSource: "default", Serves: 1}
+	if spec.Type == metricsource.TypeCapacity {
+		z.Serves = math.Max(1, spec.Target)
+	}
 	if _, ok := lookup(fn, LabelZeroDuration); ok && !z.Auto {
 		z.DurationSource = "label"
 	}

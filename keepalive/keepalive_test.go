@@ -207,7 +207,7 @@ func TestKeepAliveHookHoldsPreWarmWindow(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			k, why := p.KeepAlive(ref, 15*time.Minute, last.Add(tc.since))
+			k, why := p.KeepAlive(ref, 15*time.Minute, 1, last.Add(tc.since))
 			if k != tc.want || why != tc.code {
 				t.Errorf("KeepAlive at +%s = %s (%s), want %s (%s)", tc.since, k, why, tc.want, tc.code)
 			}
@@ -345,7 +345,7 @@ func TestWeightsPriceMissedBursts(t *testing.T) {
 	}
 	cfg := Config{ColdStartWorth: 5 * time.Minute, WorthRate: -1}
 	single := Choose(its, 15*time.Minute, cfg)
-	bursts := ChooseWeighted(its, ws, 15*time.Minute, cfg)
+	bursts := ChooseFor(Learned{Idle: its, Weight: ws, Serves: 1}, 15*time.Minute, cfg)
 	if single.ExpectedCold < 0.5 {
 		t.Errorf("single calls: %s, expect %.2f cold; want most of them cold at this price (%s)", single.Code, single.ExpectedCold, single.Reason)
 	}
@@ -402,5 +402,34 @@ func TestPreWarmIsOneReplica(t *testing.T) {
 	plan, _ := p.Plan(ref, 15*time.Minute, at)
 	if plan.Code != CodeKeepAlive || plan.KeepAlive < 4*time.Minute {
 		t.Errorf("plan %s keep %s, want a keep-alive over the 4½-minute lulls (%s)", plan.Code, plan.KeepAlive, plan.Reason)
+	}
+}
+
+// TestPreWarmServesWhatOneReplicaServes: the same lulls, ended by 20 calls a
+// step, at a function whose replica serves 25 requests at once: one
+// pre-warmed replica takes the whole step, so unloading in the lull and
+// pre-warming before its end is the cheaper plan; told a replica serves 1,
+// the policy keeps it warm instead.
+func TestPreWarmServesWhatOneReplicaServes(t *testing.T) {
+	for _, tc := range []struct {
+		serves  float64
+		prewarm bool
+	}{{25, true}, {1, false}} {
+		p, _ := New(Config{})
+		ref := provider.Ref{Name: "f", Namespace: "fn"}
+		step := 15 * time.Second
+		at := t0
+		for range 20 {
+			for range 22 {
+				at = at.Add(step)
+				p.ObserveCount(ref, at, step, 20)
+			}
+			at = at.Add(270 * time.Second)
+		}
+		_, _ = p.KeepAlive(ref, 15*time.Minute, tc.serves, at)
+		plan, _ := p.Plan(ref, 15*time.Minute, at)
+		if got := plan.PreWarmAt > 0; got != tc.prewarm {
+			t.Errorf("serves %v: plan %s (%s), want pre-warm %v", tc.serves, plan.Code, plan.Reason, tc.prewarm)
+		}
 	}
 }

@@ -55,12 +55,15 @@ type samples struct {
 	x      []float64 // finite, sorted
 	prefix []float64 // prefix[i] = x[0]+…+x[i-1]
 	wp     []float64 // wp[i] = weight of x[0..i-1]
+	xp     []float64 // xp[i] = weight of x[0..i-1] beyond what one pre-warmed replica serves
 	total  float64   // idle times, finite + beyond
 	weight float64   // their weight, finite + beyond
 }
 
-// newSamples sorts its with their weights ws (nil: each weighs 1).
-func newSamples(its, ws []float64) samples {
+// newSamples sorts its with their weights ws (nil: each weighs 1); one
+// replica serves serves requests at once (at least 1).
+func newSamples(its, ws []float64, serves float64) samples {
+	serves = math.Max(serves, 1)
 	type iw struct{ x, w float64 }
 	pairs := make([]iw, 0, len(its))
 	weight := 0.0
@@ -76,11 +79,12 @@ func newSamples(its, ws []float64) samples {
 	}
 	slices.SortFunc(pairs, func(a, b iw) int { return cmp.Compare(a.x, b.x) })
 	s := samples{x: make([]float64, len(pairs)), prefix: make([]float64, len(pairs)+1), wp: make([]float64, len(pairs)+1),
-		total: float64(len(its)), weight: weight}
+		xp: make([]float64, len(pairs)+1), total: float64(len(its)), weight: weight}
 	for i, p := range pairs {
 		s.x[i] = p.x
 		s.prefix[i+1] = s.prefix[i] + p.x
 		s.wp[i+1] = s.wp[i] + p.w
+		s.xp[i+1] = s.xp[i] + math.Max(0, p.w-serves)
 	}
 	return s
 }
@@ -103,7 +107,7 @@ func (s *samples) below(v float64) int {
 
 // cost returns expected cold starts (the weight of the idle times a plan
 // misses: every invocation that ends one waits for the cold start; of those
-// a pre-warm covers, all but one) and idle
+// a pre-warm covers, what its one replica cannot serve) and idle
 // seconds (per idle time, not weighted: one gap is one stretch of warm
 // time) of keep-alive k and pre-warm window [p, u] (p = 0: none).
 func (s *samples) cost(k, p, u float64) (cold, idle float64) {
@@ -112,12 +116,12 @@ func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 	if p <= 0 {
 		return s.weight - s.wp[h1], idle
 	}
-	// A pre-warm is one replica: it serves the first request of the step
-	// that ends the idle time warm; the others of a burst are counted cold,
-	// as they may wait for the replicas the scaler adds (a keep-alive keeps
-	// every replica the scaler left).
+	// A pre-warm is one replica: of the requests of the step that ends the
+	// idle time it serves as many as one replica serves at once; the rest
+	// of a burst are counted cold, as they may wait for the replicas the
+	// scaler adds (a keep-alive keeps every replica the scaler left).
 	c1, c2 := s.below(p), s.atMost(u)
-	cold = s.wp[c1] - s.wp[h1] + (s.weight - s.wp[c2]) + (s.wp[c2] - s.wp[c1] - float64(c2-c1))
+	cold = s.wp[c1] - s.wp[h1] + (s.weight - s.wp[c2]) + (s.xp[c2] - s.xp[c1])
 	idle += s.prefix[c2] - s.prefix[c1] - float64(c2-c1)*p + (s.total-float64(c2))*(u-p)
 	return cold, idle
 }
@@ -127,14 +131,27 @@ func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 // by one invocation. It is pure: the same idle times and configuration
 // always give the same plan.
 func Choose(its []float64, fallback time.Duration, cfg Config) Plan {
-	return ChooseWeighted(its, nil, fallback, cfg)
+	return ChooseFor(Learned{Idle: its}, fallback, cfg)
 }
 
-// ChooseWeighted is Choose with a weight per idle time: how many
-// invocations came when it ended (ws nil: one each). A cold start is paid
-// by every request that waits for it, so an idle time ended by a burst of
-// a hundred requests costs a hundred cold starts when it is missed.
-func ChooseWeighted(its, ws []float64, fallback time.Duration, cfg Config) Plan {
+// Learned is what Choose plans on for one function.
+type Learned struct {
+	// Idle holds recent idle times in seconds (+Inf: did not come back
+	// within the horizon).
+	Idle []float64
+	// Weight[i] is how many invocations came when Idle[i] ended (nil: one
+	// each). A cold start is paid by every request that waits for it, so an
+	// idle time ended by a burst of a hundred requests costs a hundred cold
+	// starts when it is missed.
+	Weight []float64
+	// Serves is how many requests one replica serves at once (what one
+	// pre-warmed replica can take of a burst); below 1 counts as 1.
+	Serves float64
+}
+
+// ChooseFor is Choose over weighted idle times.
+func ChooseFor(l Learned, fallback time.Duration, cfg Config) Plan {
+	its := l.Idle
 	cfg = cfg.withDefaults()
 	if len(its) < cfg.MinSamples {
 		why := "the zero-duration fallback"
@@ -147,7 +164,7 @@ func ChooseWeighted(its, ws []float64, fallback time.Duration, cfg Config) Plan 
 		return Plan{KeepAlive: fallback, Code: CodeLearning,
 			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: keep %s, %s", len(its), cfg.MinSamples, fallback, why)}
 	}
-	s := newSamples(its, ws)
+	s := newSamples(its, l.Weight, l.Serves)
 	worth := cfg.ColdStartWorth.Seconds()
 	if cfg.WorthRate > 0 {
 		// Invocations per hour over the remembered idle times (those beyond

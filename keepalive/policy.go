@@ -35,6 +35,7 @@ type history struct {
 	seen     bool
 	its      []float32
 	ws       []float32
+	serves   float32 // requests one replica serves at once, from the idler (0: not told)
 	next     int
 	added    int // idle times added since the plan was computed
 	plan     Plan
@@ -162,7 +163,7 @@ func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (
 			p.scratch = append(p.scratch, float64(v))
 			p.wscratch = append(p.wscratch, float64(h.ws[i]))
 		}
-		h.plan = ChooseWeighted(p.scratch, p.wscratch, fallback, p.cfg)
+		h.plan = ChooseFor(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves)}, fallback, p.cfg)
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
 	}
 	if !h.seen {
@@ -174,8 +175,12 @@ func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (
 // KeepAlive is the idler's hook (idler.KeepAlivePolicy): how long a function
 // must have been without invocations before it may go to zero, now. Inside a
 // pre-warm window it is the window's end, so the idler leaves the pre-warmed
-// replica alone.
-func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, now time.Time) (time.Duration, string) {
+// replica alone. serves is how many requests one of the function's replicas
+// serves at once (from its labels; the idler knows them, the feeder does
+// not): what one pre-warmed replica can take of a burst. Plans made before
+// the idler first told it (the pre-warmer's, right after a start) count 1.
+func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves float64, now time.Time) (time.Duration, string) {
+	p.setServes(ref, serves)
 	plan, last := p.Plan(ref, fallback, now)
 	since := now.Sub(last)
 	if !last.IsZero() && plan.PreWarmAt > 0 && since >= plan.PreWarmAt && since <= plan.PreWarmUntil {
@@ -187,6 +192,15 @@ func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, now time.Ti
 		k = time.Second
 	}
 	return k, string(plan.Code)
+}
+
+func (p *Policy) setServes(ref provider.Ref, serves float64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.get(ref)
+	if v := float32(serves); v != h.serves {
+		h.serves, h.planned = v, false
+	}
 }
 
 // PreWarm is a function whose plan wants a replica now although it has had
