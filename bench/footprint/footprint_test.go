@@ -23,7 +23,13 @@ import (
 // FOOTPRINT_FUNCTIONS [10000] idle functions on the gateway;
 // FOOTPRINT_DURATION [3m] how long the controller runs after its start;
 // FOOTPRINT_HEAP_PROFILE [none] a file to write the controller's heap
-// profile to at the end (read it with go tool pprof -top -inuse_space).
+// profile to at the end (read it with go tool pprof -top -inuse_space);
+// FOOTPRINT_SCRAPER [prometheus] who reads the controller's /metrics every
+// 5 s: prometheus, or harness (this test reads and discards it, the same
+// work for the controller; at 100,000 functions Prometheus would ingest
+// 700,000 series every 5 s on a shared machine);
+// FOOTPRINT_GOMEMLIMIT [none] GOMEMLIMIT for the controller only (Go's
+// soft memory limit, e.g. 40MiB), to measure what it trades.
 func settings(t *testing.T) (n int, d time.Duration) {
 	n, d = 10_000, 3*time.Minute
 	if v := os.Getenv("FOOTPRINT_FUNCTIONS"); v != "" {
@@ -86,8 +92,18 @@ func TestFootprint(t *testing.T) {
 	// Prometheus scrapes the controller too, as a deployment's does (the
 	// dashboards read its per-function series): a scrape's cost is part of
 	// the footprint.
+	targets := []teststack.Target{{Job: "gateway", URL: gwAddr}}
+	scraper := os.Getenv("FOOTPRINT_SCRAPER")
+	switch scraper {
+	case "", "prometheus":
+		scraper = "prometheus"
+		targets = append(targets, teststack.Target{Job: "faas-autoscaler", URL: addr})
+	case "harness":
+	default:
+		t.Fatalf("FOOTPRINT_SCRAPER=%q: want prometheus or harness", scraper)
+	}
 	prom := teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second,
-		ScrapeTargets: []teststack.Target{{Job: "gateway", URL: gwAddr}, {Job: "faas-autoscaler", URL: addr}}})
+		ScrapeTargets: targets})
 	debugAddr, err := teststack.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +111,9 @@ func TestFootprint(t *testing.T) {
 	ctl := exec.CommandContext(ctx, bin, "run", "--gateway-url", "http://"+gwAddr, "--prometheus-url", prom.URL(),
 		"--listen", addr, "--debug-listen", debugAddr, "--log-level", "warn",
 		"--basic-auth=false", "--webhook-auth", "none") // the simulated gateway has no auth; nothing posts alerts
+	if v := os.Getenv("FOOTPRINT_GOMEMLIMIT"); v != "" {
+		ctl.Env = append(os.Environ(), "GOMEMLIMIT="+v)
+	}
 	var logs teststack.SyncBuffer
 	ctl.Stdout, ctl.Stderr = &logs, &logs
 	if err := ctl.Start(); err != nil {
@@ -103,6 +122,10 @@ func TestFootprint(t *testing.T) {
 	defer func() { _ = ctl.Process.Kill(); _ = ctl.Wait() }()
 	if err := teststack.WaitOK("http://"+addr+"/healthz", time.Minute, ctx.Done()); err != nil {
 		t.Fatalf("controller: %v\n%s", err, logs.String())
+	}
+
+	if scraper == "harness" {
+		go scrapeEvery(ctx, "http://"+addr+"/metrics", 5*time.Second)
 	}
 
 	var peak, sum, count, last uint64
@@ -121,6 +144,7 @@ func TestFootprint(t *testing.T) {
 	}
 	heap := metric(t, "http://"+addr+"/metrics", "go_memstats_heap_inuse_bytes")
 	listed := metric(t, "http://"+addr+"/metrics", "faas_autoscaler_provider_calls_total{operation=\"functions\",result=\"ok\"}")
+	t.Logf("scraper %s, GOMEMLIMIT %q", scraper, os.Getenv("FOOTPRINT_GOMEMLIMIT"))
 	t.Logf("%d functions, %v: controller RSS peak %.1f MiB, last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
 		n, dur, float64(peak)/1024, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
 	if path := os.Getenv("FOOTPRINT_HEAP_PROFILE"); path != "" {
@@ -132,6 +156,28 @@ func TestFootprint(t *testing.T) {
 	}
 	if listed == 0 {
 		t.Errorf("the controller never listed the functions:\n%s", logs.String())
+	}
+}
+
+// scrapeEvery reads url every interval until ctx ends, as a scraper
+// would (gzip accepted: Go's transport asks for it), and discards it.
+func scrapeEvery(ctx context.Context, url string, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return
+		}
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
 	}
 }
 
