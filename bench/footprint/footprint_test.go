@@ -144,7 +144,11 @@ func TestFootprint(t *testing.T) {
 	}
 	heap := metric(t, "http://"+addr+"/metrics", "go_memstats_heap_inuse_bytes")
 	listed := metric(t, "http://"+addr+"/metrics", "faas_autoscaler_provider_calls_total{operation=\"functions\",result=\"ok\"}")
-	t.Logf("scraper %s, GOMEMLIMIT %q", scraper, os.Getenv("FOOTPRINT_GOMEMLIMIT"))
+	cpu, err := cpuSeconds(ctl.Process.Pid)
+	if err != nil {
+		t.Errorf("controller CPU: %v", err)
+	}
+	t.Logf("scraper %s, GOMEMLIMIT %q; controller CPU (user+system) %.1f s since its start", scraper, os.Getenv("FOOTPRINT_GOMEMLIMIT"), cpu)
 	t.Logf("%d functions, %v: controller RSS peak %.1f MiB, last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
 		n, dur, float64(peak)/1024, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
 	if path := os.Getenv("FOOTPRINT_HEAP_PROFILE"); path != "" {
@@ -179,6 +183,30 @@ func scrapeEvery(ctx context.Context, url string, interval time.Duration) {
 			resp.Body.Close()
 		}
 	}
+}
+
+// cpuSeconds is a process's user+system CPU time (/proc/PID/stat fields
+// 14 and 15, in clock ticks of 1/100 s on Linux).
+func cpuSeconds(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %q", pid, b)
+	}
+	var ticks uint64
+	for _, s := range f[11:13] { // utime, stime: fields 14, 15 (the 12th and 13th after the name)
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += v
+	}
+	return float64(ticks) / 100, nil
 }
 
 // rssKiB is a process's resident set (VmRSS) in KiB.
