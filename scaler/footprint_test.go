@@ -184,3 +184,34 @@ func TestExplainShowsAppliedCountBeforeTheNextListing(t *testing.T) {
 		}
 	})
 }
+
+// TestExplainWordsAQuietRecordFromTheStateBeforeIt: when the state moved
+// after the decision that a quiet record stands for, explain words it from
+// the state kept for it, not the current one.
+func TestExplainWordsAQuietRecordFromTheStateBeforeIt(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 8, map[string]string{LabelMax: "40"}))
+	e.src.Set("rps", refA, 300)
+	if err := e.loop.Tick(t.Context(), t0); err != nil {
+		t.Fatal(err)
+	}
+	e.loop.mu.Lock()
+	fs := e.loop.fns[refA]
+	at := fs.history[len(fs.history)-1].At
+	before := State{} // nothing in the window: the load's own count
+	moved := State{Recommendations: []Recommendation{{At: at, Replicas: 8}}}
+	fs.before, fs.state = &before, moved
+	fs.history[len(fs.history)-1].Reason = "" // as a quiet refresh leaves it
+	want := Decide(*fs.spec, fs.obs, before, at).Reason
+	other := Decide(*fs.spec, fs.obs, moved, at).Reason
+	e.loop.mu.Unlock()
+	if want == other {
+		t.Fatalf("the two states word the decision alike (%q): the test cannot tell them apart", want)
+	}
+	f, ok := e.loop.Explain(refA)
+	if !ok || len(f.Decisions) == 0 {
+		t.Fatal("not explained")
+	}
+	if got := f.Decisions[0].Reason; got != want {
+		t.Errorf("quiet record worded %q, want %q (from the state it was decided on, not the current one)", got, want)
+	}
+}
