@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/exposition"
 )
 
 // Mux serves the controller's endpoints: the AlertManager webhook on
@@ -19,7 +20,7 @@ func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, read
 	api := explain.Handler(c.Loop, c.Sections()...)
 	mux.Handle("/api/v1/functions", api)
 	mux.Handle("/api/v1/functions/", api)
-	mux.Handle("/metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", metricsHandler(gatherer))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "OK\n") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if err := ready(); err != nil {
@@ -29,4 +30,14 @@ func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, read
 		_, _ = io.WriteString(w, "OK\n")
 	})
 	return mux
+}
+
+// metricsHandler streams an exposition.Registry's per-function families
+// (no const metric per series per scrape); any other gatherer is served by
+// promhttp.
+func metricsHandler(g prometheus.Gatherer) http.Handler {
+	if r, ok := g.(*exposition.Registry); ok {
+		return r.Handler()
+	}
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
 }

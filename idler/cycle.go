@@ -45,7 +45,7 @@ type work struct {
 	in      Input
 	window  time.Duration // activity window queried; 0 = no query needed
 	source  string        // where the keep-alive came from
-	spec    scaler.Spec   // the one parse of the function's labels (valid when in.SpecErr is nil)
+	spec    *scaler.Spec  // the one parse of the function's labels, shared with its state (valid when in.SpecErr is nil)
 	v       Verdict
 	action  string
 	outcome outcome
@@ -134,7 +134,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 	for _, w := range ws {
 		fn := w.fn
 		full, specErr := w.st.parsed.of(fn, d.cfg.Defaults, d.specGen)
-		spec := zeroSpecOf(full, fn)
+		spec := zeroSpecOf(*full, fn)
 		w.spec = full
 		smin, sreason, serr := activeMinimum(fn, now, &d.schedule)
 		w.in = Input{
@@ -164,20 +164,25 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 type parsedSpec struct {
 	labels, annotations map[string]string
 	gen                 uint64 // Idler.specGen of the defaults it was parsed under; 0 = never parsed
-	spec                scaler.Spec
-	err                 error
+	// spec is allocated by a parse and never changed (a new parse makes a
+	// new one): a pointer, not the 184-byte Spec kept in every function's
+	// state between cycles.
+	spec *scaler.Spec
+	err  error
 }
 
 // of returns fn's spec under defaults (numbered gen), parsing only when
 // the labels, the annotations or the defaults changed. It compares the
 // defaults' number, not a copy of them: a copy was 136 bytes per function.
-func (c *parsedSpec) of(fn provider.Function, defaults scaler.Defaults, gen uint64) (scaler.Spec, error) {
-	if c.gen == gen && maps.Equal(c.labels, fn.Labels) && maps.Equal(c.annotations, fn.Annotations) {
+// The spec returned is the kept one: never change it.
+func (c *parsedSpec) of(fn provider.Function, defaults scaler.Defaults, gen uint64) (*scaler.Spec, error) {
+	if c.gen == gen && c.spec != nil && maps.Equal(c.labels, fn.Labels) && maps.Equal(c.annotations, fn.Annotations) {
 		return c.spec, c.err
 	}
-	c.spec, c.err = scaler.ParseSpec(fn, defaults)
+	spec, err := scaler.ParseSpec(fn, defaults)
+	c.spec, c.err = &spec, err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, gen
-	return c.spec, c.err
+	return c.spec, err
 }
 
 // observe issues one Activity query per distinct window and fills each

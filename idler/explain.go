@@ -42,40 +42,62 @@ type Explanation struct {
 // explained is a function's Explanation as a cycle keeps it: without the
 // words Explain can make from what it holds (the function's name, the
 // keep-alive's duration), which a cycle would otherwise format for every
-// function, keep, and throw away a cycle later, whether or not anyone asks.
+// function, keep, and throw away a cycle later, whether or not anyone asks;
+// and without the room for them (an embedded Explanation kept 32 bytes of
+// empty strings a function).
 type explained struct {
-	Explanation // Function and KeepAlive empty
-	keepAlive   time.Duration
+	evaluatedAt, lastActivitySeen, idleSince, wouldIdleAt, refusedUntil, lastActionAt time.Time
+
+	code                                                       Code
+	reason, keepAliveSource, schedule, minSchedule, lastAction string
+	replicas, scheduledMinimum                                 uint64
+	queued                                                     *float64
+	keepAlive                                                  time.Duration
+	optedIn                                                    bool
 }
 
 func explanation(w *work, now time.Time) explained {
-	e := Explanation{
-		EvaluatedAt:      now,
-		OptedIn:          w.in.SpecErr == nil && w.in.Spec.OptIn,
-		Replicas:         w.fn.Replicas,
-		Code:             w.v.Code,
-		Reason:           w.v.Reason,
-		LastActivitySeen: w.st.lastActive,
-		Queued:           queuedOf(w.in.Observation),
-		IdleSince:        w.v.IdleSince,
-		WouldIdleAt:      w.v.WouldIdleAt,
-		ScheduledMinimum: w.in.ScheduledMin,
-		Schedule:         w.in.ScheduleReason,
-		RefusedUntil:     w.st.refusedUntil,
-		LastAction:       w.st.lastAction,
-		LastActionAt:     w.st.lastActionAt,
+	x := explained{
+		evaluatedAt:      now,
+		optedIn:          w.in.SpecErr == nil && w.in.Spec.OptIn,
+		replicas:         w.fn.Replicas,
+		code:             w.v.Code,
+		reason:           w.v.Reason,
+		lastActivitySeen: w.st.lastActive,
+		queued:           queuedOf(w.in.Observation),
+		idleSince:        w.v.IdleSince,
+		wouldIdleAt:      w.v.WouldIdleAt,
+		scheduledMinimum: w.in.ScheduledMin,
+		schedule:         w.in.ScheduleReason,
+		refusedUntil:     w.st.refusedUntil,
+		lastAction:       w.st.lastAction,
+		lastActionAt:     w.st.lastActionAt,
 	}
 	if w.in.ScheduleErr != nil {
-		e.Schedule = "invalid: " + w.in.ScheduleErr.Error()
+		x.schedule = "invalid: " + w.in.ScheduleErr.Error()
 	}
 	if v, ok, _ := minScheduleValue(w.fn); ok {
-		e.MinSchedule = v
+		x.minSchedule = v
 	}
-	x := explained{Explanation: e}
-	if e.OptedIn {
-		x.keepAlive, x.KeepAliveSource = w.in.KeepAlive, w.source
+	if x.optedIn {
+		x.keepAlive, x.keepAliveSource = w.in.KeepAlive, w.source
 	}
 	return x
+}
+
+// explanation is what Explain shows of x for ref.
+func (x *explained) explanation(ref provider.Ref) Explanation {
+	e := Explanation{
+		Function: ref.String(), EvaluatedAt: x.evaluatedAt, OptedIn: x.optedIn, Replicas: x.replicas,
+		Code: x.code, Reason: x.reason, KeepAliveSource: x.keepAliveSource, LastActivitySeen: x.lastActivitySeen,
+		Queued: x.queued, IdleSince: x.idleSince, WouldIdleAt: x.wouldIdleAt, ScheduledMinimum: x.scheduledMinimum,
+		Schedule: x.schedule, MinSchedule: x.minSchedule, RefusedUntil: x.refusedUntil,
+		LastAction: x.lastAction, LastActionAt: x.lastActionAt,
+	}
+	if x.optedIn {
+		e.KeepAlive = x.keepAlive.String()
+	}
+	return e
 }
 
 // Explain returns the function's idle state as of the last cycle, and false
@@ -84,13 +106,8 @@ func (d *Idler) Explain(ref provider.Ref) (any, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st, ok := d.state[ref]
-	if !ok || st.explain.EvaluatedAt.IsZero() {
+	if !ok || st.explain.evaluatedAt.IsZero() {
 		return nil, false
 	}
-	e := st.explain.Explanation
-	e.Function = ref.String()
-	if e.OptedIn {
-		e.KeepAlive = st.explain.keepAlive.String()
-	}
-	return e, true
+	return st.explain.explanation(ref), true
 }

@@ -3,8 +3,10 @@ package idler
 import (
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 // TestCycleKeepsExplanationWithoutFormatting: a cycle records every
@@ -28,5 +30,46 @@ func TestCycleKeepsExplanationWithoutFormatting(t *testing.T) {
 	e := got.(Explanation)
 	if e.Function != fn.Ref.String() || e.KeepAlive != "7m0s" || e.KeepAliveSource != "label" || e.Reason != "invoked 1m ago" {
 		t.Errorf("Explain = %+v: want the name, keep-alive 7m0s from the label and the verdict's reason", e)
+	}
+}
+
+// TestFunctionStateFitsItsSizeClass: the idler keeps one fnState per
+// function between cycles (10,000 in the footprint benchmark), allocated
+// from Go's 512-byte size class. It was 720 bytes (768) with the parsed
+// Spec held by value (184 bytes; now a pointer to the parse's one) and an
+// embedded Explanation's empty Function and KeepAlive strings.
+func TestFunctionStateFitsItsSizeClass(t *testing.T) {
+	if got := unsafe.Sizeof(fnState{}); got > 512 {
+		t.Errorf("fnState is %d bytes, want at most 512 (share, don't copy; keep only what Explain cannot make)", got)
+	}
+}
+
+// TestSpecIsParsedOnceAndShared: the kept parse is one Spec that later
+// cycles read while the labels stay; a label change makes a new one.
+func TestSpecIsParsedOnceAndShared(t *testing.T) {
+	fn := provider.Function{Ref: ref("f"), Replicas: 1, Labels: map[string]string{LabelZero: "true"}}
+	var c parsedSpec
+	d := scaler.DefaultDefaults()
+	if _, err := c.of(fn, d, 1); err != nil {
+		t.Fatal(err)
+	}
+	first := c.spec
+	if s, _ := c.of(fn, d, 1); c.spec != first || !s.Zero {
+		t.Errorf("same labels: parsed again (%p, was %p) or lost the opt-in (%+v)", c.spec, first, s)
+	}
+	fn.Labels = map[string]string{LabelZero: "false"}
+	if s, _ := c.of(fn, d, 1); c.spec == first || s.Zero || !first.Zero {
+		t.Errorf("zero true → false: spec %+v (kept one now zero %v), want a new parse and the old one unchanged", s, first.Zero)
+	}
+}
+
+// TestCycleWorkSharesTheSpec: a cycle holds one work item per function
+// (one 10,000-item slice at 10,000 functions) from the listing to the
+// scale-downs; each points at its state's parsed Spec instead of copying
+// its 184 bytes (784 bytes an item with the copy, 608 without).
+func TestCycleWorkSharesTheSpec(t *testing.T) {
+	var w work
+	if got := unsafe.Sizeof(w.spec); got > unsafe.Sizeof(uintptr(0)) {
+		t.Errorf("a work item's spec is %d bytes, want a pointer to the parse, not a copy", got)
 	}
 }

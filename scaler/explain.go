@@ -57,7 +57,11 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 			// A quiet pass refreshed it without words: word it from the
 			// inputs it was decided on (Decide is pure, so this is the
 			// decision that was made, with its reason).
-			r.Reason = Decide(*fs.spec, fs.obs, fs.before, r.At).Reason
+			before := fs.state
+			if fs.before != nil {
+				before = *fs.before
+			}
+			r.Reason = Decide(*fs.spec, fs.obs, before, r.At).Reason
 		}
 		f.Decisions = append(f.Decisions, explain.Decision{
 			At: r.At, Trigger: r.Trigger, Current: r.Current, Replicas: r.Replicas,

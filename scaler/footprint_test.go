@@ -1,6 +1,7 @@
 package scaler
 
 import (
+	"reflect"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -76,11 +77,89 @@ func TestHistoryCapacityStopsAtItsSize(t *testing.T) {
 
 // TestFunctionStateFitsItsSizeClass: the loop keeps one fnState per
 // function (10,000 in the footprint benchmark), allocated from Go's
-// 768-byte size class; one byte more takes the 896-byte class. It was
-// 1,200 bytes (1,280) with two Spec copies and the whole listed Function.
+// 576-byte size class; one byte more takes the 640-byte class. It was
+// 1,200 bytes (1,280) with two Spec copies and the whole listed Function,
+// then 768 with a second State (208 bytes) kept by value for every
+// function, though an idle function's decisions leave its state as it was.
 func TestFunctionStateFitsItsSizeClass(t *testing.T) {
-	if got := unsafe.Sizeof(fnState{}); got > 768 {
-		t.Errorf("fnState is %d bytes, want at most 768 (share, don't copy; order fields to avoid padding)", got)
+	if got := unsafe.Sizeof(fnState{}); got > 576 {
+		t.Errorf("fnState is %d bytes, want at most 576 (share, don't copy; order fields to avoid padding)", got)
+	}
+}
+
+// TestIdleFunctionKeepsOneState: a function whose decisions change nothing
+// keeps no second State; one whose state moves keeps the one its last
+// decision was made on, and explain words the quiet record from it exactly
+// as the loud decision said it.
+func TestIdleFunctionKeepsOneState(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 4, map[string]string{LabelMax: "40"}), function(refB, 1, nil))
+	e.src.Set("rps", refA, 180) // refB: no data
+	var loud []Decision
+	for i := range 4 {
+		now := t0.Add(time.Duration(i) * tickEvery)
+		var st State // the state this pass decides on
+		e.loop.mu.Lock()
+		if fa := e.loop.fns[refA]; fa != nil {
+			st = fa.state
+		}
+		e.loop.mu.Unlock()
+		if err := e.loop.Tick(t.Context(), now); err != nil {
+			t.Fatal(err)
+		}
+		e.loop.mu.Lock()
+		fa := e.loop.fns[refA]
+		loud = append(loud, Decide(*fa.spec, fa.obs, st, now))
+		fb := e.loop.fns[refB]
+		if fb.before != nil {
+			t.Errorf("pass %d: the function without data keeps a second State %+v", i, *fb.before)
+		}
+		if i > 0 && fa.before == nil {
+			t.Errorf("pass %d: the loaded function's recommendations moved, but no earlier State is kept", i)
+		}
+		e.loop.mu.Unlock()
+	}
+	f, ok := e.loop.Explain(refA)
+	if !ok || len(f.Decisions) != 1 {
+		t.Fatalf("explain %+v, want one refreshed record", f)
+	}
+	if got, want := f.Decisions[0].Reason, loud[len(loud)-1].Reason; got != want {
+		t.Errorf("quiet record worded %q, want the loud decision's %q", got, want)
+	}
+	if fb, ok := e.loop.Explain(refB); !ok || len(fb.Decisions) == 0 || fb.Decisions[0].Reason == "" {
+		t.Errorf("the function without data: explain %+v, want its record worded", fb)
+	}
+}
+
+// TestSameStateSeesEveryField: sameState decides whether a function keeps
+// a second State, so a field it did not compare would word a quiet record
+// from the wrong state. Each field set alone must make a difference.
+func TestSameStateSeesEveryField(t *testing.T) {
+	at := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	base := State{Recommendations: []Recommendation{{At: at, Replicas: 1}}}
+	if same := base; !sameState(&base, &same) {
+		t.Fatal("a copy is not the same")
+	}
+	v := reflect.ValueOf(&base).Elem()
+	for i := range v.NumField() {
+		changed := base
+		f := reflect.ValueOf(&changed).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.Slice:
+			f.Set(reflect.ValueOf(append([]Recommendation(nil), base.Recommendations...))) // equal items, new slice
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Uint64, reflect.Uint8, reflect.Uint, reflect.Uint32:
+			f.SetUint(7)
+		case reflect.Int, reflect.Int8, reflect.Int64:
+			f.SetInt(7)
+		case reflect.Struct:
+			f.Set(reflect.ValueOf(at))
+		default:
+			t.Fatalf("State.%s is a %s: teach this test and sameState about it", v.Type().Field(i).Name, f.Kind())
+		}
+		if sameState(&base, &changed) {
+			t.Errorf("State.%s changed, sameState says the same", v.Type().Field(i).Name)
+		}
 	}
 }
 
@@ -104,4 +183,35 @@ func TestExplainShowsAppliedCountBeforeTheNextListing(t *testing.T) {
 			t.Errorf("explain shows %d replicas after scaling 1 → %d was applied", f.Replicas, want)
 		}
 	})
+}
+
+// TestExplainWordsAQuietRecordFromTheStateBeforeIt: when the state moved
+// after the decision that a quiet record stands for, explain words it from
+// the state kept for it, not the current one.
+func TestExplainWordsAQuietRecordFromTheStateBeforeIt(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 8, map[string]string{LabelMax: "40"}))
+	e.src.Set("rps", refA, 300)
+	if err := e.loop.Tick(t.Context(), t0); err != nil {
+		t.Fatal(err)
+	}
+	e.loop.mu.Lock()
+	fs := e.loop.fns[refA]
+	at := fs.history[len(fs.history)-1].At
+	before := State{} // nothing in the window: the load's own count
+	moved := State{Recommendations: []Recommendation{{At: at, Replicas: 8}}}
+	fs.before, fs.state = &before, moved
+	fs.history[len(fs.history)-1].Reason = "" // as a quiet refresh leaves it
+	want := Decide(*fs.spec, fs.obs, before, at).Reason
+	other := Decide(*fs.spec, fs.obs, moved, at).Reason
+	e.loop.mu.Unlock()
+	if want == other {
+		t.Fatalf("the two states word the decision alike (%q): the test cannot tell them apart", want)
+	}
+	f, ok := e.loop.Explain(refA)
+	if !ok || len(f.Decisions) == 0 {
+		t.Fatal("not explained")
+	}
+	if got := f.Decisions[0].Reason; got != want {
+		t.Errorf("quiet record worded %q, want %q (from the state it was decided on, not the current one)", got, want)
+	}
 }

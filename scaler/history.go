@@ -113,3 +113,15 @@ func keepBinding(next, prev []Recommendation) []Recommendation {
 	}
 	return out[:k]
 }
+
+// sameState reports whether a and b hold the same values, their
+// recommendations the same slice (record always copies: a new slice is a
+// new history, so comparing the slice, not its items, is enough).
+func sameState(a, b *State) bool {
+	ra, rb := a.Recommendations, b.Recommendations
+	sameRecs := len(ra) == len(rb) && (len(ra) == 0 || &ra[0] == &rb[0])
+	return sameRecs && a.LastScale == b.LastScale && a.LastScaleDir == b.LastScaleDir &&
+		a.BurstSince == b.BurstSince && a.BurstCrossed == b.BurstCrossed &&
+		a.StepKey == b.StepKey && a.StepAt == b.StepAt && a.RampFrom == b.RampFrom && a.RampStart == b.RampStart &&
+		a.AlertLoadAt == b.AlertLoadAt && a.AlertBase == b.AlertBase
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/exposition"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler/scalertest"
@@ -31,12 +32,12 @@ type loopEnv struct {
 	loop *Loop
 	prov *testProvider
 	src  *scalertest.Source
-	reg  *prometheus.Registry
+	reg  *exposition.Registry // as run wires it: the per-function series streamed
 }
 
 func newLoopEnv(t *testing.T, edit func(*LoopConfig), fns ...provider.Function) *loopEnv {
 	t.Helper()
-	e := &loopEnv{prov: newTestProvider(t, fns...), src: scalertest.NewSource(), reg: prometheus.NewRegistry()}
+	e := &loopEnv{prov: newTestProvider(t, fns...), src: scalertest.NewSource(), reg: exposition.NewRegistry()}
 	cfg := LoopConfig{Provider: e.prov, Source: e.src, Actuator: newActuator(t, e.prov, nil, false), Defaults: testDefaults(), Registerer: e.reg}
 	if edit != nil {
 		edit(&cfg)

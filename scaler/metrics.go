@@ -2,9 +2,12 @@ package scaler
 
 import (
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/exposition"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -57,10 +60,13 @@ func (m *loopMetrics) register(reg prometheus.Registerer, l *Loop) error {
 		return nil
 	}
 	var errs []error
-	for _, c := range []prometheus.Collector{m.scaleCalls, m.duration, m.errors, &fnCollector{l: l}} {
+	for _, c := range []prometheus.Collector{m.scaleCalls, m.duration, m.errors} {
 		if err := reg.Register(c); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := exposition.Register(reg, fnSeries{l: l}); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -72,68 +78,137 @@ func (m *loopMetrics) forget(ref provider.Ref) {
 }
 
 // The per-function series (desired, replicas, available, min, max, target
-// load, decisions by reason) are made at each scrape from what the loop
-// keeps of each function's last decision, instead of being stored as
-// client_golang series and set on every pass: those were 3.6 KB and seven
-// updates per function per pass (a third of the loop's memory at 10,000
-// functions).
-var (
-	descDesired   = prometheus.NewDesc(MetricDesiredReplicas, "Replica count the controller wants for the function.", []string{labelFunction}, nil)
-	descReplicas  = prometheus.NewDesc(MetricReplicas, "Desired replica count the provider reports for the function.", []string{labelFunction}, nil)
-	descAvailable = prometheus.NewDesc(MetricAvailableReplicas, "Ready replica count the provider reports for the function.", []string{labelFunction}, nil)
-	descMin       = prometheus.NewDesc(MetricMinReplicas, "The function's minimum replicas (labels or default).", []string{labelFunction}, nil)
-	descMax       = prometheus.NewDesc(MetricMaxReplicas, "The function's maximum replicas (labels or default).", []string{labelFunction}, nil)
-	descTarget    = prometheus.NewDesc(MetricTargetLoad, "Load one replica is sized for: target × target-proportion.", []string{labelFunction, labelScalingType}, nil)
-	descDecisions = prometheus.NewDesc(MetricDecisions, "Scaling decisions by function and reason code.", []string{labelFunction, labelReason}, nil)
+// load, decisions by reason) are written at each scrape from what the loop
+// keeps of each function's last decision. They were stored client_golang
+// series (3.6 KB a function), then const metrics made per scrape (about
+// 1 KB a function of garbage per scrape: each metric, its label pairs and
+// the registry's copies); now they are streamed as text (see
+// internal/exposition), from a snapshot of one small row a function.
+const (
+	helpDesired   = "Replica count the controller wants for the function."
+	helpReplicas  = "Desired replica count the provider reports for the function."
+	helpAvailable = "Ready replica count the provider reports for the function."
+	helpMin       = "The function's minimum replicas (labels or default)."
+	helpMax       = "The function's maximum replicas (labels or default)."
+	helpTarget    = "Load one replica is sized for: target × target-proportion."
+	helpDecisions = "Scaling decisions by function and reason code."
 )
 
-// fnCollector exports the per-function series from the loop's state.
-type fnCollector struct{ l *Loop }
-
-func (c *fnCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descDesired, descReplicas, descAvailable, descMin, descMax, descTarget, descDecisions} {
-		ch <- d
-	}
+// fnRow is what one scrape copies of a function's state.
+type fnRow struct {
+	ref                 provider.Ref
+	desired, rep, avail uint64
+	spec                *Spec  // nil while the labels are invalid; never changed once parsed
+	counts              uint32 // the row's codeCounts: snapshot.counts[counts:counts+n]
+	n                   uint32
 }
 
-func (c *fnCollector) Collect(ch chan<- prometheus.Metric) {
-	type row struct {
-		name                string
-		desired, rep, avail float64
-		spec                *Spec // nil while the labels are invalid
-		counts              []codeCount
-	}
-	// Copy under the lock, send after: a slow scraper must not hold passes.
+// fnSeries streams the per-function families from the loop's state.
+type fnSeries struct{ l *Loop }
+
+// snapshot copies the decided functions' rows, sorted by function_name as
+// a registry sorts series, and their decision counts into one slice.
+func (c fnSeries) snapshot() ([]fnRow, []codeCount) {
 	c.l.mu.Lock()
-	rows := make([]row, 0, len(c.l.fns))
+	rows := make([]fnRow, 0, len(c.l.fns))
+	var counts []codeCount
 	for ref, fs := range c.l.fns {
 		if !fs.decided {
 			continue
 		}
-		r := row{name: ref.String(), desired: float64(fs.desired), rep: float64(fs.obs.Replicas),
-			avail: float64(fs.obs.Available), counts: append([]codeCount(nil), fs.counts...)}
+		r := fnRow{ref: ref, desired: fs.desired, rep: fs.obs.Replicas, avail: fs.obs.Available,
+			counts: uint32(len(counts)), n: uint32(len(fs.counts))}
 		if fs.specErr == nil {
-			r.spec = fs.spec // never changed once parsed: no copy needed
+			r.spec = fs.spec
 		}
+		counts = append(counts, fs.counts...)
 		rows = append(rows, r)
 	}
 	c.l.mu.Unlock()
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	slices.SortFunc(rows, func(a, b fnRow) int { return compareRefs(a.ref, b.ref) })
+	return rows, counts
+}
+
+// WriteText writes the seven families, copying the state under the lock
+// and writing after it: a slow scraper must not hold passes.
+func (c fnSeries) WriteText(w *exposition.Writer) error {
+	rows, counts := c.snapshot()
+	fn := func(r *fnRow) exposition.Label {
+		return exposition.Label{Name: labelFunction, Value: r.ref.Name, Suffix: r.ref.Namespace}
 	}
-	for _, r := range rows {
-		gauge(descDesired, r.desired, r.name)
-		gauge(descReplicas, r.rep, r.name)
-		gauge(descAvailable, r.avail, r.name)
-		if r.spec != nil {
-			gauge(descMin, float64(r.spec.Min), r.name)
-			gauge(descMax, float64(r.spec.Max), r.name)
-			if !r.spec.Step() && !r.spec.Static() {
-				gauge(descTarget, r.spec.PerReplicaTarget(), r.name, r.spec.Type)
+	w.Family(MetricDecisions, helpDecisions, "counter")
+	for i := range rows {
+		r := &rows[i]
+		cs := counts[r.counts : r.counts+r.n]
+		// The registry sorted a function's counts by reason.
+		slices.SortFunc(cs, func(a, b codeCount) int { return strings.Compare(string(a.code), string(b.code)) })
+		for _, cc := range cs {
+			w.Sample(MetricDecisions, float64(cc.n), fn(r), exposition.Label{Name: labelReason, Value: string(cc.code)})
+		}
+	}
+	gauge := func(name, help string, value func(r *fnRow) (float64, bool)) {
+		w.Family(name, help, "gauge")
+		for i := range rows {
+			if v, ok := value(&rows[i]); ok {
+				w.Sample(name, v, fn(&rows[i]))
 			}
 		}
-		for _, cc := range r.counts {
-			ch <- prometheus.MustNewConstMetric(descDecisions, prometheus.CounterValue, float64(cc.n), r.name, string(cc.code))
+	}
+	gauge(MetricAvailableReplicas, helpAvailable, func(r *fnRow) (float64, bool) { return float64(r.avail), true })
+	gauge(MetricDesiredReplicas, helpDesired, func(r *fnRow) (float64, bool) { return float64(r.desired), true })
+	gauge(MetricMaxReplicas, helpMax, func(r *fnRow) (float64, bool) {
+		return float64(specOr(r.spec).Max), r.spec != nil
+	})
+	gauge(MetricMinReplicas, helpMin, func(r *fnRow) (float64, bool) {
+		return float64(specOr(r.spec).Min), r.spec != nil
+	})
+	gauge(MetricReplicas, helpReplicas, func(r *fnRow) (float64, bool) { return float64(r.rep), true })
+	w.Family(MetricTargetLoad, helpTarget, "gauge")
+	for i := range rows {
+		r := &rows[i]
+		if r.spec != nil && !r.spec.Step() && !r.spec.Static() {
+			w.Sample(MetricTargetLoad, r.spec.PerReplicaTarget(), fn(r), exposition.Label{Name: labelScalingType, Value: r.spec.Type})
+		}
+	}
+	return w.Err()
+}
+
+// specOr is *s, or the zero Spec when s is nil.
+func specOr(s *Spec) Spec {
+	if s == nil {
+		return Spec{}
+	}
+	return *s
+}
+
+// compareRefs orders refs as their String forms ("name.namespace") order,
+// without building those strings.
+func compareRefs(a, b provider.Ref) int {
+	at := func(r provider.Ref, i int) (byte, bool) {
+		switch {
+		case i < len(r.Name):
+			return r.Name[i], true
+		case r.Namespace == "":
+			return 0, false
+		case i == len(r.Name):
+			return '.', true
+		case i-len(r.Name)-1 < len(r.Namespace):
+			return r.Namespace[i-len(r.Name)-1], true
+		}
+		return 0, false
+	}
+	for i := 0; ; i++ {
+		x, okA := at(a, i)
+		y, okB := at(b, i)
+		switch {
+		case !okA && !okB:
+			return 0
+		case !okA:
+			return -1
+		case !okB:
+			return 1
+		case x != y:
+			return int(x) - int(y)
 		}
 	}
 }

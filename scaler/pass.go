@@ -26,7 +26,9 @@ type fnState struct {
 	state               State
 	// before is the state the last decision was made on: with spec, obs and
 	// the last record's time, the inputs that word a quiet decision again.
-	before  State
+	// nil: the same as state (an idle function's decisions change nothing),
+	// so only a function whose state moved pays for a second State.
+	before  *State
 	obs     Observation
 	desired uint64   // the last decision's count
 	history []Record // oldest first, at most HistorySize
@@ -224,7 +226,6 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	prevSpecErr := fs.specErr
 	fs.replicas, fs.available, fs.spec, fs.specErr, fs.obs = fn.Replicas, fn.AvailableReplicas, spec, specErr, obs
 	st := fs.state
-	fs.before = st
 	l.mu.Unlock()
 
 	trigger := "tick"
@@ -260,6 +261,9 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		l.followUpLocked(fn.Ref, now.Add(l.cfg.BurstWindow))
 	}
 	fs.state.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
+	if fs.before = nil; !sameState(&fs.state, &st) {
+		fs.before = &st
+	}
 	fs.desired, fs.decided = d.Replicas, true
 	fs.counts = countDecision(fs.counts, d.Code)
 	if refresh {
@@ -328,7 +332,12 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	if kept {
 		return
 	}
-	// Only undo what this decision set, not what a later one did.
+	// Only undo what this decision set, not what a later one did; the
+	// state a later decision was made on stays what it was.
+	if fs.before == nil {
+		before := fs.state
+		fs.before = &before
+	}
 	if fs.state.LastScale.Equal(d.Next.LastScale) && fs.state.LastScaleDir == d.Next.LastScaleDir {
 		fs.state.LastScale, fs.state.LastScaleDir = prev.LastScale, prev.LastScaleDir
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,7 +23,13 @@ import (
 // FOOTPRINT_FUNCTIONS [10000] idle functions on the gateway;
 // FOOTPRINT_DURATION [3m] how long the controller runs after its start;
 // FOOTPRINT_HEAP_PROFILE [none] a file to write the controller's heap
-// profile to at the end (read it with go tool pprof -top -inuse_space).
+// profile to at the end (read it with go tool pprof -top -inuse_space);
+// FOOTPRINT_SCRAPER [prometheus] who reads the controller's /metrics every
+// 5 s: prometheus, or harness (this test reads and discards it, the same
+// work for the controller; at 100,000 functions Prometheus would ingest
+// 700,000 series every 5 s on a shared machine);
+// FOOTPRINT_GOMEMLIMIT [none] GOMEMLIMIT for the controller only (Go's
+// soft memory limit, e.g. 40MiB), to measure what it trades.
 func settings(t *testing.T) (n int, d time.Duration) {
 	n, d = 10_000, 3*time.Minute
 	if v := os.Getenv("FOOTPRINT_FUNCTIONS"); v != "" {
@@ -41,8 +48,8 @@ func settings(t *testing.T) (n int, d time.Duration) {
 }
 
 // TestFootprint starts the gateway with n idle functions (defaults: no
-// labels), a Prometheus scraping it every 5 s, and the controller with its
-// defaults, then samples the controller's RSS every second and logs the
+// labels), a Prometheus scraping it and the controller every 5 s, and the
+// controller with its defaults, then samples the controller's RSS every second and logs the
 // peak, the last minute's mean and the Go heap at the end.
 func TestFootprint(t *testing.T) {
 	if os.Getenv("FAAS_FOOTPRINT_BENCH") != "1" {
@@ -60,11 +67,16 @@ func TestFootprint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"gateway", "--listen", gwAddr}
+	// A file, not flags: 100,000 --function flags exceed ARG_MAX.
+	var list strings.Builder
 	for i := range n {
-		args = append(args, "--function", fmt.Sprintf("fn-%06d", i))
+		fmt.Fprintf(&list, "fn-%06d\n", i)
 	}
-	gw := exec.CommandContext(ctx, bin, args...)
+	fnFile := filepath.Join(t.TempDir(), "functions")
+	if err := os.WriteFile(fnFile, []byte(list.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gw := exec.CommandContext(ctx, bin, "gateway", "--listen", gwAddr, "--functions-file", fnFile)
 	gw.Stdout, gw.Stderr = os.Stderr, os.Stderr
 	if err := gw.Start(); err != nil {
 		t.Fatal(err)
@@ -73,13 +85,25 @@ func TestFootprint(t *testing.T) {
 	if err := teststack.WaitOK("http://"+gwAddr+"/metrics", 2*time.Minute, ctx.Done()); err != nil {
 		t.Fatalf("gateway: %v", err)
 	}
-	prom := teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second,
-		ScrapeTargets: []teststack.Target{{Job: "gateway", URL: gwAddr}}})
-
 	addr, err := teststack.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Prometheus scrapes the controller too, as a deployment's does (the
+	// dashboards read its per-function series): a scrape's cost is part of
+	// the footprint.
+	targets := []teststack.Target{{Job: "gateway", URL: gwAddr}}
+	scraper := os.Getenv("FOOTPRINT_SCRAPER")
+	switch scraper {
+	case "", "prometheus":
+		scraper = "prometheus"
+		targets = append(targets, teststack.Target{Job: "faas-autoscaler", URL: addr})
+	case "harness":
+	default:
+		t.Fatalf("FOOTPRINT_SCRAPER=%q: want prometheus or harness", scraper)
+	}
+	prom := teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second,
+		ScrapeTargets: targets})
 	debugAddr, err := teststack.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +111,9 @@ func TestFootprint(t *testing.T) {
 	ctl := exec.CommandContext(ctx, bin, "run", "--gateway-url", "http://"+gwAddr, "--prometheus-url", prom.URL(),
 		"--listen", addr, "--debug-listen", debugAddr, "--log-level", "warn",
 		"--basic-auth=false", "--webhook-auth", "none") // the simulated gateway has no auth; nothing posts alerts
+	if v := os.Getenv("FOOTPRINT_GOMEMLIMIT"); v != "" {
+		ctl.Env = append(os.Environ(), "GOMEMLIMIT="+v)
+	}
 	var logs teststack.SyncBuffer
 	ctl.Stdout, ctl.Stderr = &logs, &logs
 	if err := ctl.Start(); err != nil {
@@ -95,6 +122,10 @@ func TestFootprint(t *testing.T) {
 	defer func() { _ = ctl.Process.Kill(); _ = ctl.Wait() }()
 	if err := teststack.WaitOK("http://"+addr+"/healthz", time.Minute, ctx.Done()); err != nil {
 		t.Fatalf("controller: %v\n%s", err, logs.String())
+	}
+
+	if scraper == "harness" {
+		go scrapeEvery(ctx, "http://"+addr+"/metrics", 5*time.Second)
 	}
 
 	var peak, sum, count, last uint64
@@ -113,6 +144,11 @@ func TestFootprint(t *testing.T) {
 	}
 	heap := metric(t, "http://"+addr+"/metrics", "go_memstats_heap_inuse_bytes")
 	listed := metric(t, "http://"+addr+"/metrics", "faas_autoscaler_provider_calls_total{operation=\"functions\",result=\"ok\"}")
+	cpu, err := cpuSeconds(ctl.Process.Pid)
+	if err != nil {
+		t.Errorf("controller CPU: %v", err)
+	}
+	t.Logf("scraper %s, GOMEMLIMIT %q; controller CPU (user+system) %.1f s since its start", scraper, os.Getenv("FOOTPRINT_GOMEMLIMIT"), cpu)
 	t.Logf("%d functions, %v: controller RSS peak %.1f MiB, last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
 		n, dur, float64(peak)/1024, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
 	if path := os.Getenv("FOOTPRINT_HEAP_PROFILE"); path != "" {
@@ -125,6 +161,52 @@ func TestFootprint(t *testing.T) {
 	if listed == 0 {
 		t.Errorf("the controller never listed the functions:\n%s", logs.String())
 	}
+}
+
+// scrapeEvery reads url every interval until ctx ends, as a scraper
+// would (gzip accepted: Go's transport asks for it), and discards it.
+func scrapeEvery(ctx context.Context, url string, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return
+		}
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+}
+
+// cpuSeconds is a process's user+system CPU time (/proc/PID/stat fields
+// 14 and 15, in clock ticks of 1/100 s on Linux).
+func cpuSeconds(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %q", pid, b)
+	}
+	var ticks uint64
+	for _, s := range f[11:13] { // utime, stime: fields 14, 15 (the 12th and 13th after the name)
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += v
+	}
+	return float64(ticks) / 100, nil
 }
 
 // rssKiB is a process's resident set (VmRSS) in KiB.

@@ -49,6 +49,24 @@ func (f *functionFlags) Set(v string) error {
 	return nil
 }
 
+// readFile adds one function a line of path (blank lines skipped): the
+// footprint harness deploys 100,000, which no command line (ARG_MAX) holds.
+func (f *functionFlags) readFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		if err := f.Set(line); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, i+1, err)
+		}
+	}
+	return nil
+}
+
 // gatewayCmd is `faas-autoscaler gateway`: the simulated OpenFaaS gateway on
 // its own, serving the provider API, the gateway metrics and a load control
 // route, so a real Prometheus, AlertManager and controller can be pointed at
@@ -64,14 +82,21 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", 0, "stop after this long (0 = until SIGINT/SIGTERM)")
 	var fns functionFlags
 	fs.Var(&fns, "function", "a function to deploy: name[.namespace][:label=value,…] (repeatable)")
+	fnFile := fs.String("functions-file", "", "a file of functions to deploy, one --function value a line (for more than a command line holds)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
+	if *fnFile != "" {
+		if err := fns.readFile(*fnFile); err != nil {
+			fmt.Fprintf(stderr, "faas-autoscaler gateway: --functions-file: %v\n", err)
+			return 2
+		}
+	}
 	if len(fns) == 0 {
-		fmt.Fprintln(stderr, "faas-autoscaler gateway: at least one --function is required")
+		fmt.Fprintln(stderr, "faas-autoscaler gateway: at least one --function (or --functions-file) is required")
 		return 2
 	}
 	clk := clock.Real()

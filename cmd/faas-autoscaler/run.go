@@ -16,13 +16,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/faas-autoscaler/faas-autoscaler/alerts"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/controller"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/exposition"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/httpserver"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
@@ -102,7 +102,7 @@ type process struct {
 	cfg      runConfig
 	base     config.Config // what a reload starts from
 	log      *slog.Logger
-	reg      *prometheus.Registry
+	reg      *exposition.Registry // streams the per-function series at /metrics
 	clk      clock.Clock
 	provider provider.Provider
 	source   metricsource.Source
@@ -126,7 +126,7 @@ type process struct {
 }
 
 func runController(ctx context.Context, c runConfig, base config.Config, logger *slog.Logger, stdout io.Writer) error {
-	p := &process{cfg: c, base: base, log: logger, reg: prometheus.NewRegistry(), clk: clock.Real()}
+	p := &process{cfg: c, base: base, log: logger, reg: exposition.NewRegistry(), clk: clock.Real()}
 	p.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var view *demoView
 	switch c.mode() {

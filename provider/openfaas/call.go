@@ -27,6 +27,12 @@ type call struct {
 	path   []string // segments after the gateway URL's path, unescaped
 	query  url.Values
 	body   []byte // sent with Content-Type application/json when not nil
+	// stream, when set, reads a 2xx reply's body as it arrives instead of
+	// the body being buffered first: a listing of 100,000 functions is tens
+	// of MB, which io.ReadAll's doubling and a decode of the whole buffer
+	// held about three times over. Called once per attempt that got a 2xx,
+	// so it must start its result over.
+	stream func(io.Reader) error
 }
 
 // reply is the last answer of a call.
@@ -35,6 +41,9 @@ type reply struct {
 	body     []byte
 	attempts int
 	endpoint string // method and path with query, for messages
+	// streamErr is the stream's error for a body it could not decode (body
+	// then holds the body's start, for the message).
+	streamErr error
 }
 
 // do sends c until it gets a reply that is not a 5xx, retries are spent or ctx
@@ -105,6 +114,9 @@ func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error
 		return reply{}, err
 	}
 	defer resp.Body.Close()
+	if c.stream != nil && success(resp.StatusCode) {
+		return streamReply(c, resp)
+	}
 	limit := int64(maxReplyBody)
 	if resp.StatusCode >= 300 {
 		limit = 4 * maxErrorBody // only the start goes into the error
@@ -150,6 +162,42 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// streamReply hands a 2xx reply's body to c.stream. A read error is the
+// transport's (retried, as a failed io.ReadAll is); a body the stream
+// cannot decode is the reply's streamErr, with the body's start kept.
+func streamReply(c call, resp *http.Response) (reply, error) {
+	body := &headReader{r: io.LimitReader(resp.Body, maxReplyBody+1)}
+	err := c.stream(body)
+	switch {
+	case body.n > maxReplyBody:
+		return reply{}, fmt.Errorf("reply larger than %d bytes", maxReplyBody)
+	case body.err != nil:
+		return reply{}, fmt.Errorf("read reply: %w", body.err)
+	}
+	return reply{status: resp.StatusCode, body: body.head, streamErr: err}, nil
+}
+
+// headReader reads r, counting the bytes, keeping the first maxErrorBody
+// of them for messages and the first read error other than EOF.
+type headReader struct {
+	r    io.Reader
+	n    int64
+	head []byte
+	err  error
+}
+
+func (h *headReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.n += int64(n)
+	if keep := min(n, maxErrorBody-len(h.head)); keep > 0 {
+		h.head = append(h.head, p[:keep]...)
+	}
+	if err != nil && err != io.EOF && h.err == nil {
+		h.err = err
+	}
+	return n, err
 }
 
 // decode parses a successful JSON reply into v, naming the endpoint when the

@@ -3,6 +3,7 @@ package openfaas
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -91,6 +92,17 @@ func (cl *Client) Functions(ctx context.Context, namespace string) ([]provider.F
 		method: http.MethodGet, path: []string{"system", "functions"},
 		query: url.Values{"namespace": {namespace}},
 	}
+	var out []provider.Function
+	c.stream = func(body io.Reader) error {
+		out = out[:0]
+		return decodeList(body, func(s functionStatus) error {
+			if s.Name == "" {
+				return errNoName
+			}
+			out = append(out, s.toFunction(namespace))
+			return nil
+		})
+	}
 	r, err := cl.do(ctx, c)
 	if err != nil {
 		return nil, err
@@ -98,18 +110,55 @@ func (cl *Client) Functions(ctx context.Context, namespace string) ([]provider.F
 	if !success(r.status) {
 		return nil, statusError(c, r)
 	}
-	var list []functionStatus
-	if err := decode(c, r, &list); err != nil {
-		return nil, err
-	}
-	out := make([]provider.Function, 0, len(list))
-	for _, s := range list {
-		if s.Name == "" {
-			return nil, fmt.Errorf("openfaas %s %s: %s listed a function without a name", c.op, target(c.op, c.ref), r.endpoint)
-		}
-		out = append(out, s.toFunction(namespace))
+	switch {
+	case errors.Is(r.streamErr, errNoName):
+		return nil, fmt.Errorf("openfaas %s %s: %s listed a function without a name", c.op, target(c.op, c.ref), r.endpoint)
+	case r.streamErr != nil:
+		return nil, fmt.Errorf("openfaas %s %s: %s answered %d with a body that is not the expected JSON (%v): %q",
+			c.op, target(c.op, c.ref), r.endpoint, r.status, r.streamErr, errorBody(r.body))
 	}
 	return out, nil
+}
+
+var errNoName = errors.New("a function without a name")
+
+// decodeList decodes a JSON array of function statuses one element at a
+// time, handing each to add; null is an empty list, as json.Unmarshal
+// reads it. Only one element is decoded at a time, never the whole body.
+func decodeList(r io.Reader, add func(functionStatus) error) error {
+	dec := json.NewDecoder(r)
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil { // null
+		return trailing(dec)
+	}
+	if tok != json.Delim('[') {
+		return fmt.Errorf("want a JSON array, got %v", tok)
+	}
+	for dec.More() {
+		var s functionStatus
+		if err := dec.Decode(&s); err != nil {
+			return err
+		}
+		if err := add(s); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // ]
+		return err
+	}
+	return trailing(dec)
+}
+
+// trailing refuses anything but white space after the value, as
+// json.Unmarshal does.
+func trailing(dec *json.Decoder) error {
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("data after the JSON value")
+	}
+	return nil
 }
 
 // Function reads one function. A 404 is provider.ErrNotFound (wrapped in a

@@ -2,10 +2,12 @@ package openfaas
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/google/go-cmp/cmp"
@@ -230,6 +232,37 @@ func TestFunctionsFillsMissingNamespace(t *testing.T) {
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Functions (-want +got):\n%s", d)
+	}
+}
+
+// TestFunctionsShareWhatTheyCan: the scaler and the idler keep each
+// listed function's Ref and label maps, so a listing must not hand them a
+// namespace string per function or an empty map per "labels": {}.
+func TestFunctionsShareWhatTheyCan(t *testing.T) {
+	g := newFakeGateway(faasNetes, "dev")
+	g.hook = func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `[{"name":"a","namespace":"dev","labels":{},"annotations":{}},`+
+			`{"name":"b","namespace":"dev","labels":{"x":"1"}}]`)
+	}
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	ns := "dev"
+	got, err := cl.Functions(t.Context(), ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("listed %+v, want a and b", got)
+	}
+	for _, fn := range got {
+		if fn.Namespace != ns || unsafe.StringData(fn.Namespace) != unsafe.StringData(ns) {
+			t.Errorf("%s: namespace %q is its own copy, want the asked one shared", fn.Name, fn.Namespace)
+		}
+	}
+	if got[0].Labels != nil || got[0].Annotations != nil {
+		t.Errorf("a: labels %#v, annotations %#v, want nil for empty", got[0].Labels, got[0].Annotations)
+	}
+	if got[1].Labels["x"] != "1" {
+		t.Errorf("b: labels %v, want x=1", got[1].Labels)
 	}
 }
 

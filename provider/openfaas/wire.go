@@ -31,15 +31,18 @@ type scaleRequest struct {
 }
 
 // toFunction maps a status to a provider.Function; ns fills in a namespace
-// the provider left out.
+// the provider left out. The scaler and the idler keep a function's Ref and
+// label maps between passes, so a listing's copies should cost nothing
+// they need not: a namespace equal to ns is ns (one string, not one per
+// function), and an empty map ("labels": {}) is nil.
 func (s functionStatus) toFunction(ns string) provider.Function {
-	if s.Namespace != "" {
+	if s.Namespace != "" && s.Namespace != ns {
 		ns = s.Namespace
 	}
 	return provider.Function{
 		Ref:               provider.Ref{Name: s.Name, Namespace: ns},
-		Labels:            s.Labels,
-		Annotations:       s.Annotations,
+		Labels:            nilIfEmpty(s.Labels),
+		Annotations:       nilIfEmpty(s.Annotations),
 		Replicas:          s.Replicas,
 		AvailableReplicas: s.AvailableReplicas,
 		CreatedAt:         s.CreatedAt,
@@ -56,4 +59,11 @@ func checkName(what, s string) error {
 		return fmt.Errorf("%s %q is not a valid OpenFaaS name (want [-a-zA-Z_0-9.]+)", what, s)
 	}
 	return nil
+}
+
+func nilIfEmpty(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }

@@ -1,0 +1,152 @@
+package exposition
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// Registry is a prometheus.Registry whose /metrics also writes streamed
+// families. The zero value is not usable: use NewRegistry.
+type Registry struct {
+	*prometheus.Registry
+
+	mu        sync.Mutex
+	streamers []Streamer
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{Registry: prometheus.NewRegistry()} }
+
+// AddStreamer adds s; its families are written after the registered
+// collectors' at every scrape.
+func (r *Registry) AddStreamer(s Streamer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.streamers = append(r.streamers, s)
+}
+
+func (r *Registry) streamersNow() []Streamer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.streamers)
+}
+
+// Register adds s to reg: as a streamer when reg is a *Registry, otherwise
+// as a collector that parses s's text into const metrics on each collect
+// (every series is still there, at the allocation cost streaming avoids).
+func Register(reg prometheus.Registerer, s Streamer) error {
+	if r, ok := reg.(*Registry); ok {
+		r.AddStreamer(s)
+		return nil
+	}
+	return reg.Register(&collector{s: s})
+}
+
+// Gather returns the registered collectors' families and the streamed ones
+// parsed back, sorted by name. /metrics does not call it (Handler streams);
+// it is for tests and other readers of families.
+func (r *Registry) Gather() ([]*dto.MetricFamily, error) {
+	mfs, err := r.Registry.Gather()
+	if err != nil {
+		return mfs, err
+	}
+	have := make(map[string]bool, len(mfs))
+	for _, mf := range mfs {
+		have[mf.GetName()] = true
+	}
+	for _, s := range r.streamersNow() {
+		parsed, err := parse(s)
+		if err != nil {
+			return mfs, err
+		}
+		for name, mf := range parsed {
+			if have[name] {
+				return mfs, fmt.Errorf("exposition: family %s is both streamed and collected (or streamed twice)", name)
+			}
+			have[name] = true
+			mfs = append(mfs, mf)
+		}
+	}
+	slices.SortFunc(mfs, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
+	return mfs, nil
+}
+
+// parse writes s's text to a buffer and parses it into families.
+func parse(s Streamer) (map[string]*dto.MetricFamily, error) {
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	w := NewWriter(bw)
+	if err := s.WriteText(w); err != nil {
+		return nil, err
+	}
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(&buf)
+	if err != nil {
+		return nil, fmt.Errorf("exposition: streamed text does not parse: %w", err)
+	}
+	return mfs, nil
+}
+
+var gzipPool = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// Handler serves the registry in the text format (version 0.0.4, whatever
+// the scraper's Accept header prefers: every Prometheus reads it), gzipped
+// when the scraper accepts gzip. A gather error is a 500, as promhttp's
+// default; a streamer's error after the first byte can only cut the body
+// short, which the scraper reports as a failed scrape.
+func (r *Registry) Handler() http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
+		mfs, err := r.Registry.Gather()
+		if err != nil {
+			http.Error(rw, "gather metrics: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		rw.Header().Set("Content-Type", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
+		var out io.Writer = rw
+		if acceptsGzip(req.Header.Get("Accept-Encoding")) {
+			rw.Header().Set("Content-Encoding", "gzip")
+			gz := gzipPool.Get().(*gzip.Writer)
+			gz.Reset(rw)
+			defer func() { _ = gz.Close(); gz.Reset(nil); gzipPool.Put(gz) }()
+			out = gz
+		}
+		bw := bufio.NewWriterSize(out, 32<<10)
+		for _, mf := range mfs {
+			if _, err := expfmt.MetricFamilyToText(bw, mf); err != nil {
+				return
+			}
+		}
+		w := NewWriter(bw)
+		for _, s := range r.streamersNow() {
+			if s.WriteText(w) != nil {
+				return
+			}
+		}
+		_ = w.Flush()
+	})
+}
+
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(enc) == "gzip" && strings.ReplaceAll(strings.TrimSpace(q), " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
