@@ -40,15 +40,18 @@ type FunctionVerdict struct {
 
 // work is one function's inputs during a cycle.
 type work struct {
-	fn      provider.Function
-	st      *fnState
-	in      Input
-	window  time.Duration // activity window queried; 0 = no query needed
-	source  string        // where the keep-alive came from
-	spec    scaler.Spec   // the one parse of the function's labels (valid when in.SpecErr is nil)
-	v       Verdict
-	action  string
-	outcome outcome
+	fn     provider.Function
+	st     *fnState
+	in     Input
+	window time.Duration // activity window queried; 0 = no query needed
+	source string        // where the keep-alive came from
+	// specMin, specMax: the function's min and max from the one parse of
+	// its labels (valid when in.SpecErr is nil), all a restore needs; not
+	// the whole scaler.Spec, copied for every function every cycle.
+	specMin, specMax uint64
+	v                Verdict
+	action           string
+	outcome          outcome
 }
 
 type outcome uint8
@@ -112,6 +115,11 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 	for i, fn := range fns {
 		st := d.state[fn.Ref]
 		if st == nil {
+			if len(d.state) == 0 {
+				// The first cycle: size the map once rather than
+				// regrow it through every power of two.
+				d.state = make(map[provider.Ref]*fnState, len(fns))
+			}
 			st = &fnState{firstSeen: now}
 			d.state[fn.Ref] = st
 		}
@@ -135,7 +143,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 		fn := w.fn
 		full, specErr := w.st.parsed.of(fn, d.cfg.Defaults, d.specGen)
 		spec := zeroSpecOf(full, fn)
-		w.spec = full
+		w.specMin, w.specMax = full.Min, full.Max
 		smin, sreason, serr := activeMinimum(fn, now, &d.schedule)
 		w.in = Input{
 			Ref: fn.Ref, Spec: spec, SpecErr: specErr, Replicas: fn.Replicas, Available: fn.AvailableReplicas,
@@ -364,7 +372,7 @@ func (d *Idler) act(ctx context.Context, w *work, now time.Time, wg *sync.WaitGr
 	in := actuator.Intent{Ref: w.fn.Ref, From: 0, To: target, Who: actuator.Restore, Code: "restore", Reason: why,
 		Observed: now}
 	if w.in.SpecErr == nil {
-		in.Max = w.spec.Max
+		in.Max = w.specMax
 	}
 	wg.Add(1)
 	d.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) {
@@ -409,11 +417,11 @@ func (d *Idler) restoreTarget(w *work) (uint64, string) {
 		return 0, ""
 	}
 	if d.cfg.MaintainMin && !in.Spec.OptIn {
-		t := min(max(w.spec.Min, in.ScheduledMin, 1), w.spec.Max)
-		return t, fmt.Sprintf("maintain-min: not opted in to zero, min %d", w.spec.Min)
+		t := min(max(w.specMin, in.ScheduledMin, 1), w.specMax)
+		return t, fmt.Sprintf("maintain-min: not opted in to zero, min %d", w.specMin)
 	}
 	if in.ScheduledMin > 0 {
-		return min(in.ScheduledMin, w.spec.Max), in.ScheduleReason
+		return min(in.ScheduledMin, w.specMax), in.ScheduleReason
 	}
 	return 0, ""
 }
