@@ -3,6 +3,7 @@ package idler
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -49,6 +50,7 @@ type work struct {
 	// its labels (valid when in.SpecErr is nil), all a restore needs; not
 	// the whole scaler.Spec, copied for every function every cycle.
 	specMin, specMax uint64
+	minSchedule      string // the min-schedule value, as configured
 	v                Verdict
 	action           string
 	outcome          outcome
@@ -144,7 +146,11 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 		full, specErr := w.st.parsed.of(fn, d.cfg.Defaults, d.specGen)
 		spec := zeroSpecOf(full, fn)
 		w.specMin, w.specMax = full.Min, full.Max
-		smin, sreason, serr := activeMinimum(fn, now, &d.schedule)
+		msv, hasMS, msErr := minScheduleValue(fn)
+		if hasMS {
+			w.minSchedule = msv // for the explanation
+		}
+		smin, sreason, serr := activeMinimumOf(msv, hasMS, msErr, now, &d.schedule)
 		w.in = Input{
 			Ref: fn.Ref, Spec: spec, SpecErr: specErr, Replicas: fn.Replicas, Available: fn.AvailableReplicas,
 			CreatedAt: fn.CreatedAt, FirstSeen: w.st.firstSeen, LastActive: w.st.lastActive, LastWoken: w.st.wokenAt,
@@ -428,7 +434,6 @@ func (d *Idler) restoreTarget(w *work) (uint64, string) {
 
 // idled records the outcome of a scale to zero.
 func (d *Idler) idled(w *work, o actuator.Outcome) {
-	ref := w.fn.Ref.String()
 	switch o.Code {
 	case actuator.CodeApplied:
 		d.m.idled.Inc()
@@ -437,7 +442,9 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		w.st.refusedUntil, w.st.refusedLogged = time.Time{}, false
 		w.action = "scaled to zero"
 		w.outcome = outcomeIdled
-		d.log.Info("scaled to zero", "function", ref, "reason", w.v.Reason)
+		if d.log.Enabled(context.Background(), slog.LevelInfo) { // the arguments cost allocations even when discarded
+			d.log.Info("scaled to zero", "function", w.fn.Ref.String(), "reason", w.v.Reason)
+		}
 	case actuator.CodeDryRun:
 		w.v.Code, w.v.Reason = CodeDryRun, w.v.Reason+"; dry run: not scaled"
 	case actuator.CodeRefused:
@@ -451,7 +458,7 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		if !w.st.refusedLogged {
 			w.st.refusedLogged = true
 			d.log.Error("provider refuses to scale to zero; will not ask again before the back-off",
-				"function", ref, "retry_after", d.cfg.RefusedBackoff, "err", o.Err)
+				"function", w.fn.Ref.String(), "retry_after", d.cfg.RefusedBackoff, "err", o.Err)
 		}
 	case actuator.CodeError, actuator.CodeBackoff:
 		// Still idle: the next cycle proposes it again.

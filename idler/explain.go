@@ -68,9 +68,7 @@ func explanation(w *work, now time.Time) explained {
 	if w.in.ScheduleErr != nil {
 		e.Schedule = "invalid: " + w.in.ScheduleErr.Error()
 	}
-	if v, ok, _ := minScheduleValue(w.fn); ok {
-		e.MinSchedule = v
-	}
+	e.MinSchedule = w.minSchedule
 	x := explained{Explanation: e}
 	if e.OptedIn {
 		x.keepAlive, x.KeepAliveSource = w.in.KeepAlive, w.source

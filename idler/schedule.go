@@ -181,6 +181,11 @@ func ActiveMinimum(fn provider.Function, now time.Time) (uint64, string, error) 
 
 func activeMinimum(fn provider.Function, now time.Time, cache *scheduleCache) (uint64, string, error) {
 	v, ok, err := minScheduleValue(fn)
+	return activeMinimumOf(v, ok, err, now, cache)
+}
+
+// activeMinimumOf is activeMinimum of what minScheduleValue returned.
+func activeMinimumOf(v string, ok bool, err error, now time.Time, cache *scheduleCache) (uint64, string, error) {
 	if err != nil || !ok {
 		return 0, "", err
 	}
