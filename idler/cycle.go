@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -186,7 +185,7 @@ type parsedSpec struct {
 // the labels, the annotations or the defaults changed. It compares the
 // defaults' number, not a copy of them: a copy was 136 bytes per function.
 func (c *parsedSpec) of(fn provider.Function, defaults scaler.Defaults, gen uint64) (scaler.Spec, error) {
-	if c.gen == gen && maps.Equal(c.labels, fn.Labels) && maps.Equal(c.annotations, fn.Annotations) {
+	if c.gen == gen && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
 		return c.spec, c.err
 	}
 	c.spec, c.err = scaler.ParseSpec(fn, defaults)
