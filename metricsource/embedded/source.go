@@ -137,7 +137,7 @@ func (s *Source) rates(from, to int64) metricsource.Values {
 // peaks sums each function's in-flight series' peaks over [from, to]: equal
 // to the peak of the sum with one series per function, as the gateway has.
 func (s *Source) peaks(from, to int64) metricsource.Values {
-	out := make(metricsource.Values)
+	out := make(metricsource.Values, len(s.st.fns)) // sized once, not regrown as it fills
 	for ref, fn := range s.st.fns {
 		var sum float64
 		var present bool
@@ -180,7 +180,7 @@ func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource
 	}
 	act.Covered = act.Uncovered == ""
 	if s.st.sawInflight {
-		act.Inflight = make(metricsource.Values)
+		act.Inflight = make(metricsource.Values, len(s.st.fns)) // sized once, not regrown as it fills
 	}
 	for ref, fn := range s.st.fns {
 		want := kindTotal
