@@ -107,11 +107,18 @@ func (s *samples) below(v float64) int {
 // time) of keep-alive k and pre-warm window [p, u] (p = 0: none).
 func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 	h1 := s.atMost(k)
-	idle = s.prefix[h1] + (s.total-float64(h1))*k
 	if p <= 0 {
-		return s.weight - s.wp[h1], idle
+		return s.weight - s.wp[h1], s.prefix[h1] + (s.total-float64(h1))*k
 	}
-	c1, c2 := s.below(p), s.atMost(u)
+	return s.costAt(h1, s.below(p), s.atMost(u), k, p, u)
+}
+
+// costAt is cost of a pre-warm window (p > 0) with the searches done:
+// h1 = atMost(k), c1 = below(p), c2 = atMost(u). ChooseWeighted tries
+// every pair of a grid with a few keep-alives, so it searches each value
+// once instead of three times per pair.
+func (s *samples) costAt(h1, c1, c2 int, k, p, u float64) (cold, idle float64) {
+	idle = s.prefix[h1] + (s.total-float64(h1))*k
 	cold = s.wp[c1] - s.wp[h1] + (s.weight - s.wp[c2])
 	idle += s.prefix[c2] - s.prefix[c1] - float64(c2-c1)*p + (s.total-float64(c2))*(u-p)
 	return cold, idle
@@ -156,13 +163,12 @@ func ChooseWeighted(its, ws []float64, fallback time.Duration, cfg Config) Plan 
 	mg := cfg.Margin
 	best := Plan{Code: CodeZeroNow}
 	bestJ := math.Inf(1)
-	try := func(k, p, u float64, code Code) {
-		// MaxKeepAlive bounds the warm time after an invocation in every
-		// plan, so a pre-warm window cannot be an endless keep-alive.
-		if k > maxK || (p > 0 && (p <= k || u < p || k+(u-p) > maxK)) {
-			return
-		}
-		cold, idle := s.cost(k, p, u)
+	// MaxKeepAlive bounds the warm time after an invocation in every
+	// plan, so a pre-warm window cannot be an endless keep-alive.
+	allowed := func(k, p, u float64) bool {
+		return !(k > maxK || (p > 0 && (p <= k || u < p || k+(u-p) > maxK)))
+	}
+	consider := func(k, p, u, cold, idle float64, code Code) {
 		j := cold + idle/worth
 		if j < bestJ-1e-9 {
 			bestJ = j
@@ -170,6 +176,12 @@ func ChooseWeighted(its, ws []float64, fallback time.Duration, cfg Config) Plan 
 			if p > 0 {
 				best.PreWarmAt, best.PreWarmUntil = secs(p), secs(u)
 			}
+		}
+	}
+	try := func(k, p, u float64, code Code) {
+		if allowed(k, p, u) {
+			cold, idle := s.cost(k, p, u)
+			consider(k, p, u, cold, idle, code)
 		}
 	}
 	try(0, 0, 0, CodeZeroNow)
@@ -196,14 +208,24 @@ func ChooseWeighted(its, ws []float64, fallback time.Duration, cfg Config) Plan 
 	// gap between the burst window and the pre-warm is at least a minute
 	// (and two leads), or the plan is a keep-alive in disguise.
 	minGap := math.Max(60, 2*lead)
+	// Each window's start p and end u, and their searches, once.
+	ps, us := make([]float64, len(grid)), make([]float64, len(grid))
+	c1s, c2s := make([]int, len(grid)), make([]int, len(grid))
+	for i, v := range grid {
+		ps[i], us[i] = v*(1-mg)-lead, v*(1+mg)+lead
+		c1s[i], c2s[i] = s.below(ps[i]), s.atMost(us[i])
+	}
 	for _, k := range bursts {
-		for i, lo := range grid {
-			p := lo*(1-mg) - lead
+		h1 := s.atMost(k)
+		for i, p := range ps {
 			if p < k+minGap {
 				continue
 			}
-			for _, hi := range grid[i:] {
-				try(k, p, hi*(1+mg)+lead, CodePreWarm)
+			for j := i; j < len(grid); j++ {
+				if u := us[j]; allowed(k, p, u) { // p ≥ minGap > 0: a pre-warm window
+					cold, idle := s.costAt(h1, c1s[i], c2s[j], k, p, u)
+					consider(k, p, u, cold, idle, CodePreWarm)
+				}
 			}
 		}
 	}
