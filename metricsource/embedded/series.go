@@ -80,9 +80,19 @@ func (s *series) prune(cutoff int64) (empty bool) {
 	return len(s.pts) == 0 || (len(s.pts) == 1 && s.pts[0].absent())
 }
 
+// after is the index of the first point after t (len(pts) when none).
+// Queries mostly ask about the latest scrape, after every point: that is
+// checked first rather than searched for.
+func (s *series) after(t int64) int {
+	if n := len(s.pts); n == 0 || s.pts[n-1].t <= t {
+		return n
+	}
+	return sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > t })
+}
+
 // at returns the value in effect at t: the last point at or before t.
 func (s *series) at(t int64) (float64, bool) {
-	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > t })
+	i := s.after(t)
 	if i == 0 || s.pts[i-1].absent() {
 		return 0, false
 	}
@@ -94,7 +104,7 @@ func (s *series) at(t int64) (float64, bool) {
 // present at any time in [from, to].
 func (s *series) increase(from, to int64) (inc float64, present bool) {
 	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > from })
-	j := i + sort.Search(len(s.pts)-i, func(k int) bool { return s.pts[i+k].t > to })
+	j := max(i, s.after(to)) // the first point after to, not before i
 	present = i > 0 && !s.pts[i-1].absent()
 	if i == j {
 		return 0, present // no change in (from, to]
@@ -136,7 +146,7 @@ func (s *series) wokenAt(from, to int64) (int64, bool) {
 	if v, ok := s.at(to); !ok || v <= 0 {
 		return 0, false
 	}
-	j := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > to }) - 1
+	j := s.after(to) - 1
 	var woke int64
 	for k := j; k >= 0; k-- {
 		p := s.pts[k]
