@@ -108,9 +108,14 @@ func (s *samples) below(v float64) int {
 func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 	h1 := s.atMost(k)
 	if p <= 0 {
-		return s.weight - s.wp[h1], s.prefix[h1] + (s.total-float64(h1))*k
+		return s.keepCost(h1, k)
 	}
 	return s.costAt(h1, s.below(p), s.atMost(u), k, p, u)
+}
+
+// keepCost is cost of keep-alive k alone, with h1 = atMost(k).
+func (s *samples) keepCost(h1 int, k float64) (cold, idle float64) {
+	return s.weight - s.wp[h1], s.prefix[h1] + (s.total-float64(h1))*k
 }
 
 // costAt is cost of a pre-warm window (p > 0) with the searches done:
@@ -185,8 +190,24 @@ func ChooseWeighted(its, ws []float64, fallback time.Duration, cfg Config) Plan 
 		}
 	}
 	try(0, 0, 0, CodeZeroNow)
+	// Keep-alives just above each idle time: ascending, so the count of
+	// idle times each covers is a walk along them, not a search apiece.
+	h, prevK := 0, math.Inf(-1)
 	for _, v := range s.x {
-		try(v*(1+mg), 0, 0, CodeKeepAlive)
+		k := v * (1 + mg)
+		if !allowed(k, 0, 0) {
+			continue
+		}
+		if k < prevK || math.IsNaN(k) {
+			h = s.atMost(k)
+		} else {
+			for h < len(s.x) && s.x[h] <= k {
+				h++
+			}
+		}
+		prevK = k
+		cold, idle := s.keepCost(h, k)
+		consider(k, 0, 0, cold, idle, CodeKeepAlive)
 	}
 	// Pre-warm windows over a grid of quantiles keep the search small.
 	grid := quantileGrid(s.x, 48)
