@@ -208,7 +208,7 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 	}
 	slices.Sort(windows)
 	for _, win := range windows {
-		act, why, reason := d.query(ctx, win)
+		act, why, reason := d.query(ctx, win, byWindow[win])
 		if why != "" {
 			d.m.missingData.WithLabelValues(reason).Inc()
 		}
@@ -261,12 +261,23 @@ func (d *Idler) logMissing(win time.Duration, why, reason string, functions int)
 	d.missingLogged[win] = reason
 }
 
-// query asks the source for activity over win. A non-empty why means the data
-// cannot be used (reason is the metric label value).
-func (d *Idler) query(ctx context.Context, win time.Duration) (act metricsource.Activity, why, reason string) {
+// query asks the source for activity over win of the functions ws (a
+// source that can answer for a few functions only answers for those). A
+// non-empty why means the data cannot be used (reason is the metric label
+// value).
+func (d *Idler) query(ctx context.Context, win time.Duration, ws []*work) (act metricsource.Activity, why, reason string) {
 	c, cancel := d.callCtx(ctx)
 	defer cancel()
-	act, err := d.cfg.Source.Activity(c, win)
+	var err error
+	if src, ok := d.cfg.Source.(metricsource.SubsetActivity); ok {
+		refs := make([]provider.Ref, len(ws))
+		for i, w := range ws {
+			refs[i] = w.fn.Ref
+		}
+		act, err = src.ActivityFor(c, win, refs)
+	} else {
+		act, err = d.cfg.Source.Activity(c, win)
+	}
 	switch {
 	case err != nil:
 		return act, "activity query failed: " + err.Error(), missingSourceError
@@ -306,7 +317,7 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 	for _, w := range idle {
 		win = min(win, w.window)
 	}
-	act, why, reason := d.query(ctx, win)
+	act, why, reason := d.query(ctx, win, idle)
 	if why != "" {
 		d.m.missingData.WithLabelValues(missingRecheckError).Inc()
 		d.log.Warn("re-check before scaling to zero failed: nothing idled", "why", why, "reason", reason)
