@@ -3,17 +3,19 @@ package keepalive
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
 
-// chooseByCost is ChooseWeighted's search done the plain way: every
-// candidate costed with its own searches (samples.cost). ChooseWeighted
+// chooseByCost is ChooseWeighted's search done the plain way: the pairs
+// sorted through a comparison, every candidate costed with its own
+// searches (samples.cost). ChooseWeighted
 // shares the searches between candidates; its plans must be the same, to
 // the bit.
 func chooseByCost(its, ws []float64, cfg Config) Plan {
 	cfg = cfg.withDefaults()
-	s := newSamples(its, ws)
+	s := newSamplesBySort(its, ws)
 	worth := cfg.ColdStartWorth.Seconds()
 	if cfg.WorthRate > 0 {
 		span := s.prefix[len(s.x)] + (s.total-float64(len(s.x)))*cfg.Horizon.Seconds()
@@ -100,6 +102,58 @@ func TestChooseWeightedMatchesThePlainSearch(t *testing.T) {
 		}
 		if got, want := ChooseWeighted(its, ws, 15*time.Minute, cfg), chooseByCost(its, ws, cfg); got != want && n >= cfg.withDefaults().MinSamples {
 			t.Fatalf("run %d (%d idle times): plan %+v, the plain search's %+v", run, n, got, want)
+		}
+	}
+}
+
+// TestSamplesByKeyMatchesTheSort: for what a Policy holds (float32 idle
+// times, whole-number weights, ties, idle times beyond the horizon) the key
+// sort gives the comparison sort's samples: the same idle times in order,
+// the same prefix sums, and the same weights before each distinct value
+// (where the searches cut). Anything else falls back to the sort.
+func TestSamplesByKeyMatchesTheSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for run := range 500 {
+		n := rng.IntN(300)
+		its, ws := make([]float64, n), make([]float64, n)
+		for i := range its {
+			switch r := rng.IntN(8); {
+			case r == 0:
+				its[i] = math.Inf(1)
+			case r < 3:
+				its[i] = float64(rng.IntN(20)) // ties
+			default:
+				its[i] = float64(float32(rng.ExpFloat64() * 900))
+			}
+			ws[i] = float64(1 + rng.IntN(1000))
+		}
+		if run%3 == 0 {
+			ws = nil
+		}
+		got, ok := newSamplesByKey(its, ws)
+		if !ok {
+			t.Fatalf("run %d: a Policy's kind of input was not taken", run)
+		}
+		want := newSamplesBySort(its, ws)
+		if !slices.Equal(got.x, want.x) || !slices.Equal(got.prefix, want.prefix) || got.total != want.total || got.weight != want.weight {
+			t.Fatalf("run %d: samples differ:\n got %+v\nwant %+v", run, got, want)
+		}
+		for i := range len(got.x) + 1 {
+			if (i == len(got.x) || i == 0 || got.x[i] != got.x[i-1]) && got.wp[i] != want.wp[i] {
+				t.Fatalf("run %d: weight before %d is %v, the sort's %v", run, i, got.wp[i], want.wp[i])
+			}
+		}
+	}
+	for _, c := range []struct {
+		its, ws []float64
+	}{
+		{[]float64{1.1, 2}, nil},             // not a float32
+		{[]float64{1, 2}, []float64{1, 0.5}}, // a fractional weight
+		{[]float64{math.Copysign(0, -1)}, nil},
+		{[]float64{math.NaN()}, nil},
+	} {
+		if _, ok := newSamplesByKey(c.its, c.ws); ok {
+			t.Errorf("newSamplesByKey took %v, %v", c.its, c.ws)
 		}
 	}
 }

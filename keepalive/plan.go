@@ -61,6 +61,15 @@ type samples struct {
 
 // newSamples sorts its with their weights ws (nil: each weighs 1).
 func newSamples(its, ws []float64) samples {
+	if s, ok := newSamplesByKey(its, ws); ok {
+		return s
+	}
+	return newSamplesBySort(its, ws)
+}
+
+// newSamplesBySort is newSamples for any input: pairs sorted through a
+// comparison.
+func newSamplesBySort(its, ws []float64) samples {
 	type iw struct{ x, w float64 }
 	pairs := make([]iw, 0, len(its))
 	weight := 0.0
@@ -83,6 +92,58 @@ func newSamples(its, ws []float64) samples {
 		s.wp[i+1] = s.wp[i] + p.w
 	}
 	return s
+}
+
+// newSamplesByKey is newSamples for what a Policy holds: idle times that
+// are float32 values ≥ 0 (its ring is float32) and whole-number weights.
+// Each idle time and its index pack into one integer key (a non-negative
+// float32's bits order as its value), and integers sort several times
+// faster than pairs through a comparison function. The result is
+// newSamples': the idle times come out in the same order, so their prefix
+// sums are the same additions; only equal idle times may be permuted among
+// themselves, which moves no sum that a search can return (those end
+// between different values) but the weights', and whole-number weights
+// add up exactly in any order. ok is false when the input is not of that
+// kind.
+func newSamplesByKey(its, ws []float64) (samples, bool) {
+	if len(its) >= 1<<32 {
+		return samples{}, false
+	}
+	keys := make([]uint64, 0, len(its))
+	weight := 0.0
+	for i, v := range its {
+		w := 1.0
+		if ws != nil {
+			w = ws[i]
+		}
+		if w != math.Trunc(w) || w < 0 || w >= 1<<32 {
+			return samples{}, false
+		}
+		weight += w
+		if math.IsInf(v, 1) {
+			continue
+		}
+		if f := float32(v); float64(f) != v || math.Signbit(v) {
+			return samples{}, false // also NaN
+		}
+		keys = append(keys, uint64(math.Float32bits(float32(v)))<<32|uint64(i))
+	}
+	if weight >= 1<<53 {
+		return samples{}, false // partial sums might round
+	}
+	slices.Sort(keys)
+	s := samples{x: make([]float64, len(keys)), prefix: make([]float64, len(keys)+1), wp: make([]float64, len(keys)+1),
+		total: float64(len(its)), weight: weight}
+	for i, k := range keys {
+		w := 1.0
+		if ws != nil {
+			w = ws[k&(1<<32-1)]
+		}
+		s.x[i] = float64(math.Float32frombits(uint32(k >> 32)))
+		s.prefix[i+1] = s.prefix[i] + s.x[i]
+		s.wp[i+1] = s.wp[i] + w
+	}
+	return s, true
 }
 
 // atMost counts samples ≤ v; below counts samples < v.
