@@ -496,8 +496,7 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 			atZero++
 		}
 		if w.v.Code != CodeIdle {
-			rep.Skipped[w.v.Code]++
-			d.m.skipped.WithLabelValues(string(w.v.Code)).Inc()
+			rep.Skipped[w.v.Code]++ // exported below, once per code
 		}
 		rep.Verdicts[i] = FunctionVerdict{Ref: w.fn.Ref, Verdict: w.v}
 		switch w.outcome {
@@ -512,6 +511,10 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 			w.st.lastAction, w.st.lastActionAt = w.action, now
 		}
 		w.st.explain = explanation(w, now)
+	}
+	for code, n := range rep.Skipped {
+		// One Add per code, not a label lookup per function.
+		d.m.skipped.WithLabelValues(string(code)).Add(float64(n))
 	}
 	d.m.atZero.Set(float64(atZero))
 }
