@@ -304,7 +304,13 @@ func ChooseWeighted(its, ws []float64, fallback time.Duration, cfg Config) Plan 
 				continue
 			}
 			for j := i; j < len(grid); j++ {
-				if u := us[j]; allowed(k, p, u) { // p ≥ minGap > 0: a pre-warm window
+				u := us[j]
+				if k+(u-p) > maxK {
+					// us ascends and rounding is monotone: every later
+					// end is too long as well.
+					break
+				}
+				if allowed(k, p, u) { // p ≥ minGap > 0: a pre-warm window
 					cold, idle := s.costAt(h1, c1s[i], c2s[j], k, p, u)
 					consider(k, p, u, cold, idle, CodePreWarm)
 				}
