@@ -128,7 +128,6 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 	// A scrape lists a function's series together: the last function_name
 	// resolved answers the next sample without two map lookups.
 	var lastName string
-	var lastRef provider.Ref
 	var lastFn *function
 	for _, smp := range samples {
 		kind, ok := kindOf(smp.Metric)
@@ -144,10 +143,10 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			st.log.Debug("sample without function_name ignored", "metric", smp.Metric)
 			continue
 		}
-		ref, fn := lastRef, lastFn
+		fn := lastFn
 		if fn == nil || smp.FunctionName != lastName {
-			var ok bool
-			if ref, ok = st.ref(smp.FunctionName); !ok {
+			ref, ok := st.ref(smp.FunctionName)
+			if !ok {
 				continue
 			}
 			fn = st.fns[ref]
@@ -155,7 +154,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 				fn = &function{series: make([]*series, 0, 3)}
 				st.fns[ref] = fn
 			}
-			lastName, lastRef, lastFn = smp.FunctionName, ref, fn
+			lastName, lastFn = smp.FunctionName, fn
 		}
 		key := seriesKey{kind: kind, name: smp.FunctionName}
 		if kind == kindTotal {
