@@ -67,7 +67,10 @@ func (s *series) markAbsent(t int64) {
 // it, which gives the value in effect at the cutoff. It reports whether the
 // series holds nothing useful any more (only an absence).
 func (s *series) prune(cutoff int64) (empty bool) {
-	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > cutoff })
+	i := 0 // only i > 1 drops anything: with the second point after the cutoff, no search
+	if len(s.pts) > 1 && s.pts[1].t <= cutoff {
+		i = sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > cutoff })
+	}
 	if i > 1 {
 		// Reslice, not copy down: a busy series loses a point or two at
 		// every scrape, and copying hours of points down each time was a
