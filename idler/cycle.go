@@ -129,8 +129,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 			st.wokenAt = now
 		}
 		st.atZero = fn.Replicas == 0
-		w := &backing[i]
-		*w = work{fn: fn, st: st}
+		w := &backing[i] // zeroed by make: set what is not zero, rather than copy a whole work over it
+		w.fn, w.st = fn, st
 		ws[i] = w
 	}
 	for ref, st := range d.state { // forget deleted functions
@@ -150,12 +150,11 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 			w.minSchedule = msv // for the explanation
 		}
 		smin, sreason, serr := activeMinimumOf(msv, hasMS, msErr, now, &d.schedule)
-		w.in = Input{
-			Ref: fn.Ref, Spec: spec, SpecErr: specErr, Replicas: fn.Replicas, Available: fn.AvailableReplicas,
-			CreatedAt: fn.CreatedAt, FirstSeen: w.st.firstSeen, LastActive: w.st.lastActive, LastWoken: w.st.wokenAt,
-			ScheduledMin: smin, ScheduleReason: sreason, ScheduleErr: serr,
-			RefusedUntil: w.st.refusedUntil,
-		}
+		in := &w.in // zero until here: its fields set one by one, not a whole Input copied over it
+		in.Ref, in.Spec, in.SpecErr, in.Replicas, in.Available = fn.Ref, spec, specErr, fn.Replicas, fn.AvailableReplicas
+		in.CreatedAt, in.FirstSeen, in.LastActive, in.LastWoken = fn.CreatedAt, w.st.firstSeen, w.st.lastActive, w.st.wokenAt
+		in.ScheduledMin, in.ScheduleReason, in.ScheduleErr = smin, sreason, serr
+		in.RefusedUntil = w.st.refusedUntil
 		if specErr != nil || !spec.OptIn {
 			continue
 		}
