@@ -2,6 +2,7 @@ package actuator
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -68,7 +69,7 @@ func Arbitrate(in Input) Verdict {
 		from = in.Current
 	}
 	if it.To == from {
-		return Verdict{Code: CodeUnchanged, From: from, Reason: fmt.Sprintf("already at %d", from)}
+		return Verdict{Code: CodeUnchanged, From: from, Reason: "already at " + strconv.FormatUint(from, 10)}
 	}
 	last := in.Last
 	stale := !last.At.IsZero() && last.At.After(it.Observed)
@@ -100,7 +101,8 @@ func Arbitrate(in Input) Verdict {
 	case in.DryRun:
 		return Verdict{Code: CodeDryRun, From: from, Reason: fmt.Sprintf("dry run: would scale %d→%d", from, it.To)}
 	}
-	return Verdict{Apply: true, Code: CodeApplied, From: from, Reason: fmt.Sprintf("%d→%d", from, it.To)}
+	// Formatted without fmt: every write of every cycle comes through here.
+	return Verdict{Apply: true, Code: CodeApplied, From: from, Reason: strconv.FormatUint(from, 10) + "→" + strconv.FormatUint(it.To, 10)}
 }
 
 // Merge chooses between an intent still queued for a function and a new one

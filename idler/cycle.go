@@ -3,7 +3,7 @@ package idler
 import (
 	"context"
 	"fmt"
-	"maps"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -40,15 +40,19 @@ type FunctionVerdict struct {
 
 // work is one function's inputs during a cycle.
 type work struct {
-	fn      provider.Function
-	st      *fnState
-	in      Input
-	window  time.Duration // activity window queried; 0 = no query needed
-	source  string        // where the keep-alive came from
-	spec    *scaler.Spec  // the one parse of the function's labels, shared with its state (valid when in.SpecErr is nil)
-	v       Verdict
-	action  string
-	outcome outcome
+	fn     provider.Function
+	st     *fnState
+	in     Input
+	window time.Duration // activity window queried; 0 = no query needed
+	source string        // where the keep-alive came from
+	// specMin, specMax: the function's min and max from the one parse of
+	// its labels (valid when in.SpecErr is nil), all a restore needs; not
+	// the whole scaler.Spec, copied for every function every cycle.
+	specMin, specMax uint64
+	minSchedule      string // the min-schedule value, as configured
+	v                Verdict
+	action           string
+	outcome          outcome
 }
 
 type outcome uint8
@@ -112,6 +116,11 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 	for i, fn := range fns {
 		st := d.state[fn.Ref]
 		if st == nil {
+			if len(d.state) == 0 {
+				// The first cycle: size the map once rather than
+				// regrow it through every power of two.
+				d.state = make(map[provider.Ref]*fnState, len(fns))
+			}
 			st = &fnState{firstSeen: now}
 			d.state[fn.Ref] = st
 		}
@@ -120,8 +129,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 			st.wokenAt = now
 		}
 		st.atZero = fn.Replicas == 0
-		w := &backing[i]
-		*w = work{fn: fn, st: st}
+		w := &backing[i] // zeroed by make: set what is not zero, rather than copy a whole work over it
+		w.fn, w.st = fn, st
 		ws[i] = w
 	}
 	for ref, st := range d.state { // forget deleted functions
@@ -135,14 +144,17 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 		fn := w.fn
 		full, specErr := w.st.parsed.of(fn, d.cfg.Defaults, d.specGen)
 		spec := zeroSpecOf(*full, fn)
-		w.spec = full
-		smin, sreason, serr := activeMinimum(fn, now, &d.schedule)
-		w.in = Input{
-			Ref: fn.Ref, Spec: spec, SpecErr: specErr, Replicas: fn.Replicas, Available: fn.AvailableReplicas,
-			CreatedAt: fn.CreatedAt, FirstSeen: w.st.firstSeen, LastActive: w.st.lastActive, LastWoken: w.st.wokenAt,
-			ScheduledMin: smin, ScheduleReason: sreason, ScheduleErr: serr,
-			RefusedUntil: w.st.refusedUntil,
+		w.specMin, w.specMax = full.Min, full.Max
+		msv, hasMS, msErr := minScheduleValue(fn)
+		if hasMS {
+			w.minSchedule = msv // for the explanation
 		}
+		smin, sreason, serr := activeMinimumOf(msv, hasMS, msErr, now, &d.schedule)
+		in := &w.in // zero until here: its fields set one by one, not a whole Input copied over it
+		in.Ref, in.Spec, in.SpecErr, in.Replicas, in.Available = fn.Ref, spec, specErr, fn.Replicas, fn.AvailableReplicas
+		in.CreatedAt, in.FirstSeen, in.LastActive, in.LastWoken = fn.CreatedAt, w.st.firstSeen, w.st.lastActive, w.st.wokenAt
+		in.ScheduledMin, in.ScheduleReason, in.ScheduleErr = smin, sreason, serr
+		in.RefusedUntil = w.st.refusedUntil
 		if specErr != nil || !spec.OptIn {
 			continue
 		}
@@ -176,7 +188,7 @@ type parsedSpec struct {
 // defaults' number, not a copy of them: a copy was 136 bytes per function.
 // The spec returned is the kept one: never change it.
 func (c *parsedSpec) of(fn provider.Function, defaults scaler.Defaults, gen uint64) (*scaler.Spec, error) {
-	if c.gen == gen && c.spec != nil && maps.Equal(c.labels, fn.Labels) && maps.Equal(c.annotations, fn.Annotations) {
+	if c.gen == gen && c.spec != nil && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
 		return c.spec, c.err
 	}
 	spec, err := scaler.ParseSpec(fn, defaults)
@@ -200,7 +212,7 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 	}
 	slices.Sort(windows)
 	for _, win := range windows {
-		act, why, reason := d.query(ctx, win)
+		act, why, reason := d.query(ctx, win, byWindow[win])
 		if why != "" {
 			d.m.missingData.WithLabelValues(reason).Inc()
 		}
@@ -253,12 +265,23 @@ func (d *Idler) logMissing(win time.Duration, why, reason string, functions int)
 	d.missingLogged[win] = reason
 }
 
-// query asks the source for activity over win. A non-empty why means the data
-// cannot be used (reason is the metric label value).
-func (d *Idler) query(ctx context.Context, win time.Duration) (act metricsource.Activity, why, reason string) {
+// query asks the source for activity over win of the functions ws (a
+// source that can answer for a few functions only answers for those). A
+// non-empty why means the data cannot be used (reason is the metric label
+// value).
+func (d *Idler) query(ctx context.Context, win time.Duration, ws []*work) (act metricsource.Activity, why, reason string) {
 	c, cancel := d.callCtx(ctx)
 	defer cancel()
-	act, err := d.cfg.Source.Activity(c, win)
+	var err error
+	if src, ok := d.cfg.Source.(metricsource.SubsetActivity); ok {
+		refs := make([]provider.Ref, len(ws))
+		for i, w := range ws {
+			refs[i] = w.fn.Ref
+		}
+		act, err = src.ActivityFor(c, win, refs)
+	} else {
+		act, err = d.cfg.Source.Activity(c, win)
+	}
 	switch {
 	case err != nil:
 		return act, "activity query failed: " + err.Error(), missingSourceError
@@ -298,7 +321,7 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 	for _, w := range idle {
 		win = min(win, w.window)
 	}
-	act, why, reason := d.query(ctx, win)
+	act, why, reason := d.query(ctx, win, idle)
 	if why != "" {
 		d.m.missingData.WithLabelValues(missingRecheckError).Inc()
 		d.log.Warn("re-check before scaling to zero failed: nothing idled", "why", why, "reason", reason)
@@ -369,7 +392,7 @@ func (d *Idler) act(ctx context.Context, w *work, now time.Time, wg *sync.WaitGr
 	in := actuator.Intent{Ref: w.fn.Ref, From: 0, To: target, Who: actuator.Restore, Code: "restore", Reason: why,
 		Observed: now}
 	if w.in.SpecErr == nil {
-		in.Max = w.spec.Max
+		in.Max = w.specMax
 	}
 	wg.Add(1)
 	d.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) {
@@ -414,18 +437,17 @@ func (d *Idler) restoreTarget(w *work) (uint64, string) {
 		return 0, ""
 	}
 	if d.cfg.MaintainMin && !in.Spec.OptIn {
-		t := min(max(w.spec.Min, in.ScheduledMin, 1), w.spec.Max)
-		return t, fmt.Sprintf("maintain-min: not opted in to zero, min %d", w.spec.Min)
+		t := min(max(w.specMin, in.ScheduledMin, 1), w.specMax)
+		return t, fmt.Sprintf("maintain-min: not opted in to zero, min %d", w.specMin)
 	}
 	if in.ScheduledMin > 0 {
-		return min(in.ScheduledMin, w.spec.Max), in.ScheduleReason
+		return min(in.ScheduledMin, w.specMax), in.ScheduleReason
 	}
 	return 0, ""
 }
 
 // idled records the outcome of a scale to zero.
 func (d *Idler) idled(w *work, o actuator.Outcome) {
-	ref := w.fn.Ref.String()
 	switch o.Code {
 	case actuator.CodeApplied:
 		d.m.idled.Inc()
@@ -434,7 +456,9 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		w.st.refusedUntil, w.st.refusedLogged = time.Time{}, false
 		w.action = "scaled to zero"
 		w.outcome = outcomeIdled
-		d.log.Info("scaled to zero", "function", ref, "reason", w.v.Reason)
+		if d.log.Enabled(context.Background(), slog.LevelInfo) { // the arguments cost allocations even when discarded
+			d.log.Info("scaled to zero", "function", w.fn.Ref.String(), "reason", w.v.Reason)
+		}
 	case actuator.CodeDryRun:
 		w.v.Code, w.v.Reason = CodeDryRun, w.v.Reason+"; dry run: not scaled"
 	case actuator.CodeRefused:
@@ -448,7 +472,7 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		if !w.st.refusedLogged {
 			w.st.refusedLogged = true
 			d.log.Error("provider refuses to scale to zero; will not ask again before the back-off",
-				"function", ref, "retry_after", d.cfg.RefusedBackoff, "err", o.Err)
+				"function", w.fn.Ref.String(), "retry_after", d.cfg.RefusedBackoff, "err", o.Err)
 		}
 	case actuator.CodeError, actuator.CodeBackoff:
 		// Still idle: the next cycle proposes it again.
@@ -476,8 +500,7 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 			atZero++
 		}
 		if w.v.Code != CodeIdle {
-			rep.Skipped[w.v.Code]++
-			d.m.skipped.WithLabelValues(string(w.v.Code)).Inc()
+			rep.Skipped[w.v.Code]++ // exported below, once per code
 		}
 		rep.Verdicts[i] = FunctionVerdict{Ref: w.fn.Ref, Verdict: w.v}
 		switch w.outcome {
@@ -492,6 +515,10 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 			w.st.lastAction, w.st.lastActionAt = w.action, now
 		}
 		w.st.explain = explanation(w, now)
+	}
+	for code, n := range rep.Skipped {
+		// One Add per code, not a label lookup per function.
+		d.m.skipped.WithLabelValues(string(code)).Add(float64(n))
 	}
 	d.m.atZero.Set(float64(atZero))
 }

@@ -2,6 +2,7 @@ package idler
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -115,7 +116,7 @@ func Decide(in Input, now time.Time) Verdict {
 		return Verdict{Code: CodeInvalidLabel, Reason: in.ScheduleErr.Error()}
 	}
 	if in.ScheduledMin > 0 {
-		return Verdict{Code: CodeScheduledMin, Reason: fmt.Sprintf("scheduled minimum %d active (%s)", in.ScheduledMin, in.ScheduleReason)}
+		return Verdict{Code: CodeScheduledMin, Reason: "scheduled minimum " + strconv.FormatUint(in.ScheduledMin, 10) + " active (" + in.ScheduleReason + ")"}
 	}
 	if in.Replicas == 0 {
 		return Verdict{Code: CodeAlreadyZero, Reason: "already at zero replicas"}
@@ -135,11 +136,11 @@ func Decide(in Input, now time.Time) Verdict {
 		return v
 	}
 	if obs.HasInflight && obs.Inflight > 0 {
-		return Verdict{Code: CodeInflight, Reason: fmt.Sprintf("%g invocation(s) in flight", obs.Inflight),
+		return Verdict{Code: CodeInflight, Reason: formatG(obs.Inflight) + " invocation(s) in flight",
 			WouldIdleAt: now.Add(in.KeepAlive)}
 	}
 	if obs.HasStarted && obs.Started > 0 {
-		v := Verdict{Code: CodeActive, Reason: fmt.Sprintf("%g invocation(s) started in the last %s", obs.Started, in.KeepAlive)}
+		v := Verdict{Code: CodeActive, Reason: formatG(obs.Started) + " invocation(s) started in the last " + in.KeepAlive.String()}
 		// The last invocation happened by now at the latest, so by now+keep-alive
 		// at the latest the window is quiet (if nothing else starts).
 		last := now
@@ -179,10 +180,15 @@ func Decide(in Input, now time.Time) Verdict {
 		quiet = "never invoked (no series)"
 	}
 	v := Verdict{Idle: true, Code: CodeIdle, IdleSince: now.Add(-in.KeepAlive), WouldIdleAt: now,
-		Reason: fmt.Sprintf("%s in the last %s", quiet, in.KeepAlive)}
+		Reason: quiet + " in the last " + in.KeepAlive.String()}
 	switch {
 	case !in.RefusedUntil.IsZero() && now.Before(in.RefusedUntil):
 		v.Code, v.Reason = CodeRefused, fmt.Sprintf("%s; provider refused zero, retry after %s", v.Reason, in.RefusedUntil.UTC().Format(time.RFC3339))
 	}
 	return v
 }
+
+// formatG is fmt's %g of f. The reasons every function gets every cycle
+// (active, idle, in flight, scheduled minimum) are put together without
+// fmt: a cycle over 10,000 functions formatted 8,000 of them.
+func formatG(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

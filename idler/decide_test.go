@@ -2,6 +2,7 @@ package idler
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,41 @@ func TestParseZeroSpec(t *testing.T) {
 				t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDecideReasonsWordedAsBefore: the reasons every cycle gives most
+// functions are put together without fmt; the words must be fmt's.
+func TestDecideReasonsWordedAsBefore(t *testing.T) {
+	now := t0
+	base := Input{Ref: provider.Ref{Name: "f", Namespace: "ns"}, Spec: ZeroSpec{OptIn: true}, Replicas: 2, Available: 2,
+		CreatedAt: now.Add(-48 * time.Hour)}
+	for _, keep := range []time.Duration{5 * time.Minute, 90 * time.Second, 90*time.Minute + 500*time.Millisecond} {
+		for _, n := range []float64{1, 0.02, 3.5, 1e21, 12345678} {
+			in := base
+			in.KeepAlive = keep
+			in.Observation = Observation{Known: true, HasStarted: true, Started: n}
+			if got, want := Decide(in, now).Reason, fmt.Sprintf("%g invocation(s) started in the last %s", n, keep); got != want {
+				t.Errorf("active: %q, want %q", got, want)
+			}
+			in.Observation = Observation{Known: true, HasStarted: true, HasInflight: true, Inflight: n}
+			if got, want := Decide(in, now).Reason, fmt.Sprintf("%g invocation(s) in flight", n); got != want {
+				t.Errorf("in flight: %q, want %q", got, want)
+			}
+		}
+		in := base
+		in.KeepAlive = keep
+		for _, obs := range []Observation{{Known: true, HasStarted: true}, {Known: true}} {
+			in.Observation = obs
+			quiet := map[bool]string{true: "no invocation", false: "never invoked (no series)"}[obs.HasStarted]
+			if got, want := Decide(in, now).Reason, fmt.Sprintf("%s in the last %s", quiet, keep); got != want {
+				t.Errorf("idle: %q, want %q", got, want)
+			}
+		}
+	}
+	in := base
+	in.KeepAlive, in.ScheduledMin, in.ScheduleReason = time.Minute, 3, `schedule "0 8 * * 1-5 for 12h = 3" since …`
+	if got, want := Decide(in, now).Reason, fmt.Sprintf("scheduled minimum %d active (%s)", in.ScheduledMin, in.ScheduleReason); got != want {
+		t.Errorf("scheduled: %q, want %q", got, want)
 	}
 }

@@ -76,9 +76,7 @@ func explanation(w *work, now time.Time) explained {
 	if w.in.ScheduleErr != nil {
 		x.schedule = "invalid: " + w.in.ScheduleErr.Error()
 	}
-	if v, ok, _ := minScheduleValue(w.fn); ok {
-		x.minSchedule = v
-	}
+	x.minSchedule = w.minSchedule
 	if x.optedIn {
 		x.keepAlive, x.keepAliveSource = w.in.KeepAlive, w.source
 	}

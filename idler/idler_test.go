@@ -84,6 +84,9 @@ func TestRunOnVirtualTime(t *testing.T) {
 		if got := testutil.ToFloat64(d.m.missingData.WithLabelValues(missingNotCovered)); got != 3 {
 			t.Errorf("missing_data not_covered = %v, want 3 (cycles at 30s, 60s, 90s)", got)
 		}
+		if got := testutil.ToFloat64(d.m.skipped.WithLabelValues(string(CodeNotOptedIn))); got != 20 {
+			t.Errorf("skipped_total{not_opted_in} = %v, want 20 (plain, every cycle)", got)
+		}
 	})
 }
 

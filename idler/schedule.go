@@ -181,15 +181,24 @@ func ActiveMinimum(fn provider.Function, now time.Time) (uint64, string, error) 
 
 func activeMinimum(fn provider.Function, now time.Time, cache *scheduleCache) (uint64, string, error) {
 	v, ok, err := minScheduleValue(fn)
+	return activeMinimumOf(v, ok, err, now, cache)
+}
+
+// activeMinimumOf is activeMinimum of what minScheduleValue returned.
+func activeMinimumOf(v string, ok bool, err error, now time.Time, cache *scheduleCache) (uint64, string, error) {
 	if err != nil || !ok {
 		return 0, "", err
 	}
-	var ms MinSchedule
 	if cache != nil {
-		ms, err = cache.parse(v)
-	} else {
-		ms, err = ParseMinSchedule(v)
+		return cache.active(v, now)
 	}
+	ms, err := ParseMinSchedule(v)
+	return activeOf(ms, err, now)
+}
+
+// activeOf is the scheduled minimum of a parsed value at now, with its
+// reason; err is the value's parse error.
+func activeOf(ms MinSchedule, err error, now time.Time) (uint64, string, error) {
 	if err != nil {
 		return 0, "", fmt.Errorf("%s: %w", MinScheduleLabel, err)
 	}
@@ -210,31 +219,58 @@ func describeActive(a ActiveEntry) string {
 }
 
 // scheduleCache keeps parsed schedules by value so a cycle over 10k functions
-// does not re-parse the same expressions. Bounded: it is emptied when full.
+// does not re-parse the same expressions, and each value's last answer: the
+// functions of a fleet share a few values and a cycle (or a scaler pass)
+// asks for all of them at the same instant, so the search for the last
+// activation (up to ~22 calls of cron's Next per entry) and the reason's
+// formatting run once per value and instant, not once per function.
+// Bounded: it is emptied when full.
 type scheduleCache struct {
 	mu sync.Mutex
-	m  map[string]cachedSchedule
+	m  map[string]*cachedSchedule
 }
 
 type cachedSchedule struct {
 	ms  MinSchedule
 	err error
+	// The answer at `at` (hasAt): Active is pure in (value, now), and at is
+	// compared with == (wall, monotonic and location alike), so only the
+	// very same instant reuses it.
+	at     time.Time
+	hasAt  bool
+	min    uint64
+	reason string
 }
 
 const scheduleCacheMax = 4096
 
-func (c *scheduleCache) parse(v string) (MinSchedule, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// entry returns v's cache entry, parsing v the first time. c.mu is held.
+func (c *scheduleCache) entry(v string) *cachedSchedule {
 	if e, ok := c.m[v]; ok {
-		return e.ms, e.err
+		return e
 	}
 	if c.m == nil || len(c.m) >= scheduleCacheMax {
-		c.m = make(map[string]cachedSchedule)
+		c.m = make(map[string]*cachedSchedule)
 	}
 	ms, err := ParseMinSchedule(v)
-	c.m[v] = cachedSchedule{ms, err}
-	return ms, err
+	e := &cachedSchedule{ms: ms, err: err}
+	c.m[v] = e
+	return e
+}
+
+// active is activeOf for value v at now, computed once per value and instant.
+func (c *scheduleCache) active(v string, now time.Time) (uint64, string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entry(v)
+	if e.err != nil {
+		return activeOf(e.ms, e.err, now)
+	}
+	if !e.hasAt || e.at != now {
+		e.min, e.reason, _ = activeOf(e.ms, nil, now)
+		e.at, e.hasAt = now, true
+	}
+	return e.min, e.reason, nil
 }
 
 // MinFloor returns the scaler's MinFloor hook: a function's scheduled minimum

@@ -1,6 +1,7 @@
 package idler
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -219,11 +220,42 @@ func TestRunSchedule(t *testing.T) {
 	}
 }
 
+// TestScheduleCacheAnswersAsUncached: the cache keeps each value's last
+// answer; asked again at the same instant it must give it, and asked at
+// another instant (or in another location) it must compute afresh, exactly
+// as without a cache.
+func TestScheduleCacheAnswersAsUncached(t *testing.T) {
+	fns := []provider.Function{
+		fnWithSchedule("CRON_TZ=Europe/Paris 0 8 * * 1-5 for 12h = 3"),
+		fnWithSchedule("0 10 * * * for 1h = 2; 30 10 * * * for 2h = 5"),
+		fnWithSchedule("0 25 * * * for 1h = 2"), // does not parse
+		{Ref: provider.Ref{Name: "none", Namespace: "ns"}},
+	}
+	cache := &scheduleCache{}
+	start := time.Date(2026, 3, 4, 7, 0, 0, 0, time.UTC)
+	ny := mustLoc(t, "America/New_York")
+	for step := range 7 * 24 * 4 { // every quarter hour of a week
+		now := start.Add(time.Duration(step) * 15 * time.Minute)
+		for _, at := range []time.Time{now, now, now.In(ny)} {
+			for _, fn := range fns {
+				n, reason, err := activeMinimum(fn, at, cache)
+				wn, wreason, werr := ActiveMinimum(fn, at)
+				if n != wn || reason != wreason || fmt.Sprint(err) != fmt.Sprint(werr) {
+					t.Fatalf("%s at %s: cached %d %q %v, uncached %d %q %v", fn.Ref, at, n, reason, err, wn, wreason, werr)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkActiveMinimum measures the search for the last activation: each
+// call is at a new instant, so the cache's last answer is never reused.
 func BenchmarkActiveMinimum(b *testing.B) {
 	fn := fnWithSchedule("CRON_TZ=Europe/Paris * * * * 1-5 for 168h = 3")
 	cache := &scheduleCache{}
 	now := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
 	for b.Loop() {
+		now = now.Add(time.Second)
 		if n, _, _ := activeMinimum(fn, now, cache); n != 3 {
 			b.Fatal(n)
 		}

@@ -64,6 +64,15 @@ type samples struct {
 // replica serves serves requests at once (at least 1).
 func newSamples(its, ws []float64, serves float64) samples {
 	serves = math.Max(serves, 1)
+	if s, ok := newSamplesByKey(its, ws, serves); ok {
+		return s
+	}
+	return newSamplesBySort(its, ws, serves)
+}
+
+// newSamplesBySort is newSamples for any input: pairs sorted through a
+// comparison.
+func newSamplesBySort(its, ws []float64, serves float64) samples {
 	type iw struct{ x, w float64 }
 	pairs := make([]iw, 0, len(its))
 	weight := 0.0
@@ -89,6 +98,59 @@ func newSamples(its, ws []float64, serves float64) samples {
 	return s
 }
 
+// newSamplesByKey is newSamples for what a Policy holds: idle times that
+// are float32 values ≥ 0 (its ring is float32) and whole-number weights.
+// Each idle time and its index pack into one integer key (a non-negative
+// float32's bits order as its value), and integers sort several times
+// faster than pairs through a comparison function. The result is
+// newSamples': the idle times come out in the same order, so their prefix
+// sums are the same additions; only equal idle times may be permuted among
+// themselves, which moves no sum that a search can return (those end
+// between different values) but the weights', and whole-number weights
+// (and what of them a whole number of requests per replica leaves) add up
+// exactly in any order. ok is false when the input is not of that kind.
+func newSamplesByKey(its, ws []float64, serves float64) (samples, bool) {
+	if len(its) >= 1<<32 || serves != math.Trunc(serves) {
+		return samples{}, false
+	}
+	keys := make([]uint64, 0, len(its))
+	weight := 0.0
+	for i, v := range its {
+		w := 1.0
+		if ws != nil {
+			w = ws[i]
+		}
+		if w != math.Trunc(w) || w < 0 || w >= 1<<32 {
+			return samples{}, false
+		}
+		weight += w
+		if math.IsInf(v, 1) {
+			continue
+		}
+		if f := float32(v); float64(f) != v || math.Signbit(v) {
+			return samples{}, false // also NaN
+		}
+		keys = append(keys, uint64(math.Float32bits(float32(v)))<<32|uint64(i))
+	}
+	if weight >= 1<<53 {
+		return samples{}, false // partial sums might round
+	}
+	slices.Sort(keys)
+	s := samples{x: make([]float64, len(keys)), prefix: make([]float64, len(keys)+1), wp: make([]float64, len(keys)+1),
+		xp: make([]float64, len(keys)+1), total: float64(len(its)), weight: weight}
+	for i, k := range keys {
+		w := 1.0
+		if ws != nil {
+			w = ws[k&(1<<32-1)]
+		}
+		s.x[i] = float64(math.Float32frombits(uint32(k >> 32)))
+		s.prefix[i+1] = s.prefix[i] + s.x[i]
+		s.wp[i+1] = s.wp[i] + w
+		s.xp[i+1] = s.xp[i] + math.Max(0, w-serves)
+	}
+	return s, true
+}
+
 // atMost counts samples ≤ v; below counts samples < v.
 func (s *samples) atMost(v float64) int {
 	i, _ := slices.BinarySearchFunc(s.x, v, func(a, b float64) int {
@@ -112,15 +174,27 @@ func (s *samples) below(v float64) int {
 // time) of keep-alive k and pre-warm window [p, u] (p = 0: none).
 func (s *samples) cost(k, p, u float64) (cold, idle float64) {
 	h1 := s.atMost(k)
-	idle = s.prefix[h1] + (s.total-float64(h1))*k
 	if p <= 0 {
-		return s.weight - s.wp[h1], idle
+		return s.keepCost(h1, k)
 	}
+	return s.costAt(h1, s.below(p), s.atMost(u), k, p, u)
+}
+
+// keepCost is cost of keep-alive k alone, with h1 = atMost(k).
+func (s *samples) keepCost(h1 int, k float64) (cold, idle float64) {
+	return s.weight - s.wp[h1], s.prefix[h1] + (s.total-float64(h1))*k
+}
+
+// costAt is cost of a pre-warm window (p > 0) with the searches done:
+// h1 = atMost(k), c1 = below(p), c2 = atMost(u). ChooseFor tries every
+// pair of a grid with a few keep-alives, so it searches each value once
+// instead of three times per pair.
+func (s *samples) costAt(h1, c1, c2 int, k, p, u float64) (cold, idle float64) {
+	idle = s.prefix[h1] + (s.total-float64(h1))*k
 	// A pre-warm is one replica: of the requests of the step that ends the
 	// idle time it serves as many as one replica serves at once; the rest
 	// of a burst are counted cold, as they may wait for the replicas the
 	// scaler adds (a keep-alive keeps every replica the scaler left).
-	c1, c2 := s.below(p), s.atMost(u)
 	cold = s.wp[c1] - s.wp[h1] + (s.weight - s.wp[c2]) + (s.xp[c2] - s.xp[c1])
 	idle += s.prefix[c2] - s.prefix[c1] - float64(c2-c1)*p + (s.total-float64(c2))*(u-p)
 	return cold, idle
@@ -178,13 +252,12 @@ func ChooseFor(l Learned, fallback time.Duration, cfg Config) Plan {
 	mg := cfg.Margin
 	best := Plan{Code: CodeZeroNow}
 	bestJ := math.Inf(1)
-	try := func(k, p, u float64, code Code) {
-		// MaxKeepAlive bounds the warm time after an invocation in every
-		// plan, so a pre-warm window cannot be an endless keep-alive.
-		if k > maxK || (p > 0 && (p <= k || u < p || k+(u-p) > maxK)) {
-			return
-		}
-		cold, idle := s.cost(k, p, u)
+	// MaxKeepAlive bounds the warm time after an invocation in every
+	// plan, so a pre-warm window cannot be an endless keep-alive.
+	allowed := func(k, p, u float64) bool {
+		return !(k > maxK || (p > 0 && (p <= k || u < p || k+(u-p) > maxK)))
+	}
+	consider := func(k, p, u, cold, idle float64, code Code) {
 		j := cold + idle/worth
 		if j < bestJ-1e-9 {
 			bestJ = j
@@ -194,9 +267,31 @@ func ChooseFor(l Learned, fallback time.Duration, cfg Config) Plan {
 			}
 		}
 	}
+	try := func(k, p, u float64, code Code) {
+		if allowed(k, p, u) {
+			cold, idle := s.cost(k, p, u)
+			consider(k, p, u, cold, idle, code)
+		}
+	}
 	try(0, 0, 0, CodeZeroNow)
+	// Keep-alives just above each idle time: ascending, so the count of
+	// idle times each covers is a walk along them, not a search apiece.
+	h, prevK := 0, math.Inf(-1)
 	for _, v := range s.x {
-		try(v*(1+mg), 0, 0, CodeKeepAlive)
+		k := v * (1 + mg)
+		if !allowed(k, 0, 0) {
+			continue
+		}
+		if k < prevK || math.IsNaN(k) {
+			h = s.atMost(k)
+		} else {
+			for h < len(s.x) && s.x[h] <= k {
+				h++
+			}
+		}
+		prevK = k
+		cold, idle := s.keepCost(h, k)
+		consider(k, 0, 0, cold, idle, CodeKeepAlive)
 	}
 	// Pre-warm windows over a grid of quantiles keep the search small.
 	grid := quantileGrid(s.x, 48)
@@ -218,14 +313,30 @@ func ChooseFor(l Learned, fallback time.Duration, cfg Config) Plan {
 	// gap between the burst window and the pre-warm is at least a minute
 	// (and two leads), or the plan is a keep-alive in disguise.
 	minGap := math.Max(60, 2*lead)
+	// Each window's start p and end u, and their searches, once.
+	ps, us := make([]float64, len(grid)), make([]float64, len(grid))
+	c1s, c2s := make([]int, len(grid)), make([]int, len(grid))
+	for i, v := range grid {
+		ps[i], us[i] = v*(1-mg)-lead, v*(1+mg)+lead
+		c1s[i], c2s[i] = s.below(ps[i]), s.atMost(us[i])
+	}
 	for _, k := range bursts {
-		for i, lo := range grid {
-			p := lo*(1-mg) - lead
+		h1 := s.atMost(k)
+		for i, p := range ps {
 			if p < k+minGap {
 				continue
 			}
-			for _, hi := range grid[i:] {
-				try(k, p, hi*(1+mg)+lead, CodePreWarm)
+			for j := i; j < len(grid); j++ {
+				u := us[j]
+				if k+(u-p) > maxK {
+					// us ascends and rounding is monotone: every later
+					// end is too long as well.
+					break
+				}
+				if allowed(k, p, u) { // p ≥ minGap > 0: a pre-warm window
+					cold, idle := s.costAt(h1, c1s[i], c2s[j], k, p, u)
+					consider(k, p, u, cold, idle, CodePreWarm)
+				}
 			}
 		}
 	}

@@ -62,9 +62,43 @@ type PreWarmer struct {
 	cfg     PreWarmerConfig
 	log     *slog.Logger
 	scaled  *prometheus.CounterVec
-	mu      sync.Mutex                 // guards warm and lastRun: Explain reads them
+	mu      sync.Mutex                 // guards warm, lastRun and specs: Explain reads them
 	warm    map[provider.Ref]time.Time // pre-warmed by us, until
 	lastRun PreWarmReport
+	// specs keeps what a pass needs of each listed function's labels, with
+	// the maps it was parsed from: labels change on a redeploy, not between
+	// passes, and parsing every function's labels every pass was most of a
+	// pass. Emptied when the defaults change; a function not listed in a
+	// pass is forgotten.
+	specs  map[provider.Ref]*prewarmSpec
+	passes uint64
+}
+
+// prewarmSpec is one function's labels as a pass reads them.
+type prewarmSpec struct {
+	labels, annotations map[string]string
+	want                bool   // the labels parse, zero true, zero-duration auto
+	max                 uint64 // the function's max replicas
+	pass                uint64 // the last pass that listed it
+}
+
+// specOf returns whether fn is to be pre-warmed and its max, parsing its
+// labels only when they changed since the last pass. w.mu is held.
+func (w *PreWarmer) specOf(fn provider.Function) (bool, uint64) {
+	c := w.specs[fn.Ref]
+	if c == nil {
+		c = &prewarmSpec{}
+		w.specs[fn.Ref] = c
+	} else if scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
+		c.pass = w.passes
+		return c.want, c.max
+	}
+	// The one label parse: a function whose labels the scaler refuses is
+	// not pre-warmed either.
+	spec, err := scaler.ParseSpec(fn, w.cfg.Defaults)
+	*c = prewarmSpec{labels: fn.Labels, annotations: fn.Annotations, want: err == nil && spec.Zero && spec.ZeroDurationAuto,
+		max: spec.Max, pass: w.passes}
+	return c.want, c.max
 }
 
 // PreWarmReport is one pass.
@@ -120,7 +154,8 @@ func NewPreWarmer(cfg PreWarmerConfig) (*PreWarmer, error) {
 			return nil, fmt.Errorf("keepalive: register metrics: %w", err)
 		}
 	}
-	return &PreWarmer{cfg: cfg, log: log, scaled: scaled, warm: map[provider.Ref]time.Time{}}, nil
+	return &PreWarmer{cfg: cfg, log: log, scaled: scaled, warm: map[provider.Ref]time.Time{},
+		specs: map[provider.Ref]*prewarmSpec{}}, nil
 }
 
 // Run calls RunOnce every Interval until ctx ends.
@@ -150,19 +185,23 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	defer w.mu.Unlock()
 	var atZero []provider.Ref
 	maxOf := map[provider.Ref]uint64{}
+	w.passes++
 	for _, fn := range fns {
-		// The one label parse: a function whose labels the scaler refuses is
-		// not pre-warmed either.
-		spec, err := scaler.ParseSpec(fn, w.cfg.Defaults)
-		if err != nil || !spec.Zero || !spec.ZeroDurationAuto {
+		want, fnMax := w.specOf(fn)
+		if !want {
 			continue
 		}
-		maxOf[fn.Ref] = spec.Max
+		maxOf[fn.Ref] = fnMax
 		if until, ok := w.warm[fn.Ref]; ok && (fn.Replicas == 0 || !now.Before(until)) {
 			delete(w.warm, fn.Ref) // idled, or the window is over
 		}
 		if fn.Replicas == 0 {
 			atZero = append(atZero, fn.Ref)
+		}
+	}
+	for ref, c := range w.specs {
+		if c.pass != w.passes {
+			delete(w.specs, ref) // not listed: deleted, or out of the namespaces
 		}
 	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
@@ -202,4 +241,5 @@ func (w *PreWarmer) SetDefaults(d scaler.Defaults) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.cfg.Defaults = d
+	clear(w.specs) // parsed under the old defaults
 }

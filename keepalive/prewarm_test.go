@@ -148,3 +148,49 @@ func newActuator(t testing.TB, p provider.Provider) *actuator.Actuator {
 	}
 	return a
 }
+
+// TestPreWarmerReadsChangedLabels: a pass keeps each function's parse while
+// its labels do not change; a function relabelled out of the auto opt-in,
+// or whose labels new defaults refuse, is not pre-warmed when its window
+// opens.
+func TestPreWarmerReadsChangedLabels(t *testing.T) {
+	for _, change := range []string{"relabel", "defaults"} {
+		t.Run(change, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				now := time.Now()
+				prov := memory.New(clock.Real(), memory.Options{})
+				changed := provider.Ref{Name: "changed", Namespace: "openfaas-fn"}
+				kept := provider.Ref{Name: "kept", Namespace: "openfaas-fn"}
+				prov.Deploy(provider.Function{Ref: changed, Labels: map[string]string{"com.openfaas.scale.zero": "true",
+					"com.openfaas.scale.zero-duration": "auto", "com.openfaas.scale.min": "5"}})
+				prov.Deploy(provider.Function{Ref: kept, Labels: autoLabels})
+				cfg := Default()
+				cfg.PreWarmShare = 1 // every function due may be pre-warmed at once
+				pol, _ := New(cfg)
+				for i := 20; i >= 0; i-- { // a timer every hour, the last run now
+					pol.Observe(changed, now.Add(-time.Duration(i)*time.Hour))
+					pol.Observe(kept, now.Add(-time.Duration(i)*time.Hour))
+				}
+				w, _ := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: newActuator(t, prov)})
+				if rep := w.RunOnce(context.Background(), now); len(rep.Scaled) != 0 {
+					t.Fatalf("pre-warmed right after the run: %+v", rep.Scaled)
+				}
+				switch change {
+				case "relabel":
+					if err := prov.SetLabels(changed, map[string]string{"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "5m"}); err != nil {
+						t.Fatal(err)
+					}
+				case "defaults":
+					d := w.cfg.Defaults
+					d.Max = 3 // below its min: its labels no longer parse
+					w.SetDefaults(d)
+				}
+				time.Sleep(time.Hour - 15*time.Second) // inside the pre-warm window (lead 30 s)
+				rep := w.RunOnce(context.Background(), time.Now())
+				if len(rep.Scaled) != 1 || rep.Scaled[0].Ref != kept {
+					t.Errorf("pre-warmed %+v in the window, want only %s", rep.Scaled, kept)
+				}
+			})
+		})
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // QueueReader reads the asynchronous backlog of every function at once from
@@ -48,6 +50,21 @@ func (w *withQueue) Load(ctx context.Context, lq LoadQuery) (Values, error) {
 
 func (w *withQueue) Activity(ctx context.Context, window time.Duration) (Activity, error) {
 	act, err := w.base.Activity(ctx, window)
+	if err != nil {
+		return act, err
+	}
+	q, err := w.queued(ctx)
+	if err != nil {
+		return Activity{}, fmt.Errorf("activity over %s: %w", window, err)
+	}
+	act.Queued = q
+	return act, nil
+}
+
+// ActivityFor is Activity for refs (SubsetActivity), through base's when it
+// has one.
+func (w *withQueue) ActivityFor(ctx context.Context, window time.Duration, refs []provider.Ref) (Activity, error) {
+	act, err := ActivityFor(ctx, w.base, window, refs)
 	if err != nil {
 		return act, err
 	}

@@ -99,3 +99,35 @@ func TestWithQueueReuse(t *testing.T) {
 		t.Fatalf("a failure was reused: %d reads (%v), want 4", q.n, err)
 	}
 }
+
+// subsetBase answers ActivityFor with only the refs asked about.
+type subsetBase struct {
+	fakeBase
+	asked []provider.Ref
+}
+
+func (f *subsetBase) ActivityFor(_ context.Context, w time.Duration, refs []provider.Ref) (metricsource.Activity, error) {
+	f.asked = refs
+	return metricsource.Activity{Window: w, Covered: true, Started: metricsource.Values{refs[0]: 2}}, nil
+}
+
+// TestWithQueueActivityFor: the queue wrapper answers ActivityFor through
+// the base's when it has one, and through Activity when not; the queue's
+// reading fills Queued either way, and a failed one is ErrUnavailable.
+func TestWithQueueActivityFor(t *testing.T) {
+	ctx := context.Background()
+	q := &fakeQueue{v: metricsource.Values{fnA: 5000}}
+	sub := &subsetBase{}
+	act, err := metricsource.ActivityFor(ctx, metricsource.WithQueue(sub, q, 0, time.Now), time.Minute, []provider.Ref{fnA})
+	if err != nil || act.Started[fnA] != 2 || act.Queued[fnA] != 5000 || len(sub.asked) != 1 {
+		t.Fatalf("through the base's ActivityFor: %+v, %v (asked %v)", act, err, sub.asked)
+	}
+	act, err = metricsource.ActivityFor(ctx, metricsource.WithQueue(&fakeBase{}, q, 0, time.Now), time.Minute, []provider.Ref{fnA})
+	if err != nil || act.Started[fnA] != 1 || act.Queued[fnA] != 5000 {
+		t.Fatalf("through Activity: %+v, %v", act, err)
+	}
+	q.err = errors.New("nats: timeout")
+	if _, err := metricsource.ActivityFor(ctx, metricsource.WithQueue(sub, q, 0, time.Now), time.Minute, []provider.Ref{fnA}); !errors.Is(err, metricsource.ErrUnavailable) {
+		t.Fatalf("with the queue down: %v, want ErrUnavailable", err)
+	}
+}

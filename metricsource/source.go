@@ -99,6 +99,28 @@ type Source interface {
 	Activity(ctx context.Context, window time.Duration) (Activity, error)
 }
 
+// SubsetActivity is implemented by sources that answer Activity for a few
+// functions for less than for all of them (the embedded source walks its
+// history per function; a PromQL query costs the same either way).
+type SubsetActivity interface {
+	// ActivityFor is Activity with entries for refs only: each ref's
+	// entries are what Activity gives it; Window, Covered and Uncovered
+	// are Activity's.
+	ActivityFor(ctx context.Context, window time.Duration, refs []provider.Ref) (Activity, error)
+}
+
+// ActivityFor asks src for refs' activity over window: through
+// SubsetActivity when src has it, else Activity (whose extra entries the
+// caller ignores).
+func ActivityFor(ctx context.Context, src interface {
+	Activity(ctx context.Context, window time.Duration) (Activity, error)
+}, window time.Duration, refs []provider.Ref) (Activity, error) {
+	if s, ok := src.(SubsetActivity); ok {
+		return s.ActivityFor(ctx, window, refs)
+	}
+	return src.Activity(ctx, window)
+}
+
 // ErrUnavailable wraps failures to reach the source (timeouts, connection
 // refused, 5xx): the caller must treat every function's data as missing.
 var ErrUnavailable = errors.New("metrics source unavailable")

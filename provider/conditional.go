@@ -31,6 +31,9 @@ func (e *ConflictError) Error() string {
 
 // IsConflict reports whether err is a *ConflictError and returns it.
 func IsConflict(err error) (*ConflictError, bool) {
+	if err == nil {
+		return nil, false // before errors.As, whose target escapes: the actuator asks twice per write
+	}
 	var c *ConflictError
 	ok := errors.As(err, &c)
 	return c, ok

@@ -2,6 +2,7 @@ package scaler
 
 import (
 	"maps"
+	"reflect"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -26,11 +27,27 @@ type parsedSpec struct {
 // compared by content: a provider decodes fresh maps for every listing, so
 // the maps' identity says nothing. The caller holds passMu.
 func (l *Loop) specOf(c *parsedSpec, fn provider.Function) (Spec, error) {
-	if c.gen == l.specGen && c.spec != nil && maps.Equal(c.labels, fn.Labels) && maps.Equal(c.annotations, fn.Annotations) {
+	if c.gen == l.specGen && c.spec != nil && SameLabels(c.labels, fn.Labels) && SameLabels(c.annotations, fn.Annotations) {
 		return *c.spec, c.err
 	}
 	spec, err := ParseSpec(fn, l.cfg.Defaults)
 	c.spec, c.err = &spec, err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, l.specGen
 	return spec, err
+}
+
+// SameLabels reports whether two label (or annotation) maps hold the same
+// entries. A provider that decodes fresh maps for every listing gives new
+// maps to compare by content; one that hands out the maps it holds (the
+// memory provider, the simulator's) gives the very map the parse was kept
+// with, which holds what it holds: comparing it with itself entry by
+// entry was a third of the replay's spec checks.
+func SameLabels(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() {
+		return true
+	}
+	return maps.Equal(a, b)
 }

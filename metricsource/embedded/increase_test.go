@@ -8,7 +8,7 @@ import (
 // increaseByWalk is the counter increase computed the plain way, walking
 // every point in (from, to]: the reference the running totals must match.
 func increaseByWalk(s *series, from, to int64) (inc float64, present bool) {
-	prev, ok := s.at(from)
+	prev, ok := atByWalk(s, from)
 	present = ok
 	for _, p := range s.pts {
 		if p.t <= from || p.t > to {
@@ -29,8 +29,24 @@ func increaseByWalk(s *series, from, to int64) (inc float64, present bool) {
 	return inc, present
 }
 
+// atByWalk is the value in effect at t found by walking every point.
+func atByWalk(s *series, t int64) (float64, bool) {
+	v, ok := 0.0, false
+	for _, p := range s.pts {
+		if p.t > t {
+			break
+		}
+		v, ok = p.v, !p.absent()
+	}
+	if !ok {
+		return 0, false
+	}
+	return v, true
+}
+
 // Random counters with resets, absences, new incarnations and pruning: the
-// increase from running totals equals the walk over every window.
+// increase from running totals, and the value in effect, equal the walk
+// over every window.
 func TestIncreaseFromRunningTotalsMatchesTheWalk(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for run := range 200 {
@@ -54,6 +70,11 @@ func TestIncreaseFromRunningTotalsMatchesTheWalk(t *testing.T) {
 		for range 50 {
 			from := int64(rng.IntN(320)) - 10
 			to := from + int64(rng.IntN(200))
+			// to runs past the last point, where at skips its search.
+			v, ok := s.at(to)
+			if wv, wok := atByWalk(&s, to); v != wv || ok != wok {
+				t.Fatalf("run %d: at(%d) = %v, %v; the walk says %v, %v", run, to, v, ok, wv, wok)
+			}
 			got, gp := s.increase(from, to)
 			want, wp := increaseByWalk(&s, from, to)
 			if got != want || gp != wp {

@@ -67,20 +67,35 @@ func (s *series) markAbsent(t int64) {
 // it, which gives the value in effect at the cutoff. It reports whether the
 // series holds nothing useful any more (only an absence).
 func (s *series) prune(cutoff int64) (empty bool) {
-	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > cutoff })
+	i := 0 // only i > 1 drops anything: with the second point after the cutoff, no search
+	if len(s.pts) > 1 && s.pts[1].t <= cutoff {
+		i = sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > cutoff })
+	}
 	if i > 1 {
-		keep := s.pts[i-1:]
-		// Copy down rather than reslice so the backing array does not grow
-		// without bound on a long-running controller.
-		n := copy(s.pts, keep)
-		s.pts = s.pts[:n]
+		// Reslice, not copy down: a busy series loses a point or two at
+		// every scrape, and copying hours of points down each time was a
+		// tenth of a day's replay. The backing array does not grow without
+		// bound: the slice's capacity shrinks as its start moves, and the
+		// append that finds it full moves only the points kept to a new
+		// array (about twice their number), leaving the old one to the GC.
+		s.pts = s.pts[i-1:]
 	}
 	return len(s.pts) == 0 || (len(s.pts) == 1 && s.pts[0].absent())
 }
 
+// after is the index of the first point after t (len(pts) when none).
+// Queries mostly ask about the latest scrape, after every point: that is
+// checked first rather than searched for.
+func (s *series) after(t int64) int {
+	if n := len(s.pts); n == 0 || s.pts[n-1].t <= t {
+		return n
+	}
+	return sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > t })
+}
+
 // at returns the value in effect at t: the last point at or before t.
 func (s *series) at(t int64) (float64, bool) {
-	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > t })
+	i := s.after(t)
 	if i == 0 || s.pts[i-1].absent() {
 		return 0, false
 	}
@@ -92,7 +107,7 @@ func (s *series) at(t int64) (float64, bool) {
 // present at any time in [from, to].
 func (s *series) increase(from, to int64) (inc float64, present bool) {
 	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > from })
-	j := i + sort.Search(len(s.pts)-i, func(k int) bool { return s.pts[i+k].t > to })
+	j := max(i, s.after(to)) // the first point after to, not before i
 	present = i > 0 && !s.pts[i-1].absent()
 	if i == j {
 		return 0, present // no change in (from, to]
@@ -134,7 +149,7 @@ func (s *series) wokenAt(from, to int64) (int64, bool) {
 	if v, ok := s.at(to); !ok || v <= 0 {
 		return 0, false
 	}
-	j := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > to }) - 1
+	j := s.after(to) - 1
 	var woke int64
 	for k := j; k >= 0; k-- {
 		p := s.pts[k]

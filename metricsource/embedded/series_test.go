@@ -100,3 +100,22 @@ func TestSeriesKeepsOnlyChangesAndPrunes(t *testing.T) {
 		t.Fatalf("an absent series with no history is not reported empty: %v", s.pts)
 	}
 }
+
+// TestPruneKeepsTheBackingBounded: a busy series gains a point and loses
+// one at every scrape for ever; prune reslices rather than copying down, so
+// its capacity must still stay within a small multiple of what it keeps
+// (the append that finds the slice full moves only the kept points).
+func TestPruneKeepsTheBackingBounded(t *testing.T) {
+	s := &series{}
+	const keep = 100
+	for tick := int64(0); tick < 100_000; tick++ {
+		s.add(tick, float64(tick)) // a change every scrape
+		s.prune(tick - keep)
+		if n, c := len(s.pts), cap(s.pts); n > keep+2 || c > 4*n+16 {
+			t.Fatalf("at %d: %d points kept, capacity %d", tick, n, c)
+		}
+		if s.pts[0].t > tick-keep && tick >= keep {
+			t.Fatalf("at %d: the point in effect at the cutoff was dropped: first at %d", tick, s.pts[0].t)
+		}
+	}
+}

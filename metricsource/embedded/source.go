@@ -23,7 +23,10 @@ type Source struct {
 	retention time.Duration
 }
 
-var _ metricsource.Source = (*Source)(nil)
+var (
+	_ metricsource.Source         = (*Source)(nil)
+	_ metricsource.SubsetActivity = (*Source)(nil)
+)
 
 // New validates cfg and returns a Source with no history yet.
 func New(cfg Config) (*Source, error) {
@@ -137,7 +140,7 @@ func (s *Source) rates(from, to int64) metricsource.Values {
 // peaks sums each function's in-flight series' peaks over [from, to]: equal
 // to the peak of the sum with one series per function, as the gateway has.
 func (s *Source) peaks(from, to int64) metricsource.Values {
-	out := make(metricsource.Values)
+	out := make(metricsource.Values, len(s.st.fns)) // sized once, not regrown as it fills
 	for ref, fn := range s.st.fns {
 		var sum float64
 		var present bool
@@ -163,6 +166,18 @@ func (s *Source) peaks(from, to int64) metricsource.Values {
 // (from the replica count), and whether successful scrapes cover the window
 // with no gap over 2.5×Interval.
 func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource.Activity, error) {
+	return s.activity(window, nil, true)
+}
+
+// ActivityFor is Activity with only refs' entries (metricsource.SubsetActivity):
+// the idler asks for each keep-alive window about the functions that have
+// it, and a cycle had cost one pass over every function per window.
+func (s *Source) ActivityFor(_ context.Context, window time.Duration, refs []provider.Ref) (metricsource.Activity, error) {
+	return s.activity(window, refs, false)
+}
+
+// activity answers over every function (all) or over refs.
+func (s *Source) activity(window time.Duration, refs []provider.Ref, all bool) (metricsource.Activity, error) {
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -173,73 +188,92 @@ func (s *Source) Activity(_ context.Context, window time.Duration) (metricsource
 	if err != nil {
 		return metricsource.Activity{}, fmt.Errorf("activity over %s: %w", window, err)
 	}
+	n := len(refs)
+	if all {
+		n = len(s.st.fns)
+	}
 	act := metricsource.Activity{
 		Window:    window,
 		Uncovered: s.st.covered(now, window, s.maxGap()),
-		Started:   make(metricsource.Values, len(s.st.fns)),
+		Started:   make(metricsource.Values, n),
 	}
 	act.Covered = act.Uncovered == ""
 	if s.st.sawInflight {
-		act.Inflight = make(metricsource.Values)
+		act.Inflight = make(metricsource.Values, n) // sized once, not regrown as it fills
 	}
-	for ref, fn := range s.st.fns {
-		want := kindTotal
-		if fn.hasStarted {
-			want = kindStarted
+	since := now.UnixNano() - window.Nanoseconds()
+	if all {
+		for ref, fn := range s.st.fns {
+			fn.activity(ref, &act, from, to, since)
 		}
-		var started, inflight float64
-		var hasStarted, hasInflight bool
-		// A counter seen before (it is still in the history) but missing
-		// from the latest scrape, with no counter of the function in it:
-		// vanished, so unknown rather than "never invoked".
-		var gone, here bool
-		var woke int64
-		for _, ser := range fn.series {
-			if ser.key.kind == kindReplicas {
-				if t, ok := ser.wokenAt(now.UnixNano()-window.Nanoseconds(), to); ok {
-					woke = max(woke, t)
-				}
-				continue
-			}
-			if ser.key.kind != kindInflight {
-				if _, ok := ser.at(to); ok {
-					here = true
-				} else if len(ser.pts) > 0 {
-					gone = true
-				}
-			}
-			switch ser.key.kind {
-			case want:
-				inc, ok := ser.increase(from, to)
-				started += inc
-				hasStarted = hasStarted || ok
-			case kindInflight:
-				if v, ok := ser.at(to); ok {
-					inflight += v
-					hasInflight = true
-				}
-			}
-		}
-		if hasStarted {
-			act.Started[ref] = started
-		}
-		if hasInflight && act.Inflight != nil {
-			act.Inflight[ref] = inflight
-		}
-		if woke != 0 {
-			if act.Woken == nil {
-				act.Woken = map[provider.Ref]time.Time{}
-			}
-			act.Woken[ref] = time.Unix(0, woke)
-		}
-		if gone && !here {
-			if act.Vanished == nil {
-				act.Vanished = map[provider.Ref]bool{}
-			}
-			act.Vanished[ref] = true
+		return act, nil
+	}
+	for _, ref := range refs {
+		if fn := s.st.fns[ref]; fn != nil {
+			fn.activity(ref, &act, from, to, since)
 		}
 	}
 	return act, nil
+}
+
+// activity adds fn's entries to act: its invocations started in (from, to],
+// in flight at to, woken since since, or vanished.
+func (fn *function) activity(ref provider.Ref, act *metricsource.Activity, from, to, since int64) {
+	want := kindTotal
+	if fn.hasStarted {
+		want = kindStarted
+	}
+	var started, inflight float64
+	var hasStarted, hasInflight bool
+	// A counter seen before (it is still in the history) but missing
+	// from the latest scrape, with no counter of the function in it:
+	// vanished, so unknown rather than "never invoked".
+	var gone, here bool
+	var woke int64
+	for _, ser := range fn.series {
+		if ser.key.kind == kindReplicas {
+			if t, ok := ser.wokenAt(since, to); ok {
+				woke = max(woke, t)
+			}
+			continue
+		}
+		if ser.key.kind != kindInflight {
+			if _, ok := ser.at(to); ok {
+				here = true
+			} else if len(ser.pts) > 0 {
+				gone = true
+			}
+		}
+		switch ser.key.kind {
+		case want:
+			inc, ok := ser.increase(from, to)
+			started += inc
+			hasStarted = hasStarted || ok
+		case kindInflight:
+			if v, ok := ser.at(to); ok {
+				inflight += v
+				hasInflight = true
+			}
+		}
+	}
+	if hasStarted {
+		act.Started[ref] = started
+	}
+	if hasInflight && act.Inflight != nil {
+		act.Inflight[ref] = inflight
+	}
+	if woke != 0 {
+		if act.Woken == nil {
+			act.Woken = map[provider.Ref]time.Time{}
+		}
+		act.Woken[ref] = time.Unix(0, woke)
+	}
+	if gone && !here {
+		if act.Vanished == nil {
+			act.Vanished = map[provider.Ref]bool{}
+		}
+		act.Vanished[ref] = true
+	}
 }
 
 // LastActivity returns the time of the scrape at which ref's started counter

@@ -457,3 +457,71 @@ func TestUncoveredSaysWhy(t *testing.T) {
 		}
 	})
 }
+
+// TestActivityForIsActivityOfThoseFunctions: ActivityFor gives each ref
+// asked about exactly Activity's entries (started, in flight, woken,
+// vanished) and nothing about the others.
+func TestActivityForIsActivityOfThoseFunctions(t *testing.T) {
+	clk := &fixedClock{t: time.Unix(1_700_000_000, 0)}
+	cfg := DefaultConfig()
+	cfg.Interval, cfg.Clock = time.Second, clk
+	src, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 120 {
+		smp := []Sample{
+			{Metric: MetricStarted, FunctionName: "busy", Value: float64(3 * i)},
+			{Metric: MetricInflight, FunctionName: "busy", Value: float64(i % 4)},
+			{Metric: MetricTotal, FunctionName: "quiet", Code: "200", Value: 7},
+			{Metric: MetricReplicas, FunctionName: "woken", Value: float64(min(1, max(0, i-100)))},
+			{Metric: MetricStarted, FunctionName: "woken", Value: float64(i / 50)},
+		}
+		if i < 90 {
+			smp = append(smp, Sample{Metric: MetricStarted, FunctionName: "gone", Value: float64(i)})
+		}
+		src.Observe(clk.t, smp)
+		clk.t = clk.t.Add(time.Second)
+	}
+	clk.t = clk.t.Add(-time.Second)
+	ctx := context.Background()
+	refs := []provider.Ref{fnRef("busy"), fnRef("gone"), fnRef("woken"), fnRef("never")}
+	for _, w := range []time.Duration{10 * time.Second, time.Minute} {
+		all, err := src.Activity(ctx, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		some, err := src.ActivityFor(ctx, w, refs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := metricsource.Activity{Window: all.Window, Covered: all.Covered, Uncovered: all.Uncovered,
+			Started: metricsource.Values{}, Inflight: metricsource.Values{}}
+		for _, ref := range refs {
+			if v, ok := all.Started[ref]; ok {
+				want.Started[ref] = v
+			}
+			if v, ok := all.Inflight[ref]; ok {
+				want.Inflight[ref] = v
+			}
+			if v, ok := all.Woken[ref]; ok {
+				if want.Woken == nil {
+					want.Woken = map[provider.Ref]time.Time{}
+				}
+				want.Woken[ref] = v
+			}
+			if all.Vanished[ref] {
+				if want.Vanished == nil {
+					want.Vanished = map[provider.Ref]bool{}
+				}
+				want.Vanished[ref] = true
+			}
+		}
+		if len(want.Started) < 2 || len(want.Inflight) == 0 || (w == time.Minute && (want.Woken == nil || want.Vanished == nil)) {
+			t.Fatalf("window %s: the history does not exercise every entry: %+v", w, want)
+		}
+		if diff := cmp.Diff(want, some); diff != "" {
+			t.Errorf("window %s: ActivityFor differs from Activity restricted to %v (-want +got):\n%s", w, refs, diff)
+		}
+	}
+}

@@ -125,6 +125,10 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 	}
 	st.seq++
 	st.scrapes = append(st.scrapes, t)
+	// A scrape lists a function's series together: the last function_name
+	// resolved answers the next sample without two map lookups.
+	var lastName string
+	var lastFn *function
 	for _, smp := range samples {
 		kind, ok := kindOf(smp.Metric)
 		if !ok {
@@ -139,14 +143,18 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			st.log.Debug("sample without function_name ignored", "metric", smp.Metric)
 			continue
 		}
-		ref, ok := st.ref(smp.FunctionName)
-		if !ok {
-			continue
-		}
-		fn := st.fns[ref]
-		if fn == nil {
-			fn = &function{series: make([]*series, 0, 3)}
-			st.fns[ref] = fn
+		fn := lastFn
+		if fn == nil || smp.FunctionName != lastName {
+			ref, ok := st.ref(smp.FunctionName)
+			if !ok {
+				continue
+			}
+			fn = st.fns[ref]
+			if fn == nil {
+				fn = &function{series: make([]*series, 0, 3)}
+				st.fns[ref] = fn
+			}
+			lastName, lastFn = smp.FunctionName, fn
 		}
 		key := seriesKey{kind: kind, name: smp.FunctionName}
 		if kind == kindTotal {
