@@ -121,7 +121,7 @@ func Default() Config {
 			BurstWindow: 10 * time.Second, HistorySize: 50},
 		Defaults: FromScaler(d),
 		Idler:    Idler{Enabled: true, Schedule: "@every 30s", RefusedBackoff: time.Hour},
-		KeepAlive: KeepAlive{ColdStartWorth: time.Hour, PreWarmShare: 0.25, PreWarmInterval: 10 * time.Second,
+		KeepAlive: KeepAlive{ColdStartWorth: 15 * time.Minute, PreWarmShare: 0.25, PreWarmInterval: 10 * time.Second,
 			RebuildLookback: 24 * time.Hour, LearnStep: 15 * time.Second},
 		Actuator: Actuator{Workers: 8, CallTimeout: 10 * time.Second, BackoffInitial: time.Second,
 			BackoffMax: time.Minute, RefusedBackoff: time.Hour},
