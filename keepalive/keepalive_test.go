@@ -364,14 +364,7 @@ func TestSteadyTrafficKeepsItsLulls(t *testing.T) {
 	p, _ := New(Config{})
 	ref := provider.Ref{Name: "f", Namespace: "fn"}
 	step := 15 * time.Second
-	at := t0
-	for range 14 {
-		for range 2 * 60 * 4 { // two hours of busy steps
-			at = at.Add(step)
-			p.ObserveCount(ref, at, step, 10)
-		}
-		at = at.Add(5 * time.Minute) // the lull
-	}
+	at := feedStretches(p, ref, 14, 2*60*4, 10, 5*time.Minute) // two hours busy, a 5-minute lull
 	plan, _ := p.Plan(ref, 15*time.Minute, at)
 	// A lull, as the steps show it, is 5 minutes less a step from the last
 	// call to the next; warm then by keep-alive or by pre-warm is covered.
@@ -390,15 +383,7 @@ func TestSteadyTrafficKeepsItsLulls(t *testing.T) {
 func TestPreWarmIsOneReplica(t *testing.T) {
 	p, _ := New(Config{})
 	ref := provider.Ref{Name: "f", Namespace: "fn"}
-	step := 15 * time.Second
-	at := t0
-	for range 20 {
-		for range 22 { // 5½ minutes busy
-			at = at.Add(step)
-			p.ObserveCount(ref, at, step, 20)
-		}
-		at = at.Add(270 * time.Second)
-	}
+	at := feedStretches(p, ref, 20, 22, 20, 270*time.Second) // 5½ minutes busy, 4½ quiet
 	plan, _ := p.Plan(ref, 15*time.Minute, at)
 	if plan.Code != CodeKeepAlive || plan.KeepAlive < 4*time.Minute {
 		t.Errorf("plan %s keep %s, want a keep-alive over the 4½-minute lulls (%s)", plan.Code, plan.KeepAlive, plan.Reason)
@@ -417,19 +402,26 @@ func TestPreWarmServesWhatOneReplicaServes(t *testing.T) {
 	}{{25, true}, {1, false}} {
 		p, _ := New(Config{})
 		ref := provider.Ref{Name: "f", Namespace: "fn"}
-		step := 15 * time.Second
-		at := t0
-		for range 20 {
-			for range 22 {
-				at = at.Add(step)
-				p.ObserveCount(ref, at, step, 20)
-			}
-			at = at.Add(270 * time.Second)
-		}
+		at := feedStretches(p, ref, 20, 22, 20, 270*time.Second)
 		_, _ = p.KeepAlive(ref, 15*time.Minute, tc.serves, at)
 		plan, _ := p.Plan(ref, 15*time.Minute, at)
 		if got := plan.PreWarmAt > 0; got != tc.prewarm {
 			t.Errorf("serves %v: plan %s (%s), want pre-warm %v", tc.serves, plan.Code, plan.Reason, tc.prewarm)
 		}
 	}
+}
+
+// feedStretches feeds p, from t0, rounds of steps busy 15 s steps with n
+// calls each, then a lull; it returns the time after the last lull.
+func feedStretches(p *Policy, ref provider.Ref, rounds, steps, n int, lull time.Duration) time.Time {
+	const step = 15 * time.Second
+	at := t0
+	for range rounds {
+		for range steps {
+			at = at.Add(step)
+			p.ObserveCount(ref, at, step, n)
+		}
+		at = at.Add(lull)
+	}
+	return at
 }

@@ -50,21 +50,18 @@ func (w *withQueue) Load(ctx context.Context, lq LoadQuery) (Values, error) {
 
 func (w *withQueue) Activity(ctx context.Context, window time.Duration) (Activity, error) {
 	act, err := w.base.Activity(ctx, window)
-	if err != nil {
-		return act, err
-	}
-	q, err := w.queued(ctx)
-	if err != nil {
-		return Activity{}, fmt.Errorf("activity over %s: %w", window, err)
-	}
-	act.Queued = q
-	return act, nil
+	return w.addQueued(ctx, window, act, err)
 }
 
 // ActivityFor is Activity for refs (SubsetActivity), through base's when it
 // has one.
 func (w *withQueue) ActivityFor(ctx context.Context, window time.Duration, refs []provider.Ref) (Activity, error) {
 	act, err := ActivityFor(ctx, w.base, window, refs)
+	return w.addQueued(ctx, window, act, err)
+}
+
+// addQueued completes the base's answer with the queue's depths.
+func (w *withQueue) addQueued(ctx context.Context, window time.Duration, act Activity, err error) (Activity, error) {
 	if err != nil {
 		return act, err
 	}
