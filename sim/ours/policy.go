@@ -47,6 +47,14 @@ func Default() Policy {
 
 func (p Policy) Name() string { return p.Label }
 
+// MaxReplicas is every simulated function's com.openfaas.scale.max: far
+// above what any trace needs, because the baseline (fixed keep-alive)
+// starts a replica for every request that needs one, without a cap. At
+// 1000, the 200-function day's busiest function at concurrency 1 (4,400
+// requests in flight at its peaks) queued behind the cap for 21 s, a
+// figure of the label, not of the policy.
+const MaxReplicas = "100000"
+
 // labels are a function's com.openfaas.scale.* labels.
 func (p Policy) labels(fn sim.FunctionInfo) map[string]string {
 	zd := scaler.ZeroDurationAuto
@@ -57,7 +65,7 @@ func (p Policy) labels(fn sim.FunctionInfo) map[string]string {
 		scaler.LabelType:             "capacity",
 		scaler.LabelTarget:           strconv.Itoa(fn.Concurrency),
 		scaler.LabelTargetProportion: strconv.FormatFloat(p.TargetProportion, 'f', -1, 64),
-		scaler.LabelMax:              "1000",
+		scaler.LabelMax:              MaxReplicas,
 		scaler.LabelZero:             "true",
 		scaler.LabelZeroDuration:     zd,
 	}
