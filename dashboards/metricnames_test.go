@@ -38,7 +38,13 @@ type exported map[string][]string
 
 // recordingRegisterer records the descriptors of every collector registered
 // on it, the way a real registry sees them, without keeping any series.
-type recordingRegisterer struct{ m exported }
+// Unchecked collectors (they describe nothing, as the scaler's streamed
+// per-function families) are kept in *unchecked and read by collecting
+// them once the controller has decided a function.
+type recordingRegisterer struct {
+	m         exported
+	unchecked *[]prometheus.Collector
+}
 
 var descRE = regexp.MustCompile(`^Desc\{fqName: "([^"]+)", .*variableLabels: \{([^}]*)\}\}$`)
 
@@ -49,23 +55,44 @@ func (r recordingRegisterer) Register(c prometheus.Collector) error {
 	_, vec := c.(prometheus.ObserverVec)
 	ch := make(chan *prometheus.Desc, 16)
 	go func() { c.Describe(ch); close(ch) }()
+	described := false
 	for d := range ch {
-		m := descRE.FindStringSubmatch(d.String())
-		if m == nil {
-			panic("unparsed descriptor " + d.String())
-		}
-		var labels []string
-		if m[2] != "" {
-			labels = strings.Split(m[2], ",")
-		}
-		r.m[m[1]] = labels
-		if single || vec {
-			r.m[m[1]+"_bucket"] = append(slices.Clone(labels), "le")
-			r.m[m[1]+"_sum"] = labels
-			r.m[m[1]+"_count"] = labels
-		}
+		described = true
+		r.record(d, single || vec)
+	}
+	if !described {
+		*r.unchecked = append(*r.unchecked, c)
 	}
 	return nil
+}
+
+// record notes the metric a descriptor describes.
+func (r recordingRegisterer) record(d *prometheus.Desc, histogram bool) {
+	m := descRE.FindStringSubmatch(d.String())
+	if m == nil {
+		panic("unparsed descriptor " + d.String())
+	}
+	var labels []string
+	if m[2] != "" {
+		labels = strings.Split(m[2], ",")
+	}
+	r.m[m[1]] = labels
+	if histogram {
+		r.m[m[1]+"_bucket"] = append(slices.Clone(labels), "le")
+		r.m[m[1]+"_sum"] = labels
+		r.m[m[1]+"_count"] = labels
+	}
+}
+
+// collectUnchecked records what the unchecked collectors collect now.
+func (r recordingRegisterer) collectUnchecked() {
+	for _, c := range *r.unchecked {
+		ch := make(chan prometheus.Metric, 64)
+		go func() { c.Collect(ch); close(ch) }()
+		for m := range ch {
+			r.record(m.Desc(), false)
+		}
+	}
 }
 
 func (r recordingRegisterer) MustRegister(cs ...prometheus.Collector) {
@@ -80,7 +107,7 @@ func (r recordingRegisterer) Unregister(prometheus.Collector) bool { return true
 // gateway the way `faas-autoscaler run` does and returns what they export.
 func exportedMetrics(t *testing.T) exported {
 	t.Helper()
-	rec := recordingRegisterer{m: exported{}}
+	rec := recordingRegisterer{m: exported{}, unchecked: new([]prometheus.Collector)}
 	mem := memory.New(clock.Real(), memory.Options{})
 	src := scalertest.NewSource()
 	ctl, err := controller.New(config.Default(), controller.Wiring{}, controller.Deps{Provider: provider.Instrument(mem, rec),
@@ -88,6 +115,16 @@ func exportedMetrics(t *testing.T) exported {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The per-function families are streamed for decided functions only:
+	// decide one, then collect them.
+	decided := provider.Ref{Name: "decided", Namespace: "openfaas-fn"}
+	if err := mem.Deploy(provider.Function{Ref: decided, Replicas: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ctl.Loop.Tick(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rec.collectUnchecked()
 	if _, err := alerts.NewHandler(alerts.Config{Sink: ctl.Loop, Auth: alerts.AuthNone, Registerer: rec}); err != nil {
 		t.Fatal(err)
 	}
