@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -9,9 +10,9 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/retry"
 
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
@@ -73,27 +74,19 @@ func racingProvider(t *testing.T, c *kubecluster.Cluster, ns string) (*Provider,
 	return startProvider(t, client, ns), r
 }
 
-// otherWriter sets spec.replicas as kubectl scale does, with its own read.
+// otherWriter sets spec.replicas as kubectl scale does.
 func otherWriter(t *testing.T, c *kubecluster.Cluster, ns, name string, n int32) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	d := c.Client.AppsV1().Deployments(ns)
-	// As kubectl scale does: re-read and retry on a conflict. The other
-	// writer's own read-modify-write can race the controller-manager's
-	// status writes to a Deployment created moments ago; without the retry
-	// its raise was lost now and then and the actuator rightly applied its
-	// scale to zero (a flake seen in CI, 2026-12-01).
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		s, err := d.GetScale(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		s.Spec.Replicas = n
-		_, err = d.UpdateScale(ctx, name, s, metav1.UpdateOptions{})
-		return err
-	})
-	if err != nil {
+	// As kubectl scale does: a merge patch of the scale subresource, which
+	// carries no resourceVersion and so cannot conflict. A read-modify-write
+	// here (even retried five times on conflict) lost its raise now and then
+	// to the controller-manager's status writes on a Deployment created
+	// moments ago, and the actuator then rightly applied its scale to zero
+	// (flakes seen in CI on 2026-12-01 and 2026-12-02).
+	patch := []byte(fmt.Sprintf(`{"spec":{"replicas":%d}}`, n))
+	if _, err := c.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}, "scale"); err != nil {
 		t.Error(err)
 	}
 }
