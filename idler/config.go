@@ -45,6 +45,14 @@ type KeepAlivePolicy interface {
 	KeepAlive(ref provider.Ref, fallback time.Duration, serves float64, now time.Time) (time.Duration, string)
 }
 
+// ZeroObserver is what a KeepAlivePolicy may also implement to learn the
+// count each "auto" function had when the idler scaled it to zero (after
+// the actuator applied it): package keepalive's pre-warm starts that many
+// again.
+type ZeroObserver interface {
+	Zeroed(ref provider.Ref, replicas uint64)
+}
+
 // Defaults.
 const (
 	DefaultZeroDuration   = 15 * time.Minute

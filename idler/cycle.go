@@ -451,6 +451,9 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 	switch o.Code {
 	case actuator.CodeApplied:
 		d.m.idled.Inc()
+		if zo, ok := d.cfg.KeepAlive.(ZeroObserver); ok && w.in.Spec.Auto {
+			zo.Zeroed(w.fn.Ref, w.fn.Replicas)
+		}
 		w.fn.Replicas = 0
 		w.st.atZero = true
 		w.st.refusedUntil, w.st.refusedLogged = time.Time{}, false

@@ -435,6 +435,38 @@ func TestAutoKeepAliveIsToldWhatAReplicaServes(t *testing.T) {
 	}
 }
 
+// zeroedPolicy is a keep-alive policy that records what the idler tells it
+// of the functions it scaled to zero.
+type zeroedPolicy struct{ zeroed map[string]uint64 }
+
+func (z *zeroedPolicy) KeepAlive(_ provider.Ref, fallback time.Duration, _ float64, _ time.Time) (time.Duration, string) {
+	return fallback, "fallback"
+}
+
+func (z *zeroedPolicy) Zeroed(r provider.Ref, replicas uint64) { z.zeroed[r.Name] = replicas }
+
+// The idler tells an "auto" function's keep-alive policy the count it scaled
+// the function to zero from (what a pre-warm gives back), only once the
+// actuator applied it, and never for a fixed zero-duration.
+func TestIdledCountIsToldToTheKeepAlive(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	pol := &zeroedPolicy{zeroed: map[string]uint64{}}
+	e := newEnv(t, Config{KeepAlive: pol}, function("auto", 3, old, optIn(LabelZeroDuration, "auto")),
+		function("fixed", 2, old, optIn()))
+	e.d.RunOnce(t.Context(), time.Now())
+	if len(pol.zeroed) != 1 || pol.zeroed["auto"] != 3 {
+		t.Errorf("told %v, want only auto: 3", pol.zeroed)
+	}
+
+	dry := &zeroedPolicy{zeroed: map[string]uint64{}}
+	p := newTestProvider(t, memory.Options{}, function("auto", 3, old, optIn(LabelZeroDuration, "auto")))
+	e = newEnv(t, Config{KeepAlive: dry, Actuator: newActuator(t, p, true)}, function("auto", 3, old, optIn(LabelZeroDuration, "auto")))
+	e.d.RunOnce(t.Context(), time.Now())
+	if len(dry.zeroed) != 0 {
+		t.Errorf("dry run told %v: nothing was scaled", dry.zeroed)
+	}
+}
+
 func TestQuantizeAuto(t *testing.T) {
 	tests := []struct{ in, want time.Duration }{
 		{time.Second, 10 * time.Second}, {time.Minute, time.Minute}, {61 * time.Second, 2 * time.Minute},

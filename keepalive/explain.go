@@ -17,6 +17,9 @@ type Explanation struct {
 	KeepAlive      string    `json:"keepAlive"`
 	PreWarmFrom    time.Time `json:"preWarmFrom,omitzero"`
 	PreWarmUntil   time.Time `json:"preWarmUntil,omitzero"`
+	// PreWarmReplicas is how many replicas a pre-warm starts: the count the
+	// idler last scaled the function to zero from (1 when not seen).
+	PreWarmReplicas uint64 `json:"preWarmReplicas,omitzero"`
 	// WarmNow says whether the plan wants a replica at this moment.
 	WarmNow bool `json:"warmNow"`
 	// PreWarmedUntil is set while the function is pre-warmed by the loop.
@@ -42,6 +45,7 @@ func (p *Policy) Explain(ref provider.Ref, fallback time.Duration, now time.Time
 		e.WarmNow = plan.Warm(now.Sub(last))
 		if plan.PreWarmAt > 0 {
 			e.PreWarmFrom, e.PreWarmUntil = last.Add(plan.PreWarmAt), last.Add(plan.PreWarmUntil)
+			e.PreWarmReplicas = p.preWarmReplicas(ref)
 		}
 	}
 	return e, true

@@ -411,6 +411,37 @@ func TestPreWarmServesWhatOneReplicaServes(t *testing.T) {
 	}
 }
 
+// TestPreWarmIsTheCountItWasIdledFrom: lulls ended by 20 calls a step at a
+// function whose replica serves 10. One pre-warmed replica would leave half
+// of each step cold, so the plan keeps the function warm; once the idler
+// says it idled the function from 2 replicas, a pre-warm starts 2, takes
+// the whole step, and unloading in the lull pays. From 40 replicas each is
+// idle through the window: the keep-alive is cheaper again.
+func TestPreWarmIsTheCountItWasIdledFrom(t *testing.T) {
+	for _, tc := range []struct {
+		zeroed  uint64 // 0: the idler has not said
+		prewarm bool
+		starts  uint64
+	}{{0, false, 1}, {2, true, 2}, {40, false, 40}} {
+		p, _ := New(Config{PreWarmShare: 1})
+		ref := provider.Ref{Name: "f", Namespace: "fn"}
+		at := feedStretches(p, ref, 20, 22, 20, 270*time.Second)
+		_, _ = p.KeepAlive(ref, 15*time.Minute, 10, at)
+		p.Zeroed(ref, tc.zeroed)
+		plan, last := p.Plan(ref, 15*time.Minute, at)
+		if got := plan.PreWarmAt > 0; got != tc.prewarm {
+			t.Errorf("idled from %d: plan %s (%s), want pre-warm %v", tc.zeroed, plan.Code, plan.Reason, tc.prewarm)
+		}
+		if !tc.prewarm {
+			continue
+		}
+		due := p.Due(last.Add(plan.PreWarmAt), []provider.Ref{ref}, 0, 15*time.Minute)
+		if len(due) != 1 || due[0].Replicas != tc.starts {
+			t.Errorf("idled from %d: due %+v, want one pre-warm of %d", tc.zeroed, due, tc.starts)
+		}
+	}
+}
+
 // feedStretches feeds p, from t0, rounds of steps busy 15 s steps with n
 // calls each, then a lull; it returns the time after the last lull.
 func feedStretches(p *Policy, ref provider.Ref, rounds, steps, n int, lull time.Duration) time.Time {

@@ -58,6 +58,10 @@ type samples struct {
 	xp     []float64 // xp[i] = weight of x[0..i-1] beyond what one pre-warmed replica serves
 	total  float64   // idle times, finite + beyond
 	weight float64   // their weight, finite + beyond
+	// pk is how many replicas a pre-warm starts (below 1 counts as 1): it
+	// pays each one's idle time, and together they serve pk times what one
+	// serves (xp is computed with that).
+	pk float64
 }
 
 // newSamples sorts its with their weights ws (nil: each weighs 1); one
@@ -191,12 +195,13 @@ func (s *samples) keepCost(h1 int, k float64) (cold, idle float64) {
 // instead of three times per pair.
 func (s *samples) costAt(h1, c1, c2 int, k, p, u float64) (cold, idle float64) {
 	idle = s.prefix[h1] + (s.total-float64(h1))*k
-	// A pre-warm is one replica: of the requests of the step that ends the
-	// idle time it serves as many as one replica serves at once; the rest
-	// of a burst are counted cold, as they may wait for the replicas the
-	// scaler adds (a keep-alive keeps every replica the scaler left).
+	// A pre-warm starts pk replicas: of the requests of the step that ends
+	// the idle time they serve as many as pk replicas serve at once; the
+	// rest of a burst are counted cold, as they may wait for the replicas
+	// the scaler adds (a keep-alive keeps every replica the scaler left).
+	// Each of the pk replicas is idle for the window.
 	cold = s.wp[c1] - s.wp[h1] + (s.weight - s.wp[c2]) + (s.xp[c2] - s.xp[c1])
-	idle += s.prefix[c2] - s.prefix[c1] - float64(c2-c1)*p + (s.total-float64(c2))*(u-p)
+	idle += math.Max(s.pk, 1) * (s.prefix[c2] - s.prefix[c1] - float64(c2-c1)*p + (s.total-float64(c2))*(u-p))
 	return cold, idle
 }
 
@@ -221,6 +226,10 @@ type Learned struct {
 	// Serves is how many requests one replica serves at once (what one
 	// pre-warmed replica can take of a burst); below 1 counts as 1.
 	Serves float64
+	// PreWarmReplicas is how many replicas a pre-warm starts: the count the
+	// function had when it was last scaled to zero, so that a pre-warm
+	// gives back what a keep-alive would have kept (below 1 counts as 1).
+	PreWarmReplicas float64
 }
 
 // ChooseFor is Choose over weighted idle times.
@@ -238,7 +247,9 @@ func ChooseFor(l Learned, fallback time.Duration, cfg Config) Plan {
 		return Plan{KeepAlive: fallback, Code: CodeLearning,
 			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: keep %s, %s", len(its), cfg.MinSamples, fallback, why)}
 	}
-	s := newSamples(its, l.Weight, l.Serves)
+	pk := math.Max(1, l.PreWarmReplicas)
+	s := newSamples(its, l.Weight, math.Max(l.Serves, 1)*pk)
+	s.pk = pk
 	worth := cfg.ColdStartWorth.Seconds()
 	if cfg.WorthRate > 0 {
 		// Invocations per hour over the remembered idle times (those beyond

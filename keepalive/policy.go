@@ -36,6 +36,7 @@ type history struct {
 	its      []float32
 	ws       []float32
 	serves   float32 // requests one replica serves at once, from the idler (0: not told)
+	zeroedAt uint32  // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
 	next     int
 	added    int // idle times added since the plan was computed
 	plan     Plan
@@ -163,7 +164,8 @@ func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (
 			p.scratch = append(p.scratch, float64(v))
 			p.wscratch = append(p.wscratch, float64(h.ws[i]))
 		}
-		h.plan = ChooseFor(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves)}, fallback, p.cfg)
+		h.plan = ChooseFor(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
+			PreWarmReplicas: float64(h.zeroedAt)}, fallback, p.cfg)
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
 	}
 	if !h.seen {
@@ -203,13 +205,49 @@ func (p *Policy) setServes(ref provider.Ref, serves float64) {
 	}
 }
 
-// PreWarm is a function whose plan wants a replica now although it has had
+// Zeroed is the idler's report (idler.ZeroObserver) that it scaled ref to
+// zero from replicas. A pre-warm of the function starts that many again:
+// zero-then-pre-warm is a keep-alive with a hole in it, so it gives back
+// what the keep-alive would have kept. A function whose activations need
+// two replicas, pre-warmed with one, makes the rest of each activation
+// wait for a cold start the plan did not price. Not rebuilt after a
+// restart (the gateway's invocation counts do not say it): until the
+// idler next idles the function, a pre-warm starts one replica, as
+// before. The count is what the scaler held then, so a function whose
+// activations need fewer comes back down after the scaler's down window.
+func (p *Policy) Zeroed(ref provider.Ref, replicas uint64) {
+	if replicas == 0 {
+		return
+	}
+	v := uint32(min(replicas, math.MaxUint32))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.get(ref)
+	if v != h.zeroedAt {
+		h.zeroedAt, h.planned = v, false
+	}
+}
+
+// PreWarm is a function whose plan wants replicas now although it has had
 // no invocation for a while.
 type PreWarm struct {
 	Ref    provider.Ref
 	Since  time.Duration // since the last invocation
 	Until  time.Time     // end of the window
 	Reason string
+	// Replicas is how many to start: the count the function had when it
+	// was last idled (1 when not seen since the policy started).
+	Replicas uint64
+}
+
+// preWarmReplicas is how many replicas a pre-warm of ref starts (≥ 1).
+func (p *Policy) preWarmReplicas(ref provider.Ref) uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if h := p.fns[ref]; h != nil && h.zeroedAt > 1 {
+		return uint64(h.zeroedAt)
+	}
+	return 1
 }
 
 // Due lists the functions among atZero whose pre-warm window is open at
@@ -225,7 +263,8 @@ func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallba
 		}
 		since := now.Sub(last)
 		if since >= plan.PreWarmAt && since <= plan.PreWarmUntil {
-			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: plan.Reason})
+			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: plan.Reason,
+				Replicas: p.preWarmReplicas(ref)})
 		}
 	}
 	slices.SortFunc(out, func(a, b PreWarm) int { return a.Until.Compare(b.Until) })

@@ -55,8 +55,9 @@ type PreWarmerConfig struct {
 }
 
 // PreWarmer scales opted-in functions (zero true, zero-duration auto) from
-// zero to one replica when their plan's pre-warm window opens, never more
-// than the policy's PreWarmShare at once. The idler then leaves them alone
+// zero back to the count they were idled from (Policy.Zeroed; one when not
+// known) when their plan's pre-warm window opens, never more than the
+// policy's PreWarmShare of the functions at once. The idler then leaves them alone
 // for the window (Policy.KeepAlive) and idles them after it.
 type PreWarmer struct {
 	cfg     PreWarmerConfig
@@ -147,7 +148,7 @@ func NewPreWarmer(cfg PreWarmerConfig) (*PreWarmer, error) {
 	}
 	scaled := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "faas_autoscaler_keepalive_prewarms_total",
-		Help: "Functions the adaptive keep-alive's pre-warm proposed from zero to one, by result (ok, error, or the actuator's verdict: dry_run, not_leader, already_higher, …).",
+		Help: "Functions the adaptive keep-alive's pre-warm proposed from zero (back to the count they were idled from), by result (ok, error, or the actuator's verdict: dry_run, not_leader, already_higher, …).",
 	}, []string{"result"})
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(scaled); err != nil {
@@ -173,7 +174,7 @@ func (w *PreWarmer) Run(ctx context.Context) error {
 }
 
 // RunOnce is one pass at now: list the functions, find the opted-in ones at
-// zero, ask the policy which are due and scale those to one.
+// zero, ask the policy which are due and scale those back up.
 func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	rep := PreWarmReport{At: now, Failures: map[provider.Ref]error{}}
 	fns, err := provider.List(ctx, w.cfg.Provider, w.cfg.Namespaces)
@@ -206,7 +207,11 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
 	for _, pw := range w.cfg.Policy.Due(now, atZero, len(w.warm), w.cfg.Fallback) {
-		o := w.cfg.Actuator.Apply(ctx, actuator.Intent{Ref: pw.Ref, From: 0, To: 1, Who: actuator.PreWarm,
+		to := max(pw.Replicas, 1)
+		if m := maxOf[pw.Ref]; m > 0 && to > m {
+			to = m // the label may have been lowered since the function was idled
+		}
+		o := w.cfg.Actuator.Apply(ctx, actuator.Intent{Ref: pw.Ref, From: 0, To: to, Who: actuator.PreWarm,
 			Code: "prewarm", Reason: pw.Reason, Observed: now, Max: maxOf[pw.Ref]})
 		if o.Code != actuator.CodeApplied {
 			if o.Err != nil {

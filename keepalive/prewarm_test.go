@@ -72,6 +72,51 @@ func TestPreWarmerLoop(t *testing.T) {
 	})
 }
 
+// TestPreWarmerStartsTheIdledCount: a pre-warm starts the count the idler
+// scaled the function to zero from, bounded by its max label; one when the
+// idler has not said.
+func TestPreWarmerStartsTheIdledCount(t *testing.T) {
+	start := time.Now()
+	prov := memory.New(clock.Real(), memory.Options{})
+	capped := map[string]string{"com.openfaas.scale.max": "2"}
+	for k, v := range autoLabels {
+		capped[k] = v
+	}
+	fns := map[string]struct {
+		labels map[string]string
+		zeroed uint64
+		want   uint64
+	}{"three": {autoLabels, 3, 3}, "capped": {capped, 5, 2}, "untold": {autoLabels, 0, 1}}
+	cfg := Default()
+	cfg.PreWarmShare = 1 // all three at once
+	pol, _ := New(cfg)
+	for name, f := range fns {
+		ref := provider.Ref{Name: name, Namespace: "openfaas-fn"}
+		prov.Deploy(provider.Function{Ref: ref, Labels: f.labels})
+		for i := 20; i >= 0; i-- {
+			pol.Observe(ref, start.Add(-time.Duration(i)*30*time.Minute))
+		}
+		pol.Zeroed(ref, f.zeroed)
+	}
+	w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: newActuator(t, prov)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, _ := pol.Plan(provider.Ref{Name: "three", Namespace: "openfaas-fn"}, 15*time.Minute, start)
+	rep := w.RunOnce(t.Context(), start.Add(plan.PreWarmAt+time.Second))
+	if len(rep.Scaled) != len(fns) {
+		t.Fatalf("pre-warmed %d functions, want %d (%+v)", len(rep.Scaled), len(fns), rep)
+	}
+	for name, f := range fns {
+		if got := replicas(t, prov, provider.Ref{Name: name, Namespace: "openfaas-fn"}); got != f.want {
+			t.Errorf("%s idled from %d: pre-warmed to %d, want %d", name, f.zeroed, got, f.want)
+		}
+	}
+	if e, _ := pol.Explain(provider.Ref{Name: "three", Namespace: "openfaas-fn"}, 15*time.Minute, start); e.PreWarmReplicas != 3 {
+		t.Errorf("explain says a pre-warm starts %d, want 3", e.PreWarmReplicas)
+	}
+}
+
 func replicas(t *testing.T, p *memory.Provider, ref provider.Ref) uint64 {
 	t.Helper()
 	fn, err := p.Function(context.Background(), ref)
