@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // ParseError is bad input at a place in a file. Line and Column are 1-based;
@@ -34,4 +35,37 @@ func wrapCSV(file string, err error) error {
 		return &ParseError{File: file, Line: pe.Line, Column: pe.Column, Msg: pe.Err.Error() + " (column counted in bytes)"}
 	}
 	return fmt.Errorf("%s: %w", file, err)
+}
+
+// readHeader reads a CSV file's first record: an empty file is a ParseError
+// at line 1, like every other error of this package.
+func readHeader(cr *csv.Reader, file string) ([]string, error) {
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{File: file, Line: 1, Msg: "empty file, want a header"}
+	}
+	if err != nil {
+		return nil, wrapCSV(file, err)
+	}
+	return header, nil
+}
+
+// eachRecord calls fn with every record after the header and the line it
+// starts on, until the end of the file or the first error (fn's, or the
+// CSV reader's as a ParseError). With cr.ReuseRecord, rec is only valid
+// during the call.
+func eachRecord(cr *csv.Reader, file string, fn func(rec []string, line int) error) error {
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return wrapCSV(file, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if err := fn(rec, line); err != nil {
+			return err
+		}
+	}
 }

@@ -35,12 +35,9 @@ func isInvocationLogHeader(h []string) bool {
 // in order of first appearance. name is used in error messages.
 func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
 	cr := csv.NewReader(r)
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ParseError{File: name, Line: 1, Msg: "empty file, want a header"}
-	}
+	header, err := readHeader(cr, name)
 	if err != nil {
-		return nil, wrapCSV(name, err)
+		return nil, err
 	}
 	if !isInvocationLogHeader(header) {
 		return nil, &ParseError{File: name, Line: 1, Msg: fmt.Sprintf("header %q: want %q", strings.Join(header, ","), strings.Join(invocationLogHeader, ","))}
@@ -53,23 +50,15 @@ func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
 	var order []string
 	byID := map[string]*acc{}
 	last := -1
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, wrapCSV(name, err)
-		}
-		line, _ := cr.FieldPos(0)
+	if err := eachRecord(cr, name, func(rec []string, line int) error {
 		if rec[1] == "" {
-			return nil, &ParseError{File: name, Line: line, Column: 2, Msg: "empty func"}
+			return &ParseError{File: name, Line: line, Column: 2, Msg: "empty func"}
 		}
 		var v [2]float64
 		for k, col := range []int{2, 3} {
 			x, err := strconv.ParseFloat(strings.TrimSpace(rec[col]), 64)
 			if err != nil || x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, &ParseError{File: name, Line: line, Column: col + 1,
+				return &ParseError{File: name, Line: line, Column: col + 1,
 					Msg: fmt.Sprintf("%s: want a non-negative number of seconds, got %q", invocationLogHeader[col], rec[col])}
 			}
 			v[k] = x
@@ -80,7 +69,7 @@ func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
 		// Compare as a float: converting a huge start to int first wraps
 		// negative (found by FuzzParseInvocationLog).
 		if start/60 >= maxMinutes {
-			return nil, &ParseError{File: name, Line: line, Column: 3,
+			return &ParseError{File: name, Line: line, Column: 3,
 				Msg: fmt.Sprintf("end_timestamp %g s starts after minute %d, the longest trace replayed", v[0], maxMinutes)}
 		}
 		m := int(start / 60)
@@ -93,6 +82,9 @@ func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
 		a.minutes[m]++
 		a.execMs = append(a.execMs, v[1]*1000)
 		last = max(last, m)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if len(order) == 0 {
 		return nil, &ParseError{File: name, Line: 2, Msg: "no invocations after the header"}

@@ -58,12 +58,9 @@ const maxPerMinute = 10_000_000
 func ParseInvocations(r io.Reader, name string) ([]Function, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ParseError{File: name, Line: 1, Msg: "empty file, want a header"}
-	}
+	header, err := readHeader(cr, name)
 	if err != nil {
-		return nil, wrapCSV(name, err)
+		return nil, err
 	}
 	header = append([]string(nil), header...)
 	idx := map[string]int{}
@@ -105,21 +102,13 @@ func ParseInvocations(r io.Reader, name string) ([]Function, error) {
 	}
 	var out []Function
 	seen := map[string]int{}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, wrapCSV(name, err)
-		}
-		line, _ := cr.FieldPos(0)
+	if err := eachRecord(cr, name, func(rec []string, line int) error {
 		id := rec[fi]
 		if id == "" {
-			return nil, &ParseError{File: name, Line: line, Column: fi + 1, Msg: "empty HashFunction"}
+			return &ParseError{File: name, Line: line, Column: fi + 1, Msg: "empty HashFunction"}
 		}
 		if prev, dup := seen[id]; dup {
-			return nil, &ParseError{File: name, Line: line, Column: fi + 1,
+			return &ParseError{File: name, Line: line, Column: fi + 1,
 				Msg: fmt.Sprintf("function %.12s… already on line %d", id, prev)}
 		}
 		seen[id] = line
@@ -129,12 +118,15 @@ func ParseInvocations(r io.Reader, name string) ([]Function, error) {
 			c := first + m
 			v, err := strconv.ParseUint(strings.TrimSpace(rec[c]), 10, 32)
 			if err != nil || v > maxPerMinute {
-				return nil, &ParseError{File: name, Line: line, Column: c + 1,
+				return &ParseError{File: name, Line: line, Column: c + 1,
 					Msg: fmt.Sprintf("%s: want a count 0..%d, got %q", header[c], maxPerMinute, rec[c])}
 			}
 			f.PerMinute[m] = uint32(v)
 		}
 		out = append(out, f)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, &ParseError{File: name, Line: 2, Msg: "no functions after the header"}

@@ -36,12 +36,9 @@ type statsTable struct {
 
 func readStats(r io.Reader, name string, required []string) (*statsTable, error) {
 	cr := csv.NewReader(r)
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ParseError{File: name, Line: 1, Msg: "empty file, want a header"}
-	}
+	header, err := readHeader(cr, name)
 	if err != nil {
-		return nil, wrapCSV(name, err)
+		return nil, err
 	}
 	t := &statsTable{name: name, header: header, idx: map[string]int{}}
 	for i, h := range header {
@@ -56,17 +53,12 @@ func readStats(r io.Reader, name string, required []string) (*statsTable, error)
 			return nil, &ParseError{File: name, Line: 1, Msg: fmt.Sprintf("no %s column", c)}
 		}
 	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, wrapCSV(name, err)
-		}
-		line, _ := cr.FieldPos(0)
+	if err := eachRecord(cr, name, func(rec []string, line int) error {
 		t.rows = append(t.rows, rec)
 		t.lines = append(t.lines, line)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
