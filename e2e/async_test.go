@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -110,7 +111,7 @@ func TestAsyncNeverIdledWithBacklog(t *testing.T) {
 	ref := provider.Ref{Name: "a2-wait", Namespace: "openfaas-fn"}
 	fn := NewFunction(ref, "com.openfaas.scale.zero", "true", "com.openfaas.scale.zero-duration", "3s")
 	st := Start(t, Options{Binary: controllerBin, Async: true, Functions: []provider.Function{fn},
-		ControllerArgs: []string{"--idle-schedule", "@every 1s"}})
+		Config: func(c *config.Config) { c.Idler.Schedule = "@every 1s" }})
 	st.AsyncFunction(t, fn, 50*time.Millisecond, 10)
 	st.Async.Worker.Pause(ref, true)
 	ids := st.Publish(t, ref, 20, 4)
@@ -207,7 +208,7 @@ func TestAsyncSourcesAgree(t *testing.T) {
 	st.AsyncFunction(t, fn, 50*time.Millisecond, 10)
 	st.Async.Worker.Pause(ref, true)
 	listen, lnFile := teststack.InheritedListener(t)
-	args := append(controllerFlags(st.GatewayURL, st.Prom.URL(), st.SecretsDir, "fd:3"), "--dry-run", "--nats-url", st.Async.NATS.URL())
+	args := append(controllerFlags(st.GatewayURL, st.Prom.URL(), st.SecretsDir, "fd:3", st.ConfigPath), "--dry-run", "--nats-url", st.Async.NATS.URL())
 	js := startController(t, controllerBin, listen, lnFile, args)
 
 	st.Publish(t, ref, 400, 8)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
 )
@@ -23,8 +24,8 @@ func TestWrongAlertmanagerPassword(t *testing.T) {
 		AlertmanagerPassword: "not-the-password",
 		// The loop's first pass is its only one within the test: any scale
 		// would have to come from a webhook.
-		ControllerArgs: []string{"--interval", "10m"},
-		Functions:      []provider.Function{NewFunction(ref, "com.openfaas.scale.max", "10")},
+		Config:    func(c *config.Config) { c.Scaler.Interval = 10 * time.Minute },
+		Functions: []provider.Function{NewFunction(ref, "com.openfaas.scale.max", "10")},
 	})
 	st.SetRPS(ref, 200)
 	refused := func() int {

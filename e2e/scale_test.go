@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
 )
@@ -37,10 +38,10 @@ func TestScaleUpOnLoadStep(t *testing.T) {
 	// first evaluation that saw a half-filled rate window gets another look.
 	am.GroupWait, am.GroupInterval, am.RepeatInterval = time.Second, time.Second, 5*time.Second
 	st := Start(t, Options{
-		Binary:         controllerBin,
-		Alertmanager:   &am,
-		ControllerArgs: []string{"--interval", "10m"},
-		Functions:      []provider.Function{NewFunction(ref, "com.openfaas.scale.max", "10")},
+		Binary:       controllerBin,
+		Alertmanager: &am,
+		Config:       func(c *config.Config) { c.Scaler.Interval = 10 * time.Minute },
+		Functions:    []provider.Function{NewFunction(ref, "com.openfaas.scale.max", "10")},
 	})
 	want := need(rps)
 	st.SetRPS(ref, rps)

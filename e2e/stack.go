@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
@@ -60,7 +61,12 @@ type Options struct {
 	AlertmanagerPassword string
 	// ColdStart is how long a new replica takes to become available (default 2s).
 	ColdStart time.Duration
-	// ControllerArgs are appended to the harness's `run` flags; a flag given
+	// Config edits the controller's configuration file (a typed value:
+	// TestTimings) before the harness writes it for `run --config`; the
+	// benches set the shipped timings back this way.
+	Config func(*config.Config)
+	// ControllerArgs are appended to the harness's `run` flags (wiring such
+	// as --dry-run or --debug-listen; tuning goes in Config); a flag given
 	// twice takes its last value.
 	ControllerArgs []string
 	// Functions are deployed before the controller starts, so its first
@@ -106,12 +112,45 @@ type Stack struct {
 	Async *Async
 	// RuleFile and AlertmanagerConfig are the YAML actually loaded.
 	RuleFile, AlertmanagerConfig []byte
+	// ConfigPath is the controller's configuration file (`run --config`).
+	ConfigPath string
+}
+
+// TestTimings is the controller configuration the harness starts from: the
+// shipped defaults with test-sized windows (a pass every 2 s, 10 s stable
+// and 4 s burst windows, a 10 s down window, an idler cycle every 2 s) and
+// the coverage of this stack's gateway job at a 5 s gap.
+func TestTimings() config.Config {
+	c := config.Default()
+	c.Scaler.Interval, c.Scaler.StableWindow, c.Scaler.BurstWindow = 2*time.Second, 10*time.Second, 4*time.Second
+	c.Defaults.DownWindow = 10 * time.Second
+	c.Idler.Schedule = "@every 2s"
+	c.Prometheus.CoverageSelector = `up{job="` + JobGateway + `"}`
+	c.Prometheus.MaxScrapeGap = 5 * time.Second
+	return c
+}
+
+// writeConfig writes the controller's configuration file into dir: TestTimings
+// edited by edit (nil: as it is).
+func writeConfig(t testing.TB, dir string, edit func(*config.Config)) string {
+	t.Helper()
+	c := TestTimings()
+	if edit != nil {
+		edit(&c)
+	}
+	data, err := config.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "faas-autoscaler.yaml")
+	writeFile(t, path, string(data))
+	return path
 }
 
 // controllerFlags are the flags the harness passes to `faas-autoscaler run`
-// before Options.ControllerArgs. The windows are test-sized; the bench
-// overrides them with the controller's defaults.
-func controllerFlags(gatewayURL, promURL, secrets, listen string) []string {
+// before Options.ControllerArgs: the wiring, and the configuration file
+// that holds the tuning.
+func controllerFlags(gatewayURL, promURL, secrets, listen, configPath string) []string {
 	return []string{
 		"run",
 		"--provider", "openfaas",
@@ -121,13 +160,7 @@ func controllerFlags(gatewayURL, promURL, secrets, listen string) []string {
 		"--listen", listen,
 		"--log-format", "json",
 		"--log-level", "debug",
-		"--interval", "2s",
-		"--stable-window", "10s",
-		"--burst-window", "4s",
-		"--default-down-window", "10s",
-		"--idle-schedule", "@every 2s",
-		"--prometheus-coverage-selector", `up{job="` + JobGateway + `"}`,
-		"--prometheus-max-scrape-gap", "5s",
+		"--config", configPath,
 	}
 }
 
@@ -218,7 +251,8 @@ func Start(t testing.TB, o Options) *Stack {
 	if o.Route != nil {
 		gwURL, promURL = o.Route(gwURL, promURL)
 	}
-	args := controllerFlags(gwURL, promURL, s.SecretsDir, "fd:3")
+	s.ConfigPath = writeConfig(t, dir, o.Config)
+	args := controllerFlags(gwURL, promURL, s.SecretsDir, "fd:3", s.ConfigPath)
 	if o.QueueFromJetStream && s.Async != nil {
 		args = append(args, "--nats-url", s.Async.NATS.URL())
 	}

@@ -23,7 +23,7 @@ const (
 	maxReplicas  = 10
 	perReplica   = 50 * 0.9 // default target × proportion
 	zeroDuration = 15 * time.Second
-	// interval is the harness's --interval: "one evaluation".
+	// interval is the harness's scaler interval (e2e.TestTimings): "one evaluation".
 	interval = 2 * time.Second
 	// outage is longer than the down window (10 s) and the keep-alive, so
 	// reading a fault as "no load" would act within it.

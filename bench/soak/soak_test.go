@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/e2e"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
@@ -42,12 +43,15 @@ const (
 	keepAlive   = 2 * time.Minute // its zero-duration
 )
 
-// shipped are the controller's shipped windows (the e2e harness's are
-// test-sized); the idler keeps its 30 s default schedule.
-var shipped = []string{
-	"--interval", "5s", "--stable-window", "60s", "--burst-window", "10s",
-	"--default-down-window", "2m", "--prometheus-max-scrape-gap", "30s", "--idle-schedule", "@every 30s",
-	"--log-level", "info",
+// shipped are the controller's shipped timings (the e2e harness's are
+// test-sized) with a 2m down window and a 30 s scrape gap, on the harness's
+// coverage selector; the idler keeps its 30 s default schedule.
+func shipped(c *config.Config) {
+	sel := c.Prometheus.CoverageSelector
+	*c = config.Default()
+	c.Prometheus.CoverageSelector = sel
+	c.Defaults.DownWindow = 2 * time.Minute
+	c.Prometheus.MaxScrapeGap = 30 * time.Second
 }
 
 func ref(i int) provider.Ref {
@@ -91,7 +95,7 @@ func TestSoak(t *testing.T) {
 	}
 	st := e2e.Start(t, e2e.Options{
 		Binary: bin, ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second, Rules: &ro,
-		Functions: fns, ControllerArgs: append(shipped, "--debug-listen", debugAddr),
+		Functions: fns, Config: shipped, ControllerArgs: []string{"--log-level", "info", "--debug-listen", debugAddr},
 	})
 	t.Logf("stack up: %d functions; soaking for %s", functions, duration)
 
