@@ -120,10 +120,14 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time) []*fnState {
 }
 
 // evaluate decides and applies for fns (states[i] is fns[i]'s), sigs giving
-// each one's trigger; out, when not nil, receives each decision. quiet skips
-// the reason's words of decisions that change nothing. The caller holds
+// each one's trigger; out, when not nil, receives each decision. tick is a
+// full pass: it skips the reason's words of decisions that change nothing,
+// and asks the source about every function; otherwise (a follow-up, a
+// signal: a function or two) the source is asked about fns only, where it
+// can answer for fewer for less (metricsource.SubsetLoad). The caller holds
 // passMu.
-func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*fnState, sigs map[provider.Ref]*Signal, now time.Time, quiet bool, out []Decision) {
+func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*fnState, sigs map[provider.Ref]*Signal, now time.Time, tick bool, out []Decision) {
+	quiet := tick
 	var queries []metricsource.LoadQuery
 	for i, fn := range fns {
 		spec, specErr := l.specOf(&states[i].parsed, fn)
@@ -137,8 +141,21 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		}
 	}
 	loads := make(map[metricsource.LoadQuery]metricsource.Values, len(queries))
+	var refs []provider.Ref // the functions asked about when not a full pass
+	if !tick && len(queries) > 0 {
+		refs = make([]provider.Ref, len(fns))
+		for i, fn := range fns {
+			refs[i] = fn.Ref
+		}
+	}
 	for _, q := range queries {
-		vals, err := l.cfg.Source.Load(ctx, q)
+		var vals metricsource.Values
+		var err error
+		if tick {
+			vals, err = l.cfg.Source.Load(ctx, q)
+		} else {
+			vals, err = metricsource.LoadFor(ctx, l.cfg.Source, q, refs)
+		}
 		if err != nil {
 			// Missing, not zero: functions of this type get no_data.
 			l.metrics.errors.WithLabelValues("load").Inc()
@@ -262,7 +279,10 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	}
 	fs.state.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
 	if fs.before = nil; !sameState(&fs.state, &st) {
-		fs.before = &st
+		// A copy made here, not &st: taking st's address moved it to the
+		// heap on every decision, most of which leave the state as it was.
+		before := st
+		fs.before = &before
 	}
 	fs.desired, fs.decided = d.Replicas, true
 	fs.counts = countDecision(fs.counts, d.Code)
