@@ -16,7 +16,8 @@ import (
 type fnState struct {
 	ref       provider.Ref
 	forgotten bool // deleted from Loop.fns
-	decided   bool // a decision was made (beside forgotten: one padded word for both)
+	decided   bool // a decision was made (beside forgotten: one padded word for all three)
+	repeat    bool // the last decision may be repeated while its inputs hold (repeat.go); passMu
 	// replicas and available are the provider's counts at the last
 	// decision (replicas updated by an applied scale), for explain; not
 	// the whole listed Function, whose 88 bytes the explain API never read.
@@ -190,6 +191,9 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 					stable: loads[metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}],
 					burst:  loads[metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}]}
 			}
+			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, &lt, queued, now) {
+				continue
+			}
 			obs.StableLoad, obs.BurstLoad = lt.lookup(fn.Ref)
 			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
 				if v, ok := queued[fn.Ref]; ok {
@@ -269,6 +273,12 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		rec.Result = "submitted"
 	}
 	refresh := !d.Scale && fs.lastKey.same(trigger, d) && len(fs.history) > 0
+	// The next tick may repeat this decision without deciding (repeat) when
+	// it is a quiet tick's refresh of a function at zero whose state it
+	// left as it was: see repeat for why that decision depends on nothing
+	// but the inputs it compares.
+	fs.repeat = quiet && refresh && fn.Replicas == 0 && specErr == nil && !spec.Step() && !spec.Static() &&
+		sameState(&d.Next, &st)
 	fs.lastKey = keyOf(trigger, d)
 	l.mu.Lock()
 	fs.seq++
