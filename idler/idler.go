@@ -33,7 +33,22 @@ type Idler struct {
 	// missingLogged is the missing-data reason last logged per window
 	// (guarded by cycleMu): a WARN when it changes, not every cycle.
 	missingLogged map[time.Duration]string
+
+	// autoSources words an automatic keep-alive's source once per policy
+	// reason and duration (guarded by cycleMu): a fleet has a handful, and
+	// formatting one for every function every cycle was a sixth of the
+	// idler's cycle in the trace replay.
+	autoSources map[autoSource]string
 }
+
+// autoSource is what an automatic keep-alive's source says.
+type autoSource struct {
+	why  string
+	keep time.Duration
+}
+
+// maxAutoSources bounds Idler.autoSources (cleared when full).
+const maxAutoSources = 1024
 
 // fnState is what the idler remembers about one function between cycles.
 type fnState struct {
@@ -190,7 +205,8 @@ func quantizeAuto(d time.Duration) time.Duration {
 	return d.Truncate(time.Hour) + time.Hour
 }
 
-// keepAlive resolves a function's keep-alive and the activity window to query.
+// keepAlive resolves a function's keep-alive and the activity window to
+// query. The caller holds cycleMu.
 func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep, window time.Duration, source string) {
 	if !spec.Auto {
 		return spec.Duration, spec.Duration, spec.DurationSource
@@ -203,7 +219,16 @@ func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep,
 		return spec.Duration, spec.Duration, "auto: policy gave no duration, default"
 	}
 	w := quantizeAuto(k)
-	return w, w, fmt.Sprintf("auto: %s (policy %s, rounded up to the %s query window)", why, k, w)
+	key := autoSource{why: why, keep: k}
+	src, ok := d.autoSources[key]
+	if !ok {
+		if d.autoSources == nil || len(d.autoSources) >= maxAutoSources {
+			d.autoSources = make(map[autoSource]string)
+		}
+		src = fmt.Sprintf("auto: %s (policy %s, rounded up to the %s query window)", why, k, w)
+		d.autoSources[key] = src
+	}
+	return w, w, src
 }
 
 // SetTuning swaps the idler's tuning (a configuration reload): the label

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -410,6 +411,60 @@ func TestAutoKeepAlive(t *testing.T) {
 	ex := x.(Explanation)
 	if ex.KeepAlive != "8m0s" || !strings.Contains(ex.KeepAliveSource, "learned") {
 		t.Errorf("explanation %+v", ex)
+	}
+}
+
+// scriptPolicy answers each function's keep-alive and reason from a table
+// the test changes between cycles.
+type scriptPolicy map[string]struct {
+	keep time.Duration
+	why  string
+}
+
+func (s scriptPolicy) KeepAlive(r provider.Ref, fallback time.Duration, _ float64, _ time.Time) (time.Duration, string) {
+	if a, ok := s[r.Name]; ok {
+		return a.keep, a.why
+	}
+	return fallback, "fallback"
+}
+
+// An automatic keep-alive's source, worded once per reason and duration
+// and then reused, is what wording it every time says: functions and cycles
+// that share a reason and a duration share the words, any other pair gets
+// its own.
+//
+// Seen failing: with the words kept by reason only (keep dropped from the
+// key), b shows a's 7m10s from the first cycle; by duration only, a's
+// pre-warm reason in the third cycle reads "learned".
+func TestAutoKeepAliveSourceWords(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	auto := optIn(LabelZeroDuration, "auto")
+	type answer = struct {
+		keep time.Duration
+		why  string
+	}
+	pol := scriptPolicy{"a": {7*time.Minute + 10*time.Second, "learned"}, "b": {time.Hour, "learned"}}
+	e := newEnv(t, Config{KeepAlive: pol}, function("a", 1, old, auto), function("b", 1, old, auto))
+	for cycle, script := range []map[string]answer{
+		{},
+		{"b": {7*time.Minute + 10*time.Second, "learned"}},
+		{"a": {7*time.Minute + 10*time.Second, "pre-warm (in the pre-warm window)"}, "b": {30 * time.Second, "learned"}},
+		{"a": {7*time.Minute + 10*time.Second, "learned"}},
+	} {
+		maps.Copy(pol, script)
+		e.d.RunOnce(t.Context(), time.Now())
+		for _, name := range []string{"a", "b"} {
+			x, ok := e.d.Explain(ref(name))
+			if !ok {
+				t.Fatalf("cycle %d: no explanation of %s", cycle, name)
+			}
+			a := pol[name]
+			w := quantizeAuto(a.keep)
+			want := fmt.Sprintf("auto: %s (policy %s, rounded up to the %s query window)", a.why, a.keep, w)
+			if got := x.(Explanation).KeepAliveSource; got != want {
+				t.Errorf("cycle %d, %s: source %q, want %q", cycle, name, got, want)
+			}
+		}
 	}
 }
 

@@ -185,14 +185,14 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var atZero []provider.Ref
-	maxOf := map[provider.Ref]uint64{}
 	w.passes++
 	for _, fn := range fns {
-		want, fnMax := w.specOf(fn)
-		if !want {
+		// The function's max is kept in w.specs for this pass: the few
+		// functions due read it there, rather than every opted-in one
+		// filling a map each pass.
+		if want, _ := w.specOf(fn); !want {
 			continue
 		}
-		maxOf[fn.Ref] = fnMax
 		if until, ok := w.warm[fn.Ref]; ok && (fn.Replicas == 0 || !now.Before(until)) {
 			delete(w.warm, fn.Ref) // idled, or the window is over
 		}
@@ -207,12 +207,16 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
 	for _, pw := range w.cfg.Policy.Due(now, atZero, len(w.warm), w.cfg.Fallback) {
+		var fnMax uint64
+		if c := w.specs[pw.Ref]; c != nil && c.pass == w.passes {
+			fnMax = c.max
+		}
 		to := max(pw.Replicas, 1)
-		if m := maxOf[pw.Ref]; m > 0 && to > m {
-			to = m // the label may have been lowered since the function was idled
+		if fnMax > 0 && to > fnMax {
+			to = fnMax // the label may have been lowered since the function was idled
 		}
 		o := w.cfg.Actuator.Apply(ctx, actuator.Intent{Ref: pw.Ref, From: 0, To: to, Who: actuator.PreWarm,
-			Code: "prewarm", Reason: pw.Reason, Observed: now, Max: maxOf[pw.Ref]})
+			Code: "prewarm", Reason: pw.Reason, Observed: now, Max: fnMax})
 		if o.Code != actuator.CodeApplied {
 			if o.Err != nil {
 				rep.Failures[pw.Ref] = o.Err

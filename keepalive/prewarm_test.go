@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
+	"maps"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 // The pre-warm loop is an explain API section.
@@ -238,4 +240,52 @@ func TestPreWarmerReadsChangedLabels(t *testing.T) {
 			})
 		})
 	}
+}
+
+// intentSpy records the intents it is given and applies them through a.
+type intentSpy struct {
+	a       Actuator
+	intents []actuator.Intent
+}
+
+func (s *intentSpy) Apply(ctx context.Context, in actuator.Intent) actuator.Outcome {
+	s.intents = append(s.intents, in)
+	return s.a.Apply(ctx, in)
+}
+
+// A pre-warm proposes one replica with the function's max from its labels,
+// so the actuator can hold the write to it.
+//
+// Seen failing: with the max read from the pass's kept specs dropped (0
+// sent), the intents carry 0.
+func TestPreWarmerSendsTheFunctionsMax(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now()
+		prov := memory.New(clock.Real(), memory.Options{})
+		refs := []provider.Ref{{Name: "seven", Namespace: "openfaas-fn"}, {Name: "default", Namespace: "openfaas-fn"}}
+		seven := maps.Clone(autoLabels)
+		seven["com.openfaas.scale.max"] = "7"
+		prov.Deploy(provider.Function{Ref: refs[0], Labels: seven})
+		prov.Deploy(provider.Function{Ref: refs[1], Labels: autoLabels})
+		cfg := Default()
+		cfg.PreWarmShare = 1
+		pol, _ := New(cfg)
+		for i := 20; i >= 0; i-- {
+			for _, ref := range refs {
+				pol.Observe(ref, now.Add(-time.Duration(i)*time.Hour))
+			}
+		}
+		spy := &intentSpy{a: newActuator(t, prov)}
+		w, _ := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: spy})
+		time.Sleep(time.Hour - 15*time.Second)
+		if rep := w.RunOnce(context.Background(), time.Now()); len(rep.Scaled) != 2 {
+			t.Fatalf("pre-warmed %+v, want both", rep.Scaled)
+		}
+		want := map[provider.Ref]uint64{refs[0]: 7, refs[1]: scaler.DefaultDefaults().Max}
+		for _, in := range spy.intents {
+			if in.Max != want[in.Ref] || in.To != 1 {
+				t.Errorf("intent %s → %d with max %d, want → 1 with max %d", in.Ref, in.To, in.Max, want[in.Ref])
+			}
+		}
+	})
 }

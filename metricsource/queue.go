@@ -48,6 +48,14 @@ func (w *withQueue) Load(ctx context.Context, lq LoadQuery) (Values, error) {
 	return w.queued(ctx)
 }
 
+// LoadFor is Load for refs (SubsetLoad), through base's when it has one.
+func (w *withQueue) LoadFor(ctx context.Context, lq LoadQuery, refs []provider.Ref) (Values, error) {
+	if lq.Type != TypeQueue {
+		return LoadFor(ctx, w.base, lq, refs)
+	}
+	return w.queued(ctx)
+}
+
 func (w *withQueue) Activity(ctx context.Context, window time.Duration) (Activity, error) {
 	act, err := w.base.Activity(ctx, window)
 	return w.addQueued(ctx, window, act, err)

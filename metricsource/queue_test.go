@@ -131,3 +131,30 @@ func TestWithQueueActivityFor(t *testing.T) {
 		t.Fatalf("with the queue down: %v, want ErrUnavailable", err)
 	}
 }
+
+func (f *subsetBase) LoadFor(_ context.Context, q metricsource.LoadQuery, refs []provider.Ref) (metricsource.Values, error) {
+	f.asked = refs
+	return metricsource.Values{refs[0]: 3}, nil
+}
+
+// TestWithQueueLoadFor: the queue wrapper answers LoadFor through the
+// base's when it has one and through Load when not; the queue type is the
+// queue's reading either way.
+func TestWithQueueLoadFor(t *testing.T) {
+	ctx := context.Background()
+	q := &fakeQueue{v: metricsource.Values{fnA: 5000}}
+	rps := metricsource.LoadQuery{Type: metricsource.TypeRPS, Window: time.Minute}
+	sub := &subsetBase{}
+	v, err := metricsource.LoadFor(ctx, metricsource.WithQueue(sub, q, 0, time.Now), rps, []provider.Ref{fnA})
+	if err != nil || v[fnA] != 3 || len(sub.asked) != 1 {
+		t.Fatalf("through the base's LoadFor: %v, %v (asked %v)", v, err, sub.asked)
+	}
+	v, err = metricsource.LoadFor(ctx, metricsource.WithQueue(&fakeBase{}, q, 0, time.Now), rps, []provider.Ref{fnA})
+	if err != nil || v[fnA] != 7 {
+		t.Fatalf("through Load: %v, %v", v, err)
+	}
+	v, err = metricsource.LoadFor(ctx, metricsource.WithQueue(sub, q, 0, time.Now), metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: time.Minute}, []provider.Ref{fnA})
+	if err != nil || v[fnA] != 5000 {
+		t.Fatalf("the queue type: %v, %v", v, err)
+	}
+}

@@ -121,6 +121,26 @@ func ActivityFor(ctx context.Context, src interface {
 	return src.Activity(ctx, window)
 }
 
+// SubsetLoad is implemented by sources that answer Load for a few functions
+// for less than for all of them (the embedded source walks every function's
+// history per query; a PromQL query costs the same either way). The
+// scaler's follow-ups and signalled evaluations decide for a function or
+// two, once a second, and had paid a walk over every function each time.
+type SubsetLoad interface {
+	// LoadFor is Load with entries for refs only: each ref's entry is the
+	// one Load gives it, and the errors are Load's.
+	LoadFor(ctx context.Context, q LoadQuery, refs []provider.Ref) (Values, error)
+}
+
+// LoadFor asks src for refs' load: through SubsetLoad when src has it, else
+// Load (whose extra entries the caller ignores).
+func LoadFor(ctx context.Context, src Source, q LoadQuery, refs []provider.Ref) (Values, error) {
+	if s, ok := src.(SubsetLoad); ok {
+		return s.LoadFor(ctx, q, refs)
+	}
+	return src.Load(ctx, q)
+}
+
 // ErrUnavailable wraps failures to reach the source (timeouts, connection
 // refused, 5xx): the caller must treat every function's data as missing.
 var ErrUnavailable = errors.New("metrics source unavailable")

@@ -29,5 +29,8 @@
 // The Loop evaluates every function each Interval with one Load query per
 // (type, window) in use, and signalled functions at once (Notify coalesces
 // them). Passes are serialised, so one function never has two Scale calls in
-// flight, and a function's State is only touched by one pass at a time.
+// flight, and a function's State is only touched by one pass at a time. A
+// tick repeats, without deciding, the last decision of a function at zero
+// whose inputs are those it was made on (repeat.go): at zero, Decide reads
+// no clock, so the decision, its record and its count are the same.
 package scaler

@@ -2,9 +2,14 @@ package scaler
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // A function that scaled up on the first reading of a step is re-evaluated
@@ -63,6 +68,59 @@ func TestNoFollowUpAfterScaleDown(t *testing.T) {
 		time.Sleep(4 * time.Second)
 		if got := len(e.src.Queries()); got != 0 {
 			t.Errorf("%d load queries before the next pass after a scale-down, want 0", got)
+		}
+	})
+}
+
+// subsetSpy is a source that can answer for a few functions
+// (metricsource.SubsetLoad): it records which functions each LoadFor named
+// and counts the Load calls over every function.
+type subsetSpy struct {
+	metricsource.Source
+	full  int
+	asked [][]provider.Ref
+}
+
+func (s *subsetSpy) Load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
+	s.full++
+	return s.Source.Load(ctx, q)
+}
+
+func (s *subsetSpy) LoadFor(ctx context.Context, q metricsource.LoadQuery, refs []provider.Ref) (metricsource.Values, error) {
+	s.asked = append(s.asked, slices.Clone(refs))
+	return s.Source.Load(ctx, q)
+}
+
+// A follow-up asks the source about the followed function only (a full
+// pass asks about all): at 1 s ticks over every function's history, the
+// follow-ups had cost the embedded source a tenth of a day's replay.
+//
+// Seen failing: with evaluate asking Load whatever the caller (tick forced
+// to true for the Load calls), the follow-up made 2 full queries.
+func TestFollowUpAsksAboutTheFollowedFunctionOnly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var spy *subsetSpy
+		e := newLoopEnv(t, func(c *LoopConfig) { spy = &subsetSpy{Source: c.Source}; c.Source = spy },
+			function(refA, 1, nil), function(refB, 1, nil))
+		e.src.SetWindow("rps", DefaultStableWindow, refA, 10)
+		e.src.SetWindow("rps", DefaultBurstWindow, refA, 100)
+		ctx := t.Context()
+		now := time.Now()
+		if err := e.loop.Tick(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		if spy.full != 2 || len(spy.asked) != 0 {
+			t.Fatalf("a pass: %d full queries and %v subsets, want 2 (stable and burst) and none", spy.full, spy.asked)
+		}
+		if got := e.prov.replicas(refA); got != 3 {
+			t.Fatalf("after the pass: %d replicas, want 3 (a scale-up, followed up)", got)
+		}
+		if err := e.loop.FollowUp(ctx, now.Add(FollowUpEvery)); err != nil {
+			t.Fatal(err)
+		}
+		want := [][]provider.Ref{{refA}, {refA}}
+		if spy.full != 2 || !reflect.DeepEqual(spy.asked, want) {
+			t.Fatalf("the follow-up: %d full queries (want none more) and subsets %v, want %v", spy.full-2, spy.asked, want)
 		}
 	})
 }

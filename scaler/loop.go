@@ -151,6 +151,10 @@ type Loop struct {
 	pass    uint64     // numbers the ticks; a function not marked by the last one is gone
 	specGen uint64     // numbers the defaults; a spec parsed under another is parsed again
 	scratch []*fnState // a pass's states, reused
+
+	// noRepeat makes every tick decide for every function (tests: the
+	// oracle that repeating a decision is what deciding would give).
+	noRepeat bool
 }
 
 // NewLoop validates cfg and registers the loop's metrics.

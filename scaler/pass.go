@@ -16,7 +16,8 @@ import (
 type fnState struct {
 	ref       provider.Ref
 	forgotten bool // deleted from Loop.fns
-	decided   bool // a decision was made (beside forgotten: one padded word for both)
+	decided   bool // a decision was made (beside forgotten: one padded word for all three)
+	repeat    bool // the last decision may be repeated while its inputs hold (repeat.go); passMu
 	// replicas and available are the provider's counts at the last
 	// decision (replicas updated by an applied scale), for explain; not
 	// the whole listed Function, whose 88 bytes the explain API never read.
@@ -120,10 +121,14 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time) []*fnState {
 }
 
 // evaluate decides and applies for fns (states[i] is fns[i]'s), sigs giving
-// each one's trigger; out, when not nil, receives each decision. quiet skips
-// the reason's words of decisions that change nothing. The caller holds
+// each one's trigger; out, when not nil, receives each decision. tick is a
+// full pass: it skips the reason's words of decisions that change nothing,
+// and asks the source about every function; otherwise (a follow-up, a
+// signal: a function or two) the source is asked about fns only, where it
+// can answer for fewer for less (metricsource.SubsetLoad). The caller holds
 // passMu.
-func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*fnState, sigs map[provider.Ref]*Signal, now time.Time, quiet bool, out []Decision) {
+func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*fnState, sigs map[provider.Ref]*Signal, now time.Time, tick bool, out []Decision) {
+	quiet := tick
 	var queries []metricsource.LoadQuery
 	for i, fn := range fns {
 		spec, specErr := l.specOf(&states[i].parsed, fn)
@@ -137,8 +142,21 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		}
 	}
 	loads := make(map[metricsource.LoadQuery]metricsource.Values, len(queries))
+	var refs []provider.Ref // the functions asked about when not a full pass
+	if !tick && len(queries) > 0 {
+		refs = make([]provider.Ref, len(fns))
+		for i, fn := range fns {
+			refs[i] = fn.Ref
+		}
+	}
 	for _, q := range queries {
-		vals, err := l.cfg.Source.Load(ctx, q)
+		var vals metricsource.Values
+		var err error
+		if tick {
+			vals, err = l.cfg.Source.Load(ctx, q)
+		} else {
+			vals, err = metricsource.LoadFor(ctx, l.cfg.Source, q, refs)
+		}
 		if err != nil {
 			// Missing, not zero: functions of this type get no_data.
 			l.metrics.errors.WithLabelValues("load").Inc()
@@ -172,6 +190,9 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 				lt = loadsOfType{set: true, typ: ps.spec.Type,
 					stable: loads[metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}],
 					burst:  loads[metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}]}
+			}
+			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, &lt, queued, now) {
+				continue
 			}
 			obs.StableLoad, obs.BurstLoad = lt.lookup(fn.Ref)
 			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
@@ -252,6 +273,12 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		rec.Result = "submitted"
 	}
 	refresh := !d.Scale && fs.lastKey.same(trigger, d) && len(fs.history) > 0
+	// The next tick may repeat this decision without deciding (repeat) when
+	// it is a quiet tick's refresh of a function at zero whose state it
+	// left as it was: see repeat for why that decision depends on nothing
+	// but the inputs it compares.
+	fs.repeat = quiet && refresh && fn.Replicas == 0 && specErr == nil && !spec.Step() && !spec.Static() &&
+		sameState(&d.Next, &st)
 	fs.lastKey = keyOf(trigger, d)
 	l.mu.Lock()
 	fs.seq++
@@ -262,7 +289,10 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	}
 	fs.state.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
 	if fs.before = nil; !sameState(&fs.state, &st) {
-		fs.before = &st
+		// A copy made here, not &st: taking st's address moved it to the
+		// heap on every decision, most of which leave the state as it was.
+		before := st
+		fs.before = &before
 	}
 	fs.desired, fs.decided = d.Replicas, true
 	fs.counts = countDecision(fs.counts, d.Code)

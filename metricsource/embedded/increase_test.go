@@ -44,9 +44,22 @@ func atByWalk(s *series, t int64) (float64, bool) {
 	return v, true
 }
 
+// maxByWalk is the highest value in effect in [from, to], walking every
+// point (0, false when the series was absent throughout).
+func maxByWalk(s *series, from, to int64) (float64, bool) {
+	m, ok := atByWalk(s, from)
+	for _, p := range s.pts {
+		if p.t > from && p.t <= to && !p.absent() && (!ok || p.v > m) {
+			m, ok = p.v, true
+		}
+	}
+	return m, ok
+}
+
 // Random counters with resets, absences, new incarnations and pruning: the
-// increase from running totals, and the value in effect, equal the walk
-// over every window.
+// increase from running totals, the value in effect and the highest value
+// equal the walk over every window, windows after the last point (where
+// increase and maxOver skip their search) included.
 func TestIncreaseFromRunningTotalsMatchesTheWalk(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for run := range 200 {
@@ -74,6 +87,10 @@ func TestIncreaseFromRunningTotalsMatchesTheWalk(t *testing.T) {
 			v, ok := s.at(to)
 			if wv, wok := atByWalk(&s, to); v != wv || ok != wok {
 				t.Fatalf("run %d: at(%d) = %v, %v; the walk says %v, %v", run, to, v, ok, wv, wok)
+			}
+			m, mok := s.maxOver(from, to)
+			if wm, wok := maxByWalk(&s, from, to); m != wm || mok != wok {
+				t.Fatalf("run %d: maxOver(%d, %d) = %v, %v; the walk says %v, %v", run, from, to, m, mok, wm, wok)
 			}
 			got, gp := s.increase(from, to)
 			want, wp := increaseByWalk(&s, from, to)

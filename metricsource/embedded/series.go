@@ -106,6 +106,11 @@ func (s *series) at(t int64) (float64, bool) {
 // counting resets and new incarnations from 0, and whether the series was
 // present at any time in [from, to].
 func (s *series) increase(from, to int64) (inc float64, present bool) {
+	if n := len(s.pts); n > 0 && s.pts[n-1].t <= from {
+		// No change since before the window (most functions, most of the
+		// time): the point in effect is the last one; nothing to search.
+		return 0, !s.pts[n-1].absent()
+	}
 	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > from })
 	j := max(i, s.after(to)) // the first point after to, not before i
 	present = i > 0 && !s.pts[i-1].absent()
@@ -131,6 +136,14 @@ func (s *series) increase(from, to int64) (inc float64, present bool) {
 
 // maxOver is the highest value in effect at any time in [from, to].
 func (s *series) maxOver(from, to int64) (float64, bool) {
+	if n := len(s.pts); n > 0 && s.pts[n-1].t <= from {
+		// No change since before the window: the last point's value held
+		// throughout; nothing to search.
+		if s.pts[n-1].absent() {
+			return 0, false
+		}
+		return s.pts[n-1].v, true
+	}
 	m, ok := s.at(from)
 	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > from })
 	for ; i < len(s.pts) && s.pts[i].t <= to; i++ {

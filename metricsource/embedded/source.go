@@ -26,6 +26,7 @@ type Source struct {
 var (
 	_ metricsource.Source         = (*Source)(nil)
 	_ metricsource.SubsetActivity = (*Source)(nil)
+	_ metricsource.SubsetLoad     = (*Source)(nil)
 )
 
 // New validates cfg and returns a Source with no history yet.
@@ -92,6 +93,17 @@ func (s *Source) fresh(now time.Time, w time.Duration) (from, to int64, err erro
 // Load answers rps (rate of the invocation counter) and capacity (in-flight
 // peak) over q.Window ending now. Other types are not available here.
 func (s *Source) Load(_ context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
+	return s.load(q, nil, true)
+}
+
+// LoadFor is Load with only refs' entries (metricsource.SubsetLoad): the
+// scaler's follow-ups ask about a function or two every second.
+func (s *Source) LoadFor(_ context.Context, q metricsource.LoadQuery, refs []provider.Ref) (metricsource.Values, error) {
+	return s.load(q, refs, false)
+}
+
+// load answers over every function (all) or over refs.
+func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all bool) (metricsource.Values, error) {
 	switch q.Type {
 	case metricsource.TypeRPS, metricsource.TypeCapacity:
 	default:
@@ -107,57 +119,71 @@ func (s *Source) Load(_ context.Context, q metricsource.LoadQuery) (metricsource
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
+	each := func(f func(*function) (float64, bool)) metricsource.Values {
+		if all {
+			out := make(metricsource.Values, len(s.st.fns)) // sized once, not regrown as it fills
+			for ref, fn := range s.st.fns {
+				if v, ok := f(fn); ok {
+					out[ref] = v
+				}
+			}
+			return out
+		}
+		out := make(metricsource.Values, len(refs))
+		for _, ref := range refs {
+			if fn := s.st.fns[ref]; fn != nil {
+				if v, ok := f(fn); ok {
+					out[ref] = v
+				}
+			}
+		}
+		return out
+	}
 	if q.Type == metricsource.TypeRPS {
-		return s.rates(from, to), nil
+		secs := time.Duration(to - from).Seconds()
+		return each(func(fn *function) (float64, bool) {
+			sum, ok := fn.increase(from, to)
+			return sum / secs, ok
+		}), nil
 	}
 	if !s.st.sawInflight {
 		return nil, fmt.Errorf("load capacity: the gateway does not export %s", MetricInflight)
 	}
-	return s.peaks(now.UnixNano()-q.Window.Nanoseconds(), to), nil
+	from = now.UnixNano() - q.Window.Nanoseconds()
+	return each(func(fn *function) (float64, bool) { return fn.peak(from, to) }), nil
 }
 
-func (s *Source) rates(from, to int64) metricsource.Values {
-	secs := time.Duration(to - from).Seconds()
-	out := make(metricsource.Values, len(s.st.fns))
-	for ref, fn := range s.st.fns {
-		var sum float64
-		var present bool
-		for _, ser := range fn.series {
-			if ser.key.kind != kindTotal {
-				continue
-			}
-			inc, ok := ser.increase(from, to)
-			sum += inc
-			present = present || ok
+// increase sums fn's invocation counters' increases over (from, to], and
+// says whether any of them was present.
+func (fn *function) increase(from, to int64) (float64, bool) {
+	var sum float64
+	var present bool
+	for _, ser := range fn.series {
+		if ser.key.kind != kindTotal {
+			continue
 		}
-		if present {
-			out[ref] = sum / secs
-		}
+		inc, ok := ser.increase(from, to)
+		sum += inc
+		present = present || ok
 	}
-	return out
+	return sum, present
 }
 
-// peaks sums each function's in-flight series' peaks over [from, to]: equal
-// to the peak of the sum with one series per function, as the gateway has.
-func (s *Source) peaks(from, to int64) metricsource.Values {
-	out := make(metricsource.Values, len(s.st.fns)) // sized once, not regrown as it fills
-	for ref, fn := range s.st.fns {
-		var sum float64
-		var present bool
-		for _, ser := range fn.series {
-			if ser.key.kind != kindInflight {
-				continue
-			}
-			if m, ok := ser.maxOver(from, to); ok {
-				sum += m
-				present = true
-			}
+// peak sums fn's in-flight series' peaks over [from, to]: equal to the peak
+// of the sum with one series per function, as the gateway has.
+func (fn *function) peak(from, to int64) (float64, bool) {
+	var sum float64
+	var present bool
+	for _, ser := range fn.series {
+		if ser.key.kind != kindInflight {
+			continue
 		}
-		if present {
-			out[ref] = sum
+		if m, ok := ser.maxOver(from, to); ok {
+			sum += m
+			present = true
 		}
 	}
-	return out
+	return sum, present
 }
 
 // Activity returns invocations started within window (started counter, or

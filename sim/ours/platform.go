@@ -33,6 +33,11 @@ type simProvider struct {
 	plat  sim.Platform
 	fns   []provider.Function // labels and refs; replicas filled per read
 	index map[provider.Ref]int
+	// listing is the slice Functions fills and returns, reused: valid until
+	// the next Functions call. The controller's passes (scaler, idler,
+	// pre-warmer) read a listing within the pass and copy what they keep;
+	// a fresh slice per listing was a fifth of the replay's allocations.
+	listing []provider.Function
 }
 
 func newSimProvider(ns string, plat sim.Platform, fns []provider.Function) *simProvider {
@@ -56,7 +61,10 @@ func (p *simProvider) Functions(_ context.Context, ns string) ([]provider.Functi
 	if ns != p.ns {
 		return nil, nil
 	}
-	out := make([]provider.Function, len(p.fns))
+	if len(p.listing) != len(p.fns) {
+		p.listing = make([]provider.Function, len(p.fns))
+	}
+	out := p.listing
 	for i := range p.fns {
 		out[i] = p.read(i)
 	}
