@@ -179,9 +179,10 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 type parsedSpec struct {
 	labels, annotations map[string]string
 	gen                 uint64 // Idler.specGen of the defaults it was parsed under; 0 = never parsed
-	// spec is allocated by a parse and never changed (a new parse makes a
-	// new one): a pointer, not the 184-byte Spec kept in every function's
-	// state between cycles.
+	// spec is interned by a parse (scaler.Intern) and never changed (a new
+	// parse points at another): a pointer, shared with the scaler's parse
+	// and with every function configured alike, not a Spec kept in every
+	// function's state between cycles.
 	spec *scaler.Spec
 	err  error
 }
@@ -195,7 +196,7 @@ func (c *parsedSpec) of(fn provider.Function, defaults scaler.Defaults, gen uint
 		return c.spec, c.err
 	}
 	spec, err := scaler.ParseSpec(fn, defaults)
-	c.spec, c.err = &spec, err
+	c.spec, c.err = scaler.Intern(spec), err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, gen
 	return c.spec, err
 }

@@ -110,11 +110,11 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(p.cfg.functions) > 0 {
+	if p.cfg.functions != nil {
 		// --functions-file: the file's functions, idle (no workload), and
 		// none of the demo's.
 		fns = nil
-		for _, f := range p.cfg.functions {
+		for _, f := range *p.cfg.functions {
 			if err := mem.Deploy(f); err != nil {
 				return nil, fmt.Errorf("--functions-file: %w", err)
 			}
@@ -136,7 +136,9 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 		return nil, err
 	}
 	p.provider, p.source = mem, src
-	p.cfg.functions = nil // deployed: the provider holds them now
+	if p.cfg.functions != nil {
+		*p.cfg.functions = nil // deployed: the provider holds its copies now
+	}
 	if fns == nil {
 		return nil, nil // no demo: no story to show
 	}
