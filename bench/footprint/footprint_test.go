@@ -30,6 +30,7 @@ import (
 // 700,000 series every 5 s on a shared machine);
 // FOOTPRINT_GOMEMLIMIT [none] GOMEMLIMIT for the controller only (Go's
 // soft memory limit, e.g. 40MiB), to measure what it trades;
+// FOOTPRINT_GOGC [none] GOGC for the controller only, likewise;
 // FOOTPRINT_PROVIDER [openfaas] openfaas: the controller lists the
 // simulated gateway's functions over its REST API and reads their activity
 // from a Prometheus scraping the gateway; memory: the controller runs
@@ -134,8 +135,13 @@ func TestFootprint(t *testing.T) {
 		args = append(args, "--provider", "memory", "--functions-file", fnFile)
 	}
 	ctl := exec.CommandContext(ctx, bin, args...)
-	if v := os.Getenv("FOOTPRINT_GOMEMLIMIT"); v != "" {
-		ctl.Env = append(os.Environ(), "GOMEMLIMIT="+v)
+	for _, v := range []string{"GOMEMLIMIT", "GOGC"} {
+		if x := os.Getenv("FOOTPRINT_" + v); x != "" {
+			if ctl.Env == nil {
+				ctl.Env = os.Environ()
+			}
+			ctl.Env = append(ctl.Env, v+"="+x)
+		}
 	}
 	var logs teststack.SyncBuffer
 	ctl.Stdout, ctl.Stderr = &logs, &logs
@@ -171,7 +177,8 @@ func TestFootprint(t *testing.T) {
 	if err != nil {
 		t.Errorf("controller CPU: %v", err)
 	}
-	t.Logf("provider %s, scraper %s, GOMEMLIMIT %q; controller CPU (user+system) %.1f s since its start", prov, scraper, os.Getenv("FOOTPRINT_GOMEMLIMIT"), cpu)
+	t.Logf("provider %s, scraper %s, GOMEMLIMIT %q, GOGC %q; controller CPU (user+system) %.1f s since its start", prov, scraper,
+		os.Getenv("FOOTPRINT_GOMEMLIMIT"), os.Getenv("FOOTPRINT_GOGC"), cpu)
 	t.Logf("%d functions, %v: controller RSS peak %.1f MiB, last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
 		n, dur, float64(peak)/1024, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
 	if path := os.Getenv("FOOTPRINT_HEAP_PROFILE"); path != "" {
