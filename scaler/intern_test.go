@@ -47,7 +47,8 @@ func TestInternSharesAlikeSpecs(t *testing.T) {
 // rather than added to the table, where no lookup would ever find it.
 func TestInternNaN(t *testing.T) {
 	s := Spec{Target: math.NaN()}
-	if Intern(s) == Intern(s) {
+	first, second := Intern(s), Intern(s)
+	if first == second {
 		t.Error("a NaN Spec was found by a lookup")
 	}
 	interned.Lock()
