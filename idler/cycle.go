@@ -42,9 +42,11 @@ type FunctionVerdict struct {
 type work struct {
 	// fn points into the cycle's listing, which lives as long as the cycle:
 	// a copy was 88 bytes more per item, one item per function.
-	fn     *provider.Function
-	st     *fnState
-	in     Input
+	fn *provider.Function
+	st *fnState
+	// in is what the cycle works out for Decide; input() adds what the
+	// listing and the kept state already hold.
+	in     cycleInput
 	window time.Duration // activity window queried; 0 = no query needed
 	source string        // where the keep-alive came from
 	// specMin, specMax: the function's min and max from the one parse of
@@ -55,6 +57,36 @@ type work struct {
 	v                Verdict
 	action           string
 	outcome          outcome
+}
+
+// cycleInput is the part of a function's Input that a cycle works out
+// (its spec, keep-alive, observation, schedule, last scale-up), under the
+// Input's names. The rest (name, counts, creation, first sight, last
+// activity and wake, refusal) is the listed Function's or the fnState's,
+// which the cycle updates together with the copies it kept here before:
+// keeping those copies in every item was 168 bytes a function for the
+// length of a cycle (a 560-byte item, 392 without), and a collection during
+// the cycle counts every item live.
+type cycleInput struct {
+	Spec           ZeroSpec
+	SpecErr        error
+	KeepAlive      time.Duration
+	Observation    Observation
+	ScheduledMin   uint64
+	ScheduleReason string
+	ScheduleErr    error
+	LastScaleUp    time.Time
+}
+
+// input is w's Input for Decide now.
+func (w *work) input() Input {
+	return Input{
+		Ref: w.fn.Ref, Spec: w.in.Spec, SpecErr: w.in.SpecErr, Replicas: w.fn.Replicas, Available: w.fn.AvailableReplicas,
+		LastWoken: w.st.wokenAt, KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
+		LastActive: w.st.lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
+		ScheduleReason: w.in.ScheduleReason, ScheduleErr: w.in.ScheduleErr, LastScaleUp: w.in.LastScaleUp,
+		RefusedUntil: w.st.refusedUntil,
+	}
 }
 
 type outcome uint8
@@ -92,7 +124,7 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 
 	var idle []*work
 	for _, w := range ws {
-		w.v = Decide(w.in, now)
+		w.v = Decide(w.input(), now)
 		if w.v.Code == CodeIdle {
 			idle = append(idle, w)
 		}
@@ -153,11 +185,9 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 			w.minSchedule = msv // for the explanation
 		}
 		smin, sreason, serr := activeMinimumOf(msv, hasMS, msErr, now, &d.schedule)
-		in := &w.in // zero until here: its fields set one by one, not a whole Input copied over it
-		in.Ref, in.Spec, in.SpecErr, in.Replicas, in.Available = fn.Ref, spec, specErr, fn.Replicas, fn.AvailableReplicas
-		in.CreatedAt, in.FirstSeen, in.LastActive, in.LastWoken = fn.CreatedAt, w.st.firstSeen, w.st.lastActive, w.st.wokenAt
+		in := &w.in // zero until here: its fields set one by one, not a whole cycleInput copied over it
+		in.Spec, in.SpecErr = spec, specErr
 		in.ScheduledMin, in.ScheduleReason, in.ScheduleErr = smin, sreason, serr
-		in.RefusedUntil = w.st.refusedUntil
 		if specErr != nil || !spec.OptIn {
 			continue
 		}
@@ -239,7 +269,6 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 			}
 			if o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
 				w.st.lastActive = now
-				w.in.LastActive = now
 			}
 		}
 	}
@@ -344,14 +373,14 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 			// Only positive evidence counts: a series missing from the
 			// shorter window proves nothing new.
 			w.in.Observation = o
-			w.st.lastActive, w.in.LastActive = now, now
-			w.v = Decide(w.in, now)
+			w.st.lastActive = now
+			w.v = Decide(w.input(), now)
 			w.v.Reason = "re-check: " + w.v.Reason
 			continue
 		}
 		if d.cfg.RecentScaleUp != nil {
 			w.in.LastScaleUp = d.cfg.RecentScaleUp(w.fn.Ref)
-			w.v = Decide(w.in, now)
+			w.v = Decide(w.input(), now)
 		}
 	}
 }

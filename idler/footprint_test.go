@@ -16,7 +16,7 @@ import (
 // cycle, kept until the next, at 10,000 functions. Explain still says them.
 func TestCycleKeepsExplanationWithoutFormatting(t *testing.T) {
 	fn := provider.Function{Ref: ref("f"), Replicas: 1, Labels: map[string]string{LabelZero: "true"}}
-	w := &work{fn: &fn, st: &fnState{}, in: Input{Ref: fn.Ref, Spec: ZeroSpec{OptIn: true}, Replicas: 1, KeepAlive: 7 * time.Minute},
+	w := &work{fn: &fn, st: &fnState{}, in: cycleInput{Spec: ZeroSpec{OptIn: true}, KeepAlive: 7 * time.Minute},
 		source: "label", v: Verdict{Code: CodeActive, Reason: "invoked 1m ago"}}
 	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
 	if n := testing.AllocsPerRun(100, func() { w.st.explain = explanation(w, now, w.st.explain.more) }); n != 0 {
@@ -98,7 +98,9 @@ func TestSpecIsParsedOnceAndShared(t *testing.T) {
 // (one 10,000-item slice at 10,000 functions) from the listing to the
 // scale-downs; none carries a copy of its function's parsed Spec (184
 // bytes: 784 bytes an item with the copy), only what it needs of it, nor of
-// the listed Function (88 bytes: 640 an item with it, 560 without).
+// the listed Function (88 bytes: 640 an item with it), nor a whole Input,
+// whose name, counts and times the listing and the kept state hold (168
+// bytes: 560 an item with them, 392 without).
 func TestCycleWorkSharesTheSpec(t *testing.T) {
 	wt, st, ft := reflect.TypeFor[work](), reflect.TypeFor[scaler.Spec](), reflect.TypeFor[provider.Function]()
 	for i := range wt.NumField() {
@@ -106,6 +108,11 @@ func TestCycleWorkSharesTheSpec(t *testing.T) {
 			t.Errorf("a work item's %s is a %d-byte copy of the parsed Spec", f.Name, unsafe.Sizeof(scaler.Spec{}))
 		} else if f.Type == ft {
 			t.Errorf("a work item's %s is a %d-byte copy of the listed Function (point into the listing)", f.Name, unsafe.Sizeof(provider.Function{}))
+		} else if f.Type == reflect.TypeFor[Input]() {
+			t.Errorf("a work item's %s is a whole Input, copying what the listing and the state hold (assemble it for Decide)", f.Name)
 		}
+	}
+	if got := unsafe.Sizeof(work{}); got > 392 {
+		t.Errorf("a work item is %d bytes, want at most 392", got)
 	}
 }
