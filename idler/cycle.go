@@ -40,9 +40,13 @@ type FunctionVerdict struct {
 
 // work is one function's inputs during a cycle.
 type work struct {
-	fn     provider.Function
-	st     *fnState
-	in     Input
+	// fn points into the cycle's listing, which lives as long as the cycle:
+	// a copy was 88 bytes more per item, one item per function.
+	fn *provider.Function
+	st *fnState
+	// in is what the cycle works out for Decide; input() adds what the
+	// listing and the kept state already hold.
+	in     cycleInput
 	window time.Duration // activity window queried; 0 = no query needed
 	source string        // where the keep-alive came from
 	// specMin, specMax: the function's min and max from the one parse of
@@ -53,6 +57,36 @@ type work struct {
 	v                Verdict
 	action           string
 	outcome          outcome
+}
+
+// cycleInput is the part of a function's Input that a cycle works out
+// (its spec, keep-alive, observation, schedule, last scale-up), under the
+// Input's names. The rest (name, counts, creation, first sight, last
+// activity and wake, refusal) is the listed Function's or the fnState's,
+// which the cycle updates together with the copies it kept here before:
+// keeping those copies in every item was 168 bytes a function for the
+// length of a cycle (a 560-byte item, 392 without), and a collection during
+// the cycle counts every item live.
+type cycleInput struct {
+	Spec           ZeroSpec
+	SpecErr        error
+	KeepAlive      time.Duration
+	Observation    Observation
+	ScheduledMin   uint64
+	ScheduleReason string
+	ScheduleErr    error
+	LastScaleUp    time.Time
+}
+
+// input is w's Input for Decide now.
+func (w *work) input() Input {
+	return Input{
+		Ref: w.fn.Ref, Spec: w.in.Spec, SpecErr: w.in.SpecErr, Replicas: w.fn.Replicas, Available: w.fn.AvailableReplicas,
+		LastWoken: w.st.wokenAt, KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
+		LastActive: w.st.lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
+		ScheduleReason: w.in.ScheduleReason, ScheduleErr: w.in.ScheduleErr, LastScaleUp: w.in.LastScaleUp,
+		RefusedUntil: w.st.refusedUntil,
+	}
 }
 
 type outcome uint8
@@ -90,7 +124,7 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 
 	var idle []*work
 	for _, w := range ws {
-		w.v = Decide(w.in, now)
+		w.v = Decide(w.input(), now)
 		if w.v.Code == CodeIdle {
 			idle = append(idle, w)
 		}
@@ -113,7 +147,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 	cycle := d.cycles
 	ws := make([]*work, len(fns))
 	backing := make([]work, len(fns))
-	for i, fn := range fns {
+	for i := range fns {
+		fn := &fns[i]
 		st := d.state[fn.Ref]
 		if st == nil {
 			if len(d.state) == 0 {
@@ -142,19 +177,17 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 
 	for _, w := range ws {
 		fn := w.fn
-		full, specErr := w.st.parsed.of(fn, d.cfg.Defaults, d.specGen)
-		spec := zeroSpecOf(*full, fn)
+		full, specErr := w.st.parsed.of(*fn, d.cfg.Defaults, d.specGen)
+		spec := zeroSpecOf(*full, *fn)
 		w.specMin, w.specMax = full.Min, full.Max
-		msv, hasMS, msErr := minScheduleValue(fn)
+		msv, hasMS, msErr := minScheduleValue(*fn)
 		if hasMS {
 			w.minSchedule = msv // for the explanation
 		}
 		smin, sreason, serr := activeMinimumOf(msv, hasMS, msErr, now, &d.schedule)
-		in := &w.in // zero until here: its fields set one by one, not a whole Input copied over it
-		in.Ref, in.Spec, in.SpecErr, in.Replicas, in.Available = fn.Ref, spec, specErr, fn.Replicas, fn.AvailableReplicas
-		in.CreatedAt, in.FirstSeen, in.LastActive, in.LastWoken = fn.CreatedAt, w.st.firstSeen, w.st.lastActive, w.st.wokenAt
+		in := &w.in // zero until here: its fields set one by one, not a whole cycleInput copied over it
+		in.Spec, in.SpecErr = spec, specErr
 		in.ScheduledMin, in.ScheduleReason, in.ScheduleErr = smin, sreason, serr
-		in.RefusedUntil = w.st.refusedUntil
 		if specErr != nil || !spec.OptIn {
 			continue
 		}
@@ -176,9 +209,10 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) []*work {
 type parsedSpec struct {
 	labels, annotations map[string]string
 	gen                 uint64 // Idler.specGen of the defaults it was parsed under; 0 = never parsed
-	// spec is allocated by a parse and never changed (a new parse makes a
-	// new one): a pointer, not the 184-byte Spec kept in every function's
-	// state between cycles.
+	// spec is interned by a parse (scaler.Intern) and never changed (a new
+	// parse points at another): a pointer, shared with the scaler's parse
+	// and with every function configured alike, not a Spec kept in every
+	// function's state between cycles.
 	spec *scaler.Spec
 	err  error
 }
@@ -192,7 +226,7 @@ func (c *parsedSpec) of(fn provider.Function, defaults scaler.Defaults, gen uint
 		return c.spec, c.err
 	}
 	spec, err := scaler.ParseSpec(fn, defaults)
-	c.spec, c.err = &spec, err
+	c.spec, c.err = scaler.Intern(spec), err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, gen
 	return c.spec, err
 }
@@ -235,7 +269,6 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 			}
 			if o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
 				w.st.lastActive = now
-				w.in.LastActive = now
 			}
 		}
 	}
@@ -340,14 +373,14 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 			// Only positive evidence counts: a series missing from the
 			// shorter window proves nothing new.
 			w.in.Observation = o
-			w.st.lastActive, w.in.LastActive = now, now
-			w.v = Decide(w.in, now)
+			w.st.lastActive = now
+			w.v = Decide(w.input(), now)
 			w.v.Reason = "re-check: " + w.v.Reason
 			continue
 		}
 		if d.cfg.RecentScaleUp != nil {
 			w.in.LastScaleUp = d.cfg.RecentScaleUp(w.fn.Ref)
-			w.v = Decide(w.in, now)
+			w.v = Decide(w.input(), now)
 		}
 	}
 }
@@ -514,10 +547,7 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 		case outcomeRefused:
 			rep.Refused = append(rep.Refused, w.fn.Ref)
 		}
-		if w.action != "" {
-			w.st.lastAction, w.st.lastActionAt = w.action, now
-		}
-		w.st.explain = explanation(w, now)
+		w.st.explain = explanation(w, now, w.st.explain.more)
 	}
 	for code, n := range rep.Skipped {
 		// One Add per code, not a label lookup per function.

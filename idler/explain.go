@@ -44,25 +44,42 @@ type Explanation struct {
 // keep-alive's duration), which a cycle would otherwise format for every
 // function, keep, and throw away a cycle later, whether or not anyone asks;
 // and without the room for them (an embedded Explanation kept 32 bytes of
-// empty strings a function).
+// empty strings a function). What most functions never have (an activity,
+// a schedule, an action: zero for an idle function not opted in) is behind
+// more, nil when all of it is zero: 280 bytes were kept a function, 104 now
+// for most.
 type explained struct {
-	evaluatedAt, lastActivitySeen, idleSince, wouldIdleAt, refusedUntil, lastActionAt time.Time
-
-	code                                                       Code
-	reason, keepAliveSource, schedule, minSchedule, lastAction string
-	replicas, scheduledMinimum                                 uint64
-	queued                                                     *float64
-	keepAlive                                                  time.Duration
-	optedIn                                                    bool
+	evaluatedAt             time.Time
+	code                    Code
+	reason, keepAliveSource string
+	replicas                uint64
+	keepAlive               time.Duration
+	optedIn                 bool
+	more                    *explainedMore
 }
 
-func explanation(w *work, now time.Time) explained {
+// explainedMore is the rest of an explained; a cycle overwrites a
+// function's in place (under Idler.mu, which Explain holds to read it)
+// rather than allocating another.
+type explainedMore struct {
+	lastActivitySeen, idleSince, wouldIdleAt, refusedUntil, lastActionAt time.Time
+	schedule, minSchedule, lastAction                                    string
+	scheduledMinimum                                                     uint64
+	queued                                                               *float64
+}
+
+// explanation is w's explanation at now; prev is the function's kept
+// explainedMore (nil: none), reused when this one needs one too. The last
+// action is this cycle's (w.action), else the one prev kept.
+func explanation(w *work, now time.Time, prev *explainedMore) explained {
 	x := explained{
-		evaluatedAt:      now,
-		optedIn:          w.in.SpecErr == nil && w.in.Spec.OptIn,
-		replicas:         w.fn.Replicas,
-		code:             w.v.Code,
-		reason:           w.v.Reason,
+		evaluatedAt: now,
+		optedIn:     w.in.SpecErr == nil && w.in.Spec.OptIn,
+		replicas:    w.fn.Replicas,
+		code:        w.v.Code,
+		reason:      w.v.Reason,
+	}
+	m := explainedMore{
 		lastActivitySeen: w.st.lastActive,
 		queued:           queuedOf(w.in.Observation),
 		idleSince:        w.v.IdleSince,
@@ -70,15 +87,25 @@ func explanation(w *work, now time.Time) explained {
 		scheduledMinimum: w.in.ScheduledMin,
 		schedule:         w.in.ScheduleReason,
 		refusedUntil:     w.st.refusedUntil,
-		lastAction:       w.st.lastAction,
-		lastActionAt:     w.st.lastActionAt,
+		minSchedule:      w.minSchedule,
+	}
+	if w.action != "" {
+		m.lastAction, m.lastActionAt = w.action, now
+	} else if prev != nil {
+		m.lastAction, m.lastActionAt = prev.lastAction, prev.lastActionAt
 	}
 	if w.in.ScheduleErr != nil {
-		x.schedule = "invalid: " + w.in.ScheduleErr.Error()
+		m.schedule = "invalid: " + w.in.ScheduleErr.Error()
 	}
-	x.minSchedule = w.minSchedule
 	if x.optedIn {
 		x.keepAlive, x.keepAliveSource = w.in.KeepAlive, w.source
+	}
+	if m != (explainedMore{}) {
+		if prev == nil {
+			prev = new(explainedMore)
+		}
+		*prev = m
+		x.more = prev
 	}
 	return x
 }
@@ -87,10 +114,12 @@ func explanation(w *work, now time.Time) explained {
 func (x *explained) explanation(ref provider.Ref) Explanation {
 	e := Explanation{
 		Function: ref.String(), EvaluatedAt: x.evaluatedAt, OptedIn: x.optedIn, Replicas: x.replicas,
-		Code: x.code, Reason: x.reason, KeepAliveSource: x.keepAliveSource, LastActivitySeen: x.lastActivitySeen,
-		Queued: x.queued, IdleSince: x.idleSince, WouldIdleAt: x.wouldIdleAt, ScheduledMinimum: x.scheduledMinimum,
-		Schedule: x.schedule, MinSchedule: x.minSchedule, RefusedUntil: x.refusedUntil,
-		LastAction: x.lastAction, LastActionAt: x.lastActionAt,
+		Code: x.code, Reason: x.reason, KeepAliveSource: x.keepAliveSource,
+	}
+	if m := x.more; m != nil {
+		e.LastActivitySeen, e.Queued, e.IdleSince, e.WouldIdleAt = m.lastActivitySeen, m.queued, m.idleSince, m.wouldIdleAt
+		e.ScheduledMinimum, e.Schedule, e.MinSchedule, e.RefusedUntil = m.scheduledMinimum, m.schedule, m.minSchedule, m.refusedUntil
+		e.LastAction, e.LastActionAt = m.lastAction, m.lastActionAt
 	}
 	if x.optedIn {
 		e.KeepAlive = x.keepAlive.String()

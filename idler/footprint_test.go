@@ -16,10 +16,10 @@ import (
 // cycle, kept until the next, at 10,000 functions. Explain still says them.
 func TestCycleKeepsExplanationWithoutFormatting(t *testing.T) {
 	fn := provider.Function{Ref: ref("f"), Replicas: 1, Labels: map[string]string{LabelZero: "true"}}
-	w := &work{fn: fn, st: &fnState{}, in: Input{Ref: fn.Ref, Spec: ZeroSpec{OptIn: true}, Replicas: 1, KeepAlive: 7 * time.Minute},
+	w := &work{fn: &fn, st: &fnState{}, in: cycleInput{Spec: ZeroSpec{OptIn: true}, KeepAlive: 7 * time.Minute},
 		source: "label", v: Verdict{Code: CodeActive, Reason: "invoked 1m ago"}}
 	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
-	if n := testing.AllocsPerRun(100, func() { w.st.explain = explanation(w, now) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { w.st.explain = explanation(w, now, w.st.explain.more) }); n != 0 {
 		t.Errorf("explanation allocates %v times per function per cycle, want 0", n)
 	}
 
@@ -35,13 +35,43 @@ func TestCycleKeepsExplanationWithoutFormatting(t *testing.T) {
 }
 
 // TestFunctionStateFitsItsSizeClass: the idler keeps one fnState per
-// function between cycles (10,000 in the footprint benchmark), allocated
-// from Go's 512-byte size class. It was 720 bytes (768) with the parsed
-// Spec held by value (184 bytes; now a pointer to the parse's one) and an
-// embedded Explanation's empty Function and KeepAlive strings.
+// function between cycles (10,000 and 100,000 in the footprint benchmark),
+// allocated from Go's 288-byte size class. It was 720 bytes (768) with the
+// parsed Spec held by value (184 bytes; now a pointer to the parse's one)
+// and an embedded Explanation's empty Function and KeepAlive strings; then
+// 512 with the explanation's rarely set fields (activity, schedule, action:
+// 176 bytes) inline and the last action kept twice.
 func TestFunctionStateFitsItsSizeClass(t *testing.T) {
-	if got := unsafe.Sizeof(fnState{}); got > 512 {
-		t.Errorf("fnState is %d bytes, want at most 512 (share, don't copy; keep only what Explain cannot make)", got)
+	if got := unsafe.Sizeof(fnState{}); got > 288 {
+		t.Errorf("fnState is %d bytes, want at most 288 (share, don't copy; keep only what Explain cannot make)", got)
+	}
+}
+
+// TestExplanationKeepsTheRareFieldsApart: a function with nothing rare to
+// explain keeps no explainedMore; one with something reuses its own cycle
+// after cycle (no allocation), and its last action outlives the cycle that
+// did it, as Explain showed when fnState kept a copy.
+func TestExplanationKeepsTheRareFieldsApart(t *testing.T) {
+	fn := provider.Function{Ref: ref("f"), Replicas: 1}
+	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	w := &work{fn: &fn, st: &fnState{}, v: Verdict{Code: CodeNotOptedIn, Reason: "no"}}
+	if x := explanation(w, now, nil); x.more != nil {
+		t.Errorf("nothing rare: kept %+v", *x.more)
+	}
+	w.action = "scaled to zero"
+	first := explanation(w, now, nil)
+	if first.more == nil || first.more.lastAction != "scaled to zero" || !first.more.lastActionAt.Equal(now) {
+		t.Fatalf("the action is not kept: %+v", first.more)
+	}
+	w.action = ""
+	later := now.Add(time.Minute)
+	var next explained
+	if n := testing.AllocsPerRun(10, func() { next = explanation(w, later, first.more) }); n != 0 {
+		t.Errorf("a kept explainedMore is not reused: %v allocations", n)
+	}
+	e := next.explanation(fn.Ref)
+	if e.LastAction != "scaled to zero" || !e.LastActionAt.Equal(now) || !e.EvaluatedAt.Equal(later) {
+		t.Errorf("a later cycle without an action: Explain = %+v, want the earlier action at %v", e, now)
 	}
 }
 
@@ -67,12 +97,22 @@ func TestSpecIsParsedOnceAndShared(t *testing.T) {
 // TestCycleWorkSharesTheSpec: a cycle holds one work item per function
 // (one 10,000-item slice at 10,000 functions) from the listing to the
 // scale-downs; none carries a copy of its function's parsed Spec (184
-// bytes: 784 bytes an item with the copy), only what it needs of it.
+// bytes: 784 bytes an item with the copy), only what it needs of it, nor of
+// the listed Function (88 bytes: 640 an item with it), nor a whole Input,
+// whose name, counts and times the listing and the kept state hold (168
+// bytes: 560 an item with them, 392 without).
 func TestCycleWorkSharesTheSpec(t *testing.T) {
-	wt, st := reflect.TypeFor[work](), reflect.TypeFor[scaler.Spec]()
+	wt, st, ft := reflect.TypeFor[work](), reflect.TypeFor[scaler.Spec](), reflect.TypeFor[provider.Function]()
 	for i := range wt.NumField() {
 		if f := wt.Field(i); f.Type == st {
 			t.Errorf("a work item's %s is a %d-byte copy of the parsed Spec", f.Name, unsafe.Sizeof(scaler.Spec{}))
+		} else if f.Type == ft {
+			t.Errorf("a work item's %s is a %d-byte copy of the listed Function (point into the listing)", f.Name, unsafe.Sizeof(provider.Function{}))
+		} else if f.Type == reflect.TypeFor[Input]() {
+			t.Errorf("a work item's %s is a whole Input, copying what the listing and the state hold (assemble it for Decide)", f.Name)
 		}
+	}
+	if got := unsafe.Sizeof(work{}); got > 392 {
+		t.Errorf("a work item is %d bytes, want at most 392", got)
 	}
 }

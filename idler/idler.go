@@ -56,20 +56,21 @@ type fnState struct {
 	lastActive    time.Time
 	refusedUntil  time.Time
 	refusedLogged bool
-	lastAction    string
-	lastActionAt  time.Time
 	// atZero: the last listing (or our own scale) left it at zero replicas;
 	// wokenAt: when a later listing found it running again. Someone woke it
 	// (the gateway's scale from zero, the scaler, a pre-warm), so requests
-	// are likely waiting for its replica and have not started yet.
+	// are likely waiting for its replica and have not started yet. (atZero
+	// beside refusedLogged: two bools in one word.)
 	atZero  bool
 	wokenAt time.Time
 	// lastSeries: the last cycle whose activity had a gateway series for
 	// it; a series missing since then is vanished, not "never invoked".
 	lastSeries time.Time
 	seen       uint64 // last cycle number that listed it
-	explain    explained
-	parsed     parsedSpec // its labels' parse, reused while they do not change (cycle.go)
+	// explain is the last cycle's explanation; the last action and its time
+	// are kept there only (explain.more), not in a second copy here.
+	explain explained
+	parsed  parsedSpec // its labels' parse, reused while they do not change (cycle.go)
 }
 
 // New validates cfg, applies defaults and registers the metrics.

@@ -1,11 +1,14 @@
 package scaler
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"testing/synctest"
 	"time"
 	"unsafe"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // TestRecordKeepsOnlyWhatExplainShows: a function keeps up to
@@ -76,14 +79,15 @@ func TestHistoryCapacityStopsAtItsSize(t *testing.T) {
 }
 
 // TestFunctionStateFitsItsSizeClass: the loop keeps one fnState per
-// function (10,000 in the footprint benchmark), allocated from Go's
-// 576-byte size class; one byte more takes the 640-byte class. It was
+// function (10,000 and 100,000 in the footprint benchmark), allocated from
+// Go's 512-byte size class; one byte more takes the 576-byte class. It was
 // 1,200 bytes (1,280) with two Spec copies and the whole listed Function,
 // then 768 with a second State (208 bytes) kept by value for every
-// function, though an idle function's decisions leave its state as it was.
+// function, though an idle function's decisions leave its state as it was,
+// then 568 (576) with a copy of the last record's key beside the record.
 func TestFunctionStateFitsItsSizeClass(t *testing.T) {
-	if got := unsafe.Sizeof(fnState{}); got > 576 {
-		t.Errorf("fnState is %d bytes, want at most 576 (share, don't copy; order fields to avoid padding)", got)
+	if got := unsafe.Sizeof(fnState{}); got > 512 {
+		t.Errorf("fnState is %d bytes, want at most 512 (share, don't copy; order fields to avoid padding)", got)
 	}
 }
 
@@ -213,5 +217,28 @@ func TestExplainWordsAQuietRecordFromTheStateBeforeIt(t *testing.T) {
 	}
 	if got := f.Decisions[0].Reason; got != want {
 		t.Errorf("quiet record worded %q, want %q (from the state it was decided on, not the current one)", got, want)
+	}
+}
+
+// TestSnapshotAllocatesTwoSlices: a scrape copies every decided function's
+// row and decision counts (100,000 of each in the footprint benchmark);
+// the counts slice has room for one a function from the start rather than
+// regrowing through every power of two, which left about as much garbage
+// again at every scrape.
+func TestSnapshotAllocatesTwoSlices(t *testing.T) {
+	var fns []provider.Function
+	for i := range 300 {
+		fns = append(fns, function(provider.Ref{Name: fmt.Sprintf("f%03d", i), Namespace: "openfaas-fn"}, 1, nil))
+	}
+	e := newLoopEnv(t, nil, fns...)
+	if err := e.loop.Tick(t.Context(), t0); err != nil {
+		t.Fatal(err)
+	}
+	c := fnSeries{e.loop}
+	if rows, counts := c.snapshot(); len(rows) != 300 || len(counts) < 300 {
+		t.Fatalf("snapshot: %d rows, %d counts; want 300 and at least 300", len(rows), len(counts))
+	}
+	if n := testing.AllocsPerRun(5, func() { c.snapshot() }); n > 2 {
+		t.Errorf("a snapshot of 300 functions allocates %v times, want 2 (the rows, the counts)", n)
 	}
 }

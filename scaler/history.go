@@ -31,28 +31,6 @@ func recordOf(now time.Time, trigger string, d Decision) Record {
 		Trigger: trigger, Result: "none"}
 }
 
-// recordKey is what makes two records say the same thing: a pass that kept
-// the count for the same reason code and trigger. The pass keeps the last
-// one's, so it can tell without reading the history (which outcomes write
-// from the actuator's goroutines) whether a decision needs a record and words.
-type recordKey struct {
-	trigger           string
-	code              ReasonCode
-	replicas, current uint64
-	scale, set        bool
-}
-
-// same reports whether a decision made on trigger says what the last record
-// says, so that it refreshes the record instead of adding one.
-func (k recordKey) same(trigger string, d Decision) bool {
-	return k.set && !k.scale && !d.Scale && k.trigger == trigger && k.code == d.Code &&
-		k.replicas == d.Replicas && k.current == d.Current
-}
-
-func keyOf(trigger string, d Decision) recordKey {
-	return recordKey{trigger: trigger, code: d.Code, replicas: d.Replicas, current: d.Current, scale: d.Scale, set: true}
-}
-
 func appendBounded(h []Record, r Record, n int) []Record {
 	if n <= 0 {
 		return nil

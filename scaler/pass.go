@@ -35,10 +35,23 @@ type fnState struct {
 	history []Record // oldest first, at most HistorySize
 	seq     uint64   // numbers the records, so an outcome finds its own
 
-	pass    uint64      // the last pass that listed it; passMu
-	parsed  parsedSpec  // the labels' parse, reused while they do not change; passMu
-	lastKey recordKey   // what the last record says; passMu
-	counts  []codeCount // decisions by reason code, for the metrics
+	pass   uint64      // the last pass that listed it; passMu
+	parsed parsedSpec  // the labels' parse, reused while they do not change; passMu
+	counts []codeCount // decisions by reason code, for the metrics
+}
+
+// lastSays reports whether a decision made on trigger says what the last
+// record says, so that it refreshes that record instead of adding one. The
+// record is read, not a copy of its key kept beside it (56 bytes a
+// function): only a pass writes a record's key fields and the history
+// itself, and the caller's pass holds passMu (the actuator's outcome writes
+// only Result and Error, under mu).
+func (fs *fnState) lastSays(trigger string, d Decision) bool {
+	if len(fs.history) == 0 {
+		return false
+	}
+	r := &fs.history[len(fs.history)-1]
+	return !r.Scale && !d.Scale && r.Trigger == trigger && r.Code == d.Code && r.Replicas == d.Replicas && r.Current == d.Current
 }
 
 // Tick is one full pass: list the functions, ask the source for each load
@@ -263,7 +276,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		q := obs
 		q.quiet = quiet
 		d = Decide(*spec, q, st, now)
-		if quiet && (d.Scale || !fs.lastKey.same(trigger, d)) {
+		if quiet && (d.Scale || !fs.lastSays(trigger, d)) {
 			d = Decide(*spec, obs, st, now) // the same decision, with its words
 		}
 	}
@@ -272,14 +285,13 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	if d.Scale {
 		rec.Result = "submitted"
 	}
-	refresh := !d.Scale && fs.lastKey.same(trigger, d) && len(fs.history) > 0
+	refresh := fs.lastSays(trigger, d)
 	// The next tick may repeat this decision without deciding (repeat) when
 	// it is a quiet tick's refresh of a function at zero whose state it
 	// left as it was: see repeat for why that decision depends on nothing
 	// but the inputs it compares.
 	fs.repeat = quiet && refresh && fn.Replicas == 0 && specErr == nil && !spec.Step() && !spec.Static() &&
 		sameState(&d.Next, &st)
-	fs.lastKey = keyOf(trigger, d)
 	l.mu.Lock()
 	fs.seq++
 	rec.Seq = fs.seq

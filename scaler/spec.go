@@ -63,9 +63,11 @@ const MaxDownWindow = time.Hour
 // type can be put in a scaling_type label and a recorded series name.
 var typeName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 
-// Spec is a function's validated scaling configuration.
+// Spec is a function's validated scaling configuration. It holds what the
+// labels, the annotations and the defaults say, and nothing of the function
+// itself (not its name), so functions configured alike share one kept Spec
+// (intern.go).
 type Spec struct {
-	Ref provider.Ref `json:"-"`
 	// Min is the floor while the function has load. 0 is allowed: only the
 	// idler chooses zero; the scaler floors at max(Min, 1) whenever the function
 	// is running, and leaves a function at zero alone until load appears.
@@ -134,7 +136,6 @@ func (e *LabelError) Error() string {
 // controller defaults d. d must be valid (Defaults.Validate).
 func ParseSpec(fn provider.Function, d Defaults) (Spec, error) {
 	s := Spec{
-		Ref:              fn.Ref,
 		Min:              d.Min,
 		Max:              d.Max,
 		Factor:           d.Factor,

@@ -21,7 +21,7 @@ func fnWith(labels, annotations map[string]string) provider.Function {
 // changed by edit.
 func specFrom(edit func(*Spec)) Spec {
 	d := testDefaults()
-	s := Spec{Ref: testRef, Min: d.Min, Max: d.Max, Factor: d.Factor, Type: d.Type, Target: d.Target,
+	s := Spec{Min: d.Min, Max: d.Max, Factor: d.Factor, Type: d.Type, Target: d.Target,
 		TargetProportion: d.TargetProportion, ZeroDuration: d.ZeroDuration, DownWindow: d.DownWindow,
 		BurstThreshold: d.BurstThreshold, Tolerance: d.Tolerance, ScaleUpRate: d.ScaleUpRate,
 		ScaleUpPods: d.ScaleUpPods, ScaleDownRate: d.ScaleDownRate, StepDedup: d.StepDedup,

@@ -1,7 +1,9 @@
 // Package footprint measures the controller process's memory with many idle
 // functions: the real binary (`faas-autoscaler run`) against the simulated
 // gateway (`faas-autoscaler gateway`) scraped by a real Prometheus, with the
-// default configuration, its resident set sampled from /proc. With
+// default configuration, its resident set sampled from /proc; or, with
+// FOOTPRINT_PROVIDER=memory, the binary holding the functions itself
+// (`run --provider memory --functions-file`). With
 // FOOTPRINT_HEAP_PROFILE=FILE it saves the controller's heap profile (from
 // its --debug-listen) at the end, to see what holds the memory. TestFootprint
 // only runs with FAAS_FOOTPRINT_BENCH=1 (make bench-footprint), so `make

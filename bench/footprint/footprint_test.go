@@ -29,7 +29,13 @@ import (
 // work for the controller; at 100,000 functions Prometheus would ingest
 // 700,000 series every 5 s on a shared machine);
 // FOOTPRINT_GOMEMLIMIT [none] GOMEMLIMIT for the controller only (Go's
-// soft memory limit, e.g. 40MiB), to measure what it trades.
+// soft memory limit, e.g. 40MiB), to measure what it trades;
+// FOOTPRINT_GOGC [none] GOGC for the controller only, likewise;
+// FOOTPRINT_PROVIDER [openfaas] openfaas: the controller lists the
+// simulated gateway's functions over its REST API and reads their activity
+// from a Prometheus scraping the gateway; memory: the controller runs
+// --provider memory --functions-file, holding the functions itself, with
+// the embedded source (no gateway process, no Prometheus for the gateway).
 func settings(t *testing.T) (n int, d time.Duration) {
 	n, d = 10_000, 3*time.Minute
 	if v := os.Getenv("FOOTPRINT_FUNCTIONS"); v != "" {
@@ -63,10 +69,6 @@ func TestFootprint(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 
-	gwAddr, err := teststack.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A file, not flags: 100,000 --function flags exceed ARG_MAX.
 	var list strings.Builder
 	for i := range n {
@@ -76,14 +78,28 @@ func TestFootprint(t *testing.T) {
 	if err := os.WriteFile(fnFile, []byte(list.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gw := exec.CommandContext(ctx, bin, "gateway", "--listen", gwAddr, "--functions-file", fnFile)
-	gw.Stdout, gw.Stderr = os.Stderr, os.Stderr
-	if err := gw.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cancel(); _ = gw.Wait() }()
-	if err := teststack.WaitOK("http://"+gwAddr+"/metrics", 2*time.Minute, ctx.Done()); err != nil {
-		t.Fatalf("gateway: %v", err)
+	prov := os.Getenv("FOOTPRINT_PROVIDER")
+	var targets []teststack.Target
+	var gwAddr string
+	switch prov {
+	case "", "openfaas":
+		prov = "openfaas"
+		if gwAddr, err = teststack.FreeAddr(); err != nil {
+			t.Fatal(err)
+		}
+		gw := exec.CommandContext(ctx, bin, "gateway", "--listen", gwAddr, "--functions-file", fnFile)
+		gw.Stdout, gw.Stderr = os.Stderr, os.Stderr
+		if err := gw.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { cancel(); _ = gw.Wait() }()
+		if err := teststack.WaitOK("http://"+gwAddr+"/metrics", 2*time.Minute, ctx.Done()); err != nil {
+			t.Fatalf("gateway: %v", err)
+		}
+		targets = append(targets, teststack.Target{Job: "gateway", URL: gwAddr})
+	case "memory":
+	default:
+		t.Fatalf("FOOTPRINT_PROVIDER=%q: want openfaas or memory", prov)
 	}
 	addr, err := teststack.FreeAddr()
 	if err != nil {
@@ -92,7 +108,6 @@ func TestFootprint(t *testing.T) {
 	// Prometheus scrapes the controller too, as a deployment's does (the
 	// dashboards read its per-function series): a scrape's cost is part of
 	// the footprint.
-	targets := []teststack.Target{{Job: "gateway", URL: gwAddr}}
 	scraper := os.Getenv("FOOTPRINT_SCRAPER")
 	switch scraper {
 	case "", "prometheus":
@@ -102,17 +117,31 @@ func TestFootprint(t *testing.T) {
 	default:
 		t.Fatalf("FOOTPRINT_SCRAPER=%q: want prometheus or harness", scraper)
 	}
-	prom := teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second,
-		ScrapeTargets: targets})
 	debugAddr, err := teststack.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl := exec.CommandContext(ctx, bin, "run", "--gateway-url", "http://"+gwAddr, "--prometheus-url", prom.URL(),
-		"--listen", addr, "--debug-listen", debugAddr, "--log-level", "warn",
-		"--basic-auth=false", "--webhook-auth", "none") // the simulated gateway has no auth; nothing posts alerts
-	if v := os.Getenv("FOOTPRINT_GOMEMLIMIT"); v != "" {
-		ctl.Env = append(os.Environ(), "GOMEMLIMIT="+v)
+	args := []string{"run", "--listen", addr, "--debug-listen", debugAddr, "--log-level", "warn",
+		"--webhook-auth", "none"} // nothing posts alerts
+	if len(targets) > 0 {
+		prom := teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second,
+			ScrapeTargets: targets})
+		if prov == "openfaas" {
+			// The simulated gateway has no auth.
+			args = append(args, "--gateway-url", "http://"+gwAddr, "--prometheus-url", prom.URL(), "--basic-auth=false")
+		}
+	}
+	if prov == "memory" {
+		args = append(args, "--provider", "memory", "--functions-file", fnFile)
+	}
+	ctl := exec.CommandContext(ctx, bin, args...)
+	for _, v := range []string{"GOMEMLIMIT", "GOGC"} {
+		if x := os.Getenv("FOOTPRINT_" + v); x != "" {
+			if ctl.Env == nil {
+				ctl.Env = os.Environ()
+			}
+			ctl.Env = append(ctl.Env, v+"="+x)
+		}
 	}
 	var logs teststack.SyncBuffer
 	ctl.Stdout, ctl.Stderr = &logs, &logs
@@ -148,7 +177,8 @@ func TestFootprint(t *testing.T) {
 	if err != nil {
 		t.Errorf("controller CPU: %v", err)
 	}
-	t.Logf("scraper %s, GOMEMLIMIT %q; controller CPU (user+system) %.1f s since its start", scraper, os.Getenv("FOOTPRINT_GOMEMLIMIT"), cpu)
+	t.Logf("provider %s, scraper %s, GOMEMLIMIT %q, GOGC %q; controller CPU (user+system) %.1f s since its start", prov, scraper,
+		os.Getenv("FOOTPRINT_GOMEMLIMIT"), os.Getenv("FOOTPRINT_GOGC"), cpu)
 	t.Logf("%d functions, %v: controller RSS peak %.1f MiB, last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
 		n, dur, float64(peak)/1024, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
 	if path := os.Getenv("FOOTPRINT_HEAP_PROFILE"); path != "" {

@@ -33,6 +33,13 @@ type runConfig struct {
 	DryRun           bool
 	ConfigFile       string
 	DefaultsCE       bool
+	// FunctionsFile seeds --provider memory with the functions of a file
+	// (one gateway --function value a line) instead of the demo's four.
+	FunctionsFile string
+	// functions are read from FunctionsFile by loadFunctions. A pointer:
+	// every copy of the runConfig shares it, so emptying it once they are
+	// deployed frees them (100,000 at a time) whichever copies live on.
+	functions *functionFlags
 
 	WebhookAuth      string
 	WebhookTokenFile string
@@ -84,6 +91,8 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("dry-run", "dry_run")
 	fs.StringVar(&c.ConfigFile, "config", "", "YAML file with the tuning (see deploy/config/config.yaml); re-read on SIGHUP; empty = built-in defaults")
 	e.bind("config", "config_file")
+	fs.StringVar(&c.FunctionsFile, "functions-file", "", "with --provider memory: deploy the functions of this file (one name[.namespace][:label=value,…] a line, idle) instead of the demo's, on the production tuning defaults and without the demo's view")
+	e.bind("functions-file", "functions_file")
 	fs.BoolVar(&c.DefaultsCE, "ce-defaults", false, "start from OpenFaaS CE's alert scaling for every function (step mode, max 5, factor 10, exact); the --config file and flags still override")
 
 	fs.StringVar(&c.WebhookAuth, "webhook-auth", "basic", "auth of POST /system/alert: basic, bearer, basic+bearer or none")
@@ -198,11 +207,36 @@ func (c *runConfig) Validate() error {
 	if strings.Contains(c.WebhookAuth, "bearer") && c.WebhookTokenFile == "" {
 		bad("--webhook-token-file is required with --webhook-auth %s", c.WebhookAuth)
 	}
+	if c.FunctionsFile != "" && mode != "memory" {
+		bad("--functions-file needs --provider memory (it seeds the in-memory provider)")
+	}
 	if c.LeaderElect && mode != "kubernetes" {
 		bad("--leader-elect needs --provider kubernetes (the Lease lives in the cluster)")
 	}
 	c.natsConfig.validate(mode, bad)
 	return errors.Join(errs...)
+}
+
+// loadFunctions reads --functions-file, naming the file and line of a bad
+// entry; an empty file is refused (the controller would manage nothing).
+func (c *runConfig) loadFunctions() error {
+	if c.FunctionsFile == "" {
+		return nil
+	}
+	fns := new(functionFlags)
+	if err := fns.readFile(c.FunctionsFile); err != nil {
+		return fmt.Errorf("--functions-file: %w", err)
+	}
+	for i := range *fns {
+		if len((*fns)[i].Labels) == 0 {
+			(*fns)[i].Labels = nil // as the OpenFaaS client lists a function without labels: no map
+		}
+	}
+	c.functions = fns
+	if len(*fns) == 0 {
+		return fmt.Errorf("--functions-file %s: no functions in it", c.FunctionsFile)
+	}
+	return nil
 }
 
 func parseLevel(s string) (slog.Level, error) {

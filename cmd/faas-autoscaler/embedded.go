@@ -97,7 +97,10 @@ const demoNamespace = "openfaas-fn"
 // wireEmbedded builds the embedded default: a simulated gateway in front of
 // the memory provider, and the embedded metrics source scraping it.
 func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
-	mem := memory.New(p.clk, memory.Options{ColdStart: 2 * time.Second})
+	// ShareMaps: the controller never modifies a listed function's maps, so
+	// a listing need not copy every function's labels (100,000 at a time
+	// with --functions-file), and a kept parse sees the very same map.
+	mem := memory.New(p.clk, memory.Options{ColdStart: 2 * time.Second, ShareMaps: true})
 	now := p.clk.Now()
 	fns := demoFunctions()
 	gw, err := gatewaysim.New(gatewaysim.Config{
@@ -106,6 +109,16 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if p.cfg.functions != nil {
+		// --functions-file: the file's functions, idle (no workload), and
+		// none of the demo's.
+		fns = nil
+		for _, f := range *p.cfg.functions {
+			if err := mem.Deploy(f); err != nil {
+				return nil, fmt.Errorf("--functions-file: %w", err)
+			}
+		}
 	}
 	for _, f := range fns {
 		ref := provider.Ref{Name: f.name, Namespace: demoNamespace}
@@ -123,6 +136,12 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 		return nil, err
 	}
 	p.provider, p.source = mem, src
+	if p.cfg.functions != nil {
+		*p.cfg.functions = nil // deployed: the provider holds its copies now
+	}
+	if fns == nil {
+		return nil, nil // no demo: no story to show
+	}
 	t := p.cfg.Tuning
 	fmt.Fprintf(out, "embedded default: demo timings scaler.interval %s, stable_window %s, burst_window %s, idler.schedule %q (set in --config to change)\n",
 		t.Scaler.Interval, t.Scaler.StableWindow, t.Scaler.BurstWindow, t.Idler.Schedule)

@@ -51,7 +51,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	base := config.Default()
 	if c.mode() == "embedded" || c.mode() == "memory" {
 		applyDemoWiring(&c, explicit)
-		base = demoTuning(base)
+		if c.FunctionsFile == "" { // functions from a file are not the demo: production timings
+			base = demoTuning(base)
+		}
 	}
 	tuning, err := c.loadTuning(base)
 	if err != nil {
@@ -60,6 +62,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	c.Tuning = tuning
 	if err := c.Validate(); err != nil {
+		fmt.Fprintf(stderr, "faas-autoscaler run: invalid configuration:\n%v\n", err)
+		return 2
+	}
+	if err := c.loadFunctions(); err != nil {
 		fmt.Fprintf(stderr, "faas-autoscaler run: invalid configuration:\n%v\n", err)
 		return 2
 	}
