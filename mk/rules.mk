@@ -12,7 +12,7 @@ promtool3:
 	@if [ -x "$(PROMTOOL3)" ]; then exit 0; fi; \
 	echo "==> building promtool $(PROMTOOL3_VERSION) into $(PROMTOOL3) (about 4 minutes cold)"; \
 	mkdir -p "$(dir $(PROMTOOL3))" && \
-	cd hack/promtool-tool && $(GO) build -trimpath -ldflags "-s -w -X github.com/prometheus/common/version.Version=$(PROMTOOL3_VERSION)" -o "$(PROMTOOL3).tmp" github.com/prometheus/prometheus/cmd/promtool && \
+	cd hack/promtool-tool && GOWORK=off CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X github.com/prometheus/common/version.Version=$(PROMTOOL3_VERSION)" -o "$(PROMTOOL3).tmp" github.com/prometheus/prometheus/cmd/promtool && \
 	mv "$(PROMTOOL3).tmp" "$(PROMTOOL3)"
 
 check-deploy: promtool3
