@@ -8,9 +8,11 @@
 # after the other, a 2-core machine sat partly idle; here they run at once:
 #
 #   tools  (nice'd)   k8s-tools -> helm -> prom-operator-crds -> promtool3
-#   nats              nats-server, then the NATS packages (e2e, queueworker, jetstream)
-#   go                every package that needs no built tool, then test-knative
-#   after tools       the Kubernetes, chart and promtool packages
+#   go                nats-server, then every package that needs no tool but it
+#                     (one go test, so no more test binaries at once than
+#                     `go test ./...`: the e2e and fault tests are timing-sensitive),
+#                     then test-knative
+#   after both        the Kubernetes, chart and promtool packages
 #
 # The Kubernetes-side tools build one after another, never at once: they
 # share most of their packages (hack/align-deps.sh keeps their versions the
@@ -79,22 +81,20 @@ no_tool_pkgs() {
 }
 
 tools() { nice -n 10 "$MAKE" --no-print-directory k8s-tools helm prom-operator-crds promtool3; }
-nats() { "$MAKE" --no-print-directory nats-server && go_test "${nats_pkgs[@]}"; }
 gopkgs() {
 	local pkgs
 	pkgs=$(no_tool_pkgs) || return 1
+	"$MAKE" --no-print-directory nats-server || return 1
 	# shellcheck disable=SC2086
-	go_test $pkgs && "$MAKE" --no-print-directory test-knative
+	go_test $pkgs "${nats_pkgs[@]}" && "$MAKE" --no-print-directory test-knative
 }
 
 echo "==> at once: go mod download of every module (root, bench/knative, hack/*) | tools (k8s-tools, helm,"
-echo "    prom-operator-crds, promtool3; nice'd) | nats-server, then the NATS packages | the packages needing no tool, then test-knative"
+echo "    prom-operator-crds, promtool3; nice'd) | nats-server, then the packages needing no other tool, then test-knative"
 part download prefetch
 part tools tools
-tools_pid=$!
-part nats nats
 part go gopkgs
-wait "$tools_pid"
+wait
 if [ "$(cat "$logs/tools.rc")" = 0 ]; then
 	part tool-pkgs go_test "${tool_pkgs[@]}"
 else
@@ -104,7 +104,7 @@ fi
 wait
 
 failed=()
-for n in download tools nats go tool-pkgs; do
+for n in download tools go tool-pkgs; do
 	[ "$(cat "$logs/$n.rc" 2>/dev/null)" = 0 ] || failed+=("$n")
 done
 if [ ${#failed[@]} -gt 0 ]; then
