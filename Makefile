@@ -13,7 +13,7 @@ LDFLAGS := -X main.version=$(VERSION)
 TEST_DEPS :=
 DURATION ?= 0
 
-.PHONY: all build run test test-go deps lint bench fmt tidy clean
+.PHONY: all build run test test-serial test-go deps lint bench fmt tidy clean
 all: build
 
 -include mk/*.mk
@@ -27,7 +27,14 @@ run: build
 deps:
 	@scripts/install-deps.sh
 
-test: deps $(TEST_DEPS) test-go
+# test: scripts/test-all.sh builds the tools (TEST_DEPS) in the background
+# while the packages that need none run, then runs the rest; it prints each
+# part's output whole and names the failing parts. test-serial is the same
+# work one step after another (slower cold; for bisecting a CI problem).
+test: deps
+	@MAKE="$(MAKE)" GO="$(GO)" scripts/test-all.sh
+
+test-serial: deps $(TEST_DEPS) test-go
 
 test-go:
 	@echo "==> go test ./... (real Prometheus/AlertManager tests start their own servers)"

@@ -3,6 +3,9 @@
 # kube-scheduler and kwok, built from the tools modules under hack/.
 #   make k8s-tools   build them once into $(K8S_TEST_BIN) (cold: ~7 min on 2 cores)
 # Tests find them through K8S_TEST_BIN and skip without it (fail when CI=true).
+# `make test` builds them nice'd in the background while the packages that
+# need no tool run (scripts/test-all.sh), then helm and promtool3 reuse most of
+# their compiled packages (hack/align-deps.sh).
 K8S_VERSION  := v1.37.2
 K8S_TEST_BIN ?= $(TOOLS_DIR)/k8s-$(K8S_VERSION)
 export K8S_TEST_BIN

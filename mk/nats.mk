@@ -12,7 +12,7 @@ nats-server:
 	@if [ -x "$(NATS_SERVER)" ]; then exit 0; fi; \
 	echo "==> building nats-server $(NATS_SERVER_VERSION) into $(NATS_SERVER) (about a minute cold)"; \
 	mkdir -p "$(dir $(NATS_SERVER))" && \
-	cd hack/nats-tool && $(GO) build -trimpath -ldflags "-s -w" -o "$(NATS_SERVER).tmp" github.com/nats-io/nats-server/v2 && \
+	cd hack/nats-tool && GOWORK=off CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o "$(NATS_SERVER).tmp" github.com/nats-io/nats-server/v2 && \
 	mv "$(NATS_SERVER).tmp" "$(NATS_SERVER)"
 
 TEST_DEPS += nats-server

@@ -1,5 +1,6 @@
 # Prometheus rules, AlertManager config and Grafana dashboards (rules/, dashboards/, deploy/).
-#   make promtool3      build promtool 3.x (prometheus v0.316.0) once into $(PROMTOOL3) (cold: ~4 min)
+#   make promtool3      build promtool 3.x (prometheus v0.316.0) once into $(PROMTOOL3) (cold: ~4 min;
+#                       in `make test` it follows k8s-tools and helm and reuses their k8s.io, grpc, otel packages)
 #   make check-deploy   promtool check/test rules and amtool check-config on the committed deploy/ files
 #   make generate       regenerate deploy/ from the generators (golden -update)
 # The rules tests find promtool 3 through PROMTOOL3 and skip without it (fail when CI=true).
@@ -12,7 +13,7 @@ promtool3:
 	@if [ -x "$(PROMTOOL3)" ]; then exit 0; fi; \
 	echo "==> building promtool $(PROMTOOL3_VERSION) into $(PROMTOOL3) (about 4 minutes cold)"; \
 	mkdir -p "$(dir $(PROMTOOL3))" && \
-	cd hack/promtool-tool && $(GO) build -trimpath -ldflags "-s -w -X github.com/prometheus/common/version.Version=$(PROMTOOL3_VERSION)" -o "$(PROMTOOL3).tmp" github.com/prometheus/prometheus/cmd/promtool && \
+	cd hack/promtool-tool && GOWORK=off CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X github.com/prometheus/common/version.Version=$(PROMTOOL3_VERSION)" -o "$(PROMTOOL3).tmp" github.com/prometheus/prometheus/cmd/promtool && \
 	mv "$(PROMTOOL3).tmp" "$(PROMTOOL3)"
 
 check-deploy: promtool3
