@@ -458,10 +458,10 @@ func TestUncoveredSaysWhy(t *testing.T) {
 	})
 }
 
-// TestActivityForIsActivityOfThoseFunctions: ActivityFor gives each ref
-// asked about exactly Activity's entries (started, in flight, woken,
-// vanished) and nothing about the others.
-func TestActivityForIsActivityOfThoseFunctions(t *testing.T) {
+// newSecondSource is a source scraped every second on a clock the test
+// moves.
+func newSecondSource(t *testing.T) (*fixedClock, *Source) {
+	t.Helper()
 	clk := &fixedClock{t: time.Unix(1_700_000_000, 0)}
 	cfg := DefaultConfig()
 	cfg.Interval, cfg.Clock = time.Second, clk
@@ -469,6 +469,14 @@ func TestActivityForIsActivityOfThoseFunctions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return clk, src
+}
+
+// TestActivityForIsActivityOfThoseFunctions: ActivityFor gives each ref
+// asked about exactly Activity's entries (started, in flight, woken,
+// vanished) and nothing about the others.
+func TestActivityForIsActivityOfThoseFunctions(t *testing.T) {
+	clk, src := newSecondSource(t)
 	for i := range 120 {
 		smp := []Sample{
 			{Metric: MetricStarted, FunctionName: "busy", Value: float64(3 * i)},
@@ -530,13 +538,7 @@ func TestActivityForIsActivityOfThoseFunctions(t *testing.T) {
 // exactly Load's entry (rps and capacity, both windows) and nothing about
 // the others, and fails where Load fails.
 func TestLoadForIsLoadOfThoseFunctions(t *testing.T) {
-	clk := &fixedClock{t: time.Unix(1_700_000_000, 0)}
-	cfg := DefaultConfig()
-	cfg.Interval, cfg.Clock = time.Second, clk
-	src, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	clk, src := newSecondSource(t)
 	ctx := context.Background()
 	refs := []provider.Ref{fnRef("busy"), fnRef("gone"), fnRef("never"), fnRef("late")}
 	if _, err := src.LoadFor(ctx, metricsource.LoadQuery{Type: metricsource.TypeRPS, Window: time.Minute}, refs); !errors.Is(err, metricsource.ErrUnavailable) {
