@@ -103,12 +103,26 @@ else
 fi
 wait
 
+# digest PART...: the failing tests and their first messages, at most
+# digest_lines lines, printed last. A CI log is often read from its tail, and
+# a failing test's server logs (printed on failure) push its message far up.
+digest_lines=14
+digest() {
+	local n
+	echo "make test: what failed (the first $digest_lines lines; the whole output is above):"
+	for n in "$@"; do
+		grep -E -- '^\s*--- FAIL|^\s+[A-Za-z0-9_]+\.go:[0-9]+: |^panic: |^FAIL\s|^# |\[build failed\]|^ERROR|^make(\[[0-9]+\])?: \*\*\*' "$logs/$n.log" |
+			grep -v -E 'output:$' | cut -c1-220 | sed "s/^/[$n] /"
+	done | head -n "$digest_lines"
+}
+
 failed=()
 for n in download tools go tool-pkgs; do
 	[ "$(cat "$logs/$n.rc" 2>/dev/null)" = 0 ] || failed+=("$n")
 done
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "make test: FAILED after $(since): ${failed[*]} (see the [part] lines above)" >&2
+	digest "${failed[@]}" >&2
 	exit 1
 fi
 echo "==> make test: all parts passed in $(since)"

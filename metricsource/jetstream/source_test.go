@@ -71,10 +71,14 @@ func (s *stack) publish(t testing.TB, ref provider.Ref, n int) {
 	}
 }
 
+// newSource reads url with the default timeout (5s): generous, because a
+// loaded CI machine (tool builds beside the tests) can stall a JetStream API
+// answer for a second or more; the test of a server that is down bounds its
+// own call instead.
 func newSource(t testing.TB, url string) *jetstream.Source {
 	t.Helper()
 	cfg := jetstream.DefaultConfig()
-	cfg.URL, cfg.Timeout = url, 2*time.Second
+	cfg.URL = url
 	src, err := jetstream.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +107,7 @@ func TestQueued(t *testing.T) {
 	assertQueued(t, src, want)
 
 	// Delivered, not acknowledged: still work not done.
-	batch, err := ca.Fetch(1, natsjs.FetchMaxWait(time.Second))
+	batch, err := ca.Fetch(1, natsjs.FetchMaxWait(5*time.Second)) // returns as soon as the message is there
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +177,9 @@ func TestQueuedMissing(t *testing.T) {
 	src := newSource(t, s.srv.URL())
 	assertQueued(t, src, metricsource.Values{a: 2})
 	s.srv.Stop()
-	if got, err := src.Queued(context.Background()); err == nil {
+	down, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if got, err := src.Queued(down); err == nil {
 		t.Fatalf("server down: got %v, want an error", got)
 	}
 	if err := s.srv.Start(); err != nil {
