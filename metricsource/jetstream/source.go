@@ -87,6 +87,9 @@ type consumer struct {
 // running) from its consumer. One request per page of 256 consumers. Any
 // failure — server down, stream missing, a page that does not decode —
 // fails the whole read: a partial answer would make functions look empty.
+// The server acknowledges a publish before it tells the consumers, so a read
+// can lag the newest messages by a few milliseconds (more on a loaded
+// server); the next read counts them.
 func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
