@@ -2,7 +2,11 @@
 #   make test-e2e        only the e2e scenarios (they also run in `make test`; ~2 min)
 #   make e2e-up          gateway simulator + Prometheus + AlertManager + controller by hand; Ctrl-C stops all
 #   make bench-reaction  OpenFaaS CE vs faas-autoscaler at 1 s and 5 s scrape (not part of `make test`;
-#                        REACTION_RUNS runs per setting, default 5; about 9 min)
+#                        REACTION_RUNS runs per setting, default 5; about 9 min). From the
+#                        environment: REACTION_ONLY=TEXT keeps the settings whose name contains
+#                        it; REACTION_DOWN_WINDOW=10m gives faas-autoscaler that down window (the
+#                        figures use 2m), e.g. REACTION_ONLY="scrape 5s" REACTION_DOWN_WINDOW=10m
+#                        for the shipped default's way down (~15 min).
 # The e2e tests need prometheus and prometheus-alertmanager, which `make deps` installs.
 REACTION_RUNS ?= 5
 # Stacks run at once (each: Prometheus, AlertManager, controller; ~150 MB, little CPU).

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,11 +25,18 @@ const (
 	envRuns = "REACTION_RUNS" // runs per setting (default 5)
 	envSVG  = "REACTION_SVG"  // chart path (default replicas.svg beside this file)
 	envOut  = "REACTION_OUT"  // table path (default: only printed)
+	// envOnly keeps only the settings whose name contains it.
+	envOnly = "REACTION_ONLY"
+	// envDownWindow sets faas-autoscaler's down window (default the
+	// figures' 2m), e.g. 10m for the shipped default's way down.
+	envDownWindow = "REACTION_DOWN_WINDOW"
 )
 
 const (
-	upTimeout   = 4 * time.Minute // CE needs 3 repeat_intervals to add 3 replicas
-	downTimeout = 5 * time.Minute // our 2 min down window after a 60 s stable window
+	upTimeout = 4 * time.Minute // CE needs 3 repeat_intervals to add 3 replicas
+	// downSlack is waited for the way down beyond the setting's down window
+	// (a 60 s stable window, then halving per pass).
+	downSlack = 3 * time.Minute
 	// hold keeps the load on after capacity is ready, so the way down starts
 	// from a steady state.
 	hold = 30 * time.Second
@@ -58,7 +66,10 @@ func TestReaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	settings := Settings()
+	settings, err := selectSettings(Settings(), os.Getenv(envOnly), os.Getenv(envDownWindow))
+	if err != nil {
+		t.Fatal(err)
+	}
 	results := make([]Result, len(settings))
 	for i, s := range settings {
 		results[i] = Result{Setting: s.Name}
@@ -226,6 +237,7 @@ func runOnce(t *testing.T, bin string, s Setting, name string) (up, down Phase) 
 	time.Sleep(hold)
 	stepDown := time.Now()
 	st.SetRPS(ref, 0)
+	downTimeout := s.DownWindow + downSlack
 	if !waitUntil(downTimeout, func(s Sample) bool { return s.Desired <= NeedDown && s.Available <= NeedDown }) {
 		t.Logf("%s: not back at min within %s: %s", s.Name, downTimeout, st.Describe(ref))
 	}
@@ -247,4 +259,33 @@ func runOnce(t *testing.T, bin string, s Setting, name string) (up, down Phase) 
 	up = Phase{Step: stepUp, Need: NeedUp, Up: true, Samples: upS, Calls: calls}
 	down = Phase{Step: stepDown, Need: NeedDown, Up: false, Samples: downS, Calls: calls}
 	return up, down
+}
+
+// selectSettings keeps the settings whose name contains only (all when
+// empty) and gives faas-autoscaler's a down window other than the figures'
+// when downWindow is set; a bad duration or a filter that keeps nothing is
+// an error naming the variable.
+func selectSettings(all []Setting, only, downWindow string) ([]Setting, error) {
+	var w time.Duration
+	if downWindow != "" {
+		d, err := time.ParseDuration(downWindow)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%s=%q: want a positive duration such as 10m", envDownWindow, downWindow)
+		}
+		w = d
+	}
+	var out []Setting
+	for _, s := range all {
+		if only != "" && !strings.Contains(s.Name, only) {
+			continue
+		}
+		if w > 0 && strings.HasPrefix(s.Name, "faas-autoscaler") {
+			s = WithDownWindow(s, w)
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s=%q: no setting's name contains it", envOnly, only)
+	}
+	return out, nil
 }

@@ -33,6 +33,33 @@ type Setting struct {
 	// land on every phase of those tickers.
 	Phase   time.Duration
 	Options func(bin string) e2e.Options
+	// DownWindow is the controller's scale-down window in this setting: the
+	// figures' 2m unless WithDownWindow says otherwise. The way down is
+	// waited for this long plus three minutes.
+	DownWindow time.Duration
+}
+
+// benchDownWindow is the down window of the published figures (shippedTimings).
+const benchDownWindow = 2 * time.Minute
+
+// WithDownWindow is s with the controller's default down window set to w
+// (`defaults.down_window`), e.g. the shipped 10m, named so in the report.
+func WithDownWindow(s Setting, w time.Duration) Setting {
+	opts := s.Options
+	s.Name = fmt.Sprintf("%s, down window %s", s.Name, w)
+	s.DownWindow = w
+	s.Options = func(bin string) e2e.Options {
+		o := opts(bin)
+		inner := o.Config
+		o.Config = func(c *config.Config) {
+			if inner != nil {
+				inner(c)
+			}
+			c.Defaults.DownWindow = w
+		}
+		return o
+	}
+	return s
 }
 
 // shippedTimings undo the e2e harness's test-sized windows: the bench runs
@@ -44,7 +71,7 @@ func shippedTimings(c *config.Config) {
 	sel := c.Prometheus.CoverageSelector
 	*c = config.Default()
 	c.Prometheus.CoverageSelector = sel
-	c.Defaults.DownWindow = 2 * time.Minute
+	c.Defaults.DownWindow = benchDownWindow
 	c.Prometheus.MaxScrapeGap = 30 * time.Second
 	c.Idler.Enabled = false
 }
@@ -65,8 +92,9 @@ func Settings() []Setting {
 			// (--ce-defaults: step mode, max 5, factor 10, resolved → min).
 			// CE has no periodic loop; with exact CE semantics our loop's ticks
 			// hold ("no alert: keep"), so only webhooks act, as in CE.
-			Name:  "OpenFaaS CE as shipped (scrape 5s, eval 15s, AM 5s/10s/30s)",
-			Phase: 15 * time.Second,
+			Name:       "OpenFaaS CE as shipped (scrape 5s, eval 15s, AM 5s/10s/30s)",
+			Phase:      15 * time.Second,
+			DownWindow: benchDownWindow, // unused: CE drops to min on the resolved alert
 			Options: func(bin string) e2e.Options {
 				ro := rules.ForScrapeInterval(5 * time.Second)
 				ro.CECompatible = true
@@ -117,8 +145,9 @@ func Settings() []Setting {
 // replaces the controller's burst window.
 func ours(name string, scrape, groupInterval, burstWindow time.Duration) Setting {
 	return Setting{
-		Name:  name,
-		Phase: max(scrape, groupInterval),
+		Name:       name,
+		Phase:      max(scrape, groupInterval),
+		DownWindow: benchDownWindow,
 		Options: func(bin string) e2e.Options {
 			ro := rules.ForScrapeInterval(scrape)
 			am := rules.DefaultAlertmanagerOptions()
