@@ -78,24 +78,34 @@ func Measure(p Phase) Timings {
 	return t
 }
 
-// Median of the reached values; NotReached when fewer than half of the runs
-// reached the event (a median of the ones that did would flatter).
+// Median of the runs, a run that did not reach the event counting as slower
+// than every run that did (it is censored at the timeout, not missing):
+// NotReached when the middle run(s) did not reach it. Leaving such runs out
+// would flatter the setting that missed.
 func Median(ds []time.Duration) time.Duration {
-	var ok []time.Duration
-	for _, d := range ds {
-		if d != NotReached {
-			ok = append(ok, d)
-		}
-	}
-	if len(ok) == 0 || 2*len(ok) < len(ds) {
+	if len(ds) == 0 {
 		return NotReached
 	}
-	slices.Sort(ok)
-	n := len(ok)
-	if n%2 == 1 {
-		return ok[n/2]
+	sorted := slices.Clone(ds)
+	slices.SortFunc(sorted, func(a, b time.Duration) int {
+		switch {
+		case a == b:
+			return 0
+		case a == NotReached:
+			return 1
+		case b == NotReached:
+			return -1
+		case a < b:
+			return -1
+		}
+		return 1
+	})
+	n := len(sorted)
+	lo, hi := sorted[(n-1)/2], sorted[n/2]
+	if lo == NotReached || hi == NotReached {
+		return NotReached
 	}
-	return (ok[n/2-1] + ok[n/2]) / 2
+	return (lo + hi) / 2
 }
 
 // Ratio is how many times faster fast is than slow; NaN when either is

@@ -81,7 +81,9 @@ func TestMedian(t *testing.T) {
 	}{
 		{"odd", []time.Duration{3 * s, 1 * s, 2 * s}, 2 * s},
 		{"even averages the middle two", []time.Duration{4 * s, 1 * s, 2 * s, 3 * s}, 2500 * time.Millisecond},
-		{"a minority not reached is left out", []time.Duration{NotReached, 1 * s, 3 * s}, 2 * s},
+		{"a run not reached is slower than every reached one", []time.Duration{NotReached, 1 * s, 3 * s}, 3 * s},
+		{"one of four not reached", []time.Duration{2 * s, NotReached, 1 * s, 4 * s}, 3 * s},
+		{"half not reached is not reached", []time.Duration{NotReached, 1 * s, NotReached, 3 * s}, NotReached},
 		{"a majority not reached is not reached", []time.Duration{NotReached, NotReached, 3 * s}, NotReached},
 		{"empty", nil, NotReached},
 	}
@@ -100,5 +102,26 @@ func TestRatio(t *testing.T) {
 	}
 	if got := Ratio(NotReached, time.Second); !math.IsNaN(got) {
 		t.Errorf("Ratio with a missing value = %g, want NaN", got)
+	}
+}
+
+// TestMedianFloat: a run that never got back (NaN) counts as more surplus
+// than every run that did, never as a run left out.
+func TestMedianFloat(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{
+		{[]float64{3, 1, 2}, 2},
+		{[]float64{nan, 1, 3}, 3},
+		{[]float64{2, nan, 1, 4}, 3},
+		{[]float64{nan, 1, nan, 3}, nan},
+		{nil, nan},
+	} {
+		got := MedianFloat(tc.in)
+		if got != tc.want && !(math.IsNaN(got) && math.IsNaN(tc.want)) {
+			t.Errorf("MedianFloat(%v) = %v, want %v", tc.in, got, tc.want)
+		}
 	}
 }

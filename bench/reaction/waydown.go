@@ -1,6 +1,7 @@
 package reaction
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -39,24 +40,27 @@ func Surplus(p Phase) float64 {
 	return math.NaN()
 }
 
-// MedianFloat of the values that are not NaN; NaN when fewer than half are
-// numbers (as Median: a median of the runs that finished would flatter).
+// MedianFloat of the runs' surplus, as Median: a run that never got back
+// (NaN) counts as more than every run that did, and the median is NaN when
+// the middle run(s) did not get back. Leaving such runs out would flatter.
 func MedianFloat(xs []float64) float64 {
-	var ok []float64
-	for _, x := range xs {
-		if !math.IsNaN(x) {
-			ok = append(ok, x)
-		}
-	}
-	if len(ok) == 0 || 2*len(ok) < len(xs) {
+	if len(xs) == 0 {
 		return math.NaN()
 	}
-	slices.Sort(ok)
-	n := len(ok)
-	if n%2 == 1 {
-		return ok[n/2]
-	}
-	return (ok[n/2-1] + ok[n/2]) / 2
+	sorted := slices.Clone(xs)
+	slices.SortFunc(sorted, func(a, b float64) int {
+		switch {
+		case math.IsNaN(a) && math.IsNaN(b):
+			return 0
+		case math.IsNaN(a):
+			return 1
+		case math.IsNaN(b):
+			return -1
+		}
+		return cmp.Compare(a, b)
+	})
+	n := len(sorted)
+	return (sorted[(n-1)/2] + sorted[n/2]) / 2 // NaN if either is
 }
 
 // requestDuration is the gateway simulator's service time for SetRPS loads
