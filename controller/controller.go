@@ -182,7 +182,10 @@ func (c *Controller) Learn(ctx context.Context) error {
 			c.log.Warn("keep-alive: no rebuild from history; learning from now on", "err", err)
 		} else {
 			c.log.Info("keep-alive: relearned idle times from Prometheus history", "functions", rep.Functions,
-				"invocations", rep.Invocations, "lookback", cfg.KeepAlive.RebuildLookback)
+				"invocations", rep.Invocations, "zeroed", rep.Zeroed, "lookback", cfg.KeepAlive.RebuildLookback)
+			if rep.ZeroedErr != nil {
+				c.log.Warn("keep-alive: no replica history; pre-warms start one replica until each function is idled again", "err", rep.ZeroedErr)
+			}
 		}
 	}
 	return c.Feeder.Run(ctx)

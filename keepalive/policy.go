@@ -210,11 +210,12 @@ func (p *Policy) setServes(ref provider.Ref, serves float64) {
 // zero-then-pre-warm is a keep-alive with a hole in it, so it gives back
 // what the keep-alive would have kept. A function whose activations need
 // two replicas, pre-warmed with one, makes the rest of each activation
-// wait for a cold start the plan did not price. Not rebuilt after a
-// restart (the gateway's invocation counts do not say it): until the
-// idler next idles the function, a pre-warm starts one replica, as
-// before. The count is what the scaler held then, so a function whose
-// activations need fewer comes back down after the scaler's down window.
+// wait for a cold start the plan did not price. After a restart, Rebuild
+// reads it from the gateway's replica history (gateway_service_count);
+// without that history, a pre-warm starts one replica until the idler next
+// idles the function. The count is what the scaler held then, so a
+// function whose activations need fewer comes back down after the
+// scaler's down window.
 func (p *Policy) Zeroed(ref provider.Ref, replicas uint64) {
 	if replicas == 0 {
 		return
@@ -226,6 +227,23 @@ func (p *Policy) Zeroed(ref provider.Ref, replicas uint64) {
 	if v != h.zeroedAt {
 		h.zeroedAt, h.planned = v, false
 	}
+}
+
+// zeroedUnlessKnown is Zeroed for the rebuild from history, which never
+// replaces what the idler has told the policy since it started; it says
+// whether it set the count.
+func (p *Policy) zeroedUnlessKnown(ref provider.Ref, replicas uint64) bool {
+	if replicas == 0 {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.get(ref)
+	if h.zeroedAt != 0 {
+		return false
+	}
+	h.zeroedAt, h.planned = uint32(min(replicas, math.MaxUint32)), false
+	return true
 }
 
 // PreWarm is a function whose plan wants replicas now although it has had

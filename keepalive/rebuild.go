@@ -28,11 +28,26 @@ func RebuildQuery(step time.Duration) string {
 	return fmt.Sprintf(`sum by (function_name) (increase(gateway_function_invocation_started[%s]))`, model.Duration(step))
 }
 
+// RebuildReplicasQuery is Rebuild's second range query: each function's
+// highest replica count in each step (gateway_service_count, the gauge the
+// gateway exports; the highest of several gateways'), from which the count
+// a function last went to zero from is read.
+func RebuildReplicasQuery(step time.Duration) string {
+	return fmt.Sprintf(`max by (function_name) (max_over_time(gateway_service_count[%s]))`, model.Duration(step))
+}
+
 // RebuildReport says what Rebuild learned.
 type RebuildReport struct {
 	Functions   int      // functions with at least one invocation in the lookback
 	Invocations float64  // invocations seen
 	Skipped     []string // series whose function_name did not parse
+	// Zeroed counts the functions whose last scale to zero in the lookback
+	// was found, and so pre-warm to the count they went to zero from.
+	Zeroed int
+	// ZeroedErr is why the replica history could not be read (nil when it
+	// was): the idle times are rebuilt anyway, and pre-warms start one
+	// replica until the idler next idles each function, as without history.
+	ZeroedErr error
 }
 
 // Rebuild restores the learned idle times after a restart or failover from
@@ -79,5 +94,48 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 			rep.Functions++
 		}
 	}
+	rep.Zeroed, rep.ZeroedErr = p.rebuildZeroed(ctx, q, now, lookback, step, defaultNamespace)
 	return rep, nil
+}
+
+// rebuildZeroed tells the policy, for each function that went to zero within
+// the lookback, the count it went to zero from (Zeroed), as the idler does
+// when it idles one: the last non-zero step before the last step at zero.
+// With a step's highest count, the step in which the count fell still
+// shows the count it fell from. Who scaled it to zero is not in the
+// history; the idler is the usual writer of zero, and a function zeroed by
+// someone else pre-warms to the count it had, as the idler's would.
+func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (int, error) {
+	v, _, _, err := q.QueryRange(ctx, RebuildReplicasQuery(step), v1.Range{Start: now.Add(-lookback), End: now, Step: step})
+	if err != nil {
+		return 0, fmt.Errorf("keepalive: rebuild the replica history: %w", err)
+	}
+	m, ok := v.(model.Matrix)
+	if !ok {
+		return 0, errors.New("keepalive: rebuild the replica history: Prometheus did not return a matrix")
+	}
+	zeroed := 0
+	for _, s := range m {
+		ref, err := provider.ParseRef(string(s.Metric["function_name"]), defaultNamespace)
+		if err != nil {
+			continue // counted in Skipped by the invocation history when it has calls
+		}
+		pts := slices.Clone(s.Values)
+		slices.SortFunc(pts, func(a, b model.SamplePair) int { return a.Timestamp.Time().Compare(b.Timestamp.Time()) })
+		var last, from float64
+		for _, sp := range pts {
+			n := float64(sp.Value)
+			switch {
+			case math.IsNaN(n) || n < 0:
+				continue
+			case n == 0 && last > 0:
+				from = last
+			}
+			last = n
+		}
+		if from >= 1 && p.zeroedUnlessKnown(ref, uint64(math.Min(math.Round(from), math.MaxUint32))) {
+			zeroed++
+		}
+	}
+	return zeroed, nil
 }

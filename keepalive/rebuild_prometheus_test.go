@@ -17,7 +17,8 @@ import (
 // TestRebuildFromRealPrometheus backfills 12 hours of a gateway counter (a
 // 30-minute timer, sampled every 15 s) into a real Prometheus with
 // `promtool tsdb create-blocks-from openmetrics`, restarts it, and checks
-// that Rebuild's range query teaches the same periodic plan. Skipped when
+// that Rebuild's range query teaches the same periodic plan, and its replica
+// history the count a pre-warm starts. Skipped when
 // prometheus or promtool is missing (a failure under CI=true).
 func TestRebuildFromRealPrometheus(t *testing.T) {
 	promtool := teststack.NeedBinary(t, "promtool")
@@ -35,6 +36,15 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 			count++
 		}
 		fmt.Fprintf(&b, "gateway_function_invocation_started{function_name=\"timer.openfaas-fn\"} %d %d\n", count, ts.Unix())
+	}
+	// Its replicas: 2 while it ran the last hour but 20 minutes, then idled.
+	b.WriteString("# TYPE gateway_service_count gauge\n")
+	for ts := start; !ts.After(now); ts = ts.Add(15 * time.Second) {
+		n := 0
+		if age := now.Sub(ts); age <= time.Hour && age > 20*time.Minute {
+			n = 2
+		}
+		fmt.Fprintf(&b, "gateway_service_count{function_name=\"timer.openfaas-fn\"} %d %d\n", n, ts.Unix())
 	}
 	b.WriteString("# EOF\n")
 	in := filepath.Join(t.TempDir(), "history.om")
@@ -56,8 +66,11 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, p.Logs())
 	}
-	if rep.Functions != 1 || rep.Invocations != float64(count) {
-		t.Errorf("report %+v, want 1 function and %d invocations", rep, count)
+	if rep.Functions != 1 || rep.Invocations != float64(count) || rep.Zeroed != 1 || rep.ZeroedErr != nil {
+		t.Errorf("report %+v, want 1 function, %d invocations, 1 zeroed", rep, count)
+	}
+	if n := pol.preWarmReplicas(provider.Ref{Name: "timer", Namespace: "openfaas-fn"}); n != 2 {
+		t.Errorf("a pre-warm starts %d replicas, want the 2 it was idled from", n)
 	}
 	plan, last := pol.Plan(provider.Ref{Name: "timer", Namespace: "openfaas-fn"}, 15*time.Minute, now)
 	if plan.Code != CodePeriodic || plan.PreWarmAt > 30*time.Minute || plan.PreWarmUntil < 30*time.Minute {

@@ -3,6 +3,7 @@ package keepalive
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,8 +21,84 @@ type fakeRange struct {
 }
 
 func (f *fakeRange) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	if q == RebuildReplicasQuery(r.Step) {
+		return model.Matrix{}, nil, nil, nil // no replica history
+	}
 	f.query, f.r = q, r
 	return f.v, nil, nil, f.err
+}
+
+// byQuery answers each query from its own table (or fails it).
+type byQuery struct {
+	answers map[string]model.Value
+	fail    map[string]error
+}
+
+func (b byQuery) QueryRange(_ context.Context, q string, _ v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	if err := b.fail[q]; err != nil {
+		return nil, nil, nil, err
+	}
+	if v, ok := b.answers[q]; ok {
+		return v, nil, nil, nil
+	}
+	return model.Matrix{}, nil, nil, nil
+}
+
+// replicaSeries is one function's per-minute values from t0.
+func replicaSeries(name string, vals ...float64) *model.SampleStream {
+	ss := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(name)}}
+	for i, v := range vals {
+		at := model.TimeFromUnixNano(t0.Add(time.Duration(i+1) * time.Minute).UnixNano())
+		ss.Values = append(ss.Values, model.SamplePair{Timestamp: at, Value: model.SampleValue(v)})
+	}
+	return ss
+}
+
+// TestRebuildZeroedCount: after a restart, the count each function last went
+// to zero from is read from the replica history, so a pre-warm starts it
+// again (as the idler's report would have set it); what the idler has
+// reported since the start is never replaced; a failed replica query leaves
+// the idle times rebuilt and pre-warms at one replica.
+func TestRebuildZeroedCount(t *testing.T) {
+	now := t0.Add(time.Hour)
+	ref := func(n string) provider.Ref { return provider.Ref{Name: n, Namespace: "openfaas-fn"} }
+	replicas := model.Matrix{
+		replicaSeries("two.openfaas-fn", 0, 2, 2, 0, 0),  // idled from 2
+		replicaSeries("last.openfaas-fn", 1, 0, 4, 3, 0), // the last drop counts: from 3
+		replicaSeries("running.openfaas-fn", 0, 0, 3, 3), // came up, never went down: nothing
+		replicaSeries("back.openfaas-fn", 2, 0, 1, 1),    // went to zero from 2, running again: 2, as the idler's report stays
+		replicaSeries("known.openfaas-fn", 5, 0),         // the idler already reported 1 since the start
+		replicaSeries(".bad", 2, 0),
+	}
+	p, _ := New(Config{})
+	p.Zeroed(ref("known"), 1)
+	rep, err := p.Rebuild(context.Background(), byQuery{answers: map[string]model.Value{
+		RebuildReplicasQuery(time.Minute): replicas,
+		RebuildQuery(time.Minute):         model.Matrix{},
+	}}, now, time.Hour, time.Minute, "openfaas-fn")
+	if err != nil || rep.ZeroedErr != nil {
+		t.Fatalf("rebuild: %v, %v", err, rep.ZeroedErr)
+	}
+	for name, want := range map[string]uint64{"two": 2, "last": 3, "running": 1, "back": 2, "known": 1, "never": 1} {
+		if got := p.preWarmReplicas(ref(name)); got != want {
+			t.Errorf("%s: a pre-warm starts %d, want %d", name, got, want)
+		}
+	}
+	if rep.Zeroed != 3 {
+		t.Errorf("report says %d zeroed, want 3 (two, last, back; known was already reported)", rep.Zeroed)
+	}
+
+	q, _ := New(Config{})
+	rep, err = q.Rebuild(context.Background(), byQuery{
+		answers: map[string]model.Value{RebuildQuery(time.Minute): model.Matrix{replicaSeries("two.openfaas-fn", 0, 1, 0, 0, 1)}},
+		fail:    map[string]error{RebuildReplicasQuery(time.Minute): errors.New("query timed out")},
+	}, now, time.Hour, time.Minute, "openfaas-fn")
+	if err != nil || rep.Functions != 1 {
+		t.Fatalf("the idle times must be rebuilt whatever the replica history: %+v, %v", rep, err)
+	}
+	if rep.ZeroedErr == nil || !strings.Contains(rep.ZeroedErr.Error(), "query timed out") || q.preWarmReplicas(ref("two")) != 1 {
+		t.Errorf("failed replica query: report %v, pre-warm %d; want the error and 1", rep.ZeroedErr, q.preWarmReplicas(ref("two")))
+	}
 }
 
 // TestRebuildFromPrometheus: a 30-minute timer's history, as Prometheus
