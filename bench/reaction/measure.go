@@ -1,6 +1,7 @@
 package reaction
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -83,29 +84,39 @@ func Measure(p Phase) Timings {
 // NotReached when the middle run(s) did not reach it. Leaving such runs out
 // would flatter the setting that missed.
 func Median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
+	m, ok := censoredMedian(ds, func(d time.Duration) bool { return d == NotReached })
+	if !ok {
 		return NotReached
 	}
-	sorted := slices.Clone(ds)
-	slices.SortFunc(sorted, func(a, b time.Duration) int {
+	return m
+}
+
+// censoredMedian is the median of xs with the values censored(x) counted
+// as larger than every other value; ok is false when xs is empty or a
+// middle value is censored.
+func censoredMedian[T time.Duration | float64](xs []T, censored func(T) bool) (m T, ok bool) {
+	if len(xs) == 0 {
+		return m, false
+	}
+	sorted := slices.Clone(xs)
+	slices.SortFunc(sorted, func(a, b T) int {
+		ca, cb := censored(a), censored(b)
 		switch {
-		case a == b:
+		case ca && cb:
 			return 0
-		case a == NotReached:
+		case ca:
 			return 1
-		case b == NotReached:
-			return -1
-		case a < b:
+		case cb:
 			return -1
 		}
-		return 1
+		return cmp.Compare(a, b)
 	})
 	n := len(sorted)
 	lo, hi := sorted[(n-1)/2], sorted[n/2]
-	if lo == NotReached || hi == NotReached {
-		return NotReached
+	if censored(lo) || censored(hi) {
+		return m, false
 	}
-	return (lo + hi) / 2
+	return (lo + hi) / 2, true
 }
 
 // Ratio is how many times faster fast is than slow; NaN when either is

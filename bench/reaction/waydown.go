@@ -1,9 +1,7 @@
 package reaction
 
 import (
-	"cmp"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
@@ -44,23 +42,11 @@ func Surplus(p Phase) float64 {
 // (NaN) counts as more than every run that did, and the median is NaN when
 // the middle run(s) did not get back. Leaving such runs out would flatter.
 func MedianFloat(xs []float64) float64 {
-	if len(xs) == 0 {
+	m, ok := censoredMedian(xs, math.IsNaN)
+	if !ok {
 		return math.NaN()
 	}
-	sorted := slices.Clone(xs)
-	slices.SortFunc(sorted, func(a, b float64) int {
-		switch {
-		case math.IsNaN(a) && math.IsNaN(b):
-			return 0
-		case math.IsNaN(a):
-			return 1
-		case math.IsNaN(b):
-			return -1
-		}
-		return cmp.Compare(a, b)
-	})
-	n := len(sorted)
-	return (sorted[(n-1)/2] + sorted[n/2]) / 2 // NaN if either is
+	return m
 }
 
 // requestDuration is the gateway simulator's service time for SetRPS loads
