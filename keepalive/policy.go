@@ -217,32 +217,26 @@ func (p *Policy) setServes(ref provider.Ref, serves float64) {
 // function whose activations need fewer comes back down after the
 // scaler's down window.
 func (p *Policy) Zeroed(ref provider.Ref, replicas uint64) {
+	p.setZeroed(ref, replicas, true)
+}
+
+// setZeroed records the count ref went to zero from; the rebuild from
+// history (replace false) never replaces what the idler has told the
+// policy since it started. It says whether it set the count.
+func (p *Policy) setZeroed(ref provider.Ref, replicas uint64, replace bool) bool {
 	if replicas == 0 {
-		return
+		return false
 	}
 	v := uint32(min(replicas, math.MaxUint32))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	h := p.get(ref)
+	if h.zeroedAt != 0 && !replace {
+		return false
+	}
 	if v != h.zeroedAt {
 		h.zeroedAt, h.planned = v, false
 	}
-}
-
-// zeroedUnlessKnown is Zeroed for the rebuild from history, which never
-// replaces what the idler has told the policy since it started; it says
-// whether it set the count.
-func (p *Policy) zeroedUnlessKnown(ref provider.Ref, replicas uint64) bool {
-	if replicas == 0 {
-		return false
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	h := p.get(ref)
-	if h.zeroedAt != 0 {
-		return false
-	}
-	h.zeroedAt, h.planned = uint32(min(replicas, math.MaxUint32)), false
 	return true
 }
 

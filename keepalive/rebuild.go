@@ -76,8 +76,7 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 			rep.Skipped = append(rep.Skipped, name)
 			continue
 		}
-		pts := slices.Clone(s.Values)
-		slices.SortFunc(pts, func(a, b model.SamplePair) int { return a.Timestamp.Time().Compare(b.Timestamp.Time()) })
+		pts := inTimeOrder(s.Values)
 		seen := false
 		for _, sp := range pts {
 			// increase() extrapolates, so counts are not whole numbers;
@@ -120,8 +119,7 @@ func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 		if err != nil {
 			continue // counted in Skipped by the invocation history when it has calls
 		}
-		pts := slices.Clone(s.Values)
-		slices.SortFunc(pts, func(a, b model.SamplePair) int { return a.Timestamp.Time().Compare(b.Timestamp.Time()) })
+		pts := inTimeOrder(s.Values)
 		var last, from float64
 		for _, sp := range pts {
 			n := float64(sp.Value)
@@ -133,9 +131,16 @@ func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 			}
 			last = n
 		}
-		if from >= 1 && p.zeroedUnlessKnown(ref, uint64(math.Min(math.Round(from), math.MaxUint32))) {
+		if from >= 1 && p.setZeroed(ref, uint64(math.Min(math.Round(from), math.MaxUint32)), false) {
 			zeroed++
 		}
 	}
 	return zeroed, nil
+}
+
+// inTimeOrder is a copy of a range query's points, oldest first.
+func inTimeOrder(pts []model.SamplePair) []model.SamplePair {
+	out := slices.Clone(pts)
+	slices.SortFunc(out, func(a, b model.SamplePair) int { return a.Timestamp.Time().Compare(b.Timestamp.Time()) })
+	return out
 }
