@@ -28,12 +28,19 @@ func RebuildQuery(step time.Duration) string {
 	return fmt.Sprintf(`sum by (function_name) (increase(gateway_function_invocation_started[%s]))`, model.Duration(step))
 }
 
-// RebuildReplicasQuery is Rebuild's second range query: each function's
-// highest replica count in each step (gateway_service_count, the gauge the
-// gateway exports; the highest of several gateways'), from which the count
-// a function last went to zero from is read.
+// RebuildReplicasQuery is Rebuild's second range query: the steps in which
+// a function's replica count (gateway_service_count, the gauge the gateway
+// exports; the highest of several gateways') fell to zero, each valued at
+// the highest count of the step before. A step's highest count still
+// shows what the count fell from, and the next step's is 0. Prometheus
+// answers only those steps — not every step of every deployed function
+// (a day at one-minute steps is 1,441 points a function, 14 million at
+// 10,000) — and a scrape gap across the fall yields nothing (no sample
+// is not zero): that function pre-warms one replica, as without history.
 func RebuildReplicasQuery(step time.Duration) string {
-	return fmt.Sprintf(`max by (function_name) (max_over_time(gateway_service_count[%s]))`, model.Duration(step))
+	w := model.Duration(step)
+	return fmt.Sprintf(`(max by (function_name) (max_over_time(gateway_service_count[%[1]s] offset %[1]s)) > 0)`+
+		` and on (function_name) (max by (function_name) (max_over_time(gateway_service_count[%[1]s])) == 0)`, w)
 }
 
 // RebuildReport says what Rebuild learned.
@@ -97,11 +104,9 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	return rep, nil
 }
 
-// rebuildZeroed tells the policy, for each function that went to zero within
-// the lookback, the count it went to zero from (Zeroed), as the idler does
-// when it idles one: the last non-zero step before the last step at zero.
-// With a step's highest count, the step in which the count fell still
-// shows the count it fell from. Who scaled it to zero is not in the
+// rebuildZeroed tells the policy, for each function that fell to zero
+// within the lookback, the count it fell from the last time (Zeroed), as
+// the idler does when it idles one. Who scaled it to zero is not in the
 // history; the idler is the usual writer of zero, and a function zeroed by
 // someone else pre-warms to the count it had, as the idler's would.
 func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (int, error) {
@@ -116,21 +121,11 @@ func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 	zeroed := 0
 	for _, s := range m {
 		ref, err := provider.ParseRef(string(s.Metric["function_name"]), defaultNamespace)
-		if err != nil {
-			continue // counted in Skipped by the invocation history when it has calls
+		if err != nil || len(s.Values) == 0 {
+			continue // a bad name is counted in Skipped by the invocation history when it has calls
 		}
 		pts := inTimeOrder(s.Values)
-		var last, from float64
-		for _, sp := range pts {
-			n := float64(sp.Value)
-			switch {
-			case math.IsNaN(n) || n < 0:
-				continue
-			case n == 0 && last > 0:
-				from = last
-			}
-			last = n
-		}
+		from := float64(pts[len(pts)-1].Value)
 		if from >= 1 && p.setZeroed(ref, uint64(math.Min(math.Round(from), math.MaxUint32)), false) {
 			zeroed++
 		}

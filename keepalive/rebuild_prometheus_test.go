@@ -46,6 +46,17 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "gateway_service_count{function_name=\"timer.openfaas-fn\"} %d %d\n", n, ts.Unix())
 	}
+	// Another, at 3 until 40 minutes ago and at 0 from 30 minutes ago, with
+	// no sample between: what it fell from is not known (no sample is not
+	// zero), so its pre-warm starts one replica.
+	for ts := start; !ts.After(now); ts = ts.Add(15 * time.Second) {
+		switch age := now.Sub(ts); {
+		case age >= 40*time.Minute:
+			fmt.Fprintf(&b, "gateway_service_count{function_name=\"gap.openfaas-fn\"} 3 %d\n", ts.Unix())
+		case age <= 30*time.Minute:
+			fmt.Fprintf(&b, "gateway_service_count{function_name=\"gap.openfaas-fn\"} 0 %d\n", ts.Unix())
+		}
+	}
 	b.WriteString("# EOF\n")
 	in := filepath.Join(t.TempDir(), "history.om")
 	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
@@ -71,6 +82,9 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 	}
 	if n := pol.preWarmReplicas(provider.Ref{Name: "timer", Namespace: "openfaas-fn"}); n != 2 {
 		t.Errorf("a pre-warm starts %d replicas, want the 2 it was idled from", n)
+	}
+	if n := pol.preWarmReplicas(provider.Ref{Name: "gap", Namespace: "openfaas-fn"}); n != 1 {
+		t.Errorf("a function that fell to zero in a scrape gap pre-warms %d replicas, want 1", n)
 	}
 	plan, last := pol.Plan(provider.Ref{Name: "timer", Namespace: "openfaas-fn"}, 15*time.Minute, now)
 	if plan.Code != CodePeriodic || plan.PreWarmAt > 30*time.Minute || plan.PreWarmUntil < 30*time.Minute {

@@ -44,31 +44,33 @@ func (b byQuery) QueryRange(_ context.Context, q string, _ v1.Range, _ ...v1.Opt
 	return model.Matrix{}, nil, nil, nil
 }
 
-// replicaSeries is one function's per-minute values from t0.
-func replicaSeries(name string, vals ...float64) *model.SampleStream {
+// replicaSeries is one function's answer to the replica query: the
+// counts it fell to zero from, at the given minutes after t0.
+func replicaSeries(name string, pts ...[2]float64) *model.SampleStream {
 	ss := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(name)}}
-	for i, v := range vals {
-		at := model.TimeFromUnixNano(t0.Add(time.Duration(i+1) * time.Minute).UnixNano())
-		ss.Values = append(ss.Values, model.SamplePair{Timestamp: at, Value: model.SampleValue(v)})
+	for _, pt := range pts {
+		at := model.TimeFromUnixNano(t0.Add(time.Duration(pt[0]) * time.Minute).UnixNano())
+		ss.Values = append(ss.Values, model.SamplePair{Timestamp: at, Value: model.SampleValue(pt[1])})
 	}
 	return ss
 }
 
-// TestRebuildZeroedCount: after a restart, the count each function last went
+// TestRebuildZeroedCount: after a restart, the count each function last fell
 // to zero from is read from the replica history, so a pre-warm starts it
 // again (as the idler's report would have set it); what the idler has
 // reported since the start is never replaced; a failed replica query leaves
-// the idle times rebuilt and pre-warms at one replica.
+// the idle times rebuilt and pre-warms at one replica. (Which steps are
+// falls is Prometheus' work: TestRebuildFromRealPrometheus.)
 func TestRebuildZeroedCount(t *testing.T) {
 	now := t0.Add(time.Hour)
 	ref := func(n string) provider.Ref { return provider.Ref{Name: n, Namespace: "openfaas-fn"} }
 	replicas := model.Matrix{
-		replicaSeries("two.openfaas-fn", 0, 2, 2, 0, 0),  // idled from 2
-		replicaSeries("last.openfaas-fn", 1, 0, 4, 3, 0), // the last drop counts: from 3
-		replicaSeries("running.openfaas-fn", 0, 0, 3, 3), // came up, never went down: nothing
-		replicaSeries("back.openfaas-fn", 2, 0, 1, 1),    // went to zero from 2, running again: 2, as the idler's report stays
-		replicaSeries("known.openfaas-fn", 5, 0),         // the idler already reported 1 since the start
-		replicaSeries(".bad", 2, 0),
+		replicaSeries("two.openfaas-fn", [2]float64{4, 2}),                    // fell from 2
+		replicaSeries("last.openfaas-fn", [2]float64{5, 3}, [2]float64{2, 1}), // the last fall counts, whatever the order: from 3
+		replicaSeries("back.openfaas-fn", [2]float64{2, 2}),                   // fell from 2 and runs again: 2, as the idler's report stays
+		replicaSeries("known.openfaas-fn", [2]float64{2, 5}),                  // the idler already reported 1 since the start
+		replicaSeries("empty.openfaas-fn"),
+		replicaSeries(".bad", [2]float64{2, 2}),
 	}
 	p, _ := New(Config{})
 	p.Zeroed(ref("known"), 1)
@@ -79,7 +81,7 @@ func TestRebuildZeroedCount(t *testing.T) {
 	if err != nil || rep.ZeroedErr != nil {
 		t.Fatalf("rebuild: %v, %v", err, rep.ZeroedErr)
 	}
-	for name, want := range map[string]uint64{"two": 2, "last": 3, "running": 1, "back": 2, "known": 1, "never": 1} {
+	for name, want := range map[string]uint64{"two": 2, "last": 3, "back": 2, "known": 1, "empty": 1, "never": 1} {
 		if got := p.preWarmReplicas(ref(name)); got != want {
 			t.Errorf("%s: a pre-warm starts %d, want %d", name, got, want)
 		}
@@ -90,7 +92,7 @@ func TestRebuildZeroedCount(t *testing.T) {
 
 	q, _ := New(Config{})
 	rep, err = q.Rebuild(context.Background(), byQuery{
-		answers: map[string]model.Value{RebuildQuery(time.Minute): model.Matrix{replicaSeries("two.openfaas-fn", 0, 1, 0, 0, 1)}},
+		answers: map[string]model.Value{RebuildQuery(time.Minute): model.Matrix{invocations("two.openfaas-fn", 0, 1, 0, 0, 1)}},
 		fail:    map[string]error{RebuildReplicasQuery(time.Minute): errors.New("query timed out")},
 	}, now, time.Hour, time.Minute, "openfaas-fn")
 	if err != nil || rep.Functions != 1 {
@@ -158,4 +160,15 @@ func TestRebuildErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// invocations is one function's answer to the invocation query: calls per
+// minute from t0.
+func invocations(name string, vals ...float64) *model.SampleStream {
+	ss := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(name)}}
+	for i, v := range vals {
+		at := model.TimeFromUnixNano(t0.Add(time.Duration(i+1) * time.Minute).UnixNano())
+		ss.Values = append(ss.Values, model.SamplePair{Timestamp: at, Value: model.SampleValue(v)})
+	}
+	return ss
 }
