@@ -94,7 +94,7 @@ func Settings() []Setting {
 			// hold ("no alert: keep"), so only webhooks act, as in CE.
 			Name:       "OpenFaaS CE as shipped (scrape 5s, eval 15s, AM 5s/10s/30s)",
 			Phase:      15 * time.Second,
-			DownWindow: benchDownWindow, // unused: CE drops to min on the resolved alert
+			DownWindow: benchDownWindow, // CE drops to min on the resolved alert: this only sets the way-down wait
 			Options: func(bin string) e2e.Options {
 				ro := rules.ForScrapeInterval(5 * time.Second)
 				ro.CECompatible = true
