@@ -18,13 +18,19 @@ type request struct {
 	exec    time.Duration
 }
 
-// durHeap is a min-heap of completion times.
-type durHeap []time.Duration
+// running is a request executing: when it ends, and when it reached the
+// gateway (its gateway-measured duration, wait included, is end − arrival).
+type running struct {
+	end, arrival time.Duration
+}
+
+// durHeap is a min-heap of running requests by completion time.
+type durHeap []running
 
 func (h durHeap) Len() int           { return len(h) }
-func (h durHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h durHeap) Less(i, j int) bool { return h[i].end < h[j].end }
 func (h durHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *durHeap) Push(x any)        { *h = append(*h, x.(time.Duration)) }
+func (h *durHeap) Push(x any)        { *h = append(*h, x.(running)) }
 func (h *durHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
@@ -56,6 +62,11 @@ type replay struct {
 	wake     time.Duration
 	arrivals uint64
 	loadSec  float64
+	// completed and completedSec are the gateway's duration histogram's
+	// _count and _sum: requests finished, and their durations (wait
+	// included), added when each one ends.
+	completed    uint64
+	completedSec float64
 
 	res      FunctionResult
 	timeline *[]TimelinePoint
@@ -69,7 +80,8 @@ func (r *replay) desired() int { return r.ready + len(r.starting) - r.draining }
 
 func (r *replay) state() State {
 	return State{Desired: r.desired(), Ready: r.ready, Starting: len(r.starting), Inflight: r.busy,
-		Queued: len(r.queue) - r.qhead, Arrivals: r.arrivals, LoadSeconds: r.loadSec}
+		Queued: len(r.queue) - r.qhead, Arrivals: r.arrivals, LoadSeconds: r.loadSec,
+		Completed: r.completed, CompletedSeconds: r.completedSec}
 }
 
 func (r *replay) at(d time.Duration) time.Time { return r.start.Add(d) }
@@ -175,7 +187,7 @@ func (r *replay) capacity() int {
 
 func (r *replay) startReq(q request, cold bool) {
 	r.busy++
-	heap.Push(&r.done, r.now+q.exec)
+	heap.Push(&r.done, running{end: r.now + q.exec, arrival: q.arrival})
 	wait := (r.now - q.arrival).Seconds()
 	r.res.Waits.Add(wait)
 	if cold {
@@ -245,7 +257,7 @@ func (r *replay) until(t time.Duration) {
 	for {
 		tC, tS := never, never
 		if len(r.done) > 0 {
-			tC = r.done[0]
+			tC = r.done[0].end
 		}
 		if len(r.starting) > 0 {
 			tS = r.starting[0]
@@ -257,7 +269,9 @@ func (r *replay) until(t time.Duration) {
 		r.advance(e)
 		switch e {
 		case tC:
-			heap.Pop(&r.done)
+			fin := heap.Pop(&r.done).(running)
+			r.completed++
+			r.completedSec += (fin.end - fin.arrival).Seconds()
 			r.busy--
 			r.reapDraining()
 			r.dispatch(false)

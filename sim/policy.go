@@ -51,6 +51,12 @@ type State struct {
 	// LoadSeconds is ∫ (Inflight+Queued) dt so far, in request-seconds;
 	// differences over a window give the average concurrency over it.
 	LoadSeconds float64
+	// Completed counts requests that have finished, and CompletedSeconds
+	// sums their durations from arrival at the gateway (wait included):
+	// the gateway's gateway_functions_seconds _count and _sum, which grow
+	// when a request ends, not while it runs.
+	Completed        uint64
+	CompletedSeconds float64
 }
 
 // Keep as Decision.Replicas leaves the desired count as it is.
