@@ -2,7 +2,7 @@
 // /metrics itself, for running without a Prometheus server (the embedded
 // default, the trace simulator). It keeps a short history of samples per
 // series in memory and answers the same questions as the Prometheus source:
-// request rates over a window, the in-flight peak, invocations started
+// request rates over a window, the concurrency peak, invocations started
 // within a window, whether the gateway was observed for all of it, and when
 // each function last started an invocation.
 //
@@ -21,6 +21,11 @@
 //   - Started invocations come from gateway_function_invocation_started; for a
 //     function without that series (older gateways) they fall back to
 //     gateway_function_invocation_total, which misses calls still running.
+//   - Capacity is the peak over the window of the in-flight gauge and, when
+//     larger, of each scrape interval's average concurrency from the duration
+//     histogram (gateway_functions_seconds: its sum's increase ÷ the interval,
+//     at most its count's increase), kept as one derived series per function.
+//     A histogram series new in a scrape gives no interval, as with irate().
 //   - Only the gateway's series are read: the cpu, queue and custom scaling
 //     types are not available from this source and yield an error.
 //   - The window "ends now": now is the injected clock's.

@@ -84,6 +84,9 @@ func (s *Source) fetch(ctx context.Context) (io.ReadCloser, error) {
 	return resp.Body, nil
 }
 
+// metricSeconds is the gateway's request duration histogram.
+const metricSeconds = "gateway_functions_seconds"
+
 // parse reads Prometheus text format and keeps the gateway series we use.
 func parse(r io.Reader) ([]Sample, error) {
 	p := expfmt.NewTextParser(model.UTF8Validation)
@@ -98,19 +101,46 @@ func parse(r io.Reader) ([]Sample, error) {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
-			smp := Sample{Metric: name, Value: value(mf.GetType(), m)}
-			for _, l := range m.GetLabel() {
-				switch l.GetName() {
-				case "function_name":
-					smp.FunctionName = l.GetValue()
-				case "code":
-					smp.Code = l.GetValue()
-				}
-			}
-			out = append(out, smp)
+			out = append(out, labelled(name, m, value(mf.GetType(), m)))
 		}
 	}
-	return out, nil
+	return appendSeconds(out, families), nil
+}
+
+// appendSeconds adds the duration histogram's sum and count per series: as
+// one histogram family, or, from an exposition without its TYPE line, as
+// the two untyped families the parser makes of it.
+func appendSeconds(out []Sample, families map[string]*dto.MetricFamily) []Sample {
+	if mf := families[metricSeconds]; mf != nil && mf.GetType() == dto.MetricType_HISTOGRAM {
+		for _, m := range mf.GetMetric() {
+			h := m.GetHistogram()
+			out = append(out, labelled(MetricSecondsSum, m, h.GetSampleSum()),
+				labelled(MetricSecondsCount, m, float64(h.GetSampleCount())))
+		}
+		return out
+	}
+	for _, name := range []string{MetricSecondsSum, MetricSecondsCount} {
+		if mf := families[name]; mf != nil {
+			for _, m := range mf.GetMetric() {
+				out = append(out, labelled(name, m, value(mf.GetType(), m)))
+			}
+		}
+	}
+	return out
+}
+
+// labelled is m's sample of metric with value v and the labels we keep.
+func labelled(metric string, m *dto.Metric, v float64) Sample {
+	smp := Sample{Metric: metric, Value: v}
+	for _, l := range m.GetLabel() {
+		switch l.GetName() {
+		case "function_name":
+			smp.FunctionName = l.GetValue()
+		case "code":
+			smp.Code = l.GetValue()
+		}
+	}
+	return smp
 }
 
 func value(t dto.MetricType, m *dto.Metric) float64 {

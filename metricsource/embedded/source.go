@@ -146,8 +146,8 @@ func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all bool) (
 			return sum / secs, ok
 		}), nil
 	}
-	if !s.st.sawInflight {
-		return nil, fmt.Errorf("load capacity: the gateway does not export %s", MetricInflight)
+	if !s.st.sawInflight && !s.st.sawSeconds {
+		return nil, fmt.Errorf("load capacity: the gateway exports neither %s nor gateway_functions_seconds", MetricInflight)
 	}
 	from = now.UnixNano() - q.Window.Nanoseconds()
 	return each(func(fn *function) (float64, bool) { return fn.peak(from, to) }), nil
@@ -169,21 +169,30 @@ func (fn *function) increase(from, to int64) (float64, bool) {
 	return sum, present
 }
 
-// peak sums fn's in-flight series' peaks over [from, to]: equal to the peak
-// of the sum with one series per function, as the gateway has.
+// peak is fn's concurrency peak over [from, to]: the larger of its in-flight
+// series' peaks (summed: equal to the peak of the sum with one series per
+// function, as the gateway has) and the peak of its scrape intervals'
+// average concurrency (busy). The gauge sees only the instant of each
+// scrape: a function called in one-second bursts shows in one 5 s sample
+// in five, and the average sees every burst that ended in the interval.
 func (fn *function) peak(from, to int64) (float64, bool) {
-	var sum float64
+	var sum, busy float64
 	var present bool
 	for _, ser := range fn.series {
-		if ser.key.kind != kindInflight {
-			continue
-		}
-		if m, ok := ser.maxOver(from, to); ok {
-			sum += m
-			present = true
+		switch ser.key.kind {
+		case kindInflight:
+			if m, ok := ser.maxOver(from, to); ok {
+				sum += m
+				present = true
+			}
+		case kindBusy:
+			if m, ok := ser.maxOver(from, to); ok {
+				busy = m
+				present = true
+			}
 		}
 	}
-	return sum, present
+	return max(sum, busy), present
 }
 
 // Activity returns invocations started within window (started counter, or
@@ -263,7 +272,7 @@ func (fn *function) activity(ref provider.Ref, act *metricsource.Activity, from,
 			}
 			continue
 		}
-		if ser.key.kind != kindInflight {
+		if ser.key.kind == kindTotal || ser.key.kind == kindStarted {
 			if _, ok := ser.at(to); ok {
 				here = true
 			} else if len(ser.pts) > 0 {

@@ -294,7 +294,7 @@ func TestNoInflightGauge(t *testing.T) {
 			t.Fatalf("Inflight = %v, want nil when the gateway does not export it", a.Inflight)
 		}
 		_, err := src.Load(context.Background(), metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: 3 * time.Second})
-		if err == nil || !strings.Contains(err.Error(), "does not export gateway_function_invocation_inflight") {
+		if err == nil || !strings.Contains(err.Error(), "exports neither gateway_function_invocation_inflight") {
 			t.Fatalf("capacity without the gauge: err = %v", err)
 		}
 	})

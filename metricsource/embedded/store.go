@@ -18,6 +18,13 @@ const (
 	// MetricReplicas is the gateway's replica count per function: a fall to
 	// 0 and a rise from it are a wake from zero (Activity.Woken).
 	MetricReplicas = "gateway_service_count"
+	// MetricSecondsSum and MetricSecondsCount are the gateway's request
+	// duration histogram's sum and count (gateway_functions_seconds, wait
+	// included). Both grow when a request ends. Per scrape interval they
+	// give the interval's average concurrency, which sees bursts that end
+	// between two samples of the in-flight gauge (see busy).
+	MetricSecondsSum   = "gateway_functions_seconds_sum"
+	MetricSecondsCount = "gateway_functions_seconds_count"
 )
 
 // Sample is one gateway series' value in a scrape. The trace simulator
@@ -36,6 +43,11 @@ const (
 	kindStarted
 	kindInflight
 	kindReplicas
+	kindSecondsSum
+	kindSecondsCount
+	// kindBusy is derived, not scraped: the average concurrency over the
+	// interval since the previous scrape, one series per function.
+	kindBusy
 )
 
 func kindOf(metric string) (metricKind, bool) {
@@ -48,6 +60,10 @@ func kindOf(metric string) (metricKind, bool) {
 		return kindInflight, true
 	case MetricReplicas:
 		return kindReplicas, true
+	case MetricSecondsSum:
+		return kindSecondsSum, true
+	case MetricSecondsCount:
+		return kindSecondsCount, true
 	}
 	return 0, false
 }
@@ -69,6 +85,12 @@ type function struct {
 	// Last scrape (Unix ns) at which the started / total counters increased.
 	lastStarted, lastTotal int64
 	hasStarted             bool
+	// The duration histogram's increases in the scrape being ingested
+	// (ingest's scratch): seconds, requests, and whether any of its series
+	// was also in the previous scrape, without which there is no interval.
+	dSum, dCount float64
+	dSeq         uint64 // the scrape those are for
+	dOK          bool
 }
 
 func (fn *function) find(key seriesKey) *series {
@@ -86,10 +108,14 @@ type store struct {
 	refs    map[string]provider.Ref // function_name → ref, parsed once
 	scrapes []int64                 // successful scrape times, ascending
 	seq     uint64
-	// sawInflight: the gateway exports the in-flight gauge at all.
-	sawInflight bool
-	defaultNS   string
-	log         *slog.Logger
+	// sawInflight: the gateway exports the in-flight gauge at all;
+	// sawSeconds: the duration histogram.
+	sawInflight, sawSeconds bool
+	// touched lists the functions with histogram samples in the scrape
+	// being ingested (scratch, reused).
+	touched   []*function
+	defaultNS string
+	log       *slog.Logger
 }
 
 func newStore(defaultNS string, log *slog.Logger) *store {
@@ -123,8 +149,13 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		st.log.Warn("scrape not after the previous one ignored", "at", now)
 		return
 	}
+	var prevScrape int64
+	if n := len(st.scrapes); n > 0 {
+		prevScrape = st.scrapes[n-1]
+	}
 	st.seq++
 	st.scrapes = append(st.scrapes, t)
+	st.touched = st.touched[:0]
 	// A scrape lists a function's series together: the last function_name
 	// resolved answers the next sample without two map lookups.
 	var lastName string
@@ -157,7 +188,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			lastName, lastFn = smp.FunctionName, fn
 		}
 		key := seriesKey{kind: kind, name: smp.FunctionName}
-		if kind == kindTotal {
+		if kind == kindTotal || kind == kindSecondsSum || kind == kindSecondsCount {
 			key.code = smp.Code
 		}
 		s := fn.find(key)
@@ -181,9 +212,52 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			}
 		case kindInflight:
 			st.sawInflight = true
+		case kindSecondsSum, kindSecondsCount:
+			st.sawSeconds = true
+			if fn.dSeq != st.seq {
+				fn.dSeq = st.seq
+				st.touched = append(st.touched, fn)
+			}
+			if was {
+				fn.dOK = true
+				if kind == kindSecondsSum {
+					fn.dSum += step(prev, smp.Value)
+				} else {
+					fn.dCount += step(prev, smp.Value)
+				}
+			}
 		}
 	}
+	st.busy(t, prevScrape)
 	st.sweep(t, t-retention.Nanoseconds())
+}
+
+// busy records, for each function with histogram samples in the scrape at
+// t, its average concurrency since the previous scrape at prev: the seconds
+// its requests took ÷ the interval, but at most the requests that ended in
+// it. The gateway adds a request's whole duration when it ends, so a
+// request that ran for a minute would otherwise count as twelve at a 5 s
+// scrape; capped, each counts as at most one for the interval, and the
+// in-flight gauge (taken as the larger, see peak) sees the long ones while
+// they run. A histogram series new in this scrape gives no interval, as
+// with irate: at the source's first scrape every series is new, and its
+// whole history is not this interval's load.
+func (st *store) busy(t, prev int64) {
+	for _, fn := range st.touched {
+		if fn.dOK && prev != 0 && t > prev {
+			v := min(fn.dSum/time.Duration(t-prev).Seconds(), fn.dCount)
+			key := seriesKey{kind: kindBusy}
+			s := fn.find(key)
+			if s == nil {
+				s = &series{key: key}
+				fn.series = append(fn.series, s)
+			}
+			s.add(t, v)
+			s.seen = st.seq
+		}
+		fn.dSum, fn.dCount, fn.dOK = 0, 0, false
+	}
+	clear(st.touched) // hold no function the sweep may drop
 }
 
 // sweep marks series missing from the scrape at t as absent and drops

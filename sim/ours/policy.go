@@ -189,7 +189,8 @@ func (f *fleet) Pass(now time.Time) {
 }
 
 // scrape feeds the embedded source what the gateway's /metrics shows: the
-// counters and in-flight gauge of every function invoked since the gateway
+// counters, the in-flight gauge and the duration histogram's sum and count
+// (grown as requests end, wait included) of every function invoked since the gateway
 // started (the gateway has no series for a function never invoked).
 func (f *fleet) scrape(now time.Time) {
 	f.samples = f.samples[:0]
@@ -201,7 +202,9 @@ func (f *fleet) scrape(now time.Time) {
 		f.samples = append(f.samples,
 			embedded.Sample{Metric: embedded.MetricTotal, FunctionName: name, Code: "200", Value: float64(s.Arrivals)},
 			embedded.Sample{Metric: embedded.MetricStarted, FunctionName: name, Value: float64(s.Arrivals)},
-			embedded.Sample{Metric: embedded.MetricInflight, FunctionName: name, Value: float64(s.Inflight + s.Queued)})
+			embedded.Sample{Metric: embedded.MetricInflight, FunctionName: name, Value: float64(s.Inflight + s.Queued)},
+			embedded.Sample{Metric: embedded.MetricSecondsSum, FunctionName: name, Code: "200", Value: s.CompletedSeconds},
+			embedded.Sample{Metric: embedded.MetricSecondsCount, FunctionName: name, Code: "200", Value: float64(s.Completed)})
 	}
 	f.src.Observe(now, f.samples)
 }
