@@ -143,7 +143,7 @@ func TestGeneratedNames(t *testing.T) {
 		}
 	}
 	wantRecords := []string{"function_name:gateway_function_invocation_total:rate1m", "function_name:gateway_function_invocation_total:irate1m",
-		"function_name:gateway_function_invocation_inflight:max_over_time1m"}
+		"function_name:gateway_function_concurrency:max_over_time1m"}
 	if strings.Join(records, ",") != strings.Join(wantRecords, ",") {
 		t.Errorf("records = %v, want %v", records, wantRecords)
 	}

@@ -1,16 +1,23 @@
 package rules
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
+)
 
 // Metric and record names the rules read and write.
 const (
 	// Gateway metrics (OpenFaaS gateway; the in-flight gauge is Pro's name,
 	// also exported by this project's test gateway).
 	metricInvocationTotal = "gateway_function_invocation_total"
-	metricInflight        = "gateway_function_invocation_inflight"
-	metricPodCPU          = "pod_cpu_usage_seconds_total"
-	metricQueuePending    = "queue_worker_pending_messages"
-	metricQueueInflight   = "queue_worker_function_invocation_inflight"
+	// metricConcurrency names the capacity record's metric: no gateway
+	// series has this name; it is the gauge and the duration histogram
+	// taken together (promql.Concurrency).
+	metricConcurrency   = "gateway_function_concurrency"
+	metricPodCPU        = "pod_cpu_usage_seconds_total"
+	metricQueuePending  = "queue_worker_pending_messages"
+	metricQueueInflight = "queue_worker_function_invocation_inflight"
 
 	// CurrentLoadRecord is OpenFaaS Pro's record name for a function's load,
 	// labelled scaling_type; the controller reads custom types from it.
@@ -68,16 +75,21 @@ func builtinLoad(o Options, typ string) loadRecord {
 			Fresh:     "function_name:" + metricInvocationTotal + ":irate" + w,
 			FreshExpr: fmt.Sprintf("sum by (function_name) (irate(%s[%s]))", metricInvocationTotal, w)}
 	case TypeCapacity:
-		// The peak of the function's total in-flight within the window, so a
-		// burst between two evaluations is not missed. The subquery sums
-		// before taking the peak, as metricsource/prometheus does: a sum of
-		// per-gateway peaks would overstate the load behind several gateway
-		// replicas, and the alert would wake the controller for a load its
-		// own query does not see. One step per scrape loses no sample.
+		// The peak of the function's concurrency within the window, so a
+		// burst between two evaluations is not missed: the in-flight gauge
+		// or, when larger, the last scrape interval's average from the
+		// duration histogram (which sees bursts that end between two
+		// scrapes, and answers alone on a CE gateway, which has no gauge),
+		// as metricsource/prometheus reads it (promql.Concurrency). The
+		// subquery sums before taking the peak: a sum of per-gateway peaks
+		// would overstate the load behind several gateway replicas, and the
+		// alert would wake the controller for a load its own query does not
+		// see. One step per scrape loses no sample; irate over the window
+		// holds two scrapes, as the fresh records' does.
 		return loadRecord{Type: typ,
-			Record: "function_name:" + metricInflight + ":max_over_time" + w,
-			Expr: fmt.Sprintf("max_over_time((sum by (function_name) (%s))[%s:%s])",
-				metricInflight, w, Duration(o.ScrapeInterval).String())}
+			Record: "function_name:" + metricConcurrency + ":max_over_time" + w,
+			Expr: fmt.Sprintf("max_over_time((%s)[%s:%s])",
+				promql.Concurrency(w), w, Duration(o.ScrapeInterval).String())}
 	case TypeCPU:
 		return loadRecord{Type: typ,
 			Record:    "function_name:" + metricPodCPU + ":rate" + cw,

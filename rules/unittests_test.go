@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 )
 
 // The promtool unit-test file format (`promtool test rules`), as typed values.
@@ -57,7 +59,15 @@ type fnScenario struct {
 	// haReplica adds a second controller instance exporting the same gauges,
 	// as two controller replicas under leader election do.
 	haReplica bool
+	// histogram gives a capacity load as the gateway's duration histogram
+	// alone (an OpenFaaS CE gateway: no in-flight gauge): its sum grows by
+	// load seconds a second, its count by requestsPerSecond.
+	histogram bool
 }
+
+// requestsPerSecond is the histogram scenarios' request rate: above their
+// load, so that the cap (at most the requests ended) does not bind.
+const requestsPerSecond = 100
 
 const (
 	phaseSamples = 24 // samples per phase
@@ -139,7 +149,14 @@ func (s fnScenario) inputs(interval time.Duration) []inputSeries {
 			out = append(out, inputSeries{series(metricInvocationTotal, gw(map[string]string{"code": "500"})), counterValues(constant(s.errorRate), interval)})
 		}
 	case TypeCapacity:
-		out = append(out, inputSeries{series(metricInflight, gw(nil)), gaugeValues(s.load)})
+		if s.histogram {
+			code := map[string]string{"code": "200"}
+			out = append(out,
+				inputSeries{series(promql.MetricSecondsSum, gw(code)), counterValues(s.load, interval)},
+				inputSeries{series(promql.MetricSecondsCount, gw(code)), counterValues(constant(requestsPerSecond), interval)})
+			break
+		}
+		out = append(out, inputSeries{series(promql.MetricInflight, gw(nil)), gaugeValues(s.load)})
 	}
 	return out
 }
@@ -173,6 +190,9 @@ func scalingScenarios(o Options) []fnScenario {
 		{fn: "atmax" + ns, typ: TypeRPS, target: 45, min: 1, max: 3, replicas: constant(3), load: constant(500)},
 		// At zero: in-flight work fires; once a replica exists it resolves.
 		{fn: "zero" + ns, typ: TypeCapacity, target: 5, min: 0, max: 5, replicas: []float64{0, 0, 1}, load: []float64{0, 3, 3}},
+		// Capacity from the duration histogram alone: 2 × 5 × 1.1 = 11 in
+		// flight on average; 6 stays below, 20 fires, 6 resolves.
+		{fn: "hist" + ns, typ: TypeCapacity, target: 5, min: 1, max: 5, replicas: constant(2), load: []float64{6, 20, 6}, histogram: true},
 	}
 }
 

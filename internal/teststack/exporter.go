@@ -38,6 +38,9 @@ type GatewayMetrics struct {
 	Started  *prometheus.CounterVec // gateway_function_invocation_started{function_name}
 	Inflight *prometheus.GaugeVec   // gateway_function_invocation_inflight{function_name}
 	Replicas *prometheus.GaugeVec   // gateway_service_count{function_name}
+	// Seconds is the request duration histogram, observed when a request
+	// ends: gateway_functions_seconds{function_name,code}.
+	Seconds *prometheus.HistogramVec
 }
 
 // NewGatewayMetrics registers the gateway series on reg.
@@ -59,7 +62,10 @@ func NewGatewayMetrics(reg prometheus.Registerer) *GatewayMetrics {
 			Name: "gateway_service_count",
 			Help: "Desired replicas by function_name.",
 		}, []string{"function_name"}),
+		Seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gateway_functions_seconds", Help: "Function time taken", Buckets: prometheus.DefBuckets,
+		}, []string{"function_name", "code"}),
 	}
-	reg.MustRegister(g.Total, g.Started, g.Inflight, g.Replicas)
+	reg.MustRegister(g.Total, g.Started, g.Inflight, g.Replicas, g.Seconds)
 	return g
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
@@ -16,7 +17,7 @@ import (
 const (
 	metricTotal    = "gateway_function_invocation_total"
 	metricStarted  = "gateway_function_invocation_started"
-	metricInflight = "gateway_function_invocation_inflight"
+	metricInflight = promql.MetricInflight
 	metricCPU      = "pod_cpu_usage_seconds_total"
 	metricQueue    = "queue_worker_pending_messages"
 	metricQueueRun = "queue_worker_function_invocation_inflight"
@@ -45,7 +46,9 @@ func subqueryStep(w time.Duration) time.Duration {
 }
 
 // loadQuery returns the PromQL for q: one query for all functions.
-func loadQuery(q metricsource.LoadQuery) (string, error) {
+// rateRange is the range of the capacity type's irate(): the source's
+// MaxScrapeGap, which holds at least two scrapes.
+func loadQuery(q metricsource.LoadQuery, rateRange time.Duration) (string, error) {
 	w, err := promDuration("window", q.Window)
 	if err != nil {
 		return "", err
@@ -55,10 +58,18 @@ func loadQuery(q metricsource.LoadQuery) (string, error) {
 		// All response codes: a function answering 500s still takes load.
 		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s]))`, metricTotal, w), nil
 	case metricsource.TypeCapacity:
-		// Peak of the per-function total over the window, not the sum of
-		// per-gateway peaks (which would overstate with several gateways).
+		// Peak of the per-function concurrency over the window (the sum
+		// over gateways before the peak, not the sum of per-gateway peaks,
+		// which would overstate with several gateways). Concurrency is the
+		// in-flight gauge or, when larger, the last scrape interval's
+		// average from the duration histogram, whose irate needs two
+		// scrapes: rateRange, a few scrape intervals.
 		step := model.Duration(subqueryStep(q.Window)).String()
-		return fmt.Sprintf(`max_over_time((sum by (function_name) (%s))[%s:%s])`, metricInflight, w, step), nil
+		r, err := promDuration("rate range", rateRange)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf(`max_over_time((%s)[%s:%s])`, promql.Concurrency(r), w, step), nil
 	case metricsource.TypeCPU:
 		// Milli-CPU: 1000 = one core busy.
 		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), nil

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
@@ -20,9 +21,9 @@ func TestLoadQuery(t *testing.T) {
 		{"rps compound window", metricsource.LoadQuery{Type: "rps", Window: 90*time.Second + 500*time.Millisecond},
 			`sum by (function_name) (rate(gateway_function_invocation_total[1m30s500ms]))`, ""},
 		{"capacity short window steps at 1s", metricsource.LoadQuery{Type: "capacity", Window: 45 * time.Second},
-			`max_over_time((sum by (function_name) (gateway_function_invocation_inflight))[45s:1s])`, ""},
+			`max_over_time((` + promql.Concurrency("30s") + `)[45s:1s])`, ""},
 		{"capacity long window coarser step", metricsource.LoadQuery{Type: "capacity", Window: 10 * time.Minute},
-			`max_over_time((sum by (function_name) (gateway_function_invocation_inflight))[10m:10s])`, ""},
+			`max_over_time((` + promql.Concurrency("30s") + `)[10m:10s])`, ""},
 		{"cpu", metricsource.LoadQuery{Type: "cpu", Window: time.Minute},
 			`sum by (function_name) (rate(pod_cpu_usage_seconds_total[1m])) * 1000`, ""},
 		{"queue", metricsource.LoadQuery{Type: "queue", Window: time.Minute},
@@ -37,7 +38,7 @@ func TestLoadQuery(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := loadQuery(c.q)
+			got, err := loadQuery(c.q, DefaultMaxScrapeGap)
 			if c.wantErr != "" {
 				if err == nil || err.Error() != c.wantErr {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)

@@ -22,6 +22,8 @@ var (
 	newcomer = provider.Ref{Name: "newcomer", Namespace: "openfaas-fn"}
 	legacy   = provider.Ref{Name: "legacy", Namespace: "openfaas-fn"} // no started counter
 	missing  = provider.Ref{Name: "missing", Namespace: "openfaas-fn"}
+	burstFn  = provider.Ref{Name: "burst", Namespace: "openfaas-fn"} // duration histogram only
+	longFn   = provider.Ref{Name: "long", Namespace: "openfaas-fn"}  // duration histogram only
 )
 
 // TestRealPrometheus runs the source against a real Prometheus scraping a
@@ -138,6 +140,47 @@ func TestRealPrometheus(t *testing.T) {
 		}
 		if got[busy] != 7 {
 			t.Errorf("capacity over 5s after a drop to 3 = %v, want the peak 7", got[busy])
+		}
+	})
+
+	t.Run("capacity sees requests that ended between scrapes", func(t *testing.T) {
+		// No gauge for these two: the duration histogram alone, as an
+		// OpenFaaS CE gateway exports. irate() needs the series in two
+		// scrapes first, so each starts with one tiny request.
+		capacity := func(ref provider.Ref) (float64, bool) {
+			got, err := src.Load(context.Background(), metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: 5 * time.Second})
+			if err != nil {
+				return 0, false
+			}
+			v, ok := got[ref]
+			return v, ok
+		}
+		for _, name := range []string{"burst", "long"} {
+			gw.Seconds.WithLabelValues(name, "200").Observe(0.001)
+		}
+		waitFor(t, "burst and long in the capacity load", func() bool {
+			_, a := capacity(burstFn)
+			_, b := capacity(longFn)
+			return a && b
+		})
+		// 40 requests of 0.1 s end within one 1 s scrape interval: 4 in
+		// flight on average, though a gauge would have read 0 at both scrapes.
+		for range 40 {
+			gw.Seconds.WithLabelValues("burst", "200").Observe(0.1)
+		}
+		// One request of 30 s ends: one slot busy, not thirty.
+		gw.Seconds.WithLabelValues("long", "200").Observe(30)
+		var b, l float64
+		waitFor(t, "the burst and the long request in the capacity load", func() bool {
+			b, _ = capacity(burstFn)
+			l, _ = capacity(longFn)
+			return b >= 3 && l >= 0.9
+		})
+		if b > 4.5 {
+			t.Errorf("burst: capacity %v, want about 4 (4 s of work in a 1 s interval)", b)
+		}
+		if l != 1 {
+			t.Errorf("long: capacity %v, want 1 (one request ended in the interval)", l)
 		}
 	})
 

@@ -44,7 +44,7 @@ func New(cfg Config) (*Source, error) {
 
 // Load returns every function's load of q.Type over q.Window (one query).
 func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
-	expr, err := loadQuery(q)
+	expr, err := loadQuery(q, s.cfg.MaxScrapeGap)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
