@@ -13,7 +13,7 @@ import (
 // record name OpenFaaS Pro uses for custom rules, so existing rules keep working.
 const (
 	TypeRPS      = "rps"      // invocations per second (gateway_function_invocation_total)
-	TypeCapacity = "capacity" // concurrent invocations: gateway_function_invocation_inflight, or gateway_functions_seconds' average per scrape interval when larger
+	TypeCapacity = "capacity" // concurrent invocations: gateway_function_invocation_inflight, or when larger what a scrape interval's arrivals bring (started × mean duration from gateway_functions_seconds)
 	TypeCPU      = "cpu"      // milli-CPU (pod_cpu_usage_seconds_total × 1000)
 	TypeQueue    = "queue"    // queued messages: waiting plus in flight in the queue worker (queue_worker_pending_messages + queue_worker_function_invocation_inflight)
 

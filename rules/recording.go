@@ -77,19 +77,16 @@ func builtinLoad(o Options, typ string) loadRecord {
 	case TypeCapacity:
 		// The peak of the function's concurrency within the window, so a
 		// burst between two evaluations is not missed: the in-flight gauge
-		// or, when larger, the last scrape interval's average from the
-		// duration histogram (which sees bursts that end between two
-		// scrapes, and answers alone on a CE gateway, which has no gauge),
-		// as metricsource/prometheus reads it (promql.Concurrency). The
-		// subquery sums before taking the peak: a sum of per-gateway peaks
-		// would overstate the load behind several gateway replicas, and the
-		// alert would wake the controller for a load its own query does not
-		// see. One step per scrape loses no sample; irate over the window
-		// holds two scrapes, as the fresh records' does.
+		// or, when larger, what the arrivals of a scrape interval bring
+		// (which sees bursts that end between two scrapes, and answers
+		// alone on a CE gateway, which has no gauge), as
+		// metricsource/prometheus reads it (promql.CapacityPeak), so the
+		// alert wakes the controller for the load its own query sees. One
+		// step per scrape loses no sample; irate over the window holds two
+		// scrapes, as the fresh records' does.
 		return loadRecord{Type: typ,
 			Record: "function_name:" + metricConcurrency + ":max_over_time" + w,
-			Expr: fmt.Sprintf("max_over_time((%s)[%s:%s])",
-				promql.Concurrency(w), w, Duration(o.ScrapeInterval).String())}
+			Expr:   promql.CapacityPeak(w, Duration(o.ScrapeInterval).String(), w)}
 	case TypeCPU:
 		return loadRecord{Type: typ,
 			Record:    "function_name:" + metricPodCPU + ":rate" + cw,

@@ -59,15 +59,16 @@ type fnScenario struct {
 	// haReplica adds a second controller instance exporting the same gauges,
 	// as two controller replicas under leader election do.
 	haReplica bool
-	// histogram gives a capacity load as the gateway's duration histogram
-	// alone (an OpenFaaS CE gateway: no in-flight gauge): its sum grows by
-	// load seconds a second, its count by requestsPerSecond.
+	// histogram gives a capacity load as arrivals and the gateway's duration
+	// histogram, without the in-flight gauge (an OpenFaaS CE gateway):
+	// load ÷ histogramMean requests a second of histogramMean seconds each.
 	histogram bool
 }
 
-// requestsPerSecond is the histogram scenarios' request rate: above their
-// load, so that the cap (at most the requests ended) does not bind.
-const requestsPerSecond = 100
+// histogramMean is the histogram scenarios' request duration: the load
+// moves with the arrival rate, so the mean over its 5-minute window does
+// not lag a phase change.
+const histogramMean = 0.1
 
 const (
 	phaseSamples = 24 // samples per phase
@@ -151,9 +152,14 @@ func (s fnScenario) inputs(interval time.Duration) []inputSeries {
 	case TypeCapacity:
 		if s.histogram {
 			code := map[string]string{"code": "200"}
+			rate := make([]float64, len(s.load))
+			for i, l := range s.load {
+				rate[i] = l / histogramMean
+			}
 			out = append(out,
+				inputSeries{series(promql.MetricStarted, gw(nil)), counterValues(rate, interval)},
 				inputSeries{series(promql.MetricSecondsSum, gw(code)), counterValues(s.load, interval)},
-				inputSeries{series(promql.MetricSecondsCount, gw(code)), counterValues(constant(requestsPerSecond), interval)})
+				inputSeries{series(promql.MetricSecondsCount, gw(code)), counterValues(rate, interval)})
 			break
 		}
 		out = append(out, inputSeries{series(promql.MetricInflight, gw(nil)), gaugeValues(s.load)})

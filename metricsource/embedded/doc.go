@@ -22,10 +22,11 @@
 //     function without that series (older gateways) they fall back to
 //     gateway_function_invocation_total, which misses calls still running.
 //   - Capacity is the peak over the window of the in-flight gauge and, when
-//     larger, of each scrape interval's average concurrency from the duration
-//     histogram (gateway_functions_seconds: its sum's increase ÷ the interval,
-//     at most its count's increase), kept as one derived series per function.
-//     A histogram series new in a scrape gives no interval, as with irate().
+//     larger, of the concurrency each scrape interval's arrivals bring: the
+//     started counter's increase × min(mean duration, interval) ÷ interval,
+//     the mean from the duration histogram (gateway_functions_seconds) over
+//     the last MeanDurationWindow at that scrape; kept as one derived
+//     series per function with the histogram.
 //   - Only the gateway's series are read: the cpu, queue and custom scaling
 //     types are not available from this source and yield an error.
 //   - The window "ends now": now is the injected clock's.

@@ -46,7 +46,9 @@ func New(cfg Config) (*Source, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("source", "embedded")
-	return &Source{cfg: cfg, clock: clk, log: log, st: newStore(cfg.DefaultNamespace, log), retention: cfg.Retention}, nil
+	// The arrivals' mean duration looks this far back at every scrape.
+	retention := max(cfg.Retention, MeanDurationWindow+2*cfg.Interval)
+	return &Source{cfg: cfg, clock: clk, log: log, st: newStore(cfg.DefaultNamespace, log), retention: retention}, nil
 }
 
 // Observe records samples as one successful scrape at now. Run and
@@ -171,12 +173,10 @@ func (fn *function) increase(from, to int64) (float64, bool) {
 
 // peak is fn's concurrency peak over [from, to]: the larger of its in-flight
 // series' peaks (summed: equal to the peak of the sum with one series per
-// function, as the gateway has) and the peak of its scrape intervals'
-// average concurrency (busy). The gauge sees only the instant of each
-// scrape: a function called in one-second bursts shows in one 5 s sample
-// in five, and the average sees every burst that ended in the interval.
+// function, as the gateway has) and the peak of the concurrency its
+// arrivals brought, interval by interval (see function.arrivals).
 func (fn *function) peak(from, to int64) (float64, bool) {
-	var sum, busy float64
+	var sum, arrivals float64
 	var present bool
 	for _, ser := range fn.series {
 		switch ser.key.kind {
@@ -185,14 +185,14 @@ func (fn *function) peak(from, to int64) (float64, bool) {
 				sum += m
 				present = true
 			}
-		case kindBusy:
+		case kindArrivals:
 			if m, ok := ser.maxOver(from, to); ok {
-				busy = m
+				arrivals = m
 				present = true
 			}
 		}
 	}
-	return max(sum, busy), present
+	return max(sum, arrivals), present
 }
 
 // Activity returns invocations started within window (started counter, or

@@ -376,11 +376,13 @@ func TestRetentionBoundsMemory(t *testing.T) {
 	}
 	src.mu.RLock()
 	defer src.mu.RUnlock()
-	if n := len(src.st.scrapes); n > 62 {
-		t.Errorf("%d scrape times kept for a 60s retention at 1s", n)
+	// A minute asked for, raised to the arrivals' mean duration window.
+	bound := int((MeanDurationWindow+2*time.Second)/time.Second) + 2
+	if n := len(src.st.scrapes); n > bound || n < bound-4 {
+		t.Errorf("%d scrape times kept for a %s retention at 1s, want about %d", n, MeanDurationWindow, bound)
 	}
 	busy := src.st.fns[fnRef("busy")].find(seriesKey{kind: kindTotal, name: "busy", code: "200"})
-	if n := len(busy.pts); n > 62 {
+	if n := len(busy.pts); n > bound {
 		t.Errorf("%d points kept for a busy series", n)
 	}
 	flat := src.st.fns[fnRef("flat")].find(seriesKey{kind: kindTotal, name: "flat", code: "200"})

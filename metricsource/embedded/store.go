@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -45,9 +46,9 @@ const (
 	kindReplicas
 	kindSecondsSum
 	kindSecondsCount
-	// kindBusy is derived, not scraped: the average concurrency over the
-	// interval since the previous scrape, one series per function.
-	kindBusy
+	// kindArrivals is derived, not scraped: the concurrency the interval's
+	// arrivals bring (see arrivals), one series per function.
+	kindArrivals
 )
 
 func kindOf(metric string) (metricKind, bool) {
@@ -85,12 +86,12 @@ type function struct {
 	// Last scrape (Unix ns) at which the started / total counters increased.
 	lastStarted, lastTotal int64
 	hasStarted             bool
-	// The duration histogram's increases in the scrape being ingested
-	// (ingest's scratch): seconds, requests, and whether any of its series
-	// was also in the previous scrape, without which there is no interval.
-	dSum, dCount float64
-	dSeq         uint64 // the scrape those are for
-	dOK          bool
+	// hasSeconds: the function has the duration histogram.
+	hasSeconds bool
+	// The started and total counters' increases since the previous scrape
+	// (ingest's scratch, for arrivals) and the scrape they are for.
+	dStarted, dTotal float64
+	dSeq             uint64
 }
 
 func (fn *function) find(key seriesKey) *series {
@@ -111,11 +112,8 @@ type store struct {
 	// sawInflight: the gateway exports the in-flight gauge at all;
 	// sawSeconds: the duration histogram.
 	sawInflight, sawSeconds bool
-	// touched lists the functions with histogram samples in the scrape
-	// being ingested (scratch, reused).
-	touched   []*function
-	defaultNS string
-	log       *slog.Logger
+	defaultNS               string
+	log                     *slog.Logger
 }
 
 func newStore(defaultNS string, log *slog.Logger) *store {
@@ -155,7 +153,6 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 	}
 	st.seq++
 	st.scrapes = append(st.scrapes, t)
-	st.touched = st.touched[:0]
 	// A scrape lists a function's series together: the last function_name
 	// resolved answers the next sample without two map lookups.
 	var lastName string
@@ -192,11 +189,22 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			key.code = smp.Code
 		}
 		s := fn.find(key)
-		if s == nil {
+		brandNew := s == nil
+		if brandNew {
 			s = &series{key: key}
 			fn.series = append(fn.series, s)
 		}
 		prev, was := s.add(t, smp.Value)
+		// The counter's increase since the previous scrape: from its last
+		// value, or all of it for a counter the gateway created since (at
+		// the first invocation); unknown for one that was missing from the
+		// previous scrape, and at the source's first scrape.
+		var inc float64
+		if was {
+			inc = step(prev, smp.Value)
+		} else if brandNew && prevScrape != 0 {
+			inc = smp.Value
+		}
 		s.seen = st.seq
 		// A rise, a reset to a positive value, or a new series above 0.
 		increased := smp.Value > 0 && (!was || smp.Value != prev)
@@ -213,57 +221,99 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		case kindInflight:
 			st.sawInflight = true
 		case kindSecondsSum, kindSecondsCount:
-			st.sawSeconds = true
+			st.sawSeconds, fn.hasSeconds = true, true
+		}
+		if kind == kindStarted || kind == kindTotal {
 			if fn.dSeq != st.seq {
-				fn.dSeq = st.seq
-				st.touched = append(st.touched, fn)
+				fn.dSeq, fn.dStarted, fn.dTotal = st.seq, 0, 0
 			}
-			if was {
-				fn.dOK = true
-				if kind == kindSecondsSum {
-					fn.dSum += step(prev, smp.Value)
-				} else {
-					fn.dCount += step(prev, smp.Value)
-				}
+			if kind == kindStarted {
+				fn.dStarted += inc
+			} else {
+				fn.dTotal += inc
 			}
 		}
 	}
-	st.busy(t, prevScrape)
-	st.sweep(t, t-retention.Nanoseconds())
+	st.sweep(t, prevScrape, t-retention.Nanoseconds())
 }
 
-// busy records, for each function with histogram samples in the scrape at
-// t, its average concurrency since the previous scrape at prev: the seconds
-// its requests took ÷ the interval, but at most the requests that ended in
-// it. The gateway adds a request's whole duration when it ends, so a
-// request that ran for a minute would otherwise count as twelve at a 5 s
-// scrape; capped, each counts as at most one for the interval, and the
-// in-flight gauge (taken as the larger, see peak) sees the long ones while
-// they run. A histogram series new in this scrape gives no interval, as
-// with irate: at the source's first scrape every series is new, and its
-// whole history is not this interval's load.
-func (st *store) busy(t, prev int64) {
-	for _, fn := range st.touched {
-		if fn.dOK && prev != 0 && t > prev {
-			v := min(fn.dSum/time.Duration(t-prev).Seconds(), fn.dCount)
-			key := seriesKey{kind: kindBusy}
-			s := fn.find(key)
-			if s == nil {
-				s = &series{key: key}
-				fn.series = append(fn.series, s)
-			}
-			s.add(t, v)
-			s.seen = st.seq
-		}
-		fn.dSum, fn.dCount, fn.dOK = 0, 0, false
+// MeanDurationWindow is the range over which a function's mean request
+// duration is taken for arrivals, as in the Prometheus source's query.
+const MeanDurationWindow = promql.MeanDurationWindow
+
+// arrivals records the concurrency the arrivals of the interval (prev, t]
+// bring: each arrival counts for the share of the interval a request of the
+// function's mean duration (over MeanDurationWindow) takes, at most one.
+// With n arrivals in Δt and mean d that is n·min(d, Δt)/Δt, Little's law
+// (rate × mean duration) for requests shorter than the interval, and n for
+// longer ones, since an arrival is one request in flight at most; those
+// older than the interval are the in-flight gauge's to see.
+//
+// Why: the gauge is sampled at each scrape, so a function called in
+// one-second bursts shows in one 5 s sample in five, and a down window
+// that misses it lets the replicas go; the started counter sees every
+// burst. The duration histogram grows when a request ends, by all of its
+// duration: read per interval, one long request among many short ones
+// would count as many (its whole minute in one 5 s interval), which is why
+// it gives a mean over minutes, not a load per interval.
+//
+// Nothing is recorded (the series reads as absent: missing, not zero) when
+// the arrivals are unknown or the function ended no request within
+// MeanDurationWindow.
+func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64) {
+	if !fn.hasSeconds || fn.dSeq != seq || prev == 0 || t <= prev {
+		return
 	}
-	clear(st.touched) // hold no function the sweep may drop
+	n := fn.dTotal
+	if fn.hasStarted {
+		n = fn.dStarted
+	}
+	var v float64
+	if n > 0 {
+		d, ok := fn.meanDuration(meanFrom, t)
+		if !ok {
+			return
+		}
+		dt := time.Duration(t - prev).Seconds()
+		v = n * min(d, dt) / dt
+	}
+	key := seriesKey{kind: kindArrivals}
+	s := fn.find(key)
+	if s == nil {
+		s = &series{key: key}
+		fn.series = append(fn.series, s)
+	}
+	s.add(t, v)
+	s.seen = seq
 }
 
-// sweep marks series missing from the scrape at t as absent and drops
-// history older than cutoff (keeping one point before it as a baseline).
-func (st *store) sweep(t, cutoff int64) {
+// meanDuration is the mean duration of the requests fn ended in (from, to],
+// from its duration histogram; false when it ended none.
+func (fn *function) meanDuration(from, to int64) (float64, bool) {
+	var sum, count float64
+	for _, ser := range fn.series {
+		switch ser.key.kind {
+		case kindSecondsSum:
+			inc, _ := ser.increase(from, to)
+			sum += inc
+		case kindSecondsCount:
+			inc, _ := ser.increase(from, to)
+			count += inc
+		}
+	}
+	if count <= 0 {
+		return 0, false
+	}
+	return sum / count, true
+}
+
+// sweep records each function's arrivals in the interval since prev, marks
+// series missing from the scrape at t as absent and drops history older
+// than cutoff (keeping one point before it as a baseline).
+func (st *store) sweep(t, prev, cutoff int64) {
+	meanFrom := st.baseline(t, MeanDurationWindow)
 	for ref, fn := range st.fns {
+		fn.arrivals(t, prev, meanFrom, st.seq)
 		kept := fn.series[:0]
 		for _, s := range fn.series {
 			if s.seen != st.seq {
@@ -284,6 +334,20 @@ func (st *store) sweep(t, cutoff int64) {
 		n := copy(st.scrapes, st.scrapes[i-1:])
 		st.scrapes = st.scrapes[:n]
 	}
+}
+
+// baseline is the latest scrape at or before t-window, or the first scrape
+// when history is shorter (0 when there is none).
+func (st *store) baseline(t int64, window time.Duration) int64 {
+	start := t - window.Nanoseconds()
+	i := sort.Search(len(st.scrapes), func(i int) bool { return st.scrapes[i] > start })
+	if i == 0 {
+		if len(st.scrapes) == 0 {
+			return 0
+		}
+		return st.scrapes[0]
+	}
+	return st.scrapes[i-1]
 }
 
 // span returns the baseline and latest scrape times for a window ending at

@@ -58,18 +58,16 @@ func loadQuery(q metricsource.LoadQuery, rateRange time.Duration) (string, error
 		// All response codes: a function answering 500s still takes load.
 		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s]))`, metricTotal, w), nil
 	case metricsource.TypeCapacity:
-		// Peak of the per-function concurrency over the window (the sum
-		// over gateways before the peak, not the sum of per-gateway peaks,
-		// which would overstate with several gateways). Concurrency is the
-		// in-flight gauge or, when larger, the last scrape interval's
-		// average from the duration histogram, whose irate needs two
-		// scrapes: rateRange, a few scrape intervals.
+		// The peak of the function's concurrency over the window: the
+		// in-flight gauge or, when larger, what the arrivals of a scrape
+		// interval bring (promql.CapacityPeak). The arrivals' irate needs
+		// two scrapes: rateRange, a few scrape intervals.
 		step := model.Duration(subqueryStep(q.Window)).String()
 		r, err := promDuration("rate range", rateRange)
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf(`max_over_time((%s)[%s:%s])`, promql.Concurrency(r), w, step), nil
+		return promql.CapacityPeak(w, step, r), nil
 	case metricsource.TypeCPU:
 		// Milli-CPU: 1000 = one core busy.
 		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), nil

@@ -22,8 +22,8 @@ var (
 	newcomer = provider.Ref{Name: "newcomer", Namespace: "openfaas-fn"}
 	legacy   = provider.Ref{Name: "legacy", Namespace: "openfaas-fn"} // no started counter
 	missing  = provider.Ref{Name: "missing", Namespace: "openfaas-fn"}
-	burstFn  = provider.Ref{Name: "burst", Namespace: "openfaas-fn"} // duration histogram only
-	longFn   = provider.Ref{Name: "long", Namespace: "openfaas-fn"}  // duration histogram only
+	burstFn  = provider.Ref{Name: "burst", Namespace: "openfaas-fn"} // no in-flight gauge
+	longFn   = provider.Ref{Name: "long", Namespace: "openfaas-fn"}  // no in-flight gauge
 )
 
 // TestRealPrometheus runs the source against a real Prometheus scraping a
@@ -143,10 +143,11 @@ func TestRealPrometheus(t *testing.T) {
 		}
 	})
 
-	t.Run("capacity sees requests that ended between scrapes", func(t *testing.T) {
-		// No gauge for these two: the duration histogram alone, as an
-		// OpenFaaS CE gateway exports. irate() needs the series in two
-		// scrapes first, so each starts with one tiny request.
+	t.Run("capacity counts the arrivals between scrapes", func(t *testing.T) {
+		// No gauge for these two: arrivals and the duration histogram, as an
+		// OpenFaaS CE gateway exports them. The series exist first (irate
+		// and rate need two scrapes of them), then one request ends, which
+		// gives each a mean duration: 0.1 s and 30 s.
 		capacity := func(ref provider.Ref) (float64, bool) {
 			got, err := src.Load(context.Background(), metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: 5 * time.Second})
 			if err != nil {
@@ -155,32 +156,46 @@ func TestRealPrometheus(t *testing.T) {
 			v, ok := got[ref]
 			return v, ok
 		}
-		for _, name := range []string{"burst", "long"} {
-			gw.Seconds.WithLabelValues(name, "200").Observe(0.001)
+		mean := map[string]float64{"burst": 0.1, "long": 30}
+		for name := range mean {
+			gw.Started.WithLabelValues(name)
+			gw.Seconds.WithLabelValues(name, "200")
+		}
+		waitFor(t, "two scrapes of the new series", func() bool {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			v, _, _, err := prom.API().Query(ctx, `count_over_time(gateway_functions_seconds_count{function_name=~"burst|long"}[1m]) >= 2`, time.Now())
+			vec, ok := v.(model.Vector)
+			return err == nil && ok && len(vec) == 2
+		})
+		for name, d := range mean {
+			gw.Seconds.WithLabelValues(name, "200").Observe(d)
 		}
 		waitFor(t, "burst and long in the capacity load", func() bool {
 			_, a := capacity(burstFn)
 			_, b := capacity(longFn)
 			return a && b
 		})
-		// 40 requests of 0.1 s end within one 1 s scrape interval: 4 in
-		// flight on average, though a gauge would have read 0 at both scrapes.
+		// 40 requests of 0.1 s arrive and end within one 1 s scrape
+		// interval: 4 in flight on average, though a gauge would have read
+		// 0 at both scrapes. Two requests of 30 s arrive: two in flight,
+		// not the 60 their rate × mean duration would say.
+		gw.Started.WithLabelValues("burst").Add(40)
 		for range 40 {
 			gw.Seconds.WithLabelValues("burst", "200").Observe(0.1)
 		}
-		// One request of 30 s ends: one slot busy, not thirty.
-		gw.Seconds.WithLabelValues("long", "200").Observe(30)
+		gw.Started.WithLabelValues("long").Add(2)
 		var b, l float64
-		waitFor(t, "the burst and the long request in the capacity load", func() bool {
+		waitFor(t, "the arrivals in the capacity load", func() bool {
 			b, _ = capacity(burstFn)
 			l, _ = capacity(longFn)
-			return b >= 3 && l >= 0.9
+			return b >= 3 && l >= 1.5
 		})
 		if b > 4.5 {
-			t.Errorf("burst: capacity %v, want about 4 (4 s of work in a 1 s interval)", b)
+			t.Errorf("burst: capacity %v, want about 4 (40 arrivals of 0.1 s in a 1 s interval)", b)
 		}
-		if l != 1 {
-			t.Errorf("long: capacity %v, want 1 (one request ended in the interval)", l)
+		if l != 2 {
+			t.Errorf("long: capacity %v, want 2 (two arrivals)", l)
 		}
 	})
 
