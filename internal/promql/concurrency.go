@@ -58,7 +58,9 @@ func CapacityPeak(window, step, rateRange string) string {
 	rate := perCounter(`irate(%s[` + rateRange + `])`)
 	arrivals := perCounter(`clamp_min(idelta(%s[` + rateRange + `]), 0)`)
 	peak := func(expr string) string { return fmt.Sprintf(`max_over_time(%s[%s:%s])`, expr, window, step) }
-	part := func(expr, name string) string { return fmt.Sprintf(`label_replace(%s, "part", %q, "", "")`, expr, name) }
+	part := func(expr, name string) string {
+		return fmt.Sprintf(`label_replace(%s, "part", %q, "", "")`, expr, name)
+	}
 	fromArrivals := fmt.Sprintf(`min by (function_name) (%s or %s)`,
 		part(peak(rate)+" * on (function_name) "+mean, "rate"),
 		part(peak(arrivals)+" and on (function_name) "+mean, "arrivals"))
