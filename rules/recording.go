@@ -86,7 +86,7 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// scrapes, as the fresh records' does.
 		return loadRecord{Type: typ,
 			Record: "function_name:" + metricConcurrency + ":max_over_time" + w,
-			Expr:   promql.CapacityPeak(w, Duration(o.ScrapeInterval).String(), w)}
+			Expr:   promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window)}
 	case TypeCPU:
 		return loadRecord{Type: typ,
 			Record:    "function_name:" + metricPodCPU + ":rate" + cw,

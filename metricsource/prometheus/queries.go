@@ -62,12 +62,10 @@ func loadQuery(q metricsource.LoadQuery, rateRange time.Duration) (string, error
 		// in-flight gauge or, when larger, what the arrivals of a scrape
 		// interval bring (promql.CapacityPeak). The arrivals' irate needs
 		// two scrapes: rateRange, a few scrape intervals.
-		step := model.Duration(subqueryStep(q.Window)).String()
-		r, err := promDuration("rate range", rateRange)
-		if err != nil {
+		if _, err := promDuration("rate range", rateRange); err != nil {
 			return "", err
 		}
-		return promql.CapacityPeak(w, step, r), nil
+		return promql.CapacityPeak(q.Window.Truncate(time.Millisecond), subqueryStep(q.Window), rateRange.Truncate(time.Millisecond)), nil
 	case metricsource.TypeCPU:
 		// Milli-CPU: 1000 = one core busy.
 		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), nil

@@ -194,8 +194,8 @@ func TestRealPrometheus(t *testing.T) {
 		if b > 4.5 {
 			t.Errorf("burst: capacity %v, want about 4 (40 arrivals of 0.1 s in a 1 s interval)", b)
 		}
-		if l != 2 {
-			t.Errorf("long: capacity %v, want 2 (two arrivals)", l)
+		if l > 2.5 { // increase() extrapolates the window's 2 arrivals a little
+			t.Errorf("long: capacity %v, want about 2 (two arrivals)", l)
 		}
 	})
 

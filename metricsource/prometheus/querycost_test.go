@@ -1,0 +1,125 @@
+package prometheus
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+)
+
+// BenchmarkCapacityQuery measures what the capacity query costs a real
+// Prometheus (Debian's) holding FAAS_QUERY_FUNCTIONS functions (default
+// 2,000) with 15 minutes of gateway series at a 5 s scrape, backfilled with
+// promtool: the in-flight gauge, the started counter, the invocation
+// counter (two codes) and the duration histogram's sum and count. One
+// sub-benchmark per expression, over the scaler's 60 s stable window:
+// "gauge" is the in-flight peak alone (the query before the arrivals
+// part), "capacity" what the source sends now. ns/op is one query's wall
+// time as the client sees it. It takes minutes to set up, so it runs only
+// with FAAS_QUERY_BENCH=1.
+func BenchmarkCapacityQuery(b *testing.B) {
+	if os.Getenv("FAAS_QUERY_BENCH") != "1" {
+		b.Skip("set FAAS_QUERY_BENCH=1 (backfills minutes of series into a real Prometheus)")
+	}
+	n := 2000
+	if v := os.Getenv("FAAS_QUERY_FUNCTIONS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("FAAS_QUERY_FUNCTIONS=%q: want a positive integer", v)
+		}
+	}
+	promtool := teststack.NeedBinary(b, "promtool")
+	p := teststack.Prometheus(b, teststack.PromOptions{})
+	if err := p.Stop(); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().Truncate(time.Minute)
+	in := filepath.Join(b.TempDir(), "gateway.om")
+	if err := writeGatewayHistory(in, n, now.Add(-15*time.Minute), now); err != nil {
+		b.Fatal(err)
+	}
+	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", in, filepath.Join(p.DataDir(), "data")).CombinedOutput(); err != nil {
+		b.Fatalf("promtool: %v\n%s", err, out)
+	}
+	if err := p.Start(); err != nil {
+		b.Fatalf("restart: %v\n%s", err, p.Logs())
+	}
+	window := time.Minute
+	full, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	gauge := fmt.Sprintf(`max_over_time((sum by (function_name) (%s))[1m:1s])`, promql.MetricInflight)
+	for _, c := range []struct{ name, expr string }{{"gauge", gauge}, {"capacity", full}} {
+		b.Run(c.name, func(b *testing.B) {
+			at := now.Add(-time.Second)
+			for b.Loop() {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				v, _, _, err := p.API().Query(ctx, c.expr, at)
+				cancel()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if vec, ok := v.(model.Vector); !ok || len(vec) != n {
+					b.Fatalf("%d functions in the answer, want %d", len(vec), n)
+				}
+			}
+		})
+	}
+}
+
+// writeGatewayHistory writes n functions' gateway series from start to end
+// every 5 s in OpenMetrics, for promtool's backfill. Loads differ by
+// function so that no two series are alike.
+func writeGatewayHistory(path string, n int, start, end time.Time) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	type family struct{ name, typ string }
+	for _, fam := range []family{
+		{promql.MetricInflight, "gauge"}, {promql.MetricStarted, "unknown"}, {metricTotal, "unknown"},
+		{promql.MetricSecondsSum, "unknown"}, {promql.MetricSecondsCount, "unknown"},
+	} {
+		fmt.Fprintf(w, "# TYPE %s %s\n", fam.name, fam.typ)
+		for i := range n {
+			fn := fmt.Sprintf("fn%05d.openfaas-fn", i)
+			var count float64
+			for k, ts := 0, start; !ts.After(end); k, ts = k+1, ts.Add(5*time.Second) {
+				calls := float64((i+k)%7) * float64(1+i%3) // per 5 s
+				count += calls
+				switch fam.name {
+				case promql.MetricInflight:
+					fmt.Fprintf(w, "%s{function_name=%q} %d %d\n", fam.name, fn, (i+k)%4, ts.Unix())
+				case promql.MetricStarted:
+					fmt.Fprintf(w, "%s{function_name=%q} %g %d\n", fam.name, fn, count, ts.Unix())
+				case metricTotal:
+					fmt.Fprintf(w, "%s{code=\"200\",function_name=%q} %g %d\n", fam.name, fn, count-float64(k/10), ts.Unix())
+					fmt.Fprintf(w, "%s{code=\"500\",function_name=%q} %d %d\n", fam.name, fn, k/10, ts.Unix())
+				case promql.MetricSecondsSum:
+					fmt.Fprintf(w, "%s{code=\"200\",function_name=%q} %g %d\n", fam.name, fn, count*0.05, ts.Unix())
+				case promql.MetricSecondsCount:
+					fmt.Fprintf(w, "%s{code=\"200\",function_name=%q} %g %d\n", fam.name, fn, count, ts.Unix())
+				}
+			}
+		}
+	}
+	fmt.Fprintln(w, "# EOF")
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
