@@ -230,3 +230,48 @@ gateway_functions_seconds_count{code="200",function_name="figlet.openfaas-fn"} 7
 		}
 	}
 }
+
+// TestArrivalsKeepOnlyWhatTheyAreReadFor: a busy function's histogram and
+// arrivals change at every scrape; they keep the mean's window and the
+// longest capacity window asked, while its counters keep the retention.
+func TestArrivalsKeepOnlyWhatTheyAreReadFor(t *testing.T) {
+	clk, src := newSecondSource(t)
+	t0 := clk.t
+	g := gw{inflight: -1}
+	const scrapes = 1000
+	for s := range scrapes {
+		g.call(10+s%3, 0.1)
+		now := t0.Add(time.Duration(s) * time.Second)
+		src.Observe(now, g.samples())
+		if s == 5 {
+			capacity(t, clk, src, now.Add(500*time.Millisecond), 10*time.Second)
+		}
+	}
+	src.mu.RLock()
+	defer src.mu.RUnlock()
+	fn := src.st.fns[fnRef("a")]
+	points := func(k metricKind, code string) int {
+		key := seriesKey{kind: k, code: code}
+		if k != kindArrivals {
+			key.name = "a"
+		}
+		s := fn.find(key)
+		if s == nil {
+			t.Fatalf("no series of kind %d", k)
+		}
+		return len(s.pts)
+	}
+	mean := int(MeanDurationWindow/time.Second) + 2
+	if n := points(kindSecondsSum, "200"); n > mean {
+		t.Errorf("histogram sum: %d points kept, want at most %d (the mean's window)", n, mean)
+	}
+	if n := points(kindSecondsCount, "200"); n > mean {
+		t.Errorf("histogram count: %d points kept, want at most %d", n, mean)
+	}
+	if n := points(kindArrivals, ""); n > 12 {
+		t.Errorf("arrivals: %d points kept, want at most 12 (the 10 s capacity window)", n)
+	}
+	if n := points(kindStarted, ""); n < scrapes-10 {
+		t.Errorf("started counter: %d points kept, want the retention's (about %d)", n, scrapes)
+	}
+}

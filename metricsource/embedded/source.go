@@ -151,6 +151,7 @@ func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all bool) (
 	if !s.st.sawInflight && !s.st.sawSeconds {
 		return nil, fmt.Errorf("load capacity: the gateway exports neither %s nor gateway_functions_seconds", MetricInflight)
 	}
+	s.st.capacityWindow = max(s.st.capacityWindow, q.Window)
 	from = now.UnixNano() - q.Window.Nanoseconds()
 	return each(func(fn *function) (float64, bool) { return fn.peak(from, to) }), nil
 }

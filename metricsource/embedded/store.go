@@ -112,8 +112,12 @@ type store struct {
 	// sawInflight: the gateway exports the in-flight gauge at all;
 	// sawSeconds: the duration histogram.
 	sawInflight, sawSeconds bool
-	defaultNS               string
-	log                     *slog.Logger
+	// capacityWindow is the longest capacity window asked so far: the
+	// arrivals' derived series is kept that long, not the whole retention
+	// (0 until asked: the whole retention).
+	capacityWindow time.Duration
+	defaultNS      string
+	log            *slog.Logger
 }
 
 func newStore(defaultNS string, log *slog.Logger) *store {
@@ -310,8 +314,18 @@ func (fn *function) meanDuration(from, to int64) (float64, bool) {
 // sweep records each function's arrivals in the interval since prev, marks
 // series missing from the scrape at t as absent and drops history older
 // than cutoff (keeping one point before it as a baseline).
+//
+// The duration histogram is read only for the mean over MeanDurationWindow
+// and the arrivals only for capacity windows, so their series keep no
+// more than that: a busy function's series change at every scrape, and the
+// retention the idler's windows ask for can be hours.
 func (st *store) sweep(t, prev, cutoff int64) {
 	meanFrom := st.baseline(t, MeanDurationWindow)
+	meanCut := max(cutoff, t-MeanDurationWindow.Nanoseconds())
+	arrivalsCut := cutoff
+	if st.capacityWindow > 0 {
+		arrivalsCut = max(cutoff, t-st.capacityWindow.Nanoseconds())
+	}
 	for ref, fn := range st.fns {
 		fn.arrivals(t, prev, meanFrom, st.seq)
 		kept := fn.series[:0]
@@ -319,7 +333,14 @@ func (st *store) sweep(t, prev, cutoff int64) {
 			if s.seen != st.seq {
 				s.markAbsent(t)
 			}
-			if !s.prune(cutoff) {
+			cut := cutoff
+			switch s.key.kind {
+			case kindSecondsSum, kindSecondsCount:
+				cut = meanCut
+			case kindArrivals:
+				cut = arrivalsCut
+			}
+			if !s.prune(cut) {
 				kept = append(kept, s)
 			}
 		}
