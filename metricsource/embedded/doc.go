@@ -26,7 +26,9 @@
 //     started counter's increase × min(mean duration, interval) ÷ interval,
 //     the mean from the duration histogram (gateway_functions_seconds) over
 //     the last MeanDurationWindow at that scrape; kept as one derived
-//     series per function with the histogram.
+//     series per function with the histogram. The histogram's series are
+//     kept for MeanDurationWindow and the derived one for the longest
+//     capacity window asked, not the whole retention.
 //   - Only the gateway's series are read: the cpu, queue and custom scaling
 //     types are not available from this source and yield an error.
 //   - The window "ends now": now is the injected clock's.
