@@ -189,13 +189,17 @@ func TestRealPrometheus(t *testing.T) {
 		waitFor(t, "the arrivals in the capacity load", func() bool {
 			b, _ = capacity(burstFn)
 			l, _ = capacity(longFn)
-			return b >= 3 && l >= 1.5
+			// 2, not 4: a scrape delayed under load makes the interval
+			// longer than 1 s and its rate lower.
+			return b >= 2 && l >= 1.5
 		})
 		if b > 4.5 {
 			t.Errorf("burst: capacity %v, want about 4 (40 arrivals of 0.1 s in a 1 s interval)", b)
 		}
-		if l > 2.5 { // increase() extrapolates the window's 2 arrivals a little
-			t.Errorf("long: capacity %v, want about 2 (two arrivals)", l)
+		// increase() extrapolates the window's 2 arrivals to the range's
+		// ends: by up to range ÷ (range − one interval), 8/6 here.
+		if l > 3 {
+			t.Errorf("long: capacity %v, want about 2 (two arrivals), at most 8/6 of it", l)
 		}
 	})
 
