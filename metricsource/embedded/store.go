@@ -20,10 +20,9 @@ const (
 	// 0 and a rise from it are a wake from zero (Activity.Woken).
 	MetricReplicas = "gateway_service_count"
 	// MetricSecondsSum and MetricSecondsCount are the gateway's request
-	// duration histogram's sum and count (gateway_functions_seconds, wait
-	// included). Both grow when a request ends. Per scrape interval they
-	// give the interval's average concurrency, which sees bursts that end
-	// between two samples of the in-flight gauge (see busy).
+	// duration histogram's sum and count (gateway_functions_seconds). Both
+	// grow when a request ends; over minutes they give the function's mean
+	// request duration, which weighs its arrivals (see arrivals).
 	MetricSecondsSum   = "gateway_functions_seconds_sum"
 	MetricSecondsCount = "gateway_functions_seconds_count"
 )
