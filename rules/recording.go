@@ -12,8 +12,8 @@ const (
 	// also exported by this project's test gateway).
 	metricInvocationTotal = "gateway_function_invocation_total"
 	// metricConcurrency names the capacity record's metric: no gateway
-	// series has this name; it is the gauge and the duration histogram
-	// taken together (promql.Concurrency).
+	// series has this name; it is the in-flight gauge and the arrivals at
+	// the mean duration taken together (promql.CapacityPeak).
 	metricConcurrency   = "gateway_function_concurrency"
 	metricPodCPU        = "pod_cpu_usage_seconds_total"
 	metricQueuePending  = "queue_worker_pending_messages"
