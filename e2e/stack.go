@@ -69,6 +69,9 @@ type Options struct {
 	// as --dry-run or --debug-listen; tuning goes in Config); a flag given
 	// twice takes its last value.
 	ControllerArgs []string
+	// NoInflightGauge runs the gateway as OpenFaaS CE's: without
+	// gateway_function_invocation_inflight (OpenFaaS Pro's).
+	NoInflightGauge bool
 	// Functions are deployed before the controller starts, so its first
 	// pass lists them (with a long --interval that first pass is the only
 	// listing, and the webhook refuses functions the loop has not listed).
@@ -193,7 +196,7 @@ func Start(t testing.TB, o Options) *Stack {
 	// The simulated gateway, in-process, with basic auth on its provider API.
 	clk := clock.Real()
 	s.Mem = memory.New(clk, memory.Options{ColdStart: o.ColdStart})
-	gw, err := gatewaysim.New(gatewaysim.Config{Provider: s.Mem, Clock: clk, ScaleFromZero: true, Inflight: true})
+	gw, err := gatewaysim.New(gatewaysim.Config{Provider: s.Mem, Clock: clk, ScaleFromZero: true, Inflight: !o.NoInflightGauge})
 	if err != nil {
 		t.Fatalf("gateway: %v", err)
 	}
