@@ -198,16 +198,6 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			fn.series = append(fn.series, s)
 		}
 		prev, was := s.add(t, smp.Value)
-		// The counter's increase since the previous scrape: from its last
-		// value, or all of it for a counter the gateway created since (at
-		// the first invocation); unknown for one that was missing from the
-		// previous scrape, and at the source's first scrape.
-		var inc float64
-		if was {
-			inc = step(prev, smp.Value)
-		} else if brandNew && prevScrape != 0 {
-			inc = smp.Value
-		}
 		s.seen = st.seq
 		// A rise, a reset to a positive value, or a new series above 0.
 		increased := smp.Value > 0 && (!was || smp.Value != prev)
@@ -227,6 +217,16 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			st.sawSeconds, fn.hasSeconds = true, true
 		}
 		if kind == kindStarted || kind == kindTotal {
+			// The counter's increase since the previous scrape: from its
+			// last value, or all of it for a counter the gateway created
+			// since (at the first invocation); unknown for one that was
+			// missing from the previous scrape, and at the source's first.
+			var inc float64
+			if was {
+				inc = step(prev, smp.Value)
+			} else if brandNew && prevScrape != 0 {
+				inc = smp.Value
+			}
 			if fn.dSeq != st.seq {
 				fn.dSeq, fn.dStarted, fn.dTotal = st.seq, 0, 0
 			}
@@ -380,13 +380,7 @@ func (st *store) span(now time.Time, window time.Duration) (from, to int64, ok b
 		return 0, 0, false
 	}
 	to = st.scrapes[j-1]
-	start := t - window.Nanoseconds()
-	i := sort.Search(j, func(i int) bool { return st.scrapes[i] > start })
-	if i == 0 {
-		from = st.scrapes[0]
-	} else {
-		from = st.scrapes[i-1]
-	}
+	from = st.baseline(t, window)
 	return from, to, from < to
 }
 
