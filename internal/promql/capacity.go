@@ -45,6 +45,10 @@ const MeanDurationWindow = 5 * time.Minute
 // than it), there is no arrivals part (missing, not zero) and the gauge
 // answers alone.
 //
+// The mean appears twice: in the rate part, and to require it in the cap
+// part, which min would otherwise take alone. It is read once per query,
+// not per step, so the second read costs little beside the subqueries.
+//
 // What it costs, and how it differs from the embedded source: one range
 // function per subquery step (irate), as many as the gauge's instant
 // selectors; the mean and the cap are read once per query. The embedded
