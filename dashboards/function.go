@@ -6,6 +6,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
 )
 
@@ -38,7 +39,8 @@ func Function() *dashboard.DashboardBuilder {
 		WithPanel(atZeroPanel(8, l.next(12, 5))).
 		WithPanel(queueBacklogPanel(9, l.next(12, 8))).
 		WithPanel(queueDrainPanel(10, l.next(12, 8))).
-		WithPanel(surplusPanel(11, l.next(12, 8)))
+		WithPanel(surplusPanel(11, l.next(12, 8))).
+		WithPanel(concurrencyPanel(12, l.next(12, 8)))
 }
 
 // fn selects the dashboard's function.
@@ -49,6 +51,17 @@ func loadVsCapacityPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 		query{rules.CurrentLoadRecord + `{` + fn + `} and on (function_name, scaling_type) max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})`, "load ({{scaling_type}})"},
 		query{`max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `}) * on (function_name) group_left () max by (function_name) (faas_autoscaler_function_replicas{` + fn + `})`, "capacity ({{scaling_type}})"},
 		query{`max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})`, "target per replica"})
+}
+
+// concurrencyPanel shows the two parts of the capacity load (scaling type
+// capacity): the in-flight gauge, sampled at each scrape, and what the
+// last scrape interval's arrivals bring at the mean duration, which sees
+// bursts between two samples (before the load's cap of one in flight per
+// arrival). A CE gateway has no gauge; its line is then empty.
+func concurrencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Concurrency: gauge and arrivals", "The two parts of the capacity load: requests in flight at each scrape (gateway_function_invocation_inflight; OpenFaaS CE has none), and started requests per second over the last scrape interval × the mean duration over 5 minutes (gateway_functions_seconds), which sees bursts between two scrapes. The capacity load is the larger, its peak over the window.", "short", pos,
+		query{`sum(` + promql.MetricInflight + `{` + fn + `})`, "in flight (gauge)"},
+		query{`sum by (function_name) (irate(` + promql.MetricStarted + `{` + fn + `}[$__rate_interval])) * on (function_name) ` + promql.MeanDuration(fn), "arrivals × mean duration"})
 }
 
 func functionReplicasPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {

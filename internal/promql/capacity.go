@@ -22,6 +22,22 @@ const (
 // same.
 const MeanDurationWindow = 5 * time.Minute
 
+// MeanDuration is each function's mean request duration over
+// MeanDurationWindow, from the gateway's duration histogram; matchers (e.g.
+// `function_name="$function"`, or "") select the functions. A function
+// that ended no request in the window has none (no division by zero).
+func MeanDuration(matchers string) string {
+	w := model.Duration(MeanDurationWindow).String()
+	sel := func(metric string) string {
+		if matchers == "" {
+			return metric
+		}
+		return metric + "{" + matchers + "}"
+	}
+	return fmt.Sprintf(`(sum by (function_name) (rate(%s[%s])) / (sum by (function_name) (rate(%s[%s])) > 0))`,
+		sel(MetricSecondsSum), w, sel(MetricSecondsCount), w)
+}
+
 // CapacityPeak is each function's concurrency peak over window (a subquery
 // at step): the larger of
 //   - the in-flight gauge's peak (summed over gateway replicas before the
@@ -58,8 +74,7 @@ const MeanDurationWindow = 5 * time.Minute
 // invocation counter as a fallback, the query cost 8.6× the gauge's).
 func CapacityPeak(window, step, rateRange time.Duration) string {
 	d := func(x time.Duration) string { return model.Duration(x).String() }
-	mean := fmt.Sprintf(`(sum by (function_name) (rate(%s[%s])) / (sum by (function_name) (rate(%s[%s])) > 0))`,
-		MetricSecondsSum, d(MeanDurationWindow), MetricSecondsCount, d(MeanDurationWindow))
+	mean := MeanDuration("")
 	peak := func(expr string) string { return fmt.Sprintf(`max_over_time(%s[%s:%s])`, expr, d(window), d(step)) }
 	part := func(expr, name string) string {
 		return fmt.Sprintf(`label_replace(%s, "part", %q, "", "")`, expr, name)
