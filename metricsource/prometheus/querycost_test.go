@@ -16,18 +16,21 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/rules"
 )
 
 // BenchmarkCapacityQuery measures what the capacity query costs a real
 // Prometheus (Debian's) holding FAAS_QUERY_FUNCTIONS functions (default
-// 2,000) with 15 minutes of gateway series at a 5 s scrape, backfilled with
-// promtool: the in-flight gauge, the started counter, the invocation
-// counter (two codes) and the duration histogram's sum and count. One
-// sub-benchmark per expression, over the scaler's 60 s stable window:
-// "gauge" is the in-flight peak alone (the query before the arrivals
-// part), "capacity" what the source sends now. ns/op is one query's wall
-// time as the client sees it. It takes minutes to set up, so it runs only
-// with FAAS_QUERY_BENCH=1.
+// 2,000) with 15 minutes of gateway series at a FAAS_QUERY_SCRAPE interval
+// (default 5s), backfilled with promtool: the in-flight gauge, the started
+// counter, the invocation counter (two codes) and the duration histogram's
+// sum and count. One sub-benchmark per expression: "gauge" is the in-flight
+// peak alone over the scaler's 60 s stable window (the query before the
+// arrivals part), "capacity" what the source sends now for that window,
+// "record" the generated capacity record's expression for that scrape
+// interval (evaluated by Prometheus at every rule evaluation). ns/op is
+// one query's wall time as the client sees it. It takes minutes to set up,
+// so it runs only with FAAS_QUERY_BENCH=1.
 func BenchmarkCapacityQuery(b *testing.B) {
 	if os.Getenv("FAAS_QUERY_BENCH") != "1" {
 		b.Skip("set FAAS_QUERY_BENCH=1 (backfills minutes of series into a real Prometheus)")
@@ -39,6 +42,13 @@ func BenchmarkCapacityQuery(b *testing.B) {
 			b.Fatalf("FAAS_QUERY_FUNCTIONS=%q: want a positive integer", v)
 		}
 	}
+	scrape := 5 * time.Second
+	if v := os.Getenv("FAAS_QUERY_SCRAPE"); v != "" {
+		var err error
+		if scrape, err = time.ParseDuration(v); err != nil || scrape < time.Second {
+			b.Fatalf("FAAS_QUERY_SCRAPE=%q: want a duration of at least 1s", v)
+		}
+	}
 	promtool := teststack.NeedBinary(b, "promtool")
 	p := teststack.Prometheus(b, teststack.PromOptions{})
 	if err := p.Stop(); err != nil {
@@ -46,7 +56,7 @@ func BenchmarkCapacityQuery(b *testing.B) {
 	}
 	now := time.Now().Truncate(time.Minute)
 	in := filepath.Join(b.TempDir(), "gateway.om")
-	if err := writeGatewayHistory(in, n, now.Add(-15*time.Minute), now); err != nil {
+	if err := writeGatewayHistory(in, n, now.Add(-15*time.Minute), now, scrape); err != nil {
 		b.Fatal(err)
 	}
 	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", in, filepath.Join(p.DataDir(), "data")).CombinedOutput(); err != nil {
@@ -61,7 +71,9 @@ func BenchmarkCapacityQuery(b *testing.B) {
 		b.Fatal(err)
 	}
 	gauge := fmt.Sprintf(`max_over_time((sum by (function_name) (%s))[1m:1s])`, promql.MetricInflight)
-	for _, c := range []struct{ name, expr string }{{"gauge", gauge}, {"capacity", full}} {
+	o := rules.ForScrapeInterval(scrape)
+	record := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window) // as rules' capacity record
+	for _, c := range []struct{ name, expr string }{{"gauge", gauge}, {"capacity", full}, {"record", record}} {
 		b.Run(c.name, func(b *testing.B) {
 			at := now.Add(-time.Second)
 			for b.Loop() {
@@ -80,9 +92,9 @@ func BenchmarkCapacityQuery(b *testing.B) {
 }
 
 // writeGatewayHistory writes n functions' gateway series from start to end
-// every 5 s in OpenMetrics, for promtool's backfill. Loads differ by
+// every scrape in OpenMetrics, for promtool's backfill. Loads differ by
 // function so that no two series are alike.
-func writeGatewayHistory(path string, n int, start, end time.Time) error {
+func writeGatewayHistory(path string, n int, start, end time.Time, scrape time.Duration) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -97,8 +109,8 @@ func writeGatewayHistory(path string, n int, start, end time.Time) error {
 		for i := range n {
 			fn := fmt.Sprintf("fn%05d.openfaas-fn", i)
 			var count float64
-			for k, ts := 0, start; !ts.After(end); k, ts = k+1, ts.Add(5*time.Second) {
-				calls := float64((i+k)%7) * float64(1+i%3) // per 5 s
+			for k, ts := 0, start; !ts.After(end); k, ts = k+1, ts.Add(scrape) {
+				calls := float64((i+k)%7) * float64(1+i%3) // per scrape
 				count += calls
 				switch fam.name {
 				case promql.MetricInflight:
