@@ -1,6 +1,12 @@
 package rules
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
+)
 
 // Group names in the generated file.
 const (
@@ -8,7 +14,14 @@ const (
 	// GroupCECompatible is CE's group name, so CE-era silences and
 	// dashboards still find it.
 	GroupCECompatible = "openfaas"
+	// GroupSlow holds inputs that move over minutes (the capacity type's
+	// mean duration), evaluated every SlowEvaluationInterval.
+	GroupSlow = "faas-autoscaler-slow"
 )
+
+// SlowEvaluationInterval is GroupSlow's interval: a 5-minute mean moves by
+// a twentieth of its window between two evaluations.
+const SlowEvaluationInterval = 15 * time.Second
 
 // Generate returns the rule groups for o. Recording and alerting rules share
 // one group on purpose: Prometheus evaluates a group's rules in order at the
@@ -24,6 +37,13 @@ func Generate(o Options) (RuleFile, error) {
 		Rules:    append(recordingRules(o), alertingRules(o)...),
 	}
 	f := RuleFile{Groups: []RuleGroup{scaling}}
+	if slices.Contains(o.Types, TypeCapacity) {
+		f.Groups = append(f.Groups, RuleGroup{
+			Name:     GroupSlow,
+			Interval: Dur(max(SlowEvaluationInterval, o.EvaluationInterval)),
+			Rules:    []Rule{{Record: MeanDurationRecord, Expr: promql.MeanDuration("")}},
+		})
+	}
 	if o.CECompatible {
 		// CE evaluates its rule at the global 15 s interval; the group keeps
 		// the global interval too.

@@ -117,9 +117,17 @@ func TestGeneratedNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Groups) != 1 || *f.Groups[0].Interval != Duration(3*time.Second) {
+	// The scaling group, then the slow group with the capacity type's mean.
+	if len(f.Groups) != 2 || f.Groups[0].Name != GroupScaling || *f.Groups[0].Interval != Duration(3*time.Second) ||
+		f.Groups[1].Name != GroupSlow || *f.Groups[1].Interval != Duration(SlowEvaluationInterval) ||
+		len(f.Groups[1].Rules) != 1 || f.Groups[1].Rules[0].Record != MeanDurationRecord {
 		t.Fatalf("groups = %+v", f.Groups)
 	}
+	o.Types = []string{TypeRPS}
+	if g, err := Generate(o); err != nil || len(g.Groups) != 1 {
+		t.Fatalf("without the capacity type: groups = %+v (%v), want the scaling group alone", g.Groups, err)
+	}
+	o.Types = []string{TypeRPS, TypeCapacity}
 	var records, loadTypes, freshTypes, alerts []string
 	for _, r := range f.Groups[0].Rules {
 		switch {

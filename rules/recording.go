@@ -22,6 +22,13 @@ const (
 	// CurrentLoadRecord is OpenFaaS Pro's record name for a function's load,
 	// labelled scaling_type; the controller reads custom types from it.
 	CurrentLoadRecord = "job:function_current_load:sum"
+	// MeanDurationRecord is each function's mean request duration over
+	// promql.MeanDurationWindow, which the capacity record weighs arrivals
+	// by. It is recorded in its own group (GroupSlow), every
+	// SlowEvaluationInterval: it moves over minutes, and reading its
+	// minutes of samples at every evaluation of the scaling group cost more
+	// than the gauge's part of the capacity record.
+	MeanDurationRecord = "function_name:gateway_functions_seconds:mean5m"
 	// FreshLoadRecord is, for the counter types (rps, cpu), the larger of
 	// the window's rate and the rate over the last scrape interval (irate),
 	// labelled scaling_type. The scale-up alerts read it: a load step shows
@@ -86,7 +93,7 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// scrapes, as the fresh records' does.
 		return loadRecord{Type: typ,
 			Record: "function_name:" + metricConcurrency + ":max_over_time" + w,
-			Expr:   promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window)}
+			Expr:   promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, MeanDurationRecord)}
 	case TypeCPU:
 		return loadRecord{Type: typ,
 			Record:    "function_name:" + metricPodCPU + ":rate" + cw,

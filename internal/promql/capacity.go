@@ -76,9 +76,16 @@ func MeanDuration(matchers string) string {
 // own arrivals; here the mean is the query's and the cap the window's
 // (BenchmarkCapacityQuery: with an idelta cap at each step, and the
 // invocation counter as a fallback, the query cost 8.6× the gauge's).
-func CapacityPeak(window, step, rateRange time.Duration) string {
+//
+// mean is each function's mean duration: MeanDuration("") when empty, or a
+// series recording it (the generated rules record it in a slower group:
+// it moves over minutes, and reading its 5 minutes of samples at every
+// evaluation cost more than the gauge's part).
+func CapacityPeak(window, step, rateRange time.Duration, mean string) string {
 	d := func(x time.Duration) string { return model.Duration(x).String() }
-	mean := MeanDuration("")
+	if mean == "" {
+		mean = MeanDuration("")
+	}
 	peak := func(expr string) string { return fmt.Sprintf(`max_over_time(%s[%s:%s])`, expr, d(window), d(step)) }
 	part := func(expr, name string) string {
 		return fmt.Sprintf(`label_replace(%s, "part", %q, "", "")`, expr, name)

@@ -65,7 +65,7 @@ func loadQuery(q metricsource.LoadQuery, rateRange time.Duration) (string, error
 		if _, err := promDuration("rate range", rateRange); err != nil {
 			return "", err
 		}
-		return promql.CapacityPeak(q.Window.Truncate(time.Millisecond), subqueryStep(q.Window), rateRange.Truncate(time.Millisecond)), nil
+		return promql.CapacityPeak(q.Window.Truncate(time.Millisecond), subqueryStep(q.Window), rateRange.Truncate(time.Millisecond), ""), nil
 	case metricsource.TypeCPU:
 		// Milli-CPU: 1000 = one core busy.
 		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), nil

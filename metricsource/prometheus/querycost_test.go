@@ -72,7 +72,7 @@ func BenchmarkCapacityQuery(b *testing.B) {
 	}
 	gauge := fmt.Sprintf(`max_over_time((sum by (function_name) (%s))[1m:1s])`, promql.MetricInflight)
 	o := rules.ForScrapeInterval(scrape)
-	record := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window) // as rules' capacity record
+	record := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, "") // the rules' capacity record, its mean computed in place
 	for _, c := range []struct{ name, expr string }{{"gauge", gauge}, {"capacity", full}, {"record", record}} {
 		b.Run(c.name, func(b *testing.B) {
 			at := now.Add(-time.Second)
