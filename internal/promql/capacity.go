@@ -56,10 +56,9 @@ func MeanDuration(matchers string) string {
 // as a mean over minutes, not per interval: the gateway adds a request's
 // whole duration when it ends, so one long request among many short ones
 // would count its minute in one 5 s interval. The OpenFaaS CE gateway has
-// no in-flight gauge; there the arrivals answer alone. With no request
-// ended within MeanDurationWindow, or no started counter (gateways older
-// than it), there is no arrivals part (missing, not zero) and the gauge
-// answers alone.
+// no in-flight gauge; there the arrivals answer alone. Without the started
+// counter (gateways older than it) or the duration histogram there is no
+// arrivals part (missing, not zero) and the gauge answers alone.
 //
 // The cap part requires the histogram's series (an instant selector), not
 // the mean: reading the mean's 5 minutes a second time cost as much as the

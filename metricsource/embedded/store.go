@@ -14,8 +14,8 @@ import (
 // Gateway series the source keeps; everything else in a scrape is ignored.
 const (
 	MetricTotal    = "gateway_function_invocation_total"
-	MetricStarted  = "gateway_function_invocation_started"
-	MetricInflight = "gateway_function_invocation_inflight"
+	MetricStarted  = promql.MetricStarted
+	MetricInflight = promql.MetricInflight
 	// MetricReplicas is the gateway's replica count per function: a fall to
 	// 0 and a rise from it are a wake from zero (Activity.Woken).
 	MetricReplicas = "gateway_service_count"
@@ -23,8 +23,8 @@ const (
 	// duration histogram's sum and count (gateway_functions_seconds). Both
 	// grow when a request ends; over minutes they give the function's mean
 	// request duration, which weighs its arrivals (see arrivals).
-	MetricSecondsSum   = "gateway_functions_seconds_sum"
-	MetricSecondsCount = "gateway_functions_seconds_count"
+	MetricSecondsSum   = promql.MetricSecondsSum
+	MetricSecondsCount = promql.MetricSecondsCount
 )
 
 // Sample is one gateway series' value in a scrape. The trace simulator

@@ -16,7 +16,7 @@ import (
 // the JetStream queue-worker's; see reference/openfaas.md.
 const (
 	metricTotal    = "gateway_function_invocation_total"
-	metricStarted  = "gateway_function_invocation_started"
+	metricStarted  = promql.MetricStarted
 	metricInflight = promql.MetricInflight
 	metricCPU      = "pod_cpu_usage_seconds_total"
 	metricQueue    = "queue_worker_pending_messages"
