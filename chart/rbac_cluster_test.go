@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	k8sprovider "github.com/faas-autoscaler/faas-autoscaler/provider/kubernetes"
@@ -50,10 +51,15 @@ func TestClusterChartRBACIsSufficientAndMinimal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The controller's own client, as the binary uses it.
+	lean, err := kubeapi.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Its job: the informer syncs, Scale writes through deployments/scale.
 	pcfg := k8sprovider.DefaultConfig()
-	pcfg.Client, pcfg.Namespaces = sa, []string{functionNS}
+	pcfg.Client, pcfg.Namespaces = lean, []string{functionNS}
 	p, err := k8sprovider.New(pcfg)
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +86,7 @@ func TestClusterChartRBACIsSufficientAndMinimal(t *testing.T) {
 	scaled, done := make(chan error, 1), make(chan error, 1)
 	go func() {
 		done <- leader.Run(runCtx, leader.Config{
-			Client: sa, Namespace: releaseNS, LeaseName: fullname, Identity: "chart-rbac-test",
+			Client: lean, Namespace: releaseNS, LeaseName: fullname, Identity: "chart-rbac-test",
 			OnStartedLeading: func(ctx context.Context) { scaled <- p.Scale(ctx, ref, 0); <-ctx.Done() },
 		})
 	}()

@@ -10,9 +10,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 )
 
 // Defaults for Config: client-go's and kube-controller-manager's. A follower
@@ -26,7 +26,9 @@ const (
 	DefaultRenewDeadline = 10 * time.Second
 	DefaultRetryPeriod   = 2 * time.Second
 
-	// jitterFactor is client-go's: retries wait RetryPeriod × [1, 1.2].
+	// jitterFactor is client-go's: a follower's polls are RetryPeriod plus
+	// up to jitterFactor × RetryPeriod apart, so replicas started together
+	// do not poll in step.
 	jitterFactor = 1.2
 )
 
@@ -35,7 +37,7 @@ const (
 type Config struct {
 	// Client reads and writes the Lease (RBAC: leases get, create, update in
 	// Namespace).
-	Client kubernetes.Interface
+	Client kubeapi.Leases
 	// Namespace holds the Lease: the controller's own namespace.
 	Namespace string
 	// LeaseName names the Lease; every replica of one controller uses the same.
@@ -50,7 +52,7 @@ type Config struct {
 	// stops acting; less than LeaseDuration.
 	RenewDeadline time.Duration
 	// RetryPeriod is the interval between attempts to acquire or renew;
-	// RenewDeadline must exceed 1.2 × RetryPeriod (client-go's jitter).
+	// RenewDeadline must exceed 1.2 × RetryPeriod (the most a poll's jitter adds).
 	RetryPeriod time.Duration
 	// OnStartedLeading runs the leader's work; its ctx is cancelled when
 	// leadership ends, and it must return promptly then (the lease is only
@@ -58,10 +60,10 @@ type Config struct {
 	OnStartedLeading func(ctx context.Context)
 	// OnStoppedLeading, optional, runs after OnStartedLeading returned.
 	OnStoppedLeading func()
-	// Clock drives the renewal watchdog; nil is the wall clock.
+	// Clock drives polls, renewals, the watchdog and the lease's times; nil
+	// is the wall clock.
 	Clock clock.Clock
-	// Logger receives elections and client-go's leaderelection logs; nil
-	// discards.
+	// Logger receives elections and failed attempts; nil discards.
 	Logger *slog.Logger
 	// Registerer, optional, receives faas_autoscaler_leader_* metrics.
 	Registerer prometheus.Registerer

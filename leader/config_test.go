@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
 )
 
 func TestConfigValidate(t *testing.T) {
-	valid := Config{Client: fake.NewClientset(), Namespace: "openfaas", OnStartedLeading: func(context.Context) {}}
+	valid := Config{Client: kubeapitest.From(fake.NewClientset()), Namespace: "openfaas", OnStartedLeading: func(context.Context) {}}
 	tests := []struct {
 		name    string
 		mutate  func(*Config)

@@ -4,10 +4,15 @@
 // decoding) and answer /readyz as not ready, so a Service routes
 // AlertManager's webhook to the leader.
 //
-// It wraps client-go's leaderelection with a LeaseLock and adds the guarantee
-// the controller needs, "never two replicas acting at once": the leader's
-// work context is cancelled as soon as its last successful renewal is older
-// than RenewDeadline (before any other replica may take the lease, which
-// takes LeaseDuration), and the lease is released on shutdown only after the
-// work has returned. A replica that loses the lease stands for election again.
+// The protocol is the one client-go's leaderelection and every built-in
+// controller use on a Lease (holderIdentity, leaseDurationSeconds, acquireTime,
+// renewTime, leaseTransitions; writes conditional on the resourceVersion;
+// expiry judged on each replica's own clock from when it saw the record
+// change, never by comparing clocks), implemented here on kubeapi.Leases so the
+// binary does not link client-go's clientset. It adds the guarantee the
+// controller needs, "never two replicas acting at once": the leader's work
+// context is cancelled as soon as its last successful renewal is older than
+// RenewDeadline (before any other replica may take the lease, which takes
+// LeaseDuration), and the lease is released only after the work has returned.
+// A replica that loses the lease stands for election again.
 package leader

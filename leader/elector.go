@@ -5,20 +5,14 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/go-logr/logr"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/leaderelection"
-	"k8s.io/client-go/tools/leaderelection/resourcelock"
-	"k8s.io/klog/v2"
+	"math/rand/v2"
 )
 
 // Why a term of leadership ended, as context causes and metric labels.
 var (
-	errShutdown     = errors.New("shutting down")
 	errRenewOverdue = errors.New("lease renewal overdue")
 	errLeaseLost    = errors.New("lease lost")
 )
@@ -30,6 +24,7 @@ type Elector struct {
 	metrics *metrics
 	current atomic.Pointer[term] // the term in progress, nil between terms
 	leader  atomic.Pointer[string]
+	obs     observer
 }
 
 // New validates cfg (after defaults) and returns an Elector; nothing talks to
@@ -80,59 +75,87 @@ func (e *Elector) Identity() string { return e.cfg.Identity }
 
 // Run stands for election until ctx is done. Each time it wins, it runs
 // OnStartedLeading; when a term ends without ctx being done (the lease was
-// lost) it stands again. On ctx done it stops the work, waits for it to
-// return, releases the lease so a follower takes over at once, and returns
-// nil.
+// lost, or the work returned) it stands again. On ctx done it stops the work,
+// waits for it to return, releases the lease so a follower takes over at
+// once, and returns nil.
 func (e *Elector) Run(ctx context.Context) error {
-	// client-go's leaderelection logs through klog's context logger.
-	ctx = klog.NewContext(ctx, logr.FromSlogHandler(e.log.Handler()))
 	for ctx.Err() == nil {
-		if err := e.runTerm(ctx); err != nil {
-			return err
-		}
+		e.runTerm(ctx)
 	}
 	return nil
 }
 
-// runTerm is one client-go election: acquire, lead, stop.
-func (e *Elector) runTerm(ctx context.Context) error {
-	// electCtx ends this election; lead cancels it when the work returns by
-	// itself, so the lease is released rather than held by idle hands.
-	electCtx, stopElecting := context.WithCancel(ctx)
-	defer stopElecting()
-	t := &term{e: e, runCtx: ctx, stopElecting: stopElecting, done: make(chan struct{})}
+// runTerm is one term: poll until the lease is ours, lead until the work
+// stops, release.
+func (e *Elector) runTerm(ctx context.Context) {
+	won, ok := e.acquire(ctx)
+	if !ok {
+		return
+	}
+	// Followers count LeaseDuration from when they saw our write, which
+	// landed after won; a reply slower than RenewDeadline leaves too little
+	// of the term to start work in.
+	if late := e.cfg.Clock.Now().Sub(won); late > e.cfg.RenewDeadline {
+		e.log.Warn("won the lease too late to act on it; standing again", "reply_after", late.Round(time.Millisecond))
+		return
+	}
+	t := &term{e: e, runCtx: ctx, done: make(chan struct{})}
+	t.lastRenew.Store(&won)
 	e.current.Store(t)
 	defer e.current.Store(nil)
 
-	lock := &guardedLock{
-		Interface: &resourcelock.LeaseLock{
-			LeaseMeta:  metav1.ObjectMeta{Namespace: e.cfg.Namespace, Name: e.cfg.LeaseName},
-			Client:     e.cfg.Client.CoordinationV1(),
-			LockConfig: resourcelock.ResourceLockConfig{Identity: e.cfg.Identity},
-		},
-		t: t,
+	work, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go t.lead(work, cancel)
+	t.renew(work, cancel)
+	<-t.done
+	// The work has returned: only now may another replica act, so only now
+	// is the lease handed over. With ctx done (shutdown) the release gets a
+	// context of its own.
+	rctx, stop := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.RenewDeadline)
+	defer stop()
+	if err := e.release(rctx); err != nil {
+		e.log.Warn("could not release the lease; followers take it when it expires", "err", err)
 	}
-	le, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
-		Lock:            lock,
-		LeaseDuration:   e.cfg.LeaseDuration,
-		RenewDeadline:   e.cfg.RenewDeadline,
-		RetryPeriod:     e.cfg.RetryPeriod,
-		ReleaseOnCancel: true, // a clean shutdown hands over at once, not after LeaseDuration
-		Name:            e.cfg.LeaseName,
-		Callbacks: leaderelection.LeaderCallbacks{
-			OnStartedLeading: t.lead,
-			OnStoppedLeading: func() {},
-			OnNewLeader:      e.observeLeader,
-		},
-	})
-	if err != nil {
-		return err
+}
+
+// acquire polls, RetryPeriod plus jitter apart, until the lease is ours or
+// ctx is done; won is when the winning attempt began (the lease's renewTime).
+func (e *Elector) acquire(ctx context.Context) (won time.Time, ok bool) {
+	for {
+		start := e.cfg.Clock.Now()
+		held, _, err := e.attempt(ctx)
+		if held {
+			return start, true
+		}
+		if err != nil {
+			e.log.Debug("could not acquire the lease", "err", err)
+		}
+		d := e.cfg.RetryPeriod + time.Duration(rand.Float64()*jitterFactor*float64(e.cfg.RetryPeriod))
+		if !e.sleep(ctx, d) {
+			return time.Time{}, false
+		}
 	}
-	le.Run(electCtx)
-	// client-go may still be about to start OnStartedLeading in its own
-	// goroutine; stopWork makes that a no-op, or waits for a running one.
-	t.stopWork(nil)
-	return nil
+}
+
+// attempt is tryAcquireOrRenew bounded by RenewDeadline, so one hung request
+// cannot stall a poll for longer than a term could last.
+func (e *Elector) attempt(ctx context.Context) (held, lost bool, err error) {
+	actx, cancel := context.WithTimeout(ctx, e.cfg.RenewDeadline)
+	defer cancel()
+	return e.tryAcquireOrRenew(actx)
+}
+
+// sleep waits d on the elector's clock; false when ctx ended first.
+func (e *Elector) sleep(ctx context.Context, d time.Duration) bool {
+	t := e.cfg.Clock.NewTicker(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C():
+		return true
+	}
 }
 
 func (e *Elector) observeLeader(identity string) {
@@ -142,76 +165,80 @@ func (e *Elector) observeLeader(identity string) {
 	}
 }
 
-// term is one attempt at leadership and, if won, its work.
+// term is one term of leadership: its work and its renewals.
 type term struct {
-	e            *Elector
-	runCtx       context.Context           // the caller's: done on shutdown
-	stopElecting context.CancelFunc        // ends the election (and releases the lease)
-	lastRenew    atomic.Pointer[time.Time] // when the last successful renewal started
-	leading      atomic.Bool
-
-	mu       sync.Mutex
-	stopping bool
-	running  bool
-	cancel   context.CancelCauseFunc
-	done     chan struct{} // closed when the work returned; only if running
+	e         *Elector
+	runCtx    context.Context           // the caller's: done on shutdown
+	lastRenew atomic.Pointer[time.Time] // when the last successful renewal started
+	leading   atomic.Bool
+	done      chan struct{} // closed when the work has returned
 }
 
-// lead runs the work for one term. leCtx is client-go's (cancelled when
-// renewal fails); t.runCtx is the caller's (cancelled on shutdown).
-func (t *term) lead(leCtx context.Context) {
-	t.mu.Lock()
-	if t.stopping {
-		t.mu.Unlock()
-		return
+// renew renews the lease every RetryPeriod until the work's context ends,
+// and ends it when another replica holds the lease.
+func (t *term) renew(work context.Context, cancel context.CancelCauseFunc) {
+	e := t.e
+	tick := e.cfg.Clock.NewTicker(e.cfg.RetryPeriod)
+	defer tick.Stop()
+	for {
+		select {
+		case <-work.Done():
+			return
+		case <-tick.C():
+		}
+		start := e.cfg.Clock.Now()
+		held, lost, err := e.attempt(work)
+		switch {
+		case held:
+			t.lastRenew.Store(&start)
+		case lost:
+			e.log.Warn("another replica holds the lease; stopping work", "leader", e.Leader())
+			cancel(errLeaseLost)
+			return
+		case err != nil && work.Err() == nil:
+			e.log.Warn("could not renew the lease; the watchdog stops the work if this lasts", "err", err,
+				"renew_deadline", e.cfg.RenewDeadline)
+		}
 	}
-	work, cancel := context.WithCancelCause(leCtx)
-	t.cancel, t.running = cancel, true
-	t.mu.Unlock()
+}
+
+// lead runs the work for one term; work is cancelled on shutdown, on a lost
+// lease and by the watchdog.
+func (t *term) lead(work context.Context, cancel context.CancelCauseFunc) {
 	defer close(t.done)
 	defer cancel(nil)
-
-	stopOnShutdown := context.AfterFunc(t.runCtx, func() { cancel(errShutdown) })
-	defer stopOnShutdown()
+	e := t.e
 	t.leading.Store(true)
 	stopFlag := context.AfterFunc(work, func() { t.leading.Store(false) })
 	defer stopFlag()
 	go t.watchdog(work, cancel)
 
-	e := t.e
 	e.metrics.started()
 	e.log.Info("started leading")
 	e.cfg.OnStartedLeading(work)
 	t.leading.Store(false)
 
-	reason := "lease_lost" // client-go cancelled leCtx: renewal failed
+	reason := "work_returned"
 	switch cause := context.Cause(work); {
 	case errors.Is(cause, errRenewOverdue):
 		reason = "renew_overdue"
-	case t.runCtx.Err() != nil || errors.Is(cause, errShutdown):
-		// leCtx derives from runCtx, so on shutdown the work may see the
-		// parent's plain Canceled before our errShutdown.
+	case errors.Is(cause, errLeaseLost):
+		reason = "lease_lost"
+	case t.runCtx.Err() != nil:
 		reason = "shutdown"
-	case work.Err() == nil:
-		reason = "work_returned"
 	}
 	e.metrics.stopped(reason)
 	e.log.Info("stopped leading", "reason", reason)
-	if reason == "work_returned" {
-		// Hand the lease over instead of renewing it with nothing running;
-		// Run stands again, so the work restarts if we win again.
-		t.stopElecting()
-	}
 	if e.cfg.OnStoppedLeading != nil {
 		e.cfg.OnStoppedLeading()
 	}
 }
 
 // watchdog cancels the work once the last successful renewal is older than
-// RenewDeadline. client-go gives up renewing at about that point too, but
-// then spends up to another RenewDeadline trying to release the lease before
-// it cancels the work; a follower may take the lease LeaseDuration after our
-// last renewal, so the work must stop by itself, in time.
+// RenewDeadline. The renewals cannot do it themselves: a request that hangs
+// (a network partition) holds the renewal loop, while a follower may take
+// the lease LeaseDuration after it last saw us renew, so the work must stop
+// by itself, in time.
 func (t *term) watchdog(work context.Context, cancel context.CancelCauseFunc) {
 	cfg := t.e.cfg
 	tick := cfg.Clock.NewTicker(max(cfg.RetryPeriod/4, 10*time.Millisecond))
@@ -221,11 +248,7 @@ func (t *term) watchdog(work context.Context, cancel context.CancelCauseFunc) {
 		case <-work.Done():
 			return
 		case now := <-tick.C():
-			last := t.lastRenew.Load()
-			if last == nil {
-				continue // not reachable: lead starts only after a renewal
-			}
-			if age := now.Sub(*last); age > cfg.RenewDeadline {
+			if age := now.Sub(*t.lastRenew.Load()); age > cfg.RenewDeadline {
 				t.e.log.Warn("lease renewal overdue; stopping work before a follower may take over",
 					"since_last_renewal", age.Round(time.Millisecond), "renew_deadline", cfg.RenewDeadline)
 				cancel(errRenewOverdue)
@@ -233,55 +256,4 @@ func (t *term) watchdog(work context.Context, cancel context.CancelCauseFunc) {
 			}
 		}
 	}
-}
-
-// stopWork prevents the term's work from starting, or cancels it and waits
-// for it to return.
-func (t *term) stopWork(cause error) {
-	t.mu.Lock()
-	t.stopping = true
-	cancel, running := t.cancel, t.running
-	t.mu.Unlock()
-	if cancel != nil {
-		cancel(cause)
-	}
-	if running {
-		<-t.done
-	}
-}
-
-// guardedLock is the LeaseLock with two hooks client-go does not offer: it
-// records when each successful renewal started (for the watchdog), and it
-// stops the work before the lease is released (client-go releases first and
-// cancels the work after, which would let a follower act while we still do).
-type guardedLock struct {
-	resourcelock.Interface
-	t *term
-}
-
-func (l *guardedLock) Create(ctx context.Context, rec resourcelock.LeaderElectionRecord) error {
-	start := l.t.e.cfg.Clock.Now()
-	err := l.Interface.Create(ctx, rec)
-	if err == nil && rec.HolderIdentity == l.Identity() {
-		l.t.lastRenew.Store(&start)
-	}
-	return err
-}
-
-func (l *guardedLock) Update(ctx context.Context, rec resourcelock.LeaderElectionRecord) error {
-	if rec.HolderIdentity == "" {
-		// client-go's release (ReleaseOnCancel) writes an empty holder, on
-		// shutdown or after a failed renewal.
-		cause := errLeaseLost
-		if l.t.runCtx.Err() != nil {
-			cause = errShutdown
-		}
-		l.t.stopWork(cause)
-	}
-	start := l.t.e.cfg.Clock.Now()
-	err := l.Interface.Update(ctx, rec)
-	if err == nil && rec.HolderIdentity == l.Identity() {
-		l.t.lastRenew.Store(&start)
-	}
-	return err
 }

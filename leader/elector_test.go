@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
 	k8stesting "k8s.io/client-go/testing"
 )
 
@@ -78,7 +80,7 @@ type replica struct {
 
 func startReplica(t *testing.T, client *fake.Clientset, id string, work func(context.Context)) *replica {
 	t.Helper()
-	e, err := New(Config{Client: client, Namespace: "openfaas", Identity: id, OnStartedLeading: work})
+	e, err := New(Config{Client: kubeapitest.From(client), Namespace: "openfaas", Identity: id, OnStartedLeading: work})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +218,7 @@ func TestWorkThatReturnsEndsTheTermAndStandsAgain(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		reg := prometheus.NewRegistry()
-		e, err := New(Config{Client: fake.NewClientset(), Namespace: "openfaas", Identity: "a",
+		e, err := New(Config{Client: kubeapitest.From(fake.NewClientset()), Namespace: "openfaas", Identity: "a",
 			OnStartedLeading: func(ctx context.Context) { <-ctx.Done() }, Registerer: reg})
 		if err != nil {
 			t.Fatal(err)
@@ -240,7 +242,7 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("terms_total = %v, want 1", got)
 		}
 		// A second elector on the same registry is refused, not a panic.
-		_, err = New(Config{Client: fake.NewClientset(), Namespace: "openfaas",
+		_, err = New(Config{Client: kubeapitest.From(fake.NewClientset()), Namespace: "openfaas",
 			OnStartedLeading: func(context.Context) {}, Registerer: reg})
 		if err == nil {
 			t.Error("a second Elector registered its metrics on the same registry")

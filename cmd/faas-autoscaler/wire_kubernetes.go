@@ -6,9 +6,9 @@ import (
 	"os"
 	"strings"
 
-	k8s "k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/kubernetes"
 )
@@ -28,7 +28,7 @@ func (p *process) wireKubernetes(_ context.Context) error {
 		return fmt.Errorf("--kubeconfig: %w", err)
 	}
 	rc.UserAgent = "faas-autoscaler/" + version
-	client, err := k8s.NewForConfig(rc)
+	client, err := kubeapi.New(rc)
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)
 	}
@@ -59,7 +59,7 @@ func (p *process) wireKubernetes(_ context.Context) error {
 	return p.wirePrometheus()
 }
 
-func (p *process) wireLeaderElection(client k8s.Interface) error {
+func (p *process) wireLeaderElection(client kubeapi.Leases) error {
 	ns := p.cfg.LeaseNamespace
 	if ns == "" {
 		ns = "openfaas"

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -42,7 +43,7 @@ func startFakeN(tb testing.TB, n int) *Provider {
 	}
 	client := fake.NewClientset(objs...)
 	cfg := DefaultConfig()
-	cfg.Client = client
+	cfg.Client = kubeapitest.From(client)
 	p, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)

@@ -13,7 +13,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -71,8 +73,13 @@ func patchLabels(t *testing.T, client kubernetes.Interface, ns, name string, lab
 }
 
 // startProvider starts a Provider on the real cluster for the test's lifetime.
-func startProvider(t *testing.T, client kubernetes.Interface, namespaces ...string) *Provider {
+// It talks through the controller's own client (kubeapi), as the binary does.
+func startProvider(t *testing.T, rc *rest.Config, namespaces ...string) *Provider {
 	t.Helper()
+	client, err := kubeapi.New(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := DefaultConfig()
 	cfg.Client = client
 	cfg.Namespaces = namespaces

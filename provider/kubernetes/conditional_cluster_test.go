@@ -11,7 +11,6 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
@@ -67,11 +66,7 @@ func racingProvider(t *testing.T, c *kubecluster.Cluster, ns string) (*Provider,
 	r := &racer{}
 	cfg := rest.CopyConfig(c.Config)
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { r.next = rt; return r })
-	client, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return startProvider(t, client, ns), r
+	return startProvider(t, cfg, ns), r
 }
 
 // otherWriter sets spec.replicas as kubectl scale does.

@@ -8,9 +8,9 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 )
 
 // Defaults for Config.
@@ -26,9 +26,9 @@ const (
 
 // Config configures a Provider. Start from DefaultConfig and set Client.
 type Config struct {
-	// Client talks to the API server. client-go's fake clientset stands in
-	// for unit tests.
-	Client kubernetes.Interface
+	// Client talks to the API server (kubeapi.New). Unit tests adapt
+	// client-go's fake clientset (kubeapitest).
+	Client kubeapi.Deployments
 	// Namespaces are the namespaces whose Deployments are functions; each
 	// gets its own informer, so the controller needs only namespaced RBAC.
 	Namespaces []string

@@ -5,11 +5,13 @@ import (
 	"time"
 
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
 )
 
 func TestConfigValidate(t *testing.T) {
 	valid := DefaultConfig()
-	valid.Client = fake.NewClientset()
+	valid.Client = kubeapitest.From(fake.NewClientset())
 	tests := []struct {
 		name    string
 		mutate  func(*Config)

@@ -26,7 +26,7 @@ func TestClusterScalerScenario(t *testing.T) {
 		scaler.LabelMin: "1", scaler.LabelMax: "10",
 		scaler.LabelType: metricsource.TypeRPS, scaler.LabelTarget: "10",
 	}))
-	p := startProvider(t, c.Client, ns)
+	p := startProvider(t, c.Config, ns)
 	ref := provider.Ref{Name: "api", Namespace: ns}
 	waitCached(t, p, ref, 30*time.Second, "1 available", func(f provider.Function) bool { return f.AvailableReplicas == 1 })
 
@@ -105,7 +105,7 @@ func TestClusterIdlerScenario(t *testing.T) {
 	createDeployment(t, c.Client, functionDeployment(ns, "quiet", 1, optIn))
 	createDeployment(t, c.Client, functionDeployment(ns, "busy", 1, optIn))
 	createDeployment(t, c.Client, functionDeployment(ns, "pinned", 1, nil))
-	p := startProvider(t, c.Client, ns)
+	p := startProvider(t, c.Config, ns)
 	refs := map[string]provider.Ref{}
 	for _, n := range []string{"quiet", "busy", "pinned"} {
 		refs[n] = provider.Ref{Name: n, Namespace: ns}

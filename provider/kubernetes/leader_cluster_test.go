@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"context"
 	"fmt"
-	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -12,9 +11,10 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
@@ -96,7 +96,7 @@ type electedReplica struct {
 func startElectedReplica(t *testing.T, c *kubecluster.Cluster, ns, name string, ref provider.Ref, log *scaleLog) *electedReplica {
 	t.Helper()
 	r := &electedReplica{name: name, done: make(chan error, 1)}
-	p := startProvider(t, c.Client, ns)
+	p := startProvider(t, c.Config, ns)
 
 	// The lease client goes through a transport that, once partitioned,
 	// hangs every request until its deadline, like a dropped network path.
@@ -110,7 +110,7 @@ func startElectedReplica(t *testing.T, c *kubecluster.Cluster, ns, name string, 
 			return rt.RoundTrip(req)
 		})
 	}
-	leaseClient, err := kubernetes.NewForConfig(leaseCfg)
+	leaseClient, err := kubeapi.New(leaseCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
@@ -46,7 +47,7 @@ func TestStartReportsWhatItWaitsFor(t *testing.T) {
 				})
 				var logs teststack.SyncBuffer
 				cfg := DefaultConfig()
-				cfg.Client, cfg.Server = client, "https://10.0.0.1:6443"
+				cfg.Client, cfg.Server = kubeapitest.From(client), "https://10.0.0.1:6443"
 				cfg.ProgressEvery = time.Second
 				cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 				p, err := New(cfg)

@@ -16,10 +16,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/informers"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -44,7 +46,6 @@ type Provider struct {
 
 // namespaceCache is the informer over one namespace's function Deployments.
 type namespaceCache struct {
-	factory  informers.SharedInformerFactory
 	informer cache.SharedIndexInformer
 }
 
@@ -67,21 +68,38 @@ func New(cfg Config) (*Provider, error) {
 		caches:     make(map[string]*namespaceCache, len(cfg.Namespaces)),
 	}
 	for _, ns := range p.namespaces {
-		factory := informers.NewSharedInformerFactoryWithOptions(cfg.Client, cfg.ResyncPeriod,
-			informers.WithNamespace(ns),
-			informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = cfg.Selector }),
-			informers.WithTransform(slim),
-		)
-		inf := factory.Apps().V1().Deployments().Informer()
-		if err := inf.AddIndexers(cache.Indexers{functionIndex: indexByFunction}); err != nil {
+		inf := cache.NewSharedIndexInformerWithOptions(deploymentsOf(cfg.Client, ns, cfg.Selector), &appsv1.Deployment{},
+			cache.SharedIndexInformerOptions{
+				ResyncPeriod: cfg.ResyncPeriod,
+				Indexers:     cache.Indexers{functionIndex: indexByFunction},
+			})
+		if err := inf.SetTransform(slim); err != nil {
 			return nil, fmt.Errorf("namespace %s: %w", ns, err)
 		}
 		if err := inf.SetWatchErrorHandlerWithContext(p.watchError(ns)); err != nil {
 			return nil, fmt.Errorf("namespace %s: %w", ns, err)
 		}
-		p.caches[ns] = &namespaceCache{factory: factory, informer: inf}
+		p.caches[ns] = &namespaceCache{informer: inf}
 	}
 	return p, nil
+}
+
+// deploymentsOf lists and watches the Deployments of one namespace that the
+// selector chooses: what client-go's generated Deployment informer does, on
+// the controller's own small client. A client that cannot stream the initial
+// list through the watch (client-go's fake) says so, as the generated
+// informers ask.
+func deploymentsOf(c kubeapi.Deployments, namespace, selector string) cache.ListerWatcher {
+	return cache.ToListWatcherWithWatchListSemantics(&cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = selector
+			return c.ListDeployments(ctx, namespace, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = selector
+			return c.WatchDeployments(ctx, namespace, o)
+		},
+	}, c)
 }
 
 // Start runs the informers until ctx is done and waits until every cache has
@@ -102,18 +120,18 @@ func (p *Provider) Start(ctx context.Context) error {
 	stop := p.reportProgress(ctx, waitingFor, attrs)
 	defer stop()
 	for _, c := range p.caches {
-		c.factory.StartWithContext(ctx)
+		go c.informer.RunWithContext(ctx)
 	}
 	for _, ns := range p.namespaces {
-		res := p.caches[ns].factory.WaitForCacheSyncWithContext(ctx)
-		if res.Err != nil {
+		if !cache.WaitForCacheSync(ctx.Done(), p.caches[ns].informer.HasSynced) {
+			err := context.Cause(ctx)
 			p.mu.Lock()
 			last := p.lastWatchErr
 			p.mu.Unlock()
 			if last != nil {
-				return fmt.Errorf("deployments in %s did not sync: %w (last list/watch error: %v)", ns, res.Err, last)
+				return fmt.Errorf("deployments in %s did not sync: %w (last list/watch error: %v)", ns, err, last)
 			}
-			return fmt.Errorf("deployments in %s did not sync: %w", ns, res.Err)
+			return fmt.Errorf("deployments in %s did not sync: %w", ns, err)
 		}
 	}
 	p.synced.Store(true)

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -23,7 +24,7 @@ const fnNS = "openfaas-fn"
 func startFake(t *testing.T, f *fakeCluster, mutate ...func(*Config)) *Provider {
 	t.Helper()
 	cfg := DefaultConfig()
-	cfg.Client = f
+	cfg.Client = kubeapitest.From(f)
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -41,7 +42,7 @@ func startFake(t *testing.T, f *fakeCluster, mutate ...func(*Config)) *Provider 
 
 func TestReadsBeforeStartFail(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Client = newFakeCluster(newDeployment(fnNS, "echo"))
+	cfg.Client = kubeapitest.From(newFakeCluster(newDeployment(fnNS, "echo")))
 	p, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

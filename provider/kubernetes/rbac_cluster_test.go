@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	manifests "github.com/faas-autoscaler/faas-autoscaler/deploy/kubernetes"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -57,9 +58,14 @@ func TestClusterShippedRBACIsSufficientAndMinimal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The controller's own client, as the binary uses it.
+	lean, err := kubeapi.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Its job: the informer syncs, Function reads, Scale writes.
-	p := startProvider(t, sa, shippedFunctionNS)
+	p := startProvider(t, cfg, shippedFunctionNS)
 	ref := provider.Ref{Name: "echo", Namespace: shippedFunctionNS}
 	if err := p.Scale(ctx, ref, 2); err != nil {
 		t.Fatalf("scale with the shipped Role: %v", err)
@@ -72,7 +78,7 @@ func TestClusterShippedRBACIsSufficientAndMinimal(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- leader.Run(runCtx, leader.Config{
-			Client: sa, Namespace: shippedControllerNS, Identity: "rbac-test",
+			Client: lean, Namespace: shippedControllerNS, Identity: "rbac-test",
 			OnStartedLeading: func(ctx context.Context) {
 				scaled <- p.Scale(ctx, ref, 0)
 				<-ctx.Done()
@@ -114,7 +120,7 @@ func TestClusterShippedRBACIsSufficientAndMinimal(t *testing.T) {
 	// A provider pointed at another namespace cannot sync, and says why.
 	t.Run("provider outside its namespace", func(t *testing.T) {
 		cfg := DefaultConfig()
-		cfg.Client, cfg.Namespaces = sa, []string{other}
+		cfg.Client, cfg.Namespaces = lean, []string{other}
 		p, err := New(cfg)
 		if err != nil {
 			t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"math"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -33,11 +32,11 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 		return err
 	}
 	want := int32(replicas)
-	deployments := p.cfg.Client.AppsV1().Deployments(d.Namespace)
+	client := p.cfg.Client
 	var from int32
 	changed := false
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		s, err := deployments.GetScale(ctx, d.Name, metav1.GetOptions{})
+		s, err := client.GetScale(ctx, d.Namespace, d.Name)
 		if err != nil {
 			return err
 		}
@@ -47,7 +46,7 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 			return nil
 		}
 		s.Spec.Replicas = want
-		_, err = deployments.UpdateScale(ctx, d.Name, s, metav1.UpdateOptions{})
+		_, err = client.UpdateScale(ctx, d.Namespace, d.Name, s)
 		changed = err == nil
 		return err
 	})
@@ -101,10 +100,10 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 	if err != nil {
 		return err
 	}
-	deployments := p.cfg.Client.AppsV1().Deployments(d.Namespace)
+	client := p.cfg.Client
 	var conflict *provider.ConflictError
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		s, err := deployments.GetScale(ctx, d.Name, metav1.GetOptions{})
+		s, err := client.GetScale(ctx, d.Namespace, d.Name)
 		if err != nil {
 			return err
 		}
@@ -117,7 +116,7 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 			return nil
 		}
 		s.Spec.Replicas = int32(to) // s carries the resourceVersion just read
-		_, err = deployments.UpdateScale(ctx, d.Name, s, metav1.UpdateOptions{})
+		_, err = client.UpdateScale(ctx, d.Namespace, d.Name, s)
 		return err
 	})
 	if err != nil {

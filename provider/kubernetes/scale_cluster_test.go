@@ -17,7 +17,7 @@ func TestClusterScaleUpDownZeroAndBack(t *testing.T) {
 	c := cluster.Get(t)
 	ns := c.Namespace(t)
 	createDeployment(t, c.Client, functionDeployment(ns, "echo", 1, nil))
-	p := startProvider(t, c.Client, ns)
+	p := startProvider(t, c.Config, ns)
 	ref := provider.Ref{Name: "echo", Namespace: ns}
 	waitCached(t, p, ref, 30*time.Second, "1 available", func(f provider.Function) bool { return f.AvailableReplicas == 1 })
 
@@ -50,7 +50,7 @@ func TestClusterInformerFollowsLabels(t *testing.T) {
 	c := cluster.Get(t)
 	ns := c.Namespace(t)
 	createDeployment(t, c.Client, functionDeployment(ns, "resize", 0, map[string]string{"com.openfaas.scale.max": "5"}))
-	p := startProvider(t, c.Client, ns)
+	p := startProvider(t, c.Config, ns)
 	ref := provider.Ref{Name: "resize", Namespace: ns}
 	waitCached(t, p, ref, 10*time.Second, "listed with max 5", func(f provider.Function) bool {
 		return f.Labels["com.openfaas.scale.max"] == "5"

@@ -1,0 +1,162 @@
+package kubeapi
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/flowcontrol"
+)
+
+// Deployments is what the provider asks of the API server about function
+// Deployments.
+type Deployments interface {
+	ListDeployments(ctx context.Context, namespace string, opts metav1.ListOptions) (*appsv1.DeploymentList, error)
+	WatchDeployments(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error)
+	// GetScale and UpdateScale use the deployments/scale subresource, which
+	// needs no write access to the Deployment itself.
+	GetScale(ctx context.Context, namespace, deployment string) (*autoscalingv1.Scale, error)
+	UpdateScale(ctx context.Context, namespace, deployment string, s *autoscalingv1.Scale) (*autoscalingv1.Scale, error)
+}
+
+// Leases is what leader election asks of the API server. UpdateLease sends
+// the Lease's resourceVersion, so a write racing another fails with a
+// conflict instead of overwriting it.
+type Leases interface {
+	GetLease(ctx context.Context, namespace, name string) (*coordinationv1.Lease, error)
+	CreateLease(ctx context.Context, l *coordinationv1.Lease) (*coordinationv1.Lease, error)
+	UpdateLease(ctx context.Context, l *coordinationv1.Lease) (*coordinationv1.Lease, error)
+}
+
+// Interface is both.
+type Interface interface {
+	Deployments
+	Leases
+}
+
+// scheme knows the three groups the controller reads and writes and the
+// meta types (options, watch events) each registers with them. client-go's
+// REST client decodes a Status (errors, a watch's ERROR event) without it.
+var (
+	scheme      = newScheme()
+	codecs      = serializer.NewCodecFactory(scheme)
+	paramsCodec = runtime.NewParameterCodec(scheme)
+)
+
+func newScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{appsv1.AddToScheme, autoscalingv1.AddToScheme, coordinationv1.AddToScheme} {
+		if err := add(s); err != nil {
+			panic(err) // generated registrations of distinct groups cannot collide
+		}
+	}
+	return s
+}
+
+// Client talks to a real API server.
+type Client struct {
+	apps, coordination rest.Interface
+}
+
+var _ Interface = (*Client)(nil)
+
+// New returns a Client for cfg. Its two REST clients share one rate limiter
+// (cfg.QPS and cfg.Burst, as a clientset would) and one HTTP transport.
+func New(cfg *rest.Config) (*Client, error) {
+	c := rest.CopyConfig(cfg)
+	if c.RateLimiter == nil && c.QPS > 0 {
+		if c.Burst <= 0 {
+			return nil, fmt.Errorf("kubernetes client: burst must be positive when QPS (%g) is set", c.QPS)
+		}
+		c.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(c.QPS, c.Burst)
+	}
+	apps, err := restClient(c, appsv1.SchemeGroupVersion)
+	if err != nil {
+		return nil, err
+	}
+	coordination, err := restClient(c, coordinationv1.SchemeGroupVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{apps: apps, coordination: coordination}, nil
+}
+
+func restClient(cfg *rest.Config, gv schema.GroupVersion) (*rest.RESTClient, error) {
+	c := rest.CopyConfig(cfg)
+	c.GroupVersion = &gv
+	c.APIPath = "/apis"
+	c.NegotiatedSerializer = codecs.WithoutConversion()
+	if c.UserAgent == "" {
+		c.UserAgent = rest.DefaultKubernetesUserAgent()
+	}
+	rc, err := rest.RESTClientFor(c)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client for %s: %w", gv, err)
+	}
+	return rc, nil
+}
+
+// ListDeployments lists one namespace's Deployments.
+func (c *Client) ListDeployments(ctx context.Context, namespace string, opts metav1.ListOptions) (*appsv1.DeploymentList, error) {
+	out := &appsv1.DeploymentList{}
+	err := c.apps.Get().Namespace(namespace).Resource("deployments").
+		VersionedParams(&opts, paramsCodec).Do(ctx).Into(out)
+	return out, err
+}
+
+// WatchDeployments watches one namespace's Deployments.
+func (c *Client) WatchDeployments(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
+	opts.Watch = true
+	var timeout time.Duration
+	if opts.TimeoutSeconds != nil {
+		timeout = time.Duration(*opts.TimeoutSeconds) * time.Second
+	}
+	return c.apps.Get().Namespace(namespace).Resource("deployments").
+		VersionedParams(&opts, paramsCodec).Timeout(timeout).Watch(ctx)
+}
+
+// GetScale reads a Deployment's scale subresource.
+func (c *Client) GetScale(ctx context.Context, namespace, deployment string) (*autoscalingv1.Scale, error) {
+	out := &autoscalingv1.Scale{}
+	err := c.apps.Get().Namespace(namespace).Resource("deployments").Name(deployment).
+		SubResource("scale").Do(ctx).Into(out)
+	return out, err
+}
+
+// UpdateScale writes a Deployment's scale subresource.
+func (c *Client) UpdateScale(ctx context.Context, namespace, deployment string, s *autoscalingv1.Scale) (*autoscalingv1.Scale, error) {
+	out := &autoscalingv1.Scale{}
+	err := c.apps.Put().Namespace(namespace).Resource("deployments").Name(deployment).
+		SubResource("scale").Body(s).Do(ctx).Into(out)
+	return out, err
+}
+
+// GetLease reads a Lease.
+func (c *Client) GetLease(ctx context.Context, namespace, name string) (*coordinationv1.Lease, error) {
+	out := &coordinationv1.Lease{}
+	err := c.coordination.Get().Namespace(namespace).Resource("leases").Name(name).Do(ctx).Into(out)
+	return out, err
+}
+
+// CreateLease creates a Lease in its namespace.
+func (c *Client) CreateLease(ctx context.Context, l *coordinationv1.Lease) (*coordinationv1.Lease, error) {
+	out := &coordinationv1.Lease{}
+	err := c.coordination.Post().Namespace(l.Namespace).Resource("leases").Body(l).Do(ctx).Into(out)
+	return out, err
+}
+
+// UpdateLease replaces a Lease, conditional on its resourceVersion.
+func (c *Client) UpdateLease(ctx context.Context, l *coordinationv1.Lease) (*coordinationv1.Lease, error) {
+	out := &coordinationv1.Lease{}
+	err := c.coordination.Put().Namespace(l.Namespace).Resource("leases").Name(l.Name).Body(l).Do(ctx).Into(out)
+	return out, err
+}

@@ -1,0 +1,64 @@
+// Package kubeapitest adapts client-go's clientsets (the fake one in unit
+// tests, a real one where a test already has it) to kubeapi.Interface. Only
+// tests import it: it links the whole clientset, which the controller's
+// binary does not.
+package kubeapitest
+
+import (
+	"context"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/watchlist"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
+)
+
+// Clientset is kubeapi.Interface over a client-go clientset.
+type Clientset struct {
+	kubernetes.Interface
+}
+
+var _ kubeapi.Interface = Clientset{}
+
+// From adapts c.
+func From(c kubernetes.Interface) Clientset { return Clientset{c} }
+
+// IsWatchListSemanticsUnSupported passes on what the clientset says: the fake
+// one cannot stream an informer's initial list through its watch, so the
+// informer must list first (cache.ToListWatcherWithWatchListSemantics).
+func (c Clientset) IsWatchListSemanticsUnSupported() bool {
+	return watchlist.DoesClientNotSupportWatchListSemantics(c.Interface)
+}
+
+func (c Clientset) ListDeployments(ctx context.Context, ns string, o metav1.ListOptions) (*appsv1.DeploymentList, error) {
+	return c.AppsV1().Deployments(ns).List(ctx, o)
+}
+
+func (c Clientset) WatchDeployments(ctx context.Context, ns string, o metav1.ListOptions) (watch.Interface, error) {
+	return c.AppsV1().Deployments(ns).Watch(ctx, o)
+}
+
+func (c Clientset) GetScale(ctx context.Context, ns, name string) (*autoscalingv1.Scale, error) {
+	return c.AppsV1().Deployments(ns).GetScale(ctx, name, metav1.GetOptions{})
+}
+
+func (c Clientset) UpdateScale(ctx context.Context, ns, name string, s *autoscalingv1.Scale) (*autoscalingv1.Scale, error) {
+	return c.AppsV1().Deployments(ns).UpdateScale(ctx, name, s, metav1.UpdateOptions{})
+}
+
+func (c Clientset) GetLease(ctx context.Context, ns, name string) (*coordinationv1.Lease, error) {
+	return c.CoordinationV1().Leases(ns).Get(ctx, name, metav1.GetOptions{})
+}
+
+func (c Clientset) CreateLease(ctx context.Context, l *coordinationv1.Lease) (*coordinationv1.Lease, error) {
+	return c.CoordinationV1().Leases(l.Namespace).Create(ctx, l, metav1.CreateOptions{})
+}
+
+func (c Clientset) UpdateLease(ctx context.Context, l *coordinationv1.Lease) (*coordinationv1.Lease, error) {
+	return c.CoordinationV1().Leases(l.Namespace).Update(ctx, l, metav1.UpdateOptions{})
+}

@@ -1,0 +1,84 @@
+package kubeapi
+
+import (
+	"context"
+	"strconv"
+	"sync"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+)
+
+// MemoryLeases is Leases in memory, with the API server's optimistic
+// concurrency: every write sets a new resourceVersion, creating an existing
+// Lease is AlreadyExists, and an update carrying a resourceVersion that is no
+// longer current is a Conflict (one carrying none is unconditional, as the
+// API server allows for Leases). client-go's fake clientset has none of
+// this, so races between electors are tested here.
+type MemoryLeases struct {
+	mu     sync.Mutex
+	rv     int
+	leases map[string]*coordinationv1.Lease // namespace/name
+}
+
+var _ Leases = (*MemoryLeases)(nil)
+
+var leasesResource = coordinationv1.Resource("leases")
+
+func leaseKey(namespace, name string) string { return namespace + "/" + name }
+
+// GetLease returns a copy of the stored Lease, or NotFound.
+func (m *MemoryLeases) GetLease(_ context.Context, namespace, name string) (*coordinationv1.Lease, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, ok := m.leases[leaseKey(namespace, name)]
+	if !ok {
+		return nil, apierrors.NewNotFound(leasesResource, name)
+	}
+	return l.DeepCopy(), nil
+}
+
+// CreateLease stores a copy of l with a new resourceVersion.
+func (m *MemoryLeases) CreateLease(_ context.Context, l *coordinationv1.Lease) (*coordinationv1.Lease, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := leaseKey(l.Namespace, l.Name)
+	if _, ok := m.leases[k]; ok {
+		return nil, apierrors.NewAlreadyExists(leasesResource, l.Name)
+	}
+	if m.leases == nil {
+		m.leases = make(map[string]*coordinationv1.Lease)
+	}
+	return m.store(k, l), nil
+}
+
+// UpdateLease replaces the stored Lease if l's resourceVersion is current
+// (or empty).
+func (m *MemoryLeases) UpdateLease(_ context.Context, l *coordinationv1.Lease) (*coordinationv1.Lease, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := leaseKey(l.Namespace, l.Name)
+	cur, ok := m.leases[k]
+	if !ok {
+		return nil, apierrors.NewNotFound(leasesResource, l.Name)
+	}
+	if l.ResourceVersion != "" && l.ResourceVersion != cur.ResourceVersion {
+		return nil, apierrors.NewConflict(leasesResource, l.Name,
+			errStale{sent: l.ResourceVersion, current: cur.ResourceVersion})
+	}
+	return m.store(k, l), nil
+}
+
+func (m *MemoryLeases) store(k string, l *coordinationv1.Lease) *coordinationv1.Lease {
+	m.rv++
+	c := l.DeepCopy()
+	c.ResourceVersion = strconv.Itoa(m.rv)
+	m.leases[k] = c
+	return c.DeepCopy()
+}
+
+type errStale struct{ sent, current string }
+
+func (e errStale) Error() string {
+	return "the object has been modified: resourceVersion " + e.sent + " is not the current " + e.current
+}

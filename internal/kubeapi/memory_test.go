@@ -1,0 +1,51 @@
+package kubeapi
+
+import (
+	"context"
+	"testing"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+)
+
+func TestMemoryLeasesOptimisticConcurrency(t *testing.T) {
+	var m MemoryLeases
+	ctx := context.Background()
+	l := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "openfaas", Name: "x"}}
+	if _, err := m.GetLease(ctx, "openfaas", "x"); !apierrors.IsNotFound(err) {
+		t.Fatalf("get before create = %v; want NotFound", err)
+	}
+	created, err := m.CreateLease(ctx, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.CreateLease(ctx, l); !apierrors.IsAlreadyExists(err) {
+		t.Errorf("second create = %v; want AlreadyExists", err)
+	}
+	// Two writers read the same version; the second write conflicts.
+	a, _ := m.GetLease(ctx, "openfaas", "x")
+	b, _ := m.GetLease(ctx, "openfaas", "x")
+	a.Spec.HolderIdentity, b.Spec.HolderIdentity = ptr.To("a"), ptr.To("b")
+	if _, err := m.UpdateLease(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.UpdateLease(ctx, b); !apierrors.IsConflict(err) {
+		t.Errorf("stale update = %v; want Conflict", err)
+	}
+	got, _ := m.GetLease(ctx, "openfaas", "x")
+	if *got.Spec.HolderIdentity != "a" || got.ResourceVersion == created.ResourceVersion {
+		t.Errorf("stored holder %q rv %q (created at %q); want a at a new version", *got.Spec.HolderIdentity, got.ResourceVersion, created.ResourceVersion)
+	}
+	// Copies out: changing what Get returned changes nothing stored.
+	got.Spec.HolderIdentity = ptr.To("mallory")
+	if again, _ := m.GetLease(ctx, "openfaas", "x"); *again.Spec.HolderIdentity != "a" {
+		t.Error("GetLease handed out the stored object")
+	}
+	// No resourceVersion: unconditional, as the API server allows for Leases.
+	b.ResourceVersion = ""
+	if _, err := m.UpdateLease(ctx, b); err != nil {
+		t.Errorf("unconditional update = %v", err)
+	}
+}

@@ -1,0 +1,141 @@
+package leader
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+)
+
+// record is what a Lease says about its holder; it is compared whole to
+// notice a renewal.
+type record struct {
+	holder      string
+	duration    time.Duration
+	acquired    time.Time
+	renewed     time.Time
+	transitions int32
+}
+
+func recordOf(l *coordinationv1.Lease) record {
+	r := record{holder: ptr.Deref(l.Spec.HolderIdentity, "")}
+	if s := l.Spec.LeaseDurationSeconds; s != nil {
+		r.duration = time.Duration(*s) * time.Second
+	}
+	if t := l.Spec.AcquireTime; t != nil {
+		r.acquired = t.Time
+	}
+	if t := l.Spec.RenewTime; t != nil {
+		r.renewed = t.Time
+	}
+	r.transitions = ptr.Deref(l.Spec.LeaseTransitions, 0)
+	return r
+}
+
+// observer remembers the last record seen and when, on this replica's clock:
+// a record that has not changed for its lease duration has expired. Comparing
+// the record's renewTime with our clock would trust the leader's clock.
+type observer struct {
+	mu     sync.Mutex
+	rec    record
+	seenAt time.Time
+	any    bool
+}
+
+// observe notes l as seen at now and returns its record and whether it
+// expired: held by someone and unchanged for its duration.
+func (o *observer) observe(l *coordinationv1.Lease, now time.Time) (record, bool) {
+	r := recordOf(l)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.any || r != o.rec {
+		o.rec, o.seenAt, o.any = r, now, true
+	}
+	return r, now.Sub(o.seenAt) >= r.duration
+}
+
+// tryAcquireOrRenew makes one attempt to hold the Lease: create it when it
+// does not exist, take it when it is free or expired, renew it when it is
+// ours. It returns whether we hold it now; lost is true when another replica
+// holds a live lease, err when the API server did not answer.
+func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err error) {
+	now := e.cfg.Clock.Now()
+	cur, err := e.cfg.Client.GetLease(ctx, e.cfg.Namespace, e.cfg.LeaseName)
+	if apierrors.IsNotFound(err) {
+		l := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: e.cfg.Namespace, Name: e.cfg.LeaseName}}
+		e.claim(l, record{}, now)
+		created, err := e.cfg.Client.CreateLease(ctx, l)
+		if err != nil {
+			return false, false, fmt.Errorf("create lease: %w", err)
+		}
+		e.obs.observe(created, now)
+		e.observeLeader(e.cfg.Identity)
+		return true, false, nil
+	}
+	if err != nil {
+		return false, false, fmt.Errorf("get lease: %w", err)
+	}
+	rec, expired := e.obs.observe(cur, now)
+	if rec.holder != "" {
+		e.observeLeader(rec.holder)
+	}
+	if rec.holder != "" && rec.holder != e.cfg.Identity && !expired {
+		return false, true, nil
+	}
+	next := cur.DeepCopy() // keeps the resourceVersion: a racing writer makes this a conflict
+	e.claim(next, rec, now)
+	updated, err := e.cfg.Client.UpdateLease(ctx, next)
+	if err != nil {
+		return false, false, fmt.Errorf("update lease: %w", err)
+	}
+	e.obs.observe(updated, now)
+	e.observeLeader(e.cfg.Identity)
+	return true, false, nil
+}
+
+// claim writes us into l's spec as the holder, renewed at now; prev is the
+// record it had, for the acquire time and the transition count.
+func (e *Elector) claim(l *coordinationv1.Lease, prev record, now time.Time) {
+	t := metav1.NewMicroTime(now)
+	acquired, transitions := metav1.NewMicroTime(prev.acquired), prev.transitions
+	if prev.holder != e.cfg.Identity {
+		acquired = t
+		if prev.holder != "" {
+			transitions++
+		}
+	}
+	l.Spec.HolderIdentity = ptr.To(e.cfg.Identity)
+	l.Spec.LeaseDurationSeconds = ptr.To(int32(e.cfg.LeaseDuration / time.Second))
+	l.Spec.AcquireTime = &acquired
+	l.Spec.RenewTime = &t
+	l.Spec.LeaseTransitions = ptr.To(transitions)
+}
+
+// release hands the lease over at once, if it is still ours: an empty holder
+// with a one-second duration, as client-go writes on release, so a follower
+// takes it at its next poll instead of after LeaseDuration. It is called
+// only after the work has returned.
+func (e *Elector) release(ctx context.Context) error {
+	cur, err := e.cfg.Client.GetLease(ctx, e.cfg.Namespace, e.cfg.LeaseName)
+	if err != nil {
+		return fmt.Errorf("get lease: %w", err)
+	}
+	if ptr.Deref(cur.Spec.HolderIdentity, "") != e.cfg.Identity {
+		return nil // someone took it after our term; it is not ours to release
+	}
+	next := cur.DeepCopy()
+	now := metav1.NewMicroTime(e.cfg.Clock.Now())
+	next.Spec.HolderIdentity = ptr.To("")
+	next.Spec.LeaseDurationSeconds = ptr.To(int32(1))
+	next.Spec.RenewTime = &now
+	next.Spec.AcquireTime = &now
+	if _, err := e.cfg.Client.UpdateLease(ctx, next); err != nil {
+		return fmt.Errorf("update lease: %w", err)
+	}
+	return nil
+}
