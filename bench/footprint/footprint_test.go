@@ -158,15 +158,20 @@ func TestFootprint(t *testing.T) {
 	}
 
 	var peak, sum, count, last uint64
+	var peakAt time.Duration
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	end := time.Now().Add(dur)
+	begin := time.Now()
+	end := begin.Add(dur)
 	for now := time.Now(); now.Before(end); now = <-tick.C {
 		rss, err := rssKiB(ctl.Process.Pid)
 		if err != nil {
 			t.Fatalf("controller exited? %v\n%s", err, logs.String())
 		}
-		peak, last = max(peak, rss), rss
+		if rss > peak {
+			peak, peakAt = rss, now.Sub(begin).Round(time.Second)
+		}
+		last = rss
 		if end.Sub(now) <= time.Minute {
 			sum, count = sum+rss, count+1
 		}
@@ -179,8 +184,8 @@ func TestFootprint(t *testing.T) {
 	}
 	t.Logf("provider %s, scraper %s, GOMEMLIMIT %q, GOGC %q; controller CPU (user+system) %.1f s since its start", prov, scraper,
 		os.Getenv("FOOTPRINT_GOMEMLIMIT"), os.Getenv("FOOTPRINT_GOGC"), cpu)
-	t.Logf("%d functions, %v: controller RSS peak %.1f MiB, last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
-		n, dur, float64(peak)/1024, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
+	t.Logf("%d functions, %v: controller RSS peak %.1f MiB (at +%s), last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
+		n, dur, float64(peak)/1024, peakAt, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
 	if path := os.Getenv("FOOTPRINT_HEAP_PROFILE"); path != "" {
 		if err := testenv.SaveHeapProfile("http://"+debugAddr, path); err != nil {
 			t.Errorf("heap profile: %v", err)
