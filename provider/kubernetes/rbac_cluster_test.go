@@ -48,6 +48,11 @@ func TestClusterShippedRBACIsSufficientAndMinimal(t *testing.T) {
 	applyShipped(t, c)
 	other := c.Namespace(t) // a namespace the controller was not given
 	createDeployment(t, c.Client, functionDeployment(shippedFunctionNS, "echo", 1, nil))
+	// The shipped namespaces are the cluster's, not the test's: leave them
+	// as found, so the test can run again on the same cluster (-count=2).
+	t.Cleanup(func() {
+		_ = c.Client.AppsV1().Deployments(shippedFunctionNS).Delete(context.Background(), "echo", metav1.DeleteOptions{})
+	})
 	createDeployment(t, c.Client, functionDeployment(other, "echo", 1, nil))
 
 	cfg, err := c.ServiceAccountConfig(ctx, shippedControllerNS, shippedAccount)
