@@ -16,12 +16,23 @@ const never = time.Duration(math.MaxInt64)
 type request struct {
 	arrival time.Duration
 	exec    time.Duration
+	// gw is when the gateway started the request (its started counter and
+	// the start of its measured duration): at arrival while the function
+	// has an available replica, or held until it has one (OpenFaaS holds a
+	// request to a function at zero before it counts it as started, and
+	// proxies every held request once a replica is available; a request
+	// waiting for a busy replica has been proxied and waits there).
+	gw time.Duration
 }
 
-// running is a request executing: when it ends, and when it reached the
-// gateway (its gateway-measured duration, wait included, is end − arrival).
+// heldByGateway marks a request the gateway holds for a scale from zero.
+const heldByGateway = time.Duration(-1)
+
+// running is a request executing: when it ends, when it reached the
+// gateway, and when the gateway started it (its measured duration is
+// end − gw: a wait at a busy replica included, a scale from zero not).
 type running struct {
-	end, arrival time.Duration
+	end, arrival, gw time.Duration
 }
 
 // durHeap is a min-heap of running requests by completion time.
@@ -62,9 +73,13 @@ type replay struct {
 	wake     time.Duration
 	arrivals uint64
 	loadSec  float64
+	// started is the gateway's started counter; held the queued requests
+	// not counted in it yet (see request.gw).
+	started uint64
+	held    int
 	// completed and completedSec are the gateway's duration histogram's
-	// _count and _sum: requests finished, and their durations (wait
-	// included), added when each one ends.
+	// _count and _sum: requests finished, and their durations from the
+	// gateway's start, added when each one ends.
 	completed    uint64
 	completedSec float64
 
@@ -81,7 +96,7 @@ func (r *replay) desired() int { return r.ready + len(r.starting) - r.draining }
 func (r *replay) state() State {
 	return State{Desired: r.desired(), Ready: r.ready, Starting: len(r.starting), Inflight: r.busy,
 		Queued: len(r.queue) - r.qhead, Arrivals: r.arrivals, LoadSeconds: r.loadSec,
-		Completed: r.completed, CompletedSeconds: r.completedSec}
+		Started: r.started, Completed: r.completed, CompletedSeconds: r.completedSec}
 }
 
 func (r *replay) at(d time.Duration) time.Time { return r.start.Add(d) }
@@ -187,7 +202,7 @@ func (r *replay) capacity() int {
 
 func (r *replay) startReq(q request, cold bool) {
 	r.busy++
-	heap.Push(&r.done, running{end: r.now + q.exec, arrival: q.arrival})
+	heap.Push(&r.done, running{end: r.now + q.exec, arrival: q.arrival, gw: q.gw})
 	wait := (r.now - q.arrival).Seconds()
 	r.res.Waits.Add(wait)
 	if cold {
@@ -198,6 +213,7 @@ func (r *replay) startReq(q request, cold bool) {
 // dispatch starts queued requests while there is room. cold says whether the
 // room came from a replica that just became ready.
 func (r *replay) dispatch(cold bool) {
+	r.release()
 	for r.qhead < len(r.queue) && r.capacity() > 0 {
 		r.startReq(r.queue[r.qhead], cold)
 		r.qhead++
@@ -208,6 +224,25 @@ func (r *replay) dispatch(cold bool) {
 		r.queue = append(r.queue[:0], r.queue[r.qhead:]...)
 		r.qhead = 0
 	}
+}
+
+// available is whether the gateway sees a replica it can proxy to: ready
+// and not being removed.
+func (r *replay) available() bool { return r.ready-r.draining > 0 }
+
+// release starts the requests the gateway held for a scale from zero, once
+// the function has an available replica: all at once, now.
+func (r *replay) release() {
+	if r.held == 0 || !r.available() {
+		return
+	}
+	for i := r.qhead; i < len(r.queue); i++ {
+		if r.queue[i].gw == heldByGateway {
+			r.queue[i].gw = r.now
+		}
+	}
+	r.started += uint64(r.held)
+	r.held = 0
 }
 
 // arrivalGen draws one function's arrivals minute by minute.
@@ -271,7 +306,7 @@ func (r *replay) until(t time.Duration) {
 		case tC:
 			fin := heap.Pop(&r.done).(running)
 			r.completed++
-			r.completedSec += (fin.end - fin.arrival).Seconds()
+			r.completedSec += (fin.end - fin.gw).Seconds()
 			r.busy--
 			r.reapDraining()
 			r.dispatch(false)
@@ -302,7 +337,14 @@ func (r *replay) arrive(t time.Duration) {
 	if fn := r.gen.fn; fn.Duration != nil {
 		exec = time.Duration(fn.Duration.Sample(r.gen.rng.Float64()) * 1e9)
 	}
-	q := request{arrival: t, exec: exec}
+	q := request{arrival: t, exec: exec, gw: heldByGateway}
+	r.release()
+	if r.available() {
+		q.gw = t
+		r.started++
+	} else {
+		r.held++
+	}
 	if r.qhead == len(r.queue) && r.capacity() > 0 {
 		r.startReq(q, false)
 	} else {

@@ -51,10 +51,16 @@ type State struct {
 	// LoadSeconds is ∫ (Inflight+Queued) dt so far, in request-seconds;
 	// differences over a window give the average concurrency over it.
 	LoadSeconds float64
+	// Started counts the requests the gateway has started: its
+	// gateway_function_invocation_started. A request to a function with no
+	// available replica is held by the gateway and starts when one is
+	// available, after the scale from zero (Arrivals counts it at once).
+	Started uint64
 	// Completed counts requests that have finished, and CompletedSeconds
-	// sums their durations from arrival at the gateway (wait included):
-	// the gateway's gateway_functions_seconds _count and _sum, which grow
-	// when a request ends, not while it runs.
+	// sums their durations from the gateway's start (a wait at a busy
+	// replica included, a scale from zero not): the gateway's
+	// gateway_functions_seconds _count and _sum, which grow when a request
+	// ends, not while it runs.
 	Completed        uint64
 	CompletedSeconds float64
 }
