@@ -3,6 +3,7 @@ package keepalive
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"maps"
 	"testing"
@@ -286,6 +287,39 @@ func TestPreWarmerSendsTheFunctionsMax(t *testing.T) {
 			if in.Max != want[in.Ref] || in.To != 1 {
 				t.Errorf("intent %s → %d with max %d, want → 1 with max %d", in.Ref, in.To, in.Max, want[in.Ref])
 			}
+		}
+	})
+}
+
+// TestPreWarmerKeepsNothingForFunctionsNotAsking: a pass keeps a parse only
+// for functions that carry the zero-duration label, the only way to ask
+// for the adaptive keep-alive; one that drops the label is forgotten.
+//
+// Seen failing without the lookup in specOf: 201 parses kept.
+func TestPreWarmerKeepsNothingForFunctionsNotAsking(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		prov := memory.New(clock.Real(), memory.Options{})
+		asking := provider.Ref{Name: "asking", Namespace: "openfaas-fn"}
+		prov.Deploy(provider.Function{Ref: asking, Labels: autoLabels})
+		for i := range 200 {
+			prov.Deploy(provider.Function{Ref: provider.Ref{Name: fmt.Sprintf("plain-%d", i), Namespace: "openfaas-fn"},
+				Labels: map[string]string{"com.openfaas.scale.zero": "true"}})
+		}
+		pol, _ := New(Default())
+		w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: newActuator(t, prov)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.RunOnce(context.Background(), time.Now())
+		if n := len(w.specs); n != 1 || w.specs[asking] == nil || !w.specs[asking].want {
+			t.Fatalf("kept %d parses (asking: %+v); want only the asking function's", n, w.specs[asking])
+		}
+		if err := prov.SetLabels(asking, map[string]string{"com.openfaas.scale.zero": "true"}); err != nil {
+			t.Fatal(err)
+		}
+		w.RunOnce(context.Background(), time.Now())
+		if n := len(w.specs); n != 0 {
+			t.Errorf("kept %d parses after the label was dropped; want 0", n)
 		}
 	})
 }
