@@ -149,10 +149,8 @@ func (e *env) setActuator(t *testing.T, dryRun bool) {
 }
 
 func verdictOf(rep CycleReport, r provider.Ref) Verdict {
-	for _, v := range rep.Verdicts {
-		if v.Ref == r {
-			return v.Verdict
-		}
+	if v, ok := rep.VerdictOf(r); ok {
+		return v
 	}
 	return Verdict{Code: "absent"}
 }
