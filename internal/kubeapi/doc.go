@@ -8,7 +8,7 @@
 // Why not client-go's clientset: kubernetes.NewForConfig, its generated
 // informers and tools/leaderelection each link the typed clients, apply
 // configurations and types of every built-in API group (about 350 packages,
-// 15 MB of the binary) to use three resources. Their init code alone keeps
+// 13 MB of the stripped binary) to use three resources. Their init code alone keeps
 // about 12 MiB of the binary's pages resident in every process, whether it
 // runs against Kubernetes or not. kubeapitest adapts client-go's fake
 // clientset to Interface for unit tests, which may link anything.
