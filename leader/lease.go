@@ -12,8 +12,8 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// record is what a Lease says about its holder; it is compared whole to
-// notice a renewal.
+// record is what a Lease says about its holder; it is compared whole
+// (same) to notice a renewal.
 type record struct {
 	holder      string
 	duration    time.Duration
@@ -37,6 +37,15 @@ func recordOf(l *coordinationv1.Lease) record {
 	return r
 }
 
+// same reports whether a and b say the same. Times compare as instants: ==
+// on time.Time also compares the location and the monotonic reading, so a
+// renewal time decoded or copied differently would read as a change, and a
+// follower that sees a change at every poll never finds the lease expired.
+func (a record) same(b record) bool {
+	return a.holder == b.holder && a.duration == b.duration && a.transitions == b.transitions &&
+		a.acquired.Equal(b.acquired) && a.renewed.Equal(b.renewed)
+}
+
 // observer remembers the last record seen and when, on this replica's clock:
 // a record that has not changed for its lease duration has expired. Comparing
 // the record's renewTime with our clock would trust the leader's clock.
@@ -53,7 +62,7 @@ func (o *observer) observe(l *coordinationv1.Lease, now time.Time) (record, bool
 	r := recordOf(l)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if !o.any || r != o.rec {
+	if !o.any || !r.same(o.rec) {
 		o.rec, o.seenAt, o.any = r, now, true
 	}
 	return r, now.Sub(o.seenAt) >= r.duration
@@ -73,9 +82,7 @@ func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err e
 		if err != nil {
 			return false, false, fmt.Errorf("create lease: %w", err)
 		}
-		e.obs.observe(created, now)
-		e.observeLeader(e.cfg.Identity)
-		return true, false, nil
+		return e.wrote(created, now)
 	}
 	if err != nil {
 		return false, false, fmt.Errorf("get lease: %w", err)
@@ -93,7 +100,13 @@ func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err e
 	if err != nil {
 		return false, false, fmt.Errorf("update lease: %w", err)
 	}
-	e.obs.observe(updated, now)
+	return e.wrote(updated, now)
+}
+
+// wrote notes the Lease our write left, as the server answered it: we hold
+// it as of now.
+func (e *Elector) wrote(l *coordinationv1.Lease, now time.Time) (held, lost bool, err error) {
+	e.obs.observe(l, now)
 	e.observeLeader(e.cfg.Identity)
 	return true, false, nil
 }

@@ -125,3 +125,26 @@ func TestAWinAnsweredTooLateStartsNoWork(t *testing.T) {
 		<-done
 	})
 }
+
+// TestAnUnchangedRecordExpiresWhateverItsTimesLocation: the same renewal
+// time read in another location (or with a monotonic reading) is no
+// renewal. With == on the record, every such read reset the observation,
+// and the lease never expired for the follower. Seen failing with ==: not
+// expired after 16 s.
+func TestAnUnchangedRecordExpiresWhateverItsTimesLocation(t *testing.T) {
+	renewed := time.Date(2026, 12, 2, 13, 0, 0, 0, time.UTC)
+	lease := func(at time.Time) *coordinationv1.Lease {
+		mt := metav1.NewMicroTime(at)
+		return &coordinationv1.Lease{Spec: coordinationv1.LeaseSpec{HolderIdentity: ptr.To("a"),
+			LeaseDurationSeconds: ptr.To(int32(15)), RenewTime: &mt, AcquireTime: &mt}}
+	}
+	var o observer
+	now := time.Now()
+	o.observe(lease(renewed), now)
+	if _, expired := o.observe(lease(renewed.In(time.FixedZone("CET", 3600))), now.Add(16*time.Second)); !expired {
+		t.Error("the same record, read with its times in another location, reset the observation: never expires")
+	}
+	if _, expired := o.observe(lease(renewed.Add(time.Second)), now.Add(17*time.Second)); expired {
+		t.Error("a renewed record read as expired")
+	}
+}
