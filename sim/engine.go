@@ -28,11 +28,11 @@ type request struct {
 // heldByGateway marks a request the gateway holds for a scale from zero.
 const heldByGateway = time.Duration(-1)
 
-// running is a request executing: when it ends, when it reached the
-// gateway, and when the gateway started it (its measured duration is
-// end − gw: a wait at a busy replica included, a scale from zero not).
+// running is a request executing: when it ends, and when the gateway
+// started it (its measured duration is end − gw: a wait at a busy replica
+// included, a scale from zero not).
 type running struct {
-	end, arrival, gw time.Duration
+	end, gw time.Duration
 }
 
 // durHeap is a min-heap of running requests by completion time.
@@ -202,7 +202,7 @@ func (r *replay) capacity() int {
 
 func (r *replay) startReq(q request, cold bool) {
 	r.busy++
-	heap.Push(&r.done, running{end: r.now + q.exec, arrival: q.arrival, gw: q.gw})
+	heap.Push(&r.done, running{end: r.now + q.exec, gw: q.gw})
 	wait := (r.now - q.arrival).Seconds()
 	r.res.Waits.Add(wait)
 	if cold {

@@ -32,11 +32,10 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 		return err
 	}
 	want := int32(replicas)
-	client := p.cfg.Client
 	var from int32
 	changed := false
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		s, err := client.GetScale(ctx, d.Namespace, d.Name)
+		s, err := p.cfg.Client.GetScale(ctx, d.Namespace, d.Name)
 		if err != nil {
 			return err
 		}
@@ -46,7 +45,7 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 			return nil
 		}
 		s.Spec.Replicas = want
-		_, err = client.UpdateScale(ctx, d.Namespace, d.Name, s)
+		_, err = p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s)
 		changed = err == nil
 		return err
 	})
@@ -100,10 +99,9 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 	if err != nil {
 		return err
 	}
-	client := p.cfg.Client
 	var conflict *provider.ConflictError
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		s, err := client.GetScale(ctx, d.Namespace, d.Name)
+		s, err := p.cfg.Client.GetScale(ctx, d.Namespace, d.Name)
 		if err != nil {
 			return err
 		}
@@ -116,7 +114,7 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 			return nil
 		}
 		s.Spec.Replicas = int32(to) // s carries the resourceVersion just read
-		_, err = client.UpdateScale(ctx, d.Namespace, d.Name, s)
+		_, err = p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s)
 		return err
 	})
 	if err != nil {
