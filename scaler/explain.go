@@ -28,19 +28,20 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 	if !ok {
 		return explain.Function{}, false
 	}
+	obs, state := fs.obs.observation(l.cfg.StableWindow, l.cfg.BurstWindow), fs.state()
 	f := explain.Function{
 		Ref:               ref.String(),
 		Name:              ref.Name,
 		Namespace:         ref.Namespace,
 		Replicas:          fs.replicas,
-		AvailableReplicas: fs.available,
+		AvailableReplicas: fs.obs.available,
 		DesiredReplicas:   fs.replicas,
-		Observation:       fs.obs,
-		State:             fs.state,
+		Observation:       obs,
+		State:             state,
 		Decisions:         make([]explain.Decision, 0, len(fs.history)),
 	}
 	if fs.decided {
-		f.DesiredReplicas = fs.desired
+		f.DesiredReplicas = fs.desired()
 	}
 	var le *LabelError
 	switch {
@@ -57,11 +58,11 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 			// A quiet pass refreshed it without words: word it from the
 			// inputs it was decided on (Decide is pure, so this is the
 			// decision that was made, with its reason).
-			before := fs.state
+			before := state
 			if fs.before != nil {
 				before = *fs.before
 			}
-			r.Reason = Decide(*fs.spec, fs.obs, before, r.At).Reason
+			r.Reason = Decide(*fs.spec, obs, before, r.At).Reason
 		}
 		f.Decisions = append(f.Decisions, explain.Decision{
 			At: r.At, Trigger: r.Trigger, Current: r.Current, Replicas: r.Replicas,

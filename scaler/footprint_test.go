@@ -80,14 +80,15 @@ func TestHistoryCapacityStopsAtItsSize(t *testing.T) {
 
 // TestFunctionStateFitsItsSizeClass: the loop keeps one fnState per
 // function (10,000 and 100,000 in the footprint benchmark), allocated from
-// Go's 512-byte size class; one byte more takes the 576-byte class. It was
+// Go's 288-byte size class; one byte more takes the 320-byte class. It was
 // 1,200 bytes (1,280) with two Spec copies and the whole listed Function,
 // then 768 with a second State (208 bytes) kept by value for every
 // function, though an idle function's decisions leave its state as it was,
-// then 568 (576) with a copy of the last record's key beside the record.
+// then 568 (576) with a copy of the last record's key beside the record,
+// then 512 with the whole State and Observation inline (kept.go).
 func TestFunctionStateFitsItsSizeClass(t *testing.T) {
-	if got := unsafe.Sizeof(fnState{}); got > 512 {
-		t.Errorf("fnState is %d bytes, want at most 512 (share, don't copy; order fields to avoid padding)", got)
+	if got := unsafe.Sizeof(fnState{}); got > 288 {
+		t.Errorf("fnState is %d bytes, want at most 288 (share, don't copy; order fields to avoid padding)", got)
 	}
 }
 
@@ -104,7 +105,7 @@ func TestIdleFunctionKeepsOneState(t *testing.T) {
 		var st State // the state this pass decides on
 		e.loop.mu.Lock()
 		if fa := e.loop.fns[refA]; fa != nil {
-			st = fa.state
+			st = fa.state()
 		}
 		e.loop.mu.Unlock()
 		if err := e.loop.Tick(t.Context(), now); err != nil {
@@ -112,7 +113,7 @@ func TestIdleFunctionKeepsOneState(t *testing.T) {
 		}
 		e.loop.mu.Lock()
 		fa := e.loop.fns[refA]
-		loud = append(loud, Decide(*fa.spec, fa.obs, st, now))
+		loud = append(loud, Decide(*fa.spec, fa.obs.observation(e.loop.cfg.StableWindow, e.loop.cfg.BurstWindow), st, now))
 		fb := e.loop.fns[refB]
 		if fb.before != nil {
 			t.Errorf("pass %d: the function without data keeps a second State %+v", i, *fb.before)
@@ -203,10 +204,12 @@ func TestExplainWordsAQuietRecordFromTheStateBeforeIt(t *testing.T) {
 	at := fs.history[len(fs.history)-1].At
 	before := State{} // nothing in the window: the load's own count
 	moved := State{Recommendations: []Recommendation{{At: at, Replicas: 8}}}
-	fs.before, fs.state = &before, moved
+	fs.before = &before
+	fs.setState(moved)
 	fs.history[len(fs.history)-1].Reason = "" // as a quiet refresh leaves it
-	want := Decide(*fs.spec, fs.obs, before, at).Reason
-	other := Decide(*fs.spec, fs.obs, moved, at).Reason
+	obs := fs.obs.observation(e.loop.cfg.StableWindow, e.loop.cfg.BurstWindow)
+	want := Decide(*fs.spec, obs, before, at).Reason
+	other := Decide(*fs.spec, obs, moved, at).Reason
 	e.loop.mu.Unlock()
 	if want == other {
 		t.Fatalf("the two states word the decision alike (%q): the test cannot tell them apart", want)

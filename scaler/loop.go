@@ -148,7 +148,7 @@ type Loop struct {
 	wake        chan struct{}
 
 	// Touched only under passMu.
-	pass    uint64     // numbers the ticks; a function not marked by the last one is gone
+	pass    uint32     // numbers the ticks; a function not marked by the last one is gone
 	specGen uint64     // numbers the defaults; a spec parsed under another is parsed again
 	scratch []*fnState // a pass's states, reused
 

@@ -119,7 +119,7 @@ func (c fnSeries) snapshot() ([]fnRow, []codeCount) {
 		if !fs.decided {
 			continue
 		}
-		r := fnRow{ref: ref, desired: fs.desired, rep: fs.obs.Replicas, avail: fs.obs.Available,
+		r := fnRow{ref: ref, desired: fs.desired(), rep: fs.obs.replicas, avail: fs.obs.available,
 			counts: uint32(len(counts)), n: uint32(len(fs.counts))}
 		if fs.specErr == nil {
 			r.spec = fs.spec

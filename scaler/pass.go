@@ -15,29 +15,44 @@ import (
 // except the fields only passes touch (under passMu), as marked.
 type fnState struct {
 	ref       provider.Ref
-	forgotten bool // deleted from Loop.fns
-	decided   bool // a decision was made (beside forgotten: one padded word for all three)
-	repeat    bool // the last decision may be repeated while its inputs hold (repeat.go); passMu
-	// replicas and available are the provider's counts at the last
-	// decision (replicas updated by an applied scale), for explain; not
-	// the whole listed Function, whose 88 bytes the explain API never read.
-	replicas, available uint64
-	spec                *Spec // of the last decision (shared with parsed, never changed; nil before one)
-	specErr             error
-	state               State
+	forgotten bool      // deleted from Loop.fns
+	decided   bool      // a decision was made (beside forgotten: one padded word for these four)
+	repeat    bool      // the last decision may be repeated while its inputs hold (repeat.go); passMu
+	scaleDir  Direction // State.LastScaleDir (kept.go)
+	// replicas is the provider's count at the last decision, updated by an
+	// applied scale, for explain (the available count is obs's); not the
+	// whole listed Function, whose 88 bytes the explain API never read.
+	replicas uint64
+	spec     *Spec // of the last decision (shared with parsed, never changed; nil before one)
+	specErr  error
+	// The State the last decision left, as kept.go keeps it: state() and
+	// setState() convert.
+	recs      []Recommendation
+	lastScale time.Time
+	modes     *modeState // nil: no burst, step or alert mode
 	// before is the state the last decision was made on: with spec, obs and
 	// the last record's time, the inputs that word a quiet decision again.
 	// nil: the same as state (an idle function's decisions change nothing),
 	// so only a function whose state moved pays for a second State.
-	before  *State
-	obs     Observation
-	desired uint64   // the last decision's count
-	history []Record // oldest first, at most HistorySize
-	seq     uint64   // numbers the records, so an outcome finds its own
+	before *State
+	obs    keptObs // the last decision's Observation (kept.go)
+	// history is oldest first, at most HistorySize (never 0): once decided,
+	// its last record's Replicas is the last decision's count (desired).
+	history []Record
+	// seq numbers the records, so an outcome finds its own; pass is the
+	// last pass that listed it (passMu). 32 bits each: at one decision a
+	// second a function wraps seq in 136 years.
+	seq, pass uint32
+	parsed    parsedSpec  // the labels' parse, reused while they do not change; passMu
+	counts    []codeCount // decisions by reason code, for the metrics
+}
 
-	pass   uint64      // the last pass that listed it; passMu
-	parsed parsedSpec  // the labels' parse, reused while they do not change; passMu
-	counts []codeCount // decisions by reason code, for the metrics
+// desired is the last decision's count (its record's; 0 before one).
+func (fs *fnState) desired() uint64 {
+	if len(fs.history) == 0 {
+		return 0
+	}
+	return fs.history[len(fs.history)-1].Replicas
 }
 
 // lastSays reports whether a decision made on trigger says what the last
@@ -123,7 +138,7 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time) []*fnState {
 				// recommendation means no scale-down before one down window has
 				// passed — a restart used to forget a burst's peak and halve the
 				// function every pass from the first (issue 15, item 5).
-				fs.state.Recommendations = []Recommendation{{At: now, Replicas: fn.Replicas}}
+				fs.recs = []Recommendation{{At: now, Replicas: fn.Replicas}}
 			}
 		}
 		fs.pass = l.pass
@@ -258,8 +273,8 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	spec, specErr := fs.parsed.spec, fs.parsed.err
 	l.mu.Lock()
 	prevSpecErr := fs.specErr
-	fs.replicas, fs.available, fs.spec, fs.specErr, fs.obs = fn.Replicas, fn.AvailableReplicas, spec, specErr, obs
-	st := fs.state
+	fs.replicas, fs.spec, fs.specErr, fs.obs = fn.Replicas, spec, specErr, keepObs(obs, fs.obs.more)
+	st := fs.state()
 	l.mu.Unlock()
 
 	trigger := "tick"
@@ -294,19 +309,20 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		sameState(&d.Next, &st)
 	l.mu.Lock()
 	fs.seq++
-	rec.Seq = fs.seq
-	fs.state = d.Next
+	rec.Seq = uint64(fs.seq)
+	next := d.Next
 	if d.Scale && d.Replicas > d.Current && specErr == nil && !spec.Step() {
 		l.followUpLocked(fn.Ref, now.Add(l.cfg.BurstWindow))
 	}
-	fs.state.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
-	if fs.before = nil; !sameState(&fs.state, &st) {
+	next.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
+	fs.setState(next)
+	if fs.before = nil; !sameState(&next, &st) {
 		// A copy made here, not &st: taking st's address moved it to the
 		// heap on every decision, most of which leave the state as it was.
 		before := st
 		fs.before = &before
 	}
-	fs.desired, fs.decided = d.Replicas, true
+	fs.decided = true
 	fs.counts = countDecision(fs.counts, d.Code)
 	if refresh {
 		// Nothing changed since the last record: refresh it rather than
@@ -376,16 +392,18 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	}
 	// Only undo what this decision set, not what a later one did; the
 	// state a later decision was made on stays what it was.
+	st := fs.state()
 	if fs.before == nil {
-		before := fs.state
+		before := st
 		fs.before = &before
 	}
-	if fs.state.LastScale.Equal(d.Next.LastScale) && fs.state.LastScaleDir == d.Next.LastScaleDir {
-		fs.state.LastScale, fs.state.LastScaleDir = prev.LastScale, prev.LastScaleDir
+	if st.LastScale.Equal(d.Next.LastScale) && st.LastScaleDir == d.Next.LastScaleDir {
+		st.LastScale, st.LastScaleDir = prev.LastScale, prev.LastScaleDir
 	}
-	if fs.state.StepKey == d.Next.StepKey && fs.state.StepAt.Equal(d.Next.StepAt) {
-		fs.state.StepKey, fs.state.StepAt = prev.StepKey, prev.StepAt
+	if st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
+		st.StepKey, st.StepAt = prev.StepKey, prev.StepAt
 	}
+	fs.setState(st)
 }
 
 // forget drops a function that disappeared, with its metric series.

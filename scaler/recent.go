@@ -13,8 +13,8 @@ func (l *Loop) LastScaleUp(ref provider.Ref) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	st, ok := l.fns[ref]
-	if !ok || st.state.LastScaleDir != Up {
+	if !ok || st.scaleDir != Up {
 		return time.Time{}
 	}
-	return st.state.LastScale
+	return st.lastScale
 }

@@ -56,18 +56,17 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, lt *loadsOfType, queued
 	defer l.mu.Unlock()
 	o := &fs.obs
 	if fs.before != nil || fs.spec != ps.spec || fs.specErr != nil || len(fs.history) == 0 ||
-		o.Replicas != fn.Replicas || o.Available != fn.AvailableReplicas || o.Signal != nil ||
-		o.StableWindow != l.cfg.StableWindow || o.BurstWindow != l.cfg.BurstWindow ||
-		!sameReading(o.StableLoad, s, sok) || !sameReading(o.BurstLoad, b, bok) || !sameReading(o.Queued, q, qok) ||
-		o.ScheduledMin != smin || o.ScheduledMinReason != sreason {
+		o.replicas != fn.Replicas || o.available != fn.AvailableReplicas ||
+		!sameReading(o.stable, s, sok) || !sameReading(o.burst, b, bok) || !sameReading(o.queued, q, qok) ||
+		!o.sameMore(smin, sreason) {
 		return false
 	}
 	// What decideAndApply does with a decision that refreshes the last
 	// record and changes nothing else.
 	fs.seq++
 	h := &fs.history[len(fs.history)-1]
-	h.At, h.Seq = now, fs.seq
-	fs.replicas, fs.available = fn.Replicas, fn.AvailableReplicas
+	h.At, h.Seq = now, uint64(fs.seq)
+	fs.replicas = fn.Replicas
 	fs.counts = countDecision(fs.counts, h.Code)
 	return true
 }

@@ -1,0 +1,109 @@
+package scaler
+
+import "time"
+
+// The loop keeps a State and an Observation for every function it knows,
+// and at 100,000 functions those two were 304 of the 512 bytes of each
+// fnState (issue 12's footprint goal). Most of their fields are zero for
+// almost every function: burst, step and alert modes are the state of a
+// function under load or driven by alerts, a signal or a scheduled minimum
+// an observation of few. The kept forms below hold what every function has
+// inline and the rest behind a pointer that only a function using it pays
+// for; the windows, the loop's own, are not kept at all. Decide still takes
+// and returns the whole values: the kept forms are storage, converted at the
+// edges (a copy of a few hundred bytes per decision).
+
+// modeState is the part of State that only burst, step and alert modes set.
+type modeState struct {
+	burstSince, burstCrossed time.Time
+	stepKey                  string
+	stepAt                   time.Time
+	rampFrom                 uint64
+	rampStart                time.Time
+	alertLoadAt              time.Time
+	alertBase                uint64
+}
+
+// state is the function's State as kept (fs.recs, fs.lastScale,
+// fs.scaleDir and fs.modes).
+func (fs *fnState) state() State {
+	s := State{Recommendations: fs.recs, LastScale: fs.lastScale, LastScaleDir: fs.scaleDir}
+	if m := fs.modes; m != nil {
+		s.BurstSince, s.BurstCrossed = m.burstSince, m.burstCrossed
+		s.StepKey, s.StepAt = m.stepKey, m.stepAt
+		s.RampFrom, s.RampStart = m.rampFrom, m.rampStart
+		s.AlertLoadAt, s.AlertBase = m.alertLoadAt, m.alertBase
+	}
+	return s
+}
+
+// setState keeps s. The modes' record is written in place when the function
+// has one (nothing else points at it: state copies it out), and dropped when
+// s has no mode set, so a burst that ends gives its bytes back.
+func (fs *fnState) setState(s State) {
+	fs.recs, fs.lastScale, fs.scaleDir = s.Recommendations, s.LastScale, s.LastScaleDir
+	m := modeState{
+		burstSince: s.BurstSince, burstCrossed: s.BurstCrossed,
+		stepKey: s.StepKey, stepAt: s.StepAt,
+		rampFrom: s.RampFrom, rampStart: s.RampStart,
+		alertLoadAt: s.AlertLoadAt, alertBase: s.AlertBase,
+	}
+	switch {
+	case m == modeState{}:
+		fs.modes = nil
+	case fs.modes != nil:
+		*fs.modes = m
+	default:
+		// A new record only here: &m would move m to the heap on every call.
+		fs.modes = new(modeState)
+		*fs.modes = m
+	}
+}
+
+// keptObs is the Observation of a function's last decision as kept: the
+// counts and readings inline, the rarer inputs in obsMore.
+type keptObs struct {
+	replicas, available   uint64
+	stable, burst, queued *float64
+	more                  *obsMore // nil: no signal and no scheduled minimum
+}
+
+// obsMore is the part of an Observation few functions have at a time.
+type obsMore struct {
+	signal             *Signal
+	scheduledMin       uint64
+	scheduledMinReason string
+}
+
+// keepObs keeps o (its windows are the loop's; quiet is a question to
+// Decide, not an input). prev's obsMore is reused when o needs one too.
+func keepObs(o Observation, prev *obsMore) keptObs {
+	k := keptObs{replicas: o.Replicas, available: o.Available, stable: o.StableLoad, burst: o.BurstLoad, queued: o.Queued}
+	if o.Signal != nil || o.ScheduledMin != 0 || o.ScheduledMinReason != "" {
+		if prev == nil {
+			prev = new(obsMore)
+		}
+		*prev = obsMore{signal: o.Signal, scheduledMin: o.ScheduledMin, scheduledMinReason: o.ScheduledMinReason}
+		k.more = prev
+	}
+	return k
+}
+
+// observation is the kept Observation again, with the loop's windows.
+func (k *keptObs) observation(stable, burst time.Duration) Observation {
+	o := Observation{Replicas: k.replicas, Available: k.available, StableLoad: k.stable, BurstLoad: k.burst,
+		Queued: k.queued, StableWindow: stable, BurstWindow: burst}
+	if m := k.more; m != nil {
+		o.Signal, o.ScheduledMin, o.ScheduledMinReason = m.signal, m.scheduledMin, m.scheduledMinReason
+	}
+	return o
+}
+
+// sameMore reports whether k's rarer inputs are those of a tick with no
+// signal and the scheduled minimum min, for the reason given.
+func (k *keptObs) sameMore(min uint64, reason string) bool {
+	if k.more == nil {
+		return min == 0 && reason == ""
+	}
+	return k.more.signal == nil && k.more.scheduledMin == min && k.more.scheduledMinReason == reason
+}
