@@ -27,6 +27,9 @@ type runConfig struct {
 	DefaultNamespace string
 	Listen           string
 	DebugListen      string // net/http/pprof on its own listener; "" = off
+	// MemoryLimitRatio sets the Go runtime's soft memory limit to this
+	// share of the container's memory limit (internal/memlimit); 0 = off.
+	MemoryLimitRatio float64
 	Duration         time.Duration
 	LogFormat        string
 	LogLevel         string
@@ -81,6 +84,8 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("listen", "listen_address")
 	fs.StringVar(&c.DebugListen, "debug-listen", "", "address serving Go's profiler at /debug/pprof/ (heap, CPU, goroutines) on its own listener, e.g. 127.0.0.1:6060; empty = off")
 	e.bind("debug-listen", "debug_listen")
+	fs.Float64Var(&c.MemoryLimitRatio, "memory-limit-ratio", 0.9, "set the Go runtime's soft memory limit to this share of the container's memory limit (cgroup v1 or v2), so the collector runs harder before the container would be killed; 0 = off; a GOMEMLIMIT variable wins")
+	e.bind("memory-limit-ratio", "memory_limit_ratio")
 	fs.DurationVar(&c.Duration, "duration", 0, "stop cleanly after this long (0 = until SIGINT/SIGTERM)")
 	e.bind("duration", "duration")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
@@ -189,6 +194,9 @@ func (c *runConfig) Validate() error {
 		} else if c.DebugListen == c.Listen {
 			bad("--debug-listen %q: must differ from --listen (the profiler stays off the public address)", c.DebugListen)
 		}
+	}
+	if !(c.MemoryLimitRatio >= 0 && c.MemoryLimitRatio <= 1) {
+		bad("--memory-limit-ratio %v: want a share from 0 (off) to 1, such as 0.9", c.MemoryLimitRatio)
 	}
 	if c.Duration < 0 {
 		bad("--duration %v: must not be negative", c.Duration)

@@ -105,6 +105,9 @@ func TestBadConfigurationNamesTheFlag(t *testing.T) {
 		{"bad env", nil, map[string]string{"scale_interval": "soon"}, "scale_interval"},
 		{"stray argument", []string{"now"}, nil, `unexpected argument "now"`},
 		{"debug listen without port", []string{"--debug-listen", "localhost"}, nil, `--debug-listen "localhost"`},
+		{"memory limit ratio above 1", []string{"--memory-limit-ratio", "90"}, nil, "--memory-limit-ratio 90"},
+		{"memory limit ratio negative", nil, map[string]string{"memory_limit_ratio": "-0.5"}, "--memory-limit-ratio -0.5"},
+		{"memory limit ratio not a number", []string{"--memory-limit-ratio", "NaN"}, nil, "--memory-limit-ratio NaN"},
 		{"debug listen on the public address", []string{"--listen", ":9000", "--debug-listen", ":9000"}, nil, "must differ from --listen"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -77,6 +77,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	for _, w := range c.deprecated.Warnings() {
 		logger.Warn(w)
 	}
+	_, envLimit := os.LookupEnv("GOMEMLIMIT")
+	setMemoryLimit(c.MemoryLimitRatio, os.DirFS("/"), envLimit, logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if c.Duration > 0 {
