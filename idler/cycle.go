@@ -108,10 +108,10 @@ type cycleInput struct {
 func (w *work) input() Input {
 	return Input{
 		Ref: w.fn.Ref, Spec: w.in.Spec, SpecErr: w.in.SpecErr, Replicas: w.fn.Replicas, Available: w.fn.AvailableReplicas,
-		LastWoken: w.st.wokenAt, KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
-		LastActive: w.st.lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
+		LastWoken: w.st.t().wokenAt, KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
+		LastActive: w.st.t().lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
 		ScheduleReason: w.in.ScheduleReason, ScheduleErr: w.in.ScheduleErr, LastScaleUp: w.in.LastScaleUp,
-		RefusedUntil: w.st.refusedUntil,
+		RefusedUntil: w.st.t().refusedUntil,
 	}
 }
 
@@ -194,7 +194,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		}
 		st.seen = cycle
 		if st.atZero && fn.Replicas > 0 {
-			st.wokenAt = now
+			st.setTimes().wokenAt = now
 		}
 		st.atZero = fn.Replicas == 0
 		sts[i] = st
@@ -315,15 +315,15 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 			rememberWake(w, act) // issue 15, item 5: wakes from before a restart
 			o := &w.in.Observation
 			if o.HasStarted {
-				w.st.lastSeries = now
-			} else if o.Known && !w.st.lastSeries.IsZero() && now.Sub(w.st.lastSeries) < metricsource.VanishLookback(win) {
+				w.st.setTimes().lastSeries = now
+			} else if last := w.st.t().lastSeries; o.Known && !last.IsZero() && now.Sub(last) < metricsource.VanishLookback(win) {
 				// The source has forgotten (a restarted Prometheus, a short
 				// retention) but this idler saw a series: still vanished.
 				*o = Observation{MissingWhy: fmt.Sprintf("the gateway's series for %s vanished (last seen %s ago): activity unknown, not zero",
-					w.fn.Ref, now.Sub(w.st.lastSeries).Round(time.Second))}
+					w.fn.Ref, now.Sub(last).Round(time.Second))}
 			}
 			if o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
-				w.st.lastActive = now
+				w.st.setTimes().lastActive = now
 			}
 		}
 	}
@@ -428,7 +428,7 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 			// Only positive evidence counts: a series missing from the
 			// shorter window proves nothing new.
 			w.in.Observation = o
-			w.st.lastActive = now
+			w.st.setTimes().lastActive = now
 			w.v = Decide(w.input(), now)
 			w.v.Reason = "re-check: " + w.v.Reason
 			continue
@@ -544,7 +544,10 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		}
 		w.fn.Replicas = 0
 		w.st.atZero = true
-		w.st.refusedUntil, w.st.refusedLogged = time.Time{}, false
+		if w.st.times != nil {
+			w.st.times.refusedUntil = time.Time{}
+		}
+		w.st.refusedLogged = false
 		w.action = "scaled to zero"
 		w.outcome = outcomeIdled
 		if d.log.Enabled(context.Background(), slog.LevelInfo) { // the arguments cost allocations even when discarded
@@ -554,7 +557,7 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		w.v.Code, w.v.Reason = CodeDryRun, w.v.Reason+"; dry run: not scaled"
 	case actuator.CodeRefused:
 		d.m.refused.Inc()
-		w.st.refusedUntil = o.At.Add(d.cfg.RefusedBackoff)
+		w.st.setTimes().refusedUntil = o.At.Add(d.cfg.RefusedBackoff)
 		w.v.Code = CodeRefused
 		w.v.Reason = fmt.Sprintf("%s; provider refused zero, retry after %s", w.v.Reason, d.cfg.RefusedBackoff)
 		w.action = "scale to zero refused: " + o.Reason

@@ -80,13 +80,13 @@ func explanation(w *work, now time.Time, prev *explainedMore) explained {
 		reason:      w.v.Reason,
 	}
 	m := explainedMore{
-		lastActivitySeen: w.st.lastActive,
+		lastActivitySeen: w.st.t().lastActive,
 		queued:           queuedOf(w.in.Observation),
 		idleSince:        w.v.IdleSince,
 		wouldIdleAt:      w.v.WouldIdleAt,
 		scheduledMinimum: w.in.ScheduledMin,
 		schedule:         w.in.ScheduleReason,
-		refusedUntil:     w.st.refusedUntil,
+		refusedUntil:     w.st.t().refusedUntil,
 		minSchedule:      w.minSchedule,
 	}
 	if w.action != "" {

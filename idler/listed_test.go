@@ -52,6 +52,13 @@ func TestFunctionsNotOptedInAreAnsweredAsListed(t *testing.T) {
 	if rep.Skipped[CodeNotOptedIn] != 4 { // p1, p2, sched and atzero
 		t.Errorf("skipped as not opted in: %d, want 4 (%v)", rep.Skipped[CodeNotOptedIn], rep.Skipped)
 	}
+	for _, name := range []string{"p1", "p2"} {
+		if st := e.d.state[ref(name)]; st == nil {
+			t.Errorf("%s: no state kept", name)
+		} else if st.times != nil {
+			t.Errorf("%s: a function not opted in keeps times %+v, want none", name, *st.times)
+		}
+	}
 	if _, ok := rep.VerdictOf(ref("gone")); ok {
 		t.Error("a verdict for a function the cycle did not list")
 	}

@@ -12,8 +12,8 @@ import "github.com/faas-autoscaler/faas-autoscaler/metricsource"
 // never ends before the keep-alive since the wake has passed.
 func rememberWake(w *work, act metricsource.Activity) {
 	at, ok := act.Woken[w.fn.Ref]
-	if !ok || w.fn.Replicas == 0 || !at.After(w.st.wokenAt) {
+	if !ok || w.fn.Replicas == 0 || !at.After(w.st.t().wokenAt) {
 		return
 	}
-	w.st.wokenAt = at
+	w.st.setTimes().wokenAt = at
 }
