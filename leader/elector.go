@@ -5,10 +5,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
-	"math/rand/v2"
+	coordinationv1 "k8s.io/api/coordination/v1"
 )
 
 // Why a term of leadership ended, as context causes and metric labels.
@@ -25,6 +26,11 @@ type Elector struct {
 	current atomic.Pointer[term] // the term in progress, nil between terms
 	leader  atomic.Pointer[string]
 	obs     observer
+	// mine is the Lease as our last successful write left it (the server's
+	// answer, with its resourceVersion); nil when we have not written since
+	// a failed write, a lost lease or a release. A renewal writes over it
+	// without reading first (lease.go).
+	mine atomic.Pointer[coordinationv1.Lease]
 }
 
 // New validates cfg (after defaults) and returns an Elector; nothing talks to

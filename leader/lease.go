@@ -74,6 +74,21 @@ func (o *observer) observe(l *coordinationv1.Lease, now time.Time) (record, bool
 // holds a live lease, err when the API server did not answer.
 func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err error) {
 	now := e.cfg.Clock.Now()
+	if mine := e.mine.Swap(nil); mine != nil {
+		// We held it as of our last write: renew over that write, without
+		// reading it first, as client-go's elector does (one call every
+		// RetryPeriod instead of two). The write is conditional on the
+		// resourceVersion our write got, so if anyone has written since,
+		// it fails, and the read below sees who holds it now.
+		next := mine.DeepCopy()
+		e.claim(next, recordOf(mine), now)
+		if updated, err := e.cfg.Client.UpdateLease(ctx, next); err == nil {
+			return e.wrote(updated, now)
+		}
+		if ctx.Err() != nil {
+			return false, false, fmt.Errorf("update lease: %w", ctx.Err())
+		}
+	}
 	cur, err := e.cfg.Client.GetLease(ctx, e.cfg.Namespace, e.cfg.LeaseName)
 	if apierrors.IsNotFound(err) {
 		l := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: e.cfg.Namespace, Name: e.cfg.LeaseName}}
@@ -106,6 +121,7 @@ func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err e
 // wrote notes the Lease our write left, as the server answered it: we hold
 // it as of now.
 func (e *Elector) wrote(l *coordinationv1.Lease, now time.Time) (held, lost bool, err error) {
+	e.mine.Store(l)
 	e.obs.observe(l, now)
 	e.observeLeader(e.cfg.Identity)
 	return true, false, nil
@@ -134,6 +150,7 @@ func (e *Elector) claim(l *coordinationv1.Lease, prev record, now time.Time) {
 // takes it at its next poll instead of after LeaseDuration. It is called
 // only after the work has returned.
 func (e *Elector) release(ctx context.Context) error {
+	e.mine.Store(nil) // the next term starts from a read
 	cur, err := e.cfg.Client.GetLease(ctx, e.cfg.Namespace, e.cfg.LeaseName)
 	if err != nil {
 		return fmt.Errorf("get lease: %w", err)
