@@ -8,8 +8,9 @@
 // controller use on a Lease (holderIdentity, leaseDurationSeconds, acquireTime,
 // renewTime, leaseTransitions; writes conditional on the resourceVersion;
 // expiry judged on each replica's own clock from when it saw the record
-// change, never by comparing clocks), implemented here on kubeapi.Leases so the
-// binary does not link client-go's clientset. It adds the guarantee the
+// change, never by comparing clocks; the leader renews over its own last
+// write, reading only when that write fails), implemented here on
+// kubeapi.Leases so the binary does not link client-go's clientset. It adds the guarantee the
 // controller needs, "never two replicas acting at once": the leader's work
 // context is cancelled as soon as its last successful renewal is older than
 // RenewDeadline (before any other replica may take the lease, which takes
