@@ -190,10 +190,11 @@ func (f *fleet) Pass(now time.Time) {
 
 // scrape feeds the embedded source what the gateway's /metrics shows: the
 // counters, the in-flight gauge and the duration histogram's sum and count
-// (grown as requests end, timed from the gateway's start: a scale from zero
-// is in neither the started counter nor the durations) of every function
-// invoked since the gateway started (the gateway has no series for a
-// function never invoked).
+// of every function invoked since the gateway started (the gateway has no
+// series for a function never invoked). The started counter grows when the
+// gateway proxies a request (after a scale from zero, which it waits out
+// first); the invocation total and the histogram when a request ends (the
+// gateway's "completed" event), timed from the gateway's start.
 func (f *fleet) scrape(now time.Time) {
 	f.samples = f.samples[:0]
 	for i, name := range f.names {
@@ -202,7 +203,7 @@ func (f *fleet) scrape(now time.Time) {
 			continue
 		}
 		f.samples = append(f.samples,
-			embedded.Sample{Metric: embedded.MetricTotal, FunctionName: name, Code: "200", Value: float64(s.Arrivals)},
+			embedded.Sample{Metric: embedded.MetricTotal, FunctionName: name, Code: "200", Value: float64(s.Completed)},
 			embedded.Sample{Metric: embedded.MetricStarted, FunctionName: name, Value: float64(s.Started)},
 			embedded.Sample{Metric: embedded.MetricInflight, FunctionName: name, Value: float64(s.Inflight + s.Queued)},
 			embedded.Sample{Metric: embedded.MetricSecondsSum, FunctionName: name, Code: "200", Value: s.CompletedSeconds},
