@@ -10,6 +10,8 @@ import (
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
 )
 
 // Why a term of leadership ended, as context causes and metric labels.
@@ -138,7 +140,7 @@ func (e *Elector) acquire(ctx context.Context) (won time.Time, ok bool) {
 			e.log.Debug("could not acquire the lease", "err", err)
 		}
 		d := e.cfg.RetryPeriod + time.Duration(rand.Float64()*jitterFactor*float64(e.cfg.RetryPeriod))
-		if !e.sleep(ctx, d) {
+		if clock.Sleep(ctx, e.cfg.Clock, d) != nil {
 			return time.Time{}, false
 		}
 	}
@@ -150,18 +152,6 @@ func (e *Elector) attempt(ctx context.Context) (held, lost bool, err error) {
 	actx, cancel := context.WithTimeout(ctx, e.cfg.RenewDeadline)
 	defer cancel()
 	return e.tryAcquireOrRenew(actx)
-}
-
-// sleep waits d on the elector's clock; false when ctx ended first.
-func (e *Elector) sleep(ctx context.Context, d time.Duration) bool {
-	t := e.cfg.Clock.NewTicker(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C():
-		return true
-	}
 }
 
 func (e *Elector) observeLeader(identity string) {

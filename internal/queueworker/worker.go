@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	jsource "github.com/faas-autoscaler/faas-autoscaler/metricsource/jetstream"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -144,13 +145,13 @@ func (w *Worker) consume(ctx context.Context, f *fnWorker) {
 		}
 		f.mu.Unlock()
 		if free <= 0 {
-			sleep(ctx, 20*time.Millisecond)
+			_ = clock.Sleep(ctx, clock.Real(), 20*time.Millisecond)
 			continue
 		}
 		batch, err := f.cons.FetchNoWait(free)
 		if err != nil {
 			w.log.Debug("fetch failed", "function", f.ref.String(), "err", err)
-			sleep(ctx, 100*time.Millisecond)
+			_ = clock.Sleep(ctx, clock.Real(), 100*time.Millisecond)
 			continue
 		}
 		got := 0
@@ -162,7 +163,7 @@ func (w *Worker) consume(ctx context.Context, f *fnWorker) {
 			wg.Go(func() { w.run(ctx, f, m) })
 		}
 		if got == 0 {
-			sleep(ctx, 20*time.Millisecond)
+			_ = clock.Sleep(ctx, clock.Real(), 20*time.Millisecond)
 		}
 	}
 }
@@ -258,13 +259,6 @@ func (w *Worker) Backlog(ctx context.Context, ref provider.Ref) (int, error) {
 // acknowledged (queue_worker_messages_processed_total).
 func (w *Worker) Processed(ref provider.Ref) float64 {
 	return testutil.ToFloat64(w.m.processed.WithLabelValues(ref.String()))
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
 }
 
 type metrics struct {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -61,7 +62,7 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 			cl.log.DebugContext(ctx, "retrying provider call",
 				"op", c.op, "target", target(c.op, c.ref), "attempt", attempt+1,
 				"backoff", wait, "cause", lastErr)
-			if err := sleep(ctx, wait); err != nil {
+			if err := clock.Sleep(ctx, clock.Real(), wait); err != nil {
 				return reply{}, fmt.Errorf("openfaas %s %s: %s: %w (attempts: %d, last: %v)",
 					c.op, target(c.op, c.ref), endpoint, err, attempt, lastErr)
 			}
@@ -147,21 +148,6 @@ func (cl *Client) backoff(attempt int) time.Duration {
 		r = 0
 	}
 	return time.Duration(r * float64(bound))
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
 }
 
 // streamReply hands a 2xx reply's body to c.stream. A read error is the
