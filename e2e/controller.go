@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -36,8 +37,35 @@ func BuildController(dir string) (string, error) {
 		}
 		return p, nil
 	}
+	return build(dir)
+}
+
+// BuildShipped is BuildController with the image's build (the Dockerfile's:
+// no cgo, -trimpath, no symbol table or DWARF), for measurements of what
+// ships: a default build maps 1–1.5 MiB more into the process.
+// BinaryEnv still wins.
+func BuildShipped(dir string) (string, error) {
+	if p := os.Getenv(BinaryEnv); p != "" {
+		return BuildController(dir)
+	}
+	return build(dir, "CGO_ENABLED=0", "-trimpath", "-ldflags=-s -w")
+}
+
+// build runs go build of the controller into dir; opts are KEY=VALUE
+// environment settings and go build flags.
+func build(dir string, opts ...string) (string, error) {
 	out := filepath.Join(dir, "faas-autoscaler")
-	cmd := exec.Command("go", "build", "-o", out, controllerPackage)
+	args := []string{"build", "-o", out}
+	env := os.Environ()
+	for _, o := range opts {
+		if strings.HasPrefix(o, "-") {
+			args = append(args, o)
+		} else {
+			env = append(env, o)
+		}
+	}
+	cmd := exec.Command("go", append(args, controllerPackage)...)
+	cmd.Env = env
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	if err := cmd.Run(); err != nil {

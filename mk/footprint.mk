@@ -1,4 +1,4 @@
-# make bench-footprint   the controller's RSS with FOOTPRINT_FUNCTIONS idle functions (default 10000) on
+# make bench-footprint   the controller's RSS (built as the image builds it) with FOOTPRINT_FUNCTIONS idle functions (default 10000) on
 #                        the simulated gateway and a real Prometheus, for FOOTPRINT_DURATION (default 3m);
 #                        not part of `make test`. Needs prometheus, which `make deps` installs.
 #                        From the environment: FOOTPRINT_HEAP_PROFILE=FILE, FOOTPRINT_SCRAPER=harness

@@ -62,7 +62,7 @@ func TestFootprint(t *testing.T) {
 		t.Skip("a measurement, not a test: FAAS_FOOTPRINT_BENCH=1 (make bench-footprint)")
 	}
 	n, dur := settings(t)
-	bin, err := e2e.BuildController(t.TempDir())
+	bin, err := e2e.BuildShipped(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
