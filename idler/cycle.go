@@ -106,12 +106,13 @@ type cycleInput struct {
 
 // input is w's Input for Decide now.
 func (w *work) input() Input {
+	tm := w.st.t()
 	return Input{
 		Ref: w.fn.Ref, Spec: w.in.Spec, SpecErr: w.in.SpecErr, Replicas: w.fn.Replicas, Available: w.fn.AvailableReplicas,
-		LastWoken: w.st.t().wokenAt, KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
-		LastActive: w.st.t().lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
+		LastWoken: tm.wokenAt, KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
+		LastActive: tm.lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
 		ScheduleReason: w.in.ScheduleReason, ScheduleErr: w.in.ScheduleErr, LastScaleUp: w.in.LastScaleUp,
-		RefusedUntil: w.st.t().refusedUntil,
+		RefusedUntil: tm.refusedUntil,
 	}
 }
 
