@@ -39,7 +39,7 @@ func MeanDuration(matchers string) string {
 }
 
 // CapacityPeak is each function's concurrency peak over window (a subquery
-// at step): the larger of
+// at step, with the instant value: see Peak): the larger of
 //   - the in-flight gauge's peak (summed over gateway replicas before the
 //     peak: a sum of per-gateway peaks would overstate), and
 //   - the concurrency the arrivals of a scrape interval bring at its peak:
@@ -85,10 +85,8 @@ func CapacityPeak(window, step, rateRange time.Duration, mean string) string {
 	if mean == "" {
 		mean = MeanDuration("")
 	}
-	peak := func(expr string) string { return fmt.Sprintf(`max_over_time(%s[%s:%s])`, expr, d(window), d(step)) }
-	part := func(expr, name string) string {
-		return fmt.Sprintf(`label_replace(%s, "part", %q, "", "")`, expr, name)
-	}
+	peak := func(expr string) string { return Peak(expr, window, step) }
+	part := func(expr, name string) string { return labelled(expr, "part", name) }
 	rate := peak(fmt.Sprintf(`(sum by (function_name) (irate(%s[%s])))`, MetricStarted, d(rateRange)))
 	arrived := fmt.Sprintf(`sum by (function_name) (increase(%s[%s]))`, MetricStarted, d(window+rateRange))
 	fromArrivals := fmt.Sprintf(`min by (function_name) (%s or %s)`,
@@ -96,4 +94,24 @@ func CapacityPeak(window, step, rateRange time.Duration, mean string) string {
 		part(arrived+" and on (function_name) group by (function_name) ("+MetricSecondsCount+")", "arrived"))
 	gauge := peak(fmt.Sprintf(`(sum by (function_name) (%s))`, MetricInflight))
 	return fmt.Sprintf(`max by (function_name) (%s or %s)`, part(gauge, "gauge"), part(fromArrivals, "arrivals"))
+}
+
+// Peak is the highest value of expr (one series per function) over the
+// window ending at the evaluation time: a subquery stepped at step, and the
+// instant value. A subquery evaluates at multiples of its step (aligned to
+// the epoch, not to the query), so its last evaluation can fall up to one
+// step before the query's time and miss the newest sample: at a 1 s step a
+// sample younger than the last whole second, at a step of the scrape
+// interval the last scrape. The instant value reads it. The two are
+// labelled apart, since `or` would drop one of two series with the same
+// labels.
+func Peak(expr string, window, step time.Duration) string {
+	d := func(x time.Duration) string { return model.Duration(x).String() }
+	return fmt.Sprintf(`max by (function_name) (%s or %s)`,
+		labelled(fmt.Sprintf(`max_over_time(%s[%s:%s])`, expr, d(window), d(step)), "at", "window"), labelled(expr, "at", "now"))
+}
+
+// labelled is expr with the label name set to value on every series.
+func labelled(expr, name, value string) string {
+	return fmt.Sprintf(`label_replace(%s, %q, %q, "", "")`, expr, name, value)
 }

@@ -4,10 +4,12 @@
 // never one per function; a function with no series is absent from the
 // answer, which is distinct from a value of 0.
 //
-// Queries per call: Load runs 1 query; Activity runs 3 (started invocations,
-// in-flight, coverage) concurrently. Queries carry no evaluation time, so
-// Prometheus evaluates them at its own "now": this package never reads a
-// clock.
+// Queries per call: Load runs 1 query, and for the capacity type a second
+// every few minutes that reads the gateway's scrape interval from the
+// coverage series, the step of the capacity subquery (interval.go); Activity
+// runs its queries concurrently. Queries carry no evaluation time, so
+// Prometheus evaluates them at its own "now"; the only clock read is when
+// the interval was last read.
 //
 // Errors: unreachable server, timeouts, 5xx and unexpected responses wrap
 // metricsource.ErrUnavailable (callers treat every function as missing); a

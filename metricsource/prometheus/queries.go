@@ -47,8 +47,9 @@ func subqueryStep(w time.Duration) time.Duration {
 
 // loadQuery returns the PromQL for q: one query for all functions.
 // rateRange is the range of the capacity type's irate(): the source's
-// MaxScrapeGap, which holds at least two scrapes.
-func loadQuery(q metricsource.LoadQuery, rateRange time.Duration) (string, error) {
+// MaxScrapeGap, which holds at least two scrapes; interval the gateway's
+// scrape interval, for the capacity subquery's step (0: unknown).
+func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (string, error) {
 	w, err := promDuration("window", q.Window)
 	if err != nil {
 		return "", err
@@ -65,7 +66,7 @@ func loadQuery(q metricsource.LoadQuery, rateRange time.Duration) (string, error
 		if _, err := promDuration("rate range", rateRange); err != nil {
 			return "", err
 		}
-		return promql.CapacityPeak(q.Window.Truncate(time.Millisecond), subqueryStep(q.Window), rateRange.Truncate(time.Millisecond), ""), nil
+		return promql.CapacityPeak(q.Window.Truncate(time.Millisecond), capacityStep(q.Window, interval), rateRange.Truncate(time.Millisecond), ""), nil
 	case metricsource.TypeCPU:
 		// Milli-CPU: 1000 = one core busy.
 		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), nil

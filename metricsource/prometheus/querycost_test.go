@@ -26,7 +26,9 @@ import (
 // counter, the invocation counter (two codes) and the duration histogram's
 // sum and count. One sub-benchmark per expression: "gauge" is the in-flight
 // peak alone over the scaler's 60 s stable window (the query before the
-// arrivals part), "capacity" what the source sends now for that window,
+// arrivals part), "capacity" what the source sends now for that window
+// (stepped at the scrape interval), "capacity-step-window/60" what it sends
+// while it does not know the interval,
 // "record" the generated capacity record's expression for that scrape
 // interval (evaluated by Prometheus at every rule evaluation). ns/op is
 // one query's wall time as the client sees it. It takes minutes to set up,
@@ -66,7 +68,13 @@ func BenchmarkCapacityQuery(b *testing.B) {
 		b.Fatalf("restart: %v\n%s", err, p.Logs())
 	}
 	window := time.Minute
-	full, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap)
+	full, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, scrape)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// What the source sends while it does not know the interval (and sent
+	// before it read it): the step at window/60.
+	unknown, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -77,7 +85,7 @@ func BenchmarkCapacityQuery(b *testing.B) {
 	// controller's query does.
 	record := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, rules.MeanDurationRecord)
 	inline := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, "")
-	for _, c := range []struct{ name, expr string }{{"gauge", gauge}, {"capacity", full}, {"record", record}, {"record-inline", inline}} {
+	for _, c := range []struct{ name, expr string }{{"gauge", gauge}, {"capacity", full}, {"capacity-step-window/60", unknown}, {"record", record}, {"record-inline", inline}} {
 		b.Run(c.name, func(b *testing.B) {
 			at := now.Add(-time.Second)
 			for b.Loop() {
@@ -131,6 +139,12 @@ func writeGatewayHistory(path string, n int, start, end time.Time, scrape time.D
 				}
 			}
 		}
+	}
+	// The gateway target's up series, which the source reads the scrape
+	// interval from.
+	fmt.Fprintln(w, "# TYPE up gauge")
+	for ts := start; !ts.After(end); ts = ts.Add(scrape) {
+		fmt.Fprintf(w, "up{job=\"gateway\",instance=\"gateway:8082\"} 1 %d\n", ts.Unix())
 	}
 	// The slow group's mean record, every 15 s: the functions' 0.05 s.
 	fmt.Fprintf(w, "# TYPE %s gauge\n", rules.MeanDurationRecord)

@@ -19,9 +19,11 @@ import (
 
 // Source answers metricsource questions from a Prometheus server.
 type Source struct {
-	cfg Config
-	api v1.API
-	log *slog.Logger
+	cfg      Config
+	api      v1.API
+	log      *slog.Logger
+	interval intervalCache    // the coverage series' scrape interval (interval.go)
+	now      func() time.Time // when an interval was read; time.Now
 }
 
 var _ metricsource.Source = (*Source)(nil)
@@ -39,17 +41,21 @@ func New(cfg Config) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, api: v1.NewAPI(c), log: log.With("source", "prometheus")}, nil
+	return &Source{cfg: cfg, api: v1.NewAPI(c), log: log.With("source", "prometheus"), now: time.Now}, nil
 }
 
 // Load returns every function's load of q.Type over q.Window (one query).
 func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
-	expr, err := loadQuery(q, s.cfg.MaxScrapeGap)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	var interval time.Duration
+	if q.Type == metricsource.TypeCapacity {
+		interval = s.scrapeInterval(ctx)
+	}
+	expr, err := loadQuery(q, s.cfg.MaxScrapeGap, interval)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
 	vec, err := s.query(ctx, expr)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", q.Type, err)
