@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
 // defaultStableWindow is used for burst-mode expiry when an observation does
@@ -137,7 +139,7 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	d := Decision{Replicas: cur, Next: st}
 	load, src := obs.StableLoad, ""
 	if !obs.quiet {
-		src = stableSource(spec, obs.StableWindow)
+		src = stableSource(spec, obs.StableWindow, obs.StablePart)
 	}
 	// An alert's load counts only when it measures this function's type (its
 	// labels may have changed since the rule fired).
@@ -158,11 +160,12 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	// load is the last value seen while firing, stale by then: never used.
 	var burstSrc, target string // reason words; none for a quiet observation
 	if !obs.quiet {
-		burstSrc = fmt.Sprintf("over %v", obs.BurstWindow)
+		burstSrc = fmt.Sprintf("over %v%s", obs.BurstWindow, partWords(obs.BurstPart))
 		target = fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
 	}
 	if alertLoad && obs.Signal.Status == Firing && (obs.BurstLoad == nil || *obs.Signal.Load > *obs.BurstLoad) {
 		obs.BurstLoad, burstSrc, fromAlert = obs.Signal.Load, "from the alert", true
+		obs.BurstPart = metricsource.PartUnknown // the alert's reading, not the source's
 	}
 	if fromAlert && obs.StableLoad == nil {
 		if d.Next.AlertLoadAt.IsZero() {
@@ -381,8 +384,8 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 		d.Evidence = 0
 		d.Reason = fmt.Sprintf("at zero with a firing alert %s → %d", obs.Signal.AlertName, v)
 	} else {
-		d.Reason = fmt.Sprintf("at zero with load %.4g over the last %s (stable %.4g) over %s: needs %d → %d",
-			derefOr(obs.BurstLoad, 0), obs.BurstWindow, derefOr(load, 0), target, need, v)
+		d.Reason = fmt.Sprintf("at zero with load %.4g over the last %s%s (stable %.4g) over %s: needs %d → %d",
+			derefOr(obs.BurstLoad, 0), obs.BurstWindow, partWords(obs.BurstPart), derefOr(load, 0), target, need, v)
 	}
 	return d
 }

@@ -1,6 +1,10 @@
 package scaler
 
-import "time"
+import (
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+)
 
 // ReasonCode is the fixed set of decision outcomes, usable as a metric label.
 type ReasonCode string
@@ -48,6 +52,12 @@ type Observation struct {
 	// BurstLoad is the load averaged over BurstWindow (shorter).
 	BurstLoad   *float64      `json:"burst_load,omitempty"`
 	BurstWindow time.Duration `json:"burst_window"`
+	// StablePart and BurstPart say, for the capacity type, which part each
+	// reading came from: "gauge" (the in-flight peak, which counts requests
+	// waiting for a replica too) or "arrivals" (started rate × mean
+	// duration); empty when the source does not say.
+	StablePart metricsource.Part `json:"stable_part,omitzero"`
+	BurstPart  metricsource.Part `json:"burst_part,omitzero"`
 	// Signal is the alert that triggered this evaluation, nil on a tick.
 	Signal *Signal `json:"signal,omitempty"`
 	// Queued is the asynchronous backlog of a function at zero whose type

@@ -28,7 +28,7 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 	if !ok {
 		return explain.Function{}, false
 	}
-	obs, state := fs.obs.observation(l.cfg.StableWindow, l.cfg.BurstWindow), fs.state()
+	obs, state := fs.observation(l.cfg.StableWindow, l.cfg.BurstWindow), fs.state()
 	f := explain.Function{
 		Ref:               ref.String(),
 		Name:              ref.Name,

@@ -113,7 +113,7 @@ func TestIdleFunctionKeepsOneState(t *testing.T) {
 		}
 		e.loop.mu.Lock()
 		fa := e.loop.fns[refA]
-		loud = append(loud, Decide(*fa.spec, fa.obs.observation(e.loop.cfg.StableWindow, e.loop.cfg.BurstWindow), st, now))
+		loud = append(loud, Decide(*fa.spec, fa.observation(e.loop.cfg.StableWindow, e.loop.cfg.BurstWindow), st, now))
 		fb := e.loop.fns[refB]
 		if fb.before != nil {
 			t.Errorf("pass %d: the function without data keeps a second State %+v", i, *fb.before)
@@ -207,7 +207,7 @@ func TestExplainWordsAQuietRecordFromTheStateBeforeIt(t *testing.T) {
 	fs.before = &before
 	fs.setState(moved)
 	fs.history[len(fs.history)-1].Reason = "" // as a quiet refresh leaves it
-	obs := fs.obs.observation(e.loop.cfg.StableWindow, e.loop.cfg.BurstWindow)
+	obs := fs.observation(e.loop.cfg.StableWindow, e.loop.cfg.BurstWindow)
 	want := Decide(*fs.spec, obs, before, at).Reason
 	other := Decide(*fs.spec, obs, moved, at).Reason
 	e.loop.mu.Unlock()

@@ -89,7 +89,22 @@ func keepObs(o Observation, prev *obsMore) keptObs {
 	return k
 }
 
-// observation is the kept Observation again, with the loop's windows.
+// keepObs keeps o as fs's last Observation: fs.obs, and the parts beside
+// fs's flags.
+func (fs *fnState) keepObs(o Observation) {
+	fs.obs = keepObs(o, fs.obs.more)
+	fs.stablePart, fs.burstPart = o.StablePart, o.BurstPart
+}
+
+// observation is fs's kept Observation again, with the loop's windows.
+func (fs *fnState) observation(stable, burst time.Duration) Observation {
+	o := fs.obs.observation(stable, burst)
+	o.StablePart, o.BurstPart = fs.stablePart, fs.burstPart
+	return o
+}
+
+// observation is the kept Observation again, with the loop's windows, but
+// without the parts, which fnState keeps (fs.observation).
 func (k *keptObs) observation(stable, burst time.Duration) Observation {
 	o := Observation{Replicas: k.replicas, Available: k.available, StableLoad: k.stable, BurstLoad: k.burst,
 		Queued: k.queued, StableWindow: stable, BurstWindow: burst}

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
 // filled returns a T whose every field is set to something not zero (each
@@ -38,6 +40,10 @@ func filled[T any](t *testing.T) T {
 			f.SetUint(uint64(n))
 		case Direction:
 			f.SetInt(int64(Up))
+		case metricsource.Part:
+			// Alternating between the two known parts: neighbours differ, so
+			// a swap shows.
+			f.SetUint(uint64(metricsource.PartGauge) + uint64(n%2))
 		default:
 			t.Fatalf("%T.%s: a field of type %s that filled does not know", v, rv.Type().Field(i).Name, f.Type())
 		}
@@ -79,10 +85,12 @@ func TestKeptStateIsTheStateKept(t *testing.T) {
 // inputs' record is reused while needed and dropped when not.
 func TestKeptObservationIsTheObservationKept(t *testing.T) {
 	want := filled[Observation](t)
-	k := keepObs(want, nil)
-	if got := k.observation(want.StableWindow, want.BurstWindow); !reflect.DeepEqual(got, want) {
+	var fs fnState
+	fs.keepObs(want)
+	if got := fs.observation(want.StableWindow, want.BurstWindow); !reflect.DeepEqual(got, want) {
 		t.Fatalf("observation() = %+v, want what was kept, %+v", got, want)
 	}
+	k := fs.obs
 	if k.sameMore(want.ScheduledMin, want.ScheduledMinReason) { // want has a signal
 		t.Error("sameMore ignores the kept signal")
 	}
@@ -98,11 +106,13 @@ func TestKeptObservationIsTheObservationKept(t *testing.T) {
 		t.Error("sameMore does not compare the scheduled minimum and its reason")
 	}
 	plain := Observation{Replicas: 3, Available: 2, StableWindow: time.Minute, BurstWindow: 10 * time.Second}
-	k = keepObs(plain, k.more)
+	fs.obs = k
+	fs.keepObs(plain)
+	k = fs.obs
 	if k.more != nil {
 		t.Errorf("an observation with no signal and no minimum keeps %+v", *k.more)
 	}
-	if got := k.observation(time.Minute, 10*time.Second); !reflect.DeepEqual(got, plain) {
+	if got := fs.observation(time.Minute, 10*time.Second); !reflect.DeepEqual(got, plain) {
 		t.Fatalf("observation() = %+v, want %+v", got, plain)
 	}
 	if !k.sameMore(0, "") {
@@ -122,7 +132,7 @@ func TestKeepingAStateWithoutModesAllocatesNothing(t *testing.T) {
 		t.Errorf("setState of a state in no mode allocated %.0f times, want 0", n)
 	}
 	o := Observation{Replicas: 1, Available: 1, StableWindow: time.Minute}
-	if n := testing.AllocsPerRun(100, func() { fs.obs = keepObs(o, fs.obs.more) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { fs.keepObs(o) }); n != 0 {
 		t.Errorf("keepObs of an observation with no signal or minimum allocated %.0f times, want 0", n)
 	}
 }

@@ -19,6 +19,9 @@ type fnState struct {
 	decided   bool      // a decision was made (beside forgotten: one padded word for these four)
 	repeat    bool      // the last decision may be repeated while its inputs hold (repeat.go); passMu
 	scaleDir  Direction // State.LastScaleDir (kept.go)
+	// The last Observation's capacity parts, in the same padded word
+	// (keptObs has none spare): fs.keepObs and fs.observation carry them.
+	stablePart, burstPart metricsource.Part
 	// replicas is the provider's count at the last decision, updated by an
 	// applied scale, for explain (the available count is obs's); not the
 	// whole listed Function, whose 88 bytes the explain API never read.
@@ -170,7 +173,8 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		}
 	}
 	loads := make(map[metricsource.LoadQuery]metricsource.Values, len(queries))
-	var refs []provider.Ref // the functions asked about when not a full pass
+	parts := make(map[metricsource.LoadQuery]metricsource.Parts, len(queries)) // capacity's, where the source says them
+	var refs []provider.Ref                                                    // the functions asked about when not a full pass
 	if !tick && len(queries) > 0 {
 		refs = make([]provider.Ref, len(fns))
 		for i, fn := range fns {
@@ -178,13 +182,8 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		}
 	}
 	for _, q := range queries {
-		var vals metricsource.Values
-		var err error
-		if tick {
-			vals, err = l.cfg.Source.Load(ctx, q)
-		} else {
-			vals, err = metricsource.LoadFor(ctx, l.cfg.Source, q, refs)
-		}
+		// refs is nil on a tick: every function.
+		vals, ps, err := metricsource.LoadParts(ctx, l.cfg.Source, q, refs)
 		if err != nil {
 			// Missing, not zero: functions of this type get no_data.
 			l.metrics.errors.WithLabelValues("load").Inc()
@@ -192,6 +191,9 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			continue
 		}
 		loads[q] = vals
+		if ps != nil {
+			parts[q] = ps
+		}
 	}
 
 	queued := l.backlogAtZero(ctx, fns, states, loads)
@@ -215,14 +217,16 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		ps := &states[i].parsed
 		if ps.err == nil {
 			if !lt.set || lt.typ != ps.spec.Type {
-				lt = loadsOfType{set: true, typ: ps.spec.Type,
-					stable: loads[metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}],
-					burst:  loads[metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}]}
+				sq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}
+				bq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}
+				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: loads[sq], burst: loads[bq],
+					stableParts: parts[sq], burstParts: parts[bq]}
 			}
 			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, &lt, queued, now) {
 				continue
 			}
 			obs.StableLoad, obs.BurstLoad = lt.lookup(fn.Ref)
+			obs.StablePart, obs.BurstPart = lt.partsOf(fn.Ref)
 			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
 				if v, ok := queued[fn.Ref]; ok {
 					obs.Queued = new(v)
@@ -242,9 +246,16 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 // loadsOfType is one scaling type's readings over the stable and burst
 // windows (a nil map: the query failed).
 type loadsOfType struct {
-	set           bool
-	typ           string
-	stable, burst metricsource.Values
+	set                     bool
+	typ                     string
+	stable, burst           metricsource.Values
+	stableParts, burstParts metricsource.Parts // nil: not said
+}
+
+// partsOf returns which part ref's two readings came from (capacity, with a
+// source that says it; else unknown).
+func (lt loadsOfType) partsOf(ref provider.Ref) (stable, burst metricsource.Part) {
+	return lt.stableParts.Of(ref, lt.stable), lt.burstParts.Of(ref, lt.burst)
 }
 
 // lookup returns ref's two readings, nil where missing, in one allocation.
@@ -273,7 +284,8 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	spec, specErr := fs.parsed.spec, fs.parsed.err
 	l.mu.Lock()
 	prevSpecErr := fs.specErr
-	fs.replicas, fs.spec, fs.specErr, fs.obs = fn.Replicas, spec, specErr, keepObs(obs, fs.obs.more)
+	fs.replicas, fs.spec, fs.specErr = fn.Replicas, spec, specErr
+	fs.keepObs(obs)
 	st := fs.state()
 	l.mu.Unlock()
 

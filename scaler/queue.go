@@ -34,11 +34,25 @@ func belowActivation(spec Spec, load, burst *float64) bool {
 
 // stableSource says what the stable load is, for decision reasons: a
 // window's average, except for a queue, whose load is its backlog now.
-func stableSource(spec Spec, w time.Duration) string {
-	if spec.Type == metricsource.TypeQueue {
+func stableSource(spec Spec, w time.Duration, part metricsource.Part) string {
+	switch spec.Type {
+	case metricsource.TypeQueue:
 		return " (backlog now)"
+	case metricsource.TypeCapacity:
+		return fmt.Sprintf(" (%v peak%s)", w, partWords(part))
 	}
 	return fmt.Sprintf(" (%v avg)", w)
+}
+
+// partWords says which part a capacity reading came from, after a comma
+// ("" when the source did not say): an operator reading "in-flight peak"
+// knows the count includes requests that waited for a replica, and one
+// reading "arrivals" knows it came from the started rate × mean duration.
+func partWords(p metricsource.Part) string {
+	if w := p.Words(); w != "" {
+		return ", " + w
+	}
+	return ""
 }
 
 // wakeForBacklog wakes a function of another type at zero that has

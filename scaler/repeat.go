@@ -42,6 +42,7 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, lt *loadsOfType, queued
 	}
 	s, sok := lt.stable[fn.Ref]
 	b, bok := lt.burst[fn.Ref]
+	sp, bp := lt.partsOf(fn.Ref)
 	var q float64
 	var qok bool
 	if ps.spec.Type != metricsource.TypeQueue {
@@ -58,6 +59,7 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, lt *loadsOfType, queued
 	if fs.before != nil || fs.spec != ps.spec || fs.specErr != nil || len(fs.history) == 0 ||
 		o.replicas != fn.Replicas || o.available != fn.AvailableReplicas ||
 		!sameReading(o.stable, s, sok) || !sameReading(o.burst, b, bok) || !sameReading(o.queued, q, qok) ||
+		fs.stablePart != sp || fs.burstPart != bp ||
 		!o.sameMore(smin, sreason) {
 		return false
 	}

@@ -81,6 +81,14 @@ func MeanDuration(matchers string) string {
 // it moves over minutes, and reading its 5 minutes of samples at every
 // evaluation cost more than the gauge's part).
 func CapacityPeak(window, step, rateRange time.Duration, mean string) string {
+	return fmt.Sprintf(`max by (function_name) (%s)`, CapacityParts(window, step, rateRange, mean))
+}
+
+// CapacityParts is CapacityPeak before its max: one series per function and
+// part, labelled part="gauge" (the in-flight gauge's peak) and
+// part="arrivals" (the arrivals' concurrency), so a reader can say which one
+// a reading came from. A function has either or both.
+func CapacityParts(window, step, rateRange time.Duration, mean string) string {
 	d := func(x time.Duration) string { return model.Duration(x).String() }
 	if mean == "" {
 		mean = MeanDuration("")
@@ -93,7 +101,7 @@ func CapacityPeak(window, step, rateRange time.Duration, mean string) string {
 		part(rate+" * on (function_name) "+mean, "rate"),
 		part(arrived+" and on (function_name) group by (function_name) ("+MetricSecondsCount+")", "arrived"))
 	gauge := peak(fmt.Sprintf(`(sum by (function_name) (%s))`, MetricInflight))
-	return fmt.Sprintf(`max by (function_name) (%s or %s)`, part(gauge, "gauge"), part(fromArrivals, "arrivals"))
+	return part(gauge, "gauge") + " or " + part(fromArrivals, "arrivals")
 }
 
 // Peak is the highest value of expr (one series per function) over the

@@ -28,7 +28,8 @@
 //     the last MeanDurationWindow at that scrape; kept as one derived
 //     series per function with the histogram. The histogram's series are
 //     kept for MeanDurationWindow and the derived one for the longest
-//     capacity window asked, not the whole retention.
+//     capacity window asked, not the whole retention. LoadParts says which
+//     of the two each reading was (metricsource.PartedLoad).
 //   - Only the gateway's series are read: the cpu, queue and custom scaling
 //     types are not available from this source and yield an error.
 //   - The window "ends now": now is the injected clock's.

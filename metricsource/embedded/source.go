@@ -27,6 +27,7 @@ var (
 	_ metricsource.Source         = (*Source)(nil)
 	_ metricsource.SubsetActivity = (*Source)(nil)
 	_ metricsource.SubsetLoad     = (*Source)(nil)
+	_ metricsource.PartedLoad     = (*Source)(nil)
 )
 
 // New validates cfg and returns a Source with no history yet.
@@ -95,37 +96,46 @@ func (s *Source) fresh(now time.Time, w time.Duration) (from, to int64, err erro
 // Load answers rps (rate of the invocation counter) and capacity (in-flight
 // peak) over q.Window ending now. Other types are not available here.
 func (s *Source) Load(_ context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
-	return s.load(q, nil, true)
+	v, _, err := s.load(q, nil, true, false)
+	return v, err
 }
 
 // LoadFor is Load with only refs' entries (metricsource.SubsetLoad): the
 // scaler's follow-ups ask about a function or two every second.
 func (s *Source) LoadFor(_ context.Context, q metricsource.LoadQuery, refs []provider.Ref) (metricsource.Values, error) {
-	return s.load(q, refs, false)
+	v, _, err := s.load(q, refs, false, false)
+	return v, err
 }
 
-// load answers over every function (all) or over refs.
-func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all bool) (metricsource.Values, error) {
+// LoadParts is Load (refs nil) or LoadFor with, for capacity, which part
+// each reading came from (metricsource.PartedLoad).
+func (s *Source) LoadParts(_ context.Context, q metricsource.LoadQuery, refs []provider.Ref) (metricsource.Values, metricsource.Parts, error) {
+	return s.load(q, refs, refs == nil, true)
+}
+
+// load answers over every function (all) or over refs, with capacity's
+// parts when parted.
+func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all, parted bool) (metricsource.Values, metricsource.Parts, error) {
 	switch q.Type {
 	case metricsource.TypeRPS, metricsource.TypeCapacity:
 	default:
-		return nil, fmt.Errorf("scaling type %q is not available from the embedded source, which reads only the gateway's /metrics; use the Prometheus source", q.Type)
+		return nil, nil, fmt.Errorf("scaling type %q is not available from the embedded source, which reads only the gateway's /metrics; use the Prometheus source", q.Type)
 	}
 	now := s.clock.Now()
 	s.mu.Lock() // window() may raise retention
 	defer s.mu.Unlock()
 	if err := s.window(q.Window); err != nil {
-		return nil, fmt.Errorf("load %s: %w", q.Type, err)
+		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	from, to, err := s.fresh(now, q.Window)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", q.Type, err)
+		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
-	each := func(f func(*function) (float64, bool)) metricsource.Values {
+	each := func(f func(provider.Ref, *function) (float64, bool)) metricsource.Values {
 		if all {
 			out := make(metricsource.Values, len(s.st.fns)) // sized once, not regrown as it fills
 			for ref, fn := range s.st.fns {
-				if v, ok := f(fn); ok {
+				if v, ok := f(ref, fn); ok {
 					out[ref] = v
 				}
 			}
@@ -134,7 +144,7 @@ func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all bool) (
 		out := make(metricsource.Values, len(refs))
 		for _, ref := range refs {
 			if fn := s.st.fns[ref]; fn != nil {
-				if v, ok := f(fn); ok {
+				if v, ok := f(ref, fn); ok {
 					out[ref] = v
 				}
 			}
@@ -143,17 +153,31 @@ func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all bool) (
 	}
 	if q.Type == metricsource.TypeRPS {
 		secs := time.Duration(to - from).Seconds()
-		return each(func(fn *function) (float64, bool) {
+		return each(func(_ provider.Ref, fn *function) (float64, bool) {
 			sum, ok := fn.increase(from, to)
 			return sum / secs, ok
-		}), nil
+		}), nil, nil
 	}
 	if !s.st.sawInflight && !s.st.sawSeconds {
-		return nil, fmt.Errorf("load capacity: the gateway exports neither %s nor gateway_functions_seconds", MetricInflight)
+		return nil, nil, fmt.Errorf("load capacity: the gateway exports neither %s nor gateway_functions_seconds", MetricInflight)
 	}
 	s.st.capacityWindow = max(s.st.capacityWindow, q.Window)
 	from = now.UnixNano() - q.Window.Nanoseconds()
-	return each(func(fn *function) (float64, bool) { return fn.peak(from, to) }), nil
+	if !parted {
+		return each(func(_ provider.Ref, fn *function) (float64, bool) {
+			v, _, ok := fn.peak(from, to)
+			return v, ok
+		}), nil, nil
+	}
+	parts := make(metricsource.Parts) // the arrivals' winners only (metricsource.Parts)
+	vals := each(func(ref provider.Ref, fn *function) (float64, bool) {
+		v, part, ok := fn.peak(from, to)
+		if ok && part != metricsource.PartGauge {
+			parts[ref] = part
+		}
+		return v, ok
+	})
+	return vals, parts, nil
 }
 
 // increase sums fn's invocation counters' increases over (from, to], and
@@ -175,8 +199,9 @@ func (fn *function) increase(from, to int64) (float64, bool) {
 // peak is fn's concurrency peak over [from, to]: the larger of its in-flight
 // series' peaks (summed: equal to the peak of the sum with one series per
 // function, as the gateway has) and the peak of the concurrency its
-// arrivals brought, interval by interval (see function.arrivals).
-func (fn *function) peak(from, to int64) (float64, bool) {
+// arrivals brought, interval by interval (see function.arrivals), and
+// which of the two it was (the gauge when they are equal).
+func (fn *function) peak(from, to int64) (float64, metricsource.Part, bool) {
 	var sum, arrivals float64
 	var present bool
 	for _, ser := range fn.series {
@@ -193,7 +218,10 @@ func (fn *function) peak(from, to int64) (float64, bool) {
 			}
 		}
 	}
-	return max(sum, arrivals), present
+	if arrivals > sum {
+		return arrivals, metricsource.PartArrivals, present
+	}
+	return sum, metricsource.PartGauge, present
 }
 
 // Activity returns invocations started within window (started counter, or

@@ -6,7 +6,10 @@
 //
 // Queries per call: Load runs 1 query, and for the capacity type a second
 // every few minutes that reads the gateway's scrape interval from the
-// coverage series, the step of the capacity subquery (interval.go); Activity
+// coverage series, the step of the capacity subquery (interval.go). LoadParts
+// (the scaler's) sends the capacity query without its last max, a series per
+// function and part, and takes the max itself, so it can say which part won
+// (metricsource.PartedLoad); Activity
 // runs its queries concurrently. Queries carry no evaluation time, so
 // Prometheus evaluates them at its own "now"; the only clock read is when
 // the interval was last read.

@@ -13,6 +13,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // TestRealCapacityStepsAtTheScrapeInterval, on Debian's Prometheus holding
@@ -112,6 +113,30 @@ func TestRealCapacityStepsAtTheScrapeInterval(t *testing.T) {
 			inWindow, withOneBefore := highest(window), highest(window+scrape)
 			stepped, steppedCap := gauge(window, step), capacity(window, interval)
 			steppedRate, fineRate := rate(window, step), rate(window+scrape, capacityStep(window+scrape, 0))
+			if k == 0 {
+				// LoadParts' query: its max, read as the source reads it, is
+				// the capacity query's answer.
+				expr, err := capacityPartsQuery(window, DefaultMaxScrapeGap, interval)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+				res, _, _, err := p.API().Query(ctx, expr, at)
+				cancel()
+				if err != nil {
+					t.Fatal(err)
+				}
+				vals, _ := src.partedValues(res.(model.Vector), expr)
+				for fn, c := range steppedCap {
+					ref, err := provider.ParseRef(string(fn), cfg.DefaultNamespace)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got, ok := vals[ref]; !ok || model.SampleValue(got) != c {
+						t.Errorf("window %s, %s: the parts' max %v (present %v), want the capacity query's %v", window, fn, got, ok, c)
+					}
+				}
+			}
 			for fn, r := range steppedRate {
 				if r > fineRate[fn] {
 					t.Errorf("at %s, window %s, %s: arrivals' rate peak %v stepped at %s; want at most the 1 s step's over one more interval, %v",

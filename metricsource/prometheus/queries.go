@@ -45,6 +45,18 @@ func subqueryStep(w time.Duration) time.Duration {
 	return s
 }
 
+// capacityPartsQuery is loadQuery's capacity query before its max: a
+// series per function and part (promql.CapacityParts), for LoadParts.
+func capacityPartsQuery(window, rateRange, interval time.Duration) (string, error) {
+	if _, err := promDuration("window", window); err != nil {
+		return "", err
+	}
+	if _, err := promDuration("rate range", rateRange); err != nil {
+		return "", err
+	}
+	return promql.CapacityParts(window.Truncate(time.Millisecond), capacityStep(window, interval), rateRange.Truncate(time.Millisecond), ""), nil
+}
+
 // loadQuery returns the PromQL for q: one query for all functions.
 // rateRange is the range of the capacity type's irate(): the source's
 // MaxScrapeGap, which holds at least two scrapes; interval the gateway's

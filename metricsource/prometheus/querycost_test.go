@@ -72,6 +72,12 @@ func BenchmarkCapacityQuery(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// What LoadParts sends (the scaler's call): the same without the last
+	// max, a series per function and part.
+	parts, err := capacityPartsQuery(window, DefaultMaxScrapeGap, scrape)
+	if err != nil {
+		b.Fatal(err)
+	}
 	// What the source sends while it does not know the interval (and sent
 	// before it read it): the step at window/60.
 	unknown, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, 0)
@@ -85,7 +91,10 @@ func BenchmarkCapacityQuery(b *testing.B) {
 	// controller's query does.
 	record := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, rules.MeanDurationRecord)
 	inline := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, "")
-	for _, c := range []struct{ name, expr string }{{"gauge", gauge}, {"capacity", full}, {"capacity-step-window/60", unknown}, {"record", record}, {"record-inline", inline}} {
+	for _, c := range []struct {
+		name, expr string
+		series     int // a function's series in the answer
+	}{{"gauge", gauge, 1}, {"capacity", full, 1}, {"capacity-parts", parts, 2}, {"capacity-step-window/60", unknown, 1}, {"record", record, 1}, {"record-inline", inline, 1}} {
 		b.Run(c.name, func(b *testing.B) {
 			at := now.Add(-time.Second)
 			for b.Loop() {
@@ -95,8 +104,8 @@ func BenchmarkCapacityQuery(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if vec, ok := v.(model.Vector); !ok || len(vec) != n {
-					b.Fatalf("%d functions in the answer, want %d", len(vec), n)
+				if vec, ok := v.(model.Vector); !ok || len(vec) != n*c.series {
+					b.Fatalf("%d series in the answer, want %d", len(vec), n*c.series)
 				}
 			}
 		})

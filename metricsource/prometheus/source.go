@@ -26,7 +26,10 @@ type Source struct {
 	now      func() time.Time // when an interval was read; time.Now
 }
 
-var _ metricsource.Source = (*Source)(nil)
+var (
+	_ metricsource.Source     = (*Source)(nil)
+	_ metricsource.PartedLoad = (*Source)(nil)
+)
 
 // New validates cfg and returns a Source. It does not contact the server.
 func New(cfg Config) (*Source, error) {
@@ -46,21 +49,46 @@ func New(cfg Config) (*Source, error) {
 
 // Load returns every function's load of q.Type over q.Window (one query).
 func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
+	v, _, err := s.load(ctx, q, false)
+	return v, err
+}
+
+// LoadParts is Load with, for capacity, which part each reading came from
+// (metricsource.PartedLoad): the same query without its last max, so one
+// series per function and part, and the max taken here. A PromQL query
+// costs the same for a few functions as for all, so refs are not sent;
+// the callers ignore the extra entries.
+func (s *Source) LoadParts(ctx context.Context, q metricsource.LoadQuery, _ []provider.Ref) (metricsource.Values, metricsource.Parts, error) {
+	return s.load(ctx, q, true)
+}
+
+func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool) (metricsource.Values, metricsource.Parts, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	var interval time.Duration
 	if q.Type == metricsource.TypeCapacity {
 		interval = s.scrapeInterval(ctx)
 	}
-	expr, err := loadQuery(q, s.cfg.MaxScrapeGap, interval)
+	parted = parted && q.Type == metricsource.TypeCapacity
+	var expr string
+	var err error
+	if parted {
+		expr, err = capacityPartsQuery(q.Window, s.cfg.MaxScrapeGap, interval)
+	} else {
+		expr, err = loadQuery(q, s.cfg.MaxScrapeGap, interval)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", q.Type, err)
+		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	vec, err := s.query(ctx, expr)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", q.Type, err)
+		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
-	return s.values(vec, expr), nil
+	if parted {
+		v, parts := s.partedValues(vec, expr)
+		return v, parts, nil
+	}
+	return s.values(vec, expr), nil, nil
 }
 
 // Activity returns started invocations over window, in-flight invocations
@@ -212,6 +240,27 @@ func classify(err error, expr string) error {
 // function_name, and NaN or infinite values, are left out: missing, not zero.
 // Two series naming the same function (bare and qualified names) add up.
 func (s *Source) values(vec model.Vector, expr string) metricsource.Values {
+	out, _ := s.readValues(vec, expr, false)
+	return out
+}
+
+// partedValues reads a capacity parts query: per function the larger part,
+// each part summed over the function's series as values does, and the
+// functions where it was the arrivals' (the gauge wins a tie). A series
+// without a known part label is ignored.
+func (s *Source) partedValues(vec model.Vector, expr string) (metricsource.Values, metricsource.Parts) {
+	return s.readValues(vec, expr, true)
+}
+
+func (s *Source) readValues(vec model.Vector, expr string, parted bool) (metricsource.Values, metricsource.Parts) {
+	type byPart struct {
+		v    [2]float64 // gauge, arrivals
+		seen [2]bool
+	}
+	var split map[provider.Ref]*byPart
+	if parted {
+		split = make(map[provider.Ref]*byPart, len(vec)/2)
+	}
 	out := make(metricsource.Values, len(vec))
 	for _, smp := range vec {
 		name, ok := smp.Metric["function_name"]
@@ -229,7 +278,38 @@ func (s *Source) values(vec model.Vector, expr string) metricsource.Values {
 			s.log.Debug("non-finite value ignored", "query", expr, "function", ref.String(), "value", v)
 			continue
 		}
-		out[ref] += v
+		if !parted {
+			out[ref] += v
+			continue
+		}
+		var i int
+		switch smp.Metric["part"] {
+		case "gauge":
+			i = 0
+		case "arrivals":
+			i = 1
+		default:
+			s.log.Debug("series without a known part ignored", "query", expr, "series", smp.Metric.String())
+			continue
+		}
+		b := split[ref]
+		if b == nil {
+			b = &byPart{}
+			split[ref] = b
+		}
+		b.v[i] += v
+		b.seen[i] = true
 	}
-	return out
+	if !parted {
+		return out, nil
+	}
+	parts := make(metricsource.Parts) // the arrivals' winners only (metricsource.Parts)
+	for ref, b := range split {
+		if b.seen[1] && (!b.seen[0] || b.v[1] > b.v[0]) {
+			out[ref], parts[ref] = b.v[1], metricsource.PartArrivals
+		} else {
+			out[ref] = b.v[0]
+		}
+	}
+	return out, parts
 }

@@ -22,9 +22,13 @@ type Source struct {
 	fail     map[string]error // by type; "" fails every type
 	queries  []metricsource.LoadQuery
 	activity metricsource.Activity
+	parts    map[string]metricsource.Parts // by type; a type without any is not said
 }
 
-var _ metricsource.Source = (*Source)(nil)
+var (
+	_ metricsource.Source     = (*Source)(nil)
+	_ metricsource.PartedLoad = (*Source)(nil)
+)
 
 // NewSource returns a source with no data.
 func NewSource() *Source {
@@ -57,6 +61,25 @@ func (s *Source) SetWindow(typ string, window time.Duration, ref provider.Ref, v
 	if s.loads[typ] == nil {
 		s.loads[typ] = make(metricsource.Values)
 	}
+}
+
+// SetPart says which part ref's readings of typ came from, for every
+// window (metricsource.PartGauge is what an unlisted reading is, once any
+// part of typ is set). Until a part of typ is set, LoadParts says none.
+func (s *Source) SetPart(typ string, ref provider.Ref, p metricsource.Part) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.parts == nil {
+		s.parts = make(map[string]metricsource.Parts)
+	}
+	if s.parts[typ] == nil {
+		s.parts[typ] = make(metricsource.Parts)
+	}
+	if p == metricsource.PartGauge {
+		delete(s.parts[typ], ref) // a listed reading is not the gauge's (metricsource.Parts)
+		return
+	}
+	s.parts[typ][ref] = p
 }
 
 // Delete removes every value of ref for typ: its series is gone.
@@ -120,6 +143,18 @@ func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsour
 	}
 	maps.Copy(out, s.windowed[q])
 	return out, nil
+}
+
+// LoadParts implements metricsource.PartedLoad: Load's values (all of
+// them, whatever refs), with the parts SetPart set for q's type.
+func (s *Source) LoadParts(ctx context.Context, q metricsource.LoadQuery, _ []provider.Ref) (metricsource.Values, metricsource.Parts, error) {
+	v, err := s.Load(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return v, maps.Clone(s.parts[q.Type]), nil
 }
 
 // Activity implements metricsource.Source.
