@@ -3,15 +3,12 @@ package prometheus
 import (
 	"context"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/prometheus/common/model"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
-	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -46,22 +43,7 @@ import (
 // twice the interval.
 func TestRealCapacityStepsAtTheScrapeInterval(t *testing.T) {
 	const n, scrape, phases, span = 50, 5 * time.Second, 48, 115 * time.Second
-	promtool := teststack.NeedBinary(t, "promtool")
-	p := teststack.Prometheus(t, teststack.PromOptions{})
-	if err := p.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().Truncate(time.Minute)
-	in := filepath.Join(t.TempDir(), "gateway.om")
-	if err := writeGatewayHistory(in, n, now.Add(-15*time.Minute), now, scrape); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", in, filepath.Join(p.DataDir(), "data")).CombinedOutput(); err != nil {
-		t.Fatalf("promtool: %v\n%s", err, out)
-	}
-	if err := p.Start(); err != nil {
-		t.Fatalf("restart: %v\n%s", err, p.Logs())
-	}
+	p, now := backfilledPrometheus(t, n, scrape)
 	cfg := DefaultConfig()
 	cfg.URL = p.URL()
 	src, err := New(cfg)

@@ -51,22 +51,7 @@ func BenchmarkCapacityQuery(b *testing.B) {
 			b.Fatalf("FAAS_QUERY_SCRAPE=%q: want a duration of at least 1s", v)
 		}
 	}
-	promtool := teststack.NeedBinary(b, "promtool")
-	p := teststack.Prometheus(b, teststack.PromOptions{})
-	if err := p.Stop(); err != nil {
-		b.Fatal(err)
-	}
-	now := time.Now().Truncate(time.Minute)
-	in := filepath.Join(b.TempDir(), "gateway.om")
-	if err := writeGatewayHistory(in, n, now.Add(-15*time.Minute), now, scrape); err != nil {
-		b.Fatal(err)
-	}
-	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", in, filepath.Join(p.DataDir(), "data")).CombinedOutput(); err != nil {
-		b.Fatalf("promtool: %v\n%s", err, out)
-	}
-	if err := p.Start(); err != nil {
-		b.Fatalf("restart: %v\n%s", err, p.Logs())
-	}
+	p, now := backfilledPrometheus(b, n, scrape)
 	window := time.Minute
 	full, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, scrape)
 	if err != nil {
@@ -110,6 +95,30 @@ func BenchmarkCapacityQuery(b *testing.B) {
 			}
 		})
 	}
+}
+
+// backfilledPrometheus starts Debian's Prometheus holding the 15 minutes up
+// to now (truncated to the minute) of n functions' gateway series scraped
+// every scrape (writeGatewayHistory), backfilled with promtool.
+func backfilledPrometheus(tb testing.TB, n int, scrape time.Duration) (*teststack.Prom, time.Time) {
+	tb.Helper()
+	promtool := teststack.NeedBinary(tb, "promtool")
+	p := teststack.Prometheus(tb, teststack.PromOptions{})
+	if err := p.Stop(); err != nil {
+		tb.Fatal(err)
+	}
+	now := time.Now().Truncate(time.Minute)
+	in := filepath.Join(tb.TempDir(), "gateway.om")
+	if err := writeGatewayHistory(in, n, now.Add(-15*time.Minute), now, scrape); err != nil {
+		tb.Fatal(err)
+	}
+	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", in, filepath.Join(p.DataDir(), "data")).CombinedOutput(); err != nil {
+		tb.Fatalf("promtool: %v\n%s", err, out)
+	}
+	if err := p.Start(); err != nil {
+		tb.Fatalf("restart: %v\n%s", err, p.Logs())
+	}
+	return p, now
 }
 
 // writeGatewayHistory writes n functions' gateway series from start to end
