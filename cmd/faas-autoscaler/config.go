@@ -30,12 +30,15 @@ type runConfig struct {
 	// MemoryLimitRatio sets the Go runtime's soft memory limit to this
 	// share of the container's memory limit (internal/memlimit); 0 = off.
 	MemoryLimitRatio float64
-	Duration         time.Duration
-	LogFormat        string
-	LogLevel         string
-	DryRun           bool
-	ConfigFile       string
-	DefaultsCE       bool
+	// GCPercent is the collector's target (GOGC) when the GOGC variable is
+	// not set; 0 leaves the runtime's default, 100 (gcpercent.go).
+	GCPercent  int
+	Duration   time.Duration
+	LogFormat  string
+	LogLevel   string
+	DryRun     bool
+	ConfigFile string
+	DefaultsCE bool
 	// FunctionsFile seeds --provider memory with the functions of a file
 	// (one gateway --function value a line) instead of the demo's four.
 	FunctionsFile string
@@ -86,6 +89,8 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("debug-listen", "debug_listen")
 	fs.Float64Var(&c.MemoryLimitRatio, "memory-limit-ratio", 0.9, "set the Go runtime's soft memory limit to this share of the container's memory limit (cgroup v1 or v2), so the collector runs harder before the container would be killed; 0 = off; a GOMEMLIMIT variable wins")
 	e.bind("memory-limit-ratio", "memory_limit_ratio")
+	fs.IntVar(&c.GCPercent, "gc-percent", DefaultGCPercent, "the Go collector's target growth of the heap over what the last collection left (GOGC), when the GOGC variable is not set; lower holds less memory for more collector CPU; 0 = the runtime's default, 100")
+	e.bind("gc-percent", "gc_percent")
 	fs.DurationVar(&c.Duration, "duration", 0, "stop cleanly after this long (0 = until SIGINT/SIGTERM)")
 	e.bind("duration", "duration")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
@@ -197,6 +202,9 @@ func (c *runConfig) Validate() error {
 	}
 	if !(c.MemoryLimitRatio >= 0 && c.MemoryLimitRatio <= 1) {
 		bad("--memory-limit-ratio %v: want a share from 0 (off) to 1, such as 0.9", c.MemoryLimitRatio)
+	}
+	if c.GCPercent != 0 && (c.GCPercent < 10 || c.GCPercent > 1000) {
+		bad("--gc-percent %d: want 10 to 1000, or 0 for the runtime's default", c.GCPercent)
 	}
 	if c.Duration < 0 {
 		bad("--duration %v: must not be negative", c.Duration)

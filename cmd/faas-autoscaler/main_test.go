@@ -108,6 +108,9 @@ func TestBadConfigurationNamesTheFlag(t *testing.T) {
 		{"memory limit ratio above 1", []string{"--memory-limit-ratio", "90"}, nil, "--memory-limit-ratio 90"},
 		{"memory limit ratio negative", nil, map[string]string{"memory_limit_ratio": "-0.5"}, "--memory-limit-ratio -0.5"},
 		{"memory limit ratio not a number", []string{"--memory-limit-ratio", "NaN"}, nil, "--memory-limit-ratio NaN"},
+		{"gc percent too low", []string{"--gc-percent", "5"}, nil, "--gc-percent 5"},
+		{"gc percent negative", nil, map[string]string{"gc_percent": "-1"}, "--gc-percent -1"},
+		{"gc percent not a number", []string{"--gc-percent", "half"}, nil, "-gc-percent"},
 		{"debug listen on the public address", []string{"--listen", ":9000", "--debug-listen", ":9000"}, nil, "must differ from --listen"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

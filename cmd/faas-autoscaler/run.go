@@ -79,6 +79,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	_, envLimit := os.LookupEnv("GOMEMLIMIT")
 	setMemoryLimit(c.MemoryLimitRatio, os.DirFS("/"), envLimit, logger)
+	_, envGC := os.LookupEnv("GOGC")
+	setGCPercent(c.GCPercent, envGC, logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if c.Duration > 0 {
