@@ -11,10 +11,10 @@ import (
 // function, and each pass allocates its listing and readings afresh; the
 // headroom over that live heap is most of the distance from heap to RSS.
 // Measured at 100,000 functions on the memory provider without a memory
-// limit (docs/benchmarks.md, "Footprint, sixth round"): RSS 234.5 MiB mean
+// limit (docs/benchmarks.md, "Footprint, sixth round"): RSS 226–237 MiB mean
 // at 75 against 267–272 at 100, with the process's CPU within the runs'
 // spread; BenchmarkTick/100000 costs about 15 % more CPU at 75 and about
-// 35 % more at 50, which would break its 300 ms goal. Prometheus made the
+// 40 % more at 50, which would break its 300 ms goal. Prometheus made the
 // same trade (GOGC 50 since v2.53). Under a container limit the soft
 // memory limit (--memory-limit-ratio) paces the collector near the limit
 // either way.
