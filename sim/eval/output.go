@@ -105,6 +105,19 @@ func check(c Check, unit string) string {
 	return v + " NOT MET"
 }
 
+// floorCell renders the p75 floor's ratio: "0.12×", or "1.00× out of
+// reach" when even the floor misses the p75 bound.
+func floorCell(c Check) string {
+	v := "n/a"
+	if c.Value != nil {
+		v = fmt.Sprintf("%.2f×", *c.Value)
+	}
+	if !c.Met {
+		v += " out of reach"
+	}
+	return v
+}
+
 // Table writes the verdict table: one row per cell.
 func Table(w io.Writer, d Document) error {
 	for _, a := range d.Attribution {
@@ -113,7 +126,7 @@ func Table(w io.Writer, d Document) error {
 	fmt.Fprintf(w, "\n%s vs %s: p75-function cold ratio ≤ %.1f×, cold starts ≤ %.1f×, idle replica-s ≤ %.1f×, wait p99 ≤ +%.1fs, no peer better on all three\n\n",
 		d.Candidate, d.Baseline, d.Bounds.P75ColdRatio, d.Bounds.ColdStarts, d.Bounds.IdleReplica, d.Bounds.WaitP99Delta)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "trace\tsetting\ttag\tp75 cold ≤0.5×\tcold starts ≤1×\tidle ≤1×\twait p99 ≤+0.5s\tdominated by\tgoal\t")
+	fmt.Fprintln(tw, "trace\tsetting\ttag\tp75 cold ≤0.5×\tp75 floor\tcold starts ≤1×\tidle ≤1×\twait p99 ≤+0.5s\tdominated by\tgoal\t")
 	for _, r := range d.Cells {
 		v := r.Verdict
 		dom := "none"
@@ -124,13 +137,15 @@ func Table(w io.Writer, d Document) error {
 		if v.Met {
 			goal = "met"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Trace, r.Setting, r.Tag,
-			check(v.P75Cold, "×"), check(v.Cold, "×"), check(v.Idle, "×"), check(v.WaitP99, "s"), dom, goal)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Trace, r.Setting, r.Tag,
+			check(v.P75Cold, "×"), floorCell(v.P75Floor), check(v.Cold, "×"), check(v.Idle, "×"), check(v.WaitP99, "s"), dom, goal)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "p75 floor: the p75 cold ratio of a policy cold only on each function's first call, over %s's; above %.1f× the p75 clause is out of reach of any policy that warms no function before its first call\n\n",
+		d.Baseline, d.Bounds.P75ColdRatio)
 	for _, t := range d.Tally {
 		fmt.Fprintf(w, "%s cells: goal met on %d of %d\n", t.Tag, t.Met, t.Cells)
 	}
@@ -147,7 +162,7 @@ func CSV(w io.Writer, d Document) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"trace", "setting", "tag", "source", "from_minute", "minutes", "seed", "concurrency", "arrivals",
 		"p75_cold_ratio_vs_baseline", "p75_met", "cold_starts_vs_baseline", "cold_met", "idle_vs_baseline", "idle_met",
-		"wait_p99_delta_seconds", "wait_met", "dominated_by", "goal_met", "seconds"})
+		"wait_p99_delta_seconds", "wait_met", "dominated_by", "goal_met", "seconds", "p75_floor_vs_baseline", "p75_reachable"})
 	for _, r := range d.Cells {
 		v := r.Verdict
 		var sec float64
@@ -158,7 +173,8 @@ func CSV(w io.Writer, d Document) error {
 			strconv.FormatUint(r.Seed, 10), strconv.Itoa(r.Concurrency), string(r.Arrivals),
 			num(v.P75Cold.Value), strconv.FormatBool(v.P75Cold.Met), num(v.Cold.Value), strconv.FormatBool(v.Cold.Met),
 			num(v.Idle.Value), strconv.FormatBool(v.Idle.Met), num(v.WaitP99.Value), strconv.FormatBool(v.WaitP99.Met),
-			strings.Join(v.DominatedBy, " "), strconv.FormatBool(v.Met), strconv.FormatFloat(round(sec, 2), 'f', -1, 64)})
+			strings.Join(v.DominatedBy, " "), strconv.FormatBool(v.Met), strconv.FormatFloat(round(sec, 2), 'f', -1, 64),
+			num(v.P75Floor.Value), strconv.FormatBool(v.P75Floor.Met)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -173,6 +173,8 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cell %s: %w", cells[i].Name(), err)
 		}
+		tr := traces[cells[i].Source]
+		v.P75Floor = Reach(P75Floor(tr, cells[i].FromMinute, out[i].ReplayedMinutes), out[i].Results, o.Baseline)
 		out[i].Verdict = v
 	}
 	return out, nil

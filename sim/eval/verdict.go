@@ -37,6 +37,10 @@ type Verdict struct {
 	DominatedBy []string `json:"dominated_by"`
 	// Met is every check met and no peer dominating.
 	Met bool `json:"met"`
+	// P75Floor is P75Floor's ratio to the baseline's p75 (Reach): Met
+	// false says the p75 clause was out of reach of any policy that warms
+	// no function before its first call. Not part of Met.
+	P75Floor Check `json:"p75_floor"`
 }
 
 // Judge computes the verdict of candidate against baseline over the
