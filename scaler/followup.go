@@ -47,6 +47,17 @@ func (l *Loop) dueFollowUps(now time.Time) []provider.Ref {
 	return refs
 }
 
+// FollowingUp reports whether any function awaits a follow-up: while it is
+// false, FollowUp does nothing. A caller that runs the loop's passes itself
+// on virtual time (the simulator) can skip FollowUp's idle seconds, each of
+// which costs it a step of every function. It may say true for a follow-up
+// whose time is over; FollowUp then drops it.
+func (l *Loop) FollowingUp() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.follow) > 0
+}
+
 // FollowUp re-evaluates, in one batch, the functions that scaled up within
 // the last burst window. Run calls it every FollowUpEvery.
 func (l *Loop) FollowUp(ctx context.Context, now time.Time) error {

@@ -37,6 +37,11 @@ type Policy struct {
 	// Scrape is the embedded metrics source's interval over the simulated
 	// gateway's counters.
 	Scrape time.Duration
+
+	// everySecond runs FollowUp every second, as Loop.Run does, instead of
+	// skipping the seconds when no function awaits one: the test that the
+	// skip changes nothing.
+	everySecond bool
 }
 
 // Default returns the shipped controller.
@@ -96,7 +101,7 @@ func (p Policy) NewFleet(infos []sim.FunctionInfo, start time.Time, plat sim.Pla
 	if err != nil {
 		return nil, err
 	}
-	f := &fleet{clk: clk, plat: plat, src: src, ctl: ctl, names: names, cfg: p.Config, scrapeEvery: p.Scrape,
+	f := &fleet{clk: clk, plat: plat, src: src, ctl: ctl, names: names, cfg: p.Config, scrapeEvery: p.Scrape, everySecond: p.everySecond,
 		samples: make([]embedded.Sample, 0, 3*len(infos)),
 		// Source.Run and Loop.Run act at once, the tickers after a period.
 		nextScrape: start, nextScale: start, nextFollow: start.Add(scaler.FollowUpEvery), nextFeed: start.Add(p.Config.KeepAlive.LearnStep),
@@ -117,6 +122,7 @@ type fleet struct {
 	cfg         config.Config
 	scrapeEvery time.Duration
 	samples     []embedded.Sample
+	everySecond bool // see Policy.everySecond
 
 	nextScrape, nextScale, nextFollow, nextIdle, nextPreWarm, nextFeed time.Time
 }
@@ -135,7 +141,16 @@ func (f *fleet) Arrival(_ int, _ time.Time, s sim.State) sim.Decision {
 func (f *fleet) schedules() []*time.Time {
 	s := []*time.Time{&f.nextScrape}
 	if f.cfg.Scaler.Enabled {
-		s = append(s, &f.nextScale, &f.nextFollow)
+		s = append(s, &f.nextScale)
+		// FollowUp does nothing while no function awaits one, but every
+		// second of it would be a step of every replay (a fifth of the
+		// day's replay time). Skipped, it runs at the next pass after
+		// one is asked for, on the same one-second grid: every part's
+		// times are whole seconds from the start, so a pass that would
+		// have followed up still does.
+		if f.everySecond || f.ctl.Loop.FollowingUp() {
+			s = append(s, &f.nextFollow)
+		}
 	}
 	if f.ctl.Idler != nil {
 		s = append(s, &f.nextIdle, &f.nextPreWarm, &f.nextFeed)
