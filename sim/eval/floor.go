@@ -20,12 +20,8 @@ import (
 func P75Floor(tr *trace.Trace, from, minutes int) float64 {
 	var floors []float64
 	for i := range tr.Functions {
-		var n float64
-		for _, c := range tr.Functions[i].PerMinute[from : from+minutes] {
-			n += float64(c)
-		}
-		if n > 0 {
-			floors = append(floors, 1/n)
+		if n := callsIn(&tr.Functions[i], from, minutes); n > 0 {
+			floors = append(floors, 1/float64(n))
 		}
 	}
 	return sim.Percentile(floors, 0.75)

@@ -216,9 +216,16 @@ func loadAll(cells []Cell, open func(string) (*trace.Trace, error)) (map[string]
 func windowCalls(tr *trace.Trace, from, minutes int) uint64 {
 	var n uint64
 	for i := range tr.Functions {
-		for _, c := range tr.Functions[i].PerMinute[from : from+minutes] {
-			n += uint64(c)
-		}
+		n += callsIn(&tr.Functions[i], from, minutes)
+	}
+	return n
+}
+
+// callsIn is f's invocations in the minutes [from, from+minutes).
+func callsIn(f *trace.Function, from, minutes int) uint64 {
+	var n uint64
+	for _, c := range f.PerMinute[from : from+minutes] {
+		n += uint64(c)
 	}
 	return n
 }
