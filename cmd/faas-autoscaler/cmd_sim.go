@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/ours"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/peers"
@@ -34,6 +35,45 @@ type simOptions struct {
 	// shipped defaults), the one `run` would use.
 	controllerCfg config.Config
 	configPath    string
+	// scrape is how often faas-autoscaler's metrics source reads the
+	// simulated gateway (0: the embedded source's default).
+	scrape time.Duration
+	// phase is --scrape-phase as given ("half" or a duration) and
+	// scrapePhase what it means (ours.HalfInterval for "half").
+	phase       string
+	scrapePhase time.Duration
+}
+
+// maxSimScrape bounds --scrape: a gateway read less often than this leaves
+// the controller blind for longer than any down window it would act on.
+const maxSimScrape = 5 * time.Minute
+
+// scrapeFlag registers --scrape on fs, shared by sim and sim-eval.
+func (o *simOptions) scrapeFlag(fs *flag.FlagSet) {
+	fs.DurationVar(&o.scrape, "scrape", embedded.DefaultInterval, "how often faas-autoscaler reads the simulated gateway's metrics: Prometheus's scrape interval of the gateway job; 1s is the recommended setting")
+	fs.StringVar(&o.phase, "scrape-phase", "half", "how long after the scaler's pass each scrape falls: half (half the scrape interval, the mean age of a deployment's data) or a duration from 0 (every scrape just before a pass) to below --scrape")
+}
+
+// checkScrape validates --scrape.
+func (o simOptions) checkScrape() error {
+	if o.scrape < embedded.MinInterval || o.scrape > maxSimScrape {
+		return fmt.Errorf("--scrape %s: want a duration from %s to %s", o.scrape, embedded.MinInterval, maxSimScrape)
+	}
+	return nil
+}
+
+// parsePhase validates --scrape-phase against --scrape and sets scrapePhase.
+func (o *simOptions) parsePhase() error {
+	if o.phase == "half" {
+		o.scrapePhase = ours.HalfInterval
+		return nil
+	}
+	d, err := time.ParseDuration(o.phase)
+	if err != nil || d < 0 || d >= o.scrape {
+		return fmt.Errorf("--scrape-phase %q: want half or a duration from 0 to below --scrape (%s)", o.phase, o.scrape)
+	}
+	o.scrapePhase = d
+	return nil
 }
 
 type simList []string
@@ -86,6 +126,7 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	fs.IntVar(&o.cfg.Minutes, "minutes", 0, "replay only N minutes from --from-minute (0: to the end)")
 	fs.StringVar(&o.writeTrace, "write-trace", "", "also write the trace (e.g. a synthetic one) to this folder in the Azure 2019 layout")
 	fs.IntVar(&o.cfg.Workers, "workers", 0, "functions replayed at once (0: GOMAXPROCS)")
+	o.scrapeFlag(fs)
 	fs.StringVar(&o.configPath, "config", "", "faas-autoscaler policy: the controller's configuration file, as `run --config` reads it (default: the shipped configuration)")
 	fs.StringVar(&o.csvPath, "csv", "", "write the summary as CSV to this file")
 	fs.StringVar(&o.fnCSV, "functions-csv", "", "write per-function results as CSV to this file")
@@ -110,6 +151,12 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	}
 	o.cfg.Arrivals = m
 	if err := o.cfg.Validate(); err != nil {
+		return o, err
+	}
+	if err := o.checkScrape(); err != nil {
+		return o, err
+	}
+	if err := o.parsePhase(); err != nil {
 		return o, err
 	}
 	if strings.HasPrefix(o.traceDir, synth.Prefix) {
@@ -161,6 +208,9 @@ func (o simOptions) policyList() ([]sim.Policy, error) {
 		case "faas-autoscaler":
 			p := ours.Default()
 			p.Config = o.controllerCfg
+			if o.scrape > 0 {
+				p.Scrape, p.ScrapePhase = o.scrape, o.scrapePhase
+			}
 			out = append(out, p)
 		default:
 			if d, ok := strings.CutPrefix(name, "fixed-"); ok {
@@ -225,8 +275,8 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	for _, d := range included {
 		ss = append(ss, simRebase(d.Results, d.Baseline, ss, o.baseline)...)
 	}
-	fmt.Fprintf(stdout, "%s\n%s; %d functions, %d invocations; concurrency %d, cold start %s, arrivals %s, seed %d; replayed in %s\n\n",
-		report.AttributionFor(tr.Format), tr.Dir, len(tr.Functions), tr.Invocations(), o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "%s\n%s; %d functions, %d invocations; concurrency %d, cold start %s, arrivals %s, scrape %s (phase %s), seed %d; replayed in %s\n\n",
+		report.AttributionFor(tr.Format), tr.Dir, len(tr.Functions), tr.Invocations(), o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.scrape, o.phase, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
 	if err := report.Table(stdout, ss, o.baseline); err != nil {
 		return err
 	}
@@ -238,7 +288,8 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	}
 	cfgMap := map[string]any{"concurrency": o.cfg.Concurrency, "cold_start": o.cfg.ColdStart.String(),
 		"cold_start_per_gb": o.cfg.ColdStartPerGB.String(), "arrivals": o.cfg.Arrivals, "seed": o.cfg.Seed,
-		"from_minute": o.cfg.FromMinute, "minutes": o.cfg.Minutes, "controller_config": simConfigName(o.configPath)}
+		"from_minute": o.cfg.FromMinute, "minutes": o.cfg.Minutes, "controller_config": simConfigName(o.configPath),
+		"scrape": o.scrape.String(), "scrape_phase": o.phase}
 	_, minutes, _ := o.cfg.Window(tr)
 	end := float64(minutes) * 60
 	return errors.Join(

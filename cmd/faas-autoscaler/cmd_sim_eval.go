@@ -63,6 +63,7 @@ func parseSimEvalFlags(args []string, stderr io.Writer) (simEvalOptions, error) 
 	fs.StringVar(&o.tag, "tag", "all", "run only tune cells, only report cells, or all")
 	fs.IntVar(&o.parallel, "parallel", 0, "replays at once (0: GOMAXPROCS)")
 	fs.StringVar(&o.sim.configPath, "config", "", "faas-autoscaler's configuration file, as `run --config` reads it (default: the shipped configuration)")
+	o.sim.scrapeFlag(fs)
 	fs.DurationVar(&o.sim.cfg.ColdStart, "cold-start", o.sim.cfg.ColdStart, "delay from a replica requested to serving")
 	fs.DurationVar(&o.sim.cfg.DefaultExec, "default-exec", o.sim.cfg.DefaultExec, "execution time of functions without durations")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
@@ -86,6 +87,12 @@ func parseSimEvalFlags(args []string, stderr io.Writer) (simEvalOptions, error) 
 		return o, fmt.Errorf("--parallel = %d, must not be negative", o.parallel)
 	}
 	if err := o.sim.cfg.Validate(); err != nil {
+		return o, err
+	}
+	if err := o.sim.checkScrape(); err != nil {
+		return o, err
+	}
+	if err := o.sim.parsePhase(); err != nil {
 		return o, err
 	}
 	if o.knative != "" {
@@ -130,9 +137,9 @@ func simEvalRun(o simEvalOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts := eval.Options{Policies: o.sim.policyList, Candidate: "faas-autoscaler", Baseline: o.sim.baseline,
-		Config: o.sim.cfg, Parallel: o.parallel, Knative: o.knative}
-	fmt.Fprintf(stderr, "sim-eval: %d cells × %d policies%s\n", len(cells), strings.Count(simEvalPolicies, ",")+1,
-		map[bool]string{true: " + knative-kpa", false: ""}[o.knative != ""])
+		Config: o.sim.cfg, Parallel: o.parallel, Knative: o.knative, Scrape: o.sim.scrape, ScrapePhase: o.sim.phase}
+	fmt.Fprintf(stderr, "sim-eval: %d cells × %d policies%s; faas-autoscaler scrapes the gateway every %s (phase %s)\n", len(cells), strings.Count(simEvalPolicies, ",")+1,
+		map[bool]string{true: " + knative-kpa", false: ""}[o.knative != ""], o.sim.scrape, o.sim.phase)
 	bar := report.NewProgress(stderr, o.progress)
 	opts.Progress = bar.Update
 	start := time.Now()

@@ -50,6 +50,7 @@ func TestSimEvalBadFlags(t *testing.T) {
 		{"missing knative", []string{"--knative", "testdata/no-such-binary"}, "sim-eval: --knative: stat testdata/no-such-binary"},
 		{"bad cold start", []string{"--cold-start", "-1s"}, "sim-eval: cold start = -1s + 0s per GB, must not be negative"},
 		{"extra argument", []string{"now"}, `sim-eval: unexpected argument "now"`},
+		{"bad scrape", []string{"--scrape", "0s"}, "sim-eval: --scrape 0s: want a duration from 100ms to 5m0s"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

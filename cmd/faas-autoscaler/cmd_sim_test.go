@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/ours"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/report"
 )
 
@@ -29,6 +34,10 @@ func TestSimBadFlags(t *testing.T) {
 		{"bad progress", []string{"--trace", simTestTrace, "--progress", "maybe"}, `sim: --progress "maybe": want auto, always or never`},
 		{"missing config", []string{"--trace", simTestTrace, "--config", "testdata/no-such-config.yaml"}, "sim: --config: "},
 		{"extra argument", []string{"--trace", simTestTrace, "now"}, `sim: unexpected argument "now"`},
+		{"scrape too short", []string{"--trace", simTestTrace, "--scrape", "50ms"}, "sim: --scrape 50ms: want a duration from 100ms to 5m0s"},
+		{"scrape too long", []string{"--trace", simTestTrace, "--scrape", "6m"}, "sim: --scrape 6m0s: want a duration from 100ms to 5m0s"},
+		{"phase not below the scrape", []string{"--trace", simTestTrace, "--scrape", "2s", "--scrape-phase", "2s"}, `sim: --scrape-phase "2s": want half or a duration from 0 to below --scrape (2s)`},
+		{"phase not a duration", []string{"--trace", simTestTrace, "--scrape-phase", "middle"}, `sim: --scrape-phase "middle": want half`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,5 +127,75 @@ func TestSimConfigReachesTheController(t *testing.T) {
 	shipped, noIdler := table(), table("--config", cfg)
 	if shipped == noIdler {
 		t.Errorf("idler.enabled: false changed nothing:\n%s", shipped)
+	}
+}
+
+// TestSimScrapeReachesTheController checks that --scrape is the interval
+// faas-autoscaler's source reads the simulated gateway at, and only its:
+// the peers' rows stay as they are, ours moves, and the JSON says which.
+func TestSimScrapeReachesTheController(t *testing.T) {
+	o, err := parseSimFlags([]string{"--trace", simTestTrace, "--scrape", "1s"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := o.policyList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range ps {
+		if op, ok := p.(ours.Policy); ok {
+			found = true
+			if op.Scrape != time.Second || op.ScrapePhase != ours.HalfInterval {
+				t.Errorf("faas-autoscaler scrapes every %s at phase %s, want 1s at half the interval", op.Scrape, op.ScrapePhase)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no faas-autoscaler policy in the default list")
+	}
+	if o, _ := parseSimFlags([]string{"--trace", simTestTrace}, io.Discard); o.scrape != embedded.DefaultInterval {
+		t.Errorf("default scrape %s, want the embedded source's %s", o.scrape, embedded.DefaultInterval)
+	}
+
+	rows := func(scrape string) (map[string]string, map[string]any) {
+		dir := t.TempDir()
+		var out, errb bytes.Buffer
+		args := []string{"--trace", "synth:bursty@2", "--minutes", "120", "--policies", "fixed-10m,faas-autoscaler",
+			"--scrape", scrape, "--json", filepath.Join(dir, "s.json"), "--progress", "never"}
+		if code := simCmd(args, &out, &errb); code != 0 {
+			t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+		}
+		got := map[string]string{}
+		for _, l := range strings.Split(out.String(), "\n") {
+			if f := strings.Fields(l); len(f) > 1 && (f[0] == "fixed-10m" || f[0] == "faas-autoscaler") {
+				got[f[0]] = strings.Join(f[1:], " ")
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "s.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Config map[string]any `json:"config"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return got, doc.Config
+	}
+	slow, slowCfg := rows("5s")
+	fast, fastCfg := rows("1s")
+	if slow["fixed-10m"] == "" || slow["fixed-10m"] != fast["fixed-10m"] {
+		t.Errorf("fixed-10m moved with faas-autoscaler's scrape: %q vs %q", slow["fixed-10m"], fast["fixed-10m"])
+	}
+	if slow["faas-autoscaler"] == "" || slow["faas-autoscaler"] == fast["faas-autoscaler"] {
+		t.Errorf("faas-autoscaler did the same at a 5s and a 1s scrape: %q", slow["faas-autoscaler"])
+	}
+	if slowCfg["scrape"] != "5s" || fastCfg["scrape"] != "1s" || slowCfg["scrape_phase"] != "half" {
+		t.Errorf("JSON config scrape = %v and %v at phase %v, want 5s and 1s at half", slowCfg["scrape"], fastCfg["scrape"], slowCfg["scrape_phase"])
+	}
+	if o, err := parseSimFlags([]string{"--trace", simTestTrace, "--scrape-phase", "0s"}, io.Discard); err != nil || o.scrapePhase != 0 {
+		t.Errorf("--scrape-phase 0s: phase %s, err %v", o.scrapePhase, err)
 	}
 }

@@ -14,7 +14,10 @@ import (
 
 // Defaults; see Config.
 const (
-	DefaultInterval  = 5 * time.Second
+	DefaultInterval = 5 * time.Second
+	// MinInterval is the least scrape interval: a gateway's /metrics
+	// answer takes milliseconds to render and parse per thousand functions.
+	MinInterval      = 100 * time.Millisecond
 	DefaultRetention = 30 * time.Minute
 	DefaultNamespace = "openfaas-fn"
 	// MaxBodyBytes bounds one /metrics body: a gateway with 10,000 functions
@@ -66,8 +69,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("embedded source: gateway metrics url %q: want http(s)://host[:port]/metrics", c.URL)
 		}
 	}
-	if c.Interval < 100*time.Millisecond {
-		return fmt.Errorf("embedded source: scrape interval must be at least 100ms, got %s", c.Interval)
+	if c.Interval < MinInterval {
+		return fmt.Errorf("embedded source: scrape interval must be at least %s, got %s", MinInterval, c.Interval)
 	}
 	if c.Timeout < 0 {
 		return fmt.Errorf("embedded source: scrape timeout must not be negative, got %s", c.Timeout)

@@ -51,6 +51,9 @@ type Settings struct {
 	ColdStart   string `json:"cold_start"`
 	DefaultExec string `json:"default_exec"`
 	Knative     bool   `json:"knative_kpa"`
+	// Scrape is the candidate's gateway scrape interval.
+	Scrape      string `json:"scrape,omitempty"`
+	ScrapePhase string `json:"scrape_phase,omitempty"`
 }
 
 // Tally counts cells meeting the goal, per tag.
@@ -67,6 +70,9 @@ func NewDocument(rs []CellResult, o Options) Document {
 		ClassBounds: ClassBounds{RareBelowPerDay, BusyFromPerDay},
 		Config:      Settings{ColdStart: o.Config.ColdStart.String(), DefaultExec: o.Config.DefaultExec.String(), Knative: o.Knative != ""},
 		Cells:       rs}
+	if o.Scrape > 0 {
+		d.Config.Scrape, d.Config.ScrapePhase = o.Scrape.String(), o.ScrapePhase
+	}
 	for _, tag := range []Tag{Tune, Report} {
 		t := Tally{Tag: tag}
 		for _, r := range rs {

@@ -41,6 +41,12 @@ type Options struct {
 	Open func(string) (*trace.Trace, error)
 	// Progress is told how many replays of total are done (may be nil).
 	Progress func(done, total int)
+	// Scrape is how often the candidate reads the simulated gateway, as
+	// Policies set it: only recorded in the document (0: not recorded).
+	Scrape time.Duration
+	// ScrapePhase is the scrape's phase against the passes as given ("half"
+	// or a duration), recorded beside Scrape.
+	ScrapePhase string
 }
 
 // CellResult is one cell's replays, breakdown and verdict.

@@ -10,38 +10,30 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/sim/synth"
 )
 
-// TestSkippingIdleFollowUpsChangesNothing: two hours of the bursty
-// synthetic trace (its functions scale up every few minutes, so follow-ups
-// run), scraped every second, replayed with FollowUp every second, as
-// Loop.Run calls it, and with the seconds skipped while no function awaits
-// one: every figure is the same. Seen failing with FollowUp never run.
-func TestSkippingIdleFollowUpsChangesNothing(t *testing.T) {
+// bursty2h is two hours of the bursty synthetic trace: its functions scale
+// up every few minutes, so follow-ups have something to do.
+func bursty2h(t *testing.T) (*sim.Config, func(ps ...sim.Policy) []sim.Result) {
+	t.Helper()
 	tr, err := synth.Open("synth:bursty@1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := sim.DefaultConfig()
 	cfg.Minutes = 120
-	// Scraped every second, the follow-ups between two 5 s passes read new
-	// samples and act (at a 5 s scrape, aligned with the passes, they read
-	// what the pass read and change nothing).
-	skip := Default()
-	skip.Scrape = time.Second
-	every := skip
-	every.Label, every.everySecond = "every-second", true
-	rs, err := sim.Run(tr, cfg, []sim.Policy{every, skip}, nil)
-	if err != nil {
-		t.Fatal(err)
+	return &cfg, func(ps ...sim.Policy) []sim.Result {
+		t.Helper()
+		rs, err := sim.Run(tr, cfg, ps, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
 	}
-	if rs[0].ScaleEvents == 0 {
-		t.Fatal("no scale-up in two hours: nothing to follow up")
-	}
-	want, got := rs[0], rs[1]
-	if len(want.Functions) != len(got.Functions) {
-		t.Fatalf("%d functions against %d", len(want.Functions), len(got.Functions))
-	}
-	// Replica-seconds are sums over the replay's steps, and skipping steps
-	// sums them in fewer pieces: equal to rounding, not to the last bit.
+}
+
+// differing counts the functions whose replays differ; replica-seconds are
+// sums over the replay's steps, and skipping steps sums them in fewer
+// pieces: equal to rounding, not to the last bit.
+func differing(want, got sim.Result) int {
 	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(a)) }
 	var diff int
 	for i := range want.Functions {
@@ -55,8 +47,76 @@ func TestSkippingIdleFollowUpsChangesNothing(t *testing.T) {
 			diff++
 		}
 	}
-	if diff > 0 {
-		t.Errorf("skipping changed the replay of %d functions: cold starts %d → %d, idle %.1f → %.1f replica-s, scale events %d → %d",
-			diff, want.ColdStarts, got.ColdStarts, want.IdleReplicaSeconds, got.IdleReplicaSeconds, want.ScaleEvents, got.ScaleEvents)
+	return diff
+}
+
+// TestSkippingIdleFollowUpsChangesNothing: replayed with FollowUp every
+// second, as Loop.Run calls it, and with the seconds skipped while no
+// function awaits one, every figure is the same: at the shipped scrape and
+// phase, at a 1 s scrape, and with scrapes off the follow-ups' grid (a
+// pass at a scrape is not a follow-up tick). Seen failing in all three
+// with the skip ignoring FollowingUp (follow-ups never scheduled).
+func TestSkippingIdleFollowUpsChangesNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		scrape, phase time.Duration
+	}{
+		{"shipped", 0, 0},
+		{"1s scrape", time.Second, HalfInterval},
+		{"5s scrape, phase 1.3s", 5 * time.Second, 1300 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, run := bursty2h(t)
+			skip := Default()
+			if tc.scrape > 0 {
+				skip.Scrape, skip.ScrapePhase = tc.scrape, tc.phase
+			}
+			every := skip
+			every.Label, every.everySecond = "every-second", true
+			rs := run(every, skip)
+			if rs[0].ScaleEvents == 0 {
+				t.Fatal("no scale-up in two hours: nothing to follow up")
+			}
+			if len(rs[0].Functions) != len(rs[1].Functions) {
+				t.Fatalf("%d functions against %d", len(rs[0].Functions), len(rs[1].Functions))
+			}
+			if diff := differing(rs[0], rs[1]); diff > 0 {
+				t.Errorf("skipping changed the replay of %d functions: cold starts %d → %d, idle %.1f → %.1f replica-s, scale events %d → %d",
+					diff, rs[0].ColdStarts, rs[1].ColdStarts, rs[0].IdleReplicaSeconds, rs[1].IdleReplicaSeconds, rs[0].ScaleEvents, rs[1].ScaleEvents)
+			}
+		})
+	}
+}
+
+// TestFollowUpsActAtTheShippedPhase: with the scrape half an interval off
+// the passes, a follow-up reads a scrape the pass before it did not, so
+// leaving follow-ups out changes the replay; with every scrape just before
+// a pass (phase 0) they read what the pass read, and it does not.
+func TestFollowUpsActAtTheShippedPhase(t *testing.T) {
+	_, run := bursty2h(t)
+	with := Default()
+	without := with
+	without.Label, without.neverFollowUp = "no-follow-ups", true
+	aligned, alignedWithout := with, without
+	aligned.ScrapePhase, alignedWithout.ScrapePhase = 0, 0
+	aligned.Label, alignedWithout.Label = "aligned", "aligned-no-follow-ups"
+	rs := run(with, without, aligned, alignedWithout)
+	if differing(rs[0], rs[1]) == 0 {
+		t.Errorf("at the shipped phase, follow-ups changed nothing (cold starts %d, scale events %d)", rs[0].ColdStarts, rs[0].ScaleEvents)
+	}
+	if d := differing(rs[2], rs[3]); d > 0 {
+		t.Errorf("at phase 0 follow-ups changed %d functions' replays: cold starts %d → %d", d, rs[2].ColdStarts, rs[3].ColdStarts)
+	}
+}
+
+// TestScrapePhaseIsChecked: a phase outside [0, Scrape) is an error, not a
+// replay.
+func TestScrapePhaseIsChecked(t *testing.T) {
+	for _, ph := range []time.Duration{-2 * time.Second, 5 * time.Second, 7 * time.Second} {
+		p := Default()
+		p.ScrapePhase = ph
+		if _, err := p.NewFleet(nil, time.Unix(0, 0), nil); err == nil {
+			t.Errorf("phase %s at a %s scrape: no error", ph, p.Scrape)
+		}
 	}
 }

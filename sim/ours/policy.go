@@ -37,17 +37,39 @@ type Policy struct {
 	// Scrape is the embedded metrics source's interval over the simulated
 	// gateway's counters.
 	Scrape time.Duration
+	// ScrapePhase is how long after the scaler's first pass the first
+	// scrape falls, in [0, Scrape), or HalfInterval. Prometheus's scrapes
+	// and the controller's ticker keep their own phases, so in a
+	// deployment a pass reads data of any age up to an interval: half an
+	// interval is the mean, and what Default sets. At 0 every scrape falls
+	// just before a pass, so each pass reads the freshest data there is,
+	// and the scaler's follow-ups (every second after a scale-up) read
+	// nothing newer than the pass did and never act.
+	ScrapePhase time.Duration
 
 	// everySecond runs FollowUp every second, as Loop.Run does, instead of
 	// skipping the seconds when no function awaits one: the test that the
 	// skip changes nothing.
 	everySecond bool
+	// neverFollowUp leaves FollowUp out: the test that follow-ups act.
+	neverFollowUp bool
+}
+
+// HalfInterval as a ScrapePhase is half the scrape interval.
+const HalfInterval time.Duration = -1
+
+// phase is p.ScrapePhase resolved.
+func (p Policy) phase() time.Duration {
+	if p.ScrapePhase == HalfInterval {
+		return p.Scrape / 2
+	}
+	return p.ScrapePhase
 }
 
 // Default returns the shipped controller.
 func Default() Policy {
 	return Policy{Label: "faas-autoscaler", Config: config.Default(), Scrape: embedded.DefaultInterval,
-		TargetProportion: 0.9}
+		TargetProportion: 0.9, ScrapePhase: HalfInterval}
 }
 
 func (p Policy) Name() string { return p.Label }
@@ -91,6 +113,9 @@ func (p Policy) NewFleet(infos []sim.FunctionInfo, start time.Time, plat sim.Pla
 		names[i] = ref.String()
 	}
 	prov := newSimProvider(Namespace, plat, fns)
+	if ph := p.phase(); ph < 0 || ph >= p.Scrape {
+		return nil, fmt.Errorf("scrape phase %s: want at least 0 and below the scrape interval %s", ph, p.Scrape)
+	}
 	sc := embedded.DefaultConfig()
 	sc.Interval, sc.Clock = p.Scrape, clk
 	src, err := embedded.New(sc)
@@ -101,10 +126,10 @@ func (p Policy) NewFleet(infos []sim.FunctionInfo, start time.Time, plat sim.Pla
 	if err != nil {
 		return nil, err
 	}
-	f := &fleet{clk: clk, plat: plat, src: src, ctl: ctl, names: names, cfg: p.Config, scrapeEvery: p.Scrape, everySecond: p.everySecond,
+	f := &fleet{clk: clk, start: start, plat: plat, src: src, ctl: ctl, names: names, cfg: p.Config, scrapeEvery: p.Scrape, everySecond: p.everySecond, neverFollow: p.neverFollowUp,
 		samples: make([]embedded.Sample, 0, 3*len(infos)),
 		// Source.Run and Loop.Run act at once, the tickers after a period.
-		nextScrape: start, nextScale: start, nextFollow: start.Add(scaler.FollowUpEvery), nextFeed: start.Add(p.Config.KeepAlive.LearnStep),
+		nextScrape: start.Add(p.phase()), nextScale: start, nextFollow: start.Add(scaler.FollowUpEvery), nextFeed: start.Add(p.Config.KeepAlive.LearnStep),
 		nextPreWarm: start.Add(p.Config.KeepAlive.PreWarmInterval)}
 	if ctl.Idler != nil {
 		f.nextIdle = ctl.Idler.NextRun(start)
@@ -123,6 +148,8 @@ type fleet struct {
 	scrapeEvery time.Duration
 	samples     []embedded.Sample
 	everySecond bool // see Policy.everySecond
+	neverFollow bool // see Policy.neverFollowUp
+	start       time.Time
 
 	nextScrape, nextScale, nextFollow, nextIdle, nextPreWarm, nextFeed time.Time
 }
@@ -144,11 +171,10 @@ func (f *fleet) schedules() []*time.Time {
 		s = append(s, &f.nextScale)
 		// FollowUp does nothing while no function awaits one, but every
 		// second of it would be a step of every replay (a fifth of the
-		// day's replay time). Skipped, it runs at the next pass after
-		// one is asked for, on the same one-second grid: every part's
-		// times are whole seconds from the start, so a pass that would
-		// have followed up still does.
-		if f.everySecond || f.ctl.Loop.FollowingUp() {
+		// day's replay time). Skipped, its ticks stay on their grid
+		// (whole seconds from the start, as Loop.Run's ticker), and the
+		// first one after a pass that asks for one runs it.
+		if !f.neverFollow && (f.everySecond || f.ctl.Loop.FollowingUp()) {
 			s = append(s, &f.nextFollow)
 		}
 	}
@@ -189,9 +215,13 @@ func (f *fleet) Pass(now time.Time) {
 	}
 	if f.cfg.Scaler.Enabled && due(&f.nextFollow) {
 		// Loop.Run's second ticker: functions that just scaled up are
-		// re-evaluated every second for one burst window.
-		_ = f.ctl.Loop.FollowUp(ctx, now)
-		f.nextFollow = now.Add(scaler.FollowUpEvery)
+		// re-evaluated every second for one burst window. A pass off its
+		// grid (a scrape at another phase) after skipped ticks is not one
+		// of its ticks: those did nothing, as no function awaited one.
+		if now.Sub(f.start)%scaler.FollowUpEvery == 0 && !f.neverFollow {
+			_ = f.ctl.Loop.FollowUp(ctx, now)
+		}
+		f.nextFollow = f.followTickAfter(now)
 	}
 	if f.ctl.Idler != nil && due(&f.nextIdle) {
 		f.ctl.Idler.RunOnce(ctx, now)
@@ -201,6 +231,12 @@ func (f *fleet) Pass(now time.Time) {
 		f.ctl.PreWarm.RunOnce(ctx, now)
 		f.nextPreWarm = now.Add(f.cfg.KeepAlive.PreWarmInterval)
 	}
+}
+
+// followTickAfter is the follow-up ticker's first tick after now.
+func (f *fleet) followTickAfter(now time.Time) time.Time {
+	k := now.Sub(f.start)/scaler.FollowUpEvery + 1
+	return f.start.Add(k * scaler.FollowUpEvery)
 }
 
 // scrape feeds the embedded source what the gateway's /metrics shows: the
