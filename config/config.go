@@ -39,6 +39,11 @@ type Scaler struct {
 	// HistorySize is how many recent decisions per function the explain API
 	// keeps.
 	HistorySize int `yaml:"history_size"`
+	// AlignLag times each pass this long after a scrape of the gateway,
+	// when the metrics source tells the scrapes' times (Prometheus, the
+	// embedded source): the pass reads data this old instead of up to a
+	// scrape interval. 0: passes on the scaler's own ticker.
+	AlignLag time.Duration `yaml:"align_lag"`
 }
 
 // Defaults are the values a function's com.openfaas.scale.* labels override
@@ -118,7 +123,7 @@ func Default() Config {
 	d := scaler.DefaultDefaults()
 	return Config{
 		Scaler: Scaler{Enabled: true, Interval: 5 * time.Second, StableWindow: 60 * time.Second,
-			BurstWindow: 10 * time.Second, HistorySize: 50},
+			BurstWindow: 10 * time.Second, HistorySize: 50, AlignLag: scaler.DefaultAlignLag},
 		Defaults: FromScaler(d),
 		Idler:    Idler{Enabled: true, Schedule: "@every 30s", RefusedBackoff: time.Hour},
 		KeepAlive: KeepAlive{ColdStartWorth: 15 * time.Minute, PreWarmShare: 0.25, PreWarmInterval: 10 * time.Second,

@@ -16,7 +16,7 @@ func TestParseRejects(t *testing.T) {
 	}{
 		{"unknown nested key",
 			"scaler:\n  intervall: 5s\n",
-			"c.yaml:2:3: scaler.intervall: unknown key; valid keys in scaler: enabled, interval, stable_window, burst_window, history_size"},
+			"c.yaml:2:3: scaler.intervall: unknown key; valid keys in scaler: enabled, interval, stable_window, burst_window, history_size, align_lag"},
 		{"unknown section",
 			"scalar:\n  interval: 5s\n",
 			"c.yaml:1:1: scalar: unknown key; valid keys at the top level: scaler, defaults, idler, keep_alive, actuator, prometheus, server"},
@@ -52,7 +52,7 @@ func TestParseRejects(t *testing.T) {
 			`c.yaml:2:11: defaults.target: "fifty" is not a number`},
 		{"scalar for a section",
 			"scaler: 5s\n",
-			`c.yaml:1:9: scaler: "5s" is not a section: want a mapping of keys (enabled, interval, stable_window, burst_window, history_size)`},
+			`c.yaml:1:9: scaler: "5s" is not a section: want a mapping of keys (enabled, interval, stable_window, burst_window, history_size, align_lag)`},
 		{"duplicate key",
 			"scaler:\n  interval: 5s\n  interval: 6s\n",
 			"c.yaml:3:3: scaler.interval: duplicate key (first at 2:3)"},
@@ -71,7 +71,7 @@ func TestParseRejects(t *testing.T) {
 		{"every error, in file order",
 			"scaler:\n  interval: 5\n  nope: 1\ndefaults:\n  min: -2\n  exact_ce: 1\nextra: 1\n",
 			`c.yaml:2:13: scaler.interval: "5" is not a duration: want a Go duration such as 5s` + "\n" +
-				"c.yaml:3:3: scaler.nope: unknown key; valid keys in scaler: enabled, interval, stable_window, burst_window, history_size\n" +
+				"c.yaml:3:3: scaler.nope: unknown key; valid keys in scaler: enabled, interval, stable_window, burst_window, history_size, align_lag\n" +
 				`c.yaml:5:8: defaults.min: "-2" is negative: want a whole number of at least 0` + "\n" +
 				`c.yaml:6:13: defaults.exact_ce: "1" is not a bool: want true or false` + "\n" +
 				"c.yaml:7:1: extra: unknown key; valid keys at the top level: scaler, defaults, idler, keep_alive, actuator, prometheus, server"},

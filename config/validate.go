@@ -71,6 +71,10 @@ func (c Config) problems() []problem {
 	if s.HistorySize < 0 {
 		bad("scaler.history_size", "must be at least 0, got %d", s.HistorySize)
 	}
+	if s.AlignLag < 0 || (s.AlignLag >= s.Interval && s.Interval >= 100*time.Millisecond) {
+		bad("scaler.align_lag", "must be at least 0s and below scaler.interval %s (0s: passes on the scaler's own ticker), got %s",
+			formatDuration(s.Interval), formatDuration(s.AlignLag))
+	}
 
 	// The same rules as scaler.Defaults.Validate (a test holds the two
 	// equal), with the configuration's key names.

@@ -100,7 +100,7 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 		Provider: deps.Provider, Source: deps.Source, Actuator: act, Clock: deps.Clock,
 		Interval: cfg.Scaler.Interval, StableWindow: cfg.Scaler.StableWindow, BurstWindow: cfg.Scaler.BurstWindow,
 		Defaults: defaults, Namespaces: w.Namespaces, MinFloor: idler.MinFloor(deps.Logger), Leading: deps.Leading,
-		HistorySize: cfg.Scaler.HistorySize, Registerer: deps.Registerer, Logger: deps.Logger.With("component", "scaler"),
+		HistorySize: cfg.Scaler.HistorySize, AlignLag: cfg.Scaler.AlignLag, Registerer: deps.Registerer, Logger: deps.Logger.With("component", "scaler"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scaler: %w", err)

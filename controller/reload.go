@@ -52,6 +52,7 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	restartOnly("scaler.enabled", next.Scaler.Enabled != prev.Scaler.Enabled, func() { kept.Scaler.Enabled = prev.Scaler.Enabled })
 	restartOnly("scaler.interval", next.Scaler.Interval != prev.Scaler.Interval, func() { kept.Scaler.Interval = prev.Scaler.Interval })
 	restartOnly("scaler.history_size", next.Scaler.HistorySize != prev.Scaler.HistorySize, func() { kept.Scaler.HistorySize = prev.Scaler.HistorySize })
+	restartOnly("scaler.align_lag", next.Scaler.AlignLag != prev.Scaler.AlignLag, func() { kept.Scaler.AlignLag = prev.Scaler.AlignLag })
 	restartOnly("idler.enabled", next.Idler.Enabled != prev.Idler.Enabled, func() { kept.Idler.Enabled = prev.Idler.Enabled })
 	restartOnly("keep_alive.prewarm_interval", next.KeepAlive.PreWarmInterval != prev.KeepAlive.PreWarmInterval, func() { kept.KeepAlive.PreWarmInterval = prev.KeepAlive.PreWarmInterval })
 	restartOnly("keep_alive.rebuild_lookback", next.KeepAlive.RebuildLookback != prev.KeepAlive.RebuildLookback, func() { kept.KeepAlive.RebuildLookback = prev.KeepAlive.RebuildLookback })

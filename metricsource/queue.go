@@ -97,3 +97,11 @@ func (w *withQueue) queued(ctx context.Context) (Values, error) {
 	w.last, w.at = v, w.now()
 	return v, nil
 }
+
+// LastScrape is the base source's (ScrapeClock): the queue's readings are
+// read when asked and have no scrape of their own. A base that does not
+// tell answers an unknown Scrape.
+func (w *withQueue) LastScrape(ctx context.Context) (Scrape, error) {
+	s, _, err := LastScrape(ctx, w.base)
+	return s, err
+}

@@ -1,6 +1,7 @@
 package scaler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,6 +61,10 @@ type LoopConfig struct {
 	Leading func() bool
 	// MinFloor gives scheduled minimums; optional.
 	MinFloor MinFloorFunc
+	// AlignLag times the passes after the gateway's scrapes when the source
+	// tells them (metricsource.ScrapeClock): each pass runs this long after
+	// a scrape (AlignTick). 0 keeps a ticker of the loop's own.
+	AlignLag time.Duration
 	// HistorySize is how many decisions per function the explain API keeps
 	// (default 50).
 	HistorySize int
@@ -122,6 +127,9 @@ func (c LoopConfig) Validate() error {
 	if c.HistorySize < 0 {
 		errs = append(errs, fmt.Errorf("history size = %d, must not be negative", c.HistorySize))
 	}
+	if iv := cmp.Or(c.Interval, DefaultInterval); c.AlignLag < 0 || c.AlignLag >= iv {
+		errs = append(errs, fmt.Errorf("align lag = %v, must be at least 0 and below the scale interval %v", c.AlignLag, iv))
+	}
 	if err := c.Defaults.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -181,23 +189,40 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 // Run passes over every function each Interval, and evaluates signalled
 // functions as soon as Notify queues them, until ctx is done (returns nil).
 func (l *Loop) Run(ctx context.Context) error {
-	t := l.cfg.Clock.NewTicker(l.cfg.Interval)
-	defer t.Stop()
 	f := l.cfg.Clock.NewTicker(FollowUpEvery)
 	defer f.Stop()
-	l.logPassError(l.Tick(ctx, l.cfg.Clock.Now()))
+	now := l.cfg.Clock.Now()
+	l.logPassError(l.Tick(ctx, now))
+	t := l.passTicker(ctx, now)
+	defer func() { t.Stop() }()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C():
-			l.logPassError(l.Tick(ctx, l.cfg.Clock.Now()))
+			now := l.cfg.Clock.Now()
+			l.logPassError(l.Tick(ctx, now))
+			if l.cfg.AlignLag > 0 {
+				t.Stop()
+				t = l.passTicker(ctx, now)
+			}
 		case <-f.C():
 			l.logPassError(l.FollowUp(ctx, l.cfg.Clock.Now()))
 		case <-l.wake:
 			l.logPassError(l.EvaluatePending(ctx, l.cfg.Clock.Now()))
 		}
 	}
+}
+
+// passTicker fires for the pass after one at now: every interval on the
+// loop's own ticker, or, aligning to the scrapes, once at NextTick (Run
+// makes a new one after each pass).
+func (l *Loop) passTicker(ctx context.Context, now time.Time) clock.Ticker {
+	if l.cfg.AlignLag <= 0 {
+		return l.cfg.Clock.NewTicker(l.cfg.Interval)
+	}
+	wait := l.NextTick(ctx, now).Sub(l.cfg.Clock.Now())
+	return l.cfg.Clock.NewTicker(max(wait, time.Millisecond))
 }
 
 func (l *Loop) logPassError(err error) {

@@ -26,6 +26,7 @@ const (
 	MetricTargetLoad         = metricPrefix + "function_target_load"
 	MetricReconcileDuration  = metricPrefix + "reconcile_duration_seconds"
 	MetricReconcileErrors    = metricPrefix + "reconcile_errors_total"
+	MetricPassScrapeAge      = metricPrefix + "pass_scrape_age_seconds"
 	labelFunction            = "function_name"
 	labelScalingType         = "scaling_type"
 	labelReason, labelResult = "reason", "result"
@@ -35,6 +36,7 @@ type loopMetrics struct {
 	scaleCalls *prometheus.CounterVec
 	duration   prometheus.Histogram
 	errors     *prometheus.CounterVec
+	scrapeAge  prometheus.Gauge
 }
 
 func newLoopMetrics() *loopMetrics {
@@ -46,6 +48,8 @@ func newLoopMetrics() *loopMetrics {
 			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricReconcileErrors,
 			Help: "Reconcile errors by stage (list, read, load, scale)."}, []string{"stage"}),
+		scrapeAge: prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricPassScrapeAge,
+			Help: "Age of the gateway's newest scrape when the last full pass ran, when the metrics source tells it (scaler.align_lag times the passes after the scrapes)."}),
 	}
 	for _, stage := range []string{"list", "read", "load", "scale"} {
 		m.errors.WithLabelValues(stage)
@@ -60,7 +64,7 @@ func (m *loopMetrics) register(reg prometheus.Registerer, l *Loop) error {
 		return nil
 	}
 	var errs []error
-	for _, c := range []prometheus.Collector{m.scaleCalls, m.duration, m.errors} {
+	for _, c := range []prometheus.Collector{m.scaleCalls, m.duration, m.errors, m.scrapeAge} {
 		if err := reg.Register(c); err != nil {
 			errs = append(errs, err)
 		}

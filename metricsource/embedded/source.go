@@ -60,6 +60,18 @@ func (s *Source) Observe(now time.Time, samples []Sample) {
 	s.st.ingest(now, samples, s.retention)
 }
 
+// LastScrape is the newest successful scrape and the configured interval
+// (metricsource.ScrapeClock).
+func (s *Source) LastScrape(context.Context) (metricsource.Scrape, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.st.scrapes)
+	if n == 0 {
+		return metricsource.Scrape{Every: s.cfg.Interval}, nil
+	}
+	return metricsource.Scrape{At: time.Unix(0, s.st.scrapes[n-1]), Every: s.cfg.Interval}, nil
+}
+
 // maxGap is the longest gap between successful scrapes that still counts as
 // continuous observation: one missed scrape plus jitter, not two.
 func (s *Source) maxGap() time.Duration { return s.cfg.Interval * 5 / 2 }

@@ -23,12 +23,14 @@ type Source struct {
 	api      v1.API
 	log      *slog.Logger
 	interval intervalCache    // the coverage series' scrape interval (interval.go)
+	phase    phaseCache       // when they were last scraped (lastscrape.go)
 	now      func() time.Time // when an interval was read; time.Now
 }
 
 var (
-	_ metricsource.Source     = (*Source)(nil)
-	_ metricsource.PartedLoad = (*Source)(nil)
+	_ metricsource.Source      = (*Source)(nil)
+	_ metricsource.PartedLoad  = (*Source)(nil)
+	_ metricsource.ScrapeClock = (*Source)(nil)
 )
 
 // New validates cfg and returns a Source. It does not contact the server.

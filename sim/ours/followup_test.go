@@ -88,13 +88,15 @@ func TestSkippingIdleFollowUpsChangesNothing(t *testing.T) {
 	}
 }
 
-// TestFollowUpsActAtTheShippedPhase: with the scrape half an interval off
-// the passes, a follow-up reads a scrape the pass before it did not, so
-// leaving follow-ups out changes the replay; with every scrape just before
-// a pass (phase 0) they read what the pass read, and it does not.
-func TestFollowUpsActAtTheShippedPhase(t *testing.T) {
+// TestFollowUpsActOffThePhase: with passes on the scaler's own ticker
+// (scaler.align_lag 0) and the scrape half an interval off them, a
+// follow-up reads a scrape the pass before it did not, so leaving
+// follow-ups out changes the replay; with every scrape just before a pass
+// (phase 0) they read what the pass read, and it does not.
+func TestFollowUpsActOffThePhase(t *testing.T) {
 	_, run := bursty2h(t)
 	with := Default()
+	with.Config.Scaler.AlignLag = 0
 	without := with
 	without.Label, without.neverFollowUp = "no-follow-ups", true
 	aligned, alignedWithout := with, without
@@ -102,7 +104,7 @@ func TestFollowUpsActAtTheShippedPhase(t *testing.T) {
 	aligned.Label, alignedWithout.Label = "aligned", "aligned-no-follow-ups"
 	rs := run(with, without, aligned, alignedWithout)
 	if differing(rs[0], rs[1]) == 0 {
-		t.Errorf("at the shipped phase, follow-ups changed nothing (cold starts %d, scale events %d)", rs[0].ColdStarts, rs[0].ScaleEvents)
+		t.Errorf("at half an interval off the passes, follow-ups changed nothing (cold starts %d, scale events %d)", rs[0].ColdStarts, rs[0].ScaleEvents)
 	}
 	if d := differing(rs[2], rs[3]); d > 0 {
 		t.Errorf("at phase 0 follow-ups changed %d functions' replays: cold starts %d → %d", d, rs[2].ColdStarts, rs[3].ColdStarts)
@@ -118,5 +120,49 @@ func TestScrapePhaseIsChecked(t *testing.T) {
 		if _, err := p.NewFleet(nil, time.Unix(0, 0), nil); err == nil {
 			t.Errorf("phase %s at a %s scrape: no error", ph, p.Scrape)
 		}
+	}
+}
+
+// TestPassesFollowTheScrapes: with the shipped scaler.align_lag, the
+// scaler's passes after the first run the lag after a scrape, whatever the
+// scrape's phase; with it 0 they keep the interval from the start.
+func TestPassesFollowTheScrapes(t *testing.T) {
+	start := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name       string
+		phase, lag time.Duration
+		want       time.Duration // passes' offset into their 5 s
+	}{
+		{"half phase, aligned", HalfInterval, 500 * time.Millisecond, 3 * time.Second},
+		{"phase 1.3s, aligned", 1300 * time.Millisecond, 500 * time.Millisecond, 1800 * time.Millisecond},
+		{"phase 0, aligned", 0, 500 * time.Millisecond, 500 * time.Millisecond},
+		{"half phase, own ticker", HalfInterval, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Default()
+			p.ScrapePhase, p.Config.Scaler.AlignLag = tc.phase, tc.lag
+			fl, err := p.NewFleet(nil, start, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := fl.(*fleet)
+			var passes []time.Time
+			for now := f.Next(); now.Before(start.Add(time.Minute)); now = f.Next() {
+				before := f.nextScale
+				f.Pass(now)
+				if !f.nextScale.Equal(before) {
+					passes = append(passes, now)
+				}
+			}
+			if len(passes) < 11 || !passes[0].Equal(start) {
+				t.Fatalf("passes %v: want the first at the start and one about every 5 s", passes)
+			}
+			// The second pass is timed at the start, before any scrape.
+			for i, at := range passes[2:] {
+				if off := at.Sub(start) % (5 * time.Second); off != tc.want {
+					t.Errorf("pass %d at %s: %s into its 5 s, want %s", i+2, at.Sub(start), off, tc.want)
+				}
+			}
+		})
 	}
 }

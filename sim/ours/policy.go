@@ -211,7 +211,9 @@ func (f *fleet) Pass(now time.Time) {
 	}
 	if f.cfg.Scaler.Enabled && due(&f.nextScale) {
 		_ = f.ctl.Loop.Tick(ctx, now) // errors are the loop's to log; this provider never fails
-		f.nextScale = now.Add(f.cfg.Scaler.Interval)
+		// As Loop.Run: a lag after the scrapes when scaler.align_lag is set
+		// (the embedded source tells them), else every interval.
+		f.nextScale = f.ctl.Loop.NextTick(ctx, now)
 	}
 	if f.cfg.Scaler.Enabled && due(&f.nextFollow) {
 		// Loop.Run's second ticker: functions that just scaled up are
