@@ -3,9 +3,10 @@ package prometheus
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 	"time"
+
+	"github.com/prometheus/common/model"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
@@ -13,22 +14,26 @@ import (
 // Prometheus scrapes each target at a fixed offset within its interval
 // (derived from the target's labels), so the gateway's scrapes keep one
 // phase until Prometheus is restarted or reconfigured. The source reads the
-// newest scrape's time now and then and carries it forward by whole
-// intervals in between: one cheap query a minute, not one a pass.
+// newest scrape's time and the gap before it now and then, and carries the
+// time forward by whole intervals in between: one cheap query a minute,
+// not one a pass.
 const phaseTTL = time.Minute
 
-// lastScrapeQuery is the newest sample time of the coverage series: the
-// start of the gateway's last scrape (several gateway replicas: the
-// latest of them).
-func lastScrapeQuery(sel string) string {
-	return fmt.Sprintf(`max(timestamp(%s))`, sel)
+// lastScrapesQuery asks for the coverage series' raw samples of the last
+// minute: their newest time is the start of the gateway's last scrape
+// (several gateway replicas: the latest of them), and the gap before it
+// the scrape interval, known after two scrapes where scrapeInterval needs
+// a full minute of them.
+func lastScrapesQuery(sel string) string {
+	return fmt.Sprintf(`%s[1m]`, sel)
 }
 
-// phaseCache holds the last read scrape time and when it was read.
+// phaseCache holds the last read scrape and when it was read.
 type phaseCache struct {
-	mu   sync.Mutex
-	last time.Time // zero: unknown
-	at   time.Time // when read (zero: never)
+	mu    sync.Mutex
+	last  time.Time     // zero: unknown
+	every time.Duration // the gap before last (0: one sample only)
+	at    time.Time     // when read (zero: never)
 }
 
 // LastScrape is the coverage series' newest scrape and their scrape
@@ -37,29 +42,55 @@ type phaseCache struct {
 func (s *Source) LastScrape(ctx context.Context) (metricsource.Scrape, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	every := s.scrapeInterval(ctx)
 	now := s.now()
 	c := &s.phase
 	c.mu.Lock()
-	last, fresh := c.last, !c.at.IsZero() && now.Sub(c.at) < phaseTTL && !c.last.IsZero()
+	last, every, fresh := c.last, c.every, !c.at.IsZero() && now.Sub(c.at) < phaseTTL && !c.last.IsZero() && c.every > 0
 	c.mu.Unlock()
 	if !fresh {
-		vec, err := s.query(ctx, lastScrapeQuery(s.cfg.CoverageSelector))
+		var err error
+		last, every, err = s.readLastScrape(ctx)
 		if err != nil {
-			return metricsource.Scrape{Every: every}, fmt.Errorf("last scrape: %w", err)
-		}
-		last = time.Time{}
-		if len(vec) == 1 {
-			if v := float64(vec[0].Value); v > 0 && !math.IsInf(v, 0) && !math.IsNaN(v) {
-				last = time.Unix(0, int64(v*float64(time.Second)))
-			}
+			return metricsource.Scrape{}, err
 		}
 		c.mu.Lock()
-		c.last, c.at = last, now
+		c.last, c.every, c.at = last, every, now
 		c.mu.Unlock()
 	}
 	if !last.IsZero() && every > 0 && now.After(last) {
 		last = last.Add(now.Sub(last) / every * every)
 	}
 	return metricsource.Scrape{At: last, Every: every}, nil
+}
+
+// readLastScrape reads the newest sample time of the coverage series and
+// the gap before it (0 with one sample).
+func (s *Source) readLastScrape(ctx context.Context) (last time.Time, every time.Duration, err error) {
+	expr := lastScrapesQuery(s.cfg.CoverageSelector)
+	v, warnings, _, err := s.api.Query(ctx, expr, time.Time{})
+	if err != nil {
+		return time.Time{}, 0, fmt.Errorf("last scrape: %w", classify(err, expr))
+	}
+	if len(warnings) > 0 {
+		s.log.Debug("prometheus warnings", "query", expr, "warnings", warnings)
+	}
+	m, ok := v.(model.Matrix)
+	if !ok {
+		return time.Time{}, 0, fmt.Errorf("last scrape: query %s: got a %s, want a matrix", expr, v.Type())
+	}
+	for _, ss := range m {
+		n := len(ss.Values)
+		if n == 0 {
+			continue
+		}
+		t := ss.Values[n-1].Timestamp.Time()
+		if !t.After(last) {
+			continue
+		}
+		last, every = t, 0
+		if n > 1 {
+			every = t.Sub(ss.Values[n-2].Timestamp.Time())
+		}
+	}
+	return last, every, nil
 }
