@@ -46,9 +46,10 @@ func providerLatencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 }
 
 func reconcileDurationPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
-	return timeSeries(id, "Reconcile cycle duration", "Time one pass of the scaler's reconcile loop takes.", "s", pos,
+	return timeSeries(id, "Reconcile pass: duration and data age", "Time one pass of the scaler's reconcile loop takes, and how old the gateway's newest scrape was when it ran (scaler.align_lag times the passes after the scrapes; absent when the metrics source does not tell).", "s", pos,
 		query{`histogram_quantile(0.5, sum by (le) (rate(faas_autoscaler_reconcile_duration_seconds_bucket[$__rate_interval])))`, "p50"},
-		query{`histogram_quantile(0.99, sum by (le) (rate(faas_autoscaler_reconcile_duration_seconds_bucket[$__rate_interval])))`, "p99"})
+		query{`histogram_quantile(0.99, sum by (le) (rate(faas_autoscaler_reconcile_duration_seconds_bucket[$__rate_interval])))`, "p99"},
+		query{`max(faas_autoscaler_pass_scrape_age_seconds)`, "data age at the pass"})
 }
 
 func idlerCyclePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {

@@ -143,6 +143,7 @@ type controllerSeries struct {
 	idled      prometheus.Counter
 	skipped    *prometheus.CounterVec
 	atZero     prometheus.Gauge
+	scrapeAge  prometheus.Gauge
 	hist       map[string]*prometheus.HistogramVec
 	latency    *prometheus.HistogramVec // the gateway's duration histogram (teststack's), set by the caller
 }
@@ -168,7 +169,8 @@ func newControllerSeries(reg prometheus.Registerer) *controllerSeries {
 	c.idlerRuns = prometheus.NewCounter(prometheus.CounterOpts{Name: "faas_autoscaler_idler_runs_total", Help: "runs"})
 	c.idled = prometheus.NewCounter(prometheus.CounterOpts{Name: "faas_autoscaler_idler_functions_idled_total", Help: "idled"})
 	c.atZero = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_idler_functions_at_zero", Help: "at zero"})
-	reg.MustRegister(c.idlerRuns, c.idled, c.atZero)
+	c.scrapeAge = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_pass_scrape_age_seconds", Help: "age"})
+	reg.MustRegister(c.idlerRuns, c.idled, c.atZero, c.scrapeAge)
 	for name, labels := range map[string][]string{
 		"faas_autoscaler_webhook_duration_seconds":       nil,
 		"faas_autoscaler_provider_call_duration_seconds": {"operation"},
@@ -187,6 +189,7 @@ func (c *controllerSeries) set(fn string) {
 	}
 	c.gauges["target_load"].WithLabelValues(fn, "rps").Set(45)
 	c.atZero.Set(1)
+	c.scrapeAge.Set(0.5)
 	c.observe(fn)
 }
 
