@@ -51,7 +51,7 @@ const maxSimScrape = 5 * time.Minute
 // scrapeFlag registers --scrape on fs, shared by sim and sim-eval.
 func (o *simOptions) scrapeFlag(fs *flag.FlagSet) {
 	fs.DurationVar(&o.scrape, "scrape", embedded.DefaultInterval, "how often faas-autoscaler reads the simulated gateway's metrics: Prometheus's scrape interval of the gateway job; 1s is the recommended setting")
-	fs.StringVar(&o.phase, "scrape-phase", "half", "how long after the scaler's pass each scrape falls: half (half the scrape interval, the mean age of a deployment's data) or a duration from 0 (every scrape just before a pass) to below --scrape")
+	fs.StringVar(&o.phase, "scrape-phase", "half", "how long after the replay's start the first scrape falls, then one every --scrape: half (half the scrape interval: on its own ticker, a pass reads data this old on average) or a duration from 0 (just before the first pass) to below --scrape; the shipped scaler times its later passes after the scrapes (scaler.align_lag)")
 }
 
 // checkScrape validates --scrape.

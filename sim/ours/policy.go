@@ -39,12 +39,13 @@ type Policy struct {
 	Scrape time.Duration
 	// ScrapePhase is how long after the scaler's first pass the first
 	// scrape falls, in [0, Scrape), or HalfInterval. Prometheus's scrapes
-	// and the controller's ticker keep their own phases, so in a
-	// deployment a pass reads data of any age up to an interval: half an
-	// interval is the mean, and what Default sets. At 0 every scrape falls
-	// just before a pass, so each pass reads the freshest data there is,
-	// and the scaler's follow-ups (every second after a scale-up) read
-	// nothing newer than the pass did and never act.
+	// and the controller's start keep their own phases: half an interval
+	// is the mean, and what Default sets. The shipped scaler times its
+	// later passes a lag after the scrapes (scaler.align_lag, through
+	// Loop.NextTick), so the phase matters little to it; with align_lag 0
+	// a pass reads data of any age up to an interval, and at phase 0 every
+	// scrape falls just before a pass and the follow-ups (every second
+	// after a scale-up) read nothing newer than their pass.
 	ScrapePhase time.Duration
 
 	// everySecond runs FollowUp every second, as Loop.Run does, instead of
