@@ -41,13 +41,7 @@ func TestGapInsideWindow(t *testing.T) {
 	prom := teststack.Prometheus(t, teststack.PromOptions{
 		ScrapeTargets: []teststack.Target{{Job: "gateway", URL: ex.Addr()}},
 	})
-	cfg := DefaultConfig()
-	cfg.URL = prom.URL()
-	cfg.CoverageSelector = `up{job="gateway"}`
-	src, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := gatewaySource(t, prom, nil)
 	const window = 8 * time.Second
 	prom.WaitUp(t, "gateway")
 	// A whole window of quiet, covered observation first: the baseline.

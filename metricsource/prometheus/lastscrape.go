@@ -3,6 +3,7 @@ package prometheus
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,9 +22,9 @@ const phaseTTL = time.Minute
 
 // lastScrapesQuery asks for the coverage series' raw samples of the last
 // minute: their newest time is the start of the gateway's last scrape
-// (several gateway replicas: the latest of them), and the gap before it
-// the scrape interval, known after two scrapes where scrapeInterval needs
-// a full minute of them.
+// (several gateway replicas: the latest of them), and the median gap
+// between them the scrape interval, known after two scrapes where
+// scrapeInterval needs a full minute of them.
 func lastScrapesQuery(sel string) string {
 	return fmt.Sprintf(`%s[1m]`, sel)
 }
@@ -64,7 +65,7 @@ func (s *Source) LastScrape(ctx context.Context) (metricsource.Scrape, error) {
 }
 
 // readLastScrape reads the newest sample time of the coverage series and
-// the gap before it (0 with one sample).
+// the median gap between that series' samples (0 with one sample).
 func (s *Source) readLastScrape(ctx context.Context) (last time.Time, every time.Duration, err error) {
 	expr := lastScrapesQuery(s.cfg.CoverageSelector)
 	v, warnings, _, err := s.api.Query(ctx, expr, time.Time{})
@@ -87,10 +88,23 @@ func (s *Source) readLastScrape(ctx context.Context) (last time.Time, every time
 		if !t.After(last) {
 			continue
 		}
-		last, every = t, 0
-		if n > 1 {
-			every = t.Sub(ss.Values[n-2].Timestamp.Time())
-		}
+		last, every = t, medianGap(ss.Values)
 	}
 	return last, every, nil
+}
+
+// medianGap is the median gap between consecutive samples (0 with fewer
+// than two), to the millisecond: a scrape Prometheus started late (a busy
+// machine, beyond its timestamp tolerance of a few ms) moves one gap, not
+// the interval carried forward for a minute.
+func medianGap(vs []model.SamplePair) time.Duration {
+	if len(vs) < 2 {
+		return 0
+	}
+	gaps := make([]time.Duration, 0, len(vs)-1)
+	for i := 1; i < len(vs); i++ {
+		gaps = append(gaps, vs[i].Timestamp.Time().Sub(vs[i-1].Timestamp.Time()))
+	}
+	slices.Sort(gaps)
+	return gaps[len(gaps)/2].Round(time.Millisecond)
 }

@@ -75,14 +75,7 @@ func TestRealPrometheus(t *testing.T) {
 	prom := teststack.Prometheus(t, teststack.PromOptions{
 		ScrapeTargets: []teststack.Target{{Job: "gateway", URL: ex.Addr()}},
 	})
-	cfg := DefaultConfig()
-	cfg.URL = prom.URL()
-	cfg.CoverageSelector = `up{job="gateway"}`
-	cfg.MaxScrapeGap = 3 * time.Second
-	src, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := gatewaySource(t, prom, func(c *Config) { c.MaxScrapeGap = 3 * time.Second })
 	const window = 8 * time.Second
 
 	prom.WaitUp(t, "gateway")
@@ -266,7 +259,7 @@ func TestRealPrometheus(t *testing.T) {
 	})
 
 	t.Run("bad selector is a plain error", func(t *testing.T) {
-		bad := cfg
+		bad := src.cfg
 		bad.CoverageSelector = `up{job=~"("}`
 		s, err := New(bad)
 		if err != nil {

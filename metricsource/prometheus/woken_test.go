@@ -27,13 +27,7 @@ func TestWokenFromRealPrometheus(t *testing.T) {
 	prom := teststack.Prometheus(t, teststack.PromOptions{
 		ScrapeTargets: []teststack.Target{{Job: "gateway", URL: ex.Addr()}},
 	})
-	cfg := DefaultConfig()
-	cfg.URL = prom.URL()
-	cfg.CoverageSelector = `up{job="gateway"}`
-	src, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := gatewaySource(t, prom, nil)
 	const window = 8 * time.Second
 	woken, up, parked := provider.Ref{Name: "woken", Namespace: "openfaas-fn"}, provider.Ref{Name: "up", Namespace: "openfaas-fn"},
 		provider.Ref{Name: "parked", Namespace: "openfaas-fn"}
