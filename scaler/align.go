@@ -23,27 +23,30 @@ import (
 const DefaultAlignLag = 500 * time.Millisecond
 
 // AlignTick is when the pass after one at now runs: nominally now +
-// interval. When s is known, its interval at most the pass interval, and
-// lag at least 0, it is the instant s.At + lag + k·s.Every nearest to
-// the nominal time, so each pass follows a scrape by lag; a pass never
-// follows another by less than half an interval. aligned says which it
-// gave. It is pure.
+// interval. When s is known and lag at least 0, it is the instant s.At +
+// lag + k·g nearest to the nominal time, g the shorter of the scrape and
+// pass intervals: scraped as often as the scaler passes or more, each pass
+// follows a scrape by lag; scraped less often (Prometheus at 15 s, passes
+// at 5 s), every scrape is followed by a pass lag later and the passes
+// between keep the interval. A pass never follows another by less than
+// half an interval. aligned says which it gave. It is pure.
 func AlignTick(now time.Time, interval time.Duration, s metricsource.Scrape, lag time.Duration) (next time.Time, aligned bool) {
 	nominal := now.Add(interval)
-	if !s.Known() || s.Every > interval || lag < 0 || interval <= 0 {
+	if !s.Known() || lag < 0 || interval <= 0 {
 		return nominal, false
 	}
+	g := min(s.Every, interval)
 	base := s.At.Add(lag)
 	d := nominal.Sub(base)
-	k := d / s.Every
-	if rem := d - k*s.Every; rem > s.Every/2 {
+	k := d / g
+	if rem := d - k*g; rem > g/2 {
 		k++
-	} else if rem < -s.Every/2 {
+	} else if rem < -g/2 {
 		k--
 	}
-	t := base.Add(k * s.Every)
+	t := base.Add(k * g)
 	for t.Before(now.Add(interval / 2)) {
-		t = t.Add(s.Every)
+		t = t.Add(g)
 	}
 	return t, true
 }

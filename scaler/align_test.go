@@ -31,7 +31,8 @@ func TestAlignTick(t *testing.T) {
 	}{
 		{"unknown scrape: the own interval", 0, 5 * time.Second, metricsource.Scrape{}, 500 * ms, 5 * time.Second, false},
 		{"unknown interval", 0, 5 * time.Second, metricsource.Scrape{At: at(0)}, 500 * ms, 5 * time.Second, false},
-		{"scrapes rarer than passes: every pass would not get one", 0, 5 * time.Second, s(-time.Second, 15*time.Second), 500 * ms, 5 * time.Second, false},
+		{"scrapes rarer than passes: the pass grid moves to a lag after the scrape", 0, 5 * time.Second, s(-time.Second, 15*time.Second), 500 * ms, 4500 * ms, true},
+		{"scrapes rarer than passes, already on that grid", 4500 * ms, 5 * time.Second, s(-time.Second, 15*time.Second), 500 * ms, 9500 * ms, true},
 		{"same interval, scrape 2.3s ago: next at the scrape after the nominal, nearest", 0, 5 * time.Second, s(-2300*ms, 5*time.Second), 500 * ms, 3200 * ms, true},
 		{"same interval, already aligned", 3200 * ms, 5 * time.Second, s(2700*ms, 5*time.Second), 500 * ms, 8200 * ms, true},
 		{"a scrape just before the nominal time: a little earlier", 0, 5 * time.Second, s(-200*ms, 5*time.Second), 0, 4800 * ms, true},
