@@ -48,6 +48,14 @@ func TestPartOfAReading(t *testing.T) {
 		if got := p.Of(ref, vals); got != want {
 			t.Errorf("%s: %q, want %q", ref, got, want)
 		}
+		// For, told whether there is a reading, answers as Of does.
+		_, has := vals[ref]
+		if got := p.For(ref, has); got != want {
+			t.Errorf("For(%s, %v): %q, want %q", ref, has, got, want)
+		}
+	}
+	if none.For(a, true) != PartUnknown {
+		t.Error("nil parts said a part through For")
 	}
 }
 

@@ -226,7 +226,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 				continue
 			}
 			obs.StableLoad, obs.BurstLoad = lt.lookup(fn.Ref)
-			obs.StablePart, obs.BurstPart = lt.partsOf(fn.Ref)
+			obs.StablePart, obs.BurstPart = lt.partsOf(fn.Ref, obs.StableLoad != nil, obs.BurstLoad != nil)
 			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
 				if v, ok := queued[fn.Ref]; ok {
 					obs.Queued = new(v)
@@ -253,9 +253,10 @@ type loadsOfType struct {
 }
 
 // partsOf returns which part ref's two readings came from (capacity, with a
-// source that says it; else unknown).
-func (lt loadsOfType) partsOf(ref provider.Ref) (stable, burst metricsource.Part) {
-	return lt.stableParts.Of(ref, lt.stable), lt.burstParts.Of(ref, lt.burst)
+// source that says it; else unknown); hasStable and hasBurst say whether
+// ref has each reading (the caller has looked them up).
+func (lt loadsOfType) partsOf(ref provider.Ref, hasStable, hasBurst bool) (stable, burst metricsource.Part) {
+	return lt.stableParts.For(ref, hasStable), lt.burstParts.For(ref, hasBurst)
 }
 
 // lookup returns ref's two readings, nil where missing, in one allocation.

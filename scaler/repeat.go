@@ -42,7 +42,7 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, lt *loadsOfType, queued
 	}
 	s, sok := lt.stable[fn.Ref]
 	b, bok := lt.burst[fn.Ref]
-	sp, bp := lt.partsOf(fn.Ref)
+	sp, bp := lt.partsOf(fn.Ref, sok, bok)
 	var q float64
 	var qok bool
 	if ps.spec.Type != metricsource.TypeQueue {
