@@ -35,6 +35,11 @@ type phaseCache struct {
 	last  time.Time     // zero: unknown
 	every time.Duration // the gap before last (0: one sample only)
 	at    time.Time     // when read (zero: never)
+	// failed is when the last read failed (zero: it did not), and err
+	// why: the scaler asks once a pass, and a slow or unreachable
+	// Prometheus would hold every pass's timing up to the query timeout.
+	failed time.Time
+	err    error
 }
 
 // LastScrape is the coverage series' newest scrape and their scrape
@@ -47,15 +52,23 @@ func (s *Source) LastScrape(ctx context.Context) (metricsource.Scrape, error) {
 	c := &s.phase
 	c.mu.Lock()
 	last, every, fresh := c.last, c.every, !c.at.IsZero() && now.Sub(c.at) < phaseTTL && !c.last.IsZero() && c.every > 0
+	failed, ferr := c.failed, c.err
 	c.mu.Unlock()
+	if !fresh && !failed.IsZero() && now.Sub(failed) < intervalUnknownTTL {
+		// Asked again within a minute of a failure: the same answer,
+		// without waiting on Prometheus again.
+		return metricsource.Scrape{}, ferr
+	}
 	if !fresh {
 		var err error
 		last, every, err = s.readLastScrape(ctx)
+		c.mu.Lock()
 		if err != nil {
+			c.failed, c.err = now, err
+			c.mu.Unlock()
 			return metricsource.Scrape{}, err
 		}
-		c.mu.Lock()
-		c.last, c.every, c.at = last, every, now
+		c.last, c.every, c.at, c.failed, c.err = last, every, now, time.Time{}, nil
 		c.mu.Unlock()
 	}
 	if !last.IsZero() && every > 0 && now.After(last) {

@@ -110,3 +110,46 @@ func TestMedianGapIgnoresALateScrape(t *testing.T) {
 		t.Errorf("one sample: %s, want 0", g)
 	}
 }
+
+// TestLastScrapeFailureIsRemembered: a Prometheus that fails is asked once
+// a minute, not at every pass (each ask can wait out the query timeout);
+// the error is answered again in between, and a minute on it is asked
+// again.
+func TestLastScrapeFailureIsRemembered(t *testing.T) {
+	var mu sync.Mutex
+	asked := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		asked++
+		mu.Unlock()
+		http.Error(w, "overloaded", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	cfg := DefaultConfig()
+	cfg.URL = srv.URL
+	src, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	src.now = func() time.Time { return now }
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return asked
+	}
+	ctx := context.Background()
+	for i, step := range []struct {
+		after time.Duration
+		asks  int
+	}{{0, 1}, {5 * time.Second, 1}, {50 * time.Second, 1}, {61 * time.Second, 2}, {65 * time.Second, 2}} {
+		now = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC).Add(step.after)
+		s, err := src.LastScrape(ctx)
+		if err == nil || s.Known() {
+			t.Errorf("read %d at +%s: %+v, %v; want an error", i, step.after, s, err)
+		}
+		if got := count(); got != step.asks {
+			t.Errorf("read %d at +%s: Prometheus asked %d times in all, want %d", i, step.after, got, step.asks)
+		}
+	}
+}
