@@ -15,9 +15,9 @@ import (
 // Prometheus scrapes each target at a fixed offset within its interval
 // (derived from the target's labels), so the gateway's scrapes keep one
 // phase until Prometheus is restarted or reconfigured. The source reads the
-// newest scrape's time and the gap before it now and then, and carries the
-// time forward by whole intervals in between: one cheap query a minute,
-// not one a pass.
+// newest scrape's time and the interval (the median gap of the last
+// minute's samples) now and then, and carries the time forward by whole
+// intervals in between: one cheap query a minute, not one a pass.
 const phaseTTL = time.Minute
 
 // lastScrapesQuery asks for the coverage series' raw samples of the last
@@ -33,7 +33,7 @@ func lastScrapesQuery(sel string) string {
 type phaseCache struct {
 	mu    sync.Mutex
 	last  time.Time     // zero: unknown
-	every time.Duration // the gap before last (0: one sample only)
+	every time.Duration // the median gap up to last (0: one sample only)
 	at    time.Time     // when read (zero: never)
 	// failed is when the last read failed (zero: it did not), and err
 	// why: the scaler asks once a pass, and a slow or unreachable
@@ -80,17 +80,9 @@ func (s *Source) LastScrape(ctx context.Context) (metricsource.Scrape, error) {
 // readLastScrape reads the newest sample time of the coverage series and
 // the median gap between that series' samples (0 with one sample).
 func (s *Source) readLastScrape(ctx context.Context) (last time.Time, every time.Duration, err error) {
-	expr := lastScrapesQuery(s.cfg.CoverageSelector)
-	v, warnings, _, err := s.api.Query(ctx, expr, time.Time{})
+	m, err := queryAs[model.Matrix](ctx, s, lastScrapesQuery(s.cfg.CoverageSelector), "a matrix")
 	if err != nil {
-		return time.Time{}, 0, fmt.Errorf("last scrape: %w", classify(err, expr))
-	}
-	if len(warnings) > 0 {
-		s.log.Debug("prometheus warnings", "query", expr, "warnings", warnings)
-	}
-	m, ok := v.(model.Matrix)
-	if !ok {
-		return time.Time{}, 0, fmt.Errorf("last scrape: query %s: got a %s, want a matrix", expr, v.Type())
+		return time.Time{}, 0, fmt.Errorf("last scrape: %w", err)
 	}
 	for _, ss := range m {
 		n := len(ss.Values)

@@ -213,18 +213,25 @@ func (s *Source) uncovered(vec model.Vector, window time.Duration) string {
 
 // query runs one instant query at the server's now and wants a vector.
 func (s *Source) query(ctx context.Context, expr string) (model.Vector, error) {
+	return queryAs[model.Vector](ctx, s, expr, "a vector")
+}
+
+// queryAs runs one instant query at the server's now and wants a T (what
+// names it in the error): a vector, or a matrix for a range selector.
+func queryAs[T model.Value](ctx context.Context, s *Source, expr, what string) (T, error) {
+	var zero T
 	v, warnings, _, err := s.api.Query(ctx, expr, time.Time{})
 	if err != nil {
-		return nil, classify(err, expr)
+		return zero, classify(err, expr)
 	}
 	if len(warnings) > 0 {
 		s.log.Debug("prometheus warnings", "query", expr, "warnings", warnings)
 	}
-	vec, ok := v.(model.Vector)
+	t, ok := v.(T)
 	if !ok {
-		return nil, fmt.Errorf("query %s: got a %s, want a vector", expr, v.Type())
+		return zero, fmt.Errorf("query %s: got a %s, want %s", expr, v.Type(), what)
 	}
-	return vec, nil
+	return t, nil
 }
 
 // classify maps client errors: a query Prometheus understood and rejected is
