@@ -113,7 +113,7 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 		fmt.Fprintf(stderr, "usage: faas-autoscaler sim --trace DIR [flags]\n\nReplays an Azure Functions trace (2019 in either layout, or 2021) or a synthetic one against autoscaling policies.\n%s\n%s\n\nflags:\n", report.Attribution, report.Attribution2021)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.traceDir, "trace", os.Getenv("SIM_TRACE"), "trace folder (invocations.csv or inv.csv with optional durations and memory files, or one 2021-schema app,func,end_timestamp,duration CSV), or synth:NAME[@SEED] with NAME one of "+simSynthKinds()+" (env SIM_TRACE)")
+	fs.StringVar(&o.traceDir, "trace", os.Getenv("SIM_TRACE"), "trace folder (invocations.csv or inv.csv with optional durations and memory files; one day of the Azure 2019 dataset as downloaded, a folder holding one day or the day's invocations_per_function_md.anon.dNN.csv; or one 2021-schema app,func,end_timestamp,duration CSV), or synth:NAME[@SEED] with NAME one of "+simSynthKinds()+" (env SIM_TRACE)")
 	fs.StringVar(&o.policies, "policies", strings.Join(simPolicies, ","), "comma-separated policies: "+strings.Join(simPolicies, ", "))
 	fs.StringVar(&o.baseline, "baseline", "fixed-10m", "policy idle replica-seconds are normalised to")
 	fs.IntVar(&o.cfg.Concurrency, "concurrency", o.cfg.Concurrency, "requests one replica serves at once")

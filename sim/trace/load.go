@@ -45,33 +45,58 @@ var (
 	memoryFiles     = []string{"memory.csv", "mem.csv"}
 )
 
-// Load reads a trace folder: an invocations file (required) and, when
-// present, its durations and memory files; or, in a folder without one, a
-// single CSV file in the 2021 per-invocation schema (see ParseInvocationLog).
+// Load reads a trace: a folder with an invocations file (required) and,
+// when present, its durations and memory files; a folder, or one day's
+// invocations file, of the Azure 2019 dataset as downloaded (dataset.go);
+// or a folder with a single CSV file in the 2021 per-invocation schema (see
+// ParseInvocationLog).
 func Load(dir string) (*Trace, error) {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return loadDatasetFile(dir)
+	}
 	return LoadFS(os.DirFS(dir), dir)
 }
 
-// LoadFS is Load over any file system; label prefixes file names in errors.
+// LoadFS is Load over a folder of any file system; label prefixes file
+// names in errors.
 func LoadFS(fsys fs.FS, label string) (*Trace, error) {
-	open := func(names []string) (fs.File, string, error) {
-		for _, n := range names {
-			f, err := fsys.Open(n)
-			if err == nil {
-				return f, filepath.Join(label, n), nil
-			}
-			if !errors.Is(err, fs.ErrNotExist) {
-				return nil, "", err
-			}
+	for _, n := range invocationFiles {
+		if _, err := fs.Stat(fsys, n); err == nil {
+			return loadMinuteCounts(fsys, label, label, invocationFiles, durationFiles, memoryFiles)
 		}
-		return nil, "", nil
 	}
-	f, name, err := open(invocationFiles)
+	if t, ok, err := loadDatasetFolder(fsys, label); ok || err != nil {
+		return t, err
+	}
+	return loadInvocationLog(fsys, label)
+}
+
+// openFirst opens the first of names that exists in fsys (nil when none);
+// the name it returns is under label, for errors.
+func openFirst(fsys fs.FS, label string, names []string) (fs.File, string, error) {
+	for _, n := range names {
+		f, err := fsys.Open(n)
+		if err == nil {
+			return f, filepath.Join(label, n), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, "", err
+		}
+	}
+	return nil, "", nil
+}
+
+// loadMinuteCounts reads per-minute counts from the first of inv (which
+// must exist) and joins the first durations and memory files that exist.
+// label names the trace (its folder, or the file the caller was given);
+// dir is fsys's path, which prefixes file names in errors.
+func loadMinuteCounts(fsys fs.FS, label, dir string, inv, dur, mem []string) (*Trace, error) {
+	f, name, err := openFirst(fsys, dir, inv)
 	if err != nil {
 		return nil, err
 	}
 	if f == nil {
-		return loadInvocationLog(fsys, label)
+		return nil, fmt.Errorf("%s: no invocations file (tried %v)", label, inv)
 	}
 	fns, err := ParseInvocations(f, name)
 	f.Close()
@@ -80,7 +105,7 @@ func LoadFS(fsys fs.FS, label string) (*Trace, error) {
 	}
 	t := &Trace{Dir: label, Format: Azure2019, Minutes: len(fns[0].PerMinute), Functions: fns}
 
-	if f, name, err = open(durationFiles); err != nil {
+	if f, name, err = openFirst(fsys, dir, dur); err != nil {
 		return nil, err
 	} else if f != nil {
 		d, err := ParseDurations(f, name)
@@ -95,7 +120,7 @@ func LoadFS(fsys fs.FS, label string) (*Trace, error) {
 			}
 		}
 	}
-	if f, name, err = open(memoryFiles); err != nil {
+	if f, name, err = openFirst(fsys, dir, mem); err != nil {
 		return nil, err
 	} else if f != nil {
 		m, err := ParseMemory(f, name)

@@ -1,0 +1,74 @@
+package trace
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// The Azure Functions 2019 dataset as downloaded (azurefunctions-dataset2019.tar.xz)
+// names its files by day: d01..d14 for invocations and durations, d01..d12
+// for memory (per app). A folder of it holds up to 14 days, so a day is
+// chosen by passing its invocations file, or by a folder that holds one day.
+const (
+	datasetInvocations = "invocations_per_function_md.anon.%s.csv"
+	datasetDurations   = "function_durations_percentiles.anon.%s.csv"
+	datasetMemory      = "app_memory_percentiles.anon.%s.csv"
+)
+
+// datasetDay matches a day's invocations file and captures the day ("d01").
+var datasetDay = regexp.MustCompile(`^invocations_per_function_md\.anon\.(d[0-9]+)\.csv$`)
+
+// datasetFiles are one day's file names: invocations, durations, memory.
+func datasetFiles(day string) (inv, dur, mem []string) {
+	return []string{fmt.Sprintf(datasetInvocations, day)}, []string{fmt.Sprintf(datasetDurations, day)},
+		[]string{fmt.Sprintf(datasetMemory, day)}
+}
+
+// datasetDays lists the days whose invocations file is in fsys, sorted.
+func datasetDays(fsys fs.FS) ([]string, error) {
+	names, err := fs.Glob(fsys, "invocations_per_function_md.anon.d*.csv")
+	if err != nil {
+		return nil, err
+	}
+	var days []string
+	for _, n := range names {
+		if m := datasetDay.FindStringSubmatch(n); m != nil {
+			days = append(days, m[1])
+		}
+	}
+	slices.Sort(days)
+	return days, nil
+}
+
+// loadDatasetFile loads the day of the dataset whose invocations file is
+// path (with that day's durations and memory files beside it, when there).
+func loadDatasetFile(path string) (*Trace, error) {
+	m := datasetDay.FindStringSubmatch(filepath.Base(path))
+	if m == nil {
+		return nil, fmt.Errorf("%s: not a trace folder, nor a day of the Azure 2019 dataset (%s)", path,
+			fmt.Sprintf(datasetInvocations, "dNN"))
+	}
+	inv, dur, mem := datasetFiles(m[1])
+	return loadMinuteCounts(os.DirFS(filepath.Dir(path)), path, filepath.Dir(path), inv, dur, mem)
+}
+
+// loadDatasetFolder loads a folder of the dataset that holds exactly one
+// day; ok is false when it holds none.
+func loadDatasetFolder(fsys fs.FS, label string) (t *Trace, ok bool, err error) {
+	days, err := datasetDays(fsys)
+	if err != nil || len(days) == 0 {
+		return nil, false, err
+	}
+	if len(days) > 1 {
+		return nil, true, fmt.Errorf("%s holds %d days of the Azure 2019 dataset (%s): pass one day's invocations file, e.g. %s",
+			label, len(days), strings.Join(days, ", "), filepath.Join(label, fmt.Sprintf(datasetInvocations, days[0])))
+	}
+	inv, dur, mem := datasetFiles(days[0])
+	t, err = loadMinuteCounts(fsys, label, label, inv, dur, mem)
+	return t, true, err
+}
