@@ -23,6 +23,8 @@ sim-day: build
 # sim-eval: the evaluation matrix of issue 12 (docs/sim.md, "Evaluation
 # matrix"): 24 cells × 9 policies, the verdict table on stdout, JSON, CSV and
 # charts into $(SIM_EVAL_OUT). Wall time and CPU seconds are printed last.
+# Held-out traces: any other folder under $(SIM_TRACES) with a CSV file, or
+# SIM_EVAL_FLAGS='--trace DIR' (report cells of their own).
 sim-eval: build $(if $(filter 1,$(SIM_EVAL_KNATIVE)),knative-bin)
 	@mkdir -p $(SIM_EVAL_OUT)
 	set -o pipefail; ./$(BIN_DIR)/faas-autoscaler sim-eval --traces $(SIM_TRACES) --out $(SIM_EVAL_OUT) \

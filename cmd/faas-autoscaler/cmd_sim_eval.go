@@ -24,8 +24,10 @@ const simEvalPolicies = "fixed-10m,fixed-20m,fixed-60m,hybrid-histogram,k8s-hpa,
 
 type simEvalOptions struct {
 	traces, out, knative, only, tag, progress string
-	parallel                                  int
-	sim                                       simOptions
+	// heldOut are --trace's traces, beside those found under --traces.
+	heldOut  []string
+	parallel int
+	sim      simOptions
 }
 
 // simEvalCmd is `faas-autoscaler sim-eval`: the evaluation matrix.
@@ -56,7 +58,14 @@ func parseSimEvalFlags(args []string, stderr io.Writer) (simEvalOptions, error) 
 		fmt.Fprintf(stderr, "usage: faas-autoscaler sim-eval [flags]\n\nReplays the evaluation matrix of issue 12 (docs/sim.md) and judges faas-autoscaler against fixed-10m and its peers per cell.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.traces, "traces", "../shared/traces", "folder holding azure2019-invitro-200fn, azure2019-invitro-10fn and azure2021-invitro-200inv (a missing one is left out)")
+	fs.StringVar(&o.traces, "traces", "../shared/traces", "folder holding azure2019-invitro-200fn, azure2019-invitro-10fn and azure2021-invitro-200inv (a missing one is left out); every other folder in it with a CSV file is a held-out trace (report cells: seed 3 at c10, c1 and burst, and each half of a day-long trace)")
+	fs.Func("trace", "one more held-out trace (as --traces' other folders): a trace folder, or one day's invocations file of the Azure 2019 dataset; repeatable", func(v string) error {
+		if v == "" {
+			return errors.New("empty")
+		}
+		o.heldOut = append(o.heldOut, v)
+		return nil
+	})
 	fs.StringVar(&o.out, "out", "", "write eval.json, eval.csv, classes.csv and the charts (pareto-TRACE.svg, classes-TRACE.svg) into this folder")
 	fs.StringVar(&o.knative, "knative", "", "bench/knative's binary: run Knative's KPA on every cell as one more peer (\"\": leave it out)")
 	fs.StringVar(&o.only, "only", "", "run only the cells whose \"trace / setting\" contains this text")
@@ -118,6 +127,10 @@ func simEvalCells(o simEvalOptions) ([]eval.Cell, error) {
 		if _, err := os.Stat(*p); err != nil {
 			*p = ""
 		}
+	}
+	var err error
+	if src.HeldOut, err = eval.FindHeldOut(o.traces, o.heldOut); err != nil {
+		return nil, err
 	}
 	var cells []eval.Cell
 	for _, c := range eval.Matrix(src) {

@@ -51,6 +51,7 @@ func TestSimEvalBadFlags(t *testing.T) {
 		{"bad cold start", []string{"--cold-start", "-1s"}, "sim-eval: cold start = -1s + 0s per GB, must not be negative"},
 		{"extra argument", []string{"now"}, `sim-eval: unexpected argument "now"`},
 		{"bad scrape", []string{"--scrape", "0s"}, "sim-eval: --scrape 0s: want a duration from 100ms to 5m0s"},
+		{"empty trace", []string{"--trace", ""}, `invalid value "" for flag -trace: empty`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,6 +68,39 @@ func TestSimEvalBadFlags(t *testing.T) {
 	if code := simEvalCmd([]string{"--traces", "testdata/none", "--only", "nothing matches this"}, &out, &errb); code != 1 ||
 		!strings.Contains(errb.String(), `no cell left (--traces testdata/none, --tag all, --only "nothing matches this")`) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestSimEvalRunsHeldOutTraces: the folders under --traces that are not the
+// matrix's samples, and --trace's, are report cells of their own; one that
+// is not a trace stops the run before any cell, naming it.
+func TestSimEvalRunsHeldOutTraces(t *testing.T) {
+	root := filepath.Join("..", "..", "sim", "eval", "testdata", "heldout")
+	day := filepath.Join("..", "..", "sim", "trace", "testdata", "dataset", "oneday", "invocations_per_function_md.anon.d03.csv")
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	args := []string{"--traces", root, "--trace", day, "--only", "s3 c10 uniform", "--tag", "report", "--out", dir, "--progress", "never"}
+	if code := simEvalCmd(args, &out, &errb); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+	}
+	for _, want := range []string{"day             s3 c10 uniform        report", "day             half1 s3 c10 uniform  report",
+		"mine            s3 c10 uniform        report", "oneday-d03      s3 c10 uniform        report", "report cells: goal met on"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "notes") {
+		t.Errorf("a folder without a CSV file ran as a trace:\n%s", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pareto-oneday-d03.svg")); err != nil {
+		t.Error(err)
+	}
+	out.Reset()
+	errb.Reset()
+	bad := filepath.Join(root, "notes")
+	if code := simEvalCmd([]string{"--traces", root, "--trace", bad, "--progress", "never"}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "sim-eval: held-out trace "+bad+": ") || out.Len() != 0 {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
 }
 

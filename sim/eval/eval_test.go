@@ -3,6 +3,7 @@ package eval
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,6 +151,31 @@ func TestMatrixFollowsTheProtocol(t *testing.T) {
 	}
 	if len(cells) != 24 {
 		t.Errorf("%d cells, want 24 (10 of the 200-function day, 3 + 3 samples, 4 synthetic × 2)", len(cells))
+	}
+}
+
+// TestHeldOutCellsAreReportCells: a held-out trace gets the samples' three
+// settings at the report seed, and a day-long one its two halves too, each
+// from a fresh state; nothing on it is tune.
+func TestHeldOutCellsAreReportCells(t *testing.T) {
+	src := Sources{HeldOut: []HeldOut{{Name: "short", Source: "s", Minutes: 1439}, {Name: "day", Source: "d", Minutes: 1440}}}
+	var got []string
+	for _, c := range Matrix(src) {
+		if strings.HasPrefix(c.Trace, "synth-") {
+			continue
+		}
+		if c.Tag != Report || c.Seed != ReportSeed {
+			t.Errorf("%s: tag %s, seed %d", c.Name(), c.Tag, c.Seed)
+		}
+		got = append(got, fmt.Sprintf("%s %d+%d c%d %s", c.Name(), c.FromMinute, c.Minutes, c.Concurrency, c.Arrivals))
+	}
+	want := []string{
+		"short / s3 c10 uniform 0+0 c10 uniform", "short / s3 c1 uniform 0+0 c1 uniform", "short / s3 c10 burst 0+0 c10 burst",
+		"day / s3 c10 uniform 0+0 c10 uniform", "day / s3 c1 uniform 0+0 c1 uniform", "day / s3 c10 burst 0+0 c10 burst",
+		"day / half1 s3 c10 uniform 0+720 c10 uniform", "day / half2 s3 c10 uniform 720+0 c10 uniform",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Error(d)
 	}
 }
 

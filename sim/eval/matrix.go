@@ -50,6 +50,22 @@ func (c Cell) Name() string { return c.Trace + " / " + c.Setting }
 // Sources are the trace folders the matrix replays (empty: left out).
 type Sources struct {
 	Day200, Sample10, Sample2021 string
+	// HeldOut are traces no parameter was chosen on, beyond the three
+	// samples in shared/ (the Azure traces the matrix is also judged on):
+	// every cell on them is a report cell.
+	HeldOut []HeldOut
+}
+
+// HeldOut is a trace outside the matrix's named samples.
+type HeldOut struct {
+	// Name labels its cells (unique among the matrix's traces).
+	Name string
+	// Source is what trace.Load reads: a folder, or one day's invocations
+	// file of the Azure 2019 dataset.
+	Source string
+	// Minutes is the trace's length: a trace of a day or more is also
+	// replayed in halves, each from a fresh state.
+	Minutes int
 }
 
 // DefaultSources are the samples in ../shared/traces from the repository root.
@@ -72,7 +88,9 @@ const halfDay = 720
 // at seed 3 with the same three settings (report). Each half starts from a
 // fresh state. The 10-function and 2021 samples at seed 3 with concurrency
 // 10 and 1 and burst arrivals (report). Each synthetic shape generated and
-// replayed at TuneSeed (tune) and at ReportSeed (report).
+// replayed at TuneSeed (tune) and at ReportSeed (report). Each held-out
+// trace at seed 3 with the samples' three settings and, when it spans a
+// day, each half at concurrency 10 (all report).
 func Matrix(src Sources) []Cell {
 	var cells []Cell
 	add := func(tr, source, setting string, from, minutes int, seed uint64, conc int, arr trace.ArrivalModel, tag Tag) {
@@ -100,6 +118,15 @@ func Matrix(src Sources) []Cell {
 		add(s.tr, s.dir, "s3 c10 uniform", 0, 0, ReportSeed, 10, trace.Uniform, Report)
 		add(s.tr, s.dir, "s3 c1 uniform", 0, 0, ReportSeed, 1, trace.Uniform, Report)
 		add(s.tr, s.dir, "s3 c10 burst", 0, 0, ReportSeed, 10, trace.Burst, Report)
+	}
+	for _, h := range src.HeldOut {
+		add(h.Name, h.Source, "s3 c10 uniform", 0, 0, ReportSeed, 10, trace.Uniform, Report)
+		add(h.Name, h.Source, "s3 c1 uniform", 0, 0, ReportSeed, 1, trace.Uniform, Report)
+		add(h.Name, h.Source, "s3 c10 burst", 0, 0, ReportSeed, 10, trace.Burst, Report)
+		if h.Minutes >= 2*halfDay {
+			add(h.Name, h.Source, "half1 s3 c10 uniform", 0, halfDay, ReportSeed, 10, trace.Uniform, Report)
+			add(h.Name, h.Source, "half2 s3 c10 uniform", halfDay, 0, ReportSeed, 10, trace.Uniform, Report)
+		}
 	}
 	for _, k := range synth.Kinds {
 		for _, r := range []struct {

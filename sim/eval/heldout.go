@@ -1,0 +1,79 @@
+package eval
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
+)
+
+// namedTraces are the labels Matrix gives its own traces; a held-out trace
+// may not take one.
+var namedTraces = []string{"azure2019-200fn", "azure2019-10fn", "azure2021-200inv"}
+
+// FindHeldOut lists the held-out traces: every folder directly under root
+// that holds a CSV file and is not one of DefaultSources' three (a folder
+// without one, e.g. of notes, is not a trace), in name order, then each of
+// extra (a trace folder, or one day's invocations file of the Azure 2019
+// dataset) in the order given. Each is loaded once, so a folder that cannot
+// be read as a trace is an error naming it before any cell runs, and its
+// length decides whether its halves are cells too.
+func FindHeldOut(root string, extra []string) ([]HeldOut, error) {
+	known := DefaultSources(root)
+	var sources []string
+	if root != "" {
+		entries, err := os.ReadDir(root)
+		if err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+		for _, e := range entries {
+			dir := filepath.Join(root, e.Name())
+			if !e.IsDir() || slices.Contains([]string{known.Day200, known.Sample10, known.Sample2021}, dir) {
+				continue
+			}
+			if csvs, _ := filepath.Glob(filepath.Join(dir, "*.csv")); len(csvs) > 0 {
+				sources = append(sources, dir)
+			}
+		}
+	}
+	sources = append(sources, extra...)
+	var out []HeldOut
+	byName := map[string]string{}
+	for _, src := range sources {
+		tr, err := trace.Load(src)
+		if err != nil {
+			return nil, fmt.Errorf("held-out trace %s: %w", src, err)
+		}
+		name := heldOutName(src)
+		if prev, ok := byName[name]; ok {
+			return nil, fmt.Errorf("held-out traces %s and %s are both named %s: rename one", prev, src, name)
+		}
+		if slices.Contains(namedTraces, name) || strings.HasPrefix(name, "synth-") {
+			return nil, fmt.Errorf("held-out trace %s is named %s, as one of the matrix's own: rename it", src, name)
+		}
+		byName[name] = src
+		out = append(out, HeldOut{Name: name, Source: src, Minutes: tr.Minutes})
+	}
+	return out, nil
+}
+
+// unsafeInName is what a cell's trace label may not hold: it names chart
+// files (pareto-NAME.svg) and is printed in tables.
+var unsafeInName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// datasetDayFile matches one day's invocations file of the 2019 dataset.
+var datasetDayFile = regexp.MustCompile(`^invocations_per_function_md\.anon\.(d[0-9]+)\.csv$`)
+
+// heldOutName labels a held-out trace: its folder's name, and for one day's
+// invocations file of the dataset, its folder's name and the day.
+func heldOutName(src string) string {
+	base := filepath.Base(filepath.Clean(src))
+	if m := datasetDayFile.FindStringSubmatch(base); m != nil {
+		base = filepath.Base(filepath.Dir(filepath.Clean(src))) + "-" + m[1]
+	}
+	return strings.Trim(unsafeInName.ReplaceAllString(base, "-"), "-")
+}
