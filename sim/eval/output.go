@@ -111,6 +111,14 @@ func check(c Check, unit string) string {
 	return v + " NOT MET"
 }
 
+// priceCell renders the p75 price: "+1.3%", or "n/a" out of its reach.
+func priceCell(p *float64) string {
+	if p == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("+%.1f%%", 100**p)
+}
+
 // floorCell renders the p75 floor's ratio: "0.12×", or "1.00× out of
 // reach" when even the floor misses the p75 bound.
 func floorCell(c Check) string {
@@ -132,7 +140,7 @@ func Table(w io.Writer, d Document) error {
 	fmt.Fprintf(w, "\n%s vs %s: p75-function cold ratio ≤ %.1f×, cold starts ≤ %.1f×, idle replica-s ≤ %.1f×, wait p99 ≤ +%.1fs, no peer better on all three\n\n",
 		d.Candidate, d.Baseline, d.Bounds.P75ColdRatio, d.Bounds.ColdStarts, d.Bounds.IdleReplica, d.Bounds.WaitP99Delta)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "trace\tsetting\ttag\tp75 cold ≤0.5×\tp75 floor\tcold starts ≤1×\tidle ≤1×\twait p99 ≤+0.5s\tdominated by\tgoal\t")
+	fmt.Fprintln(tw, "trace\tsetting\ttag\tp75 cold ≤0.5×\tp75 floor\tp75 price\tcold starts ≤1×\tidle ≤1×\twait p99 ≤+0.5s\tdominated by\tgoal\t")
 	for _, r := range d.Cells {
 		v := r.Verdict
 		dom := "none"
@@ -143,8 +151,8 @@ func Table(w io.Writer, d Document) error {
 		if v.Met {
 			goal = "met"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Trace, r.Setting, r.Tag,
-			check(v.P75Cold, "×"), floorCell(v.P75Floor), check(v.Cold, "×"), check(v.Idle, "×"), check(v.WaitP99, "s"), dom, goal)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Trace, r.Setting, r.Tag,
+			check(v.P75Cold, "×"), floorCell(v.P75Floor), priceCell(v.P75Price), check(v.Cold, "×"), check(v.Idle, "×"), check(v.WaitP99, "s"), dom, goal)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -152,6 +160,8 @@ func Table(w io.Writer, d Document) error {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "p75 floor: the p75 cold ratio of a policy cold only on each function's first call, over %s's; above %.1f× the p75 clause is out of reach of any policy that warms no function before its first call\n\n",
 		d.Baseline, d.Bounds.P75ColdRatio)
+	fmt.Fprintf(w, "p75 price: the least idle, as a share of %s's, that one keep-alive per function (one replica, never shorter than %s's, chosen knowing every arrival) adds to meet the p75 clause; a policy that keeps the idle clause too must save at least that much elsewhere (docs/sim.md)\n\n",
+		d.Baseline, d.Baseline)
 	for _, t := range d.Tally {
 		fmt.Fprintf(w, "%s cells: goal met on %d of %d\n", t.Tag, t.Met, t.Cells)
 	}
@@ -168,7 +178,7 @@ func CSV(w io.Writer, d Document) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"trace", "setting", "tag", "source", "from_minute", "minutes", "seed", "concurrency", "arrivals",
 		"p75_cold_ratio_vs_baseline", "p75_met", "cold_starts_vs_baseline", "cold_met", "idle_vs_baseline", "idle_met",
-		"wait_p99_delta_seconds", "wait_met", "dominated_by", "goal_met", "seconds", "p75_floor_vs_baseline", "p75_reachable"})
+		"wait_p99_delta_seconds", "wait_met", "dominated_by", "goal_met", "seconds", "p75_floor_vs_baseline", "p75_reachable", "p75_price_idle_share"})
 	for _, r := range d.Cells {
 		v := r.Verdict
 		var sec float64
@@ -180,7 +190,7 @@ func CSV(w io.Writer, d Document) error {
 			num(v.P75Cold.Value), strconv.FormatBool(v.P75Cold.Met), num(v.Cold.Value), strconv.FormatBool(v.Cold.Met),
 			num(v.Idle.Value), strconv.FormatBool(v.Idle.Met), num(v.WaitP99.Value), strconv.FormatBool(v.WaitP99.Met),
 			strings.Join(v.DominatedBy, " "), strconv.FormatBool(v.Met), strconv.FormatFloat(round(sec, 2), 'f', -1, 64),
-			num(v.P75Floor.Value), strconv.FormatBool(v.P75Floor.Met)})
+			num(v.P75Floor.Value), strconv.FormatBool(v.P75Floor.Met), num(v.P75Price)})
 	}
 	cw.Flush()
 	return cw.Error()

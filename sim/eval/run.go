@@ -181,6 +181,7 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 		}
 		tr := traces[cells[i].Source]
 		v.P75Floor = Reach(P75Floor(tr, cells[i].FromMinute, out[i].ReplayedMinutes), out[i].Results, o.Baseline)
+		v.P75Price = priceShare(tr, cells[i], out[i].ReplayedMinutes, out[i].Results, o.Baseline)
 		out[i].Verdict = v
 	}
 	return out, nil

@@ -41,6 +41,12 @@ type Verdict struct {
 	// false says the p75 clause was out of reach of any policy that warms
 	// no function before its first call. Not part of Met.
 	P75Floor Check `json:"p75_floor"`
+	// P75Price is P75Price's idle seconds over the baseline's idle
+	// replica-seconds in the replay: the least share of idle time a
+	// keep-alive policy that knew the gaps would add to meet the p75
+	// clause without taking more cold starts (nil: out of that model's
+	// reach, or no baseline idle). Not part of Met.
+	P75Price *float64 `json:"p75_price_idle_share"`
 }
 
 // Judge computes the verdict of candidate against baseline over the
