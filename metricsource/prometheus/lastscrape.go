@@ -36,45 +36,64 @@ type phaseCache struct {
 	every time.Duration // the median gap up to last (0: one sample only)
 	at    time.Time     // when read (zero: never)
 	// failed is when the last read failed (zero: it did not), and err
-	// why: the scaler asks once a pass, and a slow or unreachable
-	// Prometheus would hold every pass's timing up to the query timeout.
+	// why: a failed read is tried again a minute on, not at every pass.
 	failed time.Time
 	err    error
+	// reading is a read in flight; done is its end (tests wait on it).
+	reading bool
+	done    sync.WaitGroup
 }
 
 // LastScrape is the coverage series' newest scrape and their scrape
 // interval (metricsource.ScrapeClock). Between reads, the scrape time is
 // the last one read moved forward by whole intervals up to now.
-func (s *Source) LastScrape(ctx context.Context) (metricsource.Scrape, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
+//
+// It never waits on Prometheus: the scaler asks after every pass, and a
+// slow Prometheus would hold the pass timer up to the query timeout. A
+// read, when the last is a minute old (or a failure is), runs in the
+// background, and the answer until it lands is the last one carried
+// forward (Prometheus keeps a target's phase until it is restarted or
+// reconfigured), or none before the first: that pass keeps the loop's own
+// interval.
+func (s *Source) LastScrape(context.Context) (metricsource.Scrape, error) {
 	now := s.now()
 	c := &s.phase
 	c.mu.Lock()
-	last, every, fresh := c.last, c.every, !c.at.IsZero() && now.Sub(c.at) < phaseTTL && !c.last.IsZero() && c.every > 0
-	failed, ferr := c.failed, c.err
+	fresh := !c.at.IsZero() && now.Sub(c.at) < phaseTTL && !c.last.IsZero() && c.every > 0
+	retry := c.failed.IsZero() || now.Sub(c.failed) >= intervalUnknownTTL
+	if !fresh && retry && !c.reading {
+		c.reading = true
+		c.done.Add(1)
+		go s.readPhase(now)
+	}
+	last, every, err := c.last, c.every, c.err
 	c.mu.Unlock()
-	if !fresh && !failed.IsZero() && now.Sub(failed) < intervalUnknownTTL {
-		// Asked again within a minute of a failure: the same answer,
-		// without waiting on Prometheus again.
-		return metricsource.Scrape{}, ferr
+	if last.IsZero() || every <= 0 {
+		return metricsource.Scrape{}, err
 	}
-	if !fresh {
-		var err error
-		last, every, err = s.readLastScrape(ctx)
-		c.mu.Lock()
-		if err != nil {
-			c.failed, c.err = now, err
-			c.mu.Unlock()
-			return metricsource.Scrape{}, err
-		}
-		c.last, c.every, c.at, c.failed, c.err = last, every, now, time.Time{}, nil
-		c.mu.Unlock()
-	}
-	if !last.IsZero() && every > 0 && now.After(last) {
+	if now.After(last) {
 		last = last.Add(now.Sub(last) / every * every)
 	}
 	return metricsource.Scrape{At: last, Every: every}, nil
+}
+
+// readPhase reads the last scrape into the cache, as asked at asked, with
+// the source's query timeout. A failure keeps what was read before.
+func (s *Source) readPhase(asked time.Time) {
+	c := &s.phase
+	defer c.done.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
+	defer cancel()
+	last, every, err := s.readLastScrape(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reading = false
+	if err != nil {
+		c.failed, c.err = asked, err
+		s.log.Debug("last scrape not read; passes keep the last phase known", "err", err)
+		return
+	}
+	c.last, c.every, c.at, c.failed, c.err = last, every, asked, time.Time{}, nil
 }
 
 // readLastScrape reads the newest sample time of the coverage series and

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
 // TestRealLastScrape: a real Prometheus scrapes a test gateway every
@@ -54,6 +55,11 @@ func TestRealLastScrape(t *testing.T) {
 	}
 	ctx := context.Background()
 	before := newest()
+	// The first ask starts the read and does not wait for it.
+	if s, err := src.LastScrape(ctx); err != nil || s.Known() {
+		t.Fatalf("first LastScrape = %+v, %v; want nothing known yet", s, err)
+	}
+	src.phase.done.Wait()
 	s, err := src.LastScrape(ctx)
 	after := newest()
 	if err != nil || s.At.IsZero() {
@@ -112,9 +118,8 @@ func TestMedianGapIgnoresALateScrape(t *testing.T) {
 }
 
 // TestLastScrapeFailureIsRemembered: a Prometheus that fails is asked once
-// a minute, not at every pass (each ask can wait out the query timeout);
-// the error is answered again in between, and a minute on it is asked
-// again.
+// a minute, not at every pass; the error is answered in between, and a
+// minute on it is asked again.
 func TestLastScrapeFailureIsRemembered(t *testing.T) {
 	var mu sync.Mutex
 	asked := 0
@@ -144,6 +149,8 @@ func TestLastScrapeFailureIsRemembered(t *testing.T) {
 		asks  int
 	}{{0, 1}, {5 * time.Second, 1}, {50 * time.Second, 1}, {61 * time.Second, 2}, {65 * time.Second, 2}} {
 		now = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC).Add(step.after)
+		_, _ = src.LastScrape(ctx) // starts the read when one is due
+		src.phase.done.Wait()
 		s, err := src.LastScrape(ctx)
 		if err == nil || s.Known() {
 			t.Errorf("read %d at +%s: %+v, %v; want an error", i, step.after, s, err)
@@ -152,4 +159,49 @@ func TestLastScrapeFailureIsRemembered(t *testing.T) {
 			t.Errorf("read %d at +%s: Prometheus asked %d times in all, want %d", i, step.after, got, step.asks)
 		}
 	}
+}
+
+// TestLastScrapeDoesNotWaitOnPrometheus: while Prometheus holds the query,
+// LastScrape answers at once: nothing before the first read lands, the
+// last phase carried forward once one has (the pass timer is not held up
+// to the query timeout, once a minute).
+func TestLastScrapeDoesNotWaitOnPrometheus(t *testing.T) {
+	release := make(chan struct{})
+	const body = `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job":"gateway"},"values":[[1000,"1"],[1005,"1"],[1010,"1"]]}]}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		<-release
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // first: a held handler would hold Close
+	cfg := DefaultConfig()
+	cfg.URL = srv.URL
+	cfg.Timeout = 30 * time.Second // a synchronous read would hold the test until the server answers
+	src, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1012, 0)
+	src.now = func() time.Time { return now }
+	ctx := context.Background()
+	s, err := src.LastScrape(ctx)
+	if err != nil || s.Known() {
+		t.Fatalf("while the first read is held: %+v, %v; want nothing known and no error", s, err)
+	}
+	release <- struct{}{}
+	src.phase.done.Wait()
+	want := metricsource.Scrape{At: time.Unix(1010, 0), Every: 5 * time.Second}
+	if s, err := src.LastScrape(ctx); err != nil || !s.At.Equal(want.At) || s.Every != want.Every {
+		t.Fatalf("after the read: %+v, %v; want %+v", s, err, want)
+	}
+	// A minute on, the read is due again and held: the phase read before,
+	// carried forward to the newest scrape before now.
+	now = time.Unix(1078, 0)
+	s, err = src.LastScrape(ctx)
+	if err != nil || !s.At.Equal(time.Unix(1075, 0)) || s.Every != want.Every {
+		t.Errorf("while the second read is held: %+v, %v; want the phase carried forward to 1075 s", s, err)
+	}
+	release <- struct{}{}
+	src.phase.done.Wait()
 }
