@@ -65,15 +65,12 @@ func FindHeldOut(root string, extra []string) ([]HeldOut, error) {
 // files (pareto-NAME.svg) and is printed in tables.
 var unsafeInName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// datasetDayFile matches one day's invocations file of the 2019 dataset.
-var datasetDayFile = regexp.MustCompile(`^invocations_per_function_md\.anon\.(d[0-9]+)\.csv$`)
-
 // heldOutName labels a held-out trace: its folder's name, and for one day's
 // invocations file of the dataset, its folder's name and the day.
 func heldOutName(src string) string {
 	base := filepath.Base(filepath.Clean(src))
-	if m := datasetDayFile.FindStringSubmatch(base); m != nil {
-		base = filepath.Base(filepath.Dir(filepath.Clean(src))) + "-" + m[1]
+	if day, ok := trace.DatasetDay(base); ok {
+		base = filepath.Base(filepath.Dir(filepath.Clean(src))) + "-" + day
 	}
 	return strings.Trim(unsafeInName.ReplaceAllString(base, "-"), "-")
 }

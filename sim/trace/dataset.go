@@ -23,6 +23,15 @@ const (
 // datasetDay matches a day's invocations file and captures the day ("d01").
 var datasetDay = regexp.MustCompile(`^invocations_per_function_md\.anon\.(d[0-9]+)\.csv$`)
 
+// DatasetDay reports whether name (a file's base name) is one day's
+// invocations file of the 2019 dataset, and which day ("d03").
+func DatasetDay(name string) (day string, ok bool) {
+	if m := datasetDay.FindStringSubmatch(name); m != nil {
+		return m[1], true
+	}
+	return "", false
+}
+
 // datasetFiles are one day's file names: invocations, durations, memory.
 func datasetFiles(day string) (inv, dur, mem []string) {
 	return []string{fmt.Sprintf(datasetInvocations, day)}, []string{fmt.Sprintf(datasetDurations, day)},
@@ -37,8 +46,8 @@ func datasetDays(fsys fs.FS) ([]string, error) {
 	}
 	var days []string
 	for _, n := range names {
-		if m := datasetDay.FindStringSubmatch(n); m != nil {
-			days = append(days, m[1])
+		if day, ok := DatasetDay(n); ok {
+			days = append(days, day)
 		}
 	}
 	slices.Sort(days)
@@ -48,12 +57,12 @@ func datasetDays(fsys fs.FS) ([]string, error) {
 // loadDatasetFile loads the day of the dataset whose invocations file is
 // path (with that day's durations and memory files beside it, when there).
 func loadDatasetFile(path string) (*Trace, error) {
-	m := datasetDay.FindStringSubmatch(filepath.Base(path))
-	if m == nil {
+	day, ok := DatasetDay(filepath.Base(path))
+	if !ok {
 		return nil, fmt.Errorf("%s: not a trace folder, nor a day of the Azure 2019 dataset (%s)", path,
 			fmt.Sprintf(datasetInvocations, "dNN"))
 	}
-	inv, dur, mem := datasetFiles(m[1])
+	inv, dur, mem := datasetFiles(day)
 	return loadMinuteCounts(os.DirFS(filepath.Dir(path)), path, filepath.Dir(path), inv, dur, mem)
 }
 
