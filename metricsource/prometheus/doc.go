@@ -4,9 +4,10 @@
 // never one per function; a function with no series is absent from the
 // answer, which is distinct from a value of 0.
 //
-// Queries per call: Load runs 1 query, and for the capacity type a second
-// every few minutes that reads the gateway's scrape interval from the
-// coverage series, the step of the capacity subquery (interval.go). LoadParts
+// Queries per call: Load runs 1 query. The capacity type's subquery steps
+// at the gateway's scrape interval, which LastScrape reads from the
+// coverage series in the background, at most once a minute (lastscrape.go,
+// interval.go); the scaler times its passes by the same read. LoadParts
 // (the scaler's) sends the capacity query without its last max, a series per
 // function and part, and takes the max itself, so it can say which part won
 // (metricsource.PartedLoad); Activity

@@ -15,7 +15,7 @@ import (
 
 // TestRealCapacityStepsAtTheScrapeInterval, on Debian's Prometheus holding
 // 15 minutes of a gateway scraped every 5 s (backfilled with promtool): the
-// source reads the interval from the up series, and the capacity query
+// source reads the interval from the up series (LastScrape), and the capacity query
 // stepped by it (12 evaluations a minute instead of 60) still sees every
 // sample inside the window: its gauge peak is at least the highest sample
 // in the window, function by function, for the stable and the burst
@@ -50,6 +50,8 @@ func TestRealCapacityStepsAtTheScrapeInterval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	src.scrapeInterval(t.Context()) // starts the read
+	src.phase.done.Wait()
 	interval := src.scrapeInterval(t.Context())
 	if interval < 4600*time.Millisecond || interval > scrape {
 		t.Fatalf("scrape interval read as %s, want 5s (or a little less)", interval)

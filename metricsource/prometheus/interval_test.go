@@ -28,26 +28,32 @@ func TestCapacityStep(t *testing.T) {
 	}
 }
 
-// TestCapacityLoadStepsAtTheScrapeInterval: the source learns the scrape
-// interval from the coverage series and steps the capacity subquery by it;
-// it asks again only after intervalTTL (intervalUnknownTTL while unknown);
-// other types never ask. Seen failing with the step left at window/60.
+// TestCapacityLoadStepsAtTheScrapeInterval: the source steps the capacity
+// subquery by the scrape interval LastScrape reads (the coverage series'
+// median gap), at window/60 until it is known; reading it never holds a
+// load (it runs in the background), it is read again a minute on, and other
+// types never ask for it. Seen failing with the step left at window/60.
 func TestCapacityLoadStepsAtTheScrapeInterval(t *testing.T) {
 	var mu sync.Mutex
 	var queries []string
-	answer := "" // the interval query's answer; "" = no full minute yet
+	known := false // whether the coverage series has samples yet
 	src, _ := fakeProm(t, func(q string) (int, string) {
 		mu.Lock()
 		defer mu.Unlock()
 		queries = append(queries, q)
-		if strings.HasPrefix(q, "60 / max(") && answer != "" {
-			return 200, vector(`{"metric":{},"value":[1700000000,"` + answer + `"]}`)
+		if strings.HasSuffix(q, "[1m]") {
+			if !known {
+				return 200, `{"status":"success","data":{"resultType":"matrix","result":[]}}`
+			}
+			return 200, `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job":"gateway"},"values":[[1796200000,"1"],[1796200005,"1"],[1796200010,"1"]]}]}}`
 		}
 		return 200, vector()
 	})
-	now := time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+	now := time.Unix(1796200012, 0)
 	src.now = func() time.Time { return now }
-	load := func(typ string) (sent []string) {
+	// load runs one load of typ and waits for a phase read it started; it
+	// returns the load's step and how many phase reads were sent.
+	load := func(typ string) (step string, phaseReads int) {
 		t.Helper()
 		mu.Lock()
 		queries = nil
@@ -55,42 +61,41 @@ func TestCapacityLoadStepsAtTheScrapeInterval(t *testing.T) {
 		if _, err := src.Load(context.Background(), metricsource.LoadQuery{Type: typ, Window: time.Minute}); err != nil {
 			t.Fatal(err)
 		}
+		src.phase.done.Wait()
 		mu.Lock()
 		defer mu.Unlock()
-		return append([]string(nil), queries...)
-	}
-	stepOf := func(sent []string) string {
-		last := sent[len(sent)-1]
-		if strings.Contains(last, "[1m0s:5s]") || strings.Contains(last, "[1m:5s]") {
-			return "5s"
+		step = "none"
+		for _, q := range queries {
+			switch {
+			case strings.HasSuffix(q, "[1m]"):
+				phaseReads++
+			case strings.Contains(q, "[1m0s:5s]") || strings.Contains(q, "[1m:5s]"):
+				step = "5s"
+			case strings.Contains(q, "[1m0s:1s]") || strings.Contains(q, "[1m:1s]"):
+				step = "1s"
+			default:
+				step = "other"
+			}
 		}
-		if strings.Contains(last, "[1m0s:1s]") || strings.Contains(last, "[1m:1s]") {
-			return "1s"
-		}
-		return "?: " + last
+		return step, phaseReads
 	}
 
-	if sent := load(metricsource.TypeCapacity); len(sent) != 2 || stepOf(sent) != "1s" {
-		t.Fatalf("no interval known yet: sent %q, want the interval query, then the load at window/60", sent)
+	if step, reads := load(metricsource.TypeCapacity); step != "1s" || reads != 1 {
+		t.Fatalf("nothing known yet: step %s, %d phase reads; want window/60 (1s) and one read started", step, reads)
 	}
-	answer = "5"
-	now = now.Add(intervalUnknownTTL / 2)
-	if sent := load(metricsource.TypeCapacity); len(sent) != 1 || stepOf(sent) != "1s" {
-		t.Errorf("within a minute of an unknown interval: sent %q, want the load alone at window/60", sent)
+	known = true
+	// No samples in the last read: asked again at the next load.
+	if step, reads := load(metricsource.TypeCapacity); step != "1s" || reads != 1 {
+		t.Errorf("after a read found no samples: step %s, %d phase reads; want 1s and one more read", step, reads)
 	}
-	now = now.Add(intervalUnknownTTL)
-	if sent := load(metricsource.TypeCapacity); len(sent) != 2 || stepOf(sent) != "5s" {
-		t.Errorf("once Prometheus has full minutes: sent %q, want the interval query, then the load at 5s", sent)
+	if step, reads := load(metricsource.TypeCapacity); step != "5s" || reads != 0 {
+		t.Errorf("once read: step %s, %d phase reads; want 5s and none", step, reads)
 	}
-	now = now.Add(intervalTTL / 2)
-	if sent := load(metricsource.TypeCapacity); len(sent) != 1 || stepOf(sent) != "5s" {
-		t.Errorf("within the interval's TTL: sent %q, want the load alone at 5s", sent)
+	if step, reads := load(metricsource.TypeRPS); step != "other" || reads != 0 {
+		t.Errorf("an rps load: step %s, %d phase reads; want its own query alone", step, reads)
 	}
-	now = now.Add(intervalTTL)
-	if sent := load(metricsource.TypeRPS); len(sent) != 1 {
-		t.Errorf("an rps load sent %q, want its own query alone", sent)
-	}
-	if sent := load(metricsource.TypeCapacity); len(sent) != 2 {
-		t.Errorf("after the TTL: sent %q, want the interval read again", sent)
+	now = now.Add(phaseTTL)
+	if step, reads := load(metricsource.TypeCapacity); step != "5s" || reads != 1 {
+		t.Errorf("a minute on: step %s, %d phase reads; want 5s (carried) and the phase read again", step, reads)
 	}
 }

@@ -23,8 +23,8 @@ const phaseTTL = time.Minute
 // lastScrapesQuery asks for the coverage series' raw samples of the last
 // minute: their newest time is the start of the gateway's last scrape
 // (several gateway replicas: the latest of them), and the median gap
-// between them the scrape interval, known after two scrapes where
-// scrapeInterval needs a full minute of them.
+// between them the scrape interval, known after two scrapes (the capacity
+// subquery's step reads it too, through scrapeInterval).
 func lastScrapesQuery(sel string) string {
 	return fmt.Sprintf(`%s[1m]`, sel)
 }

@@ -18,7 +18,7 @@ import (
 
 // TestRealLastScrape: a real Prometheus scrapes a test gateway every
 // second; the exporter notes when each scrape reaches it. A few seconds in
-// (long before scrapeInterval knows the interval), LastScrape's time is the
+// (before a full minute of samples), LastScrape's time is the
 // newest scrape's start (Prometheus's sample time, a few ms before the
 // request arrives) and its interval 1 s; read again within phaseTTL at a
 // later time, the same scrape carried forward by whole intervals.

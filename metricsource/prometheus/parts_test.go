@@ -3,6 +3,7 @@ package prometheus
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,11 +19,14 @@ import (
 // part's value, the arrivals' winners listed, a tie the gauge's. A series
 // without a known part is ignored; rps is Load with no parts.
 func TestLoadPartsReadsTheParts(t *testing.T) {
+	var mu sync.Mutex
 	var asked []string
 	src, _ := fakeProm(t, func(q string) (int, string) {
+		mu.Lock()
 		asked = append(asked, q)
-		if strings.HasPrefix(q, "60 / max(") { // the scrape interval's query
-			return 200, vector(`{"metric":{},"value":[1700000000,"5"]}`)
+		mu.Unlock()
+		if strings.HasSuffix(q, "[1m]") { // the scrapes' phase and interval (LastScrape)
+			return 200, `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job":"gateway"},"values":[[1700000000,"1"],[1700000005,"1"]]}]}}`
 		}
 		if !strings.Contains(q, `"part", "gauge"`) {
 			return 200, vector(`{"metric":{"function_name":"figlet"},"value":[1700000000,"7"]}`)
@@ -40,6 +44,8 @@ func TestLoadPartsReadsTheParts(t *testing.T) {
 		)
 	})
 	ref := func(n string) provider.Ref { return provider.Ref{Name: n, Namespace: "openfaas-fn"} }
+	src.LastScrape(context.Background()) // the interval, read in the background
+	src.phase.done.Wait()
 	v, parts, err := src.LoadParts(context.Background(), metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: time.Minute}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -19,12 +19,11 @@ import (
 
 // Source answers metricsource questions from a Prometheus server.
 type Source struct {
-	cfg      Config
-	api      v1.API
-	log      *slog.Logger
-	interval intervalCache    // the coverage series' scrape interval (interval.go)
-	phase    phaseCache       // when they were last scraped (lastscrape.go)
-	now      func() time.Time // when an interval was read; time.Now
+	cfg   Config
+	api   v1.API
+	log   *slog.Logger
+	phase phaseCache       // when they were last scraped (lastscrape.go)
+	now   func() time.Time // when an interval was read; time.Now
 }
 
 var (
