@@ -23,7 +23,7 @@ type Source struct {
 	api   v1.API
 	log   *slog.Logger
 	phase phaseCache       // when they were last scraped (lastscrape.go)
-	now   func() time.Time // when an interval was read; time.Now
+	now   func() time.Time // the phase cache's clock (lastscrape.go); time.Now
 }
 
 var (

@@ -11,10 +11,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
 
-// namedTraces are the labels Matrix gives its own traces; a held-out trace
-// may not take one.
-var namedTraces = []string{"azure2019-200fn", "azure2019-10fn", "azure2021-200inv"}
-
 // FindHeldOut lists the held-out traces: every folder directly under root
 // that holds a CSV file and is not one of DefaultSources' three (a folder
 // without one, e.g. of notes, is not a trace), in name order, then each of
@@ -52,7 +48,7 @@ func FindHeldOut(root string, extra []string) ([]HeldOut, error) {
 		if prev, ok := byName[name]; ok {
 			return nil, fmt.Errorf("held-out traces %s and %s are both named %s: rename one", prev, src, name)
 		}
-		if slices.Contains(namedTraces, name) || strings.HasPrefix(name, "synth-") {
+		if slices.Contains([]string{LabelDay200, LabelSample10, LabelSample2021}, name) || strings.HasPrefix(name, "synth-") {
 			return nil, fmt.Errorf("held-out trace %s is named %s, as one of the matrix's own: rename it", src, name)
 		}
 		byName[name] = src

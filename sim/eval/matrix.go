@@ -47,6 +47,14 @@ type Cell struct {
 // Name is "trace / setting".
 func (c Cell) Name() string { return c.Trace + " / " + c.Setting }
 
+// The labels Matrix gives the samples in shared/ (a held-out trace may not
+// take one).
+const (
+	LabelDay200     = "azure2019-200fn"
+	LabelSample10   = "azure2019-10fn"
+	LabelSample2021 = "azure2021-200inv"
+)
+
 // Sources are the trace folders the matrix replays (empty: left out).
 type Sources struct {
 	Day200, Sample10, Sample2021 string
@@ -98,7 +106,7 @@ func Matrix(src Sources) []Cell {
 			Seed: seed, Concurrency: conc, Arrivals: arr, Tag: tag})
 	}
 	if src.Day200 != "" {
-		const tr = "azure2019-200fn"
+		const tr = LabelDay200
 		for _, s := range []uint64{1, 2, 3} {
 			add(tr, src.Day200, fmt.Sprintf("day s%d c10 uniform", s), 0, 0, s, 10, trace.Uniform, Tune)
 		}
@@ -111,7 +119,7 @@ func Matrix(src Sources) []Cell {
 		add(tr, src.Day200, "half2 s3 c1 uniform", halfDay, 0, ReportSeed, 1, trace.Uniform, Report)
 		add(tr, src.Day200, "half2 s3 c10 burst", halfDay, 0, ReportSeed, 10, trace.Burst, Report)
 	}
-	for _, s := range []struct{ tr, dir string }{{"azure2019-10fn", src.Sample10}, {"azure2021-200inv", src.Sample2021}} {
+	for _, s := range []struct{ tr, dir string }{{LabelSample10, src.Sample10}, {LabelSample2021, src.Sample2021}} {
 		if s.dir == "" {
 			continue
 		}
