@@ -172,29 +172,32 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			}
 		}
 	}
-	loads := make(map[metricsource.LoadQuery]metricsource.Values, len(queries))
-	parts := make(map[metricsource.LoadQuery]metricsource.Parts, len(queries)) // capacity's, where the source says them
-	var refs []provider.Ref                                                    // the functions asked about when not a full pass
-	if !tick && len(queries) > 0 {
-		refs = make([]provider.Ref, len(fns))
-		for i, fn := range fns {
-			refs[i] = fn.Ref
-		}
+	// Each query's readings in fns' order (metricsource.LoadAligned): the
+	// pass reads every function's two by index, not by map lookups.
+	refs := l.refScratch[:0]
+	for _, fn := range fns {
+		refs = append(refs, fn.Ref)
 	}
+	l.refScratch = refs
+	loads := l.loadScratch[:0]
 	for _, q := range queries {
-		// refs is nil on a tick: every function.
-		vals, ps, err := metricsource.LoadParts(ctx, l.cfg.Source, q, refs)
-		if err != nil {
+		lq := queryReadings{q: q}
+		if n := len(loads); n < cap(loads) {
+			lq.r = loads[:n+1][n].r // reuse the last pass's buffer
+		}
+		lq.r = slices.Grow(lq.r[:0], len(fns))[:len(fns)]
+		// all on a tick: the source is asked about every function (one
+		// query for the fleet); else about fns only, where it can answer
+		// for fewer for less.
+		if err := metricsource.LoadAligned(ctx, l.cfg.Source, q, refs, tick, lq.r); err != nil {
 			// Missing, not zero: functions of this type get no_data.
 			l.metrics.errors.WithLabelValues("load").Inc()
 			l.log.Warn("load query failed; those functions keep their replicas", "type", q.Type, "window", q.Window, "err", err)
-			continue
+			lq.failed = true
 		}
-		loads[q] = vals
-		if ps != nil {
-			parts[q] = ps
-		}
+		loads = append(loads, lq)
 	}
+	l.loadScratch = loads
 
 	queued := l.backlogAtZero(ctx, fns, states, loads)
 	var lt loadsOfType // the last type's two readings: most functions share a type
@@ -219,14 +222,14 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			if !lt.set || lt.typ != ps.spec.Type {
 				sq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}
 				bq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}
-				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: loads[sq], burst: loads[bq],
-					stableParts: parts[sq], burstParts: parts[bq]}
+				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: readingsOf(loads, sq), burst: readingsOf(loads, bq)}
 			}
-			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, &lt, queued, now) {
+			sr, br := lt.at(i)
+			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, queued, now) {
 				continue
 			}
-			obs.StableLoad, obs.BurstLoad = lt.lookup(fn.Ref)
-			obs.StablePart, obs.BurstPart = lt.partsOf(fn.Ref, obs.StableLoad != nil, obs.BurstLoad != nil)
+			obs.StableLoad, obs.BurstLoad = values(sr, br)
+			obs.StablePart, obs.BurstPart = sr.Part, br.Part
 			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
 				if v, ok := queued[fn.Ref]; ok {
 					obs.Queued = new(v)
@@ -243,34 +246,54 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	}
 }
 
+// queryReadings is one load query's readings in the pass's function order
+// (failed: the query failed, so every function's is missing).
+type queryReadings struct {
+	q      metricsource.LoadQuery
+	r      []metricsource.Reading
+	failed bool
+}
+
+// readingsOf is q's readings in loads, nil when q failed or was not asked.
+func readingsOf(loads []queryReadings, q metricsource.LoadQuery) []metricsource.Reading {
+	for _, l := range loads {
+		if l.q == q && !l.failed {
+			return l.r
+		}
+	}
+	return nil
+}
+
 // loadsOfType is one scaling type's readings over the stable and burst
-// windows (a nil map: the query failed).
+// windows, in the pass's function order (nil: the query failed).
 type loadsOfType struct {
-	set                     bool
-	typ                     string
-	stable, burst           metricsource.Values
-	stableParts, burstParts metricsource.Parts // nil: not said
+	set           bool
+	typ           string
+	stable, burst []metricsource.Reading
 }
 
-// partsOf returns which part ref's two readings came from (capacity, with a
-// source that says it; else unknown); hasStable and hasBurst say whether
-// ref has each reading (the caller has looked them up).
-func (lt loadsOfType) partsOf(ref provider.Ref, hasStable, hasBurst bool) (stable, burst metricsource.Part) {
-	return lt.stableParts.For(ref, hasStable), lt.burstParts.For(ref, hasBurst)
+// at is the i-th function's two readings (missing where a query failed).
+func (lt *loadsOfType) at(i int) (stable, burst metricsource.Reading) {
+	if lt.stable != nil {
+		stable = lt.stable[i]
+	}
+	if lt.burst != nil {
+		burst = lt.burst[i]
+	}
+	return stable, burst
 }
 
-// lookup returns ref's two readings, nil where missing, in one allocation.
-func (lt loadsOfType) lookup(ref provider.Ref) (stable, burst *float64) {
-	s, sok := lt.stable[ref]
-	b, bok := lt.burst[ref]
-	if !sok && !bok {
+// values returns two readings' values, nil where missing, in one
+// allocation.
+func values(s, b metricsource.Reading) (stable, burst *float64) {
+	if !s.Has && !b.Has {
 		return nil, nil
 	}
-	v := &[2]float64{s, b}
-	if sok {
+	v := &[2]float64{s.Value, b.Value}
+	if s.Has {
 		stable = &v[0]
 	}
-	if bok {
+	if b.Has {
 		burst = &v[1]
 	}
 	return stable, burst

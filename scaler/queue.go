@@ -73,7 +73,7 @@ func wakeForBacklog(spec Spec, obs Observation, d Decision) (Decision, bool) {
 // zero (reusing this pass's queue reading when a queue-type function made
 // one). A failed read leaves them at zero, as before: missing is not zero,
 // but it is no evidence of work either.
-func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, states []*fnState, loads map[metricsource.LoadQuery]metricsource.Values) metricsource.Values {
+func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, states []*fnState, loads []queryReadings) metricsource.Values {
 	want := false
 	for i, fn := range fns {
 		ps := &states[i].parsed
@@ -86,8 +86,16 @@ func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, state
 		return nil
 	}
 	q := metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: l.cfg.BurstWindow}
-	if v, ok := loads[q]; ok {
-		return v
+	for _, lq := range loads {
+		if lq.q == q && !lq.failed { // the pass read it already: fns' readings, as a map
+			v := make(metricsource.Values)
+			for i, r := range lq.r {
+				if r.Has {
+					v[fns[i].Ref] = r.Value
+				}
+			}
+			return v
+		}
 	}
 	v, err := l.cfg.Source.Load(ctx, q)
 	if err != nil {

@@ -32,17 +32,16 @@ import (
 // shows.
 
 // repeat repeats fs's last decision at now when its inputs are unchanged,
-// and reports whether it did. lt holds the readings of fs's type; queued
-// the backlog of functions at zero. The caller holds passMu and has parsed
+// and reports whether it did. sr and br are its stable and burst readings;
+// queued the backlog of functions at zero. The caller holds passMu and has parsed
 // fn's labels into fs.parsed (with no error).
-func (l *Loop) repeat(fs *fnState, fn provider.Function, lt *loadsOfType, queued metricsource.Values, now time.Time) bool {
+func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Reading, queued metricsource.Values, now time.Time) bool {
 	ps := &fs.parsed
 	if !fs.repeat || fn.Replicas != 0 || ps.spec.Step() || ps.spec.Static() {
 		return false
 	}
-	s, sok := lt.stable[fn.Ref]
-	b, bok := lt.burst[fn.Ref]
-	sp, bp := lt.partsOf(fn.Ref, sok, bok)
+	s, sok, sp := sr.Value, sr.Has, sr.Part
+	b, bok, bp := br.Value, br.Has, br.Part
 	var q float64
 	var qok bool
 	if ps.spec.Type != metricsource.TypeQueue {

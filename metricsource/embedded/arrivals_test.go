@@ -29,17 +29,20 @@ func (g *gw) call(k int, d float64) {
 	g.n += float64(k)
 }
 
-func (g gw) samples() []Sample {
+func (g gw) samples() []Sample { return g.samplesOf("a") }
+
+// samplesOf is samples for a function of another name.
+func (g gw) samplesOf(name string) []Sample {
 	out := []Sample{
-		{Metric: MetricTotal, FunctionName: "a", Code: "200", Value: g.total},
-		{Metric: MetricSecondsSum, FunctionName: "a", Code: "200", Value: g.sum},
-		{Metric: MetricSecondsCount, FunctionName: "a", Code: "200", Value: g.n},
+		{Metric: MetricTotal, FunctionName: name, Code: "200", Value: g.total},
+		{Metric: MetricSecondsSum, FunctionName: name, Code: "200", Value: g.sum},
+		{Metric: MetricSecondsCount, FunctionName: name, Code: "200", Value: g.n},
 	}
 	if g.started >= 0 {
-		out = append(out, Sample{Metric: MetricStarted, FunctionName: "a", Value: g.started})
+		out = append(out, Sample{Metric: MetricStarted, FunctionName: name, Value: g.started})
 	}
 	if g.inflight >= 0 {
-		out = append(out, Sample{Metric: MetricInflight, FunctionName: "a", Value: g.inflight})
+		out = append(out, Sample{Metric: MetricInflight, FunctionName: name, Value: g.inflight})
 	}
 	return out
 }

@@ -72,3 +72,64 @@ func TestCapacityPartsSayWhichPartWon(t *testing.T) {
 		t.Errorf("rps: parts %v, err %v; want none said", parts, err)
 	}
 }
+
+// TestLoadAlignedIsLoadParts: at every half second of a history where the
+// gauge wins, then the arrivals, then one function's series vanish, each function's
+// aligned reading is what LoadParts gives it -- over every function, of
+// rps and capacity, for a function the store never saw (missing), and for
+// refs in any order -- and a query the store cannot answer fails the same
+// way, leaving out as it was.
+func TestLoadAlignedIsLoadParts(t *testing.T) {
+	clk, src := newSecondSource(t)
+	t0 := clk.t
+	a, b := gw{}, gw{}
+	ctx := context.Background()
+	refs := []provider.Ref{fnRef("b"), fnRef("never"), fnRef("a")}
+	// One buffer, as the scaler reuses its own: a reading left from an
+	// earlier call would show.
+	out := []metricsource.Reading{{Value: -1, Has: true}, {Value: -1, Has: true}, {Value: -1, Has: true}}
+	for s := 0; s <= 40; s++ {
+		switch s {
+		case 2:
+			a.call(20, 0.2)
+			a.inflight = 6
+		case 3:
+			a.inflight = 0
+			b.call(3, 1)
+		case 5:
+			a.call(40, 0.2)
+		}
+		now := t0.Add(time.Duration(s) * time.Second)
+		smp := a.samplesOf("a")
+		if s < 20 { // then b's series vanish
+			smp = append(smp, b.samplesOf("b")...)
+		}
+		src.Observe(now, smp)
+		clk.t = now.Add(500 * time.Millisecond)
+		for _, q := range []metricsource.LoadQuery{
+			{Type: metricsource.TypeCapacity, Window: 2 * time.Second},
+			{Type: metricsource.TypeCapacity, Window: 10 * time.Second},
+			{Type: metricsource.TypeRPS, Window: 5 * time.Second},
+		} {
+			vals, parts, wantErr := src.LoadParts(ctx, q, nil)
+			err := src.LoadAligned(ctx, q, refs, out)
+			if (err == nil) != (wantErr == nil) {
+				t.Fatalf("second %d, %v: error %v; LoadParts's %v", s, q, err, wantErr)
+			}
+			if err != nil {
+				continue // too early to measure the window: both say so
+			}
+			for i, ref := range refs {
+				v, has := vals[ref]
+				want := metricsource.Reading{Value: v, Has: has, Part: parts.For(ref, has)}
+				if out[i] != want {
+					t.Errorf("second %d, %v, %s: %+v; LoadParts says %+v", s, q, ref.Name, out[i], want)
+				}
+			}
+		}
+	}
+	out = []metricsource.Reading{{Value: 7, Has: true}}
+	if err := src.LoadAligned(ctx, metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: time.Second}, refs[:1], out); err == nil || out[0].Value != 7 {
+		t.Errorf("queue type: %v, out %+v; want an error and out untouched", err, out)
+	}
+}

@@ -28,6 +28,7 @@ var (
 	_ metricsource.SubsetActivity = (*Source)(nil)
 	_ metricsource.SubsetLoad     = (*Source)(nil)
 	_ metricsource.PartedLoad     = (*Source)(nil)
+	_ metricsource.AlignedLoad    = (*Source)(nil)
 )
 
 // New validates cfg and returns a Source with no history yet.
@@ -125,71 +126,99 @@ func (s *Source) LoadParts(_ context.Context, q metricsource.LoadQuery, refs []p
 	return s.load(q, refs, refs == nil, true)
 }
 
+// LoadAligned is LoadParts in refs' order (metricsource.AlignedLoad): one
+// store lookup per function, no maps built. A function the store does not
+// know has no reading, as in LoadParts.
+func (s *Source) LoadAligned(_ context.Context, q metricsource.LoadQuery, refs []provider.Ref, out []metricsource.Reading) error {
+	s.mu.Lock() // reader() may raise retention
+	defer s.mu.Unlock()
+	read, err := s.reader(q)
+	if err != nil {
+		return err
+	}
+	for i, ref := range refs {
+		r := metricsource.Reading{}
+		if fn := s.st.fns[ref]; fn != nil {
+			var part metricsource.Part
+			if r.Value, part, r.Has = read(fn); r.Has {
+				r.Part = part
+			}
+		}
+		out[i] = r
+	}
+	return nil
+}
+
 // load answers over every function (all) or over refs, with capacity's
 // parts when parted.
 func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all, parted bool) (metricsource.Values, metricsource.Parts, error) {
+	s.mu.Lock() // reader() may raise retention
+	defer s.mu.Unlock()
+	read, err := s.reader(q)
+	if err != nil {
+		return nil, nil, err
+	}
+	var parts metricsource.Parts // the arrivals' winners only (metricsource.Parts)
+	if parted && q.Type == metricsource.TypeCapacity {
+		parts = make(metricsource.Parts)
+	}
+	one := func(out metricsource.Values, ref provider.Ref, fn *function) {
+		v, part, ok := read(fn)
+		if !ok {
+			return
+		}
+		out[ref] = v
+		if parts != nil && part != metricsource.PartGauge {
+			parts[ref] = part
+		}
+	}
+	if all {
+		out := make(metricsource.Values, len(s.st.fns)) // sized once, not regrown as it fills
+		for ref, fn := range s.st.fns {
+			one(out, ref, fn)
+		}
+		return out, parts, nil
+	}
+	out := make(metricsource.Values, len(refs))
+	for _, ref := range refs {
+		if fn := s.st.fns[ref]; fn != nil {
+			one(out, ref, fn)
+		}
+	}
+	return out, parts, nil
+}
+
+// reader checks q against what the store can answer now and returns the
+// function that reads one function's value of it: rps, the invocation
+// counters' rate; capacity, the in-flight peak or the arrivals' part,
+// saying which (PartUnknown for rps). The caller holds s.mu for writing.
+func (s *Source) reader(q metricsource.LoadQuery) (func(*function) (float64, metricsource.Part, bool), error) {
 	switch q.Type {
 	case metricsource.TypeRPS, metricsource.TypeCapacity:
 	default:
-		return nil, nil, fmt.Errorf("scaling type %q is not available from the embedded source, which reads only the gateway's /metrics; use the Prometheus source", q.Type)
+		return nil, fmt.Errorf("scaling type %q is not available from the embedded source, which reads only the gateway's /metrics; use the Prometheus source", q.Type)
 	}
 	now := s.clock.Now()
-	s.mu.Lock() // window() may raise retention
-	defer s.mu.Unlock()
 	if err := s.window(q.Window); err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
+		return nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	from, to, err := s.fresh(now, q.Window)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
-	}
-	each := func(f func(provider.Ref, *function) (float64, bool)) metricsource.Values {
-		if all {
-			out := make(metricsource.Values, len(s.st.fns)) // sized once, not regrown as it fills
-			for ref, fn := range s.st.fns {
-				if v, ok := f(ref, fn); ok {
-					out[ref] = v
-				}
-			}
-			return out
-		}
-		out := make(metricsource.Values, len(refs))
-		for _, ref := range refs {
-			if fn := s.st.fns[ref]; fn != nil {
-				if v, ok := f(ref, fn); ok {
-					out[ref] = v
-				}
-			}
-		}
-		return out
+		return nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	if q.Type == metricsource.TypeRPS {
 		secs := time.Duration(to - from).Seconds()
-		return each(func(_ provider.Ref, fn *function) (float64, bool) {
+		return func(fn *function) (float64, metricsource.Part, bool) {
 			sum, ok := fn.increase(from, to)
-			return sum / secs, ok
-		}), nil, nil
+			return sum / secs, metricsource.PartUnknown, ok
+		}, nil
 	}
 	if !s.st.sawInflight && !s.st.sawSeconds {
-		return nil, nil, fmt.Errorf("load capacity: the gateway exports neither %s nor gateway_functions_seconds", MetricInflight)
+		return nil, fmt.Errorf("load capacity: the gateway exports neither %s nor gateway_functions_seconds", MetricInflight)
 	}
 	s.st.capacityWindow = max(s.st.capacityWindow, q.Window)
 	from = now.UnixNano() - q.Window.Nanoseconds()
-	if !parted {
-		return each(func(_ provider.Ref, fn *function) (float64, bool) {
-			v, _, ok := fn.peak(from, to)
-			return v, ok
-		}), nil, nil
-	}
-	parts := make(metricsource.Parts) // the arrivals' winners only (metricsource.Parts)
-	vals := each(func(ref provider.Ref, fn *function) (float64, bool) {
-		v, part, ok := fn.peak(from, to)
-		if ok && part != metricsource.PartGauge {
-			parts[ref] = part
-		}
-		return v, ok
-	})
-	return vals, parts, nil
+	return func(fn *function) (float64, metricsource.Part, bool) { return fn.peak(from, to) }, nil
 }
 
 // increase sums fn's invocation counters' increases over (from, to], and

@@ -1,0 +1,65 @@
+package metricsource
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// partedSource answers LoadParts from fixed maps and records what it was
+// asked about (nil: every function).
+type partedSource struct {
+	vals  Values
+	parts Parts
+	err   error
+	asked [][]provider.Ref
+}
+
+func (s *partedSource) Load(context.Context, LoadQuery) (Values, error) { return s.vals, s.err }
+func (s *partedSource) Activity(context.Context, time.Duration) (Activity, error) {
+	return Activity{}, nil
+}
+func (s *partedSource) LoadParts(_ context.Context, _ LoadQuery, refs []provider.Ref) (Values, Parts, error) {
+	s.asked = append(s.asked, refs)
+	return s.vals, s.parts, s.err
+}
+
+// TestLoadAlignedFromMaps: a source without AlignedLoad is asked once --
+// about every function on a full pass, about refs otherwise -- and each
+// ref's reading is its value (missing when absent) with the part Parts.For
+// gives it; an error leaves out as it was.
+func TestLoadAlignedFromMaps(t *testing.T) {
+	a, b, c := provider.Ref{Name: "a"}, provider.Ref{Name: "b"}, provider.Ref{Name: "c"}
+	src := &partedSource{vals: Values{a: 2, b: 0}, parts: Parts{a: PartArrivals}}
+	refs := []provider.Ref{c, b, a}
+	want := []Reading{{}, {Value: 0, Has: true, Part: PartGauge}, {Value: 2, Has: true, Part: PartArrivals}}
+	q := LoadQuery{Type: TypeCapacity, Window: time.Minute}
+	for _, all := range []bool{true, false} {
+		out := []Reading{{Value: 9, Has: true}, {}, {}}
+		if err := LoadAligned(context.Background(), src, q, refs, all, out); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(out, want) {
+			t.Errorf("all=%v: %+v; want %+v", all, out, want)
+		}
+	}
+	if len(src.asked) != 2 || src.asked[0] != nil || !slices.Equal(src.asked[1], refs) {
+		t.Errorf("asked %v; want every function (nil), then %v", src.asked, refs)
+	}
+
+	src.parts = nil // a source that does not say parts
+	out := make([]Reading, 3)
+	if err := LoadAligned(context.Background(), src, q, refs, true, out); err != nil || out[2] != (Reading{Value: 2, Has: true}) {
+		t.Errorf("without parts: %+v, %v; want a's 2 with no part said", out[2], err)
+	}
+
+	src.err = errors.New("down")
+	out = []Reading{{Value: 5, Has: true}, {}, {}}
+	if err := LoadAligned(context.Background(), src, q, refs, true, out); err == nil || out[0] != (Reading{Value: 5, Has: true}) {
+		t.Errorf("on an error: %v, out %+v; want the error and out untouched", err, out)
+	}
+}
