@@ -64,11 +64,31 @@ type samples struct {
 	pk float64
 }
 
+// buffers are a planner's working arrays, kept between plans by a Policy
+// (which plans under its lock) so that a replan allocates nothing: the
+// samples' arrays, the sort keys and the pre-warm grid's searches were most
+// of a trace replay's allocations in the idler (issue 12). Nothing a plan
+// returns points into them.
+type buffers struct {
+	keys              []uint64
+	x, prefix, wp, xp []float64
+	ps, us            []float64
+	c1s, c2s          []int
+}
+
+// sized returns *a with length n, zeroed, reusing its array when it is
+// long enough.
+func sized[T any](a *[]T, n int) []T {
+	*a = slices.Grow((*a)[:0], n)[:n]
+	clear(*a)
+	return *a
+}
+
 // newSamples sorts its with their weights ws (nil: each weighs 1); one
-// replica serves serves requests at once (at least 1).
-func newSamples(its, ws []float64, serves float64) samples {
+// replica serves serves requests at once (at least 1). Its arrays are b's.
+func newSamples(its, ws []float64, serves float64, b *buffers) samples {
 	serves = math.Max(serves, 1)
-	if s, ok := newSamplesByKey(its, ws, serves); ok {
+	if s, ok := newSamplesByKey(its, ws, serves, b); ok {
 		return s
 	}
 	return newSamplesBySort(its, ws, serves)
@@ -113,11 +133,12 @@ func newSamplesBySort(its, ws []float64, serves float64) samples {
 // between different values) but the weights', and whole-number weights
 // (and what of them a whole number of requests per replica leaves) add up
 // exactly in any order. ok is false when the input is not of that kind.
-func newSamplesByKey(its, ws []float64, serves float64) (samples, bool) {
+func newSamplesByKey(its, ws []float64, serves float64, b *buffers) (samples, bool) {
 	if len(its) >= 1<<32 || serves != math.Trunc(serves) {
 		return samples{}, false
 	}
-	keys := make([]uint64, 0, len(its))
+	keys := slices.Grow(b.keys[:0], len(its))
+	defer func() { b.keys = keys[:0] }()
 	weight := 0.0
 	for i, v := range its {
 		w := 1.0
@@ -140,8 +161,9 @@ func newSamplesByKey(its, ws []float64, serves float64) (samples, bool) {
 		return samples{}, false // partial sums might round
 	}
 	slices.Sort(keys)
-	s := samples{x: make([]float64, len(keys)), prefix: make([]float64, len(keys)+1), wp: make([]float64, len(keys)+1),
-		xp: make([]float64, len(keys)+1), total: float64(len(its)), weight: weight}
+	n := len(keys)
+	s := samples{x: sized(&b.x, n), prefix: sized(&b.prefix, n+1), wp: sized(&b.wp, n+1), xp: sized(&b.xp, n+1),
+		total: float64(len(its)), weight: weight}
 	for i, k := range keys {
 		w := 1.0
 		if ws != nil {
@@ -234,6 +256,11 @@ type Learned struct {
 
 // ChooseFor is Choose over weighted idle times.
 func ChooseFor(l Learned, fallback time.Duration, cfg Config) Plan {
+	return chooseFor(l, fallback, cfg, new(buffers))
+}
+
+// chooseFor is ChooseFor working in b's arrays.
+func chooseFor(l Learned, fallback time.Duration, cfg Config, b *buffers) Plan {
 	its := l.Idle
 	cfg = cfg.withDefaults()
 	if len(its) < cfg.MinSamples {
@@ -248,7 +275,7 @@ func ChooseFor(l Learned, fallback time.Duration, cfg Config) Plan {
 			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: keep %s, %s", len(its), cfg.MinSamples, fallback, why)}
 	}
 	pk := math.Max(1, l.PreWarmReplicas)
-	s := newSamples(its, l.Weight, math.Max(l.Serves, 1)*pk)
+	s := newSamples(its, l.Weight, math.Max(l.Serves, 1)*pk, b)
 	s.pk = pk
 	worth := cfg.ColdStartWorth.Seconds()
 	if cfg.WorthRate > 0 {
@@ -325,8 +352,8 @@ func ChooseFor(l Learned, fallback time.Duration, cfg Config) Plan {
 	// (and two leads), or the plan is a keep-alive in disguise.
 	minGap := math.Max(60, 2*lead)
 	// Each window's start p and end u, and their searches, once.
-	ps, us := make([]float64, len(grid)), make([]float64, len(grid))
-	c1s, c2s := make([]int, len(grid)), make([]int, len(grid))
+	ps, us := sized(&b.ps, len(grid)), sized(&b.us, len(grid))
+	c1s, c2s := sized(&b.c1s, len(grid)), sized(&b.c2s, len(grid))
 	for i, v := range grid {
 		ps[i], us[i] = v*(1-mg)-lead, v*(1+mg)+lead
 		c1s[i], c2s[i] = s.below(ps[i]), s.atMost(us[i])

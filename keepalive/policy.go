@@ -20,6 +20,7 @@ type Policy struct {
 	// reads (it keeps nothing of them), reused under mu so a plan costs no
 	// copy of its own.
 	scratch, wscratch []float64
+	bufs              buffers // the planner's working arrays, reused under mu
 }
 
 // history is one function's recent idle times, in seconds (+Inf beyond the
@@ -164,8 +165,8 @@ func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (
 			p.scratch = append(p.scratch, float64(v))
 			p.wscratch = append(p.wscratch, float64(h.ws[i]))
 		}
-		h.plan = ChooseFor(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
-			PreWarmReplicas: float64(h.zeroedAt)}, fallback, p.cfg)
+		h.plan = chooseFor(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
+			PreWarmReplicas: float64(h.zeroedAt)}, fallback, p.cfg, &p.bufs)
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
 	}
 	if !h.seen {
