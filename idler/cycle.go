@@ -165,6 +165,11 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 	}
 	d.actAll(ctx, ws, now)
 	d.finish(ws, now, &rep)
+	for _, c := range d.chunks {
+		// Kept for the next cycle, pointing at nothing: not this
+		// cycle's listing, nor the state of a function deleted since.
+		clear(c[:cap(c)])
+	}
 	d.m.queriesCycle.Set(float64(rep.Queries))
 	return rep
 }
@@ -208,6 +213,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	d.mu.Unlock()
 
 	var chunk []work // items in chunks, so a pointer to one stays valid
+	used := 0        // chunks taken from d.chunks
 	for i := range fns {
 		fn, st := &fns[i], sts[i]
 		full, specErr := st.parsed.of(*fn, d.cfg.Defaults, d.specGen)
@@ -219,7 +225,15 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			continue
 		}
 		if len(chunk) == cap(chunk) {
-			chunk = make([]work, 0, min(256, len(fns)-i))
+			if used < len(d.chunks) {
+				chunk = d.chunks[used][:0]
+			} else {
+				chunk = make([]work, 0, chunkItems)
+				if len(d.chunks) < keptChunks {
+					d.chunks = append(d.chunks, chunk)
+				}
+			}
+			used++
 		}
 		chunk = append(chunk, work{fn: fn, st: st})
 		w := &chunk[len(chunk)-1]

@@ -1,0 +1,72 @@
+package idler
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// TestWorkItemsReusedAcrossCycles: cycles reuse the work items' arrays
+// (Idler.chunks) over a fleet spanning two arrays. Between cycles every
+// kept item is zero (it pins no listing and no deleted function's state),
+// and what a cycle decides does not depend on what the items held before:
+// after activity that turns half the first cycle's verdicts around, the
+// second cycle's verdicts are those of an idler whose second cycle fills
+// new arrays.
+func TestWorkItemsReusedAcrossCycles(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	var fns []provider.Function
+	for i := range 2 * chunkItems {
+		labels := optIn(LabelZeroDuration, "1m")
+		if i%4 == 0 {
+			labels = nil // not opted in: answered without an item
+		}
+		fns = append(fns, function(fmt.Sprintf("f%03d", i), 1, old, labels))
+	}
+	e := newEnv(t, Config{}, fns...)
+	fresh := newEnv(t, Config{}, fns...)
+	for i := range fns {
+		if i%2 == 0 {
+			e.src.invoke(fns[i].Ref)
+			fresh.src.invoke(fns[i].Ref)
+		}
+	}
+	ctx := t.Context()
+	first := e.d.RunOnce(ctx, time.Now())
+	if len(e.d.chunks) != 2 {
+		t.Fatalf("%d arrays kept after a cycle over %d items; want 2", len(e.d.chunks), len(first.Verdicts))
+	}
+	for k, c := range e.d.chunks {
+		for i, w := range c[:cap(c)] {
+			if w.fn != nil || w.st != nil || w.v.Code != "" {
+				t.Fatalf("array %d item %d kept %s's work after the cycle", k, i, w.fn.Ref.Name)
+			}
+		}
+	}
+	fresh.d.RunOnce(ctx, time.Now())
+	fresh.d.chunks = nil // its next cycle fills new arrays
+	for _, f := range fns[:chunkItems] {
+		e.src.invoke(f.Ref) // in the first array: idle verdicts become keep-alives
+		fresh.src.invoke(f.Ref)
+	}
+	later := time.Now().Add(30 * time.Second)
+	got := e.d.RunOnce(ctx, later)
+	want := fresh.d.RunOnce(ctx, later)
+	if len(got.Verdicts) != len(want.Verdicts) || len(got.Verdicts) == 0 {
+		t.Fatalf("%d verdicts; a fresh idler's %d", len(got.Verdicts), len(want.Verdicts))
+	}
+	changed := 0
+	for i := range got.Verdicts {
+		if got.Verdicts[i].Verdict.Code != first.Verdicts[i].Verdict.Code {
+			changed++
+		}
+		if g, w := got.Verdicts[i], want.Verdicts[i]; g.Ref != w.Ref || g.Verdict.Code != w.Verdict.Code {
+			t.Errorf("%s: %s after a cycle; a fresh idler says %s: %s", g.Ref.Name, g.Verdict.Code, w.Ref.Name, w.Verdict.Code)
+		}
+	}
+	if changed == 0 {
+		t.Error("no verdict changed between the cycles: the reuse was not put to the test")
+	}
+}
