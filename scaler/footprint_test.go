@@ -3,6 +3,7 @@ package scaler
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -243,5 +244,46 @@ func TestSnapshotAllocatesTwoSlices(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(5, func() { c.snapshot() }); n > 2 {
 		t.Errorf("a snapshot of 300 functions allocates %v times, want 2 (the rows, the counts)", n)
+	}
+}
+
+// TestBeforeIsTheStateEachDecisionWasMadeOn: a busy function's state moves
+// at every tick (a recommendation a tick), so its kept "before" state is
+// rewritten in place from the second decision on; after each tick it must
+// be the state that tick decided on, not an earlier one, nor the one the
+// tick left.
+func TestBeforeIsTheStateEachDecisionWasMadeOn(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 4, map[string]string{LabelMax: "40"}))
+	e.src.Set("rps", refA, 150)
+	snapshot := func() State {
+		e.loop.mu.Lock()
+		defer e.loop.mu.Unlock()
+		s := e.loop.fns[refA].state()
+		s.Recommendations = slices.Clone(s.Recommendations)
+		return s
+	}
+	var prev State
+	for i := range 4 {
+		if err := e.loop.Tick(t.Context(), t0.Add(time.Duration(i)*5*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		e.loop.mu.Lock()
+		fs := e.loop.fns[refA]
+		var before *State
+		if fs.before != nil {
+			b := *fs.before
+			before = &b
+		}
+		e.loop.mu.Unlock()
+		now := snapshot()
+		if i > 0 {
+			if reflect.DeepEqual(now, prev) {
+				t.Fatalf("tick %d left the state as it was: the test needs it to move", i)
+			}
+			if before == nil || !reflect.DeepEqual(*before, prev) {
+				t.Fatalf("tick %d: before is %+v; want the state it decided on, %+v", i, before, prev)
+			}
+		}
+		prev = now
 	}
 }

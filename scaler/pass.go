@@ -352,7 +352,16 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	}
 	next.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
 	fs.setState(next)
-	if fs.before = nil; !sameState(&next, &st) {
+	switch {
+	case sameState(&next, &st):
+		fs.before = nil
+	case fs.before != nil:
+		// Overwritten in place: only this function's record holds it (the
+		// explain API copies it under mu), and a busy function's state
+		// moves at every decision, which made this copy a sixth of a
+		// trace replay's allocations.
+		*fs.before = st
+	default:
 		// A copy made here, not &st: taking st's address moved it to the
 		// heap on every decision, most of which leave the state as it was.
 		before := st
