@@ -287,3 +287,24 @@ func TestBeforeIsTheStateEachDecisionWasMadeOn(t *testing.T) {
 		prev = now
 	}
 }
+
+// TestLargeFleetKeepsNoPassBuffers: a pass's refs and readings buffers are
+// kept for the next pass in a small fleet (the replay's many passes reuse
+// them) and dropped after a pass over more than keptScratch functions, so a
+// large fleet's live heap between passes does not hold them.
+func TestLargeFleetKeepsNoPassBuffers(t *testing.T) {
+	for _, n := range []int{10, keptScratch + 1} {
+		var fns []provider.Function
+		for i := range n {
+			fns = append(fns, function(provider.Ref{Name: fmt.Sprintf("f%05d", i), Namespace: "openfaas-fn"}, 1, nil))
+		}
+		e := newLoopEnv(t, nil, fns...)
+		if err := e.loop.Tick(t.Context(), t0); err != nil {
+			t.Fatal(err)
+		}
+		kept := e.loop.refScratch != nil || e.loop.loadScratch != nil
+		if want := n <= keptScratch; kept != want {
+			t.Errorf("%d functions: buffers kept %v, want %v", n, kept, want)
+		}
+	}
+}

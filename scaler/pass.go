@@ -198,6 +198,12 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		loads = append(loads, lq)
 	}
 	l.loadScratch = loads
+	if len(fns) > keptScratch {
+		// A large fleet's buffers go with the pass: kept, they would add
+		// to the live heap between passes (8 MB at 100,000 functions),
+		// which the process's memory target counts.
+		defer func() { l.refScratch, l.loadScratch = nil, nil }()
+	}
 
 	queued := l.backlogAtZero(ctx, fns, states, loads)
 	var lt loadsOfType // the last type's two readings: most functions share a type
@@ -245,6 +251,10 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		}
 	}
 }
+
+// keptScratch is the largest pass whose refs and readings buffers are kept
+// for the next pass (Loop.refScratch, Loop.loadScratch).
+const keptScratch = 4096
 
 // queryReadings is one load query's readings in the pass's function order
 // (failed: the query failed, so every function's is missing).
