@@ -16,39 +16,57 @@ type Reading struct {
 }
 
 // AlignedLoad is implemented by sources that can answer a load query in the
-// order of the functions asked about: out[i] is refs[i]'s reading. The
+// order of the functions asked about: the i-th reading is fns[i]'s. The
 // scaler reads each function's two readings every pass; looking them up in
 // per-query maps keyed by namespace and name (and building those maps) was
 // about a tenth of a trace replay's work (issue 12).
 //
-// Its answers are LoadParts's: refs[i]'s Value and Has are what
-// LoadParts's values give refs[i], and its Part is what the parts' For
-// gives it. A source whose answer for a subset differs from its answer for
-// every function (Prometheus: another query) does not implement it.
+// Its answers are LoadParts's: fns[i]'s Value and Has are what LoadParts's
+// values give its ref, and its Part is what the parts' For gives it. A
+// source whose answer for a subset differs from its answer for every
+// function (Prometheus: another query) does not implement it.
+//
+// The readings are returned in buf's array when it is long enough (buf's
+// contents are overwritten), else in a new one; on an error nothing is
+// allocated and buf is left as it was, so a source that cannot answer (no
+// scrape yet) costs a large fleet's pass nothing.
 type AlignedLoad interface {
-	LoadAligned(ctx context.Context, q LoadQuery, refs []provider.Ref, out []Reading) error
+	LoadAligned(ctx context.Context, q LoadQuery, fns []provider.Function, buf []Reading) ([]Reading, error)
 }
 
-// LoadAligned fills out[i] (len(out) == len(refs)) with refs[i]'s reading of
-// q. A source with AlignedLoad answers directly. Otherwise it asks
+// LoadAligned returns fns' readings of q in their order (see AlignedLoad
+// for buf). A source with AlignedLoad answers directly. Otherwise it asks
 // LoadParts -- of every function when all (a full pass: one query for the
-// fleet, as before), else of refs -- and looks each ref up. On an error out
-// is left as it was and the error returned.
-func LoadAligned(ctx context.Context, src Source, q LoadQuery, refs []provider.Ref, all bool, out []Reading) error {
+// fleet, as before), else of fns -- and looks each function up.
+func LoadAligned(ctx context.Context, src Source, q LoadQuery, fns []provider.Function, all bool, buf []Reading) ([]Reading, error) {
 	if a, ok := src.(AlignedLoad); ok {
-		return a.LoadAligned(ctx, q, refs, out)
+		return a.LoadAligned(ctx, q, fns, buf)
 	}
 	var ask []provider.Ref // nil: every function
 	if !all {
-		ask = refs
+		ask = make([]provider.Ref, len(fns))
+		for i := range fns {
+			ask[i] = fns[i].Ref
+		}
 	}
 	vals, parts, err := LoadParts(ctx, src, q, ask)
 	if err != nil {
-		return err
+		return buf, err
 	}
-	for i, ref := range refs {
+	out := Readings(buf, len(fns))
+	for i := range fns {
+		ref := fns[i].Ref
 		v, has := vals[ref]
 		out[i] = Reading{Value: v, Has: has, Part: parts.For(ref, has)}
 	}
-	return nil
+	return out, nil
+}
+
+// Readings returns buf with length n, reusing its array when it is long
+// enough: for AlignedLoad's implementations.
+func Readings(buf []Reading, n int) []Reading {
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	return make([]Reading, n)
 }

@@ -31,20 +31,22 @@ func (s *partedSource) LoadParts(_ context.Context, _ LoadQuery, refs []provider
 // TestLoadAlignedFromMaps: a source without AlignedLoad is asked once --
 // about every function on a full pass, about refs otherwise -- and each
 // ref's reading is its value (missing when absent) with the part Parts.For
-// gives it; an error leaves out as it was.
+// gives it, in buf's array; an error returns buf as it was.
 func TestLoadAlignedFromMaps(t *testing.T) {
 	a, b, c := provider.Ref{Name: "a"}, provider.Ref{Name: "b"}, provider.Ref{Name: "c"}
 	src := &partedSource{vals: Values{a: 2, b: 0}, parts: Parts{a: PartArrivals}}
 	refs := []provider.Ref{c, b, a}
+	fns := []provider.Function{{Ref: c}, {Ref: b}, {Ref: a}}
 	want := []Reading{{}, {Value: 0, Has: true, Part: PartGauge}, {Value: 2, Has: true, Part: PartArrivals}}
 	q := LoadQuery{Type: TypeCapacity, Window: time.Minute}
 	for _, all := range []bool{true, false} {
-		out := []Reading{{Value: 9, Has: true}, {}, {}}
-		if err := LoadAligned(context.Background(), src, q, refs, all, out); err != nil {
+		buf := []Reading{{Value: 9, Has: true}, {}, {}}
+		out, err := LoadAligned(context.Background(), src, q, fns, all, buf)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(out, want) {
-			t.Errorf("all=%v: %+v; want %+v", all, out, want)
+		if !slices.Equal(out, want) || &out[0] != &buf[0] {
+			t.Errorf("all=%v: %+v; want %+v, in buf's array", all, out, want)
 		}
 	}
 	if len(src.asked) != 2 || src.asked[0] != nil || !slices.Equal(src.asked[1], refs) {
@@ -52,14 +54,14 @@ func TestLoadAlignedFromMaps(t *testing.T) {
 	}
 
 	src.parts = nil // a source that does not say parts
-	out := make([]Reading, 3)
-	if err := LoadAligned(context.Background(), src, q, refs, true, out); err != nil || out[2] != (Reading{Value: 2, Has: true}) {
-		t.Errorf("without parts: %+v, %v; want a's 2 with no part said", out[2], err)
+	out, err := LoadAligned(context.Background(), src, q, fns, true, nil)
+	if err != nil || len(out) != 3 || out[2] != (Reading{Value: 2, Has: true}) {
+		t.Errorf("without parts: %+v, %v; want a's 2 with no part said", out, err)
 	}
 
 	src.err = errors.New("down")
-	out = []Reading{{Value: 5, Has: true}, {}, {}}
-	if err := LoadAligned(context.Background(), src, q, refs, true, out); err == nil || out[0] != (Reading{Value: 5, Has: true}) {
-		t.Errorf("on an error: %v, out %+v; want the error and out untouched", err, out)
+	buf := []Reading{{Value: 5, Has: true}}
+	if out, err := LoadAligned(context.Background(), src, q, fns, true, buf); err == nil || len(out) != 1 || out[0] != buf[0] {
+		t.Errorf("on an error: %v, %+v; want the error and buf as it was", err, out)
 	}
 }

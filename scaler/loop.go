@@ -159,7 +159,6 @@ type Loop struct {
 	pass        uint32          // numbers the ticks; a function not marked by the last one is gone
 	specGen     uint64          // numbers the defaults; a spec parsed under another is parsed again
 	scratch     []*fnState      // a pass's states, reused
-	refScratch  []provider.Ref  // a pass's refs, reused
 	loadScratch []queryReadings // a pass's readings, reused
 
 	// noRepeat makes every tick decide for every function (tests: the

@@ -174,22 +174,17 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	}
 	// Each query's readings in fns' order (metricsource.LoadAligned): the
 	// pass reads every function's two by index, not by map lookups.
-	refs := l.refScratch[:0]
-	for _, fn := range fns {
-		refs = append(refs, fn.Ref)
-	}
-	l.refScratch = refs
 	loads := l.loadScratch[:0]
 	for _, q := range queries {
 		lq := queryReadings{q: q}
 		if n := len(loads); n < cap(loads) {
-			lq.r = loads[:n+1][n].r // reuse the last pass's buffer
+			lq.r = loads[:n+1][n].r // reuse the last pass's array
 		}
-		lq.r = slices.Grow(lq.r[:0], len(fns))[:len(fns)]
 		// all on a tick: the source is asked about every function (one
 		// query for the fleet); else about fns only, where it can answer
 		// for fewer for less.
-		if err := metricsource.LoadAligned(ctx, l.cfg.Source, q, refs, tick, lq.r); err != nil {
+		var err error
+		if lq.r, err = metricsource.LoadAligned(ctx, l.cfg.Source, q, fns, tick, lq.r); err != nil {
 			// Missing, not zero: functions of this type get no_data.
 			l.metrics.errors.WithLabelValues("load").Inc()
 			l.log.Warn("load query failed; those functions keep their replicas", "type", q.Type, "window", q.Window, "err", err)
@@ -199,10 +194,10 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	}
 	l.loadScratch = loads
 	if len(fns) > keptScratch {
-		// A large fleet's buffers go with the pass: kept, they would add
-		// to the live heap between passes (8 MB at 100,000 functions),
+		// A large fleet's readings go with the pass: kept, they would add
+		// to the live heap between passes (3 MB at 100,000 functions),
 		// which the process's memory target counts.
-		defer func() { l.refScratch, l.loadScratch = nil, nil }()
+		defer func() { l.loadScratch = nil }()
 	}
 
 	queued := l.backlogAtZero(ctx, fns, states, loads)
@@ -252,8 +247,8 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	}
 }
 
-// keptScratch is the largest pass whose refs and readings buffers are kept
-// for the next pass (Loop.refScratch, Loop.loadScratch).
+// keptScratch is the largest pass whose readings are kept for the next
+// pass to fill again (Loop.loadScratch).
 const keptScratch = 4096
 
 // queryReadings is one load query's readings in the pass's function order

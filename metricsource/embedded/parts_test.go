@@ -77,15 +77,15 @@ func TestCapacityPartsSayWhichPartWon(t *testing.T) {
 // gauge wins, then the arrivals, then one function's series vanish, each function's
 // aligned reading is what LoadParts gives it -- over every function, of
 // rps and capacity, for a function the store never saw (missing), and for
-// refs in any order -- and a query the store cannot answer fails the same
-// way, leaving out as it was.
+// functions in any order -- and a query the store cannot answer fails the
+// same way, leaving the array as it was.
 func TestLoadAlignedIsLoadParts(t *testing.T) {
 	clk, src := newSecondSource(t)
 	t0 := clk.t
 	a, b := gw{}, gw{}
 	ctx := context.Background()
-	refs := []provider.Ref{fnRef("b"), fnRef("never"), fnRef("a")}
-	// One buffer, as the scaler reuses its own: a reading left from an
+	fns := []provider.Function{{Ref: fnRef("b")}, {Ref: fnRef("never")}, {Ref: fnRef("a")}}
+	// One array, as the scaler reuses its own: a reading left from an
 	// earlier call would show.
 	out := []metricsource.Reading{{Value: -1, Has: true}, {Value: -1, Has: true}, {Value: -1, Has: true}}
 	for s := 0; s <= 40; s++ {
@@ -112,24 +112,27 @@ func TestLoadAlignedIsLoadParts(t *testing.T) {
 			{Type: metricsource.TypeRPS, Window: 5 * time.Second},
 		} {
 			vals, parts, wantErr := src.LoadParts(ctx, q, nil)
-			err := src.LoadAligned(ctx, q, refs, out)
+			got, err := src.LoadAligned(ctx, q, fns, out)
 			if (err == nil) != (wantErr == nil) {
 				t.Fatalf("second %d, %v: error %v; LoadParts's %v", s, q, err, wantErr)
 			}
 			if err != nil {
 				continue // too early to measure the window: both say so
 			}
-			for i, ref := range refs {
-				v, has := vals[ref]
-				want := metricsource.Reading{Value: v, Has: has, Part: parts.For(ref, has)}
-				if out[i] != want {
-					t.Errorf("second %d, %v, %s: %+v; LoadParts says %+v", s, q, ref.Name, out[i], want)
+			if len(got) != len(fns) || &got[0] != &out[0] {
+				t.Fatalf("second %d, %v: %d readings, not in the array given", s, q, len(got))
+			}
+			for i, fn := range fns {
+				v, has := vals[fn.Ref]
+				want := metricsource.Reading{Value: v, Has: has, Part: parts.For(fn.Ref, has)}
+				if got[i] != want {
+					t.Errorf("second %d, %v, %s: %+v; LoadParts says %+v", s, q, fn.Ref.Name, got[i], want)
 				}
 			}
 		}
 	}
 	out = []metricsource.Reading{{Value: 7, Has: true}}
-	if err := src.LoadAligned(ctx, metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: time.Second}, refs[:1], out); err == nil || out[0].Value != 7 {
-		t.Errorf("queue type: %v, out %+v; want an error and out untouched", err, out)
+	if got, err := src.LoadAligned(ctx, metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: time.Second}, fns[:1], out); err == nil || len(got) != 1 || got[0].Value != 7 {
+		t.Errorf("queue type: %v, %+v; want an error and the array as it was", err, got)
 	}
 }

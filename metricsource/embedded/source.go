@@ -126,19 +126,20 @@ func (s *Source) LoadParts(_ context.Context, q metricsource.LoadQuery, refs []p
 	return s.load(q, refs, refs == nil, true)
 }
 
-// LoadAligned is LoadParts in refs' order (metricsource.AlignedLoad): one
+// LoadAligned is LoadParts in fns' order (metricsource.AlignedLoad): one
 // store lookup per function, no maps built. A function the store does not
 // know has no reading, as in LoadParts.
-func (s *Source) LoadAligned(_ context.Context, q metricsource.LoadQuery, refs []provider.Ref, out []metricsource.Reading) error {
+func (s *Source) LoadAligned(_ context.Context, q metricsource.LoadQuery, fns []provider.Function, buf []metricsource.Reading) ([]metricsource.Reading, error) {
 	s.mu.Lock() // reader() may raise retention
 	defer s.mu.Unlock()
 	read, err := s.reader(q)
 	if err != nil {
-		return err
+		return buf, err
 	}
-	for i, ref := range refs {
+	out := metricsource.Readings(buf, len(fns))
+	for i := range fns {
 		r := metricsource.Reading{}
-		if fn := s.st.fns[ref]; fn != nil {
+		if fn := s.st.fns[fns[i].Ref]; fn != nil {
 			var part metricsource.Part
 			if r.Value, part, r.Has = read(fn); r.Has {
 				r.Part = part
@@ -146,7 +147,7 @@ func (s *Source) LoadAligned(_ context.Context, q metricsource.LoadQuery, refs [
 		}
 		out[i] = r
 	}
-	return nil
+	return out, nil
 }
 
 // load answers over every function (all) or over refs, with capacity's
