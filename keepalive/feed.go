@@ -29,6 +29,8 @@ type Feeder struct {
 	// resolution keep-alive windows are counted in).
 	Step   time.Duration
 	Logger *slog.Logger
+
+	counts []metricsource.Count // the last read's array, reused (Run is one goroutine)
 }
 
 // Run reads every Step until ctx ends.
@@ -53,16 +55,17 @@ func (f *Feeder) Run(ctx context.Context) error {
 // returns how many functions had any.
 func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	step := f.step()
-	act, err := f.Source.Activity(ctx, step)
+	counts, err := metricsource.Started(ctx, f.Source, step, f.counts)
+	f.counts = counts[:0]
 	if err != nil {
 		f.logger().Debug("keep-alive feed: activity unknown this step", "err", err)
 		return 0
 	}
 	n := 0
-	for ref, started := range act.Started {
+	for _, c := range counts {
 		// increase() extrapolates: round to whole invocations.
-		if c := int(math.Round(started)); c > 0 {
-			f.Policy.ObserveCount(ref, now, step, c)
+		if k := int(math.Round(c.N)); k > 0 {
+			f.Policy.ObserveCount(c.Ref, now, step, k)
 			n++
 		}
 	}

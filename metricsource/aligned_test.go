@@ -65,3 +65,33 @@ func TestLoadAlignedFromMaps(t *testing.T) {
 		t.Errorf("on an error: %v, %+v; want the error and buf as it was", err, out)
 	}
 }
+
+// activityOnly is a source with Activity and nothing else.
+type activityOnly struct {
+	act Activity
+	err error
+}
+
+func (s activityOnly) Activity(context.Context, time.Duration) (Activity, error) { return s.act, s.err }
+
+// TestStartedFromActivity: a source without StartedCounts is read through
+// Activity, each Started entry once; its error is returned.
+func TestStartedFromActivity(t *testing.T) {
+	a, b := provider.Ref{Name: "a"}, provider.Ref{Name: "b"}
+	src := activityOnly{act: Activity{Started: Values{a: 3, b: 0}, Inflight: Values{a: 1}}}
+	got, err := Started(context.Background(), src, time.Minute, make([]Count, 0, 1))
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%v, %v; want a's 3 and b's 0", got, err)
+	}
+	m := map[provider.Ref]float64{}
+	for _, c := range got {
+		m[c.Ref] = c.N
+	}
+	if m[a] != 3 || m[b] != 0 {
+		t.Errorf("%v; want a: 3, b: 0", m)
+	}
+	src.err = errors.New("down")
+	if got, err := Started(context.Background(), src, time.Minute, got); err == nil || len(got) != 0 {
+		t.Errorf("down: %v, %v; want the error and nothing", got, err)
+	}
+}

@@ -29,6 +29,7 @@ var (
 	_ metricsource.SubsetLoad     = (*Source)(nil)
 	_ metricsource.PartedLoad     = (*Source)(nil)
 	_ metricsource.AlignedLoad    = (*Source)(nil)
+	_ metricsource.StartedCounts  = (*Source)(nil)
 )
 
 // New validates cfg and returns a Source with no history yet.
@@ -282,6 +283,28 @@ func (s *Source) ActivityFor(_ context.Context, window time.Duration, refs []pro
 	return s.activity(window, refs, false)
 }
 
+// StartedCounts is Activity's Started without the rest
+// (metricsource.StartedCounts): the keep-alive feeder's read.
+func (s *Source) StartedCounts(_ context.Context, window time.Duration, buf []metricsource.Count) ([]metricsource.Count, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.window(window); err != nil {
+		return buf[:0], fmt.Errorf("activity: %w", err)
+	}
+	from, to, err := s.fresh(now, window)
+	if err != nil {
+		return buf[:0], fmt.Errorf("activity over %s: %w", window, err)
+	}
+	out := buf[:0]
+	for ref, fn := range s.st.fns {
+		if n, ok := fn.startedIn(from, to); ok {
+			out = append(out, metricsource.Count{Ref: ref, N: n})
+		}
+	}
+	return out, nil
+}
+
 // activity answers over every function (all) or over refs.
 func (s *Source) activity(window time.Duration, refs []provider.Ref, all bool) (metricsource.Activity, error) {
 	now := s.clock.Now()
@@ -325,12 +348,8 @@ func (s *Source) activity(window time.Duration, refs []provider.Ref, all bool) (
 // activity adds fn's entries to act: its invocations started in (from, to],
 // in flight at to, woken since since, or vanished.
 func (fn *function) activity(ref provider.Ref, act *metricsource.Activity, from, to, since int64) {
-	want := kindTotal
-	if fn.hasStarted {
-		want = kindStarted
-	}
-	var started, inflight float64
-	var hasStarted, hasInflight bool
+	var inflight float64
+	var hasInflight bool
 	// A counter seen before (it is still in the history) but missing
 	// from the latest scrape, with no counter of the function in it:
 	// vanished, so unknown rather than "never invoked".
@@ -350,19 +369,14 @@ func (fn *function) activity(ref provider.Ref, act *metricsource.Activity, from,
 				gone = true
 			}
 		}
-		switch ser.key.kind {
-		case want:
-			inc, ok := ser.increase(from, to)
-			started += inc
-			hasStarted = hasStarted || ok
-		case kindInflight:
+		if ser.key.kind == kindInflight {
 			if v, ok := ser.at(to); ok {
 				inflight += v
 				hasInflight = true
 			}
 		}
 	}
-	if hasStarted {
+	if started, ok := fn.startedIn(from, to); ok {
 		act.Started[ref] = started
 	}
 	if hasInflight && act.Inflight != nil {
@@ -380,6 +394,24 @@ func (fn *function) activity(ref provider.Ref, act *metricsource.Activity, from,
 		}
 		act.Vanished[ref] = true
 	}
+}
+
+// startedIn is fn's invocations started in (from, to]: the started
+// counter's increase, or without one the invocation counter's, summed over
+// the function's series of it (codes, names); ok when any was present.
+func (fn *function) startedIn(from, to int64) (n float64, ok bool) {
+	want := kindTotal
+	if fn.hasStarted {
+		want = kindStarted
+	}
+	for _, ser := range fn.series {
+		if ser.key.kind == want {
+			inc, present := ser.increase(from, to)
+			n += inc
+			ok = ok || present
+		}
+	}
+	return n, ok
 }
 
 // LastActivity returns the time of the scrape at which ref's started counter
