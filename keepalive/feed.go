@@ -56,7 +56,12 @@ func (f *Feeder) Run(ctx context.Context) error {
 func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	step := f.step()
 	counts, err := metricsource.Started(ctx, f.Source, step, f.counts)
-	f.counts = counts[:0]
+	f.counts = nil
+	if cap(counts) <= keptCounts {
+		// Kept for the next step; a large fleet's goes with this one, so
+		// it does not sit in the live heap between steps.
+		f.counts = counts[:0]
+	}
 	if err != nil {
 		f.logger().Debug("keep-alive feed: activity unknown this step", "err", err)
 		return 0
@@ -71,6 +76,9 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	}
 	return n
 }
+
+// keptCounts is the largest counts array a Feeder keeps between steps.
+const keptCounts = 4096
 
 func (f *Feeder) step() time.Duration {
 	if f.Step > 0 {

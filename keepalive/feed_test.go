@@ -3,6 +3,7 @@ package keepalive
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -80,5 +81,28 @@ func TestFeederSkipsUnknownActivity(t *testing.T) {
 	}
 	if len(p.fns) != 0 {
 		t.Errorf("the policy learned from missing data: %v", p.fns)
+	}
+}
+
+// TestFeederKeepsOnlyASmallCountsArray: the feeder reuses its counts array
+// from step to step for a small fleet and lets a large fleet's go, so that
+// it does not sit in the live heap between steps.
+func TestFeederKeepsOnlyASmallCountsArray(t *testing.T) {
+	for _, n := range []int{10, keptCounts + 1} {
+		started := metricsource.Values{}
+		for i := range n {
+			started[provider.Ref{Name: "f" + strconv.Itoa(i), Namespace: "fn"}] = 1
+		}
+		p, err := New(Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &Feeder{Policy: p, Source: &stepSource{steps: []metricsource.Values{started}}}
+		if got := f.RunOnce(t.Context(), time.Now()); got != n {
+			t.Fatalf("%d functions: fed %d", n, got)
+		}
+		if kept := f.counts != nil; kept != (n <= keptCounts) {
+			t.Errorf("%d functions: counts array kept %v", n, kept)
+		}
 	}
 }
