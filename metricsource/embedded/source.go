@@ -140,7 +140,7 @@ func (s *Source) LoadAligned(_ context.Context, q metricsource.LoadQuery, fns []
 	out := metricsource.Readings(buf, len(fns))
 	for i := range fns {
 		r := metricsource.Reading{}
-		if fn := s.st.fns[fns[i].Ref]; fn != nil {
+		if fn := s.st.aligned.lookup(s.st, i, len(fns), fns[i].Ref); fn != nil {
 			var part metricsource.Part
 			if r.Value, part, r.Has = read(fn); r.Has {
 				r.Part = part

@@ -87,6 +87,8 @@ type function struct {
 	hasStarted             bool
 	// hasSeconds: the function has the duration histogram.
 	hasSeconds bool
+	// gone: deleted from the store (a positional cache may still hold it).
+	gone bool
 	// The started and total counters' increases since the previous scrape
 	// (ingest's scratch, for arrivals) and the scrape they are for.
 	dStarted, dTotal float64
@@ -117,6 +119,11 @@ type store struct {
 	capacityWindow time.Duration
 	defaultNS      string
 	log            *slog.Logger
+	// added counts the functions ever added to fns (poscache.go); the
+	// caches resolve functions without the maps' lookups.
+	added   uint64
+	aligned refCache
+	scraped nameCache
 }
 
 func newStore(defaultNS string, log *slog.Logger) *store {
@@ -160,6 +167,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 	// resolved answers the next sample without two map lookups.
 	var lastName string
 	var lastFn *function
+	k := -1 // the distinct function_names so far, less one
 	for _, smp := range samples {
 		kind, ok := kindOf(smp.Metric)
 		if !ok {
@@ -176,14 +184,19 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		}
 		fn := lastFn
 		if fn == nil || smp.FunctionName != lastName {
-			ref, ok := st.ref(smp.FunctionName)
-			if !ok {
-				continue
-			}
-			fn = st.fns[ref]
-			if fn == nil {
-				fn = &function{series: make([]*series, 0, 3)}
-				st.fns[ref] = fn
+			k++
+			if fn = st.scraped.lookup(k, smp.FunctionName); fn == nil {
+				ref, ok := st.ref(smp.FunctionName)
+				if !ok {
+					continue
+				}
+				fn = st.fns[ref]
+				if fn == nil {
+					fn = &function{series: make([]*series, 0, 3)}
+					st.fns[ref] = fn
+					st.added++
+				}
+				st.scraped.set(k, smp.FunctionName, fn)
 			}
 			lastName, lastFn = smp.FunctionName, fn
 		}
@@ -347,6 +360,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 		fn.series = kept
 		if len(fn.series) == 0 && fn.lastStarted < cutoff && fn.lastTotal < cutoff {
 			delete(st.fns, ref)
+			fn.gone = true
 		}
 	}
 	i := sort.Search(len(st.scrapes), func(i int) bool { return st.scrapes[i] > cutoff })
