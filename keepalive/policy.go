@@ -156,7 +156,11 @@ func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duratio
 func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (Plan, time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	h := p.get(ref)
+	return p.planLocked(p.get(ref), fallback, now)
+}
+
+// planLocked is Plan for h; the caller holds mu.
+func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (Plan, time.Time) {
 	stale := !h.planned || h.fallback != fallback ||
 		(h.added > 0 && (h.added >= len(h.its)/8 || now.Sub(h.plannedA) >= time.Minute || len(h.its) <= p.cfg.MinSamples))
 	if stale {
@@ -183,8 +187,13 @@ func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (
 // not): what one pre-warmed replica can take of a burst. Plans made before
 // the idler first told it (the pre-warmer's, right after a start) count 1.
 func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves float64, now time.Time) (time.Duration, string) {
-	p.setServes(ref, serves)
-	plan, last := p.Plan(ref, fallback, now)
+	p.mu.Lock()
+	h := p.get(ref) // one lookup for both: the idler asks of every function every cycle
+	if v := float32(serves); v != h.serves {
+		h.serves, h.planned = v, false
+	}
+	plan, last := p.planLocked(h, fallback, now)
+	p.mu.Unlock()
 	since := now.Sub(last)
 	if !last.IsZero() && plan.PreWarmAt > 0 && since >= plan.PreWarmAt && since <= plan.PreWarmUntil {
 		return plan.PreWarmUntil, fmt.Sprintf("%s (in the pre-warm window)", plan.Code)
@@ -195,15 +204,6 @@ func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves floa
 		k = time.Second
 	}
 	return k, string(plan.Code)
-}
-
-func (p *Policy) setServes(ref provider.Ref, serves float64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	h := p.get(ref)
-	if v := float32(serves); v != h.serves {
-		h.serves, h.planned = v, false
-	}
 }
 
 // Zeroed is the idler's report (idler.ZeroObserver) that it scaled ref to

@@ -57,3 +57,39 @@ func TestHistoryRingIsCompact(t *testing.T) {
 		t.Errorf("plan on the stored ring = %+v, on the exact idle times %+v", got, exact)
 	}
 }
+
+// TestKeepAliveReplansWhenServesChanges: a plan made before the idler told
+// the policy how many requests a replica serves (the pre-warmer's, after a
+// start: one) is replaced when KeepAlive brings the function's own count,
+// with no new idle time: the answer is the one a policy told the count
+// first gives. The history is bursts of 12 requests every five minutes,
+// where a pre-warmed replica serving 12 at once catches a whole burst and
+// one serving one does not, so the two counts plan differently.
+func TestKeepAliveReplansWhenServesChanges(t *testing.T) {
+	ref := provider.Ref{Name: "f", Namespace: "fn"}
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	learn := func(p *Policy) time.Time {
+		at := start
+		for range 40 {
+			at = at.Add(5 * time.Minute)
+			p.ObserveCount(ref, at, time.Minute, 12)
+		}
+		return at
+	}
+	told, _ := New(Default())
+	end := learn(told)
+	now := end.Add(30 * time.Second)
+	wantK, wantWhy := told.KeepAlive(ref, 15*time.Minute, 12, now)
+
+	late, _ := New(Default())
+	learn(late)
+	late.Plan(ref, 15*time.Minute, now) // one request a replica, as the pre-warmer plans
+	oneK, oneWhy := late.KeepAlive(ref, 15*time.Minute, 1, now)
+	if wantK == oneK && wantWhy == oneWhy {
+		t.Fatalf("12 and 1 request(s) a replica plan alike (%s, %s): the test cannot tell a stale plan", wantK, wantWhy)
+	}
+	gotK, gotWhy := late.KeepAlive(ref, 15*time.Minute, 12, now.Add(time.Second))
+	if gotK != wantK || gotWhy != wantWhy {
+		t.Errorf("after the count changed to 12: %s (%s); a policy told 12 first says %s (%s)", gotK, gotWhy, wantK, wantWhy)
+	}
+}
