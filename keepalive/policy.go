@@ -151,18 +151,27 @@ func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duratio
 }
 
 // Plan returns ref's plan and the time of its last invocation (zero when
-// none was seen). The plan is recomputed when new idle times arrived, at
-// most once a minute of now for busy functions.
+// none was seen). The plan is recomputed when new idle times arrived: at
+// once while learning or when an eighth of the history is new, else at most
+// every replanEvery of now.
 func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (Plan, time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.planLocked(p.get(ref), fallback, now)
 }
 
+// replanEvery is how often a plan takes in a few new idle times. A busy
+// function adds one nearly every learning step, and replanning it every
+// minute (the first choice) was a seventh of a trace replay's CPU, while a
+// few idle times among up to 256 seldom move a plan, and an eighth of the
+// history new replans at once. Five minutes, chosen on the tune cells
+// (docs/sim.md, "Session 13"): 1 minute, 5 minutes and never were tried.
+const replanEvery = 5 * time.Minute
+
 // planLocked is Plan for h; the caller holds mu.
 func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (Plan, time.Time) {
 	stale := !h.planned || h.fallback != fallback ||
-		(h.added > 0 && (h.added >= len(h.its)/8 || now.Sub(h.plannedA) >= time.Minute || len(h.its) <= p.cfg.MinSamples))
+		(h.added > 0 && (h.added >= len(h.its)/8 || now.Sub(h.plannedA) >= replanEvery || len(h.its) <= p.cfg.MinSamples))
 	if stale {
 		p.scratch, p.wscratch = p.scratch[:0], p.wscratch[:0]
 		for i, v := range h.its {
