@@ -93,3 +93,42 @@ func TestKeepAliveReplansWhenServesChanges(t *testing.T) {
 		t.Errorf("after the count changed to 12: %s (%s); a policy told 12 first says %s (%s)", gotK, gotWhy, wantK, wantWhy)
 	}
 }
+
+// TestBusyPlansTakeInNewIdleTimesEveryReplanEvery: with a long history, one
+// new idle time is taken in at the first Plan replanEvery after the last
+// plan, not before; an eighth of the history new is taken in at once.
+func TestBusyPlansTakeInNewIdleTimesEveryReplanEvery(t *testing.T) {
+	p, _ := New(Default())
+	ref := provider.Ref{Name: "busy", Namespace: "fn"}
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 100 {
+		at = at.Add(time.Duration(30+i%7) * time.Second)
+		p.Observe(ref, at)
+	}
+	p.Plan(ref, time.Minute, at)
+	plannedAt := func() time.Time {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.get(ref).plannedA
+	}
+	first := plannedAt()
+	at = at.Add(40 * time.Second)
+	p.Observe(ref, at)
+	p.Plan(ref, time.Minute, first.Add(replanEvery-time.Second))
+	if got := plannedAt(); !got.Equal(first) {
+		t.Errorf("one new idle time replanned %s after the last plan, before replanEvery (%s)", got.Sub(first), replanEvery)
+	}
+	p.Plan(ref, time.Minute, first.Add(replanEvery))
+	if got := plannedAt(); !got.Equal(first.Add(replanEvery)) {
+		t.Errorf("one new idle time not taken in replanEvery after the last plan (last plan at %s)", got.Sub(first))
+	}
+	second := plannedAt()
+	for range 20 { // 20 of 120: over an eighth
+		at = at.Add(45 * time.Second)
+		p.Observe(ref, at)
+	}
+	p.Plan(ref, time.Minute, second.Add(time.Second))
+	if got := plannedAt(); !got.Equal(second.Add(time.Second)) {
+		t.Error("an eighth of the history new was not taken in at once")
+	}
+}
