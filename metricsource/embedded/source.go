@@ -211,7 +211,7 @@ func (s *Source) reader(q metricsource.LoadQuery) (func(*function) (float64, met
 	if q.Type == metricsource.TypeRPS {
 		secs := time.Duration(to - from).Seconds()
 		return func(fn *function) (float64, metricsource.Part, bool) {
-			sum, ok := fn.increase(from, to)
+			sum, ok := fn.sumIncrease(kindTotal, from, to) // the invocation counters
 			return sum / secs, metricsource.PartUnknown, ok
 		}, nil
 	}
@@ -223,18 +223,15 @@ func (s *Source) reader(q metricsource.LoadQuery) (func(*function) (float64, met
 	return func(fn *function) (float64, metricsource.Part, bool) { return fn.peak(from, to) }, nil
 }
 
-// increase sums fn's invocation counters' increases over (from, to], and
-// says whether any of them was present.
-func (fn *function) increase(from, to int64) (float64, bool) {
-	var sum float64
-	var present bool
+// sumIncrease sums the increases over (from, to] of fn's series of kind
+// (codes, names) and says whether any of them was present.
+func (fn *function) sumIncrease(kind metricKind, from, to int64) (sum float64, present bool) {
 	for _, ser := range fn.series {
-		if ser.key.kind != kindTotal {
-			continue
+		if ser.key.kind == kind {
+			inc, ok := ser.increase(from, to)
+			sum += inc
+			present = present || ok
 		}
-		inc, ok := ser.increase(from, to)
-		sum += inc
-		present = present || ok
 	}
 	return sum, present
 }
@@ -286,15 +283,11 @@ func (s *Source) ActivityFor(_ context.Context, window time.Duration, refs []pro
 // StartedCounts is Activity's Started without the rest
 // (metricsource.StartedCounts): the keep-alive feeder's read.
 func (s *Source) StartedCounts(_ context.Context, window time.Duration, buf []metricsource.Count) ([]metricsource.Count, error) {
-	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.window(window); err != nil {
-		return buf[:0], fmt.Errorf("activity: %w", err)
-	}
-	from, to, err := s.fresh(now, window)
+	_, from, to, err := s.activitySpan(window)
 	if err != nil {
-		return buf[:0], fmt.Errorf("activity over %s: %w", window, err)
+		return buf[:0], err
 	}
 	out := buf[:0]
 	for ref, fn := range s.st.fns {
@@ -305,17 +298,27 @@ func (s *Source) StartedCounts(_ context.Context, window time.Duration, buf []me
 	return out, nil
 }
 
+// activitySpan validates an activity window (raising retention to cover
+// it) and returns now and the span of scrapes it covers, or the error an
+// activity query answers. The caller holds s.mu for writing.
+func (s *Source) activitySpan(window time.Duration) (now time.Time, from, to int64, err error) {
+	now = s.clock.Now()
+	if err := s.window(window); err != nil {
+		return now, 0, 0, fmt.Errorf("activity: %w", err)
+	}
+	if from, to, err = s.fresh(now, window); err != nil {
+		return now, 0, 0, fmt.Errorf("activity over %s: %w", window, err)
+	}
+	return now, from, to, nil
+}
+
 // activity answers over every function (all) or over refs.
 func (s *Source) activity(window time.Duration, refs []provider.Ref, all bool) (metricsource.Activity, error) {
-	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.window(window); err != nil {
-		return metricsource.Activity{}, fmt.Errorf("activity: %w", err)
-	}
-	from, to, err := s.fresh(now, window)
+	now, from, to, err := s.activitySpan(window)
 	if err != nil {
-		return metricsource.Activity{}, fmt.Errorf("activity over %s: %w", window, err)
+		return metricsource.Activity{}, err
 	}
 	n := len(refs)
 	if all {
@@ -399,19 +402,11 @@ func (fn *function) activity(ref provider.Ref, act *metricsource.Activity, from,
 // startedIn is fn's invocations started in (from, to]: the started
 // counter's increase, or without one the invocation counter's, summed over
 // the function's series of it (codes, names); ok when any was present.
-func (fn *function) startedIn(from, to int64) (n float64, ok bool) {
-	want := kindTotal
+func (fn *function) startedIn(from, to int64) (float64, bool) {
 	if fn.hasStarted {
-		want = kindStarted
+		return fn.sumIncrease(kindStarted, from, to)
 	}
-	for _, ser := range fn.series {
-		if ser.key.kind == want {
-			inc, present := ser.increase(from, to)
-			n += inc
-			ok = ok || present
-		}
-	}
-	return n, ok
+	return fn.sumIncrease(kindTotal, from, to)
 }
 
 // LastActivity returns the time of the scrape at which ref's started counter
