@@ -66,8 +66,8 @@ type samples struct {
 
 // buffers are a planner's working arrays, kept between plans by a Policy
 // (which plans under its lock) so that a replan allocates nothing: the
-// samples' arrays, the sort keys and the pre-warm grid's searches were most
-// of a trace replay's allocations in the idler (issue 12). Nothing a plan
+// samples' arrays, the sort keys and the pre-warm grid's searches were half
+// of the idler's allocations in a trace replay (issue 12). Nothing a plan
 // returns points into them.
 type buffers struct {
 	keys              []uint64
