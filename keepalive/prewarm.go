@@ -73,7 +73,16 @@ type PreWarmer struct {
 	// pass is forgotten.
 	specs  map[provider.Ref]*prewarmSpec
 	passes uint64
+	// atZero is the last pass's list of functions at zero, kept for the
+	// next pass to fill again: built fresh every 10 s it was an eighth of
+	// the trace replay's bytes allocated. Kept only up to keptAtZero
+	// entries, so a large fleet's list is not held between passes.
+	atZero []provider.Ref
 }
+
+// keptAtZero bounds the at-zero list a pre-warmer keeps between passes
+// (as the scaler's and idler's kept buffers are bounded).
+const keptAtZero = 4096
 
 // prewarmSpec is one function's labels as a pass reads them.
 type prewarmSpec struct {
@@ -196,7 +205,14 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var atZero []provider.Ref
+	atZero := w.atZero[:0]
+	defer func() {
+		// Kept pointing at nothing: not a deleted function's name.
+		clear(atZero)
+		if w.atZero = atZero[:0]; cap(atZero) > keptAtZero {
+			w.atZero = nil
+		}
+	}()
 	w.passes++
 	for _, fn := range fns {
 		// The function's max is kept in w.specs for this pass: the few

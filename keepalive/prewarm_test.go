@@ -323,3 +323,37 @@ func TestPreWarmerKeepsNothingForFunctionsNotAsking(t *testing.T) {
 		}
 	})
 }
+
+// TestPreWarmerKeepsOnlyASmallAtZeroList: a pass's list of functions at
+// zero is kept for the next pass, emptied (no function's name left in it),
+// and not kept at all for a fleet larger than keptAtZero; every pass still
+// counts every function at zero.
+func TestPreWarmerKeepsOnlyASmallAtZeroList(t *testing.T) {
+	for _, n := range []int{10, keptAtZero + 1} {
+		prov := memory.New(clock.Real(), memory.Options{})
+		for i := range n {
+			prov.Deploy(provider.Function{Ref: provider.Ref{Name: fmt.Sprintf("f%d", i), Namespace: "openfaas-fn"}, Labels: autoLabels})
+		}
+		pol, _ := New(Default())
+		w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: newActuator(t, prov)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for pass := range 2 {
+			if rep := w.RunOnce(t.Context(), time.Now()); rep.AtZero != n {
+				t.Fatalf("%d functions, pass %d: %d at zero", n, pass, rep.AtZero)
+			}
+			if kept := w.atZero != nil; kept != (n <= keptAtZero) {
+				t.Fatalf("%d functions, pass %d: at-zero list kept %v", n, pass, kept)
+			}
+			if len(w.atZero) != 0 {
+				t.Fatalf("%d functions: kept list has %d entries, want none", n, len(w.atZero))
+			}
+			for i, ref := range w.atZero[:cap(w.atZero)] {
+				if ref != (provider.Ref{}) {
+					t.Fatalf("%d functions: kept list still names %s at %d", n, ref, i)
+				}
+			}
+		}
+	}
+}
