@@ -1,0 +1,185 @@
+package idler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
+)
+
+// actAll proposes every action of the cycle to the actuator at once and
+// waits for the outcomes: the actuator bounds the provider calls and runs
+// one at a time per function. Each function is acted on once per cycle.
+func (d *Idler) actAll(ctx context.Context, ws []*work, now time.Time) {
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		if w.v.Code == CodeIdle || w.fn.Replicas == 0 {
+			d.act(ctx, w, now, &wg)
+		}
+	}
+	wg.Wait()
+}
+
+// act proposes a scale to zero for an idle function, or a restore for one
+// that must not be at zero. The outcome is handled by done, in the
+// actuator's goroutine; actAll waits for it.
+func (d *Idler) act(ctx context.Context, w *work, now time.Time, wg *sync.WaitGroup) {
+	if ctx.Err() != nil {
+		return
+	}
+	if w.v.Code == CodeIdle {
+		in := actuator.Intent{Ref: w.fn.Ref, From: w.fn.Replicas, To: 0, Who: actuator.Idler, Code: string(CodeIdle),
+			Reason: w.v.Reason, Observed: now, ScheduledMin: w.in.ScheduledMin}
+		wg.Add(1)
+		d.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) {
+			defer wg.Done()
+			d.idled(w, o)
+		})
+		return
+	}
+	if w.fn.Replicas != 0 {
+		return
+	}
+	target, why := d.restoreTarget(w)
+	if target == 0 {
+		return
+	}
+	in := actuator.Intent{Ref: w.fn.Ref, From: 0, To: target, Who: actuator.Restore, Code: "restore", Reason: why,
+		Observed: now}
+	if w.in.SpecErr == nil {
+		in.Max = w.specMax
+	}
+	wg.Add(1)
+	d.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) {
+		defer wg.Done()
+		d.restored(w, target, why, o)
+	})
+}
+
+// restored records the outcome of a restore.
+func (d *Idler) restored(w *work, target uint64, why string, o actuator.Outcome) {
+	switch o.Code {
+	case actuator.CodeApplied:
+		d.m.restored.Inc()
+		w.fn.Replicas = target
+		w.action = fmt.Sprintf("restored to %d (%s)", target, why)
+		w.outcome = outcomeRestored
+		d.log.Info("restored from zero", "function", w.fn.Ref.String(), "replicas", target, "why", why)
+	case actuator.CodeDryRun:
+		w.action = fmt.Sprintf("dry run: would restore to %d (%s)", target, why)
+	case actuator.CodeError, actuator.CodeGone, actuator.CodeRefused, actuator.CodeBackoff:
+		d.m.scaleErrors.Inc()
+		w.action = fmt.Sprintf("restore to %d failed: %s", target, o.Reason)
+	default:
+		w.action = fmt.Sprintf("restore to %d not applied (%s): %s", target, o.Code, o.Reason)
+	}
+}
+
+// restoreTarget is the count a function at zero must be raised to, or 0 to
+// leave it: an active scheduled minimum always; with --maintain-min, a
+// function that has not opted in to zero goes to max(min, 1). Both are
+// bounded by the function's max, and a function whose labels do not parse
+// is left alone, as the scaler leaves it.
+func (d *Idler) restoreTarget(w *work) (uint64, string) {
+	in := w.in
+	if in.ScheduleErr != nil {
+		return 0, "" // a schedule we cannot read: leave the function alone
+	}
+	if in.SpecErr != nil {
+		if d.cfg.MaintainMin || in.ScheduledMin > 0 {
+			w.action = "not restored: " + in.SpecErr.Error()
+		}
+		return 0, ""
+	}
+	if d.cfg.MaintainMin && !in.Spec.OptIn {
+		t := min(max(w.specMin, in.ScheduledMin, 1), w.specMax)
+		return t, fmt.Sprintf("maintain-min: not opted in to zero, min %d", w.specMin)
+	}
+	if in.ScheduledMin > 0 {
+		return min(in.ScheduledMin, w.specMax), in.ScheduleReason
+	}
+	return 0, ""
+}
+
+// idled records the outcome of a scale to zero.
+func (d *Idler) idled(w *work, o actuator.Outcome) {
+	switch o.Code {
+	case actuator.CodeApplied:
+		d.m.idled.Inc()
+		if zo, ok := d.cfg.KeepAlive.(ZeroObserver); ok && w.in.Spec.Auto {
+			zo.Zeroed(w.fn.Ref, w.fn.Replicas)
+		}
+		w.fn.Replicas = 0
+		w.st.atZero = true
+		if w.st.times != nil {
+			w.st.times.refusedUntil = time.Time{}
+		}
+		w.st.refusedLogged = false
+		w.action = "scaled to zero"
+		w.outcome = outcomeIdled
+		if d.log.Enabled(context.Background(), slog.LevelInfo) { // the arguments cost allocations even when discarded
+			d.log.Info("scaled to zero", "function", w.fn.Ref.String(), "reason", w.v.Reason)
+		}
+	case actuator.CodeDryRun:
+		w.v.Code, w.v.Reason = CodeDryRun, w.v.Reason+"; dry run: not scaled"
+	case actuator.CodeRefused:
+		d.m.refused.Inc()
+		w.st.setTimes().refusedUntil = o.At.Add(d.cfg.RefusedBackoff)
+		w.v.Code = CodeRefused
+		w.v.Reason = fmt.Sprintf("%s; provider refused zero, retry after %s", w.v.Reason, d.cfg.RefusedBackoff)
+		w.action = "scale to zero refused: " + o.Reason
+		w.outcome = outcomeRefused
+		// One error per function, not one per cycle or retry.
+		if !w.st.refusedLogged {
+			w.st.refusedLogged = true
+			d.log.Error("provider refuses to scale to zero; will not ask again before the back-off",
+				"function", w.fn.Ref.String(), "retry_after", d.cfg.RefusedBackoff, "err", o.Err)
+		}
+	case actuator.CodeError, actuator.CodeBackoff:
+		// Still idle: the next cycle proposes it again.
+		d.m.scaleErrors.Inc()
+		w.action = "scale to zero failed: " + o.Reason
+	case actuator.CodeGone:
+		w.action = "function disappeared before scaling"
+	default:
+		// The actuator overruled it: someone raised the function since the
+		// idler looked, a scheduled minimum, not the leader, ...
+		w.v.Code = CodeOverruled
+		w.v.Reason = fmt.Sprintf("%s; not scaled: %s (%s)", w.v.Reason, o.Reason, o.Code)
+		w.action = "scale to zero not applied: " + string(o.Code)
+	}
+}
+
+// finish counts, exports and records the cycle's outcome.
+func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
+	atZero := 0
+	rep.Verdicts = make([]FunctionVerdict, len(ws))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i, w := range ws {
+		if w.fn.Replicas == 0 {
+			atZero++
+		}
+		if w.v.Code != CodeIdle {
+			rep.Skipped[w.v.Code]++ // exported below, once per code
+		}
+		rep.Verdicts[i] = FunctionVerdict{Ref: w.fn.Ref, Verdict: w.v}
+		switch w.outcome {
+		case outcomeIdled:
+			rep.Idled = append(rep.Idled, w.fn.Ref)
+		case outcomeRestored:
+			rep.Restored = append(rep.Restored, w.fn.Ref)
+		case outcomeRefused:
+			rep.Refused = append(rep.Refused, w.fn.Ref)
+		}
+		w.st.explain = explanation(w, now, w.st.explain.more)
+	}
+	for code, n := range rep.Skipped {
+		// One Add per code, not a label lookup per function.
+		d.m.skipped.WithLabelValues(string(code)).Add(float64(n))
+	}
+	d.m.atZero.Set(float64(atZero))
+}
