@@ -1,0 +1,161 @@
+package scaler
+
+import (
+	"context"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// decideAndApply decides for one function, proposes the decision to the
+// actuator and records it. The record's result is filled in when the
+// actuator reports the outcome. A quiet decision that changes nothing and
+// says what the last record says refreshes that record without words; the
+// explain API words it from the inputs kept (Decide is pure).
+func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Function, obs Observation, quiet bool, now time.Time) Decision {
+	spec, specErr := fs.parsed.spec, fs.parsed.err
+	l.mu.Lock()
+	prevSpecErr := fs.specErr
+	fs.replicas, fs.spec, fs.specErr = fn.Replicas, spec, specErr
+	fs.keepObs(obs)
+	st := fs.state()
+	l.mu.Unlock()
+
+	trigger := "tick"
+	if obs.Signal != nil {
+		trigger = string(obs.Signal.Status)
+	}
+	var d Decision
+	if specErr != nil {
+		d = Decision{Replicas: fn.Replicas, Current: fn.Replicas, Code: CodeInvalidSpec, Reason: specErr.Error(), Next: st}
+		if prevSpecErr == nil || prevSpecErr.Error() != specErr.Error() {
+			l.log.Error("function labels are invalid; not scaling it", "function", fn.Ref.String(), "err", specErr)
+		}
+	} else {
+		q := obs
+		q.quiet = quiet
+		d = Decide(*spec, q, st, now)
+		if quiet && (d.Scale || !fs.lastSays(trigger, d)) {
+			d = Decide(*spec, obs, st, now) // the same decision, with its words
+		}
+	}
+
+	rec := recordOf(now, trigger, d)
+	if d.Scale {
+		rec.Result = "submitted"
+	}
+	refresh := fs.lastSays(trigger, d)
+	// The next tick may repeat this decision without deciding (repeat) when
+	// it is a quiet tick's refresh of a function at zero whose state it
+	// left as it was: see repeat for why that decision depends on nothing
+	// but the inputs it compares.
+	fs.repeat = quiet && refresh && fn.Replicas == 0 && specErr == nil && !spec.Step() && !spec.Static() &&
+		sameState(&d.Next, &st)
+	l.mu.Lock()
+	fs.seq++
+	rec.Seq = uint64(fs.seq)
+	next := d.Next
+	if d.Scale && d.Replicas > d.Current && specErr == nil && !spec.Step() {
+		l.followUpLocked(fn.Ref, now.Add(l.cfg.BurstWindow))
+	}
+	next.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
+	fs.setState(next)
+	switch {
+	case sameState(&next, &st):
+		fs.before = nil
+	case fs.before != nil:
+		// Overwritten in place: only this function's record holds it (the
+		// explain API copies it under mu), and a busy function's state
+		// moves at every decision, which made this copy a sixth of a
+		// trace replay's allocations.
+		*fs.before = st
+	default:
+		// A copy made here, not &st: taking st's address moved it to the
+		// heap on every decision, most of which leave the state as it was.
+		before := st
+		fs.before = &before
+	}
+	fs.decided = true
+	fs.counts = countDecision(fs.counts, d.Code)
+	if refresh {
+		// Nothing changed since the last record: refresh it rather than
+		// append, so the history keeps what explains a count, not one entry
+		// per tick (copying 50 records per function per pass was most of a
+		// pass's cost at 10,000 functions).
+		fs.history[len(fs.history)-1] = rec
+	} else {
+		fs.history = appendBounded(fs.history, rec, l.cfg.HistorySize)
+	}
+	l.mu.Unlock()
+	if d.Scale {
+		l.propose(ctx, fn.Ref, spec.Max, obs, now, rec.Seq, st, d)
+	}
+	return d
+}
+
+// propose submits a decision that changes the count to the actuator. (A
+// function of its own so that only a change pays for the closure and the
+// values it keeps.)
+func (l *Loop) propose(ctx context.Context, ref provider.Ref, maxReplicas uint64, obs Observation, now time.Time, seq uint64, prev State, d Decision) {
+	in := actuator.Intent{Ref: ref, From: obs.Replicas, To: d.Replicas, Who: actuator.Scaler,
+		Code: string(d.Code), Reason: d.Reason, Observed: now, Max: maxReplicas, ScheduledMin: obs.ScheduledMin}
+	if d.Evidence > 0 {
+		in.EvidenceFrom = now.Add(-d.Evidence)
+	}
+	l.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) { l.outcome(ref, seq, prev, d, o) })
+}
+
+// outcome records what the actuator did with a decision. A decision that was
+// not applied leaves the scale time and the step as they were, so the next
+// evaluation (or AlertManager's retry of the same alert) can take them again.
+func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o actuator.Outcome) {
+	result := string(o.Code)
+	if o.Code == actuator.CodeApplied {
+		result = "ok"
+	}
+	name := ref.String()
+	switch o.Code {
+	case actuator.CodeApplied, actuator.CodeDryRun, actuator.CodeRefused, actuator.CodeError, actuator.CodeGone:
+		l.metrics.scaleCalls.WithLabelValues(name, result).Inc()
+	}
+	if o.Code == actuator.CodeError || o.Code == actuator.CodeGone {
+		l.metrics.errors.WithLabelValues("scale").Inc()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fs := l.fns[ref]
+	if fs == nil {
+		return // forgotten meanwhile
+	}
+	for i := range fs.history {
+		if fs.history[i].Seq == seq {
+			r := &fs.history[i]
+			r.Result = result
+			if o.Err != nil {
+				r.Error = o.Err.Error()
+			}
+		}
+	}
+	kept := o.Code == actuator.CodeApplied || o.Code == actuator.CodeDryRun || o.Code == actuator.CodeUnchanged
+	if o.Applied {
+		fs.replicas = o.To
+	}
+	if kept {
+		return
+	}
+	// Only undo what this decision set, not what a later one did; the
+	// state a later decision was made on stays what it was.
+	st := fs.state()
+	if fs.before == nil {
+		before := st
+		fs.before = &before
+	}
+	if st.LastScale.Equal(d.Next.LastScale) && st.LastScaleDir == d.Next.LastScaleDir {
+		st.LastScale, st.LastScaleDir = prev.LastScale, prev.LastScaleDir
+	}
+	if st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
+		st.StepKey, st.StepAt = prev.StepKey, prev.StepAt
+	}
+	fs.setState(st)
+}
