@@ -27,6 +27,8 @@ func run() int {
 	flag.IntVar(&cfg.FromMinute, "from-minute", 0, "start the replay at this minute of the trace (0-based), from a fresh state")
 	flag.IntVar(&cfg.Minutes, "minutes", 0, "replay only N minutes from --from-minute (0: to the end)")
 	flag.IntVar(&cfg.Workers, "workers", 0, "functions replayed at once (0: GOMAXPROCS)")
+	sample := flag.Int("sample", 0, "replay N of the trace's functions, drawn uniformly at random with --sample-seed (0: all; as for faas-autoscaler sim)")
+	sampleSeed := flag.Uint64("sample-seed", trace.DefaultSampleSeed, "seed of --sample's draw")
 	quiet := flag.Bool("quiet", false, "no table on stdout, no progress bar (for faas-autoscaler sim-eval)")
 	flag.Parse()
 	m, err := trace.ParseArrivalModel(*arrivals)
@@ -43,11 +45,16 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "knative:", err)
 		return 2
 	}
+	if *sample < 0 {
+		fmt.Fprintf(os.Stderr, "knative: --sample %d: want a number of functions, or 0 for all\n", *sample)
+		return 2
+	}
 	tr, err := synth.Open(*dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "knative:", err)
 		return 1
 	}
+	tr = tr.Sample(*sample, *sampleSeed)
 	base := peers.FixedKeepAlive{KeepAlive: 10 * time.Minute}
 	progress := "auto"
 	if *quiet {

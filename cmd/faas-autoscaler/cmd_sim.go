@@ -42,6 +42,9 @@ type simOptions struct {
 	// scrapePhase what it means (ours.HalfInterval for "half").
 	phase       string
 	scrapePhase time.Duration
+	// sample is --sample (0: every function), sampleSeed --sample-seed.
+	sample     int
+	sampleSeed uint64
 }
 
 // maxSimScrape bounds --scrape: a gateway read less often than this leaves
@@ -124,6 +127,8 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	fs.Uint64Var(&o.cfg.Seed, "seed", o.cfg.Seed, "seed of arrivals and execution times")
 	fs.IntVar(&o.cfg.FromMinute, "from-minute", 0, "start the replay at this minute of the trace (0-based), from a fresh state")
 	fs.IntVar(&o.cfg.Minutes, "minutes", 0, "replay only N minutes from --from-minute (0: to the end)")
+	fs.IntVar(&o.sample, "sample", 0, "replay N of the trace's functions, drawn uniformly at random with --sample-seed (0: all); for a whole day of the Azure dataset, tens of thousands of functions")
+	fs.Uint64Var(&o.sampleSeed, "sample-seed", trace.DefaultSampleSeed, "seed of --sample's draw")
 	fs.StringVar(&o.writeTrace, "write-trace", "", "also write the trace (e.g. a synthetic one) to this folder in the Azure 2019 layout")
 	fs.IntVar(&o.cfg.Workers, "workers", 0, "functions replayed at once (0: GOMAXPROCS)")
 	o.scrapeFlag(fs)
@@ -155,6 +160,9 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	}
 	if err := o.checkScrape(); err != nil {
 		return o, err
+	}
+	if o.sample < 0 {
+		return o, fmt.Errorf("--sample %d: want a number of functions, or 0 for all", o.sample)
 	}
 	if err := o.parsePhase(); err != nil {
 		return o, err
@@ -233,6 +241,7 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	tr = tr.Sample(o.sample, o.sampleSeed)
 	if _, _, err := o.cfg.Window(tr); err != nil {
 		return fmt.Errorf("--from-minute: %w", err)
 	}

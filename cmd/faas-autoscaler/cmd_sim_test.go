@@ -37,6 +37,7 @@ func TestSimBadFlags(t *testing.T) {
 		{"scrape too short", []string{"--trace", simTestTrace, "--scrape", "50ms"}, "sim: --scrape 50ms: want a duration from 100ms to 5m0s"},
 		{"scrape too long", []string{"--trace", simTestTrace, "--scrape", "6m"}, "sim: --scrape 6m0s: want a duration from 100ms to 5m0s"},
 		{"phase not below the scrape", []string{"--trace", simTestTrace, "--scrape", "2s", "--scrape-phase", "2s"}, `sim: --scrape-phase "2s": want half or a duration from 0 to below --scrape (2s)`},
+		{"negative sample", []string{"--trace", simTestTrace, "--sample", "-1"}, "sim: --sample -1: want a number of functions, or 0 for all"},
 		{"phase not a duration", []string{"--trace", simTestTrace, "--scrape-phase", "middle"}, `sim: --scrape-phase "middle": want half`},
 	}
 	for _, tc := range tests {
@@ -197,5 +198,28 @@ func TestSimScrapeReachesTheController(t *testing.T) {
 	}
 	if o, err := parseSimFlags([]string{"--trace", simTestTrace, "--scrape-phase", "0s"}, io.Discard); err != nil || o.scrapePhase != 0 {
 		t.Errorf("--scrape-phase 0s: phase %s, err %v", o.scrapePhase, err)
+	}
+}
+
+// TestSimSampleReplaysThatManyFunctions: --sample N replays N of the
+// trace's functions and says so; the same seed draws the same ones.
+func TestSimSampleReplaysThatManyFunctions(t *testing.T) {
+	run := func(args ...string) string {
+		var out, errb bytes.Buffer
+		if code := simCmd(append([]string{"--trace", simTestTrace, "--policies", "fixed-10m", "--progress", "never"}, args...), &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d; %s", args, code, errb.String())
+		}
+		line := strings.Split(out.String(), "\n")[1] // after the attribution
+		return line[:strings.Index(line, "; replayed in")]
+	}
+	all, a, b := run(), run("--sample", "2"), run("--sample", "2", "--sample-seed", "1")
+	if !strings.Contains(all, "; 4 functions") {
+		t.Fatalf("whole trace: %q, want its 4 functions", all)
+	}
+	if !strings.Contains(a, "small (sample of 2 of 4 functions, seed 1); 2 functions") {
+		t.Errorf("--sample 2: %q, want 2 of the 4 functions, said", a)
+	}
+	if a != b {
+		t.Errorf("the default seed is 1, but %q != %q", a, b)
 	}
 }

@@ -18,7 +18,17 @@ import (
 // dataset) in the order given. Each is loaded once, so a folder that cannot
 // be read as a trace is an error naming it before any cell runs, and its
 // length decides whether its halves are cells too.
-func FindHeldOut(root string, extra []string) ([]HeldOut, error) {
+//
+// A trace of more than maxFunctions functions (0: no limit) is replayed on
+// a uniform sample of maxFunctions of them (trace.Sample, seed
+// trace.DefaultSampleSeed), and its label says so ("-sampleN"): a whole day
+// of the Azure 2019 dataset holds tens of thousands of functions, which
+// every policy's replay, and above all the controller's fleet replay, would
+// take hours over.
+func FindHeldOut(root string, extra []string, maxFunctions int) ([]HeldOut, error) {
+	if maxFunctions < 0 {
+		return nil, fmt.Errorf("held-out traces: at most %d functions: want a number of functions, or 0 for all", maxFunctions)
+	}
 	known := DefaultSources(root)
 	var sources []string
 	if root != "" {
@@ -44,7 +54,10 @@ func FindHeldOut(root string, extra []string) ([]HeldOut, error) {
 		if err != nil {
 			return nil, fmt.Errorf("held-out trace %s: %w", src, err)
 		}
-		name := heldOutName(src)
+		name, sample := heldOutName(src), 0
+		if maxFunctions > 0 && len(tr.Functions) > maxFunctions {
+			name, sample = fmt.Sprintf("%s-sample%d", name, maxFunctions), maxFunctions
+		}
 		if prev, ok := byName[name]; ok {
 			return nil, fmt.Errorf("held-out traces %s and %s are both named %s: rename one", prev, src, name)
 		}
@@ -52,7 +65,7 @@ func FindHeldOut(root string, extra []string) ([]HeldOut, error) {
 			return nil, fmt.Errorf("held-out trace %s is named %s, as one of the matrix's own: rename it", src, name)
 		}
 		byName[name] = src
-		out = append(out, HeldOut{Name: name, Source: src, Minutes: tr.Minutes})
+		out = append(out, HeldOut{Name: name, Source: src, Minutes: tr.Minutes, Functions: len(tr.Functions), Sample: sample})
 	}
 	return out, nil
 }

@@ -3,10 +3,13 @@ package eval
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim/synth"
 )
 
 // FindHeldOut takes every trace folder under the root but the three named
@@ -15,22 +18,67 @@ import (
 func TestFindHeldOut(t *testing.T) {
 	root := filepath.Join("testdata", "heldout")
 	day := filepath.Join("..", "trace", "testdata", "dataset", "twodays", "invocations_per_function_md.anon.d02.csv")
-	got, err := FindHeldOut(root, []string{day})
+	got, err := FindHeldOut(root, []string{day}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []HeldOut{
-		{Name: "day", Source: filepath.Join(root, "day"), Minutes: 1440},
-		{Name: "mine", Source: filepath.Join(root, "mine"), Minutes: 3},
-		{Name: "twodays-d02", Source: day, Minutes: 3},
+		{Name: "day", Source: filepath.Join(root, "day"), Minutes: 1440, Functions: 2},
+		{Name: "mine", Source: filepath.Join(root, "mine"), Minutes: 3, Functions: 1},
+		{Name: "twodays-d02", Source: day, Minutes: 3, Functions: 2},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Error(d)
 	}
 	// A root that does not exist holds no held-out trace (the extra ones
 	// still count): the matrix runs on what is there.
-	if got, err := FindHeldOut(filepath.Join("testdata", "no-such-folder"), nil); err != nil || len(got) != 0 {
+	if got, err := FindHeldOut(filepath.Join("testdata", "no-such-folder"), nil, 0); err != nil || len(got) != 0 {
 		t.Errorf("missing root: %v, %v", got, err)
+	}
+}
+
+// TestLargeHeldOutTracesAreSampled: a held-out trace of more functions than
+// the limit gets a label saying it is sampled, each of its cells replays
+// that many of its functions (the same ones in every cell), and a trace
+// within the limit is replayed whole.
+func TestLargeHeldOutTracesAreSampled(t *testing.T) {
+	root := filepath.Join("testdata", "heldout")
+	hs, err := FindHeldOut(root, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []HeldOut{
+		{Name: "day-sample1", Source: filepath.Join(root, "day"), Minutes: 1440, Functions: 2, Sample: 1},
+		{Name: "mine", Source: filepath.Join(root, "mine"), Minutes: 3, Functions: 1},
+	}
+	if d := cmp.Diff(want, hs); d != "" {
+		t.Fatal(d)
+	}
+	cells := Matrix(Sources{HeldOut: hs})
+	traces, err := loadAll(cells, synth.Open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range cells {
+		tr := traces[traceKey(c)]
+		switch c.Trace {
+		case "day-sample1":
+			if c.Sample != 1 || len(tr.Functions) != 1 {
+				t.Fatalf("%s: sample %d, %d functions replayed, want 1", c.Name(), c.Sample, len(tr.Functions))
+			}
+			ids = append(ids, tr.Functions[0].ID)
+		case "mine":
+			if c.Sample != 0 || len(tr.Functions) != 1 {
+				t.Fatalf("%s: sample %d, %d functions replayed, want the whole trace", c.Name(), c.Sample, len(tr.Functions))
+			}
+		}
+	}
+	if len(ids) != 5 || len(slices.Compact(slices.Clone(ids))) != 1 {
+		t.Errorf("the sampled day's 5 cells replayed %v, want one function, the same in each", ids)
+	}
+	if _, err := FindHeldOut(root, nil, -1); err == nil {
+		t.Error("a negative limit is not an error")
 	}
 }
 
@@ -67,7 +115,7 @@ func TestFindHeldOutErrorsNameTheTrace(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := FindHeldOut("", tc.extra)
+			_, err := FindHeldOut("", tc.extra, 0)
 			if err == nil {
 				t.Fatal("no error")
 			}

@@ -42,6 +42,9 @@ type Cell struct {
 	Concurrency int                `json:"concurrency"`
 	Arrivals    trace.ArrivalModel `json:"arrivals"`
 	Tag         Tag                `json:"tag"`
+	// Sample is how many of Source's functions are replayed, drawn by
+	// trace.Sample with trace.DefaultSampleSeed (0: all of them).
+	Sample int `json:"sample,omitempty"`
 }
 
 // Name is "trace / setting".
@@ -74,6 +77,9 @@ type HeldOut struct {
 	// Minutes is the trace's length: a trace of a day or more is also
 	// replayed in halves, each from a fresh state.
 	Minutes int
+	// Functions is the trace's count of functions; Sample how many of them
+	// its cells replay (0: all; see FindHeldOut).
+	Functions, Sample int
 }
 
 // DefaultSources are the samples in ../shared/traces from the repository root.
@@ -128,12 +134,16 @@ func Matrix(src Sources) []Cell {
 		add(s.tr, s.dir, "s3 c10 burst", 0, 0, ReportSeed, 10, trace.Burst, Report)
 	}
 	for _, h := range src.HeldOut {
+		first := len(cells)
 		add(h.Name, h.Source, "s3 c10 uniform", 0, 0, ReportSeed, 10, trace.Uniform, Report)
 		add(h.Name, h.Source, "s3 c1 uniform", 0, 0, ReportSeed, 1, trace.Uniform, Report)
 		add(h.Name, h.Source, "s3 c10 burst", 0, 0, ReportSeed, 10, trace.Burst, Report)
 		if h.Minutes >= 2*halfDay {
 			add(h.Name, h.Source, "half1 s3 c10 uniform", 0, halfDay, ReportSeed, 10, trace.Uniform, Report)
 			add(h.Name, h.Source, "half2 s3 c10 uniform", halfDay, 0, ReportSeed, 10, trace.Uniform, Report)
+		}
+		for i := first; i < len(cells); i++ {
+			cells[i].Sample = h.Sample
 		}
 	}
 	for _, k := range synth.Kinds {

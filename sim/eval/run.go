@@ -95,7 +95,7 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 	var jobs []job
 	for i, c := range cells {
 		cfg := cellConfig(o.Config, c)
-		tr := traces[c.Source]
+		tr := traces[traceKey(c)]
 		_, minutes, err := cfg.Window(tr)
 		if err != nil {
 			return nil, fmt.Errorf("cell %s: %w", c.Name(), err)
@@ -142,7 +142,7 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 					}
 					kpa[j.cell] = d
 				} else {
-					rs, err := replayCell(traces[c.Source], c, o)
+					rs, err := replayCell(traces[traceKey(c)], c, o)
 					mu.Lock()
 					if err != nil {
 						errs = append(errs, fmt.Errorf("cell %s: %w", c.Name(), err))
@@ -179,7 +179,7 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cell %s: %w", cells[i].Name(), err)
 		}
-		tr := traces[cells[i].Source]
+		tr := traces[traceKey(cells[i])]
 		v.P75Floor = Reach(P75Floor(tr, cells[i].FromMinute, out[i].ReplayedMinutes), out[i].Results, o.Baseline)
 		v.P75Price = priceShare(tr, cells[i], out[i].ReplayedMinutes, out[i].Results, o.Baseline)
 		out[i].Verdict = v
@@ -204,21 +204,30 @@ func replayCell(tr *trace.Trace, c Cell, o Options) ([]sim.Result, error) {
 	return sim.Run(tr, cellConfig(o.Config, c), ps, nil)
 }
 
-// loadAll loads each distinct source once; replays only read a trace.
+// loadAll loads each distinct source once, and draws each sample of it
+// once; replays only read a trace. Keyed by traceKey.
 func loadAll(cells []Cell, open func(string) (*trace.Trace, error)) (map[string]*trace.Trace, error) {
 	m := map[string]*trace.Trace{}
+	loaded := map[string]*trace.Trace{}
 	for _, c := range cells {
-		if _, ok := m[c.Source]; ok {
+		if _, ok := m[traceKey(c)]; ok {
 			continue
 		}
-		tr, err := open(c.Source)
-		if err != nil {
-			return nil, fmt.Errorf("cell %s: %w", c.Name(), err)
+		tr := loaded[c.Source]
+		if tr == nil {
+			var err error
+			if tr, err = open(c.Source); err != nil {
+				return nil, fmt.Errorf("cell %s: %w", c.Name(), err)
+			}
+			loaded[c.Source] = tr
 		}
-		m[c.Source] = tr
+		m[traceKey(c)] = tr.Sample(c.Sample, trace.DefaultSampleSeed)
 	}
 	return m, nil
 }
+
+// traceKey names the trace a cell replays: its source, and the sample of it.
+func traceKey(c Cell) string { return c.Source + "\x00" + strconv.Itoa(c.Sample) }
 
 func windowCalls(tr *trace.Trace, from, minutes int) uint64 {
 	var n uint64
@@ -248,7 +257,8 @@ func runKnative(bin string, c Cell, base sim.Config) (*report.Document, error) {
 	cmd := exec.Command(bin, "--trace", c.Source, "--json", out, "--quiet", "--workers", "1",
 		"--seed", strconv.FormatUint(c.Seed, 10), "--concurrency", strconv.Itoa(c.Concurrency),
 		"--arrivals", string(c.Arrivals), "--cold-start", base.ColdStart.String(), "--default-exec", base.DefaultExec.String(),
-		"--from-minute", strconv.Itoa(c.FromMinute), "--minutes", strconv.Itoa(c.Minutes))
+		"--from-minute", strconv.Itoa(c.FromMinute), "--minutes", strconv.Itoa(c.Minutes),
+		"--sample", strconv.Itoa(c.Sample), "--sample-seed", strconv.FormatUint(trace.DefaultSampleSeed, 10))
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("%s: %w: %s", bin, err, lastLine(msg))
 	}
