@@ -26,25 +26,55 @@ type series struct {
 	key  seriesKey
 	pts  []point
 	seen uint64 // number of the last scrape the series was in
+	// The last point's time and value (NaN: absent; unset while pts is
+	// empty), kept
+	// beside pts: every scrape compares each series' new value with its
+	// last, and most reads ask whether anything changed since a time.
+	// Read from pts, the last point was a load from elsewhere in the heap
+	// per series, which at a thousand functions no cache held. Set only
+	// where a point is appended (prune never drops the last one).
+	lastT int64
+	last  float64
+	// drop is the second point's time (math.MaxInt64 with fewer than two):
+	// a prune to a cutoff before it drops nothing, which sweep asks of
+	// every series at every scrape.
+	drop int64
+}
+
+// push appends p, keeping lastT, last and drop.
+func (s *series) push(p point) {
+	s.pts = append(s.pts, p)
+	s.lastT, s.last = p.t, p.v
+	if len(s.pts) == 2 {
+		s.drop = p.t
+	}
+}
+
+// setDrop sets drop from pts.
+func (s *series) setDrop() {
+	s.drop = math.MaxInt64
+	if len(s.pts) > 1 {
+		s.drop = s.pts[1].t
+	}
 }
 
 // add records v at t, keeping only changes. It returns the previous value
 // and whether the series was present just before (false for a new series or
 // one that had been absent).
 func (s *series) add(t int64, v float64) (prev float64, wasPresent bool) {
+	if len(s.pts) > 0 && v == s.last { // never true for a NaN: absent
+		return v, true
+	}
 	var c float64
 	if n := len(s.pts); n > 0 {
 		c = s.pts[n-1].c
 	}
 	if n := len(s.pts); n > 0 && !s.pts[n-1].absent() {
 		prev = s.pts[n-1].v
-		if prev == v {
-			return prev, true
-		}
-		s.pts = append(s.pts, point{t, v, c + step(prev, v)})
+		s.push(point{t, v, c + step(prev, v)})
 		return prev, true
 	}
-	s.pts = append(s.pts, point{t, v, c + v}) // a new incarnation counts from 0
+	s.push(point{t, v, c + v}) // a new incarnation counts from 0
 	return 0, false
 }
 
@@ -59,7 +89,7 @@ func step(prev, v float64) float64 {
 // markAbsent records that the series was missing from the scrape at t.
 func (s *series) markAbsent(t int64) {
 	if n := len(s.pts); n > 0 && !s.pts[n-1].absent() {
-		s.pts = append(s.pts, point{t, math.NaN(), s.pts[n-1].c})
+		s.push(point{t, math.NaN(), s.pts[n-1].c})
 	}
 }
 
@@ -68,7 +98,7 @@ func (s *series) markAbsent(t int64) {
 // series holds nothing useful any more (only an absence).
 func (s *series) prune(cutoff int64) (empty bool) {
 	i := 0 // only i > 1 drops anything: with the second point after the cutoff, no search
-	if len(s.pts) > 1 && s.pts[1].t <= cutoff {
+	if len(s.pts) > 1 && s.drop <= cutoff {
 		i = sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > cutoff })
 	}
 	if i > 1 {
@@ -79,15 +109,16 @@ func (s *series) prune(cutoff int64) (empty bool) {
 		// append that finds it full moves only the points kept to a new
 		// array (about twice their number), leaving the old one to the GC.
 		s.pts = s.pts[i-1:]
+		s.setDrop()
 	}
-	return len(s.pts) == 0 || (len(s.pts) == 1 && s.pts[0].absent())
+	return len(s.pts) == 0 || (len(s.pts) == 1 && math.IsNaN(s.last)) // the one point is the last
 }
 
 // after is the index of the first point after t (len(pts) when none).
 // Queries mostly ask about the latest scrape, after every point: that is
 // checked first rather than searched for.
 func (s *series) after(t int64) int {
-	if n := len(s.pts); n == 0 || s.pts[n-1].t <= t {
+	if n := len(s.pts); n == 0 || s.lastT <= t {
 		return n
 	}
 	return sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > t })
@@ -106,10 +137,10 @@ func (s *series) at(t int64) (float64, bool) {
 // counting resets and new incarnations from 0, and whether the series was
 // present at any time in [from, to].
 func (s *series) increase(from, to int64) (inc float64, present bool) {
-	if n := len(s.pts); n > 0 && s.pts[n-1].t <= from {
+	if len(s.pts) > 0 && s.lastT <= from {
 		// No change since before the window (most functions, most of the
 		// time): the point in effect is the last one; nothing to search.
-		return 0, !s.pts[n-1].absent()
+		return 0, !math.IsNaN(s.last)
 	}
 	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > from })
 	j := max(i, s.after(to)) // the first point after to, not before i
@@ -136,13 +167,13 @@ func (s *series) increase(from, to int64) (inc float64, present bool) {
 
 // maxOver is the highest value in effect at any time in [from, to].
 func (s *series) maxOver(from, to int64) (float64, bool) {
-	if n := len(s.pts); n > 0 && s.pts[n-1].t <= from {
+	if len(s.pts) > 0 && s.lastT <= from {
 		// No change since before the window: the last point's value held
 		// throughout; nothing to search.
-		if s.pts[n-1].absent() {
+		if math.IsNaN(s.last) {
 			return 0, false
 		}
-		return s.pts[n-1].v, true
+		return s.last, true
 	}
 	m, ok := s.at(from)
 	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > from })

@@ -2,7 +2,10 @@ package embedded
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
+	"time"
 )
 
 // build makes a series from (t, v) pairs; v NaN marks absence.
@@ -117,5 +120,97 @@ func TestPruneKeepsTheBackingBounded(t *testing.T) {
 		if s.pts[0].t > tick-keep && tick >= keep {
 			t.Fatalf("at %d: the point in effect at the cutoff was dropped: first at %d", tick, s.pts[0].t)
 		}
+	}
+}
+
+// TestSeriesKeepsItsLastPointAndDropWithItsPoints: the last point's time and
+// value and the second point's time, kept beside the points so that a
+// scrape need not read them, are those of the points after every add,
+// absence and prune; add answers and prune drops as reading the points
+// would.
+func TestSeriesKeepsItsLastPointAndDropWithItsPoints(t *testing.T) {
+	same := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+	rng := rand.New(rand.NewPCG(5, 6))
+	for run := range 300 {
+		var s series
+		v := 0.0
+		for tick := int64(1); tick <= 200; tick++ {
+			n := len(s.pts)
+			switch r := rng.IntN(20); {
+			case r == 0:
+				s.markAbsent(tick)
+			case r < 4:
+				cutoff := tick - int64(rng.IntN(60))
+				i := 0
+				for i < n && s.pts[i].t <= cutoff {
+					i++
+				}
+				want := slices.Clone(s.pts)
+				if i > 1 {
+					want = want[i-1:]
+				}
+				wantEmpty := len(want) == 0 || (len(want) == 1 && want[0].absent())
+				if empty := s.prune(cutoff); empty != wantEmpty {
+					t.Fatalf("run %d, tick %d: prune(%d) says empty %v, the points say %v", run, tick, cutoff, empty, wantEmpty)
+				}
+				if !slices.EqualFunc(s.pts, want, func(a, b point) bool { return a.t == b.t && same(a.v, b.v) && a.c == b.c }) {
+					t.Fatalf("run %d, tick %d: prune(%d) kept %v, want %v", run, tick, cutoff, s.pts, want)
+				}
+			default:
+				if rng.IntN(3) == 0 {
+					v += float64(rng.IntN(3)) // often unchanged, sometimes 0 at the first point
+				}
+				wantWas := n > 0 && !s.pts[n-1].absent()
+				var wantPrev float64
+				if wantWas {
+					wantPrev = s.pts[n-1].v
+				}
+				if prev, was := s.add(tick, v); prev != wantPrev || was != wantWas {
+					t.Fatalf("run %d, tick %d: add(%v) = %v, %v; the points say %v, %v", run, tick, v, prev, was, wantPrev, wantWas)
+				}
+			}
+			if n := len(s.pts); n > 0 && (s.lastT != s.pts[n-1].t || !same(s.last, s.pts[n-1].v)) {
+				t.Fatalf("run %d, tick %d: kept last point (%d, %v), the points end with %v", run, tick, s.lastT, s.last, s.pts[n-1])
+			}
+			if len(s.pts) > 1 && s.drop != s.pts[1].t {
+				t.Fatalf("run %d, tick %d: kept drop %d, the second point is at %d", run, tick, s.drop, s.pts[1].t)
+			}
+		}
+	}
+}
+
+// TestSweepMovesKeptSeriesOverDroppedOnes: a series that has gone from the
+// gateway's scrapes for longer than the retention is dropped from its
+// function, and the series after it move down with their histories; the
+// others stay where they are.
+func TestSweepMovesKeptSeriesOverDroppedOnes(t *testing.T) {
+	st := newStore("openfaas-fn", nil)
+	const retention = 10 * time.Second
+	start := time.Unix(1_700_000_000, 0)
+	for sec := range 40 {
+		samples := []Sample{{Metric: MetricTotal, FunctionName: "fn", Code: "200", Value: float64(sec)}}
+		if sec < 5 { // the started counter goes from the scrapes after 5 s
+			samples = append(samples, Sample{Metric: MetricStarted, FunctionName: "fn", Value: float64(sec)})
+		}
+		samples = append(samples, Sample{Metric: MetricInflight, FunctionName: "fn", Value: float64(sec % 3)})
+		st.ingest(start.Add(time.Duration(sec)*time.Second), samples, retention)
+	}
+	fn := st.fns[fnRef("fn")]
+	var kinds []metricKind
+	for i := range fn.series {
+		kinds = append(kinds, fn.series[i].key.kind)
+	}
+	if !slices.Equal(kinds, []metricKind{kindTotal, kindInflight}) {
+		t.Fatalf("series kinds %v, want the total and the in-flight gauge (%v, %v)", kinds, kindTotal, kindInflight)
+	}
+	last := start.Add(39 * time.Second).UnixNano()
+	if v, ok := fn.series[0].at(last); !ok || v != 39 {
+		t.Errorf("total at the last scrape: %v, %v; want 39", v, ok)
+	}
+	if v, ok := fn.series[1].at(last); !ok || v != 0 {
+		t.Errorf("in flight at the last scrape: %v, %v; want 39 %% 3 = 0", v, ok)
+	}
+	if m, ok := fn.series[1].maxOver(last-int64(5*time.Second), last); !ok || m != 2 {
+		t.Errorf("in flight's peak over the last 5 s: %v, %v; want 2", m, ok)
 	}
 }

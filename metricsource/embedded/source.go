@@ -226,7 +226,8 @@ func (s *Source) reader(q metricsource.LoadQuery) (func(*function) (float64, met
 // sumIncrease sums the increases over (from, to] of fn's series of kind
 // (codes, names) and says whether any of them was present.
 func (fn *function) sumIncrease(kind metricKind, from, to int64) (sum float64, present bool) {
-	for _, ser := range fn.series {
+	for i := range fn.series {
+		ser := &fn.series[i]
 		if ser.key.kind == kind {
 			inc, ok := ser.increase(from, to)
 			sum += inc
@@ -244,7 +245,8 @@ func (fn *function) sumIncrease(kind metricKind, from, to int64) (sum float64, p
 func (fn *function) peak(from, to int64) (float64, metricsource.Part, bool) {
 	var sum, arrivals float64
 	var present bool
-	for _, ser := range fn.series {
+	for i := range fn.series {
+		ser := &fn.series[i]
 		switch ser.key.kind {
 		case kindInflight:
 			if m, ok := ser.maxOver(from, to); ok {
@@ -358,7 +360,8 @@ func (fn *function) activity(ref provider.Ref, act *metricsource.Activity, from,
 	// vanished, so unknown rather than "never invoked".
 	var gone, here bool
 	var woke int64
-	for _, ser := range fn.series {
+	for i := range fn.series {
+		ser := &fn.series[i]
 		if ser.key.kind == kindReplicas {
 			if t, ok := ser.wokenAt(since, to); ok {
 				woke = max(woke, t)

@@ -80,8 +80,11 @@ type seriesKey struct {
 // function is everything kept about one function.
 type function struct {
 	// A function has a handful of series (codes × names): a slice scanned
-	// linearly beats a map at this size, in time and memory.
-	series []*series
+	// linearly beats a map at this size, in time and memory. Held by value,
+	// so a scrape's pass over a function's series reads one array, not a
+	// series from elsewhere in the heap per sample. A *series into it is
+	// valid until the slice is appended to or compacted (by sweep).
+	series []series
 	// Last scrape (Unix ns) at which the started / total counters increased.
 	lastStarted, lastTotal int64
 	hasStarted             bool
@@ -96,12 +99,18 @@ type function struct {
 }
 
 func (fn *function) find(key seriesKey) *series {
-	for _, s := range fn.series {
-		if s.key == key {
+	for i := range fn.series {
+		if s := &fn.series[i]; s.key == key {
 			return s
 		}
 	}
 	return nil
+}
+
+// add appends a new series named key and returns it.
+func (fn *function) add(key seriesKey) *series {
+	fn.series = append(fn.series, series{key: key})
+	return &fn.series[len(fn.series)-1]
 }
 
 // store is the in-memory history. Callers hold Source.mu.
@@ -192,7 +201,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 				}
 				fn = st.fns[ref]
 				if fn == nil {
-					fn = &function{series: make([]*series, 0, 3)}
+					fn = &function{series: make([]series, 0, 3)}
 					st.fns[ref] = fn
 					st.added++
 				}
@@ -207,8 +216,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		s := fn.find(key)
 		brandNew := s == nil
 		if brandNew {
-			s = &series{key: key}
-			fn.series = append(fn.series, s)
+			s = fn.add(key)
 		}
 		prev, was := s.add(t, smp.Value)
 		s.seen = st.seq
@@ -296,8 +304,7 @@ func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64) {
 	key := seriesKey{kind: kindArrivals}
 	s := fn.find(key)
 	if s == nil {
-		s = &series{key: key}
-		fn.series = append(fn.series, s)
+		s = fn.add(key)
 	}
 	s.add(t, v)
 	s.seen = seq
@@ -307,8 +314,8 @@ func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64) {
 // from its duration histogram; false when it ended none.
 func (fn *function) meanDuration(from, to int64) (float64, bool) {
 	var sum, count float64
-	for _, ser := range fn.series {
-		switch ser.key.kind {
+	for i := range fn.series {
+		switch ser := &fn.series[i]; ser.key.kind {
 		case kindSecondsSum:
 			inc, _ := ser.increase(from, to)
 			sum += inc
@@ -341,7 +348,8 @@ func (st *store) sweep(t, prev, cutoff int64) {
 	for ref, fn := range st.fns {
 		fn.arrivals(t, prev, meanFrom, st.seq)
 		kept := fn.series[:0]
-		for _, s := range fn.series {
+		for i := range fn.series {
+			s := &fn.series[i]
 			if s.seen != st.seq {
 				s.markAbsent(t)
 			}
@@ -353,7 +361,13 @@ func (st *store) sweep(t, prev, cutoff int64) {
 				cut = arrivalsCut
 			}
 			if !s.prune(cut) {
-				kept = append(kept, s)
+				// Kept in place (most series, most scrapes) or moved down
+				// over a dropped one: a series copied onto itself was a
+				// fiftieth of a replay.
+				if n := len(kept); n != i {
+					fn.series[n] = *s
+				}
+				kept = fn.series[:len(kept)+1]
 			}
 		}
 		clear(fn.series[len(kept):])
