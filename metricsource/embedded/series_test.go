@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -212,5 +213,22 @@ func TestSweepMovesKeptSeriesOverDroppedOnes(t *testing.T) {
 	}
 	if m, ok := fn.series[1].maxOver(last-int64(5*time.Second), last); !ok || m != 2 {
 		t.Errorf("in flight's peak over the last 5 s: %v, %v; want 2", m, ok)
+	}
+}
+
+// TestAFunctionsSeriesArrayGrowsByTwo: new series are added two places at a
+// time, so a function's handful of series leaves at most one place unused.
+func TestAFunctionsSeriesArrayGrowsByTwo(t *testing.T) {
+	var fn function
+	for n := 1; n <= 9; n++ {
+		fn.add(seriesKey{kind: kindTotal, code: fmt.Sprint(n)})
+		if len(fn.series) != n || cap(fn.series)-n > 1 {
+			t.Fatalf("%d series in an array of %d", len(fn.series), cap(fn.series))
+		}
+	}
+	for i, s := range fn.series {
+		if s.key.code != fmt.Sprint(i+1) {
+			t.Fatalf("series %d is %q after growing, want %d", i, s.key.code, i+1)
+		}
 	}
 }
