@@ -61,11 +61,42 @@ func (fs *fnState) setState(s State) {
 }
 
 // keptObs is the Observation of a function's last decision as kept: the
-// counts and readings inline, the rarer inputs in obsMore.
+// counts and readings inline, the rarer inputs in obsMore. Which readings
+// were present is kept beside it (obsHas, in fnState's spare bytes). The
+// readings are values, not the Observation's pointers: kept, those pinned
+// an allocation per decision (a seventh of the trace replay's allocations)
+// and sent each repeat's comparison to it elsewhere in the heap.
 type keptObs struct {
 	replicas, available   uint64
-	stable, burst, queued *float64
+	stable, burst, queued float64
 	more                  *obsMore // nil: no signal and no scheduled minimum
+}
+
+// obsHas says which of a keptObs' readings were present.
+type obsHas uint8
+
+const (
+	hasStable obsHas = 1 << iota
+	hasBurst
+	hasQueued
+)
+
+// keptReading is p's value and whether it is present (p not nil), as
+// keptObs keeps it.
+func keptReading(p *float64, bit obsHas) (float64, obsHas) {
+	if p == nil {
+		return 0, 0
+	}
+	return *p, bit
+}
+
+// reading is a kept reading again as an Observation's: a new float, so that
+// nothing outside fnState points into it.
+func (h obsHas) reading(v float64, bit obsHas) *float64 {
+	if h&bit == 0 {
+		return nil
+	}
+	return &v
 }
 
 // obsMore is the part of an Observation few functions have at a time.
@@ -77,8 +108,12 @@ type obsMore struct {
 
 // keepObs keeps o (its windows are the loop's; quiet is a question to
 // Decide, not an input). prev's obsMore is reused when o needs one too.
-func keepObs(o Observation, prev *obsMore) keptObs {
-	k := keptObs{replicas: o.Replicas, available: o.Available, stable: o.StableLoad, burst: o.BurstLoad, queued: o.Queued}
+func keepObs(o Observation, prev *obsMore) (keptObs, obsHas) {
+	k := keptObs{replicas: o.Replicas, available: o.Available}
+	var hs, hb, hq obsHas
+	k.stable, hs = keptReading(o.StableLoad, hasStable)
+	k.burst, hb = keptReading(o.BurstLoad, hasBurst)
+	k.queued, hq = keptReading(o.Queued, hasQueued)
 	if o.Signal != nil || o.ScheduledMin != 0 || o.ScheduledMinReason != "" {
 		if prev == nil {
 			prev = new(obsMore)
@@ -86,28 +121,29 @@ func keepObs(o Observation, prev *obsMore) keptObs {
 		*prev = obsMore{signal: o.Signal, scheduledMin: o.ScheduledMin, scheduledMinReason: o.ScheduledMinReason}
 		k.more = prev
 	}
-	return k
+	return k, hs | hb | hq
 }
 
 // keepObs keeps o as fs's last Observation: fs.obs, and the parts beside
 // fs's flags.
 func (fs *fnState) keepObs(o Observation) {
-	fs.obs = keepObs(o, fs.obs.more)
+	fs.obs, fs.obsHas = keepObs(o, fs.obs.more)
 	fs.stablePart, fs.burstPart = o.StablePart, o.BurstPart
 }
 
 // observation is fs's kept Observation again, with the loop's windows.
 func (fs *fnState) observation(stable, burst time.Duration) Observation {
-	o := fs.obs.observation(stable, burst)
+	o := fs.obs.observation(fs.obsHas, stable, burst)
 	o.StablePart, o.BurstPart = fs.stablePart, fs.burstPart
 	return o
 }
 
-// observation is the kept Observation again, with the loop's windows, but
-// without the parts, which fnState keeps (fs.observation).
-func (k *keptObs) observation(stable, burst time.Duration) Observation {
-	o := Observation{Replicas: k.replicas, Available: k.available, StableLoad: k.stable, BurstLoad: k.burst,
-		Queued: k.queued, StableWindow: stable, BurstWindow: burst}
+// observation is the kept Observation again (h: its readings present), with
+// the loop's windows, but without the parts, which fnState keeps
+// (fs.observation).
+func (k *keptObs) observation(h obsHas, stable, burst time.Duration) Observation {
+	o := Observation{Replicas: k.replicas, Available: k.available, StableLoad: h.reading(k.stable, hasStable),
+		BurstLoad: h.reading(k.burst, hasBurst), Queued: h.reading(k.queued, hasQueued), StableWindow: stable, BurstWindow: burst}
 	if m := k.more; m != nil {
 		o.Signal, o.ScheduledMin, o.ScheduledMinReason = m.signal, m.scheduledMin, m.scheduledMinReason
 	}

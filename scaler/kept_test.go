@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // filled returns a T whose every field is set to something not zero (each
@@ -97,7 +98,7 @@ func TestKeptObservationIsTheObservationKept(t *testing.T) {
 	more := k.more
 	again := want
 	again.Signal = nil
-	k = keepObs(again, k.more)
+	k, _ = keepObs(again, k.more)
 	if k.more != more {
 		t.Error("keeping a second observation with a scheduled minimum allocated a second record")
 	}
@@ -135,4 +136,38 @@ func TestKeepingAStateWithoutModesAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { fs.keepObs(o) }); n != 0 {
 		t.Errorf("keepObs of an observation with no signal or minimum allocated %.0f times, want 0", n)
 	}
+}
+
+// TestEachFunctionKeepsItsOwnReadings: a pass decides functions one after
+// another with their readings in one reused pair (Loop.readings); what each
+// keeps and explains afterwards is its own, present or missing.
+func TestEachFunctionKeepsItsOwnReadings(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 1, map[string]string{}), function(refB, 1, map[string]string{}),
+		function(refC, 1, map[string]string{}))
+	e.src.Set("rps", refA, 7)
+	e.src.Set("rps", refB, 40)
+	// refC has no reading: missing, not the last function's.
+	if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ref  provider.Ref
+		want *float64
+	}{{refA, ptr(7)}, {refB, ptr(40)}, {refC, nil}} {
+		f, ok := e.loop.Explain(tc.ref)
+		if !ok {
+			t.Fatalf("%s: not explained", tc.ref)
+		}
+		o := f.Observation.(Observation)
+		if !reflect.DeepEqual(o.StableLoad, tc.want) || !reflect.DeepEqual(o.BurstLoad, tc.want) {
+			t.Errorf("%s: explained stable %v burst %v, want %v", tc.ref, deref(o.StableLoad), deref(o.BurstLoad), deref(tc.want))
+		}
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return "missing"
+	}
+	return *p
 }

@@ -160,6 +160,12 @@ type Loop struct {
 	specGen     uint64          // numbers the defaults; a spec parsed under another is parsed again
 	scratch     []*fnState      // a pass's states, reused
 	loadScratch []queryReadings // a pass's readings, reused
+	// readings holds the one function being decided's stable and burst
+	// readings, which its Observation points at: only for the length of
+	// its decideAndApply, since nothing keeps an Observation's pointers
+	// (keepObs keeps values, a Decision holds none). A new pair per
+	// decision was a seventh of the trace replay's allocations.
+	readings [2]float64
 
 	// noRepeat makes every tick decide for every function (tests: the
 	// oracle that repeating a decision is what deciding would give).

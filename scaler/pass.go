@@ -18,9 +18,11 @@ type fnState struct {
 	decided   bool      // a decision was made (beside forgotten: one padded word for these four)
 	repeat    bool      // the last decision may be repeated while its inputs hold (repeat.go); passMu
 	scaleDir  Direction // State.LastScaleDir (kept.go)
-	// The last Observation's capacity parts, in the same padded word
-	// (keptObs has none spare): fs.keepObs and fs.observation carry them.
+	// The last Observation's capacity parts and which of its readings were
+	// present, in the same padded word (keptObs has none spare):
+	// fs.keepObs and fs.observation carry them.
 	stablePart, burstPart metricsource.Part
+	obsHas                obsHas
 	// replicas is the provider's count at the last decision, updated by an
 	// applied scale, for explain (the available count is obs's); not the
 	// whole listed Function, whose 88 bytes the explain API never read.
@@ -228,7 +230,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, queued, now) {
 				continue
 			}
-			obs.StableLoad, obs.BurstLoad = values(sr, br)
+			obs.StableLoad, obs.BurstLoad = values(sr, br, &l.readings)
 			obs.StablePart, obs.BurstPart = sr.Part, br.Part
 			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
 				if v, ok := queued[fn.Ref]; ok {
@@ -287,13 +289,9 @@ func (lt *loadsOfType) at(i int) (stable, burst metricsource.Reading) {
 	return stable, burst
 }
 
-// values returns two readings' values, nil where missing, in one
-// allocation.
-func values(s, b metricsource.Reading) (stable, burst *float64) {
-	if !s.Has && !b.Has {
-		return nil, nil
-	}
-	v := &[2]float64{s.Value, b.Value}
+// values returns two readings' values in v, nil where missing.
+func values(s, b metricsource.Reading, v *[2]float64) (stable, burst *float64) {
+	*v = [2]float64{s.Value, b.Value}
 	if s.Has {
 		stable = &v[0]
 	}

@@ -57,7 +57,8 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Rea
 	o := &fs.obs
 	if fs.before != nil || fs.spec != ps.spec || fs.specErr != nil || len(fs.history) == 0 ||
 		o.replicas != fn.Replicas || o.available != fn.AvailableReplicas ||
-		!sameReading(o.stable, s, sok) || !sameReading(o.burst, b, bok) || !sameReading(o.queued, q, qok) ||
+		!sameReading(fs.obsHas&hasStable != 0, o.stable, s, sok) || !sameReading(fs.obsHas&hasBurst != 0, o.burst, b, bok) ||
+		!sameReading(fs.obsHas&hasQueued != 0, o.queued, q, qok) ||
 		fs.stablePart != sp || fs.burstPart != bp ||
 		!o.sameMore(smin, sreason) {
 		return false
@@ -72,12 +73,12 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Rea
 	return true
 }
 
-// sameReading reports whether a kept reading (nil: missing) is v (ok:
+// sameReading reports whether a kept reading (kv; has: present) is v (ok:
 // present). A NaN is never the same: Decide's comparisons with it are not
 // the ones it made.
-func sameReading(kept *float64, v float64, ok bool) bool {
-	if kept == nil || !ok {
-		return kept == nil && !ok
+func sameReading(has bool, kv, v float64, ok bool) bool {
+	if !has || !ok {
+		return !has && !ok
 	}
-	return *kept == v && !math.IsNaN(v)
+	return kv == v && !math.IsNaN(v)
 }
