@@ -100,7 +100,9 @@ type function struct {
 
 func (fn *function) find(key seriesKey) *series {
 	for i := range fn.series {
-		if s := &fn.series[i]; s.key == key {
+		// Field by field, the kind first: it tells most of a function's
+		// series apart, and the struct's == was a call per series.
+		if s := &fn.series[i]; s.key.kind == key.kind && s.key.name == key.name && s.key.code == key.code {
 			return s
 		}
 	}
@@ -186,7 +188,8 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 	var lastName string
 	var lastFn *function
 	k := -1 // the distinct function_names so far, less one
-	for _, smp := range samples {
+	for i := range samples {
+		smp := &samples[i] // not a copy of its three strings per sample
 		kind, ok := kindOf(smp.Metric)
 		if !ok {
 			continue
