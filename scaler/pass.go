@@ -162,11 +162,13 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time) []*fnState {
 func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*fnState, sigs map[provider.Ref]*Signal, now time.Time, tick bool, out []Decision) {
 	quiet := tick
 	var queries []metricsource.LoadQuery
+	var last *Spec // the last spec whose queries were added: specs are interned, most functions share one
 	for i, fn := range fns {
 		spec, specErr := l.specOf(&states[i].parsed, fn)
-		if specErr != nil || spec.Step() || spec.Static() {
+		if specErr != nil || spec == last || spec.Step() || spec.Static() {
 			continue
 		}
+		last = spec
 		for _, w := range []time.Duration{l.cfg.StableWindow, l.cfg.BurstWindow} {
 			if q := (metricsource.LoadQuery{Type: spec.Type, Window: w}); !slices.Contains(queries, q) {
 				queries = append(queries, q)

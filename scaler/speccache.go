@@ -28,14 +28,16 @@ type parsedSpec struct {
 // annotations or the defaults changed since c was filled. The labels are
 // compared by content: a provider decodes fresh maps for every listing, so
 // the maps' identity says nothing. The caller holds passMu.
-func (l *Loop) specOf(c *parsedSpec, fn provider.Function) (Spec, error) {
+// The spec returned is the kept one (not a copy of its 160 bytes for every
+// function every pass): never change it.
+func (l *Loop) specOf(c *parsedSpec, fn provider.Function) (*Spec, error) {
 	if c.gen == l.specGen && c.spec != nil && SameLabels(c.labels, fn.Labels) && SameLabels(c.annotations, fn.Annotations) {
-		return *c.spec, c.err
+		return c.spec, c.err
 	}
 	spec, err := ParseSpec(fn, l.cfg.Defaults)
 	c.spec, c.err = Intern(spec), err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, l.specGen
-	return spec, err
+	return c.spec, err
 }
 
 // SameLabels reports whether two label (or annotation) maps hold the same
