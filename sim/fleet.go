@@ -37,6 +37,9 @@ type Fleet interface {
 // them.
 type Platform interface {
 	State(fn int) State
+	// Replicas is State's Desired and Ready alone: a provider's listing
+	// reads them for every function several times a simulated minute.
+	Replicas(fn int) (desired, ready int)
 	// Scale sets the desired replicas of fn (starting or removing replicas
 	// as the per-function engine does for a Decision).
 	Scale(fn int, replicas int)
@@ -46,6 +49,11 @@ type Platform interface {
 type fleetPlatform struct{ rs []*replay }
 
 func (p fleetPlatform) State(fn int) State { return p.rs[fn].state() }
+
+func (p fleetPlatform) Replicas(fn int) (desired, ready int) {
+	r := p.rs[fn]
+	return r.desired(), r.ready
+}
 
 func (p fleetPlatform) Scale(fn int, replicas int) {
 	r := p.rs[fn]

@@ -9,6 +9,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/ours"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/peers"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
 
 // TestFleetReplayOfSharedTrace replays three hours of the 10-function Azure
@@ -46,4 +47,55 @@ func TestFleetReplayOfSharedTrace(t *testing.T) {
 		t.Error("no function was ever scaled down")
 	}
 	t.Logf("%d invocations, %d cold, %.0f idle replica-s, %d scale-downs", a.Invocations, a.ColdStarts, a.IdleReplicaSeconds, downs)
+}
+
+// TestReplicasIsStatesDesiredAndReady: the listing's narrow read of a
+// replay is what its State says, through starts, scale-ups and scale-downs.
+func TestReplicasIsStatesDesiredAndReady(t *testing.T) {
+	tr := &trace.Trace{Dir: "x", Minutes: 4, Functions: []trace.Function{
+		{ID: "f", PerMinute: []uint32{30, 0, 60, 5}}, {ID: "g", PerMinute: []uint32{0, 90, 0, 1}}}}
+	cfg := sim.DefaultConfig()
+	cfg.Workers = 1
+	p := &replicasProbe{t: t}
+	if _, err := sim.Run(tr, cfg, []sim.Policy{p}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if p.checks < 100 {
+		t.Fatalf("only %d checks", p.checks)
+	}
+}
+
+// replicasProbe is a fleet policy that scales every function up and down
+// every few seconds and checks Replicas against State at every step.
+type replicasProbe struct {
+	t      *testing.T
+	plat   sim.Platform
+	n      int
+	now    time.Time
+	checks int
+}
+
+func (p *replicasProbe) Name() string { return "probe" }
+
+func (p *replicasProbe) NewFleet(fns []sim.FunctionInfo, start time.Time, plat sim.Platform) (sim.Fleet, error) {
+	p.plat, p.n, p.now = plat, len(fns), start
+	return p, nil
+}
+
+func (p *replicasProbe) Arrival(int, time.Time, sim.State) sim.Decision {
+	return sim.Decision{Replicas: sim.Keep}
+}
+
+func (p *replicasProbe) Next() time.Time { return p.now.Add(700 * time.Millisecond) }
+
+func (p *replicasProbe) Pass(now time.Time) {
+	p.now = now
+	for i := range p.n {
+		s := p.plat.State(i)
+		if d, r := p.plat.Replicas(i); d != s.Desired || r != s.Ready {
+			p.t.Fatalf("function %d at %s: Replicas %d, %d; State says desired %d, ready %d", i, now, d, r, s.Desired, s.Ready)
+		}
+		p.checks++
+		p.plat.Scale(i, int(now.UnixMilli()/700)%4)
+	}
 }

@@ -52,8 +52,8 @@ func (p *simProvider) Namespaces(context.Context) ([]string, error) { return []s
 
 func (p *simProvider) read(i int) provider.Function {
 	f := p.fns[i]
-	s := p.plat.State(i)
-	f.Replicas, f.AvailableReplicas = uint64(s.Desired), uint64(s.Ready)
+	desired, ready := p.plat.Replicas(i)
+	f.Replicas, f.AvailableReplicas = uint64(desired), uint64(ready)
 	return f
 }
 

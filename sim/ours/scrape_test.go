@@ -13,6 +13,9 @@ type statePlatform struct{ states []sim.State }
 
 func (p *statePlatform) State(fn int) sim.State { return p.states[fn] }
 func (p *statePlatform) Scale(int, int)         {}
+func (p *statePlatform) Replicas(fn int) (int, int) {
+	return p.states[fn].Desired, p.states[fn].Ready
+}
 
 // TestTheScrapeCountsInvocationsAsTheGatewayDoes: the gateway counts
 // gateway_function_invocation_total when a request completes (its "completed"
