@@ -90,6 +90,8 @@ func TestActivityFromFake(t *testing.T) {
 			false, "a 21s gap without a scrape of the gateway within the last 1m0s (longest allowed 20s)", nil},
 		{"a failed scrape", vector(), vector(`{"metric":{"check":"up"},"value":[1,"0"]},{"metric":{"check":"age"},"value":[1,"1"]},{"metric":{"check":"steps"},"value":[1,"1"]}`),
 			false, "a scrape of the gateway failed", nil},
+		{"a failed scrape and a gap: both named", vector(), vector(`{"metric":{"check":"up"},"value":[1,"0"]},{"metric":{"check":"age"},"value":[1,"21"]},{"metric":{"check":"steps"},"value":[1,"1"]}`),
+			false, "a scrape of the gateway failed within the last 1m0s; a 21s gap without a scrape of the gateway within the last 1m0s (longest allowed 20s)", nil},
 		{"observed for part of the window", vector(), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"1"]},{"metric":{"check":"steps"},"value":[1,"0.5"]}`),
 			false, "only part of the last 1m0s", nil},
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -186,7 +187,10 @@ func (s *Source) woken(vec model.Vector, step time.Duration) map[provider.Ref]ti
 }
 
 // uncovered reads coverageQuery's result: "" when the gateway was observed
-// continuously over the window, else why not.
+// continuously over the window, else why not: every cause that holds, in
+// this order (a failed scrape, part of the window, a gap). A Prometheus
+// restart inside the window can leave both a failed scrape and a gap; the
+// first alone hid the gap from whoever reads the reason.
 func (s *Source) uncovered(vec model.Vector, window time.Duration) string {
 	bound := metricsource.GapBound(window, s.cfg.MaxScrapeGap)
 	got := map[string]float64{}
@@ -196,18 +200,21 @@ func (s *Source) uncovered(vec model.Vector, window time.Duration) string {
 	up, okUp := got[checkUp]
 	age, okAge := got[checkAge]
 	steps, okSteps := got[checkSteps]
-	switch {
-	case !okUp || !okAge || !okSteps:
+	if !okUp || !okAge || !okSteps {
 		return fmt.Sprintf("Prometheus has no scrape of the gateway (%s) in the last %s", s.cfg.CoverageSelector, window)
-	case up < 1:
-		return fmt.Sprintf("a scrape of the gateway failed within the last %s", window)
-	case steps < 1:
-		return fmt.Sprintf("Prometheus has scraped the gateway for only part of the last %s", window)
-	case age > bound.Seconds():
-		return fmt.Sprintf("a %s gap without a scrape of the gateway within the last %s (longest allowed %s)",
-			(time.Duration(age * float64(time.Second))).Round(100*time.Millisecond), window, bound)
 	}
-	return ""
+	var why []string
+	if up < 1 {
+		why = append(why, fmt.Sprintf("a scrape of the gateway failed within the last %s", window))
+	}
+	if steps < 1 {
+		why = append(why, fmt.Sprintf("Prometheus has scraped the gateway for only part of the last %s", window))
+	}
+	if age > bound.Seconds() {
+		why = append(why, fmt.Sprintf("a %s gap without a scrape of the gateway within the last %s (longest allowed %s)",
+			(time.Duration(age*float64(time.Second))).Round(100*time.Millisecond), window, bound))
+	}
+	return strings.Join(why, "; ")
 }
 
 // query runs one instant query at the server's now and wants a vector.
