@@ -27,12 +27,12 @@ type series struct {
 	pts  []point
 	seen uint64 // number of the last scrape the series was in
 	// The last point's time and value (NaN: absent; unset while pts is
-	// empty), kept
-	// beside pts: every scrape compares each series' new value with its
-	// last, and most reads ask whether anything changed since a time.
-	// Read from pts, the last point was a load from elsewhere in the heap
-	// per series, which at a thousand functions no cache held. Set only
-	// where a point is appended (prune never drops the last one).
+	// empty), kept beside pts: every scrape compares each series' new
+	// value with its last, and most reads ask whether anything changed
+	// since a time. Read from pts, the last point was a load from
+	// elsewhere in the heap per series, which at a thousand functions no
+	// cache held. Set only where a point is appended (prune never drops
+	// the last one).
 	lastT int64
 	last  float64
 	// drop is the second point's time (math.MaxInt64 with fewer than two):

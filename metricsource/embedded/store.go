@@ -374,8 +374,8 @@ func (st *store) sweep(t, prev, cutoff int64) {
 			}
 			if !s.prune(cut) {
 				// Kept in place (most series, most scrapes) or moved down
-				// over a dropped one: a series copied onto itself was a
-				// fiftieth of a replay.
+				// over a dropped one: every series copied onto itself at
+				// every scrape was a fiftieth of the 1,000-function replay.
 				if n := len(kept); n != i {
 					fn.series[n] = *s
 				}
