@@ -99,7 +99,7 @@ func (s *series) markAbsent(t int64) {
 func (s *series) prune(cutoff int64) (empty bool) {
 	i := 0 // only i > 1 drops anything: with the second point after the cutoff, no search
 	if len(s.pts) > 1 && s.drop <= cutoff {
-		i = sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > cutoff })
+		i = s.firstAfter(cutoff)
 	}
 	if i > 1 {
 		// Reslice, not copy down: a busy series loses a point or two at
@@ -112,6 +112,21 @@ func (s *series) prune(cutoff int64) (empty bool) {
 		s.setDrop()
 	}
 	return len(s.pts) == 0 || (len(s.pts) == 1 && math.IsNaN(s.last)) // the one point is the last
+}
+
+// firstAfter is the index of the first point after cutoff, given that the
+// second point is at or before it. It gallops from the front: a sweep drops
+// a point or two of a busy series at every scrape, and a binary search over
+// the hours of points the idler's windows keep was most of the sweep's cost.
+func (s *series) firstAfter(cutoff int64) int {
+	lo, step := 1, 1 // pts[lo].t <= cutoff
+	hi := lo + step
+	for hi < len(s.pts) && s.pts[hi].t <= cutoff {
+		lo, step = hi, step*2
+		hi = lo + step
+	}
+	hi = min(hi, len(s.pts))
+	return lo + 1 + sort.Search(hi-lo-1, func(j int) bool { return s.pts[lo+1+j].t > cutoff })
 }
 
 // after is the index of the first point after t (len(pts) when none).
