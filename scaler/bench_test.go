@@ -32,7 +32,7 @@ func BenchmarkDecide(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			var st State
 			for i := range 24 {
-				st.Recommendations = append(st.Recommendations, Recommendation{At: t0.Add(time.Duration(i-24) * tickEvery), Replicas: 9})
+				st.Recommendations = append(st.Recommendations, Recommendation{At: InstantOf(t0.Add(time.Duration(i-24) * tickEvery)), Replicas: 9})
 			}
 			b.ReportAllocs()
 			for b.Loop() {
@@ -42,7 +42,7 @@ func BenchmarkDecide(b *testing.B) {
 		// The loop's passes decide quietly (no reason words) unless the
 		// decision changes something.
 		b.Run(c.name+"/quiet", func(b *testing.B) {
-			st := State{Recommendations: []Recommendation{{At: t0.Add(-tickEvery), Replicas: 9}}}
+			st := State{Recommendations: []Recommendation{{At: InstantOf(t0.Add(-tickEvery)), Replicas: 9}}}
 			obs := c.obs
 			obs.quiet = true
 			b.ReportAllocs()

@@ -98,7 +98,7 @@ func record(recs []Recommendation, rec Recommendation, window time.Duration) []R
 		return nil
 	}
 	start := 0
-	for start < len(recs) && rec.At.Sub(recs[start].At) > window {
+	for start < len(recs) && time.Duration(rec.At-recs[start].At) > window {
 		start++
 	}
 	if n := len(recs) - start; n >= maxRecommendations {
@@ -113,7 +113,7 @@ func record(recs []Recommendation, rec Recommendation, window time.Duration) []R
 func highest(recs []Recommendation, now time.Time) uint64 {
 	var hi uint64
 	for _, r := range recs {
-		if !r.Expires.IsZero() && !now.Before(r.Expires) {
+		if r.Expires != 0 && InstantOf(now) >= r.Expires {
 			continue // an alert's load past its evidence window
 		}
 		hi = max(hi, r.Replicas)
@@ -249,9 +249,9 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	if !d.Next.BurstSince.IsZero() {
 		recorded = max(rec, burstRec)
 	}
-	r := Recommendation{At: now, Replicas: recorded}
+	r := Recommendation{At: InstantOf(now), Replicas: recorded}
 	if fromAlert {
-		r.Expires = now.Add(alertEvidence(obs))
+		r.Expires = InstantOf(now.Add(alertEvidence(obs)))
 	}
 	d.Next.Recommendations = record(st.Recommendations, r, spec.DownWindow)
 	if !d.Next.BurstSince.IsZero() {

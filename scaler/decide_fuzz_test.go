@@ -40,7 +40,7 @@ func FuzzDecide(f *testing.F) {
 			obs.Signal = &Signal{Status: Firing, Fingerprint: "f", StartsAt: t0}
 		}
 		st := State{
-			Recommendations: []Recommendation{{At: t0.Add(time.Duration(ageSec) * time.Second), Replicas: cur * 2}},
+			Recommendations: []Recommendation{{At: InstantOf(t0.Add(time.Duration(ageSec) * time.Second)), Replicas: cur * 2}},
 			RampFrom:        cur + 3, RampStart: t0.Add(time.Duration(ageSec) * time.Second),
 		}
 		d := Decide(spec, obs, st, t0)

@@ -45,11 +45,11 @@ func TestDecideTargetModes(t *testing.T) {
 		{name: "scale down", spec: specFrom(nil), obs: obsOf(10, ptr(200)), want: 5, wantCode: CodeScaleDown},
 		{name: "scale down limited to half", spec: specFrom(nil), obs: obsOf(10, ptr(45)), want: 5, wantCode: CodeRateLimited},
 		{name: "scale down held by the window's highest", spec: specFrom(nil), obs: obsOf(10, ptr(200)),
-			st: State{Recommendations: []Recommendation{{At: t0.Add(-30 * time.Second), Replicas: 8}}}, want: 8, wantCode: CodeStabilising},
+			st: State{Recommendations: []Recommendation{{At: InstantOf(t0.Add(-30 * time.Second)), Replicas: 8}}}, want: 8, wantCode: CodeStabilising},
 		{name: "recommendation older than the window ignored", spec: specFrom(nil), obs: obsOf(10, ptr(200)),
-			st: State{Recommendations: []Recommendation{{At: t0.Add(-3 * time.Minute), Replicas: 8}}}, want: 5, wantCode: CodeScaleDown},
+			st: State{Recommendations: []Recommendation{{At: InstantOf(t0.Add(-3 * time.Minute)), Replicas: 8}}}, want: 5, wantCode: CodeScaleDown},
 		{name: "down window 0 scales down at once", spec: specFrom(func(s *Spec) { s.DownWindow = 0 }), obs: obsOf(10, ptr(200)),
-			st: State{Recommendations: []Recommendation{{At: t0.Add(-time.Second), Replicas: 9}}}, want: 5, wantCode: CodeScaleDown},
+			st: State{Recommendations: []Recommendation{{At: InstantOf(t0.Add(-time.Second)), Replicas: 9}}}, want: 5, wantCode: CodeScaleDown},
 		{name: "clamped to max", spec: specFrom(nil), obs: Observation{Replicas: 18, Available: 18, StableLoad: ptr(2000)},
 			want: 20, wantCode: CodeAtMax},
 		{name: "above max after label change", spec: specFrom(func(s *Spec) { s.Max = 4 }), obs: obsOf(6, ptr(300)),
@@ -160,7 +160,7 @@ func TestDecideRecordsRecommendationsWithinTheWindow(t *testing.T) {
 	if n := len(st.Recommendations); n != 4 {
 		t.Fatalf("kept %d recommendations, want 4: %+v", n, st.Recommendations)
 	}
-	if first := st.Recommendations[0].At; first != t0.Add(120*time.Second) {
+	if first := st.Recommendations[0].At; first != InstantOf(t0.Add(120*time.Second)) {
 		t.Errorf("oldest kept at %v, want %v", first, t0.Add(120*time.Second))
 	}
 }
@@ -168,7 +168,7 @@ func TestDecideRecordsRecommendationsWithinTheWindow(t *testing.T) {
 func TestDecideDoesNotAliasState(t *testing.T) {
 	spec := specFrom(nil)
 	st := State{Recommendations: make([]Recommendation, 1, 8)}
-	st.Recommendations[0] = Recommendation{At: t0, Replicas: 7}
+	st.Recommendations[0] = Recommendation{At: InstantOf(t0), Replicas: 7}
 	a := Decide(spec, obsOf(5, ptr(100)), st, t0.Add(time.Second))
 	b := Decide(spec, obsOf(5, ptr(400)), st, t0.Add(time.Second))
 	if a.Next.Recommendations[1].Replicas == b.Next.Recommendations[1].Replicas {

@@ -79,11 +79,11 @@ type Observation struct {
 // Recommendation is one raw (pre-clamp, pre-limit) replica recommendation,
 // kept for the scale-down stabilisation window.
 type Recommendation struct {
-	At       time.Time `json:"at"`
-	Replicas uint64    `json:"replicas"`
+	At       Instant `json:"at"`
+	Replicas uint64  `json:"replicas"`
 	// Expires is set when the recommendation rests on an alert's load: it
 	// stops holding replicas then, whatever the down window (issue 15, item 6).
-	Expires time.Time `json:"expires,omitzero"`
+	Expires Instant `json:"expires,omitzero"`
 }
 
 // Direction is the way a scale went.

@@ -141,7 +141,7 @@ func TestIdleFunctionKeepsOneState(t *testing.T) {
 // from the wrong state. Each field set alone must make a difference.
 func TestSameStateSeesEveryField(t *testing.T) {
 	at := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
-	base := State{Recommendations: []Recommendation{{At: at, Replicas: 1}}}
+	base := State{Recommendations: []Recommendation{{At: InstantOf(at), Replicas: 1}}}
 	if same := base; !sameState(&base, &same) {
 		t.Fatal("a copy is not the same")
 	}
@@ -204,7 +204,7 @@ func TestExplainWordsAQuietRecordFromTheStateBeforeIt(t *testing.T) {
 	fs := e.loop.fns[refA]
 	at := fs.history[len(fs.history)-1].At
 	before := State{} // nothing in the window: the load's own count
-	moved := State{Recommendations: []Recommendation{{At: at, Replicas: 8}}}
+	moved := State{Recommendations: []Recommendation{{At: InstantOf(at), Replicas: 8}}}
 	fs.before = &before
 	fs.setState(moved)
 	fs.history[len(fs.history)-1].Reason = "" // as a quiet refresh leaves it

@@ -62,7 +62,7 @@ func keepBinding(next, prev []Recommendation) []Recommendation {
 	}
 	dominated := func(early, late Recommendation) bool {
 		return late.Replicas >= early.Replicas &&
-			(late.Expires.IsZero() || (!early.Expires.IsZero() && !late.Expires.Before(early.Expires)))
+			(late.Expires == 0 || (early.Expires != 0 && late.Expires >= early.Expires))
 	}
 	drop := false
 	for i := 1; i < len(next) && !drop; i++ {

@@ -29,7 +29,7 @@ func filled[T any](t *testing.T) T {
 		case time.Duration:
 			f.SetInt(int64(n) * int64(time.Second))
 		case []Recommendation:
-			f.Set(reflect.ValueOf([]Recommendation{{At: t0, Replicas: uint64(n)}}))
+			f.Set(reflect.ValueOf([]Recommendation{{At: InstantOf(t0), Replicas: uint64(n)}}))
 		case *float64:
 			x := float64(n) + 0.5
 			f.Set(reflect.ValueOf(&x))
@@ -128,7 +128,7 @@ func TestKeptObservationIsTheObservationKept(t *testing.T) {
 // them live.)
 func TestKeepingAStateWithoutModesAllocatesNothing(t *testing.T) {
 	var fs fnState
-	plain := State{Recommendations: []Recommendation{{At: t0, Replicas: 1}}, LastScale: t0, LastScaleDir: Up}
+	plain := State{Recommendations: []Recommendation{{At: InstantOf(t0), Replicas: 1}}, LastScale: t0, LastScaleDir: Up}
 	if n := testing.AllocsPerRun(100, func() { fs.setState(plain) }); n != 0 {
 		t.Errorf("setState of a state in no mode allocated %.0f times, want 0", n)
 	}

@@ -142,7 +142,7 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time) []*fnState {
 				// recommendation means no scale-down before one down window has
 				// passed — a restart used to forget a burst's peak and halve the
 				// function every pass from the first (issue 15, item 5).
-				fs.recs = []Recommendation{{At: now, Replicas: fn.Replicas}}
+				fs.recs = []Recommendation{{At: InstantOf(now), Replicas: fn.Replicas}}
 			}
 		}
 		fs.pass = l.pass

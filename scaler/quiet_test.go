@@ -82,7 +82,7 @@ func TestQuietDecisionsAreTheLoudOnesWithoutWords(t *testing.T) {
 }
 
 func TestKeepBindingDropsOnlyDominated(t *testing.T) {
-	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	at := func(s int) Instant { return InstantOf(t0.Add(time.Duration(s) * time.Second)) }
 	in := []Recommendation{
 		{At: at(0), Replicas: 5},
 		{At: at(5), Replicas: 3},
