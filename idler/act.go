@@ -156,7 +156,13 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 // finish counts, exports and records the cycle's outcome.
 func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 	atZero := 0
-	rep.Verdicts = make([]FunctionVerdict, len(ws))
+	if cap(d.verdicts) < len(ws) {
+		d.verdicts = make([]FunctionVerdict, len(ws))
+	}
+	rep.Verdicts = d.verdicts[:len(ws)]
+	if cap(d.verdicts) > keptVerdicts {
+		d.verdicts = nil // this report keeps it; the next cycle makes its own
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for i, w := range ws {

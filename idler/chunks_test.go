@@ -2,6 +2,7 @@ package idler
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -35,6 +36,7 @@ func TestWorkItemsReusedAcrossCycles(t *testing.T) {
 	}
 	ctx := t.Context()
 	first := e.d.RunOnce(ctx, time.Now())
+	firstVerdicts := slices.Clone(first.Verdicts) // the next cycle reuses the array
 	if len(e.d.chunks) != 2 {
 		t.Fatalf("%d arrays kept after a cycle over %d items; want 2", len(e.d.chunks), len(first.Verdicts))
 	}
@@ -59,7 +61,7 @@ func TestWorkItemsReusedAcrossCycles(t *testing.T) {
 	}
 	changed := 0
 	for i := range got.Verdicts {
-		if got.Verdicts[i].Verdict.Code != first.Verdicts[i].Verdict.Code {
+		if got.Verdicts[i].Verdict.Code != firstVerdicts[i].Verdict.Code {
 			changed++
 		}
 		if g, w := got.Verdicts[i], want.Verdicts[i]; g.Ref != w.Ref || g.Verdict.Code != w.Verdict.Code {
@@ -68,5 +70,27 @@ func TestWorkItemsReusedAcrossCycles(t *testing.T) {
 	}
 	if changed == 0 {
 		t.Error("no verdict changed between the cycles: the reuse was not put to the test")
+	}
+	if &got.Verdicts[0] != &first.Verdicts[0] {
+		t.Error("the second cycle's report has a new verdicts array; the first one's was to be reused")
+	}
+}
+
+// TestALargeCyclesVerdictsAreNotKept: the verdicts array is reused only
+// while it holds at most keptVerdicts, so a large fleet's report does not
+// stay in the heap between cycles.
+func TestALargeCyclesVerdictsAreNotKept(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	var fns []provider.Function
+	for i := range keptVerdicts + 1 {
+		fns = append(fns, function(fmt.Sprintf("f%05d", i), 1, old, optIn(LabelZeroDuration, "1m")))
+	}
+	e := newEnv(t, Config{}, fns...)
+	rep := e.d.RunOnce(t.Context(), time.Now())
+	if len(rep.Verdicts) != len(fns) {
+		t.Fatalf("%d verdicts for %d functions", len(rep.Verdicts), len(fns))
+	}
+	if e.d.verdicts != nil {
+		t.Errorf("kept a verdicts array of %d after a cycle over %d functions; want none above %d", cap(e.d.verdicts), len(fns), keptVerdicts)
 	}
 }

@@ -23,7 +23,8 @@ type CycleReport struct {
 	// Verdicts holds the final verdict of each function the cycle worked
 	// on, in listing order: all but those not opted in and serving, which
 	// the cycle answers as it lists them (Skipped counts them; VerdictOf
-	// and the explain API give each one's).
+	// and the explain API give each one's). Valid until the idler's next
+	// cycle, which reuses its array (copy it to keep it longer).
 	Verdicts []FunctionVerdict
 	// Err is set when the cycle could not list functions (nothing was done).
 	Err error

@@ -47,7 +47,15 @@ type Idler struct {
 	// allocating them every cycle, which was a seventh of a trace replay's
 	// allocations (issue 12).
 	chunks [][]work
+	// verdicts is the array of the last cycle's CycleReport.Verdicts,
+	// reused by the next (guarded by cycleMu) while it holds at most
+	// keptVerdicts: a new one every cycle was an eighth of a trace
+	// replay's allocations (issue 12), for a report the loop drops.
+	verdicts []FunctionVerdict
 }
+
+// keptVerdicts bounds the verdicts array kept between cycles.
+const keptVerdicts = 4096
 
 // keptChunks bounds Idler.chunks: 16 arrays of chunkItems items.
 const keptChunks = 16
