@@ -16,6 +16,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/eval"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/report"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/synth"
 )
 
 // simEvalPolicies are the matrix's policies: the candidate, the baseline and
@@ -134,8 +135,9 @@ func parseSimEvalFlags(args []string, stderr io.Writer) (simEvalOptions, error) 
 	return o, nil
 }
 
-// simEvalCells is the matrix over the folders present, filtered.
-func simEvalCells(o simEvalOptions) ([]eval.Cell, error) {
+// simEvalCells is the matrix over the folders present, filtered, and the
+// held-out traces found (read once: eval.Opener hands them to the replays).
+func simEvalCells(o simEvalOptions) ([]eval.Cell, []eval.HeldOut, error) {
 	src := eval.DefaultSources(o.traces)
 	for _, p := range []*string{&src.Day200, &src.Sample10, &src.Sample2021} {
 		if _, err := os.Stat(*p); err != nil {
@@ -144,7 +146,7 @@ func simEvalCells(o simEvalOptions) ([]eval.Cell, error) {
 	}
 	var err error
 	if src.HeldOut, err = eval.FindHeldOut(o.traces, o.heldOut, o.maxFunctions); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var cells []eval.Cell
 	for _, c := range eval.Matrix(src) {
@@ -153,18 +155,19 @@ func simEvalCells(o simEvalOptions) ([]eval.Cell, error) {
 		}
 	}
 	if len(cells) == 0 {
-		return nil, fmt.Errorf("no cell left (--traces %s, --tag %s, --only %q)", o.traces, o.tag, o.only)
+		return nil, nil, fmt.Errorf("no cell left (--traces %s, --tag %s, --only %q)", o.traces, o.tag, o.only)
 	}
-	return cells, nil
+	return cells, src.HeldOut, nil
 }
 
 func simEvalRun(o simEvalOptions, stdout, stderr io.Writer) error {
-	cells, err := simEvalCells(o)
+	cells, held, err := simEvalCells(o)
 	if err != nil {
 		return err
 	}
 	opts := eval.Options{Policies: o.sim.policyList, Candidate: "faas-autoscaler", Baseline: o.sim.baseline,
-		Config: o.sim.cfg, Parallel: o.parallel, Knative: o.knative, Scrape: o.sim.scrape, ScrapePhase: o.sim.phase}
+		Config: o.sim.cfg, Parallel: o.parallel, Knative: o.knative, Scrape: o.sim.scrape, ScrapePhase: o.sim.phase,
+		Open: eval.Opener(held, synth.Open)}
 	fmt.Fprintf(stderr, "sim-eval: %d cells × %d policies%s; faas-autoscaler scrapes the gateway every %s (phase %s)\n", len(cells), strings.Count(simEvalPolicies, ",")+1,
 		map[bool]string{true: " + knative-kpa", false: ""}[o.knative != ""], o.sim.scrape, o.sim.phase)
 	bar := report.NewProgress(stderr, o.progress)

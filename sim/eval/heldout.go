@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
@@ -65,9 +66,35 @@ func FindHeldOut(root string, extra []string, maxFunctions int) ([]HeldOut, erro
 			return nil, fmt.Errorf("held-out trace %s is named %s, as one of the matrix's own: rename it", src, name)
 		}
 		byName[name] = src
-		out = append(out, HeldOut{Name: name, Source: src, Minutes: tr.Minutes, Functions: len(tr.Functions), Sample: sample})
+		out = append(out, HeldOut{Name: name, Source: src, Minutes: tr.Minutes, Functions: len(tr.Functions), Sample: sample, loaded: tr})
 	}
 	return out, nil
+}
+
+// Opener returns what Options.Open wants: it hands out each trace
+// FindHeldOut read for hs the first time its source is asked for, and
+// opens everything else (and a source asked for again) with open. A day of
+// the Azure 2019 dataset takes seconds and hundreds of MB to read, and the
+// cells' loading read every held-out trace a second time; handed out once,
+// the whole trace is garbage as soon as its sample is drawn.
+func Opener(hs []HeldOut, open func(string) (*trace.Trace, error)) func(string) (*trace.Trace, error) {
+	var mu sync.Mutex
+	kept := map[string]*trace.Trace{}
+	for _, h := range hs {
+		if h.loaded != nil {
+			kept[h.Source] = h.loaded
+		}
+	}
+	return func(src string) (*trace.Trace, error) {
+		mu.Lock()
+		tr, ok := kept[src]
+		delete(kept, src)
+		mu.Unlock()
+		if ok {
+			return tr, nil
+		}
+		return open(src)
+	}
 }
 
 // unsafeInName is what a cell's trace label may not hold: it names chart

@@ -8,8 +8,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/faas-autoscaler/faas-autoscaler/sim/synth"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
 
 // FindHeldOut takes every trace folder under the root but the three named
@@ -27,7 +29,7 @@ func TestFindHeldOut(t *testing.T) {
 		{Name: "mine", Source: filepath.Join(root, "mine"), Minutes: 3, Functions: 1},
 		{Name: "twodays-d02", Source: day, Minutes: 3, Functions: 2},
 	}
-	if d := cmp.Diff(want, got); d != "" {
+	if d := cmp.Diff(want, got, cmpopts.IgnoreUnexported(HeldOut{})); d != "" {
 		t.Error(d)
 	}
 	// A root that does not exist holds no held-out trace (the extra ones
@@ -51,7 +53,7 @@ func TestLargeHeldOutTracesAreSampled(t *testing.T) {
 		{Name: "day-sample1", Source: filepath.Join(root, "day"), Minutes: 1440, Functions: 2, Sample: 1},
 		{Name: "mine", Source: filepath.Join(root, "mine"), Minutes: 3, Functions: 1},
 	}
-	if d := cmp.Diff(want, hs); d != "" {
+	if d := cmp.Diff(want, hs, cmpopts.IgnoreUnexported(HeldOut{})); d != "" {
 		t.Fatal(d)
 	}
 	cells := Matrix(Sources{HeldOut: hs})
@@ -125,5 +127,44 @@ func TestFindHeldOutErrorsNameTheTrace(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOpenerReadsAHeldOutTraceOnce: the cells' loading gets the trace
+// FindHeldOut read, not a second read of the same source, and only once
+// (then it is forgotten, so the whole trace does not outlive its sample);
+// other sources, and a source asked for again, go to the fallback.
+func TestOpenerReadsAHeldOutTraceOnce(t *testing.T) {
+	root := filepath.Join("testdata", "heldout")
+	hs, err := FindHeldOut(root, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opened []string
+	open := Opener(hs, func(src string) (*trace.Trace, error) {
+		opened = append(opened, src)
+		return synth.Open(src)
+	})
+	var cells []Cell // the held-out traces' cells (the matrix adds the synthetic ones)
+	for _, c := range Matrix(Sources{HeldOut: hs}) {
+		if !strings.HasPrefix(c.Source, "synth:") {
+			cells = append(cells, c)
+		}
+	}
+	traces, err := loadAll(cells, open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opened) != 0 {
+		t.Errorf("read %v again; FindHeldOut had read them", opened)
+	}
+	if len(traces) != len(hs) {
+		t.Errorf("%d traces loaded for %d held-out traces", len(traces), len(hs))
+	}
+	if _, err := open(hs[0].Source); err != nil || !slices.Equal(opened, []string{hs[0].Source}) {
+		t.Errorf("asked again for %s: read %v (err %v), want it read by the fallback", hs[0].Source, opened, err)
+	}
+	if _, err := open("synth:rare@1"); err != nil || len(opened) != 2 {
+		t.Errorf("a source FindHeldOut did not read: opened %v, err %v", opened, err)
 	}
 }

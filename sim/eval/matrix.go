@@ -80,6 +80,10 @@ type HeldOut struct {
 	// Functions is the trace's count of functions; Sample how many of them
 	// its cells replay (0: all; see FindHeldOut).
 	Functions, Sample int
+
+	// loaded is the trace as FindHeldOut read it, for Opener to hand to
+	// the cells' loading instead of reading it again (nil when not read).
+	loaded *trace.Trace
 }
 
 // DefaultSources are the samples in ../shared/traces from the repository root.
