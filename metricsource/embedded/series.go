@@ -131,12 +131,23 @@ func (s *series) firstAfter(cutoff int64) int {
 
 // after is the index of the first point after t (len(pts) when none).
 // Queries mostly ask about the latest scrape, after every point: that is
-// checked first rather than searched for.
+// checked first rather than searched for. Otherwise it gallops back from
+// the last point: a window ends now and reaches back over a few scrapes,
+// while a series keeps the hours of points the idler's windows ask for,
+// which a binary search over all of them paid for at every read.
 func (s *series) after(t int64) int {
-	if n := len(s.pts); n == 0 || s.lastT <= t {
+	n := len(s.pts)
+	if n == 0 || s.lastT <= t {
 		return n
 	}
-	return sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > t })
+	hi, step := n-1, 1 // pts[hi].t > t
+	lo := hi - step
+	for lo >= 0 && s.pts[lo].t > t {
+		hi, step = lo, step*2
+		lo = hi - step
+	}
+	lo = max(lo, -1) // pts[lo].t <= t, or none: the answer is in (lo, hi]
+	return lo + 1 + sort.Search(hi-lo-1, func(j int) bool { return s.pts[lo+1+j].t > t })
 }
 
 // at returns the value in effect at t: the last point at or before t.
@@ -157,7 +168,7 @@ func (s *series) increase(from, to int64) (inc float64, present bool) {
 		// time): the point in effect is the last one; nothing to search.
 		return 0, !math.IsNaN(s.last)
 	}
-	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > from })
+	i := s.after(from)
 	j := max(i, s.after(to)) // the first point after to, not before i
 	present = i > 0 && !s.pts[i-1].absent()
 	if i == j {
@@ -190,8 +201,12 @@ func (s *series) maxOver(from, to int64) (float64, bool) {
 		}
 		return s.last, true
 	}
-	m, ok := s.at(from)
-	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].t > from })
+	i := s.after(from)
+	var m float64
+	ok := i > 0 && !s.pts[i-1].absent() // the value in effect at from
+	if ok {
+		m = s.pts[i-1].v
+	}
 	for ; i < len(s.pts) && s.pts[i].t <= to; i++ {
 		if p := s.pts[i]; !p.absent() && (!ok || p.v > m) {
 			m, ok = p.v, true
