@@ -284,6 +284,14 @@ func MinFloor(logger *slog.Logger) func(fn provider.Function, now time.Time) (ui
 	var mu sync.Mutex
 	logged := map[string]bool{}
 	return func(fn provider.Function, now time.Time) (uint64, string) {
+		if _, ok := fn.Annotations[MinScheduleLabel]; !ok {
+			if _, ok := fn.Labels[MinScheduleLabel]; !ok {
+				// Most functions have none: answered without passing the
+				// function on by value twice (the scaler asks for every
+				// function at every pass).
+				return 0, ""
+			}
+		}
 		n, reason, err := activeMinimum(fn, now, cache)
 		if err == nil {
 			return n, reason

@@ -131,11 +131,16 @@ func TestMinScheduleLabelAndAnnotation(t *testing.T) {
 		{"both equal", provider.Function{Labels: map[string]string{MinScheduleLabel: v}, Annotations: map[string]string{MinScheduleLabel: v}}, 2, false},
 		{"both differ", provider.Function{Labels: map[string]string{MinScheduleLabel: v}, Annotations: map[string]string{MinScheduleLabel: "0 8 * * * for 12h = 3"}}, 0, true},
 	}
+	floor := MinFloor(nil) // the scaler's hook answers alike, from either place
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, _, err := ActiveMinimum(tc.fn, now)
 			if (err != nil) != tc.wantErr || got != tc.want {
 				t.Fatalf("got %d, %v; want %d (error %v)", got, err, tc.want, tc.wantErr)
+			}
+			n, reason := floor(tc.fn, now)
+			if n != tc.want || (reason == "") != (tc.want == 0 && !tc.wantErr) {
+				t.Fatalf("MinFloor: %d %q; want %d (error %v)", n, reason, tc.want, tc.wantErr)
 			}
 		})
 	}
