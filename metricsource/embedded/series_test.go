@@ -232,3 +232,22 @@ func TestAFunctionsSeriesArrayGrowsByTwo(t *testing.T) {
 		}
 	}
 }
+
+// TestFindFromIsFindWhateverTheHint: the hint only saves a search; with
+// any index, in place or not, past the end or for a key the function does
+// not have, findFrom answers as find.
+func TestFindFromIsFindWhateverTheHint(t *testing.T) {
+	var fn function
+	keys := []seriesKey{{kind: kindStarted, name: "f"}, {kind: kindTotal, name: "f", code: "200"},
+		{kind: kindTotal, name: "f", code: "500"}, {kind: kindInflight, name: "f"}}
+	for _, k := range keys[:3] { // the last one is never made
+		fn.add(k)
+	}
+	for j := range 6 {
+		for _, k := range keys {
+			if got, want := fn.findFrom(j, k), fn.find(k); got != want {
+				t.Errorf("findFrom(%d, %+v) = %p, find says %p", j, k, got, want)
+			}
+		}
+	}
+}
