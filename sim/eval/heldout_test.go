@@ -76,8 +76,8 @@ func TestLargeHeldOutTracesAreSampled(t *testing.T) {
 			}
 		}
 	}
-	if len(ids) != 5 || len(slices.Compact(slices.Clone(ids))) != 1 {
-		t.Errorf("the sampled day's 5 cells replayed %v, want one function, the same in each", ids)
+	if len(ids) != 7 || len(slices.Compact(slices.Clone(ids))) != 1 {
+		t.Errorf("the sampled day's 7 cells replayed %v, want one function, the same in each", ids)
 	}
 	if _, err := FindHeldOut(root, nil, -1); err == nil {
 		t.Error("a negative limit is not an error")
