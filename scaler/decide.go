@@ -304,32 +304,41 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 func limitAndClamp(spec Spec, obs Observation, d Decision, head string) Decision {
 	cur, want := obs.Replicas, d.Replicas
 	lo, loCode, loWhy := floor(spec, obs)
-	hi, hiCode, hiWhy := spec.Max, CodeAtMax, "" // "": max, worded when used
+	hi, hiCode := spec.Max, CodeAtMax
+	// Which bound set lo and hi; worded only when one binds a loud
+	// decision (formatting them for every decision that meets them was
+	// most of a quiet pass's formatting).
+	downLimited, upLimited := false, false
 	if want < cur {
 		if dl := uint64(math.Ceil(float64(cur) * spec.ScaleDownRate)); dl > lo {
-			lo, loCode, loWhy = dl, CodeRateLimited, fmt.Sprintf("scale-down limit %g×%d", spec.ScaleDownRate, cur)
+			lo, loCode, downLimited = dl, CodeRateLimited, true
 		}
 		if lo > spec.Max { // above max (labels changed): max wins over the rate limit
-			lo, loCode, loWhy = spec.Max, CodeAtMax, fmt.Sprintf("max %d", spec.Max)
+			lo, loCode, downLimited = spec.Max, CodeAtMax, false
+			loWhy = fmt.Sprintf("max %d", spec.Max)
 		}
 	}
 	if want > cur {
 		if ul := max(uint64(math.Ceil(float64(cur)*spec.ScaleUpRate)), cur+spec.ScaleUpPods); ul < hi {
-			hi, hiCode, hiWhy = ul, CodeRateLimited, fmt.Sprintf("scale-up limit max(%g×%d, %d+%d)", spec.ScaleUpRate, cur, cur, spec.ScaleUpPods)
+			hi, hiCode, upLimited = ul, CodeRateLimited, true
 		}
 	}
 	switch {
 	case want < lo:
 		d.Replicas, d.Code, d.Reason = lo, loCode, ""
 		if !obs.quiet {
+			if downLimited {
+				loWhy = fmt.Sprintf("scale-down limit %g×%d", spec.ScaleDownRate, cur)
+			}
 			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, loWhy, lo)
 		}
 	case want > hi:
 		d.Replicas, d.Code, d.Reason = hi, hiCode, ""
-		if hiWhy == "" && !obs.quiet {
-			hiWhy = fmt.Sprintf("max %d", spec.Max)
-		}
 		if !obs.quiet {
+			hiWhy := fmt.Sprintf("max %d", spec.Max)
+			if upLimited {
+				hiWhy = fmt.Sprintf("scale-up limit max(%g×%d, %d+%d)", spec.ScaleUpRate, cur, cur, spec.ScaleUpPods)
+			}
 			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, hiWhy, hi)
 		}
 	}
