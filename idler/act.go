@@ -160,6 +160,9 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 		d.verdicts = make([]FunctionVerdict, len(ws))
 	}
 	rep.Verdicts = d.verdicts[:len(ws)]
+	// Past this cycle's verdicts, pointing at nothing: not the names and
+	// reasons of a larger cycle before it.
+	clear(d.verdicts[len(ws):cap(d.verdicts)])
 	if cap(d.verdicts) > keptVerdicts {
 		d.verdicts = nil // this report keeps it; the next cycle makes its own
 	}

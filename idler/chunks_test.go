@@ -94,3 +94,32 @@ func TestALargeCyclesVerdictsAreNotKept(t *testing.T) {
 		t.Errorf("kept a verdicts array of %d after a cycle over %d functions; want none above %d", cap(e.d.verdicts), len(fns), keptVerdicts)
 	}
 }
+
+// TestKeptVerdictsPinNothingPastTheCycle: after a cycle over fewer
+// functions than the one before, the reused verdicts array holds nothing
+// past this cycle's verdicts (not a deleted function's name or reason).
+func TestKeptVerdictsPinNothingPastTheCycle(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	var fns []provider.Function
+	for i := range 8 {
+		fns = append(fns, function(fmt.Sprintf("f%d", i), 1, old, optIn(LabelZeroDuration, "1m")))
+	}
+	e := newEnv(t, Config{}, fns...)
+	if rep := e.d.RunOnce(t.Context(), time.Now()); len(rep.Verdicts) != len(fns) {
+		t.Fatalf("%d verdicts for %d functions", len(rep.Verdicts), len(fns))
+	}
+	for _, f := range fns[3:] {
+		if err := e.p.Remove(f.Ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := e.d.RunOnce(t.Context(), time.Now().Add(time.Minute))
+	if len(rep.Verdicts) != 3 {
+		t.Fatalf("%d verdicts for 3 functions", len(rep.Verdicts))
+	}
+	for i, v := range e.d.verdicts[3:cap(e.d.verdicts)] {
+		if v != (FunctionVerdict{}) {
+			t.Errorf("kept verdict %d past the cycle's: %s (%s)", 3+i, v.Ref, v.Code)
+		}
+	}
+}
