@@ -92,7 +92,16 @@ func replicasFor(load, perReplica float64) uint64 {
 }
 
 // record appends rec to the stabilisation history, dropping entries older
-// than window. It always copies, so earlier State values stay untouched.
+// than window. It never writes into recs, so earlier State values stay
+// untouched: an append copies; a history it only shortens is a suffix of
+// recs (sameState tells a suffix from recs by its first entry).
+//
+// A zero recommendation is not appended: the window's highest is a maximum,
+// so a zero never binds (keepBinding dropped it at the next entry anyway).
+// Left out, the history of a function idle past its down window is empty and
+// stays so, the decision reads no clock, and the next tick can repeat it
+// instead of deciding (repeat); appended, it was a new slice per tick for
+// every such function.
 func record(recs []Recommendation, rec Recommendation, window time.Duration) []Recommendation {
 	if window <= 0 {
 		return nil
@@ -100,6 +109,9 @@ func record(recs []Recommendation, rec Recommendation, window time.Duration) []R
 	start := 0
 	for start < len(recs) && time.Duration(rec.At-recs[start].At) > window {
 		start++
+	}
+	if rec.Replicas == 0 {
+		return recs[start:len(recs):len(recs)] // no room to append into: another state's entries may follow
 	}
 	if n := len(recs) - start; n >= maxRecommendations {
 		start += n - maxRecommendations + 1

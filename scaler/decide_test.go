@@ -2,6 +2,7 @@ package scaler
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,54 @@ func TestDecideDoesNotAliasState(t *testing.T) {
 	b := Decide(spec, obsOf(5, ptr(400)), st, t0.Add(time.Second))
 	if a.Next.Recommendations[1].Replicas == b.Next.Recommendations[1].Replicas {
 		t.Fatalf("two decisions from one state share a backing array: %+v %+v", a.Next, b.Next)
+	}
+}
+
+// TestZeroRecommendationsAreNotKept: a zero never binds (the window's
+// highest is a maximum), so a function idle past its down window keeps an
+// empty history, which is what lets its ticks repeat (repeat, timeless).
+// Seen failing with record appending every recommendation.
+func TestZeroRecommendationsAreNotKept(t *testing.T) {
+	spec := specFrom(func(s *Spec) { s.DownWindow = time.Minute })
+	st := State{Recommendations: []Recommendation{{At: InstantOf(t0), Replicas: 4}}}
+	d := Decide(spec, obsOf(4, ptr(0)), st, t0.Add(30*time.Second))
+	if got := d.Next.Recommendations; len(got) != 1 || got[0].Replicas != 4 {
+		t.Fatalf("inside the window: kept %+v, want the 4 alone", got)
+	}
+	if d.Code != CodeStabilising || d.Replicas != 4 {
+		t.Errorf("inside the window: %s %d, want stabilising at 4", d.Code, d.Replicas)
+	}
+	d = Decide(spec, obsOf(4, ptr(0)), d.Next, t0.Add(61*time.Second))
+	if got := d.Next.Recommendations; len(got) != 0 {
+		t.Fatalf("past the window: kept %+v, want none", got)
+	}
+	if d.Code == CodeStabilising || d.Replicas >= 4 {
+		t.Errorf("past the window: %s %d, want a scale-down", d.Code, d.Replicas)
+	}
+}
+
+// TestShortenedHistoryNeverWritesTheStateItCameFrom: a history record only
+// shortened is a suffix of the state's; keepBinding must not drop entries
+// in place there. Seen failing with keepBinding's alias check on the first
+// entry alone.
+func TestShortenedHistoryNeverWritesTheStateItCameFrom(t *testing.T) {
+	// Not a list keepBinding keeps (3 is dominated by the later 4): a state
+	// from elsewhere (a restore) need not be.
+	prev := []Recommendation{
+		{At: InstantOf(t0), Replicas: 5},
+		{At: InstantOf(t0.Add(10 * time.Second)), Replicas: 3},
+		{At: InstantOf(t0.Add(20 * time.Second)), Replicas: 4},
+	}
+	was := slices.Clone(prev)
+	next := record(prev, Recommendation{At: InstantOf(t0.Add(65 * time.Second))}, time.Minute)
+	if len(next) != 2 || next[0] != was[1] {
+		t.Fatalf("record kept %+v, want the last two", next)
+	}
+	kept := keepBinding(next, prev)
+	if !slices.Equal(prev, was) {
+		t.Fatalf("the state's history was written: %+v, was %+v", prev, was)
+	}
+	if len(kept) != 1 || kept[0] != was[2] {
+		t.Errorf("kept %+v, want the 4 alone", kept)
 	}
 }

@@ -72,8 +72,9 @@ func keepBinding(next, prev []Recommendation) []Recommendation {
 		return next // nothing to drop (checking neighbours suffices for a list this keeps)
 	}
 	out := next
-	if len(prev) > 0 && &prev[0] == &next[0] {
-		out = make([]Recommendation, 0, len(next)) // shared with prev: never written
+	if len(prev) > 0 && (&prev[0] == &next[0] || &prev[len(prev)-1] == &next[len(next)-1]) {
+		// prev itself or a suffix of it (record only shortened it): never written.
+		out = make([]Recommendation, 0, len(next))
 	}
 	// A monotonic stack: each recommendation removes the earlier ones it
 	// dominates from the top.

@@ -22,6 +22,16 @@ import (
 // done to the function's records is exactly what repeat does: refresh the
 // last record's time and number and count the decision.
 //
+// A running function's decision reads the clock only through its state's
+// timed parts: the recommendations' ages and expiries, burst mode's end and
+// an alert's load running out of evidence. With none of them (timeless: a
+// function idle past its down window, whose zero recommendations record no
+// longer keeps), decideTarget's remaining lines use the spec, the counts,
+// the loads and their parts and the scheduled minimum, and a decision that
+// would record a recommendation, enter burst mode or scale changes the
+// state or the count, so it is not a refresh that leaves the state as it
+// was. The same holds then as at zero.
+//
 // A function repeats only after a quiet tick refreshed its record (so the
 // record holds what a quiet decision words, and the state the decision
 // left is the one it was made on); anything else -- a signal, a follow-up,
@@ -37,7 +47,7 @@ import (
 // fn's labels into fs.parsed (with no error).
 func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Reading, queued metricsource.Values, now time.Time) bool {
 	ps := &fs.parsed
-	if !fs.repeat || fn.Replicas != 0 || ps.spec.Step() || ps.spec.Static() {
+	if !fs.repeat || ps.spec.Step() || ps.spec.Static() {
 		return false
 	}
 	s, sok, sp := sr.Value, sr.Has, sr.Part
@@ -71,6 +81,12 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Rea
 	fs.replicas = fn.Replicas
 	fs.counts = countDecision(fs.counts, h.Code)
 	return true
+}
+
+// timeless reports whether st holds nothing whose meaning changes with the
+// clock: no recommendation in the window, no burst mode, no alert's load.
+func timeless(st *State) bool {
+	return len(st.Recommendations) == 0 && st.BurstSince.IsZero() && st.AlertLoadAt.IsZero()
 }
 
 // sameReading reports whether a kept reading (kv; has: present) is v (ok:
