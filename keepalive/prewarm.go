@@ -73,6 +73,14 @@ type PreWarmer struct {
 	// pass is forgotten.
 	specs  map[provider.Ref]*prewarmSpec
 	passes uint64
+	// byPlace is the last pass's entries by their place in its listing
+	// (nil: not opted in). A listing comes in the provider's order, almost
+	// always the last one's, so the entry at the same place is the
+	// function's when its ref matches: two string comparisons instead of a
+	// hash of the label's name and one of the ref, which were half of a
+	// pass. It holds only entries that pass listed, so never a forgotten
+	// one; emptied with specs.
+	byPlace []*prewarmSpec
 	// atZero is the last pass's list of functions at zero, kept for the
 	// next pass to fill again: built fresh every 10 s it was an eighth of
 	// the trace replay's bytes allocated. Kept only up to keptAtZero
@@ -86,6 +94,7 @@ const keptAtZero = 4096
 
 // prewarmSpec is one function's labels as a pass reads them.
 type prewarmSpec struct {
+	ref                 provider.Ref
 	labels, annotations map[string]string
 	want                bool   // the labels parse, zero true, zero-duration auto
 	max                 uint64 // the function's max replicas
@@ -101,25 +110,43 @@ type prewarmSpec struct {
 // nothing parsed and nothing kept (at 100,000 functions the kept parses of
 // functions that never asked were 14 MB). The pass forgets an entry a
 // function no longer needs.
-func (w *PreWarmer) specOf(fn provider.Function) (bool, uint64) {
+//
+// i is fn's place in the listing; the entry found or made is set there in
+// byPlace (nil for a function without the label).
+func (w *PreWarmer) specOf(i int, fn *provider.Function) (bool, uint64) {
+	var c *prewarmSpec
+	if i < len(w.byPlace) {
+		c = w.byPlace[i]
+		w.byPlace[i] = nil
+		if c != nil && c.ref == fn.Ref && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
+			// The labels it was parsed from, so it has the label.
+			c.pass = w.passes
+			w.byPlace[i] = c
+			return c.want, c.max
+		}
+	} else {
+		w.byPlace = append(w.byPlace, nil)
+	}
 	if _, ok := fn.Labels[scaler.LabelZeroDuration]; !ok {
 		if _, ok := fn.Annotations[scaler.LabelZeroDuration]; !ok {
 			return false, 0
 		}
 	}
-	c := w.specs[fn.Ref]
+	c = w.specs[fn.Ref]
 	if c == nil {
 		c = &prewarmSpec{}
 		w.specs[fn.Ref] = c
 	} else if scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
 		c.pass = w.passes
+		w.byPlace[i] = c
 		return c.want, c.max
 	}
 	// The one label parse: a function whose labels the scaler refuses is
 	// not pre-warmed either.
-	spec, err := scaler.ParseSpec(fn, w.cfg.Defaults)
-	*c = prewarmSpec{labels: fn.Labels, annotations: fn.Annotations, want: err == nil && spec.Zero && spec.ZeroDurationAuto,
-		max: spec.Max, pass: w.passes}
+	spec, err := scaler.ParseSpec(*fn, w.cfg.Defaults)
+	*c = prewarmSpec{ref: fn.Ref, labels: fn.Labels, annotations: fn.Annotations,
+		want: err == nil && spec.Zero && spec.ZeroDurationAuto, max: spec.Max, pass: w.passes}
+	w.byPlace[i] = c
 	return c.want, c.max
 }
 
@@ -214,11 +241,17 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 		}
 	}()
 	w.passes++
-	for _, fn := range fns {
+	listed := 0 // entries this pass listed
+	for i := range fns {
+		fn := &fns[i]
 		// The function's max is kept in w.specs for this pass: the few
 		// functions due read it there, rather than every opted-in one
 		// filling a map each pass.
-		if want, _ := w.specOf(fn); !want {
+		want, _ := w.specOf(i, fn)
+		if w.byPlace[i] != nil {
+			listed++
+		}
+		if !want {
 			continue
 		}
 		if until, ok := w.warm[fn.Ref]; ok && (fn.Replicas == 0 || !now.Before(until)) {
@@ -228,9 +261,13 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 			atZero = append(atZero, fn.Ref)
 		}
 	}
-	for ref, c := range w.specs {
-		if c.pass != w.passes {
-			delete(w.specs, ref) // not listed: deleted, or out of the namespaces
+	clear(w.byPlace[len(fns):])
+	w.byPlace = w.byPlace[:len(fns)]
+	if listed != len(w.specs) {
+		for ref, c := range w.specs {
+			if c.pass != w.passes {
+				delete(w.specs, ref) // not listed: deleted, or out of the namespaces
+			}
 		}
 	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
@@ -279,4 +316,5 @@ func (w *PreWarmer) SetDefaults(d scaler.Defaults) {
 	defer w.mu.Unlock()
 	w.cfg.Defaults = d
 	clear(w.specs) // parsed under the old defaults
+	clear(w.byPlace)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"maps"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -354,6 +355,66 @@ func TestPreWarmerKeepsOnlyASmallAtZeroList(t *testing.T) {
 					t.Fatalf("%d functions: kept list still names %s at %d", n, ref, i)
 				}
 			}
+		}
+	}
+}
+
+// scriptedLister lists the functions it is given, in that order.
+type scriptedLister struct{ fns []provider.Function }
+
+func (l *scriptedLister) Namespaces(context.Context) ([]string, error) {
+	return []string{"openfaas-fn"}, nil
+}
+
+func (l *scriptedLister) Functions(context.Context, string) ([]provider.Function, error) {
+	return l.fns, nil
+}
+
+// TestPreWarmerReadsEachFunctionsOwnEntry: a pass reads a function's kept
+// parse at its place in the last listing only when the ref there is its
+// own; listings that drop, reorder and bring back functions get each
+// function's own answer, and a function no longer listed is forgotten. a
+// and b share one labels map (as functions deployed from one template may).
+// Seen failing with the ref comparison left out of specOf's first look (the
+// second pass read b as a, kept a and forgot b), and with the forgetting
+// skipped whatever the count (a kept after it went).
+func TestPreWarmerReadsEachFunctionsOwnEntry(t *testing.T) {
+	ref := func(n string) provider.Ref { return provider.Ref{Name: n, Namespace: "openfaas-fn"} }
+	fixed := map[string]string{"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "10m"}
+	a := provider.Function{Ref: ref("a"), Labels: autoLabels}
+	b := provider.Function{Ref: ref("b"), Labels: autoLabels}
+	c := provider.Function{Ref: ref("c"), Labels: map[string]string{"com.openfaas.scale.zero": "true"}}
+	d := provider.Function{Ref: ref("d"), Labels: fixed} // asks for a fixed zero-duration: kept, not pre-warmed
+	pol, _ := New(Default())
+	l := &scriptedLister{}
+	w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: l, Actuator: &intentSpy{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for i, step := range []struct {
+		list   []provider.Function
+		atZero int
+		kept   []string
+	}{
+		{[]provider.Function{a, b, c, d}, 2, []string{"a", "b", "d"}},
+		{[]provider.Function{a, b, c, d}, 2, []string{"a", "b", "d"}},
+		{[]provider.Function{b, c, d}, 1, []string{"b", "d"}},
+		{[]provider.Function{d, b, a}, 2, []string{"a", "b", "d"}},
+		{[]provider.Function{a, c}, 1, []string{"a"}},
+	} {
+		l.fns = step.list
+		rep := w.RunOnce(t.Context(), now.Add(time.Duration(i)*10*time.Second))
+		if rep.AtZero != step.atZero {
+			t.Errorf("pass %d: %d opted-in functions at zero, want %d", i, rep.AtZero, step.atZero)
+		}
+		var kept []string
+		for r := range w.specs {
+			kept = append(kept, r.Name)
+		}
+		slices.Sort(kept)
+		if !slices.Equal(kept, step.kept) {
+			t.Errorf("pass %d: kept parses of %v, want %v", i, kept, step.kept)
 		}
 	}
 }
