@@ -309,7 +309,7 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 		sigs[ref] = &sig
 	}
 	l.mu.Lock()
-	states := l.statesLocked(fns, now)
+	states, _ := l.statesLocked(fns, now)
 	l.mu.Unlock()
 	l.evaluate(ctx, fns, states, sigs, now, false, nil)
 	return joinBounded(errs, 5)
@@ -325,7 +325,7 @@ func (l *Loop) EvaluateNow(ctx context.Context, ref provider.Ref, sig *Signal, n
 		return Decision{}, err
 	}
 	l.mu.Lock()
-	states := l.statesLocked([]provider.Function{fn}, now)
+	states, _ := l.statesLocked([]provider.Function{fn}, now)
 	l.mu.Unlock()
 	out := make([]Decision, 1)
 	l.evaluate(ctx, []provider.Function{fn}, states, map[provider.Ref]*Signal{ref: sig}, now, false, out)

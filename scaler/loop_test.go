@@ -435,3 +435,37 @@ func TestSeriesFollowLabelChanges(t *testing.T) {
 		}
 	})
 }
+
+// twiceLister lists its provider's functions with the first one named twice.
+type twiceLister struct{ Provider }
+
+func (l twiceLister) Functions(ctx context.Context, ns string) ([]provider.Function, error) {
+	fns, err := l.Provider.Functions(ctx, ns)
+	if len(fns) > 0 {
+		fns = append(fns, fns[0])
+	}
+	return fns, err
+}
+
+// TestAFunctionGoneIsForgottenWhenAnotherIsListedTwice: a pass looks for
+// gone functions when it marked fewer states than the loop holds, counting
+// each state once. Seen failing with every listed function counted (b's
+// state was kept: the listing's two entries for a made up for it).
+func TestAFunctionGoneIsForgottenWhenAnotherIsListedTwice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, func(c *LoopConfig) { c.Provider = twiceLister{c.Provider} },
+			function(refA, 1, nil), function(refB, 1, nil))
+		_ = e.loop.Tick(t.Context(), time.Now())
+		if _, ok := e.loop.Explain(refB); !ok {
+			t.Fatal("b not known after the first pass")
+		}
+		e.prov.remove(refB)
+		_ = e.loop.Tick(t.Context(), time.Now())
+		if _, ok := e.loop.Explain(refB); ok {
+			t.Error("explain still knows the removed function")
+		}
+		if _, ok := e.loop.Explain(refA); !ok {
+			t.Error("a, listed twice, was forgotten")
+		}
+	})
+}
