@@ -30,7 +30,8 @@ type Config struct {
 	// best keep-alive in hindsight (Karlin et al., 1988), and needs no
 	// constant of its own. Negative: the zero-duration label's fallback.
 	LearningKeepAlive time.Duration
-	// History is how many recent idle times per function are remembered.
+	// History is how many recent idle times per function are remembered
+	// (at most maxHistory).
 	History int
 	// MinSamples is how many idle times a function needs before the policy
 	// trusts them; below it the fallback keep-alive applies.
@@ -108,6 +109,10 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// maxHistory bounds History: a history's order holds its positions in
+// two bytes each.
+const maxHistory = 1 << 16
+
 // Validate reports every problem (after defaults fill zero fields).
 func (c Config) Validate() error {
 	c = c.withDefaults()
@@ -115,8 +120,9 @@ func (c Config) Validate() error {
 	if c.ColdStartWorth < 0 || c.Horizon < 0 || c.MinLead < 0 || c.MaxKeepAlive < 0 {
 		errs = append(errs, errors.New("keepalive: durations must not be negative"))
 	}
-	if c.History < 2 || c.MinSamples < 1 || c.MinSamples > c.History {
-		errs = append(errs, fmt.Errorf("keepalive: history = %d and min samples = %d: want 1 ≤ min samples ≤ history, history ≥ 2", c.History, c.MinSamples))
+	if c.History < 2 || c.History > maxHistory || c.MinSamples < 1 || c.MinSamples > c.History {
+		errs = append(errs, fmt.Errorf("keepalive: history = %d and min samples = %d: want 1 ≤ min samples ≤ history, 2 ≤ history ≤ %d",
+			c.History, c.MinSamples, maxHistory))
 	}
 	if c.Margin < 0 || c.Margin >= 1 {
 		errs = append(errs, fmt.Errorf("keepalive: margin = %g, must be in [0, 1)", c.Margin))

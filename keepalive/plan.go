@@ -86,12 +86,63 @@ func sized[T any](a *[]T, n int) []T {
 
 // newSamples sorts its with their weights ws (nil: each weighs 1); one
 // replica serves serves requests at once (at least 1). Its arrays are b's.
-func newSamples(its, ws []float64, serves float64, b *buffers) samples {
+// sorted: its are in newSamplesByKey's order already (Learned.sorted).
+func newSamples(its, ws []float64, serves float64, b *buffers, sorted bool) samples {
 	serves = math.Max(serves, 1)
+	if sorted {
+		if s, ok := newSamplesInOrder(its, ws, serves, b); ok {
+			return s
+		}
+	}
 	if s, ok := newSamplesByKey(its, ws, serves, b); ok {
 		return s
 	}
 	return newSamplesBySort(its, ws, serves)
+}
+
+// newSamplesInOrder is newSamplesByKey for idle times already in the order
+// its sort gives (ascending, ties in their order of arrival in the ring,
+// +Inf last): the same values, weights and sums in the same order, with no
+// sort. ok is false where newSamplesByKey's would be, or when its are out
+// of order.
+func newSamplesInOrder(its, ws []float64, serves float64, b *buffers) (samples, bool) {
+	if len(its) >= 1<<32 || serves != math.Trunc(serves) {
+		return samples{}, false
+	}
+	weight, n := 0.0, 0
+	for i, v := range its {
+		w := 1.0
+		if ws != nil {
+			w = ws[i]
+		}
+		if w != math.Trunc(w) || w < 0 || w >= 1<<32 {
+			return samples{}, false
+		}
+		weight += w
+		if math.IsInf(v, 1) {
+			continue
+		}
+		if f := float32(v); float64(f) != v || math.Signbit(v) || n != i || (i > 0 && v < its[i-1]) {
+			return samples{}, false // also NaN; a finite value after +Inf or below the one before
+		}
+		n++
+	}
+	if weight >= 1<<53 {
+		return samples{}, false
+	}
+	s := samples{x: sized(&b.x, n), prefix: sized(&b.prefix, n+1), wp: sized(&b.wp, n+1), xp: sized(&b.xp, n+1),
+		total: float64(len(its)), weight: weight}
+	for i, x := range its[:n] {
+		w := 1.0
+		if ws != nil {
+			w = ws[i]
+		}
+		s.x[i] = x
+		s.prefix[i+1] = s.prefix[i] + x
+		s.wp[i+1] = s.wp[i] + w
+		s.xp[i+1] = s.xp[i] + math.Max(0, w-serves)
+	}
+	return s, true
 }
 
 // newSamplesBySort is newSamples for any input: pairs sorted through a
@@ -252,6 +303,10 @@ type Learned struct {
 	// function had when it was last scaled to zero, so that a pre-warm
 	// gives back what a keep-alive would have kept (below 1 counts as 1).
 	PreWarmReplicas float64
+	// sorted says Idle is in ascending order (+Inf last), Weight beside
+	// it, in the order a sort of newSamplesByKey's keys gives: a Policy
+	// keeps its histories so (history.order).
+	sorted bool
 }
 
 // ChooseFor is Choose over weighted idle times.
@@ -275,7 +330,7 @@ func chooseFor(l Learned, fallback time.Duration, cfg Config, b *buffers) Plan {
 			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: keep %s, %s", len(its), cfg.MinSamples, fallback, why)}
 	}
 	pk := math.Max(1, l.PreWarmReplicas)
-	s := newSamples(its, l.Weight, math.Max(l.Serves, 1)*pk, b)
+	s := newSamples(its, l.Weight, math.Max(l.Serves, 1)*pk, b, l.sorted)
 	s.pk = pk
 	worth := cfg.ColdStartWorth.Seconds()
 	if cfg.WorthRate > 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -32,10 +33,15 @@ type Policy struct {
 // how many invocations came when its[i] ended (ObserveCount's count for
 // the step; 1 for Observe).
 type history struct {
-	last     time.Time
-	seen     bool
-	its      []float32
-	ws       []float32
+	last time.Time
+	seen bool
+	its  []float32
+	ws   []float32
+	// order holds its' positions by idle time (float32 bits, then position:
+	// the order a sort of both gives), kept as idle times arrive so a
+	// replan reads them in order: sorting them at every replan was half of
+	// a replan. Two bytes an idle time, beside its' and ws' eight.
+	order    []uint16
 	serves   float32 // requests one replica serves at once, from the idler (0: not told)
 	zeroedAt uint32  // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
 	next     int
@@ -92,14 +98,36 @@ func (p *Policy) push(h *history, it time.Duration, n int) {
 	if it >= p.cfg.Horizon {
 		v = math.Inf(1)
 	}
+	j := h.next
 	if len(h.its) < p.cfg.History {
+		j = len(h.its)
 		h.its = append(h.its, float32(v))
 		h.ws = append(h.ws, float32(n))
+		h.order = append(h.order, 0)
 	} else {
-		h.its[h.next], h.ws[h.next] = float32(v), float32(n)
+		// The oldest leaves its place in the order before it is replaced.
+		k := h.place(j)
+		copy(h.order[k:], h.order[k+1:])
+		h.its[j], h.ws[j] = float32(v), float32(n)
 		h.next = (h.next + 1) % len(h.its)
 	}
+	k := h.place(j) // among the others: the last slot is free
+	copy(h.order[k+1:], h.order[k:len(h.order)-1])
+	h.order[k] = uint16(j)
 	h.added++
+}
+
+// orderKey is position j's key in the order: a non-negative float32's bits
+// order as its value (+Inf last), and the position breaks ties.
+func (h *history) orderKey(j int) uint64 {
+	return uint64(math.Float32bits(h.its[j]))<<32 | uint64(j)
+}
+
+// place is where position j's key belongs among order's first len-1
+// entries (where it is, when it is there).
+func (h *history) place(j int) int {
+	kj := h.orderKey(j)
+	return sort.Search(len(h.order)-1, func(k int) bool { return h.orderKey(int(h.order[k])) >= kj })
 }
 
 // Observe records an invocation of ref that started at at. Invocations must
@@ -174,12 +202,12 @@ func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (
 		(h.added > 0 && (h.added >= len(h.its)/8 || now.Sub(h.plannedA) >= replanEvery || len(h.its) <= p.cfg.MinSamples))
 	if stale {
 		p.scratch, p.wscratch = p.scratch[:0], p.wscratch[:0]
-		for i, v := range h.its {
-			p.scratch = append(p.scratch, float64(v))
-			p.wscratch = append(p.wscratch, float64(h.ws[i]))
+		for _, j := range h.order {
+			p.scratch = append(p.scratch, float64(h.its[j]))
+			p.wscratch = append(p.wscratch, float64(h.ws[j]))
 		}
 		h.plan = chooseFor(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
-			PreWarmReplicas: float64(h.zeroedAt)}, fallback, p.cfg, &p.bufs)
+			PreWarmReplicas: float64(h.zeroedAt), sorted: true}, fallback, p.cfg, &p.bufs)
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
 	}
 	if !h.seen {
