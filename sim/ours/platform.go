@@ -63,10 +63,15 @@ func (p *simProvider) Functions(_ context.Context, ns string) ([]provider.Functi
 	}
 	if len(p.listing) != len(p.fns) {
 		p.listing = make([]provider.Function, len(p.fns))
+		copy(p.listing, p.fns)
 	}
+	// Only the counts change between listings (the idler writes a count
+	// into the listing it acts on, nothing else): each function's refs,
+	// labels and times are copied once, not at every listing.
 	out := p.listing
-	for i := range p.fns {
-		out[i] = p.read(i)
+	for i := range out {
+		desired, ready := p.plat.Replicas(i)
+		out[i].Replicas, out[i].AvailableReplicas = uint64(desired), uint64(ready)
 	}
 	return out, nil
 }

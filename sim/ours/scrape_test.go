@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
 )
 
@@ -46,5 +47,29 @@ func TestTheScrapeCountsInvocationsAsTheGatewayDoes(t *testing.T) {
 		if got[m] != v {
 			t.Errorf("%s = %v, want %v", m, got[m], v)
 		}
+	}
+}
+
+// TestAListingShowsTheReplaysCounts: each listing reads every function's
+// counts from the replay, whatever a consumer wrote into the last one (the
+// idler writes the count it set), with the function's ref and labels.
+// Seen failing with the counts filled only when the listing array is made.
+func TestAListingShowsTheReplaysCounts(t *testing.T) {
+	plat := &statePlatform{states: []sim.State{{Desired: 2, Ready: 1}, {}}}
+	fns := []provider.Function{
+		{Ref: provider.Ref{Name: "a", Namespace: "fn"}, Labels: map[string]string{"k": "v"}},
+		{Ref: provider.Ref{Name: "b", Namespace: "fn"}},
+	}
+	p := newSimProvider("fn", plat, fns)
+	first, _ := p.Functions(t.Context(), "fn")
+	first[0].Replicas, first[1].Replicas = 0, 7
+	plat.states[1] = sim.State{Desired: 3, Ready: 3}
+	got, _ := p.Functions(t.Context(), "fn")
+	if got[0].Replicas != 2 || got[0].AvailableReplicas != 1 || got[1].Replicas != 3 || got[1].AvailableReplicas != 3 {
+		t.Errorf("counts %d/%d and %d/%d, want 2/1 and 3/3", got[0].Replicas, got[0].AvailableReplicas,
+			got[1].Replicas, got[1].AvailableReplicas)
+	}
+	if got[0].Ref != fns[0].Ref || got[0].Labels["k"] != "v" || got[1].Ref != fns[1].Ref {
+		t.Errorf("listing %+v, want the functions' refs and labels", got)
 	}
 }
