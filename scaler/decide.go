@@ -33,7 +33,7 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 	case spec.Step():
 		d = decideStep(spec, obs, st, now)
 	default:
-		d = decideTarget(spec, obs, st, now)
+		d = decideTarget(&spec, &obs, &st, now)
 	}
 	d.Current = obs.Replicas
 	d.Scale = d.Replicas != d.Current
@@ -49,7 +49,7 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 
 // floor is the lowest count for a running function: max(min, 1, scheduled
 // minimum), never above max. It says which bound it is.
-func floor(spec Spec, obs Observation) (uint64, ReasonCode, string) {
+func floor(spec *Spec, obs *Observation) (uint64, ReasonCode, string) {
 	lo, code, why := max(spec.Min, 1), CodeAtMin, ""
 	if !obs.quiet {
 		why = fmt.Sprintf("min %d", lo)
@@ -67,7 +67,7 @@ func floor(spec Spec, obs Observation) (uint64, ReasonCode, string) {
 }
 
 // clamp bounds v to [floor, max]; changed is false when v was inside.
-func clamp(spec Spec, obs Observation, v uint64) (out uint64, code ReasonCode, why string, changed bool) {
+func clamp(spec *Spec, obs *Observation, v uint64) (out uint64, code ReasonCode, why string, changed bool) {
 	lo, code, why := floor(spec, obs)
 	if v < lo {
 		return lo, code, why, true
@@ -145,13 +145,16 @@ func alertEvidence(obs Observation) time.Duration {
 }
 
 // decideTarget handles the target modes (rps, capacity, cpu, queue, custom).
-func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision {
+// spec, obs and st are Decide's copies, by pointer (they were copied again
+// at every call, a decision's largest cost after its words): obs is
+// changed (an alert's burst reading), the others only read.
+func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decision {
 	cur := obs.Replicas
 	per := spec.PerReplicaTarget()
-	d := Decision{Replicas: cur, Next: st}
+	d := Decision{Replicas: cur, Next: *st}
 	load, src := obs.StableLoad, ""
 	if !obs.quiet {
-		src = stableSource(spec, obs.StableWindow, obs.StablePart)
+		src = stableSource(*spec, obs.StableWindow, obs.StablePart)
 	}
 	// An alert's load counts only when it measures this function's type (its
 	// labels may have changed since the rule fired).
@@ -190,7 +193,7 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 		return wakeFromZero(spec, obs, d, load, per, target)
 	}
 	if load == nil {
-		if at := d.Next.AlertLoadAt; !at.IsZero() && now.Sub(at) >= alertEvidence(obs) {
+		if at := d.Next.AlertLoadAt; !at.IsZero() && now.Sub(at) >= alertEvidence(*obs) {
 			// The count rests only on an alert's load, now past its
 			// evidence window: back to the count before it (issue 15, item 6).
 			base := d.Next.AlertBase
@@ -199,7 +202,7 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 				v, _, why, changed := clamp(spec, obs, base)
 				d.Replicas, d.Code = v, CodeNoData
 				d.Reason = fmt.Sprintf("no %s load; the alert's load of %s expired after %v with no data to confirm it: back to %d",
-					spec.Type, at.Format(time.TimeOnly), alertEvidence(obs), base)
+					spec.Type, at.Format(time.TimeOnly), alertEvidence(*obs), base)
 				if changed {
 					d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
 				}
@@ -263,7 +266,7 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 	}
 	r := Recommendation{At: InstantOf(now), Replicas: recorded}
 	if fromAlert {
-		r.Expires = InstantOf(now.Add(alertEvidence(obs)))
+		r.Expires = InstantOf(now.Add(alertEvidence(*obs)))
 	}
 	d.Next.Recommendations = record(st.Recommendations, r, spec.DownWindow)
 	if !d.Next.BurstSince.IsZero() {
@@ -306,14 +309,15 @@ func decideTarget(spec Spec, obs Observation, st State, now time.Time) Decision 
 		}
 	}
 	d.Replicas, d.Code, d.Reason = want, code, why
-	return limitAndClamp(spec, obs, d, head)
+	limitAndClamp(spec, obs, &d, head)
+	return d
 }
 
 // limitAndClamp bounds a target-mode decision by [floor, max] and by the
 // per-evaluation rate limits, naming whichever bound binds: the lower bound
 // is max(floor, ceil(cur × ScaleDownRate)) when going down, the upper
 // min(max, max(cur × ScaleUpRate, cur + ScaleUpPods)) when going up.
-func limitAndClamp(spec Spec, obs Observation, d Decision, head string) Decision {
+func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 	cur, want := obs.Replicas, d.Replicas
 	lo, loCode, loWhy := floor(spec, obs)
 	hi, hiCode := spec.Max, CodeAtMax
@@ -354,13 +358,12 @@ func limitAndClamp(spec Spec, obs Observation, d Decision, head string) Decision
 			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, hiWhy, hi)
 		}
 	}
-	return d
 }
 
 // wakeFromZero decides for a function at zero replicas: stay there unless it
 // has load (or a scheduled minimum); then wake to what the load needs, at
 // least max(min, 1). No rate limit applies: there is nothing to overshoot from.
-func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per float64, target string) Decision {
+func wakeFromZero(spec *Spec, obs *Observation, d Decision, load *float64, per float64, target string) Decision {
 	firing := obs.Signal != nil && obs.Signal.Status == Firing
 	// Only fresh evidence wakes a function at zero: the burst window (or a
 	// firing alert's reading). The stable average still holds the load the
@@ -376,12 +379,12 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 	if obs.Signal != nil && obs.Signal.Load != nil && obs.BurstLoad == obs.Signal.Load {
 		d.Evidence = 0 // the alert's own reading
 	}
-	if need > 0 && belowActivation(spec, load, obs.BurstLoad) {
+	if need > 0 && belowActivation(*spec, load, obs.BurstLoad) {
 		need = 0
 	}
 	if need == 0 && !firing {
 		d.Evidence = 0 // queued work is counted now
-		if qd, ok := wakeForBacklog(spec, obs, d); ok {
+		if qd, ok := wakeForBacklog(*spec, *obs, d); ok {
 			return qd
 		}
 		if obs.ScheduledMin > 0 {
@@ -392,7 +395,7 @@ func wakeFromZero(spec Spec, obs Observation, d Decision, load *float64, per flo
 		d.Code, d.Reason = CodeAtZeroIdle, "at 0 replicas without recent load: left to the idler"
 		if load == nil && obs.BurstLoad == nil {
 			d.Reason = "at 0 replicas, load missing: left to the idler"
-		} else if belowActivation(spec, load, obs.BurstLoad) && max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)) > 0 {
+		} else if belowActivation(*spec, load, obs.BurstLoad) && max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)) > 0 {
 			d.Reason = fmt.Sprintf("at 0 replicas, queue %.4g below the activation threshold %g: left to the idler",
 				max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)), spec.QueueActivation)
 		}

@@ -28,12 +28,14 @@ func TestLimitAndClampWordsTheBoundThatBinds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			obs := Observation{Replicas: tc.cur, ScheduledMin: tc.schedMin, ScheduledMinReason: "why"}
 			in := Decision{Replicas: tc.want, Code: CodeScaleUp, Reason: "kept"}
-			d := limitAndClamp(tc.spec, obs, in, "H")
+			d := in
+			limitAndClamp(&tc.spec, &obs, &d, "H")
 			if d.Replicas != tc.wantN || d.Code != tc.wantCode || d.Reason != tc.wantReason {
 				t.Errorf("%d, %s, %q; want %d, %s, %q", d.Replicas, d.Code, d.Reason, tc.wantN, tc.wantCode, tc.wantReason)
 			}
 			obs.quiet = true
-			q := limitAndClamp(tc.spec, obs, in, "")
+			q := in
+			limitAndClamp(&tc.spec, &obs, &q, "")
 			wantQuiet := tc.wantReason
 			if d.Code != CodeScaleUp || d.Reason != "kept" {
 				wantQuiet = ""

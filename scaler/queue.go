@@ -63,7 +63,7 @@ func wakeForBacklog(spec Spec, obs Observation, d Decision) (Decision, bool) {
 	if obs.Queued == nil || spec.Type == metricsource.TypeQueue || *obs.Queued < max(spec.QueueActivation, 1e-9) {
 		return d, false
 	}
-	v, _, _, _ := clamp(spec, obs, 1)
+	v, _, _, _ := clamp(&spec, &obs, 1)
 	d.Replicas, d.Code = v, CodeFromZero
 	d.Reason = fmt.Sprintf("at zero with %g message(s) queued (activation %g) → %d", *obs.Queued, spec.QueueActivation, v)
 	return d, true

@@ -26,7 +26,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	d := Decision{Replicas: cur, Next: st}
 	sig := obs.Signal
 	step := (spec.Max*spec.Factor + 99) / 100
-	lo, _, _ := floor(spec, obs)
+	lo, _, _ := floor(&spec, &obs)
 
 	switch {
 	case sig != nil && sig.Status == Firing:
@@ -140,7 +140,7 @@ func clampStep(spec Spec, obs Observation, d Decision) Decision {
 	if d.Replicas == 0 && obs.Replicas == 0 {
 		return zeroIdle(spec, obs, d)
 	}
-	if v, code, why, changed := clamp(spec, obs, d.Replicas); changed {
+	if v, code, why, changed := clamp(&spec, &obs, d.Replicas); changed {
 		d.Replicas, d.Code = v, code
 		d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
 	}
@@ -151,7 +151,7 @@ func clampStep(spec Spec, obs Observation, d Decision) Decision {
 // asks for replicas.
 func zeroIdle(spec Spec, obs Observation, d Decision) Decision {
 	if obs.ScheduledMin > 0 {
-		v, code, why, _ := clamp(spec, obs, 0)
+		v, code, why, _ := clamp(&spec, &obs, 0)
 		d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
 		return d
 	}
