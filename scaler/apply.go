@@ -48,10 +48,10 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	refresh := fs.lastSays(trigger, d)
 	// The next tick may repeat this decision without deciding (repeat) when
 	// it is a quiet tick's refresh of a function at zero, or of a running
-	// one whose state holds nothing timed, that left the state as it was:
-	// see repeat for why that decision depends on nothing but the inputs it
-	// compares.
-	fs.repeat = quiet && refresh && (fn.Replicas == 0 || timeless(&st)) && specErr == nil && !spec.Step() && !spec.Static() &&
+	// one without burst mode or an alert's load, that left the state as it
+	// was: see repeat for why that decision depends on nothing but the
+	// inputs it compares and, while it runs, the recommendations' clock.
+	fs.repeat = quiet && refresh && (fn.Replicas == 0 || untimed(&st)) && specErr == nil && !spec.Step() && !spec.Static() &&
 		sameState(&d.Next, &st)
 	l.mu.Lock()
 	fs.seq++

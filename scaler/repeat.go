@@ -24,13 +24,17 @@ import (
 //
 // A running function's decision reads the clock only through its state's
 // timed parts: the recommendations' ages and expiries, burst mode's end and
-// an alert's load running out of evidence. With none of them (timeless: a
-// function idle past its down window, whose zero recommendations record no
-// longer keeps), decideTarget's remaining lines use the spec, the counts,
-// the loads and their parts and the scheduled minimum, and a decision that
-// would record a recommendation, enter burst mode or scale changes the
-// state or the count, so it is not a refresh that leaves the state as it
-// was. The same holds then as at zero.
+// an alert's load running out of evidence. Without burst mode or an
+// alert's load (untimed), decideTarget's other lines use the spec, the
+// counts, the loads and their parts and the scheduled minimum, and a
+// decision that would record a recommendation (record keeps no zero), enter
+// burst mode or scale changes the state or the count, so it is not a
+// refresh that leaves the state as it was. What is left is the
+// recommendations' clock: the same decision holds until one of them leaves
+// the down window or its alert's evidence expires (steadyRecs), which for
+// a function idle past its down window (no recommendation) is never and
+// for one idle inside it is the oldest one's end. The same holds then as
+// at zero.
 //
 // A function repeats only after a quiet tick refreshed its record (so the
 // record holds what a quiet decision words, and the state the decision
@@ -48,6 +52,10 @@ import (
 func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Reading, queued metricsource.Values, now time.Time) bool {
 	ps := &fs.parsed
 	if !fs.repeat || ps.spec.Step() || ps.spec.Static() {
+		return false
+	}
+	if fn.Replicas > 0 && len(fs.recs) > 0 && len(fs.history) > 0 &&
+		!steadyRecs(fs.recs, ps.spec.DownWindow, InstantOf(fs.history[len(fs.history)-1].At), InstantOf(now)) {
 		return false
 	}
 	s, sok, sp := sr.Value, sr.Has, sr.Part
@@ -83,10 +91,23 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Rea
 	return true
 }
 
-// timeless reports whether st holds nothing whose meaning changes with the
-// clock: no recommendation in the window, no burst mode, no alert's load.
-func timeless(st *State) bool {
-	return len(st.Recommendations) == 0 && st.BurstSince.IsZero() && st.AlertLoadAt.IsZero()
+// untimed reports whether st has no burst mode and no alert's load, the
+// timed parts of a state other than its recommendations.
+func untimed(st *State) bool {
+	return st.BurstSince.IsZero() && st.AlertLoadAt.IsZero()
+}
+
+// steadyRecs reports whether a decision at last on recs (a down window of
+// window) is the decision at now: no recommendation leaves the window in
+// (last, now] (record drops one once now − At > window) and none's alert
+// evidence expires in it (highest skips one once now ≥ Expires).
+func steadyRecs(recs []Recommendation, window time.Duration, last, now Instant) bool {
+	for _, r := range recs {
+		if now-r.At > Instant(window) || (r.Expires > last && r.Expires <= now) {
+			return false
+		}
+	}
+	return true
 }
 
 // sameReading reports whether a kept reading (kv; has: present) is v (ok:

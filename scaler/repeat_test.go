@@ -82,9 +82,10 @@ func (f *oracleFleet) shows(t *testing.T, refs []provider.Ref, metrics bool) str
 // Seen failing (each check of repeat removed in turn): without the burst
 // reading's, the stable reading's, the backlog's, the scheduled minimum's or
 // the spec's, the loops part within the first 60 steps of some seed; so
-// they do, within 200, without each of timeless's three checks (burst
-// mode's only with a down window of 0, which keeps no recommendation to
-// outlive it). The checks this script cannot tell from redundant are kept
+// they do, within 400, without untimed's two checks (burst mode's only
+// with a down window of 0, which keeps no recommendation to outlive it)
+// and without steadyRecs (its expiry clause:
+// TestRepeatEndsWhenAnAlertsRecommendationExpires). The checks this script cannot tell from redundant are kept
 // as the condition says it: the count's and the available count's (each
 // stands in for the other: the memory provider's are equal), fs.before's (an outcome rewriting the state after a
 // pass), and, in decideAndApply, refresh and sameState (at zero the only
@@ -229,4 +230,59 @@ func runOracle(t *testing.T, seed uint64) {
 		t.Errorf("only %d functions could repeat over the script, %d of them running: it does not exercise repeat",
 			repeated, repeatedRunning)
 	}
+}
+
+// TestRepeatEndsWhenAnAlertsRecommendationExpires: an alert's load, read
+// while Prometheus had none, leaves a recommendation that stands for one
+// stable window, inside a longer down window. Once Prometheus reads zero,
+// the function's ticks are refreshes that may repeat, but only until that
+// recommendation's evidence expires: then deciding scales down and so must
+// repeating. The oracle's random script does not reach this; seen failing
+// with steadyRecs ignoring Expires (the repeating loop held 3 replicas
+// until the recommendation left the down window, a minute late).
+func TestRepeatEndsWhenAnAlertsRecommendationExpires(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ref := provider.Ref{Name: "a", Namespace: "openfaas-fn"}
+		labels := map[string]string{LabelType: metricsource.TypeCapacity, LabelTarget: "10"}
+		fns := []provider.Function{function(ref, 2, labels)}
+		twins := []*oracleFleet{newOracleFleet(t, false, fns), newOracleFleet(t, true, fns)}
+		ctx := t.Context()
+		load := 25.0 // 3 replicas at 10 × 0.9, under the burst threshold on 2
+		for _, f := range twins {
+			if err := f.e.loop.Tick(ctx, time.Now()); err != nil { // no data yet: keep 2
+				t.Fatal(err)
+			}
+			if err := f.e.loop.Notify(ctx, Signal{Ref: ref, Status: Firing, AlertName: "load", Load: &load}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.e.loop.EvaluatePending(ctx, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			f.e.src.Set(metricsource.TypeCapacity, ref, 0)
+		}
+		synctest.Wait()
+		down := false
+		for step := range 30 { // two and a half minutes of ticks: past the stable window, inside the down window
+			time.Sleep(DefaultInterval)
+			var shown []string
+			for _, f := range twins {
+				if err := f.e.loop.Tick(ctx, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				synctest.Wait()
+				shown = append(shown, f.shows(t, []provider.Ref{ref}, false))
+			}
+			if diff := cmp.Diff(shown[1], shown[0]); diff != "" {
+				t.Fatalf("step %d: repeating shows otherwise than deciding (-decided +repeated):\n%s", step, diff)
+			}
+			if n := twins[1].e.prov.replicas(ref); step < 10 && n != 3 {
+				t.Fatalf("step %d: %d replicas while the alert's recommendation stands, want 3", step, n)
+			} else if n < 3 {
+				down = true
+			}
+		}
+		if !down {
+			t.Error("never scaled down after the alert's evidence expired: the script does not test the expiry")
+		}
+	})
 }
