@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
@@ -52,9 +53,16 @@ type Idler struct {
 	// keptVerdicts: a new one every cycle was an eighth of a trace
 	// replay's allocations (issue 12), for a report the loop drops.
 	verdicts []FunctionVerdict
+	// refs and parts are the last activity query's functions and answers
+	// (query), reused by the next query (guarded by cycleMu) while they
+	// hold at most keptVerdicts: a window's answer is read before the
+	// next window is asked about.
+	refs  []provider.Ref
+	parts []metricsource.FunctionActivity
 }
 
-// keptVerdicts bounds the verdicts array kept between cycles.
+// keptVerdicts bounds the verdicts array kept between cycles, and the
+// activity query's arrays.
 const keptVerdicts = 4096
 
 // keptChunks bounds Idler.chunks: 16 arrays of chunkItems items.

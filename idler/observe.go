@@ -25,18 +25,18 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 	}
 	slices.Sort(windows)
 	for _, win := range windows {
-		act, why, reason := d.query(ctx, win, byWindow[win])
+		parts, why, reason := d.query(ctx, win, byWindow[win])
 		if why != "" {
 			d.m.missingData.WithLabelValues(reason).Inc()
 		}
 		d.logMissing(win, why, reason, len(byWindow[win]))
-		for _, w := range byWindow[win] {
+		for i, w := range byWindow[win] {
 			if why != "" {
 				w.in.Observation = Observation{MissingWhy: why}
 				continue
 			}
-			w.in.Observation = observation(act, w.fn.Ref)
-			rememberWake(w, act) // issue 15, item 5: wakes from before a restart
+			w.in.Observation = observation(&parts[i], w.fn.Ref)
+			rememberWake(w, &parts[i]) // issue 15, item 5: wakes from before a restart
 			o := &w.in.Observation
 			if o.HasStarted {
 				w.st.setTimes().lastSeries = now
@@ -78,50 +78,44 @@ func (d *Idler) logMissing(win time.Duration, why, reason string, functions int)
 }
 
 // query asks the source for activity over win of the functions ws (a
-// source that can answer for a few functions only answers for those). A
-// non-empty why means the data cannot be used (reason is the metric label
-// value).
-func (d *Idler) query(ctx context.Context, win time.Duration, ws []*work) (act metricsource.Activity, why, reason string) {
+// source that can answer for a few functions only answers for those, in
+// their order where it can: metricsource.ActivityAligned). parts[i] is
+// ws[i]'s, valid until the next query. A non-empty why means the data
+// cannot be used (reason is the metric label value).
+func (d *Idler) query(ctx context.Context, win time.Duration, ws []*work) (parts []metricsource.FunctionActivity, why, reason string) {
 	c, cancel := d.callCtx(ctx)
 	defer cancel()
-	var err error
-	if src, ok := d.cfg.Source.(metricsource.SubsetActivity); ok {
-		refs := make([]provider.Ref, len(ws))
-		for i, w := range ws {
-			refs[i] = w.fn.Ref
-		}
-		act, err = src.ActivityFor(c, win, refs)
-	} else {
-		act, err = d.cfg.Source.Activity(c, win)
+	refs := d.refs[:0]
+	for _, w := range ws {
+		refs = append(refs, w.fn.Ref)
+	}
+	act, parts, err := metricsource.ActivityAligned(c, d.cfg.Source, win, refs, d.parts)
+	clear(refs) // kept pointing at nothing: not this cycle's names
+	d.refs, d.parts = refs, parts
+	if len(refs) > keptVerdicts {
+		d.refs, d.parts = nil, nil // a large fleet's arrays go with the cycle
 	}
 	switch {
 	case err != nil:
-		return act, "activity query failed: " + err.Error(), missingSourceError
+		return parts, "activity query failed: " + err.Error(), missingSourceError
 	case !act.Covered:
 		why := fmt.Sprintf("the source has not observed the gateway for the whole %s", win)
 		if act.Uncovered != "" {
 			why += ": " + act.Uncovered
 		}
-		return act, why, missingNotCovered
+		return parts, why, missingNotCovered
 	}
-	return act, "", ""
+	return parts, "", ""
 }
 
-func observation(act metricsource.Activity, ref provider.Ref) Observation {
-	if act.Vanished[ref] {
+func observation(p *metricsource.FunctionActivity, ref provider.Ref) Observation {
+	if p.Vanished {
 		// Series seen before and missing now: the gateway restarted or
 		// stopped exporting them. Unknown, never "no invocation".
 		return Observation{MissingWhy: fmt.Sprintf("the gateway's series for %s vanished from the source: activity unknown, not zero", ref)}
 	}
-	o := Observation{Known: true}
-	o.Started, o.HasStarted = act.Started[ref]
-	if act.Inflight != nil {
-		o.Inflight, o.HasInflight = act.Inflight[ref]
-	}
-	if act.Queued != nil {
-		o.Queued, o.HasQueued = act.Queued[ref]
-	}
-	return o
+	return Observation{Known: true, Started: p.Started, HasStarted: p.HasStarted, Inflight: p.Inflight,
+		HasInflight: p.HasInflight, Queued: p.Queued, HasQueued: p.HasQueued}
 }
 
 // recheck asks once more, over the shortest candidate window (which still
@@ -133,18 +127,18 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 	for _, w := range idle {
 		win = min(win, w.window)
 	}
-	act, why, reason := d.query(ctx, win, idle)
+	parts, why, reason := d.query(ctx, win, idle)
 	if why != "" {
 		d.m.missingData.WithLabelValues(missingRecheckError).Inc()
 		d.log.Warn("re-check before scaling to zero failed: nothing idled", "why", why, "reason", reason)
 	}
-	for _, w := range idle {
+	for i, w := range idle {
 		if why != "" {
 			w.v = Verdict{Code: CodeMissingData, Reason: "re-check: " + why}
 			continue
 		}
-		o := observation(act, w.fn.Ref)
-		if act.Vanished[w.fn.Ref] {
+		o := observation(&parts[i], w.fn.Ref)
+		if parts[i].Vanished {
 			w.v = Verdict{Code: CodeMissingData, Reason: "re-check: " + o.MissingWhy}
 			continue
 		}

@@ -10,9 +10,9 @@ import "github.com/faas-autoscaler/faas-autoscaler/metricsource"
 // idled as soon as its replica was ready (issue 15, item 5: 5.9 s after the
 // wake). The source's time is an upper bound on the wake, so the guard
 // never ends before the keep-alive since the wake has passed.
-func rememberWake(w *work, act metricsource.Activity) {
-	at, ok := act.Woken[w.fn.Ref]
-	if !ok || w.fn.Replicas == 0 || !at.After(w.st.t().wokenAt) {
+func rememberWake(w *work, p *metricsource.FunctionActivity) {
+	at := p.Woken
+	if at.IsZero() || w.fn.Replicas == 0 || !at.After(w.st.t().wokenAt) {
 		return
 	}
 	w.st.setTimes().wokenAt = at

@@ -95,3 +95,33 @@ func TestStartedFromActivity(t *testing.T) {
 		t.Errorf("down: %v, %v; want the error and nothing", got, err)
 	}
 }
+
+// TestActivityAlignedFromMaps: a source without ActivityInto is read
+// through its maps, each ref's part at its index (a ref without entries
+// gets an empty part, in-flight and queue parts only where the source has
+// those maps); on its error the parts are empty, never the last answer's.
+// Seen failing with the parts left from the buffer on an error.
+func TestActivityAlignedFromMaps(t *testing.T) {
+	a, b, c := provider.Ref{Name: "a"}, provider.Ref{Name: "b"}, provider.Ref{Name: "c"}
+	woke := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	src := activityOnly{act: Activity{Window: time.Minute, Covered: true,
+		Started: Values{a: 3, b: 0}, Inflight: Values{b: 2}, Queued: Values{a: 1},
+		Vanished: map[provider.Ref]bool{c: true}, Woken: map[provider.Ref]time.Time{a: woke}}}
+	act, parts, err := ActivityAligned(context.Background(), src, time.Minute, []provider.Ref{c, a, b}, nil)
+	if err != nil || !act.Covered || len(parts) != 3 {
+		t.Fatalf("%+v, %+v, %v", act, parts, err)
+	}
+	want := []FunctionActivity{
+		{Vanished: true},
+		{Started: 3, HasStarted: true, Queued: 1, HasQueued: true, Woken: woke},
+		{Started: 0, HasStarted: true, Inflight: 2, HasInflight: true},
+	}
+	if !slices.Equal(parts, want) {
+		t.Errorf("parts %+v, want %+v", parts, want)
+	}
+	src.err = errors.New("down")
+	if _, parts, err = ActivityAligned(context.Background(), src, time.Minute, []provider.Ref{a, b}, parts); err == nil ||
+		len(parts) != 2 || parts[0] != (FunctionActivity{}) || parts[1] != (FunctionActivity{}) {
+		t.Errorf("down: %+v, %v; want the error and empty parts", parts, err)
+	}
+}

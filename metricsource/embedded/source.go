@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,12 +25,13 @@ type Source struct {
 }
 
 var (
-	_ metricsource.Source         = (*Source)(nil)
-	_ metricsource.SubsetActivity = (*Source)(nil)
-	_ metricsource.SubsetLoad     = (*Source)(nil)
-	_ metricsource.PartedLoad     = (*Source)(nil)
-	_ metricsource.AlignedLoad    = (*Source)(nil)
-	_ metricsource.StartedCounts  = (*Source)(nil)
+	_ metricsource.Source          = (*Source)(nil)
+	_ metricsource.SubsetActivity  = (*Source)(nil)
+	_ metricsource.AlignedActivity = (*Source)(nil)
+	_ metricsource.SubsetLoad      = (*Source)(nil)
+	_ metricsource.PartedLoad      = (*Source)(nil)
+	_ metricsource.AlignedLoad     = (*Source)(nil)
+	_ metricsource.StartedCounts   = (*Source)(nil)
 )
 
 // New validates cfg and returns a Source with no history yet.
@@ -338,21 +340,65 @@ func (s *Source) activity(window time.Duration, refs []provider.Ref, all bool) (
 	since := now.UnixNano() - window.Nanoseconds()
 	if all {
 		for ref, fn := range s.st.fns {
-			fn.activity(ref, &act, from, to, since)
+			add(&act, ref, fn.activity(from, to, since))
 		}
 		return act, nil
 	}
 	for _, ref := range refs {
 		if fn := s.st.fns[ref]; fn != nil {
-			fn.activity(ref, &act, from, to, since)
+			add(&act, ref, fn.activity(from, to, since))
 		}
 	}
 	return act, nil
 }
 
-// activity adds fn's entries to act: its invocations started in (from, to],
-// in flight at to, woken since since, or vanished.
-func (fn *function) activity(ref provider.Ref, act *metricsource.Activity, from, to, since int64) {
+// ActivityInto is ActivityFor into an array in refs' order
+// (metricsource.AlignedActivity): the same parts, without the maps.
+func (s *Source) ActivityInto(_ context.Context, window time.Duration, refs []provider.Ref, out []metricsource.FunctionActivity) (metricsource.Activity, []metricsource.FunctionActivity, error) {
+	out = slices.Grow(out[:0], len(refs))[:len(refs)]
+	clear(out)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now, from, to, err := s.activitySpan(window)
+	if err != nil {
+		return metricsource.Activity{}, out, err
+	}
+	act := metricsource.Activity{Window: window, Uncovered: s.st.covered(now, window, s.maxGap())}
+	act.Covered = act.Uncovered == ""
+	since := now.UnixNano() - window.Nanoseconds()
+	for i, ref := range refs {
+		if fn := s.st.fns[ref]; fn != nil {
+			out[i] = fn.activity(from, to, since)
+		}
+	}
+	return act, out, nil
+}
+
+// add sets ref's entries of a (whose maps activity made) from e.
+func add(a *metricsource.Activity, ref provider.Ref, e metricsource.FunctionActivity) {
+	if e.HasStarted {
+		a.Started[ref] = e.Started
+	}
+	if e.HasInflight && a.Inflight != nil {
+		a.Inflight[ref] = e.Inflight
+	}
+	if !e.Woken.IsZero() {
+		if a.Woken == nil {
+			a.Woken = map[provider.Ref]time.Time{}
+		}
+		a.Woken[ref] = e.Woken
+	}
+	if e.Vanished {
+		if a.Vanished == nil {
+			a.Vanished = map[provider.Ref]bool{}
+		}
+		a.Vanished[ref] = true
+	}
+}
+
+// activity is fn's part of an activity answer: its invocations started in
+// (from, to], in flight at to, woken since since, or vanished.
+func (fn *function) activity(from, to, since int64) metricsource.FunctionActivity {
 	var inflight float64
 	var hasInflight bool
 	// A counter seen before (it is still in the history) but missing
@@ -382,24 +428,16 @@ func (fn *function) activity(ref provider.Ref, act *metricsource.Activity, from,
 			}
 		}
 	}
+	var e metricsource.FunctionActivity
 	if started, ok := fn.startedIn(from, to); ok {
-		act.Started[ref] = started
+		e.Started, e.HasStarted = started, true
 	}
-	if hasInflight && act.Inflight != nil {
-		act.Inflight[ref] = inflight
-	}
+	e.Inflight, e.HasInflight = inflight, hasInflight
 	if woke != 0 {
-		if act.Woken == nil {
-			act.Woken = map[provider.Ref]time.Time{}
-		}
-		act.Woken[ref] = time.Unix(0, woke)
+		e.Woken = time.Unix(0, woke)
 	}
-	if gone && !here {
-		if act.Vanished == nil {
-			act.Vanished = map[provider.Ref]bool{}
-		}
-		act.Vanished[ref] = true
-	}
+	e.Vanished = gone && !here
+	return e
 }
 
 // startedIn is fn's invocations started in (from, to]: the started
