@@ -2,6 +2,7 @@ package metricsource
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -50,7 +51,12 @@ func ActivityAligned(ctx context.Context, src interface {
 	Activity(ctx context.Context, window time.Duration) (Activity, error)
 }, window time.Duration, refs []provider.Ref, out []FunctionActivity) (Activity, []FunctionActivity, error) {
 	if s, ok := src.(AlignedActivity); ok {
-		return s.ActivityInto(ctx, window, refs, out)
+		act, out, err := s.ActivityInto(ctx, window, refs, out)
+		if err == nil && len(out) != len(refs) {
+			// Never a part read as another function's, nor an index past the end.
+			err = fmt.Errorf("activity over %s: the source answered %d parts for %d functions", window, len(out), len(refs))
+		}
+		return act, out, err
 	}
 	out = slices.Grow(out[:0], len(refs))[:len(refs)]
 	act, err := ActivityFor(ctx, src, window, refs)

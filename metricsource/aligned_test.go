@@ -125,3 +125,20 @@ func TestActivityAlignedFromMaps(t *testing.T) {
 		t.Errorf("down: %+v, %v; want the error and empty parts", parts, err)
 	}
 }
+
+// shortAligned answers ActivityInto with one part fewer than asked.
+type shortAligned struct{ activityOnly }
+
+func (shortAligned) ActivityInto(_ context.Context, w time.Duration, refs []provider.Ref, out []FunctionActivity) (Activity, []FunctionActivity, error) {
+	return Activity{Window: w, Covered: true}, make([]FunctionActivity, len(refs)-1), nil
+}
+
+// TestActivityAlignedRefusesAShortAnswer: an answer with fewer parts than
+// functions asked about is an error, not an index past its end for the
+// caller. Seen failing (no error) without the length check.
+func TestActivityAlignedRefusesAShortAnswer(t *testing.T) {
+	_, _, err := ActivityAligned(context.Background(), shortAligned{}, time.Minute, []provider.Ref{{Name: "a"}, {Name: "b"}}, nil)
+	if err == nil {
+		t.Error("a short answer was taken")
+	}
+}
