@@ -106,29 +106,19 @@ func newSamples(its, ws []float64, serves float64, b *buffers, sorted bool) samp
 // sort. ok is false where newSamplesByKey's would be, or when its are out
 // of order.
 func newSamplesInOrder(its, ws []float64, serves float64, b *buffers) (samples, bool) {
-	if len(its) >= 1<<32 || serves != math.Trunc(serves) {
+	weight, ok := exactSamples(its, ws, serves)
+	if !ok {
 		return samples{}, false
 	}
-	weight, n := 0.0, 0
+	n := 0
 	for i, v := range its {
-		w := 1.0
-		if ws != nil {
-			w = ws[i]
-		}
-		if w != math.Trunc(w) || w < 0 || w >= 1<<32 {
-			return samples{}, false
-		}
-		weight += w
 		if math.IsInf(v, 1) {
 			continue
 		}
-		if f := float32(v); float64(f) != v || math.Signbit(v) || n != i || (i > 0 && v < its[i-1]) {
-			return samples{}, false // also NaN; a finite value after +Inf or below the one before
+		if n != i || (i > 0 && v < its[i-1]) {
+			return samples{}, false // a finite value after +Inf or below the one before
 		}
 		n++
-	}
-	if weight >= 1<<53 {
-		return samples{}, false
 	}
 	s := samples{x: sized(&b.x, n), prefix: sized(&b.prefix, n+1), wp: sized(&b.wp, n+1), xp: sized(&b.xp, n+1),
 		total: float64(len(its)), weight: weight}
@@ -185,31 +175,16 @@ func newSamplesBySort(its, ws []float64, serves float64) samples {
 // (and what of them a whole number of requests per replica leaves) add up
 // exactly in any order. ok is false when the input is not of that kind.
 func newSamplesByKey(its, ws []float64, serves float64, b *buffers) (samples, bool) {
-	if len(its) >= 1<<32 || serves != math.Trunc(serves) {
+	weight, ok := exactSamples(its, ws, serves)
+	if !ok {
 		return samples{}, false
 	}
 	keys := slices.Grow(b.keys[:0], len(its))
 	defer func() { b.keys = keys[:0] }()
-	weight := 0.0
 	for i, v := range its {
-		w := 1.0
-		if ws != nil {
-			w = ws[i]
+		if !math.IsInf(v, 1) {
+			keys = append(keys, uint64(math.Float32bits(float32(v)))<<32|uint64(i))
 		}
-		if w != math.Trunc(w) || w < 0 || w >= 1<<32 {
-			return samples{}, false
-		}
-		weight += w
-		if math.IsInf(v, 1) {
-			continue
-		}
-		if f := float32(v); float64(f) != v || math.Signbit(v) {
-			return samples{}, false // also NaN
-		}
-		keys = append(keys, uint64(math.Float32bits(float32(v)))<<32|uint64(i))
-	}
-	if weight >= 1<<53 {
-		return samples{}, false // partial sums might round
 	}
 	slices.Sort(keys)
 	n := len(keys)
@@ -226,6 +201,29 @@ func newSamplesByKey(its, ws []float64, serves float64, b *buffers) (samples, bo
 		s.xp[i+1] = s.xp[i] + math.Max(0, w-serves)
 	}
 	return s, true
+}
+
+// exactSamples reports whether its and ws are what a Policy holds, whose
+// sums come out the same in any order: idle times that are non-negative
+// float32 values (not NaN) or +Inf, whole-number weights (nil: 1 each)
+// below 2³² totalling below 2⁵³ (partial sums never round), and a whole
+// number of requests per replica. It returns the weights' total.
+func exactSamples(its, ws []float64, serves float64) (weight float64, ok bool) {
+	if len(its) >= 1<<32 || serves != math.Trunc(serves) {
+		return 0, false
+	}
+	for i, v := range its {
+		w := 1.0
+		if ws != nil {
+			w = ws[i]
+		}
+		exact := math.IsInf(v, 1) || (float64(float32(v)) == v && !math.Signbit(v))
+		if !exact || w != math.Trunc(w) || w < 0 || w >= 1<<32 {
+			return 0, false
+		}
+		weight += w
+	}
+	return weight, weight < 1<<53
 }
 
 // atMost counts samples ≤ v; below counts samples < v.
