@@ -19,11 +19,12 @@ import (
 // that vanish and come back, a function never seen, one without an
 // in-flight gauge at all), each function's part of ActivityInto is what
 // ActivityFor's maps hold for it, at every scrape and for windows shorter
-// and longer than the history. Both come from function.activity; what this
-// guards is the two ways of handing it out, in the refs' order, which
-// changes from query to query here. Seen failing with a part left from the
-// previous answer for a function the store does not know (out not
-// cleared), and with the coverage's reason left out.
+// and longer than the history. Both come from activityHead and
+// function.activity; what this guards is the two ways of handing them out,
+// in the refs' order, which changes from query to query here. Seen failing
+// with a part left from the previous answer for a function the store does
+// not know (out not cleared), and, before activityHead, with the
+// coverage's reason left out of ActivityInto's answer.
 func TestActivityIntoIsActivityFor(t *testing.T) {
 	for seed := range uint64(4) {
 		for _, gauge := range []bool{true, false} {

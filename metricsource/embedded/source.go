@@ -316,11 +316,24 @@ func (s *Source) activitySpan(window time.Duration) (now time.Time, from, to int
 	return now, from, to, nil
 }
 
+// activityHead opens an activity answer over window: its window and
+// coverage (no maps), the span of scrapes its parts are read over and the
+// earliest wake they report. The caller holds s.mu for writing.
+func (s *Source) activityHead(window time.Duration) (act metricsource.Activity, from, to, since int64, err error) {
+	now, from, to, err := s.activitySpan(window)
+	if err != nil {
+		return act, 0, 0, 0, err
+	}
+	act = metricsource.Activity{Window: window, Uncovered: s.st.covered(now, window, s.maxGap())}
+	act.Covered = act.Uncovered == ""
+	return act, from, to, now.UnixNano() - window.Nanoseconds(), nil
+}
+
 // activity answers over every function (all) or over refs.
 func (s *Source) activity(window time.Duration, refs []provider.Ref, all bool) (metricsource.Activity, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now, from, to, err := s.activitySpan(window)
+	act, from, to, since, err := s.activityHead(window)
 	if err != nil {
 		return metricsource.Activity{}, err
 	}
@@ -328,16 +341,10 @@ func (s *Source) activity(window time.Duration, refs []provider.Ref, all bool) (
 	if all {
 		n = len(s.st.fns)
 	}
-	act := metricsource.Activity{
-		Window:    window,
-		Uncovered: s.st.covered(now, window, s.maxGap()),
-		Started:   make(metricsource.Values, n),
-	}
-	act.Covered = act.Uncovered == ""
+	act.Started = make(metricsource.Values, n)
 	if s.st.sawInflight {
 		act.Inflight = make(metricsource.Values, n) // sized once, not regrown as it fills
 	}
-	since := now.UnixNano() - window.Nanoseconds()
 	if all {
 		for ref, fn := range s.st.fns {
 			add(&act, ref, fn.activity(from, to, since))
@@ -359,13 +366,10 @@ func (s *Source) ActivityInto(_ context.Context, window time.Duration, refs []pr
 	clear(out)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now, from, to, err := s.activitySpan(window)
+	act, from, to, since, err := s.activityHead(window)
 	if err != nil {
 		return metricsource.Activity{}, out, err
 	}
-	act := metricsource.Activity{Window: window, Uncovered: s.st.covered(now, window, s.maxGap())}
-	act.Covered = act.Uncovered == ""
-	since := now.UnixNano() - window.Nanoseconds()
 	for i, ref := range refs {
 		if fn := s.st.fns[ref]; fn != nil {
 			out[i] = fn.activity(from, to, since)
