@@ -54,10 +54,6 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Rea
 	if !fs.repeat || ps.spec.Step() || ps.spec.Static() {
 		return false
 	}
-	if fn.Replicas > 0 && len(fs.recs) > 0 && len(fs.history) > 0 &&
-		!steadyRecs(fs.recs, ps.spec.DownWindow, InstantOf(fs.history[len(fs.history)-1].At), InstantOf(now)) {
-		return false
-	}
 	s, sok, sp := sr.Value, sr.Has, sr.Part
 	b, bok, bp := br.Value, br.Has, br.Part
 	var q float64
@@ -79,6 +75,12 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Rea
 		!sameReading(fs.obsHas&hasQueued != 0, o.queued, q, qok) ||
 		fs.stablePart != sp || fs.burstPart != bp ||
 		!o.sameMore(smin, sreason) {
+		return false
+	}
+	// The recommendations and the last record's time are read under mu: an
+	// actuator's outcome rewrites the state from its own goroutine.
+	if fn.Replicas > 0 && len(fs.recs) > 0 &&
+		!steadyRecs(fs.recs, ps.spec.DownWindow, InstantOf(fs.history[len(fs.history)-1].At), InstantOf(now)) {
 		return false
 	}
 	// What decideAndApply does with a decision that refreshes the last
