@@ -404,6 +404,7 @@ func chooseFor(l Learned, fallback time.Duration, cfg Config, b *buffers) Plan {
 	// gap between the burst window and the pre-warm is at least a minute
 	// (and two leads), or the plan is a keep-alive in disguise.
 	minGap := math.Max(60, 2*lead)
+	pkm := math.Max(s.pk, 1) // as costAt
 	// Each window's start p and end u, and their searches, once.
 	ps, us := sized(&b.ps, len(grid)), sized(&b.us, len(grid))
 	c1s, c2s := sized(&b.c1s, len(grid)), sized(&b.c2s, len(grid))
@@ -411,12 +412,19 @@ func chooseFor(l Learned, fallback time.Duration, cfg Config, b *buffers) Plan {
 		ps[i], us[i] = v*(1-mg)-lead, v*(1+mg)+lead
 		c1s[i], c2s[i] = s.below(ps[i]), s.atMost(us[i])
 	}
+	// The pairs are most of a plan's work (thousands for a function with
+	// many idle times): costAt's terms that depend on k and p only are
+	// taken once per row, in the same order of additions, and consider is
+	// called only for a pair that beats the best so far (its own test).
 	for _, k := range bursts {
 		h1 := s.atMost(k)
+		idle0 := s.prefix[h1] + (s.total-float64(h1))*k
 		for i, p := range ps {
 			if p < k+minGap {
 				continue
 			}
+			c1 := c1s[i]
+			cold0 := s.wp[c1] - s.wp[h1]
 			for j := i; j < len(grid); j++ {
 				u := us[j]
 				if k+(u-p) > maxK {
@@ -424,8 +432,13 @@ func chooseFor(l Learned, fallback time.Duration, cfg Config, b *buffers) Plan {
 					// end is too long as well.
 					break
 				}
-				if allowed(k, p, u) { // p ≥ minGap > 0: a pre-warm window
-					cold, idle := s.costAt(h1, c1s[i], c2s[j], k, p, u)
+				if !allowed(k, p, u) { // p ≥ minGap > 0: a pre-warm window
+					continue
+				}
+				c2 := c2s[j]
+				cold := cold0 + (s.weight - s.wp[c2]) + (s.xp[c2] - s.xp[c1])
+				idle := idle0 + pkm*(s.prefix[c2]-s.prefix[c1]-float64(c2-c1)*p+(s.total-float64(c2))*(u-p))
+				if cold+idle/worth < bestJ-1e-9 {
 					consider(k, p, u, cold, idle, CodePreWarm)
 				}
 			}
