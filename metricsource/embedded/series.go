@@ -86,11 +86,14 @@ func step(prev, v float64) float64 {
 	return v - prev
 }
 
-// markAbsent records that the series was missing from the scrape at t.
-func (s *series) markAbsent(t int64) {
+// markAbsent records that the series was missing from the scrape at t,
+// and says whether that was news (it had a value until then).
+func (s *series) markAbsent(t int64) bool {
 	if n := len(s.pts); n > 0 && !s.pts[n-1].absent() {
 		s.push(point{t, math.NaN(), s.pts[n-1].c})
+		return true
 	}
+	return false
 }
 
 // prune drops points older than cutoff but keeps the last one at or before

@@ -245,6 +245,19 @@ func (fn *function) sumIncrease(kind metricKind, from, to int64) (sum float64, p
 // arrivals brought, interval by interval (see function.arrivals), and
 // which of the two it was (the gauge when they are equal).
 func (fn *function) peak(from, to int64) (float64, metricsource.Part, bool) {
+	quiet := fn.loadAt <= from
+	if quiet && fn.memoSet {
+		return fn.peakMemo, fn.memoPart, fn.memoHas
+	}
+	v, part, present := fn.peakOver(from, to)
+	if quiet {
+		fn.peakMemo, fn.memoPart, fn.memoHas, fn.memoSet = v, part, present, true
+	}
+	return v, part, present
+}
+
+// peakOver is peak read from the series.
+func (fn *function) peakOver(from, to int64) (float64, metricsource.Part, bool) {
 	var sum, arrivals float64
 	var present bool
 	for i := range fn.series {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -96,7 +97,26 @@ type function struct {
 	// (ingest's scratch, for arrivals) and the scrape they are for.
 	dStarted, dTotal float64
 	dSeq             uint64
+	// loadAt is the last scrape (Unix ns) at which a series peak reads (the
+	// in-flight gauge, the arrivals) changed: a point, an absence, a
+	// series made or dropped. A window starting at or after it finds every
+	// one of them at its last value throughout, so its peak is the same as
+	// any other such window's: peakMemo, kept until the next change (most
+	// functions, most passes: none in flight and no arrival for minutes).
+	loadAt   int64
+	peakMemo float64
+	memoPart metricsource.Part
+	memoHas  bool // the memo's present
+	memoSet  bool
 }
+
+// loadChanged records a change at t of a series peak reads.
+func (fn *function) loadChanged(t int64) {
+	fn.loadAt, fn.memoSet = t, false
+}
+
+// readsLoad: peak reads series of kind.
+func (k metricKind) readsLoad() bool { return k == kindInflight || k == kindArrivals }
 
 func (fn *function) find(key seriesKey) *series {
 	for i := range fn.series {
@@ -248,6 +268,9 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		}
 		prev, was := s.add(t, smp.Value)
 		s.seen = st.seq
+		if kind == kindInflight && (!was || smp.Value != prev) {
+			fn.loadChanged(t) // a new point (add returns the value itself when it kept none)
+		}
 		// A rise, a reset to a positive value, or a new series above 0.
 		increased := smp.Value > 0 && (!was || smp.Value != prev)
 		switch kind {
@@ -334,7 +357,9 @@ func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64) {
 	if s == nil {
 		s = fn.add(key)
 	}
-	s.add(t, v)
+	if prev, was := s.add(t, v); !was || prev != v {
+		fn.loadChanged(t)
+	}
 	s.seen = seq
 }
 
@@ -378,8 +403,8 @@ func (st *store) sweep(t, prev, cutoff int64) {
 		kept := fn.series[:0]
 		for i := range fn.series {
 			s := &fn.series[i]
-			if s.seen != st.seq {
-				s.markAbsent(t)
+			if s.seen != st.seq && s.markAbsent(t) && s.key.kind.readsLoad() {
+				fn.loadChanged(t)
 			}
 			cut := cutoff
 			switch s.key.kind {
@@ -388,6 +413,8 @@ func (st *store) sweep(t, prev, cutoff int64) {
 			case kindArrivals:
 				cut = arrivalsCut
 			}
+			// A series dropped here ends in an absence, which its last
+			// change recorded: peak reads nothing from it either way.
 			if !s.prune(cut) {
 				// Kept in place (most series, most scrapes) or moved down
 				// over a dropped one: every series copied onto itself at
