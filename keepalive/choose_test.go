@@ -101,6 +101,26 @@ func TestChooseForMatchesThePlainSearch(t *testing.T) {
 		}
 		cfg := Default()
 		cfg.ColdStartWorth = time.Duration(1+rng.IntN(120)) * time.Minute
+		switch run % 14 {
+		case 3, 10:
+			// Windows whose edges land on idle times: a margin of a half and
+			// whole-second idle times in steps of 10 s put p = v/2 - 30 and
+			// u = 3v/2 + 30 on other idle times (a count of those below p,
+			// of those at most u, one off, shows).
+			cfg.Margin = 0.5
+			for i := range its {
+				if !math.IsInf(its[i], 1) {
+					its[i] = float64(60 + 10*rng.IntN(60))
+				}
+			}
+		case 0, 7:
+			// Beyond what Validate lets through (ChooseFor does not ask):
+			// window starts or ends that fall as the idle times rise.
+			cfg.Margin = 1 + rng.Float64()
+			if run%14 == 7 {
+				cfg.Margin = -cfg.Margin
+			}
+		}
 		if run%2 == 0 {
 			ws = nil
 		}

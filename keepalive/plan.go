@@ -408,9 +408,22 @@ func chooseFor(l Learned, fallback time.Duration, cfg Config, b *buffers) Plan {
 	// Each window's start p and end u, and their searches, once.
 	ps, us := sized(&b.ps, len(grid)), sized(&b.us, len(grid))
 	c1s, c2s := sized(&b.c1s, len(grid)), sized(&b.c2s, len(grid))
+	// Starts and ends ascend with the grid (a margin in [0, 1), which
+	// Validate requires), so their counts are walks along the idle times,
+	// not two searches per grid value. Outside that range the walks may
+	// count wrong, but only for windows never costed: with a margin of 1 or
+	// more every start is below minGap, and below -1 every end is below its
+	// start (TestChooseForMatchesThePlainSearch tries both).
+	c1, c2 := 0, 0
 	for i, v := range grid {
 		ps[i], us[i] = v*(1-mg)-lead, v*(1+mg)+lead
-		c1s[i], c2s[i] = s.below(ps[i]), s.atMost(us[i])
+		for c1 < len(s.x) && s.x[c1] < ps[i] {
+			c1++
+		}
+		for c2 < len(s.x) && s.x[c2] <= us[i] {
+			c2++
+		}
+		c1s[i], c2s[i] = c1, c2
 	}
 	// The pairs are most of a plan's work (thousands for a function with
 	// many idle times): costAt's terms that depend on k and p only are
