@@ -245,11 +245,13 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			continue
 		}
 		w.in.KeepAlive, w.window, w.source = d.keepAlive(fn.Ref, spec, now)
-		if d.cfg.RecentScaleUp != nil {
-			w.in.LastScaleUp = d.cfg.RecentScaleUp(fn.Ref)
-		}
 		if serr != nil || smin > 0 || fn.Replicas == 0 {
-			w.window = 0 // decided without activity data
+			// Decided without activity data, and before Decide looks at
+			// the last scale-up: the scaler is not asked (a lock and a
+			// lookup for every function at zero, every cycle).
+			w.window = 0
+		} else if d.cfg.RecentScaleUp != nil {
+			w.in.LastScaleUp = d.cfg.RecentScaleUp(fn.Ref)
 		}
 	}
 	return ws, listed

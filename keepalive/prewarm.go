@@ -254,8 +254,10 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 		if !want {
 			continue
 		}
-		if until, ok := w.warm[fn.Ref]; ok && (fn.Replicas == 0 || !now.Before(until)) {
-			delete(w.warm, fn.Ref) // idled, or the window is over
+		if len(w.warm) > 0 { // nothing pre-warmed (most passes): no lookup
+			if until, ok := w.warm[fn.Ref]; ok && (fn.Replicas == 0 || !now.Before(until)) {
+				delete(w.warm, fn.Ref) // idled, or the window is over
+			}
 		}
 		if fn.Replicas == 0 {
 			atZero = append(atZero, fn.Ref)
