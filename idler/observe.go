@@ -83,8 +83,12 @@ func (d *Idler) logMissing(win time.Duration, why, reason string, functions int)
 // ws[i]'s, valid until the next query. A non-empty why means the data
 // cannot be used (reason is the metric label value).
 func (d *Idler) query(ctx context.Context, win time.Duration, ws []*work) (parts []metricsource.FunctionActivity, why, reason string) {
-	c, cancel := d.callCtx(ctx)
-	defer cancel()
+	c := ctx
+	if !metricsource.IsLocal(d.cfg.Source) {
+		var cancel context.CancelFunc
+		c, cancel = d.callCtx(ctx)
+		defer cancel()
+	}
 	refs := d.refs[:0]
 	for _, w := range ws {
 		refs = append(refs, w.fn.Ref)

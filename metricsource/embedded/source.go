@@ -64,6 +64,10 @@ func (s *Source) Observe(now time.Time, samples []Sample) {
 	s.st.ingest(now, samples, s.retention)
 }
 
+// AnswersLocally marks the source as metricsource.Local: every answer
+// comes from the store the controller's own scrapes fill.
+func (s *Source) AnswersLocally() {}
+
 // LastScrape is the newest successful scrape and the configured interval
 // (metricsource.ScrapeClock).
 func (s *Source) LastScrape(context.Context) (metricsource.Scrape, error) {

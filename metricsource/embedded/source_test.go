@@ -597,3 +597,15 @@ func TestLoadForIsLoadOfThoseFunctions(t *testing.T) {
 		t.Fatalf("an unavailable type: Load %v, LoadFor %v; want the same error", errAll, errSome)
 	}
 }
+
+// TestSourceAnswersLocally: the idler asks the embedded source without a
+// deadline per query (metricsource.Local); the Prometheus source is not.
+func TestSourceAnswersLocally(t *testing.T) {
+	src, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !metricsource.IsLocal(src) {
+		t.Error("the embedded source is not metricsource.Local")
+	}
+}
