@@ -3,6 +3,7 @@ package ours
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -147,9 +148,10 @@ type fleet struct {
 	names       []string
 	cfg         config.Config
 	scrapeEvery time.Duration
-	samples     []embedded.Sample
-	everySecond bool // see Policy.everySecond
-	neverFollow bool // see Policy.neverFollowUp
+	samples     []embedded.Sample // the page of the last scrape: five per function in exposed
+	exposed     []int             // the functions on the page (invoked at least once), in order
+	everySecond bool              // see Policy.everySecond
+	neverFollow bool              // see Policy.neverFollowUp
 	start       time.Time
 
 	nextScrape, nextScale, nextFollow, nextIdle, nextPreWarm, nextFeed time.Time
@@ -252,19 +254,41 @@ func (f *fleet) followTickAfter(now time.Time) time.Time {
 // gateway proxies a request (after a scale from zero, which it waits out
 // first); the invocation total and the histogram when a request ends (the
 // gateway's "completed" event), timed from the gateway's start.
+//
+// A function once invoked stays on the page, in the functions' order, so
+// the page is laid out again only when one is invoked for the first time;
+// at other scrapes only its values are written (each function's five
+// samples from exposed[k]).
 func (f *fleet) scrape(now time.Time) {
-	f.samples = f.samples[:0]
-	for i, name := range f.names {
+	k := 0 // functions on the page so far
+	for i := range f.names {
 		s := f.plat.State(i)
 		if s.Arrivals == 0 {
 			continue
 		}
-		f.samples = append(f.samples,
-			embedded.Sample{Metric: embedded.MetricTotal, FunctionName: name, Code: "200", Value: float64(s.Completed)},
-			embedded.Sample{Metric: embedded.MetricStarted, FunctionName: name, Value: float64(s.Started)},
-			embedded.Sample{Metric: embedded.MetricInflight, FunctionName: name, Value: float64(s.Inflight + s.Queued)},
-			embedded.Sample{Metric: embedded.MetricSecondsSum, FunctionName: name, Code: "200", Value: s.CompletedSeconds},
-			embedded.Sample{Metric: embedded.MetricSecondsCount, FunctionName: name, Code: "200", Value: float64(s.Completed)})
+		if k == len(f.exposed) || f.exposed[k] != i {
+			f.layOut(i, k)
+		}
+		p := f.samples[5*k : 5*k+5 : 5*k+5]
+		p[0].Value = float64(s.Completed)
+		p[1].Value = float64(s.Started)
+		p[2].Value = float64(s.Inflight + s.Queued)
+		p[3].Value = s.CompletedSeconds
+		p[4].Value = float64(s.Completed)
+		k++
 	}
-	f.src.Observe(now, f.samples)
+	f.src.Observe(now, f.samples[:5*k])
+}
+
+// layOut puts function i's five series on the page at place k, before the
+// functions that follow it (a function invoked for the first time).
+func (f *fleet) layOut(i, k int) {
+	name := f.names[i]
+	f.exposed = slices.Insert(f.exposed, k, i)
+	f.samples = slices.Insert(f.samples, 5*k,
+		embedded.Sample{Metric: embedded.MetricTotal, FunctionName: name, Code: "200"},
+		embedded.Sample{Metric: embedded.MetricStarted, FunctionName: name},
+		embedded.Sample{Metric: embedded.MetricInflight, FunctionName: name},
+		embedded.Sample{Metric: embedded.MetricSecondsSum, FunctionName: name, Code: "200"},
+		embedded.Sample{Metric: embedded.MetricSecondsCount, FunctionName: name, Code: "200"})
 }

@@ -1,6 +1,7 @@
 package ours
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -71,5 +72,50 @@ func TestAListingShowsTheReplaysCounts(t *testing.T) {
 	}
 	if got[0].Ref != fns[0].Ref || got[0].Labels["k"] != "v" || got[1].Ref != fns[1].Ref {
 		t.Errorf("listing %+v, want the functions' refs and labels", got)
+	}
+}
+
+// TestThePageKeepsEachFunctionsSeries: functions invoked for the first time
+// in any order, scrape after scrape, the page is what the gateway shows:
+// every invoked function's five series in the functions' order, each with
+// that function's values. Seen failing with a first invocation's series
+// appended at the end of the page rather than at its function's place.
+func TestThePageKeepsEachFunctionsSeries(t *testing.T) {
+	start := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	const n = 5
+	plat := &statePlatform{states: make([]sim.State, n)}
+	infos := make([]sim.FunctionInfo, n)
+	for i := range infos {
+		infos[i].Index = i
+	}
+	fl, err := Default().NewFleet(infos, start, plat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fl.(*fleet)
+	for step, first := range []int{3, -1, 0, 4, -1, 1} {
+		if first >= 0 {
+			plat.states[first].Arrivals = 1
+		}
+		var want []embedded.Sample
+		for i := range plat.states {
+			s := &plat.states[i]
+			if s.Arrivals == 0 {
+				continue
+			}
+			s.Completed, s.Started, s.Inflight, s.Queued = uint64(10*step+i), uint64(10*step+i+1), i, step
+			s.CompletedSeconds = float64(step) + float64(i)/10
+			name := f.names[i]
+			want = append(want,
+				embedded.Sample{Metric: embedded.MetricTotal, FunctionName: name, Code: "200", Value: float64(s.Completed)},
+				embedded.Sample{Metric: embedded.MetricStarted, FunctionName: name, Value: float64(s.Started)},
+				embedded.Sample{Metric: embedded.MetricInflight, FunctionName: name, Value: float64(s.Inflight + s.Queued)},
+				embedded.Sample{Metric: embedded.MetricSecondsSum, FunctionName: name, Code: "200", Value: s.CompletedSeconds},
+				embedded.Sample{Metric: embedded.MetricSecondsCount, FunctionName: name, Code: "200", Value: float64(s.Completed)})
+		}
+		f.scrape(start.Add(time.Duration(step+1) * 5 * time.Second))
+		if got := f.samples[:5*len(f.exposed)]; !slices.Equal(got, want) {
+			t.Fatalf("scrape %d: page\n%v\nwant\n%v", step, got, want)
+		}
 	}
 }
