@@ -156,9 +156,13 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	if !obs.quiet {
 		src = stableSource(*spec, obs.StableWindow, obs.StablePart)
 	}
-	// An alert's load counts only when it measures this function's type (its
-	// labels may have changed since the rule fired).
-	alertLoad := obs.Signal != nil && obs.Signal.Load != nil &&
+	// An alert's load counts only while the alert fires, and only when it
+	// measures this function's type (its labels may have changed since the
+	// rule fired). A resolved alert's load is the last value seen while it
+	// fired: when Prometheus has no data (down, so AlertManager resolved its
+	// alerts at their end), standing in for the stable load it would scale
+	// on a number nothing measures any more.
+	alertLoad := obs.Signal != nil && obs.Signal.Status == Firing && obs.Signal.Load != nil &&
 		(obs.Signal.ScalingType == "" || obs.Signal.ScalingType == spec.Type)
 	fromAlert := false
 	if load == nil && alertLoad {
@@ -171,14 +175,13 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	// A firing alert's load is the freshest short-window reading there is
 	// (the rule's window is a few scrapes): it is burst evidence, so the
 	// evaluation it triggers reacts to the step it reports instead of
-	// waiting for the controller's burst window to fill. A resolved alert's
-	// load is the last value seen while firing, stale by then: never used.
+	// waiting for the controller's burst window to fill.
 	var burstSrc, target string // reason words; none for a quiet observation
 	if !obs.quiet {
 		burstSrc = fmt.Sprintf("over %v%s", obs.BurstWindow, partWords(obs.BurstPart))
 		target = fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
 	}
-	if alertLoad && obs.Signal.Status == Firing && (obs.BurstLoad == nil || *obs.Signal.Load > *obs.BurstLoad) {
+	if alertLoad && (obs.BurstLoad == nil || *obs.Signal.Load > *obs.BurstLoad) {
 		obs.BurstLoad, burstSrc, fromAlert = obs.Signal.Load, "from the alert", true
 		obs.BurstPart = metricsource.PartUnknown // the alert's reading, not the source's
 	}
