@@ -240,7 +240,8 @@ func (l *Loop) logPassError(err error) {
 
 // Notify queues an immediate evaluation of sig.Ref and returns at once. A
 // newer signal for the same function replaces a queued one (coalescing), so
-// the queue holds at most one entry per listed function. Without queueing,
+// the queue holds at most one entry per listed function, except that another
+// alert's resolution does not replace a firing alert (queueLocked). Without queueing,
 // it returns ErrUnavailable (the webhook answers 503 with Retry-After, and
 // AlertManager retries) on a replica that does not lead, and before the
 // first successful listing, when no name can be checked; and
@@ -267,7 +268,7 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 		l.mu.Unlock()
 		return fmt.Errorf("%w: %s", ErrUnknownFunction, sig.Ref)
 	}
-	l.pending[sig.Ref] = sig
+	l.queueLocked(sig)
 	perr := l.providerErr
 	l.mu.Unlock()
 	select {
@@ -280,12 +281,40 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 	return nil
 }
 
-// EvaluatePending evaluates every function with a queued signal, in one pass
-// (one Load query per type and window in use among them).
-func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
-	l.mu.Lock()
+// queueLocked queues sig for its function. A queued firing alert stays
+// when another alert about the function (another fingerprint: a second
+// rule, or the function's series under its bare and its qualified name,
+// which AlertManager groups into one notification in either order)
+// resolves: the function still has an alert firing, and in step mode the
+// resolution would start a step down in place of the step up. A newer
+// signal of the same alert, or a firing one, replaces it. The caller holds
+// l.mu.
+func (l *Loop) queueLocked(sig Signal) {
+	if q, ok := l.pending[sig.Ref]; ok && q.Status == Firing && sig.Status == Resolved && q.Fingerprint != sig.Fingerprint {
+		return
+	}
+	l.pending[sig.Ref] = sig
+}
+
+// takePendingLocked empties the queue and returns what it held (nil when
+// empty). The caller holds l.mu.
+func (l *Loop) takePendingLocked() map[provider.Ref]Signal {
+	if len(l.pending) == 0 {
+		return nil
+	}
 	batch := l.pending
 	l.pending = make(map[provider.Ref]Signal)
+	return batch
+}
+
+// EvaluatePending evaluates every function with a queued signal, in one pass
+// (one Load query per type and window in use among them). A signal whose
+// function cannot be read now (the provider failing) is queued again for
+// the next pass: it was accepted (the webhook answered 2xx), and
+// AlertManager does not send a resolution twice.
+func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
+	l.mu.Lock()
+	batch := l.takePendingLocked()
 	l.mu.Unlock()
 	if len(batch) == 0 {
 		return nil
@@ -299,14 +328,27 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 		sigs = make(map[provider.Ref]*Signal, len(batch))
 		errs []error
 	)
+	var retry []Signal
 	for ref, sig := range batch {
 		fn, err := l.readFunction(ctx, ref)
 		if err != nil {
 			errs = append(errs, err)
+			if errors.Is(err, ErrUnavailable) { // not a function gone
+				retry = append(retry, sig)
+			}
 			continue
 		}
 		fns = append(fns, fn)
 		sigs[ref] = &sig
+	}
+	if len(retry) > 0 {
+		l.mu.Lock()
+		for _, sig := range retry {
+			if _, newer := l.pending[sig.Ref]; !newer {
+				l.pending[sig.Ref] = sig
+			}
+		}
+		l.mu.Unlock()
 	}
 	l.mu.Lock()
 	states, _ := l.statesLocked(fns, now)

@@ -105,13 +105,24 @@ func (l *Loop) Tick(ctx context.Context, now time.Time) error {
 		}
 	}
 	l.listed = true
+	// Signals still queued (one whose function could not be read, or one
+	// that came while this pass waited for passMu) are this pass's to act
+	// on: the listing has their functions. One for a function the listing
+	// does not have is dropped with it.
+	var sigs map[provider.Ref]*Signal
+	if batch := l.takePendingLocked(); batch != nil {
+		sigs = make(map[provider.Ref]*Signal, len(batch))
+		for ref, sig := range batch {
+			sigs[ref] = &sig
+		}
+	}
 	l.mu.Unlock()
 	for _, ref := range gone {
 		l.forget(ref)
 	}
 	// A tick decides quietly: the reason's words are made only for a
 	// decision that changes something or is asked about (see decideAndApply).
-	l.evaluate(ctx, fns, states, nil, now, true, nil)
+	l.evaluate(ctx, fns, states, sigs, now, true, nil)
 	return nil
 }
 
