@@ -97,7 +97,14 @@ func (c Config) problems() []problem {
 	if !(df.TargetProportion > 0 && df.TargetProportion <= 1) {
 		bad("defaults.target_proportion", "must be in (0, 1], got %v", df.TargetProportion)
 	}
-	positive("defaults.zero_duration", df.ZeroDuration)
+	// At least scaler.MinZeroDuration (1s), not just above 0: no metrics
+	// source reads activity over a shorter window, so a shorter default
+	// would leave every opted-in function without its own label never idled,
+	// with no start-up error. One message for 0s and 500ms alike.
+	if df.ZeroDuration < scaler.MinZeroDuration {
+		bad("defaults.zero_duration", "must be at least %s (the metrics sources' shortest activity window), got %s",
+			formatDuration(scaler.MinZeroDuration), formatDuration(df.ZeroDuration))
+	}
 	if df.DownWindow < 0 || df.DownWindow > scaler.MaxDownWindow {
 		bad("defaults.down_window", "must be in [0s, %s], got %s", formatDuration(scaler.MaxDownWindow), formatDuration(df.DownWindow))
 	}

@@ -106,6 +106,10 @@ func (d Defaults) Validate() error {
 	}
 	if d.ZeroDuration <= 0 {
 		bad("default zero duration = %v, must be positive", d.ZeroDuration)
+	} else if d.ZeroDuration < MinZeroDuration {
+		// No metrics source reads activity over a shorter window (see
+		// MinZeroDuration): functions without the label would never idle.
+		bad("default zero duration = %v, must be at least %v (the metrics sources' shortest activity window)", d.ZeroDuration, MinZeroDuration)
 	}
 	if d.DownWindow < 0 || d.DownWindow > MaxDownWindow {
 		bad("default down window = %v, must be in [0s, 1h]", d.DownWindow)

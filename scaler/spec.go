@@ -25,7 +25,7 @@ import (
 // | com.openfaas.scale.target              | 50                   | target load per replica (> 0) |
 // | com.openfaas.scale.target-proportion   | 0.90                 | multiplier on the target, in (0, 1] |
 // | com.openfaas.scale.zero                | false                | opt in to scale to zero (true/1/false/0) |
-// | com.openfaas.scale.zero-duration       | 15m                  | idle time before zero; `auto` = adaptive keep-alive |
+// | com.openfaas.scale.zero-duration       | 15m                  | idle time before zero (≥ 1s); `auto` = adaptive keep-alive |
 // | com.openfaas.scale.down.window         | 2m                   | scale-down stabilisation window (0 to 1h) |
 // | faas-autoscaler.io/burst-threshold     | 2.0                  | burst when the short-window load needs ≥ this × ready capacity (≥ 1) |
 // | faas-autoscaler.io/tolerance           | 0.10                 | no change while load is within ± this share of current capacity, in [0, 1) |
@@ -58,6 +58,17 @@ const ZeroDurationAuto = "auto"
 // MaxDownWindow bounds com.openfaas.scale.down.window: longer windows keep
 // capacity for so long that a stuck recommendation looks like a leak.
 const MaxDownWindow = time.Hour
+
+// MinZeroDuration is the shortest com.openfaas.scale.zero-duration (and
+// default zero duration) accepted: the idler reads a function's activity over
+// its zero-duration, and both metrics sources refuse activity windows under
+// 1s (metricsource/prometheus promDuration, metricsource/embedded
+// Source.window: "must be at least 1s"). A shorter value used to be accepted
+// and then left the function never idled, with a per-cycle missing-data
+// reason that did not name the label. The sources hold their limit as a
+// literal, not an exported constant, so it is repeated here; keep the two
+// equal (TestZeroDurationMinimumMatchesSources checks it).
+const MinZeroDuration = time.Second
 
 // typeName is a Prometheus label value we accept as a scaling type, so a custom
 // type can be put in a scaling_type label and a recorded series name.
@@ -174,6 +185,8 @@ func ParseSpec(fn provider.Function, d Defaults) (Spec, error) {
 			p.fail(LabelZeroDuration, v, "want a Go duration such as 15m, or auto")
 		} else if dur <= 0 {
 			p.fail(LabelZeroDuration, v, "must be positive")
+		} else if dur < MinZeroDuration {
+			p.fail(LabelZeroDuration, v, fmt.Sprintf("must be at least %v: the metrics sources cannot read activity over a shorter window, so the function would never be idled", MinZeroDuration))
 		} else {
 			s.ZeroDuration = dur
 		}
