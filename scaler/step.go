@@ -3,6 +3,7 @@ package scaler
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"time"
 )
 
@@ -25,7 +26,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	cur := obs.Replicas
 	d := Decision{Replicas: cur, Next: st}
 	sig := obs.Signal
-	step := (spec.Max*spec.Factor + 99) / 100
+	step := stepSize(spec.Max, spec.Factor)
 	lo, _, _ := floor(&spec, &obs)
 
 	switch {
@@ -38,7 +39,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		}
 		d.Next.StepKey, d.Next.StepAt = key, now
 		d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
-		want := min(cur+step, spec.Max)
+		want := addCapped(cur, step, spec.Max)
 		d.Recommended = want
 		d.Replicas, d.Code = want, CodeStepUp
 		if cur == 0 {
@@ -65,7 +66,9 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	elapsed := now.Sub(d.Next.RampStart)
 	want := lo
 	if from := d.Next.RampFrom; elapsed < spec.DownWindow && from > lo {
-		want = from - uint64(float64(from-lo)*float64(elapsed)/float64(spec.DownWindow))
+		// elapsed < DownWindow keeps the share below 1; the min guards the
+		// float rounding of a huge from-lo so the subtraction cannot wrap.
+		want = from - min(uint64(float64(from-lo)*float64(elapsed)/float64(spec.DownWindow)), from-lo)
 	} else {
 		d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
 	}
@@ -112,7 +115,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 			return d
 		}
 		d.Next.StepKey, d.Next.StepAt = key, now
-		d.Replicas = min(cur+step, maxp)
+		d.Replicas = addCapped(cur, step, maxp)
 		d.Code = CodeStepUp
 		if cur == 0 {
 			d.Code = CodeFromZero
@@ -127,6 +130,33 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	}
 	d.Recommended = d.Replicas
 	return d
+}
+
+// stepSize is step mode's step, ceil(max × factor / 100), computed on the
+// 128-bit product: the uint64 product (max*factor + 99) wrapped for a huge
+// com.openfaas.scale.max (any uint64 is accepted), leaving a step of 0 so a
+// firing alert never scaled up. Equal to the old formula wherever that did
+// not overflow; a result above the uint64 range (only possible with an
+// unvalidated factor above 100) saturates, and addCapped caps it at max.
+func stepSize(maxReplicas, factor uint64) uint64 {
+	hi, lo := bits.Mul64(maxReplicas, factor)
+	lo, carry := bits.Add64(lo, 99, 0)
+	hi += carry // cannot wrap: max × factor + 99 < 2^128
+	if hi >= 100 {
+		return math.MaxUint64 // the quotient would not fit in 64 bits
+	}
+	q, _ := bits.Div64(hi, lo, 100)
+	return q
+}
+
+// addCapped is min(cur + step, limit) without the wrap of cur + step: a
+// huge step (or replica count) would otherwise wrap to a small sum and a
+// firing alert would scale the function down.
+func addCapped(cur, step, limit uint64) uint64 {
+	if cur >= limit || step >= limit-cur {
+		return limit
+	}
+	return cur + step
 }
 
 // stepKey identifies one firing episode of one alert.
