@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -77,12 +78,38 @@ func (d *decoder) section(n *yaml.Node, path string, v reflect.Value) {
 
 var durationType = reflect.TypeFor[time.Duration]()
 
+// leadingZero is an integer written with a leading zero ("010", "09",
+// "0_10"). yaml.v3 resolves integers the YAML 1.1 way, through strconv's
+// base 0: "max: 010" decoded as octal 8, while a YAML 1.2 reader (and most
+// operators, padding a number) reads 10; and "09", not octal, became the
+// float 9. Rather than pick one reading of an ambiguous count (replicas,
+// workers, pods), the decoder refuses a leading zero on every number key,
+// naming the key and its line: the operator writes what is meant, and
+// every YAML reader agrees on it. The explicit forms stay accepted, as
+// TestParseAccepts holds (0x10, 0o10, 0b10, 1_000: one reading each in
+// yaml.v3), and so do floats with a point or exponent (050.5, 0.9), which
+// every reading takes as decimal.
+var leadingZero = regexp.MustCompile(`^[-+]?0[0-9_]+$`)
+
+// leadingZeroNumber reports whether n is a number scalar (tag !!int or
+// !!float) written with a leading zero.
+func leadingZeroNumber(n *yaml.Node, tag string) bool {
+	return n.Kind == yaml.ScalarNode && (tag == "!!int" || tag == "!!float") && leadingZero.MatchString(n.Value)
+}
+
 // leaf decodes a scalar onto f, reporting a value of the wrong type. It
 // reports whether f was set.
 func (d *decoder) leaf(n *yaml.Node, path string, f reflect.Value) bool {
 	tag := n.ShortTag()
 	if n.Kind != yaml.ScalarNode {
 		tag = ""
+	}
+	switch f.Kind() {
+	case reflect.Int, reflect.Uint64, reflect.Float64:
+		if leadingZeroNumber(n, tag) {
+			d.failAt(n, path, "%s has a leading zero: write the number in plain decimal without it (YAML 1.1 reads a leading 0 as octal, YAML 1.2 as decimal)", describe(n))
+			return false
+		}
 	}
 	switch {
 	case f.Type() == durationType:
