@@ -1,10 +1,12 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"maps"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -78,9 +80,9 @@ func BindDeprecated(fs *flag.FlagSet, c *Config) *Deprecated {
 		case *string:
 			fs.StringVar(p, f.flag, *p, usage)
 		case *int:
-			fs.IntVar(p, f.flag, *p, usage)
+			fs.Var(intFlag{p}, f.flag, usage)
 		case *uint64:
-			fs.Uint64Var(p, f.flag, *p, usage)
+			fs.Var(uintFlag{p}, f.flag, usage)
 		case *float64:
 			fs.Float64Var(p, f.flag, *p, usage)
 		default:
@@ -170,3 +172,50 @@ func fieldByPath(c *Config, key string) reflect.Value {
 	}
 	return v
 }
+
+// intFlag and uintFlag are the flag package's int and uint64 flags (base
+// prefixes such as 0x accepted, as before) refusing a leading zero, as the
+// file does (leadingZero): flag.IntVar reads --default-max=010 as octal 8.
+type intFlag struct{ p *int }
+
+func (f intFlag) String() string {
+	if f.p == nil {
+		return "0"
+	}
+	return strconv.Itoa(*f.p)
+}
+
+func (f intFlag) Set(s string) error {
+	if leadingZero.MatchString(s) {
+		return errLeadingZero
+	}
+	v, err := strconv.ParseInt(s, 0, strconv.IntSize)
+	if err != nil {
+		return errors.New("not a whole number")
+	}
+	*f.p = int(v)
+	return nil
+}
+
+type uintFlag struct{ p *uint64 }
+
+func (f uintFlag) String() string {
+	if f.p == nil {
+		return "0"
+	}
+	return strconv.FormatUint(*f.p, 10)
+}
+
+func (f uintFlag) Set(s string) error {
+	if leadingZero.MatchString(s) {
+		return errLeadingZero
+	}
+	v, err := strconv.ParseUint(s, 0, 64)
+	if err != nil {
+		return errors.New("not a whole number of at least 0")
+	}
+	*f.p = v
+	return nil
+}
+
+var errLeadingZero = errors.New("a leading zero: write the number in plain decimal without it (it would be read as octal)")
