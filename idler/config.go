@@ -99,14 +99,17 @@ type Config struct {
 }
 
 // Default returns a Config with every default filled in (Provider and Source
-// still to set).
+// still to set). The DefaultZeroDuration override stays unset: set, it would
+// override whatever Defaults a caller puts in this Config (the controller's
+// defaults.zero_duration was ignored that way until the first reload); the
+// default zero-duration is Defaults.ZeroDuration's.
 func Default() Config {
 	return Config{
-		Clock:               clock.Real(),
-		Schedule:            DefaultSchedule,
-		DefaultZeroDuration: DefaultZeroDuration,
-		RefusedBackoff:      DefaultRefusedBackoff,
-		CallTimeout:         DefaultCallTimeout,
+		Clock:          clock.Real(),
+		Schedule:       DefaultSchedule,
+		Defaults:       scaler.DefaultDefaults(),
+		RefusedBackoff: DefaultRefusedBackoff,
+		CallTimeout:    DefaultCallTimeout,
 	}
 }
 
