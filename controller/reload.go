@@ -9,11 +9,12 @@ import (
 
 // Reload validates next and swaps it in: the label defaults, the load
 // windows, the idler's schedule and knobs, the keep-alive's price and the
-// actuator's timings change at once, keeping everything the controller has
-// learned. Keys that only take effect at a restart (intervals, pool size,
-// enabling components, the metrics source, the HTTP server) are returned by name when they
-// changed; they keep their old values. A next that does not validate
-// changes nothing and returns the error.
+// actuator's timings (its call timeout the idler's too) change at once,
+// keeping everything the controller has learned. Keys that only take
+// effect at a restart (intervals, pool size, enabling components, the
+// metrics source, the HTTP server) are returned by name when they changed;
+// they keep their old values. A next that does not validate changes nothing
+// and returns the error.
 func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	if err := next.Validate(); err != nil {
 		return nil, err
@@ -32,6 +33,12 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	}
 	if c.Idler != nil {
 		if err := c.Idler.SetTuning(defaults, next.Idler.MaintainMin, next.Idler.RefusedBackoff, next.Idler.Schedule); err != nil {
+			errs = append(errs, fmt.Errorf("idler: %w", err))
+		}
+		// actuator.call_timeout bounds the idler's listings and activity
+		// queries too (buildIdler): a slow provider's raised bound must
+		// reach them, not only the actuator's calls.
+		if err := c.Idler.SetCallTimeout(a.CallTimeout); err != nil {
 			errs = append(errs, fmt.Errorf("idler: %w", err))
 		}
 		if err := c.KeepAlive.SetPrice(next.KeepAlive.ColdStartWorth, next.KeepAlive.PreWarmShare); err != nil {

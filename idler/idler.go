@@ -31,6 +31,12 @@ type Idler struct {
 	state  map[provider.Ref]*fnState
 	cycles uint64
 
+	// rescheduled wakes Run when SetTuning changes the schedule, so it waits
+	// for the new schedule's next run, not the old one's (a year away, for
+	// a yearly schedule reloaded to "@every 30s"). Buffered: a change made
+	// while Run is in a cycle is seen when it next waits.
+	rescheduled chan struct{}
+
 	// missingLogged is the missing-data reason last logged per window
 	// (guarded by cycleMu): a WARN when it changes, not every cycle.
 	missingLogged map[time.Duration]string
@@ -145,12 +151,13 @@ func New(cfg Config) (*Idler, error) {
 		return nil, fmt.Errorf("idler: register metrics: %w", err)
 	}
 	return &Idler{
-		cfg:     cfg,
-		sched:   sched,
-		log:     cfg.Logger.With("component", "idler"),
-		m:       m,
-		state:   make(map[provider.Ref]*fnState),
-		specGen: 1,
+		cfg:         cfg,
+		sched:       sched,
+		log:         cfg.Logger.With("component", "idler"),
+		m:           m,
+		state:       make(map[provider.Ref]*fnState),
+		specGen:     1,
+		rescheduled: make(chan struct{}, 1),
 	}, nil
 }
 
@@ -163,8 +170,10 @@ func (d *Idler) NextRun(now time.Time) time.Time { return d.runSchedule().Next(n
 // Run runs a cycle at each time of the schedule until ctx is done. It sleeps
 // on the injected clock, so inside a synctest bubble it runs on virtual time.
 func (d *Idler) Run(ctx context.Context) error {
-	d.log.Info("idler started", "schedule", d.sched.String(), "default_zero_duration", d.cfg.DefaultZeroDuration,
-		"maintain_min", d.cfg.MaintainMin)
+	d.mu.Lock() // SetTuning writes these under mu
+	sched, zero, maintainMin := d.sched, d.cfg.DefaultZeroDuration, d.cfg.MaintainMin
+	d.mu.Unlock()
+	d.log.Info("idler started", "schedule", sched.String(), "default_zero_duration", zero, "maintain_min", maintainMin)
 	for {
 		now := d.cfg.Clock.Now()
 		wait := d.runSchedule().Next(now).Sub(now)
@@ -178,6 +187,9 @@ func (d *Idler) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
+		case <-d.rescheduled:
+			t.Stop()
+			continue // wait again, for the new schedule's next run
 		case <-t.C():
 			t.Stop()
 		}
@@ -185,7 +197,8 @@ func (d *Idler) Run(ctx context.Context) error {
 	}
 }
 
-// callCtx bounds one provider or source call.
+// callCtx bounds one provider or source call. Only a cycle calls it, so
+// under cycleMu, which SetCallTimeout holds to change the bound.
 func (d *Idler) callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, d.cfg.CallTimeout)
 }
@@ -291,7 +304,9 @@ func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep,
 
 // SetTuning swaps the idler's tuning (a configuration reload): the label
 // defaults, maintain-min, the refused back-off and the schedule. It waits
-// for a cycle in progress; the state of every function is kept.
+// for a cycle in progress; the state of every function is kept. A changed
+// schedule is in force at once: Run, waiting for the old schedule's next
+// run, waits for the new one's instead.
 func (d *Idler) SetTuning(defaults scaler.Defaults, maintainMin bool, refusedBackoff time.Duration, schedule string) error {
 	sched, err := ParseRunSchedule(schedule)
 	if err != nil {
@@ -308,8 +323,29 @@ func (d *Idler) SetTuning(defaults scaler.Defaults, maintainMin bool, refusedBac
 		d.specGen++ // every function's labels are parsed again
 	}
 	d.cfg.Defaults, d.cfg.DefaultZeroDuration = defaults, defaults.ZeroDuration
+	// Only a change wakes Run: waking it for the same "@every" would push
+	// its next run an interval later at every reload.
+	if schedule != d.cfg.Schedule {
+		select {
+		case d.rescheduled <- struct{}{}:
+		default: // a wake is already pending
+		}
+	}
 	d.cfg.MaintainMin, d.cfg.RefusedBackoff, d.cfg.Schedule = maintainMin, refusedBackoff, schedule
 	d.sched = sched
+	return nil
+}
+
+// SetCallTimeout swaps the bound on each provider and source call (a reload
+// of actuator.call_timeout, which the controller gives the idler too). It
+// waits for a cycle in progress, whose calls keep the old bound.
+func (d *Idler) SetCallTimeout(timeout time.Duration) error {
+	if timeout <= 0 {
+		return fmt.Errorf("idler: call timeout %s must be positive", timeout)
+	}
+	d.cycleMu.Lock()
+	defer d.cycleMu.Unlock()
+	d.cfg.CallTimeout = timeout
 	return nil
 }
 
