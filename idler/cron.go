@@ -40,6 +40,15 @@ func parseCron(expr string) (sched cron.Schedule, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// robfig/cron runs an "@every" under a second (zero and negative too)
+	// every second instead: refuse it. Its schedule keeps only the rounded
+	// delay, so the interval is read again from the text it parsed.
+	if _, ok := sched.(cron.ConstantDelaySchedule); ok {
+		const every = "@every "
+		if d, err := time.ParseDuration(s[strings.Index(s, every)+len(every):]); err == nil && d < time.Second {
+			return nil, fmt.Errorf("interval %s must be at least 1s", d)
+		}
+	}
 	// An expression that matches no date (30 February) would make every Next
 	// search five years ahead and return zero: refuse it now.
 	if sched.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {

@@ -225,6 +225,34 @@ func TestRunSchedule(t *testing.T) {
 	}
 }
 
+// TestEverySubSecondScheduleIsRefused: idler.schedule / --idle-schedule
+// "@every <d>" with d zero, negative or under a second is an error naming
+// the value (config validation words it for idler.schedule), not a silent
+// run every second (robfig/cron's rounding), each cycle listing every
+// function and querying the metrics source. A second is accepted.
+//
+// Seen failing before the fix (found by a review): schedule_test.go:246:
+// ParseRunSchedule("@every 100ms") accepted; it runs every 1s
+func TestEverySubSecondScheduleIsRefused(t *testing.T) {
+	for expr, want := range map[string]string{
+		"@every -30s":             `idle schedule "@every -30s": interval -30s must be at least 1s`,
+		"@every 0s":               `idle schedule "@every 0s": interval 0s must be at least 1s`,
+		"@every 100ms":            `idle schedule "@every 100ms": interval 100ms must be at least 1s`,
+		"CRON_TZ=UTC @every 0.5s": `idle schedule "CRON_TZ=UTC @every 0.5s": interval 500ms must be at least 1s`,
+	} {
+		s, err := ParseRunSchedule(expr)
+		if err == nil {
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			t.Errorf("ParseRunSchedule(%q) accepted; it runs every %s", expr, s.Next(now).Sub(now))
+		} else if err.Error() != want {
+			t.Errorf("ParseRunSchedule(%q) = %q, want %q", expr, err, want)
+		}
+	}
+	if _, err := ParseRunSchedule("@every 1s"); err != nil {
+		t.Errorf("ParseRunSchedule(%q): %v, want accepted", "@every 1s", err)
+	}
+}
+
 // TestScheduleCacheAnswersAsUncached: the cache keeps each value's last
 // answer; asked again at the same instant it must give it, and asked at
 // another instant (or in another location) it must compute afresh, exactly
