@@ -96,11 +96,17 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 	}
 	c.Actuator = act
 	defaults := cfg.Defaults.Scaler()
+	// scaler.history_size: 0 is "none" (an explicit zero stays zero), but a
+	// LoopConfig's 0 is unset and takes the default: say none.
+	history := cfg.Scaler.HistorySize
+	if history == 0 {
+		history = scaler.NoHistory
+	}
 	loop, err := scaler.NewLoop(scaler.LoopConfig{
 		Provider: deps.Provider, Source: deps.Source, Actuator: act, Clock: deps.Clock,
 		Interval: cfg.Scaler.Interval, StableWindow: cfg.Scaler.StableWindow, BurstWindow: cfg.Scaler.BurstWindow,
 		Defaults: defaults, Namespaces: w.Namespaces, MinFloor: idler.MinFloor(deps.Logger), Leading: deps.Leading,
-		HistorySize: cfg.Scaler.HistorySize, AlignLag: cfg.Scaler.AlignLag, Registerer: deps.Registerer, Logger: deps.Logger.With("component", "scaler"),
+		HistorySize: history, AlignLag: cfg.Scaler.AlignLag, Registerer: deps.Registerer, Logger: deps.Logger.With("component", "scaler"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scaler: %w", err)

@@ -86,7 +86,10 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		// pass's cost at 10,000 functions).
 		fs.history[len(fs.history)-1] = rec
 	} else {
-		fs.history = appendBounded(fs.history, rec, l.cfg.HistorySize)
+		// At least the last record, even with NoHistory: it is the loop's
+		// memory of its last decision (desired, lastSays, repeat); Explain
+		// shows only the last HistorySize.
+		fs.history = appendBounded(fs.history, rec, max(l.cfg.HistorySize, 1))
 	}
 	l.mu.Unlock()
 	if d.Scale {

@@ -38,7 +38,7 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 		DesiredReplicas:   fs.replicas,
 		Observation:       obs,
 		State:             state,
-		Decisions:         make([]explain.Decision, 0, len(fs.history)),
+		Decisions:         make([]explain.Decision, 0, min(len(fs.history), max(l.cfg.HistorySize, 0))),
 	}
 	if fs.decided {
 		f.DesiredReplicas = fs.desired()
@@ -52,7 +52,9 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 	case fs.spec != nil:
 		f.Spec = *fs.spec
 	}
-	for i := len(fs.history) - 1; i >= 0; i-- {
+	// The last HistorySize records: with NoHistory the loop keeps its last
+	// decision's record (apply.go) but shows none.
+	for i := len(fs.history) - 1; i >= max(len(fs.history)-l.cfg.HistorySize, 0) && l.cfg.HistorySize > 0; i-- {
 		r := fs.history[i]
 		if i == len(fs.history)-1 && r.Reason == "" && fs.specErr == nil && fs.spec != nil {
 			// A quiet pass refreshed it without words: word it from the

@@ -65,8 +65,10 @@ type LoopConfig struct {
 	// tells them (metricsource.ScrapeClock): each pass runs this long after
 	// a scrape (AlignTick). 0 keeps a ticker of the loop's own.
 	AlignLag time.Duration
-	// HistorySize is how many decisions per function the explain API keeps
-	// (default 50).
+	// HistorySize is how many decisions per function the explain API keeps:
+	// 0 = unset, DefaultHistorySize; NoHistory = none (scaler.history_size:
+	// 0). Zero takes the default like every other field here, so a caller
+	// that leaves it out keeps a history.
 	HistorySize int
 	// Registerer receives the loop's metrics; nil registers nowhere.
 	Registerer prometheus.Registerer
@@ -80,6 +82,8 @@ const (
 	DefaultStableWindow = 60 * time.Second
 	DefaultBurstWindow  = 10 * time.Second
 	DefaultHistorySize  = 50
+	// NoHistory as LoopConfig.HistorySize keeps no decisions.
+	NoHistory = -1
 )
 
 func (c *LoopConfig) setDefaults() {
@@ -124,8 +128,8 @@ func (c LoopConfig) Validate() error {
 	if c.BurstWindow < 0 || c.BurstWindow > c.StableWindow {
 		errs = append(errs, fmt.Errorf("burst window = %v, must be positive and at most the stable window %v", c.BurstWindow, c.StableWindow))
 	}
-	if c.HistorySize < 0 {
-		errs = append(errs, fmt.Errorf("history size = %d, must not be negative", c.HistorySize))
+	if c.HistorySize < 0 && c.HistorySize != NoHistory {
+		errs = append(errs, fmt.Errorf("history size = %d, must not be negative (NoHistory keeps none)", c.HistorySize))
 	}
 	if iv := cmp.Or(c.Interval, DefaultInterval); c.AlignLag < 0 || c.AlignLag >= iv {
 		errs = append(errs, fmt.Errorf("align lag = %v, must be at least 0 and below the scale interval %v", c.AlignLag, iv))

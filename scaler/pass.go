@@ -40,7 +40,7 @@ type fnState struct {
 	// so only a function whose state moved pays for a second State.
 	before *State
 	obs    keptObs // the last decision's Observation (kept.go)
-	// history is oldest first, at most HistorySize (never 0): once decided,
+	// history is oldest first, at most max(HistorySize, 1): once decided,
 	// its last record's Replicas is the last decision's count (desired).
 	history []Record
 	// seq numbers the records, so an outcome finds its own; pass is the
