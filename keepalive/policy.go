@@ -319,9 +319,10 @@ func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallba
 	}
 	slices.SortFunc(out, func(a, b PreWarm) int { return a.Until.Compare(b.Until) })
 	p.mu.Lock()
-	limit := int(p.cfg.PreWarmShare * float64(len(p.fns)))
+	share := p.cfg.PreWarmShare // under mu: a reload's SetPrice writes it
+	limit := int(share * float64(len(p.fns)))
 	p.mu.Unlock()
-	if p.cfg.PreWarmShare > 0 {
+	if share > 0 {
 		limit = max(limit, 1)
 	}
 	limit = max(0, limit-prewarmed)
