@@ -338,7 +338,11 @@ func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 		}
 	}
 	if want > cur {
-		if ul := max(uint64(math.Ceil(float64(cur)*spec.ScaleUpRate)), cur+spec.ScaleUpPods); ul < hi {
+		// Saturating: defaults.scale_up_pods (any uint64) set to mean "no
+		// limit" wrapped cur + pods to a small count, leaving the rate's
+		// limit alone (with a rate of 1: no scale-up at all); a rate far
+		// beyond the uint64 range converts to an undefined count.
+		if ul := max(ceilToUint(float64(cur)*spec.ScaleUpRate), addCapped(cur, spec.ScaleUpPods, math.MaxUint64)); ul < hi {
 			hi, hiCode, upLimited = ul, CodeRateLimited, true
 		}
 	}
@@ -415,6 +419,15 @@ func wakeFromZero(spec *Spec, obs *Observation, d Decision, load *float64, per f
 			derefOr(obs.BurstLoad, 0), obs.BurstWindow, partWords(obs.BurstPart), derefOr(load, 0), target, need, v)
 	}
 	return d
+}
+
+// ceilToUint is ⌈v⌉ for v ≥ 0, saturating at the uint64 range (Go's
+// conversion of a float beyond it is implementation-defined).
+func ceilToUint(v float64) uint64 {
+	if c := math.Ceil(v); c < 1<<64 {
+		return uint64(c)
+	}
+	return math.MaxUint64
 }
 
 func derefOr(p *float64, def float64) float64 {
