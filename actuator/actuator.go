@@ -108,8 +108,13 @@ type pending struct {
 type slot struct {
 	next    pending // the queued intent, when hasNext (a value: no allocation per intent)
 	hasNext bool
-	busy    bool // a worker is processing the function
-	queued  bool // the function is in Actuator.queue
+	// fallback is the runner-up of the intents merged into next, kept to run
+	// if next is not applied (see add). hasFallback implies hasNext, and the
+	// two are of different components.
+	fallback    pending
+	hasFallback bool
+	busy        bool // a worker is processing the function
+	queued      bool // the function is in Actuator.queue
 
 	last         Write
 	failures     int
@@ -160,6 +165,9 @@ func (a *Actuator) Run(ctx context.Context) error {
 // returns, Submit hands intents to the pool and never runs a provider call
 // in the caller's goroutine: start the actuator before the loops that
 // propose, or their first proposals are applied inline, in the loop.
+// Once ctx ends the workers take no new intent; every intent still queued
+// when they have left gets CodeStopped before the channel is closed, so
+// none waits for the next Start (the next leadership term).
 func (a *Actuator) Start(ctx context.Context) <-chan struct{} {
 	a.running.Store(true)
 	done := make(chan struct{})
@@ -170,10 +178,48 @@ func (a *Actuator) Start(ctx context.Context) <-chan struct{} {
 	a.signal() // anything queued before
 	go func() {
 		wg.Wait()
-		a.running.Store(false)
+		a.stopped()
 		close(done)
 	}()
 	return done
+}
+
+// stopped runs once every worker has left. An intent submitted as the pool
+// stopped was queued for workers that are gone: it gets CodeStopped now, in
+// the term it was proposed in. Left queued, its done would never be called
+// (a caller in Apply would hang) and the next Start, maybe hours later,
+// would apply it on a view that old; the proposer decides again instead.
+// Submit processes inline again from here on, as before Start.
+func (a *Actuator) stopped() {
+	var left []pending
+	a.mu.Lock()
+	for _, s := range a.slots {
+		// A busy slot is an inline Submit's (one made before Start): that
+		// goroutine runs what is queued for it.
+		if !s.hasNext || s.busy {
+			continue
+		}
+		left = append(left, s.next)
+		if s.hasFallback {
+			left = append(left, s.fallback)
+		}
+		s.next, s.hasNext, s.fallback, s.hasFallback, s.queued = pending{}, false, pending{}, false, false
+		a.npending--
+	}
+	a.queue = nil
+	a.m.pending.Set(float64(a.npending))
+	// Under the lock with the drain: a Submit either was queued, and is
+	// drained above, or sees the pool stopped and runs inline.
+	a.running.Store(false)
+	a.mu.Unlock()
+	now := a.cfg.Clock.Now()
+	for _, p := range left {
+		a.finish(p, stoppedOutcome(p, now))
+	}
+}
+
+func stoppedOutcome(p pending, now time.Time) Outcome {
+	return Outcome{Intent: p.in, Code: CodeStopped, At: now, Reason: "the worker pool stopped before it ran"}
 }
 
 func (a *Actuator) signal() {
@@ -185,6 +231,12 @@ func (a *Actuator) signal() {
 
 func (a *Actuator) work(ctx context.Context) {
 	for {
+		if ctx.Err() != nil {
+			// Not one more intent on a cancelled context (it would fail as
+			// an error and back the function off): stopped gives what is
+			// left its outcome.
+			return
+		}
 		a.mu.Lock()
 		var ref provider.Ref
 		ok := len(a.queue) > 0
@@ -197,7 +249,7 @@ func (a *Actuator) work(ctx context.Context) {
 		}
 		a.mu.Unlock()
 		if ok {
-			a.process(ctx, ref)
+			a.process(ctx, ref, true)
 			continue
 		}
 		select {
@@ -210,26 +262,14 @@ func (a *Actuator) work(ctx context.Context) {
 
 // Submit proposes in; done (optional) is called once with its outcome. A
 // newer intent for a function whose previous one has not started yet is
-// merged with it (Merge); the dropped one's done gets CodeSuperseded.
+// merged with it (see slot.add); one that is dropped gets CodeSuperseded.
 func (a *Actuator) Submit(ctx context.Context, in Intent, done func(Outcome)) {
 	a.mu.Lock()
 	s := a.slot(in.Ref)
-	p := pending{in: in, done: done}
-	var dropped pending
-	var by Component
-	var hasDropped bool
-	switch {
-	case !s.hasNext:
-		s.next, s.hasNext = p, true
+	if !s.hasNext {
 		a.npending++
-	default:
-		if keep, _ := Merge(s.next.in, in); keep == in {
-			dropped, s.next, by = s.next, p, in.Who
-		} else {
-			dropped, by = p, s.next.in.Who
-		}
-		hasDropped = true
 	}
+	dropped, by, hasDropped := s.add(pending{in: in, done: done})
 	a.m.pending.Set(float64(a.npending))
 	inline := !a.running.Load()
 	if !inline && !s.busy && !s.queued {
@@ -238,14 +278,58 @@ func (a *Actuator) Submit(ctx context.Context, in Intent, done func(Outcome)) {
 	}
 	a.mu.Unlock()
 	if hasDropped {
-		a.finish(dropped, Outcome{Intent: dropped.in, Code: CodeSuperseded, At: a.cfg.Clock.Now(),
-			Reason: fmt.Sprintf("replaced by %s's intent before it ran", by)})
+		a.finish(dropped, supersededOutcome(dropped, by, a.cfg.Clock.Now()))
 	}
 	if inline {
-		a.process(ctx, in.Ref)
+		a.process(ctx, in.Ref, false)
 		return
 	}
 	a.signal()
+}
+
+func supersededOutcome(p pending, by Component, now time.Time) Outcome {
+	return Outcome{Intent: p.in, Code: CodeSuperseded, At: now, Reason: fmt.Sprintf("replaced by %s's intent before it ran", by)}
+}
+
+// add queues p, the function's newest intent, and returns the queued
+// intent it drops, if any, with the component that replaced it.
+//
+// The rule: per component only the newest intent counts (a component's
+// newer intent replaces its older one at once). Between components Merge
+// picks the one to run (the higher count), and the runner-up is kept as a
+// fallback instead of being dropped: if the winner is not applied (Arbitrate
+// drops it, say a wake on stale evidence, or its write fails), the fallback
+// is arbitrated and run in its place, so a valid intent (the idler's
+// restore to a scheduled minimum) is never lost to one that could not run.
+// One fallback per function: a third component's intent that ranks below
+// both is dropped. The fallback is dropped when the winner is applied.
+func (s *slot) add(p pending) (dropped pending, by Component, ok bool) {
+	if !s.hasNext {
+		s.next, s.hasNext = p, true
+		return pending{}, "", false
+	}
+	if s.hasFallback && s.fallback.in.Who == p.in.Who {
+		// p replaces its component's older fallback. At most one drop per
+		// add: the fallback and next are of different components, so p
+		// cannot also replace next below.
+		dropped, by, ok = s.fallback, p.in.Who, true
+		s.fallback, s.hasFallback = pending{}, false
+	}
+	keep, lost := s.next, p
+	if incomingWins(s.next.in, p.in) {
+		keep, lost = p, s.next
+	}
+	s.next = keep
+	switch {
+	case lost.in.Who == keep.in.Who: // the component changed its mind
+		return lost, keep.in.Who, true
+	case !s.hasFallback:
+		s.fallback, s.hasFallback = lost, true
+		return dropped, by, ok
+	case incomingWins(s.fallback.in, lost.in):
+		s.fallback, lost = lost, s.fallback
+	}
+	return lost, keep.in.Who, true
 }
 
 // Apply submits in and waits for its outcome (or ctx).
@@ -278,8 +362,9 @@ func (a *Actuator) slot(ref provider.Ref) *slot {
 }
 
 // process runs every intent queued for ref, one at a time, unless another
-// goroutine already is (it will see the queued intent).
-func (a *Actuator) process(ctx context.Context, ref provider.Ref) {
+// goroutine already is (it will see the queued intent). A worker (pool)
+// stops once ctx ends and leaves what is queued to stopped.
+func (a *Actuator) process(ctx context.Context, ref provider.Ref, pool bool) {
 	a.mu.Lock()
 	s := a.slot(ref)
 	if s.busy {
@@ -288,24 +373,51 @@ func (a *Actuator) process(ctx context.Context, ref provider.Ref) {
 	}
 	s.busy = true
 	s.queued = false
-	for s.hasNext {
-		p := s.next
-		s.next, s.hasNext = pending{}, false
+	for s.hasNext && (!pool || ctx.Err() == nil) {
+		p, fb, hasFb := s.next, s.fallback, s.hasFallback
+		s.next, s.hasNext, s.fallback, s.hasFallback = pending{}, false, pending{}, false
 		a.npending--
 		a.m.pending.Set(float64(a.npending))
-		in := a.inputLocked(s, p.in)
+		o := a.runLocked(ctx, s, p)
+		if !hasFb {
+			continue
+		}
+		// The winner's fate decides the fallback's (see slot.add).
+		var drop Outcome
+		now := a.cfg.Clock.Now()
+		switch {
+		case o.Applied || o.Code == CodeDryRun:
+			drop = supersededOutcome(fb, p.in.Who, now)
+		case s.hasNext && s.next.in.Who == fb.in.Who, s.hasFallback && s.fallback.in.Who == fb.in.Who:
+			drop = supersededOutcome(fb, fb.in.Who, now) // its component proposed again meanwhile
+		case pool && ctx.Err() != nil:
+			drop = stoppedOutcome(fb, now)
+		default:
+			a.runLocked(ctx, s, fb)
+			continue
+		}
 		a.mu.Unlock()
-		a.m.inflight.Inc()
-		o := a.execute(ctx, in)
-		a.m.inflight.Dec()
-		a.mu.Lock()
-		a.recordLocked(s, o)
-		a.mu.Unlock()
-		a.finish(p, o)
+		a.finish(fb, drop)
 		a.mu.Lock()
 	}
 	s.busy = false
 	a.mu.Unlock()
+}
+
+// runLocked arbitrates and executes p, records and reports its outcome.
+// a.mu is held on entry and on return, not during the call or p's done.
+func (a *Actuator) runLocked(ctx context.Context, s *slot, p pending) Outcome {
+	in := a.inputLocked(s, p.in)
+	a.mu.Unlock()
+	a.m.inflight.Inc()
+	o := a.execute(ctx, in)
+	a.m.inflight.Dec()
+	a.mu.Lock()
+	a.recordLocked(s, o)
+	a.mu.Unlock()
+	a.finish(p, o)
+	a.mu.Lock()
+	return o
 }
 
 func (a *Actuator) inputLocked(s *slot, in Intent) Input {

@@ -160,7 +160,10 @@ func TestInlineOneAtATimePerFunction(t *testing.T) {
 }
 
 // With Run, one intent at a time per function: while a call is held inside
-// the provider, later intents for the function wait in one slot, merged.
+// the provider, later intents for the function wait in one slot, merged: a
+// component's newer intent replaces its older one at once; between
+// components the higher runs and the runner-up waits as its fallback,
+// dropped once the winner is applied.
 func TestOneIntentAtATimePerFunction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, memory.Options{}, nil, map[provider.Ref]uint64{refA: 1})
@@ -173,20 +176,21 @@ func TestOneIntentAtATimePerFunction(t *testing.T) {
 			t.Fatalf("Held = %d, want the first intent's call held", r.p.Held(refA))
 		}
 		idle := r.submit(intent(Idler, refA, 1, 0))  // queued
-		up2 := r.submit(intent(Scaler, refA, 1, 2))  // beats the queued scale-down
+		up2 := r.submit(intent(Scaler, refA, 1, 2))  // beats the queued scale-down, which becomes its fallback
 		up4 := r.submit(intent(Scaler, refA, 1, 4))  // the scaler's newer intent replaces its older
-		idle2 := r.submit(intent(Idler, refA, 1, 0)) // loses to the queued raise
-		pre := r.submit(intent(PreWarm, refA, 1, 4)) // ties: the newer wins
+		idle2 := r.submit(intent(Idler, refA, 1, 0)) // replaces the idler's fallback; loses to the raise
+		pre := r.submit(intent(PreWarm, refA, 1, 4)) // ties: the newer wins; the scaler's 4 outranks idle2 as fallback
 		for _, c := range []struct {
 			ch <-chan Outcome
 			by Component
-		}{{idle, Scaler}, {up2, Scaler}, {up4, PreWarm}, {idle2, Scaler}} {
+		}{{idle, Idler}, {up2, Scaler}, {idle2, PreWarm}} {
 			if o := outcome(t, c.ch); o.Code != CodeSuperseded || o.Reason != "replaced by "+string(c.by)+"'s intent before it ran" {
 				t.Errorf("%s: %s (%s); want superseded by %s", o.Intent, o.Code, o.Reason, c.by)
 			}
 		}
 		noOutcome(t, held, "held intent")
 		noOutcome(t, pre, "queued intent")
+		noOutcome(t, up4, "fallback intent")
 		if r.p.PeakFor(refA) != 1 || r.p.Held(refA) != 1 || len(r.p.Calls()) != 0 {
 			t.Fatalf("while held: PeakFor %d, Held %d, calls %d; want 1, 1, 0", r.p.PeakFor(refA), r.p.Held(refA), len(r.p.Calls()))
 		}
@@ -198,6 +202,10 @@ func TestOneIntentAtATimePerFunction(t *testing.T) {
 		// conditional write conflicts and the raise goes ahead from 3.
 		if o := outcome(t, pre); o.Code != CodeApplied || o.From != 3 || o.To != 4 || o.Intent.Who != PreWarm {
 			t.Errorf("queued intent: %s %s %d→%d; want prewarm applied 3→4", o.Intent.Who, o.Code, o.From, o.To)
+		}
+		// The winner was applied: its fallback is not run.
+		if o := outcome(t, up4); o.Code != CodeSuperseded || o.Reason != "replaced by prewarm's intent before it ran" {
+			t.Errorf("fallback intent: %s (%s); want superseded by prewarm", o.Code, o.Reason)
 		}
 		if r.p.PeakFor(refA) != 1 || r.replicas(refA) != 4 {
 			t.Errorf("PeakFor %d, replicas %d; want 1, 4", r.p.PeakFor(refA), r.replicas(refA))

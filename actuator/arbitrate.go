@@ -108,13 +108,19 @@ func Arbitrate(in Input) Verdict {
 // Merge chooses between an intent still queued for a function and a new one
 // for the same function: a component's newer intent replaces its older one;
 // between components the higher count wins (a scale-up beats a concurrent
-// scale-down), the newer on a tie. It returns the intent to keep and the one
-// dropped.
+// scale-down), the newer on a tie. It returns the intent to run first and
+// the other. The actuator drops the other at once only when both are the
+// same component's; between components it keeps it as a fallback, run if
+// the first is not applied (see slot.add).
 func Merge(queued, incoming Intent) (keep, dropped Intent) {
-	if queued.Who == incoming.Who || incoming.To >= queued.To {
+	if incomingWins(queued, incoming) {
 		return incoming, queued
 	}
 	return queued, incoming
+}
+
+func incomingWins(queued, incoming Intent) bool {
+	return queued.Who == incoming.Who || incoming.To >= queued.To
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("15:04:05.000") }

@@ -69,6 +69,7 @@ const (
 	CodeChanged       Code = "changed"        // the count changed since the proposer looked; a lower count is re-decided, not forced
 	CodeAlreadyHigher Code = "already_higher" // a raise, but the function is already at or above it
 	CodeSuperseded    Code = "superseded"     // a competing intent replaced it before it ran
+	CodeStopped       Code = "stopped"        // the worker pool stopped (end of the leadership term, shutdown) before it ran
 	CodeBackoff       Code = "backoff"        // the function's calls failed recently; waiting
 	CodeRefused       Code = "refused"        // the provider refused this count recently
 	CodeGone          Code = "gone"           // the function no longer exists
@@ -78,7 +79,7 @@ const (
 // Codes lists every Code, for pre-initialising metric series.
 var Codes = []Code{CodeApplied, CodeUnchanged, CodeDryRun, CodeNotLeader, CodeFiltered, CodeAboveMax,
 	CodeScheduledMin, CodeRaisedSince, CodeStaleEvidence, CodeChanged, CodeAlreadyHigher, CodeSuperseded,
-	CodeBackoff, CodeRefused, CodeGone, CodeError}
+	CodeStopped, CodeBackoff, CodeRefused, CodeGone, CodeError}
 
 // Outcome is what became of one intent.
 type Outcome struct {
