@@ -44,7 +44,10 @@ func IsConflict(err error) (*ConflictError, bool) {
 // OpenFaaS API has no conditional write) reads the function first and
 // compares, which narrows the race to one round trip. Either way a changed
 // count yields a *ConflictError, so the caller re-decides instead of
-// overwriting blindly.
+// overwriting blindly. The compare covers one write only: such a provider's
+// Scale must not repeat a write that may have landed (the OpenFaaS client
+// sends a scale once), since the repeat would land on a count nobody
+// compared, undoing a change made meanwhile.
 func ScaleIf(ctx context.Context, p Provider, ref Ref, from, to uint64) error {
 	if c, ok := p.(ConditionalScaler); ok {
 		return c.ScaleFrom(ctx, ref, from, to)

@@ -62,7 +62,7 @@ func TestRetrySleepsWithJitteredBackoff(t *testing.T) {
 		g.failNext(503, 503, 503)
 		cl := newBubbleClient(t, g, 0.5, nil)
 		start := time.Now()
-		if err := cl.Scale(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 2); err != nil {
+		if _, err := cl.Function(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}); err != nil {
 			t.Fatal(err)
 		}
 		// Half of 200ms, 400ms and 800ms: the jitter source is used, and the
@@ -108,7 +108,7 @@ func TestCallerDeadlineStopsBackoff(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
 		start := time.Now()
-		err := cl.Scale(ctx, provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 2)
+		_, err := cl.Function(ctx, provider.Ref{Name: "figlet", Namespace: "openfaas-fn"})
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err = %v, want DeadlineExceeded", err)
 		}

@@ -20,7 +20,8 @@ import (
 // still refusing a runaway stream.
 const maxReplyBody = 64 << 20
 
-// call is one logical API call, repeated on transport errors and 5xx.
+// call is one logical API call, repeated on transport errors and 5xx unless
+// it is sent once.
 type call struct {
 	op     string
 	ref    provider.Ref
@@ -28,6 +29,11 @@ type call struct {
 	path   []string // segments after the gateway URL's path, unescaped
 	query  url.Values
 	body   []byte // sent with Content-Type application/json when not nil
+	// once: never repeated. A scale is sent once: after a transport error
+	// or a 5xx the request may have landed, and someone (the gateway's
+	// scale-from-zero) may have changed the count since; the same absolute
+	// count sent again would undo that change.
+	once bool
 	// stream, when set, reads a 2xx reply's body as it arrives instead of
 	// the body being buffered first: a listing of 100,000 functions is tens
 	// of MB, which io.ReadAll's doubling and a decode of the whole buffer
@@ -48,13 +54,17 @@ type reply struct {
 }
 
 // do sends c until it gets a reply that is not a 5xx, retries are spent or ctx
-// ends. A 5xx after the last retry is returned as a reply (the caller turns it
-// into a *StatusError); a transport error after the last retry, or ctx ending,
-// is returned as an error naming the endpoint.
+// ends (c.once: one attempt). A 5xx after the last retry is returned as a
+// reply (the caller turns it into a *StatusError); a transport error after
+// the last retry, or ctx ending, is returned as an error naming the endpoint.
 func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 	u := cl.base.JoinPath(c.path...)
 	u.RawQuery = c.query.Encode()
 	endpoint := c.method + " " + u.RequestURI()
+	retries := cl.cfg.Retries
+	if c.once {
+		retries = 0
+	}
 	var lastErr error
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
@@ -77,14 +87,18 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 			lastErr = err
 		case r.status >= 500:
 			lastErr = fmt.Errorf("HTTP %d", r.status)
-			if attempt >= cl.cfg.Retries {
+			if attempt >= retries {
 				return r, nil
 			}
 			continue
 		default:
 			return r, nil
 		}
-		if attempt >= cl.cfg.Retries {
+		switch {
+		case c.once:
+			return reply{}, fmt.Errorf("openfaas %s %s: no reply (a scale is sent once, not retried): %w",
+				c.op, target(c.op, c.ref), lastErr)
+		case attempt >= retries:
 			return reply{}, fmt.Errorf("openfaas %s %s: no reply after %d attempts: %w",
 				c.op, target(c.op, c.ref), attempt+1, lastErr)
 		}

@@ -195,8 +195,15 @@ func (cl *Client) Function(ctx context.Context, ref provider.Ref) (provider.Func
 // 202, faasd 200). A 400 is a *provider.RefusedError carrying the provider's
 // message (OpenFaaS CE and faasd refuse 0; faas-netes refuses a namespace it
 // does not manage); 404 is provider.ErrNotFound; 401/403 are
-// provider.ErrUnauthorized. The request is idempotent (an absolute count), so
-// retrying it after a 5xx or a transport error is safe.
+// provider.ErrUnauthorized.
+//
+// The request is sent once, never retried, unlike reads. An absolute count
+// is not safe to repeat: after a 5xx or a transport error it may have
+// landed, and the count may have changed since (the gateway's scale-from-zero
+// waking the function 0→1); the same count sent again would undo that, and
+// provider.ScaleIf's compare, made before the first attempt, would not hold
+// for it. The error goes back to the caller: the actuator backs the function
+// off and re-decides on a fresh read.
 func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) error {
 	ref, err := cl.checkRef(ref)
 	if err != nil {
@@ -211,6 +218,7 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 		method: http.MethodPost, path: []string{"system", "scale-function", ref.Name},
 		query: url.Values{"namespace": {ref.Namespace}},
 		body:  body,
+		once:  true,
 	}
 	r, err := cl.do(ctx, c)
 	if err != nil {

@@ -10,8 +10,9 @@ import (
 )
 
 // Defaults for Config, chosen for a gateway on the same cluster: a call that
-// takes more than 5s is stuck, and three retries at 200ms base cover a gateway
-// or provider pod restart without holding a reconcile cycle for long.
+// takes more than 5s is stuck, and three retries of a read at 200ms base cover
+// a gateway or provider pod restart without holding a reconcile cycle for
+// long. (A scale is never retried: see Client.Scale.)
 const (
 	DefaultNamespace   = "openfaas-fn"
 	DefaultTimeout     = 5 * time.Second
@@ -42,8 +43,9 @@ type Config struct {
 	// Timeout bounds each HTTP attempt, so a retry after a hung attempt still
 	// gets its own full budget. The caller's ctx bounds the whole call.
 	Timeout time.Duration
-	// Retries is how many times a call is repeated after a transport error or
-	// a 5xx reply; 0 disables retries. 4xx replies are never retried.
+	// Retries is how many times a read is repeated after a transport error or
+	// a 5xx reply; 0 disables retries. 4xx replies are never retried, and a
+	// scale is never retried (it may have landed: see Client.Scale).
 	Retries int
 	// BackoffBase is the first retry's upper bound; the bound doubles per
 	// attempt (capped at 30s) and the sleep is uniform in [0, bound) ("full

@@ -16,9 +16,13 @@
 // *StatusError that keeps the status), a 400 on scale a *provider.RefusedError
 // carrying the provider's message (OpenFaaS CE refusing 0 replicas), any other
 // status a *StatusError naming the operation, the function and the status.
-// Transport errors and 5xx are retried Config.Retries times with exponential
-// backoff and full jitter; 4xx never are. Each attempt has its own timeout and
-// the caller's context bounds the whole call. Names are checked against the
-// provider's route pattern before any request, and URLs are built with
-// net/url, never by concatenation.
+// Reads are retried Config.Retries times after a transport error or a 5xx,
+// with exponential backoff and full jitter; 4xx never are. A scale is sent
+// once: after a transport error or a 5xx it may have landed, and repeating
+// the absolute count could undo a change made since (the gateway's
+// scale-from-zero), so the error goes to the caller, which re-decides on a
+// fresh read. Each attempt has its own timeout and the caller's context
+// bounds the whole call. Names are checked against the provider's route
+// pattern before any request, and URLs are built with net/url, never by
+// concatenation.
 package openfaas

@@ -3,12 +3,15 @@ package openfaas
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,10 +19,13 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
+// TestRetries: reads are retried on 5xx, never on 4xx; a scale is never
+// retried (see Client.Scale).
 func TestRetries(t *testing.T) {
 	ref := provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}
 	tests := []struct {
 		name         string
+		scale        bool // Scale to 2; else Function
 		fail         []int
 		wantRequests int
 		wantStatus   int // 0: success
@@ -28,6 +34,8 @@ func TestRetries(t *testing.T) {
 		{name: "5xx forever gives up", fail: []int{503, 503, 503, 503, 503}, wantRequests: DefaultRetries + 1, wantStatus: 503},
 		{name: "4xx not retried", fail: []int{409, 409}, wantRequests: 1, wantStatus: 409},
 		{name: "429 not retried either", fail: []int{429}, wantRequests: 1, wantStatus: 429},
+		{name: "scale after 5xx not retried", scale: true, fail: []int{502}, wantRequests: 1, wantStatus: 502},
+		{name: "scale success", scale: true, wantRequests: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -35,7 +43,13 @@ func TestRetries(t *testing.T) {
 			g.deploy(fig("openfaas-fn", 1))
 			g.failNext(tc.fail...)
 			cl := newTestClient(t, g.start(t, "").URL, nil)
-			err := cl.Scale(t.Context(), ref, 2)
+			var err error
+			var fn provider.Function
+			if tc.scale {
+				err = cl.Scale(t.Context(), ref, 2)
+			} else {
+				fn, err = cl.Function(t.Context(), ref)
+			}
 			if got := g.requestCount(); got != tc.wantRequests {
 				t.Errorf("requests = %d, want %d", got, tc.wantRequests)
 			}
@@ -43,8 +57,12 @@ func TestRetries(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if g.replicas(ref) != 2 {
-					t.Errorf("replicas = %d after success", g.replicas(ref))
+				want := uint64(1) // a read changes nothing
+				if tc.scale {
+					want = 2
+				}
+				if g.replicas(ref) != want || (!tc.scale && fn.Replicas != want) {
+					t.Errorf("replicas = %d (read %d) after success, want %d", g.replicas(ref), fn.Replicas, want)
 				}
 				return
 			}
@@ -111,12 +129,19 @@ func TestUnreachable(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
 	cl := newTestClient(t, "http://"+addr, nil)
-	err = cl.Scale(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 1)
+	_, err = cl.Function(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"})
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("err = %v, want it to wrap ECONNREFUSED", err)
 	}
 	if !strings.Contains(err.Error(), "after 4 attempts") || !strings.Contains(err.Error(), "figlet.openfaas-fn") {
 		t.Errorf("error %q should name the function and the attempts", err)
+	}
+	err = cl.Scale(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 1)
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("scale: err = %v, want it to wrap ECONNREFUSED", err)
+	}
+	if !strings.Contains(err.Error(), "a scale is sent once, not retried") || !strings.Contains(err.Error(), "figlet.openfaas-fn") {
+		t.Errorf("scale: error %q should name the function and say it was not retried", err)
 	}
 }
 
@@ -207,7 +232,7 @@ func TestRetriesAreLogged(t *testing.T) {
 	cl := newTestClient(t, g.start(t, "").URL, func(c *Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
-	if err := cl.Scale(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 2); err != nil {
+	if _, err := cl.Function(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
@@ -218,5 +243,75 @@ func TestRetriesAreLogged(t *testing.T) {
 		if !strings.Contains(lines[i], "retrying provider call") || !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "target=figlet.openfaas-fn") {
 			t.Errorf("line %d = %q", i, lines[i])
 		}
+	}
+}
+
+// lostReplyGateway is a scripted OpenFaaS provider behind an
+// http.RoundTripper: no network, every step deterministic. It applies the
+// first scale POST, runs afterFirstPost, then loses the reply.
+type lostReplyGateway struct {
+	mu             sync.Mutex
+	replicas       uint64
+	posts          int
+	afterFirstPost func(g *lostReplyGateway)
+}
+
+func (g *lostReplyGateway) RoundTrip(req *http.Request) (*http.Response, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	reply := func(status int, body string) *http.Response {
+		return &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body)), Request: req}
+	}
+	switch {
+	case req.Method == http.MethodGet && strings.HasPrefix(req.URL.Path, "/system/function/"):
+		return reply(200, fmt.Sprintf(`{"name":"fn","namespace":"openfaas-fn","replicas":%d,"availableReplicas":%d}`, g.replicas, g.replicas)), nil
+	case req.Method == http.MethodPost && strings.HasPrefix(req.URL.Path, "/system/scale-function/"):
+		var sr scaleRequest
+		if err := json.NewDecoder(req.Body).Decode(&sr); err != nil {
+			return reply(400, "bad json"), nil
+		}
+		g.posts++
+		g.replicas = sr.Replicas // the provider applies the count…
+		if g.posts == 1 && g.afterFirstPost != nil {
+			g.afterFirstPost(g)
+			// …but the reply never reaches us (a reset connection, a
+			// per-attempt timeout while the provider was slow, a gateway
+			// 502 after the provider answered).
+			return nil, errors.New("read: connection reset by peer")
+		}
+		return reply(202, ""), nil
+	}
+	return reply(404, "not found"), nil
+}
+
+// The idler's scale to zero goes through provider.ScaleIf: the client reads
+// the function (1 replica, as the idler saw), then POSTs 0. The provider
+// applies it but the reply is lost. Meanwhile an invocation reaches the
+// gateway, whose scale-from-zero sets the function back to 1. The scale is
+// not retried: ScaleIf returns the error (the actuator backs off and
+// re-decides on a fresh read) and the wake stands. A retry of the same
+// absolute POST, made without a compare, would set 0 again and fail the
+// invocation the gateway holds.
+//
+// Seen failing before the fix (found by a review): failures_test.go:314: after a lost reply and the gateway's wake: replicas 0, posts 2, ScaleIf err <nil>; want the wake's 1, one POST, the error returned
+func TestScaleNotRetriedAfterReplyLost(t *testing.T) {
+	g := &lostReplyGateway{replicas: 1, afterFirstPost: func(g *lostReplyGateway) {
+		g.replicas = 1 // the gateway's scale-from-zero, on an invocation
+	}}
+	cfg := DefaultConfig()
+	cfg.GatewayURL = "http://gateway.openfaas:8080/"
+	cfg.HTTPClient = &http.Client{Transport: g}
+	cfg.Rand = func() float64 { return 0 } // no sleep between retries, were there any
+	cl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := provider.Ref{Name: "fn", Namespace: "openfaas-fn"}
+	err = provider.ScaleIf(context.Background(), cl, ref, 1, 0)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.replicas != 1 || g.posts != 1 || err == nil || !strings.Contains(err.Error(), "a scale is sent once, not retried") {
+		t.Errorf("after a lost reply and the gateway's wake: replicas %d, posts %d, ScaleIf err %v; "+
+			"want the wake's 1, one POST, the error returned", g.replicas, g.posts, err)
 	}
 }
