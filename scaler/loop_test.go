@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/exposition"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -311,12 +312,23 @@ func TestFunctionsThatDisappearAreForgotten(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newLoopEnv(t, nil, function(refA, 1, nil), function(refB, 1, nil))
 		e.src.Set("rps", refA, 10)
+		e.src.Set("rps", refB, 200) // scaled up: the actuator remembers a write
 		_ = e.loop.Tick(t.Context(), time.Now())
+		synctest.Wait()
 		if _, ok := e.metric(t, MetricReplicas, fn(refB)); !ok {
 			t.Fatal("no series for b")
 		}
+		act := e.loop.cfg.Actuator.(*actuator.Actuator)
+		if _, ok := act.LastWrite(refB); !ok {
+			t.Fatal("the actuator has no write of b")
+		}
 		e.prov.remove(refB)
 		_ = e.loop.Tick(t.Context(), time.Now())
+		// The actuator forgets it too (seen failing before: its entry, with
+		// the last write and back-off, stayed for good).
+		if w, ok := act.LastWrite(refB); ok {
+			t.Errorf("the actuator still remembers the removed function's write %+v", w)
+		}
 		for _, name := range []string{MetricReplicas, MetricDesiredReplicas, MetricDecisions, MetricTargetLoad, MetricMinReplicas} {
 			if _, ok := e.metric(t, name, fn(refB)); ok {
 				t.Errorf("%s still has a series for the removed function", name)

@@ -336,6 +336,13 @@ func (l *Loop) forget(ref provider.Ref) {
 	l.mu.Unlock()
 	if ok {
 		l.metrics.forget(ref)
+		// The actuator's memory of it too (its last write, back-off and
+		// recent outcomes): kept, a fleet whose functions come and go would
+		// grow one entry per name ever seen, and a function deployed again
+		// under the name would inherit the old one's back-off.
+		if f, isForgetter := l.cfg.Actuator.(interface{ Forget(provider.Ref) }); isForgetter {
+			f.Forget(ref)
+		}
 		l.log.Info("function gone; forgotten", "function", ref.String())
 	}
 }
