@@ -26,28 +26,13 @@ import (
 // until the old one's next run)
 func TestAReloadedScheduleIsInForceAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		p := newTestProvider(t, memory.Options{}, function("idle", 1, start.Add(-time.Hour), optIn(LabelZeroDuration, "2m")))
-		reg := prometheus.NewRegistry()
-		d, err := New(Config{Provider: p, Actuator: newActuator(t, p, false), Source: newFakeSource(start),
-			Clock: clock.Real(), Schedule: "0 0 1 1 *", Registerer: reg})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defaults := d.cfg.Defaults
-		ctx, cancel := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		wg.Go(func() { _ = d.Run(ctx) })
+		d, stop := runIdler(t, "0 0 1 1 *")
 		synctest.Wait() // Run is waiting for the yearly run
-
-		if err := d.SetTuning(defaults, false, DefaultRefusedBackoff, "@every 30s"); err != nil {
+		if err := d.SetTuning(d.cfg.Defaults, false, DefaultRefusedBackoff, "@every 30s"); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(5*time.Minute + time.Second)
-		runs := testutil.ToFloat64(d.m.runs.WithLabelValues("ok"))
-		cancel()
-		wg.Wait()
-		if runs != 10 {
+		if runs := stop(); runs != 10 {
 			t.Errorf("schedule reloaded from %q to %q, then 5m: %v cycles ran, want 10 (the new schedule is not in force until the old one's next run)",
 				"0 0 1 1 *", "@every 30s", runs)
 		}
@@ -59,30 +44,37 @@ func TestAReloadedScheduleIsInForceAtOnce(t *testing.T) {
 // waits, so a wake at each reload would push the next run back each time.
 func TestAReloadOfTheSameScheduleKeepsItsRuns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		p := newTestProvider(t, memory.Options{}, function("idle", 1, start.Add(-time.Hour), optIn(LabelZeroDuration, "2m")))
-		reg := prometheus.NewRegistry()
-		d, err := New(Config{Provider: p, Actuator: newActuator(t, p, false), Source: newFakeSource(start),
-			Clock: clock.Real(), Schedule: "@every 30s", Registerer: reg})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defaults := d.cfg.Defaults
-		ctx, cancel := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		wg.Go(func() { _ = d.Run(ctx) })
+		d, stop := runIdler(t, "@every 30s")
 		for range 10 { // a reload every 20s for 200s
 			time.Sleep(20 * time.Second)
-			if err := d.SetTuning(defaults, false, DefaultRefusedBackoff, "@every 30s"); err != nil {
+			if err := d.SetTuning(d.cfg.Defaults, false, DefaultRefusedBackoff, "@every 30s"); err != nil {
 				t.Fatal(err)
 			}
 		}
 		synctest.Wait()
-		runs := testutil.ToFloat64(d.m.runs.WithLabelValues("ok"))
-		cancel()
-		wg.Wait()
-		if runs != 6 {
+		if runs := stop(); runs != 6 {
 			t.Errorf("\"@every 30s\" reloaded unchanged every 20s for 200s: %v cycles ran, want 6", runs)
 		}
 	})
+}
+
+// runIdler starts Run on schedule, in the test's bubble, over one idle
+// function; stop ends it and returns the cycles that ran.
+func runIdler(t *testing.T, schedule string) (*Idler, func() float64) {
+	start := time.Now()
+	p := newTestProvider(t, memory.Options{}, function("idle", 1, start.Add(-time.Hour), optIn(LabelZeroDuration, "2m")))
+	d, err := New(Config{Provider: p, Actuator: newActuator(t, p, false), Source: newFakeSource(start),
+		Clock: clock.Real(), Schedule: schedule, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = d.Run(ctx) })
+	return d, func() float64 {
+		runs := testutil.ToFloat64(d.m.runs.WithLabelValues("ok"))
+		cancel()
+		wg.Wait()
+		return runs
+	}
 }
