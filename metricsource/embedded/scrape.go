@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"time"
 
@@ -143,13 +144,20 @@ func labelled(metric string, m *dto.Metric, v float64) Sample {
 	return smp
 }
 
+// value is m's value as a family of type t holds it. A family of another
+// type (a summary or histogram under a name the gateway exports as a
+// counter or gauge) has no such value: NaN, which ingest reads as missing,
+// not the untyped 0 that read as "no invocations" and let the function be
+// idled while it was called.
 func value(t dto.MetricType, m *dto.Metric) float64 {
 	switch t {
 	case dto.MetricType_COUNTER:
 		return m.GetCounter().GetValue()
 	case dto.MetricType_GAUGE:
 		return m.GetGauge().GetValue()
-	default:
+	case dto.MetricType_UNTYPED:
 		return m.GetUntyped().GetValue()
+	default:
+		return math.NaN()
 	}
 }

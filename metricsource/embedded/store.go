@@ -229,9 +229,11 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		if !ok {
 			continue
 		}
-		if math.IsNaN(smp.Value) || math.IsInf(smp.Value, 0) {
-			// Missing, not a value: the series reads as absent from this scrape.
-			st.log.Debug("non-finite sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
+		if math.IsNaN(smp.Value) || math.IsInf(smp.Value, 0) || (smp.Value < 0 && kind != kindInflight) {
+			// Missing, not a value: the series reads as absent from this
+			// scrape. A counter or a replica count is never negative (a
+			// step from 5 to -3 read as a reset to -3 invocations).
+			st.log.Debug("non-finite or negative sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
 			continue
 		}
 		if smp.FunctionName == "" {
@@ -262,6 +264,14 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		}
 		s := fn.findFrom(j, key)
 		j++
+		if s != nil && s.seen == st.seq {
+			// The same series twice in one scrape (a duplicate, or two
+			// series apart only in labels not kept, such as instance):
+			// the first sample stands, as Prometheus keeps it. Both, in
+			// turn, read as a reset at every scrape.
+			st.log.Debug("duplicate sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
+			continue
+		}
 		brandNew := s == nil
 		if brandNew {
 			s = fn.add(key)

@@ -1,0 +1,131 @@
+package embedded
+
+import (
+	"context"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// scrapesOf runs a Source at a 1 s interval over bodies, one body per
+// scrape at t0, t0+1s, ..., and returns it with its clock half a second
+// after the last scrape. A scrape that fails is reported (not fatal): the
+// caller checks what the source answers.
+func scrapesOf(t *testing.T, bodies []string) (*Source, []error) {
+	t.Helper()
+	t0 := time.Unix(1_700_000_000, 0)
+	clk := &fixedClock{}
+	var i int
+	cfg := DefaultConfig()
+	cfg.Interval = time.Second
+	cfg.Clock = clk
+	cfg.Fetch = func(context.Context) (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(bodies[i])), nil
+	}
+	src, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs []error
+	for i = range bodies {
+		if err := src.ScrapeOnce(context.Background(), t0.Add(time.Duration(i)*time.Second)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	clk.t = t0.Add(time.Duration(len(bodies)-1)*time.Second + 500*time.Millisecond)
+	return src, errs
+}
+
+func repeat(body string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = body
+	}
+	return out
+}
+
+// TestDuplicateSeriesAreNotResets: a /metrics body that lists one
+// function's counter twice under the labels the source keeps (a literal
+// duplicate, or two series told apart only by a label it drops, such as
+// the instance of an aggregated endpoint) and never changes. Prometheus
+// keeps one sample per series and time (the duplicate is dropped), so the
+// function had no invocation. The embedded source records both values as
+// successive points at the same scrape time, reads every scrape as a
+// counter reset, and reports thousands of invocations a minute: the
+// function never idled, and its rps load was as wrong. The first sample
+// stands now. Seen failing before the fix (found by a review): "started
+// over 10s = 1000 for counters that never changed; want 0".
+func TestDuplicateSeriesAreNotResets(t *testing.T) {
+	for name, body := range map[string]string{
+		"literal duplicate": "gateway_function_invocation_started{function_name=\"a.openfaas-fn\"} 100\n" +
+			"gateway_function_invocation_started{function_name=\"a.openfaas-fn\"} 40\n",
+		"dropped label": "gateway_function_invocation_started{function_name=\"a.openfaas-fn\",instance=\"gw-1\"} 100\n" +
+			"gateway_function_invocation_started{function_name=\"a.openfaas-fn\",instance=\"gw-2\"} 40\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			src, errs := scrapesOf(t, repeat(body, 12))
+			if len(errs) > 0 {
+				return // refusing the body is a fine answer: nothing is read as activity
+			}
+			act, err := src.Activity(context.Background(), 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := act.Started[fnRef("a")]; got != 0 {
+				t.Errorf("started over 10s = %v for counters that never changed; want 0 (or the scrapes refused)", got)
+			}
+		})
+	}
+}
+
+// TestAMistypedCounterIsMissingNotZero: a started counter under a TYPE line
+// that is not counter, gauge or untyped (here summary) is read as 0 at
+// every scrape (value() falls to GetUntyped() of a metric that has none).
+// The function is called 5 times a second, yet the source reports it
+// present with 0 started over a covered window: idle. Missing is not
+// zero: the series is left out now. Seen failing before the fix (found by a
+// review): "a function called 5 times a second reads covered with 0 started
+// (present: true)".
+func TestAMistypedCounterIsMissingNotZero(t *testing.T) {
+	var bodies []string
+	for i := range 12 {
+		bodies = append(bodies, "# TYPE gateway_function_invocation_started summary\n"+
+			"gateway_function_invocation_started{function_name=\"a.openfaas-fn\"} "+itoa(5*(i+1))+"\n")
+	}
+	src, errs := scrapesOf(t, bodies)
+	if len(errs) > 0 {
+		return
+	}
+	act, err := src.Activity(context.Background(), 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := act.Started[fnRef("a")]; ok && n == 0 && act.Covered {
+		t.Errorf("a function called 5 times a second reads covered with 0 started (present: %v); want it missing or the scrape refused", ok)
+	}
+}
+
+// TestANegativeCounterIsMissing: a counter value below zero (invalid: a
+// counter never goes below 0) was taken as a reset to it, so the function's
+// started count over the window was negative; now the value is missing.
+// Seen failing before the fix (found by a review): "started = -3".
+func TestANegativeCounterIsMissing(t *testing.T) {
+	bodies := repeat("gateway_function_invocation_started{function_name=\"a.openfaas-fn\"} 5\n", 6)
+	bodies = append(bodies, repeat("gateway_function_invocation_started{function_name=\"a.openfaas-fn\"} -3\n", 6)...)
+	src, errs := scrapesOf(t, bodies)
+	if len(errs) > 0 {
+		return
+	}
+	act, err := src.Activity(context.Background(), 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := act.Started[fnRef("a")]; ok && (n < 0 || math.IsNaN(n)) {
+		t.Errorf("started = %v; a count of invocations is never negative (want the value refused: missing, or the scrape an error)", n)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
