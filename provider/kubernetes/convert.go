@@ -76,9 +76,12 @@ func nonNegative(n int32) uint64 {
 	return uint64(n)
 }
 
-// slim is the informer's transform: it keeps only what toFunction and Scale
-// read (identity, labels, annotations, replicas, status) and drops the pod
-// spec and managed fields, which are most of a Deployment's bytes. At 10k
+// slim is the informer's transform: it keeps only what the provider reads
+// (identity, including the UID that Scale compares with the scale
+// subresource's and the deletionTimestamp that makes a Deployment no
+// function (live, in provider.go); labels, annotations, replicas, status)
+// and drops the pod spec and managed fields, which are most of a
+// Deployment's bytes. At 10k
 // functions that is the difference between the cache holding manifests and
 // holding the few fields the controller needs.
 func slim(obj any) (any, error) {

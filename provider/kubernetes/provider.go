@@ -42,6 +42,10 @@ type Provider struct {
 	// that cannot sync (RBAC, wrong namespace) says why instead of timing out.
 	mu           sync.Mutex
 	lastWatchErr error
+	// ambiguous holds, per namespace, the functions the last Functions call
+	// left out because several Deployments claim them (function → why), so
+	// each is warned about when it appears, not at every listing.
+	ambiguous map[string]map[string]string
 }
 
 // namespaceCache is the informer over one namespace's function Deployments.
@@ -224,21 +228,70 @@ func (p *Provider) Namespaces(context.Context) ([]string, error) {
 }
 
 // Functions lists the functions of one watched namespace from the cache,
-// sorted by name.
+// sorted by name: each function once, resolved to its Deployment by the same
+// rule as Function and Scale (resolve), so the scaler and the idler decide on
+// the Deployment their writes go to. Deployments being deleted are left out
+// (live). A function several Deployments claim with none named like it is
+// left out too, and warned about: Function and Scale refuse it, so listing it
+// would only have the scaler and the idler decide on a Deployment they cannot
+// address.
 func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Function, error) {
 	c, err := p.cache(namespace)
 	if err != nil {
 		return nil, err
 	}
-	objs := c.informer.GetIndexer().List()
-	out := make([]provider.Function, 0, len(objs))
-	for _, o := range objs {
-		if d, ok := o.(*appsv1.Deployment); ok {
+	ds, _ := live(c.informer.GetIndexer().List())
+	// Sorted by function name, claimants of one function are adjacent.
+	sort.Slice(ds, func(i, j int) bool {
+		if a, b := functionName(ds[i]), functionName(ds[j]); a != b {
+			return a < b
+		}
+		return ds[i].Name < ds[j].Name
+	})
+	out := make([]provider.Function, 0, len(ds))
+	var ambiguous map[string]string
+	for i := 0; i < len(ds); {
+		name := functionName(ds[i])
+		j := i + 1
+		for j < len(ds) && functionName(ds[j]) == name {
+			j++
+		}
+		ref := provider.Ref{Name: name, Namespace: namespace}
+		d, err := resolve(ref, ds[i:j])
+		if err != nil {
+			if ambiguous == nil {
+				ambiguous = map[string]string{}
+			}
+			ambiguous[name] = err.Error()
+		} else {
 			out = append(out, toFunction(d))
 		}
+		i = j
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	p.noteAmbiguous(namespace, ambiguous)
 	return out, nil
+}
+
+// noteAmbiguous warns about the functions of namespace that Functions left
+// out as ambiguous, each once until it is resolved (Functions runs at every
+// scaler pass and idler run; a warning per pass would drown the log).
+func (p *Provider) noteAmbiguous(namespace string, now map[string]string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	before := p.ambiguous[namespace]
+	for name, why := range now {
+		if before[name] != why {
+			p.log.Warn("function left out of the listing: the scaler and the idler leave it alone until one Deployment claims it",
+				"function", provider.Ref{Name: name, Namespace: namespace}.String(), "err", why)
+		}
+	}
+	if len(before)+len(now) == 0 {
+		return
+	}
+	if p.ambiguous == nil {
+		p.ambiguous = map[string]map[string]string{}
+	}
+	p.ambiguous[namespace] = now
 }
 
 // Function reads one function from the cache; provider.ErrNotFound when no
@@ -262,9 +315,12 @@ func (p *Provider) cache(namespace string) (*namespaceCache, error) {
 	return c, nil
 }
 
-// deployment finds the cached Deployment of ref. Two Deployments claiming one
-// function name is a configuration error, except that a Deployment named
-// like the function is the obvious owner.
+// deployment finds the cached Deployment of ref: among the live
+// Deployments claiming the function name, by resolve's rule. A Deployment
+// being deleted is no function (ErrNotFound): faas-netes deletes functions
+// with foreground propagation, so the Deployment lingers, deletionTimestamp
+// set, while its pods go, and a write to it would be a write to a function
+// that no longer exists.
 func (p *Provider) deployment(ref provider.Ref) (*appsv1.Deployment, error) {
 	c, err := p.cache(ref.Namespace)
 	if err != nil {
@@ -274,26 +330,52 @@ func (p *Provider) deployment(ref provider.Ref) (*appsv1.Deployment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("look up %s: %w", ref, err)
 	}
-	var found []*appsv1.Deployment
-	for _, o := range objs {
-		if d, ok := o.(*appsv1.Deployment); ok {
-			if d.Name == ref.Name {
-				return d, nil
-			}
-			found = append(found, d)
-		}
+	found, terminating := live(objs)
+	if len(found) == 0 && terminating > 0 {
+		return nil, fmt.Errorf("%w: %s (its Deployment is being deleted)", provider.ErrNotFound, ref)
 	}
-	switch len(found) {
-	case 0:
+	if len(found) == 0 {
 		return nil, fmt.Errorf("%w: %s (no Deployment matching %q)", provider.ErrNotFound, ref, p.cfg.Selector)
-	case 1:
-		return found[0], nil
-	default:
-		names := make([]string, len(found))
-		for i, d := range found {
-			names[i] = d.Name
-		}
-		sort.Strings(names)
-		return nil, fmt.Errorf("function %s is claimed by several Deployments (%v): give each a distinct %s label", ref, names, FunctionLabel)
 	}
+	return resolve(ref, found)
+}
+
+// live returns the cached Deployments of objs that are not being deleted,
+// and how many are.
+func live(objs []any) (ds []*appsv1.Deployment, terminating int) {
+	ds = make([]*appsv1.Deployment, 0, len(objs))
+	for _, o := range objs {
+		d, ok := o.(*appsv1.Deployment)
+		switch {
+		case !ok:
+		case d.DeletionTimestamp != nil:
+			terminating++
+		default:
+			ds = append(ds, d)
+		}
+	}
+	return ds, terminating
+}
+
+// resolve picks ref's Deployment among the (one or more) live Deployments
+// claiming its name. Two Deployments claiming one function name is a
+// configuration error, except that a Deployment named like the function is
+// the obvious owner (a canary or blue/green copy keeps faas_function). Both
+// Function/Scale and Functions use it, so a listing never shows a function
+// with another Deployment's replicas and labels than the one written to.
+func resolve(ref provider.Ref, claimants []*appsv1.Deployment) (*appsv1.Deployment, error) {
+	if len(claimants) == 1 {
+		return claimants[0], nil
+	}
+	for _, d := range claimants {
+		if d.Name == ref.Name {
+			return d, nil
+		}
+	}
+	names := make([]string, len(claimants))
+	for i, d := range claimants {
+		names[i] = d.Name
+	}
+	sort.Strings(names)
+	return nil, fmt.Errorf("function %s is claimed by several Deployments (%v): give each a distinct %s label", ref, names, FunctionLabel)
 }

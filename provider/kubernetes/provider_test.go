@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -167,6 +169,74 @@ func TestFunctionNameClaimedTwice(t *testing.T) {
 			}
 			if fn.Replicas != 4 {
 				t.Errorf("resolved to the Deployment with %d replicas; want %s's 4", fn.Replicas, tc.wantDep)
+			}
+		})
+	}
+}
+
+// Functions lists each function once, with the data Function returns: the
+// scaler and the idler decide on the listing (provider.List) and write
+// through Scale, which resolves a name claimed by several Deployments to the
+// one named like the function (a canary copy keeps faas_function). A name
+// claimed by copies none of which is named like it cannot be scaled, so it is
+// left out of the listing, with one WARN naming the Deployments however often
+// it is listed.
+//
+// Seen failing before the fix (found by a review): Functions lists
+// api.openfaas-fn with replicas 7, scale.max 3; Function (and Scale) use
+// replicas 4, scale.max 10 / Functions lists api.openfaas-fn 2 times; want once
+func TestFunctionsListsEachFunctionAsFunctionReadsIt(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		deps    []string // Deployment names, each labelled faas_function=api
+		listed  bool
+		wantLog string
+	}{
+		{"deployment named like the function wins", []string{"api", "api-canary"}, true, ""},
+		{"neither named like the function", []string{"api-blue", "api-green"}, false,
+			`level=WARN msg="function left out of the listing: the scaler and the idler leave it alone until one Deployment claims it" function=api.openfaas-fn err="function api.openfaas-fn is claimed by several Deployments ([api-blue api-green])`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeCluster(
+				newDeployment(fnNS, tc.deps[0], withReplicas(4, 4), withLabels(FunctionLabel, "api", "com.openfaas.scale.max", "10")),
+				newDeployment(fnNS, tc.deps[1], withReplicas(7, 7), withLabels(FunctionLabel, "api", "com.openfaas.scale.max", "3")),
+				newDeployment(fnNS, "echo"),
+			)
+			var logs teststack.SyncBuffer
+			p := startFake(t, f, func(c *Config) {
+				c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			})
+			ref := provider.Ref{Name: "api", Namespace: fnNS}
+			one, ferr := p.Function(t.Context(), ref)
+			for range 3 { // the scaler lists at every pass
+				fns, err := p.Functions(t.Context(), fnNS)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var names []string
+				for _, fn := range fns {
+					names = append(names, fn.Name)
+					if fn.Ref != ref {
+						continue
+					}
+					if ferr != nil {
+						t.Errorf("Functions lists %s, which Function refuses: %v", ref, ferr)
+					} else if fn.Replicas != one.Replicas || fn.Labels["com.openfaas.scale.max"] != one.Labels["com.openfaas.scale.max"] {
+						t.Errorf("Functions lists %s with replicas %d, scale.max %s; Function (and Scale) use replicas %d, scale.max %s",
+							ref, fn.Replicas, fn.Labels["com.openfaas.scale.max"], one.Replicas, one.Labels["com.openfaas.scale.max"])
+					}
+				}
+				want := []string{"echo"}
+				if tc.listed {
+					want = []string{"api", "echo"}
+				}
+				if diff := cmp.Diff(want, names); diff != "" {
+					t.Fatalf("function names (-want +got):\n%s", diff)
+				}
+			}
+			out := logs.String()
+			if n := strings.Count(out, "level=WARN"); tc.wantLog == "" && n != 0 || tc.wantLog != "" && (n != 1 || !strings.Contains(out, tc.wantLog)) {
+				t.Errorf("log after 3 listings:\n%s\nwant one WARN %q", out, tc.wantLog)
 			}
 		})
 	}
