@@ -82,6 +82,11 @@ func (f *fakeCluster) updateScale(a k8stesting.Action) (bool, runtime.Object, er
 	if err != nil {
 		return true, nil, err
 	}
+	// The API server's preconditions on a scale write: the UID, when sent,
+	// and the resourceVersion.
+	if s.UID != "" && s.UID != d.UID {
+		return true, nil, apierrors.NewConflict(gr, s.Name, fmt.Errorf("precondition failed: UID in precondition: %v, UID in object meta: %v", s.UID, d.UID))
+	}
 	if s.ResourceVersion != "" && s.ResourceVersion != d.ResourceVersion {
 		return true, nil, apierrors.NewConflict(gr, s.Name, fmt.Errorf("resourceVersion %s, have %s", s.ResourceVersion, d.ResourceVersion))
 	}
@@ -120,7 +125,7 @@ func scaleOf(d *appsv1.Deployment) *autoscalingv1.Scale {
 		r = *d.Spec.Replicas
 	}
 	return &autoscalingv1.Scale{
-		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: d.Namespace, ResourceVersion: d.ResourceVersion},
+		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: d.Namespace, UID: d.UID, ResourceVersion: d.ResourceVersion},
 		Spec:       autoscalingv1.ScaleSpec{Replicas: r},
 		Status:     autoscalingv1.ScaleStatus{Replicas: d.Status.Replicas},
 	}

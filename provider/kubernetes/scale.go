@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/util/retry"
 
@@ -39,12 +41,15 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 		if err != nil {
 			return err
 		}
+		if err := sameDeployment(d, s); err != nil {
+			return err
+		}
 		from = s.Spec.Replicas
 		if s.Spec.Replicas == want {
 			changed = false
 			return nil
 		}
-		s.Spec.Replicas = want
+		s.Spec.Replicas = want // s carries the resourceVersion and UID just read: preconditions of the write
 		_, err = p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s)
 		changed = err == nil
 		return err
@@ -56,6 +61,24 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 		p.log.Info("scaled deployment", "function", ref.String(), "deployment", d.Name, "from", from, "to", want)
 	}
 	return nil
+}
+
+// sameDeployment checks that the scale subresource read is the cached
+// Deployment's: the subresource is addressed by name only, and a function's
+// Deployment deleted and another (not a function, or not this one) created
+// under its name before the watch delivers both would otherwise take the
+// write. A different UID answers ErrNotFound, writing nothing: the
+// Deployment the cache knows as ref is gone. Past this check the write
+// carries that same UID, which the API server enforces as a precondition
+// (409 Conflict when it no longer matches), and the resourceVersion read, so
+// a replacement between the read and the write fails too; the retry re-reads
+// and lands here.
+func sameDeployment(d *appsv1.Deployment, s *autoscalingv1.Scale) error {
+	if s.UID == d.UID {
+		return nil
+	}
+	return fmt.Errorf("%w: deployment %s/%s is now uid %q, not the function's uid %q (deleted and re-created; the cache has not caught up)",
+		provider.ErrNotFound, d.Namespace, d.Name, s.UID, d.UID)
 }
 
 // apiError maps API failures onto the provider's error vocabulary while
@@ -105,6 +128,9 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 		if err != nil {
 			return err
 		}
+		if err := sameDeployment(d, s); err != nil {
+			return err
+		}
 		if uint64(s.Spec.Replicas) != from {
 			conflict = &provider.ConflictError{Ref: ref, Expected: from, Current: uint64(max(s.Spec.Replicas, 0)),
 				Available: uint64(max(s.Status.Replicas, 0))}
@@ -113,7 +139,7 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 		if from == to {
 			return nil
 		}
-		s.Spec.Replicas = int32(to) // s carries the resourceVersion just read
+		s.Spec.Replicas = int32(to) // s carries the resourceVersion and UID just read: preconditions of the write
 		_, err = p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s)
 		return err
 	})
