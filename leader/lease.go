@@ -102,7 +102,14 @@ func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err e
 	if err != nil {
 		return false, false, fmt.Errorf("get lease: %w", err)
 	}
-	rec, expired := e.obs.observe(cur, now)
+	// The record is stamped as seen when the read returned, not at now
+	// (before it was sent), as client-go does: a record written while a
+	// slow read was in flight was not there at now, and stamping it then
+	// would age it by the read's duration and have us take the lease that
+	// much early, while its holder still works. now stays what we write as
+	// renewTime and what our own term counts from (acquire's won): for a
+	// holder the earlier instant is the safe one.
+	rec, expired := e.obs.observe(cur, e.cfg.Clock.Now())
 	if rec.holder != "" {
 		e.observeLeader(rec.holder)
 	}
