@@ -272,6 +272,19 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 			}
 		}
 	}
+	if len(w.warm) > 0 {
+		// The loop above drops a warm entry only for a function it lists
+		// and that still wants the adaptive keep-alive. One deleted, moved
+		// out of the namespaces or relabelled out of zero-duration auto
+		// while warm would otherwise hold its pre-warm slot for good (Due
+		// takes len(warm) off the share) and be reported warm. warm is
+		// tiny (at most the share of the fleet), so one sweep a pass.
+		for ref := range w.warm {
+			if c := w.specs[ref]; c == nil || c.pass != w.passes || !c.want {
+				delete(w.warm, ref)
+			}
+		}
+	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
 	for _, pw := range w.cfg.Policy.Due(now, atZero, len(w.warm), w.cfg.Fallback) {
 		var fnMax uint64
