@@ -19,8 +19,15 @@ type ActivitySource interface {
 // Feeder teaches a running controller's Policy: every Step it asks the
 // metrics source once for the invocations started in the last Step, for all
 // functions, and records them with ObserveCount, the same way Rebuild
-// replays history. A failed or uncovered read is skipped, not read as
-// "no invocations": missing is not zero.
+// replays history. A failed read is skipped, not read as "no invocations"
+// (missing is not zero), and nothing is learned across it (Policy.Unknown).
+//
+// Whether the source observed the whole step is not asked: StartedCounts
+// does not say, and Prometheus's coverage rule (a gap of at most a third of
+// the window, metricsource.GapBound) never covers the default 15s step at a
+// scrape interval over 5s, so heeding it would stop live learning there
+// altogether. A call counted late after a scrape gap is learned with the
+// step it shows in.
 type Feeder struct {
 	Policy *Policy
 	Source ActivitySource
@@ -63,6 +70,9 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 		f.counts = counts[:0]
 	}
 	if err != nil {
+		// The next call seen must not end an idle time begun before this
+		// step: it would be learned as a lull that nobody observed.
+		f.Policy.Unknown(now)
 		f.logger().Debug("keep-alive feed: activity unknown this step", "err", err)
 		return 0
 	}

@@ -22,6 +22,9 @@ type Policy struct {
 	// copy of its own.
 	scratch, wscratch []float64
 	bufs              buffers // the planner's working arrays, reused under mu
+	// unknownTo is the end of the latest span whose invocations are not
+	// known (Unknown): no idle time is learned across it.
+	unknownTo time.Time
 }
 
 // history is one function's recent idle times, in seconds (+Inf beyond the
@@ -140,7 +143,9 @@ func (p *Policy) Observe(ref provider.Ref, at time.Time) {
 		if at.Before(h.last) {
 			return
 		}
-		p.push(h, at.Sub(h.last), 1)
+		if !h.last.Before(p.unknownTo) { // not across unknown activity (Unknown)
+			p.push(h, at.Sub(h.last), 1)
+		}
 	}
 	h.seen, h.last = true, at
 }
@@ -170,11 +175,32 @@ func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duratio
 	// can act on would miss. Pushed as an idle time, an hour of steady
 	// traffic would fill the history with such gaps and push out the lulls
 	// a keep-alive is chosen on.
-	if h.seen && !start.Before(h.last) && start.Sub(h.last) >= step {
+	// Nor is an idle time learned across a span of unknown activity
+	// (Unknown): the function may have been called in it.
+	if h.seen && !start.Before(h.last) && start.Sub(h.last) >= step && !h.last.Before(p.unknownTo) {
 		p.push(h, start.Add(step/time.Duration(2*n)).Sub(h.last), n)
 	}
 	if last := start.Add(step - step/time.Duration(2*n)); !h.seen || last.After(h.last) {
 		h.seen, h.last = true, last
+	}
+}
+
+// Unknown records that the invocations of every function up to end are not
+// known: the feeder could not read a step. The next invocation seen after it then starts a new idle time
+// instead of ending one that began before it: an idle time measured across
+// the gap would read "unknown" as "no invocations" (missing is not zero).
+//
+// Only learning stops at the gap; the last invocation seen still places
+// the plans' windows (Plan, KeepAlive, Due). Forgetting it would withdraw
+// every pending pre-warm, and the pre-warm windows the idler keeps, at
+// each blip of the metrics, and a function still at zero after the gap
+// had no call in it (a call would have woken it). One time for all
+// functions, so a gap costs no pass over them.
+func (p *Policy) Unknown(end time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if end.After(p.unknownTo) {
+		p.unknownTo = end
 	}
 }
 
