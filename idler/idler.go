@@ -290,6 +290,13 @@ func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep,
 		return spec.Duration, spec.Duration, "auto: policy gave no duration, default"
 	}
 	w := quantizeAuto(k)
+	floor := false
+	if f := metricsource.ShortestCoveredWindow(d.cfg.Source); w < f {
+		// A shorter window would never read as covered (Prometheus at a
+		// 5 s scrape covers no 10 s window): the function would stay warm
+		// for good, the plan never acted on.
+		w, floor = quantizeAuto(f), true
+	}
 	key := autoSource{why: why, keep: k}
 	src, ok := d.autoSources[key]
 	if !ok {
@@ -297,6 +304,9 @@ func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep,
 			d.autoSources = make(map[autoSource]string)
 		}
 		src = fmt.Sprintf("auto: %s (policy %s, rounded up to the %s query window)", why, k, w)
+		if floor {
+			src = fmt.Sprintf("auto: %s (policy %s; %s query window, the shortest the metrics source covers)", why, k, w)
+		}
 		d.autoSources[key] = src
 	}
 	return w, w, src

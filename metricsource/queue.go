@@ -105,3 +105,9 @@ func (w *withQueue) LastScrape(ctx context.Context) (Scrape, error) {
 	s, _, err := LastScrape(ctx, w.base)
 	return s, err
 }
+
+// ShortestCoveredWindow is the base source's (CoveredWindow): activity is
+// the base's.
+func (w *withQueue) ShortestCoveredWindow() time.Duration {
+	return ShortestCoveredWindow(w.base)
+}

@@ -158,3 +158,21 @@ func TestWithQueueLoadFor(t *testing.T) {
 		t.Fatalf("the queue type: %v, %v", v, err)
 	}
 }
+
+// coveredBase is fakeBase with a shortest covered window.
+type coveredBase struct{ fakeBase }
+
+func (coveredBase) ShortestCoveredWindow() time.Duration { return 90 * time.Second }
+
+// TestWithQueueTellsTheBasesCoveredWindow: the queue wrapper answers
+// activity with the base's, so the idler's floor is the base's too (0 for a
+// base without one). Fails with the wrapper hiding it.
+func TestWithQueueTellsTheBasesCoveredWindow(t *testing.T) {
+	now := func() time.Time { return time.Unix(0, 0) }
+	if got := metricsource.ShortestCoveredWindow(metricsource.WithQueue(&coveredBase{}, &fakeQueue{}, 0, now)); got != 90*time.Second {
+		t.Errorf("over a base covering 1m30s and more: %s", got)
+	}
+	if got := metricsource.ShortestCoveredWindow(metricsource.WithQueue(&fakeBase{}, &fakeQueue{}, 0, now)); got != 0 {
+		t.Errorf("over a base without a floor: %s, want 0", got)
+	}
+}

@@ -81,6 +81,25 @@ func GapBound(window, maxGap time.Duration) time.Duration {
 	return max(min(maxGap, window/3), time.Second)
 }
 
+// CoveredWindow is implemented by sources whose coverage of a window follows
+// GapBound: ShortestCoveredWindow is the shortest window whose bound is the
+// source's whole maxGap (3 × maxGap), so it reads as covered whenever the
+// gateway was scraped within maxGap, as longer ones do. 0: no such limit.
+// The idler queries an adaptive keep-alive over at least this window: the
+// plans that say "zero at once" were queried over 10 s, which a gateway
+// scraped every 5 s never covers, and were never acted on.
+type CoveredWindow interface {
+	ShortestCoveredWindow() time.Duration
+}
+
+// ShortestCoveredWindow is src's (CoveredWindow), 0 when it has none.
+func ShortestCoveredWindow(src any) time.Duration {
+	if c, ok := src.(CoveredWindow); ok {
+		return c.ShortestCoveredWindow()
+	}
+	return 0
+}
+
 // VanishLookback is how far back a series counts as "seen before" when it is
 // missing now: twice the window, and at least the window plus five minutes
 // (Prometheus' own lookback). A function whose series vanished stays

@@ -33,6 +33,11 @@ var (
 	_ metricsource.ScrapeClock = (*Source)(nil)
 )
 
+// ShortestCoveredWindow is 3 × MaxScrapeGap (metricsource.CoveredWindow):
+// the coverage query bounds gaps by metricsource.GapBound, a third of a
+// shorter window.
+func (s *Source) ShortestCoveredWindow() time.Duration { return 3 * s.cfg.MaxScrapeGap }
+
 // New validates cfg and returns a Source. It does not contact the server.
 func New(cfg Config) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
