@@ -39,24 +39,23 @@ func TestTheConfiguredZeroDurationReachesTheIdler(t *testing.T) {
 }
 
 // TestAReloadedZeroDurationReachesTheIdler: a reload of
-// defaults.zero_duration agrees with the start: the idler uses the new
-// value for a function without its own label. (Reloaded before the
-// components run: the keep-alive's SetPrice races with a running
-// pre-warmer, a defect of package keepalive this test is not about.)
+// defaults.zero_duration while the components run agrees with the start:
+// the idler uses the new value for a function without its own label.
 func TestAReloadedZeroDurationReachesTheIdler(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := testConfig()
 		cfg.Defaults.ZeroDuration = time.Hour
 		s := newStack(t, cfg, Wiring{}, fn{name: "defaulted", replicas: 1, labels: labels("com.openfaas.scale.zero", "true")})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		s.run(ctx)
+		time.Sleep(time.Minute)
 		next := cfg
 		next.Defaults.ZeroDuration = 2 * time.Minute
 		if restart, err := s.ctl.Reload(next); err != nil || len(restart) != 0 {
 			t.Fatalf("reload defaults.zero_duration 1h → 2m: restart-only %v, err %v; want none, nil", restart, err)
 		}
-		ctx, cancel := context.WithCancel(t.Context())
-		defer cancel()
-		s.run(ctx)
-		time.Sleep(6 * time.Minute)
+		time.Sleep(5 * time.Minute)
 		if r := s.replicas(t, "defaulted"); r != 0 {
 			t.Errorf("defaults.zero_duration reloaded 1h → 2m, function with zero=true and no zero-duration label, idle: %d replicas after 6m, want 0", r)
 		}
