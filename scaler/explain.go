@@ -54,7 +54,7 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 	}
 	// The last HistorySize records: with NoHistory the loop keeps its last
 	// decision's record (apply.go) but shows none.
-	for i := len(fs.history) - 1; i >= max(len(fs.history)-l.cfg.HistorySize, 0) && l.cfg.HistorySize > 0; i-- {
+	for i := len(fs.history) - 1; i >= max(len(fs.history)-l.cfg.HistorySize, 0); i-- { // NoHistory (-1): none
 		r := fs.history[i]
 		if i == len(fs.history)-1 && r.Reason == "" && fs.specErr == nil && fs.spec != nil {
 			// A quiet pass refreshed it without words: word it from the
