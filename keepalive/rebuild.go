@@ -1,6 +1,7 @@
 package keepalive
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,12 +22,19 @@ type RangeQuerier interface {
 	QueryRange(ctx context.Context, query string, r v1.Range, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error)
 }
 
-// RebuildQuery is the range query Rebuild runs: invocations started per
-// function in each step (the same counter the gateway exports and the
-// idler reads).
-func RebuildQuery(step time.Duration) string {
-	return fmt.Sprintf(`sum by (function_name) (increase(gateway_function_invocation_started[%s]))`, model.Duration(step))
-}
+// RebuildQuery is the range query Rebuild runs: the gateway's counter of
+// invocations started (the one the idler reads) itself, every series on
+// its own (one a function and gateway instance), which Prometheus values
+// at each step at its last sample at or before the step (within its
+// lookback, 5 min by default). Rebuild takes the differences itself
+// (seriesCounts), not increase(): increase() never counts a counter's
+// first value, which is a function's only call when it had one, and the
+// first call after a gateway restart; and over back-to-back windows of one
+// step it misses every rise between the last sample of one window and the
+// first of the next. Summing by function is Rebuild's too: series are
+// differenced on their own, so one gateway's reset is not read as a fall
+// of the others'.
+func RebuildQuery() string { return "gateway_function_invocation_started" }
 
 // RebuildReplicasQuery is Rebuild's second range query: the steps in which
 // a function's replica count (gateway_service_count, the gauge the gateway
@@ -47,7 +55,7 @@ func RebuildReplicasQuery(step time.Duration) string {
 type RebuildReport struct {
 	Functions   int      // functions with at least one invocation in the lookback
 	Invocations float64  // invocations seen
-	Skipped     []string // series whose function_name did not parse
+	Skipped     []string // function_name values that did not parse, each once
 	// Zeroed counts the functions whose last scale to zero in the lookback
 	// was found, and so pre-warm to the count they went to zero from.
 	Zeroed int
@@ -58,16 +66,19 @@ type RebuildReport struct {
 }
 
 // Rebuild restores the learned idle times after a restart or failover from
-// Prometheus history instead of a private database: one range query over
-// lookback ending at now, with the given step, fed to ObserveCount in time
+// Prometheus history instead of a private database: one range query of the
+// counter over lookback ending at now, with the given step, differenced
+// per series, summed per function and step, and fed to ObserveCount in time
 // order. Idle times are then known at step resolution (a minute is enough
-// for keep-alive windows counted in minutes). Call it before the first
-// Observe; it never removes what was already learned.
+// for keep-alive windows counted in minutes). Calls before the lookback
+// are not learned. Call it before the first Observe; it never removes what
+// was already learned.
 func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (RebuildReport, error) {
 	if lookback <= 0 || step <= 0 || step > lookback {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild lookback %s and step %s: want 0 < step ≤ lookback", lookback, step)
 	}
-	v, _, _, err := q.QueryRange(ctx, RebuildQuery(step), v1.Range{Start: now.Add(-lookback), End: now, Step: step})
+	from := now.Add(-lookback)
+	v, _, _, err := q.QueryRange(ctx, RebuildQuery(), v1.Range{Start: from, End: now, Step: step})
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
 	}
@@ -76,32 +87,107 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 		return RebuildReport{}, errors.New("keepalive: rebuild: Prometheus did not return a matrix")
 	}
 	var rep RebuildReport
+	counts := map[provider.Ref][]stepCount{}
+	skipped := map[string]bool{}
 	for _, s := range m {
 		name := string(s.Metric["function_name"])
 		ref, err := provider.ParseRef(name, defaultNamespace)
 		if err != nil {
-			rep.Skipped = append(rep.Skipped, name)
+			if !skipped[name] { // one name, a series for each gateway instance
+				skipped[name] = true
+				rep.Skipped = append(rep.Skipped, name)
+			}
 			continue
 		}
-		pts := inTimeOrder(s.Values)
-		seen := false
-		for _, sp := range pts {
-			// increase() extrapolates, so counts are not whole numbers;
-			// round, and treat NaN (counter reset edge cases) as nothing.
-			n := math.Round(float64(sp.Value))
-			if math.IsNaN(n) || n < 1 {
-				continue
-			}
-			p.ObserveCount(ref, sp.Timestamp.Time(), step, int(math.Min(n, math.MaxInt32)))
-			rep.Invocations += n
-			seen = true
-		}
-		if seen {
+		// Prometheus' steps are at from + k·step, to the millisecond; half a
+		// step tells the first from the second whatever the rounding.
+		counts[ref] = seriesCounts(counts[ref], inTimeOrder(s.Values), from.Add(step/2))
+	}
+	// Each function's idle times are its own, so the order of functions
+	// does not matter.
+	for ref, cs := range counts {
+		if len(cs) > 0 {
 			rep.Functions++
+			rep.Invocations += p.observeSteps(ref, cs, step)
 		}
 	}
 	rep.Zeroed, rep.ZeroedErr = p.rebuildZeroed(ctx, q, now, lookback, step, defaultNamespace)
 	return rep, nil
+}
+
+// stepCount is n invocations of a function in the step ending at at.
+type stepCount struct {
+	at model.Time
+	n  float64
+}
+
+// seriesCounts appends to dst the invocations one series of the counter
+// shows in each step, from its values at the steps in time order (a step
+// without a value is one where the series had no sample within
+// Prometheus' lookback), leaving out steps without any. A value before
+// firstStepEnd is at the range's first step.
+func seriesCounts(dst []stepCount, pts []model.SamplePair, firstStepEnd time.Time) []stepCount {
+	// last is 0 until the series' first value, so a series created within
+	// the lookback — by a function's first call, or a gateway instance's
+	// first since it started (the gateway creates the series at 1) —
+	// counts its whole value when it first shows.
+	last, seen := 0.0, false
+	for _, pt := range pts {
+		v := float64(pt.Value)
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			// Not a count (a broken exporter): skipped as a missed
+			// scrape is, rather than poisoning every difference after it.
+			continue
+		}
+		n := v - last
+		switch {
+		case !seen && pt.Timestamp.Time().Before(firstStepEnd):
+			// Present at the first step: what it counts so far was
+			// called before the lookback, a baseline only. (A series
+			// in a scrape gap at the first step and back later cannot
+			// be told from one created later, and counts its whole
+			// value when it is back.)
+			n = 0
+		case v < last:
+			// A counter never falls, so it restarted (a gateway
+			// restart) and counted v since. That holds too when it is
+			// back from an absence (a scrape gap longer than the
+			// lookback, a gateway instance gone and back).
+			n = v
+		}
+		// Back from an absence at or above its last value, the counter is
+		// read as having risen: it may have restarted in the gap and
+		// counted past its old value, which nothing in the history tells
+		// apart (Prometheus' own increase() reads it the same way); taking
+		// the whole value instead would count again every call before the
+		// gap at each scrape gap of a long-running gateway, by far the
+		// commoner case. The calls of the gap are learned at the step the
+		// series is back in, as the feeder learns them after a scrape gap.
+		last, seen = v, true
+		if n > 0 {
+			dst = append(dst, stepCount{pt.Timestamp, n})
+		}
+	}
+	return dst
+}
+
+// observeSteps feeds one function's step counts, from all its series, to
+// ObserveCount in time order, the series' counts of a step summed, and
+// returns how many invocations they were.
+func (p *Policy) observeSteps(ref provider.Ref, cs []stepCount, step time.Duration) float64 {
+	slices.SortStableFunc(cs, func(a, b stepCount) int { return cmp.Compare(a.at, b.at) })
+	total := 0.0
+	for i := 0; i < len(cs); {
+		at, n := cs[i].at, 0.0
+		for ; i < len(cs) && cs[i].at == at; i++ {
+			n += cs[i].n
+		}
+		// The gateway's counters are whole numbers, and so are their
+		// differences: no rounding.
+		p.ObserveCount(ref, at.Time(), step, int(math.Min(n, math.MaxInt32)))
+		total += n
+	}
+	return total
 }
 
 // rebuildZeroed tells the policy, for each function that fell to zero

@@ -21,11 +21,6 @@ import (
 // history the count a pre-warm starts. Skipped when
 // prometheus or promtool is missing (a failure under CI=true).
 func TestRebuildFromRealPrometheus(t *testing.T) {
-	promtool := teststack.NeedBinary(t, "promtool")
-	p := teststack.Prometheus(t, teststack.PromOptions{})
-	if err := p.Stop(); err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().Truncate(time.Minute)
 	start := now.Add(-12 * time.Hour)
 	var b strings.Builder
@@ -57,18 +52,7 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 			fmt.Fprintf(&b, "gateway_service_count{function_name=\"gap.openfaas-fn\"} 0 %d\n", ts.Unix())
 		}
 	}
-	b.WriteString("# EOF\n")
-	in := filepath.Join(t.TempDir(), "history.om")
-	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", in, filepath.Join(p.DataDir(), "data")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("promtool: %v\n%s", err, out)
-	}
-	if err := p.Start(); err != nil {
-		t.Fatalf("restart: %v\n%s", err, p.Logs())
-	}
+	p := backfilled(t, b.String())
 
 	pol, _ := New(Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -93,4 +77,105 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 	if d := now.Sub(last); d < 20*time.Minute || d > 25*time.Minute {
 		t.Errorf("last invocation %s ago, want about 23 min (11:37 into the 12 h)", d)
 	}
+}
+
+// TestRebuildCountsEveryCallFromRealPrometheus backfills single calls into
+// a real Prometheus, scraped every 15 s at 7 s past each minute as a real
+// scrape's phase falls, and checks that Rebuild learns every one of them
+// in the step it shows in: a series created by a function's only call, a
+// function's first call creating its series mid-lookback, calls that show
+// first at 7 s past a minute (between the last sample one minute-window
+// sees and the first the next sees), a reset (a gateway restarted, its
+// first call after it), and a second gateway instance's series, present
+// before the lookback, whose earlier calls are not learned. A query that
+// counted with increase() over minute windows lost all of them but the
+// calls at 22 and 37 s past. Skipped when prometheus or promtool is
+// missing (a failure under CI=true).
+func TestRebuildCountsEveryCallFromRealPrometheus(t *testing.T) {
+	now := time.Now().Truncate(time.Minute)
+	lookback := 6 * time.Hour
+	type change struct {
+		at time.Duration // from now: the first sample at or after now+at shows v
+		v  int
+	}
+	series := []struct {
+		labels  string
+		changes []change
+	}{
+		{`function_name="once.openfaas-fn",instance="gw-a"`, []change{{-5*time.Hour + 22*time.Second, 1}}},
+		{`function_name="calls.openfaas-fn",instance="gw-a"`, []change{
+			{-4*time.Hour + 7*time.Second, 1}, {-3*time.Hour + 22*time.Second, 2},
+			{-2*time.Hour + 7*time.Second, 1}, {-time.Hour + 37*time.Second, 2},
+		}},
+		{`function_name="calls.openfaas-fn",instance="gw-b"`, []change{{-lookback - 10*time.Minute, 5}, {-30*time.Minute + 7*time.Second, 6}}},
+	}
+	var b strings.Builder
+	b.WriteString("# TYPE gateway_function_invocation_started unknown\n")
+	for _, s := range series {
+		// Samples from before the lookback, so a series there is present
+		// at the range's first step.
+		for ts := now.Add(-lookback - 10*time.Minute + 7*time.Second); !ts.After(now); ts = ts.Add(15 * time.Second) {
+			v := -1 // absent: not created yet
+			for _, c := range s.changes {
+				if !ts.Before(now.Add(c.at)) {
+					v = c.v
+				}
+			}
+			if v >= 0 {
+				fmt.Fprintf(&b, "gateway_function_invocation_started{%s} %d %d\n", s.labels, v, ts.Unix())
+			}
+		}
+	}
+	p := backfilled(t, b.String())
+
+	pol, _ := New(Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rep, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, p.Logs())
+	}
+	if rep.Functions != 2 || rep.Invocations != 6 {
+		t.Errorf("report %+v, want 2 functions, 6 invocations", rep)
+	}
+	// Each call is learned in the minute step it shows in: the one ending
+	// at the next whole minute.
+	want, _ := New(Config{})
+	for name, ends := range map[string][]time.Duration{
+		"once":  {-5*time.Hour + time.Minute},
+		"calls": {-4*time.Hour + time.Minute, -3*time.Hour + time.Minute, -2*time.Hour + time.Minute, -time.Hour + time.Minute, -29 * time.Minute},
+	} {
+		ref := provider.Ref{Name: name, Namespace: "openfaas-fn"}
+		for _, end := range ends {
+			want.ObserveCount(ref, now.Add(end), time.Minute, 1)
+		}
+		if got, w := learned(pol, ref), learned(want, ref); got != w {
+			t.Errorf("%s learned %s, want %s", name, got, w)
+		}
+	}
+}
+
+// backfilled is a real Prometheus holding the OpenMetrics history om (its
+// families, without the closing "# EOF"), written with `promtool tsdb
+// create-blocks-from openmetrics` while it was stopped. Skipped when
+// prometheus or promtool is missing (a failure under CI=true).
+func backfilled(t *testing.T, om string) *teststack.Prom {
+	t.Helper()
+	promtool := teststack.NeedBinary(t, "promtool")
+	p := teststack.Prometheus(t, teststack.PromOptions{})
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "history.om")
+	if err := os.WriteFile(in, []byte(om+"# EOF\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", in, filepath.Join(p.DataDir(), "data")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool: %v\n%s", err, out)
+	}
+	if err := p.Start(); err != nil {
+		t.Fatalf("restart: %v\n%s", err, p.Logs())
+	}
+	return p
 }

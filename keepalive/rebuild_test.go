@@ -76,7 +76,7 @@ func TestRebuildZeroedCount(t *testing.T) {
 	p.Zeroed(ref("known"), 1)
 	rep, err := p.Rebuild(context.Background(), byQuery{answers: map[string]model.Value{
 		RebuildReplicasQuery(time.Minute): replicas,
-		RebuildQuery(time.Minute):         model.Matrix{},
+		RebuildQuery():                    model.Matrix{},
 	}}, now, time.Hour, time.Minute, "openfaas-fn")
 	if err != nil || rep.ZeroedErr != nil {
 		t.Fatalf("rebuild: %v, %v", err, rep.ZeroedErr)
@@ -92,7 +92,7 @@ func TestRebuildZeroedCount(t *testing.T) {
 
 	q, _ := New(Config{})
 	rep, err = q.Rebuild(context.Background(), byQuery{
-		answers: map[string]model.Value{RebuildQuery(time.Minute): model.Matrix{invocations("two.openfaas-fn", 0, 1, 0, 0, 1)}},
+		answers: map[string]model.Value{RebuildQuery(): model.Matrix{counterAt("two.openfaas-fn", "gw-a", map[int]float64{0: 4, 2: 5, 5: 6})}},
 		fail:    map[string]error{RebuildReplicasQuery(time.Minute): errors.New("query timed out")},
 	}, now, time.Hour, time.Minute, "openfaas-fn")
 	if err != nil || rep.Functions != 1 {
@@ -103,16 +103,16 @@ func TestRebuildZeroedCount(t *testing.T) {
 	}
 }
 
-// TestRebuildFromPrometheus: a 30-minute timer's history, as Prometheus
+// TestRebuildFromPrometheus: a 30-minute timer's counter, as Prometheus
 // returns it for the last 12 hours at a 1-minute step, teaches the same
 // periodic plan a controller that never restarted would have.
 func TestRebuildFromPrometheus(t *testing.T) {
 	now := t0.Add(12 * time.Hour)
 	var timer, quiet []model.SamplePair
-	for m := 1; m <= 720; m++ {
-		v := 0.0
-		if m%30 == 0 {
-			v = 1.02 // increase() extrapolates a little
+	v := 0.0
+	for m := 0; m <= 720; m++ {
+		if m > 0 && m%30 == 0 {
+			v++
 		}
 		at := model.TimeFromUnixNano(t0.Add(time.Duration(m) * time.Minute).UnixNano())
 		timer = append(timer, model.SamplePair{Timestamp: at, Value: model.SampleValue(v)})
@@ -128,7 +128,7 @@ func TestRebuildFromPrometheus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.query != `sum by (function_name) (increase(gateway_function_invocation_started[1m]))` || f.r.Step != time.Minute || !f.r.Start.Equal(t0) {
+	if f.query != `gateway_function_invocation_started` || f.r.Step != time.Minute || !f.r.Start.Equal(t0) {
 		t.Errorf("query %q over %+v", f.query, f.r)
 	}
 	if rep.Functions != 1 || rep.Invocations != 24 || len(rep.Skipped) != 1 {
@@ -160,15 +160,4 @@ func TestRebuildErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-// invocations is one function's answer to the invocation query: calls per
-// minute from t0.
-func invocations(name string, vals ...float64) *model.SampleStream {
-	ss := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(name)}}
-	for i, v := range vals {
-		at := model.TimeFromUnixNano(t0.Add(time.Duration(i+1) * time.Minute).UnixNano())
-		ss.Values = append(ss.Values, model.SamplePair{Timestamp: at, Value: model.SampleValue(v)})
-	}
-	return ss
 }
