@@ -45,8 +45,9 @@ type Activity struct {
 	// counted from the source's last observation at or before the window's
 	// start (so calls in a scrape gap straddling the start count).
 	Started Values
-	// Inflight holds in-flight invocations now; nil when the gateway does not
-	// export an in-flight gauge.
+	// Inflight holds in-flight invocations now: the gateway's in-flight
+	// gauge, or for a function without one the calls started and not
+	// ended (DerivedInflight); nil when neither is known.
 	Inflight Values
 	// Vanished holds functions whose gateway series were seen within
 	// VanishLookback(Window) but are missing from the latest observation:
@@ -68,6 +69,21 @@ type Activity struct {
 	// nil when none, or when the gateway exports no replica count
 	// (gateway_service_count): then nothing is known about wakes.
 	Woken map[provider.Ref]time.Time
+}
+
+// DerivedInflight is a function's invocations in flight from its two
+// counters when the gateway has no in-flight gauge for it (OpenFaaS CE): the
+// gateway counts a call in gateway_function_invocation_started before it
+// proxies it and in gateway_function_invocation_total when the proxied call
+// ends (with 502 on an error), so the difference of the two, read at the
+// same scrape, is what has started and not ended. Without it a call running
+// longer than the keep-alive started before the window and looked like no
+// activity, and the function was scaled to zero under it (faas#1410, the
+// bug the started counter was meant to fix for calls shorter than the
+// window). A difference below zero (the scrape read the total after a call
+// ended that it read as not started) is none in flight.
+func DerivedInflight(started, ended float64) float64 {
+	return max(started-ended, 0)
 }
 
 // GapBound is the longest time without a fresh observation of the gateway

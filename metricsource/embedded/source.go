@@ -400,7 +400,10 @@ func add(a *metricsource.Activity, ref provider.Ref, e metricsource.FunctionActi
 	if e.HasStarted {
 		a.Started[ref] = e.Started
 	}
-	if e.HasInflight && a.Inflight != nil {
+	if e.HasInflight {
+		if a.Inflight == nil {
+			a.Inflight = metricsource.Values{} // no gauge: in flight from the counters
+		}
 		a.Inflight[ref] = e.Inflight
 	}
 	if !e.Woken.IsZero() {
@@ -422,6 +425,9 @@ func add(a *metricsource.Activity, ref provider.Ref, e metricsource.FunctionActi
 func (fn *function) activity(from, to, since int64) metricsource.FunctionActivity {
 	var inflight float64
 	var hasInflight bool
+	// The counters at to, for an in-flight count without the gauge.
+	var started, ended float64
+	var hasStartedNow bool
 	// A counter seen before (it is still in the history) but missing
 	// from the latest scrape, with no counter of the function in it:
 	// vanished, so unknown rather than "never invoked".
@@ -436,8 +442,13 @@ func (fn *function) activity(from, to, since int64) metricsource.FunctionActivit
 			continue
 		}
 		if ser.key.kind == kindTotal || ser.key.kind == kindStarted {
-			if _, ok := ser.at(to); ok {
+			if v, ok := ser.at(to); ok {
 				here = true
+				if ser.key.kind == kindStarted {
+					started, hasStartedNow = started+v, true
+				} else {
+					ended += v
+				}
 			} else if len(ser.pts) > 0 {
 				gone = true
 			}
@@ -452,6 +463,9 @@ func (fn *function) activity(from, to, since int64) metricsource.FunctionActivit
 	var e metricsource.FunctionActivity
 	if started, ok := fn.startedIn(from, to); ok {
 		e.Started, e.HasStarted = started, true
+	}
+	if !hasInflight && hasStartedNow {
+		inflight, hasInflight = metricsource.DerivedInflight(started, ended), true // no gauge: from the counters
 	}
 	e.Inflight, e.HasInflight = inflight, hasInflight
 	if woke != 0 {

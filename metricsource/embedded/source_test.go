@@ -223,7 +223,10 @@ func TestActivity(t *testing.T) {
 				fnRef("newcomer"): 1, // appeared within the window: counted
 				fnRef("legacy"):   2, // total went 4 → 6
 			},
-			Inflight: metricsource.Values{fnRef("busy"): 4, fnRef("idle"): 0},
+			Inflight: metricsource.Values{fnRef("busy"): 4, fnRef("idle"): 0,
+				// No gauge series of its own: its call has started (1)
+				// and not ended (no invocation total): 1 in flight.
+				fnRef("newcomer"): 1},
 		}
 		if d := cmp.Diff(want, a); d != "" {
 			t.Fatalf("activity (-want +got):\n%s", d)

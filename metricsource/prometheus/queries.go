@@ -144,6 +144,27 @@ func inflightQuery() string {
 	return fmt.Sprintf(`sum by (function_name) (%s)`, metricInflight)
 }
 
+// Counters told apart by the "counter" label of countersQuery's result.
+const (
+	counterStarted = "started" // gateway_function_invocation_started: calls proxied
+	counterEnded   = "ended"   // gateway_function_invocation_total: proxied calls that ended
+)
+
+// countersQuery reads each function's started counter and invocation total
+// now, per function_name, in one answer: their difference is what is in
+// flight when the gateway has no in-flight gauge (OpenFaaS CE; see
+// metricsource.DerivedInflight). The two are not subtracted in PromQL: a
+// function whose names differ between the counters (bare and qualified)
+// would match nothing, or, with a fallback for a total not yet created,
+// count every call it ever started as in flight. Summed per function as
+// values does, the difference is taken in Go.
+func countersQuery() string {
+	tag := func(name, metric string) string {
+		return fmt.Sprintf(`label_replace(sum by (function_name) (%s), "counter", %q, "", "")`, metric, name)
+	}
+	return tag(counterStarted, metricStarted) + " or " + tag(counterEnded, metricTotal)
+}
+
 // Coverage checks, told apart by the "check" label of coverageQuery's result.
 const (
 	checkUp    = "up"    // lowest `up` value over the range (1 = every scrape succeeded)

@@ -212,9 +212,34 @@ func TestRealPrometheus(t *testing.T) {
 		if act.Inflight == nil {
 			t.Fatal("Inflight is nil though the gateway exports it")
 		}
-		if _, ok := act.Inflight[flat]; ok {
-			t.Error("flat present in Inflight though its gauge was never set")
+		// No gauge series: its 5 calls started and its 5 ended.
+		if v, ok := act.Inflight[flat]; !ok || v != 0 {
+			t.Errorf("flat in flight = %v (present %v), want 0 from its counters", v, ok)
 		}
+		if v := act.Inflight[busy]; v != 3 {
+			t.Errorf("busy in flight = %v, want the gauge's 3", v)
+		}
+	})
+
+	t.Run("without a gauge, in flight is started minus ended", func(t *testing.T) {
+		// OpenFaaS CE has no in-flight gauge. Three calls started, two
+		// ended (under both forms of the name, which a subtraction in
+		// PromQL would not match): one runs on, started before any
+		// window the idler asks about once it has run long enough.
+		ce := provider.Ref{Name: "ce", Namespace: "openfaas-fn"}
+		gw.Started.WithLabelValues("ce").Add(3)
+		gw.Total.WithLabelValues("ce.openfaas-fn", "200").Inc()
+		gw.Total.WithLabelValues("ce", "502").Inc()
+		waitFor(t, "ce: 1 in flight", func() bool {
+			act, err := src.Activity(context.Background(), window)
+			return err == nil && act.Inflight[ce] == 1
+		})
+		gw.Total.WithLabelValues("ce", "200").Inc()
+		waitFor(t, "ce: 0 in flight once the call ended", func() bool {
+			act, err := src.Activity(context.Background(), window)
+			v, ok := act.Inflight[ce]
+			return err == nil && ok && v == 0
+		})
 	})
 
 	t.Run("a counter that first appears within the window counts", func(t *testing.T) {

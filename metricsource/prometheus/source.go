@@ -101,7 +101,7 @@ func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool
 // Activity returns started invocations over window, in-flight invocations
 // now, queued asynchronous work now, functions whose series vanished,
 // functions woken from zero within the window, and whether the gateway was
-// observed for the whole window: six queries, run concurrently.
+// observed for the whole window: seven queries, run concurrently.
 func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error) {
 	if _, err := promDuration("activity window", window); err != nil {
 		return metricsource.Activity{}, err
@@ -127,7 +127,8 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	exprs := []string{started, inflight, coverage, vanished, queued, woken}
+	counters := countersQuery()
+	exprs := []string{started, inflight, coverage, vanished, queued, woken, counters}
 	vecs := make([]model.Vector, len(exprs))
 	errs := make([]error, len(exprs))
 	var wg sync.WaitGroup
@@ -150,6 +151,7 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	if len(vecs[1]) > 0 {
 		act.Inflight = s.values(vecs[1], inflight)
 	}
+	act.Inflight = s.inflightFromCounters(act.Inflight, vecs[6], counters)
 	for ref := range s.values(vecs[3], vanished) {
 		if act.Vanished == nil {
 			act.Vanished = map[provider.Ref]bool{}
@@ -163,6 +165,35 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	}
 	act.Woken = s.woken(vecs[5], step)
 	return act, nil
+}
+
+// inflightFromCounters adds to inflight (the gauge's values, nil without
+// the gauge) the in-flight count of each function that has a started
+// counter and no gauge series, from countersQuery's answer vec.
+func (s *Source) inflightFromCounters(inflight metricsource.Values, vec model.Vector, expr string) metricsource.Values {
+	var started, ended model.Vector
+	for _, smp := range vec {
+		switch smp.Metric["counter"] {
+		case counterStarted:
+			started = append(started, smp)
+		case counterEnded:
+			ended = append(ended, smp)
+		}
+	}
+	if len(started) == 0 {
+		return inflight
+	}
+	endedBy := s.values(ended, expr)
+	for ref, n := range s.values(started, expr) {
+		if _, ok := inflight[ref]; ok {
+			continue // the gauge says
+		}
+		if inflight == nil {
+			inflight = metricsource.Values{}
+		}
+		inflight[ref] = metricsource.DerivedInflight(n, endedBy[ref])
+	}
+	return inflight
 }
 
 // woken reads wokenQuery's result: the last step at zero plus one step (by
