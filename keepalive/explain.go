@@ -57,7 +57,10 @@ func (w *PreWarmer) Name() string { return "keepalive" }
 // Explain is the explain API section for ref (explain.Section): the plan
 // and whether the loop has pre-warmed the function.
 func (w *PreWarmer) Explain(ref provider.Ref) (any, bool) {
-	e, ok := w.cfg.Policy.Explain(ref, w.cfg.Fallback, w.cfg.Clock.Now())
+	w.mu.Lock()
+	fallback := w.cfg.Fallback // a reload's SetDefaults writes it
+	w.mu.Unlock()
+	e, ok := w.cfg.Policy.Explain(ref, fallback, w.cfg.Clock.Now())
 	if !ok {
 		return nil, false
 	}

@@ -325,11 +325,16 @@ func (w *PreWarmer) LastRun() PreWarmReport {
 }
 
 // SetDefaults swaps the label defaults of the spec parse (a configuration
-// reload).
+// reload), and their zero-duration is the fallback plans are made with from
+// then on: the idler takes it from the same reload, and two fallbacks made
+// each plan stale at every call of the other.
 func (w *PreWarmer) SetDefaults(d scaler.Defaults) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.cfg.Defaults = d
+	if d.ZeroDuration > 0 {
+		w.cfg.Fallback = d.ZeroDuration
+	}
 	clear(w.specs) // parsed under the old defaults
 	clear(w.byPlace)
 }
