@@ -2,6 +2,7 @@ package idler
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +61,29 @@ func TestAutoZeroNowIsActedOnWithPrometheus(t *testing.T) {
 	}
 	t.Errorf("after 10 minutes quiet (an hour since the last call) with the plan saying zero at once: %s (%s), want idle; queried windows %v",
 		v.Code, v.Reason, e.src.queries()[:2])
+}
+
+// TestAShortZeroDurationLabelIsActedOnWithPrometheus: a fixed
+// zero-duration label under three scrape intervals (10s at a 5 s scrape,
+// the Prometheus source's shortest covered window 1m30s) was queried over
+// 10s, which the
+// source never covers: missing_data every cycle, never idled. It is now
+// queried over the shortest covered window, and the reason says so. Seen
+// failing before the fix: "missing_data (...): not idled".
+func TestAShortZeroDurationLabelIsActedOnWithPrometheus(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	a := ref("a")
+	e := newEnv(t, Config{}, function("a", 1, old, optIn(LabelZeroDuration, "10s")))
+	e.src.last[a] = time.Now().Add(-time.Hour)
+	e.d.cfg.Source = scrapedSource{fakeSource: e.src, scrapeEvery: 5 * time.Second}
+	v := verdictOf(e.d.RunOnce(t.Context(), time.Now()), a)
+	if v.Code != CodeIdle {
+		t.Fatalf("an hour quiet with zero-duration 10s: %s (%s), want idle; queried windows %v", v.Code, v.Reason, e.src.queries())
+	}
+	if q := e.src.queries()[0]; q != 3*scrapedMaxGap {
+		t.Errorf("queried over %s, want the source's shortest covered window %s", q, 3*scrapedMaxGap)
+	}
+	if !strings.Contains(v.Reason, "1m30s") {
+		t.Errorf("reason %q does not name the window it was idled on", v.Reason)
+	}
 }

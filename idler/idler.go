@@ -280,6 +280,11 @@ func quantizeAuto(d time.Duration) time.Duration {
 // query. The caller holds cycleMu.
 func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep, window time.Duration, source string) {
 	if !spec.Auto {
+		if f := metricsource.ShortestCoveredWindow(d.cfg.Source); spec.Duration < f {
+			// The same floor for a label: a 15s zero-duration at a 5 s
+			// scrape was never covered, missing_data every cycle.
+			return f, f, fmt.Sprintf("%s %s, queried over %s: the shortest window the metrics source covers", spec.DurationSource, spec.Duration, f)
+		}
 		return spec.Duration, spec.Duration, spec.DurationSource
 	}
 	if d.cfg.KeepAlive == nil {
