@@ -153,6 +153,14 @@ func (r *replay) apply(d Decision) {
 		for i := undrain; i < n; i++ {
 			r.starting = append(r.starting, r.now+r.info.ColdStart)
 		}
+		if undrain > 0 {
+			// Taking back a draining replica frees its remaining slots at
+			// once (and makes it available to the gateway again): no
+			// completion or readiness is coming to look at the queue, so it
+			// is looked at now. The replica was ready all along, so the
+			// requests it takes are not cold.
+			r.dispatch(false)
+		}
 	} else {
 		r.res.ScaleDowns++
 		n := cur - want
@@ -205,6 +213,7 @@ func (r *replay) capacity() int {
 	return (r.ready-r.draining)*r.info.Concurrency - r.busy
 }
 
+// startReq starts q now; cold says whether it is a cold start (see dispatch).
 func (r *replay) startReq(q request, cold bool) {
 	r.busy++
 	heap.Push(&r.done, running{end: r.now + q.exec, gw: q.gw})
@@ -215,8 +224,15 @@ func (r *replay) startReq(q request, cold bool) {
 	}
 }
 
-// dispatch starts queued requests while there is room. cold says whether the
-// room came from a replica that just became ready.
+// dispatch starts queued requests while there is room. It runs wherever
+// room can appear: a completion, a replica becoming ready, a scale-up that
+// takes back draining replicas. cold says whether the room came from a
+// replica that just became ready: the requests a replica takes up as it
+// comes up are its cold starts. Replicas are counts, not identities, so a
+// request that waited for a new replica and is served later, after a
+// completion, counts as a wait whichever replica freed the slot: an
+// under-count for a replica that serves a lasting queue in turn (docs/sim.md,
+// "The model").
 func (r *replay) dispatch(cold bool) {
 	r.release()
 	for r.qhead < len(r.queue) && r.capacity() > 0 {
