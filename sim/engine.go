@@ -23,6 +23,8 @@ type request struct {
 	// proxies every held request once a replica is available; a request
 	// waiting for a busy replica has been proxied and waits there).
 	gw time.Duration
+	// readies is how many replicas had become ready when it arrived.
+	readies uint64
 }
 
 // heldByGateway marks a request the gateway holds for a scale from zero.
@@ -33,7 +35,20 @@ const heldByGateway = time.Duration(-1)
 // included, a scale from zero not).
 type running struct {
 	end, gw time.Duration
+	// slot numbers the replica the request runs on by when it became ready:
+	// the n-th replica to become ready in the replay has slot n (a request
+	// started at once on arrival gets the count then: any replica it found
+	// was ready by then). A completion hands the slot to the next queued
+	// request, which is a cold start if the slot's replica became ready
+	// after it arrived. Numbers, not times: a replica ready at the instant
+	// a request arrives (a zero cold-start delay) is after it exactly when
+	// its event is handled after the arrival.
+	slot uint64
 }
+
+// warmSlot numbers a replica ready before any request still queued arrived
+// (a draining replica taken back).
+const warmSlot = 0
 
 // durHeap is a min-heap of running requests by completion time.
 type durHeap []running
@@ -71,6 +86,9 @@ type replay struct {
 	qhead    int
 	done     durHeap
 	wake     time.Duration
+	// readies counts the replicas that have become ready (starting
+	// replicas reaching their ready-at time), numbering their slots.
+	readies  uint64
 	arrivals uint64
 	loadSec  float64
 	// started is the gateway's started counter; held the queued requests
@@ -159,7 +177,7 @@ func (r *replay) apply(d Decision) {
 			// completion or readiness is coming to look at the queue, so it
 			// is looked at now. The replica was ready all along, so the
 			// requests it takes are not cold.
-			r.dispatch(false)
+			r.dispatch(warmSlot)
 		}
 	} else {
 		r.res.ScaleDowns++
@@ -213,30 +231,32 @@ func (r *replay) capacity() int {
 	return (r.ready-r.draining)*r.info.Concurrency - r.busy
 }
 
-// startReq starts q now; cold says whether it is a cold start (see dispatch).
-func (r *replay) startReq(q request, cold bool) {
+// startReq starts q now on a slot of the slot-th replica to become ready:
+// a cold start when that was after q arrived (docs/sim.md, "The model").
+func (r *replay) startReq(q request, slot uint64) {
 	r.busy++
-	heap.Push(&r.done, running{end: r.now + q.exec, gw: q.gw})
+	heap.Push(&r.done, running{end: r.now + q.exec, gw: q.gw, slot: slot})
 	wait := (r.now - q.arrival).Seconds()
 	r.res.Waits.Add(wait)
-	if cold {
+	if slot > q.readies {
 		r.res.ColdStarts++
 	}
 }
 
-// dispatch starts queued requests while there is room. It runs wherever
-// room can appear: a completion, a replica becoming ready, a scale-up that
-// takes back draining replicas. cold says whether the room came from a
-// replica that just became ready: the requests a replica takes up as it
-// comes up are its cold starts. Replicas are counts, not identities, so a
-// request that waited for a new replica and is served later, after a
-// completion, counts as a wait whichever replica freed the slot: an
-// under-count for a replica that serves a lasting queue in turn (docs/sim.md,
-// "The model").
-func (r *replay) dispatch(cold bool) {
+// dispatch starts queued requests while there is room, on slots of the
+// slot-th replica to become ready. It runs wherever room can appear: a
+// completion (the slot its request ran on), a replica becoming ready (its
+// number),
+// a scale-up that takes back draining replicas (warmSlot). Replicas are
+// counts, so a slot is followed through the requests that use it rather
+// than a replica through its slots: a completion's slot goes to the queue's
+// head, which is exact when one slot frees at a time (the queue is empty
+// whenever one is free) and approximate when a completion on a draining
+// replica frees a slot elsewhere.
+func (r *replay) dispatch(slot uint64) {
 	r.release()
 	for r.qhead < len(r.queue) && r.capacity() > 0 {
-		r.startReq(r.queue[r.qhead], cold)
+		r.startReq(r.queue[r.qhead], slot)
 		r.qhead++
 	}
 	if r.qhead == len(r.queue) {
@@ -330,12 +350,13 @@ func (r *replay) until(t time.Duration) {
 			r.completedSec += (fin.end - fin.gw).Seconds()
 			r.busy--
 			r.reapDraining()
-			r.dispatch(false)
+			r.dispatch(fin.slot)
 			r.markLoad()
 		case tS:
 			r.starting = r.starting[1:]
 			r.ready++
-			r.dispatch(true)
+			r.readies++
+			r.dispatch(r.readies)
 			r.mark()
 		case r.wake:
 			r.apply(r.ctl.Wake(r.at(e), r.state()))
@@ -358,7 +379,7 @@ func (r *replay) arrive(t time.Duration) {
 	if fn := r.gen.fn; fn.Duration != nil {
 		exec = time.Duration(fn.Duration.Sample(r.gen.rng.Float64()) * 1e9)
 	}
-	q := request{arrival: t, exec: exec, gw: heldByGateway}
+	q := request{arrival: t, exec: exec, gw: heldByGateway, readies: r.readies}
 	r.release()
 	if r.available() {
 		q.gw = t
@@ -367,7 +388,7 @@ func (r *replay) arrive(t time.Duration) {
 		r.held++
 	}
 	if r.qhead == len(r.queue) && r.capacity() > 0 {
-		r.startReq(q, false)
+		r.startReq(q, r.readies)
 	} else {
 		r.queue = append(r.queue, q)
 	}
