@@ -13,8 +13,8 @@ import (
 // pkg/controller/podautoscaler (replica_calculator.go, horizontal.go) and the
 // v2 behaviour defaults, with the clock injected:
 //
-//   - desired = ceil(metric / target), unchanged while metric /
-//     (target × current) is within 1 ± Tolerance;
+//   - desired = ceil(metric / target), unchanged while 1 − Tolerance ≤
+//     metric / (target × current) ≤ 1 + Tolerance (both bounds inclusive);
 //   - scale-up: stabilisation 0, policies {4 pods, 100 %} per 15 s, Max;
 //   - scale-down: stabilisation 300 s (highest recommendation in the
 //     window), policy 100 % per 15 s;
@@ -94,7 +94,10 @@ func (c *hpaCore) recommend(metric float64, current int) (int, string) {
 		return 0, "scaled_to_zero"
 	}
 	ratio := metric / (c.target * float64(current))
-	if math.Abs(ratio-1) <= c.h.Tolerance {
+	// Upstream's form (Tolerances.isWithin): 1 − tol ≤ ratio ≤ 1 + tol.
+	// Not |ratio − 1| ≤ tol, which differs in floating point at the bounds:
+	// a ratio of exactly 1.1 gives 1.1 − 1 = 0.10000000000000009 > 0.1.
+	if 1-c.h.Tolerance <= ratio && ratio <= 1+c.h.Tolerance {
 		return current, "within_tolerance"
 	}
 	return int(math.Ceil(metric / c.target)), "metric_ratio"
