@@ -37,6 +37,9 @@ func NewRNG(seed uint64, function int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, uint64(function)*0x9E3779B97F4A7C15+1))
 }
 
+// lastInstant is the largest offset below 60 s.
+var lastInstant = math.Nextafter(60, 0)
+
 // Minute appends to buf the start offsets, in seconds within [0, 60), of n
 // invocations, in increasing order. It draws sorted uniforms from exponential
 // spacings, which costs O(n) instead of a sort.
@@ -53,7 +56,8 @@ func (m ArrivalModel) Minute(rng *rand.Rand, n uint32, buf []float64) []float64 
 			buf = append(buf, phase+float64(i)*step)
 		}
 	case Burst:
-		start := math.Floor(rng.Float64() * 59)
+		// Each of the minute's 60 seconds, 0..59, with probability 1/60.
+		start := math.Floor(rng.Float64() * 60)
 		t := 0.0
 		for i := uint32(0); i < n; i++ {
 			t += rng.ExpFloat64()
@@ -61,7 +65,9 @@ func (m ArrivalModel) Minute(rng *rand.Rand, n uint32, buf []float64) []float64 
 		}
 		total := t + rng.ExpFloat64()
 		for i := range buf {
-			buf[i] = start + buf[i]/total
+			// In second 59, a fraction within 2⁻⁴⁸ of 1 would round the sum
+			// up to 60, the next minute's first instant; offsets stay in [0, 60).
+			buf[i] = min(start+buf[i]/total, lastInstant)
 		}
 	default:
 		t := 0.0

@@ -83,7 +83,9 @@ func (t *statsTable) str(i int, c string) string {
 }
 
 // ParseDurations reads a durations file (original or invitro column order),
-// keyed by HashFunction.
+// keyed by HashFunction. A function on two rows is an error, as in the
+// invocations file: which of its two distributions the replay would draw
+// execution times from is not something to leave to the row order.
 func ParseDurations(r io.Reader, name string) (map[string]Durations, error) {
 	req := append([]string{"HashFunction", "Average", "Count", "Minimum", "Maximum"}, durationPctCols[:]...)
 	t, err := readStats(r, name, req)
@@ -91,7 +93,14 @@ func ParseDurations(r io.Reader, name string) (map[string]Durations, error) {
 		return nil, err
 	}
 	out := make(map[string]Durations, len(t.rows))
+	seen := make(map[string]int, len(t.rows))
 	for i := range t.rows {
+		id := t.str(i, "HashFunction")
+		if prev, dup := seen[id]; dup {
+			return nil, &ParseError{File: name, Line: t.lines[i], Column: t.idx["HashFunction"] + 1,
+				Msg: fmt.Sprintf("function %.12s… already on line %d", id, prev)}
+		}
+		seen[id] = t.lines[i]
 		var d Durations
 		var cnt float64
 		for _, f := range []struct {
@@ -112,7 +121,7 @@ func ParseDurations(r io.Reader, name string) (map[string]Durations, error) {
 					Msg: fmt.Sprintf("%s = %g is below %s = %g: percentiles must not decrease", c, d.Pct[k], durationPctCols[k-1], d.Pct[k-1])}
 			}
 		}
-		out[t.str(i, "HashFunction")] = d
+		out[id] = d
 	}
 	return out, nil
 }
