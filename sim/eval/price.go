@@ -21,7 +21,8 @@ import (
 // a gap longer than its keep-alive) are at most that share of its calls;
 // the cheapest functions are lengthened until three in four of them meet
 // it. Gaps run from one arrival to the next (execution time left out), drawn
-// as the cell's replay draws them.
+// as the cell's replay draws them (execution-time draws included, so the
+// arrivals are the replay's own).
 //
 // What it says: a policy that only keeps replicas warm after calls (no
 // pre-warming) and does not buy this much idle elsewhere on the p75
@@ -75,7 +76,13 @@ type keepModel struct {
 }
 
 // newKeepModel draws fn's arrivals as the engine does: one generator per
-// function (index i) and seed, minute by minute over the window.
+// function (index i) and seed, fresh at the window's first minute, minute
+// by minute. The engine draws each request's execution time from the same
+// generator as it arrives (when the function has durations), after the
+// minute's offsets and before the next minute's, so the model draws and
+// discards those too: otherwise every minute after the first with calls
+// would have other offsets than the replay's. TestP75PriceDrawsTheReplaysArrivals
+// holds the two together.
 func newKeepModel(fn *trace.Function, i, from, minutes int, seed uint64, arrivals trace.ArrivalModel) keepModel {
 	rng := trace.NewRNG(seed, i)
 	var m keepModel
@@ -84,6 +91,9 @@ func newKeepModel(fn *trace.Function, i, from, minutes int, seed uint64, arrival
 	for k, c := range fn.PerMinute[from : from+minutes] {
 		buf = arrivals.Minute(rng, c, buf)
 		for _, off := range buf {
+			if fn.Duration != nil {
+				rng.Float64() // the request's execution time
+			}
 			t := float64(k)*60 + off
 			if !math.IsNaN(last) {
 				m.gaps = append(m.gaps, t-last)

@@ -87,6 +87,9 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 	}
 	out := make([]CellResult, len(cells))
 	kpa := make([]*report.Document, len(cells))
+	// exact keeps each cell's results unrounded (without their per-function
+	// detail) for the verdict; out has them rounded, for reading.
+	exact := make([][]sim.Result, len(cells))
 	type job struct {
 		cell    int
 		knative bool
@@ -150,9 +153,11 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 						sim.Normalise(rs, o.Baseline)
 						out[j.cell].Results = sim.Summaries(rs)
 						out[j.cell].Classes = Breakdown(rs, out[j.cell].ReplayedMinutes, o.Baseline)
-						for _, r := range rs {
+						for k, r := range rs {
 							out[j.cell].Seconds[r.Policy] = roundSec(r.Wall)
+							rs[k].Functions, rs[k].Timeline = nil, nil
 						}
+						exact[j.cell] = rs
 					}
 				}
 				done++
@@ -175,13 +180,15 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 		if d := kpa[i]; d != nil {
 			merge(&out[i], d, o.Baseline)
 		}
-		v, err := Judge(out[i].Results, o.Candidate, o.Baseline)
+		// merge appends the other process's peers after this cell's own.
+		v, err := judgeCell(exact[i], out[i].Results[len(exact[i]):], o.Candidate, o.Baseline)
 		if err != nil {
 			return nil, fmt.Errorf("cell %s: %w", cells[i].Name(), err)
 		}
 		tr := traces[traceKey(cells[i])]
-		v.P75Floor = Reach(P75Floor(tr, cells[i].FromMinute, out[i].ReplayedMinutes), out[i].Results, o.Baseline)
-		v.P75Price = priceShare(tr, cells[i], out[i].ReplayedMinutes, out[i].Results, o.Baseline)
+		ss := exactSummaries(exact[i])
+		v.P75Floor = Reach(P75Floor(tr, cells[i].FromMinute, out[i].ReplayedMinutes), ss, o.Baseline)
+		v.P75Price = priceShare(tr, cells[i], out[i].ReplayedMinutes, ss, o.Baseline)
 		out[i].Verdict = v
 	}
 	return out, nil

@@ -73,6 +73,51 @@ func Judge(ss []sim.Summary, candidate, baseline string) (Verdict, error) {
 	return v, nil
 }
 
+// judgeCell is Run's verdict on one cell: Judge on the unrounded figures
+// of the policies replayed in this process (rs), so that each inequality is
+// evaluated as written — sim.Summaries rounds the p75 ratio to 6 digits and
+// idle time to 0.1 s for reading and golden files, and at a bound rounding
+// flips an inequality (1/6 ≤ 0.5 × 1/3 holds, 0.166667 ≤ 0.5 × 0.333333 does
+// not). others are peers merged from a run in another process (Knative's),
+// known only as rounded summaries: the candidate's figures are rounded the
+// same way before they are compared, so that a tie stays a tie.
+func judgeCell(rs []sim.Result, others []sim.Summary, candidate, baseline string) (Verdict, error) {
+	v, err := Judge(exactSummaries(rs), candidate, baseline)
+	if err != nil || len(others) == 0 {
+		return v, err
+	}
+	c, _ := find(sim.Summaries(rs), candidate)
+	for _, p := range others {
+		if p.Policy != candidate && dominates(p, c) {
+			v.DominatedBy = append(v.DominatedBy, p.Policy)
+			v.Met = false
+		}
+	}
+	return v, nil
+}
+
+// exactSummaries is sim.Summaries without its rounding: the figures the
+// verdict's inequalities are evaluated on. NaN still becomes -1, as in
+// sim.Summaries (dominates reads -1 as "not defined").
+func exactSummaries(rs []sim.Result) []sim.Summary {
+	ss := sim.Summaries(rs)
+	for i, r := range rs {
+		s := &ss[i]
+		s.ColdRatio, s.P75ColdRatio = orNeg(r.ColdRatio), orNeg(r.P75ColdRatio)
+		s.IdleReplicaSec, s.IdleNormalised = orNeg(r.IdleReplicaSeconds), orNeg(r.IdleNormalised)
+		s.TotalReplicaSec = orNeg(r.ReplicaSeconds)
+		s.WaitP50, s.WaitP99, s.WaitMax = orNeg(r.WaitP50), orNeg(r.WaitP99), orNeg(r.WaitMax)
+	}
+	return ss
+}
+
+func orNeg(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return -1
+	}
+	return x
+}
+
 // scaled checks x ≤ bound×base.
 func scaled(x, base, bound float64) Check {
 	ch := Check{Bound: bound, Met: x <= bound*base}
