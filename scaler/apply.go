@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -17,6 +18,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	spec, specErr := fs.parsed.spec, fs.parsed.err
 	l.mu.Lock()
 	prevSpecErr := fs.specErr
+	prev, wordless := fs.wordlessInputs()
 	fs.replicas, fs.spec, fs.specErr = fn.Replicas, spec, specErr
 	fs.keepObs(obs)
 	st := fs.state()
@@ -46,6 +48,10 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		rec.Result = "submitted"
 	}
 	refresh := fs.lastSays(trigger, d)
+	var prevWords string // the last record's reason, when this decision adds one after it
+	if wordless && !refresh && l.cfg.HistorySize > 1 {
+		prevWords = prev.reason(l.cfg.StableWindow, l.cfg.BurstWindow, fs.history[len(fs.history)-1].At)
+	}
 	// The next tick may repeat this decision without deciding (repeat) when
 	// it is a quiet tick's refresh of a function at zero, or of a running
 	// one without burst mode or an alert's load, that left the state as it
@@ -89,6 +95,9 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		// At least the last record, even with NoHistory: it is the loop's
 		// memory of its last decision (desired, lastSays, repeat); Explain
 		// shows only the last HistorySize.
+		if prevWords != "" {
+			fs.history[len(fs.history)-1].Reason = prevWords
+		}
 		fs.history = appendBounded(fs.history, rec, max(l.cfg.HistorySize, 1))
 	}
 	l.mu.Unlock()
@@ -162,4 +171,50 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 		st.StepKey, st.StepAt = prev.StepKey, prev.StepAt
 	}
 	fs.setState(st)
+}
+
+// lastInputs are a function's last decision's inputs as kept, copied: the
+// next decision overwrites the kept ones (obs.more in place).
+type lastInputs struct {
+	spec                  *Spec
+	obs                   keptObs
+	more                  obsMore // *obs.more's values
+	has                   obsHas
+	stablePart, burstPart metricsource.Part
+	before                State
+}
+
+// wordlessInputs copies the inputs of fs's last record when a quiet pass
+// left that record without words (ok false otherwise). Explain words only
+// the last record, from the inputs kept; once a new record follows, those
+// inputs are gone and the older record showed no reason at all. The caller
+// holds mu.
+func (fs *fnState) wordlessInputs() (in lastInputs, ok bool) {
+	n := len(fs.history)
+	if n == 0 || fs.history[n-1].Reason != "" || fs.specErr != nil || fs.spec == nil {
+		return in, false
+	}
+	in = lastInputs{spec: fs.spec, obs: fs.obs, has: fs.obsHas, stablePart: fs.stablePart, burstPart: fs.burstPart}
+	if fs.obs.more != nil {
+		in.more = *fs.obs.more
+	}
+	if fs.before != nil {
+		in.before = *fs.before
+	} else {
+		in.before = fs.state()
+	}
+	return in, true
+}
+
+// reason words the decision made on in at at again, as Explain does for
+// the last record (Decide is pure: the decision that was made, aloud).
+func (in *lastInputs) reason(stable, burst time.Duration, at time.Time) string {
+	k := in.obs
+	if k.more != nil {
+		m := in.more
+		k.more = &m
+	}
+	o := k.observation(in.has, stable, burst)
+	o.StablePart, o.BurstPart = in.stablePart, in.burstPart
+	return Decide(*in.spec, o, in.before, at).Reason
 }

@@ -12,10 +12,6 @@ import (
 // not say over which window its stable load was averaged.
 const defaultStableWindow = 60 * time.Second
 
-// maxRecommendations bounds State.Recommendations whatever the window and
-// the evaluation rate, so state stays small.
-const maxRecommendations = 512
-
 // Decide returns the replica target for one function. It is pure: a function
 // of its arguments only, no I/O, no clock.
 //
@@ -34,6 +30,12 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		d = decideStep(spec, obs, st, now)
 	default:
 		d = decideTarget(&spec, &obs, &st, now)
+	}
+	if !spec.Step() || spec.ExactCE || spec.Static() {
+		// Only step mode's own decision ramps down: a ramp carried through
+		// another mode dropped the function to its floor, on an alert
+		// resolved long before, when the labels came back to step mode.
+		d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
 	}
 	d.Current = obs.Replicas
 	d.Scale = d.Replicas != d.Current
@@ -91,59 +93,6 @@ func replicasFor(load, perReplica float64) uint64 {
 	return uint64(r)
 }
 
-// record appends rec to the stabilisation history, dropping entries older
-// than window. It never writes into recs, so earlier State values stay
-// untouched: an append copies; a history it only shortens is a suffix of
-// recs (sameState tells a suffix from recs by its first entry).
-//
-// A zero recommendation is not appended: the window's highest is a maximum,
-// so a zero never binds (keepBinding dropped it at the next entry anyway).
-// Left out, the history of a function idle past its down window is empty and
-// stays so, the decision reads no clock, and the next tick can repeat it
-// instead of deciding (repeat); appended, it was a new slice per tick for
-// every such function.
-func record(recs []Recommendation, rec Recommendation, window time.Duration) []Recommendation {
-	if window <= 0 {
-		return nil
-	}
-	start := 0
-	for start < len(recs) && time.Duration(rec.At-recs[start].At) > window {
-		start++
-	}
-	if rec.Replicas == 0 {
-		return recs[start:len(recs):len(recs)] // no room to append into: another state's entries may follow
-	}
-	if n := len(recs) - start; n >= maxRecommendations {
-		start += n - maxRecommendations + 1
-	}
-	out := make([]Recommendation, 0, len(recs)-start+1)
-	out = append(out, recs[start:]...)
-	return append(out, rec)
-}
-
-// highest is the largest recommendation in recs still in force at now.
-func highest(recs []Recommendation, now time.Time) uint64 {
-	var hi uint64
-	for _, r := range recs {
-		if r.Expires != 0 && InstantOf(now) >= r.Expires {
-			continue // an alert's load past its evidence window
-		}
-		hi = max(hi, r.Replicas)
-	}
-	return hi
-}
-
-// alertEvidence is how long an alert's load stands as evidence: one stable
-// window. The load stands in for the average Prometheus would show; if
-// Prometheus still shows nothing a stable window later, the alert's number
-// (which anyone who can reach the webhook can send) holds nothing.
-func alertEvidence(obs Observation) time.Duration {
-	if obs.StableWindow > 0 {
-		return obs.StableWindow
-	}
-	return defaultStableWindow
-}
-
 // decideTarget handles the target modes (rps, capacity, cpu, queue, custom).
 // spec, obs and st are Decide's copies, by pointer (they were copied again
 // at every call, a decision's largest cost after its words): obs is
@@ -152,6 +101,12 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	cur := obs.Replicas
 	per := spec.PerReplicaTarget()
 	d := Decision{Replicas: cur, Next: *st}
+	// A reading that is no amount of load (NaN, ±Inf, below zero) is
+	// missing, not zero: ceil(NaN / target) read as 0 and halved a running
+	// function on a reading that says nothing. The sources drop NaN and
+	// ±Inf already; this holds whatever the source.
+	rawStable := obs.StableLoad
+	obs.StableLoad, obs.BurstLoad, obs.Queued = loadOrNil(obs.StableLoad), loadOrNil(obs.BurstLoad), loadOrNil(obs.Queued)
 	load, src := obs.StableLoad, ""
 	if !obs.quiet {
 		src = stableSource(*spec, obs.StableWindow, obs.StablePart)
@@ -162,7 +117,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	// fired: when Prometheus has no data (down, so AlertManager resolved its
 	// alerts at their end), standing in for the stable load it would scale
 	// on a number nothing measures any more.
-	alertLoad := obs.Signal != nil && obs.Signal.Status == Firing && obs.Signal.Load != nil &&
+	alertLoad := obs.Signal != nil && obs.Signal.Status == Firing && loadOrNil(obs.Signal.Load) != nil &&
 		(obs.Signal.ScalingType == "" || obs.Signal.ScalingType == spec.Type)
 	fromAlert := false
 	if load == nil && alertLoad {
@@ -193,7 +148,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	}
 
 	if cur == 0 {
-		return wakeFromZero(spec, obs, d, load, per, target)
+		return wakeFromZero(spec, obs, d, load, per, target, now)
 	}
 	if load == nil {
 		if at := d.Next.AlertLoadAt; !at.IsZero() && now.Sub(at) >= alertEvidence(*obs) {
@@ -204,8 +159,8 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 			if base < cur {
 				v, _, why, changed := clamp(spec, obs, base)
 				d.Replicas, d.Code = v, CodeNoData
-				d.Reason = fmt.Sprintf("no %s load; the alert's load of %s expired after %v with no data to confirm it: back to %d",
-					spec.Type, at.Format(time.TimeOnly), alertEvidence(*obs), base)
+				d.Reason = fmt.Sprintf("%s; the alert's load of %s expired after %v with no data to confirm it: back to %d",
+					noLoad(spec.Type, rawStable), at.Format(time.TimeOnly), alertEvidence(*obs), base)
 				if changed {
 					d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
 				}
@@ -216,12 +171,12 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		if !changed {
 			d.Code = CodeNoData
 			if !obs.quiet {
-				d.Reason = fmt.Sprintf("no %s load: keep %d", spec.Type, cur)
+				d.Reason = fmt.Sprintf("%s: keep %d", noLoad(spec.Type, rawStable), cur)
 			}
 			return d
 		}
 		d.Replicas, d.Code = v, code
-		d.Reason = fmt.Sprintf("no %s load; %s → %d", spec.Type, why, v)
+		d.Reason = fmt.Sprintf("%s; %s → %d", noLoad(spec.Type, rawStable), why, v)
 		return d
 	}
 	// Scale up on the freshest evidence, down only on the stable average (the
@@ -291,7 +246,9 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		why = fmt.Sprintf("%s → %d", head, rec)
 	}
 	switch {
-	case math.Abs(*load-capacity) <= spec.Tolerance*capacity:
+	// In replicas, not load: cur × per overflowed to +Inf for a huge
+	// target, and |load − Inf| ≤ tolerance × Inf held every count for ever.
+	case math.Abs(*load/per-float64(cur)) <= spec.Tolerance*float64(cur):
 		want, code = cur, CodeWithinTolerance
 		if loud {
 			why = fmt.Sprintf("%s: within ±%.0f%% of %d replicas' capacity %.4g → keep %d",
@@ -327,9 +284,12 @@ func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 	// Which bound set lo and hi; worded only when one binds a loud
 	// decision (formatting them for every decision that meets them was
 	// most of a quiet pass's formatting).
-	downLimited, upLimited := false, false
+	downLimited, upLimited, floorWins := false, false, false
 	if want < cur {
-		if dl := uint64(math.Ceil(float64(cur) * spec.ScaleDownRate)); dl > lo {
+		// Saturating as the up side: float64(cur) rounds a count near the
+		// top of the uint64 range up to 2^64, whose conversion is
+		// implementation-defined (2^63 on amd64: a rate of 1 halved it).
+		if dl := min(ceilToUint(float64(cur)*spec.ScaleDownRate), cur); dl > lo {
 			lo, loCode, downLimited = dl, CodeRateLimited, true
 		}
 		if lo > spec.Max { // above max (labels changed): max wins over the rate limit
@@ -345,6 +305,13 @@ func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 		if ul := max(ceilToUint(float64(cur)*spec.ScaleUpRate), addCapped(cur, spec.ScaleUpPods, math.MaxUint64)); ul < hi {
 			hi, hiCode, upLimited = ul, CodeRateLimited, true
 		}
+		// The floor wins over the rate limit, as doc.go orders them (the
+		// bounds last): a function raised toward a min (or scheduled
+		// minimum) it is below would otherwise stop short of it, below
+		// the count the same function with no load at all gets.
+		if hi < lo {
+			hi, hiCode, upLimited, floorWins = lo, loCode, false, true
+		}
 	}
 	switch {
 	case want < lo:
@@ -359,66 +326,15 @@ func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 		d.Replicas, d.Code, d.Reason = hi, hiCode, ""
 		if !obs.quiet {
 			hiWhy := fmt.Sprintf("max %d", spec.Max)
-			if upLimited {
+			switch {
+			case upLimited:
 				hiWhy = fmt.Sprintf("scale-up limit max(%g×%d, %d+%d)", spec.ScaleUpRate, cur, cur, spec.ScaleUpPods)
+			case floorWins:
+				hiWhy = fmt.Sprintf("%s, above the scale-up limit max(%g×%d, %d+%d)", loWhy, spec.ScaleUpRate, cur, cur, spec.ScaleUpPods)
 			}
 			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, hiWhy, hi)
 		}
 	}
-}
-
-// wakeFromZero decides for a function at zero replicas: stay there unless it
-// has load (or a scheduled minimum); then wake to what the load needs, at
-// least max(min, 1). No rate limit applies: there is nothing to overshoot from.
-func wakeFromZero(spec *Spec, obs *Observation, d Decision, load *float64, per float64, target string) Decision {
-	firing := obs.Signal != nil && obs.Signal.Status == Firing
-	// Only fresh evidence wakes a function at zero: the burst window (or a
-	// firing alert's reading). The stable average still holds the load the
-	// function had before it was idled, and waking on it undid every idle
-	// whose keep-alive was shorter than the stable window.
-	need := replicasFor(derefOr(obs.BurstLoad, 0), per)
-	d.Evidence = obs.BurstWindow
-	if obs.BurstLoad == nil {
-		// No short-window reading (missing, not zero): the stable one, with
-		// its age, so the actuator can tell it from load before an idle.
-		need, d.Evidence = replicasFor(derefOr(load, 0), per), obs.StableWindow
-	}
-	if obs.Signal != nil && obs.Signal.Load != nil && obs.BurstLoad == obs.Signal.Load {
-		d.Evidence = 0 // the alert's own reading
-	}
-	if need > 0 && belowActivation(*spec, load, obs.BurstLoad) {
-		need = 0
-	}
-	if need == 0 && !firing {
-		d.Evidence = 0 // queued work is counted now
-		if qd, ok := wakeForBacklog(*spec, *obs, d); ok {
-			return qd
-		}
-		if obs.ScheduledMin > 0 {
-			v, code, why, _ := clamp(spec, obs, 0)
-			d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
-			return d
-		}
-		d.Code, d.Reason = CodeAtZeroIdle, "at 0 replicas without recent load: left to the idler"
-		if load == nil && obs.BurstLoad == nil {
-			d.Reason = "at 0 replicas, load missing: left to the idler"
-		} else if belowActivation(*spec, load, obs.BurstLoad) && max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)) > 0 {
-			d.Reason = fmt.Sprintf("at 0 replicas, queue %.4g below the activation threshold %g: left to the idler",
-				max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)), spec.QueueActivation)
-		}
-		return d
-	}
-	d.Recommended = need
-	v, _, _, _ := clamp(spec, obs, max(need, 1))
-	d.Replicas, d.Code = v, CodeFromZero
-	if firing && need == 0 {
-		d.Evidence = 0
-		d.Reason = fmt.Sprintf("at zero with a firing alert %s → %d", obs.Signal.AlertName, v)
-	} else {
-		d.Reason = fmt.Sprintf("at zero with load %.4g over the last %s%s (stable %.4g) over %s: needs %d → %d",
-			derefOr(obs.BurstLoad, 0), obs.BurstWindow, partWords(obs.BurstPart), derefOr(load, 0), target, need, v)
-	}
-	return d
 }
 
 // ceilToUint is ⌈v⌉ for v ≥ 0, saturating at the uint64 range (Go's
@@ -428,6 +344,24 @@ func ceilToUint(v float64) uint64 {
 		return uint64(c)
 	}
 	return math.MaxUint64
+}
+
+// loadOrNil is p, or nil when *p is no amount of load: NaN, ±Inf or
+// below zero (missing, never zero).
+func loadOrNil(p *float64) *float64 {
+	if p == nil || !(*p >= 0) || math.IsInf(*p, 1) {
+		return nil
+	}
+	return p
+}
+
+// noLoad words a missing load of type typ; raw is the reading when there
+// was one that is no amount of load.
+func noLoad(typ string, raw *float64) string {
+	if raw != nil {
+		return fmt.Sprintf("no %s load (%g is no reading)", typ, *raw)
+	}
+	return "no " + typ + " load"
 }
 
 func derefOr(p *float64, def float64) float64 {

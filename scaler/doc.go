@@ -18,7 +18,9 @@
 // Zero belongs to the idler: a running function never goes below 1 here,
 // even with min 0, and a function at zero is left there until it has load or
 // a firing alert (then it wakes to what the load needs, at least max(min, 1),
-// without a rate limit). Missing load never scales anything down.
+// without a rate limit, and the down window holds what the load needed like
+// any scale-up). Missing load never scales anything down, and a reading that
+// is no amount of load (NaN, ±Inf, negative) is missing.
 //
 // Step mode (type=step) follows alerts as the OpenFaaS gateway did, but steps
 // down gradually over the down window after a resolved alert; ExactCE

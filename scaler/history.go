@@ -60,10 +60,6 @@ func keepBinding(next, prev []Recommendation) []Recommendation {
 	if len(next) < 2 {
 		return next
 	}
-	dominated := func(early, late Recommendation) bool {
-		return late.Replicas >= early.Replicas &&
-			(late.Expires == 0 || (early.Expires != 0 && late.Expires >= early.Expires))
-	}
 	drop := false
 	for i := 1; i < len(next) && !drop; i++ {
 		drop = dominated(next[i-1], next[i])

@@ -16,8 +16,9 @@ import (
 // zero, without a signal, Decide reads no clock: wakeFromZero and the
 // lines before it use the spec, the observation's counts, loads, backlog
 // and scheduled minimum, and the state's alert fields, never now (now is
-// read only where an alert's load is used, and a tick has no signal). So
-// when the spec (the very parse), those inputs and the state are the last
+// read only where an alert's load is used, and a tick has no signal, and
+// to record a wake's recommendation, and a wake changes the count, so it
+// is never a refresh to repeat). So when the spec (the very parse), those inputs and the state are the last
 // decision's, the decision is the last one, and what deciding would have
 // done to the function's records is exactly what repeat does: refresh the
 // last record's time and number and count the decision.

@@ -26,7 +26,7 @@ import (
 // | com.openfaas.scale.target-proportion   | 0.90                 | multiplier on the target, in (0, 1] |
 // | com.openfaas.scale.zero                | false                | opt in to scale to zero (true/1/false/0) |
 // | com.openfaas.scale.zero-duration       | 15m                  | idle time before zero (≥ 1s); `auto` = adaptive keep-alive |
-// | com.openfaas.scale.down.window         | 2m                   | scale-down stabilisation window (0 to 1h) |
+// | com.openfaas.scale.down.window         | 10m                  | scale-down stabilisation window (0 to 1h) |
 // | faas-autoscaler.io/burst-threshold     | 2.0                  | burst when the short-window load needs ≥ this × ready capacity (≥ 1) |
 // | faas-autoscaler.io/tolerance           | 0.10                 | no change while load is within ± this share of current capacity, in [0, 1) |
 // | faas-autoscaler.io/exact-ce            | false                | step mode reproduces the OpenFaaS CE gateway exactly (cap 5, resolved → min) |

@@ -91,10 +91,11 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 // decideExactCE is the OpenFaaS CE gateway's CalculateReplicas: max' =
 // min(max, 5), step = ceil(max'/100 × factor); firing → min(current+step,
 // max'); anything else → min. Without an alert it holds and clamps nothing,
-// as CE did. Deviations, both from the house rule that zero is the idler's:
-// a resolved alert floors at 1 rather than asking for min 0, and a function
-// at zero stays there on a resolved alert. Duplicate deliveries are ignored
-// as in step mode.
+// as CE did. Deviations, from the house rules that zero is the idler's and
+// that a scheduled minimum floors a running function: a resolved alert
+// floors at max(min, 1, scheduled minimum) rather than asking for min (0
+// included), and a function at zero stays there on a resolved alert.
+// Duplicate deliveries are ignored as in step mode.
 func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision {
 	cur := obs.Replicas
 	d := Decision{Replicas: cur, Next: st}
@@ -124,9 +125,12 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	case cur == 0:
 		d.Code, d.Reason = CodeAtZeroIdle, "exact CE: alert resolved at 0 replicas: left to the idler"
 	default:
-		d.Replicas = max(spec.Min, 1)
-		d.Code = CodeStepDown
-		d.Reason = fmt.Sprintf("exact CE: alert %s %s → min %d", sig.AlertName, sig.Status, d.Replicas)
+		lo, code, why := floor(&spec, &obs)
+		d.Replicas, d.Code = lo, CodeStepDown
+		if code == CodeScheduledMin {
+			d.Code = code // the schedule, not CE's min, set the count
+		}
+		d.Reason = fmt.Sprintf("exact CE: alert %s %s → %s", sig.AlertName, sig.Status, why)
 	}
 	d.Recommended = d.Replicas
 	return d
@@ -178,8 +182,12 @@ func clampStep(spec Spec, obs Observation, d Decision) Decision {
 }
 
 // zeroIdle leaves a function at zero alone, unless a scheduled minimum
-// asks for replicas.
+// asks for replicas. A down-ramp ends here: the function left the count it
+// ramped from, and a ramp kept through a spell at zero dropped the function
+// to its floor on the first tick after anything raised it again, on an
+// alert resolved long before and no alert now.
 func zeroIdle(spec Spec, obs Observation, d Decision) Decision {
+	d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
 	if obs.ScheduledMin > 0 {
 		v, code, why, _ := clamp(&spec, &obs, 0)
 		d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)

@@ -1,0 +1,34 @@
+package scaler
+
+import "testing"
+
+// README ("Scheduled minimums"): "While a min-schedule entry is active, the
+// function is never idled, is raised from zero, and is floored at that
+// minimum"; idler/doc.go: "the scaler floors it there through MinFloor".
+// doc.go: "the bounds [max(min, 1, scheduled minimum), max]".
+//
+// Exact-CE step mode answers a resolved alert with the floor; it once read
+// max(min, 1) and no scheduled minimum at all: a function with an active
+// scheduled minimum of 3, at 4 replicas, went to 1 when its alert
+// resolved -- below the scheduled minimum, which the idler restores only
+// from zero. Plain step mode honours it (clampStep).
+func TestExactCEResolvedHonoursScheduledMin(t *testing.T) {
+	spec := stepSpec(func(s *Spec) { s.ExactCE = true; s.Max = 5; s.Factor = 20 })
+	obs := withSignal(4, resolved("f", t0))
+	obs.ScheduledMin, obs.ScheduledMinReason = 3, "weekday office hours"
+	d := Decide(spec, obs, State{}, t0)
+	if d.Replicas != 3 || d.Code != CodeScheduledMin {
+		t.Errorf("exact CE, resolved alert at 4, scheduled minimum 3: got %d (%s: %q); want 3 (scheduled_min)", d.Replicas, d.Code, d.Reason)
+	}
+	// Without the schedule, CE's resolved → min (floored at 1) as before.
+	obs.ScheduledMin, obs.ScheduledMinReason = 0, ""
+	if d := Decide(spec, obs, State{}, t0); d.Replicas != 1 || d.Code != CodeStepDown {
+		t.Errorf("exact CE, resolved alert at 4, no schedule: got %d (%s: %q); want 1 (step_down)", d.Replicas, d.Code, d.Reason)
+	}
+	// Control: plain step mode keeps the scheduled minimum.
+	obs.ScheduledMin = 3
+	spec.ExactCE = false
+	if d := Decide(spec, obs, State{}, t0.Add(10*60e9)); d.Replicas < 3 {
+		t.Fatalf("control: plain step mode gave %d", d.Replicas)
+	}
+}

@@ -1,0 +1,88 @@
+package scaler
+
+import (
+	"fmt"
+	"time"
+)
+
+// wakeFromZero decides for a function at zero replicas: stay there unless it
+// has load (or a scheduled minimum); then wake to what the load needs, at
+// least max(min, 1). No rate limit applies: there is nothing to overshoot from.
+//
+// A wake on load records what the load needs in the down window, as every
+// scale-up on the freshest evidence does: the stable average lags the step
+// that woke the function by up to its whole window, and without the wake's
+// recommendation the next evaluation scaled down on it at once, and burst
+// mode raised the count again (0 → 10 → 5 → 10). What is recorded is the
+// load's need, not the floor (the floor holds by itself, and the window
+// remembers loads); a need read from a firing alert's load expires after
+// one stable window like any alert's recommendation, so a webhook's number
+// holds nothing for long that Prometheus does not confirm.
+func wakeFromZero(spec *Spec, obs *Observation, d Decision, load *float64, per float64, target string, now time.Time) Decision {
+	firing := obs.Signal != nil && obs.Signal.Status == Firing
+	// Only fresh evidence wakes a function at zero: the burst window (or a
+	// firing alert's reading). The stable average still holds the load the
+	// function had before it was idled, and waking on it undid every idle
+	// whose keep-alive was shorter than the stable window.
+	need := replicasFor(derefOr(obs.BurstLoad, 0), per)
+	d.Evidence = obs.BurstWindow
+	if obs.BurstLoad == nil {
+		// No short-window reading (missing, not zero): the stable one, with
+		// its age, so the actuator can tell it from load before an idle.
+		need, d.Evidence = replicasFor(derefOr(load, 0), per), obs.StableWindow
+	}
+	// decideTarget puts a firing alert's load in BurstLoad whenever it is
+	// the freshest reading (always when the source has none).
+	fromAlert := obs.Signal != nil && obs.Signal.Load != nil && obs.BurstLoad == obs.Signal.Load
+	if fromAlert {
+		d.Evidence = 0 // the alert's own reading
+	}
+	if need > 0 && belowActivation(*spec, load, obs.BurstLoad) {
+		need = 0
+	}
+	if need == 0 && !firing {
+		d.Evidence = 0 // queued work is counted now
+		if qd, ok := wakeForBacklog(*spec, *obs, d); ok {
+			return qd
+		}
+		if obs.ScheduledMin > 0 {
+			v, code, why, _ := clamp(spec, obs, 0)
+			d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
+			return d
+		}
+		d.Code, d.Reason = CodeAtZeroIdle, "at 0 replicas without recent load: left to the idler"
+		if load == nil && obs.BurstLoad == nil {
+			d.Reason = "at 0 replicas, load missing: left to the idler"
+		} else if belowActivation(*spec, load, obs.BurstLoad) && max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)) > 0 {
+			d.Reason = fmt.Sprintf("at 0 replicas, queue %.4g below the activation threshold %g: left to the idler",
+				max(derefOr(load, 0), derefOr(obs.BurstLoad, 0)), spec.QueueActivation)
+		}
+		return d
+	}
+	d.Recommended = need
+	if need > 0 {
+		r := Recommendation{At: InstantOf(now), Replicas: need}
+		if fromAlert {
+			r.Expires = InstantOf(now.Add(alertEvidence(*obs)))
+		}
+		d.Next.Recommendations = record(d.Next.Recommendations, r, spec.DownWindow)
+	}
+	v, _, _, _ := clamp(spec, obs, max(need, 1))
+	d.Replicas, d.Code = v, CodeFromZero
+	if firing && need == 0 {
+		d.Evidence = 0
+		d.Reason = fmt.Sprintf("at zero with a firing alert %s → %d", obs.Signal.AlertName, v)
+	} else {
+		// A missing reading is worded as missing, never as a load of 0.
+		burst, stable := "no load reading", "stable missing"
+		if obs.BurstLoad != nil {
+			burst = fmt.Sprintf("load %.4g", *obs.BurstLoad)
+		}
+		if load != nil {
+			stable = fmt.Sprintf("stable %.4g", *load)
+		}
+		d.Reason = fmt.Sprintf("at zero with %s over the last %s%s (%s) over %s: needs %d → %d",
+			burst, obs.BurstWindow, partWords(obs.BurstPart), stable, target, need, v)
+	}
+	return d
+}
