@@ -45,8 +45,15 @@ func parseCron(expr string) (sched cron.Schedule, err error) {
 	// delay, so the interval is read again from the text it parsed.
 	if _, ok := sched.(cron.ConstantDelaySchedule); ok {
 		const every = "@every "
-		if d, err := time.ParseDuration(s[strings.Index(s, every)+len(every):]); err == nil && d < time.Second {
-			return nil, fmt.Errorf("interval %s must be at least 1s", d)
+		if d, err := time.ParseDuration(s[strings.Index(s, every)+len(every):]); err == nil {
+			switch {
+			case d < time.Second:
+				return nil, fmt.Errorf("interval %s must be at least 1s", d)
+			case d%time.Second != 0:
+				// The delay is kept in whole seconds, the rest dropped:
+				// "@every 1500ms" ran every second.
+				return nil, fmt.Errorf("interval %s is not a whole number of seconds (cron keeps %s)", d, d.Truncate(time.Second))
+			}
 		}
 	}
 	// An expression that matches no date (30 February) would make every Next

@@ -294,3 +294,27 @@ func BenchmarkActiveMinimum(b *testing.B) {
 		}
 	}
 }
+
+// TestEveryFractionalSecondScheduleIsRefused: robfig/cron keeps an
+// "@every" delay in whole seconds, dropping the rest: "@every 1500ms" ran
+// every second and "@every 2.9s" every 2 s, silently a third faster than
+// asked. A fraction is an error naming the value.
+func TestEveryFractionalSecondScheduleIsRefused(t *testing.T) {
+	for expr, want := range map[string]string{
+		"@every 1500ms": `idle schedule "@every 1500ms": interval 1.5s is not a whole number of seconds (cron keeps 1s)`,
+		"@every 2.9s":   `idle schedule "@every 2.9s": interval 2.9s is not a whole number of seconds (cron keeps 2s)`,
+	} {
+		s, err := ParseRunSchedule(expr)
+		if err == nil {
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			t.Errorf("ParseRunSchedule(%q) accepted; it runs every %s", expr, s.Next(now).Sub(now))
+		} else if err.Error() != want {
+			t.Errorf("ParseRunSchedule(%q) = %q, want %q", expr, err, want)
+		}
+	}
+	for _, ok := range []string{"@every 2s", "@every 1m30s", "@every 2000ms"} {
+		if _, err := ParseRunSchedule(ok); err != nil {
+			t.Errorf("ParseRunSchedule(%q): %v, want accepted", ok, err)
+		}
+	}
+}
