@@ -144,6 +144,12 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		w.action = "scale to zero failed: " + o.Reason
 	case actuator.CodeGone:
 		w.action = "function disappeared before scaling"
+	case actuator.CodeStopped:
+		// Not overruled: nobody raised it. The pool stopped (the end of
+		// a leadership term, a shutdown) before it ran; still idle, the
+		// next cycle, the next term's, proposes it again.
+		w.v.Reason += "; not scaled: " + o.Reason
+		w.action = "scale to zero not run: the actuator stopped"
 	default:
 		// The actuator overruled it: someone raised the function since the
 		// idler looked, a scheduled minimum, not the leader, ...
