@@ -112,7 +112,16 @@ type fnSeries struct{ l *Loop }
 
 // snapshot copies the decided functions' rows, sorted by function_name as
 // a registry sorts series, and their decision counts into one slice.
+//
+// A replica that does not lead exports no rows. Its rows are what it last
+// saw while it led, frozen from the moment its term ended (it keeps its
+// state for the next term), and the generated rules merge the replicas'
+// series with max by (function_name): a stale replica count of 10 beside
+// the leader's 2 raised the scale-up threshold fivefold.
 func (c fnSeries) snapshot() ([]fnRow, []codeCount) {
+	if lead := c.l.cfg.Leading; lead != nil && !lead() {
+		return nil, nil
+	}
 	c.l.mu.Lock()
 	rows := make([]fnRow, 0, len(c.l.fns))
 	// Most functions have had one or two reason codes: room for one each
