@@ -81,24 +81,39 @@ func TestActivityFromFake(t *testing.T) {
 		wantCovered  bool
 		wantWhy      string
 		wantInflight metricsource.Values
+		counters     string // countersQuery's answer; "" = none
 	}{
 		{"covered with in-flight", vector(`{"metric":{"function_name":"a"},"value":[1,"2"]}`), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"1.5"]},{"metric":{"check":"steps"},"value":[1,"1"]}`),
-			true, "", metricsource.Values{{Name: "a", Namespace: "openfaas-fn"}: 2}},
-		{"no in-flight series means not exported", vector(), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"1.5"]},{"metric":{"check":"steps"},"value":[1,"1"]}`), true, "", nil},
-		{"empty coverage result means not covered", vector(), vector(), false, "Prometheus has no scrape of the gateway", nil},
+			true, "", metricsource.Values{{Name: "a", Namespace: "openfaas-fn"}: 2}, ""},
+		// The gauge wins for a; b has none: 7 started, 4 + 1 ended
+		// under two forms of its name, 2 in flight; c's total is above
+		// its started count (read a call's end, not its start): 0.
+		{"no gauge for some: in flight from the counters", vector(`{"metric":{"function_name":"a"},"value":[1,"2"]}`), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"1.5"]},{"metric":{"check":"steps"},"value":[1,"1"]}`),
+			true, "", metricsource.Values{{Name: "a", Namespace: "openfaas-fn"}: 2, {Name: "b", Namespace: "openfaas-fn"}: 2, {Name: "c", Namespace: "openfaas-fn"}: 0},
+			vector(`{"metric":{"function_name":"a","counter":"started"},"value":[1,"9"]},{"metric":{"function_name":"a","counter":"ended"},"value":[1,"3"]},` +
+				`{"metric":{"function_name":"b","counter":"started"},"value":[1,"7"]},{"metric":{"function_name":"b","counter":"ended"},"value":[1,"4"]},` +
+				`{"metric":{"function_name":"b.openfaas-fn","counter":"ended"},"value":[1,"1"]},` +
+				`{"metric":{"function_name":"c","counter":"started"},"value":[1,"2"]},{"metric":{"function_name":"c","counter":"ended"},"value":[1,"3"]}`)},
+		{"no in-flight series means not exported", vector(), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"1.5"]},{"metric":{"check":"steps"},"value":[1,"1"]}`), true, "", nil, ""},
+		{"empty coverage result means not covered", vector(), vector(), false, "Prometheus has no scrape of the gateway", nil, ""},
 		{"a gap over a third of the window", vector(), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"21"]},{"metric":{"check":"steps"},"value":[1,"1"]}`),
-			false, "a 21s gap without a scrape of the gateway within the last 1m0s (longest allowed 20s)", nil},
+			false, "a 21s gap without a scrape of the gateway within the last 1m0s (longest allowed 20s)", nil, ""},
 		{"a failed scrape", vector(), vector(`{"metric":{"check":"up"},"value":[1,"0"]},{"metric":{"check":"age"},"value":[1,"1"]},{"metric":{"check":"steps"},"value":[1,"1"]}`),
-			false, "a scrape of the gateway failed", nil},
+			false, "a scrape of the gateway failed", nil, ""},
 		{"a failed scrape and a gap: both named", vector(), vector(`{"metric":{"check":"up"},"value":[1,"0"]},{"metric":{"check":"age"},"value":[1,"21"]},{"metric":{"check":"steps"},"value":[1,"1"]}`),
-			false, "a scrape of the gateway failed within the last 1m0s; a 21s gap without a scrape of the gateway within the last 1m0s (longest allowed 20s)", nil},
+			false, "a scrape of the gateway failed within the last 1m0s; a 21s gap without a scrape of the gateway within the last 1m0s (longest allowed 20s)", nil, ""},
 		{"observed for part of the window", vector(), vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"1"]},{"metric":{"check":"steps"},"value":[1,"0.5"]}`),
-			false, "only part of the last 1m0s", nil},
+			false, "only part of the last 1m0s", nil, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			src, calls := fakeProm(t, func(q string) (int, string) {
 				switch {
+				case strings.Contains(q, `"counter"`):
+					if c.counters == "" {
+						return 200, vector()
+					}
+					return 200, c.counters
 				case strings.Contains(q, "gateway_service_count"):
 					// Last at zero at 100 s (step 1s for a 1m window): woken by 101 s.
 					return 200, vector(`{"metric":{"function_name":"w"},"value":[200,"100"]}`)
@@ -136,9 +151,10 @@ func TestActivityFromFake(t *testing.T) {
 			if d := cmp.Diff(want, act); d != "" {
 				t.Fatalf("activity (-want +got):\n%s", d)
 			}
-			// started, in flight, coverage, vanished series, queued work, wakes.
-			if n := calls.Load(); n != 6 {
-				t.Fatalf("Activity made %d requests, want 6", n)
+			// started, in flight, coverage, vanished series, queued work,
+			// wakes, the counters (in flight without the gauge).
+			if n := calls.Load(); n != 7 {
+				t.Fatalf("Activity made %d requests, want 7", n)
 			}
 		})
 	}
