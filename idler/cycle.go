@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
@@ -177,6 +178,7 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 // 39 MB for the length of a cycle, live in any collection during it, for
 // functions most of which only ever get that answer. listed counts them.
 func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, listed int) {
+	d.coveredFloor = metricsource.ShortestCoveredWindow(d.cfg.Source)
 	d.mu.Lock()
 	d.cycles++
 	cycle := d.cycles

@@ -46,6 +46,10 @@ type Idler struct {
 	// formatting one for every function every cycle was a sixth of the
 	// idler's cycle in the trace replay.
 	autoSources map[autoSource]string
+	// coveredFloor is the metrics source's shortest covered window
+	// (metricsource.ShortestCoveredWindow), read once a cycle: the
+	// Prometheus source's follows the scrape interval it learns.
+	coveredFloor time.Duration
 
 	// chunks are the work items' arrays of the last cycle, reused by the
 	// next (guarded by cycleMu; nothing keeps an item past its cycle). At
@@ -280,7 +284,7 @@ func quantizeAuto(d time.Duration) time.Duration {
 // query. The caller holds cycleMu.
 func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep, window time.Duration, source string) {
 	if !spec.Auto {
-		if f := metricsource.ShortestCoveredWindow(d.cfg.Source); spec.Duration < f {
+		if f := d.coveredFloor; spec.Duration < f {
 			// The same floor for a label: a 15s zero-duration at a 5 s
 			// scrape was never covered, missing_data every cycle.
 			return f, f, fmt.Sprintf("%s %s, queried over %s: the shortest window the metrics source covers", spec.DurationSource, spec.Duration, f)
@@ -296,7 +300,7 @@ func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep,
 	}
 	w := quantizeAuto(k)
 	floor := false
-	if f := metricsource.ShortestCoveredWindow(d.cfg.Source); w < f {
+	if f := d.coveredFloor; w < f {
 		// A shorter window would never read as covered (Prometheus at a
 		// 5 s scrape covers no 10 s window): the function would stay warm
 		// for good, the plan never acted on.
