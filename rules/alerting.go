@@ -10,6 +10,9 @@ const (
 	AlertLoadAboveTarget = "FunctionLoadAboveTarget"
 	AlertLoadBelowTarget = "FunctionLoadBelowTarget"
 	AlertAtZeroWithLoad  = "FunctionAtZeroWithLoad"
+	// AlertStepRateHigh drives step mode (com.openfaas.scale.type=step),
+	// which acts on alerts only.
+	AlertStepRateHigh = "FunctionStepRateHigh"
 	// AlertCEHighInvocationRate is OpenFaaS CE's alert, kept verbatim.
 	AlertCEHighInvocationRate = "APIHighInvocationRate"
 
@@ -78,7 +81,23 @@ and on (function_name) (%s > 0)`,
 		Labels:      common("up"),
 		Annotations: annotations(`{{ $labels.function_name }} is at zero replicas with {{ $labels.scaling_type }} load {{ $value }}`),
 	}
-	out := []Rule{above, atZero}
+	// Step mode acts on alerts only, with CE's meaning: a step up per
+	// firing alert while the function's invocation rate is above a
+	// threshold. The controller exports that threshold as a step
+	// function's target (scaling_type="step", scaler.StepAlertRate); no
+	// load record has that type, so the alerts above never match it, and
+	// step functions had no alert at all: they never scaled up.
+	step := Rule{
+		Alert: AlertStepRateHigh,
+		Expr: fmt.Sprintf(`sum by (function_name) (rate(%s[%s]))
+  > on (function_name) group_left (scaling_type) max by (function_name, scaling_type) (%s{scaling_type="step"})
+and on (function_name) (%s < on (function_name) %s)`,
+			metricInvocationTotal, Duration(o.Window), metricTargetLoad, replicasByFn, maxByFn),
+		For:         Dur(o.ScaleUpFor),
+		Labels:      common("up"),
+		Annotations: annotations(`{{ $labels.function_name }}: invocation rate {{ $value }}/s is above step mode's threshold`),
+	}
+	out := []Rule{above, atZero, step}
 	if q, ok := queuedAtZero(o); ok {
 		out = append(out, q)
 	}

@@ -162,7 +162,7 @@ func TestGeneratedNames(t *testing.T) {
 	if strings.Join(freshTypes, ",") != "rps" {
 		t.Errorf("fresh load types = %v, want rps", freshTypes)
 	}
-	if strings.Join(alerts, ",") != AlertLoadAboveTarget+","+AlertAtZeroWithLoad {
+	if strings.Join(alerts, ",") != AlertLoadAboveTarget+","+AlertAtZeroWithLoad+","+AlertStepRateHigh {
 		t.Errorf("alerts = %v (scale-down disabled)", alerts)
 	}
 	if LoadRecordName(o, TypeRPS) != wantRecords[0] {

@@ -113,6 +113,10 @@ func gaugeValues(v []float64) string {
 
 func constant(x float64) []float64 { return []float64{x, x, x} }
 
+// typeStep is the scaling type the controller exports for step functions
+// (scaler.TypeStep), beside their alert threshold.
+const typeStep = "step"
+
 func (s fnScenario) inputs(interval time.Duration) []inputSeries {
 	var out []inputSeries
 	instances := []string{"controller-a:8080"}
@@ -136,7 +140,7 @@ func (s fnScenario) inputs(interval time.Duration) []inputSeries {
 		return l
 	}
 	switch s.typ {
-	case TypeRPS:
+	case TypeRPS, typeStep:
 		code := s.code
 		if code == "" {
 			code = "200"
@@ -171,7 +175,14 @@ func (s fnScenario) inputs(interval time.Duration) []inputSeries {
 // for a function in a phase: the oracle the generated PromQL must agree with.
 func alertCondition(o Options, alert string, s fnScenario, p int) bool {
 	load, r := s.load[p], s.replicas[p]
+	if (s.typ == typeStep) != (alert == AlertStepRateHigh) {
+		return false // step mode has its own alert, and only it
+	}
 	switch alert {
+	case AlertStepRateHigh:
+		// Every status code counts, as in the rps record; target is the
+		// threshold the controller exports (scaler.StepAlertRate).
+		return r < s.max && load > s.target
 	case AlertLoadAboveTarget:
 		return r > 0 && r < s.max && load > s.target*r*(1+o.Tolerance)
 	case AlertAtZeroWithLoad:
@@ -199,6 +210,11 @@ func scalingScenarios(o Options) []fnScenario {
 		// Capacity from the duration histogram alone: 2 × 5 × 1.1 = 11 in
 		// flight on average; 6 stays below, 20 fires, 6 resolves.
 		{fn: "hist" + ns, typ: TypeCapacity, target: 5, min: 1, max: 5, replicas: constant(2), load: []float64{6, 20, 6}, histogram: true},
+		// Step mode: above 5/s (its exported threshold) fires whatever the
+		// replicas, 3/s does not; one a second answers 500 and counts.
+		{fn: "stepmode" + ns, typ: typeStep, target: 5, min: 1, max: 5, replicas: constant(2), load: []float64{3, 40, 3}, errorRate: 1},
+		// Step mode at its maximum: nothing to step to.
+		{fn: "stepmax" + ns, typ: typeStep, target: 5, min: 1, max: 2, replicas: constant(2), load: constant(40)},
 	}
 }
 

@@ -37,3 +37,21 @@ func TestAFormerLeaderExportsNoFunctionGauges(t *testing.T) {
 		}
 	})
 }
+
+// TestAStepFunctionExportsItsAlertRate: a step function's target load is
+// the rate its generated alert fires above (StepAlertRate), labelled
+// scaling_type="step": the rules' step alert joins on it. Without it step
+// functions had no alert from the shipped rules (rules.TestStepModeGetsAnAlertFromShippedRules).
+func TestAStepFunctionExportsItsAlertRate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newLoopEnv(t, nil, function(refA, 2, map[string]string{LabelType: TypeStep}))
+		if err := e.loop.Tick(t.Context(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		v, ok := e.metric(t, MetricTargetLoad, map[string]string{labelFunction: refA.String(), labelScalingType: TypeStep})
+		if !ok || v != StepAlertRate {
+			t.Errorf("%s{scaling_type=step} = %v (present %v), want %v", MetricTargetLoad, v, ok, StepAlertRate)
+		}
+	})
+}

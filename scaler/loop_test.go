@@ -424,7 +424,7 @@ func TestSeriesFollowLabelChanges(t *testing.T) {
 		}{
 			{"defaults", nil, map[string]float64{"rps": 45}, true},
 			{"capacity with target 10", map[string]string{LabelType: "capacity", LabelTarget: "10", LabelTargetProportion: "1"}, map[string]float64{"capacity": 10}, true},
-			{"step mode has no target", map[string]string{LabelType: TypeStep}, nil, true},
+			{"step mode exports its alert rate", map[string]string{LabelType: TypeStep}, map[string]float64{TypeStep: StepAlertRate}, true},
 			{"invalid labels drop min and max", map[string]string{LabelMin: "x"}, nil, false},
 			{"valid again", map[string]string{LabelMax: "9"}, map[string]float64{"rps": 45}, true},
 		}

@@ -94,7 +94,7 @@ const (
 	helpAvailable = "Ready replica count the provider reports for the function."
 	helpMin       = "The function's minimum replicas (labels or default)."
 	helpMax       = "The function's maximum replicas (labels or default)."
-	helpTarget    = "Load one replica is sized for: target × target-proportion."
+	helpTarget    = "Load one replica is sized for: target × target-proportion; for step mode (scaling_type=step), the invocation rate its alert fires above."
 	helpDecisions = "Scaling decisions by function and reason code."
 )
 
@@ -182,7 +182,12 @@ func (c fnSeries) WriteText(w *exposition.Writer) error {
 	w.Family(MetricTargetLoad, helpTarget, "gauge")
 	for i := range rows {
 		r := &rows[i]
-		if r.spec != nil && !r.spec.Step() && !r.spec.Static() {
+		switch {
+		case r.spec == nil || r.spec.Static():
+		case r.spec.Step():
+			// What the generated step alert compares the rate with.
+			w.Sample(MetricTargetLoad, StepAlertRate, fn(r), exposition.Label{Name: labelScalingType, Value: TypeStep})
+		default:
 			w.Sample(MetricTargetLoad, r.spec.PerReplicaTarget(), fn(r), exposition.Label{Name: labelScalingType, Value: r.spec.Type})
 		}
 	}

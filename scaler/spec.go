@@ -51,6 +51,13 @@ const (
 // metricsource types (rps, capacity, cpu, queue).
 const TypeStep = "step"
 
+// StepAlertRate is the invocation rate (calls a second, every status code)
+// above which the generated rules fire a step function's alert: OpenFaaS
+// CE's APIHighInvocationRate threshold (rate > 5). The controller exports
+// it as the function's target load with scaling_type="step", so the rules
+// need no constant of their own.
+const StepAlertRate = 5.0
+
 // ZeroDurationAuto is the zero-duration value that selects the adaptive
 // keep-alive policy (package idler).
 const ZeroDurationAuto = "auto"
