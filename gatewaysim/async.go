@@ -111,7 +111,7 @@ func (g *Gateway) Invoke(ctx context.Context, ref provider.Ref) int {
 	}
 	st.inflight++
 	g.metrics.started(name, 1)
-	g.metrics.inflight(name, st.inflight+st.pending)
+	g.metrics.inflight(name, st.inflight+st.waitingCount())
 	d := st.w.Duration
 	g.mu.Unlock()
 
@@ -129,7 +129,7 @@ func (g *Gateway) Invoke(ctx context.Context, ref provider.Ref) int {
 	g.mu.Lock()
 	st.inflight--
 	g.metrics.complete(name, fmt.Sprint(code), 1, g.cfg.Clock.Now().Sub(start))
-	g.metrics.inflight(name, st.inflight+st.pending)
+	g.metrics.inflight(name, st.inflight+st.waitingCount())
 	g.mu.Unlock()
 	return code
 }

@@ -36,8 +36,10 @@ type Config struct {
 	// provider for max(min, 1) replicas and wait, as the gateway does with
 	// scale_from_zero=true.
 	ScaleFromZero bool
-	// ColdStartTimeout fails requests that waited this long (default 100s, the
-	// gateway's MaxPollCount×FunctionPollInterval).
+	// ColdStartTimeout is how long each request waits for a ready replica
+	// (default 100s, the gateway's MaxPollCount×FunctionPollInterval). The
+	// gateway then forwards it anyway, to no endpoint: it is started and
+	// ends with 502.
 	ColdStartTimeout time.Duration
 	// Inflight exports gateway_function_invocation_inflight (an OpenFaaS Pro
 	// metric; CE gateways do not export it).
@@ -51,10 +53,21 @@ type Gateway struct {
 	metrics *gatewayMetrics
 	reg     *prometheus.Registry
 
-	mu    sync.Mutex
-	start time.Time
-	last  time.Time
-	fns   map[provider.Ref]*fnState
+	mu     sync.Mutex
+	start  time.Time
+	last   time.Time
+	polled time.Time // the last gateway_service_count poll
+	fns    map[provider.Ref]*fnState
+}
+
+// serviceCountPoll is how often the gateway lists the provider's functions
+// for gateway_service_count (its service watcher's 5s).
+const serviceCountPoll = 5 * time.Second
+
+// arrival is the requests that arrived in one step, waiting for a replica.
+type arrival struct {
+	at    time.Time
+	count int
 }
 
 type batch struct {
@@ -64,14 +77,25 @@ type batch struct {
 }
 
 type fnState struct {
-	w        Workload
-	since    time.Time // when the current pattern started
-	carry    float64   // fractional arrivals carried to the next step
-	pending  int       // requests waiting for a replica (scale from zero)
-	waitFrom time.Time // arrival of the oldest pending request
+	w     Workload
+	since time.Time // when the current pattern started
+	carry float64   // fractional arrivals carried to the next step
+	// waiting holds the requests waiting for a replica, oldest first. Each
+	// keeps its own arrival: the gateway polls for every request on its own,
+	// so each times out ColdStartTimeout after it arrived, not after the
+	// oldest waiting one.
+	waiting  []arrival
 	running  []batch
 	inflight int
-	asked    bool // a scale-from-zero call is outstanding
+}
+
+// waitingCount is how many requests wait for a replica.
+func (st *fnState) waitingCount() int {
+	n := 0
+	for _, a := range st.waiting {
+		n += a.count
+	}
+	return n
 }
 
 // New returns a gateway; call Step (or Run) to advance it.
@@ -103,6 +127,11 @@ func (g *Gateway) Registry() *prometheus.Registry { return g.reg }
 func (g *Gateway) SetWorkload(ref provider.Ref, w Workload) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.setWorkload(ref, w)
+}
+
+// setWorkload is SetWorkload with g.mu held.
+func (g *Gateway) setWorkload(ref provider.Ref, w Workload) {
 	st, ok := g.fns[ref]
 	if !ok {
 		st = &fnState{}
@@ -113,16 +142,18 @@ func (g *Gateway) SetWorkload(ref provider.Ref, w Workload) {
 }
 
 // SetRPS replaces a function's load by a constant rate, keeping its other settings.
+// The workload is read and replaced under one hold of the lock: concurrent
+// PUT /sim/load calls and SetWorkload must neither race on it nor lose its
+// Duration and Concurrency.
 func (g *Gateway) SetRPS(ref provider.Ref, rps float64) {
 	g.mu.Lock()
-	st, ok := g.fns[ref]
-	g.mu.Unlock()
+	defer g.mu.Unlock()
 	w := Workload{Duration: 50 * time.Millisecond}
-	if ok {
+	if st, ok := g.fns[ref]; ok {
 		w = st.w
 	}
 	w.Load = Constant(rps)
-	g.SetWorkload(ref, w)
+	g.setWorkload(ref, w)
 }
 
 // Rate is a function's current offered load in requests per second.
@@ -151,7 +182,8 @@ func (g *Gateway) Run(ctx context.Context) error {
 }
 
 // Step advances the simulation to now: new arrivals, completions, replica
-// counts. It reads each function from the provider once.
+// counts. It reads each function with a workload from the provider once, and
+// every serviceCountPoll lists all functions for gateway_service_count.
 func (g *Gateway) Step(ctx context.Context, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -161,6 +193,10 @@ func (g *Gateway) Step(ctx context.Context, now time.Time) {
 	}
 	dt := now.Sub(g.last).Seconds()
 	g.last = now
+	if g.polled.IsZero() || now.Sub(g.polled) >= serviceCountPoll {
+		g.pollServiceCount(ctx)
+		g.polled = now
+	}
 	for ref, st := range g.fns {
 		fn, err := g.cfg.Provider.Function(ctx, ref)
 		if err != nil {
@@ -173,9 +209,34 @@ func (g *Gateway) Step(ctx context.Context, now time.Time) {
 	}
 }
 
+// pollServiceCount sets gateway_service_count to the desired replicas of
+// every function the provider lists, as the gateway's service watcher does:
+// all namespaces, whether or not the function gets traffic, and reset each
+// time so a removed function's series goes. A failed listing keeps the last
+// poll's values rather than reporting a partial fleet.
+func (g *Gateway) pollServiceCount(ctx context.Context) {
+	nss, err := g.cfg.Provider.Namespaces(ctx)
+	if err != nil {
+		g.cfg.Logger.Warn("gateway: list namespaces", "err", err)
+		return
+	}
+	var fns []provider.Function
+	for _, ns := range nss {
+		got, err := g.cfg.Provider.Functions(ctx, ns)
+		if err != nil {
+			g.cfg.Logger.Warn("gateway: list functions", "namespace", ns, "err", err)
+			return
+		}
+		fns = append(fns, got...)
+	}
+	g.metrics.serviceCount.Reset()
+	for _, fn := range fns {
+		g.metrics.serviceCount.WithLabelValues(fn.Ref.String()).Set(float64(fn.Replicas))
+	}
+}
+
 func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provider.Function, st *fnState, now time.Time, dt float64) {
 	name := ref.String()
-	g.metrics.serviceCount.WithLabelValues(name).Set(float64(fn.Replicas))
 
 	// Completions first, so capacity frees up for this step's arrivals.
 	kept := st.running[:0]
@@ -192,48 +253,65 @@ func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provide
 	st.carry += st.w.Load.RateAt(now.Sub(st.since)) * dt
 	arrivals := int(math.Floor(st.carry))
 	st.carry -= float64(arrivals)
-	if arrivals > 0 && st.pending == 0 {
-		st.waitFrom = now
+	if arrivals > 0 {
+		st.waiting = append(st.waiting, arrival{at: now, count: arrivals})
 	}
-	st.pending += arrivals
 
-	if st.pending > 0 && fn.AvailableReplicas == 0 {
-		if now.Sub(st.waitFrom) >= g.cfg.ColdStartTimeout {
-			g.metrics.complete(name, "504", st.pending, now.Sub(st.waitFrom))
-			st.pending = 0
-		} else if fn.Replicas == 0 && g.cfg.ScaleFromZero && !st.asked {
-			g.scaleFromZero(ctx, ref, fn, st)
+	if len(st.waiting) > 0 && fn.AvailableReplicas == 0 {
+		// Every call that finds replicas == 0 asks for a replica, so a
+		// function put back to zero while requests wait is woken again by
+		// the next one. Requests already waiting only poll. One call per
+		// step stands for the step's arrivals, as the gateway's
+		// singleflight merges concurrent ones.
+		if arrivals > 0 && fn.Replicas == 0 && g.cfg.ScaleFromZero {
+			g.scaleFromZero(ctx, ref, fn)
 		}
-		g.metrics.inflight(name, st.inflight+st.pending)
+		g.forwardTimedOut(name, st, now)
+		g.metrics.inflight(name, st.inflight+st.waitingCount())
 		return
 	}
-	st.asked = false
-	if st.pending > 0 {
-		wait := now.Sub(st.waitFrom)
-		admit := st.pending
-		if c := st.w.Concurrency; c > 0 {
-			free := int(fn.AvailableReplicas)*c - st.inflight
-			if free < 0 {
-				free = 0
-			}
-			if admit > free {
-				// The watchdog's max_inflight answers 429 at once.
-				g.metrics.started(name, admit-free)
-				g.metrics.complete(name, "429", admit-free, 0)
-				admit = free
-			}
+	free := -1 // unlimited
+	if c := st.w.Concurrency; c > 0 {
+		free = max(int(fn.AvailableReplicas)*c-st.inflight, 0)
+	}
+	for _, a := range st.waiting {
+		wait := now.Sub(a.at)
+		admit := a.count
+		if free >= 0 && admit > free {
+			// The watchdog's max_inflight answers 429 at once.
+			g.metrics.started(name, admit-free)
+			g.metrics.complete(name, "429", admit-free, 0)
+			admit = free
 		}
 		if admit > 0 {
 			g.metrics.started(name, admit)
 			st.running = append(st.running, batch{doneAt: now.Add(st.w.Duration), count: admit, latency: wait + st.w.Duration})
 			st.inflight += admit
+			if free >= 0 {
+				free -= admit
+			}
 		}
-		st.pending = 0
 	}
+	st.waiting = st.waiting[:0]
 	g.metrics.inflight(name, st.inflight)
 }
 
-func (g *Gateway) scaleFromZero(ctx context.Context, ref provider.Ref, fn provider.Function, st *fnState) {
+// forwardTimedOut ends the requests that have waited ColdStartTimeout. The
+// gateway forwards a request whose polling ran out anyway: it is counted as
+// started (the started event follows the wait) and, with no endpoint to
+// reach, ends as a proxy error, code 502.
+func (g *Gateway) forwardTimedOut(name string, st *fnState, now time.Time) {
+	n := 0
+	for n < len(st.waiting) && now.Sub(st.waiting[n].at) >= g.cfg.ColdStartTimeout {
+		a := st.waiting[n]
+		g.metrics.started(name, a.count)
+		g.metrics.complete(name, "502", a.count, now.Sub(a.at))
+		n++
+	}
+	st.waiting = append(st.waiting[:0], st.waiting[n:]...)
+}
+
+func (g *Gateway) scaleFromZero(ctx context.Context, ref provider.Ref, fn provider.Function) {
 	want := uint64(1)
 	if v, err := strconv.ParseUint(fn.Labels["com.openfaas.scale.min"], 10, 64); err == nil && v > 0 {
 		want = v
@@ -242,6 +320,5 @@ func (g *Gateway) scaleFromZero(ctx context.Context, ref provider.Ref, fn provid
 		g.cfg.Logger.Warn("gateway: scale from zero", "function", ref.String(), "err", err)
 		return
 	}
-	st.asked = true
 	g.cfg.Logger.Info(fmt.Sprintf("gateway: scale from zero %s → %d", ref, want))
 }
