@@ -195,10 +195,26 @@ func (w *Worker) run(ctx context.Context, f *fnWorker, m jetstream.Msg) {
 	w.m.processed.WithLabelValues(name).Inc()
 }
 
-// export refreshes the function's backlog gauges from its consumer. Pending
-// is everything not yet started: undelivered, plus delivered and waiting for
-// a redelivery or a slot. When the consumer cannot be read the series are
-// dropped: missing, not zero.
+// export refreshes the function's backlog gauges from its consumer. When the
+// consumer cannot be read the series are dropped: missing, not zero.
+//
+// Pending is the consumer's undelivered messages (num_pending), as the
+// JetStream queue-worker documents it ("messages waiting to be processed")
+// and as OpenFaaS's queue rule reads it: the same number on every worker
+// replica, so averaging it over replicas keeps it whole. In flight is this
+// replica's own running calls, so summing it over replicas counts each once,
+// and avg(pending) + sum(in flight) is the backlog. num_ack_pending is not
+// added: it holds every replica's running calls, which the sum of in flight
+// already counts, and a replica cannot tell the others' apart (subtracting
+// only its own overcounted by the others' running, (r−1)·k for r replicas
+// running k each).
+//
+// What this leaves out: messages delivered and not running, which are those
+// waiting for a redelivery after a failed call (Retry, NakWithDelay) and
+// those held by a replica that died (until AckWait). JetStream keeps them in
+// num_ack_pending, not num_pending, so neither gauge has them; the JetStream
+// source (metricsource/jetstream), which reads num_pending + num_ack_pending,
+// does.
 func (w *Worker) export(ctx context.Context, f *fnWorker) {
 	name := f.ref.String()
 	t := time.NewTicker(w.cfg.MetricsEvery)
@@ -214,8 +230,7 @@ func (w *Worker) export(ctx context.Context, f *fnWorker) {
 			w.m.pending.DeleteLabelValues(w.cfg.Queue.Stream, name)
 			w.m.inflight.DeleteLabelValues(name)
 		} else {
-			waiting := int(info.NumPending) + info.NumAckPending - running
-			w.m.pending.WithLabelValues(w.cfg.Queue.Stream, name).Set(float64(max(waiting, 0)))
+			w.m.pending.WithLabelValues(w.cfg.Queue.Stream, name).Set(float64(info.NumPending))
 			w.m.inflight.WithLabelValues(name).Set(float64(running))
 		}
 		select {
