@@ -56,6 +56,19 @@ func (w *withQueue) LoadFor(ctx context.Context, lq LoadQuery, refs []provider.R
 	return w.queued(ctx)
 }
 
+// LoadParts is LoadFor with the parts (PartedLoad), through base's when it
+// has one: a capacity reading's part is the base's, and hiding it would
+// leave the scaler's reason and the explain API's part unknown for every
+// capacity function as soon as the queue wraps the source. The queue type
+// has no parts.
+func (w *withQueue) LoadParts(ctx context.Context, lq LoadQuery, refs []provider.Ref) (Values, Parts, error) {
+	if lq.Type != TypeQueue {
+		return LoadParts(ctx, w.base, lq, refs)
+	}
+	v, err := w.queued(ctx)
+	return v, nil, err
+}
+
 func (w *withQueue) Activity(ctx context.Context, window time.Duration) (Activity, error) {
 	act, err := w.base.Activity(ctx, window)
 	return w.addQueued(ctx, window, act, err)
