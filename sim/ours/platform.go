@@ -53,9 +53,16 @@ func (p *simProvider) Namespaces(context.Context) ([]string, error) { return []s
 func (p *simProvider) read(i int) provider.Function {
 	f := p.fns[i]
 	desired, ready := p.plat.Replicas(i)
-	f.Replicas, f.AvailableReplicas = uint64(desired), uint64(ready)
+	f.Replicas, f.AvailableReplicas = uint64(desired), available(desired, ready)
 	return f
 }
+
+// available is what faas-netes reports as available replicas: the
+// Deployment's available pods, which leave out pods being deleted. The
+// replay's ready replicas include those a scale-down is draining; it never
+// has replicas starting and draining at once, so ready − draining is
+// min(ready, desired) (desired = ready + starting − draining).
+func available(desired, ready int) uint64 { return uint64(min(ready, desired)) }
 
 func (p *simProvider) Functions(_ context.Context, ns string) ([]provider.Function, error) {
 	if ns != p.ns {
@@ -71,7 +78,7 @@ func (p *simProvider) Functions(_ context.Context, ns string) ([]provider.Functi
 	out := p.listing
 	for i := range out {
 		desired, ready := p.plat.Replicas(i)
-		out[i].Replicas, out[i].AvailableReplicas = uint64(desired), uint64(ready)
+		out[i].Replicas, out[i].AvailableReplicas = uint64(desired), available(desired, ready)
 	}
 	return out, nil
 }
