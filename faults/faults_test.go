@@ -16,6 +16,7 @@ import (
 
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/e2e"
+	"github.com/faas-autoscaler/faas-autoscaler/idler"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/faultproxy"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -356,10 +357,11 @@ func (s *suite) killMidIdle(t *testing.T) {
 func (s *suite) killAfterWake(t *testing.T) {
 	s.setRPS(quiet, 0)
 	s.waitReplicas(quiet, 0, 90*time.Second)
-	// Parked for a few scrapes, as a function the gateway wakes is: a zero
-	// shorter than a scrape interval never reaches Prometheus (see
-	// docs/reliability.md).
-	time.Sleep(3 * time.Second)
+	// Parked for a gateway poll and a few scrapes, as a function the
+	// gateway wakes is: the gateway reports replica counts every 5 s
+	// (gatewaysim too, since session 18), so a zero shorter than a poll
+	// and a scrape never reaches Prometheus (see docs/reliability.md).
+	time.Sleep(idler.GatewayReplicaPoll + 3*time.Second)
 	if err := s.st.Mem.Scale(context.Background(), quiet, 1); err != nil {
 		t.Fatal(err)
 	}

@@ -100,15 +100,16 @@ type cycleInput struct {
 	LastScaleUp    time.Time
 }
 
-// input is w's Input for Decide now.
-func (w *work) input() Input {
+// input is w's Input for Decide now; wakesSeenBy is the cycle's
+// (Idler.wakesSeenBy), the same for every item.
+func (w *work) input(wakesSeenBy time.Time) Input {
 	tm := w.st.t()
 	return Input{
 		Ref: w.fn.Ref, Spec: w.in.Spec, SpecErr: w.in.SpecErr, Replicas: w.fn.Replicas, Available: w.fn.AvailableReplicas,
 		LastWoken: tm.wokenAt, KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
 		LastActive: tm.lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
 		ScheduleReason: w.in.ScheduleReason, ScheduleErr: w.in.ScheduleErr, LastScaleUp: w.in.LastScaleUp,
-		RefusedUntil: tm.refusedUntil,
+		RefusedUntil: tm.refusedUntil, WakesSeenBy: wakesSeenBy,
 	}
 }
 
@@ -150,7 +151,7 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 
 	var idle []*work
 	for _, w := range ws {
-		w.v = Decide(w.input(), now)
+		w.v = Decide(w.input(d.cycleWakes), now)
 		if w.v.Code == CodeIdle {
 			idle = append(idle, w)
 		}
@@ -180,6 +181,7 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, listed int) {
 	d.coveredFloor = metricsource.ShortestCoveredWindow(d.cfg.Source)
 	d.mu.Lock()
+	d.cycleWakes = d.wakesSeenBy()
 	d.cycles++
 	cycle := d.cycles
 	sts := make([]*fnState, len(fns))
@@ -265,7 +267,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 func (d *Idler) answerListed(fn *provider.Function, st *fnState, spec ZeroSpec, now time.Time) {
 	w := work{fn: fn, st: st}
 	w.in.Spec = spec
-	w.v = Decide(w.input(), now)
+	w.v = Decide(w.input(d.cycleWakes), now)
 	d.mu.Lock()
 	st.explain = explanation(&w, now, st.explain.more)
 	d.mu.Unlock()

@@ -86,6 +86,12 @@ type Input struct {
 	LastScaleUp time.Time
 	// RefusedUntil: the provider refused zero and we back off until then.
 	RefusedUntil time.Time
+	// WakesSeenBy is when the metrics source shows every wake from zero
+	// made before this idler started (zero: no such wait): the gateway
+	// reports replica counts every 5 s, so a wake a few seconds before a
+	// restart is not in Prometheus yet, and a function woken without a
+	// request looked idle at once.
+	WakesSeenBy time.Time
 }
 
 // Verdict is the idle decision. Idle is true when the function is idle; the
@@ -178,6 +184,11 @@ func Decide(in Input, now time.Time) Verdict {
 	quiet := "no invocation"
 	if !obs.HasStarted {
 		quiet = "never invoked (no series)"
+	}
+	if now.Before(in.WakesSeenBy) {
+		return Verdict{Code: CodeMissingData, WouldIdleAt: in.WakesSeenBy,
+			Reason: fmt.Sprintf("%s in the last %s, but a wake from zero just before the idler started may not be in the metrics yet (the gateway reports replica counts every %s): not idled before %s",
+				quiet, in.KeepAlive, GatewayReplicaPoll, in.WakesSeenBy.UTC().Format(time.TimeOnly))}
 	}
 	v := Verdict{Idle: true, Code: CodeIdle, IdleSince: now.Add(-in.KeepAlive), WouldIdleAt: now,
 		Reason: quiet + " in the last " + in.KeepAlive.String()}

@@ -50,6 +50,12 @@ type Idler struct {
 	// (metricsource.ShortestCoveredWindow), read once a cycle: the
 	// Prometheus source's follows the scrape interval it learns.
 	coveredFloor time.Duration
+	// runStarted is when Run began (a process start, a leadership term):
+	// see wakesSeenBy. Zero when cycles are run without Run (RunOnce
+	// alone: tests, the simulator).
+	runStarted time.Time
+	// cycleWakes is this cycle's wakesSeenBy.
+	cycleWakes time.Time
 
 	// chunks are the work items' arrays of the last cycle, reused by the
 	// next (guarded by cycleMu; nothing keeps an item past its cycle). At
@@ -176,6 +182,7 @@ func (d *Idler) NextRun(now time.Time) time.Time { return d.runSchedule().Next(n
 func (d *Idler) Run(ctx context.Context) error {
 	d.mu.Lock() // SetTuning writes these under mu
 	sched, zero, maintainMin := d.sched, d.cfg.DefaultZeroDuration, d.cfg.MaintainMin
+	d.runStarted = d.cfg.Clock.Now()
 	d.mu.Unlock()
 	d.log.Info("idler started", "schedule", sched.String(), "default_zero_duration", zero, "maintain_min", maintainMin)
 	for {
@@ -268,6 +275,26 @@ var autoWindows = func() []time.Duration {
 	}
 	return out
 }()
+
+// GatewayReplicaPoll is how often the OpenFaaS gateway refreshes the
+// replica counts it exports (gateway_service_count), from which the metrics
+// source tells a wake from zero.
+const GatewayReplicaPoll = 5 * time.Second
+
+// wakesSeenBy is when a wake from zero made just before Run began is in the
+// metrics source: one gateway poll and one scrape gap after (the source's
+// shortest covered window is three of those gaps and a quarter, or three
+// max gaps while the interval is unknown). Until then a function at one
+// replica with no call looks idle, though it may have been woken (by an
+// operator, or a pre-warm of the controller that just stopped) a second
+// before: the restarted idler scaled it to zero 2.8 s after its wake.
+// The caller holds mu.
+func (d *Idler) wakesSeenBy() time.Time {
+	if d.runStarted.IsZero() {
+		return time.Time{}
+	}
+	return d.runStarted.Add(GatewayReplicaPoll + d.coveredFloor/3)
+}
 
 // quantizeAuto rounds a policy's keep-alive up to the ladder; beyond 24h to
 // whole hours.

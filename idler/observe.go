@@ -151,13 +151,13 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 			// shorter window proves nothing new.
 			w.in.Observation = o
 			w.st.setTimes().lastActive = now
-			w.v = Decide(w.input(), now)
+			w.v = Decide(w.input(d.cycleWakes), now)
 			w.v.Reason = "re-check: " + w.v.Reason
 			continue
 		}
 		if d.cfg.RecentScaleUp != nil {
 			w.in.LastScaleUp = d.cfg.RecentScaleUp(w.fn.Ref)
-			w.v = Decide(w.input(), now)
+			w.v = Decide(w.input(d.cycleWakes), now)
 		}
 	}
 }
