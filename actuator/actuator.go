@@ -25,11 +25,20 @@ type Provider interface {
 	Scale(ctx context.Context, ref provider.Ref, replicas uint64) error
 }
 
+// MaxWorkers bounds Config.Workers. Start runs one goroutine per worker
+// before the pool serves anything, so an unbounded count (a typo such as
+// 1000000000) wedged the process starting them; and every worker is one
+// provider call in flight against one gateway or API server, which
+// throttles far below this (the Kubernetes client allows 50 requests a
+// second, burst 100). 1024 is two orders of magnitude above the default 8,
+// room for any fleet, and costs at most a few MiB of goroutine stacks.
+const MaxWorkers = 1024
+
 // Config configures an Actuator.
 type Config struct {
 	Provider provider.Provider // required
 	Clock    clock.Clock       // default clock.Real()
-	// Workers is how many functions' calls run at once (≥ 1).
+	// Workers is how many functions' calls run at once (1 to MaxWorkers).
 	Workers int
 	// CallTimeout bounds each attempt (read and write) for one intent.
 	CallTimeout time.Duration
@@ -57,8 +66,8 @@ func (c Config) Validate() error {
 	if c.Provider == nil {
 		errs = append(errs, errors.New("actuator: provider is required"))
 	}
-	if c.Workers < 1 {
-		errs = append(errs, fmt.Errorf("actuator: workers = %d, must be at least 1", c.Workers))
+	if c.Workers < 1 || c.Workers > MaxWorkers {
+		errs = append(errs, fmt.Errorf("actuator: workers = %d, must be in [1, %d]", c.Workers, MaxWorkers))
 	}
 	if c.CallTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("actuator: call timeout = %s, must be positive", c.CallTimeout))

@@ -172,7 +172,7 @@ func TestLoadWithNamesTheSource(t *testing.T) {
 	path := writeFile(t, "defaults:\n  max: 10\nactuator:\n  workers: 0\n")
 	_, err := LoadWith(path, d)
 	want := "flag --default-min: defaults.min: must not be above defaults.max 10, got 50\n" +
-		path + ":4:12: actuator.workers: must be at least 1, got 0"
+		path + ":4:12: actuator.workers: must be in [1, 1024], got 0"
 	if err == nil || err.Error() != want {
 		t.Errorf("LoadWith:\n%v\nwant:\n%s", err, want)
 	}

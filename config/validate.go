@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/idler"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
@@ -139,8 +140,11 @@ func (c Config) problems() []problem {
 	}
 
 	a := c.Actuator
-	if a.Workers < 1 {
-		bad("actuator.workers", "must be at least 1, got %d", a.Workers)
+	// Bounded above too: the actuator starts one goroutine per worker
+	// before it serves, so a huge count (1000000000) wedged the process;
+	// actuator.MaxWorkers says why 1024 is plenty.
+	if a.Workers < 1 || a.Workers > actuator.MaxWorkers {
+		bad("actuator.workers", "must be in [1, %d], got %d", actuator.MaxWorkers, a.Workers)
 	}
 	positive("actuator.call_timeout", a.CallTimeout)
 	positive("actuator.backoff_initial", a.BackoffInitial)
@@ -156,7 +160,12 @@ func (c Config) problems() []problem {
 	} else if err := checkSelector(p.CoverageSelector); err != nil {
 		bad("prometheus.coverage_selector", "%q is not a series selector: %v", p.CoverageSelector, err)
 	}
-	positive("prometheus.max_scrape_gap", p.MaxScrapeGap)
+	// At least 1s, not just above 0: the Prometheus source queries whole
+	// seconds and refuses a shorter gap when it is wired, which used to
+	// stop the start with exit 1 blaming --prometheus-url. Refused here, the
+	// message names the key and its file position, on every provider (the
+	// same file may later run against Prometheus).
+	d("prometheus.max_scrape_gap", p.MaxScrapeGap, time.Second)
 	positive("prometheus.timeout", p.Timeout)
 	c.Server.problems(bad)
 	return ps

@@ -53,14 +53,16 @@ func TestValidateMessages(t *testing.T) {
 		{func(c *Config) { c.KeepAlive.PreWarmShare = 1.5 }, "keep_alive.prewarm_share: must be in [0, 1], got 1.5"},
 		{func(c *Config) { c.KeepAlive.PreWarmInterval = 999 * time.Millisecond }, "keep_alive.prewarm_interval: must be at least 1s, got 999ms"},
 		{func(c *Config) { c.KeepAlive.RebuildLookback = -time.Hour }, "keep_alive.rebuild_lookback: must be at least 0s, got -1h"},
-		{func(c *Config) { c.Actuator.Workers = 0 }, "actuator.workers: must be at least 1, got 0"},
+		{func(c *Config) { c.Actuator.Workers = 0 }, "actuator.workers: must be in [1, 1024], got 0"},
+		{func(c *Config) { c.Actuator.Workers = 1025 }, "actuator.workers: must be in [1, 1024], got 1025"},
 		{func(c *Config) { c.Actuator.CallTimeout = 0 }, "actuator.call_timeout: must be above 0s, got 0s"},
 		{func(c *Config) { c.Actuator.BackoffInitial = 0 }, "actuator.backoff_initial: must be above 0s, got 0s"},
 		{func(c *Config) { c.Actuator.BackoffMax = 999 * time.Millisecond }, "actuator.backoff_max: must be at least actuator.backoff_initial 1s, got 999ms"},
 		{func(c *Config) { c.Actuator.RefusedBackoff = 0 }, "actuator.refused_backoff: must be above 0s, got 0s"},
 		{func(c *Config) { c.Prometheus.CoverageSelector = "" }, `prometheus.coverage_selector: must not be empty: want a series selector such as up{job="gateway"}`},
 		{func(c *Config) { c.Prometheus.CoverageSelector = `up{job="gateway"` }, `prometheus.coverage_selector: "up{job=\"gateway\"" is not a series selector: at offset 16: want , or } after a matcher`},
-		{func(c *Config) { c.Prometheus.MaxScrapeGap = 0 }, "prometheus.max_scrape_gap: must be above 0s, got 0s"},
+		{func(c *Config) { c.Prometheus.MaxScrapeGap = 0 }, "prometheus.max_scrape_gap: must be at least 1s, got 0s"},
+		{func(c *Config) { c.Prometheus.MaxScrapeGap = 500 * time.Millisecond }, "prometheus.max_scrape_gap: must be at least 1s, got 500ms"},
 		{func(c *Config) { c.Prometheus.Timeout = -time.Second }, "prometheus.timeout: must be above 0s, got -1s"},
 	} {
 		c := Default()
@@ -75,6 +77,15 @@ func TestValidateMessages(t *testing.T) {
 		if got := err.Error(); got != tc.want && !(strings.HasSuffix(tc.want, ": ") && strings.HasPrefix(got, tc.want)) {
 			t.Errorf("Validate:\n%s\nwant:\n%s", got, tc.want)
 		}
+	}
+}
+
+// actuator.workers' upper bound is inclusive: 1024 workers start.
+func TestActuatorWorkersAtTheBound(t *testing.T) {
+	c := Default()
+	c.Actuator.Workers = 1024
+	if err := c.Validate(); err != nil {
+		t.Errorf("actuator.workers 1024 refused: %v", err)
 	}
 }
 

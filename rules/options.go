@@ -173,7 +173,10 @@ func (o Options) Validate() error {
 	if o.Window >= time.Second && o.EvaluationInterval > o.Window {
 		add("evaluation interval %s: must not exceed the window %s", o.EvaluationInterval, o.Window)
 	}
-	if o.Tolerance < 0 || o.Tolerance >= 1 {
+	// Written as what is accepted, so NaN (every comparison false) is
+	// refused: it used to pass and render alerts multiplied by NaN, which
+	// never fire.
+	if !(o.Tolerance >= 0 && o.Tolerance < 1) {
 		add("tolerance %g: must be in [0, 1)", o.Tolerance)
 	}
 	for name, d := range map[string]time.Duration{"scale-up for": o.ScaleUpFor, "scale-down for": o.ScaleDownFor, "keep firing for": o.KeepFiringFor} {

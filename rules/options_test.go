@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -56,6 +57,8 @@ func TestValidate(t *testing.T) {
 			[]string{"scrape interval 0s: must be at least 1s"}},
 		{"tolerance 1", func(o *Options) { o.Tolerance = 1 }, []string{"tolerance 1: must be in [0, 1)"}},
 		{"negative tolerance", func(o *Options) { o.Tolerance = -0.1 }, []string{"tolerance -0.1: must be in [0, 1)"}},
+		{"NaN tolerance", func(o *Options) { o.Tolerance = math.NaN() }, []string{"tolerance NaN: must be in [0, 1)"}},
+		{"infinite tolerance", func(o *Options) { o.Tolerance = math.Inf(1) }, []string{"tolerance +Inf: must be in [0, 1)"}},
 		{"negative for", func(o *Options) { o.ScaleDownFor = -time.Second }, []string{"scale-down for -1s: must not be negative"}},
 		{"fractional keep firing", func(o *Options) { o.KeepFiringFor = 1500 * time.Millisecond },
 			[]string{"keep firing for 1.5s: must be a whole number of seconds"}},

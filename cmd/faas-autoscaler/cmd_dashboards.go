@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/dashboards"
 )
@@ -38,6 +40,10 @@ func dashboardsCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dashboards: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if err := checkProvisioningFlags(*promURL, *scrape); err != nil {
+		fmt.Fprintf(stderr, "dashboards: %v\n", err)
+		return 2
+	}
 	switch {
 	case *one != "" && *dir != "":
 		fmt.Fprintln(stderr, "dashboards: --dashboard and --dir are exclusive")
@@ -47,18 +53,27 @@ func dashboardsCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *one != "" {
+		// No return on success: --provisioning-dir is "also", so it is
+		// written after the dashboard (it was silently skipped, exit 0).
+		found := false
 		for _, n := range dashboards.All() {
-			if strings.TrimSuffix(n.File, ".json") == *one {
-				out, err := dashboards.Render(n.Build())
-				if err != nil {
-					fmt.Fprintf(stderr, "dashboards: %s: %v\n", *one, err)
-					return 1
-				}
-				return genWriteOutput("dashboards", "-", out, stdout, stderr)
+			if strings.TrimSuffix(n.File, ".json") != *one {
+				continue
+			}
+			found = true
+			out, err := dashboards.Render(n.Build())
+			if err != nil {
+				fmt.Fprintf(stderr, "dashboards: %s: %v\n", *one, err)
+				return 1
+			}
+			if code := genWriteOutput("dashboards", "-", out, stdout, stderr); code != 0 {
+				return code
 			}
 		}
-		fmt.Fprintf(stderr, "dashboards: unknown dashboard %q: want one of %s\n", *one, strings.Join(names, ", "))
-		return 2
+		if !found {
+			fmt.Fprintf(stderr, "dashboards: unknown dashboard %q: want one of %s\n", *one, strings.Join(names, ", "))
+			return 2
+		}
 	}
 	if *dir != "" {
 		if err := os.MkdirAll(*dir, 0o755); err != nil {
@@ -95,4 +110,18 @@ func dashboardsCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// checkProvisioningFlags refuses values the provisioned data source could
+// not use; they were written into it verbatim. The scrape interval stays
+// as given (Grafana reads Go-style durations such as 5s or 1m30s), so the
+// default output is unchanged.
+func checkProvisioningFlags(promURL, scrape string) error {
+	if d, err := time.ParseDuration(scrape); err != nil || d <= 0 {
+		return fmt.Errorf("--scrape-interval %q: want a duration above 0 such as 5s", scrape)
+	}
+	if u, err := url.Parse(promURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--prometheus-url %q: want an absolute http(s) URL such as http://prometheus:9090", promURL)
+	}
+	return nil
 }

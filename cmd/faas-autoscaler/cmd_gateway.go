@@ -89,6 +89,23 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	// As every other subcommand: a stray word (a mistyped flag's value)
+	// is an error, not silently ignored.
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "faas-autoscaler gateway: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	// Negative durations mean nothing: --duration -1s ran until killed,
+	// --cold-start -5s ran as if it were 0.
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"--duration", *duration}, {"--cold-start", *coldStart}} {
+		if d.v < 0 {
+			fmt.Fprintf(stderr, "faas-autoscaler gateway: %s %s: must not be negative\n", d.flag, d.v)
+			return 2
+		}
+	}
 	if *fnFile != "" {
 		if err := fns.readFile(*fnFile); err != nil {
 			fmt.Fprintf(stderr, "faas-autoscaler gateway: --functions-file: %v\n", err)

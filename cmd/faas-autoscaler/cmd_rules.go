@@ -31,7 +31,7 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	keep := fs.Duration("keep-firing-for", def.KeepFiringFor, "keep_firing_for of the scale-up alert (0: omitted)")
 	noDown := fs.Bool("no-scale-down-alert", false, "omit the scale-down alert (the controller's periodic loop still scales down)")
 	ce := fs.Bool("ce-compatible", false, "also emit OpenFaaS CE's APIHighInvocationRate rule, verbatim")
-	format := fs.String("format", def.Format, "output format: "+strings.Join(rules.Formats, ", "))
+	format := fs.String("format", def.Format, "output format: "+strings.Join(rules.Formats, ", ")+" (or "+formatRuleFileAlias+", the same as "+rules.FormatRuleFile+")")
 	name := fs.String("name", def.Name, "PrometheusRule metadata.name")
 	namespace := fs.String("namespace", "", "PrometheusRule metadata.namespace")
 	var labels genKeyValues
@@ -63,6 +63,9 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	o.ScaleDownAlerts = !*noDown
 	o.CECompatible = *ce
 	o.Format = *format
+	if o.Format == formatRuleFileAlias {
+		o.Format = rules.FormatRuleFile
+	}
 	o.Name, o.Namespace = *name, *namespace
 	if len(labels) > 0 {
 		o.Labels = labels
@@ -74,6 +77,11 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	return genWriteOutput("rules", *output, out, stdout, stderr)
 }
+
+// formatRuleFileAlias is another name of --format prometheus (a plain rule
+// file): the README documents `--format rules|prometheusrule`, and a name a
+// user reads there must work.
+const formatRuleFileAlias = "rules"
 
 // alertmanagerConfigCmd implements `faas-autoscaler alertmanager-config`: the
 // AlertManager route and receiver that deliver our alerts to the webhook.

@@ -191,6 +191,17 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	if _, err := o.policyList(); err != nil {
 		return o, err
 	}
+	// --baseline is a policy name like --policies': an unknown one
+	// replayed and printed a column of dashes. It need not be among
+	// --policies (`--policies faas-autoscaler` alone keeps the default
+	// fixed-10m, its column then empty), but it must name a policy; a
+	// fixed-<duration> is written as the policy names itself (fixed-600s
+	// is fixed-10m) so it matches when replayed.
+	b, err := o.policy(strings.TrimSpace(o.baseline))
+	if err != nil {
+		return o, fmt.Errorf("--baseline: %w", err)
+	}
+	o.baseline = b.Name()
 	return o, nil
 }
 
@@ -198,42 +209,50 @@ func (o simOptions) policyList() ([]sim.Policy, error) {
 	var out []sim.Policy
 	for _, name := range strings.Split(o.policies, ",") {
 		name = strings.TrimSpace(name)
-		switch name {
-		case "":
+		if name == "" {
 			continue
-		case "fixed-10m":
-			out = append(out, peers.FixedKeepAlive{KeepAlive: 10 * time.Minute})
-		case "fixed-20m":
-			out = append(out, peers.FixedKeepAlive{KeepAlive: 20 * time.Minute})
-		case "openfaas-ce":
-			out = append(out, peers.DefaultOpenFaaSCE())
-		case "k8s-hpa":
-			out = append(out, peers.DefaultHPA())
-		case "keda":
-			out = append(out, peers.DefaultKEDA())
-		case "hybrid-histogram":
-			out = append(out, peers.DefaultHybrid())
-		case "faas-autoscaler":
-			p := ours.Default()
-			p.Config = o.controllerCfg
-			if o.scrape > 0 {
-				p.Scrape, p.ScrapePhase = o.scrape, o.scrapePhase
-			}
-			out = append(out, p)
-		default:
-			if d, ok := strings.CutPrefix(name, "fixed-"); ok {
-				if ka, err := time.ParseDuration(d); err == nil && ka > 0 {
-					out = append(out, peers.FixedKeepAlive{KeepAlive: ka})
-					continue
-				}
-			}
-			return nil, fmt.Errorf("--policies: unknown policy %q (known: %s, or fixed-<duration>)", name, strings.Join(simPolicies, ", "))
 		}
+		p, err := o.policy(name)
+		if err != nil {
+			return nil, fmt.Errorf("--policies: %w", err)
+		}
+		out = append(out, p)
 	}
 	if len(out) == 0 {
 		return nil, errors.New("--policies: no policy given")
 	}
 	return out, nil
+}
+
+// policy is the policy a name of --policies or --baseline stands for.
+func (o simOptions) policy(name string) (sim.Policy, error) {
+	switch name {
+	case "fixed-10m":
+		return peers.FixedKeepAlive{KeepAlive: 10 * time.Minute}, nil
+	case "fixed-20m":
+		return peers.FixedKeepAlive{KeepAlive: 20 * time.Minute}, nil
+	case "openfaas-ce":
+		return peers.DefaultOpenFaaSCE(), nil
+	case "k8s-hpa":
+		return peers.DefaultHPA(), nil
+	case "keda":
+		return peers.DefaultKEDA(), nil
+	case "hybrid-histogram":
+		return peers.DefaultHybrid(), nil
+	case "faas-autoscaler":
+		p := ours.Default()
+		p.Config = o.controllerCfg
+		if o.scrape > 0 {
+			p.Scrape, p.ScrapePhase = o.scrape, o.scrapePhase
+		}
+		return p, nil
+	}
+	if d, ok := strings.CutPrefix(name, "fixed-"); ok {
+		if ka, err := time.ParseDuration(d); err == nil && ka > 0 {
+			return peers.FixedKeepAlive{KeepAlive: ka}, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown policy %q (known: %s, or fixed-<duration>)", name, strings.Join(simPolicies, ", "))
 }
 
 func simRun(o simOptions, stdout, stderr io.Writer) error {

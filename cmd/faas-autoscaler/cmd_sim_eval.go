@@ -120,7 +120,7 @@ func parseSimEvalFlags(args []string, stderr io.Writer) (simEvalOptions, error) 
 		return o, err
 	}
 	if o.knative != "" {
-		if _, err := os.Stat(o.knative); err != nil {
+		if err := checkExecutable(o.knative); err != nil {
 			return o, fmt.Errorf("--knative: %w", err)
 		}
 	}
@@ -133,6 +133,24 @@ func parseSimEvalFlags(args []string, stderr io.Writer) (simEvalOptions, error) 
 		o.sim.controllerCfg = c
 	}
 	return o, nil
+}
+
+// checkExecutable refuses a path that cannot be run: a directory or a file
+// without an execute bit was accepted, then every cell's run failed with
+// "permission denied", was turned into a note, and sim-eval exited 0 with
+// the peer missing from every cell.
+func checkExecutable(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	switch {
+	case fi.IsDir():
+		return fmt.Errorf("%s is a directory, not bench/knative's binary (make sim-knative builds it)", path)
+	case !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0:
+		return fmt.Errorf("%s is not an executable file (make sim-knative builds bench/knative's binary)", path)
+	}
+	return nil
 }
 
 // simEvalCells is the matrix over the folders present, filtered, and the

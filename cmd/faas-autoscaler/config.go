@@ -77,7 +77,7 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("secret-mount-path", "secret_mount_path")
 	fs.BoolVar(&c.BasicAuth, "basic-auth", true, "use basic auth with the gateway")
 	e.bind("basic-auth", "basic_auth")
-	fs.StringVar(&c.PrometheusURL, "prometheus-url", "", "Prometheus URL, e.g. http://prometheus.openfaas:9090; empty with --provider memory uses the embedded source")
+	fs.StringVar(&c.PrometheusURL, "prometheus-url", "", "Prometheus URL, e.g. http://prometheus.openfaas:9090; required with --provider openfaas or kubernetes, refused with memory and the embedded default (they use the embedded source)")
 	e.bind("prometheus-url", "prometheus_url")
 	fs.Var(&c.Namespaces, "namespaces", "comma-separated function namespaces to manage (default: all the provider lists; openfaas-fn on kubernetes)")
 	e.bind("namespaces", "namespaces")
@@ -185,13 +185,26 @@ func (c *runConfig) Validate() error {
 	if (mode == "openfaas" || mode == "kubernetes") && c.PrometheusURL == "" {
 		bad("--prometheus-url is required with --provider %s (the load and activity of functions come from Prometheus)", mode)
 	}
-	if c.PrometheusURL != "" {
+	if c.PrometheusURL != "" && mode != "openfaas" && mode != "kubernetes" {
+		// As --nats-url and --leader-elect where they do not apply: memory
+		// and the embedded default always read the simulated gateway
+		// through the embedded source, so a URL here was silently ignored.
+		bad("--prometheus-url needs --provider openfaas or kubernetes (--provider memory and the embedded default read the simulated gateway's metrics themselves)")
+	} else if c.PrometheusURL != "" {
 		if u, err := url.Parse(c.PrometheusURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("--prometheus-url %q: want an http(s) URL such as http://prometheus.openfaas:9090", c.PrometheusURL)
 		}
 	}
+	// The listener is opened only after wiring, where a malformed address
+	// failed with exit 1 as if at run time; its form is checked here (a
+	// port in use is still found, and is a run-time failure, when opened).
 	if c.Listen == "" {
 		bad("--listen must not be empty")
+	} else if err := checkListenAddress(c.Listen); err != nil {
+		bad("--listen %q: %v", c.Listen, err)
+	}
+	if strings.TrimSpace(c.DefaultNamespace) == "" {
+		bad("--default-namespace must not be empty: a function_name without a dot needs a namespace (default openfaas-fn)")
 	}
 	if c.DebugListen != "" {
 		if _, _, err := net.SplitHostPort(c.DebugListen); err != nil {
@@ -232,6 +245,35 @@ func (c *runConfig) Validate() error {
 	c.natsConfig.validate(mode, bad)
 	return errors.Join(errs...)
 }
+
+// checkListenAddress checks the form of a listen address: host:port with
+// the port a number from 0 to 65535 or a service name (net.Listen's own
+// rules, without opening anything).
+func checkListenAddress(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want host:port such as :8080 or 127.0.0.1:8080")
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("port %q: want a number from 0 to 65535", port)
+	}
+	return nil
+}
+
+// flagError is a bad flag value that only wiring finds: a file a flag
+// names that cannot be read (--webhook-token-file, --kubeconfig, the
+// secrets under --secret-mount-path). runCmd exits 2 for it, as for what
+// Validate refuses (README: "A bad value exits with status 2 and names the
+// flag"), so scripts and the kubelet can tell a configuration error from a
+// run-time failure (exit 1).
+type flagError struct{ err error }
+
+func (e flagError) Error() string { return e.err.Error() }
+func (e flagError) Unwrap() error { return e.err }
+
+// badFlag is a wiring error caused by a flag's value; the message names
+// the flag.
+func badFlag(format string, a ...any) error { return flagError{fmt.Errorf(format, a...)} }
 
 // loadFunctions reads --functions-file, naming the file and line of a bad
 // entry; an empty file is refused (the controller would manage nothing).

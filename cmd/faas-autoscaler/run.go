@@ -89,6 +89,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		defer cancel()
 	}
 	if err := runController(ctx, c, base, logger, stdout); err != nil {
+		if fe := (flagError{}); errors.As(err, &fe) {
+			fmt.Fprintf(stderr, "faas-autoscaler run: invalid configuration:\n%v\n", err)
+			return 2
+		}
 		logger.Error("controller stopped", "err", err)
 		return 1
 	}
@@ -200,14 +204,14 @@ func (p *process) newWebhook() (http.Handler, error) {
 	if c.WebhookAuth == "basic" || c.WebhookAuth == "basic+bearer" {
 		u, pw, err := alerts.LoadCredentials(c.SecretMountPath)
 		if err != nil {
-			return nil, fmt.Errorf("--webhook-auth %s: %w (or choose --webhook-auth none explicitly)", c.WebhookAuth, err)
+			return nil, badFlag("--webhook-auth %s: %w (or choose --webhook-auth none explicitly)", c.WebhookAuth, err)
 		}
 		wc.Username, wc.Password = u, pw
 	}
 	if c.WebhookAuth == "bearer" || c.WebhookAuth == "basic+bearer" {
 		tok, err := alerts.LoadBearerToken(c.WebhookTokenFile)
 		if err != nil {
-			return nil, fmt.Errorf("--webhook-token-file: %w", err)
+			return nil, badFlag("--webhook-token-file: %w", err)
 		}
 		wc.BearerToken = tok
 	}

@@ -25,7 +25,7 @@ func (p *process) wireKubernetes(_ context.Context) error {
 	klog.SetSlogLogger(p.log.With("component", "client-go"))
 	rc, err := kubernetes.RESTConfig(c.Kubeconfig)
 	if err != nil {
-		return fmt.Errorf("--kubeconfig: %w", err)
+		return badFlag("--kubeconfig: %w", err)
 	}
 	rc.UserAgent = "faas-autoscaler/" + version
 	client, err := kubeapi.New(rc)

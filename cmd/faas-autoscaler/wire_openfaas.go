@@ -20,7 +20,7 @@ func (p *process) wireOpenFaaS() error {
 	if c.BasicAuth {
 		u, pw, err := openfaas.ReadCredentials(c.SecretMountPath)
 		if err != nil {
-			return fmt.Errorf("--basic-auth: %w (or set --basic-auth=false)", err)
+			return badFlag("--basic-auth: %w (or set --basic-auth=false)", err)
 		}
 		oc.Username, oc.Password = u, pw
 	}
