@@ -127,9 +127,11 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		w.v.Code, w.v.Reason = CodeDryRun, w.v.Reason+"; dry run: not scaled"
 	case actuator.CodeRefused:
 		d.m.refused.Inc()
-		w.st.setTimes().refusedUntil = o.At.Add(d.cfg.RefusedBackoff)
-		w.v.Code = CodeRefused
-		w.v.Reason = fmt.Sprintf("%s; provider refused zero, retry after %s", w.v.Reason, d.cfg.RefusedBackoff)
+		until := o.At.Add(d.cfg.RefusedBackoff)
+		w.st.setTimes().refusedUntil = until
+		w.v.Code, w.v.WouldIdleAt = CodeRefused, until
+		// Worded as Decide words it on the cycles after.
+		w.v.Reason = fmt.Sprintf("%s; provider refused zero, retry after %s", w.v.Reason, until.UTC().Format(time.RFC3339))
 		w.action = "scale to zero refused: " + o.Reason
 		w.outcome = outcomeRefused
 		// One error per function, not one per cycle or retry.

@@ -195,6 +195,7 @@ func Decide(in Input, now time.Time) Verdict {
 	switch {
 	case !in.RefusedUntil.IsZero() && now.Before(in.RefusedUntil):
 		v.Code, v.Reason = CodeRefused, fmt.Sprintf("%s; provider refused zero, retry after %s", v.Reason, in.RefusedUntil.UTC().Format(time.RFC3339))
+		v.WouldIdleAt = in.RefusedUntil // only CodeIdle is acted on
 	}
 	return v
 }

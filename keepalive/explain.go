@@ -56,13 +56,33 @@ func (w *PreWarmer) Name() string { return "keepalive" }
 
 // Explain is the explain API section for ref (explain.Section): the plan
 // and whether the loop has pre-warmed the function.
+//
+// Only for a function the last pass found asking for the adaptive
+// keep-alive (zero true, zero-duration auto, labels that parse): the feeder
+// learns every invoked function, and a plan shown for one with a fixed
+// zero-duration (relabelled from auto, say) is one neither the idler nor
+// the pre-warmer uses. Before the first pass nothing is known, and the plan
+// is shown. A pre-warm starts at most the function's max, as RunOnce caps
+// it, not the count it was idled from when the max was higher.
 func (w *PreWarmer) Explain(ref provider.Ref) (any, bool) {
 	w.mu.Lock()
 	fallback := w.cfg.Fallback // a reload's SetDefaults writes it
+	var max uint64
+	c, passes := w.specs[ref], w.passes
+	if passes > 0 && (c == nil || c.pass != passes || !c.want) {
+		w.mu.Unlock()
+		return nil, false
+	}
+	if c != nil {
+		max = c.max
+	}
 	w.mu.Unlock()
 	e, ok := w.cfg.Policy.Explain(ref, fallback, w.cfg.Clock.Now())
 	if !ok {
 		return nil, false
+	}
+	if max > 0 && e.PreWarmReplicas > max {
+		e.PreWarmReplicas = max
 	}
 	w.mu.Lock()
 	e.PreWarmedUntil = w.warm[ref]

@@ -261,10 +261,14 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		}
 	case rec < cur:
 		code = CodeScaleDown
-		if hi := min(highest(d.Next.Recommendations, now), cur); hi > rec {
+		if h := highest(d.Next.Recommendations, now); min(h, cur) > rec {
+			hi := min(h, cur)
 			want, code = hi, CodeStabilising
 			if loud {
-				why = fmt.Sprintf("%s wants %d; highest in the %v window is %d → %d", head, rec, spec.DownWindow, hi, hi)
+				why = fmt.Sprintf("%s wants %d; highest in the %v window is %d → %d", head, rec, spec.DownWindow, h, hi)
+				if h > cur {
+					why = fmt.Sprintf("%s wants %d; highest in the %v window is %d, above the current %d: keep %d", head, rec, spec.DownWindow, h, cur, hi)
+				}
 			}
 		}
 	}
@@ -279,6 +283,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 // min(max, max(cur × ScaleUpRate, cur + ScaleUpPods)) when going up.
 func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 	cur, want := obs.Replicas, d.Replicas
+	stabilised := d.Code == CodeStabilising // want is the window's, not the load's
 	lo, loCode, loWhy := floor(spec, obs)
 	hi, hiCode := spec.Max, CodeAtMax
 	// Which bound set lo and hi; worded only when one binds a loud
@@ -321,6 +326,9 @@ func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 				loWhy = fmt.Sprintf("scale-down limit %g×%d", spec.ScaleDownRate, cur)
 			}
 			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, loWhy, lo)
+			if stabilised {
+				d.Reason = fmt.Sprintf("%s wants %d, the %v window %d; %s → %d", head, d.Recommended, spec.DownWindow, want, loWhy, lo)
+			}
 		}
 	case want > hi:
 		d.Replicas, d.Code, d.Reason = hi, hiCode, ""
