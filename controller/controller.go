@@ -66,8 +66,9 @@ type Controller struct {
 	deps   Deps
 	wiring Wiring
 	log    *slog.Logger
-	mu     sync.Mutex // guards cfg
+	mu     sync.Mutex // guards cfg and terms
 	cfg    config.Config
+	terms  int // Act calls so far: leadership terms
 }
 
 // New validates cfg and builds every component over deps.
@@ -202,6 +203,15 @@ func (c *Controller) Learn(ctx context.Context) error {
 // idler and the pre-warmer, until ctx ends.
 func (c *Controller) Act(ctx context.Context) {
 	cfg := c.Config()
+	c.mu.Lock()
+	later := c.terms > 0
+	c.terms++
+	c.mu.Unlock()
+	if later && c.KeepAlive != nil {
+		// The first term's counts come from Rebuild (the whole history);
+		// a later one's would be this replica's from before another led.
+		c.KeepAlive.ForgetZeroed()
+	}
 	// The pool first, so no proposal is ever applied inline in a loop.
 	stopped := c.Actuator.Start(ctx)
 	defer func() { <-stopped }()

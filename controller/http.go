@@ -17,7 +17,7 @@ import (
 func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, ready func() error) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/system/alert", webhook)
-	api := explain.Handler(c.Loop, c.Sections()...)
+	api := followerRefuses(c.deps.Leading, explain.Handler(c.Loop, c.Sections()...))
 	mux.Handle("/api/v1/functions", api)
 	mux.Handle("/api/v1/functions/", api)
 	mux.Handle("/metrics", metricsHandler(gatherer))
@@ -30,6 +30,25 @@ func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, read
 		_, _ = io.WriteString(w, "OK\n")
 	})
 	return mux
+}
+
+// followerRefuses answers 503 on a replica that does not lead, as the
+// webhook does: its explanations are its last term's (replicas, desired
+// counts and reasons from when it led, maybe hours ago), and presented as
+// current they contradicted what the leader had done since. The Service
+// routes to the ready replica, the leader; leading nil = always leads.
+func followerRefuses(leading func() bool, h http.Handler) http.Handler {
+	if leading == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !leading() {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "this replica is not the leader: its explanations are from when it last led; ask the leader (the Service routes to the ready replica)", http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // metricsHandler streams an exposition.Registry's per-function families

@@ -184,6 +184,13 @@ func (d *Idler) Run(ctx context.Context) error {
 	sched, zero, maintainMin := d.sched, d.cfg.DefaultZeroDuration, d.cfg.MaintainMin
 	d.runStarted = d.cfg.Clock.Now()
 	d.mu.Unlock()
+	// The cycle's gauges describe this term: a replica whose term ended
+	// exported its last count for good, and the dashboard's max() showed
+	// it over the leader's (as the scaler's per-function series did).
+	defer func() {
+		d.m.atZero.Set(0)
+		d.m.queriesCycle.Set(0)
+	}()
 	d.log.Info("idler started", "schedule", sched.String(), "default_zero_duration", zero, "maintain_min", maintainMin)
 	for {
 		now := d.cfg.Clock.Now()

@@ -284,6 +284,22 @@ func (p *Policy) Zeroed(ref provider.Ref, replicas uint64) {
 	p.setZeroed(ref, replicas, true)
 }
 
+// ForgetZeroed drops every count a function was idled from. The counts are
+// this replica's own (its idler records them while it leads): after a term
+// in which another replica led, they are an earlier term's, and a pre-warm
+// started the count of an idle hours old (8 where the other leader had
+// idled the function from 1 since). Until the idler idles a function again,
+// a pre-warm starts one replica, as with no history.
+func (p *Policy) ForgetZeroed() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, h := range p.fns {
+		if h.zeroedAt != 0 {
+			h.zeroedAt, h.planned = 0, false
+		}
+	}
+}
+
 // setZeroed records the count ref went to zero from; the rebuild from
 // history (replace false) never replaces what the idler has told the
 // policy since it started. It says whether it set the count.

@@ -200,6 +200,7 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 // Run passes over every function each Interval, and evaluates signalled
 // functions as soon as Notify queues them, until ctx is done (returns nil).
 func (l *Loop) Run(ctx context.Context) error {
+	l.newTerm()
 	f := l.cfg.Clock.NewTicker(FollowUpEvery)
 	defer f.Stop()
 	now := l.cfg.Clock.Now()
@@ -240,6 +241,20 @@ func (l *Loop) logPassError(err error) {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		l.log.Warn("reconcile pass failed", "err", err)
 	}
+}
+
+// newTerm forgets what an earlier Run (a leadership term) left: signals
+// still queued when it ended (a read that failed in the outage that ended
+// the term queues its signal again) were acted on as fresh an hour later
+// in the next term, waking a function on an alert long resolved; and its
+// listing answered alerts for functions deployed since as unknown (200,
+// never retried) until the new term's first listing. Until that listing
+// Notify answers 503, as at a process start, and AlertManager retries.
+func (l *Loop) newTerm() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.pending)
+	l.listed = false
 }
 
 // Notify queues an immediate evaluation of sig.Ref and returns at once. A
