@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -58,11 +57,7 @@ func TestANewTermDoesNotAnswerAlertsFromAFormerTermsListing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := testConfig()
 		s := newStack(t, cfg, Wiring{}, fn{name: "nodeinfo", replicas: 1})
-		base, stop := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		defer func() { stop(); wg.Wait() }()
-		wg.Go(func() { _ = s.gw.Run(base) })
-		wg.Go(func() { _ = s.src.Run(base) })
+		base := runStack(t, s)
 		var leading, slow atomic.Bool
 		reg := prometheus.NewRegistry()
 		ctl, err := New(cfg, Wiring{}, Deps{Provider: slowListing{s.mem, &slow}, Source: s.src, Registerer: reg, Leading: leading.Load})
@@ -84,18 +79,13 @@ func TestANewTermDoesNotAnswerAlertsFromAFormerTermsListing(t *testing.T) {
 		}
 		// A fresh process answers 503 while it lists: the control.
 		slow.Store(true)
-		leading.Store(true)
-		term1, end1 := context.WithCancel(base)
-		var t1 sync.WaitGroup
-		t1.Go(func() { ctl.Act(term1) })
+		end1 := startTerm(base, ctl, &leading)
 		time.Sleep(time.Second) // listing
 		if rec := post(); rec.Code != http.StatusServiceUnavailable {
 			t.Fatalf("control: a first term answers %d while it lists, want 503: %s", rec.Code, rec.Body.String())
 		}
 		time.Sleep(time.Minute)
-		leading.Store(false)
 		end1()
-		t1.Wait()
 
 		// figlet is deployed while this replica follows.
 		if err := s.mem.Deploy(provider.Function{Ref: ref("figlet"), Replicas: 1, CreatedAt: time.Now()}); err != nil {
@@ -104,15 +94,10 @@ func TestANewTermDoesNotAnswerAlertsFromAFormerTermsListing(t *testing.T) {
 		time.Sleep(time.Hour)
 
 		// Term 2: the alert comes while the first pass lists.
-		leading.Store(true)
-		term2, end2 := context.WithCancel(base)
-		var t2 sync.WaitGroup
-		t2.Go(func() { ctl.Act(term2) })
+		end2 := startTerm(base, ctl, &leading)
 		time.Sleep(time.Second)
 		rec := post()
-		leading.Store(false)
 		end2()
-		t2.Wait()
 		if rec.Code != http.StatusServiceUnavailable && !bytes.Contains(rec.Body.Bytes(), []byte(`"result":"accepted","alerts":1,"accepted":1`)) {
 			t.Errorf("term 2, before its first listing, answers %d to a firing alert for figlet (deployed while it followed), from term 1's listing; "+
 				"AlertManager does not retry it: %s", rec.Code, rec.Body.String())

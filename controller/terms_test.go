@@ -67,11 +67,7 @@ func TestAStaleAlertIsNotActedOnInALaterTerm(t *testing.T) {
 		cfg := testConfig()
 		s := newStack(t, cfg, Wiring{}, fn{name: "w", replicas: 0,
 			labels: labels(scaler.LabelZero, "true", scaler.LabelZeroDuration, "30s")})
-		base, stop := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		defer func() { stop(); wg.Wait() }()
-		wg.Go(func() { _ = s.gw.Run(base) })
-		wg.Go(func() { _ = s.src.Run(base) })
+		base := runStack(t, s)
 
 		var leading, down atomic.Bool
 		reg := prometheus.NewRegistry()
@@ -82,10 +78,7 @@ func TestAStaleAlertIsNotActedOnInALaterTerm(t *testing.T) {
 		}
 
 		// Term 1.
-		leading.Store(true)
-		term1, end1 := context.WithCancel(base)
-		var t1 sync.WaitGroup
-		t1.Go(func() { ctl.Act(term1) })
+		end1 := startTerm(base, ctl, &leading)
 		time.Sleep(10 * time.Second) // listed, w at zero
 		down.Store(true)
 		err = ctl.Loop.Notify(base, scaler.Signal{Ref: ref("w"), Status: scaler.Firing, AlertName: "APIHighRequestRate",
@@ -93,9 +86,7 @@ func TestAStaleAlertIsNotActedOnInALaterTerm(t *testing.T) {
 		t.Logf("term 1: Notify = %v", err)
 		time.Sleep(3 * time.Second) // the pass tries to read w, fails, queues the signal again
 		// The lease cannot be renewed either: the term ends.
-		leading.Store(false)
 		end1()
-		t1.Wait()
 		down.Store(false)
 
 		// An hour as a follower: the other leader got the alert's
@@ -104,14 +95,9 @@ func TestAStaleAlertIsNotActedOnInALaterTerm(t *testing.T) {
 		before := len(s.writes("w"))
 
 		// Term 2.
-		leading.Store(true)
-		term2, end2 := context.WithCancel(base)
-		var t2 sync.WaitGroup
-		t2.Go(func() { ctl.Act(term2) })
+		end2 := startTerm(base, ctl, &leading)
 		time.Sleep(5 * time.Second)
-		leading.Store(false)
 		end2()
-		t2.Wait()
 
 		if f, ok := ctl.Loop.Explain(ref("w")); ok {
 			t.Logf("scaler decisions, newest first: %+v", f.Decisions)
@@ -143,11 +129,7 @@ func TestAFormerLeaderExportsNoIdlerGauge(t *testing.T) {
 		z := labels(scaler.LabelZero, "true", scaler.LabelZeroDuration, "10s")
 		s := newStack(t, cfg, Wiring{}, fn{name: "a", replicas: 0, labels: z}, fn{name: "b", replicas: 0, labels: z},
 			fn{name: "c", replicas: 0, labels: z})
-		base, stop := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		defer func() { stop(); wg.Wait() }()
-		wg.Go(func() { _ = s.gw.Run(base) })
-		wg.Go(func() { _ = s.src.Run(base) })
+		base := runStack(t, s)
 
 		var leading atomic.Bool
 		reg := prometheus.NewRegistry()
@@ -155,17 +137,12 @@ func TestAFormerLeaderExportsNoIdlerGauge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		leading.Store(true)
-		term, end := context.WithCancel(base)
-		var t1 sync.WaitGroup
-		t1.Go(func() { ctl.Act(term) })
+		end := startTerm(base, ctl, &leading)
 		time.Sleep(20 * time.Second)
 		if v, ok := gauge(t, reg, "faas_autoscaler_idler_functions_at_zero"); !ok || v != 3 {
 			t.Fatalf("control: while leading, functions_at_zero = %v (present %v), want 3", v, ok)
 		}
-		leading.Store(false)
 		end()
-		t1.Wait()
 		// The new leader (elsewhere) wakes two of them.
 		for _, n := range []string{"a", "b"} {
 			if err := s.mem.Scale(base, ref(n), 1); err != nil {
@@ -216,11 +193,7 @@ func TestAPreWarmInANewTermStartsTheCountOfTheLastIdle(t *testing.T) {
 		cfg.Defaults.ZeroDuration = 30 * time.Second
 		s := newStack(t, cfg, Wiring{}, fn{name: "cron", replicas: 8,
 			labels: labels(scaler.LabelZero, "true", scaler.LabelZeroDuration, "auto")})
-		base, stop := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		defer func() { stop(); wg.Wait() }()
-		wg.Go(func() { _ = s.gw.Run(base) })
-		wg.Go(func() { _ = s.src.Run(base) })
+		base := runStack(t, s)
 
 		var leading atomic.Bool
 		ctl, err := New(cfg, Wiring{}, Deps{Provider: s.mem, Source: s.src, Registerer: prometheus.NewRegistry(),
@@ -229,14 +202,9 @@ func TestAPreWarmInANewTermStartsTheCountOfTheLastIdle(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Term 1: the idler idles cron from 8.
-		leading.Store(true)
-		term1, end1 := context.WithCancel(base)
-		var t1 sync.WaitGroup
-		t1.Go(func() { ctl.Act(term1) })
+		end1 := startTerm(base, ctl, &leading)
 		time.Sleep(20 * time.Minute) // the auto keep-alive starts at the 15-minute window
-		leading.Store(false)
 		end1()
-		t1.Wait()
 		if ws := s.writes("cron"); len(ws) != 1 || ws[0].From != 8 || ws[0].To != 0 {
 			t.Fatalf("control: term 1 did not idle cron from 8: writes %+v, history %+v", ws, ctl.Actuator.History(ref("cron")))
 		}
@@ -265,14 +233,9 @@ func TestAPreWarmInANewTermStartsTheCountOfTheLastIdle(t *testing.T) {
 		before := len(s.writes("cron"))
 
 		// Term 2, up to the end of the pre-warm window.
-		leading.Store(true)
-		term2, end2 := context.WithCancel(base)
-		var t2 sync.WaitGroup
-		t2.Go(func() { ctl.Act(term2) })
+		end2 := startTerm(base, ctl, &leading)
 		time.Sleep(time.Until(last.Add(plan.PreWarmUntil)))
-		leading.Store(false)
 		end2()
-		t2.Wait()
 
 		var warmed bool
 		for _, w := range s.writes("cron")[before:] {
@@ -311,11 +274,7 @@ func TestAFollowersExplainDoesNotPresentAFormerTermAsCurrent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := testConfig()
 		s := newStack(t, cfg, Wiring{}, fn{name: "api", replicas: 3, labels: labels(scaler.LabelMin, "3")})
-		base, stop := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		defer func() { stop(); wg.Wait() }()
-		wg.Go(func() { _ = s.gw.Run(base) })
-		wg.Go(func() { _ = s.src.Run(base) })
+		base := runStack(t, s)
 
 		var leading atomic.Bool
 		reg := prometheus.NewRegistry()
@@ -329,14 +288,9 @@ func TestAFollowersExplainDoesNotPresentAFormerTermAsCurrent(t *testing.T) {
 			}
 			return nil
 		})
-		leading.Store(true)
-		term, end := context.WithCancel(base)
-		var t1 sync.WaitGroup
-		t1.Go(func() { ctl.Act(term) })
+		end := startTerm(base, ctl, &leading)
 		time.Sleep(30 * time.Second)
-		leading.Store(false)
 		end()
-		t1.Wait()
 		// The other leader scales it up; an hour passes.
 		if err := s.mem.Scale(base, ref("api"), 7); err != nil {
 			t.Fatal(err)
@@ -360,4 +314,30 @@ func TestAFollowersExplainDoesNotPresentAFormerTermAsCurrent(t *testing.T) {
 				"and nothing says the answer is its former term's:\n%s", f.Replicas, f.DesiredReplicas, rec.Body.String())
 		}
 	})
+}
+
+// runStack runs s's simulated gateway and metrics source until the test
+// ends, on the context it returns.
+func runStack(t *testing.T, s *stack) context.Context {
+	t.Helper()
+	base, stop := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	t.Cleanup(func() { stop(); wg.Wait() })
+	wg.Go(func() { _ = s.gw.Run(base) })
+	wg.Go(func() { _ = s.src.Run(base) })
+	return base
+}
+
+// startTerm makes ctl lead (leading true, Act running on a term of base)
+// and returns what ends the term: leading false, Act stopped and returned.
+func startTerm(base context.Context, ctl *Controller, leading *atomic.Bool) (end func()) {
+	leading.Store(true)
+	term, cancel := context.WithCancel(base)
+	var wg sync.WaitGroup
+	wg.Go(func() { ctl.Act(term) })
+	return func() {
+		leading.Store(false)
+		cancel()
+		wg.Wait()
+	}
 }
