@@ -7,13 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/queueworker"
-	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -69,22 +66,7 @@ func gauge(reg *prometheus.Registry, name string) float64 {
 // 4 run and 6 wait. Want each worker's pending = 6 and inflight = 2, so
 // avg(pending) + sum(inflight) = 6 + 4 = 10, the backlog (not 8 + 4 = 12).
 func TestPendingAcrossWorkerReplicas(t *testing.T) {
-	srv := teststack.StartNATS(t)
-	nc, err := nats.Connect(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := queueworker.EnsureStream(ctx, js, queueworker.Queue{}); err != nil {
-		t.Fatal(err)
-	}
-	pub, err := queueworker.NewPublisher(nc, queueworker.Queue{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	nc, pub, ctx := startQueue(t)
 	inv := &blocking{release: make(chan struct{})}
 	defer close(inv.release)
 	var regs [2]*prometheus.Registry

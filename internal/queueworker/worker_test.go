@@ -39,19 +39,19 @@ func (f *flaky) Invoke(_ context.Context, _ provider.Ref, h http.Header, _ []byt
 	return http.StatusOK
 }
 
-// TestWorker: with no ready replica nothing is taken and the backlog is
-// exported as pending; once ready, every message runs, a failed call is
-// redelivered, and each is acknowledged exactly once.
-func TestWorker(t *testing.T) {
+// startQueue starts a nats-server with the OpenFaaS stream and a publisher
+// on it, all stopped when the test ends; ctx ends then too.
+func startQueue(t *testing.T) (*nats.Conn, *queueworker.Publisher, context.Context) {
+	t.Helper()
 	srv := teststack.StartNATS(t)
 	nc, err := nats.Connect(srv.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
+	t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	if err := queueworker.EnsureStream(ctx, js, queueworker.Queue{}); err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +59,14 @@ func TestWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return nc, pub, ctx
+}
+
+// TestWorker: with no ready replica nothing is taken and the backlog is
+// exported as pending; once ready, every message runs, a failed call is
+// redelivered, and each is acknowledged exactly once.
+func TestWorker(t *testing.T) {
+	nc, pub, ctx := startQueue(t)
 	var ready atomic.Int64
 	inv := &flaky{tries: map[string]int{}, done: map[string]int{}}
 	reg := prometheus.NewRegistry()
