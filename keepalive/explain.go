@@ -67,22 +67,22 @@ func (w *PreWarmer) Name() string { return "keepalive" }
 func (w *PreWarmer) Explain(ref provider.Ref) (any, bool) {
 	w.mu.Lock()
 	fallback := w.cfg.Fallback // a reload's SetDefaults writes it
-	var max uint64
+	var maxReplicas uint64
 	c, passes := w.specs[ref], w.passes
 	if passes > 0 && (c == nil || c.pass != passes || !c.want) {
 		w.mu.Unlock()
 		return nil, false
 	}
 	if c != nil {
-		max = c.max
+		maxReplicas = c.max
 	}
 	w.mu.Unlock()
 	e, ok := w.cfg.Policy.Explain(ref, fallback, w.cfg.Clock.Now())
 	if !ok {
 		return nil, false
 	}
-	if max > 0 && e.PreWarmReplicas > max {
-		e.PreWarmReplicas = max
+	if maxReplicas > 0 && e.PreWarmReplicas > maxReplicas {
+		e.PreWarmReplicas = maxReplicas
 	}
 	w.mu.Lock()
 	e.PreWarmedUntil = w.warm[ref]
