@@ -93,7 +93,12 @@ type consumer struct {
 func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	out := metricsource.Values{}
+	// The largest backlog per filter subject: consumers filtering the same
+	// subject each see all its messages. Summed per function below, over
+	// its filters: <subject>.<name> and <subject>.<name>.<namespace> (the
+	// default one) are the same function's, and each literal filter holds
+	// only the messages published to it.
+	perFilter := map[string]float64{}
 	subj := apiPrefix + "CONSUMER.LIST." + s.cfg.Stream
 	offset := 0
 	for {
@@ -111,31 +116,35 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 				s.cfg.Stream, page.Error.Description, page.Error.Code, page.Error.ErrCode)
 		}
 		for _, c := range page.Consumers {
-			s.add(out, c)
+			s.add(perFilter, c)
 		}
 		offset += len(page.Consumers)
 		if len(page.Consumers) == 0 || offset >= page.Total {
+			out := metricsource.Values{}
+			for filter, v := range perFilter {
+				ref, _ := s.refOf(filter) // add kept only filters refOf maps
+				out[ref] += v
+			}
 			return out, nil
 		}
 	}
 }
 
-// add records one consumer's backlog under its function. Several consumers
-// filtering the same function's subject each see all its messages, so the
+// add records one consumer's backlog under its filter subject. Several
+// consumers filtering the same subject each see all its messages, so the
 // largest backlog counts, not the sum.
-func (s *Source) add(out metricsource.Values, c consumer) {
+func (s *Source) add(perFilter map[string]float64, c consumer) {
 	filter := c.Config.FilterSubject
 	if filter == "" && len(c.Config.FilterSubjects) == 1 {
 		filter = c.Config.FilterSubjects[0]
 	}
-	ref, ok := s.refOf(filter)
-	if !ok {
+	if _, ok := s.refOf(filter); !ok {
 		s.log.Debug("consumer is not a single function's; ignored", "consumer", c.Name, "filter", filter)
 		return
 	}
 	v := float64(c.NumPending + c.NumAckPending)
-	if old, seen := out[ref]; !seen || v > old {
-		out[ref] = v
+	if old, seen := perFilter[filter]; !seen || v > old {
+		perFilter[filter] = v
 	}
 }
 
