@@ -77,7 +77,15 @@ func (m ArrivalModel) Minute(rng *rand.Rand, n uint32, buf []float64) []float64 
 		}
 		total := t + rng.ExpFloat64()
 		for i := range buf {
-			buf[i] = buf[i] / total * 60
+			// ExpFloat64 is exactly 0 about once in 2³² draws: a closing
+			// spacing of 0 put the last call at 60 s, the next minute's
+			// first instant (past the replay's end in its last minute,
+			// where the call was lost), and all n+1 of them 0 at 0/0.
+			v := 0.0
+			if total > 0 {
+				v = buf[i] / total * 60
+			}
+			buf[i] = min(v, lastInstant)
 		}
 	}
 	return buf
