@@ -129,7 +129,11 @@ var timerPeriods = []int{1, 2, 5, 10, 15, 30, 60}
 
 func timers(rng *rand.Rand, pm []uint32) {
 	period := timerPeriods[rng.IntN(len(timerPeriods))]
-	for t := rng.IntN(period); t < len(pm); t += period {
+	// From one period before the day to its last minute's next: a firing
+	// due just outside the day that runs a minute early or late falls in
+	// its first or last minute, as on a real day (without them those
+	// minutes held a tenth fewer calls than any other).
+	for t := rng.IntN(period) - period; t <= len(pm); t += period {
 		if rng.Float64() < 0.02 {
 			continue
 		}
