@@ -55,7 +55,8 @@ func reconcileDurationPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 func idlerCyclePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Idler cycles", "Idler cycle duration (p99) and runs.", "s", pos,
 		query{`histogram_quantile(0.99, sum by (le) (rate(faas_autoscaler_idler_cycle_duration_seconds_bucket[$__rate_interval])))`, "cycle p99"},
-		query{`sum(increase(faas_autoscaler_idler_runs_total[$__rate_interval]))`, "runs"})
+		query{`sum(increase(faas_autoscaler_idler_runs_total[$__rate_interval]))`, "runs"}).
+		OverrideByQuery(refID(1), unitOverride("short")) // a count, not seconds
 }
 
 func idlerSkippedPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
@@ -64,7 +65,7 @@ func idlerSkippedPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 }
 
 func scaleCallResultsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
-	return timeSeries(id, "Scale calls by result", "Scale operations across all functions, by result.", "short", pos,
-		query{`sum by (result) (increase(faas_autoscaler_scale_calls_total[$__rate_interval]))`, "{{result}}"}).
+	return timeSeries(id, "Scale calls by result", "Scale operations per second across all functions, by result. "+countBars, "ops", pos,
+		query{`sum by (result) (rate(faas_autoscaler_scale_calls_total[$__rate_interval]))`, "{{result}}"}).
 		DrawStyle(drawBars)
 }

@@ -10,9 +10,12 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
 )
 
-// functionVariable lists functions the gateway has seen, as name.namespace.
+// functionVariable lists functions as name.namespace: those the gateway has
+// counted a call of, and those the controller exports (a function held at
+// zero and not called since the gateway last restarted is the case the
+// "At zero" and "Idle for" panels are for).
 func functionVariable() *dashboard.QueryVariableBuilder {
-	q := `label_values(gateway_function_invocation_total, function_name)`
+	q := `label_values({__name__=~"gateway_function_invocation_total|faas_autoscaler_function_replicas"}, function_name)`
 	return dashboard.NewQueryVariableBuilder("function").Label("Function").
 		Datasource(datasource).
 		Query(dashboard.StringOrMap{String: cog.ToPtr(q)}).Definition(q).
@@ -95,8 +98,8 @@ func surplusPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 }
 
 func decisionsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
-	return timeSeries(id, "Decisions by reason", "The autoscaler's decisions for this function, by reason code.", "short", pos,
-		query{`sum by (reason) (increase(faas_autoscaler_decisions_total{` + fn + `}[$__rate_interval]))`, "{{reason}}"}).
+	return timeSeries(id, "Decisions by reason", "The autoscaler's decisions for this function per second, by reason code. "+countBars, "ops", pos,
+		query{`sum by (reason) (rate(faas_autoscaler_decisions_total{` + fn + `}[$__rate_interval]))`, "{{reason}}"}).
 		DrawStyle(drawBars)
 }
 
@@ -123,7 +126,20 @@ func functionLatencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 // the range at which the started counter moved.
 func lastInvocationPanel(id uint32, pos dashboard.GridPos) *statPanelBuilder {
 	return statPanel(id, "Idle for", "Time since an invocation of this function last started (to within $__rate_interval; empty: none in the dashboard's range). The idler scales an opted-in function to zero once this passes its keep-alive.", "s", pos,
-		query{`time() - max(max_over_time(timestamp(changes(gateway_function_invocation_started{` + fn + `}[$__rate_interval]) > 0)[$__range:]))`, "idle"})
+		query{idleForExpr(), "idle"})
+}
+
+// idleForExpr is the time since the last step at which the started counter
+// moved, or appeared: the gateway creates a function's counter at its first
+// call, at 1 (each gateway replica at the first call it proxies), which
+// changes() does not see, so a function called once since the gateway
+// started read "none in the dashboard's range". The idler's own activity
+// query counts such a series' value for the same reason.
+func idleForExpr() string {
+	started := `gateway_function_invocation_started{` + fn + `}`
+	moved := `(changes(` + started + `[$__rate_interval]) > 0)`
+	appeared := `(` + started + ` unless ` + started + ` offset $__rate_interval)`
+	return `time() - max(max_over_time(timestamp(` + moved + ` or ` + appeared + `)[$__range:]))`
 }
 
 func atZeroPanel(id uint32, pos dashboard.GridPos) *statPanelBuilder {

@@ -182,6 +182,9 @@ var (
 	// ignoring (...), group_left (...), group_right (...).
 	groupingRE = regexp.MustCompile(`\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)`)
 	stringRE   = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	// nameSetRE is a selector by a set of names, {__name__=~"a|b"}: each
+	// name is checked as a selector of its own.
+	nameSetRE = regexp.MustCompile(`__name__=~"([a-zA-Z0-9_:|]+)"`)
 )
 
 // checkExpr reports every name of ours in expr that is not exported, every
@@ -194,7 +197,13 @@ func checkExpr(expr string, have, records exported) []string {
 	// they are not read as names.
 	bare := stringRE.ReplaceAllString(expr, `""`)
 	known := map[string]bool{"job": true, "instance": true, "le": true}
-	for _, m := range selectorRE.FindAllStringSubmatch(bare, -1) {
+	selectors := selectorRE.FindAllStringSubmatch(bare, -1)
+	for _, m := range nameSetRE.FindAllStringSubmatch(expr, -1) {
+		for name := range strings.SplitSeq(m[1], "|") {
+			selectors = append(selectors, []string{name, name, ""})
+		}
+	}
+	for _, m := range selectors {
 		name := m[1]
 		labels, isOurs := have[name]
 		if rec, ok := records[name]; ok {

@@ -57,8 +57,8 @@ func replicasPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 }
 
 func scaleEventsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
-	return timeSeries(id, "Scale calls", "Scale operations sent to the provider, by function and result.", "short", pos,
-		query{`sum by (function_name, result) (increase(faas_autoscaler_scale_calls_total[$__rate_interval]))`, "{{function_name}} {{result}}"}).
+	return timeSeries(id, "Scale calls", "Scale operations sent to the provider per second, by function and result. "+countBars, "ops", pos,
+		query{`sum by (function_name, result) (rate(faas_autoscaler_scale_calls_total[$__rate_interval]))`, "{{function_name}} {{result}}"}).
 		DrawStyle(drawBars)
 }
 

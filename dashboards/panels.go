@@ -64,6 +64,18 @@ func timeSeries(id uint32, title, description, unit string, pos dashboard.GridPo
 	return p
 }
 
+// countBars is the description's note on a counter drawn as bars. They are
+// rates, not increase()s: $__rate_interval is longer than the step (four
+// steps at the shipped provisioning's 5 s), so an increase per bar drew one
+// call in four bars adding up to more than three calls.
+const countBars = "Each bar is the rate over $__rate_interval: bar height × the step is the calls in it."
+
+// unitOverride is the field override setting one query's unit, for a panel
+// whose series are not all in its own.
+func unitOverride(unit string) []dashboard.DynamicConfigValue {
+	return []dashboard.DynamicConfigValue{{Id: "unit", Value: unit}}
+}
+
 // statPanel shows the latest value of one query.
 func statPanel(id uint32, title, description, unit string, pos dashboard.GridPos, q query) *stat.PanelBuilder {
 	return stat.NewPanelBuilder().Id(id).Title(title).Description(description).Unit(unit).

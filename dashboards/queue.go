@@ -19,5 +19,6 @@ func queueBacklogPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 func queueDrainPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Async drain rate and time to drain", "Messages processed and acknowledged per second, and the waiting backlog divided by that rate: how long a message published now waits at the current pace.", "short", pos,
 		query{`sum(rate(queue_worker_messages_processed_total{` + fn + `}[$__rate_interval]))`, "drained/s"},
-		query{`avg(queue_worker_pending_messages{` + fn + `}) / sum(rate(queue_worker_messages_processed_total{` + fn + `}[$__rate_interval]))`, "time to drain (s)"})
+		query{`avg(queue_worker_pending_messages{` + fn + `}) / sum(rate(queue_worker_messages_processed_total{` + fn + `}[$__rate_interval]))`, "time to drain (s)"}).
+		OverrideByQuery(refID(1), unitOverride("s")) // seconds, beside a rate
 }
