@@ -201,6 +201,14 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 // functions as soon as Notify queues them, until ctx is done (returns nil).
 func (l *Loop) Run(ctx context.Context) error {
 	l.newTerm()
+	// A term that ends with the lease lost leaves no data age behind: the
+	// dashboard's max() across replicas showed a former leader's last age
+	// (minutes, in the outage that cost it the lease) over the leader's.
+	defer func() {
+		if l.cfg.Leading != nil && !l.cfg.Leading() {
+			l.metrics.scrapeAge.Set(0)
+		}
+	}()
 	f := l.cfg.Clock.NewTicker(FollowUpEvery)
 	defer f.Stop()
 	now := l.cfg.Clock.Now()
