@@ -86,13 +86,17 @@ and on (function_name) (%s > 0)`,
 	// threshold. The controller exports that threshold as a step
 	// function's target (scaling_type="step", scaler.StepAlertRate); no
 	// load record has that type, so the alerts above never match it, and
-	// step functions had no alert at all: they never scaled up.
+	// step functions had no alert at all: they never scaled up. Unlike the
+	// alerts above it keeps firing at the maximum, as CE's own rule does: in
+	// step mode a resolved alert means the load is gone (exact CE drops to
+	// the minimum), so an alert that resolved at the maximum took a function
+	// under full load from 5 to 1, and back up, again and again. A step
+	// while at the maximum changes nothing.
 	step := Rule{
 		Alert: AlertStepRateHigh,
 		Expr: fmt.Sprintf(`sum by (function_name) (rate(%s[%s]))
-  > on (function_name) group_left (scaling_type) max by (function_name, scaling_type) (%s{scaling_type="step"})
-and on (function_name) (%s < on (function_name) %s)`,
-			metricInvocationTotal, Duration(o.Window), metricTargetLoad, replicasByFn, maxByFn),
+  > on (function_name) group_left (scaling_type) max by (function_name, scaling_type) (%s{scaling_type="step"})`,
+			metricInvocationTotal, Duration(o.Window), metricTargetLoad),
 		For:         Dur(o.ScaleUpFor),
 		Labels:      common("up"),
 		Annotations: annotations(`{{ $labels.function_name }}: invocation rate {{ $value }}/s is above step mode's threshold`),

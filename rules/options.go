@@ -107,6 +107,11 @@ func ForScrapeInterval(scrape time.Duration) Options {
 	if 4*scrape > cpu {
 		cpu = 4 * scrape
 	}
+	if scrape >= time.Second && cpu%scrape != 0 {
+		// A window must be a multiple of the scrape interval (Validate):
+		// at 8 s the minute was refused, and with it the defaults.
+		cpu += scrape - cpu%scrape
+	}
 	return Options{
 		ScrapeInterval:     scrape,
 		EvaluationInterval: EvaluationFor(scrape),
@@ -135,8 +140,18 @@ func EvaluationFor(scrape time.Duration) time.Duration {
 }
 
 // customNameRE is what a scaling type must look like to be a safe label
-// value and a readable metric name part.
-var customNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+// value and a metric name part: the controller's own pattern for
+// com.openfaas.scale.type (scaler/spec.go), so every type a function may
+// name has its rule (a stricter one refused latencyP99, which the
+// controller accepts). TestCustomTypeNamesMatchTheController keeps them
+// equal.
+var customNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
+// typeStep is the controller's step mode (scaler.TypeStep): not a load a
+// custom record may carry. Its record would join the target gauge every
+// step function exports with scaling_type="step", and the load alerts
+// would fire for step functions, which step up on any firing alert.
+const typeStep = "step"
 
 // k8sNameRE is a DNS-1123 subdomain, what Kubernetes accepts as metadata.name.
 var k8sNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
@@ -206,6 +221,8 @@ func (o Options) Validate() error {
 			add("custom scaling type %q: name must match %s", c.Name, customNameRE)
 		case slices.Contains(BuiltinTypes, c.Name):
 			add("custom scaling type %q: is a built-in type", c.Name)
+		case c.Name == typeStep:
+			add("custom scaling type %q: is the controller's step mode, which has its own alert", c.Name)
 		case seen[c.Name]:
 			add("scaling type %q: listed twice", c.Name)
 		}

@@ -12,8 +12,11 @@ import (
 // target load with scaling_type="step" valued at the rate its alert fires
 // above (scaler.StepAlertRate, 5/s). Three functions, 1 of max 5 replicas
 // unless said: step.fn at 100/s fires, with scaling_type="step" for the
-// webhook; slow.fn at 2/s does not; full.fn at 100/s on 5 of 5 cannot
-// step further and does not. Found by a review: every generated alert
+// webhook; slow.fn at 2/s does not; full.fn at 100/s on 5 of 5 fires too:
+// in step mode a resolved alert means the load is gone (exact CE drops to
+// the minimum), so it must not resolve at the maximum (a review found it
+// did, and a function under full load sawtoothed 5 -> 1 -> 5). Found by an
+// earlier review: every generated alert
 // joined on the target gauge, which step functions did not have, so they
 // never got an alert and never scaled up.
 const stepUnitTest = `rule_files: [rules.yml]
@@ -49,6 +52,8 @@ tests:
       - expr: count by (function_name, scaling_type) (ALERTS{service="faas-autoscaler", alertstate="firing"})
         eval_time: 60s
         exp_samples:
+          - labels: '{function_name="full.fn", scaling_type="step"}'
+            value: 1
           - labels: '{function_name="step.fn", scaling_type="step"}'
             value: 1
 `

@@ -113,10 +113,6 @@ func gaugeValues(v []float64) string {
 
 func constant(x float64) []float64 { return []float64{x, x, x} }
 
-// typeStep is the scaling type the controller exports for step functions
-// (scaler.TypeStep), beside their alert threshold.
-const typeStep = "step"
-
 func (s fnScenario) inputs(interval time.Duration) []inputSeries {
 	var out []inputSeries
 	instances := []string{"controller-a:8080"}
@@ -181,8 +177,9 @@ func alertCondition(o Options, alert string, s fnScenario, p int) bool {
 	switch alert {
 	case AlertStepRateHigh:
 		// Every status code counts, as in the rps record; target is the
-		// threshold the controller exports (scaler.StepAlertRate).
-		return r < s.max && load > s.target
+		// threshold the controller exports (scaler.StepAlertRate). At the
+		// maximum too: resolved means the load is gone in step mode.
+		return load > s.target
 	case AlertLoadAboveTarget:
 		return r > 0 && r < s.max && load > s.target*r*(1+o.Tolerance)
 	case AlertAtZeroWithLoad:
@@ -213,7 +210,7 @@ func scalingScenarios(o Options) []fnScenario {
 		// Step mode: above 5/s (its exported threshold) fires whatever the
 		// replicas, 3/s does not; one a second answers 500 and counts.
 		{fn: "stepmode" + ns, typ: typeStep, target: 5, min: 1, max: 5, replicas: constant(2), load: []float64{3, 40, 3}, errorRate: 1},
-		// Step mode at its maximum: nothing to step to.
+		// Step mode at its maximum: still firing (resolved would drop it).
 		{fn: "stepmax" + ns, typ: typeStep, target: 5, min: 1, max: 2, replicas: constant(2), load: constant(40)},
 	}
 }
