@@ -33,7 +33,7 @@ func TestClusterHelmInstallNotesAndUpgrade(t *testing.T) {
 		}
 		return notes
 	}
-	checkNotes := func(notes, url string) {
+	checkNotes := func(notes, url, passwordFile string) {
 		t.Helper()
 		if !strings.Contains(notes, url) {
 			t.Errorf("NOTES lack the webhook URL %s:\n%s", url, notes)
@@ -59,11 +59,13 @@ func TestClusterHelmInstallNotesAndUpgrade(t *testing.T) {
 		}
 		if len(s.Receivers) != 1 || len(s.Receivers[0].WebhookConfigs) != 1 || s.Receivers[0].WebhookConfigs[0].URL != url {
 			t.Errorf("snippet receivers = %+v; want one webhook to %s", s.Receivers, url)
+		} else if auth := s.Receivers[0].WebhookConfigs[0].HTTPConfig.BasicAuth; auth.PasswordFile != passwordFile {
+			t.Errorf("snippet basic_auth = %+v; want the password file %s", auth, passwordFile)
 		}
 	}
 
 	notes := install("faas-autoscaler", "kubernetes.namespaces={helm-fn}")
-	checkNotes(notes, "http://faas-autoscaler.helm-release:8080/system/alert")
+	checkNotes(notes, "http://faas-autoscaler.helm-release:8080/system/alert", "/var/secrets/faas-autoscaler/basic-auth-password")
 	checksum := func() string {
 		d, err := c.Client.AppsV1().Deployments(ns).Get(t.Context(), "faas-autoscaler", metav1.GetOptions{})
 		if err != nil {
@@ -82,7 +84,9 @@ func TestClusterHelmInstallNotesAndUpgrade(t *testing.T) {
 	}
 
 	notes = install("gw", "provider=openfaas")
-	checkNotes(notes, "http://gw-faas-autoscaler.helm-release:8080/system/alert")
+	// OpenFaaS's AlertManager has the basic-auth Secret at /var/secrets
+	// (reference/openfaas.md); the snippet pasted as printed must work there.
+	checkNotes(notes, "http://gw-faas-autoscaler.helm-release:8080/system/alert", "/var/secrets/basic-auth-password")
 }
 
 func setArgs(sets []string) []string {
