@@ -28,6 +28,9 @@ const (
 	// ScalingTypeLabel names the kind of load in LoadAnnotation; the
 	// generated rules carry it.
 	ScalingTypeLabel = "scaling_type"
+	// DirectionLabel is the generated rules' way the alert asks to scale:
+	// "up" or "down" (scaler.Signal.Down).
+	DirectionLabel = "direction"
 )
 
 // toSignal maps one alert to a signal. It is pure: received is the time the
@@ -58,6 +61,7 @@ func toSignal(a *template.Alert, defaultNamespace string, received time.Time) (s
 		Fingerprint: a.Fingerprint,
 		StartsAt:    a.StartsAt,
 		Received:    received,
+		Down:        a.Labels[DirectionLabel] == "down",
 	}
 	if v, ok := a.Annotations[LoadAnnotation]; ok {
 		load, err := parseLoad(v)

@@ -127,3 +127,22 @@ func TestToSignalCarriesScalingType(t *testing.T) {
 		t.Errorf("signal = %+v, want scaling type capacity and load 12", s)
 	}
 }
+
+// TestToSignalCarriesDirection: the generated rules' scale-down alert
+// (direction="down") maps to a signal the scaler takes as a trigger only;
+// without the label a firing FunctionLoadBelowTarget woke functions at zero.
+func TestToSignalCarriesDirection(t *testing.T) {
+	for dir, down := range map[string]bool{"down": true, "up": false, "": false} {
+		labels := template.KV{"alertname": "FunctionLoadBelowTarget", "function_name": "figlet.fn"}
+		if dir != "" {
+			labels[DirectionLabel] = dir
+		}
+		s, err := toSignal(&template.Alert{Status: "firing", Fingerprint: "f", Labels: labels}, "openfaas-fn", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Down != down {
+			t.Errorf("direction %q: Down = %v, want %v", dir, s.Down, down)
+		}
+	}
+}

@@ -19,6 +19,9 @@ const defaultStableWindow = 60 * time.Second
 // (zero is the idler's decision), a function at zero stays there until it has
 // load or a firing alert, and then wakes to at least max(min, 1).
 func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
+	if obs.Signal != nil && obs.Signal.Down {
+		obs.Signal = nil // see Signal.Down: a trigger, not an input
+	}
 	var d Decision
 	switch {
 	case spec.Static():
@@ -127,6 +130,18 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		// Prometheus has data: decisions rest on it from now on.
 		d.Next.AlertLoadAt, d.Next.AlertBase = time.Time{}, 0
 	}
+	// An alert instance's load is burst evidence on the notification that
+	// first brings it. AlertManager's repeats carry it as Prometheus last
+	// sent it, up to its resend delay (a minute) old: taken as the freshest
+	// reading, a repeat scaled a function up after its load had fallen,
+	// while the source's own burst reading was fresh. Without one the
+	// alert's is all there is, repeat or not.
+	freshAlertLoad := alertLoad
+	if alertLoad {
+		key := stepKey(obs.Signal)
+		freshAlertLoad = obs.BurstLoad == nil || key != st.AlertLoadKey
+		d.Next.AlertLoadKey = key
+	}
 	// A firing alert's load is the freshest short-window reading there is
 	// (the rule's window is a few scrapes): it is burst evidence, so the
 	// evaluation it triggers reacts to the step it reports instead of
@@ -136,7 +151,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		burstSrc = fmt.Sprintf("over %v%s", obs.BurstWindow, partWords(obs.BurstPart))
 		target = fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
 	}
-	if alertLoad && (obs.BurstLoad == nil || *obs.Signal.Load > *obs.BurstLoad) {
+	if freshAlertLoad && (obs.BurstLoad == nil || *obs.Signal.Load > *obs.BurstLoad) {
 		obs.BurstLoad, burstSrc, fromAlert = obs.Signal.Load, "from the alert", true
 		obs.BurstPart = metricsource.PartUnknown // the alert's reading, not the source's
 	}

@@ -119,6 +119,9 @@ type State struct {
 	// load data the count returns to AlertBase one evidence window later.
 	AlertLoadAt time.Time `json:"alert_load_at,omitzero"`
 	AlertBase   uint64    `json:"alert_base,omitempty"`
+	// AlertLoadKey is the alert instance (fingerprint@StartsAt) whose load
+	// a notification last brought: a repeat of it brings no new evidence.
+	AlertLoadKey string `json:"alert_load_key,omitempty"`
 }
 
 // Decision is the outcome of one evaluation.

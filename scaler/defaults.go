@@ -44,10 +44,13 @@ type Defaults struct {
 	// can cost at most half the capacity before the next look.
 	ScaleDownRate float64 // --scale-down-rate, 0.5
 	// StepDedup: in step mode, a repeat of the same firing alert (same
-	// fingerprint and StartsAt) within this long adds no second step. 10s is
-	// the CE AlertManager group_interval; repeats after it step again, which is
-	// how CE climbs on every repeat_interval.
-	StepDedup time.Duration // --step-dedup, 10s
+	// fingerprint and StartsAt) within this long adds no second step (HA
+	// AlertManagers' duplicates, retries). 5s is half the CE AlertManager's
+	// group_interval: notifications one group_interval apart step again, as
+	// CE climbs on each. At 10s, the interval itself, delivery and pass
+	// jitter put about half of them a little under it, and CE's steps were
+	// lost.
+	StepDedup time.Duration // --step-dedup, 5s
 }
 
 // DefaultDefaults returns the defaults documented in the label table.
@@ -66,7 +69,7 @@ func DefaultDefaults() Defaults {
 		ScaleUpRate:      2.0,
 		ScaleUpPods:      4,
 		ScaleDownRate:    0.5,
-		StepDedup:        10 * time.Second,
+		StepDedup:        5 * time.Second,
 	}
 }
 

@@ -98,5 +98,5 @@ func sameState(a, b *State) bool {
 	return sameRecs && a.LastScale == b.LastScale && a.LastScaleDir == b.LastScaleDir &&
 		a.BurstSince == b.BurstSince && a.BurstCrossed == b.BurstCrossed &&
 		a.StepKey == b.StepKey && a.StepAt == b.StepAt && a.RampFrom == b.RampFrom && a.RampStart == b.RampStart &&
-		a.AlertLoadAt == b.AlertLoadAt && a.AlertBase == b.AlertBase
+		a.AlertLoadAt == b.AlertLoadAt && a.AlertBase == b.AlertBase && a.AlertLoadKey == b.AlertLoadKey
 }

@@ -22,6 +22,7 @@ type modeState struct {
 	rampStart                time.Time
 	alertLoadAt              time.Time
 	alertBase                uint64
+	alertLoadKey             string
 }
 
 // state is the function's State as kept (fs.recs, fs.lastScale,
@@ -33,6 +34,7 @@ func (fs *fnState) state() State {
 		s.StepKey, s.StepAt = m.stepKey, m.stepAt
 		s.RampFrom, s.RampStart = m.rampFrom, m.rampStart
 		s.AlertLoadAt, s.AlertBase = m.alertLoadAt, m.alertBase
+		s.AlertLoadKey = m.alertLoadKey
 	}
 	return s
 }
@@ -47,6 +49,7 @@ func (fs *fnState) setState(s State) {
 		stepKey: s.StepKey, stepAt: s.StepAt,
 		rampFrom: s.RampFrom, rampStart: s.RampStart,
 		alertLoadAt: s.AlertLoadAt, alertBase: s.AlertBase,
+		alertLoadKey: s.AlertLoadKey,
 	}
 	switch {
 	case m == modeState{}:

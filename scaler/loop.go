@@ -313,11 +313,13 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 // rule, or the function's series under its bare and its qualified name,
 // which AlertManager groups into one notification in either order)
 // resolves: the function still has an alert firing, and in step mode the
-// resolution would start a step down in place of the step up. A newer
-// signal of the same alert, or a firing one, replaces it. The caller holds
-// l.mu.
+// resolution would start a step down in place of the step up. Nor does the
+// resolution of an earlier instance of the same alert (same fingerprint, an
+// earlier StartsAt: see earlierInstance). A newer signal of the same alert,
+// or a firing one, replaces it. The caller holds l.mu.
 func (l *Loop) queueLocked(sig Signal) {
-	if q, ok := l.pending[sig.Ref]; ok && q.Status == Firing && sig.Status == Resolved && q.Fingerprint != sig.Fingerprint {
+	if q, ok := l.pending[sig.Ref]; ok && q.Status == Firing && sig.Status == Resolved &&
+		(q.Fingerprint != sig.Fingerprint || sig.StartsAt.Before(q.StartsAt)) {
 		return
 	}
 	l.pending[sig.Ref] = sig

@@ -188,7 +188,9 @@ func TestScenarioLabelChangeMidRun(t *testing.T) {
 }
 
 func TestScenarioStepModeRepeatsAndResolve(t *testing.T) {
-	spec := stepSpec(func(s *Spec) { s.Max, s.Factor, s.DownWindow = 10, 20, time.Minute }) // step 2
+	// step 2; a dedup window longer than the world's 5 s step, so the
+	// delivery one step later is a duplicate.
+	spec := stepSpec(func(s *Spec) { s.Max, s.Factor, s.DownWindow, s.StepDedup = 10, 20, time.Minute, 8*time.Second })
 	w := newWorld(t, spec, 1)
 	start := t0
 	w.step(nil, nil, firing("fp", start)) // 3

@@ -32,6 +32,11 @@ type Signal struct {
 	Fingerprint string
 	StartsAt    time.Time
 	Received    time.Time
+	// Down says the alert asks for fewer replicas (the generated rules'
+	// direction="down", FunctionLoadBelowTarget): it only wakes the loop
+	// sooner. Its firing is no evidence of load (it woke functions at zero
+	// on a repeat after the idler had scaled them there) and never a step.
+	Down bool
 }
 
 // ErrUnavailable is returned by the reconcile loop's Notify when it cannot act

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,12 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	lo, _, _ := floor(&spec, &obs)
 
 	switch {
+	case earlierInstance(sig, &st):
+		d.Code = CodeSteady
+		if !obs.quiet {
+			d.Reason = earlierInstanceWords(sig, cur)
+		}
+		return clampStep(spec, obs, d)
 	case sig != nil && sig.Status == Firing:
 		key := stepKey(sig)
 		if key == st.StepKey && now.Sub(st.StepAt) < spec.StepDedup {
@@ -108,6 +115,11 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		if !obs.quiet {
 			d.Reason = fmt.Sprintf("exact CE, no alert: keep %d", cur)
 		}
+	case earlierInstance(sig, &st):
+		d.Code = CodeSteady
+		if !obs.quiet {
+			d.Reason = "exact CE: " + earlierInstanceWords(sig, cur)
+		}
 	case sig.Status == Firing && step > 0:
 		key := stepKey(sig)
 		if key == st.StepKey && now.Sub(st.StepAt) < spec.StepDedup {
@@ -166,6 +178,30 @@ func addCapped(cur, step, limit uint64) uint64 {
 // stepKey identifies one firing episode of one alert.
 func stepKey(sig *Signal) string {
 	return sig.Fingerprint + "@" + sig.StartsAt.UTC().Format(time.RFC3339Nano)
+}
+
+// earlierInstance says sig resolves an earlier instance of the alert last
+// stepped on: the same fingerprint, an earlier StartsAt. It says nothing
+// about the instance firing now, which AlertManager resolves on its own;
+// acted on, it dropped exact CE to its minimum (and started step mode's way
+// down) under a firing alert. Such a resolution comes after the newer firing
+// when AlertManager's store replaced the firing instance by a resolved one
+// that does not overlap it (HA Prometheus, restarts) and notified that.
+func earlierInstance(sig *Signal, st *State) bool {
+	if sig == nil || sig.Status != Resolved || st.StepKey == "" {
+		return false
+	}
+	i := strings.LastIndexByte(st.StepKey, '@')
+	if i < 0 || st.StepKey[:i] != sig.Fingerprint {
+		return false
+	}
+	at, err := time.Parse(time.RFC3339Nano, st.StepKey[i+1:])
+	return err == nil && sig.StartsAt.Before(at)
+}
+
+func earlierInstanceWords(sig *Signal, cur uint64) string {
+	return fmt.Sprintf("alert %s resolved for its instance started %s, earlier than the one stepped on: keep %d",
+		sig.AlertName, sig.StartsAt.UTC().Format(time.RFC3339), cur)
 }
 
 // clampStep applies [floor, max] to a step decision, except that a function
