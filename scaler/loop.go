@@ -437,7 +437,11 @@ func (l *Loop) SetTuning(d Defaults, stable, burst time.Duration) error {
 	}
 	l.passMu.Lock()
 	defer l.passMu.Unlock()
+	// Under mu too: passes read the tuning under passMu, the explain API
+	// under mu (a reload raced every GET /api/v1/functions).
+	l.mu.Lock()
 	l.cfg.Defaults, l.cfg.StableWindow, l.cfg.BurstWindow = d, stable, burst
+	l.mu.Unlock()
 	l.specGen++ // every function's labels are parsed again over the new defaults
 	return nil
 }
