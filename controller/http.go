@@ -8,7 +8,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
+	"github.com/faas-autoscaler/faas-autoscaler/idler"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/exposition"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // Mux serves the controller's endpoints: the AlertManager webhook on
@@ -17,7 +19,7 @@ import (
 func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, ready func() error) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/system/alert", webhook)
-	api := followerRefuses(c.deps.Leading, explain.Handler(c.Loop, c.Sections()...))
+	api := followerRefuses(c.deps.Leading, explain.Handler(c.lister(), c.Sections()...))
 	mux.Handle("/api/v1/functions", api)
 	mux.Handle("/api/v1/functions/", api)
 	mux.Handle("/metrics", metricsHandler(gatherer))
@@ -30,6 +32,30 @@ func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, read
 		_, _ = io.WriteString(w, "OK\n")
 	})
 	return mux
+}
+
+// lister is the explain API's list of functions: the scaler loop's, or with
+// the scaler off (only scale to zero runs) the idler's, whose section then
+// holds the explanation. The loop lists only while it runs, and with the
+// scaler off it never does: every function was unknown to the API.
+func (c *Controller) lister() explain.Lister {
+	if c.Config().Scaler.Enabled || c.Idler == nil {
+		return c.Loop
+	}
+	return idlerLister{c.Idler}
+}
+
+// idlerLister names the idler's functions; what the API says of each is in
+// its sections (the idler's "idle" among them).
+type idlerLister struct{ d *idler.Idler }
+
+func (l idlerLister) Refs() []provider.Ref { return l.d.Refs() }
+
+func (l idlerLister) Explain(ref provider.Ref) (explain.Function, bool) {
+	if _, ok := l.d.Explain(ref); !ok {
+		return explain.Function{}, false
+	}
+	return explain.Function{Ref: ref.String(), Name: ref.Name, Namespace: ref.Namespace}, true
 }
 
 // followerRefuses answers 503 on a replica that does not lead, as the

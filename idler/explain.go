@@ -138,3 +138,17 @@ func (d *Idler) Explain(ref provider.Ref) (any, bool) {
 	}
 	return st.explain.explanation(ref), true
 }
+
+// Refs lists the functions the last cycle evaluated: the explain API's list
+// when the scaler, which lists otherwise, is off (scaler.enabled: false).
+func (d *Idler) Refs() []provider.Ref {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]provider.Ref, 0, len(d.state))
+	for ref, st := range d.state {
+		if !st.explain.evaluatedAt.IsZero() {
+			out = append(out, ref)
+		}
+	}
+	return out
+}
