@@ -77,7 +77,7 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("secret-mount-path", "secret_mount_path")
 	fs.BoolVar(&c.BasicAuth, "basic-auth", true, "use basic auth with the gateway")
 	e.bind("basic-auth", "basic_auth")
-	fs.StringVar(&c.PrometheusURL, "prometheus-url", "", "Prometheus URL, e.g. http://prometheus.openfaas:9090; required with --provider openfaas or kubernetes, refused with memory and the embedded default (they use the embedded source)")
+	fs.StringVar(&c.PrometheusURL, "prometheus-url", "", "Prometheus URL, e.g. http://prometheus.openfaas:9090; required with --provider openfaas or kubernetes; with --provider memory --functions-file the functions' metrics come from it instead of the in-process simulated gateway; refused with the embedded default and the memory provider's demo (they use the embedded source)")
 	e.bind("prometheus-url", "prometheus_url")
 	fs.Var(&c.Namespaces, "namespaces", "comma-separated function namespaces to manage (default: all the provider lists; openfaas-fn on kubernetes)")
 	e.bind("namespaces", "namespaces")
@@ -185,11 +185,14 @@ func (c *runConfig) Validate() error {
 	if (mode == "openfaas" || mode == "kubernetes") && c.PrometheusURL == "" {
 		bad("--prometheus-url is required with --provider %s (the load and activity of functions come from Prometheus)", mode)
 	}
-	if c.PrometheusURL != "" && mode != "openfaas" && mode != "kubernetes" {
-		// As --nats-url and --leader-elect where they do not apply: memory
-		// and the embedded default always read the simulated gateway
-		// through the embedded source, so a URL here was silently ignored.
-		bad("--prometheus-url needs --provider openfaas or kubernetes (--provider memory and the embedded default read the simulated gateway's metrics themselves)")
+	memoryFromFile := mode == "memory" && c.FunctionsFile != ""
+	if c.PrometheusURL != "" && mode != "openfaas" && mode != "kubernetes" && !memoryFromFile {
+		// As --nats-url and --leader-elect where they do not apply: the
+		// embedded default and the memory provider's demo read their
+		// simulated gateway through the embedded source, so a URL here was
+		// silently ignored. With --functions-file the memory provider
+		// holds the file's functions and Prometheus has their metrics.
+		bad("--prometheus-url needs --provider openfaas or kubernetes, or --provider memory with --functions-file (the embedded default and the memory provider's demo read the simulated gateway's metrics themselves)")
 	} else if c.PrometheusURL != "" {
 		if u, err := url.Parse(c.PrometheusURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("--prometheus-url %q: want an http(s) URL such as http://prometheus.openfaas:9090", c.PrometheusURL)

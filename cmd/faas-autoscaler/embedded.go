@@ -127,8 +127,23 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 		}
 		gw.SetWorkload(ref, f.work)
 	}
+	if p.cfg.PrometheusURL != "" {
+		// --functions-file with --prometheus-url: the memory provider
+		// holds the functions, Prometheus has their metrics (a gateway
+		// elsewhere, or one simulated with the same file). No gateway
+		// simulated in this process, no embedded source.
+		p.provider = mem
+		*p.cfg.functions = nil
+		return nil, p.wirePrometheus()
+	}
 	ec := embedded.DefaultConfig()
-	ec.Fetch, ec.Interval, ec.Clock = gw.Scrape, time.Second, p.clk
+	ec.Fetch, ec.Clock = gw.Scrape, p.clk
+	if fns != nil {
+		// The demo's story is a minute long: a scrape a second. Functions
+		// from a file run on production timings, the source's default
+		// interval among them (Prometheus's scrape in the OpenFaaS chart).
+		ec.Interval = time.Second
+	}
 	ec.DefaultNamespace = demoNamespace
 	ec.Logger = p.log.With("component", "embedded-source")
 	src, err := embedded.New(ec)
@@ -139,14 +154,17 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 	if p.cfg.functions != nil {
 		*p.cfg.functions = nil // deployed: the provider holds its copies now
 	}
+	// The simulated gateway and the source's scrapes run with the file's
+	// functions too: they are the controller's metrics (without them every
+	// read was missing and nothing was ever idled or scaled).
+	// Rates need two scrapes; acting before them would only log missing data.
+	p.warmup = 2*ec.Interval + 100*time.Millisecond
+	p.extra = append(p.extra, gw.Run, src.Run)
 	if fns == nil {
 		return nil, nil // no demo: no story to show
 	}
 	t := p.cfg.Tuning
 	fmt.Fprintf(out, "embedded default: demo timings scaler.interval %s, stable_window %s, burst_window %s, idler.schedule %q (set in --config to change)\n",
 		t.Scaler.Interval, t.Scaler.StableWindow, t.Scaler.BurstWindow, t.Idler.Schedule)
-	// Rates need two scrapes; acting before them would only log missing data.
-	p.warmup = 2*ec.Interval + 100*time.Millisecond
-	p.extra = append(p.extra, gw.Run, src.Run)
 	return newDemoView(out, p.clk, mem, gw, fns), nil
 }

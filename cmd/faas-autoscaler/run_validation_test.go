@@ -165,3 +165,27 @@ func TestHugeActuatorWorkersRefused(t *testing.T) {
 		t.Errorf("--idle-scale-concurrency 5000: exit %d, want 2 naming the flag and actuator.workers; stderr:\n%s", code, logTail(stderr))
 	}
 }
+
+// TestPrometheusURLWithMemoryFunctionsFile: --provider memory with
+// --functions-file holds the file's functions and, given --prometheus-url,
+// reads their metrics from Prometheus (as a deployment reads a gateway's):
+// the controller queries it, and runs.
+func TestPrometheusURLWithMemoryFunctionsFile(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
+	}))
+	defer srv.Close()
+	fns := filepath.Join(t.TempDir(), "functions")
+	if err := os.WriteFile(fns, []byte("fn-a\nfn-b\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := runBinary(t, 30*time.Second, "run", "--provider", "memory", "--functions-file", fns, "--prometheus-url", srv.URL,
+		"--listen", "127.0.0.1:0", "--duration", "8s")
+	if code != 0 || hits.Load() == 0 {
+		t.Errorf("--provider memory --functions-file --prometheus-url: exit %d, Prometheus queried %d times, want 0 and some; stderr:\n%s",
+			code, hits.Load(), logTail(stderr))
+	}
+}
