@@ -17,7 +17,7 @@ import (
 )
 
 // fakeProm answers /api/v1/query with handler's result for each query text.
-func fakeProm(t *testing.T, handler func(query string) (status int, body string)) (*Source, *atomic.Int32) {
+func fakeProm(t testing.TB, handler func(query string) (status int, body string)) (*Source, *atomic.Int32) {
 	t.Helper()
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -110,7 +110,7 @@ func TestRealCapacityStepsAtTheScrapeInterval(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				vals, _ := src.partedValues(res.(model.Vector), expr)
+				vals, _ := src.partedValues(samplesOf(res.(model.Vector)), expr)
 				for fn, c := range steppedCap {
 					ref, err := provider.ParseRef(string(fn), cfg.DefaultNamespace)
 					if err != nil {
@@ -140,4 +140,16 @@ func TestRealCapacityStepsAtTheScrapeInterval(t *testing.T) {
 		}
 
 	}
+}
+
+// samplesOf is a client library's vector as queryVector decodes it.
+func samplesOf(vec model.Vector) []sample {
+	out := make([]sample, len(vec))
+	for i, smp := range vec {
+		fn, ok := smp.Metric["function_name"]
+		out[i].Metric = sampleLabels{FunctionName: optString{v: string(fn), ok: ok}, Part: string(smp.Metric["part"]),
+			Counter: string(smp.Metric["counter"]), Check: string(smp.Metric["check"])}
+		out[i].Value = pointJSON{ts: float64(smp.Timestamp) / 1000, v: float64(smp.Value)}
+	}
+	return out
 }

@@ -20,8 +20,9 @@ import (
 
 // Source answers metricsource questions from a Prometheus server.
 type Source struct {
-	cfg   Config
-	api   v1.API
+	cfg    Config
+	api    v1.API
+	client api.Client // instant vectors' queries, decoded lean (vector.go)
 	log   *slog.Logger
 	phase phaseCache       // when they were last scraped (lastscrape.go)
 	now   func() time.Time // the phase cache's clock (lastscrape.go); time.Now
@@ -64,7 +65,7 @@ func New(cfg Config) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, api: v1.NewAPI(c), log: log.With("source", "prometheus"), now: time.Now}, nil
+	return &Source{cfg: cfg, api: v1.NewAPI(c), client: c, log: log.With("source", "prometheus"), now: time.Now}, nil
 }
 
 // Load returns every function's load of q.Type over q.Window (one query).
@@ -142,7 +143,7 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	defer cancel()
 	counters := countersQuery()
 	exprs := []string{started, inflight, coverage, vanished, queued, woken, counters}
-	vecs := make([]model.Vector, len(exprs))
+	vecs := make([][]sample, len(exprs))
 	errs := make([]error, len(exprs))
 	var wg sync.WaitGroup
 	for i, e := range exprs {
@@ -183,10 +184,10 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 // inflightFromCounters adds to inflight (the gauge's values, nil without
 // the gauge) the in-flight count of each function that has a started
 // counter and no gauge series, from countersQuery's answer vec.
-func (s *Source) inflightFromCounters(inflight metricsource.Values, vec model.Vector, expr string) metricsource.Values {
-	var started, ended model.Vector
+func (s *Source) inflightFromCounters(inflight metricsource.Values, vec []sample, expr string) metricsource.Values {
+	var started, ended []sample
 	for _, smp := range vec {
-		switch smp.Metric["counter"] {
+		switch smp.Metric.Counter {
 		case counterStarted:
 			started = append(started, smp)
 		case counterEnded:
@@ -213,16 +214,16 @@ func (s *Source) inflightFromCounters(inflight metricsource.Values, vec model.Ve
 // then the count was above zero), never later than the evaluation time.
 // Two series naming one function (bare and qualified names) keep the
 // later time, not the sum that values would make of them.
-func (s *Source) woken(vec model.Vector, step time.Duration) map[provider.Ref]time.Time {
+func (s *Source) woken(vec []sample, step time.Duration) map[provider.Ref]time.Time {
 	var out map[provider.Ref]time.Time
 	for _, smp := range vec {
-		ref, err := provider.ParseRef(string(smp.Metric["function_name"]), s.cfg.DefaultNamespace)
-		v := float64(smp.Value)
+		ref, err := provider.ParseRef(smp.fn(), s.cfg.DefaultNamespace)
+		v := smp.value()
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			continue
 		}
 		at := time.Unix(0, int64(v*float64(time.Second))).Add(step)
-		if now := smp.Timestamp.Time(); at.After(now) {
+		if now := smp.at(); at.After(now) {
 			at = now
 		}
 		if out == nil {
@@ -240,11 +241,11 @@ func (s *Source) woken(vec model.Vector, step time.Duration) map[provider.Ref]ti
 // this order (a failed scrape, part of the window, a gap). A Prometheus
 // restart inside the window can leave both a failed scrape and a gap; the
 // first alone hid the gap from whoever reads the reason.
-func (s *Source) uncovered(vec model.Vector, window time.Duration) string {
+func (s *Source) uncovered(vec []sample, window time.Duration) string {
 	bound := metricsource.GapBound(window, s.cfg.MaxScrapeGap)
 	got := map[string]float64{}
 	for _, smp := range vec {
-		got[string(smp.Metric["check"])] = float64(smp.Value)
+		got[smp.Metric.Check] = smp.Value.v
 	}
 	up, okUp := got[checkUp]
 	age, okAge := got[checkAge]
@@ -266,9 +267,10 @@ func (s *Source) uncovered(vec model.Vector, window time.Duration) string {
 	return strings.Join(why, "; ")
 }
 
-// query runs one instant query at the server's now and wants a vector.
-func (s *Source) query(ctx context.Context, expr string) (model.Vector, error) {
-	return queryAs[model.Vector](ctx, s, expr, "a vector")
+// query runs one instant query at the server's now and wants a vector
+// (queryVector: its series decoded with the labels the source reads).
+func (s *Source) query(ctx context.Context, expr string) ([]sample, error) {
+	return s.queryVector(ctx, expr)
 }
 
 // queryAs runs one instant query at the server's now and wants a T (what
@@ -303,7 +305,7 @@ func classify(err error, expr string) error {
 // values turns a vector into per-function values. Series without a usable
 // function_name, and NaN or infinite values, are left out: missing, not zero.
 // Two series naming the same function (bare and qualified names) add up.
-func (s *Source) values(vec model.Vector, expr string) metricsource.Values {
+func (s *Source) values(vec []sample, expr string) metricsource.Values {
 	out, _ := s.readValues(vec, expr, false)
 	return out
 }
@@ -312,11 +314,11 @@ func (s *Source) values(vec model.Vector, expr string) metricsource.Values {
 // each part summed over the function's series as values does, and the
 // functions where it was the arrivals' (the gauge wins a tie). A series
 // without a known part label is ignored.
-func (s *Source) partedValues(vec model.Vector, expr string) (metricsource.Values, metricsource.Parts) {
+func (s *Source) partedValues(vec []sample, expr string) (metricsource.Values, metricsource.Parts) {
 	return s.readValues(vec, expr, true)
 }
 
-func (s *Source) readValues(vec model.Vector, expr string, parted bool) (metricsource.Values, metricsource.Parts) {
+func (s *Source) readValues(vec []sample, expr string, parted bool) (metricsource.Values, metricsource.Parts) {
 	type byPart struct {
 		v    [2]float64 // gauge, arrivals
 		seen [2]bool
@@ -327,17 +329,16 @@ func (s *Source) readValues(vec model.Vector, expr string, parted bool) (metrics
 	}
 	out := make(metricsource.Values, len(vec))
 	for _, smp := range vec {
-		name, ok := smp.Metric["function_name"]
-		if !ok {
-			s.log.Debug("series without function_name ignored", "query", expr, "series", smp.Metric.String())
+		if !smp.hasFn() {
+			s.log.Debug("series without function_name ignored", "query", expr, "series", smp.labels())
 			continue
 		}
-		ref, err := provider.ParseRef(string(name), s.cfg.DefaultNamespace)
+		ref, err := provider.ParseRef(smp.fn(), s.cfg.DefaultNamespace)
 		if err != nil {
 			s.log.Debug("series with a bad function_name ignored", "query", expr, "err", err)
 			continue
 		}
-		v := float64(smp.Value)
+		v := smp.value()
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			s.log.Debug("non-finite value ignored", "query", expr, "function", ref.String(), "value", v)
 			continue
@@ -347,13 +348,13 @@ func (s *Source) readValues(vec model.Vector, expr string, parted bool) (metrics
 			continue
 		}
 		var i int
-		switch smp.Metric["part"] {
+		switch smp.Metric.Part {
 		case "gauge":
 			i = 0
 		case "arrivals":
 			i = 1
 		default:
-			s.log.Debug("series without a known part ignored", "query", expr, "series", smp.Metric.String())
+			s.log.Debug("series without a known part ignored", "query", expr, "series", smp.labels())
 			continue
 		}
 		b := split[ref]
