@@ -2,7 +2,7 @@
 #                        the simulated gateway and a real Prometheus, for FOOTPRINT_DURATION (default 3m);
 #                        not part of `make test`. Needs prometheus, which `make deps` installs.
 #                        From the environment: FOOTPRINT_HEAP_PROFILE=FILE, FOOTPRINT_SCRAPER=harness
-#                        (for 100000 functions), FOOTPRINT_PROVIDER=memory, FOOTPRINT_GOMEMLIMIT=40MiB,
+#                        (for 100000 functions), FOOTPRINT_PROVIDER=memory or embedded, FOOTPRINT_GOMEMLIMIT=40MiB,
 #                        FOOTPRINT_GOGC=50 (bench/footprint says more).
 FOOTPRINT_FUNCTIONS ?= 10000
 FOOTPRINT_DURATION ?= 3m

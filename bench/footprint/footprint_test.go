@@ -34,8 +34,13 @@ import (
 // FOOTPRINT_PROVIDER [openfaas] openfaas: the controller lists the
 // simulated gateway's functions over its REST API and reads their activity
 // from a Prometheus scraping the gateway; memory: the controller runs
-// --provider memory --functions-file, holding the functions itself, with
-// the embedded source (no gateway process, no Prometheus for the gateway).
+// --provider memory --functions-file, holding the functions itself, and
+// reads their activity from that Prometheus (the gateway simulated in a
+// process of its own with the same file, as a deployment's gateway is);
+// embedded: --provider memory --functions-file without Prometheus, the
+// gateway simulated inside the controller's process and read by the
+// embedded source (a test mode: the process holds the simulated gateway's
+// metrics and the source's copy of them).
 func settings(t *testing.T) (n int, d time.Duration) {
 	n, d = 10_000, 3*time.Minute
 	if v := os.Getenv("FOOTPRINT_FUNCTIONS"); v != "" {
@@ -82,8 +87,10 @@ func TestFootprint(t *testing.T) {
 	var targets []teststack.Target
 	var gwAddr string
 	switch prov {
-	case "", "openfaas":
-		prov = "openfaas"
+	case "", "openfaas", "memory":
+		if prov == "" {
+			prov = "openfaas"
+		}
 		if gwAddr, err = teststack.FreeAddr(); err != nil {
 			t.Fatal(err)
 		}
@@ -97,9 +104,9 @@ func TestFootprint(t *testing.T) {
 			t.Fatalf("gateway: %v", err)
 		}
 		targets = append(targets, teststack.Target{Job: "gateway", URL: gwAddr})
-	case "memory":
+	case "embedded":
 	default:
-		t.Fatalf("FOOTPRINT_PROVIDER=%q: want openfaas or memory", prov)
+		t.Fatalf("FOOTPRINT_PROVIDER=%q: want openfaas, memory or embedded", prov)
 	}
 	addr, err := teststack.FreeAddr()
 	if err != nil {
@@ -126,12 +133,15 @@ func TestFootprint(t *testing.T) {
 	if len(targets) > 0 {
 		prom := teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second,
 			ScrapeTargets: targets})
-		if prov == "openfaas" {
+		switch prov {
+		case "openfaas":
 			// The simulated gateway has no auth.
 			args = append(args, "--gateway-url", "http://"+gwAddr, "--prometheus-url", prom.URL(), "--basic-auth=false")
+		case "memory":
+			args = append(args, "--prometheus-url", prom.URL())
 		}
 	}
-	if prov == "memory" {
+	if prov == "memory" || prov == "embedded" {
 		args = append(args, "--provider", "memory", "--functions-file", fnFile)
 	}
 	ctl := exec.CommandContext(ctx, bin, args...)

@@ -23,9 +23,9 @@ type Source struct {
 	cfg    Config
 	api    v1.API
 	client api.Client // instant vectors' queries, decoded lean (vector.go)
-	log   *slog.Logger
-	phase phaseCache       // when they were last scraped (lastscrape.go)
-	now   func() time.Time // the phase cache's clock (lastscrape.go); time.Now
+	log    *slog.Logger
+	phase  phaseCache       // when they were last scraped (lastscrape.go)
+	now    func() time.Time // the phase cache's clock (lastscrape.go); time.Now
 }
 
 var (

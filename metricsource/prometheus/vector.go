@@ -70,10 +70,10 @@ func (s *sample) labels() string {
 // queryResponse is Prometheus' /api/v1/query answer, its vector decoded
 // in the same pass (no copy of the answer per level).
 type queryResponse struct {
-	Status    string   `json:"status"`
-	ErrorType string   `json:"errorType"`
-	Error     string   `json:"error"`
-	Warnings  []string `json:"warnings"`
+	Status    string        `json:"status"`
+	ErrorType string        `json:"errorType"`
+	Error     string        `json:"error"`
+	Warnings  []string      `json:"warnings"`
 	Data      *responseData `json:"data"`
 }
 
