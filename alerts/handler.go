@@ -183,6 +183,9 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, res *Alert
 	case errors.Is(err, scaler.ErrUnknownFunction):
 		res.Error = err.Error()
 		return alertUnknownFunction
+	case errors.Is(err, scaler.ErrDisabled):
+		res.Error = err.Error()
+		return alertIgnored
 	case errors.Is(err, scaler.ErrUnavailable), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		res.Error = err.Error()
 		return alertUnavailable
@@ -199,8 +202,9 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, res *Alert
 //   - 400 when the batch had alerts and none was usable (all invalid): a
 //     misconfigured rule shows up in AlertManager's log;
 //   - 500 when nothing was accepted and the sink failed otherwise;
-//   - 200 otherwise: the work was accepted (unknown functions and duplicates
-//     count as handled: retrying cannot change them).
+//   - 200 otherwise: the work was accepted (unknown functions, duplicates and
+//     alerts ignored with the scaler off count as handled: retrying cannot
+//     change them).
 func verdict(resp *Response) int {
 	var handled, invalid, unavailable, errs int
 	for i := range resp.Results {
@@ -208,7 +212,7 @@ func verdict(resp *Response) int {
 		case alertAccepted:
 			resp.Accepted++
 			handled++
-		case alertDuplicate, alertUnknownFunction:
+		case alertDuplicate, alertUnknownFunction, alertIgnored:
 			handled++
 		case alertInvalid:
 			invalid++

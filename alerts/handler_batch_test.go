@@ -283,3 +283,24 @@ func TestHandlerTruncatedBatch(t *testing.T) {
 		t.Errorf("no warning about the truncation:\n%s", logs.String())
 	}
 }
+
+// TestHandlerScalerDisabled: with the scaler off (scaler.enabled: false)
+// the sink is scaler.Disabled. Every alert is answered "ignored" and the
+// batch 200: before, the loop that never ran answered "functions not listed
+// yet" (503) and AlertManager retried without end.
+func TestHandlerScalerDisabled(t *testing.T) {
+	h := newTestHandler(t, testConfig(scaler.Disabled{}, nil))
+	w := post(h, payload(alertJSON("firing", "figlet.fn", "a1", `"load":"10"`), alertJSON("resolved", "resize.img", "a2", "")))
+	if w.Code != 200 {
+		t.Fatalf("code %d, want 200: %s", w.Code, w.Body)
+	}
+	resp := decodeResponse(t, w)
+	for _, r := range resp.Results {
+		if r.Result != "ignored" || !strings.Contains(r.Error, "scaler.enabled: false") {
+			t.Errorf("result %+v, want ignored with the reason", r)
+		}
+	}
+	if got := testutil.ToFloat64(h.metrics.alerts.WithLabelValues("firing", "ignored")); got != 1 {
+		t.Errorf("alerts{status=firing,result=ignored} = %v, want 1", got)
+	}
+}

@@ -26,11 +26,12 @@ const (
 	alertDuplicate       = "duplicate"        // same fingerprint and status earlier in the batch
 	alertInvalid         = "invalid"          // unusable: bad status, no or bad function_name, bad load
 	alertUnknownFunction = "unknown_function" // the provider has no such function
+	alertIgnored         = "ignored"          // the scaler is off (scaler.ErrDisabled)
 	alertUnavailable     = "unavailable"      // the sink cannot act now; a retry can help
 	alertError           = "error"            // the sink failed in another way
 )
 
-var alertResults = []string{alertAccepted, alertDuplicate, alertInvalid, alertUnknownFunction, alertUnavailable, alertError}
+var alertResults = []string{alertAccepted, alertDuplicate, alertInvalid, alertUnknownFunction, alertIgnored, alertUnavailable, alertError}
 
 // Alert statuses as metric label values; anything else is "invalid" so a bad
 // sender cannot blow up the label's cardinality.

@@ -1,6 +1,7 @@
 package scaler
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -47,3 +48,15 @@ var ErrUnavailable = errors.New("scaler cannot reach the provider")
 // ErrUnknownFunction is returned by Notify for a signal about a function the
 // provider does not have.
 var ErrUnknownFunction = errors.New("unknown function")
+
+// ErrDisabled is what a webhook's sink answers when the scaler is off
+// (scaler.enabled: false): nothing acts on alerts, and a retry cannot
+// change that. The scaler loop never runs then, so it would have answered
+// "functions not listed yet" and AlertManager would have retried forever.
+var ErrDisabled = errors.New("the scaler is disabled (scaler.enabled: false): alerts are not acted on")
+
+// Disabled is the webhook's sink when the scaler is off.
+type Disabled struct{}
+
+// Notify refuses every signal with ErrDisabled.
+func (Disabled) Notify(context.Context, Signal) error { return ErrDisabled }

@@ -27,6 +27,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 // runCmd is `faas-autoscaler run`.
@@ -197,8 +198,12 @@ func (p *process) assemble() error {
 
 func (p *process) newWebhook() (http.Handler, error) {
 	c := p.cfg
+	var sink alerts.Sink = p.asm.Loop
+	if !c.Tuning.Scaler.Enabled {
+		sink = scaler.Disabled{} // restart-only: a reload cannot turn it on
+	}
 	wc := alerts.Config{
-		Sink: p.asm.Loop, DefaultNamespace: c.DefaultNamespace, Auth: alerts.AuthMode(c.WebhookAuth),
+		Sink: sink, DefaultNamespace: c.DefaultNamespace, Auth: alerts.AuthMode(c.WebhookAuth),
 		Registerer: p.reg, Logger: p.log.With("component", "webhook"), Clock: p.clk,
 	}
 	if c.WebhookAuth == "basic" || c.WebhookAuth == "basic+bearer" {
