@@ -129,14 +129,16 @@ func (p *pointJSON) UnmarshalJSON(b []byte) error {
 // keeps. Errors are the client library's kinds, so classify reads them
 // alike: a query Prometheus rejected is a *v1.Error of its type.
 func (s *Source) queryVector(ctx context.Context, expr string) ([]sample, error) {
-	u := s.client.URL("/api/v1/query", nil)
 	form := url.Values{"query": {expr}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, fmt.Errorf("query %s: %w", expr, err)
+	resp, body, err := s.post(ctx, form)
+	if err == nil {
+		switch resp.StatusCode {
+		case http.StatusMethodNotAllowed, http.StatusForbidden, http.StatusNotImplemented:
+			// A read-only proxy, or a Prometheus-compatible server, that
+			// refuses POST: GET, as the client library falls back.
+			resp, body, err = s.get(ctx, form)
+		}
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, body, err := s.client.Do(ctx, req)
 	if err != nil {
 		return nil, classify(err, expr)
 	}
@@ -177,4 +179,30 @@ func (s *Source) queryVector(ctx context.Context, expr string) ([]sample, error)
 		return nil, fmt.Errorf("query %s: got a %s, want a vector", expr, r.Data.ResultType)
 	}
 	return r.Data.Result, nil
+}
+
+// post sends the query form as POST. The Idempotency-Key header (set to
+// nil: present, not sent) lets net/http replay the request on a fresh
+// connection when a kept-alive one was closed under it, as it does for the
+// client library's queries: an instant query changes nothing.
+func (s *Source) post(ctx context.Context, form url.Values) (*http.Response, []byte, error) {
+	u := s.client.URL("/api/v1/query", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header["Idempotency-Key"] = nil
+	return s.client.Do(ctx, req)
+}
+
+// get sends the query form as GET.
+func (s *Source) get(ctx context.Context, form url.Values) (*http.Response, []byte, error) {
+	u := s.client.URL("/api/v1/query", nil)
+	u.RawQuery = form.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.client.Do(ctx, req)
 }
