@@ -170,6 +170,11 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	if st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
 		st.StepKey, st.StepAt = prev.StepKey, prev.StepAt
 	}
+	// An alert's load the decision took is evidence again for the next
+	// notification of its instance (AlertManager's repeat or retry).
+	if st.AlertLoadKey == d.Next.AlertLoadKey {
+		st.AlertLoadKey = prev.AlertLoadKey
+	}
 	fs.setState(st)
 }
 

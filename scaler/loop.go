@@ -315,14 +315,26 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 // resolves: the function still has an alert firing, and in step mode the
 // resolution would start a step down in place of the step up. Nor does the
 // resolution of an earlier instance of the same alert (same fingerprint, an
-// earlier StartsAt: see earlierInstance). A newer signal of the same alert,
-// or a firing one, replaces it. The caller holds l.mu.
+// earlier StartsAt: see earlierInstance). Nor does a scale-down alert
+// (Signal.Down), which is only a trigger: in its place a queued scale-up
+// alert's load was lost. A newer signal of the same alert, or a firing
+// one, replaces it. The caller holds l.mu.
 func (l *Loop) queueLocked(sig Signal) {
-	if q, ok := l.pending[sig.Ref]; ok && q.Status == Firing && sig.Status == Resolved &&
-		(q.Fingerprint != sig.Fingerprint || sig.StartsAt.Before(q.StartsAt)) {
+	if q, ok := l.pending[sig.Ref]; ok && !keepsQueued(q, sig) {
 		return
 	}
 	l.pending[sig.Ref] = sig
+}
+
+// keepsQueued says whether sig may take queued q's place.
+func keepsQueued(q, sig Signal) bool {
+	if q.Status != Firing || q.Down {
+		return true
+	}
+	if sig.Down {
+		return false // a trigger never displaces an up alert's evidence
+	}
+	return sig.Status != Resolved || (q.Fingerprint == sig.Fingerprint && !sig.StartsAt.Before(q.StartsAt))
 }
 
 // takePendingLocked empties the queue and returns what it held (nil when
@@ -373,7 +385,9 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 	if len(retry) > 0 {
 		l.mu.Lock()
 		for _, sig := range retry {
-			if _, newer := l.pending[sig.Ref]; !newer {
+			// Back in the queue unless a newer signal took the slot, and
+			// over a scale-down trigger that did (see queueLocked).
+			if q, newer := l.pending[sig.Ref]; !newer || (q.Down && !sig.Down && sig.Status == Firing) {
 				l.pending[sig.Ref] = sig
 			}
 		}
