@@ -331,6 +331,13 @@ func (s *slot) add(p pending) (dropped pending, by Component, ok bool) {
 	s.next = keep
 	switch {
 	case lost.in.Who == keep.in.Who: // the component changed its mind
+		// Its new intent still meets the other component's fallback as
+		// two live intents do: its old one, now dropped, won that merge
+		// and cannot decide it any more (0→4 over a pre-warm's 0→2, then
+		// 0→1 in its place: the pre-warm's 2 wins).
+		if s.hasFallback && !incomingWins(s.fallback.in, s.next.in) {
+			s.next, s.fallback = s.fallback, s.next
+		}
 		return lost, keep.in.Who, true
 	case !s.hasFallback:
 		s.fallback, s.hasFallback = lost, true
@@ -401,6 +408,14 @@ func (a *Actuator) process(ctx context.Context, ref provider.Ref, pool bool) {
 			drop = supersededOutcome(fb, fb.in.Who, now) // its component proposed again meanwhile
 		case pool && ctx.Err() != nil:
 			drop = stoppedOutcome(fb, now)
+		case s.hasNext:
+			// Intents queued while the winner ran are newer than the
+			// fallback: it is merged under them (a newer raise beats an
+			// older zero) instead of running ahead of them, where it
+			// scaled to zero and the newer raise was then refused as a
+			// wake on stale evidence.
+			a.requeueUnder(s, fb, now)
+			continue
 		default:
 			a.runLocked(ctx, s, fb)
 			continue
@@ -411,6 +426,35 @@ func (a *Actuator) process(ctx context.Context, ref provider.Ref, pool bool) {
 	}
 	s.busy = false
 	a.mu.Unlock()
+}
+
+// requeueUnder puts fb in s's queue as older than what is queued there
+// now: it becomes next, and the newer intents are added over it, in order,
+// as Submit adds them. a.mu is held on entry and on return.
+func (a *Actuator) requeueUnder(s *slot, fb pending, now time.Time) {
+	newer := []pending{s.next}
+	if s.hasFallback {
+		newer = append(newer, s.fallback)
+	}
+	s.next, s.fallback, s.hasFallback = fb, pending{}, false
+	type drop struct {
+		p  pending
+		by Component
+	}
+	var drops []drop
+	for _, p := range newer {
+		if d, by, ok := s.add(p); ok {
+			drops = append(drops, drop{d, by})
+		}
+	}
+	if len(drops) == 0 {
+		return
+	}
+	a.mu.Unlock()
+	for _, d := range drops {
+		a.finish(d.p, supersededOutcome(d.p, d.by, now))
+	}
+	a.mu.Lock()
 }
 
 // runLocked arbitrates and executes p, records and reports its outcome.

@@ -73,7 +73,10 @@ func Arbitrate(in Input) Verdict {
 	}
 	last := in.Last
 	stale := !last.At.IsZero() && last.At.After(it.Observed)
-	if it.To < from {
+	// A lowering is one by its own decision too: 5→2 decided on 5, with the
+	// count at 0 now (someone outside scaled it), is not a raise 0→2, and
+	// certainly not a wake from zero on what was a scale-down.
+	if it.To < from || (in.HasCurrent && it.To < it.From) {
 		switch {
 		case stale && last.Raised():
 			return drop(CodeRaisedSince, "%s raised it %d→%d at %s, after this was decided on %d",
