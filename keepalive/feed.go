@@ -38,6 +38,7 @@ type Feeder struct {
 	Logger *slog.Logger
 
 	counts []metricsource.Count // the last read's array, reused (Run is one goroutine)
+	prev   time.Time            // when the last read was made (zero: none yet)
 }
 
 // Run reads every Step until ctx ends.
@@ -52,17 +53,32 @@ func (f *Feeder) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case now := <-t.C():
-			_ = f.RunOnce(ctx, now)
+		case <-t.C():
+			// The read is made now, not at the tick: after a slow read
+			// the ticker's next tick is already waiting, seconds old.
+			_ = f.RunOnce(ctx, clk.Now())
 		}
 	}
 }
 
 // RunOnce records the invocations started in the Step ending at now and
-// returns how many functions had any.
+// returns how many functions had any. A read made more than a Step after
+// the one before it (that one slow: a loaded Prometheus, inside the call's
+// timeout; the ticker dropped a tick) reads back to it, up to maxCatchUp
+// steps, so no call between them goes unread: a call missed there merged
+// two idle times into one. A longer gap is unknown activity.
 func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	step := f.step()
-	counts, err := metricsource.Started(ctx, f.Source, step, f.counts)
+	window := step
+	if prev := f.prev; !prev.IsZero() && now.Sub(prev) > step {
+		if gap := now.Sub(prev); gap <= maxCatchUp*step {
+			window = gap.Round(time.Millisecond)
+		} else {
+			f.Policy.Unknown(now.Add(-step))
+		}
+	}
+	f.prev = now
+	counts, err := metricsource.Started(ctx, f.Source, window, f.counts)
 	f.counts = nil
 	if cap(counts) <= keptCounts {
 		// Kept for the next step; a large fleet's goes with this one, so
@@ -80,12 +96,15 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	for _, c := range counts {
 		// increase() extrapolates: round to whole invocations.
 		if k := int(math.Round(c.N)); k > 0 {
-			f.Policy.ObserveCount(c.Ref, now, step, k)
+			f.Policy.ObserveCount(c.Ref, now, window, k)
 			n++
 		}
 	}
 	return n
 }
+
+// maxCatchUp is how many steps a late read reads back over at most.
+const maxCatchUp = 4
 
 // keptCounts is the largest counts array a Feeder keeps between steps.
 const keptCounts = 4096
