@@ -2,46 +2,22 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
 // TestFunctionsFileRunsTheEmbeddedSource: with --provider memory
-// --functions-file the controller is documented to hold the functions "itself
-// (in-process simulated gateway, embedded source)", but wireEmbedded returns
-// before it adds the simulated gateway's and the embedded source's Run to the
-// process: the source never scrapes, so every activity read and load read is
-// missing, forever. A function opted in to zero with a 2s zero-duration and
-// no invocation at all is never idled (and the scaler has no load for any
-// function).
+// --functions-file the controller holds the functions with a gateway
+// simulated in the process and the embedded source reading it. Found by a
+// review: wireEmbedded returned before adding the two's Run, so the source
+// never scraped and every read was missing; a function opted in to zero
+// with a 2s zero-duration and no invocation at all was never idled (and the
+// scaler had no load for any).
 func TestFunctionsFileRunsTheEmbeddedSource(t *testing.T) {
-	dir := t.TempDir()
-	fns := filepath.Join(dir, "functions")
-	if err := os.WriteFile(fns, []byte("fn-a:com.openfaas.scale.zero=true,com.openfaas.scale.zero-duration=2s\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfg, []byte("idler:\n  schedule: \"@every 1s\"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	addr, lnFile := teststack.InheritedListener(t)
-	cmd := exec.Command(binary, "run", "--provider", "memory", "--functions-file", fns, "--config", cfg,
-		"--duration", "60s", "--listen", "fd:3", "--log-level", "warn")
-	cmd.ExtraFiles = []*os.File{lnFile}
-	var logs teststack.SyncBuffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	if err := teststack.WaitOK("http://"+addr+"/healthz", 15*time.Second, nil); err != nil {
-		t.Fatalf("%v\n%s", err, logs.String())
-	}
+	fns := writeTemp(t, "functions", "fn-a:com.openfaas.scale.zero=true,com.openfaas.scale.zero-duration=2s\n")
+	cfg := writeTemp(t, "config.yaml", "idler:\n  schedule: \"@every 1s\"\n")
+	addr, _ := startRun(t, nil, "--provider", "memory", "--functions-file", fns, "--config", cfg,
+		"--duration", "60s", "--log-level", "warn")
 	var body string
 	deadline := time.Now().Add(50 * time.Second) // 5 s scrapes: the window the idler asks covers several
 	for time.Now().Before(deadline) {

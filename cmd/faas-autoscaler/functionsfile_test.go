@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,23 +17,9 @@ import (
 // --functions-file manages the file's functions, not the demo's, on the
 // production timings and without the demo's view.
 func TestFunctionsFileSeedsTheMemoryProvider(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "functions")
-	if err := os.WriteFile(file, []byte("fn-a\n\nfn-b.other-ns\nfn-c:com.openfaas.scale.max=3\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	addr, lnFile := teststack.InheritedListener(t)
-	cmd := exec.Command(binary, "run", "--provider", "memory", "--functions-file", file, "--duration", "60s",
-		"--listen", "fd:3", "--log-level", "warn")
-	cmd.ExtraFiles = []*os.File{lnFile}
-	var stdout, logs teststack.SyncBuffer
-	cmd.Stdout, cmd.Stderr = &stdout, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	if err := teststack.WaitOK("http://"+addr+"/healthz", 15*time.Second, nil); err != nil {
-		t.Fatalf("%v\n%s", err, logs.String())
-	}
+	file := writeTemp(t, "functions", "fn-a\n\nfn-b.other-ns\nfn-c:com.openfaas.scale.max=3\n")
+	var stdout teststack.SyncBuffer
+	addr, logs := startRun(t, &stdout, "--provider", "memory", "--functions-file", file, "--duration", "60s", "--log-level", "warn")
 	deadline := time.Now().Add(30 * time.Second)
 	var body string
 	for {

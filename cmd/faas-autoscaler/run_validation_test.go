@@ -99,13 +99,7 @@ func TestEmptyDefaultNamespaceRefused(t *testing.T) {
 // Prometheus was never queried. It is refused, as --nats-url,
 // --functions-file and --leader-elect are where they do not apply.
 func TestPrometheusURLWithMemoryProviderRefused(t *testing.T) {
-	var hits atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
-	}))
-	defer srv.Close()
+	srv, hits := emptyProm(t)
 	for _, provider := range []string{"memory", ""} {
 		code, stderr := runBinary(t, 20*time.Second, "run", "--provider", provider, "--prometheus-url", srv.URL,
 			"--listen", "127.0.0.1:0", "--duration", "6s")
@@ -171,13 +165,7 @@ func TestHugeActuatorWorkersRefused(t *testing.T) {
 // reads their metrics from Prometheus (as a deployment reads a gateway's):
 // the controller queries it, and runs.
 func TestPrometheusURLWithMemoryFunctionsFile(t *testing.T) {
-	var hits atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
-	}))
-	defer srv.Close()
+	srv, hits := emptyProm(t)
 	fns := filepath.Join(t.TempDir(), "functions")
 	if err := os.WriteFile(fns, []byte("fn-a\nfn-b\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -188,4 +176,17 @@ func TestPrometheusURLWithMemoryFunctionsFile(t *testing.T) {
 		t.Errorf("--provider memory --functions-file --prometheus-url: exit %d, Prometheus queried %d times, want 0 and some; stderr:\n%s",
 			code, hits.Load(), logTail(stderr))
 	}
+}
+
+// emptyProm is a Prometheus that answers every query with an empty vector,
+// and counts the queries.
+func emptyProm(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &hits
 }
