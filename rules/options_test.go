@@ -68,7 +68,7 @@ func TestValidate(t *testing.T) {
 		{"no types", func(o *Options) { o.Types = nil },
 			[]string{"no scaling types: choose at least one of rps, capacity, cpu, queue or a custom type"}},
 		{"custom name with a dash", func(o *Options) { o.Custom = []CustomType{{Name: "p99-latency", Expr: "x"}} },
-			[]string{`custom scaling type "p99-latency": name must match ^[a-z][a-z0-9_]*$`}},
+			[]string{`custom scaling type "p99-latency": name must match ^[a-zA-Z_][a-zA-Z0-9_]*$`}},
 		{"custom shadows a built-in", func(o *Options) { o.Custom = []CustomType{{Name: "cpu", Expr: "x"}} },
 			[]string{`custom scaling type "cpu": is a built-in type`}},
 		{"custom without expression", func(o *Options) { o.Custom = []CustomType{{Name: "latency", Expr: " "}} },
