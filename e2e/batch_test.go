@@ -50,8 +50,17 @@ func TestMixedBatchAcrossNamespaces(t *testing.T) {
 	// Above CE's threshold of 5/s for both.
 	st.SetRPS(a, 20)
 	st.SetRPS(b, 20)
-	Eventually(t, 60*time.Second, "both functions stepped up", func() (bool, string) {
-		return st.Function(t, a).Replicas > 1 && st.Function(t, b).Replicas > 1, st.Describe(a) + "; " + st.Describe(b)
+	// Both stepped up, and b's CE alert delivered firing: the step mode's
+	// own alert (FunctionStepRateHigh, no `for`) steps both up seconds
+	// before CE's rule (`for: 5s` over a 10 s rate) fires, and b's load
+	// stopped then never fired CE's alert at all, so it never resolved
+	// (a flake CI met).
+	Eventually(t, 60*time.Second, "both functions stepped up, b's "+ce+" delivered firing", func() (bool, string) {
+		cef := false
+		for _, d := range st.Tap.Deliveries() {
+			cef = cef || slices.ContainsFunc(d.Alerts, AlertFor(b.String(), "firing", ce))
+		}
+		return cef && st.Function(t, a).Replicas > 1 && st.Function(t, b).Replicas > 1, st.Describe(a) + "; " + st.Describe(b)
 	})
 	// b's load stops: its alert resolves while a's keeps firing, and the
 	// next flush of the shared group carries both.
