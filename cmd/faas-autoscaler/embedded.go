@@ -101,15 +101,7 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 	// a listing need not copy every function's labels (100,000 at a time
 	// with --functions-file), and a kept parse sees the very same map.
 	mem := memory.New(p.clk, memory.Options{ColdStart: 2 * time.Second, ShareMaps: true})
-	now := p.clk.Now()
 	fns := demoFunctions()
-	gw, err := gatewaysim.New(gatewaysim.Config{
-		Provider: mem, Clock: p.clk, ScaleFromZero: true, Inflight: true,
-		Logger: p.log.With("component", "gateway"),
-	})
-	if err != nil {
-		return nil, err
-	}
 	if p.cfg.functions != nil {
 		// --functions-file: the file's functions, idle (no workload), and
 		// none of the demo's.
@@ -119,13 +111,7 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 				return nil, fmt.Errorf("--functions-file: %w", err)
 			}
 		}
-	}
-	for _, f := range fns {
-		ref := provider.Ref{Name: f.name, Namespace: demoNamespace}
-		if err := mem.Deploy(provider.Function{Ref: ref, Labels: f.labels, Replicas: 1, AvailableReplicas: 1, CreatedAt: now.Add(-time.Hour)}); err != nil {
-			return nil, err
-		}
-		gw.SetWorkload(ref, f.work)
+		*p.cfg.functions = nil // deployed: the provider holds its copies now
 	}
 	if p.cfg.PrometheusURL != "" {
 		// --functions-file with --prometheus-url: the memory provider
@@ -133,8 +119,22 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 		// elsewhere, or one simulated with the same file). No gateway
 		// simulated in this process, no embedded source.
 		p.provider = mem
-		*p.cfg.functions = nil
 		return nil, p.wirePrometheus()
+	}
+	gw, err := gatewaysim.New(gatewaysim.Config{
+		Provider: mem, Clock: p.clk, ScaleFromZero: true, Inflight: true,
+		Logger: p.log.With("component", "gateway"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	now := p.clk.Now()
+	for _, f := range fns {
+		ref := provider.Ref{Name: f.name, Namespace: demoNamespace}
+		if err := mem.Deploy(provider.Function{Ref: ref, Labels: f.labels, Replicas: 1, AvailableReplicas: 1, CreatedAt: now.Add(-time.Hour)}); err != nil {
+			return nil, err
+		}
+		gw.SetWorkload(ref, f.work)
 	}
 	ec := embedded.DefaultConfig()
 	ec.Fetch, ec.Clock = gw.Scrape, p.clk
@@ -151,9 +151,6 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 		return nil, err
 	}
 	p.provider, p.source = mem, src
-	if p.cfg.functions != nil {
-		*p.cfg.functions = nil // deployed: the provider holds its copies now
-	}
 	// The simulated gateway and the source's scrapes run with the file's
 	// functions too: they are the controller's metrics (without them every
 	// read was missing and nothing was ever idled or scaled).
