@@ -101,7 +101,7 @@ func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
-	vec, err := s.query(ctx, expr)
+	vec, err := s.queryVector(ctx, expr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
@@ -147,7 +147,7 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	errs := make([]error, len(exprs))
 	var wg sync.WaitGroup
 	for i, e := range exprs {
-		wg.Go(func() { vecs[i], errs[i] = s.query(ctx, e) })
+		wg.Go(func() { vecs[i], errs[i] = s.queryVector(ctx, e) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -265,12 +265,6 @@ func (s *Source) uncovered(vec []sample, window time.Duration) string {
 			(time.Duration(age*float64(time.Second))).Round(100*time.Millisecond), window, bound))
 	}
 	return strings.Join(why, "; ")
-}
-
-// query runs one instant query at the server's now and wants a vector
-// (queryVector: its series decoded with the labels the source reads).
-func (s *Source) query(ctx context.Context, expr string) ([]sample, error) {
-	return s.queryVector(ctx, expr)
 }
 
 // queryAs runs one instant query at the server's now and wants a T (what
