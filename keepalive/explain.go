@@ -39,12 +39,14 @@ func (p *Policy) Explain(ref provider.Ref, fallback time.Duration, now time.Time
 	if !ok {
 		return Explanation{}, false
 	}
-	plan, last := p.Plan(ref, fallback, now)
+	plan, last, slack := p.planSlack(ref, fallback, now)
 	e := Explanation{Code: plan.Code, Reason: plan.Reason, IdleTimes: n, LastInvocation: last, KeepAlive: plan.KeepAlive.String()}
 	if !last.IsZero() {
-		e.WarmNow = plan.Warm(now.Sub(last))
+		since := now.Sub(last)
+		e.WarmNow = since <= plan.KeepAlive || plan.InPreWarm(since, slack)
 		if plan.PreWarmAt > 0 {
-			e.PreWarmFrom, e.PreWarmUntil = last.Add(plan.PreWarmAt), last.Add(plan.PreWarmUntil)
+			// From the earliest the last call can have been (Plan.InPreWarm).
+			e.PreWarmFrom, e.PreWarmUntil = last.Add(plan.PreWarmAt-slack), last.Add(plan.PreWarmUntil)
 			e.PreWarmReplicas = p.preWarmReplicas(ref)
 		}
 	}

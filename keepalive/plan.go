@@ -33,9 +33,19 @@ type Plan struct {
 }
 
 // Warm reports whether the plan wants a replica warm sinceLast after the
-// last invocation.
+// last invocation, known to the second.
 func (p Plan) Warm(sinceLast time.Duration) bool {
-	return sinceLast <= p.KeepAlive || (p.PreWarmAt > 0 && sinceLast >= p.PreWarmAt && sinceLast <= p.PreWarmUntil)
+	return sinceLast <= p.KeepAlive || p.InPreWarm(sinceLast, 0)
+}
+
+// InPreWarm reports whether the pre-warm window is open sinceLast after
+// the last invocation as placed, when it can have been up to slack earlier
+// (a call counted in a step): the window opens PreWarmAt after the earliest
+// time the call can have been, so the pre-warm is MinLead ahead of the next
+// call wherever the last fell, and closes PreWarmUntil after the time it
+// was placed at, as the idle times were learned between placed times.
+func (p Plan) InPreWarm(sinceLast, slack time.Duration) bool {
+	return p.PreWarmAt > 0 && sinceLast+slack >= p.PreWarmAt && sinceLast <= p.PreWarmUntil
 }
 
 // Next is the next change of Warm after sinceLast (0: none).

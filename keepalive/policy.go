@@ -37,7 +37,13 @@ type Policy struct {
 // the step; 1 for Observe).
 type history struct {
 	last time.Time
-	seen bool
+	// slack is how much earlier than last the last invocation can have
+	// been: 0 for a time seen exactly (Observe), up to the step for one
+	// counted in a step (ObserveCount places it there). Pre-warm windows
+	// open from the earliest time, so a pre-warm keeps MinLead ahead of
+	// the next call wherever the call fell in its step.
+	slack time.Duration
+	seen  bool
 	its  []float32
 	ws   []float32
 	// order holds its' positions by idle time (float32 bits, then position:
@@ -147,7 +153,7 @@ func (p *Policy) Observe(ref provider.Ref, at time.Time) {
 			p.push(h, at.Sub(h.last), 1)
 		}
 	}
-	h.seen, h.last = true, at
+	h.seen, h.last, h.slack = true, at, 0
 }
 
 // ObserveCount records n invocations counted in the interval of length step
@@ -180,8 +186,14 @@ func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duratio
 	if h.seen && !start.Before(h.last) && start.Sub(h.last) >= step && !h.last.Before(p.unknownTo) {
 		p.push(h, start.Add(step/time.Duration(2*n)).Sub(h.last), n)
 	}
+	// The last of the n is placed in the last slot, for the idle time it
+	// will start; it may have been anywhere in the step, so the pre-warm
+	// window is timed from the step's start (slack): placed mid-step, a
+	// call early in its step was pre-warmed up to half a step late, and a
+	// timer relearned at the rebuild's 1 m steps 1 s before its call
+	// instead of MinLead.
 	if last := start.Add(step - step/time.Duration(2*n)); !h.seen || last.After(h.last) {
-		h.seen, h.last = true, last
+		h.seen, h.last, h.slack = true, last, last.Sub(start)
 	}
 }
 
@@ -212,6 +224,16 @@ func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.planLocked(p.get(ref), fallback, now)
+}
+
+// planSlack is Plan with how much earlier than the last invocation's time
+// it can have been (history.slack).
+func (p *Policy) planSlack(ref provider.Ref, fallback time.Duration, now time.Time) (Plan, time.Time, time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.get(ref)
+	plan, last := p.planLocked(h, fallback, now)
+	return plan, last, h.slack
 }
 
 // replanEvery is how often a plan takes in a few new idle times. A busy
@@ -256,9 +278,9 @@ func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves floa
 		h.serves, h.planned = v, false
 	}
 	plan, last := p.planLocked(h, fallback, now)
+	slack := h.slack
 	p.mu.Unlock()
-	since := now.Sub(last)
-	if !last.IsZero() && plan.PreWarmAt > 0 && since >= plan.PreWarmAt && since <= plan.PreWarmUntil {
+	if !last.IsZero() && plan.InPreWarm(now.Sub(last), slack) {
 		return plan.PreWarmUntil, fmt.Sprintf("%s (in the pre-warm window)", plan.Code)
 	}
 	k := plan.KeepAlive
@@ -349,12 +371,11 @@ func (p *Policy) preWarmReplicas(ref provider.Ref) uint64 {
 func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallback time.Duration) []PreWarm {
 	var out []PreWarm
 	for _, ref := range atZero {
-		plan, last := p.Plan(ref, fallback, now)
-		if last.IsZero() || plan.PreWarmAt <= 0 {
+		plan, last, slack := p.planSlack(ref, fallback, now)
+		if last.IsZero() {
 			continue
 		}
-		since := now.Sub(last)
-		if since >= plan.PreWarmAt && since <= plan.PreWarmUntil {
+		if since := now.Sub(last); plan.InPreWarm(since, slack) {
 			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: plan.Reason,
 				Replicas: p.preWarmReplicas(ref)})
 		}
