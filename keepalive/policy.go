@@ -44,8 +44,8 @@ type history struct {
 	// the next call wherever the call fell in its step.
 	slack time.Duration
 	seen  bool
-	its  []float32
-	ws   []float32
+	its   []float32
+	ws    []float32
 	// order holds its' positions by idle time (float32 bits, then position:
 	// the order a sort of both gives), kept as idle times arrive so a
 	// replan reads them in order: sorting them at every replan was half of
