@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +23,9 @@ import (
 type Source struct {
 	cfg    Config
 	api    v1.API
-	client api.Client // instant vectors' queries, decoded lean (vector.go)
+	client api.Client   // the query URL (vector.go)
+	http   *http.Client // instant vectors' queries, decoded as read (vector.go)
+	hints  sizeHints    // series per query's last answer (vector.go)
 	log    *slog.Logger
 	phase  phaseCache       // when they were last scraped (lastscrape.go)
 	now    func() time.Time // the phase cache's clock (lastscrape.go); time.Now
@@ -57,7 +60,10 @@ func New(cfg Config) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c, err := api.NewClient(api.Config{Address: cfg.URL})
+	// One HTTP client, the library's default transport, for the library's
+	// queries and the source's own (vector.go): one pool of connections.
+	hc := &http.Client{Transport: api.DefaultRoundTripper}
+	c, err := api.NewClient(api.Config{Address: cfg.URL, Client: hc})
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client: %w", err)
 	}
@@ -65,7 +71,7 @@ func New(cfg Config) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, api: v1.NewAPI(c), client: c, log: log.With("source", "prometheus"), now: time.Now}, nil
+	return &Source{cfg: cfg, api: v1.NewAPI(c), client: c, http: hc, log: log.With("source", "prometheus"), now: time.Now}, nil
 }
 
 // Load returns every function's load of q.Type over q.Window (one query).
