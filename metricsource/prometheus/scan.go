@@ -287,16 +287,24 @@ func (s *scanner) skip() error {
 	}
 }
 
-// end checks that nothing but white space follows the value read.
+// end checks that nothing but white space follows the value read (peek's
+// error at the end would be made only to be dropped).
 func (s *scanner) end() error {
-	c, err := s.peek()
-	if err == nil {
-		return s.fail("%q after the answer", c)
+	for {
+		for ; s.i < s.n; s.i++ {
+			switch c := s.buf[s.i]; c {
+			case ' ', '\t', '\n', '\r':
+			default:
+				return s.fail("%q after the answer", c)
+			}
+		}
+		if !s.fill() {
+			if s.rerr == io.EOF {
+				return nil
+			}
+			return s.fail("")
+		}
 	}
-	if s.rerr == io.EOF {
-		return nil
-	}
-	return err
 }
 
 // isNumber reports whether b is a JSON number:
