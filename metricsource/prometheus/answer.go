@@ -12,7 +12,7 @@ type answer struct {
 	status, errorType, errMsg string
 	warnings                  []string
 	resultType                string
-	result                    []sample
+	series                    int // handed to each
 	// other: the result was not a list of series (a scalar's or a
 	// string's [time, "value"]); its value was skipped.
 	other bool
@@ -21,11 +21,11 @@ type answer struct {
 // scanBuffer is what is read of an answer at a time.
 const scanBuffer = 32 << 10
 
-// decodeAnswer reads an answer from r; hint is how many series it likely
-// has. A key the source does not read, at any level, is skipped whatever
+// decodeAnswer reads an answer from r and hands each series of a vector
+// to each as it is read (sample reused: each copies what it keeps). A key the source does not read, at any level, is skipped whatever
 // it holds (Prometheus adds some: infos, a sample's histogram). The answer
 // read so far comes with an error.
-func decodeAnswer(r io.Reader, hint int) (*answer, error) {
+func decodeAnswer(r io.Reader, each func(*sample)) (*answer, error) {
 	s := newScanner(r, scanBuffer)
 	a := &answer{}
 	ok, err := s.open('{', '}')
@@ -44,7 +44,7 @@ func decodeAnswer(r io.Reader, hint int) (*answer, error) {
 		case "warnings":
 			a.warnings, err = s.labels()
 		case "data":
-			err = a.readData(s, hint)
+			err = a.readData(s, each)
 		default:
 			err = s.skip()
 		}
@@ -58,7 +58,7 @@ func decodeAnswer(r io.Reader, hint int) (*answer, error) {
 	return a, s.end()
 }
 
-func (a *answer) readData(s *scanner, hint int) error {
+func (a *answer) readData(s *scanner, each func(*sample)) error {
 	ok, err := s.open('{', '}')
 	for ; ok && err == nil; ok, err = s.more('}') {
 		var k []byte
@@ -72,7 +72,7 @@ func (a *answer) readData(s *scanner, hint int) error {
 			if a.resultType != "" && a.resultType != "vector" {
 				err = s.skip() // a matrix, a scalar: refused whole
 			} else {
-				err = a.readResult(s, hint)
+				err = a.readResult(s, each)
 			}
 		default:
 			err = s.skip()
@@ -84,8 +84,9 @@ func (a *answer) readData(s *scanner, hint int) error {
 	return err
 }
 
-// readResult reads a vector's series; anything else sets other.
-func (a *answer) readResult(s *scanner, hint int) error {
+// readResult reads a vector's series; anything else sets other. A series
+// is handed to each once whole: a malformed one fails the answer first.
+func (a *answer) readResult(s *scanner, each func(*sample)) error {
 	c, err := s.peek()
 	if err != nil {
 		return err
@@ -94,9 +95,7 @@ func (a *answer) readResult(s *scanner, hint int) error {
 		a.other = true
 		return s.skip()
 	}
-	if a.result == nil {
-		a.result = make([]sample, 0, hint)
-	}
+	var smp sample
 	ok, err := s.open('[', ']')
 	for ; ok && err == nil; ok, err = s.more(']') {
 		if c, err = s.peek(); err != nil {
@@ -106,8 +105,11 @@ func (a *answer) readResult(s *scanner, hint int) error {
 			a.other = true
 			err = s.skip()
 		} else {
-			a.result = append(a.result, sample{})
-			err = readSample(s, &a.result[len(a.result)-1])
+			smp = sample{}
+			if err = readSample(s, &smp); err == nil {
+				a.series++
+				each(&smp)
+			}
 		}
 		if err != nil {
 			return err

@@ -32,10 +32,17 @@ var richWant = &answer{
 	status:     "success",
 	warnings:   []string{"w1", "w2"},
 	resultType: "vector",
-	result: []sample{
-		{Metric: sampleLabels{FunctionName: optString{v: "f\u00fc\\n.ns", ok: true}}, Value: pointJSON{ts: 1700000000.25, v: 2.5}},
-		{Metric: sampleLabels{Part: "gauge", Counter: "ended", Check: "age"}, Value: pointJSON{ts: 1700000001, v: math.Inf(-1)}},
-	},
+	series:     2,
+}
+
+var richSeries = []sample{
+	{Metric: sampleLabels{FunctionName: optString{v: "f\u00fc\\n.ns", ok: true}}, Value: pointJSON{ts: 1700000000.25, v: 2.5}},
+	{Metric: sampleLabels{Part: "gauge", Counter: "ended", Check: "age"}, Value: pointJSON{ts: 1700000001, v: math.Inf(-1)}},
+}
+
+// collect is decodeAnswer's each that keeps the series in *vec.
+func collect(vec *[]sample) func(*sample) {
+	return func(smp *sample) { *vec = append(*vec, *smp) }
 }
 
 var answerCmp = cmp.AllowUnexported(answer{}, sample{}, sampleLabels{}, optString{}, pointJSON{})
@@ -51,12 +58,16 @@ func TestDecodeAnswerSkipsWhatItDoesNotRead(t *testing.T) {
 		"half a buffer":   iotest.HalfReader(strings.NewReader(rich)),
 		"data with error": iotest.DataErrReader(strings.NewReader(rich)),
 	} {
-		got, err := decodeAnswer(r, 0)
+		var vec []sample
+		got, err := decodeAnswer(r, collect(&vec))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if d := cmp.Diff(richWant, got, answerCmp); d != "" {
 			t.Errorf("%s: answer (-want +got):\n%s", name, d)
+		}
+		if d := cmp.Diff(richSeries, vec, answerCmp); d != "" {
+			t.Errorf("%s: series (-want +got):\n%s", name, d)
 		}
 	}
 }
@@ -67,12 +78,12 @@ func TestDecodeAnswerSkipsWhatItDoesNotRead(t *testing.T) {
 func TestDecodeAnswerRefusesACutAnswer(t *testing.T) {
 	end := strings.LastIndexByte(rich, '}')
 	for n := range end + 1 {
-		if a, err := decodeAnswer(strings.NewReader(rich[:n]), 0); err == nil {
-			t.Fatalf("the answer's first %d bytes: no error, %d series", n, len(a.result))
+		if a, err := decodeAnswer(strings.NewReader(rich[:n]), func(*sample) {}); err == nil {
+			t.Fatalf("the answer's first %d bytes: no error, %d series", n, a.series)
 		}
 	}
 	for _, tail := range []string{"x", "{}", `"`, "0"} {
-		if _, err := decodeAnswer(strings.NewReader(rich+tail), 0); err == nil {
+		if _, err := decodeAnswer(strings.NewReader(rich+tail), func(*sample) {}); err == nil {
 			t.Errorf("%q after the answer: no error", tail)
 		}
 	}
@@ -96,7 +107,7 @@ func TestDecodeAnswerRefusesMalformedJSON(t *testing.T) {
 		``,
 		`{"x":` + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + `}`,
 	} {
-		if _, err := decodeAnswer(strings.NewReader(body), 0); err == nil {
+		if _, err := decodeAnswer(strings.NewReader(body), func(*sample) {}); err == nil {
 			t.Errorf("%.80s: no error", body)
 		}
 	}
@@ -108,11 +119,11 @@ func TestDecodeAnswerRefusesMalformedJSON(t *testing.T) {
 func TestDecodeAnswerToldAReadFailure(t *testing.T) {
 	broken := errors.New("connection reset")
 	r := io.MultiReader(strings.NewReader(rich[:100]), iotest.ErrReader(broken))
-	_, err := decodeAnswer(r, 0)
+	_, err := decodeAnswer(r, func(*sample) {})
 	if !errors.Is(err, broken) || !isReadFail(err) {
 		t.Fatalf("err = %v, want the reader's error", err)
 	}
-	if _, err := decodeAnswer(strings.NewReader(rich[:100]), 0); err == nil || isReadFail(err) {
+	if _, err := decodeAnswer(strings.NewReader(rich[:100]), func(*sample) {}); err == nil || isReadFail(err) {
 		t.Fatalf("a cut answer: err = %v, want a malformed answer's", err)
 	}
 }
@@ -137,6 +148,11 @@ func TestQueryVectorCutByTheServer(t *testing.T) {
 	v, err := src.queryVector(context.Background(), "q")
 	if !errors.Is(err, metricsource.ErrUnavailable) {
 		t.Fatalf("got %d series, err %v; want ErrUnavailable", len(v), err)
+	}
+	// The values read before the cut go with the answer.
+	vals, err := src.Load(context.Background(), metricsource.LoadQuery{Type: metricsource.TypeRPS, Window: time.Minute})
+	if !errors.Is(err, metricsource.ErrUnavailable) || vals != nil {
+		t.Fatalf("Load: %v, err %v; want nothing, ErrUnavailable", vals, err)
 	}
 }
 
@@ -175,19 +191,18 @@ func TestQueryVectorReadsLittleOfAnErrorPage(t *testing.T) {
 	}
 }
 
-// TestQueryVectorSizedByTheLastAnswer: a query's series are decoded into
-// an array of its last answer's size, with a little room.
+// TestQueryVectorSizedByTheLastAnswer: the next answer's maps are sized
+// by a query's last answer, with a little room.
 func TestQueryVectorSizedByTheLastAnswer(t *testing.T) {
 	body := bigVector(1000)
 	src, _ := fakeProm(t, func(string) (int, string) { return 200, body })
+	if n := src.hints.get("q"); n != 0 {
+		t.Fatalf("hint %d before any answer", n)
+	}
 	if _, err := src.queryVector(context.Background(), "q"); err != nil {
 		t.Fatal(err)
 	}
-	v, err := src.queryVector(context.Background(), "q")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := 1000 + 1000/32; len(v) != 1000 || cap(v) != want {
-		t.Errorf("len %d cap %d, want 1000 and %d", len(v), cap(v), want)
+	if n, want := src.hints.get("q"), 1000+1000/32; n != want {
+		t.Errorf("hint %d, want %d", n, want)
 	}
 }
