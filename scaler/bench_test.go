@@ -1,13 +1,16 @@
 package scaler
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"runtime"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/exposition"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler/scalertest"
@@ -114,4 +117,36 @@ func cpuTime(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkScrape writes the per-function families of 100,000 decided
+// functions (what /metrics adds to a scrape), the fleet unchanged between
+// scrapes as it mostly is.
+func BenchmarkScrape(b *testing.B) {
+	const n = 100_000
+	p := &testProvider{Provider: memory.New(clock.Real(), memory.Options{ShareMaps: true}), t: b}
+	src := scalertest.NewSource()
+	for i := range n {
+		ref := provider.Ref{Name: fmt.Sprintf("fn-%06d", i), Namespace: "openfaas-fn"}
+		p.set(function(ref, 4, map[string]string{LabelMax: "40", LabelTarget: "50"}))
+		src.Set("rps", ref, 180)
+	}
+	l, err := NewLoop(LoopConfig{Provider: p, Source: src, Actuator: newActuator(b, p, nil, false), Defaults: DefaultDefaults()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := l.Tick(b.Context(), t0); err != nil {
+		b.Fatal(err)
+	}
+	w := exposition.NewWriter(bufio.NewWriterSize(io.Discard, 32<<10))
+	s := fnSeries{l: l}
+	runtime.GC()
+	b.ReportAllocs()
+	cpu0 := cpuTime(b)
+	for b.Loop() {
+		if err := s.WriteText(w); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }

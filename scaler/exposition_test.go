@@ -134,3 +134,46 @@ func TestFunctionSeriesAllocateNothingPerFunction(t *testing.T) {
 		t.Errorf("one scrape of %d functions allocates %v times, want at most 50 (nothing per function)", n, allocs)
 	}
 }
+
+// TestFunctionSeriesFollowTheFleet: the scrape order is kept between
+// scrapes (metrics.go), so a function that comes is written in its sorted
+// place at the next scrape, one forgotten is not written, and a fleet that
+// did not change is written in the same order without a sort.
+func TestFunctionSeriesFollowTheFleet(t *testing.T) {
+	ref := func(name string) provider.Ref { return provider.Ref{Name: name, Namespace: "openfaas-fn"} }
+	e := newLoopEnv(t, nil, function(ref("b"), 1, nil), function(ref("d"), 1, nil))
+	names := func() string {
+		t.Helper()
+		if err := e.loop.Tick(t.Context(), t0); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		bw := bufio.NewWriter(&out)
+		if err := (fnSeries{l: e.loop}).WriteText(exposition.NewWriter(bw)); err != nil || bw.Flush() != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for line := range strings.SplitSeq(out.String(), "\n") {
+			if rest, ok := strings.CutPrefix(line, MetricReplicas+`{function_name="`); ok {
+				name, _, _ := strings.Cut(rest, ".")
+				got = append(got, name)
+			}
+		}
+		return strings.Join(got, " ")
+	}
+	for _, step := range []struct {
+		change func()
+		want   string
+	}{
+		{func() {}, "b d"},
+		{func() {}, "b d"}, // the kept order
+		{func() { e.prov.set(function(ref("a"), 1, nil)); e.prov.set(function(ref("c"), 1, nil)) }, "a b c d"},
+		{func() { e.prov.remove(ref("b")) }, "a c d"},
+		{func() { e.prov.set(function(ref("b"), 2, nil)) }, "a b c d"},
+	} {
+		step.change()
+		if got := names(); got != step.want {
+			t.Fatalf("functions written: %q, want %q", got, step.want)
+		}
+	}
+}

@@ -151,8 +151,13 @@ type Loop struct {
 	// flight for a function and State updates never race.
 	passMu sync.Mutex
 
-	mu          sync.Mutex // guards the fields below
-	fns         map[provider.Ref]*fnState
+	mu  sync.Mutex // guards the fields below
+	fns map[provider.Ref]*fnState
+	// order is fns sorted as a scrape writes them (metrics.go), kept
+	// while no function comes or goes (nil after: the next scrape sorts
+	// again); orderGen counts the comings and goings.
+	order       []*fnState
+	orderGen    uint64
 	listed      bool  // fns reflects at least one successful listing
 	providerErr error // last provider contact's error, nil when it worked
 	pending     map[provider.Ref]Signal

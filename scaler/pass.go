@@ -152,6 +152,7 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time) (states []*f
 		if fs == nil {
 			fs = &fnState{ref: fn.Ref}
 			l.fns[fn.Ref] = fs
+			l.order, l.orderGen = nil, l.orderGen+1
 			if fn.Replicas > 0 {
 				// First sight (a start, a restart, a failover, a new function):
 				// the count found is what someone wanted within the last down
@@ -331,6 +332,9 @@ func (l *Loop) forget(ref provider.Ref) {
 		fs.forgotten = true // a pass's scratch may still point at it
 	}
 	delete(l.fns, ref)
+	if ok {
+		l.order, l.orderGen = nil, l.orderGen+1
+	}
 	delete(l.pending, ref)
 	delete(l.follow, ref)
 	l.mu.Unlock()

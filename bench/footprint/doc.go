@@ -5,7 +5,10 @@
 // FOOTPRINT_PROVIDER=memory, the binary holding the functions itself
 // (`run --provider memory --functions-file`). With
 // FOOTPRINT_HEAP_PROFILE=FILE it saves the controller's heap profile (from
-// its --debug-listen) at the end, to see what holds the memory. TestFootprint
+// its --debug-listen) at the end, to see what holds the memory. With a
+// Prometheus it also logs the share of the gateway's scrapes that succeeded
+// and the controller's failed reads: a run whose Prometheus could not scrape
+// the gateway measured a controller with little to read. TestFootprint
 // only runs with FAAS_FOOTPRINT_BENCH=1 (make bench-footprint), so `make
 // test` skips it; the figures are in docs/benchmarks.md.
 package footprint

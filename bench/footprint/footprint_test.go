@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/faas-autoscaler/faas-autoscaler/e2e"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
@@ -130,8 +132,9 @@ func TestFootprint(t *testing.T) {
 	}
 	args := []string{"run", "--listen", addr, "--debug-listen", debugAddr, "--log-level", "warn",
 		"--webhook-auth", "none"} // nothing posts alerts
+	var prom *teststack.Prom
 	if len(targets) > 0 {
-		prom := teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second,
+		prom = teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second,
 			ScrapeTargets: targets})
 		switch prov {
 		case "openfaas":
@@ -196,6 +199,9 @@ func TestFootprint(t *testing.T) {
 		os.Getenv("FOOTPRINT_GOMEMLIMIT"), os.Getenv("FOOTPRINT_GOGC"), cpu)
 	t.Logf("%d functions, %v: controller RSS peak %.1f MiB (at +%s), last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
 		n, dur, float64(peak)/1024, peakAt, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
+	if prom != nil {
+		readReport(t, prom, "http://"+addr+"/metrics", dur)
+	}
 	if path := os.Getenv("FOOTPRINT_HEAP_PROFILE"); path != "" {
 		if err := testenv.SaveHeapProfile("http://"+debugAddr, path); err != nil {
 			t.Errorf("heap profile: %v", err)
@@ -206,6 +212,28 @@ func TestFootprint(t *testing.T) {
 	if listed == 0 {
 		t.Errorf("the controller never listed the functions:\n%s", logs.String())
 	}
+}
+
+// readReport logs how much of the activity the controller read: the
+// share of the gateway's scrapes that succeeded (at 100,000 functions its
+// page takes seconds to scrape, and on a busy machine over the 5 s
+// interval: the series go stale and the controller's queries answer
+// nothing), and the controller's reads that failed. A run whose reads
+// failed measured a controller that decoded little.
+func readReport(t *testing.T, prom *teststack.Prom, metrics string, dur time.Duration) {
+	t.Helper()
+	up := "n/a"
+	if v, _, _, err := prom.API().Query(context.Background(),
+		fmt.Sprintf(`avg_over_time(up{job="gateway"}[%ds])`, int(dur.Seconds())), time.Time{}); err == nil {
+		if vec, ok := v.(model.Vector); ok && len(vec) == 1 {
+			up = fmt.Sprintf("%.0f%%", 100*float64(vec[0].Value))
+		}
+	}
+	t.Logf("gateway scrapes that succeeded: %s; scaler passes %g, of which load errors %g; idler cycles %g, source errors %g",
+		up, metric(t, metrics, "faas_autoscaler_reconcile_duration_seconds_count"),
+		metric(t, metrics, `faas_autoscaler_reconcile_errors_total{stage="load"}`),
+		metric(t, metrics, `faas_autoscaler_idler_runs_total{result="ok"}`),
+		metric(t, metrics, `faas_autoscaler_idler_missing_data_cycles_total{reason="source_error"}`))
 }
 
 // scrapeEvery reads url every interval until ctx ends, as a scraper

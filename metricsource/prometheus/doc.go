@@ -15,6 +15,10 @@
 // Prometheus evaluates them at its own "now"; the only clock read is when
 // the interval was last read.
 //
+// Instant vectors are decoded as their answer arrives, the series with
+// only the labels the source reads (vector.go, answer.go, scan.go): at
+// 100,000 functions an answer is 9.5 MB, never held whole.
+//
 // Errors: unreachable server, timeouts, 5xx and unexpected responses wrap
 // metricsource.ErrUnavailable (callers treat every function as missing); a
 // query Prometheus rejects (bad PromQL, e.g. a malformed coverage selector)

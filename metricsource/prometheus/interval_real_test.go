@@ -110,7 +110,7 @@ func TestRealCapacityStepsAtTheScrapeInterval(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				vals, _ := src.partedValues(samplesOf(res.(model.Vector)), expr)
+				vals, _ := readAll(src.newValueReader(expr, true, 0), samplesOf(res.(model.Vector)))
 				for fn, c := range steppedCap {
 					ref, err := provider.ParseRef(string(fn), cfg.DefaultNamespace)
 					if err != nil {

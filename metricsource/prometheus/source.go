@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +22,9 @@ import (
 type Source struct {
 	cfg    Config
 	api    v1.API
-	client api.Client // instant vectors' queries, decoded lean (vector.go)
+	client api.Client   // the query URL (vector.go)
+	http   *http.Client // instant vectors' queries, decoded as read (vector.go)
+	hints  sizeHints    // series per query's last answer (vector.go)
 	log    *slog.Logger
 	phase  phaseCache       // when they were last scraped (lastscrape.go)
 	now    func() time.Time // the phase cache's clock (lastscrape.go); time.Now
@@ -57,7 +59,10 @@ func New(cfg Config) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c, err := api.NewClient(api.Config{Address: cfg.URL})
+	// One HTTP client, the library's default transport, for the library's
+	// queries and the source's own (vector.go): one pool of connections.
+	hc := &http.Client{Transport: api.DefaultRoundTripper}
+	c, err := api.NewClient(api.Config{Address: cfg.URL, Client: hc})
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client: %w", err)
 	}
@@ -65,7 +70,7 @@ func New(cfg Config) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, api: v1.NewAPI(c), client: c, log: log.With("source", "prometheus"), now: time.Now}, nil
+	return &Source{cfg: cfg, api: v1.NewAPI(c), client: c, http: hc, log: log.With("source", "prometheus"), now: time.Now}, nil
 }
 
 // Load returns every function's load of q.Type over q.Window (one query).
@@ -101,15 +106,12 @@ func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
-	vec, err := s.queryVector(ctx, expr)
-	if err != nil {
+	r := s.newValueReader(expr, parted, s.hints.get(expr))
+	if err := s.queryEach(ctx, expr, r.add); err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
-	if parted {
-		v, parts := s.partedValues(vec, expr)
-		return v, parts, nil
-	}
-	return s.values(vec, expr), nil, nil
+	v, parts := r.result()
+	return v, parts, nil
 }
 
 // Activity returns started invocations over window, in-flight invocations
@@ -143,11 +145,25 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	defer cancel()
 	counters := countersQuery()
 	exprs := []string{started, inflight, coverage, vanished, queued, woken, counters}
-	vecs := make([][]sample, len(exprs))
+	// Each query's series are read as they arrive, each by its own reader
+	// (readers.go), none kept as a list but the coverage's three.
+	var (
+		startedR  = s.newValueReader(started, false, s.hints.get(started))
+		inflightR = s.newValueReader(inflight, false, s.hints.get(inflight))
+		vanishedR = s.newValueReader(vanished, false, s.hints.get(vanished))
+		queuedR   = s.newValueReader(queued, false, s.hints.get(queued))
+		wokenR    = &wokenReader{s: s, step: step}
+		// Two series a function, one of each counter.
+		countersR = counterReader{started: s.newValueReader(counters, false, s.hints.get(counters)/2),
+			ended: s.newValueReader(counters, false, s.hints.get(counters)/2)}
+		cov []sample
+	)
+	readers := []func(*sample){startedR.add, inflightR.add, func(smp *sample) { cov = append(cov, *smp) },
+		vanishedR.add, queuedR.add, wokenR.add, countersR.add}
 	errs := make([]error, len(exprs))
 	var wg sync.WaitGroup
 	for i, e := range exprs {
-		wg.Go(func() { vecs[i], errs[i] = s.queryVector(ctx, e) })
+		wg.Go(func() { errs[i] = s.queryEach(ctx, e, readers[i]) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -155,18 +171,18 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	}
 	act := metricsource.Activity{
 		Window:  window,
-		Started: s.values(vecs[0], started),
+		Started: startedR.out,
 	}
-	act.Uncovered = s.uncovered(vecs[2], window)
+	act.Uncovered = s.uncovered(cov, window)
 	act.Covered = act.Uncovered == ""
 	// No in-flight series at all: the gateway does not export the gauge (it
 	// keeps a series per invoked function once created), so "unknown", not
 	// "nothing in flight".
-	if len(vecs[1]) > 0 {
-		act.Inflight = s.values(vecs[1], inflight)
+	if inflightR.series > 0 {
+		act.Inflight = inflightR.out
 	}
-	act.Inflight = s.inflightFromCounters(act.Inflight, vecs[6], counters)
-	for ref := range s.values(vecs[3], vanished) {
+	act.Inflight = countersR.inflight(act.Inflight)
+	for ref := range vanishedR.out {
 		if act.Vanished == nil {
 			act.Vanished = map[provider.Ref]bool{}
 		}
@@ -174,66 +190,11 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	}
 	// No queue series at all: no queue worker exports them, so nothing is
 	// known about queues (nil), rather than "nothing queued".
-	if len(vecs[4]) > 0 {
-		act.Queued = s.values(vecs[4], queued)
+	if queuedR.series > 0 {
+		act.Queued = queuedR.out
 	}
-	act.Woken = s.woken(vecs[5], step)
+	act.Woken = wokenR.out
 	return act, nil
-}
-
-// inflightFromCounters adds to inflight (the gauge's values, nil without
-// the gauge) the in-flight count of each function that has a started
-// counter and no gauge series, from countersQuery's answer vec.
-func (s *Source) inflightFromCounters(inflight metricsource.Values, vec []sample, expr string) metricsource.Values {
-	var started, ended []sample
-	for _, smp := range vec {
-		switch smp.Metric.Counter {
-		case counterStarted:
-			started = append(started, smp)
-		case counterEnded:
-			ended = append(ended, smp)
-		}
-	}
-	if len(started) == 0 {
-		return inflight
-	}
-	endedBy := s.values(ended, expr)
-	for ref, n := range s.values(started, expr) {
-		if _, ok := inflight[ref]; ok {
-			continue // the gauge says
-		}
-		if inflight == nil {
-			inflight = metricsource.Values{}
-		}
-		inflight[ref] = metricsource.DerivedInflight(n, endedBy[ref])
-	}
-	return inflight
-}
-
-// woken reads wokenQuery's result: the last step at zero plus one step (by
-// then the count was above zero), never later than the evaluation time.
-// Two series naming one function (bare and qualified names) keep the
-// later time, not the sum that values would make of them.
-func (s *Source) woken(vec []sample, step time.Duration) map[provider.Ref]time.Time {
-	var out map[provider.Ref]time.Time
-	for _, smp := range vec {
-		ref, err := provider.ParseRef(smp.fn(), s.cfg.DefaultNamespace)
-		v := smp.value()
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		at := time.Unix(0, int64(v*float64(time.Second))).Add(step)
-		if now := smp.at(); at.After(now) {
-			at = now
-		}
-		if out == nil {
-			out = map[provider.Ref]time.Time{}
-		}
-		if at.After(out[ref]) {
-			out[ref] = at
-		}
-	}
-	return out
 }
 
 // uncovered reads coverageQuery's result: "" when the gateway was observed
@@ -294,81 +255,4 @@ func classify(err error, expr string) error {
 		return fmt.Errorf("query %s: %w", expr, err)
 	}
 	return fmt.Errorf("%w: query %s: %w", metricsource.ErrUnavailable, expr, err)
-}
-
-// values turns a vector into per-function values. Series without a usable
-// function_name, and NaN or infinite values, are left out: missing, not zero.
-// Two series naming the same function (bare and qualified names) add up.
-func (s *Source) values(vec []sample, expr string) metricsource.Values {
-	out, _ := s.readValues(vec, expr, false)
-	return out
-}
-
-// partedValues reads a capacity parts query: per function the larger part,
-// each part summed over the function's series as values does, and the
-// functions where it was the arrivals' (the gauge wins a tie). A series
-// without a known part label is ignored.
-func (s *Source) partedValues(vec []sample, expr string) (metricsource.Values, metricsource.Parts) {
-	return s.readValues(vec, expr, true)
-}
-
-func (s *Source) readValues(vec []sample, expr string, parted bool) (metricsource.Values, metricsource.Parts) {
-	type byPart struct {
-		v    [2]float64 // gauge, arrivals
-		seen [2]bool
-	}
-	var split map[provider.Ref]*byPart
-	if parted {
-		split = make(map[provider.Ref]*byPart, len(vec)/2)
-	}
-	out := make(metricsource.Values, len(vec))
-	for _, smp := range vec {
-		if !smp.hasFn() {
-			s.log.Debug("series without function_name ignored", "query", expr, "series", smp.labels())
-			continue
-		}
-		ref, err := provider.ParseRef(smp.fn(), s.cfg.DefaultNamespace)
-		if err != nil {
-			s.log.Debug("series with a bad function_name ignored", "query", expr, "err", err)
-			continue
-		}
-		v := smp.value()
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			s.log.Debug("non-finite value ignored", "query", expr, "function", ref.String(), "value", v)
-			continue
-		}
-		if !parted {
-			out[ref] += v
-			continue
-		}
-		var i int
-		switch smp.Metric.Part {
-		case "gauge":
-			i = 0
-		case "arrivals":
-			i = 1
-		default:
-			s.log.Debug("series without a known part ignored", "query", expr, "series", smp.labels())
-			continue
-		}
-		b := split[ref]
-		if b == nil {
-			b = &byPart{}
-			split[ref] = b
-		}
-		b.v[i] += v
-		b.seen[i] = true
-	}
-	if !parted {
-		return out, nil
-	}
-	parts := make(metricsource.Parts) // the arrivals' winners only (metricsource.Parts)
-	for ref, b := range split {
-		if b.seen[1] && (!b.seen[0] || b.v[1] > b.v[0]) {
-			out[ref], parts[ref] = b.v[1], metricsource.PartArrivals
-		} else {
-			out[ref] = b.v[0]
-		}
-	}
-	return out, parts
 }

@@ -1,37 +1,36 @@
 package prometheus
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 )
 
 // sample is one series of an instant query's vector, with the only labels
-// the queries' answers carry that the source reads, decoded in place. The
-// client library's model.Vector decodes every series' labels into a map of
-// its own: at 100,000 functions with an in-flight gauge each, a capacity
-// pass's answer was a hundred thousand maps, 1.2 GB of allocation in three
-// minutes, and the collections it forced took the controller over its
-// memory goal.
+// the queries' answers carry that the source reads, decoded in place
+// (answer.go). The client library's model.Vector decodes every series'
+// labels into a map of its own: at 100,000 functions with an in-flight
+// gauge each, a capacity pass's answer was a hundred thousand maps, 1.2 GB
+// of allocation in three minutes, and the collections it forced took the
+// controller over its memory goal.
 type sample struct {
-	Metric sampleLabels `json:"metric"`
-	Value  pointJSON    `json:"value"`
+	Metric sampleLabels
+	Value  pointJSON
 }
 
 type sampleLabels struct {
-	FunctionName optString `json:"function_name"`
-	Part         string    `json:"part"`    // the capacity parts query's part
-	Counter      string    `json:"counter"` // countersQuery's counter
-	Check        string    `json:"check"`   // coverageQuery's check
+	FunctionName optString
+	Part         string // the capacity parts query's part
+	Counter      string // countersQuery's counter
+	Check        string // coverageQuery's check
 }
 
 func (s *sample) fn() string     { return s.Metric.FunctionName.v }
@@ -67,21 +66,6 @@ func (s *sample) labels() string {
 	return b.String()
 }
 
-// queryResponse is Prometheus' /api/v1/query answer, its vector decoded
-// in the same pass (no copy of the answer per level).
-type queryResponse struct {
-	Status    string        `json:"status"`
-	ErrorType string        `json:"errorType"`
-	Error     string        `json:"error"`
-	Warnings  []string      `json:"warnings"`
-	Data      *responseData `json:"data"`
-}
-
-type responseData struct {
-	ResultType string   `json:"resultType"`
-	Result     []sample `json:"result"`
-}
-
 // optString is a label that may be absent (ok false), without a pointer
 // allocated per series.
 type optString struct {
@@ -89,120 +73,133 @@ type optString struct {
 	ok bool
 }
 
-func (o *optString) UnmarshalJSON(b []byte) error {
-	o.ok = true
-	return json.Unmarshal(b, &o.v)
-}
-
 // pointJSON is a [timestamp, "value"] pair: the timestamp in seconds.
 type pointJSON struct {
 	ts, v float64
 }
 
-func (p *pointJSON) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
-		return fmt.Errorf("sample value %.40q: want [timestamp, \"value\"]", b)
-	}
-	ts, val, ok := bytes.Cut(b[1:len(b)-1], []byte{','})
-	if !ok {
-		return fmt.Errorf("sample value %.40q: want [timestamp, \"value\"]", b)
-	}
-	sec, err := strconv.ParseFloat(string(bytes.TrimSpace(ts)), 64)
-	if err != nil {
-		return fmt.Errorf("sample timestamp %.40q: %w", ts, err)
-	}
-	val = bytes.TrimSpace(val)
-	if len(val) < 2 || val[0] != '"' || val[len(val)-1] != '"' {
-		return fmt.Errorf("sample value %.40q: want a quoted number", val)
-	}
-	v, err := strconv.ParseFloat(string(val[1:len(val)-1]), 64)
-	if err != nil {
-		return fmt.Errorf("sample value %.40q: %w", val, err)
-	}
-	p.ts, p.v = sec, v
-	return nil
-}
+// maxErrorAnswer bounds what is read of an answer with a status other than
+// 2xx: Prometheus' own errors are a line of JSON; a proxy's page is read
+// only for as much as the message needs.
+const maxErrorAnswer = 64 << 10
 
-// queryVector runs one instant query at the server's now (POST, as the
-// client library does) and decodes its vector with the labels sample
-// keeps. Errors are the client library's kinds, so classify reads them
-// alike: a query Prometheus rejected is a *v1.Error of its type.
-func (s *Source) queryVector(ctx context.Context, expr string) ([]sample, error) {
+// queryEach runs one instant query at the server's now (POST, as the
+// client library does) and hands each series of its vector to each as it
+// is decoded, with the labels sample keeps; each must copy what it keeps,
+// and what it made is to be dropped when queryEach fails. The client
+// library's Client.Do reads an answer whole before it can be decoded,
+// 9.5 MB at 100,000 series and twice that in the buffer's growth; and a
+// list of the series decoded from it was 8.8 MB more (readers.go).
+// Errors are the client library's kinds, so classify reads them alike: a
+// query Prometheus rejected is a *v1.Error of its type.
+func (s *Source) queryEach(ctx context.Context, expr string, each func(*sample)) error {
 	form := url.Values{"query": {expr}}
-	resp, body, err := s.post(ctx, form)
+	resp, err := s.post(ctx, form)
 	if err == nil {
 		switch resp.StatusCode {
 		case http.StatusMethodNotAllowed, http.StatusForbidden, http.StatusNotImplemented:
 			// A read-only proxy, or a Prometheus-compatible server, that
 			// refuses POST: GET, as the client library falls back.
-			resp, body, err = s.get(ctx, form)
+			drop(resp)
+			resp, err = s.get(ctx, form)
 		}
 	}
 	if err != nil {
-		return nil, classify(err, expr)
+		return classify(err, expr)
 	}
-	var r queryResponse
-	// The series decode into an array sized for them: appended one by one
-	// from empty, its growth was a third of the decode's allocation.
-	r.Data = &responseData{Result: make([]sample, 0, bytes.Count(body, []byte(`"metric"`)))}
-	if err := json.Unmarshal(body, &r); err != nil {
-		if resp.StatusCode/100 != 2 {
-			return nil, classify(&v1.Error{Type: v1.ErrServer, Msg: fmt.Sprintf("server answered %s", resp.Status)}, expr)
-		}
-		// A well-formed answer of another type (a scalar's result does not
-		// decode as series) is the query's fault, not the server's.
-		var shape struct {
-			Data struct {
-				ResultType string `json:"resultType"`
-			} `json:"data"`
-		}
-		if json.Unmarshal(body, &shape) == nil && shape.Data.ResultType != "" && shape.Data.ResultType != "vector" {
-			return nil, fmt.Errorf("query %s: got a %s, want a vector", expr, shape.Data.ResultType)
-		}
-		return nil, classify(&v1.Error{Type: v1.ErrBadResponse, Msg: err.Error()}, expr)
+	defer drop(resp)
+	ok := resp.StatusCode/100 == 2
+	body := io.Reader(resp.Body)
+	if !ok {
+		body = io.LimitReader(body, maxErrorAnswer)
 	}
-	if r.Status != "success" {
-		typ := v1.ErrorType(r.ErrorType)
+	a, err := decodeAnswer(body, each)
+	switch {
+	case isReadFail(err):
+		return classify(err, expr)
+	case err != nil && !ok:
+		return classify(&v1.Error{Type: v1.ErrServer, Msg: fmt.Sprintf("server answered %s", resp.Status)}, expr)
+	case err != nil:
+		return classify(&v1.Error{Type: v1.ErrBadResponse, Msg: err.Error()}, expr)
+	}
+	if a.status != "success" {
+		typ := v1.ErrorType(a.errorType)
 		if typ == "" {
 			typ = v1.ErrServer
 		}
-		return nil, classify(&v1.Error{Type: typ, Msg: r.Error}, expr)
+		return classify(&v1.Error{Type: typ, Msg: a.errMsg}, expr)
 	}
-	if len(r.Warnings) > 0 {
-		s.log.Debug("prometheus warnings", "query", expr, "warnings", r.Warnings)
+	if len(a.warnings) > 0 {
+		s.log.Debug("prometheus warnings", "query", expr, "warnings", a.warnings)
 	}
-	if r.Data == nil || r.Data.ResultType == "" {
-		return nil, classify(&v1.Error{Type: v1.ErrBadResponse, Msg: "no data in a successful answer"}, expr)
+	if a.resultType == "" {
+		return classify(&v1.Error{Type: v1.ErrBadResponse, Msg: "no data in a successful answer"}, expr)
 	}
-	if r.Data.ResultType != "vector" {
-		return nil, fmt.Errorf("query %s: got a %s, want a vector", expr, r.Data.ResultType)
+	if a.resultType != "vector" {
+		// A well-formed answer of another type is the query's fault, not
+		// the server's.
+		return fmt.Errorf("query %s: got a %s, want a vector", expr, a.resultType)
 	}
-	return r.Data.Result, nil
+	if a.other {
+		return classify(&v1.Error{Type: v1.ErrBadResponse, Msg: "a vector's result is not a list of series"}, expr)
+	}
+	s.hints.set(expr, a.series)
+	return nil
+}
+
+// drop reads what little may be left of an answer, so its connection can
+// be kept, and closes it.
+func drop(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+	_ = resp.Body.Close()
 }
 
 // post sends the query form as POST. The Idempotency-Key header (set to
 // nil: present, not sent) lets net/http replay the request on a fresh
 // connection when a kept-alive one was closed under it, as it does for the
 // client library's queries: an instant query changes nothing.
-func (s *Source) post(ctx context.Context, form url.Values) (*http.Response, []byte, error) {
+func (s *Source) post(ctx context.Context, form url.Values) (*http.Response, error) {
 	u := s.client.URL("/api/v1/query", nil)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header["Idempotency-Key"] = nil
-	return s.client.Do(ctx, req)
+	return s.http.Do(req)
 }
 
 // get sends the query form as GET.
-func (s *Source) get(ctx context.Context, form url.Values) (*http.Response, []byte, error) {
+func (s *Source) get(ctx context.Context, form url.Values) (*http.Response, error) {
 	u := s.client.URL("/api/v1/query", nil)
 	u.RawQuery = form.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return s.client.Do(ctx, req)
+	return s.http.Do(req)
+}
+
+// sizeHints remembers how many series each query's last answer had, so
+// the next one's values are read into maps made for them (readers.go),
+// not grown one by one from empty.
+type sizeHints struct {
+	mu sync.Mutex
+	n  map[string]int // by query text
+}
+
+func (h *sizeHints) get(expr string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := h.n[expr]
+	return n + n/32 // room for a few functions more
+}
+
+func (h *sizeHints) set(expr string, n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n == nil {
+		h.n = map[string]int{}
+	}
+	h.n[expr] = n
 }

@@ -1,0 +1,250 @@
+package prometheus
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// answer is Prometheus' /api/v1/query answer, its vector's series decoded
+// as they arrive (scan.go): what the source reads of it, nothing else.
+type answer struct {
+	status, errorType, errMsg string
+	warnings                  []string
+	resultType                string
+	series                    int // handed to each
+	// other: the result was not a list of series (a scalar's or a
+	// string's [time, "value"]); its value was skipped.
+	other bool
+}
+
+// scanBuffer is what is read of an answer at a time.
+const scanBuffer = 32 << 10
+
+// decodeAnswer reads an answer from r and hands each series of a vector
+// to each as it is read (sample reused: each copies what it keeps). A key the source does not read, at any level, is skipped whatever
+// it holds (Prometheus adds some: infos, a sample's histogram). The answer
+// read so far comes with an error.
+func decodeAnswer(r io.Reader, each func(*sample)) (*answer, error) {
+	s := newScanner(r, scanBuffer)
+	a := &answer{}
+	ok, err := s.open('{', '}')
+	for ; ok && err == nil; ok, err = s.more('}') {
+		var k []byte
+		if k, err = s.key(); err != nil {
+			break
+		}
+		switch string(k) {
+		case "status":
+			a.status, err = s.label()
+		case "errorType":
+			a.errorType, err = s.label()
+		case "error":
+			a.errMsg, err = s.label()
+		case "warnings":
+			a.warnings, err = s.labels()
+		case "data":
+			err = a.readData(s, each)
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			break
+		}
+	}
+	if err != nil {
+		return a, err
+	}
+	return a, s.end()
+}
+
+func (a *answer) readData(s *scanner, each func(*sample)) error {
+	ok, err := s.open('{', '}')
+	for ; ok && err == nil; ok, err = s.more('}') {
+		var k []byte
+		if k, err = s.key(); err != nil {
+			return err
+		}
+		switch string(k) {
+		case "resultType":
+			a.resultType, err = s.label()
+		case "result":
+			if a.resultType != "" && a.resultType != "vector" {
+				err = s.skip() // a matrix, a scalar: refused whole
+			} else {
+				err = a.readResult(s, each)
+			}
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// readResult reads a vector's series; anything else sets other. A series
+// is handed to each once whole: a malformed one fails the answer first.
+func (a *answer) readResult(s *scanner, each func(*sample)) error {
+	c, err := s.peek()
+	if err != nil {
+		return err
+	}
+	if c != '[' && c != 'n' {
+		a.other = true
+		return s.skip()
+	}
+	var smp sample
+	ok, err := s.open('[', ']')
+	for ; ok && err == nil; ok, err = s.more(']') {
+		if c, err = s.peek(); err != nil {
+			return err
+		}
+		if c != '{' || a.other {
+			a.other = true
+			err = s.skip()
+		} else {
+			smp = sample{}
+			if err = readSample(s, &smp); err == nil {
+				a.series++
+				each(&smp)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+func readSample(s *scanner, smp *sample) error {
+	ok, err := s.open('{', '}')
+	for ; ok && err == nil; ok, err = s.more('}') {
+		var k []byte
+		if k, err = s.key(); err != nil {
+			return err
+		}
+		switch string(k) {
+		case "metric":
+			err = readLabels(s, &smp.Metric)
+		case "value":
+			err = readPoint(s, &smp.Value)
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+func readLabels(s *scanner, l *sampleLabels) error {
+	ok, err := s.open('{', '}')
+	for ; ok && err == nil; ok, err = s.more('}') {
+		var k []byte
+		if k, err = s.key(); err != nil {
+			return err
+		}
+		switch string(k) {
+		case "function_name":
+			l.FunctionName.ok = true
+			l.FunctionName.v, err = s.label()
+		case "part":
+			l.Part, err = s.label()
+		case "counter":
+			l.Counter, err = s.label()
+		case "check":
+			l.Check, err = s.label()
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// readPoint reads a [timestamp, "value"] pair.
+func readPoint(s *scanner, p *pointJSON) error {
+	if err := s.want('['); err != nil {
+		return fmt.Errorf("sample value: want [timestamp, \"value\"]: %w", err)
+	}
+	b, err := s.number()
+	if err != nil {
+		return fmt.Errorf("sample timestamp: %w", err)
+	}
+	ts, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("sample timestamp %.40q: %w", b, err)
+	}
+	if err := s.want(','); err != nil {
+		return fmt.Errorf("sample value: want [timestamp, \"value\"]: %w", err)
+	}
+	if b, err = s.str(); err != nil {
+		return fmt.Errorf("sample value: want a quoted number: %w", err)
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("sample value %.40q: %w", b, err)
+	}
+	if err := s.want(']'); err != nil {
+		return fmt.Errorf("sample value: want [timestamp, \"value\"]: %w", err)
+	}
+	p.ts, p.v = ts, v
+	return nil
+}
+
+// label reads a string, or null as "". The values the queries' own labels
+// and an answer's fields take are the constants, not a copy each: one
+// answer has a part, a counter or a check label per series.
+func (s *scanner) label() (string, error) {
+	c, err := s.peek()
+	if err != nil {
+		return "", err
+	}
+	if c == 'n' {
+		return "", s.null()
+	}
+	b, err := s.str()
+	if err != nil {
+		return "", err
+	}
+	switch string(b) {
+	case "gauge":
+		return "gauge", nil
+	case "arrivals":
+		return "arrivals", nil
+	case counterStarted:
+		return counterStarted, nil
+	case counterEnded:
+		return counterEnded, nil
+	case checkUp:
+		return checkUp, nil
+	case checkAge:
+		return checkAge, nil
+	case checkSteps:
+		return checkSteps, nil
+	case "success":
+		return "success", nil
+	case "vector":
+		return "vector", nil
+	}
+	return string(b), nil
+}
+
+// labels reads a list of strings, or null.
+func (s *scanner) labels() ([]string, error) {
+	var out []string
+	ok, err := s.open('[', ']')
+	for ; ok && err == nil; ok, err = s.more(']') {
+		var v string
+		if v, err = s.label(); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, err
+}
