@@ -322,8 +322,9 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 // resolution of an earlier instance of the same alert (same fingerprint, an
 // earlier StartsAt: see earlierInstance). Nor does a scale-down alert
 // (Signal.Down), which is only a trigger: in its place a queued scale-up
-// alert's load was lost. A newer signal of the same alert, or a firing
-// one, replaces it. The caller holds l.mu.
+// alert's load was lost; nor another alert firing without a load. A newer
+// signal of the same alert, or a firing one, replaces it. The caller holds
+// l.mu.
 func (l *Loop) queueLocked(sig Signal) {
 	if q, ok := l.pending[sig.Ref]; ok && !keepsQueued(q, sig) {
 		return
@@ -338,6 +339,12 @@ func keepsQueued(q, sig Signal) bool {
 	}
 	if sig.Down {
 		return false // a trigger never displaces an up alert's evidence
+	}
+	if sig.Status == Firing && sig.Load == nil && q.Load != nil && q.Fingerprint != sig.Fingerprint {
+		// Another alert firing without a load (OpenFaaS CE's, beside the
+		// generated rules) says no more than the one queued, whose load
+		// is the freshest reading there is.
+		return false
 	}
 	return sig.Status != Resolved || (q.Fingerprint == sig.Fingerprint && !sig.StartsAt.Before(q.StartsAt))
 }
