@@ -23,6 +23,9 @@ type fnState struct {
 	// fs.keepObs and fs.observation carry them.
 	stablePart, burstPart metricsource.Part
 	obsHas                obsHas
+	// floored: the labels' parse found LoopConfig.MinFloorLabel (or none
+	// is set), so MinFloor is asked (minFloor); in the word's last byte.
+	floored bool
 	// replicas is the provider's count at the last decision, updated by an
 	// applied scale, for explain (the available count is obs's); not the
 	// whole listed Function, whose 88 bytes the explain API never read.
@@ -184,7 +187,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	var queries []metricsource.LoadQuery
 	var last *Spec // the last spec whose queries were added: specs are interned, most functions share one
 	for i, fn := range fns {
-		spec, specErr := l.specOf(&states[i].parsed, fn)
+		spec, specErr := l.specOf(states[i], fn)
 		if specErr != nil || spec == last || spec.Step() || spec.Static() {
 			continue
 		}
@@ -260,9 +263,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 				}
 			}
 		}
-		if l.cfg.MinFloor != nil {
-			obs.ScheduledMin, obs.ScheduledMinReason = l.cfg.MinFloor(fn, now)
-		}
+		obs.ScheduledMin, obs.ScheduledMinReason = l.minFloor(states[i], &fn, now)
 		d := l.decideAndApply(ctx, states[i], fn, obs, quiet && sig == nil, now)
 		if out != nil {
 			out[i] = d

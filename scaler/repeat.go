@@ -62,11 +62,7 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Rea
 	if ps.spec.Type != metricsource.TypeQueue {
 		q, qok = queued[fn.Ref]
 	}
-	var smin uint64
-	var sreason string
-	if l.cfg.MinFloor != nil {
-		smin, sreason = l.cfg.MinFloor(fn, now)
-	}
+	smin, sreason := l.minFloor(fs, &fn, now)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	o := &fs.obs
