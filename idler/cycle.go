@@ -187,7 +187,10 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	sts := make([]*fnState, len(fns))
 	for i := range fns {
 		fn := &fns[i]
-		st := d.state[fn.Ref]
+		st := d.stateAt(i, len(fns), fn.Ref)
+		if st == nil {
+			st = d.state[fn.Ref]
+		}
 		if st == nil {
 			if len(d.state) == 0 {
 				// The first cycle: size the map once rather than
@@ -203,7 +206,9 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		}
 		st.atZero = fn.Replicas == 0
 		sts[i] = st
+		d.place(i, len(fns), fn.Ref, st)
 	}
+	d.placedTo(len(fns))
 	for ref, st := range d.state { // forget deleted functions
 		if st.seen != cycle {
 			delete(d.state, ref)
@@ -248,7 +253,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		if specErr != nil || !spec.OptIn {
 			continue
 		}
-		w.in.KeepAlive, w.window, w.source = d.keepAlive(fn.Ref, spec, now)
+		w.in.KeepAlive, w.window, w.source = d.keepAlive(fn.Ref, d.placeOf(i), spec, now)
 		if serr != nil || smin > 0 || fn.Replicas == 0 {
 			// Decided without activity data, and before Decide looks at
 			// the last scale-up: the scaler is not asked (a lock and a
