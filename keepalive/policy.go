@@ -22,6 +22,7 @@ type Policy struct {
 	// copy of its own.
 	scratch, wscratch []float64
 	bufs              buffers // the planner's working arrays, reused under mu
+	due               dueCache
 	// unknownTo is the end of the latest span whose invocations are not
 	// known (Unknown): no idle time is learned across it.
 	unknownTo time.Time
@@ -348,8 +349,10 @@ func (p *Policy) preWarmReplicas(ref provider.Ref) uint64 {
 // least one when the share is positive); the soonest-closing windows first.
 func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallback time.Duration) []PreWarm {
 	var out []PreWarm
-	for _, ref := range atZero {
-		plan, last := p.Plan(ref, fallback, now)
+	for i, ref := range atZero {
+		p.mu.Lock()
+		plan, last := p.planLocked(p.due.at(p, i, len(atZero), ref), fallback, now)
+		p.mu.Unlock()
 		if last.IsZero() || plan.PreWarmAt <= 0 {
 			continue
 		}
