@@ -64,3 +64,61 @@ func TestMinFloorLabel(t *testing.T) {
 		t.Errorf("plain with the label: %d replicas, want the scheduled minimum 3", got)
 	}
 }
+
+// TestRepeatRunsReleaseTheLock: a run of functions that repeat holds mu
+// across them (repeat), and must release it before whatever follows takes
+// it or calls out: a function with invalid labels (decideAndApply takes
+// mu), and MinFloor, here a hook that reads the explain API (which takes
+// mu too). Held, the pass would deadlock.
+func TestRepeatRunsReleaseTheLock(t *testing.T) {
+	const label = "example.com/schedule"
+	at0 := func(name string, labels map[string]string) provider.Function {
+		return provider.Function{Ref: provider.Ref{Name: name, Namespace: "ns"}, Labels: labels}
+	}
+	fns := []provider.Function{
+		at0("a", map[string]string{LabelMin: "0"}),
+		at0("b", map[string]string{LabelMin: "0", label: "never"}),
+		at0("c", map[string]string{LabelMin: "0"}),
+		at0("d", map[string]string{LabelMax: "not a number"}),
+		at0("e", map[string]string{LabelMin: "0"}),
+	}
+	var e *loopEnv
+	asked := 0
+	e = newLoopEnv(t, func(c *LoopConfig) {
+		c.MinFloorLabel = label
+		c.MinFloor = func(fn provider.Function, _ time.Time) (uint64, string) {
+			asked++
+			e.loop.Explain(fn.Ref) // takes mu
+			return 0, ""
+		}
+	}, fns...)
+	for i := range 4 {
+		if err := e.loop.Tick(t.Context(), t0.Add(time.Duration(i)*tickEvery)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if asked != 4 {
+		t.Errorf("MinFloor asked %d times in 4 passes, want 4 (b's)", asked)
+	}
+	for _, fn := range fns {
+		if x, ok := e.loop.Explain(fn.Ref); !ok || len(x.Decisions) == 0 {
+			t.Errorf("%s: no decisions explained", fn.Ref.Name)
+		}
+	}
+	if n := repeats(e); n == 0 {
+		t.Error("no function repeated: the run under one lock was not put to the test")
+	}
+}
+
+// repeats counts the functions whose next tick may repeat their decision.
+func repeats(e *loopEnv) int {
+	e.loop.mu.Lock()
+	defer e.loop.mu.Unlock()
+	n := 0
+	for _, fs := range e.loop.fns {
+		if fs.repeat {
+			n++
+		}
+	}
+	return n
+}

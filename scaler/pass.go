@@ -228,8 +228,13 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 
 	queued := l.backlogAtZero(ctx, fns, states, loads)
 	var lt loadsOfType // the last type's two readings: most functions share a type
+	held := false      // repeat left mu held (see repeat)
+	defer l.release(&held)
 
 	for i, fn := range fns {
+		if held && i%repeatRun == 0 {
+			l.release(&held) // the explain API and outcomes wait for no more than repeatRun repeats
+		}
 		if ctx.Err() != nil {
 			break
 		}
@@ -252,7 +257,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: readingsOf(loads, sq), burst: readingsOf(loads, bq)}
 			}
 			sr, br := lt.at(i)
-			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, queued, now) {
+			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, queued, now, &held) {
 				continue
 			}
 			obs.StableLoad, obs.BurstLoad = values(sr, br, &l.readings)
@@ -263,6 +268,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 				}
 			}
 		}
+		l.release(&held) // decideAndApply takes it; MinFloor is called without it
 		obs.ScheduledMin, obs.ScheduledMinReason = l.minFloor(states[i], &fn, now)
 		d := l.decideAndApply(ctx, states[i], fn, obs, quiet && sig == nil, now)
 		if out != nil {
@@ -270,6 +276,9 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		}
 	}
 }
+
+// repeatRun is the most functions that repeat under one hold of mu.
+const repeatRun = 256
 
 // keptScratch is the largest pass whose readings are kept for the next
 // pass to fill again (Loop.loadScratch).
