@@ -61,6 +61,9 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 	}
 	var prevWords string // the last record's reason, when this decision adds one after it
 	if wordless && !refresh && l.cfg.HistorySize > 1 {
+		l.mu.Lock()
+		prev.before = fs.lastBefore()
+		l.mu.Unlock()
 		prevWords = prev.reason(l.cfg.StableWindow, l.cfg.BurstWindow, fs.history[len(fs.history)-1].At)
 	}
 	// The next tick may repeat this decision without deciding (repeat) when
@@ -201,10 +204,12 @@ type lastInputs struct {
 }
 
 // wordlessInputs copies the inputs of fs's last record when a quiet pass
-// left that record without words (ok false otherwise). Explain words only
-// the last record, from the inputs kept; once a new record follows, those
-// inputs are gone and the older record showed no reason at all. The caller
-// holds mu.
+// left that record without words (ok false otherwise), but for the state
+// it was decided on (before), which only a decision that words the record
+// reads (lastBefore): most decisions refresh the record instead, and the
+// State's copy was most of this one. Explain words only the last record,
+// from the inputs kept; once a new record follows, those inputs are gone
+// and the older record showed no reason at all. The caller holds mu.
 func (fs *fnState) wordlessInputs() (in lastInputs, ok bool) {
 	n := len(fs.history)
 	if n == 0 || fs.history[n-1].Reason != "" || fs.specErr != nil || fs.spec == nil {
@@ -214,12 +219,19 @@ func (fs *fnState) wordlessInputs() (in lastInputs, ok bool) {
 	if fs.obs.more != nil {
 		in.more = *fs.obs.more
 	}
-	if fs.before != nil {
-		in.before = *fs.before
-	} else {
-		in.before = fs.state()
-	}
 	return in, true
+}
+
+// lastBefore is the state the last record's decision was made on, read
+// before the next decision keeps its own (setState). An actuator's outcome
+// in between that rewrites the state first keeps the one it rewrote in
+// before, so it is the same as when the inputs were copied. The caller
+// holds mu.
+func (fs *fnState) lastBefore() State {
+	if fs.before != nil {
+		return *fs.before
+	}
+	return fs.state()
 }
 
 // reason words the decision made on in at at again, as Explain does for
