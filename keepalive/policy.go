@@ -337,7 +337,15 @@ type PreWarm struct {
 func (p *Policy) preWarmReplicas(ref provider.Ref) uint64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if h := p.fns[ref]; h != nil && h.zeroedAt > 1 {
+	if h := p.fns[ref]; h != nil {
+		return h.preWarmReplicas()
+	}
+	return 1
+}
+
+// preWarmReplicas is how many replicas a pre-warm of h's function starts.
+func (h *history) preWarmReplicas() uint64 {
+	if h.zeroedAt > 1 {
 		return uint64(h.zeroedAt)
 	}
 	return 1
@@ -349,24 +357,25 @@ func (p *Policy) preWarmReplicas(ref provider.Ref) uint64 {
 // least one when the share is positive); the soonest-closing windows first.
 func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallback time.Duration) []PreWarm {
 	var out []PreWarm
+	// One hold of mu for the pass over atZero, not one per function (a
+	// lock and an unlock per function every 10 s were a third of Due).
+	p.mu.Lock()
 	for i, ref := range atZero {
-		p.mu.Lock()
-		plan, last := p.planLocked(p.due.at(p, i, len(atZero), ref), fallback, now)
-		p.mu.Unlock()
+		h := p.due.at(p, i, len(atZero), ref)
+		plan, last := p.planLocked(h, fallback, now)
 		if last.IsZero() || plan.PreWarmAt <= 0 {
 			continue
 		}
 		since := now.Sub(last)
 		if since >= plan.PreWarmAt && since <= plan.PreWarmUntil {
 			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: plan.Reason,
-				Replicas: p.preWarmReplicas(ref)})
+				Replicas: h.preWarmReplicas()})
 		}
 	}
-	slices.SortFunc(out, func(a, b PreWarm) int { return a.Until.Compare(b.Until) })
-	p.mu.Lock()
 	share := p.cfg.PreWarmShare // under mu: a reload's SetPrice writes it
 	limit := int(share * float64(len(p.fns)))
 	p.mu.Unlock()
+	slices.SortFunc(out, func(a, b PreWarm) int { return a.Until.Compare(b.Until) })
 	if share > 0 {
 		limit = max(limit, 1)
 	}
