@@ -39,21 +39,26 @@ type Policy struct {
 type history struct {
 	last time.Time
 	seen bool
-	its  []float32
-	ws   []float32
+	// The plan's words, while not made yet (planWords): pending, n and
+	// beyond, in the padding after seen and planned.
+	wordsPending bool
+	wordsN       uint32
+	its          []float32
+	ws           []float32
 	// order holds its' positions by idle time (float32 bits, then position:
 	// the order a sort of both gives), kept as idle times arrive so a
 	// replan reads them in order: sorting them at every replan was half of
 	// a replan. Two bytes an idle time, beside its' and ws' eight.
-	order    []uint16
-	serves   float32 // requests one replica serves at once, from the idler (0: not told)
-	zeroedAt uint32  // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
-	next     int
-	added    int // idle times added since the plan was computed
-	plan     Plan
-	fallback time.Duration
-	planned  bool
-	plannedA time.Time
+	order       []uint16
+	serves      float32 // requests one replica serves at once, from the idler (0: not told)
+	zeroedAt    uint32  // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
+	next        int
+	added       int // idle times added since the plan was computed
+	plan        Plan
+	fallback    time.Duration
+	planned     bool
+	wordsBeyond uint32
+	plannedA    time.Time
 }
 
 // New returns a policy; cfg's zero fields take defaults.
@@ -212,7 +217,11 @@ func (p *Policy) Unknown(end time.Time) {
 func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (Plan, time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.planLocked(p.get(ref), fallback, now)
+	h := p.get(ref)
+	plan, last := p.planLocked(h, fallback, now)
+	h.worded()
+	plan.Reason = h.plan.Reason
+	return plan, last
 }
 
 // replanEvery is how often a plan takes in a few new idle times. A busy
@@ -233,8 +242,10 @@ func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (
 			p.scratch = append(p.scratch, float64(h.its[j]))
 			p.wscratch = append(p.wscratch, float64(h.ws[j]))
 		}
-		h.plan = chooseFor(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
+		var w planWords
+		h.plan, w = chooseQuietly(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
 			PreWarmReplicas: float64(h.zeroedAt), sorted: true}, fallback, p.cfg, &p.bufs)
+		h.wordsPending, h.wordsN, h.wordsBeyond = w.pending, uint32(w.n), uint32(w.beyond)
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
 	}
 	if !h.seen {
@@ -368,7 +379,8 @@ func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallba
 		}
 		since := now.Sub(last)
 		if since >= plan.PreWarmAt && since <= plan.PreWarmUntil {
-			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: plan.Reason,
+			h.worded()
+			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: h.plan.Reason,
 				Replicas: h.preWarmReplicas()})
 		}
 	}
