@@ -1,7 +1,6 @@
 package keepalive
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -271,7 +270,7 @@ func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves floa
 	p.mu.Unlock()
 	since := now.Sub(last)
 	if !last.IsZero() && plan.PreWarmAt > 0 && since >= plan.PreWarmAt && since <= plan.PreWarmUntil {
-		return plan.PreWarmUntil, fmt.Sprintf("%s (in the pre-warm window)", plan.Code)
+		return plan.PreWarmUntil, string(plan.Code) + " (in the pre-warm window)" // not fmt: the idler asks of every function every cycle
 	}
 	k := plan.KeepAlive
 	if k <= 0 {
