@@ -112,7 +112,11 @@ type fnState struct {
 	// (see fnTimes.wokenAt). (Beside refusedLogged: two bools in one word.)
 	atZero        bool
 	refusedLogged bool
-	seen          uint64 // last cycle number that listed it
+	// noSchedule: the labels, as last parsed (parsedSpec), have no
+	// MinScheduleLabel, as label or annotation, so the cycle does not look
+	// for one (two lookups per function per cycle). In the same word.
+	noSchedule bool
+	seen       uint64 // last cycle number that listed it
 	// explain is the last cycle's explanation; the last action and its time
 	// are kept there only (explain.more), not in a second copy here.
 	explain explained
