@@ -16,7 +16,7 @@ import (
 // one, either way without words; the explain API words the last record
 // from the inputs kept (Decide is pure), and a record followed by another
 // is worded then.
-func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Function, obs Observation, quiet bool, now time.Time) Decision {
+func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Function, obs Observation, quiet bool, now time.Time) Decision {
 	spec, specErr := fs.parsed.spec, fs.parsed.err
 	l.mu.Lock()
 	prevSpecErr := fs.specErr

@@ -35,7 +35,7 @@ func TestInternSharesAlikeSpecs(t *testing.T) {
 	l := newLoopEnv(t, func(c *LoopConfig) { c.Defaults = d }).loop
 	var fs fnState
 	fn := provider.Function{Ref: provider.Ref{Name: "c", Namespace: "ns"}, Labels: labels}
-	if _, err := l.specOf(&fs, fn); err != nil {
+	if _, err := l.specOf(&fs, &fn); err != nil {
 		t.Fatal(err)
 	}
 	if fs.parsed.spec != pa {

@@ -186,8 +186,8 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	quiet := tick
 	var queries []metricsource.LoadQuery
 	var last *Spec // the last spec whose queries were added: specs are interned, most functions share one
-	for i, fn := range fns {
-		spec, specErr := l.specOf(states[i], fn)
+	for i := range fns {
+		spec, specErr := l.specOf(states[i], &fns[i])
 		if specErr != nil || spec == last || spec.Step() || spec.Static() {
 			continue
 		}
@@ -231,7 +231,8 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	held := false      // repeat left mu held (see repeat)
 	defer l.release(&held)
 
-	for i, fn := range fns {
+	for i := range fns {
+		fn := &fns[i] // not a copy of it per function per pass
 		if held && i%repeatRun == 0 {
 			l.release(&held) // the explain API and outcomes wait for no more than repeatRun repeats
 		}
@@ -242,6 +243,22 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		if sigs != nil {
 			sig = sigs[fn.Ref]
 		}
+		ps := &states[i].parsed
+		var sr, br metricsource.Reading
+		if ps.err == nil {
+			if !lt.set || lt.typ != ps.spec.Type {
+				sq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}
+				bq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}
+				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: readingsOf(loads, sq), burst: readingsOf(loads, bq)}
+			}
+			sr, br = lt.at(i)
+			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, queued, now, &held) {
+				continue
+			}
+		}
+		// The Observation is made only for a function that decides (most
+		// repeat): made before the repeat, it was a fifth of the pass's own
+		// cost.
 		obs := Observation{
 			Replicas:     fn.Replicas,
 			Available:    fn.AvailableReplicas,
@@ -249,17 +266,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			BurstWindow:  l.cfg.BurstWindow,
 			Signal:       sig,
 		}
-		ps := &states[i].parsed
 		if ps.err == nil {
-			if !lt.set || lt.typ != ps.spec.Type {
-				sq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}
-				bq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}
-				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: readingsOf(loads, sq), burst: readingsOf(loads, bq)}
-			}
-			sr, br := lt.at(i)
-			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, queued, now, &held) {
-				continue
-			}
 			obs.StableLoad, obs.BurstLoad = values(sr, br, &l.readings)
 			obs.StablePart, obs.BurstPart = sr.Part, br.Part
 			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
@@ -269,7 +276,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			}
 		}
 		l.release(&held) // decideAndApply takes it; MinFloor is called without it
-		obs.ScheduledMin, obs.ScheduledMinReason = l.minFloor(states[i], &fn, now)
+		obs.ScheduledMin, obs.ScheduledMinReason = l.minFloor(states[i], fn, now)
 		d := l.decideAndApply(ctx, states[i], fn, obs, quiet && sig == nil, now)
 		if out != nil {
 			out[i] = d

@@ -56,7 +56,7 @@ import (
 // not once each (a lock and an unlock per function per pass were a third
 // of the repeats' cost); the caller releases it (release) before anything
 // that takes it or calls out. MinFloor is called without it.
-func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Reading, queued metricsource.Values, now time.Time, held *bool) bool {
+func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Reading, queued metricsource.Values, now time.Time, held *bool) bool {
 	ps := &fs.parsed
 	if !fs.repeat || ps.spec.Step() || ps.spec.Static() {
 		return false
@@ -72,7 +72,7 @@ func (l *Loop) repeat(fs *fnState, fn provider.Function, sr, br metricsource.Rea
 	var sreason string
 	if l.cfg.MinFloor != nil && fs.floored {
 		l.release(held)
-		smin, sreason = l.minFloor(fs, &fn, now)
+		smin, sreason = l.minFloor(fs, fn, now)
 	}
 	if !*held {
 		l.mu.Lock()

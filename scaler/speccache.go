@@ -31,12 +31,12 @@ type parsedSpec struct {
 // the maps' identity says nothing. The caller holds passMu.
 // The spec returned is the kept one (not a copy of its 160 bytes for every
 // function every pass): never change it.
-func (l *Loop) specOf(fs *fnState, fn provider.Function) (*Spec, error) {
+func (l *Loop) specOf(fs *fnState, fn *provider.Function) (*Spec, error) {
 	c := &fs.parsed
 	if c.gen == l.specGen && c.spec != nil && SameLabels(c.labels, fn.Labels) && SameLabels(c.annotations, fn.Annotations) {
 		return c.spec, c.err
 	}
-	spec, err := ParseSpec(fn, l.cfg.Defaults)
+	spec, err := ParseSpec(*fn, l.cfg.Defaults)
 	c.spec, c.err = Intern(spec), err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, l.specGen
 	fs.floored = l.cfg.MinFloorLabel == "" || hasKey(fn.Labels, l.cfg.MinFloorLabel) || hasKey(fn.Annotations, l.cfg.MinFloorLabel)
