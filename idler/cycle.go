@@ -220,11 +220,11 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	used := 0        // chunks taken from d.chunks
 	for i := range fns {
 		fn, st := &fns[i], sts[i]
-		full, parsed, specErr := st.parsed.of(*fn, d.cfg.Defaults, d.specGen)
+		full, parsed, specErr := st.parsed.of(fn, &d.cfg.Defaults, d.specGen)
 		if parsed {
 			st.noSchedule = !hasMinSchedule(fn)
 		}
-		spec := zeroSpecOf(*full, *fn)
+		spec := zeroSpecOf(full, fn)
 		var msv string
 		var hasMS bool
 		var msErr error
@@ -302,14 +302,15 @@ type parsedSpec struct {
 }
 
 // of returns fn's spec under defaults (numbered gen), parsing only when
-// the labels, the annotations or the defaults changed (parsed: it did). It compares the
-// defaults' number, not a copy of them: a copy was 136 bytes per function.
-// The spec returned is the kept one: never change it.
-func (c *parsedSpec) of(fn provider.Function, defaults scaler.Defaults, gen uint64) (spec *scaler.Spec, parsed bool, err error) {
+// the labels, the annotations or the defaults changed (parsed: it did). It
+// compares the defaults' number, not a copy of them: a copy was 136 bytes
+// per function; and it takes both by pointer, not copied per function
+// per cycle. The spec returned is the kept one: never change it.
+func (c *parsedSpec) of(fn *provider.Function, defaults *scaler.Defaults, gen uint64) (spec *scaler.Spec, parsed bool, err error) {
 	if c.gen == gen && c.spec != nil && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
 		return c.spec, false, c.err
 	}
-	s, err := scaler.ParseSpec(fn, defaults)
+	s, err := scaler.ParseSpec(*fn, *defaults)
 	c.spec, c.err = scaler.Intern(s), err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, gen
 	return c.spec, true, err
