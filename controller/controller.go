@@ -106,7 +106,7 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 	loop, err := scaler.NewLoop(scaler.LoopConfig{
 		Provider: deps.Provider, Source: deps.Source, Actuator: act, Clock: deps.Clock,
 		Interval: cfg.Scaler.Interval, StableWindow: cfg.Scaler.StableWindow, BurstWindow: cfg.Scaler.BurstWindow,
-		Defaults: defaults, Namespaces: w.Namespaces, MinFloor: idler.MinFloor(deps.Logger), Leading: deps.Leading,
+		Defaults: defaults, Namespaces: w.Namespaces, MinFloor: idler.MinFloor(deps.Logger), MinFloorLabel: idler.MinScheduleLabel, Leading: deps.Leading,
 		HistorySize: history, AlignLag: cfg.Scaler.AlignLag, Registerer: deps.Registerer, Logger: deps.Logger.With("component", "scaler"),
 	})
 	if err != nil {

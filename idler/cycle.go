@@ -187,7 +187,10 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	sts := make([]*fnState, len(fns))
 	for i := range fns {
 		fn := &fns[i]
-		st := d.state[fn.Ref]
+		st := d.stateAt(i, len(fns), fn.Ref)
+		if st == nil {
+			st = d.state[fn.Ref]
+		}
 		if st == nil {
 			if len(d.state) == 0 {
 				// The first cycle: size the map once rather than
@@ -203,7 +206,9 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		}
 		st.atZero = fn.Replicas == 0
 		sts[i] = st
+		d.place(i, len(fns), fn.Ref, st)
 	}
+	d.placedTo(len(fns))
 	for ref, st := range d.state { // forget deleted functions
 		if st.seen != cycle {
 			delete(d.state, ref)
@@ -215,9 +220,17 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	used := 0        // chunks taken from d.chunks
 	for i := range fns {
 		fn, st := &fns[i], sts[i]
-		full, specErr := st.parsed.of(*fn, d.cfg.Defaults, d.specGen)
-		spec := zeroSpecOf(*full, *fn)
-		msv, hasMS, msErr := minScheduleValue(*fn)
+		full, parsed, specErr := st.parsed.of(fn, &d.cfg.Defaults, d.specGen)
+		if parsed {
+			st.noSchedule = !hasMinSchedule(fn)
+		}
+		spec := zeroSpecOf(full, fn)
+		var msv string
+		var hasMS bool
+		var msErr error
+		if !st.noSchedule { // as the labels were parsed: most functions have none
+			msv, hasMS, msErr = minScheduleValue(*fn)
+		}
 		if specErr == nil && !spec.OptIn && fn.Replicas > 0 && !hasMS && msErr == nil {
 			d.answerListed(fn, st, spec, now)
 			listed++
@@ -248,7 +261,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		if specErr != nil || !spec.OptIn {
 			continue
 		}
-		w.in.KeepAlive, w.window, w.source = d.keepAlive(fn.Ref, spec, now)
+		w.in.KeepAlive, w.window, w.source = d.keepAlive(fn.Ref, d.placeOf(i), spec, now)
 		if serr != nil || smin > 0 || fn.Replicas == 0 {
 			// Decided without activity data, and before Decide looks at
 			// the last scale-up: the scaler is not asked (a lock and a
@@ -289,15 +302,16 @@ type parsedSpec struct {
 }
 
 // of returns fn's spec under defaults (numbered gen), parsing only when
-// the labels, the annotations or the defaults changed. It compares the
-// defaults' number, not a copy of them: a copy was 136 bytes per function.
-// The spec returned is the kept one: never change it.
-func (c *parsedSpec) of(fn provider.Function, defaults scaler.Defaults, gen uint64) (*scaler.Spec, error) {
+// the labels, the annotations or the defaults changed (parsed: it did). It
+// compares the defaults' number, not a copy of them: a copy was 136 bytes
+// per function; and it takes both by pointer, not copied per function
+// per cycle. The spec returned is the kept one: never change it.
+func (c *parsedSpec) of(fn *provider.Function, defaults *scaler.Defaults, gen uint64) (spec *scaler.Spec, parsed bool, err error) {
 	if c.gen == gen && c.spec != nil && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
-		return c.spec, c.err
+		return c.spec, false, c.err
 	}
-	spec, err := scaler.ParseSpec(fn, defaults)
-	c.spec, c.err = scaler.Intern(spec), err
+	s, err := scaler.ParseSpec(*fn, *defaults)
+	c.spec, c.err = scaler.Intern(s), err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, gen
-	return c.spec, err
+	return c.spec, true, err
 }

@@ -82,15 +82,15 @@ func TestSpecIsParsedOnceAndShared(t *testing.T) {
 	fn := provider.Function{Ref: ref("f"), Replicas: 1, Labels: map[string]string{LabelZero: "true"}}
 	var c parsedSpec
 	d := scaler.DefaultDefaults()
-	if _, err := c.of(fn, d, 1); err != nil {
+	if _, _, err := c.of(&fn, &d, 1); err != nil {
 		t.Fatal(err)
 	}
 	first := c.spec
-	if s, _ := c.of(fn, d, 1); c.spec != first || !s.Zero {
+	if s, _, _ := c.of(&fn, &d, 1); c.spec != first || !s.Zero {
 		t.Errorf("same labels: parsed again (%p, was %p) or lost the opt-in (%+v)", c.spec, first, s)
 	}
 	fn.Labels = map[string]string{LabelZero: "false"}
-	if s, _ := c.of(fn, d, 1); c.spec == first || s.Zero || !first.Zero {
+	if s, _, _ := c.of(&fn, &d, 1); c.spec == first || s.Zero || !first.Zero {
 		t.Errorf("zero true → false: spec %+v (kept one now zero %v), want a new parse and the old one unchanged", s, first.Zero)
 	}
 }

@@ -46,6 +46,10 @@ type Idler struct {
 	// formatting one for every function every cycle was a sixth of the
 	// idler's cycle in the trace replay.
 	autoSources map[autoSource]string
+	autoGen     uint64 // counts the autoSources maps made (placed.go)
+	// placed is the last listing's places (placed.go; guarded by cycleMu,
+	// set under mu too).
+	placed []placed
 	// coveredFloor is the metrics source's shortest covered window
 	// (metricsource.ShortestCoveredWindow), read once a cycle: the
 	// Prometheus source's follows the scrape interval it learns.
@@ -108,7 +112,11 @@ type fnState struct {
 	// (see fnTimes.wokenAt). (Beside refusedLogged: two bools in one word.)
 	atZero        bool
 	refusedLogged bool
-	seen          uint64 // last cycle number that listed it
+	// noSchedule: the labels, as last parsed (parsedSpec), have no
+	// MinScheduleLabel, as label or annotation, so the cycle does not look
+	// for one (two lookups per function per cycle). In the same word.
+	noSchedule bool
+	seen       uint64 // last cycle number that listed it
 	// explain is the last cycle's explanation; the last action and its time
 	// are kept there only (explain.more), not in a second copy here.
 	explain explained
@@ -315,8 +323,9 @@ func quantizeAuto(d time.Duration) time.Duration {
 }
 
 // keepAlive resolves a function's keep-alive and the activity window to
-// query. The caller holds cycleMu.
-func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep, window time.Duration, source string) {
+// query; at is the function's place in the listing (nil: none). The caller
+// holds cycleMu.
+func (d *Idler) keepAlive(ref provider.Ref, at *placed, spec ZeroSpec, now time.Time) (keep, window time.Duration, source string) {
 	if !spec.Auto {
 		if f := d.coveredFloor; spec.Duration < f {
 			// The same floor for a label: a 15s zero-duration at a 5 s
@@ -340,17 +349,24 @@ func (d *Idler) keepAlive(ref provider.Ref, spec ZeroSpec, now time.Time) (keep,
 		// for good, the plan never acted on.
 		w, floor = quantizeAuto(f), true
 	}
+	if at != nil && at.gen == d.autoGen && at.keep == k && at.why == why {
+		return w, w, at.src // what autoSources holds for them
+	}
 	key := autoSource{why: why, keep: k}
 	src, ok := d.autoSources[key]
 	if !ok {
 		if d.autoSources == nil || len(d.autoSources) >= maxAutoSources {
 			d.autoSources = make(map[autoSource]string)
+			d.autoGen++
 		}
 		src = fmt.Sprintf("auto: %s (policy %s, rounded up to the %s query window)", why, k, w)
 		if floor {
 			src = fmt.Sprintf("auto: %s (policy %s; %s query window, the shortest the metrics source covers)", why, k, w)
 		}
 		d.autoSources[key] = src
+	}
+	if at != nil {
+		at.why, at.keep, at.gen, at.src = why, k, d.autoGen, src
 	}
 	return w, w, src
 }

@@ -62,17 +62,21 @@ func ParseZeroSpec(fn provider.Function, defaultDuration time.Duration) (ZeroSpe
 	if err != nil {
 		return ZeroSpec{}, err
 	}
-	return zeroSpecOf(spec, fn), nil
+	return zeroSpecOf(&spec, &fn), nil
 }
 
-// zeroSpecOf is the scale-to-zero part of a parsed spec.
-func zeroSpecOf(spec scaler.Spec, fn provider.Function) ZeroSpec {
+// zeroSpecOf is the scale-to-zero part of a parsed spec. (By pointer, and
+// the label looked up only where it can matter: a cycle asks it of every
+// function.)
+func zeroSpecOf(spec *scaler.Spec, fn *provider.Function) ZeroSpec {
 	z := ZeroSpec{OptIn: spec.Zero, Duration: spec.ZeroDuration, Auto: spec.ZeroDurationAuto, DurationSource: "default", Serves: 1}
 	if spec.Type == metricsource.TypeCapacity {
 		z.Serves = math.Max(1, spec.Target)
 	}
-	if _, ok := lookup(fn, LabelZeroDuration); ok && !z.Auto {
-		z.DurationSource = "label"
+	if !z.Auto {
+		if _, ok := lookup(*fn, LabelZeroDuration); ok {
+			z.DurationSource = "label"
+		}
 	}
 	return z
 }

@@ -157,6 +157,14 @@ func lastActivation(sched cron.Schedule, now time.Time, d time.Duration) (time.T
 	return sched.Next(lo), true
 }
 
+// hasMinSchedule reports whether fn has MinScheduleLabel, as annotation or
+// label.
+func hasMinSchedule(fn *provider.Function) bool {
+	_, a := fn.Annotations[MinScheduleLabel]
+	_, l := fn.Labels[MinScheduleLabel]
+	return a || l
+}
+
 // minScheduleValue reads MinScheduleLabel from annotations, then labels.
 func minScheduleValue(fn provider.Function) (string, bool, error) {
 	a, aok := fn.Annotations[MinScheduleLabel]

@@ -35,3 +35,31 @@ func TestCycleSeesLabelAndDefaultChanges(t *testing.T) {
 		t.Errorf("g with the default keep-alive now 1h: verdict %s would idle at %v: %s", v.Code, v.WouldIdleAt, v.Reason)
 	}
 }
+
+// A cycle looks for a scheduled minimum only in labels that have one, as
+// last parsed: a function given one (label or annotation) is held by it
+// from the next cycle.
+func TestCycleSeesAScheduleAddedLater(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	for _, as := range []string{"label", "annotation"} {
+		t.Run(as, func(t *testing.T) {
+			e := newEnv(t, Config{}, function("f", 0, old, optIn()))
+			now := time.Now()
+			if v := verdictOf(e.d.RunOnce(t.Context(), now), ref("f")); v.Code == CodeScheduledMin {
+				t.Fatalf("no schedule yet, verdict %s: %s", v.Code, v.Reason)
+			}
+			fn := function("f", 0, old, optIn())
+			if as == "label" {
+				fn.Labels = optIn(MinScheduleLabel, "* * * * * for 1h = 2")
+			} else {
+				fn.Annotations = map[string]string{MinScheduleLabel: "* * * * * for 1h = 2"}
+			}
+			if err := e.p.Deploy(fn); err != nil {
+				t.Fatal(err)
+			}
+			if v := verdictOf(e.d.RunOnce(t.Context(), now.Add(time.Minute)), ref("f")); v.Code != CodeScheduledMin {
+				t.Errorf("schedule added as a %s, verdict %s: %s", as, v.Code, v.Reason)
+			}
+		})
+	}
+}

@@ -324,6 +324,13 @@ func ChooseFor(l Learned, fallback time.Duration, cfg Config) Plan {
 
 // chooseFor is ChooseFor working in b's arrays.
 func chooseFor(l Learned, fallback time.Duration, cfg Config, b *buffers) Plan {
+	p, w := chooseQuietly(l, fallback, cfg, b)
+	w.fill(&p)
+	return p
+}
+
+// chooseQuietly is chooseFor with the plan's words left to the caller (fill).
+func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (Plan, planWords) {
 	its := l.Idle
 	cfg = cfg.withDefaults()
 	if len(its) < cfg.MinSamples {
@@ -335,7 +342,7 @@ func chooseFor(l Learned, fallback time.Duration, cfg Config, b *buffers) Plan {
 			fallback, why = min(cfg.ColdStartWorth, cfg.MaxKeepAlive), "what a cold start is worth (ski rental)"
 		}
 		return Plan{KeepAlive: fallback, Code: CodeLearning,
-			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: keep %s, %s", len(its), cfg.MinSamples, fallback, why)}
+			Reason: fmt.Sprintf("%d idle time(s) seen, need %d: keep %s, %s", len(its), cfg.MinSamples, fallback, why)}, planWords{}
 	}
 	pk := math.Max(1, l.PreWarmReplicas)
 	s := newSamples(its, l.Weight, math.Max(l.Serves, 1)*pk, b, l.sorted)
@@ -470,8 +477,7 @@ func chooseFor(l Learned, fallback time.Duration, cfg Config, b *buffers) Plan {
 	if per, ok := periodic(s.x, cfg); ok {
 		try(0, per.PreWarmAt.Seconds(), per.PreWarmUntil.Seconds(), CodePeriodic)
 	}
-	best.Reason = describe(best, len(its), len(its)-len(s.x))
-	return best
+	return best, planWords{n: len(its), beyond: len(its) - len(s.x), pending: true}
 }
 
 // periodic recognises a timer: idle times whose 5th–95th percentile spread
@@ -506,19 +512,3 @@ func quantileGrid(x []float64, n int) []float64 {
 }
 
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)).Round(time.Second) }
-
-func describe(p Plan, n, beyond int) string {
-	learned := fmt.Sprintf("%d idle times (%d beyond the horizon)", n, beyond)
-	exp := fmt.Sprintf("expect %.0f%% cold, %s idle per invocation", 100*p.ExpectedCold, secs(p.ExpectedIdle))
-	switch p.Code {
-	case CodePeriodic:
-		return fmt.Sprintf("timer every ~%s: zero after each run, pre-warm %s–%s after it; %s; %s",
-			((p.PreWarmAt + p.PreWarmUntil) / 2).Round(time.Second), p.PreWarmAt, p.PreWarmUntil, learned, exp)
-	case CodePreWarm:
-		return fmt.Sprintf("keep %s, zero, pre-warm %s–%s after the last invocation; %s; %s",
-			p.KeepAlive, p.PreWarmAt, p.PreWarmUntil, learned, exp)
-	case CodeKeepAlive:
-		return fmt.Sprintf("keep %s after the last invocation; %s; %s", p.KeepAlive, learned, exp)
-	}
-	return fmt.Sprintf("no warm window pays for itself; %s; %s", learned, exp)
-}

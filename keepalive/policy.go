@@ -1,7 +1,6 @@
 package keepalive
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -22,6 +21,7 @@ type Policy struct {
 	// copy of its own.
 	scratch, wscratch []float64
 	bufs              buffers // the planner's working arrays, reused under mu
+	due               dueCache
 	// unknownTo is the end of the latest span whose invocations are not
 	// known (Unknown): no idle time is learned across it.
 	unknownTo time.Time
@@ -44,21 +44,26 @@ type history struct {
 	// the next call wherever the call fell in its step.
 	slack time.Duration
 	seen  bool
-	its   []float32
-	ws    []float32
+	// The plan's words, while not made yet (planWords): pending, n and
+	// beyond, in the padding after seen and planned.
+	wordsPending bool
+	wordsN       uint32
+	its          []float32
+	ws           []float32
 	// order holds its' positions by idle time (float32 bits, then position:
 	// the order a sort of both gives), kept as idle times arrive so a
 	// replan reads them in order: sorting them at every replan was half of
 	// a replan. Two bytes an idle time, beside its' and ws' eight.
-	order    []uint16
-	serves   float32 // requests one replica serves at once, from the idler (0: not told)
-	zeroedAt uint32  // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
-	next     int
-	added    int // idle times added since the plan was computed
-	plan     Plan
-	fallback time.Duration
-	planned  bool
-	plannedA time.Time
+	order       []uint16
+	serves      float32 // requests one replica serves at once, from the idler (0: not told)
+	zeroedAt    uint32  // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
+	next        int
+	added       int // idle times added since the plan was computed
+	plan        Plan
+	fallback    time.Duration
+	planned     bool
+	wordsBeyond uint32
+	plannedA    time.Time
 }
 
 // New returns a policy; cfg's zero fields take defaults.
@@ -223,7 +228,11 @@ func (p *Policy) Unknown(end time.Time) {
 func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (Plan, time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.planLocked(p.get(ref), fallback, now)
+	h := p.get(ref)
+	plan, last := p.planLocked(h, fallback, now)
+	h.worded()
+	plan.Reason = h.plan.Reason
+	return plan, last
 }
 
 // planSlack is Plan with how much earlier than the last invocation's time
@@ -233,6 +242,8 @@ func (p *Policy) planSlack(ref provider.Ref, fallback time.Duration, now time.Ti
 	defer p.mu.Unlock()
 	h := p.get(ref)
 	plan, last := p.planLocked(h, fallback, now)
+	h.worded()
+	plan.Reason = h.plan.Reason
 	return plan, last, h.slack
 }
 
@@ -254,8 +265,10 @@ func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (
 			p.scratch = append(p.scratch, float64(h.its[j]))
 			p.wscratch = append(p.wscratch, float64(h.ws[j]))
 		}
-		h.plan = chooseFor(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
+		var w planWords
+		h.plan, w = chooseQuietly(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
 			PreWarmReplicas: float64(h.zeroedAt), sorted: true}, fallback, p.cfg, &p.bufs)
+		h.wordsPending, h.wordsN, h.wordsBeyond = w.pending, uint32(w.n), uint32(w.beyond)
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
 	}
 	if !h.seen {
@@ -281,7 +294,7 @@ func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves floa
 	slack := h.slack
 	p.mu.Unlock()
 	if !last.IsZero() && plan.InPreWarm(now.Sub(last), slack) {
-		return plan.PreWarmUntil, fmt.Sprintf("%s (in the pre-warm window)", plan.Code)
+		return plan.PreWarmUntil, string(plan.Code) + " (in the pre-warm window)" // not fmt: the idler asks of every function every cycle
 	}
 	k := plan.KeepAlive
 	if k <= 0 {
@@ -358,7 +371,15 @@ type PreWarm struct {
 func (p *Policy) preWarmReplicas(ref provider.Ref) uint64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if h := p.fns[ref]; h != nil && h.zeroedAt > 1 {
+	if h := p.fns[ref]; h != nil {
+		return h.preWarmReplicas()
+	}
+	return 1
+}
+
+// preWarmReplicas is how many replicas a pre-warm of h's function starts.
+func (h *history) preWarmReplicas() uint64 {
+	if h.zeroedAt > 1 {
 		return uint64(h.zeroedAt)
 	}
 	return 1
@@ -370,21 +391,25 @@ func (p *Policy) preWarmReplicas(ref provider.Ref) uint64 {
 // least one when the share is positive); the soonest-closing windows first.
 func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallback time.Duration) []PreWarm {
 	var out []PreWarm
-	for _, ref := range atZero {
-		plan, last, slack := p.planSlack(ref, fallback, now)
+	// One hold of mu for the pass over atZero, not one per function (a
+	// lock and an unlock per function every 10 s were a third of Due).
+	p.mu.Lock()
+	for i, ref := range atZero {
+		h := p.due.at(p, i, len(atZero), ref)
+		plan, last := p.planLocked(h, fallback, now)
 		if last.IsZero() {
 			continue
 		}
-		if since := now.Sub(last); plan.InPreWarm(since, slack) {
-			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: plan.Reason,
-				Replicas: p.preWarmReplicas(ref)})
+		if since := now.Sub(last); plan.InPreWarm(since, h.slack) {
+			h.worded()
+			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: h.plan.Reason,
+				Replicas: h.preWarmReplicas()})
 		}
 	}
-	slices.SortFunc(out, func(a, b PreWarm) int { return a.Until.Compare(b.Until) })
-	p.mu.Lock()
 	share := p.cfg.PreWarmShare // under mu: a reload's SetPrice writes it
 	limit := int(share * float64(len(p.fns)))
 	p.mu.Unlock()
+	slices.SortFunc(out, func(a, b PreWarm) int { return a.Until.Compare(b.Until) })
 	if share > 0 {
 		limit = max(limit, 1)
 	}

@@ -97,12 +97,15 @@ type prewarmSpec struct {
 	ref                 provider.Ref
 	labels, annotations map[string]string
 	want                bool   // the labels parse, zero true, zero-duration auto
+	zero                bool   // listed at zero by the pass (pass)
 	max                 uint64 // the function's max replicas
 	pass                uint64 // the last pass that listed it
 }
 
-// specOf returns whether fn is to be pre-warmed and its max, parsing its
-// labels only when they changed since the last pass. w.mu is held.
+// specOf returns fn's entry (nil for a function without the label): whether
+// it is to be pre-warmed and its max, its labels parsed only when they
+// changed since the last pass. The entry's zero is cleared at the pass's
+// first sight of it. w.mu is held.
 //
 // Only a function that asks for the adaptive keep-alive can be pre-warmed,
 // and it asks with its zero-duration label (or annotation), which has no
@@ -113,23 +116,23 @@ type prewarmSpec struct {
 //
 // i is fn's place in the listing; the entry found or made is set there in
 // byPlace (nil for a function without the label).
-func (w *PreWarmer) specOf(i int, fn *provider.Function) (bool, uint64) {
+func (w *PreWarmer) specOf(i int, fn *provider.Function) *prewarmSpec {
 	var c *prewarmSpec
 	if i < len(w.byPlace) {
 		c = w.byPlace[i]
 		w.byPlace[i] = nil
 		if c != nil && c.ref == fn.Ref && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
 			// The labels it was parsed from, so it has the label.
-			c.pass = w.passes
+			c.seen(w.passes)
 			w.byPlace[i] = c
-			return c.want, c.max
+			return c
 		}
 	} else {
 		w.byPlace = append(w.byPlace, nil)
 	}
 	if _, ok := fn.Labels[scaler.LabelZeroDuration]; !ok {
 		if _, ok := fn.Annotations[scaler.LabelZeroDuration]; !ok {
-			return false, 0
+			return nil
 		}
 	}
 	c = w.specs[fn.Ref]
@@ -137,17 +140,25 @@ func (w *PreWarmer) specOf(i int, fn *provider.Function) (bool, uint64) {
 		c = &prewarmSpec{}
 		w.specs[fn.Ref] = c
 	} else if scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
-		c.pass = w.passes
+		c.seen(w.passes)
 		w.byPlace[i] = c
-		return c.want, c.max
+		return c
 	}
 	// The one label parse: a function whose labels the scaler refuses is
 	// not pre-warmed either.
 	spec, err := scaler.ParseSpec(*fn, w.cfg.Defaults)
+	zero := c.zero && c.pass == w.passes // the function listed twice, with other labels
 	*c = prewarmSpec{ref: fn.Ref, labels: fn.Labels, annotations: fn.Annotations,
-		want: err == nil && spec.Zero && spec.ZeroDurationAuto, max: spec.Max, pass: w.passes}
+		want: err == nil && spec.Zero && spec.ZeroDurationAuto, zero: zero, max: spec.Max, pass: w.passes}
 	w.byPlace[i] = c
-	return c.want, c.max
+	return c
+}
+
+// seen marks c listed by pass.
+func (c *prewarmSpec) seen(pass uint64) {
+	if c.pass != pass {
+		c.pass, c.zero = pass, false
+	}
 }
 
 // PreWarmReport is one pass.
@@ -247,19 +258,15 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 		// The function's max is kept in w.specs for this pass: the few
 		// functions due read it there, rather than every opted-in one
 		// filling a map each pass.
-		want, _ := w.specOf(i, fn)
+		c := w.specOf(i, fn)
 		if w.byPlace[i] != nil {
 			listed++
 		}
-		if !want {
+		if c == nil || !c.want {
 			continue
 		}
-		if len(w.warm) > 0 { // nothing pre-warmed (most passes): no lookup
-			if until, ok := w.warm[fn.Ref]; ok && (fn.Replicas == 0 || !now.Before(until)) {
-				delete(w.warm, fn.Ref) // idled, or the window is over
-			}
-		}
 		if fn.Replicas == 0 {
+			c.zero = true
 			atZero = append(atZero, fn.Ref)
 		}
 	}
@@ -273,14 +280,16 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 		}
 	}
 	if len(w.warm) > 0 {
-		// The loop above drops a warm entry only for a function it lists
-		// and that still wants the adaptive keep-alive. One deleted, moved
-		// out of the namespaces or relabelled out of zero-duration auto
-		// while warm would otherwise hold its pre-warm slot for good (Due
-		// takes len(warm) off the share) and be reported warm. warm is
-		// tiny (at most the share of the fleet), so one sweep a pass.
-		for ref := range w.warm {
-			if c := w.specs[ref]; c == nil || c.pass != w.passes || !c.want {
+		// A warm function is no longer warm once idled (listed at zero) or
+		// past its window. Looked up from warm, which is tiny (at most the
+		// share of the fleet): the listing's loop looked every opted-in
+		// function up in it at every pass while any was warm, 2 % of the
+		// trace replay. One deleted, moved out of the namespaces or
+		// relabelled out of zero-duration auto while warm would otherwise
+		// hold its pre-warm slot for good (Due takes len(warm) off the
+		// share) and be reported warm.
+		for ref, until := range w.warm {
+			if c := w.specs[ref]; c == nil || c.pass != w.passes || !c.want || c.zero || !now.Before(until) {
 				delete(w.warm, ref)
 			}
 		}

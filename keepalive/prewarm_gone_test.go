@@ -59,3 +59,46 @@ func TestPreWarmSlotFreedWhenWarmFunctionGoes(t *testing.T) {
 		})
 	}
 }
+
+// TestPreWarmEndsWhenIdledOrOver: a pre-warmed function stops counting as
+// warm once it is listed at zero (the idler took it back: inside its
+// window it is pre-warmed again) and once its window is over.
+func TestPreWarmEndsWhenIdledOrOver(t *testing.T) {
+	for _, end := range []string{"idled", "over"} {
+		t.Run(end, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				prov := memory.New(clock.Real(), memory.Options{})
+				a := provider.Ref{Name: "a", Namespace: "openfaas-fn"}
+				prov.Deploy(provider.Function{Ref: a, Labels: autoLabels})
+				pol, _ := New(Default())
+				for i := 20; i >= 0; i-- { // hourly timer
+					pol.Observe(a, start.Add(-time.Duration(i)*time.Hour))
+				}
+				w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: newActuator(t, prov)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(time.Hour - 15*time.Second) // a's window
+				if rep := w.RunOnce(context.Background(), time.Now()); len(rep.Scaled) != 1 || rep.Scaled[0].Ref != a || rep.Warm != 1 {
+					t.Fatalf("a's window: pre-warmed %+v (warm %d), want a", rep.Scaled, rep.Warm)
+				}
+				switch end {
+				case "idled":
+					if err := prov.Scale(context.Background(), a, 0); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(10 * time.Second) // still in the window
+					if rep := w.RunOnce(context.Background(), time.Now()); len(rep.Scaled) != 1 || rep.Scaled[0].Ref != a {
+						t.Errorf("a idled inside its window: pre-warmed %+v (warm %d), want a again", rep.Scaled, rep.Warm)
+					}
+				case "over":
+					time.Sleep(time.Hour / 2)
+					if rep := w.RunOnce(context.Background(), time.Now()); rep.Warm != 0 || len(rep.Scaled) != 0 {
+						t.Errorf("a's window over: warm %d, pre-warmed %+v, want neither", rep.Warm, rep.Scaled)
+					}
+				}
+			})
+		})
+	}
+}

@@ -11,10 +11,12 @@ import (
 
 // decideAndApply decides for one function, proposes the decision to the
 // actuator and records it. The record's result is filled in when the
-// actuator reports the outcome. A quiet decision that changes nothing and
-// says what the last record says refreshes that record without words; the
-// explain API words it from the inputs kept (Decide is pure).
-func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Function, obs Observation, quiet bool, now time.Time) Decision {
+// actuator reports the outcome. A quiet decision that changes nothing
+// refreshes the last record when it says what that record says, else adds
+// one, either way without words; the explain API words the last record
+// from the inputs kept (Decide is pure), and a record followed by another
+// is worded then.
+func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Function, obs Observation, quiet bool, now time.Time) Decision {
 	spec, specErr := fs.parsed.spec, fs.parsed.err
 	l.mu.Lock()
 	prevSpecErr := fs.specErr
@@ -38,8 +40,8 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		q := obs
 		q.quiet = quiet
 		d = Decide(*spec, q, st, now)
-		if quiet && (d.Scale || !fs.lastSays(trigger, d)) {
-			d = Decide(*spec, obs, st, now) // the same decision, with its words
+		if quiet && d.Scale {
+			d = Decide(*spec, obs, st, now) // the same decision, with its words, which the intent carries
 		}
 	}
 
@@ -48,8 +50,20 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn provider.Func
 		rec.Result = "submitted"
 	}
 	refresh := fs.lastSays(trigger, d)
+	if quiet && !d.Scale && !refresh {
+		// A new record of a quiet decision that changes nothing starts
+		// without words, as a refreshed one does: they are made from the
+		// inputs kept when the explain API asks or the next record follows
+		// it (prevWords), each once. Worded at once, most such records were
+		// refreshed by the next pass, losing those words, and worded again
+		// later: two loud Decides per record, 5 % of the trace replay.
+		rec.Reason = ""
+	}
 	var prevWords string // the last record's reason, when this decision adds one after it
 	if wordless && !refresh && l.cfg.HistorySize > 1 {
+		l.mu.Lock()
+		prev.before = fs.lastBefore()
+		l.mu.Unlock()
 		prevWords = prev.reason(l.cfg.StableWindow, l.cfg.BurstWindow, fs.history[len(fs.history)-1].At)
 	}
 	// The next tick may repeat this decision without deciding (repeat) when
@@ -190,10 +204,12 @@ type lastInputs struct {
 }
 
 // wordlessInputs copies the inputs of fs's last record when a quiet pass
-// left that record without words (ok false otherwise). Explain words only
-// the last record, from the inputs kept; once a new record follows, those
-// inputs are gone and the older record showed no reason at all. The caller
-// holds mu.
+// left that record without words (ok false otherwise), but for the state
+// it was decided on (before), which only a decision that words the record
+// reads (lastBefore): most decisions refresh the record instead, and the
+// State's copy was most of this one. Explain words only the last record,
+// from the inputs kept; once a new record follows, those inputs are gone
+// and the older record showed no reason at all. The caller holds mu.
 func (fs *fnState) wordlessInputs() (in lastInputs, ok bool) {
 	n := len(fs.history)
 	if n == 0 || fs.history[n-1].Reason != "" || fs.specErr != nil || fs.spec == nil {
@@ -203,12 +219,19 @@ func (fs *fnState) wordlessInputs() (in lastInputs, ok bool) {
 	if fs.obs.more != nil {
 		in.more = *fs.obs.more
 	}
-	if fs.before != nil {
-		in.before = *fs.before
-	} else {
-		in.before = fs.state()
-	}
 	return in, true
+}
+
+// lastBefore is the state the last record's decision was made on, read
+// before the next decision keeps its own (setState). An actuator's outcome
+// in between that rewrites the state first keeps the one it rewrote in
+// before, so it is the same as when the inputs were copied. The caller
+// holds mu.
+func (fs *fnState) lastBefore() State {
+	if fs.before != nil {
+		return *fs.before
+	}
+	return fs.state()
 }
 
 // reason words the decision made on in at at again, as Explain does for

@@ -146,13 +146,15 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	// (the rule's window is a few scrapes): it is burst evidence, so the
 	// evaluation it triggers reacts to the step it reports instead of
 	// waiting for the controller's burst window to fill.
-	var burstSrc, target string // reason words; none for a quiet observation
+	var target string // reason words; none for a quiet observation
 	if !obs.quiet {
-		burstSrc = fmt.Sprintf("over %v%s", obs.BurstWindow, partWords(obs.BurstPart))
 		target = fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
 	}
+	// The burst reading's words, made where a reason names it (most loud
+	// decisions do not): burstWords.
+	burstSrc := burstSource{window: obs.BurstWindow, part: obs.BurstPart, quiet: obs.quiet}
 	if freshAlertLoad && (obs.BurstLoad == nil || *obs.Signal.Load > *obs.BurstLoad) {
-		obs.BurstLoad, burstSrc, fromAlert = obs.Signal.Load, "from the alert", true
+		obs.BurstLoad, burstSrc.alert, fromAlert = obs.Signal.Load, true, true
 		obs.BurstPart = metricsource.PartUnknown // the alert's reading, not the source's
 	}
 	if fromAlert && obs.StableLoad == nil {
@@ -201,7 +203,10 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	// the down window, so a short spike costs replicas for one window, never
 	// a flap.
 	if obs.BurstLoad != nil && *obs.BurstLoad > *load && replicasFor(*obs.BurstLoad, per) > cur {
-		load, src = obs.BurstLoad, " ("+burstSrc+")"
+		load = obs.BurstLoad
+		if !obs.quiet {
+			src = " (" + burstSrc.words() + ")"
+		}
 	}
 
 	rec := replicasFor(*load, per)
@@ -246,7 +251,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		want := max(cur, rec, burstRec)
 		d.Replicas, d.Code = want, CodeBurst
 		d.Reason = fmt.Sprintf("%s; burst %.4g %s needs %d (burst since %s, no scale-down) → %d",
-			head, derefOr(obs.BurstLoad, 0), burstSrc, burstRec, d.Next.BurstSince.Format(time.TimeOnly), want)
+			head, derefOr(obs.BurstLoad, 0), burstSrc.words(), burstRec, d.Next.BurstSince.Format(time.TimeOnly), want)
 		if v, code, why, changed := clamp(spec, obs, want); changed {
 			d.Replicas, d.Code = v, code
 			d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
@@ -257,9 +262,6 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	capacity := float64(cur) * per
 	want, code, why := rec, CodeScaleUp, ""
 	loud := !obs.quiet
-	if loud {
-		why = fmt.Sprintf("%s → %d", head, rec)
-	}
 	switch {
 	// In replicas, not load: cur × per overflowed to +Inf for a huge
 	// target, and |load − Inf| ≤ tolerance × Inf held every count for ever.
@@ -286,6 +288,11 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 				}
 			}
 		}
+	}
+	if loud && why == "" {
+		// A scale up, or down without a higher recommendation in the
+		// window (worded here, not before the cases that word their own).
+		why = fmt.Sprintf("%s → %d", head, rec)
 	}
 	d.Replicas, d.Code, d.Reason = want, code, why
 	limitAndClamp(spec, obs, &d, head)

@@ -70,9 +70,9 @@ type Observation struct {
 
 	// quiet asks Decide for the code and counts without the reason's words
 	// (Reason may be empty or partial). The loop's passes decide quietly and
-	// decide again, aloud, only when a reason is shown: for a change, a new
-	// record, or the explain API. Decide is pure, so the second answer is the
-	// first one with its words.
+	// decide again, aloud, only when a reason is shown: for a change, a
+	// record another follows, or the explain API. Decide is pure, so the
+	// second answer is the first one with its words.
 	quiet bool
 }
 

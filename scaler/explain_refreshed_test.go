@@ -49,3 +49,34 @@ func TestExplainOlderRefreshedRecordHasWords(t *testing.T) {
 		t.Errorf("the refreshed record says %q; want tick 2's words (rps 180, within ±10%%)", old.Reason)
 	}
 }
+
+// A quiet tick's new record (one that does not refresh the last) starts
+// without words too, worded when the next record follows it or the explain
+// API shows it. Here every tick adds a record: 180 rps keeps 4, the load
+// vanishes, 185 rps keeps 4 again. Each must say why, with its own numbers.
+func TestExplainNewQuietRecordsHaveWords(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 4, map[string]string{LabelMax: "40"}))
+	for i, rps := range []float64{180, -1, 185} {
+		if rps < 0 {
+			e.src.Delete("rps", refA)
+		} else {
+			e.src.Set("rps", refA, rps)
+		}
+		if err := e.loop.Tick(t.Context(), t0.Add(time.Duration(i)*tickEvery)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, ok := e.loop.Explain(refA)
+	if !ok {
+		t.Fatal("not explained")
+	}
+	if len(f.Decisions) != 3 {
+		t.Fatalf("decisions %+v, want 3", f.Decisions)
+	}
+	// Newest first.
+	for i, want := range []string{"rps 185", "no rps load", "rps 180"} {
+		if d := f.Decisions[i]; !strings.Contains(d.Reason, want) {
+			t.Errorf("decision %d (at %v, %s) says %q, want its words (%s)", i, d.At, d.Code, d.Reason, want)
+		}
+	}
+}

@@ -10,7 +10,8 @@ import "time"
 type Record struct {
 	At time.Time
 	// Current → Replicas for Code, in Reason's words (empty: a quiet pass
-	// refreshed the record; Explain words it again from the kept inputs).
+	// made or refreshed the record; Explain words it again from the kept
+	// inputs, and the next record's decision when one follows it).
 	Current, Replicas uint64
 	Code              ReasonCode
 	Reason            string

@@ -33,13 +33,13 @@ func TestInternSharesAlikeSpecs(t *testing.T) {
 	}
 
 	l := newLoopEnv(t, func(c *LoopConfig) { c.Defaults = d }).loop
-	var kept parsedSpec
+	var fs fnState
 	fn := provider.Function{Ref: provider.Ref{Name: "c", Namespace: "ns"}, Labels: labels}
-	if _, err := l.specOf(&kept, fn); err != nil {
+	if _, err := l.specOf(&fs, &fn); err != nil {
 		t.Fatal(err)
 	}
-	if kept.spec != pa {
-		t.Errorf("the scaler's kept parse (%p) is not the interned Spec (%p)", kept.spec, pa)
+	if fs.parsed.spec != pa {
+		t.Errorf("the scaler's kept parse (%p) is not the interned Spec (%p)", fs.parsed.spec, pa)
 	}
 }
 

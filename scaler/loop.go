@@ -61,6 +61,14 @@ type LoopConfig struct {
 	Leading func() bool
 	// MinFloor gives scheduled minimums; optional.
 	MinFloor MinFloorFunc
+	// MinFloorLabel is the label (or annotation) MinFloor reads, when it
+	// reads one: a function with neither has no scheduled minimum, and
+	// MinFloor is not asked about it. Whether a function has it is read
+	// when its labels are parsed (speccache.go), not at every pass: asking
+	// MinFloor about every function at every pass, nearly always to find
+	// no schedule, was 2–3 % of the trace replay. Empty: MinFloor is asked
+	// about every function.
+	MinFloorLabel string
 	// AlignLag times the passes after the gateway's scrapes when the source
 	// tells them (metricsource.ScrapeClock): each pass runs this long after
 	// a scrape (AlignTick). 0 keeps a ticker of the loop's own.

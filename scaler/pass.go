@@ -23,6 +23,9 @@ type fnState struct {
 	// fs.keepObs and fs.observation carry them.
 	stablePart, burstPart metricsource.Part
 	obsHas                obsHas
+	// floored: the labels' parse found LoopConfig.MinFloorLabel (or none
+	// is set), so MinFloor is asked (minFloor); in the word's last byte.
+	floored bool
 	// replicas is the provider's count at the last decision, updated by an
 	// applied scale, for explain (the available count is obs's); not the
 	// whole listed Function, whose 88 bytes the explain API never read.
@@ -184,8 +187,8 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	quiet := tick
 	var queries []metricsource.LoadQuery
 	var last *Spec // the last spec whose queries were added: specs are interned, most functions share one
-	for i, fn := range fns {
-		spec, specErr := l.specOf(&states[i].parsed, fn)
+	for i := range fns {
+		spec, specErr := l.specOf(states[i], &fns[i])
 		if specErr != nil || spec == last || spec.Step() || spec.Static() {
 			continue
 		}
@@ -226,8 +229,14 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 
 	queued := l.backlogAtZero(ctx, fns, states, loads)
 	var lt loadsOfType // the last type's two readings: most functions share a type
+	held := false      // repeat left mu held (see repeat)
+	defer l.release(&held)
 
-	for i, fn := range fns {
+	for i := range fns {
+		fn := &fns[i] // not a copy of it per function per pass
+		if held && i%repeatRun == 0 {
+			l.release(&held) // the explain API and outcomes wait for no more than repeatRun repeats
+		}
 		if ctx.Err() != nil {
 			break
 		}
@@ -235,6 +244,22 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		if sigs != nil {
 			sig = sigs[fn.Ref]
 		}
+		ps := &states[i].parsed
+		var sr, br metricsource.Reading
+		if ps.err == nil {
+			if !lt.set || lt.typ != ps.spec.Type {
+				sq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}
+				bq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}
+				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: readingsOf(loads, sq), burst: readingsOf(loads, bq)}
+			}
+			sr, br = lt.at(i)
+			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, queued, now, &held) {
+				continue
+			}
+		}
+		// The Observation is made only for a function that decides (most
+		// repeat): made before the repeat, it was a fifth of the pass's own
+		// cost.
 		obs := Observation{
 			Replicas:     fn.Replicas,
 			Available:    fn.AvailableReplicas,
@@ -242,17 +267,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			BurstWindow:  l.cfg.BurstWindow,
 			Signal:       sig,
 		}
-		ps := &states[i].parsed
 		if ps.err == nil {
-			if !lt.set || lt.typ != ps.spec.Type {
-				sq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}
-				bq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}
-				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: readingsOf(loads, sq), burst: readingsOf(loads, bq)}
-			}
-			sr, br := lt.at(i)
-			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, queued, now) {
-				continue
-			}
 			obs.StableLoad, obs.BurstLoad = values(sr, br, &l.readings)
 			obs.StablePart, obs.BurstPart = sr.Part, br.Part
 			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
@@ -261,15 +276,17 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 				}
 			}
 		}
-		if l.cfg.MinFloor != nil {
-			obs.ScheduledMin, obs.ScheduledMinReason = l.cfg.MinFloor(fn, now)
-		}
+		l.release(&held) // decideAndApply takes it; MinFloor is called without it
+		obs.ScheduledMin, obs.ScheduledMinReason = l.minFloor(states[i], fn, now)
 		d := l.decideAndApply(ctx, states[i], fn, obs, quiet && sig == nil, now)
 		if out != nil {
 			out[i] = d
 		}
 	}
 }
+
+// repeatRun is the most functions that repeat under one hold of mu.
+const repeatRun = 256
 
 // keptScratch is the largest pass whose readings are kept for the next
 // pass to fill again (Loop.loadScratch).

@@ -44,6 +44,25 @@ func stableSource(spec Spec, w time.Duration, part metricsource.Part) string {
 	return fmt.Sprintf(" (%v avg)", w)
 }
 
+// burstSource is where a decision's burst reading came from, worded only
+// when a reason names it: the source's burst window (and part), or the
+// alert; nothing for a quiet observation but the alert.
+type burstSource struct {
+	window       time.Duration
+	part         metricsource.Part
+	quiet, alert bool
+}
+
+func (b burstSource) words() string {
+	switch {
+	case b.alert:
+		return "from the alert"
+	case b.quiet:
+		return ""
+	}
+	return fmt.Sprintf("over %v%s", b.window, partWords(b.part))
+}
+
 // partWords says which part a capacity reading came from, after a comma
 // ("" when the source did not say): an operator reading "in-flight peak"
 // knows the count includes requests that waited for a replica, and one

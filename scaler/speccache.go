@@ -3,6 +3,7 @@ package scaler
 import (
 	"maps"
 	"reflect"
+	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -30,14 +31,30 @@ type parsedSpec struct {
 // the maps' identity says nothing. The caller holds passMu.
 // The spec returned is the kept one (not a copy of its 160 bytes for every
 // function every pass): never change it.
-func (l *Loop) specOf(c *parsedSpec, fn provider.Function) (*Spec, error) {
+func (l *Loop) specOf(fs *fnState, fn *provider.Function) (*Spec, error) {
+	c := &fs.parsed
 	if c.gen == l.specGen && c.spec != nil && SameLabels(c.labels, fn.Labels) && SameLabels(c.annotations, fn.Annotations) {
 		return c.spec, c.err
 	}
-	spec, err := ParseSpec(fn, l.cfg.Defaults)
+	spec, err := ParseSpec(*fn, l.cfg.Defaults)
 	c.spec, c.err = Intern(spec), err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, l.specGen
+	fs.floored = l.cfg.MinFloorLabel == "" || hasKey(fn.Labels, l.cfg.MinFloorLabel) || hasKey(fn.Annotations, l.cfg.MinFloorLabel)
 	return c.spec, err
+}
+
+func hasKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// minFloor is MinFloor's answer for fn at now, without asking it about a
+// function whose labels, as last parsed (specOf), lack the label it reads.
+func (l *Loop) minFloor(fs *fnState, fn *provider.Function, now time.Time) (uint64, string) {
+	if l.cfg.MinFloor == nil || !fs.floored {
+		return 0, ""
+	}
+	return l.cfg.MinFloor(*fn, now)
 }
 
 // SameLabels reports whether two label (or annotation) maps hold the same

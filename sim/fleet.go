@@ -40,9 +40,20 @@ type Platform interface {
 	// Replicas is State's Desired and Ready alone: a provider's listing
 	// reads them for every function several times a simulated minute.
 	Replicas(fn int) (desired, ready int)
+	// Gateway is State's gateway counts alone: the simulated gateway's
+	// /metrics page reads them for every function at every scrape, where a
+	// whole State was 1.5 % of the controller's replay.
+	Gateway(fn int) GatewayCounts
 	// Scale sets the desired replicas of fn (starting or removing replicas
 	// as the per-function engine does for a Decision).
 	Scale(fn int, replicas int)
+}
+
+// GatewayCounts are the parts of a State the gateway's metrics show.
+type GatewayCounts struct {
+	Arrivals, Started, Completed uint64
+	InGateway                    int // Inflight + Queued
+	CompletedSeconds             float64
 }
 
 // fleetPlatform is the Platform over the replays.
@@ -53,6 +64,12 @@ func (p fleetPlatform) State(fn int) State { return p.rs[fn].state() }
 func (p fleetPlatform) Replicas(fn int) (desired, ready int) {
 	r := p.rs[fn]
 	return r.desired(), r.ready
+}
+
+func (p fleetPlatform) Gateway(fn int) GatewayCounts {
+	r := p.rs[fn]
+	return GatewayCounts{Arrivals: r.arrivals, Started: r.started, Completed: r.completed,
+		InGateway: r.busy + len(r.queue) - r.qhead, CompletedSeconds: r.completedSec}
 }
 
 func (p fleetPlatform) Scale(fn int, replicas int) {

@@ -49,8 +49,9 @@ func TestFleetReplayOfSharedTrace(t *testing.T) {
 	t.Logf("%d invocations, %d cold, %.0f idle replica-s, %d scale-downs", a.Invocations, a.ColdStarts, a.IdleReplicaSeconds, downs)
 }
 
-// TestReplicasIsStatesDesiredAndReady: the listing's narrow read of a
-// replay is what its State says, through starts, scale-ups and scale-downs.
+// TestReplicasIsStatesDesiredAndReady: the listing's and the scrape's
+// narrow reads of a replay (Replicas, Gateway) are what its State says,
+// through starts, scale-ups and scale-downs.
 func TestReplicasIsStatesDesiredAndReady(t *testing.T) {
 	tr := &trace.Trace{Dir: "x", Minutes: 4, Functions: []trace.Function{
 		{ID: "f", PerMinute: []uint32{30, 0, 60, 5}}, {ID: "g", PerMinute: []uint32{0, 90, 0, 1}}}}
@@ -94,6 +95,11 @@ func (p *replicasProbe) Pass(now time.Time) {
 		s := p.plat.State(i)
 		if d, r := p.plat.Replicas(i); d != s.Desired || r != s.Ready {
 			p.t.Fatalf("function %d at %s: Replicas %d, %d; State says desired %d, ready %d", i, now, d, r, s.Desired, s.Ready)
+		}
+		want := sim.GatewayCounts{Arrivals: s.Arrivals, Started: s.Started, Completed: s.Completed,
+			InGateway: s.Inflight + s.Queued, CompletedSeconds: s.CompletedSeconds}
+		if g := p.plat.Gateway(i); g != want {
+			p.t.Fatalf("function %d at %s: Gateway %+v; State says %+v", i, now, g, want)
 		}
 		p.checks++
 		p.plat.Scale(i, int(now.UnixMilli()/700)%4)

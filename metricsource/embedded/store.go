@@ -362,15 +362,27 @@ func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64) {
 		dt := time.Duration(t - prev).Seconds()
 		v = n * min(d, dt) / dt
 	}
-	key := seriesKey{kind: kindArrivals}
-	s := fn.find(key)
+	s := fn.arrivalsSeries()
 	if s == nil {
-		s = fn.add(key)
+		s = fn.add(seriesKey{kind: kindArrivals})
 	}
 	if prev, was := s.add(t, v); !was || prev != v {
 		fn.loadChanged(t)
 	}
 	s.seen = seq
+}
+
+// arrivalsSeries is fn's one derived arrivals series (nil: none yet),
+// looked for from the end: it is made at the sweep after the function's
+// first scrapes, after the series they listed, so it is last or nearly
+// (find compared every gateway series before it at every scrape).
+func (fn *function) arrivalsSeries() *series {
+	for i := len(fn.series) - 1; i >= 0; i-- {
+		if s := &fn.series[i]; s.key.kind == kindArrivals {
+			return s
+		}
+	}
+	return nil
 }
 
 // meanDuration is the mean duration of the requests fn ended in (from, to],

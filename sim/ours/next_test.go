@@ -10,9 +10,10 @@ import (
 // idlePlatform is a sim.Platform of functions never invoked.
 type idlePlatform struct{}
 
-func (idlePlatform) State(int) sim.State     { return sim.State{} }
-func (idlePlatform) Scale(int, int)          {}
-func (idlePlatform) Replicas(int) (int, int) { return 0, 0 }
+func (idlePlatform) State(int) sim.State           { return sim.State{} }
+func (idlePlatform) Scale(int, int)                {}
+func (idlePlatform) Replicas(int) (int, int)       { return 0, 0 }
+func (idlePlatform) Gateway(int) sim.GatewayCounts { return sim.GatewayCounts{} }
 
 // TestNextIsTheEarliestScheduleWithoutAllocating: the replay asks the fleet
 // for its next time at every step; the answer is the earliest of the parts'

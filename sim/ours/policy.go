@@ -262,7 +262,7 @@ func (f *fleet) followTickAfter(now time.Time) time.Time {
 func (f *fleet) scrape(now time.Time) {
 	k := 0 // functions on the page so far
 	for i := range f.names {
-		s := f.plat.State(i)
+		s := f.plat.Gateway(i)
 		if s.Arrivals == 0 {
 			continue
 		}
@@ -272,7 +272,7 @@ func (f *fleet) scrape(now time.Time) {
 		p := f.samples[5*k : 5*k+5 : 5*k+5]
 		p[0].Value = float64(s.Completed)
 		p[1].Value = float64(s.Started)
-		p[2].Value = float64(s.Inflight + s.Queued)
+		p[2].Value = float64(s.InGateway)
 		p[3].Value = s.CompletedSeconds
 		p[4].Value = float64(s.Completed)
 		k++

@@ -15,6 +15,11 @@ type statePlatform struct{ states []sim.State }
 
 func (p *statePlatform) State(fn int) sim.State { return p.states[fn] }
 func (p *statePlatform) Scale(int, int)         {}
+func (p *statePlatform) Gateway(fn int) sim.GatewayCounts {
+	s := p.states[fn]
+	return sim.GatewayCounts{Arrivals: s.Arrivals, Started: s.Started, Completed: s.Completed,
+		InGateway: s.Inflight + s.Queued, CompletedSeconds: s.CompletedSeconds}
+}
 func (p *statePlatform) Replicas(fn int) (int, int) {
 	return p.states[fn].Desired, p.states[fn].Ready
 }
