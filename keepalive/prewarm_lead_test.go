@@ -37,6 +37,9 @@ func assertLeadKept(t *testing.T, p *Policy, ref provider.Ref, next time.Time, s
 		t.Errorf("%s before the next call the idler is told %q, want the pre-warm window", lead, why)
 	}
 	e, _ := p.Explain(ref, fallback, at)
+	if plan, _ := p.Plan(ref, fallback, at); e.Reason == "" || e.Reason != plan.Reason {
+		t.Errorf("explain's reason %q, want the plan's %q", e.Reason, plan.Reason)
+	}
 	if !e.WarmNow || e.PreWarmFrom.After(at) {
 		t.Errorf("explain %s before the next call: warm %v, window from %s, want warm from at latest %s", lead, e.WarmNow, e.PreWarmFrom, at)
 	}
