@@ -69,8 +69,8 @@ type PreWarmer struct {
 	// specs keeps what a pass needs of each listed function's labels, with
 	// the maps it was parsed from: labels change on a redeploy, not between
 	// passes, and parsing every function's labels every pass was most of a
-	// pass. Emptied when the defaults change; a function not listed in a
-	// pass is forgotten.
+	// pass. Marked stale when the defaults change (parsed again by the
+	// next pass); a function not listed in a pass is forgotten.
 	specs  map[provider.Ref]*prewarmSpec
 	passes uint64
 	// byPlace is the last pass's entries by their place in its listing
@@ -79,7 +79,7 @@ type PreWarmer struct {
 	// function's when its ref matches: two string comparisons instead of a
 	// hash of the label's name and one of the ref, which were half of a
 	// pass. It holds only entries that pass listed, so never a forgotten
-	// one; emptied with specs.
+	// one; a stale entry is parsed again as in specs.
 	byPlace []*prewarmSpec
 	// atZero is the last pass's list of functions at zero, kept for the
 	// next pass to fill again: built fresh every 10 s it was an eighth of
@@ -97,6 +97,7 @@ type prewarmSpec struct {
 	ref                 provider.Ref
 	labels, annotations map[string]string
 	want                bool   // the labels parse, zero true, zero-duration auto
+	stale               bool   // parsed under defaults a reload replaced: parse again
 	zero                bool   // listed at zero by the pass (pass)
 	max                 uint64 // the function's max replicas
 	pass                uint64 // the last pass that listed it
@@ -121,7 +122,7 @@ func (w *PreWarmer) specOf(i int, fn *provider.Function) *prewarmSpec {
 	if i < len(w.byPlace) {
 		c = w.byPlace[i]
 		w.byPlace[i] = nil
-		if c != nil && c.ref == fn.Ref && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
+		if c != nil && !c.stale && c.ref == fn.Ref && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
 			// The labels it was parsed from, so it has the label.
 			c.seen(w.passes)
 			w.byPlace[i] = c
@@ -139,7 +140,7 @@ func (w *PreWarmer) specOf(i int, fn *provider.Function) *prewarmSpec {
 	if c == nil {
 		c = &prewarmSpec{}
 		w.specs[fn.Ref] = c
-	} else if scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
+	} else if !c.stale && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
 		c.seen(w.passes)
 		w.byPlace[i] = c
 		return c
@@ -344,6 +345,11 @@ func (w *PreWarmer) SetDefaults(d scaler.Defaults) {
 	if d.ZeroDuration > 0 {
 		w.cfg.Fallback = d.ZeroDuration
 	}
-	clear(w.specs) // parsed under the old defaults
-	clear(w.byPlace)
+	// Parsed under the old defaults: the next pass parses them again. Kept
+	// until then, not emptied: the explain section shows only what the
+	// last pass found asking for the adaptive keep-alive, and emptied it
+	// showed nothing until the next pass (up to prewarm_interval).
+	for _, c := range w.specs {
+		c.stale = true
+	}
 }
