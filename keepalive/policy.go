@@ -226,12 +226,7 @@ func (p *Policy) Unknown(end time.Time) {
 // once while learning or when an eighth of the history is new, else at most
 // every replanEvery of now.
 func (p *Policy) Plan(ref provider.Ref, fallback time.Duration, now time.Time) (Plan, time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	h := p.get(ref)
-	plan, last := p.planLocked(h, fallback, now)
-	h.worded()
-	plan.Reason = h.plan.Reason
+	plan, last, _ := p.planSlack(ref, fallback, now)
 	return plan, last
 }
 
