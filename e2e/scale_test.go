@@ -65,7 +65,7 @@ func TestScaleUpOnLoadStep(t *testing.T) {
 			t.Errorf("scale call at %s came before the first firing delivery at %s", c.At.Format(time.StampMilli), firing[0].At.Format(time.StampMilli))
 		}
 	}
-	// Only what was applied must be the alert's: a follow-up pass that read
+	// Only what was applied (result "ok") must be the alert's: a follow-up pass that read
 	// the count before the alert's write landed proposes less than it, and
 	// the actuator drops that (already_higher); the calls above are every
 	// write there was.
@@ -81,7 +81,7 @@ func TestScaleUpOnLoadStep(t *testing.T) {
 	})
 	scaled := 0
 	for _, d := range decisions {
-		if d.Scale && d.Replicas > d.Current && d.Result == "applied" {
+		if d.Scale && d.Replicas > d.Current && d.Result == "ok" {
 			scaled++
 			if d.Trigger != "firing" {
 				t.Errorf("scale-up %d→%d was triggered by %q, want the firing alert (%s)", d.Current, d.Replicas, d.Trigger, d.Reason)
