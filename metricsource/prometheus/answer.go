@@ -28,12 +28,7 @@ const scanBuffer = 32 << 10
 func decodeAnswer(r io.Reader, each func(*sample)) (*answer, error) {
 	s := newScanner(r, scanBuffer)
 	a := &answer{}
-	ok, err := s.open('{', '}')
-	for ; ok && err == nil; ok, err = s.more('}') {
-		var k []byte
-		if k, err = s.key(); err != nil {
-			break
-		}
+	err := s.object(func(k []byte) (err error) {
 		switch string(k) {
 		case "status":
 			a.status, err = s.label()
@@ -48,10 +43,8 @@ func decodeAnswer(r io.Reader, each func(*sample)) (*answer, error) {
 		default:
 			err = s.skip()
 		}
-		if err != nil {
-			break
-		}
-	}
+		return err
+	})
 	if err != nil {
 		return a, err
 	}
@@ -59,12 +52,7 @@ func decodeAnswer(r io.Reader, each func(*sample)) (*answer, error) {
 }
 
 func (a *answer) readData(s *scanner, each func(*sample)) error {
-	ok, err := s.open('{', '}')
-	for ; ok && err == nil; ok, err = s.more('}') {
-		var k []byte
-		if k, err = s.key(); err != nil {
-			return err
-		}
+	return s.object(func(k []byte) (err error) {
 		switch string(k) {
 		case "resultType":
 			a.resultType, err = s.label()
@@ -77,11 +65,8 @@ func (a *answer) readData(s *scanner, each func(*sample)) error {
 		default:
 			err = s.skip()
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return err
+		return err
+	})
 }
 
 // readResult reads a vector's series; anything else sets other. A series
@@ -119,12 +104,7 @@ func (a *answer) readResult(s *scanner, each func(*sample)) error {
 }
 
 func readSample(s *scanner, smp *sample) error {
-	ok, err := s.open('{', '}')
-	for ; ok && err == nil; ok, err = s.more('}') {
-		var k []byte
-		if k, err = s.key(); err != nil {
-			return err
-		}
+	return s.object(func(k []byte) (err error) {
 		switch string(k) {
 		case "metric":
 			err = readLabels(s, &smp.Metric)
@@ -133,20 +113,12 @@ func readSample(s *scanner, smp *sample) error {
 		default:
 			err = s.skip()
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return err
+		return err
+	})
 }
 
 func readLabels(s *scanner, l *sampleLabels) error {
-	ok, err := s.open('{', '}')
-	for ; ok && err == nil; ok, err = s.more('}') {
-		var k []byte
-		if k, err = s.key(); err != nil {
-			return err
-		}
+	return s.object(func(k []byte) (err error) {
 		switch string(k) {
 		case "function_name":
 			l.FunctionName.ok = true
@@ -160,11 +132,8 @@ func readLabels(s *scanner, l *sampleLabels) error {
 		default:
 			err = s.skip()
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return err
+		return err
+	})
 }
 
 // readPoint reads a [timestamp, "value"] pair.

@@ -143,6 +143,22 @@ func (s *scanner) key() ([]byte, error) {
 	return k, s.want(':')
 }
 
+// object reads an object (or null), handing each key to field, which
+// reads the key's value; it stops at field's first error.
+func (s *scanner) object(field func(k []byte) error) error {
+	ok, err := s.open('{', '}')
+	for ; ok && err == nil; ok, err = s.more('}') {
+		var k []byte
+		if k, err = s.key(); err != nil {
+			return err
+		}
+		if err = field(k); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
 // str reads a string into s.tok, unescaped. Strings without escapes or
 // non-ASCII bytes, all of an answer's in practice, are copied as they are;
 // the others are unquoted by encoding/json, for the same result (invalid
