@@ -42,8 +42,7 @@ func (p *Policy) Explain(ref provider.Ref, fallback time.Duration, now time.Time
 	plan, last, slack := p.planSlack(ref, fallback, now)
 	e := Explanation{Code: plan.Code, Reason: plan.Reason, IdleTimes: n, LastInvocation: last, KeepAlive: plan.KeepAlive.String()}
 	if !last.IsZero() {
-		since := now.Sub(last)
-		e.WarmNow = since <= plan.KeepAlive || plan.InPreWarm(since, slack)
+		e.WarmNow = plan.Warm(now.Sub(last), slack)
 		if plan.PreWarmAt > 0 {
 			// From the earliest the last call can have been (Plan.InPreWarm).
 			e.PreWarmFrom, e.PreWarmUntil = last.Add(plan.PreWarmAt-slack), last.Add(plan.PreWarmUntil)

@@ -81,7 +81,7 @@ func TestChooseOnSyntheticSeries(t *testing.T) {
 				return 5 * time.Second
 			}),
 			check: func(t *testing.T, p Plan) {
-				if !p.Warm(2*time.Minute) || p.ExpectedCold > 0.01 {
+				if !p.Warm(2*time.Minute, 0) || p.ExpectedCold > 0.01 {
 					t.Errorf("got %s (expect %.1f%% cold), want warm through every pause (%s)", p.Code, 100*p.ExpectedCold, p.Reason)
 				}
 			},
@@ -369,7 +369,7 @@ func TestSteadyTrafficKeepsItsLulls(t *testing.T) {
 	plan, _ := p.Plan(ref, 15*time.Minute, at)
 	// A lull, as the steps show it, is 5 minutes less a step from the last
 	// call to the next; warm then by keep-alive or by pre-warm is covered.
-	if lull := 5*time.Minute - step/2; !plan.Warm(lull) {
+	if lull := 5*time.Minute - step/2; !plan.Warm(lull, 0) {
 		t.Errorf("plan %s not warm %s after the last call, want the 5-minute lulls covered (%s)", plan.Code, lull, plan.Reason)
 	}
 }

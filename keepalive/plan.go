@@ -33,9 +33,9 @@ type Plan struct {
 }
 
 // Warm reports whether the plan wants a replica warm sinceLast after the
-// last invocation, known to the second.
-func (p Plan) Warm(sinceLast time.Duration) bool {
-	return sinceLast <= p.KeepAlive || p.InPreWarm(sinceLast, 0)
+// last invocation, which can have been up to slack earlier (InPreWarm).
+func (p Plan) Warm(sinceLast, slack time.Duration) bool {
+	return sinceLast <= p.KeepAlive || p.InPreWarm(sinceLast, slack)
 }
 
 // InPreWarm reports whether the pre-warm window is open sinceLast after
@@ -46,16 +46,6 @@ func (p Plan) Warm(sinceLast time.Duration) bool {
 // was placed at, as the idle times were learned between placed times.
 func (p Plan) InPreWarm(sinceLast, slack time.Duration) bool {
 	return p.PreWarmAt > 0 && sinceLast+slack >= p.PreWarmAt && sinceLast <= p.PreWarmUntil
-}
-
-// Next is the next change of Warm after sinceLast (0: none).
-func (p Plan) Next(sinceLast time.Duration) time.Duration {
-	for _, t := range []time.Duration{p.KeepAlive, p.PreWarmAt, p.PreWarmUntil} {
-		if t > sinceLast {
-			return t
-		}
-	}
-	return 0
 }
 
 // candidate evaluation over sorted idle times (seconds, +Inf for "did not
