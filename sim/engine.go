@@ -107,6 +107,14 @@ type replay struct {
 	gen         arrivalGen
 	tA          time.Duration // next arrival
 	defaultExec time.Duration
+
+	// quietTill is set by until when the function is left at zero with
+	// nothing queued, running or draining: an until before quietTill (its
+	// next arrival or wake) would only move the clock, as every integral
+	// grows by exactly 0. A fleet's replay skips those calls (most of its
+	// steps: every pass syncs every function); -1 when the function is not
+	// quiet or something changed it since (apply).
+	quietTill time.Duration
 }
 
 func (r *replay) desired() int { return r.ready + len(r.starting) - r.draining }
@@ -146,6 +154,7 @@ func (r *replay) advance(t time.Duration) {
 }
 
 func (r *replay) apply(d Decision) {
+	r.quietTill = -1
 	if !d.Wake.IsZero() {
 		w := d.Wake.Sub(r.start)
 		if w < r.now {
@@ -314,6 +323,7 @@ func (r *replay) begin(fn *trace.Function, seed uint64, model trace.ArrivalModel
 	r.gen = arrivalGen{fn: fn, rng: trace.NewRNG(seed, r.info.Index), model: model, minute: -1}
 	r.defaultExec = defaultExec
 	r.wake = never
+	r.quietTill = -1 // until has not looked yet
 	if st, ok := r.ctl.(Starter); ok {
 		d := st.Start(r.at(0))
 		if d.Replicas > 0 {
@@ -369,7 +379,14 @@ func (r *replay) until(t time.Duration) {
 		}
 	}
 	r.advance(t)
+	r.quietTill = -1
+	if r.ready == 0 && len(r.starting) == 0 && r.draining == 0 && r.busy == 0 && len(r.done) == 0 && len(r.queue) == r.qhead {
+		r.quietTill = min(r.tA, r.wake)
+	}
 }
+
+// quietAt says whether until(t) would only move the clock (see quietTill).
+func (r *replay) quietAt(t time.Duration) bool { return t <= r.quietTill }
 
 func (r *replay) arrive(t time.Duration) {
 	r.apply(r.ctl.Arrival(r.at(t), r.state()))
