@@ -16,6 +16,8 @@ var (
 	_ idler.Provider        = provider.Provider(nil)
 	_ idler.ActivitySource  = metricsource.Source(nil)
 	_ idler.KeepAlivePolicy = (*keepalive.Policy)(nil)
+	_ idler.ZeroObserver    = (*keepalive.Policy)(nil)
+	_ idler.ListingObserver = (*keepalive.Policy)(nil)
 	_ scaler.MinFloorFunc   = idler.MinFloor(nil)
 	_ explain.Section       = (*idler.Idler)(nil)
 )

@@ -53,6 +53,16 @@ type ZeroObserver interface {
 	Zeroed(ref provider.Ref, replicas uint64)
 }
 
+// ListingObserver is what a KeepAlivePolicy may also implement to learn
+// which functions exist: after every complete listing, the idler says of
+// each function the policy knows whether it was listed (package
+// keepalive forgets a function unlisted for an hour, and counts only
+// listed ones towards the pre-warm share). The idler's mutex is held: it
+// must not call back into the idler.
+type ListingObserver interface {
+	Listed(now time.Time, listed func(provider.Ref) bool) (forgotten int)
+}
+
 // Defaults.
 const (
 	DefaultZeroDuration   = 15 * time.Minute

@@ -214,6 +214,12 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			delete(d.state, ref)
 		}
 	}
+	if lo, ok := d.cfg.KeepAlive.(ListingObserver); ok {
+		// d.state holds exactly the functions listed now.
+		if n := lo.Listed(now, d.listedNow); n > 0 {
+			d.log.Debug("keep-alive: forgot functions unlisted for an hour", "functions", n)
+		}
+	}
 	d.mu.Unlock()
 
 	var chunk []work // items in chunks, so a pointer to one stays valid
@@ -272,6 +278,13 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		}
 	}
 	return ws, listed
+}
+
+// listedNow says whether ref was in this cycle's listing; d.mu is held,
+// after prepare's forgetting.
+func (d *Idler) listedNow(ref provider.Ref) bool {
+	_, ok := d.state[ref]
+	return ok
 }
 
 // answerListed decides and explains a function not opted in and serving,

@@ -6,8 +6,9 @@ import "github.com/faas-autoscaler/faas-autoscaler/provider"
 // pre-warmer asks every 10 s about its functions at zero, in its listing's
 // order, mostly the same ones as the last time: the i-th remembers the
 // history the i-th ref asked about resolved to, instead of hashing every
-// ref into fns again (a history, once made, is never dropped or replaced,
-// so a remembered one stays valid). Up to keptAtZero places, as the
+// ref into fns again (a history, once made, is never replaced, and Listed,
+// which drops the histories of deleted functions, empties the cache, so a
+// remembered one stays valid). Up to keptAtZero places, as the
 // pre-warmer keeps its list.
 type dueCache struct {
 	refs []provider.Ref

@@ -25,6 +25,9 @@ type Policy struct {
 	// unknownTo is the end of the latest span whose invocations are not
 	// known (Unknown): no idle time is learned across it.
 	unknownTo time.Time
+	// unlisted counts the histories the last Listed found unlisted (and
+	// did not forget); a history made since is of a function just seen.
+	unlisted int
 }
 
 // history is one function's recent idle times, in seconds (+Inf beyond the
@@ -64,6 +67,9 @@ type history struct {
 	planned     bool
 	wordsBeyond uint32
 	plannedA    time.Time
+	// unlistedAt is when a listing first missed the function (Unix ns; 0:
+	// listed, or not asked yet): see Listed.
+	unlistedAt int64
 }
 
 // New returns a policy; cfg's zero fields take defaults.
@@ -383,7 +389,8 @@ func (h *history) preWarmReplicas() uint64 {
 // Due lists the functions among atZero whose pre-warm window is open at
 // now, so that with the prewarmed functions already warm at most
 // PreWarmShare of the functions the policy knows are pre-warmed at once (at
-// least one when the share is positive); the soonest-closing windows first.
+// least one when the share is positive; a function the idler's last
+// listing did not list is not known); the soonest-closing windows first.
 func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallback time.Duration) []PreWarm {
 	var out []PreWarm
 	// One hold of mu for the pass over atZero, not one per function (a
@@ -402,7 +409,7 @@ func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallba
 		}
 	}
 	share := p.cfg.PreWarmShare // under mu: a reload's SetPrice writes it
-	limit := int(share * float64(len(p.fns)))
+	limit := int(share * float64(p.known()))
 	p.mu.Unlock()
 	slices.SortFunc(out, func(a, b PreWarm) int { return a.Until.Compare(b.Until) })
 	if share > 0 {
