@@ -54,8 +54,9 @@ type ZeroObserver interface {
 }
 
 // ListingObserver is what a KeepAlivePolicy may also implement to learn
-// which functions exist: after every complete listing, the idler says of
-// each function the policy knows whether it was listed (package
+// which functions exist: after a complete listing that lost a function,
+// and at least every five minutes, the idler says of each function the
+// policy knows whether it was listed (package
 // keepalive forgets a function unlisted for an hour, and counts only
 // listed ones towards the pre-warm share). The idler's mutex is held: it
 // must not call back into the idler.

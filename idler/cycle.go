@@ -209,13 +209,16 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		d.place(i, len(fns), fn.Ref, st)
 	}
 	d.placedTo(len(fns))
+	gone := false
 	for ref, st := range d.state { // forget deleted functions
 		if st.seen != cycle {
 			delete(d.state, ref)
+			gone = true
 		}
 	}
-	if lo, ok := d.cfg.KeepAlive.(ListingObserver); ok {
+	if lo, ok := d.cfg.KeepAlive.(ListingObserver); ok && (gone || now.Sub(d.toldListing) >= tellListingEvery) {
 		// d.state holds exactly the functions listed now.
+		d.toldListing = now
 		if n := lo.Listed(now, d.listedNow); n > 0 {
 			d.log.Debug("keep-alive: forgot functions unlisted for an hour", "functions", n)
 		}
@@ -279,6 +282,13 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	}
 	return ws, listed
 }
+
+// tellListingEvery is how often a cycle tells the keep-alive policy the
+// listing when no function left it: the policy also learns of functions
+// the idler never lists (the gateway counts every namespace's), and a
+// walk of all it knows at every cycle was 1 % of a trace replay. A cycle
+// that lost a function tells it at once (the pre-warm share's base).
+const tellListingEvery = 5 * time.Minute
 
 // listedNow says whether ref was in this cycle's listing; d.mu is held,
 // after prepare's forgetting.

@@ -60,6 +60,9 @@ type Idler struct {
 	runStarted time.Time
 	// cycleWakes is this cycle's wakesSeenBy.
 	cycleWakes time.Time
+	// toldListing is when the keep-alive policy was last told the
+	// listing (ListingObserver; guarded by cycleMu).
+	toldListing time.Time
 
 	// chunks are the work items' arrays of the last cycle, reused by the
 	// next (guarded by cycleMu; nothing keeps an item past its cycle). At

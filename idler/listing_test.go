@@ -49,12 +49,17 @@ func TestCycleTellsThePolicyWhatIsListed(t *testing.T) {
 	e.d.RunOnce(t.Context(), now.Add(30*time.Second))
 	e.p.FailLists(1, context.DeadlineExceeded) // a cycle that cannot list says nothing
 	e.d.RunOnce(t.Context(), now.Add(time.Minute))
+	// Nothing left the listing since: told again tellListingEvery after
+	// the last time, not before.
+	e.d.RunOnce(t.Context(), now.Add(30*time.Second+tellListingEvery-time.Second))
+	e.d.RunOnce(t.Context(), now.Add(30*time.Second+tellListingEvery))
 	want := []map[provider.Ref]bool{
-		{ref("a"): true, ref("b"): true, ref("gone"): false}, // b listed though not opted in: it exists
+		{ref("a"): true, ref("b"): true, ref("gone"): false},  // b listed though not opted in: it exists
+		{ref("a"): true, ref("b"): false, ref("gone"): false}, // b deleted: at once
 		{ref("a"): true, ref("b"): false, ref("gone"): false},
 	}
 	if len(pol.calls) != len(want) {
-		t.Fatalf("%d Listed calls, want %d (one per cycle that listed): %v", len(pol.calls), len(want), pol.calls)
+		t.Fatalf("%d Listed calls, want %d: %v", len(pol.calls), len(want), pol.calls)
 	}
 	for i := range want {
 		for r, w := range want[i] {

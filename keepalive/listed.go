@@ -18,7 +18,7 @@ import (
 const ForgetAfter = time.Hour
 
 // Listed is the idler's report (idler.ListingObserver) after a complete
-// listing at now: listed says whether a function exists and is managed.
+// listing at now (at least every five minutes): listed says whether a function exists and is managed.
 // A function not listed stops counting towards the pre-warm share at once
 // and is forgotten once it has gone unlisted for ForgetAfter; one listed
 // again before that keeps everything. It returns how many it forgot.
