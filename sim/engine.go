@@ -385,9 +385,6 @@ func (r *replay) until(t time.Duration) {
 	}
 }
 
-// quietAt says whether until(t) would only move the clock (see quietTill).
-func (r *replay) quietAt(t time.Duration) bool { return t <= r.quietTill }
-
 func (r *replay) arrive(t time.Duration) {
 	r.apply(r.ctl.Arrival(r.at(t), r.state()))
 	r.arrivals++
