@@ -32,6 +32,13 @@ import (
 
 // runCmd is `faas-autoscaler run`.
 func runCmd(args []string, stdout, stderr io.Writer) int {
+	// SIGHUP is caught from the first instruction: a HUP nobody asked for
+	// ends a Go process, and a ConfigMap that changes while the pod starts
+	// (cache sync, leader election) must not kill it. The signal waits in
+	// the channel and is applied once the reload loop runs.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	var c runConfig
 	e := defineRunFlags(&c)
 	e.fs.SetOutput(stderr)
@@ -89,7 +96,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		ctx, cancel = context.WithTimeout(ctx, c.Duration)
 		defer cancel()
 	}
-	if err := runController(ctx, c, base, logger, stdout); err != nil {
+	if err := runController(ctx, c, base, logger, stdout, hup); err != nil {
 		if fe := (flagError{}); errors.As(err, &fe) {
 			fmt.Fprintf(stderr, "faas-autoscaler run: invalid configuration:\n%v\n", err)
 			return 2
@@ -138,10 +145,13 @@ type process struct {
 	// provider's cache sync): /healthz answers meanwhile, /readyz waits.
 	startup []func(ctx context.Context) error
 	ready   atomic.Bool
+	// hup delivers SIGHUP, registered before anything else; nil = register
+	// when the reload loop starts.
+	hup <-chan os.Signal
 }
 
-func runController(ctx context.Context, c runConfig, base config.Config, logger *slog.Logger, stdout io.Writer) error {
-	p := &process{cfg: c, base: base, log: logger, reg: exposition.NewRegistry(), clk: clock.Real()}
+func runController(ctx context.Context, c runConfig, base config.Config, logger *slog.Logger, stdout io.Writer, hup <-chan os.Signal) error {
+	p := &process{cfg: c, base: base, log: logger, reg: exposition.NewRegistry(), clk: clock.Real(), hup: hup}
 	p.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var view *demoView
 	switch c.mode() {
@@ -228,11 +238,16 @@ func (p *process) newWebhook() (http.Handler, error) {
 }
 
 // reloadOnHUP re-reads the configuration on every SIGHUP: validate, then
-// swap; a bad file keeps the configuration in force and says why.
+// swap; a bad file keeps the configuration in force and says why. A HUP
+// received while starting waits in p.hup and is applied here first.
 func (p *process) reloadOnHUP(ctx context.Context) error {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+	hup := p.hup
+	if hup == nil {
+		own := make(chan os.Signal, 1)
+		signal.Notify(own, syscall.SIGHUP)
+		defer signal.Stop(own)
+		hup = own
+	}
 	for {
 		select {
 		case <-ctx.Done():
