@@ -85,7 +85,9 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 			return reply{}, fmt.Errorf("openfaas %s %s: %s: %w", c.op, target(c.op, c.ref), endpoint, context.Cause(ctx))
 		case err != nil:
 			lastErr = err
-		case r.status >= 500:
+		// 501 is a provider without the feature (Namespaces' fallback): the
+		// same request cannot fare better, so it is a final reply.
+		case r.status >= 500 && r.status != http.StatusNotImplemented:
 			lastErr = fmt.Errorf("HTTP %d", r.status)
 			if attempt >= retries {
 				return r, nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -195,7 +196,8 @@ func (cl *Client) Function(ctx context.Context, ref provider.Ref) (provider.Func
 // 202, faasd 200). A 400 is a *provider.RefusedError carrying the provider's
 // message (OpenFaaS CE and faasd refuse 0; faas-netes refuses a namespace it
 // does not manage); 404 is provider.ErrNotFound; 401/403 are
-// provider.ErrUnauthorized.
+// provider.ErrUnauthorized. A count above MaxInt32 is refused before
+// sending: faas-netes would wrap it into its int32 spec.replicas.
 //
 // The request is sent once, never retried, unlike reads. An absolute count
 // is not safe to repeat: after a 5xx or a transport error it may have
@@ -208,6 +210,13 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 	ref, err := cl.checkRef(ref)
 	if err != nil {
 		return err
+	}
+	if replicas > math.MaxInt32 {
+		// faas-netes stores the count in an int32 spec.replicas and converts
+		// it with int32() after its zero check: 2^32 would wrap to 0 and
+		// scale the function to zero, 2^31 to a negative count.
+		return &provider.RefusedError{Ref: ref, Replicas: replicas, Message: fmt.Sprintf(
+			"OpenFaaS providers keep replica counts in an int32 (max %d); refused before sending", math.MaxInt32)}
 	}
 	body, err := json.Marshal(scaleRequest{ServiceName: ref.Name, Namespace: ref.Namespace, Replicas: replicas})
 	if err != nil {

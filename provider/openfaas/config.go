@@ -44,8 +44,9 @@ type Config struct {
 	// gets its own full budget. The caller's ctx bounds the whole call.
 	Timeout time.Duration
 	// Retries is how many times a read is repeated after a transport error or
-	// a 5xx reply; 0 disables retries. 4xx replies are never retried, and a
-	// scale is never retried (it may have landed: see Client.Scale).
+	// a 5xx reply other than 501; 0 disables retries. 4xx replies are never
+	// retried, and a scale is never retried (it may have landed: see
+	// Client.Scale).
 	Retries int
 	// BackoffBase is the first retry's upper bound; the bound doubles per
 	// attempt (capped at 30s) and the sleep is uniform in [0, bound) ("full

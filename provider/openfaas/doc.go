@@ -16,8 +16,9 @@
 // *StatusError that keeps the status), a 400 on scale a *provider.RefusedError
 // carrying the provider's message (OpenFaaS CE refusing 0 replicas), any other
 // status a *StatusError naming the operation, the function and the status.
-// Reads are retried Config.Retries times after a transport error or a 5xx,
-// with exponential backoff and full jitter; 4xx never are. A scale is sent
+// Reads are retried Config.Retries times after a transport error or a 5xx
+// other than 501 (a missing feature), with exponential backoff and full
+// jitter; 4xx never are. A scale is sent
 // once: after a transport error or a 5xx it may have landed, and repeating
 // the absolute count could undo a change made since (the gateway's
 // scale-from-zero), so the error goes to the caller, which re-decides on a

@@ -315,3 +315,23 @@ func TestScaleNotRetriedAfterReplyLost(t *testing.T) {
 			"want the wake's 1, one POST, the error returned", g.replicas, g.posts, err)
 	}
 }
+
+// TestNotImplementedIsNotRetried: 501 says the provider lacks the feature
+// (faas-provider answers it for a namespace route it was not given; RFC 9110
+// §15.6.2), so repeating the request cannot help. Namespaces takes it as
+// "one namespace" and must do so on the first reply, not after Retries more
+// requests and their backoff on every listing cycle.
+//
+// Seen failing before the fix: a 501 was retried: 4 requests, want 1.
+func TestNotImplementedIsNotRetried(t *testing.T) {
+	g := newFakeGateway(faasNetes, "dev")
+	g.namespacesStatus = http.StatusNotImplemented
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	got, err := cl.Namespaces(t.Context())
+	if err != nil || len(got) != 1 || got[0] != DefaultNamespace {
+		t.Fatalf("Namespaces = %v, %v; want [%s]", got, err, DefaultNamespace)
+	}
+	if n := g.requestCount(); n != 1 {
+		t.Errorf("a 501 was retried: %d requests, want 1", n)
+	}
+}
