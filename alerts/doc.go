@@ -28,8 +28,9 @@
 // 405 (with Allow: POST) for other methods; 401 with WWW-Authenticate
 // challenges for bad credentials; 413 above Config.MaxBody; 400 for a body
 // that is not a webhook payload or whose alerts are all unusable; 503 with
-// Retry-After when every failure is one a retry can cure (the sink is
-// unavailable); 500 when nothing was accepted and the sink failed otherwise;
+// Retry-After when any alert failed only because the sink is unavailable (a
+// retry can cure it, whatever else the batch holds); 500 when nothing was
+// accepted and the sink failed otherwise;
 // else 200. Every answer has a JSON body (Response) with one result per alert;
 // one bad alert never blocks the others. Duplicates inside a batch (same
 // fingerprint and status) are handed on once; across requests the scaler

@@ -197,8 +197,11 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, res *Alert
 }
 
 // verdict counts the results and chooses the status code:
-//   - 503 when something failed and every failure can be cured by a retry
-//     (all unavailable), so AlertManager retries;
+//   - 503 when some alert could not be handed on only because the sink is
+//     unavailable, so AlertManager retries: it retries 5xx only, and after a
+//     2xx it does not send an unchanged alert again before repeat_interval.
+//     Invalid or accepted alerts beside it do not cancel that retry (the
+//     accepted ones come back as duplicates the scaler recognises);
 //   - 400 when the batch had alerts and none was usable (all invalid): a
 //     misconfigured rule shows up in AlertManager's log;
 //   - 500 when nothing was accepted and the sink failed otherwise;
@@ -224,7 +227,7 @@ func verdict(resp *Response) int {
 	}
 	resp.Failed = invalid + unavailable + errs
 	switch {
-	case unavailable > 0 && invalid == 0 && errs == 0:
+	case unavailable > 0:
 		resp.Result, resp.Error = reqUnavailable, "the scaler cannot act now; retry"
 		return http.StatusServiceUnavailable
 	case handled == 0 && invalid > 0 && unavailable == 0 && errs == 0:
