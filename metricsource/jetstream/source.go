@@ -43,6 +43,9 @@ func New(cfg Config) (*Source, error) {
 		nats.RetryOnFailedConnect(true),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(500*time.Millisecond),
+		// A read while disconnected fails at once; without this the
+		// client would keep its request and send it, stale, on reconnect.
+		nats.ReconnectBufSize(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
 		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrlRedacted()) }),
 	)
@@ -63,14 +66,22 @@ func SubjectFor(subject string, ref provider.Ref) string {
 
 // consumerPage is the part of a $JS.API.CONSUMER.LIST response we read.
 type consumerPage struct {
-	Error *struct {
-		Code        int    `json:"code"`
-		ErrCode     int    `json:"err_code"`
-		Description string `json:"description"`
-	} `json:"error,omitempty"`
+	Error     *apiError  `json:"error,omitempty"`
 	Total     int        `json:"total"`
 	Offset    int        `json:"offset"`
 	Consumers []consumer `json:"consumers"`
+	// Missing names the consumers the server has no reading of: on a
+	// cluster, those whose servers are all down (listed in Consumers too,
+	// with zero counters) or whose leader did not answer in time; on any
+	// server, those it could not load (also in Offline).
+	Missing []string `json:"missing,omitempty"`
+}
+
+// apiError is the error of a JetStream API response.
+type apiError struct {
+	Code        int    `json:"code"`
+	ErrCode     int    `json:"err_code"`
+	Description string `json:"description"`
 }
 
 type consumer struct {
@@ -115,6 +126,18 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 			return nil, fmt.Errorf("list consumers of stream %s: %s (code %d, err_code %d)",
 				s.cfg.Stream, page.Error.Description, page.Error.Code, page.Error.ErrCode)
 		}
+		if len(page.Missing) > 0 {
+			// Their backlog is unknown, not 0 or absent.
+			return nil, fmt.Errorf("list consumers of stream %s: no reading of consumer(s) %s (their servers down or not answering)",
+				s.cfg.Stream, strings.Join(page.Missing, ", "))
+		}
+		if offset == 0 && page.Total == 0 {
+			// A cluster lists no consumers, without an error, for a
+			// stream that does not exist: ask for the stream.
+			if err := s.streamExists(ctx); err != nil {
+				return nil, err
+			}
+		}
 		for _, c := range page.Consumers {
 			s.add(perFilter, c)
 		}
@@ -128,6 +151,25 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 			return out, nil
 		}
 	}
+}
+
+// streamExists asks for the stream's info: an error when it cannot be read
+// or does not exist.
+func (s *Source) streamExists(ctx context.Context) error {
+	msg, err := s.nc.RequestWithContext(ctx, apiPrefix+"STREAM.INFO."+s.cfg.Stream, nil)
+	if err != nil {
+		return fmt.Errorf("stream %s info: %w", s.cfg.Stream, err)
+	}
+	var resp struct {
+		Error *apiError `json:"error,omitempty"`
+	}
+	if err := json.Unmarshal(msg.Data, &resp); err != nil {
+		return fmt.Errorf("stream %s info: decode: %w", s.cfg.Stream, err)
+	}
+	if resp.Error != nil {
+		return fmt.Errorf("stream %s: %s (code %d, err_code %d)", s.cfg.Stream, resp.Error.Description, resp.Error.Code, resp.Error.ErrCode)
+	}
+	return nil
 }
 
 // add records one consumer's backlog under its filter subject. Several

@@ -1,0 +1,225 @@
+package jetstream_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/queueworker"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource/jetstream"
+)
+
+// cluster is three nats-server processes in one JetStream cluster, as
+// OpenFaaS advises for production (an external NATS with 3 replicas). A
+// clustered server answers the consumer list differently from a single one:
+// the meta leader gathers each consumer's info from its leader.
+type cluster struct {
+	urls  [3]string
+	nodes [3]*clusterNode
+}
+
+type clusterNode struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+	logs teststack.SyncBuffer
+}
+
+func (n *clusterNode) stop() {
+	if n.cmd == nil {
+		return
+	}
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-n.done:
+	case <-time.After(10 * time.Second):
+		_ = n.cmd.Process.Kill()
+		<-n.done
+	}
+	n.cmd = nil
+}
+
+// startCluster starts nodes n0, n1, n2, each tagged node:nX so a stream can
+// be placed on one of them.
+func startCluster(t *testing.T) *cluster {
+	t.Helper()
+	bin := teststack.NeedNATSServer(t)
+	var client, route, mon [3]string
+	for i := range 3 {
+		for _, a := range []*string{&client[i], &route[i], &mon[i]} {
+			addr, err := teststack.FreeAddr()
+			if err != nil {
+				t.Fatal(err)
+			}
+			*a = addr
+		}
+	}
+	routes := make([]string, 3)
+	for i := range 3 {
+		routes[i] = fmt.Sprintf("%q", "nats://"+route[i])
+	}
+	c := &cluster{}
+	for i := range 3 {
+		dir := t.TempDir()
+		conf := fmt.Sprintf(`server_name: n%d
+listen: %q
+http: %q
+server_tags: ["node:n%d"]
+jetstream { store_dir: %q }
+cluster { name: c, listen: %q, routes: [%s] }
+`, i, client[i], mon[i], i, filepath.Join(dir, "js"), route[i], strings.Join(routes, ", "))
+		path := filepath.Join(dir, "nats.conf")
+		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		n := &clusterNode{done: make(chan struct{})}
+		n.cmd = exec.Command(bin, "-c", path)
+		n.cmd.Stdout, n.cmd.Stderr = &n.logs, &n.logs
+		n.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		if err := n.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func(cmd *exec.Cmd, done chan struct{}) { _ = cmd.Wait(); close(done) }(n.cmd, n.done)
+		c.nodes[i], c.urls[i] = n, "nats://"+client[i]
+		t.Cleanup(func() {
+			n.stop()
+			if t.Failed() {
+				t.Logf("n%d output:\n%s", i, n.logs.String())
+			}
+		})
+	}
+	for i := range 3 {
+		if err := teststack.WaitOK("http://"+mon[i]+"/healthz", 30*time.Second, c.nodes[i].done); err != nil {
+			t.Fatalf("n%d: %v", i, err)
+		}
+	}
+	return c
+}
+
+// clusterJS connects to url and waits until the cluster has a meta leader.
+func clusterJS(t *testing.T, url string) natsjs.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := natsjs.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, err := js.AccountInfo(ctx)
+		cancel()
+		if err == nil {
+			return js
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no JetStream meta leader after 30s: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestQueuedClusterMissingStream: on a cluster, the server answers the
+// consumer list of a stream that does not exist with an empty list and no
+// error (nats-server v2.15.2 jsClusteredConsumerListRequest: no stream
+// assignment → no consumers, total 0), unlike a single server's "stream not
+// found". A wrong --nats-stream must still fail the read, not make every
+// function's backlog absent.
+func TestQueuedClusterMissingStream(t *testing.T) {
+	c := startCluster(t)
+	clusterJS(t, c.urls[0])
+	cfg := jetstream.DefaultConfig()
+	cfg.URL, cfg.Stream = c.urls[0], "no-such-stream"
+	src, err := jetstream.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	got, err := src.Queued(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "stream not found") {
+		t.Fatalf("missing stream on a cluster: got %v, %v; want a stream-not-found error", got, err)
+	}
+}
+
+// TestQueuedClusterOfflineConsumer: a consumer whose servers are all down is
+// listed by the meta leader with its config and zero counters, and named in
+// the response's "missing" (nats-server v2.15.2 jsClusteredConsumerListRequest,
+// allPeersOffline); one whose leader does not answer within 4s is only named
+// there. Either way its backlog is unknown: the read must fail, never say 0
+// (or nothing) for a function with messages waiting.
+func TestQueuedClusterOfflineConsumer(t *testing.T) {
+	c := startCluster(t)
+	js := clusterJS(t, c.urls[0])
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, natsjs.StreamConfig{
+		Name: jetstream.DefaultStream, Subjects: []string{jetstream.DefaultSubject + ".>"},
+		Retention: natsjs.WorkQueuePolicy, Storage: natsjs.FileStorage, Replicas: 1,
+		Placement: &natsjs.Placement{Tags: []string{"node:n2"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a := ref("a")
+	if _, err := js.CreateOrUpdateConsumer(ctx, jetstream.DefaultStream, natsjs.ConsumerConfig{
+		Durable: queueworker.ConsumerName(a), FilterSubject: jetstream.SubjectFor(jetstream.DefaultSubject, a),
+		AckPolicy: natsjs.AckExplicitPolicy,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := js.Publish(ctx, jetstream.SubjectFor(jetstream.DefaultSubject, a), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := jetstream.DefaultConfig()
+	cfg.URL = c.urls[0]
+	src, err := jetstream.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	want := fmt.Sprint(map[string]float64{a.String(): 3})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := src.Queued(ctx)
+		if err == nil && len(got) == 1 && got[a] == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("before the stop: Queued = %v, %v; want %s", got, err, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	c.nodes[2].stop() // the only server of the stream and its consumer
+
+	// Until the server names the consumer as missing, reads may time out
+	// (a new meta leader may be elected); no read may succeed without a=3.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		got, err := src.Queued(ctx)
+		if err == nil {
+			t.Fatalf("consumer's only server down: Queued = %v, nil; want an error (backlog unknown, 3 messages stored)", got)
+		}
+		if strings.Contains(err.Error(), queueworker.ConsumerName(a)) {
+			t.Logf("after the stop: %v", err)
+			return // the read failed, naming the consumer
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("consumer's only server down: no answer naming %s after 30s; last error %v", queueworker.ConsumerName(a), err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
