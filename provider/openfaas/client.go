@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -23,6 +24,8 @@ type Client struct {
 	http *http.Client
 	log  *slog.Logger
 	rand func() float64
+	// warnCE logs once that the provider is OpenFaaS CE.
+	warnCE sync.Once
 }
 
 var _ provider.Provider = (*Client)(nil)
@@ -197,7 +200,9 @@ func (cl *Client) Function(ctx context.Context, ref provider.Ref) (provider.Func
 // message (OpenFaaS CE and faasd refuse 0; faas-netes refuses a namespace it
 // does not manage); 404 is provider.ErrNotFound; 401/403 are
 // provider.ErrUnauthorized. A count above MaxInt32 is refused before
-// sending: faas-netes would wrap it into its int32 spec.replicas.
+// sending: faas-netes would wrap it into its int32 spec.replicas. So is 0
+// on OpenFaaS CE (see communityEdition), whose gateway answers success
+// while keeping one replica.
 //
 // The request is sent once, never retried, unlike reads. An absolute count
 // is not safe to repeat: after a 5xx or a transport error it may have
@@ -217,6 +222,16 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 		// scale the function to zero, 2^31 to a negative count.
 		return &provider.RefusedError{Ref: ref, Replicas: replicas, Message: fmt.Sprintf(
 			"OpenFaaS providers keep replica counts in an int32 (max %d); refused before sending", math.MaxInt32)}
+	}
+	if replicas == 0 {
+		if name, ce := cl.communityEdition(ctx); ce {
+			cl.warnCE.Do(func() {
+				cl.log.WarnContext(ctx, "the provider is OpenFaaS CE: functions cannot be scaled to zero, and at most 5 replicas run; "+
+					"--provider kubernetes scales the Deployments directly", "provider", name)
+			})
+			return &provider.RefusedError{Ref: ref, Replicas: 0, Message: name +
+				" (OpenFaaS CE) cannot scale to zero: its gateway would keep 1 replica and answer success; refused before sending"}
+		}
 	}
 	body, err := json.Marshal(scaleRequest{ServiceName: ref.Name, Namespace: ref.Namespace, Replicas: replicas})
 	if err != nil {

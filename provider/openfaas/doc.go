@@ -14,7 +14,9 @@
 // Errors are typed so callers can act without parsing text: 404 on a function
 // is provider.ErrNotFound, 401/403 provider.ErrUnauthorized (both inside a
 // *StatusError that keeps the status), a 400 on scale a *provider.RefusedError
-// carrying the provider's message (OpenFaaS CE refusing 0 replicas), any other
+// carrying the provider's message (OpenFaaS CE refusing 0 replicas; a scale
+// to 0 on a provider whose /system/info names a "-ce" edition is refused
+// before sending, as the CE gateway would turn it into 1), any other
 // status a *StatusError naming the operation, the function and the status.
 // Reads are retried Config.Retries times after a transport error or a 5xx
 // other than 501 (a missing feature), with exponential backoff and full

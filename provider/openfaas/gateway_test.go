@@ -49,10 +49,17 @@ type fakeGateway struct {
 	// namespacesStatus, when not 0, replaces the /system/namespaces reply
 	// (404 or 501 as older providers answer).
 	namespacesStatus int
+	// info is the /system/info reply; nil answers 404 (a provider without
+	// the route). Its requests are counted in infos, not in requests.
+	info []byte
+	// ceGateway puts the OpenFaaS CE gateway in front: it clamps a scale's
+	// replicas to [1, 5] before forwarding (reference/openfaas.md §4).
+	ceGateway bool
 
 	mu       sync.Mutex
 	fns      map[provider.Ref]*wireStatus
 	requests []string         // "METHOD path?query" per request, in order
+	infos    int              // GET /system/info requests
 	scales   []scaleRequest   // decoded scale bodies, in order
 	fail     []int            // statuses to answer to the next requests, consumed in order
 	hook     http.HandlerFunc // when set, answers every request instead
@@ -101,9 +108,11 @@ func (g *fakeGateway) handler(prefix string) http.Handler {
 	mux.HandleFunc("GET "+prefix+"/system/function/{name}", g.getFunction)
 	mux.HandleFunc("POST "+prefix+"/system/scale-function/{name}", g.scaleFunction)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g.mu.Lock()
-		g.requests = append(g.requests, r.Method+" "+r.URL.RequestURI())
-		g.mu.Unlock()
+		if r.URL.Path != prefix+"/system/info" {
+			g.mu.Lock()
+			g.requests = append(g.requests, r.Method+" "+r.URL.RequestURI())
+			g.mu.Unlock()
+		}
 		if g.user != "" {
 			u, p, ok := r.BasicAuth()
 			if !ok || u != g.user || p != g.pass {
@@ -111,6 +120,18 @@ func (g *fakeGateway) handler(prefix string) http.Handler {
 				http.Error(w, "invalid credentials", http.StatusUnauthorized)
 				return
 			}
+		}
+		if r.URL.Path == prefix+"/system/info" {
+			g.mu.Lock()
+			g.infos++
+			g.mu.Unlock()
+			if g.info == nil {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(g.info)
+			return
 		}
 		g.mu.Lock()
 		hook := g.hook
@@ -214,6 +235,9 @@ func (g *fakeGateway) scaleFunction(w http.ResponseWriter, r *http.Request) {
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		http.Error(w, "cannot parse request: "+err.Error(), http.StatusBadRequest)
 		return
+	}
+	if g.ceGateway {
+		req.Replicas = min(max(req.Replicas, 1), 5)
 	}
 	g.mu.Lock()
 	g.scales = append(g.scales, req)

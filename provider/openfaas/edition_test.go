@@ -1,0 +1,122 @@
+package openfaas
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// The /system/info replies, as the CE gateway (the provider's info nested)
+// and as the providers themselves answer.
+const (
+	gatewayInfoCE = `{"provider":{"provider":"faas-netes-ce","orchestration":"kubernetes","version":{"sha":"abc","release":"0.18.13"}},` +
+		`"version":{"sha":"def","release":"0.27.12"},"arch":"x86_64"}`
+	faasdInfoCE  = `{"provider":"faasd-ce","orchestration":"containerd","version":{"sha":"abc","release":"0.19.6"}}`
+	providerInfo = `{"provider":"faas-netes","orchestration":"kubernetes","version":{"sha":"abc","release":"0.17.0"}}`
+)
+
+// TestScaleToZeroOnCEIsRefused: the OpenFaaS CE gateway clamps a scale's
+// replicas to [1, 5] and answers 202, so a scale to zero through it left the
+// function at 1 replica while reporting success; the idler then asked again
+// on every cycle and logged a scale to zero that never happened. The client
+// reads /system/info first and refuses 0 on a "-ce" provider, which the
+// actuator backs off like the provider's own 400.
+//
+// Seen failing before communityEdition: "Scale(0) through the CE gateway = <nil>;
+// want a refusal (provider at 1 replicas)".
+func TestScaleToZeroOnCEIsRefused(t *testing.T) {
+	ref := provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}
+	for _, tc := range []struct {
+		name string
+		info string
+		ce   bool // the gateway in front is CE's, clamping 0 to 1
+	}{
+		{"CE gateway in front of faas-netes CE", gatewayInfoCE, true},
+		{"faasd CE answering itself", faasdInfoCE, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newFakeGateway(faasNetes)
+			g.ceGateway = tc.ce
+			g.info = []byte(tc.info)
+			g.deploy(fig("openfaas-fn", 3))
+			var logs bytes.Buffer
+			cl := newTestClient(t, g.start(t, "").URL, func(c *Config) {
+				c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			})
+			for range 2 {
+				err := cl.Scale(t.Context(), ref, 0)
+				var refused *provider.RefusedError
+				if !errors.As(err, &refused) || !provider.IsZeroRefused(err) || refused.Ref != ref ||
+					!strings.Contains(refused.Message, "OpenFaaS CE") {
+					t.Fatalf("Scale(0) through the CE gateway = %v; want a refusal (provider at %d replicas)", err, g.replicas(ref))
+				}
+			}
+			if n, got := g.requestCount(), g.replicas(ref); n != 0 || got != 3 {
+				t.Errorf("%d scale requests sent, provider at %d; want none sent and 3 kept", n, got)
+			}
+			if n := strings.Count(logs.String(), "the provider is OpenFaaS CE"); n != 1 {
+				t.Errorf("the CE warning was logged %d times, want once:\n%s", n, logs.String())
+			}
+			// Counts above zero are not held back: the provider caps them.
+			if err := cl.Scale(t.Context(), ref, 2); err != nil || g.replicas(ref) != 2 {
+				t.Errorf("Scale(2) = %v, provider at %d; want 2", err, g.replicas(ref))
+			}
+			g.mu.Lock()
+			infos := g.infos
+			g.mu.Unlock()
+			if infos != 2 {
+				t.Errorf("%d /system/info reads, want one per scale to zero (2)", infos)
+			}
+		})
+	}
+}
+
+// TestScaleToZeroSentWhenNotCE: when the provider is not CE, or its info
+// cannot be read, the scale to zero is sent and the provider's answer decides.
+func TestScaleToZeroSentWhenNotCE(t *testing.T) {
+	ref := provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}
+	for _, tc := range []struct {
+		name string
+		info []byte
+	}{
+		{"another provider", []byte(providerInfo)},
+		{"no info route", nil},
+		{"info not JSON", []byte("<html>")},
+		{"info without a provider", []byte(`{"arch":"arm64"}`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newFakeGateway(faasd) // answers 400 to 0 itself
+			g.info = tc.info
+			g.deploy(fig("openfaas-fn", 3))
+			cl := newTestClient(t, g.start(t, "").URL, nil)
+			err := cl.Scale(t.Context(), ref, 0)
+			var refused *provider.RefusedError
+			if !errors.As(err, &refused) || refused.Status != 400 || !strings.Contains(refused.Message, "replicas must > 0") {
+				t.Errorf("Scale(0) = %v; want the provider's own 400", err)
+			}
+			if n := g.requestCount(); n != 1 {
+				t.Errorf("%d scale requests, want 1", n)
+			}
+		})
+	}
+}
+
+func TestProviderName(t *testing.T) {
+	for body, want := range map[string]string{
+		gatewayInfoCE:            "faas-netes-ce",
+		faasdInfoCE:              "faasd-ce",
+		providerInfo:             "faas-netes",
+		`{"provider":42}`:        "",
+		`{"provider":{"x":"y"}}`: "",
+		`{}`:                     "",
+		`not json`:               "",
+	} {
+		if got := providerName([]byte(body)); got != want {
+			t.Errorf("providerName(%s) = %q, want %q", body, got, want)
+		}
+	}
+}
