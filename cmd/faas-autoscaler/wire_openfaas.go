@@ -17,6 +17,8 @@ func (p *process) wireOpenFaaS() error {
 	oc.GatewayURL = c.GatewayURL
 	oc.DefaultNamespace = c.DefaultNamespace
 	oc.Logger = p.log.With("component", "openfaas")
+	// Room for every actuator worker's scale plus the listing and reads.
+	oc.IdleConns = max(oc.IdleConns, c.Tuning.Actuator.Workers+4)
 	if c.BasicAuth {
 		u, pw, err := openfaas.ReadCredentials(c.SecretMountPath)
 		if err != nil {

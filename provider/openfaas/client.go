@@ -44,7 +44,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	cl := &Client{cfg: cfg, base: base, http: cfg.HTTPClient, log: cfg.Logger, rand: cfg.Rand}
 	if cl.http == nil {
-		cl.http = &http.Client{}
+		t := http.DefaultTransport.(*http.Transport).Clone() // proxy from the environment, dial and TLS timeouts
+		t.MaxIdleConnsPerHost = cfg.IdleConns
+		t.MaxIdleConns = max(t.MaxIdleConns, cfg.IdleConns)
+		cl.http = &http.Client{Transport: t}
 	}
 	if cl.log == nil {
 		cl.log = slog.New(slog.NewTextHandler(io.Discard, nil))

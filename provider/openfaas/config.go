@@ -18,6 +18,9 @@ const (
 	DefaultTimeout     = 5 * time.Second
 	DefaultRetries     = 3
 	DefaultBackoffBase = 200 * time.Millisecond
+	// DefaultIdleConns covers actuator.workers' default 8 with room for
+	// the listing and reads made beside the scales.
+	DefaultIdleConns = 32
 
 	// maxRetries bounds Retries so a typo cannot turn one call into minutes.
 	maxRetries = 10
@@ -58,6 +61,12 @@ type Config struct {
 	// HTTPClient sends the requests; nil uses a client of its own. Its own
 	// Timeout, if any, applies on top of Timeout.
 	HTTPClient *http.Client
+	// IdleConns is how many idle connections the client's own transport
+	// keeps to the gateway (with HTTPClient nil). It should be at least the
+	// number of calls made at once (actuator.workers, plus a listing):
+	// http.DefaultTransport keeps 2, so each burst of concurrent scales
+	// closed and reopened the rest.
+	IdleConns int
 	// Logger receives one debug line per retry; nil discards.
 	Logger *slog.Logger
 }
@@ -69,6 +78,7 @@ func DefaultConfig() Config {
 		Timeout:          DefaultTimeout,
 		Retries:          DefaultRetries,
 		BackoffBase:      DefaultBackoffBase,
+		IdleConns:        DefaultIdleConns,
 	}
 }
 
@@ -111,6 +121,9 @@ func (c Config) Validate() error {
 	}
 	if c.BackoffBase <= 0 {
 		return fmt.Errorf("backoff base must be positive, got %s", c.BackoffBase)
+	}
+	if c.IdleConns < 1 {
+		return fmt.Errorf("idle connections must be at least 1, got %d", c.IdleConns)
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ func TestConfigValidate(t *testing.T) {
 		{name: "negative retries", edit: func(c *Config) { c.Retries = -1 }, want: "retries must be between 0 and 10, got -1"},
 		{name: "too many retries", edit: func(c *Config) { c.Retries = 11 }, want: "retries must be between 0 and 10, got 11"},
 		{name: "zero backoff", edit: func(c *Config) { c.BackoffBase = 0 }, want: "backoff base must be positive, got 0s"},
+		{name: "no idle connections", edit: func(c *Config) { c.IdleConns = 0 }, want: "idle connections must be at least 1, got 0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
