@@ -25,6 +25,8 @@ func (p *process) wireOpenFaaS() error {
 			return badFlag("--basic-auth: %w (or set --basic-auth=false)", err)
 		}
 		oc.Username, oc.Password = u, pw
+		// A rotated secret is read again when the gateway answers 401.
+		oc.Credentials = func() (string, string, error) { return openfaas.ReadCredentials(c.SecretMountPath) }
 	}
 	prov, err := openfaas.New(oc)
 	if err != nil {

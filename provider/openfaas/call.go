@@ -51,6 +51,8 @@ type reply struct {
 	// streamErr is the stream's error for a body it could not decode (body
 	// then holds the body's start, for the message).
 	streamErr error
+	// auth is the basic auth the request was sent with (nil: none).
+	auth *basicAuth
 }
 
 // do sends c until it gets a reply that is not a 5xx, retries are spent or ctx
@@ -66,6 +68,7 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 		retries = 0
 	}
 	var lastErr error
+	reauthed := false
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			wait := cl.backoff(attempt)
@@ -79,6 +82,13 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 		}
 		r, err := cl.attempt(ctx, c, u)
 		r.attempts, r.endpoint = attempt+1, endpoint
+		if err == nil && r.status == http.StatusUnauthorized && !reauthed && cl.credentialsChanged(ctx, r.auth) {
+			// Refused before it was acted on, so even a scale may be sent
+			// again: once, at once, not counted as a retry.
+			reauthed = true
+			attempt--
+			continue
+		}
 		switch {
 		case err != nil && ctx.Err() != nil:
 			// The caller gave up: report that, not the transport symptom.
@@ -123,8 +133,9 @@ func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error
 	if c.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if cl.cfg.Username != "" {
-		req.SetBasicAuth(cl.cfg.Username, cl.cfg.Password)
+	auth := cl.auth.Load()
+	if auth != nil {
+		req.SetBasicAuth(auth.user, auth.pass)
 	}
 	resp, err := cl.http.Do(req)
 	if err != nil {
@@ -148,7 +159,7 @@ func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error
 		}
 		b = b[:limit]
 	}
-	return reply{status: resp.StatusCode, body: b}, nil
+	return reply{status: resp.StatusCode, body: b, auth: auth}, nil
 }
 
 // backoff returns the sleep before the given retry (attempt ≥ 1): uniform in

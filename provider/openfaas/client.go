@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -26,6 +27,9 @@ type Client struct {
 	rand func() float64
 	// warnCE logs once that the provider is OpenFaaS CE.
 	warnCE sync.Once
+	// auth is the basic auth sent (nil: none); replaced when the
+	// credentials change (credentialsChanged).
+	auth atomic.Pointer[basicAuth]
 }
 
 var _ provider.Provider = (*Client)(nil)
@@ -54,6 +58,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cl.rand == nil {
 		cl.rand = defaultRand
+	}
+	if cfg.Username != "" {
+		cl.auth.Store(&basicAuth{user: cfg.Username, pass: cfg.Password})
 	}
 	return cl, nil
 }

@@ -39,6 +39,11 @@ type Config struct {
 	// (see ReadCredentials for the OpenFaaS secret files).
 	Username string
 	Password string
+	// Credentials, when set, reads the user and password again after the
+	// gateway answers 401 (see ReadCredentials); when they changed, the
+	// request is sent once more with them. Username and Password are the
+	// ones used until then.
+	Credentials func() (user, pass string, err error)
 	// DefaultNamespace is used when the provider does not list namespaces
 	// (404/501 or an empty list, as faasd and older providers do) and for a
 	// Functions call with an empty namespace.

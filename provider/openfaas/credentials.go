@@ -1,6 +1,7 @@
 package openfaas
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -48,4 +49,34 @@ func readSecret(path string) (string, error) {
 		return "", fmt.Errorf("basic auth secret %s is empty", path)
 	}
 	return s, nil
+}
+
+// basicAuth is the user and password a request is sent with.
+type basicAuth struct{ user, pass string }
+
+// credentialsChanged is called after a 401 to a request sent with used (nil:
+// none). It re-reads Config.Credentials and, when they differ from used,
+// makes them the client's and reports true: the request is sent again with
+// them. A rotated OpenFaaS secret (the chart's basic-auth Secret changed;
+// the kubelet updates the mounted files in place) is so picked up without a
+// restart, where the credentials read once at start would be refused until
+// one. Comparing with the credentials the request used, not the client's
+// current ones, lets concurrent calls that all got a 401 each retry once.
+func (cl *Client) credentialsChanged(ctx context.Context, used *basicAuth) bool {
+	if cl.cfg.Credentials == nil {
+		return false
+	}
+	user, pass, err := cl.cfg.Credentials()
+	if err != nil {
+		cl.log.WarnContext(ctx, "re-reading the basic-auth credentials after a 401 failed; keeping those in use", "err", err)
+		return false
+	}
+	if used != nil && used.user == user && used.pass == pass {
+		return false
+	}
+	if cur := cl.auth.Load(); cur == nil || cur.user != user || cur.pass != pass {
+		cl.auth.Store(&basicAuth{user: user, pass: pass})
+		cl.log.InfoContext(ctx, "the gateway refused the basic-auth credentials; the secret files changed, using the new ones")
+	}
+	return true
 }

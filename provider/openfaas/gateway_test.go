@@ -113,9 +113,12 @@ func (g *fakeGateway) handler(prefix string) http.Handler {
 			g.requests = append(g.requests, r.Method+" "+r.URL.RequestURI())
 			g.mu.Unlock()
 		}
-		if g.user != "" {
+		g.mu.Lock()
+		user, pass := g.user, g.pass
+		g.mu.Unlock()
+		if user != "" {
 			u, p, ok := r.BasicAuth()
-			if !ok || u != g.user || p != g.pass {
+			if !ok || u != user || p != pass {
 				w.Header().Set("WWW-Authenticate", `Basic realm="Restricted"`)
 				http.Error(w, "invalid credentials", http.StatusUnauthorized)
 				return
