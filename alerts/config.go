@@ -72,6 +72,11 @@ type Config struct {
 	Username, Password string
 	// BearerToken for bearer auth (see LoadBearerToken).
 	BearerToken string
+	// Secrets, when set, reads the secrets again after a request with wrong
+	// credentials (at most every SecretsRecheck); when they changed and are
+	// usable they replace those above, and the request is checked again. A
+	// rotated Secret is so accepted without a restart.
+	Secrets Secrets
 
 	// MaxBody bounds the request body in bytes; larger bodies get 413.
 	// Default DefaultMaxBody (1 MiB).
@@ -134,6 +139,25 @@ func (c Config) Validate() error {
 	if !validNamespace(c.DefaultNamespace) {
 		errs = append(errs, fmt.Errorf("alerts: default namespace %q is not a valid namespace (want [-a-zA-Z0-9_.], at most 253 characters)", c.DefaultNamespace))
 	}
+	if err := c.checkSecrets(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.MaxBody < 1024 {
+		errs = append(errs, fmt.Errorf("alerts: max body %d bytes is too small (want at least 1024)", c.MaxBody))
+	}
+	if c.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("alerts: timeout %s must be positive", c.Timeout))
+	}
+	if c.RetryAfter < time.Second || c.RetryAfter%time.Second != 0 {
+		errs = append(errs, fmt.Errorf("alerts: retry-after %s must be a whole number of seconds, at least 1s", c.RetryAfter))
+	}
+	return errors.Join(errs...)
+}
+
+// checkSecrets checks the auth mode and that its secrets are set: at start
+// (Validate) and for secrets read again (rotatingAuth).
+func (c Config) checkSecrets() error {
+	var errs []error
 	needBasic, needBearer := false, false
 	switch c.Auth {
 	case AuthBasic:
@@ -154,15 +178,6 @@ func (c Config) Validate() error {
 	}
 	if needBearer && c.BearerToken == "" {
 		errs = append(errs, fmt.Errorf("alerts: auth mode %s needs a bearer token", c.Auth))
-	}
-	if c.MaxBody < 1024 {
-		errs = append(errs, fmt.Errorf("alerts: max body %d bytes is too small (want at least 1024)", c.MaxBody))
-	}
-	if c.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("alerts: timeout %s must be positive", c.Timeout))
-	}
-	if c.RetryAfter < time.Second || c.RetryAfter%time.Second != 0 {
-		errs = append(errs, fmt.Errorf("alerts: retry-after %s must be a whole number of seconds, at least 1s", c.RetryAfter))
 	}
 	return errors.Join(errs...)
 }

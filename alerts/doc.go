@@ -26,7 +26,9 @@
 // # Answers
 //
 // 405 (with Allow: POST) for other methods; 401 with WWW-Authenticate
-// challenges for bad credentials; 413 above Config.MaxBody; 400 for a body
+// challenges for bad credentials (after wrong ones, Config.Secrets is read
+// again, at most every SecretsRecheck, so a rotated secret is accepted
+// without a restart); 413 above Config.MaxBody; 400 for a body
 // that is not a webhook payload or whose alerts are all unusable; 503 with
 // Retry-After when any alert failed only because the sink is unavailable (a
 // retry can cure it, whatever else the batch holds); 500 when nothing was

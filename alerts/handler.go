@@ -24,7 +24,7 @@ const Path = "/system/alert"
 // Handler serves POST /system/alert. It is safe for concurrent use.
 type Handler struct {
 	cfg        Config
-	auth       *authenticator
+	auth       *rotatingAuth
 	metrics    *metrics
 	log        *slog.Logger
 	retryAfter string
@@ -54,12 +54,13 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		cfg:        cfg,
-		auth:       newAuthenticator(cfg),
+		auth:       &rotatingAuth{cur: newAuthenticator(cfg), cfg: cfg, read: cfg.Secrets},
 		metrics:    m,
 		log:        cfg.Logger, // the caller names the component (component=webhook in the controller)
 		retryAfter: strconv.Itoa(int(cfg.RetryAfter / time.Second)),
 	}
 	h.bufs.New = func() any { return new(bytes.Buffer) }
+	h.auth.log = h.log
 	if cfg.Auth == AuthNone {
 		h.log.Warn("webhook authentication is off (auth mode none): anyone who reaches " + Path + " can trigger scaling")
 	}
@@ -81,7 +82,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 		writeJSON(w, http.StatusMethodNotAllowed, Response{Result: reqMethodNotAllowed, Error: "method " + r.Method + " not allowed; use POST"})
 		return reqMethodNotAllowed
 	}
-	if reason := h.auth.check(r); reason != "" {
+	if reason := h.auth.check(r, received); reason != "" {
 		h.refuseAuth(w, r, reason, received)
 		return reqUnauthorized
 	}
@@ -252,7 +253,7 @@ func (h *Handler) refuseAuth(w http.ResponseWriter, r *http.Request, reason stri
 	} else {
 		h.authSuppressed.Add(1)
 	}
-	h.auth.challenge(w.Header())
+	h.auth.current().challenge(w.Header())
 	writeJSON(w, http.StatusUnauthorized, Response{Result: reqUnauthorized, Error: "unauthorized"})
 }
 

@@ -230,6 +230,20 @@ func (p *process) newWebhook() (http.Handler, error) {
 		}
 		wc.BearerToken = tok
 	}
+	// A rotated secret is read again after wrong credentials.
+	wc.Secrets = func() (user, pass, token string, err error) {
+		if c.WebhookAuth == "basic" || c.WebhookAuth == "basic+bearer" {
+			if user, pass, err = alerts.LoadCredentials(c.SecretMountPath); err != nil {
+				return "", "", "", err
+			}
+		}
+		if c.WebhookAuth == "bearer" || c.WebhookAuth == "basic+bearer" {
+			if token, err = alerts.LoadBearerToken(c.WebhookTokenFile); err != nil {
+				return "", "", "", err
+			}
+		}
+		return user, pass, token, nil
+	}
 	h, err := alerts.NewHandler(wc)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)

@@ -1,0 +1,78 @@
+package alerts
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// SecretsRecheck is the least time between two re-reads of the secrets
+// after wrong credentials: a client that keeps sending a wrong password
+// costs at most one read of the files per interval.
+const SecretsRecheck = 10 * time.Second
+
+// Secrets reads the webhook's secrets again: the basic-auth user and
+// password and the bearer token (those the auth mode does not use are
+// ignored).
+type Secrets func() (username, password, token string, err error)
+
+// rotatingAuth is the authenticator in force, replaced when the secret
+// files change. OpenFaaS rotates its basic-auth Secret in place (the kubelet
+// rewrites the mounted files) and AlertManager, which reads the same
+// password file, sends the new one; secrets read once at start refused it
+// with 401 until a restart, and every alert waited.
+type rotatingAuth struct {
+	mu       sync.Mutex
+	cur      *authenticator
+	cfg      Config // the mode and the secrets cur was built from
+	read     Secrets
+	nextRead time.Time
+	log      *slog.Logger
+}
+
+// check is authenticator.check, re-reading the secrets once after wrong
+// credentials when the last read is SecretsRecheck old.
+func (ra *rotatingAuth) check(r *http.Request, now time.Time) string {
+	a := ra.current()
+	reason := a.check(r)
+	if reason != authWrong || ra.read == nil || !ra.reread(now) {
+		return reason
+	}
+	return ra.current().check(r)
+}
+
+func (ra *rotatingAuth) current() *authenticator {
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	return ra.cur
+}
+
+// reread reads the secrets and swaps in an authenticator for them when they
+// changed and are usable; it reports whether it swapped.
+func (ra *rotatingAuth) reread(now time.Time) bool {
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	if now.Before(ra.nextRead) {
+		return false
+	}
+	ra.nextRead = now.Add(SecretsRecheck)
+	user, pass, token, err := ra.read()
+	if err != nil {
+		ra.log.Warn("webhook secrets could not be read again; keeping those in use", "err", err)
+		return false
+	}
+	next := ra.cfg
+	next.Username, next.Password, next.BearerToken = user, pass, token
+	if err := next.checkSecrets(); err != nil {
+		ra.log.Warn("webhook secrets read again are not usable; keeping those in use", "err", err)
+		return false
+	}
+	a := newAuthenticator(next)
+	if a.user == ra.cur.user && a.pass == ra.cur.pass && a.token == ra.cur.token {
+		return false
+	}
+	ra.cur, ra.cfg = a, next
+	ra.log.Info("webhook secrets changed on disk; using the new ones")
+	return true
+}
