@@ -193,6 +193,10 @@ func (c *Controller) Learn(ctx context.Context) error {
 			if rep.ZeroedErr != nil {
 				c.log.Warn("keep-alive: no replica history; pre-warms start one replica until each function is idled again", "err", rep.ZeroedErr)
 			}
+			if !rep.HistoryFrom.IsZero() {
+				c.log.Info("keep-alive: Prometheus' history of the gateway begins inside the lookback; nothing before it was learned",
+					"history_from", rep.HistoryFrom)
+			}
 		}
 	}
 	return c.Feeder.Run(ctx)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
@@ -63,30 +64,59 @@ type RebuildReport struct {
 	// was): the idle times are rebuilt anyway, and pre-warms start one
 	// replica until the idler next idles each function, as without history.
 	ZeroedErr error
+	// HistoryFrom is where Prometheus' history of the gateway begins, when
+	// that is within the lookback (its retention is shorter, or its storage
+	// was emptied): the counters' values there are a baseline. Zero when
+	// the history covers the lookback's start.
+	HistoryFrom time.Time
 }
+
+// RebuildCoverageQuery is what Rebuild asks, at the step before the first
+// value of any counter when that is not the range's first step, to tell a
+// history that begins there from a gateway scraped before but with no
+// counter yet (no function called since it started): the gateway exports
+// its replica gauge for every deployed function, called or not.
+func RebuildCoverageQuery() string { return "count(gateway_service_count)" }
 
 // Rebuild restores the learned idle times after a restart or failover from
 // Prometheus history instead of a private database: one range query of the
-// counter over lookback ending at now, with the given step, differenced
+// counter over lookback ending at now, with the given step (in parts when
+// Prometheus' --query.max-samples refuses it whole: queryRange), differenced
 // per series, summed per function and step, and fed to ObserveCount in time
 // order. Idle times are then known at step resolution (a minute is enough
 // for keep-alive windows counted in minutes). Calls before the lookback
-// are not learned. Call it before the first Observe; it never removes what
+// are not learned, nor those before Prometheus' history of the gateway
+// begins when that is within the lookback (RebuildReport.HistoryFrom).
+// Call it before the first Observe; it never removes what
 // was already learned.
 func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (RebuildReport, error) {
 	if lookback <= 0 || step <= 0 || step > lookback {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild lookback %s and step %s: want 0 < step ≤ lookback", lookback, step)
 	}
 	from := now.Add(-lookback)
-	v, _, _, err := q.QueryRange(ctx, RebuildQuery(), v1.Range{Start: from, End: now, Step: step})
+	m, err := queryRange(ctx, q, RebuildQuery(), from, now, step)
+	if errors.Is(err, errNotMatrix) {
+		return RebuildReport{}, errors.New("keepalive: rebuild: Prometheus did not return a matrix")
+	}
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
 	}
-	m, ok := v.(model.Matrix)
-	if !ok {
-		return RebuildReport{}, errors.New("keepalive: rebuild: Prometheus did not return a matrix")
-	}
 	var rep RebuildReport
+	// Prometheus' steps are at from + k·step, to the millisecond; half a
+	// step tells the first from the second whatever the rounding. A value
+	// before baselineEnd is a baseline: what the counter counted before
+	// the history Rebuild can see.
+	baselineEnd := from.Add(step / 2)
+	if first, ok := firstStep(m); ok && !first.Time().Before(baselineEnd) && historyBegins(ctx, q, first, step) {
+		// No counter at the range's first step, nor any gateway series at
+		// the step before the first counter: Prometheus' history begins
+		// there (a retention shorter than the lookback, a Prometheus whose
+		// storage was emptied). Every counter then shows at what it has
+		// counted since its gateway started, which is not calls made in
+		// that step: counting it taught every function a call there.
+		rep.HistoryFrom = first.Time()
+		baselineEnd = first.Time().Add(step / 2)
+	}
 	counts := map[provider.Ref][]stepCount{}
 	skipped := map[string]bool{}
 	for _, s := range m {
@@ -99,9 +129,7 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 			}
 			continue
 		}
-		// Prometheus' steps are at from + k·step, to the millisecond; half a
-		// step tells the first from the second whatever the rounding.
-		counts[ref] = seriesCounts(counts[ref], inTimeOrder(s.Values), from.Add(step/2))
+		counts[ref] = seriesCounts(counts[ref], inTimeOrder(s.Values), baselineEnd)
 	}
 	// Each function's idle times are its own, so the order of functions
 	// does not matter.
@@ -113,6 +141,44 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	}
 	rep.Zeroed, rep.ZeroedErr = p.rebuildZeroed(ctx, q, now, lookback, step, defaultNamespace)
 	return rep, nil
+}
+
+// firstStep is the earliest step at which any series of m has a value.
+func firstStep(m model.Matrix) (model.Time, bool) {
+	var first model.Time
+	ok := false
+	for _, s := range m {
+		for _, pt := range s.Values {
+			if !ok || pt.Timestamp < first {
+				first, ok = pt.Timestamp, true
+			}
+		}
+	}
+	return first, ok
+}
+
+// historyBegins says whether Prometheus holds no gateway series at the step
+// before first (RebuildCoverageQuery): its history of the gateway begins at
+// first. When it cannot tell (the query failed), it says so too: taking
+// what the counters hold there as a baseline loses at most the first calls
+// of a gateway that had none before, where counting it would teach every
+// function calls it never had then.
+func historyBegins(ctx context.Context, q RangeQuerier, first model.Time, step time.Duration) bool {
+	before := first.Time().Add(-step)
+	v, _, _, err := q.QueryRange(ctx, RebuildCoverageQuery(), v1.Range{Start: before, End: before, Step: step})
+	if err != nil {
+		return true
+	}
+	m, ok := v.(model.Matrix)
+	if !ok {
+		return true
+	}
+	for _, s := range m {
+		if len(s.Values) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // stepCount is n invocations of a function in the step ending at at.
@@ -196,13 +262,12 @@ func (p *Policy) observeSteps(ref provider.Ref, cs []stepCount, step time.Durati
 // history; the idler is the usual writer of zero, and a function zeroed by
 // someone else pre-warms to the count it had, as the idler's would.
 func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (int, error) {
-	v, _, _, err := q.QueryRange(ctx, RebuildReplicasQuery(step), v1.Range{Start: now.Add(-lookback), End: now, Step: step})
+	m, err := queryRange(ctx, q, RebuildReplicasQuery(step), now.Add(-lookback), now, step)
+	if errors.Is(err, errNotMatrix) {
+		return 0, errors.New("keepalive: rebuild the replica history: Prometheus did not return a matrix")
+	}
 	if err != nil {
 		return 0, fmt.Errorf("keepalive: rebuild the replica history: %w", err)
-	}
-	m, ok := v.(model.Matrix)
-	if !ok {
-		return 0, errors.New("keepalive: rebuild the replica history: Prometheus did not return a matrix")
 	}
 	zeroed := 0
 	for _, s := range m {
@@ -217,6 +282,65 @@ func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 		}
 	}
 	return zeroed, nil
+}
+
+// errNotMatrix: a range query answered with something else.
+var errNotMatrix = errors.New("not a matrix")
+
+// queryRange runs a range query from start to end at step. When Prometheus
+// refuses it for holding more points at once than its --query.max-samples
+// (422; 50 million by default: a day at one-minute steps of 35,000 counter
+// series), it asks for each half of the steps on its own, and so on down
+// to a single step, and joins each series' values (the callers put them in
+// time order): the same series and values as one answer, each part within
+// the limit. Refused, the rebuild learned nothing at all, at every start.
+func queryRange(ctx context.Context, q RangeQuerier, query string, start, end time.Time, step time.Duration) (model.Matrix, error) {
+	v, _, _, err := q.QueryRange(ctx, query, v1.Range{Start: start, End: end, Step: step})
+	if err != nil {
+		steps := int(end.Sub(start) / step) // after the first
+		if steps < 1 || !tooManySamples(err) {
+			return nil, err
+		}
+		mid := start.Add(time.Duration(steps/2) * step)
+		a, err := queryRange(ctx, q, query, start, mid, step)
+		if err != nil {
+			return nil, err
+		}
+		b, err := queryRange(ctx, q, query, mid.Add(step), end, step)
+		if err != nil {
+			return nil, err
+		}
+		return joinSeries(a, b), nil
+	}
+	m, ok := v.(model.Matrix)
+	if !ok {
+		return nil, errNotMatrix
+	}
+	return m, nil
+}
+
+// tooManySamples says whether err is Prometheus' refusal of a query that
+// would hold more than --query.max-samples points at once.
+func tooManySamples(err error) bool {
+	var apiErr *v1.Error
+	return errors.As(err, &apiErr) && apiErr.Type == v1.ErrExec && strings.Contains(apiErr.Msg, "too many samples")
+}
+
+// joinSeries is a with b's values added to the series of the same labels,
+// and b's other series.
+func joinSeries(a, b model.Matrix) model.Matrix {
+	at := make(map[model.Fingerprint]*model.SampleStream, len(a))
+	for _, s := range a {
+		at[s.Metric.Fingerprint()] = s
+	}
+	for _, s := range b {
+		if t, ok := at[s.Metric.Fingerprint()]; ok && t.Metric.Equal(s.Metric) {
+			t.Values = append(t.Values, s.Values...)
+			continue
+		}
+		a = append(a, s)
+	}
+	return a
 }
 
 // inTimeOrder is a copy of a range query's points, oldest first.

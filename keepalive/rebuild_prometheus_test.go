@@ -155,14 +155,69 @@ func TestRebuildCountsEveryCallFromRealPrometheus(t *testing.T) {
 	}
 }
 
+// TestRebuildWithinQueryMaxSamplesFromRealPrometheus: Prometheus refuses
+// a query that would hold more than --query.max-samples points at once
+// (422, default 50 million: a day at one-minute steps of 35,000 counter
+// series, 10,000 functions on a few gateway replicas, or a fleet of
+// 100,000 on one). Rebuild then asks for the range in parts, each
+// series' values carried from one part to the next, and learns what one
+// answer would have taught: here 3 series over 6 hours, 1,083 points,
+// against a limit of 1,000. Skipped when prometheus or promtool is
+// missing (a failure under CI=true).
+func TestRebuildWithinQueryMaxSamplesFromRealPrometheus(t *testing.T) {
+	now := time.Now().Truncate(time.Minute)
+	lookback := 6 * time.Hour
+	var b strings.Builder
+	b.WriteString("# TYPE gateway_function_invocation_started unknown\n")
+	// Each function is called once an hour, at its own minute; the counter
+	// series is there from before the lookback.
+	for i, fn := range []string{"a", "b", "c"} {
+		for ts := now.Add(-lookback - 10*time.Minute + 7*time.Second); !ts.After(now); ts = ts.Add(15 * time.Second) {
+			calls := int(ts.Sub(now.Add(-lookback).Add(time.Duration(10*i)*time.Minute))/time.Hour) + 1
+			fmt.Fprintf(&b, "gateway_function_invocation_started{function_name=\"%s.openfaas-fn\",instance=\"gw-a\"} %d %d\n", fn, 100+max(calls, 0), ts.Unix())
+		}
+	}
+	b.WriteString("# TYPE gateway_service_count gauge\n")
+	for _, fn := range []string{"a", "b", "c"} {
+		for ts := now.Add(-lookback - 10*time.Minute + 7*time.Second); !ts.After(now); ts = ts.Add(15 * time.Second) {
+			fmt.Fprintf(&b, "gateway_service_count{function_name=\"%s.openfaas-fn\"} 1 %d\n", fn, ts.Unix())
+		}
+	}
+	p := backfilled(t, b.String(), "--query.max-samples=1000")
+
+	pol, _ := New(Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rep, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, p.Logs())
+	}
+	if rep.Functions != 3 || rep.Invocations != 15 || rep.ZeroedErr != nil {
+		t.Errorf("report %+v, want 3 functions, 15 invocations (5 each), the replica history read", rep)
+	}
+	// The same, from a Prometheus without the limit.
+	q := backfilled(t, b.String())
+	want, _ := New(Config{})
+	if _, err := want.Rebuild(ctx, q.API(), now, lookback, time.Minute, "openfaas-fn"); err != nil {
+		t.Fatalf("%v\n%s", err, q.Logs())
+	}
+	for _, fn := range []string{"a", "b", "c"} {
+		ref := provider.Ref{Name: fn, Namespace: "openfaas-fn"}
+		if got, w := learned(pol, ref), learned(want, ref); got != w {
+			t.Errorf("%s learned %s, want %s", fn, got, w)
+		}
+	}
+}
+
 // backfilled is a real Prometheus holding the OpenMetrics history om (its
 // families, without the closing "# EOF"), written with `promtool tsdb
-// create-blocks-from openmetrics` while it was stopped. Skipped when
+// create-blocks-from openmetrics` while it was stopped, and started with
+// args. Skipped when
 // prometheus or promtool is missing (a failure under CI=true).
-func backfilled(t *testing.T, om string) *teststack.Prom {
+func backfilled(t *testing.T, om string, args ...string) *teststack.Prom {
 	t.Helper()
 	promtool := teststack.NeedBinary(t, "promtool")
-	p := teststack.Prometheus(t, teststack.PromOptions{})
+	p := teststack.Prometheus(t, teststack.PromOptions{ExtraArgs: args})
 	if err := p.Stop(); err != nil {
 		t.Fatal(err)
 	}
