@@ -15,5 +15,8 @@
 // context is cancelled as soon as its last successful renewal is older than
 // RenewDeadline (before any other replica may take the lease, which takes
 // LeaseDuration), and the lease is released only after the work has returned.
-// A replica that loses the lease stands for election again.
+// A replica that loses the lease stands for election again. A deleted Lease
+// is no vacancy: a follower that saw a holder renew waits until that record
+// would have expired before creating a new one (client-go creates at once,
+// beside a leader that is still working).
 package leader

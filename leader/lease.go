@@ -68,10 +68,22 @@ func (o *observer) observe(l *coordinationv1.Lease, now time.Time) (record, bool
 	return r, now.Sub(o.seenAt) >= r.duration
 }
 
+// live returns the holder of the last record seen and whether that record
+// still stands (seen changed less than its duration ago).
+func (o *observer) live(now time.Time) (holder string, live bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.any || o.rec.holder == "" {
+		return "", false
+	}
+	return o.rec.holder, now.Sub(o.seenAt) < o.rec.duration
+}
+
 // tryAcquireOrRenew makes one attempt to hold the Lease: create it when it
 // does not exist, take it when it is free or expired, renew it when it is
 // ours. It returns whether we hold it now; lost is true when another replica
-// holds a live lease, err when the API server did not answer.
+// holds a live lease (or held one we saw, now deleted, that has not yet
+// expired), err when the API server did not answer.
 func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err error) {
 	now := e.cfg.Clock.Now()
 	if mine := e.mine.Swap(nil); mine != nil {
@@ -91,6 +103,16 @@ func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err e
 	}
 	cur, err := e.cfg.Client.GetLease(ctx, e.cfg.Namespace, e.cfg.LeaseName)
 	if apierrors.IsNotFound(err) {
+		// No Lease is no proof that nobody leads: an operator deleting it
+		// (to force a failover, or in a clean-up) does not stop the leader,
+		// which finds out only at its next renewal, up to RetryPeriod
+		// later. A holder we saw renewing keeps its term, as if its record
+		// still stood, until that record would have expired; if it is alive
+		// it re-creates the Lease meanwhile. A replica that never saw a
+		// holder (the first start) creates it at once.
+		if holder, live := e.obs.live(e.cfg.Clock.Now()); live && holder != e.cfg.Identity {
+			return false, true, nil
+		}
 		l := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: e.cfg.Namespace, Name: e.cfg.LeaseName}}
 		e.claim(l, record{}, now)
 		created, err := e.cfg.Client.CreateLease(ctx, l)

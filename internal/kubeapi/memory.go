@@ -69,6 +69,21 @@ func (m *MemoryLeases) UpdateLease(_ context.Context, l *coordinationv1.Lease) (
 	return m.store(k, l), nil
 }
 
+// DeleteLease removes the stored Lease, or answers NotFound, as `kubectl
+// delete lease` does; it is not part of Leases (the controller never deletes
+// its Lease), tests use it. A Lease created again gets a new resourceVersion,
+// so writes over the deleted one conflict.
+func (m *MemoryLeases) DeleteLease(_ context.Context, namespace, name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := leaseKey(namespace, name)
+	if _, ok := m.leases[k]; !ok {
+		return apierrors.NewNotFound(leasesResource, name)
+	}
+	delete(m.leases, k)
+	return nil
+}
+
 func (m *MemoryLeases) store(k string, l *coordinationv1.Lease) *coordinationv1.Lease {
 	m.rv++
 	c := l.DeepCopy()

@@ -49,3 +49,28 @@ func TestMemoryLeasesOptimisticConcurrency(t *testing.T) {
 		t.Errorf("unconditional update = %v", err)
 	}
 }
+
+func TestMemoryLeasesDelete(t *testing.T) {
+	var m MemoryLeases
+	ctx := context.Background()
+	l := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "openfaas", Name: "x"}}
+	if err := m.DeleteLease(ctx, "openfaas", "x"); !apierrors.IsNotFound(err) {
+		t.Errorf("delete before create = %v; want NotFound", err)
+	}
+	old, err := m.CreateLease(ctx, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.DeleteLease(ctx, "openfaas", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.UpdateLease(ctx, old); !apierrors.IsNotFound(err) {
+		t.Errorf("update of a deleted lease = %v; want NotFound", err)
+	}
+	if _, err := m.CreateLease(ctx, l); err != nil {
+		t.Fatalf("create after delete: %v", err)
+	}
+	if _, err := m.UpdateLease(ctx, old); !apierrors.IsConflict(err) {
+		t.Errorf("update over the deleted lease's version = %v; want Conflict", err)
+	}
+}
