@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -280,6 +281,21 @@ func TestScale(t *testing.T) {
 				var r *provider.RefusedError
 				return errors.As(err, &r) && r.Replicas == 4 && r.Status == 422
 			},
+		},
+		{
+			// As the API server relays a Kyverno denial (no code: 400).
+			name: "an admission webhook's denial is a refusal", from: 1, to: 0, wantGets: 1, wantDesired: 1,
+			failUpdate: &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: 400,
+				Message: `admission webhook "validate.kyverno.svc-fail" denied the request: keep one replica`}},
+			wantErr: func(err error) bool { return provider.IsZeroRefused(err) && !errors.Is(err, provider.ErrUnauthorized) },
+		},
+		{
+			// As controller-runtime's admission.Denied answers (Gatekeeper): 403.
+			name: "a 403 from an admission webhook is a refusal, not the credentials", from: 1, to: 0, wantGets: 1, wantDesired: 1,
+			failUpdate: &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: 403,
+				Reason:  metav1.StatusReasonForbidden,
+				Message: `admission webhook "validation.gatekeeper.sh" denied the request: [min-one] keep one replica`}},
+			wantErr: func(err error) bool { return provider.IsZeroRefused(err) && !errors.Is(err, provider.ErrUnauthorized) },
 		},
 		{
 			name: "beyond int32 is refused before any call", from: 1, to: math.MaxInt32 + 1, wantDesired: 1,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -83,24 +84,49 @@ func sameDeployment(d *appsv1.Deployment, s *autoscalingv1.Scale) error {
 
 // apiError maps API failures onto the provider's error vocabulary while
 // keeping the API error in the chain (apierrors.IsForbidden still works).
+//
+// The API server said no to the count itself, and retrying it cannot help,
+// when validation (422 Invalid) or admission control refused it: a
+// ValidatingAdmissionPolicy or a policy webhook (Kyverno, Gatekeeper) that,
+// say, keeps a minimum of one replica. Those answer 400, 403 or 422 as they
+// are written, so a 403 is the credentials (RBAC) only when it is no
+// admission denial. A *provider.RefusedError has the actuator hold off that
+// one count and the idler report "provider refused zero"; a plain error
+// would back the whole function off, scale-ups included, and retry.
 func apiError(ref provider.Ref, deployment string, replicas uint64, err error) error {
 	switch {
 	case apierrors.IsNotFound(err):
 		return fmt.Errorf("scale %s: %w: deployment %s: %w", ref, provider.ErrNotFound, deployment, err)
-	case apierrors.IsUnauthorized(err), apierrors.IsForbidden(err):
-		return fmt.Errorf("scale %s: %w: %w", ref, provider.ErrUnauthorized, err)
-	case apierrors.IsInvalid(err):
-		// The API server understood and said no (an admission webhook or a
-		// validation rule): retrying the same count cannot help.
+	case admissionDenied(err), apierrors.IsInvalid(err):
 		refused := &provider.RefusedError{Ref: ref, Replicas: replicas, Message: err.Error()}
 		var status apierrors.APIStatus
 		if errors.As(err, &status) {
 			refused.Status = int(status.Status().Code)
 		}
 		return refused
+	case apierrors.IsUnauthorized(err), apierrors.IsForbidden(err):
+		return fmt.Errorf("scale %s: %w: %w", ref, provider.ErrUnauthorized, err)
 	default:
 		return fmt.Errorf("scale %s (deployment %s) to %d: %w", ref, deployment, replicas, err)
 	}
+}
+
+// admissionDenied reports whether err is admission control refusing the
+// request, by the messages the API server gives every such denial: a
+// webhook's `admission webhook "<name>" denied the request` (400 unless the
+// webhook sets a code: Kyverno sets none, controller-runtime's
+// admission.Denied 403) and a ValidatingAdmissionPolicy's
+// `ValidatingAdmissionPolicy '<name>' ... denied request` (its reason's
+// code, 422 by default). An RBAC denial reads `User "<name>" cannot <verb>
+// resource ...` and is neither.
+func admissionDenied(err error) bool {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return false
+	}
+	msg := status.Status().Message
+	return strings.Contains(msg, `admission webhook "`) && strings.Contains(msg, "denied the request") ||
+		strings.Contains(msg, "ValidatingAdmissionPolicy '") && strings.Contains(msg, "denied request")
 }
 
 var _ provider.ConditionalScaler = (*Provider)(nil)
