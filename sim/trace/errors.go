@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -36,6 +37,21 @@ func wrapCSV(file string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", file, err)
 }
+
+// newCSVReader reads r as CSV after a UTF-8 byte-order mark, if r starts
+// with one. Left for the header to trim, the mark made a quoted first field
+// (`\ufeff"HashOwner",…`, as Excel and pandas' utf-8-sig write) a bare quote
+// in an unquoted field, and a file of only the mark a header of one column
+// named "".
+func newCSVReader(r io.Reader) *csv.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(len(bom)); err == nil && string(b) == bom {
+		_, _ = br.Discard(len(bom))
+	}
+	return csv.NewReader(br)
+}
+
+const bom = "\ufeff"
 
 // readHeader reads a CSV file's first record: an empty file is a ParseError
 // at line 1, like every other error of this package.

@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -34,7 +33,7 @@ func isInvocationLogHeader(h []string) bool {
 // function's durations become the 2019 percentile summary. Functions come
 // in order of first appearance. name is used in error messages.
 func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
-	cr := csv.NewReader(r)
+	cr := newCSVReader(r)
 	header, err := readHeader(cr, name)
 	if err != nil {
 		return nil, err

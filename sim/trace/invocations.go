@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -56,7 +55,7 @@ const maxPerMinute = 10_000_000
 // must be contiguous and start at 1; the identity columns may come in any order.
 // name is used in error messages.
 func ParseInvocations(r io.Reader, name string) ([]Function, error) {
-	cr := csv.NewReader(r)
+	cr := newCSVReader(r)
 	cr.ReuseRecord = true
 	header, err := readHeader(cr, name)
 	if err != nil {

@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -51,7 +50,12 @@ var (
 // or a folder with a single CSV file in the 2021 per-invocation schema (see
 // ParseInvocationLog).
 func Load(dir string) (*Trace, error) {
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+	st, err := os.Stat(dir)
+	if err != nil {
+		// Read as an empty folder, a typo was "no invocations file".
+		return nil, err // *fs.PathError: "stat DIR: no such file or directory"
+	}
+	if !st.IsDir() {
 		return loadDatasetFile(dir)
 	}
 	return LoadFS(os.DirFS(dir), dir)
@@ -153,7 +157,7 @@ func loadInvocationLog(fsys fs.FS, label string) (*Trace, error) {
 		if err != nil {
 			return nil, err
 		}
-		h, _ := csv.NewReader(f).Read()
+		h, _ := newCSVReader(f).Read()
 		f.Close()
 		if isInvocationLogHeader(h) {
 			found = append(found, n)

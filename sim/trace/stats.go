@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -35,7 +34,7 @@ type statsTable struct {
 }
 
 func readStats(r io.Reader, name string, required []string) (*statsTable, error) {
-	cr := csv.NewReader(r)
+	cr := newCSVReader(r)
 	header, err := readHeader(cr, name)
 	if err != nil {
 		return nil, err
@@ -140,17 +139,30 @@ func ParseMemory(r io.Reader, name string) (Memory, error) {
 		return Memory{}, err
 	}
 	m := Memory{ByFunction: map[string]float64{}, ByApp: map[string]float64{}}
-	_, perFn := t.idx["HashFunction"]
+	// One row per key, as in the durations file: a second row for a key
+	// left which allocation the replay used to the row order, and an empty
+	// key matched every function without an app.
+	key, what, into := "HashApp", "app", m.ByApp
+	if _, perFn := t.idx["HashFunction"]; perFn {
+		key, what, into = "HashFunction", "function", m.ByFunction
+	}
+	col := t.idx[key] + 1
+	seen := make(map[string]int, len(t.rows))
 	for i := range t.rows {
+		id := t.str(i, key)
+		if strings.TrimSpace(id) == "" {
+			return Memory{}, &ParseError{File: name, Line: t.lines[i], Column: col, Msg: "empty " + key}
+		}
+		if prev, dup := seen[id]; dup {
+			return Memory{}, &ParseError{File: name, Line: t.lines[i], Column: col,
+				Msg: fmt.Sprintf("%s %.12s… already on line %d", what, id, prev)}
+		}
+		seen[id] = t.lines[i]
 		v, err := t.num(i, "AverageAllocatedMb")
 		if err != nil {
 			return Memory{}, err
 		}
-		if perFn {
-			m.ByFunction[t.str(i, "HashFunction")] = v
-		} else {
-			m.ByApp[t.str(i, "HashApp")] = v
-		}
+		into[id] = v
 	}
 	return m, nil
 }
