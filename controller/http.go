@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 
@@ -21,7 +22,7 @@ func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, read
 	mux.Handle("/system/alert", webhook)
 	api := followerRefuses(c.deps.Leading, explain.Handler(c.lister(), c.Sections()...))
 	mux.Handle("/api/v1/functions", api)
-	mux.Handle("/api/v1/functions/", api)
+	mux.Handle("/api/v1/", api) // every path under it answers JSON (a 404 for unknown ones)
 	mux.Handle("/metrics", metricsHandler(gatherer))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "OK\n") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
@@ -70,7 +71,12 @@ func followerRefuses(leading func() bool, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !leading() {
 			w.Header().Set("Retry-After", "1")
-			http.Error(w, "this replica is not the leader: its explanations are from when it last led; ask the leader (the Service routes to the ready replica)", http.StatusServiceUnavailable)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			// JSON as every other answer of the API.
+			_ = json.NewEncoder(w).Encode(struct {
+				Error string `json:"error"`
+			}{"this replica is not the leader: its explanations are from when it last led; ask the leader (the Service routes to the ready replica)"})
 			return
 		}
 		h.ServeHTTP(w, r)

@@ -77,6 +77,9 @@ func (h *handler) one(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: "unknown function " + ref.String()})
 		return
 	}
+	if f.Decisions == nil {
+		f.Decisions = []Decision{} // an array, never null: a lister with no decisions (the idler's) leaves it nil
+	}
 	for _, s := range h.sections {
 		if v, ok := s.Explain(ref); ok {
 			if f.Sections == nil {
