@@ -114,6 +114,13 @@ func (c Config) problems() []problem {
 		bad("defaults.tolerance", "must be in [0, 1), got %v", df.Tolerance)
 	}
 	finiteAtLeast1("defaults.scale_up_rate", df.ScaleUpRate)
+	// Each is valid alone; together, max(current × 1, current + 0) is
+	// current: no function would ever scale up outside burst mode, each
+	// pass "rate limited" at its current size.
+	if df.ScaleUpRate == 1 && df.ScaleUpPods == 0 {
+		bad("defaults.scale_up_pods", "must be at least 1 while defaults.scale_up_rate is 1 "+
+			"(one evaluation scales up to at most max(current × 1, current + 0): no scale-up at all outside bursts), got 0")
+	}
 	if !(df.ScaleDownRate > 0 && df.ScaleDownRate <= 1) {
 		bad("defaults.scale_down_rate", "must be in (0, 1], got %v", df.ScaleDownRate)
 	}

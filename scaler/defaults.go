@@ -126,6 +126,10 @@ func (d Defaults) Validate() error {
 	if !(d.ScaleUpRate >= 1) || math.IsInf(d.ScaleUpRate, 0) {
 		bad("scale up rate = %v, must be a finite number of at least 1", d.ScaleUpRate)
 	}
+	if d.ScaleUpRate == 1 && d.ScaleUpPods == 0 {
+		// max(current × 1, current + 0) = current: no scale-up outside bursts.
+		bad("scale up pods = 0 with scale up rate 1, must be at least 1 (no scale-up at all outside bursts)")
+	}
 	if !(d.ScaleDownRate > 0 && d.ScaleDownRate <= 1) {
 		bad("scale down rate = %v, must be in (0, 1]", d.ScaleDownRate)
 	}

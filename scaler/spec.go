@@ -223,6 +223,10 @@ func (s Spec) check(fn provider.Function) error {
 		p.fail(LabelTarget, p.shown(LabelTarget, s.Target), "must be a finite number above 0")
 	case !(s.TargetProportion > 0 && s.TargetProportion <= 1):
 		p.fail(LabelTargetProportion, p.shown(LabelTargetProportion, s.TargetProportion), "must be in (0, 1]")
+	case !(s.PerReplicaTarget() > 0):
+		// Each in range, but the product underflows (5e-324 × 0.4): a
+		// per-replica target of 0 sizes any load at max.
+		p.fail(LabelTarget, p.shown(LabelTarget, s.Target), fmt.Sprintf("target × target-proportion (%g × %g) is 0: too small to size replicas by", s.Target, s.TargetProportion))
 	case s.DownWindow < 0 || s.DownWindow > MaxDownWindow:
 		p.fail(LabelDownWindow, p.shown(LabelDownWindow, s.DownWindow), "must be between 0s and 1h")
 	case !(s.BurstThreshold >= 1) || math.IsInf(s.BurstThreshold, 0):

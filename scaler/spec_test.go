@@ -179,6 +179,10 @@ func FuzzParseSpec(f *testing.F) {
 	f.Add(LabelMax, "5", LabelMin, "2")
 	f.Add(LabelTarget, "NaN", LabelType, "step")
 	f.Add(LabelZeroDuration, "auto", LabelDownWindow, "-1s")
+	// Each in range, their product below the smallest float64: a
+	// per-replica target of 0, which sized any load at max. Before the
+	// fix: "invalid spec accepted: {... Target:5e-324 TargetProportion:0.4 ...}".
+	f.Add(LabelTarget, "5e-324", LabelTargetProportion, "0.4")
 	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
 		fn := fnWith(map[string]string{k1: v1}, map[string]string{k2: v2})
 		s, err := ParseSpec(fn, testDefaults())
