@@ -49,9 +49,17 @@ func Function() *dashboard.DashboardBuilder {
 // fn selects the dashboard's function.
 const fn = `function_name="$function"`
 
+// loadExpr is the function's load record, one series per scaling type,
+// averaged as the controller and the generated alerts read it: a custom
+// record need not be aggregated (OpenFaaS Pro's latency example keeps a
+// series per gateway replica and status code), and read as it was it drew
+// a line per gateway replica and failed the surplus' division by the
+// target ("many-to-one matching must be explicit").
+var loadExpr = `avg by (function_name, scaling_type) (` + rules.CurrentLoadRecord + `{` + fn + `})`
+
 func loadVsCapacityPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Load vs capacity", "The function's load in its own scaling type (the series the alert rules compare) against target per replica × replicas. Scale-up alerts fire once load passes capacity by the rules' tolerance.", "short", pos,
-		query{rules.CurrentLoadRecord + `{` + fn + `} and on (function_name, scaling_type) max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})`, "load ({{scaling_type}})"},
+		query{loadExpr + ` and on (function_name, scaling_type) max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})`, "load ({{scaling_type}})"},
 		query{`max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `}) * on (function_name) group_left () max by (function_name) (faas_autoscaler_function_replicas{` + fn + `})`, "capacity ({{scaling_type}})"},
 		query{`max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})`, "target per replica"})
 }
@@ -82,7 +90,7 @@ func functionReplicasPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 // The need must be known: a function whose load is missing shows nothing,
 // not its replicas above min (missing is not zero).
 func surplusExpr() string {
-	need := `max by (function_name) (ceil(` + rules.CurrentLoadRecord + `{` + fn + `} / on (function_name, scaling_type) max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})))`
+	need := `max by (function_name) (ceil(` + loadExpr + ` / on (function_name, scaling_type) max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})))`
 	minr := `max by (function_name) (faas_autoscaler_function_min_replicas{` + fn + `})`
 	return `clamp_min(max by (function_name) (faas_autoscaler_function_replicas{` + fn + `}) - on (function_name) (` +
 		need + ` > on (function_name) ` + minr + ` or (` + minr + ` and on (function_name) ` + need + `)), 0)`

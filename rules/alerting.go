@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // Alert names and the labels that route them to the controller.
@@ -33,6 +34,17 @@ var (
 	replicasByFn = fmt.Sprintf("max by (function_name) (%s)", metricReplicas)
 	maxByFn      = fmt.Sprintf("max by (function_name) (%s)", metricMaxReplicas)
 	minByFn      = fmt.Sprintf("max by (function_name) (%s)", metricMinReplicas)
+	// loadByFn is CurrentLoadRecord with one series per function and type,
+	// averaged as the controller reads a custom load (metricsource/
+	// prometheus: avg by (function_name)). The built-in records have one
+	// already; a custom one need not: OpenFaaS Pro's own latency example,
+	// rate(gateway_functions_seconds_sum[30s]) /
+	// rate(gateway_functions_seconds_count[30s]), keeps every gateway
+	// replica's and status code's series. Compared as it was, those made the
+	// one-to-one comparisons fail ("many-to-one matching must be explicit")
+	// and the scale-up and scale-down rules silent for every function, and
+	// sent one at-zero alert per gateway replica, with its instance label.
+	loadByFn = fmt.Sprintf("avg by (function_name, scaling_type) (%s)", CurrentLoadRecord)
 )
 
 // alertingRules returns the scaling alerts. All compare the function's total
@@ -53,7 +65,7 @@ func alertingRules(o Options) []Rule {
 	}
 	// `or` matches on labels without the metric name: a counter type's
 	// fresh record stands in for its current one.
-	upLoad := fmt.Sprintf("(%s or %s)", FreshLoadRecord, CurrentLoadRecord)
+	upLoad := fmt.Sprintf("(%s or %s)", FreshLoadRecord, loadByFn)
 	above := Rule{
 		Alert: AlertLoadAboveTarget,
 		Expr: fmt.Sprintf(`%s
@@ -76,7 +88,7 @@ and on (function_name) (%s < on (function_name) %s)`,
 and on (function_name, scaling_type) %s
 and on (function_name) (%s == 0)
 and on (function_name) (%s > 0)`,
-			CurrentLoadRecord, targetByFn, replicasByFn, maxByFn),
+			loadByFn, targetByFn, replicasByFn, maxByFn),
 		For:         Dur(0),
 		Labels:      common("up"),
 		Annotations: annotations(`{{ $labels.function_name }} is at zero replicas with {{ $labels.scaling_type }} load {{ $value }}`),
@@ -114,7 +126,7 @@ and on (function_name) (%s > 0)`,
   < on (function_name, scaling_type)
     (%s * on (function_name) group_left () (%s - 1)%s)
 and on (function_name) (%s > on (function_name) %s)`,
-				CurrentLoadRecord, targetByFn, replicasByFn, factor(1-o.Tolerance),
+				loadByFn, targetByFn, replicasByFn, factor(1-o.Tolerance),
 				replicasByFn, minByFn),
 			For:         Dur(o.ScaleDownFor),
 			Labels:      common("down"),
@@ -124,14 +136,29 @@ and on (function_name) (%s > on (function_name) %s)`,
 	return out
 }
 
+// ceWindow is the rate() range of CE's rule: CE's 10 s, two scrapes at
+// CE's 5 s, wherever it holds two scrapes. At a longer scrape interval a
+// 10 s range holds one sample, rate() has nothing, and the rule never fires
+// (at 10 s, 15 s, 30 s, a review found); there it reads the options' window,
+// which Validate keeps at two scrapes or more. The alert's name, labels and
+// annotations, which routes, silences and dashboards match, stay CE's.
+func ceWindow(o Options) time.Duration {
+	const ce = 10 * time.Second
+	if ce >= 2*o.ScrapeInterval {
+		return ce
+	}
+	return o.Window
+}
+
 // ceCompatibleRule is OpenFaaS CE's alert exactly as its chart ships it
 // (faas-netes prometheus-cfg.yaml), so a migrating AlertManager route keeps
-// matching it.
-func ceCompatibleRule() Rule {
+// matching it; only its window follows a scrape interval longer than CE's
+// (ceWindow).
+func ceCompatibleRule(o Options) Rule {
 	text := `High invocation total on "{{$labels.function_name}}"`
 	return Rule{
 		Alert:       AlertCEHighInvocationRate,
-		Expr:        `sum(rate(gateway_function_invocation_total{code="200"}[10s])) BY (function_name) > 5`,
+		Expr:        fmt.Sprintf(`sum(rate(gateway_function_invocation_total{code="200"}[%s])) BY (function_name) > 5`, Duration(ceWindow(o))),
 		For:         Dur(5e9),
 		Labels:      map[string]string{"service": "gateway", "severity": "major"},
 		Annotations: map[string]string{"description": text, "summary": text},

@@ -47,7 +47,7 @@ func Generate(o Options) (RuleFile, error) {
 	if o.CECompatible {
 		// CE evaluates its rule at the global 15 s interval; the group keeps
 		// the global interval too.
-		f.Groups = append(f.Groups, RuleGroup{Name: GroupCECompatible, Rules: []Rule{ceCompatibleRule()}})
+		f.Groups = append(f.Groups, RuleGroup{Name: GroupCECompatible, Rules: []Rule{ceCompatibleRule(o)}})
 	}
 	return f, nil
 }

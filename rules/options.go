@@ -76,7 +76,8 @@ type Options struct {
 	// ScaleDownAlerts enables the "notably less load" alert.
 	ScaleDownAlerts bool
 	// CECompatible adds OpenFaaS CE's APIHighInvocationRate rule verbatim for
-	// users migrating from CE.
+	// users migrating from CE; at a scrape interval over CE's 5 s its 10 s
+	// rate() range, which would hold one sample, becomes Window.
 	CECompatible bool
 	// Format is FormatRuleFile or FormatPrometheusRule.
 	Format string

@@ -312,7 +312,7 @@ func freshStepTests(o Options, above Rule) unitTestGroup {
 func ceUnitTests(o Options, ruleFile string) unitTestFile {
 	const ceEvaluation = 15 * time.Second // CE's global evaluation_interval
 	interval := o.ScrapeInterval
-	rule := ceCompatibleRule()
+	rule := ceCompatibleRule(o)
 	scen := []fnScenario{
 		{fn: "figlet.openfaas-fn", typ: TypeRPS, code: "200", replicas: constant(1), max: 5, load: []float64{3, 10, 3}},
 		{fn: "failing.openfaas-fn", typ: TypeRPS, code: "500", replicas: constant(1), max: 5, load: constant(10)},
