@@ -71,6 +71,10 @@ func TestClusterChartRBACIsSufficientAndMinimal(t *testing.T) {
 		t.Fatalf("provider sync with the chart's Role: %v", err)
 	}
 	hung.Stop()
+	// It reads HPAs, to leave alone a function an HPA or KEDA scales.
+	if _, err := sa.AutoscalingV1().HorizontalPodAutoscalers(functionNS).List(ctx, metav1.ListOptions{}); err != nil {
+		t.Errorf("list HPAs with the chart's Role: %v", err)
+	}
 	ref := provider.Ref{Name: "echo", Namespace: functionNS}
 	if err := p.Scale(ctx, ref, 3); err != nil {
 		t.Fatalf("scale with the chart's Role: %v", err)
@@ -118,6 +122,14 @@ func TestClusterChartRBACIsSufficientAndMinimal(t *testing.T) {
 		},
 		"create a deployment": func(ctx context.Context) error {
 			_, err := sa.AppsV1().Deployments(functionNS).Create(ctx, function(functionNS, "evil"), metav1.CreateOptions{})
+			return err
+		},
+		"create an hpa": func(ctx context.Context) error {
+			_, err := sa.AutoscalingV1().HorizontalPodAutoscalers(functionNS).Create(ctx, &autoscalingv1.HorizontalPodAutoscaler{
+				ObjectMeta: metav1.ObjectMeta{Name: "evil"},
+				Spec: autoscalingv1.HorizontalPodAutoscalerSpec{MaxReplicas: 1,
+					ScaleTargetRef: autoscalingv1.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "echo"}},
+			}, metav1.CreateOptions{})
 			return err
 		},
 		"list pods": func(ctx context.Context) error {

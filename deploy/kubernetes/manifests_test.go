@@ -102,6 +102,8 @@ func TestRolesAreExactlyWhatTheControllerUses(t *testing.T) {
 		functionNS + "/faas-autoscaler-functions": {
 			{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: []string{"get", "list", "watch"}},
 			{APIGroups: []string{"apps"}, Resources: []string{"deployments/scale"}, Verbs: []string{"get", "update", "patch"}},
+			// Read only: a function an HPA (or KEDA) scales is left alone.
+			{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}, Verbs: []string{"get", "list", "watch"}},
 		},
 		controllerNS + "/faas-autoscaler-leader-election": {
 			{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}, Verbs: []string{"create"}},

@@ -26,6 +26,14 @@ type Deployments interface {
 	// needs no write access to the Deployment itself.
 	GetScale(ctx context.Context, namespace, deployment string) (*autoscalingv1.Scale, error)
 	UpdateScale(ctx context.Context, namespace, deployment string, s *autoscalingv1.Scale) (*autoscalingv1.Scale, error)
+	// ListHorizontalPodAutoscalers and WatchHorizontalPodAutoscalers read
+	// the HPAs of a namespace, so the provider can leave alone a Deployment
+	// another autoscaler (an HPA, or KEDA's keda-hpa-*) also scales. They
+	// use autoscaling/v1, which serves every HPA whatever version wrote it
+	// (its scaleTargetRef is all the provider reads) and whose types the
+	// binary already links for Scale.
+	ListHorizontalPodAutoscalers(ctx context.Context, namespace string, opts metav1.ListOptions) (*autoscalingv1.HorizontalPodAutoscalerList, error)
+	WatchHorizontalPodAutoscalers(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error)
 }
 
 // Leases is what leader election asks of the API server. UpdateLease sends
@@ -64,12 +72,12 @@ func newScheme() *runtime.Scheme {
 
 // Client talks to a real API server.
 type Client struct {
-	apps, coordination rest.Interface
+	apps, autoscaling, coordination rest.Interface
 }
 
 var _ Interface = (*Client)(nil)
 
-// New returns a Client for cfg. Its two REST clients share one rate limiter
+// New returns a Client for cfg. Its REST clients share one rate limiter
 // (cfg.QPS and cfg.Burst, as a clientset would) and one HTTP transport.
 func New(cfg *rest.Config) (*Client, error) {
 	c := rest.CopyConfig(cfg)
@@ -83,11 +91,15 @@ func New(cfg *rest.Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	autoscaling, err := restClient(c, autoscalingv1.SchemeGroupVersion)
+	if err != nil {
+		return nil, err
+	}
 	coordination, err := restClient(c, coordinationv1.SchemeGroupVersion)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{apps: apps, coordination: coordination}, nil
+	return &Client{apps: apps, autoscaling: autoscaling, coordination: coordination}, nil
 }
 
 func restClient(cfg *rest.Config, gv schema.GroupVersion) (*rest.RESTClient, error) {
@@ -115,12 +127,29 @@ func (c *Client) ListDeployments(ctx context.Context, namespace string, opts met
 
 // WatchDeployments watches one namespace's Deployments.
 func (c *Client) WatchDeployments(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
+	return watchIn(ctx, c.apps, namespace, "deployments", opts)
+}
+
+// ListHorizontalPodAutoscalers lists one namespace's HPAs (autoscaling/v1).
+func (c *Client) ListHorizontalPodAutoscalers(ctx context.Context, namespace string, opts metav1.ListOptions) (*autoscalingv1.HorizontalPodAutoscalerList, error) {
+	out := &autoscalingv1.HorizontalPodAutoscalerList{}
+	err := c.autoscaling.Get().Namespace(namespace).Resource("horizontalpodautoscalers").
+		VersionedParams(&opts, paramsCodec).Do(ctx).Into(out)
+	return out, err
+}
+
+// WatchHorizontalPodAutoscalers watches one namespace's HPAs (autoscaling/v1).
+func (c *Client) WatchHorizontalPodAutoscalers(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
+	return watchIn(ctx, c.autoscaling, namespace, "horizontalpodautoscalers", opts)
+}
+
+func watchIn(ctx context.Context, rc rest.Interface, namespace, resource string, opts metav1.ListOptions) (watch.Interface, error) {
 	opts.Watch = true
 	var timeout time.Duration
 	if opts.TimeoutSeconds != nil {
 		timeout = time.Duration(*opts.TimeoutSeconds) * time.Second
 	}
-	return c.apps.Get().Namespace(namespace).Resource("deployments").
+	return rc.Get().Namespace(namespace).Resource(resource).
 		VersionedParams(&opts, paramsCodec).Timeout(timeout).Watch(ctx)
 }
 

@@ -204,3 +204,43 @@ func TestWatchDecodesAnExpiredWatchAsGone(t *testing.T) {
 		t.Errorf("the ERROR event reads as %v; want ResourceExpired (410), which makes the informer re-list", err)
 	}
 }
+
+// HPAs are read through autoscaling/v1 (whatever version wrote them): the
+// list decodes scaleTargetRef and the watch decodes HPA events.
+func TestHorizontalPodAutoscalerPaths(t *testing.T) {
+	const path = "/apis/autoscaling/v1/namespaces/openfaas-fn/horizontalpodautoscalers"
+	const hpa = `{"kind":"HorizontalPodAutoscaler","apiVersion":"autoscaling/v1","metadata":{"name":"keda-hpa-echo","namespace":"openfaas-fn","resourceVersion":"3"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"echo","apiVersion":"apps/v1"},"maxReplicas":5}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			http.Error(w, "want "+path, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("watch") == "true" {
+			_, _ = io.WriteString(w, `{"type":"ADDED","object":`+hpa+"}\n")
+			return
+		}
+		_, _ = io.WriteString(w, `{"kind":"HorizontalPodAutoscalerList","apiVersion":"autoscaling/v1","metadata":{"resourceVersion":"3"},"items":[`+hpa+`]}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(&rest.Config{Host: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.ListHorizontalPodAutoscalers(context.Background(), "openfaas-fn", metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Items) != 1 || l.Items[0].Spec.ScaleTargetRef != (autoscalingv1.CrossVersionObjectReference{Kind: "Deployment", Name: "echo", APIVersion: "apps/v1"}) {
+		t.Errorf("ListHorizontalPodAutoscalers = %+v; want keda-hpa-echo scaling Deployment echo", l.Items)
+	}
+	w, err := c.WatchHorizontalPodAutoscalers(context.Background(), "openfaas-fn", metav1.ListOptions{ResourceVersion: "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	ev := <-w.ResultChan()
+	if h, ok := ev.Object.(*autoscalingv1.HorizontalPodAutoscaler); ev.Type != watch.Added || !ok || h.Name != "keda-hpa-echo" {
+		t.Errorf("event = %s %T; want ADDED *HorizontalPodAutoscaler keda-hpa-echo", ev.Type, ev.Object)
+	}
+}

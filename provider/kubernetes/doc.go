@@ -9,5 +9,8 @@
 // reconcile cycle over 10k functions costs no API calls; only Scale talks to
 // the API server, through the deployments/scale subresource (the same path
 // as `kubectl scale`, the HPA and KEDA), retried on conflicts. The provider
-// never scales a Deployment its selector does not match.
+// never scales a Deployment its selector does not match, nor one that a
+// HorizontalPodAutoscaler in its namespace (KEDA's among them) scales: such a
+// function is left out of the listing with a warning, as two writers of one
+// replica count would fight.
 package kubernetes

@@ -8,15 +8,32 @@ import (
 	"testing/synctest"
 	"time"
 
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
+
+// ownHPAs serves Deployments from one client and HPAs from another.
+type ownHPAs struct {
+	kubeapitest.Clientset
+	hpas kubeapitest.Clientset
+}
+
+func (c ownHPAs) ListHorizontalPodAutoscalers(ctx context.Context, ns string, o metav1.ListOptions) (*autoscalingv1.HorizontalPodAutoscalerList, error) {
+	return c.hpas.ListHorizontalPodAutoscalers(ctx, ns, o)
+}
+
+func (c ownHPAs) WatchHorizontalPodAutoscalers(ctx context.Context, ns string, o metav1.ListOptions) (watch.Interface, error) {
+	return c.hpas.WatchHorizontalPodAutoscalers(ctx, ns, o)
+}
 
 // Start says what it waits for, and says it again while it waits: a 401
 // is an ERROR naming the credentials (once per progress tick, not a WARN per
@@ -47,7 +64,11 @@ func TestStartReportsWhatItWaitsFor(t *testing.T) {
 				})
 				var logs teststack.SyncBuffer
 				cfg := DefaultConfig()
-				cfg.Client, cfg.Server = kubeapitest.From(client), "https://10.0.0.1:6443"
+				// HPAs from a fake of their own: client-go's fake holds one
+				// lock while a reactor runs, so the hung Deployment list
+				// would hang the HPA informer too, outside synctest's view.
+				cfg.Client = ownHPAs{kubeapitest.From(client), kubeapitest.From(fake.NewClientset())}
+				cfg.Server = "https://10.0.0.1:6443"
 				cfg.ProgressEvery = time.Second
 				cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 				p, err := New(cfg)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -46,11 +47,22 @@ type Provider struct {
 	// left out because several Deployments claim them (function → why), so
 	// each is warned about when it appears, not at every listing.
 	ambiguous map[string]map[string]string
+	// conflicts holds, per namespace, the functions the last Functions call
+	// left out because a HorizontalPodAutoscaler scales their Deployment
+	// (hpa.go), for the same reason.
+	conflicts map[string]map[string]hpaConflict
+	// hpaRefused holds the namespaces whose HPAs cannot be listed (RBAC, no
+	// API) and have not been since; lastHPAErr the HPA informers' latest
+	// other failure.
+	hpaRefused map[string]error
+	lastHPAErr map[string]error
 }
 
-// namespaceCache is the informer over one namespace's function Deployments.
+// namespaceCache is the informers over one namespace: its function
+// Deployments, and the HorizontalPodAutoscalers that may also scale them.
 type namespaceCache struct {
 	informer cache.SharedIndexInformer
+	hpas     cache.SharedIndexInformer
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -83,7 +95,18 @@ func New(cfg Config) (*Provider, error) {
 		if err := inf.SetWatchErrorHandlerWithContext(p.watchError(ns)); err != nil {
 			return nil, fmt.Errorf("namespace %s: %w", ns, err)
 		}
-		p.caches[ns] = &namespaceCache{informer: inf}
+		hpas := cache.NewSharedIndexInformerWithOptions(hpasOf(cfg.Client, ns), &autoscalingv1.HorizontalPodAutoscaler{},
+			cache.SharedIndexInformerOptions{
+				ResyncPeriod: cfg.ResyncPeriod,
+				Indexers:     cache.Indexers{hpaTargetIndex: indexHPAByTarget},
+			})
+		if err := hpas.SetTransform(slimHPA); err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", ns, err)
+		}
+		if err := hpas.SetWatchErrorHandlerWithContext(p.hpaWatchError(ns)); err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", ns, err)
+		}
+		p.caches[ns] = &namespaceCache{informer: inf, hpas: hpas}
 	}
 	return p, nil
 }
@@ -125,6 +148,7 @@ func (p *Provider) Start(ctx context.Context) error {
 	defer stop()
 	for _, c := range p.caches {
 		go c.informer.RunWithContext(ctx)
+		go c.hpas.RunWithContext(ctx)
 	}
 	for _, ns := range p.namespaces {
 		if !cache.WaitForCacheSync(ctx.Done(), p.caches[ns].informer.HasSynced) {
@@ -136,6 +160,21 @@ func (p *Provider) Start(ctx context.Context) error {
 				return fmt.Errorf("deployments in %s did not sync: %w (last list/watch error: %v)", ns, err, last)
 			}
 			return fmt.Errorf("deployments in %s did not sync: %w", ns, err)
+		}
+	}
+	// A function listed before its namespace's HPAs are known could be
+	// scaled against an HPA; HPAs that cannot be listed at all are warned
+	// about (hpaWatchError) and not waited for.
+	for _, ns := range p.namespaces {
+		if !cache.WaitForCacheSync(ctx.Done(), func() bool { return p.hpaSettled(ns) }) {
+			err := context.Cause(ctx)
+			p.mu.Lock()
+			last := p.lastHPAErr[ns]
+			p.mu.Unlock()
+			if last != nil {
+				return fmt.Errorf("horizontalpodautoscalers in %s did not sync: %w (last list/watch error: %v)", ns, err, last)
+			}
+			return fmt.Errorf("horizontalpodautoscalers in %s did not sync: %w", ns, err)
 		}
 	}
 	p.synced.Store(true)
@@ -171,7 +210,7 @@ func (p *Provider) reportProgress(ctx context.Context, waitingFor string, attrs 
 			}
 			var pending []string
 			for _, ns := range p.namespaces {
-				if !p.caches[ns].informer.HasSynced() {
+				if !p.caches[ns].informer.HasSynced() || !p.hpaSettled(ns) {
 					pending = append(pending, ns)
 				}
 			}
@@ -234,7 +273,8 @@ func (p *Provider) Namespaces(context.Context) ([]string, error) {
 // (live). A function several Deployments claim with none named like it is
 // left out too, and warned about: Function and Scale refuse it, so listing it
 // would only have the scaler and the idler decide on a Deployment they cannot
-// address.
+// address. So is a function whose Deployment a HorizontalPodAutoscaler scales
+// (hpa.go): the two would fight over its replicas.
 func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Function, error) {
 	c, err := p.cache(namespace)
 	if err != nil {
@@ -250,6 +290,8 @@ func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Fu
 	})
 	out := make([]provider.Function, 0, len(ds))
 	var ambiguous map[string]string
+	var conflicts map[string]hpaConflict
+	hpas := p.hpaIndexer(namespace)
 	for i := 0; i < len(ds); {
 		name := functionName(ds[i])
 		j := i + 1
@@ -263,12 +305,18 @@ func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Fu
 				ambiguous = map[string]string{}
 			}
 			ambiguous[name] = err.Error()
+		} else if hs := autoscalers(hpas, d); len(hs) > 0 {
+			if conflicts == nil {
+				conflicts = map[string]hpaConflict{}
+			}
+			conflicts[name] = conflictOf(d, hs)
 		} else {
 			out = append(out, toFunction(d))
 		}
 		i = j
 	}
 	p.noteAmbiguous(namespace, ambiguous)
+	p.noteConflicts(namespace, conflicts, out)
 	return out, nil
 }
 

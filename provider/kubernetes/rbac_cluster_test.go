@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	manifests "github.com/faas-autoscaler/faas-autoscaler/deploy/kubernetes"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -54,6 +56,16 @@ func TestClusterShippedRBACIsSufficientAndMinimal(t *testing.T) {
 		_ = c.Client.AppsV1().Deployments(shippedFunctionNS).Delete(context.Background(), "echo", metav1.DeleteOptions{})
 	})
 	createDeployment(t, c.Client, functionDeployment(other, "echo", 1, nil))
+	// A function KEDA scales: the shipped Role lets the controller see its
+	// HPA and leave it alone.
+	createDeployment(t, c.Client, functionDeployment(shippedFunctionNS, "busy", 1, nil))
+	if _, err := c.Client.AutoscalingV2().HorizontalPodAutoscalers(shippedFunctionNS).Create(ctx, v2HPA(shippedFunctionNS, "keda-hpa-busy", "busy"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = c.Client.AppsV1().Deployments(shippedFunctionNS).Delete(context.Background(), "busy", metav1.DeleteOptions{})
+		_ = c.Client.AutoscalingV2().HorizontalPodAutoscalers(shippedFunctionNS).Delete(context.Background(), "keda-hpa-busy", metav1.DeleteOptions{})
+	})
 
 	cfg, err := c.ServiceAccountConfig(ctx, shippedControllerNS, shippedAccount)
 	if err != nil {
@@ -69,9 +81,17 @@ func TestClusterShippedRBACIsSufficientAndMinimal(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Its job: the informer syncs, Function reads, Scale writes.
-	p := startProvider(t, cfg, shippedFunctionNS)
+	// Its job: the informers sync, Function reads, Scale writes, and a
+	// function an HPA scales is left out.
+	var logs teststack.SyncBuffer
+	p := startLoggedProvider(t, cfg, &logs, shippedFunctionNS)
 	ref := provider.Ref{Name: "echo", Namespace: shippedFunctionNS}
+	if got := listedNames(t, p, shippedFunctionNS); !slices.Equal(got, []string{"echo"}) {
+		t.Errorf("Functions = %v; want [echo] (keda-hpa-busy scales busy)", got)
+	}
+	if out := logs.String(); strings.Contains(out, "cannot list HorizontalPodAutoscalers") {
+		t.Errorf("the shipped Role does not let the controller list HPAs:\n%s", out)
+	}
 	if err := p.Scale(ctx, ref, 2); err != nil {
 		t.Fatalf("scale with the shipped Role: %v", err)
 	}
@@ -157,6 +177,17 @@ func refusals(fnNS, ctlNS, other string) []refusal {
 		}},
 		{"create a deployment", func(ctx context.Context, k kubernetes.Interface) error {
 			_, err := k.AppsV1().Deployments(fnNS).Create(ctx, functionDeployment(fnNS, "evil", 1, nil), metav1.CreateOptions{})
+			return err
+		}},
+		{"create an hpa", func(ctx context.Context, k kubernetes.Interface) error {
+			_, err := k.AutoscalingV2().HorizontalPodAutoscalers(fnNS).Create(ctx, v2HPA(fnNS, "evil", "echo"), metav1.CreateOptions{})
+			return err
+		}},
+		{"delete an hpa", func(ctx context.Context, k kubernetes.Interface) error {
+			return k.AutoscalingV2().HorizontalPodAutoscalers(fnNS).Delete(ctx, "keda-hpa-busy", metav1.DeleteOptions{})
+		}},
+		{"list hpas in another namespace", func(ctx context.Context, k kubernetes.Interface) error {
+			_, err := k.AutoscalingV2().HorizontalPodAutoscalers(other).List(ctx, metav1.ListOptions{})
 			return err
 		}},
 		{"list pods", func(ctx context.Context, k kubernetes.Interface) error {

@@ -19,7 +19,8 @@ import (
 // deployments/scale subresource, the path `kubectl scale`, the HPA and KEDA
 // use, which needs no write access to the Deployment itself. Zero is a valid
 // count. The function must be in the cache: the provider never scales a
-// Deployment its selector does not match.
+// Deployment its selector does not match, nor one a HorizontalPodAutoscaler
+// scales (a *provider.RefusedError naming the HPA; hpa.go).
 //
 // Idempotent: it reads the live Scale and writes nothing when it already says
 // replicas. A concurrent writer (a rollout, kubectl) makes the update fail
@@ -32,6 +33,9 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 	}
 	d, err := p.deployment(ref)
 	if err != nil {
+		return err
+	}
+	if err := p.refuseAutoscaled(ref, d, replicas); err != nil {
 		return err
 	}
 	want := int32(replicas)
@@ -146,6 +150,9 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 	}
 	d, err := p.deployment(ref)
 	if err != nil {
+		return err
+	}
+	if err := p.refuseAutoscaled(ref, d, to); err != nil {
 		return err
 	}
 	var conflict *provider.ConflictError

@@ -51,6 +51,14 @@ func (c Clientset) UpdateScale(ctx context.Context, ns, name string, s *autoscal
 	return c.AppsV1().Deployments(ns).UpdateScale(ctx, name, s, metav1.UpdateOptions{})
 }
 
+func (c Clientset) ListHorizontalPodAutoscalers(ctx context.Context, ns string, o metav1.ListOptions) (*autoscalingv1.HorizontalPodAutoscalerList, error) {
+	return c.AutoscalingV1().HorizontalPodAutoscalers(ns).List(ctx, o)
+}
+
+func (c Clientset) WatchHorizontalPodAutoscalers(ctx context.Context, ns string, o metav1.ListOptions) (watch.Interface, error) {
+	return c.AutoscalingV1().HorizontalPodAutoscalers(ns).Watch(ctx, o)
+}
+
 func (c Clientset) GetLease(ctx context.Context, ns, name string) (*coordinationv1.Lease, error) {
 	return c.CoordinationV1().Leases(ns).Get(ctx, name, metav1.GetOptions{})
 }
