@@ -113,7 +113,7 @@ func TestADeletedLeaseOfADeadLeaderIsTakenWhenItsRecordExpires(t *testing.T) {
 			t.Errorf("b held %v, lost %v on a deleted lease whose holder's record is %s old; want it left alone",
 				held, lost, time.Since(seen))
 		}
-		time.Sleep(seen.Add(DefaultLeaseDuration).Sub(time.Now()))
+		time.Sleep(time.Until(seen.Add(DefaultLeaseDuration)))
 		if held, _, err := b.tryAcquireOrRenew(ctx); !held {
 			t.Errorf("b did not take a deleted lease whose holder's record expired: %v", err)
 		}
