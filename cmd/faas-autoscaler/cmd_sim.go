@@ -155,6 +155,9 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 		return o, fmt.Errorf("--arrivals: %w", err)
 	}
 	o.cfg.Arrivals = m
+	if err := o.checkNumbers(); err != nil {
+		return o, err
+	}
 	if err := o.cfg.Validate(); err != nil {
 		return o, err
 	}
@@ -187,6 +190,9 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	}
 	if (o.timelineSVG == "") != (o.timelineFn == "") {
 		return o, errors.New("--timeline-svg and --timeline-function go together")
+	}
+	if err := o.checkPaths(); err != nil {
+		return o, err
 	}
 	if _, err := o.policyList(); err != nil {
 		return o, err
@@ -261,8 +267,19 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	tr = tr.Sample(o.sample, o.sampleSeed)
-	if _, _, err := o.cfg.Window(tr); err != nil {
+	from, minutes, err := o.cfg.Window(tr)
+	if err != nil {
 		return fmt.Errorf("--from-minute: %w", err)
+	}
+	// The window replayed, said when it is not the whole trace: a
+	// --minutes past the end is cut to it, and was cut silently (the JSON
+	// recorded the minutes asked for, not those replayed).
+	window := ""
+	if from > 0 || minutes < tr.Minutes {
+		window = fmt.Sprintf("; minutes %d..%d of %d", from, from+minutes-1, tr.Minutes)
+	}
+	if o.cfg.Minutes > minutes {
+		fmt.Fprintf(stderr, "sim: --minutes %d from minute %d runs past the trace's end; replaying minutes %d..%d\n", o.cfg.Minutes, from, from, from+minutes-1)
 	}
 	if o.writeTrace != "" {
 		if err := trace.WriteDir(o.writeTrace, tr); err != nil {
@@ -281,7 +298,7 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	for _, p := range o.include {
 		f, err := os.Open(p)
 		if err != nil {
-			return err
+			return fmt.Errorf("--include %s: %w", p, simPathErr(err))
 		}
 		d, err := report.ReadJSON(f)
 		f.Close()
@@ -303,33 +320,35 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	for _, d := range included {
 		ss = append(ss, simRebase(d.Results, d.Baseline, ss, o.baseline)...)
 	}
-	fmt.Fprintf(stdout, "%s\n%s; %d functions, %d invocations; concurrency %d, cold start %s, arrivals %s, scrape %s (phase %s), seed %d; replayed in %s\n\n",
-		report.AttributionFor(tr.Format), tr.Dir, len(tr.Functions), tr.Invocations(), o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.scrape, o.phase, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "%s\n%s; %d functions, %d invocations%s; concurrency %d, cold start %s, arrivals %s, scrape %s (phase %s), seed %d; replayed in %s\n\n",
+		report.AttributionFor(tr.Format), tr.Dir, len(tr.Functions), tr.Invocations(), window, o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.scrape, o.phase, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
 	if err := report.Table(stdout, ss, o.baseline); err != nil {
 		return err
 	}
-	write := func(path string, render func(io.Writer) error) error {
+	write := func(flag, path string, render func(io.Writer) error) error {
 		if path == "" {
 			return nil
 		}
-		return report.WriteFile(path, render)
+		if err := report.WriteFile(path, render); err != nil {
+			return fmt.Errorf("%s: %w", flag, err)
+		}
+		return nil
 	}
 	cfgMap := map[string]any{"concurrency": o.cfg.Concurrency, "cold_start": o.cfg.ColdStart.String(),
 		"cold_start_per_gb": o.cfg.ColdStartPerGB.String(), "arrivals": o.cfg.Arrivals, "seed": o.cfg.Seed,
-		"from_minute": o.cfg.FromMinute, "minutes": o.cfg.Minutes, "controller_config": simConfigName(o.configPath),
-		"scrape": o.scrape.String(), "scrape_phase": o.phase}
-	_, minutes, _ := o.cfg.Window(tr)
+		"from_minute": o.cfg.FromMinute, "minutes": o.cfg.Minutes, "replayed_minutes": minutes,
+		"controller_config": simConfigName(o.configPath), "scrape": o.scrape.String(), "scrape_phase": o.phase}
 	end := float64(minutes) * 60
 	return errors.Join(
-		write(o.csvPath, func(w io.Writer) error { return report.CSV(w, ss) }),
-		write(o.fnCSV, func(w io.Writer) error { return report.FunctionsCSV(w, rs) }),
-		write(o.jsonPath, func(w io.Writer) error {
+		write("--csv", o.csvPath, func(w io.Writer) error { return report.CSV(w, ss) }),
+		write("--functions-csv", o.fnCSV, func(w io.Writer) error { return report.FunctionsCSV(w, rs) }),
+		write("--json", o.jsonPath, func(w io.Writer) error {
 			return report.JSON(w, report.Document{Trace: tr.Dir, Attribution: report.AttributionFor(tr.Format), Config: cfgMap, Baseline: o.baseline, Results: ss})
 		}),
-		write(o.svgPath, func(w io.Writer) error {
+		write("--svg", o.svgPath, func(w io.Writer) error {
 			return report.ParetoWith(w, ss, o.baseline, report.Chart{Attribution: report.AttributionFor(tr.Format)})
 		}),
-		write(o.timelineSVG, func(w io.Writer) error {
+		write("--timeline-svg", o.timelineSVG, func(w io.Writer) error {
 			return report.Timeline(w, tr.Functions[o.cfg.Timeline].ID, rs, end)
 		}),
 	)

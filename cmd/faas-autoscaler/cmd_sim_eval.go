@@ -110,6 +110,9 @@ func parseSimEvalFlags(args []string, stderr io.Writer) (simEvalOptions, error) 
 	if o.parallel < 0 {
 		return o, fmt.Errorf("--parallel = %d, must not be negative", o.parallel)
 	}
+	if err := o.sim.checkNumbers(); err != nil {
+		return o, err
+	}
 	if err := o.sim.cfg.Validate(); err != nil {
 		return o, err
 	}

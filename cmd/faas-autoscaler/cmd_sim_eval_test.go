@@ -49,7 +49,7 @@ func TestSimEvalBadFlags(t *testing.T) {
 		{"bad parallel", []string{"--parallel", "-1"}, "sim-eval: --parallel = -1, must not be negative"},
 		{"bad max-functions", []string{"--max-functions", "-1"}, "sim-eval: --max-functions = -1, must not be negative (0: all functions)"},
 		{"missing knative", []string{"--knative", "testdata/no-such-binary"}, "sim-eval: --knative: stat testdata/no-such-binary"},
-		{"bad cold start", []string{"--cold-start", "-1s"}, "sim-eval: cold start = -1s + 0s per GB, must not be negative"},
+		{"bad cold start", []string{"--cold-start", "-1s"}, "sim-eval: --cold-start -1s: must not be negative"},
 		{"extra argument", []string{"now"}, `sim-eval: unexpected argument "now"`},
 		{"bad scrape", []string{"--scrape", "0s"}, "sim-eval: --scrape 0s: want a duration from 100ms to 5m0s"},
 		{"empty trace", []string{"--trace", ""}, `invalid value "" for flag -trace: empty`},

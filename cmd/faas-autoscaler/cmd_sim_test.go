@@ -26,10 +26,10 @@ func TestSimBadFlags(t *testing.T) {
 	}{
 		{"no trace", []string{}, "sim: --trace is required (a folder with invocations.csv or inv.csv, or synth:NAME)"},
 		{"unknown synthetic trace", []string{"--trace", "synth:sawtooth"}, `sim: --trace: "synth:sawtooth": unknown synthetic trace "sawtooth"`},
-		{"negative from-minute", []string{"--trace", simTestTrace, "--from-minute", "-5"}, "sim: from-minute = -5, minutes = 0 and workers = 0, must not be negative"},
+		{"negative from-minute", []string{"--trace", simTestTrace, "--from-minute", "-5"}, "sim: --from-minute -5: want a minute of the trace, from 0"},
 		{"unknown policy", []string{"--trace", simTestTrace, "--policies", "fixed-10m,magic"}, `sim: --policies: unknown policy "magic"`},
 		{"bad arrivals", []string{"--trace", simTestTrace, "--arrivals", "poisson"}, `sim: --arrivals: arrival model "poisson": want uniform, even or burst`},
-		{"bad concurrency", []string{"--trace", simTestTrace, "--concurrency", "0"}, "sim: concurrency = 0, must be at least 1"},
+		{"bad concurrency", []string{"--trace", simTestTrace, "--concurrency", "0"}, "sim: --concurrency 0: want at least 1 request per replica"},
 		{"timeline without function", []string{"--trace", simTestTrace, "--timeline-svg", "x.svg"}, "sim: --timeline-svg and --timeline-function go together"},
 		{"bad progress", []string{"--trace", simTestTrace, "--progress", "maybe"}, `sim: --progress "maybe": want auto, always or never`},
 		{"missing config", []string{"--trace", simTestTrace, "--config", "testdata/no-such-config.yaml"}, "sim: --config: "},
