@@ -79,6 +79,11 @@ type work struct {
 	v                Verdict
 	action           string
 	outcome          outcome
+	// soon: a scheduled minimum not active now starts before the idler
+	// could restore the function from zero; in.ScheduleReason words it
+	// (Input.ScheduledSoon). A flag in the item's padding, not a field
+	// more in every item for what few functions have.
+	soon bool
 }
 
 // cycleInput is the part of a function's Input that a cycle works out
@@ -95,7 +100,7 @@ type cycleInput struct {
 	KeepAlive      time.Duration
 	Observation    Observation
 	ScheduledMin   uint64
-	ScheduleReason string
+	ScheduleReason string // with work.soon: the words of the minimum starting soon
 	ScheduleErr    error
 	LastScaleUp    time.Time
 }
@@ -104,13 +109,17 @@ type cycleInput struct {
 // (Idler.wakesSeenBy), the same for every item.
 func (w *work) input(wakesSeenBy time.Time) Input {
 	tm := w.st.t()
-	return Input{
+	in := Input{
 		Ref: w.fn.Ref, Spec: w.in.Spec, SpecErr: w.in.SpecErr, Replicas: w.fn.Replicas, Available: w.fn.AvailableReplicas,
 		LastWoken: tm.wokenAt, KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
 		LastActive: tm.lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
 		ScheduleReason: w.in.ScheduleReason, ScheduleErr: w.in.ScheduleErr, LastScaleUp: w.in.LastScaleUp,
 		RefusedUntil: tm.refusedUntil, WakesSeenBy: wakesSeenBy,
 	}
+	if w.soon {
+		in.ScheduledSoon, in.ScheduleReason = w.in.ScheduleReason, ""
+	}
+	return in
 }
 
 type outcome uint8
@@ -179,9 +188,23 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 // 39 MB for the length of a cycle, live in any collection during it, for
 // functions most of which only ever get that answer. listed counts them.
 func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, listed int) {
-	d.coveredFloor = metricsource.ShortestCoveredWindow(d.cfg.Source)
+	if f := metricsource.ShortestCoveredWindow(d.cfg.Source); f != d.coveredFloor {
+		// The automatic keep-alives' words name their query window, which
+		// the floor sets: worded anew (the places' words are of the old
+		// generation), or the explain API kept "3m0s query window, the
+		// shortest the metrics source covers" once the Prometheus source
+		// had learned its scrape interval and queried over 30s.
+		d.coveredFloor = f
+		clear(d.autoSources)
+		d.autoGen++
+	}
 	d.mu.Lock()
 	d.cycleWakes = d.wakesSeenBy()
+	// A function idled now stays at zero until a later cycle restores it:
+	// the next run's, which Run times from the end of this cycle ("@every
+	// 30s": 30s after it ends, not after now), so the run after next bounds
+	// it for any cycle shorter than the schedule's interval.
+	restoredBy := d.sched.Next(d.sched.Next(now))
 	d.cycles++
 	cycle := d.cycles
 	sts := make([]*fnState, len(fns))
@@ -270,8 +293,13 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		if specErr != nil || !spec.OptIn {
 			continue
 		}
+		if hasMS && serr == nil && smin == 0 && fn.Replicas > 0 {
+			if n, why := d.schedule.upcoming(msv, now, restoredBy); n > 0 {
+				w.soon, in.ScheduleReason = true, why
+			}
+		}
 		w.in.KeepAlive, w.window, w.source = d.keepAlive(fn.Ref, d.placeOf(i), spec, now)
-		if serr != nil || smin > 0 || fn.Replicas == 0 {
+		if serr != nil || smin > 0 || w.soon || fn.Replicas == 0 {
 			// Decided without activity data, and before Decide looks at
 			// the last scale-up: the scaler is not asked (a lock and a
 			// lookup for every function at zero, every cycle).

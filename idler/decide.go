@@ -22,7 +22,7 @@ const (
 	CodeInvalidLabel   Code = "invalid_label"   // a scaling label does not parse
 	CodeTooYoung       Code = "too_young"       // deployed (or seen) for less than the keep-alive
 	CodeAlreadyZero    Code = "already_zero"    // nothing to do
-	CodeScheduledMin   Code = "scheduled_min"   // a scheduled minimum above zero is active
+	CodeScheduledMin   Code = "scheduled_min"   // a scheduled minimum above zero is active, or starts before the idler could restore it
 	CodeRecentlyScaled Code = "recently_scaled" // scaled up or woken from zero within the keep-alive, or replicas still starting
 	CodeDryRun         Code = "dry_run"         // idle, but the actuator is in --dry-run
 	CodeRefused        Code = "refused"         // idle, but the provider refused zero recently
@@ -82,6 +82,12 @@ type Input struct {
 	ScheduledMin   uint64
 	ScheduleReason string
 	ScheduleErr    error
+	// ScheduledSoon words the highest scheduled minimum not active now that
+	// starts before the idler's run after next ("" when none does): idled
+	// now, the function would be at zero when it starts, until a later
+	// cycle restored it, and a write landing after the start would be a
+	// scale to zero under an active minimum.
+	ScheduledSoon string
 	// LastScaleUp is when the scaler last scaled the function up (zero: never).
 	LastScaleUp time.Time
 	// RefusedUntil: the provider refused zero and we back off until then.
@@ -126,6 +132,9 @@ func Decide(in Input, now time.Time) Verdict {
 	}
 	if in.Replicas == 0 {
 		return Verdict{Code: CodeAlreadyZero, Reason: "already at zero replicas"}
+	}
+	if in.ScheduledSoon != "" {
+		return Verdict{Code: CodeScheduledMin, Reason: in.ScheduledSoon + ", before the idler could restore it from zero: not idled"}
 	}
 	if in.KeepAlive <= 0 {
 		return Verdict{Code: CodeInvalidLabel, Reason: "keep-alive is not positive"}

@@ -27,8 +27,9 @@ type Explanation struct {
 	Queued      *float64  `json:"queued,omitempty"`
 	IdleSince   time.Time `json:"idleSince,omitzero"`
 	WouldIdleAt time.Time `json:"wouldIdleAt,omitzero"`
-	// ScheduledMinimum and Schedule describe the active scheduled minimum;
-	// MinSchedule is the configured value.
+	// ScheduledMinimum and Schedule describe the active scheduled minimum
+	// (Schedule alone one about to start, which keeps the function from
+	// being idled); MinSchedule is the configured value.
 	ScheduledMinimum uint64    `json:"scheduledMinimum,omitempty"`
 	Schedule         string    `json:"schedule,omitempty"`
 	MinSchedule      string    `json:"minSchedule,omitempty"`

@@ -127,6 +127,29 @@ func (m MinSchedule) Active(now time.Time) (ActiveEntry, bool) {
 	return best, found
 }
 
+// Upcoming returns the entry with the highest minimum (ties: the earliest
+// activation) whose next activation a is in (now, until]; false when none
+// is. (An entry active at now may start again in it too: Active answers
+// for now.) The idler asks it when none is active: a function idled now
+// would be at zero when such an entry starts, until a later cycle restored
+// it. Pure; one call of cron's Next per entry.
+func (m MinSchedule) Upcoming(now, until time.Time) (ActiveEntry, bool) {
+	var best ActiveEntry
+	found := false
+	for _, e := range m.Entries {
+		a := e.sched.Next(now)
+		if a.IsZero() || a.After(until) {
+			continue
+		}
+		cand := ActiveEntry{Entry: e, Since: a, Until: a.Add(e.For)}
+		if !found || cand.Entry.Min > best.Entry.Min ||
+			(cand.Entry.Min == best.Entry.Min && cand.Since.Before(best.Since)) {
+			best, found = cand, true
+		}
+	}
+	return best, found
+}
+
 // lastActivation returns the latest activation a of sched with
 // now−d < a ≤ now, i.e. the activation whose period covers now.
 //
@@ -217,6 +240,16 @@ func activeOf(ms MinSchedule, err error, now time.Time) (uint64, string, error) 
 	return act.Entry.Min, describeActive(act), nil
 }
 
+// describeUpcoming words an entry that Upcoming found.
+func describeUpcoming(a ActiveEntry) string {
+	loc := a.Since.Location()
+	if s, ok := a.Entry.sched.(*cron.SpecSchedule); ok {
+		loc = s.Location
+	}
+	return fmt.Sprintf("scheduled minimum %d starts at %s (schedule %q)", a.Entry.Min,
+		a.Since.In(loc).Format("2006-01-02 15:04 MST"), a.Entry.String())
+}
+
 func describeActive(a ActiveEntry) string {
 	loc := a.Since.Location()
 	if s, ok := a.Entry.sched.(*cron.SpecSchedule); ok {
@@ -248,6 +281,11 @@ type cachedSchedule struct {
 	hasAt  bool
 	min    uint64
 	reason string
+	// The same for upcoming, at (upAt, upUntil).
+	upAt, upUntil time.Time
+	hasUp         bool
+	upMin         uint64
+	upReason      string
 }
 
 const scheduleCacheMax = 4096
@@ -279,6 +317,27 @@ func (c *scheduleCache) active(v string, now time.Time) (uint64, string, error) 
 		e.at, e.hasAt = now, true
 	}
 	return e.min, e.reason, nil
+}
+
+// upcoming is the highest scheduled minimum of value v that starts in
+// (now, until], with its words (MinSchedule.Upcoming); 0 when none does or v
+// does not parse (active reports that error). Computed once per value and
+// pair of instants.
+func (c *scheduleCache) upcoming(v string, now, until time.Time) (uint64, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entry(v)
+	if e.err != nil {
+		return 0, ""
+	}
+	if !e.hasUp || e.upAt != now || e.upUntil != until {
+		e.upMin, e.upReason = 0, ""
+		if a, ok := e.ms.Upcoming(now, until); ok {
+			e.upMin, e.upReason = a.Entry.Min, describeUpcoming(a)
+		}
+		e.upAt, e.upUntil, e.hasUp = now, until, true
+	}
+	return e.upMin, e.upReason
 }
 
 // MinFloor returns the scaler's MinFloor hook: a function's scheduled minimum

@@ -18,7 +18,7 @@ import (
 //
 // | label / annotation                     | default (flag)       | meaning |
 // |----------------------------------------|----------------------|---------|
-// | com.openfaas.scale.min                 | 1                    | lowest replica count while the function has load; 0 lets the idler park it at zero |
+// | com.openfaas.scale.min                 | 1                    | lowest replica count while the function runs (the idler parks an opted-in function at zero whatever its min) |
 // | com.openfaas.scale.max                 | 20                   | highest replica count |
 // | com.openfaas.scale.factor              | 20                   | step mode: percent of max added per firing alert (1–100) |
 // | com.openfaas.scale.type                | rps                  | rps, capacity, cpu, queue, step, or a custom recorded load name |
