@@ -30,6 +30,10 @@
 //     kept for MeanDurationWindow and the derived one for the longest
 //     capacity window asked, not the whole retention. LoadParts says which
 //     of the two each reading was (metricsource.PartedLoad).
+//   - Series are told apart by function_name, code and any other label (an
+//     exposition that merges several gateway replicas' /metrics, with their
+//     instance or pod): each has its own resets, and a function's counts
+//     are the sum over its series, as sum(...) by (function_name) in PromQL.
 //   - Only the gateway's series are read: the cpu, queue and custom scaling
 //     types are not available from this source and yield an error.
 //   - The window "ends now": now is the injected clock's.

@@ -7,6 +7,9 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
@@ -95,7 +98,14 @@ func parse(r io.Reader) ([]Sample, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse metrics: %w", err)
 	}
-	var out []Sample
+	// Sized once: a gateway with thousands of functions lists tens of
+	// thousands of these, which append's regrowth copied over and over.
+	n := 0
+	for _, name := range []string{MetricTotal, MetricStarted, MetricInflight, MetricReplicas, MetricSecondsSum, MetricSecondsCount} {
+		n += len(families[name].GetMetric())
+	}
+	n += 2 * len(families[metricSeconds].GetMetric())
+	out := make([]Sample, 0, n)
 	for _, name := range []string{MetricTotal, MetricStarted, MetricInflight, MetricReplicas} {
 		mf := families[name]
 		if mf == nil {
@@ -130,18 +140,50 @@ func appendSeconds(out []Sample, families map[string]*dto.MetricFamily) []Sample
 	return out
 }
 
-// labelled is m's sample of metric with value v and the labels we keep.
+// labelled is m's sample of metric with value v and the labels we keep:
+// function_name, code, and any others (a gateway replica's instance or pod
+// in an exposition that merges several) folded into Instance.
 func labelled(metric string, m *dto.Metric, v float64) Sample {
 	smp := Sample{Metric: metric, Value: v}
+	others := 0
 	for _, l := range m.GetLabel() {
 		switch l.GetName() {
 		case "function_name":
 			smp.FunctionName = l.GetValue()
 		case "code":
 			smp.Code = l.GetValue()
+		default:
+			others++
 		}
 	}
+	if others > 0 {
+		smp.Instance = otherLabels(m.GetLabel(), others)
+	}
 	return smp
+}
+
+// otherLabels renders the n labels of ls other than function_name and code
+// as name="value" pairs sorted by name: the same string for the same series
+// whatever order an exposition lists its labels in (the text format does
+// not fix one). Only an exposition with such labels pays for it.
+func otherLabels(ls []*dto.LabelPair, n int) string {
+	kept := make([]*dto.LabelPair, 0, n)
+	for _, l := range ls {
+		if name := l.GetName(); name != "function_name" && name != "code" {
+			kept = append(kept, l)
+		}
+	}
+	slices.SortFunc(kept, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
+	var b []byte
+	for i, l := range kept {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, l.GetName()...)
+		b = append(b, '=')
+		b = strconv.AppendQuote(b, l.GetValue())
+	}
+	return string(b)
 }
 
 // value is m's value as a family of type t holds it. A family of another

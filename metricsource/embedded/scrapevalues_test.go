@@ -56,7 +56,10 @@ func repeat(body string, n int) []string {
 // counter reset, and reports thousands of invocations a minute: the
 // function never idled, and its rps load was as wrong. The first sample
 // stands now. Seen failing before the fix (found by a review): "started
-// over 10s = 1000 for counters that never changed; want 0".
+// over 10s = 1000 for counters that never changed; want 0". (Series told
+// apart by another label, such as instance, are two series now, summed:
+// TestSeriesOfSeveralGatewayReplicasAddUp; they are kept here as a case
+// that must read no invocation either.)
 func TestDuplicateSeriesAreNotResets(t *testing.T) {
 	for name, body := range map[string]string{
 		"literal duplicate": "gateway_function_invocation_started{function_name=\"a.openfaas-fn\"} 100\n" +

@@ -34,7 +34,13 @@ type Sample struct {
 	Metric       string // one of the Metric* names; others are ignored
 	FunctionName string // the gateway's function_name label, "name.namespace" or "name"
 	Code         string // HTTP code label of MetricTotal; empty otherwise
-	Value        float64
+	// Instance is the series' other labels, if any (parse renders them as
+	// sorted name="value" pairs): what tells apart the series of several
+	// gateway replicas in one exposition (instance, pod). Series apart only
+	// in it are summed, each with its own resets, as Prometheus'
+	// sum(rate(...)) by (function_name) reads them. Empty for one gateway.
+	Instance string
+	Value    float64
 }
 
 type metricKind uint8
@@ -71,11 +77,13 @@ func kindOf(metric string) (metricKind, bool) {
 
 // seriesKey names a series within one function. The raw function_name is
 // part of it: "figlet" and "figlet.openfaas-fn" are two gateway series of
-// the same function and add up.
+// the same function and add up; so is inst (Sample.Instance): two gateway
+// replicas' series of a function add up too.
 type seriesKey struct {
 	kind metricKind
 	name string
 	code string
+	inst string
 }
 
 // function is everything kept about one function.
@@ -122,7 +130,7 @@ func (fn *function) find(key seriesKey) *series {
 	for i := range fn.series {
 		// Field by field, the kind first: it tells most of a function's
 		// series apart, and the struct's == was a call per series.
-		if s := &fn.series[i]; s.key.kind == key.kind && s.key.name == key.name && s.key.code == key.code {
+		if s := &fn.series[i]; s.key.kind == key.kind && s.key.name == key.name && s.key.code == key.code && s.key.inst == key.inst {
 			return s
 		}
 	}
@@ -136,7 +144,7 @@ func (fn *function) find(key seriesKey) *series {
 // series before it, a twentieth of a trace replay).
 func (fn *function) findFrom(j int, key seriesKey) *series {
 	if j < len(fn.series) {
-		if s := &fn.series[j]; s.key.kind == key.kind && s.key.name == key.name && s.key.code == key.code {
+		if s := &fn.series[j]; s.key.kind == key.kind && s.key.name == key.name && s.key.code == key.code && s.key.inst == key.inst {
 			return s
 		}
 	}
@@ -188,6 +196,11 @@ func newStore(defaultNS string, log *slog.Logger) *store {
 		log:       log,
 	}
 }
+
+// refsSlack is how many names past two per function the name cache may
+// hold (invalid names, names of forgotten functions) before sweep starts it
+// again.
+const refsSlack = 1024
 
 // ref parses a function_name once and caches the result.
 func (st *store) ref(name string) (provider.Ref, bool) {
@@ -258,17 +271,17 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			}
 			lastName, lastFn, j = smp.FunctionName, fn, 0
 		}
-		key := seriesKey{kind: kind, name: smp.FunctionName}
+		key := seriesKey{kind: kind, name: smp.FunctionName, inst: smp.Instance}
 		if kind == kindTotal || kind == kindSecondsSum || kind == kindSecondsCount {
 			key.code = smp.Code
 		}
 		s := fn.findFrom(j, key)
 		j++
 		if s != nil && s.seen == st.seq {
-			// The same series twice in one scrape (a duplicate, or two
-			// series apart only in labels not kept, such as instance):
-			// the first sample stands, as Prometheus keeps it. Both, in
-			// turn, read as a reset at every scrape.
+			// The same series twice in one scrape (a literal duplicate:
+			// series apart in any label are apart in key.inst): the first
+			// sample stands. Both, in turn, read as a reset at every
+			// scrape.
 			st.log.Debug("duplicate sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
 			continue
 		}
@@ -420,6 +433,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 	if st.capacityWindow > 0 {
 		arrivalsCut = max(cutoff, t-st.capacityWindow.Nanoseconds())
 	}
+	forgot := false
 	for ref, fn := range st.fns {
 		fn.arrivals(t, prev, meanFrom, st.seq)
 		kept := fn.series[:0]
@@ -451,8 +465,15 @@ func (st *store) sweep(t, prev, cutoff int64) {
 		fn.series = kept
 		if len(fn.series) == 0 && fn.lastStarted < cutoff && fn.lastTotal < cutoff {
 			delete(st.fns, ref)
-			fn.gone = true
+			fn.gone, forgot = true, true
 		}
+	}
+	if forgot && len(st.refs) > 2*len(st.fns)+refsSlack {
+		// The names of forgotten functions (a function has one or two:
+		// bare and qualified): start the cache again rather than keep
+		// every name ever scraped. A new map, not clear: a cleared map
+		// keeps its size. The names still scraped are parsed once more.
+		st.refs = make(map[string]provider.Ref, 2*len(st.fns))
 	}
 	i := sort.Search(len(st.scrapes), func(i int) bool { return st.scrapes[i] > cutoff })
 	if i > 1 {
