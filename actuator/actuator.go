@@ -134,6 +134,31 @@ type slot struct {
 	lastErr      string
 	dryRunTo     uint64 // last dry-run target logged, +1 (0 = none)
 	history      []Outcome
+	// created is the latest creation time an intent named for the function
+	// (Intent.Created; zero: none did). See renew.
+	created time.Time
+}
+
+// renew takes the creation time an intent about to run names for the
+// function. A later one than s knows is a new function deployed under the
+// name (deleted and re-created between two listings, so nothing called
+// Forget): what s kept of the old one is forgotten (its last write, error
+// back-off, refused count and recent outcomes), or the new function was
+// not scaled to a count its predecessor was refused for up to the refused
+// back-off. A zero time (the proposer does not know) or an older one (a
+// listing from before the re-creation) changes nothing. The queue is kept.
+// Actuator.mu is held.
+func (s *slot) renew(created time.Time) {
+	if created.IsZero() || !created.After(s.created) {
+		return
+	}
+	if !s.created.IsZero() {
+		clear(s.history) // the outcomes' strings and errors
+		s.last, s.failures, s.backoffUntil, s.lastErr, s.dryRunTo = Write{}, 0, time.Time{}, "", 0
+		s.refusedTo, s.hasRefused, s.refusedUntil = 0, false, time.Time{}
+		s.history = s.history[:0]
+	}
+	s.created = created
 }
 
 // New validates cfg and registers the actuator's metrics.
@@ -460,6 +485,7 @@ func (a *Actuator) requeueUnder(s *slot, fb pending, now time.Time) {
 // runLocked arbitrates and executes p, records and reports its outcome.
 // a.mu is held on entry and on return, not during the call or p's done.
 func (a *Actuator) runLocked(ctx context.Context, s *slot, p pending) Outcome {
+	s.renew(p.in.Created)
 	in := a.inputLocked(s, p.in)
 	a.mu.Unlock()
 	a.m.inflight.Inc()

@@ -43,6 +43,13 @@ type Intent struct {
 	// ScheduledMin is the scheduled minimum active when the intent was made;
 	// a scale to zero under one is dropped.
 	ScheduledMin uint64
+	// Created is the function's creation time as the proposer listed it
+	// (provider.Function.CreatedAt; zero when unknown). A later one than
+	// the actuator has seen for the name is a new function deployed under
+	// it: the actuator forgets what it kept of the old one (its last write,
+	// back-off, refused count and recent outcomes) before running the
+	// intent.
+	Created time.Time
 }
 
 // Up reports whether the intent raises the count it was made on.

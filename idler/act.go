@@ -32,7 +32,7 @@ func (d *Idler) act(ctx context.Context, w *work, now time.Time, wg *sync.WaitGr
 	}
 	if w.v.Code == CodeIdle {
 		in := actuator.Intent{Ref: w.fn.Ref, From: w.fn.Replicas, To: 0, Who: actuator.Idler, Code: string(CodeIdle),
-			Reason: w.v.Reason, Observed: now, ScheduledMin: w.in.ScheduledMin}
+			Reason: w.v.Reason, Observed: now, ScheduledMin: w.in.ScheduledMin, Created: w.fn.CreatedAt}
 		wg.Add(1)
 		d.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) {
 			defer wg.Done()
@@ -48,7 +48,7 @@ func (d *Idler) act(ctx context.Context, w *work, now time.Time, wg *sync.WaitGr
 		return
 	}
 	in := actuator.Intent{Ref: w.fn.Ref, From: 0, To: target, Who: actuator.Restore, Code: "restore", Reason: why,
-		Observed: now}
+		Observed: now, Created: w.fn.CreatedAt}
 	if w.in.SpecErr == nil {
 		in.Max = w.specMax
 	}

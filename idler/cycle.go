@@ -223,6 +223,13 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			st = &fnState{firstSeen: now}
 			d.state[fn.Ref] = st
 		}
+		if c := createdKey(fn.CreatedAt); c != st.created && c != 0 {
+			// Unknown (0) keeps the state: nothing says it is another.
+			if st.created != 0 {
+				st.renew(c, now) // deleted and deployed again since
+			}
+			st.created = c
+		}
 		st.seen = cycle
 		if st.atZero && fn.Replicas > 0 {
 			st.setTimes().wokenAt = now

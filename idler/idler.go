@@ -120,10 +120,31 @@ type fnState struct {
 	// for one (two lookups per function per cycle). In the same word.
 	noSchedule bool
 	seen       uint64 // last cycle number that listed it
+	// created is the listed CreatedAt in Unix nanoseconds (0: unknown; 8
+	// bytes, not a 24-byte time.Time, keeps fnState in its size class): a
+	// different one is a new function under the name (renew).
+	created int64
 	// explain is the last cycle's explanation; the last action and its time
 	// are kept there only (explain.more), not in a second copy here.
 	explain explained
 	parsed  parsedSpec // its labels' parse, reused while they do not change (cycle.go)
+}
+
+// createdKey is a listed CreatedAt as fnState.created keeps it.
+func createdKey(at time.Time) int64 {
+	if at.IsZero() {
+		return 0
+	}
+	return at.UnixNano()
+}
+
+// renew starts st afresh for a new function listed under its name (deleted
+// and deployed again between two cycles; created is its CreatedAt's key), as
+// if first seen now: what the idler kept of the old one (its refusal
+// back-off, last activity and action, wake from zero, at zero) is not the new
+// one's. The parse of the labels is kept: it is of the labels' content.
+func (st *fnState) renew(created int64, now time.Time) {
+	*st = fnState{firstSeen: now, created: created, seen: st.seen, noSchedule: st.noSchedule, parsed: st.parsed}
 }
 
 // fnTimes are a function's times that most functions never set.
