@@ -140,7 +140,7 @@ and on (function_name) (%s > on (function_name) %s)`,
 // CE's 5 s, wherever it holds two scrapes. At a longer scrape interval a
 // 10 s range holds one sample, rate() has nothing, and the rule never fires
 // (at 10 s, 15 s, 30 s, a review found); there it reads the options' window,
-// which Validate keeps at two scrapes or more. The alert's name, labels and
+// which Validate keeps at three scrapes or more. The alert's name, labels and
 // annotations, which routes, silences and dashboards match, stay CE's.
 func ceWindow(o Options) time.Duration {
 	const ce = 10 * time.Second

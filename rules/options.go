@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -51,8 +52,9 @@ type Options struct {
 	// EvaluationInterval is the rule groups' interval.
 	EvaluationInterval time.Duration
 	// Window is the range of rate() and max_over_time() over gateway metrics.
-	// rate() needs two samples inside it, so it is at least twice the scrape
-	// interval; four times is the usual choice (Grafana's $__rate_interval).
+	// rate() needs two samples inside it, so it spans at least three
+	// scrapes (minWindowScrapes: at two, scrape jitter leaves it one at
+	// times); four is the usual choice (Grafana's $__rate_interval).
 	Window time.Duration
 	// CPUWindow is the rate() range over pod CPU counters, which the kubelet
 	// exposes less often (10–15 s) than the gateway.
@@ -154,95 +156,145 @@ var customNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 // would fire for step functions, which step up on any firing alert.
 const typeStep = "step"
 
+// minWindowScrapes is the fewest scrapes a window may span (Validate).
+const minWindowScrapes = 3
+
 // k8sNameRE is a DNS-1123 subdomain, what Kubernetes accepts as metadata.name.
 var k8sNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
+// An OptionError is one problem Validate found with one option.
+type OptionError struct {
+	// Field is the Options field at fault ("Window", "Types", …), so a
+	// caller can name its own setting for it (a command-line flag).
+	Field string
+	// Value is the refused value as the message writes it ("5s", `"x"`);
+	// empty when the message says what is wrong without one.
+	Value string
+	// Subject is how the message names the option or the problem
+	// ("window", "unknown scaling type").
+	Subject string
+	// Problem is what is wrong: "must be at least 1s".
+	Problem string
+}
+
+func (e *OptionError) Error() string {
+	if e.Value == "" {
+		return e.Subject + ": " + e.Problem
+	}
+	return e.Subject + " " + e.Value + ": " + e.Problem
+}
+
+// ValidationErrors lists the problems in an error Validate (or Generate,
+// Render) returned, in the order of its lines; nil for any other error.
+func ValidationErrors(err error) []*OptionError {
+	var out []*OptionError
+	var one *OptionError
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			out = append(out, ValidationErrors(e)...)
+		}
+	} else if errors.As(err, &one) {
+		out = append(out, one)
+	}
+	return out
+}
+
 // Validate reports every option that would produce rules Prometheus rejects
-// or that cannot work, one message per problem.
+// or that cannot work, one *OptionError per problem (ValidationErrors lists
+// them), sorted by message.
 func (o Options) Validate() error {
 	var errs []error
-	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	add := func(field, subject, value, format string, a ...any) {
+		errs = append(errs, &OptionError{Field: field, Value: value, Subject: subject, Problem: fmt.Sprintf(format, a...)})
+	}
 
 	if o.ScrapeInterval < time.Second {
-		add("scrape interval %s: must be at least 1s", o.ScrapeInterval)
+		add("ScrapeInterval", "scrape interval", o.ScrapeInterval.String(), "must be at least 1s")
 	}
 	if o.EvaluationInterval < time.Second {
-		add("evaluation interval %s: must be at least 1s", o.EvaluationInterval)
+		add("EvaluationInterval", "evaluation interval", o.EvaluationInterval.String(), "must be at least 1s")
 	}
 	if o.EvaluationInterval%time.Second != 0 {
-		add("evaluation interval %s: must be a whole number of seconds", o.EvaluationInterval)
+		add("EvaluationInterval", "evaluation interval", o.EvaluationInterval.String(), "must be a whole number of seconds")
 	}
-	checkWindow := func(name string, w time.Duration) {
+	checkWindow := func(field, name string, w time.Duration) {
 		switch {
 		case w < time.Second:
-			add("%s %s: must be at least 1s", name, w)
+			add(field, name, w.String(), "must be at least 1s")
 		case w%time.Second != 0:
-			add("%s %s: must be a whole number of seconds", name, w)
-		case o.ScrapeInterval >= time.Second && w < 2*o.ScrapeInterval:
-			add("%s %s: must span at least two scrapes (2 × %s) or rate() has no data", name, w, o.ScrapeInterval)
+			add(field, name, w.String(), "must be a whole number of seconds")
+		case o.ScrapeInterval >= time.Second && w < minWindowScrapes*o.ScrapeInterval:
+			// rate() needs two samples; a range of exactly two scrapes
+			// holds two only when the scrapes fall just so, and with
+			// scrape jitter one at times: the load record vanishes and the
+			// alerts resolve and fire again.
+			add(field, name, w.String(), "must span at least three scrapes (3 × %s): rate() needs two samples, and scrape jitter leaves a window of two scrapes one at times (the alerts flap)", o.ScrapeInterval)
 		case o.ScrapeInterval >= time.Second && w%o.ScrapeInterval != 0:
-			add("%s %s: must be a multiple of the scrape interval %s", name, w, o.ScrapeInterval)
+			add(field, name, w.String(), "must be a multiple of the scrape interval %s", o.ScrapeInterval)
 		}
 	}
-	checkWindow("window", o.Window)
-	checkWindow("cpu window", o.CPUWindow)
+	checkWindow("Window", "window", o.Window)
+	checkWindow("CPUWindow", "cpu window", o.CPUWindow)
 	if o.Window >= time.Second && o.EvaluationInterval > o.Window {
-		add("evaluation interval %s: must not exceed the window %s", o.EvaluationInterval, o.Window)
+		add("EvaluationInterval", "evaluation interval", o.EvaluationInterval.String(), "must not exceed the window %s", o.Window)
 	}
 	// Written as what is accepted, so NaN (every comparison false) is
 	// refused: it used to pass and render alerts multiplied by NaN, which
 	// never fire.
 	if !(o.Tolerance >= 0 && o.Tolerance < 1) {
-		add("tolerance %g: must be in [0, 1)", o.Tolerance)
+		add("Tolerance", "tolerance", fmt.Sprintf("%g", o.Tolerance), "must be in [0, 1)")
 	}
-	for name, d := range map[string]time.Duration{"scale-up for": o.ScaleUpFor, "scale-down for": o.ScaleDownFor, "keep firing for": o.KeepFiringFor} {
-		if d < 0 {
-			add("%s %s: must not be negative", name, d)
-		} else if d%time.Second != 0 {
-			add("%s %s: must be a whole number of seconds", name, d)
+	for _, f := range []struct {
+		field, name string
+		d           time.Duration
+	}{{"ScaleUpFor", "scale-up for", o.ScaleUpFor}, {"ScaleDownFor", "scale-down for", o.ScaleDownFor}, {"KeepFiringFor", "keep firing for", o.KeepFiringFor}} {
+		if f.d < 0 {
+			add(f.field, f.name, f.d.String(), "must not be negative")
+		} else if f.d%time.Second != 0 {
+			add(f.field, f.name, f.d.String(), "must be a whole number of seconds")
 		}
 	}
 	if len(o.Types) == 0 && len(o.Custom) == 0 {
-		add("no scaling types: choose at least one of %s or a custom type", strings.Join(BuiltinTypes, ", "))
+		add("Types", "no scaling types", "", "choose at least one of %s or a custom type", strings.Join(BuiltinTypes, ", "))
 	}
 	seen := map[string]bool{}
 	for _, t := range o.Types {
 		if !slices.Contains(BuiltinTypes, t) {
-			add("unknown scaling type %q: want one of %s (or declare it as a custom type)", t, strings.Join(BuiltinTypes, ", "))
+			add("Types", "unknown scaling type", strconv.Quote(t), "want one of %s (or declare it as a custom type)", strings.Join(BuiltinTypes, ", "))
 			continue
 		}
 		if seen[t] {
-			add("scaling type %q: listed twice", t)
+			add("Types", "scaling type", strconv.Quote(t), "listed twice")
 		}
 		seen[t] = true
 	}
 	for _, c := range o.Custom {
 		switch {
 		case !customNameRE.MatchString(c.Name):
-			add("custom scaling type %q: name must match %s", c.Name, customNameRE)
+			add("Custom", "custom scaling type", strconv.Quote(c.Name), "name must match %s", customNameRE)
 		case slices.Contains(BuiltinTypes, c.Name):
-			add("custom scaling type %q: is a built-in type", c.Name)
+			add("Custom", "custom scaling type", strconv.Quote(c.Name), "is a built-in type")
 		case c.Name == typeStep:
-			add("custom scaling type %q: is the controller's step mode, which has its own alert", c.Name)
+			add("Custom", "custom scaling type", strconv.Quote(c.Name), "is the controller's step mode, which has its own alert")
 		case seen[c.Name]:
-			add("scaling type %q: listed twice", c.Name)
+			add("Custom", "scaling type", strconv.Quote(c.Name), "listed twice")
 		}
 		seen[c.Name] = true
 		if strings.TrimSpace(c.Expr) == "" {
-			add("custom scaling type %q: empty expression", c.Name)
+			add("Custom", "custom scaling type", strconv.Quote(c.Name), "empty expression")
 		}
 	}
 	switch o.Format {
 	case FormatRuleFile:
 	case FormatPrometheusRule:
 		if !k8sNameRE.MatchString(o.Name) {
-			add("name %q: not a valid Kubernetes resource name", o.Name)
+			add("Name", "name", strconv.Quote(o.Name), "not a valid Kubernetes resource name")
 		}
 		if o.Namespace != "" && !k8sNameRE.MatchString(o.Namespace) {
-			add("namespace %q: not a valid Kubernetes namespace", o.Namespace)
+			add("Namespace", "namespace", strconv.Quote(o.Namespace), "not a valid Kubernetes namespace")
 		}
 	default:
-		add("unknown format %q: want one of %s", o.Format, strings.Join(Formats, ", "))
+		add("Format", "unknown format", strconv.Quote(o.Format), "want one of %s", strings.Join(Formats, ", "))
 	}
 	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 	return errors.Join(errs...)

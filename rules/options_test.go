@@ -44,9 +44,9 @@ func TestValidate(t *testing.T) {
 		{"window fraction of a second", func(o *Options) { o.Window = 20500 * time.Millisecond },
 			[]string{"window 20.5s: must be a whole number of seconds"}},
 		{"window of one scrape", func(o *Options) { o.Window = 5 * time.Second },
-			[]string{"window 5s: must span at least two scrapes (2 × 5s) or rate() has no data"}},
-		{"window not a multiple of the scrape", func(o *Options) { o.Window = 12 * time.Second },
-			[]string{"window 12s: must be a multiple of the scrape interval 5s"}},
+			[]string{"window 5s: must span at least three scrapes (3 × 5s): rate() needs two samples, and scrape jitter leaves a window of two scrapes one at times (the alerts flap)"}},
+		{"window not a multiple of the scrape", func(o *Options) { o.Window = 22 * time.Second },
+			[]string{"window 22s: must be a multiple of the scrape interval 5s"}},
 		{"cpu window too short", func(o *Options) { o.CPUWindow = 0 },
 			[]string{"cpu window 0s: must be at least 1s"}},
 		{"evaluation slower than the window", func(o *Options) { o.EvaluationInterval = 30 * time.Second },
@@ -232,5 +232,40 @@ func TestAlertmanagerWebhookURL(t *testing.T) {
 		if !s.Receivers[0].WebhookConfigs[0].SendResolved || strings.Join(s.Routes[0].GroupBy, ",") != "alertname,function_name" {
 			t.Errorf("route/receiver = %+v %+v", s.Routes[0], s.Receivers[0])
 		}
+	}
+}
+
+// TestValidateWindowOfTwoScrapes: a window of exactly two scrapes holds two
+// samples only when the scrapes fall just so; with scrape jitter rate() has
+// one at times, the load record vanishes and the alerts flap. Validate asks
+// for three scrapes; the defaults (four) are unchanged.
+func TestValidateWindowOfTwoScrapes(t *testing.T) {
+	o := Defaults()
+	o.Window = 10 * time.Second
+	want := "window 10s: must span at least three scrapes (3 × 5s): rate() needs two samples, and scrape jitter leaves a window of two scrapes one at times (the alerts flap)"
+	if err := o.Validate(); err == nil || err.Error() != want {
+		t.Errorf("Validate() = %v, want %q", err, want)
+	}
+	o.Window = 15 * time.Second
+	if err := o.Validate(); err != nil {
+		t.Errorf("window of three scrapes: %v", err)
+	}
+}
+
+// TestValidateErrorsCarryTheOption: each problem Validate reports is an
+// *OptionError naming the Options field at fault, so a command can name its
+// flag instead of the option ("--window 5s", not "window 5s").
+func TestValidateErrorsCarryTheOption(t *testing.T) {
+	o := Defaults()
+	o.ScrapeInterval = 0
+	o.Tolerance = 2
+	o.Types = []string{"gpu"}
+	err := o.Validate()
+	var fields []string
+	for _, e := range ValidationErrors(err) {
+		fields = append(fields, e.Field)
+	}
+	if got := strings.Join(fields, ","); got != "ScrapeInterval,Tolerance,Types" {
+		t.Errorf("fields = %s, want ScrapeInterval,Tolerance,Types (sorted by message); err %v", got, err)
 	}
 }

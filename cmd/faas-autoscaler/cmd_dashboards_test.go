@@ -18,7 +18,7 @@ func TestDashboardsCmd(t *testing.T) {
 	}{
 		{"one dashboard", []string{"--dashboard", "function-detail"}, 0, `"uid": "faas-autoscaler-function"`, ""},
 		{"unknown dashboard", []string{"--dashboard", "cpu"}, 2, "", `unknown dashboard "cpu": want one of functions-overview, function-detail, controller-health`},
-		{"nothing chosen", nil, 2, "", "choose one of --dashboard NAME or --dir DIR"},
+		{"nothing chosen", nil, 2, "", "choose --dashboard NAME or --dir DIR, and/or --provisioning-dir DIR"},
 		{"both chosen", []string{"--dashboard", "function-detail", "--dir", "x"}, 2, "", "exclusive"},
 		{"unknown flag", []string{"--format", "yaml"}, 2, "", "flag provided but not defined: -format"},
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -72,10 +73,61 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	out, err := rules.Render(o)
 	if err != nil {
-		fmt.Fprintf(stderr, "rules: %v\n", genIndentErr(err))
+		derived := map[string]bool{"EvaluationInterval": *eval == 0, "Window": *window == 0, "CPUWindow": *cpuWindow == 0}
+		fmt.Fprintf(stderr, "rules: %v\n", genIndentErr(rulesFlagErr(err, *scrape, derived)))
 		return 2
 	}
-	return genWriteOutput("rules", *output, out, stdout, stderr)
+	return genWriteOutput("rules", "-o", *output, out, stdout, stderr)
+}
+
+// rulesFlags maps each rules.Options field to the flag that sets it.
+var rulesFlags = map[string]string{
+	"ScrapeInterval": "--scrape-interval", "EvaluationInterval": "--evaluation-interval",
+	"Window": "--window", "CPUWindow": "--cpu-window", "Tolerance": "--tolerance",
+	"ScaleUpFor": "--scale-up-for", "ScaleDownFor": "--scale-down-for", "KeepFiringFor": "--keep-firing-for",
+	"Types": "--types", "Custom": "--custom", "Format": "--format", "Name": "--name", "Namespace": "--namespace",
+}
+
+// rulesValueFlags are the flags of one value, whose problems read
+// "--flag VALUE: problem"; the others' keep their message, which names the
+// item at fault, and end with the flag (`unknown scaling type "gpu": want
+// one of … (set by --types)`).
+var rulesValueFlags = map[string]bool{
+	"ScrapeInterval": true, "EvaluationInterval": true, "Window": true, "CPUWindow": true, "Tolerance": true,
+	"ScaleUpFor": true, "ScaleDownFor": true, "KeepFiringFor": true, "Name": true, "Namespace": true,
+}
+
+// rulesFlagErr rewrites Validate's problems to name the flags at fault. A
+// field in derived was not set but follows --scrape-interval (4 × it, …):
+// when the scrape interval itself is refused its problems are only echoes
+// of that one ("window 0s" at --scrape-interval 0) and are left out;
+// otherwise the message says where the value came from.
+func rulesFlagErr(err error, scrape time.Duration, derived map[string]bool) error {
+	problems := rules.ValidationErrors(err)
+	if len(problems) == 0 {
+		return err
+	}
+	badScrape := false
+	for _, p := range problems {
+		badScrape = badScrape || p.Field == "ScrapeInterval"
+	}
+	var errs []error
+	for _, p := range problems {
+		flagName, ok := rulesFlags[p.Field]
+		switch {
+		case !ok:
+			errs = append(errs, p)
+		case derived[p.Field] && badScrape:
+			continue
+		case derived[p.Field]:
+			errs = append(errs, fmt.Errorf("%s %s (default for --scrape-interval %s): %s", flagName, p.Value, scrape, p.Problem))
+		case rulesValueFlags[p.Field]:
+			errs = append(errs, fmt.Errorf("%s %s: %s", flagName, p.Value, p.Problem))
+		default:
+			errs = append(errs, fmt.Errorf("%w (set by %s)", p, flagName))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // formatRuleFileAlias is another name of --format prometheus (a plain rule
@@ -116,7 +168,7 @@ func alertmanagerConfigCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "alertmanager-config: %v\n", genIndentErr(err))
 		return 2
 	}
-	return genWriteOutput("alertmanager-config", *output, out, stdout, stderr)
+	return genWriteOutput("alertmanager-config", "-o", *output, out, stdout, stderr)
 }
 
 // genCustomTypes collects --custom name=expr flags.
@@ -170,8 +222,9 @@ func genIndentErr(err error) string {
 	return "\n  " + strings.Join(lines, "\n  ")
 }
 
-// genWriteOutput writes data to stdout or to a file.
-func genWriteOutput(cmd, path string, data []byte, stdout, stderr io.Writer) int {
+// genWriteOutput writes data to stdout or to a file, naming the flag that
+// gave the file when it cannot be written.
+func genWriteOutput(cmd, flagName, path string, data []byte, stdout, stderr io.Writer) int {
 	if path == "-" {
 		if _, err := stdout.Write(data); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
@@ -180,8 +233,18 @@ func genWriteOutput(cmd, path string, data []byte, stdout, stderr io.Writer) int
 		return 0
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+		fmt.Fprintf(stderr, "%s: %s\n", cmd, genPathErr(flagName, path, err))
 		return 1
 	}
 	return 0
+}
+
+// genPathErr says what went wrong with a path a flag gave, without
+// repeating the path ("-o /x/r.yml: no such file or directory").
+func genPathErr(flagName, path string, err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		err = pe.Err
+	}
+	return fmt.Sprintf("%s %s: %v", flagName, path, err)
 }
