@@ -116,7 +116,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 	}
 	l.mu.Unlock()
 	if d.Scale {
-		l.propose(ctx, fn.Ref, spec.Max, obs, now, rec.Seq, st, d)
+		l.propose(ctx, fn, spec.Max, obs, now, rec.Seq, st, d)
 	}
 	return d
 }
@@ -124,9 +124,13 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 // propose submits a decision that changes the count to the actuator. (A
 // function of its own so that only a change pays for the closure and the
 // values it keeps.)
-func (l *Loop) propose(ctx context.Context, ref provider.Ref, maxReplicas uint64, obs Observation, now time.Time, seq uint64, prev State, d Decision) {
+// The listed creation time goes with it: a function deleted and deployed
+// again under its name is not held to its predecessor's refusals.
+func (l *Loop) propose(ctx context.Context, fn *provider.Function, maxReplicas uint64, obs Observation, now time.Time, seq uint64, prev State, d Decision) {
+	ref := fn.Ref
 	in := actuator.Intent{Ref: ref, From: obs.Replicas, To: d.Replicas, Who: actuator.Scaler,
-		Code: string(d.Code), Reason: d.Reason, Observed: now, Max: maxReplicas, ScheduledMin: obs.ScheduledMin}
+		Code: string(d.Code), Reason: d.Reason, Observed: now, Max: maxReplicas, ScheduledMin: obs.ScheduledMin,
+		Created: fn.CreatedAt}
 	if d.Evidence > 0 {
 		in.EvidenceFrom = now.Add(-d.Evidence)
 	}
