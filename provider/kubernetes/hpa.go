@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -241,14 +242,14 @@ func (p *Provider) noteConflicts(namespace string, now map[string]hpaConflict, l
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	before := p.conflicts[namespace]
-	for _, name := range sortedKeys(now) {
+	for _, name := range slices.Sorted(maps.Keys(now)) {
 		if c, seen := before[name]; !seen || c != now[name] {
 			p.log.Warn("function left out of the listing: a HorizontalPodAutoscaler scales its Deployment, and two writers of its replicas would fight; "+
 				"the scaler and the idler leave it alone until the HPA is deleted",
 				now[name].attrs(provider.Ref{Name: name, Namespace: namespace})...)
 		}
 	}
-	for _, name := range sortedKeys(before) {
+	for _, name := range slices.Sorted(maps.Keys(before)) {
 		_, back := slices.BinarySearchFunc(listed, name, func(f provider.Function, n string) int { return strings.Compare(f.Name, n) })
 		if _, still := now[name]; !still && back {
 			p.log.Info("function back in the listing: no HorizontalPodAutoscaler scales its Deployment any more",
@@ -262,13 +263,4 @@ func (p *Provider) noteConflicts(namespace string, now map[string]hpaConflict, l
 		p.conflicts = map[string]map[string]hpaConflict{}
 	}
 	p.conflicts[namespace] = now
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
