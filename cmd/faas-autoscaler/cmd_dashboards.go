@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -70,7 +69,7 @@ func dashboardsCmd(args []string, stdout, stderr io.Writer) int {
 	// (it was the bare "mkdir /proc/x: …", exit 1, after other output).
 	if *dir != "" {
 		if err := os.MkdirAll(*dir, 0o755); err != nil {
-			fmt.Fprintf(stderr, "dashboards: %s\n", genPathErr("--dir", *dir, dashMkdirErr(*dir, err)))
+			fmt.Fprintf(stderr, "dashboards: %s\n", genPathErr("--dir", *dir, fmt.Errorf("cannot create it: %w", withoutPath(*dir, err))))
 			return 2
 		}
 	}
@@ -78,7 +77,7 @@ func dashboardsCmd(args []string, stdout, stderr io.Writer) int {
 	if *prov != "" {
 		for _, sub := range provFiles {
 			if err := os.MkdirAll(filepath.Join(*prov, filepath.Dir(sub)), 0o755); err != nil {
-				fmt.Fprintf(stderr, "dashboards: %s\n", genPathErr("--provisioning-dir", *prov, dashMkdirErr(*prov, err)))
+				fmt.Fprintf(stderr, "dashboards: %s\n", genPathErr("--provisioning-dir", *prov, fmt.Errorf("cannot create it: %w", withoutPath(*prov, err))))
 				return 2
 			}
 		}
@@ -122,17 +121,6 @@ func dashboardsCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
-}
-
-// dashMkdirErr says a directory under dir could not be made: "cannot
-// create it: no such file or directory" when dir itself failed, the whole
-// error when a parent or a subdirectory did.
-func dashMkdirErr(dir string, err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && pe.Path == dir {
-		return fmt.Errorf("cannot create it: %w", pe.Err)
-	}
-	return fmt.Errorf("cannot create it: %w", err)
 }
 
 // checkProvisioningFlags refuses values the provisioned data source or

@@ -242,9 +242,16 @@ func genWriteOutput(cmd, flagName, path string, data []byte, stdout, stderr io.W
 // genPathErr says what went wrong with a path a flag gave, without
 // repeating the path ("-o /x/r.yml: no such file or directory").
 func genPathErr(flagName, path string, err error) string {
+	return fmt.Sprintf("%s %s: %v", flagName, path, withoutPath(path, err))
+}
+
+// withoutPath drops the "op PATH: " of an error about path itself, for a
+// message that names the flag and the path already. An error about another
+// path (a parent folder) is kept whole: its path is the news.
+func withoutPath(path string, err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) && pe.Path == path {
-		err = pe.Err
+		return pe.Err
 	}
-	return fmt.Sprintf("%s %s: %v", flagName, path, err)
+	return err
 }

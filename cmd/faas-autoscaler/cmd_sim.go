@@ -298,7 +298,7 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	for _, p := range o.include {
 		f, err := os.Open(p)
 		if err != nil {
-			return fmt.Errorf("--include %s: %w", p, simPathErr(err))
+			return fmt.Errorf("--include %s: %w", p, withoutPath(p, err))
 		}
 		d, err := report.ReadJSON(f)
 		f.Close()

@@ -54,12 +54,12 @@ func (o simOptions) checkNumbers() error {
 func (o simOptions) checkPaths() error {
 	if !strings.HasPrefix(o.traceDir, synth.Prefix) {
 		if _, err := os.Stat(o.traceDir); err != nil {
-			return fmt.Errorf("--trace %s: %w", o.traceDir, simPathErr(err))
+			return fmt.Errorf("--trace %s: %w", o.traceDir, withoutPath(o.traceDir, err))
 		}
 	}
 	for _, p := range o.include {
 		if _, err := os.Stat(p); err != nil {
-			return fmt.Errorf("--include %s: %w", p, simPathErr(err))
+			return fmt.Errorf("--include %s: %w", p, withoutPath(p, err))
 		}
 	}
 	seen := map[string]string{} // cleaned path → flag
@@ -97,21 +97,11 @@ func simCheckWritable(path string) error {
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
-		return simPathErr(err)
+		return withoutPath(path, err)
 	}
 	f.Close()
 	if !existed {
 		os.Remove(path)
 	}
 	return nil
-}
-
-// simPathErr drops the "open PATH: " of an error whose message names the
-// flag and the path already.
-func simPathErr(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
