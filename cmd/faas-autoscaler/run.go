@@ -216,33 +216,29 @@ func (p *process) newWebhook() (http.Handler, error) {
 		Sink: sink, DefaultNamespace: c.DefaultNamespace, Auth: alerts.AuthMode(c.WebhookAuth),
 		Registerer: p.reg, Logger: p.log.With("component", "webhook"), Clock: p.clk,
 	}
-	if c.WebhookAuth == "basic" || c.WebhookAuth == "basic+bearer" {
-		u, pw, err := alerts.LoadCredentials(c.SecretMountPath)
-		if err != nil {
-			return nil, badFlag("--webhook-auth %s: %w (or choose --webhook-auth none explicitly)", c.WebhookAuth, err)
-		}
-		wc.Username, wc.Password = u, pw
-	}
-	if c.WebhookAuth == "bearer" || c.WebhookAuth == "basic+bearer" {
-		tok, err := alerts.LoadBearerToken(c.WebhookTokenFile)
-		if err != nil {
-			return nil, badFlag("--webhook-token-file: %w", err)
-		}
-		wc.BearerToken = tok
-	}
-	// A rotated secret is read again after wrong credentials.
-	wc.Secrets = func() (user, pass, token string, err error) {
-		if c.WebhookAuth == "basic" || c.WebhookAuth == "basic+bearer" {
+	basic := c.WebhookAuth == "basic" || c.WebhookAuth == "basic+bearer"
+	bearer := c.WebhookAuth == "bearer" || c.WebhookAuth == "basic+bearer"
+	// read reads the secrets the mode uses: at start, and again after wrong
+	// credentials (a rotated Secret; alerts.Config.Secrets).
+	read := func() (user, pass, token string, err error) {
+		if basic {
 			if user, pass, err = alerts.LoadCredentials(c.SecretMountPath); err != nil {
-				return "", "", "", err
+				return "", "", "", fmt.Errorf("--webhook-auth %s: %w (or choose --webhook-auth none explicitly)", c.WebhookAuth, err)
 			}
 		}
-		if c.WebhookAuth == "bearer" || c.WebhookAuth == "basic+bearer" {
+		if bearer {
 			if token, err = alerts.LoadBearerToken(c.WebhookTokenFile); err != nil {
-				return "", "", "", err
+				return "", "", "", fmt.Errorf("--webhook-token-file: %w", err)
 			}
 		}
 		return user, pass, token, nil
+	}
+	if basic || bearer {
+		u, pw, tok, err := read()
+		if err != nil {
+			return nil, badFlag("%w", err)
+		}
+		wc.Username, wc.Password, wc.BearerToken, wc.Secrets = u, pw, tok, read
 	}
 	h, err := alerts.NewHandler(wc)
 	if err != nil {
