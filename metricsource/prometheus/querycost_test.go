@@ -98,8 +98,13 @@ func BenchmarkCapacityQuery(b *testing.B) {
 }
 
 // backfilledPrometheus starts Debian's Prometheus holding the 15 minutes up
-// to now (truncated to the minute) of n functions' gateway series scraped
-// every scrape (writeGatewayHistory), backfilled with promtool.
+// to now (truncated to the scrape interval) of n functions' gateway series
+// scraped every scrape (writeGatewayHistory), backfilled with promtool.
+// The history ends within one scrape of the wall clock because the source
+// reads the interval from the last minute of up (lastScrapesQuery) at the
+// real time: ended at the minute, it left one sample or none in that
+// minute once more than 55 s had passed since, and the interval read 0
+// (CI, about one run in ten).
 func backfilledPrometheus(tb testing.TB, n int, scrape time.Duration) (*teststack.Prom, time.Time) {
 	tb.Helper()
 	promtool := teststack.NeedBinary(tb, "promtool")
@@ -107,7 +112,7 @@ func backfilledPrometheus(tb testing.TB, n int, scrape time.Duration) (*teststac
 	if err := p.Stop(); err != nil {
 		tb.Fatal(err)
 	}
-	now := time.Now().Truncate(time.Minute)
+	now := time.Now().Truncate(scrape)
 	in := filepath.Join(tb.TempDir(), "gateway.om")
 	if err := writeGatewayHistory(in, n, now.Add(-15*time.Minute), now, scrape); err != nil {
 		tb.Fatal(err)
