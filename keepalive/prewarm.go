@@ -101,6 +101,10 @@ type prewarmSpec struct {
 	zero                bool   // listed at zero by the pass (pass)
 	max                 uint64 // the function's max replicas
 	pass                uint64 // the last pass that listed it
+	// created is the listed creation time (zero: unknown), sent with a
+	// pre-warm's intent so that the actuator renews the slot of a function
+	// deleted and deployed again under its name (actuator.Intent.Created).
+	created time.Time
 }
 
 // specOf returns fn's entry (nil for a function without the label): whether
@@ -266,6 +270,7 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 		if c == nil || !c.want {
 			continue
 		}
+		c.created = fn.CreatedAt
 		if fn.Replicas == 0 {
 			c.zero = true
 			atZero = append(atZero, fn.Ref)
@@ -298,15 +303,16 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
 	for _, pw := range w.cfg.Policy.Due(now, atZero, len(w.warm), w.cfg.Fallback) {
 		var fnMax uint64
+		var created time.Time
 		if c := w.specs[pw.Ref]; c != nil && c.pass == w.passes {
-			fnMax = c.max
+			fnMax, created = c.max, c.created
 		}
 		to := max(pw.Replicas, 1)
 		if fnMax > 0 && to > fnMax {
 			to = fnMax // the label may have been lowered since the function was idled
 		}
 		o := w.cfg.Actuator.Apply(ctx, actuator.Intent{Ref: pw.Ref, From: 0, To: to, Who: actuator.PreWarm,
-			Code: "prewarm", Reason: pw.Reason, Observed: now, Max: fnMax})
+			Code: "prewarm", Reason: pw.Reason, Observed: now, Max: fnMax, Created: created})
 		if o.Code != actuator.CodeApplied {
 			if o.Err != nil {
 				rep.Failures[pw.Ref] = o.Err
