@@ -141,7 +141,7 @@ func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error
 	if err != nil {
 		return reply{}, err
 	}
-	defer resp.Body.Close()
+	defer drainClose(resp.Body)
 	if c.stream != nil && success(resp.StatusCode) {
 		return streamReply(c, resp)
 	}
@@ -160,6 +160,21 @@ func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error
 		b = b[:limit]
 	}
 	return reply{status: resp.StatusCode, body: b, auth: auth}, nil
+}
+
+// maxDrain bounds what is read and discarded of a reply body the client
+// has finished with (an error reply beyond the start its message keeps).
+// net/http reuses a keep-alive connection only when the body was read to
+// its end, so an error page of a few KiB cost a new connection (with TLS, a
+// handshake) per call; a larger rest costs the new connection, not the time
+// to read it.
+const maxDrain = 64 << 10
+
+// drainClose reads what is left of body, up to maxDrain, and closes it.
+// The read is bounded in time too: the attempt's timeout still applies.
+func drainClose(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, maxDrain)
+	_ = body.Close()
 }
 
 // backoff returns the sleep before the given retry (attempt ≥ 1): uniform in
