@@ -208,11 +208,13 @@ func (cl *Client) Function(ctx context.Context, ref provider.Ref) (provider.Func
 // Scale sets the desired replicas. Any 2xx is success (faas-netes answers
 // 202, faasd 200). A 400 is a *provider.RefusedError carrying the provider's
 // message (OpenFaaS CE and faasd refuse 0; faas-netes refuses a namespace it
-// does not manage); 404 is provider.ErrNotFound; 401/403 are
+// does not manage); 404 is provider.ErrNotFound, and so is faas-netes' 500
+// for a Deployment it cannot find once a read confirms it (gone.go); 401/403 are
 // provider.ErrUnauthorized. A count above MaxInt32 is refused before
 // sending: faas-netes would wrap it into its int32 spec.replicas. So is 0
 // on OpenFaaS CE (see communityEdition), whose gateway answers success
-// while keeping one replica.
+// while keeping one replica; a count above CE's cap of 5 is sent as 5 and
+// then reported refused (see ceLimit).
 //
 // The request is sent once, never retried, unlike reads. An absolute count
 // is not safe to repeat: after a 5xx or a transport error it may have
@@ -233,17 +235,11 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 		return &provider.RefusedError{Ref: ref, Replicas: replicas, Message: fmt.Sprintf(
 			"OpenFaaS providers keep replica counts in an int32 (max %d); refused before sending", math.MaxInt32)}
 	}
-	if replicas == 0 {
-		if name, ce := cl.communityEdition(ctx); ce {
-			cl.warnCE.Do(func() {
-				cl.log.WarnContext(ctx, "the provider is OpenFaaS CE: functions cannot be scaled to zero, and at most 5 replicas run; "+
-					"--provider kubernetes scales the Deployments directly", "provider", name)
-			})
-			return &provider.RefusedError{Ref: ref, Replicas: 0, Message: name +
-				" (OpenFaaS CE) cannot scale to zero: its gateway would keep 1 replica and answer success; refused before sending"}
-		}
+	send, capped := cl.ceLimit(ctx, ref, replicas)
+	if capped != nil && send == 0 {
+		return capped // zero on CE: refused before sending
 	}
-	body, err := json.Marshal(scaleRequest{ServiceName: ref.Name, Namespace: ref.Namespace, Replicas: replicas})
+	body, err := json.Marshal(scaleRequest{ServiceName: ref.Name, Namespace: ref.Namespace, Replicas: send})
 	if err != nil {
 		return err
 	}
@@ -259,6 +255,8 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 		return err
 	}
 	switch {
+	case success(r.status) && capped != nil:
+		return capped // the CE cap landed; the count asked for did not
 	case success(r.status):
 		return nil
 	case r.status == http.StatusBadRequest:
@@ -267,6 +265,14 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 			msg = "HTTP 400 " + http.StatusText(http.StatusBadRequest)
 		}
 		return &provider.RefusedError{Ref: ref, Replicas: replicas, Status: r.status, Message: msg}
+	case scaleLookupFailed(ref, r) && cl.goneAfterScale(ctx, ref):
+		// Deleted since it was read: the 500 keeps its status and body,
+		// and unwraps to provider.ErrNotFound as a 404 would.
+		err := statusError(c, r)
+		if e, ok := err.(*StatusError); ok {
+			e.kind = provider.ErrNotFound
+		}
+		return err
 	default:
 		return statusError(c, r)
 	}

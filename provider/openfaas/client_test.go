@@ -59,9 +59,11 @@ func TestScaleByPersonality(t *testing.T) {
 		{name: "faas-netes refuses an unmanaged namespace", kind: faasNetes, ref: provider.Ref{Name: "figlet", Namespace: "other"}, replicas: 1, wantRefused: "namespace must be: openfaas-fn, dev", wantRequests: 1},
 		{name: "faasd missing function is not found", kind: faasd, ref: provider.Ref{Name: "nope", Namespace: "openfaas-fn"}, replicas: 1, wantNotFound: true, wantStatus: 404, wantRequests: 1},
 		{
-			name: "faas-netes missing Deployment is a 500, not retried (a scale is sent once)", kind: faasNetes,
+			// A 500 "Unable to lookup function deployment nope", which one
+			// read answered 404 confirms as not found (gone.go).
+			name: "faas-netes missing Deployment is a 500, not retried (a scale is sent once), not found", kind: faasNetes,
 			ref: provider.Ref{Name: "nope", Namespace: "openfaas-fn"}, replicas: 1,
-			wantStatus: 500, wantRequests: 1,
+			wantNotFound: true, wantStatus: 500, wantRequests: 2,
 		},
 	}
 	for _, tc := range tests {

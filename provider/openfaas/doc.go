@@ -12,11 +12,14 @@
 //     200 (faasd) and 202 (faas-netes) are success.
 //
 // Errors are typed so callers can act without parsing text: 404 on a function
-// is provider.ErrNotFound, 401/403 provider.ErrUnauthorized (both inside a
+// is provider.ErrNotFound (and faas-netes' 500 "Unable to lookup function
+// deployment <name>" on a scale, when a read then answers 404),
+// 401/403 provider.ErrUnauthorized (both inside a
 // *StatusError that keeps the status), a 400 on scale a *provider.RefusedError
 // carrying the provider's message (OpenFaaS CE refusing 0 replicas; a scale
 // to 0 on a provider whose /system/info names a "-ce" edition is refused
-// before sending, as the CE gateway would turn it into 1), any other
+// before sending, as the CE gateway would turn it into 1; a count above
+// CE's cap of 5 is sent as 5 and reported refused), any other
 // status a *StatusError naming the operation, the function and the status.
 // Reads are retried Config.Retries times after a transport error or a 5xx
 // other than 501 (a missing feature), with exponential backoff and full

@@ -3,13 +3,58 @@ package openfaas
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // opInfo names the /system/info read in errors and logs. It is not one of
-// the provider operations: the client makes it only before a scale to zero.
+// the provider operations: the client makes it only before a scale to a
+// count OpenFaaS CE will not run (0, or above ceMaxReplicas).
 const opInfo = "info"
+
+// ceMaxReplicas is the most replicas OpenFaaS CE runs of a function: the CE
+// gateway clamps a scale to [1, 5] and faas-netes CE caps at 5
+// (MaxReplicas), both answering 2xx (reference/openfaas.md §2).
+const ceMaxReplicas = 5
+
+// ceLimit applies OpenFaaS CE's limits to a scale to replicas. It returns
+// the count to send and, when the provider is CE and will not run
+// replicas, the refusal to report:
+//   - 0: refused, with nothing to send (the count returned is 0): the CE
+//     gateway would turn it into 1 and answer success.
+//   - above ceMaxReplicas: send ceMaxReplicas, the most CE runs, so the
+//     function gets all the capacity it can; Scale reports the refusal once
+//     that landed. Sent as asked, the count "succeeded" while 5 ran, and the
+//     actuator, reading 5 at the next pass, asked again at every pass; a
+//     *provider.RefusedError makes it hold that count off for its refused
+//     back-off, and says why in the explain output.
+//
+// Other counts, and any provider that is not CE (or whose edition cannot be
+// read), are sent as asked, without reading the edition. One WARN per
+// client names the limits and the way around them.
+func (cl *Client) ceLimit(ctx context.Context, ref provider.Ref, replicas uint64) (uint64, *provider.RefusedError) {
+	if replicas != 0 && replicas <= ceMaxReplicas {
+		return replicas, nil
+	}
+	name, ce := cl.communityEdition(ctx)
+	if !ce {
+		return replicas, nil
+	}
+	cl.warnCE.Do(func() {
+		cl.log.WarnContext(ctx, "the provider is OpenFaaS CE: functions cannot be scaled to zero, and at most 5 replicas run; "+
+			"--provider kubernetes scales the Deployments directly", "provider", name)
+	})
+	if replicas == 0 {
+		return 0, &provider.RefusedError{Ref: ref, Replicas: 0, Message: name +
+			" (OpenFaaS CE) cannot scale to zero: its gateway would keep 1 replica and answer success; refused before sending"}
+	}
+	// Status stays 0: the provider answered success; the refusal is ours.
+	return ceMaxReplicas, &provider.RefusedError{Ref: ref, Replicas: replicas, Message: fmt.Sprintf(
+		"%s (OpenFaaS CE) runs at most %d replicas of a function: %d were asked for instead", name, ceMaxReplicas, ceMaxReplicas)}
+}
 
 // communityEdition reads GET /system/info and reports the provider's name
 // and whether it is OpenFaaS Community Edition ("faas-netes-ce",
@@ -20,10 +65,11 @@ const opInfo = "info"
 // idler would ask again on every cycle, logging a scale that never
 // happened.
 //
-// The name is read anew on each call, not cached: scales to zero are rare
-// (one per function per idle period; on CE the actuator then backs the
-// function off for actuator.refused_backoff), and an edition changed by an
-// upgrade is seen without a restart. Any failure to read it (a provider
+// The name is read anew on each call, not cached: only scales to zero or
+// above 5 read it, which the actuator sends only when the count changes
+// (on CE it then holds the refused count off for actuator.refused_backoff),
+// and an edition changed by an upgrade is seen without a restart: a cached
+// "CE" would keep capping a function at 5 after an upgrade to Pro. Any failure to read it (a provider
 // without the route, a transport error) is "not CE": the scale is sent as
 // before and the provider's own answer decides.
 func (cl *Client) communityEdition(ctx context.Context) (string, bool) {

@@ -276,8 +276,11 @@ func (g *fakeGateway) scaleFunction(w http.ResponseWriter, r *http.Request) {
 	s, found := g.fns[provider.Ref{Name: name, Namespace: ns}]
 	switch {
 	case !found && g.kind == faasNetes:
-		// faas-netes CE looks the Deployment up and fails with a 500.
-		http.Error(w, fmt.Sprintf("unable to lookup function deployment %s: not found", name), http.StatusInternalServerError)
+		// faas-netes looks the Deployment up (a live Get, not its
+		// informer's cache) and answers any failure of that Get with this
+		// 500 and body, without a newline (pkg/handlers/replica_updater.go).
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(faasNetesLookupFailed + name))
 		return
 	case !found:
 		http.Error(w, "service "+name+" not found", http.StatusNotFound)
