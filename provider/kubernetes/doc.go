@@ -11,6 +11,6 @@
 // as `kubectl scale`, the HPA and KEDA), retried on conflicts. The provider
 // never scales a Deployment its selector does not match, nor one that a
 // HorizontalPodAutoscaler in its namespace (KEDA's among them) scales: such a
-// function is left out of the listing with a warning, as two writers of one
-// replica count would fight.
+// function is left out of the listing with a warning, and reads as not
+// found, as two writers of one replica count would fight.
 package kubernetes

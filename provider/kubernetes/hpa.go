@@ -27,9 +27,10 @@ import (
 // the same deployments/scale subresource as this provider. Two writers of
 // one count fight: each undoes the other's decision at every pass. So a
 // function whose Deployment an HPA in its namespace targets is not the
-// controller's: Functions leaves it out, with one WARN naming the HPA, and
-// Scale and ScaleFrom refuse it. When the HPA is deleted the function comes
-// back. HPAs are watched through one more informer per namespace; where they
+// controller's: Functions leaves it out, with one WARN naming the HPA,
+// Function answers provider.ErrNotFound naming the HPA, as the listing
+// would, and Scale and ScaleFrom refuse it. When the HPA is deleted the
+// function comes back. HPAs are watched through one more informer per namespace; where they
 // cannot be listed (RBAC from before this check, or no autoscaling API) the
 // provider says so once and works as it did, unable to tell.
 
@@ -221,9 +222,27 @@ func (c hpaConflict) attrs(ref provider.Ref) []any {
 	return a
 }
 
+// autoscaledNotFound is Function's answer for d when an HPA scales it:
+// provider.ErrNotFound, as Functions leaves it out, naming the HPA. Not a
+// *provider.RefusedError: a read refused would make the scaler report the
+// provider failing (and the webhook answer 503 to every alert) and keep a
+// function the listing does not have; not found, it forgets it, nothing
+// reaches the actuator, and the explain API answers as for the listing.
+// No log: the listing's WARN names the HPA once, and an alert reads the
+// function at each notification.
+func (p *Provider) autoscaledNotFound(ref provider.Ref, d *appsv1.Deployment) error {
+	hs := autoscalers(p.hpaIndexer(d.Namespace), d)
+	if len(hs) == 0 {
+		return nil
+	}
+	c := conflictOf(d, hs)
+	return fmt.Errorf("%w: %s (deployment %s is scaled by HorizontalPodAutoscaler %s: faas-autoscaler leaves it to the HPA until the HPA is deleted)",
+		provider.ErrNotFound, ref, c.deployment, c.hpas)
+}
+
 // refuseAutoscaled refuses a write to d when an HPA scales it: defence in
-// depth behind Functions, for a caller holding a ref from before the HPA
-// appeared (an alert, the explain API).
+// depth behind Functions and Function, for an intent decided on a read
+// from before the HPA appeared.
 func (p *Provider) refuseAutoscaled(ref provider.Ref, d *appsv1.Deployment, replicas uint64) error {
 	hs := autoscalers(p.hpaIndexer(d.Namespace), d)
 	if len(hs) == 0 {

@@ -98,6 +98,9 @@ func TestClusterHPATargetIsLeftAlone(t *testing.T) {
 		t.Errorf("log after 3 listings:\n%s\nwant one WARN naming function=echo.%s and hpa=keda-hpa-echo", out, ns)
 	}
 	ref := provider.Ref{Name: "echo", Namespace: ns}
+	if _, err := p.Function(ctx, ref); !errors.Is(err, provider.ErrNotFound) || !strings.Contains(err.Error(), "keda-hpa-echo") {
+		t.Errorf("Function of a Deployment an HPA scales = %v; want provider.ErrNotFound naming the HPA, as the listing", err)
+	}
 	var refused *provider.RefusedError
 	if err := p.Scale(ctx, ref, 0); !errors.As(err, &refused) {
 		t.Errorf("Scale(0) of a Deployment an HPA scales = %v; want a *provider.RefusedError", err)

@@ -220,3 +220,50 @@ func TestHPAListGrantedLaterTurnsDetectionOn(t *testing.T) {
 		}
 	}
 }
+
+// Function answers for a function an HPA scales as Functions does: it is
+// not the controller's, so provider.ErrNotFound, naming the HPA. It used to
+// return the function, so an alert for it (or a read from before the HPA
+// appeared) went on to a decision and a write the provider then refused:
+// the actuator held that count off as "provider refused", the idler worded
+// it "provider refused zero", and the explain output showed a refusal
+// history for a function the listing does not have. Not found, the scaler
+// forgets it as the next listing would, and nothing reaches the actuator.
+// Scale and ScaleFrom still refuse it, for a caller holding an older read.
+//
+// Seen failing before the change: "Function(echo.openfaas-fn) of a
+// Deployment an HPA scales = {echo, 2 replicas}, <nil>; want
+// provider.ErrNotFound naming keda-hpa-echo".
+func TestFunctionOfHPATargetIsNotFound(t *testing.T) {
+	f := newFakeCluster(
+		newDeployment(fnNS, "echo", withReplicas(2, 2)),
+		newDeployment(fnNS, "queue"),
+		newHPA(fnNS, "keda-hpa-echo", "Deployment", "apps/v1", "echo"),
+	)
+	p := startFake(t, f)
+	ref := provider.Ref{Name: "echo", Namespace: fnNS}
+	fn, err := p.Function(t.Context(), ref)
+	if !errors.Is(err, provider.ErrNotFound) || !strings.Contains(err.Error(), "keda-hpa-echo") {
+		t.Fatalf("Function(%s) of a Deployment an HPA scales = {%s, %d replicas}, %v; want provider.ErrNotFound naming keda-hpa-echo",
+			ref, fn.Name, fn.Replicas, err)
+	}
+	if got := provider.Result(err); got != provider.ResultNotFound {
+		t.Errorf("Result = %q, want %q", got, provider.ResultNotFound)
+	}
+	var refused *provider.RefusedError
+	if err := p.ScaleFrom(t.Context(), ref, 2, 0); !errors.As(err, &refused) {
+		t.Errorf("ScaleFrom = %v; want still a *provider.RefusedError", err)
+	}
+	if fn, err := p.Function(t.Context(), provider.Ref{Name: "queue", Namespace: fnNS}); err != nil || fn.Name != "queue" {
+		t.Errorf("Function(queue), no HPA = %+v, %v", fn, err)
+	}
+
+	// The HPA deleted: the function reads again, as it lists again.
+	if err := f.Tracker().Delete(hpasGVR, fnNS, "keda-hpa-echo"); err != nil {
+		t.Fatal(err)
+	}
+	testenv.WaitFor(t, 10*time.Second, "echo readable again", func() bool {
+		fn, err := p.Function(t.Context(), ref)
+		return err == nil && fn.Replicas == 2
+	})
+}

@@ -343,10 +343,15 @@ func (p *Provider) noteAmbiguous(namespace string, now map[string]string) {
 }
 
 // Function reads one function from the cache; provider.ErrNotFound when no
-// selected Deployment in a watched namespace has that function name.
+// selected Deployment in a watched namespace has that function name, or
+// when a HorizontalPodAutoscaler scales it (hpa.go): Function answers as
+// Functions lists.
 func (p *Provider) Function(_ context.Context, ref provider.Ref) (provider.Function, error) {
 	d, err := p.deployment(ref)
 	if err != nil {
+		return provider.Function{}, err
+	}
+	if err := p.autoscaledNotFound(ref, d); err != nil {
 		return provider.Function{}, err
 	}
 	return toFunction(d), nil
