@@ -43,7 +43,7 @@ func (d *Idler) act(ctx context.Context, w *work, now time.Time, wg *sync.WaitGr
 	if w.fn.Replicas != 0 {
 		return
 	}
-	target, why := d.restoreTarget(w)
+	target, why := d.restoreTarget(w, now)
 	if target == 0 {
 		return
 	}
@@ -83,7 +83,7 @@ func (d *Idler) restored(w *work, target uint64, why string, o actuator.Outcome)
 // function that has not opted in to zero goes to max(min, 1). Both are
 // bounded by the function's max, and a function whose labels do not parse
 // is left alone, as the scaler leaves it.
-func (d *Idler) restoreTarget(w *work) (uint64, string) {
+func (d *Idler) restoreTarget(w *work, now time.Time) (uint64, string) {
 	in := w.in
 	if in.ScheduleErr != nil {
 		return 0, "" // a schedule we cannot read: leave the function alone
@@ -94,12 +94,16 @@ func (d *Idler) restoreTarget(w *work) (uint64, string) {
 		}
 		return 0, ""
 	}
+	soon := d.soonMinimum(w, now) // a scheduled minimum starting by the next run (schedule_restore.go)
 	if d.cfg.MaintainMin && !in.Spec.OptIn {
-		t := min(max(w.specMin, in.ScheduledMin, 1), w.specMax)
+		t := min(max(w.specMin, in.ScheduledMin, soon, 1), w.specMax)
 		return t, fmt.Sprintf("maintain-min: not opted in to zero, min %d", w.specMin)
 	}
 	if in.ScheduledMin > 0 {
 		return min(in.ScheduledMin, w.specMax), in.ScheduleReason
+	}
+	if soon > 0 {
+		return min(soon, w.specMax), in.ScheduleReason + ", before the idler's next run: raised ahead of it"
 	}
 	return 0, ""
 }
@@ -144,6 +148,12 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		// Still idle: the next cycle proposes it again.
 		d.m.scaleErrors.Inc()
 		w.action = "scale to zero failed: " + o.Reason
+		if o.Code == actuator.CodeError {
+			// An error does not say the write did not land (a response
+			// that timed out after the provider applied it): the next
+			// listing says (follow.go). Not marked at zero on the error.
+			w.st.setTimes().zeroFrom = w.fn.Replicas
+		}
 	case actuator.CodeGone:
 		w.action = "function disappeared before scaling"
 	case actuator.CodeStopped:

@@ -111,7 +111,8 @@ func (w *work) input(wakesSeenBy time.Time) Input {
 	tm := w.st.t()
 	in := Input{
 		Ref: w.fn.Ref, Spec: w.in.Spec, SpecErr: w.in.SpecErr, Replicas: w.fn.Replicas, Available: w.fn.AvailableReplicas,
-		LastWoken: tm.wokenAt, KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
+		LastWoken: tm.wokenAt, WakeUnsure: w.st.wakeUnsure, UnreadySince: unreadySinceOf(&tm),
+		KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
 		LastActive: tm.lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
 		ScheduleReason: w.in.ScheduleReason, ScheduleErr: w.in.ScheduleErr, LastScaleUp: w.in.LastScaleUp,
 		RefusedUntil: tm.refusedUntil, WakesSeenBy: wakesSeenBy,
@@ -204,7 +205,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	// the next run's, which Run times from the end of this cycle ("@every
 	// 30s": 30s after it ends, not after now), so the run after next bounds
 	// it for any cycle shorter than the schedule's interval.
-	restoredBy := d.sched.Next(d.sched.Next(now))
+	d.cycleNext = d.sched.Next(now)
+	restoredBy := d.sched.Next(d.cycleNext)
 	d.cycles++
 	cycle := d.cycles
 	sts := make([]*fnState, len(fns))
@@ -231,10 +233,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			st.created = c
 		}
 		st.seen = cycle
-		if st.atZero && fn.Replicas > 0 {
-			st.setTimes().wokenAt = now
-		}
-		st.atZero = fn.Replicas == 0
+		followListing(st, fn, now)
 		sts[i] = st
 		d.place(i, len(fns), fn.Ref, st)
 	}
@@ -264,6 +263,11 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			st.noSchedule = !hasMinSchedule(fn)
 		}
 		spec := zeroSpecOf(full, fn)
+		followReadiness(st, fn, specErr == nil && spec.OptIn, now)
+		var landed string
+		if st.times != nil && st.times.zeroFrom > 0 && fn.Replicas == 0 {
+			landed = d.zeroLanded(fn, st, spec, specErr)
+		}
 		var msv string
 		var hasMS bool
 		var msErr error
@@ -289,6 +293,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		chunk = append(chunk, work{fn: fn, st: st})
 		w := &chunk[len(chunk)-1]
 		ws = append(ws, w)
+		w.action = landed
 		w.specMin, w.specMax = full.Min, full.Max
 		if hasMS {
 			w.minSchedule = msv // for the explanation
@@ -297,6 +302,9 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		in := &w.in // zero until here: its fields set one by one, not a whole cycleInput copied over it
 		in.Spec, in.SpecErr = spec, specErr
 		in.ScheduledMin, in.ScheduleReason, in.ScheduleErr = smin, sreason, serr
+		if hasMS && serr == nil && smin == 0 && fn.Replicas == 0 && specErr == nil {
+			d.restoreAhead(w, msv, now)
+		}
 		if specErr != nil || !spec.OptIn {
 			continue
 		}

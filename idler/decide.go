@@ -69,6 +69,12 @@ type Input struct {
 	// was at zero (zero: not seen). A wake-up's requests wait for the replica
 	// and only count as started once it serves them.
 	LastWoken time.Time
+	// WakeUnsure: LastWoken is a listing that found the function running
+	// after a scale to zero answered with an error, which may have landed.
+	WakeUnsure bool
+	// UnreadySince is the first listing of the stretch in which Available
+	// has been below Replicas (zero: unknown, taken as now).
+	UnreadySince time.Time
 	// KeepAlive is the duration to use (the label's, or the policy's for auto).
 	KeepAlive time.Duration
 	// CreatedAt is the deploy time from the provider (zero when unknown);
@@ -86,7 +92,9 @@ type Input struct {
 	// starts before the idler's run after next ("" when none does): idled
 	// now, the function would be at zero when it starts, until a later
 	// cycle restored it, and a write landing after the start would be a
-	// scale to zero under an active minimum.
+	// scale to zero under an active minimum. For a function at zero, the
+	// one that starts by the idler's next run: the cycle raises it now, so
+	// that its replicas are ready when the minimum starts.
 	ScheduledSoon string
 	// LastScaleUp is when the scaler last scaled the function up (zero: never).
 	LastScaleUp time.Time
@@ -131,6 +139,9 @@ func Decide(in Input, now time.Time) Verdict {
 		return Verdict{Code: CodeScheduledMin, Reason: "scheduled minimum " + strconv.FormatUint(in.ScheduledMin, 10) + " active (" + in.ScheduleReason + ")"}
 	}
 	if in.Replicas == 0 {
+		if in.ScheduledSoon != "" {
+			return Verdict{Code: CodeScheduledMin, Reason: in.ScheduledSoon + ", before the idler's next run: raised from zero ahead of it, so its replicas are ready then"}
+		}
 		return Verdict{Code: CodeAlreadyZero, Reason: "already at zero replicas"}
 	}
 	if in.ScheduledSoon != "" {
@@ -179,12 +190,29 @@ func Decide(in Input, now time.Time) Verdict {
 			Reason: fmt.Sprintf("%s %s ago, keep-alive %s", bornWhat, now.Sub(born).Round(time.Second), in.KeepAlive)}
 	}
 	if !in.LastWoken.IsZero() && now.Sub(in.LastWoken) < in.KeepAlive {
-		return Verdict{Code: CodeRecentlyScaled, WouldIdleAt: in.LastWoken.Add(in.KeepAlive),
+		v := Verdict{Code: CodeRecentlyScaled, WouldIdleAt: in.LastWoken.Add(in.KeepAlive),
 			Reason: fmt.Sprintf("woken from zero %s ago, keep-alive %s", now.Sub(in.LastWoken).Round(time.Second), in.KeepAlive)}
+		if in.WakeUnsure {
+			v.Reason = fmt.Sprintf("a scale to zero answered with an error may have landed, and it was found running %s ago: taken as woken from zero then, keep-alive %s",
+				now.Sub(in.LastWoken).Round(time.Second), in.KeepAlive)
+		}
+		return v
 	}
+	unready := ""
 	if in.Available < in.Replicas {
-		return Verdict{Code: CodeRecentlyScaled, WouldIdleAt: now.Add(in.KeepAlive),
-			Reason: fmt.Sprintf("%d of %d replicas available: replicas are starting, so someone wants them", in.Available, in.Replicas)}
+		// Replicas not ready may be starting for someone (a wake's requests
+		// wait at the gateway for one), but only for a while: a replica
+		// that never becomes ready (a crash loop) must not keep an idle
+		// function from zero for ever.
+		since, hold := in.UnreadySince, UnreadyHold(in.KeepAlive)
+		if since.IsZero() || since.After(now) {
+			since = now
+		}
+		if now.Sub(since) < hold {
+			return Verdict{Code: CodeRecentlyScaled, WouldIdleAt: since.Add(hold),
+				Reason: fmt.Sprintf("%d of %d replicas available: replicas are starting, so someone wants them", in.Available, in.Replicas)}
+		}
+		unready = fmt.Sprintf("; %d of %d replicas available for %s: not merely starting", in.Available, in.Replicas, now.Sub(since).Round(time.Second))
 	}
 	if !in.LastScaleUp.IsZero() && now.Sub(in.LastScaleUp) < in.KeepAlive {
 		return Verdict{Code: CodeRecentlyScaled, WouldIdleAt: in.LastScaleUp.Add(in.KeepAlive),
@@ -200,13 +228,30 @@ func Decide(in Input, now time.Time) Verdict {
 				quiet, in.KeepAlive, GatewayReplicaPoll, in.WakesSeenBy.UTC().Format(time.TimeOnly))}
 	}
 	v := Verdict{Idle: true, Code: CodeIdle, IdleSince: now.Add(-in.KeepAlive), WouldIdleAt: now,
-		Reason: quiet + " in the last " + in.KeepAlive.String()}
+		Reason: quiet + " in the last " + in.KeepAlive.String() + unready}
 	switch {
 	case !in.RefusedUntil.IsZero() && now.Before(in.RefusedUntil):
 		v.Code, v.Reason = CodeRefused, fmt.Sprintf("%s; provider refused zero, retry after %s", v.Reason, in.RefusedUntil.UTC().Format(time.RFC3339))
 		v.WouldIdleAt = in.RefusedUntil // only CodeIdle is acted on
 	}
 	return v
+}
+
+// GatewayReadyWait is how long the OpenFaaS gateway holds a request to a
+// function with no ready replica (MaxPollCount 1000 × FunctionPollInterval
+// 100ms) before it forwards it anyway, when it counts as started.
+const GatewayReadyWait = 100 * time.Second
+
+// UnreadyHold is how long replicas that are not ready hold off idling an
+// otherwise idle function, from the first listing that showed them so: the
+// keep-alive, and at least the gateway's wait for a ready replica and a
+// scrape (20 s) after it, so that a request held for a starting replica
+// (after a wake from zero with a slow image pull, say) starts, and shows,
+// before the function can be idled. A replica not ready for longer is not
+// merely starting (a crash loop, an image that cannot be pulled): it holds a
+// node for nobody, and the function is idled as a ready one would be.
+func UnreadyHold(keepAlive time.Duration) time.Duration {
+	return max(keepAlive, GatewayReadyWait+20*time.Second)
 }
 
 // formatG is fmt's %g of f. The reasons every function gets every cycle

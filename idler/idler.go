@@ -60,6 +60,10 @@ type Idler struct {
 	runStarted time.Time
 	// cycleWakes is this cycle's wakesSeenBy.
 	cycleWakes time.Time
+	// cycleNext is the schedule's next run after this cycle's now (set
+	// under cycleMu): a scheduled minimum starting by then is restored
+	// now (schedule_restore.go).
+	cycleNext time.Time
 	// toldListing is when the keep-alive policy was last told the
 	// listing (ListingObserver; guarded by cycleMu).
 	toldListing time.Time
@@ -119,6 +123,10 @@ type fnState struct {
 	// MinScheduleLabel, as label or annotation, so the cycle does not look
 	// for one (two lookups per function per cycle). In the same word.
 	noSchedule bool
+	// wakeUnsure: fnTimes.wokenAt is a listing that found the function
+	// running after a scale to zero whose outcome was unknown (listing.go),
+	// not one that found it at zero. In the same word.
+	wakeUnsure bool
 	seen       uint64 // last cycle number that listed it
 	// created is the listed CreatedAt in Unix nanoseconds (0: unknown; 8
 	// bytes, not a 24-byte time.Time, keeps fnState in its size class): a
@@ -145,37 +153,6 @@ func createdKey(at time.Time) int64 {
 // one's. The parse of the labels is kept: it is of the labels' content.
 func (st *fnState) renew(created int64, now time.Time) {
 	*st = fnState{firstSeen: now, created: created, seen: st.seen, noSchedule: st.noSchedule, parsed: st.parsed}
-}
-
-// fnTimes are a function's times that most functions never set.
-type fnTimes struct {
-	lastActive   time.Time
-	refusedUntil time.Time
-	// wokenAt: when a listing found it running again after one left it at
-	// zero. Someone woke it (the gateway's scale from zero, the scaler, a
-	// pre-warm), so requests are likely waiting for its replica and have
-	// not started yet.
-	wokenAt time.Time
-	// lastSeries: the last cycle whose activity had a gateway series for
-	// it; a series missing since then is vanished, not "never invoked".
-	lastSeries time.Time
-}
-
-// t returns a copy of st's times (all zero when it has none); write
-// through setTimes.
-func (st *fnState) t() fnTimes {
-	if st.times == nil {
-		return fnTimes{}
-	}
-	return *st.times
-}
-
-// setTimes returns st's times for writing, made on first need.
-func (st *fnState) setTimes() *fnTimes {
-	if st.times == nil {
-		st.times = new(fnTimes)
-	}
-	return st.times
 }
 
 // New validates cfg, applies defaults and registers the metrics.

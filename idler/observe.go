@@ -146,11 +146,22 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 			w.v = Verdict{Code: CodeMissingData, Reason: "re-check: " + o.MissingWhy}
 			continue
 		}
-		if o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
+		// A wake from zero the source shows only now (the gateway's replica
+		// poll scraped between the two queries) is evidence as much as an
+		// invocation: one the idler never listed at zero (woken before a
+		// restart, or zeroed by someone else and woken between two cycles)
+		// has requests waiting for its replica that have not started yet.
+		before := w.st.t().wokenAt
+		rememberWake(w, &parts[i])
+		woken := !w.st.t().wokenAt.Equal(before)
+		active := o.Started > 0 || o.Inflight > 0 || o.Queued > 0
+		if active {
 			// Only positive evidence counts: a series missing from the
 			// shorter window proves nothing new.
 			w.in.Observation = o
 			w.st.setTimes().lastActive = now
+		}
+		if active || woken {
 			w.v = Decide(w.input(d.cycleWakes), now)
 			w.v.Reason = "re-check: " + w.v.Reason
 			continue

@@ -16,4 +16,5 @@ func rememberWake(w *work, p *metricsource.FunctionActivity) {
 		return
 	}
 	w.st.setTimes().wokenAt = at
+	w.st.wakeUnsure = false // a wake the source saw
 }
