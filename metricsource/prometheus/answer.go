@@ -11,6 +11,7 @@ import (
 type answer struct {
 	status, errorType, errMsg string
 	warnings                  []string
+	partial                   bool // VictoriaMetrics' "isPartial" (partial.go)
 	resultType                string
 	series                    int // handed to each
 	// other: the result was not a list of series (a scalar's or a
@@ -38,6 +39,8 @@ func decodeAnswer(r io.Reader, each func(*sample)) (*answer, error) {
 			a.errMsg, err = s.label()
 		case "warnings":
 			a.warnings, err = s.labels()
+		case "isPartial":
+			a.partial, err = s.flag()
 		case "data":
 			err = a.readData(s, each)
 		default:
@@ -202,6 +205,21 @@ func (s *scanner) label() (string, error) {
 		return "vector", nil
 	}
 	return string(b), nil
+}
+
+// flag reads true, false, or null (false).
+func (s *scanner) flag() (bool, error) {
+	if _, err := s.peek(); err != nil {
+		return false, err
+	}
+	switch w := s.word(); string(w) {
+	case "true":
+		return true, nil
+	case "false", "null":
+		return false, nil
+	default:
+		return false, s.fail("%.40q where true or false was expected", w)
+	}
 }
 
 // labels reads a list of strings, or null.

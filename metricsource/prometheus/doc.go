@@ -22,5 +22,8 @@
 // Errors: unreachable server, timeouts, 5xx and unexpected responses wrap
 // metricsource.ErrUnavailable (callers treat every function as missing); a
 // query Prometheus rejects (bad PromQL, e.g. a malformed coverage selector)
-// is a plain error.
+// is a plain error. An answer that says it may lack series (a warning other
+// than a PromQL annotation: Thanos' partial response, a failed remote read;
+// VictoriaMetrics' isPartial) is not used: ErrUnavailable and ErrPartial,
+// with one WARN a minute (partial.go).
 package prometheus

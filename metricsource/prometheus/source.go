@@ -20,14 +20,15 @@ import (
 
 // Source answers metricsource questions from a Prometheus server.
 type Source struct {
-	cfg    Config
-	api    v1.API
-	client api.Client   // the query URL (vector.go)
-	http   *http.Client // instant vectors' queries, decoded as read (vector.go)
-	hints  sizeHints    // series per query's last answer (vector.go)
-	log    *slog.Logger
-	phase  phaseCache       // when they were last scraped (lastscrape.go)
-	now    func() time.Time // the phase cache's clock (lastscrape.go); time.Now
+	cfg     Config
+	api     v1.API
+	client  api.Client   // the query URL (vector.go)
+	http    *http.Client // instant vectors' queries, decoded as read (vector.go)
+	hints   sizeHints    // series per query's last answer (vector.go)
+	log     *slog.Logger
+	phase   phaseCache       // when they were last scraped (lastscrape.go)
+	now     func() time.Time // the phase cache's clock (lastscrape.go), and partial's; time.Now
+	partial partialLog       // rate-limits the warning about partial answers (partial.go)
 }
 
 var (
@@ -236,8 +237,10 @@ func queryAs[T model.Value](ctx context.Context, s *Source, expr, what string) (
 	if err != nil {
 		return zero, classify(err, expr)
 	}
-	if len(warnings) > 0 {
-		s.log.Debug("prometheus warnings", "query", expr, "warnings", warnings)
+	// The library's answer has no isPartial (VictoriaMetrics'): warnings
+	// only.
+	if err := s.checkComplete(expr, warnings, false); err != nil {
+		return zero, err
 	}
 	t, ok := v.(T)
 	if !ok {

@@ -129,9 +129,6 @@ func (s *Source) queryEach(ctx context.Context, expr string, each func(*sample))
 		}
 		return classify(&v1.Error{Type: typ, Msg: a.errMsg}, expr)
 	}
-	if len(a.warnings) > 0 {
-		s.log.Debug("prometheus warnings", "query", expr, "warnings", a.warnings)
-	}
 	if a.resultType == "" {
 		return classify(&v1.Error{Type: v1.ErrBadResponse, Msg: "no data in a successful answer"}, expr)
 	}
@@ -142,6 +139,12 @@ func (s *Source) queryEach(ctx context.Context, expr string, each func(*sample))
 	}
 	if a.other {
 		return classify(&v1.Error{Type: v1.ErrBadResponse, Msg: "a vector's result is not a list of series"}, expr)
+	}
+	// Checked once the answer is known to be well formed, so a malformed
+	// one is still named as such; its series, handed on already, are
+	// dropped with the error (readers.go).
+	if err := s.checkComplete(expr, a.warnings, a.partial); err != nil {
+		return err
 	}
 	s.hints.set(expr, a.series)
 	return nil
