@@ -13,6 +13,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -165,9 +166,9 @@ func firstStep(m model.Matrix) (model.Time, bool) {
 // function calls it never had then.
 func historyBegins(ctx context.Context, q RangeQuerier, first model.Time, step time.Duration) bool {
 	before := first.Time().Add(-step)
-	v, _, _, err := q.QueryRange(ctx, RebuildCoverageQuery(), v1.Range{Start: before, End: before, Step: step})
-	if err != nil {
-		return true
+	v, warnings, _, err := q.QueryRange(ctx, RebuildCoverageQuery(), v1.Range{Start: before, End: before, Step: step})
+	if err != nil || partialHistory(warnings) != nil {
+		return true // a partial answer cannot tell either
 	}
 	m, ok := v.(model.Matrix)
 	if !ok {
@@ -284,6 +285,28 @@ func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 	return zeroed, nil
 }
 
+// ErrPartialHistory is a rebuild refused because Prometheus' answer may
+// lack series (a Thanos store unreachable, a failed remote read: a warning
+// that is not a PromQL annotation, promql.PartialWarning). A store missing
+// part of the lookback merges idle times into longer ones, and a function
+// missing from it looks never called: learned, either is a plan nobody
+// chose. The controller then learns from now on, as when Prometheus is
+// down.
+var ErrPartialHistory = errors.New("the history may be partial")
+
+// partialHistory is ErrPartialHistory naming the first warning that says an
+// answer may lack series, or nil.
+func partialHistory(warnings []string) error {
+	w, more := promql.PartialWarning(warnings)
+	switch {
+	case w == "":
+		return nil
+	case more > 0:
+		return fmt.Errorf("%w: %s (and %d more warnings)", ErrPartialHistory, w, more)
+	}
+	return fmt.Errorf("%w: %s", ErrPartialHistory, w)
+}
+
 // errNotMatrix: a range query answered with something else.
 var errNotMatrix = errors.New("not a matrix")
 
@@ -295,7 +318,10 @@ var errNotMatrix = errors.New("not a matrix")
 // time order): the same series and values as one answer, each part within
 // the limit. Refused, the rebuild learned nothing at all, at every start.
 func queryRange(ctx context.Context, q RangeQuerier, query string, start, end time.Time, step time.Duration) (model.Matrix, error) {
-	v, _, _, err := q.QueryRange(ctx, query, v1.Range{Start: start, End: end, Step: step})
+	v, warnings, _, err := q.QueryRange(ctx, query, v1.Range{Start: start, End: end, Step: step})
+	if err == nil {
+		err = partialHistory(warnings)
+	}
 	if err != nil {
 		steps := int(end.Sub(start) / step) // after the first
 		if steps < 1 || !tooManySamples(err) {

@@ -3,10 +3,10 @@ package prometheus
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
@@ -38,36 +38,11 @@ import (
 // with metricsource.ErrUnavailable).
 var ErrPartial = errors.New("the answer may be partial")
 
-// Prefixes of PromQL's annotations (prometheus util/annotations:
-// PromQLInfo and PromQLWarning, each message starting "<prefix>: ").
-const (
-	annotationInfo    = "PromQL info:"
-	annotationWarning = "PromQL warning:"
-)
-
-// isAnnotation says whether w is PromQL's note on the query rather than a
-// word about missing data. Anything else counts as missing data, also
-// Prometheus' "N more warning annotations omitted" (AsStrings cuts the list
-// at 10, and what it cut is not said).
-func isAnnotation(w string) bool {
-	return strings.HasPrefix(w, annotationInfo) || strings.HasPrefix(w, annotationWarning)
-}
-
 // partialWhy is why an answer may lack series: its first warning that is
-// not an annotation (and how many more there are), or isPartial; "" when
-// nothing says so.
+// not a PromQL annotation (promql.PartialWarning, and how many more there
+// are), or isPartial; "" when nothing says so.
 func partialWhy(warnings []string, isPartial bool) string {
-	var why string
-	more := 0
-	for _, w := range warnings {
-		switch {
-		case isAnnotation(w):
-		case why == "":
-			why = w
-		default:
-			more++
-		}
-	}
+	why, more := promql.PartialWarning(warnings)
 	switch {
 	case why == "" && isPartial:
 		return `the server marked it "isPartial"`

@@ -164,7 +164,7 @@ func TestPartialLoadIsMissing(t *testing.T) {
 // "PromQL warning: …", as warnings in Prometheus 2.x or as infos in 3.x)
 // say nothing about missing data: the answers read as without them.
 // isPartial false (VictoriaMetrics' complete answer) changes nothing either.
-// Seen failing with isAnnotation always false: "Activity: … metrics source
+// Seen failing with promql.IsAnnotation always false: "Activity: … metrics source
 // unavailable: query …: the answer may be partial: PromQL info: metric might
 // not be a counter …".
 func TestAnnotationsChangeNothing(t *testing.T) {
