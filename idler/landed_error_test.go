@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -28,7 +29,10 @@ type landsThenFails struct {
 	left int
 }
 
-var errAfterLanding = errors.New("Post \"http://gateway:8080/system/scale-function/f\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
+// errAfterLanding is net/http's error for a response that timed out, as
+// the OpenFaaS client returns it.
+var errAfterLanding error = &url.Error{Op: "Post", URL: "http://gateway:8080/system/scale-function/f",
+	Err: errors.New("context deadline exceeded (Client.Timeout exceeded while awaiting headers)")}
 
 func (p *landsThenFails) after(ref provider.Ref, to uint64, err error) error {
 	p.mu.Lock()
