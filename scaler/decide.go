@@ -57,7 +57,7 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 func floor(spec *Spec, obs *Observation) (uint64, ReasonCode, string) {
 	lo, code, why := max(spec.Min, 1), CodeAtMin, ""
 	if !obs.quiet {
-		why = fmt.Sprintf("min %d", lo)
+		why = minWords(lo)
 	}
 	if obs.ScheduledMin > lo {
 		lo, code, why = obs.ScheduledMin, CodeScheduledMin, fmt.Sprintf("scheduled min %d", obs.ScheduledMin)
@@ -148,7 +148,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	// waiting for the controller's burst window to fill.
 	var target string // reason words; none for a quiet observation
 	if !obs.quiet {
-		target = fmt.Sprintf("target %g×%.2f", spec.Target, spec.TargetProportion)
+		target = targetWords(spec.Target, spec.TargetProportion)
 	}
 	// The burst reading's words, made where a reason names it (most loud
 	// decisions do not): burstWords.
@@ -214,7 +214,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	ready := obs.Available
 	var head string
 	if !obs.quiet {
-		head = fmt.Sprintf("%s %.4g%s over %s on %d ready", spec.Type, *load, src, target, ready)
+		head = headWords(spec.Type, *load, src, target, ready)
 	}
 
 	// Burst (Knative's panic mode): the short window needs far more than the
@@ -268,13 +268,12 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	case math.Abs(*load/per-float64(cur)) <= spec.Tolerance*float64(cur):
 		want, code = cur, CodeWithinTolerance
 		if loud {
-			why = fmt.Sprintf("%s: within ±%.0f%% of %d replicas' capacity %.4g → keep %d",
-				head, spec.Tolerance*100, cur, capacity, cur)
+			why = toleranceWords(head, spec.Tolerance*100, cur, capacity)
 		}
 	case rec == cur:
 		want, code = cur, CodeSteady
 		if loud {
-			why = fmt.Sprintf("%s needs %d → keep %d", head, rec, cur)
+			why = steadyWords(head, rec, cur)
 		}
 	case rec < cur:
 		code = CodeScaleDown
@@ -282,7 +281,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 			hi := min(h, cur)
 			want, code = hi, CodeStabilising
 			if loud {
-				why = fmt.Sprintf("%s wants %d; highest in the %v window is %d → %d", head, rec, spec.DownWindow, h, hi)
+				why = stabilisingWords(head, rec, spec.DownWindow, h, hi)
 				if h > cur {
 					why = fmt.Sprintf("%s wants %d; highest in the %v window is %d, above the current %d: keep %d", head, rec, spec.DownWindow, h, cur, hi)
 				}
@@ -292,7 +291,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	if loud && why == "" {
 		// A scale up, or down without a higher recommendation in the
 		// window (worded here, not before the cases that word their own).
-		why = fmt.Sprintf("%s → %d", head, rec)
+		why = toWords(head, rec)
 	}
 	d.Replicas, d.Code, d.Reason = want, code, why
 	limitAndClamp(spec, obs, &d, head)

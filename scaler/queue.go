@@ -39,9 +39,9 @@ func stableSource(spec Spec, w time.Duration, part metricsource.Part) string {
 	case metricsource.TypeQueue:
 		return " (backlog now)"
 	case metricsource.TypeCapacity:
-		return fmt.Sprintf(" (%v peak%s)", w, partWords(part))
+		return windowSourceWords(w, true, part)
 	}
-	return fmt.Sprintf(" (%v avg)", w)
+	return windowSourceWords(w, false, part)
 }
 
 // burstSource is where a decision's burst reading came from, worded only
