@@ -33,3 +33,39 @@ func (c *dueCache) at(p *Policy, i, n int, ref provider.Ref) *history {
 	}
 	return h
 }
+
+// seqCache is KeepAlive's cache (issue 12: the trace replay). The idler
+// asks about every function every cycle, one call per function in its
+// listing's order, without saying where in it the function is: the cache
+// guesses the place after the last one asked (or the first, for a new
+// cycle), and remembers what the function asked there resolved to, instead
+// of hashing every ref into fns again. A guess that misses asks the map and
+// remembers the answer in the guessed place. Its histories are valid as
+// dueCache's are (Listed empties both). Up to keptAtZero places.
+type seqCache struct {
+	refs []provider.Ref
+	hs   []*history
+	next int // the place guessed for the next call
+}
+
+// get is ref's history; mu is held.
+func (c *seqCache) get(p *Policy, ref provider.Ref) *history {
+	i := c.next
+	if (i >= len(c.refs) || c.refs[i] != ref) && len(c.refs) > 0 && c.refs[0] == ref {
+		i = 0 // a new cycle
+	}
+	c.next = i + 1
+	if i < len(c.refs) && c.refs[i] == ref {
+		return c.hs[i]
+	}
+	h := p.get(ref)
+	switch {
+	case i < len(c.refs):
+		c.refs[i], c.hs[i] = ref, h
+	case i == len(c.refs) && i < keptAtZero:
+		c.refs, c.hs = append(c.refs, ref), append(c.hs, h)
+	default:
+		c.next = 0 // past the places kept: the next call guesses the first
+	}
+	return h
+}

@@ -1,6 +1,9 @@
 package keepalive
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +78,52 @@ func TestPlanWordsAreMadeWhenRead(t *testing.T) {
 	}
 	if got, _ := pol.Plan(ref, 15*time.Minute, now); got != want {
 		t.Errorf("plan after the idler's replan %+v, want %+v", got, want)
+	}
+}
+
+// TestKeepAliveCacheIsTheMap: KeepAlive's sequential cache resolves every
+// ref to the history the map holds for it, through cycles in the same
+// order, other orders, fewer and more functions, and functions forgotten
+// (Listed) and seen again, whose new histories it must not confuse with
+// the old ones.
+func TestKeepAliveCacheIsTheMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	pol, err := New(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := make([]provider.Ref, 12)
+	for i := range refs {
+		refs[i] = provider.Ref{Name: fmt.Sprintf("fn%d", i), Namespace: "openfaas-fn"}
+	}
+	now := time.Unix(1_700_000_000, 0)
+	asked := slices.Clone(refs)
+	for cycle := range 400 {
+		now = now.Add(30 * time.Second)
+		switch r := rng.IntN(10); {
+		case r == 0:
+			rng.Shuffle(len(asked), func(i, j int) { asked[i], asked[j] = asked[j], asked[i] })
+		case r == 1 && len(asked) > 1:
+			i := rng.IntN(len(asked))
+			asked = slices.Delete(asked, i, i+1)
+		case r == 2:
+			asked = append(asked, refs[rng.IntN(len(refs))]) // sometimes twice
+		case r == 3:
+			// Forget the unasked: listed once, then an hour later.
+			in := func(ref provider.Ref) bool { return slices.Contains(asked, ref) }
+			pol.Listed(now, in)
+			now = now.Add(ForgetAfter)
+			pol.Listed(now, in)
+		}
+		serves := float64(cycle%7 + 1) // KeepAlive writes it into the history it resolved
+		for _, ref := range asked {
+			pol.KeepAlive(ref, 15*time.Minute, serves, now)
+			pol.mu.Lock()
+			h := pol.fns[ref]
+			pol.mu.Unlock()
+			if h == nil || h.serves != float32(serves) {
+				t.Fatalf("cycle %d: KeepAlive(%v) resolved to another history than the map's", cycle, ref)
+			}
+		}
 	}
 }

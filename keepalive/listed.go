@@ -43,9 +43,9 @@ func (p *Policy) Listed(now time.Time, listed func(provider.Ref) bool) (forgotte
 	}
 	p.unlisted = unlisted
 	if forgotten > 0 {
-		// Due's positional cache may hold a forgotten history: a function
-		// deployed again under the name would learn into a new one.
-		p.due = dueCache{}
+		// Due's and KeepAlive's caches may hold a forgotten history: a
+		// function deployed again under the name would learn into a new one.
+		p.due, p.seq = dueCache{}, seqCache{}
 	}
 	return forgotten
 }

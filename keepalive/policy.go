@@ -22,6 +22,7 @@ type Policy struct {
 	scratch, wscratch []float64
 	bufs              buffers // the planner's working arrays, reused under mu
 	due               dueCache
+	seq               seqCache // KeepAlive's
 	// unknownTo is the end of the latest span whose invocations are not
 	// known (Unknown): no idle time is learned across it.
 	unknownTo time.Time
@@ -287,7 +288,7 @@ func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (
 // the idler first told it (the pre-warmer's, right after a start) count 1.
 func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves float64, now time.Time) (time.Duration, string) {
 	p.mu.Lock()
-	h := p.get(ref) // one lookup for both: the idler asks of every function every cycle
+	h := p.seq.get(p, ref) // one lookup for both: the idler asks of every function every cycle
 	if v := float32(serves); v != h.serves {
 		h.serves, h.planned = v, false
 	}
