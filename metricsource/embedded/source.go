@@ -53,7 +53,9 @@ func New(cfg Config) (*Source, error) {
 	log = log.With("source", "embedded")
 	// The arrivals' mean duration looks this far back at every scrape.
 	retention := max(cfg.Retention, MeanDurationWindow+2*cfg.Interval)
-	return &Source{cfg: cfg, clock: clk, log: log, st: newStore(cfg.DefaultNamespace, log), retention: retention}, nil
+	s := &Source{cfg: cfg, clock: clk, log: log, st: newStore(cfg.DefaultNamespace, log), retention: retention}
+	s.st.gaps.over = s.maxGap().Nanoseconds()
+	return s, nil
 }
 
 // Observe records samples as one successful scrape at now. Run and

@@ -116,6 +116,13 @@ type function struct {
 	memoPart metricsource.Part
 	memoHas  bool // the memo's present
 	memoSet  bool
+	// seenN counts the series seen at the scrape seenSeq, and minDrop is
+	// the earliest drop of a series with two points or more as of sweep's
+	// last walk over them and the points added since (0: walk them): see
+	// settled.
+	seenSeq uint64
+	seenN   int
+	minDrop int64
 }
 
 // loadChanged records a change at t of a series peak reads.
@@ -186,6 +193,18 @@ type store struct {
 	added   uint64
 	aligned refCache
 	scraped nameCache
+	gaps    gapList // the gaps between scrapes covered looks for
+	walkAll bool    // sweep walks the series of settled functions too (tests)
+	// all is fns' entries as a slice, in the order they were added: sweep
+	// visits every function at every scrape, and iterating the map was a
+	// fifth of the sweep. Only ingest adds and only sweep deletes.
+	all []storedFn
+}
+
+// storedFn is one entry of store.fns.
+type storedFn struct {
+	ref provider.Ref
+	fn  *function
 }
 
 func newStore(defaultNS string, log *slog.Logger) *store {
@@ -230,6 +249,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 	}
 	st.seq++
 	st.scrapes = append(st.scrapes, t)
+	st.gaps.scraped(prevScrape, t)
 	// A scrape lists a function's series together: the last function_name
 	// resolved answers the next sample without two map lookups.
 	var lastName string
@@ -265,6 +285,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 				if fn == nil {
 					fn = &function{series: make([]series, 0, 3)}
 					st.fns[ref] = fn
+					st.all = append(st.all, storedFn{ref: ref, fn: fn})
 					st.added++
 				}
 				st.scraped.set(k, smp.FunctionName, fn)
@@ -290,7 +311,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			s = fn.add(key)
 		}
 		prev, was := s.add(t, smp.Value)
-		s.seen = st.seq
+		fn.mark(s, st.seq)
 		if kind == kindInflight && (!was || smp.Value != prev) {
 			fn.loadChanged(t) // a new point (add returns the value itself when it kept none)
 		}
@@ -382,7 +403,7 @@ func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64) {
 	if prev, was := s.add(t, v); !was || prev != v {
 		fn.loadChanged(t)
 	}
-	s.seen = seq
+	fn.mark(s, seq)
 }
 
 // arrivalsSeries is fn's one derived arrivals series (nil: none yet),
@@ -416,70 +437,6 @@ func (fn *function) meanDuration(from, to int64) (float64, bool) {
 		return 0, false
 	}
 	return sum / count, true
-}
-
-// sweep records each function's arrivals in the interval since prev, marks
-// series missing from the scrape at t as absent and drops history older
-// than cutoff (keeping one point before it as a baseline).
-//
-// The duration histogram is read only for the mean over MeanDurationWindow
-// and the arrivals only for capacity windows, so their series keep no
-// more than that: a busy function's series change at every scrape, and the
-// retention the idler's windows ask for can be hours.
-func (st *store) sweep(t, prev, cutoff int64) {
-	meanFrom := st.baseline(t, MeanDurationWindow)
-	meanCut := max(cutoff, t-MeanDurationWindow.Nanoseconds())
-	arrivalsCut := cutoff
-	if st.capacityWindow > 0 {
-		arrivalsCut = max(cutoff, t-st.capacityWindow.Nanoseconds())
-	}
-	forgot := false
-	for ref, fn := range st.fns {
-		fn.arrivals(t, prev, meanFrom, st.seq)
-		kept := fn.series[:0]
-		for i := range fn.series {
-			s := &fn.series[i]
-			if s.seen != st.seq && s.markAbsent(t) && s.key.kind.readsLoad() {
-				fn.loadChanged(t)
-			}
-			cut := cutoff
-			switch s.key.kind {
-			case kindSecondsSum, kindSecondsCount:
-				cut = meanCut
-			case kindArrivals:
-				cut = arrivalsCut
-			}
-			// A series dropped here ends in an absence, which its last
-			// change recorded: peak reads nothing from it either way.
-			if !s.prune(cut) {
-				// Kept in place (most series, most scrapes) or moved down
-				// over a dropped one: every series copied onto itself at
-				// every scrape was a fiftieth of the 1,000-function replay.
-				if n := len(kept); n != i {
-					fn.series[n] = *s
-				}
-				kept = fn.series[:len(kept)+1]
-			}
-		}
-		clear(fn.series[len(kept):])
-		fn.series = kept
-		if len(fn.series) == 0 && fn.lastStarted < cutoff && fn.lastTotal < cutoff {
-			delete(st.fns, ref)
-			fn.gone, forgot = true, true
-		}
-	}
-	if forgot && len(st.refs) > 2*len(st.fns)+refsSlack {
-		// The names of forgotten functions (a function has one or two:
-		// bare and qualified): start the cache again rather than keep
-		// every name ever scraped. A new map, not clear: a cleared map
-		// keeps its size. The names still scraped are parsed once more.
-		st.refs = make(map[string]provider.Ref, 2*len(st.fns))
-	}
-	i := sort.Search(len(st.scrapes), func(i int) bool { return st.scrapes[i] > cutoff })
-	if i > 1 {
-		n := copy(st.scrapes, st.scrapes[i-1:])
-		st.scrapes = st.scrapes[:n]
-	}
 }
 
 // baseline is the latest scrape at or before t-window, or the first scrape
@@ -525,12 +482,22 @@ func (st *store) covered(now time.Time, window, maxGap time.Duration) string {
 	case t-st.scrapes[j-1] > g:
 		return fmt.Sprintf("no scrape of the gateway for the last %s (longest allowed gap %s)", time.Duration(t-st.scrapes[j-1]).Round(time.Millisecond), maxGap)
 	}
-	// Gaps from the scrape before the window's start up to the last one.
-	for k := i; k < j; k++ {
-		if d := st.scrapes[k] - st.scrapes[k-1]; d > g {
-			return fmt.Sprintf("a %s gap without a successful scrape of the gateway within the last %s (longest allowed %s)",
-				time.Duration(d).Round(time.Millisecond), window, maxGap)
+	// The first gap from the scrape before the window's start up to the
+	// last one: from the gaps listed, or a walk over the scrapes.
+	var d int64
+	if i < j {
+		var known bool
+		if d, known = st.gaps.firstIn(g, st.scrapes[i], st.scrapes[j-1]); !known {
+			for k := i; k < j && d == 0; k++ {
+				if dk := st.scrapes[k] - st.scrapes[k-1]; dk > g {
+					d = dk
+				}
+			}
 		}
+	}
+	if d > 0 {
+		return fmt.Sprintf("a %s gap without a successful scrape of the gateway within the last %s (longest allowed %s)",
+			time.Duration(d).Round(time.Millisecond), window, maxGap)
 	}
 	return ""
 }

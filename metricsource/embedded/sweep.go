@@ -1,0 +1,118 @@
+package embedded
+
+import (
+	"math"
+	"sort"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// The sweep after each scrape: arrivals derived, absences marked, history
+// past the retention dropped; and how a function that needs none of it is
+// told from one that does (settled), so that it is skipped.
+
+// mark records that s, one of fn's series, was seen at the scrape seq (and
+// given its value: drop may have moved).
+func (fn *function) mark(s *series, seq uint64) {
+	if s.seen != seq {
+		if fn.seenSeq != seq {
+			fn.seenSeq, fn.seenN = seq, 0
+		}
+		fn.seenN++
+		s.seen = seq
+	}
+	if len(s.pts) > 1 && s.drop < fn.minDrop {
+		fn.minDrop = s.drop
+	}
+}
+
+// settled reports whether sweep's walk over fn's series at the scrape seq
+// would change nothing, given that no series is cut later than maxCut:
+// every series was seen (none to mark absent, and none is an absence
+// alone, which a series seen has a value), and none has a second point at
+// or before the cut (prune drops nothing). Most functions, most scrapes:
+// idle ones keep one point a series. Walking them was over a third of
+// the sweep's time in a trace replay.
+func (fn *function) settled(seq uint64, maxCut int64) bool {
+	return fn.seenSeq == seq && fn.seenN == len(fn.series) && fn.minDrop > maxCut
+}
+
+// sweep records each function's arrivals in the interval since prev, marks
+// series missing from the scrape at t as absent and drops history older
+// than cutoff (keeping one point before it as a baseline).
+//
+// The duration histogram is read only for the mean over MeanDurationWindow
+// and the arrivals only for capacity windows, so their series keep no
+// more than that: a busy function's series change at every scrape, and the
+// retention the idler's windows ask for can be hours.
+func (st *store) sweep(t, prev, cutoff int64) {
+	meanFrom := st.baseline(t, MeanDurationWindow)
+	meanCut := max(cutoff, t-MeanDurationWindow.Nanoseconds())
+	arrivalsCut := cutoff
+	if st.capacityWindow > 0 {
+		arrivalsCut = max(cutoff, t-st.capacityWindow.Nanoseconds())
+	}
+	maxCut := max(cutoff, meanCut, arrivalsCut)
+	forgot := false
+	all := st.all[:0] // the functions kept, moved down over those forgotten
+	for _, e := range st.all {
+		fn := e.fn
+		fn.arrivals(t, prev, meanFrom, st.seq)
+		if !st.walkAll && fn.settled(st.seq, maxCut) {
+			all = append(all, e) // it has series: not forgotten
+			continue
+		}
+		minDrop := int64(math.MaxInt64)
+		kept := fn.series[:0]
+		for i := range fn.series {
+			s := &fn.series[i]
+			if s.seen != st.seq && s.markAbsent(t) && s.key.kind.readsLoad() {
+				fn.loadChanged(t)
+			}
+			cut := cutoff
+			switch s.key.kind {
+			case kindSecondsSum, kindSecondsCount:
+				cut = meanCut
+			case kindArrivals:
+				cut = arrivalsCut
+			}
+			// A series dropped here ends in an absence, which its last
+			// change recorded: peak reads nothing from it either way.
+			if !s.prune(cut) {
+				// Kept in place (most series, most scrapes) or moved down
+				// over a dropped one: every series copied onto itself at
+				// every scrape was a fiftieth of the 1,000-function replay.
+				if n := len(kept); n != i {
+					fn.series[n] = *s
+				}
+				kept = fn.series[:len(kept)+1]
+				if len(s.pts) > 1 {
+					minDrop = min(minDrop, s.drop)
+				}
+			}
+		}
+		clear(fn.series[len(kept):])
+		fn.series, fn.minDrop = kept, minDrop
+		if len(fn.series) == 0 && fn.lastStarted < cutoff && fn.lastTotal < cutoff {
+			delete(st.fns, e.ref)
+			fn.gone, forgot = true, true
+			continue
+		}
+		all = append(all, e)
+	}
+	clear(st.all[len(all):]) // no forgotten function pinned
+	st.all = all
+	if forgot && len(st.refs) > 2*len(st.fns)+refsSlack {
+		// The names of forgotten functions (a function has one or two:
+		// bare and qualified): start the cache again rather than keep
+		// every name ever scraped. A new map, not clear: a cleared map
+		// keeps its size. The names still scraped are parsed once more.
+		st.refs = make(map[string]provider.Ref, 2*len(st.fns))
+	}
+	i := sort.Search(len(st.scrapes), func(i int) bool { return st.scrapes[i] > cutoff })
+	if i > 1 {
+		n := copy(st.scrapes, st.scrapes[i-1:])
+		st.scrapes = st.scrapes[:n]
+		st.gaps.prune(st.scrapes[0])
+	}
+}

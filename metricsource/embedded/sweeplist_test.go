@@ -1,0 +1,122 @@
+package embedded
+
+import (
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestSweepsListIsTheMap: the list sweep walks holds exactly the store's
+// functions, each once, through functions appearing under one or two names,
+// vanishing past the retention and coming back.
+func TestSweepsListIsTheMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	st := newStore("openfaas-fn", nil)
+	names := []string{"a", "b", "c", "d", "a.openfaas-fn", "e.other", "f"}
+	counts := make([]float64, len(names))
+	at := time.Unix(1_700_000_000, 0)
+	for scrape := range 2000 {
+		at = at.Add(time.Second)
+		var samples []Sample
+		for i, n := range names {
+			if rng.IntN(4) != 0 {
+				continue // not on this page
+			}
+			counts[i] += float64(rng.IntN(2))
+			samples = append(samples, Sample{Metric: MetricStarted, FunctionName: n, Value: counts[i]})
+			if rng.IntN(2) == 0 {
+				samples = append(samples, Sample{Metric: MetricInflight, FunctionName: n, Value: float64(rng.IntN(3))})
+			}
+		}
+		if rng.IntN(50) == 0 {
+			samples = nil // a page without functions: all may go
+		}
+		st.ingest(at, samples, time.Duration(1+rng.IntN(20))*time.Second)
+		if len(st.all) != len(st.fns) {
+			t.Fatalf("scrape %d: the list holds %d functions, the map %d", scrape, len(st.all), len(st.fns))
+		}
+		for _, e := range st.all {
+			if st.fns[e.ref] != e.fn || e.fn.gone {
+				t.Fatalf("scrape %d: the list's %v is not the map's", scrape, e.ref)
+			}
+		}
+	}
+}
+
+// TestSettledFunctionsAreWhatWalkingGives: sweep's skip of the functions
+// whose series it would not change (function.settled) leaves the store as
+// walking every function's series leaves it, through random gateways:
+// counters that move or stand, series missing from scrapes and coming
+// back, non-finite samples, duplicates, the duration histogram (and so the
+// arrivals), functions vanishing past the retention, and capacity windows.
+func TestSettledFunctionsAreWhatWalkingGives(t *testing.T) {
+	same := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+	names := []string{"a", "b", "c", "d.openfaas-fn", "d"}
+	for run := range 60 {
+		rng := rand.New(rand.NewPCG(uint64(run), 25))
+		log := slog.New(slog.DiscardHandler)
+		skip, walk := newStore("openfaas-fn", log), newStore("openfaas-fn", log)
+		walk.walkAll = true
+		if rng.IntN(2) == 0 {
+			skip.capacityWindow, walk.capacityWindow = 20*time.Second, 20*time.Second
+		}
+		retention := time.Duration(10+rng.IntN(60)) * time.Second
+		vals := map[string]float64{}
+		at := time.Unix(1_700_000_000, 0)
+		for scrape := range 300 {
+			at = at.Add(time.Duration(1+rng.IntN(3)) * time.Second)
+			var samples []Sample
+			for _, n := range names {
+				if rng.IntN(6) == 0 {
+					continue // the function is not on this page
+				}
+				busy := rng.IntN(3) == 0
+				for _, m := range []string{MetricTotal, MetricStarted, MetricInflight, MetricSecondsSum, MetricSecondsCount} {
+					key := n + m
+					if busy && rng.IntN(2) == 0 {
+						vals[key] += float64(rng.IntN(3))
+					}
+					v := vals[key]
+					switch rng.IntN(40) {
+					case 0:
+						continue // this series missing
+					case 1:
+						v = math.NaN()
+					case 2:
+						vals[key] = 0 // a reset
+					}
+					code := ""
+					if m != MetricStarted && m != MetricInflight {
+						code = "200"
+					}
+					samples = append(samples, Sample{Metric: m, FunctionName: n, Code: code, Value: v})
+					if rng.IntN(60) == 0 {
+						samples = append(samples, samples[len(samples)-1]) // a duplicate
+					}
+				}
+			}
+			skip.ingest(at, samples, retention)
+			walk.ingest(at, samples, retention)
+			if len(skip.fns) != len(walk.fns) {
+				t.Fatalf("run %d, scrape %d: %d functions, walking every one %d", run, scrape, len(skip.fns), len(walk.fns))
+			}
+			for ref, w := range walk.fns {
+				s := skip.fns[ref]
+				if s == nil || len(s.series) != len(w.series) || s.loadAt != w.loadAt || s.memoSet != w.memoSet {
+					t.Fatalf("run %d, scrape %d: %v differs from walking every function", run, scrape, ref)
+				}
+				for i := range w.series {
+					a, b := &s.series[i], &w.series[i]
+					if a.key != b.key || a.seen != b.seen || a.lastT != b.lastT || !same(a.last, b.last) ||
+						(len(a.pts) > 1 && a.drop != b.drop) ||
+						!slices.EqualFunc(a.pts, b.pts, func(p, q point) bool { return p.t == q.t && same(p.v, q.v) && p.c == q.c }) {
+						t.Fatalf("run %d, scrape %d: %v's series %v: %v, walking every function %v", run, scrape, ref, b.key, a.pts, b.pts)
+					}
+				}
+			}
+		}
+	}
+}
