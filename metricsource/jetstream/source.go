@@ -22,6 +22,9 @@ type Source struct {
 	cfg Config
 	nc  *nats.Conn
 	log *slog.Logger
+	// afterPage, when set (tests), is called after each page of the
+	// consumer listing with the next page's offset.
+	afterPage func(next int)
 }
 
 var _ metricsource.QueueReader = (*Source)(nil)
@@ -111,6 +114,13 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 	// only the messages published to it.
 	perFilter := map[string]float64{}
 	subj := apiPrefix + "CONSUMER.LIST." + s.cfg.Stream
+	// The server lists the consumers by name and each page from an offset:
+	// one added or deleted between two pages shifts the rest, and a
+	// consumer at the page's edge is read twice or not at all (its function
+	// absent, which reads as no queue). A total that changes from page to
+	// page says so, and the listing is asked again; listings that keep
+	// changing fail the read.
+	total, listings := -1, 1
 	offset := 0
 	for {
 		req := fmt.Appendf(nil, `{"offset":%d}`, offset)
@@ -138,10 +148,24 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 				return nil, err
 			}
 		}
+		if total >= 0 && page.Total != total {
+			if listings == maxListings {
+				return nil, fmt.Errorf("list consumers of stream %s: the consumers changed during each of %d listings (total %d, then %d)",
+					s.cfg.Stream, maxListings, total, page.Total)
+			}
+			listings++
+			total, offset = -1, 0
+			clear(perFilter)
+			continue
+		}
+		total = page.Total
 		for _, c := range page.Consumers {
 			s.add(perFilter, c)
 		}
 		offset += len(page.Consumers)
+		if s.afterPage != nil {
+			s.afterPage(offset)
+		}
 		if len(page.Consumers) == 0 || offset >= page.Total {
 			out := metricsource.Values{}
 			for filter, v := range perFilter {
@@ -152,6 +176,10 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 		}
 	}
 }
+
+// maxListings bounds how often one read lists the consumers again because
+// they changed between two pages (Queued).
+const maxListings = 3
 
 // streamExists asks for the stream's info: an error when it cannot be read
 // or does not exist.
