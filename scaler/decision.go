@@ -114,6 +114,11 @@ type State struct {
 	// from RampFrom replicas at RampStart to min at RampStart + DownWindow.
 	RampFrom  uint64    `json:"ramp_from,omitempty"`
 	RampStart time.Time `json:"ramp_start,omitzero"`
+	// StepByRule: the generated step alert (scaling_type "step") fires for
+	// the function. Alerts without a scaling_type (OpenFaaS CE's
+	// APIHighInvocationRate, which `rules --ce-compatible` routes here too)
+	// then neither step nor start the way down: one condition, one step.
+	StepByRule bool `json:"step_by_rule,omitempty"`
 	// AlertLoadAt is the last evaluation whose count rested on an alert's
 	// load, AlertBase the count before that evidence started; without other
 	// load data the count returns to AlertBase one evidence window later.

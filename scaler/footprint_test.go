@@ -160,6 +160,8 @@ func TestSameStateSeesEveryField(t *testing.T) {
 			f.SetInt(7)
 		case reflect.Struct:
 			f.Set(reflect.ValueOf(at))
+		case reflect.Bool:
+			f.SetBool(true)
 		default:
 			t.Fatalf("State.%s is a %s: teach this test and sameState about it", v.Type().Field(i).Name, f.Kind())
 		}

@@ -39,6 +39,8 @@ func filled[T any](t *testing.T) T {
 			f.SetString("value " + string(rune('a'+i)))
 		case uint64:
 			f.SetUint(uint64(n))
+		case bool:
+			f.SetBool(true)
 		case Direction:
 			f.SetInt(int64(Up))
 		case metricsource.Part:

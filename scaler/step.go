@@ -31,6 +31,12 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	lo, _, _ := floor(&spec, &obs)
 
 	switch {
+	case besideRule(sig, &d):
+		d.Code = CodeDuplicate
+		if !obs.quiet {
+			d.Reason = besideRuleWords(sig, cur)
+		}
+		return clampStep(spec, obs, d)
 	case earlierInstance(sig, &st):
 		d.Code = CodeSteady
 		if !obs.quiet {
@@ -115,6 +121,11 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		if !obs.quiet {
 			d.Reason = fmt.Sprintf("exact CE, no alert: keep %d", cur)
 		}
+	case besideRule(sig, &d):
+		d.Code = CodeDuplicate
+		if !obs.quiet {
+			d.Reason = "exact CE: " + besideRuleWords(sig, cur)
+		}
 	case earlierInstance(sig, &st):
 		d.Code = CodeSteady
 		if !obs.quiet {
@@ -146,6 +157,30 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	}
 	d.Recommended = d.Replicas
 	return d
+}
+
+// besideRule records in d whether the generated step alert fires (a signal
+// with scaling_type "step" sets or clears State.StepByRule) and reports
+// whether sig is an alert without a scaling_type while it does. With `rules
+// --ce-compatible` both the generated FunctionStepRateHigh and OpenFaaS CE's
+// APIHighInvocationRate reach the controller for one condition, each in its
+// own AlertManager group and repeated on its own timer: each stepped (twice
+// the factor's pace), and CE's resolution started the way down (exact CE:
+// dropped to min) under the generated alert still firing. CE's alert alone
+// (no generated rule loaded) still drives step mode.
+func besideRule(sig *Signal, d *Decision) bool {
+	switch {
+	case sig == nil:
+		return false
+	case sig.ScalingType == TypeStep:
+		d.Next.StepByRule = sig.Status == Firing
+		return false
+	}
+	return sig.ScalingType == "" && d.Next.StepByRule
+}
+
+func besideRuleWords(sig *Signal, cur uint64) string {
+	return fmt.Sprintf("alert %s %s beside the generated step alert, which fires: one condition steps once; keep %d", sig.AlertName, sig.Status, cur)
 }
 
 // stepSize is step mode's step, ceil(max × factor / 100), computed on the
