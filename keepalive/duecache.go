@@ -21,17 +21,26 @@ func (c *dueCache) at(p *Policy, i, n int, ref provider.Ref) *history {
 		c.refs, c.hs = nil, nil
 		return p.get(ref)
 	}
+	h, _ := c.place(p, i, ref)
+	return h
+}
+
+// place is ref's history, remembered at place i when i is a place held or
+// the next one, up to keptAtZero; false when i is past them. mu is held.
+func (c *dueCache) place(p *Policy, i int, ref provider.Ref) (*history, bool) {
 	if i < len(c.refs) && c.refs[i] == ref {
-		return c.hs[i]
+		return c.hs[i], true
 	}
 	h := p.get(ref)
 	switch {
 	case i < len(c.refs):
 		c.refs[i], c.hs[i] = ref, h
-	case i == len(c.refs):
+	case i == len(c.refs) && i < keptAtZero:
 		c.refs, c.hs = append(c.refs, ref), append(c.hs, h)
+	default:
+		return h, false
 	}
-	return h
+	return h, true
 }
 
 // seqCache is KeepAlive's cache (issue 12: the trace replay). The idler
@@ -43,8 +52,7 @@ func (c *dueCache) at(p *Policy, i, n int, ref provider.Ref) *history {
 // remembers the answer in the guessed place. Its histories are valid as
 // dueCache's are (Listed empties both). Up to keptAtZero places.
 type seqCache struct {
-	refs []provider.Ref
-	hs   []*history
+	dueCache
 	next int // the place guessed for the next call
 }
 
@@ -55,16 +63,8 @@ func (c *seqCache) get(p *Policy, ref provider.Ref) *history {
 		i = 0 // a new cycle
 	}
 	c.next = i + 1
-	if i < len(c.refs) && c.refs[i] == ref {
-		return c.hs[i]
-	}
-	h := p.get(ref)
-	switch {
-	case i < len(c.refs):
-		c.refs[i], c.hs[i] = ref, h
-	case i == len(c.refs) && i < keptAtZero:
-		c.refs, c.hs = append(c.refs, ref), append(c.hs, h)
-	default:
+	h, kept := c.place(p, i, ref)
+	if !kept {
 		c.next = 0 // past the places kept: the next call guesses the first
 	}
 	return h
