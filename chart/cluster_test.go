@@ -169,9 +169,14 @@ func TestClusterServerSideApply(t *testing.T) {
 		{"everything on", everythingOn},
 		{"podmonitor", []string{"podMonitor.enabled=true", "podMonitor.labels.release=prometheus"}},
 		{"openfaas", []string{"provider=openfaas", "prometheusRule.enabled=true", "prometheusRule.scrapeInterval=1s"}},
+		{"kube-prometheus-stack example", kpsSets},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, d := range decode(t, mustTemplate(t, nil, tc.sets...)) {
+			var values []string
+			if tc.name == "kube-prometheus-stack example" {
+				values = []string{filepath.Join(chartDir, "examples", "kube-prometheus-stack.yaml")}
+			}
+			for _, d := range decode(t, mustTemplate(t, values, tc.sets...)) {
 				u := toUnstructured(t, d.Object)
 				if err := a.apply(t.Context(), u); err != nil {
 					t.Errorf("server-side apply %s %s/%s (%s): %v", u.GetKind(), u.GetNamespace(), u.GetName(), d.Source, err)

@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
 )
@@ -38,24 +40,10 @@ func TestClusterHelmInstallNotesAndUpgrade(t *testing.T) {
 		if !strings.Contains(notes, url) {
 			t.Errorf("NOTES lack the webhook URL %s:\n%s", url, notes)
 		}
-		// The snippet is the block indented by four spaces after "2.".
-		_, rest, _ := strings.Cut(notes, "\n2. ")
-		var snippet []string
-		started := false
-		for line := range strings.SplitSeq(rest, "\n") {
-			s, ok := strings.CutPrefix(line, "    ")
-			switch {
-			case ok:
-				started = true
-				snippet = append(snippet, s)
-			case started && strings.TrimSpace(line) != "":
-				goto parse
-			}
-		}
-	parse:
-		s, err := rules.ParseAlertmanagerSnippet([]byte(strings.Join(snippet, "\n")))
+		snippet := notesSnippet(notes)
+		s, err := rules.ParseAlertmanagerSnippet([]byte(snippet))
 		if err != nil {
-			t.Fatalf("snippet in NOTES does not parse: %v\n%s", err, strings.Join(snippet, "\n"))
+			t.Fatalf("snippet in NOTES does not parse: %v\n%s", err, snippet)
 		}
 		if len(s.Receivers) != 1 || len(s.Receivers[0].WebhookConfigs) != 1 || s.Receivers[0].WebhookConfigs[0].URL != url {
 			t.Errorf("snippet receivers = %+v; want one webhook to %s", s.Receivers, url)
@@ -87,6 +75,63 @@ func TestClusterHelmInstallNotesAndUpgrade(t *testing.T) {
 	// OpenFaaS's AlertManager has the basic-auth Secret at /var/secrets
 	// (reference/openfaas.md); the snippet pasted as printed must work there.
 	checkNotes(notes, "http://gw-faas-autoscaler.helm-release:8080/system/alert", "/var/secrets/basic-auth-password")
+
+	// The provider kubernetes reusing OpenFaaS's basic-auth Secret for the
+	// webhook (so OpenFaaS's own AlertManager, which mounts it at
+	// /var/secrets, can authenticate): the password file is where that
+	// AlertManager has it.
+	notes = install("shared", "kubernetes.namespaces={helm-fn}", "webhook.secretName=basic-auth")
+	checkNotes(notes, "http://shared-faas-autoscaler.helm-release:8080/system/alert", "/var/secrets/basic-auth-password")
+
+	// A bearer-only webhook answers 401 to basic auth: the receiver must
+	// send the token; and with no auth the receiver sends none (a
+	// password_file AlertManager cannot read fails every notification).
+	webhookHTTPConfig := func(notes string) map[string]any {
+		t.Helper()
+		var s struct {
+			Receivers []struct {
+				WebhookConfigs []map[string]any `json:"webhook_configs"`
+			} `json:"receivers"`
+		}
+		snippet := notesSnippet(notes)
+		if err := yaml.Unmarshal([]byte(snippet), &s); err != nil {
+			t.Fatalf("snippet in NOTES does not parse: %v\n%s", err, snippet)
+		}
+		if len(s.Receivers) != 1 || len(s.Receivers[0].WebhookConfigs) != 1 {
+			t.Fatalf("snippet receivers = %+v; want one webhook", s.Receivers)
+		}
+		hc, _ := s.Receivers[0].WebhookConfigs[0]["http_config"].(map[string]any)
+		return hc
+	}
+	notes = install("bearer", "kubernetes.namespaces={helm-fn}", "webhook.auth=bearer",
+		"webhook.tokenSecret.name=am-token", "webhook.tokenSecret.key=token")
+	want := map[string]any{"authorization": map[string]any{"type": "Bearer", "credentials_file": "/var/secrets/faas-autoscaler-token/token"}}
+	if d := cmp.Diff(want, webhookHTTPConfig(notes)); d != "" {
+		t.Errorf("webhook.auth=bearer: receiver http_config (-want +got):\n%s\n%s", d, notes)
+	}
+	notes = install("noauth", "kubernetes.namespaces={helm-fn}", "webhook.auth=none")
+	if hc := webhookHTTPConfig(notes); len(hc) != 0 {
+		t.Errorf("webhook.auth=none: receiver http_config = %v; want none\n%s", hc, notes)
+	}
+}
+
+// notesSnippet is the AlertManager snippet in NOTES: the block indented by
+// four spaces after "2.".
+func notesSnippet(notes string) string {
+	_, rest, _ := strings.Cut(notes, "\n2. ")
+	var snippet []string
+	started := false
+	for line := range strings.SplitSeq(rest, "\n") {
+		s, ok := strings.CutPrefix(line, "    ")
+		switch {
+		case ok:
+			started = true
+			snippet = append(snippet, s)
+		case started && strings.TrimSpace(line) != "":
+			return strings.Join(snippet, "\n")
+		}
+	}
+	return strings.Join(snippet, "\n")
 }
 
 func setArgs(sets []string) []string {

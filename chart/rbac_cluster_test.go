@@ -120,6 +120,21 @@ func TestClusterChartRBACIsSufficientAndMinimal(t *testing.T) {
 			_, err := sa.AppsV1().Deployments(functionNS).Patch(ctx, "echo", types.MergePatchType, []byte(`{"metadata":{"labels":{"x":"y"}}}`), metav1.PatchOptions{})
 			return err
 		},
+		// Scale reads and replaces the scale subresource (GetScale,
+		// UpdateScale); patch is a write the controller never makes.
+		"patch a function's scale": func(ctx context.Context) error {
+			_, err := sa.AppsV1().Deployments(functionNS).Patch(ctx, "echo", types.MergePatchType, []byte(`{"spec":{"replicas":7}}`), metav1.PatchOptions{}, "scale")
+			return err
+		},
+		// The informers list and watch; a single get is never made.
+		"get a function deployment": func(ctx context.Context) error {
+			_, err := sa.AppsV1().Deployments(functionNS).Get(ctx, "echo", metav1.GetOptions{})
+			return err
+		},
+		"get an hpa": func(ctx context.Context) error {
+			_, err := sa.AutoscalingV1().HorizontalPodAutoscalers(functionNS).Get(ctx, "any", metav1.GetOptions{})
+			return err
+		},
 		"create a deployment": func(ctx context.Context) error {
 			_, err := sa.AppsV1().Deployments(functionNS).Create(ctx, function(functionNS, "evil"), metav1.CreateOptions{})
 			return err

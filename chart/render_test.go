@@ -162,6 +162,43 @@ func TestOpenFaaSProvider(t *testing.T) {
 	if n := len(objects[*rbacv1.Role](docs)) + len(objects[*rbacv1.RoleBinding](docs)); n != 0 {
 		t.Errorf("%d Roles/RoleBindings; the openfaas provider needs none", n)
 	}
+	// It never calls the API server, so its pods carry no API token: one
+	// stolen from them would be worth nothing.
+	if a := d.Spec.Template.Spec.AutomountServiceAccountToken; a == nil || *a {
+		t.Errorf("pod automountServiceAccountToken = %v; want false with provider openfaas (no API calls)", fmtBoolPtr(a))
+	}
+}
+
+// The pods that call the API server (provider kubernetes, or a Lease) get
+// their ServiceAccount's token; the others get none.
+func TestServiceAccountTokenOnlyWhereTheAPIIsCalled(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sets []string
+		want bool
+	}{
+		{"kubernetes, elected", nil, true},
+		{"kubernetes, unelected", []string{"leaderElection.enabled=false"}, true},
+		{"openfaas", []string{"provider=openfaas"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := objects[*appsv1.Deployment](decode(t, mustTemplate(t, nil, tc.sets...)))[0]
+			a := d.Spec.Template.Spec.AutomountServiceAccountToken
+			if a == nil || *a != tc.want {
+				t.Errorf("pod automountServiceAccountToken = %s; want %v", fmtBoolPtr(a), tc.want)
+			}
+		})
+	}
+}
+
+func fmtBoolPtr(b *bool) string {
+	if b == nil {
+		return "unset"
+	}
+	if *b {
+		return "true"
+	}
+	return "false"
 }
 
 func secretVolume(d *appsv1.Deployment) string {

@@ -100,10 +100,12 @@ func TestRolesAreExactlyWhatTheControllerUses(t *testing.T) {
 	s := load(t)
 	want := map[string][]rbacv1.PolicyRule{
 		functionNS + "/faas-autoscaler-functions": {
-			{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: []string{"get", "list", "watch"}},
-			{APIGroups: []string{"apps"}, Resources: []string{"deployments/scale"}, Verbs: []string{"get", "update", "patch"}},
+			// The informer lists and watches; it never gets one Deployment.
+			{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: []string{"list", "watch"}},
+			// GetScale and UpdateScale (a PUT); no patch.
+			{APIGroups: []string{"apps"}, Resources: []string{"deployments/scale"}, Verbs: []string{"get", "update"}},
 			// Read only: a function an HPA (or KEDA) scales is left alone.
-			{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}, Verbs: []string{"get", "list", "watch"}},
+			{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}, Verbs: []string{"list", "watch"}},
 		},
 		controllerNS + "/faas-autoscaler-leader-election": {
 			{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}, Verbs: []string{"create"}},
