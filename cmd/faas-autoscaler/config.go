@@ -103,7 +103,7 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("config", "config_file")
 	fs.StringVar(&c.FunctionsFile, "functions-file", "", "with --provider memory: deploy the functions of this file (one name[.namespace][:label=value,…] a line, idle) instead of the demo's, on the production tuning defaults and without the demo's view")
 	e.bind("functions-file", "functions_file")
-	fs.BoolVar(&c.DefaultsCE, "ce-defaults", false, "start from OpenFaaS CE's alert scaling for every function (step mode, max 5, factor 10, exact); the --config file and flags still override")
+	fs.BoolVar(&c.DefaultsCE, "ce-defaults", false, "start from OpenFaaS CE's alert scaling for every function (step mode, max 5, factor 10, exact, down window 0); the --config file and flags still override")
 
 	fs.StringVar(&c.WebhookAuth, "webhook-auth", "basic", "auth of POST /system/alert: basic, bearer, basic+bearer or none")
 	e.bind("webhook-auth", "webhook_auth")

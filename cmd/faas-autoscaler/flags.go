@@ -57,13 +57,30 @@ func (e *envFlags) parse(args []string, getenv func(string) string) error {
 	return nil
 }
 
+// lookup reads the environment variable name (through getenv, or the
+// process's when nil). The empty string is no value: a manifest's `value:
+// ""` or a shell's `dry_run=` then keeps the flag's default, as the OpenFaaS
+// components read their variables, instead of failing the start on a bool
+// or a duration that does not parse.
 func lookup(getenv func(string) string, name string) (string, bool) {
 	if getenv == nil {
-		v, ok := os.LookupEnv(name)
-		return v, ok
+		getenv = os.Getenv
 	}
 	v := getenv(name)
 	return v, v != ""
+}
+
+// explicitFlags is the set of e's flags given on the command line or by a
+// non-empty environment variable.
+func explicitFlags(e *envFlags) map[string]bool {
+	explicit := map[string]bool{}
+	e.fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	for name, env := range e.env {
+		if _, ok := lookup(nil, env); ok {
+			explicit[name] = true
+		}
+	}
+	return explicit
 }
 
 // stringList is a comma-separated flag value.

@@ -49,13 +49,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "faas-autoscaler run: %v\n", err)
 		return 2
 	}
-	explicit := map[string]bool{}
-	e.fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
-	for name, env := range e.env {
-		if _, ok := os.LookupEnv(env); ok {
-			explicit[name] = true
-		}
-	}
+	explicit := explicitFlags(e)
 	base := config.Default()
 	if c.mode() == "embedded" || c.mode() == "memory" {
 		applyDemoWiring(&c, explicit)
