@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,6 +123,9 @@ type slot struct {
 	hasFallback bool
 	busy        bool // a worker is processing the function
 	queued      bool // the function is in Actuator.queue
+	// forgotten: Forget came while the slot was busy or had a queued
+	// intent; it is deleted once neither holds (see Forget).
+	forgotten bool
 
 	last         Write
 	failures     int
@@ -227,7 +229,7 @@ func (a *Actuator) Start(ctx context.Context) <-chan struct{} {
 func (a *Actuator) stopped() {
 	var left []pending
 	a.mu.Lock()
-	for _, s := range a.slots {
+	for ref, s := range a.slots {
 		// A busy slot is an inline Submit's (one made before Start): that
 		// goroutine runs what is queued for it.
 		if !s.hasNext || s.busy {
@@ -239,6 +241,7 @@ func (a *Actuator) stopped() {
 		}
 		s.next, s.hasNext, s.fallback, s.hasFallback, s.queued = pending{}, false, pending{}, false, false
 		a.npending--
+		a.dropIfForgotten(ref, s)
 	}
 	a.queue = nil
 	a.m.pending.Set(float64(a.npending))
@@ -300,6 +303,7 @@ func (a *Actuator) work(ctx context.Context) {
 func (a *Actuator) Submit(ctx context.Context, in Intent, done func(Outcome)) {
 	a.mu.Lock()
 	s := a.slot(in.Ref)
+	s.forgotten = false // proposed again: the function is not gone
 	if !s.hasNext {
 		a.npending++
 	}
@@ -450,6 +454,7 @@ func (a *Actuator) process(ctx context.Context, ref provider.Ref, pool bool) {
 		a.mu.Lock()
 	}
 	s.busy = false
+	a.dropIfForgotten(ref, s)
 	a.mu.Unlock()
 }
 
@@ -500,8 +505,7 @@ func (a *Actuator) runLocked(ctx context.Context, s *slot, p pending) Outcome {
 }
 
 func (a *Actuator) inputLocked(s *slot, in Intent) Input {
-	leading := a.cfg.Leading == nil || a.cfg.Leading()
-	return Input{Intent: in, Now: a.cfg.Clock.Now(), Leading: leading, Managed: a.managed == nil || a.managed[in.Ref.Namespace],
+	return Input{Intent: in, Now: a.cfg.Clock.Now(), Leading: a.leading(), Managed: a.managed == nil || a.managed[in.Ref.Namespace],
 		DryRun: a.cfg.DryRun, Last: s.last, BackoffUntil: s.backoffUntil,
 		RefusedTo: s.refusedTo, HasRefused: s.hasRefused, RefusedUntil: s.refusedUntil}
 }
@@ -513,44 +517,5 @@ func (a *Actuator) finish(p pending, o Outcome) {
 	}
 }
 
-// Forget drops what the actuator remembers of a function that is gone.
-func (a *Actuator) Forget(ref provider.Ref) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if s, ok := a.slots[ref]; ok && !s.busy && !s.hasNext {
-		delete(a.slots, ref)
-	}
-}
-
-// LastRaise is when who (any component when empty) last raised ref's count
-// through the actuator (zero when never, or when the last write lowered it).
-func (a *Actuator) LastRaise(ref provider.Ref, who Component) time.Time {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	s, ok := a.slots[ref]
-	if !ok || !s.last.Raised() || (who != "" && s.last.Who != who) {
-		return time.Time{}
-	}
-	return s.last.At
-}
-
-// LastWrite returns the last write to ref (false when none).
-func (a *Actuator) LastWrite(ref provider.Ref) (Write, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	s, ok := a.slots[ref]
-	if !ok || s.last.At.IsZero() {
-		return Write{}, false
-	}
-	return s.last, true
-}
-
-// History returns ref's recent outcomes, oldest first.
-func (a *Actuator) History(ref provider.Ref) []Outcome {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if s, ok := a.slots[ref]; ok {
-		return slices.Clone(s.history)
-	}
-	return nil
-}
+// leading is the leader guard's answer now.
+func (a *Actuator) leading() bool { return a.cfg.Leading == nil || a.cfg.Leading() }

@@ -39,7 +39,9 @@ func (a *Actuator) execute(ctx context.Context, in Input) Outcome {
 		now := a.cfg.Clock.Now()
 		o.At = now
 		if c, ok := provider.IsConflict(err); ok && attempt < maxAttempts {
-			in.Current, in.HasCurrent, in.Now = c.Current, true, now
+			// The guards are asked again: the first write may have been
+			// held up to the call timeout, time enough to lose the lease.
+			in.Current, in.HasCurrent, in.Now, in.Leading = c.Current, true, now, a.leading()
 			continue
 		}
 		return classify(o, v.From, err, ctx)
@@ -64,7 +66,7 @@ func classify(o Outcome, from uint64, err error, ctx context.Context) Outcome {
 		o.Code, o.Err = CodeError, err
 		o.Reason = err.Error()
 		if ctx.Err() != nil {
-			o.Reason = "stopped: " + ctx.Err().Error()
+			o.Reason, o.stopped = "stopped: "+ctx.Err().Error(), true
 		}
 	}
 	return o
@@ -99,6 +101,15 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 		}
 		s.lastErr = o.Reason
 	case CodeError, CodeGone:
+		if o.stopped {
+			// This replica stopping (end of the term, shutdown) is not the
+			// function's calls failing: a back-off would drop the next
+			// term's first intents for it, and the failure count would
+			// lengthen the back-off of the next real failure.
+			a.log.Warn("scale call cancelled as the actuator stopped; it may or may not have landed", "function", it.Ref.String(),
+				"from", it.From, "to", it.To, "by", string(it.Who), "err", o.Err)
+			break
+		}
 		s.failures++
 		back := a.cfg.BackoffInitial << min(s.failures-1, 30)
 		if back > a.cfg.BackoffMax || back <= 0 {

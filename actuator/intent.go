@@ -103,6 +103,9 @@ type Outcome struct {
 	Current uint64
 	Err     error
 	At      time.Time
+	// stopped: the call failed because the caller's context ended (the
+	// pool stopping), which says nothing about the function's calls.
+	stopped bool
 }
 
 // Write is a successful change the actuator made.
