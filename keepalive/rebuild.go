@@ -297,14 +297,10 @@ var ErrPartialHistory = errors.New("the history may be partial")
 // partialHistory is ErrPartialHistory naming the first warning that says an
 // answer may lack series, or nil.
 func partialHistory(warnings []string) error {
-	w, more := promql.PartialWarning(warnings)
-	switch {
-	case w == "":
-		return nil
-	case more > 0:
-		return fmt.Errorf("%w: %s (and %d more warnings)", ErrPartialHistory, w, more)
+	if w := promql.PartialWarning(warnings); w != "" {
+		return fmt.Errorf("%w: %s", ErrPartialHistory, w)
 	}
-	return fmt.Errorf("%w: %s", ErrPartialHistory, w)
+	return nil
 }
 
 // errNotMatrix: a range query answered with something else.

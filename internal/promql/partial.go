@@ -1,6 +1,9 @@
 package promql
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // A successful answer of a Prometheus-compatible server can lack series and
 // say so only in its warnings: Thanos Querier's partial response ("receive
@@ -26,10 +29,12 @@ func IsAnnotation(w string) bool {
 	return strings.HasPrefix(w, annotationInfo) || strings.HasPrefix(w, annotationWarning)
 }
 
-// PartialWarning is the first of warnings that is not an annotation, and
-// how many more such there are ("" and 0 when the answer is complete as
-// far as its warnings say).
-func PartialWarning(warnings []string) (first string, more int) {
+// PartialWarning says why an answer may lack series: the first of its
+// warnings that is not an annotation, and how many more such there are
+// ("" when the warnings say nothing is missing).
+func PartialWarning(warnings []string) string {
+	var first string
+	more := 0
 	for _, w := range warnings {
 		switch {
 		case IsAnnotation(w):
@@ -39,5 +44,8 @@ func PartialWarning(warnings []string) (first string, more int) {
 			more++
 		}
 	}
-	return first, more
+	if more > 0 {
+		return fmt.Sprintf("%s (and %d more warnings)", first, more)
+	}
+	return first
 }

@@ -38,18 +38,14 @@ import (
 // with metricsource.ErrUnavailable).
 var ErrPartial = errors.New("the answer may be partial")
 
-// partialWhy is why an answer may lack series: its first warning that is
-// not a PromQL annotation (promql.PartialWarning, and how many more there
-// are), or isPartial; "" when nothing says so.
+// partialWhy is why an answer may lack series: a warning that is not a
+// PromQL annotation (promql.PartialWarning), or isPartial; "" when nothing
+// says so.
 func partialWhy(warnings []string, isPartial bool) string {
-	why, more := promql.PartialWarning(warnings)
-	switch {
-	case why == "" && isPartial:
-		return `the server marked it "isPartial"`
-	case more > 0:
-		return fmt.Sprintf("%s (and %d more warnings)", why, more)
+	if why := promql.PartialWarning(warnings); why != "" || !isPartial {
+		return why
 	}
-	return why
+	return `the server marked it "isPartial"`
 }
 
 // checkComplete is nil for an answer nothing marks as partial (its
