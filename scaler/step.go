@@ -29,9 +29,10 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	sig := obs.Signal
 	step := stepSize(spec.Max, spec.Factor)
 	lo, _, _ := floor(&spec, &obs)
+	d.Next.StepByRule = stepByRule(sig, st.StepByRule)
 
 	switch {
-	case besideRule(sig, &d):
+	case besideRule(sig, d.Next.StepByRule):
 		d.Code = CodeDuplicate
 		if !obs.quiet {
 			d.Reason = besideRuleWords(sig, cur)
@@ -114,6 +115,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	d := Decision{Replicas: cur, Next: st}
 	sig := obs.Signal
 	maxp := min(spec.Max, ceMaxReplicas)
+	d.Next.StepByRule = stepByRule(sig, st.StepByRule)
 	step := uint64(math.Ceil(float64(maxp) / 100 * float64(spec.Factor)))
 	switch {
 	case sig == nil:
@@ -121,7 +123,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		if !obs.quiet {
 			d.Reason = fmt.Sprintf("exact CE, no alert: keep %d", cur)
 		}
-	case besideRule(sig, &d):
+	case besideRule(sig, d.Next.StepByRule):
 		d.Code = CodeDuplicate
 		if !obs.quiet {
 			d.Reason = "exact CE: " + besideRuleWords(sig, cur)
@@ -159,24 +161,25 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	return d
 }
 
-// besideRule records in d whether the generated step alert fires (a signal
-// with scaling_type "step" sets or clears State.StepByRule) and reports
-// whether sig is an alert without a scaling_type while it does. With `rules
-// --ce-compatible` both the generated FunctionStepRateHigh and OpenFaaS CE's
-// APIHighInvocationRate reach the controller for one condition, each in its
-// own AlertManager group and repeated on its own timer: each stepped (twice
-// the factor's pace), and CE's resolution started the way down (exact CE:
-// dropped to min) under the generated alert still firing. CE's alert alone
-// (no generated rule loaded) still drives step mode.
-func besideRule(sig *Signal, d *Decision) bool {
-	switch {
-	case sig == nil:
-		return false
-	case sig.ScalingType == TypeStep:
-		d.Next.StepByRule = sig.Status == Firing
-		return false
+// stepByRule is State.StepByRule after sig: whether the generated step
+// alert (scaling_type "step") fires; other signals leave it as it was.
+func stepByRule(sig *Signal, was bool) bool {
+	if sig != nil && sig.ScalingType == TypeStep {
+		return sig.Status == Firing
 	}
-	return sig.ScalingType == "" && d.Next.StepByRule
+	return was
+}
+
+// besideRule reports whether sig is an alert without a scaling_type while
+// the generated step alert fires (byRule). With `rules --ce-compatible` both
+// the generated FunctionStepRateHigh and OpenFaaS CE's APIHighInvocationRate
+// reach the controller for one condition, each in its own AlertManager
+// group and repeated on its own timer: each stepped (twice the factor's
+// pace), and CE's resolution started the way down (exact CE: dropped to
+// min) under the generated alert still firing. CE's alert alone (no
+// generated rule loaded) still drives step mode.
+func besideRule(sig *Signal, byRule bool) bool {
+	return sig != nil && sig.ScalingType == "" && byRule
 }
 
 func besideRuleWords(sig *Signal, cur uint64) string {
