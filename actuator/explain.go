@@ -10,12 +10,15 @@ import (
 // write (who made the count what it is), the back-off, and what became of
 // the recent intents.
 type Explanation struct {
-	LastWrite    *Write          `json:"last_write,omitempty"`
-	BackoffUntil *time.Time      `json:"backoff_until,omitempty"`
-	Failures     int             `json:"consecutive_failures,omitempty"`
-	LastError    string          `json:"last_error,omitempty"`
-	RefusedUntil *time.Time      `json:"refused_until,omitempty"`
-	Recent       []ExplainIntent `json:"recent"`
+	LastWrite    *Write     `json:"last_write,omitempty"`
+	BackoffUntil *time.Time `json:"backoff_until,omitempty"`
+	Failures     int        `json:"consecutive_failures,omitempty"`
+	LastError    string     `json:"last_error,omitempty"`
+	// RefusedReplicas is the count the provider refused, not asked for
+	// again before RefusedUntil; both are left out once that has passed.
+	RefusedReplicas *uint64         `json:"refused_replicas,omitempty"`
+	RefusedUntil    *time.Time      `json:"refused_until,omitempty"`
+	Recent          []ExplainIntent `json:"recent"`
 }
 
 // ExplainIntent is one outcome as the explain API shows it.
@@ -45,13 +48,15 @@ func (a *Actuator) Explain(ref provider.Ref) (any, bool) {
 		w := s.last
 		e.LastWrite = &w
 	}
-	if now := a.cfg.Clock.Now(); now.Before(s.backoffUntil) {
+	now := a.cfg.Clock.Now()
+	if now.Before(s.backoffUntil) {
 		t := s.backoffUntil
 		e.BackoffUntil = &t
 	}
-	if s.hasRefused {
-		t := s.refusedUntil
-		e.RefusedUntil = &t
+	if s.hasRefused && now.Before(s.refusedUntil) { // as Arbitrate: the count is asked again from then on
+
+		t, n := s.refusedUntil, s.refusedTo
+		e.RefusedUntil, e.RefusedReplicas = &t, &n
 	}
 	for i := len(s.history) - 1; i >= 0; i-- {
 		o := s.history[i]
