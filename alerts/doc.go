@@ -28,8 +28,11 @@
 // 405 (with Allow: POST) for other methods; 401 with WWW-Authenticate
 // challenges for bad credentials (after wrong ones, Config.Secrets is read
 // again, at most every SecretsRecheck, so a rotated secret is accepted
-// without a restart); 413 above Config.MaxBody; 400 for a body
-// that is not a webhook payload or whose alerts are all unusable; 503 with
+// without a restart); 413 above Config.MaxBody (logged, with how to make
+// AlertManager's batches fit: it does not retry a 413); 400 for a body
+// that is not a webhook payload or whose alerts are all unusable (an alert
+// of the wrong JSON shape, such as a label value that is a number, is that
+// alert's error, named by field, not the batch's); 503 with
 // Retry-After when any alert failed only because the sink is unavailable (a
 // retry can cure it, whatever else the batch holds); 500 when nothing was
 // accepted and the sink failed otherwise;

@@ -27,6 +27,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"alerts":[{"status":"firing","labels":{"function_name":"a.b"},"annotations":{"load":"1e308"}}]}`))
 	f.Add([]byte(`{"version":"4","alerts":[{"status":"resolved","labels":{"function_name":"."}}]}`))
 	f.Add([]byte(`{"alerts":null}`))
+	// A malformed alert beside a good one: decoded alert by alert.
+	f.Add([]byte(`{"alerts":[{"labels":{"a":1},"startsAt":"x"},{"status":"firing","labels":{"function_name":"a.b"}}]}`))
 
 	h, err := NewHandler(Config{Sink: &recordingSink{}, Auth: AuthNone, MaxBody: 64 << 10})
 	if err != nil {

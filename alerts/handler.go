@@ -87,8 +87,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 		return reqUnauthorized
 	}
 	if r.ContentLength > h.cfg.MaxBody {
-		writeJSON(w, http.StatusRequestEntityTooLarge, Response{Result: reqTooLarge, Error: h.tooLargeMsg()})
-		return reqTooLarge
+		return h.refuseTooLarge(w, r)
 	}
 
 	buf := h.bufs.Get().(*bytes.Buffer)
@@ -96,8 +95,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 	buf.Reset()
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody)); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			writeJSON(w, http.StatusRequestEntityTooLarge, Response{Result: reqTooLarge, Error: h.tooLargeMsg()})
-			return reqTooLarge
+			return h.refuseTooLarge(w, r)
 		}
 		writeJSON(w, http.StatusBadRequest, Response{Result: reqBadRequest, Error: "cannot read the body: " + err.Error()})
 		return reqBadRequest
@@ -142,7 +140,7 @@ func (h *Handler) dispatch(ctx context.Context, msg *Message, received time.Time
 		a := &msg.Alerts[i]
 		res := &resp.Results[i]
 		res.Index, res.Status = i, a.Status
-		res.Result = h.handleAlert(ctx, a, res, seen, received)
+		res.Result = h.handleAlert(ctx, a, msg.Malformed[i], res, seen, received)
 		if res.Result == alertInvalid && logged < invalidLogMax {
 			logged++
 			h.log.Warn("alert ignored", "index", i, "error", res.Error, "alertname", a.Labels["alertname"], "group_key", msg.GroupKey)
@@ -159,8 +157,18 @@ type dupKey struct {
 	status      scaler.AlertStatus
 }
 
-// handleAlert fills res for one alert and returns its result.
-func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, res *AlertResult, seen map[dupKey]struct{}, received time.Time) string {
+// handleAlert fills res for one alert and returns its result. malformed is
+// the alert's decoding error, if any (Message.Malformed).
+func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed error, res *AlertResult, seen map[dupKey]struct{}, received time.Time) string {
+	if malformed != nil {
+		res.Error = malformed.Error()
+		// Name the function when its label did decode, so the operator
+		// knows whose scaling the sender's bug cost.
+		if ref, err := parseFunction(a.Labels[FunctionLabel], h.cfg.DefaultNamespace); err == nil {
+			res.Function = ref.String()
+		}
+		return alertInvalid
+	}
 	sig, err := toSignal(a, h.cfg.DefaultNamespace, received)
 	if err != nil {
 		res.Error = err.Error()
@@ -257,8 +265,17 @@ func (h *Handler) refuseAuth(w http.ResponseWriter, r *http.Request, reason stri
 	writeJSON(w, http.StatusUnauthorized, Response{Result: reqUnauthorized, Error: "unauthorized"})
 }
 
-func (h *Handler) tooLargeMsg() string {
-	return fmt.Sprintf("body larger than %d bytes", h.cfg.MaxBody)
+// refuseTooLarge answers 413 and says so in the log. AlertManager does not
+// retry a 413, and sends the same group, as large, at every change and every
+// repeat_interval: without a word here the only trace of the lost alerts was
+// a counter, and the answer did not say how to make a batch fit.
+func (h *Handler) refuseTooLarge(w http.ResponseWriter, r *http.Request) string {
+	msg := fmt.Sprintf("body larger than %d bytes: make AlertManager send smaller batches "+
+		"(max_alerts on the webhook_config, or group_by [alertname, function_name] on the route)", h.cfg.MaxBody)
+	h.log.Warn("webhook batch refused: too large", "limit", h.cfg.MaxBody, "content_length", r.ContentLength,
+		"remote", r.RemoteAddr, "user_agent", r.UserAgent(), "hint", "set max_alerts on the AlertManager webhook_config, or group by function_name")
+	writeJSON(w, http.StatusRequestEntityTooLarge, Response{Result: reqTooLarge, Error: msg})
+	return reqTooLarge
 }
 
 // putBuf returns a body buffer to the pool unless a huge body grew it: the

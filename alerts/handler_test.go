@@ -131,6 +131,8 @@ type chunkedReader struct{ io.Reader }
 
 func TestHandlerBodyLimit(t *testing.T) {
 	const limit = 4096
+	const tooLargeWant = "body larger than 4096 bytes: make AlertManager send smaller batches " +
+		"(max_alerts on the webhook_config, or group_by [alertname, function_name] on the route)"
 	small := payload(alertJSON("firing", "figlet.fn", "f1", ""))
 	// Pad with valid JSON white space so only the size differs.
 	padded := func(n int) []byte { return append(bytes.Repeat([]byte(" "), n-len(small)), small...) }
@@ -150,8 +152,10 @@ func TestHandlerBodyLimit(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			sink := &recordingSink{}
+			var logs bytes.Buffer
 			cfg := testConfig(sink, nil)
 			cfg.MaxBody = limit
+			cfg.Logger = slogText(&logs)
 			h := newTestHandler(t, cfg)
 			var body io.Reader = bytes.NewReader(tc.body)
 			if tc.chunked {
@@ -168,8 +172,14 @@ func TestHandlerBodyLimit(t *testing.T) {
 				t.Fatalf("code %d, want %d: %s", w.Code, tc.wantCode, w.Body)
 			}
 			if tc.wantCode == 413 {
-				if resp := decodeResponse(t, w); resp.Result != "too_large" || resp.Error != "body larger than 4096 bytes" {
-					t.Errorf("response %+v", resp)
+				// AlertManager does not retry a 413 and sends the same
+				// oversized group again at every change: the answer and the
+				// controller's log must say how to make the batches fit.
+				if resp := decodeResponse(t, w); resp.Result != "too_large" || resp.Error != tooLargeWant {
+					t.Errorf("response %+v, want error %q", resp, tooLargeWant)
+				}
+				if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "max_alerts") {
+					t.Errorf("no warning naming max_alerts for a refused body; log:\n%s", logs.String())
 				}
 				if len(sink.got()) != 0 {
 					t.Error("sink called for a refused body")

@@ -27,6 +27,12 @@ type Message struct {
 	// TruncatedAlerts counts alerts AlertManager left out because of the
 	// receiver's max_alerts.
 	TruncatedAlerts uint64 `json:"truncatedAlerts"`
+
+	// Malformed holds, by index in Alerts, each alert that did not have an
+	// alert's JSON shape (a label value that is not a string, a startsAt
+	// that is not a time), with the field at fault. Alerts[i] then holds
+	// only what did decode, for the answer: it must not be acted on.
+	Malformed map[int]error `json:"-"`
 }
 
 // DecodeError is a body that is not a usable webhook payload. The handler
@@ -47,12 +53,17 @@ func (e *DecodeError) Error() string { return "bad webhook payload: " + e.Reason
 //     shape is checked field by field anyway. Any other value is refused,
 //     since a future format may change field meanings.
 //
-// Per-alert content (status, labels) is checked later, alert by alert, so one
-// bad alert does not spoil its batch.
+// An alert of the wrong shape does not spoil its batch either: it is recorded
+// in Message.Malformed and the other alerts decode. Per-alert content
+// (status, labels) is checked later, alert by alert, for the same reason.
 func Decode(body []byte) (*Message, error) {
-	var m Message
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, &DecodeError{Reason: describeJSONError(err)}
+	m := &Message{}
+	if err := json.Unmarshal(body, m); err != nil {
+		// Decoding alert by alert costs a second pass; only a body that
+		// failed as a whole pays it.
+		if m, err = decodeEach(body); err != nil {
+			return nil, &DecodeError{Reason: describeJSONError(err)}
+		}
 	}
 	if m.Alerts == nil {
 		// Absent and null both leave the slice nil; [] makes it non-nil.
@@ -61,7 +72,7 @@ func Decode(body []byte) (*Message, error) {
 	if m.Version != "" && m.Version != WebhookVersion {
 		return nil, &DecodeError{Reason: fmt.Sprintf("unsupported webhook version %q (want %q)", m.Version, WebhookVersion)}
 	}
-	return &m, nil
+	return m, nil
 }
 
 // jsonKind names the JSON value a Go type decodes from.

@@ -57,10 +57,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"top-level array", `[{"alerts":[]}]`, "wrong shape: want a JSON object, got array"},
 		{"top-level string", `"firing"`, "wrong shape: want a JSON object, got string"},
 		{"alerts is an object", `{"alerts":{"status":"firing"}}`, "wrong shape: field alerts: want array, got object"},
-		{"labels is a list", `{"alerts":[{"labels":["a"]}]}`, "wrong shape: field alerts.labels: want object, got array"},
-		{"label value is a number", `{"alerts":[{"labels":{"function_name":3}}]}`, "wrong shape: field alerts.labels: want string, got number"},
 		{"version is a number", `{"version":4,"alerts":[]}`, "wrong shape: field version: want string, got number"},
-		{"bad time", `{"alerts":[{"startsAt":"yesterday"}]}`, "not JSON: parsing time"},
+		{"version is a number beside a malformed alert", `{"version":4,"alerts":[{"labels":3}]}`, "wrong shape: field version: want string, got number"},
+		{"truncatedAlerts is a string", `{"truncatedAlerts":"2","alerts":[]}`, "wrong shape: field truncatedAlerts: want number, got string"},
 		{"missing alerts", `{"receiver":"scaler","version":"4"}`, "missing alerts field"},
 		{"null alerts", `{"alerts":null,"version":"4"}`, "missing alerts field"},
 		{"JSON null", `null`, "missing alerts field"},
@@ -84,6 +83,44 @@ func TestDecodeErrors(t *testing.T) {
 			}
 			if !strings.Contains(de.Reason, tc.want) {
 				t.Errorf("reason %q, want it to contain %q", de.Reason, tc.want)
+			}
+		})
+	}
+}
+
+// TestDecodeMalformedAlerts: an alert of the wrong shape is that alert's
+// error (Message.Malformed, by index), never its batch's; the others decode
+// as usual.
+func TestDecodeMalformedAlerts(t *testing.T) {
+	good := `{"status":"firing","labels":{"function_name":"a.fn"},"startsAt":"2026-11-26T14:55:36Z"}`
+	tests := []struct{ name, alert, want string }{
+		{"labels is a list", `{"labels":["a"]}`, "malformed alert: field labels: want an object, got array"},
+		{"label value is a number", `{"labels":{"function_name":3}}`, `malformed alert: label "function_name": want a string, got number`},
+		{"label value is an object", `{"labels":{"a":"x","b":{}}}`, `malformed alert: label "b": want a string, got object`},
+		{"annotations is a string", `{"annotations":"load=3"}`, "malformed alert: field annotations: want an object, got string"},
+		{"bad time", `{"startsAt":"yesterday"}`, `malformed alert: field startsAt: want an RFC 3339 time, got "yesterday"`},
+		{"time is a number", `{"endsAt":1764168936}`, "malformed alert: field endsAt: want an RFC 3339 time, got 1764168936"},
+		{"fingerprint is a number", `{"fingerprint":12}`, "malformed alert: field fingerprint: want a string, got number"},
+		{"key case as encoding/json reads it", `{"Labels":{"x":true}}`, `malformed alert: label "x": want a string, got boolean`},
+		{"an array", `["firing"]`, "malformed alert: want an object, got array"},
+		{"a string", `"firing"`, "malformed alert: want an object, got string"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Decode([]byte(`{"version":"4","alerts":[` + good + `,` + tc.alert + `,` + good + `]}`))
+			if err != nil {
+				t.Fatalf("Decode: %v; want the batch decoded", err)
+			}
+			if len(m.Alerts) != 3 || len(m.Malformed) != 1 || m.Malformed[1] == nil {
+				t.Fatalf("alerts %d, malformed %v; want 3 alerts and index 1 malformed", len(m.Alerts), m.Malformed)
+			}
+			if got := m.Malformed[1].Error(); got != tc.want {
+				t.Errorf("error %q, want %q", got, tc.want)
+			}
+			for _, i := range []int{0, 2} {
+				if a := m.Alerts[i]; a.Labels["function_name"] != "a.fn" || a.StartsAt.IsZero() {
+					t.Errorf("alert %d = %+v, want it decoded", i, a)
+				}
 			}
 		})
 	}
