@@ -27,7 +27,7 @@ type Server struct {
 	// is closed to let a new one in. 0 = no cap.
 	MaxConnections int `yaml:"max_connections"`
 	// MaxInFlight caps requests handled at once; beyond it 503 with
-	// Retry-After (never /healthz). 0 = no cap.
+	// Retry-After (never the probes /healthz and /readyz). 0 = no cap.
 	MaxInFlight int `yaml:"max_in_flight"`
 	// RetryAfter is the Retry-After sent with that 503, in whole seconds.
 	RetryAfter time.Duration `yaml:"retry_after"`
@@ -41,7 +41,7 @@ func ServerFrom(o httpserver.Options) Server {
 }
 
 // Options converts s to the HTTP server's options; the paths exempt from the
-// in-flight cap (/healthz) are wiring and come from httpserver.Default.
+// in-flight cap (/healthz, /readyz) are wiring and come from httpserver.Default.
 func (s Server) Options() httpserver.Options {
 	o := httpserver.Default()
 	o.ReadHeaderTimeout, o.ReadTimeout, o.WriteTimeout, o.IdleTimeout = s.ReadHeaderTimeout, s.ReadTimeout, s.WriteTimeout, s.IdleTimeout

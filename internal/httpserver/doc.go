@@ -3,7 +3,8 @@
 // connection has a deadline (header, body, response, idle keep-alive), the
 // number of open connections is capped by the listener, the number of
 // requests in flight is capped by a handler that answers 503 with
-// Retry-After beyond it (except the liveness path, which always answers), and
+// Retry-After beyond it (except the probes, /healthz and /readyz, which always
+// answer), and
 // the standard library's own "http: …" log lines go through slog so that
 // --log-format json stays JSON.
 //

@@ -29,8 +29,10 @@ type Options struct {
 	MaxInFlight int
 	// RetryAfter is the Retry-After sent with that 503 (whole seconds, ≥ 1).
 	RetryAfter time.Duration
-	// Exempt paths are always handled, whatever is in flight: the liveness
-	// probe must not fail because AlertManager is busy.
+	// Exempt paths are always handled, whatever is in flight: the probes
+	// must not fail because AlertManager is busy. A failed readiness probe
+	// takes the leader out of its Service, and the webhooks then cannot
+	// connect at all instead of being answered 503 and retried.
 	Exempt []string
 }
 
@@ -51,7 +53,8 @@ func Default() Options {
 		MaxConns:    512,
 		MaxInFlight: 128,
 		RetryAfter:  time.Second,
-		Exempt:      []string{"/healthz"},
+		// Both probes are cheap (no I/O) and bounded by MaxConns.
+		Exempt: []string{"/healthz", "/readyz"},
 	}
 }
 

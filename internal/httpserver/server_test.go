@@ -378,3 +378,41 @@ func TestListenInherited(t *testing.T) {
 		}
 	}
 }
+
+// TestProbesAnswerAtTheCap: the kubelet's probes are answered however many
+// requests are in flight. /readyz was not exempt from the in-flight cap, and
+// the chart probes it every 2 s with failureThreshold 1: one 503 "overloaded"
+// (128 slow /metrics readers, a burst of webhooks) marked the leader not
+// ready, the Service dropped its only endpoint, and AlertManager's webhooks
+// failed to connect instead of being answered — exactly while scaling
+// mattered. Readiness says "leader and started", not "idle".
+func TestProbesAnswerAtTheCap(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 2)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/metrics", func(http.ResponseWriter, *http.Request) {
+		entered <- struct{}{}
+		<-release
+	})
+	for _, p := range []string{"/healthz", "/readyz"} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "OK\n") })
+	}
+	o := Default()
+	o.MaxInFlight = 2
+	h := New(mux, o, nil).Handler
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() { h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/metrics", nil)) })
+	}
+	<-entered
+	<-entered
+	for _, p := range []string{"/healthz", "/readyz"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", p, nil))
+		if w.Code != http.StatusOK {
+			t.Errorf("GET %s at the in-flight cap: %d %q, want 200", p, w.Code, w.Body)
+		}
+	}
+	close(release)
+	wg.Wait()
+}
