@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
+	"strings"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -24,9 +25,28 @@ func Handler(fns Lister, sections ...Section) http.Handler {
 	mux.HandleFunc(PathFunctions, h.list)
 	mux.HandleFunc(PathFunction, h.one)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "no such endpoint " + r.URL.Path})
+		writeJSON(w, http.StatusNotFound, errorBody{Error: noEndpoint(r.URL.Path)})
 	})
 	return mux
+}
+
+// noEndpoint words the 404 of a path no route serves. Under
+// PathFunctions it shows the route of one function, and for the
+// function_name label's "name.namespace" form (what an operator copies from
+// an alert or a metric) the path that works: the bare "no such endpoint"
+// left them guessing.
+func noEndpoint(path string) string {
+	msg := "no such endpoint " + path
+	rest, ok := strings.CutPrefix(path, PathFunctions+"/")
+	if !ok {
+		return msg
+	}
+	msg += ": a function is " + PathFunction
+	// Split at the last dot, as function_name is read everywhere.
+	if i := strings.LastIndexByte(rest, '.'); i > 0 && i < len(rest)-1 && !strings.Contains(rest, "/") {
+		msg += ", here " + PathFunctions + "/" + rest[i+1:] + "/" + rest[:i]
+	}
+	return msg
 }
 
 type handler struct {

@@ -151,7 +151,15 @@ func TestErrors(t *testing.T) {
 	}{
 		{"unknown function", http.MethodGet, "/api/v1/functions/openfaas-fn/nope", http.StatusNotFound, "unknown function nope.openfaas-fn"},
 		{"unknown namespace", http.MethodGet, "/api/v1/functions/x/a", http.StatusNotFound, "unknown function a.x"},
-		{"other path", http.MethodGet, "/api/v1/functions/a", http.StatusNotFound, "no such endpoint /api/v1/functions/a"},
+		{"other path", http.MethodGet, "/api/v1/x", http.StatusNotFound, "no such endpoint /api/v1/x"},
+		// The function_name label's form, as an operator copies it from an
+		// alert or a metric: the answer shows the path that works.
+		{"name.namespace", http.MethodGet, "/api/v1/functions/figlet.openfaas-fn", http.StatusNotFound,
+			"no such endpoint /api/v1/functions/figlet.openfaas-fn: a function is /api/v1/functions/{namespace}/{name}, here /api/v1/functions/openfaas-fn/figlet"},
+		{"bare name", http.MethodGet, "/api/v1/functions/a", http.StatusNotFound,
+			"no such endpoint /api/v1/functions/a: a function is /api/v1/functions/{namespace}/{name}"},
+		{"too deep", http.MethodGet, "/api/v1/functions/a/b/c", http.StatusNotFound,
+			"no such endpoint /api/v1/functions/a/b/c: a function is /api/v1/functions/{namespace}/{name}"},
 		{"post list", http.MethodPost, "/api/v1/functions", http.StatusMethodNotAllowed, "method POST not allowed"},
 		{"delete one", http.MethodDelete, "/api/v1/functions/openfaas-fn/a", http.StatusMethodNotAllowed, "method DELETE not allowed"},
 	}
