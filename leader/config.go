@@ -46,7 +46,7 @@ type Config struct {
 	// Default: DefaultIdentity().
 	Identity string
 	// LeaseDuration is how long followers wait after the last renewal
-	// before taking the lease.
+	// before taking the lease; whole seconds, as the Lease stores it.
 	LeaseDuration time.Duration
 	// RenewDeadline is how long the leader keeps trying to renew before it
 	// stops acting; less than LeaseDuration.
@@ -113,21 +113,46 @@ func (c Config) Validate() error {
 	case c.OnStartedLeading == nil:
 		return errors.New("leader election: OnStartedLeading is required")
 	}
-	if msgs := validation.IsDNS1123Label(c.Namespace); len(msgs) > 0 {
-		return fmt.Errorf("leader election: namespace %q: %s", c.Namespace, msgs[0])
+	if err := CheckNamespace(c.Namespace); err != nil {
+		return fmt.Errorf("leader election: namespace %w", err)
 	}
-	if msgs := validation.IsDNS1123Subdomain(c.LeaseName); len(msgs) > 0 {
-		return fmt.Errorf("leader election: lease name %q: %s", c.LeaseName, msgs[0])
+	if err := CheckLeaseName(c.LeaseName); err != nil {
+		return fmt.Errorf("leader election: lease name %w", err)
 	}
 	if c.LeaseDuration < 0 || c.RenewDeadline < 0 || c.RetryPeriod < 0 {
 		return fmt.Errorf("leader election: durations must be positive (lease %s, renew deadline %s, retry period %s)",
 			c.LeaseDuration, c.RenewDeadline, c.RetryPeriod)
+	}
+	if c.LeaseDuration%time.Second != 0 {
+		// The Lease stores whole seconds (leaseDurationSeconds): 3.9s was
+		// written as 3, and followers took over before this replica's
+		// RenewDeadline had stopped its work.
+		return fmt.Errorf("leader election: lease duration %s must be a whole number of seconds (a Lease stores whole seconds)", c.LeaseDuration)
 	}
 	if c.LeaseDuration <= c.RenewDeadline {
 		return fmt.Errorf("leader election: lease duration %s must be greater than renew deadline %s", c.LeaseDuration, c.RenewDeadline)
 	}
 	if c.RenewDeadline <= time.Duration(jitterFactor*float64(c.RetryPeriod)) {
 		return fmt.Errorf("leader election: renew deadline %s must be greater than 1.2 × retry period %s", c.RenewDeadline, c.RetryPeriod)
+	}
+	return nil
+}
+
+// CheckNamespace reports whether ns can hold a Lease (a DNS-1123 label), as
+// `"ns": what is wrong`, so a caller can name its flag before anything
+// starts instead of learning it from the API server or from New.
+func CheckNamespace(ns string) error {
+	if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+		return fmt.Errorf("%q: %s", ns, msgs[0])
+	}
+	return nil
+}
+
+// CheckLeaseName reports whether name can name a Lease (a DNS-1123
+// subdomain), as CheckNamespace does.
+func CheckLeaseName(name string) error {
+	if msgs := validation.IsDNS1123Subdomain(name); len(msgs) > 0 {
+		return fmt.Errorf("%q: %s", name, msgs[0])
 	}
 	return nil
 }

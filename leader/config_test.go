@@ -29,6 +29,9 @@ func TestConfigValidate(t *testing.T) {
 		{"bad lease name", func(c *Config) { c.LeaseName = "faas autoscaler" }, `leader election: lease name "faas autoscaler": a lowercase RFC 1123 subdomain must consist of`},
 		{"negative duration", func(c *Config) { c.RetryPeriod = -time.Second },
 			"leader election: durations must be positive (lease 15s, renew deadline 10s, retry period -1s)"},
+		{"lease not whole seconds", func(c *Config) {
+			c.LeaseDuration, c.RenewDeadline, c.RetryPeriod = 3900*time.Millisecond, 3500*time.Millisecond, time.Second
+		}, "leader election: lease duration 3.9s must be a whole number of seconds (a Lease stores whole seconds)"},
 		{"lease not longer than renew deadline", func(c *Config) { c.LeaseDuration = 10 * time.Second },
 			"leader election: lease duration 10s must be greater than renew deadline 10s"},
 		{"renew deadline within jitter of retry", func(c *Config) { c.RetryPeriod = 9 * time.Second },

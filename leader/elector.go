@@ -230,26 +230,27 @@ func (t *term) lead(work context.Context, cancel context.CancelCauseFunc) {
 	}
 }
 
-// watchdog cancels the work once the last successful renewal is older than
-// RenewDeadline. The renewals cannot do it themselves: a request that hangs
-// (a network partition) holds the renewal loop, while a follower may take
-// the lease LeaseDuration after it last saw us renew, so the work must stop
-// by itself, in time.
+// watchdog cancels the work once the last successful renewal is
+// RenewDeadline old. The renewals cannot do it themselves: a request that
+// hangs (a network partition) holds the renewal loop, while a follower may
+// take the lease LeaseDuration after it last saw us renew, so the work must
+// stop by itself, in time. It sleeps until that instant exactly rather than
+// checking on a ticker: a check every RetryPeriod/4 stopped the work up to
+// that long late, past the margin LeaseDuration − RenewDeadline when the
+// margin is smaller (lease 11s, renew deadline 10s, retry period 8s).
 func (t *term) watchdog(work context.Context, cancel context.CancelCauseFunc) {
 	cfg := t.e.cfg
-	tick := cfg.Clock.NewTicker(max(cfg.RetryPeriod/4, 10*time.Millisecond))
-	defer tick.Stop()
 	for {
-		select {
-		case <-work.Done():
-			return
-		case now := <-tick.C():
-			if age := now.Sub(*t.lastRenew.Load()); age > cfg.RenewDeadline {
-				t.e.log.Warn("lease renewal overdue; stopping work before a follower may take over",
-					"since_last_renewal", age.Round(time.Millisecond), "renew_deadline", cfg.RenewDeadline)
-				cancel(errRenewOverdue)
+		last := *t.lastRenew.Load()
+		if wait := last.Add(cfg.RenewDeadline).Sub(cfg.Clock.Now()); wait > 0 {
+			if clock.Sleep(work, cfg.Clock, wait) != nil {
 				return
 			}
+			continue // a renewal meanwhile moved the deadline
 		}
+		t.e.log.Warn("lease renewal overdue; stopping work before a follower may take over",
+			"since_last_renewal", cfg.Clock.Now().Sub(last).Round(time.Millisecond), "renew_deadline", cfg.RenewDeadline)
+		cancel(errRenewOverdue)
+		return
 	}
 }
