@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // envFlags binds flags to environment variables: a flag not given on the
@@ -34,6 +35,18 @@ func (e *envFlags) bind(flagName, envName string) {
 // parse reads args, then fills unset flags from the environment. An
 // environment value that does not parse is an error naming the variable.
 func (e *envFlags) parse(args []string, getenv func(string) string) error {
+	e.fs.VisitAll(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if _, isDuration := g.Get().(time.Duration); isDuration {
+				if _, wrapped := f.Value.(durationValue); !wrapped {
+					f.Value = durationValue{g}
+					// The usage names the type from the back-quoted word
+					// (flag.UnquoteUsage): a wrapped Value alone shows "value".
+					f.Usage += " (a `duration` with a unit, such as 5s)"
+				}
+			}
+		}
+	})
 	if err := e.fs.Parse(args); err != nil {
 		return err
 	}
@@ -96,4 +109,27 @@ func (s *stringList) Set(v string) error {
 		}
 	}
 	return nil
+}
+
+// durationValue is a duration flag whose error says what is wrong: the
+// flag package's own says only "parse error", so `--interval 5` or
+// `scale_interval=5` (a bare number, as YAML files and other tools' variables
+// write seconds) gave no hint that the unit was missing. parse wraps every
+// duration flag of the set in it, the deprecated tuning flags included.
+type durationValue struct{ flag.Getter }
+
+func (d durationValue) Set(s string) error {
+	if _, err := time.ParseDuration(s); err != nil {
+		return fmt.Errorf("%s: want a duration such as 5s, 1m30s or 2h", strings.TrimPrefix(err.Error(), "time: "))
+	}
+	return d.Getter.Set(s)
+}
+
+// String is safe on the zero value, which the flag package makes to tell
+// whether a default is worth showing in the usage.
+func (d durationValue) String() string {
+	if d.Getter == nil {
+		return time.Duration(0).String()
+	}
+	return d.Getter.String()
 }
