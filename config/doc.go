@@ -12,7 +12,9 @@
 // The tuning flags `faas-autoscaler run` had before the file still work
 // (deprecated.go): BindDeprecated registers them under their old names, and
 // LoadWith lays the ones given over the file, so a flag beats the file, on
-// start and on every reload alike.
+// start and on every reload alike. LoadOverNoting also names the file's
+// keys that such a flag overrides, so the caller can say that the file's
+// value is not in force instead of letting an edit of it pass in silence.
 //
 // A start or a SIGHUP reload is one call:
 //

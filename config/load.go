@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -93,18 +95,42 @@ func LoadWith(path string, d *Deprecated) (Config, error) { return LoadOver(Defa
 // default's demo timings, or OpenFaaS CE's scaling defaults. On error it
 // returns base.
 func LoadOver(base Config, path string, d *Deprecated) (Config, error) {
+	c, _, err := LoadOverNoting(base, path, d)
+	return c, err
+}
+
+// Override is a key the file sets whose value is not in force because a
+// deprecated flag (or its environment variable) that was given overrides it.
+type Override struct {
+	Key  string // the key path, such as defaults.target
+	Flag string // the flag's name, without dashes
+	At   string // where the file sets it: path:line:col
+}
+
+// LoadOverNoting is LoadOver that also returns, in key order, the keys the
+// file sets that a deprecated flag overrides. A flag beating the file is
+// the documented order, but a silent one: an operator who edits such a key
+// and reloads sees "reloaded" while the flag's value stays; the caller
+// names these keys at start and on every reload.
+func LoadOverNoting(base Config, path string, d *Deprecated) (Config, []Override, error) {
 	c, pos := base, positions{}
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return base, fmt.Errorf("config: %v", err)
+			return base, nil, fmt.Errorf("config: %v", err)
 		}
 		c, pos, err = parse(base, path, data)
 		if err != nil {
-			return base, err
+			return base, nil, err
 		}
 	}
 	fromFlag := d.apply(&c)
+	var overrides []Override
+	for _, key := range slices.Sorted(maps.Keys(fromFlag)) {
+		if p, ok := pos[key]; ok {
+			overrides = append(overrides, Override{Key: key, Flag: fromFlag[key], At: fmt.Sprintf("%s:%d:%d", path, p.line, p.col)})
+		}
+	}
 	origin := func(key string) string {
 		if f, ok := fromFlag[key]; ok {
 			return "flag --" + f
@@ -115,7 +141,7 @@ func LoadOver(base Config, path string, d *Deprecated) (Config, error) {
 		return ""
 	}
 	if err := render(c.problems(), origin); err != nil {
-		return base, err
+		return base, nil, err
 	}
-	return c, nil
+	return c, overrides, nil
 }

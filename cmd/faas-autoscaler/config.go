@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
@@ -145,12 +146,28 @@ var deprecatedEnv = map[string]string{
 // embedded default's demo timings), CE's scaling defaults with
 // --ce-defaults, the --config file over it, the deprecated flags over
 // that, validated once. It is called at start and on every SIGHUP; on error
-// the caller keeps what it has.
-func (c *runConfig) loadTuning(base config.Config) (config.Config, error) {
+// the caller keeps what it has. overridden are the file's keys that a
+// deprecated flag beats, for warnOverridden.
+func (c *runConfig) loadTuning(base config.Config) (tuning config.Config, overridden []config.Override, err error) {
 	if c.DefaultsCE {
 		base.Defaults = config.FromScaler(scaler.CEDefaults())
 	}
-	return config.LoadOver(base, c.ConfigFile, c.deprecated)
+	return config.LoadOverNoting(base, c.ConfigFile, c.deprecated)
+}
+
+// warnOverridden names each key of the --config file whose value is not in
+// force because a deprecated flag, or its environment variable, beats it:
+// at start and after every reload, so an edit of that key is not ignored in
+// silence.
+func warnOverridden(log *slog.Logger, overridden []config.Override) {
+	for _, o := range overridden {
+		by := "--" + o.Flag
+		if env, ok := deprecatedEnv[o.Flag]; ok {
+			by += " (or its environment variable " + env + ")"
+		}
+		log.Warn("a key of the --config file is overridden by a deprecated flag: the flag's value is in force, not the file's",
+			"key", o.Key, "file", o.At, "flag", by)
+	}
 }
 
 // mode resolves the provider: an explicit flag wins; a gateway URL alone means
@@ -244,6 +261,21 @@ func (c *runConfig) Validate() error {
 	}
 	if c.LeaderElect && mode != "kubernetes" {
 		bad("--leader-elect needs --provider kubernetes (the Lease lives in the cluster)")
+	}
+	if c.LeaderElect {
+		// Checked here, not left to leader.New at wiring: that failed with
+		// exit 1 blaming --leader-elect, and an empty name fell back to the
+		// default one, which another Deployment may be electing on.
+		if c.LeaseName == "" {
+			bad("--leader-election-lease must not be empty: every replica of one controller elects on the Lease it names (default faas-autoscaler)")
+		} else if err := leader.CheckLeaseName(c.LeaseName); err != nil {
+			bad("--leader-election-lease %v", err)
+		}
+		if c.LeaseNamespace != "" { // empty: the pod's namespace
+			if err := leader.CheckNamespace(c.LeaseNamespace); err != nil {
+				bad("--leader-election-namespace %v", err)
+			}
+		}
 	}
 	c.natsConfig.validate(mode, bad)
 	return errors.Join(errs...)

@@ -138,7 +138,7 @@ func TestEnvironmentFillsUnsetFlags(t *testing.T) {
 	if c.GatewayURL != "http://gw:8080/" || c.BasicAuth || c.DefaultNamespace != "fn" {
 		t.Errorf("env not applied: %+v", c)
 	}
-	tuning, err := c.loadTuning(config.Default())
+	tuning, _, err := c.loadTuning(config.Default())
 	if err != nil {
 		t.Fatal(err)
 	}

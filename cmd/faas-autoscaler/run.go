@@ -57,7 +57,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			base = demoTuning(base)
 		}
 	}
-	tuning, err := c.loadTuning(base)
+	tuning, overridden, err := c.loadTuning(base)
 	if err != nil {
 		fmt.Fprintf(stderr, "faas-autoscaler run: invalid configuration:\n%v\n", err)
 		return 2
@@ -79,6 +79,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	for _, w := range c.deprecated.Warnings() {
 		logger.Warn(w)
 	}
+	warnOverridden(logger, overridden)
 	_, envLimit := os.LookupEnv("GOMEMLIMIT")
 	setMemoryLimit(c.MemoryLimitRatio, os.DirFS("/"), envLimit, logger)
 	_, envGC := os.LookupEnv("GOGC")
@@ -263,7 +264,7 @@ func (p *process) reloadOnHUP(ctx context.Context) error {
 }
 
 func (p *process) reload() {
-	next, err := p.cfg.loadTuning(p.base)
+	next, overridden, err := p.cfg.loadTuning(p.base)
 	if err != nil {
 		p.log.Error("configuration reload refused; keeping the configuration in force", "file", p.cfg.ConfigFile, "err", err)
 		return
@@ -273,6 +274,7 @@ func (p *process) reload() {
 		p.log.Error("configuration reload refused; keeping the configuration in force", "file", p.cfg.ConfigFile, "err", err)
 		return
 	}
+	warnOverridden(p.log, overridden)
 	if len(restart) > 0 {
 		p.log.Warn("configuration reloaded; these keys take effect at the next restart", "file", p.cfg.ConfigFile, "keys", restart)
 		return
