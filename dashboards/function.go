@@ -57,11 +57,28 @@ const fn = `function_name="$function"`
 // target ("many-to-one matching must be explicit").
 var loadExpr = `avg by (function_name, scaling_type) (` + rules.CurrentLoadRecord + `{` + fn + `})`
 
+// The controller's target gauge of the dashboard's function: the load one
+// replica is sized for, or, for step mode, the invocation rate its alert
+// fires above (scaler.StepAlertRate), which replicas do not multiply.
+var (
+	targetGauge      = `max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})`
+	perReplicaTarget = `max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `, scaling_type!="step"})`
+	stepThreshold    = `max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `, scaling_type="step"})`
+)
+
+// stepLoad is what FunctionStepRateHigh compares with step mode's
+// threshold: the function's invocation rate, all replicas and status codes
+// together. No load record has the type step, so without it a step
+// function (every function under --ce-defaults) had no load line, and its
+// threshold, drawn as a target per replica, made a "capacity" of
+// threshold × replicas the alert never compares with.
+var stepLoad = `label_replace(sum by (function_name) (rate(gateway_function_invocation_total{` + fn + `}[$__rate_interval])), "scaling_type", "step", "", "") and on (function_name, scaling_type) ` + stepThreshold
+
 func loadVsCapacityPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
-	return timeSeries(id, "Load vs capacity", "The function's load in its own scaling type (the series the alert rules compare) against target per replica × replicas. Scale-up alerts fire once load passes capacity by the rules' tolerance.", "short", pos,
-		query{loadExpr + ` and on (function_name, scaling_type) max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})`, "load ({{scaling_type}})"},
-		query{`max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `}) * on (function_name) group_left () max by (function_name) (faas_autoscaler_function_replicas{` + fn + `})`, "capacity ({{scaling_type}})"},
-		query{`max by (function_name, scaling_type) (faas_autoscaler_function_target_load{` + fn + `})`, "target per replica"})
+	return timeSeries(id, "Load vs capacity", "The function's load in its own scaling type (the series the alert rules compare) against target per replica × replicas. Scale-up alerts fire once load passes capacity by the rules' tolerance. Step mode has no per-replica capacity: its target is the invocation rate, all replicas together, its alert fires above.", "short", pos,
+		query{`(` + loadExpr + ` and on (function_name, scaling_type) ` + perReplicaTarget + `) or ` + stepLoad, "load ({{scaling_type}})"},
+		query{perReplicaTarget + ` * on (function_name) group_left () max by (function_name) (faas_autoscaler_function_replicas{` + fn + `})`, "capacity ({{scaling_type}})"},
+		query{targetGauge, "target ({{scaling_type}})"})
 }
 
 // concurrencyPanel shows the two parts of the capacity load (scaling type

@@ -47,6 +47,15 @@ var (
 	loadByFn = fmt.Sprintf("avg by (function_name, scaling_type) (%s)", CurrentLoadRecord)
 )
 
+// stepThresholdHold is how long the step alert keeps reading the
+// controller's threshold gauge after it went: a failed scrape of the
+// controller at a 30 s interval or two, a restart, or a leader hand-over
+// (the old leader stops exporting at once, the new one after its first
+// pass). A function that leaves step mode keeps its step alert as long,
+// while it is called faster than the threshold; the controller takes no
+// load from an alert of another type than the function's.
+const stepThresholdHold = 2 * time.Minute
+
 // alertingRules returns the scaling alerts. All compare the function's total
 // load with target × replicas, matching the controller's formula desired =
 // ceil(load / target). The scale-up alert reads the fresh load where there
@@ -104,11 +113,17 @@ and on (function_name) (%s > 0)`,
 	// the minimum), so an alert that resolved at the maximum took a function
 	// under full load from 5 to 1, and back up, again and again. A step
 	// while at the maximum changes nothing.
+	//
+	// For the same reason the threshold is the gauge's last value within
+	// stepThresholdHold, not only its value now: the controller's series
+	// go stale on a failed scrape of the controller, a restart or a leader
+	// hand-over, and the alert, joined on them as they were, resolved for
+	// the gap under unchanged load (CE's rule reads gateway counters only).
 	step := Rule{
 		Alert: AlertStepRateHigh,
 		Expr: fmt.Sprintf(`sum by (function_name) (rate(%s[%s]))
-  > on (function_name) group_left (scaling_type) max by (function_name, scaling_type) (%s{scaling_type="step"})`,
-			metricInvocationTotal, Duration(o.Window), metricTargetLoad),
+  > on (function_name) group_left (scaling_type) max by (function_name, scaling_type) (last_over_time(%s{scaling_type="step"}[%s]))`,
+			metricInvocationTotal, Duration(o.Window), metricTargetLoad, Duration(stepThresholdHold)),
 		For:         Dur(o.ScaleUpFor),
 		Labels:      common("up"),
 		Annotations: annotations(`{{ $labels.function_name }}: invocation rate {{ $value }}/s is above step mode's threshold`),

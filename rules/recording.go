@@ -76,11 +76,20 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// Every status code counts, as in OpenFaaS Pro: errors and 429s are
 		// load too (CE's alert counted only 200s and so never scaled a
 		// failing function).
+		//
+		// The fresh rate counts only series the gateway still exports
+		// (`and` the instant selector, which a staleness marker empties):
+		// irate() over the window kept a replaced gateway pod's last rate
+		// until the window had passed it, on top of its successor's, and
+		// doubled the load the scale-up alert saw, and sent as its load,
+		// after every gateway replacement. rate() needs no such guard: it
+		// spreads the ended series' part over the whole window.
 		return loadRecord{Type: typ,
-			Record:    "function_name:" + metricInvocationTotal + ":rate" + w,
-			Expr:      fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricInvocationTotal, w),
-			Fresh:     "function_name:" + metricInvocationTotal + ":irate" + w,
-			FreshExpr: fmt.Sprintf("sum by (function_name) (irate(%s[%s]))", metricInvocationTotal, w)}
+			Record: "function_name:" + metricInvocationTotal + ":rate" + w,
+			Expr:   fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricInvocationTotal, w),
+			Fresh:  "function_name:" + metricInvocationTotal + ":irate" + w,
+			FreshExpr: fmt.Sprintf("sum by (function_name) (irate(%[1]s[%[2]s]) and %[1]s)",
+				metricInvocationTotal, w)}
 	case TypeCapacity:
 		// The peak of the function's concurrency within the window, so a
 		// burst between two evaluations is not missed: the in-flight gauge
