@@ -22,7 +22,7 @@ type ConflictError struct {
 	Ref       Ref
 	Expected  uint64
 	Current   uint64
-	Available uint64 // ready replicas at the re-read
+	Available uint64 // replicas available to serve when the conflict was found, as Function.AvailableReplicas counts them
 }
 
 func (e *ConflictError) Error() string {

@@ -16,6 +16,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubecluster"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -189,5 +190,34 @@ func TestClusterActuatorRereadsOnConflict(t *testing.T) {
 	}
 	if w, ok := act.LastWrite(ref); !ok || w.Who != actuator.Scaler || w.From != 4 || w.To != 5 {
 		t.Errorf("LastWrite = %+v", w)
+	}
+}
+
+// A conflict carries the function's available replicas, not its pods: with
+// its pods Pending (here: no node matches their nodeSelector), a Deployment
+// has status.replicas 3, the only count its scale subresource reports, and
+// availableReplicas 0. Reading the first as capacity would count pods that
+// serve nothing.
+func TestClusterConflictCarriesAvailableNotPods(t *testing.T) {
+	c := cluster.Get(t)
+	ns := c.Namespace(t)
+	d := functionDeployment(ns, "pending", 3, nil)
+	d.Spec.Template.Spec.NodeSelector = map[string]string{"faas-autoscaler.test/no-such-node": "true"}
+	createDeployment(t, c.Client, d)
+	p := startProvider(t, c.Config, ns)
+	ref := provider.Ref{Name: "pending", Namespace: ns}
+	testenv.WaitFor(t, 30*time.Second, "3 pods, none available", func() bool {
+		live, err := c.Client.AppsV1().Deployments(ns).Get(t.Context(), "pending", metav1.GetOptions{})
+		return err == nil && live.Status.Replicas == 3 && live.Status.AvailableReplicas == 0
+	}, func() string { return "" })
+	waitCached(t, p, ref, 30*time.Second, "listed at 3", func(fn provider.Function) bool { return fn.Replicas == 3 })
+
+	err := p.ScaleFrom(t.Context(), ref, 1, 0)
+	conflict, ok := provider.IsConflict(err)
+	if !ok {
+		t.Fatalf("ScaleFrom(1→0) on 3: %v, want a conflict", err)
+	}
+	if conflict.Current != 3 || conflict.Available != 0 {
+		t.Errorf("conflict: current %d, available %d; want 3, 0 (3 pods Pending)", conflict.Current, conflict.Available)
 	}
 }

@@ -177,3 +177,8 @@ func withReplicas(desired, available int32) deploymentOpt {
 		d.Status.ReadyReplicas = available
 	}
 }
+
+// withPods sets status.replicas, the Deployment's pods whether ready or not.
+func withPods(n int32) deploymentOpt {
+	return func(d *appsv1.Deployment) { d.Status.Replicas = n }
+}

@@ -166,7 +166,7 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 		}
 		if uint64(s.Spec.Replicas) != from {
 			conflict = &provider.ConflictError{Ref: ref, Expected: from, Current: uint64(max(s.Spec.Replicas, 0)),
-				Available: uint64(max(s.Status.Replicas, 0))}
+				Available: p.availableAt(ref, d, s)}
 			return nil
 		}
 		if from == to {
@@ -186,4 +186,19 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 		p.log.Info("scaled deployment", "function", ref.String(), "deployment", d.Name, "from", from, "to", to)
 	}
 	return nil
+}
+
+// availableAt is the available replica count a conflict reports. The scale
+// subresource has none: its status.replicas counts every pod of the
+// Deployment, Pending, starting and unready ones too, and taken as capacity
+// would make pods that serve nothing look like headroom. So the count is
+// the cache's status.availableReplicas, which the watch keeps close behind
+// (the freshest entry of the same Deployment), bounded by the pods the live
+// read found, as no more can be available than exist.
+func (p *Provider) availableAt(ref provider.Ref, d *appsv1.Deployment, s *autoscalingv1.Scale) uint64 {
+	avail := d.Status.AvailableReplicas
+	if now, err := p.deployment(ref); err == nil && now.UID == d.UID {
+		avail = now.Status.AvailableReplicas
+	}
+	return nonNegative(min(avail, s.Status.Replicas))
 }

@@ -77,6 +77,23 @@ func TestScaleFrom(t *testing.T) {
 			t.Errorf("updates %d, spec %d; want 0, 2", updates, spec(t, f))
 		}
 	})
+	t.Run("a conflict's available count is the ready pods, not every pod", func(t *testing.T) {
+		// Mid rollout or with pods Pending, status.replicas (all the pods, the
+		// only count the scale subresource has) exceeds availableReplicas:
+		// the conflict must carry the pods that can serve, as
+		// provider.Function.AvailableReplicas does.
+		f := newFakeCluster(newDeployment(fnNS, "fn", withReplicas(4, 1), withPods(4)))
+		p := startFake(t, f)
+		waitFunction(t, p, ref, func(provider.Function) bool { return true })
+		err := p.ScaleFrom(t.Context(), ref, 2, 0)
+		c, ok := provider.IsConflict(err)
+		if !ok {
+			t.Fatalf("err = %v, want a conflict", err)
+		}
+		if c.Current != 4 || c.Available != 1 {
+			t.Errorf("conflict: current %d, available %d; want 4, 1 (of 4 pods)", c.Current, c.Available)
+		}
+	})
 	t.Run("a writer in between: 409, re-read, conflict with its count", func(t *testing.T) {
 		f, p := setup(t)
 		raceScaleWrite(t, f, 4)
