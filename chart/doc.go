@@ -3,6 +3,6 @@
 // generated files equal to the generators (rules, dashboards, the config
 // schema), generate the kustomize base in deploy/kubernetes from the chart's
 // render, run `helm lint --strict` and `helm template` over a matrix of
-// values, and apply the render to a real kube-apiserver with the
+// values (NOTES.txt too, through a copy of the chart), and apply the render to a real kube-apiserver with the
 // prometheus-operator CRDs.
 package chart

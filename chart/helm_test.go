@@ -2,6 +2,8 @@ package chart
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,4 +92,41 @@ func mustTemplate(t testing.TB, values []string, sets ...string) []byte {
 		t.Fatalf("helm template %v %v: %v\n%s", values, sets, err, stderr)
 	}
 	return out
+}
+
+// chartCopy copies the chart into a temp dir, with each file named in edits
+// (a path in the chart) replaced by its edit of the file's text ("" for a
+// new file), and returns the copy's path. An edit that changes nothing fails
+// the test: the test would then check the chart, not its variant.
+func chartCopy(t testing.TB, edits map[string]func(old string) string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), chartDir)
+	if err := os.CopyFS(dst, os.DirFS(chartDir)); err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range edits {
+		path := filepath.Join(dst, filepath.FromSlash(name))
+		b, err := os.ReadFile(path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		edited := edit(string(b))
+		if edited == string(b) {
+			t.Fatalf("chartCopy: the edit changed nothing in %s", name)
+		}
+		if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// readChartFile reads a file of the chart (a path in it, slash-separated).
+func readChartFile(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(chartDir, filepath.FromSlash(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -116,9 +116,10 @@ func TestClusterHelmInstallNotesAndUpgrade(t *testing.T) {
 }
 
 // notesSnippet is the AlertManager snippet in NOTES: the block indented by
-// four spaces after "2.".
+// four spaces in the step that points AlertManager at the webhook (its
+// number depends on the Secrets steps before it).
 func notesSnippet(notes string) string {
-	_, rest, _ := strings.Cut(notes, "\n2. ")
+	_, rest, _ := strings.Cut(notes, ". Point AlertManager at the webhook")
 	var snippet []string
 	started := false
 	for line := range strings.SplitSeq(rest, "\n") {

@@ -289,6 +289,17 @@ func TestConfigChecksumRollsThePods(t *testing.T) {
 	if _, other := render("log.level=debug"); other != defSum {
 		t.Errorf("a change outside config moved the checksum: %s → %s", defSum, other)
 	}
+	// A new chart version (the ConfigMap's helm.sh/chart label) with the
+	// same configuration must not roll the pods: an upgrade would restart
+	// every controller, and hand the Lease over, for nothing.
+	bumped := chartCopy(t, map[string]func(string) string{"Chart.yaml": func(chartYAML string) string {
+		return strings.Replace(chartYAML, "\nversion: ", "\nversion: 99.0.0-", 1)
+	}})
+	if out, stderr, err := helm(t, "template", releaseName, bumped, "--namespace", releaseNS); err != nil {
+		t.Errorf("helm template of the bumped chart: %v\n%s", err, stderr)
+	} else if sum := objects[*appsv1.Deployment](decode(t, out))[0].Spec.Template.Annotations["checksum/config"]; sum != defSum {
+		t.Errorf("a chart version bump alone moved checksum/config: %s → %s", defSum, sum)
+	}
 }
 
 func withoutCommentsS(s string) string { return string(withoutComments([]byte(s))) }

@@ -61,6 +61,21 @@ a message naming them; the schema already checked their types.
 {{- else }}{{ $r }}{{ end }}
 {{- end }}
 
+{{/* The image: the tag defaults to the chart's appVersion. */}}
+{{- define "fa.imageTag" -}}{{ .Values.image.tag | default .Chart.AppVersion }}{{- end }}
+
+{{/*
+The pull policy, unless image.pullPolicy sets one: Always for latest, which
+moves (a node that pulled it once would run that build for good under
+IfNotPresent), IfNotPresent for any other tag, which names one build. It is
+Kubernetes's own default, written out so the manifest says what runs.
+*/}}
+{{- define "fa.imagePullPolicy" -}}
+{{- if .Values.image.pullPolicy }}{{ .Values.image.pullPolicy }}
+{{- else if eq (include "fa.imageTag" .) "latest" }}Always
+{{- else }}IfNotPresent{{ end }}
+{{- end }}
+
 {{/* The Secret mounted at --secret-mount-path (webhook basic auth; with openfaas also the gateway's). */}}
 {{- define "fa.authSecret" -}}
 {{- $s := .Values.webhook.secretName }}
@@ -78,6 +93,21 @@ a message naming them; the schema already checked their types.
 
 {{- define "fa.secretMountPath" -}}/var/secrets/faas-autoscaler{{- end }}
 {{- define "fa.configPath" -}}/etc/faas-autoscaler/config.yaml{{- end }}
+
+{{/*
+The configuration file (the ConfigMap's config.yaml). The pods' checksum/config
+annotation hashes this and not the rendered ConfigMap, whose labels carry the
+chart and app versions: a chart upgrade that leaves the file alone must not
+roll the controllers (and hand the Lease over) for nothing.
+*/}}
+{{- define "fa.configFile" -}}
+{{- if .Values.config }}
+{{- toYaml .Values.config }}
+{{- else -}}
+# Empty: every key keeps the controller's default (config.Default()).
+{}
+{{- end }}
+{{- end }}
 
 {{/* A NetworkPolicy peer: pods matching podSelector in a namespace (default: the release's). */}}
 {{- define "fa.peer" -}}
