@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"time"
 
@@ -69,14 +70,19 @@ type Config struct {
 	Registerer prometheus.Registerer
 }
 
-// DefaultIdentity is the hostname (the pod name in Kubernetes) and the
-// process id, so two processes on one host never share an identity.
+// DefaultIdentity is the hostname (the pod name in Kubernetes), the
+// process id and a random suffix. The hostname and pid say which replica
+// holds the Lease; they are not unique alone: pods on the host network take
+// the node's name, and a container's first process is pid 1, so two
+// replicas on one node were one identity, each renewing the other's record
+// as its own (two leaders). A process restarted under the same name waits
+// for its old record to expire, as any other replica would.
 func DefaultIdentity() string {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "unknown-host"
 	}
-	return fmt.Sprintf("%s_%d", host, os.Getpid())
+	return fmt.Sprintf("%s_%d_%08x", host, os.Getpid(), rand.Uint32())
 }
 
 // withDefaults fills zero fields.
