@@ -89,7 +89,9 @@ func loadVsCapacityPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 func concurrencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Concurrency: gauge and arrivals", "The two parts of the capacity load: requests in flight at each scrape (gateway_function_invocation_inflight; OpenFaaS CE has none), and started requests per second over the last scrape interval × the mean duration over 5 minutes (gateway_functions_seconds), which sees bursts between two scrapes. The capacity load is the larger, its peak over the window.", "short", pos,
 		query{`sum(` + promql.MetricInflight + `{` + fn + `})`, "in flight (gauge)"},
-		query{`sum by (function_name) (irate(` + promql.MetricStarted + `{` + fn + `}[$__rate_interval])) * on (function_name) ` + promql.MeanDuration(fn), "arrivals × mean duration"})
+		// `and` the instant selector, as promql.CapacityParts: a replaced
+		// gateway pod's last rate is not drawn on top of its successor's.
+		query{`sum by (function_name) (irate(` + promql.MetricStarted + `{` + fn + `}[$__rate_interval]) and ` + promql.MetricStarted + `{` + fn + `}) * on (function_name) ` + promql.MeanDuration(fn), "arrivals × mean duration"})
 }
 
 func functionReplicasPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {

@@ -29,9 +29,18 @@ import (
 // (panel_target{fn, ref, legend}) beside the generated rules (the rps
 // load record), on the data of a step function and an rps one.
 func TestLoadVsCapacityShowsStepMode(t *testing.T) {
-	p := panelJSONByTitle(t, "function-detail.json", "Load vs capacity")
+	evalPanel(t, "Load vs capacity", map[string]string{"step": "stepper.openfaas-fn", "rps": "web.openfaas-fn"}, stepPanelUnitTest)
+}
+
+// evalPanel evaluates the queries of the Function detail's panel title
+// with promtool, each as a recording rule (panel_target{fn, ref, legend})
+// beside the generated rules, once per function of fns (kind → function
+// name), and runs unitTest (a promtool rules test reading rules.yml and
+// panel.yml) on both promtools.
+func evalPanel(t *testing.T, title string, fns map[string]string, unitTest string) {
+	t.Helper()
+	p := panelJSONByTitle(t, "function-detail.json", title)
 	const rateInterval = "20s" // 4 × the 5 s scrape, as the shipped provisioning gives
-	fns := map[string]string{"step": "stepper.openfaas-fn", "rps": "web.openfaas-fn"}
 	type rule struct {
 		Record string            `yaml:"record"`
 		Expr   string            `yaml:"expr"`
@@ -54,7 +63,7 @@ func TestLoadVsCapacityShowsStepMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for name, data := range map[string][]byte{"rules.yml": generated, "panel.yml": panelFile, "panel_test.yml": []byte(stepPanelUnitTest)} {
+	for name, data := range map[string][]byte{"rules.yml": generated, "panel.yml": panelFile, "panel_test.yml": []byte(unitTest)} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +80,7 @@ func TestLoadVsCapacityShowsStepMode(t *testing.T) {
 			cmd.Dir = dir
 			out, err := cmd.CombinedOutput()
 			if err != nil || !strings.Contains(string(out), "SUCCESS") {
-				t.Fatalf("Load vs capacity on a step and an rps function (err %v):\n%s\npanel queries:\n%s", err, out, panelFile)
+				t.Fatalf("%s (err %v):\n%s\npanel queries:\n%s", title, err, out, panelFile)
 			}
 		})
 	}

@@ -44,7 +44,8 @@ func MeanDuration(matchers string) string {
 //     peak: a sum of per-gateway peaks would overstate), and
 //   - the concurrency the arrivals of a scrape interval bring at its peak:
 //     the started counter's rate over the last interval (irate over
-//     rateRange, which must hold two scrapes) × the mean duration over
+//     rateRange, which must hold two scrapes, of the series still
+//     exported) × the mean duration over
 //     MeanDurationWindow from the duration histogram, but no more than
 //     the arrivals within the window and the interval before it (an
 //     arrival is one request in flight at most).
@@ -95,7 +96,12 @@ func CapacityParts(window, step, rateRange time.Duration, mean string) string {
 	}
 	peak := func(expr string) string { return Peak(expr, window, step) }
 	part := func(expr, name string) string { return labelled(expr, "part", name) }
-	rate := peak(fmt.Sprintf(`(sum by (function_name) (irate(%s[%s])))`, MetricStarted, d(rateRange)))
+	// Only the series the gateway still exports (`and` the instant
+	// selector, which a staleness marker empties): irate() over the range
+	// kept a replaced gateway pod's last rate until the range had passed
+	// it, on top of its successor's, and the peak held twice the load for
+	// a window after every gateway replacement.
+	rate := peak(fmt.Sprintf(`(sum by (function_name) (irate(%[1]s[%[2]s]) and %[1]s))`, MetricStarted, d(rateRange)))
 	arrived := fmt.Sprintf(`sum by (function_name) (increase(%s[%s]))`, MetricStarted, d(window+rateRange))
 	fromArrivals := fmt.Sprintf(`min by (function_name) (%s or %s)`,
 		part(rate+" * on (function_name) "+mean, "rate"),
