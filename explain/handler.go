@@ -120,10 +120,17 @@ func allowGet(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// writeJSON encodes v before the status goes out: a value JSON cannot carry
+// (a NaN or an infinity in some component's section) made a 200 with an
+// empty body, read as a function with nothing to explain. It answers 500
+// naming the cause instead.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		status = http.StatusInternalServerError
+		body, _ = json.MarshalIndent(errorBody{Error: "the explanation cannot be encoded as JSON: " + err.Error()}, "", "  ")
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v) // the client went away; nothing to tell it
+	_, _ = w.Write(append(body, '\n')) // the client went away; nothing to tell it
 }
