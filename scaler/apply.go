@@ -66,21 +66,30 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 		l.mu.Unlock()
 		prevWords = prev.reason(l.cfg.StableWindow, l.cfg.BurstWindow, fs.history[len(fs.history)-1].At)
 	}
+	next := d.Next
+	next.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
 	// The next tick may repeat this decision without deciding (repeat) when
 	// it is a quiet tick's refresh of a function at zero, or of a running
 	// one without burst mode or an alert's load, that left the state as it
 	// was: see repeat for why that decision depends on nothing but the
 	// inputs it compares and, while it runs, the recommendations' clock.
-	fs.repeat = quiet && refresh && (fn.Replicas == 0 || untimed(&st)) && specErr == nil && !spec.Step() && !spec.Static() &&
-		sameState(&d.Next, &st)
+	// A busy function's steady refresh moved only its recommendations by
+	// the one it recorded: it repeats as recordsOnly (repeat.go).
+	fs.repeat = repeatNone
+	if quiet && refresh && specErr == nil && !spec.Step() && !spec.Static() {
+		switch {
+		case (fn.Replicas == 0 || untimed(&st)) && sameState(&d.Next, &st):
+			fs.repeat = repeatSame
+		case fn.Replicas > 0 && recordsOnly(&d, &st, &next, now):
+			fs.repeat = repeatRecords
+		}
+	}
 	l.mu.Lock()
 	fs.seq++
 	rec.Seq = uint64(fs.seq)
-	next := d.Next
 	if d.Scale && d.Replicas > d.Current && specErr == nil && !spec.Step() {
 		l.followUpLocked(fn.Ref, now.Add(l.cfg.BurstWindow))
 	}
-	next.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
 	fs.setState(next)
 	switch {
 	case sameState(&next, &st):

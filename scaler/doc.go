@@ -34,5 +34,9 @@
 // flight, and a function's State is only touched by one pass at a time. A
 // tick repeats, without deciding, the last decision of a function at zero
 // whose inputs are those it was made on (repeat.go): at zero, Decide reads
-// no clock, so the decision, its record and its count are the same.
+// no clock, so the decision, its record and its count are the same. So does
+// a running function's steady, within-tolerance or stabilising decision on
+// the same readings, recording its recommendation again at the tick's time
+// as deciding would (while a stabilising one's window still holds the
+// count).
 package scaler

@@ -116,7 +116,7 @@ func repeats(e *loopEnv) int {
 	defer e.loop.mu.Unlock()
 	n := 0
 	for _, fs := range e.loop.fns {
-		if fs.repeat {
+		if fs.repeat != repeatNone {
 			n++
 		}
 	}

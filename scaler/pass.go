@@ -14,10 +14,10 @@ import (
 // except the fields only passes touch (under passMu), as marked.
 type fnState struct {
 	ref       provider.Ref
-	forgotten bool      // deleted from Loop.fns
-	decided   bool      // a decision was made (beside forgotten: one padded word for these four)
-	repeat    bool      // the last decision may be repeated while its inputs hold (repeat.go); passMu
-	scaleDir  Direction // State.LastScaleDir (kept.go)
+	forgotten bool       // deleted from Loop.fns
+	decided   bool       // a decision was made (beside forgotten: one padded word for these four)
+	repeat    repeatKind // whether and how the last decision may be repeated while its inputs hold (repeat.go); passMu
+	scaleDir  Direction  // State.LastScaleDir (kept.go)
 	// The last Observation's capacity parts and which of its readings were
 	// present, in the same padded word (keptObs has none spare):
 	// fs.keepObs and fs.observation carry them.

@@ -37,6 +37,22 @@ import (
 // for one idle inside it is the oldest one's end. The same holds then as
 // at zero.
 //
+// A busy function with a steady load records a recommendation at every
+// tick, so its state moves and the above never holds for it: over half of
+// the Azure day's full decisions were running functions deciding steady,
+// within tolerance or stabilising again on the very readings of their last
+// decision. Steady and within tolerance read no recommendation
+// (decideTarget's tolerance and steady cases come before the window's
+// highest is read) and, untimed, no clock: on the same inputs the decision
+// is the same. Stabilising without a scale kept the count because the
+// window's highest, read after the new recommendation is recorded, was at
+// least the count; on the same inputs it is the same decision while that
+// still holds. What deciding does to the state is to record the same
+// recommendation at the new time, dropping what record and keepBinding
+// drop. repeatRecords does exactly that, through the same functions, and
+// keeps the state the decision was made on (fs.before) as decideAndApply
+// does, so the explain API words the record from the same inputs.
+//
 // A function repeats only after a quiet tick refreshed its record (so the
 // record holds what a quiet decision words, and the state the decision
 // left is the one it was made on); anything else -- a signal, a follow-up,
@@ -58,7 +74,7 @@ import (
 // that takes it or calls out. MinFloor is called without it.
 func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Reading, queued metricsource.Values, now time.Time, held *bool) bool {
 	ps := &fs.parsed
-	if !fs.repeat || ps.spec.Step() || ps.spec.Static() {
+	if fs.repeat == repeatNone || ps.spec.Step() || ps.spec.Static() {
 		return false
 	}
 	s, sok, sp := sr.Value, sr.Has, sr.Part
@@ -79,7 +95,7 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 		*held = true
 	}
 	o := &fs.obs
-	if fs.before != nil || fs.spec != ps.spec || fs.specErr != nil || len(fs.history) == 0 ||
+	if (fs.repeat == repeatSame && fs.before != nil) || fs.spec != ps.spec || fs.specErr != nil || len(fs.history) == 0 ||
 		o.replicas != fn.Replicas || o.available != fn.AvailableReplicas ||
 		!sameReading(fs.obsHas&hasStable != 0, o.stable, s, sok) || !sameReading(fs.obsHas&hasBurst != 0, o.burst, b, bok) ||
 		!sameReading(fs.obsHas&hasQueued != 0, o.queued, q, qok) ||
@@ -89,8 +105,13 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 	}
 	// The recommendations and the last record's time are read under mu: an
 	// actuator's outcome rewrites the state from its own goroutine.
-	if fn.Replicas > 0 && len(fs.recs) > 0 &&
-		!steadyRecs(fs.recs, ps.spec.DownWindow, InstantOf(fs.history[len(fs.history)-1].At), InstantOf(now)) {
+	switch {
+	case fs.repeat == repeatRecords:
+		if fn.Replicas == 0 || !fs.recordAgain(ps.spec.DownWindow, fn.Replicas, now) {
+			return false
+		}
+	case fn.Replicas > 0 && len(fs.recs) > 0 &&
+		!steadyRecs(fs.recs, ps.spec.DownWindow, InstantOf(fs.history[len(fs.history)-1].At), InstantOf(now)):
 		return false
 	}
 	// What decideAndApply does with a decision that refreshes the last
@@ -100,6 +121,91 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 	h.At, h.Seq = now, uint64(fs.seq)
 	fs.replicas = fn.Replicas
 	fs.counts = countDecision(fs.counts, h.Code)
+	return true
+}
+
+// repeatKind says whether a function's last decision may be repeated
+// while its inputs hold, and how.
+type repeatKind uint8
+
+const (
+	repeatNone    repeatKind = iota // decide in full
+	repeatSame                      // the decision left the state as it was
+	repeatRecords                   // a steady busy function's: the state moved by the recommendation it recorded (recordsOnly)
+)
+
+// recordsOnly reports whether d, a quiet tick's refresh of a running
+// function decided on st at now, may be repeated as repeatRecords: steady
+// or within tolerance (codes decided before the recommendations are
+// read), or stabilising at the current count (recordAgain checks the
+// window's highest), st untimed and without the parts Decide clears for a
+// target-mode function (a ramp, an alert's base), and next (the state it
+// leaves, after keepBinding) st but for a recommendation list that ends
+// with the one it recorded at now, which is the one the repeat records
+// again.
+func recordsOnly(d *Decision, st, next *State, now time.Time) bool {
+	switch d.Code {
+	case CodeSteady, CodeWithinTolerance, CodeStabilising:
+	default:
+		return false
+	}
+	if d.Scale || d.Replicas != d.Current || d.Recommended == 0 || !untimed(st) || !recordable(st) {
+		return false
+	}
+	n := len(next.Recommendations)
+	if n == 0 || next.Recommendations[n-1] != (Recommendation{At: InstantOf(now), Replicas: d.Recommended}) {
+		return false
+	}
+	same := *next
+	same.Recommendations = st.Recommendations
+	return sameState(&same, st)
+}
+
+// recordable reports whether st has none of the parts a target-mode
+// decision clears (a ramp, an alert's base), so that the state it leaves
+// is st with its recommendations moved.
+func recordable(st *State) bool {
+	return st.RampFrom == 0 && st.RampStart.IsZero() && st.AlertBase == 0
+}
+
+// recordAgain is what deciding again on a repeatRecords function's inputs
+// does to its state at now (window: its down window; cur: its count): the
+// last recommendation, the one its last decision recorded, recorded again
+// at now through record and keepBinding, and the state before it kept as
+// the one the decision was made on (decideAndApply's before). False,
+// changing nothing, when the state is no longer one recordsOnly allowed (an
+// actuator's outcome rewrote it), or when the last decision stabilised and
+// the window's highest at now, as decideTarget reads it, is below cur:
+// deciding scales down.
+func (fs *fnState) recordAgain(window time.Duration, cur uint64, now time.Time) bool {
+	n := len(fs.recs)
+	if n == 0 {
+		return false
+	}
+	last := fs.recs[n-1]
+	if last.Expires != 0 || last.Replicas == 0 || last.At != InstantOf(fs.history[len(fs.history)-1].At) {
+		return false
+	}
+	st := fs.state()
+	if !untimed(&st) || !recordable(&st) {
+		return false
+	}
+	recorded := record(st.Recommendations, Recommendation{At: InstantOf(now), Replicas: last.Replicas}, window)
+	if fs.history[len(fs.history)-1].Code == CodeStabilising && highest(recorded, now) < cur {
+		return false
+	}
+	next := st
+	next.Recommendations = keepBinding(recorded, st.Recommendations)
+	fs.recs = next.Recommendations // setState(next): nothing else moved
+	switch {
+	case sameState(&next, &st):
+		fs.before = nil
+	case fs.before != nil:
+		*fs.before = st
+	default:
+		before := st
+		fs.before = &before
+	}
 	return true
 }
 

@@ -131,7 +131,7 @@ func runOracle(t *testing.T, seed uint64) {
 		}
 	}
 	readings := []float64{0, 0, 0, 0.5, 3, 40, 400}
-	repeated, repeatedRunning := 0, 0
+	repeated, repeatedRunning, repeatedBusy := 0, 0, 0
 	for step := range 400 {
 		now := time.Now()
 		// The script: one draw for both twins.
@@ -217,19 +217,23 @@ func runOracle(t *testing.T, seed uint64) {
 			t.Fatalf("step %d: repeating shows otherwise than deciding (-decided +repeated):\n%s", step, diff)
 		}
 		for _, fs := range twins[0].e.loop.fns {
-			if fs.repeat {
+			if fs.repeat != repeatNone {
 				repeated++
 				if fs.replicas > 0 {
 					repeatedRunning++
+				}
+				if fs.repeat == repeatRecords {
+					repeatedBusy++
 				}
 			}
 		}
 		time.Sleep(DefaultInterval)
 	}
-	if repeated < 200 || repeatedRunning < 200 {
-		t.Errorf("only %d functions could repeat over the script, %d of them running: it does not exercise repeat",
-			repeated, repeatedRunning)
+	if repeated < 200 || repeatedRunning < 200 || repeatedBusy < 20 {
+		t.Errorf("only %d functions could repeat over the script, %d of them running, %d of them recording a load: it does not exercise repeat",
+			repeated, repeatedRunning, repeatedBusy)
 	}
+	t.Logf("%d functions could repeat over the script, %d of them running, %d of them recording a load", repeated, repeatedRunning, repeatedBusy)
 }
 
 // TestRepeatEndsWhenAnAlertsRecommendationExpires: an alert's load, read
