@@ -30,6 +30,13 @@ type Actuator interface {
 	Submit(ctx context.Context, in actuator.Intent, done func(actuator.Outcome))
 }
 
+// Forgetter is an Actuator that keeps state per function and drops it on
+// Forget (*actuator.Actuator does): the idler forgets a function once a
+// complete listing no longer holds it.
+type Forgetter interface {
+	Forget(ref provider.Ref)
+}
+
 // ActivitySource is what the idler needs from the metrics source.
 // metricsource.Source satisfies it.
 type ActivitySource interface {

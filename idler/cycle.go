@@ -239,10 +239,15 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	}
 	d.placedTo(len(fns))
 	gone := false
+	var forget []provider.Ref
+	f, forgets := d.cfg.Actuator.(Forgetter)
 	for ref, st := range d.state { // forget deleted functions
 		if st.seen != cycle {
 			delete(d.state, ref)
 			gone = true
+			if forgets {
+				forget = append(forget, ref)
+			}
 		}
 	}
 	if lo, ok := d.cfg.KeepAlive.(ListingObserver); ok && (gone || now.Sub(d.toldListing) >= tellListingEvery) {
@@ -253,6 +258,12 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		}
 	}
 	d.mu.Unlock()
+	// The actuator too (outside mu: it takes its own lock). The scaler
+	// forgets the functions that leave its listing; with the scaler off,
+	// the slots of every function the idler ever proposed for stayed.
+	for _, ref := range forget {
+		f.Forget(ref)
+	}
 
 	var chunk []work // items in chunks, so a pointer to one stays valid
 	used := 0        // chunks taken from d.chunks
