@@ -95,51 +95,48 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild lookback %s and step %s: want 0 < step ≤ lookback", lookback, step)
 	}
 	from := now.Add(-lookback)
-	m, err := queryRange(ctx, q, RebuildQuery(), from, now, step)
-	if errors.Is(err, errNotMatrix) {
-		return RebuildReport{}, errors.New("keepalive: rebuild: Prometheus did not return a matrix")
-	}
-	if err != nil {
-		return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
-	}
-	var rep RebuildReport
+	r := rebuilder{p: p, step: step, defaultNamespace: defaultNamespace,
+		series: map[model.Fingerprint][]*seriesState{}, learned: map[provider.Ref]struct{}{}, skipped: map[string]bool{}}
 	// Prometheus' steps are at from + k·step, to the millisecond; half a
 	// step tells the first from the second whatever the rounding. A value
 	// before baselineEnd is a baseline: what the counter counted before
 	// the history Rebuild can see.
-	baselineEnd := from.Add(step / 2)
-	if first, ok := firstStep(m); ok && !first.Time().Before(baselineEnd) && historyBegins(ctx, q, first, step) {
-		// No counter at the range's first step, nor any gateway series at
-		// the step before the first counter: Prometheus' history begins
-		// there (a retention shorter than the lookback, a Prometheus whose
-		// storage was emptied). Every counter then shows at what it has
-		// counted since its gateway started, which is not calls made in
-		// that step: counting it taught every function a call there.
-		rep.HistoryFrom = first.Time()
-		baselineEnd = first.Time().Add(step / 2)
-	}
-	counts := map[provider.Ref][]stepCount{}
-	skipped := map[string]bool{}
-	for _, s := range m {
-		name := string(s.Metric["function_name"])
-		ref, err := provider.ParseRef(name, defaultNamespace)
+	r.baselineEnd = from.Add(step / 2)
+	chunk := rebuildChunkSteps(ctx, q, now, int(lookback/step)+1)
+	for start := from; !start.After(now); {
+		end := start.Add(time.Duration(chunk-1) * step)
+		if end.After(now) {
+			end = now
+		}
+		m, err := queryRange(ctx, q, RebuildQuery(), start, end, step)
+		if errors.Is(err, errNotMatrix) {
+			return RebuildReport{}, errors.New("keepalive: rebuild: Prometheus did not return a matrix")
+		}
 		if err != nil {
-			if !skipped[name] { // one name, a series for each gateway instance
-				skipped[name] = true
-				rep.Skipped = append(rep.Skipped, name)
+			return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
+		}
+		if !r.begun {
+			if first, ok := firstStep(m); ok {
+				r.begun = true
+				if !first.Time().Before(r.baselineEnd) && historyBegins(ctx, q, first, step) {
+					// No counter at the range's first step, nor any
+					// gateway series at the step before the first
+					// counter: Prometheus' history begins there (a
+					// retention shorter than the lookback, a Prometheus
+					// whose storage was emptied). Every counter then
+					// shows at what it has counted since its gateway
+					// started, which is not calls made in that step:
+					// counting it taught every function a call there.
+					r.rep.HistoryFrom = first.Time()
+					r.baselineEnd = first.Time().Add(step / 2)
+				}
 			}
-			continue
 		}
-		counts[ref] = seriesCounts(counts[ref], inTimeOrder(s.Values), baselineEnd)
+		r.learn(m)
+		start = end.Add(step)
 	}
-	// Each function's idle times are its own, so the order of functions
-	// does not matter.
-	for ref, cs := range counts {
-		if len(cs) > 0 {
-			rep.Functions++
-			rep.Invocations += p.observeSteps(ref, cs, step)
-		}
-	}
+	rep := r.rep
+	rep.Functions = len(r.learned)
 	rep.Zeroed, rep.ZeroedErr = p.rebuildZeroed(ctx, q, now, lookback, step, defaultNamespace)
 	return rep, nil
 }
@@ -189,16 +186,18 @@ type stepCount struct {
 }
 
 // seriesCounts appends to dst the invocations one series of the counter
-// shows in each step, from its values at the steps in time order (a step
+// shows in each step, from its values at the steps in time order, going on
+// from st (what the series' earlier steps left: Rebuild asks in parts of
+// the lookback), which it updates (a step
 // without a value is one where the series had no sample within
 // Prometheus' lookback), leaving out steps without any. A value before
 // firstStepEnd is at the range's first step.
-func seriesCounts(dst []stepCount, pts []model.SamplePair, firstStepEnd time.Time) []stepCount {
+func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firstStepEnd time.Time) []stepCount {
 	// last is 0 until the series' first value, so a series created within
 	// the lookback — by a function's first call, or a gateway instance's
 	// first since it started (the gateway creates the series at 1) —
 	// counts its whole value when it first shows.
-	last, seen := 0.0, false
+	last, seen := st.last, st.seen
 	for _, pt := range pts {
 		v := float64(pt.Value)
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
@@ -235,6 +234,7 @@ func seriesCounts(dst []stepCount, pts []model.SamplePair, firstStepEnd time.Tim
 			dst = append(dst, stepCount{pt.Timestamp, n})
 		}
 	}
+	st.last, st.seen = last, seen
 	return dst
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,19 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 	}
 	if d := now.Sub(last); d < 20*time.Minute || d > 25*time.Minute {
 		t.Errorf("last invocation %s ago, want about 23 min (11:37 into the 12 h)", d)
+	}
+
+	// Asked in parts (here of 30 steps: the series counted by Prometheus
+	// itself), the rebuild learns the same.
+	defer func(n int) { rebuildMaxPoints = n }(rebuildMaxPoints)
+	rebuildMaxPoints = 30
+	inParts, _ := New(Config{})
+	partsRep, err := inParts.Rebuild(ctx, p.API(), now, 12*time.Hour, time.Minute, "openfaas-fn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(partsRep, rep) || !reflect.DeepEqual(learnedOf(inParts, now), learnedOf(pol, now)) {
+		t.Errorf("rebuilt in parts: %+v, whole: %+v; or what they learned differs", partsRep, rep)
 	}
 }
 

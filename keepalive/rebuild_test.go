@@ -21,8 +21,8 @@ type fakeRange struct {
 }
 
 func (f *fakeRange) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
-	if q == RebuildReplicasQuery(r.Step) {
-		return model.Matrix{}, nil, nil, nil // no replica history
+	if q == RebuildReplicasQuery(r.Step) || q == RebuildSeriesQuery() {
+		return model.Matrix{}, nil, nil, nil // no replica history; series not counted: one part
 	}
 	f.query, f.r = q, r
 	return f.v, nil, nil, f.err

@@ -1,0 +1,128 @@
+package keepalive
+
+import (
+	"context"
+	"math"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Rebuild reads the counter's lookback in parts of the lookback, each
+// learned and dropped before the next is asked for. Asked whole, a day at
+// one-minute steps is 1,441 points a counter series: 14 million at 10,000
+// functions, held at once as the JSON body and as the decoded matrix (over
+// 500 MB), at every start, in a controller whose chart sets a 256 MiB
+// limit: killed for memory at each start, it never started. A part holds
+// at most about rebuildMaxPoints points.
+
+// rebuildMaxPoints bounds the points (series × steps) one range query of
+// the rebuild asks for, when the number of series is known: about 10 MB
+// decoded, a few tens of MB as the body, at any fleet size.
+var rebuildMaxPoints = 500_000
+
+// rebuildDefaultChunk is a part's steps when the number of series is not
+// known (the count query failed): an hour at one-minute steps.
+const rebuildDefaultChunk = 60
+
+// RebuildSeriesQuery counts the counter's series now, to size Rebuild's
+// parts.
+func RebuildSeriesQuery() string { return "count(" + RebuildQuery() + ")" }
+
+// rebuildChunkSteps is how many steps each of Rebuild's range queries asks
+// for, of steps in all: as many as keep series × steps within
+// rebuildMaxPoints, the series counted at now (one step). Functions
+// deleted within the lookback are not counted; a part then holds a little
+// more, as queryRange still splits a part Prometheus refuses.
+func rebuildChunkSteps(ctx context.Context, q RangeQuerier, now time.Time, steps int) int {
+	n := rebuildDefaultChunk
+	v, warnings, _, err := q.QueryRange(ctx, RebuildSeriesQuery(), v1.Range{Start: now, End: now, Step: time.Minute})
+	if m, ok := v.(model.Matrix); ok && err == nil && promql.PartialWarning(warnings) == "" {
+		series := 0.0
+		for _, s := range m {
+			for _, pt := range s.Values {
+				series = math.Max(series, float64(pt.Value))
+			}
+		}
+		n = steps
+		if series >= 1 {
+			n = int(math.Max(1, math.Floor(float64(rebuildMaxPoints)/series)))
+		}
+	}
+	return max(1, min(n, steps))
+}
+
+// rebuilder is what Rebuild carries from one part of the lookback to the
+// next.
+type rebuilder struct {
+	p                *Policy
+	step             time.Duration
+	defaultNamespace string
+	// begun: a part held a value; baselineEnd is then final.
+	begun       bool
+	baselineEnd time.Time
+	// series is each counter series' state, by its labels' fingerprint.
+	series  map[model.Fingerprint][]*seriesState
+	learned map[provider.Ref]struct{} // functions with at least one invocation
+	skipped map[string]bool           // function_name values that did not parse
+	rep     RebuildReport
+}
+
+// seriesState is what one counter series' earlier steps leave for its
+// later ones (seriesCounts): its last value, whether it had one, and its
+// function (ok false: its name does not parse).
+type seriesState struct {
+	metric model.Metric
+	ref    provider.Ref
+	ok     bool
+	last   float64
+	seen   bool
+}
+
+// state is the series' state, made at its first part.
+func (r *rebuilder) state(metric model.Metric) *seriesState {
+	fp := metric.Fingerprint()
+	for _, st := range r.series[fp] {
+		if st.metric.Equal(metric) {
+			return st
+		}
+	}
+	st := &seriesState{metric: metric}
+	name := string(metric["function_name"])
+	ref, err := provider.ParseRef(name, r.defaultNamespace)
+	if err != nil {
+		if !r.skipped[name] { // one name, a series for each gateway instance
+			r.skipped[name] = true
+			r.rep.Skipped = append(r.rep.Skipped, name)
+		}
+	} else {
+		st.ref, st.ok = ref, true
+	}
+	r.series[fp] = append(r.series[fp], st)
+	return st
+}
+
+// learn feeds one part of the lookback (every series' values at its steps)
+// to the policy, each function's steps in time order. Each function's idle
+// times are its own, so the order of functions does not matter, and the
+// parts come in time order.
+func (r *rebuilder) learn(m model.Matrix) {
+	counts := map[provider.Ref][]stepCount{}
+	for _, s := range m {
+		st := r.state(s.Metric)
+		if !st.ok {
+			continue
+		}
+		counts[st.ref] = seriesCounts(counts[st.ref], st, inTimeOrder(s.Values), r.baselineEnd)
+	}
+	for ref, cs := range counts {
+		if len(cs) > 0 {
+			r.learned[ref] = struct{}{}
+			r.rep.Invocations += r.p.observeSteps(ref, cs, r.step)
+		}
+	}
+}

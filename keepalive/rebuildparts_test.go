@@ -1,0 +1,159 @@
+package keepalive
+
+import (
+	"context"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// ranged answers the counter query as Prometheus does, with the points of
+// its series within the query's range only, counts the series for
+// RebuildSeriesQuery, and records the most points one answer held.
+type ranged struct {
+	series    model.Matrix
+	maxPoints int
+	queries   int
+}
+
+func (f *ranged) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	switch q {
+	case RebuildSeriesQuery():
+		return model.Matrix{{Metric: model.Metric{}, Values: []model.SamplePair{
+			{Timestamp: model.TimeFromUnixNano(r.End.UnixNano()), Value: model.SampleValue(len(f.series))}}}}, nil, nil, nil
+	case RebuildQuery():
+	default:
+		return model.Matrix{}, nil, nil, nil
+	}
+	f.queries++
+	from, to := model.TimeFromUnixNano(r.Start.UnixNano()), model.TimeFromUnixNano(r.End.UnixNano())
+	out, points := model.Matrix{}, 0
+	for _, s := range f.series {
+		part := &model.SampleStream{Metric: s.Metric}
+		for _, pt := range s.Values {
+			if pt.Timestamp >= from && pt.Timestamp <= to {
+				part.Values = append(part.Values, pt)
+			}
+		}
+		if len(part.Values) > 0 {
+			out = append(out, part)
+			points += len(part.Values)
+		}
+	}
+	f.maxPoints = max(f.maxPoints, points)
+	return out, nil, nil, nil
+}
+
+// randomCounters is n functions' started counters over a day at one-minute
+// steps, some on two gateway instances: rare, medium and busy callers,
+// gateway restarts (the counter falls), scrape gaps (no value), series
+// created within the day, and one name that does not parse.
+func randomCounters(seed uint64, n int, from time.Time, steps int) model.Matrix {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var m model.Matrix
+	for i := range n {
+		name := model.LabelValue("fn" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + ".openfaas-fn")
+		if i == n-1 {
+			name = ".bad"
+		}
+		for inst := range 1 + rng.IntN(2) {
+			s := &model.SampleStream{Metric: model.Metric{model.MetricNameLabel: model.LabelValue(RebuildQuery()),
+				"function_name": name, "instance": model.LabelValue("gw-" + string(rune('a'+inst)))}}
+			rate := []float64{0.01, 0.2, 3}[rng.IntN(3)] // calls a minute
+			born := 0
+			if rng.IntN(4) == 0 {
+				born = rng.IntN(steps)
+			}
+			v := float64(rng.IntN(50))
+			for k := born; k < steps; k++ {
+				if rng.Float64() < rate/(1+rate) {
+					v += float64(1 + rng.IntN(3))
+				}
+				if rng.IntN(500) == 0 {
+					v = float64(rng.IntN(3)) // a gateway restart
+				}
+				if rng.IntN(200) == 0 {
+					continue // a scrape gap
+				}
+				at := model.TimeFromUnixNano(from.Add(time.Duration(k) * time.Minute).UnixNano())
+				s.Values = append(s.Values, model.SamplePair{Timestamp: at, Value: model.SampleValue(v)})
+			}
+			m = append(m, s)
+		}
+	}
+	return m
+}
+
+// learnedOf is what a policy learned of each function: its idle times and
+// their weights in arrival order, its last call, and its plan's
+// explanation.
+func learnedOf(p *Policy, now time.Time) map[provider.Ref]any {
+	out := map[provider.Ref]any{}
+	p.mu.Lock()
+	refs := make([]provider.Ref, 0, len(p.fns))
+	for ref, h := range p.fns {
+		refs = append(refs, ref)
+		out[ref] = []any{append([]float32(nil), h.its...), append([]float32(nil), h.ws...), h.last, h.slack, h.seen}
+	}
+	p.mu.Unlock()
+	for _, ref := range refs {
+		e, _ := p.Explain(ref, 10*time.Minute, now)
+		out[ref] = append(out[ref].([]any), e)
+	}
+	return out
+}
+
+// TestRebuildInPartsIsTheWholeRebuild: Rebuild asks for the lookback in
+// parts of at most rebuildMaxPoints points (a day of 10,000 functions'
+// counters asked whole was over 500 MB held at once, at every start, under
+// the chart's 256 MiB limit), and learns exactly what one answer of the
+// whole lookback teaches.
+//
+// Seen failing before the parts: "the largest answer held 72,151 points,
+// want at most 5,000".
+func TestRebuildInPartsIsTheWholeRebuild(t *testing.T) {
+	defer func(n int) { rebuildMaxPoints = n }(rebuildMaxPoints)
+	const steps = 24*60 + 1
+	now := t0.Add(24 * time.Hour)
+	for seed := range uint64(3) {
+		series := randomCounters(seed, 40, t0, steps)
+		rebuild := func(maxPoints int) (*Policy, RebuildReport, *ranged) {
+			rebuildMaxPoints = maxPoints
+			f := &ranged{series: series}
+			p, _ := New(Config{})
+			rep, err := p.Rebuild(context.Background(), f, now, 24*time.Hour, time.Minute, "openfaas-fn")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p, rep, f
+		}
+		whole, wholeRep, wf := rebuild(1 << 30)
+		parts, partsRep, pf := rebuild(5000)
+		if wf.queries != 1 {
+			t.Fatalf("seed %d: %d queries with no bound, want 1", seed, wf.queries)
+		}
+		if pf.maxPoints > 5000 || pf.queries < 2 {
+			t.Errorf("seed %d: the largest answer held %d points in %d queries, want at most 5,000", seed, pf.maxPoints, pf.queries)
+		}
+		if !reflect.DeepEqual(wholeRep, partsRep) {
+			t.Errorf("seed %d: report in parts %+v, whole %+v", seed, partsRep, wholeRep)
+		}
+		if wholeRep.Functions < 30 || wholeRep.Invocations < 1000 || len(wholeRep.Skipped) != 1 {
+			t.Errorf("seed %d: the whole rebuild learned %+v: the data does not exercise it", seed, wholeRep)
+		}
+		if w, p := learnedOf(whole, now), learnedOf(parts, now); !reflect.DeepEqual(w, p) {
+			for ref := range w {
+				if !reflect.DeepEqual(w[ref], p[ref]) {
+					t.Errorf("seed %d: %s learned in parts\n%v\nwhole\n%v", seed, ref, p[ref], w[ref])
+					break
+				}
+			}
+		}
+	}
+}
