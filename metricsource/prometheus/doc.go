@@ -2,7 +2,8 @@
 // (client_golang api/prometheus/v1). Every question is asked for all
 // functions at once, one PromQL query per purpose (`sum by (function_name)`),
 // never one per function; a function with no series is absent from the
-// answer, which is distinct from a value of 0.
+// answer, which is distinct from a value of 0. A rate (rps, cpu) is
+// absent too while the function's series are stale (observedRate).
 //
 // Queries per call: Load runs 1 query. The capacity type's subquery steps
 // at the gateway's scrape interval, which LastScrape reads from the

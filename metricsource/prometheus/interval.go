@@ -43,7 +43,7 @@ func capacityStep(window, interval time.Duration) time.Duration {
 }
 
 // scrapeInterval is the coverage series' scrape interval as LastScrape
-// knows it: the median gap of the last minute's scrapes, read in the
+// knows it: the median gap of the last phaseLookback's scrapes, read in the
 // background at most once a minute; 0 while unknown (the source's first
 // minutes, or a Prometheus that cannot say), when the step stays
 // window/60. One estimate serves the step and the passes' timing; it used

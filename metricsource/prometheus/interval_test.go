@@ -41,7 +41,7 @@ func TestCapacityLoadStepsAtTheScrapeInterval(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		queries = append(queries, q)
-		if strings.HasSuffix(q, "[1m]") {
+		if strings.HasSuffix(q, "[5m]") {
 			if !known {
 				return 200, `{"status":"success","data":{"resultType":"matrix","result":[]}}`
 			}
@@ -67,7 +67,7 @@ func TestCapacityLoadStepsAtTheScrapeInterval(t *testing.T) {
 		step = "none"
 		for _, q := range queries {
 			switch {
-			case strings.HasSuffix(q, "[1m]"):
+			case strings.HasSuffix(q, "[5m]"):
 				phaseReads++
 			case strings.Contains(q, "[1m0s:5s]") || strings.Contains(q, "[1m:5s]"):
 				step = "5s"

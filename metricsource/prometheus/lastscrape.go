@@ -15,19 +15,28 @@ import (
 // Prometheus scrapes each target at a fixed offset within its interval
 // (derived from the target's labels), so the gateway's scrapes keep one
 // phase until Prometheus is restarted or reconfigured. The source reads the
-// newest scrape's time and the interval (the median gap of the last
-// minute's samples) now and then, and carries the time forward by whole
+// newest scrape's time and the interval (the median gap of the samples of
+// the last phaseLookback) now and then, and carries the time forward by whole
 // intervals in between: one cheap query a minute, not one a pass.
 const phaseTTL = time.Minute
 
 // lastScrapesQuery asks for the coverage series' raw samples of the last
-// minute: their newest time is the start of the gateway's last scrape
-// (several gateway replicas: the latest of them), and the median gap
-// between them the scrape interval, known after two scrapes (the capacity
-// subquery's step reads it too, through scrapeInterval).
+// phaseLookback: their newest time is the start of the gateway's last
+// scrape (several gateway replicas: the latest of them), and the median
+// gap between them the scrape interval, known after two scrapes (the
+// capacity subquery's step reads it too, through scrapeInterval).
 func lastScrapesQuery(sel string) string {
-	return fmt.Sprintf(`%s[1m]`, sel)
+	return fmt.Sprintf(`%s[%s]`, sel, model.Duration(phaseLookback))
 }
+
+// phaseLookback is how far back lastScrapesQuery looks: Prometheus' own
+// lookback, so that a gateway scraped every minute (a common global
+// scrape_interval) has a few scrapes in it. It was a minute: one sample or
+// none at such an interval, the interval never known, and Prometheus asked
+// again at every LastScrape, once a scaler pass
+// (TestLastScrapeAtAMinuteInterval). At a 1 s scrape it is 300 samples a
+// series, once a minute.
+const phaseLookback = 5 * time.Minute
 
 // phaseCache holds the last read scrape and when it was read.
 type phaseCache struct {

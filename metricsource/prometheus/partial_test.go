@@ -56,7 +56,7 @@ func activityFake(marked, extra string, warnings ...string) func(q string) (int,
 	return func(q string) (int, string) {
 		var answer string
 		switch {
-		case strings.HasPrefix(q, "sum by (function_name) (rate(gateway_function_invocation_total"):
+		case strings.Contains(q, "(rate(gateway_function_invocation_total"):
 			answer = vector(`{"metric":{"function_name":"busy"},"value":[1,"0.1"]}`) // Load's rps
 		case strings.Contains(q, `"counter"`):
 			answer = vector(`{"metric":{"function_name":"busy","counter":"started"},"value":[1,"9"]},{"metric":{"function_name":"busy","counter":"ended"},"value":[1,"9"]}`)

@@ -25,7 +25,7 @@ func TestLoadPartsReadsTheParts(t *testing.T) {
 		mu.Lock()
 		asked = append(asked, q)
 		mu.Unlock()
-		if strings.HasSuffix(q, "[1m]") { // the scrapes' phase and interval (LastScrape)
+		if strings.HasSuffix(q, "[5m]") { // the scrapes' phase and interval (LastScrape)
 			return 200, `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job":"gateway"},"values":[[1700000000,"1"],[1700000005,"1"]]}]}}`
 		}
 		if !strings.Contains(q, `"part", "gauge"`) {

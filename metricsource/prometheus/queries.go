@@ -69,7 +69,7 @@ func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (str
 	switch q.Type {
 	case metricsource.TypeRPS:
 		// All response codes: a function answering 500s still takes load.
-		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s]))`, metricTotal, w), nil
+		return observedRate(fmt.Sprintf(`sum by (function_name) (rate(%s[%s]))`, metricTotal, w), metricTotal), nil
 	case metricsource.TypeCapacity:
 		// The peak of the function's concurrency over the window: the
 		// in-flight gauge or, when larger, what the arrivals of a scrape
@@ -81,7 +81,7 @@ func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (str
 		return promql.CapacityPeak(q.Window.Truncate(time.Millisecond), capacityStep(q.Window, interval), rateRange.Truncate(time.Millisecond), ""), nil
 	case metricsource.TypeCPU:
 		// Milli-CPU: 1000 = one core busy.
-		return fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), nil
+		return observedRate(fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), metricCPU), nil
 	case metricsource.TypeQueue:
 		// A backlog is a level: what matters is the work waiting now, for
 		// every window. An average or a peak over the window would still
@@ -100,6 +100,22 @@ func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (str
 		return fmt.Sprintf(`avg by (function_name) (avg_over_time(%s{scaling_type=%s}[%s]))`,
 			metricsource.CustomLoadMetric, strconv.Quote(q.Type), w), nil
 	}
+}
+
+// observedRate keeps of rate, a per-function rate of counter over its
+// window, only the functions with a series of counter now: unknown
+// (absent), not lower. A failed scrape (a gateway too busy to answer
+// /metrics in time, a kubelet down) or a target leaving discovery (a
+// gateway failing its readiness probe) makes Prometheus mark the target's
+// series stale, and rate() then divided the calls of the window's first
+// part by the whole window: a load falling towards zero under a function as
+// busy as ever, which the scaler took for a drop and scaled down on
+// (TestLoadWhileGatewayScrapesFail). A gateway pod replaced ends its series
+// too; the function reads again at its first call through the successor.
+// One target of several failing (a gateway replica among others) still
+// lowers the sum: the others keep the function present.
+func observedRate(rate, counter string) string {
+	return fmt.Sprintf(`(%s) and on (function_name) group by (function_name) (%s)`, rate, counter)
 }
 
 // startedQuery counts invocations started within the window, per function.

@@ -17,15 +17,15 @@ func TestLoadQuery(t *testing.T) {
 		wantErr string
 	}{
 		{"rps", metricsource.LoadQuery{Type: "rps", Window: 30 * time.Second},
-			`sum by (function_name) (rate(gateway_function_invocation_total[30s]))`, ""},
+			`(sum by (function_name) (rate(gateway_function_invocation_total[30s]))) and on (function_name) group by (function_name) (gateway_function_invocation_total)`, ""},
 		{"rps compound window", metricsource.LoadQuery{Type: "rps", Window: 90*time.Second + 500*time.Millisecond},
-			`sum by (function_name) (rate(gateway_function_invocation_total[1m30s500ms]))`, ""},
+			`(sum by (function_name) (rate(gateway_function_invocation_total[1m30s500ms]))) and on (function_name) group by (function_name) (gateway_function_invocation_total)`, ""},
 		{"capacity short window steps at 1s", metricsource.LoadQuery{Type: "capacity", Window: 45 * time.Second},
 			promql.CapacityPeak(45*time.Second, time.Second, 30*time.Second, ""), ""},
 		{"capacity long window coarser step", metricsource.LoadQuery{Type: "capacity", Window: 10 * time.Minute},
 			promql.CapacityPeak(10*time.Minute, 10*time.Second, 30*time.Second, ""), ""},
 		{"cpu", metricsource.LoadQuery{Type: "cpu", Window: time.Minute},
-			`sum by (function_name) (rate(pod_cpu_usage_seconds_total[1m])) * 1000`, ""},
+			`(sum by (function_name) (rate(pod_cpu_usage_seconds_total[1m])) * 1000) and on (function_name) group by (function_name) (pod_cpu_usage_seconds_total)`, ""},
 		{"queue", metricsource.LoadQuery{Type: "queue", Window: time.Minute},
 			`(avg by (function_name) (queue_worker_pending_messages) + on (function_name) sum by (function_name) (queue_worker_function_invocation_inflight)) or avg by (function_name) (queue_worker_pending_messages)`, ""},
 		{"custom", metricsource.LoadQuery{Type: "latency", Window: 30 * time.Second},
