@@ -114,11 +114,14 @@ type State struct {
 	// from RampFrom replicas at RampStart to min at RampStart + DownWindow.
 	RampFrom  uint64    `json:"ramp_from,omitempty"`
 	RampStart time.Time `json:"ramp_start,omitzero"`
-	// StepByRule: the generated step alert (scaling_type "step") fires for
-	// the function. Alerts without a scaling_type (OpenFaaS CE's
-	// APIHighInvocationRate, which `rules --ce-compatible` routes here too)
-	// then neither step nor start the way down: one condition, one step.
-	StepByRule bool `json:"step_by_rule,omitempty"`
+	// StepRuleAt: when the generated step alert (scaling_type "step") was
+	// last seen firing for the function; zero once seen resolved. While it
+	// is under StepRuleEvidence old, alerts without a scaling_type
+	// (OpenFaaS CE's APIHighInvocationRate, which `rules --ce-compatible`
+	// routes here too) neither step nor start the way down: one condition,
+	// one step. A time, not a flag: a flag set by a firing whose
+	// resolution never arrived ignored CE's alert for good.
+	StepRuleAt time.Time `json:"step_rule_at,omitzero"`
 	// AlertLoadAt is the last evaluation whose count rested on an alert's
 	// load, AlertBase the count before that evidence started; without other
 	// load data the count returns to AlertBase one evidence window later.

@@ -20,7 +20,7 @@ type modeState struct {
 	stepAt                   time.Time
 	rampFrom                 uint64
 	rampStart                time.Time
-	stepByRule               bool
+	stepRuleAt               time.Time
 	alertLoadAt              time.Time
 	alertBase                uint64
 	alertLoadKey             string
@@ -33,7 +33,7 @@ func (fs *fnState) state() State {
 	if m := fs.modes; m != nil {
 		s.BurstSince, s.BurstCrossed = m.burstSince, m.burstCrossed
 		s.StepKey, s.StepAt = m.stepKey, m.stepAt
-		s.RampFrom, s.RampStart, s.StepByRule = m.rampFrom, m.rampStart, m.stepByRule
+		s.RampFrom, s.RampStart, s.StepRuleAt = m.rampFrom, m.rampStart, m.stepRuleAt
 		s.AlertLoadAt, s.AlertBase = m.alertLoadAt, m.alertBase
 		s.AlertLoadKey = m.alertLoadKey
 	}
@@ -48,7 +48,7 @@ func (fs *fnState) setState(s State) {
 	m := modeState{
 		burstSince: s.BurstSince, burstCrossed: s.BurstCrossed,
 		stepKey: s.StepKey, stepAt: s.StepAt,
-		rampFrom: s.RampFrom, rampStart: s.RampStart, stepByRule: s.StepByRule,
+		rampFrom: s.RampFrom, rampStart: s.RampStart, stepRuleAt: s.StepRuleAt,
 		alertLoadAt: s.AlertLoadAt, alertBase: s.AlertBase,
 		alertLoadKey: s.AlertLoadKey,
 	}

@@ -11,6 +11,15 @@ import (
 // ceMaxReplicas is the OpenFaaS CE gateway's hard cap in CalculateReplicas.
 const ceMaxReplicas = 5
 
+// StepRuleEvidence is how long a delivery of the generated step alert
+// (scaling_type "step") firing says it still fires: twice the
+// repeat_interval of the AlertManager route `rules` generates (30s), so
+// one late or retried repeat does not end it. While it does, OpenFaaS CE's
+// alert beside it adds nothing (besideRule); once the generated alert has
+// not been seen for this long, its resolution is taken as lost and CE's
+// alert drives step mode again.
+const StepRuleEvidence = time.Minute
+
 // decideStep handles step mode, driven by alerts as the OpenFaaS gateway was:
 // a firing alert adds ceil(max × factor / 100) replicas up to max; a resolved
 // alert steps down gradually, reaching the floor at the end of the down
@@ -29,10 +38,10 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	sig := obs.Signal
 	step := stepSize(spec.Max, spec.Factor)
 	lo, _, _ := floor(&spec, &obs)
-	d.Next.StepByRule = stepByRule(sig, st.StepByRule)
+	d.Next.StepRuleAt = stepRuleAt(sig, st.StepRuleAt, now)
 
 	switch {
-	case besideRule(sig, d.Next.StepByRule):
+	case besideRule(sig, d.Next.StepRuleAt):
 		d.Code = CodeDuplicate
 		if !obs.quiet {
 			d.Reason = besideRuleWords(sig, cur)
@@ -115,7 +124,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	d := Decision{Replicas: cur, Next: st}
 	sig := obs.Signal
 	maxp := min(spec.Max, ceMaxReplicas)
-	d.Next.StepByRule = stepByRule(sig, st.StepByRule)
+	d.Next.StepRuleAt = stepRuleAt(sig, st.StepRuleAt, now)
 	step := uint64(math.Ceil(float64(maxp) / 100 * float64(spec.Factor)))
 	switch {
 	case sig == nil:
@@ -123,7 +132,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		if !obs.quiet {
 			d.Reason = fmt.Sprintf("exact CE, no alert: keep %d", cur)
 		}
-	case besideRule(sig, d.Next.StepByRule):
+	case besideRule(sig, d.Next.StepRuleAt):
 		d.Code = CodeDuplicate
 		if !obs.quiet {
 			d.Reason = "exact CE: " + besideRuleWords(sig, cur)
@@ -161,25 +170,35 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	return d
 }
 
-// stepByRule is State.StepByRule after sig: whether the generated step
-// alert (scaling_type "step") fires; other signals leave it as it was.
-func stepByRule(sig *Signal, was bool) bool {
+// stepRuleAt is State.StepRuleAt after sig at now: now when sig is the
+// generated step alert (scaling_type "step") firing, zero when it is that
+// alert resolved or when the last firing seen is StepRuleEvidence old
+// (its resolution lost: AlertManager repeats a firing alert well within
+// that); other signals leave it as it was.
+func stepRuleAt(sig *Signal, was, now time.Time) time.Time {
 	if sig != nil && sig.ScalingType == TypeStep {
-		return sig.Status == Firing
+		if sig.Status == Firing {
+			return now
+		}
+		return time.Time{}
+	}
+	if !was.IsZero() && now.Sub(was) >= StepRuleEvidence {
+		return time.Time{}
 	}
 	return was
 }
 
 // besideRule reports whether sig is an alert without a scaling_type while
-// the generated step alert fires (byRule). With `rules --ce-compatible` both
+// the generated step alert fires (seen firing at byRule, within
+// StepRuleEvidence: stepRuleAt has dropped an older one). With `rules --ce-compatible` both
 // the generated FunctionStepRateHigh and OpenFaaS CE's APIHighInvocationRate
 // reach the controller for one condition, each in its own AlertManager
 // group and repeated on its own timer: each stepped (twice the factor's
 // pace), and CE's resolution started the way down (exact CE: dropped to
 // min) under the generated alert still firing. CE's alert alone (no
 // generated rule loaded) still drives step mode.
-func besideRule(sig *Signal, byRule bool) bool {
-	return sig != nil && sig.ScalingType == "" && byRule
+func besideRule(sig *Signal, byRule time.Time) bool {
+	return sig != nil && sig.ScalingType == "" && !byRule.IsZero()
 }
 
 func besideRuleWords(sig *Signal, cur uint64) string {
