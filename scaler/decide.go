@@ -16,15 +16,20 @@ const defaultStableWindow = 60 * time.Second
 // of its arguments only, no I/O, no clock.
 //
 // Zero is never chosen here: a running function is floored at max(min, 1)
-// (zero is the idler's decision), a function at zero stays there until it has
-// load or a firing alert, and then wakes to at least max(min, 1).
+// (zero is the idler's decision), a function at zero (a static one too)
+// stays there until it has load or a firing alert, and then wakes to at
+// least max(min, 1).
 func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 	if obs.Signal != nil && obs.Signal.Down {
 		obs.Signal = nil // see Signal.Down: a trigger, not an input
 	}
 	var d Decision
 	switch {
-	case spec.Static():
+	case spec.Static() && obs.Replicas > 0:
+		// At zero (the idler parks an opted-in function there whatever
+		// its min) a static function wakes like any other, to its fixed
+		// count: kept at zero, a min=max=1 function with
+		// com.openfaas.scale.zero=true never woke once idled.
 		d = Decision{Replicas: obs.Replicas, Code: CodeStatic, Next: st}
 		if !obs.quiet {
 			d.Reason = fmt.Sprintf("min = max = %d: static, never scaled (keep %d)", spec.Min, obs.Replicas)
@@ -167,17 +172,43 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	if cur == 0 {
 		return wakeFromZero(spec, obs, d, load, per, target, now)
 	}
+	if load == nil && obs.BurstLoad != nil && replicasFor(*obs.BurstLoad, per) > cur {
+		// The stable reading is missing (its own query failed, or the
+		// source would not average over a gap) while the burst window
+		// needs more than the current count: scale up on it, as on any
+		// burst reading above the stable one. Only up: a burst reading
+		// that needs no more than cur leaves the count to the no-data
+		// hold below (held at 2 on a burst needing 9 until the stable
+		// query came back).
+		load = obs.BurstLoad
+		if !obs.quiet {
+			src = " (" + burstSrc.words() + "; " + noLoad("stable", rawStable) + ")"
+		}
+	}
 	if load == nil {
 		if at := d.Next.AlertLoadAt; !at.IsZero() && now.Sub(at) >= alertEvidence(*obs) {
 			// The count rests only on an alert's load, now past its
 			// evidence window: back to the count before it (issue 15, item 6).
 			base := d.Next.AlertBase
 			d.Next.AlertLoadAt, d.Next.AlertBase = time.Time{}, 0
+			// No lower than the source's burst reading needs (here it
+			// needs no more than cur): the stable reading is missing,
+			// the fresh one is not, and it went back to 2 under a burst
+			// reading needing 7.
+			var burstNote string
+			if obs.BurstLoad != nil {
+				if need := replicasFor(*obs.BurstLoad, per); need > base {
+					base = need
+					if !obs.quiet {
+						burstNote = fmt.Sprintf(", which the burst reading %.4g %s needs", *obs.BurstLoad, burstSrc.words())
+					}
+				}
+			}
 			if base < cur {
 				v, _, why, changed := clamp(spec, obs, base)
 				d.Replicas, d.Code = v, CodeNoData
-				d.Reason = fmt.Sprintf("%s; the alert's load of %s expired after %v with no data to confirm it: back to %d",
-					noLoad(spec.Type, rawStable), at.Format(time.TimeOnly), alertEvidence(*obs), base)
+				d.Reason = fmt.Sprintf("%s; the alert's load of %s expired after %v with no data to confirm it: back to %d%s",
+					noLoad(spec.Type, rawStable), at.Format(time.TimeOnly), alertEvidence(*obs), base, burstNote)
 				if changed {
 					d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
 				}
@@ -201,8 +232,12 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	// lags a load step by up to its whole window; the burst window (or the
 	// alert's own short window) does not. Capacity added this way is held by
 	// the down window, so a short spike costs replicas for one window, never
-	// a flap.
-	if obs.BurstLoad != nil && *obs.BurstLoad > *load && replicasFor(*obs.BurstLoad, per) > cur {
+	// a flap. Nor does a scale-down go below what the burst reading needs:
+	// the stable average decides that the count goes down, the higher
+	// fresh reading how far (down to 5 on a stable average needing 3
+	// while the last seconds needed 9, and back up at the next look).
+	if obs.BurstLoad != nil && *obs.BurstLoad > *load &&
+		(replicasFor(*obs.BurstLoad, per) > cur || replicasFor(*load, per) < cur) {
 		load = obs.BurstLoad
 		if !obs.quiet {
 			src = " (" + burstSrc.words() + ")"
@@ -296,83 +331,6 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	d.Replicas, d.Code, d.Reason = want, code, why
 	limitAndClamp(spec, obs, &d, head)
 	return d
-}
-
-// limitAndClamp bounds a target-mode decision by [floor, max] and by the
-// per-evaluation rate limits, naming whichever bound binds: the lower bound
-// is max(floor, ceil(cur × ScaleDownRate)) when going down, the upper
-// min(max, max(cur × ScaleUpRate, cur + ScaleUpPods)) when going up.
-func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
-	cur, want := obs.Replicas, d.Replicas
-	stabilised := d.Code == CodeStabilising // want is the window's, not the load's
-	lo, loCode, loWhy := floor(spec, obs)
-	hi, hiCode := spec.Max, CodeAtMax
-	// Which bound set lo and hi; worded only when one binds a loud
-	// decision (formatting them for every decision that meets them was
-	// most of a quiet pass's formatting).
-	downLimited, upLimited, floorWins := false, false, false
-	if want < cur {
-		// Saturating as the up side: float64(cur) rounds a count near the
-		// top of the uint64 range up to 2^64, whose conversion is
-		// implementation-defined (2^63 on amd64: a rate of 1 halved it).
-		if dl := min(ceilToUint(float64(cur)*spec.ScaleDownRate), cur); dl > lo {
-			lo, loCode, downLimited = dl, CodeRateLimited, true
-		}
-		if lo > spec.Max { // above max (labels changed): max wins over the rate limit
-			lo, loCode, downLimited = spec.Max, CodeAtMax, false
-			loWhy = fmt.Sprintf("max %d", spec.Max)
-		}
-	}
-	if want > cur {
-		// Saturating: defaults.scale_up_pods (any uint64) set to mean "no
-		// limit" wrapped cur + pods to a small count, leaving the rate's
-		// limit alone (with a rate of 1: no scale-up at all); a rate far
-		// beyond the uint64 range converts to an undefined count.
-		if ul := max(ceilToUint(float64(cur)*spec.ScaleUpRate), addCapped(cur, spec.ScaleUpPods, math.MaxUint64)); ul < hi {
-			hi, hiCode, upLimited = ul, CodeRateLimited, true
-		}
-		// The floor wins over the rate limit, as doc.go orders them (the
-		// bounds last): a function raised toward a min (or scheduled
-		// minimum) it is below would otherwise stop short of it, below
-		// the count the same function with no load at all gets.
-		if hi < lo {
-			hi, hiCode, upLimited, floorWins = lo, loCode, false, true
-		}
-	}
-	switch {
-	case want < lo:
-		d.Replicas, d.Code, d.Reason = lo, loCode, ""
-		if !obs.quiet {
-			if downLimited {
-				loWhy = fmt.Sprintf("scale-down limit %g×%d", spec.ScaleDownRate, cur)
-			}
-			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, loWhy, lo)
-			if stabilised {
-				d.Reason = fmt.Sprintf("%s wants %d, the %v window %d; %s → %d", head, d.Recommended, spec.DownWindow, want, loWhy, lo)
-			}
-		}
-	case want > hi:
-		d.Replicas, d.Code, d.Reason = hi, hiCode, ""
-		if !obs.quiet {
-			hiWhy := fmt.Sprintf("max %d", spec.Max)
-			switch {
-			case upLimited:
-				hiWhy = fmt.Sprintf("scale-up limit max(%g×%d, %d+%d)", spec.ScaleUpRate, cur, cur, spec.ScaleUpPods)
-			case floorWins:
-				hiWhy = fmt.Sprintf("%s, above the scale-up limit max(%g×%d, %d+%d)", loWhy, spec.ScaleUpRate, cur, cur, spec.ScaleUpPods)
-			}
-			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, hiWhy, hi)
-		}
-	}
-}
-
-// ceilToUint is ⌈v⌉ for v ≥ 0, saturating at the uint64 range (Go's
-// conversion of a float beyond it is implementation-defined).
-func ceilToUint(v float64) uint64 {
-	if c := math.Ceil(v); c < 1<<64 {
-		return uint64(c)
-	}
-	return math.MaxUint64
 }
 
 // loadOrNil is p, or nil when *p is no amount of load: NaN, ±Inf or

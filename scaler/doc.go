@@ -5,11 +5,15 @@
 // a provider. It knows nothing of HTTP or PromQL.
 //
 // Decide, in target modes (rps, capacity, cpu, queue, custom), computes
-// ceil(load / (target × target-proportion)) from the function's total load,
-// then, in order: burst mode (the short-window load needs ≥ burst-threshold ×
-// the ready replicas' capacity: go at once to what it needs and do not scale
-// down until a full stable window passes without another crossing, as
-// Knative's panic mode); a ±tolerance dead band around the current replicas'
+// ceil(load / (target × target-proportion)) from the function's total load
+// (the stable window's, or the burst window's where that is higher and
+// needs more than the current count or the stable one would scale down: up
+// on the freshest evidence, and never down below it; with the stable
+// reading missing, the burst window's only to scale up), then, in order:
+// burst mode (the short-window load needs ≥ burst-threshold × the ready
+// replicas' capacity: go at once to what it needs and do not scale down
+// until a full stable window passes without another crossing, as Knative's
+// panic mode); a ±tolerance dead band around the current replicas'
 // capacity; scale-down only to the highest recommendation of the down window;
 // rate limits per evaluation (up to max(2×, +4), down to at most half); and
 // the bounds [max(min, 1, scheduled minimum), max]. The Decision's code names
@@ -26,7 +30,10 @@
 // down gradually over the down window after a resolved alert; ExactCE
 // reproduces the CE gateway's CalculateReplicas. A firing alert with the same
 // fingerprint and StartsAt as the last one acted on, within StepDedup, is a
-// duplicate or a retry and adds nothing.
+// duplicate or a retry and adds nothing. An alert without a scaling_type
+// (OpenFaaS CE's) adds nothing while the generated step alert has been seen
+// firing within StepRuleEvidence: a lost resolution of the generated alert
+// then silences CE's for a minute, not for good.
 //
 // The Loop evaluates every function each Interval with one Load query per
 // (type, window) in use, and signalled functions at once (Notify coalesces

@@ -189,8 +189,8 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	var last *Spec // the last spec whose queries were added: specs are interned, most functions share one
 	for i := range fns {
 		spec, specErr := l.specOf(states[i], &fns[i])
-		if specErr != nil || spec == last || spec.Step() || spec.Static() {
-			continue
+		if specErr != nil || spec == last || spec.Step() || (spec.Static() && fns[i].Replicas > 0) {
+			continue // a static function at zero needs its load to wake on
 		}
 		last = spec
 		for _, w := range []time.Duration{l.cfg.StableWindow, l.cfg.BurstWindow} {

@@ -96,7 +96,7 @@ func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, state
 	want := false
 	for i, fn := range fns {
 		ps := &states[i].parsed
-		if ps.err == nil && fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue && !ps.spec.Step() && !ps.spec.Static() {
+		if ps.err == nil && fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue && !ps.spec.Step() {
 			want = true
 			break
 		}

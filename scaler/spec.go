@@ -128,7 +128,8 @@ type Spec struct {
 	StepDedup time.Duration `json:"step_dedup"`
 }
 
-// Static reports whether the function is never scaled (min == max).
+// Static reports whether the function is never scaled while it runs (min ==
+// max); at zero, where the idler may park it, it wakes to that count.
 func (s Spec) Static() bool { return s.Min == s.Max }
 
 // Step reports whether the function uses step mode.
