@@ -160,8 +160,8 @@ func TestALongRequestCountsForItsShare(t *testing.T) {
 }
 
 // TestArrivalsUnknownAreMissing: with no request ended within the mean's
-// window there is no duration to weigh arrivals by, and a counter missing
-// from the previous scrape gives no interval: the gauge alone answers, and
+// window there is no duration to weigh arrivals by (and the source's first
+// scrape gives no interval): the gauge alone answers, and
 // without it the function is absent, not at 0.
 func TestArrivalsUnknownAreMissing(t *testing.T) {
 	clk, src := newSecondSource(t)

@@ -39,7 +39,8 @@ type Config struct {
 	// Timeout bounds one scrape; 0 means Interval.
 	Timeout time.Duration
 	// Retention is how much history is kept (default 30m). A query for a
-	// longer window raises it to that window.
+	// longer window raises it to that window's vanish lookback, until no
+	// such window has been asked for 8 days (retention.go).
 	Retention time.Duration
 	// DefaultNamespace qualifies function names without a dot.
 	DefaultNamespace string

@@ -17,7 +17,19 @@
 //     shorter) and the latest scrape — with no extrapolation. A counter that
 //     goes down was reset and counts from 0, as in rate(). A series that
 //     appears within the window counts its whole first value: the gateway
-//     creates its counters at the first invocation.
+//     creates its counters at the first invocation. So does one that comes
+//     back after missing from successful scrapes (a gateway restarted
+//     between them re-creates it at its first call since), in the rates,
+//     the activity and the arrivals alike.
+//   - History is kept for the longest window asked within the last 8 days
+//     (and its vanish lookback), at least Config.Retention: a long window
+//     no longer asked lapses, and reads uncovered if asked again until
+//     scraped anew (retention.go).
+//   - A scrape is recorded at the time it is made, or not at all: a body
+//     cut short (short of its Content-Length or last chunk, a last line
+//     without its line feed, an empty page after pages with functions)
+//     fails, leaving a gap. A cut exactly at a line's end on a connection
+//     that just closes cannot be told from a whole page.
 //   - Started invocations come from gateway_function_invocation_started; for a
 //     function without that series (older gateways) they fall back to
 //     gateway_function_invocation_total, which misses calls still running.

@@ -34,7 +34,11 @@ func (s *Source) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case now = <-tick.C():
+		case <-tick.C():
+			// Now, not the tick's time: after a scrape that outlasted
+			// the interval the tick has waited, and the page fetched now
+			// holds the calls up to now.
+			now = s.clock.Now()
 		}
 	}
 }
@@ -53,15 +57,31 @@ func (s *Source) ScrapeOnce(ctx context.Context, now time.Time) error {
 	// that was cut: a cut body parses as a partial scrape, in which every
 	// function past the cut would look idle.
 	lr := &io.LimitedReader{R: body, N: MaxBodyBytes + 1}
-	samples, err := parse(lr)
+	families, err := parseFamilies(lr)
 	if lr.N == 0 {
 		return fmt.Errorf("scrape: metrics body larger than %d bytes", MaxBodyBytes)
 	}
 	if err != nil {
 		return fmt.Errorf("scrape: %w", err)
 	}
-	s.Observe(now, samples)
+	// A body cut mid-line fails to parse (the text format ends every line
+	// with a line feed), and one cut short of its Content-Length or last
+	// chunk fails to read. A connection closed right after the headers
+	// leaves an empty body, which parses: every function would vanish and,
+	// at the next page, count its whole counter as arrivals. No gateway's
+	// page is empty once it has listed a function.
+	if lr.N == MaxBodyBytes+1 && s.hasFunctions() {
+		return errors.New("scrape: empty metrics body after pages with functions: a response cut short")
+	}
+	s.Observe(now, samplesOf(families))
 	return nil
+}
+
+// hasFunctions reports whether the store holds any function.
+func (s *Source) hasFunctions() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.st.fns) > 0
 }
 
 func (s *Source) fetch(ctx context.Context) (io.ReadCloser, error) {
@@ -93,11 +113,25 @@ const metricSeconds = "gateway_functions_seconds"
 
 // parse reads Prometheus text format and keeps the gateway series we use.
 func parse(r io.Reader) ([]Sample, error) {
+	families, err := parseFamilies(r)
+	if err != nil {
+		return nil, err
+	}
+	return samplesOf(families), nil
+}
+
+// parseFamilies reads Prometheus text format.
+func parseFamilies(r io.Reader) (map[string]*dto.MetricFamily, error) {
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	families, err := p.TextToMetricFamilies(r)
 	if err != nil {
 		return nil, fmt.Errorf("parse metrics: %w", err)
 	}
+	return families, nil
+}
+
+// samplesOf is the gateway series we use of a page's families.
+func samplesOf(families map[string]*dto.MetricFamily) []Sample {
 	// Sized once: a gateway with thousands of functions lists tens of
 	// thousands of these, which append's regrowth copied over and over.
 	n := 0
@@ -115,7 +149,7 @@ func parse(r io.Reader) ([]Sample, error) {
 			out = append(out, labelled(name, m, value(mf.GetType(), m)))
 		}
 	}
-	return appendSeconds(out, families), nil
+	return appendSeconds(out, families)
 }
 
 // appendSeconds adds the duration histogram's sum and count per series: as

@@ -22,6 +22,10 @@ type Source struct {
 	mu        sync.RWMutex
 	st        *store
 	retention time.Duration
+	// base is the least retention (the configured one, or the arrivals'
+	// mean duration window); demand, the windows asked for (retention.go).
+	base   time.Duration
+	demand demand
 }
 
 var (
@@ -53,9 +57,16 @@ func New(cfg Config) (*Source, error) {
 	log = log.With("source", "embedded")
 	// The arrivals' mean duration looks this far back at every scrape.
 	retention := max(cfg.Retention, MeanDurationWindow+2*cfg.Interval)
-	s := &Source{cfg: cfg, clock: clk, log: log, st: newStore(cfg.DefaultNamespace, log), retention: retention}
-	s.st.gaps.over = s.maxGap().Nanoseconds()
+	s := &Source{cfg: cfg, clock: clk, log: log, retention: retention, base: retention}
+	s.st = s.newStore()
 	return s, nil
+}
+
+// newStore is an empty store for s.
+func (s *Source) newStore() *store {
+	st := newStore(s.cfg.DefaultNamespace, s.log)
+	st.gaps.over = s.maxGap().Nanoseconds()
+	return st
 }
 
 // Observe records samples as one successful scrape at now. Run and
@@ -63,6 +74,10 @@ func New(cfg Config) (*Source, error) {
 func (s *Source) Observe(now time.Time, samples []Sample) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if r := max(s.base, s.demand.longest(now)); r < s.retention {
+		s.log.Info("retention lowered to the longest window asked within the last 8 days and its vanish lookback", "from", s.retention, "to", r)
+		s.retention = r
+	}
 	s.st.ingest(now, samples, s.retention)
 }
 
@@ -86,13 +101,16 @@ func (s *Source) LastScrape(context.Context) (metricsource.Scrape, error) {
 // continuous observation: one missed scrape plus jitter, not two.
 func (s *Source) maxGap() time.Duration { return s.cfg.Interval * 5 / 2 }
 
-// window validates a query window and raises retention to cover it.
-func (s *Source) window(w time.Duration) error {
+// window validates a query window asked at now and raises retention to
+// cover it (for keepAsked at least: retention.go).
+func (s *Source) window(now time.Time, w time.Duration) error {
 	if w < time.Second {
 		return fmt.Errorf("window %s: must be at least 1s", w)
 	}
 	// Keep a vanished series long enough to tell it from one never seen.
-	if l := metricsource.VanishLookback(w); l > s.retention {
+	l := metricsource.VanishLookback(w)
+	s.demand.asked(now, l)
+	if l > s.retention {
 		s.log.Info("retention raised to the longest window asked and its vanish lookback", "from", s.retention, "to", l)
 		s.retention = l
 	}
@@ -209,7 +227,7 @@ func (s *Source) reader(q metricsource.LoadQuery) (func(*function) (float64, met
 		return nil, fmt.Errorf("scaling type %q is not available from the embedded source, which reads only the gateway's /metrics; use the Prometheus source", q.Type)
 	}
 	now := s.clock.Now()
-	if err := s.window(q.Window); err != nil {
+	if err := s.window(now, q.Window); err != nil {
 		return nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	from, to, err := s.fresh(now, q.Window)
@@ -326,7 +344,7 @@ func (s *Source) StartedCounts(_ context.Context, window time.Duration, buf []me
 // activity query answers. The caller holds s.mu for writing.
 func (s *Source) activitySpan(window time.Duration) (now time.Time, from, to int64, err error) {
 	now = s.clock.Now()
-	if err := s.window(window); err != nil {
+	if err := s.window(now, window); err != nil {
 		return now, 0, 0, fmt.Errorf("activity: %w", err)
 	}
 	if from, to, err = s.fresh(now, window); err != nil {

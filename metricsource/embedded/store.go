@@ -306,8 +306,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			st.log.Debug("duplicate sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
 			continue
 		}
-		brandNew := s == nil
-		if brandNew {
+		if s == nil {
 			s = fn.add(key)
 		}
 		prev, was := s.add(t, smp.Value)
@@ -334,13 +333,15 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		}
 		if kind == kindStarted || kind == kindTotal {
 			// The counter's increase since the previous scrape: from its
-			// last value, or all of it for a counter the gateway created
-			// since (at the first invocation); unknown for one that was
-			// missing from the previous scrape, and at the source's first.
+			// last value, or all of it for a counter missing from that
+			// scrape, new or back (a gateway restarted between them
+			// re-creates it at its first call since: every call it counts
+			// came after that scrape, as series.add counts it); nothing at
+			// the source's first scrape, which has no interval.
 			var inc float64
 			if was {
 				inc = step(prev, smp.Value)
-			} else if brandNew && prevScrape != 0 {
+			} else if prevScrape != 0 {
 				inc = smp.Value
 			}
 			if fn.dSeq != st.seq {
