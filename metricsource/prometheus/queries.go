@@ -127,9 +127,21 @@ func observedRate(rate, counter string) string {
 // highest value instead. That over-counts only when a series vanished for
 // longer than the lookback and came back, which errs towards "active".
 //
+// A series missing from some scrapes of its gateway within the window (fewer
+// samples than the gateway target's up, sel) and present now counts its
+// value now, when that is more: the gateway creates a function's counters
+// at its first call, and a restarted gateway (a rolling update) counts from
+// 0, so a rare function called once before the restart and once since
+// showed 1, a gap, 1; the difference from the window's start read 0, and so
+// did increase(), which joins the two sides of the gap, and the idler
+// scaled to zero a function called a minute before
+// (TestCallThroughARestartedGatewayIsActivity). Every call the series
+// counts now came after the scrape that missed it. A failed scrape (up 0,
+// the series stale) reads so too for a window: towards "active".
+//
 // Functions without a started counter (gateways that predate it) fall back
 // to the invocation counter, which misses calls still running.
-func startedQuery(window time.Duration) (string, error) {
+func startedQuery(window time.Duration, sel string) (string, error) {
 	w, err := promDuration("activity window", window)
 	if err != nil {
 		return "", err
@@ -140,7 +152,15 @@ func startedQuery(window time.Duration) (string, error) {
 	// misses (issue 15, item 2); increase() still wins when larger, as it
 	// does across a counter reset.
 	count := func(m string) string {
-		return fmt.Sprintf(`sum by (function_name) (((((%[1]s - %[1]s offset %[2]s) > increase(%[1]s[%[2]s])) or increase(%[1]s[%[2]s])) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s]))`, m, w)
+		counted := fmt.Sprintf(`((((%[1]s - %[1]s offset %[2]s) > increase(%[1]s[%[2]s])) or increase(%[1]s[%[2]s])) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s])`, m, w)
+		// The series back after a gap, valued now (× 1 drops the name, so
+		// its labels are those of counted's series); up's counts taken per
+		// target (max by), so duplicated up series (an HA pair queried
+		// without deduplication) cannot fail the match.
+		back := fmt.Sprintf(`(%[1]s * 1) and (count_over_time(%[1]s[%[2]s]) < on (job, instance) group_left () max by (job, instance) (count_over_time(%[3]s[%[2]s])))`, m, w, sel)
+		// The larger of the two per series: counted where it is larger,
+		// back where it is at least as large, counted where back is absent.
+		return fmt.Sprintf(`sum by (function_name) (((%[1]s) > (%[2]s)) or (%[2]s) or (%[1]s))`, counted, back)
 	}
 	return count(metricStarted) + " or " + count(metricTotal), nil
 }

@@ -56,12 +56,14 @@ func TestLoadQuery(t *testing.T) {
 }
 
 func TestActivityQueries(t *testing.T) {
-	s, err := startedQuery(10 * time.Minute)
+	s, err := startedQuery(10*time.Minute, `up{job="gw"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	count := func(m string) string {
-		return `sum by (function_name) (((((` + m + ` - ` + m + ` offset 10m) > increase(` + m + `[10m])) or increase(` + m + `[10m])) and ` + m + ` offset 10m) or max_over_time(` + m + `[10m]))`
+		counted := `((((` + m + ` - ` + m + ` offset 10m) > increase(` + m + `[10m])) or increase(` + m + `[10m])) and ` + m + ` offset 10m) or max_over_time(` + m + `[10m])`
+		back := `(` + m + ` * 1) and (count_over_time(` + m + `[10m]) < on (job, instance) group_left () max by (job, instance) (count_over_time(up{job="gw"}[10m])))`
+		return `sum by (function_name) (((` + counted + `) > (` + back + `)) or (` + back + `) or (` + counted + `))`
 	}
 	want := count("gateway_function_invocation_started") + " or " + count("gateway_function_invocation_total")
 	if s != want {
@@ -80,7 +82,7 @@ func TestActivityQueries(t *testing.T) {
 			t.Errorf("coverage query lacks %q:\n%s", part, c)
 		}
 	}
-	if _, err := startedQuery(0); err == nil {
+	if _, err := startedQuery(0, `up`); err == nil {
 		t.Error("startedQuery(0) accepted")
 	}
 	if _, err := coverageQuery("up", 500*time.Millisecond, time.Second); err == nil {

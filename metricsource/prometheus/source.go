@@ -123,7 +123,7 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	if _, err := promDuration("activity window", window); err != nil {
 		return metricsource.Activity{}, err
 	}
-	started, err := startedQuery(window)
+	started, err := startedQuery(window, s.cfg.CoverageSelector)
 	if err != nil {
 		return metricsource.Activity{}, err
 	}
