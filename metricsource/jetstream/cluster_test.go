@@ -2,6 +2,7 @@ package jetstream_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -49,14 +50,39 @@ func (n *clusterNode) stop() {
 }
 
 // startCluster starts nodes n0, n1, n2, each tagged node:nX so a stream can
-// be placed on one of them.
+// be placed on one of them. The ports are picked free and released before
+// nats-server binds them (it takes no inherited socket), so another process
+// can take one in between (CI runs packages side by side): a node that exits
+// with "address already in use" is a start on other ports, up to three.
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	bin := teststack.NeedNATSServer(t)
+	for attempt := 1; ; attempt++ {
+		c, err := tryStartCluster(t, bin)
+		if err == nil {
+			return c
+		}
+		if !errors.Is(err, errPortTaken) || attempt == 3 {
+			t.Fatal(err)
+		}
+		t.Logf("attempt %d: %v; again on other ports", attempt, err)
+	}
+}
+
+// errPortTaken: a node could not bind a port picked free for it.
+var errPortTaken = errors.New("a port picked free was taken before the node bound it")
+
+// clusterAddr picks a free loopback address for a node (tests replace it).
+var clusterAddr = teststack.FreeAddr
+
+// tryStartCluster is one start of startCluster; on an error every node it
+// started is stopped.
+func tryStartCluster(t *testing.T, bin string) (*cluster, error) {
+	t.Helper()
 	var client, route, mon [3]string
 	for i := range 3 {
 		for _, a := range []*string{&client[i], &route[i], &mon[i]} {
-			addr, err := teststack.FreeAddr()
+			addr, err := clusterAddr()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,10 +125,17 @@ cluster { name: c, listen: %q, routes: [%s] }
 	}
 	for i := range 3 {
 		if err := teststack.WaitOK("http://"+mon[i]+"/healthz", 30*time.Second, c.nodes[i].done); err != nil {
-			t.Fatalf("n%d: %v", i, err)
+			taken := strings.Contains(c.nodes[i].logs.String(), "address already in use")
+			for _, n := range c.nodes {
+				n.stop()
+			}
+			if taken {
+				return nil, fmt.Errorf("n%d: %w", i, errPortTaken)
+			}
+			return nil, fmt.Errorf("n%d: %v", i, err)
 		}
 	}
-	return c
+	return c, nil
 }
 
 // clusterJS connects to url and waits until the cluster has a meta leader.
