@@ -186,9 +186,12 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		}
 	}
 	if load == nil {
-		if at := d.Next.AlertLoadAt; !at.IsZero() && now.Sub(at) >= alertEvidence(*obs) {
+		if at := d.Next.AlertLoadAt; !at.IsZero() && now.Sub(at) >= alertEvidence(*obs) && !obs.LoadFailed {
 			// The count rests only on an alert's load, now past its
 			// evidence window: back to the count before it (issue 15, item 6).
+			// Not while the load query failed (LoadFailed): the source
+			// cannot confirm or refute it then, and going back was a
+			// scale-down on missing data (a Prometheus outage).
 			base := d.Next.AlertBase
 			d.Next.AlertLoadAt, d.Next.AlertBase = time.Time{}, 0
 			// No lower than the source's burst reading needs (here it

@@ -60,6 +60,12 @@ type Observation struct {
 	BurstPart  metricsource.Part `json:"burst_part,omitzero"`
 	// Signal is the alert that triggered this evaluation, nil on a tick.
 	Signal *Signal `json:"signal,omitempty"`
+	// LoadFailed says the stable window's load query failed as a whole (the
+	// source unreachable, or its answer refused): the stable load is
+	// missing for every function of the type, not for this one alone. An
+	// alert's load then outlives its evidence window (held, not undone:
+	// missing data never scales anything down) until the source answers.
+	LoadFailed bool `json:"load_failed,omitempty"`
 	// Queued is the asynchronous backlog of a function at zero whose type
 	// is not queue (nil: not read or unknown); it wakes the function, see
 	// scaler/queue.go.

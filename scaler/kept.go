@@ -76,13 +76,15 @@ type keptObs struct {
 	more                  *obsMore // nil: no signal and no scheduled minimum
 }
 
-// obsHas says which of a keptObs' readings were present.
+// obsHas says which of a keptObs' readings were present, and whether the
+// stable load query failed (Observation.LoadFailed).
 type obsHas uint8
 
 const (
 	hasStable obsHas = 1 << iota
 	hasBurst
 	hasQueued
+	hasLoadFailed
 )
 
 // keptReading is p's value and whether it is present (p not nil), as
@@ -125,7 +127,11 @@ func keepObs(o Observation, prev *obsMore) (keptObs, obsHas) {
 		*prev = obsMore{signal: o.Signal, scheduledMin: o.ScheduledMin, scheduledMinReason: o.ScheduledMinReason}
 		k.more = prev
 	}
-	return k, hs | hb | hq
+	h := hs | hb | hq
+	if o.LoadFailed {
+		h |= hasLoadFailed
+	}
+	return k, h
 }
 
 // keepObs keeps o as fs's last Observation: fs.obs, and the parts beside
@@ -147,7 +153,8 @@ func (fs *fnState) observation(stable, burst time.Duration) Observation {
 // (fs.observation).
 func (k *keptObs) observation(h obsHas, stable, burst time.Duration) Observation {
 	o := Observation{Replicas: k.replicas, Available: k.available, StableLoad: h.reading(k.stable, hasStable),
-		BurstLoad: h.reading(k.burst, hasBurst), Queued: h.reading(k.queued, hasQueued), StableWindow: stable, BurstWindow: burst}
+		BurstLoad: h.reading(k.burst, hasBurst), Queued: h.reading(k.queued, hasQueued), StableWindow: stable, BurstWindow: burst,
+		LoadFailed: h&hasLoadFailed != 0}
 	if m := k.more; m != nil {
 		o.Signal, o.ScheduledMin, o.ScheduledMinReason = m.signal, m.scheduledMin, m.scheduledMinReason
 	}

@@ -253,7 +253,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: readingsOf(loads, sq), burst: readingsOf(loads, bq)}
 			}
 			sr, br = lt.at(i)
-			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, queued, now, &held) {
+			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, lt.stable == nil, queued, now, &held) {
 				continue
 			}
 		}
@@ -269,6 +269,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		}
 		if ps.err == nil {
 			obs.StableLoad, obs.BurstLoad = values(sr, br, &l.readings)
+			obs.LoadFailed = lt.stable == nil
 			obs.StablePart, obs.BurstPart = sr.Part, br.Part
 			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
 				if v, ok := queued[fn.Ref]; ok {

@@ -63,7 +63,8 @@ import (
 // shows.
 
 // repeat repeats fs's last decision at now when its inputs are unchanged,
-// and reports whether it did. sr and br are its stable and burst readings;
+// and reports whether it did. sr and br are its stable and burst readings
+// (loadFailed: the stable query failed, Observation.LoadFailed);
 // queued the backlog of functions at zero. The caller holds passMu and has parsed
 // fn's labels into fs.parsed (with no error).
 //
@@ -72,7 +73,7 @@ import (
 // not once each (a lock and an unlock per function per pass were a third
 // of the repeats' cost); the caller releases it (release) before anything
 // that takes it or calls out. MinFloor is called without it.
-func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Reading, queued metricsource.Values, now time.Time, held *bool) bool {
+func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Reading, loadFailed bool, queued metricsource.Values, now time.Time, held *bool) bool {
 	ps := &fs.parsed
 	if fs.repeat == repeatNone || ps.spec.Step() || ps.spec.Static() {
 		return false
@@ -98,7 +99,7 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 	if (fs.repeat == repeatSame && fs.before != nil) || fs.spec != ps.spec || fs.specErr != nil || len(fs.history) == 0 ||
 		o.replicas != fn.Replicas || o.available != fn.AvailableReplicas ||
 		!sameReading(fs.obsHas&hasStable != 0, o.stable, s, sok) || !sameReading(fs.obsHas&hasBurst != 0, o.burst, b, bok) ||
-		!sameReading(fs.obsHas&hasQueued != 0, o.queued, q, qok) ||
+		!sameReading(fs.obsHas&hasQueued != 0, o.queued, q, qok) || (fs.obsHas&hasLoadFailed != 0) != loadFailed ||
 		fs.stablePart != sp || fs.burstPart != bp ||
 		!o.sameMore(smin, sreason) {
 		return false
