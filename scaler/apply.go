@@ -91,21 +91,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 		l.followUpLocked(fn.Ref, now.Add(l.cfg.BurstWindow))
 	}
 	fs.setState(next)
-	switch {
-	case sameState(&next, &st):
-		fs.before = nil
-	case fs.before != nil:
-		// Overwritten in place: only this function's record holds it (the
-		// explain API copies it under mu), and a busy function's state
-		// moves at every decision, which made this copy a sixth of a
-		// trace replay's allocations.
-		*fs.before = st
-	default:
-		// A copy made here, not &st: taking st's address moved it to the
-		// heap on every decision, most of which leave the state as it was.
-		before := st
-		fs.before = &before
-	}
+	fs.keepBefore(&next, &st)
 	fs.decided = true
 	fs.counts = countDecision(fs.counts, d.Code)
 	if refresh {
@@ -258,4 +244,25 @@ func (in *lastInputs) reason(stable, burst time.Duration, at time.Time) string {
 	o := k.observation(in.has, stable, burst)
 	o.StablePart, o.BurstPart = in.stablePart, in.burstPart
 	return Decide(*in.spec, o, in.before, at).Reason
+}
+
+// keepBefore keeps st, the state a decision was made on, as fs.before when
+// the decision moved it to next (nil when it did not), for the explain API
+// to word the record from. The loop's mu is held.
+func (fs *fnState) keepBefore(next, st *State) {
+	switch {
+	case sameState(next, st):
+		fs.before = nil
+	case fs.before != nil:
+		// Overwritten in place: only this function's record holds it (the
+		// explain API copies it under mu), and a busy function's state
+		// moves at every decision, which made this copy a sixth of a
+		// trace replay's allocations.
+		*fs.before = *st
+	default:
+		// A copy made here, not &st: taking st's address moved it to the
+		// heap on every decision, most of which leave the state as it was.
+		before := *st
+		fs.before = &before
+	}
 }

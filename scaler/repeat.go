@@ -198,15 +198,7 @@ func (fs *fnState) recordAgain(window time.Duration, cur uint64, now time.Time) 
 	next := st
 	next.Recommendations = keepBinding(recorded, st.Recommendations)
 	fs.recs = next.Recommendations // setState(next): nothing else moved
-	switch {
-	case sameState(&next, &st):
-		fs.before = nil
-	case fs.before != nil:
-		*fs.before = st
-	default:
-		before := st
-		fs.before = &before
-	}
+	fs.keepBefore(&next, &st)
 	return true
 }
 
