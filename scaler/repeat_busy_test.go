@@ -7,8 +7,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -60,8 +58,7 @@ func runBusyOracle(t *testing.T, seed uint64) {
 	busy := 0
 	for step := range 600 {
 		now := time.Now()
-		type op func(f *oracleFleet)
-		var ops []op
+		var ops []oracleOp
 		for _, ref := range refs {
 			switch k := rnd.IntN(40); {
 			case k < 3:
@@ -85,20 +82,7 @@ func runBusyOracle(t *testing.T, seed uint64) {
 				}
 			})
 		}
-		var shown []string
-		for _, f := range twins {
-			for _, o := range ops {
-				o(f)
-			}
-			if err := f.e.loop.Tick(ctx, now); err != nil {
-				t.Fatal(err)
-			}
-			synctest.Wait() // the actuator's outcomes are in
-			shown = append(shown, f.shows(t, refs, step%20 == 19))
-		}
-		if diff := cmp.Diff(shown[1], shown[0]); diff != "" {
-			t.Fatalf("step %d: repeating shows otherwise than deciding (-decided +repeated):\n%s", step, diff)
-		}
+		stepTwins(t, twins, refs, ops, now, step, false)
 		for _, fs := range twins[0].e.loop.fns {
 			if fs.repeat == repeatRecords {
 				busy++

@@ -70,6 +70,36 @@ func (f *oracleFleet) shows(t *testing.T, refs []provider.Ref, metrics bool) str
 	return b.String()
 }
 
+// oracleOp is one scripted change, made to each twin alike.
+type oracleOp func(f *oracleFleet)
+
+// stepTwins makes ops on both twins (deciding, then repeating), runs their
+// pass at now (and a follow-up a second later when follow) and fails when
+// they show anything differently: explain answers, replicas, writes and,
+// every 20 steps, /metrics. The decision counters only grow: a
+// difference, once made, is still there when they are next compared.
+func stepTwins(t *testing.T, twins []*oracleFleet, refs []provider.Ref, ops []oracleOp, now time.Time, step int, follow bool) {
+	t.Helper()
+	ctx := t.Context()
+	var shown []string
+	for _, f := range twins {
+		for _, o := range ops {
+			o(f)
+		}
+		if err := f.e.loop.Tick(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		if follow {
+			_ = f.e.loop.FollowUp(ctx, now.Add(time.Second))
+		}
+		synctest.Wait() // the actuator's outcomes are in
+		shown = append(shown, f.shows(t, refs, step%20 == 19))
+	}
+	if diff := cmp.Diff(shown[1], shown[0]); diff != "" {
+		t.Fatalf("step %d: repeating shows otherwise than deciding (-decided +repeated):\n%s", step, diff)
+	}
+}
+
 // TestRepeatIsWhatDecidingGives is the oracle for repeat: scripted random
 // histories (loads appearing, changing and vanishing, the idler and others
 // scaling functions to and from zero, labels, scheduled minimums, backlogs,
@@ -135,8 +165,7 @@ func runOracle(t *testing.T, seed uint64) {
 	for step := range 400 {
 		now := time.Now()
 		// The script: one draw for both twins.
-		type op func(f *oracleFleet)
-		var ops []op
+		var ops []oracleOp
 		for range rnd.IntN(3) {
 			ref := refs[rnd.IntN(len(refs))]
 			typ := types[rnd.IntN(len(types))]
@@ -196,26 +225,7 @@ func runOracle(t *testing.T, seed uint64) {
 				}
 			}
 		}
-		follow := rnd.IntN(3) == 0
-		var shown []string
-		for _, f := range twins {
-			for _, o := range ops {
-				o(f)
-			}
-			if err := f.e.loop.Tick(ctx, now); err != nil {
-				t.Fatal(err)
-			}
-			if follow {
-				_ = f.e.loop.FollowUp(ctx, now.Add(time.Second))
-			}
-			synctest.Wait() // the actuator's outcomes are in
-			// The decision counters only grow: a difference, once made, is
-			// still there when they are next compared.
-			shown = append(shown, f.shows(t, refs, step%20 == 19))
-		}
-		if diff := cmp.Diff(shown[1], shown[0]); diff != "" {
-			t.Fatalf("step %d: repeating shows otherwise than deciding (-decided +repeated):\n%s", step, diff)
-		}
+		stepTwins(t, twins, refs, ops, now, step, rnd.IntN(3) == 0)
 		for _, fs := range twins[0].e.loop.fns {
 			if fs.repeat != repeatNone {
 				repeated++
