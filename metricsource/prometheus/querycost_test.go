@@ -107,14 +107,24 @@ func BenchmarkCapacityQuery(b *testing.B) {
 // (CI, about one run in ten).
 func backfilledPrometheus(tb testing.TB, n int, scrape time.Duration) (*teststack.Prom, time.Time) {
 	tb.Helper()
+	now := time.Now().Truncate(scrape)
+	p := startBackfilled(tb, func(path string) error {
+		return writeGatewayHistory(path, n, now.Add(-15*time.Minute), now, scrape)
+	})
+	return p, now
+}
+
+// startBackfilled starts Debian's Prometheus holding the OpenMetrics history
+// write writes to the file it is given, backfilled with promtool.
+func startBackfilled(tb testing.TB, write func(path string) error) *teststack.Prom {
+	tb.Helper()
 	promtool := teststack.NeedBinary(tb, "promtool")
 	p := teststack.Prometheus(tb, teststack.PromOptions{})
 	if err := p.Stop(); err != nil {
 		tb.Fatal(err)
 	}
-	now := time.Now().Truncate(scrape)
 	in := filepath.Join(tb.TempDir(), "gateway.om")
-	if err := writeGatewayHistory(in, n, now.Add(-15*time.Minute), now, scrape); err != nil {
+	if err := write(in); err != nil {
 		tb.Fatal(err)
 	}
 	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", in, filepath.Join(p.DataDir(), "data")).CombinedOutput(); err != nil {
@@ -123,7 +133,7 @@ func backfilledPrometheus(tb testing.TB, n int, scrape time.Duration) (*teststac
 	if err := p.Start(); err != nil {
 		tb.Fatalf("restart: %v\n%s", err, p.Logs())
 	}
-	return p, now
+	return p
 }
 
 // writeGatewayHistory writes n functions' gateway series from start to end

@@ -5,13 +5,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
-	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -27,47 +24,35 @@ import (
 // counts a counter back after an absence.
 func TestCallThroughARestartedGatewayIsActivity(t *testing.T) {
 	const scrape = 5 * time.Second
-	promtool := teststack.NeedBinary(t, "promtool")
-	p := teststack.Prometheus(t, teststack.PromOptions{})
-	if err := p.Stop(); err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().Truncate(scrape)
 	start := now.Add(-15 * time.Minute)
 	restarted, calledAgain := now.Add(-2*time.Minute), now.Add(-60*time.Second)
-	in := filepath.Join(t.TempDir(), "gateway.om")
-	f, err := os.Create(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	fmt.Fprintf(w, "# TYPE %s unknown\n", promql.MetricStarted)
-	for ts := start; !ts.After(now); ts = ts.Add(scrape) {
-		// again: called once long ago; its series gone with the old
-		// gateway process; back at its first call through the new one.
-		if ts.Before(restarted) || !ts.Before(calledAgain) {
-			fmt.Fprintf(w, "%s{function_name=\"again.openfaas-fn\",instance=\"gateway:8082\",job=\"gateway\"} 1 %d\n", promql.MetricStarted, ts.Unix())
+	p := startBackfilled(t, func(path string) error {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
 		}
-		// quiet: called once long ago, never since, on a gateway that
-		// was not restarted.
-		fmt.Fprintf(w, "%s{function_name=\"quiet.openfaas-fn\",instance=\"gateway-b:8082\",job=\"gateway\"} 1 %d\n", promql.MetricStarted, ts.Unix())
-	}
-	fmt.Fprintln(w, "# TYPE up gauge")
-	for ts := start; !ts.After(now); ts = ts.Add(scrape) {
-		fmt.Fprintf(w, "up{job=\"gateway\",instance=\"gateway:8082\"} 1 %d\n", ts.Unix())
-		fmt.Fprintf(w, "up{job=\"gateway\",instance=\"gateway-b:8082\"} 1 %d\n", ts.Unix())
-	}
-	fmt.Fprintln(w, "# EOF")
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", in, filepath.Join(p.DataDir(), "data")).CombinedOutput(); err != nil {
-		t.Fatalf("promtool: %v\n%s", err, out)
-	}
-	if err := p.Start(); err != nil {
-		t.Fatalf("restart: %v\n%s", err, p.Logs())
-	}
+		defer f.Close()
+		w := bufio.NewWriter(f)
+		fmt.Fprintf(w, "# TYPE %s unknown\n", promql.MetricStarted)
+		for ts := start; !ts.After(now); ts = ts.Add(scrape) {
+			// again: called once long ago; its series gone with the old
+			// gateway process; back at its first call through the new one.
+			if ts.Before(restarted) || !ts.Before(calledAgain) {
+				fmt.Fprintf(w, "%s{function_name=\"again.openfaas-fn\",instance=\"gateway:8082\",job=\"gateway\"} 1 %d\n", promql.MetricStarted, ts.Unix())
+			}
+			// quiet: called once long ago, never since, on a gateway that
+			// was not restarted.
+			fmt.Fprintf(w, "%s{function_name=\"quiet.openfaas-fn\",instance=\"gateway-b:8082\",job=\"gateway\"} 1 %d\n", promql.MetricStarted, ts.Unix())
+		}
+		fmt.Fprintln(w, "# TYPE up gauge")
+		for ts := start; !ts.After(now); ts = ts.Add(scrape) {
+			fmt.Fprintf(w, "up{job=\"gateway\",instance=\"gateway:8082\"} 1 %d\n", ts.Unix())
+			fmt.Fprintf(w, "up{job=\"gateway\",instance=\"gateway-b:8082\"} 1 %d\n", ts.Unix())
+		}
+		fmt.Fprintln(w, "# EOF")
+		return w.Flush()
+	})
 	src := gatewaySource(t, p, nil)
 	act, err := src.Activity(context.Background(), 3*time.Minute)
 	if err != nil {
