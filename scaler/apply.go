@@ -50,13 +50,16 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 		rec.Result = "submitted"
 	}
 	refresh := fs.lastSays(trigger, d)
-	if quiet && !d.Scale && !refresh {
-		// A new record of a quiet decision that changes nothing starts
-		// without words, as a refreshed one does: they are made from the
-		// inputs kept when the explain API asks or the next record follows
-		// it (prevWords), each once. Worded at once, most such records were
-		// refreshed by the next pass, losing those words, and worded again
-		// later: two loud Decides per record, 5 % of the trace replay.
+	if quiet && !d.Scale {
+		// A quiet decision that changes nothing is recorded without words,
+		// new or refreshed: they are made from the inputs kept when the
+		// explain API asks or the next record follows it (prevWords), each
+		// once. Worded at once, most such records were refreshed by the
+		// next pass, losing those words, and worded again later: two loud
+		// Decides per record, 5 % of the trace replay. Never the quiet
+		// reason itself: it is partial where Decide formats one anyway
+		// (burst mode: "; burst 200  needs 5 …"), and a refreshed record
+		// kept it, which the explain API then showed as the reason.
 		rec.Reason = ""
 	}
 	var prevWords string // the last record's reason, when this decision adds one after it
