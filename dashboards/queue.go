@@ -2,7 +2,11 @@ package dashboards
 
 //lint:file-ignore SA1019 dashboard (v1) JSON is deliberate: Grafana's classic file provisioning reads v1, not the v2 resource schema.
 
-import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
+)
 
 // Asynchronous work of one function, from the JetStream queue-worker's
 // metrics: what waits, what runs, how fast it drains, and how long the
@@ -12,13 +16,15 @@ import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 func queueBacklogPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Async backlog", "Messages waiting in the queue and messages the queue workers are running for this function. Their sum is the queue scaling type's load; a backlog at zero replicas wakes the function, and the idler never idles it while the backlog is above zero.", "short", pos,
-		query{`avg(queue_worker_pending_messages{` + fn + `})`, "waiting"},
+		// Per queue averaged over the worker replicas, summed over the
+		// function's queues (promql.QueuePending), as the load reads it.
+		query{promql.QueuePending(fn), "waiting"},
 		query{`sum(queue_worker_function_invocation_inflight{` + fn + `})`, "running"})
 }
 
 func queueDrainPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Async drain rate and time to drain", "Messages processed and acknowledged per second, and the waiting backlog divided by that rate: how long a message published now waits at the current pace.", "short", pos,
 		query{`sum(rate(queue_worker_messages_processed_total{` + fn + `}[$__rate_interval]))`, "drained/s"},
-		query{`avg(queue_worker_pending_messages{` + fn + `}) / sum(rate(queue_worker_messages_processed_total{` + fn + `}[$__rate_interval]))`, "time to drain (s)"}).
+		query{promql.QueuePending(fn) + ` / on (function_name) sum by (function_name) (rate(queue_worker_messages_processed_total{` + fn + `}[$__rate_interval]))`, "time to drain (s)"}).
 		OverrideByQuery(refID(1), unitOverride("s")) // seconds, beside a rate
 }

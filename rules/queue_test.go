@@ -10,7 +10,10 @@ import (
 // rules: an rps function at zero with 3 messages waiting (pending 2 plus 1
 // in flight in a worker) gets FunctionAtZeroWithLoad{scaling_type="queue"};
 // a queue-type function at zero gets it from the generic rule only (no
-// duplicate); a running rps function with a backlog gets nothing.
+// duplicate); a running rps function with a backlog gets nothing. two.fn
+// receives on two queues, each reported by two worker replicas (instances
+// a and b): its backlog is 10 + 30 = 40, the per-queue average summed (an
+// average over all four series read 20, half of it).
 const queueUnitTest = `rule_files: [rules.yml]
 evaluation_interval: 5s
 tests:
@@ -24,6 +27,14 @@ tests:
         values: '7x20'
       - series: 'queue_worker_pending_messages{function_name="up.fn",queue_name="faas-request"}'
         values: '9x20'
+      - series: 'queue_worker_pending_messages{function_name="two.fn",queue_name="faas-request",instance="a"}'
+        values: '10x20'
+      - series: 'queue_worker_pending_messages{function_name="two.fn",queue_name="faas-request",instance="b"}'
+        values: '10x20'
+      - series: 'queue_worker_pending_messages{function_name="two.fn",queue_name="slow-queue",instance="a"}'
+        values: '30x20'
+      - series: 'queue_worker_pending_messages{function_name="two.fn",queue_name="slow-queue",instance="b"}'
+        values: '30x20'
       - series: 'faas_autoscaler_function_target_load{function_name="r.fn",scaling_type="rps"}'
         values: '50x20'
       - series: 'faas_autoscaler_function_target_load{function_name="up.fn",scaling_type="rps"}'
@@ -52,6 +63,8 @@ tests:
             value: 3
           - labels: 'function_name:queue_worker_backlog:pending_plus_inflight{function_name="up.fn"}'
             value: 9
+          - labels: 'function_name:queue_worker_backlog:pending_plus_inflight{function_name="two.fn"}'
+            value: 40
     alert_rule_test:
       - eval_time: 30s
         alertname: FunctionAtZeroWithLoad

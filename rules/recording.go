@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 )
@@ -16,7 +17,6 @@ const (
 	// the mean duration taken together (promql.CapacityPeak).
 	metricConcurrency   = "gateway_function_concurrency"
 	metricPodCPU        = "pod_cpu_usage_seconds_total"
-	metricQueuePending  = "queue_worker_pending_messages"
 	metricQueueInflight = "queue_worker_function_invocation_inflight"
 
 	// CurrentLoadRecord is OpenFaaS Pro's record name for a function's load,
@@ -59,6 +59,27 @@ type loadRecord struct {
 	// Scale converts the record to the type's unit in CurrentLoadRecord
 	// (cpu targets are milli-CPU, the counter is in seconds); 0 means 1.
 	Scale float64
+}
+
+// KubeletStatsAge is how old the kubelet's pod CPU sample can be when
+// Prometheus scrapes it: the sample carries the time of the kubelet's last
+// stats collection (cAdvisor housekeeping, every 10 s, dynamically up to
+// 15 s), not the scrape's.
+const KubeletStatsAge = 15 * time.Second
+
+// cpuFreshMargin covers a slow scrape and the evaluation's place between
+// two scrapes.
+const cpuFreshMargin = 5 * time.Second
+
+// CPUFreshBound is the age past which the fresh CPU rate no longer counts
+// a pod's series: the slowest kubelet scrape interval the CPU window is
+// sized for (a quarter of it, four samples: 15 s at the default minute),
+// plus KubeletStatsAge, plus cpuFreshMargin (35 s at the default minute).
+// A healthy pod's newest sample is never older than its interval plus the
+// stats' age, so it is never dropped; a removed pod counts for at most the
+// bound after its last sample, instead of the window less one interval.
+func CPUFreshBound(o Options) time.Duration {
+	return o.CPUWindow/4 + KubeletStatsAge + cpuFreshMargin
 }
 
 // LoadRecordName returns the level:metric:operations record holding a
@@ -104,19 +125,32 @@ func builtinLoad(o Options, typ string) loadRecord {
 			Record: "function_name:" + metricConcurrency + ":max_over_time" + w,
 			Expr:   promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, MeanDurationRecord)}
 	case TypeCPU:
+		// The fresh rate counts only pods with a sample within
+		// CPUFreshBound: the kubelet stamps its samples with the time of
+		// its stats, and Prometheus writes no staleness marker for such a
+		// series when it disappears (unless track_timestamps_staleness is
+		// on, Prometheus ≥ 2.48), so a pod removed by a scale-down kept
+		// its last irate() for the window beside the remaining pods',
+		// which had taken over its load: the CPU read a third too high
+		// after 3 → 2, and the scale-up alert fired for a load that had
+		// not changed. timestamp() of the instant selector also honours
+		// a staleness marker where Prometheus writes one. rate() needs
+		// no guard (it spreads the ended pod's part over the window).
 		return loadRecord{Type: typ,
-			Record:    "function_name:" + metricPodCPU + ":rate" + cw,
-			Expr:      fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricPodCPU, cw),
-			Fresh:     "function_name:" + metricPodCPU + ":irate" + cw,
-			FreshExpr: fmt.Sprintf("sum by (function_name) (irate(%s[%s]))", metricPodCPU, cw),
-			Scale:     1000}
+			Record: "function_name:" + metricPodCPU + ":rate" + cw,
+			Expr:   fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricPodCPU, cw),
+			Fresh:  "function_name:" + metricPodCPU + ":irate" + cw,
+			FreshExpr: fmt.Sprintf("sum by (function_name) (irate(%[1]s[%[2]s]) and (timestamp(%[1]s) > time() - %[3]s))",
+				metricPodCPU, cw, formatFloat(CPUFreshBound(o).Seconds())),
+			Scale: 1000}
 	case TypeQueue:
 		// Unfinished asynchronous work: messages waiting plus those the
-		// workers run, as metricsource/prometheus reads it. Every worker
-		// replica reports the same backlog, so pending is averaged (as
-		// OpenFaaS Pro does); in-flight is per worker, so it adds up. A
-		// worker without the in-flight gauge still yields its pending count.
-		pending := fmt.Sprintf("avg by (function_name) (%s)", metricQueuePending)
+		// workers run, as metricsource/prometheus reads it. Pending is
+		// averaged over the worker replicas of each queue and summed over
+		// the function's queues (promql.QueuePending); in-flight is per
+		// worker, so it adds up. A worker without the in-flight gauge still
+		// yields its pending count.
+		pending := promql.QueuePending("")
 		return loadRecord{Type: typ,
 			Record: "function_name:queue_worker_backlog:pending_plus_inflight",
 			Expr: fmt.Sprintf("(%[1]s + on (function_name) sum by (function_name) (%[2]s)) or %[1]s",

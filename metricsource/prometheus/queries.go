@@ -19,7 +19,7 @@ const (
 	metricStarted  = promql.MetricStarted
 	metricInflight = promql.MetricInflight
 	metricCPU      = "pod_cpu_usage_seconds_total"
-	metricQueue    = "queue_worker_pending_messages"
+	metricQueue    = promql.MetricQueuePending
 	metricQueueRun = "queue_worker_function_invocation_inflight"
 	metricReplicas = "gateway_service_count"
 )
@@ -166,12 +166,13 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 }
 
 // queueLevel is each function's unfinished asynchronous work now: messages
-// waiting plus messages the queue workers are running. Every worker replica
-// reports the same stream's backlog, so pending is averaged (as OpenFaaS's
-// own rule does); in-flight is per worker, so it adds up. A worker without
-// the in-flight gauge still yields its pending count.
+// waiting plus messages the queue workers are running. Pending is the
+// per-queue average over worker replicas, summed over the function's queues
+// (promql.QueuePending, as the generated record reads it); in-flight is per
+// worker, so it adds up. A worker without the in-flight gauge still yields
+// its pending count.
 func queueLevel() string {
-	pending := fmt.Sprintf(`avg by (function_name) (%s)`, metricQueue)
+	pending := promql.QueuePending("")
 	return fmt.Sprintf(`(%[1]s + on (function_name) sum by (function_name) (%[2]s)) or %[1]s`, pending, metricQueueRun)
 }
 
