@@ -36,7 +36,7 @@ TIMEOUT=${TEST_TIMEOUT:-20m}
 # Packages by the tool they need (testenv.EnvPath / kubecluster / teststack.NeedNATSServer).
 nats_pkgs=(./e2e/... ./internal/queueworker/... ./metricsource/jetstream/...)
 tool_pkgs=(./chart/... ./cmd/faas-autoscaler/... ./internal/kubecluster/... ./provider/kubernetes/...
-	./leader/... ./deploy/kubernetes/... ./rules/...)
+	./leader/... ./deploy/kubernetes/... ./rules/... ./dashboards/...)
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
