@@ -49,7 +49,7 @@ func newServer(t testing.TB, name, bin string, args func(addr string) []string) 
 	s := &server{name: name, bin: bin, args: args}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		if s.port, err = freePort(); err != nil {
+		if s.port, err = pickPort(); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if err = s.start(); err == nil {
@@ -107,13 +107,32 @@ func (s *server) start() error {
 }
 
 func (s *server) waitReady(done <-chan struct{}) error {
+	deadline := time.Now().Add(readyTimeout)
 	switch err := WaitOK(s.url()+"/-/ready", readyTimeout, done); {
 	case errors.Is(err, ErrExited):
 		return fmt.Errorf("%s exited before it was ready: %v", s.name, s.exitErr())
 	case err != nil:
 		return fmt.Errorf("%s not ready on %s: %w", s.name, s.addr(), err)
 	}
-	return nil
+	// Ready from whom? Another process holding the port answers too, while
+	// ours exits on "address already in use" (owner.go).
+	s.mu.Lock()
+	pid := s.cmd.Process.Pid
+	s.mu.Unlock()
+	for {
+		owned, known := listenOwner(pid, s.port)
+		if owned || !known {
+			return nil
+		}
+		select {
+		case <-done:
+			return fmt.Errorf("%s exited before it was ready (another process answers on %s): %v", s.name, s.addr(), s.exitErr())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not ready on %s: another process listens there", s.name, s.addr())
+		}
+	}
 }
 
 // ErrExited: the process WaitOK was waiting for exited first.
@@ -187,6 +206,9 @@ func (s *server) running() bool {
 	defer s.mu.Unlock()
 	return s.cmd != nil
 }
+
+// pickPort is freePort, replaced by tests that need a clash.
+var pickPort = freePort
 
 // freePort asks the kernel for a free loopback port. The port is released
 // before the server binds it, so a race is possible; newServer retries.
