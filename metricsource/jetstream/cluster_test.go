@@ -197,7 +197,14 @@ func TestQueuedClusterOfflineConsumer(t *testing.T) {
 	c := startCluster(t)
 	js := clusterJS(t, c.urls[0])
 	ctx := context.Background()
-	if _, err := js.CreateStream(ctx, natsjs.StreamConfig{
+	// The setup's calls wait up to 30 s, not the client's default 5 s: a
+	// cold CI run (tools compiling beside the tests, load 11 on 2 cores)
+	// failed the stream's creation on a just-elected meta leader with
+	// "context deadline exceeded". The publishes are not retried (a retry
+	// could store a message twice), only given the time.
+	setup, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := js.CreateStream(setup, natsjs.StreamConfig{
 		Name: jetstream.DefaultStream, Subjects: []string{jetstream.DefaultSubject + ".>"},
 		Retention: natsjs.WorkQueuePolicy, Storage: natsjs.FileStorage, Replicas: 1,
 		Placement: &natsjs.Placement{Tags: []string{"node:n2"}},
@@ -205,14 +212,14 @@ func TestQueuedClusterOfflineConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := ref("a")
-	if _, err := js.CreateOrUpdateConsumer(ctx, jetstream.DefaultStream, natsjs.ConsumerConfig{
+	if _, err := js.CreateOrUpdateConsumer(setup, jetstream.DefaultStream, natsjs.ConsumerConfig{
 		Durable: queueworker.ConsumerName(a), FilterSubject: jetstream.SubjectFor(jetstream.DefaultSubject, a),
 		AckPolicy: natsjs.AckExplicitPolicy,
 	}); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
-		if _, err := js.Publish(ctx, jetstream.SubjectFor(jetstream.DefaultSubject, a), []byte("x")); err != nil {
+		if _, err := js.Publish(setup, jetstream.SubjectFor(jetstream.DefaultSubject, a), []byte("x")); err != nil {
 			t.Fatal(err)
 		}
 	}
