@@ -50,6 +50,11 @@ const (
 	DefaultTimeout    = 5 * time.Second
 	DefaultRetryAfter = 5 * time.Second
 
+	// MaxMaxBody bounds MaxBody: each request in flight may buffer that
+	// much, and 64 MiB is some 90,000 alerts in one batch, far more than
+	// one AlertManager group should hold (max_alerts exists for that).
+	MaxMaxBody = 64 << 20
+
 	// BasicAuthUserFile and BasicAuthPasswordFile are the OpenFaaS secret file
 	// names under a secret mount path.
 	BasicAuthUserFile     = "basic-auth-user"
@@ -79,8 +84,12 @@ type Config struct {
 	Secrets Secrets
 
 	// MaxBody bounds the request body in bytes; larger bodies get 413.
-	// Default DefaultMaxBody (1 MiB).
+	// Default DefaultMaxBody (1 MiB); 1024 to MaxMaxBody.
 	MaxBody int64
+	// MaxBodySetting names, for the 413 answer and its log line, the
+	// setting that raises MaxBody (the controller's
+	// --webhook-max-body-bytes); empty: the answer names none.
+	MaxBodySetting string
 	// Timeout bounds the handing of one batch to the sink, on top of the
 	// request's own context, so AlertManager's flush is never held.
 	// Default DefaultTimeout.
@@ -144,6 +153,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBody < 1024 {
 		errs = append(errs, fmt.Errorf("alerts: max body %d bytes is too small (want at least 1024)", c.MaxBody))
+	}
+	if c.MaxBody > MaxMaxBody {
+		errs = append(errs, fmt.Errorf("alerts: max body %d bytes is too large (want at most %d, 64 MiB)", c.MaxBody, int64(MaxMaxBody)))
 	}
 	if c.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("alerts: timeout %s must be positive", c.Timeout))

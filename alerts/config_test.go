@@ -34,6 +34,8 @@ func TestConfigValidate(t *testing.T) {
 		{"bad default namespace", func(c *Config) { c.DefaultNamespace = "open faas" },
 			`alerts: default namespace "open faas" is not a valid namespace (want [-a-zA-Z0-9_.], at most 253 characters)`},
 		{"tiny body limit", func(c *Config) { c.MaxBody = 10 }, "alerts: max body 10 bytes is too small (want at least 1024)"},
+		{"negative body limit", func(c *Config) { c.MaxBody = -1 }, "alerts: max body -1 bytes is too small (want at least 1024)"},
+		{"huge body limit", func(c *Config) { c.MaxBody = MaxMaxBody + 1 }, "alerts: max body 67108865 bytes is too large (want at most 67108864, 64 MiB)"},
 		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "alerts: timeout -1s must be positive"},
 		{"fractional retry-after", func(c *Config) { c.RetryAfter = 1500 * time.Millisecond },
 			"alerts: retry-after 1.5s must be a whole number of seconds, at least 1s"},

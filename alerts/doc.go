@@ -1,5 +1,6 @@
 // Package alerts is the AlertManager webhook receiver (`POST /system/alert`,
-// webhook payload version 4): authentication, the body limit, decoding and
+// webhook payload version 4, and Grafana-managed alerting's webhook contact
+// point, version 1): authentication, the body limit, decoding and
 // validation, and the mapping of each alert to a scaler.Signal handed to a
 // Sink (the scaler's reconcile loop). It never computes replicas.
 //
@@ -9,8 +10,10 @@
 // github.com/prometheus/alertmanager/template, never notify/webhook, which is
 // heavy) plus version, groupKey and truncatedAlerts. Unknown fields are
 // ignored; version must be "4" or absent (absent is read as "4": real
-// AlertManagers always send it, hand-written payloads often do not). From each
-// alert the package reads:
+// AlertManagers always send it, hand-written payloads often do not), or "1":
+// Grafana's webhook body is AlertManager's with fields of its own (orgId,
+// title, state, message; values, valueString and URLs per alert), which are
+// ignored. From each alert the package reads:
 //   - status: "firing" or "resolved" (anything else is that alert's error);
 //   - labels.function_name: "name.namespace", split at the last dot; without
 //     a dot, Config.DefaultNamespace. Both parts must be [-a-zA-Z0-9_.];
@@ -23,13 +26,20 @@
 //     the same hash AlertManager uses, so both agree;
 //   - startsAt.
 //
+// An alert that says its rule had no data never becomes a signal, firing or
+// resolved (missing data is not load): Grafana's DatasourceNoData and
+// DatasourceError alerts, and alerts whose grafana_state_reason annotation
+// holds NoData, Error or MissingSeries, in any payload version. They are
+// answered "ignored", with the alert name or reason.
+//
 // # Answers
 //
 // 405 (with Allow: POST) for other methods; 401 with WWW-Authenticate
 // challenges for bad credentials (after wrong ones, Config.Secrets is read
 // again, at most every SecretsRecheck, so a rotated secret is accepted
 // without a restart); 413 above Config.MaxBody (logged, with how to make
-// AlertManager's batches fit: it does not retry a 413); 400 for a body
+// AlertManager's batches fit, or which setting raises the limit,
+// Config.MaxBodySetting: it does not retry a 413); 400 for a body
 // that is not a webhook payload or whose alerts are all unusable (an alert
 // of the wrong JSON shape, such as a label value that is a number, is that
 // alert's error, named by field, not the batch's); 503 with
@@ -49,4 +59,11 @@
 // reason="wrong_credentials" means AlertManager holds a wrong password) and
 // the faas_autoscaler_webhook_duration_seconds histogram, all on the
 // Registerer of the Config.
+//
+// # Logs
+//
+// Warnings a storm of notifications repeats on every request (refused
+// credentials, "scaler unavailable", "truncated the batch", alerts without
+// data) are logged the first time at once, then at most once per interval
+// with suppressed_since_last, the count held back; the metrics count all.
 package alerts

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/alertmanager/template"
@@ -29,10 +28,11 @@ type Handler struct {
 	log        *slog.Logger
 	retryAfter string
 	bufs       sync.Pool // *bytes.Buffer for request bodies
-	// lastAuthLog rate-limits the failed-auth warning: AlertManager retries a
+	// authLog rate-limits the failed-auth warning: AlertManager retries a
 	// 401 at every group_interval, for every group.
-	lastAuthLog    atomic.Int64 // unix nanoseconds
-	authSuppressed atomic.Int64
+	authLog logLimiter
+	// The warnings a storm of notifications repeats on every request.
+	unavailableLog, truncatedLog, noDataLog logLimiter
 }
 
 // authLogEvery is the minimum time between two failed-auth log lines; the
@@ -58,6 +58,11 @@ func NewHandler(cfg Config) (*Handler, error) {
 		metrics:    m,
 		log:        cfg.Logger, // the caller names the component (component=webhook in the controller)
 		retryAfter: strconv.Itoa(int(cfg.RetryAfter / time.Second)),
+
+		authLog:        logLimiter{every: authLogEvery},
+		unavailableLog: logLimiter{every: stormLogEvery},
+		truncatedLog:   logLimiter{every: stormLogEvery},
+		noDataLog:      logLimiter{every: stormLogEvery},
 	}
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	h.auth.log = h.log
@@ -108,7 +113,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 	}
 	if msg.TruncatedAlerts > 0 {
 		// The periodic evaluation covers the functions we do not hear about.
-		h.log.Warn("AlertManager truncated the batch (max_alerts): some alerts were not sent", "truncated", msg.TruncatedAlerts, "group_key", msg.GroupKey)
+		if suppressed, ok := h.truncatedLog.allow(received); ok {
+			h.log.Warn("AlertManager truncated the batch (max_alerts): some alerts were not sent", "truncated", msg.TruncatedAlerts,
+				"group_key", msg.GroupKey, "suppressed_since_last", suppressed)
+		}
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Timeout)
@@ -120,7 +128,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 		h.log.Debug("webhook batch handled", "alerts", resp.Alerts, "accepted", resp.Accepted, "failed", resp.Failed, "group_key", msg.GroupKey)
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", h.retryAfter)
-		h.log.Warn("scaler unavailable: asking AlertManager to retry", "alerts", resp.Alerts, "failed", resp.Failed, "group_key", msg.GroupKey)
+		if suppressed, ok := h.unavailableLog.allow(received); ok {
+			h.log.Warn("scaler unavailable: asking AlertManager to retry", "alerts", resp.Alerts, "failed", resp.Failed,
+				"group_key", msg.GroupKey, "suppressed_since_last", suppressed)
+		}
 	default:
 		h.log.Warn("webhook batch refused", "status", code, "reason", resp.Error, "alerts", resp.Alerts, "group_key", msg.GroupKey)
 	}
@@ -168,6 +179,20 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed 
 			res.Function = ref.String()
 		}
 		return alertInvalid
+	}
+	if why := missingData(a); why != "" {
+		// Ahead of toSignal: such an alert without function_name, or of a
+		// status Grafana may add one day, is still nothing to act on, not
+		// an invalid alert that could turn its batch into a 400.
+		res.Error = why
+		if ref, err := parseFunction(a.Labels[FunctionLabel], h.cfg.DefaultNamespace); err == nil {
+			res.Function = ref.String()
+		}
+		if suppressed, ok := h.noDataLog.allow(received); ok {
+			h.log.Info("alert without data ignored: the periodic evaluation decides from the metrics source", "reason", why,
+				"function", res.Function, "status", a.Status, "suppressed_since_last", suppressed)
+		}
+		return alertIgnored
 	}
 	sig, err := toSignal(a, h.cfg.DefaultNamespace, received)
 	if err != nil {
@@ -253,13 +278,10 @@ func verdict(resp *Response) int {
 
 func (h *Handler) refuseAuth(w http.ResponseWriter, r *http.Request, reason string, now time.Time) {
 	h.metrics.authFailures.WithLabelValues(reason).Inc()
-	last := h.lastAuthLog.Load()
-	if now.UnixNano()-last >= int64(authLogEvery) && h.lastAuthLog.CompareAndSwap(last, now.UnixNano()) {
+	if suppressed, ok := h.authLog.allow(now); ok {
 		h.log.Warn("webhook request refused: check the AlertManager receiver's credentials",
 			"reason", reason, "remote", r.RemoteAddr, "user_agent", r.UserAgent(),
-			"suppressed_since_last", h.authSuppressed.Swap(0))
-	} else {
-		h.authSuppressed.Add(1)
+			"suppressed_since_last", suppressed)
 	}
 	h.auth.current().challenge(w.Header())
 	writeJSON(w, http.StatusUnauthorized, Response{Result: reqUnauthorized, Error: "unauthorized"})
@@ -272,8 +294,13 @@ func (h *Handler) refuseAuth(w http.ResponseWriter, r *http.Request, reason stri
 func (h *Handler) refuseTooLarge(w http.ResponseWriter, r *http.Request) string {
 	msg := fmt.Sprintf("body larger than %d bytes: make AlertManager send smaller batches "+
 		"(max_alerts on the webhook_config, or group_by [alertname, function_name] on the route)", h.cfg.MaxBody)
+	hint := "set max_alerts on the AlertManager webhook_config, or group by function_name"
+	if s := h.cfg.MaxBodySetting; s != "" {
+		msg += ", or raise " + s
+		hint += ", or raise " + s
+	}
 	h.log.Warn("webhook batch refused: too large", "limit", h.cfg.MaxBody, "content_length", r.ContentLength,
-		"remote", r.RemoteAddr, "user_agent", r.UserAgent(), "hint", "set max_alerts on the AlertManager webhook_config, or group by function_name")
+		"remote", r.RemoteAddr, "user_agent", r.UserAgent(), "hint", hint)
 	writeJSON(w, http.StatusRequestEntityTooLarge, Response{Result: reqTooLarge, Error: msg})
 	return reqTooLarge
 }

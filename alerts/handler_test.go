@@ -131,8 +131,14 @@ type chunkedReader struct{ io.Reader }
 
 func TestHandlerBodyLimit(t *testing.T) {
 	const limit = 4096
+	// The remedies include the setting that raises the limit, named by the
+	// caller (Config.MaxBodySetting).
+	// Seen failing before the setting existed: error "body larger than 4096
+	// bytes: make AlertManager send smaller batches (max_alerts on the
+	// webhook_config, or group_by [alertname, function_name] on the route)".
 	const tooLargeWant = "body larger than 4096 bytes: make AlertManager send smaller batches " +
-		"(max_alerts on the webhook_config, or group_by [alertname, function_name] on the route)"
+		"(max_alerts on the webhook_config, or group_by [alertname, function_name] on the route), " +
+		"or raise --webhook-max-body-bytes"
 	small := payload(alertJSON("firing", "figlet.fn", "f1", ""))
 	// Pad with valid JSON white space so only the size differs.
 	padded := func(n int) []byte { return append(bytes.Repeat([]byte(" "), n-len(small)), small...) }
@@ -155,6 +161,7 @@ func TestHandlerBodyLimit(t *testing.T) {
 			var logs bytes.Buffer
 			cfg := testConfig(sink, nil)
 			cfg.MaxBody = limit
+			cfg.MaxBodySetting = "--webhook-max-body-bytes"
 			cfg.Logger = slogText(&logs)
 			h := newTestHandler(t, cfg)
 			var body io.Reader = bytes.NewReader(tc.body)
@@ -178,7 +185,8 @@ func TestHandlerBodyLimit(t *testing.T) {
 				if resp := decodeResponse(t, w); resp.Result != "too_large" || resp.Error != tooLargeWant {
 					t.Errorf("response %+v, want error %q", resp, tooLargeWant)
 				}
-				if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "max_alerts") {
+				if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "max_alerts") ||
+					!strings.Contains(logs.String(), "--webhook-max-body-bytes") {
 					t.Errorf("no warning naming max_alerts for a refused body; log:\n%s", logs.String())
 				}
 				if len(sink.got()) != 0 {
@@ -197,7 +205,7 @@ func TestHandlerBadRequest(t *testing.T) {
 		{"empty", ``, "bad webhook payload: not JSON: unexpected end of JSON input"},
 		{"wrong shape", `{"alerts":"figlet"}`, "bad webhook payload: wrong shape: field alerts: want array, got string"},
 		{"missing alerts", `{"version":"4","status":"firing"}`, "bad webhook payload: missing alerts field"},
-		{"version 5", `{"version":"5","alerts":[]}`, `bad webhook payload: unsupported webhook version "5" (want "4")`},
+		{"version 5", `{"version":"5","alerts":[]}`, `bad webhook payload: unsupported webhook version "5" (want "4" from AlertManager or "1" from Grafana)`},
 		{"every alert unusable", string(payload(alertJSON("firing", "", "f1", ""), alertJSON("pending", "f.ns", "f2", ""))), "no usable alert in the batch"},
 	}
 	for _, tc := range tests {
@@ -232,6 +240,8 @@ func TestHandlerVersion(t *testing.T) {
 		{"4", `"version":"4",`, 200},
 		{"absent is accepted as 4", ``, 200},
 		{"3", `"version":"3",`, 400},
+		{"1 is Grafana's", `"version":"1",`, 200},
+		{"2", `"version":"2",`, 400},
 		{"empty string is absent", `"version":"",`, 200},
 		{"number 4", `"version":4,`, 400},
 	}

@@ -26,7 +26,7 @@ const (
 	alertDuplicate       = "duplicate"        // same fingerprint and status earlier in the batch
 	alertInvalid         = "invalid"          // unusable: bad status, no or bad function_name, bad load
 	alertUnknownFunction = "unknown_function" // the provider has no such function
-	alertIgnored         = "ignored"          // the scaler is off (scaler.ErrDisabled)
+	alertIgnored         = "ignored"          // nothing to act on: the scaler is off (scaler.ErrDisabled), or the alert carries no load (Grafana's DatasourceNoData/DatasourceError; missingData)
 	alertUnavailable     = "unavailable"      // the sink cannot act now; a retry can help
 	alertError           = "error"            // the sink failed in another way
 )
@@ -52,7 +52,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"result"}),
 		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "faas_autoscaler_webhook_alerts_total",
-			Help: "Alerts received on the webhook by alert status and result (accepted, duplicate, invalid, unknown_function, unavailable, error).",
+			Help: "Alerts received on the webhook by alert status and result (accepted, duplicate, invalid, unknown_function, ignored, unavailable, error).",
 		}, []string{"status", "result"}),
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "faas_autoscaler_webhook_auth_failures_total",

@@ -20,7 +20,8 @@ const WebhookVersion = "4"
 type Message struct {
 	template.Data
 
-	// Version is "4" for every AlertManager since 0.4.
+	// Version is "4" for every AlertManager since 0.4, "1" for Grafana's
+	// webhook contact point (GrafanaWebhookVersion).
 	Version string `json:"version"`
 	// GroupKey identifies the AlertManager aggregation group.
 	GroupKey string `json:"groupKey"`
@@ -47,11 +48,13 @@ func (e *DecodeError) Error() string { return "bad webhook payload: " + e.Reason
 //     are ignored, so newer AlertManagers (0.27 added routeLabels and
 //     notification_reason) and extra fields of other senders decode.
 //   - The alerts field must be present (an empty list is fine).
-//   - version must be "4". An absent version is accepted as "4": every
-//     AlertManager sends it, but hand-written test payloads and some
-//     relays (the OpenFaaS CE gateway never read it) leave it out, and the
-//     shape is checked field by field anyway. Any other value is refused,
-//     since a future format may change field meanings.
+//   - version must be "4", or "1" from Grafana-managed alerting, whose
+//     alerts have AlertManager's fields (its extra fields are ignored). An
+//     absent version is accepted as "4": every AlertManager sends it, but
+//     hand-written test payloads and some relays (the OpenFaaS CE gateway
+//     never read it) leave it out, and the shape is checked field by field
+//     anyway. Any other value is refused, since a future format may change
+//     field meanings.
 //
 // An alert of the wrong shape does not spoil its batch either: it is recorded
 // in Message.Malformed and the other alerts decode. Per-alert content
@@ -69,8 +72,11 @@ func Decode(body []byte) (*Message, error) {
 		// Absent and null both leave the slice nil; [] makes it non-nil.
 		return nil, &DecodeError{Reason: "missing alerts field"}
 	}
-	if m.Version != "" && m.Version != WebhookVersion {
-		return nil, &DecodeError{Reason: fmt.Sprintf("unsupported webhook version %q (want %q)", m.Version, WebhookVersion)}
+	switch m.Version {
+	case "", WebhookVersion, GrafanaWebhookVersion:
+	default:
+		return nil, &DecodeError{Reason: fmt.Sprintf("unsupported webhook version %q (want %q from AlertManager or %q from Grafana)",
+			m.Version, WebhookVersion, GrafanaWebhookVersion)}
 	}
 	return m, nil
 }

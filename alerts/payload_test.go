@@ -63,7 +63,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"missing alerts", `{"receiver":"scaler","version":"4"}`, "missing alerts field"},
 		{"null alerts", `{"alerts":null,"version":"4"}`, "missing alerts field"},
 		{"JSON null", `null`, "missing alerts field"},
-		{"version 3", `{"version":"3","alerts":[]}`, `unsupported webhook version "3" (want "4")`},
+		{"version 3", `{"version":"3","alerts":[]}`, `unsupported webhook version "3" (want "4" from AlertManager or "1" from Grafana)`},
 		{"empty alerts list", `{"version":"4","alerts":[]}`, ""},
 		{"absent version is read as 4", `{"alerts":[]}`, ""},
 		{"unknown fields ignored (newer AlertManager)", `{"version":"4","alerts":[],"routeLabels":{},"notification_reason":"x","future":1}`, ""},

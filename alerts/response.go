@@ -36,7 +36,9 @@ type AlertResult struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 	// Result is the value of the `result` label of
 	// faas_autoscaler_webhook_alerts_total: accepted, duplicate, invalid,
-	// unknown_function, unavailable or error.
+	// unknown_function, ignored, unavailable or error. Error says why for
+	// all but accepted and duplicate (for ignored: the scaler is off, or
+	// the alert says its rule had no data).
 	Result string `json:"result"`
 	Error  string `json:"error,omitempty"`
 }
