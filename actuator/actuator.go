@@ -130,12 +130,12 @@ type slot struct {
 	last         Write
 	failures     int
 	backoffUntil time.Time
-	refusedTo    uint64
-	hasRefused   bool
-	refusedUntil time.Time
-	lastErr      string
-	dryRunTo     uint64 // last dry-run target logged, +1 (0 = none)
-	history      []Outcome
+	// refused holds the counts the provider refused, each held off until
+	// its own end (refused.go), oldest refusal first.
+	refused  []Refusal
+	lastErr  string
+	dryRunTo uint64 // last dry-run target logged, +1 (0 = none)
+	history  []Outcome
 	// created is the latest creation time an intent named for the function
 	// (Intent.Created; zero: none did). See renew.
 	created time.Time
@@ -157,7 +157,7 @@ func (s *slot) renew(created time.Time) {
 	if !s.created.IsZero() {
 		clear(s.history) // the outcomes' strings and errors
 		s.last, s.failures, s.backoffUntil, s.lastErr, s.dryRunTo = Write{}, 0, time.Time{}, "", 0
-		s.refusedTo, s.hasRefused, s.refusedUntil = 0, false, time.Time{}
+		s.refused = s.refused[:0]
 		s.history = s.history[:0]
 	}
 	s.created = created
@@ -505,9 +505,13 @@ func (a *Actuator) runLocked(ctx context.Context, s *slot, p pending) Outcome {
 }
 
 func (a *Actuator) inputLocked(s *slot, in Intent) Input {
-	return Input{Intent: in, Now: a.cfg.Clock.Now(), Leading: a.leading(), Managed: a.managed == nil || a.managed[in.Ref.Namespace],
+	now := a.cfg.Clock.Now()
+	// The refusal of this intent's count, if any: a refusal of another
+	// count says nothing about this one.
+	r, refused := s.refusalOf(in.To, now)
+	return Input{Intent: in, Now: now, Leading: a.leading(), Managed: a.managed == nil || a.managed[in.Ref.Namespace],
 		DryRun: a.cfg.DryRun, Last: s.last, BackoffUntil: s.backoffUntil,
-		RefusedTo: s.refusedTo, HasRefused: s.hasRefused, RefusedUntil: s.refusedUntil}
+		RefusedTo: r.Replicas, HasRefused: refused, RefusedUntil: r.Until}
 }
 
 func (a *Actuator) finish(p pending, o Outcome) {

@@ -19,6 +19,7 @@ const maxAttempts = 2
 // with a conditional write; a conflict re-arbitrates on the count the
 // provider reported. It makes no decision of its own: Arbitrate does.
 func (a *Actuator) execute(ctx context.Context, in Input) Outcome {
+	var conflict *provider.ConflictError // the last write's, if it found the count changed
 	for attempt := 1; ; attempt++ {
 		v := Arbitrate(in)
 		o := Outcome{Intent: in.Intent, Code: v.Code, Reason: v.Reason, Current: v.From, At: in.Now}
@@ -31,21 +32,43 @@ func (a *Actuator) execute(ctx context.Context, in Input) Outcome {
 			o.Applied, o.To = true, in.Intent.To
 		}
 		if !v.Apply {
-			return o
+			return withAvailable(o, conflict)
 		}
 		cctx, cancel := context.WithTimeout(ctx, a.callTimeout())
 		err := provider.ScaleIf(cctx, a.cfg.Provider, in.Intent.Ref, v.From, in.Intent.To)
 		cancel()
 		now := a.cfg.Clock.Now()
 		o.At = now
-		if c, ok := provider.IsConflict(err); ok && attempt < maxAttempts {
+		// Only a write that found the count changed says what is
+		// available; any other answer to this write (taken, refused,
+		// failed) is not about the count the first one found.
+		c, ok := provider.IsConflict(err)
+		conflict = c
+		if ok && attempt < maxAttempts {
 			// The guards are asked again: the first write may have been
 			// held up to the call timeout, time enough to lose the lease.
 			in.Current, in.HasCurrent, in.Now, in.Leading = c.Current, true, now, a.leading()
 			continue
 		}
-		return classify(o, v.From, err, ctx)
+		return withAvailable(classify(o, v.From, err, ctx), conflict)
 	}
+}
+
+// withAvailable adds to o the replicas available when a write found the
+// count changed (c; nil when none did). The provider reports them with the
+// count, and nothing else the actuator keeps says whether the count it
+// yielded to serves yet: "it has 2 now" is a wake still starting with 0
+// of them available, a function that is up with 2. A dropped intent's
+// reason says it too, for the log and the explain API.
+func withAvailable(o Outcome, c *provider.ConflictError) Outcome {
+	if c == nil {
+		return o
+	}
+	o.Available, o.HasAvailable = c.Available, true
+	if !o.Applied {
+		o.Reason += " (" + strconv.FormatUint(c.Available, 10) + " of them available)"
+	}
+	return o
 }
 
 // classify turns a write's error into the outcome's code.
@@ -80,9 +103,10 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 	case CodeApplied:
 		s.last = Write{Who: it.Who, From: o.From, To: it.To, At: o.At}
 		s.failures, s.backoffUntil, s.lastErr = 0, time.Time{}, ""
-		if s.hasRefused && s.refusedTo != it.To {
-			s.hasRefused = false
-		}
+		// A refusal of another count holds until it ends: the provider
+		// taking this count says nothing about that one (a quota that
+		// refused 5 takes 3; a CE gateway that refused 0 takes 2).
+		s.forgetRefusal(it.To, o.At)
 		if a.log.Enabled(context.Background(), slog.LevelInfo) { // the arguments cost allocations even when discarded
 			a.log.Info("scaled", "function", it.Ref.String(), "from", s.last.From, "to", it.To, "by", string(it.Who),
 				"code", it.Code, "reason", it.Reason)
@@ -94,7 +118,7 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 			// count proposed every cycle would never be asked for again.
 			break
 		}
-		s.refusedTo, s.hasRefused, s.refusedUntil = it.To, true, o.At.Add(a.cfg.RefusedBackoff)
+		s.refuse(it.To, o.At, o.At.Add(a.cfg.RefusedBackoff))
 		if s.lastErr != o.Reason {
 			a.log.Error("provider refused the replica count; not asking again before the back-off", "function", it.Ref.String(),
 				"replicas", it.To, "by", string(it.Who), "retry_after", a.cfg.RefusedBackoff, "err", o.Err)

@@ -14,11 +14,15 @@ type Explanation struct {
 	BackoffUntil *time.Time `json:"backoff_until,omitempty"`
 	Failures     int        `json:"consecutive_failures,omitempty"`
 	LastError    string     `json:"last_error,omitempty"`
-	// RefusedReplicas is the count the provider refused, not asked for
-	// again before RefusedUntil; both are left out once that has passed.
-	RefusedReplicas *uint64         `json:"refused_replicas,omitempty"`
-	RefusedUntil    *time.Time      `json:"refused_until,omitempty"`
-	Recent          []ExplainIntent `json:"recent"`
+	// RefusedReplicas is the count the provider refused last, not asked
+	// for again before RefusedUntil; both are left out once that has
+	// passed.
+	RefusedReplicas *uint64    `json:"refused_replicas,omitempty"`
+	RefusedUntil    *time.Time `json:"refused_until,omitempty"`
+	// Refused lists every refused count still held off, each with its own
+	// end, ending soonest first: other counts go ahead meanwhile.
+	Refused []Refusal       `json:"refused,omitempty"`
+	Recent  []ExplainIntent `json:"recent"`
 }
 
 // ExplainIntent is one outcome as the explain API shows it.
@@ -30,6 +34,9 @@ type ExplainIntent struct {
 	Why     string    `json:"why"`
 	Verdict Code      `json:"arbitration"`
 	Reason  string    `json:"arbitration_reason"`
+	// Available is the replicas available to serve when the write found
+	// the count changed; left out when it did not.
+	Available *uint64 `json:"available,omitempty"`
 }
 
 // Name is the explain API section this fills.
@@ -53,15 +60,20 @@ func (a *Actuator) Explain(ref provider.Ref) (any, bool) {
 		t := s.backoffUntil
 		e.BackoffUntil = &t
 	}
-	if s.hasRefused && now.Before(s.refusedUntil) { // as Arbitrate: the count is asked again from then on
-
-		t, n := s.refusedUntil, s.refusedTo
-		e.RefusedUntil, e.RefusedReplicas = &t, &n
+	// As Arbitrate: a count is asked for again from its refusal's end on.
+	if all, latest, ok := s.holdingRefusals(now); ok {
+		t, n := latest.Until, latest.Replicas
+		e.RefusedUntil, e.RefusedReplicas, e.Refused = &t, &n, all
 	}
 	for i := len(s.history) - 1; i >= 0; i-- {
 		o := s.history[i]
-		e.Recent = append(e.Recent, ExplainIntent{At: o.At, Who: o.Intent.Who, From: o.Intent.From, To: o.Intent.To,
-			Why: o.Intent.Reason, Verdict: o.Code, Reason: o.Reason})
+		x := ExplainIntent{At: o.At, Who: o.Intent.Who, From: o.Intent.From, To: o.Intent.To,
+			Why: o.Intent.Reason, Verdict: o.Code, Reason: o.Reason}
+		if o.HasAvailable {
+			n := o.Available
+			x.Available = &n
+		}
+		e.Recent = append(e.Recent, x)
 	}
 	return e, true
 }

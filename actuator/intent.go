@@ -101,8 +101,14 @@ type Outcome struct {
 	From, To uint64
 	// Current is the freshest count the actuator knows after the attempt.
 	Current uint64
-	Err     error
-	At      time.Time
+	// Available is how many replicas the provider reported available to
+	// serve when a conditional write found the count changed
+	// (provider.ConflictError.Available; HasAvailable). Without a conflict
+	// the actuator reads no availability, and says none.
+	Available    uint64
+	HasAvailable bool
+	Err          error
+	At           time.Time
 	// stopped: the call failed because the caller's context ended (the
 	// pool stopping), which says nothing about the function's calls.
 	stopped bool
