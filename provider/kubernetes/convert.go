@@ -34,7 +34,8 @@ func functionName(d *appsv1.Deployment) string {
 //
 // Desired replicas is spec.replicas, or 1 when unset because that is what the
 // API server defaults it to; available is status.availableReplicas (ready for
-// minReadySeconds), which is what can serve traffic.
+// minReadySeconds), which is what can serve traffic, at most the desired
+// count (availableFor).
 func toFunction(d *appsv1.Deployment) provider.Function {
 	desired := uint64(1)
 	if d.Spec.Replicas != nil {
@@ -45,7 +46,7 @@ func toFunction(d *appsv1.Deployment) provider.Function {
 		Labels:            merge(d.Spec.Template.Labels, d.Labels),
 		Annotations:       merge(d.Spec.Template.Annotations, d.Annotations),
 		Replicas:          desired,
-		AvailableReplicas: nonNegative(d.Status.AvailableReplicas),
+		AvailableReplicas: availableFor(d.Status.AvailableReplicas, desired),
 	}
 	if !d.CreationTimestamp.IsZero() {
 		f.CreatedAt = d.CreationTimestamp.UTC()
@@ -69,6 +70,18 @@ func merge(base, over map[string]string) map[string]string {
 	return out
 }
 
+// availableFor is the available count that serves the desired count:
+// status.availableReplicas, at most desired. The status lags the spec: just
+// after a scale-down (5→2, or to zero) it still counts the pods being
+// deleted, which the endpoints drop at once, and mid rollout it counts the
+// surge pods the rollout removes. Those are not capacity the function keeps;
+// reported as available they made 5 of 2 replicas available, and the
+// scaler's burst threshold (a multiple of the ready replicas) too high to
+// see a burst on the 2 that stay.
+func availableFor(available int32, desired uint64) uint64 {
+	return min(nonNegative(available), desired)
+}
+
 func nonNegative(n int32) uint64 {
 	if n < 0 {
 		return 0
@@ -79,7 +92,8 @@ func nonNegative(n int32) uint64 {
 // slim is the informer's transform: it keeps only what the provider reads
 // (identity, including the UID that Scale compares with the scale
 // subresource's and the deletionTimestamp that makes a Deployment no
-// function (live, in provider.go); labels, annotations, replicas, status)
+// function (live, in provider.go); labels, annotations, replicas, paused,
+// status)
 // and drops the pod spec and managed fields, which are most of a
 // Deployment's bytes. At 10k
 // functions that is the difference between the cache holding manifests and
@@ -102,7 +116,9 @@ func slim(obj any) (any, error) {
 			Labels:            d.Labels,
 			Annotations:       withoutLastApplied(d.Annotations),
 		},
-		Spec: appsv1.DeploymentSpec{Replicas: d.Spec.Replicas},
+		// Paused: a Deployment paused before its first rollout starts no
+		// pod (paused.go).
+		Spec: appsv1.DeploymentSpec{Replicas: d.Spec.Replicas, Paused: d.Spec.Paused},
 		Status: appsv1.DeploymentStatus{
 			ObservedGeneration: d.Status.ObservedGeneration,
 			Replicas:           d.Status.Replicas,

@@ -65,6 +65,31 @@ func TestToFunction(t *testing.T) {
 			want: provider.Function{Ref: provider.Ref{Name: "shop", Namespace: "web"}, Replicas: 1},
 		},
 		{
+			// Just after a scale-down (or mid rollout, with surge pods)
+			// status.availableReplicas lags above spec.replicas. The pods
+			// over the desired count are going: counted as capacity they
+			// raised the scaler's burst threshold (burst-threshold × ready)
+			// and showed "5 available of 2".
+			name: "available above desired (status lag after a scale-down) reads as the desired count",
+			dep:  func() *appsv1.Deployment { return newDeployment(fnNS, "down", withReplicas(2, 5), withPods(5)) },
+			want: provider.Function{
+				Ref:               provider.Ref{Name: "down", Namespace: fnNS},
+				Labels:            map[string]string{FunctionLabel: "down"},
+				Replicas:          2,
+				AvailableReplicas: 2,
+				CreatedAt:         created,
+			},
+		},
+		{
+			name: "scaled to zero, replicas still terminating: none available",
+			dep:  func() *appsv1.Deployment { return newDeployment(fnNS, "gone", withReplicas(0, 3), withPods(3)) },
+			want: provider.Function{
+				Ref:       provider.Ref{Name: "gone", Namespace: fnNS},
+				Labels:    map[string]string{FunctionLabel: "gone"},
+				CreatedAt: created,
+			},
+		},
+		{
 			name: "scaled to zero",
 			dep:  func() *appsv1.Deployment { return newDeployment(fnNS, "idle", withReplicas(0, 0)) },
 			want: provider.Function{

@@ -12,5 +12,9 @@
 // never scales a Deployment its selector does not match, nor one that a
 // HorizontalPodAutoscaler in its namespace (KEDA's among them) scales: such a
 // function is left out of the listing with a warning, and reads as not
-// found, as two writers of one replica count would fight.
+// found, as two writers of one replica count would fight. A Deployment
+// created paused is listed and scaled, but starts no pod until resumed: the
+// listing warns once, and the provider's explain section (Explain) says so.
+// The available count never exceeds the desired one (status lags a
+// scale-down).
 package kubernetes

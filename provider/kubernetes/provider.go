@@ -51,6 +51,9 @@ type Provider struct {
 	// left out because a HorizontalPodAutoscaler scales their Deployment
 	// (hpa.go), for the same reason.
 	conflicts map[string]map[string]hpaConflict
+	// paused holds, per namespace, the listed functions whose Deployment
+	// is paused before its first rollout (paused.go), for the same reason.
+	paused map[string]map[string]bool
 	// hpaRefused holds the namespaces whose HPAs cannot be listed (RBAC, no
 	// API) and have not been since; lastHPAErr the HPA informers' latest
 	// other failure.
@@ -291,6 +294,7 @@ func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Fu
 	out := make([]provider.Function, 0, len(ds))
 	var ambiguous map[string]string
 	var conflicts map[string]hpaConflict
+	var stalled map[string]*appsv1.Deployment
 	hpas := p.hpaIndexer(namespace)
 	for i := 0; i < len(ds); {
 		name := functionName(ds[i])
@@ -312,11 +316,18 @@ func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Fu
 			conflicts[name] = conflictOf(d, hs)
 		} else {
 			out = append(out, toFunction(d))
+			if pausedBeforeRollout(d) {
+				if stalled == nil {
+					stalled = map[string]*appsv1.Deployment{}
+				}
+				stalled[name] = d
+			}
 		}
 		i = j
 	}
 	p.noteAmbiguous(namespace, ambiguous)
 	p.noteConflicts(namespace, conflicts, out)
+	p.notePaused(namespace, stalled)
 	return out, nil
 }
 

@@ -194,11 +194,12 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 // would make pods that serve nothing look like headroom. So the count is
 // the cache's status.availableReplicas, which the watch keeps close behind
 // (the freshest entry of the same Deployment), bounded by the pods the live
-// read found, as no more can be available than exist.
+// read found, as no more can be available than exist, and by the desired
+// count it found, as toFunction bounds it (availableFor).
 func (p *Provider) availableAt(ref provider.Ref, d *appsv1.Deployment, s *autoscalingv1.Scale) uint64 {
 	avail := d.Status.AvailableReplicas
 	if now, err := p.deployment(ref); err == nil && now.UID == d.UID {
 		avail = now.Status.AvailableReplicas
 	}
-	return nonNegative(min(avail, s.Status.Replicas))
+	return availableFor(min(avail, s.Status.Replicas), nonNegative(s.Spec.Replicas))
 }

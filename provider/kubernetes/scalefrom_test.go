@@ -94,6 +94,21 @@ func TestScaleFrom(t *testing.T) {
 			t.Errorf("conflict: current %d, available %d; want 4, 1 (of 4 pods)", c.Current, c.Available)
 		}
 	})
+	t.Run("a conflict's available count is at most the count it found", func(t *testing.T) {
+		// Just after someone scaled 5→2 the status still shows 5 pods, all
+		// available: 3 of them are going.
+		f := newFakeCluster(newDeployment(fnNS, "fn", withReplicas(2, 5), withPods(5)))
+		p := startFake(t, f)
+		waitFunction(t, p, ref, func(provider.Function) bool { return true })
+		err := p.ScaleFrom(t.Context(), ref, 5, 3)
+		c, ok := provider.IsConflict(err)
+		if !ok {
+			t.Fatalf("err = %v, want a conflict", err)
+		}
+		if c.Current != 2 || c.Available != 2 {
+			t.Errorf("conflict: current %d, available %d; want 2, 2 (not the 5 still terminating)", c.Current, c.Available)
+		}
+	})
 	t.Run("a writer in between: 409, re-read, conflict with its count", func(t *testing.T) {
 		f, p := setup(t)
 		raceScaleWrite(t, f, 4)
