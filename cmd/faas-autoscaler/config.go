@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/alerts"
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
@@ -50,6 +51,7 @@ type runConfig struct {
 
 	WebhookAuth      string
 	WebhookTokenFile string
+	WebhookMaxBody   int64
 
 	Kubeconfig     string
 	Selector       string
@@ -110,6 +112,8 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("webhook-auth", "webhook_auth")
 	fs.StringVar(&c.WebhookTokenFile, "webhook-token-file", "", "file holding the bearer token for --webhook-auth bearer")
 	e.bind("webhook-token-file", "webhook_token_file")
+	fs.Int64Var(&c.WebhookMaxBody, "webhook-max-body-bytes", alerts.DefaultMaxBody, "largest body POST /system/alert accepts, in bytes (1024 to 67108864); larger batches get 413, which AlertManager does not retry")
+	e.bind("webhook-max-body-bytes", "webhook_max_body_bytes")
 
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", "", "kubeconfig for --provider kubernetes outside a cluster (default: in-cluster config)")
 	e.bind("kubeconfig", "KUBECONFIG")
@@ -255,6 +259,9 @@ func (c *runConfig) Validate() error {
 	}
 	if strings.Contains(c.WebhookAuth, "bearer") && c.WebhookTokenFile == "" {
 		bad("--webhook-token-file is required with --webhook-auth %s", c.WebhookAuth)
+	}
+	if c.WebhookMaxBody < 1024 || c.WebhookMaxBody > alerts.MaxMaxBody {
+		bad("--webhook-max-body-bytes %d: want 1024 to %d bytes (default %d, 1 MiB)", c.WebhookMaxBody, int64(alerts.MaxMaxBody), int64(alerts.DefaultMaxBody))
 	}
 	if c.FunctionsFile != "" && mode != "memory" {
 		bad("--functions-file needs --provider memory (it seeds the in-memory provider)")

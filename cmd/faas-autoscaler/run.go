@@ -210,6 +210,7 @@ func (p *process) newWebhook() (http.Handler, error) {
 	wc := alerts.Config{
 		Sink: sink, DefaultNamespace: c.DefaultNamespace, Auth: alerts.AuthMode(c.WebhookAuth),
 		Registerer: p.reg, Logger: p.log.With("component", "webhook"), Clock: p.clk,
+		MaxBody: c.WebhookMaxBody, MaxBodySetting: "--webhook-max-body-bytes",
 	}
 	basic := c.WebhookAuth == "basic" || c.WebhookAuth == "basic+bearer"
 	bearer := c.WebhookAuth == "bearer" || c.WebhookAuth == "basic+bearer"
