@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -49,12 +50,32 @@ func (f *functionFlags) Set(v string) error {
 	return nil
 }
 
+// duplicate is the first function given twice in f ("a" and
+// "a.openfaas-fn" are one function). A second deploy replaced the first in
+// silence, so which labels were in force depended on the order given.
+func (f functionFlags) duplicate() (provider.Ref, bool) {
+	seen := make(map[provider.Ref]struct{}, len(f))
+	for _, fn := range f {
+		if _, dup := seen[fn.Ref]; dup {
+			return fn.Ref, true
+		}
+		seen[fn.Ref] = struct{}{}
+	}
+	return provider.Ref{}, false
+}
+
 // readFile adds one function a line of path (blank lines skipped): the
 // footprint harness deploys 100,000, which no command line (ARG_MAX) holds.
+// A function already in f, or on an earlier line, is refused naming both
+// places (f itself is taken to hold none twice: see duplicate).
 func (f *functionFlags) readFile(path string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
+	}
+	seen := make(map[provider.Ref]int, len(*f)) // → its line; 0 = a --function flag
+	for _, fn := range *f {
+		seen[fn.Ref] = 0
 	}
 	for i, line := range strings.Split(string(b), "\n") {
 		if line = strings.TrimSpace(line); line == "" {
@@ -63,6 +84,15 @@ func (f *functionFlags) readFile(path string) error {
 		if err := f.Set(line); err != nil {
 			return fmt.Errorf("%s:%d: %w", path, i+1, err)
 		}
+		ref := (*f)[len(*f)-1].Ref
+		if at, dup := seen[ref]; dup {
+			first := "a --function flag"
+			if at > 0 {
+				first = fmt.Sprintf("line %d", at)
+			}
+			return fmt.Errorf("%s:%d: function %s is given twice (first: %s): give each function once, with all its labels", path, i+1, ref, first)
+		}
+		seen[ref] = i + 1
 	}
 	return nil
 }
@@ -106,6 +136,10 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if ref, dup := fns.duplicate(); dup {
+		fmt.Fprintf(stderr, "faas-autoscaler gateway: --function %s is given twice: give each function once, with all its labels\n", ref)
+		return 2
+	}
 	if *fnFile != "" {
 		if err := fns.readFile(*fnFile); err != nil {
 			fmt.Fprintf(stderr, "faas-autoscaler gateway: --functions-file: %v\n", err)
@@ -145,7 +179,11 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "faas-autoscaler gateway: --listen %s: %v\n", *listen, err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// As run: the first signal drains the server, a second exits at once.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, stop := shutdownOnSignal(context.Background(), sigs, slog.New(slog.NewTextHandler(stderr, nil)), os.Exit)
 	defer stop()
 	if *duration > 0 {
 		var cancel context.CancelFunc

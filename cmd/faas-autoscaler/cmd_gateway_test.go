@@ -25,6 +25,7 @@ func TestGatewayFunctionsFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("a\nb:nolabel\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	fns = nil // a fresh list: "a" again would be a function given twice
 	if err := fns.readFile(path); err == nil || !strings.Contains(err.Error(), ":2:") {
 		t.Errorf("bad second line: error %v, want one naming line 2", err)
 	}

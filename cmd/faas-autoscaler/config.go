@@ -61,6 +61,10 @@ type runConfig struct {
 
 	natsConfig // queue load from JetStream (wire_nats.go)
 
+	// fromEnv are the flags whose value came from their environment
+	// variable (flag name → variable; envFlags.fromEnv), for messages.
+	fromEnv map[string]string
+
 	// Tuning is the configuration in force: the file (or the built-in
 	// defaults, or the embedded default's demo timings) with the deprecated
 	// flags laid over it.
@@ -124,6 +128,7 @@ func defineRunFlags(c *runConfig) *envFlags {
 	fs.StringVar(&c.LeaseNamespace, "leader-election-namespace", "", "namespace of the Lease (default: the pod's namespace, else openfaas)")
 	e.bind("leader-election-namespace", "leader_election_namespace")
 	fs.StringVar(&c.LeaseName, "leader-election-lease", "faas-autoscaler", "name of the Lease")
+	e.bind("leader-election-lease", "leader_election_lease")
 	defineNATSFlags(e, &c.natsConfig)
 
 	// The tuning flags of earlier releases keep working, each with one
@@ -171,6 +176,30 @@ func warnOverridden(log *slog.Logger, overridden []config.Override) {
 		}
 		log.Warn("a key of the --config file is overridden by a deprecated flag: the flag's value is in force, not the file's",
 			"key", o.Key, "file", o.At, "flag", by)
+	}
+}
+
+// leaderOnlyFlags are the flags that only --leader-elect reads.
+var leaderOnlyFlags = []string{"leader-election-lease", "leader-election-namespace"}
+
+// warnLeaderOnly names, at start, the leader-only flags given (on the
+// command line or by their variable) while --leader-elect is off. They are
+// ignored then, so an operator who set the Lease but forgot --leader-elect
+// ran every replica as a leader without a word. A warning, not a refusal:
+// a chart may set the variables for every install, electing or not.
+func warnLeaderOnly(log *slog.Logger, c *runConfig, explicit map[string]bool) {
+	if c.LeaderElect {
+		return
+	}
+	var given []string
+	for _, name := range leaderOnlyFlags {
+		if explicit[name] {
+			given = append(given, c.flagSource(name))
+		}
+	}
+	if len(given) > 0 {
+		log.Warn("leader election is off (no --leader-elect): these flags have no effect, and every replica acts as if it led",
+			"flags", strings.Join(given, ", "))
 	}
 }
 
@@ -276,16 +305,26 @@ func (c *runConfig) Validate() error {
 		if c.LeaseName == "" {
 			bad("--leader-election-lease must not be empty: every replica of one controller elects on the Lease it names (default faas-autoscaler)")
 		} else if err := leader.CheckLeaseName(c.LeaseName); err != nil {
-			bad("--leader-election-lease %v", err)
+			bad("%s %v", c.flagSource("leader-election-lease"), err)
 		}
 		if c.LeaseNamespace != "" { // empty: the pod's namespace
 			if err := leader.CheckNamespace(c.LeaseNamespace); err != nil {
-				bad("--leader-election-namespace %v", err)
+				bad("%s %v", c.flagSource("leader-election-namespace"), err)
 			}
 		}
 	}
 	c.natsConfig.validate(mode, bad)
 	return errors.Join(errs...)
+}
+
+// flagSource names a flag for a message about its value: "--name", and
+// the variable when the value came from it, since an operator who set
+// the variable in a manifest looks for that name, not the flag's.
+func (c *runConfig) flagSource(name string) string {
+	if env, ok := c.fromEnv[name]; ok {
+		return "--" + name + " (environment variable " + env + ")"
+	}
+	return "--" + name
 }
 
 // checkListenAddress checks the form of a listen address: host:port with

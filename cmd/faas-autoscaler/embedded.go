@@ -78,9 +78,11 @@ func demoTuning(c config.Config) config.Config {
 }
 
 // applyDemoWiring: the embedded default listens on loopback only, without
-// webhook auth (nothing to authenticate against), and logs at error level
-// (the terminal view tells the story; --log-level info shows logs).
-// Explicit flags still win.
+// webhook auth (nothing to authenticate against). The demo logs at error
+// level (its terminal view tells the story; --log-level info shows logs);
+// with --functions-file there is no view, so the log stays at info, as on
+// the other providers: at error level that run printed nothing at all, not
+// even what it scaled. Explicit flags still win.
 func applyDemoWiring(c *runConfig, explicit map[string]bool) {
 	set := func(flagName string, f func()) {
 		if !explicit[flagName] {
@@ -89,7 +91,9 @@ func applyDemoWiring(c *runConfig, explicit map[string]bool) {
 	}
 	set("webhook-auth", func() { c.WebhookAuth = "none" })
 	set("listen", func() { c.Listen = "127.0.0.1:8080" })
-	set("log-level", func() { c.LogLevel = "error" })
+	if c.FunctionsFile == "" {
+		set("log-level", func() { c.LogLevel = "error" })
+	}
 }
 
 const demoNamespace = "openfaas-fn"
@@ -111,6 +115,14 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 				return nil, fmt.Errorf("--functions-file: %w", err)
 			}
 		}
+		// Said at start: with no view, this line and the listening one
+		// tell the operator what the controller holds.
+		metrics := "a gateway simulated in the process, read by the embedded source"
+		if p.cfg.PrometheusURL != "" {
+			metrics = "prometheus"
+		}
+		p.log.Info("functions deployed from --functions-file", "file", p.cfg.FunctionsFile,
+			"functions", len(*p.cfg.functions), "metrics", metrics)
 		*p.cfg.functions = nil // deployed: the provider holds its copies now
 	}
 	if p.cfg.PrometheusURL != "" {

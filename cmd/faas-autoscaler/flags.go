@@ -14,11 +14,14 @@ import (
 type envFlags struct {
 	fs  *flag.FlagSet
 	env map[string]string // flag name → environment variable
+	// fromEnv are the flags parse took from their variable (flag name →
+	// variable), so a message about the value can name where it came from.
+	fromEnv map[string]string
 }
 
 func newEnvFlags(name string) *envFlags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	return &envFlags{fs: fs, env: map[string]string{}}
+	return &envFlags{fs: fs, env: map[string]string{}, fromEnv: map[string]string{}}
 }
 
 // bind records the variable of a flag already defined on fs and notes it in
@@ -63,6 +66,7 @@ func (e *envFlags) parse(args []string, getenv func(string) string) error {
 		if err := e.fs.Set(name, v); err != nil {
 			return fmt.Errorf("environment variable %s=%q (for --%s): %v", env, v, name, err)
 		}
+		e.fromEnv[name] = env
 	}
 	if e.fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", e.fs.Arg(0))

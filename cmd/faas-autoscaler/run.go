@@ -49,6 +49,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "faas-autoscaler run: %v\n", err)
 		return 2
 	}
+	c.fromEnv = e.fromEnv
 	explicit := explicitFlags(e)
 	base := config.Default()
 	if c.mode() == "embedded" || c.mode() == "memory" {
@@ -80,11 +81,15 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		logger.Warn(w)
 	}
 	warnOverridden(logger, overridden)
+	warnLeaderOnly(logger, &c, explicit)
 	_, envLimit := os.LookupEnv("GOMEMLIMIT")
 	setMemoryLimit(c.MemoryLimitRatio, os.DirFS("/"), envLimit, logger)
 	_, envGC := os.LookupEnv("GOGC")
 	setGCPercent(c.GCPercent, envGC, logger)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, stop := shutdownOnSignal(context.Background(), sigs, logger, os.Exit)
 	defer stop()
 	if c.Duration > 0 {
 		var cancel context.CancelFunc
@@ -312,9 +317,13 @@ func (p *process) serve(parent context.Context) error {
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
+	// An error returned once ctx has ended is the component stopping, not
+	// failing: with --duration it is context.DeadlineExceeded, which, when
+	// it reached errs before the select below saw ctx end, made a clean
+	// stop exit 1 ("extra 1: context deadline exceeded").
 	start := func(name string, f func(ctx context.Context) error) {
 		wg.Go(func() {
-			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) && ctx.Err() == nil {
 				errs <- fmt.Errorf("%s: %w", name, err)
 			}
 		})
