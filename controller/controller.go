@@ -52,6 +52,11 @@ type Deps struct {
 	// History, when set, is Prometheus's range API: the keep-alive relearns
 	// idle times from it at start.
 	History keepalive.RangeQuerier
+	// Sections are the wiring's own explain sections, served after the
+	// controller's (the Kubernetes provider's: what stops a function's
+	// pods). Provider is instrumented, so the controller cannot find them
+	// on it.
+	Sections []explain.Section
 }
 
 // Controller is the assembled controller.
@@ -169,7 +174,7 @@ func (c *Controller) Sections() []explain.Section {
 	if c.Idler != nil {
 		s = append(s, c.Idler, c.PreWarm)
 	}
-	return s
+	return append(s, c.deps.Sections...)
 }
 
 // Learn runs on every replica, leader or not, so a follower that takes over

@@ -22,6 +22,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/controller"
+	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/exposition"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/httpserver"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
@@ -129,6 +130,7 @@ type process struct {
 	provider provider.Provider
 	source   metricsource.Source
 	history  keepalive.RangeQuerier
+	sections []explain.Section // the wiring's own explain sections (the Kubernetes provider's)
 	asm      *controller.Controller
 	webhook  http.Handler
 	// extra runs beside the controller (simulated gateway, scraper, informers…).
@@ -191,7 +193,7 @@ func (p *process) assemble() error {
 	p.provider = provider.Instrument(p.provider, p.reg)
 	asm, err := controller.New(c.Tuning, controller.Wiring{DryRun: c.DryRun, Namespaces: c.Namespaces,
 		DefaultNamespace: c.DefaultNamespace}, controller.Deps{Provider: p.provider, Source: p.source, Clock: p.clk,
-		Registerer: p.reg, Logger: p.log, Leading: p.leading, History: p.history})
+		Registerer: p.reg, Logger: p.log, Leading: p.leading, History: p.history, Sections: p.sections})
 	if err != nil {
 		return err
 	}

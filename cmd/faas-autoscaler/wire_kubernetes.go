@@ -51,6 +51,7 @@ func (p *process) wireKubernetes(_ context.Context) error {
 		return nil
 	})
 	p.provider = prov
+	p.sections = append(p.sections, prov) // "kubernetes": a Deployment paused before its first rollout
 	if c.LeaderElect {
 		if err := p.wireLeaderElection(client); err != nil {
 			return err
