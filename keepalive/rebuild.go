@@ -102,7 +102,7 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	// before baselineEnd is a baseline: what the counter counted before
 	// the history Rebuild can see.
 	r.baselineEnd = from.Add(step / 2)
-	chunk := rebuildChunkSteps(ctx, q, now, int(lookback/step)+1)
+	chunk := rebuildChunkSteps(ctx, q, now, lookback, step, int(lookback/step)+1)
 	for start := from; !start.After(now); {
 		end := start.Add(time.Duration(chunk-1) * step)
 		if end.After(now) {
@@ -313,14 +313,21 @@ var errNotMatrix = errors.New("not a matrix")
 // to a single step, and joins each series' values (the callers put them in
 // time order): the same series and values as one answer, each part within
 // the limit. Refused, the rebuild learned nothing at all, at every start.
+// A range over prometheusMaxResolution steps is split the same way before
+// it is asked for.
 func queryRange(ctx context.Context, q RangeQuerier, query string, start, end time.Time, step time.Duration) (model.Matrix, error) {
-	v, warnings, _, err := q.QueryRange(ctx, query, v1.Range{Start: start, End: end, Step: step})
+	steps := int(end.Sub(start) / step) // after the first
+	var v model.Value
+	var warnings v1.Warnings
+	err := errOverResolution
+	if steps <= prometheusMaxResolution {
+		v, warnings, _, err = q.QueryRange(ctx, query, v1.Range{Start: start, End: end, Step: step})
+	}
 	if err == nil {
 		err = partialHistory(warnings)
 	}
 	if err != nil {
-		steps := int(end.Sub(start) / step) // after the first
-		if steps < 1 || !tooManySamples(err) {
+		if steps < 1 || !(tooManySamples(err) || errors.Is(err, errOverResolution)) {
 			return nil, err
 		}
 		mid := start.Add(time.Duration(steps/2) * step)
@@ -340,6 +347,18 @@ func queryRange(ctx context.Context, q RangeQuerier, query string, start, end ti
 	}
 	return m, nil
 }
+
+// prometheusMaxResolution is the most steps after the first that
+// Prometheus answers in one range query, whatever it holds (a fixed limit:
+// "exceeded maximum resolution of 11,000 points per timeseries"): at
+// Rebuild's one-minute steps, a lookback over 7 days 15 hours. queryRange
+// asks for a longer range in parts without asking for it whole; refused,
+// a rebuild with such a lookback learned nothing at every start.
+const prometheusMaxResolution = 11_000
+
+// errOverResolution: a range of more than prometheusMaxResolution steps,
+// not asked for.
+var errOverResolution = errors.New("over Prometheus' resolution")
 
 // tooManySamples says whether err is Prometheus' refusal of a query that
 // would hold more than --query.max-samples points at once.

@@ -29,18 +29,32 @@ var rebuildMaxPoints = 500_000
 // known (the count query failed): an hour at one-minute steps.
 const rebuildDefaultChunk = 60
 
-// RebuildSeriesQuery counts the counter's series now, to size Rebuild's
-// parts.
+// RebuildSeriesQuery counts the counter's series, to size Rebuild's parts.
+// Rebuild asks it over the lookback (rebuildChunkSteps), not at now only.
 func RebuildSeriesQuery() string { return "count(" + RebuildQuery() + ")" }
+
+// rebuildCountEvery is the most time between the instants at which
+// rebuildChunkSteps counts the series: Prometheus' default lookback delta,
+// within which a sample is seen, so that a series scraped more often is
+// counted at one of them at least. (At a coarser rebuild step, the range
+// query itself sees only the series present at its steps.)
+const rebuildCountEvery = 5 * time.Minute
 
 // rebuildChunkSteps is how many steps each of Rebuild's range queries asks
 // for, of steps in all: as many as keep series × steps within
-// rebuildMaxPoints, the series counted at now (one step). Functions
-// deleted within the lookback are not counted; a part then holds a little
-// more, as queryRange still splits a part Prometheus refuses.
-func rebuildChunkSteps(ctx context.Context, q RangeQuerier, now time.Time, steps int) int {
+// rebuildMaxPoints, the series being the most counted at any instant of
+// the lookback ending at now (at most rebuildCountEvery apart). Counted at
+// now only, the series of functions deleted within the lookback, of
+// gateway instances replaced, or all of them when the gateway is down or
+// was restarted without calls as the controller starts, were not counted,
+// and a part asked for the whole lookback of them at once: the memory the
+// parts are there to bound. Series that come and go within a part are
+// still not counted; queryRange splits a part Prometheus refuses.
+func rebuildChunkSteps(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, steps int) int {
 	n := rebuildDefaultChunk
-	v, warnings, _, err := q.QueryRange(ctx, RebuildSeriesQuery(), v1.Range{Start: now, End: now, Step: time.Minute})
+	every := max(step, rebuildCountEvery)
+	k := (lookback + every - 1) / every // instants before now, the first at or before the lookback's start
+	v, warnings, _, err := q.QueryRange(ctx, RebuildSeriesQuery(), v1.Range{Start: now.Add(-k * every), End: now, Step: every})
 	if m, ok := v.(model.Matrix); ok && err == nil && promql.PartialWarning(warnings) == "" {
 		series := 0.0
 		for _, s := range m {
