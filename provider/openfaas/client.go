@@ -121,6 +121,15 @@ func (cl *Client) Functions(ctx context.Context, namespace string) ([]provider.F
 	if err != nil {
 		return nil, err
 	}
+	if r.status == http.StatusNotFound {
+		// Every provider serves the listing (a namespace it does not
+		// manage is a 400), so a 404 is a gateway URL that does not lead
+		// to the API, a path prefix missing or wrong. Namespaces took its
+		// 404 for an older provider, so this is the operator's one clue:
+		// it shows the URL asked.
+		return nil, fmt.Errorf("%w (%s: no such route; the gateway URL %s does not lead to the OpenFaaS API: want the gateway's or the provider's base URL, such as http://gateway.openfaas:8080/)",
+			statusError(c, r), r.endpoint, cl.cfg.GatewayURL)
+	}
 	if !success(r.status) {
 		return nil, statusError(c, r)
 	}

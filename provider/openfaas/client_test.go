@@ -170,6 +170,23 @@ func TestFunction(t *testing.T) {
 			},
 		},
 		{
+			// faas-netes reports the Deployment's status.availableReplicas,
+			// which lags a scale-down (and counts a rollout's surge pods):
+			// the pods over the desired count are going, not capacity.
+			name:   "available above desired (status lag after a scale-down) reads as the desired count",
+			kind:   faasNetes,
+			deploy: wireStatus{Name: "down", Namespace: "openfaas-fn", Replicas: 2, AvailableReplicas: 5},
+			ref:    provider.Ref{Name: "down", Namespace: "openfaas-fn"},
+			want:   provider.Function{Ref: provider.Ref{Name: "down", Namespace: "openfaas-fn"}, Replicas: 2, AvailableReplicas: 2},
+		},
+		{
+			name:   "scaled to zero, replicas still terminating: none available",
+			kind:   faasNetes,
+			deploy: wireStatus{Name: "gone", Namespace: "openfaas-fn", AvailableReplicas: 3},
+			ref:    provider.Ref{Name: "gone", Namespace: "openfaas-fn"},
+			want:   provider.Function{Ref: provider.Ref{Name: "gone", Namespace: "openfaas-fn"}},
+		},
+		{
 			name:   "absent replicas mean zero",
 			kind:   faasd,
 			deploy: wireStatus{Name: "idle", Namespace: "openfaas-fn"},
@@ -234,6 +251,28 @@ func TestFunctionsFillsMissingNamespace(t *testing.T) {
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Functions (-want +got):\n%s", d)
+	}
+}
+
+// TestFunctionsCapAvailableAtDesired: the listing, which the scaler's
+// pass reads, bounds the available count as Function does.
+func TestFunctionsCapAvailableAtDesired(t *testing.T) {
+	g := newFakeGateway(faasNetes, "dev")
+	g.deploy(wireStatus{Name: "down", Namespace: "dev", Replicas: 2, AvailableReplicas: 5})
+	g.deploy(wireStatus{Name: "idle", Namespace: "dev", AvailableReplicas: 1})
+	g.deploy(wireStatus{Name: "warming", Namespace: "dev", Replicas: 3, AvailableReplicas: 1})
+	cl := newTestClient(t, g.start(t, "").URL, nil)
+	got, err := cl.Functions(t.Context(), "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	avail := map[string][2]uint64{}
+	for _, fn := range got {
+		avail[fn.Name] = [2]uint64{fn.AvailableReplicas, fn.Replicas}
+	}
+	want := map[string][2]uint64{"down": {2, 2}, "idle": {0, 0}, "warming": {1, 3}}
+	if d := cmp.Diff(want, avail); d != "" {
+		t.Errorf("available, desired by function (-want +got):\n%s", d)
 	}
 }
 

@@ -5,7 +5,10 @@
 //   - GET /system/namespaces lists namespaces; a 404/501 or an empty list means
 //     the provider has one, Config.DefaultNamespace ("openfaas-fn").
 //   - GET /system/functions?namespace= and GET /system/function/{name}?namespace=
-//     return FunctionStatus; an absent "replicas" (omitempty upstream) is 0.
+//     return FunctionStatus; an absent "replicas" (omitempty upstream) is 0,
+//     and "availableReplicas" (faas-netes: the Deployment's
+//     status.availableReplicas, which lags a scale-down) is read as at most
+//     the desired count.
 //   - POST /system/scale-function/{name}?namespace= with
 //     {"serviceName","namespace","replicas"}: the namespace goes in both the
 //     query (faas-netes reads it there) and the body (faasd reads it there);
@@ -20,7 +23,9 @@
 // to 0 on a provider whose /system/info names a "-ce" edition is refused
 // before sending, as the CE gateway would turn it into 1; a count above
 // CE's cap of 5 is sent as 5 and reported refused), any other
-// status a *StatusError naming the operation, the function and the status.
+// status a *StatusError naming the operation, the function and the status
+// (a 404 on the listing, which every provider serves, also names the URL
+// asked: the gateway URL misses the API).
 // Reads are retried Config.Retries times after a transport error or a 5xx
 // other than 501 (a missing feature), with exponential backoff and full
 // jitter; 4xx never are. A scale is sent

@@ -335,3 +335,35 @@ func TestNotImplementedIsNotRetried(t *testing.T) {
 		t.Errorf("a 501 was retried: %d requests, want 1", n)
 	}
 }
+
+// TestListNotFoundNamesTheURL: every provider serves GET /system/functions
+// (faas-netes and faasd answer 400 for a namespace they do not manage), so a
+// 404 there means the gateway URL does not lead to the API: a path prefix
+// missing or wrong. Namespaces falls back to the default namespace on a 404
+// (older providers lack that route), so the listing's error is the
+// operator's one clue and must show the URL that was asked.
+func TestListNotFoundNamesTheURL(t *testing.T) {
+	g := newFakeGateway(faasNetes)
+	g.deploy(fig("openfaas-fn", 1))
+	srv := g.start(t, "/gw") // the API is under /gw; the client is given the root
+	cl := newTestClient(t, srv.URL, nil)
+	_, err := provider.All(t.Context(), cl)
+	if err == nil {
+		t.Fatal("listing through a wrong gateway URL succeeded")
+	}
+	var se *StatusError
+	if !errors.As(err, &se) || se.Status != http.StatusNotFound {
+		t.Fatalf("err = %v, want a *StatusError 404", err)
+	}
+	if errors.Is(err, provider.ErrNotFound) {
+		t.Errorf("a 404 on the listing reads as a missing function: %v", err)
+	}
+	for _, want := range []string{"GET /system/functions?namespace=openfaas-fn", "gateway URL"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+	if g.requestCount() != 2 {
+		t.Errorf("requests = %d, want 2 (namespaces, functions; a 404 is not retried)", g.requestCount())
+	}
+}

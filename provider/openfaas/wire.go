@@ -35,6 +35,14 @@ type scaleRequest struct {
 // label maps between passes, so a listing's copies should cost nothing
 // they need not: a namespace equal to ns is ns (one string, not one per
 // function), and an empty map ("labels": {}) is nil.
+//
+// Available is at most the desired count. faas-netes reports the
+// Deployment's status.availableReplicas, which lags the spec: just after a
+// scale-down (5→2, or to zero) it still counts the pods being deleted, and
+// mid rollout it counts the surge pods. Those are not capacity the function
+// keeps; reported as available they showed 5 of 2 available and raised the
+// scaler's burst threshold (a multiple of the ready replicas) above what
+// the 2 that stay can see (as provider/kubernetes' availableFor).
 func (s functionStatus) toFunction(ns string) provider.Function {
 	if s.Namespace != "" && s.Namespace != ns {
 		ns = s.Namespace
@@ -44,7 +52,7 @@ func (s functionStatus) toFunction(ns string) provider.Function {
 		Labels:            nilIfEmpty(s.Labels),
 		Annotations:       nilIfEmpty(s.Annotations),
 		Replicas:          s.Replicas,
-		AvailableReplicas: s.AvailableReplicas,
+		AvailableReplicas: min(s.AvailableReplicas, s.Replicas),
 		CreatedAt:         s.CreatedAt,
 	}
 }
