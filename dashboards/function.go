@@ -72,7 +72,7 @@ var (
 // function (every function under --ce-defaults) had no load line, and its
 // threshold, drawn as a target per replica, made a "capacity" of
 // threshold × replicas the alert never compares with.
-var stepLoad = `label_replace(sum by (function_name) (rate(gateway_function_invocation_total{` + fn + `}[$__rate_interval])), "scaling_type", "step", "", "") and on (function_name, scaling_type) ` + stepThreshold
+var stepLoad = `label_replace(` + promql.SumOverGateways(`rate(gateway_function_invocation_total{`+fn+`}[$__rate_interval])`, true) + `, "scaling_type", "step", "", "") and on (function_name, scaling_type) ` + stepThreshold
 
 func loadVsCapacityPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Load vs capacity", "The function's load in its own scaling type (the series the alert rules compare) against target per replica × replicas. Scale-up alerts fire once load passes capacity by the rules' tolerance. Step mode has no per-replica capacity: its target is the invocation rate, all replicas together, its alert fires above.", "short", pos,
@@ -88,10 +88,12 @@ func loadVsCapacityPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 // arrival). A CE gateway has no gauge; its line is then empty.
 func concurrencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Concurrency: gauge and arrivals", "The two parts of the capacity load: requests in flight at each scrape (gateway_function_invocation_inflight; OpenFaaS CE has none), and started requests per second over the last scrape interval × the mean duration over 5 minutes (gateway_functions_seconds), which sees bursts between two scrapes. The capacity load is the larger, its peak over the window.", "short", pos,
-		query{`sum(` + promql.MetricInflight + `{` + fn + `})`, "in flight (gauge)"},
+		// Each gateway replica once, however many jobs scrape it
+		// (promql.SumOverGateways), as the controller reads it.
+		query{promql.SumOverGatewaysBy("", promql.MetricInflight+`{`+fn+`}`, false), "in flight (gauge)"},
 		// `and` the instant selector, as promql.CapacityParts: a replaced
 		// gateway pod's last rate is not drawn on top of its successor's.
-		query{`sum by (function_name) (irate(` + promql.MetricStarted + `{` + fn + `}[$__rate_interval]) and ` + promql.MetricStarted + `{` + fn + `}) * on (function_name) ` + promql.MeanDuration(fn), "arrivals × mean duration"})
+		query{promql.SumOverGateways(`irate(`+promql.MetricStarted+`{`+fn+`}[$__rate_interval]) and `+promql.MetricStarted+`{`+fn+`}`, false) + ` * on (function_name) ` + promql.MeanDuration(fn), "arrivals × mean duration"})
 }
 
 func functionReplicasPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
@@ -137,8 +139,8 @@ func functionAlertsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 
 func functionInvocationsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Invocations by status", "Completed invocations per second by status code, and started ones.", "reqps", pos,
-		query{`sum by (code) (rate(gateway_function_invocation_total{` + fn + `}[$__rate_interval]))`, "{{code}}"},
-		query{`sum(rate(gateway_function_invocation_started{` + fn + `}[$__rate_interval]))`, "started"})
+		query{promql.SumOverGatewaysBy("code", `rate(gateway_function_invocation_total{`+fn+`}[$__rate_interval])`, true), "{{code}}"},
+		query{promql.SumOverGatewaysBy("", `rate(gateway_function_invocation_started{`+fn+`}[$__rate_interval])`, false), "started"})
 }
 
 func functionLatencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {

@@ -4,6 +4,8 @@ package dashboards
 
 import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 )
 
 // UIDs are fixed so links and provisioning survive regeneration.
@@ -36,12 +38,12 @@ func Overview() *dashboard.DashboardBuilder {
 
 func invocationRatePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Invocation rate by function", "Completed invocations per second, all status codes.", "reqps", pos,
-		query{`sum by (function_name) (rate(gateway_function_invocation_total[$__rate_interval]))`, "{{function_name}}"})
+		query{promql.SumOverGateways(`rate(gateway_function_invocation_total[$__rate_interval])`, true), "{{function_name}}"})
 }
 
 func errorRatePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Errors by function", "Invocations per second answered with a non-2xx status, by code (502: upstream failure or timeout).", "reqps", pos,
-		query{`sum by (function_name, code) (rate(gateway_function_invocation_total{code!~"2.."}[$__rate_interval]))`, "{{function_name}} {{code}}"})
+		query{promql.SumOverGatewaysBy("function_name, code", `rate(gateway_function_invocation_total{code!~"2.."}[$__rate_interval])`, true), "{{function_name}} {{code}}"})
 }
 
 func latencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {

@@ -39,7 +39,13 @@ func TestLoadVsCapacityShowsStepMode(t *testing.T) {
 // panel.yml) on both promtools.
 func evalPanel(t *testing.T, title string, fns map[string]string, unitTest string) {
 	t.Helper()
-	p := panelJSONByTitle(t, "function-detail.json", title)
+	evalDashboardPanel(t, "function-detail.json", title, fns, unitTest)
+}
+
+// evalDashboardPanel is evalPanel on the panel of the dashboard file.
+func evalDashboardPanel(t *testing.T, file, title string, fns map[string]string, unitTest string) {
+	t.Helper()
+	p := panelJSONByTitle(t, file, title)
 	const rateInterval = "20s" // 4 × the 5 s scrape, as the shipped provisioning gives
 	type rule struct {
 		Record string            `yaml:"record"`

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 )
 
 // Alert names and the labels that route them to the controller.
@@ -119,11 +121,12 @@ and on (function_name) (%s > 0)`,
 	// go stale on a failed scrape of the controller, a restart or a leader
 	// hand-over, and the alert, joined on them as they were, resolved for
 	// the gap under unchanged load (CE's rule reads gateway counters only).
+	// The rate counts each gateway replica once (promql.SumOverGateways).
 	step := Rule{
 		Alert: AlertStepRateHigh,
-		Expr: fmt.Sprintf(`sum by (function_name) (rate(%s[%s]))
+		Expr: fmt.Sprintf(`%s
   > on (function_name) group_left (scaling_type) max by (function_name, scaling_type) (last_over_time(%s{scaling_type="step"}[%s]))`,
-			metricInvocationTotal, Duration(o.Window), metricTargetLoad, Duration(stepThresholdHold)),
+			promql.SumOverGateways(fmt.Sprintf("rate(%s[%s])", metricInvocationTotal, Duration(o.Window)), true), metricTargetLoad, Duration(stepThresholdHold)),
 		For:         Dur(o.ScaleUpFor),
 		Labels:      common("up"),
 		Annotations: annotations(`{{ $labels.function_name }}: invocation rate {{ $value }}/s is above step mode's threshold`),

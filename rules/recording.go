@@ -105,12 +105,16 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// doubled the load the scale-up alert saw, and sent as its load,
 		// after every gateway replacement. rate() needs no such guard: it
 		// spreads the ended series' part over the whole window.
+		//
+		// Each gateway replica counts once, also when Prometheus scrapes
+		// it under two jobs (promql.SumOverGateways; the staleness check
+		// stays per series, before the copies are collapsed).
 		return loadRecord{Type: typ,
 			Record: "function_name:" + metricInvocationTotal + ":rate" + w,
-			Expr:   fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricInvocationTotal, w),
+			Expr:   promql.SumOverGateways(fmt.Sprintf("rate(%s[%s])", metricInvocationTotal, w), true),
 			Fresh:  "function_name:" + metricInvocationTotal + ":irate" + w,
-			FreshExpr: fmt.Sprintf("sum by (function_name) (irate(%[1]s[%[2]s]) and %[1]s)",
-				metricInvocationTotal, w)}
+			FreshExpr: promql.SumOverGateways(fmt.Sprintf("irate(%[1]s[%[2]s]) and %[1]s",
+				metricInvocationTotal, w), true)}
 	case TypeCapacity:
 		// The peak of the function's concurrency within the window, so a
 		// burst between two evaluations is not missed: the in-flight gauge

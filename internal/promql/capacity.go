@@ -26,6 +26,9 @@ const MeanDurationWindow = 5 * time.Minute
 // MeanDurationWindow, from the gateway's duration histogram; matchers (e.g.
 // `function_name="$function"`, or "") select the functions. A function
 // that ended no request in the window has none (no division by zero).
+// A gateway scraped twice (SumOverGateways) doubles both sums and leaves
+// the ratio as it is, so the mean reads every series as it comes: cheaper
+// than collapsing the copies of 5 minutes of two counters.
 func MeanDuration(matchers string) string {
 	w := model.Duration(MeanDurationWindow).String()
 	sel := func(metric string) string {
@@ -101,12 +104,15 @@ func CapacityParts(window, step, rateRange time.Duration, mean string) string {
 	// kept a replaced gateway pod's last rate until the range had passed
 	// it, on top of its successor's, and the peak held twice the load for
 	// a window after every gateway replacement.
-	rate := peak(fmt.Sprintf(`(sum by (function_name) (irate(%[1]s[%[2]s]) and %[1]s))`, MetricStarted, d(rateRange)))
-	arrived := fmt.Sprintf(`sum by (function_name) (increase(%s[%s]))`, MetricStarted, d(window+rateRange))
+	// The staleness check is per series, before the copies of a second
+	// scrape job are collapsed (SumOverGateways): `and` matches each
+	// series with its own copy.
+	rate := peak("(" + SumOverGateways(fmt.Sprintf(`irate(%[1]s[%[2]s]) and %[1]s`, MetricStarted, d(rateRange)), false) + ")")
+	arrived := SumOverGateways(fmt.Sprintf(`increase(%s[%s])`, MetricStarted, d(window+rateRange)), false)
 	fromArrivals := fmt.Sprintf(`min by (function_name) (%s or %s)`,
 		part(rate+" * on (function_name) "+mean, "rate"),
 		part(arrived+" and on (function_name) group by (function_name) ("+MetricSecondsCount+")", "arrived"))
-	gauge := peak(fmt.Sprintf(`(sum by (function_name) (%s))`, MetricInflight))
+	gauge := peak("(" + SumOverGateways(MetricInflight, false) + ")")
 	return part(gauge, "gauge") + " or " + part(fromArrivals, "arrivals")
 }
 

@@ -177,6 +177,7 @@ func TestQueryVectorReadsLittleOfAnErrorPage(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.URL = srv.URL
 	cfg.Timeout = time.Hour // not what ends the query
+	cfg.DuplicateCheck = 0  // its query is not the one under test
 	src, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ const (
 	DefaultCoverageSelector = `up{job=~"gateway|openfaas-pods|openfaas-gateway"}`
 	DefaultMaxScrapeGap     = 30 * time.Second
 	DefaultNamespace        = "openfaas-fn"
+	DefaultDuplicateCheck   = 5 * time.Minute
 )
 
 // Config configures the Prometheus source. Start from DefaultConfig.
@@ -39,6 +40,12 @@ type Config struct {
 	// DefaultNamespace qualifies a function_name without a dot, as the
 	// gateway's function_namespace does (default openfaas-fn).
 	DefaultNamespace string
+	// DuplicateCheck is how often the source looks for gateway series that
+	// Prometheus holds twice (a gateway scraped by two jobs, an HA pair
+	// read without deduplication) and WARNs naming them (duplicates.go):
+	// one small query with a load read, at most this often; 0 = never
+	// (default 5m).
+	DuplicateCheck time.Duration
 	// Logger receives debug lines about ignored series; nil discards.
 	Logger *slog.Logger
 }
@@ -50,6 +57,7 @@ func DefaultConfig() Config {
 		CoverageSelector: DefaultCoverageSelector,
 		MaxScrapeGap:     DefaultMaxScrapeGap,
 		DefaultNamespace: DefaultNamespace,
+		DuplicateCheck:   DefaultDuplicateCheck,
 	}
 }
 
@@ -70,6 +78,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxScrapeGap < time.Second {
 		return fmt.Errorf("prometheus max scrape gap must be at least 1s, got %s", c.MaxScrapeGap)
+	}
+	if c.DuplicateCheck < 0 {
+		return fmt.Errorf("prometheus duplicate check must be >= 0 (0 = off), got %s", c.DuplicateCheck)
 	}
 	if c.DefaultNamespace == "" {
 		return errors.New("prometheus default namespace is required")

@@ -38,6 +38,7 @@ func fakeProm(t testing.TB, handler func(query string) (status int, body string)
 	cfg := DefaultConfig()
 	cfg.URL = srv.URL
 	cfg.Timeout = 500 * time.Millisecond
+	cfg.DuplicateCheck = 0 // its query is not the one under test
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

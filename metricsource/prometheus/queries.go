@@ -69,7 +69,8 @@ func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (str
 	switch q.Type {
 	case metricsource.TypeRPS:
 		// All response codes: a function answering 500s still takes load.
-		return observedRate(fmt.Sprintf(`sum by (function_name) (rate(%s[%s]))`, metricTotal, w), metricTotal), nil
+		// Each gateway replica once (promql.SumOverGateways).
+		return observedRate(promql.SumOverGateways(fmt.Sprintf(`rate(%s[%s])`, metricTotal, w), true), metricTotal), nil
 	case metricsource.TypeCapacity:
 		// The peak of the function's concurrency over the window: the
 		// in-flight gauge or, when larger, what the arrivals of a scrape
@@ -151,7 +152,7 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 	// that straddles the start, which increase() over the window alone
 	// misses (issue 15, item 2); increase() still wins when larger, as it
 	// does across a counter reset.
-	count := func(m string) string {
+	count := func(m string, coded bool) string {
 		counted := fmt.Sprintf(`((((%[1]s - %[1]s offset %[2]s) > increase(%[1]s[%[2]s])) or increase(%[1]s[%[2]s])) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s])`, m, w)
 		// The series back after a gap, valued now (× 1 drops the name, so
 		// its labels are those of counted's series); up's counts taken per
@@ -160,9 +161,10 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 		back := fmt.Sprintf(`(%[1]s * 1) and (count_over_time(%[1]s[%[2]s]) < on (job, instance) group_left () max by (job, instance) (count_over_time(%[3]s[%[2]s])))`, m, w, sel)
 		// The larger of the two per series: counted where it is larger,
 		// back where it is at least as large, counted where back is absent.
-		return fmt.Sprintf(`sum by (function_name) (((%[1]s) > (%[2]s)) or (%[2]s) or (%[1]s))`, counted, back)
+		// Each gateway replica once (promql.SumOverGateways).
+		return promql.SumOverGateways(fmt.Sprintf(`((%[1]s) > (%[2]s)) or (%[2]s) or (%[1]s)`, counted, back), coded)
 	}
-	return count(metricStarted) + " or " + count(metricTotal), nil
+	return count(metricStarted, false) + " or " + count(metricTotal, true), nil
 }
 
 // queueLevel is each function's unfinished asynchronous work now: messages
@@ -176,9 +178,10 @@ func queueLevel() string {
 	return fmt.Sprintf(`(%[1]s + on (function_name) sum by (function_name) (%[2]s)) or %[1]s`, pending, metricQueueRun)
 }
 
-// inflightQuery reads the in-flight gauge now, per function.
+// inflightQuery reads the in-flight gauge now, per function, each gateway
+// replica once (promql.SumOverGateways).
 func inflightQuery() string {
-	return fmt.Sprintf(`sum by (function_name) (%s)`, metricInflight)
+	return promql.SumOverGateways(metricInflight, false)
 }
 
 // Counters told apart by the "counter" label of countersQuery's result.
@@ -197,7 +200,7 @@ const (
 // values does, the difference is taken in Go.
 func countersQuery() string {
 	tag := func(name, metric string) string {
-		return fmt.Sprintf(`label_replace(sum by (function_name) (%s), "counter", %q, "", "")`, metric, name)
+		return fmt.Sprintf(`label_replace(%s, "counter", %q, "", "")`, promql.SumOverGateways(metric, metric == metricTotal), name)
 	}
 	return tag(counterStarted, metricStarted) + " or " + tag(counterEnded, metricTotal)
 }

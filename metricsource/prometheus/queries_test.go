@@ -17,9 +17,9 @@ func TestLoadQuery(t *testing.T) {
 		wantErr string
 	}{
 		{"rps", metricsource.LoadQuery{Type: "rps", Window: 30 * time.Second},
-			`(sum by (function_name) (rate(gateway_function_invocation_total[30s]))) and on (function_name) group by (function_name) (gateway_function_invocation_total)`, ""},
+			`(sum by (function_name) (max by (function_name, instance, code) (rate(gateway_function_invocation_total[30s])))) and on (function_name) group by (function_name) (gateway_function_invocation_total)`, ""},
 		{"rps compound window", metricsource.LoadQuery{Type: "rps", Window: 90*time.Second + 500*time.Millisecond},
-			`(sum by (function_name) (rate(gateway_function_invocation_total[1m30s500ms]))) and on (function_name) group by (function_name) (gateway_function_invocation_total)`, ""},
+			`(sum by (function_name) (max by (function_name, instance, code) (rate(gateway_function_invocation_total[1m30s500ms])))) and on (function_name) group by (function_name) (gateway_function_invocation_total)`, ""},
 		{"capacity short window steps at 1s", metricsource.LoadQuery{Type: "capacity", Window: 45 * time.Second},
 			promql.CapacityPeak(45*time.Second, time.Second, 30*time.Second, ""), ""},
 		{"capacity long window coarser step", metricsource.LoadQuery{Type: "capacity", Window: 10 * time.Minute},
@@ -60,12 +60,12 @@ func TestActivityQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := func(m string) string {
+	count := func(m, by string) string {
 		counted := `((((` + m + ` - ` + m + ` offset 10m) > increase(` + m + `[10m])) or increase(` + m + `[10m])) and ` + m + ` offset 10m) or max_over_time(` + m + `[10m])`
 		back := `(` + m + ` * 1) and (count_over_time(` + m + `[10m]) < on (job, instance) group_left () max by (job, instance) (count_over_time(up{job="gw"}[10m])))`
-		return `sum by (function_name) (((` + counted + `) > (` + back + `)) or (` + back + `) or (` + counted + `))`
+		return `sum by (function_name) (max by (` + by + `) (((` + counted + `) > (` + back + `)) or (` + back + `) or (` + counted + `)))`
 	}
-	want := count("gateway_function_invocation_started") + " or " + count("gateway_function_invocation_total")
+	want := count("gateway_function_invocation_started", "function_name, instance") + " or " + count("gateway_function_invocation_total", "function_name, instance, code")
 	if s != want {
 		t.Errorf("started:\n got %s\nwant %s", s, want)
 	}

@@ -29,6 +29,7 @@ type Source struct {
 	phase   phaseCache       // when they were last scraped (lastscrape.go)
 	now     func() time.Time // the phase cache's clock (lastscrape.go), and partial's; time.Now
 	partial partialLog       // rate-limits the warning about partial answers (partial.go)
+	dups    duplicateCheck   // when the duplicated-scrape check last ran (duplicates.go)
 }
 
 var (
@@ -92,6 +93,12 @@ func (s *Source) LoadParts(ctx context.Context, q metricsource.LoadQuery, _ []pr
 func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool) (metricsource.Values, metricsource.Parts, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
+	// Beside the load query, not before it: advice must not delay the
+	// load, nor fail it (checkDuplicates only logs); waited for, so no
+	// query outlives the call.
+	var dups sync.WaitGroup
+	dups.Go(func() { s.checkDuplicates(ctx) })
+	defer dups.Wait()
 	var interval time.Duration
 	if q.Type == metricsource.TypeCapacity {
 		interval = s.scrapeInterval(ctx)

@@ -1,0 +1,52 @@
+package promql
+
+// A gateway's series can reach a query more than once: one Prometheus
+// scraping the gateway under two jobs (the OpenFaaS chart's pod-annotation
+// job and a ServiceMonitor, a common kube-prometheus-stack mistake), or a
+// Thanos Querier over two Prometheus replicas without deduplication. The
+// copies differ only in `job` or in the replica's external label, and a
+// plain `sum by (function_name)` counted every call, request in flight and
+// second twice: the controller scaled to twice the replicas and the rules
+// fired scale-up alerts for half the real load. Two real gateway replicas
+// are two pods, so two `instance`s (a pod's address), and still add up.
+//
+// Why `instance` alone and not `instance, pod`: the two jobs label the pod
+// differently (the OpenFaaS chart's job `kubernetes_pod_name`, a
+// ServiceMonitor `pod`), so a copy with one and a copy with the other would
+// stay apart; and a pod's instance is its own address already. `code` is
+// kept where there is one: a counter's series per code are other calls. Copies are
+// the same counter read by two scrapes a few seconds apart, so their max is
+// the newer reading, never more than one gateway counted.
+//
+// What it does not dedupe: series whose `instance` was rewritten to one
+// value for every gateway (a relabelling that drops the pod's address) are
+// one gateway to it, and read as the largest of them.
+
+// OncePerGateway is expr (gateway series, or a function of them that keeps
+// their labels) with one series per function and gateway instance, and
+// per status code when coded (the invocation total and the duration
+// histogram are labelled code; the started counter, the in-flight and
+// replica gauges are not): the copies a second scrape job or an
+// undeduplicated HA pair adds, collapsed to their max.
+func OncePerGateway(expr string, coded bool) string {
+	by := "function_name, instance"
+	if coded {
+		by += ", code"
+	}
+	return "max by (" + by + ") (" + expr + ")"
+}
+
+// SumOverGateways is each function's sum of expr over its gateway replicas
+// (and status codes), each counted once (OncePerGateway).
+func SumOverGateways(expr string, coded bool) string {
+	return SumOverGatewaysBy("function_name", expr, coded)
+}
+
+// SumOverGatewaysBy is SumOverGateways grouped by labels (function_name,
+// code when coded, or "" for one sum).
+func SumOverGatewaysBy(labels, expr string, coded bool) string {
+	if labels == "" {
+		return "sum(" + OncePerGateway(expr, coded) + ")"
+	}
+	return "sum by (" + labels + ") (" + OncePerGateway(expr, coded) + ")"
+}

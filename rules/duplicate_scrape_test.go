@@ -1,0 +1,119 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// duplicateScrapeUnitTest: two gateway replicas (instances 10.0.0.5 and
+// 10.0.0.6), each scraped by two jobs of one Prometheus (the chart's
+// pod-annotation job and a ServiceMonitor), so every gateway series is
+// stored twice, differing only in job. The replicas add up; the jobs must
+// not:
+//   - r.fn is called 6/s through one gateway and 4/s through the other:
+//     rps 10 in both rate records; step mode's threshold of 15/s is not
+//     crossed (the doubled 20/s crossed it);
+//   - g.fn has 3 + 2 in flight: capacity 5;
+//   - a.fn (no gauge) starts 4 + 2 calls/s of 1 s each: capacity 6 from
+//     its arrivals, mean duration 1 s.
+//
+// Values are rounded to 0.001: a sum's order varies, and so its last bit.
+//
+// Seen failing before the dedupe: every record read twice its value (the
+// mean, a ratio of two doubled sums, excepted) and FunctionStepRateHigh
+// fired.
+const duplicateScrapeUnitTest = `rule_files: [rules.yml]
+evaluation_interval: 5s
+tests:
+  - interval: 5s
+    input_series:
+      - series: 'gateway_function_invocation_total{function_name="r.fn",code="200",job="openfaas-pods",instance="10.0.0.5:8080"}'
+        values: '0+30x40'
+      - series: 'gateway_function_invocation_total{function_name="r.fn",code="200",job="gateway-servicemonitor",instance="10.0.0.5:8080"}'
+        values: '0+30x40'
+      - series: 'gateway_function_invocation_total{function_name="r.fn",code="200",job="openfaas-pods",instance="10.0.0.6:8080"}'
+        values: '0+20x40'
+      - series: 'gateway_function_invocation_total{function_name="r.fn",code="200",job="gateway-servicemonitor",instance="10.0.0.6:8080"}'
+        values: '0+20x40'
+      - series: 'gateway_function_invocation_inflight{function_name="g.fn",job="openfaas-pods",instance="10.0.0.5:8080"}'
+        values: '3x40'
+      - series: 'gateway_function_invocation_inflight{function_name="g.fn",job="gateway-servicemonitor",instance="10.0.0.5:8080"}'
+        values: '3x40'
+      - series: 'gateway_function_invocation_inflight{function_name="g.fn",job="openfaas-pods",instance="10.0.0.6:8080"}'
+        values: '2x40'
+      - series: 'gateway_function_invocation_inflight{function_name="g.fn",job="gateway-servicemonitor",instance="10.0.0.6:8080"}'
+        values: '2x40'
+      - series: 'gateway_function_invocation_started{function_name="a.fn",job="openfaas-pods",instance="10.0.0.5:8080"}'
+        values: '0+20x40'
+      - series: 'gateway_function_invocation_started{function_name="a.fn",job="gateway-servicemonitor",instance="10.0.0.5:8080"}'
+        values: '0+20x40'
+      - series: 'gateway_function_invocation_started{function_name="a.fn",job="openfaas-pods",instance="10.0.0.6:8080"}'
+        values: '0+10x40'
+      - series: 'gateway_function_invocation_started{function_name="a.fn",job="gateway-servicemonitor",instance="10.0.0.6:8080"}'
+        values: '0+10x40'
+      - series: 'gateway_functions_seconds_count{function_name="a.fn",code="200",job="openfaas-pods",instance="10.0.0.5:8080"}'
+        values: '0+20x40'
+      - series: 'gateway_functions_seconds_count{function_name="a.fn",code="200",job="gateway-servicemonitor",instance="10.0.0.5:8080"}'
+        values: '0+20x40'
+      - series: 'gateway_functions_seconds_count{function_name="a.fn",code="200",job="openfaas-pods",instance="10.0.0.6:8080"}'
+        values: '0+10x40'
+      - series: 'gateway_functions_seconds_count{function_name="a.fn",code="200",job="gateway-servicemonitor",instance="10.0.0.6:8080"}'
+        values: '0+10x40'
+      - series: 'gateway_functions_seconds_sum{function_name="a.fn",code="200",job="openfaas-pods",instance="10.0.0.5:8080"}'
+        values: '0+20x40'
+      - series: 'gateway_functions_seconds_sum{function_name="a.fn",code="200",job="gateway-servicemonitor",instance="10.0.0.5:8080"}'
+        values: '0+20x40'
+      - series: 'gateway_functions_seconds_sum{function_name="a.fn",code="200",job="openfaas-pods",instance="10.0.0.6:8080"}'
+        values: '0+10x40'
+      - series: 'gateway_functions_seconds_sum{function_name="a.fn",code="200",job="gateway-servicemonitor",instance="10.0.0.6:8080"}'
+        values: '0+10x40'
+      - series: 'faas_autoscaler_function_target_load{function_name="r.fn",scaling_type="step"}'
+        values: '15x40'
+    promql_expr_test:
+      - expr: round(function_name:gateway_function_invocation_total:rate20s, 0.001)
+        eval_time: 2m
+        exp_samples:
+          - labels: '{function_name="r.fn"}'
+            value: 10
+      - expr: round(function_name:gateway_function_invocation_total:irate20s, 0.001)
+        eval_time: 2m
+        exp_samples:
+          - labels: '{function_name="r.fn"}'
+            value: 10
+      - expr: round(function_name:gateway_functions_seconds:mean5m, 0.001)
+        eval_time: 2m
+        exp_samples:
+          - labels: '{function_name="a.fn"}'
+            value: 1
+      - expr: round(function_name:gateway_function_concurrency:max_over_time20s, 0.001)
+        eval_time: 2m
+        exp_samples:
+          - labels: '{function_name="a.fn"}'
+            value: 6
+          - labels: '{function_name="g.fn"}'
+            value: 5
+    alert_rule_test:
+      - eval_time: 2m
+        alertname: FunctionStepRateHigh
+        exp_alerts: []
+`
+
+// TestDuplicateScrapeRulesPromtool runs duplicateScrapeUnitTest with both
+// promtools on the 5 s rules.
+func TestDuplicateScrapeRulesPromtool(t *testing.T) {
+	out, err := Render(ForScrapeInterval(5 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "rules.yml", out)
+	test := writeFile(t, dir, "duplicate_test.yml", []byte(duplicateScrapeUnitTest))
+	for _, pt := range promtools {
+		t.Run(pt.name, func(t *testing.T) {
+			if got := run(t, dir, promtoolBin(t, pt.env), "test", "rules", test); !strings.Contains(got, "SUCCESS") {
+				t.Fatal(got)
+			}
+		})
+	}
+}
