@@ -3,9 +3,11 @@ package jetstream
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -25,6 +27,12 @@ type Source struct {
 	// afterPage, when set (tests), is called after each page of the
 	// consumer listing with the next page's offset.
 	afterPage func(next int)
+	// denied is the server's latest permissions violation, until a
+	// request succeeds or the connection drops: the server refuses a
+	// request the user may not publish (or the reply inbox it may not
+	// subscribe to, once per connection) with an -ERR on the side, and the
+	// request itself only times out.
+	denied atomic.Pointer[error]
 }
 
 var _ metricsource.QueueReader = (*Source)(nil)
@@ -41,6 +49,7 @@ func New(cfg Config) (*Source, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("source", "jetstream")
+	s := &Source{cfg: cfg, log: log}
 	nc, err := nats.Connect(cfg.URL,
 		nats.Name("faas-autoscaler"),
 		nats.RetryOnFailedConnect(true),
@@ -49,13 +58,33 @@ func New(cfg Config) (*Source, error) {
 		// A read while disconnected fails at once; without this the
 		// client would keep its request and send it, stale, on reconnect.
 		nats.ReconnectBufSize(-1),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			log.Warn("nats disconnected", "err", err)
+			s.denied.Store(nil) // a new connection subscribes and asks again
+		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrlRedacted()) }),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			log.Warn("nats server error", "err", err)
+			if errors.Is(err, nats.ErrPermissionViolation) {
+				s.denied.Store(&err)
+			}
+		}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("nats connect %s: %w", cfg.URL, err)
 	}
-	return &Source{cfg: cfg, nc: nc, log: log}, nil
+	s.nc = nc
+	return s, nil
+}
+
+// requestErr is the error of a failed API request: the server's refusal
+// when there is one, since the request then fails only by its timeout.
+func (s *Source) requestErr(what string, err error) error {
+	if d := s.denied.Load(); d != nil {
+		return fmt.Errorf("%s: %w (the nats user needs permission to publish to $JS.API.CONSUMER.LIST.%s and $JS.API.STREAM.INFO.%s and to subscribe to _INBOX.>)",
+			what, *d, s.cfg.Stream, s.cfg.Stream)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // Close drops the connection.
@@ -98,9 +127,10 @@ type consumer struct {
 }
 
 // Queued returns every function's unacknowledged messages (waiting plus
-// running) from its consumer. One request per page of 256 consumers. Any
-// failure — server down, stream missing, a page that does not decode —
-// fails the whole read: a partial answer would make functions look empty.
+// running) from its consumer. One request per page of 256 consumers (255
+// new after the first). Any failure — server down, stream missing, a page
+// that does not decode — fails the whole read: a partial answer would make
+// functions look empty.
 // The server acknowledges a publish before it tells the consumers, so a read
 // can lag the newest messages by a few milliseconds (more on a loaded
 // server); the next read counts them.
@@ -119,15 +149,21 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 	// consumer at the page's edge is read twice or not at all (its function
 	// absent, which reads as no queue). A total that changes from page to
 	// page says so, and the listing is asked again; listings that keep
-	// changing fail the read.
+	// changing fail the read. A deletion and a creation between two pages
+	// keep the total and still shift: each page after the first is asked
+	// from one before, and must start with the consumer the page before
+	// ended with.
 	total, listings := -1, 1
 	offset := 0
+	last := "" // the name the page before ended with
 	for {
-		req := fmt.Appendf(nil, `{"offset":%d}`, offset)
+		from := max(offset-1, 0)
+		req := fmt.Appendf(nil, `{"offset":%d}`, from)
 		msg, err := s.nc.RequestWithContext(ctx, subj, req)
 		if err != nil {
-			return nil, fmt.Errorf("list consumers of stream %s: %w", s.cfg.Stream, err)
+			return nil, s.requestErr("list consumers of stream "+s.cfg.Stream, err)
 		}
+		s.denied.Store(nil) // answered: what was refused before is allowed now
 		var page consumerPage
 		if err := json.Unmarshal(msg.Data, &page); err != nil {
 			return nil, fmt.Errorf("list consumers of stream %s: decode: %w", s.cfg.Stream, err)
@@ -148,25 +184,36 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 				return nil, err
 			}
 		}
-		if total >= 0 && page.Total != total {
+		fresh := page.Consumers
+		shifted := false
+		if offset > 0 {
+			shifted = len(fresh) == 0 || fresh[0].Name != last
+			if !shifted {
+				fresh = fresh[1:]
+			}
+		}
+		if total >= 0 && (page.Total != total || shifted) {
 			if listings == maxListings {
 				return nil, fmt.Errorf("list consumers of stream %s: the consumers changed during each of %d listings (total %d, then %d)",
 					s.cfg.Stream, maxListings, total, page.Total)
 			}
 			listings++
-			total, offset = -1, 0
+			total, offset, last = -1, 0, ""
 			clear(perFilter)
 			continue
 		}
 		total = page.Total
-		for _, c := range page.Consumers {
+		for _, c := range fresh {
 			s.add(perFilter, c)
 		}
-		offset += len(page.Consumers)
+		offset += len(fresh)
+		if len(fresh) > 0 {
+			last = fresh[len(fresh)-1].Name
+		}
 		if s.afterPage != nil {
 			s.afterPage(offset)
 		}
-		if len(page.Consumers) == 0 || offset >= page.Total {
+		if len(fresh) == 0 || offset >= page.Total {
 			out := metricsource.Values{}
 			for filter, v := range perFilter {
 				ref, _ := s.refOf(filter) // add kept only filters refOf maps
@@ -186,7 +233,7 @@ const maxListings = 3
 func (s *Source) streamExists(ctx context.Context) error {
 	msg, err := s.nc.RequestWithContext(ctx, apiPrefix+"STREAM.INFO."+s.cfg.Stream, nil)
 	if err != nil {
-		return fmt.Errorf("stream %s info: %w", s.cfg.Stream, err)
+		return s.requestErr("stream "+s.cfg.Stream+" info", err)
 	}
 	var resp struct {
 		Error *apiError `json:"error,omitempty"`
