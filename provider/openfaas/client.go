@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -30,6 +31,9 @@ type Client struct {
 	// auth is the basic auth sent (nil: none); replaced when the
 	// credentials change (credentialsChanged).
 	auth atomic.Pointer[basicAuth]
+	// clock dates info; info caches whether the provider is faasd (faasd.go).
+	clock clock.Clock
+	info  infoCache
 }
 
 var _ provider.Provider = (*Client)(nil)
@@ -46,7 +50,10 @@ func New(cfg Config) (*Client, error) {
 	if base.Path == "" { // so joined paths, and the endpoints in errors, start with "/"
 		base.Path, base.RawPath = "/", ""
 	}
-	cl := &Client{cfg: cfg, base: base, http: cfg.HTTPClient, log: cfg.Logger, rand: cfg.Rand}
+	cl := &Client{cfg: cfg, base: base, http: cfg.HTTPClient, log: cfg.Logger, rand: cfg.Rand, clock: cfg.Clock}
+	if cl.clock == nil {
+		cl.clock = clock.Real()
+	}
 	if cl.http == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone() // proxy from the environment, dial and TLS timeouts
 		t.MaxIdleConnsPerHost = cfg.IdleConns
@@ -94,7 +101,17 @@ func (cl *Client) Namespaces(ctx context.Context) ([]string, error) {
 }
 
 // Functions lists the functions of one namespace ("" = DefaultNamespace).
+// On faasd, whose listing leaves availableReplicas out, an absent count is
+// the replicas, as its single read reports it (faasdListing).
 func (cl *Client) Functions(ctx context.Context, namespace string) ([]provider.Function, error) {
+	fns, err := cl.functions(ctx, namespace)
+	if err != nil {
+		cl.forgetProviderInfo()
+	}
+	return fns, err
+}
+
+func (cl *Client) functions(ctx context.Context, namespace string) ([]provider.Function, error) {
 	if namespace == "" {
 		namespace = cl.cfg.DefaultNamespace
 	}
@@ -106,12 +123,16 @@ func (cl *Client) Functions(ctx context.Context, namespace string) ([]provider.F
 		method: http.MethodGet, path: []string{"system", "functions"},
 		query: url.Values{"namespace": {namespace}},
 	}
+	faasd := cl.faasdListing(ctx)
 	var out []provider.Function
 	c.stream = func(body io.Reader) error {
 		out = out[:0]
 		return decodeList(body, func(s functionStatus) error {
 			if s.Name == "" {
 				return errNoName
+			}
+			if faasd && !s.AvailableReplicas.set {
+				s.AvailableReplicas = optCount{n: s.Replicas, set: true} // a present 0 stays 0
 			}
 			out = append(out, s.toFunction(namespace))
 			return nil

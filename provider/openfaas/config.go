@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/clock"
 )
 
 // Defaults for Config, chosen for a gateway on the same cluster: a call that
@@ -74,6 +76,9 @@ type Config struct {
 	IdleConns int
 	// Logger receives one debug line per retry; nil discards.
 	Logger *slog.Logger
+	// Clock dates the cached /system/info answer (see faasdListing); nil
+	// is the wall clock. Tests inject one.
+	Clock clock.Clock
 }
 
 // DefaultConfig returns a Config with every default set and no GatewayURL.

@@ -8,7 +8,10 @@
 //     return FunctionStatus; an absent "replicas" (omitempty upstream) is 0,
 //     and "availableReplicas" (faas-netes: the Deployment's
 //     status.availableReplicas, which lags a scale-down) is read as at most
-//     the desired count.
+//     the desired count. faasd's listing leaves "availableReplicas" out
+//     (its single read sets it to the replicas), so on a provider whose
+//     /system/info names faasd an absent count in the listing is the
+//     replicas; the name is cached (faasd.go), and elsewhere absent is 0.
 //   - POST /system/scale-function/{name}?namespace= with
 //     {"serviceName","namespace","replicas"}: the namespace goes in both the
 //     query (faas-netes reads it there) and the body (faasd reads it there);

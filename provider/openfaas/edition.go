@@ -11,8 +11,9 @@ import (
 )
 
 // opInfo names the /system/info read in errors and logs. It is not one of
-// the provider operations: the client makes it only before a scale to a
-// count OpenFaaS CE will not run (0, or above ceMaxReplicas).
+// the provider operations: the client makes it before a scale to a count
+// OpenFaaS CE will not run (0, or above ceMaxReplicas), and, cached, before
+// a listing (faasdListing).
 const opInfo = "info"
 
 // ceMaxReplicas is the most replicas OpenFaaS CE runs of a function: the CE

@@ -24,7 +24,9 @@ const (
 	// namespace it does not manage, and caps replicas at 5 (CE).
 	faasNetes personality = "faas-netes"
 	// faasd reads the namespace only from the JSON body, answers an implicit
-	// 200 on scale, 404 for a missing function and 400 on 0 replicas.
+	// 200 on scale, 404 for a missing function and 400 on 0 replicas. Its
+	// listing leaves availableReplicas out; its single read sets it to the
+	// replicas (a running task) (pkg/provider/handlers/read.go, replicas.go).
 	faasd personality = "faasd"
 )
 
@@ -52,6 +54,8 @@ type fakeGateway struct {
 	// info is the /system/info reply; nil answers 404 (a provider without
 	// the route). Its requests are counted in infos, not in requests.
 	info []byte
+	// infoStatus, when not 0, answers /system/info with that status instead.
+	infoStatus int
 	// ceGateway puts the OpenFaaS CE gateway in front: it clamps a scale's
 	// replicas to [1, 5] before forwarding (reference/openfaas.md §4).
 	ceGateway bool
@@ -108,7 +112,9 @@ func (g *fakeGateway) handler(prefix string) http.Handler {
 	mux.HandleFunc("GET "+prefix+"/system/function/{name}", g.getFunction)
 	mux.HandleFunc("POST "+prefix+"/system/scale-function/{name}", g.scaleFunction)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != prefix+"/system/info" {
+		// /system/info reads (also those missing the prefix, answered 404
+		// below) are not API calls the tests count.
+		if !strings.HasSuffix(r.URL.Path, "/system/info") {
 			g.mu.Lock()
 			g.requests = append(g.requests, r.Method+" "+r.URL.RequestURI())
 			g.mu.Unlock()
@@ -127,7 +133,12 @@ func (g *fakeGateway) handler(prefix string) http.Handler {
 		if r.URL.Path == prefix+"/system/info" {
 			g.mu.Lock()
 			g.infos++
+			infoStatus := g.infoStatus
 			g.mu.Unlock()
+			if infoStatus != 0 {
+				http.Error(w, fmt.Sprintf("injected %d", infoStatus), infoStatus)
+				return
+			}
 			if g.info == nil {
 				http.NotFound(w, r)
 				return
@@ -203,7 +214,11 @@ func (g *fakeGateway) listFunctions(w http.ResponseWriter, r *http.Request) {
 	out := []wireStatus{}
 	for ref, s := range g.fns {
 		if ref.Namespace == ns {
-			out = append(out, *s)
+			cp := *s
+			if g.kind == faasd {
+				cp.AvailableReplicas = 0 // absent: faasd's listing does not set it
+			}
+			out = append(out, cp)
 		}
 	}
 	g.mu.Unlock()
@@ -220,6 +235,9 @@ func (g *fakeGateway) getFunction(w http.ResponseWriter, r *http.Request) {
 	var cp wireStatus
 	if found {
 		cp = *s
+		if g.kind == faasd {
+			cp.AvailableReplicas = cp.Replicas // faasd's single read: a running task is available
+		}
 	}
 	g.mu.Unlock()
 	if !found {

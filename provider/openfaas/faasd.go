@@ -1,0 +1,96 @@
+package openfaas
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// How long the provider's name from GET /system/info is kept. The listing
+// runs at every scaler pass (and at each idle and pre-warm pass), so asking
+// per listing would double the calls; a provider changes only by an
+// upgrade or a replaced gateway, which 10 minutes, or the first failed
+// listing, catches. A failed read is kept only a minute: read as "not
+// faasd", a blip would otherwise show faasd's functions as unready for
+// long.
+const (
+	providerInfoTTL   = 10 * time.Minute
+	providerInfoRetry = time.Minute
+)
+
+// infoCache caches whether the provider is faasd.
+type infoCache struct {
+	// mu is held across the read, so concurrent listings (one per
+	// namespace) share one request.
+	mu    sync.Mutex
+	name  string    // "" when the read failed or named no provider
+	faasd bool      // name is faasd's (see isFaasd)
+	read  bool      // the provider answered (a failure is kept only providerInfoRetry)
+	until time.Time // zero: ask at the next listing
+}
+
+// faasdListing reports whether the provider is faasd, whose GET
+// /system/functions leaves availableReplicas out of every function
+// (pkg/provider/handlers/read.go builds FunctionStatus without it), while
+// its GET /system/function/{name} sets it to the replicas (a running
+// task). Absent on faasd therefore means "not reported", not 0. Anywhere
+// else absent stays 0: faas-netes sets it from the Deployment's
+// status.availableReplicas, and faas-provider's omitempty leaves out a 0.
+//
+// The answer comes from GET /system/info, cached (see providerInfoTTL).
+// Any failure to read it is "not faasd": the listing reads as before.
+func (cl *Client) faasdListing(ctx context.Context) bool {
+	p := &cl.info
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := cl.clock.Now()
+	if !p.until.IsZero() && now.Before(p.until) {
+		return p.faasd
+	}
+	// Sent once: on a failing gateway the listing's own retries follow,
+	// and a failed read is asked again providerInfoRetry later.
+	c := call{op: opInfo, method: http.MethodGet, path: []string{"system", "info"}, once: true}
+	r, err := cl.do(ctx, c)
+	if err != nil || !success(r.status) {
+		if ctx.Err() != nil {
+			return false // the caller gave up: no answer to keep
+		}
+		status := 0
+		if err == nil {
+			status = r.status
+		}
+		cl.log.DebugContext(ctx, "cannot read the provider's name; an absent availableReplicas in the listing reads as 0",
+			"status", status, "error", err, "retry_in", providerInfoRetry)
+		p.name, p.faasd, p.read, p.until = "", false, false, now.Add(providerInfoRetry)
+		return false
+	}
+	name := providerName(r.body)
+	faasd := isFaasd(name)
+	if faasd && (!p.faasd || p.name != name) {
+		cl.log.InfoContext(ctx, "the provider is faasd: its function listing has no availableReplicas, so a running function's replicas are read as available, as its single read reports them",
+			"provider", name)
+	}
+	p.name, p.faasd, p.read, p.until = name, faasd, true, now.Add(providerInfoTTL)
+	return faasd
+}
+
+// forgetProviderInfo makes the next listing read /system/info again: after
+// a failed listing the gateway may have been replaced. A failed read is
+// kept its minute: while the gateway is down, each pass would otherwise
+// wait for a second failing request.
+func (cl *Client) forgetProviderInfo() {
+	cl.info.mu.Lock()
+	if cl.info.read {
+		cl.info.until = time.Time{}
+	}
+	cl.info.mu.Unlock()
+}
+
+// isFaasd matches faasd's /system/info names: "faasd" (before the
+// editions), "faasd-ce", and the editions after it, such as OpenFaaS Edge
+// ("faasd-pro").
+func isFaasd(name string) bool {
+	return name == "faasd" || strings.HasPrefix(name, "faasd-")
+}
