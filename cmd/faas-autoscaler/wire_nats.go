@@ -78,6 +78,6 @@ func (p *process) wireNATS() error {
 		src.Close()
 		return nil
 	})
-	p.log.Info("queue load from NATS JetStream", "url", c.NATSURL, "stream", c.NATSStream, "subject", c.NATSSubject)
+	p.log.Info("queue load from NATS JetStream", "url", jetstream.RedactURL(c.NATSURL), "stream", c.NATSStream, "subject", c.NATSSubject)
 	return nil
 }

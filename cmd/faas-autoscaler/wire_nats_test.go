@@ -16,6 +16,8 @@ func TestBadNATSFlags(t *testing.T) {
 		want string
 	}{
 		{"not a nats url", []string{"--nats-url", "http://nats:4222"}, `nats url "http://nats:4222"`},
+		// The password never reaches the terminal or the logs.
+		{"not a nats url, with a password", []string{"--nats-url", "http://q:s3cr3t@nats:4222"}, `nats url "http://q:xxxxx@nats:4222"`},
 		{"wildcard subject", []string{"--nats-url", "nats://nats:4222", "--nats-subject", "faas-request.>"}, `nats subject "faas-request.>"`},
 		{"dotted stream", []string{"--nats-url", "nats://nats:4222", "--nats-stream", "a.b"}, `nats stream "a.b"`},
 		{"timeout", []string{"--nats-url", "nats://nats:4222", "--nats-timeout", "0s"}, "nats timeout must be > 0"},

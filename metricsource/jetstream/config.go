@@ -48,7 +48,7 @@ func (c Config) Validate() error {
 	for _, u := range strings.Split(c.URL, ",") {
 		p, err := url.Parse(strings.TrimSpace(u))
 		if err != nil || (p.Scheme != "nats" && p.Scheme != "tls") || p.Host == "" {
-			return fmt.Errorf("nats url %q: want nats://host:port (several comma-separated)", c.URL)
+			return fmt.Errorf("nats url %q: want nats://host:port (several comma-separated)", RedactURL(c.URL))
 		}
 	}
 	if !validToken(c.Stream, false) {
@@ -81,4 +81,31 @@ func validToken(s string, dots bool) bool {
 		}
 	}
 	return true
+}
+
+// RedactURL is a --nats-url (one URL or several, comma-separated) fit for
+// logs and errors: a password replaced by "xxxxx" (url.URL.Redacted). The
+// README puts credentials in the URL (nats://user:password@host:4222); the
+// start line and a bad URL's error showed them whole. A URL that does not
+// parse loses everything between its scheme and its last '@'.
+func RedactURL(s string) string {
+	parts := strings.Split(s, ",")
+	for i, u := range parts {
+		u = strings.TrimSpace(u)
+		if p, err := url.Parse(u); err == nil {
+			parts[i] = p.Redacted()
+			continue
+		}
+		if at := strings.LastIndex(u, "@"); at >= 0 {
+			scheme, _, found := strings.Cut(u, "://")
+			if found {
+				parts[i] = scheme + "://xxxxx" + u[at:]
+			} else {
+				parts[i] = "xxxxx" + u[at:]
+			}
+			continue
+		}
+		parts[i] = u
+	}
+	return strings.Join(parts, ",")
 }

@@ -71,7 +71,7 @@ func New(cfg Config) (*Source, error) {
 		}),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("nats connect %s: %w", cfg.URL, err)
+		return nil, fmt.Errorf("nats connect %s: %w", RedactURL(cfg.URL), err)
 	}
 	s.nc = nc
 	return s, nil
