@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -242,6 +243,7 @@ func (d *Idler) list(ctx context.Context) ([]provider.Function, error) {
 			return nil, fmt.Errorf("list namespaces: %w", err)
 		}
 	}
+	nss = distinct(nss)
 	if len(nss) == 1 { // the listing is the caller's: no copy
 		c, cancel := d.callCtx(ctx)
 		fns, err := d.cfg.Provider.Functions(c, nss[0])
@@ -270,6 +272,26 @@ func (d *Idler) list(ctx context.Context) ([]provider.Function, error) {
 		out = append(out, fns...)
 	}
 	return out, nil
+}
+
+// distinct is nss without repeats, in order (nss itself when it has none):
+// a namespace given twice (--namespaces a,a) listed each of its functions
+// twice, two work items sharing one state, whose second proposal the
+// actuator dropped as changed by the first, so that a function idled was
+// explained as overruled and counted twice.
+func distinct(nss []string) []string {
+	for i := 1; i < len(nss); i++ {
+		if slices.Contains(nss[:i], nss[i]) {
+			out := slices.Clone(nss[:i])
+			for _, ns := range nss[i+1:] {
+				if !slices.Contains(out, ns) {
+					out = append(out, ns)
+				}
+			}
+			return out
+		}
+	}
+	return nss
 }
 
 // autoWindows is the ladder adaptive keep-alives are rounded up to, so that
