@@ -56,12 +56,72 @@ func parseCron(expr string) (sched cron.Schedule, err error) {
 			}
 		}
 	}
+	if s, ok := sched.(*cron.SpecSchedule); ok && s.Location != time.UTC {
+		sched = jumpSchedule{s}
+	}
 	// An expression that matches no date (30 February) would make every Next
 	// search five years ahead and return zero: refuse it now.
 	if sched.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
 		return nil, errors.New("never fires")
 	}
 	return sched, nil
+}
+
+// jumpSchedule is a zoned expression whose times that do not exist, skipped
+// when the clocks go forward (02:30 on the night summer time starts), fall
+// when the clock jumps, as ISC cron runs such a job. robfig/cron skips them:
+// a nightly "CRON_TZ=America/New_York 0 2 * * * for 4h = 3" raised nothing
+// on that night. The hour that repeats when the clocks go back is left as
+// robfig/cron has it (both occurrences), which only holds replicas longer.
+type jumpSchedule struct {
+	*cron.SpecSchedule
+}
+
+// Next is the first activation strictly after t: robfig/cron's, or a jump
+// of the clock before it at which a skipped local time matches. Monotone in
+// t, as lastActivation needs.
+func (j jumpSchedule) Next(t time.Time) time.Time {
+	n := j.SpecSchedule.Next(t)
+	if n.IsZero() {
+		return n
+	}
+	for cur := t; ; {
+		_, end := cur.In(j.Location).ZoneBounds()
+		if end.IsZero() || !end.Before(n) {
+			return n // no change of the clocks before n
+		}
+		if j.skippedMatch(end) {
+			return end
+		}
+		cur = end
+	}
+}
+
+// skippedMatch reports whether at is a jump forward of the clocks over a
+// local time the expression matches. The skipped local times are the
+// instants [at, at+jump) of a fixed zone at the offset before the jump.
+func (j jumpSchedule) skippedMatch(at time.Time) bool {
+	_, before := at.Add(-time.Second).In(j.Location).Zone()
+	_, after := at.In(j.Location).Zone()
+	if after <= before {
+		return false // the clocks went back, or only the zone's name changed
+	}
+	fixed := *j.SpecSchedule
+	fixed.Location = time.FixedZone("", before)
+	a := fixed.Next(at.Add(-time.Second)) // the first match at or after at
+	return !a.IsZero() && a.Before(at.Add(time.Duration(after-before)*time.Second))
+}
+
+// scheduleZone is the zone sched's expression is in (nil: none, as for
+// "@every").
+func scheduleZone(sched cron.Schedule) *time.Location {
+	switch s := sched.(type) {
+	case *cron.SpecSchedule:
+		return s.Location
+	case jumpSchedule:
+		return s.Location
+	}
+	return nil
 }
 
 // RunSchedule is the idler's own cron schedule.

@@ -19,7 +19,9 @@
 //
 // A min-schedule entry is "[CRON_TZ=<zone> ]<five-field cron or @daily…> for
 // <duration ≤ 168h> = <minimum ≥ 1>"; entries are separated by ";"; without a
-// zone the expression is in UTC. While an entry is active the function is
+// zone the expression is in UTC; a local time the clocks skip going forward
+// starts the entry when they jump (ISC cron's rule; robfig/cron alone
+// skipped that day). While an entry is active the function is
 // never idled, is raised from zero to the minimum, and the scaler floors it
 // there through MinFloor.
 //

@@ -243,8 +243,8 @@ func activeOf(ms MinSchedule, err error, now time.Time) (uint64, string, error) 
 // describeUpcoming words an entry that Upcoming found.
 func describeUpcoming(a ActiveEntry) string {
 	loc := a.Since.Location()
-	if s, ok := a.Entry.sched.(*cron.SpecSchedule); ok {
-		loc = s.Location
+	if z := scheduleZone(a.Entry.sched); z != nil {
+		loc = z
 	}
 	return fmt.Sprintf("scheduled minimum %d starts at %s (schedule %q)", a.Entry.Min,
 		a.Since.In(loc).Format("2006-01-02 15:04 MST"), a.Entry.String())
@@ -252,8 +252,8 @@ func describeUpcoming(a ActiveEntry) string {
 
 func describeActive(a ActiveEntry) string {
 	loc := a.Since.Location()
-	if s, ok := a.Entry.sched.(*cron.SpecSchedule); ok {
-		loc = s.Location
+	if z := scheduleZone(a.Entry.sched); z != nil {
+		loc = z
 	}
 	return fmt.Sprintf("schedule %q since %s until %s", a.Entry.String(),
 		a.Since.In(loc).Format("2006-01-02 15:04 MST"), a.Until.In(loc).Format("2006-01-02 15:04 MST"))
