@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -105,12 +106,19 @@ type stringList []string
 
 func (s *stringList) String() string { return strings.Join(*s, ",") }
 
+// Set refuses an entry given twice (--namespaces a,a): each namespace's
+// functions were then listed, decided and proposed for twice a pass.
 func (s *stringList) Set(v string) error {
 	*s = nil
 	for part := range strings.SplitSeq(v, ",") {
-		if p := strings.TrimSpace(part); p != "" {
-			*s = append(*s, p)
+		p := strings.TrimSpace(part)
+		if p == "" {
+			continue
 		}
+		if slices.Contains(*s, p) {
+			return fmt.Errorf("namespace %q is given twice", p)
+		}
+		*s = append(*s, p)
 	}
 	return nil
 }
