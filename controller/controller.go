@@ -177,6 +177,36 @@ func (c *Controller) Sections() []explain.Section {
 	return append(s, c.deps.Sections...)
 }
 
+// refreshZeroed sets, as a term starts and before the pre-warmer runs, the
+// counts functions were last idled from, which a pre-warm starts. The
+// counts this replica holds are its start's history or its own earlier
+// terms', and another replica may have led since: a standby that followed
+// for two hours pre-warmed a timer to the 8 of its start's history where
+// the other leader had idled it from 1 every ten minutes. With Prometheus
+// history they are read again; without it, a later term drops them (a
+// pre-warm then starts one replica until the idler idles the function
+// again), and a first term keeps its start's, all it has.
+func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later bool) {
+	if c.deps.History == nil || cfg.KeepAlive.RebuildLookback <= 0 {
+		if later {
+			c.KeepAlive.ForgetZeroed()
+		}
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, refreshZeroedTimeout)
+	defer cancel()
+	n, err := c.KeepAlive.RefreshZeroed(rctx, c.deps.History, c.deps.Clock.Now(), cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace)
+	if err != nil {
+		c.log.Warn("keep-alive: the counts functions were idled from are not known this term; a pre-warm starts one replica until the idler idles a function again", "err", err)
+		return
+	}
+	c.log.Debug("keep-alive: read again the counts functions were idled from", "functions", n)
+}
+
+// refreshZeroedTimeout bounds refreshZeroed's query: the idler and the
+// pre-warmer wait for it (the scaler does not).
+const refreshZeroedTimeout = 10 * time.Second
+
 // Learn runs on every replica, leader or not, so a follower that takes over
 // is already taught: the keep-alive's rebuild from Prometheus history, then
 // its feeder. It returns when ctx ends.
@@ -216,11 +246,6 @@ func (c *Controller) Act(ctx context.Context) {
 	later := c.terms > 0
 	c.terms++
 	c.mu.Unlock()
-	if later && c.KeepAlive != nil {
-		// The first term's counts come from Rebuild (the whole history);
-		// a later one's would be this replica's from before another led.
-		c.KeepAlive.ForgetZeroed()
-	}
 	// The pool first, so no proposal is ever applied inline in a loop.
 	stopped := c.Actuator.Start(ctx)
 	defer func() { <-stopped }()
@@ -229,6 +254,9 @@ func (c *Controller) Act(ctx context.Context) {
 		wg.Go(func() { _ = c.Loop.Run(ctx) })
 	} else {
 		c.log.Info("horizontal scaling is off (scaler.enabled: false): only scale to zero runs")
+	}
+	if c.KeepAlive != nil {
+		c.refreshZeroed(ctx, cfg, later)
 	}
 	if c.Idler != nil {
 		wg.Go(func() { _ = c.Idler.Run(ctx) })

@@ -257,6 +257,19 @@ func (p *Policy) observeSteps(ref provider.Ref, cs []stepCount, step time.Durati
 	return total
 }
 
+// RefreshZeroed replaces every count a function was idled from with what
+// Prometheus' replica history says now (rebuildZeroed), for a replica that
+// starts to lead: the counts it holds are from its start's rebuild or from
+// its own earlier terms, and another replica may have idled the function
+// since (a standby that followed for hours held the count of an idle hours
+// old: a pre-warm started 8 where the other leader had idled it from 1).
+// On an error the counts are gone (ForgetZeroed): a pre-warm then starts
+// one replica until the idler idles the function again.
+func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (int, error) {
+	p.ForgetZeroed()
+	return p.rebuildZeroed(ctx, q, now, lookback, step, defaultNamespace)
+}
+
 // rebuildZeroed tells the policy, for each function that fell to zero
 // within the lookback, the count it fell from the last time (Zeroed), as
 // the idler does when it idles one. Who scaled it to zero is not in the
