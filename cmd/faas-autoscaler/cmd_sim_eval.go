@@ -17,6 +17,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/sim/eval"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/report"
 	"github.com/faas-autoscaler/faas-autoscaler/sim/synth"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
 
 // simEvalPolicies are the matrix's policies: the candidate, the baseline and
@@ -167,7 +168,7 @@ func simEvalCells(o simEvalOptions) ([]eval.Cell, []eval.HeldOut, error) {
 	}
 	var err error
 	if src.HeldOut, err = eval.FindHeldOut(o.traces, o.heldOut, o.maxFunctions); err != nil {
-		return nil, nil, err
+		return nil, nil, withDatasetHint(err, o.traces)
 	}
 	var cells []eval.Cell
 	for _, c := range eval.Matrix(src) {
@@ -179,6 +180,18 @@ func simEvalCells(o simEvalOptions) ([]eval.Cell, []eval.HeldOut, error) {
 		return nil, nil, fmt.Errorf("no cell left (--traces %s, --tag %s, --only %q)", o.traces, o.tag, o.only)
 	}
 	return cells, src.HeldOut, nil
+}
+
+// withDatasetHint completes the error of a folder of several days of the
+// Azure 2019 dataset found under --traces: every folder there is one
+// held-out trace, so the days must go elsewhere, one --trace FILE each;
+// the bare advice to pass a day's file left the run failing on the folder.
+func withDatasetHint(err error, traces string) error {
+	var md *trace.MultiDayError
+	if !errors.As(err, &md) || filepath.Clean(filepath.Dir(md.Dir)) != filepath.Clean(traces) {
+		return err
+	}
+	return fmt.Errorf("%w; move %s out of --traces (each folder there is one held-out trace) and pass one --trace FILE per day to replay", err, md.Dir)
 }
 
 func simEvalRun(o simEvalOptions, stdout, stderr io.Writer) error {

@@ -12,11 +12,12 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
 
-// FindHeldOut lists the held-out traces: every folder directly under root
-// that holds a CSV file and is not one of DefaultSources' three (a folder
+// FindHeldOut lists the held-out traces: every folder (or link to one)
+// directly under root that holds a CSV file and is not one of DefaultSources' three (a folder
 // without one, e.g. of notes, is not a trace), in name order, then each of
 // extra (a trace folder, or one day's invocations file of the Azure 2019
-// dataset) in the order given. Each is loaded once, so a folder that cannot
+// dataset) in the order given; one already listed by another path is
+// skipped. Each is loaded once, so a folder that cannot
 // be read as a trace is an error naming it before any cell runs, and its
 // length decides whether its halves are cells too.
 //
@@ -39,7 +40,7 @@ func FindHeldOut(root string, extra []string, maxFunctions int) ([]HeldOut, erro
 		}
 		for _, e := range entries {
 			dir := filepath.Join(root, e.Name())
-			if !e.IsDir() || slices.Contains([]string{known.Day200, known.Sample10, known.Sample2021}, dir) {
+			if !isDir(e, dir) || slices.Contains([]string{known.Day200, known.Sample10, known.Sample2021}, dir) {
 				continue
 			}
 			if csvs, _ := filepath.Glob(filepath.Join(dir, "*.csv")); len(csvs) > 0 {
@@ -50,7 +51,16 @@ func FindHeldOut(root string, extra []string, maxFunctions int) ([]HeldOut, erro
 	sources = append(sources, extra...)
 	var out []HeldOut
 	byName := map[string]string{}
+	var seen []os.FileInfo
 	for _, src := range sources {
+		// The same folder or file by another path (a folder under root
+		// passed again, "x/", a link) is one trace, replayed once.
+		if st, err := os.Stat(src); err == nil {
+			if slices.ContainsFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, st) }) {
+				continue
+			}
+			seen = append(seen, st)
+		}
 		tr, err := trace.Load(src)
 		if err != nil {
 			return nil, fmt.Errorf("held-out trace %s: %w", src, err)
@@ -69,6 +79,17 @@ func FindHeldOut(root string, extra []string, maxFunctions int) ([]HeldOut, erro
 		out = append(out, HeldOut{Name: name, Source: src, Minutes: tr.Minutes, Functions: len(tr.Functions), Sample: sample, loaded: tr})
 	}
 	return out, nil
+}
+
+// isDir reports whether the entry e of dir's parent is a folder, following
+// a symbolic link: held-out folders linked into --traces are traces too (a
+// link's entry is not a directory, and they were skipped without a word).
+func isDir(e os.DirEntry, dir string) bool {
+	if e.Type()&os.ModeSymlink == 0 {
+		return e.IsDir()
+	}
+	st, err := os.Stat(dir)
+	return err == nil && st.IsDir()
 }
 
 // Opener returns what Options.Open wants: it hands out each trace

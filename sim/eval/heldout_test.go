@@ -111,7 +111,7 @@ func TestFindHeldOutErrorsNameTheTrace(t *testing.T) {
 		want  []string
 	}{
 		{"a trace that does not parse", []string{bad}, []string{"held-out trace " + bad, "inv.csv:2"}},
-		{"two traces of one name", []string{mine, mine}, []string{"are both named mine", "rename one"}},
+		{"two traces of one name", []string{mine, named("mine")}, []string{"are both named mine", "rename one"}},
 		{"a sample's label", []string{named("azure2019-200fn")}, []string{"is named azure2019-200fn, as one of the matrix's own"}},
 		{"a synthetic trace's label", []string{named("synth-rare")}, []string{"is named synth-rare, as one of the matrix's own"}},
 	}

@@ -190,6 +190,9 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 		v.P75Floor = Reach(P75Floor(tr, cells[i].FromMinute, out[i].ReplayedMinutes), ss, o.Baseline)
 		v.P75Price = priceShare(tr, cells[i], out[i].ReplayedMinutes, ss, o.Baseline)
 		out[i].Verdict = v
+		if out[i].Invocations == 0 {
+			out[i].Errors = append(out[i].Errors, "no invocation in the window: nothing to judge (goal not met)")
+		}
 	}
 	return out, nil
 }

@@ -62,7 +62,15 @@ func Judge(ss []sim.Summary, candidate, baseline string) (Verdict, error) {
 		P75Cold: scaled(c.P75ColdRatio, b.P75ColdRatio, MaxP75Ratio),
 		Cold:    scaled(float64(c.ColdStarts), float64(b.ColdStarts), MaxColdRatio),
 		Idle:    scaled(c.IdleReplicaSec, b.IdleReplicaSec, MaxIdleRatio),
-		WaitP99: Check{Value: ptr(round(c.WaitP99-b.WaitP99, 4)), Bound: MaxWaitP99, Met: c.WaitP99 <= b.WaitP99+MaxWaitP99},
+		WaitP99: Check{Bound: MaxWaitP99},
+	}
+	// -1 is "not defined" (no invocation in the window): a check on it is
+	// not met and has no value, or a window without a call passed the goal.
+	if c.P75ColdRatio < 0 || b.P75ColdRatio < 0 {
+		v.P75Cold = Check{Bound: MaxP75Ratio}
+	}
+	if c.WaitP99 >= 0 && b.WaitP99 >= 0 {
+		v.WaitP99 = Check{Value: ptr(round(c.WaitP99-b.WaitP99, 4)), Bound: MaxWaitP99, Met: c.WaitP99 <= b.WaitP99+MaxWaitP99}
 	}
 	for _, p := range ss {
 		if p.Policy != candidate && dominates(p, c) {

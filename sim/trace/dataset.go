@@ -74,10 +74,27 @@ func loadDatasetFolder(fsys fs.FS, label string) (t *Trace, ok bool, err error) 
 		return nil, false, err
 	}
 	if len(days) > 1 {
-		return nil, true, fmt.Errorf("%s holds %d days of the Azure 2019 dataset (%s): pass one day's invocations file, e.g. %s",
-			label, len(days), strings.Join(days, ", "), filepath.Join(label, fmt.Sprintf(datasetInvocations, days[0])))
+		return nil, true, &MultiDayError{Dir: label, Days: days}
 	}
 	inv, dur, mem := datasetFiles(days[0])
 	t, err = loadMinuteCounts(fsys, label, label, inv, dur, mem)
 	return t, true, err
+}
+
+// MultiDayError is a folder of the dataset holding several days: a trace is
+// one day, chosen by its invocations file (Load's callers take it as
+// --trace). Typed so that a caller can say more about where it came from.
+type MultiDayError struct {
+	Dir  string
+	Days []string // sorted, "d01"…
+}
+
+// FirstDay is the invocations file of the folder's first day.
+func (e *MultiDayError) FirstDay() string {
+	return filepath.Join(e.Dir, fmt.Sprintf(datasetInvocations, e.Days[0]))
+}
+
+func (e *MultiDayError) Error() string {
+	return fmt.Sprintf("%s holds %d days of the Azure 2019 dataset (%s): pass one day's invocations file, e.g. --trace %s",
+		e.Dir, len(e.Days), strings.Join(e.Days, ", "), e.FirstDay())
 }
