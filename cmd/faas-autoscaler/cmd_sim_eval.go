@@ -38,8 +38,10 @@ type simEvalOptions struct {
 // defaultMaxFunctions is --max-functions' default: the size of the
 // 1,000-function sample issue 12 measured its held-out figures on. The
 // controller's fleet replay of a thousand functions takes about 30 s a day
-// on one core; a held-out day's five cells at a thousand took 3 min 39 s
-// on two (Knative included), beside the matrix's own 2 min 44 s.
+// on one core; a held-out day's cells at a thousand (five then, seven since
+// session 15 added seeds 1 and 2) took 3 min 39 s on two (Knative
+// included), beside the matrix's own 2 min 44 s (docs/sim.md has the
+// figures of session 26).
 const defaultMaxFunctions = 1000
 
 // simEvalCmd is `faas-autoscaler sim-eval`: the evaluation matrix.
