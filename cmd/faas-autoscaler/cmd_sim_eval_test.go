@@ -48,6 +48,7 @@ func TestSimEvalBadFlags(t *testing.T) {
 		{"bad tag", []string{"--tag", "some"}, `sim-eval: --tag "some": want tune, report or all`},
 		{"bad parallel", []string{"--parallel", "-1"}, "sim-eval: --parallel = -1, must not be negative"},
 		{"bad max-functions", []string{"--max-functions", "-1"}, "sim-eval: --max-functions = -1, must not be negative (0: all functions)"},
+		{"bad max-minutes", []string{"--max-minutes", "-1"}, "sim-eval: --max-minutes = -1, must not be negative (0: the whole trace)"},
 		{"missing knative", []string{"--knative", "testdata/no-such-binary"}, "sim-eval: --knative: stat testdata/no-such-binary"},
 		{"bad cold start", []string{"--cold-start", "-1s"}, "sim-eval: --cold-start -1s: must not be negative"},
 		{"extra argument", []string{"now"}, `sim-eval: unexpected argument "now"`},

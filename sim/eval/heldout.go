@@ -27,9 +27,20 @@ import (
 // of the Azure 2019 dataset holds tens of thousands of functions, which
 // every policy's replay, and above all the controller's fleet replay, would
 // take hours over.
-func FindHeldOut(root string, extra []string, maxFunctions int) ([]HeldOut, error) {
+//
+// A trace longer than maxMinutes minutes (0: no limit) is replayed on its
+// first maxMinutes minutes (HeldOut.FirstMinutes), and its label says so
+// ("-day1" for the default day; after "-sampleN" when both apply): the
+// published Azure 2021 trace is 14 days, whose seven cells would replay
+// far over the matrix's budget. The first day rather than a random one:
+// it is the simplest bound, the same in every run, and it keeps the halves
+// "first and second half of a day", as the 200-function day's.
+func FindHeldOut(root string, extra []string, maxFunctions, maxMinutes int) ([]HeldOut, error) {
 	if maxFunctions < 0 {
 		return nil, fmt.Errorf("held-out traces: at most %d functions: want a number of functions, or 0 for all", maxFunctions)
+	}
+	if maxMinutes < 0 {
+		return nil, fmt.Errorf("held-out traces: at most %d minutes: want a number of minutes, or 0 for the whole trace", maxMinutes)
 	}
 	known := DefaultSources(root)
 	var sources []string
@@ -65,9 +76,12 @@ func FindHeldOut(root string, extra []string, maxFunctions int) ([]HeldOut, erro
 		if err != nil {
 			return nil, fmt.Errorf("held-out trace %s: %w", src, err)
 		}
-		name, sample := heldOutName(src), 0
+		name, sample, first := heldOutName(src), 0, 0
 		if maxFunctions > 0 && len(tr.Functions) > maxFunctions {
 			name, sample = fmt.Sprintf("%s-sample%d", name, maxFunctions), maxFunctions
+		}
+		if maxMinutes > 0 && tr.Minutes > maxMinutes {
+			name, first = name+"-"+firstMinutesLabel(maxMinutes), maxMinutes
 		}
 		if prev, ok := byName[name]; ok {
 			return nil, fmt.Errorf("held-out traces %s and %s are both named %s: rename one", prev, src, name)
@@ -76,9 +90,22 @@ func FindHeldOut(root string, extra []string, maxFunctions int) ([]HeldOut, erro
 			return nil, fmt.Errorf("held-out trace %s is named %s, as one of the matrix's own: rename it", src, name)
 		}
 		byName[name] = src
-		out = append(out, HeldOut{Name: name, Source: src, Minutes: tr.Minutes, Functions: len(tr.Functions), Sample: sample, loaded: tr})
+		out = append(out, HeldOut{Name: name, Source: src, Minutes: tr.Minutes, Functions: len(tr.Functions), Sample: sample,
+			FirstMinutes: first, loaded: tr})
 	}
 	return out, nil
+}
+
+// firstMinutesLabel names the first n minutes of a trace in its label:
+// "day1" for a day, "days1-N" for whole days, else "firstNmin".
+func firstMinutesLabel(n int) string {
+	switch {
+	case n == minutesPerDay:
+		return "day1"
+	case n%minutesPerDay == 0:
+		return fmt.Sprintf("days1-%d", n/minutesPerDay)
+	}
+	return fmt.Sprintf("first%dmin", n)
 }
 
 // isDir reports whether the entry e of dir's parent is a folder, following

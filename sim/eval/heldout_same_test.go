@@ -14,11 +14,11 @@ import (
 // x: rename one", which no renaming fixes.
 func TestFindHeldOutListsAFolderOnce(t *testing.T) {
 	root := filepath.Join("testdata", "heldout")
-	want, err := FindHeldOut(root, nil, 0)
+	want, err := FindHeldOut(root, nil, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := FindHeldOut(root, []string{filepath.Join(root, "mine") + string(filepath.Separator)}, 0)
+	got, err := FindHeldOut(root, []string{filepath.Join(root, "mine") + string(filepath.Separator)}, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func TestFindHeldOutFollowsSymlinks(t *testing.T) {
 			t.Skipf("symlinks: %v", err)
 		}
 	}
-	got, err := FindHeldOut(root, nil, 0)
+	got, err := FindHeldOut(root, nil, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 func TestFindHeldOut(t *testing.T) {
 	root := filepath.Join("testdata", "heldout")
 	day := filepath.Join("..", "trace", "testdata", "dataset", "twodays", "invocations_per_function_md.anon.d02.csv")
-	got, err := FindHeldOut(root, []string{day}, 0)
+	got, err := FindHeldOut(root, []string{day}, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestFindHeldOut(t *testing.T) {
 	}
 	// A root that does not exist holds no held-out trace (the extra ones
 	// still count): the matrix runs on what is there.
-	if got, err := FindHeldOut(filepath.Join("testdata", "no-such-folder"), nil, 0); err != nil || len(got) != 0 {
+	if got, err := FindHeldOut(filepath.Join("testdata", "no-such-folder"), nil, 0, 0); err != nil || len(got) != 0 {
 		t.Errorf("missing root: %v, %v", got, err)
 	}
 }
@@ -45,7 +45,7 @@ func TestFindHeldOut(t *testing.T) {
 // within the limit is replayed whole.
 func TestLargeHeldOutTracesAreSampled(t *testing.T) {
 	root := filepath.Join("testdata", "heldout")
-	hs, err := FindHeldOut(root, nil, 1)
+	hs, err := FindHeldOut(root, nil, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestLargeHeldOutTracesAreSampled(t *testing.T) {
 	if len(ids) != 7 || len(slices.Compact(slices.Clone(ids))) != 1 {
 		t.Errorf("the sampled day's 7 cells replayed %v, want one function, the same in each", ids)
 	}
-	if _, err := FindHeldOut(root, nil, -1); err == nil {
+	if _, err := FindHeldOut(root, nil, -1, 0); err == nil {
 		t.Error("a negative limit is not an error")
 	}
 }
@@ -117,7 +117,7 @@ func TestFindHeldOutErrorsNameTheTrace(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := FindHeldOut("", tc.extra, 0)
+			_, err := FindHeldOut("", tc.extra, 0, 0)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -136,7 +136,7 @@ func TestFindHeldOutErrorsNameTheTrace(t *testing.T) {
 // other sources, and a source asked for again, go to the fallback.
 func TestOpenerReadsAHeldOutTraceOnce(t *testing.T) {
 	root := filepath.Join("testdata", "heldout")
-	hs, err := FindHeldOut(root, nil, 1)
+	hs, err := FindHeldOut(root, nil, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

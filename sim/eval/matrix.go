@@ -45,6 +45,10 @@ type Cell struct {
 	// Sample is how many of Source's functions are replayed, drawn by
 	// trace.Sample with trace.DefaultSampleSeed (0: all of them).
 	Sample int `json:"sample,omitempty"`
+	// FirstMinutes says the cell's window lies within Source's first this
+	// many minutes, all of Source that the matrix replays (sim-eval
+	// --max-minutes; 0: the whole trace).
+	FirstMinutes int `json:"first_minutes,omitempty"`
 }
 
 // Name is "trace / setting".
@@ -80,6 +84,9 @@ type HeldOut struct {
 	// Functions is the trace's count of functions; Sample how many of them
 	// its cells replay (0: all; see FindHeldOut).
 	Functions, Sample int
+	// FirstMinutes is how many of its first minutes its cells replay, when
+	// it is longer than that (0: all Minutes; see FindHeldOut).
+	FirstMinutes int
 
 	// loaded is the trace as FindHeldOut read it, for Opener to hand to
 	// the cells' loading instead of reading it again (nil when not read).
@@ -95,8 +102,12 @@ func DefaultSources(root string) Sources {
 	}
 }
 
-// halfDay is where the 200-function day is cut in two.
-const halfDay = 720
+// halfDay is where the 200-function day (and a held-out day) is cut in
+// two; minutesPerDay is the day itself, --max-minutes' default unit.
+const (
+	halfDay       = 720
+	minutesPerDay = 2 * halfDay
+)
 
 // Matrix lists the cells of issue 12 over src.
 //
@@ -109,7 +120,9 @@ const halfDay = 720
 // replayed at TuneSeed (tune) and at ReportSeed (report). Each held-out
 // trace at seed 3 with the samples' three settings and, when it spans a
 // day, at seeds 1 and 2 as well and each half at concurrency 10, as the
-// 200-function day (all report: nothing was chosen on it).
+// 200-function day (all report: nothing was chosen on it). A held-out
+// trace with FirstMinutes set is as long as that: every window of it ends
+// there (the second half is minutes 720 to FirstMinutes-1).
 func Matrix(src Sources) []Cell {
 	var cells []Cell
 	add := func(tr, source, setting string, from, minutes int, seed uint64, conc int, arr trace.ArrivalModel, tag Tag) {
@@ -140,20 +153,26 @@ func Matrix(src Sources) []Cell {
 	}
 	for _, h := range src.HeldOut {
 		first := len(cells)
-		add(h.Name, h.Source, "s3 c10 uniform", 0, 0, ReportSeed, 10, trace.Uniform, Report)
-		add(h.Name, h.Source, "s3 c1 uniform", 0, 0, ReportSeed, 1, trace.Uniform, Report)
-		add(h.Name, h.Source, "s3 c10 burst", 0, 0, ReportSeed, 10, trace.Burst, Report)
-		if h.Minutes >= 2*halfDay {
+		// A bounded trace's windows end at its bound, explicitly (0 is
+		// "to the end of the trace", here and in bench/knative's flags).
+		length, end := h.Minutes, 0
+		if h.FirstMinutes > 0 {
+			length, end = h.FirstMinutes, h.FirstMinutes
+		}
+		add(h.Name, h.Source, "s3 c10 uniform", 0, end, ReportSeed, 10, trace.Uniform, Report)
+		add(h.Name, h.Source, "s3 c1 uniform", 0, end, ReportSeed, 1, trace.Uniform, Report)
+		add(h.Name, h.Source, "s3 c10 burst", 0, end, ReportSeed, 10, trace.Burst, Report)
+		if length >= minutesPerDay {
 			// The 200-function day's other seeds too: no parameter was
 			// chosen on a held-out trace, so every seed reports on it.
 			for _, s := range TuneSeeds {
-				add(h.Name, h.Source, fmt.Sprintf("s%d c10 uniform", s), 0, 0, s, 10, trace.Uniform, Report)
+				add(h.Name, h.Source, fmt.Sprintf("s%d c10 uniform", s), 0, end, s, 10, trace.Uniform, Report)
 			}
 			add(h.Name, h.Source, "half1 s3 c10 uniform", 0, halfDay, ReportSeed, 10, trace.Uniform, Report)
-			add(h.Name, h.Source, "half2 s3 c10 uniform", halfDay, 0, ReportSeed, 10, trace.Uniform, Report)
+			add(h.Name, h.Source, "half2 s3 c10 uniform", halfDay, max(0, end-halfDay), ReportSeed, 10, trace.Uniform, Report)
 		}
 		for i := first; i < len(cells); i++ {
-			cells[i].Sample = h.Sample
+			cells[i].Sample, cells[i].FirstMinutes = h.Sample, h.FirstMinutes
 		}
 	}
 	for _, k := range synth.Kinds {
