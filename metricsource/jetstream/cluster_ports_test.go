@@ -35,3 +35,32 @@ func TestClusterStartsWhenAPickedPortIsTaken(t *testing.T) {
 		t.Errorf("%d addresses picked, want a second start's", picks)
 	}
 }
+
+// TestClusterStartsWhenAPickedPortRepeats: each free port is released as
+// soon as it is picked, so the kernel may hand the same one out twice. In
+// this session's CI it was n1's route port and n2's monitor port: n2 bound
+// it first, n1 exited on "address already in use", and n0, which could not
+// form the cluster without n1, never answered /healthz — a failure that
+// looked like no port clash (n0's own log had none), so it was not started
+// again. Here the ninth address picked repeats the fifth.
+func TestClusterStartsWhenAPickedPortRepeats(t *testing.T) {
+	teststack.NeedNATSServer(t)
+	picks := 0
+	var fifth string
+	defer func(f func() (string, error)) { clusterAddr = f }(clusterAddr)
+	free := clusterAddr
+	clusterAddr = func() (string, error) {
+		picks++
+		switch picks {
+		case 5: // n1's route address
+			a, err := free()
+			fifth = a
+			return a, err
+		case 9: // n2's monitor address
+			return fifth, nil
+		}
+		return free()
+	}
+	c := startCluster(t)
+	clusterJS(t, c.urls[0])
+}

@@ -80,13 +80,19 @@ var clusterAddr = teststack.FreeAddr
 func tryStartCluster(t *testing.T, bin string) (*cluster, error) {
 	t.Helper()
 	var client, route, mon [3]string
+	// Nine distinct addresses: each is released as soon as it is picked,
+	// so the same one can come back (n1's route and n2's monitor once).
+	picked := map[string]bool{}
 	for i := range 3 {
 		for _, a := range []*string{&client[i], &route[i], &mon[i]} {
-			addr, err := clusterAddr()
-			if err != nil {
-				t.Fatal(err)
+			for try := 0; *a == "" || picked[*a]; try++ {
+				addr, err := clusterAddr()
+				if err != nil || try == 20 {
+					t.Fatalf("pick nine distinct ports: %v (%d tries)", err, try)
+				}
+				*a = addr
 			}
-			*a = addr
+			picked[*a] = true
 		}
 	}
 	routes := make([]string, 3)
@@ -125,7 +131,12 @@ cluster { name: c, listen: %q, routes: [%s] }
 	}
 	for i := range 3 {
 		if err := teststack.WaitOK("http://"+mon[i]+"/healthz", 30*time.Second, c.nodes[i].done); err != nil {
-			taken := strings.Contains(c.nodes[i].logs.String(), "address already in use")
+			// Any node's clash: a node that lost its port exits, and the
+			// one waited for may only fail to form the cluster without it.
+			taken := false
+			for _, n := range c.nodes {
+				taken = taken || strings.Contains(n.logs.String(), "address already in use")
+			}
 			for _, n := range c.nodes {
 				n.stop()
 			}
