@@ -18,7 +18,8 @@ import (
 // listenOwner reports whether process pid holds the listening TCP socket on
 // 127.0.0.1:port (or any address with that port). known is false when
 // /proc cannot tell (not Linux, or /proc not mounted): callers then take
-// /-/ready's answer alone, as before.
+// /-/ready's answer alone, as before. A pid whose descriptors cannot be
+// read holds nothing.
 func listenOwner(pid, port int) (owned, known bool) {
 	inodes, ok := listeningInodes(port)
 	if !ok {
@@ -26,7 +27,10 @@ func listenOwner(pid, port int) (owned, known bool) {
 	}
 	fds, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "fd"))
 	if err != nil {
-		return false, false
+		// Gone, or exited and not yet reaped (a server that lost the
+		// port exits at once): it holds nothing. Taken for "cannot tell",
+		// the other process's /-/ready counted for it.
+		return false, true
 	}
 	for _, fd := range fds {
 		link, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "fd", fd.Name()))

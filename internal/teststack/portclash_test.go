@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 )
 
@@ -39,5 +40,28 @@ func TestServerOnATakenPortStartsOnAnother(t *testing.T) {
 	}
 	if _, err := p.API().Buildinfo(t.Context()); err != nil {
 		t.Errorf("the stack's Prometheus does not answer its API: %v", err)
+	}
+}
+
+// A server that lost the port exits at once, and /proc no longer lists
+// its descriptors (an exited, not yet reaped process has none to read).
+// That was taken for "/proc cannot tell", so /-/ready from the other
+// process counted: CI failed TestServerOnATakenPortStartsOnAnother that
+// way. A process whose descriptors cannot be read does not hold the port.
+func TestListenOwnerOfAGoneProcess(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	if _, ok := listeningInodes(port); !ok {
+		t.Skip("no /proc/net/tcp here")
+	}
+	if owned, known := listenOwner(1<<30, port); owned || !known {
+		t.Errorf("listenOwner(a pid that does not exist) = owned %v, known %v; want false, true", owned, known)
+	}
+	if owned, known := listenOwner(os.Getpid(), port); !owned || !known {
+		t.Errorf("listenOwner(this process, its own listener) = owned %v, known %v; want true, true", owned, known)
 	}
 }
