@@ -109,25 +109,7 @@ server_tags: ["node:n%d"]
 jetstream { store_dir: %q }
 cluster { name: c, listen: %q, routes: [%s] }
 `, i, client[i], mon[i], i, filepath.Join(dir, "js"), route[i], strings.Join(routes, ", "))
-		path := filepath.Join(dir, "nats.conf")
-		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		n := &clusterNode{done: make(chan struct{})}
-		n.cmd = exec.Command(bin, "-c", path)
-		n.cmd.Stdout, n.cmd.Stderr = &n.logs, &n.logs
-		n.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		if err := n.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func(cmd *exec.Cmd, done chan struct{}) { _ = cmd.Wait(); close(done) }(n.cmd, n.done)
-		c.nodes[i], c.urls[i] = n, "nats://"+client[i]
-		t.Cleanup(func() {
-			n.stop()
-			if t.Failed() {
-				t.Logf("n%d output:\n%s", i, n.logs.String())
-			}
-		})
+		c.nodes[i], c.urls[i] = startNATSNode(t, bin, dir, conf, fmt.Sprintf("n%d", i)), "nats://"+client[i]
 	}
 	for i := range 3 {
 		if err := teststack.WaitOK("http://"+mon[i]+"/healthz", 30*time.Second, c.nodes[i].done); err != nil {
@@ -147,6 +129,31 @@ cluster { name: c, listen: %q, routes: [%s] }
 		}
 	}
 	return c, nil
+}
+
+// startNATSNode writes conf into dir and starts nats-server on it, stopped
+// (and its output logged under name on failure) by t.Cleanup.
+func startNATSNode(t *testing.T, bin, dir, conf, name string) *clusterNode {
+	t.Helper()
+	path := filepath.Join(dir, "nats.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := &clusterNode{done: make(chan struct{})}
+	n.cmd = exec.Command(bin, "-c", path)
+	n.cmd.Stdout, n.cmd.Stderr = &n.logs, &n.logs
+	n.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := n.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func(cmd *exec.Cmd, done chan struct{}) { _ = cmd.Wait(); close(done) }(n.cmd, n.done)
+	t.Cleanup(func() {
+		n.stop()
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, n.logs.String())
+		}
+	})
+	return n
 }
 
 // clusterJS connects to url and waits until the cluster has a meta leader.

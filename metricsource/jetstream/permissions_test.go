@@ -3,11 +3,8 @@ package jetstream_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,24 +32,7 @@ http: %q
 jetstream { store_dir: %q }
 authorization { users = [ { user: reader, password: pw, permissions: { %s } } ] }
 `, client, mon, filepath.Join(dir, "js"), permissions)
-	path := filepath.Join(dir, "nats.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	n := &clusterNode{done: make(chan struct{})}
-	n.cmd = exec.Command(bin, "-c", path)
-	n.cmd.Stdout, n.cmd.Stderr = &n.logs, &n.logs
-	n.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := n.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = n.cmd.Wait(); close(n.done) }()
-	t.Cleanup(func() {
-		n.stop()
-		if t.Failed() {
-			t.Logf("nats-server output:\n%s", n.logs.String())
-		}
-	})
+	n := startNATSNode(t, bin, dir, conf, "nats-server")
 	if err := teststack.WaitOK("http://"+mon+"/healthz", 30*time.Second, n.done); err != nil {
 		t.Fatal(err)
 	}
