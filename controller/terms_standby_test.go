@@ -67,20 +67,7 @@ func TestAStandbysFirstTermPreWarmsTheCountOfTheLastIdle(t *testing.T) {
 		// At start (Learn's rebuild): idled from 8.
 		ctl.KeepAlive.Zeroed(ref("cron"), 8)
 
-		var last time.Time
-		for range 12 {
-			time.Sleep(10 * time.Minute)
-			last = time.Now()
-			ctl.KeepAlive.Observe(ref("cron"), last)
-			if err := s.mem.Scale(base, ref("cron"), 1); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(2 * time.Minute)
-			if err := s.mem.Scale(base, ref("cron"), 0); err != nil { // the other leader's idle, from 1
-				t.Fatal(err)
-			}
-			hist.lastFrom.Store(1) // what Prometheus' gateway_service_count shows
-		}
+		last := anotherLeaderRunsTheTimer(t, s, base, ctl, func() { hist.lastFrom.Store(1) }) // what gateway_service_count shows
 		plan, _ := ctl.KeepAlive.Plan(ref("cron"), cfg.Defaults.ZeroDuration, time.Now())
 		if plan.PreWarmAt <= 0 {
 			t.Fatalf("control: no pre-warm planned for a 10-minute timer: %+v", plan)

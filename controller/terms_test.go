@@ -213,19 +213,7 @@ func TestAPreWarmInANewTermStartsTheCountOfTheLastIdle(t *testing.T) {
 		// one replica: the gateway wakes it to 1 for each run and the other
 		// leader idles it from 1. The feeder (Learn, on every replica)
 		// learns the runs; here they are told to the policy directly.
-		var last time.Time
-		for range 12 {
-			time.Sleep(10 * time.Minute)
-			last = time.Now()
-			ctl.KeepAlive.Observe(ref("cron"), last)
-			if err := s.mem.Scale(base, ref("cron"), 1); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(2 * time.Minute)
-			if err := s.mem.Scale(base, ref("cron"), 0); err != nil { // the other leader's idle, from 1
-				t.Fatal(err)
-			}
-		}
+		last := anotherLeaderRunsTheTimer(t, s, base, ctl, nil)
 		plan, _ := ctl.KeepAlive.Plan(ref("cron"), cfg.Defaults.ZeroDuration, time.Now())
 		if plan.PreWarmAt <= 0 {
 			t.Fatalf("control: no pre-warm planned for a 10-minute timer: %+v", plan)
@@ -340,4 +328,30 @@ func startTerm(base context.Context, ctl *Controller, leading *atomic.Bool) (end
 		cancel()
 		wg.Wait()
 	}
+}
+
+// anotherLeaderRunsTheTimer is two hours as a follower while cron runs
+// every 10 minutes on one replica: the gateway wakes it to 1 for each run
+// and the other leader idles it from 1 (then idled, when set). The feeder
+// (Learn, on every replica) learns the runs; here they are told to the
+// policy directly. It returns the last run's time.
+func anotherLeaderRunsTheTimer(t *testing.T, s *stack, base context.Context, ctl *Controller, idled func()) time.Time {
+	t.Helper()
+	var last time.Time
+	for range 12 {
+		time.Sleep(10 * time.Minute)
+		last = time.Now()
+		ctl.KeepAlive.Observe(ref("cron"), last)
+		if err := s.mem.Scale(base, ref("cron"), 1); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Minute)
+		if err := s.mem.Scale(base, ref("cron"), 0); err != nil { // the other leader's idle, from 1
+			t.Fatal(err)
+		}
+		if idled != nil {
+			idled()
+		}
+	}
+	return last
 }
