@@ -21,7 +21,9 @@ import (
 // and that a selector without a metric name has a matcher that does not
 // match the empty string, which Prometheus requires. Quoted label names
 // (Prometheus 3's UTF-8 names) are accepted; offsets, ranges and functions
-// are not selectors and are refused.
+// are not selectors and are refused, as is a metric name given both before
+// the braces and inside them (a quoted name or a __name__ matcher), which
+// Prometheus refuses ("metric name must not be set twice").
 func checkSelector(sel string) error {
 	p := &selParser{s: sel}
 	p.space()
@@ -40,7 +42,10 @@ func checkSelector(sel string) error {
 			if err != nil {
 				return err
 			}
-			nonEmpty = nonEmpty || m
+			if name != "" && m.names {
+				return fmt.Errorf("metric name %q given twice: also inside the braces", name)
+			}
+			nonEmpty = nonEmpty || m.nonEmpty
 			p.space()
 			switch p.peek() {
 			case ',':
@@ -98,18 +103,25 @@ func (p *selParser) ident(metric bool) string {
 	return p.s[start:p.i]
 }
 
-// matcher reads label op "value" and reports whether it cannot match "".
-func (p *selParser) matcher() (bool, error) {
+// matcherKind is what a matcher says: whether it cannot match "" and
+// whether it selects the metric name (a quoted name alone, or __name__).
+type matcherKind struct{ nonEmpty, names bool }
+
+// matcher reads label op "value", or a quoted metric name alone.
+func (p *selParser) matcher() (matcherKind, error) {
 	label := p.ident(false)
-	if label == "" {
+	quoted := label == ""
+	if quoted {
 		if q := p.peek(); q == '"' || q == '\'' || q == '`' {
-			if _, err := p.str(); err != nil {
-				return false, err
+			var err error
+			if label, err = p.str(); err != nil {
+				return matcherKind{}, err
 			}
 		} else {
-			return false, p.fail("want a label name")
+			return matcherKind{}, p.fail("want a label name")
 		}
 	}
+	k := matcherKind{names: label == "__name__"}
 	p.space()
 	var op string
 	for _, o := range []string{"=~", "!~", "!=", "="} {
@@ -119,32 +131,35 @@ func (p *selParser) matcher() (bool, error) {
 		}
 	}
 	if op == "" {
-		if label == "" {
+		if quoted {
 			// {"metric.name"}: a quoted metric name alone.
-			return true, nil
+			return matcherKind{nonEmpty: true, names: true}, nil
 		}
-		return false, p.fail("want =, !=, =~ or !~ after " + label)
+		return k, p.fail("want =, !=, =~ or !~ after " + label)
 	}
 	p.i += len(op)
 	p.space()
 	v, err := p.str()
 	if err != nil {
-		return false, err
+		return k, err
 	}
 	switch op {
 	case "=":
-		return v != "", nil
+		k.nonEmpty = v != ""
+		return k, nil
 	case "!=":
-		return v == "", nil
+		k.nonEmpty = v == ""
+		return k, nil
 	}
 	if _, err := regexp.Compile(v); err != nil { // the message quotes v as written
-		return false, fmt.Errorf("regular expression %q: %v", v, err)
+		return k, fmt.Errorf("regular expression %q: %v", v, err)
 	}
 	re, err := regexp.Compile("^(?s:" + v + ")$") // Prometheus anchors matchers
 	if err != nil {
-		return false, fmt.Errorf("regular expression %q: %v", v, err)
+		return k, fmt.Errorf("regular expression %q: %v", v, err)
 	}
-	return re.MatchString("") == (op == "!~"), nil
+	k.nonEmpty = re.MatchString("") == (op == "!~")
+	return k, nil
 }
 
 // str reads a quoted string: "…" or '…' with backslash escapes, or `…` raw.

@@ -200,6 +200,11 @@ func TestCheckSelector(t *testing.T) {
 		`up{job="a"}{job="b"}`:    "at offset 11: unexpected text",
 		`up{1job="a"}`:            "at offset 3: want a label name",
 		`up{job="a" instance=""}`: "at offset 11: want , or } after a matcher",
+		// Prometheus: "metric name must not be set twice".
+		`up{"x"}`:               `metric name "up" given twice: also inside the braces`,
+		`up{job="a", "x"}`:      `metric name "up" given twice: also inside the braces`,
+		`up{__name__="up"}`:     `metric name "up" given twice: also inside the braces`,
+		`up{"__name__"=~"u.*"}`: `metric name "up" given twice: also inside the braces`,
 	} {
 		err := checkSelector(sel)
 		if err == nil || err.Error() != want {
