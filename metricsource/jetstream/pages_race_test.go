@@ -23,11 +23,14 @@ import (
 //     functions)".
 //   - swapped: one consumer deleted and another created (churn on
 //     thousands of functions, consumers expiring and coming back) leaves
-//     the total as it was. The next page is asked from one before, and the
-//     listing asked again when that consumer is not the one the page before
-//     ended with. Seen failing before: "fn256 absent from a listing during
-//     which fn000 was deleted and fn999 created, want 1 queued (got 300
-//     functions, fn256 present false = 0)".
+//     the total as it was. Seen failing before: "fn256 absent from a
+//     listing during which fn000 was deleted and fn999 created, want 1
+//     queued (got 300 functions, fn256 present false = 0)".
+//
+// Each page after the first is placed by the last name read now, not by the
+// total (TestQueuedUnderContinuousChurn); fn000, read on the first page while
+// it existed, may be in the answer (its function is gone from the listing
+// the scaler acts on, so nothing reads it).
 func TestQueuedConsumersChangingBetweenPages(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -76,9 +79,6 @@ func TestQueuedConsumersChangingBetweenPages(t *testing.T) {
 			if v, ok := got[ref("fn256")]; !ok || v != 1 {
 				t.Errorf("fn256 absent from a listing during which fn000 was deleted (%s), want 1 queued (got %d functions, fn256 present %v = %v)",
 					tc.name, len(got), ok, v)
-			}
-			if _, ok := got[ref("fn000")]; ok {
-				t.Errorf("fn000 listed after its deletion")
 			}
 			if tc.created != nil {
 				if _, ok := got[*tc.created]; !ok {

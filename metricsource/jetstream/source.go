@@ -144,20 +144,24 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 	// only the messages published to it.
 	perFilter := map[string]float64{}
 	subj := apiPrefix + "CONSUMER.LIST." + s.cfg.Stream
-	// The server lists the consumers by name and each page from an offset:
-	// one added or deleted between two pages shifts the rest, and a
-	// consumer at the page's edge is read twice or not at all (its function
-	// absent, which reads as no queue). A total that changes from page to
-	// page says so, and the listing is asked again; listings that keep
-	// changing fail the read. A deletion and a creation between two pages
-	// keep the total and still shift: each page after the first is asked
-	// from one before, and must start with the consumer the page before
-	// ended with.
-	total, listings := -1, 1
-	offset := 0
-	last := "" // the name the page before ended with
+	// The server lists the consumers sorted by name, each page from an
+	// offset: one added or deleted between two pages shifts the rest, so an
+	// offset alone reads a consumer at a page's edge twice or not at all
+	// (its function absent, which reads as no queue). The names place a
+	// page instead: each page after the first is asked from one before the
+	// offset the last page ended at, and is used when it starts at or before
+	// the last name read (or at the list's start), so no consumer between
+	// the two can fall in a gap; only names after the last one read are
+	// taken (one read twice would do no harm: add keeps a filter's
+	// largest). A page that starts after it (consumers deleted before it
+	// moved the list left) is asked again from further back. Under churn (a
+	// deploy wave) the read goes on where a restarted listing would change
+	// again; a read that cannot settle fails.
+	pos, back, requests := 0, 1, 0
+	last := "" // the greatest name read so far
 	for {
-		from := max(offset-1, 0)
+		from := max(pos-back, 0)
+		requests++
 		req := fmt.Appendf(nil, `{"offset":%d}`, from)
 		msg, err := s.nc.RequestWithContext(ctx, subj, req)
 		if err != nil {
@@ -177,43 +181,38 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 			return nil, fmt.Errorf("list consumers of stream %s: no reading of consumer(s) %s (their servers down or not answering)",
 				s.cfg.Stream, strings.Join(page.Missing, ", "))
 		}
-		if offset == 0 && page.Total == 0 {
+		if pos == 0 && page.Total == 0 {
 			// A cluster lists no consumers, without an error, for a
 			// stream that does not exist: ask for the stream.
 			if err := s.streamExists(ctx); err != nil {
 				return nil, err
 			}
 		}
-		fresh := page.Consumers
-		shifted := false
-		if offset > 0 {
-			shifted = len(fresh) == 0 || fresh[0].Name != last
-			if !shifted {
-				fresh = fresh[1:]
-			}
+		cs := page.Consumers
+		if limit := 3*(page.Total/pageSize+1) + 8; requests > limit {
+			return nil, fmt.Errorf("list consumers of stream %s: the consumers kept changing during the read (%d pages asked for %d consumers)",
+				s.cfg.Stream, requests, page.Total)
 		}
-		if total >= 0 && (page.Total != total || shifted) {
-			if listings == maxListings {
-				return nil, fmt.Errorf("list consumers of stream %s: the consumers changed during each of %d listings (total %d, then %d)",
-					s.cfg.Stream, maxListings, total, page.Total)
-			}
-			listings++
-			total, offset, last = -1, 0, ""
-			clear(perFilter)
+		if from > 0 && (len(cs) == 0 || cs[0].Name > last) {
+			back = min(2*back, pos) // consumers before it were deleted: further back
 			continue
 		}
-		total = page.Total
+		back = 1
+		fresh := cs
+		for len(fresh) > 0 && fresh[0].Name <= last {
+			fresh = fresh[1:]
+		}
 		for _, c := range fresh {
 			s.add(perFilter, c)
 		}
-		offset += len(fresh)
 		if len(fresh) > 0 {
 			last = fresh[len(fresh)-1].Name
 		}
+		pos = from + len(cs)
 		if s.afterPage != nil {
-			s.afterPage(offset)
+			s.afterPage(pos)
 		}
-		if len(fresh) == 0 || offset >= page.Total {
+		if len(cs) == 0 || pos >= page.Total {
 			out := metricsource.Values{}
 			for filter, v := range perFilter {
 				ref, _ := s.refOf(filter) // add kept only filters refOf maps
@@ -224,9 +223,9 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 	}
 }
 
-// maxListings bounds how often one read lists the consumers again because
-// they changed between two pages (Queued).
-const maxListings = 3
+// pageSize is how many consumers the server lists a page (JetStream's
+// JSApiListLimit): it only bounds how many pages a read may ask for.
+const pageSize = 256
 
 // streamExists asks for the stream's info: an error when it cannot be read
 // or does not exist.
