@@ -106,7 +106,7 @@ func matrix() []valueSet {
 			args: append(withCommon(append([]string{"run", "--provider=kubernetes", "--namespaces=openfaas-fn",
 				"--prometheus-url=http://prometheus.openfaas:9090", "--webhook-auth=basic+bearer",
 				"--secret-mount-path=/var/secrets/faas-autoscaler",
-				"--webhook-token-file=/var/secrets/faas-autoscaler-token/token"}, leader...)...), "--dry-run"),
+				"--webhook-token-file=/var/secrets/faas-autoscaler-token/token", "--webhook-max-body-bytes=2097152"}, leader...)...), "--dry-run"),
 		},
 	}
 }
@@ -116,7 +116,7 @@ var everythingOn = []string{
 	"serviceMonitor.enabled=true", "serviceMonitor.labels.release=prometheus",
 	"prometheusRule.enabled=true", "prometheusRule.labels.release=prometheus",
 	"grafanaDashboards.enabled=true", "podDisruptionBudget.enabled=true",
-	"webhook.auth=basic+bearer", "webhook.tokenSecret.name=faas-autoscaler-token",
+	"webhook.auth=basic+bearer", "webhook.tokenSecret.name=faas-autoscaler-token", "webhook.maxBodyBytes=2097152",
 	"dryRun=true", "config.scaler.burst_window=4s", "config.idler.schedule=@every 1m",
 	"config.defaults.max=50",
 }
