@@ -38,13 +38,14 @@
 // challenges for bad credentials (after wrong ones, Config.Secrets is read
 // again, at most every SecretsRecheck, so a rotated secret is accepted
 // without a restart); 413 above Config.MaxBody (logged, with how to make
-// AlertManager's batches fit, or which setting raises the limit,
-// Config.MaxBodySetting: it does not retry a 413); 400 for a body
+// AlertManager's or Grafana's batches fit, or which setting raises the limit,
+// Config.MaxBodySetting: neither retries a 413); 400 for a body
 // that is not a webhook payload or whose alerts are all unusable (an alert
 // of the wrong JSON shape, such as a label value that is a number, is that
 // alert's error, named by field, not the batch's); 503 with
 // Retry-After when any alert failed only because the sink is unavailable (a
-// retry can cure it, whatever else the batch holds); 500 when nothing was
+// retry can cure it, whatever else the batch holds: AlertManager retries,
+// Grafana does not, and the periodic evaluation acts either way); 500 when nothing was
 // accepted and the sink failed otherwise;
 // else 200. Every answer has a JSON body (Response) with one result per alert;
 // one bad alert never blocks the others. Duplicates inside a batch (same
@@ -56,7 +57,8 @@
 // faas_autoscaler_webhook_requests_total{result},
 // faas_autoscaler_webhook_alerts_total{status,result},
 // faas_autoscaler_webhook_auth_failures_total{reason} (a steady rate of
-// reason="wrong_credentials" means AlertManager holds a wrong password) and
+// reason="wrong_credentials" means the sender, AlertManager or Grafana, holds
+// a wrong password) and
 // the faas_autoscaler_webhook_duration_seconds histogram, all on the
 // Registerer of the Config.
 //
@@ -66,4 +68,7 @@
 // credentials, "scaler unavailable", "truncated the batch", alerts without
 // data) are logged the first time at once, then at most once per interval
 // with suppressed_since_last, the count held back; the metrics count all.
+// Those about a batch name its sender (sender=AlertManager or Grafana, from
+// the payload's version, and receiver, the receiver or contact point) and
+// that sender's remedy.
 package alerts

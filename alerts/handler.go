@@ -16,8 +16,9 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
-// Path is the route AlertManager posts to, the same as the OpenFaaS gateway's,
-// so an existing AlertManager config only changes its host.
+// Path is the route AlertManager (or Grafana's webhook contact point) posts
+// to, the same as the OpenFaaS gateway's, so an existing AlertManager config
+// only changes its host.
 const Path = "/system/alert"
 
 // Handler serves POST /system/alert. It is safe for concurrent use.
@@ -111,10 +112,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 		writeJSON(w, http.StatusBadRequest, Response{Result: reqBadRequest, Error: err.Error()})
 		return reqBadRequest
 	}
+	from := senderOf(msg)
 	if msg.TruncatedAlerts > 0 {
 		// The periodic evaluation covers the functions we do not hear about.
 		if suppressed, ok := h.truncatedLog.allow(received); ok {
-			h.log.Warn("AlertManager truncated the batch (max_alerts): some alerts were not sent", "truncated", msg.TruncatedAlerts,
+			h.log.Warn("the sender truncated the batch: some alerts were not sent", "sender", from.name, "receiver", msg.Receiver,
+				"truncated", msg.TruncatedAlerts, "hint", "raise or remove "+from.maxAlerts,
 				"group_key", msg.GroupKey, "suppressed_since_last", suppressed)
 		}
 	}
@@ -129,7 +132,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", h.retryAfter)
 		if suppressed, ok := h.unavailableLog.allow(received); ok {
-			h.log.Warn("scaler unavailable: asking AlertManager to retry", "alerts", resp.Alerts, "failed", resp.Failed,
+			h.log.Warn("scaler unavailable: answered 503 with Retry-After", "sender", from.name, "receiver", msg.Receiver,
+				"retry", from.on503, "alerts", resp.Alerts, "failed", resp.Failed,
 				"group_key", msg.GroupKey, "suppressed_since_last", suppressed)
 		}
 	default:
@@ -233,11 +237,12 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed 
 // verdict counts the results and chooses the status code:
 //   - 503 when some alert could not be handed on only because the sink is
 //     unavailable, so AlertManager retries: it retries 5xx only, and after a
-//     2xx it does not send an unchanged alert again before repeat_interval.
+//     2xx it does not send an unchanged alert again before repeat_interval
+//     (Grafana retries nothing; the periodic evaluation covers it).
 //     Invalid or accepted alerts beside it do not cancel that retry (the
 //     accepted ones come back as duplicates the scaler recognises);
 //   - 400 when the batch had alerts and none was usable (all invalid): a
-//     misconfigured rule shows up in AlertManager's log;
+//     misconfigured rule shows up in the sender's log;
 //   - 500 when nothing was accepted and the sink failed otherwise;
 //   - 200 otherwise: the work was accepted (unknown functions, duplicates and
 //     alerts ignored with the scaler off count as handled: retrying cannot
@@ -279,22 +284,22 @@ func verdict(resp *Response) int {
 func (h *Handler) refuseAuth(w http.ResponseWriter, r *http.Request, reason string, now time.Time) {
 	h.metrics.authFailures.WithLabelValues(reason).Inc()
 	if suppressed, ok := h.authLog.allow(now); ok {
-		h.log.Warn("webhook request refused: check the AlertManager receiver's credentials",
-			"reason", reason, "remote", r.RemoteAddr, "user_agent", r.UserAgent(),
+		h.log.Warn("webhook request refused: check the sender's credentials",
+			"reason", reason, "hint", credentialsHint, "remote", r.RemoteAddr, "user_agent", r.UserAgent(),
 			"suppressed_since_last", suppressed)
 	}
 	h.auth.current().challenge(w.Header())
 	writeJSON(w, http.StatusUnauthorized, Response{Result: reqUnauthorized, Error: "unauthorized"})
 }
 
-// refuseTooLarge answers 413 and says so in the log. AlertManager does not
-// retry a 413, and sends the same group, as large, at every change and every
+// refuseTooLarge answers 413 and says so in the log. No sender retries a
+// 413 (AlertManager retries 5xx only, Grafana nothing), and AlertManager
+// sends the same group, as large, at every change and every
 // repeat_interval: without a word here the only trace of the lost alerts was
 // a counter, and the answer did not say how to make a batch fit.
 func (h *Handler) refuseTooLarge(w http.ResponseWriter, r *http.Request) string {
-	msg := fmt.Sprintf("body larger than %d bytes: make AlertManager send smaller batches "+
-		"(max_alerts on the webhook_config, or group_by [alertname, function_name] on the route)", h.cfg.MaxBody)
-	hint := "set max_alerts on the AlertManager webhook_config, or group by function_name"
+	msg := fmt.Sprintf("body larger than %d bytes: %s", h.cfg.MaxBody, tooLargeRemedy)
+	hint := "set max_alerts on the AlertManager webhook_config or Max Alerts on the Grafana webhook contact point, or group by function_name"
 	if s := h.cfg.MaxBodySetting; s != "" {
 		msg += ", or raise " + s
 		hint += ", or raise " + s

@@ -48,7 +48,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "faas_autoscaler_webhook_requests_total",
-			Help: "AlertManager webhook requests by result (accepted, unauthorized, bad_request, too_large, method_not_allowed, unavailable, error).",
+			Help: "Webhook requests (AlertManager or Grafana) by result (accepted, unauthorized, bad_request, too_large, method_not_allowed, unavailable, error).",
 		}, []string{"result"}),
 		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "faas_autoscaler_webhook_alerts_total",
@@ -56,7 +56,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"status", "result"}),
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "faas_autoscaler_webhook_auth_failures_total",
-			Help: "Webhook requests refused for their credentials, by reason (missing, wrong_scheme, wrong_credentials). A steady rate of wrong_credentials means AlertManager has a wrong password or token.",
+			Help: "Webhook requests refused for their credentials, by reason (missing, wrong_scheme, wrong_credentials). A steady rate of wrong_credentials means the sender (AlertManager or Grafana) has a wrong password or token.",
 		}, []string{"reason"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "faas_autoscaler_webhook_duration_seconds",
