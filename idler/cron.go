@@ -16,7 +16,8 @@ const DefaultSchedule = "@every 30s"
 // parseCron parses a standard five-field cron expression or a descriptor
 // (@every, @daily, …) with an optional CRON_TZ=/TZ= prefix. Without a prefix
 // the zone is UTC, not the controller's local zone, so the same expression
-// means the same instants wherever the controller runs.
+// means the same instants wherever the controller runs. For the same reason
+// the prefix must name a zone, not "Local" (see errLocalZone).
 func parseCron(expr string) (sched cron.Schedule, err error) {
 	s := strings.TrimSpace(expr)
 	if s == "" {
@@ -28,6 +29,9 @@ func parseCron(expr string) (sched cron.Schedule, err error) {
 			return nil, errors.New("time zone prefix without an expression after it")
 		}
 		s = strings.Replace(s, "\t", " ", 1)
+		if zone := s[strings.IndexByte(s, '=')+1 : strings.IndexByte(s, ' ')]; zone == "Local" {
+			return nil, errLocalZone
+		}
 	} else {
 		s = "CRON_TZ=UTC " + s
 	}
@@ -66,6 +70,15 @@ func parseCron(expr string) (sched cron.Schedule, err error) {
 	}
 	return sched, nil
 }
+
+// errLocalZone refuses CRON_TZ=Local (and TZ=Local), which robfig/cron
+// accepts as time.LoadLocation does: the controller process's own zone, UTC
+// in most container images and the desk's zone on a laptop, so the same
+// schedule would raise minimums (or idle) at other instants depending on
+// where the controller runs, which naming a zone promises it does not.
+var errLocalZone = errors.New(`zone "Local" is the controller's own time zone (UTC in most containers), ` +
+	`so the schedule would change with where the controller runs: name an IANA zone ` +
+	`(CRON_TZ=Europe/Paris), or leave the prefix out for UTC`)
 
 // jumpSchedule is a zoned expression whose times that do not exist, skipped
 // when the clocks go forward (02:30 on the night summer time starts), fall

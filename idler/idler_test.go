@@ -274,6 +274,17 @@ func TestCycleScenarios(t *testing.T) {
 			queries: 0,
 		},
 		{
+			// The error stays with its function: the others are idled.
+			name: "a CRON_TZ=Local schedule is that function's invalid label",
+			fns: []provider.Function{
+				function("local", 1, old, optIn(MinScheduleLabel, "CRON_TZ=Local 0 8 * * 1-5 for 12h = 2")),
+				function("b", 1, old, optIn()),
+			},
+			want:    map[string]Code{"local": CodeInvalidLabel, "b": CodeIdle},
+			replica: map[string]uint64{"local": 1, "b": 0},
+			queries: 2,
+		},
+		{
 			name: "the scaler just scaled it up",
 			cfg: Config{RecentScaleUp: func(r provider.Ref) time.Time {
 				if r.Name == "a" {

@@ -17,6 +17,7 @@ func FuzzParseMinSchedule(f *testing.F) {
 		"@daily for 1h = 2;",
 		"TZ=America/New_York */5 * * * * for 1m = 1",
 		"CRON_TZ=Nowhere/Else 0 0 * * * for 1h = 1",
+		"CRON_TZ=Local\t0 0 * * * for 1h = 1",
 		"0 0 30 2 * for 1h = 1",
 		"@every 1m for 1h = 1",
 		"TZ= for 1h = 1",

@@ -85,6 +85,14 @@ func TestActiveMinimumReason(t *testing.T) {
 	}
 }
 
+// localZoneRefused is the error for a CRON_TZ=Local or TZ=Local prefix.
+//
+// Seen failing before the check: TestActiveMinimumErrors/local_zone: err =
+// <nil> (the entry parsed, in the controller's own zone).
+const localZoneRefused = `zone "Local" is the controller's own time zone (UTC in most containers), ` +
+	`so the schedule would change with where the controller runs: name an IANA zone ` +
+	`(CRON_TZ=Europe/Paris), or leave the prefix out for UTC`
+
 func TestActiveMinimumErrors(t *testing.T) {
 	tests := []struct {
 		name, value, want string
@@ -95,6 +103,11 @@ func TestActiveMinimumErrors(t *testing.T) {
 		{"six fields", "0 0 8 * * * for 1h = 1", `cron "0 0 8 * * *": `},
 		{"bad zone", "CRON_TZ=Mars/Olympus 0 8 * * * for 1h = 1", `cron "CRON_TZ=Mars/Olympus 0 8 * * *": `},
 		{"zone alone", "CRON_TZ=UTC for 1h = 1", `cron "CRON_TZ=UTC": time zone prefix without an expression after it`},
+		// Local is the controller's own zone, UTC in a container and
+		// another on a laptop: not the fixed instants a zone promises.
+		{"local zone", "0 8 * * * for 1h = 1; CRON_TZ=Local 0 8 * * 1-5 for 12h = 3",
+			`entry 2 "CRON_TZ=Local 0 8 * * 1-5 for 12h = 3": cron "CRON_TZ=Local 0 8 * * 1-5": ` + localZoneRefused},
+		{"local zone, TZ=", "TZ=Local 0 8 * * * for 1h = 1", `cron "TZ=Local 0 8 * * *": ` + localZoneRefused},
 		{"never fires", "0 0 30 2 * for 1h = 1", `cron "0 0 30 2 *": never fires`},
 		{"every", "@every 1h for 1h = 1", `@every has no fixed activation times`},
 		{"bad duration", "0 8 * * * for 1 hour = 1", `duration "1 hour": want a Go duration such as 12h`},
@@ -205,6 +218,7 @@ func TestRunSchedule(t *testing.T) {
 		{"every 30s", time.Time{}, `idle schedule "every 30s": expected exactly 5 fields`},
 		{"", time.Time{}, `idle schedule "": empty cron expression`},
 		{"CRON_TZ=UTC", time.Time{}, `idle schedule "CRON_TZ=UTC": time zone prefix without an expression after it`},
+		{"CRON_TZ=Local 0 2 * * *", time.Time{}, `idle schedule "CRON_TZ=Local 0 2 * * *": ` + localZoneRefused},
 	}
 	for _, tc := range tests {
 		t.Run(tc.expr, func(t *testing.T) {
