@@ -91,7 +91,7 @@ func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
 	out := make([]Function, 0, len(order))
 	for _, id := range order {
 		a := byID[id]
-		f := Function{ID: id, App: a.app, PerMinute: make([]uint32, last+1)}
+		f := Function{ID: id, Hash: id, App: a.app, PerMinute: make([]uint32, last+1)}
 		for m, n := range a.minutes {
 			f.PerMinute[m] = n
 		}

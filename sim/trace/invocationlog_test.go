@@ -78,7 +78,7 @@ func TestWriteDirRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out.Dir, out.Format = in.Dir, in.Format // written in the 2019 layout, whatever it came from
+		out.Dir, out.Format, out.Layout = in.Dir, in.Format, in.Layout // written in the 2019 layout, whatever it came from
 		if d := cmp.Diff(in, out); d != "" {
 			t.Errorf("%s written and read back differs (-in +out):\n%s", src, d)
 		}

@@ -10,7 +10,13 @@ import (
 // Function is one row of an invocations file plus what the durations and
 // memory files say about it.
 type Function struct {
-	ID    string // HashFunction
+	// ID names the function in the replay and its outputs: its HashFunction,
+	// or, when the file has that hash under another (owner, app) too, a
+	// longer name that tells them apart (assignIDs).
+	ID string
+	// Hash is the HashFunction of the file ("" for a function built in
+	// code, whose ID is its name).
+	Hash  string
 	App   string // HashApp ("" when the layout lacks it)
 	Owner string // HashOwner
 	// Trigger is http, timer, event, queue, … in the original layout; "" in
@@ -53,8 +59,30 @@ const maxPerMinute = 10_000_000
 // ParseInvocations reads an invocations-per-minute file in either layout. The
 // minute columns are recognised by name ("1".."N" or "minute_1".."minute_N"),
 // must be contiguous and start at 1; the identity columns may come in any order.
-// name is used in error messages.
+// A function is (HashOwner, HashApp, HashFunction), of the columns the file
+// has; one on several rows is merged (parseInvocations). name is used in
+// error messages.
 func ParseInvocations(r io.Reader, name string) ([]Function, error) {
+	inv, err := parseInvocations(r, name)
+	if err != nil {
+		return nil, err
+	}
+	return inv.fns, nil
+}
+
+// invocations is what an invocations file holds: its functions, which
+// identity columns it has, what was merged and which functions renamed.
+type invocations struct {
+	fns     []Function
+	cols    keyCols
+	merged  []Merged
+	renamed []string
+	// invitroColumns: the minute columns are named as invitro's rewrite
+	// names them ("minute_1"…), not as the dataset does ("1"…).
+	invitroColumns bool
+}
+
+func parseInvocations(r io.Reader, name string) (*invocations, error) {
 	cr := newCSVReader(r)
 	cr.ReuseRecord = true
 	header, err := readHeader(cr, name)
@@ -63,7 +91,7 @@ func ParseInvocations(r io.Reader, name string) ([]Function, error) {
 	}
 	header = append([]string(nil), header...)
 	idx := map[string]int{}
-	first, minutes := -1, 0
+	first, minutes, invitro := -1, 0, false
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		m, isMinute := minuteNumber(h)
@@ -77,6 +105,7 @@ func ParseInvocations(r io.Reader, name string) ([]Function, error) {
 				first = i
 			}
 			minutes++
+			invitro = strings.HasPrefix(h, "minute_")
 		case h == "HashFunction" || h == "HashApp" || h == "HashOwner" || h == "Trigger":
 			if _, dup := idx[h]; dup {
 				return nil, &ParseError{File: name, Line: 1, Column: i + 1, Msg: fmt.Sprintf("duplicate column %q", h)}
@@ -99,20 +128,16 @@ func ParseInvocations(r io.Reader, name string) ([]Function, error) {
 		}
 		return ""
 	}
-	var out []Function
-	seen := map[string]int{}
+	out := &invocations{cols: colsOf(idx), invitroColumns: invitro}
+	// at is where each key's function is in out.fns; lines its rows.
+	at := map[fnKey]int{}
+	lines := map[fnKey][]int{}
+	perMinute := make([]uint32, minutes)
 	if err := eachRecord(cr, name, func(rec []string, line int) error {
-		id := rec[fi]
-		if id == "" {
+		hash := rec[fi]
+		if hash == "" {
 			return &ParseError{File: name, Line: line, Column: fi + 1, Msg: "empty HashFunction"}
 		}
-		if prev, dup := seen[id]; dup {
-			return &ParseError{File: name, Line: line, Column: fi + 1,
-				Msg: fmt.Sprintf("function %.12s… already on line %d", id, prev)}
-		}
-		seen[id] = line
-		f := Function{ID: id, App: col(rec, "HashApp"), Owner: col(rec, "HashOwner"),
-			Trigger: col(rec, "Trigger"), PerMinute: make([]uint32, minutes)}
 		for m := 0; m < minutes; m++ {
 			c := first + m
 			v, err := strconv.ParseUint(strings.TrimSpace(rec[c]), 10, 32)
@@ -120,15 +145,36 @@ func ParseInvocations(r io.Reader, name string) ([]Function, error) {
 				return &ParseError{File: name, Line: line, Column: c + 1,
 					Msg: fmt.Sprintf("%s: want a count 0..%d, got %q", header[c], maxPerMinute, rec[c])}
 			}
-			f.PerMinute[m] = uint32(v)
+			perMinute[m] = uint32(v)
 		}
-		out = append(out, f)
+		key := fnKey{owner: col(rec, "HashOwner"), app: col(rec, "HashApp"), hash: hash}
+		lines[key] = append(lines[key], line)
+		if i, dup := at[key]; dup {
+			// One function deployed once, on two rows: the gateway would
+			// count both rows' calls for it, so they add up (capped like
+			// any count). Its trigger is the first row's.
+			f := &out.fns[i]
+			for m, v := range perMinute {
+				f.PerMinute[m] = min(f.PerMinute[m]+v, maxPerMinute)
+			}
+			return nil
+		}
+		at[key] = len(out.fns)
+		out.fns = append(out.fns, Function{Hash: hash, App: key.app, Owner: key.owner,
+			Trigger: col(rec, "Trigger"), PerMinute: append([]uint32(nil), perMinute...)})
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	if len(out) == 0 {
+	if len(out.fns) == 0 {
 		return nil, &ParseError{File: name, Line: 2, Msg: "no functions after the header"}
+	}
+	out.renamed = assignIDs(out.fns)
+	for i := range out.fns {
+		f := &out.fns[i]
+		if ls := lines[fnKey{f.Owner, f.App, f.Hash}]; len(ls) > 1 {
+			out.merged = append(out.merged, Merged{File: name, ID: f.ID, Lines: ls, How: "counts summed"})
+		}
 	}
 	return out, nil
 }

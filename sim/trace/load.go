@@ -17,7 +17,29 @@ type Trace struct {
 	Format    Format
 	Minutes   int
 	Functions []Function
+	// Layout says whose files a 2019 trace was read from, for attribution
+	// ("" for the other formats).
+	Layout Layout
+	// Merged lists the keys found on several rows of the trace's files,
+	// and Renamed the functions whose HashFunction another (owner, app)
+	// has too, named apart (MergeNote puts both in one line).
+	Merged  []Merged
+	Renamed []string
 }
+
+// Layout is where a 2019 trace's files come from.
+type Layout string
+
+const (
+	// LayoutDataset is a day of the dataset as Azure publishes it
+	// (invocations_per_function_md.anon.dNN.csv and that day's files), in
+	// the original column order.
+	LayoutDataset Layout = "dataset"
+	// LayoutInvitro is a trace folder (invocations.csv or inv.csv, …), the
+	// layout of vhive-serverless/invitro's samples (shared/traces), in either
+	// column order; and a day of the dataset in invitro's column order.
+	LayoutInvitro Layout = "invitro"
+)
 
 // Format is a trace's origin.
 type Format string
@@ -102,12 +124,16 @@ func loadMinuteCounts(fsys fs.FS, label, dir string, inv, dur, mem []string) (*T
 	if f == nil {
 		return nil, fmt.Errorf("%s: no invocations file (tried %v)", label, inv)
 	}
-	fns, err := ParseInvocations(f, name)
+	parsed, err := parseInvocations(f, name)
 	f.Close()
 	if err != nil {
 		return nil, err
 	}
-	t := &Trace{Dir: label, Format: Azure2019, Minutes: len(fns[0].PerMinute), Functions: fns}
+	t := &Trace{Dir: label, Format: Azure2019, Minutes: len(parsed.fns[0].PerMinute), Functions: parsed.fns,
+		Merged: parsed.merged, Renamed: parsed.renamed, Layout: LayoutInvitro}
+	if _, ok := DatasetDay(filepath.Base(name)); ok && !parsed.invitroColumns {
+		t.Layout = LayoutDataset
+	}
 
 	if f, name, err = openFirst(fsys, dir, dur); err != nil {
 		return nil, err
@@ -117,9 +143,11 @@ func loadMinuteCounts(fsys fs.FS, label, dir string, inv, dur, mem []string) (*T
 		if err != nil {
 			return nil, err
 		}
+		on := parsed.cols.and(d.cols)
+		rows, merged := d.index(on, t.idOn(on))
+		t.Merged = append(t.Merged, merged...)
 		for i := range t.Functions {
-			if v, ok := d[t.Functions[i].ID]; ok {
-				v := v
+			if v, ok := rows[t.Functions[i].key().project(on)]; ok {
 				t.Functions[i].Duration = &v
 			}
 		}
@@ -132,17 +160,41 @@ func loadMinuteCounts(fsys fs.FS, label, dir string, inv, dur, mem []string) (*T
 		if err != nil {
 			return nil, err
 		}
-		for i := range t.Functions {
-			fn := &t.Functions[i]
-			if v, ok := m.ByFunction[fn.ID]; ok {
-				fn.MemoryMB = v
-			} else if v, ok := m.ByApp[fn.App]; ok {
-				fn.MemoryMB = v
+		// Per function on the columns both files have; per app on
+		// (HashOwner, HashApp), or HashApp when one file lacks the owner.
+		// No shared column, no join: an empty key would match every
+		// function.
+		on := parsed.cols.and(m.cols)
+		if on.hash || on.app {
+			rows, merged := m.index(on, t.idOn(on))
+			t.Merged = append(t.Merged, merged...)
+			for i := range t.Functions {
+				if v, ok := rows[t.Functions[i].key().project(on)]; ok {
+					t.Functions[i].MemoryMB = v
+				}
 			}
 		}
 	}
 	return t, nil
 }
+
+// idOn names a key of another file joined on the columns on: the ID of
+// the trace's function it matches, else its hash or app.
+func (t *Trace) idOn(on keyCols) func(fnKey) string {
+	ids := make(map[fnKey]string, len(t.Functions))
+	for i := range t.Functions {
+		ids[t.Functions[i].key().project(on)] = t.Functions[i].ID
+	}
+	return func(k fnKey) string {
+		if id, ok := ids[k]; ok {
+			return id
+		}
+		return join(k.hash, k.app)
+	}
+}
+
+// key is the function's identity as its invocations row gave it.
+func (f *Function) key() fnKey { return fnKey{owner: f.Owner, app: f.App, hash: f.Hash} }
 
 // loadInvocationLog finds the one CSV file of dir whose header is the 2021
 // per-invocation schema and loads it.

@@ -34,7 +34,8 @@ func (t *Trace) Sample(n int, seed uint64) *Trace {
 	idx := rng.Perm(len(t.Functions))[:n]
 	slices.Sort(idx)
 	dir := fmt.Sprintf("%s (sample of %d of %d functions, seed %d)", t.Dir, n, len(t.Functions), seed)
-	out := &Trace{Dir: dir, Format: t.Format, Minutes: t.Minutes, Functions: make([]Function, n)}
+	out := &Trace{Dir: dir, Format: t.Format, Minutes: t.Minutes, Functions: make([]Function, n), Layout: t.Layout,
+		Merged: t.Merged, Renamed: t.Renamed}
 	for i, j := range idx {
 		out.Functions[i] = t.Functions[j]
 	}

@@ -81,25 +81,22 @@ func (t *statsTable) str(i int, c string) string {
 	return ""
 }
 
+// DurationFile is a durations file's rows with their keys, joined with
+// the invocations file's by loadMinuteCounts.
+type DurationFile struct{ keyedRows[Durations] }
+
 // ParseDurations reads a durations file (original or invitro column order),
-// keyed by HashFunction. A function on two rows is an error, as in the
-// invocations file: which of its two distributions the replay would draw
-// execution times from is not something to leave to the row order.
-func ParseDurations(r io.Reader, name string) (map[string]Durations, error) {
+// keyed by (HashOwner, HashApp, HashFunction), of the columns it has. A
+// function on two rows is no error (the dataset has some, issue #40): the
+// join keeps the row with the larger Count (keyedRows.index says why).
+func ParseDurations(r io.Reader, name string) (*DurationFile, error) {
 	req := append([]string{"HashFunction", "Average", "Count", "Minimum", "Maximum"}, durationPctCols[:]...)
 	t, err := readStats(r, name, req)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]Durations, len(t.rows))
-	seen := make(map[string]int, len(t.rows))
+	out := &DurationFile{keyedRows[Durations]{file: name, cols: colsOf(t.idx), weight: "Count"}}
 	for i := range t.rows {
-		id := t.str(i, "HashFunction")
-		if prev, dup := seen[id]; dup {
-			return nil, &ParseError{File: name, Line: t.lines[i], Column: t.idx["HashFunction"] + 1,
-				Msg: fmt.Sprintf("function %.12s… already on line %d", id, prev)}
-		}
-		seen[id] = t.lines[i]
 		var d Durations
 		var cnt float64
 		for _, f := range []struct {
@@ -120,49 +117,59 @@ func ParseDurations(r io.Reader, name string) (map[string]Durations, error) {
 					Msg: fmt.Sprintf("%s = %g is below %s = %g: percentiles must not decrease", c, d.Pct[k], durationPctCols[k-1], d.Pct[k-1])}
 			}
 		}
-		out[id] = d
+		out.rows = append(out.rows, keyedRow[Durations]{key: t.key(i), line: t.lines[i], weight: cnt, v: d})
 	}
 	return out, nil
 }
 
-// Memory is what a memory file says, keyed by function when the file has a
-// HashFunction column (the 10-function sample) and by app otherwise.
-type Memory struct {
-	ByFunction map[string]float64
-	ByApp      map[string]float64
+// key is row i's identity; a column the file lacks is "".
+func (t *statsTable) key(i int) fnKey {
+	return fnKey{owner: t.str(i, "HashOwner"), app: t.str(i, "HashApp"), hash: t.str(i, "HashFunction")}
 }
 
-// ParseMemory reads an app-memory file (AverageAllocatedMb per row).
-func ParseMemory(r io.Reader, name string) (Memory, error) {
+// MemoryFile is a memory file's rows: per function when it has a
+// HashFunction column (the 10-function sample, as invitro spreads an app's
+// memory), per app otherwise (the dataset's app_memory_percentiles).
+type MemoryFile struct {
+	keyedRows[float64]
+	PerFunction bool
+}
+
+// ParseMemory reads an app-memory file (AverageAllocatedMb per row), keyed
+// by (HashOwner, HashApp[, HashFunction]) of the columns it has. An empty
+// key is an error: a row with an empty HashApp was given to every function
+// without an app. A key on two rows is not (as in the durations file): the
+// join keeps the row with the larger SampleCount, the first when the file
+// has no such column.
+func ParseMemory(r io.Reader, name string) (*MemoryFile, error) {
 	t, err := readStats(r, name, []string{"HashApp", "AverageAllocatedMb"})
 	if err != nil {
-		return Memory{}, err
+		return nil, err
 	}
-	m := Memory{ByFunction: map[string]float64{}, ByApp: map[string]float64{}}
-	// One row per key, as in the durations file: a second row for a key
-	// left which allocation the replay used to the row order, and an empty
-	// key matched every function without an app.
-	key, what, into := "HashApp", "app", m.ByApp
-	if _, perFn := t.idx["HashFunction"]; perFn {
-		key, what, into = "HashFunction", "function", m.ByFunction
+	m := &MemoryFile{keyedRows: keyedRows[float64]{file: name, cols: colsOf(t.idx), weight: "SampleCount"}}
+	key := "HashApp"
+	if m.cols.hash {
+		key, m.PerFunction = "HashFunction", true
 	}
-	col := t.idx[key] + 1
-	seen := make(map[string]int, len(t.rows))
+	_, hasSamples := t.idx["SampleCount"]
+	if !hasSamples {
+		m.weight = ""
+	}
 	for i := range t.rows {
-		id := t.str(i, key)
-		if strings.TrimSpace(id) == "" {
-			return Memory{}, &ParseError{File: name, Line: t.lines[i], Column: col, Msg: "empty " + key}
+		if strings.TrimSpace(t.str(i, key)) == "" {
+			return nil, &ParseError{File: name, Line: t.lines[i], Column: t.idx[key] + 1, Msg: "empty " + key}
 		}
-		if prev, dup := seen[id]; dup {
-			return Memory{}, &ParseError{File: name, Line: t.lines[i], Column: col,
-				Msg: fmt.Sprintf("%s %.12s… already on line %d", what, id, prev)}
-		}
-		seen[id] = t.lines[i]
 		v, err := t.num(i, "AverageAllocatedMb")
 		if err != nil {
-			return Memory{}, err
+			return nil, err
 		}
-		into[id] = v
+		var w float64
+		if hasSamples {
+			if w, err = t.num(i, "SampleCount"); err != nil {
+				return nil, err
+			}
+		}
+		m.rows = append(m.rows, keyedRow[float64]{key: t.key(i), line: t.lines[i], weight: w, v: v})
 	}
 	return m, nil
 }

@@ -42,7 +42,7 @@ func WriteInvocations(w io.Writer, t *Trace) error {
 	cw.Write(h)
 	for i := range t.Functions {
 		f := &t.Functions[i]
-		rec := []string{f.Owner, f.App, f.ID, f.Trigger}
+		rec := []string{f.Owner, f.App, f.hash(), f.Trigger}
 		for _, c := range f.PerMinute {
 			rec = append(rec, strconv.FormatUint(uint64(c), 10))
 		}
@@ -63,7 +63,7 @@ func WriteDurations(w io.Writer, t *Trace) error {
 			continue
 		}
 		d := f.Duration
-		rec := []string{f.Owner, f.App, f.ID, num(d.AverageMs), strconv.FormatUint(d.Count, 10), num(d.MinMs), num(d.MaxMs)}
+		rec := []string{f.Owner, f.App, f.hash(), num(d.AverageMs), strconv.FormatUint(d.Count, 10), num(d.MinMs), num(d.MaxMs)}
 		for _, p := range d.Pct {
 			rec = append(rec, num(p))
 		}
@@ -81,9 +81,19 @@ func WriteMemory(w io.Writer, t *Trace) error {
 	for i := range t.Functions {
 		f := &t.Functions[i]
 		if f.MemoryMB > 0 {
-			cw.Write([]string{f.Owner, f.App, f.ID, strconv.FormatFloat(f.MemoryMB, 'g', -1, 64)})
+			cw.Write([]string{f.Owner, f.App, f.hash(), strconv.FormatFloat(f.MemoryMB, 'g', -1, 64)})
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// hash is what the files name the function by: its HashFunction, or its ID
+// for a function built in code. Written as read, a function renamed apart
+// (assignIDs) reads back under the same name.
+func (f *Function) hash() string {
+	if f.Hash != "" {
+		return f.Hash
+	}
+	return f.ID
 }
