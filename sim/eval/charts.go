@@ -55,7 +55,7 @@ func WriteCharts(dir string, d Document) error {
 	var errs []error
 	for _, t := range Traces(d) {
 		c, _ := ChartCell(d, t)
-		foot := report.AttributionFor(c.Format)
+		foot := cellAttribution(c)
 		errs = append(errs,
 			report.WriteFile(filepath.Join(dir, "pareto-"+t+".svg"), func(w io.Writer) error {
 				return report.ParetoWith(w, c.Results, d.Baseline, report.Chart{

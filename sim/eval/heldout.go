@@ -42,6 +42,15 @@ func FindHeldOut(root string, extra []string, maxFunctions, maxMinutes int) ([]H
 	if maxMinutes < 0 {
 		return nil, fmt.Errorf("held-out traces: at most %d minutes: want a number of minutes, or 0 for the whole trace", maxMinutes)
 	}
+	sources, err := heldOutSources(root, extra)
+	if err != nil {
+		return nil, err
+	}
+	return loadHeldOut(sources, maxFunctions, maxMinutes)
+}
+
+// heldOutSources lists the held-out traces FindHeldOut reads, unread.
+func heldOutSources(root string, extra []string) ([]string, error) {
 	known := DefaultSources(root)
 	var sources []string
 	if root != "" {
@@ -59,7 +68,11 @@ func FindHeldOut(root string, extra []string, maxFunctions, maxMinutes int) ([]H
 			}
 		}
 	}
-	sources = append(sources, extra...)
+	return append(sources, extra...), nil
+}
+
+// loadHeldOut reads each of sources once, as FindHeldOut says.
+func loadHeldOut(sources []string, maxFunctions, maxMinutes int) ([]HeldOut, error) {
 	var out []HeldOut
 	byName := map[string]string{}
 	var seen []os.FileInfo
@@ -91,7 +104,7 @@ func FindHeldOut(root string, extra []string, maxFunctions, maxMinutes int) ([]H
 		}
 		byName[name] = src
 		out = append(out, HeldOut{Name: name, Source: src, Minutes: tr.Minutes, Functions: len(tr.Functions), Sample: sample,
-			FirstMinutes: first, loaded: tr})
+			FirstMinutes: first, Note: tr.MergeNote(), loaded: tr})
 	}
 	return out, nil
 }

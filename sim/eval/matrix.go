@@ -87,6 +87,9 @@ type HeldOut struct {
 	// FirstMinutes is how many of its first minutes its cells replay, when
 	// it is longer than that (0: all Minutes; see FindHeldOut).
 	FirstMinutes int
+	// Note says what its load merged ("" when nothing: trace.MergeNote),
+	// for one line on stderr.
+	Note string
 
 	// loaded is the trace as FindHeldOut read it, for Opener to hand to
 	// the cells' loading instead of reading it again (nil when not read).

@@ -8,12 +8,59 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/faas-autoscaler/faas-autoscaler/sim/report"
+	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
 
-// Attribution is printed with every matrix: it replays both Azure traces.
-var Attribution = []string{
-	`Azure Functions 2019 trace: Shahrad et al., "Serverless in the Wild", USENIX ATC 2020, CC BY 4.0, via vhive-serverless/invitro (MIT).`,
-	`Azure Functions 2021 trace: Zhang et al., "Faster and Cheaper Serverless Computing on Harvested Resources", SOSP 2021, CC BY 4.0, via vhive-serverless/invitro (MIT).`,
+// Attribution is every line AttributionOf can print: the 2019 trace as
+// re-published by vhive-serverless/invitro (the samples in shared/), the
+// 2019 trace as Azure publishes it, and the 2021 trace.
+var Attribution = []string{attribution2019Invitro, attribution2019Azure, attribution2021}
+
+const (
+	attribution2019Invitro = `Azure Functions 2019 trace: Shahrad et al., "Serverless in the Wild", USENIX ATC 2020, CC BY 4.0, via vhive-serverless/invitro (MIT).`
+	attribution2019Azure   = `Azure Functions 2019 trace: Shahrad et al., "Serverless in the Wild", USENIX ATC 2020, CC BY 4.0, from Azure/AzurePublicDataset.`
+	attribution2021        = `Azure Functions 2021 trace: Zhang et al., "Faster and Cheaper Serverless Computing on Harvested Resources", SOSP 2021, CC BY 4.0, via vhive-serverless/invitro (MIT).`
+)
+
+// AttributionOf is the lines to print with a run's cells: each Azure trace
+// it replayed, once. The 2019 line names invitro when a trace of invitro's
+// layout is among them (a trace folder: the samples it re-publishes), and
+// only Azure's dataset otherwise (days passed as the dataset names them):
+// naming invitro for a day it never re-published misattributed the data.
+// Synthetic traces need no line.
+func AttributionOf(rs []CellResult) []string {
+	var invitro, azure, y2021 bool
+	for _, r := range rs {
+		switch {
+		case r.Format == trace.Azure2021:
+			y2021 = true
+		case r.Format == trace.Azure2019 && r.Layout == trace.LayoutDataset:
+			azure = true
+		case r.Format == trace.Azure2019:
+			invitro = true
+		}
+	}
+	var out []string
+	switch {
+	case invitro:
+		out = append(out, attribution2019Invitro)
+	case azure:
+		out = append(out, attribution2019Azure)
+	}
+	if y2021 {
+		out = append(out, attribution2021)
+	}
+	return out
+}
+
+// cellAttribution is the footer of a cell's charts.
+func cellAttribution(c CellResult) string {
+	if c.Format == trace.Azure2019 && c.Layout == trace.LayoutDataset {
+		return `Trace: Azure Functions 2019 (Shahrad et al., "Serverless in the Wild", USENIX ATC 2020), CC BY 4.0, from Azure/AzurePublicDataset.`
+	}
+	return report.AttributionFor(c.Format)
 }
 
 // Document is the matrix's JSON output.
@@ -65,7 +112,7 @@ type Tally struct {
 
 // NewDocument assembles the output of one run.
 func NewDocument(rs []CellResult, o Options) Document {
-	d := Document{Attribution: Attribution, Candidate: o.Candidate, Baseline: o.Baseline,
+	d := Document{Attribution: AttributionOf(rs), Candidate: o.Candidate, Baseline: o.Baseline,
 		Bounds:      Bounds{MaxP75Ratio, MaxColdRatio, MaxIdleRatio, MaxWaitP99},
 		ClassBounds: ClassBounds{RareBelowPerDay, BusyFromPerDay},
 		Config:      Settings{ColdStart: o.Config.ColdStart.String(), DefaultExec: o.Config.DefaultExec.String(), Knative: o.Knative != ""},

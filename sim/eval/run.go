@@ -53,7 +53,9 @@ type Options struct {
 type CellResult struct {
 	Cell
 	// Format is the trace's origin (for attribution).
-	Format      trace.Format `json:"format"`
+	Format trace.Format `json:"format"`
+	// Layout is whose files a 2019 trace was read from (trace.Layout).
+	Layout      trace.Layout `json:"layout,omitempty"`
 	Functions   int          `json:"functions"`
 	Invocations uint64       `json:"invocations"`
 	// ReplayedMinutes is the window's length.
@@ -103,7 +105,7 @@ func Run(cells []Cell, o Options) ([]CellResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cell %s: %w", c.Name(), err)
 		}
-		out[i] = CellResult{Cell: c, Format: tr.Format, Functions: len(tr.Functions), Invocations: windowCalls(tr, c.FromMinute, minutes),
+		out[i] = CellResult{Cell: c, Format: tr.Format, Layout: tr.Layout, Functions: len(tr.Functions), Invocations: windowCalls(tr, c.FromMinute, minutes),
 			ReplayedMinutes: minutes, Seconds: map[string]float64{}}
 		// Cost estimate: the fleet replay grows with functions × minutes,
 		// the peers' with invocations.
