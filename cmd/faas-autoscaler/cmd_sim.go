@@ -266,6 +266,9 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if n := tr.MergeNote(); n != "" { // a dataset day's repeated rows, said once
+		fmt.Fprintln(stderr, "sim: "+n)
+	}
 	tr = tr.Sample(o.sample, o.sampleSeed)
 	from, minutes, err := o.cfg.Window(tr)
 	if err != nil {

@@ -182,20 +182,17 @@ func simEvalCells(o simEvalOptions) ([]eval.Cell, []eval.HeldOut, error) {
 			*p = ""
 		}
 	}
-	var err error
-	if src.HeldOut, err = eval.FindHeldOut(o.traces, o.heldOut, o.maxFunctions, o.maxMinutes); err != nil {
+	// Only the held-out traces a kept cell replays are read (--tag tune
+	// reads none of them).
+	cells, held, err := eval.SelectCells(src, o.traces, o.heldOut, o.maxFunctions, o.maxMinutes,
+		eval.Selection{Tag: o.tag, Only: o.only})
+	if err != nil {
 		return nil, nil, withDatasetHint(err, o.traces)
-	}
-	var cells []eval.Cell
-	for _, c := range eval.Matrix(src) {
-		if (o.tag == "all" || string(c.Tag) == o.tag) && strings.Contains(c.Name(), o.only) {
-			cells = append(cells, c)
-		}
 	}
 	if len(cells) == 0 {
 		return nil, nil, fmt.Errorf("no cell left (--traces %s, --tag %s, --only %q)", o.traces, o.tag, o.only)
 	}
-	return cells, src.HeldOut, nil
+	return cells, held, nil
 }
 
 // withDatasetHint completes the error of a folder of several days of the
@@ -216,6 +213,9 @@ func simEvalRun(o simEvalOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, h := range held {
+		if h.Note != "" { // rows merged or functions renamed apart
+			fmt.Fprintln(stderr, "sim-eval: "+h.Note)
+		}
 		if h.FirstMinutes > 0 {
 			fmt.Fprintf(stderr, "sim-eval: held-out trace %s (%d minutes) is replayed on its first %d (--max-minutes), as %s\n", h.Source, h.Minutes, h.FirstMinutes, h.Name)
 		}
