@@ -324,7 +324,7 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 		ss = append(ss, simRebase(d.Results, d.Baseline, ss, o.baseline)...)
 	}
 	fmt.Fprintf(stdout, "%s\n%s; %d functions, %d invocations%s; concurrency %d, cold start %s, arrivals %s, scrape %s (phase %s), seed %d; replayed in %s\n\n",
-		report.AttributionFor(tr.Format), tr.Dir, len(tr.Functions), tr.Invocations(), window, o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.scrape, o.phase, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
+		report.AttributionOf(tr), tr.Dir, len(tr.Functions), tr.Invocations(), window, o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.scrape, o.phase, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
 	if err := report.Table(stdout, ss, o.baseline); err != nil {
 		return err
 	}
@@ -346,10 +346,10 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 		write("--csv", o.csvPath, func(w io.Writer) error { return report.CSV(w, ss) }),
 		write("--functions-csv", o.fnCSV, func(w io.Writer) error { return report.FunctionsCSV(w, rs) }),
 		write("--json", o.jsonPath, func(w io.Writer) error {
-			return report.JSON(w, report.Document{Trace: tr.Dir, Attribution: report.AttributionFor(tr.Format), Config: cfgMap, Baseline: o.baseline, Results: ss})
+			return report.JSON(w, report.Document{Trace: tr.Dir, Attribution: report.AttributionOf(tr), Config: cfgMap, Baseline: o.baseline, Results: ss})
 		}),
 		write("--svg", o.svgPath, func(w io.Writer) error {
-			return report.ParetoWith(w, ss, o.baseline, report.Chart{Attribution: report.AttributionFor(tr.Format)})
+			return report.ParetoWith(w, ss, o.baseline, report.Chart{Attribution: report.AttributionOf(tr)})
 		}),
 		write("--timeline-svg", o.timelineSVG, func(w io.Writer) error {
 			return report.Timeline(w, tr.Functions[o.cfg.Timeline].ID, rs, end)

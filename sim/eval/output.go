@@ -57,10 +57,7 @@ func AttributionOf(rs []CellResult) []string {
 
 // cellAttribution is the footer of a cell's charts.
 func cellAttribution(c CellResult) string {
-	if c.Format == trace.Azure2019 && c.Layout == trace.LayoutDataset {
-		return `Trace: Azure Functions 2019 (Shahrad et al., "Serverless in the Wild", USENIX ATC 2020), CC BY 4.0, from Azure/AzurePublicDataset.`
-	}
-	return report.AttributionFor(c.Format)
+	return report.AttributionOf(&trace.Trace{Format: c.Format, Layout: c.Layout})
 }
 
 // Document is the matrix's JSON output.

@@ -19,6 +19,20 @@ const Attribution = "Trace: Azure Functions 2019 (Shahrad et al., \"Serverless i
 // Attribution2021 is printed with results from the Azure Functions 2021 trace.
 const Attribution2021 = "Trace: Azure Functions 2021 (Zhang et al., \"Faster and Cheaper Serverless Computing on Harvested Resources\", SOSP 2021), CC BY 4.0, via vhive-serverless/invitro."
 
+// AttributionDataset is printed with results from a day of the 2019 dataset
+// as Azure publishes it (trace.LayoutDataset), which invitro did not handle.
+const AttributionDataset = "Trace: Azure Functions 2019 (Shahrad et al., \"Serverless in the Wild\", USENIX ATC 2020), CC BY 4.0, from Azure/AzurePublicDataset."
+
+// AttributionOf is the line to print with results from t: AttributionFor
+// its format, and for a 2019 trace read as the dataset publishes it, the
+// dataset's own line.
+func AttributionOf(t *trace.Trace) string {
+	if t.Format == trace.Azure2019 && t.Layout == trace.LayoutDataset {
+		return AttributionDataset
+	}
+	return AttributionFor(t.Format)
+}
+
 // AttributionFor is the line to print with results from a trace of format f
 // (a synthetic trace needs none and gets a line that says what it is).
 func AttributionFor(f trace.Format) string {
