@@ -19,12 +19,16 @@ func queueBacklogPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 		// Per queue averaged over the worker replicas, summed over the
 		// function's queues (promql.QueuePending), as the load reads it.
 		query{promql.QueuePending(fn), "waiting"},
-		query{`sum(queue_worker_function_invocation_inflight{` + fn + `})`, "running"})
+		// Each worker replica once, however many jobs scrape it: a worker
+		// pod is one instance, as a gateway pod is (promql.SumOverGateways).
+		query{promql.SumOverGatewaysBy("", `queue_worker_function_invocation_inflight{`+fn+`}`, false), "running"})
 }
 
 func queueDrainPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	// Each worker replica's rate once, as the running line.
+	drained := `rate(queue_worker_messages_processed_total{` + fn + `}[$__rate_interval])`
 	return timeSeries(id, "Async drain rate and time to drain", "Messages processed and acknowledged per second, and the waiting backlog divided by that rate: how long a message published now waits at the current pace.", "short", pos,
-		query{`sum(rate(queue_worker_messages_processed_total{` + fn + `}[$__rate_interval]))`, "drained/s"},
-		query{promql.QueuePending(fn) + ` / on (function_name) sum by (function_name) (rate(queue_worker_messages_processed_total{` + fn + `}[$__rate_interval]))`, "time to drain (s)"}).
+		query{promql.SumOverGatewaysBy("", drained, false), "drained/s"},
+		query{promql.QueuePending(fn) + ` / on (function_name) ` + promql.SumOverGateways(drained, false), "time to drain (s)"}).
 		OverrideByQuery(refID(1), unitOverride("s")) // seconds, beside a rate
 }

@@ -25,18 +25,30 @@ type RangeQuerier interface {
 }
 
 // RebuildQuery is the range query Rebuild runs: the gateway's counter of
-// invocations started (the one the idler reads) itself, every series on
-// its own (one a function and gateway instance), which Prometheus values
-// at each step at its last sample at or before the step (within its
-// lookback, 5 min by default). Rebuild takes the differences itself
-// (seriesCounts), not increase(): increase() never counts a counter's
-// first value, which is a function's only call when it had one, and the
-// first call after a gateway restart; and over back-to-back windows of one
-// step it misses every rise between the last sample of one window and the
-// first of the next. Summing by function is Rebuild's too: series are
-// differenced on their own, so one gateway's reset is not read as a fall
-// of the others'.
-func RebuildQuery() string { return "gateway_function_invocation_started" }
+// invocations started (the one the idler reads) itself, one series a
+// function and gateway instance, which Prometheus values at each step at
+// its last sample at or before the step (within its lookback, 5 min by
+// default). Rebuild takes the differences itself (seriesCounts), not
+// increase(): increase() never counts a counter's first value, which is a
+// function's only call when it had one, and the first call after a
+// gateway restart; and over back-to-back windows of one step it misses
+// every rise between the last sample of one window and the first of the
+// next. Summing by function is Rebuild's too: series are differenced on
+// their own, so one gateway's reset is not read as a fall of the others'.
+//
+// A gateway instance Prometheus holds twice (scraped by two jobs, or two
+// HA replicas read through a querier that does not deduplicate) is one
+// series here: the max of its copies (promql.OncePerGateway). Differenced
+// each on its own and summed, the copies taught every call twice. The
+// copies are one counter read by two scrapes a few seconds apart, so at a
+// step their max is the newer reading; it never falls while both are
+// scraped, nor when one goes (its last reading is older than the other's
+// next, as long as the step is not shorter than the scrape interval), and
+// a gateway restart shows as a fall once both copies have read the
+// restarted counter, counted from there as any reset (seriesCounts).
+func RebuildQuery() string {
+	return promql.OncePerGateway("gateway_function_invocation_started", false)
+}
 
 // RebuildReplicasQuery is Rebuild's second range query: the steps in which
 // a function's replica count (gateway_service_count, the gauge the gateway

@@ -92,8 +92,8 @@ func TestRebuildCountsCounterValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.query != "gateway_function_invocation_started" || f.r.Step != time.Minute || !f.r.Start.Equal(t0) || !f.r.End.Equal(now) {
-		t.Errorf("query %q over %+v, want the raw counter over the hour at 1m", f.query, f.r)
+	if f.query != "max by (function_name, instance) (gateway_function_invocation_started)" || f.r.Step != time.Minute || !f.r.Start.Equal(t0) || !f.r.End.Equal(now) {
+		t.Errorf("query %q over %+v, want the counter, each gateway instance once, over the hour at 1m", f.query, f.r)
 	}
 	functions, calls := 0, 0
 	for name, tc := range tests {

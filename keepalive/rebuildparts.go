@@ -29,7 +29,8 @@ var rebuildMaxPoints = 500_000
 // known (the count query failed): an hour at one-minute steps.
 const rebuildDefaultChunk = 60
 
-// RebuildSeriesQuery counts the counter's series, to size Rebuild's parts.
+// RebuildSeriesQuery counts RebuildQuery's series (one a function and
+// gateway instance), to size Rebuild's parts.
 // Rebuild asks it over the lookback (rebuildChunkSteps), not at now only.
 func RebuildSeriesQuery() string { return "count(" + RebuildQuery() + ")" }
 

@@ -117,3 +117,73 @@ func TestDuplicateScrapeRulesPromtool(t *testing.T) {
 		})
 	}
 }
+
+// duplicateQueueUnitTest: two JetStream queue-worker replicas (instances
+// 10.0.1.5 and 10.0.1.6) of one queue, each scraped by two jobs, so every
+// queue-worker series is stored twice, differing only in job. q.fn, a
+// queue-type function at zero, has 6 messages waiting (the queue's
+// backlog, which every worker replica reports) and 2 + 1 running: its
+// backlog is 9, and the at-zero alert sends 9 as its load.
+//
+// Seen failing before the in-flight gauge was taken once per worker: the
+// record and the alert's load read 12 (6 + the doubled 3 + 3). The pending
+// gauge needs no dedupe: its copies are averaged per queue.
+const duplicateQueueUnitTest = `rule_files: [rules.yml]
+evaluation_interval: 5s
+tests:
+  - interval: 5s
+    input_series:
+      - series: 'queue_worker_pending_messages{function_name="q.fn",queue_name="faas-request",job="openfaas-pods",instance="10.0.1.5:8081"}'
+        values: '6x20'
+      - series: 'queue_worker_pending_messages{function_name="q.fn",queue_name="faas-request",job="queue-worker-podmonitor",instance="10.0.1.5:8081"}'
+        values: '6x20'
+      - series: 'queue_worker_pending_messages{function_name="q.fn",queue_name="faas-request",job="openfaas-pods",instance="10.0.1.6:8081"}'
+        values: '6x20'
+      - series: 'queue_worker_pending_messages{function_name="q.fn",queue_name="faas-request",job="queue-worker-podmonitor",instance="10.0.1.6:8081"}'
+        values: '6x20'
+      - series: 'queue_worker_function_invocation_inflight{function_name="q.fn",job="openfaas-pods",instance="10.0.1.5:8081"}'
+        values: '2x20'
+      - series: 'queue_worker_function_invocation_inflight{function_name="q.fn",job="queue-worker-podmonitor",instance="10.0.1.5:8081"}'
+        values: '2x20'
+      - series: 'queue_worker_function_invocation_inflight{function_name="q.fn",job="openfaas-pods",instance="10.0.1.6:8081"}'
+        values: '1x20'
+      - series: 'queue_worker_function_invocation_inflight{function_name="q.fn",job="queue-worker-podmonitor",instance="10.0.1.6:8081"}'
+        values: '1x20'
+      - series: 'faas_autoscaler_function_target_load{function_name="q.fn",scaling_type="queue"}'
+        values: '50x20'
+      - series: 'faas_autoscaler_function_replicas{function_name="q.fn"}'
+        values: '0x20'
+      - series: 'faas_autoscaler_function_max_replicas{function_name="q.fn"}'
+        values: '10x20'
+    promql_expr_test:
+      - expr: function_name:queue_worker_backlog:pending_plus_inflight
+        eval_time: 30s
+        exp_samples:
+          - labels: 'function_name:queue_worker_backlog:pending_plus_inflight{function_name="q.fn"}'
+            value: 9
+    alert_rule_test:
+      - eval_time: 30s
+        alertname: FunctionAtZeroWithLoad
+        exp_alerts:
+          - exp_labels: {function_name: q.fn, scaling_type: queue, direction: up, service: faas-autoscaler}
+            exp_annotations: {load: "9", summary: "q.fn is at zero replicas with queue load 9"}
+`
+
+// TestDuplicateScrapeQueueRulesPromtool runs duplicateQueueUnitTest with
+// both promtools on the 5 s rules.
+func TestDuplicateScrapeQueueRulesPromtool(t *testing.T) {
+	out, err := Render(ForScrapeInterval(5 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "rules.yml", out)
+	test := writeFile(t, dir, "duplicate_queue_test.yml", []byte(duplicateQueueUnitTest))
+	for _, pt := range promtools {
+		t.Run(pt.name, func(t *testing.T) {
+			if got := run(t, dir, promtoolBin(t, pt.env), "test", "rules", test); !strings.Contains(got, "SUCCESS") {
+				t.Fatal(got)
+			}
+		})
+	}
+}

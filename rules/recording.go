@@ -154,11 +154,19 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// the function's queues (promql.QueuePending); in-flight is per
 		// worker, so it adds up. A worker without the in-flight gauge still
 		// yields its pending count.
+		//
+		// In flight counts each worker replica once, also when Prometheus
+		// scrapes it under two jobs or an undeduplicated HA pair holds it
+		// twice: a worker pod is one instance, as a gateway pod is, and
+		// reads one queue, so its copies differ only in job or replica
+		// label (promql.SumOverGateways' grouping). Summed raw, the copies
+		// doubled the running messages in the load and the at-zero alert.
+		// Pending needs no such step: a queue's copies are averaged.
 		pending := promql.QueuePending("")
 		return loadRecord{Type: typ,
 			Record: "function_name:queue_worker_backlog:pending_plus_inflight",
-			Expr: fmt.Sprintf("(%[1]s + on (function_name) sum by (function_name) (%[2]s)) or %[1]s",
-				pending, metricQueueInflight)}
+			Expr: fmt.Sprintf("(%[1]s + on (function_name) %[2]s) or %[1]s",
+				pending, promql.SumOverGateways(metricQueueInflight, false))}
 	}
 	panic("rules: no built-in load for type " + typ)
 }
