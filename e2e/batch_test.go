@@ -24,7 +24,7 @@ func TestMixedBatchAcrossNamespaces(t *testing.T) {
 	ro := rules.ForScrapeInterval(time.Second)
 	ro.CECompatible = true
 	am := rules.DefaultAlertmanagerOptions()
-	am.GroupWait, am.GroupInterval, am.RepeatInterval = time.Second, time.Second, time.Minute
+	am.GroupWait, am.GroupInterval, am.RepeatInterval = time.Second, time.Second, 30*time.Second
 	am.CECompatible = true
 	ceGrouping := []string{"alertname", "cluster", "service"}
 	regrouped := false

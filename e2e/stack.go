@@ -51,7 +51,7 @@ type Options struct {
 	EditRules func(*rules.RuleFile)
 	// Alertmanager are the receiver generator's options; ControllerURL,
 	// PasswordFile and Full are set by the harness. Default: the generator's
-	// defaults with group_wait 1s, group_interval 1s, repeat_interval 1m.
+	// defaults with group_wait 1s, group_interval 1s, repeat_interval 30s.
 	Alertmanager *rules.AlertmanagerOptions
 	// EditAlertmanager changes the generated AlertManager config (a typed
 	// value) before it is loaded, e.g. another group_by.
@@ -290,7 +290,7 @@ func renderRules(t testing.TB, o Options) []byte {
 func renderAlertmanager(t testing.TB, o Options, receiverURL, user, passwordFile string) []byte {
 	t.Helper()
 	ao := rules.DefaultAlertmanagerOptions()
-	ao.GroupWait, ao.GroupInterval, ao.RepeatInterval = time.Second, time.Second, time.Minute
+	ao.GroupWait, ao.GroupInterval, ao.RepeatInterval = time.Second, time.Second, 30*time.Second
 	if o.Alertmanager != nil {
 		ao = *o.Alertmanager
 	}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 // AlertPath is the controller's webhook route, the same as the OpenFaaS
@@ -106,6 +108,24 @@ type BasicAuth struct {
 	PasswordFile string `yaml:"password_file"`
 }
 
+// stepDeliveryAllowance is what Validate allows, beside the repeat and the
+// group interval, for a repeat of the step alert to reach the controller
+// later than the last one did: a slow or retried POST (AlertManager retries
+// a 5xx with backoff within the flush) and the controller's handling.
+//
+// Why the repeat interval is bounded at all: the controller counts the
+// generated FunctionStepRateHigh as firing for scaler.StepRuleEvidence (1m)
+// after each delivery; unseen for longer, it takes the alert's resolution as
+// lost, and OpenFaaS CE's APIHighInvocationRate beside it (routed by
+// --ce-compatible, or by a CE route the snippet is merged beside) steps the
+// function again: twice the factor's pace for one condition. AlertManager
+// re-sends a firing group at the first flush (every group_interval) after
+// repeat_interval has passed since its last notification, so two deliveries
+// are up to repeat_interval + group_interval apart. Every generated route
+// carries the step alert (it matches service="faas-autoscaler", and the
+// rules always hold FunctionStepRateHigh), so the bound always applies.
+const stepDeliveryAllowance = 5 * time.Second
+
 // Validate reports every unusable option.
 func (o AlertmanagerOptions) Validate() error {
 	var errs []string
@@ -145,6 +165,15 @@ func (o AlertmanagerOptions) Validate() error {
 	}
 	if o.GroupInterval > 0 && o.RepeatInterval > 0 && o.RepeatInterval < o.GroupInterval {
 		add("repeat interval %s: must not be shorter than the group interval %s", o.RepeatInterval, o.GroupInterval)
+	}
+	if o.GroupInterval > 0 && o.RepeatInterval > 0 && o.RepeatInterval+o.GroupInterval+stepDeliveryAllowance > scaler.StepRuleEvidence {
+		fix := "shorten the group interval" // no repeat interval, never shorter than it, fits
+		if most := scaler.StepRuleEvidence - stepDeliveryAllowance - o.GroupInterval; most >= o.GroupInterval {
+			fix = "at most " + Duration(most).String() + " with this group interval"
+		}
+		add("repeat interval %s: a firing %s is re-sent up to the repeat interval plus the group interval %s after the last delivery, plus %s delivering it, "+
+			"and the controller takes the step alert as firing for only %s after a delivery: %s",
+			o.RepeatInterval, AlertStepRateHigh, o.GroupInterval, Duration(stepDeliveryAllowance), scaler.StepRuleEvidence, fix)
 	}
 	if len(errs) == 0 {
 		return nil

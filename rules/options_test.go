@@ -196,6 +196,21 @@ func TestAlertmanagerValidate(t *testing.T) {
 			"repeat interval 1s: must not be shorter than the group interval 5s"},
 		{"zero group interval", func(o *AlertmanagerOptions) { o.GroupInterval = 0 },
 			"group interval 0s: must be at least 1ms"},
+		// The step alert unseen for longer than the controller's evidence
+		// (scaler.StepRuleEvidence, 1m): CE's alert beside it steps again.
+		{"repeat past the step alert's evidence", func(o *AlertmanagerOptions) { o.RepeatInterval = 2 * time.Minute },
+			"repeat interval 2m0s: a firing " + AlertStepRateHigh + " is re-sent up to the repeat interval plus the group interval 5s after the last delivery, plus 5s delivering it, " +
+				"and the controller takes the step alert as firing for only 1m0s after a delivery: at most 50s with this group interval"},
+		{"repeat at the bound", func(o *AlertmanagerOptions) { o.RepeatInterval = 50 * time.Second }, ""},
+		{"repeat just past the bound", func(o *AlertmanagerOptions) { o.RepeatInterval = 50*time.Second + time.Millisecond },
+			"repeat interval 50.001s: a firing " + AlertStepRateHigh + " is re-sent up to the repeat interval plus the group interval 5s after the last delivery, plus 5s delivering it, " +
+				"and the controller takes the step alert as firing for only 1m0s after a delivery: at most 50s with this group interval"},
+		{"the e2e harness's 1m repeat", func(o *AlertmanagerOptions) { o.GroupInterval, o.RepeatInterval = time.Second, time.Minute },
+			"repeat interval 1m0s: a firing " + AlertStepRateHigh + " is re-sent up to the repeat interval plus the group interval 1s after the last delivery, plus 5s delivering it, " +
+				"and the controller takes the step alert as firing for only 1m0s after a delivery: at most 54s with this group interval"},
+		{"group interval past the bound on its own", func(o *AlertmanagerOptions) { o.GroupInterval, o.RepeatInterval = time.Minute, time.Minute },
+			"repeat interval 1m0s: a firing " + AlertStepRateHigh + " is re-sent up to the repeat interval plus the group interval 1m0s after the last delivery, plus 5s delivering it, " +
+				"and the controller takes the step alert as firing for only 1m0s after a delivery: shorten the group interval"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -71,7 +71,7 @@ func TestRulesAndAlertmanagerOnRealServers(t *testing.T) {
 	amo.Full = true
 	amo.ControllerURL = hook.URL
 	amo.PasswordFile = passwordFile
-	amo.GroupInterval, amo.RepeatInterval = time.Second, time.Minute
+	amo.GroupInterval = time.Second // the default repeat: a 1m one is refused (Validate, the step alert's evidence)
 	amCfg, err := RenderAlertmanager(amo)
 	if err != nil {
 		t.Fatal(err)
