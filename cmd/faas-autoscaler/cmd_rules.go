@@ -165,10 +165,34 @@ func alertmanagerConfigCmd(args []string, stdout, stderr io.Writer) int {
 		GroupWait: *gw, GroupInterval: *gi, RepeatInterval: *ri, CECompatible: *ce, Full: *full}
 	out, err := rules.RenderAlertmanager(o)
 	if err != nil {
-		fmt.Fprintf(stderr, "alertmanager-config: %v\n", genIndentErr(err))
+		fmt.Fprintf(stderr, "alertmanager-config: %v\n", genIndentErr(amFlagErr(err)))
 		return 2
 	}
 	return genWriteOutput("alertmanager-config", "-o", *output, out, stdout, stderr)
+}
+
+// amOptionFlags maps the words rules.AlertmanagerOptions.Validate starts each
+// problem with to the flag that sets that option.
+var amOptionFlags = []struct{ words, flag string }{
+	{"controller URL", "--controller-url"}, {"username", "--username"}, {"password file", "--password-file"},
+	{"receiver", "--receiver"}, {"group wait", "--group-wait"}, {"group interval", "--group-interval"},
+	{"repeat interval", "--repeat-interval"},
+}
+
+// amFlagErr names the flag in each line of an options error ("repeat
+// interval 2m0s: …" → "--repeat-interval 2m0s: …"), so the exit names what
+// to change; a line it does not know stays as it is.
+func amFlagErr(err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		for _, m := range amOptionFlags {
+			if rest, ok := strings.CutPrefix(l, m.words); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, ":")) {
+				lines[i] = m.flag + rest
+				break
+			}
+		}
+	}
+	return errors.New(strings.Join(lines, "\n"))
 }
 
 // genCustomTypes collects --custom name=expr flags.

@@ -118,7 +118,7 @@ func TestAlertmanagerConfigCmd(t *testing.T) {
 		{"custom url", []string{"--controller-url", "http://10.0.0.5:9090"}, 0, "url: http://10.0.0.5:9090/system/alert", ""},
 		{"ce route", []string{"--ce-compatible"}, 0, `alertname="APIHighInvocationRate"`, ""},
 		{"bad url", []string{"--controller-url", "ftp://x"}, 2, "", `scheme must be http or https`},
-		{"relative password file", []string{"--password-file", "pw"}, 2, "", `password file "pw": must be an absolute path`},
+		{"relative password file", []string{"--password-file", "pw"}, 2, "", `--password-file "pw": must be an absolute path`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
