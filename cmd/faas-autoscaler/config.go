@@ -116,7 +116,7 @@ func defineRunFlags(c *runConfig) *envFlags {
 	e.bind("webhook-auth", "webhook_auth")
 	fs.StringVar(&c.WebhookTokenFile, "webhook-token-file", "", "file holding the bearer token for --webhook-auth bearer")
 	e.bind("webhook-token-file", "webhook_token_file")
-	fs.Int64Var(&c.WebhookMaxBody, "webhook-max-body-bytes", alerts.DefaultMaxBody, "largest body POST /system/alert accepts, in bytes (1024 to 67108864); larger batches get 413, which AlertManager does not retry")
+	fs.Int64Var(&c.WebhookMaxBody, "webhook-max-body-bytes", alerts.DefaultMaxBody, "largest body POST /system/alert accepts, in bytes (1024 to 67108864); larger batches get 413, which neither AlertManager nor Grafana retries")
 	e.bind("webhook-max-body-bytes", "webhook_max_body_bytes")
 
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", "", "kubeconfig for --provider kubernetes outside a cluster (default: in-cluster config)")
