@@ -124,3 +124,10 @@ func (w *withQueue) LastScrape(ctx context.Context) (Scrape, error) {
 func (w *withQueue) ShortestCoveredWindow() time.Duration {
 	return ShortestCoveredWindow(w.base)
 }
+
+// DownGateways is the base source's (LowerBounds): rps and capacity are
+// the base's readings, and so are their lower bounds. A base that cannot
+// tell answers none.
+func (w *withQueue) DownGateways(ctx context.Context, lookback time.Duration) ([]string, error) {
+	return DownGateways(ctx, w.base, lookback)
+}

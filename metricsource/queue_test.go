@@ -176,3 +176,24 @@ func TestWithQueueTellsTheBasesCoveredWindow(t *testing.T) {
 		t.Errorf("over a base without a floor: %s, want 0", got)
 	}
 }
+
+// downBase is fakeBase with a gateway instance down.
+type downBase struct{ fakeBase }
+
+func (downBase) DownGateways(context.Context, time.Duration) ([]string, error) {
+	return []string{"10.0.0.8:8082"}, nil
+}
+
+// TestWithQueueTellsTheBasesDownGateways: the queue wrapper's rps and
+// capacity are the base's, so are their lower bounds; hidden, the scaler
+// scaled down on a sum missing a gateway instance whenever NATS was wired.
+func TestWithQueueTellsTheBasesDownGateways(t *testing.T) {
+	now := func() time.Time { return time.Unix(0, 0) }
+	got, err := metricsource.DownGateways(context.Background(), metricsource.WithQueue(&downBase{}, &fakeQueue{}, 0, now), time.Minute)
+	if err != nil || len(got) != 1 || got[0] != "10.0.0.8:8082" {
+		t.Errorf("over a base with 10.0.0.8:8082 down: %v, %v", got, err)
+	}
+	if got, err := metricsource.DownGateways(context.Background(), metricsource.WithQueue(&fakeBase{}, &fakeQueue{}, 0, now), time.Minute); err != nil || got != nil {
+		t.Errorf("over a base that cannot tell: %v, %v; want none", got, err)
+	}
+}

@@ -128,6 +128,8 @@ func TestActivityFromFake(t *testing.T) {
 					return 200, vector(`{"metric":{"function_name":"a"},"value":[1,"4"]}`)
 				case strings.Contains(q, "gateway_function_invocation_inflight"):
 					return 200, c.inflight
+				case strings.Contains(q, "unless on (instance)"):
+					return 200, vector() // every gateway instance answering
 				case strings.Contains(q, "up{"):
 					return 200, c.coverage
 				case strings.Contains(q, "queue_worker_pending_messages"):
@@ -157,9 +159,10 @@ func TestActivityFromFake(t *testing.T) {
 				t.Fatalf("activity (-want +got):\n%s", d)
 			}
 			// started, in flight, coverage, vanished series, queued work,
-			// wakes, the counters (in flight without the gauge).
-			if n := calls.Load(); n != 7 {
-				t.Fatalf("Activity made %d requests, want 7", n)
+			// wakes, the counters (in flight without the gauge), the
+			// gateway instances down.
+			if n := calls.Load(); n != 8 {
+				t.Fatalf("Activity made %d requests, want 8", n)
 			}
 		})
 	}
@@ -242,5 +245,34 @@ func TestBadWindowMakesNoRequest(t *testing.T) {
 	}
 	if n := calls.Load(); n != 0 {
 		t.Fatalf("%d requests made for invalid queries", n)
+	}
+}
+
+// TestActivityNamesADownGatewayInstance: a covered window with one gateway
+// instance not answering now is not covered, and the reason names it as a
+// lower bound; the down query looks over the coverage range (the window
+// and a gap bound).
+func TestActivityNamesADownGatewayInstance(t *testing.T) {
+	var downQ string
+	src, _ := fakeProm(t, func(q string) (int, string) {
+		switch {
+		case strings.Contains(q, "unless on (instance)"):
+			downQ = q
+			return 200, vector(`{"metric":{"instance":"10.0.0.9:8082"},"value":[1,"1"]}`, `{"metric":{"instance":"10.0.0.8:8082"},"value":[1,"1"]}`)
+		case strings.Contains(q, "up{"):
+			return 200, vector(`{"metric":{"check":"up"},"value":[1,"1"]},{"metric":{"check":"age"},"value":[1,"1"]},{"metric":{"check":"steps"},"value":[1,"1"]}`)
+		}
+		return 200, vector()
+	})
+	act, err := src.Activity(context.Background(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "gateway instances 10.0.0.8:8082, 10.0.0.9:8082 not scraped: the activity read is a lower bound"
+	if act.Covered || act.Uncovered != want {
+		t.Errorf("Activity: covered %v, %q; want not covered, %q", act.Covered, act.Uncovered, want)
+	}
+	if wantQ := `group by (instance) (last_over_time(up{job=~"gateway|openfaas-pods|openfaas-gateway"}[1m20s])) unless on (instance) (up{job=~"gateway|openfaas-pods|openfaas-gateway"} == 1)`; downQ != wantQ {
+		t.Errorf("down query\n%s\nwant\n%s", downQ, wantQ)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -125,7 +126,8 @@ func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool
 // Activity returns started invocations over window, in-flight invocations
 // now, queued asynchronous work now, functions whose series vanished,
 // functions woken from zero within the window, and whether the gateway was
-// observed for the whole window: seven queries, run concurrently.
+// observed for the whole window, with every gateway instance answering
+// now: eight queries, run concurrently.
 func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error) {
 	if _, err := promDuration("activity window", window); err != nil {
 		return metricsource.Activity{}, err
@@ -168,11 +170,16 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	)
 	readers := []func(*sample){startedR.add, inflightR.add, func(smp *sample) { cov = append(cov, *smp) },
 		vanishedR.add, queuedR.add, wokenR.add, countersR.add}
-	errs := make([]error, len(exprs))
+	errs := make([]error, len(exprs)+1)
 	var wg sync.WaitGroup
 	for i, e := range exprs {
 		wg.Go(func() { errs[i] = s.queryEach(ctx, e, readers[i]) })
 	}
+	// The gateway instances not scraped now that were within the coverage
+	// range (down.go): the coverage checks above see a failed scrape, but
+	// not a target that left discovery while the others stay.
+	var down []string
+	wg.Go(func() { down, errs[len(exprs)] = s.DownGateways(ctx, coverageRange(window, s.cfg.MaxScrapeGap)) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return metricsource.Activity{}, fmt.Errorf("activity over %s: %w", window, err)
@@ -182,6 +189,11 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 		Started: startedR.out,
 	}
 	act.Uncovered = s.uncovered(cov, window)
+	if lb := metricsource.LowerBoundWords(down, "activity"); lb != "" {
+		// Calls through a down instance since its last scrape are not in
+		// the sums: "no invocation" is not proven (missing is not zero).
+		act.Uncovered = strings.Join(slices.DeleteFunc([]string{act.Uncovered, lb}, func(w string) bool { return w == "" }), "; ")
+	}
 	act.Covered = act.Uncovered == ""
 	// No in-flight series at all: the gateway does not export the gauge (it
 	// keeps a series per invoked function once created), so "unknown", not
