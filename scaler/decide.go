@@ -186,10 +186,12 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		}
 	}
 	if load == nil {
-		if at := d.Next.AlertLoadAt; !at.IsZero() && now.Sub(at) >= alertEvidence(*obs) && !obs.LoadFailed {
+		if at := d.Next.AlertLoadAt; !at.IsZero() && now.Sub(at) >= alertEvidence(*obs) && !obs.LoadFailed && obs.LowerBound == "" {
 			// The count rests only on an alert's load, now past its
 			// evidence window: back to the count before it (issue 15, item 6).
-			// Not while the load query failed (LoadFailed): the source
+			// Not while the load query failed (LoadFailed), nor while a
+			// gateway instance is not scraped (LowerBound: the function's
+			// series may be that instance's alone): the source
 			// cannot confirm or refute it then, and going back was a
 			// scale-down on missing data (a Prometheus outage).
 			base := d.Next.AlertBase
@@ -324,6 +326,15 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 					why = fmt.Sprintf("%s wants %d; highest in the %v window is %d, above the current %d: keep %d", head, rec, spec.DownWindow, h, cur, hi)
 				}
 			}
+		}
+	}
+	if want < cur && obs.LowerBound != "" {
+		// A gateway instance is not scraped: its share of the load is
+		// missing from the sum, so the reading is the least the load can
+		// be. It scales up, never down (missing is not zero).
+		want, code = cur, CodeLowerBound
+		if loud {
+			why = fmt.Sprintf("%s wants %d; %s: keep %d", head, rec, obs.LowerBound, cur)
 		}
 	}
 	if loud && why == "" {

@@ -28,6 +28,7 @@ const (
 	CodeFromZero        ReasonCode = "from_zero"        // at zero with load: woken
 	CodeRateLimited     ReasonCode = "rate_limited"     // change cut by the per-evaluation rate limit
 	CodeInvalidSpec     ReasonCode = "invalid_spec"     // labels do not parse: no change
+	CodeLowerBound      ReasonCode = "lower_bound"      // scale-down held: a gateway instance is not scraped, so the load read is a lower bound
 )
 
 // ReasonCodes lists every code, for pre-declaring metric series and docs.
@@ -35,7 +36,7 @@ var ReasonCodes = []ReasonCode{
 	CodeScaleUp, CodeScaleDown, CodeBurst, CodeWithinTolerance, CodeSteady,
 	CodeStabilising, CodeAtMax, CodeAtMin, CodeScheduledMin, CodeNoData,
 	CodeStatic, CodeStepUp, CodeStepDown, CodeDuplicate, CodeAtZeroIdle,
-	CodeFromZero, CodeRateLimited, CodeInvalidSpec,
+	CodeFromZero, CodeRateLimited, CodeInvalidSpec, CodeLowerBound,
 }
 
 // Observation is what the loop saw for one function at one evaluation.
@@ -66,6 +67,12 @@ type Observation struct {
 	// alert's load then outlives its evidence window (held, not undone:
 	// missing data never scales anything down) until the source answers.
 	LoadFailed bool `json:"load_failed,omitempty"`
+	// LowerBound says why the loads are lower bounds ("" when they are
+	// not): the type's readings are sums over the gateway's instances
+	// (metricsource.GatewaySum) and one of them is not scraped now, so its
+	// share is missing from them. They may scale up (the load is at least
+	// that), never down.
+	LowerBound string `json:"lower_bound,omitempty"`
 	// Queued is the asynchronous backlog of a function at zero whose type
 	// is not queue (nil: not read or unknown); it wakes the function, see
 	// scaler/queue.go.

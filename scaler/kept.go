@@ -110,6 +110,7 @@ type obsMore struct {
 	signal             *Signal
 	scheduledMin       uint64
 	scheduledMinReason string
+	lowerBound         string // Observation.LowerBound: while a gateway instance is down
 }
 
 // keepObs keeps o (its windows are the loop's; quiet is a question to
@@ -120,11 +121,11 @@ func keepObs(o Observation, prev *obsMore) (keptObs, obsHas) {
 	k.stable, hs = keptReading(o.StableLoad, hasStable)
 	k.burst, hb = keptReading(o.BurstLoad, hasBurst)
 	k.queued, hq = keptReading(o.Queued, hasQueued)
-	if o.Signal != nil || o.ScheduledMin != 0 || o.ScheduledMinReason != "" {
+	if o.Signal != nil || o.ScheduledMin != 0 || o.ScheduledMinReason != "" || o.LowerBound != "" {
 		if prev == nil {
 			prev = new(obsMore)
 		}
-		*prev = obsMore{signal: o.Signal, scheduledMin: o.ScheduledMin, scheduledMinReason: o.ScheduledMinReason}
+		*prev = obsMore{signal: o.Signal, scheduledMin: o.ScheduledMin, scheduledMinReason: o.ScheduledMinReason, lowerBound: o.LowerBound}
 		k.more = prev
 	}
 	h := hs | hb | hq
@@ -157,15 +158,17 @@ func (k *keptObs) observation(h obsHas, stable, burst time.Duration) Observation
 		LoadFailed: h&hasLoadFailed != 0}
 	if m := k.more; m != nil {
 		o.Signal, o.ScheduledMin, o.ScheduledMinReason = m.signal, m.scheduledMin, m.scheduledMinReason
+		o.LowerBound = m.lowerBound
 	}
 	return o
 }
 
 // sameMore reports whether k's rarer inputs are those of a tick with no
-// signal and the scheduled minimum min, for the reason given.
-func (k *keptObs) sameMore(min uint64, reason string) bool {
+// signal, the scheduled minimum min, for the reason given, and the loads'
+// lower bound lb.
+func (k *keptObs) sameMore(min uint64, reason, lb string) bool {
 	if k.more == nil {
-		return min == 0 && reason == ""
+		return min == 0 && reason == "" && lb == ""
 	}
-	return k.more.signal == nil && k.more.scheduledMin == min && k.more.scheduledMinReason == reason
+	return k.more.signal == nil && k.more.scheduledMin == min && k.more.scheduledMinReason == reason && k.more.lowerBound == lb
 }

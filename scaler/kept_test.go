@@ -94,7 +94,7 @@ func TestKeptObservationIsTheObservationKept(t *testing.T) {
 		t.Fatalf("observation() = %+v, want what was kept, %+v", got, want)
 	}
 	k := fs.obs
-	if k.sameMore(want.ScheduledMin, want.ScheduledMinReason) { // want has a signal
+	if k.sameMore(want.ScheduledMin, want.ScheduledMinReason, want.LowerBound) { // want has a signal
 		t.Error("sameMore ignores the kept signal")
 	}
 	more := k.more
@@ -104,9 +104,12 @@ func TestKeptObservationIsTheObservationKept(t *testing.T) {
 	if k.more != more {
 		t.Error("keeping a second observation with a scheduled minimum allocated a second record")
 	}
-	if !k.sameMore(want.ScheduledMin, want.ScheduledMinReason) || k.sameMore(want.ScheduledMin+1, want.ScheduledMinReason) ||
-		k.sameMore(want.ScheduledMin, "") {
+	if !k.sameMore(want.ScheduledMin, want.ScheduledMinReason, want.LowerBound) || k.sameMore(want.ScheduledMin+1, want.ScheduledMinReason, want.LowerBound) ||
+		k.sameMore(want.ScheduledMin, "", want.LowerBound) {
 		t.Error("sameMore does not compare the scheduled minimum and its reason")
+	}
+	if k.sameMore(want.ScheduledMin, want.ScheduledMinReason, "") {
+		t.Error("sameMore does not compare the loads' lower bound")
 	}
 	plain := Observation{Replicas: 3, Available: 2, StableWindow: time.Minute, BurstWindow: 10 * time.Second}
 	fs.obs = k
@@ -118,7 +121,7 @@ func TestKeptObservationIsTheObservationKept(t *testing.T) {
 	if got := fs.observation(time.Minute, 10*time.Second); !reflect.DeepEqual(got, plain) {
 		t.Fatalf("observation() = %+v, want %+v", got, plain)
 	}
-	if !k.sameMore(0, "") {
+	if !k.sameMore(0, "", "") || k.sameMore(0, "", "gateway instance down") {
 		t.Error("sameMore: no minimum and no signal kept, asked about none")
 	}
 }

@@ -177,6 +177,10 @@ type Loop struct {
 	specGen     uint64          // numbers the defaults; a spec parsed under another is parsed again
 	scratch     []*fnState      // a pass's states, reused
 	loadScratch []queryReadings // a pass's readings, reused
+	// downSaid is the last pass's lower-bound words (pass.go lowerBound),
+	// so a gateway instance down is logged when it starts and ends, not
+	// every pass; passMu.
+	downSaid string
 	// readings holds the one function being decided's stable and burst
 	// readings, which its Observation points at: only for the length of
 	// its decideAndApply, since nothing keeps an Observation's pointers

@@ -227,6 +227,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		defer func() { l.loadScratch = nil }()
 	}
 
+	lowerBound := l.lowerBound(ctx, loads)
 	queued := l.backlogAtZero(ctx, fns, states, loads)
 	var lt loadsOfType // the last type's two readings: most functions share a type
 	held := false      // repeat left mu held (see repeat)
@@ -246,6 +247,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		}
 		ps := &states[i].parsed
 		var sr, br metricsource.Reading
+		var lb string // Observation.LowerBound
 		if ps.err == nil {
 			if !lt.set || lt.typ != ps.spec.Type {
 				sq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}
@@ -253,7 +255,11 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: readingsOf(loads, sq), burst: readingsOf(loads, bq)}
 			}
 			sr, br = lt.at(i)
-			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, lt.stable == nil, queued, now, &held) {
+			lb = ""
+			if metricsource.GatewaySum(ps.spec.Type) {
+				lb = lowerBound
+			}
+			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, lt.stable == nil, lb, queued, now, &held) {
 				continue
 			}
 		}
@@ -270,6 +276,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		if ps.err == nil {
 			obs.StableLoad, obs.BurstLoad = values(sr, br, &l.readings)
 			obs.LoadFailed = lt.stable == nil
+			obs.LowerBound = lb
 			obs.StablePart, obs.BurstPart = sr.Part, br.Part
 			if fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue {
 				if v, ok := queued[fn.Ref]; ok {
@@ -284,6 +291,38 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			out[i] = d
 		}
 	}
+}
+
+// lowerBound asks the source, once for the pass, whether its gateway sums
+// are lower bounds (metricsource.LowerBounds): a gateway instance scraped
+// within the stable window and not answering now. Asked only when the pass
+// read a gateway-summed type; "" when none is down or the source cannot
+// tell. Not knowing is not "complete": a failed question holds the
+// scale-downs of this pass too, and says why.
+func (l *Loop) lowerBound(ctx context.Context, loads []queryReadings) string {
+	asked := false
+	for _, lq := range loads {
+		asked = asked || (!lq.failed && metricsource.GatewaySum(lq.q.Type))
+	}
+	if !asked {
+		return ""
+	}
+	down, err := metricsource.DownGateways(ctx, l.cfg.Source, max(l.cfg.StableWindow, l.cfg.BurstWindow))
+	if err != nil {
+		l.metrics.errors.WithLabelValues("load").Inc()
+		l.log.Warn("could not read which gateway instances are scraped; no function is scaled down on the gateway's load this pass", "err", err)
+		return "could not read which gateway instances are scraped (" + err.Error() + "): the load read may be a lower bound"
+	}
+	words := metricsource.LowerBoundWords(down, "load")
+	if words != l.downSaid {
+		if words != "" {
+			l.log.Warn("scale-downs on rps and capacity held: "+words, "instances", down)
+		} else {
+			l.log.Info("every gateway instance scraped again: scale-downs on rps and capacity resume")
+		}
+		l.downSaid = words
+	}
+	return words
 }
 
 // repeatRun is the most functions that repeat under one hold of mu.

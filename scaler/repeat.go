@@ -64,7 +64,8 @@ import (
 
 // repeat repeats fs's last decision at now when its inputs are unchanged,
 // and reports whether it did. sr and br are its stable and burst readings
-// (loadFailed: the stable query failed, Observation.LoadFailed);
+// (loadFailed: the stable query failed, Observation.LoadFailed; lb:
+// Observation.LowerBound);
 // queued the backlog of functions at zero. The caller holds passMu and has parsed
 // fn's labels into fs.parsed (with no error).
 //
@@ -73,7 +74,7 @@ import (
 // not once each (a lock and an unlock per function per pass were a third
 // of the repeats' cost); the caller releases it (release) before anything
 // that takes it or calls out. MinFloor is called without it.
-func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Reading, loadFailed bool, queued metricsource.Values, now time.Time, held *bool) bool {
+func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Reading, loadFailed bool, lb string, queued metricsource.Values, now time.Time, held *bool) bool {
 	ps := &fs.parsed
 	if fs.repeat == repeatNone || ps.spec.Step() || ps.spec.Static() {
 		return false
@@ -101,7 +102,7 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 		!sameReading(fs.obsHas&hasStable != 0, o.stable, s, sok) || !sameReading(fs.obsHas&hasBurst != 0, o.burst, b, bok) ||
 		!sameReading(fs.obsHas&hasQueued != 0, o.queued, q, qok) || (fs.obsHas&hasLoadFailed != 0) != loadFailed ||
 		fs.stablePart != sp || fs.burstPart != bp ||
-		!o.sameMore(smin, sreason) {
+		!o.sameMore(smin, sreason, lb) {
 		return false
 	}
 	// The recommendations and the last record's time are read under mu: an

@@ -212,6 +212,16 @@ func runOracle(t *testing.T, seed uint64) {
 					} else {
 						f.e.src.Fail(typ, nil)
 					}
+					if typ == metricsource.TypeQueue {
+						// The same draw takes a gateway instance down or
+						// back: rps and capacity readings are lower bounds
+						// meanwhile (Observation.LowerBound).
+						var down []string
+						if fail {
+							down = []string{"10.0.0.8:8082"}
+						}
+						f.e.src.SetDown(down, nil)
+					}
 				})
 			case 11:
 				if rnd.IntN(8) == 0 {

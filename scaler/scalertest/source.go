@@ -23,11 +23,15 @@ type Source struct {
 	queries  []metricsource.LoadQuery
 	activity metricsource.Activity
 	parts    map[string]metricsource.Parts // by type; a type without any is not said
+	down     []string                      // DownGateways' answer
+	downErr  error
+	downAsks []time.Duration // DownGateways' lookbacks, in order
 }
 
 var (
-	_ metricsource.Source     = (*Source)(nil)
-	_ metricsource.PartedLoad = (*Source)(nil)
+	_ metricsource.Source      = (*Source)(nil)
+	_ metricsource.PartedLoad  = (*Source)(nil)
+	_ metricsource.LowerBounds = (*Source)(nil)
 )
 
 // NewSource returns a source with no data.
@@ -172,6 +176,35 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	a.Started = maps.Clone(a.Started)
 	a.Inflight = maps.Clone(a.Inflight)
 	return a, nil
+}
+
+// SetDown sets DownGateways' answer: the gateway instances down (none
+// by default), or its error.
+func (s *Source) SetDown(instances []string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down, s.downErr = instances, err
+}
+
+// DownAsks returns the lookbacks DownGateways was asked for, in order.
+func (s *Source) DownAsks() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.downAsks...)
+}
+
+// DownGateways implements metricsource.LowerBounds with SetDown's answer.
+func (s *Source) DownGateways(ctx context.Context, lookback time.Duration) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.downAsks = append(s.downAsks, lookback)
+	if s.downErr != nil {
+		return nil, fmt.Errorf("%w: %v", metricsource.ErrUnavailable, s.downErr)
+	}
+	return append([]string(nil), s.down...), nil
 }
 
 func (s *Source) failure(typ string) error {
