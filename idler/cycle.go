@@ -201,6 +201,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	}
 	d.mu.Lock()
 	d.cycleWakes = d.wakesSeenBy()
+	d.cycleStarted = d.runStarted
 	// A function idled now stays at zero until a later cycle restores it:
 	// the next run's, which Run times from the end of this cycle ("@every
 	// 30s": 30s after it ends, not after now), so the run after next bounds

@@ -61,6 +61,10 @@ type Idler struct {
 	runStarted time.Time
 	// cycleWakes is this cycle's wakesSeenBy.
 	cycleWakes time.Time
+	// cycleStarted is runStarted as this cycle read it (guarded by
+	// cycleMu): logMissing tells coverage still building up after a start
+	// from coverage lost.
+	cycleStarted time.Time
 	// cycleNext is the schedule's next run after this cycle's now (set
 	// under cycleMu): a scheduled minimum starting by then is restored
 	// now (schedule_restore.go).

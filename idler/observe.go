@@ -29,7 +29,7 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 		if why != "" {
 			d.m.missingData.WithLabelValues(reason).Inc()
 		}
-		d.logMissing(win, why, reason, len(byWindow[win]))
+		d.logMissing(win, why, reason, len(byWindow[win]), now)
 		for i, w := range byWindow[win] {
 			if why != "" {
 				w.in.Observation = Observation{MissingWhy: why}
@@ -56,8 +56,14 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 
 // logMissing logs a window's missing activity once per change of reason
 // (issue 15, item 8: a WARN every cycle while the gateway was not yet
-// observed), and once when it is known again.
-func (d *Idler) logMissing(win time.Duration, why, reason string, functions int) {
+// observed), and once when it is known again. Coverage missing within a
+// window (and startGrace) of the start is what a start looks like (the
+// embedded source's first scrapes, a Prometheus deployed beside the
+// controller): INFO, and a WARN only if it is still missing after that.
+func (d *Idler) logMissing(win time.Duration, why, reason string, functions int, now time.Time) {
+	if reason == missingNotCovered && !d.cycleStarted.IsZero() && now.Sub(d.cycleStarted) < win+startGrace {
+		reason = notCoveredYet
+	}
 	prev := d.missingLogged[win]
 	switch {
 	case reason == prev:
@@ -65,8 +71,13 @@ func (d *Idler) logMissing(win time.Duration, why, reason string, functions int)
 			d.log.Debug("no function idled for this keep-alive: activity still unknown", "window", win, "why", why)
 		}
 		return
+	case why == "" && prev == notCoveredYet:
+		d.log.Info("activity known: idling starts for this keep-alive", "window", win, "functions", functions)
 	case why == "":
 		d.log.Info("activity known again: idling resumes for this keep-alive", "window", win, "functions", functions)
+	case reason == notCoveredYet:
+		d.log.Info("no function idled yet for this keep-alive: the source has not observed the gateway for a whole window since the start",
+			"window", win, "functions", functions, "started", d.cycleStarted.Format(time.RFC3339), "why", why)
 	default:
 		d.log.Warn("no function idled for this keep-alive: activity unknown", "window", win,
 			"functions", functions, "why", why)
@@ -76,6 +87,15 @@ func (d *Idler) logMissing(win time.Duration, why, reason string, functions int)
 	}
 	d.missingLogged[win] = reason
 }
+
+// notCoveredYet is logMissing's reason for coverage missing within a window
+// of the start (not a metric label: the metric counts it as not_covered).
+const notCoveredYet = "not_covered_since_start"
+
+// startGrace is how long past a window after the start coverage may still
+// be missing before logMissing calls it a WARN: a few scrape intervals and
+// idle cycles for the first scrape at or before the window's start.
+const startGrace = time.Minute
 
 // query asks the source for activity over win of the functions ws (a
 // source that can answer for a few functions only answers for those, in
