@@ -17,7 +17,7 @@ const (
 	// the mean duration taken together (promql.CapacityPeak).
 	metricConcurrency   = "gateway_function_concurrency"
 	metricPodCPU        = "pod_cpu_usage_seconds_total"
-	metricQueueInflight = "queue_worker_function_invocation_inflight"
+	metricQueueInflight = promql.MetricQueueInflight
 
 	// CurrentLoadRecord is OpenFaaS Pro's record name for a function's load,
 	// labelled scaling_type; the controller reads custom types from it.
@@ -162,11 +162,9 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// label (promql.SumOverGateways' grouping). Summed raw, the copies
 		// doubled the running messages in the load and the at-zero alert.
 		// Pending needs no such step: a queue's copies are averaged.
-		pending := promql.QueuePending("")
 		return loadRecord{Type: typ,
 			Record: "function_name:queue_worker_backlog:pending_plus_inflight",
-			Expr: fmt.Sprintf("(%[1]s + on (function_name) %[2]s) or %[1]s",
-				pending, promql.SumOverGateways(metricQueueInflight, false))}
+			Expr:   promql.QueueBacklog()}
 	}
 	panic("rules: no built-in load for type " + typ)
 }

@@ -22,3 +22,18 @@ func QueuePending(matchers string) string {
 	}
 	return fmt.Sprintf("sum by (function_name) (avg by (function_name, queue_name) (%s))", sel)
 }
+
+// MetricQueueInflight is the queue worker's gauge of messages it is
+// running, labelled function_name.
+const MetricQueueInflight = "queue_worker_function_invocation_inflight"
+
+// QueueBacklog is each function's unfinished asynchronous work: its
+// messages waiting (QueuePending) plus those the workers run. In flight is
+// per worker, so the workers add up, each once however many jobs scrape it
+// (a worker pod is one instance, as a gateway pod is: SumOverGateways); a
+// function without the in-flight gauge still yields its waiting count. The
+// generated record and the Prometheus source read this one expression.
+func QueueBacklog() string {
+	pending := QueuePending("")
+	return fmt.Sprintf("(%[1]s + on (function_name) %[2]s) or %[1]s", pending, SumOverGateways(MetricQueueInflight, false))
+}

@@ -20,7 +20,7 @@ const (
 	metricInflight = promql.MetricInflight
 	metricCPU      = "pod_cpu_usage_seconds_total"
 	metricQueue    = promql.MetricQueuePending
-	metricQueueRun = "queue_worker_function_invocation_inflight"
+	metricQueueRun = promql.MetricQueueInflight
 	metricReplicas = "gateway_service_count"
 )
 
@@ -168,15 +168,10 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 }
 
 // queueLevel is each function's unfinished asynchronous work now: messages
-// waiting plus messages the queue workers are running. Pending is the
-// per-queue average over worker replicas, summed over the function's queues
-// (promql.QueuePending, as the generated record reads it); in-flight is per
-// worker, so it adds up. A worker without the in-flight gauge still yields
-// its pending count.
-func queueLevel() string {
-	pending := promql.QueuePending("")
-	return fmt.Sprintf(`(%[1]s + on (function_name) sum by (function_name) (%[2]s)) or %[1]s`, pending, metricQueueRun)
-}
+// waiting plus messages the queue workers are running, the expression the
+// generated record reads (promql.QueueBacklog: a worker scraped by two jobs
+// counts once).
+func queueLevel() string { return promql.QueueBacklog() }
 
 // inflightQuery reads the in-flight gauge now, per function, each gateway
 // replica once (promql.SumOverGateways).

@@ -27,7 +27,7 @@ func TestLoadQuery(t *testing.T) {
 		{"cpu", metricsource.LoadQuery{Type: "cpu", Window: time.Minute},
 			`(sum by (function_name) (rate(pod_cpu_usage_seconds_total[1m])) * 1000) and on (function_name) group by (function_name) (pod_cpu_usage_seconds_total)`, ""},
 		{"queue", metricsource.LoadQuery{Type: "queue", Window: time.Minute},
-			`(sum by (function_name) (avg by (function_name, queue_name) (queue_worker_pending_messages)) + on (function_name) sum by (function_name) (queue_worker_function_invocation_inflight)) or sum by (function_name) (avg by (function_name, queue_name) (queue_worker_pending_messages))`, ""},
+			`(sum by (function_name) (avg by (function_name, queue_name) (queue_worker_pending_messages)) + on (function_name) sum by (function_name) (max by (function_name, instance) (queue_worker_function_invocation_inflight))) or sum by (function_name) (avg by (function_name, queue_name) (queue_worker_pending_messages))`, ""},
 		{"custom", metricsource.LoadQuery{Type: "latency", Window: 30 * time.Second},
 			`avg by (function_name) (avg_over_time(job:function_current_load:sum{scaling_type="latency"}[30s]))`, ""},
 		{"custom escaped", metricsource.LoadQuery{Type: `a"b\c`, Window: 30 * time.Second},

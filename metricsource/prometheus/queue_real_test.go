@@ -2,6 +2,8 @@ package prometheus
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +21,16 @@ import (
 // messages and one 1. Its queue load is 10 + 30 waiting plus 3 running,
 // 43. The average over every pending series of the function read 20 + 3:
 // half the backlog.
-func TestQueueBacklogOverTwoQueues(t *testing.T) {
+func TestQueueBacklogOverTwoQueues(t *testing.T) { queueBacklogTwoQueues(t, 1) }
+
+// TestQueueBacklogScrapedByTwoJobs: the same two queue workers, each
+// scraped by two jobs (a pod-annotation job and a PodMonitor): every series
+// stored twice, differing only in job. The load is still 43; the running
+// messages were summed over both copies (46), as the generated record had
+// them before it took each worker instance once.
+func TestQueueBacklogScrapedByTwoJobs(t *testing.T) { queueBacklogTwoQueues(t, 2) }
+
+func queueBacklogTwoQueues(t *testing.T, jobs int) {
 	fn := provider.Ref{Name: "two", Namespace: "openfaas-fn"}
 	var targets []teststack.Target
 	for i, running := range []float64{2, 1} {
@@ -30,15 +41,19 @@ func TestQueueBacklogOverTwoQueues(t *testing.T) {
 		pending.WithLabelValues("faas-request", "two.openfaas-fn").Set(10)
 		pending.WithLabelValues("slow-queue", "two.openfaas-fn").Set(30)
 		inflight.WithLabelValues("two.openfaas-fn").Set(running)
-		targets = append(targets, teststack.Target{Job: "queue-worker-" + string(rune('a'+i)), URL: ex.Addr()})
+		for j := range jobs {
+			targets = append(targets, teststack.Target{Job: "queue-worker-" + string(rune('a'+i)) + strings.Repeat("-podmonitor", j), URL: ex.Addr()})
+		}
 	}
 	p := teststack.Prometheus(t, teststack.PromOptions{ScrapeTargets: targets})
 	src := gatewaySource(t, p, nil)
-	p.WaitUp(t, targets[0].Job)
-	p.WaitUp(t, targets[1].Job)
-	// Both workers' series stored, as an event (not a sleep).
-	p.WaitFor(t, "both workers' series", func(ctx context.Context) (bool, error) {
-		v, _, _, err := p.API().Query(ctx, `count(`+metricQueue+`) == 4 and count(`+metricQueueRun+`) == 2`, time.Now())
+	for _, tg := range targets {
+		p.WaitUp(t, tg.Job)
+	}
+	// Every worker's series stored, as an event (not a sleep).
+	p.WaitFor(t, "every worker's series", func(ctx context.Context) (bool, error) {
+		q := fmt.Sprintf(`count(%s) == %d and count(%s) == %d`, metricQueue, 4*jobs, metricQueueRun, 2*jobs)
+		v, _, _, err := p.API().Query(ctx, q, time.Now())
 		vec, _ := v.(model.Vector)
 		return err == nil && len(vec) == 1, err
 	})
@@ -47,6 +62,6 @@ func TestQueueBacklogOverTwoQueues(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got[fn] != 43 {
-		t.Fatalf("queue load of a function on two queues = %v, want 10 + 30 waiting + 3 running = 43", got[fn])
+		t.Fatalf("queue load of a function on two queues, each worker scraped by %d job(s) = %v, want 10 + 30 waiting + 3 running = 43", jobs, got[fn])
 	}
 }
