@@ -52,11 +52,20 @@ type idlerLister struct{ d *idler.Idler }
 
 func (l idlerLister) Refs() []provider.Ref { return l.d.Refs() }
 
+// Explain gives the replicas the idler's last cycle listed (a zero
+// Function read "0 replicas, desired 0" for a function running 3). With no
+// scaler the controller targets what runs; the ready count no one read is
+// unknown, not 0.
 func (l idlerLister) Explain(ref provider.Ref) (explain.Function, bool) {
-	if _, ok := l.d.Explain(ref); !ok {
+	v, ok := l.d.Explain(ref)
+	if !ok {
 		return explain.Function{}, false
 	}
-	return explain.Function{Ref: ref.String(), Name: ref.Name, Namespace: ref.Namespace}, true
+	f := explain.Function{Ref: ref.String(), Name: ref.Name, Namespace: ref.Namespace, AvailableUnknown: true}
+	if x, ok := v.(idler.Explanation); ok {
+		f.Replicas, f.DesiredReplicas = x.Replicas, x.Replicas
+	}
+	return f, true
 }
 
 // followerRefuses answers 503 on a replica that does not lead, as the

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -37,6 +38,10 @@ type Function struct {
 	Replicas          uint64 `json:"replicas"`
 	AvailableReplicas uint64 `json:"available_replicas"`
 	DesiredReplicas   uint64 `json:"desired_replicas"`
+	// AvailableUnknown says no component read the ready count (with the
+	// scaler off the idler lists replicas only): available_replicas is
+	// then null, not a 0 nobody read.
+	AvailableUnknown bool `json:"-"`
 	// Observation is the last observation the decision used.
 	Observation any `json:"observation,omitempty"`
 	// State is the decision state (windows, burst mode, step mode).
@@ -45,6 +50,21 @@ type Function struct {
 	Decisions []Decision `json:"decisions"`
 	// Sections holds one object per registered Section that knows the function.
 	Sections map[string]any `json:"sections,omitempty"`
+}
+
+// functionJSON is Function without its MarshalJSON.
+type functionJSON Function
+
+// MarshalJSON writes available_replicas as null when it is unknown.
+func (f Function) MarshalJSON() ([]byte, error) {
+	if !f.AvailableUnknown {
+		return json.Marshal(functionJSON(f))
+	}
+	// The outer field wins over the embedded one of the same JSON name.
+	return json.Marshal(struct {
+		functionJSON
+		AvailableReplicas *uint64 `json:"available_replicas"`
+	}{functionJSON: functionJSON(f)})
 }
 
 // LabelError is a label that could not be used.
@@ -74,7 +94,7 @@ type Summary struct {
 	Name              string    `json:"name"`
 	Namespace         string    `json:"namespace"`
 	Replicas          uint64    `json:"replicas"`
-	AvailableReplicas uint64    `json:"available_replicas"`
+	AvailableReplicas *uint64   `json:"available_replicas"` // nil: unknown (Function.AvailableUnknown)
 	DesiredReplicas   uint64    `json:"desired_replicas"`
 	Invalid           bool      `json:"invalid,omitempty"`
 	Last              *Decision `json:"last_decision,omitempty"`

@@ -25,7 +25,9 @@ func Handler(fns Lister, sections ...Section) http.Handler {
 	mux.HandleFunc(PathFunctions, h.list)
 	mux.HandleFunc(PathFunction, h.one)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, errorBody{Error: noEndpoint(r.URL.Path)})
+		// The path as sent: decoded, openfaas-fn%2Fa read as the route
+		// openfaas-fn/a, which exists.
+		writeJSON(w, http.StatusNotFound, errorBody{Error: noEndpoint(r.URL.EscapedPath())})
 	})
 	return mux
 }
@@ -34,14 +36,20 @@ func Handler(fns Lister, sections ...Section) http.Handler {
 // PathFunctions it shows the route of one function, and for the
 // function_name label's "name.namespace" form (what an operator copies from
 // an alert or a metric) the path that works: the bare "no such endpoint"
-// left them guessing.
+// left them guessing. The list asked for with a trailing slash is told the
+// list's route.
 func noEndpoint(path string) string {
 	msg := "no such endpoint " + path
 	rest, ok := strings.CutPrefix(path, PathFunctions+"/")
 	if !ok {
 		return msg
 	}
-	msg += ": a function is " + PathFunction
+	if rest == "" { // the list asked for with a trailing slash
+		msg += ": the list is " + PathFunctions + ","
+	} else {
+		msg += ":"
+	}
+	msg += " a function is " + PathFunction
 	// Split at the last dot, as function_name is read everywhere.
 	if i := strings.LastIndexByte(rest, '.'); i > 0 && i < len(rest)-1 && !strings.Contains(rest, "/") {
 		msg += ", here " + PathFunctions + "/" + rest[i+1:] + "/" + rest[:i]
@@ -70,13 +78,20 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 		return refs[i].Name < refs[j].Name
 	})
 	out := make([]Summary, 0, len(refs))
+	// The ready counts the summaries point to, in one allocation: pointing
+	// into each loop's Function moved every one of them to the heap.
+	avail := make([]uint64, 0, len(refs))
 	for _, ref := range refs {
 		f, ok := h.fns.Explain(ref)
 		if !ok {
 			continue // gone between Refs and Explain
 		}
 		s := Summary{Ref: f.Ref, Name: f.Name, Namespace: f.Namespace, Replicas: f.Replicas,
-			AvailableReplicas: f.AvailableReplicas, DesiredReplicas: f.DesiredReplicas, Invalid: f.SpecError != nil}
+			DesiredReplicas: f.DesiredReplicas, Invalid: f.SpecError != nil}
+		if !f.AvailableUnknown {
+			avail = append(avail, f.AvailableReplicas)
+			s.AvailableReplicas = &avail[len(avail)-1]
+		}
 		if len(f.Decisions) > 0 {
 			s.Last = &f.Decisions[0]
 		}
