@@ -250,9 +250,13 @@ func (c *Controller) Act(ctx context.Context) {
 	stopped := c.Actuator.Start(ctx)
 	defer func() { <-stopped }()
 	var wg sync.WaitGroup
-	if cfg.Scaler.Enabled {
+	switch {
+	case cfg.Scaler.Enabled:
 		wg.Go(func() { _ = c.Loop.Run(ctx) })
-	} else {
+	case c.Idler == nil:
+		// Not "only scale to zero runs": that is off too.
+		c.log.Warn("scaler.enabled and idler.enabled are both false: this controller changes no replicas and explains no function")
+	default:
 		c.log.Info("horizontal scaling is off (scaler.enabled: false): only scale to zero runs")
 	}
 	if c.KeepAlive != nil {
