@@ -52,6 +52,8 @@ type idlerLister struct{ d *idler.Idler }
 
 func (l idlerLister) Refs() []provider.Ref { return l.d.Refs() }
 
+func (l idlerLister) NotListed() error { return l.d.NotListed() }
+
 // Explain gives the replicas the idler's last cycle listed (a zero
 // Function read "0 replicas, desired 0" for a function running 3). With no
 // scaler the controller targets what runs; the ready count no one read is

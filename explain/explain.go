@@ -16,6 +16,14 @@ type Lister interface {
 	Explain(ref provider.Ref) (Function, bool)
 }
 
+// Unlisted is a Lister that can tell it has no listing yet (a process or
+// a leadership term starting, the provider down since): NotListed says why,
+// nil once it has one. The handler then answers 503 with Retry-After, not
+// an empty list or "unknown function", which read as every function gone.
+type Unlisted interface {
+	NotListed() error
+}
+
 // Section is another component's part of a function's explanation, served
 // under "sections" by its Name.
 type Section interface {

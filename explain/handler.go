@@ -67,7 +67,7 @@ type errorBody struct {
 }
 
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
-	if !allowGet(w, r) {
+	if !allowGet(w, r) || h.notListed(w) {
 		return
 	}
 	refs := h.fns.Refs()
@@ -103,7 +103,7 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) one(w http.ResponseWriter, r *http.Request) {
-	if !allowGet(w, r) {
+	if !allowGet(w, r) || h.notListed(w) {
 		return
 	}
 	ref := provider.Ref{Name: r.PathValue("name"), Namespace: r.PathValue("namespace")}
@@ -148,4 +148,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n')) // the client went away; nothing to tell it
+}
+
+// notListed answers 503 with Retry-After, and reports true, while the
+// lister has no listing (Unlisted).
+func (h *handler) notListed(w http.ResponseWriter) bool {
+	u, ok := h.fns.(Unlisted)
+	if !ok {
+		return false
+	}
+	err := u.NotListed()
+	if err == nil {
+		return false
+	}
+	w.Header().Set("Retry-After", "5")
+	writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+	return true
 }

@@ -1,6 +1,7 @@
 package idler
 
 import (
+	"errors"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -138,6 +139,17 @@ func (d *Idler) Explain(ref provider.Ref) (any, bool) {
 		return nil, false
 	}
 	return st.explain.explanation(ref), true
+}
+
+// NotListed (explain.Unlisted) is nil once a cycle has listed the
+// functions; before, the explain API answers 503 rather than an empty list.
+func (d *Idler) NotListed() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cycles == 0 {
+		return errors.New("functions not listed yet: the idler's first cycle has not listed them")
+	}
+	return nil
 }
 
 // Refs lists the functions the last cycle evaluated: the explain API's list

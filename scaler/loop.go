@@ -282,6 +282,26 @@ func (l *Loop) newTerm() {
 	l.listed = false
 }
 
+// NotListed (explain.Unlisted) says why no listing backs the loop's
+// functions yet (before the first successful listing of a process or of a
+// leadership term), nil once one does: the explain API answers 503 then,
+// as Notify does.
+func (l *Loop) NotListed() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.notListedLocked()
+}
+
+func (l *Loop) notListedLocked() error {
+	if l.listed {
+		return nil
+	}
+	if l.providerErr != nil {
+		return fmt.Errorf("%w: functions not listed yet: %w", ErrUnavailable, l.providerErr)
+	}
+	return fmt.Errorf("%w: functions not listed yet (starting)", ErrUnavailable)
+}
+
 // Notify queues an immediate evaluation of sig.Ref and returns at once. A
 // newer signal for the same function replaces a queued one (coalescing), so
 // the queue holds at most one entry per listed function, except that another
@@ -300,13 +320,9 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 		return fmt.Errorf("%w: this replica is not the leader; send alerts to the leader (the Service routes to the ready replica)", ErrUnavailable)
 	}
 	l.mu.Lock()
-	if !l.listed {
-		perr := l.providerErr
+	if err := l.notListedLocked(); err != nil {
 		l.mu.Unlock()
-		if perr != nil {
-			return fmt.Errorf("%w: functions not listed yet: %w", ErrUnavailable, perr)
-		}
-		return fmt.Errorf("%w: functions not listed yet (starting)", ErrUnavailable)
+		return err
 	}
 	if _, ok := l.fns[sig.Ref]; !ok {
 		l.mu.Unlock()
