@@ -93,9 +93,9 @@ func nonNegative(n int32) uint64 {
 // (identity, including the UID that Scale compares with the scale
 // subresource's and the deletionTimestamp that makes a Deployment no
 // function (live, in provider.go); labels, annotations, replicas, paused,
-// status)
-// and drops the pod spec and managed fields, which are most of a
-// Deployment's bytes. At 10k
+// status; who re-applies the replica count, applied.go)
+// and drops the pod spec, the rest of the managed fields and of the last
+// applied manifest, which are most of a Deployment's bytes. At 10k
 // functions that is the difference between the cache holding manifests and
 // holding the few fields the controller needs.
 func slim(obj any) (any, error) {
@@ -114,7 +114,10 @@ func slim(obj any) (any, error) {
 			CreationTimestamp: d.CreationTimestamp,
 			DeletionTimestamp: d.DeletionTimestamp,
 			Labels:            d.Labels,
-			Annotations:       withoutLastApplied(d.Annotations),
+			// The last applied manifest trimmed to its replica count, and
+			// only the server-side appliers of spec.replicas (applied.go).
+			Annotations:   withAppliedReplicas(d.Annotations),
+			ManagedFields: replicaAppliers(d.ManagedFields),
 		},
 		// Paused: a Deployment paused before its first rollout starts no
 		// pod (paused.go).
@@ -130,6 +133,21 @@ func slim(obj any) (any, error) {
 	out.Spec.Template.Labels = d.Spec.Template.Labels
 	out.Spec.Template.Annotations = withoutLastApplied(d.Spec.Template.Annotations)
 	return out, nil
+}
+
+// withAppliedReplicas is withoutLastApplied, except that a manifest that
+// declares spec.replicas leaves that much of itself (appliedReplicas): an
+// apply of it resets the count (applied.go). toFunction's merge drops it.
+func withAppliedReplicas(m map[string]string) map[string]string {
+	v, ok := m[lastAppliedAnnotation]
+	if !ok {
+		return m
+	}
+	out := withoutLastApplied(m)
+	if r := appliedReplicas(v); r != "" {
+		out[lastAppliedAnnotation] = r
+	}
+	return out
 }
 
 func withoutLastApplied(m map[string]string) map[string]string {

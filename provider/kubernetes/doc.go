@@ -15,6 +15,9 @@
 // found, as two writers of one replica count would fight. A Deployment
 // created paused is listed and scaled, but starts no pod until resumed: the
 // listing warns once, and the provider's explain section (Explain) says so.
+// So is one whose applied manifest declares spec.replicas (applied.go): a
+// GitOps sync or kubectl apply puts that count back, and the warning and
+// the explain section name the applier.
 // The available count never exceeds the desired one (status lags a
 // scale-down).
 package kubernetes

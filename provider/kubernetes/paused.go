@@ -45,6 +45,9 @@ type DeploymentExplanation struct {
 	// Stalled says why no replica can start (pausedBeforeRollout) and how
 	// to resume it; empty when nothing stops them.
 	Stalled string `json:"stalled,omitempty"`
+	// Applied says who re-applies a replica count over the controller's
+	// (applied.go) and what to change; empty when nobody does.
+	Applied string `json:"applied,omitempty"`
 }
 
 // Name is the explain API section the provider fills.
@@ -61,6 +64,7 @@ func (p *Provider) Explain(ref provider.Ref) (any, bool) {
 	if pausedBeforeRollout(d) {
 		e.Stalled = stalledNote(d)
 	}
+	e.Applied = appliedNote(d)
 	return e, true
 }
 

@@ -54,6 +54,10 @@ type Provider struct {
 	// paused holds, per namespace, the listed functions whose Deployment
 	// is paused before its first rollout (paused.go), for the same reason.
 	paused map[string]map[string]bool
+	// applied holds, per namespace, the listed functions whose replica
+	// count an applied manifest declares (applied.go: function → appliedKey), for
+	// the same reason.
+	applied map[string]map[string]string
 	// hpaRefused holds the namespaces whose HPAs cannot be listed (RBAC, no
 	// API) and have not been since; lastHPAErr the HPA informers' latest
 	// other failure.
@@ -277,7 +281,8 @@ func (p *Provider) Namespaces(context.Context) ([]string, error) {
 // left out too, and warned about: Function and Scale refuse it, so listing it
 // would only have the scaler and the idler decide on a Deployment they cannot
 // address. So is a function whose Deployment a HorizontalPodAutoscaler scales
-// (hpa.go): the two would fight over its replicas.
+// (hpa.go): the two would fight over its replicas. A function whose replica
+// count an applied manifest declares (applied.go) is listed, and warned about.
 func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Function, error) {
 	c, err := p.cache(namespace)
 	if err != nil {
@@ -294,7 +299,7 @@ func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Fu
 	out := make([]provider.Function, 0, len(ds))
 	var ambiguous map[string]string
 	var conflicts map[string]hpaConflict
-	var stalled map[string]*appsv1.Deployment
+	var stalled, declared map[string]*appsv1.Deployment
 	hpas := p.hpaIndexer(namespace)
 	for i := 0; i < len(ds); {
 		name := functionName(ds[i])
@@ -322,12 +327,19 @@ func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Fu
 				}
 				stalled[name] = d
 			}
+			if reapplied(d) {
+				if declared == nil {
+					declared = map[string]*appsv1.Deployment{}
+				}
+				declared[name] = d
+			}
 		}
 		i = j
 	}
 	p.noteAmbiguous(namespace, ambiguous)
 	p.noteConflicts(namespace, conflicts, out)
 	p.notePaused(namespace, stalled)
+	p.noteApplied(namespace, declared)
 	return out, nil
 }
 
