@@ -129,7 +129,7 @@ func (p *Provider) hpaWatchError(ns string) cache.WatchErrorHandlerWithContext {
 				return
 			}
 			p.log.Warn("cannot list HorizontalPodAutoscalers: a function whose Deployment an HPA (or KEDA) also scales is not detected, "+
-				"and both would write its replicas; grant get, list and watch on horizontalpodautoscalers (group autoscaling) in this namespace",
+				"and both would write its replicas; grant list and watch on horizontalpodautoscalers (group autoscaling) in this namespace, as the chart's Role does",
 				"namespace", ns, "err", err)
 		default:
 			p.mu.Lock()

@@ -164,6 +164,11 @@ func TestHPAListRefusedLeavesDetectionOff(t *testing.T) {
 			if n := strings.Count(out, "level=WARN"); n != 1 || !strings.Contains(out, want) {
 				t.Errorf("log:\n%s\nwant exactly one WARN %q", out, want)
 			}
+			// The fix it names is the chart's Role: list and watch, the
+			// informer's verbs, and no get, which nothing here calls.
+			if fix := "grant list and watch on horizontalpodautoscalers"; !strings.Contains(out, fix) {
+				t.Errorf("log:\n%s\nwant the WARN to say %q (least privilege, as the chart's Role)", out, fix)
+			}
 		})
 	}
 }
