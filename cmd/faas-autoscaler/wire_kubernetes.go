@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
@@ -28,9 +29,9 @@ func (p *process) wireKubernetes(_ context.Context) error {
 		return badFlag("--kubeconfig: %w", err)
 	}
 	rc.UserAgent = "faas-autoscaler/" + version
-	client, err := kubeapi.New(rc)
+	client, leases, err := kubeClients(rc)
 	if err != nil {
-		return fmt.Errorf("kubernetes client: %w", err)
+		return err
 	}
 	kc := kubernetes.DefaultConfig()
 	kc.Client, kc.Selector = client, c.Selector
@@ -53,11 +54,27 @@ func (p *process) wireKubernetes(_ context.Context) error {
 	p.provider = prov
 	p.sections = append(p.sections, prov) // "kubernetes": a Deployment paused before its first rollout
 	if c.LeaderElect {
-		if err := p.wireLeaderElection(client); err != nil {
+		if err := p.wireLeaderElection(leases); err != nil {
 			return err
 		}
 	}
 	return p.wirePrometheus()
+}
+
+// kubeClients returns the provider's client and the leader election's, each
+// with its own rate limiter (rc's QPS and burst): sharing one, a scale-down
+// wave through many actuator workers queued a Lease renewal behind hundreds
+// of writes for longer than the renew deadline, and the leader stepped down
+// mid-wave (kube-controller-manager gives its leader election a client of
+// its own for the same reason).
+func kubeClients(rc *rest.Config) (work, leases *kubeapi.Client, err error) {
+	if work, err = kubeapi.New(rc); err != nil {
+		return nil, nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	if leases, err = kubeapi.New(rc); err != nil {
+		return nil, nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	return work, leases, nil
 }
 
 func (p *process) wireLeaderElection(client kubeapi.Leases) error {
