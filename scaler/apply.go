@@ -50,7 +50,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 		rec.Result = "submitted"
 	}
 	refresh := fs.lastSays(trigger, d)
-	if quiet && !d.Scale {
+	if quiet && !d.Scale && d.Code != CodeInvalidSpec {
 		// A quiet decision that changes nothing is recorded without words,
 		// new or refreshed: they are made from the inputs kept when the
 		// explain API asks or the next record follows it (prevWords), each
@@ -59,7 +59,9 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 		// Decides per record, 5 % of the trace replay. Never the quiet
 		// reason itself: it is partial where Decide formats one anyway
 		// (burst mode: "; burst 200  needs 5 …"), and a refreshed record
-		// kept it, which the explain API then showed as the reason.
+		// kept it, which the explain API then showed as the reason. Not an
+		// invalid spec's: its words are the label error, made anyway, and
+		// Decide cannot word it again (no spec).
 		rec.Reason = ""
 	}
 	var prevWords string // the last record's reason, when this decision adds one after it
