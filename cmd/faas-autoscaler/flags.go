@@ -65,7 +65,7 @@ func (e *envFlags) parse(args []string, getenv func(string) string) error {
 			continue
 		}
 		if err := e.fs.Set(name, v); err != nil {
-			return fmt.Errorf("environment variable %s=%q (for --%s): %v", env, v, name, err)
+			return fmt.Errorf("environment variable %s=%q (for --%s): %v", env, v, name, wanted(e.fs.Lookup(name), err))
 		}
 		e.fromEnv[name] = env
 	}
@@ -144,4 +144,26 @@ func (d durationValue) String() string {
 		return time.Duration(0).String()
 	}
 	return d.Getter.String()
+}
+
+// wanted replaces the flag package's bare "parse error" of a switch, a
+// count or a share with what the flag takes; other errors (a duration's,
+// a Value of ours) already say it and pass through.
+func wanted(f *flag.Flag, err error) error {
+	if f == nil || !strings.Contains(err.Error(), "parse error") {
+		return err
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return err
+	}
+	switch g.Get().(type) {
+	case bool:
+		return fmt.Errorf("not a switch: want true or false")
+	case int, int64, uint, uint64:
+		return fmt.Errorf("not a whole number: want digits only, such as %s", f.DefValue)
+	case float64:
+		return fmt.Errorf("not a number: want a decimal such as %s", f.DefValue)
+	}
+	return err
 }
