@@ -173,7 +173,15 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 		return nil, nil // no demo: no story to show
 	}
 	t := p.cfg.Tuning
-	fmt.Fprintf(out, "embedded default: demo timings scaler.interval %s, stable_window %s, burst_window %s, idler.schedule %q (set in --config to change)\n",
-		t.Scaler.Interval, t.Scaler.StableWindow, t.Scaler.BurstWindow, t.Idler.Schedule)
+	from := "demo timings"
+	hint := "set in --config to change"
+	if p.cfg.ConfigFile != "" {
+		// The file may set any of them: say where the line's values
+		// come from rather than calling the file's values the demo's.
+		from = "timings of " + p.cfg.ConfigFile + " over the demo's"
+		hint = "the demo's where the file is silent"
+	}
+	fmt.Fprintf(out, "embedded default: %s: scaler.interval %s, stable_window %s, burst_window %s, idler.schedule %q (%s)\n",
+		from, t.Scaler.Interval, t.Scaler.StableWindow, t.Scaler.BurstWindow, t.Idler.Schedule, hint)
 	return newDemoView(out, p.clk, mem, gw, fns), nil
 }
