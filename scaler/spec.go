@@ -1,6 +1,7 @@
 package scaler
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -20,8 +22,8 @@ import (
 // |----------------------------------------|----------------------|---------|
 // | com.openfaas.scale.min                 | 1                    | lowest replica count while the function runs (the idler parks an opted-in function at zero whatever its min) |
 // | com.openfaas.scale.max                 | 20                   | highest replica count |
-// | com.openfaas.scale.factor              | 20                   | step mode: percent of max added per firing alert (1–100) |
-// | com.openfaas.scale.type                | rps                  | rps, capacity, cpu, queue, step, or a custom recorded load name |
+// | com.openfaas.scale.factor              | 20                   | step mode: percent of max added per firing alert (1–100; 0 refused: min = max keeps a count) |
+// | com.openfaas.scale.type                | rps                  | rps, capacity, cpu, queue, step (exactly: RPS is refused), or a custom recorded load name |
 // | com.openfaas.scale.target              | 50                   | target load per replica (> 0) |
 // | com.openfaas.scale.target-proportion   | 0.90                 | multiplier on the target, in (0, 1] |
 // | com.openfaas.scale.zero                | false                | opt in to scale to zero (true/1/false/0) |
@@ -80,6 +82,23 @@ const MinZeroDuration = time.Second
 // typeName is a Prometheus label value we accept as a scaling type, so a custom
 // type can be put in a scaling_type label and a recorded series name.
 var typeName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
+// builtinTypes are the scaling types with a meaning of their own. Their
+// names are matched exactly, as OpenFaaS Pro's rules match scaling_type.
+var builtinTypes = []string{metricsource.TypeRPS, metricsource.TypeCapacity, metricsource.TypeCPU, metricsource.TypeQueue, TypeStep}
+
+// builtinInOtherCase returns the built-in type v spells in another case
+// ("RPS" → "rps"), or "". Taken as a custom type, such a value reads a
+// recorded series no rule writes, so the function would never scale on
+// load, without an error: it is refused, naming the type meant.
+func builtinInOtherCase(v string) string {
+	for _, b := range builtinTypes {
+		if v != b && strings.EqualFold(v, b) {
+			return b
+		}
+	}
+	return ""
+}
 
 // Spec is a function's validated scaling configuration. It holds what the
 // labels, the annotations and the defaults say, and nothing of the function
@@ -179,6 +198,8 @@ func ParseSpec(fn provider.Function, d Defaults) (Spec, error) {
 	if v, ok := p.get(LabelType); ok {
 		if !typeName.MatchString(v) {
 			p.fail(LabelType, v, "want rps, capacity, cpu, queue, step or a custom type matching [a-zA-Z_][a-zA-Z0-9_]*")
+		} else if b := builtinInOtherCase(v); b != "" {
+			p.fail(LabelType, v, fmt.Sprintf("type names are case-sensitive: write %q", b))
 		} else {
 			s.Type = v
 		}
@@ -217,8 +238,12 @@ func (s Spec) check(fn provider.Function) error {
 	case s.Max < 1:
 		p.fail(LabelMax, p.shown(LabelMax, s.Max), "must be at least 1")
 	case s.Min > s.Max:
-		p.fail(LabelMin, p.shown(LabelMin, s.Min), fmt.Sprintf("min %d is above max %d", s.Min, s.Max))
-	case s.Factor < 1 || s.Factor > 100:
+		p.minAboveMax(s.Min, s.Max)
+	case s.Factor == 0:
+		// The OpenFaaS docs give factor 0 to disable alert scaling (the CE
+		// gateway then ignores the function's alerts): say how to have that.
+		p.fail(LabelFactor, p.shown(LabelFactor, s.Factor), fmt.Sprintf("must be between 1 and 100 (to keep the function at a fixed count, set %s equal to %s)", LabelMin, LabelMax))
+	case s.Factor > 100:
 		p.fail(LabelFactor, p.shown(LabelFactor, s.Factor), "must be between 1 and 100")
 	case !(s.Target > 0) || math.IsInf(s.Target, 0):
 		p.fail(LabelTarget, p.shown(LabelTarget, s.Target), "must be a finite number above 0")
@@ -238,6 +263,22 @@ func (s Spec) check(fn provider.Function) error {
 		p.fail(LabelQueueActivation, p.shown(LabelQueueActivation, s.QueueActivation), "must be a finite number of messages")
 	}
 	return p.err
+}
+
+// minAboveMax reports min > max on the label the user set: min when it is
+// set (naming the default max it exceeds and the label that raises it), else
+// max (below the default min).
+func (p *labelParser) minAboveMax(lo, hi uint64) {
+	_, minSet := p.get(LabelMin)
+	_, maxSet := p.get(LabelMax)
+	switch {
+	case minSet && maxSet:
+		p.fail(LabelMin, p.shown(LabelMin, lo), fmt.Sprintf("min %d is above max %d", lo, hi))
+	case minSet:
+		p.fail(LabelMin, p.shown(LabelMin, lo), fmt.Sprintf("min %d is above max %d (the default; set %s to raise it)", lo, hi, LabelMax))
+	default:
+		p.fail(LabelMax, p.shown(LabelMax, hi), fmt.Sprintf("max %d is below min %d (the default; set %s to lower it)", hi, lo, LabelMin))
+	}
 }
 
 // labelParser reads labels, then annotations, keeping the first error.
@@ -279,6 +320,8 @@ func (p *labelParser) uint(name string, dst *uint64) {
 	if err != nil {
 		if strings.HasPrefix(v, "-") {
 			p.fail(name, v, "must not be negative")
+		} else if errors.Is(err, strconv.ErrRange) {
+			p.fail(name, v, "too large")
 		} else {
 			p.fail(name, v, "want a whole number")
 		}
@@ -293,7 +336,13 @@ func (p *labelParser) float(name string, dst *float64) {
 		return
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) {
+	if errors.Is(err, strconv.ErrRange) && f > 0 {
+		// ±Inf with ErrRange: a well-formed number beyond float64 (a
+		// negative one is refused as negative below).
+		p.fail(name, v, "too large")
+		return
+	}
+	if (err != nil && !errors.Is(err, strconv.ErrRange)) || math.IsNaN(f) {
 		p.fail(name, v, "want a number")
 		return
 	}
