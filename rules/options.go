@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 // Built-in scaling types, with the names OpenFaaS uses in
@@ -276,6 +278,8 @@ func (o Options) Validate() error {
 			add("Custom", "custom scaling type", strconv.Quote(c.Name), "is a built-in type")
 		case c.Name == typeStep:
 			add("Custom", "custom scaling type", strconv.Quote(c.Name), "is the controller's step mode, which has its own alert")
+		case scaler.BuiltinInOtherCase(c.Name) != "":
+			add("Custom", "custom scaling type", strconv.Quote(c.Name), "is the built-in %q in another case, which the controller refuses as a function's type", scaler.BuiltinInOtherCase(c.Name))
 		case seen[c.Name]:
 			add("Custom", "scaling type", strconv.Quote(c.Name), "listed twice")
 		}

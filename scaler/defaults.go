@@ -100,6 +100,8 @@ func (d Defaults) Validate() error {
 	}
 	if !typeName.MatchString(d.Type) {
 		bad("default type = %q, must match [a-zA-Z_][a-zA-Z0-9_]*", d.Type)
+	} else if b := BuiltinInOtherCase(d.Type); b != "" {
+		bad("default type = %q: type names are case-sensitive: write %q", d.Type, b)
 	}
 	if !(d.Target > 0) || math.IsInf(d.Target, 0) {
 		bad("default target = %v, must be a finite number above 0", d.Target)

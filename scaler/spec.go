@@ -87,11 +87,12 @@ var typeName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 // names are matched exactly, as OpenFaaS Pro's rules match scaling_type.
 var builtinTypes = []string{metricsource.TypeRPS, metricsource.TypeCapacity, metricsource.TypeCPU, metricsource.TypeQueue, TypeStep}
 
-// builtinInOtherCase returns the built-in type v spells in another case
+// BuiltinInOtherCase returns the built-in type v spells in another case
 // ("RPS" → "rps"), or "". Taken as a custom type, such a value reads a
 // recorded series no rule writes, so the function would never scale on
-// load, without an error: it is refused, naming the type meant.
-func builtinInOtherCase(v string) string {
+// load, without an error: it is refused, naming the type meant (labels,
+// the default type, and the rules generator's custom types alike).
+func BuiltinInOtherCase(v string) string {
 	for _, b := range builtinTypes {
 		if v != b && strings.EqualFold(v, b) {
 			return b
@@ -198,7 +199,7 @@ func ParseSpec(fn provider.Function, d Defaults) (Spec, error) {
 	if v, ok := p.get(LabelType); ok {
 		if !typeName.MatchString(v) {
 			p.fail(LabelType, v, "want rps, capacity, cpu, queue, step or a custom type matching [a-zA-Z_][a-zA-Z0-9_]*")
-		} else if b := builtinInOtherCase(v); b != "" {
+		} else if b := BuiltinInOtherCase(v); b != "" {
 			p.fail(LabelType, v, fmt.Sprintf("type names are case-sensitive: write %q", b))
 		} else {
 			s.Type = v

@@ -146,6 +146,7 @@ func TestDefaultsValidate(t *testing.T) {
 		{"min above max", func(d *Defaults) { d.Min = 30 }, "default min = 30, must not be above default max 20"},
 		{"factor", func(d *Defaults) { d.Factor = 0 }, "default factor = 0, must be in [1, 100]"},
 		{"type", func(d *Defaults) { d.Type = "a b" }, `default type = "a b", must match [a-zA-Z_][a-zA-Z0-9_]*`},
+		{"type case", func(d *Defaults) { d.Type = "RPS" }, `default type = "RPS": type names are case-sensitive: write "rps"`},
 		{"target", func(d *Defaults) { d.Target = 0 }, "default target = 0, must be a finite number above 0"},
 		{"proportion", func(d *Defaults) { d.TargetProportion = 2 }, "default target proportion = 2, must be in (0, 1]"},
 		{"zero duration", func(d *Defaults) { d.ZeroDuration = 0 }, "default zero duration = 0s, must be positive"},
