@@ -45,24 +45,3 @@ func TestSimEvalTuneReadsNoHeldOutTrace(t *testing.T) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	}
 }
-
-// TestSimCitesADatasetDayAsAzures: a day of the 2019 dataset passed under
-// its own file name came from Azure/AzurePublicDataset, not through
-// vhive-serverless/invitro, which the table, JSON and chart said.
-func TestSimCitesADatasetDayAsAzures(t *testing.T) {
-	dir := t.TempDir()
-	day := filepath.Join("..", "..", "sim", "trace", "testdata", "dataset", "oneday", "invocations_per_function_md.anon.d03.csv")
-	var out, errb bytes.Buffer
-	args := []string{"--trace", day, "--policies", "fixed-10m", "--progress", "never",
-		"--json", filepath.Join(dir, "s.json"), "--svg", filepath.Join(dir, "p.svg")}
-	if code := simCmd(args, &out, &errb); code != 0 {
-		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
-	}
-	js, _ := os.ReadFile(filepath.Join(dir, "s.json"))
-	svg, _ := os.ReadFile(filepath.Join(dir, "p.svg"))
-	for name, b := range map[string]string{"table": out.String(), "json": string(js), "svg": string(svg)} {
-		if !strings.Contains(b, "Shahrad et al.") || !strings.Contains(b, "Azure/AzurePublicDataset") || strings.Contains(b, "invitro") {
-			t.Errorf("%s does not cite the dataset as Azure's:\n%.400s", name, b)
-		}
-	}
-}
