@@ -21,7 +21,9 @@ const ForgetAfter = time.Hour
 // listing at now (at least every five minutes): listed says whether a function exists and is managed.
 // A function not listed stops counting towards the pre-warm share at once
 // and is forgotten once it has gone unlisted for ForgetAfter; one listed
-// again before that keeps everything. It returns how many it forgot.
+// again before that keeps everything. When the histories hold more than
+// their budget, each is cut to its fair share (trimToBudget). It returns
+// how many it forgot.
 func (p *Policy) Listed(now time.Time, listed func(provider.Ref) bool) (forgotten int) {
 	at := now.UnixNano()
 	p.mu.Lock()
@@ -36,12 +38,14 @@ func (p *Policy) Listed(now time.Time, listed func(provider.Ref) bool) (forgotte
 			unlisted++
 		case at-h.unlistedAt >= ForgetAfter.Nanoseconds():
 			delete(p.fns, ref)
+			p.idleTimes -= len(h.its)
 			forgotten++
 		default:
 			unlisted++
 		}
 	}
 	p.unlisted = unlisted
+	p.trimToBudget()
 	if forgotten > 0 {
 		// Due's and KeepAlive's caches may hold a forgotten history: a
 		// function deployed again under the name would learn into a new one.

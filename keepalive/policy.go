@@ -29,6 +29,9 @@ type Policy struct {
 	// unlisted counts the histories the last Listed found unlisted (and
 	// did not forget); a history made since is of a function just seen.
 	unlisted int
+	// idleTimes is how many idle times the histories hold together
+	// (bounded by maxIdleTimes: mayGrow).
+	idleTimes int
 }
 
 // history is one function's recent idle times, in seconds (+Inf beyond the
@@ -120,11 +123,12 @@ func (p *Policy) push(h *history, it time.Duration, n int) {
 		v = math.Inf(1)
 	}
 	j := h.next
-	if len(h.its) < p.cfg.History {
+	if len(h.its) == 0 || p.mayGrow(h) {
 		j = len(h.its)
 		h.its = append(h.its, float32(v))
 		h.ws = append(h.ws, float32(n))
 		h.order = append(h.order, 0)
+		p.idleTimes++
 	} else {
 		// The oldest leaves its place in the order before it is replaced.
 		k := h.place(j)

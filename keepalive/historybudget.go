@@ -1,0 +1,94 @@
+package keepalive
+
+import (
+	"cmp"
+	"slices"
+)
+
+// maxIdleTimes bounds the idle times all histories hold together. History
+// bounds one function's (256 by default, ten bytes an idle time with its
+// weight and place in the order), but the policy learns every function the
+// gateway counts: at 100,000 functions full histories were 289 MB of heap,
+// over the chart's 256 MiB memory limit on their own. Four million idle
+// times are 40 MB: every function keeps its full History up to 15,625
+// functions with full histories; beyond that a function grows only to its
+// fair share (fairShare; mayGrow), and a complete listing cuts the
+// histories over it (trimToBudget). A variable so that tests can lower it.
+var maxIdleTimes = 4_000_000
+
+// fairShare is how many idle times a function may grow to while the
+// histories together hold maxIdleTimes or more: an equal share of the
+// budget, but never below twice MinSamples, so that a plan in a very large
+// fleet is still learned from more than the fewest idle times trusted.
+// mu is held.
+func (p *Policy) fairShare() int {
+	share := maxIdleTimes / max(1, len(p.fns))
+	return min(p.cfg.History, max(share, 2*p.cfg.MinSamples))
+}
+
+// mayGrow says whether h may take a new idle time in a new place rather
+// than in its oldest's. Only a history whose ring is in arrival order
+// (next at 0: its oldest first) grows, so that the places it grows into
+// are its newest: one that had wrapped at its fair share grows again when
+// its ring comes round, once the fleet's shrinking leaves room. A history
+// refused growth is cut to its length, so that what append reserved ahead
+// of it (up to twice its length) is not held for good. mu is held.
+func (p *Policy) mayGrow(h *history) bool {
+	if len(h.its) >= p.cfg.History || h.next != 0 {
+		return false
+	}
+	if p.idleTimes < maxIdleTimes || len(h.its) < p.fairShare() {
+		return true
+	}
+	if cap(h.its) > len(h.its) {
+		h.its, h.ws, h.order = exactCopy(h.its), exactCopy(h.ws), exactCopy(h.order)
+	}
+	return false
+}
+
+// exactCopy is a copy of s whose capacity is its length (slices.Clone's
+// may be more, rounded up to the allocator's size class, and mayGrow would
+// then copy the history again at every idle time).
+func exactCopy[T any](s []T) []T {
+	c := make([]T, len(s))
+	copy(c, s)
+	return c
+}
+
+// trimToBudget cuts every history over its fair share down to it, keeping
+// its newest idle times, when the histories together hold more than
+// maxIdleTimes. mayGrow alone bounds only what grows after the fleet is
+// large: histories filled while it was small (or functions that came one
+// after another, each taking the share of its time) kept theirs. Listed
+// calls it, at least every five minutes. mu is held.
+func (p *Policy) trimToBudget() {
+	if p.idleTimes <= maxIdleTimes {
+		return
+	}
+	share := p.fairShare()
+	for _, h := range p.fns {
+		if len(h.its) > share {
+			p.idleTimes -= len(h.its) - share
+			h.keepNewest(share)
+		}
+	}
+}
+
+// keepNewest cuts h to its newest n idle times (0 < n < len(h.its)), in a
+// ring in arrival order (next at 0) of exactly n places, and their order
+// made again; the plan is made again at its next use.
+func (h *history) keepNewest(n int) {
+	l := len(h.its)
+	its, ws := make([]float32, n), make([]float32, n)
+	for i := range n {
+		j := (h.next + l - n + i) % l // the oldest is at next
+		its[i], ws[i] = h.its[j], h.ws[j]
+	}
+	h.its, h.ws, h.next = its, ws, 0
+	h.order = make([]uint16, n)
+	for i := range h.order {
+		h.order[i] = uint16(i)
+	}
+	slices.SortFunc(h.order, func(a, b uint16) int { return cmp.Compare(h.orderKey(int(a)), h.orderKey(int(b))) })
+	h.planned = false
+}
