@@ -11,34 +11,34 @@ import (
 // explain API (section "idle").
 type Explanation struct {
 	Function    string    `json:"function"`
-	EvaluatedAt time.Time `json:"evaluatedAt"`
-	OptedIn     bool      `json:"optedIn"`
+	EvaluatedAt time.Time `json:"evaluated_at"`
+	OptedIn     bool      `json:"opted_in"`
 	Replicas    uint64    `json:"replicas"`
 	Code        Code      `json:"code"`
 	Reason      string    `json:"reason"`
 	// KeepAlive is the zero-duration in use and KeepAliveSource where it came
 	// from (label, default, or the auto policy's explanation).
-	KeepAlive       string `json:"keepAlive,omitempty"`
-	KeepAliveSource string `json:"keepAliveSource,omitempty"`
+	KeepAlive       string `json:"keep_alive,omitempty"`
+	KeepAliveSource string `json:"keep_alive_source,omitempty"`
 	// LastActivitySeen is the last cycle that saw an invocation start or in
 	// flight (the invocation itself was at or before it).
-	LastActivitySeen time.Time `json:"lastActivitySeen,omitzero"`
+	LastActivitySeen time.Time `json:"last_activity_seen,omitzero"`
 	// Queued is the asynchronous backlog the last cycle read (absent when
 	// the source knows nothing about the function's queue).
 	Queued      *float64  `json:"queued,omitempty"`
-	IdleSince   time.Time `json:"idleSince,omitzero"`
-	WouldIdleAt time.Time `json:"wouldIdleAt,omitzero"`
+	IdleSince   time.Time `json:"idle_since,omitzero"`
+	WouldIdleAt time.Time `json:"would_idle_at,omitzero"`
 	// ScheduledMinimum and Schedule describe the active scheduled minimum
 	// (Schedule alone one about to start, which keeps the function from
 	// being idled); MinSchedule is the configured value.
-	ScheduledMinimum uint64    `json:"scheduledMinimum,omitempty"`
+	ScheduledMinimum uint64    `json:"scheduled_minimum,omitempty"`
 	Schedule         string    `json:"schedule,omitempty"`
-	MinSchedule      string    `json:"minSchedule,omitempty"`
-	RefusedUntil     time.Time `json:"refusedUntil,omitzero"`
+	MinSchedule      string    `json:"min_schedule,omitempty"`
+	RefusedUntil     time.Time `json:"refused_until,omitzero"`
 	// LastAction is the last thing the idler did (or tried) to the function,
 	// at LastActionAt.
-	LastAction   string    `json:"lastAction,omitempty"`
-	LastActionAt time.Time `json:"lastActionAt,omitzero"`
+	LastAction   string    `json:"last_action,omitempty"`
+	LastActionAt time.Time `json:"last_action_at,omitzero"`
 }
 
 // explained is a function's Explanation as a cycle keeps it: without the

@@ -40,7 +40,7 @@ func explainOf(t *testing.T, d *Idler, r provider.Ref) Explanation {
 //
 // Seen failing without the fix: the new function's explanation kept
 // "scale to zero refused: provider refused 0 replicas for openfaas-fn/a: …"
-// and refusedUntil an hour after the old refusal, and at 1m30s it was
+// and refused_until an hour after the old refusal, and at 1m30s it was
 // "refused" (idler), then, with the idler alone fixed, dropped by the
 // actuator ("the provider refused 0; not asking again before …").
 func TestRecreatedFunctionIsNotHeldByItsPredecessorsRefusal(t *testing.T) {

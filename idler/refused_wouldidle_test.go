@@ -7,7 +7,7 @@ import (
 
 // TestRefusedWouldIdleAt: Verdict.WouldIdleAt is "the earliest time it
 // could be idled if nothing else happens" (decide.go), shown as the idle
-// section's wouldIdleAt. A refused verdict is not acted on ("the loop scales
+// section's would_idle_at. A refused verdict is not acted on ("the loop scales
 // it to zero only when Code is CodeIdle") until RefusedUntil, which its own
 // reason names ("retry after …"). WouldIdleAt stays now, 10 minutes before
 // the idler would try again.

@@ -12,18 +12,18 @@ type Explanation struct {
 	Code   Code   `json:"code"`
 	Reason string `json:"reason"`
 	// IdleTimes is how many idle times the plan was learned from.
-	IdleTimes      int       `json:"idleTimes"`
-	LastInvocation time.Time `json:"lastInvocation,omitzero"`
-	KeepAlive      string    `json:"keepAlive"`
-	PreWarmFrom    time.Time `json:"preWarmFrom,omitzero"`
-	PreWarmUntil   time.Time `json:"preWarmUntil,omitzero"`
+	IdleTimes      int       `json:"idle_times"`
+	LastInvocation time.Time `json:"last_invocation,omitzero"`
+	KeepAlive      string    `json:"keep_alive"`
+	PreWarmFrom    time.Time `json:"prewarm_from,omitzero"`
+	PreWarmUntil   time.Time `json:"prewarm_until,omitzero"`
 	// PreWarmReplicas is how many replicas a pre-warm starts: the count the
 	// idler last scaled the function to zero from (1 when not seen).
-	PreWarmReplicas uint64 `json:"preWarmReplicas,omitzero"`
+	PreWarmReplicas uint64 `json:"prewarm_replicas,omitzero"`
 	// WarmNow says whether the plan wants a replica at this moment.
-	WarmNow bool `json:"warmNow"`
+	WarmNow bool `json:"warm_now"`
 	// PreWarmedUntil is set while the function is pre-warmed by the loop.
-	PreWarmedUntil time.Time `json:"preWarmedUntil,omitzero"`
+	PreWarmedUntil time.Time `json:"prewarmed_until,omitzero"`
 }
 
 // Explain describes ref's keep-alive at now (false when the policy has never

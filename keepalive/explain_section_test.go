@@ -51,7 +51,7 @@ func TestExplainPreWarmReplicasCappedAtMax(t *testing.T) {
 			t.Fatal("no keepalive section")
 		}
 		if got := v.(Explanation).PreWarmReplicas; got != fn.Replicas {
-			t.Errorf("explain preWarmReplicas = %d, but the pre-warm started %d (capped at max 5)", got, fn.Replicas)
+			t.Errorf("explain prewarm_replicas = %d, but the pre-warm started %d (capped at max 5)", got, fn.Replicas)
 		}
 	})
 }
@@ -61,7 +61,7 @@ func TestExplainPreWarmReplicasCappedAtMax(t *testing.T) {
 // with zero: true and zero-duration: auto"; README: "the explain API shows
 // each plan"). A function relabelled from auto to a fixed 5m is idled after
 // 5m and never pre-warmed, yet its explain answer still carries a keepalive
-// section with an auto plan (keep-alive, pre-warm window, warmNow) that
+// section with an auto plan (keep-alive, pre-warm window, warm_now) that
 // nothing acts on: a stale section. Expected: no section (ok false).
 func TestExplainSectionForFixedKeepAlive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
