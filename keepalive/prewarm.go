@@ -60,9 +60,12 @@ type PreWarmerConfig struct {
 // policy's PreWarmShare of the functions at once. The idler then leaves them alone
 // for the window (Policy.KeepAlive) and idles them after it.
 type PreWarmer struct {
-	cfg     PreWarmerConfig
-	log     *slog.Logger
-	scaled  *prometheus.CounterVec
+	cfg    PreWarmerConfig
+	log    *slog.Logger
+	scaled *prometheus.CounterVec
+	// pass serialises passes; mu, which Explain takes, is not held while
+	// a pass's pre-warms go through the actuator to the provider.
+	pass    sync.Mutex
 	mu      sync.Mutex                 // guards warm, lastRun and specs: Explain reads them
 	warm    map[provider.Ref]time.Time // pre-warmed by us, until
 	lastRun PreWarmReport
@@ -246,6 +249,50 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 		w.log.Warn("cannot list functions; no pre-warm this pass", "err", err)
 		return rep
 	}
+	// One pass at a time (Run's ticks, a test's calls): a pass proposes
+	// what the last one's recorded warm set leaves room for.
+	w.pass.Lock()
+	defer w.pass.Unlock()
+	intents := w.due(now, fns, &rep)
+	// The actuator calls the provider (up to its call timeout) without
+	// w.mu: the explain section, which takes it, answers meanwhile.
+	for _, in := range intents {
+		o := w.cfg.Actuator.Apply(ctx, in.intent)
+		if o.Code != actuator.CodeApplied {
+			if o.Err != nil {
+				rep.Failures[in.pw.Ref] = o.Err
+				w.scaled.WithLabelValues("error").Inc()
+				w.log.Warn("pre-warm failed", "function", in.pw.Ref.String(), "err", o.Err)
+			} else {
+				w.scaled.WithLabelValues(string(o.Code)).Inc()
+			}
+			continue
+		}
+		w.mu.Lock()
+		w.warm[in.pw.Ref] = in.pw.Until
+		w.mu.Unlock()
+		rep.Scaled = append(rep.Scaled, in.pw)
+		w.scaled.WithLabelValues("ok").Inc()
+		w.log.Info("pre-warmed", "function", in.pw.Ref.String(), "since_last", in.pw.Since.Round(time.Second).String(), "reason", in.pw.Reason)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	rep.Warm = len(w.warm)
+	w.lastRun = rep
+	return rep
+}
+
+// dueIntent is a pre-warm a pass proposes, with the intent that proposes it.
+type dueIntent struct {
+	pw     PreWarm
+	intent actuator.Intent
+}
+
+// due is the part of a pass at now that reads and writes what w.mu guards:
+// it takes in the listing fns, forgets what the listing no longer holds,
+// fills rep's counts and returns the intents of the pre-warms due, each
+// capped at its function's max.
+func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmReport) []dueIntent {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	atZero := w.atZero[:0]
@@ -301,6 +348,7 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 		}
 	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
+	var out []dueIntent
 	for _, pw := range w.cfg.Policy.Due(now, atZero, len(w.warm), w.cfg.Fallback) {
 		var fnMax uint64
 		var created time.Time
@@ -311,26 +359,10 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 		if fnMax > 0 && to > fnMax {
 			to = fnMax // the label may have been lowered since the function was idled
 		}
-		o := w.cfg.Actuator.Apply(ctx, actuator.Intent{Ref: pw.Ref, From: 0, To: to, Who: actuator.PreWarm,
-			Code: "prewarm", Reason: pw.Reason, Observed: now, Max: fnMax, Created: created})
-		if o.Code != actuator.CodeApplied {
-			if o.Err != nil {
-				rep.Failures[pw.Ref] = o.Err
-				w.scaled.WithLabelValues("error").Inc()
-				w.log.Warn("pre-warm failed", "function", pw.Ref.String(), "err", o.Err)
-			} else {
-				w.scaled.WithLabelValues(string(o.Code)).Inc()
-			}
-			continue
-		}
-		w.warm[pw.Ref] = pw.Until
-		rep.Scaled = append(rep.Scaled, pw)
-		w.scaled.WithLabelValues("ok").Inc()
-		w.log.Info("pre-warmed", "function", pw.Ref.String(), "since_last", pw.Since.Round(time.Second).String(), "reason", pw.Reason)
+		out = append(out, dueIntent{pw: pw, intent: actuator.Intent{Ref: pw.Ref, From: 0, To: to, Who: actuator.PreWarm,
+			Code: "prewarm", Reason: pw.Reason, Observed: now, Max: fnMax, Created: created}})
 	}
-	rep.Warm = len(w.warm)
-	w.lastRun = rep
-	return rep
+	return out
 }
 
 // LastRun returns the last pass's report, for the explain API and logs.
