@@ -17,7 +17,7 @@ const (
 	LabelMin          = "com.openfaas.scale.min"
 	// MinScheduleLabel holds scheduled minimums (see schedule.go). Kubernetes
 	// label values cannot hold spaces, so on faas-netes set it as an annotation.
-	MinScheduleLabel = "faas-autoscaler.io/min-schedule"
+	MinScheduleLabel = scaler.LabelMinSchedule
 
 	// ZeroDurationAuto asks the KeepAlivePolicy for the function's keep-alive.
 	ZeroDurationAuto = "auto"

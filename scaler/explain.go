@@ -51,6 +51,9 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 		f.SpecError = &explain.LabelError{Message: fs.specErr.Error()}
 	case fs.spec != nil:
 		f.Spec = *fs.spec
+		if u := l.unknownLabels[ref]; u != nil {
+			f.Spec = explainedSpec{spec: *fs.spec, unknownLabels: u}
+		}
 	}
 	// The last HistorySize records: with NoHistory the loop keeps its last
 	// decision's record (apply.go) but shows none.

@@ -170,7 +170,11 @@ type Loop struct {
 	providerErr error // last provider contact's error, nil when it worked
 	pending     map[provider.Ref]Signal
 	follow      map[provider.Ref]time.Time // re-evaluate until (followup.go)
-	wake        chan struct{}
+	// unknownLabels holds, for the few functions that have any, the labels
+	// under our prefixes that nothing reads (unknownlabels.go): written
+	// when their labels are parsed, under passMu too; shown by Explain.
+	unknownLabels map[provider.Ref][]string
+	wake          chan struct{}
 
 	// Touched only under passMu.
 	pass        uint32          // numbers the ticks; a function not marked by the last one is gone

@@ -394,6 +394,7 @@ func (l *Loop) forget(ref provider.Ref) {
 	}
 	delete(l.pending, ref)
 	delete(l.follow, ref)
+	delete(l.unknownLabels, ref)
 	l.mu.Unlock()
 	if ok {
 		l.metrics.forget(ref)

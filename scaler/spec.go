@@ -33,6 +33,9 @@ import (
 // | faas-autoscaler.io/tolerance           | 0.10                 | no change while load is within ± this share of current capacity, in [0, 1) |
 // | faas-autoscaler.io/exact-ce            | false                | step mode reproduces the OpenFaaS CE gateway exactly (cap 5, resolved → min) |
 // | faas-autoscaler.io/queue-activation    | 1                    | queue type: messages waiting that wake a function at zero (≥ 0) |
+//
+// Any other key under com.openfaas.scale. or faas-autoscaler.io/ is read by
+// nothing: not an error, but warned about and explained (unknownlabels.go).
 const (
 	LabelMin              = "com.openfaas.scale.min"
 	LabelMax              = "com.openfaas.scale.max"

@@ -39,6 +39,7 @@ func (l *Loop) specOf(fs *fnState, fn *provider.Function) (*Spec, error) {
 	spec, err := ParseSpec(*fn, l.cfg.Defaults)
 	c.spec, c.err = Intern(spec), err
 	c.labels, c.annotations, c.gen = fn.Labels, fn.Annotations, l.specGen
+	l.noteUnknownLabels(fn)
 	fs.floored = l.cfg.MinFloorLabel == "" || hasKey(fn.Labels, l.cfg.MinFloorLabel) || hasKey(fn.Annotations, l.cfg.MinFloorLabel)
 	return c.spec, err
 }
