@@ -1,7 +1,6 @@
 package keepalive
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -22,11 +21,7 @@ import (
 func TestRebuildCountsAGatewayScrapedTwiceOnce(t *testing.T) {
 	now := time.Now().Truncate(time.Minute)
 	lookback := 3 * time.Hour
-	type change struct {
-		at time.Duration // from now: the first sample at or after now+at shows v
-		v  int
-	}
-	changes := []change{
+	changes := []counterChange{
 		{-lookback - 10*time.Minute, 40},
 		{-2*time.Hour + 20*time.Second, 41},
 		{-90*time.Minute + 30*time.Second, 43},
@@ -39,27 +34,10 @@ func TestRebuildCountsAGatewayScrapedTwiceOnce(t *testing.T) {
 		name  string
 		phase time.Duration
 	}{{"openfaas-pods", 7 * time.Second}, {"gateway-servicemonitor", 12 * time.Second}} {
-		for ts := now.Add(-lookback - 10*time.Minute + job.phase); !ts.After(now); ts = ts.Add(15 * time.Second) {
-			v := -1
-			for _, c := range changes {
-				if !ts.Before(now.Add(c.at)) {
-					v = c.v
-				}
-			}
-			if v >= 0 {
-				fmt.Fprintf(&b, "gateway_function_invocation_started{function_name=\"dup.openfaas-fn\",instance=\"10.0.0.5:8080\",job=%q} %d %d\n", job.name, v, ts.Unix())
-			}
-		}
+		labels := fmt.Sprintf(`function_name="dup.openfaas-fn",instance="10.0.0.5:8080",job=%q`, job.name)
+		writeStarted(&b, labels, changes, now, lookback, job.phase)
 	}
-	p := backfilled(t, b.String())
-
-	pol, _ := New(Config{})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	rep, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, p.Logs())
-	}
+	pol, rep := rebuildBackfilled(t, b.String(), now, lookback)
 	if rep.Functions != 1 || rep.Invocations != 5 {
 		t.Errorf("report %+v, want 1 function, 5 invocations (each call once, not once a job)", rep)
 	}

@@ -108,47 +108,23 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 func TestRebuildCountsEveryCallFromRealPrometheus(t *testing.T) {
 	now := time.Now().Truncate(time.Minute)
 	lookback := 6 * time.Hour
-	type change struct {
-		at time.Duration // from now: the first sample at or after now+at shows v
-		v  int
-	}
 	series := []struct {
 		labels  string
-		changes []change
+		changes []counterChange
 	}{
-		{`function_name="once.openfaas-fn",instance="gw-a"`, []change{{-5*time.Hour + 22*time.Second, 1}}},
-		{`function_name="calls.openfaas-fn",instance="gw-a"`, []change{
+		{`function_name="once.openfaas-fn",instance="gw-a"`, []counterChange{{-5*time.Hour + 22*time.Second, 1}}},
+		{`function_name="calls.openfaas-fn",instance="gw-a"`, []counterChange{
 			{-4*time.Hour + 7*time.Second, 1}, {-3*time.Hour + 22*time.Second, 2},
 			{-2*time.Hour + 7*time.Second, 1}, {-time.Hour + 37*time.Second, 2},
 		}},
-		{`function_name="calls.openfaas-fn",instance="gw-b"`, []change{{-lookback - 10*time.Minute, 5}, {-30*time.Minute + 7*time.Second, 6}}},
+		{`function_name="calls.openfaas-fn",instance="gw-b"`, []counterChange{{-lookback - 10*time.Minute, 5}, {-30*time.Minute + 7*time.Second, 6}}},
 	}
 	var b strings.Builder
 	b.WriteString("# TYPE gateway_function_invocation_started unknown\n")
 	for _, s := range series {
-		// Samples from before the lookback, so a series there is present
-		// at the range's first step.
-		for ts := now.Add(-lookback - 10*time.Minute + 7*time.Second); !ts.After(now); ts = ts.Add(15 * time.Second) {
-			v := -1 // absent: not created yet
-			for _, c := range s.changes {
-				if !ts.Before(now.Add(c.at)) {
-					v = c.v
-				}
-			}
-			if v >= 0 {
-				fmt.Fprintf(&b, "gateway_function_invocation_started{%s} %d %d\n", s.labels, v, ts.Unix())
-			}
-		}
+		writeStarted(&b, s.labels, s.changes, now, lookback, 7*time.Second)
 	}
-	p := backfilled(t, b.String())
-
-	pol, _ := New(Config{})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	rep, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, p.Logs())
-	}
+	pol, rep := rebuildBackfilled(t, b.String(), now, lookback)
 	if rep.Functions != 2 || rep.Invocations != 6 {
 		t.Errorf("report %+v, want 2 functions, 6 invocations", rep)
 	}
@@ -247,4 +223,44 @@ func backfilled(t *testing.T, om string, args ...string) *teststack.Prom {
 		t.Fatalf("restart: %v\n%s", err, p.Logs())
 	}
 	return p
+}
+
+// counterChange is a step of a backfilled counter: from now, the first
+// sample at or after now+at shows v.
+type counterChange struct {
+	at time.Duration
+	v  int
+}
+
+// writeStarted writes a started counter's series (labels) as OpenMetrics
+// samples every 15 s, phase past each 15 s, from before the lookback (so a
+// series there is present at the range's first step) to now; absent until
+// its first change.
+func writeStarted(b *strings.Builder, labels string, changes []counterChange, now time.Time, lookback, phase time.Duration) {
+	for ts := now.Add(-lookback - 10*time.Minute + phase); !ts.After(now); ts = ts.Add(15 * time.Second) {
+		v := -1
+		for _, c := range changes {
+			if !ts.Before(now.Add(c.at)) {
+				v = c.v
+			}
+		}
+		if v >= 0 {
+			fmt.Fprintf(b, "gateway_function_invocation_started{%s} %d %d\n", labels, v, ts.Unix())
+		}
+	}
+}
+
+// rebuildBackfilled backfills om into a real Prometheus and rebuilds a new
+// Policy from it over lookback at now, at one-minute steps.
+func rebuildBackfilled(t *testing.T, om string, now time.Time, lookback time.Duration) (*Policy, RebuildReport) {
+	t.Helper()
+	p := backfilled(t, om)
+	pol, _ := New(Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rep, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, p.Logs())
+	}
+	return pol, rep
 }
