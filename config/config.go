@@ -130,7 +130,7 @@ func Default() Config {
 			RebuildLookback: 24 * time.Hour, LearnStep: 15 * time.Second},
 		Actuator: Actuator{Workers: 8, CallTimeout: 10 * time.Second, BackoffInitial: time.Second,
 			BackoffMax: time.Minute, RefusedBackoff: time.Hour},
-		Prometheus: Prometheus{CoverageSelector: `up{job=~"gateway|openfaas-pods|openfaas-gateway"}`,
+		Prometheus: Prometheus{CoverageSelector: `up{job=~"gateway|openfaas-pods|openfaas-gateway",kubernetes_pod_name=~"(gateway-.+)?"}`,
 			MaxScrapeGap: 30 * time.Second, Timeout: 5 * time.Second},
 		Server: ServerFrom(httpserver.Default()),
 	}

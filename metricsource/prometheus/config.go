@@ -11,7 +11,7 @@ import (
 // Default values; see Config.
 const (
 	DefaultTimeout          = 5 * time.Second
-	DefaultCoverageSelector = `up{job=~"gateway|openfaas-pods|openfaas-gateway"}`
+	DefaultCoverageSelector = `up{job=~"gateway|openfaas-pods|openfaas-gateway",kubernetes_pod_name=~"(gateway-.+)?"}`
 	DefaultMaxScrapeGap     = 30 * time.Second
 	DefaultNamespace        = "openfaas-fn"
 	DefaultDuplicateCheck   = 5 * time.Minute
@@ -30,8 +30,11 @@ type Config struct {
 	// proves that Prometheus has scraped the gateway successfully for a
 	// whole window, so that a function without invocations in the window
 	// provably had none (flag --prometheus-coverage-selector, default
-	// up{job=~"gateway|openfaas-pods|openfaas-gateway"}, the job names of the
-	// OpenFaaS charts and of faasd).
+	// up{job=~"gateway|openfaas-pods|openfaas-gateway",kubernetes_pod_name=~"(gateway-.+)?"}:
+	// the job names of the OpenFaaS charts and of faasd, and within the
+	// chart's openfaas-pods job, which scrapes every annotated pod of the
+	// namespace (queue workers too), the gateway's pods alone; a target
+	// without the label, a static job's, is taken whole).
 	CoverageSelector string
 	// MaxScrapeGap is the longest time without a fresh `up` sample that still
 	// counts as continuous observation. Set it to a few scrape intervals

@@ -272,7 +272,7 @@ func TestActivityNamesADownGatewayInstance(t *testing.T) {
 	if act.Covered || act.Uncovered != want {
 		t.Errorf("Activity: covered %v, %q; want not covered, %q", act.Covered, act.Uncovered, want)
 	}
-	if wantQ := `group by (instance) (last_over_time(up{job=~"gateway|openfaas-pods|openfaas-gateway"}[1m20s])) unless on (instance) (up{job=~"gateway|openfaas-pods|openfaas-gateway"} == 1)`; downQ != wantQ {
+	if wantQ := `group by (instance) (last_over_time(up{job=~"gateway|openfaas-pods|openfaas-gateway",kubernetes_pod_name=~"(gateway-.+)?"}[1m20s])) unless on (instance) (up{job=~"gateway|openfaas-pods|openfaas-gateway",kubernetes_pod_name=~"(gateway-.+)?"} == 1)`; downQ != wantQ {
 		t.Errorf("down query\n%s\nwant\n%s", downQ, wantQ)
 	}
 }
