@@ -1,14 +1,10 @@
 package idler
 
 import (
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/jsonkeys"
 )
 
@@ -25,28 +21,6 @@ func TestExplainIdleSectionKeysAreSnakeCase(t *testing.T) {
 		e.src.invoke(ref("a"))
 		time.Sleep(time.Minute)
 		e.d.RunOnce(t.Context(), time.Now())
-		rec := httptest.NewRecorder()
-		explain.Handler(jsonkeys.OneFunction{Ref: ref("a")}, e.d).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/functions/"+ref("a").Namespace+"/a", nil))
-		if rec.Code != http.StatusOK {
-			t.Fatalf("explain answered %d: %s", rec.Code, rec.Body)
-		}
-		var doc map[string]any
-		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
-			t.Fatal(err)
-		}
-		if sections, _ := doc["sections"].(map[string]any); sections["idle"] == nil {
-			t.Fatalf("no idle section in %s", rec.Body)
-		}
-		jsonkeys.AssertSnakeCase(t, "", doc)
-
-		full, err := json.Marshal(jsonkeys.EveryFieldSet(t, Explanation{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var all any
-		if err := json.Unmarshal(full, &all); err != nil {
-			t.Fatal(err)
-		}
-		jsonkeys.AssertSnakeCase(t, "sections.idle", all)
+		jsonkeys.AssertSection(t, e.d, ref("a"), jsonkeys.EveryFieldSet(t, Explanation{}))
 	})
 }

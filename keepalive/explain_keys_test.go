@@ -2,15 +2,11 @@ package keepalive
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
-	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/jsonkeys"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
@@ -40,28 +36,6 @@ func TestExplainKeepaliveSectionKeysAreSnakeCase(t *testing.T) {
 		if rep := w.RunOnce(context.Background(), time.Now()); len(rep.Scaled) != 1 {
 			t.Fatalf("pre-warmed %+v, want a", rep.Scaled)
 		}
-		rec := httptest.NewRecorder()
-		explain.Handler(jsonkeys.OneFunction{Ref: a}, w).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/functions/openfaas-fn/a", nil))
-		if rec.Code != http.StatusOK {
-			t.Fatalf("explain answered %d: %s", rec.Code, rec.Body)
-		}
-		var doc map[string]any
-		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
-			t.Fatal(err)
-		}
-		if sections, _ := doc["sections"].(map[string]any); sections["keepalive"] == nil {
-			t.Fatalf("no keepalive section in %s", rec.Body)
-		}
-		jsonkeys.AssertSnakeCase(t, "", doc)
-
-		full, err := json.Marshal(jsonkeys.EveryFieldSet(t, Explanation{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var all any
-		if err := json.Unmarshal(full, &all); err != nil {
-			t.Fatal(err)
-		}
-		jsonkeys.AssertSnakeCase(t, "sections.keepalive", all)
+		jsonkeys.AssertSection(t, w, a, jsonkeys.EveryFieldSet(t, Explanation{}))
 	})
 }

@@ -1,6 +1,9 @@
 package jsonkeys
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"strings"
@@ -80,4 +83,36 @@ func (l OneFunction) Refs() []provider.Ref { return []provider.Ref{l.Ref} }
 
 func (l OneFunction) Explain(ref provider.Ref) (explain.Function, bool) {
 	return explain.Function{Ref: ref.String(), Name: ref.Name, Namespace: ref.Namespace}, ref == l.Ref
+}
+
+// AssertSection serves ref's explanation through explain.Handler with sec,
+// fails t unless the answer holds sec's section, and walks the whole answer
+// and full (the section's type with every field set, EveryFieldSet: the
+// omitted fields of one real answer are absent from it) for keys that are
+// not snake_case.
+func AssertSection(t testing.TB, sec explain.Section, ref provider.Ref, full any) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	explain.Handler(OneFunction{Ref: ref}, sec).ServeHTTP(rec,
+		httptest.NewRequest(http.MethodGet, "/api/v1/functions/"+ref.Namespace+"/"+ref.Name, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("explain answered %d: %s", rec.Code, rec.Body)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if sections, _ := doc["sections"].(map[string]any); sections[sec.Name()] == nil {
+		t.Fatalf("no %s section in %s", sec.Name(), rec.Body)
+	}
+	AssertSnakeCase(t, "", doc)
+	b, err := json.Marshal(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all any
+	if err := json.Unmarshal(b, &all); err != nil {
+		t.Fatal(err)
+	}
+	AssertSnakeCase(t, "sections."+sec.Name(), all)
 }
