@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
 )
 
@@ -63,21 +61,5 @@ tests:
 `
 
 func TestCapacityPeakIgnoresAnEndedGateway(t *testing.T) {
-	out, err := Render(Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	writeFile(t, dir, "rules.yml", out)
-	writeFile(t, dir, "capacity_ended_test.yml", []byte(capacityEndedUnitTest))
-	for _, pt := range promtools {
-		t.Run(pt.name, func(t *testing.T) {
-			cmd := exec.Command(promtoolBin(t, pt.env), "test", "rules", "capacity_ended_test.yml")
-			cmd.Dir = dir
-			got, err := cmd.CombinedOutput()
-			if err != nil || !strings.Contains(string(got), "SUCCESS") {
-				t.Fatalf("capacity peak across a gateway replacement (err %v):\n%s", err, got)
-			}
-		})
-	}
+	promtoolRulesTest(t, Defaults(), []byte(capacityEndedUnitTest), "capacity peak across a gateway replacement")
 }

@@ -1,8 +1,8 @@
 package rules
 
 import (
+	"fmt"
 	"maps"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -40,19 +40,7 @@ func TestCERuleFiresAtTheScrapeInterval(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir := t.TempDir()
-			writeFile(t, dir, "rules.yml", out)
-			writeFile(t, dir, "ce_test.yml", raw)
-			for _, pt := range promtools {
-				t.Run(pt.name, func(t *testing.T) {
-					cmd := exec.Command(promtoolBin(t, pt.env), "test", "rules", "ce_test.yml")
-					cmd.Dir = dir
-					got, err := cmd.CombinedOutput()
-					if err != nil || !strings.Contains(string(got), "SUCCESS") {
-						t.Fatalf("%s at a %s scrape (err %v):\n%s", rule.Alert, scrape, err, got)
-					}
-				})
-			}
+			promtoolTestRendered(t, out, raw, fmt.Sprintf("%s at a %s scrape", rule.Alert, scrape))
 		})
 	}
 }

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -100,23 +99,7 @@ func TestFreshCPUDropsARemovedPod(t *testing.T) {
 			healthy.WriteString(cpuAt(irate, `{function_name="slow.openfaas-fn"}`, time.Duration(at)*time.Second, 200))
 		}
 	}
-	out, err := Render(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	writeFile(t, dir, "rules.yml", out)
-	writeFile(t, dir, "cpu_removed_test.yml", []byte(fmt.Sprintf(cpuRemovedUnitTest, removed.String(), healthy.String())))
-	for _, pt := range promtools {
-		t.Run(pt.name, func(t *testing.T) {
-			cmd := exec.Command(promtoolBin(t, pt.env), "test", "rules", "cpu_removed_test.yml")
-			cmd.Dir = dir
-			got, err := cmd.CombinedOutput()
-			if err != nil || !strings.Contains(string(got), "SUCCESS") {
-				t.Fatalf("fresh cpu load after a pod's removal (err %v):\n%s", err, got)
-			}
-		})
-	}
+	promtoolRulesTest(t, o, []byte(fmt.Sprintf(cpuRemovedUnitTest, removed.String(), healthy.String())), "fresh cpu load after a pod's removal")
 }
 
 // TestCPUFreshBoundKeepsHealthyPods: for every scrape interval's defaults

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
 )
 
@@ -118,21 +116,5 @@ const customPerInstanceExpr = `rate(gateway_functions_seconds_sum[20s]) / rate(g
 func TestCustomLoadWithPerInstanceSeries(t *testing.T) {
 	o := Defaults()
 	o.Custom = []CustomType{{Name: "latency", Expr: customPerInstanceExpr}}
-	out, err := Render(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	writeFile(t, dir, "rules.yml", out)
-	writeFile(t, dir, "custom_test.yml", []byte(customPerInstanceUnitTest))
-	for _, pt := range promtools {
-		t.Run(pt.name, func(t *testing.T) {
-			cmd := exec.Command(promtoolBin(t, pt.env), "test", "rules", "custom_test.yml")
-			cmd.Dir = dir
-			got, err := cmd.CombinedOutput()
-			if err != nil || !strings.Contains(string(got), "SUCCESS") {
-				t.Fatalf("alerts over a custom load with a series per gateway replica (err %v):\n%s", err, got)
-			}
-		})
-	}
+	promtoolRulesTest(t, o, []byte(customPerInstanceUnitTest), "alerts over a custom load with a series per gateway replica")
 }

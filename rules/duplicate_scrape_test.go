@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
@@ -102,20 +101,7 @@ tests:
 // TestDuplicateScrapeRulesPromtool runs duplicateScrapeUnitTest with both
 // promtools on the 5 s rules.
 func TestDuplicateScrapeRulesPromtool(t *testing.T) {
-	out, err := Render(ForScrapeInterval(5 * time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	writeFile(t, dir, "rules.yml", out)
-	test := writeFile(t, dir, "duplicate_test.yml", []byte(duplicateScrapeUnitTest))
-	for _, pt := range promtools {
-		t.Run(pt.name, func(t *testing.T) {
-			if got := run(t, dir, promtoolBin(t, pt.env), "test", "rules", test); !strings.Contains(got, "SUCCESS") {
-				t.Fatal(got)
-			}
-		})
-	}
+	promtoolRulesTest(t, ForScrapeInterval(5*time.Second), []byte(duplicateScrapeUnitTest), "a gateway scraped by two jobs counted once")
 }
 
 // duplicateQueueUnitTest: two JetStream queue-worker replicas (instances
@@ -172,18 +158,5 @@ tests:
 // TestDuplicateScrapeQueueRulesPromtool runs duplicateQueueUnitTest with
 // both promtools on the 5 s rules.
 func TestDuplicateScrapeQueueRulesPromtool(t *testing.T) {
-	out, err := Render(ForScrapeInterval(5 * time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	writeFile(t, dir, "rules.yml", out)
-	test := writeFile(t, dir, "duplicate_queue_test.yml", []byte(duplicateQueueUnitTest))
-	for _, pt := range promtools {
-		t.Run(pt.name, func(t *testing.T) {
-			if got := run(t, dir, promtoolBin(t, pt.env), "test", "rules", test); !strings.Contains(got, "SUCCESS") {
-				t.Fatal(got)
-			}
-		})
-	}
+	promtoolRulesTest(t, ForScrapeInterval(5*time.Second), []byte(duplicateQueueUnitTest), "a queue worker scraped by two jobs counted once")
 }

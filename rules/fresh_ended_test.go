@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
 )
 
@@ -67,21 +65,5 @@ tests:
 `
 
 func TestFreshLoadIgnoresAnEndedGateway(t *testing.T) {
-	out, err := Render(Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	writeFile(t, dir, "rules.yml", out)
-	writeFile(t, dir, "fresh_ended_test.yml", []byte(freshEndedUnitTest))
-	for _, pt := range promtools {
-		t.Run(pt.name, func(t *testing.T) {
-			cmd := exec.Command(promtoolBin(t, pt.env), "test", "rules", "fresh_ended_test.yml")
-			cmd.Dir = dir
-			got, err := cmd.CombinedOutput()
-			if err != nil || !strings.Contains(string(got), "SUCCESS") {
-				t.Fatalf("fresh load across a gateway replacement (err %v):\n%s", err, got)
-			}
-		})
-	}
+	promtoolRulesTest(t, Defaults(), []byte(freshEndedUnitTest), "fresh load across a gateway replacement")
 }

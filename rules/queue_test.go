@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
@@ -77,20 +76,7 @@ tests:
 
 // TestQueueRulesPromtool runs queueUnitTest with both promtools.
 func TestQueueRulesPromtool(t *testing.T) {
-	out, err := Render(ForScrapeInterval(5 * time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	writeFile(t, dir, "rules.yml", out)
-	test := writeFile(t, dir, "queue_test.yml", []byte(queueUnitTest))
-	for _, pt := range promtools {
-		t.Run(pt.name, func(t *testing.T) {
-			if got := run(t, dir, promtoolBin(t, pt.env), "test", "rules", test); !strings.Contains(got, "SUCCESS") {
-				t.Fatal(got)
-			}
-		})
-	}
+	promtoolRulesTest(t, ForScrapeInterval(5*time.Second), []byte(queueUnitTest), "queue load and the at-zero alert")
 }
 
 // TestQueuedAtZeroOnlyWithQueueType: without the queue type selected there

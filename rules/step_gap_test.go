@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
 )
 
@@ -51,21 +49,5 @@ tests:
 `
 
 func TestStepAlertOutlivesAControllerGap(t *testing.T) {
-	out, err := Render(Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	writeFile(t, dir, "rules.yml", out)
-	writeFile(t, dir, "step_gap_test.yml", []byte(stepGapUnitTest))
-	for _, pt := range promtools {
-		t.Run(pt.name, func(t *testing.T) {
-			cmd := exec.Command(promtoolBin(t, pt.env), "test", "rules", "step_gap_test.yml")
-			cmd.Dir = dir
-			got, err := cmd.CombinedOutput()
-			if err != nil || !strings.Contains(string(got), "SUCCESS") {
-				t.Fatalf("step alert across a gap in the controller's series (err %v):\n%s", err, got)
-			}
-		})
-	}
+	promtoolRulesTest(t, Defaults(), []byte(stepGapUnitTest), "step alert across a gap in the controller's series")
 }

@@ -38,6 +38,36 @@ func run(t *testing.T, dir, bin string, args ...string) string {
 // 3.x built by mk/rules.mk (PROMTOOL3).
 var promtools = []struct{ name, env string }{{"promtool2", ""}, {"promtool3", "PROMTOOL3"}}
 
+// promtoolRulesTest renders o's rules and runs the rule unit test (the
+// YAML of a `promtool test rules` file reading rules.yml) with every promtool
+// in promtools; what says what the test checks, in a failure.
+func promtoolRulesTest(t *testing.T, o Options, test []byte, what string) {
+	t.Helper()
+	out, err := Render(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	promtoolTestRendered(t, out, test, what)
+}
+
+// promtoolTestRendered is promtoolRulesTest on rules already rendered.
+func promtoolTestRendered(t *testing.T, rules, test []byte, what string) {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, dir, "rules.yml", rules)
+	writeFile(t, dir, "unit_test.yml", test)
+	for _, pt := range promtools {
+		t.Run(pt.name, func(t *testing.T) {
+			cmd := exec.Command(promtoolBin(t, pt.env), "test", "rules", "unit_test.yml")
+			cmd.Dir = dir
+			got, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(got), "SUCCESS") {
+				t.Fatalf("%s (err %v):\n%s", what, err, got)
+			}
+		})
+	}
+}
+
 func promtoolBin(t *testing.T, env string) string {
 	if env == "" {
 		return tool(t, "", "promtool")
