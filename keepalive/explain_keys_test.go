@@ -6,10 +6,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/jsonkeys"
-	"github.com/faas-autoscaler/faas-autoscaler/provider"
-	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
 
 // TestExplainKeepaliveSectionKeysAreSnakeCase: the explain API is snake_case
@@ -21,13 +18,7 @@ import (
 func TestExplainKeepaliveSectionKeysAreSnakeCase(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		prov := memory.New(clock.Real(), memory.Options{})
-		a := provider.Ref{Name: "a", Namespace: "openfaas-fn"}
-		prov.Deploy(provider.Function{Ref: a, Labels: autoLabels})
-		pol, _ := New(Default())
-		for i := 20; i >= 0; i-- { // an hourly timer
-			pol.Observe(a, start.Add(-time.Duration(i)*time.Hour))
-		}
+		prov, a, pol := hourlyTimer(autoLabels, start)
 		w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: newActuator(t, prov)})
 		if err != nil {
 			t.Fatal(err)

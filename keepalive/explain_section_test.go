@@ -20,15 +20,9 @@ import (
 func TestExplainPreWarmReplicasCappedAtMax(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		prov := memory.New(clock.Real(), memory.Options{})
-		a := provider.Ref{Name: "a", Namespace: "openfaas-fn"}
 		labels := map[string]string{"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "auto",
 			"com.openfaas.scale.max": "5"}
-		prov.Deploy(provider.Function{Ref: a, Labels: labels})
-		pol, _ := New(Default())
-		for i := 20; i >= 0; i-- { // an hourly timer
-			pol.Observe(a, start.Add(-time.Duration(i)*time.Hour))
-		}
+		prov, a, pol := hourlyTimer(labels, start)
 		pol.Zeroed(a, 8) // idled from 8 while max was higher
 		w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: newActuator(t, prov)})
 		if err != nil {
@@ -89,4 +83,18 @@ func TestExplainSectionForFixedKeepAlive(t *testing.T) {
 			t.Errorf("keepalive section for a function with zero-duration 5m (not auto): %+v", v)
 		}
 	})
+}
+
+// hourlyTimer deploys function a (openfaas-fn) with labels on a memory
+// provider, and a new policy that has seen it called every hour for the 20
+// hours up to start: a timer, due again an hour after start.
+func hourlyTimer(labels map[string]string, start time.Time) (*memory.Provider, provider.Ref, *Policy) {
+	prov := memory.New(clock.Real(), memory.Options{})
+	a := provider.Ref{Name: "a", Namespace: "openfaas-fn"}
+	prov.Deploy(provider.Function{Ref: a, Labels: labels})
+	pol, _ := New(Default())
+	for i := 20; i >= 0; i-- {
+		pol.Observe(a, start.Add(-time.Duration(i)*time.Hour))
+	}
+	return prov, a, pol
 }

@@ -7,9 +7,6 @@ import (
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
-	"github.com/faas-autoscaler/faas-autoscaler/clock"
-	"github.com/faas-autoscaler/faas-autoscaler/provider"
-	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
 
 // heldActuator holds every Apply until release is closed (a provider slow
@@ -37,13 +34,7 @@ func (h *heldActuator) Apply(ctx context.Context, in actuator.Intent) actuator.O
 func TestExplainAnswersWhileAPreWarmIsApplied(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		prov := memory.New(clock.Real(), memory.Options{})
-		a := provider.Ref{Name: "a", Namespace: "openfaas-fn"}
-		prov.Deploy(provider.Function{Ref: a, Labels: autoLabels})
-		pol, _ := New(Default())
-		for i := 20; i >= 0; i-- { // an hourly timer
-			pol.Observe(a, start.Add(-time.Duration(i)*time.Hour))
-		}
+		prov, a, pol := hourlyTimer(autoLabels, start)
 		held := &heldActuator{a: newActuator(t, prov), release: make(chan struct{})}
 		w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: held})
 		if err != nil {
