@@ -99,15 +99,6 @@ type Recommendation struct {
 	Expires Instant `json:"expires,omitzero"`
 }
 
-// Direction is the way a scale went.
-type Direction int8
-
-const (
-	None Direction = 0
-	Up   Direction = 1
-	Down Direction = -1
-)
-
 // State is one function's memory between evaluations. It is a value: Decide
 // returns the next one in Decision.Next and the loop just stores it.
 type State struct {
