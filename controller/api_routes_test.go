@@ -16,11 +16,17 @@ import (
 //
 // Seen failing before: "GET /api/v1/x: 404 text/plain; charset=utf-8 \"404
 // page not found\n\", want a JSON error" and "a follower's 503 is
-// text/plain; charset=utf-8".
+// text/plain; charset=utf-8"; the unclean paths (session 28): "GET
+// /api/v1/functions//a: 307 text/html; charset=utf-8 \"<a
+// href=\\\"/api/v1/functions/a\\\">Temporary Redirect</a>…".
 func TestAPIAnswersJSONUnderItsPrefix(t *testing.T) {
 	s := newStack(t, testConfig(), Wiring{})
 	mux := Mux(s.ctl, http.NotFoundHandler(), s.reg, func() error { return nil })
-	for _, path := range []string{"/api/v1/", "/api/v1/x", "/api/v1/functionsx", "/api/v1/functions/a/b/c"} {
+	for _, path := range []string{"/api/v1/", "/api/v1/x", "/api/v1/functionsx", "/api/v1/functions/a/b/c",
+		// Unclean paths: the mux answered a 301 to the cleaned path (HTML),
+		// which sent /api/v1/functions//a on to the route of a function
+		// named "a" with no namespace.
+		"/api/v1/functions//a", "/api/v1//functions", "/api/v1/functions/openfaas-fn/../a"} {
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 		var body struct {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -17,12 +18,16 @@ import (
 // Mux serves the controller's endpoints: the AlertManager webhook on
 // /system/alert (the OpenFaaS gateway's route), the explain API, /metrics,
 // /healthz (alive) and /readyz (ready returns nil, or why not).
-func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, ready func() error) *http.ServeMux {
+//
+// Every path under /api/v1/ goes to the explain API as sent, before the
+// mux: the mux answers a path with an empty or dot segment
+// (/api/v1/functions//a, a script's "$NS/$NAME" with NS unset) with a 307
+// to its cleaned form and an HTML body, which sent the client on to another
+// route; the API answers it with its JSON 404.
+func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, ready func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/system/alert", webhook)
 	api := followerRefuses(c.deps.Leading, explain.Handler(c.lister(), c.Sections()...))
-	mux.Handle("/api/v1/functions", api)
-	mux.Handle("/api/v1/", api) // every path under it answers JSON (a 404 for unknown ones)
 	mux.Handle("/metrics", metricsHandler(gatherer))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "OK\n") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
@@ -32,7 +37,13 @@ func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, read
 		}
 		_, _ = io.WriteString(w, "OK\n")
 	})
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/v1/") { // every path under it answers JSON (a 404 for unknown ones)
+			api.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // lister is the explain API's list of functions: the scaler loop's, or with

@@ -3,6 +3,7 @@ package explain
 import (
 	"encoding/json"
 	"net/http"
+	"path"
 	"sort"
 	"strings"
 
@@ -24,12 +25,34 @@ func Handler(fns Lister, sections ...Section) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(PathFunctions, h.list)
 	mux.HandleFunc(PathFunction, h.one)
-	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+	notFound := func(w http.ResponseWriter, r *http.Request) {
 		// The path as sent: decoded, openfaas-fn%2Fa read as the route
 		// openfaas-fn/a, which exists.
 		writeJSON(w, http.StatusNotFound, errorBody{Error: noEndpoint(r.URL.EscapedPath())})
+	}
+	mux.HandleFunc("/api/v1/", notFound)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The mux answers a path with an empty or dot segment with a 301
+		// to its cleaned form, an HTML body: /api/v1/functions//a (a
+		// script's "$NS/$NAME" with NS unset) was sent on to another
+		// function's route, and curl without -L printed "Moved
+		// Permanently". Such a path names no route here.
+		if !clean(r.URL.Path) {
+			notFound(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
 	})
-	return mux
+}
+
+// clean reports whether p is its own cleaned form (a trailing slash
+// allowed): no empty, "." or ".." segment.
+func clean(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // noEndpoint words the 404 of a path no route serves. Under

@@ -21,6 +21,15 @@ func TestNotFoundNamesThePathAsSent(t *testing.T) {
 			"no such endpoint /api/v1/functions/openfaas-fn%2Fa: a function is /api/v1/functions/{namespace}/{name}"},
 		{"list with a trailing slash", "/api/v1/functions/",
 			"no such endpoint /api/v1/functions/: the list is /api/v1/functions, a function is /api/v1/functions/{namespace}/{name}"},
+		// An empty namespace (a script's "$NS/$NAME" with NS unset) or a
+		// doubled slash got the mux's 301 to the cleaned path, an HTML
+		// body, and curl without -L printed "Moved Permanently".
+		{"empty namespace", "/api/v1/functions//a",
+			"no such endpoint /api/v1/functions//a: a function is /api/v1/functions/{namespace}/{name}"},
+		{"doubled slash", "/api/v1//functions",
+			"no such endpoint /api/v1//functions"},
+		{"dot segment", "/api/v1/functions/openfaas-fn/../a",
+			"no such endpoint /api/v1/functions/openfaas-fn/../a: a function is /api/v1/functions/{namespace}/{name}"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
