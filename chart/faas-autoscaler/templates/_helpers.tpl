@@ -101,8 +101,20 @@ chart and app versions: a chart upgrade that leaves the file alone must not
 roll the controllers (and hand the Lease over) for nothing.
 */}}
 {{- define "fa.configFile" -}}
-{{- if .Values.config }}
-{{- toYaml .Values.config }}
+{{- $cfg := deepCopy (.Values.config | default dict) }}
+{{- if .Values.gatewayPodMonitor.enabled }}
+{{- /* The prometheus-operator labels a PodMonitor's targets job
+"<namespace>/<name>" (and pod, not kubernetes_pod_name): the controller's
+default coverage selector, which names the OpenFaaS chart's jobs, matches
+none of them, and without the gateway's up series nothing is ever idled. */}}
+{{- $prom := get $cfg "prometheus" | default dict }}
+{{- if not (hasKey $prom "coverage_selector") }}
+{{- $_ := set $prom "coverage_selector" (printf "up{job=%q}" (printf "%s/%s-gateway" .Release.Namespace (include "fa.fullname" .))) }}
+{{- $_ := set $cfg "prometheus" $prom }}
+{{- end }}
+{{- end }}
+{{- if $cfg }}
+{{- toYaml $cfg }}
 {{- else -}}
 # Empty: every key keeps the controller's default (config.Default()).
 {}
