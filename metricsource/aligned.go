@@ -29,7 +29,9 @@ type Reading struct {
 // The readings are returned in buf's array when it is long enough (buf's
 // contents are overwritten), else in a new one; on an error nothing is
 // allocated and buf is left as it was, so a source that cannot answer (no
-// scrape yet) costs a large fleet's pass nothing.
+// scrape yet) costs a large fleet's pass nothing. The exception is a
+// *PartialError, which comes with the readings (each a lower bound, see
+// PartialError).
 type AlignedLoad interface {
 	LoadAligned(ctx context.Context, q LoadQuery, fns []provider.Function, buf []Reading) ([]Reading, error)
 }
@@ -37,7 +39,9 @@ type AlignedLoad interface {
 // LoadAligned returns fns' readings of q in their order (see AlignedLoad
 // for buf). A source with AlignedLoad answers directly. Otherwise it asks
 // LoadParts -- of every function when all (a full pass: one query for the
-// fleet, as before), else of fns -- and looks each function up.
+// fleet, as before), else of fns -- and looks each function up. A partial
+// answer's lower bounds (a *PartialError from LoadParts) are returned as
+// readings with that error; every other error with none.
 func LoadAligned(ctx context.Context, src Source, q LoadQuery, fns []provider.Function, all bool, buf []Reading) ([]Reading, error) {
 	if a, ok := src.(AlignedLoad); ok {
 		return a.LoadAligned(ctx, q, fns, buf)
@@ -50,7 +54,7 @@ func LoadAligned(ctx context.Context, src Source, q LoadQuery, fns []provider.Fu
 		}
 	}
 	vals, parts, err := LoadParts(ctx, src, q, ask)
-	if err != nil {
+	if _, partial := PartialWhy(err); err != nil && !partial {
 		return buf, err
 	}
 	out := Readings(buf, len(fns))
@@ -59,7 +63,7 @@ func LoadAligned(ctx context.Context, src Source, q LoadQuery, fns []provider.Fu
 		v, has := vals[ref]
 		out[i] = Reading{Value: v, Has: has, Part: parts.For(ref, has)}
 	}
-	return out, nil
+	return out, err // nil, or a partial answer's
 }
 
 // Readings returns buf with length n, reusing its array when it is long

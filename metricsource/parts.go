@@ -100,6 +100,9 @@ type PartedLoad interface {
 	// LoadParts is Load (refs nil) or LoadFor (refs set) with, for the
 	// capacity type, the parts (non-nil, see Parts); nil parts for other
 	// types.
+	// With a *PartialError it may return values and parts too: each value
+	// a lower bound of its function's load (see PartialError); with any
+	// other error none.
 	LoadParts(ctx context.Context, q LoadQuery, refs []provider.Ref) (Values, Parts, error)
 }
 

@@ -329,7 +329,8 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		}
 	}
 	if want < cur && obs.LowerBound != "" {
-		// A gateway instance is not scraped: its share of the load is
+		// A gateway instance is not scraped, or the source's answer may
+		// be partial (a Thanos store down): a share of the load is
 		// missing from the sum, so the reading is the least the load can
 		// be. It scales up, never down (missing is not zero).
 		want, code = cur, CodeLowerBound

@@ -28,7 +28,7 @@ const (
 	CodeFromZero        ReasonCode = "from_zero"        // at zero with load: woken
 	CodeRateLimited     ReasonCode = "rate_limited"     // change cut by the per-evaluation rate limit
 	CodeInvalidSpec     ReasonCode = "invalid_spec"     // labels do not parse: no change
-	CodeLowerBound      ReasonCode = "lower_bound"      // scale-down held: a gateway instance is not scraped, so the load read is a lower bound
+	CodeLowerBound      ReasonCode = "lower_bound"      // scale-down held: a gateway instance is not scraped, or the answer may be partial, so the load read is a lower bound
 )
 
 // ReasonCodes lists every code, for pre-declaring metric series and docs.
@@ -70,8 +70,10 @@ type Observation struct {
 	// LowerBound says why the loads are lower bounds ("" when they are
 	// not): the type's readings are sums over the gateway's instances
 	// (metricsource.GatewaySum) and one of them is not scraped now, so its
-	// share is missing from them. They may scale up (the load is at least
-	// that), never down.
+	// share is missing from them; or the load answer said it may be partial
+	// (a Thanos store down), and the source kept only readings that a
+	// missing series can only lower (metricsource.PartialError). They may
+	// scale up (the load is at least that), never down.
 	LowerBound string `json:"lower_bound,omitempty"`
 	// Queued is the asynchronous backlog of a function at zero whose type
 	// is not queue (nil: not read or unknown); it wakes the function, see

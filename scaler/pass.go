@@ -211,7 +211,15 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		// query for the fleet); else about fns only, where it can answer
 		// for fewer for less.
 		var err error
-		if lq.r, err = metricsource.LoadAligned(ctx, l.cfg.Source, q, fns, tick, lq.r); err != nil {
+		lq.r, err = metricsource.LoadAligned(ctx, l.cfg.Source, q, fns, tick, lq.r)
+		if why, partial := metricsource.PartialWhy(err); partial && len(lq.r) == len(fns) {
+			// The answer may lack series: its readings are lower bounds
+			// (the source left out those that are not), a function
+			// without one is missing. Logged at debug: the source warns
+			// once a minute, and a store can be down for hours.
+			lq.partial = why
+			l.log.Debug("load answer may be partial: its readings are lower bounds", "type", q.Type, "window", q.Window, "err", err)
+		} else if err != nil {
 			// Missing, not zero: functions of this type get no_data.
 			l.metrics.errors.WithLabelValues("load").Inc()
 			l.log.Warn("load query failed; those functions keep their replicas", "type", q.Type, "window", q.Window, "err", err)
@@ -253,12 +261,10 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 				sq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}
 				bq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}
 				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: readingsOf(loads, sq), burst: readingsOf(loads, bq)}
+				lt.lowerBound = typeLowerBound(loads, sq, bq, lowerBound)
 			}
 			sr, br = lt.at(i)
-			lb = ""
-			if metricsource.GatewaySum(ps.spec.Type) {
-				lb = lowerBound
-			}
+			lb = lt.lowerBound
 			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, lt.stable == nil, lb, queued, now, &held) {
 				continue
 			}
@@ -293,38 +299,6 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	}
 }
 
-// lowerBound asks the source, once for the pass, whether its gateway sums
-// are lower bounds (metricsource.LowerBounds): a gateway instance scraped
-// within the stable window and not answering now. Asked only when the pass
-// read a gateway-summed type; "" when none is down or the source cannot
-// tell. Not knowing is not "complete": a failed question holds the
-// scale-downs of this pass too, and says why.
-func (l *Loop) lowerBound(ctx context.Context, loads []queryReadings) string {
-	asked := false
-	for _, lq := range loads {
-		asked = asked || (!lq.failed && metricsource.GatewaySum(lq.q.Type))
-	}
-	if !asked {
-		return ""
-	}
-	down, err := metricsource.DownGateways(ctx, l.cfg.Source, max(l.cfg.StableWindow, l.cfg.BurstWindow))
-	if err != nil {
-		l.metrics.errors.WithLabelValues("load").Inc()
-		l.log.Warn("could not read which gateway instances are scraped; no function is scaled down on the gateway's load this pass", "err", err)
-		return "could not read which gateway instances are scraped (" + err.Error() + "): the load read may be a lower bound"
-	}
-	words := metricsource.LowerBoundWords(down, "load")
-	if words != l.downSaid {
-		if words != "" {
-			l.log.Warn("scale-downs on rps and capacity held: "+words, "instances", down)
-		} else {
-			l.log.Info("every gateway instance scraped again: scale-downs on rps and capacity resume")
-		}
-		l.downSaid = words
-	}
-	return words
-}
-
 // repeatRun is the most functions that repeat under one hold of mu.
 const repeatRun = 256
 
@@ -333,11 +307,13 @@ const repeatRun = 256
 const keptScratch = 4096
 
 // queryReadings is one load query's readings in the pass's function order
-// (failed: the query failed, so every function's is missing).
+// (failed: the query failed, so every function's is missing; partial: why
+// its answer may be partial, so its readings are lower bounds).
 type queryReadings struct {
-	q      metricsource.LoadQuery
-	r      []metricsource.Reading
-	failed bool
+	q       metricsource.LoadQuery
+	r       []metricsource.Reading
+	failed  bool
+	partial string
 }
 
 // readingsOf is q's readings in loads, nil when q failed or was not asked.
@@ -356,6 +332,7 @@ type loadsOfType struct {
 	set           bool
 	typ           string
 	stable, burst []metricsource.Reading
+	lowerBound    string // Observation.LowerBound of the type's functions (typeLowerBound)
 }
 
 // at is the i-th function's two readings (missing where a query failed).

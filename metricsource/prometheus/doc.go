@@ -25,6 +25,8 @@
 // query Prometheus rejects (bad PromQL, e.g. a malformed coverage selector)
 // is a plain error. An answer that says it may lack series (a warning other
 // than a PromQL annotation: Thanos' partial response, a failed remote read;
-// VictoriaMetrics' isPartial) is not used: ErrUnavailable and ErrPartial,
-// with one WARN a minute (partial.go).
+// VictoriaMetrics' isPartial) fails its query with a
+// *metricsource.PartialError (ErrUnavailable and ErrPartial), with one WARN
+// a minute; LoadParts alone returns beside it the readings that are lower
+// bounds of the load (rps, cpu, capacity's gauge part; partial.go).
 package prometheus

@@ -142,8 +142,10 @@ func TestPartialActivityIsNotIdle(t *testing.T) {
 	}
 }
 
-// TestPartialLoadIsMissing: a load answer that warns of missing data is no
-// load at all (an error, so the scaler keeps replicas), not a lower one.
+// TestPartialLoadIsMissing: through Load, which has no way to say "lower
+// bound", a load answer that warns of missing data is no load at all (an
+// error); LoadParts errs too, its lower bounds beside the error being
+// TestPartialLoadIsLowerBound's.
 func TestPartialLoadIsMissing(t *testing.T) {
 	for _, typ := range []string{metricsource.TypeRPS, metricsource.TypeCapacity, "custom"} {
 		t.Run(typ, func(t *testing.T) {
@@ -153,7 +155,7 @@ func TestPartialLoadIsMissing(t *testing.T) {
 			q := metricsource.LoadQuery{Type: typ, Window: time.Minute}
 			v, err := src.Load(context.Background(), q)
 			if err == nil || !errors.Is(err, metricsource.ErrUnavailable) || !errors.Is(err, ErrPartial) {
-				t.Fatalf("Load = %v, %v; want ErrUnavailable and ErrPartial: a partial answer is no load, not a lower one", v, err)
+				t.Fatalf("Load = %v, %v; want ErrUnavailable and ErrPartial: through Load a partial answer is no load", v, err)
 			}
 			if v, parts, err := src.LoadParts(context.Background(), q, nil); err == nil {
 				t.Fatalf("LoadParts = %v, %v, nil; want an error", v, parts)

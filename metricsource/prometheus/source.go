@@ -79,14 +79,19 @@ func New(cfg Config) (*Source, error) {
 // Load returns every function's load of q.Type over q.Window (one query).
 func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
 	v, _, err := s.load(ctx, q, false)
-	return v, err
+	if err != nil {
+		return nil, err // a partial answer's lower bounds only through LoadParts
+	}
+	return v, nil
 }
 
 // LoadParts is Load with, for capacity, which part each reading came from
 // (metricsource.PartedLoad): the same query without its last max, so one
 // series per function and part, and the max taken here. A PromQL query
 // costs the same for a few functions as for all, so refs are not sent;
-// the callers ignore the extra entries.
+// the callers ignore the extra entries. An answer that may be partial
+// gives the readings that are lower bounds with a
+// *metricsource.PartialError (partial.go).
 func (s *Source) LoadParts(ctx context.Context, q metricsource.LoadQuery, _ []provider.Ref) (metricsource.Values, metricsource.Parts, error) {
 	return s.load(ctx, q, true)
 }
@@ -116,7 +121,12 @@ func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool
 		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	r := s.newValueReader(expr, parted, s.hints.get(expr))
-	if err := s.queryEach(ctx, expr, r.add); err != nil {
+	err = s.queryEach(ctx, expr, r.add)
+	if _, partial := metricsource.PartialWhy(err); partial {
+		v, parts := r.lowerBounds(q.Type)
+		return v, parts, fmt.Errorf("load %s: %w", q.Type, err)
+	}
+	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	v, parts := r.result()

@@ -86,7 +86,8 @@ const maxErrorAnswer = 64 << 10
 // queryEach runs one instant query at the server's now (POST, as the
 // client library does) and hands each series of its vector to each as it
 // is decoded, with the labels sample keeps; each must copy what it keeps,
-// and what it made is to be dropped when queryEach fails. The client
+// and what it made is to be dropped when queryEach fails (but for a
+// *metricsource.PartialError: the answer was read whole, see partial.go). The client
 // library's Client.Do reads an answer whole before it can be decoded,
 // 9.5 MB at 100,000 series and twice that in the buffer's growth; and a
 // list of the series decoded from it was 8.8 MB more (readers.go).

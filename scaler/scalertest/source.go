@@ -19,7 +19,8 @@ type Source struct {
 	mu       sync.Mutex
 	loads    map[string]metricsource.Values
 	windowed map[metricsource.LoadQuery]metricsource.Values
-	fail     map[string]error // by type; "" fails every type
+	fail     map[string]error  // by type; "" fails every type
+	partial  map[string]string // by type: why its answers may be partial (SetPartial)
 	queries  []metricsource.LoadQuery
 	activity metricsource.Activity
 	parts    map[string]metricsource.Parts // by type; a type without any is not said
@@ -110,6 +111,25 @@ func (s *Source) Fail(typ string, err error) {
 	s.fail[typ] = err
 }
 
+// SetPartial makes the answers of typ's load queries say they may be
+// partial, why saying why ("" heals): LoadParts returns the values set,
+// each a lower bound, with a *metricsource.PartialError, as a source over
+// Thanos with a store down does for a sum of rates; Load, which has no
+// way to say so, returns that error alone. Set values only for the
+// functions the partial answer holds (Delete the others).
+func (s *Source) SetPartial(typ, why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if why == "" {
+		delete(s.partial, typ)
+		return
+	}
+	if s.partial == nil {
+		s.partial = make(map[string]string)
+	}
+	s.partial[typ] = why
+}
+
 // SetActivity sets what Activity returns (its Window is overwritten).
 func (s *Source) SetActivity(a metricsource.Activity) {
 	s.mu.Lock()
@@ -128,6 +148,15 @@ func (s *Source) Queries() []metricsource.LoadQuery {
 
 // Load implements metricsource.Source.
 func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
+	v, err := s.load(ctx, q)
+	if err != nil {
+		return nil, err // a partial answer's values only through LoadParts
+	}
+	return v, nil
+}
+
+// load is Load with a partial answer's values (SetPartial).
+func (s *Source) load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -146,19 +175,23 @@ func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsour
 		out = make(metricsource.Values)
 	}
 	maps.Copy(out, s.windowed[q])
+	if why, ok := s.partial[q.Type]; ok {
+		return out, &metricsource.PartialError{Query: "scalertest " + q.Type, Why: why}
+	}
 	return out, nil
 }
 
 // LoadParts implements metricsource.PartedLoad: Load's values (all of
-// them, whatever refs), with the parts SetPart set for q's type.
+// them, whatever refs), with the parts SetPart set for q's type; a partial
+// answer's (SetPartial) with its *metricsource.PartialError.
 func (s *Source) LoadParts(ctx context.Context, q metricsource.LoadQuery, _ []provider.Ref) (metricsource.Values, metricsource.Parts, error) {
-	v, err := s.Load(ctx, q)
-	if err != nil {
+	v, err := s.load(ctx, q)
+	if _, partial := metricsource.PartialWhy(err); err != nil && !partial {
 		return nil, nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return v, maps.Clone(s.parts[q.Type]), nil
+	return v, maps.Clone(s.parts[q.Type]), err
 }
 
 // Activity implements metricsource.Source.
@@ -179,7 +212,8 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 }
 
 // SetDown sets DownGateways' answer: the gateway instances down (none
-// by default), or its error.
+// by default), or its error (wrapped in metricsource.ErrUnavailable, but
+// for a *metricsource.PartialError, returned as it is).
 func (s *Source) SetDown(instances []string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -201,6 +235,9 @@ func (s *Source) DownGateways(ctx context.Context, lookback time.Duration) ([]st
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.downAsks = append(s.downAsks, lookback)
+	if _, partial := metricsource.PartialWhy(s.downErr); partial {
+		return nil, s.downErr // a partial answer's: ErrUnavailable already
+	}
 	if s.downErr != nil {
 		return nil, fmt.Errorf("%w: %v", metricsource.ErrUnavailable, s.downErr)
 	}
