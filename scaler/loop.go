@@ -178,6 +178,7 @@ type Loop struct {
 
 	// Touched only under passMu.
 	pass        uint32          // numbers the ticks; a function not marked by the last one is gone
+	termPass    uint32          // the pass that lists first in the current term (newTerm; statesLocked)
 	specGen     uint64          // numbers the defaults; a spec parsed under another is parsed again
 	scratch     []*fnState      // a pass's states, reused
 	loadScratch []queryReadings // a pass's readings, reused
@@ -279,11 +280,18 @@ func (l *Loop) logPassError(err error) {
 // listing answered alerts for functions deployed since as unknown (200,
 // never retried) until the new term's first listing. Until that listing
 // Notify answers 503, as at a process start, and AlertManager retries.
+//
+// And each function's first listing in the term is a first sight, as at a
+// process start (statesLocked): the count found is what the last leader
+// held, perhaps by its down window, which this replica never saw; its own
+// recommendations are its last term's, long out of the window after an
+// hour as a follower.
 func (l *Loop) newTerm() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	clear(l.pending)
 	l.listed = false
+	l.termPass = l.pass + 1
 }
 
 // NotListed (explain.Unlisted) says why no listing backs the loop's

@@ -165,6 +165,12 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time) (states []*f
 				// function every pass from the first (issue 15, item 5).
 				fs.recs = []Recommendation{{At: InstantOf(now), Replicas: fn.Replicas}}
 			}
+		} else if fs.pass < l.termPass && fn.Replicas > 0 {
+			// First sight in a new leadership term (newTerm): the same,
+			// after this replica's own recommendations (a copy: the
+			// explain API may hold the list), and decided in full.
+			fs.recs = append(slices.Clip(fs.recs), Recommendation{At: InstantOf(now), Replicas: fn.Replicas})
+			fs.repeat = repeatNone
 		}
 		if fs.pass != l.pass {
 			fs.pass = l.pass
