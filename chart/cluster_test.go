@@ -34,7 +34,7 @@ func TestMain(m *testing.M) { os.Exit(cluster.Main(m, kubecluster.Options{})) }
 
 // operatorCRDs are the prometheus-operator CRDs the chart's optional objects
 // need, from the operator's published manifests (`make prom-operator-crds`).
-var operatorCRDs = []string{"servicemonitors", "podmonitors", "prometheusrules"}
+var operatorCRDs = []string{"servicemonitors", "podmonitors", "prometheusrules", "alertmanagerconfigs"}
 
 func crdDir(t testing.TB) string {
 	t.Helper()

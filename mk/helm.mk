@@ -1,7 +1,7 @@
 # Helm chart (chart/faas-autoscaler) and the flat release manifests made from it.
 #   make helm                 build helm $(HELM_VERSION) once into $(HELM) (cold: ~7 CPU-minutes, ~4 min on 2 idle cores;
 #                             35 s in a cold `make test`, where it follows k8s-tools and reuses their packages)
-#   make prom-operator-crds   the prometheus-operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule) of
+#   make prom-operator-crds   the prometheus-operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule, AlertmanagerConfig) of
 #                             $(PROM_OPERATOR_VERSION), read from its Go module, into $(PROM_OPERATOR_CRDS)
 #   make release-manifests    dist/faas-autoscaler.yaml (with ServiceMonitor, PrometheusRule, dashboards) and dist/faas-autoscaler-core.yaml
 #                             (no prometheus-operator objects) rendered from the chart's defaults
@@ -26,15 +26,16 @@ helm:
 		-o "$(HELM).tmp" helm.sh/helm/v3/cmd/helm && \
 	mv "$(HELM).tmp" "$(HELM)" && echo "==> helm built in $$(( $$(date +%s) - start )) s"
 
-# Only the three CRDs the chart uses, from the operator's published manifests;
-# the module itself stays in the Go module cache.
+# Only the four CRDs the chart uses, from the operator's published manifests;
+# the module itself stays in the Go module cache. A cache filled before the
+# AlertmanagerConfig CRD was added has its stamp but not that file: filled again.
 prom-operator-crds:
-	@if [ -f "$(PROM_OPERATOR_CRDS)/.stamp" ]; then exit 0; fi; \
+	@if [ -f "$(PROM_OPERATOR_CRDS)/.stamp" ] && [ -f "$(PROM_OPERATOR_CRDS)/monitoring.coreos.com_alertmanagerconfigs.yaml" ]; then exit 0; fi; \
 	echo "==> prometheus-operator $(PROM_OPERATOR_VERSION) CRDs into $(PROM_OPERATOR_CRDS)"; \
 	dir=$$(cd "$$(mktemp -d)" && GOFLAGS=-mod=mod $(GO) mod download -json github.com/prometheus-operator/prometheus-operator@$(PROM_OPERATOR_VERSION) \
 		| sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p') && \
 	test -d "$$dir/example/prometheus-operator-crd" && mkdir -p "$(PROM_OPERATOR_CRDS)" && \
-	for k in servicemonitors podmonitors prometheusrules; do \
+	for k in servicemonitors podmonitors prometheusrules alertmanagerconfigs; do \
 		cp "$$dir/example/prometheus-operator-crd/monitoring.coreos.com_$$k.yaml" "$(PROM_OPERATOR_CRDS)/" || exit 1; \
 	done && chmod u+w "$(PROM_OPERATOR_CRDS)"/*.yaml && touch "$(PROM_OPERATOR_CRDS)/.stamp"
 
