@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -51,22 +52,34 @@ func appliedReplicas(lastApplied string) string {
 	return fmt.Sprintf(`{"spec":{"replicas":%d}}`, *m.Spec.Replicas)
 }
 
-// replicaAppliers returns the managedFields entries of server-side appliers
-// (operation Apply) that own spec.replicas, without their field sets.
-func replicaAppliers(entries []metav1.ManagedFieldsEntry) []metav1.ManagedFieldsEntry {
+// ownsReplicas reports whether a managedFields entry's field set holds
+// spec.replicas. Most entries do not name the field at all; those are not
+// parsed (slim runs at every watch event).
+func ownsReplicas(e metav1.ManagedFieldsEntry) bool {
+	if e.FieldsV1 == nil || !bytes.Contains(e.FieldsV1.GetRawBytes(), []byte(`"f:replicas"`)) {
+		return false
+	}
+	// Fields, not maps: the decoder skips the rest of the set (a creator's
+	// holds the whole pod template) without building it.
+	var fields struct {
+		Spec struct {
+			Replicas json.RawMessage `json:"f:replicas"`
+		} `json:"f:spec"`
+	}
+	if json.Unmarshal(e.FieldsV1.GetRawBytes(), &fields) != nil {
+		return false
+	}
+	return fields.Spec.Replicas != nil
+}
+
+// replicaAppliers are the Apply entries among a cached (slimmed)
+// Deployment's managed fields (slim keeps the Update owner of the count too:
+// writer.go).
+func replicaAppliers(d *appsv1.Deployment) []metav1.ManagedFieldsEntry {
 	var out []metav1.ManagedFieldsEntry
-	for _, e := range entries {
-		if e.Operation != metav1.ManagedFieldsOperationApply || e.Subresource != "" || e.FieldsV1 == nil {
-			continue
-		}
-		var fields struct {
-			Spec map[string]json.RawMessage `json:"f:spec"`
-		}
-		if json.Unmarshal(e.FieldsV1.GetRawBytes(), &fields) != nil {
-			continue
-		}
-		if _, ok := fields.Spec["f:replicas"]; ok {
-			out = append(out, metav1.ManagedFieldsEntry{Manager: e.Manager, Operation: e.Operation, APIVersion: e.APIVersion, Time: e.Time})
+	for _, e := range d.ManagedFields {
+		if e.Operation == metav1.ManagedFieldsOperationApply {
+			out = append(out, e)
 		}
 	}
 	return out
@@ -75,14 +88,22 @@ func replicaAppliers(entries []metav1.ManagedFieldsEntry) []metav1.ManagedFields
 // reapplied is the cheap test of declaredBy, for the listing of every
 // function at every pass: whether anyone re-applies d's replica count.
 func reapplied(d *appsv1.Deployment) bool {
-	return d.Annotations[lastAppliedAnnotation] != "" || len(d.ManagedFields) > 0
+	if d.Annotations[lastAppliedAnnotation] != "" {
+		return true
+	}
+	for _, e := range d.ManagedFields {
+		if e.Operation == metav1.ManagedFieldsOperationApply {
+			return true
+		}
+	}
+	return false
 }
 
 // appliedKey identifies what appliedNote would say, without saying it: the
 // trimmed manifest and the appliers.
 func appliedKey(d *appsv1.Deployment) string {
 	k := d.Annotations[lastAppliedAnnotation]
-	for _, e := range d.ManagedFields {
+	for _, e := range replicaAppliers(d) {
 		k += "|" + e.Manager
 	}
 	return k
@@ -102,7 +123,7 @@ func declaredBy(d *appsv1.Deployment) []string {
 			out = append(out, fmt.Sprintf("client-side apply (kubectl apply, Argo CD) of a manifest with replicas: %d", m.Spec.Replicas))
 		}
 	}
-	for _, e := range d.ManagedFields {
+	for _, e := range replicaAppliers(d) {
 		out = append(out, fmt.Sprintf("server-side apply by %q (Flux, Argo CD with ServerSideApply, kubectl apply --server-side)", e.Manager))
 	}
 	slices.Sort(out)

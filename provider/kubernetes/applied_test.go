@@ -122,8 +122,9 @@ func TestAReplicaCountDeclaredByAnAppliedManifestIsExplained(t *testing.T) {
 }
 
 // The cache keeps the marks, not the manifests: the last applied manifest
-// trimmed to its replica count, and no managed field set at all.
-func TestSlimKeepsOnlyTheReplicaAppliers(t *testing.T) {
+// trimmed to its replica count, the owners of spec.replicas (its appliers,
+// and its Update owner: writer.go), and no managed field set at all.
+func TestSlimKeepsOnlyTheReplicaOwners(t *testing.T) {
 	d := newDeployment(fnNS, "argo", withReplicas(3, 3),
 		serverSideApplied("kustomize-controller", replicasAndTemplate),
 		serverSideApplied("other", templateOnly),
@@ -137,8 +138,9 @@ func TestSlimKeepsOnlyTheReplicaAppliers(t *testing.T) {
 	if got := s.Annotations[lastAppliedAnnotation]; got != `{"spec":{"replicas":3}}` {
 		t.Errorf("trimmed last-applied = %q, want the replica count alone", got)
 	}
-	if len(s.ManagedFields) != 1 || s.ManagedFields[0].Manager != "kustomize-controller" || s.ManagedFields[0].FieldsV1 != nil {
-		t.Errorf("managed fields kept: %+v; want kustomize-controller's entry alone, without its field set", s.ManagedFields)
+	if len(s.ManagedFields) != 2 || s.ManagedFields[0].Manager != "kustomize-controller" || s.ManagedFields[1].Manager != "faas-netes" ||
+		s.ManagedFields[0].FieldsV1 != nil || s.ManagedFields[1].FieldsV1 != nil {
+		t.Errorf("managed fields kept: %+v; want kustomize-controller's and faas-netes's entries alone, without their field sets", s.ManagedFields)
 	}
 	if _, still := d.Annotations[lastAppliedAnnotation]; !still || len(d.ManagedFields) != 3 {
 		t.Error("slim changed the object it was given")

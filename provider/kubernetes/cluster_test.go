@@ -73,10 +73,11 @@ func patchLabels(t *testing.T, client kubernetes.Interface, ns, name string, lab
 }
 
 // startProvider starts a Provider on the real cluster for the test's lifetime.
-// It talks through the controller's own client (kubeapi), as the binary does.
+// It talks through the controller's own client (kubeapi), with the binary's
+// user agent (the API server's manager name for its writes: writer.go).
 func startProvider(t *testing.T, rc *rest.Config, namespaces ...string) *Provider {
 	t.Helper()
-	client, err := kubeapi.New(rc)
+	client, err := kubeapi.New(asController(rc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,4 +119,14 @@ func waitCached(t *testing.T, p *Provider, ref provider.Ref, timeout time.Durati
 		return fmt.Sprintf("last: desired %d, available %d, labels %v; %v", fn.Replicas, fn.AvailableReplicas, fn.Labels, err)
 	})
 	t.Logf("%s: %s after %s", ref, what, time.Since(start).Round(time.Millisecond))
+}
+
+// asController is rc with the controller's user agent, as RESTConfig and the
+// binary set it, when rc sets none.
+func asController(rc *rest.Config) *rest.Config {
+	rc = rest.CopyConfig(rc)
+	if rc.UserAgent == "" {
+		rc.UserAgent = userAgent + "/test"
+	}
+	return rc
 }

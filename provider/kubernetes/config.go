@@ -50,13 +50,20 @@ type Config struct {
 	// (default 5s); Clock drives it (nil = real time).
 	ProgressEvery time.Duration
 	Clock         clock.Clock
+	// FieldManager is the manager name the API server records for the
+	// controller's writes: the first segment of its client's user agent
+	// (RESTConfig sets faas-autoscaler). A change of a function's count by
+	// any other manager after the controller's write is reported
+	// (writer.go). DefaultConfig sets "faas-autoscaler".
+	FieldManager string
 }
 
 // DefaultConfig returns a Config with every default set and no Client.
 func DefaultConfig() Config {
 	return Config{
-		Namespaces: []string{DefaultNamespace},
-		Selector:   DefaultSelector,
+		Namespaces:   []string{DefaultNamespace},
+		Selector:     DefaultSelector,
+		FieldManager: userAgent,
 	}
 }
 
@@ -81,6 +88,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := labels.Parse(c.Selector); err != nil {
 		return fmt.Errorf("selector %q: %v", c.Selector, err)
+	}
+	if c.FieldManager == "" {
+		return fmt.Errorf("field manager is required: the first segment of the client's user agent (%s)", userAgent)
 	}
 	if c.ProgressEvery < 0 {
 		return fmt.Errorf("progress interval %s: must not be negative", c.ProgressEvery)

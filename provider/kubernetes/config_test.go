@@ -30,6 +30,8 @@ func TestConfigValidate(t *testing.T) {
 		{"duplicate namespace", func(c *Config) { c.Namespaces = []string{"a", "b", "a"} }, `namespace "a" is listed twice`},
 		{"bad selector", func(c *Config) { c.Selector = "faas_function in (" }, `selector "faas_function in (": unable to parse requirement: found '', expected: ',', ')' or identifier`},
 		{"negative resync", func(c *Config) { c.ResyncPeriod = -time.Second }, "resync period -1s: must not be negative"},
+		{"no field manager", func(c *Config) { c.FieldManager = "" },
+			"field manager is required: the first segment of the client's user agent (faas-autoscaler)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,7 +55,8 @@ func TestConfigValidate(t *testing.T) {
 
 func TestDefaultConfig(t *testing.T) {
 	c := DefaultConfig()
-	if len(c.Namespaces) != 1 || c.Namespaces[0] != "openfaas-fn" || c.Selector != "faas_function" || c.ResyncPeriod != 0 {
-		t.Errorf("DefaultConfig() = %+v; want namespaces [openfaas-fn], selector faas_function, no resync", c)
+	if len(c.Namespaces) != 1 || c.Namespaces[0] != "openfaas-fn" || c.Selector != "faas_function" || c.ResyncPeriod != 0 ||
+		c.FieldManager != "faas-autoscaler" {
+		t.Errorf("DefaultConfig() = %+v; want namespaces [openfaas-fn], selector faas_function, no resync, field manager faas-autoscaler", c)
 	}
 }

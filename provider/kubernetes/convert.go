@@ -93,7 +93,8 @@ func nonNegative(n int32) uint64 {
 // (identity, including the UID that Scale compares with the scale
 // subresource's and the deletionTimestamp that makes a Deployment no
 // function (live, in provider.go); labels, annotations, replicas, paused,
-// status; who re-applies the replica count, applied.go)
+// status; who re-applies the replica count, applied.go, and who changed it
+// last, writer.go)
 // and drops the pod spec, the rest of the managed fields and of the last
 // applied manifest, which are most of a Deployment's bytes. At 10k
 // functions that is the difference between the cache holding manifests and
@@ -115,9 +116,10 @@ func slim(obj any) (any, error) {
 			DeletionTimestamp: d.DeletionTimestamp,
 			Labels:            d.Labels,
 			// The last applied manifest trimmed to its replica count, and
-			// only the server-side appliers of spec.replicas (applied.go).
+			// only the server-side appliers (applied.go) and the last
+			// updater (writer.go) of spec.replicas, without field sets.
 			Annotations:   withAppliedReplicas(d.Annotations),
-			ManagedFields: replicaAppliers(d.ManagedFields),
+			ManagedFields: replicaOwners(d.ManagedFields),
 		},
 		// Paused: a Deployment paused before its first rollout starts no
 		// pod (paused.go).

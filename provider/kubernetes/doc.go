@@ -18,6 +18,9 @@
 // So is one whose applied manifest declares spec.replicas (applied.go): a
 // GitOps sync or kubectl apply puts that count back, and the warning and
 // the explain section name the applier.
+// So is one whose count another manager (OpenFaaS CE's alert scaling
+// through faas-netes, kubectl scale) changed after the controller's own
+// write (writer.go): the warning and the explain section name the writer.
 // The available count never exceeds the desired one (status lags a
 // scale-down).
 package kubernetes

@@ -28,6 +28,9 @@ type fakeCluster struct {
 	gets, updates  int
 	conflictsToRun int   // UpdateScale answers Conflict this many more times
 	failUpdate     error // UpdateScale answers this when set
+	// manager, when set, is recorded as the owner of spec.replicas at each
+	// UpdateScale, as the API server does for the client's user agent.
+	manager string
 }
 
 var deploymentsGVR = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
@@ -97,7 +100,28 @@ func (f *fakeCluster) updateScale(a k8stesting.Action) (bool, runtime.Object, er
 	if err := f.Tracker().Update(deploymentsGVR, d, d.Namespace); err != nil {
 		return true, nil, err
 	}
+	if f.manager != "" {
+		if d, err = f.recordOwner(d, f.manager, "scale", nil); err != nil {
+			return true, nil, err
+		}
+	}
 	return true, scaleOf(d), nil
+}
+
+// recordOwner makes (manager, subresource) the owner of d's spec.replicas
+// as the API server would record it (ownReplicas). The fake's own field
+// manager gives a changed count to "unknown", through the main resource,
+// stamped now; so the count is written first and the ownership after, in a
+// second write that changes no value (and keeps the managed fields given).
+// Callers must hold f.mu.
+func (f *fakeCluster) recordOwner(d *appsv1.Deployment, manager, subresource string, at *metav1.Time) (*appsv1.Deployment, error) {
+	d, err := f.deployment(d.Namespace, d.Name)
+	if err != nil {
+		return nil, err
+	}
+	ownReplicas(d, manager, subresource, at)
+	f.bump(d)
+	return d, f.Tracker().Update(deploymentsGVR, d, d.Namespace)
 }
 
 func (f *fakeCluster) deployment(ns, name string) (*appsv1.Deployment, error) {

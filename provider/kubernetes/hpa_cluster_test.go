@@ -45,7 +45,7 @@ func v2HPA(ns, name, target string) *autoscalingv2.HorizontalPodAutoscaler {
 // startLoggedProvider is startProvider with the provider's log in logs.
 func startLoggedProvider(t *testing.T, rc *rest.Config, logs *teststack.SyncBuffer, namespaces ...string) *Provider {
 	t.Helper()
-	client, err := kubeapi.New(rc)
+	client, err := kubeapi.New(asController(rc))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,11 @@ type DeploymentExplanation struct {
 	// Applied says who re-applies a replica count over the controller's
 	// (applied.go) and what to change; empty when nobody does.
 	Applied string `json:"applied,omitempty"`
+	// Writer names the manager that changed the replica count after the
+	// controller last wrote it (writer.go) and what to do; absent when
+	// nobody did, or nothing is known (no write of the controller's since
+	// it started).
+	Writer *WriterExplanation `json:"writer,omitempty"`
 }
 
 // Name is the explain API section the provider fills.
@@ -65,6 +70,7 @@ func (p *Provider) Explain(ref provider.Ref) (any, bool) {
 		e.Stalled = stalledNote(d)
 	}
 	e.Applied = appliedNote(d)
+	e.Writer = p.writerOf(ref, d)
 	return e, true
 }
 

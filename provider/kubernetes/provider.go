@@ -58,6 +58,16 @@ type Provider struct {
 	// count an applied manifest declares (applied.go: function → appliedKey), for
 	// the same reason.
 	applied map[string]map[string]string
+	// writers holds, per namespace, the other writers of a listed
+	// function's count warned about (function → manager/subresource:
+	// writer.go).
+	writers map[string]map[string]map[string]bool
+	// writes holds the controller's last write of each function's count
+	// (writer.go), under its own lock: Functions reads it for every
+	// function another manager wrote last (each one faas-netes created and
+	// the controller never scaled).
+	writesMu sync.RWMutex
+	writes   map[provider.Ref]ownWrite
 	// hpaRefused holds the namespaces whose HPAs cannot be listed (RBAC, no
 	// API) and have not been since; lastHPAErr the HPA informers' latest
 	// other failure.
@@ -282,7 +292,8 @@ func (p *Provider) Namespaces(context.Context) ([]string, error) {
 // would only have the scaler and the idler decide on a Deployment they cannot
 // address. So is a function whose Deployment a HorizontalPodAutoscaler scales
 // (hpa.go): the two would fight over its replicas. A function whose replica
-// count an applied manifest declares (applied.go) is listed, and warned about.
+// count an applied manifest declares (applied.go), or another writer changed
+// after the controller (writer.go), is listed, and warned about.
 func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Function, error) {
 	c, err := p.cache(namespace)
 	if err != nil {
@@ -299,7 +310,7 @@ func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Fu
 	out := make([]provider.Function, 0, len(ds))
 	var ambiguous map[string]string
 	var conflicts map[string]hpaConflict
-	var stalled, declared map[string]*appsv1.Deployment
+	var stalled, declared, rewritten map[string]*appsv1.Deployment
 	hpas := p.hpaIndexer(namespace)
 	for i := 0; i < len(ds); {
 		name := functionName(ds[i])
@@ -333,6 +344,12 @@ func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Fu
 				}
 				declared[name] = d
 			}
+			if foreignUpdater(d, p.cfg.FieldManager) && p.wrote(ref) {
+				if rewritten == nil {
+					rewritten = map[string]*appsv1.Deployment{}
+				}
+				rewritten[name] = d
+			}
 		}
 		i = j
 	}
@@ -340,6 +357,7 @@ func (p *Provider) Functions(_ context.Context, namespace string) ([]provider.Fu
 	p.noteConflicts(namespace, conflicts, out)
 	p.notePaused(namespace, stalled)
 	p.noteApplied(namespace, declared)
+	p.noteWriters(namespace, rewritten, out)
 	return out, nil
 }
 

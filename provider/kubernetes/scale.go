@@ -40,8 +40,9 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 	}
 	want := int32(replicas)
 	var from int32
-	changed := false
+	var written *autoscalingv1.Scale
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		written = nil
 		s, err := p.cfg.Client.GetScale(ctx, d.Namespace, d.Name)
 		if err != nil {
 			return err
@@ -51,18 +52,20 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 		}
 		from = s.Spec.Replicas
 		if s.Spec.Replicas == want {
-			changed = false
 			return nil
 		}
 		s.Spec.Replicas = want // s carries the resourceVersion and UID just read: preconditions of the write
-		_, err = p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s)
-		changed = err == nil
+		out, err := p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s)
+		if err == nil {
+			written = out
+		}
 		return err
 	})
 	if err != nil {
 		return apiError(ref, d.Name, replicas, err)
 	}
-	if changed {
+	if written != nil {
+		p.recordWrite(ref, d, written)
 		p.log.Info("scaled deployment", "function", ref.String(), "deployment", d.Name, "from", from, "to", want)
 	}
 	return nil
@@ -156,7 +159,9 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 		return err
 	}
 	var conflict *provider.ConflictError
+	var written *autoscalingv1.Scale
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		written = nil
 		s, err := p.cfg.Client.GetScale(ctx, d.Namespace, d.Name)
 		if err != nil {
 			return err
@@ -173,7 +178,10 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 			return nil
 		}
 		s.Spec.Replicas = int32(to) // s carries the resourceVersion and UID just read: preconditions of the write
-		_, err = p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s)
+		out, err := p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s)
+		if err == nil {
+			written = out
+		}
 		return err
 	})
 	if err != nil {
@@ -181,6 +189,9 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 	}
 	if conflict != nil {
 		return conflict
+	}
+	if written != nil {
+		p.recordWrite(ref, d, written)
 	}
 	if from != to {
 		p.log.Info("scaled deployment", "function", ref.String(), "deployment", d.Name, "from", from, "to", to)
