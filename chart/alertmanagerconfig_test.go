@@ -261,13 +261,13 @@ func TestNotesAlertmanagerConfig(t *testing.T) {
 		want  []string // further text NOTES must hold
 	}{
 		{"basic, with the rules", []string{"prometheusRule.enabled=true"},
-			[]string{"The pods wait for the Secret faas-autoscaler-webhook ", routes, "Prometheus must scrape"},
+			[]string{"The pods wait for the Secret faas-autoscaler-webhook ", routes, "Stop OpenFaaS CE's own alert scaling", "Prometheus must scrape"},
 			[]string{"of the Secret faas-autoscaler-webhook", "alertmanagerConfigSelector", "the PrometheusRule's alerts carry that label"}},
 		{"bearer, without the rules", []string{"webhook.auth=bearer", "webhook.tokenSecret.name=am-token"},
-			[]string{"The pods wait for the Secret am-token ", routes, "Prometheus must scrape"},
+			[]string{"The pods wait for the Secret am-token ", routes, "Stop OpenFaaS CE's own alert scaling", "Prometheus must scrape"},
 			[]string{"bearer token of the Secret am-token, key token", "must carry that label, or it routes nothing"}},
 		{"none", []string{"webhook.auth=none", "prometheusRule.enabled=true"},
-			[]string{routes, "Prometheus must scrape"}, []string{"no credentials"}},
+			[]string{routes, "Stop OpenFaaS CE's own alert scaling", "Prometheus must scrape"}, []string{"no credentials"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			notes := renderNotes(t, append([]string{"kubernetes.namespaces={fn}", "alertmanagerConfig.enabled=true"}, tc.sets...)...)

@@ -51,6 +51,7 @@ func TestNotesSteps(t *testing.T) {
 		openfaasAuth  = "The pods wait for the Secret basic-auth "
 		tokenSecret   = "The pods wait for the Secret am-token "
 		alertmanager  = "Point AlertManager at the webhook"
+		stopCE        = "Stop OpenFaaS CE's own alert scaling"
 		prometheus    = "Prometheus must scrape"
 	)
 	k8s := []string{"kubernetes.namespaces={fn}"}
@@ -63,23 +64,23 @@ func TestNotesSteps(t *testing.T) {
 		// when the webhook does use basic auth.
 		sharedForWebhook bool
 	}{
-		{"kubernetes basic", k8s, []string{webhookSecret, alertmanager, prometheus}, false},
+		{"kubernetes basic", k8s, []string{webhookSecret, alertmanager, stopCE, prometheus}, false},
 		{"kubernetes basic, OpenFaaS's Secret", append(k8s, "webhook.secretName=basic-auth"),
-			[]string{openfaasAuth, alertmanager, prometheus}, false},
-		{"kubernetes bearer", append(append(k8s, token...), "webhook.auth=bearer"), []string{tokenSecret, alertmanager, prometheus}, false},
+			[]string{openfaasAuth, alertmanager, stopCE, prometheus}, false},
+		{"kubernetes bearer", append(append(k8s, token...), "webhook.auth=bearer"), []string{tokenSecret, alertmanager, stopCE, prometheus}, false},
 		{"kubernetes basic+bearer", append(append(k8s, token...), "webhook.auth=basic+bearer"),
-			[]string{webhookSecret, tokenSecret, alertmanager, prometheus}, false},
-		{"kubernetes none", append(k8s, "webhook.auth=none"), []string{alertmanager, prometheus}, false},
+			[]string{webhookSecret, tokenSecret, alertmanager, stopCE, prometheus}, false},
+		{"kubernetes none", append(k8s, "webhook.auth=none"), []string{alertmanager, stopCE, prometheus}, false},
 		{"kubernetes none, operator, network policy off, one replica",
 			append(k8s, "webhook.auth=none", "serviceMonitor.enabled=true", "prometheusRule.enabled=true",
 				"networkPolicy.enabled=false", "leaderElection.enabled=false", "replicas=1"),
-			[]string{alertmanager, prometheus}, false},
-		{"openfaas basic", []string{"provider=openfaas"}, []string{openfaasAuth, alertmanager, prometheus}, true},
+			[]string{alertmanager, stopCE, prometheus}, false},
+		{"openfaas basic", []string{"provider=openfaas"}, []string{openfaasAuth, alertmanager, stopCE, prometheus}, true},
 		{"openfaas bearer", append([]string{"provider=openfaas", "webhook.auth=bearer"}, token...),
-			[]string{openfaasAuth, tokenSecret, alertmanager, prometheus}, false},
+			[]string{openfaasAuth, tokenSecret, alertmanager, stopCE, prometheus}, false},
 		{"openfaas basic+bearer", append([]string{"provider=openfaas", "webhook.auth=basic+bearer"}, token...),
-			[]string{openfaasAuth, tokenSecret, alertmanager, prometheus}, true},
-		{"openfaas none", []string{"provider=openfaas", "webhook.auth=none"}, []string{openfaasAuth, alertmanager, prometheus}, false},
+			[]string{openfaasAuth, tokenSecret, alertmanager, stopCE, prometheus}, true},
+		{"openfaas none", []string{"provider=openfaas", "webhook.auth=none"}, []string{openfaasAuth, alertmanager, stopCE, prometheus}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
