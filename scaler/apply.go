@@ -112,7 +112,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 		if prevWords != "" {
 			fs.history[len(fs.history)-1].Reason = prevWords
 		}
-		fs.history = appendBounded(fs.history, rec, max(l.cfg.HistorySize, 1))
+		fs.history = appendBounded(fs.history, rec, l.historyCapLocked())
 	}
 	l.mu.Unlock()
 	if d.Scale {

@@ -37,6 +37,12 @@ func appendBounded(h []Record, r Record, n int) []Record {
 		return nil
 	}
 	if len(h) >= n {
+		if cap(h) > n {
+			// The share fell (historybudget.go): the array's rest goes back.
+			g := make([]Record, n-1, n)
+			copy(g, h[len(h)-n+1:])
+			return append(g, r)
+		}
 		copy(h, h[len(h)-n+1:])
 		h = h[:n-1]
 	} else if len(h) == cap(h) {

@@ -179,6 +179,7 @@ type Loop struct {
 	// Touched only under passMu.
 	pass        uint32          // numbers the ticks; a function not marked by the last one is gone
 	termPass    uint32          // the pass that lists first in the current term (newTerm; statesLocked)
+	recShare    int             // records each function's history may hold (historybudget.go); 0 before the first pass
 	specGen     uint64          // numbers the defaults; a spec parsed under another is parsed again
 	scratch     []*fnState      // a pass's states, reused
 	loadScratch []queryReadings // a pass's readings, reused

@@ -95,6 +95,7 @@ func (l *Loop) Tick(ctx context.Context, now time.Time) error {
 	l.mu.Lock()
 	l.pass++
 	states, marked := l.statesLocked(fns, now)
+	l.reshareLocked()
 	// A function this listing did not mark is gone (marking instead of a
 	// set of the listed names: no map of every function per pass). Looked
 	// for only when the listing marked fewer than the loop holds: walking
