@@ -53,6 +53,30 @@ func (p Pattern) RateAt(elapsed time.Duration) float64 {
 	return 0
 }
 
+// Arrivals is how many requests the pattern offers in its first d
+// (fractional: the rate integrated over time; 0 for d <= 0).
+func (p Pattern) Arrivals(d time.Duration) float64 {
+	period := p.Period()
+	if period <= 0 || d <= 0 {
+		return 0
+	}
+	perPeriod := 0.0
+	for _, ph := range p {
+		perPeriod += ph.RPS * ph.For.Seconds()
+	}
+	n := float64(d/period) * perPeriod
+	rest := d % period
+	for _, ph := range p {
+		if rest <= 0 {
+			break
+		}
+		in := min(rest, ph.For)
+		n += ph.RPS * in.Seconds()
+		rest -= in
+	}
+	return n
+}
+
 // ParsePattern reads "10s@5,20s@120,30s@0": phases of duration@rps.
 func ParsePattern(s string) (Pattern, error) {
 	var p Pattern

@@ -108,11 +108,14 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 	coldStart := fs.Duration("cold-start", 2*time.Second, "delay before a new replica is available")
 	refuseZero := fs.Bool("refuse-zero", false, "answer a scale to 0 with 400, as OpenFaaS CE does")
 	inflight := fs.Bool("inflight", true, "export gateway_function_invocation_inflight (OpenFaaS Pro)")
+	latency := fs.Bool("latency", true, "export gateway_functions_seconds, the latency histogram (false: a large called fleet's 14 series a function take longer to render than a scrape interval; the capacity type then reads the in-flight gauge alone)")
 	secrets := fs.String("secret-mount-path", "", "folder with basic-auth-user and basic-auth-password: turns on basic auth for /system/*")
+	step := fs.Duration("step", 100*time.Millisecond, "the simulation's tick: arrivals, completions and replica reads of every function once a tick (a larger fleet's ticks cost more CPU; calls are counted at the tick they fall in)")
 	duration := fs.Duration("duration", 0, "stop after this long (0 = until SIGINT/SIGTERM)")
 	var fns functionFlags
 	fs.Var(&fns, "function", "a function to deploy: name[.namespace][:label=value,…] (repeatable)")
 	fnFile := fs.String("functions-file", "", "a file of functions to deploy, one --function value a line (for more than a command line holds)")
+	loadFlag := fs.String("load", "", "a load pattern every function gets from the start, duration@rps[,duration@rps…] repeated (rps may be fractional: 20s@0.05 is one call each 20 s); the functions' calls are spread evenly over the pattern's period (default: none, every function idle until PUT /sim/load)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -136,6 +139,10 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if *step <= 0 { // 0 would mean gatewaysim's default, not what was asked
+		fmt.Fprintf(stderr, "faas-autoscaler gateway: --step %s: must be positive\n", *step)
+		return 2
+	}
 	if ref, dup := fns.duplicate(); dup {
 		fmt.Fprintf(stderr, "faas-autoscaler gateway: --function %s is given twice: give each function once, with all its labels\n", ref)
 		return 2
@@ -150,9 +157,17 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "faas-autoscaler gateway: at least one --function (or --functions-file) is required")
 		return 2
 	}
+	var load gatewaysim.Pattern
+	if *loadFlag != "" {
+		var err error
+		if load, err = gatewaysim.ParsePattern(*loadFlag); err != nil {
+			fmt.Fprintf(stderr, "faas-autoscaler gateway: --load: %v\n", err)
+			return 2
+		}
+	}
 	clk := clock.Real()
 	mem := memory.New(clk, memory.Options{ColdStart: *coldStart})
-	gw, err := gatewaysim.New(gatewaysim.Config{Provider: mem, Clock: clk, ScaleFromZero: true, Inflight: *inflight})
+	gw, err := gatewaysim.New(gatewaysim.Config{Provider: mem, Clock: clk, ScaleFromZero: true, Inflight: *inflight, NoLatency: !*latency, Step: *step})
 	if err != nil {
 		fmt.Fprintf(stderr, "faas-autoscaler gateway: %v\n", err)
 		return 1
@@ -166,13 +181,17 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		opts.Username, opts.Password = u, p
 	}
-	for _, fn := range fns {
+	for i, fn := range fns {
 		fn.CreatedAt = clk.Now().Add(-time.Hour)
 		if err := mem.Deploy(fn); err != nil {
 			fmt.Fprintf(stderr, "faas-autoscaler gateway: --function %s: %v\n", fn.Ref, err)
 			return 2
 		}
-		gw.SetWorkload(fn.Ref, gatewaysim.Workload{Duration: 50 * time.Millisecond})
+		// Function i starts i/n of the way into the pattern: at one call
+		// per period each, n functions would otherwise all be called in
+		// the same step, a burst no fleet of independent clients makes.
+		offset := time.Duration(float64(load.Period()) * float64(i) / float64(len(fns))) // float: period × i overflows at long periods
+		gw.SetWorkload(fn.Ref, gatewaysim.Workload{Duration: 50 * time.Millisecond, Load: load, Offset: offset})
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
