@@ -1,9 +1,12 @@
-// Package footprint measures the controller process's memory with many idle
+// Package footprint measures the controller process's memory with many
 // functions: the real binary (`faas-autoscaler run`) against the simulated
 // gateway (`faas-autoscaler gateway`) scraped by a real Prometheus, with the
 // default configuration, its resident set sampled from /proc; or, with
 // FOOTPRINT_PROVIDER=memory, the binary holding the functions itself
-// (`run --provider memory --functions-file`). With
+// (`run --provider memory --functions-file`). The functions are idle unless
+// FOOTPRINT_LOAD gives every one a load pattern (the gateway's --load), so
+// that the keep-alive's idle-time histories fill: a called fleet, paced by
+// FOOTPRINT_LEARN_STEP and FOOTPRINT_SCRAPE_INTERVAL (see settings). With
 // FOOTPRINT_HEAP_PROFILE=FILE it saves the controller's heap profile (from
 // its --debug-listen) at the end, to see what holds the memory. With a
 // Prometheus it also logs the share of the gateway's scrapes that succeeded

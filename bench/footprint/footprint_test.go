@@ -42,7 +42,25 @@ import (
 // embedded: --provider memory --functions-file without Prometheus, the
 // gateway simulated inside the controller's process and read by the
 // embedded source (a test mode: the process holds the simulated gateway's
-// metrics and the source's copy of them).
+// metrics and the source's copy of them);
+// FOOTPRINT_LOAD [none: idle] a load pattern every function gets (the
+// gateway's --load, e.g. 30s@0.0333333333: one call each 30 s, the fleet's
+// calls spread over the period), on a gateway that then steps once a
+// second (--step 1s) and exports no latency histogram (--latency=false):
+// at 100,000 called functions the histogram alone took longer to render
+// than any scrape interval (the capacity type then reads the in-flight
+// gauge alone: its arrivals part needs the mean duration); openfaas
+// and memory providers only;
+// FOOTPRINT_LEARN_STEP [15s, the default] the controller's
+// keep_alive.learn_step, given in a --config file (with calls each 30 s
+// and a 15 s step each call is one idle time learned);
+// FOOTPRINT_PROMETHEUS_TIMEOUT [5s, the default] the controller's
+// prometheus.timeout, likewise: on a loaded machine the feeder's read of
+// 100,000 functions took longer, and a keep-alive whose every read failed
+// learned nothing;
+// FOOTPRINT_SCRAPE_INTERVAL [5s] Prometheus's scrape interval (and so its
+// scrape timeout, at most 10 s): a called fleet's gateway page of 400,000
+// series takes seconds to render on a shared machine.
 func settings(t *testing.T) (n int, d time.Duration) {
 	n, d = 10_000, 3*time.Minute
 	if v := os.Getenv("FOOTPRINT_FUNCTIONS"); v != "" {
@@ -69,6 +87,7 @@ func TestFootprint(t *testing.T) {
 		t.Skip("a measurement, not a test: FAAS_FOOTPRINT_BENCH=1 (make bench-footprint)")
 	}
 	n, dur := settings(t)
+	called := calledFleet(t)
 	bin, err := e2e.BuildShipped(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +115,11 @@ func TestFootprint(t *testing.T) {
 		if gwAddr, err = teststack.FreeAddr(); err != nil {
 			t.Fatal(err)
 		}
-		gw := exec.CommandContext(ctx, bin, "gateway", "--listen", gwAddr, "--functions-file", fnFile)
+		gwArgs := []string{"gateway", "--listen", gwAddr, "--functions-file", fnFile}
+		if called.load != "" {
+			gwArgs = append(gwArgs, "--load", called.load, "--step", "1s", "--latency=false")
+		}
+		gw := exec.CommandContext(ctx, bin, gwArgs...)
 		gw.Stdout, gw.Stderr = os.Stderr, os.Stderr
 		if err := gw.Start(); err != nil {
 			t.Fatal(err)
@@ -107,6 +130,9 @@ func TestFootprint(t *testing.T) {
 		}
 		targets = append(targets, teststack.Target{Job: "gateway", URL: gwAddr})
 	case "embedded":
+		if called.load != "" {
+			t.Fatal("FOOTPRINT_LOAD: the embedded provider has no gateway process to load")
+		}
 	default:
 		t.Fatalf("FOOTPRINT_PROVIDER=%q: want openfaas, memory or embedded", prov)
 	}
@@ -134,7 +160,7 @@ func TestFootprint(t *testing.T) {
 		"--webhook-auth", "none"} // nothing posts alerts
 	var prom *teststack.Prom
 	if len(targets) > 0 {
-		prom = teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: 5 * time.Second, EvalInterval: 5 * time.Second,
+		prom = teststack.Prometheus(t, teststack.PromOptions{ScrapeInterval: called.scrape, EvalInterval: 5 * time.Second,
 			ScrapeTargets: targets})
 		switch prov {
 		case "openfaas":
@@ -146,6 +172,9 @@ func TestFootprint(t *testing.T) {
 	}
 	if prov == "memory" || prov == "embedded" {
 		args = append(args, "--provider", "memory", "--functions-file", fnFile)
+	}
+	if cfg := called.configFile(t); cfg != "" {
+		args = append(args, "--config", cfg)
 	}
 	ctl := exec.CommandContext(ctx, bin, args...)
 	for _, v := range []string{"GOMEMLIMIT", "GOGC"} {
