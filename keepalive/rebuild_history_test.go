@@ -1,7 +1,6 @@
 package keepalive
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -48,15 +47,7 @@ func TestRebuildWhereHistoryBeginsFromRealPrometheus(t *testing.T) {
 	for _, fn := range []string{"busy", "idle"} {
 		history(`gateway_service_count{function_name="`+fn+`.openfaas-fn"}`, -3*time.Hour, func(time.Time) int { return 1 })
 	}
-	p := backfilled(t, b.String())
-
-	pol, _ := New(Config{})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	rep, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, p.Logs())
-	}
+	pol, rep := rebuildBackfilled(t, b.String(), now, lookback)
 	if from := now.Add(-3*time.Hour + time.Minute); rep.Functions != 1 || rep.Invocations != 1 || !rep.HistoryFrom.Equal(from) {
 		t.Errorf("history from 3 h ago: report %+v, want 1 function, 1 invocation, history from %s", rep, from)
 	}
@@ -76,12 +67,7 @@ func TestRebuildWhereHistoryBeginsFromRealPrometheus(t *testing.T) {
 	history(`gateway_function_invocation_started{function_name="first.openfaas-fn",instance="gw-a"}`, -2*time.Hour, func(time.Time) int { return 1 })
 	b.WriteString("# TYPE gateway_service_count gauge\n")
 	history(`gateway_service_count{function_name="first.openfaas-fn"}`, -lookback-10*time.Minute, func(time.Time) int { return 1 })
-	p = backfilled(t, b.String())
-	pol, _ = New(Config{})
-	rep, err = pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, p.Logs())
-	}
+	pol, rep = rebuildBackfilled(t, b.String(), now, lookback)
 	if rep.Functions != 1 || rep.Invocations != 1 || !rep.HistoryFrom.IsZero() {
 		t.Errorf("a first call within a covered lookback: report %+v, want 1 function, 1 invocation, the whole lookback covered", rep)
 	}

@@ -173,24 +173,12 @@ func TestRebuildWithinQueryMaxSamplesFromRealPrometheus(t *testing.T) {
 			fmt.Fprintf(&b, "gateway_service_count{function_name=\"%s.openfaas-fn\"} 1 %d\n", fn, ts.Unix())
 		}
 	}
-	p := backfilled(t, b.String(), "--query.max-samples=1000")
-
-	pol, _ := New(Config{})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	rep, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, p.Logs())
-	}
+	pol, rep := rebuildBackfilled(t, b.String(), now, lookback, "--query.max-samples=1000")
 	if rep.Functions != 3 || rep.Invocations != 15 || rep.ZeroedErr != nil {
 		t.Errorf("report %+v, want 3 functions, 15 invocations (5 each), the replica history read", rep)
 	}
 	// The same, from a Prometheus without the limit.
-	q := backfilled(t, b.String())
-	want, _ := New(Config{})
-	if _, err := want.Rebuild(ctx, q.API(), now, lookback, time.Minute, "openfaas-fn"); err != nil {
-		t.Fatalf("%v\n%s", err, q.Logs())
-	}
+	want, _ := rebuildBackfilled(t, b.String(), now, lookback)
 	for _, fn := range []string{"a", "b", "c"} {
 		ref := provider.Ref{Name: fn, Namespace: "openfaas-fn"}
 		if got, w := learned(pol, ref), learned(want, ref); got != w {
@@ -250,11 +238,12 @@ func writeStarted(b *strings.Builder, labels string, changes []counterChange, no
 	}
 }
 
-// rebuildBackfilled backfills om into a real Prometheus and rebuilds a new
-// Policy from it over lookback at now, at one-minute steps.
-func rebuildBackfilled(t *testing.T, om string, now time.Time, lookback time.Duration) (*Policy, RebuildReport) {
+// rebuildBackfilled backfills om into a real Prometheus started with args
+// and rebuilds a new Policy from it over lookback at now, at one-minute
+// steps.
+func rebuildBackfilled(t *testing.T, om string, now time.Time, lookback time.Duration, args ...string) (*Policy, RebuildReport) {
 	t.Helper()
-	p := backfilled(t, om)
+	p := backfilled(t, om, args...)
 	pol, _ := New(Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

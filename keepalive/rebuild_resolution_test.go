@@ -1,7 +1,6 @@
 package keepalive
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -43,15 +42,7 @@ func TestRebuildLookbackOverPrometheusResolution(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "gateway_service_count{function_name=\"timer.openfaas-fn\"} %d %d\n", n, ts.Unix())
 	}
-	p := backfilled(t, b.String())
-
-	pol, _ := New(Config{})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	rep, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, p.Logs())
-	}
+	_, rep := rebuildBackfilled(t, b.String(), now, lookback)
 	// The series' first value (0) is the baseline: every call is learned.
 	if rep.Functions != 1 || rep.Invocations != float64(count) || rep.ZeroedErr != nil || rep.Zeroed != 1 {
 		t.Errorf("report %+v, want 1 function, %d invocations, 1 zeroed", rep, count)
