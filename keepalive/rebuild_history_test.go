@@ -67,7 +67,7 @@ func TestRebuildWhereHistoryBeginsFromRealPrometheus(t *testing.T) {
 	history(`gateway_function_invocation_started{function_name="first.openfaas-fn",instance="gw-a"}`, -2*time.Hour, func(time.Time) int { return 1 })
 	b.WriteString("# TYPE gateway_service_count gauge\n")
 	history(`gateway_service_count{function_name="first.openfaas-fn"}`, -lookback-10*time.Minute, func(time.Time) int { return 1 })
-	pol, rep = rebuildBackfilled(t, b.String(), now, lookback)
+	_, rep = rebuildBackfilled(t, b.String(), now, lookback)
 	if rep.Functions != 1 || rep.Invocations != 1 || !rep.HistoryFrom.IsZero() {
 		t.Errorf("a first call within a covered lookback: report %+v, want 1 function, 1 invocation, the whole lookback covered", rep)
 	}
