@@ -21,7 +21,8 @@ type Count struct {
 //
 // The counts are exactly Activity(window).Started's entries, in no
 // particular order, returned in buf's array when it is long enough (buf's
-// contents are overwritten); the errors are Activity's.
+// contents are overwritten); the errors are those of reading them, which
+// may be fewer than a whole Activity's (Prometheus: one query, not eight).
 type StartedCounts interface {
 	StartedCounts(ctx context.Context, window time.Duration, buf []Count) ([]Count, error)
 }

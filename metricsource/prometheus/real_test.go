@@ -209,6 +209,27 @@ func TestRealPrometheus(t *testing.T) {
 		if _, ok := act.Started[missing]; ok {
 			t.Error("missing present in Started")
 		}
+		// The feeder's one-query read names the same functions (its
+		// values move with the live load between the two reads).
+		counts, err := src.StartedCounts(context.Background(), window, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[provider.Ref]bool{}
+		for _, c := range counts {
+			seen[c.Ref] = true
+			if _, ok := act.Started[c.Ref]; !ok {
+				t.Errorf("StartedCounts has %s, Activity's Started has not", c.Ref)
+			}
+			if c.Ref == flat && c.N != 0 {
+				t.Errorf("StartedCounts: flat = %v, want 0", c.N)
+			}
+		}
+		for ref := range act.Started {
+			if !seen[ref] {
+				t.Errorf("Activity's Started has %s, StartedCounts has not", ref)
+			}
+		}
 		if act.Inflight == nil {
 			t.Fatal("Inflight is nil though the gateway exports it")
 		}
