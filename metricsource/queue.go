@@ -81,6 +81,15 @@ func (w *withQueue) ActivityFor(ctx context.Context, window time.Duration, refs 
 	return w.addQueued(ctx, window, act, err)
 }
 
+// StartedCounts is the base's invocation counts (StartedCounts), through
+// its own when it has one: the keep-alive feeder's read needs no queue
+// depth. Without it the feeder fell back to a whole Activity every step:
+// every one of the base's queries and a read of the queue, and a queue
+// that did not answer lost the step's calls.
+func (w *withQueue) StartedCounts(ctx context.Context, window time.Duration, buf []Count) ([]Count, error) {
+	return Started(ctx, w.base, window, buf)
+}
+
 // addQueued completes the base's answer with the queue's depths.
 func (w *withQueue) addQueued(ctx context.Context, window time.Duration, act Activity, err error) (Activity, error) {
 	if err != nil {
