@@ -179,8 +179,7 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	// state a later decision was made on stays what it was.
 	st := fs.state()
 	if fs.before == nil {
-		before := st
-		fs.before = &before
+		fs.before = keptStateOf(&st)
 	}
 	if st.LastScale.Equal(d.Next.LastScale) && st.LastScaleDir == d.Next.LastScaleDir {
 		st.LastScale, st.LastScaleDir = prev.LastScale, prev.LastScaleDir
@@ -233,7 +232,7 @@ func (fs *fnState) wordlessInputs() (in lastInputs, ok bool) {
 // holds mu.
 func (fs *fnState) lastBefore() State {
 	if fs.before != nil {
-		return *fs.before
+		return fs.before.state()
 	}
 	return fs.state()
 }
@@ -263,11 +262,8 @@ func (fs *fnState) keepBefore(next, st *State) {
 		// explain API copies it under mu), and a busy function's state
 		// moves at every decision, which made this copy a sixth of a
 		// trace replay's allocations.
-		*fs.before = *st
+		fs.before.set(st)
 	default:
-		// A copy made here, not &st: taking st's address moved it to the
-		// heap on every decision, most of which leave the state as it was.
-		before := *st
-		fs.before = &before
+		fs.before = keptStateOf(st)
 	}
 }

@@ -65,7 +65,7 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 			// decision that was made, with its reason).
 			before := state
 			if fs.before != nil {
-				before = *fs.before
+				before = fs.before.state()
 			}
 			r.Reason = Decide(*fs.spec, obs, before, r.At).Reason
 		}

@@ -207,7 +207,7 @@ func TestExplainWordsAQuietRecordFromTheStateBeforeIt(t *testing.T) {
 	at := fs.history[len(fs.history)-1].At
 	before := State{} // nothing in the window: the load's own count
 	moved := State{Recommendations: []Recommendation{{At: InstantOf(at), Replicas: 8}}}
-	fs.before = &before
+	fs.before = keptStateOf(&before)
 	fs.setState(moved)
 	fs.history[len(fs.history)-1].Reason = "" // as a quiet refresh leaves it
 	obs := fs.observation(e.loop.cfg.StableWindow, e.loop.cfg.BurstWindow)
@@ -273,7 +273,7 @@ func TestBeforeIsTheStateEachDecisionWasMadeOn(t *testing.T) {
 		fs := e.loop.fns[refA]
 		var before *State
 		if fs.before != nil {
-			b := *fs.before
+			b := fs.before.state()
 			before = &b
 		}
 		e.loop.mu.Unlock()

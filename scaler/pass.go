@@ -41,7 +41,7 @@ type fnState struct {
 	// the last record's time, the inputs that word a quiet decision again.
 	// nil: the same as state (an idle function's decisions change nothing),
 	// so only a function whose state moved pays for a second State.
-	before *State
+	before *keptState
 	obs    keptObs // the last decision's Observation (kept.go)
 	// history is oldest first, at most max(HistorySize, 1): once decided,
 	// its last record's Replicas is the last decision's count (desired).
