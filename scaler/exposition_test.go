@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -175,5 +176,70 @@ func TestFunctionSeriesFollowTheFleet(t *testing.T) {
 		if got := names(); got != step.want {
 			t.Fatalf("functions written: %q, want %q", got, step.want)
 		}
+	}
+}
+
+// TestDecisionCountsWriteWhatTheyCounted: the counts are kept as (code
+// index, uint32) pairs (codeindex.go); the decisions family must say what
+// (ReasonCode, uint64) counts said: every code under its own reason, a
+// function's reasons in name order whatever order they came in, and counts
+// past 16 bits and up to 32 bits whole.
+func TestDecisionCountsWriteWhatTheyCounted(t *testing.T) {
+	type count struct {
+		code ReasonCode
+		n    uint64
+	}
+	l := &Loop{fns: map[provider.Ref]*fnState{}}
+	want := map[provider.Ref][]count{}
+	for f, k := range []int{1, 3, len(ReasonCodes)} {
+		ref := provider.Ref{Name: fmt.Sprintf("fn-%d", f), Namespace: "openfaas-fn"}
+		fs := &fnState{ref: ref, decided: true}
+		for i := range k {
+			// Newest codes first, so the order kept is not the order written.
+			code := ReasonCodes[(len(ReasonCodes)-1-i+f)%len(ReasonCodes)]
+			n := uint64(1 + i*7919 + f)
+			if i == 1 {
+				n = 1<<16 + 3
+			}
+			for range n {
+				fs.counts = countDecision(fs.counts, code)
+			}
+			want[ref] = append(want[ref], count{code, n})
+		}
+		if f == 2 {
+			// The largest count 32 bits hold (4.3 billion calls are too slow).
+			fs.counts[0].n = 1<<32 - 1
+			want[ref][0].n = 1<<32 - 1
+		}
+		l.fns[ref] = fs
+	}
+	// What the (ReasonCode, uint64) counts wrote.
+	var expected bytes.Buffer
+	bw := bufio.NewWriter(&expected)
+	w := exposition.NewWriter(bw)
+	w.Family(MetricDecisions, helpDecisions, "counter")
+	for f := range 3 {
+		ref := provider.Ref{Name: fmt.Sprintf("fn-%d", f), Namespace: "openfaas-fn"}
+		cs := want[ref]
+		slices.SortFunc(cs, func(a, b count) int { return strings.Compare(string(a.code), string(b.code)) })
+		for _, c := range cs {
+			w.Sample(MetricDecisions, float64(c.n), exposition.Label{Name: labelFunction, Value: ref.Name, Suffix: ref.Namespace},
+				exposition.Label{Name: labelReason, Value: string(c.code)})
+		}
+	}
+	if w.Err() != nil || bw.Flush() != nil {
+		t.Fatal(w.Err())
+	}
+	var got bytes.Buffer
+	bw = bufio.NewWriter(&got)
+	if err := (fnSeries{l: l}).WriteText(exposition.NewWriter(bw)); err != nil || bw.Flush() != nil {
+		t.Fatal(err)
+	}
+	family, _, _ := strings.Cut(got.String(), "# HELP "+MetricAvailableReplicas)
+	if family != expected.String() {
+		t.Errorf("decisions written:\n%s\nwant what (code, uint64) counts wrote:\n%s", family, expected.String())
+	}
+	if !strings.Contains(family, "4.294967295e+09") || !strings.Contains(family, " 65539\n") {
+		t.Errorf("the test's large counts are not written:\n%s", family)
 	}
 }
