@@ -227,10 +227,12 @@ func TestExplainWordsAQuietRecordFromTheStateBeforeIt(t *testing.T) {
 }
 
 // TestSnapshotAllocatesTwoSlices: a scrape copies every decided function's
-// row and decision counts (100,000 of each in the footprint benchmark);
-// the counts slice has room for one a function from the start rather than
-// regrowing through every power of two, which left about as much garbage
-// again at every scrape.
+// row and decision counts (100,000 of each in the footprint benchmark,
+// 300,000 counts when each function has had three codes). Both slices are
+// made at their size from the start: the counts slice, made with room for
+// one a function, regrew through 1.25× steps for functions with several
+// codes, 27 MB of garbage a scrape at 100,000 functions
+// (BenchmarkDecisionCounts100k).
 func TestSnapshotAllocatesTwoSlices(t *testing.T) {
 	var fns []provider.Function
 	for i := range 300 {
@@ -240,9 +242,14 @@ func TestSnapshotAllocatesTwoSlices(t *testing.T) {
 	if err := e.loop.Tick(t.Context(), t0); err != nil {
 		t.Fatal(err)
 	}
+	e.loop.mu.Lock()
+	for _, fs := range e.loop.fns { // two more codes each, as a busy function has
+		fs.counts = countDecision(countDecision(fs.counts, CodeScaleUp), CodeScaleDown)
+	}
+	e.loop.mu.Unlock()
 	c := fnSeries{e.loop}
-	if rows, counts := c.snapshot(); len(rows) != 300 || len(counts) < 300 {
-		t.Fatalf("snapshot: %d rows, %d counts; want 300 and at least 300", len(rows), len(counts))
+	if rows, counts := c.snapshot(); len(rows) != 300 || len(counts) < 900 || cap(counts) != len(counts) {
+		t.Fatalf("snapshot: %d rows, %d counts (room for %d); want 300 and at least 900 with no room to spare", len(rows), len(counts), cap(counts))
 	}
 	if n := testing.AllocsPerRun(5, func() { c.snapshot() }); n > 2 {
 		t.Errorf("a snapshot of 300 functions allocates %v times, want 2 (the rows, the counts)", n)

@@ -146,11 +146,19 @@ func (c fnSeries) snapshot() ([]fnRow, []codeCount) {
 		// writes the functions as they were (one forgotten since is
 		// skipped below), the next sorts again.
 	}
-	rows := make([]fnRow, 0, len(order))
-	// Most functions have had one or two reason codes: room for one each
-	// spares the regrowths of 100,000 counts (garbage of about as much
-	// again as the slice) at every scrape.
-	counts := make([]codeCount, 0, len(order))
+	// The counts slice is made at its exact size: room for one a function
+	// regrew through 1.25× steps when functions had had several codes,
+	// garbage of three times the slice at every scrape (100,000 functions
+	// with three codes each).
+	nrows, ncounts := 0, 0
+	for _, fs := range order {
+		if fs.decided && !fs.forgotten {
+			nrows++
+			ncounts += len(fs.counts)
+		}
+	}
+	rows := make([]fnRow, 0, nrows)
+	counts := make([]codeCount, 0, ncounts)
 	for _, fs := range order {
 		if !fs.decided || fs.forgotten {
 			continue
