@@ -48,10 +48,14 @@ func (r CycleReport) VerdictOf(ref provider.Ref) (Verdict, bool) {
 	r.d.mu.Lock()
 	defer r.d.mu.Unlock()
 	st, ok := r.d.state[ref]
-	if !ok || !st.explain.evaluatedAt.Equal(r.At) || st.seen != r.d.cycles {
+	if !ok {
 		return Verdict{}, false
 	}
-	return Verdict{Code: st.explain.code, Reason: st.explain.reason}, true
+	x := &st.explain
+	if x.code == 0 || !r.d.explainedAt(x).Equal(r.At) || st.seen != uint32(r.d.cycles) {
+		return Verdict{}, false
+	}
+	return Verdict{Code: codeOf(x.code), Reason: x.reason}, true
 }
 
 // FunctionVerdict is one function's verdict in a cycle.
@@ -107,12 +111,12 @@ type cycleInput struct {
 
 // input is w's Input for Decide now; wakesSeenBy is the cycle's
 // (Idler.wakesSeenBy), the same for every item.
-func (w *work) input(wakesSeenBy time.Time) Input {
+func (w *work) input(now, wakesSeenBy time.Time) Input {
 	tm := w.st.t()
 	in := Input{
 		Ref: w.fn.Ref, Spec: w.in.Spec, SpecErr: w.in.SpecErr, Replicas: w.fn.Replicas, Available: w.fn.AvailableReplicas,
 		LastWoken: tm.wokenAt, WakeUnsure: w.st.wakeUnsure, UnreadySince: unreadySinceOf(&tm),
-		KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeen,
+		KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeenIn(now.Location()),
 		LastActive: tm.lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
 		ScheduleReason: w.in.ScheduleReason, ScheduleErr: w.in.ScheduleErr, LastScaleUp: w.in.LastScaleUp,
 		RefusedUntil: tm.refusedUntil, WakesSeenBy: wakesSeenBy,
@@ -161,7 +165,7 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 
 	var idle []*work
 	for _, w := range ws {
-		w.v = Decide(w.input(d.cycleWakes), now)
+		w.v = Decide(w.input(now, d.cycleWakes), now)
 		if w.v.Code == CodeIdle {
 			idle = append(idle, w)
 		}
@@ -209,7 +213,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	d.cycleNext = d.sched.Next(now)
 	restoredBy := d.sched.Next(d.cycleNext)
 	d.cycles++
-	cycle := d.cycles
+	cycle := uint32(d.cycles) // as fnState.seen keeps it
+	d.prevCycleAt, d.cycleAt = d.cycleAt, now
 	sts := make([]*fnState, len(fns))
 	for i := range fns {
 		fn := &fns[i]
@@ -223,10 +228,10 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 				// regrow it through every power of two.
 				d.state = make(map[provider.Ref]*fnState, len(fns))
 			}
-			st = &fnState{firstSeen: now}
+			st = &fnState{firstSeen: unixKey(now)}
 			d.state[fn.Ref] = st
 		}
-		if c := createdKey(fn.CreatedAt); c != st.created && c != 0 {
+		if c := unixKey(fn.CreatedAt); c != st.created && c != 0 {
 			// Unknown (0) keeps the state: nothing says it is another.
 			if st.created != 0 {
 				st.renew(c, now) // deleted and deployed again since
@@ -234,6 +239,9 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			st.created = c
 		}
 		st.seen = cycle
+		// Explained by the last cycle (prevCycleAt now) until this one
+		// explains it (explanation clears it).
+		st.explain.stale = true
 		followListing(st, fn, now)
 		sts[i] = st
 		d.place(i, len(fns), fn.Ref, st)
@@ -358,7 +366,7 @@ func (d *Idler) listedNow(ref provider.Ref) bool {
 func (d *Idler) answerListed(fn *provider.Function, st *fnState, spec ZeroSpec, now time.Time) {
 	w := work{fn: fn, st: st}
 	w.in.Spec = spec
-	w.v = Decide(w.input(d.cycleWakes), now)
+	w.v = Decide(w.input(now, d.cycleWakes), now)
 	d.mu.Lock()
 	st.explain = explanation(&w, now, st.explain.more)
 	d.mu.Unlock()

@@ -48,16 +48,53 @@ type Explanation struct {
 // and without the room for them (an embedded Explanation kept 32 bytes of
 // empty strings a function). What most functions never have (an activity,
 // a schedule, an action: zero for an idle function not opted in) is behind
-// more, nil when all of it is zero: 280 bytes were kept a function, 104 now
-// for most.
+// more, nil when all of it is zero: 280 bytes were kept a function, 104
+// for most, 64 now. The time of evaluation is not kept per function: it is
+// the time of the cycle that made the explanation, which the Idler keeps
+// once (cycleAt, prevCycleAt; see stale). The code is its place in the
+// fixed set (a byte, not a 16-byte string).
 type explained struct {
-	evaluatedAt             time.Time
-	code                    Code
+	// code is the verdict's Code as codeKey keeps it; 0: not explained yet.
+	code    uint8
+	optedIn bool
+	// stale: made by the cycle before the one that last listed the
+	// function (Idler.prevCycleAt), which has not explained it yet;
+	// otherwise made by the last cycle that listed it (Idler.cycleAt).
+	// Every cycle that lists a function explains it (prepare answers it
+	// or finish records its item), so there is no older one.
+	stale                   bool
 	reason, keepAliveSource string
 	replicas                uint64
 	keepAlive               time.Duration
-	optedIn                 bool
 	more                    *explainedMore
+}
+
+// explainedCodes are the Codes an explained's code indexes (from 1): a copy
+// made once, so that nothing changing the exported slice changes what a
+// kept explanation says.
+var explainedCodes = append([]Code(nil), Codes...)
+
+// codeKey is c as explained.code keeps it. Every Code is in Codes (the
+// metric labels are pre-set from it; TestEveryCodeIsListed): one that was
+// not would be kept as unknownCode and shown as "".
+func codeKey(c Code) uint8 {
+	for i, k := range explainedCodes {
+		if k == c {
+			return uint8(i + 1)
+		}
+	}
+	return unknownCode
+}
+
+// unknownCode keeps a Code missing from Codes.
+const unknownCode = 255
+
+// codeOf is the Code key stands for ("" for unknownCode).
+func codeOf(key uint8) Code {
+	if key == 0 || int(key) > len(explainedCodes) {
+		return ""
+	}
+	return explainedCodes[key-1]
 }
 
 // explainedMore is the rest of an explained; a cycle overwrites a
@@ -70,16 +107,15 @@ type explainedMore struct {
 	queued                                                               *float64
 }
 
-// explanation is w's explanation at now; prev is the function's kept
-// explainedMore (nil: none), reused when this one needs one too. The last
-// action is this cycle's (w.action), else the one prev kept.
+// explanation is w's explanation, made by the cycle at now; prev is the
+// function's kept explainedMore (nil: none), reused when this one needs one
+// too. The last action is this cycle's (w.action), else the one prev kept.
 func explanation(w *work, now time.Time, prev *explainedMore) explained {
 	x := explained{
-		evaluatedAt: now,
-		optedIn:     w.in.SpecErr == nil && w.in.Spec.OptIn,
-		replicas:    w.fn.Replicas,
-		code:        w.v.Code,
-		reason:      w.v.Reason,
+		optedIn:  w.in.SpecErr == nil && w.in.Spec.OptIn,
+		replicas: w.fn.Replicas,
+		code:     codeKey(w.v.Code),
+		reason:   w.v.Reason,
 	}
 	m := explainedMore{
 		lastActivitySeen: w.st.t().lastActive,
@@ -112,11 +148,11 @@ func explanation(w *work, now time.Time, prev *explainedMore) explained {
 	return x
 }
 
-// explanation is what Explain shows of x for ref.
-func (x *explained) explanation(ref provider.Ref) Explanation {
+// explanation is what Explain shows of x for ref, made by the cycle at at.
+func (x *explained) explanation(ref provider.Ref, at time.Time) Explanation {
 	e := Explanation{
-		Function: ref.String(), EvaluatedAt: x.evaluatedAt, OptedIn: x.optedIn, Replicas: x.replicas,
-		Code: x.code, Reason: x.reason, KeepAliveSource: x.keepAliveSource,
+		Function: ref.String(), EvaluatedAt: at, OptedIn: x.optedIn, Replicas: x.replicas,
+		Code: codeOf(x.code), Reason: x.reason, KeepAliveSource: x.keepAliveSource,
 	}
 	if m := x.more; m != nil {
 		e.LastActivitySeen, e.Queued, e.IdleSince, e.WouldIdleAt = m.lastActivitySeen, m.queued, m.idleSince, m.wouldIdleAt
@@ -135,10 +171,18 @@ func (d *Idler) Explain(ref provider.Ref) (any, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st, ok := d.state[ref]
-	if !ok || st.explain.evaluatedAt.IsZero() {
+	if !ok || st.explain.code == 0 {
 		return nil, false
 	}
-	return st.explain.explanation(ref), true
+	return st.explain.explanation(ref, d.explainedAt(&st.explain)), true
+}
+
+// explainedAt is when the cycle that made x ran. d.mu is held.
+func (d *Idler) explainedAt(x *explained) time.Time {
+	if x.stale {
+		return d.prevCycleAt
+	}
+	return d.cycleAt
 }
 
 // NotListed (explain.Unlisted) is nil once a cycle has listed the
@@ -159,7 +203,7 @@ func (d *Idler) Refs() []provider.Ref {
 	defer d.mu.Unlock()
 	out := make([]provider.Ref, 0, len(d.state))
 	for ref, st := range d.state {
-		if !st.explain.evaluatedAt.IsZero() {
+		if st.explain.code != 0 {
 			out = append(out, ref)
 		}
 	}

@@ -31,6 +31,11 @@ type Idler struct {
 	mu     sync.Mutex // guards state
 	state  map[provider.Ref]*fnState
 	cycles uint64
+	// cycleAt is the now of the last cycle that listed the functions (the
+	// cycles-th), prevCycleAt of the one before: when each function's kept
+	// explanation was made (explained.stale says which), kept here once
+	// rather than a time.Time in every function's state (guarded by mu).
+	cycleAt, prevCycleAt time.Time
 
 	// rescheduled wakes Run when SetTuning changes the schedule, so it waits
 	// for the new schedule's next run, not the old one's (a year away, for
@@ -111,54 +116,6 @@ type autoSource struct {
 
 // maxAutoSources bounds Idler.autoSources (cleared when full).
 const maxAutoSources = 1024
-
-// fnState is what the idler remembers about one function between cycles.
-type fnState struct {
-	firstSeen time.Time
-	// times holds the times only an opted-in or woken function sets; nil
-	// while all are zero. Most functions of a fleet are not opted in (the
-	// label has no default), and for them those 96 bytes were a third of the
-	// state kept: 28.8 MB at 100,000 functions.
-	times *fnTimes
-	// atZero: the last listing (or our own scale) left it at zero replicas
-	// (see fnTimes.wokenAt). (Beside refusedLogged: two bools in one word.)
-	atZero        bool
-	refusedLogged bool
-	// noSchedule: the labels, as last parsed (parsedSpec), have no
-	// MinScheduleLabel, as label or annotation, so the cycle does not look
-	// for one (two lookups per function per cycle). In the same word.
-	noSchedule bool
-	// wakeUnsure: fnTimes.wokenAt is a listing that found the function
-	// running after a scale to zero whose outcome was unknown (listing.go),
-	// not one that found it at zero. In the same word.
-	wakeUnsure bool
-	seen       uint64 // last cycle number that listed it
-	// created is the listed CreatedAt in Unix nanoseconds (0: unknown; 8
-	// bytes, not a 24-byte time.Time, keeps fnState in its size class): a
-	// different one is a new function under the name (renew).
-	created int64
-	// explain is the last cycle's explanation; the last action and its time
-	// are kept there only (explain.more), not in a second copy here.
-	explain explained
-	parsed  parsedSpec // its labels' parse, reused while they do not change (cycle.go)
-}
-
-// createdKey is a listed CreatedAt as fnState.created keeps it.
-func createdKey(at time.Time) int64 {
-	if at.IsZero() {
-		return 0
-	}
-	return at.UnixNano()
-}
-
-// renew starts st afresh for a new function listed under its name (deleted
-// and deployed again between two cycles; created is its CreatedAt's key), as
-// if first seen now: what the idler kept of the old one (its refusal
-// back-off, last activity and action, wake from zero, at zero) is not the new
-// one's. The parse of the labels is kept: it is of the labels' content.
-func (st *fnState) renew(created int64, now time.Time) {
-	*st = fnState{firstSeen: now, created: created, seen: st.seen, noSchedule: st.noSchedule, parsed: st.parsed}
-}
 
 // New validates cfg, applies defaults and registers the metrics.
 func New(cfg Config) (*Idler, error) {

@@ -182,13 +182,13 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 			w.st.setTimes().lastActive = now
 		}
 		if active || woken {
-			w.v = Decide(w.input(d.cycleWakes), now)
+			w.v = Decide(w.input(now, d.cycleWakes), now)
 			w.v.Reason = "re-check: " + w.v.Reason
 			continue
 		}
 		if d.cfg.RecentScaleUp != nil {
 			w.in.LastScaleUp = d.cfg.RecentScaleUp(w.fn.Ref)
-			w.v = Decide(w.input(d.cycleWakes), now)
+			w.v = Decide(w.input(now, d.cycleWakes), now)
 		}
 	}
 }

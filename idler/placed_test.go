@@ -49,7 +49,7 @@ func TestPlacesHoldOnlyListedStates(t *testing.T) {
 	check("deployed again")
 	if st := e.d.state[last.Ref]; st == nil {
 		t.Errorf("%s deployed again has no state", last.Ref.Name)
-	} else if !st.firstSeen.Equal(redeployed) {
-		t.Errorf("%s deployed again: first seen %v, want %v (a new state)", last.Ref.Name, st.firstSeen, redeployed)
+	} else if at := st.firstSeenIn(redeployed.Location()); !at.Equal(redeployed) {
+		t.Errorf("%s deployed again: first seen %v, want %v (a new state)", last.Ref.Name, at, redeployed)
 	}
 }
