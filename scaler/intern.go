@@ -22,7 +22,11 @@ var interned = struct {
 // none. The Spec returned is shared: never change it.
 func Intern(s Spec) *Spec {
 	if s != s { // a NaN field: equal to nothing, not even itself, so never found
-		return &s
+		// A copy made here, not &s: taking s's address moved it to the
+		// heap on every call, found or not.
+		p := new(Spec)
+		*p = s
+		return p
 	}
 	interned.Lock()
 	defer interned.Unlock()

@@ -59,3 +59,19 @@ func TestInternNaN(t *testing.T) {
 		}
 	}
 }
+
+// TestInternFindsWithoutAllocating: a Spec already kept is found without a
+// copy on the heap. The NaN case's &s moved s to the heap on every call:
+// 160 bytes per parse, 16 MB of garbage in the idler's and the scaler's
+// first cycles at 100,000 functions all configured alike.
+func TestInternFindsWithoutAllocating(t *testing.T) {
+	s := Spec{Min: 1, Max: 7, Target: 3}
+	kept := Intern(s)
+	var got *Spec
+	if n := testing.AllocsPerRun(100, func() { got = Intern(s) }); n != 0 {
+		t.Errorf("Intern of a kept Spec allocates %v times, want 0", n)
+	}
+	if got != kept {
+		t.Error("a kept Spec was not found")
+	}
+}
