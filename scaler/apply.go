@@ -91,7 +91,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 	}
 	l.mu.Lock()
 	fs.seq++
-	rec.Seq = uint64(fs.seq)
+	rec.Seq = fs.seq
 	if d.Scale && d.Replicas > d.Current && specErr == nil && !spec.Step() {
 		l.followUpLocked(fn.Ref, now.Add(l.cfg.BurstWindow))
 	}
@@ -116,7 +116,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 	}
 	l.mu.Unlock()
 	if d.Scale {
-		l.propose(ctx, fn, spec.Max, obs, now, rec.Seq, st, d)
+		l.propose(ctx, fn, spec.Max, obs, now, uint64(rec.Seq), st, d)
 	}
 	return d
 }
@@ -160,7 +160,7 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 		return // forgotten meanwhile
 	}
 	for i := range fs.history {
-		if fs.history[i].Seq == seq {
+		if uint64(fs.history[i].Seq) == seq {
 			r := &fs.history[i]
 			r.Result = result
 			if o.Err != nil {

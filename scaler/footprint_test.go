@@ -18,7 +18,7 @@ import (
 // more; it once embedded a whole Decision (its Next state zeroed, 384 bytes
 // a record), which the soak found as most of the controller's heap.
 func TestRecordKeepsOnlyWhatExplainShows(t *testing.T) {
-	if got, limit := unsafe.Sizeof(Record{}), uintptr(144); got > limit {
+	if got, limit := unsafe.Sizeof(Record{}), uintptr(128); got > limit {
 		t.Errorf("Record is %d bytes, want at most %d: keep only what explain.Decision shows", got, limit)
 	}
 	d := Decision{Replicas: 3, Current: 1, Code: CodeScaleUp, Reason: "rps 10/s", Scale: true, Recommended: 3,
@@ -69,7 +69,7 @@ func TestSpecIsSharedNotCopied(t *testing.T) {
 func TestHistoryCapacityStopsAtItsSize(t *testing.T) {
 	var h []Record
 	for i := range 200 {
-		h = appendBounded(h, Record{Seq: uint64(i)}, 50)
+		h = appendBounded(h, Record{Seq: uint32(i)}, 50)
 		if cap(h) > 50 {
 			t.Fatalf("after %d records: capacity %d, want at most 50", i+1, cap(h))
 		}

@@ -6,7 +6,7 @@ import "time"
 // shows. It once embedded the whole Decision (its Next state zeroed, its
 // Recommended and Evidence never read) and the actuator's words, which no
 // endpoint shows: 384 bytes a record, up to HistorySize per function; this
-// is 144 (TestRecordKeepsOnlyWhatExplainShows).
+// is 128 (TestRecordKeepsOnlyWhatExplainShows).
 type Record struct {
 	At time.Time
 	// Current → Replicas for Code, in Reason's words (empty: a quiet pass
@@ -15,7 +15,6 @@ type Record struct {
 	Current, Replicas uint64
 	Code              ReasonCode
 	Reason            string
-	Scale             bool
 	// Trigger is "tick" or the alert status that caused the evaluation.
 	Trigger string
 	// Result says what became of the proposal: none (no change wanted),
@@ -23,7 +22,12 @@ type Record struct {
 	// (dry_run, refused, error, raised_since, backoff, …); Error its error.
 	Result string
 	Error  string
-	Seq    uint64
+	// Seq is fnState.seq's 32 bits (the actuator's outcome finds its
+	// record by it); beside Scale in one word, so that a record is 128
+	// bytes and the two a function keeps in a fleet of 100,000 (the
+	// records budget) fill a 256-byte size class, not a 288.
+	Seq   uint32
+	Scale bool
 }
 
 // recordOf is the record of decision d.

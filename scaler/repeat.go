@@ -120,7 +120,7 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 	// record and changes nothing else.
 	fs.seq++
 	h := &fs.history[len(fs.history)-1]
-	h.At, h.Seq = now, uint64(fs.seq)
+	h.At, h.Seq = now, fs.seq
 	fs.replicas = fn.Replicas
 	fs.counts = countDecision(fs.counts, h.Code)
 	return true
