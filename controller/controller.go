@@ -156,8 +156,11 @@ func (c *Controller) buildIdler(cfg config.Config, defaults scaler.Defaults) err
 		return fmt.Errorf("keep-alive: %w", err)
 	}
 	c.PreWarm = pw
-	c.Feeder = &keepalive.Feeder{Policy: policy, Source: d.Source, Clock: d.Clock, Step: cfg.KeepAlive.LearnStep,
-		Logger: d.Logger.With("component", "keepalive")}
+	c.Feeder, err = keepalive.NewFeeder(keepalive.FeederConfig{Policy: policy, Source: d.Source, Clock: d.Clock,
+		Step: cfg.KeepAlive.LearnStep, Registerer: d.Registerer, Logger: d.Logger.With("component", "keepalive")})
+	if err != nil {
+		return fmt.Errorf("keep-alive: %w", err)
+	}
 	return nil
 }
 

@@ -2,9 +2,13 @@ package keepalive
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
@@ -28,6 +32,10 @@ type ActivitySource interface {
 // scrape interval over 5s, so heeding it would stop live learning there
 // altogether. A call counted late after a scrape gap is learned with the
 // step it shows in.
+//
+// NewFeeder builds one with metrics that say whether it is learning at all
+// (reads by result, their duration, unknown steps); a Feeder literal has
+// none.
 type Feeder struct {
 	Policy *Policy
 	Source ActivitySource
@@ -37,16 +45,58 @@ type Feeder struct {
 	Step   time.Duration
 	Logger *slog.Logger
 
-	counts []metricsource.Count // the last read's array, reused (Run is one goroutine)
-	prev   time.Time            // when the last read was made (zero: none yet)
+	metrics *feederMetrics       // nil: no metrics (a Feeder built without NewFeeder)
+	counts  []metricsource.Count // the last read's array, reused (Run is one goroutine)
+	prev    time.Time            // when the last read was made (zero: none yet)
+	// The run of failed reads in progress (failedReads 0: none), and when
+	// it and a too-long gap were last logged at Warn (warnEvery).
+	failedReads         int
+	failedSince         time.Time
+	warnedAt, gapWarned time.Time
+}
+
+// FeederConfig configures NewFeeder.
+type FeederConfig struct {
+	Policy *Policy        // required
+	Source ActivitySource // required
+	Clock  clock.Clock
+	Step   time.Duration // default 1m
+	// Registerer receives faas_autoscaler_keepalive_reads_total,
+	// …_read_duration_seconds, …_unknown_steps_total and the policy's
+	// gauges (…_idle_times, …_max_idle_times, …_functions); nil registers
+	// nowhere.
+	Registerer prometheus.Registerer
+	Logger     *slog.Logger
+}
+
+// NewFeeder validates cfg and registers the feeder's and its policy's
+// metrics.
+func NewFeeder(cfg FeederConfig) (*Feeder, error) {
+	var errs []error
+	if cfg.Policy == nil {
+		errs = append(errs, errors.New("keepalive: the feeder needs a Policy"))
+	}
+	if cfg.Source == nil {
+		errs = append(errs, errors.New("keepalive: the feeder needs an activity Source"))
+	}
+	if cfg.Step < 0 {
+		errs = append(errs, fmt.Errorf("keepalive: the feeder's step %s must not be negative", cfg.Step))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	m := newFeederMetrics()
+	if cfg.Registerer != nil {
+		if err := registerLearning(cfg.Registerer, m, cfg.Policy); err != nil {
+			return nil, err
+		}
+	}
+	return &Feeder{Policy: cfg.Policy, Source: cfg.Source, Clock: cfg.Clock, Step: cfg.Step, Logger: cfg.Logger, metrics: m}, nil
 }
 
 // Run reads every Step until ctx ends.
 func (f *Feeder) Run(ctx context.Context) error {
-	clk := f.Clock
-	if clk == nil {
-		clk = clock.Real()
-	}
+	clk := f.clock()
 	t := clk.NewTicker(f.step())
 	defer t.Stop()
 	for {
@@ -75,10 +125,14 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 			window = gap.Round(time.Millisecond)
 		} else {
 			f.Policy.Unknown(now.Add(-step))
+			f.gapUnknown(now, gap, step)
 		}
 	}
 	f.prev = now
+	clk := f.clock()
+	began := clk.Now() // timed on the clock: now is when the step ends, not when the read starts
 	counts, err := metricsource.Started(ctx, f.Source, window, f.counts)
+	f.metrics.read(clk.Now().Sub(began), err)
 	f.counts = nil
 	if cap(counts) <= keptCounts {
 		// Kept for the next step; a large fleet's goes with this one, so
@@ -89,9 +143,10 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 		// The next call seen must not end an idle time begun before this
 		// step: it would be learned as a lull that nobody observed.
 		f.Policy.Unknown(now)
-		f.logger().Debug("keep-alive feed: activity unknown this step", "err", err)
+		f.readFailed(now, err)
 		return 0
 	}
+	f.readOK(now)
 	n := 0
 	for _, c := range counts {
 		// increase() extrapolates: round to whole invocations.
@@ -114,6 +169,59 @@ func (f *Feeder) step() time.Duration {
 		return f.Step
 	}
 	return time.Minute
+}
+
+// warnEvery is how often a run of failed reads, or reads that come too
+// late to read back to the one before, is logged at Warn again: an
+// operator must see that learning stopped, but not once per step.
+const warnEvery = 15 * time.Minute
+
+// readFailed counts and logs a failed read at now: at Warn when a run of
+// failures starts and every warnEvery while it lasts, at Debug every step.
+func (f *Feeder) readFailed(now time.Time, err error) {
+	f.metrics.unknownStep(unknownReadError)
+	f.logger().Debug("keep-alive feed: activity unknown this step", "err", err)
+	if f.failedReads == 0 {
+		f.failedSince = now
+	}
+	f.failedReads++
+	if f.failedReads == 1 || now.Sub(f.warnedAt) >= warnEvery {
+		f.warnedAt = now
+		f.logger().Warn("keep-alive feed: cannot read the functions' activity; the keep-alive learns nothing until a read succeeds",
+			"err", err, "failed_reads", f.failedReads, "since", f.failedSince)
+	}
+}
+
+// readOK ends a run of failed reads at now, saying so: the Warn that
+// started it is answered, and the next failure warns again.
+func (f *Feeder) readOK(now time.Time) {
+	if f.failedReads == 0 {
+		return
+	}
+	f.logger().Info("keep-alive feed: activity read again; learning resumed",
+		"failed_reads", f.failedReads, "unread_for", now.Sub(f.failedSince).Round(time.Second).String())
+	f.failedReads = 0
+}
+
+// gapUnknown counts and logs a read made gap after the one before, more
+// than the maxCatchUp steps a read reads back over.
+func (f *Feeder) gapUnknown(now time.Time, gap, step time.Duration) {
+	f.metrics.unknownStep(unknownGap)
+	msg := "keep-alive feed: this read came too long after the one before to read back to it; the calls between are unknown"
+	args := []any{"since_last_read", gap.Round(time.Millisecond).String(), "reads_back_at_most", (maxCatchUp * step).String()}
+	if !f.gapWarned.IsZero() && now.Sub(f.gapWarned) < warnEvery {
+		f.logger().Debug(msg, args...)
+		return
+	}
+	f.gapWarned = now
+	f.logger().Warn(msg, args...)
+}
+
+func (f *Feeder) clock() clock.Clock {
+	if f.Clock == nil {
+		return clock.Real()
+	}
+	return f.Clock
 }
 
 func (f *Feeder) logger() *slog.Logger {
