@@ -72,6 +72,18 @@ func (p *benchProvider) ScaleFrom(_ context.Context, ref provider.Ref, _, to uin
 	return nil
 }
 
+// benchActuator is the benchmarks' actuator over p, keeping no history.
+func benchActuator(b *testing.B, p *benchProvider, clk *benchClock) *actuator.Actuator {
+	b.Helper()
+	ac := actuator.Default()
+	ac.Provider, ac.Clock, ac.HistorySize = p, clk, 0
+	act, err := actuator.New(ac)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return act
+}
+
 // benchClock is the benchmark's time, moved by the benchmark: the actuator
 // must see the same time as the idler's decisions.
 type benchClock struct{ now time.Time }
@@ -141,12 +153,7 @@ func benchCycle(b *testing.B, steady bool) {
 	p, src := fleet(10_000, now)
 	p.remember = steady
 	clk := &benchClock{now}
-	ac := actuator.Default()
-	ac.Provider, ac.Clock, ac.HistorySize = p, clk, 0
-	act, err := actuator.New(ac)
-	if err != nil {
-		b.Fatal(err)
-	}
+	act := benchActuator(b, p, clk)
 	newIdler := func() *Idler {
 		d, err := New(Config{Provider: p, Actuator: act, Source: src, Registerer: prometheus.NewRegistry(), Clock: clk})
 		if err != nil {

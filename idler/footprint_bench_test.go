@@ -9,7 +9,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -33,12 +32,7 @@ func BenchmarkKeptState(b *testing.B) {
 		src.act.Inflight[fn.Ref] = 0
 	}
 	clk := &benchClock{now}
-	ac := actuator.Default()
-	ac.Provider, ac.Clock, ac.HistorySize = p, clk, 0
-	act, err := actuator.New(ac)
-	if err != nil {
-		b.Fatal(err)
-	}
+	act := benchActuator(b, p, clk)
 	heap := func() uint64 {
 		runtime.GC()
 		var ms runtime.MemStats
