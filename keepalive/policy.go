@@ -42,6 +42,9 @@ type Policy struct {
 // worded in. It grows as idle times arrive, never allocated ahead. ws[i] is
 // how many invocations came when its[i] ended (ObserveCount's count for
 // the step; 1 for Observe).
+//
+// The fields are ordered by size, so none is padded: 144 bytes, Go's
+// 144-byte size class (TestHistoryFitsItsSizeClass).
 type history struct {
 	last time.Time
 	// slack is how much earlier than last the last invocation can have
@@ -50,30 +53,46 @@ type history struct {
 	// open from the earliest time, so a pre-warm keeps MinLead ahead of
 	// the next call wherever the call fell in its step.
 	slack time.Duration
-	seen  bool
-	// The plan's words, while not made yet (planWords): pending, n and
-	// beyond, in the padding after seen and planned.
-	wordsPending bool
-	wordsN       uint32
-	its          []float32
-	ws           []float32
+	its   []float32
+	ws    []float32
 	// order holds its' positions by idle time (float32 bits, then position:
 	// the order a sort of both gives), kept as idle times arrive so a
 	// replan reads them in order: sorting them at every replan was half of
 	// a replan. Two bytes an idle time, beside its' and ws' eight.
-	order       []uint16
-	serves      float32 // requests one replica serves at once, from the idler (0: not told)
-	zeroedAt    uint32  // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
-	next        int
-	added       int // idle times added since the plan was computed
-	plan        Plan
-	fallback    time.Duration
-	planned     bool
-	wordsBeyond uint32
-	plannedA    time.Time
+	order []uint16
+	next  int
 	// unlistedAt is when a listing first missed the function (Unix ns; 0:
 	// listed, or not asked yet): see Listed.
 	unlistedAt int64
+	// *planCache is the plan and what it was made of, nil until the first
+	// plan: most functions of a fleet keep a fixed zero-duration and are
+	// never asked one, and inline it made every history 256 bytes instead
+	// of 144 (issue 12). Made once, it stays, and planned says whether it
+	// is still good.
+	*planCache
+	serves   float32 // requests one replica serves at once, from the idler (0: not told)
+	zeroedAt uint32  // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
+	// added is how many idle times were added since the plan was made
+	// (read only while planned; it saturates rather than wraps).
+	added   uint32
+	seen    bool
+	planned bool // the plan in planCache is good (SetPrice, Zeroed, serves and a cut clear it)
+	// wordsPending: the plan's reason is not worded yet (planWords); here,
+	// in the padding, rather than a word of planCache.
+	wordsPending bool
+}
+
+// planCache is a history's plan, made at the first plan (planLocked) and
+// remade in place when it goes stale: what it was made with and when, and
+// what its reason is worded from while not worded yet (planWords). 112
+// bytes, Go's 112-byte size class, so a planned function's history and plan
+// together take the 256 bytes the history took alone.
+type planCache struct {
+	plan        Plan
+	fallback    time.Duration
+	plannedA    time.Time
+	wordsN      uint32
+	wordsBeyond uint32
 }
 
 // New returns a policy; cfg's zero fields take defaults.
@@ -139,7 +158,9 @@ func (p *Policy) push(h *history, it time.Duration, n int) {
 	k := h.place(j) // among the others: the last slot is free
 	copy(h.order[k+1:], h.order[k:len(h.order)-1])
 	h.order[k] = uint16(j)
-	h.added++
+	if h.added < math.MaxUint32 {
+		h.added++
+	}
 }
 
 // orderKey is position j's key in the order: a non-negative float32's bits
@@ -264,8 +285,11 @@ const replanEvery = 5 * time.Minute
 // planLocked is Plan for h; the caller holds mu.
 func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (Plan, time.Time) {
 	stale := !h.planned || h.fallback != fallback ||
-		(h.added > 0 && (h.added >= len(h.its)/8 || now.Sub(h.plannedA) >= replanEvery || len(h.its) <= p.cfg.MinSamples))
+		(h.added > 0 && (h.added >= uint32(len(h.its)/8) || now.Sub(h.plannedA) >= replanEvery || len(h.its) <= p.cfg.MinSamples))
 	if stale {
+		if h.planCache == nil {
+			h.planCache = new(planCache)
+		}
 		p.scratch, p.wscratch = p.scratch[:0], p.wscratch[:0]
 		for _, j := range h.order {
 			p.scratch = append(p.scratch, float64(h.its[j]))

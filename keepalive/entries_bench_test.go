@@ -1,0 +1,63 @@
+package keepalive
+
+import (
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// BenchmarkEntries100k reports the live heap a Policy holds for 100,000
+// functions, each counted by the gateway in a few steps (ObserveCount, as
+// the feeder learns them): "unplanned" asks no plan (a function with a
+// fixed zero-duration, most of a fleet), "planned" asks each one the
+// idler's KeepAlive (zero-duration auto). issue 12: the controller within
+// 256 MiB at 100,000 functions.
+func BenchmarkEntries100k(b *testing.B) {
+	for _, planned := range []bool{false, true} {
+		name := "unplanned"
+		if planned {
+			name = "planned"
+		}
+		b.Run(name, func(b *testing.B) {
+			const n = 100_000
+			refs := make([]provider.Ref, n)
+			for i := range refs {
+				refs[i] = provider.Ref{Name: "fn-" + strconv.Itoa(i), Namespace: "openfaas-fn"}
+			}
+			start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+			var perFn float64
+			for b.Loop() {
+				before := liveHeap()
+				p, _ := New(Default())
+				// Three counted steps: two idle times each, a few calls in a step.
+				for _, m := range []int{0, 7, 19} {
+					end := start.Add(time.Duration(m) * time.Minute)
+					for i, ref := range refs {
+						p.ObserveCount(ref, end, time.Minute, 1+i%3)
+					}
+				}
+				if planned {
+					now := start.Add(25 * time.Minute)
+					for _, ref := range refs {
+						p.KeepAlive(ref, 15*time.Minute, 1, now)
+					}
+				}
+				perFn = float64(liveHeap()-before) / n
+				runtime.KeepAlive(p)
+			}
+			b.ReportMetric(perFn, "B/fn")
+			b.ReportMetric(perFn*n/1e6, "MB/100k")
+		})
+	}
+}
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
+}
