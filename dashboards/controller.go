@@ -7,11 +7,14 @@ import (
 )
 
 // Controller is the Controller health dashboard: the webhook AlertManager
-// calls, the provider API, and how long reconcile and idler cycles take.
+// calls, the provider API, how long reconcile and idler cycles take, and
+// whether the adaptive keep-alive is learning (its reads fail or take longer
+// than the learn step at a large fleet on a loaded Prometheus, and nothing
+// else shows it).
 func Controller() *dashboard.DashboardBuilder {
 	l := &layout{}
 	return dashboard.NewDashboardBuilder("Autoscaler controller health").Uid(UIDController).
-		Description("The autoscaler itself: webhook traffic and latency, provider calls and errors, reconcile and idler cycles.").
+		Description("The autoscaler itself: webhook traffic and latency, provider calls and errors, reconcile and idler cycles, whether the adaptive keep-alive is learning.").
 		Tags(tags).Refresh("10s").Time("now-1h", "now").Tooltip(dashboard.DashboardCursorSyncCrosshair).
 		WithVariable(datasourceVariable()).
 		WithPanel(webhookRatePanel(1, l.next(12, 8))).
@@ -21,7 +24,9 @@ func Controller() *dashboard.DashboardBuilder {
 		WithPanel(reconcileDurationPanel(5, l.next(12, 8))).
 		WithPanel(idlerCyclePanel(6, l.next(12, 8))).
 		WithPanel(idlerSkippedPanel(7, l.next(12, 8))).
-		WithPanel(scaleCallResultsPanel(8, l.next(12, 8)))
+		WithPanel(scaleCallResultsPanel(8, l.next(12, 8))).
+		WithPanel(keepAliveReadsPanel(9, l.next(12, 8))).
+		WithPanel(keepAliveHeldPanel(10, l.next(12, 8)))
 }
 
 func webhookRatePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
@@ -68,4 +73,18 @@ func scaleCallResultsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Scale calls by result", "Scale operations per second across all functions, by result. "+countBars, "ops", pos,
 		query{`sum by (result) (rate(faas_autoscaler_scale_calls_total[$__rate_interval]))`, "{{result}}"}).
 		DrawStyle(drawBars)
+}
+
+func keepAliveReadsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Keep-alive learning: reads", "The adaptive keep-alive's reads of every function's calls (one every keep_alive.learn_step), by result, and the steps nothing was learned across (a failed read; a read too long after the one before). Errors here mean it learns nothing: see the log's Warn. "+countBars, "ops", pos,
+		query{`sum by (result) (rate(faas_autoscaler_keepalive_reads_total[$__rate_interval]))`, "reads {{result}}"},
+		query{`sum by (reason) (rate(faas_autoscaler_keepalive_unknown_steps_total[$__rate_interval]))`, "unknown: {{reason}}"}).
+		DrawStyle(drawBars)
+}
+
+func keepAliveHeldPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
+	return timeSeries(id, "Keep-alive learning: read time and idle times held", "How long a read takes (p90; longer than keep_alive.learn_step stretches the next read's window), and the share of the idle-time bound the functions' histories hold together.", "s", pos,
+		query{`histogram_quantile(0.9, sum by (le) (rate(faas_autoscaler_keepalive_read_duration_seconds_bucket[$__rate_interval])))`, "read p90"},
+		query{`sum(faas_autoscaler_keepalive_idle_times) / sum(faas_autoscaler_keepalive_max_idle_times)`, "idle times held / bound"}).
+		OverrideByQuery(refID(1), unitOverride("percentunit"))
 }

@@ -144,6 +144,10 @@ type controllerSeries struct {
 	skipped    *prometheus.CounterVec
 	atZero     prometheus.Gauge
 	scrapeAge  prometheus.Gauge
+	kaReads    *prometheus.CounterVec // the keep-alive feeder's reads, by result
+	kaUnknown  *prometheus.CounterVec // its unknown steps, by reason
+	kaHeld     prometheus.Gauge
+	kaBound    prometheus.Gauge
 	hist       map[string]*prometheus.HistogramVec
 	latency    *prometheus.HistogramVec // the gateway's duration histogram (teststack's), set by the caller
 }
@@ -171,11 +175,17 @@ func newControllerSeries(reg prometheus.Registerer) *controllerSeries {
 	c.atZero = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_idler_functions_at_zero", Help: "at zero"})
 	c.scrapeAge = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_pass_scrape_age_seconds", Help: "age"})
 	reg.MustRegister(c.idlerRuns, c.idled, c.atZero, c.scrapeAge)
+	c.kaReads = counterVec("faas_autoscaler_keepalive_reads_total", "result")
+	c.kaUnknown = counterVec("faas_autoscaler_keepalive_unknown_steps_total", "reason")
+	c.kaHeld = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_keepalive_idle_times", Help: "held"})
+	c.kaBound = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_keepalive_max_idle_times", Help: "bound"})
+	reg.MustRegister(c.kaHeld, c.kaBound)
 	for name, labels := range map[string][]string{
-		"faas_autoscaler_webhook_duration_seconds":       nil,
-		"faas_autoscaler_provider_call_duration_seconds": {"operation"},
-		"faas_autoscaler_reconcile_duration_seconds":     nil,
-		"faas_autoscaler_idler_cycle_duration_seconds":   nil,
+		"faas_autoscaler_webhook_duration_seconds":        nil,
+		"faas_autoscaler_provider_call_duration_seconds":  {"operation"},
+		"faas_autoscaler_reconcile_duration_seconds":      nil,
+		"faas_autoscaler_idler_cycle_duration_seconds":    nil,
+		"faas_autoscaler_keepalive_read_duration_seconds": nil,
 	} {
 		c.hist[name] = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: name}, labels)
 		reg.MustRegister(c.hist[name])
@@ -190,6 +200,8 @@ func (c *controllerSeries) set(fn string) {
 	c.gauges["target_load"].WithLabelValues(fn, "rps").Set(45)
 	c.atZero.Set(1)
 	c.scrapeAge.Set(0.5)
+	c.kaHeld.Set(1e6)
+	c.kaBound.Set(4e6)
 	c.observe(fn)
 }
 
@@ -202,6 +214,8 @@ func (c *controllerSeries) observe(fn string) {
 	c.skipped.WithLabelValues("active").Inc()
 	c.idlerRuns.Inc()
 	c.idled.Inc()
+	c.kaReads.WithLabelValues("ok").Inc()
+	c.kaUnknown.WithLabelValues("read_error").Inc()
 	for name, h := range c.hist {
 		if strings.Contains(name, "provider") {
 			h.WithLabelValues("scale").Observe(0.01)
