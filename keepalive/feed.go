@@ -48,6 +48,9 @@ type Feeder struct {
 	metrics *feederMetrics       // nil: no metrics (a Feeder built without NewFeeder)
 	counts  []metricsource.Count // the last read's array, reused (Run is one goroutine)
 	prev    time.Time            // when the last read was made (zero: none yet)
+	// resumeAt: Run makes no read before it (backing off after a failed
+	// read that took longer than a step; zero: no backoff).
+	resumeAt time.Time
 	// The run of failed reads in progress (failedReads 0: none), and when
 	// it and a too-long gap were last logged at Warn (warnEvery).
 	failedReads         int
@@ -106,7 +109,11 @@ func (f *Feeder) Run(ctx context.Context) error {
 		case <-t.C():
 			// The read is made now, not at the tick: after a slow read
 			// the ticker's next tick is already waiting, seconds old.
-			_ = f.RunOnce(ctx, clk.Now())
+			now := clk.Now()
+			if now.Before(f.resumeAt) {
+				continue // backing off after a failed slow read
+			}
+			_ = f.RunOnce(ctx, now)
 		}
 	}
 }
@@ -132,7 +139,19 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	clk := f.clock()
 	began := clk.Now() // timed on the clock: now is when the step ends, not when the read starts
 	counts, err := metricsource.Started(ctx, f.Source, window, f.counts)
-	f.metrics.read(clk.Now().Sub(began), err)
+	took := clk.Now().Sub(began)
+	f.metrics.read(took, err)
+	f.resumeAt = time.Time{}
+	if err != nil && took > step {
+		// A read that failed after more than a step (a query timing out
+		// on a loaded Prometheus, 100,000 functions on two cores) was
+		// followed at once by the next, the ticker's tick long waiting:
+		// the feeder kept the source busy with a query that learned
+		// nothing, beside the scaler's. It waits as long again: at most
+		// half the source's time while reads fail, and nothing learned
+		// is lost (a failed read already makes its step unknown).
+		f.resumeAt = began.Add(2 * took)
+	}
 	f.counts = nil
 	if cap(counts) <= keptCounts {
 		// Kept for the next step; a large fleet's goes with this one, so
