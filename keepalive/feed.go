@@ -132,7 +132,12 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 			window = gap.Round(time.Millisecond)
 		} else {
 			f.Policy.Unknown(now.Add(-step))
-			f.gapUnknown(now, gap, step)
+			if f.failedReads == 0 {
+				// After a failed read the span is unknown already,
+				// counted and warned as a read error (and the wait
+				// after a slow one makes this gap on purpose).
+				f.gapUnknown(now, gap, step)
+			}
 		}
 	}
 	f.prev = now

@@ -8,6 +8,9 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
@@ -71,4 +74,37 @@ func TestFeederBacksOffAfterAFailedSlowRead(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestBackoffIsNoGap: the wait after a failed slow read makes the next read
+// come over maxCatchUp steps after it (40 s read, 80 s from its start, the
+// next tick at 90 s: six 15 s steps). That span is unknown already (the
+// failed read made it so, and is counted and warned as a read error); it
+// must not also be counted and warned as a gap, as if the feeder had fallen
+// behind on its own.
+func TestBackoffIsNoGap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, err := New(Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := &stuckSource{took: 40 * time.Second, fail: true}
+		reg := prometheus.NewRegistry()
+		f, err := NewFeeder(FeederConfig{Policy: p, Source: src, Step: 15 * time.Second, Registerer: reg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { _ = f.Run(ctx); close(done) }()
+		time.Sleep(10*time.Minute - time.Millisecond)
+		cancel()
+		<-done
+		if gap := testutil.ToFloat64(f.metrics.unknown.WithLabelValues(unknownGap)); gap != 0 {
+			t.Errorf("%v gap steps counted while the feeder waited after failed reads, want 0", gap)
+		}
+		if failed := testutil.ToFloat64(f.metrics.unknown.WithLabelValues(unknownReadError)); failed < 5 {
+			t.Errorf("%v read errors counted, want the failed reads (at least 5)", failed)
+		}
+	})
 }
