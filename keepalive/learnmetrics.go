@@ -16,7 +16,7 @@ import (
 // Reasons for faas_autoscaler_keepalive_unknown_steps_total.
 const (
 	unknownReadError = "read_error" // the activity read failed
-	unknownGap       = "gap"        // a read came more than maxCatchUp steps after the one before
+	unknownGap       = "gap"        // a read came more than maxCatchUp steps after a successful one
 )
 
 // feederMetrics are the feeder's own, prefixed faas_autoscaler_keepalive_.
@@ -45,7 +45,7 @@ func newFeederMetrics() *feederMetrics {
 			Help:    "Wall time of one feeder activity read, whatever its result; reads slower than keep_alive.learn_step stretch the next read's window.",
 			Buckets: readBuckets}),
 		unknown: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "unknown_steps_total",
-			Help: "Learning steps whose calls are not known, so no idle time is learned across them, by reason (read_error: the read failed; gap: a read came more than 4 steps after the one before)."},
+			Help: "Learning steps whose calls are not known, so no idle time is learned across them, by reason (read_error: the read failed; gap: a read came more than 4 steps after a successful one)."},
 			[]string{"reason"}),
 	}
 	for _, r := range []string{"ok", "error"} {
