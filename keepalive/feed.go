@@ -107,6 +107,13 @@ func (f *Feeder) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C():
+			if ctx.Err() != nil {
+				// Cancelled while a tick waited (during a slow read):
+				// select picks among ready cases at random, and a read
+				// now would fail on the cancelled context, counted and
+				// warned about as if learning had stopped.
+				return nil
+			}
 			// The read is made now, not at the tick: after a slow read
 			// the ticker's next tick is already waiting, seconds old.
 			now := clk.Now()

@@ -108,3 +108,43 @@ func TestBackoffIsNoGap(t *testing.T) {
 		}
 	})
 }
+
+// cancellingSource cancels the feeder's context during its read (a
+// shutdown arriving while Prometheus answers) and answers after two steps,
+// so a tick is waiting when the read returns.
+type cancellingSource struct {
+	cancel context.CancelFunc
+	reads  int
+}
+
+func (s *cancellingSource) Activity(context.Context, time.Duration) (metricsource.Activity, error) {
+	s.reads++
+	s.cancel()
+	time.Sleep(30 * time.Second)
+	return metricsource.Activity{Covered: true, Started: metricsource.Values{}}, nil
+}
+
+// TestFeederStopsAtOnceWhenCancelled: a feeder cancelled during a read
+// returns after it. Run's select had both its context and a waiting tick
+// ready and picked one at random, so it went on reading after a shutdown
+// (each read then failing on the cancelled context, counted as an error
+// and warned about as learning stopped) about half the time per tick; it
+// made TestFeederBacksOffAfterAFailedSlowRead count 22–24 reads where 20
+// were made in its 10 minutes, about one run in four.
+func TestFeederStopsAtOnceWhenCancelled(t *testing.T) {
+	for range 20 { // at random, each round had one chance in two
+		synctest.Test(t, func(t *testing.T) {
+			p, err := New(Default())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			src := &cancellingSource{cancel: cancel}
+			f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
+			_ = f.Run(ctx)
+			if src.reads != 1 {
+				t.Fatalf("%d reads, want 1: the feeder read on after its context was cancelled", src.reads)
+			}
+		})
+	}
+}
