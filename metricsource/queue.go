@@ -26,8 +26,26 @@ type QueueReader interface {
 // A reading younger than reuse (by now, the caller's clock) answers again,
 // so that one scaler pass, which asks for its stable and burst windows,
 // makes one request to the queue, not two. Failures are not reused.
+//
+// When base reads StartedTotals, so does the result (through base's): the
+// keep-alive feeder's read needs no queue depth.
 func WithQueue(base Source, q QueueReader, reuse time.Duration, now func() time.Time) Source {
-	return &withQueue{base: base, q: q, reuse: reuse, now: now}
+	w := &withQueue{base: base, q: q, reuse: reuse, now: now}
+	if t, ok := base.(StartedTotals); ok {
+		return &withQueueTotals{withQueue: w, totals: t}
+	}
+	return w
+}
+
+// withQueueTotals is a withQueue over a base with StartedTotals, which a
+// method on withQueue itself would claim for every base.
+type withQueueTotals struct {
+	*withQueue
+	totals StartedTotals
+}
+
+func (w *withQueueTotals) StartedTotals(ctx context.Context, at time.Time, buf []Total) ([]Total, error) {
+	return w.totals.StartedTotals(ctx, at, buf)
 }
 
 type withQueue struct {

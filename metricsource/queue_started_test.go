@@ -58,3 +58,40 @@ func (c *countingBase) reads() (int, int) { return c.counted, c.activities }
 type activityOnly struct{ fakeBase }
 
 func (*activityOnly) reads() (int, int) { return 0, 0 }
+
+// totalsBase is a base source with StartedTotals (as Prometheus's is).
+type totalsBase struct {
+	fakeBase
+	at []time.Time
+}
+
+func (b *totalsBase) StartedTotals(_ context.Context, at time.Time, buf []metricsource.Total) ([]metricsource.Total, error) {
+	b.at = append(b.at, at)
+	return append(buf[:0], metricsource.Total{Ref: fnA, Series: 1, N: 4}), nil
+}
+
+// TestWithQueueStartedTotals: a NATS-backed source over Prometheus reads
+// the started counters through its base, as the feeder's cheap read needs,
+// and does not claim to over a base that cannot (the feeder would then
+// read nothing where the base's counts or Activity answer).
+func TestWithQueueStartedTotals(t *testing.T) {
+	base := &totalsBase{}
+	q := &fakeQueue{err: errors.New("nats: timeout")}
+	src, ok := metricsource.WithQueue(base, q, 0, time.Now).(metricsource.StartedTotals)
+	if !ok {
+		t.Fatal("WithQueue over a base with StartedTotals has none")
+	}
+	at := time.Unix(1_700_000_000, 0)
+	got, err := src.StartedTotals(context.Background(), at, nil)
+	if err != nil || len(got) != 1 || got[0].N != 4 || len(base.at) != 1 || !base.at[0].Equal(at) {
+		t.Errorf("StartedTotals = %v, %v (base asked at %v); want the base's total, asked at %v", got, err, base.at, at)
+	}
+	if q.n != 0 {
+		t.Errorf("the queue was read %d times for the started counters", q.n)
+	}
+	for _, b := range []metricsource.Source{&countingBase{}, &activityOnly{}} {
+		if _, ok := metricsource.WithQueue(b, q, 0, time.Now).(metricsource.StartedTotals); ok {
+			t.Errorf("WithQueue over a %T (no StartedTotals) claims StartedTotals", b)
+		}
+	}
+}

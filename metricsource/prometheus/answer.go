@@ -84,6 +84,7 @@ func (a *answer) readResult(s *scanner, each func(*sample)) error {
 		return s.skip()
 	}
 	var smp sample
+	var inst string // the last instance label read, reused while the next is the same
 	ok, err := s.open('[', ']')
 	for ; ok && err == nil; ok, err = s.more(']') {
 		if c, err = s.peek(); err != nil {
@@ -94,7 +95,7 @@ func (a *answer) readResult(s *scanner, each func(*sample)) error {
 			err = s.skip()
 		} else {
 			smp = sample{}
-			if err = readSample(s, &smp); err == nil {
+			if err = readSample(s, &smp, &inst); err == nil {
 				a.series++
 				each(&smp)
 			}
@@ -106,11 +107,11 @@ func (a *answer) readResult(s *scanner, each func(*sample)) error {
 	return err
 }
 
-func readSample(s *scanner, smp *sample) error {
+func readSample(s *scanner, smp *sample, inst *string) error {
 	return s.object(func(k []byte) (err error) {
 		switch string(k) {
 		case "metric":
-			err = readLabels(s, &smp.Metric)
+			err = readLabels(s, &smp.Metric, inst)
 		case "value":
 			err = readPoint(s, &smp.Value)
 		default:
@@ -120,7 +121,10 @@ func readSample(s *scanner, smp *sample) error {
 	})
 }
 
-func readLabels(s *scanner, l *sampleLabels) error {
+// readLabels reads a series' labels into l. An instance label equal to
+// *inst is *inst, not a copy: an answer per gateway instance repeats a
+// gateway's few addresses once per function (100,000 strings a read).
+func readLabels(s *scanner, l *sampleLabels, inst *string) error {
 	return s.object(func(k []byte) (err error) {
 		switch string(k) {
 		case "function_name":
@@ -132,6 +136,8 @@ func readLabels(s *scanner, l *sampleLabels) error {
 			l.Counter, err = s.label()
 		case "check":
 			l.Check, err = s.label()
+		case "instance":
+			l.Instance, err = s.reused(inst)
 		default:
 			err = s.skip()
 		}
@@ -205,6 +211,26 @@ func (s *scanner) label() (string, error) {
 		return "vector", nil
 	}
 	return string(b), nil
+}
+
+// reused reads a string, or null as "": *last when it is the same, else a
+// new string, which becomes *last.
+func (s *scanner) reused(last *string) (string, error) {
+	c, err := s.peek()
+	if err != nil {
+		return "", err
+	}
+	if c == 'n' {
+		return "", s.null()
+	}
+	b, err := s.str()
+	if err != nil {
+		return "", err
+	}
+	if string(b) != *last {
+		*last = string(b)
+	}
+	return *last, nil
 }
 
 // flag reads true, false, or null (false).

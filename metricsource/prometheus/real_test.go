@@ -242,6 +242,36 @@ func TestRealPrometheus(t *testing.T) {
 		}
 	})
 
+	t.Run("the counters' difference between two times", func(t *testing.T) {
+		// The keep-alive feeder's cheap read: the counters at a step's
+		// start and end, their difference per function. The same calls
+		// as Activity's Started over that window (busy's and slow's
+		// started counters, legacy's invocation counter), flat's none.
+		end := time.Now()
+		var d metricsource.TotalsDiff
+		for _, at := range []time.Time{end.Add(-window), end} {
+			totals, err := src.StartedTotals(context.Background(), at, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts := d.Add(totals, at, nil)
+			if at.Equal(end) {
+				got := metricsource.Values{}
+				for _, c := range counts {
+					got[c.Ref] = c.N
+				}
+				within(t, "busy's calls", got, busy, 10*window.Seconds(), 0.3)
+				within(t, "slow's calls", got, slow, 4*window.Seconds(), 0.3)
+				within(t, "legacy's calls (from the invocation counter)", got, legacy, 2*window.Seconds(), 0.3)
+				for _, ref := range []provider.Ref{flat, missing} {
+					if v, ok := got[ref]; ok {
+						t.Errorf("%s counted %v calls, want none", ref, v)
+					}
+				}
+			}
+		}
+	})
+
 	t.Run("without a gauge, in flight is started minus ended", func(t *testing.T) {
 		// OpenFaaS CE has no in-flight gauge. Three calls started, two
 		// ended (under both forms of the name, which a subtraction in

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -31,6 +32,7 @@ type Source struct {
 	now     func() time.Time // the phase cache's clock (lastscrape.go), and partial's; time.Now
 	partial partialLog       // rate-limits the warning about partial answers (partial.go)
 	dups    duplicateCheck   // when the duplicated-scrape check last ran (duplicates.go)
+	seed    maphash.Seed     // StartedTotals' series keys (totals.go)
 }
 
 var (
@@ -73,7 +75,7 @@ func New(cfg Config) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, api: v1.NewAPI(c), client: c, http: hc, log: log.With("source", "prometheus"), now: time.Now}, nil
+	return &Source{cfg: cfg, api: v1.NewAPI(c), client: c, http: hc, log: log.With("source", "prometheus"), now: time.Now, seed: maphash.MakeSeed()}, nil
 }
 
 // Load returns every function's load of q.Type over q.Window (one query).

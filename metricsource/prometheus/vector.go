@@ -31,6 +31,7 @@ type sampleLabels struct {
 	Part         string // the capacity parts query's part
 	Counter      string // countersQuery's counter
 	Check        string // coverageQuery's check
+	Instance     string // StartedTotals' gateway instance (totals.go)
 }
 
 func (s *sample) fn() string     { return s.Metric.FunctionName.v }
@@ -94,7 +95,15 @@ const maxErrorAnswer = 64 << 10
 // Errors are the client library's kinds, so classify reads them alike: a
 // query Prometheus rejected is a *v1.Error of its type.
 func (s *Source) queryEach(ctx context.Context, expr string, each func(*sample)) error {
+	return s.queryEachAt(ctx, expr, time.Time{}, each)
+}
+
+// queryEachAt is queryEach evaluated at at (zero: the server's now).
+func (s *Source) queryEachAt(ctx context.Context, expr string, at time.Time, each func(*sample)) error {
 	form := url.Values{"query": {expr}}
+	if !at.IsZero() {
+		form.Set("time", at.UTC().Format(time.RFC3339Nano))
+	}
 	resp, err := s.post(ctx, form)
 	if err == nil {
 		switch resp.StatusCode {

@@ -1,0 +1,83 @@
+package prometheus
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+var _ metricsource.StartedTotals = (*Source)(nil)
+
+// startedTotalsQuery reads every function's started counter as it stands,
+// once per gateway instance (promql.OncePerGateway: a second scrape job or
+// an undeduplicated HA pair collapsed), or, on a gateway without that
+// counter, its invocation counter summed over the status codes. It is
+// instant selectors and aggregations only: what the keep-alive feeder
+// asks every learning step. startedQuery, which answers the same question
+// for a window in one read, is about twenty range selections and a dozen
+// vector matches over every function's series; at 100,000 functions on two
+// cores it took Prometheus over its 30 s timeout almost every step, and
+// the keep-alive learned nothing (session 29's footprint run).
+//
+// The series are kept apart per instance, not summed, so that a gateway
+// replica restarting (its counters back to 0) is a reset of its own
+// series, which metricsource.TotalsDiff reads as such: in a sum with the
+// other replicas' it read as a fall, or as nothing.
+func startedTotalsQuery() string {
+	started := promql.OncePerGateway(metricStarted, false)
+	total := fmt.Sprintf("sum by (function_name, instance) (%s)", promql.OncePerGateway(metricTotal, true))
+	return started + " or " + total
+}
+
+// StartedTotals reads each function's started counters at at, one Total
+// per function and gateway instance (metricsource.StartedTotals). Series
+// without a usable function_name and non-finite values are left out
+// (missing, not zero). Its errors are its one query's (unavailable,
+// rejected, partial: a partial answer is refused whole, since a series it
+// lacks would be read as gone).
+func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricsource.Total) ([]metricsource.Total, error) {
+	expr := startedTotalsQuery()
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	out := buf[:0]
+	err := s.queryEachAt(ctx, expr, at, func(smp *sample) {
+		if !smp.hasFn() {
+			s.log.Debug("series without function_name ignored", "query", expr, "series", smp.labels())
+			return
+		}
+		ref, err := provider.ParseRef(smp.fn(), s.cfg.DefaultNamespace)
+		if err != nil {
+			s.log.Debug("series with a bad function_name ignored", "query", expr, "err", err)
+			return
+		}
+		v := smp.value()
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			s.log.Debug("non-finite value ignored", "query", expr, "function", ref.String(), "value", v)
+			return
+		}
+		out = append(out, metricsource.Total{Ref: ref, Series: s.seriesKey(smp.fn(), smp.Metric.Instance), N: v})
+	})
+	if err != nil {
+		return buf[:0], fmt.Errorf("started totals at %s: %w", at.UTC().Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
+// seriesKey names a series across reads: its function_name as written
+// (a bare and a qualified name are two series of one function) and its
+// gateway instance. The seed is the source's, so keys compare within one
+// process only, which is all TotalsDiff keeps them for.
+func (s *Source) seriesKey(fn, instance string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	_, _ = h.WriteString(fn)
+	_ = h.WriteByte(0)
+	_, _ = h.WriteString(instance)
+	return h.Sum64()
+}

@@ -1,0 +1,151 @@
+package metricsource
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Total is one started counter's value at a time: a function's calls
+// started through one gateway instance since that counter began.
+type Total struct {
+	Ref provider.Ref
+	// Series names the counter across reads of one source: the same
+	// function on the same gateway instance has the same Series. Two
+	// series may name one function (a bare and a qualified name, two
+	// gateway replicas).
+	Series uint64
+	N      float64
+}
+
+// StartedTotals is implemented by sources that can read every function's
+// started counters as they stood at a time, cheaply (Prometheus: instant
+// selectors only). The keep-alive feeder then learns each step from the
+// difference of two reads (TotalsDiff) instead of asking the source to
+// compute every function's increase over the step, which at 100,000
+// functions was more than a loaded Prometheus answered in its timeout.
+//
+// The totals are returned in buf's array when it is long enough (buf's
+// contents are overwritten), in no particular order. A series the source
+// could not read (no sample near at, a non-finite value) is left out:
+// TotalsDiff keeps its last value, so its calls are counted when it is
+// read again.
+type StartedTotals interface {
+	StartedTotals(ctx context.Context, at time.Time, buf []Total) ([]Total, error)
+}
+
+// TotalsDiff turns successive reads of StartedTotals into the calls
+// started between them, per function. A counter that fell was reset (a
+// gateway restarted on the same address): all it counts now came since.
+// A counter first seen after the first read began since (the gateway
+// creates a function's counters at its first call; a replaced gateway
+// pod is a new instance) and counts whole.
+//
+// A series missing from a read is not forgotten at once: a failed scrape
+// marks a gateway's series stale, and, forgotten, each would count its
+// whole history when read again (every function on that gateway "called"
+// in one step). It is forgotten after Forget reads without it. The first
+// read is a base and counts nothing, which also means a series absent
+// from it (its gateway's scrape failed just then) counts whole when first
+// seen: towards "active", as an increase() that cannot see the start of
+// a series does.
+//
+// What it holds is a key, a value and a read number per series (about
+// 30 bytes with the map's overhead); the zero value is ready to use.
+type TotalsDiff struct {
+	// Forget is how many reads a series may be missing from before it is
+	// forgotten (0: DefaultForgetReads).
+	Forget int
+
+	last  map[uint64]lastTotal
+	at    time.Time // the last read's time (zero: none since Reset)
+	reads uint32
+}
+
+// DefaultForgetReads is TotalsDiff's Forget when unset: an hour of the
+// feeder's default 15 s learning step.
+const DefaultForgetReads = 240
+
+type lastTotal struct {
+	n    float64
+	read uint32 // the read it was last seen in
+}
+
+// At is when the read the next one is counted from was made (zero: none).
+func (d *TotalsDiff) At() time.Time { return d.at }
+
+// Rebase makes the next Add a base, which counts nothing: the time since
+// the last read is not to be counted (it is unknown, or too long ago to
+// place its calls). The series' values are kept, so a series missing from
+// that read is still counted from them.
+func (d *TotalsDiff) Rebase() { d.at = time.Time{} }
+
+// Len is how many series it holds.
+func (d *TotalsDiff) Len() int { return len(d.last) }
+
+// Add takes a read made at at and returns the calls each function started
+// since the read before (nothing on a base), one Count per function with
+// any, sorted by namespace and name, in out's array when it is long
+// enough (out's contents are overwritten).
+func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
+	out = out[:0]
+	base := d.at.IsZero()
+	if d.last == nil {
+		d.last = make(map[uint64]lastTotal, len(read))
+	}
+	d.reads++
+	for _, t := range read {
+		prev, known := d.last[t.Series]
+		d.last[t.Series] = lastTotal{n: t.N, read: d.reads}
+		var n float64
+		switch {
+		case base:
+			continue
+		case !known, t.N < prev.n: // new since, or reset
+			n = t.N
+		default:
+			n = t.N - prev.n
+		}
+		if n > 0 {
+			out = append(out, Count{Ref: t.Ref, N: n})
+		}
+	}
+	d.at = at
+	d.forget()
+	return mergeCounts(out)
+}
+
+// forget drops the series missing from the last Forget reads.
+func (d *TotalsDiff) forget() {
+	if d.reads%16 != 0 {
+		return // a sweep of every series is not needed every read
+	}
+	keep := uint32(d.Forget)
+	if d.Forget <= 0 {
+		keep = DefaultForgetReads
+	}
+	for k, v := range d.last {
+		if d.reads-v.read > keep {
+			delete(d.last, k)
+		}
+	}
+}
+
+// mergeCounts sorts counts by function and adds up each function's.
+func mergeCounts(c []Count) []Count {
+	slices.SortFunc(c, func(a, b Count) int {
+		return cmp.Or(cmp.Compare(a.Ref.Namespace, b.Ref.Namespace), cmp.Compare(a.Ref.Name, b.Ref.Name))
+	})
+	out := c[:0]
+	for _, x := range c {
+		if n := len(out); n > 0 && out[n-1].Ref == x.Ref {
+			out[n-1].N += x.N
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}

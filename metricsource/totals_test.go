@@ -1,0 +1,121 @@
+package metricsource
+
+import (
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+var (
+	refA = provider.Ref{Name: "a", Namespace: "fn"}
+	refB = provider.Ref{Name: "b", Namespace: "fn"}
+	refC = provider.Ref{Name: "c", Namespace: "team"}
+)
+
+// TestTotalsDiffCounts walks one TotalsDiff through the reads a feeder
+// makes: a base that counts nothing, then per function the calls since
+// the read before, each series on its own (a reset is one series falling,
+// not the function's sum), a series first seen counted whole, a series
+// missing from a read counted from its last value when it is back.
+func TestTotalsDiffCounts(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	var d TotalsDiff
+	read := func(at time.Duration, totals ...Total) []Count {
+		t.Helper()
+		got := d.Add(totals, t0.Add(at), nil)
+		if !d.At().Equal(t0.Add(at)) {
+			t.Fatalf("At = %v after a read at %v", d.At(), t0.Add(at))
+		}
+		return got
+	}
+	step := 15 * time.Second
+	if got := read(0, Total{refA, 1, 100}, Total{refA, 2, 50}, Total{refB, 3, 7}); len(got) != 0 {
+		t.Errorf("the base counted %v, want nothing", got)
+	}
+	steps := []struct {
+		name   string
+		totals []Total
+		want   []Count
+	}{{
+		name: "differences, two gateways of a added up, b unchanged left out",
+		// c's series is first seen: created by its first calls since.
+		totals: []Total{{refC, 9, 2}, {refB, 3, 7}, {refA, 2, 53}, {refA, 1, 104}},
+		want:   []Count{{refA, 7}, {refC, 2}},
+	}, {
+		name: "a's first gateway restarted on the same address: its 3 are since",
+		// b is missing from this read (its gateway's scrape failed).
+		totals: []Total{{refA, 1, 3}, {refA, 2, 55}, {refC, 9, 2}},
+		want:   []Count{{refA, 5}},
+	}, {
+		name:   "b is back: counted from its last value, not whole",
+		totals: []Total{{refA, 1, 3}, {refA, 2, 55}, {refB, 3, 9}, {refC, 9, 2}},
+		want:   []Count{{refB, 2}},
+	}}
+	for i, s := range steps {
+		if diff := gocmp.Diff(s.want, read(time.Duration(i+1)*step, s.totals...)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", s.name, diff)
+		}
+	}
+
+	// Rebase: the next read counts nothing, and a series missing from it
+	// is still counted from its last value afterwards.
+	d.Rebase()
+	if !d.At().IsZero() {
+		t.Errorf("At after Rebase = %v, want zero", d.At())
+	}
+	if got := read(10*step, Total{refA, 1, 90}, Total{refA, 2, 60}); len(got) != 0 {
+		t.Errorf("the read after Rebase counted %v, want nothing", got)
+	}
+	want := []Count{{refA, 1}, {refB, 1}, {refC, 1}}
+	if diff := gocmp.Diff(want, read(11*step, Total{refA, 1, 91}, Total{refA, 2, 60}, Total{refB, 3, 10}, Total{refC, 9, 3})); diff != "" {
+		t.Errorf("after the rebase (-want +got):\n%s", diff)
+	}
+	if d.Len() != 4 {
+		t.Errorf("holds %d series, want 4", d.Len())
+	}
+}
+
+// TestTotalsDiffForgets: a series missing for more than Forget reads is
+// forgotten (a deleted function, a gateway pod gone), so the map does not
+// grow with every series ever seen; one missing for fewer is kept.
+func TestTotalsDiffForgets(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	d := TotalsDiff{Forget: 20}
+	d.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0, nil)
+	for i := range 40 {
+		d.Add([]Total{{refA, 1, 5}}, t0.Add(time.Duration(i+1)*time.Second), nil)
+	}
+	if d.Len() != 1 {
+		t.Fatalf("holds %d series after b was missing from 40 reads, want 1 (Forget 20)", d.Len())
+	}
+	// Back after being forgotten: counted whole, as a new series.
+	got := d.Add([]Total{{refA, 1, 5}, {refB, 2, 6}}, t0.Add(time.Minute), nil)
+	if diff := gocmp.Diff([]Count{{refB, 6}}, got); diff != "" {
+		t.Errorf("b back after being forgotten (-want +got):\n%s", diff)
+	}
+
+	// Missing for fewer reads than Forget: kept through every sweep.
+	e := TotalsDiff{Forget: 100}
+	e.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0, nil)
+	for i := range 40 {
+		e.Add([]Total{{refA, 1, 5}}, t0.Add(time.Duration(i+1)*time.Second), nil)
+	}
+	if e.Len() != 2 {
+		t.Errorf("holds %d series after b was missing from 40 reads, want 2 (Forget 100)", e.Len())
+	}
+}
+
+// TestTotalsDiffReusesOut: the counts are returned in out's array.
+func TestTotalsDiffReusesOut(t *testing.T) {
+	var d TotalsDiff
+	t0 := time.Unix(1_700_000_000, 0)
+	d.Add([]Total{{refA, 1, 1}}, t0, nil)
+	out := make([]Count, 3, 8)
+	got := d.Add([]Total{{refA, 1, 2}}, t0.Add(time.Second), out)
+	if len(got) != 1 || &got[0] != &out[0] {
+		t.Errorf("Add with an array of 8 = %v, want one count in that array", got)
+	}
+}
