@@ -25,6 +25,10 @@ type ActivitySource interface {
 // functions, and records them with ObserveCount, the same way Rebuild
 // replays history. A failed read is skipped, not read as "no invocations"
 // (missing is not zero), and nothing is learned across it (Policy.Unknown).
+// From a source that reads the started counters as they stand
+// (metricsource.StartedTotals: Prometheus) the step's invocations are the
+// counters' difference from the last read (feed_totals.go), one cheap
+// query a step; from any other, the source counts them over the step.
 //
 // Whether the source observed the whole step is not asked: StartedCounts
 // does not say, and Prometheus's coverage rule (a gap of at most a third of
@@ -47,7 +51,11 @@ type Feeder struct {
 
 	metrics *feederMetrics       // nil: no metrics (a Feeder built without NewFeeder)
 	counts  []metricsource.Count // the last read's array, reused (Run is one goroutine)
-	prev    time.Time            // when the last read was made (zero: none yet)
+	// With a source that reads StartedTotals: the counters' last read,
+	// which the next is counted from, and its array (feed_totals.go).
+	diff   metricsource.TotalsDiff
+	totals []metricsource.Total
+	prev   time.Time // when the last read was made (zero: none yet)
 	// resumeAt: Run makes no read before it (backing off after a failed
 	// read that took longer than a step; zero: no backoff).
 	resumeAt time.Time
@@ -150,7 +158,7 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	f.prev = now
 	clk := f.clock()
 	began := clk.Now() // timed on the clock: now is when the step ends, not when the read starts
-	counts, err := metricsource.Started(ctx, f.Source, window, f.counts)
+	counts, window, err := f.read(ctx, now, window)
 	took := clk.Now().Sub(began)
 	f.metrics.read(took, err)
 	f.resumeAt = time.Time{}
