@@ -69,13 +69,7 @@ func TestFeederLosesCallsWhenAReadIsSlow(t *testing.T) {
 		defer cancel()
 		_ = f.Run(ctx)
 
-		p.mu.Lock()
-		h := p.get(ref)
-		var its []time.Duration
-		for _, v := range h.its {
-			its = append(its, time.Duration(float64(v)*float64(time.Second)).Round(time.Second))
-		}
-		p.mu.Unlock()
+		its := idleTimes(p, ref)
 		for _, it := range its {
 			if it > 3*time.Minute {
 				t.Errorf("learned an idle time of %s from calls at most 2m12s apart: a call was never read (idle times %v)", it, its)

@@ -179,15 +179,8 @@ func readPoint(s *scanner, p *pointJSON) error {
 // and an answer's fields take are the constants, not a copy each: one
 // answer has a part, a counter or a check label per series.
 func (s *scanner) label() (string, error) {
-	c, err := s.peek()
-	if err != nil {
-		return "", err
-	}
-	if c == 'n' {
-		return "", s.null()
-	}
-	b, err := s.str()
-	if err != nil {
+	b, err := s.strOrNull()
+	if err != nil || b == nil {
 		return "", err
 	}
 	switch string(b) {
@@ -216,21 +209,31 @@ func (s *scanner) label() (string, error) {
 // reused reads a string, or null as "": *last when it is the same, else a
 // new string, which becomes *last.
 func (s *scanner) reused(last *string) (string, error) {
-	c, err := s.peek()
-	if err != nil {
-		return "", err
-	}
-	if c == 'n' {
-		return "", s.null()
-	}
-	b, err := s.str()
-	if err != nil {
+	b, err := s.strOrNull()
+	if err != nil || b == nil {
 		return "", err
 	}
 	if string(b) != *last {
 		*last = string(b)
 	}
 	return *last, nil
+}
+
+// strOrNull reads a string's bytes (valid until the next read), or null
+// as nil.
+func (s *scanner) strOrNull() ([]byte, error) {
+	c, err := s.peek()
+	if err != nil {
+		return nil, err
+	}
+	if c == 'n' {
+		return nil, s.null()
+	}
+	b, err := s.str()
+	if b == nil && err == nil {
+		b = []byte{} // "": present, not null
+	}
+	return b, err
 }
 
 // flag reads true, false, or null (false).

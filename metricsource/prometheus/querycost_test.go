@@ -34,23 +34,7 @@ import (
 // one query's wall time as the client sees it. It takes minutes to set up,
 // so it runs only with FAAS_QUERY_BENCH=1.
 func BenchmarkCapacityQuery(b *testing.B) {
-	if os.Getenv("FAAS_QUERY_BENCH") != "1" {
-		b.Skip("set FAAS_QUERY_BENCH=1 (backfills minutes of series into a real Prometheus)")
-	}
-	n := 2000
-	if v := os.Getenv("FAAS_QUERY_FUNCTIONS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1 {
-			b.Fatalf("FAAS_QUERY_FUNCTIONS=%q: want a positive integer", v)
-		}
-	}
-	scrape := 5 * time.Second
-	if v := os.Getenv("FAAS_QUERY_SCRAPE"); v != "" {
-		var err error
-		if scrape, err = time.ParseDuration(v); err != nil || scrape < time.Second {
-			b.Fatalf("FAAS_QUERY_SCRAPE=%q: want a duration of at least 1s", v)
-		}
-	}
+	n, scrape := queryBenchSize(b, 5*time.Second)
 	p, now := backfilledPrometheus(b, n, scrape)
 	window := time.Minute
 	full, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, scrape)
@@ -95,6 +79,29 @@ func BenchmarkCapacityQuery(b *testing.B) {
 			}
 		})
 	}
+}
+
+// queryBenchSize skips b unless FAAS_QUERY_BENCH=1, and returns the
+// functions (FAAS_QUERY_FUNCTIONS, default 2,000) and scrape interval
+// (FAAS_QUERY_SCRAPE, default scrape) to backfill.
+func queryBenchSize(b *testing.B, scrape time.Duration) (int, time.Duration) {
+	if os.Getenv("FAAS_QUERY_BENCH") != "1" {
+		b.Skip("set FAAS_QUERY_BENCH=1 (backfills minutes of series into a real Prometheus)")
+	}
+	n := 2000
+	if v := os.Getenv("FAAS_QUERY_FUNCTIONS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("FAAS_QUERY_FUNCTIONS=%q: want a positive integer", v)
+		}
+	}
+	if v := os.Getenv("FAAS_QUERY_SCRAPE"); v != "" {
+		var err error
+		if scrape, err = time.ParseDuration(v); err != nil || scrape < time.Second {
+			b.Fatalf("FAAS_QUERY_SCRAPE=%q: want a duration of at least 1s", v)
+		}
+	}
+	return n, scrape
 }
 
 // backfilledPrometheus starts Debian's Prometheus holding the 15 minutes up

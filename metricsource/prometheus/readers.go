@@ -47,18 +47,8 @@ func (s *Source) newValueReader(expr string, parted bool, hint int) *valueReader
 func (r *valueReader) add(smp *sample) {
 	r.series++
 	s, expr := r.s, r.expr
-	if !smp.hasFn() {
-		s.log.Debug("series without function_name ignored", "query", expr, "series", smp.labels())
-		return
-	}
-	ref, err := provider.ParseRef(smp.fn(), s.cfg.DefaultNamespace)
-	if err != nil {
-		s.log.Debug("series with a bad function_name ignored", "query", expr, "err", err)
-		return
-	}
-	v := smp.value()
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		s.log.Debug("non-finite value ignored", "query", expr, "function", ref.String(), "value", v)
+	ref, v, ok := s.usable(expr, smp)
+	if !ok {
 		return
 	}
 	if r.split == nil {
@@ -79,6 +69,27 @@ func (r *valueReader) add(smp *sample) {
 	b.v[i] += v
 	b.seen[i] = true
 	r.split[ref] = b
+}
+
+// usable is smp's function and value, ok false (and logged at Debug)
+// when it has no usable function_name or a non-finite value: missing,
+// not zero.
+func (s *Source) usable(expr string, smp *sample) (provider.Ref, float64, bool) {
+	if !smp.hasFn() {
+		s.log.Debug("series without function_name ignored", "query", expr, "series", smp.labels())
+		return provider.Ref{}, 0, false
+	}
+	ref, err := provider.ParseRef(smp.fn(), s.cfg.DefaultNamespace)
+	if err != nil {
+		s.log.Debug("series with a bad function_name ignored", "query", expr, "err", err)
+		return provider.Ref{}, 0, false
+	}
+	v := smp.value()
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		s.log.Debug("non-finite value ignored", "query", expr, "function", ref.String(), "value", v)
+		return provider.Ref{}, 0, false
+	}
+	return ref, v, true
 }
 
 // result is the values read and, parted, the functions where the arrivals

@@ -2,8 +2,6 @@ package prometheus
 
 import (
 	"context"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -19,23 +17,7 @@ import (
 // ns/op is one query's wall time as the client sees it. It runs only with
 // FAAS_QUERY_BENCH=1.
 func BenchmarkStartedQuery(b *testing.B) {
-	if os.Getenv("FAAS_QUERY_BENCH") != "1" {
-		b.Skip("set FAAS_QUERY_BENCH=1 (backfills minutes of series into a real Prometheus)")
-	}
-	n := 2000
-	if v := os.Getenv("FAAS_QUERY_FUNCTIONS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1 {
-			b.Fatalf("FAAS_QUERY_FUNCTIONS=%q: want a positive integer", v)
-		}
-	}
-	scrape := 15 * time.Second
-	if v := os.Getenv("FAAS_QUERY_SCRAPE"); v != "" {
-		var err error
-		if scrape, err = time.ParseDuration(v); err != nil || scrape < time.Second {
-			b.Fatalf("FAAS_QUERY_SCRAPE=%q: want a duration of at least 1s", v)
-		}
-	}
+	n, scrape := queryBenchSize(b, 15*time.Second)
 	p, now := backfilledPrometheus(b, n, scrape)
 	increase, err := startedQuery(15*time.Second, DefaultConfig().CoverageSelector)
 	if err != nil {

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
-	"math"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
-	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 var _ metricsource.StartedTotals = (*Source)(nil)
@@ -47,21 +45,9 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 	defer cancel()
 	out := buf[:0]
 	err := s.queryEachAt(ctx, expr, at, func(smp *sample) {
-		if !smp.hasFn() {
-			s.log.Debug("series without function_name ignored", "query", expr, "series", smp.labels())
-			return
+		if ref, v, ok := s.usable(expr, smp); ok {
+			out = append(out, metricsource.Total{Ref: ref, Series: s.seriesKey(smp.fn(), smp.Metric.Instance), N: v})
 		}
-		ref, err := provider.ParseRef(smp.fn(), s.cfg.DefaultNamespace)
-		if err != nil {
-			s.log.Debug("series with a bad function_name ignored", "query", expr, "err", err)
-			return
-		}
-		v := smp.value()
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			s.log.Debug("non-finite value ignored", "query", expr, "function", ref.String(), "value", v)
-			return
-		}
-		out = append(out, metricsource.Total{Ref: ref, Series: s.seriesKey(smp.fn(), smp.Metric.Instance), N: v})
 	})
 	if err != nil {
 		return buf[:0], fmt.Errorf("started totals at %s: %w", at.UTC().Format(time.RFC3339), err)
