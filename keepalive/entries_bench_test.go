@@ -61,3 +61,45 @@ func liveHeap() int64 {
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
 }
+
+// BenchmarkHistories100k reports the live heap a Policy holds for 100,000
+// functions each called every 30 s and read every 15 s by the feeder, after
+// steps steps: "12m" is where the 100,000-function footprint run ends (about
+// 20 idle times a function, histories still growing), "full" past the
+// fleet's budget (40 idle times a function at 100,000, each history cut to
+// its length).
+func BenchmarkHistories100k(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		steps int
+	}{{"12m", 48}, {"full", 200}} {
+		b.Run(c.name, func(b *testing.B) {
+			const n = 100_000
+			refs := make([]provider.Ref, n)
+			for i := range refs {
+				refs[i] = provider.Ref{Name: "fn-" + strconv.Itoa(i), Namespace: "openfaas-fn"}
+			}
+			start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+			var perFn, held float64
+			for b.Loop() {
+				before := liveHeap()
+				p, _ := New(Default())
+				for s := range c.steps {
+					end := start.Add(time.Duration(s+1) * 15 * time.Second)
+					p.Listed(end, func(provider.Ref) bool { return true })
+					for i, ref := range refs {
+						if (s+i)%2 == 0 { // every other 15 s step: a call each 30 s
+							p.ObserveCount(ref, end, 15*time.Second, 1)
+						}
+					}
+				}
+				perFn = float64(liveHeap()-before) / n
+				held = float64(heldIdleTimes(p)) / n
+				runtime.KeepAlive(p)
+			}
+			b.ReportMetric(held, "idle-times/fn")
+			b.ReportMetric(perFn, "B/fn")
+			b.ReportMetric(perFn*n/1e6, "MB/100k")
+		})
+	}
+}

@@ -33,7 +33,7 @@ func (p *Policy) Explain(ref provider.Ref, fallback time.Duration, now time.Time
 	h, ok := p.fns[ref]
 	n := 0
 	if ok {
-		n = len(h.its)
+		n = len(h.e)
 	}
 	p.mu.Unlock()
 	if !ok {

@@ -69,7 +69,7 @@ func TestFeederLearnsNoIdleTimeAcrossAGap(t *testing.T) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		var long []time.Duration
-		for _, v := range p.get(ref).its {
+		for _, v := range p.get(ref).idleSeconds() {
 			if it := time.Duration(float64(v) * float64(time.Second)); it > 5*time.Minute {
 				long = append(long, it.Round(time.Second))
 			}

@@ -57,7 +57,7 @@ func TestFeederLearnsIdleTimesFromActivity(t *testing.T) {
 		}
 		p.mu.Lock()
 		var its []time.Duration
-		for _, v := range p.get(ref).its {
+		for _, v := range p.get(ref).idleSeconds() {
 			its = append(its, time.Duration(float64(v)*float64(time.Second)))
 		}
 		p.mu.Unlock()

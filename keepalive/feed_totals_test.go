@@ -51,7 +51,7 @@ func idleTimes(p *Policy, ref provider.Ref) []time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var its []time.Duration
-	for _, v := range p.get(ref).its {
+	for _, v := range p.get(ref).idleSeconds() {
 		its = append(its, time.Duration(float64(v)*float64(time.Second)).Round(time.Second))
 	}
 	return its

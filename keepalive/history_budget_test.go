@@ -23,7 +23,7 @@ func heldIdleTimes(p *Policy) int {
 	defer p.mu.Unlock()
 	n := 0
 	for _, h := range p.fns {
-		n += len(h.its)
+		n += len(h.idleSeconds())
 	}
 	return n
 }
@@ -74,23 +74,23 @@ func TestIdleTimesAreBoundedInTotal(t *testing.T) {
 	}
 	for _, ref := range refs {
 		h := p.fns[ref]
-		if len(h.its) < 2*p.cfg.MinSamples {
-			t.Fatalf("%s keeps %d idle times, want at least 2 × MinSamples = %d", ref, len(h.its), 2*p.cfg.MinSamples)
+		if len(h.idleSeconds()) < 2*p.cfg.MinSamples {
+			t.Fatalf("%s keeps %d idle times, want at least 2 × MinSamples = %d", ref, len(h.idleSeconds()), 2*p.cfg.MinSamples)
 		}
 		// The newest kept: with 25 a function, all but the oldest of them
 		// are the 2-minute idle times.
 		twoMin := 0
-		for _, v := range h.its {
+		for _, v := range h.idleSeconds() {
 			if math.Abs(float64(v)-120) < 1e-3 {
 				twoMin++
 			}
 		}
-		if twoMin != min(30, len(h.its)) {
-			t.Fatalf("%s keeps %d of its newest (2-minute) idle times among %d, want %d", ref, twoMin, len(h.its), min(30, len(h.its)))
+		if twoMin != min(30, len(h.idleSeconds())) {
+			t.Fatalf("%s keeps %d of its newest (2-minute) idle times among %d, want %d", ref, twoMin, len(h.idleSeconds()), min(30, len(h.idleSeconds())))
 		}
 		// The order is the ring's values sorted: a plan reads it.
-		for k := 1; k < len(h.order); k++ {
-			if h.orderKey(int(h.order[k-1])) >= h.orderKey(int(h.order[k])) {
+		for k := 1; k < len(h.order()); k++ {
+			if h.orderKey(int(h.order()[k-1])) >= h.orderKey(int(h.order()[k])) {
 				t.Fatalf("%s: order out of order at %d after the cut", ref, k)
 			}
 		}
@@ -109,13 +109,13 @@ func TestIdleTimesAreBoundedInTotal(t *testing.T) {
 		t.Errorf("idle times held after more learning: %d, want about the budget %d", n, budget)
 	}
 	seven := 0
-	for _, v := range p.fns[refs[0]].its {
+	for _, v := range p.fns[refs[0]].idleSeconds() {
 		if math.Abs(float64(v)-420) < 1e-3 {
 			seven++
 		}
 	}
-	if seven != len(p.fns[refs[0]].its) {
-		t.Errorf("fn-00 after 59 new 7-minute idle times keeps %d of them among %d idle times, want all", seven, len(p.fns[refs[0]].its))
+	if seven != len(p.fns[refs[0]].idleSeconds()) {
+		t.Errorf("fn-00 after 59 new 7-minute idle times keeps %d of them among %d idle times, want all", seven, len(p.fns[refs[0]].idleSeconds()))
 	}
 }
 
@@ -187,7 +187,7 @@ func TestCutHistoryHoldsNoSpareCapacity(t *testing.T) {
 		p.Observe(b, start.Add(time.Duration(j)*time.Minute))
 	}
 	h := p.fns[b]
-	if len(h.its) != 25 || cap(h.its) != 25 || cap(h.ws) != 25 || cap(h.order) != 25 {
-		t.Errorf("b holds %d idle times in capacities %d, %d, %d, want 25 each", len(h.its), cap(h.its), cap(h.ws), cap(h.order))
+	if len(h.e) != 25 || cap(h.e) != 25 {
+		t.Errorf("b holds %d idle times in a capacity of %d, want 25", len(h.e), cap(h.e))
 	}
 }

@@ -1,16 +1,11 @@
 package keepalive
 
-import (
-	"cmp"
-	"slices"
-)
-
 // maxIdleTimes bounds the idle times all histories hold together. History
-// bounds one function's (256 by default, ten bytes an idle time with its
-// weight and place in the order), but the policy learns every function the
+// bounds one function's (256 by default, eight bytes an idle time with its
+// weight and place in the order: idleTime), but the policy learns every function the
 // gateway counts: at 100,000 functions full histories were 289 MB of heap,
 // over the chart's 256 MiB memory limit on their own. Four million idle
-// times are 40 MB: every function keeps its full History up to 15,625
+// times are 32 MB: every function keeps its full History up to 15,625
 // functions with full histories; beyond that a function grows only to its
 // fair share (fairShare; mayGrow), and a complete listing cuts the
 // histories over it (trimToBudget). A variable so that tests can lower it.
@@ -34,14 +29,14 @@ func (p *Policy) fairShare() int {
 // refused growth is cut to its length, so that what append reserved ahead
 // of it (up to twice its length) is not held for good. mu is held.
 func (p *Policy) mayGrow(h *history) bool {
-	if len(h.its) >= p.cfg.History || h.next != 0 {
+	if len(h.e) >= p.cfg.History || h.next != 0 {
 		return false
 	}
-	if p.idleTimes < maxIdleTimes || len(h.its) < p.fairShare() {
+	if p.idleTimes < maxIdleTimes || len(h.e) < p.fairShare() {
 		return true
 	}
-	if cap(h.its) > len(h.its) {
-		h.its, h.ws, h.order = exactCopy(h.its), exactCopy(h.ws), exactCopy(h.order)
+	if cap(h.e) > len(h.e) {
+		h.e = exactCopy(h.e)
 	}
 	return false
 }
@@ -67,28 +62,24 @@ func (p *Policy) trimToBudget() {
 	}
 	share := p.fairShare()
 	for _, h := range p.fns {
-		if len(h.its) > share {
-			p.idleTimes -= len(h.its) - share
+		if len(h.e) > share {
+			p.idleTimes -= len(h.e) - share
 			h.keepNewest(share)
 		}
 	}
 }
 
-// keepNewest cuts h to its newest n idle times (0 < n < len(h.its)), in a
+// keepNewest cuts h to its newest n idle times (0 < n < len(h.e)), in a
 // ring in arrival order (next at 0) of exactly n places, and their order
 // made again; the plan is made again at its next use.
 func (h *history) keepNewest(n int) {
-	l := len(h.its)
-	its, ws := make([]float32, n), make([]float32, n)
+	l := len(h.e)
+	e := make([]idleTime, n)
 	for i := range n {
 		j := (h.next + l - n + i) % l // the oldest is at next
-		its[i], ws[i] = h.its[j], h.ws[j]
+		e[i].it, e[i].w = h.e[j].it, h.e[j].w
 	}
-	h.its, h.ws, h.next = its, ws, 0
-	h.order = make([]uint16, n)
-	for i := range h.order {
-		h.order[i] = uint16(i)
-	}
-	slices.SortFunc(h.order, func(a, b uint16) int { return cmp.Compare(h.orderKey(int(a)), h.orderKey(int(b))) })
+	h.e, h.next = e, 0
+	h.rebuildOrder()
 	h.planned = false
 }

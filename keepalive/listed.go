@@ -38,7 +38,7 @@ func (p *Policy) Listed(now time.Time, listed func(provider.Ref) bool) (forgotte
 			unlisted++
 		case at-h.unlistedAt >= ForgetAfter.Nanoseconds():
 			delete(p.fns, ref)
-			p.idleTimes -= len(h.its)
+			p.idleTimes -= len(h.e)
 			forgotten++
 		default:
 			unlisted++

@@ -41,24 +41,24 @@ func TestHistoryOrderIsWhatSortingGives(t *testing.T) {
 			h := p.get(ref)
 			p.push(h, it, 1+rnd.IntN(4))
 			keys = keys[:0]
-			for j := range h.its {
+			for j := range h.idleSeconds() {
 				keys = append(keys, h.orderKey(j))
 			}
 			sorted = append(sorted[:0], keys...)
 			slices.Sort(sorted)
-			for k, j := range h.order {
+			for k, j := range h.order() {
 				if keys[j] != sorted[k] {
 					p.mu.Unlock()
 					t.Fatalf("history %d, step %d: order[%d] = %d, key %x; sorting gives %x", size, step, k, j, keys[j], sorted[k])
 				}
 			}
-			its, ws := make([]float64, len(h.its)), make([]float64, len(h.its))
-			for j := range h.its {
-				its[j], ws[j] = float64(h.its[j]), float64(h.ws[j])
+			its, ws := make([]float64, len(h.idleSeconds())), make([]float64, len(h.idleSeconds()))
+			for j := range h.idleSeconds() {
+				its[j], ws[j] = float64(h.idleSeconds()[j]), float64(h.weights()[j])
 			}
 			var oits, ows []float64
-			for _, j := range h.order {
-				oits, ows = append(oits, float64(h.its[j])), append(ows, float64(h.ws[j]))
+			for _, j := range h.order() {
+				oits, ows = append(oits, float64(h.idleSeconds()[j])), append(ows, float64(h.weights()[j]))
 			}
 			p.mu.Unlock()
 			want, ok := newSamplesByKey(its, ws, 2, new(buffers))

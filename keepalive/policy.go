@@ -53,14 +53,12 @@ type history struct {
 	// open from the earliest time, so a pre-warm keeps MinLead ahead of
 	// the next call wherever the call fell in its step.
 	slack time.Duration
-	its   []float32
-	ws    []float32
-	// order holds its' positions by idle time (float32 bits, then position:
-	// the order a sort of both gives), kept as idle times arrive so a
-	// replan reads them in order: sorting them at every replan was half of
-	// a replan. Two bytes an idle time, beside its' and ws' eight.
-	order []uint16
-	next  int
+	// e is the ring of idle times with their weights and, by rank, their
+	// order (idleTime): kept in order as idle times arrive so a replan
+	// reads them sorted (sorting them at every replan was half of a
+	// replan).
+	e    []idleTime
+	next int
 	// unlistedAt is when a listing first missed the function (Unix ns; 0:
 	// listed, or not asked yet): see Listed.
 	unlistedAt int64
@@ -142,22 +140,21 @@ func (p *Policy) push(h *history, it time.Duration, n int) {
 		v = math.Inf(1)
 	}
 	j := h.next
-	if len(h.its) == 0 || p.mayGrow(h) {
-		j = len(h.its)
-		h.its = append(h.its, float32(v))
-		h.ws = append(h.ws, float32(n))
-		h.order = append(h.order, 0)
+	last := len(h.e) // the last rank once it is free
+	if len(h.e) == 0 || p.mayGrow(h) {
+		j = len(h.e)
+		h.e = append(growIdleTimes(h.e, p.cfg.History), idleTime{it: float32(v), w: weightOf(n)})
 		p.idleTimes++
 	} else {
 		// The oldest leaves its place in the order before it is replaced.
-		k := h.place(j)
-		copy(h.order[k:], h.order[k+1:])
-		h.its[j], h.ws[j] = float32(v), float32(n)
-		h.next = (h.next + 1) % len(h.its)
+		last--
+		h.shiftRanks(h.place(j), last)
+		h.e[j].it, h.e[j].w = float32(v), weightOf(n)
+		h.next = (h.next + 1) % len(h.e)
 	}
-	k := h.place(j) // among the others: the last slot is free
-	copy(h.order[k+1:], h.order[k:len(h.order)-1])
-	h.order[k] = uint16(j)
+	k := h.place(j) // among the others: the last rank is free
+	h.shiftRanks(last, k)
+	h.e[k].rank = uint16(j)
 	if h.added < math.MaxUint32 {
 		h.added++
 	}
@@ -166,14 +163,14 @@ func (p *Policy) push(h *history, it time.Duration, n int) {
 // orderKey is position j's key in the order: a non-negative float32's bits
 // order as its value (+Inf last), and the position breaks ties.
 func (h *history) orderKey(j int) uint64 {
-	return uint64(math.Float32bits(h.its[j]))<<32 | uint64(j)
+	return uint64(math.Float32bits(h.e[j].it))<<32 | uint64(j)
 }
 
 // place is where position j's key belongs among order's first len-1
 // entries (where it is, when it is there).
 func (h *history) place(j int) int {
 	kj := h.orderKey(j)
-	return sort.Search(len(h.order)-1, func(k int) bool { return h.orderKey(int(h.order[k])) >= kj })
+	return sort.Search(len(h.e)-1, func(k int) bool { return h.orderKey(int(h.e[k].rank)) >= kj })
 }
 
 // Observe records an invocation of ref that started at at. Invocations must
@@ -285,15 +282,16 @@ const replanEvery = 5 * time.Minute
 // planLocked is Plan for h; the caller holds mu.
 func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (Plan, time.Time) {
 	stale := !h.planned || h.fallback != fallback ||
-		(h.added > 0 && (h.added >= uint32(len(h.its)/8) || now.Sub(h.plannedA) >= replanEvery || len(h.its) <= p.cfg.MinSamples))
+		(h.added > 0 && (h.added >= uint32(len(h.e)/8) || now.Sub(h.plannedA) >= replanEvery || len(h.e) <= p.cfg.MinSamples))
 	if stale {
 		if h.planCache == nil {
 			h.planCache = new(planCache)
 		}
 		p.scratch, p.wscratch = p.scratch[:0], p.wscratch[:0]
-		for _, j := range h.order {
-			p.scratch = append(p.scratch, float64(h.its[j]))
-			p.wscratch = append(p.wscratch, float64(h.ws[j]))
+		for k := range h.e {
+			it := &h.e[h.e[k].rank]
+			p.scratch = append(p.scratch, float64(it.it))
+			p.wscratch = append(p.wscratch, float64(it.w))
 		}
 		var w planWords
 		h.plan, w = chooseQuietly(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),

@@ -122,8 +122,8 @@ func learned(p *Policy, ref provider.Ref) string {
 		return "nothing"
 	}
 	var its []time.Duration
-	for _, v := range h.its {
+	for _, v := range h.idleSeconds() {
 		its = append(its, time.Duration(float64(v)*float64(time.Second)))
 	}
-	return fmt.Sprintf("last %s, idle times %v weighted %v", h.last.UTC().Format(time.DateTime), its, h.ws)
+	return fmt.Sprintf("last %s, idle times %v weighted %v", h.last.UTC().Format(time.DateTime), its, h.weights())
 }

@@ -99,7 +99,7 @@ func learnedOf(p *Policy, now time.Time) map[provider.Ref]any {
 	refs := make([]provider.Ref, 0, len(p.fns))
 	for ref, h := range p.fns {
 		refs = append(refs, ref)
-		out[ref] = []any{append([]float32(nil), h.its...), append([]float32(nil), h.ws...), h.last, h.slack, h.seen}
+		out[ref] = []any{append([]float32(nil), h.idleSeconds()...), append([]float32(nil), h.weights()...), h.last, h.slack, h.seen}
 	}
 	p.mu.Unlock()
 	for _, ref := range refs {
