@@ -239,10 +239,17 @@ func (l *Loop) Run(ctx context.Context) error {
 	t := l.passTicker(ctx, now)
 	defer func() { t.Stop() }()
 	for {
+		// A pass that outlasts the interval leaves a tick waiting; when the
+		// term ended during it, select picks among the ready cases at
+		// random, and another whole pass ran after the term about half the
+		// time. Each case checks the context first.
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C():
+			if ctx.Err() != nil {
+				return nil
+			}
 			now := l.cfg.Clock.Now()
 			l.logPassError(l.Tick(ctx, now))
 			if l.cfg.AlignLag > 0 {
@@ -250,8 +257,14 @@ func (l *Loop) Run(ctx context.Context) error {
 				t = l.passTicker(ctx, now)
 			}
 		case <-f.C():
+			if ctx.Err() != nil {
+				return nil
+			}
 			l.logPassError(l.FollowUp(ctx, l.cfg.Clock.Now()))
 		case <-l.wake:
+			if ctx.Err() != nil {
+				return nil
+			}
 			l.logPassError(l.EvaluatePending(ctx, l.cfg.Clock.Now()))
 		}
 	}
