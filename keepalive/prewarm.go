@@ -235,6 +235,15 @@ func (w *PreWarmer) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case now := <-t.C():
+			if ctx.Err() != nil {
+				// Cancelled while a tick waited (a pass outlasting the
+				// interval): select picks among ready cases at random,
+				// and a pass now, after the term, would hand its
+				// pre-warms to an actuator whose pool has stopped, which
+				// applies them inline (only a provider that heeds the
+				// cancelled context refuses them).
+				return nil
+			}
 			w.RunOnce(ctx, now)
 		}
 	}
