@@ -191,3 +191,33 @@ func TestCutHistoryHoldsNoSpareCapacity(t *testing.T) {
 		t.Errorf("b holds %d idle times in a capacity of %d, want 25", len(h.e), cap(h.e))
 	}
 }
+
+// TestHistoryGrowsToItsShareWithoutACopy: a history growing in a fleet
+// past the budget's share grows to exactly its share, so when growth is
+// refused there is nothing to cut. Grown by a quarter past it (27 in 31
+// places here) and cut at refusal, every history of a 100,000-function fleet was
+// copied within minutes of the fleet reaching the budget: 28 MB of arrays
+// at once, and the footprint run's RSS peak (273 MiB at 21 minutes, over
+// the chart's limit) came with them.
+func TestHistoryGrowsToItsShareWithoutACopy(t *testing.T) {
+	withIdleTimeBudget(t, 54)
+	p, _ := New(Default())
+	start := time.Unix(1_700_000_000, 0)
+	a, b := provider.Ref{Name: "a", Namespace: "ns"}, provider.Ref{Name: "b", Namespace: "ns"}
+	for j := 0; j <= 60; j++ {
+		p.Observe(a, start.Add(time.Duration(j)*time.Minute))
+	}
+	var grown *idleTime
+	for j := 0; j <= 200; j++ { // b grows to its share (27), then is refused
+		p.Observe(b, start.Add(time.Duration(j)*time.Minute))
+		if h := p.fns[b]; len(h.e) == 27 && grown == nil {
+			grown = &h.e[0]
+			if cap(h.e) != 27 {
+				t.Fatalf("b reached its share of 27 idle times in an array of %d", cap(h.e))
+			}
+		}
+	}
+	if h := p.fns[b]; len(h.e) != 27 || &h.e[0] != grown {
+		t.Errorf("b holds %d idle times; its array was copied after it reached its share", len(h.e))
+	}
+}

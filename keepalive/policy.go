@@ -143,7 +143,7 @@ func (p *Policy) push(h *history, it time.Duration, n int) {
 	last := len(h.e) // the last rank once it is free
 	if len(h.e) == 0 || p.mayGrow(h) {
 		j = len(h.e)
-		h.e = append(growIdleTimes(h.e, p.cfg.History), idleTime{it: float32(v), w: weightOf(n)})
+		h.e = append(growIdleTimes(h.e, p.growthLimit(h)), idleTime{it: float32(v), w: weightOf(n)})
 		p.idleTimes++
 	} else {
 		// The oldest leaves its place in the order before it is replaced.
