@@ -61,8 +61,12 @@ type TotalsDiff struct {
 	Forget int
 
 	last  map[uint64]lastTotal
-	at    time.Time // the last read's time (zero: none since Reset)
+	at    time.Time // the last read's time (zero: none since Rebase)
 	reads uint32
+	// counted is how many counts the last Add returned: the next one's
+	// array is made for about as many (grown by append, a large fleet's
+	// was several times its size in garbage every read).
+	counted int
 }
 
 // DefaultForgetReads is TotalsDiff's Forget when unset: an hour of the
@@ -93,6 +97,9 @@ func (d *TotalsDiff) Len() int { return len(d.last) }
 func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 	out = out[:0]
 	base := d.at.IsZero()
+	if want := d.counted + d.counted/8; !base && cap(out) < want {
+		out = make([]Count, 0, want)
+	}
 	if d.last == nil {
 		d.last = make(map[uint64]lastTotal, len(read))
 	}
@@ -115,7 +122,11 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 	}
 	d.at = at
 	d.forget()
-	return mergeCounts(out)
+	out = mergeCounts(out)
+	if !base {
+		d.counted = len(out)
+	}
+	return out
 }
 
 // forget drops the series missing from the last Forget reads.

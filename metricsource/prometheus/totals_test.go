@@ -97,3 +97,19 @@ func TestStartedTotalsErrors(t *testing.T) {
 		t.Errorf("StartedTotals of a partial answer = %v, %v; want an error and no totals", got, err)
 	}
 }
+
+// BenchmarkStartedTotals100k: the feeder's read of 100,000 functions'
+// counters, decoded (a fake answer of one series a function), as
+// the feeder makes it every step (no array kept between steps: a large
+// fleet's is dropped, keepalive.keptCounts).
+func BenchmarkStartedTotals100k(b *testing.B) {
+	body := bigVector(100_000)
+	src, _ := fakeProm(b, func(string) (int, string) { return 200, body })
+	b.ReportAllocs()
+	at := time.Unix(1_700_000_000, 0)
+	for b.Loop() {
+		if got, err := src.StartedTotals(context.Background(), at, nil); err != nil || len(got) != 100_000 {
+			b.Fatal(len(got), err)
+		}
+	}
+}
