@@ -15,7 +15,8 @@ type Count struct {
 
 // StartedCounts is implemented by sources that can list the invocations
 // started over a window without building an Activity. The keep-alive feeder
-// reads only that, for every function, every minute; an Activity's maps
+// reads only that, for every function, every step, from a source without
+// StartedTotals (which it prefers: totals.go); an Activity's maps
 // (started, in flight, one entry a function each) were most of what it
 // cost (issue 12: the trace replay).
 //

@@ -10,8 +10,11 @@ import (
 
 var _ metricsource.StartedCounts = (*Source)(nil)
 
-// StartedCounts is Activity's Started alone (metricsource.StartedCounts):
-// the keep-alive feeder's read, every learn step, of every function.
+// StartedCounts is Activity's Started alone (metricsource.StartedCounts).
+// The keep-alive feeder read it every learn step until it read the
+// counters themselves (StartedTotals, totals.go: this query's range
+// selections took a loaded Prometheus past its timeout at 100,000
+// functions); it stays the metricsource contract the other sources share.
 //
 // Through Activity it was eight queries (started, in flight, coverage,
 // vanished, queued, woken, the counters, the gateways down) and seven
