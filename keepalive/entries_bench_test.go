@@ -65,9 +65,10 @@ func liveHeap() int64 {
 // BenchmarkHistories100k reports the live heap a Policy holds for 100,000
 // functions each called every 30 s and read every 15 s by the feeder, after
 // steps steps: "12m" is where the 100,000-function footprint run ends (about
-// 20 idle times a function, histories still growing), "full" past the
-// fleet's budget (40 idle times a function at 100,000, each history cut to
-// its length).
+// 20 idle times a function), "full" well past it. The fleet's budget is 20
+// idle times a function at 100,000 (2 × MinSamples, the share's floor), so
+// both end at it; under session 30's budget of 4 million, 40 a function,
+// "12m" held 23 idle times and 36.7 MB, "full" 40 and 47.9 MB.
 func BenchmarkHistories100k(b *testing.B) {
 	for _, c := range []struct {
 		name  string

@@ -4,12 +4,17 @@ package keepalive
 // bounds one function's (256 by default, eight bytes an idle time with its
 // weight and place in the order: idleTime), but the policy learns every function the
 // gateway counts: at 100,000 functions full histories were 289 MB of heap,
-// over the chart's 256 MiB memory limit on their own. Four million idle
-// times are 32 MB: every function keeps its full History up to 15,625
+// over the chart's 256 MiB memory limit on their own. Two million idle
+// times are 16 MB: every function keeps its full History up to 7,812
 // functions with full histories; beyond that a function grows only to its
 // fair share (fairShare; mayGrow), and a complete listing cuts the
-// histories over it (trimToBudget). A variable so that tests can lower it.
-var maxIdleTimes = 4_000_000
+// histories over it (trimToBudget). Two million is where the share meets
+// its floor (2 × MinSamples) at 100,000 functions: four million (40 a
+// function there) put a fleet of 100,000 functions called every 30 s at
+// 268 MiB RSS under the chart's limit once its histories were full, its
+// heap within a few MiB of the 230 MiB soft limit. A variable so that
+// tests can lower it.
+var maxIdleTimes = 2_000_000
 
 // fairShare is how many idle times a function may grow to while the
 // histories together hold maxIdleTimes or more: an equal share of the
@@ -47,7 +52,7 @@ func (p *Policy) mayGrow(h *history) bool {
 // fleet was copied within minutes of the fleet reaching the budget: 28 MB
 // at once, and an RSS peak over the chart's limit); one place at a time
 // past it, which only a fleet still under the budget allows. A fleet
-// under 15,625 functions has History as its share. mu is held.
+// of up to 7,812 functions has History as its share. mu is held.
 func (p *Policy) growthLimit(h *history) int {
 	if share := p.fairShare(); len(h.e) < share {
 		return share

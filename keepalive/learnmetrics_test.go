@@ -59,7 +59,7 @@ faas_autoscaler_keepalive_functions 0
 faas_autoscaler_keepalive_idle_times 0
 # HELP faas_autoscaler_keepalive_max_idle_times The bound on the idle times the keep-alive holds; at it, each function keeps its fair share.
 # TYPE faas_autoscaler_keepalive_max_idle_times gauge
-faas_autoscaler_keepalive_max_idle_times 4e+06
+faas_autoscaler_keepalive_max_idle_times 2e+06
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "faas_autoscaler_keepalive_functions",
 		"faas_autoscaler_keepalive_idle_times", "faas_autoscaler_keepalive_max_idle_times"); err != nil {
