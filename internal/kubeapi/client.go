@@ -23,9 +23,11 @@ type Deployments interface {
 	ListDeployments(ctx context.Context, namespace string, opts metav1.ListOptions) (*appsv1.DeploymentList, error)
 	WatchDeployments(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error)
 	// GetScale and UpdateScale use the deployments/scale subresource, which
-	// needs no write access to the Deployment itself.
+	// needs no write access to the Deployment itself. UpdateScale's
+	// opts.FieldManager is the manager the API server records the write
+	// under (without it, the client's user agent's first segment).
 	GetScale(ctx context.Context, namespace, deployment string) (*autoscalingv1.Scale, error)
-	UpdateScale(ctx context.Context, namespace, deployment string, s *autoscalingv1.Scale) (*autoscalingv1.Scale, error)
+	UpdateScale(ctx context.Context, namespace, deployment string, s *autoscalingv1.Scale, opts metav1.UpdateOptions) (*autoscalingv1.Scale, error)
 	// ListHorizontalPodAutoscalers and WatchHorizontalPodAutoscalers read
 	// the HPAs of a namespace, so the provider can leave alone a Deployment
 	// another autoscaler (an HPA, or KEDA's keda-hpa-*) also scales. They
@@ -162,10 +164,10 @@ func (c *Client) GetScale(ctx context.Context, namespace, deployment string) (*a
 }
 
 // UpdateScale writes a Deployment's scale subresource.
-func (c *Client) UpdateScale(ctx context.Context, namespace, deployment string, s *autoscalingv1.Scale) (*autoscalingv1.Scale, error) {
+func (c *Client) UpdateScale(ctx context.Context, namespace, deployment string, s *autoscalingv1.Scale, opts metav1.UpdateOptions) (*autoscalingv1.Scale, error) {
 	out := &autoscalingv1.Scale{}
 	err := c.apps.Put().Namespace(namespace).Resource("deployments").Name(deployment).
-		SubResource("scale").Body(s).Do(ctx).Into(out)
+		SubResource("scale").VersionedParams(&opts, paramsCodec).Body(s).Do(ctx).Into(out)
 	return out, err
 }
 

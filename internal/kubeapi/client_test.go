@@ -88,7 +88,7 @@ func TestScaleSubresource(t *testing.T) {
 		t.Fatalf("GetScale = replicas %d, resourceVersion %q; want 2, 7", s.Spec.Replicas, s.ResourceVersion)
 	}
 	s.Spec.Replicas = 5
-	out, err := c.UpdateScale(ctx, "openfaas-fn", "echo", s)
+	out, err := c.UpdateScale(ctx, "openfaas-fn", "echo", s, metav1.UpdateOptions{FieldManager: "faas-autoscaler"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +104,11 @@ func TestScaleSubresource(t *testing.T) {
 	if sent.APIVersion != "autoscaling/v1" || sent.Kind != "Scale" || sent.ResourceVersion != "7" || sent.Spec.Replicas != 5 {
 		t.Errorf("sent %s %s rv %q replicas %d; want autoscaling/v1 Scale rv 7 replicas 5",
 			sent.APIVersion, sent.Kind, sent.ResourceVersion, sent.Spec.Replicas)
+	}
+	// The manager the write is recorded under is named, not left to the
+	// user agent.
+	if q := srv.last(t).query; q != "fieldManager=faas-autoscaler" {
+		t.Errorf("UpdateScale query %q; want fieldManager=faas-autoscaler", q)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -51,10 +53,12 @@ type Config struct {
 	ProgressEvery time.Duration
 	Clock         clock.Clock
 	// FieldManager is the manager name the API server records for the
-	// controller's writes: the first segment of its client's user agent
-	// (RESTConfig sets faas-autoscaler). A change of a function's count by
-	// any other manager after the controller's write is reported
-	// (writer.go). DefaultConfig sets "faas-autoscaler".
+	// controller's writes: each names it (writeOptions), whatever the
+	// client's user agent. A change of a function's count by any other
+	// manager after the controller's write is reported (writer.go).
+	// DefaultConfig sets "faas-autoscaler", the first segment of the user
+	// agent RESTConfig sets, so that writes made before this was named
+	// (by the same binary) keep their owner.
 	FieldManager string
 }
 
@@ -90,13 +94,31 @@ func (c Config) Validate() error {
 		return fmt.Errorf("selector %q: %v", c.Selector, err)
 	}
 	if c.FieldManager == "" {
-		return fmt.Errorf("field manager is required: the first segment of the client's user agent (%s)", userAgent)
+		return fmt.Errorf("field manager is required: the name the API server records the controller's writes under (%s)", userAgent)
+	}
+	if err := validFieldManager(c.FieldManager); err != nil {
+		return err
 	}
 	if c.ProgressEvery < 0 {
 		return fmt.Errorf("progress interval %s: must not be negative", c.ProgressEvery)
 	}
 	if c.ResyncPeriod < 0 {
 		return fmt.Errorf("resync period %s: must not be negative", c.ResyncPeriod)
+	}
+	return nil
+}
+
+// validFieldManager refuses what the API server refuses as a fieldManager
+// (at most 128 characters, each printable), which every write names: said
+// once at the start rather than a 422 for every scale.
+func validFieldManager(m string) error {
+	if n := utf8.RuneCountInString(m); n > 128 {
+		return fmt.Errorf("field manager %q: at most 128 characters, got %d", m, n)
+	}
+	for _, r := range m {
+		if !unicode.IsPrint(r) {
+			return fmt.Errorf("field manager %q: %U is not a printable character", m, r)
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -31,7 +32,12 @@ func TestConfigValidate(t *testing.T) {
 		{"bad selector", func(c *Config) { c.Selector = "faas_function in (" }, `selector "faas_function in (": unable to parse requirement: found '', expected: ',', ')' or identifier`},
 		{"negative resync", func(c *Config) { c.ResyncPeriod = -time.Second }, "resync period -1s: must not be negative"},
 		{"no field manager", func(c *Config) { c.FieldManager = "" },
-			"field manager is required: the first segment of the client's user agent (faas-autoscaler)"},
+			"field manager is required: the name the API server records the controller's writes under (faas-autoscaler)"},
+		{"field manager too long", func(c *Config) { c.FieldManager = strings.Repeat("m", 129) },
+			`field manager "` + strings.Repeat("m", 129) + `": at most 128 characters, got 129`},
+		{"field manager not printable", func(c *Config) { c.FieldManager = "faas\nautoscaler" },
+			`field manager "faas\nautoscaler": U+000A is not a printable character`},
+		{"field manager of 128", func(c *Config) { c.FieldManager = strings.Repeat("m", 128) }, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -55,7 +55,7 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 			return nil
 		}
 		s.Spec.Replicas = want // s carries the resourceVersion and UID just read: preconditions of the write
-		out, err := p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s)
+		out, err := p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s, p.writeOptions())
 		if err == nil {
 			written = out
 		}
@@ -178,7 +178,7 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 			return nil
 		}
 		s.Spec.Replicas = int32(to) // s carries the resourceVersion and UID just read: preconditions of the write
-		out, err := p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s)
+		out, err := p.cfg.Client.UpdateScale(ctx, d.Namespace, d.Name, s, p.writeOptions())
 		if err == nil {
 			written = out
 		}

@@ -32,7 +32,8 @@ import (
 // spec.replicas by an Update (PUT or a non-apply PATCH of the Deployment, or
 // of its scale subresource, entry subresource "scale") moves the field's
 // ownership in managedFields to the writer's manager, which is the first
-// segment of its client's user agent (ours: Config.FieldManager). An Update
+// segment of its client's user agent unless the request names one (ours
+// names Config.FieldManager: writeOptions). An Update
 // that leaves the count as it was moves nothing, so faas-netes redeploying
 // a function is no writer. The Deployment's creator (faas-netes) owns the
 // count until the controller's first write: that is no fight, so a foreign
@@ -43,6 +44,17 @@ import (
 // the API server's clock in whole seconds. The controller's writes are known
 // only to the process that made them: after a restart, or to a new leader,
 // nothing is reported until its own next write of the function.
+
+// writeOptions are the options of every write of the provider's: its
+// FieldManager named, so that the API server records the write under the
+// manager the writer check compares with (laterWriter's self), whatever
+// the client's user agent. Without it the name was the user agent's first
+// segment: right for the binary (RESTConfig sets it), but a client built
+// otherwise (a program embedding the provider) wrote under its own name,
+// and the controller's writes were then explained as another writer's.
+func (p *Provider) writeOptions() metav1.UpdateOptions {
+	return metav1.UpdateOptions{FieldManager: p.cfg.FieldManager}
+}
 
 // ownWrite is the controller's last write of a function's replicas: the
 // Deployment written (its UID) and the resourceVersion it had after the

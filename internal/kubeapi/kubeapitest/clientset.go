@@ -47,8 +47,8 @@ func (c Clientset) GetScale(ctx context.Context, ns, name string) (*autoscalingv
 	return c.AppsV1().Deployments(ns).GetScale(ctx, name, metav1.GetOptions{})
 }
 
-func (c Clientset) UpdateScale(ctx context.Context, ns, name string, s *autoscalingv1.Scale) (*autoscalingv1.Scale, error) {
-	return c.AppsV1().Deployments(ns).UpdateScale(ctx, name, s, metav1.UpdateOptions{})
+func (c Clientset) UpdateScale(ctx context.Context, ns, name string, s *autoscalingv1.Scale, o metav1.UpdateOptions) (*autoscalingv1.Scale, error) {
+	return c.AppsV1().Deployments(ns).UpdateScale(ctx, name, s, o)
 }
 
 func (c Clientset) ListHorizontalPodAutoscalers(ctx context.Context, ns string, o metav1.ListOptions) (*autoscalingv1.HorizontalPodAutoscalerList, error) {
