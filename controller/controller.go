@@ -221,11 +221,15 @@ func (c *Controller) Learn(ctx context.Context) error {
 	cfg := c.Config()
 	if c.deps.History != nil && cfg.KeepAlive.RebuildLookback > 0 {
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		rep, err := c.KeepAlive.Rebuild(rctx, c.deps.History, c.deps.Clock.Now(), cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace)
+		upTo := c.deps.Clock.Now()
+		rep, err := c.KeepAlive.Rebuild(rctx, c.deps.History, upTo, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace)
 		cancel()
 		if err != nil {
 			c.log.Warn("keep-alive: no rebuild from history; learning from now on", "err", err)
 		} else {
+			// The feeder's first read counts from where the history ends,
+			// so a call made while it was read is in one or the other.
+			c.Feeder.ReadsFrom(upTo)
 			c.log.Info("keep-alive: relearned idle times from Prometheus history", "functions", rep.Functions,
 				"invocations", rep.Invocations, "zeroed", rep.Zeroed, "lookback", cfg.KeepAlive.RebuildLookback)
 			if rep.ZeroedErr != nil {

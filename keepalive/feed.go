@@ -56,6 +56,9 @@ type Feeder struct {
 	diff   metricsource.TotalsDiff
 	totals []metricsource.Total
 	prev   time.Time // when the last read was made (zero: none yet)
+	// prevRebuild: prev is the rebuild's end (ReadsFrom), not a read, so a
+	// gap since it too long to read back over is no missed read.
+	prevRebuild bool
 	// resumeAt: Run makes no read before it (backing off after a failed
 	// read that took longer than a step; zero: no backoff).
 	resumeAt time.Time
@@ -147,7 +150,7 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 			window = gap.Round(time.Millisecond)
 		} else {
 			f.Policy.Unknown(now.Add(-step))
-			if f.failedReads == 0 {
+			if f.failedReads == 0 && !f.prevRebuild {
 				// After a failed read the span is unknown already,
 				// counted and warned as a read error (and the wait
 				// after a slow one makes this gap on purpose).
@@ -155,7 +158,7 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 			}
 		}
 	}
-	f.prev = now
+	f.prev, f.prevRebuild = now, false
 	clk := f.clock()
 	began := clk.Now() // timed on the clock: now is when the step ends, not when the read starts
 	counts, window, err := f.read(ctx, now, window)
@@ -268,4 +271,16 @@ func (f *Feeder) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return f.Logger
+}
+
+// ReadsFrom makes the first read count from t, the end of what Rebuild
+// learned, rather than from one step before it: the rebuild's query and
+// Run's first tick came between, and a call there was in neither (the idle
+// time in progress learned as if it ran on to the next call). As a late
+// read does, it reads back at most maxCatchUp steps; a rebuild's end
+// further back leaves the span between unknown. Called before Run.
+func (f *Feeder) ReadsFrom(t time.Time) {
+	if f.prev.IsZero() {
+		f.prev, f.prevRebuild = t, true
+	}
 }

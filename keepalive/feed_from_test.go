@@ -1,0 +1,89 @@
+package keepalive
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// TestFeederReadsFromTheRebuildsEnd: after a restart the rebuild learns
+// the history up to its start, t0, and the feeder begins a step after it
+// starts, the rebuild's time later. A call in between (here 5 s after t0,
+// the rebuild taking 20 s and the first read coming at 35 s) was in
+// neither: the idle time in progress was learned as if it had run on to
+// the next call, 15 minutes instead of 10 and 5. ReadsFrom(t0) makes the
+// first read count from t0.
+//
+// Seen failing without ReadsFrom's effect: "idle times [15m0s]".
+func TestFeederReadsFromTheRebuildsEnd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ref := provider.Ref{Name: "fn", Namespace: "fn"}
+		p, err := New(Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		p.ObserveCount(ref, t0.Add(-10*time.Minute), time.Minute, 1) // what the rebuild learned: the last call
+		src := &counterSource{ref: ref, calls: []time.Time{t0.Add(-10 * time.Minute), t0.Add(5 * time.Second), t0.Add(5 * time.Minute)}}
+		f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
+		f.ReadsFrom(t0)
+		time.Sleep(20 * time.Second) // the rebuild's query
+		ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
+		defer cancel()
+		_ = f.Run(ctx)
+		got := idleTimes(p, ref)
+		// Each call is placed inside the window it was counted in: the
+		// rebuild's a minute, the first read's the 35 s since t0.
+		if len(got) != 2 || got[0] < 9*time.Minute || got[0] > 11*time.Minute+35*time.Second ||
+			got[1] < 4*time.Minute+25*time.Second || got[1] > 5*time.Minute+35*time.Second {
+			t.Errorf("idle times %v; want about 10m and 5m (the call 5 s after the rebuild's end counted)", got)
+		}
+		if len(src.asked) < 2 || !src.asked[0].Equal(t0) {
+			t.Errorf("first reads at %v after t0; want the first at t0, the rebuild's end", since(src.asked, t0))
+		}
+	})
+}
+
+// TestFeederStartsUnknownAfterALongRebuild: a rebuild's end more steps
+// back than the feeder reads back over is not read back to; the span is
+// unknown (no idle time learned across it), without the Warn of a gap
+// between reads, as no read was missed.
+func TestFeederStartsUnknownAfterALongRebuild(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ref := provider.Ref{Name: "fn", Namespace: "fn"}
+		p, err := New(Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		p.ObserveCount(ref, t0.Add(-10*time.Minute), time.Minute, 1)
+		src := &counterSource{ref: ref, calls: []time.Time{t0.Add(-10 * time.Minute), t0.Add(5 * time.Second),
+			t0.Add(5 * time.Minute), t0.Add(10 * time.Minute)}}
+		f := &Feeder{Policy: p, Source: src, Step: 5 * time.Second}
+		f.ReadsFrom(t0)
+		time.Sleep(25 * time.Second) // over maxCatchUp steps of 5 s
+		ctx, cancel := context.WithTimeout(t.Context(), 11*time.Minute)
+		defer cancel()
+		_ = f.Run(ctx)
+		// The call at 5 s is not read; the one at 5m ends an idle time of
+		// unknown start (not learned), the one at 10m a known one.
+		got := idleTimes(p, ref)
+		if len(got) != 1 || got[0] < 5*time.Minute-5*time.Second || got[0] > 5*time.Minute+5*time.Second {
+			t.Errorf("idle times %v; want only the 5m between the calls after the unknown start (not 15m across it)", got)
+		}
+		if f.gapWarned != (time.Time{}) {
+			t.Errorf("a gap between reads warned at %v; want none (no read was missed)", f.gapWarned)
+		}
+	})
+}
+
+func since(ts []time.Time, t0 time.Time) []time.Duration {
+	var d []time.Duration
+	for _, t := range ts {
+		d = append(d, t.Sub(t0))
+	}
+	return d
+}
