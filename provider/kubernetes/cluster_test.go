@@ -81,6 +81,13 @@ func startProvider(t *testing.T, rc *rest.Config, namespaces ...string) *Provide
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startOn(t, client, namespaces...)
+}
+
+// startOn starts a Provider with the default configuration over client for
+// the test's lifetime.
+func startOn(t *testing.T, client kubeapi.Deployments, namespaces ...string) *Provider {
+	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Client = client
 	cfg.Namespaces = namespaces

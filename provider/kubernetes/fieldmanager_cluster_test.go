@@ -1,7 +1,6 @@
 package kubernetes
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -35,17 +34,7 @@ func TestClusterWritesNameTheConfiguredFieldManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
-	cfg.Client, cfg.Namespaces = client, []string{ns}
-	p, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := p.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	p := startOn(t, client, ns)
 	ref := provider.Ref{Name: "named", Namespace: ns}
 	waitCached(t, p, ref, 10*time.Second, "listed", func(provider.Function) bool { return true })
 	if err := p.Scale(t.Context(), ref, 3); err != nil {
@@ -64,9 +53,9 @@ func TestClusterWritesNameTheConfiguredFieldManager(t *testing.T) {
 			owner = e.Manager
 		}
 	}
-	if owner != cfg.FieldManager {
+	if want := DefaultConfig().FieldManager; owner != want {
 		t.Fatalf("spec.replicas written through the scale subresource by %q; want the configured field manager %q (entries: %v)",
-			owner, cfg.FieldManager, managers)
+			owner, want, managers)
 	}
 	// faas-netes touches the Deployment after the write (a label, the count
 	// left alone): the cache shows it at a later version, with the count's

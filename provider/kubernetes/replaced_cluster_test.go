@@ -74,18 +74,7 @@ func TestClusterScaleWritesOnlyTheCachedDeployment(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := &gate{}
-	cfg := DefaultConfig()
-	cfg.Client = gatedClient{Deployments: client, g: g}
-	cfg.Namespaces = []string{ns}
-	p, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := p.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	p := startOn(t, gatedClient{Deployments: client, g: g}, ns)
 	ref := provider.Ref{Name: "cache", Namespace: ns}
 	waitCached(t, p, ref, 30*time.Second, "cached", func(provider.Function) bool { return true })
 
