@@ -49,7 +49,7 @@ func TestClusterWritesNameTheConfiguredFieldManager(t *testing.T) {
 	owner := ""
 	for _, e := range d.ManagedFields {
 		managers = append(managers, e.Manager+"/"+e.Subresource)
-		if e.Subresource == "scale" && e.FieldsV1 != nil && strings.Contains(string(e.FieldsV1.Raw), `"f:replicas"`) {
+		if e.Subresource == "scale" && e.FieldsV1 != nil && strings.Contains(e.FieldsV1.GetRawString(), `"f:replicas"`) {
 			owner = e.Manager
 		}
 	}
