@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -109,11 +108,11 @@ func (c Config) Validate() error {
 }
 
 // validFieldManager refuses what the API server refuses as a fieldManager
-// (at most 128 characters, each printable), which every write names: said
-// once at the start rather than a 422 for every scale.
+// (at most 128 bytes, each character printable), which every write names:
+// said once at the start rather than a 422 for every scale.
 func validFieldManager(m string) error {
-	if n := utf8.RuneCountInString(m); n > 128 {
-		return fmt.Errorf("field manager %q: at most 128 characters, got %d", m, n)
+	if len(m) > 128 {
+		return fmt.Errorf("field manager %q: at most 128 bytes, got %d", m, len(m))
 	}
 	for _, r := range m {
 		if !unicode.IsPrint(r) {
