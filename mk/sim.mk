@@ -11,7 +11,7 @@ SIM_EVAL_OUT ?= bench/results/sim-eval
 SIM_EVAL_KNATIVE ?= 1
 SIM_EVAL_FLAGS ?=
 
-.PHONY: sim-day sim-knative test-knative bench-sim sim-eval knative-bin
+.PHONY: sim-day sim-knative test-knative bench-sim bench-replay sim-eval knative-bin
 
 # sim-day: the 200-function day against every policy, with the charts.
 sim-day: build
@@ -54,3 +54,14 @@ TEST_DEPS += test-knative
 
 bench-sim:
 	$(GO) test -run '^$$' -bench ReplayDay -benchtime 1x ./sim/
+
+# bench-replay: issue 12's replay figure, the CPU of `sim` replaying the
+# 200-function day with faas-autoscaler over the same with fixed-10m, in
+# REPLAY_ROUNDS alternating rounds (about 4 s each); REPLAY_AGAINST=BIN runs
+# a second build's replay in the same rounds (e.g. the commit before a change).
+REPLAY_ROUNDS ?= 9
+REPLAY_AGAINST ?=
+bench-replay: build
+	FAAS_REPLAY_BENCH=1 REPLAY_BIN=$(abspath $(BIN_DIR))/faas-autoscaler REPLAY_TRACE=$(abspath $(SIM_TRACE)) \
+		REPLAY_ROUNDS=$(REPLAY_ROUNDS) $(if $(REPLAY_AGAINST),REPLAY_AGAINST=$(abspath $(REPLAY_AGAINST))) \
+		$(GO) test -count=1 -timeout 30m -run TestReplayRatio -v ./bench/replay
