@@ -23,10 +23,14 @@ type Input struct {
 	HasCurrent bool
 	// BackoffUntil: the function's calls failed; nothing is tried before it.
 	BackoffUntil time.Time
-	// RefusedTo/RefusedUntil: the provider refused that count (HasRefused).
-	RefusedTo    uint64
-	HasRefused   bool
-	RefusedUntil time.Time
+	// RefusedTo/RefusedUntil: the provider refused that count (HasRefused);
+	// RefusedLanded is what it set instead (HasRefusedLanded), when it took
+	// part of it.
+	RefusedTo        uint64
+	HasRefused       bool
+	RefusedUntil     time.Time
+	RefusedLanded    uint64
+	HasRefusedLanded bool
 }
 
 // Verdict is Arbitrate's answer: apply the intent (From→To, From possibly
@@ -48,7 +52,8 @@ type Verdict struct {
 // changed but still lower goes ahead from the new count; a wake from zero
 // whose evidence started before the function was idled is dropped (that load
 // is what the idle already judged); then back-off, a recent refusal of the
-// same count, and dry-run.
+// same count (unless the provider took part of it and the function has
+// less than that part now), and dry-run.
 func Arbitrate(in Input) Verdict {
 	it := in.Intent
 	drop := func(c Code, format string, a ...any) Verdict {
@@ -99,7 +104,9 @@ func Arbitrate(in Input) Verdict {
 	switch {
 	case in.Now.Before(in.BackoffUntil):
 		return drop(CodeBackoff, "calls for it failed; backing off until %s", stamp(in.BackoffUntil))
-	case in.HasRefused && in.RefusedTo == it.To && in.Now.Before(in.RefusedUntil):
+	case in.HasRefused && in.RefusedTo == it.To && in.Now.Before(in.RefusedUntil) && !(in.HasRefusedLanded && from < in.RefusedLanded):
+		// A count refused with part of it landed (OpenFaaS CE's cap) is
+		// asked again from below that part: it lands it again.
 		return drop(CodeRefused, "the provider refused %d; not asking again before %s", it.To, stamp(in.RefusedUntil))
 	case in.DryRun:
 		return Verdict{Code: CodeDryRun, From: from, Reason: fmt.Sprintf("dry run: would scale %d→%d", from, it.To)}

@@ -113,6 +113,21 @@ func TestArbitrate(t *testing.T) {
 			CodeApplied, true, 1, "1→0"},
 		{"refused zero value is not a refusal", arb(Idler, 1, 0, func(in *Input) { in.RefusedUntil = at(100) }),
 			CodeApplied, true, 1, "1→0"},
+		// OpenFaaS CE took 5 of the 10 asked: held at 5 and above, asked
+		// again from below (it lands 5 again).
+		{"part landed, asked again from below it", arb(Scaler, 2, 10, func(in *Input) {
+			in.RefusedTo, in.HasRefused, in.RefusedUntil, in.RefusedLanded, in.HasRefusedLanded = 10, true, at(100), 5, true
+		}), CodeApplied, true, 2, "2→10"},
+		{"part landed, held at it", arb(Scaler, 5, 10, func(in *Input) {
+			in.RefusedTo, in.HasRefused, in.RefusedUntil, in.RefusedLanded, in.HasRefusedLanded = 10, true, at(100), 5, true
+		}), CodeRefused, false, 0, "the provider refused 10"},
+		{"part landed, held above it", arb(Scaler, 7, 10, func(in *Input) {
+			in.RefusedTo, in.HasRefused, in.RefusedUntil, in.RefusedLanded, in.HasRefusedLanded = 10, true, at(100), 5, true
+		}), CodeRefused, false, 0, "the provider refused 10"},
+		{"part landed, held at it re-read", arb(Scaler, 2, 10, func(in *Input) {
+			in.RefusedTo, in.HasRefused, in.RefusedUntil, in.RefusedLanded, in.HasRefusedLanded = 10, true, at(100), 5, true
+			in.Current, in.HasCurrent = 5, true
+		}), CodeRefused, false, 0, "the provider refused 10"},
 		{"dry run", arb(Scaler, 1, 3, func(in *Input) { in.DryRun = true }), CodeDryRun, false, 1, "dry run: would scale 1→3"},
 		{"dry run after re-read", arb(Scaler, 1, 5, func(in *Input) { in.DryRun = true; in.Current, in.HasCurrent = 2, true }),
 			CodeDryRun, false, 2, "would scale 2→5"},

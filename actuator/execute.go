@@ -83,6 +83,10 @@ func classify(o Outcome, from uint64, err error, ctx context.Context) Outcome {
 		o.Reason = fmt.Sprintf("the count kept changing (now %d): re-decided on fresh data", c.Current)
 	case errors.As(err, &refused):
 		o.Code, o.Err, o.Reason = CodeRefused, err, err.Error()
+		if refused.HasLanded {
+			// Written over from, though not to the count asked for.
+			o.From, o.Current = from, refused.Landed
+		}
 	case errors.Is(err, provider.ErrNotFound):
 		o.Code, o.Err, o.Reason = CodeGone, err, "the function no longer exists"
 	default:
@@ -118,7 +122,14 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 			// count proposed every cycle would never be asked for again.
 			break
 		}
-		s.refuse(it.To, o.At, o.At.Add(a.cfg.RefusedBackoff))
+		r := Refusal{Replicas: it.To, Until: o.At.Add(a.cfg.RefusedBackoff)}
+		if re := (*provider.RefusedError)(nil); errors.As(o.Err, &re) && re.HasLanded {
+			// Part of it landed (OpenFaaS CE's cap): that is a write of
+			// ours, which the next intents are arbitrated against.
+			r.Landed, r.HasLanded = re.Landed, true
+			s.last = Write{Who: it.Who, From: o.From, To: re.Landed, At: o.At}
+		}
+		s.refuse(r, o.At)
 		if s.lastErr != o.Reason {
 			a.log.Error("provider refused the replica count; not asking again before the back-off", "function", it.Ref.String(),
 				"replicas", it.To, "by", string(it.Who), "retry_after", a.cfg.RefusedBackoff, "err", o.Err)

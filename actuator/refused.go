@@ -16,6 +16,12 @@ const maxRefusals = 8
 type Refusal struct {
 	Replicas uint64    `json:"replicas"`
 	Until    time.Time `json:"until"`
+	// Landed is the count the provider set instead, when it took part of
+	// the request (provider.RefusedError.Landed; HasLanded): the refusal
+	// holds only while the function has at least that many, since an ask
+	// from below would land them again.
+	Landed    uint64 `json:"landed,omitempty"`
+	HasLanded bool   `json:"-"`
 }
 
 // refusalOf returns the refusal of count n that still holds at now.
@@ -29,15 +35,15 @@ func (s *slot) refusalOf(n uint64, now time.Time) (Refusal, bool) {
 	return Refusal{}, false
 }
 
-// refuse records that the provider refused n at now, held off until
-// until. Each count keeps its own back-off: a later refusal of another
+// refuse records that the provider refused r.Replicas at now, held off
+// until r.Until. Each count keeps its own back-off: a later refusal of another
 // count, or another count applied, does not release it (a proposer
 // alternating between a refused count and a taken one would otherwise
 // have the refused one asked for again at every alternation). Refusals
 // that have ended are dropped; past maxRefusals, the one ending first.
 // Actuator.mu is held.
-func (s *slot) refuse(n uint64, now, until time.Time) {
-	s.forgetRefusal(n, now)
+func (s *slot) refuse(r Refusal, now time.Time) {
+	s.forgetRefusal(r.Replicas, now)
 	if len(s.refused) >= maxRefusals {
 		first := 0
 		for i, r := range s.refused {
@@ -47,7 +53,7 @@ func (s *slot) refuse(n uint64, now, until time.Time) {
 		}
 		s.refused = slices.Delete(s.refused, first, first+1)
 	}
-	s.refused = append(s.refused, Refusal{Replicas: n, Until: until})
+	s.refused = append(s.refused, r)
 }
 
 // forgetRefusal drops the refusal of n, and every refusal that has ended

@@ -80,6 +80,13 @@ type RefusedError struct {
 	Replicas uint64
 	Status   int    // HTTP status, 0 when not from HTTP
 	Message  string // what the provider said
+	// Landed is the count the provider set instead (HasLanded), when it
+	// took part of the request: OpenFaaS CE's gateway caps a scale at 5
+	// replicas and answers success. Asked again from below Landed, the
+	// same count lands Landed again; from Landed or above it changes
+	// nothing.
+	Landed    uint64
+	HasLanded bool
 }
 
 func (e *RefusedError) Error() string {

@@ -53,7 +53,9 @@ func (cl *Client) ceLimit(ctx context.Context, ref provider.Ref, replicas uint64
 			" (OpenFaaS CE) cannot scale to zero: its gateway would keep 1 replica and answer success; refused before sending"}
 	}
 	// Status stays 0: the provider answered success; the refusal is ours.
-	return ceMaxReplicas, &provider.RefusedError{Ref: ref, Replicas: replicas, Message: fmt.Sprintf(
+	// The client returns it only once the capped write succeeded, so the
+	// cap is what landed.
+	return ceMaxReplicas, &provider.RefusedError{Ref: ref, Replicas: replicas, Landed: ceMaxReplicas, HasLanded: true, Message: fmt.Sprintf(
 		"%s (OpenFaaS CE) runs at most %d replicas of a function: %d were asked for instead", name, ceMaxReplicas, ceMaxReplicas)}
 }
 
