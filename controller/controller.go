@@ -225,7 +225,9 @@ func (c *Controller) Learn(ctx context.Context) error {
 		rep, err := c.KeepAlive.Rebuild(rctx, c.deps.History, upTo, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace)
 		cancel()
 		if err != nil {
-			c.log.Warn("keep-alive: no rebuild from history; learning from now on", "err", err)
+			// Parts read before the error stay learned; no idle time is
+			// learned across the rest (Rebuild marks it unknown).
+			c.log.Warn("keep-alive: no rebuild from history, or only of its first parts; learning from now on", "err", err)
 		} else {
 			// The feeder's first read counts from where the history ends,
 			// so a call made while it was read is in one or the other.

@@ -101,7 +101,11 @@ func RebuildCoverageQuery() string { return "count(gateway_service_count)" }
 // are not learned, nor those before Prometheus' history of the gateway
 // begins when that is within the lookback (RebuildReport.HistoryFrom).
 // Call it before the first Observe; it never removes what
-// was already learned.
+// was already learned. On an error the parts read before it stay learned,
+// and the time up to now is unknown (Unknown): a call the feeder sees next
+// starts an idle time instead of ending one begun in those parts, across
+// history nobody read (the lookback of a large fleet is read in many
+// parts, and its budget can run out between two).
 func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (RebuildReport, error) {
 	if lookback <= 0 || step <= 0 || step > lookback {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild lookback %s and step %s: want 0 < step ≤ lookback", lookback, step)
@@ -122,9 +126,11 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 		}
 		m, err := queryRange(ctx, q, RebuildQuery(), start, end, step)
 		if errors.Is(err, errNotMatrix) {
+			p.Unknown(now)
 			return RebuildReport{}, errors.New("keepalive: rebuild: Prometheus did not return a matrix")
 		}
 		if err != nil {
+			p.Unknown(now)
 			return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
 		}
 		if !r.begun {
