@@ -273,14 +273,20 @@ func (f *Feeder) logger() *slog.Logger {
 	return f.Logger
 }
 
-// ReadsFrom makes the first read count from t, the end of what Rebuild
-// learned, rather than from one step before it: the rebuild's query and
-// Run's first tick came between, and a call there was in neither (the idle
-// time in progress learned as if it ran on to the next call). As a late
-// read does, it reads back at most maxCatchUp steps; a rebuild's end
-// further back leaves the span between unknown. Called before Run.
+// ReadsFrom makes the first read count from a step before t, the end of
+// what Rebuild learned, rather than from one step before its own time: the
+// rebuild's query and Run's first tick came between, and a call there was
+// in neither (the idle time in progress learned as if it ran on to the
+// next call). A step before t, not t: Prometheus stamps a scrape with its
+// start and answers it once appended, so a scrape stamped just before t
+// and appended after the rebuild read t was not in the rebuild, and read
+// from t it would not be in the feeder either. The step read twice teaches
+// nothing twice: a call the rebuild placed in it ends no idle time when
+// counted again (the read's window starts before it). As a late read does,
+// it reads back at most maxCatchUp steps; a rebuild's end further back
+// leaves the span between unknown. Called before Run.
 func (f *Feeder) ReadsFrom(t time.Time) {
 	if f.prev.IsZero() {
-		f.prev, f.prevRebuild = t, true
+		f.prev, f.prevRebuild = t.Add(-f.step()), true
 	}
 }
