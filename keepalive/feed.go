@@ -193,7 +193,11 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	for _, c := range counts {
 		// increase() extrapolates: round to whole invocations.
 		if k := int(math.Round(c.N)); k > 0 {
-			f.Policy.ObserveCount(c.Ref, now, window, k)
+			if c.Late {
+				f.Policy.ObserveLateCount(c.Ref, now, window, k)
+			} else {
+				f.Policy.ObserveCount(c.Ref, now, window, k)
+			}
 			n++
 		}
 	}

@@ -38,6 +38,10 @@ func (f *Feeder) read(ctx context.Context, now time.Time, window time.Duration) 
 func (f *Feeder) readTotals(ctx context.Context, src metricsource.StartedTotals, now time.Time, window time.Duration) ([]metricsource.Count, time.Duration, error) {
 	if f.diff.Forget == 0 {
 		f.diff.Forget = max(1, int(forgetSeries/f.step()))
+		// A counter missing from more reads than a late read reads back
+		// over: its calls, counted when it is back, could be anywhere in
+		// the span (ObserveLateCount).
+		f.diff.Late = maxCatchUp
 	}
 	if base := f.diff.At(); base.IsZero() || !base.Before(now) || now.Sub(base) > maxCatchUp*f.step() {
 		from := now.Add(-window)

@@ -72,9 +72,12 @@ type history struct {
 	zeroedAt uint32  // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
 	// added is how many idle times were added since the plan was made
 	// (read only while planned; it saturates rather than wraps).
-	added   uint32
-	seen    bool
-	planned bool // the plan in planCache is good (SetPrice, Zeroed, serves and a cut clear it)
+	added uint32
+	seen  bool
+	// lastLate: last is where a late count was placed (ObserveLateCount),
+	// not when the call was; the idle time from it is not learned.
+	lastLate bool
+	planned  bool // the plan in planCache is good (SetPrice, Zeroed, serves and a cut clear it)
 	// wordsPending: the plan's reason is not worded yet (planWords); here,
 	// in the padding, rather than a word of planCache.
 	wordsPending bool
@@ -183,11 +186,11 @@ func (p *Policy) Observe(ref provider.Ref, at time.Time) {
 		if at.Before(h.last) {
 			return
 		}
-		if !h.last.Before(p.unknownTo) { // not across unknown activity (Unknown)
+		if !h.last.Before(p.unknownTo) && !h.lastLate { // not across unknown activity (Unknown, a late count)
 			p.push(h, at.Sub(h.last), 1)
 		}
 	}
-	h.seen, h.last, h.slack = true, at, 0
+	h.seen, h.last, h.slack, h.lastLate = true, at, 0, false
 }
 
 // ObserveCount records n invocations counted in the interval of length step
@@ -203,6 +206,22 @@ func (p *Policy) Observe(ref provider.Ref, at time.Time) {
 // is chosen on. This is how the live feeder and the rebuild from history
 // after a restart learn.
 func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duration, n int) {
+	p.observeCount(ref, end, step, n, false)
+}
+
+// ObserveLateCount records n invocations counted in the step ending at end
+// that were started at some unknown time before it (metricsource.Count's
+// Late: the function's counter was missing from the reads for a while, its
+// gateway not scraped, and its calls were counted when it was read
+// again). They are the function's last invocations as ObserveCount's are,
+// but they end no idle time, and the one they start is not learned either:
+// both would be measured from a time that is only a bound (missing is not
+// zero).
+func (p *Policy) ObserveLateCount(ref provider.Ref, end time.Time, step time.Duration, n int) {
+	p.observeCount(ref, end, step, n, true)
+}
+
+func (p *Policy) observeCount(ref provider.Ref, end time.Time, step time.Duration, n int, late bool) {
 	if n <= 0 {
 		return
 	}
@@ -217,7 +236,7 @@ func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duratio
 	// a keep-alive is chosen on.
 	// Nor is an idle time learned across a span of unknown activity
 	// (Unknown): the function may have been called in it.
-	if h.seen && !start.Before(h.last) && start.Sub(h.last) >= step && !h.last.Before(p.unknownTo) {
+	if h.seen && !late && !h.lastLate && !start.Before(h.last) && start.Sub(h.last) >= step && !h.last.Before(p.unknownTo) {
 		p.push(h, start.Add(step/time.Duration(2*n)).Sub(h.last), n)
 	}
 	// The last of the n is placed in the last slot, for the idle time it
@@ -227,7 +246,7 @@ func (p *Policy) ObserveCount(ref provider.Ref, end time.Time, step time.Duratio
 	// timer relearned at the rebuild's 1 m steps 1 s before its call
 	// instead of MinLead.
 	if last := start.Add(step - step/time.Duration(2*n)); !h.seen || last.After(h.last) {
-		h.seen, h.last, h.slack = true, last, last.Sub(start)
+		h.seen, h.last, h.slack, h.lastLate = true, last, last.Sub(start), late
 	}
 }
 

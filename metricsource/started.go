@@ -11,6 +11,11 @@ import (
 type Count struct {
 	Ref provider.Ref
 	N   float64
+	// Late: some of the N were started while the function's counter was
+	// missing from reads (TotalsDiff.Late of them or more): they are counted
+	// when it is read again, and when, in the span it was missing, is not
+	// known.
+	Late bool
 }
 
 // StartedCounts is implemented by sources that can list the invocations

@@ -47,7 +47,10 @@ type StartedTotals interface {
 // A series missing from a read is not forgotten at once: a failed scrape
 // marks a gateway's series stale, and, forgotten, each would count its
 // whole history when read again (every function on that gateway "called"
-// in one step). It is forgotten after Forget reads without it. The first
+// in one step). It is forgotten after Forget reads without it. Read again
+// after missing from Late reads or more, its calls are counted Late: they
+// happened somewhere in the span it was missing, not in the read's step
+// (its gateway not scraped while its function was still called). The first
 // read is a base and counts nothing, which also means a series absent
 // from it (its gateway's scrape failed just then) counts whole when first
 // seen: towards "active", as an increase() that cannot see the start of
@@ -59,6 +62,12 @@ type TotalsDiff struct {
 	// Forget is how many reads a series may be missing from before it is
 	// forgotten (0: DefaultForgetReads).
 	Forget int
+	// Late is how many reads a series may be missing from and its calls
+	// still be placed in the step it is read again in (0:
+	// DefaultLateReads): after a failed scrape or two they are a step or
+	// two late; after a gateway not scraped for many minutes they could be
+	// anywhere in those minutes.
+	Late int
 
 	last  map[uint64]lastTotal
 	at    time.Time // the last read's time (zero: none since Rebase)
@@ -72,6 +81,10 @@ type TotalsDiff struct {
 // DefaultForgetReads is TotalsDiff's Forget when unset: an hour of the
 // feeder's default 15 s learning step.
 const DefaultForgetReads = 240
+
+// DefaultLateReads is TotalsDiff's Late when unset: a minute of the
+// feeder's default 15 s learning step, as far back as its late reads read.
+const DefaultLateReads = 4
 
 type lastTotal struct {
 	n    float64
@@ -104,6 +117,10 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 		d.last = make(map[uint64]lastTotal, len(read))
 	}
 	d.reads++
+	late := uint32(d.Late)
+	if d.Late <= 0 {
+		late = DefaultLateReads
+	}
 	for _, t := range read {
 		prev, known := d.last[t.Series]
 		d.last[t.Series] = lastTotal{n: t.N, read: d.reads}
@@ -117,7 +134,8 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 			n = t.N - prev.n
 		}
 		if n > 0 {
-			out = append(out, Count{Ref: t.Ref, N: n})
+			// It was missing from the reads between prev.read and this one.
+			out = append(out, Count{Ref: t.Ref, N: n, Late: known && d.reads-prev.read-1 >= late})
 		}
 	}
 	d.at = at
@@ -154,6 +172,7 @@ func mergeCounts(c []Count) []Count {
 	for _, x := range c {
 		if n := len(out); n > 0 && out[n-1].Ref == x.Ref {
 			out[n-1].N += x.N
+			out[n-1].Late = out[n-1].Late || x.Late
 			continue
 		}
 		out = append(out, x)

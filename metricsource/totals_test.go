@@ -43,16 +43,16 @@ func TestTotalsDiffCounts(t *testing.T) {
 		name: "differences, two gateways of a added up, b unchanged left out",
 		// c's series is first seen: created by its first calls since.
 		totals: []Total{{refC, 9, 2}, {refB, 3, 7}, {refA, 2, 53}, {refA, 1, 104}},
-		want:   []Count{{refA, 7}, {refC, 2}},
+		want:   []Count{{Ref: refA, N: 7}, {Ref: refC, N: 2}},
 	}, {
 		name: "a's first gateway restarted on the same address: its 3 are since",
 		// b is missing from this read (its gateway's scrape failed).
 		totals: []Total{{refA, 1, 3}, {refA, 2, 55}, {refC, 9, 2}},
-		want:   []Count{{refA, 5}},
+		want:   []Count{{Ref: refA, N: 5}},
 	}, {
 		name:   "b is back: counted from its last value, not whole",
 		totals: []Total{{refA, 1, 3}, {refA, 2, 55}, {refB, 3, 9}, {refC, 9, 2}},
-		want:   []Count{{refB, 2}},
+		want:   []Count{{Ref: refB, N: 2}},
 	}}
 	for i, s := range steps {
 		if diff := gocmp.Diff(s.want, read(time.Duration(i+1)*step, s.totals...)); diff != "" {
@@ -69,7 +69,7 @@ func TestTotalsDiffCounts(t *testing.T) {
 	if got := read(10*step, Total{refA, 1, 90}, Total{refA, 2, 60}); len(got) != 0 {
 		t.Errorf("the read after Rebase counted %v, want nothing", got)
 	}
-	want := []Count{{refA, 1}, {refB, 1}, {refC, 1}}
+	want := []Count{{Ref: refA, N: 1}, {Ref: refB, N: 1}, {Ref: refC, N: 1}}
 	if diff := gocmp.Diff(want, read(11*step, Total{refA, 1, 91}, Total{refA, 2, 60}, Total{refB, 3, 10}, Total{refC, 9, 3})); diff != "" {
 		t.Errorf("after the rebase (-want +got):\n%s", diff)
 	}
@@ -93,7 +93,7 @@ func TestTotalsDiffForgets(t *testing.T) {
 	}
 	// Back after being forgotten: counted whole, as a new series.
 	got := d.Add([]Total{{refA, 1, 5}, {refB, 2, 6}}, t0.Add(time.Minute), nil)
-	if diff := gocmp.Diff([]Count{{refB, 6}}, got); diff != "" {
+	if diff := gocmp.Diff([]Count{{Ref: refB, N: 6}}, got); diff != "" {
 		t.Errorf("b back after being forgotten (-want +got):\n%s", diff)
 	}
 
@@ -117,5 +117,41 @@ func TestTotalsDiffReusesOut(t *testing.T) {
 	got := d.Add([]Total{{refA, 1, 2}}, t0.Add(time.Second), out)
 	if len(got) != 1 || &got[0] != &out[0] {
 		t.Errorf("Add with an array of 8 = %v, want one count in that array", got)
+	}
+}
+
+// TestTotalsDiffCountsLateAfterALongAbsence: a counter read again after
+// missing from Late reads or more (its gateway not scraped while its
+// function was still called) has its calls counted Late: when they were
+// started in that span is unknown. Missing from fewer (a failed scrape or
+// two) they are only a step or two late, and counted as usual; a series
+// first seen is new, not late.
+func TestTotalsDiffCountsLateAfterALongAbsence(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	for _, tc := range []struct {
+		missing int
+		late    bool
+	}{{0, false}, {1, false}, {3, false}, {4, true}, {30, true}} {
+		d := TotalsDiff{Late: 4}
+		d.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0, nil)
+		for i := range tc.missing {
+			d.Add([]Total{{refA, 1, 5}}, t0.Add(time.Duration(i+1)*time.Second), nil)
+		}
+		// b is back with 2 calls.
+		got := d.Add([]Total{{refA, 1, 5}, {refB, 2, 7}}, t0.Add(time.Minute), nil)
+		want := []Count{{Ref: refB, N: 2, Late: tc.late}}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("b back after missing from %d reads (-want +got):\n%s", tc.missing, diff)
+		}
+	}
+	// Merged per function: late if any of its series is.
+	d := TotalsDiff{}
+	d.Add([]Total{{refB, 2, 5}, {refB, 3, 1}}, t0, nil)
+	for i := range DefaultLateReads {
+		d.Add([]Total{{refB, 3, 1}}, t0.Add(time.Duration(i+1)*time.Second), nil)
+	}
+	got := d.Add([]Total{{refB, 2, 6}, {refB, 3, 2}, {refC, 9, 1}}, t0.Add(time.Minute), nil)
+	if diff := gocmp.Diff([]Count{{Ref: refB, N: 2, Late: true}, {Ref: refC, N: 1}}, got); diff != "" {
+		t.Errorf("one of b's two series late, c new (-want +got):\n%s", diff)
 	}
 }
