@@ -105,8 +105,14 @@ func (s *Source) readPhase(asked time.Time) {
 	c.last, c.every, c.at, c.failed, c.err = last, every, asked, time.Time{}, nil
 }
 
-// readLastScrape reads the newest sample time of the coverage series and
-// the median gap between that series' samples (0 with one sample).
+// readLastScrape reads the scrapes of the coverage series scraped most
+// often: the median gap between its samples (0 with one sample) and its
+// newest sample's time. Most often, not most recently: a gateway scraped by
+// two jobs (the chart's openfaas-pods every 5 s and a ServiceMonitor's 30 s
+// default, both matching the default selector) has series sampled every
+// 5 s, and the interval read from whichever job scraped last was 30 s one
+// time in two: the capacity subquery then stepped over one in-flight sample
+// in six. Without a gap (one sample each), the newest.
 func (s *Source) readLastScrape(ctx context.Context) (last time.Time, every time.Duration, err error) {
 	m, err := queryAs[model.Matrix](ctx, s, lastScrapesQuery(s.cfg.CoverageSelector), "a matrix")
 	if err != nil {
@@ -117,11 +123,14 @@ func (s *Source) readLastScrape(ctx context.Context) (last time.Time, every time
 		if n == 0 {
 			continue
 		}
-		t := ss.Values[n-1].Timestamp.Time()
-		if !t.After(last) {
+		t, gap := ss.Values[n-1].Timestamp.Time(), medianGap(ss.Values)
+		switch {
+		case gap > 0 && (every == 0 || gap < every): // scraped more often
+		case gap == every && t.After(last): // as often, and since
+		default:
 			continue
 		}
-		last, every = t, medianGap(ss.Values)
+		last, every = t, gap
 	}
 	return last, every, nil
 }
