@@ -60,6 +60,9 @@ type Idler struct {
 	// (metricsource.ShortestCoveredWindow), read once a cycle: the
 	// Prometheus source's follows the scrape interval it learns.
 	coveredFloor time.Duration
+	// observedFrom is when this cycle's first activity query was asked
+	// (observe; guarded by cycleMu): the re-check reaches back to it.
+	observedFrom time.Time
 	// runStarted is when Run began (a process start, a leadership term):
 	// see wakesSeenBy. Zero when cycles are run without Run (RunOnce
 	// alone: tests, the simulator).

@@ -24,6 +24,7 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 		windows = append(windows, win)
 	}
 	slices.Sort(windows)
+	d.observedFrom = d.cfg.Clock.Now()
 	for _, win := range windows {
 		parts, why, reason := d.query(ctx, win, byWindow[win])
 		if why != "" {
@@ -142,14 +143,24 @@ func observation(p *metricsource.FunctionActivity, ref provider.Ref) Observation
 		HasInflight: p.HasInflight, Queued: p.Queued, HasQueued: p.HasQueued}
 }
 
-// recheck asks once more, over the shortest candidate window (which still
-// covers the time since the first query), and drops any candidate that shows
+// recheck asks once more, over the shortest candidate window, or longer
+// when the queries took longer (below), and drops any candidate that shows
 // activity, or all of them when the answer is unusable. It also asks the
 // scaler again, since it may have just scaled one up.
 func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 	win := idle[0].window
 	for _, w := range idle {
 		win = min(win, w.window)
+	}
+	// The window reaches back to before the first query, by the shortest
+	// window the source covers (the scrape a call before it waited for), so
+	// that a call made after its function's own query is in the re-check:
+	// the windows are asked one after another, and on a slow Prometheus
+	// they took longer than the shortest keep-alive, a function with a 1 h
+	// one was idled 24 s after a call (its own query had come before it, the
+	// re-check's 20 s window began after it).
+	if el := d.cfg.Clock.Now().Sub(d.observedFrom); el > 0 {
+		win = max(win, el.Truncate(time.Second)+time.Second+d.coveredFloor)
 	}
 	parts, why, reason := d.query(ctx, win, idle)
 	if why != "" {
