@@ -298,7 +298,9 @@ func TestRuleMetricsAreExported(t *testing.T) {
 	// Series of other exporters the rules read, labelled as
 	// reference/openfaas.md says (kubelet relabelled by the OpenFaaS chart;
 	// the JetStream queue-worker).
-	have["pod_cpu_usage_seconds_total"] = []string{"function_name", "namespace"}
+	// The kubelet labels each pod (pod), and every scraped series has the
+	// target's instance: the CPU records take each pod once by them.
+	have["pod_cpu_usage_seconds_total"] = []string{"function_name", "instance", "namespace", "pod"}
 	have["queue_worker_pending_messages"] = []string{"function_name", "queue_name"}
 	f := allRules(t)
 	records := recorded(f)

@@ -160,3 +160,42 @@ tests:
 func TestDuplicateScrapeQueueRulesPromtool(t *testing.T) {
 	promtoolRulesTest(t, ForScrapeInterval(5*time.Second), []byte(duplicateQueueUnitTest), "a queue worker scraped by two jobs counted once")
 }
+
+// duplicateCPUUnitTest: two pods of c.fn (0.5 and 0.25 of a core), their
+// kubelet scraped by two jobs of one Prometheus, so every pod's counter is
+// stored twice, differing only in job. The pods add up; the jobs must not:
+// 0.75 in both CPU records.
+//
+// Seen failing before the dedupe (found by a review): both records read
+// 1.5, twice the load, and a CPU-scaled function got twice the replicas.
+const duplicateCPUUnitTest = `rule_files: [rules.yml]
+evaluation_interval: 5s
+tests:
+  - interval: 5s
+    input_series:
+      - series: 'pod_cpu_usage_seconds_total{function_name="c.fn",namespace="openfaas-fn",pod="c-1",job="kubelet",instance="node-1"}'
+        values: '0+2.5x40'
+      - series: 'pod_cpu_usage_seconds_total{function_name="c.fn",namespace="openfaas-fn",pod="c-1",job="kubelet-resource",instance="node-1"}'
+        values: '0+2.5x40'
+      - series: 'pod_cpu_usage_seconds_total{function_name="c.fn",namespace="openfaas-fn",pod="c-2",job="kubelet",instance="node-2"}'
+        values: '0+1.25x40'
+      - series: 'pod_cpu_usage_seconds_total{function_name="c.fn",namespace="openfaas-fn",pod="c-2",job="kubelet-resource",instance="node-2"}'
+        values: '0+1.25x40'
+    promql_expr_test:
+      - expr: round(function_name:pod_cpu_usage_seconds_total:rate1m, 0.001)
+        eval_time: 2m
+        exp_samples:
+          - labels: '{function_name="c.fn"}'
+            value: 0.75
+      - expr: round(function_name:pod_cpu_usage_seconds_total:irate1m, 0.001)
+        eval_time: 2m
+        exp_samples:
+          - labels: '{function_name="c.fn"}'
+            value: 0.75
+`
+
+// TestDuplicateScrapeCPURulesPromtool runs duplicateCPUUnitTest with both
+// promtools on the 5 s rules.
+func TestDuplicateScrapeCPURulesPromtool(t *testing.T) {
+	promtoolRulesTest(t, ForScrapeInterval(5*time.Second), []byte(duplicateCPUUnitTest), "a kubelet scraped by two jobs counted once")
+}

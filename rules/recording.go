@@ -142,10 +142,12 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// no guard (it spreads the ended pod's part over the window).
 		return loadRecord{Type: typ,
 			Record: "function_name:" + metricPodCPU + ":rate" + cw,
-			Expr:   fmt.Sprintf("sum by (function_name) (rate(%s[%s]))", metricPodCPU, cw),
-			Fresh:  "function_name:" + metricPodCPU + ":irate" + cw,
-			FreshExpr: fmt.Sprintf("sum by (function_name) (irate(%[1]s[%[2]s]) and (timestamp(%[1]s) > time() - %[3]s))",
-				metricPodCPU, cw, formatFloat(CPUFreshBound(o).Seconds())),
+			// Each pod once (promql.OncePerPod): a kubelet scraped by two
+			// jobs counted every pod's CPU twice.
+			Expr:  fmt.Sprintf("sum by (function_name) (%s)", promql.OncePerPod(fmt.Sprintf("rate(%s[%s])", metricPodCPU, cw))),
+			Fresh: "function_name:" + metricPodCPU + ":irate" + cw,
+			FreshExpr: fmt.Sprintf("sum by (function_name) (%s)", promql.OncePerPod(fmt.Sprintf("irate(%[1]s[%[2]s]) and (timestamp(%[1]s) > time() - %[3]s)",
+				metricPodCPU, cw, formatFloat(CPUFreshBound(o).Seconds())))),
 			Scale: 1000}
 	case TypeQueue:
 		// Unfinished asynchronous work: messages waiting plus those the

@@ -81,8 +81,11 @@ func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (str
 		}
 		return promql.CapacityPeak(q.Window.Truncate(time.Millisecond), capacityStep(q.Window, interval), rateRange.Truncate(time.Millisecond), ""), nil
 	case metricsource.TypeCPU:
-		// Milli-CPU: 1000 = one core busy.
-		return observedRate(fmt.Sprintf(`sum by (function_name) (rate(%s[%s])) * 1000`, metricCPU, w), metricCPU), nil
+		// Milli-CPU: 1000 = one core busy. Each pod once (promql.OncePerPod):
+		// an HA pair read without deduplication, or a kubelet scraped by two
+		// jobs, held every pod's counter twice, and the sum read one busy
+		// core as two.
+		return observedRate(fmt.Sprintf(`sum by (function_name) (%s) * 1000`, promql.OncePerPod(fmt.Sprintf(`rate(%s[%s])`, metricCPU, w))), metricCPU), nil
 	case metricsource.TypeQueue:
 		// A backlog is a level: what matters is the work waiting now, for
 		// every window. An average or a peak over the window would still
