@@ -95,7 +95,11 @@ func (a *answer) readResult(s *scanner, each func(*sample)) error {
 			err = s.skip()
 		} else {
 			smp = sample{}
-			if err = readSample(s, &smp, &inst); err == nil {
+			var valued bool
+			// A series without a "value" (a native histogram's sample has
+			// "histogram" instead) has no reading: left out, so missing,
+			// not handed on as a zero.
+			if valued, err = readSample(s, &smp, &inst); err == nil && valued {
 				a.series++
 				each(&smp)
 			}
@@ -107,18 +111,21 @@ func (a *answer) readResult(s *scanner, each func(*sample)) error {
 	return err
 }
 
-func readSample(s *scanner, smp *sample, inst *string) error {
-	return s.object(func(k []byte) (err error) {
+// readSample reads one series and says whether it had a "value".
+func readSample(s *scanner, smp *sample, inst *string) (valued bool, err error) {
+	err = s.object(func(k []byte) (err error) {
 		switch string(k) {
 		case "metric":
 			err = readLabels(s, &smp.Metric, inst)
 		case "value":
 			err = readPoint(s, &smp.Value)
+			valued = true
 		default:
 			err = s.skip()
 		}
 		return err
 	})
+	return valued, err
 }
 
 // readLabels reads a series' labels into l. An instance label equal to
