@@ -111,7 +111,7 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 	loop, err := scaler.NewLoop(scaler.LoopConfig{
 		Provider: deps.Provider, Source: deps.Source, Actuator: act, Clock: deps.Clock,
 		Interval: cfg.Scaler.Interval, StableWindow: cfg.Scaler.StableWindow, BurstWindow: cfg.Scaler.BurstWindow,
-		Defaults: defaults, Namespaces: w.Namespaces, MinFloor: idler.MinFloor(deps.Logger), MinFloorLabel: idler.MinScheduleLabel, Leading: deps.Leading,
+		Defaults: defaults, Namespaces: w.Namespaces, MinFloor: idler.MinFloorAhead(deps.Logger, c.nextIdlerRun), MinFloorLabel: idler.MinScheduleLabel, Leading: deps.Leading,
 		HistorySize: history, AlignLag: cfg.Scaler.AlignLag, Registerer: deps.Registerer, Logger: deps.Logger.With("component", "scaler"),
 	})
 	if err != nil {
@@ -124,6 +124,17 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 		}
 	}
 	return c, nil
+}
+
+// nextIdlerRun is the idler's next run after now (zero without an idler):
+// the scaler floors a function at a scheduled minimum starting by then, as
+// the idler restores a function at zero to it then (idler.MinFloorAhead).
+// c.Idler is set in New, before any pass asks.
+func (c *Controller) nextIdlerRun(now time.Time) time.Time {
+	if c.Idler == nil {
+		return time.Time{}
+	}
+	return c.Idler.NextRun(now)
 }
 
 func (c *Controller) buildIdler(cfg config.Config, defaults scaler.Defaults) error {

@@ -344,6 +344,18 @@ func (c *scheduleCache) upcoming(v string, now, until time.Time) (uint64, string
 // at now, with its reason. A bad schedule yields 0 (the scaler's own minimum
 // stands) and is logged once per function and value, not on every call.
 func MinFloor(logger *slog.Logger) func(fn provider.Function, now time.Time) (uint64, string) {
+	return MinFloorAhead(logger, nil)
+}
+
+// MinFloorAhead is MinFloor that also floors a function at a minimum
+// starting by the idler's next run after now (next; nil: none, as
+// MinFloor). The idler raises a function at zero to such a minimum in its
+// last cycle before the start, so that its replicas are ready then
+// (schedule_restore.go); the scaler, which saw no active minimum and no
+// load, scaled them down again at its next passes, and they were cold at
+// the start after all. A function already running is held at the minimum
+// from then too, at most one idler interval early.
+func MinFloorAhead(logger *slog.Logger, next func(now time.Time) time.Time) func(fn provider.Function, now time.Time) (uint64, string) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -361,6 +373,14 @@ func MinFloor(logger *slog.Logger) func(fn provider.Function, now time.Time) (ui
 		}
 		n, reason, err := activeMinimum(fn, now, cache)
 		if err == nil {
+			if next != nil {
+				if until := next(now); until.After(now) {
+					v, _, _ := minScheduleValue(fn)
+					if up, why := cache.upcoming(v, now, until); up > n {
+						return up, why + ", held from the idler's last run before it"
+					}
+				}
+			}
 			return n, reason
 		}
 		v, _, _ := minScheduleValue(fn)
