@@ -11,10 +11,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
-	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
-	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
-	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
 
 // firstPartOnly is a Prometheus that answers the first part of the
@@ -69,35 +66,19 @@ func TestLearnAfterAPartialRebuildLearnsNothingAcrossTheUnreadHistory(t *testing
 	synctest.Test(t, func(t *testing.T) {
 		cfg := config15s()
 		cfg.KeepAlive.RebuildLookback = 3 * time.Hour
-		ec := embedded.DefaultConfig()
-		ec.Interval, ec.DefaultNamespace = 5*time.Second, ns
-		src, err := embedded.New(ec)
-		if err != nil {
-			t.Fatal(err)
-		}
 		start := time.Now()
-		hist := &firstPartOnly{from: start.Add(-3 * time.Hour)}
-		ctl, err := New(cfg, Wiring{DefaultNamespace: ns}, Deps{Provider: memory.New(clock.Real(), memory.Options{}), Source: src, History: hist})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctl, every, scrape := learnOver(t, cfg, &firstPartOnly{from: start.Add(-3 * time.Hour)})
 		var calls float64
-		scrape := func() {
-			src.Observe(time.Now(), []embedded.Sample{
-				{Metric: embedded.MetricTotal, FunctionName: "fn", Code: "200", Value: calls},
-				{Metric: embedded.MetricStarted, FunctionName: "fn", Value: calls},
-			})
-		}
-		scrape()
+		scrape(calls)
 		go func() { _ = ctl.Learn(t.Context()) }()
 		// Scrapes half an interval off the feeder's ticks, so no read and
 		// scrape share an instant.
-		for now := start.Add(ec.Interval / 2); now.Sub(start) <= 4*time.Minute; now = now.Add(ec.Interval) {
+		for now := start.Add(every / 2); now.Sub(start) <= 4*time.Minute; now = now.Add(every) {
 			time.Sleep(time.Until(now))
-			if now.Sub(start) == 2*time.Minute+ec.Interval/2 {
+			if now.Sub(start) == 2*time.Minute+every/2 {
 				calls++
 			}
-			scrape()
+			scrape(calls)
 		}
 		e, ok := ctl.KeepAlive.Explain(ref("fn"), cfg.Defaults.ZeroDuration, time.Now())
 		if !ok || e.IdleTimes != 1 {

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
@@ -42,34 +43,18 @@ func TestLearnCountsACallMadeWhileTheHistoryWasRead(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := config15s()
 		cfg.KeepAlive.RebuildLookback = time.Hour
-		ec := embedded.DefaultConfig()
-		ec.Interval, ec.DefaultNamespace = 5*time.Second, ns
-		src, err := embedded.New(ec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctl, err := New(cfg, Wiring{}, Deps{Provider: memory.New(clock.Real(), memory.Options{}), Source: src,
-			History: slowHistory{ready: time.Now().Add(20 * time.Second)}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctl, every, scrape := learnOver(t, cfg, slowHistory{ready: time.Now().Add(20 * time.Second)})
 		start := time.Now()
 		var calls float64
-		scrape := func() {
-			src.Observe(time.Now(), []embedded.Sample{
-				{Metric: embedded.MetricTotal, FunctionName: "fn", Code: "200", Value: calls},
-				{Metric: embedded.MetricStarted, FunctionName: "fn", Value: calls},
-			})
-		}
-		scrape()
+		scrape(calls)
 		go func() { err := ctl.Learn(t.Context()); t.Logf("learn: %v", err) }()
-		for now := start.Add(ec.Interval); now.Sub(start) <= 11*time.Minute; now = now.Add(ec.Interval) {
+		for now := start.Add(every); now.Sub(start) <= 11*time.Minute; now = now.Add(every) {
 			time.Sleep(time.Until(now))
 			switch now.Sub(start) {
 			case 5 * time.Second, 5 * time.Minute, 10 * time.Minute:
 				calls++
 			}
-			scrape()
+			scrape(calls)
 		}
 		time.Sleep(time.Minute)
 		e, ok := ctl.KeepAlive.Explain(ref("fn"), cfg.Defaults.ZeroDuration, time.Now())
@@ -78,4 +63,27 @@ func TestLearnCountsACallMadeWhileTheHistoryWasRead(t *testing.T) {
 				e.LastInvocation.Sub(start), e.IdleTimes, e)
 		}
 	})
+}
+
+// learnOver builds the controller of cfg over an embedded source scraped
+// every 5 s, with hist as its Prometheus history, and returns it, the
+// scrape interval, and a scrape exporting calls for the function fn.
+func learnOver(t *testing.T, cfg config.Config, hist keepalive.RangeQuerier) (*Controller, time.Duration, func(calls float64)) {
+	t.Helper()
+	ec := embedded.DefaultConfig()
+	ec.Interval, ec.DefaultNamespace = 5*time.Second, ns
+	src, err := embedded.New(ec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctl, err := New(cfg, Wiring{DefaultNamespace: ns}, Deps{Provider: memory.New(clock.Real(), memory.Options{}), Source: src, History: hist})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctl, ec.Interval, func(calls float64) {
+		src.Observe(time.Now(), []embedded.Sample{
+			{Metric: embedded.MetricTotal, FunctionName: "fn", Code: "200", Value: calls},
+			{Metric: embedded.MetricStarted, FunctionName: "fn", Value: calls},
+		})
+	}
 }
