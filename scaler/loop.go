@@ -451,9 +451,13 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 	if len(retry) > 0 {
 		l.mu.Lock()
 		for _, sig := range retry {
-			// Back in the queue unless a newer signal took the slot, and
-			// over a scale-down trigger that did (see queueLocked).
-			if q, newer := l.pending[sig.Ref]; !newer || (q.Down && !sig.Down && sig.Status == Firing) {
+			// Back in the queue unless a newer signal took the slot that
+			// queueLocked would have let in over it: a scale-down trigger
+			// or another alert's resolution that came during the failed
+			// read gives the slot back to a firing alert (queueLocked
+			// never lets them replace one; the firing alert was accepted,
+			// and AlertManager will not send it again).
+			if q, newer := l.pending[sig.Ref]; !newer || !keepsQueued(sig, q) {
 				l.pending[sig.Ref] = sig
 			}
 		}
