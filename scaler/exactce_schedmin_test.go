@@ -1,6 +1,9 @@
 package scaler
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // README ("Scheduled minimums"): "While a min-schedule entry is active, the
 // function is never idled, is raised from zero, and is floored at that
@@ -30,5 +33,28 @@ func TestExactCEResolvedHonoursScheduledMin(t *testing.T) {
 	spec.ExactCE = false
 	if d := Decide(spec, obs, State{}, t0.Add(10*60e9)); d.Replicas < 3 {
 		t.Fatalf("control: plain step mode gave %d", d.Replicas)
+	}
+}
+
+// TestExactCEFiringHonoursScheduledMin: a firing alert in exact-CE mode
+// computes CE's min(cur+step, min(max, 5)), which took a function held at
+// an active scheduled minimum of 8 (max 10) down to 5 on high-load
+// evidence, below the floor the README and doc.go promise. The schedule now
+// floors it as on a resolved alert. Found by a review (helper-120).
+//
+// Seen failing without the floor: "got 5 (step_up …); want 8".
+func TestExactCEFiringHonoursScheduledMin(t *testing.T) {
+	spec := stepSpec(func(s *Spec) { s.ExactCE = true; s.Max = 10; s.Factor = 20 })
+	obs := withSignal(8, firing("f", t0))
+	obs.ScheduledMin, obs.ScheduledMinReason = 8, "weekday office hours"
+	d := Decide(spec, obs, State{}, t0)
+	if d.Replicas != 8 || d.Code != CodeScheduledMin || !strings.Contains(d.Reason, "weekday office hours") {
+		t.Errorf("exact CE, firing alert at 8, scheduled minimum 8: got %d (%s: %q); want 8 (scheduled_min)", d.Replicas, d.Code, d.Reason)
+	}
+	// Below the cap the schedule is not in the way: CE's step stands.
+	obs = withSignal(2, firing("f", t0))
+	obs.ScheduledMin, obs.ScheduledMinReason = 2, "weekday office hours"
+	if d := Decide(spec, obs, State{}, t0); d.Replicas != 3 || d.Code != CodeStepUp {
+		t.Errorf("exact CE, firing at 2 with a scheduled minimum of 2: got %d (%s), want CE's step to 3", d.Replicas, d.Code)
 	}
 }

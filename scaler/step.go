@@ -156,6 +156,13 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 			d.Code = CodeFromZero
 		}
 		d.Reason = fmt.Sprintf("exact CE: alert %s firing: min(%d + %d, %d) → %d", sig.AlertName, cur, step, maxp, d.Replicas)
+		// A scheduled minimum floors it, as when the alert resolves: CE's
+		// cap of 5 took a function at a scheduled 8 down to 5 on high-load
+		// evidence. CE's own min is not applied here (CE does not).
+		if lo, code, why := floor(&spec, &obs); code == CodeScheduledMin && d.Replicas < lo {
+			d.Replicas, d.Code = lo, code
+			d.Reason += "; " + why
+		}
 	case cur == 0:
 		d.Code, d.Reason = CodeAtZeroIdle, "exact CE: alert resolved at 0 replicas: left to the idler"
 	default:
