@@ -48,7 +48,7 @@ func Summarise(rounds []Round) (Summary, error) {
 	s := Summary{Rounds: len(rounds)}
 	for i, r := range rounds {
 		if (r.Against != nil) != against {
-			return Summary{}, fmt.Errorf("round %d has a second build's run and round 1 %s", i+1, map[bool]string{true: "has not", false: "has"}[r.Against != nil])
+			return Summary{}, fmt.Errorf("rounds 1 and %d differ in whether a second build ran", i+1)
 		}
 		if r.Baseline.CPU <= 0 {
 			return Summary{}, fmt.Errorf("round %d: the baseline took no CPU time", i+1)
