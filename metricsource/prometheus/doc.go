@@ -3,7 +3,8 @@
 // functions at once, one PromQL query per purpose (`sum by (function_name)`),
 // never one per function; a function with no series is absent from the
 // answer, which is distinct from a value of 0. A rate (rps, cpu) is
-// absent too while the function's series are stale (observedRate).
+// absent too while the function's series are stale (observedRate), and a
+// cpu while a kubelet scraping its pods fails (observedCPU).
 //
 // Queries per call: Load runs 1 query. The capacity type's subquery steps
 // at the gateway's scrape interval, which LastScrape reads from the

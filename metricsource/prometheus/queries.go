@@ -85,7 +85,7 @@ func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (str
 		// an HA pair read without deduplication, or a kubelet scraped by two
 		// jobs, held every pod's counter twice, and the sum read one busy
 		// core as two.
-		return observedRate(fmt.Sprintf(`sum by (function_name) (%s) * 1000`, promql.OncePerPod(fmt.Sprintf(`rate(%s[%s])`, metricCPU, w))), metricCPU), nil
+		return observedCPU(fmt.Sprintf(`sum by (function_name) (%s) * 1000`, promql.OncePerPod(fmt.Sprintf(`rate(%s[%s])`, metricCPU, w)))), nil
 	case metricsource.TypeQueue:
 		// A backlog is a level: what matters is the work waiting now, for
 		// every window. An average or a peak over the window would still
@@ -120,6 +120,29 @@ func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (str
 // lowers the sum: the others keep the function present.
 func observedRate(rate, counter string) string {
 	return fmt.Sprintf(`(%s) and on (function_name) group by (function_name) (%s)`, rate, counter)
+}
+
+// observedCPU is observedRate for the kubelet's CPU counter, which needs
+// more: the kubelet stamps each sample with the time of its stats, and
+// Prometheus writes no staleness marker for a timestamped series when its
+// target's scrapes fail, so the instant selector kept finding a function
+// for up to 5 minutes after its kubelet stopped answering while rate()
+// divided the samples from before the failure by the whole window: a busy
+// function's CPU read 680m of a true 1000m after 3 s of failed scrapes
+// (TestCPUWhileKubeletScrapesFail), and the scaler took it for a drop. So a
+// function any of whose series comes from a target whose last scrape failed
+// (`up == 0`) is absent: unknown, not lower (a kubelet failing loses its
+// pods' load entirely, unlike one gateway replica of several).
+//
+// The match is on the target's labels: job, instance, and metrics_path,
+// which kube-prometheus' kubelet ServiceMonitor sets on its three endpoints
+// of one kubelet (a failing /metrics/cadvisor must not hide the
+// /metrics/resource series). `unless` only removes: where a relabelling
+// left the series without the target's labels nothing matches and the read
+// is as before, never absent for good.
+func observedCPU(rate string) string {
+	return fmt.Sprintf(`(%s) unless on (function_name) group by (function_name) (%s and on (job, instance, metrics_path) (up == 0))`,
+		observedRate(rate, metricCPU), metricCPU)
 }
 
 // startedQuery counts invocations started within the window, per function.

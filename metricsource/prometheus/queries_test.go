@@ -25,7 +25,7 @@ func TestLoadQuery(t *testing.T) {
 		{"capacity long window coarser step", metricsource.LoadQuery{Type: "capacity", Window: 10 * time.Minute},
 			promql.CapacityPeak(10*time.Minute, 10*time.Second, 30*time.Second, ""), ""},
 		{"cpu", metricsource.LoadQuery{Type: "cpu", Window: time.Minute},
-			`(sum by (function_name) (max by (function_name, namespace, pod, instance) (rate(pod_cpu_usage_seconds_total[1m]))) * 1000) and on (function_name) group by (function_name) (pod_cpu_usage_seconds_total)`, ""},
+			`((sum by (function_name) (max by (function_name, namespace, pod, instance) (rate(pod_cpu_usage_seconds_total[1m]))) * 1000) and on (function_name) group by (function_name) (pod_cpu_usage_seconds_total)) unless on (function_name) group by (function_name) (pod_cpu_usage_seconds_total and on (job, instance, metrics_path) (up == 0))`, ""},
 		{"queue", metricsource.LoadQuery{Type: "queue", Window: time.Minute},
 			`(sum by (function_name) (avg by (function_name, queue_name) (queue_worker_pending_messages)) + on (function_name) sum by (function_name) (max by (function_name, instance) (queue_worker_function_invocation_inflight))) or sum by (function_name) (avg by (function_name, queue_name) (queue_worker_pending_messages))`, ""},
 		{"custom", metricsource.LoadQuery{Type: "latency", Window: 30 * time.Second},
