@@ -58,3 +58,17 @@ func TestExactCEFiringHonoursScheduledMin(t *testing.T) {
 		t.Errorf("exact CE, firing at 2 with a scheduled minimum of 2: got %d (%s), want CE's step to 3", d.Replicas, d.Code)
 	}
 }
+
+// TestExactCEFiringAboveTheCapIsAStepDown: CE's firing arithmetic,
+// min(cur+step, min(max, 5)), takes a function at 9 replicas (max 10, set by
+// hand or by another scaler) down to 5. The count falls, so the decision's
+// code says step_down; it said step_up, and faas_autoscaler_decisions_total
+// (the Function dashboard's decisions-by-reason panel) counted a scale-down
+// as a step up. Found by a review (session 32).
+func TestExactCEFiringAboveTheCapIsAStepDown(t *testing.T) {
+	spec := stepSpec(func(s *Spec) { s.ExactCE = true; s.Max = 10; s.Factor = 20 })
+	d := Decide(spec, withSignal(9, firing("f", t0)), State{}, t0)
+	if d.Replicas != 5 || d.Code != CodeStepDown {
+		t.Errorf("exact CE, firing alert at 9 (max 10, CE's cap 5): got %d (%s: %q); want 5 (step_down)", d.Replicas, d.Code, d.Reason)
+	}
+}

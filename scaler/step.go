@@ -151,9 +151,15 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		}
 		d.Next.StepKey, d.Next.StepAt = key, now
 		d.Replicas = addCapped(cur, step, maxp)
-		d.Code = CodeStepUp
-		if cur == 0 {
+		switch {
+		case cur == 0:
 			d.Code = CodeFromZero
+		case d.Replicas < cur:
+			// Above CE's cap of 5 (set by hand, or max above 5): CE's
+			// arithmetic takes the count down, and the code says so.
+			d.Code = CodeStepDown
+		default:
+			d.Code = CodeStepUp
 		}
 		d.Reason = fmt.Sprintf("exact CE: alert %s firing: min(%d + %d, %d) → %d", sig.AlertName, cur, step, maxp, d.Replicas)
 		// A scheduled minimum floors it, as when the alert resolves: CE's
