@@ -86,13 +86,21 @@ func validToken(s string, dots bool) bool {
 // RedactURL is a --nats-url (one URL or several, comma-separated) fit for
 // logs and errors: a password replaced by "xxxxx" (url.URL.Redacted). The
 // README puts credentials in the URL (nats://user:password@host:4222); the
-// start line and a bad URL's error showed them whole. A URL that does not
-// parse loses everything between its scheme and its last '@'.
+// start line and a bad URL's error showed them whole. A user without a
+// password is NATS's token authentication (nats://token@host:4222: nats.go
+// sends it as the auth_token), so it is replaced too; url.URL.Redacted
+// showed it. A URL that does not parse loses everything between its scheme
+// and its last '@'.
 func RedactURL(s string) string {
 	parts := strings.Split(s, ",")
 	for i, u := range parts {
 		u = strings.TrimSpace(u)
 		if p, err := url.Parse(u); err == nil {
+			if p.User != nil {
+				if _, has := p.User.Password(); !has {
+					p.User = url.User("xxxxx")
+				}
+			}
 			parts[i] = p.Redacted()
 			continue
 		}

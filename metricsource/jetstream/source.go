@@ -62,7 +62,8 @@ func New(cfg Config) (*Source, error) {
 			log.Warn("nats disconnected", "err", err)
 			s.denied.Store(nil) // a new connection subscribes and asks again
 		}),
-		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrlRedacted()) }),
+		// RedactURL, not ConnectedUrlRedacted: that one shows a token.
+		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", RedactURL(c.ConnectedUrl())) }),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 			log.Warn("nats server error", "err", err)
 			if errors.Is(err, nats.ErrPermissionViolation) {
