@@ -91,6 +91,8 @@ func (c Config) problems() []problem {
 	}
 	if !typeName.MatchString(df.Type) {
 		bad("defaults.type", "must match [a-zA-Z_][a-zA-Z0-9_]* (rps, capacity, cpu, queue, step or a custom load), got %q", df.Type)
+	} else if b := scaler.BuiltinInOtherCase(df.Type); b != "" {
+		bad("defaults.type", "type names are case-sensitive: write %q, got %q", b, df.Type)
 	}
 	if !(df.Target > 0) || math.IsInf(df.Target, 0) {
 		bad("defaults.target", "must be a finite number above 0, got %v", df.Target)

@@ -107,7 +107,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 func TestDefaultsRulesMatchScaler(t *testing.T) {
 	values := map[string][]any{
 		"Min": {uint64(0), uint64(1), uint64(20), uint64(21)}, "Max": {uint64(0), uint64(1), uint64(20)},
-		"Factor": {uint64(0), uint64(1), uint64(100), uint64(101)}, "Type": {"rps", "", "1x", "a-b", "_x9"},
+		"Factor": {uint64(0), uint64(1), uint64(100), uint64(101)}, "Type": {"rps", "", "1x", "a-b", "_x9", "RPS", "Step"},
 		"Target":           {0.0, -1.0, 1e-9, 50.0, math.Inf(1), math.NaN()},
 		"TargetProportion": {0.0, 0.5, 1.0, 1.0001, math.NaN()},
 		"ZeroDuration":     {time.Duration(0), time.Nanosecond, -time.Second, 999 * time.Millisecond, time.Second},
