@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -22,12 +23,24 @@ const (
 // when kubeconfig is set (the --kubeconfig flag, for running outside a
 // cluster), else the in-cluster ServiceAccount. It sets a user agent and
 // rate limits suited to a controller.
+//
+// The flag is bound to KUBECONFIG, which kubectl, client-go and Helm read as
+// a list of files (joined by the path list separator), merged in order, a
+// missing one skipped: a list is read so here too (a developer's shell
+// often holds one; it was taken for one file name that did not exist). One
+// file must exist, as kubectl's --kubeconfig.
 func RESTConfig(kubeconfig string) (*rest.Config, error) {
 	var (
 		cfg *rest.Config
 		err error
 	)
-	if kubeconfig != "" {
+	if paths := filepath.SplitList(kubeconfig); len(paths) > 1 {
+		rules := &clientcmd.ClientConfigLoadingRules{Precedence: paths}
+		cfg, err = clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{}).ClientConfig()
+		if err != nil {
+			return nil, fmt.Errorf("kubeconfig files %s: %w", kubeconfig, err)
+		}
+	} else if kubeconfig != "" {
 		cfg, err = clientcmd.BuildConfigFromFlags("", kubeconfig)
 		if err != nil {
 			return nil, fmt.Errorf("kubeconfig %s: %w", kubeconfig, err)
