@@ -93,7 +93,8 @@ func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err e
 		// resourceVersion our write got, so if anyone has written since,
 		// it fails, and the read below sees who holds it now.
 		next := mine.DeepCopy()
-		e.claim(next, recordOf(mine), now)
+		rec := recordOf(mine)
+		e.claim(next, &rec, now)
 		if updated, err := e.cfg.Client.UpdateLease(ctx, next); err == nil {
 			return e.wrote(updated, now)
 		}
@@ -114,7 +115,7 @@ func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err e
 			return false, true, nil
 		}
 		l := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: e.cfg.Namespace, Name: e.cfg.LeaseName}}
-		e.claim(l, record{}, now)
+		e.claim(l, nil, now)
 		created, err := e.cfg.Client.CreateLease(ctx, l)
 		if err != nil {
 			return false, false, fmt.Errorf("create lease: %w", err)
@@ -139,7 +140,7 @@ func (e *Elector) tryAcquireOrRenew(ctx context.Context) (held, lost bool, err e
 		return false, true, nil
 	}
 	next := cur.DeepCopy() // keeps the resourceVersion: a racing writer makes this a conflict
-	e.claim(next, rec, now)
+	e.claim(next, &rec, now)
 	updated, err := e.cfg.Client.UpdateLease(ctx, next)
 	if err != nil {
 		return false, false, fmt.Errorf("update lease: %w", err)
@@ -157,15 +158,25 @@ func (e *Elector) wrote(l *coordinationv1.Lease, now time.Time) (held, lost bool
 }
 
 // claim writes us into l's spec as the holder, renewed at now; prev is the
-// record it had, for the acquire time and the transition count.
-func (e *Elector) claim(l *coordinationv1.Lease, prev record, now time.Time) {
+// record it had, for the acquire time and the transition count (nil: the
+// Lease is new, no transition yet).
+//
+// Every acquisition by a replica that did not hold it counts a transition,
+// a released Lease's (empty holder) included, as client-go's elector counts
+// them: a graceful handover (every rolling update: the old leader releases
+// on SIGTERM) was not counted, and leaseTransitions stayed 0 however often
+// leadership moved.
+func (e *Elector) claim(l *coordinationv1.Lease, prev *record, now time.Time) {
 	t := metav1.NewMicroTime(now)
-	acquired, transitions := metav1.NewMicroTime(prev.acquired), prev.transitions
-	if prev.holder != e.cfg.Identity {
+	var acquired metav1.MicroTime
+	var transitions int32
+	switch {
+	case prev == nil:
 		acquired = t
-		if prev.holder != "" {
-			transitions++
-		}
+	case prev.holder != e.cfg.Identity:
+		acquired, transitions = t, prev.transitions+1
+	default:
+		acquired, transitions = metav1.NewMicroTime(prev.acquired), prev.transitions
 	}
 	l.Spec.HolderIdentity = ptr.To(e.cfg.Identity)
 	l.Spec.LeaseDurationSeconds = ptr.To(int32(e.cfg.LeaseDuration / time.Second))
