@@ -352,7 +352,7 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 			return report.ParetoWith(w, ss, o.baseline, report.Chart{Attribution: report.AttributionOf(tr)})
 		}),
 		write("--timeline-svg", o.timelineSVG, func(w io.Writer) error {
-			return report.Timeline(w, tr.Functions[o.cfg.Timeline].ID, rs, end)
+			return report.Timeline(w, tr.Functions[o.cfg.Timeline].ID, rs, end, report.AttributionOf(tr))
 		}),
 	)
 }

@@ -40,7 +40,7 @@ func TestRenderings(t *testing.T) {
 		{"pareto", func(b *bytes.Buffer) error { return Pareto(b, sample, "fixed-10m") }, true,
 			[]string{"relative to fixed-10m", "Shahrad", "<polyline"}},
 		{"timeline", func(b *bytes.Buffer) error {
-			return Timeline(b, "f", []sim.Result{{Policy: "ours", Timeline: []sim.TimelinePoint{{T: 0, Desired: 1}, {T: 600, Desired: 3, Load: 20}, {T: 1200}}}}, 3600)
+			return Timeline(b, "f", []sim.Result{{Policy: "ours", Timeline: []sim.TimelinePoint{{T: 0, Desired: 1}, {T: 600, Desired: 3, Load: 20}, {T: 1200}}}}, 3600, "")
 		}, true, []string{"Replicas over time", "ours"}},
 	}
 	for _, tc := range tests {

@@ -179,8 +179,10 @@ func trimFloat(x float64) string {
 // policy (desired replicas as a line over the function's load, requests in
 // flight or waiting, as a grey area), so policies can be compared at a
 // glance. Series are reduced to at most 720 steps by taking each step's
-// maximum.
-func Timeline(w io.Writer, function string, rs []sim.Result, end float64) error {
+// maximum. attribution is the footer crediting the replayed trace
+// (AttributionOf; empty: Attribution, the 2019 trace's): a constant footer
+// credited the 2019 trace for a 2021 or synthetic replay.
+func Timeline(w io.Writer, function string, rs []sim.Result, end float64, attribution string) error {
 	const buckets = 720
 	reduce := func(pts []sim.TimelinePoint, get func(sim.TimelinePoint) int) []float64 {
 		out := make([]float64, buckets)
@@ -260,7 +262,10 @@ func Timeline(w io.Writer, function string, rs []sim.Result, end float64) error 
 		g.text(x, yAxis+2, "middle", "", trimFloat(t))
 	}
 	g.text(left+pw/2, yAxis+20, "middle", "", "hours since the start of the trace; each strip scaled to its own maximum (top right)")
-	g.text(width/2, float64(h-8), "middle", `font-size="10" fill="#555"`, Attribution)
+	if attribution == "" {
+		attribution = Attribution
+	}
+	g.text(width/2, float64(h-8), "middle", `font-size="10" fill="#555"`, attribution)
 	g.f("</svg>\n")
 	_, err := io.WriteString(w, g.b.String())
 	return err
