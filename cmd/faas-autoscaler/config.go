@@ -12,6 +12,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/alerts"
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/kubernetes"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
@@ -310,6 +311,19 @@ func (c *runConfig) Validate() error {
 		if c.LeaseNamespace != "" { // empty: the pod's namespace
 			if err := leader.CheckNamespace(c.LeaseNamespace); err != nil {
 				bad("%s %v", c.flagSource("leader-election-namespace"), err)
+			}
+		}
+	}
+	if mode == "kubernetes" {
+		// Checked here as kubernetes.New checks them at wiring, where a bad
+		// value stopped the start with exit 1 (a run-time failure the
+		// kubelet restarts for ever) naming neither flag.
+		if err := kubernetes.CheckSelector(c.Selector); err != nil {
+			bad("%s: %v", c.flagSource("selector"), err)
+		}
+		for _, ns := range c.Namespaces {
+			if err := kubernetes.CheckNamespace(ns); err != nil {
+				bad("%s: %v", c.flagSource("namespaces"), err)
 			}
 		}
 	}

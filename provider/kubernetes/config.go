@@ -81,16 +81,16 @@ func (c Config) Validate() error {
 	}
 	seen := make(map[string]bool, len(c.Namespaces))
 	for _, ns := range c.Namespaces {
-		if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
-			return fmt.Errorf("namespace %q: %s", ns, msgs[0])
+		if err := CheckNamespace(ns); err != nil {
+			return err
 		}
 		if seen[ns] {
 			return fmt.Errorf("namespace %q is listed twice", ns)
 		}
 		seen[ns] = true
 	}
-	if _, err := labels.Parse(c.Selector); err != nil {
-		return fmt.Errorf("selector %q: %v", c.Selector, err)
+	if err := CheckSelector(c.Selector); err != nil {
+		return err
 	}
 	if c.FieldManager == "" {
 		return fmt.Errorf("field manager is required: the name the API server records the controller's writes under (%s)", userAgent)
@@ -118,6 +118,26 @@ func validFieldManager(m string) error {
 		if !unicode.IsPrint(r) {
 			return fmt.Errorf("field manager %q: %U is not a printable character", m, r)
 		}
+	}
+	return nil
+}
+
+// CheckNamespace reports whether ns can name a namespace (a DNS-1123
+// label), as Validate checks each of Config.Namespaces; the command checks
+// --namespaces with it before wiring, so a bad value exits 2 naming the
+// flag.
+func CheckNamespace(ns string) error {
+	if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+		return fmt.Errorf("namespace %q: %s", ns, msgs[0])
+	}
+	return nil
+}
+
+// CheckSelector reports whether s parses as a label selector, as Validate
+// checks Config.Selector (and the command --selector, as CheckNamespace).
+func CheckSelector(s string) error {
+	if _, err := labels.Parse(s); err != nil {
+		return fmt.Errorf("selector %q: %v", s, err)
 	}
 	return nil
 }
