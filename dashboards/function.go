@@ -164,11 +164,18 @@ func lastInvocationPanel(id uint32, pos dashboard.GridPos) *statPanelBuilder {
 // changes() does not see, so a function called once since the gateway
 // started read "none in the dashboard's range". The idler's own activity
 // query counts such a series' value for the same reason.
+//
+// The subquery steps at $__interval, which $__rate_interval always exceeds,
+// so the windows cover the whole range. Without a step (`[$__range:]`)
+// Prometheus stepped it at its global evaluation_interval (30 s in
+// kube-prometheus-stack, 1 m by default), each step looking back only
+// $__rate_interval (20 s at the provisioned 5 s): a call in the gaps was
+// never seen, and the panel said "none in the dashboard's range".
 func idleForExpr() string {
 	started := `gateway_function_invocation_started{` + fn + `}`
 	moved := `(changes(` + started + `[$__rate_interval]) > 0)`
 	appeared := `(` + started + ` unless ` + started + ` offset $__rate_interval)`
-	return `time() - max(max_over_time(timestamp(` + moved + ` or ` + appeared + `)[$__range:]))`
+	return `time() - max(max_over_time(timestamp(` + moved + ` or ` + appeared + `)[$__range:$__interval]))`
 }
 
 func atZeroPanel(id uint32, pos dashboard.GridPos) *statPanelBuilder {

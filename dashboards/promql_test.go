@@ -19,6 +19,7 @@ import (
 // a minute of range is fine for every function.
 var grafanaVars = strings.NewReplacer(
 	"$__rate_interval", "1m",
+	"$__interval", "15s", // under $__rate_interval, as Grafana's always is
 	"$__range", "1h",
 	"$function", "figlet.openfaas-fn",
 )
