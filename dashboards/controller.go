@@ -64,9 +64,15 @@ func idlerCyclePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 		OverrideByQuery(refID(1), unitOverride("short")) // a count, not seconds
 }
 
+// idlerSkippedPanel shows functions per idler cycle: the counter grows by
+// the functions a cycle skips, so its increase over $__rate_interval
+// counted the cycles that fell in the window (and Prometheus 3 extrapolated
+// a part of one): 3 functions left alone every 30 s read as a comb of 0 and
+// 4. Divided by the cycles in the same window, a step without a cycle shows
+// nothing rather than 0.
 func idlerSkippedPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
-	return timeSeries(id, "Idler: functions not idled, by reason", "Why the idler left functions alone (active, in flight, missing data, not opted in, too young, dry run).", "short", pos,
-		query{`sum by (reason) (increase(faas_autoscaler_idler_skipped_total[$__rate_interval]))`, "{{reason}}"})
+	return timeSeries(id, "Idler: functions not idled, by reason", "Why the idler left functions alone (active, in flight, missing data, not opted in, too young, dry run), per idler cycle.", "short", pos,
+		query{`sum by (reason) (increase(faas_autoscaler_idler_skipped_total[$__rate_interval])) / on () group_left () (sum(increase(faas_autoscaler_idler_runs_total[$__rate_interval])) > 0)`, "{{reason}}"})
 }
 
 func scaleCallResultsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
