@@ -79,8 +79,11 @@ func NewPublisher(nc *nats.Conn, q Queue) (*Publisher, error) {
 }
 
 // PublishAsync stores one request and returns its call id once JetStream has
-// acknowledged it. The call id is also the message id, so a publish retried
-// after a lost acknowledgement is stored once (JetStream's duplicate window).
+// acknowledged it. The message id (JetStream's duplicate window) is new for
+// every request, not the call id: the gateway keeps an X-Call-Id its caller
+// sends, so a function fanning out asynchronous calls with its own headers
+// sends several requests with one call id, and every one after the first
+// was taken for a duplicate and dropped while the gateway answered 202.
 func (p *Publisher) PublishAsync(ctx context.Context, ref provider.Ref, req gatewaysim.AsyncRequest) (string, error) {
 	id := req.CallID
 	if id == "" {
@@ -102,7 +105,11 @@ func (p *Publisher) PublishAsync(ctx context.Context, ref provider.Ref, req gate
 	if req.CallbackURL != "" {
 		m.Header.Set(HeaderCallbackURL, req.CallbackURL)
 	}
-	if _, err := p.js.PublishMsg(ctx, m, jetstream.WithMsgID(id)); err != nil {
+	msgID, err := newCallID()
+	if err != nil {
+		return "", err
+	}
+	if _, err := p.js.PublishMsg(ctx, m, jetstream.WithMsgID(msgID)); err != nil {
 		return "", fmt.Errorf("publish to %s: %w", m.Subject, err)
 	}
 	return id, nil
