@@ -58,7 +58,9 @@ const maxPerMinute = 10_000_000
 
 // ParseInvocations reads an invocations-per-minute file in either layout. The
 // minute columns are recognised by name ("1".."N" or "minute_1".."minute_N"),
-// must be contiguous and start at 1; the identity columns may come in any order.
+// must be contiguous and increasing, from minute 1 or any later minute (an
+// excerpt; the trace starts at its first column, the minute of day is not
+// kept); the identity columns may come in any order.
 // A function is (HashOwner, HashApp, HashFunction), of the columns the file
 // has; one on several rows is merged (parseInvocations). name is used in
 // error messages.
@@ -91,18 +93,22 @@ func parseInvocations(r io.Reader, name string) (*invocations, error) {
 	}
 	header = append([]string(nil), header...)
 	idx := map[string]int{}
-	first, minutes, invitro := -1, 0, false
+	first, firstMinute, minutes, invitro := -1, 0, 0, false
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		m, isMinute := minuteNumber(h)
 		switch {
 		case isMinute:
-			if m != minutes+1 || (first >= 0 && i != first+minutes) {
-				return nil, &ParseError{File: name, Line: 1, Column: i + 1,
-					Msg: fmt.Sprintf("minute column %q out of order: want minute %d here", h, minutes+1)}
-			}
+			// The first minute column may be any minute of the day:
+			// invitro's excerpts keep each minute's number (preprocess -s
+			// 00:09:00 writes "540"…, preprocess2021 -s 00:01:00 "2"…) and
+			// its loader reads the columns by position. The rest follow on.
 			if first < 0 {
-				first = i
+				first, firstMinute = i, m
+			}
+			if m != firstMinute+minutes || i != first+minutes {
+				return nil, &ParseError{File: name, Line: 1, Column: i + 1,
+					Msg: fmt.Sprintf("minute column %q out of order: want minute %d here", h, firstMinute+minutes)}
 			}
 			minutes++
 			invitro = strings.HasPrefix(h, "minute_")
