@@ -9,7 +9,8 @@ import (
 )
 
 // Durations is one row of a durations file, in milliseconds, excluding cold
-// start time (Azure's definition). Percentiles are weighted percentiles of
+// start time (Azure's definition). AverageMs, MinMs and MaxMs are as the
+// file says, a glitch's negative value included (the replay uses Pct). Percentiles are weighted percentiles of
 // 30-second averages, so they are a smoothed picture of single executions.
 type Durations struct {
 	AverageMs, MinMs, MaxMs float64
@@ -74,6 +75,21 @@ func (t *statsTable) num(i int, c string) (float64, error) {
 	return v, nil
 }
 
+// finite reads a finite number, negative included, from row i, column c:
+// for the durations' Average, Minimum and Maximum, which the replay does not
+// use (it draws from the percentiles) and which day d01 of the 2019 dataset
+// has negative on 5 rows (Average -41692 on line 35816: a glitch of the
+// collection, AzurePublicDataset issue #13). Refusing them refused the day.
+func (t *statsTable) finite(i int, c string) (float64, error) {
+	j := t.idx[c]
+	v, err := strconv.ParseFloat(strings.TrimSpace(t.rows[i][j]), 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, &ParseError{File: t.name, Line: t.lines[i], Column: j + 1,
+			Msg: fmt.Sprintf("%s: want a number, got %q", c, t.rows[i][j])}
+	}
+	return v, nil
+}
+
 func (t *statsTable) str(i int, c string) string {
 	if j, ok := t.idx[c]; ok {
 		return t.rows[i][j]
@@ -102,10 +118,13 @@ func ParseDurations(r io.Reader, name string) (*DurationFile, error) {
 		for _, f := range []struct {
 			col string
 			dst *float64
-		}{{"Average", &d.AverageMs}, {"Minimum", &d.MinMs}, {"Maximum", &d.MaxMs}, {"Count", &cnt}} {
-			if *f.dst, err = t.num(i, f.col); err != nil {
+		}{{"Average", &d.AverageMs}, {"Minimum", &d.MinMs}, {"Maximum", &d.MaxMs}} {
+			if *f.dst, err = t.finite(i, f.col); err != nil {
 				return nil, err
 			}
+		}
+		if cnt, err = t.num(i, "Count"); err != nil {
+			return nil, err
 		}
 		d.Count = uint64(cnt)
 		for k, c := range durationPctCols {
