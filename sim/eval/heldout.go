@@ -63,7 +63,12 @@ func heldOutSources(root string, extra []string) ([]string, error) {
 			if !isDir(e, dir) || slices.Contains([]string{known.Day200, known.Sample10, known.Sample2021}, dir) {
 				continue
 			}
-			if csvs, _ := filepath.Glob(filepath.Join(dir, "*.csv")); len(csvs) > 0 {
+			// A trace folder holds CSV files, or the 2021 trace as Azure
+			// publishes it (a .txt CSV): a folder of only the latter was
+			// skipped without a word, as if it were notes.
+			csvs, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+			txts, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+			if len(csvs) > 0 || slices.ContainsFunc(txts, trace.IsInvocationLogFile) {
 				sources = append(sources, dir)
 			}
 		}

@@ -59,8 +59,12 @@ func datasetDays(fsys fs.FS) ([]string, error) {
 func loadDatasetFile(path string) (*Trace, error) {
 	day, ok := DatasetDay(filepath.Base(path))
 	if !ok {
-		return nil, fmt.Errorf("%s: not a trace folder, nor a day of the Azure 2019 dataset (%s)", path,
-			fmt.Sprintf(datasetInvocations, "dNN"))
+		// The 2021 trace as published is one file: read it as given.
+		if IsInvocationLogFile(path) {
+			return loadInvocationLogFile(os.DirFS(filepath.Dir(path)), path, filepath.Base(path), path)
+		}
+		return nil, fmt.Errorf("%s: not a trace folder, nor a day of the Azure 2019 dataset (%s), nor a file of the 2021 trace (header %s)", path,
+			fmt.Sprintf(datasetInvocations, "dNN"), strings.Join(invocationLogHeader, ","))
 	}
 	inv, dur, mem := datasetFiles(day)
 	return loadMinuteCounts(os.DirFS(filepath.Dir(path)), path, filepath.Dir(path), inv, dur, mem)
@@ -97,4 +101,17 @@ func (e *MultiDayError) FirstDay() string {
 func (e *MultiDayError) Error() string {
 	return fmt.Sprintf("%s holds %d days of the Azure 2019 dataset (%s): pass one day's invocations file, e.g. --trace %s",
 		e.Dir, len(e.Days), strings.Join(e.Days, ", "), e.FirstDay())
+}
+
+// IsInvocationLogFile reports whether the file at path starts with the 2021
+// per-invocation header (a folder's .txt file is a trace only then: the
+// published 2021 trace is one, a README.txt is not).
+func IsInvocationLogFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h, _ := newCSVReader(f).Read()
+	return isInvocationLogHeader(h)
 }

@@ -32,22 +32,36 @@ func isInvocationLogHeader(h []string) bool {
 // an invocation counts in the minute it started (end − duration), and each
 // function's durations become the 2019 percentile summary. Functions come
 // in order of first appearance. name is used in error messages.
+//
+// A function is (app, func): the schema says func is unique only within an
+// application (invitro keys it so). Keyed on func alone, a func under two
+// apps was one function, its calls and execution times pooled under the
+// first app. Such functions are named apart as the 2019 loader names them
+// (assignIDs: "func-APP8"); the others keep their func as their ID.
 func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
+	fns, _, err := parseInvocationLog(r, name)
+	return fns, err
+}
+
+// parseInvocationLog is ParseInvocationLog, with the functions renamed
+// (named apart from another app's func of the same hash).
+func parseInvocationLog(r io.Reader, name string) ([]Function, []string, error) {
 	cr := newCSVReader(r)
 	header, err := readHeader(cr, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !isInvocationLogHeader(header) {
-		return nil, &ParseError{File: name, Line: 1, Msg: fmt.Sprintf("header %q: want %q", strings.Join(header, ","), strings.Join(invocationLogHeader, ","))}
+		return nil, nil, &ParseError{File: name, Line: 1, Msg: fmt.Sprintf("header %q: want %q", strings.Join(header, ","), strings.Join(invocationLogHeader, ","))}
 	}
 	type acc struct {
 		app     string
 		minutes map[int]uint32
 		execMs  []float64
 	}
-	var order []string
-	byID := map[string]*acc{}
+	type appFunc struct{ app, fn string }
+	var order []appFunc
+	byKey := map[appFunc]*acc{}
 	last := -1
 	if err := eachRecord(cr, name, func(rec []string, line int) error {
 		if rec[1] == "" {
@@ -72,26 +86,27 @@ func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
 				Msg: fmt.Sprintf("end_timestamp %g s starts after minute %d, the longest trace replayed", v[0], maxMinutes)}
 		}
 		m := int(start / 60)
-		a := byID[rec[1]]
+		k := appFunc{rec[0], rec[1]}
+		a := byKey[k]
 		if a == nil {
 			a = &acc{app: rec[0], minutes: map[int]uint32{}}
-			byID[rec[1]] = a
-			order = append(order, rec[1])
+			byKey[k] = a
+			order = append(order, k)
 		}
 		a.minutes[m]++
 		a.execMs = append(a.execMs, v[1]*1000)
 		last = max(last, m)
 		return nil
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(order) == 0 {
-		return nil, &ParseError{File: name, Line: 2, Msg: "no invocations after the header"}
+		return nil, nil, &ParseError{File: name, Line: 2, Msg: "no invocations after the header"}
 	}
 	out := make([]Function, 0, len(order))
-	for _, id := range order {
-		a := byID[id]
-		f := Function{ID: id, Hash: id, App: a.app, PerMinute: make([]uint32, last+1)}
+	for _, k := range order {
+		a := byKey[k]
+		f := Function{Hash: k.fn, App: a.app, PerMinute: make([]uint32, last+1)}
 		for m, n := range a.minutes {
 			f.PerMinute[m] = n
 		}
@@ -99,7 +114,7 @@ func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
 		f.Duration = &d
 		out = append(out, f)
 	}
-	return out, nil
+	return out, assignIDs(out), nil
 }
 
 // maxMinutes bounds a per-invocation trace's span (two weeks, the full 2021

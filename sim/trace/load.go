@@ -69,8 +69,8 @@ var (
 // Load reads a trace: a folder with an invocations file (required) and,
 // when present, its durations and memory files; a folder, or one day's
 // invocations file, of the Azure 2019 dataset as downloaded (dataset.go);
-// or a folder with a single CSV file in the 2021 per-invocation schema (see
-// ParseInvocationLog).
+// or a folder with a single CSV (or .txt) file in the 2021 per-invocation
+// schema, or that file itself (see ParseInvocationLog).
 func Load(dir string) (*Trace, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -196,12 +196,22 @@ func (t *Trace) idOn(on keyCols) func(fnKey) string {
 // key is the function's identity as its invocations row gave it.
 func (f *Function) key() fnKey { return fnKey{owner: f.Owner, app: f.App, hash: f.Hash} }
 
-// loadInvocationLog finds the one CSV file of dir whose header is the 2021
-// per-invocation schema and loads it.
+// invocationLogGlobs are the names a 2021 per-invocation file may have: a
+// CSV, or the trace as Azure publishes it,
+// AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt (a CSV under a .txt
+// name, which invitro's preprocess2021 reads as it is).
+var invocationLogGlobs = []string{"*.csv", "*.txt"}
+
+// loadInvocationLog finds the one CSV (or .txt) file of dir whose header is
+// the 2021 per-invocation schema and loads it.
 func loadInvocationLog(fsys fs.FS, label string) (*Trace, error) {
-	names, err := fs.Glob(fsys, "*.csv")
-	if err != nil {
-		return nil, err
+	var names []string
+	for _, g := range invocationLogGlobs {
+		ns, err := fs.Glob(fsys, g)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, ns...)
 	}
 	var found []string
 	for _, n := range names {
@@ -217,21 +227,26 @@ func loadInvocationLog(fsys fs.FS, label string) (*Trace, error) {
 	}
 	switch len(found) {
 	case 0:
-		return nil, fmt.Errorf("%s: no invocations file (tried %v, and no *.csv with header %s)",
+		return nil, fmt.Errorf("%s: no invocations file (tried %v, and no *.csv or *.txt with header %s)",
 			label, invocationFiles, strings.Join(invocationLogHeader, ","))
 	case 1:
 	default:
 		return nil, fmt.Errorf("%s: %d per-invocation files (%v): want one", label, len(found), found)
 	}
-	name := filepath.Join(label, found[0])
-	f, err := fsys.Open(found[0])
+	return loadInvocationLogFile(fsys, label, found[0], filepath.Join(label, found[0]))
+}
+
+// loadInvocationLogFile loads the 2021 per-invocation file n of fsys; name
+// is its path for errors, label the trace's.
+func loadInvocationLogFile(fsys fs.FS, label, n, name string) (*Trace, error) {
+	f, err := fsys.Open(n)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fns, err := ParseInvocationLog(f, name)
+	fns, renamed, err := parseInvocationLog(f, name)
 	if err != nil {
 		return nil, err
 	}
-	return &Trace{Dir: label, Format: Azure2021, Minutes: len(fns[0].PerMinute), Functions: fns}, nil
+	return &Trace{Dir: label, Format: Azure2021, Minutes: len(fns[0].PerMinute), Functions: fns, Renamed: renamed}, nil
 }
