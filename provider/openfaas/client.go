@@ -26,8 +26,9 @@ type Client struct {
 	http *http.Client
 	log  *slog.Logger
 	rand func() float64
-	// warnCE logs once that the provider is OpenFaaS CE.
-	warnCE sync.Once
+	// warnCE logs once that the provider is OpenFaaS CE; warnFaasd that it
+	// is faasd (one replica per function).
+	warnCE, warnFaasd sync.Once
 	// auth is the basic auth sent (nil: none); replaced when the
 	// credentials change (credentialsChanged).
 	auth atomic.Pointer[basicAuth]

@@ -33,10 +33,17 @@ const ceMaxReplicas = 5
 //     *provider.RefusedError makes it hold that count off for its refused
 //     back-off, and says why in the explain output.
 //
-// Other counts, and any provider that is not CE (or whose edition cannot be
-// read), are sent as asked, without reading the edition. One WARN per
-// client names the limits and the way around them.
+// On faasd (any edition) a count above 1 is sent as 1 and reported refused
+// in the same way (faasdCap). Other counts, and any provider that is not
+// CE (or whose edition cannot be read), are sent as asked, without reading
+// the edition (faasd's name is read from a cache). One WARN per client
+// names the limits and the way around them.
 func (cl *Client) ceLimit(ctx context.Context, ref provider.Ref, replicas uint64) (uint64, *provider.RefusedError) {
+	if replicas > 1 {
+		if name, ok := cl.faasdProvider(ctx); ok {
+			return 1, cl.faasdCap(ctx, ref, name, replicas)
+		}
+	}
 	if replicas != 0 && replicas <= ceMaxReplicas {
 		return replicas, nil
 	}
@@ -107,4 +114,19 @@ func providerName(body []byte) string {
 		return nested.Provider
 	}
 	return ""
+}
+
+// faasdCap is the refusal of a scale to replicas > 1 on faasd, which runs
+// one containerd task per function (reference/openfaas.md §3): it answers
+// 200 to any count above 0 and keeps one task running, so a scale to 3
+// "succeeded" while 1 ran, and the actuator, reading 1 at the next pass,
+// asked again at every pass. 1 is sent (the function runs), the refusal
+// reported once it landed, and the actuator holds the count off as it does
+// CE's cap of 5.
+func (cl *Client) faasdCap(ctx context.Context, ref provider.Ref, name string, replicas uint64) *provider.RefusedError {
+	cl.warnFaasd.Do(func() {
+		cl.log.WarnContext(ctx, "the provider is faasd: it runs one replica of a function; scales above 1 are sent as 1 and reported refused", "provider", name)
+	})
+	return &provider.RefusedError{Ref: ref, Replicas: replicas, Landed: 1, HasLanded: true, Message: fmt.Sprintf(
+		"%s runs one replica (a containerd task) of a function: 1 was asked for instead", name)}
 }

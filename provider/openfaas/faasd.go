@@ -76,6 +76,17 @@ func (cl *Client) faasdListing(ctx context.Context) bool {
 	return faasd
 }
 
+// faasdProvider is faasdListing with the provider's name: whether the
+// provider is faasd, from the same cached /system/info read.
+func (cl *Client) faasdProvider(ctx context.Context) (string, bool) {
+	if !cl.faasdListing(ctx) {
+		return "", false
+	}
+	cl.info.mu.Lock()
+	defer cl.info.mu.Unlock()
+	return cl.info.name, true
+}
+
 // forgetProviderInfo makes the next listing read /system/info again: after
 // a failed listing the gateway may have been replaced. A failed read is
 // kept its minute: while the gateway is down, each pass would otherwise
