@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -237,9 +238,10 @@ func (cl *Client) Function(ctx context.Context, ref provider.Ref) (provider.Func
 }
 
 // Scale sets the desired replicas. Any 2xx is success (faas-netes answers
-// 202, faasd 200). A 400 is a *provider.RefusedError carrying the provider's
-// message (OpenFaaS CE and faasd refuse 0; faas-netes refuses a namespace it
-// does not manage); 404 is provider.ErrNotFound, and so is faas-netes' 500
+// 202, faasd 200). A 400 refusing the request (see refusal) is a
+// *provider.RefusedError carrying the provider's message (OpenFaaS CE and
+// faasd refuse 0; faas-netes refuses a namespace it does not manage); any
+// other 400 (faasd failing to start a task) a *StatusError; 404 is provider.ErrNotFound, and so is faas-netes' 500
 // for a Deployment it cannot find once a read confirms it (gone.go); 401/403 are
 // provider.ErrUnauthorized. A count above MaxInt32 is refused before
 // sending: faas-netes would wrap it into its int32 spec.replicas. So is 0
@@ -290,7 +292,7 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 		return capped // the CE cap landed; the count asked for did not
 	case success(r.status):
 		return nil
-	case r.status == http.StatusBadRequest:
+	case r.status == http.StatusBadRequest && refusal(errorBody(r.body)):
 		msg := errorBody(r.body)
 		if msg == "" {
 			msg = "HTTP 400 " + http.StatusText(http.StatusBadRequest)
@@ -307,6 +309,29 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 	default:
 		return statusError(c, r)
 	}
+}
+
+// refusal reports whether a 400's body to a scale refuses the request
+// itself, so that the same count cannot succeed later: the count
+// ("replicas cannot be set to 0 in OpenFaaS CE", faasd's "replicas must >
+// 0"), the namespace (faas-netes' "namespace must be: …", faasd's
+// "namespace … is not valid") or the body ("cannot parse request"); an
+// empty body too. faasd also answers 400 when containerd fails to start,
+// resume or delete the function's task ("unable to start task: …: context
+// deadline exceeded"), a failure of that moment: read as a refusal it was
+// held off for actuator.refused_backoff (an hour), the function left at 0
+// meanwhile; as an error it is retried after the failure back-off.
+func refusal(body string) bool {
+	b := strings.ToLower(body)
+	if b == "" {
+		return true
+	}
+	for _, w := range []string{"replicas", "namespace", "parse", "json", "decode"} {
+		if strings.Contains(b, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRef fills in the default namespace and refuses names that are not
