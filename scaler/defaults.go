@@ -35,8 +35,12 @@ type Defaults struct {
 	// CalculateReplicas, including its cap of 5 and resolved → min.
 	ExactCE bool // --exact-ce, false
 	// ScaleUpRate and ScaleUpPods limit one evaluation's scale-up to
-	// max(current × ScaleUpRate, current + ScaleUpPods), as the HPA's default
-	// behaviour (100 % or 4 pods per period). Burst mode is not limited.
+	// max(current × ScaleUpRate, current + ScaleUpPods), the HPA's default
+	// policy's figures (100 % or 4 pods), but per evaluation, not per 15 s
+	// period: after a scale-up the function is evaluated every second for a
+	// burst window (FollowUpEvery), each evaluation a step, so a load needing
+	// 40 from 5 gets there in about 3 s (issue 12: scale up on demand, at
+	// once). Burst mode is not limited.
 	ScaleUpRate float64 // --scale-up-rate, 2.0
 	ScaleUpPods uint64  // --scale-up-pods, 4
 	// ScaleDownRate is the smallest share of current replicas one evaluation

@@ -22,7 +22,15 @@ func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 		// Saturating as the up side: float64(cur) rounds a count near the
 		// top of the uint64 range up to 2^64, whose conversion is
 		// implementation-defined (2^63 on amd64: a rate of 1 halved it).
-		if dl := min(ceilToUint(float64(cur)*spec.ScaleDownRate), cur); dl > lo {
+		// At most cur − 1 below a rate of 1 (1: no scale-down): ceil(cur ×
+		// rate) is cur itself for every cur below 1/(1 − rate), so a rate
+		// above 0.5 held a function with no load at 9 replicas (0.9) or 3
+		// (0.7) for ever. At 0.5 and below nothing changes.
+		dl := min(ceilToUint(float64(cur)*spec.ScaleDownRate), cur)
+		if spec.ScaleDownRate < 1 && cur > 0 {
+			dl = min(dl, cur-1)
+		}
+		if dl > lo {
 			lo, loCode, downLimited = dl, CodeRateLimited, true
 		}
 		if lo > spec.Max { // above max (labels changed): max wins over the rate limit
