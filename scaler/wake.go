@@ -37,10 +37,16 @@ func wakeFromZero(spec *Spec, obs *Observation, d Decision, load *float64, per f
 	if fromAlert {
 		d.Evidence = 0 // the alert's own reading
 	}
-	if need > 0 && belowActivation(*spec, load, obs.BurstLoad) {
+	// Below the queue's activation threshold the function stays at zero,
+	// a firing alert's wake included: the generated at-zero alert fires on
+	// any load above 0 and carries it, so a backlog of one message woke the
+	// function the loop left at zero, and the activation label did nothing.
+	// A firing alert with no usable load (CE's) still wakes it.
+	held := need > 0 && belowActivation(*spec, load, obs.BurstLoad)
+	if held {
 		need = 0
 	}
-	if need == 0 && !firing {
+	if need == 0 && (!firing || held) {
 		d.Evidence = 0 // queued work is counted now
 		if qd, ok := wakeForBacklog(*spec, *obs, d); ok {
 			return qd
