@@ -498,6 +498,9 @@ func (a *Actuator) runLocked(ctx context.Context, s *slot, p pending) Outcome {
 	a.m.inflight.Dec()
 	a.mu.Lock()
 	a.recordLocked(s, o)
+	if o.Code == CodeRefused && o.Err != nil {
+		o.RefusedUntil = o.At.Add(a.cfg.RefusedBackoff) // as recordLocked holds it
+	}
 	a.mu.Unlock()
 	a.finish(p, o)
 	a.mu.Lock()

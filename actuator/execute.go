@@ -32,6 +32,9 @@ func (a *Actuator) execute(ctx context.Context, in Input) Outcome {
 			o.Applied, o.To = true, in.Intent.To
 		}
 		if !v.Apply {
+			if v.Code == CodeRefused {
+				o.RefusedUntil = in.RefusedUntil
+			}
 			return withAvailable(o, conflict)
 		}
 		cctx, cancel := context.WithTimeout(ctx, a.callTimeout())

@@ -21,11 +21,17 @@ func TestRefusedCountIsNotAskedAgain(t *testing.T) {
 		if o.Code != CodeRefused || o.Err == nil || !strings.Contains(o.Reason, memory.ZeroRefusedMessage) {
 			t.Fatalf("first scale to zero: %s (%v): %s", o.Code, o.Err, o.Reason)
 		}
+		// Outcome.RefusedUntil says when it is asked again, on the refusal
+		// and on every drop (a proposer's own back-off names it).
+		until := o.RefusedUntil
+		if !until.Equal(o.At.Add(r.a.cfg.RefusedBackoff)) {
+			t.Fatalf("refusal at %s: RefusedUntil %s, want the back-off %s on", o.At, until, r.a.cfg.RefusedBackoff)
+		}
 		for range 4 {
 			time.Sleep(15*time.Second - time.Millisecond)
 			o := r.a.Apply(t.Context(), intent(Idler, refA, 1, 0))
-			if o.Code != CodeRefused || o.Err != nil || !strings.Contains(o.Reason, "not asking again before") {
-				t.Fatalf("within the refusal: %s (%v): %s", o.Code, o.Err, o.Reason)
+			if o.Code != CodeRefused || o.Err != nil || !strings.Contains(o.Reason, "not asking again before") || !o.RefusedUntil.Equal(until) {
+				t.Fatalf("within the refusal: %s (%v): %s, RefusedUntil %s (want %s)", o.Code, o.Err, o.Reason, o.RefusedUntil, until)
 			}
 		}
 		if n := len(r.p.Calls()); n != 1 {

@@ -109,6 +109,12 @@ type Outcome struct {
 	HasAvailable bool
 	Err          error
 	At           time.Time
+	// RefusedUntil is, for a CodeRefused outcome, when the actuator asks
+	// the provider for the count again at the earliest: the end of
+	// actuator.refused_backoff from the provider's refusal, which a dropped
+	// intent (Err nil: refused before, no call made) does not restart. A
+	// proposer with a back-off of its own says the later of the two.
+	RefusedUntil time.Time
 	// stopped: the call failed because the caller's context ended (the
 	// pool stopping), which says nothing about the function's calls.
 	stopped bool

@@ -71,7 +71,11 @@ func (d *Idler) restored(w *work, target uint64, why string, o actuator.Outcome)
 	case actuator.CodeDryRun:
 		w.action = fmt.Sprintf("dry run: would restore to %d (%s)", target, why)
 	case actuator.CodeError, actuator.CodeGone, actuator.CodeRefused, actuator.CodeBackoff:
-		d.m.scaleErrors.Inc()
+		// scale_errors_total counts calls that failed, not refusals
+		// (refused_total's, of scales to zero) nor drops (no call).
+		if o.Err != nil && o.Code != actuator.CodeRefused {
+			d.m.scaleErrors.Inc()
+		}
 		w.action = fmt.Sprintf("restore to %d failed: %s", target, o.Reason)
 	default:
 		w.action = fmt.Sprintf("restore to %d not applied (%s): %s", target, o.Code, o.Reason)
@@ -130,8 +134,18 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 	case actuator.CodeDryRun:
 		w.v.Code, w.v.Reason = CodeDryRun, w.v.Reason+"; dry run: not scaled"
 	case actuator.CodeRefused:
-		d.m.refused.Inc()
+		// A drop (Err nil: the actuator holds a refusal of zero from
+		// before, no call made) is no new refusal: counted, and its
+		// back-off restarted, it made refused_total grow once per idler
+		// back-off while the provider was asked once per actuator one, and
+		// the explain output named a retry the actuator would not make.
+		if o.Err != nil {
+			d.m.refused.Inc()
+		}
 		until := o.At.Add(d.cfg.RefusedBackoff)
+		if o.RefusedUntil.After(until) {
+			until = o.RefusedUntil // the actuator asks no sooner
+		}
 		w.st.setTimes().refusedUntil = until
 		w.v.Code, w.v.WouldIdleAt = CodeRefused, until
 		// Worded as Decide words it on the cycles after.
@@ -139,14 +153,17 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		w.action = "scale to zero refused: " + o.Reason
 		w.outcome = outcomeRefused
 		// One error per function, not one per cycle or retry.
-		if !w.st.refusedLogged {
+		if o.Err != nil && !w.st.refusedLogged {
 			w.st.refusedLogged = true
 			d.log.Error("provider refuses to scale to zero; will not ask again before the back-off",
 				"function", w.fn.Ref.String(), "retry_after", d.cfg.RefusedBackoff, "err", o.Err)
 		}
 	case actuator.CodeError, actuator.CodeBackoff:
-		// Still idle: the next cycle proposes it again.
-		d.m.scaleErrors.Inc()
+		// Still idle: the next cycle proposes it again. A back-off drop
+		// made no call: not a failed call.
+		if o.Err != nil {
+			d.m.scaleErrors.Inc()
+		}
 		w.action = "scale to zero failed: " + o.Reason
 		if o.Code == actuator.CodeError {
 			// An error does not say the write did not land (a response
