@@ -101,6 +101,15 @@ func (s *Source) LastScrape(context.Context) (metricsource.Scrape, error) {
 // continuous observation: one missed scrape plus jitter, not two.
 func (s *Source) maxGap() time.Duration { return s.cfg.Interval * 5 / 2 }
 
+// ShortestCoveredWindow (metricsource.CoveredWindow) is the shortest
+// activity window that scrapes on time cover (GapBound allows a gap of a
+// third of it): three intervals and a quarter more for a late scrape, as
+// the Prometheus source reads it from the gateway's scrape interval. The
+// idler queries adaptive keep-alives over at least this.
+func (s *Source) ShortestCoveredWindow() time.Duration {
+	return 3 * (s.cfg.Interval + s.cfg.Interval/4)
+}
+
 // window validates a query window asked at now and raises retention to
 // cover it (for keepAsked at least: retention.go).
 func (s *Source) window(now time.Time, w time.Duration) error {
@@ -361,7 +370,11 @@ func (s *Source) activityHead(window time.Duration) (act metricsource.Activity, 
 	if err != nil {
 		return act, 0, 0, 0, err
 	}
-	act = metricsource.Activity{Window: window, Uncovered: s.st.covered(now, window, s.maxGap())}
+	// Bounded as the Prometheus source bounds it (metricsource.GapBound:
+	// never more than a third of the window): with maxGap alone a missed
+	// scrape left 90 % of a 10 s window unseen and read "covered, nothing
+	// started" for a function called after the last scrape.
+	act = metricsource.Activity{Window: window, Uncovered: s.st.covered(now, window, metricsource.GapBound(window, s.maxGap()))}
 	act.Covered = act.Uncovered == ""
 	return act, from, to, now.UnixNano() - window.Nanoseconds(), nil
 }
