@@ -397,13 +397,13 @@ func (s *Source) activity(window time.Duration, refs []provider.Ref, all bool) (
 	}
 	if all {
 		for ref, fn := range s.st.fns {
-			add(&act, ref, fn.activity(from, to, since))
+			add(&act, ref, fn.activity(from, to, since, to-metricsource.VanishLookback(window).Nanoseconds()))
 		}
 		return act, nil
 	}
 	for _, ref := range refs {
 		if fn := s.st.fns[ref]; fn != nil {
-			add(&act, ref, fn.activity(from, to, since))
+			add(&act, ref, fn.activity(from, to, since, to-metricsource.VanishLookback(window).Nanoseconds()))
 		}
 	}
 	return act, nil
@@ -422,7 +422,7 @@ func (s *Source) ActivityInto(_ context.Context, window time.Duration, refs []pr
 	}
 	for i, ref := range refs {
 		if fn := s.st.fns[ref]; fn != nil {
-			out[i] = fn.activity(from, to, since)
+			out[i] = fn.activity(from, to, since, to-metricsource.VanishLookback(window).Nanoseconds())
 		}
 	}
 	return act, out, nil
@@ -454,8 +454,14 @@ func add(a *metricsource.Activity, ref provider.Ref, e metricsource.FunctionActi
 }
 
 // activity is fn's part of an activity answer: its invocations started in
-// (from, to], in flight at to, woken since since, or vanished.
-func (fn *function) activity(from, to, since int64) metricsource.FunctionActivity {
+// (from, to], in flight at to, woken since since, or vanished: missing at
+// to after being seen since seenFrom (to − metricsource.VanishLookback of
+// the window), as the Prometheus source and the idler's own memory bound
+// it. Any counter still in the history once made the function vanished:
+// for the whole retention (30 minutes, or hours with a long keep-alive),
+// so after a gateway restart a function not called since stayed
+// "missing data" that long instead of one lookback.
+func (fn *function) activity(from, to, since, seenFrom int64) metricsource.FunctionActivity {
 	var inflight float64
 	var hasInflight bool
 	// The counters at to, for an in-flight count without the gauge.
@@ -482,7 +488,9 @@ func (fn *function) activity(from, to, since int64) metricsource.FunctionActivit
 				} else {
 					ended += v
 				}
-			} else if len(ser.pts) > 0 {
+			} else if i := ser.after(to); i > 0 && ser.pts[i-1].absent() && ser.pts[i-1].t > seenFrom {
+				// Present until the scrape that found it missing, within
+				// the lookback.
 				gone = true
 			}
 		}
