@@ -273,8 +273,7 @@ func (fn *function) sumIncrease(kind metricKind, from, to int64) (sum float64, p
 }
 
 // peak is fn's concurrency peak over [from, to]: the larger of its in-flight
-// series' peaks (summed: equal to the peak of the sum with one series per
-// function, as the gateway has) and the peak of the concurrency its
+// series' peak (of their sum when several: peakOfSum) and the peak of the concurrency its
 // arrivals brought, interval by interval (see function.arrivals), and
 // which of the two it was (the gauge when they are equal).
 func (fn *function) peak(from, to int64) (float64, metricsource.Part, bool) {
@@ -293,6 +292,7 @@ func (fn *function) peak(from, to int64) (float64, metricsource.Part, bool) {
 func (fn *function) peakOver(from, to int64) (float64, metricsource.Part, bool) {
 	var sum, arrivals float64
 	var present bool
+	gauges := 0
 	for i := range fn.series {
 		ser := &fn.series[i]
 		switch ser.key.kind {
@@ -300,6 +300,7 @@ func (fn *function) peakOver(from, to int64) (float64, metricsource.Part, bool) 
 			if m, ok := ser.maxOver(from, to); ok {
 				sum += m
 				present = true
+				gauges++
 			}
 		case kindArrivals:
 			if m, ok := ser.maxOver(from, to); ok {
@@ -308,10 +309,44 @@ func (fn *function) peakOver(from, to int64) (float64, metricsource.Part, bool) 
 			}
 		}
 	}
+	if gauges > 1 {
+		sum = fn.peakOfSum(from, to)
+	}
 	if arrivals > sum {
 		return arrivals, metricsource.PartArrivals, present
 	}
 	return sum, metricsource.PartGauge, present
+}
+
+// peakOfSum is the peak over [from, to] of the in-flight series' sum, for a
+// function with several (an exposition merging gateway replicas): the
+// Prometheus source's max_over_time of the sum. The sum of each series' own
+// peak read two replicas that each held 10 requests, at different times,
+// as 20. The sum changes only where a series does: it is read at from and
+// at each change within the window.
+func (fn *function) peakOfSum(from, to int64) float64 {
+	sumAt := func(t int64) float64 {
+		var v float64
+		for i := range fn.series {
+			if ser := &fn.series[i]; ser.key.kind == kindInflight {
+				if x, ok := ser.at(t); ok {
+					v += x
+				}
+			}
+		}
+		return v
+	}
+	peak := sumAt(from)
+	for i := range fn.series {
+		ser := &fn.series[i]
+		if ser.key.kind != kindInflight {
+			continue
+		}
+		for j := ser.after(from); j < len(ser.pts) && ser.pts[j].t <= to; j++ {
+			peak = max(peak, sumAt(ser.pts[j].t))
+		}
+	}
+	return peak
 }
 
 // Activity returns invocations started within window (started counter, or
