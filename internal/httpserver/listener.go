@@ -28,7 +28,7 @@ type Listener struct {
 	max int
 
 	mu    sync.Mutex
-	n     int // open connections plus the one being accepted
+	n     int // open connections (those Accept returned, not yet closed)
 	conns map[*conn]struct{}
 
 	freed     chan struct{} // a connection closed (buffered 1: a wake-up, not a count)
@@ -86,17 +86,32 @@ func (l *Listener) Open() int {
 	return len(l.conns)
 }
 
-// Accept waits for room (evicting the longest-waiting connection without a
-// request if there is one) and then for a connection.
+// Accept waits for a connection and then makes room for it (evicting the
+// longest-waiting connection without a request, if there is one, else
+// waiting for one to close).
+//
+// The room is made after the connection arrives, never for it ahead: net/http
+// calls Accept again as soon as it has a connection, and a slot taken ahead
+// then filled the cap at once, so the next Accept evicted the connection
+// just accepted, before its request was read (with max_connections 1 every
+// request failed; with max_in_flight at the cap every new client was reset
+// while the others were busy).
 func (l *Listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	tc := &conn{Conn: c, l: l}
+	tc.setState(http.StateNew)
 	for {
 		l.mu.Lock()
 		if l.max <= 0 || l.n < l.max {
 			l.n++
+			l.conns[tc] = struct{}{}
 			l.mu.Unlock()
-			break
+			return tc, nil
 		}
-		victim := l.oldestWaitingLocked()
+		victim := l.oldestWaitingLocked() // tc is not among them yet
 		l.mu.Unlock()
 		if victim != nil {
 			l.evicted.Add(1)
@@ -106,20 +121,10 @@ func (l *Listener) Accept() (net.Conn, error) {
 		select {
 		case <-l.freed:
 		case <-l.done:
+			_ = c.Close()
 			return nil, net.ErrClosed
 		}
 	}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		l.release()
-		return nil, err
-	}
-	tc := &conn{Conn: c, l: l}
-	tc.setState(http.StateNew)
-	l.mu.Lock()
-	l.conns[tc] = struct{}{}
-	l.mu.Unlock()
-	return tc, nil
 }
 
 // Close stops accepting; open connections stay with their server.
