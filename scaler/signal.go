@@ -2,6 +2,7 @@ package scaler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -38,6 +39,24 @@ type Signal struct {
 	// sooner. Its firing is no evidence of load (it woke functions at zero
 	// on a repeat after the idler had scaled them there) and never a step.
 	Down bool
+}
+
+// MarshalJSON writes the signal as the explain API shows it
+// (observation.signal): snake_case keys, as the README promises for the
+// whole API, and the function as "name.namespace". Without it the struct's
+// field names came out as they are ("Ref": {"Name", …}, "AlertName").
+func (s Signal) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Function    string      `json:"function"`
+		Status      AlertStatus `json:"status"`
+		AlertName   string      `json:"alert_name"`
+		Load        *float64    `json:"load,omitempty"`
+		ScalingType string      `json:"scaling_type,omitempty"`
+		Fingerprint string      `json:"fingerprint"`
+		StartsAt    time.Time   `json:"starts_at"`
+		Received    time.Time   `json:"received"`
+		Down        bool        `json:"down,omitempty"`
+	}{s.Ref.String(), s.Status, s.AlertName, s.Load, s.ScalingType, s.Fingerprint, s.StartsAt, s.Received, s.Down})
 }
 
 // ErrUnavailable is returned by the reconcile loop's Notify when it cannot act
