@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -134,7 +135,16 @@ func LimitInFlight(h http.Handler, max int, retryAfter time.Duration, exempt ...
 			// Close the connection: a client over the cap should not keep a
 			// slot of the connection cap either.
 			w.Header().Set("Connection", "close")
-			http.Error(w, fmt.Sprintf("overloaded: %d requests in flight; retry after %ss", max, retry), http.StatusServiceUnavailable)
+			// JSON, as every other answer of the webhook and the explain
+			// API ({"result", "error"} reads as either's): a plain-text
+			// 503 broke a relay or `curl | jq` under load.
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_ = json.NewEncoder(w).Encode(struct {
+				Result string `json:"result"`
+				Error  string `json:"error"`
+			}{"unavailable", fmt.Sprintf("overloaded: %d requests in flight; retry after %ss", max, retry)})
 		}
 	})
 }
