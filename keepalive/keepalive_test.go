@@ -23,6 +23,9 @@ func series(n int, gen func(i int) time.Duration) []time.Time {
 
 func planFor(t *testing.T, times []time.Time, cfg Config) Plan {
 	t.Helper()
+	if cfg.PreWarmShare == 0 {
+		cfg.PreWarmShare = Default().PreWarmShare // pre-warming on, as shipped (0 turns it off)
+	}
 	p, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +192,7 @@ func TestColdStartWorthTradesColdForIdle(t *testing.T) {
 }
 
 func TestKeepAliveHookHoldsPreWarmWindow(t *testing.T) {
-	p, _ := New(Config{})
+	p, _ := New(Config{PreWarmShare: 0.25})
 	ref := provider.Ref{Name: "timer", Namespace: "fn"}
 	times := series(30, func(int) time.Duration { return time.Hour })
 	for _, at := range times {
@@ -255,7 +258,7 @@ func TestDueIsBounded(t *testing.T) {
 // TestObserveCountRebuildsState: per-minute counts (as a Prometheus range
 // query returns them after a restart) teach the same timer as invocations.
 func TestObserveCountRebuildsState(t *testing.T) {
-	p, _ := New(Config{})
+	p, _ := New(Config{PreWarmShare: 0.25})
 	ref := provider.Ref{Name: "f", Namespace: "fn"}
 	for m := 0; m < 600; m++ {
 		n := 0
@@ -303,7 +306,7 @@ func TestConfigValidate(t *testing.T) {
 // held one burst's spacing and the plan let the function go to zero 15 s
 // after each burst.
 func TestBurstsAreNotIdleTimes(t *testing.T) {
-	p, _ := New(Config{})
+	p, _ := New(Config{PreWarmShare: 0.25})
 	ref := provider.Ref{Name: "f", Namespace: "fn"}
 	step := 15 * time.Second
 	at := t0
@@ -325,7 +328,7 @@ func TestBurstsAreNotIdleTimes(t *testing.T) {
 // TestOneBusyStepIsStillLearning: a first step with a thousand requests is
 // one function seen once, not a thousand idle times to plan on.
 func TestOneBusyStepIsStillLearning(t *testing.T) {
-	p, _ := New(Config{})
+	p, _ := New(Config{PreWarmShare: 0.25})
 	ref := provider.Ref{Name: "f", Namespace: "fn"}
 	p.ObserveCount(ref, t0, 15*time.Second, 1000)
 	if plan, _ := p.Plan(ref, 15*time.Minute, t0); plan.Code != CodeLearning {
@@ -362,7 +365,7 @@ func TestWeightsPriceMissedBursts(t *testing.T) {
 // fell out of it, and the plan let the function go to zero within seconds
 // of the next lull.
 func TestSteadyTrafficKeepsItsLulls(t *testing.T) {
-	p, _ := New(Config{})
+	p, _ := New(Config{PreWarmShare: 0.25})
 	ref := provider.Ref{Name: "f", Namespace: "fn"}
 	step := 15 * time.Second
 	at := feedStretches(p, ref, 14, 2*60*4, 10, 5*time.Minute) // two hours busy, a 5-minute lull
@@ -382,7 +385,7 @@ func TestSteadyTrafficKeepsItsLulls(t *testing.T) {
 // served them all, the plan was "zero, pre-warm at 4 min" and the function
 // was ramped from one replica every 10 minutes.
 func TestPreWarmIsOneReplica(t *testing.T) {
-	p, _ := New(Config{})
+	p, _ := New(Config{PreWarmShare: 0.25})
 	ref := provider.Ref{Name: "f", Namespace: "fn"}
 	at := feedStretches(p, ref, 20, 22, 20, 270*time.Second) // 5½ minutes busy, 4½ quiet
 	plan, _ := p.Plan(ref, 15*time.Minute, at)
@@ -401,7 +404,7 @@ func TestPreWarmServesWhatOneReplicaServes(t *testing.T) {
 		serves  float64
 		prewarm bool
 	}{{25, true}, {1, false}} {
-		p, _ := New(Config{})
+		p, _ := New(Config{PreWarmShare: 0.25})
 		ref := provider.Ref{Name: "f", Namespace: "fn"}
 		at := feedStretches(p, ref, 20, 22, 20, 270*time.Second)
 		_, _ = p.KeepAlive(ref, 15*time.Minute, tc.serves, at)

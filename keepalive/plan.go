@@ -391,6 +391,13 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 		cold, idle := s.keepCost(h, k)
 		consider(k, 0, 0, cold, idle, CodeKeepAlive)
 	}
+	if cfg.PreWarmShare == 0 {
+		// Pre-warming is off ("never pre-warm"): a plan counting on one
+		// (pre-warm, periodic) zeroed a timer after each call, the
+		// pre-warm never came, and every call was cold while the plan
+		// said 0 %. The keep-alives and zero-now are what is left.
+		return best, planWords{n: len(its), beyond: len(its) - len(s.x), pending: true}
+	}
 	// Pre-warm windows over a grid of quantiles keep the search small.
 	grid := quantileGrid(s.x, 48)
 	bursts := []float64{0}

@@ -14,7 +14,7 @@ import (
 // ring grows only as idle times arrive, and the plan is the one Choose
 // makes on the same idle times in float64, to well under a second.
 func TestHistoryRingIsCompact(t *testing.T) {
-	p, err := New(Config{})
+	p, err := New(Config{PreWarmShare: 0.25})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func TestRebuildCountsCounterValues(t *testing.T) {
 	all = append(all, counterAt("", "gw-a", map[int]float64{30: 1}), counterAt("", "gw-b", map[int]float64{40: 1}))
 
 	f := &fakeRange{v: all}
-	p, _ := New(Config{})
+	p, _ := New(Config{PreWarmShare: 0.25})
 	now := t0.Add(time.Hour)
 	rep, err := p.Rebuild(context.Background(), f, now, time.Hour, time.Minute, "openfaas-fn")
 	if err != nil {
@@ -98,7 +98,7 @@ func TestRebuildCountsCounterValues(t *testing.T) {
 	functions, calls := 0, 0
 	for name, tc := range tests {
 		ref := provider.Ref{Name: name, Namespace: "openfaas-fn"}
-		want, _ := New(Config{})
+		want, _ := New(Config{PreWarmShare: 0.25})
 		for _, s := range tc.want {
 			want.ObserveCount(ref, atMinute(s.m).Time(), time.Minute, s.n)
 			calls += s.n

@@ -44,7 +44,7 @@ func TestRebuildCountsAGatewayScrapedTwiceOnce(t *testing.T) {
 	// Each call in the minute step it shows in (the one ending at the next
 	// whole minute), once.
 	ref := provider.Ref{Name: "dup", Namespace: "openfaas-fn"}
-	want, _ := New(Config{})
+	want, _ := New(Config{PreWarmShare: 0.25})
 	for _, s := range []struct {
 		end time.Duration
 		n   int

@@ -60,7 +60,7 @@ func TestRebuildRefusesAPartialHistory(t *testing.T) {
 		{"annotations only", v1.Warnings{`PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "gateway_function_invocation_started" (1:1)`}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, _ := New(Config{})
+			p, _ := New(Config{PreWarmShare: 0.25})
 			rep, err := p.Rebuild(context.Background(), warned{answers: answers, warnings: tc.warnings}, now, time.Hour, time.Minute, "openfaas-fn")
 			if !tc.partial {
 				if err != nil || rep.Functions != 1 || rep.Invocations != 3 {

@@ -55,7 +55,7 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 	}
 	p := backfilled(t, b.String())
 
-	pol, _ := New(Config{})
+	pol, _ := New(Config{PreWarmShare: 0.25})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	rep, err := pol.Rebuild(ctx, p.API(), now, 12*time.Hour, time.Minute, "openfaas-fn")
@@ -83,7 +83,7 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 	// itself), the rebuild learns the same.
 	defer func(n int) { rebuildMaxPoints = n }(rebuildMaxPoints)
 	rebuildMaxPoints = 30
-	inParts, _ := New(Config{})
+	inParts, _ := New(Config{PreWarmShare: 0.25})
 	partsRep, err := inParts.Rebuild(ctx, p.API(), now, 12*time.Hour, time.Minute, "openfaas-fn")
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestRebuildCountsEveryCallFromRealPrometheus(t *testing.T) {
 	}
 	// Each call is learned in the minute step it shows in: the one ending
 	// at the next whole minute.
-	want, _ := New(Config{})
+	want, _ := New(Config{PreWarmShare: 0.25})
 	for name, ends := range map[string][]time.Duration{
 		"once":  {-5*time.Hour + time.Minute},
 		"calls": {-4*time.Hour + time.Minute, -3*time.Hour + time.Minute, -2*time.Hour + time.Minute, -time.Hour + time.Minute, -29 * time.Minute},
@@ -244,7 +244,7 @@ func writeStarted(b *strings.Builder, labels string, changes []counterChange, no
 func rebuildBackfilled(t *testing.T, om string, now time.Time, lookback time.Duration, args ...string) (*Policy, RebuildReport) {
 	t.Helper()
 	p := backfilled(t, om, args...)
-	pol, _ := New(Config{})
+	pol, _ := New(Config{PreWarmShare: 0.25})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	rep, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")

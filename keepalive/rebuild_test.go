@@ -72,7 +72,7 @@ func TestRebuildZeroedCount(t *testing.T) {
 		replicaSeries("empty.openfaas-fn"),
 		replicaSeries(".bad", [2]float64{2, 2}),
 	}
-	p, _ := New(Config{})
+	p, _ := New(Config{PreWarmShare: 0.25})
 	p.Zeroed(ref("known"), 1)
 	rep, err := p.Rebuild(context.Background(), byQuery{answers: map[string]model.Value{
 		RebuildReplicasQuery(time.Minute): replicas,
@@ -90,7 +90,7 @@ func TestRebuildZeroedCount(t *testing.T) {
 		t.Errorf("report says %d zeroed, want 3 (two, last, back; known was already reported)", rep.Zeroed)
 	}
 
-	q, _ := New(Config{})
+	q, _ := New(Config{PreWarmShare: 0.25})
 	rep, err = q.Rebuild(context.Background(), byQuery{
 		answers: map[string]model.Value{RebuildQuery(): model.Matrix{counterAt("two.openfaas-fn", "gw-a", map[int]float64{0: 4, 2: 5, 5: 6})}},
 		fail:    map[string]error{RebuildReplicasQuery(time.Minute): errors.New("query timed out")},
@@ -123,7 +123,7 @@ func TestRebuildFromPrometheus(t *testing.T) {
 		{Metric: model.Metric{"function_name": "quiet"}, Values: quiet},
 		{Metric: model.Metric{"function_name": ".bad"}, Values: timer},
 	}}
-	p, _ := New(Config{})
+	p, _ := New(Config{PreWarmShare: 0.25})
 	rep, err := p.Rebuild(context.Background(), f, now, 12*time.Hour, time.Minute, "openfaas-fn")
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func TestRebuildFromPrometheus(t *testing.T) {
 }
 
 func TestRebuildErrors(t *testing.T) {
-	p, _ := New(Config{})
+	p, _ := New(Config{PreWarmShare: 0.25})
 	tests := []struct {
 		name           string
 		q              *fakeRange

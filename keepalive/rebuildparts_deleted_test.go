@@ -83,7 +83,7 @@ func TestRebuildPartsBoundedWhenSeriesAreGoneAtStart(t *testing.T) {
 			rebuild := func(maxPoints int) (map[any]any, RebuildReport, *ranged) {
 				rebuildMaxPoints = maxPoints
 				f := &ranged{series: series}
-				p, _ := New(Config{})
+				p, _ := New(Config{PreWarmShare: 0.25})
 				rep, err := p.Rebuild(context.Background(), lookbackCounted{f}, now, 24*time.Hour, time.Minute, "openfaas-fn")
 				if err != nil {
 					t.Fatal(err)

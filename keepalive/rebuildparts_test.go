@@ -126,7 +126,7 @@ func TestRebuildInPartsIsTheWholeRebuild(t *testing.T) {
 		rebuild := func(maxPoints int) (*Policy, RebuildReport, *ranged) {
 			rebuildMaxPoints = maxPoints
 			f := &ranged{series: series}
-			p, _ := New(Config{})
+			p, _ := New(Config{PreWarmShare: 0.25})
 			rep, err := p.Rebuild(context.Background(), f, now, 24*time.Hour, time.Minute, "openfaas-fn")
 			if err != nil {
 				t.Fatal(err)
