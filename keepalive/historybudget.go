@@ -1,5 +1,7 @@
 package keepalive
 
+import "slices"
+
 // maxIdleTimes bounds the idle times all histories hold together. History
 // bounds one function's (256 by default, eight bytes an idle time with its
 // weight and place in the order: idleTime), but the policy learns every function the
@@ -69,9 +71,10 @@ func exactCopy[T any](s []T) []T {
 	return c
 }
 
-// trimToBudget cuts every history over its fair share down to it, keeping
-// its newest idle times, when the histories together hold more than
-// maxIdleTimes. mayGrow alone bounds only what grows after the fleet is
+// trimToBudget cuts every history over the budget's share down to it,
+// keeping its newest idle times, when the histories together hold more than
+// maxIdleTimes: the share the budget allows with every shorter history kept
+// whole (fillShare), and never below the fair share. mayGrow alone bounds only what grows after the fleet is
 // large: histories filled while it was small (or functions that came one
 // after another, each taking the share of its time) kept theirs. Listed
 // calls it, at least every five minutes. mu is held.
@@ -79,13 +82,37 @@ func (p *Policy) trimToBudget() {
 	if p.idleTimes <= maxIdleTimes {
 		return
 	}
-	share := p.fairShare()
+	share := max(p.fairShare(), p.fillShare())
 	for _, h := range p.fns {
 		if len(h.e) > share {
 			p.idleTimes -= len(h.e) - share
 			h.keepNewest(share)
 		}
 	}
+}
+
+// fillShare is the longest history the budget allows when every history
+// shorter than it keeps all it holds: the largest s with Σ min(len, s) ≤
+// maxIdleTimes (water-filling). The equal share alone counted a function
+// holding one idle time as using a whole share: a fleet of a few busy
+// functions and many rare ones (most functions of the Azure trace are
+// called a few times a day), 26 % over the budget, was cut to 15 % of it,
+// the busy functions from 243 idle times to 20 where 191 fitted, and their
+// plans learned from their last 20 gaps. mu is held; O(n log n), at a cut.
+func (p *Policy) fillShare() int {
+	lens := make([]int, 0, len(p.fns))
+	for _, h := range p.fns {
+		lens = append(lens, len(h.e))
+	}
+	slices.Sort(lens)
+	below := 0 // idle times of the histories shorter than lens[i]
+	for i, l := range lens {
+		if rest := len(lens) - i; below+rest*l > maxIdleTimes {
+			return (maxIdleTimes - below) / rest // between lens[i-1] and l
+		}
+		below += l
+	}
+	return p.cfg.History // everything fits: nothing to cut
 }
 
 // keepNewest cuts h to its newest n idle times (0 < n < len(h.e)), in a
