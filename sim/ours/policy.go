@@ -33,7 +33,10 @@ type Policy struct {
 	// ZeroDuration is the fixed zero-duration label used instead of "auto"
 	// when positive (to compare the controller with a fixed keep-alive).
 	ZeroDuration time.Duration
-	// TargetProportion is the target-proportion label.
+	// TargetProportion is the target-proportion label when above 0; at 0
+	// (Default) no label is set and Config.Defaults.TargetProportion
+	// applies, as for a function without the label under run: a label the
+	// sim set itself made `sim --config` ignore defaults.target_proportion.
 	TargetProportion float64
 	// Scrape is the embedded metrics source's interval over the simulated
 	// gateway's counters.
@@ -71,7 +74,7 @@ func (p Policy) phase() time.Duration {
 // Default returns the shipped controller.
 func Default() Policy {
 	return Policy{Label: "faas-autoscaler", Config: config.Default(), Scrape: embedded.DefaultInterval,
-		TargetProportion: 0.9, ScrapePhase: HalfInterval}
+		ScrapePhase: HalfInterval}
 }
 
 func (p Policy) Name() string { return p.Label }
@@ -90,14 +93,17 @@ func (p Policy) labels(fn sim.FunctionInfo) map[string]string {
 	if p.ZeroDuration > 0 {
 		zd = p.ZeroDuration.String()
 	}
-	return map[string]string{
-		scaler.LabelType:             "capacity",
-		scaler.LabelTarget:           strconv.Itoa(fn.Concurrency),
-		scaler.LabelTargetProportion: strconv.FormatFloat(p.TargetProportion, 'f', -1, 64),
-		scaler.LabelMax:              MaxReplicas,
-		scaler.LabelZero:             "true",
-		scaler.LabelZeroDuration:     zd,
+	l := map[string]string{
+		scaler.LabelType:         "capacity",
+		scaler.LabelTarget:       strconv.Itoa(fn.Concurrency),
+		scaler.LabelMax:          MaxReplicas,
+		scaler.LabelZero:         "true",
+		scaler.LabelZeroDuration: zd,
 	}
+	if p.TargetProportion > 0 {
+		l[scaler.LabelTargetProportion] = strconv.FormatFloat(p.TargetProportion, 'f', -1, 64)
+	}
+	return l
 }
 
 // NewFleet builds the controller over the simulator's functions: the only
