@@ -121,6 +121,22 @@ none of them, and without the gateway's up series nothing is ever idled. */}}
 {{- end }}
 {{- end }}
 
+{{/*
+The namespace a Service URL names (http://prometheus.openfaas:9090 → openfaas;
+name.ns.svc[.cluster.local] too), "" for a host of one label (the release's
+namespace), an IP or any other name. The NetworkPolicy's peers default to it:
+defaulted to the release's namespace, a controller installed in a namespace of
+its own (or a Prometheus in "monitoring") had every query dropped while it ran
+and reported Ready.
+*/}}
+{{- define "fa.urlNamespace" -}}
+{{- $host := regexReplaceAll ":[0-9]+$" ((urlParse .).host | default "") "" -}}
+{{- $parts := splitList "." $host -}}
+{{- if and (not (regexMatch "^[0-9.]+$" $host)) (or (eq (len $parts) 2) (and (gt (len $parts) 2) (eq (index $parts 2) "svc"))) -}}
+{{- index $parts 1 -}}
+{{- end -}}
+{{- end }}
+
 {{/* A NetworkPolicy peer: pods matching podSelector in a namespace (default: the release's). */}}
 {{- define "fa.peer" -}}
 - namespaceSelector:
