@@ -113,6 +113,22 @@ none of them, and without the gateway's up series nothing is ever idled. */}}
 {{- $_ := set $cfg "prometheus" $prom }}
 {{- end }}
 {{- end }}
+{{- if or .Values.gatewayPodMonitor.enabled .Values.prometheusRule.enabled }}
+{{- /* The gateway's scrape interval the chart declares (the PodMonitor's,
+else the rules'): the controller's burst window must hold two scrapes, or
+rate() over it reads nothing and every burst reading is missing (a 10 s
+window at a 15 s scrape). deploy/prometheus/README.md's table. */}}
+{{- $every := .Values.prometheusRule.scrapeInterval }}
+{{- if .Values.gatewayPodMonitor.enabled }}
+{{- $every = default $every .Values.gatewayPodMonitor.interval }}
+{{- end }}
+{{- $burst := get (dict "1s" "4s" "5s" "10s" "15s" "30s") $every }}
+{{- $sc := get $cfg "scaler" | default dict }}
+{{- if and $burst (ne $burst "10s") (not (hasKey $sc "burst_window")) }}{{/* 10s: the controller's default */}}
+{{- $_ := set $sc "burst_window" $burst }}
+{{- $_ := set $cfg "scaler" $sc }}
+{{- end }}
+{{- end }}
 {{- if $cfg }}
 {{- toYaml $cfg }}
 {{- else -}}
