@@ -324,7 +324,6 @@ func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provide
 		free = max(int(fn.AvailableReplicas)*c-st.inflight, 0)
 	}
 	for _, a := range st.waiting {
-		wait := now.Sub(a.at)
 		admit := a.count
 		if free >= 0 && admit > free {
 			// The watchdog's max_inflight answers 429 at once.
@@ -334,7 +333,13 @@ func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provide
 		}
 		if admit > 0 {
 			g.metrics.started(name, admit)
-			st.running = append(st.running, batch{doneAt: now.Add(st.w.Duration), count: admit, latency: wait + st.w.Duration})
+			// The duration the gateway records is the forward's, timed from
+			// the started event: the scale-from-zero wait before it is not
+			// in gateway_functions_seconds (its proxy starts the clock after
+			// the wait). Counted in, it made the mean duration of a function
+			// just woken several times its calls', and the capacity load
+			// (arrivals × mean duration) read three times the load.
+			st.running = append(st.running, batch{doneAt: now.Add(st.w.Duration), count: admit, latency: st.w.Duration})
 			st.inflight += admit
 			if free >= 0 {
 				free -= admit
@@ -348,13 +353,13 @@ func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provide
 // forwardTimedOut ends the requests that have waited ColdStartTimeout. The
 // gateway forwards a request whose polling ran out anyway: it is counted as
 // started (the started event follows the wait) and, with no endpoint to
-// reach, ends as a proxy error, code 502.
+// reach, ends at once as a proxy error, code 502.
 func (g *Gateway) forwardTimedOut(name string, st *fnState, now time.Time) {
 	n := 0
 	for n < len(st.waiting) && now.Sub(st.waiting[n].at) >= g.cfg.ColdStartTimeout {
 		a := st.waiting[n]
 		g.metrics.started(name, a.count)
-		g.metrics.complete(name, "502", a.count, now.Sub(a.at))
+		g.metrics.complete(name, "502", a.count, 0) // the forward fails at once; the wait is not in it
 		n++
 	}
 	st.waiting = append(st.waiting[:0], st.waiting[n:]...)
