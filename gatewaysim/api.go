@@ -151,7 +151,21 @@ func (g *Gateway) Handler(o APIOptions) http.Handler {
 			http.Error(w, fmt.Sprintf(`want {"rps": N} with 0 ≤ N ≤ %g`, float64(MaxRPS)), http.StatusBadRequest)
 			return
 		}
-		g.SetRPS(provider.Ref{Name: r.PathValue("name"), Namespace: ns(r)}, req.RPS)
+		// name or name.namespace, as /async-function parses it; an unknown
+		// function is a 404: a typo answered 204 and changed nothing.
+		ref, err := provider.ParseRef(r.PathValue("name"), ns(r))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if _, err := g.cfg.Provider.Function(r.Context(), ref); errors.Is(err, provider.ErrNotFound) {
+			http.Error(w, fmt.Sprintf("function %s not found", ref), http.StatusNotFound)
+			return
+		} else if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		g.SetRPS(ref, req.RPS)
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	if o.Async != nil {
