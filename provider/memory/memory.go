@@ -235,6 +235,11 @@ func (f *function) available(now time.Time) uint64 {
 // resize sets the desired count. New replicas become ready at readyAt;
 // removed ones are the last to become ready (the newest pending first), as
 // Kubernetes prefers deleting pods that are not ready yet.
+//
+// readyAt stays in ascending order, which available and the cut from the
+// end rely on: a cold start shortened (SetColdStart) while a replica
+// starts gives the new ones an earlier time than it. Appended, a starting
+// replica counted as available, and a scale-down removed the ready one.
 func (f *function) resize(n uint64, readyAt time.Time) {
 	cur := uint64(len(f.readyAt))
 	if n <= cur {
@@ -243,6 +248,9 @@ func (f *function) resize(n uint64, readyAt time.Time) {
 	}
 	for range n - cur {
 		f.readyAt = append(f.readyAt, readyAt)
+	}
+	if cur > 0 && f.readyAt[cur-1].After(readyAt) {
+		slices.SortStableFunc(f.readyAt, func(a, b time.Time) int { return a.Compare(b) })
 	}
 }
 
