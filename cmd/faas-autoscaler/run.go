@@ -83,9 +83,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	warnOverridden(logger, overridden)
 	warnLeaderOnly(logger, &c, explicit)
-	_, envLimit := os.LookupEnv("GOMEMLIMIT")
+	// Set means non-empty, as the runtime reads them (an empty GOGC or
+	// GOMEMLIMIT is the runtime's default): a manifest rendering
+	// GOMEMLIMIT: "" left the process with no soft limit at all, while
+	// the log said the variable was in force.
+	envLimit := os.Getenv("GOMEMLIMIT") != ""
 	setMemoryLimit(c.MemoryLimitRatio, os.DirFS("/"), envLimit, logger)
-	_, envGC := os.LookupEnv("GOGC")
+	envGC := os.Getenv("GOGC") != ""
 	setGCPercent(c.GCPercent, envGC, logger)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
