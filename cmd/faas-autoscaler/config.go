@@ -261,8 +261,10 @@ func (c *runConfig) Validate() error {
 		bad("--default-namespace must not be empty: a function_name without a dot needs a namespace (default openfaas-fn)")
 	}
 	if c.DebugListen != "" {
-		if _, _, err := net.SplitHostPort(c.DebugListen); err != nil {
-			bad("--debug-listen %q: want host:port such as 127.0.0.1:6060", c.DebugListen)
+		// As --listen: a bad port passed this check and stopped the start
+		// with exit 1, as if the port were taken.
+		if err := checkListenAddress(c.DebugListen); err != nil {
+			bad("--debug-listen %q: %v (e.g. 127.0.0.1:6060)", c.DebugListen, err)
 		} else if c.DebugListen == c.Listen {
 			bad("--debug-listen %q: must differ from --listen (the profiler stays off the public address)", c.DebugListen)
 		}
