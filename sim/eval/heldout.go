@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,8 +17,8 @@ import (
 // directly under root that holds a CSV file and is not one of DefaultSources' three (a folder
 // without one, e.g. of notes, is not a trace), in name order, then each of
 // extra (a trace folder, or one day's invocations file of the Azure 2019
-// dataset) in the order given; one already listed by another path is
-// skipped. Each is loaded once, so a folder that cannot
+// dataset) in the order given; one already listed by another path, or one
+// of DefaultSources' three, is skipped. Each is loaded once, so a folder that cannot
 // be read as a trace is an error naming it before any cell runs, and its
 // length decides whether its halves are cells too.
 //
@@ -42,16 +43,19 @@ func FindHeldOut(root string, extra []string, maxFunctions, maxMinutes int) ([]H
 	if maxMinutes < 0 {
 		return nil, fmt.Errorf("held-out traces: at most %d minutes: want a number of minutes, or 0 for the whole trace", maxMinutes)
 	}
-	sources, err := heldOutSources(root, extra)
+	sources, err := heldOutSources(DefaultSources(root), root, extra)
 	if err != nil {
 		return nil, err
 	}
 	return loadHeldOut(sources, maxFunctions, maxMinutes)
 }
 
-// heldOutSources lists the held-out traces FindHeldOut reads, unread.
-func heldOutSources(root string, extra []string) ([]string, error) {
-	known := DefaultSources(root)
+// heldOutSources lists the held-out traces FindHeldOut reads, unread:
+// every trace folder under root but the matrix's own samples (known), and
+// extra, but for one of known passed again (by any path: the 200-function
+// day passed as --trace was replayed as held out, its tuning half and
+// seeds counted among the report cells).
+func heldOutSources(known Sources, root string, extra []string) ([]string, error) {
 	var sources []string
 	if root != "" {
 		entries, err := os.ReadDir(root)
@@ -66,14 +70,30 @@ func heldOutSources(root string, extra []string) ([]string, error) {
 			// A trace folder holds CSV files, or the 2021 trace as Azure
 			// publishes it (a .txt CSV): a folder of only the latter was
 			// skipped without a word, as if it were notes.
-			csvs, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
-			txts, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
-			if len(csvs) > 0 || slices.ContainsFunc(txts, trace.IsInvocationLogFile) {
+			// Matched within the folder: its path is no pattern (a folder
+			// named "azure [d01]" read as one matched nothing and was
+			// skipped without a word).
+			fsys := os.DirFS(dir)
+			csvs, _ := fs.Glob(fsys, "*.csv")
+			txts, _ := fs.Glob(fsys, "*.txt")
+			if len(csvs) > 0 || slices.ContainsFunc(txts, func(n string) bool { return trace.IsInvocationLogFile(filepath.Join(dir, n)) }) {
 				sources = append(sources, dir)
 			}
 		}
 	}
-	return append(sources, extra...), nil
+	var own []os.FileInfo
+	for _, d := range []string{known.Day200, known.Sample10, known.Sample2021} {
+		if st, err := os.Stat(d); err == nil {
+			own = append(own, st)
+		}
+	}
+	for _, x := range extra {
+		if st, err := os.Stat(x); err == nil && slices.ContainsFunc(own, func(o os.FileInfo) bool { return os.SameFile(o, st) }) {
+			continue // one of the matrix's own samples: its cells are already there
+		}
+		sources = append(sources, x)
+	}
+	return sources, nil
 }
 
 // loadHeldOut reads each of sources once, as FindHeldOut says.

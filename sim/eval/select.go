@@ -34,7 +34,7 @@ func SelectCells(src Sources, root string, extra []string, maxFunctions, maxMinu
 		_, err := FindHeldOut("", nil, maxFunctions, maxMinutes)
 		return nil, nil, err
 	}
-	sources, err := heldOutSources(root, extra)
+	sources, err := heldOutSources(src, root, extra)
 	if err != nil {
 		return nil, nil, err
 	}
