@@ -409,6 +409,14 @@ func (a *Actuator) slot(ref provider.Ref) *slot {
 // process runs every intent queued for ref, one at a time, unless another
 // goroutine already is (it will see the queued intent). A worker (pool)
 // stops once ctx ends and leaves what is queued to stopped.
+//
+// A worker runs one intent a turn (with its fallback): one queued for the
+// function meanwhile goes to the back of the pool's queue. Looping over
+// them, a function whose count kept changing on a slow provider (calls of
+// 6 s, a new intent every pass) held its worker for as long as that
+// lasted, and with every worker so held another function's raise waited
+// minutes in the queue: one function's trouble became the fleet's.
+// Inline (no pool) there is no queue to yield to.
 func (a *Actuator) process(ctx context.Context, ref provider.Ref, pool bool) {
 	a.mu.Lock()
 	s := a.slot(ref)
@@ -418,7 +426,15 @@ func (a *Actuator) process(ctx context.Context, ref provider.Ref, pool bool) {
 	}
 	s.busy = true
 	s.queued = false
+	turn := false
 	for s.hasNext && (!pool || ctx.Err() == nil) {
+		if pool && turn {
+			s.queued = true
+			a.queue = append(a.queue, ref)
+			a.signal()
+			break
+		}
+		turn = true
 		p, fb, hasFb := s.next, s.fallback, s.hasFallback
 		s.next, s.hasNext, s.fallback, s.hasFallback = pending{}, false, pending{}, false
 		a.npending--
