@@ -147,8 +147,14 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	}
 	name := ref.String()
 	switch o.Code {
-	case actuator.CodeApplied, actuator.CodeDryRun, actuator.CodeRefused, actuator.CodeError, actuator.CodeGone:
+	case actuator.CodeApplied, actuator.CodeDryRun, actuator.CodeError, actuator.CodeGone:
 		l.metrics.scaleCalls.WithLabelValues(name, result).Inc()
+	case actuator.CodeRefused:
+		// A refused call, not the intents the actuator drops while it holds
+		// that refusal (Err nil: no call), which counted once a pass.
+		if o.Err != nil {
+			l.metrics.scaleCalls.WithLabelValues(name, result).Inc()
+		}
 	}
 	if o.Code == actuator.CodeError || o.Code == actuator.CodeGone {
 		l.metrics.errors.WithLabelValues("scale").Inc()

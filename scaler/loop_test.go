@@ -239,6 +239,13 @@ func TestRefusedScaleIsNotRetried(t *testing.T) {
 		if len(calls) != 1 {
 			t.Errorf("%d Scale calls for a refused count over 10 passes, want 1: %v", len(calls), calls)
 		}
+		// scale_calls_total counts the one call refused, not the passes
+		// whose intents the actuator dropped while it held the refusal (it
+		// counted every pass's drop as a refused call; found by a review
+		// helper).
+		if v, _ := e.metric(t, MetricScaleCalls, map[string]string{labelResult: "refused"}); v != 1 {
+			t.Errorf("scale_calls_total{result=refused} = %v after one refused call, want 1", v)
+		}
 		e.src.Set("rps", refA, 200) // now wants 5: a different count is tried
 		time.Sleep(5 * time.Minute) // past burst mode and the down window
 		for range 2 {
