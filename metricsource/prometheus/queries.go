@@ -179,7 +179,15 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 	// misses (issue 15, item 2); increase() still wins when larger, as it
 	// does across a counter reset.
 	count := func(m string, coded bool) string {
-		counted := fmt.Sprintf(`((((%[1]s - %[1]s offset %[2]s) > increase(%[1]s[%[2]s])) or increase(%[1]s[%[2]s])) and %[1]s offset %[2]s) or max_over_time(%[1]s[%[2]s])`, m, w)
+		// A series with a sample at the window's start but fewer than two
+		// in it (a gateway also scraped by a slower job: its copy every
+		// 30 s) has no increase(): the difference alone answers for it.
+		// The highest value answers only for a series with no sample at
+		// the start (new in the window, or back after the lookback): it
+		// answered for that copy too, the counter's whole value, and every
+		// function the gateway ever counted read as called in any window
+		// under two of the slower job's intervals, so none was idled.
+		counted := fmt.Sprintf(`((((%[1]s - %[1]s offset %[2]s) > increase(%[1]s[%[2]s])) or increase(%[1]s[%[2]s]) or (%[1]s - %[1]s offset %[2]s)) and %[1]s offset %[2]s) or (max_over_time(%[1]s[%[2]s]) unless %[1]s offset %[2]s)`, m, w)
 		// The series back after a gap, valued now (× 1 drops the name, so
 		// its labels are those of counted's series); up's counts taken per
 		// target (max by), so duplicated up series (an HA pair queried

@@ -61,7 +61,7 @@ func TestActivityQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	count := func(m, by string) string {
-		counted := `((((` + m + ` - ` + m + ` offset 10m) > increase(` + m + `[10m])) or increase(` + m + `[10m])) and ` + m + ` offset 10m) or max_over_time(` + m + `[10m])`
+		counted := `((((` + m + ` - ` + m + ` offset 10m) > increase(` + m + `[10m])) or increase(` + m + `[10m]) or (` + m + ` - ` + m + ` offset 10m)) and ` + m + ` offset 10m) or (max_over_time(` + m + `[10m]) unless ` + m + ` offset 10m)`
 		back := `(` + m + ` * 1) and (count_over_time(` + m + `[10m]) < on (job, instance) group_left () max by (job, instance) (count_over_time(up{job="gw"}[10m])))`
 		return `sum by (function_name) (max by (` + by + `) (((` + counted + `) > (` + back + `)) or (` + back + `) or (` + counted + `)))`
 	}
