@@ -192,7 +192,14 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 		// its labels are those of counted's series); up's counts taken per
 		// target (max by), so duplicated up series (an HA pair queried
 		// without deduplication) cannot fail the match.
-		back := fmt.Sprintf(`(%[1]s * 1) and (count_over_time(%[1]s[%[2]s]) < on (job, instance) group_left () max by (job, instance) (count_over_time(%[3]s[%[2]s])))`, m, w, sel)
+		//
+		// So does a series of a gateway whose process restarted within the
+		// window (process_start_time_seconds changed: a container restarted
+		// in place, every scrape succeeding): it counts from 0 since, its
+		// counters made at the first call after the restart, so its value
+		// now is calls since. A call right after a restart, before the next
+		// scrape, counted 1 where the old process had 1 too, and read 0.
+		back := fmt.Sprintf(`((%[1]s * 1) and (count_over_time(%[1]s[%[2]s]) < on (job, instance) group_left () max by (job, instance) (count_over_time(%[3]s[%[2]s])))) or ((%[1]s * 1) and on (job, instance) (changes(process_start_time_seconds[%[2]s]) > 0))`, m, w, sel)
 		// The larger of the two per series: counted where it is larger,
 		// back where it is at least as large, counted where back is absent.
 		// Each gateway replica once (promql.SumOverGateways).
