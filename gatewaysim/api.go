@@ -153,16 +153,8 @@ func (g *Gateway) Handler(o APIOptions) http.Handler {
 		}
 		// name or name.namespace, as /async-function parses it; an unknown
 		// function is a 404: a typo answered 204 and changed nothing.
-		ref, err := provider.ParseRef(r.PathValue("name"), ns(r))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		if _, err := g.cfg.Provider.Function(r.Context(), ref); errors.Is(err, provider.ErrNotFound) {
-			http.Error(w, fmt.Sprintf("function %s not found", ref), http.StatusNotFound)
-			return
-		} else if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+		ref, ok := g.routeFunction(w, r, ns(r))
+		if !ok {
 			return
 		}
 		g.SetRPS(ref, req.RPS)

@@ -41,16 +41,8 @@ func (g *Gateway) asyncHandler(o APIOptions, pub AsyncPublisher) http.HandlerFun
 		if ns == "" {
 			ns = o.DefaultNamespace
 		}
-		ref, err := provider.ParseRef(r.PathValue("name"), ns)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		if _, err := g.cfg.Provider.Function(r.Context(), ref); errors.Is(err, provider.ErrNotFound) {
-			http.Error(w, fmt.Sprintf("function %s not found", ref), http.StatusNotFound)
-			return
-		} else if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+		ref, ok := g.routeFunction(w, r, ns)
+		if !ok {
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxAsyncBody+1))
@@ -132,4 +124,24 @@ func (g *Gateway) Invoke(ctx context.Context, ref provider.Ref) int {
 	g.metrics.inflight(name, st.inflight+st.waitingCount())
 	g.mu.Unlock()
 	return code
+}
+
+// routeFunction is the function a route's {name} names (name or
+// name.namespace, ns when it has no namespace) if the provider has it;
+// otherwise it answers 400 (a bad name), 404 (no such function) or 500 and
+// reports false.
+func (g *Gateway) routeFunction(w http.ResponseWriter, r *http.Request, ns string) (provider.Ref, bool) {
+	ref, err := provider.ParseRef(r.PathValue("name"), ns)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return ref, false
+	}
+	if _, err := g.cfg.Provider.Function(r.Context(), ref); errors.Is(err, provider.ErrNotFound) {
+		http.Error(w, fmt.Sprintf("function %s not found", ref), http.StatusNotFound)
+		return ref, false
+	} else if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return ref, false
+	}
+	return ref, true
 }
