@@ -46,8 +46,15 @@ type RangeQuerier interface {
 // next, as long as the step is not shorter than the scrape interval), and
 // a gateway restart shows as a fall once both copies have read the
 // restarted counter, counted from there as any reset (seriesCounts).
+//
+// On a gateway without the started counter (older than it) the invocation
+// counter stands in, summed over its status codes, as the feeder's and the
+// idler's queries fall back to it: without it a rebuild there learned
+// nothing, and every restart threw away what the feeder had learned.
 func RebuildQuery() string {
-	return promql.OncePerGateway("gateway_function_invocation_started", false)
+	started := promql.OncePerGateway("gateway_function_invocation_started", false)
+	total := "sum by (function_name, instance) (" + promql.OncePerGateway("gateway_function_invocation_total", true) + ")"
+	return started + " or " + total
 }
 
 // RebuildReplicasQuery is Rebuild's second range query: the steps in which
