@@ -44,6 +44,9 @@ type AlertmanagerOptions struct {
 	Full bool
 }
 
+// fullDefaultReceiver is the full config's catch-all receiver.
+const fullDefaultReceiver = "default"
+
 // DefaultAlertmanagerOptions suit a controller Service named faas-autoscaler
 // in the same namespace, and a 5 s scrape.
 func DefaultAlertmanagerOptions() AlertmanagerOptions {
@@ -145,12 +148,20 @@ func (o AlertmanagerOptions) Validate() error {
 	}
 	if o.Username == "" {
 		add("username: must not be empty")
+	} else if strings.Contains(o.Username, ":") {
+		// Basic auth cannot carry it, and the controller refuses it.
+		add("username %q: must not contain ':'", o.Username)
 	}
 	if !path.IsAbs(o.PasswordFile) {
 		add("password file %q: must be an absolute path", o.PasswordFile)
 	}
 	if o.Receiver == "" {
 		add("receiver: must not be empty")
+	} else if o.Full && o.Receiver == fullDefaultReceiver {
+		// The full config's catch-all is named so: two receivers of one
+		// name, and AlertManager refuses the whole file ("notification
+		// config name ... is not unique") where the generator said ok.
+		add("receiver %q: the full config's catch-all receiver has that name: choose another", o.Receiver)
 	}
 	for _, d := range []struct {
 		name string
@@ -230,12 +241,12 @@ func GenerateAlertmanager(o AlertmanagerOptions) (any, error) {
 	// it with their own default.
 	return AlertmanagerConfig{
 		Route: &Route{
-			Receiver:       "default",
+			Receiver:       fullDefaultReceiver,
 			GroupBy:        []string{"alertname"},
 			RepeatInterval: Dur(4 * time.Hour),
 			Routes:         o.routes(),
 		},
-		Receivers: []Receiver{{Name: "default"}, o.receiver()},
+		Receivers: []Receiver{{Name: fullDefaultReceiver}, o.receiver()},
 	}, nil
 }
 

@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -164,6 +165,70 @@ const minWindowScrapes = 3
 // k8sNameRE is a DNS-1123 subdomain, what Kubernetes accepts as metadata.name.
 var k8sNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
+// unbalanced says how expr's brackets or quotes do not close ("" when
+// they do). Not a PromQL parse (the parser is the whole Prometheus module,
+// not a dependency for one check; promtool check rules is the full
+// check), but the commonest typo, a bracket left open, made a rule file
+// Prometheus refuses whole while the generator exited 0.
+func unbalanced(expr string) string {
+	var open []rune
+	closing := map[rune]rune{')': '(', ']': '[', '}': '{'}
+	for i := 0; i < len(expr); i++ {
+		switch c := rune(expr[i]); c {
+		case '"', '\'', '`':
+			j := i + 1
+			for ; j < len(expr) && rune(expr[j]) != c; j++ {
+				if expr[j] == '\\' && c != '`' {
+					j++ // an escaped character
+				}
+			}
+			if j >= len(expr) {
+				return fmt.Sprintf("has a %c string left open", c)
+			}
+			i = j
+		case '(', '[', '{':
+			open = append(open, c)
+		case ')', ']', '}':
+			if len(open) == 0 || open[len(open)-1] != closing[c] {
+				return fmt.Sprintf("closes a %c that is not open", c)
+			}
+			open = open[:len(open)-1]
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Sprintf("leaves a %c open", open[len(open)-1])
+	}
+	return ""
+}
+
+// k8sLabelRE is a DNS-1123 label, what Kubernetes accepts as a namespace.
+var k8sLabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// labelNameRE is a label key's name part, and a label value (Kubernetes'
+// qualified name rule: alphanumerics at both ends, '-', '_', '.' inside).
+var labelNameRE = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
+
+// k8sLabelProblem says why Kubernetes refuses the label key=value ("" when
+// it accepts it): a key is [prefix/]name, the prefix a DNS-1123 subdomain
+// of at most 253 characters, the name and the value at most 63 characters
+// of labelNameRE (a value may be empty).
+func k8sLabelProblem(key, value string) string {
+	name := key
+	if prefix, n, ok := strings.Cut(key, "/"); ok {
+		if prefix == "" || len(prefix) > 253 || !k8sNameRE.MatchString(prefix) {
+			return "the key's prefix is not a DNS-1123 subdomain"
+		}
+		name = n
+	}
+	if name == "" || len(name) > 63 || !labelNameRE.MatchString(name) {
+		return "the key is not a valid Kubernetes label name (alphanumerics, '-', '_', '.', at most 63)"
+	}
+	if value != "" && (len(value) > 63 || !labelNameRE.MatchString(value)) {
+		return "the value is not a valid Kubernetes label value (alphanumerics, '-', '_', '.', at most 63)"
+	}
+	return ""
+}
+
 // An OptionError is one problem Validate found with one option.
 type OptionError struct {
 	// Field is the Options field at fault ("Window", "Types", …), so a
@@ -286,6 +351,8 @@ func (o Options) Validate() error {
 		seen[c.Name] = true
 		if strings.TrimSpace(c.Expr) == "" {
 			add("Custom", "custom scaling type", strconv.Quote(c.Name), "empty expression")
+		} else if why := unbalanced(c.Expr); why != "" {
+			add("Custom", "custom scaling type", strconv.Quote(c.Name), "expression %s", why)
 		}
 	}
 	switch o.Format {
@@ -294,8 +361,17 @@ func (o Options) Validate() error {
 		if !k8sNameRE.MatchString(o.Name) {
 			add("Name", "name", strconv.Quote(o.Name), "not a valid Kubernetes resource name")
 		}
-		if o.Namespace != "" && !k8sNameRE.MatchString(o.Namespace) {
+		// A namespace is a DNS-1123 label (no dots, 63 characters), not a
+		// subdomain as a name: "openfaas.monitoring" passed here and failed
+		// at kubectl apply. So are the labels' keys and values checked as
+		// the API server checks them.
+		if o.Namespace != "" && (!k8sLabelRE.MatchString(o.Namespace) || len(o.Namespace) > 63) {
 			add("Namespace", "namespace", strconv.Quote(o.Namespace), "not a valid Kubernetes namespace")
+		}
+		for _, k := range slices.Sorted(maps.Keys(o.Labels)) {
+			if why := k8sLabelProblem(k, o.Labels[k]); why != "" {
+				add("Labels", "label", strconv.Quote(k+"="+o.Labels[k]), "%s", why)
+			}
 		}
 	default:
 		add("Format", "unknown format", strconv.Quote(o.Format), "want one of %s", strings.Join(Formats, ", "))

@@ -86,6 +86,7 @@ var rulesFlags = map[string]string{
 	"Window": "--window", "CPUWindow": "--cpu-window", "Tolerance": "--tolerance",
 	"ScaleUpFor": "--scale-up-for", "ScaleDownFor": "--scale-down-for", "KeepFiringFor": "--keep-firing-for",
 	"Types": "--types", "Custom": "--custom", "Format": "--format", "Name": "--name", "Namespace": "--namespace",
+	"Labels": "--label",
 }
 
 // rulesValueFlags are the flags of one value, whose problems read
