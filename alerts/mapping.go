@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -65,10 +66,19 @@ func toSignal(a *template.Alert, defaultNamespace string, received time.Time) (s
 	}
 	if v, ok := a.Annotations[LoadAnnotation]; ok {
 		load, err := parseLoad(v)
-		if err != nil {
+		switch {
+		case errors.Is(err, errLoadAboveMax):
+			// A number, only larger than any load the webhook takes on
+			// trust: the alert still triggers an evaluation, on the load
+			// the loop reads itself (as a CE alert without the annotation
+			// does). Refused whole, every generated alert of a custom load
+			// in a large unit (bytes: 2 GiB reads 2.147483648e+09) was
+			// answered 400 and lost.
+		case err != nil:
 			return scaler.Signal{}, err
+		default:
+			s.Load = &load
 		}
-		s.Load = &load
 	}
 	if s.Fingerprint == "" {
 		s.Fingerprint = labelsFingerprint(a.Labels)
@@ -90,15 +100,22 @@ func parseFunction(fn, defaultNamespace string) (provider.Ref, error) {
 	return ref, nil
 }
 
-// MaxLoad bounds the load annotation. No function serves a billion requests
-// a second (nor a billion queued messages or milli-CPUs); a larger number is
-// a broken rule or a hostile sender, and one alert with 1e308 once sent a
-// function to its maximum (issue 15, item 6).
+// MaxLoad bounds the load annotation the webhook hands on. No function
+// serves a billion requests a second (nor a billion queued messages or
+// milli-CPUs); one alert with 1e308 once sent a function to its maximum
+// (issue 15, item 6). A larger finite number is handed on without its load
+// (a custom load may be in bytes), a non-number refused.
 const MaxLoad = 1e9
+
+// errLoadAboveMax is parseLoad's error for a finite load above MaxLoad.
+var errLoadAboveMax = errors.New("load above MaxLoad")
 
 func parseLoad(v string) (float64, error) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > MaxLoad {
+	switch {
+	case err == nil && f > MaxLoad && !math.IsInf(f, 0):
+		return 0, errLoadAboveMax
+	case err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0:
 		return 0, fmt.Errorf("annotation %s %q: want a finite number in [0, %g]", LoadAnnotation, v, float64(MaxLoad))
 	}
 	return f, nil

@@ -48,8 +48,11 @@ func TestToSignal(t *testing.T) {
 		{"surrounding space", alert("firing", " figlet.fn", nil), scaler.Signal{}, `function_name " figlet.fn": not a valid function name`},
 		{"humanized load", alert("firing", "figlet.fn", template.KV{"load": "1.5k"}), scaler.Signal{}, `annotation load "1.5k": want a finite number in [0, 1e+09]`},
 		{"NaN load", alert("firing", "figlet.fn", template.KV{"load": "NaN"}), scaler.Signal{}, `annotation load "NaN": want a finite number in [0, 1e+09]`},
-		{"absurd load", alert("firing", "figlet.fn", template.KV{"load": "1e308"}), scaler.Signal{}, `annotation load "1e308": want a finite number in [0, 1e+09]`},
-		{"just above the cap", alert("firing", "figlet.fn", template.KV{"load": "1000000001"}), scaler.Signal{}, `annotation load "1000000001": want a finite number in [0, 1e+09]`},
+		// Above MaxLoad: handed on without its load (the loop reads it).
+		{"absurd load", alert("firing", "figlet.fn", template.KV{"load": "1e308"}),
+			scaler.Signal{Ref: provider.Ref{Name: "figlet", Namespace: "fn"}, Status: scaler.Firing}, ""},
+		{"just above the cap", alert("firing", "figlet.fn", template.KV{"load": "1000000001"}),
+			scaler.Signal{Ref: provider.Ref{Name: "figlet", Namespace: "fn"}, Status: scaler.Firing}, ""},
 		{"infinite load", alert("firing", "figlet.fn", template.KV{"load": "+Inf"}), scaler.Signal{}, `annotation load "+Inf"`},
 		{"negative load", alert("firing", "figlet.fn", template.KV{"load": "-1"}), scaler.Signal{}, `annotation load "-1"`},
 		{"empty load", alert("firing", "figlet.fn", template.KV{"load": ""}), scaler.Signal{}, `annotation load ""`},
