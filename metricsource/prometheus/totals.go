@@ -2,8 +2,10 @@ package prometheus
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
@@ -49,26 +51,51 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 		// 100,000-function read allocated about five times its 4.8 MB.
 		out = make([]metricsource.Total, 0, hint)
 	}
-	err := s.queryEachAt(ctx, expr, at, func(smp *sample) {
-		if ref, v, ok := s.usable(expr, smp); ok {
-			out = append(out, metricsource.Total{Ref: ref, Series: s.seriesKey(smp.fn(), smp.Metric.Instance), N: v})
+	// The gateway processes' start times first: a series is named with
+	// its gateway's (seriesKey), so a gateway restarted in place, its
+	// address kept, counts its series as new, whole. Its counters start
+	// again at its first call: a function at 1 before the restart and 1
+	// after (one call right after it) read no call, and one whose counter
+	// came back at or above its old value lost the calls up to it.
+	epochs := map[string]float64{}
+	err := s.queryEachAt(ctx, startTimesQuery, at, func(smp *sample) {
+		if v := smp.value(); !math.IsNaN(v) && !math.IsInf(v, 0) {
+			epochs[smp.Metric.Instance] = v
 		}
 	})
+	if err == nil {
+		err = s.queryEachAt(ctx, expr, at, func(smp *sample) {
+			if ref, v, ok := s.usable(expr, smp); ok {
+				in := smp.Metric.Instance
+				out = append(out, metricsource.Total{Ref: ref, Series: s.seriesKey(smp.fn(), in, epochs[in]), N: v})
+			}
+		})
+	}
 	if err != nil {
+		// Failed whole, the start times' read too: read without them, every
+		// series of a gateway that has one would be renamed, and count whole.
 		return buf[:0], fmt.Errorf("started totals at %s: %w", at.UTC().Format(time.RFC3339), err)
 	}
 	return out, nil
 }
 
+// startTimesQuery is each scrape target's process start time, by instance
+// (the gateway's among them; one per instance when two jobs scrape it).
+const startTimesQuery = "max by (instance) (process_start_time_seconds)"
+
 // seriesKey names a series across reads: its function_name as written
-// (a bare and a qualified name are two series of one function) and its
-// gateway instance. The seed is the source's, so keys compare within one
-// process only, which is all TotalsDiff keeps them for.
-func (s *Source) seriesKey(fn, instance string) uint64 {
+// (a bare and a qualified name are two series of one function), its
+// gateway instance, and that instance's process start time (0: unknown, a
+// gateway without process metrics). The seed is the source's, so keys
+// compare within one process only, which is all TotalsDiff keeps them for.
+func (s *Source) seriesKey(fn, instance string, started float64) uint64 {
 	var h maphash.Hash
 	h.SetSeed(s.seed)
 	_, _ = h.WriteString(fn)
 	_ = h.WriteByte(0)
 	_, _ = h.WriteString(instance)
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], math.Float64bits(started))
+	_, _ = h.Write(b[:])
 	return h.Sum64()
 }

@@ -29,6 +29,10 @@ func TestStartedTotalsRead(t *testing.T) {
 		forms = append(forms, map[string]string{"query": r.Form.Get("query"), "time": r.Form.Get("time")})
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
+		if r.Form.Get("query") == startTimesQuery {
+			_, _ = w.Write([]byte(vector(`{"metric":{"instance":"10.0.0.1:8080"},"value":[1700000000,"1699990000.5"]}`)))
+			return
+		}
 		_, _ = w.Write([]byte(vector(
 			`{"metric":{"function_name":"busy","instance":"10.0.0.1:8080"},"value":[1700000000,"12"]}`,
 			`{"metric":{"function_name":"busy","instance":"10.0.0.2:8080"},"value":[1700000000,"5"]}`,
@@ -50,8 +54,9 @@ func TestStartedTotalsRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(forms) != 1 || forms[0]["query"] != startedTotalsQuery() || forms[0]["time"] != "2026-12-05T04:00:15.5Z" {
-		t.Fatalf("requests %v, want one of the totals query at 2026-12-05T04:00:15.5Z", forms)
+	if len(forms) != 2 || forms[0]["query"] != startTimesQuery || forms[1]["query"] != startedTotalsQuery() ||
+		forms[0]["time"] != "2026-12-05T04:00:15.5Z" || forms[1]["time"] != "2026-12-05T04:00:15.5Z" {
+		t.Fatalf("requests %v, want the gateways' start times and the totals query, both at 2026-12-05T04:00:15.5Z", forms)
 	}
 	busy := provider.Ref{Name: "busy", Namespace: "openfaas-fn"}
 	quiet := provider.Ref{Name: "quiet", Namespace: "team"}
@@ -104,12 +109,59 @@ func TestStartedTotalsErrors(t *testing.T) {
 // fleet's is dropped, keepalive.keptCounts).
 func BenchmarkStartedTotals100k(b *testing.B) {
 	body := bigVector(100_000)
-	src, _ := fakeProm(b, func(string) (int, string) { return 200, body })
+	src, _ := fakeProm(b, func(q string) (int, string) {
+		if q == startTimesQuery {
+			return 200, vector(`{"metric":{"instance":"gateway:8082"},"value":[1700000000,"1699990000"]}`)
+		}
+		return 200, body
+	})
 	b.ReportAllocs()
 	at := time.Unix(1_700_000_000, 0)
 	for b.Loop() {
 		if got, err := src.StartedTotals(context.Background(), at, nil); err != nil || len(got) != 100_000 {
 			b.Fatal(len(got), err)
 		}
+	}
+}
+
+// TestGatewayRestartedInPlaceCountsItsSeriesWhole: a gateway restarted in
+// place keeps its address (a container restart, faasd's gateway:8082) and
+// counts from 0 again, making a function's counter at its first call. A
+// function at 1 before the restart and 1 after it (one call right after)
+// read as no call; a series is now named with its gateway's process start
+// time, so after a restart it is a new series and counts whole, and two
+// reads of one process still match. Found by a review helper (the
+// feeder's side of the activity query's restart check).
+func TestGatewayRestartedInPlaceCountsItsSeriesWhole(t *testing.T) {
+	var mu sync.Mutex
+	started := "1700000000"
+	src, _ := fakeProm(t, func(q string) (int, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if q == startTimesQuery {
+			return 200, vector(`{"metric":{"instance":"gateway:8082"},"value":[1700000100,"` + started + `"]}`)
+		}
+		return 200, vector(`{"metric":{"function_name":"again","instance":"gateway:8082"},"value":[1700000100,"1"]}`)
+	})
+	at := time.Unix(1_700_000_100, 0)
+	var d metricsource.TotalsDiff
+	read := func(at time.Time) []metricsource.Count {
+		t.Helper()
+		tot, err := src.StartedTotals(context.Background(), at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Add(tot, at, nil)
+	}
+	read(at) // the base
+	if got := read(at.Add(15 * time.Second)); len(got) != 0 {
+		t.Fatalf("the same process, the counter unchanged: %v, want no call", got)
+	}
+	mu.Lock()
+	started = "1700000120" // restarted in place; the counter is back at 1
+	mu.Unlock()
+	got := read(at.Add(30 * time.Second))
+	if len(got) != 1 || got[0].N != 1 || got[0].Ref != (provider.Ref{Name: "again", Namespace: "openfaas-fn"}) {
+		t.Errorf("after the gateway restarted in place with the counter back at 1: %v, want one call of again", got)
 	}
 }
