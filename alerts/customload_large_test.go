@@ -12,7 +12,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
-// (Found by a review helper.)
 // TestGeneratedCustomLoadAboveBillionIsAccepted: `rules --custom
 // memory=…` records a custom load, and the generated FunctionLoadAboveTarget
 // carries it as the annotation load ('{{ $value }}'). The controller accepts
@@ -23,6 +22,7 @@ import (
 // 400: the generated rule never reaches the scaler for any custom load
 // measured in a unit that exceeds a billion (bytes), while the periodic loop
 // reads and acts on the very same value.
+// Found by a review helper.
 func TestGeneratedCustomLoadAboveBillionIsAccepted(t *testing.T) {
 	// The controller takes the function's labels as valid.
 	fn := provider.Function{Ref: provider.Ref{Name: "resize", Namespace: "openfaas-fn"}, Labels: map[string]string{

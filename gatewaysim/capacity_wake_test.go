@@ -15,7 +15,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
 
-// (Found by a review helper.)
 // TestCapacityAfterWakeIsTheFunctionsConcurrency: what the
 // duration mismatch does to the controller. A CE gateway (no in-flight
 // gauge), the embedded source scraping it every second as in the embedded
@@ -27,6 +26,7 @@ import (
 // ~200 held requests into the mean, and the controller reads over twice
 // that for the minutes the mean window holds them: with a capacity target
 // of 5 it wants 3 replicas for a function that needs 1.
+// Found by a review helper.
 func TestCapacityAfterWakeIsTheFunctionsConcurrency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ref := provider.Ref{Name: "fn", Namespace: "openfaas-fn"}

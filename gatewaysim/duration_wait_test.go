@@ -36,7 +36,6 @@ func secondsOf(t *testing.T, g *Gateway, name, code string) (count uint64, sum f
 	return 0, 0
 }
 
-// (Found by a review helper.)
 // TestDurationExcludesScaleFromZeroWait: the OpenFaaS gateway
 // times a request in its forwarding proxy (start := time.Now() right before
 // forwardRequest, after the "started" notification), and the scale-from-zero
@@ -49,6 +48,7 @@ func secondsOf(t *testing.T, g *Gateway, name, code string) (count uint64, sum f
 // 10 rps for 8s. Every 200 must be observed at about 100ms (≤ 0.1s + one
 // 100ms step); the held ones are observed at up to 5.1s instead, and the
 // mean duration the capacity type multiplies arrivals by is inflated.
+// Found by a review helper.
 func TestDurationExcludesScaleFromZeroWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g, _ := coldGateway(t, 0, 5*time.Second, Config{ScaleFromZero: true})
@@ -66,12 +66,12 @@ func TestDurationExcludesScaleFromZeroWait(t *testing.T) {
 	})
 }
 
-// (Found by a review helper.)
 // TestTimedOutColdStartDurationExcludesWait: the same for a
 // request whose scale-from-zero polling ran out: the gateway then forwards
 // it and times only that forward (which fails at once with no endpoint),
 // so its gateway_functions_seconds observation is near 0, not the
 // ColdStartTimeout it waited (100s by default).
+// Found by a review helper.
 func TestTimedOutColdStartDurationExcludesWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g, _ := coldGateway(t, 0, time.Hour, Config{ScaleFromZero: true, ColdStartTimeout: 2 * time.Second})

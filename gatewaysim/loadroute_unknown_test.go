@@ -8,7 +8,6 @@ import (
 	"time"
 )
 
-// (Found by a review helper.)
 // TestLoadRouteUnknownFunction: PUT /sim/load/{name} is how an
 // operator drives the standalone simulated gateway (e2e/up.sh prints the
 // curl). Its functions are fixed at start (`gateway --function …`), so a
@@ -17,6 +16,7 @@ import (
 // The async route next to it answers 404 for an unknown function. The
 // same happens for the name as the operator sees it in every metric,
 // function_name "figlet.openfaas-fn": 204, and figlet gets no load.
+// Found by a review helper.
 func TestLoadRouteUnknownFunction(t *testing.T) {
 	g, _ := newGateway(t, 1, nil, Config{})
 	h := g.Handler(APIOptions{})

@@ -7,7 +7,6 @@ import (
 	"testing"
 )
 
-// (Found by a review helper.)
 // TestMalformedDebugListenExitsTwo: the README promises that "a bad
 // value exits with status 2 and names the flag", and Validate checks the
 // form of --listen for exactly that reason ("a malformed address failed with
@@ -15,6 +14,7 @@ import (
 // port that is not a port (99999, a word) passes Validate, the controller is
 // wired and started, and the bind fails with exit 1, a run-time failure, as
 // if the address were merely taken. The same value given to --listen exits 2.
+// Found by a review helper.
 func TestMalformedDebugListenExitsTwo(t *testing.T) {
 	for _, addr := range []string{"127.0.0.1:99999", "127.0.0.1:pprof"} {
 		t.Run(addr, func(t *testing.T) {

@@ -13,13 +13,13 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
 )
 
-// (Found by a review helper.)
 // TestAlertmanagerFullReceiverDefaultIsValid: `alertmanager-config
 // --full --receiver default` exits 0 with a config whose two receivers are
 // both named "default" (the catch-all the full config adds, and ours).
 // AlertManager refuses to load it ("notification config name "default" is
 // not unique"). The command must either refuse the flag (exit 2 naming
 // --receiver) or write a config AlertManager accepts.
+// Found by a review helper.
 func TestAlertmanagerFullReceiverDefaultIsValid(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := alertmanagerConfigCmd([]string{"--full", "--receiver", "default"}, &out, &errb)
@@ -53,13 +53,13 @@ func TestAlertmanagerFullReceiverDefaultIsValid(t *testing.T) {
 	}
 }
 
-// (Found by a review helper.)
 // TestRulesCustomPromQLIsChecked: `rules --custom NAME=EXPR` writes
 // EXPR verbatim into a recording rule without parsing it, and exits 0. A
 // typo (an unclosed parenthesis) gives a rule file that promtool, and so
 // Prometheus at start or reload, refuses: the generator reports success for
 // an artefact the real tool rejects. Every other flag is validated and
 // refused with exit 2 naming it.
+// Found by a review helper.
 func TestRulesCustomPromQLIsChecked(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := rulesCmd([]string{"--custom", "gpu=avg by (function_name) (gpu_utilisation"}, &out, &errb)
@@ -81,12 +81,12 @@ func TestRulesCustomPromQLIsChecked(t *testing.T) {
 	t.Errorf("rules --custom with unparsable PromQL: exit %d, stderr %q; want exit 2 naming --custom%s", code, errb.String(), msg)
 }
 
-// (Found by a review helper.)
 // TestPrometheusRuleMetadataIsValidKubernetes: with --format
 // prometheusrule the command checks --name and --namespace, but checks the
 // namespace as a DNS-1123 subdomain (dots allowed, 253 long) where
 // Kubernetes wants a DNS-1123 label, and never checks --label at all. Each
 // case below exits 0 with a PrometheusRule the API server refuses on apply.
+// Found by a review helper.
 func TestPrometheusRuleMetadataIsValidKubernetes(t *testing.T) {
 	for _, tc := range []struct {
 		name, flag string

@@ -12,7 +12,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
-// (Found by a review helper.)
 // TestEmptyGOGCAndGOMEMLIMITAreUnset: a manifest's `value: ""` (or a
 // shell's `GOGC=`) for GOGC or GOMEMLIMIT is no value to the Go runtime: it
 // runs at GOGC 100 and without a soft memory limit, exactly as if the
@@ -22,6 +21,7 @@ import (
 // --memory-limit-ratio: today runCmd asks os.LookupEnv, which reports an
 // empty variable as set, so the controller applies neither its default nor
 // anything else, and logs that the (empty) variable is in force.
+// Found by a review helper.
 func TestEmptyGOGCAndGOMEMLIMITAreUnset(t *testing.T) {
 	addr, lnFile := teststack.InheritedListener(t)
 	cmd := exec.Command(binary, "run", "--duration", "20s", "--listen", "fd:3", "--log-level", "info")

@@ -12,7 +12,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// (Found by a review helper.)
 // TestCallThroughAGatewayRestartedBetweenScrapes: the gateway
 // (one instance, gateway:8082, scraped every 5 s) is restarted in place
 // (a container restart keeps the pod's address) between two scrapes, 2
@@ -26,6 +25,7 @@ import (
 // The restart is in Prometheus (process_start_time_seconds of the gateway
 // target changed within the window), so the counter's value now counts,
 // as for a series back after a gap.
+// Found by a review helper.
 func TestCallThroughAGatewayRestartedBetweenScrapes(t *testing.T) {
 	const scrape = 5 * time.Second
 	now := time.Now().Truncate(scrape)

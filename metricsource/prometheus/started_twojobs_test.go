@@ -12,7 +12,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// (Found by a review helper.)
 // TestQuietFunctionOnAGatewayScrapedByTwoJobsAtTwoIntervals: the
 // gateway is scraped by the chart's pod-annotation job every 5 s and by a
 // ServiceMonitor at its 30 s default (the case duplicates.go and
@@ -27,6 +26,7 @@ import (
 // whole value, 7. OncePerGateway keeps the larger copy, so every function
 // the gateway has ever counted reads as called within the window, and no
 // function with a keep-alive under a minute is ever scaled to zero.
+// Found by a review helper.
 func TestQuietFunctionOnAGatewayScrapedByTwoJobsAtTwoIntervals(t *testing.T) {
 	now := time.Now().Truncate(30 * time.Second)
 	start := now.Add(-15 * time.Minute)

@@ -9,7 +9,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// (Found by a review helper.)
 // TestShorterColdStartKeepsStartingReplicaUnavailable:
 // SetColdStart is documented to apply to "replicas it is scaled to ... from
 // now on". When it is shortened while a replica is still starting, the
@@ -22,6 +21,7 @@ import (
 // scale 1→2. At +2s one replica is ready (the second) and one is still
 // starting (until +10s): want 2 desired / 1 available. Then scale 2→1: the
 // pending replica should go, leaving the ready one: want 1 / 1.
+// Found by a review helper.
 func TestShorterColdStartKeepsStartingReplicaUnavailable(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ref := provider.Ref{Name: "f", Namespace: "ns"}

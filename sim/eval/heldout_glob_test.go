@@ -6,13 +6,13 @@ import (
 	"testing"
 )
 
-// (Found by a review helper.)
 // TestHeldOutFolderWithBracketsIsFound: every folder under --traces
 // holding a CSV file is a held-out trace (docs/sim.md). heldOutSources looks
 // for the CSV with filepath.Glob on the folder's path, so a folder whose
 // name holds a glob metacharacter ("azure [d01]", "held-out[2]") is read as
 // a pattern, matches nothing, and is skipped without a word: the report
 // tally is made on fewer traces. trace.Load itself reads such a folder.
+// Found by a review helper.
 func TestHeldOutFolderWithBracketsIsFound(t *testing.T) {
 	root := t.TempDir()
 	csv, err := os.ReadFile(filepath.Join("testdata", "heldout", "mine", "inv.csv"))

@@ -6,7 +6,6 @@ import (
 	"testing"
 )
 
-// (Found by a review helper.)
 // TestTuneDayPassedAsTraceIsNotReported: docs/sim.md says "a folder
 // under --traces also passed as --trace runs once", and the protocol that
 // the 200-function day is tuning data (only its second half at seed 3 is
@@ -16,6 +15,7 @@ import (
 // report cells, among them the whole day, its first half and seeds 1 and 2,
 // all counted in "report cells: goal met on X of Y" as data no parameter
 // was chosen on. Only a sample's label is refused, not its folder.
+// Found by a review helper.
 func TestTuneDayPassedAsTraceIsNotReported(t *testing.T) {
 	root := t.TempDir()
 	day, err := os.ReadFile(filepath.Join("testdata", "heldout", "day", "invocations.csv"))

@@ -7,7 +7,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/sim/trace"
 )
 
-// (Found by a review helper.)
 // TestP75PriceNeverBelowZeroAtAnExactTie: the p75 price is the idle
 // a keep-alive "never shorter than fixed-10m's" adds, so it cannot be
 // negative. Here one function's cold ratio under the 10-minute keep-alive
@@ -18,6 +17,7 @@ import (
 // starts with the 15th-longest gap as keep-alive: a gap inside one
 // minute's calls, far below 10 minutes. That function's "price" is then
 // thousands of seconds negative and the cell's price comes out below 0.
+// Found by a review helper.
 func TestP75PriceNeverBelowZeroAtAnExactTie(t *testing.T) {
 	const minutes = 340
 	clusters := func(sizes ...uint32) []uint32 {
