@@ -19,7 +19,6 @@ type Histogram struct {
 	Zero      uint64
 	Buckets   [histBuckets]uint64
 	BucketMax [histBuckets]float64
-	Max       float64
 }
 
 const (
@@ -32,9 +31,6 @@ var logGrowth = math.Log(histGrowth)
 
 // Add records one wait in seconds.
 func (h *Histogram) Add(s float64) {
-	if s > h.Max {
-		h.Max = s
-	}
 	if s <= 0 {
 		h.Zero++
 		return
@@ -59,7 +55,17 @@ func (h *Histogram) Merge(o *Histogram) {
 		h.Buckets[i] += o.Buckets[i]
 		h.BucketMax[i] = math.Max(h.BucketMax[i], o.BucketMax[i])
 	}
-	h.Max = math.Max(h.Max, o.Max)
+}
+
+// Max is the largest recorded wait (0 with none above 0): the largest wait
+// of the highest bucket holding any, which the buckets keep already.
+func (h *Histogram) Max() float64 {
+	for i := histBuckets - 1; i >= 0; i-- {
+		if h.Buckets[i] > 0 {
+			return h.BucketMax[i]
+		}
+	}
+	return 0
 }
 
 // Count is the number of recorded waits.
@@ -92,5 +98,5 @@ func (h *Histogram) Quantile(q float64) float64 {
 			return h.BucketMax[i]
 		}
 	}
-	return h.Max
+	return h.Max() // not reached: the buckets hold every wait above 0
 }

@@ -87,7 +87,7 @@ func (r *Result) summarise() {
 		r.ColdRatio = float64(r.ColdStarts) / float64(r.Invocations)
 	}
 	r.P75ColdRatio = Percentile(ratios, 0.75)
-	r.WaitP50, r.WaitP99, r.WaitMax = waits.Quantile(0.5), waits.Quantile(0.99), waits.Max
+	r.WaitP50, r.WaitP99, r.WaitMax = waits.Quantile(0.5), waits.Quantile(0.99), waits.Max()
 	r.IdleNormalised = math.NaN()
 }
 
