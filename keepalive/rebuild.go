@@ -51,11 +51,7 @@ type RangeQuerier interface {
 // counter stands in, summed over its status codes, as the feeder's and the
 // idler's queries fall back to it: without it a rebuild there learned
 // nothing, and every restart threw away what the feeder had learned.
-func RebuildQuery() string {
-	started := promql.OncePerGateway("gateway_function_invocation_started", false)
-	total := "sum by (function_name, instance) (" + promql.OncePerGateway("gateway_function_invocation_total", true) + ")"
-	return started + " or " + total
-}
+func RebuildQuery() string { return promql.StartedCounters() }
 
 // RebuildReplicasQuery is Rebuild's second range query: the steps in which
 // a function's replica count (gateway_service_count, the gauge the gateway

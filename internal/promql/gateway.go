@@ -36,6 +36,18 @@ func OncePerGateway(expr string, coded bool) string {
 	return "max by (" + by + ") (" + expr + ")"
 }
 
+// MetricInvocationTotal is the gateway's invocation counter, by status code.
+const MetricInvocationTotal = "gateway_function_invocation_total"
+
+// StartedCounters is every function's started counter per gateway instance
+// (OncePerGateway), or, on a gateway older than that counter, its
+// invocation counter summed over the status codes: what the keep-alive
+// feeder reads at each step and its rebuild over the history, so the two
+// read the same counters.
+func StartedCounters() string {
+	return OncePerGateway(MetricStarted, false) + " or sum by (function_name, instance) (" + OncePerGateway(MetricInvocationTotal, true) + ")"
+}
+
 // SumOverGateways is each function's sum of expr over its gateway replicas
 // (and status codes), each counted once (OncePerGateway).
 func SumOverGateways(expr string, coded bool) string {

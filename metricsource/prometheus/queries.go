@@ -15,13 +15,16 @@ import (
 // the OpenFaaS gateway's, kubelet's (relabelled by the OpenFaaS chart) and
 // the JetStream queue-worker's; see reference/openfaas.md.
 const (
-	metricTotal    = "gateway_function_invocation_total"
-	metricStarted  = promql.MetricStarted
-	metricInflight = promql.MetricInflight
-	metricCPU      = "pod_cpu_usage_seconds_total"
-	metricQueue    = promql.MetricQueuePending
-	metricQueueRun = promql.MetricQueueInflight
-	metricReplicas = "gateway_service_count"
+	metricTotal = "gateway_function_invocation_total"
+	// metricProcessStart is a scrape target's process start time (client
+	// libraries' process collector): a gateway restarted in place shows there.
+	metricProcessStart = "process_start_time_seconds"
+	metricStarted      = promql.MetricStarted
+	metricInflight     = promql.MetricInflight
+	metricCPU          = "pod_cpu_usage_seconds_total"
+	metricQueue        = promql.MetricQueuePending
+	metricQueueRun     = promql.MetricQueueInflight
+	metricReplicas     = "gateway_service_count"
 )
 
 // promDuration renders w as a PromQL duration. Windows under a second are
@@ -199,7 +202,7 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 		// counters made at the first call after the restart, so its value
 		// now is calls since. A call right after a restart, before the next
 		// scrape, counted 1 where the old process had 1 too, and read 0.
-		back := fmt.Sprintf(`((%[1]s * 1) and (count_over_time(%[1]s[%[2]s]) < on (job, instance) group_left () max by (job, instance) (count_over_time(%[3]s[%[2]s])))) or ((%[1]s * 1) and on (job, instance) (changes(process_start_time_seconds[%[2]s]) > 0))`, m, w, sel)
+		back := fmt.Sprintf(`((%[1]s * 1) and (count_over_time(%[1]s[%[2]s]) < on (job, instance) group_left () max by (job, instance) (count_over_time(%[3]s[%[2]s])))) or ((%[1]s * 1) and on (job, instance) (changes(%[4]s[%[2]s]) > 0))`, m, w, sel, metricProcessStart)
 		// The larger of the two per series: counted where it is larger,
 		// back where it is at least as large, counted where back is absent.
 		// Each gateway replica once (promql.SumOverGateways).

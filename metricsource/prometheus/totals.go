@@ -29,11 +29,7 @@ var _ metricsource.StartedTotals = (*Source)(nil)
 // replica restarting (its counters back to 0) is a reset of its own
 // series, which metricsource.TotalsDiff reads as such: in a sum with the
 // other replicas' it read as a fall, or as nothing.
-func startedTotalsQuery() string {
-	started := promql.OncePerGateway(metricStarted, false)
-	total := fmt.Sprintf("sum by (function_name, instance) (%s)", promql.OncePerGateway(metricTotal, true))
-	return started + " or " + total
-}
+func startedTotalsQuery() string { return promql.StartedCounters() }
 
 // StartedTotals reads each function's started counters at at, one Total
 // per function and gateway instance (metricsource.StartedTotals). Series
@@ -81,7 +77,7 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 
 // startTimesQuery is each scrape target's process start time, by instance
 // (the gateway's among them; one per instance when two jobs scrape it).
-const startTimesQuery = "max by (instance) (process_start_time_seconds)"
+const startTimesQuery = "max by (instance) (" + metricProcessStart + ")"
 
 // seriesKey names a series across reads: its function_name as written
 // (a bare and a qualified name are two series of one function), its
