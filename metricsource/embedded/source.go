@@ -397,13 +397,21 @@ func (s *Source) activitySpan(window time.Duration) (now time.Time, from, to int
 	return now, from, to, nil
 }
 
+// span is what each function's part of an activity answer is read over
+// (function.activity), in Unix nanoseconds.
+type span struct {
+	from, to int64 // the scrapes the starts are counted between
+	since    int64 // the earliest wake reported
+	seenFrom int64 // a series missing at to and seen after it vanished
+}
+
 // activityHead opens an activity answer over window: its window and
-// coverage (no maps), the span of scrapes its parts are read over and the
-// earliest wake they report. The caller holds s.mu for writing.
-func (s *Source) activityHead(window time.Duration) (act metricsource.Activity, from, to, since int64, err error) {
+// coverage (no maps), and the span its parts are read over. The caller
+// holds s.mu for writing.
+func (s *Source) activityHead(window time.Duration) (act metricsource.Activity, sp span, err error) {
 	now, from, to, err := s.activitySpan(window)
 	if err != nil {
-		return act, 0, 0, 0, err
+		return act, sp, err
 	}
 	// Bounded as the Prometheus source bounds it (metricsource.GapBound:
 	// never more than a third of the window): with maxGap alone a missed
@@ -411,14 +419,16 @@ func (s *Source) activityHead(window time.Duration) (act metricsource.Activity, 
 	// started" for a function called after the last scrape.
 	act = metricsource.Activity{Window: window, Uncovered: s.st.covered(now, window, metricsource.GapBound(window, s.maxGap()))}
 	act.Covered = act.Uncovered == ""
-	return act, from, to, now.UnixNano() - window.Nanoseconds(), nil
+	sp = span{from: from, to: to, since: now.UnixNano() - window.Nanoseconds(),
+		seenFrom: to - metricsource.VanishLookback(window).Nanoseconds()}
+	return act, sp, nil
 }
 
 // activity answers over every function (all) or over refs.
 func (s *Source) activity(window time.Duration, refs []provider.Ref, all bool) (metricsource.Activity, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	act, from, to, since, err := s.activityHead(window)
+	act, sp, err := s.activityHead(window)
 	if err != nil {
 		return metricsource.Activity{}, err
 	}
@@ -432,13 +442,13 @@ func (s *Source) activity(window time.Duration, refs []provider.Ref, all bool) (
 	}
 	if all {
 		for ref, fn := range s.st.fns {
-			add(&act, ref, fn.activity(from, to, since, to-metricsource.VanishLookback(window).Nanoseconds()))
+			add(&act, ref, fn.activity(sp))
 		}
 		return act, nil
 	}
 	for _, ref := range refs {
 		if fn := s.st.fns[ref]; fn != nil {
-			add(&act, ref, fn.activity(from, to, since, to-metricsource.VanishLookback(window).Nanoseconds()))
+			add(&act, ref, fn.activity(sp))
 		}
 	}
 	return act, nil
@@ -451,13 +461,13 @@ func (s *Source) ActivityInto(_ context.Context, window time.Duration, refs []pr
 	clear(out)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	act, from, to, since, err := s.activityHead(window)
+	act, sp, err := s.activityHead(window)
 	if err != nil {
 		return metricsource.Activity{}, out, err
 	}
 	for i, ref := range refs {
 		if fn := s.st.fns[ref]; fn != nil {
-			out[i] = fn.activity(from, to, since, to-metricsource.VanishLookback(window).Nanoseconds())
+			out[i] = fn.activity(sp)
 		}
 	}
 	return act, out, nil
@@ -488,15 +498,16 @@ func add(a *metricsource.Activity, ref provider.Ref, e metricsource.FunctionActi
 	}
 }
 
-// activity is fn's part of an activity answer: its invocations started in
-// (from, to], in flight at to, woken since since, or vanished: missing at
-// to after being seen since seenFrom (to − metricsource.VanishLookback of
-// the window), as the Prometheus source and the idler's own memory bound
-// it. Any counter still in the history once made the function vanished:
+// activity is fn's part of an activity answer over sp: its invocations
+// started in (from, to], in flight at to, woken since since, or vanished:
+// missing at to after being seen since seenFrom (to − metricsource.
+// VanishLookback of the window), as the Prometheus source and the idler's
+// own memory bound it. Any counter still in the history once made the function vanished:
 // for the whole retention (30 minutes, or hours with a long keep-alive),
 // so after a gateway restart a function not called since stayed
 // "missing data" that long instead of one lookback.
-func (fn *function) activity(from, to, since, seenFrom int64) metricsource.FunctionActivity {
+func (fn *function) activity(sp span) metricsource.FunctionActivity {
+	from, to, since, seenFrom := sp.from, sp.to, sp.since, sp.seenFrom
 	var inflight float64
 	var hasInflight bool
 	// The counters at to, for an in-flight count without the gauge.
