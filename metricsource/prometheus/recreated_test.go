@@ -27,13 +27,7 @@ func TestCallThroughARestartedGatewayIsActivity(t *testing.T) {
 	now := time.Now().Truncate(scrape)
 	start := now.Add(-15 * time.Minute)
 	restarted, calledAgain := now.Add(-2*time.Minute), now.Add(-60*time.Second)
-	p := startBackfilled(t, func(path string) error {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w := bufio.NewWriter(f)
+	p := startBackfilled(t, openMetrics(func(w *bufio.Writer) {
 		fmt.Fprintf(w, "# TYPE %s unknown\n", promql.MetricStarted)
 		for ts := start; !ts.After(now); ts = ts.Add(scrape) {
 			// again: called once long ago; its series gone with the old
@@ -50,9 +44,7 @@ func TestCallThroughARestartedGatewayIsActivity(t *testing.T) {
 			fmt.Fprintf(w, "up{job=\"gateway\",instance=\"gateway:8082\"} 1 %d\n", ts.Unix())
 			fmt.Fprintf(w, "up{job=\"gateway\",instance=\"gateway-b:8082\"} 1 %d\n", ts.Unix())
 		}
-		fmt.Fprintln(w, "# EOF")
-		return w.Flush()
-	})
+	}))
 	src := gatewaySource(t, p, nil)
 	act, err := src.Activity(context.Background(), 3*time.Minute)
 	if err != nil {
@@ -65,5 +57,21 @@ func TestCallThroughARestartedGatewayIsActivity(t *testing.T) {
 	}
 	if n := act.Started[quiet]; n != 0 {
 		t.Errorf("quiet, not called for 15m: started %v in the last 3m, want 0", n)
+	}
+}
+
+// openMetrics is a startBackfilled writer: the OpenMetrics text write puts
+// in the file, then "# EOF".
+func openMetrics(write func(w *bufio.Writer)) func(path string) error {
+	return func(path string) error {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w := bufio.NewWriter(f)
+		write(w)
+		fmt.Fprintln(w, "# EOF")
+		return w.Flush()
 	}
 }

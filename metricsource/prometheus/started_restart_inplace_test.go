@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -31,13 +30,7 @@ func TestCallThroughAGatewayRestartedBetweenScrapes(t *testing.T) {
 	now := time.Now().Truncate(scrape)
 	start := now.Add(-15 * time.Minute)
 	restarted := now.Add(-2 * time.Minute)
-	p := startBackfilled(t, func(path string) error {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w := bufio.NewWriter(f)
+	p := startBackfilled(t, openMetrics(func(w *bufio.Writer) {
 		fmt.Fprintf(w, "# TYPE %s unknown\n", promql.MetricStarted)
 		for ts := start; !ts.After(now); ts = ts.Add(scrape) {
 			fmt.Fprintf(w, "%s{function_name=\"again.openfaas-fn\",instance=\"gateway:8082\",job=\"gateway\"} 1 %d\n", promql.MetricStarted, ts.Unix())
@@ -54,9 +47,7 @@ func TestCallThroughAGatewayRestartedBetweenScrapes(t *testing.T) {
 		for ts := start; !ts.After(now); ts = ts.Add(scrape) {
 			fmt.Fprintf(w, "up{job=\"gateway\",instance=\"gateway:8082\"} 1 %d\n", ts.Unix())
 		}
-		fmt.Fprintln(w, "# EOF")
-		return w.Flush()
-	})
+	}))
 	src := gatewaySource(t, p, nil)
 	// Queried at Prometheus' now, a moment after the last backfilled
 	// scrape: a 3m window holds the restart and the call.

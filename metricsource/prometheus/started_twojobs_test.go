@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -35,13 +34,7 @@ func TestQuietFunctionOnAGatewayScrapedByTwoJobsAtTwoIntervals(t *testing.T) {
 		name  string
 		every time.Duration
 	}{{"openfaas-pods", 5 * time.Second}, {"gateway", 30 * time.Second}}
-	p := startBackfilled(t, func(path string) error {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w := bufio.NewWriter(f)
+	p := startBackfilled(t, openMetrics(func(w *bufio.Writer) {
 		fmt.Fprintf(w, "# TYPE %s unknown\n", promql.MetricStarted)
 		for _, j := range jobs {
 			for ts := start; !ts.After(end); ts = ts.Add(j.every) {
@@ -54,9 +47,7 @@ func TestQuietFunctionOnAGatewayScrapedByTwoJobsAtTwoIntervals(t *testing.T) {
 				fmt.Fprintf(w, "up{instance=\"10.0.0.5:8082\",job=%q} 1 %d\n", j.name, ts.Unix())
 			}
 		}
-		fmt.Fprintln(w, "# EOF")
-		return w.Flush()
-	})
+	}))
 	src := gatewaySource(t, p, func(c *Config) { c.CoverageSelector = DefaultCoverageSelector })
 	act, err := src.Activity(context.Background(), 30*time.Second)
 	if err != nil {
