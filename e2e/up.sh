@@ -9,9 +9,10 @@
 # 8080, PROMETHEUS_PORT 9090, ALERTMANAGER_PORT 9093. SCRAPE (default 1s)
 # is the scrape and evaluation interval the rules are generated for.
 # A port that is taken stops the script before it starts anything, naming
-# the variable that moves it; a component that exits while the script waits
-# for it stops everything, with the end of its log (exit 1). A variable that
-# is not a port, or two components on one port, exit 2.
+# the variable that moves it; a component that exits, while the script waits
+# for it or once the stack is up, stops everything, with the end of its log
+# (exit 1). A variable that is not a port, or two components on one port,
+# exit 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -217,4 +218,13 @@ Put load on a function, then watch it scale:
 EOF
 tail -n0 -f "$D/controller.log" &
 pids+=($!)
-wait "${pids[@]:0:4}"
+# Any one component ending stops the stack: waiting for all four kept the
+# script, and the three left, running on with nothing saying one was gone.
+ended=
+status=0
+wait -n -p ended "${pids[@]:0:4}" || status=$?
+for name in "${!pid_of[@]}"; do
+  if [ "${pid_of[$name]}" = "$ended" ]; then
+    fail "$name" "exited with status $status; stopping the stack"
+  fi
+done
