@@ -39,6 +39,15 @@ func OncePerGateway(expr string, coded bool) string {
 // MetricInvocationTotal is the gateway's invocation counter, by status code.
 const MetricInvocationTotal = "gateway_function_invocation_total"
 
+// MetricProcessStart is a scrape target's process start time, in Unix
+// seconds (the client libraries' process collector, which the gateway
+// exports too). A gateway restarted in place (its container restarted in
+// its pod: the same `instance`) shows only there: its counters start
+// again from 0, and one back at or above its old value by the next read
+// looks like a rise. The keep-alive feeder and its rebuild read it to
+// tell such a restart.
+const MetricProcessStart = "process_start_time_seconds"
+
 // StartedCounters is every function's started counter per gateway instance
 // (OncePerGateway), or, on a gateway older than that counter, its
 // invocation counter summed over the status codes: what the keep-alive

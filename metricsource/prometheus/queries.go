@@ -18,7 +18,7 @@ const (
 	metricTotal = "gateway_function_invocation_total"
 	// metricProcessStart is a scrape target's process start time (client
 	// libraries' process collector): a gateway restarted in place shows there.
-	metricProcessStart = "process_start_time_seconds"
+	metricProcessStart = promql.MetricProcessStart
 	metricStarted      = promql.MetricStarted
 	metricInflight     = promql.MetricInflight
 	metricCPU          = "pod_cpu_usage_seconds_total"
