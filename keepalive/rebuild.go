@@ -36,6 +36,18 @@ type RangeQuerier interface {
 // next. Summing by function is Rebuild's too: series are differenced on
 // their own, so one gateway's reset is not read as a fall of the others'.
 //
+// A reset is a fall, or a change of the gateway process: a gateway
+// restarted in place (its container restarted in its pod) keeps its
+// `instance`, and a counter back at or above its old value by the next
+// step read as a rise — a rare function called once before the restart
+// and once after, 1 and then 1 again, learned no second call. Rebuild
+// reads each gateway instance's process start time at the same steps
+// (RebuildStartTimesQuery, one more query a part), and a value whose start
+// time differs from the one at the series' value before counts whole.
+// Where either is not known (a gateway without process metrics, a part
+// whose start times could not be read: RebuildReport.StartTimesErr), the
+// value reads as a fall or a rise, as before; missing is no restart.
+//
 // A gateway instance Prometheus holds twice (scraped by two jobs, or two
 // HA replicas read through a querier that does not deduplicate) is one
 // series here: the max of its copies (promql.OncePerGateway). Differenced
@@ -44,8 +56,10 @@ type RangeQuerier interface {
 // step their max is the newer reading; it never falls while both are
 // scraped, nor when one goes (its last reading is older than the other's
 // next, as long as the step is not shorter than the scrape interval), and
-// a gateway restart shows as a fall once both copies have read the
-// restarted counter, counted from there as any reset (seriesCounts).
+// a gateway restart shows once both copies have read the restarted
+// counter: as a fall, or as a change of the copies' earliest start time
+// (RebuildStartTimesQuery), counted from there as any reset
+// (seriesCounts).
 //
 // On a gateway without the started counter (older than it) the invocation
 // counter stands in, summed over its status codes, as the feeder's and the
@@ -85,6 +99,11 @@ type RebuildReport struct {
 	// was emptied): the counters' values there are a baseline. Zero when
 	// the history covers the lookback's start.
 	HistoryFrom time.Time
+	// StartTimesErr is why the gateway processes' start times could not
+	// be read for a part of the lookback or more (nil when they were):
+	// the idle times are rebuilt anyway, and a gateway restarted in place
+	// in such a part reads as one not restarted (RebuildStartTimesQuery).
+	StartTimesErr error
 }
 
 // RebuildCoverageQuery is what Rebuild asks, at the step before the first
@@ -97,10 +116,12 @@ func RebuildCoverageQuery() string { return "count(gateway_service_count)" }
 // Rebuild restores the learned idle times after a restart or failover from
 // Prometheus history instead of a private database: one range query of the
 // counter over lookback ending at now, with the given step (in parts when
-// Prometheus' --query.max-samples refuses it whole: queryRange), differenced
-// per series, summed per function and step, and fed to ObserveCount in time
-// order. Idle times are then known at step resolution (a minute is enough
-// for keep-alive windows counted in minutes). Calls before the lookback
+// Prometheus' --query.max-samples refuses it whole: queryRange), and one of
+// its gateways' process start times at the same steps (a reset without a
+// fall: RebuildQuery), differenced per series, summed per function and
+// step, and fed to ObserveCount in time order. Idle times are then known
+// at step resolution (a minute is enough for keep-alive windows counted in
+// minutes). Calls before the lookback
 // are not learned, nor those before Prometheus' history of the gateway
 // begins when that is within the lookback (RebuildReport.HistoryFrom).
 // Call it before the first Observe; it never removes what
@@ -153,7 +174,7 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 				}
 			}
 		}
-		r.learn(m)
+		r.learn(m, r.startTimes(ctx, q, m, start, end))
 		start = end.Add(step)
 	}
 	rep := r.rep
@@ -212,13 +233,18 @@ type stepCount struct {
 // the lookback), which it updates (a step
 // without a value is one where the series had no sample within
 // Prometheus' lookback), leaving out steps without any. A value before
-// firstStepEnd is at the range's first step.
-func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firstStepEnd time.Time) []stepCount {
+// firstStepEnd is at the range's first step. starts holds the process
+// start time of the series' gateway instance at the part's steps, where
+// known (RebuildStartTimesQuery).
+func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firstStepEnd time.Time, starts startTimes) []stepCount {
 	// last is 0 until the series' first value, so a series created within
 	// the lookback — by a function's first call, or a gateway instance's
 	// first since it started (the gateway creates the series at 1) —
 	// counts its whole value when it first shows.
 	last, seen := st.last, st.seen
+	// started is the gateway's start time at the step of last, when known.
+	started, startedOK := st.started, st.startedOK
+	instance := string(st.metric["instance"])
 	for _, pt := range pts {
 		v := float64(pt.Value)
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
@@ -227,6 +253,7 @@ func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firs
 			continue
 		}
 		n := v - last
+		at, atOK := starts.at(instance, pt.Timestamp)
 		switch {
 		case !seen && pt.Timestamp.Time().Before(firstStepEnd):
 			// Present at the first step: what it counts so far was
@@ -241,21 +268,34 @@ func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firs
 			// back from an absence (a scrape gap longer than the
 			// lookback, a gateway instance gone and back).
 			n = v
+		case atOK && startedOK && at != started:
+			// Its gateway restarted in place since its last value (the
+			// same instance, another process): the counter started again
+			// from 0 and counted v since, though v is not below its old
+			// value. Where either start time is not known, whether the
+			// process changed is not known either: read as the case
+			// below, never a restart made up.
+			n = v
 		}
-		// Back from an absence at or above its last value, the counter is
-		// read as having risen: it may have restarted in the gap and
-		// counted past its old value, which nothing in the history tells
-		// apart (Prometheus' own increase() reads it the same way); taking
-		// the whole value instead would count again every call before the
-		// gap at each scrape gap of a long-running gateway, by far the
-		// commoner case. The calls of the gap are learned at the step the
-		// series is back in, as the feeder learns them after a scrape gap.
+		// Otherwise, at or above its last value, the counter is read as
+		// having risen, also back from an absence. Where its gateway's
+		// start time is not known (a gateway without process metrics, a
+		// part whose start times could not be read) it may have restarted
+		// in the gap and counted past its old value, which the counter
+		// alone does not tell apart (Prometheus' own increase() reads it
+		// the same way); taking the whole value instead would count again
+		// every call before the gap at each scrape gap of a long-running
+		// gateway, by far the commoner case. The calls of the gap are
+		// learned at the step the series is back in, as the feeder learns
+		// them after a scrape gap.
 		last, seen = v, true
+		started, startedOK = at, atOK
 		if n > 0 {
 			dst = append(dst, stepCount{pt.Timestamp, n})
 		}
 	}
 	st.last, st.seen = last, seen
+	st.started, st.startedOK = started, startedOK
 	return dst
 }
 

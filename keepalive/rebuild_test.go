@@ -10,6 +10,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -21,8 +22,8 @@ type fakeRange struct {
 }
 
 func (f *fakeRange) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
-	if q == RebuildReplicasQuery(r.Step) || q == RebuildSeriesQuery() {
-		return model.Matrix{}, nil, nil, nil // no replica history; series not counted: one part
+	if q == RebuildReplicasQuery(r.Step) || q == RebuildSeriesQuery() || strings.Contains(q, promql.MetricProcessStart) {
+		return model.Matrix{}, nil, nil, nil // no replica history; series not counted: one part; no process metrics
 	}
 	f.query, f.r = q, r
 	return f.v, nil, nil, f.err

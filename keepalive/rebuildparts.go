@@ -88,14 +88,19 @@ type rebuilder struct {
 }
 
 // seriesState is what one counter series' earlier steps leave for its
-// later ones (seriesCounts): its last value, whether it had one, and its
-// function (ok false: its name does not parse).
+// later ones (seriesCounts): its last value, whether it had one, its
+// gateway's process start time at that value's step and whether that was
+// known (a part's start times are dropped with it: the state carries the
+// one its last value needs), and its function (ok false: its name does not
+// parse).
 type seriesState struct {
-	metric model.Metric
-	ref    provider.Ref
-	ok     bool
-	last   float64
-	seen   bool
+	metric    model.Metric
+	ref       provider.Ref
+	ok        bool
+	last      float64
+	seen      bool
+	started   float64
+	startedOK bool
 }
 
 // state is the series' state, made at its first part.
@@ -121,18 +126,19 @@ func (r *rebuilder) state(metric model.Metric) *seriesState {
 	return st
 }
 
-// learn feeds one part of the lookback (every series' values at its steps)
-// to the policy, each function's steps in time order. Each function's idle
-// times are its own, so the order of functions does not matter, and the
-// parts come in time order.
-func (r *rebuilder) learn(m model.Matrix) {
+// learn feeds one part of the lookback (every series' values at its steps,
+// and its gateway instances' start times at them) to the policy, each
+// function's steps in time order. Each function's idle times are its own,
+// so the order of functions does not matter, and the parts come in time
+// order.
+func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
 	counts := map[provider.Ref][]stepCount{}
 	for _, s := range m {
 		st := r.state(s.Metric)
 		if !st.ok {
 			continue
 		}
-		counts[st.ref] = seriesCounts(counts[st.ref], st, inTimeOrder(s.Values), r.baselineEnd)
+		counts[st.ref] = seriesCounts(counts[st.ref], st, inTimeOrder(s.Values), r.baselineEnd, starts)
 	}
 	for ref, cs := range counts {
 		if len(cs) > 0 {
