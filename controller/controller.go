@@ -248,6 +248,10 @@ func (c *Controller) Learn(ctx context.Context) error {
 			if rep.ZeroedErr != nil {
 				c.log.Warn("keep-alive: no replica history; pre-warms start one replica until each function is idled again", "err", rep.ZeroedErr)
 			}
+			if rep.StartTimesErr != nil {
+				c.log.Warn("keep-alive: gateways' start times not read for some of the history; a gateway restarted in place there may have taught too few calls",
+					"err", rep.StartTimesErr)
+			}
 			if !rep.HistoryFrom.IsZero() {
 				c.log.Info("keep-alive: Prometheus' history of the gateway begins inside the lookback; nothing before it was learned",
 					"history_from", rep.HistoryFrom)
