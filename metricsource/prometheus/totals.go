@@ -76,8 +76,15 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 }
 
 // startTimesQuery is each scrape target's process start time, by instance
-// (the gateway's among them; one per instance when two jobs scrape it).
-const startTimesQuery = "max by (instance) (" + metricProcessStart + ")"
+// (the gateway's among them), the earliest of its copies when two jobs (or
+// an undeduplicated HA pair) scrape it. The copies read a restart a scrape
+// apart, and between the two the counter (the larger copy,
+// promql.OncePerGateway) is still the old process's: named with the newer
+// copy's start time, the old count read as a new series, counted whole
+// (1,000 calls learned that were never made). The earliest moves only once
+// every copy reads the new process, as the counter does; the rebuild reads
+// it the same way (keepalive.RebuildStartTimesQuery).
+const startTimesQuery = "min by (instance) (" + metricProcessStart + ")"
 
 // seriesKey names a series across reads: its function_name as written
 // (a bare and a qualified name are two series of one function), its
