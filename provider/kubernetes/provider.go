@@ -39,10 +39,13 @@ type Provider struct {
 	caches     map[string]*namespaceCache
 	synced     atomic.Bool
 
-	// lastWatchErr is the informers' latest list/watch failure, so a Start
-	// that cannot sync (RBAC, wrong namespace) says why instead of timing out.
+	// lastWatchErr is each namespace's Deployment informer's latest
+	// list/watch failure, so a Start that cannot sync (RBAC, wrong
+	// namespace) says why instead of timing out. Per namespace: the API
+	// server's 403 names the namespace, so one error shared by every
+	// informer took each namespace's retry for a new failure.
 	mu           sync.Mutex
-	lastWatchErr error
+	lastWatchErr map[string]error
 	// ambiguous holds, per namespace, the functions the last Functions call
 	// left out because several Deployments claim them (function → why), so
 	// each is warned about when it appears, not at every listing.
@@ -171,7 +174,7 @@ func (p *Provider) Start(ctx context.Context) error {
 		if !cache.WaitForCacheSync(ctx.Done(), p.caches[ns].informer.HasSynced) {
 			err := context.Cause(ctx)
 			p.mu.Lock()
-			last := p.lastWatchErr
+			last := p.lastWatchErr[ns]
 			p.mu.Unlock()
 			if last != nil {
 				return fmt.Errorf("deployments in %s did not sync: %w (last list/watch error: %v)", ns, err, last)
@@ -226,14 +229,17 @@ func (p *Provider) reportProgress(ctx context.Context, waitingFor string, attrs 
 			case <-t.C():
 			}
 			var pending []string
+			var last error // the first pending namespace's that has one
 			for _, ns := range p.namespaces {
 				if !p.caches[ns].informer.HasSynced() || !p.hpaSettled(ns) {
 					pending = append(pending, ns)
+					p.mu.Lock()
+					if last == nil {
+						last = p.lastWatchErr[ns]
+					}
+					p.mu.Unlock()
 				}
 			}
-			p.mu.Lock()
-			last := p.lastWatchErr
-			p.mu.Unlock()
 			a := append(slices.Clone(attrs), "elapsed", clk.Now().Sub(start).Round(time.Second).String(), "pending_namespaces", pending)
 			switch {
 			case last == nil:
@@ -254,7 +260,7 @@ func (p *Provider) Synced() bool { return p.synced.Load() }
 
 // watchError replaces client-go's default handler, which logs through klog
 // (stderr, outside the injected logger), with the same triage on slog; the
-// last real failure is kept for Start's error.
+// namespace's last real failure is kept for Start's error.
 func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
 	return func(_ context.Context, _ *cache.Reflector, err error) {
 		switch {
@@ -264,8 +270,11 @@ func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
 			p.log.Debug("deployment watch closed; the informer re-lists", "namespace", ns, "err", err)
 		default:
 			p.mu.Lock()
-			same := p.lastWatchErr != nil && p.lastWatchErr.Error() == err.Error()
-			p.lastWatchErr = err
+			same := p.lastWatchErr[ns] != nil && p.lastWatchErr[ns].Error() == err.Error()
+			if p.lastWatchErr == nil {
+				p.lastWatchErr = map[string]error{}
+			}
+			p.lastWatchErr[ns] = err
 			p.mu.Unlock()
 			if same {
 				// The informer retries with backoff; the same failure again
