@@ -104,7 +104,7 @@ func New(cfg Config) (*Provider, error) {
 		caches:     make(map[string]*namespaceCache, len(cfg.Namespaces)),
 	}
 	for _, ns := range p.namespaces {
-		inf := cache.NewSharedIndexInformerWithOptions(deploymentsOf(cfg.Client, ns, cfg.Selector), &appsv1.Deployment{},
+		inf := cache.NewSharedIndexInformerWithOptions(deploymentsOf(cfg.Client, ns, cfg.Selector, p.watchRecovered(ns)), &appsv1.Deployment{},
 			cache.SharedIndexInformerOptions{
 				ResyncPeriod: cfg.ResyncPeriod,
 				Indexers:     cache.Indexers{functionIndex: indexByFunction},
@@ -135,16 +135,25 @@ func New(cfg Config) (*Provider, error) {
 // selector chooses: what client-go's generated Deployment informer does, on
 // the controller's own small client. A client that cannot stream the initial
 // list through the watch (client-go's fake) says so, as the generated
-// informers ask.
-func deploymentsOf(c kubeapi.Deployments, namespace, selector string) cache.ListerWatcher {
+// informers ask. ok is called after each list or watch the server
+// answered (watchRecovered).
+func deploymentsOf(c kubeapi.Deployments, namespace, selector string, ok func()) cache.ListerWatcher {
 	return cache.ToListWatcherWithWatchListSemantics(&cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.LabelSelector = selector
-			return c.ListDeployments(ctx, namespace, o)
+			l, err := c.ListDeployments(ctx, namespace, o)
+			if err == nil {
+				ok()
+			}
+			return l, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			o.LabelSelector = selector
-			return c.WatchDeployments(ctx, namespace, o)
+			w, err := c.WatchDeployments(ctx, namespace, o)
+			if err == nil {
+				ok()
+			}
+			return w, err
 		},
 	}, c)
 }
@@ -262,6 +271,16 @@ func (p *Provider) Synced() bool { return p.synced.Load() }
 // (stderr, outside the injected logger), with the same triage on slog; the
 // namespace's last real failure is kept for Start's error.
 func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
+	// Compared by what the API server said: the reflector wraps a failed
+	// list ("failed to list *v1.Deployment: ...") and not a failed watch,
+	// so one refusal read as two failures.
+	said := func(err error) string {
+		var status apierrors.APIStatus
+		if errors.As(err, &status) {
+			return status.Status().Message
+		}
+		return err.Error()
+	}
 	return func(_ context.Context, _ *cache.Reflector, err error) {
 		switch {
 		case errors.Is(err, io.EOF):
@@ -270,7 +289,7 @@ func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
 			p.log.Debug("deployment watch closed; the informer re-lists", "namespace", ns, "err", err)
 		default:
 			p.mu.Lock()
-			same := p.lastWatchErr[ns] != nil && p.lastWatchErr[ns].Error() == err.Error()
+			same := p.lastWatchErr[ns] != nil && said(p.lastWatchErr[ns]) == said(err)
 			if p.lastWatchErr == nil {
 				p.lastWatchErr = map[string]error{}
 			}
@@ -284,6 +303,19 @@ func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
 			}
 			p.log.Warn("deployment list/watch failed; the informer retries", "namespace", ns, "err", err)
 		}
+	}
+}
+
+// watchRecovered is ns's informer's call after a list or watch the API
+// server answered: the namespace's last failure is forgotten, so that the
+// same failure coming back later (RBAC revoked again, a token expired
+// again) is warned about again: the cache has stopped following the
+// cluster once more. Kept, it made every later outage a DEBUG line.
+func (p *Provider) watchRecovered(ns string) func() {
+	return func() {
+		p.mu.Lock()
+		delete(p.lastWatchErr, ns)
+		p.mu.Unlock()
 	}
 }
 
