@@ -267,58 +267,6 @@ func (p *Provider) reportProgress(ctx context.Context, waitingFor string, attrs 
 // Synced reports whether Start has synced every cache, for a readiness probe.
 func (p *Provider) Synced() bool { return p.synced.Load() }
 
-// watchError replaces client-go's default handler, which logs through klog
-// (stderr, outside the injected logger), with the same triage on slog; the
-// namespace's last real failure is kept for Start's error.
-func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
-	// Compared by what the API server said: the reflector wraps a failed
-	// list ("failed to list *v1.Deployment: ...") and not a failed watch,
-	// so one refusal read as two failures.
-	said := func(err error) string {
-		var status apierrors.APIStatus
-		if errors.As(err, &status) {
-			return status.Status().Message
-		}
-		return err.Error()
-	}
-	return func(_ context.Context, _ *cache.Reflector, err error) {
-		switch {
-		case errors.Is(err, io.EOF):
-			// The server closed the watch normally; the reflector re-watches.
-		case errors.Is(err, io.ErrUnexpectedEOF), apierrors.IsResourceExpired(err), apierrors.IsGone(err):
-			p.log.Debug("deployment watch closed; the informer re-lists", "namespace", ns, "err", err)
-		default:
-			p.mu.Lock()
-			same := p.lastWatchErr[ns] != nil && said(p.lastWatchErr[ns]) == said(err)
-			if p.lastWatchErr == nil {
-				p.lastWatchErr = map[string]error{}
-			}
-			p.lastWatchErr[ns] = err
-			p.mu.Unlock()
-			if same {
-				// The informer retries with backoff; the same failure again
-				// is not news (a 401 used to log a WARN per retry).
-				p.log.Debug("deployment list/watch failed again; the informer retries", "namespace", ns, "err", err)
-				return
-			}
-			p.log.Warn("deployment list/watch failed; the informer retries", "namespace", ns, "err", err)
-		}
-	}
-}
-
-// watchRecovered is ns's informer's call after a list or watch the API
-// server answered: the namespace's last failure is forgotten, so that the
-// same failure coming back later (RBAC revoked again, a token expired
-// again) is warned about again: the cache has stopped following the
-// cluster once more. Kept, it made every later outage a DEBUG line.
-func (p *Provider) watchRecovered(ns string) func() {
-	return func() {
-		p.mu.Lock()
-		delete(p.lastWatchErr, ns)
-		p.mu.Unlock()
-	}
-}
-
 // Namespaces returns the configured namespaces, sorted.
 func (p *Provider) Namespaces(context.Context) ([]string, error) {
 	return slices.Clone(p.namespaces), nil
