@@ -61,14 +61,23 @@ func scalesDeployment(ref autoscalingv1.CrossVersionObjectReference) bool {
 	return err == nil && (gv.Group == appsv1.GroupName || gv.Group == "")
 }
 
-// hpasOf lists and watches one namespace's HPAs.
-func hpasOf(c kubeapi.Deployments, namespace string) cache.ListerWatcher {
+// hpasOf lists and watches one namespace's HPAs; ok is called after each
+// list or watch the server answered (hpaRecovered).
+func hpasOf(c kubeapi.Deployments, namespace string, ok func()) cache.ListerWatcher {
 	return cache.ToListWatcherWithWatchListSemantics(&cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			return c.ListHorizontalPodAutoscalers(ctx, namespace, o)
+			l, err := c.ListHorizontalPodAutoscalers(ctx, namespace, o)
+			if err == nil {
+				ok()
+			}
+			return l, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			return c.WatchHorizontalPodAutoscalers(ctx, namespace, o)
+			w, err := c.WatchHorizontalPodAutoscalers(ctx, namespace, o)
+			if err == nil {
+				ok()
+			}
+			return w, err
 		},
 	}, c)
 }
@@ -106,7 +115,7 @@ func hpaUnlistable(err error) bool {
 // first list is warned about once per namespace while it lasts (the informer
 // keeps retrying with backoff, so granting the RBAC later turns detection on
 // without a restart); other failures are warned about as the Deployment
-// informer's are, once per distinct error.
+// informer's are, once per distinct failure and outage.
 func (p *Provider) hpaWatchError(ns string) cache.WatchErrorHandlerWithContext {
 	return func(_ context.Context, _ *cache.Reflector, err error) {
 		switch {
@@ -133,7 +142,7 @@ func (p *Provider) hpaWatchError(ns string) cache.WatchErrorHandlerWithContext {
 				"namespace", ns, "err", err)
 		default:
 			p.mu.Lock()
-			same := p.lastHPAErr[ns] != nil && p.lastHPAErr[ns].Error() == err.Error()
+			same := p.lastHPAErr[ns] != nil && said(p.lastHPAErr[ns]) == said(err)
 			if p.lastHPAErr == nil {
 				p.lastHPAErr = map[string]error{}
 			}

@@ -115,7 +115,7 @@ func New(cfg Config) (*Provider, error) {
 		if err := inf.SetWatchErrorHandlerWithContext(p.watchError(ns)); err != nil {
 			return nil, fmt.Errorf("namespace %s: %w", ns, err)
 		}
-		hpas := cache.NewSharedIndexInformerWithOptions(hpasOf(cfg.Client, ns), &autoscalingv1.HorizontalPodAutoscaler{},
+		hpas := cache.NewSharedIndexInformerWithOptions(hpasOf(cfg.Client, ns, p.hpaRecovered(ns)), &autoscalingv1.HorizontalPodAutoscaler{},
 			cache.SharedIndexInformerOptions{
 				ResyncPeriod: cfg.ResyncPeriod,
 				Indexers:     cache.Indexers{hpaTargetIndex: indexHPAByTarget},

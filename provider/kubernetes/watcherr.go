@@ -18,16 +18,6 @@ import (
 // (stderr, outside the injected logger), with the same triage on slog; the
 // namespace's last real failure is kept for Start's error.
 func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
-	// Compared by what the API server said: the reflector wraps a failed
-	// list ("failed to list *v1.Deployment: ...") and not a failed watch,
-	// so one refusal read as two failures.
-	said := func(err error) string {
-		var status apierrors.APIStatus
-		if errors.As(err, &status) {
-			return status.Status().Message
-		}
-		return err.Error()
-	}
 	return func(_ context.Context, _ *cache.Reflector, err error) {
 		switch {
 		case errors.Is(err, io.EOF):
@@ -53,6 +43,18 @@ func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
 	}
 }
 
+// said is what the API server said of a failed list or watch, to compare
+// failures by: the reflector wraps a failed list ("failed to list
+// *v1.Deployment: ...") and not a failed watch, so one refusal read as two
+// failures.
+func said(err error) string {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		return status.Status().Message
+	}
+	return err.Error()
+}
+
 // watchRecovered is ns's informer's call after a list or watch the API
 // server answered: the namespace's last failure is forgotten, so that the
 // same failure coming back later (RBAC revoked again, a token expired
@@ -62,6 +64,17 @@ func (p *Provider) watchRecovered(ns string) func() {
 	return func() {
 		p.mu.Lock()
 		delete(p.lastWatchErr, ns)
+		p.mu.Unlock()
+	}
+}
+
+// hpaRecovered is watchRecovered for ns's HPA informer: once the server
+// answers again, the same failure coming back is warned about again (while
+// it lasts, an HPA that starts scaling a function is not detected).
+func (p *Provider) hpaRecovered(ns string) func() {
+	return func() {
+		p.mu.Lock()
+		delete(p.lastHPAErr, ns)
 		p.mu.Unlock()
 	}
 }

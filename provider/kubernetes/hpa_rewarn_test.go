@@ -1,0 +1,113 @@
+package kubernetes
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
+)
+
+// revocableHPAs is a fake API server whose HPA RBAC can be taken away and
+// given back once the provider has synced: while refused, lists and
+// watches of HorizontalPodAutoscalers answer 403, and refusing ends the
+// watch in progress.
+type revocableHPAs struct {
+	ownHPAs
+	mu      sync.Mutex
+	refused bool
+	watches []watch.Interface
+}
+
+func (c *revocableHPAs) refuse(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refused = on
+	if on {
+		for _, w := range c.watches {
+			w.Stop()
+		}
+		c.watches = nil
+	}
+}
+
+var errHPARevoked = apierrors.NewForbidden(schema.GroupResource{Group: "autoscaling", Resource: "horizontalpodautoscalers"}, "",
+	errString(`User "system:serviceaccount:openfaas:faas-autoscaler" cannot list resource "horizontalpodautoscalers" in API group "autoscaling" in the namespace "openfaas-fn"`))
+
+func (c *revocableHPAs) ListHorizontalPodAutoscalers(ctx context.Context, ns string, o metav1.ListOptions) (*autoscalingv1.HorizontalPodAutoscalerList, error) {
+	c.mu.Lock()
+	refused := c.refused
+	c.mu.Unlock()
+	if refused {
+		return nil, errHPARevoked
+	}
+	return c.ownHPAs.ListHorizontalPodAutoscalers(ctx, ns, o)
+}
+
+func (c *revocableHPAs) WatchHorizontalPodAutoscalers(ctx context.Context, ns string, o metav1.ListOptions) (watch.Interface, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.refused {
+		return nil, errHPARevoked
+	}
+	w, err := c.ownHPAs.WatchHorizontalPodAutoscalers(ctx, ns, o)
+	if err == nil {
+		c.watches = append(c.watches, w)
+	}
+	return w, err
+}
+
+// TestHPAWatchErrorAfterRecoveryIsWarnedAgain is
+// TestWatchErrorAfterRecoveryIsWarnedAgain for the HPA informer: once its
+// HPAs were listed, each outage of their list/watch is one WARN (while it
+// lasts, a function an HPA starts scaling is not detected, and both would
+// write its replicas), though the reflector wraps a refused list and not
+// a refused watch.
+//
+// Seen failing before the HPA informer forgot its failure once the server
+// answered and compared failures by what the server said: 2 WARN lines for
+// the first outage (its refused watch and refused list told apart by the
+// wrapping) and none for the second.
+func TestHPAWatchErrorAfterRecoveryIsWarnedAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := &revocableHPAs{ownHPAs: ownHPAs{kubeapitest.From(fake.NewClientset(newDeployment(fnNS, "echo"))), kubeapitest.From(fake.NewClientset())}}
+		var logs teststack.SyncBuffer
+		cfg := DefaultConfig()
+		cfg.Client = c
+		cfg.ProgressEvery = time.Hour
+		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		p, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		if err := p.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			c.refuse(true)
+			time.Sleep(time.Minute) // refused: the informer retries
+			c.refuse(false)
+			time.Sleep(time.Minute) // following the cluster again
+		}
+		out := logs.String()
+		warn := `level=WARN msg="horizontalpodautoscaler list/watch failed; the informer retries"`
+		if n := strings.Count(out, warn); n != 2 {
+			t.Errorf("%d WARN lines for two outages of the same refusal, want 2:\n%s", n, out)
+		}
+		cancel()
+	})
+}
