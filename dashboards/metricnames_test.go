@@ -17,6 +17,8 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/controller"
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
+	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
@@ -126,6 +128,12 @@ func exportedMetrics(t *testing.T) exported {
 	}
 	rec.collectUnchecked()
 	if _, err := alerts.NewHandler(alerts.Config{Sink: ctl.Loop, Auth: alerts.AuthNone, Registerer: rec}); err != nil {
+		t.Fatal(err)
+	}
+	// The elector `run` builds with --leader-elect (faas_autoscaler_leader_*,
+	// which the health alerts read); it never runs here.
+	if _, err := leader.New(leader.Config{Client: &kubeapi.MemoryLeases{}, Namespace: "openfaas", Registerer: rec,
+		OnStartedLeading: func(context.Context) {}}); err != nil {
 		t.Fatal(err)
 	}
 

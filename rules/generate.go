@@ -49,6 +49,13 @@ func Generate(o Options) (RuleFile, error) {
 		// the global interval too.
 		f.Groups = append(f.Groups, RuleGroup{Name: GroupCECompatible, Rules: []Rule{ceCompatibleRule(o)}})
 	}
+	if o.HealthAlerts {
+		f.Groups = append(f.Groups, RuleGroup{
+			Name:     GroupHealth,
+			Interval: Dur(max(HealthEvaluationInterval, o.EvaluationInterval)),
+			Rules:    healthRules(o),
+		})
+	}
 	return f, nil
 }
 

@@ -46,6 +46,7 @@ func artefacts() []artefact {
 		{"prometheus/tests/rules-ce-compatible_test.yml", func() ([]byte, error) {
 			return renderUnitTests(ceUnitTests(ceOptions(), "../rules-ce-compatible.yml"))
 		}},
+		{"prometheus/tests/health_test.yml", func() ([]byte, error) { return renderUnitTests(healthUnitTests(Defaults(), "../rules.yml")) }},
 		{"alertmanager/alertmanager-snippet.yml", func() ([]byte, error) { return RenderAlertmanager(DefaultAlertmanagerOptions()) }},
 		{"alertmanager/alertmanager.yml", func() ([]byte, error) { return RenderAlertmanager(fullAlertmanagerOptions()) }},
 	}

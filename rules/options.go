@@ -84,6 +84,13 @@ type Options struct {
 	// users migrating from CE; at a scrape interval over CE's 5 s its 10 s
 	// rate() range, which would hold one sample, becomes Window.
 	CECompatible bool
+	// HealthAlerts adds GroupHealth, the alerts about the controller itself
+	// (down, no leader, provider and metrics-source failures, refused
+	// webhook deliveries), for the people who run it.
+	HealthAlerts bool
+	// ControllerJob is the scrape job of the controller's own /metrics,
+	// which the health alerts select (job="<ControllerJob>").
+	ControllerJob string
 	// Format is FormatRuleFile or FormatPrometheusRule.
 	Format string
 	// Name, Namespace and Labels are the PrometheusRule's metadata (Labels
@@ -128,6 +135,8 @@ func ForScrapeInterval(scrape time.Duration) Options {
 		ScaleUpFor:         0,
 		ScaleDownFor:       30 * time.Second,
 		ScaleDownAlerts:    true,
+		HealthAlerts:       true,
+		ControllerJob:      DefaultControllerJob,
 		Format:             FormatRuleFile,
 		Name:               "faas-autoscaler",
 	}
@@ -354,6 +363,9 @@ func (o Options) Validate() error {
 		} else if why := unbalanced(c.Expr); why != "" {
 			add("Custom", "custom scaling type", strconv.Quote(c.Name), "expression %s", why)
 		}
+	}
+	if o.HealthAlerts && o.ControllerJob == "" {
+		add("ControllerJob", "controller job", `""`, "must not be empty: the health alerts select the controller's series by it")
 	}
 	switch o.Format {
 	case FormatRuleFile:

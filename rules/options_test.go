@@ -79,6 +79,9 @@ func TestValidate(t *testing.T) {
 			[]string{`name "Faas_Rules": not a valid Kubernetes resource name`}},
 		{"bad namespace", func(o *Options) { o.Format = FormatPrometheusRule; o.Namespace = "-x" },
 			[]string{`namespace "-x": not a valid Kubernetes namespace`}},
+		{"health alerts without a job", func(o *Options) { o.ControllerJob = "" },
+			[]string{`controller job "": must not be empty: the health alerts select the controller's series by it`}},
+		{"no job without the health alerts", func(o *Options) { o.HealthAlerts = false; o.ControllerJob = "" }, nil},
 		{"custom type accepted", func(o *Options) { o.Custom = []CustomType{{Name: "latency", Expr: "up"}} }, nil},
 		{"only custom types", func(o *Options) { o.Types = nil; o.Custom = []CustomType{{Name: "latency", Expr: "up"}} }, nil},
 	}
@@ -120,16 +123,20 @@ func TestGeneratedNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The scaling group, then the slow group with the capacity type's mean.
-	if len(f.Groups) != 2 || f.Groups[0].Name != GroupScaling || *f.Groups[0].Interval != Duration(3*time.Second) ||
+	// The scaling group, the slow group with the capacity type's mean, then
+	// the health alerts.
+	if len(f.Groups) != 3 || f.Groups[0].Name != GroupScaling || *f.Groups[0].Interval != Duration(3*time.Second) ||
 		f.Groups[1].Name != GroupSlow || *f.Groups[1].Interval != Duration(SlowEvaluationInterval) ||
-		len(f.Groups[1].Rules) != 1 || f.Groups[1].Rules[0].Record != MeanDurationRecord {
+		len(f.Groups[1].Rules) != 1 || f.Groups[1].Rules[0].Record != MeanDurationRecord ||
+		f.Groups[2].Name != GroupHealth || *f.Groups[2].Interval != Duration(HealthEvaluationInterval) {
 		t.Fatalf("groups = %+v", f.Groups)
 	}
 	o.Types = []string{TypeRPS}
+	o.HealthAlerts = false
 	if g, err := Generate(o); err != nil || len(g.Groups) != 1 {
-		t.Fatalf("without the capacity type: groups = %+v (%v), want the scaling group alone", g.Groups, err)
+		t.Fatalf("without the capacity type and the health alerts: groups = %+v (%v), want the scaling group alone", g.Groups, err)
 	}
+	o.HealthAlerts = true
 	o.Types = []string{TypeRPS, TypeCapacity}
 	var records, loadTypes, freshTypes, alerts []string
 	for _, r := range f.Groups[0].Rules {

@@ -32,6 +32,8 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	keep := fs.Duration("keep-firing-for", def.KeepFiringFor, "keep_firing_for of the scale-up alert (0: omitted)")
 	noDown := fs.Bool("no-scale-down-alert", false, "omit the scale-down alert (the controller's periodic loop still scales down)")
 	ce := fs.Bool("ce-compatible", false, "also emit OpenFaaS CE's APIHighInvocationRate rule, verbatim")
+	noHealth := fs.Bool("no-health-alerts", false, "omit the "+rules.GroupHealth+" group (alerts about the controller itself: down, no leader, provider and metrics-source failures)")
+	job := fs.String("controller-job", def.ControllerJob, "scrape job of the controller's own /metrics, which the health alerts select")
 	format := fs.String("format", def.Format, "output format: "+strings.Join(rules.Formats, ", ")+" (or "+formatRuleFileAlias+", the same as "+rules.FormatRuleFile+")")
 	name := fs.String("name", def.Name, "PrometheusRule metadata.name")
 	namespace := fs.String("namespace", "", "PrometheusRule metadata.namespace")
@@ -63,6 +65,7 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	o.ScaleUpFor, o.ScaleDownFor, o.KeepFiringFor = *upFor, *downFor, *keep
 	o.ScaleDownAlerts = !*noDown
 	o.CECompatible = *ce
+	o.HealthAlerts, o.ControllerJob = !*noHealth, *job
 	o.Format = *format
 	if o.Format == formatRuleFileAlias {
 		o.Format = rules.FormatRuleFile
@@ -86,7 +89,7 @@ var rulesFlags = map[string]string{
 	"Window": "--window", "CPUWindow": "--cpu-window", "Tolerance": "--tolerance",
 	"ScaleUpFor": "--scale-up-for", "ScaleDownFor": "--scale-down-for", "KeepFiringFor": "--keep-firing-for",
 	"Types": "--types", "Custom": "--custom", "Format": "--format", "Name": "--name", "Namespace": "--namespace",
-	"Labels": "--label",
+	"Labels": "--label", "ControllerJob": "--controller-job",
 }
 
 // rulesValueFlags are the flags of one value, whose problems read
@@ -96,6 +99,7 @@ var rulesFlags = map[string]string{
 var rulesValueFlags = map[string]bool{
 	"ScrapeInterval": true, "EvaluationInterval": true, "Window": true, "CPUWindow": true, "Tolerance": true,
 	"ScaleUpFor": true, "ScaleDownFor": true, "KeepFiringFor": true, "Name": true, "Namespace": true,
+	"ControllerJob": true,
 }
 
 // rulesFlagErr rewrites Validate's problems to name the flags at fault. A

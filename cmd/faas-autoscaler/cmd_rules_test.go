@@ -40,6 +40,13 @@ func TestRulesCmd(t *testing.T) {
 					t.Error(err)
 				}
 			}},
+		{name: "health alerts by default", args: nil, wantOut: []string{"name: " + rules.GroupHealth, rules.AlertControllerDown, `up{job="faas-autoscaler"}`}},
+		{name: "controller job", args: []string{"--controller-job", "openfaas/faas-autoscaler"}, wantOut: []string{`up{job="openfaas/faas-autoscaler"}`},
+			notInOut: []string{`job="faas-autoscaler"`}},
+		{name: "no health alerts", args: []string{"--no-health-alerts"}, notInOut: []string{rules.GroupHealth, rules.AlertControllerDown}},
+		{name: "empty controller job", args: []string{"--controller-job", ""}, wantCode: 2,
+			wantErr: `rules: --controller-job "": must not be empty: the health alerts select the controller's series by it`},
+		{name: "no job without health alerts", args: []string{"--no-health-alerts", "--controller-job", ""}, notInOut: []string{rules.GroupHealth}},
 		{name: "unknown format", args: []string{"--format", "jsonnet"}, wantCode: 2, wantErr: `unknown format "jsonnet"`},
 		{name: "unknown type", args: []string{"--types", "rps,memory"}, wantCode: 2, wantErr: `unknown scaling type "memory"`},
 		{name: "bad custom name", args: []string{"--custom", "p-99=x"}, wantCode: 2, wantErr: `custom scaling type "p-99"`},
