@@ -161,3 +161,20 @@ and reported Ready.
   podSelector:
     {{- toYaml .peer.podSelector | nindent 4 }}
 {{- end }}
+
+{{- /*
+The label matchers of the controller's own scrape targets, which the
+PrometheusRule's health alerts select: prometheusRule.healthAlerts.selector,
+else the job the operator gives this release's ServiceMonitor's targets (the
+Service's name, in this namespace) or PodMonitor's (<namespace>/<name>);
+empty when the health alerts are off or the job is unknown.
+*/}}
+{{- define "fa.healthSelector" -}}
+{{- $h := .Values.prometheusRule.healthAlerts }}
+{{- if $h.enabled }}
+{{- if $h.selector }}{{ $h.selector }}
+{{- else if .Values.serviceMonitor.enabled }}job={{ include "fa.fullname" . | quote }},namespace={{ .Release.Namespace | quote }}
+{{- else if .Values.podMonitor.enabled }}job={{ printf "%s/%s" .Release.Namespace (include "fa.fullname" .) | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
