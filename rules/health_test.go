@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"maps"
+	"os"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -152,5 +153,25 @@ func TestHealthAlertsSelectTheControllerJob(t *testing.T) {
 	o.HealthAlerts = false
 	if f, _ := Generate(o); slices.ContainsFunc(f.Groups, func(g RuleGroup) bool { return g.Name == GroupHealth }) {
 		t.Error("HealthAlerts false still generates the health group")
+	}
+}
+
+// TestHealthRunbooksExist: each health alert's runbook_url is a heading of
+// docs/reliability.md (GitHub's anchor of "### Name" is the name in lower
+// case), so the link an alert carries leads to what to check.
+func TestHealthRunbooksExist(t *testing.T) {
+	raw, err := os.ReadFile("../docs/reliability.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	for _, r := range healthRules(Defaults()) {
+		anchor, ok := strings.CutPrefix(r.Annotations["runbook_url"], RunbookBase)
+		if !ok || anchor != strings.ToLower(r.Alert) || !strings.Contains(doc, "\n### "+r.Alert+"\n") {
+			t.Errorf("%s: runbook_url %s has no heading ### %s in docs/reliability.md", r.Alert, r.Annotations["runbook_url"], r.Alert)
+		}
+	}
+	if !strings.Contains(doc, "\n## Health alerts\n") {
+		t.Error("docs/reliability.md has no section Health alerts (the READMEs link to #health-alerts)")
 	}
 }
