@@ -43,10 +43,11 @@ func TestMemoryLeasesOptimisticConcurrency(t *testing.T) {
 	if again, _ := m.GetLease(ctx, "openfaas", "x"); *again.Spec.HolderIdentity != "a" {
 		t.Error("GetLease handed out the stored object")
 	}
-	// No resourceVersion: unconditional, as the API server allows for Leases.
+	// No resourceVersion: Invalid, as the API server answers for Leases
+	// (they allow no unconditional update).
 	b.ResourceVersion = ""
-	if _, err := m.UpdateLease(ctx, b); err != nil {
-		t.Errorf("unconditional update = %v", err)
+	if _, err := m.UpdateLease(ctx, b); !apierrors.IsInvalid(err) {
+		t.Errorf("update without a resourceVersion = %v; want Invalid", err)
 	}
 }
 
@@ -64,8 +65,15 @@ func TestMemoryLeasesDelete(t *testing.T) {
 	if err := m.DeleteLease(ctx, "openfaas", "x"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.UpdateLease(ctx, old); !apierrors.IsNotFound(err) {
-		t.Errorf("update of a deleted lease = %v; want NotFound", err)
+	// Leases allow create on update, as the API server does.
+	if _, err := m.UpdateLease(ctx, old); err != nil {
+		t.Errorf("update of a deleted lease = %v; want it created", err)
+	}
+	if _, err := m.GetLease(ctx, "openfaas", "x"); err != nil {
+		t.Errorf("get after an update re-created it = %v", err)
+	}
+	if err := m.DeleteLease(ctx, "openfaas", "x"); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := m.CreateLease(ctx, l); err != nil {
 		t.Fatalf("create after delete: %v", err)
