@@ -42,6 +42,8 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 	}
 	if fs.decided {
 		f.DesiredReplicas = fs.desired()
+	} else {
+		f.Observation = nil // no decision has used one yet
 	}
 	var le *LabelError
 	switch {

@@ -154,7 +154,11 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time) (states []*f
 			fs = l.fns[fn.Ref]
 		}
 		if fs == nil {
-			fs = &fnState{ref: fn.Ref}
+			// The listing's counts until the first decision keeps its
+			// observation (the explain API serves the function from now:
+			// zeros read as a function at zero that the controller wants
+			// there, while the pass waits for the metrics source).
+			fs = &fnState{ref: fn.Ref, replicas: fn.Replicas, obs: keptObs{replicas: fn.Replicas, available: fn.AvailableReplicas}}
 			l.fns[fn.Ref] = fs
 			l.order, l.orderGen = nil, l.orderGen+1
 			if fn.Replicas > 0 {
