@@ -221,6 +221,7 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 		}
 		w.st.explain = explanation(w, now, w.st.explain.more)
 	}
+	d.explained = true
 	for code, n := range rep.Skipped {
 		// One Add per code, not a label lookup per function.
 		d.m.skipped.WithLabelValues(string(code)).Add(float64(n))

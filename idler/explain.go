@@ -185,13 +185,15 @@ func (d *Idler) explainedAt(x *explained) time.Time {
 	return d.cycleAt
 }
 
-// NotListed (explain.Unlisted) is nil once a cycle has listed the
-// functions; before, the explain API answers 503 rather than an empty list.
+// NotListed (explain.Unlisted) is nil once a cycle of this term has
+// listed and explained the functions; before, the explain API answers 503
+// rather than a partial list (the functions a cycle under way has not
+// explained yet left out) or a former term's.
 func (d *Idler) NotListed() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.cycles == 0 {
-		return errors.New("functions not listed yet: the idler's first cycle has not listed them")
+	if !d.explained {
+		return errors.New("functions not listed yet: no cycle of the idler's has listed and explained them since it started (a process start or a leadership term)")
 	}
 	return nil
 }

@@ -31,6 +31,12 @@ type Idler struct {
 	mu     sync.Mutex // guards state
 	state  map[provider.Ref]*fnState
 	cycles uint64
+	// explained: a cycle since Run last began (a process start, a
+	// leadership term) has explained every function it listed (finish),
+	// so the explain API may list them (NotListed). Not the count of
+	// cycles: a cycle explains most functions only as it ends, and a
+	// former term's explanations are not this term's.
+	explained bool
 	// cycleAt is the now of the last cycle that listed the functions (the
 	// cycles-th), prevCycleAt of the one before: when each function's kept
 	// explanation was made (explained.stale says which), kept here once
@@ -157,6 +163,7 @@ func (d *Idler) Run(ctx context.Context) error {
 	d.mu.Lock() // SetTuning writes these under mu
 	sched, zero, maintainMin := d.sched, d.cfg.DefaultZeroDuration, d.cfg.MaintainMin
 	d.runStarted = d.cfg.Clock.Now()
+	d.explained = false
 	d.mu.Unlock()
 	// The cycle's gauges describe this term: a replica whose term ended
 	// exported its last count for good, and the dashboard's max() showed
