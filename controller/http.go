@@ -2,6 +2,7 @@ package controller
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -50,11 +51,30 @@ func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, read
 // the scaler off (only scale to zero runs) the idler's, whose section then
 // holds the explanation. The loop lists only while it runs, and with the
 // scaler off it never does: every function was unknown to the API.
+//
+// With both off nothing lists: the loop's "cannot reach the provider …
+// (starting)" was served for good, sending the operator after an outage
+// there was none of.
 func (c *Controller) lister() explain.Lister {
-	if c.Config().Scaler.Enabled || c.Idler == nil {
+	switch {
+	case c.Config().Scaler.Enabled:
 		return c.Loop
+	case c.Idler == nil:
+		return nothingLists{}
 	}
 	return idlerLister{c.Idler}
+}
+
+// nothingLists is the explain API's lister when neither the scaler nor
+// the idler runs: it never has a listing, and says why.
+type nothingLists struct{}
+
+func (nothingLists) Refs() []provider.Ref { return nil }
+
+func (nothingLists) Explain(provider.Ref) (explain.Function, bool) { return explain.Function{}, false }
+
+func (nothingLists) NotListed() error {
+	return errors.New("scaler.enabled and idler.enabled are both false: this controller lists, scales and explains no function")
 }
 
 // idlerLister names the idler's functions; what the API says of each is in
