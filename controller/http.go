@@ -88,7 +88,9 @@ func (l idlerLister) NotListed() error { return l.d.NotListed() }
 // Explain gives the replicas the idler's last cycle listed (a zero
 // Function read "0 replicas, desired 0" for a function running 3). With no
 // scaler the controller targets what runs; the ready count no one read is
-// unknown, not 0.
+// unknown, not 0. A label the idler could not use is the spec error (the
+// list's "invalid"), as the scaler's would be: left out, the list showed
+// such a function as valid.
 func (l idlerLister) Explain(ref provider.Ref) (explain.Function, bool) {
 	v, ok := l.d.Explain(ref)
 	if !ok {
@@ -97,6 +99,9 @@ func (l idlerLister) Explain(ref provider.Ref) (explain.Function, bool) {
 	f := explain.Function{Ref: ref.String(), Name: ref.Name, Namespace: ref.Namespace, AvailableUnknown: true}
 	if x, ok := v.(idler.Explanation); ok {
 		f.Replicas, f.DesiredReplicas = x.Replicas, x.Replicas
+		if x.Code == idler.CodeInvalidLabel {
+			f.SpecError = &explain.LabelError{Message: x.Reason}
+		}
 	}
 	return f, true
 }
