@@ -2,7 +2,6 @@ package controller
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -74,7 +73,7 @@ func (nothingLists) Refs() []provider.Ref { return nil }
 func (nothingLists) Explain(provider.Ref) (explain.Function, bool) { return explain.Function{}, false }
 
 func (nothingLists) NotListed() error {
-	return errors.New("scaler.enabled and idler.enabled are both false: this controller lists, scales and explains no function")
+	return explain.ErrNeverListed{Why: "scaler.enabled and idler.enabled are both false: this controller lists, scales and explains no function"}
 }
 
 // idlerLister names the idler's functions; what the API says of each is in

@@ -24,6 +24,13 @@ type Unlisted interface {
 	NotListed() error
 }
 
+// ErrNeverListed wraps a NotListed error that no wait cures (nothing in
+// this controller lists functions): the 503 then carries no Retry-After,
+// which told scripts to ask again for ever.
+type ErrNeverListed struct{ Why string }
+
+func (e ErrNeverListed) Error() string { return e.Why }
+
 // Section is another component's part of a function's explanation, served
 // under "sections" by its Name.
 type Section interface {

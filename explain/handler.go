@@ -2,9 +2,13 @@ package explain
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"net/url"
 	"path"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -17,7 +21,7 @@ const (
 )
 
 // Handler serves GET /api/v1/functions (a summary of every function, sorted
-// by namespace then name) and GET /api/v1/functions/{namespace}/{name} (the
+// by namespace then name; ?namespace=NS: that namespace's only) and GET /api/v1/functions/{namespace}/{name} (the
 // full explanation; 404 with a JSON error when unknown, as for any other
 // path under /api/v1/). Other methods get 405 with an Allow header.
 func Handler(fns Lister, sections ...Section) http.Handler {
@@ -90,10 +94,21 @@ type errorBody struct {
 }
 
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
-	if !allowGet(w, r) || h.notListed(w) {
+	if !allowGet(w, r) {
+		return
+	}
+	ns, filtered, bad := namespaceParam(r)
+	if bad != "" {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: bad})
+		return
+	}
+	if h.notListed(w) {
 		return
 	}
 	refs := h.fns.Refs()
+	if filtered {
+		refs = slices.DeleteFunc(refs, func(ref provider.Ref) bool { return ref.Namespace != ns })
+	}
 	sort.Slice(refs, func(i, j int) bool {
 		if refs[i].Namespace != refs[j].Namespace {
 			return refs[i].Namespace < refs[j].Namespace
@@ -123,6 +138,31 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct {
 		Functions []Summary `json:"functions"`
 	}{out})
+}
+
+// namespaceParam reads the list's one query parameter, namespace (as
+// OpenFaaS's GET /system/functions?namespace= takes it): the list then holds
+// that namespace's functions only. Any other parameter, or namespace empty
+// or given twice, is the 400 bad words: ignored, ?namespace=dev answered
+// every namespace's functions with 200, read as a filter that worked.
+func namespaceParam(r *http.Request) (ns string, filtered bool, bad string) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return "", false, "bad query " + strconv.Quote(r.URL.RawQuery) + ": " + err.Error()
+	}
+	for k := range q {
+		if k != "namespace" {
+			return "", false, "unknown query parameter " + strconv.Quote(k) + ": the list takes namespace only"
+		}
+	}
+	vs, ok := q["namespace"]
+	if !ok {
+		return "", false, ""
+	}
+	if len(vs) != 1 || vs[0] == "" {
+		return "", false, "namespace must be given once, not empty"
+	}
+	return vs[0], true, ""
 }
 
 func (h *handler) one(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +224,9 @@ func (h *handler) notListed(w http.ResponseWriter) bool {
 	if err == nil {
 		return false
 	}
-	w.Header().Set("Retry-After", "5")
+	if !errors.As(err, new(ErrNeverListed)) {
+		w.Header().Set("Retry-After", "5")
+	}
 	writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
 	return true
 }
