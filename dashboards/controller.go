@@ -51,10 +51,10 @@ func providerLatencyPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 }
 
 func reconcileDurationPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
-	return timeSeries(id, "Reconcile pass: duration and data age", "Time one pass of the scaler's reconcile loop takes, and how old the gateway's newest scrape was when it ran (scaler.align_lag times the passes after the scrapes; absent when the metrics source does not tell).", "s", pos,
+	return timeSeries(id, "Reconcile pass: duration and data age", "Time one pass of the scaler's reconcile loop takes, and how long after the gateway's last scrape slot it ran (scaler.align_lag times the passes after Prometheus' scrapes of the gateway; absent when the metrics source does not tell). The slot is Prometheus' schedule, not a successful scrape: a gateway that stopped answering shows in the idler's missing data and the load-read errors, not here.", "s", pos,
 		query{`histogram_quantile(0.5, sum by (le) (rate(faas_autoscaler_reconcile_duration_seconds_bucket[$__rate_interval])))`, "p50"},
 		query{`histogram_quantile(0.99, sum by (le) (rate(faas_autoscaler_reconcile_duration_seconds_bucket[$__rate_interval])))`, "p99"},
-		query{`max(faas_autoscaler_pass_scrape_age_seconds)`, "data age at the pass"})
+		query{`max(faas_autoscaler_pass_scrape_age_seconds)`, "pass after the scrape slot"})
 }
 
 func idlerCyclePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {

@@ -49,7 +49,7 @@ func newLoopMetrics() *loopMetrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricReconcileErrors,
 			Help: "Reconcile errors by stage (list, read, load, scale)."}, []string{"stage"}),
 		scrapeAge: prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricPassScrapeAge,
-			Help: "Age of the gateway's newest scrape when the last full pass ran, when the metrics source tells it (scaler.align_lag times the passes after the scrapes)."}),
+			Help: "Time from the gateway's last scrape slot to the last full pass, when the metrics source tells it (scaler.align_lag times the passes after the scrapes). The slot is Prometheus' schedule carried forward, not a successful scrape: it does not grow while the gateway is down."}),
 	}
 	for _, stage := range []string{"list", "read", "load", "scale"} {
 		m.errors.WithLabelValues(stage)

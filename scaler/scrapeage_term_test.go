@@ -23,7 +23,7 @@ func (s staleScrapeSource) LastScrape(context.Context) (metricsource.Scrape, err
 
 // TestAFormerLeaderExportsNoPassScrapeAge: the Controller health
 // dashboard plots max(faas_autoscaler_pass_scrape_age_seconds) across the
-// controller replicas ("data age at the pass"). The gauge is set by the
+// controller replicas ("pass after the scrape slot"). The gauge is set by the
 // leader's loop (NextTick) and never cleared when the term ends, so a
 // replica that lost the lease while the data was 2 minutes old keeps
 // exporting 120 s for the rest of its life, and max() shows it over the
