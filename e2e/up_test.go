@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
 // TestUpStopsWhenAComponentDies runs `make e2e-up`'s script, waits for the
@@ -47,7 +47,7 @@ func TestUpStopsWhenAComponentDies(t *testing.T) {
 	// Its own process group, so a failed test stops the whole stack.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var out syncBuffer
+	var out teststack.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -121,23 +121,4 @@ func processWithArgs(t *testing.T, args ...string) int {
 	}
 	t.Fatalf("no process with %q in its command line", args)
 	return 0
-}
-
-// syncBuffer is a bytes.Buffer two goroutines (the script's output, the
-// test's reads) can share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -20,53 +19,25 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
-// revocableHPAs is a fake API server whose HPA RBAC can be taken away and
-// given back once the provider has synced: while refused, lists and
-// watches of HorizontalPodAutoscalers answer 403, and refusing ends the
-// watch in progress.
+// revocableHPAs is revocable for HorizontalPodAutoscalers: their list and
+// watch refused while the permission is.
 type revocableHPAs struct {
 	ownHPAs
-	mu      sync.Mutex
-	refused bool
-	watches []watch.Interface
-}
-
-func (c *revocableHPAs) refuse(on bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.refused = on
-	if on {
-		for _, w := range c.watches {
-			w.Stop()
-		}
-		c.watches = nil
-	}
+	permission
 }
 
 var errHPARevoked = apierrors.NewForbidden(schema.GroupResource{Group: "autoscaling", Resource: "horizontalpodautoscalers"}, "",
 	errString(`User "system:serviceaccount:openfaas:faas-autoscaler" cannot list resource "horizontalpodautoscalers" in API group "autoscaling" in the namespace "openfaas-fn"`))
 
 func (c *revocableHPAs) ListHorizontalPodAutoscalers(ctx context.Context, ns string, o metav1.ListOptions) (*autoscalingv1.HorizontalPodAutoscalerList, error) {
-	c.mu.Lock()
-	refused := c.refused
-	c.mu.Unlock()
-	if refused {
-		return nil, errHPARevoked
+	if err := c.call(errHPARevoked); err != nil {
+		return nil, err
 	}
 	return c.ownHPAs.ListHorizontalPodAutoscalers(ctx, ns, o)
 }
 
 func (c *revocableHPAs) WatchHorizontalPodAutoscalers(ctx context.Context, ns string, o metav1.ListOptions) (watch.Interface, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.refused {
-		return nil, errHPARevoked
-	}
-	w, err := c.ownHPAs.WatchHorizontalPodAutoscalers(ctx, ns, o)
-	if err == nil {
-		c.watches = append(c.watches, w)
-	}
-	return w, err
+	return c.watch(errHPARevoked, func() (watch.Interface, error) { return c.ownHPAs.WatchHorizontalPodAutoscalers(ctx, ns, o) })
 }
 
 // TestHPAWatchErrorAfterRecoveryIsWarnedAgain is

@@ -21,26 +21,57 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
-// revocable is a fake API server whose RBAC can be taken away and given
-// back: while refused, lists and watches of Deployments answer 403, and
-// refusing ends the watch in progress (as an API server restart would).
-type revocable struct {
-	ownHPAs
+// permission is an RBAC grant that can be taken away and given back: while
+// refused, calls through it answer its refusal, and refusing ends the
+// watches it let through (as an API server restart would).
+type permission struct {
 	mu      sync.Mutex
 	refused bool
 	watches []watch.Interface
 }
 
-func (c *revocable) refuse(on bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.refused = on
+func (g *permission) refuse(on bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.refused = on
 	if on {
-		for _, w := range c.watches {
+		for _, w := range g.watches {
 			w.Stop()
 		}
-		c.watches = nil
+		g.watches = nil
 	}
+}
+
+// call is refusal while refused, else nil.
+func (g *permission) call(refusal error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.refused {
+		return refusal
+	}
+	return nil
+}
+
+// watch opens a watch through the permission, or answers refusal while refused.
+func (g *permission) watch(refusal error, open func() (watch.Interface, error)) (watch.Interface, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.refused {
+		return nil, refusal
+	}
+	w, err := open()
+	if err == nil {
+		g.watches = append(g.watches, w)
+	}
+	return w, err
+}
+
+// revocable is a fake API server whose RBAC on Deployments can be taken
+// away and given back: while refused, lists and watches of Deployments
+// answer 403.
+type revocable struct {
+	ownHPAs
+	permission
 }
 
 var errRevoked = apierrors.NewForbidden(schema.GroupResource{Group: "apps", Resource: "deployments"}, "",
@@ -51,26 +82,14 @@ type errString string
 func (e errString) Error() string { return string(e) }
 
 func (c *revocable) ListDeployments(ctx context.Context, ns string, o metav1.ListOptions) (*appsv1.DeploymentList, error) {
-	c.mu.Lock()
-	refused := c.refused
-	c.mu.Unlock()
-	if refused {
-		return nil, errRevoked
+	if err := c.call(errRevoked); err != nil {
+		return nil, err
 	}
 	return c.ownHPAs.ListDeployments(ctx, ns, o)
 }
 
 func (c *revocable) WatchDeployments(ctx context.Context, ns string, o metav1.ListOptions) (watch.Interface, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.refused {
-		return nil, errRevoked
-	}
-	w, err := c.ownHPAs.WatchDeployments(ctx, ns, o)
-	if err == nil {
-		c.watches = append(c.watches, w)
-	}
-	return w, err
+	return c.watch(errRevoked, func() (watch.Interface, error) { return c.ownHPAs.WatchDeployments(ctx, ns, o) })
 }
 
 // A list/watch failure that comes back after the informer recovered is
