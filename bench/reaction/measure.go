@@ -20,6 +20,10 @@ type Sample struct {
 // Phase is one load step and what followed it.
 type Phase struct {
 	Step time.Time
+	// End is when the next phase's step came (zero: none came). Calls from
+	// then on are the next phase's: without it a way up that never reached
+	// its need read as reached by a call made after the load stopped.
+	End time.Time
 	// Need is the replica count the new load needs (ceil(load/target) going
 	// up, the minimum going down).
 	Need    uint64
@@ -60,7 +64,7 @@ func Measure(p Phase) Timings {
 		return n <= p.Need
 	}
 	for _, c := range p.Calls {
-		if c.Err != nil || c.At.Before(p.Step) || !toward(c) {
+		if c.Err != nil || c.At.Before(p.Step) || !p.End.IsZero() && !c.At.Before(p.End) || !toward(c) {
 			continue
 		}
 		if t.FirstCall == NotReached {

@@ -56,6 +56,17 @@ func TestMeasure(t *testing.T) {
 			want: Timings{FirstCall: sec(3), Requested: NotReached, Ready: NotReached},
 		},
 		{
+			// CE short of its need when the load steps down (the bench's
+			// 4 minutes passed): a repeat of the still-firing alert adds a
+			// replica after the step down. That call is not the way up
+			// reaching its need; the samples already stop at End.
+			name: "calls from End on belong to the next phase",
+			phase: Phase{Step: t0, End: at(270), Need: 4, Up: true,
+				Calls:   []memory.ScaleCall{call(30, 1, 2), call(60, 2, 3), call(285, 3, 4)},
+				Samples: []Sample{sample(62, 3, 3), sample(269, 3, 3)}},
+			want: Timings{FirstCall: sec(30), Requested: NotReached, Ready: NotReached},
+		},
+		{
 			name: "down through the window",
 			phase: Phase{Step: t0, Need: 1, Up: false,
 				Calls:   []memory.ScaleCall{call(1, 4, 5), call(120, 5, 3), call(125, 3, 1)},

@@ -256,7 +256,7 @@ func runOnce(t *testing.T, bin string, s Setting, name string) (up, down Phase) 
 			downS = append(downS, x)
 		}
 	}
-	up = Phase{Step: stepUp, Need: NeedUp, Up: true, Samples: upS, Calls: calls}
+	up = Phase{Step: stepUp, End: stepDown, Need: NeedUp, Up: true, Samples: upS, Calls: calls}
 	down = Phase{Step: stepDown, Need: NeedDown, Up: false, Samples: downS, Calls: calls}
 	return up, down
 }
