@@ -38,7 +38,8 @@ type Summary struct {
 }
 
 // Summarise reduces rounds to medians and ratios. It refuses no rounds, a
-// baseline that took no CPU, and rounds that disagree on a second build.
+// replay (any of the builds') that took no CPU, and rounds that disagree on
+// a second build.
 func Summarise(rounds []Round) (Summary, error) {
 	if len(rounds) == 0 {
 		return Summary{}, errors.New("no rounds")
@@ -50,8 +51,16 @@ func Summarise(rounds []Round) (Summary, error) {
 		if (r.Against != nil) != against {
 			return Summary{}, fmt.Errorf("rounds 1 and %d differ in whether a second build ran", i+1)
 		}
+		// A process that took no CPU did not replay: counted, ours would
+		// read 0x and a second build -100 %.
 		if r.Baseline.CPU <= 0 {
 			return Summary{}, fmt.Errorf("round %d: the baseline took no CPU time", i+1)
+		}
+		if r.Ours.CPU <= 0 {
+			return Summary{}, fmt.Errorf("round %d: faas-autoscaler's replay took no CPU time", i+1)
+		}
+		if against && r.Against.CPU <= 0 {
+			return Summary{}, fmt.Errorf("round %d: the second build's replay took no CPU time", i+1)
 		}
 		ours, base = append(ours, r.Ours.CPU), append(base, r.Baseline.CPU)
 		if against {

@@ -68,10 +68,17 @@ func TestSummaryWithASecondBuild(t *testing.T) {
 func TestSummaryRefusesWhatItCannotReduce(t *testing.T) {
 	withOther := round(3, 0.6)
 	withOther.Against = &Run{CPU: sec(3)}
+	// A replay that took no CPU did not replay: ours at 0 s reads a 0×
+	// ratio, the flattering end, and a second build at 0 s reads as a
+	// change that costs -100 %; both must be refused as the baseline is.
+	idleOther := round(3, 0.6)
+	idleOther.Against = &Run{}
 	for name, rs := range map[string][]Round{
-		"no rounds":                 nil,
-		"a baseline without CPU":    {round(3, 0)},
-		"a second build in one run": {round(3, 0.6), withOther},
+		"no rounds":                  nil,
+		"a baseline without CPU":     {round(3, 0)},
+		"ours without CPU":           {round(3, 0.6), round(0, 0.6), round(3.1, 0.6)},
+		"a second build without CPU": {idleOther},
+		"a second build in one run":  {round(3, 0.6), withOther},
 	} {
 		if _, err := Summarise(rs); err == nil {
 			t.Errorf("%s: summarised", name)
