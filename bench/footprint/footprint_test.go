@@ -1,7 +1,6 @@
 package footprint
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"fmt"
@@ -202,24 +201,17 @@ func TestFootprint(t *testing.T) {
 		go scrapeEvery(ctx, "http://"+addr+"/metrics", 5*time.Second)
 	}
 
-	var peak, sum, count, last uint64
-	var peakAt time.Duration
+	var rss rssStats
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	begin := time.Now()
 	end := begin.Add(dur)
 	for now := time.Now(); now.Before(end); now = <-tick.C {
-		rss, err := rssKiB(ctl.Process.Pid)
+		m, err := readStatus(ctl.Process.Pid)
 		if err != nil {
 			t.Fatalf("controller exited? %v\n%s", err, logs.String())
 		}
-		if rss > peak {
-			peak, peakAt = rss, now.Sub(begin).Round(time.Second)
-		}
-		last = rss
-		if end.Sub(now) <= time.Minute {
-			sum, count = sum+rss, count+1
-		}
+		rss.add(m, now.Sub(begin), end.Sub(now))
 	}
 	heap := metric(t, "http://"+addr+"/metrics", "go_memstats_heap_inuse_bytes")
 	listed := metric(t, "http://"+addr+"/metrics", "faas_autoscaler_provider_calls_total{operation=\"functions\",result=\"ok\"}")
@@ -229,8 +221,7 @@ func TestFootprint(t *testing.T) {
 	}
 	t.Logf("provider %s, scraper %s, GOMEMLIMIT %q, GOGC %q; controller CPU (user+system) %.1f s since its start", prov, scraper,
 		os.Getenv("FOOTPRINT_GOMEMLIMIT"), os.Getenv("FOOTPRINT_GOGC"), cpu)
-	t.Logf("%d functions, %v: controller RSS peak %.1f MiB (at +%s), last minute mean %.1f MiB, last %.1f MiB; Go heap in use %.1f MiB; %g listings",
-		n, dur, float64(peak)/1024, peakAt, float64(sum)/float64(max(count, 1))/1024, float64(last)/1024, heap/(1<<20), listed)
+	t.Logf("%d functions, %v: controller %s; Go heap in use %.1f MiB; %g listings", n, dur, rss, heap/(1<<20), listed)
 	if prom != nil {
 		readReport(t, prom, "http://"+addr+"/metrics", dur)
 	}
@@ -376,22 +367,6 @@ func cpuSeconds(pid int) (float64, error) {
 		ticks += v
 	}
 	return float64(ticks) / 100, nil
-}
-
-// rssKiB is a process's resident set (VmRSS) in KiB.
-func rssKiB(pid int) (uint64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			return strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
 }
 
 // metric reads one sample (name with its labels, as exposed) from a

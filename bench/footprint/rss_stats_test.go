@@ -1,0 +1,81 @@
+package footprint
+
+import (
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// statusPage is a /proc/PID/status page as Linux writes it (trimmed).
+const statusPage = `Name:	faas-autoscaler
+State:	S (sleeping)
+Pid:	4242
+VmPeak:	 1402312 kB
+VmSize:	 1334580 kB
+VmHWM:	   51200 kB
+VmRSS:	   45312 kB
+RssAnon:	   38144 kB
+RssFile:	    7168 kB
+Threads:	9
+`
+
+// The page's "kB" is KiB: 45312 kB is 44.25 MiB, not 45.3 (kB) or 43.2
+// (1000-byte kB over MiB).
+func TestParseStatusInKiB(t *testing.T) {
+	m, err := parseStatus(strings.NewReader(statusPage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.RSS != 45312 {
+		t.Errorf("RSS %d KiB, want 45312", m.RSS)
+	}
+	var s rssStats
+	s.add(m, 0, time.Minute)
+	if got := s.peakMiB(); got != 44.25 {
+		t.Errorf("peak %v MiB, want 44.25", got)
+	}
+}
+
+// A page without VmRSS (a zombie's, or not a status page) is an error,
+// never a process of 0 KiB.
+func TestParseStatusWithoutRSS(t *testing.T) {
+	for _, page := range []string{"Name:\tx\nState:\tZ (zombie)\n", "VmRSS:\t12x kB\n"} {
+		if m, err := parseStatus(strings.NewReader(page)); err == nil {
+			t.Errorf("%q: read %+v, want an error", page, m)
+		}
+	}
+}
+
+// The test process's own page parses: the format is the kernel's, not only
+// the fixture's.
+func TestParseStatusOfThisProcess(t *testing.T) {
+	m, err := readStatus(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.RSS == 0 {
+		t.Errorf("this process resident in 0 KiB: %+v", m)
+	}
+}
+
+// The mean is the last minute's samples only (start-up left out), the peak
+// is over the whole run, and an empty last minute is no mean, not 0 MiB.
+func TestRSSStatsLastMinute(t *testing.T) {
+	var s rssStats
+	if m := s.meanMiB(); !math.IsNaN(m) {
+		t.Errorf("mean without samples %v MiB, want NaN", m)
+	}
+	at := func(kib uint64, since, toEnd time.Duration) { s.add(memStatus{RSS: kib}, since, toEnd) }
+	at(90*1024, 0, 3*time.Minute)                // start-up peak
+	at(10*1024, 119*time.Second, 61*time.Second) // outside the last minute
+	at(40*1024, 120*time.Second, 60*time.Second) // inside
+	at(44*1024, 179*time.Second+400*time.Millisecond, time.Second)
+	if got := s.meanMiB(); got != 42 {
+		t.Errorf("last minute mean %v MiB, want 42", got)
+	}
+	if s.peakMiB() != 90 || s.peakAt != 0 || s.last != 44*1024 {
+		t.Errorf("peak %v MiB at %v, last %d KiB; want 90 at 0s, 45056", s.peakMiB(), s.peakAt, s.last)
+	}
+}
