@@ -82,8 +82,9 @@ func settings(t *testing.T) (n int, d time.Duration) {
 
 // TestFootprint starts the gateway with n idle functions (defaults: no
 // labels), a Prometheus scraping it and the controller every 5 s, and the
-// controller with its defaults, then samples the controller's RSS every second and logs the
-// peak, the last minute's mean and the Go heap at the end.
+// controller with its defaults, then samples the controller's RSS every
+// second and logs the peak (the kernel's high-water mark, rssStats), the
+// last minute's mean and the Go heap at the end.
 func TestFootprint(t *testing.T) {
 	if os.Getenv("FAAS_FOOTPRINT_BENCH") != "1" {
 		t.Skip("a measurement, not a test: FAAS_FOOTPRINT_BENCH=1 (make bench-footprint)")

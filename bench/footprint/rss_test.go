@@ -15,6 +15,9 @@ import (
 // the file's "kB" is 1024 bytes.
 type memStatus struct {
 	RSS uint64 // VmRSS: resident now
+	// HWM is VmHWM, the largest RSS since the process started, between
+	// samples and before the first too; 0 when the page has none.
+	HWM uint64
 }
 
 // readStatus reads pid's memStatus.
@@ -34,12 +37,18 @@ func parseStatus(r io.Reader) (memStatus, error) {
 	found := false
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kib, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				return memStatus{}, fmt.Errorf("VmRSS: %w", err)
-			}
+		field, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok || field != "VmRSS" && field != "VmHWM" {
+			continue
+		}
+		kib, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+		if err != nil {
+			return memStatus{}, fmt.Errorf("%s: %w", field, err)
+		}
+		if field == "VmRSS" {
 			m.RSS, found = kib, true
+		} else {
+			m.HWM = kib
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -51,12 +60,13 @@ func parseStatus(r io.Reader) (memStatus, error) {
 	return m, nil
 }
 
-// rssStats reduces the samples of a run: the peak and when it came, the
-// mean of the last minute's samples (the steady state, start-up left out)
-// and the last sample.
+// rssStats reduces the samples of a run: the peak, the largest sample and
+// when it came, the mean of the last minute's samples (the steady state,
+// start-up left out) and the last sample.
 type rssStats struct {
-	peak, last, sum, count uint64 // KiB
+	peak, last, sum, count uint64 // KiB; peak is the largest sample
 	peakAt                 time.Duration
+	hwm                    uint64 // the kernel's high-water mark at the last sample
 }
 
 // add takes one sample, since after the run's start and toEnd before its
@@ -66,13 +76,17 @@ func (s *rssStats) add(m memStatus, since, toEnd time.Duration) {
 		s.peak, s.peakAt = m.RSS, since.Round(time.Second)
 	}
 	s.last = m.RSS
+	s.hwm = max(s.hwm, m.HWM)
 	if toEnd <= time.Minute {
 		s.sum, s.count = s.sum+m.RSS, s.count+1
 	}
 }
 
-// peakMiB is the run's peak resident set in MiB.
-func (s rssStats) peakMiB() float64 { return float64(s.peak) / 1024 }
+// peakMiB is the run's peak resident set in MiB: the kernel's high-water
+// mark, which one-second samples can only read low (a collection's
+// transient between two, the start-up before the first); the largest
+// sample where the kernel gave none.
+func (s rssStats) peakMiB() float64 { return float64(max(s.peak, s.hwm)) / 1024 }
 
 // meanMiB is the last minute's mean resident set in MiB; NaN without a
 // sample in it (never 0).
@@ -84,6 +98,10 @@ func (s rssStats) meanMiB() float64 {
 }
 
 func (s rssStats) String() string {
-	return fmt.Sprintf("RSS peak %.1f MiB (at +%s), last minute mean %.1f MiB, last %.1f MiB",
-		s.peakMiB(), s.peakAt, s.meanMiB(), float64(s.last)/1024)
+	src := "the kernel's high-water mark, VmHWM"
+	if s.hwm == 0 {
+		src = "no VmHWM: the largest sample"
+	}
+	return fmt.Sprintf("RSS peak %.1f MiB (%s; largest 1 s sample %.1f MiB at +%s), last minute mean %.1f MiB, last %.1f MiB",
+		s.peakMiB(), src, float64(s.peak)/1024, s.peakAt, s.meanMiB(), float64(s.last)/1024)
 }
