@@ -60,8 +60,9 @@ func fmtReplicaSeconds(x float64) string {
 }
 
 // WriteTable prints the medians as a Markdown table, the per-run values, and
-// the goals of the issue for every result against the first (the baseline,
-// CE). hpaSurplus is the HPA model's way down on the same step (HPASurplus).
+// the goals of the issue for every result against the first when it is CE
+// (the baseline; none when REACTION_ONLY left CE out). hpaSurplus is the
+// HPA model's way down on the same step (HPASurplus).
 func WriteTable(w io.Writer, results []Result, hpaSurplus float64) {
 	fmt.Fprintln(w, "| setting | runs (failed, excluded) | up: first scale call | up: replicas requested ≥ need | up: available capacity ≥ load | down: first scale call | down: requested ≤ min | down: surplus gone | down: surplus replica-s |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
@@ -91,6 +92,12 @@ func WriteTable(w io.Writer, results []Result, hpaSurplus float64) {
 		}
 	}
 	if len(results) < 2 {
+		return
+	}
+	if !strings.HasPrefix(results[0].Setting, ceName) {
+		// REACTION_ONLY left CE out: a ratio against the first setting
+		// would be between two of ours, under CE's name.
+		fmt.Fprintf(w, "\nNo goals: they are against CE, and CE did not run (the first setting is %s).\n", results[0].Setting)
 		return
 	}
 	ce := medians(results[0].Up)

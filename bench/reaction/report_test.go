@@ -27,3 +27,24 @@ func TestFailedRunExcluded(t *testing.T) {
 		t.Errorf("failed run not reported:\n%s", out)
 	}
 }
+
+// The goals are against CE: when REACTION_ONLY leaves CE out, the first
+// setting is one of ours, and a line "≥ 5× faster than CE" computed against
+// it would put a ratio between two of our settings under CE's name.
+func TestGoalsOnlyAgainstCE(t *testing.T) {
+	s := func(d float64) time.Duration { return time.Duration(d * float64(time.Second)) }
+	run := []Timings{{FirstCall: s(2), Requested: s(3), Ready: s(5)}}
+	rec := Result{Setting: Settings()[1].Name, Up: run, Down: run, Surplus: []float64{500}}
+	def := Result{Setting: Settings()[2].Name, Up: run, Down: run, Surplus: []float64{500}}
+	var b bytes.Buffer
+	WriteTable(&b, []Result{rec, def}, math.NaN())
+	if out := b.String(); strings.Contains(out, "than CE") {
+		t.Errorf("goals against CE without CE in the run:\n%s", out)
+	}
+	ce := Result{Setting: Settings()[0].Name, Up: []Timings{{FirstCall: s(30), Requested: s(90), Ready: s(92)}}, Down: run, Surplus: []float64{32}}
+	b.Reset()
+	WriteTable(&b, []Result{ce, rec}, math.NaN())
+	if out := b.String(); !strings.Contains(out, "first scale call ≥ 5× faster than CE: 15.0× → met") {
+		t.Errorf("no goal against CE:\n%s", out)
+	}
+}

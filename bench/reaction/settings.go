@@ -76,6 +76,10 @@ func shippedTimings(c *config.Config) {
 	c.Idler.Enabled = false
 }
 
+// ceName starts the name of the CE setting, the baseline of the goals
+// (WriteTable).
+const ceName = "OpenFaaS CE as shipped"
+
 // ceGrouping is the CE chart's route group_by: one group for all functions.
 var ceGrouping = []string{"alertname", "cluster", "service"}
 
@@ -92,7 +96,7 @@ func Settings() []Setting {
 			// (--ce-defaults: step mode, max 5, factor 10, resolved → min).
 			// CE has no periodic loop; with exact CE semantics our loop's ticks
 			// hold ("no alert: keep"), so only webhooks act, as in CE.
-			Name:       "OpenFaaS CE as shipped (scrape 5s, eval 15s, AM 5s/10s/30s)",
+			Name:       ceName + " (scrape 5s, eval 15s, AM 5s/10s/30s)",
 			Phase:      15 * time.Second,
 			DownWindow: benchDownWindow, // CE drops to min on the resolved alert: this only sets the way-down wait
 			Options: func(bin string) e2e.Options {
