@@ -180,14 +180,7 @@ func TestFootprint(t *testing.T) {
 		args = append(args, "--config", cfg)
 	}
 	ctl := exec.CommandContext(ctx, bin, args...)
-	for _, v := range []string{"GOMEMLIMIT", "GOGC"} {
-		if x := os.Getenv("FOOTPRINT_" + v); x != "" {
-			if ctl.Env == nil {
-				ctl.Env = os.Environ()
-			}
-			ctl.Env = append(ctl.Env, v+"="+x)
-		}
-	}
+	ctl.Env = controllerEnv(os.Environ(), os.Getenv)
 	var logs teststack.SyncBuffer
 	ctl.Stdout, ctl.Stderr = &logs, &logs
 	if err := ctl.Start(); err != nil {
@@ -236,6 +229,18 @@ func TestFootprint(t *testing.T) {
 	if listed == 0 {
 		t.Errorf("the controller never listed the functions:\n%s", logs.String())
 	}
+}
+
+// controllerEnv is the controller's environment: the harness's, with
+// FOOTPRINT_GOMEMLIMIT and FOOTPRINT_GOGC given as GOMEMLIMIT and GOGC.
+func controllerEnv(environ []string, getenv func(string) string) []string {
+	env := slices.Clone(environ)
+	for _, v := range []string{"GOMEMLIMIT", "GOGC"} {
+		if x := getenv("FOOTPRINT_" + v); x != "" {
+			env = append(env, v+"="+x)
+		}
+	}
+	return env
 }
 
 // readReport logs how much of the activity the controller read: the
