@@ -231,10 +231,19 @@ func TestFootprint(t *testing.T) {
 	}
 }
 
-// controllerEnv is the controller's environment: the harness's, with
-// FOOTPRINT_GOMEMLIMIT and FOOTPRINT_GOGC given as GOMEMLIMIT and GOGC.
+// controllerEnv is the controller's environment: PATH and HOME from the
+// harness's, and FOOTPRINT_GOMEMLIMIT and FOOTPRINT_GOGC as GOMEMLIMIT and
+// GOGC; nothing else. The log names those two as what the run had, so a
+// GOMEMLIMIT or GOGC exported in the shell must not reach the controller
+// (it would pace the collector unseen), nor an OpenFaaS-style variable
+// that binds a flag (as e2e's controller, a clean environment).
 func controllerEnv(environ []string, getenv func(string) string) []string {
-	env := slices.Clone(environ)
+	var env []string
+	for _, kv := range environ {
+		if name, _, _ := strings.Cut(kv, "="); name == "PATH" || name == "HOME" {
+			env = append(env, kv)
+		}
+	}
 	for _, v := range []string{"GOMEMLIMIT", "GOGC"} {
 		if x := getenv("FOOTPRINT_" + v); x != "" {
 			env = append(env, v+"="+x)
