@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ type Replay struct {
 func Measure(ctx context.Context, r Replay) (Run, error) {
 	args := append([]string{"sim", "--progress", "never", "--policies", r.Policy}, r.Args...)
 	cmd := exec.CommandContext(ctx, r.Bin, args...)
+	cmd.Env = cleanEnv(os.Environ())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()
@@ -35,6 +37,20 @@ func Measure(ctx context.Context, r Replay) (Run, error) {
 	}
 	ps := cmd.ProcessState
 	return Run{CPU: ps.UserTime() + ps.SystemTime(), Wall: time.Since(start)}, nil
+}
+
+// cleanEnv is the replays' environment: PATH and HOME of environ, nothing
+// else. A GOGC, GOMEMLIMIT, GODEBUG or GOMAXPROCS from the shell paces the
+// faas-autoscaler replay's collector far more than fixed-10m's, so it would
+// move the ratio without the report saying so; SIM_TRACE would name a trace.
+func cleanEnv(environ []string) []string {
+	var env []string
+	for _, kv := range environ {
+		if name, _, _ := strings.Cut(kv, "="); name == "PATH" || name == "HOME" {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // Rounds runs n rounds of ours and baseline (and against, when its Bin is

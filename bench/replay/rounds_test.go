@@ -71,3 +71,29 @@ func TestRoundsStopAtAFailure(t *testing.T) {
 		t.Fatalf("error %v, want round 1's failure with its stderr", err)
 	}
 }
+
+// The replays run with no Go runtime settings from the harness's shell: a
+// GOGC or GOMEMLIMIT there paces the faas-autoscaler replay's collector far
+// more than fixed-10m's (it allocates hundreds of MB a day against little),
+// so GOGC=off or 400 in the shell would flatter the ratio, unrecorded.
+func TestReplaysDoNotInheritRuntimeSettings(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sim")
+	script := "#!/bin/sh\n" + `echo "GOGC=$GOGC GOMEMLIMIT=$GOMEMLIMIT GODEBUG=$GODEBUG GOMAXPROCS=$GOMAXPROCS SIM_TRACE=$SIM_TRACE" > "` + filepath.Join(dir, "env") + `"` + "\n"
+	if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"GOGC": "400", "GOMEMLIMIT": "1GiB", "GODEBUG": "gctrace=1", "GOMAXPROCS": "1", "SIM_TRACE": "synth:burst"} {
+		t.Setenv(k, v)
+	}
+	if _, err := Measure(context.Background(), Replay{Bin: p, Policy: "fixed-10m"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "GOGC= GOMEMLIMIT= GODEBUG= GOMAXPROCS= SIM_TRACE=\n"; string(got) != want {
+		t.Errorf("the replay saw %q, want %q", got, want)
+	}
+}
