@@ -39,6 +39,9 @@ func (p *process) wireKubernetes(_ context.Context) error {
 		kc.Namespaces = c.Namespaces
 	}
 	kc.Logger, kc.Server = p.log.With("component", "kubernetes"), rc.Host
+	// faas_autoscaler_kubernetes_watch_failing and its timestamps: a cache
+	// that stopped following the cluster, for the health alert.
+	kc.Registerer, kc.Clock = p.reg, p.clk
 	prov, err := kubernetes.New(kc)
 	if err != nil {
 		return fmt.Errorf("kubernetes provider: %w", err)

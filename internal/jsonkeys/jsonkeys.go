@@ -64,6 +64,10 @@ func setAll(t testing.TB, v reflect.Value) {
 	case reflect.Pointer:
 		v.Set(reflect.New(v.Type().Elem()))
 		setAll(t, v.Elem())
+	case reflect.Slice:
+		// One element, itself with every field set.
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		setAll(t, v.Index(0))
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {

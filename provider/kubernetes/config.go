@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -59,6 +60,9 @@ type Config struct {
 	// agent RESTConfig sets, so that writes made before this was named
 	// (by the same binary) keep their owner.
 	FieldManager string
+	// Registerer, optional, receives the informers' health
+	// (faas_autoscaler_kubernetes_*: cachehealth.go); Clock timestamps it.
+	Registerer prometheus.Registerer
 }
 
 // DefaultConfig returns a Config with every default set and no Client.

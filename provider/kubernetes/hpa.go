@@ -61,22 +61,18 @@ func scalesDeployment(ref autoscalingv1.CrossVersionObjectReference) bool {
 	return err == nil && (gv.Group == appsv1.GroupName || gv.Group == "")
 }
 
-// hpasOf lists and watches one namespace's HPAs; ok is called after each
-// list or watch the server answered (hpaRecovered).
-func hpasOf(c kubeapi.Deployments, namespace string, ok func()) cache.ListerWatcher {
+// hpasOf lists and watches one namespace's HPAs; done is called after each
+// list or watch with its error (listWatched).
+func hpasOf(c kubeapi.Deployments, namespace string, done func(context.Context, error)) cache.ListerWatcher {
 	return cache.ToListWatcherWithWatchListSemantics(&cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			l, err := c.ListHorizontalPodAutoscalers(ctx, namespace, o)
-			if err == nil {
-				ok()
-			}
+			done(ctx, err)
 			return l, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			w, err := c.WatchHorizontalPodAutoscalers(ctx, namespace, o)
-			if err == nil {
-				ok()
-			}
+			done(ctx, err)
 			return w, err
 		},
 	}, c)

@@ -53,6 +53,11 @@ type DeploymentExplanation struct {
 	// nobody did, or nothing is known (no write of the controller's since
 	// it started).
 	Writer *WriterExplanation `json:"writer,omitempty"`
+	// CacheFailing lists the informers of the function's namespace whose
+	// list/watch fails (cachehealth.go), since when, and what it means:
+	// what this section and the scaler's and idler's sections show may be
+	// out of date. Absent while the API server answers them.
+	CacheFailing []CacheFailure `json:"cache_failing,omitempty"`
 }
 
 // Name is the explain API section the provider fills.
@@ -71,6 +76,7 @@ func (p *Provider) Explain(ref provider.Ref) (any, bool) {
 	}
 	e.Applied = appliedNote(d)
 	e.Writer = p.writerOf(ref, d)
+	e.CacheFailing = p.cacheFailures(ref.Namespace)
 	return e, true
 }
 

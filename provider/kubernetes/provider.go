@@ -76,6 +76,10 @@ type Provider struct {
 	// other failure.
 	hpaRefused map[string]error
 	lastHPAErr map[string]error
+	// health is each informer's list/watch state (cachehealth.go), under
+	// mu; metrics export it.
+	health  map[cacheKey]*cacheHealth
+	metrics *cacheMetrics
 }
 
 // namespaceCache is the informers over one namespace: its function
@@ -103,8 +107,13 @@ func New(cfg Config) (*Provider, error) {
 		namespaces: slices.Sorted(slices.Values(cfg.Namespaces)),
 		caches:     make(map[string]*namespaceCache, len(cfg.Namespaces)),
 	}
+	m, err := newCacheMetrics(cfg.Registerer, p.namespaces)
+	if err != nil {
+		return nil, err
+	}
+	p.metrics = m
 	for _, ns := range p.namespaces {
-		inf := cache.NewSharedIndexInformerWithOptions(deploymentsOf(cfg.Client, ns, cfg.Selector, p.watchRecovered(ns)), &appsv1.Deployment{},
+		inf := cache.NewSharedIndexInformerWithOptions(deploymentsOf(cfg.Client, ns, cfg.Selector, p.listWatched(ns, resourceDeployments, p.watchRecovered(ns))), &appsv1.Deployment{},
 			cache.SharedIndexInformerOptions{
 				ResyncPeriod: cfg.ResyncPeriod,
 				Indexers:     cache.Indexers{functionIndex: indexByFunction},
@@ -115,7 +124,7 @@ func New(cfg Config) (*Provider, error) {
 		if err := inf.SetWatchErrorHandlerWithContext(p.watchError(ns)); err != nil {
 			return nil, fmt.Errorf("namespace %s: %w", ns, err)
 		}
-		hpas := cache.NewSharedIndexInformerWithOptions(hpasOf(cfg.Client, ns, p.hpaRecovered(ns)), &autoscalingv1.HorizontalPodAutoscaler{},
+		hpas := cache.NewSharedIndexInformerWithOptions(hpasOf(cfg.Client, ns, p.listWatched(ns, resourceHPAs, p.hpaRecovered(ns))), &autoscalingv1.HorizontalPodAutoscaler{},
 			cache.SharedIndexInformerOptions{
 				ResyncPeriod: cfg.ResyncPeriod,
 				Indexers:     cache.Indexers{hpaTargetIndex: indexHPAByTarget},
@@ -135,24 +144,20 @@ func New(cfg Config) (*Provider, error) {
 // selector chooses: what client-go's generated Deployment informer does, on
 // the controller's own small client. A client that cannot stream the initial
 // list through the watch (client-go's fake) says so, as the generated
-// informers ask. ok is called after each list or watch the server
-// answered (watchRecovered).
-func deploymentsOf(c kubeapi.Deployments, namespace, selector string, ok func()) cache.ListerWatcher {
+// informers ask. done is called after each list or watch with its error
+// (listWatched).
+func deploymentsOf(c kubeapi.Deployments, namespace, selector string, done func(context.Context, error)) cache.ListerWatcher {
 	return cache.ToListWatcherWithWatchListSemantics(&cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.LabelSelector = selector
 			l, err := c.ListDeployments(ctx, namespace, o)
-			if err == nil {
-				ok()
-			}
+			done(ctx, err)
 			return l, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			o.LabelSelector = selector
 			w, err := c.WatchDeployments(ctx, namespace, o)
-			if err == nil {
-				ok()
-			}
+			done(ctx, err)
 			return w, err
 		},
 	}, c)
