@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/faas-autoscaler/faas-autoscaler/alerts"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
@@ -18,9 +19,11 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/controller"
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/kubernetes"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
@@ -134,6 +137,13 @@ func exportedMetrics(t *testing.T) exported {
 	// which the health alerts read); it never runs here.
 	if _, err := leader.New(leader.Config{Client: &kubeapi.MemoryLeases{}, Namespace: "openfaas", Registerer: rec,
 		OnStartedLeading: func(context.Context) {}}); err != nil {
+		t.Fatal(err)
+	}
+	// The Kubernetes provider `run --provider kubernetes` builds
+	// (faas_autoscaler_kubernetes_*, which a health alert reads); never started.
+	kc := kubernetes.DefaultConfig()
+	kc.Client, kc.Registerer = kubeapitest.From(fake.NewClientset()), rec
+	if _, err := kubernetes.New(kc); err != nil {
 		t.Fatal(err)
 	}
 

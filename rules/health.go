@@ -28,6 +28,7 @@ const (
 	AlertControllerTargetDown     = "FaasAutoscalerTargetDown"
 	AlertNoLeader                 = "FaasAutoscalerNoLeader"
 	AlertProviderErrors           = "FaasAutoscalerProviderErrors"
+	AlertKubernetesCacheStale     = "FaasAutoscalerKubernetesCacheStale"
 	AlertScaleCallsFailing        = "FaasAutoscalerScaleCallsFailing"
 	AlertLoadReadsFailing         = "FaasAutoscalerLoadReadsFailing"
 	AlertIdlerMissingData         = "FaasAutoscalerIdlerMissingData"
@@ -46,12 +47,13 @@ const (
 // the alert's name in lower case (the anchor of its heading there).
 const RunbookBase = "https://github.com/faas-autoscaler/faas-autoscaler/blob/main/docs/reliability.md#"
 
-// The controller's metrics the health alerts read (scaler, provider, idler,
-// keepalive, leader and alerts packages; TestHealthSelectorsMatchTheController
+// The controller's metrics the health alerts read (scaler, provider,
+// provider/kubernetes, idler, keepalive, leader and alerts packages; TestHealthSelectorsMatchTheController
 // checks each selector against what the controller registers).
 const (
 	metricLeader          = "faas_autoscaler_leader_is_leader"
 	metricProviderCalls   = "faas_autoscaler_provider_calls_total"
+	metricWatchFailing    = "faas_autoscaler_kubernetes_watch_failing"
 	metricScaleCalls      = "faas_autoscaler_scale_calls_total"
 	metricReconcileErrors = "faas_autoscaler_reconcile_errors_total"
 	metricPasses          = "faas_autoscaler_reconcile_duration_seconds_count"
@@ -95,6 +97,11 @@ const (
 	learnErrorRatio = 0.5
 	learnErrorFloor = 5
 	learnWindow     = 15 * time.Minute
+	// A Kubernetes informer's list/watch failing with none answered since,
+	// for cacheStaleFor: the informers retry with backoff (at most 30 s
+	// apart), so a blip of the API server (an upgrade, a leader change)
+	// ends well within it.
+	cacheStaleFor = 10 * time.Minute
 	// Webhook requests refused, by result.
 	webhookRefusedRatio = 0.5
 	webhookRefusedFloor = 5
@@ -169,6 +176,15 @@ func healthRules(o Options) []Rule {
 			"{{ $value | humanizePercentage }} of the controller's {{ $labels.operation }} calls to its provider (OpenFaaS gateway or Kubernetes API) "+
 				"failed over 10 minutes (error or unauthorized). Check the controller's log, the provider's reachability and its credentials "+
 				"(faas_autoscaler_provider_calls_total by result)."),
+		alert(AlertKubernetesCacheStale, SeverityWarning,
+			sel(metricWatchFailing, "")+" == 1", cacheStaleFor,
+			"faas-autoscaler's cache of {{ $labels.resource }} in {{ $labels.namespace }} is stale.",
+			"Every list/watch of {{ $labels.resource }} in namespace {{ $labels.namespace }} by the controller at {{ $labels.instance }} "+
+				"has failed for 10 minutes: its cache serves what it last saw. For deployments, the scaler and the idler decide on stale "+
+				"replica counts and labels (writes still read the live count), and new functions are not seen; for horizontalpodautoscalers, "+
+				"an HPA that starts scaling a function is not detected. The explain API's kubernetes.cache_failing shows the error and "+
+				"since when. Check the controller's log, its RBAC in that namespace (list and watch), its service account token, "+
+				"and the API server's reachability."),
 		alert(AlertScaleCallsFailing, SeverityWarning,
 			ratio("job, function_name", metricScaleCalls, `result="error"`, scaleWindow, scaleErrorRatio, scaleErrorFloor),
 			5*time.Minute,

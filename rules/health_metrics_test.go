@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/alerts"
@@ -16,8 +17,10 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/controller"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/kubernetes"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler/scalertest"
@@ -54,8 +57,9 @@ func (d describing) MustRegister(cs ...prometheus.Collector) {
 type noLeases struct{ kubeapi.Leases }
 
 // controllerMetrics assembles the controller as `run` does (the assembly, an
-// instrumented provider, the webhook and a leader elector) on one registry
-// and returns the names registered and the series gathered: most families
+// instrumented provider, the webhook and a leader elector, and the
+// Kubernetes provider's cache health, which `run --provider kubernetes`
+// registers: wire_kubernetes.go) on one registry and returns the names registered and the series gathered: most families
 // start every label value at zero, so the series say which values exist.
 func controllerMetrics(t *testing.T) (map[string]bool, map[string]*dto.MetricFamily) {
 	t.Helper()
@@ -72,6 +76,11 @@ func controllerMetrics(t *testing.T) (map[string]bool, map[string]*dto.MetricFam
 	}
 	if _, err := leader.New(leader.Config{Client: noLeases{}, Namespace: "openfaas", Registerer: d,
 		OnStartedLeading: func(ctx context.Context) {}}); err != nil {
+		t.Fatal(err)
+	}
+	kc := kubernetes.DefaultConfig()
+	kc.Client, kc.Registerer = kubeapitest.From(fake.NewClientset()), d
+	if _, err := kubernetes.New(kc); err != nil {
 		t.Fatal(err)
 	}
 	mfs, err := reg.Gather()

@@ -85,6 +85,10 @@ func healthUnitTests(o Options, ruleFile string) unitTestFile {
 	noLeader, providerErr := rule(AlertNoLeader), rule(AlertProviderErrors)
 	scale, load := rule(AlertScaleCallsFailing), rule(AlertLoadReadsFailing)
 	idler, learn, webhook := rule(AlertIdlerMissingData), rule(AlertKeepAliveLearningFailing), rule(AlertWebhookRefused)
+	stale := rule(AlertKubernetesCacheStale)
+	watch := func(ns, resource, values string) inputSeries {
+		return ctl(metricWatchFailing, a, map[string]string{"namespace": ns, "resource": resource}, values)
+	}
 	calls := func(op, result string, r float64) inputSeries {
 		return ctl(metricProviderCalls, a, map[string]string{"operation": op, "result": result}, perMinute(r, 40))
 	}
@@ -123,6 +127,17 @@ func healthUnitTests(o Options, ruleFile string) unitTestFile {
 		},
 			at(8, providerErr.Alert),
 			at(25, providerErr.Alert, healthAlert(providerErr, withJob("operation", provider.OpFunctions), "25%"))),
+		// The Deployments of openfaas-fn unlisted from minute 5 on (RBAC
+		// revoked): firing 10 minutes later, naming the namespace and
+		// resource. The HPAs' 6-minute outage (an API server upgrade) and
+		// a healthy namespace do not fire.
+		group([]inputSeries{
+			watch("openfaas-fn", "deployments", "0x4 1x30"),
+			watch("openfaas-fn", "horizontalpodautoscalers", "0x4 1x5 0x25"),
+			watch("staging-fn", "deployments", "0x35"),
+		},
+			at(14, stale.Alert),
+			at(16, stale.Alert, healthAlert(stale, withJob("instance", a, "namespace", "openfaas-fn", "resource", "deployments"), ""))),
 		// A function's scale calls all failing, once a minute (the
 		// actuator's longest back-off): firing 5 minutes after the third
 		// failure. One failing every 10 minutes (under the floor), and one
