@@ -10,6 +10,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
+	"k8s.io/client-go/tools/cache"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 )
@@ -103,9 +105,12 @@ func (p *Provider) now() time.Time {
 // handler, which the reflector does not call when a watch cannot be opened
 // for a refused connection (an API server restarting or down) or a 429: it
 // retries the watch with backoff for as long as that lasts, and the cache
-// serves what it last saw all the while.
-func (p *Provider) listWatched(ns, resource string, recovered func()) func(context.Context, error) {
-	return func(ctx context.Context, err error) {
+// serves what it last saw all the while. Such a failure is handed to the
+// handler from here (warn: watchError, hpaWatchError), so that it is
+// warned about once an outage as the others are; it was a DEBUG line of
+// client-go's only.
+func (p *Provider) listWatched(ns, resource string, recovered func(), warn cache.WatchErrorHandlerWithContext) func(context.Context, error, bool) {
+	return func(ctx context.Context, err error, watching bool) {
 		switch {
 		case err == nil:
 			recovered()
@@ -114,8 +119,18 @@ func (p *Provider) listWatched(ns, resource string, recovered func()) func(conte
 			// Stopping, or the reflector re-lists or re-watches at once.
 		default:
 			p.watchFailed(ns, resource, err)
+			if watching && retriedUnseen(err) {
+				warn(ctx, nil, err)
+			}
 		}
 	}
+}
+
+// retriedUnseen reports whether the reflector retries a watch that failed
+// to open with err without calling the watch error handler (client-go's
+// isWatchErrorRetriable: a refused connection, a 429).
+func retriedUnseen(err error) bool {
+	return utilnet.IsConnectionRefused(err) || apierrors.IsTooManyRequests(err)
 }
 
 // restarts reports whether err only makes the reflector list or watch

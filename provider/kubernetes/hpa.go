@@ -62,17 +62,17 @@ func scalesDeployment(ref autoscalingv1.CrossVersionObjectReference) bool {
 }
 
 // hpasOf lists and watches one namespace's HPAs; done is called after each
-// list or watch with its error (listWatched).
-func hpasOf(c kubeapi.Deployments, namespace string, done func(context.Context, error)) cache.ListerWatcher {
+// list or watch with its error and whether it was a watch (listWatched).
+func hpasOf(c kubeapi.Deployments, namespace string, done func(context.Context, error, bool)) cache.ListerWatcher {
 	return cache.ToListWatcherWithWatchListSemantics(&cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			l, err := c.ListHorizontalPodAutoscalers(ctx, namespace, o)
-			done(ctx, err)
+			done(ctx, err, false)
 			return l, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			w, err := c.WatchHorizontalPodAutoscalers(ctx, namespace, o)
-			done(ctx, err)
+			done(ctx, err, true)
 			return w, err
 		},
 	}, c)

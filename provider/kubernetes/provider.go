@@ -113,7 +113,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	p.metrics = m
 	for _, ns := range p.namespaces {
-		inf := cache.NewSharedIndexInformerWithOptions(deploymentsOf(cfg.Client, ns, cfg.Selector, p.listWatched(ns, resourceDeployments, p.watchRecovered(ns))), &appsv1.Deployment{},
+		inf := cache.NewSharedIndexInformerWithOptions(deploymentsOf(cfg.Client, ns, cfg.Selector, p.listWatched(ns, resourceDeployments, p.watchRecovered(ns), p.watchError(ns))), &appsv1.Deployment{},
 			cache.SharedIndexInformerOptions{
 				ResyncPeriod: cfg.ResyncPeriod,
 				Indexers:     cache.Indexers{functionIndex: indexByFunction},
@@ -124,7 +124,7 @@ func New(cfg Config) (*Provider, error) {
 		if err := inf.SetWatchErrorHandlerWithContext(p.watchError(ns)); err != nil {
 			return nil, fmt.Errorf("namespace %s: %w", ns, err)
 		}
-		hpas := cache.NewSharedIndexInformerWithOptions(hpasOf(cfg.Client, ns, p.listWatched(ns, resourceHPAs, p.hpaRecovered(ns))), &autoscalingv1.HorizontalPodAutoscaler{},
+		hpas := cache.NewSharedIndexInformerWithOptions(hpasOf(cfg.Client, ns, p.listWatched(ns, resourceHPAs, p.hpaRecovered(ns), p.hpaWatchError(ns))), &autoscalingv1.HorizontalPodAutoscaler{},
 			cache.SharedIndexInformerOptions{
 				ResyncPeriod: cfg.ResyncPeriod,
 				Indexers:     cache.Indexers{hpaTargetIndex: indexHPAByTarget},
@@ -145,19 +145,19 @@ func New(cfg Config) (*Provider, error) {
 // the controller's own small client. A client that cannot stream the initial
 // list through the watch (client-go's fake) says so, as the generated
 // informers ask. done is called after each list or watch with its error
-// (listWatched).
-func deploymentsOf(c kubeapi.Deployments, namespace, selector string, done func(context.Context, error)) cache.ListerWatcher {
+// and whether it was a watch (listWatched).
+func deploymentsOf(c kubeapi.Deployments, namespace, selector string, done func(context.Context, error, bool)) cache.ListerWatcher {
 	return cache.ToListWatcherWithWatchListSemantics(&cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.LabelSelector = selector
 			l, err := c.ListDeployments(ctx, namespace, o)
-			done(ctx, err)
+			done(ctx, err, false)
 			return l, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			o.LabelSelector = selector
 			w, err := c.WatchDeployments(ctx, namespace, o)
-			done(ctx, err)
+			done(ctx, err, true)
 			return w, err
 		},
 	}, c)
