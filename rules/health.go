@@ -9,7 +9,13 @@ import (
 // GroupHealth holds the alerts about the controller itself, for the
 // people who run it: they carry a severity and no RouteLabel, so the route
 // to the webhook never matches them (the controller would take them for
-// scaling alerts without a function and answer 400).
+// scaling alerts without a function and answer 400). Not setting the label
+// is not enough: an alert that keeps its series' labels (TargetDown,
+// KubernetesCacheStale) keeps the target's, and prometheus-operator gives a
+// ServiceMonitor's targets service="<the Service>", the chart's Service of a
+// release named faas-autoscaler is faas-autoscaler, and the chart's alerts
+// carry the namespace the AlertmanagerConfig's route requires. So each
+// health alert sets RouteLabel to "", which Prometheus reads as removing it.
 const GroupHealth = "faas-autoscaler-health"
 
 // HealthEvaluationInterval is GroupHealth's interval: its windows span
@@ -143,7 +149,7 @@ func healthRules(o Options) []Rule {
 			Alert:  name,
 			Expr:   expr,
 			For:    Dur(forDur),
-			Labels: map[string]string{SeverityLabel: severity},
+			Labels: map[string]string{SeverityLabel: severity, RouteLabel: ""},
 			Annotations: map[string]string{
 				"summary":     summary,
 				"description": description,

@@ -40,6 +40,8 @@ func itoa(n int) string { return formatFloat(float64(n)) }
 func healthAlert(rule Rule, labels map[string]string, value string) expAlert {
 	l := maps.Clone(rule.Labels)
 	maps.Copy(l, labels)
+	// A rule label with no value removes the label from the alert.
+	maps.DeleteFunc(l, func(_, v string) bool { return v == "" })
 	pairs := []string{
 		"{{ $value | humanizePercentage }}", value,
 		`{{ printf "%.0f" $value }}`, value,
@@ -61,6 +63,13 @@ func at(m float64, alert string, exp ...expAlert) alertTestCase {
 		exp = []expAlert{}
 	}
 	return alertTestCase{EvalTime: Duration(time.Duration(m * float64(time.Minute))), Alertname: alert, ExpAlerts: exp}
+}
+
+// operatorTarget are the labels prometheus-operator gives the targets of a
+// ServiceMonitor of the Service faas-autoscaler in namespace autoscaling.
+var operatorTarget = map[string]string{
+	"service": "faas-autoscaler", "namespace": "autoscaling", "endpoint": "http",
+	"pod": "faas-autoscaler-0", "container": "faas-autoscaler",
 }
 
 func healthUnitTests(o Options, ruleFile string) unitTestFile {
@@ -114,6 +123,16 @@ func healthUnitTests(o Options, ruleFile string) unitTestFile {
 			at(12, down.Alert), at(12, targetDown.Alert, healthAlert(targetDown, withJob("instance", b), "")),
 			at(8, noLeader.Alert), at(15, noLeader.Alert), at(22, noLeader.Alert),
 			at(24, noLeader.Alert, healthAlert(noLeader, job, ""))),
+		// Scraped by the chart's ServiceMonitor of a Service named
+		// faas-autoscaler (release faas-autoscaler): the operator gives every
+		// series the target labels service, namespace, endpoint, pod and
+		// container. The alerts that keep the series' labels must drop
+		// service="faas-autoscaler", the webhook route's matcher (the
+		// AlertmanagerConfig's namespace matcher is the release's, which
+		// they carry too): else AlertManager posts them to the controller.
+		group([]inputSeries{ctl("up", a, operatorTarget, "0x20")},
+			at(15, targetDown.Alert, healthAlert(targetDown, withJob("instance", a, "namespace", "autoscaling", "endpoint", "http",
+				"pod", "faas-autoscaler-0", "container", "faas-autoscaler"), ""))),
 		// Without leader election no replica exports the gauge: no alert.
 		group([]inputSeries{ctl("up", a, nil, "1x20")}, at(15, noLeader.Alert)),
 		// Provider calls: list calls 25% failing fire after 10 minutes;
