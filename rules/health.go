@@ -114,6 +114,13 @@ const (
 	webhookWindow       = 10 * time.Minute
 )
 
+// watchedNamespace is, in an annotation, the namespace a
+// faas_autoscaler_kubernetes_watch_failing series names. Scraped through
+// Kubernetes service discovery (the operator's monitors, most scrape
+// configs) the target's own namespace label wins and the series' becomes
+// exported_namespace; scraped without one, it stays namespace.
+const watchedNamespace = "{{ or $labels.exported_namespace $labels.namespace }}"
+
 // providerFailed and webhookRefused are the failing result label values
 // (provider.ResultError, provider.ResultUnauthorized; the alerts package's
 // request results but accepted and method_not_allowed, which answers a
@@ -184,8 +191,8 @@ func healthRules(o Options) []Rule {
 				"(faas_autoscaler_provider_calls_total by result)."),
 		alert(AlertKubernetesCacheStale, SeverityWarning,
 			sel(metricWatchFailing, "")+" == 1", cacheStaleFor,
-			"faas-autoscaler's cache of {{ $labels.resource }} in {{ $labels.namespace }} is stale.",
-			"Every list/watch of {{ $labels.resource }} in namespace {{ $labels.namespace }} by the controller at {{ $labels.instance }} "+
+			"faas-autoscaler's cache of {{ $labels.resource }} in "+watchedNamespace+" is stale.",
+			"Every list/watch of {{ $labels.resource }} in namespace "+watchedNamespace+" by the controller at {{ $labels.instance }} "+
 				"has failed for 10 minutes: its cache serves what it last saw. For deployments, the scaler and the idler decide on stale "+
 				"replica counts and labels (writes still read the live count), and new functions are not seen; for horizontalpodautoscalers, "+
 				"an HPA that starts scaling a function is not detected. The explain API's kubernetes.cache_failing shows the error and "+

@@ -46,6 +46,11 @@ func healthAlert(rule Rule, labels map[string]string, value string) expAlert {
 		"{{ $value | humanizePercentage }}", value,
 		`{{ printf "%.0f" $value }}`, value,
 	}
+	ns := labels["namespace"]
+	if e := labels["exported_namespace"]; e != "" {
+		ns = e
+	}
+	pairs = append(pairs, watchedNamespace, ns)
 	for k, v := range labels {
 		pairs = append(pairs, "{{ $labels."+k+" }}", v)
 	}
@@ -70,6 +75,25 @@ func at(m float64, alert string, exp ...expAlert) alertTestCase {
 var operatorTarget = map[string]string{
 	"service": "faas-autoscaler", "namespace": "autoscaling", "endpoint": "http",
 	"pod": "faas-autoscaler-0", "container": "faas-autoscaler",
+}
+
+// withTarget is operatorTarget and the pairs of kv.
+func withTarget(kv ...string) map[string]string {
+	l := maps.Clone(operatorTarget)
+	for i := 0; i < len(kv); i += 2 {
+		l[kv[i]] = kv[i+1]
+	}
+	return l
+}
+
+// namingNamespace is e with its annotations naming the namespace watched
+// instead of the controller's own.
+func namingNamespace(e expAlert, own, watched string) expAlert {
+	for k, v := range e.ExpAnnotations {
+		v = strings.ReplaceAll(v, "in "+own+" ", "in "+watched+" ")
+		e.ExpAnnotations[k] = strings.ReplaceAll(v, "in namespace "+own+" ", "in namespace "+watched+" ")
+	}
+	return e
 }
 
 func healthUnitTests(o Options, ruleFile string) unitTestFile {
@@ -130,9 +154,18 @@ func healthUnitTests(o Options, ruleFile string) unitTestFile {
 		// service="faas-autoscaler", the webhook route's matcher (the
 		// AlertmanagerConfig's namespace matcher is the release's, which
 		// they carry too): else AlertManager posts them to the controller.
-		group([]inputSeries{ctl("up", a, operatorTarget, "0x20")},
+		// A scraped series' own namespace label (the watched namespace of
+		// watch_failing) yields to the target's and becomes
+		// exported_namespace: the cache alert names the watched one.
+		group([]inputSeries{
+			ctl("up", a, operatorTarget, "0x20"),
+			ctl(metricWatchFailing, a, withTarget("exported_namespace", "openfaas-fn", "resource", "deployments"), "1x20"),
+		},
 			at(15, targetDown.Alert, healthAlert(targetDown, withJob("instance", a, "namespace", "autoscaling", "endpoint", "http",
-				"pod", "faas-autoscaler-0", "container", "faas-autoscaler"), ""))),
+				"pod", "faas-autoscaler-0", "container", "faas-autoscaler"), "")),
+			at(15, stale.Alert, namingNamespace(healthAlert(stale, withJob("instance", a, "namespace", "autoscaling", "endpoint", "http",
+				"pod", "faas-autoscaler-0", "container", "faas-autoscaler", "exported_namespace", "openfaas-fn", "resource", "deployments"), ""),
+				"autoscaling", "openfaas-fn"))),
 		// Without leader election no replica exports the gauge: no alert.
 		group([]inputSeries{ctl("up", a, nil, "1x20")}, at(15, noLeader.Alert)),
 		// Provider calls: list calls 25% failing fire after 10 minutes;
