@@ -43,7 +43,9 @@ type RangeQuerier interface {
 // and once after, 1 and then 1 again, learned no second call. Rebuild
 // reads each gateway instance's process start time at the same steps
 // (RebuildStartTimesQuery, one more query a part), and a value whose start
-// time differs from the one at the series' value before counts whole.
+// time is later than the one at the series' value before counts whole
+// (by more than one process's start time moves between reads:
+// promql.StartedAgain).
 // Where either is not known (a gateway without process metrics, a part
 // whose start times could not be read: RebuildReport.StartTimesErr), the
 // value reads as a fall or a rise, as before; missing is no restart.
@@ -268,13 +270,15 @@ func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firs
 			// back from an absence (a scrape gap longer than the
 			// lookback, a gateway instance gone and back).
 			n = v
-		case atOK && startedOK && at != started:
+		case atOK && startedOK && promql.StartedAgain(started, at):
 			// Its gateway restarted in place since its last value (the
 			// same instance, another process): the counter started again
 			// from 0 and counted v since, though v is not below its old
 			// value. Where either start time is not known, whether the
 			// process changed is not known either: read as the case
-			// below, never a restart made up.
+			// below, never a restart made up; nor where it moved by no
+			// more than one process's start time moves between reads
+			// (promql.StartedAgain).
 			n = v
 		}
 		// Otherwise, at or above its last value, the counter is read as

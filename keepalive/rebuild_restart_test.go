@@ -142,6 +142,16 @@ var restartCases = map[string]struct {
 		starts:  map[int]float64{0: startedBefore, 33: math.Inf(1), 34: startedAfter},
 		want:    []wantStep{{10, 1}, {40, 1}},
 	},
+	// The same process, its start time read a second apart between
+	// scrapes: the Go client adds /proc/stat's btime, read at each scrape,
+	// which moves by whole seconds when the clock is stepped
+	// (prometheus/client_golang#289). Not a restart: read as one, the 1
+	// counted whole at minutes 20 and 30, and the 2 at minute 45.
+	"jitter": {
+		counter: map[int]float64{10: 1, 40: 2, 50: 12},
+		starts:  map[int]float64{0: startedBefore, 20: startedBefore + 1, 30: startedBefore, 45: startedBefore - 1},
+		want:    []wantStep{{10, 1}, {40, 1}, {50, 10}},
+	},
 	// Present at the first step (a baseline: called before the lookback),
 	// restarted right after it: the new process's 2 calls count.
 	"baseline": {
@@ -205,7 +215,7 @@ func TestRebuildCountsCallsAfterARestartInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRestartCases(t, p, rep)
-	want := `min by (instance) (process_start_time_seconds{instance=~"gw-absent|gw-baseline|gw-fell|gw-nan|gw-nogap|gw-passed|gw-rare|gw-unknown"})`
+	want := `min by (instance) (process_start_time_seconds{instance=~"gw-absent|gw-baseline|gw-fell|gw-jitter|gw-nan|gw-nogap|gw-passed|gw-rare|gw-unknown"})`
 	if len(f.asked) != 1 || f.asked[0] != want {
 		t.Errorf("start-time queries %q, want one: %s", f.asked, want)
 	}

@@ -48,6 +48,23 @@ const MetricInvocationTotal = "gateway_function_invocation_total"
 // tell such a restart.
 const MetricProcessStart = "process_start_time_seconds"
 
+// StartedAgain reports whether a process start time read as now, after one
+// read as before at the same instance, is another process's: only when it
+// is later by more than startJitter. One process's start time is not
+// always read the same: the Go client adds /proc/stat's btime, read at each
+// scrape, which moves by whole seconds either way when the clock is stepped
+// (prometheus/client_golang#289). Read as a restart, each such move
+// counted every function's counter on that gateway whole. A process
+// restarted in place starts after the old one was last scraped, which was
+// after it started: later, by more than startJitter unless the old one
+// lived less than that.
+func StartedAgain(before, now float64) bool { return now-before > startJitter }
+
+// startJitter is how far, in seconds, one process's start time may move
+// between reads (StartedAgain): a second, and as much again for a clock
+// stepped twice between two reads, or the float sums of the client.
+const startJitter = 2
+
 // StartedCounters is every function's started counter per gateway instance
 // (OncePerGateway), or, on a gateway older than that counter, its
 // invocation counter summed over the status codes: what the keep-alive
