@@ -33,6 +33,7 @@ type Source struct {
 	partial partialLog       // rate-limits the warning about partial answers (partial.go)
 	dups    duplicateCheck   // when the duplicated-scrape check last ran (duplicates.go)
 	seed    maphash.Seed     // StartedTotals' series keys (totals.go)
+	epochs  startEpochs      // the start times StartedTotals' series are named with (epochs.go)
 }
 
 var (

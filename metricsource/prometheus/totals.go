@@ -52,7 +52,9 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 	// address kept, counts its series as new, whole. Its counters start
 	// again at its first call: a function at 1 before the restart and 1
 	// after (one call right after it) read no call, and one whose counter
-	// came back at or above its old value lost the calls up to it.
+	// came back at or above its old value lost the calls up to it. The
+	// start time read is the one the series were named with unless it is
+	// a restart's (startEpochs).
 	epochs := map[string]float64{}
 	err := s.queryEachAt(ctx, startTimesQuery, at, func(smp *sample) {
 		if v := smp.value(); !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -60,6 +62,7 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 		}
 	})
 	if err == nil {
+		s.epochs.name(epochs)
 		err = s.queryEachAt(ctx, expr, at, func(smp *sample) {
 			if ref, v, ok := s.usable(expr, smp); ok {
 				in := smp.Metric.Instance
