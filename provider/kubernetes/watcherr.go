@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/cache"
@@ -46,11 +47,25 @@ func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
 // said is what the API server said of a failed list or watch, to compare
 // failures by: the reflector wraps a failed list ("failed to list
 // *v1.Deployment: ...") and not a failed watch, so one refusal read as two
-// failures.
+// failures. A request that got no answer (a refused connection, a
+// timeout) is the client's url.Error, whose text is the request's whole
+// URL: its query differs at each watch the reflector opens (a random
+// timeoutSeconds, the resourceVersion) and from the list's, so it is
+// compared without it; compared whole, each retry of a refused watch was
+// another WARN.
 func said(err error) string {
 	var status apierrors.APIStatus
 	if errors.As(err, &status) {
 		return status.Status().Message
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		at := ue.URL
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			u.RawQuery, u.ForceQuery = "", false
+			at = u.String()
+		}
+		return ue.Op + " " + at + ": " + ue.Err.Error()
 	}
 	return err.Error()
 }
