@@ -1,5 +1,7 @@
 package promql
 
+import "fmt"
+
 // A gateway's series can reach a query more than once: one Prometheus
 // scraping the gateway under two jobs (the OpenFaaS chart's pod-annotation
 // job and a ServiceMonitor, a common kube-prometheus-stack mistake), or a
@@ -59,6 +61,14 @@ const MetricProcessStart = "process_start_time_seconds"
 // after it started: later, by more than startJitter unless the old one
 // lived less than that.
 func StartedAgain(before, now float64) bool { return now-before > startJitter }
+
+// RestartedWithin is StartedAgain over the range window (a PromQL
+// duration), per scrape target: the process start time's range over the
+// window, latest less earliest, above the jitter. changes() read each
+// jittered read of one process's start time as a restart in place.
+func RestartedWithin(window string) string {
+	return fmt.Sprintf("(max_over_time(%[1]s[%[2]s]) - min_over_time(%[1]s[%[2]s])) > %[3]d", MetricProcessStart, window, startJitter)
+}
 
 // startJitter is how far, in seconds, one process's start time may move
 // between reads (StartedAgain): a second, and as much again for a clock

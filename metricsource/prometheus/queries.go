@@ -197,12 +197,13 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 		// without deduplication) cannot fail the match.
 		//
 		// So does a series of a gateway whose process restarted within the
-		// window (process_start_time_seconds changed: a container restarted
-		// in place, every scrape succeeding): it counts from 0 since, its
+		// window (process_start_time_seconds moved forward by more than its
+		// jitter, promql.RestartedWithin: a container restarted in place,
+		// every scrape succeeding): it counts from 0 since, its
 		// counters made at the first call after the restart, so its value
 		// now is calls since. A call right after a restart, before the next
 		// scrape, counted 1 where the old process had 1 too, and read 0.
-		back := fmt.Sprintf(`((%[1]s * 1) and (count_over_time(%[1]s[%[2]s]) < on (job, instance) group_left () max by (job, instance) (count_over_time(%[3]s[%[2]s])))) or ((%[1]s * 1) and on (job, instance) (changes(%[4]s[%[2]s]) > 0))`, m, w, sel, metricProcessStart)
+		back := fmt.Sprintf(`((%[1]s * 1) and (count_over_time(%[1]s[%[2]s]) < on (job, instance) group_left () max by (job, instance) (count_over_time(%[3]s[%[2]s])))) or ((%[1]s * 1) and on (job, instance) (%[4]s))`, m, w, sel, promql.RestartedWithin(w))
 		// The larger of the two per series: counted where it is larger,
 		// back where it is at least as large, counted where back is absent.
 		// Each gateway replica once (promql.SumOverGateways).
