@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -24,7 +23,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/internal/jsonkeys"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
-	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -179,7 +177,6 @@ func TestDeploymentWatchFailureIsExported(t *testing.T) {
 		if f := cacheOf(t, p); f != nil {
 			t.Errorf("answered again: cache_failing = %+v, want none", f)
 		}
-		cancel()
 	})
 }
 
@@ -210,7 +207,6 @@ func TestHPAWatchFailureIsExported(t *testing.T) {
 		if v, _ := gauge(t, reg, metricFailing, fnNS, resourceHPAs); v != 0 {
 			t.Errorf("answered again: watch_failing = %v, want 0", v)
 		}
-		cancel()
 	})
 }
 
@@ -296,7 +292,6 @@ func TestConnectionRefusedIsExported(t *testing.T) {
 		if v, _ := gauge(t, reg, metricFailing, fnNS, resourceDeployments); v != 0 {
 			t.Errorf("server back: watch_failing = %v, want 0", v)
 		}
-		cancel()
 	})
 }
 
@@ -312,31 +307,10 @@ func TestConnectionRefusedIsExported(t *testing.T) {
 func TestConnectionRefusedAfterSyncIsWarnedOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := &unreachable{ownHPAs: ownHPAs{kubeapitest.From(fake.NewClientset(newDeployment(fnNS, "echo"))), kubeapitest.From(fake.NewClientset())}}
-		var logs teststack.SyncBuffer
-		cfg := DefaultConfig()
-		cfg.Client = c
-		cfg.ProgressEvery = time.Hour
-		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-		p, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		if err := p.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		for range 2 {
-			c.refuse(true)
-			time.Sleep(time.Minute)
-			c.refuse(false)
-			time.Sleep(time.Minute)
-		}
-		out := logs.String()
+		out := loggedOutages(t, c, c.refuse, 2)
 		warn := `level=WARN msg="deployment list/watch failed; the informer retries"`
 		if n := strings.Count(out, warn); n != 2 || !strings.Contains(out, "connection refused") {
 			t.Errorf("%d WARN lines for two outages of a refused connection, want 2 naming it:\n%s", n, out)
 		}
-		cancel()
 	})
 }

@@ -2,11 +2,9 @@ package kubernetes
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"testing/synctest"
-	"time"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -16,7 +14,6 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
-	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
 // revocableHPAs is revocable for HorizontalPodAutoscalers: their list and
@@ -54,31 +51,10 @@ func (c *revocableHPAs) WatchHorizontalPodAutoscalers(ctx context.Context, ns st
 func TestHPAWatchErrorAfterRecoveryIsWarnedAgain(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := &revocableHPAs{ownHPAs: ownHPAs{kubeapitest.From(fake.NewClientset(newDeployment(fnNS, "echo"))), kubeapitest.From(fake.NewClientset())}}
-		var logs teststack.SyncBuffer
-		cfg := DefaultConfig()
-		cfg.Client = c
-		cfg.ProgressEvery = time.Hour
-		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-		p, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		if err := p.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		for range 2 {
-			c.refuse(true)
-			time.Sleep(time.Minute) // refused: the informer retries
-			c.refuse(false)
-			time.Sleep(time.Minute) // following the cluster again
-		}
-		out := logs.String()
+		out := loggedOutages(t, c, c.refuse, 2)
 		warn := `level=WARN msg="horizontalpodautoscaler list/watch failed; the informer retries"`
 		if n := strings.Count(out, warn); n != 2 {
 			t.Errorf("%d WARN lines for two outages of the same refusal, want 2:\n%s", n, out)
 		}
-		cancel()
 	})
 }

@@ -17,6 +17,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
@@ -137,4 +138,32 @@ func TestWatchErrorAfterRecoveryIsWarnedAgain(t *testing.T) {
 		}
 		cancel()
 	})
+}
+
+// loggedOutages starts a provider on c and waits for its sync, then takes
+// refuse through n outages of a minute, a minute apart, and returns what
+// it logged at INFO and above. Call it inside a synctest bubble.
+func loggedOutages(t *testing.T, c kubeapi.Deployments, refuse func(bool), n int) string {
+	t.Helper()
+	var logs teststack.SyncBuffer
+	cfg := DefaultConfig()
+	cfg.Client = c
+	cfg.ProgressEvery = time.Hour
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := p.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		refuse(true)
+		time.Sleep(time.Minute)
+		refuse(false)
+		time.Sleep(time.Minute)
+	}
+	return logs.String()
 }

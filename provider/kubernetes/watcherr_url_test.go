@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"testing/synctest"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,7 +17,6 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/kubeapi/kubeapitest"
-	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
 // refusedAsClient is unreachable with the refusal the real client returns:
@@ -67,31 +64,10 @@ func (c *refusedAsClient) WatchDeployments(ctx context.Context, ns string, o met
 func TestConnectionRefusedAsTheClientSaysIsWarnedOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := &refusedAsClient{unreachable{ownHPAs: ownHPAs{kubeapitest.From(fake.NewClientset(newDeployment(fnNS, "echo"))), kubeapitest.From(fake.NewClientset())}}}
-		var logs teststack.SyncBuffer
-		cfg := DefaultConfig()
-		cfg.Client = c
-		cfg.ProgressEvery = time.Hour
-		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-		p, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		if err := p.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		for range 2 {
-			c.refuse(true)
-			time.Sleep(time.Minute)
-			c.refuse(false)
-			time.Sleep(time.Minute)
-		}
-		out := logs.String()
+		out := loggedOutages(t, c, c.refuse, 2)
 		warn := `level=WARN msg="deployment list/watch failed; the informer retries"`
 		if n := strings.Count(out, warn); n != 2 {
 			t.Errorf("%d WARN lines for two outages of a refused connection, want 2:\n%s", n, out)
 		}
-		cancel()
 	})
 }
