@@ -100,8 +100,7 @@ func (p *Provider) now() time.Time {
 
 // listWatched is the callback of ns's resource informer's ListerWatcher
 // (deploymentsOf, hpasOf), after each list or watch call with its error:
-// recovered (watchRecovered, hpaRecovered) and the cache's health on an
-// answer, the failure recorded otherwise. Here and not in the watch error
+// the cache's health on an answer, the failure recorded otherwise. Here and not in the watch error
 // handler, which the reflector does not call when a watch cannot be opened
 // for a refused connection (an API server restarting or down) or a 429: it
 // retries the watch with backoff for as long as that lasts, and the cache
@@ -109,11 +108,10 @@ func (p *Provider) now() time.Time {
 // handler from here (warn: watchError, hpaWatchError), so that it is
 // warned about once an outage as the others are; it was a DEBUG line of
 // client-go's only.
-func (p *Provider) listWatched(ns, resource string, recovered func(), warn cache.WatchErrorHandlerWithContext) func(context.Context, error, bool) {
+func (p *Provider) listWatched(ns, resource string, warn cache.WatchErrorHandlerWithContext) func(context.Context, error, bool) {
 	return func(ctx context.Context, err error, watching bool) {
 		switch {
 		case err == nil:
-			recovered()
 			p.watchAnswered(ns, resource)
 		case ctx.Err() != nil, restarts(err):
 			// Stopping, or the reflector re-lists or re-watches at once.
@@ -162,7 +160,8 @@ func (p *Provider) watchFailed(ns, resource string, err error) {
 }
 
 // watchAnswered records a list or watch of ns's resource informer that the
-// server answered: the cache follows the cluster again.
+// server answered: the cache follows the cluster again, and its last
+// failure is forgotten (warnFailure).
 func (p *Provider) watchAnswered(ns, resource string) {
 	now := p.now()
 	p.mu.Lock()
@@ -171,6 +170,7 @@ func (p *Provider) watchAnswered(ns, resource string) {
 		p.health = map[cacheKey]*cacheHealth{}
 	}
 	p.health[cacheKey{ns, resource}] = &cacheHealth{lastOK: now}
+	delete(p.lastErr, cacheKey{ns, resource})
 	p.metrics.failing.WithLabelValues(ns, resource).Set(0)
 	p.metrics.lastOK.WithLabelValues(ns, resource).Set(float64(now.UnixNano()) / 1e9)
 }

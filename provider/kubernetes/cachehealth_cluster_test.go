@@ -138,7 +138,7 @@ func TestClusterAPIServerGoneIsExported(t *testing.T) {
 		t.Errorf("cache_failing = %+v, want deployments, connection refused", fs)
 	}
 	p.mu.Lock()
-	handled := p.lastWatchErr[ns]
+	handled := p.lastErr[cacheKey{ns, resourceDeployments}]
 	p.mu.Unlock()
 	t.Logf("the watch error handler saw: %v", handled) // nil: the reflector retried without it
 

@@ -137,18 +137,7 @@ func (p *Provider) hpaWatchError(ns string) cache.WatchErrorHandlerWithContext {
 				"and both would write its replicas; grant list and watch on horizontalpodautoscalers (group autoscaling) in this namespace, as the chart's Role does",
 				"namespace", ns, "err", err)
 		default:
-			p.mu.Lock()
-			same := p.lastHPAErr[ns] != nil && said(p.lastHPAErr[ns]) == said(err)
-			if p.lastHPAErr == nil {
-				p.lastHPAErr = map[string]error{}
-			}
-			p.lastHPAErr[ns] = err
-			p.mu.Unlock()
-			if same {
-				p.log.Debug("horizontalpodautoscaler list/watch failed again; the informer retries", "namespace", ns, "err", err)
-				return
-			}
-			p.log.Warn("horizontalpodautoscaler list/watch failed; the informer retries", "namespace", ns, "err", err)
+			p.warnFailure(ns, resourceHPAs, err)
 		}
 	}
 }

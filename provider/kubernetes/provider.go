@@ -39,13 +39,14 @@ type Provider struct {
 	caches     map[string]*namespaceCache
 	synced     atomic.Bool
 
-	// lastWatchErr is each namespace's Deployment informer's latest
-	// list/watch failure, so a Start that cannot sync (RBAC, wrong
-	// namespace) says why instead of timing out. Per namespace: the API
-	// server's 403 names the namespace, so one error shared by every
-	// informer took each namespace's retry for a new failure.
-	mu           sync.Mutex
-	lastWatchErr map[string]error
+	// lastErr is each informer's latest list/watch failure since the
+	// server last answered (warnFailure), so a Start that cannot sync
+	// (RBAC, wrong namespace) says why instead of timing out. Per
+	// namespace and resource: the API server's 403 names the namespace, so
+	// one error shared by every informer took each namespace's retry for a
+	// new failure.
+	mu      sync.Mutex
+	lastErr map[cacheKey]error
 	// ambiguous holds, per namespace, the functions the last Functions call
 	// left out because several Deployments claim them (function → why), so
 	// each is warned about when it appears, not at every listing.
@@ -72,10 +73,8 @@ type Provider struct {
 	writesMu sync.RWMutex
 	writes   map[provider.Ref]ownWrite
 	// hpaRefused holds the namespaces whose HPAs cannot be listed (RBAC, no
-	// API) and have not been since; lastHPAErr the HPA informers' latest
-	// other failure.
+	// API) and have not been since.
 	hpaRefused map[string]error
-	lastHPAErr map[string]error
 	// health is each informer's list/watch state (cachehealth.go), under
 	// mu; metrics export it.
 	health  map[cacheKey]*cacheHealth
@@ -113,7 +112,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	p.metrics = m
 	for _, ns := range p.namespaces {
-		inf := cache.NewSharedIndexInformerWithOptions(deploymentsOf(cfg.Client, ns, cfg.Selector, p.listWatched(ns, resourceDeployments, p.watchRecovered(ns), p.watchError(ns))), &appsv1.Deployment{},
+		inf := cache.NewSharedIndexInformerWithOptions(deploymentsOf(cfg.Client, ns, cfg.Selector, p.listWatched(ns, resourceDeployments, p.watchError(ns))), &appsv1.Deployment{},
 			cache.SharedIndexInformerOptions{
 				ResyncPeriod: cfg.ResyncPeriod,
 				Indexers:     cache.Indexers{functionIndex: indexByFunction},
@@ -124,7 +123,7 @@ func New(cfg Config) (*Provider, error) {
 		if err := inf.SetWatchErrorHandlerWithContext(p.watchError(ns)); err != nil {
 			return nil, fmt.Errorf("namespace %s: %w", ns, err)
 		}
-		hpas := cache.NewSharedIndexInformerWithOptions(hpasOf(cfg.Client, ns, p.listWatched(ns, resourceHPAs, p.hpaRecovered(ns), p.hpaWatchError(ns))), &autoscalingv1.HorizontalPodAutoscaler{},
+		hpas := cache.NewSharedIndexInformerWithOptions(hpasOf(cfg.Client, ns, p.listWatched(ns, resourceHPAs, p.hpaWatchError(ns))), &autoscalingv1.HorizontalPodAutoscaler{},
 			cache.SharedIndexInformerOptions{
 				ResyncPeriod: cfg.ResyncPeriod,
 				Indexers:     cache.Indexers{hpaTargetIndex: indexHPAByTarget},
@@ -188,7 +187,7 @@ func (p *Provider) Start(ctx context.Context) error {
 		if !cache.WaitForCacheSync(ctx.Done(), p.caches[ns].informer.HasSynced) {
 			err := context.Cause(ctx)
 			p.mu.Lock()
-			last := p.lastWatchErr[ns]
+			last := p.lastErr[cacheKey{ns, resourceDeployments}]
 			p.mu.Unlock()
 			if last != nil {
 				return fmt.Errorf("deployments in %s did not sync: %w (last list/watch error: %v)", ns, err, last)
@@ -203,7 +202,7 @@ func (p *Provider) Start(ctx context.Context) error {
 		if !cache.WaitForCacheSync(ctx.Done(), func() bool { return p.hpaSettled(ns) }) {
 			err := context.Cause(ctx)
 			p.mu.Lock()
-			last := p.lastHPAErr[ns]
+			last := p.lastErr[cacheKey{ns, resourceHPAs}]
 			p.mu.Unlock()
 			if last != nil {
 				return fmt.Errorf("horizontalpodautoscalers in %s did not sync: %w (last list/watch error: %v)", ns, err, last)
@@ -249,7 +248,7 @@ func (p *Provider) reportProgress(ctx context.Context, waitingFor string, attrs 
 					pending = append(pending, ns)
 					p.mu.Lock()
 					if last == nil {
-						last = p.lastWatchErr[ns]
+						last = p.lastErr[cacheKey{ns, resourceDeployments}]
 					}
 					p.mu.Unlock()
 				}

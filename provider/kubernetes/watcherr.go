@@ -10,10 +10,10 @@ import (
 	"k8s.io/client-go/tools/cache"
 )
 
-// The Deployment informers' list/watch failures: logged on the injected
-// logger once per namespace and outage (the informers retry with backoff,
-// and the same failure at each retry is no news), and kept for Start's
-// error and its progress lines.
+// The informers' list/watch failures (Deployments and HPAs): logged on the
+// injected logger once per namespace and outage (the informers retry with
+// backoff, and the same failure at each retry is no news), and kept for
+// Start's error and its progress lines.
 
 // watchError replaces client-go's default handler, which logs through klog
 // (stderr, outside the injected logger), with the same triage on slog; the
@@ -26,22 +26,40 @@ func (p *Provider) watchError(ns string) cache.WatchErrorHandlerWithContext {
 		case errors.Is(err, io.ErrUnexpectedEOF), apierrors.IsResourceExpired(err), apierrors.IsGone(err):
 			p.log.Debug("deployment watch closed; the informer re-lists", "namespace", ns, "err", err)
 		default:
-			p.mu.Lock()
-			same := p.lastWatchErr[ns] != nil && said(p.lastWatchErr[ns]) == said(err)
-			if p.lastWatchErr == nil {
-				p.lastWatchErr = map[string]error{}
-			}
-			p.lastWatchErr[ns] = err
-			p.mu.Unlock()
-			if same {
-				// The informer retries with backoff; the same failure again
-				// is not news (a 401 used to log a WARN per retry).
-				p.log.Debug("deployment list/watch failed again; the informer retries", "namespace", ns, "err", err)
-				return
-			}
-			p.log.Warn("deployment list/watch failed; the informer retries", "namespace", ns, "err", err)
+			p.warnFailure(ns, resourceDeployments, err)
 		}
 	}
+}
+
+// warnFailure logs a list/watch failure of ns's resource informer (other
+// than the reflector's own re-lists and re-watches): a WARN when it is news
+// (the first of an outage, or another failure than the last), a DEBUG when
+// the informer's retry meets the same again. The failure is kept for
+// Start's error (lastErr) until the server answers (watchAnswered forgets
+// it), so that the same failure coming back later (RBAC revoked again, a
+// token expired again) is warned about again: the cache has stopped
+// following the cluster once more. Kept for ever, every later outage was a
+// DEBUG line.
+func (p *Provider) warnFailure(ns, resource string, err error) {
+	k := cacheKey{ns, resource}
+	p.mu.Lock()
+	same := p.lastErr[k] != nil && said(p.lastErr[k]) == said(err)
+	if p.lastErr == nil {
+		p.lastErr = map[cacheKey]error{}
+	}
+	p.lastErr[k] = err
+	p.mu.Unlock()
+	what := "deployment"
+	if resource == resourceHPAs {
+		what = "horizontalpodautoscaler"
+	}
+	if same {
+		// The informer retries with backoff; the same failure again
+		// is not news (a 401 used to log a WARN per retry).
+		p.log.Debug(what+" list/watch failed again; the informer retries", "namespace", ns, "err", err)
+		return
+	}
+	p.log.Warn(what+" list/watch failed; the informer retries", "namespace", ns, "err", err)
 }
 
 // said is what the API server said of a failed list or watch, to compare
@@ -68,28 +86,4 @@ func said(err error) string {
 		return ue.Op + " " + at + ": " + ue.Err.Error()
 	}
 	return err.Error()
-}
-
-// watchRecovered is ns's informer's call after a list or watch the API
-// server answered: the namespace's last failure is forgotten, so that the
-// same failure coming back later (RBAC revoked again, a token expired
-// again) is warned about again: the cache has stopped following the
-// cluster once more. Kept, it made every later outage a DEBUG line.
-func (p *Provider) watchRecovered(ns string) func() {
-	return func() {
-		p.mu.Lock()
-		delete(p.lastWatchErr, ns)
-		p.mu.Unlock()
-	}
-}
-
-// hpaRecovered is watchRecovered for ns's HPA informer: once the server
-// answers again, the same failure coming back is warned about again (while
-// it lasts, an HPA that starts scaling a function is not detected).
-func (p *Provider) hpaRecovered(ns string) func() {
-	return func() {
-		p.mu.Lock()
-		delete(p.lastHPAErr, ns)
-		p.mu.Unlock()
-	}
 }
