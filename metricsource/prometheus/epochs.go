@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
 // startEpochs holds, per gateway instance, the start time its series are
@@ -30,9 +31,9 @@ type heldEpoch struct {
 	read uint32  // the read it was last in
 }
 
-// forgetEpochReads is an hour of the feeder's default 15 s step, as long
-// as TotalsDiff remembers a series missing from its reads.
-const forgetEpochReads = 240
+// forgetEpochReads is as long as TotalsDiff remembers a series missing
+// from its reads by default.
+const forgetEpochReads = metricsource.DefaultForgetReads
 
 // name replaces each instance's start time in read (as Prometheus answered
 // it at one read) with the one its series are named with, and adds those
