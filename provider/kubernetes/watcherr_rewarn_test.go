@@ -108,15 +108,7 @@ func TestWatchErrorAfterRecoveryIsWarnedAgain(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := &revocable{ownHPAs: ownHPAs{kubeapitest.From(fake.NewClientset(newDeployment(fnNS, "echo"))), kubeapitest.From(fake.NewClientset())}}
 		c.refuse(true)
-		var logs teststack.SyncBuffer
-		cfg := DefaultConfig()
-		cfg.Client = c
-		cfg.ProgressEvery = time.Hour
-		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-		p, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p, logs := newLogged(t, c)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		started := make(chan error, 1)
@@ -145,15 +137,7 @@ func TestWatchErrorAfterRecoveryIsWarnedAgain(t *testing.T) {
 // it logged at INFO and above. Call it inside a synctest bubble.
 func loggedOutages(t *testing.T, c kubeapi.Deployments, refuse func(bool), n int) string {
 	t.Helper()
-	var logs teststack.SyncBuffer
-	cfg := DefaultConfig()
-	cfg.Client = c
-	cfg.ProgressEvery = time.Hour
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	p, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, logs := newLogged(t, c)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if err := p.Start(ctx); err != nil {
@@ -166,4 +150,20 @@ func loggedOutages(t *testing.T, c kubeapi.Deployments, refuse func(bool), n int
 		time.Sleep(time.Minute)
 	}
 	return logs.String()
+}
+
+// newLogged is a provider on c that logs at INFO and above into the
+// returned buffer (progress lines an hour apart: none in these tests).
+func newLogged(t *testing.T, c kubeapi.Deployments) (*Provider, *teststack.SyncBuffer) {
+	t.Helper()
+	logs := new(teststack.SyncBuffer)
+	cfg := DefaultConfig()
+	cfg.Client = c
+	cfg.ProgressEvery = time.Hour
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, logs
 }
