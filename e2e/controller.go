@@ -175,6 +175,22 @@ func (c *Controller) Kill() {
 	<-done
 }
 
+// Exited is non-nil once the controller has ended without Stop or Kill
+// (a crash, a panic, a fatal flag after Restart).
+func (c *Controller) Exited() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cmd == nil {
+		return nil
+	}
+	select {
+	case <-c.done:
+		return fmt.Errorf("controller exited on its own: %v", c.werr)
+	default:
+		return nil
+	}
+}
+
 // detach takes the running process (nil when none), so stopping twice is a
 // no-op.
 func (c *Controller) detach() (*exec.Cmd, chan struct{}) {

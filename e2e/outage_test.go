@@ -41,6 +41,9 @@ func TestPrometheusOutage(t *testing.T) {
 		t.Fatalf("kill prometheus: %v", err)
 	}
 	killed := time.Now()
+	if err := st.Died(); err != nil {
+		t.Errorf("Died() after the test killed Prometheus on purpose: %v; want nil (a planned outage is no death)", err)
+	}
 	st.SetRPS(busy, 0)
 	st.SetRPS(idle, 0)
 	// Watch the whole outage: any scale-down or idle inside it is a failure.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -364,6 +365,28 @@ func (s *Stack) Metric(t testing.TB, name string, match map[string]string) (floa
 		t.Fatalf("controller metrics: %v", err)
 	}
 	return MetricValue(fams, name, match)
+}
+
+// Died is non-nil when a process of the stack (Prometheus, AlertManager,
+// the controller, NATS) has ended without the test stopping it, naming each:
+// a measurement taken across such a death measures the death, and a
+// harness must not report it as the system's (a stage that "never
+// happened" because the controller was gone is no reaction time).
+func (s *Stack) Died() error {
+	var errs []error
+	if s.Prom != nil {
+		errs = append(errs, s.Prom.Exited())
+	}
+	if s.AM != nil {
+		errs = append(errs, s.AM.Exited())
+	}
+	if s.Controller != nil {
+		errs = append(errs, s.Controller.Exited())
+	}
+	if s.Async != nil && s.Async.NATS != nil {
+		errs = append(errs, s.Async.NATS.Exited())
+	}
+	return errors.Join(errs...)
 }
 
 // Describe summarises a function's state and calls for failure messages.

@@ -95,6 +95,9 @@ func (a *AM) Start() error { return a.start() }
 // Running reports whether the server process is up.
 func (a *AM) Running() bool { return a.running() }
 
+// Exited is non-nil once the process has ended without Stop or Kill.
+func (a *AM) Exited() error { return a.exited() }
+
 type amConfig struct {
 	Route     amRoute      `json:"route"`
 	Receivers []amReceiver `json:"receivers"`

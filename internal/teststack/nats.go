@@ -88,7 +88,7 @@ func (n *NATS) MonitorURL() string { return "http://127.0.0.1:" + strconv.Itoa(n
 // healthy. The ports and storage are the same every time.
 func (n *NATS) Start() error {
 	n.mu.Lock()
-	if n.cmd != nil {
+	if n.cmd != nil && !closed(n.done) {
 		n.mu.Unlock()
 		return errors.New("nats-server already running")
 	}
@@ -134,3 +134,13 @@ func (n *NATS) Stop() {
 
 // Logs is everything the server printed.
 func (n *NATS) Logs() string { return n.logs.String() }
+
+// Exited is non-nil once the server has ended without Stop.
+func (n *NATS) Exited() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd == nil || !closed(n.done) {
+		return nil
+	}
+	return errors.New("nats-server exited on its own")
+}

@@ -75,7 +75,7 @@ func (s *server) url() string { return "http://" + s.addr() }
 // start runs the process and waits until it answers /-/ready.
 func (s *server) start() error {
 	s.mu.Lock()
-	if s.cmd != nil {
+	if s.cmd != nil && !closed(s.done) {
 		s.mu.Unlock()
 		return fmt.Errorf("%s already running", s.name)
 	}
@@ -204,7 +204,30 @@ func (s *server) started() time.Time {
 func (s *server) running() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.cmd != nil
+	return s.cmd != nil && !closed(s.done)
+}
+
+// exited is the exit of a process that ended on its own (a crash, an OOM
+// kill, a bad flag after a restart), nil while it runs or after the test
+// stopped it: a harness that measures across the server's life needs to
+// know it was there throughout.
+func (s *server) exited() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil || !closed(s.done) {
+		return nil
+	}
+	return fmt.Errorf("%s exited on its own: %v", s.name, s.werr)
+}
+
+// closed reports whether done is closed.
+func closed(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
 }
 
 // pickPort is freePort, replaced by tests that need a clash.

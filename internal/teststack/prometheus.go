@@ -118,6 +118,9 @@ func (p *Prom) Start() error { return p.start() }
 // Running reports whether the server process is up.
 func (p *Prom) Running() bool { return p.running() }
 
+// Exited is non-nil once the process has ended without Stop or Kill.
+func (p *Prom) Exited() error { return p.exited() }
+
 // Reload rewrites the configuration from opts and asks the running server to
 // reload it (POST /-/reload; the server runs with --web.enable-lifecycle).
 // ExtraArgs in opts are ignored. New scrape targets are picked up at the
