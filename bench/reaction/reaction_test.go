@@ -244,6 +244,12 @@ func runOnce(t *testing.T, bin string, s Setting, name string) (up, down Phase) 
 	time.Sleep(2 * time.Second)
 	cancel()
 	<-done
+	if err := st.Died(); err != nil {
+		// Excluded and listed as failed (TestReaction): a step "not
+		// reached" because a process was gone would count as the slowest
+		// run of its setting, and flatter whichever setting it was not.
+		t.Errorf("%s: the stack died during the run: %v", s.Name, err)
+	}
 
 	calls := st.Calls(ref)
 	mu.Lock()
