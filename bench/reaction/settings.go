@@ -29,8 +29,10 @@ const (
 type Setting struct {
 	Name string
 	// Phase is the period the step's timing is randomised over: the longest
-	// of the scrape, evaluation and AlertManager group intervals, so runs
-	// land on every phase of those tickers.
+	// of the scrape, evaluation and AlertManager group intervals and the
+	// controller's pass interval, so runs land on every phase of those
+	// tickers (at a 1 s scrape the 5 s pass is the longest: a step
+	// randomised over 1 s fell at much the same point of every pass).
 	Phase   time.Duration
 	Options func(bin string) e2e.Options
 	// DownWindow is the controller's scale-down window in this setting: the
@@ -150,7 +152,7 @@ func Settings() []Setting {
 func ours(name string, scrape, groupInterval, burstWindow time.Duration) Setting {
 	return Setting{
 		Name:       name,
-		Phase:      max(scrape, groupInterval),
+		Phase:      max(scrape, groupInterval, config.Default().Scaler.Interval), // shippedTimings keeps the pass interval
 		DownWindow: benchDownWindow,
 		Options: func(bin string) e2e.Options {
 			ro := rules.ForScrapeInterval(scrape)

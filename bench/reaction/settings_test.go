@@ -53,3 +53,25 @@ func TestSelectSettings(t *testing.T) {
 		}
 	}
 }
+
+// Every setting randomises its step over the longest of the tickers that
+// decide when a reaction can happen — scrape, rule evaluation, AlertManager
+// group interval and the controller's pass — so the medians are over every
+// phase of each. Seen failing before the fix: the 1 s settings' phase was
+// 1 s, their pass interval 5 s.
+func TestPhaseCoversEveryTicker(t *testing.T) {
+	for _, s := range Settings() {
+		o := s.Options("bin")
+		var c config.Config
+		o.Config(&c)
+		tickers := map[string]time.Duration{"scrape": o.ScrapeInterval, "evaluation": o.EvalInterval, "pass": c.Scaler.Interval}
+		if o.Alertmanager != nil {
+			tickers["AlertManager group"] = o.Alertmanager.GroupInterval
+		}
+		for name, d := range tickers {
+			if s.Phase < d {
+				t.Errorf("%s: phase %s is shorter than the %s interval %s", s.Name, s.Phase, name, d)
+			}
+		}
+	}
+}
