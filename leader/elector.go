@@ -46,11 +46,29 @@ func New(cfg Config) (*Elector, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	m, err := newMetrics(cfg.Registerer)
+	e := &Elector{cfg: cfg, log: log.With("lease", cfg.Namespace+"/"+cfg.LeaseName, "identity", cfg.Identity)}
+	m, err := newMetrics(cfg.Registerer, e.leaseHeld)
 	if err != nil {
 		return nil, err
 	}
-	return &Elector{cfg: cfg, log: log.With("lease", cfg.Namespace+"/"+cfg.LeaseName, "identity", cfg.Identity), metrics: m}, nil
+	e.metrics = m
+	return e, nil
+}
+
+// leaseHeld is faas_autoscaler_leader_lease_held: 1 while the Lease, as this
+// replica last read or wrote it less than LeaseDuration ago, names a holder
+// whose term has not expired. Expiry is the election's own (the record seen
+// unchanged for its leaseDurationSeconds, on this replica's clock), not
+// renewTime + leaseDurationSeconds against our clock: that compares two
+// replicas' clocks, and a leader whose clock runs behind would read as
+// gone while every follower, rightly, defers to it. The gauge thus says
+// what the election acts on: 1 while this replica defers to a holder it has
+// heard from (or holds the lease itself).
+func (e *Elector) leaseHeld() float64 {
+	if e.obs.held(e.cfg.Clock.Now(), e.cfg.LeaseDuration) {
+		return 1
+	}
+	return 0
 }
 
 // Run validates cfg and runs an election until ctx is done; see Elector.Run.

@@ -52,7 +52,8 @@ func (a record) same(b record) bool {
 type observer struct {
 	mu     sync.Mutex
 	rec    record
-	seenAt time.Time
+	seenAt time.Time // when rec was first seen
+	readAt time.Time // when the Lease last answered (rec, read or written)
 	any    bool
 }
 
@@ -65,7 +66,19 @@ func (o *observer) observe(l *coordinationv1.Lease, now time.Time) (record, bool
 	if !o.any || !r.same(o.rec) {
 		o.rec, o.seenAt, o.any = r, now, true
 	}
+	o.readAt = now
 	return r, now.Sub(o.seenAt) >= r.duration
+}
+
+// held reports whether the Lease answered less than within ago and its
+// record then named a holder whose term still stands at now, expiry judged
+// as the election judges it (live). A replica whose reads fail holds no
+// proof of a holder, so it reads false within `within` of its last answer
+// (missing is not held), however long the record's own duration.
+func (o *observer) held(now time.Time, within time.Duration) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.any && o.rec.holder != "" && now.Sub(o.seenAt) < o.rec.duration && now.Sub(o.readAt) < within
 }
 
 // live returns the holder of the last record seen and whether that record
@@ -204,8 +217,10 @@ func (e *Elector) release(ctx context.Context) error {
 	next.Spec.LeaseDurationSeconds = ptr.To(int32(1))
 	next.Spec.RenewTime = &now
 	next.Spec.AcquireTime = &now
-	if _, err := e.cfg.Client.UpdateLease(ctx, next); err != nil {
+	released, err := e.cfg.Client.UpdateLease(ctx, next)
+	if err != nil {
 		return fmt.Errorf("update lease: %w", err)
 	}
+	e.obs.observe(released, now.Time) // no holder: lease_held reads 0 at once
 	return nil
 }
