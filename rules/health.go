@@ -58,6 +58,7 @@ const RunbookBase = "https://github.com/faas-autoscaler/faas-autoscaler/blob/mai
 // checks each selector against what the controller registers).
 const (
 	metricLeader          = "faas_autoscaler_leader_is_leader"
+	metricLeaseHeld       = "faas_autoscaler_leader_lease_held"
 	metricProviderCalls   = "faas_autoscaler_provider_calls_total"
 	metricWatchFailing    = "faas_autoscaler_kubernetes_watch_failing"
 	metricScaleCalls      = "faas_autoscaler_scale_calls_total"
@@ -176,12 +177,22 @@ func healthRules(o Options) []Rule {
 			"faas-autoscaler controller {{ $labels.instance }} is not scraped.",
 			"Prometheus has failed to scrape the controller at {{ $labels.instance }} for 10 minutes. With leader election, "+
 				"another replica may lead meanwhile, but one fewer replica is ready to take over. Check that pod's status and log."),
+		// No scraped replica leads. That is no leader unless the leader is
+		// a replica Prometheus does not scrape (up == 0: a network policy,
+		// a scrape timeout) and a scraped one sees its Lease renewed
+		// (lease_held): then scaling works and TargetDown says what is
+		// wrong. up == 0 alone would hide a real loss while any replica is
+		// down; lease_held alone would hide a holder that is scraped and
+		// does not lead. Without leader election neither gauge exists and
+		// the alert never fires; replicas without lease_held (an upgrade
+		// under way) leave it as it was, on is_leader alone.
 		alert(AlertNoLeader, SeverityCritical,
-			fmt.Sprintf("sum by (job) (%s) < 1", sel(metricLeader, "")), 5*time.Minute,
+			fmt.Sprintf("sum by (job) (%s) < 1\nunless on (job) (\n  max by (job) (%s) == 1\n  and on (job)\n  count by (job) (%s == 0)\n)",
+				sel(metricLeader, ""), sel(metricLeaseHeld, ""), sel("up", "")), 5*time.Minute,
 			"No faas-autoscaler replica has led for 5 minutes.",
-			"Leader election is on, the replicas are scraped, and none of them holds the Lease: nothing scales or idles. "+
-				"Check the replicas' logs for the Lease (RBAC on coordination.k8s.io leases, the API server's reachability) "+
-				"and faas_autoscaler_leader_stops_total by reason."),
+			"Leader election is on, no scraped replica leads, and no unscraped replica is seen holding the Lease: "+
+				"nothing scales or idles. Check the replicas' logs for the Lease (RBAC on coordination.k8s.io leases, the API server's "+
+				"reachability) and faas_autoscaler_leader_stops_total by reason."),
 		alert(AlertProviderErrors, SeverityWarning,
 			ratio("job, operation", metricProviderCalls, fmt.Sprintf("result=~%q", providerFailed), providerWindow, providerErrorRatio, providerErrorFloor),
 			10*time.Minute,

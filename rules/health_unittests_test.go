@@ -147,6 +147,29 @@ func healthUnitTests(o Options, ruleFile string) unitTestFile {
 			at(12, down.Alert), at(12, targetDown.Alert, healthAlert(targetDown, withJob("instance", b), "")),
 			at(8, noLeader.Alert), at(15, noLeader.Alert), at(22, noLeader.Alert),
 			at(24, noLeader.Alert, healthAlert(noLeader, job, ""))),
+		// The leader b unscraped (a network policy, a scrape timeout): its
+		// series are gone but up, 0. Follower a, scraped, does not lead but
+		// sees b renew the Lease: scaling works, no NoLeader (TargetDown
+		// names b).
+		group([]inputSeries{
+			ctl("up", a, nil, "1x40"), ctl("up", b, nil, "0x40"),
+			ctl(metricLeader, a, nil, "0x40"), ctl(metricLeaseHeld, a, nil, "1x40"),
+		}, at(10, noLeader.Alert), at(20, noLeader.Alert), at(35, noLeader.Alert)),
+		// The same until b dies at minute 11 and a, unable to write the
+		// Lease, sees it expire: nobody leads nor holds it, firing 5
+		// minutes later though a replica is still unscraped.
+		group([]inputSeries{
+			ctl("up", a, nil, "1x40"), ctl("up", b, nil, "0x40"),
+			ctl(metricLeader, a, nil, "0x40"), ctl(metricLeaseHeld, a, nil, "1x10 0x30"),
+		}, at(15, noLeader.Alert), at(17, noLeader.Alert, healthAlert(noLeader, job, ""))),
+		// Both replicas scraped, neither leads, and the Lease is held
+		// (a replica whose every win comes too late to act on): the holder
+		// is scraped and does not lead, so nobody does.
+		group([]inputSeries{
+			ctl("up", a, nil, "1x20"), ctl("up", b, nil, "1x20"),
+			ctl(metricLeader, a, nil, "0x20"), ctl(metricLeader, b, nil, "0x20"),
+			ctl(metricLeaseHeld, a, nil, "1x20"), ctl(metricLeaseHeld, b, nil, "1x20"),
+		}, at(4, noLeader.Alert), at(6, noLeader.Alert, healthAlert(noLeader, job, ""))),
 		// Scraped by the chart's ServiceMonitor of a Service named
 		// faas-autoscaler (release faas-autoscaler): the operator gives every
 		// series the target labels service, namespace, endpoint, pod and
