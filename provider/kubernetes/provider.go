@@ -17,6 +17,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
@@ -34,6 +35,7 @@ var errNotStarted = errors.New("kubernetes provider: Start has not synced the ca
 // concurrent use once New returns.
 type Provider struct {
 	cfg        Config
+	selector   labels.Selector // cfg.Selector parsed, for checkLive
 	log        *slog.Logger
 	namespaces []string // sorted
 	caches     map[string]*namespaceCache
@@ -100,8 +102,13 @@ func New(cfg Config) (*Provider, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	sel, err := labels.Parse(cfg.Selector)
+	if err != nil {
+		return nil, fmt.Errorf("selector %q: %w", cfg.Selector, err) // Validate parsed it already
+	}
 	p := &Provider{
 		cfg:        cfg,
+		selector:   sel,
 		log:        log,
 		namespaces: slices.Sorted(slices.Values(cfg.Namespaces)),
 		caches:     make(map[string]*namespaceCache, len(cfg.Namespaces)),

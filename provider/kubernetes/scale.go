@@ -20,7 +20,10 @@ import (
 // use, which needs no write access to the Deployment itself. Zero is a valid
 // count. The function must be in the cache: the provider never scales a
 // Deployment its selector does not match, nor one a HorizontalPodAutoscaler
-// scales (a *provider.RefusedError naming the HPA; hpa.go).
+// scales (a *provider.RefusedError naming the HPA; hpa.go). When the cache
+// lags the live object, the Deployment is read live before the write, and a
+// Deployment that is no longer the function (being deleted, relabelled out
+// of the selector or to another function) is ErrNotFound (checkLive).
 //
 // Idempotent: it reads the live Scale and writes nothing when it already says
 // replicas. A concurrent writer (a rollout, kubectl) makes the update fail
@@ -48,6 +51,9 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 			return err
 		}
 		if err := sameDeployment(d, s); err != nil {
+			return err
+		}
+		if err := p.checkLive(ctx, ref, d, s); err != nil {
 			return err
 		}
 		from = s.Spec.Replicas
@@ -80,7 +86,8 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 // carries that same UID, which the API server enforces as a precondition
 // (409 Conflict when it no longer matches), and the resourceVersion read, so
 // a replacement between the read and the write fails too; the retry re-reads
-// and lands here.
+// and lands here. The same object may still have stopped being the function
+// since the cache saw it: checkLive, after this check, sees to that.
 func sameDeployment(d *appsv1.Deployment, s *autoscalingv1.Scale) error {
 	if s.UID == d.UID {
 		return nil
@@ -145,7 +152,8 @@ var _ provider.ConditionalScaler = (*Provider)(nil)
 // On a conflict it re-reads: if the count is still `from` (the object
 // changed in some other way) it tries again; if the count moved, it returns
 // a *provider.ConflictError with the new count and writes nothing, so the
-// caller re-decides instead of overwriting a count it never saw.
+// caller re-decides instead of overwriting a count it never saw. It finds
+// and checks the Deployment as Scale does (checkLive).
 func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uint64) error {
 	if to > math.MaxInt32 {
 		return &provider.RefusedError{Ref: ref, Replicas: to,
@@ -167,6 +175,9 @@ func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uin
 			return err
 		}
 		if err := sameDeployment(d, s); err != nil {
+			return err
+		}
+		if err := p.checkLive(ctx, ref, d, s); err != nil {
 			return err
 		}
 		if uint64(s.Spec.Replicas) != from {
