@@ -26,6 +26,7 @@ type laggingClient struct {
 
 	mu         sync.Mutex
 	byName     int
+	selectors  []string // the field selectors of those reads
 	writes     int
 	beforeRead func() // run once before the next read by name
 }
@@ -38,6 +39,7 @@ func (c *laggingClient) ListDeployments(ctx context.Context, ns string, o metav1
 	if o.FieldSelector != "" {
 		c.mu.Lock()
 		c.byName++
+		c.selectors = append(c.selectors, o.FieldSelector)
 		hook := c.beforeRead
 		c.beforeRead = nil
 		c.mu.Unlock()
@@ -143,6 +145,11 @@ func TestScaleChecksTheLiveDeploymentWhenTheCacheLags(t *testing.T) {
 				reads, _ := c.counts()
 				if reads != tc.wantReads {
 					t.Errorf("live reads by name %d, want %d", reads, tc.wantReads)
+				}
+				for _, s := range c.selectors {
+					if s != "metadata.name=fn" {
+						t.Errorf("live read with field selector %q, want metadata.name=fn (one key, not the namespace)", s)
+					}
 				}
 				if tc.wantRefuse == "" {
 					if err != nil || *d.Spec.Replicas != 5 {

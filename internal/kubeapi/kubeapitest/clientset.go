@@ -6,11 +6,14 @@ package kubeapitest
 
 import (
 	"context"
+	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/watchlist"
@@ -35,8 +38,43 @@ func (c Clientset) IsWatchListSemanticsUnSupported() bool {
 	return watchlist.DoesClientNotSupportWatchListSemantics(c.Interface)
 }
 
+// ListDeployments lists as the API server does, field selectors included:
+// client-go's fake clientset applies the label selector only, and a
+// Deployment read by name (metadata.name=...) would otherwise come back
+// with the rest of its namespace.
 func (c Clientset) ListDeployments(ctx context.Context, ns string, o metav1.ListOptions) (*appsv1.DeploymentList, error) {
-	return c.AppsV1().Deployments(ns).List(ctx, o)
+	sel, err := deploymentFields(o.FieldSelector)
+	if err != nil {
+		return nil, err
+	}
+	l, err := c.AppsV1().Deployments(ns).List(ctx, o)
+	if err != nil || sel.Empty() {
+		return l, err
+	}
+	kept := l.Items[:0]
+	for _, d := range l.Items {
+		if sel.Matches(fields.Set{"metadata.name": d.Name, "metadata.namespace": d.Namespace}) {
+			kept = append(kept, d)
+		}
+	}
+	l.Items = kept
+	return l, nil
+}
+
+// deploymentFields parses a field selector over Deployments, which the API
+// server allows on metadata.name and metadata.namespace only; any other
+// field is its 400.
+func deploymentFields(s string) (fields.Selector, error) {
+	sel, err := fields.ParseSelector(s)
+	if err != nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("field selector %q: %v", s, err))
+	}
+	for _, r := range sel.Requirements() {
+		if r.Field != "metadata.name" && r.Field != "metadata.namespace" {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("%q is not a known field selector: only metadata.name, metadata.namespace", r.Field))
+		}
+	}
+	return sel, nil
 }
 
 func (c Clientset) WatchDeployments(ctx context.Context, ns string, o metav1.ListOptions) (watch.Interface, error) {
