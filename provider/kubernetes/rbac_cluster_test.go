@@ -96,6 +96,11 @@ func TestClusterShippedRBACIsSufficientAndMinimal(t *testing.T) {
 		t.Fatalf("scale with the shipped Role: %v", err)
 	}
 	waitCached(t, p, ref, 30*time.Second, "scaled to 2", func(f provider.Function) bool { return f.Replicas == 2 })
+	// The live read a write makes when the cache lags (checkLive) is a list
+	// by name: the Role's list, no get (refused below).
+	if _, err := p.liveDeployment(ctx, shippedFunctionNS, "echo"); err != nil {
+		t.Errorf("the live read of a lagging write, with the shipped Role: %v", err)
+	}
 
 	// And leader election on the shipped Lease, scaling while it leads.
 	scaled := make(chan error, 1)
@@ -170,6 +175,10 @@ func refusals(fnNS, ctlNS, other string) []refusal {
 	return []refusal{
 		{"delete a function deployment", func(ctx context.Context, k kubernetes.Interface) error {
 			return k.AppsV1().Deployments(fnNS).Delete(ctx, "echo", metav1.DeleteOptions{})
+		}},
+		{"get a function deployment", func(ctx context.Context, k kubernetes.Interface) error {
+			_, err := k.AppsV1().Deployments(fnNS).Get(ctx, "echo", metav1.GetOptions{})
+			return err
 		}},
 		{"patch a function deployment", func(ctx context.Context, k kubernetes.Interface) error {
 			_, err := k.AppsV1().Deployments(fnNS).Patch(ctx, "echo", types.MergePatchType, noop, metav1.PatchOptions{})
