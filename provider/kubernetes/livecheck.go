@@ -30,8 +30,10 @@ var deploymentsResource = appsv1.Resource("deployments")
 // s is the scale subresource just read. When its resourceVersion is the
 // cached Deployment's, the cache holds the very version the write would
 // replace and the cache's checks hold for it: nothing to pay, which is
-// the common case (the watch is milliseconds behind, writes are seconds
-// apart). Otherwise the Deployment is read live and the write refused,
+// the common case (the watch is milliseconds behind, writes to a function
+// seconds apart; a write just after a change, such as the deployment
+// controller's status updates after a create or a scale, pays one read).
+// Otherwise the Deployment is read live and the write refused,
 // with provider.ErrNotFound and nothing written, when it is no longer the
 // function. When the live read's resourceVersion is not the scale's, the
 // object changed between the two reads: checkLive answers a conflict, so
