@@ -56,19 +56,33 @@ func New(cfg Config) (*Elector, error) {
 }
 
 // leaseHeld is faas_autoscaler_leader_lease_held: 1 while the Lease, as this
-// replica last read or wrote it less than LeaseDuration ago, names a holder
-// whose term has not expired. Expiry is the election's own (the record seen
-// unchanged for its leaseDurationSeconds, on this replica's clock), not
-// renewTime + leaseDurationSeconds against our clock: that compares two
-// replicas' clocks, and a leader whose clock runs behind would read as
-// gone while every follower, rightly, defers to it. The gauge thus says
-// what the election acts on: 1 while this replica defers to a holder it has
-// heard from (or holds the lease itself).
+// replica last read or wrote it (recently: readWithin), named a holder
+// whose term had not expired at that read. Expiry is the election's own
+// (the record seen unchanged for its leaseDurationSeconds, on this
+// replica's clock, judged at each poll), not renewTime +
+// leaseDurationSeconds against our clock: that compares two replicas'
+// clocks, and a leader whose clock runs behind would read as gone while
+// every follower, rightly, defers to it. The gauge thus says what the
+// election acts on: 1 while this replica defers to a holder it has heard
+// from (or holds the lease itself).
 func (e *Elector) leaseHeld() float64 {
-	if e.obs.held(e.cfg.Clock.Now(), e.cfg.LeaseDuration) {
+	if e.obs.held(e.cfg.Clock.Now(), e.readWithin()) {
 		return 1
 	}
 	return 0
+}
+
+// readWithin is how long after its last answer from the Lease a replica
+// still vouches for the holder it saw: the lease duration, or, when longer,
+// the most a replica that reads fine goes between two answers (a poll's
+// sleep, RetryPeriod plus its jitter, and an attempt, at most
+// RenewDeadline). Polls may be further apart than the lease duration (lease
+// 11 s, retry period 8 s: up to 17.6 s), and the gauge must not drop to 0
+// between two good reads. With the defaults it is the lease duration (15 s;
+// 4.4 s + 10 s is less).
+func (e *Elector) readWithin() time.Duration {
+	poll := e.cfg.RetryPeriod + time.Duration(jitterFactor*float64(e.cfg.RetryPeriod)) + e.cfg.RenewDeadline
+	return max(e.cfg.LeaseDuration, poll)
 }
 
 // Run validates cfg and runs an election until ctx is done; see Elector.Run.

@@ -163,8 +163,10 @@ func TestLeaseHeldUntilTheHolderExpires(t *testing.T) {
 			behind()
 		}
 		expectHeld(t, b, 1, DefaultLeaseDuration-100*time.Millisecond, "x's last record, not yet expired")
+		// b saw the last record up to a poll after it was written, and
+		// judges it expired at its first poll a duration after that.
 		maxPoll := time.Duration((1 + jitterFactor) * float64(DefaultRetryPeriod))
-		time.Sleep(maxPoll + 100*time.Millisecond)
+		time.Sleep(2*maxPoll + 100*time.Millisecond)
 		expectHeld(t, b, 0, time.Minute, "x's record expired")
 		if b.IsLeader() {
 			t.Fatal("b leads without being able to write the Lease")
@@ -208,5 +210,45 @@ func TestLeaseHeldNotWhenUnreadable(t *testing.T) {
 		time.Sleep(DefaultLeaseDuration)
 		expectHeld(t, b, 0, time.Minute, "reads refused since "+refused.Format(time.TimeOnly))
 		<-renewing
+	})
+}
+
+// A follower that sees the leader renew reads 1 throughout, whatever the
+// valid timings: its polls may be up to (1 + jitter) × RetryPeriod apart,
+// longer than LeaseDuration (lease 11 s, renew deadline 10 s, retry period
+// 8 s: polls up to 17.6 s apart), and between two polls the election has
+// judged nothing expired. Expiry is judged at the follower's reads, as the
+// election judges it; a gap between reads is no lost holder.
+//
+// Seen failing before the fix: b's lease_held = 0 at +11s to +31.5s in 8
+// runs (its holder renewing every 8 s), as now − seenAt passed 11 s
+// between two of its polls.
+func TestLeaseHeldBetweenFarApartPolls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := &kubeapi.MemoryLeases{}
+		start := func(id string) *Elector {
+			e, err := New(Config{Client: mem, Namespace: "openfaas", Identity: id,
+				LeaseDuration: 11 * time.Second, RenewDeadline: 10 * time.Second, RetryPeriod: 8 * time.Second,
+				OnStartedLeading: func(ctx context.Context) { <-ctx.Done() }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { _ = e.Run(ctx); close(done) }()
+			t.Cleanup(func() { cancel(); <-done })
+			return e
+		}
+		a := start("a")
+		synctest.Wait()
+		b := start("b")
+		synctest.Wait()
+		if !a.IsLeader() || b.IsLeader() {
+			t.Fatalf("a leads %v, b leads %v; want a alone", a.IsLeader(), b.IsLeader())
+		}
+		expectHeld(t, b, 1, 5*time.Minute, "a follower polling up to 17.6 s apart, the leader renewing every 8 s")
+		if !a.IsLeader() || b.IsLeader() {
+			t.Fatalf("after 5 minutes: a leads %v, b leads %v; want a alone", a.IsLeader(), b.IsLeader())
+		}
 	})
 }

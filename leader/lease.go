@@ -71,14 +71,17 @@ func (o *observer) observe(l *coordinationv1.Lease, now time.Time) (record, bool
 }
 
 // held reports whether the Lease answered less than within ago and its
-// record then named a holder whose term still stands at now, expiry judged
-// as the election judges it (live). A replica whose reads fail holds no
-// proof of a holder, so it reads false within `within` of its last answer
-// (missing is not held), however long the record's own duration.
+// record then named a holder whose term still stood, expiry judged at that
+// answer as the election judges it there (observe). Not at now: between two
+// polls, which may be further apart than the lease duration, the election
+// has judged nothing, and a holder renewing meanwhile is no lost holder. A
+// replica whose reads fail holds no proof of a holder, so it reads false
+// within `within` of its last answer (missing is not held), however long
+// the record's own duration.
 func (o *observer) held(now time.Time, within time.Duration) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.any && o.rec.holder != "" && now.Sub(o.seenAt) < o.rec.duration && now.Sub(o.readAt) < within
+	return o.any && o.rec.holder != "" && o.readAt.Sub(o.seenAt) < o.rec.duration && now.Sub(o.readAt) < within
 }
 
 // live returns the holder of the last record seen and whether that record

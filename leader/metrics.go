@@ -29,7 +29,7 @@ func newMetrics(reg prometheus.Registerer, held func() float64) (*metrics, error
 		// FaasAutoscalerNoLeader need not fire on is_leader alone.
 		held: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "lease_held",
 			Help: "1 while the Lease, as this replica last read or wrote it less than the lease duration ago, " +
-				"names a holder (this replica or another) whose term has not expired on this replica's clock, else 0."}, held),
+				"named a holder (this replica or another) whose term had not expired at that read, on this replica's clock, else 0."}, held),
 		terms: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "terms_total",
 			Help: "Terms of leadership this replica started."}),
 		stops: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "stops_total",
