@@ -27,8 +27,8 @@ import (
 //
 // Idempotent: it reads the live Scale and writes nothing when it already says
 // replicas. A concurrent writer (a rollout, kubectl) makes the update fail
-// with a conflict; it then re-reads and retries (client-go's default backoff:
-// up to 5 attempts, 10 ms to 50 ms apart).
+// with a conflict; it then re-reads and retries (client-go's DefaultRetry:
+// up to 5 attempts, about 10 ms apart).
 func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64) error {
 	if replicas > math.MaxInt32 {
 		return &provider.RefusedError{Ref: ref, Replicas: replicas,
