@@ -23,11 +23,18 @@ type answer struct {
 const scanBuffer = 32 << 10
 
 // decodeAnswer reads an answer from r and hands each series of a vector
-// to each as it is read (sample reused: each copies what it keeps). A key the source does not read, at any level, is skipped whatever
-// it holds (Prometheus adds some: infos, a sample's histogram). The answer
-// read so far comes with an error.
+// to each as it is read (sample reused: each copies what it keeps). A key
+// the source does not read, at any level, is skipped whatever it holds
+// (Prometheus adds some: infos, a sample's histogram). The answer read so
+// far comes with an error.
 func decodeAnswer(r io.Reader, each func(*sample)) (*answer, error) {
-	s := newScanner(r, scanBuffer)
+	return decodeAnswerBuf(r, scanBuffer, each)
+}
+
+// decodeAnswerBuf is decodeAnswer reading size bytes at a time: the fuzz
+// test reads with tiny buffers too, so that every token straddles a refill.
+func decodeAnswerBuf(r io.Reader, size int, each func(*sample)) (*answer, error) {
+	s := newScanner(r, size)
 	a := &answer{}
 	err := s.object(func(k []byte) (err error) {
 		switch string(k) {
