@@ -36,6 +36,7 @@ func decodeAnswer(r io.Reader, each func(*sample)) (*answer, error) {
 func decodeAnswerBuf(r io.Reader, size int, each func(*sample)) (*answer, error) {
 	s := newScanner(r, size)
 	a := &answer{}
+	var once dataKeys
 	err := s.object(func(k []byte) (err error) {
 		switch string(k) {
 		case "status":
@@ -49,7 +50,7 @@ func decodeAnswerBuf(r io.Reader, size int, each func(*sample)) (*answer, error)
 		case "isPartial":
 			a.partial, err = s.flag()
 		case "data":
-			err = a.readData(s, each)
+			err = a.readData(s, &once, each)
 		default:
 			err = s.skip()
 		}
@@ -61,12 +62,28 @@ func decodeAnswerBuf(r io.Reader, size int, each func(*sample)) (*answer, error)
 	return a, s.end()
 }
 
-func (a *answer) readData(s *scanner, each func(*sample)) error {
+// dataKeys are the keys of "data" an answer may have once, in one "data"
+// or in two. A second result is refused, not read: encoding/json keeps
+// the last, but the series of the first were handed on as they were read,
+// and the readers add up a function's series (readers.go), so it would
+// read twice the load. A second resultType could say the first result was
+// not a vector's.
+type dataKeys struct{ resultType, result bool }
+
+func (a *answer) readData(s *scanner, once *dataKeys, each func(*sample)) error {
 	return s.object(func(k []byte) (err error) {
 		switch string(k) {
 		case "resultType":
+			if once.resultType {
+				return s.fail("a second resultType")
+			}
+			once.resultType = true
 			a.resultType, err = s.label()
 		case "result":
+			if once.result {
+				return s.fail("a second result")
+			}
+			once.result = true
 			if a.resultType != "" && a.resultType != "vector" {
 				err = s.skip() // a matrix, a scalar: refused whole
 			} else {

@@ -64,6 +64,9 @@ func FuzzAnswer(f *testing.F) {
 		`{"status":"success","data":{"resultType":"vector","result":[]},"x":[1,]}`,
 		`null`,
 		``,
+		// Two results: their series were added up per function.
+		`{"status":"success","data":{"resultType":"vector","result":[{"metric":{"function_name":"a"},"value":[1,"2"]}]},` +
+			`"data":{"result":[{"metric":{"function_name":"a"},"value":[1,"2"]}]}}`,
 	} {
 		f.Add([]byte(s))
 	}
