@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +43,11 @@ import (
 //     when the page types it one, and then any other family named like
 //     its sum or count is not read (the histogram is what the gateway
 //     exports; without its TYPE line the two are untyped families, read
-//     as such).
+//     as such);
+//   - a page with a line of more than maxLabels labels is refused before
+//     expfmt reads that line, whose cost is quadratic in them: expfmt
+//     then reads a series of at least maxLabels labels (less a bucket's
+//     le or a quantile), and a page parse reads has none of more.
 func FuzzScrape(f *testing.F) {
 	for _, s := range []string{
 		"# HELP gateway_function_invocation_total Function metrics\n" +
@@ -79,13 +84,29 @@ func FuzzScrape(f *testing.F) {
 		// Hostile pages: one very long line, and one series of many
 		// labels (TestScrapeCostIsLinear measures them).
 		"gateway_service_count{function_name=\"" + strings.Repeat("a", 1<<16) + "\"} 1\n",
-		manyLabels(2000),
+		manyLabels(maxLabels - 1),
+		manyLabels(maxLabels + 1),
+		// '=' where it is no label: in a comment, a value, a quoted name.
+		"# HELP gateway_service_count " + strings.Repeat("a=b ", maxLabels+1) + "\n" +
+			`gateway_service_count{function_name="` + strings.Repeat("=", maxLabels+1) + `","a=\"="="\"="} 1` + "\n",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		got, err := parse(bytes.NewReader(body))
-		want, wantErr := refScrape(body)
+		want, most, wantErr := refScrape(body)
+		switch {
+		case err == nil && most > maxLabels:
+			t.Fatalf("parse read a series of %d labels, past maxLabels\nbody %q", most, body)
+		case errors.Is(err, errTooManyLabels) && wantErr == nil:
+			// Refused before expfmt read the line: then expfmt reads a
+			// series of the line's labels, less a bucket's le or a
+			// quantile (not in a series' labels).
+			if most < maxLabels {
+				t.Fatalf("parse: %v; the most labels of a series are %d\nbody %q", err, most, body)
+			}
+			return
+		}
 		if (err == nil) != (wantErr == nil) {
 			t.Fatalf("parse: %v; expfmt's decoder: %v\nbody %q", err, wantErr, body)
 		}
@@ -100,8 +121,9 @@ func FuzzScrape(f *testing.F) {
 }
 
 // refScrape is the samples expfmt's decoder extracts from body, kept and
-// folded as FuzzScrape lists, sorted by compareSamples.
-func refScrape(body []byte) ([]Sample, error) {
+// folded as FuzzScrape lists, sorted by compareSamples; and the most
+// labels of a series of any family.
+func refScrape(body []byte) (_ []Sample, most int, _ error) {
 	format := expfmt.NewFormat(expfmt.TypeTextPlain).WithEscapingScheme(model.NoEscaping)
 	dec := expfmt.NewDecoder(bytes.NewReader(body), format)
 	var fams []*dto.MetricFamily
@@ -113,7 +135,10 @@ func refScrape(body []byte) ([]Sample, error) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, 0, err
+		}
+		for _, m := range mf.GetMetric() {
+			most = max(most, len(m.GetLabel()))
 		}
 		fams = append(fams, mf)
 		histogram = histogram || mf.GetName() == metricSeconds && mf.GetType() == dto.MetricType_HISTOGRAM
@@ -135,7 +160,7 @@ func refScrape(body []byte) ([]Sample, error) {
 		}
 		vec, err := expfmt.ExtractSamples(&expfmt.DecodeOptions{}, mf)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for _, s := range vec {
 			if name := string(s.Metric[model.MetricNameLabel]); kept(name) {
@@ -145,7 +170,7 @@ func refScrape(body []byte) ([]Sample, error) {
 		}
 	}
 	slices.SortFunc(out, compareSamples)
-	return out, nil
+	return out, most, nil
 }
 
 func kept(name string) bool {
@@ -199,4 +224,35 @@ func manyLabels(n int) string {
 	}
 	b.WriteString("} 1\n")
 	return b.String()
+}
+
+// TestScrapeCostIsLinear: a hostile page costs parse allocations in
+// proportion to its size, so a page of four times the bytes allocates
+// about four times as much, not sixteen (a quadratic cost in a line's
+// labels let one 700 kB line take minutes and 180 GB). Allocations, not
+// time: they are the same at every run on any machine.
+func TestScrapeCostIsLinear(t *testing.T) {
+	for name, page := range map[string]func(n int) string{
+		"one series of n labels": manyLabels,
+		"a label value of 64n bytes": func(n int) string {
+			return "gateway_service_count{function_name=\"" + strings.Repeat("a", 64*n) + "\"} 1\n"
+		},
+		"n series of many labels": func(n int) string {
+			return strings.Repeat(manyLabels(maxLabels-1), n)
+		},
+	} {
+		small, big := parseCost(t, page(1000)), parseCost(t, page(4000))
+		if big > 6*small {
+			t.Errorf("%s: %d bytes allocated at n = 1000, %d at 4000 (%.1f times)", name, small, big, float64(big)/float64(small))
+		}
+	}
+}
+
+// parseCost is the bytes parse allocates to read page.
+func parseCost(t *testing.T, page string) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _ = parse(strings.NewReader(page))
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
