@@ -83,7 +83,7 @@ func FuzzScrape(f *testing.F) {
 		"gateway_service_count{" + strings.Repeat("l=\"v\",", 3) + "} 1\n",
 		// Hostile pages: one very long line, and one series of many
 		// labels (TestScrapeCostIsLinear measures them).
-		"gateway_service_count{function_name=\"" + strings.Repeat("a", 1<<16) + "\"} 1\n",
+		"gateway_service_count{function_name=\"" + strings.Repeat("a", 4<<10) + "\"} 1\n",
 		manyLabels(maxLabels - 1),
 		manyLabels(maxLabels + 1),
 		// '=' where it is no label: in a comment, a value, a quoted name.
