@@ -12,7 +12,10 @@ FUZZ_TARGETS := \
 	./sim/trace:FuzzParseInvocations \
 	./sim/trace:FuzzParseDurations \
 	./sim/trace:FuzzParseInvocationLog \
-	./config:FuzzParse
+	./config:FuzzParse \
+	./metricsource/prometheus:FuzzAnswer \
+	./metricsource/embedded:FuzzScrape \
+	./provider/openfaas:FuzzFunctions
 
 .PHONY: fuzz
 fuzz:
