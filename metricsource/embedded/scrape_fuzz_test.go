@@ -248,11 +248,17 @@ func TestScrapeCostIsLinear(t *testing.T) {
 	}
 }
 
-// parseCost is the bytes parse allocates to read page.
+// parseCost is the bytes parse allocates to read page: the least of three
+// reads, since the process's count also takes in what any goroutine left
+// running by another test allocates meanwhile, which only adds.
 func parseCost(t *testing.T, page string) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	_, _ = parse(strings.NewReader(page))
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
+	least := uint64(math.MaxUint64)
+	for range 3 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _ = parse(strings.NewReader(page))
+		runtime.ReadMemStats(&after)
+		least = min(least, after.TotalAlloc-before.TotalAlloc)
+	}
+	return least
 }
