@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -126,7 +127,7 @@ func parseFamilies(r io.Reader) (map[string]*dto.MetricFamily, error) {
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	families, err := p.TextToMetricFamilies(&labelLimit{r: r, start: true})
 	if err != nil {
-		return nil, fmt.Errorf("parse metrics: %w", err)
+		return nil, clipped(fmt.Errorf("parse metrics: %w", err))
 	}
 	return families, nil
 }
@@ -305,4 +306,34 @@ func (l *labelLimit) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// maxParseErrorBytes bounds a parse error's text. expfmt quotes the whole
+// token it refuses, and the error is logged at every failed scrape: a page
+// with a 200 kB timestamp made a 200 kB WARN each interval. The start says
+// the line and what was expected, which is what an operator needs.
+const maxParseErrorBytes = 512
+
+// clippedError is err with its text cut to maxParseErrorBytes; errors.Is
+// and As still see err.
+type clippedError struct {
+	msg string
+	err error
+}
+
+func (e *clippedError) Error() string { return e.msg }
+func (e *clippedError) Unwrap() error { return e.err }
+
+// clipped returns err, or err with its text cut when it is longer than
+// maxParseErrorBytes (at a rune boundary).
+func clipped(err error) error {
+	msg := err.Error()
+	if len(msg) <= maxParseErrorBytes {
+		return err
+	}
+	cut := maxParseErrorBytes
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return &clippedError{msg: fmt.Sprintf("%s… (%d bytes more)", msg[:cut], len(msg)-cut), err: err}
 }
