@@ -8,7 +8,7 @@ import (
 )
 
 // startEpochs holds, per gateway instance, the start time its series are
-// named with (seriesKey) across StartedTotals' reads. A reading names them
+// named with (nameKey, epochKey) across StartedTotals' reads. A reading names them
 // anew only when it is a restart's (promql.StartedAgain): one process's
 // start time moves by whole seconds between scrapes when the clock is
 // stepped, and each rename counted every function's counter on that

@@ -31,6 +31,18 @@ var _ metricsource.StartedTotals = (*Source)(nil)
 // other replicas' it read as a fall, or as nothing.
 func startedTotalsQuery() string { return promql.StartedCounters() }
 
+// counterStartTime marks, by the "counter" label, totalsAndStartsQuery's
+// start times among its counters.
+const counterStartTime = "start_time"
+
+// totalsAndStartsQuery is startedTotalsQuery and startTimesQuery in one
+// query (StartedTotals says why one), the start times marked by
+// counterStartTime: their label set ({instance, counter}) is never a
+// counter's ({function_name, instance}), so `or` keeps both.
+func totalsAndStartsQuery() string {
+	return "(" + startedTotalsQuery() + `) or label_replace(` + startTimesQuery + `, "counter", "` + counterStartTime + `", "", "")`
+}
+
 // StartedTotals reads each function's started counters at at, one Total
 // per function and gateway instance (metricsource.StartedTotals). Series
 // without a usable function_name and non-finite values are left out
@@ -38,7 +50,7 @@ func startedTotalsQuery() string { return promql.StartedCounters() }
 // rejected, partial: a partial answer is refused whole, since a series it
 // lacks would be read as gone).
 func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricsource.Total) ([]metricsource.Total, error) {
-	expr := startedTotalsQuery()
+	expr := totalsAndStartsQuery()
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	out := buf[:0]
@@ -47,33 +59,53 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 		// 100,000-function read allocated about five times its 4.8 MB.
 		out = make([]metricsource.Total, 0, hint)
 	}
-	// The gateway processes' start times first: a series is named with
-	// its gateway's (seriesKey), so a gateway restarted in place, its
-	// address kept, counts its series as new, whole. Its counters start
-	// again at its first call: a function at 1 before the restart and 1
-	// after (one call right after it) read no call, and one whose counter
-	// came back at or above its old value lost the calls up to it. The
-	// start time read is the one the series were named with unless it is
-	// a restart's (startEpochs).
+	// The gateway processes' start times come in the same answer: a series
+	// is named with its gateway's (nameKey, epochKey), so a gateway restarted in
+	// place, its address kept, counts its series as new, whole. Its
+	// counters start again at its first call: a function at 1 before the
+	// restart and 1 after (one call right after it) read no call, and one
+	// whose counter came back at or above its old value lost the calls up
+	// to it. The start time read is the one the series were named with
+	// unless it is a restart's (startEpochs). One query, so both are read
+	// from one snapshot: read in two, a restart's first scrape landing
+	// between them paired the old start time with the new counter (a
+	// reset, counted) and the next read renamed it (counted whole again).
+	// The answer lists both in any order, so a counter is keyed by name and
+	// instance first and given its instance's start time at the end.
 	epochs := map[string]float64{}
-	err := s.queryEachAt(ctx, startTimesQuery, at, func(smp *sample) {
-		if v := smp.value(); !math.IsNaN(v) && !math.IsInf(v, 0) {
-			epochs[smp.Metric.Instance] = v
+	var instances []string                    // the counters' instances, in the order first seen
+	index := map[string]int32{}               // instance → its place in instances
+	of := make([]int32, 0, cap(out)-len(out)) // each Total's instance
+	err := s.queryEachAt(ctx, expr, at, func(smp *sample) {
+		in := smp.Metric.Instance
+		if smp.Metric.Counter == counterStartTime {
+			if v := smp.value(); !math.IsNaN(v) && !math.IsInf(v, 0) {
+				epochs[in] = v
+			}
+			return
+		}
+		if ref, v, ok := s.usable(expr, smp); ok {
+			i, seen := index[in]
+			if !seen {
+				i = int32(len(instances))
+				index[in], instances = i, append(instances, in)
+			}
+			out = append(out, metricsource.Total{Ref: ref, Series: s.nameKey(smp.fn(), in), N: v})
+			of = append(of, i)
 		}
 	})
-	if err == nil {
-		s.epochs.name(epochs)
-		err = s.queryEachAt(ctx, expr, at, func(smp *sample) {
-			if ref, v, ok := s.usable(expr, smp); ok {
-				in := smp.Metric.Instance
-				out = append(out, metricsource.Total{Ref: ref, Series: s.seriesKey(smp.fn(), in, epochs[in]), N: v})
-			}
-		})
-	}
 	if err != nil {
-		// Failed whole, the start times' read too: read without them, every
+		// Failed whole, the start times too: read without them, every
 		// series of a gateway that has one would be renamed, and count whole.
 		return buf[:0], fmt.Errorf("started totals at %s: %w", at.UTC().Format(time.RFC3339), err)
+	}
+	s.epochs.name(epochs)
+	started := make([]float64, len(instances))
+	for i, in := range instances {
+		started[i] = epochs[in]
+	}
+	for i := range out {
+		out[i].Series = s.epochKey(out[i].Series, started[of[i]])
 	}
 	return out, nil
 }
@@ -89,19 +121,28 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 // it the same way (keepalive.RebuildStartTimesQuery).
 const startTimesQuery = "min by (instance) (" + metricProcessStart + ")"
 
-// seriesKey names a series across reads: its function_name as written
-// (a bare and a qualified name are two series of one function), its
+// nameKey and epochKey name a series across reads: its function_name as
+// written (a bare and a qualified name are two series of one function), its
 // gateway instance, and that instance's process start time (0: unknown, a
-// gateway without process metrics). The seed is the source's, so keys
-// compare within one process only, which is all TotalsDiff keeps them for.
-func (s *Source) seriesKey(fn, instance string, started float64) uint64 {
+// gateway without process metrics); nameKey hashes the first two, epochKey
+// adds the start time, known only once the whole answer is read. The seed
+// is the source's, so keys compare within one process only, which is all
+// TotalsDiff keeps them for.
+func (s *Source) nameKey(fn, instance string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(s.seed)
 	_, _ = h.WriteString(fn)
 	_ = h.WriteByte(0)
 	_, _ = h.WriteString(instance)
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], math.Float64bits(started))
+	return h.Sum64()
+}
+
+func (s *Source) epochKey(name uint64, started float64) uint64 {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], name)
+	binary.LittleEndian.PutUint64(b[8:], math.Float64bits(started))
 	_, _ = h.Write(b[:])
 	return h.Sum64()
 }
