@@ -174,6 +174,10 @@ var errNoName = errors.New("a function without a name")
 func decodeList(r io.Reader, add func(functionStatus) error) error {
 	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
+	if err == io.EOF {
+		// An empty body: the error said only "EOF".
+		return errors.New("an empty body, no JSON value")
+	}
 	if err != nil {
 		return err
 	}

@@ -78,6 +78,9 @@ func TestListingBodiesAsUnmarshalReadThem(t *testing.T) {
 		{body: `{"name":"a"}`, wantErr: "not the expected JSON"},
 		{body: `[{"name":""}]`, wantErr: "without a name"},
 		{body: `[{"name":"a","replicas":"x"}]`, wantErr: "not the expected JSON"},
+		// An empty 200 (a proxy, a gateway cut short) said only "(EOF)".
+		{body: "", wantErr: "(an empty body, no JSON value)"},
+		{body: " \n", wantErr: "(an empty body, no JSON value)"},
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte(tc.body))
