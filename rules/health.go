@@ -183,7 +183,10 @@ func healthRules(o Options) []Rule {
 		// (lease_held): then scaling works and TargetDown says what is
 		// wrong. up == 0 alone would hide a real loss while any replica is
 		// down; lease_held alone would hide a holder that is scraped and
-		// does not lead. Without leader election neither gauge exists and
+		// does not lead (the expression still does while another replica
+		// is unscraped: telling which replica holds the Lease would need
+		// its identity matched to a target label, which scrape
+		// configurations name differently). Without leader election neither gauge exists and
 		// the alert never fires; replicas without lease_held (an upgrade
 		// under way) leave it as it was, on is_leader alone.
 		alert(AlertNoLeader, SeverityCritical,
