@@ -48,14 +48,7 @@ func TestADeletedLeaseIsNoVacancy(t *testing.T) {
 		mem := &kubeapi.MemoryLeases{}
 		var log workLog
 		start := func(c kubeapi.Leases, id string) *Elector {
-			e, err := New(Config{Client: c, Namespace: "openfaas", Identity: id, OnStartedLeading: log.run(id)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() { _ = e.Run(ctx); close(done) }()
-			t.Cleanup(func() { cancel(); <-done })
+			e, _ := runElector(t, Config{Client: c, Namespace: "openfaas", Identity: id, OnStartedLeading: log.run(id)})
 			return e
 		}
 		a := start(mem, "a")

@@ -75,18 +75,25 @@ func renewAs(mem *kubeapi.MemoryLeases, holder string, d time.Duration, renewed 
 	return err
 }
 
-// startHeld runs an elector id on c until the test ends.
+// startHeld runs an elector id on c, leading until stopped, until the test
+// ends.
 func startHeld(t *testing.T, c kubeapi.Leases, id string) (e *Elector, stop func()) {
 	t.Helper()
-	e, err := New(Config{Client: c, Namespace: "openfaas", Identity: id,
+	return runElector(t, Config{Client: c, Namespace: "openfaas", Identity: id,
 		OnStartedLeading: func(ctx context.Context) { <-ctx.Done() }})
+}
+
+// runElector runs an elector of cfg until stop or the end of the test.
+func runElector(t *testing.T, cfg Config) (e *Elector, stop func()) {
+	t.Helper()
+	e, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = e.Run(ctx); close(done) }()
-	stop = func() { cancel(); <-done }
+	stop = func() { cancel(); <-done } // twice is harmless: done is closed
 	t.Cleanup(stop)
 	return e, stop
 }
@@ -227,16 +234,9 @@ func TestLeaseHeldBetweenFarApartPolls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		mem := &kubeapi.MemoryLeases{}
 		start := func(id string) *Elector {
-			e, err := New(Config{Client: mem, Namespace: "openfaas", Identity: id,
+			e, _ := runElector(t, Config{Client: mem, Namespace: "openfaas", Identity: id,
 				LeaseDuration: 11 * time.Second, RenewDeadline: 10 * time.Second, RetryPeriod: 8 * time.Second,
 				OnStartedLeading: func(ctx context.Context) { <-ctx.Done() }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() { _ = e.Run(ctx); close(done) }()
-			t.Cleanup(func() { cancel(); <-done })
 			return e
 		}
 		a := start("a")
