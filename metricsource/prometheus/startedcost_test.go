@@ -13,7 +13,8 @@ import (
 // (default 2,000) scraped every FAAS_QUERY_SCRAPE (default 15s), as
 // BenchmarkCapacityQuery sets it up: "increase" is startedQuery over the
 // feeder's default 15 s step (what StartedCounts sends), "totals" the
-// counters read as they stand (what StartedTotals sends, once a step).
+// counters read as they stand, "totals+starts" the same with the gateways'
+// start times in one query (what StartedTotals sends, once a step).
 // ns/op is one query's wall time as the client sees it. It runs only with
 // FAAS_QUERY_BENCH=1.
 func BenchmarkStartedQuery(b *testing.B) {
@@ -23,7 +24,8 @@ func BenchmarkStartedQuery(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, c := range []struct{ name, expr string }{{"increase", increase}, {"totals", startedTotalsQuery()}} {
+	for _, c := range []struct{ name, expr string }{{"increase", increase}, {"totals", startedTotalsQuery()},
+		{"totals+starts", totalsAndStartsQuery()}} { // what StartedTotals sends since session 35
 		b.Run(c.name, func(b *testing.B) {
 			at := now.Add(-time.Second)
 			for b.Loop() {
@@ -33,7 +35,7 @@ func BenchmarkStartedQuery(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if vec, ok := v.(model.Vector); !ok || len(vec) != n {
+				if vec, ok := v.(model.Vector); !ok || len(vec) < n {
 					b.Fatalf("%d series in the answer, want %d", len(vec), n)
 				}
 			}
