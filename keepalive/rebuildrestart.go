@@ -57,7 +57,7 @@ func RebuildStartTimesQuery(instances []string) string {
 	for i, in := range instances {
 		alts[i] = regexp.QuoteMeta(in)
 	}
-	return "min by (instance) (" + promql.MetricProcessStart + "{instance=~" + strconv.Quote(strings.Join(alts, "|")) + "})"
+	return promql.StartTimes("{instance=~" + strconv.Quote(strings.Join(alts, "|")) + "}")
 }
 
 // startTimes is each gateway instance's process start time at the steps of

@@ -70,6 +70,19 @@ func RestartedWithin(window string) string {
 	return fmt.Sprintf("(max_over_time(%[1]s[%[2]s]) - min_over_time(%[1]s[%[2]s])) > %[3]d", MetricProcessStart, window, startJitter)
 }
 
+// StartTimes is each scrape target's process start time by instance, over
+// the series sel selects (a PromQL label matcher list such as
+// `{instance=~"a|b"}`, or "" for every target): the earliest of the
+// instance's copies when two jobs (or an undeduplicated HA pair) scrape it.
+// The copies read a restart a scrape apart, and between the two the
+// gateway's counter (the larger copy, OncePerGateway) is still the old
+// process's; the earliest moves only once every copy reads the new
+// process, as the counter does. The keep-alive's feeder and its rebuild
+// both read start times this way.
+func StartTimes(sel string) string {
+	return "min by (instance) (" + MetricProcessStart + sel + ")"
+}
+
 // startJitter is how far, in seconds, one process's start time may move
 // between reads (StartedAgain): a second, and as much again for a clock
 // stepped twice between two reads, or the float sums of the client.

@@ -110,16 +110,12 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 	return out, nil
 }
 
-// startTimesQuery is each scrape target's process start time, by instance
-// (the gateway's among them), the earliest of its copies when two jobs (or
-// an undeduplicated HA pair) scrape it. The copies read a restart a scrape
-// apart, and between the two the counter (the larger copy,
-// promql.OncePerGateway) is still the old process's: named with the newer
-// copy's start time, the old count read as a new series, counted whole
-// (1,000 calls learned that were never made). The earliest moves only once
-// every copy reads the new process, as the counter does; the rebuild reads
-// it the same way (keepalive.RebuildStartTimesQuery).
-const startTimesQuery = "min by (instance) (" + metricProcessStart + ")"
+// startTimesQuery is every scrape target's process start time, by
+// instance (the gateway's among them), the earliest of its copies
+// (promql.StartTimes): named with a newer copy's start time, a gateway's
+// old count read as a new series between the copies' reads of a restart,
+// counted whole (1,000 calls learned that were never made).
+var startTimesQuery = promql.StartTimes("")
 
 // nameKey and epochKey name a series across reads: its function_name as
 // written (a bare and a qualified name are two series of one function), its
