@@ -219,6 +219,7 @@ func TestFootprint(t *testing.T) {
 	if prom != nil {
 		readReport(t, prom, "http://"+addr+"/metrics", dur)
 	}
+	logProblems(t, logs.String())
 	if path := os.Getenv("FOOTPRINT_HEAP_PROFILE"); path != "" {
 		if err := testenv.SaveHeapProfile("http://"+debugAddr, path); err != nil {
 			t.Errorf("heap profile: %v", err)
