@@ -117,9 +117,10 @@ type function struct {
 	memoHas  bool // the memo's present
 	memoSet  bool
 	// seenN counts the series seen at the scrape seenSeq, and minDrop is
-	// the earliest drop of a series with two points or more as of sweep's
-	// last walk over them and the points added since (0: walk them): see
-	// settled.
+	// the earliest time at which sweep's walk would prune a series with two
+	// points or more (its drop plus how long its kind keeps points,
+	// store.keep) as of the last walk over them and the points added since
+	// (0: walk them): see settled.
 	seenSeq uint64
 	seenN   int
 	minDrop int64
@@ -195,6 +196,9 @@ type store struct {
 	scraped nameCache
 	gaps    gapList // the gaps between scrapes covered looks for
 	walkAll bool    // sweep walks the series of settled functions too (tests)
+	// keep is how long each kind's series keep their points at the scrape
+	// being ingested: sweep cuts them at its time less that.
+	keep [kindArrivals + 1]int64
 	// all is fns' entries as a slice, in the order they were added: sweep
 	// visits every function at every scrape, and iterating the map was a
 	// fifth of the sweep. Only ingest adds and only sweep deletes.
@@ -248,6 +252,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		prevScrape = st.scrapes[n-1]
 	}
 	st.seq++
+	st.setKeep(retention)
 	st.scrapes = append(st.scrapes, t)
 	st.gaps.scraped(prevScrape, t)
 	// A scrape lists a function's series together: the last function_name
@@ -310,7 +315,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			s = fn.add(key)
 		}
 		prev, was := s.add(t, smp.Value)
-		fn.mark(s, st.seq)
+		fn.mark(s, st.seq, &st.keep)
 		if kind == kindInflight && (!was || smp.Value != prev) {
 			fn.loadChanged(t) // a new point (add returns the value itself when it kept none)
 		}
@@ -380,7 +385,7 @@ const MeanDurationWindow = promql.MeanDurationWindow
 // Nothing is recorded (the series reads as absent: missing, not zero) when
 // the arrivals are unknown or the function ended no request within
 // MeanDurationWindow.
-func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64) {
+func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64, keep *[kindArrivals + 1]int64) {
 	if !fn.hasSeconds || fn.dSeq != seq || prev == 0 || t <= prev {
 		return
 	}
@@ -404,7 +409,7 @@ func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64) {
 	if prev, was := s.add(t, v); !was || prev != v {
 		fn.loadChanged(t)
 	}
-	fn.mark(s, seq)
+	fn.mark(s, seq, keep)
 }
 
 // arrivalsSeries is fn's one derived arrivals series (nil: none yet),

@@ -3,6 +3,7 @@ package embedded
 import (
 	"math"
 	"sort"
+	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -12,8 +13,12 @@ import (
 // told from one that does (settled), so that it is skipped.
 
 // mark records that s, one of fn's series, was seen at the scrape seq (and
-// given its value: drop may have moved).
-func (fn *function) mark(s *series, seq uint64) {
+// given its value: drop may have moved). keep is store.keep. A function is
+// settled only when every one of its series was marked at the scrape, so
+// its minDrop then holds each one's drop under this scrape's keep: one
+// from an earlier scrape's only makes it earlier (a walk, which sets it
+// anew), should the retention or a capacity window have changed since.
+func (fn *function) mark(s *series, seq uint64, keep *[kindArrivals + 1]int64) {
 	if s.seen != seq {
 		if fn.seenSeq != seq {
 			fn.seenSeq, fn.seenN = seq, 0
@@ -21,20 +26,42 @@ func (fn *function) mark(s *series, seq uint64) {
 		fn.seenN++
 		s.seen = seq
 	}
-	if len(s.pts) > 1 && s.drop < fn.minDrop {
-		fn.minDrop = s.drop
+	if len(s.pts) > 1 {
+		fn.minDrop = min(fn.minDrop, s.drop+keep[s.key.kind])
 	}
 }
 
-// settled reports whether sweep's walk over fn's series at the scrape seq
-// would change nothing, given that no series is cut later than maxCut:
-// every series was seen (none to mark absent, and none is an absence
-// alone, which a series seen has a value), and none has a second point at
-// or before the cut (prune drops nothing). Most functions, most scrapes:
-// idle ones keep one point a series. Walking them was over a third of
-// the sweep's time in a trace replay.
-func (fn *function) settled(seq uint64, maxCut int64) bool {
-	return fn.seenSeq == seq && fn.seenN == len(fn.series) && fn.minDrop > maxCut
+// settled reports whether sweep's walk over fn's series at the scrape seq,
+// at time t, would change nothing: every series was seen (none to mark
+// absent, and none is an absence alone, which a series seen has a value),
+// and none has a second point at or before its kind's cut (prune drops
+// nothing). Most functions, most scrapes: idle ones keep one point a
+// series. Walking them was over a third of the sweep's time in a trace
+// replay. Each kind's own cut, not the latest of them: a function called
+// a few times within the retention keeps its counters' points for hours,
+// past the duration histogram's five minutes, and with the latest cut it
+// was walked at every scrape for hours (seven walks in ten of a replayed
+// day were of such functions).
+func (fn *function) settled(seq uint64, t int64) bool {
+	return fn.seenSeq == seq && fn.seenN == len(fn.series) && fn.minDrop > t
+}
+
+// setKeep sets store.keep for a scrape whose retention is retention: the
+// duration histogram keeps MeanDurationWindow, the arrivals the longest
+// capacity window asked, the others (and those, when it is shorter) the
+// retention.
+func (st *store) setKeep(retention time.Duration) {
+	ret := retention.Nanoseconds()
+	var keep [kindArrivals + 1]int64
+	for k := range keep {
+		keep[k] = ret
+	}
+	keep[kindSecondsSum] = min(ret, MeanDurationWindow.Nanoseconds())
+	keep[kindSecondsCount] = keep[kindSecondsSum]
+	if st.capacityWindow > 0 {
+		keep[kindArrivals] = min(ret, st.capacityWindow.Nanoseconds())
+	}
+	st.keep = keep
 }
 
 // sweep records each function's arrivals in the interval since prev, marks
@@ -52,13 +79,12 @@ func (st *store) sweep(t, prev, cutoff int64) {
 	if st.capacityWindow > 0 {
 		arrivalsCut = max(cutoff, t-st.capacityWindow.Nanoseconds())
 	}
-	maxCut := max(cutoff, meanCut, arrivalsCut)
 	forgot := false
 	all := st.all[:0] // the functions kept, moved down over those forgotten
 	for _, e := range st.all {
 		fn := e.fn
-		fn.arrivals(t, prev, meanFrom, st.seq)
-		if !st.walkAll && fn.settled(st.seq, maxCut) {
+		fn.arrivals(t, prev, meanFrom, st.seq, &st.keep)
+		if !st.walkAll && fn.settled(st.seq, t) {
 			all = append(all, e) // it has series: not forgotten
 			continue
 		}
@@ -87,7 +113,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 				}
 				kept = fn.series[:len(kept)+1]
 				if len(s.pts) > 1 {
-					minDrop = min(minDrop, s.drop)
+					minDrop = min(minDrop, s.drop+st.keep[s.key.kind])
 				}
 			}
 		}

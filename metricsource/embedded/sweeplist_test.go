@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // TestSweepsListIsTheMap: the list sweep walks holds exactly the store's
@@ -51,7 +53,10 @@ func TestSweepsListIsTheMap(t *testing.T) {
 // walking every function's series leaves it, through random gateways:
 // counters that move or stand, series missing from scrapes and coming
 // back, non-finite samples, duplicates, the duration histogram (and so the
-// arrivals), functions vanishing past the retention, and capacity windows.
+// arrivals), functions vanishing past the retention, and capacity windows;
+// retentions shorter and longer than MeanDurationWindow (each kind is cut
+// at its own time), and retentions and capacity windows that change
+// between scrapes.
 func TestSettledFunctionsAreWhatWalkingGives(t *testing.T) {
 	same := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
 	names := []string{"a", "b", "c", "d.openfaas-fn", "d"}
@@ -63,17 +68,30 @@ func TestSettledFunctionsAreWhatWalkingGives(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			skip.capacityWindow, walk.capacityWindow = 20*time.Second, 20*time.Second
 		}
-		retention := time.Duration(10+rng.IntN(60)) * time.Second
+		drawRetention := func() time.Duration {
+			if rng.IntN(2) == 0 {
+				return time.Duration(10+rng.IntN(60)) * time.Second
+			}
+			return MeanDurationWindow + time.Duration(rng.IntN(300))*time.Second
+		}
+		retention := drawRetention()
 		vals := map[string]float64{}
 		at := time.Unix(1_700_000_000, 0)
-		for scrape := range 300 {
+		for scrape := range 600 {
+			switch rng.IntN(100) {
+			case 0:
+				retention = drawRetention()
+			case 1:
+				w := time.Duration(5+rng.IntN(60)) * time.Second
+				skip.capacityWindow, walk.capacityWindow = w, w
+			}
 			at = at.Add(time.Duration(1+rng.IntN(3)) * time.Second)
 			var samples []Sample
 			for _, n := range names {
 				if rng.IntN(6) == 0 {
 					continue // the function is not on this page
 				}
-				busy := rng.IntN(3) == 0
+				busy := rng.IntN(3) == 0 && (n != "c" || scrape%200 < 20) // c: now and then
 				for _, m := range []string{MetricTotal, MetricStarted, MetricInflight, MetricSecondsSum, MetricSecondsCount} {
 					key := n + m
 					if busy && rng.IntN(2) == 0 {
@@ -118,5 +136,42 @@ func TestSettledFunctionsAreWhatWalkingGives(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSettledByEachKindsCut: a function called a few times and quiet since
+// for longer than the duration histogram is kept is settled (its counters'
+// points, hours from the retention's cut, are not the histogram's five
+// minutes from theirs), so sweep skips it at every scrape.
+func TestSettledByEachKindsCut(t *testing.T) {
+	st := newStore("openfaas-fn", slog.New(slog.DiscardHandler))
+	at := time.Unix(1_700_000_000, 0)
+	const every = 5 * time.Second
+	scrape := func(calls float64) {
+		at = at.Add(every)
+		st.ingest(at, []Sample{
+			{Metric: MetricTotal, FunctionName: "a", Code: "200", Value: calls},
+			{Metric: MetricStarted, FunctionName: "a", Value: calls},
+			{Metric: MetricInflight, FunctionName: "a", Value: 0},
+			{Metric: MetricSecondsSum, FunctionName: "a", Code: "200", Value: calls / 10},
+			{Metric: MetricSecondsCount, FunctionName: "a", Code: "200", Value: calls},
+		}, time.Hour)
+	}
+	for _, calls := range []float64{0, 1, 2, 3} {
+		scrape(calls)
+	}
+	for range int((MeanDurationWindow + time.Minute) / every) {
+		scrape(3)
+	}
+	fn := st.fns[provider.Ref{Name: "a", Namespace: "openfaas-fn"}]
+	if fn == nil {
+		t.Fatal("no function a")
+	}
+	if !fn.settled(st.seq, at.UnixNano()) {
+		t.Fatalf("a quiet for %s is walked at every scrape: its minDrop %s before the scrape", MeanDurationWindow+time.Minute,
+			time.Duration(at.UnixNano()-fn.minDrop))
+	}
+	if total := fn.find(seriesKey{kind: kindTotal, name: "a", code: "200"}); total == nil || len(total.pts) < 3 {
+		t.Fatalf("the invocation counter keeps %v, want its points within the retention", total)
 	}
 }
