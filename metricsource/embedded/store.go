@@ -57,6 +57,15 @@ const (
 	kindArrivals
 )
 
+// metricOf is each scraped kind's metric name (kindOf's inverse).
+var metricOf = [...]string{kindTotal: MetricTotal, kindStarted: MetricStarted, kindInflight: MetricInflight,
+	kindReplicas: MetricReplicas, kindSecondsSum: MetricSecondsSum, kindSecondsCount: MetricSecondsCount}
+
+// coded: the series' key holds the sample's code label.
+func (k metricKind) coded() bool {
+	return k == kindTotal || k == kindSecondsSum || k == kindSecondsCount
+}
+
 func kindOf(metric string) (metricKind, bool) {
 	switch metric {
 	case MetricTotal:
@@ -196,6 +205,9 @@ type store struct {
 	scraped nameCache
 	gaps    gapList // the gaps between scrapes covered looks for
 	walkAll bool    // sweep walks the series of settled functions too (tests)
+	// noRepeats: ingest takes every sample the whole way, none through
+	// function.repeats (tests).
+	noRepeats bool
 	// keep is how long each kind's series keep their points at the scrape
 	// being ingested: sweep cuts them at its time less that.
 	keep [kindArrivals + 1]int64
@@ -263,6 +275,19 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 	j := 0  // the sample's place among its function's samples in this scrape
 	for i := range samples {
 		smp := &samples[i] // not a copy of its three strings per sample
+		if !st.noRepeats {
+			if smp.FunctionName == lastName && lastFn != nil {
+				if lastFn.repeats(j, smp, st.seq, &st.keep) {
+					j++
+					continue
+				}
+			} else if fn := st.scraped.lookup(k+1, smp.FunctionName); fn != nil && fn.repeats(0, smp, st.seq, &st.keep) {
+				// The first sample of the next function, as the cache has it.
+				k++
+				lastName, lastFn, j = smp.FunctionName, fn, 1
+				continue
+			}
+		}
 		kind, ok := kindOf(smp.Metric)
 		if !ok {
 			continue
@@ -298,7 +323,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			lastName, lastFn, j = smp.FunctionName, fn, 0
 		}
 		key := seriesKey{kind: kind, name: smp.FunctionName, inst: smp.Instance}
-		if kind == kindTotal || kind == kindSecondsSum || kind == kindSecondsCount {
+		if kind.coded() {
 			key.code = smp.Code
 		}
 		s := fn.findFrom(j, key)
@@ -360,6 +385,36 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		}
 	}
 	st.sweep(t, prevScrape, t-retention.Nanoseconds())
+}
+
+// repeats records smp as ingest does when it is the j-th of fn's series,
+// not yet seen at the scrape seq, at its last value, and says whether it
+// was. Most samples are (nine in ten of a replayed day's: an idle
+// function's five at most scrapes): the series' key is told from the
+// sample's fields by equality alone, not by naming the metric's kind and
+// building the key, and nothing but the series' mark follows from an
+// unchanged value (the kinds' flags were set by the series' first sample;
+// a counter's increase is 0).
+func (fn *function) repeats(j int, smp *Sample, seq uint64, keep *[kindArrivals + 1]int64) bool {
+	if j >= len(fn.series) {
+		return false
+	}
+	s := &fn.series[j]
+	k := s.key.kind
+	// A NaN never equals last, nor does any value of a series without
+	// points (last unset): only a value that passed ingest's checks does.
+	// The derived arrivals' key names no function (a sample here has one)
+	// and no metric. A duplicate takes the whole way, which logs it.
+	if s.seen == seq || len(s.pts) == 0 || smp.Value != s.last ||
+		smp.FunctionName != s.key.name || smp.Instance != s.key.inst || smp.Metric != metricOf[k] ||
+		(k.coded() && smp.Code != s.key.code) {
+		return false
+	}
+	fn.mark(s, seq, keep)
+	if (k == kindStarted || k == kindTotal) && fn.dSeq != seq {
+		fn.dSeq, fn.dStarted, fn.dTotal = seq, 0, 0
+	}
+	return true
 }
 
 // MeanDurationWindow is the range over which a function's mean request
