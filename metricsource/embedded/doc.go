@@ -39,9 +39,13 @@
 //     the mean from the duration histogram (gateway_functions_seconds) over
 //     the last MeanDurationWindow at that scrape; kept as one derived
 //     series per function with the histogram. The histogram's series are
-//     kept for MeanDurationWindow and the derived one for the longest
-//     capacity window asked, not the whole retention. LoadParts says which
-//     of the two each reading was (metricsource.PartedLoad).
+//     kept for MeanDurationWindow, and the derived one and the gauge for
+//     the longest capacity window asked, not the whole retention (activity
+//     reads the gauge only at the latest scrape): a capacity window longer
+//     than any asked before reads the history kept for the shorter ones
+//     until it has been scraped for its length, as a window longer than
+//     the history reads the history there is. LoadParts says which of the
+//     two each reading was (metricsource.PartedLoad).
 //   - Series are told apart by function_name, code and any other label (an
 //     exposition that merges several gateway replicas' /metrics, with their
 //     instance or pod): each has its own resets, and a function's counts

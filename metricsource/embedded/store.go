@@ -193,8 +193,8 @@ type store struct {
 	// sawSeconds: the duration histogram.
 	sawInflight, sawSeconds bool
 	// capacityWindow is the longest capacity window asked so far: the
-	// arrivals' derived series is kept that long, not the whole retention
-	// (0 until asked: the whole retention).
+	// arrivals' derived series and the in-flight gauge are kept that long,
+	// not the whole retention (0 until asked: the whole retention).
 	capacityWindow time.Duration
 	defaultNS      string
 	log            *slog.Logger

@@ -47,9 +47,9 @@ func (fn *function) settled(seq uint64, t int64) bool {
 }
 
 // setKeep sets store.keep for a scrape whose retention is retention: the
-// duration histogram keeps MeanDurationWindow, the arrivals the longest
-// capacity window asked, the others (and those, when it is shorter) the
-// retention.
+// duration histogram keeps MeanDurationWindow, the arrivals and the
+// in-flight gauge the longest capacity window asked, the others (and
+// those, when it is shorter) the retention.
 func (st *store) setKeep(retention time.Duration) {
 	ret := retention.Nanoseconds()
 	var keep [kindArrivals + 1]int64
@@ -60,6 +60,7 @@ func (st *store) setKeep(retention time.Duration) {
 	keep[kindSecondsCount] = keep[kindSecondsSum]
 	if st.capacityWindow > 0 {
 		keep[kindArrivals] = min(ret, st.capacityWindow.Nanoseconds())
+		keep[kindInflight] = keep[kindArrivals]
 	}
 	st.keep = keep
 }
@@ -68,10 +69,11 @@ func (st *store) setKeep(retention time.Duration) {
 // series missing from the scrape at t as absent and drops history older
 // than cutoff (keeping one point before it as a baseline).
 //
-// The duration histogram is read only for the mean over MeanDurationWindow
-// and the arrivals only for capacity windows, so their series keep no
-// more than that: a busy function's series change at every scrape, and the
-// retention the idler's windows ask for can be hours.
+// The duration histogram is read only for the mean over MeanDurationWindow,
+// and the arrivals and the in-flight gauge only for capacity windows (and
+// the gauge's value at the latest scrape, for activity), so their series
+// keep no more than that: a busy function's series change at every scrape,
+// and the retention the idler's windows ask for can be hours.
 func (st *store) sweep(t, prev, cutoff int64) {
 	meanFrom := st.baseline(t, MeanDurationWindow)
 	meanCut := max(cutoff, t-MeanDurationWindow.Nanoseconds())
@@ -99,7 +101,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 			switch s.key.kind {
 			case kindSecondsSum, kindSecondsCount:
 				cut = meanCut
-			case kindArrivals:
+			case kindArrivals, kindInflight:
 				cut = arrivalsCut
 			}
 			// A series dropped here ends in an absence, which its last
