@@ -241,8 +241,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	// the stable average decides that the count goes down, the higher
 	// fresh reading how far (down to 5 on a stable average needing 3
 	// while the last seconds needed 9, and back up at the next look).
-	if obs.BurstLoad != nil && *obs.BurstLoad > *load &&
-		(replicasFor(*obs.BurstLoad, per) > cur || replicasFor(*load, per) < cur) {
+	if burstOver(load, obs.BurstLoad, per, cur) {
 		load = obs.BurstLoad
 		if !obs.quiet {
 			src = " (" + burstSrc.words() + ")"
@@ -266,7 +265,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	var burstRec uint64
 	if obs.BurstLoad != nil {
 		burstRec = replicasFor(*obs.BurstLoad, per)
-		if *obs.BurstLoad > 0 && *obs.BurstLoad >= spec.BurstThreshold*float64(max(ready, 1))*per {
+		if crossesBurst(spec, *obs.BurstLoad, ready, per) {
 			if d.Next.BurstSince.IsZero() {
 				d.Next.BurstSince = now
 			}
@@ -303,9 +302,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	want, code, why := rec, CodeScaleUp, ""
 	loud := !obs.quiet
 	switch {
-	// In replicas, not load: cur × per overflowed to +Inf for a huge
-	// target, and |load − Inf| ≤ tolerance × Inf held every count for ever.
-	case math.Abs(*load/per-float64(cur)) <= spec.Tolerance*float64(cur):
+	case withinTolerance(spec, *load, per, cur):
 		want, code = cur, CodeWithinTolerance
 		if loud {
 			why = toleranceWords(head, spec.Tolerance*100, cur, capacity)
@@ -346,6 +343,28 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	d.Replicas, d.Code, d.Reason = want, code, why
 	limitAndClamp(spec, obs, &d, head)
 	return d
+}
+
+// burstOver reports whether a running function's decision at cur rests on
+// the burst reading rather than the stable load (both present): the burst
+// reading is the higher and needs more than cur, or the stable load needs
+// less (then the burst reading says how far down).
+func burstOver(load, burst *float64, per float64, cur uint64) bool {
+	return burst != nil && *burst > *load && (replicasFor(*burst, per) > cur || replicasFor(*load, per) < cur)
+}
+
+// crossesBurst reports whether a burst reading needs far more than ready
+// replicas can serve: burst mode starts, or holds on.
+func crossesBurst(spec *Spec, burst float64, ready uint64, per float64) bool {
+	return burst > 0 && burst >= spec.BurstThreshold*float64(max(ready, 1))*per
+}
+
+// withinTolerance reports whether load is within the spec's dead band
+// around cur replicas' capacity. In replicas, not load: cur × per
+// overflowed to +Inf for a huge target, and |load − Inf| ≤ tolerance × Inf
+// held every count for ever.
+func withinTolerance(spec *Spec, load, per float64, cur uint64) bool {
+	return math.Abs(load/per-float64(cur)) <= spec.Tolerance*float64(cur)
 }
 
 // loadOrNil is p, or nil when *p is no amount of load: NaN, ±Inf or

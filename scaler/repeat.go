@@ -99,10 +99,14 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 	o := &fs.obs
 	if (fs.repeat == repeatSame && fs.before != nil) || fs.spec != ps.spec || fs.specErr != nil || len(fs.history) == 0 ||
 		o.replicas != fn.Replicas || o.available != fn.AvailableReplicas ||
-		!sameReading(fs.obsHas&hasStable != 0, o.stable, s, sok) || !sameReading(fs.obsHas&hasBurst != 0, o.burst, b, bok) ||
 		!sameReading(fs.obsHas&hasQueued != 0, o.queued, q, qok) || (fs.obsHas&hasLoadFailed != 0) != loadFailed ||
-		fs.stablePart != sp || fs.burstPart != bp ||
 		!o.sameMore(smin, sreason, lb) {
+		return false
+	}
+	fresh := !sameReading(fs.obsHas&hasStable != 0, o.stable, s, sok) || !sameReading(fs.obsHas&hasBurst != 0, o.burst, b, bok) ||
+		fs.stablePart != sp || fs.burstPart != bp
+	if fresh && (fs.repeat != repeatRecords || fn.Replicas == 0 || len(fs.recs) == 0 ||
+		!steadyOn(ps.spec, fn.Replicas, fn.AvailableReplicas, sr, br, fs.history[len(fs.history)-1].Code, fs.recs[len(fs.recs)-1].Replicas)) {
 		return false
 	}
 	// The recommendations and the last record's time are read under mu: an
@@ -111,6 +115,9 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 	case fs.repeat == repeatRecords:
 		if fn.Replicas == 0 || !fs.recordAgain(ps.spec.DownWindow, fn.Replicas, now) {
 			return false
+		}
+		if fresh {
+			fs.keepReadings(sr, br)
 		}
 	case fn.Replicas > 0 && len(fs.recs) > 0 &&
 		!steadyRecs(fs.recs, ps.spec.DownWindow, InstantOf(fs.history[len(fs.history)-1].At), InstantOf(now)):
@@ -201,6 +208,79 @@ func (fs *fnState) recordAgain(window time.Duration, cur uint64, now time.Time) 
 	fs.recs = next.Recommendations // setState(next): nothing else moved
 	fs.keepBefore(&next, &st)
 	return true
+}
+
+// steadyOn reports whether deciding quietly for a repeatRecords function
+// (running at cur with ready available, no signal, its state untimed and
+// recordable: recordAgain checks) on the new readings stable and burst
+// makes the decision its last record holds, code, and records the same
+// recommendation, last, as that decision did: then deciding again is
+// recordAgain with the new readings kept (keepReadings), as it is on the
+// same readings. Over half of a busy function's full decisions were
+// such: its load moves from pass to pass, within what the same count
+// serves.
+//
+// It follows decideTarget's lines for such a function, through the same
+// helpers: the stable load present (else the no-data lines), the burst
+// reading over it where it is (burstOver), no burst crossing (burst mode
+// would start: the state moves), then within tolerance, steady or below
+// cur. Below cur is a stabilising decision when the window's highest, with
+// the recommendation recorded, is at least cur: recordAgain checks that, as
+// it does on the same readings. Above cur scales up. The bounds
+// (limitAndClamp) and a lower bound (Observation.LowerBound) act only on a
+// decision that leaves cur, which none of these does: the last one, made on
+// the same counts, bounds and scheduled minimum, kept cur under them too.
+// TestSteadyOnIsDecide compares it with Decide; TestRepeatOnNewReadings
+// compares a loop using it with one deciding every time.
+func steadyOn(spec *Spec, cur, ready uint64, stable, burst metricsource.Reading, code ReasonCode, last uint64) bool {
+	s, b := stable.Value, burst.Value
+	sp, bp := &s, &b
+	if !stable.Has {
+		sp = nil
+	}
+	if !burst.Has {
+		bp = nil
+	}
+	load, bl := loadOrNil(sp), loadOrNil(bp)
+	if load == nil {
+		return false
+	}
+	per := spec.PerReplicaTarget()
+	if burstOver(load, bl, per, cur) {
+		load = bl
+	}
+	if bl != nil && crossesBurst(spec, *bl, ready, per) {
+		return false
+	}
+	rec := replicasFor(*load, per)
+	if rec != last {
+		return false
+	}
+	switch {
+	case withinTolerance(spec, *load, per, cur):
+		return code == CodeWithinTolerance
+	case rec == cur:
+		return code == CodeSteady
+	case rec < cur:
+		return code == CodeStabilising
+	}
+	return false
+}
+
+// keepReadings keeps a repeated decision's new readings as its
+// Observation's (keepObs: a missing reading is kept as 0, unmarked). The
+// loop's mu is held.
+func (fs *fnState) keepReadings(stable, burst metricsource.Reading) {
+	h := fs.obsHas &^ (hasStable | hasBurst)
+	fs.obs.stable, fs.obs.burst = 0, 0
+	if stable.Has {
+		fs.obs.stable, h = stable.Value, h|hasStable
+	}
+	if burst.Has {
+		fs.obs.burst, h = burst.Value, h|hasBurst
+	}
+	fs.obsHas = h
+	fs.stablePart, fs.burstPart = stable.Part, burst.Part
 }
 
 // release unlocks mu when repeat left it held.
