@@ -195,18 +195,32 @@ func (fs *fnState) recordAgain(window time.Duration, cur uint64, now time.Time) 
 	if last.Expires != 0 || last.Replicas == 0 || last.At != InstantOf(fs.history[len(fs.history)-1].At) {
 		return false
 	}
-	st := fs.state()
-	if !untimed(&st) || !recordable(&st) {
-		return false
+	if m := fs.modes; m != nil && (!m.burstSince.IsZero() || !m.alertLoadAt.IsZero() || m.rampFrom != 0 || !m.rampStart.IsZero() || m.alertBase != 0) {
+		return false // not untimed(st) && recordable(st)
 	}
-	recorded := record(st.Recommendations, Recommendation{At: InstantOf(now), Replicas: last.Replicas}, window)
+	prev := fs.recs
+	recorded := record(prev, Recommendation{At: InstantOf(now), Replicas: last.Replicas}, window)
 	if fs.history[len(fs.history)-1].Code == CodeStabilising && highest(recorded, now) < cur {
 		return false
 	}
-	next := st
-	next.Recommendations = keepBinding(recorded, st.Recommendations)
-	fs.recs = next.Recommendations // setState(next): nothing else moved
-	fs.keepBefore(&next, &st)
+	// What follows is setState(next) and keepBefore(&next, &st), next being
+	// st, the state before, with the new list: nothing else moved, and never
+	// the same state as st (record copies the list), so before becomes st.
+	// Without modes (most functions) st is three fields, kept as they are,
+	// not a State made, copied and compared field by field.
+	if fs.modes != nil {
+		st := fs.state()
+		next := st
+		next.Recommendations = keepBinding(recorded, prev)
+		fs.recs = next.Recommendations
+		fs.keepBefore(&next, &st)
+		return true
+	}
+	fs.recs = keepBinding(recorded, prev)
+	if fs.before == nil {
+		fs.before = new(keptState)
+	}
+	fs.before.recs, fs.before.lastScale, fs.before.scaleDir, fs.before.modes = prev, fs.lastScale, fs.scaleDir, nil
 	return true
 }
 

@@ -229,3 +229,100 @@ func runReadingsOracle(t *testing.T, seed uint64) {
 	}
 	t.Logf("%d busy functions could repeat over the script", busy)
 }
+
+// TestRecordAgainIsSetStateAndKeepBefore compares recordAgain, which keeps
+// a state without modes by its three fields, with the general path it
+// stands for (state, record, keepBinding, setState, keepBefore) over random
+// states: recommendations, a last scale, modes a repeat allows (a step
+// key, an alert's key) or refuses (burst mode, an alert's load or base, a
+// ramp), a kept before or none, and a last decision that stabilised or
+// not. Seen failing with the modes' check removed, with before kept
+// without the last scale, and with before kept with the new list.
+func TestRecordAgainIsSetStateAndKeepBefore(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 36))
+	now := t0
+	window := 2 * time.Minute
+	agreed := 0
+	for i := range 20_000 {
+		var recs []Recommendation
+		for k := range rnd.IntN(3) {
+			recs = append(recs, Recommendation{At: InstantOf(now.Add(-time.Duration(3-k) * time.Minute / 2)), Replicas: uint64(1 + rnd.IntN(5))})
+		}
+		lastAt := now.Add(-tickEvery)
+		recs = append(recs, Recommendation{At: InstantOf(lastAt), Replicas: uint64(1 + rnd.IntN(5))})
+		var modes *modeState
+		switch rnd.IntN(9) {
+		case 0:
+			modes = &modeState{stepKey: "k", alertLoadKey: "a"}
+		case 1:
+			modes = &modeState{burstSince: now.Add(-time.Minute), burstCrossed: now.Add(-time.Minute)}
+		case 2:
+			modes = &modeState{alertLoadAt: now.Add(-time.Minute), alertBase: 2}
+		case 3:
+			modes = &modeState{rampFrom: 3, rampStart: now.Add(-time.Minute)}
+		case 4: // each refusing field alone
+			modes = []*modeState{{burstSince: now}, {alertLoadAt: now}, {rampFrom: 3}, {rampStart: now}, {alertBase: 2}}[rnd.IntN(5)]
+		}
+		var before *keptState
+		if rnd.IntN(2) == 0 {
+			before = &keptState{recs: recs[:1], lastScale: now.Add(-time.Hour), modes: &modeState{stepKey: "old"}}
+		}
+		code := []ReasonCode{CodeSteady, CodeStabilising}[rnd.IntN(2)]
+		cur := uint64(1 + rnd.IntN(5))
+		mk := func() *fnState {
+			fs := &fnState{recs: recs, lastScale: now.Add(-time.Duration(rnd.IntN(2)) * time.Hour), scaleDir: Direction(rnd.IntN(2)),
+				history: []Record{{At: lastAt, Code: code, Replicas: cur, Current: cur}}}
+			if modes != nil {
+				m := *modes
+				fs.modes = &m
+			}
+			if before != nil {
+				b := *before
+				fs.before = &b
+			}
+			return fs
+		}
+		got := mk()
+		want := *got
+		if want.before != nil {
+			b := *want.before
+			want.before = &b
+		}
+		// The general path.
+		ok := func(fs *fnState) bool {
+			st := fs.state()
+			if !untimed(&st) || !recordable(&st) {
+				return false
+			}
+			recorded := record(st.Recommendations, Recommendation{At: InstantOf(now), Replicas: st.Recommendations[len(st.Recommendations)-1].Replicas}, window)
+			if code == CodeStabilising && highest(recorded, now) < cur {
+				return false
+			}
+			next := st
+			next.Recommendations = keepBinding(recorded, st.Recommendations)
+			fs.setState(next)
+			fs.keepBefore(&next, &st)
+			return true
+		}(&want)
+		if g := got.recordAgain(window, cur, now); g != ok {
+			t.Fatalf("state %d: recordAgain says %v, the general path %v", i, g, ok)
+		}
+		gs, ws := got.state(), want.state()
+		var gb, wb State
+		if got.before != nil {
+			gb = got.before.state()
+		}
+		if want.before != nil {
+			wb = want.before.state()
+		}
+		if !sameStateValues(&gs, &ws) || !sameStateValues(&gb, &wb) || (got.before == nil) != (want.before == nil) {
+			t.Fatalf("state %d: recordAgain leaves %+v before %+v, the general path %+v before %+v", i, gs, gb, ws, wb)
+		}
+		if ok {
+			agreed++
+		}
+	}
+	if agreed < 5000 {
+		t.Errorf("only %d states recorded again: the draws do not exercise it", agreed)
+	}
+}
