@@ -199,7 +199,16 @@ func (fs *fnState) recordAgain(window time.Duration, cur uint64, now time.Time) 
 		return false // not untimed(st) && recordable(st)
 	}
 	prev := fs.recs
-	recorded := record(prev, Recommendation{At: InstantOf(now), Replicas: last.Replicas}, window)
+	r := Recommendation{At: InstantOf(now), Replicas: last.Replicas}
+	var recorded []Recommendation
+	if n == 1 && window > 0 {
+		// A steady load's list (most of them): r alone, as record then
+		// keepBinding make it (r outlives the one it repeats, or that one
+		// left the window), without the two-entry copy between them.
+		recorded = []Recommendation{r}
+	} else {
+		recorded = record(prev, r, window)
+	}
 	if fs.history[len(fs.history)-1].Code == CodeStabilising && highest(recorded, now) < cur {
 		return false
 	}
