@@ -73,6 +73,7 @@ type buffers struct {
 	keys              []uint64
 	x, prefix, wp, xp []float64
 	ps, us            []float64
+	grid, bursts      []float64
 	c1s, c2s          []int
 }
 
@@ -104,35 +105,57 @@ func newSamples(its, ws []float64, serves float64, b *buffers, sorted bool) samp
 // its sort gives (ascending, ties in their order of arrival in the ring,
 // +Inf last): the same values, weights and sums in the same order, with no
 // sort. ok is false where newSamplesByKey's would be, or when its are out
-// of order.
+// of order. One pass checks what exactSamples checks, the order, and sums
+// (three passes were a fifth of a replan); what it refuses, it may have
+// half written in b's arrays, which the other ways then write afresh.
 func newSamplesInOrder(its, ws []float64, serves float64, b *buffers) (samples, bool) {
-	weight, ok := exactSamples(its, ws, serves)
-	if !ok {
+	if len(its) >= 1<<32 || serves != math.Trunc(serves) {
 		return samples{}, false
 	}
-	n := 0
+	m := len(its)
+	x, prefix, wp, xp := grown(&b.x, m), grown(&b.prefix, m+1), grown(&b.wp, m+1), grown(&b.xp, m+1)
+	prefix[0], wp[0], xp[0] = 0, 0, 0
+	weight, n := 0.0, 0
+	sx, sw, sb := 0.0, 0.0, 0.0 // the sums so far, as the arrays' last places (not read back from them)
 	for i, v := range its {
-		if math.IsInf(v, 1) {
+		w := 1.0
+		if ws != nil {
+			w = ws[i]
+		}
+		inf := math.IsInf(v, 1)
+		exact := inf || (float64(float32(v)) == v && !math.Signbit(v))
+		// As exactSamples, without its calls (math.Trunc, math.Max are
+		// not inlined): a weight in [0, 2³²) is whole when its uint32
+		// is itself.
+		if !exact || !(w >= 0 && w < 1<<32) || w != float64(uint32(w)) {
+			return samples{}, false
+		}
+		weight += w
+		if inf {
 			continue
 		}
 		if n != i || (i > 0 && v < its[i-1]) {
 			return samples{}, false // a finite value after +Inf or below the one before
 		}
+		beyond := 0.0 // math.Max(0, w-serves): neither is NaN
+		if d := w - serves; d > 0 {
+			beyond = d
+		}
+		sx, sw, sb = sx+v, sw+w, sb+beyond
+		x[n], prefix[n+1], wp[n+1], xp[n+1] = v, sx, sw, sb
 		n++
 	}
-	s := samples{x: sized(&b.x, n), prefix: sized(&b.prefix, n+1), wp: sized(&b.wp, n+1), xp: sized(&b.xp, n+1),
-		total: float64(len(its)), weight: weight}
-	for i, x := range its[:n] {
-		w := 1.0
-		if ws != nil {
-			w = ws[i]
-		}
-		s.x[i] = x
-		s.prefix[i+1] = s.prefix[i] + x
-		s.wp[i+1] = s.wp[i] + w
-		s.xp[i+1] = s.xp[i] + math.Max(0, w-serves)
+	if weight >= 1<<53 {
+		return samples{}, false
 	}
-	return s, true
+	return samples{x: x[:n], prefix: prefix[:n+1], wp: wp[:n+1], xp: xp[:n+1], total: float64(m), weight: weight}, true
+}
+
+// grown returns *a with length n, its array reused when long enough and
+// not cleared (newSamplesInOrder writes every place it reads).
+func grown[T any](a *[]T, n int) []T {
+	*a = slices.Grow((*a)[:0], n)[:n]
+	return *a
 }
 
 // newSamplesBySort is newSamples for any input: pairs sorted through a
@@ -373,9 +396,15 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 	}
 	try(0, 0, 0, CodeZeroNow)
 	// Keep-alives just above each idle time: ascending, so the count of
-	// idle times each covers is a walk along them, not a search apiece.
+	// idle times each covers is a walk along them, not a search apiece. An
+	// idle time equal to the one before it (learned at a step, a busy
+	// function's are mostly a few values) is the same keep-alive at the
+	// same cost, which cannot beat itself: it is skipped.
 	h, prevK := 0, math.Inf(-1)
-	for _, v := range s.x {
+	for i, v := range s.x {
+		if i > 0 && v == s.x[i-1] {
+			continue
+		}
 		k := v * (1 + mg)
 		if !allowed(k, 0, 0) {
 			continue
@@ -388,8 +417,9 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 			}
 		}
 		prevK = k
-		cold, idle := s.keepCost(h, k)
-		consider(k, 0, 0, cold, idle, CodeKeepAlive)
+		if cold, idle := s.keepCost(h, k); cold+idle/worth < bestJ-1e-9 { // consider's own test
+			consider(k, 0, 0, cold, idle, CodeKeepAlive)
+		}
 	}
 	if cfg.PreWarmShare == 0 {
 		// Pre-warming is off ("never pre-warm"): a plan counting on one
@@ -399,20 +429,23 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 		return best, planWords{n: len(its), beyond: len(its) - len(s.x), pending: true}
 	}
 	// Pre-warm windows over a grid of quantiles keep the search small.
-	grid := quantileGrid(s.x, 48)
-	bursts := []float64{0}
+	// The grid and the bursts in b's arrays: made anew, they were most of
+	// what a replan allocated.
+	grid := quantileGridInto(&b.grid, s.x, 48)
+	bursts := append(b.bursts[:0], 0)
 	for _, v := range grid {
 		if k := v * (1 + mg); v <= 120 && k > bursts[len(bursts)-1] {
 			bursts = append(bursts, k)
 		}
 	}
+	b.bursts = bursts
 	if len(bursts) > 6 {
 		// A few short windows are enough to tell bursts from idling.
-		thin := []float64{0}
+		var thin [6]float64 // thin[0] = 0
 		for i := 1; i <= 5; i++ {
-			thin = append(thin, bursts[(len(bursts)-1)*i/5])
+			thin[i] = bursts[(len(bursts)-1)*i/5]
 		}
-		bursts = thin
+		bursts = append(bursts[:0], thin[:]...)
 	}
 	// Unloading only pays when the replica stays away for a while: the
 	// gap between the burst window and the pre-warm is at least a minute
@@ -443,6 +476,18 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 	// many idle times): costAt's terms that depend on k and p only are
 	// taken once per row, in the same order of additions, and consider is
 	// called only for a pair that beats the best so far (its own test).
+	//
+	// A row (k, p) whose every pair must cost more than the best so far is
+	// not walked at all (rowBound): its pairs would all fail that test. The
+	// row's cheapest pair costs at least the cold starts of a window ending
+	// past every idle time plus the idle time of its shortest window, as
+	// cold starts only fall and idle time only grows as the end u moves
+	// out. tol covers the rounding of the sums the bound and the pairs are
+	// computed from, far above it (TestRowBoundSkipsNoBetterPair).
+	tol := 0.0
+	if n := len(grid); n > 0 { // none when every idle time is beyond the horizon
+		tol = s.rowTol(pkm, worth, math.Abs(us[n-1])+math.Abs(ps[n-1])+bursts[len(bursts)-1])
+	}
 	for _, k := range bursts {
 		h1 := s.atMost(k)
 		idle0 := s.prefix[h1] + (s.total-float64(h1))*k
@@ -452,6 +497,9 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 			}
 			c1 := c1s[i]
 			cold0 := s.wp[c1] - s.wp[h1]
+			if rowBound(&s, cold0, idle0, pkm, c1, c2s[i], p, us[i], worth) >= bestJ-1e-9+tol {
+				continue
+			}
 			for j := i; j < len(grid); j++ {
 				u := us[j]
 				if k+(u-p) > maxK {
@@ -477,6 +525,37 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 	return best, planWords{n: len(its), beyond: len(its) - len(s.x), pending: true}
 }
 
+// rowBound is a lower bound on the cost (cold + idle/worth) of every pair
+// of a row of chooseQuietly's pre-warm search: keep-alive k (its terms
+// cold0, idle0 as the row takes them), window start p (c1 idle times
+// below it) and any end from u (c2 idle times at most u) on. Over the
+// row's ends the cold starts are costAt's with the count at most u
+// somewhere from c2 to all the idle times, and each idle time it takes in
+// moves weight w from the missed to the covered, which adds back only the
+// part of w the pre-warmed replicas cannot serve (≤ w): so they are at
+// least those of a window covering every idle time. The idle time is at
+// least that of the end u: moving the end from u to u' adds (u'-u) for
+// every idle time beyond u' and x-u > 0 for each idle time x taken in.
+func rowBound(s *samples, cold0, idle0, pkm float64, c1, c2 int, p, u, worth float64) float64 {
+	n := len(s.x)
+	cold := cold0 + (s.weight - s.wp[n]) + (s.xp[n] - s.xp[c1])
+	idle := idle0 + pkm*(s.prefix[c2]-s.prefix[c1]-float64(c2-c1)*p+(s.total-float64(c2))*(u-p))
+	return cold + idle/worth
+}
+
+// rowTol is by how much rowBound's bound must exceed the best cost so far
+// for a row to be skipped: a share (rowBoundTol) of the largest sums the
+// bound and the pairs' costs are made of, in a plan whose keep-alives,
+// window starts and ends are at most span seconds apart together. Those
+// costs are sums of up to a few hundred terms, each rounded at about 1e-16
+// of them, so a pair the rounding puts below the bound is below it by far
+// less than this.
+func (s *samples) rowTol(pkm, worth, span float64) float64 {
+	return rowBoundTol * (1 + s.weight + pkm*(s.prefix[len(s.x)]+s.total*span)/worth)
+}
+
+const rowBoundTol = 1e-9
+
 // periodic recognises a timer: idle times whose 5th–95th percentile spread
 // is within PeriodicTolerance of their median. The window is that spread
 // plus MinLead on each side, tighter than the histogram grid can be.
@@ -498,13 +577,20 @@ func quantile(x []float64, q float64) float64 {
 }
 
 func quantileGrid(x []float64, n int) []float64 {
+	return quantileGridInto(new([]float64), x, n)
+}
+
+// quantileGridInto is quantileGrid in *buf's array (kept there).
+func quantileGridInto(buf *[]float64, x []float64, n int) []float64 {
+	g := (*buf)[:0]
 	if len(x) <= n {
-		return slices.Compact(slices.Clone(x))
+		g = append(g, x...)
+	} else {
+		for i := 0; i <= n; i++ {
+			g = append(g, x[(len(x)-1)*i/n])
+		}
 	}
-	g := make([]float64, 0, n+1)
-	for i := 0; i <= n; i++ {
-		g = append(g, x[(len(x)-1)*i/n])
-	}
+	*buf = g
 	return slices.Compact(g)
 }
 
