@@ -201,6 +201,10 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 	if cap(d.verdicts) > keptVerdicts {
 		d.verdicts = nil // this report keeps it; the next cycle makes its own
 	}
+	// Counted by the code's place in Codes, not in the map: a string
+	// hashed per function was a third of this loop. A code not in Codes
+	// (unknownCode) goes to the map as it comes.
+	var skipped [unknownCode + 1]int
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for i, w := range ws {
@@ -208,7 +212,11 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 			atZero++
 		}
 		if w.v.Code != CodeIdle {
-			rep.Skipped[w.v.Code]++ // exported below, once per code
+			if k := codeKey(w.v.Code); k != unknownCode {
+				skipped[k]++
+			} else {
+				rep.Skipped[w.v.Code]++
+			}
 		}
 		rep.Verdicts[i] = FunctionVerdict{Ref: w.fn.Ref, Verdict: w.v}
 		switch w.outcome {
@@ -222,6 +230,11 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 		w.st.explain = explanation(w, now, w.st.explain.more)
 	}
 	d.explained = true
+	for k, n := range skipped {
+		if n > 0 {
+			rep.Skipped[codeOf(uint8(k))] += n
+		}
+	}
 	for code, n := range rep.Skipped {
 		// One Add per code, not a label lookup per function.
 		d.m.skipped.WithLabelValues(string(code)).Add(float64(n))

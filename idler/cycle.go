@@ -127,6 +127,21 @@ func (w *work) input(now, wakesSeenBy time.Time) Input {
 	return in
 }
 
+// decide is Decide for w at now. A function at zero, opted in, with no
+// scheduled minimum active, starting soon or unreadable, is answered
+// already_zero as Decide answers it, without its Input: most items of a
+// fleet that idles are at zero most cycles, and the Input's making (the
+// times copied, the first sighting put in the cycle's zone) was as dear
+// as the rest of their verdict and explanation together. Decide stays the
+// decision; TestItemDecideIsDecide holds the two equal.
+func (w *work) decide(now, wakesSeenBy time.Time) Verdict {
+	if w.fn.Replicas == 0 && w.in.SpecErr == nil && w.in.Spec.OptIn && w.in.ScheduleErr == nil && w.in.ScheduledMin == 0 &&
+		(!w.soon || w.in.ScheduleReason == "") { // Input.ScheduledSoon empty
+		return alreadyZero
+	}
+	return Decide(w.input(now, wakesSeenBy), now)
+}
+
 type outcome uint8
 
 const (
@@ -165,7 +180,7 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 
 	var idle []*work
 	for _, w := range ws {
-		w.v = Decide(w.input(now, d.cycleWakes), now)
+		w.v = w.decide(now, d.cycleWakes)
 		if w.v.Code == CodeIdle {
 			idle = append(idle, w)
 		}

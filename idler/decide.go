@@ -142,7 +142,7 @@ func Decide(in Input, now time.Time) Verdict {
 		if in.ScheduledSoon != "" {
 			return Verdict{Code: CodeScheduledMin, Reason: in.ScheduledSoon + ", before the idler's next run: raised from zero ahead of it, so its replicas are ready then"}
 		}
-		return Verdict{Code: CodeAlreadyZero, Reason: "already at zero replicas"}
+		return alreadyZero
 	}
 	if in.ScheduledSoon != "" {
 		return Verdict{Code: CodeScheduledMin, Reason: in.ScheduledSoon + ", before the idler could restore it from zero: not idled"}
@@ -236,6 +236,10 @@ func Decide(in Input, now time.Time) Verdict {
 	}
 	return v
 }
+
+// alreadyZero is Decide's verdict on a function at zero that nothing asks
+// to raise (work.decide gives it too).
+var alreadyZero = Verdict{Code: CodeAlreadyZero, Reason: "already at zero replicas"}
 
 // GatewayReadyWait is how long the OpenFaaS gateway holds a request to a
 // function with no ready replica (MaxPollCount 1000 × FunctionPollInterval

@@ -118,14 +118,15 @@ func explanation(w *work, now time.Time, prev *explainedMore) explained {
 		reason:   w.v.Reason,
 	}
 	m := explainedMore{
-		lastActivitySeen: w.st.t().lastActive,
 		queued:           queuedOf(w.in.Observation),
 		idleSince:        w.v.IdleSince,
 		wouldIdleAt:      w.v.WouldIdleAt,
 		scheduledMinimum: w.in.ScheduledMin,
 		schedule:         w.in.ScheduleReason,
-		refusedUntil:     w.st.t().refusedUntil,
 		minSchedule:      w.minSchedule,
+	}
+	if t := w.st.times; t != nil { // the two times read in place, not two copies of them all (st.t)
+		m.lastActivitySeen, m.refusedUntil = t.lastActive, t.refusedUntil
 	}
 	if w.action != "" {
 		m.lastAction, m.lastActionAt = w.action, now
