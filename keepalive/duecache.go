@@ -25,18 +25,21 @@ func (c *dueCache) at(p *Policy, i, n int, ref provider.Ref) *history {
 	return h
 }
 
-// place is ref's history, remembered at place i when i is a place held or
-// the next one, up to keptAtZero; false when i is past them. mu is held.
+// place is ref's history, remembered at place i when i is below
+// keptAtZero (the places up to it made, empty, when i is past those held:
+// Due's places in a listing skip the functions not at zero); false when i
+// is past them. mu is held.
 func (c *dueCache) place(p *Policy, i int, ref provider.Ref) (*history, bool) {
-	if i < len(c.refs) && c.refs[i] == ref {
+	if i < len(c.refs) && c.hs[i] != nil && c.refs[i] == ref {
 		return c.hs[i], true
 	}
 	h := p.get(ref)
 	switch {
 	case i < len(c.refs):
 		c.refs[i], c.hs[i] = ref, h
-	case i == len(c.refs) && i < keptAtZero:
-		c.refs, c.hs = append(c.refs, ref), append(c.hs, h)
+	case i < keptAtZero:
+		c.refs, c.hs = append(c.refs, make([]provider.Ref, i+1-len(c.refs))...), append(c.hs, make([]*history, i+1-len(c.hs))...)
+		c.refs[i], c.hs[i] = ref, h
 	default:
 		return h, false
 	}

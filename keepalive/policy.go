@@ -438,12 +438,31 @@ func (h *history) preWarmReplicas() uint64 {
 // least one when the share is positive; a function the idler's last
 // listing did not list is not known); the soonest-closing windows first.
 func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallback time.Duration) []PreWarm {
+	return p.dueAt(now, atZero, nil, 0, prewarmed, fallback)
+}
+
+// dueAt is Due for the pre-warmer, which also says where each of atZero
+// is in its listing of listed functions (places[i], ascending): Due's
+// positional cache remembers each function at its place in the listing,
+// which stays the same from pass to pass, rather than at its place among
+// the functions at zero, which moves whenever one before it wakes or
+// goes to zero (a fifth of Due's lookups missed and hashed the ref).
+// places nil, or a listing longer than the cache keeps: at the place
+// among atZero, as Due.
+func (p *Policy) dueAt(now time.Time, atZero []provider.Ref, places []int, listed, prewarmed int, fallback time.Duration) []PreWarm {
+	if len(places) != len(atZero) || listed > keptAtZero {
+		places, listed = nil, len(atZero)
+	}
 	var out []PreWarm
 	// One hold of mu for the pass over atZero, not one per function (a
 	// lock and an unlock per function every 10 s were a third of Due).
 	p.mu.Lock()
 	for i, ref := range atZero {
-		h := p.due.at(p, i, len(atZero), ref)
+		at := i
+		if places != nil {
+			at = places[i]
+		}
+		h := p.due.at(p, at, listed, ref)
 		plan, last := p.planLocked(h, fallback, now)
 		if last.IsZero() {
 			continue

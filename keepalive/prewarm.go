@@ -89,6 +89,9 @@ type PreWarmer struct {
 	// the trace replay's bytes allocated. Kept only up to keptAtZero
 	// entries, so a large fleet's list is not held between passes.
 	atZero []provider.Ref
+	// atZeroAt is atZero's places in the pass's listing (Policy.dueAt),
+	// kept as atZero is.
+	atZeroAt []int
 }
 
 // keptAtZero bounds the at-zero list a pre-warmer keeps between passes
@@ -304,12 +307,12 @@ type dueIntent struct {
 func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmReport) []dueIntent {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	atZero := w.atZero[:0]
+	atZero, atZeroAt := w.atZero[:0], w.atZeroAt[:0]
 	defer func() {
 		// Kept pointing at nothing: not a deleted function's name.
 		clear(atZero)
-		if w.atZero = atZero[:0]; cap(atZero) > keptAtZero {
-			w.atZero = nil
+		if w.atZero, w.atZeroAt = atZero[:0], atZeroAt[:0]; cap(atZero) > keptAtZero {
+			w.atZero, w.atZeroAt = nil, nil
 		}
 	}()
 	w.passes++
@@ -329,7 +332,7 @@ func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmRepo
 		c.created = fn.CreatedAt
 		if fn.Replicas == 0 {
 			c.zero = true
-			atZero = append(atZero, fn.Ref)
+			atZero, atZeroAt = append(atZero, fn.Ref), append(atZeroAt, i)
 		}
 	}
 	clear(w.byPlace[len(fns):])
@@ -358,7 +361,7 @@ func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmRepo
 	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
 	var out []dueIntent
-	for _, pw := range w.cfg.Policy.Due(now, atZero, len(w.warm), w.cfg.Fallback) {
+	for _, pw := range w.cfg.Policy.dueAt(now, atZero, atZeroAt, len(fns), len(w.warm), w.cfg.Fallback) {
 		var fnMax uint64
 		var created time.Time
 		if c := w.specs[pw.Ref]; c != nil && c.pass == w.passes {

@@ -1,0 +1,83 @@
+package keepalive
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// TestDueAtListingPlacesIsDue: the pre-warmer's Due, which remembers each
+// function at its place in the listing (dueAt), finds due what Due,
+// remembering it at its place among the functions at zero, finds on a
+// twin policy, pass after pass of listings that change: functions at zero
+// or not, deleted and back, in another order, the listing longer or
+// shorter. Seen failing with the cache answering a place without checking
+// that its function is the one asked about.
+func TestDueAtListingPlacesIsDue(t *testing.T) {
+	start := time.Now()
+	cfg := Default()
+	cfg.PreWarmShare = 1
+	byPlace, byZero := mustNew(t, cfg), mustNew(t, cfg)
+	var refs []provider.Ref
+	for f := range 40 {
+		ref := provider.Ref{Name: fmt.Sprintf("f%02d", f), Namespace: "openfaas-fn"}
+		refs = append(refs, ref)
+		every := time.Duration(5+f) * time.Minute // timers of different periods
+		for i := 30; i >= 0; i-- {
+			at := start.Add(-time.Duration(i) * every)
+			byPlace.Observe(ref, at)
+			byZero.Observe(ref, at)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	listing := slices.Clone(refs)
+	found := 0
+	for pass := range 400 {
+		now := start.Add(time.Duration(pass) * 10 * time.Second)
+		switch rng.IntN(10) {
+		case 0:
+			rng.Shuffle(len(listing), func(i, j int) { listing[i], listing[j] = listing[j], listing[i] })
+		case 1:
+			listing = listing[:rng.IntN(len(listing))+1]
+		case 2:
+			listing = slices.Clone(refs)
+		}
+		var atZero []provider.Ref
+		var places []int
+		for i, ref := range listing {
+			if rng.IntN(3) != 0 {
+				atZero, places = append(atZero, ref), append(places, i)
+			}
+		}
+		got := byPlace.dueAt(now, atZero, places, len(listing), 0, 15*time.Minute)
+		want := byZero.Due(now, atZero, 0, 15*time.Minute)
+		if !slices.Equal(refsOf(got), refsOf(want)) {
+			t.Fatalf("pass %d: due by listing place %v, by place at zero %v", pass, refsOf(got), refsOf(want))
+		}
+		found += len(got)
+	}
+	if found == 0 {
+		t.Fatal("no function was ever due: the test tells nothing")
+	}
+}
+
+func mustNew(t *testing.T, cfg Config) *Policy {
+	t.Helper()
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func refsOf(pws []PreWarm) []provider.Ref {
+	var out []provider.Ref
+	for _, pw := range pws {
+		out = append(out, pw.Ref)
+	}
+	return out
+}
