@@ -371,8 +371,22 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 	maxK := cfg.MaxKeepAlive.Seconds()
 	lead := cfg.MinLead.Seconds()
 	mg := cfg.Margin
-	best := Plan{Code: CodeZeroNow}
+	// The best candidate so far, made a Plan once at the end (bestPlan):
+	// a busy function's keep-alives beat one another dozens of times a
+	// replan, and each made a Plan (three roundings to the second).
+	var bk, bp, bu, bcold, bidle float64
+	bcode, found := CodeZeroNow, false
 	bestJ := math.Inf(1)
+	bestPlan := func() Plan {
+		if !found {
+			return Plan{Code: CodeZeroNow}
+		}
+		best := Plan{KeepAlive: secs(bk), Code: bcode, ExpectedCold: bcold / s.weight, ExpectedIdle: bidle / s.weight}
+		if bp > 0 {
+			best.PreWarmAt, best.PreWarmUntil = secs(bp), secs(bu)
+		}
+		return best
+	}
 	// MaxKeepAlive bounds the warm time after an invocation in every
 	// plan, so a pre-warm window cannot be an endless keep-alive.
 	allowed := func(k, p, u float64) bool {
@@ -381,11 +395,8 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 	consider := func(k, p, u, cold, idle float64, code Code) {
 		j := cold + idle/worth
 		if j < bestJ-1e-9 {
-			bestJ = j
-			best = Plan{KeepAlive: secs(k), Code: code, ExpectedCold: cold / s.weight, ExpectedIdle: idle / s.weight}
-			if p > 0 {
-				best.PreWarmAt, best.PreWarmUntil = secs(p), secs(u)
-			}
+			bestJ, found = j, true
+			bk, bp, bu, bcold, bidle, bcode = k, p, u, cold, idle, code
 		}
 	}
 	try := func(k, p, u float64, code Code) {
@@ -426,7 +437,7 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 		// (pre-warm, periodic) zeroed a timer after each call, the
 		// pre-warm never came, and every call was cold while the plan
 		// said 0 %. The keep-alives and zero-now are what is left.
-		return best, planWords{n: len(its), beyond: len(its) - len(s.x), pending: true}
+		return bestPlan(), planWords{n: len(its), beyond: len(its) - len(s.x), pending: true}
 	}
 	// Pre-warm windows over a grid of quantiles keep the search small.
 	// The grid and the bursts in b's arrays: made anew, they were most of
@@ -522,7 +533,7 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 	if per, ok := periodic(s.x, cfg); ok {
 		try(0, per.PreWarmAt.Seconds(), per.PreWarmUntil.Seconds(), CodePeriodic)
 	}
-	return best, planWords{n: len(its), beyond: len(its) - len(s.x), pending: true}
+	return bestPlan(), planWords{n: len(its), beyond: len(its) - len(s.x), pending: true}
 }
 
 // rowBound is a lower bound on the cost (cold + idle/worth) of every pair
