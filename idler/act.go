@@ -211,8 +211,9 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 		if w.fn.Replicas == 0 {
 			atZero++
 		}
+		w.st.explain = explanation(w, now, w.st.explain.more)
 		if w.v.Code != CodeIdle {
-			if k := codeKey(w.v.Code); k != unknownCode {
+			if k := w.st.explain.code; k != unknownCode { // codeKey(w.v.Code)
 				skipped[k]++
 			} else {
 				rep.Skipped[w.v.Code]++
@@ -227,7 +228,6 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 		case outcomeRefused:
 			rep.Refused = append(rep.Refused, w.fn.Ref)
 		}
-		w.st.explain = explanation(w, now, w.st.explain.more)
 	}
 	d.explained = true
 	for k, n := range skipped {

@@ -77,11 +77,40 @@ var explainedCodes = append([]Code(nil), Codes...)
 // codeKey is c as explained.code keeps it. Every Code is in Codes (the
 // metric labels are pre-set from it; TestEveryCodeIsListed): one that was
 // not would be kept as unknownCode and shown as "".
+//
+// A switch in Codes' order (TestCodeKeyIsThePlaceInCodes), not a walk
+// along them: every item of every cycle is keyed, most as already_zero,
+// the eighth.
 func codeKey(c Code) uint8 {
-	for i, k := range explainedCodes {
-		if k == c {
-			return uint8(i + 1)
-		}
+	switch c {
+	case CodeIdle:
+		return 1
+	case CodeActive:
+		return 2
+	case CodeInflight:
+		return 3
+	case CodeMissingData:
+		return 4
+	case CodeNotOptedIn:
+		return 5
+	case CodeInvalidLabel:
+		return 6
+	case CodeTooYoung:
+		return 7
+	case CodeAlreadyZero:
+		return 8
+	case CodeScheduledMin:
+		return 9
+	case CodeRecentlyScaled:
+		return 10
+	case CodeDryRun:
+		return 11
+	case CodeRefused:
+		return 12
+	case CodeOverruled:
+		return 13
+	case CodeQueued:
+		return 14
 	}
 	return unknownCode
 }

@@ -307,11 +307,20 @@ func (d *Idler) wakesSeenBy() time.Time {
 
 // quantizeAuto rounds a policy's keep-alive up to the ladder; beyond 24h to
 // whole hours.
+// The ladder's first step at least d, found by a binary search (every
+// auto function asks every cycle: the walk along the ladder was a third of
+// keepAlive).
 func quantizeAuto(d time.Duration) time.Duration {
-	for _, w := range autoWindows {
-		if d <= w {
-			return w
+	lo, hi := 0, len(autoWindows) // by hand: slices.BinarySearch is a call, not inlined
+	for lo < hi {
+		if m := int(uint(lo+hi) >> 1); autoWindows[m] < d {
+			lo = m + 1
+		} else {
+			hi = m
 		}
+	}
+	if lo < len(autoWindows) {
+		return autoWindows[lo]
 	}
 	return d.Truncate(time.Hour) + time.Hour
 }
