@@ -25,25 +25,56 @@ func (c *dueCache) at(p *Policy, i, n int, ref provider.Ref) *history {
 	return h
 }
 
-// place is ref's history, remembered at place i when i is below
-// keptAtZero (the places up to it made, empty, when i is past those held:
-// Due's places in a listing skip the functions not at zero); false when i
-// is past them. mu is held.
+// place is ref's history, remembered at place i when i is a place held or
+// the next one, up to keptAtZero; false when i is past them. mu is held.
 func (c *dueCache) place(p *Policy, i int, ref provider.Ref) (*history, bool) {
-	if i < len(c.refs) && c.hs[i] != nil && c.refs[i] == ref {
+	if i < len(c.refs) && c.refs[i] == ref {
 		return c.hs[i], true
 	}
 	h := p.get(ref)
 	switch {
 	case i < len(c.refs):
 		c.refs[i], c.hs[i] = ref, h
-	case i < keptAtZero:
-		c.refs, c.hs = append(c.refs, make([]provider.Ref, i+1-len(c.refs))...), append(c.hs, make([]*history, i+1-len(c.hs))...)
-		c.refs[i], c.hs[i] = ref, h
+	case i == len(c.refs) && i < keptAtZero:
+		c.refs, c.hs = append(c.refs, ref), append(c.hs, h)
 	default:
 		return h, false
 	}
 	return h, true
+}
+
+// specCache is the pre-warmer's Due cache (Policy.dueAt): the history of
+// the function at each place of the pre-warmer's listing, remembered
+// with the pre-warmer's entry for the function (prewarmSpec). A listing
+// comes in the same order pass after pass, so the place holds the same
+// function (the functions at zero, Due's own places, shift whenever one
+// before them wakes or goes to zero: a fifth of Due's lookups missed and
+// hashed the ref), and an entry is one function's for good (the
+// pre-warmer keys its entries by ref and never gives one another's), so
+// comparing the entry's pointer tells what comparing the two names of
+// the ref told. Emptied with dueCache (Listed); up to keptAtZero places.
+type specCache struct {
+	specs []*prewarmSpec
+	hs    []*history
+}
+
+// at is the history of ref, whose pre-warmer entry is spec, at place i of
+// the pre-warmer's listing; mu is held.
+func (c *specCache) at(p *Policy, i int, spec *prewarmSpec, ref provider.Ref) *history {
+	if i < len(c.specs) && c.specs[i] == spec && spec != nil {
+		return c.hs[i]
+	}
+	h := p.get(ref)
+	if i < keptAtZero {
+		if i >= len(c.specs) {
+			// Up to place i: the places between are functions not at
+			// zero, empty until one is asked about.
+			c.specs = append(c.specs, make([]*prewarmSpec, i+1-len(c.specs))...)
+			c.hs = append(c.hs, make([]*history, i+1-len(c.hs))...)
+		}
+		c.specs[i], c.hs[i] = spec, h
+	}
+	return h
 }
 
 // seqCache is KeepAlive's cache (issue 12: the trace replay). The idler

@@ -49,7 +49,7 @@ func (p *Policy) Listed(now time.Time, listed func(provider.Ref) bool) (forgotte
 	if forgotten > 0 {
 		// Due's and KeepAlive's caches may hold a forgotten history: a
 		// function deployed again under the name would learn into a new one.
-		p.due, p.seq = dueCache{}, seqCache{}
+		p.due, p.seq, p.dueSpecs = dueCache{}, seqCache{}, specCache{}
 	}
 	return forgotten
 }

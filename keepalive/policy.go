@@ -22,7 +22,8 @@ type Policy struct {
 	scratch, wscratch []float64
 	bufs              buffers // the planner's working arrays, reused under mu
 	due               dueCache
-	seq               seqCache // KeepAlive's
+	dueSpecs          specCache // dueAt's
+	seq               seqCache  // KeepAlive's
 	// unknownTo is the end of the latest span whose invocations are not
 	// known (Unknown): no idle time is learned across it.
 	unknownTo time.Time
@@ -285,9 +286,8 @@ func (p *Policy) planSlack(ref provider.Ref, fallback time.Duration, now time.Ti
 	defer p.mu.Unlock()
 	h := p.get(ref)
 	plan, last := p.planLocked(h, fallback, now)
-	h.worded()
-	plan.Reason = h.plan.Reason
-	return plan, last, h.slack
+	h.worded() // into h.plan, which plan points to
+	return *plan, last, h.slack
 }
 
 // replanEvery is how often a plan takes in a few new idle times. A busy
@@ -298,8 +298,12 @@ func (p *Policy) planSlack(ref provider.Ref, fallback time.Duration, now time.Ti
 // (docs/sim.md, "Session 13"): 1 minute, 5 minutes and never were tried.
 const replanEvery = 5 * time.Minute
 
-// planLocked is Plan for h; the caller holds mu.
-func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (Plan, time.Time) {
+// planLocked is Plan for h; the caller holds mu. The plan is h's own,
+// read in place while mu is held: the idler asks about every function
+// every cycle and Due about every one at zero every pass, and a copy of
+// the whole Plan returned to each, for the two or three fields each reads,
+// was a sixth of both.
+func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (*Plan, time.Time) {
 	stale := !h.planned || h.fallback != fallback ||
 		(h.added > 0 && (h.added >= uint32(len(h.e)/8) || now.Sub(h.plannedA) >= replanEvery || len(h.e) <= p.cfg.MinSamples))
 	if stale {
@@ -319,9 +323,9 @@ func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
 	}
 	if !h.seen {
-		return h.plan, time.Time{}
+		return &h.plan, time.Time{}
 	}
-	return h.plan, h.last
+	return &h.plan, h.last
 }
 
 // KeepAlive is the idler's hook (idler.KeepAlivePolicy): how long a function
@@ -337,7 +341,8 @@ func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves floa
 	if v := float32(serves); v != h.serves {
 		h.serves, h.planned = v, false
 	}
-	plan, last := p.planLocked(h, fallback, now)
+	pl, last := p.planLocked(h, fallback, now)
+	plan := Plan{KeepAlive: pl.KeepAlive, PreWarmAt: pl.PreWarmAt, PreWarmUntil: pl.PreWarmUntil, Code: pl.Code} // what is read after mu
 	slack := h.slack
 	p.mu.Unlock()
 	if !last.IsZero() && plan.InPreWarm(now.Sub(last), slack) {
@@ -438,31 +443,29 @@ func (h *history) preWarmReplicas() uint64 {
 // least one when the share is positive; a function the idler's last
 // listing did not list is not known); the soonest-closing windows first.
 func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallback time.Duration) []PreWarm {
-	return p.dueAt(now, atZero, nil, 0, prewarmed, fallback)
+	return p.dueAt(now, atZero, nil, nil, 0, prewarmed, fallback)
 }
 
 // dueAt is Due for the pre-warmer, which also says where each of atZero
-// is in its listing of listed functions (places[i], ascending): Due's
-// positional cache remembers each function at its place in the listing,
-// which stays the same from pass to pass, rather than at its place among
-// the functions at zero, which moves whenever one before it wakes or
-// goes to zero (a fifth of Due's lookups missed and hashed the ref).
-// places nil, or a listing longer than the cache keeps: at the place
-// among atZero, as Due.
-func (p *Policy) dueAt(now time.Time, atZero []provider.Ref, places []int, listed, prewarmed int, fallback time.Duration) []PreWarm {
-	if len(places) != len(atZero) || listed > keptAtZero {
-		places, listed = nil, len(atZero)
+// is in its listing (places[i]) and its entry for it (specs[i]): Due's
+// cache then remembers each function at its place in the listing
+// (specCache) rather than at its place among atZero. places and specs nil,
+// or a listing of more functions (listed) than the cache keeps: as Due.
+func (p *Policy) dueAt(now time.Time, atZero []provider.Ref, places []int, specs []*prewarmSpec, listed, prewarmed int, fallback time.Duration) []PreWarm {
+	if len(places) != len(atZero) || len(specs) != len(atZero) || listed > keptAtZero {
+		places, specs = nil, nil
 	}
 	var out []PreWarm
 	// One hold of mu for the pass over atZero, not one per function (a
 	// lock and an unlock per function every 10 s were a third of Due).
 	p.mu.Lock()
 	for i, ref := range atZero {
-		at := i
-		if places != nil {
-			at = places[i]
+		var h *history
+		if specs != nil {
+			h = p.dueSpecs.at(p, places[i], specs[i], ref)
+		} else {
+			h = p.due.at(p, i, len(atZero), ref)
 		}
-		h := p.due.at(p, at, listed, ref)
 		plan, last := p.planLocked(h, fallback, now)
 		if last.IsZero() {
 			continue

@@ -89,9 +89,10 @@ type PreWarmer struct {
 	// the trace replay's bytes allocated. Kept only up to keptAtZero
 	// entries, so a large fleet's list is not held between passes.
 	atZero []provider.Ref
-	// atZeroAt is atZero's places in the pass's listing (Policy.dueAt),
-	// kept as atZero is.
-	atZeroAt []int
+	// atZeroAt and atZeroSpec are atZero's places in the pass's listing
+	// and their entries (Policy.dueAt), kept as atZero is.
+	atZeroAt   []int
+	atZeroSpec []*prewarmSpec
 }
 
 // keptAtZero bounds the at-zero list a pre-warmer keeps between passes
@@ -307,12 +308,14 @@ type dueIntent struct {
 func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmReport) []dueIntent {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	atZero, atZeroAt := w.atZero[:0], w.atZeroAt[:0]
+	atZero, atZeroAt, atZeroSpec := w.atZero[:0], w.atZeroAt[:0], w.atZeroSpec[:0]
 	defer func() {
 		// Kept pointing at nothing: not a deleted function's name.
 		clear(atZero)
-		if w.atZero, w.atZeroAt = atZero[:0], atZeroAt[:0]; cap(atZero) > keptAtZero {
-			w.atZero, w.atZeroAt = nil, nil
+		clear(atZeroSpec)
+		w.atZero, w.atZeroAt, w.atZeroSpec = atZero[:0], atZeroAt[:0], atZeroSpec[:0]
+		if cap(atZero) > keptAtZero {
+			w.atZero, w.atZeroAt, w.atZeroSpec = nil, nil, nil
 		}
 	}()
 	w.passes++
@@ -332,7 +335,7 @@ func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmRepo
 		c.created = fn.CreatedAt
 		if fn.Replicas == 0 {
 			c.zero = true
-			atZero, atZeroAt = append(atZero, fn.Ref), append(atZeroAt, i)
+			atZero, atZeroAt, atZeroSpec = append(atZero, fn.Ref), append(atZeroAt, i), append(atZeroSpec, c)
 		}
 	}
 	clear(w.byPlace[len(fns):])
@@ -361,7 +364,7 @@ func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmRepo
 	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
 	var out []dueIntent
-	for _, pw := range w.cfg.Policy.dueAt(now, atZero, atZeroAt, len(fns), len(w.warm), w.cfg.Fallback) {
+	for _, pw := range w.cfg.Policy.dueAt(now, atZero, atZeroAt, atZeroSpec, len(fns), len(w.warm), w.cfg.Fallback) {
 		var fnMax uint64
 		var created time.Time
 		if c := w.specs[pw.Ref]; c != nil && c.pass == w.passes {
