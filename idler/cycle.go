@@ -83,6 +83,9 @@ type work struct {
 	v                Verdict
 	action           string
 	outcome          outcome
+	// askScaleUp: the scaler is to be asked for the last scale-up once
+	// the activity is known (askLastScaleUp). Beside soon, in the padding.
+	askScaleUp bool
 	// soon: a scheduled minimum not active now starts before the idler
 	// could restore the function from zero; in.ScheduleReason words it
 	// (Input.ScheduledSoon). A flag in the item's padding, not a field
@@ -189,6 +192,7 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 
 	var idle []*work
 	for _, w := range ws {
+		w.askLastScaleUp(d.cfg.RecentScaleUp)
 		w.v = w.decide(now, d.cycleWakes)
 		if w.v.Code == CodeIdle {
 			idle = append(idle, w)
@@ -364,10 +368,23 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			// lookup for every function at zero, every cycle).
 			w.window = 0
 		} else if d.cfg.RecentScaleUp != nil {
-			w.in.LastScaleUp = d.cfg.RecentScaleUp(fn.Ref)
+			w.askScaleUp = true // once its activity is known (askLastScaleUp)
 		}
 	}
 	return ws, listed
+}
+
+// askLastScaleUp asks recent (Config.RecentScaleUp) for w's last scale-up
+// when prepare left it to ask and Decide can read it: with the activity
+// known and none of it (queued, in flight, started), which Decide answers
+// before it looks at the scale-up. Most running functions have some:
+// asked in prepare, every one of them cost a lock and a lookup in the
+// scaler every cycle for nothing. TestLastScaleUpAskedWhereDecideReadsIt.
+func (w *work) askLastScaleUp(recent func(provider.Ref) time.Time) {
+	o := &w.in.Observation
+	if w.askScaleUp && o.Known && !(o.HasQueued && o.Queued > 0) && !(o.HasInflight && o.Inflight > 0) && !(o.HasStarted && o.Started > 0) {
+		w.in.LastScaleUp = recent(w.fn.Ref)
+	}
 }
 
 // tellListingEvery is how often a cycle tells the keep-alive policy the

@@ -61,3 +61,62 @@ func TestItemDecideIsDecide(t *testing.T) {
 		t.Fatalf("only %d items answered already_zero", fast)
 	}
 }
+
+// TestLastScaleUpAskedWhereDecideReadsIt: asking the scaler for the last
+// scale-up only once the activity is known and shows none
+// (work.askLastScaleUp) gives the verdict asking every running function
+// in prepare gave, on random items: activity unknown, queued, in flight,
+// started or none, a scale-up recent or not, too young, woken, starting
+// replicas; and it never asks about a function that started invocations.
+// Seen failing with such a function asked about, and with one in flight
+// alone asked about (a function with no activity left unasked).
+func TestLastScaleUpAskedWhereDecideReadsIt(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 11))
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	asked, recent := 0, 0
+	for i := range 20000 {
+		fn := &provider.Function{Ref: provider.Ref{Name: "f", Namespace: "ns"}, Replicas: uint64(1 + rng.IntN(2)),
+			AvailableReplicas: uint64(rng.IntN(3)), CreatedAt: now.Add(-time.Duration(rng.IntN(3600)) * time.Second)}
+		st := &fnState{firstSeen: now.Add(-time.Hour).UnixNano()}
+		if rng.IntN(4) == 0 {
+			st.setTimes().wokenAt = now.Add(-time.Duration(rng.IntN(900)) * time.Second)
+		}
+		scaledUp := now.Add(-time.Duration(rng.IntN(1200)) * time.Second)
+		if rng.IntN(3) == 0 {
+			scaledUp = time.Time{}
+		}
+		o := Observation{Known: rng.IntN(6) != 0}
+		if rng.IntN(2) == 0 {
+			o.HasStarted, o.Started = true, float64(rng.IntN(2))
+		}
+		if rng.IntN(3) == 0 {
+			o.HasInflight, o.Inflight = true, float64(rng.IntN(2))
+		}
+		if rng.IntN(5) == 0 {
+			o.HasQueued, o.Queued = true, float64(rng.IntN(2))
+		}
+		w := &work{fn: fn, st: st}
+		w.in.Spec = ZeroSpec{OptIn: true, Duration: 5 * time.Minute, DurationSource: "default", Serves: 1}
+		w.in.KeepAlive = time.Duration(1+rng.IntN(3)) * 5 * time.Minute
+		w.in.Observation = o
+
+		eager := *w
+		eager.in.LastScaleUp = scaledUp
+		want := Decide(eager.input(now, time.Time{}), now)
+
+		w.askScaleUp = true
+		w.askLastScaleUp(func(provider.Ref) time.Time { asked++; return scaledUp })
+		if got := w.decide(now, time.Time{}); got != want {
+			t.Fatalf("item %d (%+v, scaled up %v): verdict %+v asked lazily, %+v asked in prepare", i, o, scaledUp, got, want)
+		}
+		if want.Code == CodeRecentlyScaled && !scaledUp.IsZero() && want.WouldIdleAt.Equal(scaledUp.Add(w.in.KeepAlive)) {
+			recent++
+		}
+		if (o.HasStarted && o.Started > 0) && !w.in.LastScaleUp.IsZero() {
+			t.Fatalf("item %d: asked about a function that started invocations", i)
+		}
+	}
+	if recent < 100 || asked > 12000 {
+		t.Fatalf("%d verdicts from the scale-up, %d asks of 20000: the test tells little", recent, asked)
+	}
+}
