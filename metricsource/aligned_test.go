@@ -142,3 +142,95 @@ func TestActivityAlignedRefusesAShortAnswer(t *testing.T) {
 		t.Error("a short answer was taken")
 	}
 }
+
+// windowedSource answers LoadParts per window, from fixed answers, and
+// records the queries asked.
+type windowedSource struct {
+	ans   map[time.Duration]windowAnswer
+	asked []LoadQuery
+}
+
+type windowAnswer struct {
+	vals  Values
+	parts Parts
+	err   error
+}
+
+func (s *windowedSource) Load(ctx context.Context, q LoadQuery) (Values, error) {
+	v, _, err := s.LoadParts(ctx, q, nil)
+	return v, err
+}
+func (s *windowedSource) Activity(context.Context, time.Duration) (Activity, error) {
+	return Activity{}, nil
+}
+func (s *windowedSource) LoadParts(_ context.Context, q LoadQuery, _ []provider.Ref) (Values, Parts, error) {
+	s.asked = append(s.asked, q)
+	a := s.ans[q.Window]
+	return a.vals, a.parts, a.err
+}
+
+// TestLoadsAlignedFromLoadAligned: a source without AlignedLoads is asked
+// each window in turn, as LoadAligned asks it, and each window's readings
+// and error are LoadAligned's: a failing window fails alone, a partial
+// one comes with its lower bounds, into the array given when long enough.
+// Seen failing with one window's error given to every window.
+func TestLoadsAlignedFromLoadAligned(t *testing.T) {
+	a, b := provider.Ref{Name: "a"}, provider.Ref{Name: "b"}
+	fns := []provider.Function{{Ref: b}, {Ref: a}}
+	partial := &PartialError{Why: "a store down"}
+	src := &windowedSource{ans: map[time.Duration]windowAnswer{
+		time.Minute:      {vals: Values{a: 3}, parts: Parts{a: PartArrivals}, err: partial},
+		10 * time.Second: {err: errors.New("down")},
+		30 * time.Second: {vals: Values{a: 1, b: 2}},
+	}}
+	windows := []time.Duration{time.Minute, 10 * time.Second, 30 * time.Second}
+	ws := make([]WindowReadings, len(windows))
+	kept := []Reading{{Value: 9}}
+	for k, w := range windows {
+		ws[k] = WindowReadings{Window: w, R: slices.Clone(kept)}
+	}
+	given := ws[1].R
+	LoadsAligned(context.Background(), src, TypeCapacity, fns, true, ws)
+	var want []LoadQuery
+	for k, w := range windows {
+		q := LoadQuery{Type: TypeCapacity, Window: w}
+		want = append(want, q)
+		r, err := LoadAligned(context.Background(), src, q, fns, true, slices.Clone(kept))
+		if !slices.Equal(ws[k].R, r) || !errors.Is(ws[k].Err, err) && ws[k].Err != err {
+			t.Errorf("%s: %+v, %v; LoadAligned says %+v, %v", w, ws[k].R, ws[k].Err, r, err)
+		}
+	}
+	if &ws[1].R[0] != &given[0] || ws[1].R[0].Value != 9 {
+		t.Errorf("the failed window's array %+v; want the one given, as it was", ws[1].R)
+	}
+	if why, ok := PartialWhy(ws[0].Err); !ok || why != "a store down" || ws[0].R[1] != (Reading{Value: 3, Has: true, Part: PartArrivals}) {
+		t.Errorf("the partial window: %+v, %v; want a's lower bound and the partial error", ws[0].R, ws[0].Err)
+	}
+	if !slices.Equal(src.asked[:len(windows)], want) {
+		t.Errorf("asked %v; want %v, in order", src.asked[:len(windows)], want)
+	}
+}
+
+// loadsSource has AlignedLoads: LoadsAligned hands the call to it whole.
+type loadsSource struct {
+	windowedSource
+	calls int
+}
+
+func (s *loadsSource) LoadsAligned(_ context.Context, _ string, _ []provider.Function, ws []WindowReadings) {
+	s.calls++
+	for k := range ws {
+		ws[k].Err = errors.New("answered by the source")
+	}
+}
+
+// TestLoadsAlignedAsksTheSource: a source with AlignedLoads answers every
+// window in one call, and is not asked through LoadParts.
+func TestLoadsAlignedAsksTheSource(t *testing.T) {
+	src := &loadsSource{}
+	ws := []WindowReadings{{Window: time.Minute}, {Window: time.Second}}
+	LoadsAligned(context.Background(), src, TypeRPS, nil, true, ws)
+	if src.calls != 1 || len(src.asked) != 0 || ws[0].Err == nil || ws[1].Err == nil {
+		t.Errorf("%d calls, asked %v, %+v; want one call answering both", src.calls, src.asked, ws)
+	}
+}
