@@ -177,7 +177,7 @@ func (s *Source) LoadAligned(_ context.Context, q metricsource.LoadQuery, fns []
 		r := metricsource.Reading{}
 		if fn := s.st.aligned.lookup(s.st, i, len(fns), fns[i].Ref); fn != nil {
 			var part metricsource.Part
-			if r.Value, part, r.Has = read(fn); r.Has {
+			if r.Value, part, r.Has = read.of(fn); r.Has {
 				r.Part = part
 			}
 		}
@@ -200,7 +200,7 @@ func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all, parted
 		parts = make(metricsource.Parts)
 	}
 	one := func(out metricsource.Values, ref provider.Ref, fn *function) {
-		v, part, ok := read(fn)
+		v, part, ok := read.of(fn)
 		if !ok {
 			return
 		}
@@ -225,37 +225,50 @@ func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all, parted
 	return out, parts, nil
 }
 
-// reader checks q against what the store can answer now and returns the
-// function that reads one function's value of it: rps, the invocation
-// counters' rate; capacity, the in-flight peak or the arrivals' part,
-// saying which (PartUnknown for rps). The caller holds s.mu for writing.
-func (s *Source) reader(q metricsource.LoadQuery) (func(*function) (float64, metricsource.Part, bool), error) {
+// reader checks q against what the store can answer now and returns how
+// to read one function's value of it: rps, the invocation counters' rate;
+// capacity, the in-flight peak or the arrivals' part, saying which
+// (PartUnknown for rps). The caller holds s.mu for writing.
+func (s *Source) reader(q metricsource.LoadQuery) (windowRead, error) {
 	switch q.Type {
 	case metricsource.TypeRPS, metricsource.TypeCapacity:
 	default:
-		return nil, fmt.Errorf("scaling type %q is not available from the embedded source, which reads only the gateway's /metrics; use the Prometheus source", q.Type)
+		return windowRead{}, fmt.Errorf("scaling type %q is not available from the embedded source, which reads only the gateway's /metrics; use the Prometheus source", q.Type)
 	}
 	now := s.clock.Now()
 	if err := s.window(now, q.Window); err != nil {
-		return nil, fmt.Errorf("load %s: %w", q.Type, err)
+		return windowRead{}, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	from, to, err := s.fresh(now, q.Window)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", q.Type, err)
+		return windowRead{}, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	if q.Type == metricsource.TypeRPS {
-		secs := time.Duration(to - from).Seconds()
-		return func(fn *function) (float64, metricsource.Part, bool) {
-			sum, ok := fn.sumIncrease(kindTotal, from, to) // the invocation counters
-			return sum / secs, metricsource.PartUnknown, ok
-		}, nil
+		return windowRead{from: from, to: to, secs: time.Duration(to - from).Seconds()}, nil
 	}
 	if !s.st.sawInflight && !s.st.sawSeconds {
-		return nil, fmt.Errorf("load capacity: the gateway exports neither %s nor gateway_functions_seconds", MetricInflight)
+		return windowRead{}, fmt.Errorf("load capacity: the gateway exports neither %s nor gateway_functions_seconds", MetricInflight)
 	}
 	s.st.capacityWindow = max(s.st.capacityWindow, q.Window)
-	from = now.UnixNano() - q.Window.Nanoseconds()
-	return func(fn *function) (float64, metricsource.Part, bool) { return fn.peak(from, to) }, nil
+	return windowRead{capacity: true, from: now.UnixNano() - q.Window.Nanoseconds(), to: to}, nil
+}
+
+// windowRead is how a load query reads each function (Source.reader): the
+// invocation counters' rate over the scrapes (from, to], secs apart, or
+// (capacity) the peak over [from, to].
+type windowRead struct {
+	capacity bool
+	from, to int64
+	secs     float64
+}
+
+// of is fn's value, its part and whether it has one.
+func (r windowRead) of(fn *function) (float64, metricsource.Part, bool) {
+	if r.capacity {
+		return fn.peak(r.from, r.to)
+	}
+	sum, ok := fn.sumIncrease(kindTotal, r.from, r.to) // the invocation counters
+	return sum / r.secs, metricsource.PartUnknown, ok
 }
 
 // sumIncrease sums the increases over (from, to] of fn's series of kind

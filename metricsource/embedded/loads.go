@@ -1,0 +1,195 @@
+package embedded
+
+import (
+	"context"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+var _ metricsource.AlignedLoads = (*Source)(nil)
+
+// LoadsAligned answers each of ws's windows of typ as LoadAligned would,
+// asked in ws's order (metricsource.AlignedLoads), with one store lookup
+// per function for them all. The scaler's pair, a capacity window and a
+// shorter one ending at the same scrape, is read in one walk over each
+// function's series (function.peaks); any other windows are read one after
+// another, function by function. A window the store cannot answer fails
+// alone, its R left as it was.
+func (s *Source) LoadsAligned(_ context.Context, typ string, fns []provider.Function, ws []metricsource.WindowReadings) {
+	s.mu.Lock() // reader() may raise retention
+	defer s.mu.Unlock()
+	var kept [2]windowRead // the scaler's two windows, without a heap array
+	reads := kept[:0]
+	if len(ws) > len(kept) {
+		reads = make([]windowRead, 0, len(ws))
+	}
+	answered := 0
+	for k := range ws {
+		// Checked in ws's order, as separate calls would check them: the
+		// retention each raises, each one's error.
+		rd, err := s.reader(metricsource.LoadQuery{Type: typ, Window: ws[k].Window})
+		ws[k].Err = err
+		if err == nil {
+			ws[k].R = metricsource.Readings(ws[k].R, len(fns))
+			answered++
+		}
+		reads = append(reads, rd)
+	}
+	if answered == 0 {
+		return // nothing looked up, nothing allocated
+	}
+	// One walk for the pair: the first the longer (peak's memo is kept as
+	// reading them in this order keeps it), both ending at the same scrape.
+	pair := answered == 2 && len(ws) == 2 && reads[0].capacity && reads[1].capacity &&
+		reads[0].from <= reads[1].from && reads[0].to == reads[1].to
+	for i := range fns {
+		fn := s.st.aligned.lookup(s.st, i, len(fns), fns[i].Ref)
+		if pair {
+			var long, short metricsource.Reading
+			if fn != nil {
+				long, short = fn.peaks(reads[0].from, reads[1].from, reads[0].to)
+			}
+			ws[0].R[i], ws[1].R[i] = long, short
+			continue
+		}
+		for k := range ws {
+			if ws[k].Err != nil {
+				continue
+			}
+			r := metricsource.Reading{}
+			if fn != nil {
+				var part metricsource.Part
+				if r.Value, part, r.Has = reads[k].of(fn); r.Has {
+					r.Part = part
+				}
+			}
+			ws[k].R[i] = r
+		}
+	}
+}
+
+// peaks is fn's peak over [fromL, to] and over [fromS, to] (fromL <=
+// fromS) as readings, each exactly what peak reads when the longer window
+// is read first and the shorter next, memo included: a window wholly
+// quiet answers from the memo (or sets it), and the rest is read in one
+// walk over the series (peakOver2).
+func (fn *function) peaks(fromL, fromS, to int64) (long, short metricsource.Reading) {
+	var l, s peakRead
+	switch {
+	case fn.loadAt <= fromL:
+		// Both quiet: the first read answers (or sets) the memo, which the
+		// second reads.
+		l.v, l.part, l.has = fn.peak(fromL, to)
+		s = l
+	case fn.loadAt <= fromS && fn.memoSet:
+		l.v, l.part, l.has = fn.peakOver(fromL, to)
+		s = peakRead{fn.peakMemo, fn.memoPart, fn.memoHas}
+	default:
+		l, s = fn.peakOver2(fromL, fromS, to)
+		if fn.loadAt <= fromS {
+			fn.peakMemo, fn.memoPart, fn.memoHas, fn.memoSet = s.v, s.part, s.has, true
+		}
+	}
+	return l.reading(), s.reading()
+}
+
+// peakRead is one of peak's answers.
+type peakRead struct {
+	v    float64
+	part metricsource.Part
+	has  bool
+}
+
+// reading is r as LoadAligned hands it out: no part without a value.
+func (r peakRead) reading() metricsource.Reading {
+	if !r.has {
+		return metricsource.Reading{Value: r.v}
+	}
+	return metricsource.Reading{Value: r.v, Has: true, Part: r.part}
+}
+
+// peakOver2 is peakOver over [fromL, to] and over [fromS, to] (fromL <=
+// fromS), each series walked once for both (series.maxOver2).
+func (fn *function) peakOver2(fromL, fromS, to int64) (long, short peakRead) {
+	var sumL, sumS, arrL, arrS float64
+	var gaugesL, gaugesS int
+	for i := range fn.series {
+		ser := &fn.series[i]
+		switch ser.key.kind {
+		case kindInflight:
+			mL, okL, mS, okS := ser.maxOver2(fromL, fromS, to)
+			if okL {
+				sumL += mL
+				long.has = true
+				gaugesL++
+			}
+			if okS {
+				sumS += mS
+				short.has = true
+				gaugesS++
+			}
+		case kindArrivals:
+			mL, okL, mS, okS := ser.maxOver2(fromL, fromS, to)
+			if okL {
+				arrL = mL
+				long.has = true
+			}
+			if okS {
+				arrS = mS
+				short.has = true
+			}
+		}
+	}
+	if gaugesL > 1 {
+		sumL = fn.peakOfSum(fromL, to)
+	}
+	if gaugesS > 1 {
+		sumS = fn.peakOfSum(fromS, to)
+	}
+	long.v, long.part = sumL, metricsource.PartGauge
+	if arrL > sumL {
+		long.v, long.part = arrL, metricsource.PartArrivals
+	}
+	short.v, short.part = sumS, metricsource.PartGauge
+	if arrS > sumS {
+		short.v, short.part = arrS, metricsource.PartArrivals
+	}
+	return long, short
+}
+
+// maxOver2 is maxOver over [fromL, to] and over [fromS, to] (fromL <=
+// fromS) in one walk from fromL: the value in effect at fromS is the last
+// point the walk passes at or before it.
+func (s *series) maxOver2(fromL, fromS, to int64) (mL float64, okL bool, mS float64, okS bool) {
+	if len(s.pts) > 0 && s.lastT <= fromL {
+		// No change since before either window (maxOver's shortcut).
+		mL, okL = s.maxOver(fromL, to)
+		return mL, okL, mL, okL
+	}
+	i := s.after(fromL)
+	okL = i > 0 && !s.pts[i-1].absent() // the value in effect at fromL
+	if okL {
+		mL = s.pts[i-1].v
+	}
+	mS, okS = mL, okL
+	for ; i < len(s.pts); i++ {
+		p := s.pts[i]
+		if p.t > to && p.t > fromS {
+			break
+		}
+		if p.t <= fromS {
+			// Not yet in the short window: the value in effect at its start.
+			mS, okS = 0, false
+			if !p.absent() {
+				mS, okS = p.v, true
+			}
+		} else if !p.absent() && (!okS || p.v > mS) {
+			mS, okS = p.v, true
+		}
+		if p.t <= to && !p.absent() && (!okL || p.v > mL) {
+			mL, okL = p.v, true
+		}
+	}
+	return mL, okL, mS, okS
+}
