@@ -183,6 +183,9 @@ type Loop struct {
 	specGen     uint64          // numbers the defaults; a spec parsed under another is parsed again
 	scratch     []*fnState      // a pass's states, reused
 	loadScratch []queryReadings // a pass's readings, reused
+	// windowScratch is a type's windows as asked of the source
+	// (metricsource.LoadsAligned), emptied after each call.
+	windowScratch []metricsource.WindowReadings
 	// downSaid is the last pass's lower-bound words (pass.go lowerBound),
 	// so a gateway instance down is logged when it starts and ends, not
 	// every pass; passMu.

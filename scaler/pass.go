@@ -210,33 +210,45 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			}
 		}
 	}
-	// Each query's readings in fns' order (metricsource.LoadAligned): the
-	// pass reads every function's two by index, not by map lookups.
+	// Each query's readings in fns' order (metricsource.LoadsAligned): the
+	// pass reads every function's two by index, not by map lookups. A
+	// type's windows are asked in one call (its queries are adjacent): a
+	// source that can answers them in one pass over the functions.
 	loads := l.loadScratch[:0]
-	for _, q := range queries {
-		lq := queryReadings{q: q}
-		if n := len(loads); n < cap(loads) {
-			lq.r = loads[:n+1][n].r // reuse the last pass's array
+	for k := 0; k < len(queries); {
+		typ := queries[k].Type
+		ws := l.windowScratch[:0]
+		for ; k < len(queries) && queries[k].Type == typ; k++ {
+			var buf []metricsource.Reading
+			if n := len(loads) + len(ws); n < cap(loads) {
+				buf = loads[:n+1][n].r // reuse the last pass's array
+			}
+			ws = append(ws, metricsource.WindowReadings{Window: queries[k].Window, R: buf})
 		}
 		// all on a tick: the source is asked about every function (one
 		// query for the fleet); else about fns only, where it can answer
 		// for fewer for less.
-		var err error
-		lq.r, err = metricsource.LoadAligned(ctx, l.cfg.Source, q, fns, tick, lq.r)
-		if why, partial := metricsource.PartialWhy(err); partial && len(lq.r) == len(fns) {
-			// The answer may lack series: its readings are lower bounds
-			// (the source left out those that are not), a function
-			// without one is missing. Logged at debug: the source warns
-			// once a minute, and a store can be down for hours.
-			lq.partial = why
-			l.log.Debug("load answer may be partial: its readings are lower bounds", "type", q.Type, "window", q.Window, "err", err)
-		} else if err != nil {
-			// Missing, not zero: functions of this type get no_data.
-			l.metrics.errors.WithLabelValues("load").Inc()
-			l.log.Warn("load query failed; those functions keep their replicas", "type", q.Type, "window", q.Window, "err", err)
-			lq.failed = true
+		metricsource.LoadsAligned(ctx, l.cfg.Source, typ, fns, tick, ws)
+		for _, w := range ws {
+			q := metricsource.LoadQuery{Type: typ, Window: w.Window}
+			lq, err := queryReadings{q: q, r: w.R}, w.Err
+			if why, partial := metricsource.PartialWhy(err); partial && len(lq.r) == len(fns) {
+				// The answer may lack series: its readings are lower bounds
+				// (the source left out those that are not), a function
+				// without one is missing. Logged at debug: the source warns
+				// once a minute, and a store can be down for hours.
+				lq.partial = why
+				l.log.Debug("load answer may be partial: its readings are lower bounds", "type", q.Type, "window", q.Window, "err", err)
+			} else if err != nil {
+				// Missing, not zero: functions of this type get no_data.
+				l.metrics.errors.WithLabelValues("load").Inc()
+				l.log.Warn("load query failed; those functions keep their replicas", "type", q.Type, "window", q.Window, "err", err)
+				lq.failed = true
+			}
+			loads = append(loads, lq)
 		}
-		loads = append(loads, lq)
+		clear(ws) // the readings are loads' to keep or drop
+		l.windowScratch = ws[:0]
 	}
 	l.loadScratch = loads
 	if len(fns) > keptScratch {
