@@ -10,6 +10,7 @@ import (
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 const benchFunctions = 10_000
@@ -120,4 +121,55 @@ func BenchmarkParse10k(b *testing.B) {
 			b.Fatal(len(s), err)
 		}
 	}
+}
+
+// BenchmarkPassLoads is a scaler pass's capacity reads of 200 busy
+// functions (the in-flight gauge and the arrivals changing at every 5 s
+// scrape, as the replay's busiest do): the stable and burst windows asked
+// one after the other ("apart") or in one call ("together").
+func BenchmarkPassLoads(b *testing.B) {
+	const n = 200
+	t0 := time.Unix(1_700_000_000, 0)
+	cfg := DefaultConfig()
+	cfg.Clock = fixedClock{t0.Add(10*time.Minute + 2500*time.Millisecond)}
+	src, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fns := make([]provider.Function, n)
+	started, secs := make([]float64, n), make([]float64, n)
+	for s := range 121 {
+		var samples []Sample
+		for f := range n {
+			name := fmt.Sprintf("fn-%03d", f)
+			fns[f].Ref = provider.Ref{Name: name, Namespace: DefaultNamespace}
+			started[f] += float64(1 + (s+f)%7)
+			secs[f] += 0.4 * float64(1+(s+f)%7)
+			samples = append(samples,
+				Sample{Metric: MetricStarted, FunctionName: name, Value: started[f]},
+				Sample{Metric: MetricTotal, FunctionName: name, Code: "200", Value: started[f]},
+				Sample{Metric: MetricSecondsSum, FunctionName: name, Code: "200", Value: secs[f]},
+				Sample{Metric: MetricSecondsCount, FunctionName: name, Code: "200", Value: started[f]},
+				Sample{Metric: MetricInflight, FunctionName: name, Value: float64((s * f) % 5)})
+		}
+		src.Observe(t0.Add(time.Duration(s)*5*time.Second), samples)
+	}
+	ctx := context.Background()
+	stable := metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: time.Minute}
+	burst := metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: 10 * time.Second}
+	b.Run("apart", func(b *testing.B) {
+		var r1, r2 []metricsource.Reading
+		b.ReportAllocs()
+		for b.Loop() {
+			r1, _ = src.LoadAligned(ctx, stable, fns, r1)
+			r2, _ = src.LoadAligned(ctx, burst, fns, r2)
+		}
+	})
+	b.Run("together", func(b *testing.B) {
+		ws := []metricsource.WindowReadings{{Window: stable.Window}, {Window: burst.Window}}
+		b.ReportAllocs()
+		for b.Loop() {
+			src.LoadsAligned(ctx, metricsource.TypeCapacity, fns, ws)
+		}
+	})
 }

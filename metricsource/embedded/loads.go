@@ -172,23 +172,31 @@ func (s *series) maxOver2(fromL, fromS, to int64) (mL float64, okL bool, mS floa
 	if okL {
 		mL = s.pts[i-1].v
 	}
-	mS, okS = mL, okL
-	for ; i < len(s.pts); i++ {
-		p := s.pts[i]
-		if p.t > to && p.t > fromS {
-			break
+	// The points up to the short window's start: the long window's (up to
+	// to), the last of them the value in effect at fromS.
+	n := len(s.pts)
+	j := i
+	for ; j < n && s.pts[j].t <= fromS; j++ {
+		if p := s.pts[j]; p.t <= to && !p.absent() && (!okL || p.v > mL) {
+			mL, okL = p.v, true
 		}
-		if p.t <= fromS {
-			// Not yet in the short window: the value in effect at its start.
-			mS, okS = 0, false
-			if !p.absent() {
-				mS, okS = p.v, true
-			}
-		} else if !p.absent() && (!okS || p.v > mS) {
+	}
+	if j > i {
+		if p := s.pts[j-1]; !p.absent() {
 			mS, okS = p.v, true
 		}
-		if p.t <= to && !p.absent() && (!okL || p.v > mL) {
-			mL, okL = p.v, true
+	} else {
+		mS, okS = mL, okL
+	}
+	// The points in (fromS, to]: both windows'.
+	for ; j < n && s.pts[j].t <= to; j++ {
+		if p := s.pts[j]; !p.absent() {
+			if !okL || p.v > mL {
+				mL, okL = p.v, true
+			}
+			if !okS || p.v > mS {
+				mS, okS = p.v, true
+			}
 		}
 	}
 	return mL, okL, mS, okS

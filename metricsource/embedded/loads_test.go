@@ -173,10 +173,10 @@ func compareLoads(t *testing.T, seed uint64) {
 // TestMaxOver2IsMaxOverTwice: over random series (values that rise and
 // fall, absences, points before, inside and after both windows), maxOver2
 // is maxOver over each window, whichever side of the short window's start
-// to falls on and with windows starting on a point. Seen failing with the
-// walk stopped at to (a point between to and the short window's start
-// left out of the value in effect there) and with a point at the short
-// window's start counted as inside it.
+// to falls on and with windows starting on a point. Seen failing with a
+// point after to counted in the long window, a point at the short
+// window's start counted inside it, the value in effect there taken from
+// the point before the last, and an absence read as a value.
 func TestMaxOver2IsMaxOverTwice(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(5, 8))
 	for range 20000 {
