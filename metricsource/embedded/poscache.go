@@ -3,15 +3,16 @@ package embedded
 import "github.com/faas-autoscaler/faas-autoscaler/provider"
 
 // Positional caches (issue 12: the trace replay). The scaler asks about the
-// same functions in the same order at every pass (its listing), twice a
-// pass, and the gateway lists its series in the same order at every
-// scrape; each answer looked every function up in the store's map by
-// namespace and name (or by function_name, then by ref), which was about a
-// twentieth of a replay. A cache remembers which store function the i-th
-// function asked about (or the i-th function of a scrape) resolved to, and
-// answers when the i-th is the same one again and nothing since could have
-// changed the answer: the function was not deleted (function.gone) and, for
-// a function the store did not have, none was added (store.added).
+// same functions in the same order at every pass (its listing), once a
+// pass for each type (LoadsAligned), and the gateway lists its series in
+// the same order at every scrape; each answer looked every function up in
+// the store's map by namespace and name (or by function_name, then by
+// ref), which was about a twentieth of a replay. A cache remembers which
+// store function the i-th function asked about (or the i-th function of a
+// scrape) resolved to, and answers when the i-th is the same one again and
+// nothing since could have changed the answer: the function was not
+// deleted (function.gone) and, for a function the store did not have, none
+// was added (store.added).
 //
 // Only fleets of up to maxPositional functions are cached: a large one's
 // cache would sit in the live heap (40 bytes a function) for what the map
