@@ -25,7 +25,10 @@ type CycleReport struct {
 	// on, in listing order: all but those not opted in and serving, which
 	// the cycle answers as it lists them (Skipped counts them; VerdictOf
 	// and the explain API give each one's). Valid until the idler's next
-	// cycle, which reuses its array (copy it to keep it longer).
+	// cycle, which reuses its array (copy it to keep it longer). The
+	// Reason of an active or in-flight verdict is empty here (worded for
+	// every running function every cycle, it was read for none):
+	// VerdictOf and the explain API word it.
 	Verdicts []FunctionVerdict
 	// Err is set when the cycle could not list functions (nothing was done).
 	Err error
@@ -39,23 +42,42 @@ type CycleReport struct {
 func (r CycleReport) VerdictOf(ref provider.Ref) (Verdict, bool) {
 	for _, v := range r.Verdicts {
 		if v.Ref == ref {
+			if v.Reason == "" && (v.Code == CodeActive || v.Code == CodeInflight) && r.d != nil {
+				if x, ok := r.explained(ref); ok {
+					v.Reason = x.words() // unworded in Verdicts (work.decide)
+				}
+			}
 			return v.Verdict, true
 		}
 	}
-	if r.d == nil {
+	x, ok := r.explained(ref)
+	if !ok {
 		return Verdict{}, false
+	}
+	return Verdict{Code: codeOf(x.code), Reason: x.words()}, true
+}
+
+// explained is a copy of ref's explanation, made by this cycle; false when
+// the cycle did not explain it (or the next cycle has begun).
+func (r CycleReport) explained(ref provider.Ref) (explained, bool) {
+	if r.d == nil {
+		return explained{}, false
 	}
 	r.d.mu.Lock()
 	defer r.d.mu.Unlock()
 	st, ok := r.d.state[ref]
 	if !ok {
-		return Verdict{}, false
+		return explained{}, false
 	}
-	x := &st.explain
-	if x.code == 0 || !r.d.explainedAt(x).Equal(r.At) || st.seen != uint32(r.d.cycles) {
-		return Verdict{}, false
+	x := st.explain
+	if x.code == 0 || !r.d.explainedAt(&x).Equal(r.At) || st.seen != uint32(r.d.cycles) {
+		return explained{}, false
 	}
-	return Verdict{Code: codeOf(x.code), Reason: x.reason}, true
+	if x.more != nil {
+		m := *x.more // the next cycle overwrites it in place
+		x.more = &m
+	}
+	return x, true
 }
 
 // FunctionVerdict is one function's verdict in a cycle.
@@ -130,7 +152,9 @@ func (w *work) input(now, wakesSeenBy time.Time) Input {
 	return in
 }
 
-// decide is Decide for w at now. A function at zero, opted in, with no
+// decide is Decide for w at now, leaving an active or in-flight verdict
+// unworded (Reason empty; decide's word): explanation keeps what words it.
+// A function at zero, opted in, with no
 // scheduled minimum active, starting soon or unreadable, is answered
 // already_zero as Decide answers it, without its Input: most items of a
 // fleet that idles are at zero most cycles, and the Input's making (the
@@ -142,7 +166,7 @@ func (w *work) decide(now, wakesSeenBy time.Time) Verdict {
 		(!w.soon || w.in.ScheduleReason == "") { // Input.ScheduledSoon empty
 		return alreadyZero
 	}
-	return Decide(w.input(now, wakesSeenBy), now)
+	return decide(w.input(now, wakesSeenBy), now, false)
 }
 
 type outcome uint8

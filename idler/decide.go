@@ -124,7 +124,15 @@ type Verdict struct {
 }
 
 // Decide is the pure idle decision for one function at now.
-func Decide(in Input, now time.Time) Verdict {
+func Decide(in Input, now time.Time) Verdict { return decide(in, now, true) }
+
+// decide is Decide; word false leaves the Reason of an active or in-flight
+// verdict empty (unworded), for the cycle to word when it is read
+// (explained.words): most running functions get one of the two every
+// cycle, and their words (a float and a duration formatted, a string put
+// together) were made for every one of them and thrown away a cycle later
+// unread. Issue 12: no reason strings for functions that keep their count.
+func decide(in Input, now time.Time, word bool) Verdict {
 	if in.SpecErr != nil {
 		return Verdict{Code: CodeInvalidLabel, Reason: in.SpecErr.Error()}
 	}
@@ -162,11 +170,17 @@ func Decide(in Input, now time.Time) Verdict {
 		return v
 	}
 	if obs.HasInflight && obs.Inflight > 0 {
-		return Verdict{Code: CodeInflight, Reason: formatG(obs.Inflight) + " invocation(s) in flight",
-			WouldIdleAt: now.Add(in.KeepAlive)}
+		v := Verdict{Code: CodeInflight, WouldIdleAt: now.Add(in.KeepAlive)}
+		if word {
+			v.Reason = inflightWords(obs.Inflight)
+		}
+		return v
 	}
 	if obs.HasStarted && obs.Started > 0 {
-		v := Verdict{Code: CodeActive, Reason: formatG(obs.Started) + " invocation(s) started in the last " + in.KeepAlive.String()}
+		v := Verdict{Code: CodeActive}
+		if word {
+			v.Reason = activeWords(obs.Started, in.KeepAlive)
+		}
 		// The last invocation happened by now at the latest, so by now+keep-alive
 		// at the latest the window is quiet (if nothing else starts).
 		last := now
@@ -256,6 +270,18 @@ const GatewayReadyWait = 100 * time.Second
 // node for nobody, and the function is idled as a ready one would be.
 func UnreadyHold(keepAlive time.Duration) time.Duration {
 	return max(keepAlive, GatewayReadyWait+20*time.Second)
+}
+
+// inflightWords is the reason of an in-flight verdict, with inflight
+// invocations in flight.
+func inflightWords(inflight float64) string {
+	return formatG(inflight) + " invocation(s) in flight"
+}
+
+// activeWords is the reason of an active verdict, with started invocations
+// started in the last keepAlive.
+func activeWords(started float64, keepAlive time.Duration) string {
+	return formatG(started) + " invocation(s) started in the last " + keepAlive.String()
 }
 
 // formatG is fmt's %g of f. The reasons every function gets every cycle

@@ -14,8 +14,11 @@ import (
 // Decide's over the item's Input, on random items: at zero or running,
 // opted in or not, labels or a schedule that do not parse, a scheduled
 // minimum active or starting soon (with and without its words), known
-// and unknown activity. Seen failing with the fast answer taken while a
-// schedule does not parse, and while a minimum starts soon.
+// and unknown activity (invocations started or in flight, counted as
+// formatG words them). Seen failing with the fast answer taken while a
+// schedule does not parse, and while a minimum starts soon; the reasons
+// left unworded, with the explanation's count not kept (words from 0),
+// and with an active reason worded with the in-flight count.
 func TestItemDecideIsDecide(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
@@ -47,9 +50,13 @@ func TestItemDecideIsDecide(t *testing.T) {
 			}
 		}
 		if rng.IntN(2) == 0 {
-			w.in.Observation = Observation{Known: true, HasStarted: true, Started: float64(rng.IntN(2))}
+			w.in.Observation = Observation{Known: true, HasStarted: true, Started: counts[rng.IntN(len(counts))]}
 		}
-		got, want := w.decide(now, time.Time{}), Decide(w.input(now, time.Time{}), now)
+		if rng.IntN(3) == 0 {
+			w.in.Observation.Known, w.in.Observation.HasInflight = true, true
+			w.in.Observation.Inflight = counts[rng.IntN(len(counts))]
+		}
+		got, want := worded(w, w.decide(now, time.Time{}), now), Decide(w.input(now, time.Time{}), now)
 		if got != want {
 			t.Fatalf("item %d (%+v, soon %v, replicas %d): verdict %+v, Decide's %+v", i, w.in, w.soon, fn.Replicas, got, want)
 		}
@@ -60,6 +67,20 @@ func TestItemDecideIsDecide(t *testing.T) {
 	if fast < 1000 {
 		t.Fatalf("only %d items answered already_zero", fast)
 	}
+}
+
+// counts are invocation counts the reasons word (formatG): none, whole,
+// fractional (a rate's increase), large enough for an exponent.
+var counts = []float64{0, 1, 3, 2.5, 0.125, 1e21}
+
+// worded is v, the cycle's verdict for w, with its reason as the explain
+// API and VerdictOf read it: an active or in-flight one is left unworded
+// (work.decide) and worded from what the item's explanation keeps.
+func worded(w *work, v Verdict, now time.Time) Verdict {
+	w.v = v
+	x := explanation(w, now, nil)
+	v.Reason = x.words()
+	return v
 }
 
 // TestLastScaleUpAskedWhereDecideReadsIt: asking the scaler for the last
@@ -106,7 +127,7 @@ func TestLastScaleUpAskedWhereDecideReadsIt(t *testing.T) {
 
 		w.askScaleUp = true
 		w.askLastScaleUp(func(provider.Ref) time.Time { asked++; return scaledUp })
-		if got := w.decide(now, time.Time{}); got != want {
+		if got := worded(w, w.decide(now, time.Time{}), now); got != want {
 			t.Fatalf("item %d (%+v, scaled up %v): verdict %+v asked lazily, %+v asked in prepare", i, o, scaledUp, got, want)
 		}
 		if want.Code == CodeRecentlyScaled && !scaledUp.IsZero() && want.WouldIdleAt.Equal(scaledUp.Add(w.in.KeepAlive)) {
