@@ -105,6 +105,13 @@ type Idler struct {
 	// next window is asked about.
 	refs  []provider.Ref
 	parts []metricsource.FunctionActivity
+	// byWindow and windows are observe's grouping of the cycle's items by
+	// query window, reused by the next cycle (guarded by cycleMu; the
+	// items' pointers cleared) while they hold at most keptVerdicts
+	// items: a new map and its slices grown by appends every cycle were
+	// 2.7 % of a trace replay's allocations.
+	byWindow map[time.Duration][]*work
+	windows  []time.Duration
 }
 
 // keptVerdicts bounds the verdicts array kept between cycles, and the

@@ -13,17 +13,37 @@ import (
 // observe issues one Activity query per distinct window and fills each
 // candidate's observation. It returns the number of queries.
 func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
-	byWindow := map[time.Duration][]*work{}
+	byWindow, windows := d.byWindow, d.windows[:0]
+	if byWindow == nil {
+		byWindow = map[time.Duration][]*work{}
+	}
+	items := 0
 	for _, w := range ws {
 		if w.window > 0 {
 			byWindow[w.window] = append(byWindow[w.window], w)
+			items++
 		}
 	}
-	windows := make([]time.Duration, 0, len(byWindow))
-	for win := range byWindow {
-		windows = append(windows, win)
+	for win, of := range byWindow {
+		if len(of) > 0 { // a window of the last cycle's only: not asked
+			windows = append(windows, win)
+		}
 	}
 	slices.Sort(windows)
+	defer func() {
+		for win, of := range byWindow {
+			if len(of) == 0 {
+				delete(byWindow, win) // no window kept for good
+			} else {
+				clear(of) // pointing at nothing: not this cycle's items
+				byWindow[win] = of[:0]
+			}
+		}
+		d.byWindow, d.windows = byWindow, windows
+		if items > keptVerdicts {
+			d.byWindow, d.windows = nil, nil // a large fleet's go with the cycle
+		}
+	}()
 	d.observedFrom = d.cfg.Clock.Now()
 	for _, win := range windows {
 		parts, why, reason := d.query(ctx, win, byWindow[win])
