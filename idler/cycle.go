@@ -2,6 +2,7 @@ package idler
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
@@ -207,6 +208,7 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 			// so a cycle that panics leaves them so too.
 			clear(c[:cap(c)])
 		}
+		d.keepArrays()
 	}()
 	ws, listed := d.prepare(fns, now)
 	if listed > 0 {
@@ -262,7 +264,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	d.cycles++
 	cycle := uint32(d.cycles) // as fnState.seen keeps it
 	d.prevCycleAt, d.cycleAt = d.cycleAt, now
-	sts := make([]*fnState, len(fns))
+	sts := slices.Grow(d.sts[:0], len(fns))[:len(fns)] // every place set below
+	d.sts = sts
 	for i := range fns {
 		fn := &fns[i]
 		st := d.stateAt(i, len(fns), fn.Ref)
@@ -323,6 +326,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 
 	var chunk []work // items in chunks, so a pointer to one stays valid
 	used := 0        // chunks taken from d.chunks
+	ws = d.items[:0]
+	defer func() { d.items = ws }()
 	for i := range fns {
 		fn, st := &fns[i], sts[i]
 		full, parsed, specErr := st.parsed.of(fn, &d.cfg.Defaults, d.specGen)
@@ -396,6 +401,22 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		}
 	}
 	return ws, listed
+}
+
+// keepArrays keeps prepare's arrays (Idler.sts, items) for the next
+// cycle, pointing at nothing (not this cycle's states and items, nor a
+// deleted function's state), or lets them go with a cycle over more than
+// keptVerdicts functions. cycleMu is held.
+func (d *Idler) keepArrays() {
+	clear(d.sts[:cap(d.sts)])
+	clear(d.items[:cap(d.items)])
+	d.sts, d.items = d.sts[:0], d.items[:0]
+	if cap(d.sts) > keptVerdicts {
+		d.sts = nil
+	}
+	if cap(d.items) > keptVerdicts {
+		d.items = nil
+	}
 }
 
 // askLastScaleUp asks recent (Config.RecentScaleUp) for w's last scale-up
