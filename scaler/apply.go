@@ -90,6 +90,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 		}
 	}
 	l.mu.Lock()
+	fs.settleCounts() // the repeats since the last record changed, before this decision's count and record
 	fs.seq++
 	rec.Seq = fs.seq
 	if d.Scale && d.Replicas > d.Current && specErr == nil && !spec.Step() {

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -142,5 +143,28 @@ func TestUndeclaredCodeIsCountedUnderItsName(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("exposition lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestSettleCountsAcrossAWrap: the repeats settleCounts counts are seq's
+// difference from the counts' sum, at 32 bits: a function whose seq
+// wrapped past zero while a count neared its top still gets the repeats
+// under its last record's code, and no other code moves.
+func TestSettleCountsAcrossAWrap(t *testing.T) {
+	fs := &fnState{history: []Record{{Code: CodeSteady}}}
+	fs.counts = countDecisions(fs.counts, CodeAtZeroIdle, 7)
+	fs.counts = countDecisions(fs.counts, CodeSteady, 1<<32-10)
+	fs.seq = 5 // 7 + (2^32 - 10) + 8 repeats, wrapped
+	fs.settleCounts()
+	got := map[ReasonCode]uint32{}
+	for _, c := range fs.counts {
+		got[codeNames()[c.code]] = c.n
+	}
+	if want := map[ReasonCode]uint32{CodeAtZeroIdle: 7, CodeSteady: 1<<32 - 2}; !maps.Equal(got, want) {
+		t.Errorf("settled counts %v, want %v", got, want)
+	}
+	fs.settleCounts()
+	if len(fs.counts) != 2 || fs.counts[1].n != 1<<32-2 {
+		t.Errorf("a second settle moved the counts: %v", fs.counts)
 	}
 }

@@ -48,10 +48,12 @@ type fnState struct {
 	history []Record
 	// seq numbers the records, so an outcome finds its own; pass is the
 	// last pass that listed it (passMu). 32 bits each: at one decision a
-	// second a function wraps seq in 136 years.
+	// second a function wraps seq in 136 years. Every decision adds one to
+	// seq and, but for a repeat's, one to counts: settleCounts counts the
+	// repeats from the difference.
 	seq, pass uint32
 	parsed    parsedSpec  // the labels' parse, reused while they do not change; passMu
-	counts    []codeCount // decisions by reason code, for the metrics
+	counts    []codeCount // decisions by reason code, for the metrics, the repeats not yet counted (settleCounts)
 }
 
 // desired is the last decision's count (its record's; 0 before one).

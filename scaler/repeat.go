@@ -129,7 +129,7 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 	h := &fs.history[len(fs.history)-1]
 	h.At, h.Seq = now, fs.seq
 	fs.replicas = fn.Replicas
-	fs.counts = countDecision(fs.counts, h.Code)
+	// Counted in seq, not in counts: settleCounts adds it there when read.
 	return true
 }
 
