@@ -96,6 +96,11 @@ func (s *series) markAbsent(t int64) bool {
 	return false
 }
 
+// copyDownMax is the most points prune copies down rather than reslicing
+// (1.5 KB), in an array of at most four times that: a five-minute history
+// at a 5 s scrape fits.
+const copyDownMax = 64
+
 // prune drops points older than cutoff but keeps the last one at or before
 // it, which gives the value in effect at the cutoff. It reports whether the
 // series holds nothing useful any more (only an absence).
@@ -105,13 +110,26 @@ func (s *series) prune(cutoff int64) (empty bool) {
 		i = s.firstAfter(cutoff)
 	}
 	if i > 1 {
-		// Reslice, not copy down: a busy series loses a point or two at
-		// every scrape, and copying hours of points down each time was a
-		// tenth of a day's replay. The backing array does not grow without
-		// bound: the slice's capacity shrinks as its start moves, and the
-		// append that finds it full moves only the points kept to a new
-		// array (about twice their number), leaving the old one to the GC.
-		s.pts = s.pts[i-1:]
+		if n := len(s.pts) - (i - 1); n <= copyDownMax && cap(s.pts) <= 4*copyDownMax {
+			// A short history (the in-flight gauge's and the arrivals' over
+			// a capacity window, the duration histogram's five minutes) is
+			// copied down within its array, which then never needs a new
+			// one: resliced, a busy gauge's array filled up every dozen
+			// scrapes and append made a new one, a sixth of a replayed
+			// day's bytes allocated. Not within a long array, which a
+			// short history would hold on to: resliced, it is left to the
+			// GC at the next append that finds it full.
+			s.pts = s.pts[:copy(s.pts, s.pts[i-1:])]
+		} else {
+			// Reslice, not copy down: a busy series loses a point or two
+			// at every scrape, and copying hours of points down each time
+			// was a tenth of a day's replay. The backing array does not
+			// grow without bound: the slice's capacity shrinks as its
+			// start moves, and the append that finds it full moves only
+			// the points kept to a new array (about twice their number),
+			// leaving the old one to the GC.
+			s.pts = s.pts[i-1:]
+		}
 		s.setDrop()
 	}
 	return len(s.pts) == 0 || (len(s.pts) == 1 && math.IsNaN(s.last)) // the one point is the last

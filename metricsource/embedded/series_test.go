@@ -251,3 +251,42 @@ func TestFindFromIsFindWhateverTheHint(t *testing.T) {
 		}
 	}
 }
+
+// TestPruneCopiesAShortHistoryDown: a busy series whose history is short
+// (a gauge over a one-minute capacity window, a point at every 5 s scrape)
+// gains a point and loses one at every scrape; once its array has grown,
+// it needs no other, and a long one is still resliced and left to the GC.
+func TestPruneCopiesAShortHistoryDown(t *testing.T) {
+	for _, keep := range []int64{1, 12, copyDownMax - 1} {
+		s := &series{}
+		tick := int64(0)
+		scrapes := func() {
+			for range 200 {
+				tick++
+				s.add(tick, float64(tick))
+				s.prune(tick - keep)
+			}
+		}
+		scrapes() // the array grows to its size
+		if allocs := testing.AllocsPerRun(20, scrapes); allocs != 0 {
+			t.Errorf("keeping %d points: %v allocations per 200 scrapes, want none", keep, allocs)
+		}
+		if n := len(s.pts); n != int(keep)+1 || s.pts[0].t != tick-keep || s.pts[n-1].t != tick {
+			t.Errorf("keeping %d points: %d kept, from %d to %d at %d", keep, n, s.pts[0].t, s.pts[n-1].t, tick)
+		}
+	}
+	// A short history in an array a long one left is resliced out of it.
+	s := &series{}
+	for tick := range int64(1000) {
+		s.add(tick, float64(tick))
+	}
+	long := cap(s.pts)
+	s.prune(990)
+	for tick := int64(1000); cap(s.pts) >= long; tick++ {
+		if tick > 1000+int64(long) {
+			t.Fatalf("a 10-point history still in the %d-point array a long one left", long)
+		}
+		s.add(tick, float64(tick))
+		s.prune(tick - 10)
+	}
+}
