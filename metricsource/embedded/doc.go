@@ -33,6 +33,11 @@
 //   - Started invocations come from gateway_function_invocation_started; for a
 //     function without that series (older gateways) they fall back to
 //     gateway_function_invocation_total, which misses calls still running.
+//     For a function with it, only rps loads read the invocation counter's
+//     history: once capacity has been asked and rps never, it keeps its
+//     latest point alone (and an absence as long as the retention would),
+//     and an rps window asked after that reads missing for such functions
+//     until it has been scraped for its length.
 //   - Capacity is the peak over the window of the in-flight gauge and, when
 //     larger, of the concurrency each scrape interval's arrivals bring: the
 //     started counter's increase × min(mean duration, interval) ÷ interval,

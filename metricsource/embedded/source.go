@@ -231,7 +231,9 @@ func (s *Source) load(q metricsource.LoadQuery, refs []provider.Ref, all, parted
 // (PartUnknown for rps). The caller holds s.mu for writing.
 func (s *Source) reader(q metricsource.LoadQuery) (windowRead, error) {
 	switch q.Type {
-	case metricsource.TypeRPS, metricsource.TypeCapacity:
+	case metricsource.TypeRPS:
+		s.st.rpsAsked = true // asked, answered or not: the counters are kept from now on
+	case metricsource.TypeCapacity:
 	default:
 		return windowRead{}, fmt.Errorf("scaling type %q is not available from the embedded source, which reads only the gateway's /metrics; use the Prometheus source", q.Type)
 	}
@@ -244,12 +246,15 @@ func (s *Source) reader(q metricsource.LoadQuery) (windowRead, error) {
 		return windowRead{}, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	if q.Type == metricsource.TypeRPS {
-		return windowRead{from: from, to: to, secs: time.Duration(to - from).Seconds()}, nil
+		return windowRead{from: from, to: to, secs: time.Duration(to - from).Seconds(), totalFrom: s.st.totalFrom}, nil
 	}
 	if !s.st.sawInflight && !s.st.sawSeconds {
 		return windowRead{}, fmt.Errorf("load capacity: the gateway exports neither %s nor gateway_functions_seconds", MetricInflight)
 	}
 	s.st.capacityWindow = max(s.st.capacityWindow, q.Window)
+	if s.st.capacitySeq == 0 {
+		s.st.capacitySeq = s.st.seq
+	}
 	return windowRead{capacity: true, from: now.UnixNano() - q.Window.Nanoseconds(), to: to}, nil
 }
 
@@ -260,12 +265,18 @@ type windowRead struct {
 	capacity bool
 	from, to int64
 	secs     float64
+	// totalFrom is store.totalFrom: the invocation counters of functions
+	// with a started counter may lack the points before it.
+	totalFrom int64
 }
 
 // of is fn's value, its part and whether it has one.
 func (r windowRead) of(fn *function) (float64, metricsource.Part, bool) {
 	if r.capacity {
 		return fn.peak(r.from, r.to)
+	}
+	if fn.hasStarted && r.from < r.totalFrom {
+		return 0, metricsource.PartUnknown, false // missing, not the history there is: a counter's points before it are its baseline
 	}
 	sum, ok := fn.sumIncrease(kindTotal, r.from, r.to) // the invocation counters
 	return sum / r.secs, metricsource.PartUnknown, ok

@@ -61,6 +61,27 @@ const (
 var metricOf = [...]string{kindTotal: MetricTotal, kindStarted: MetricStarted, kindInflight: MetricInflight,
 	kindReplicas: MetricReplicas, kindSecondsSum: MetricSecondsSum, kindSecondsCount: MetricSecondsCount}
 
+// keepStartedTotal is store.keep's entry for the invocation counter of a
+// function that has the started counter: only rps loads read its history
+// (activity reads its value at the latest scrape, the started counts and
+// the arrivals come from the started counter), so while the scaler asks
+// capacity and no rps it keeps its latest point alone. Kept for the
+// retention, a busy function's added about a tenth of a replayed day's
+// bytes allocated, in arrays of hours of points.
+const keepStartedTotal = kindArrivals + 1
+
+// keeps is how long each kind's series keep their points (store.keep),
+// and keepStartedTotal's.
+type keeps [keepStartedTotal + 1]int64
+
+// keepOf is how long fn's series of kind k keep their points under keep.
+func (fn *function) keepOf(k metricKind, keep *keeps) int64 {
+	if k == kindTotal && fn.hasStarted {
+		return keep[keepStartedTotal]
+	}
+	return keep[k]
+}
+
 // coded: the series' key holds the sample's code label.
 func (k metricKind) coded() bool {
 	return k == kindTotal || k == kindSecondsSum || k == kindSecondsCount
@@ -210,7 +231,17 @@ type store struct {
 	noRepeats bool
 	// keep is how long each kind's series keep their points at the scrape
 	// being ingested: sweep cuts them at its time less that.
-	keep [kindArrivals + 1]int64
+	keep keeps
+	// rpsAsked: an rps load was asked (it reads the invocation counter's
+	// history); capacitySeq is the scrape seq at which capacity was first
+	// asked (0: never). totalFrom is the latest first point an invocation
+	// counter of a function with a started counter was cut to short of the
+	// retention: an rps window reaching before it is not all kept for those
+	// functions (see keepStartedTotal). noTrim: never cut them so (tests).
+	rpsAsked    bool
+	capacitySeq uint64
+	totalFrom   int64
+	noTrim      bool
 	// all is fns' entries as a slice, in the order they were added: sweep
 	// visits every function at every scrape, and iterating the map was a
 	// fifth of the sweep. Only ingest adds and only sweep deletes.
@@ -395,7 +426,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 // building the key, and nothing but the series' mark follows from an
 // unchanged value (the kinds' flags were set by the series' first sample;
 // a counter's increase is 0).
-func (fn *function) repeats(j int, smp *Sample, seq uint64, keep *[kindArrivals + 1]int64) bool {
+func (fn *function) repeats(j int, smp *Sample, seq uint64, keep *keeps) bool {
 	if j >= len(fn.series) {
 		return false
 	}
@@ -440,7 +471,7 @@ const MeanDurationWindow = promql.MeanDurationWindow
 // Nothing is recorded (the series reads as absent: missing, not zero) when
 // the arrivals are unknown or the function ended no request within
 // MeanDurationWindow.
-func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64, keep *[kindArrivals + 1]int64) {
+func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64, keep *keeps) {
 	if !fn.hasSeconds || fn.dSeq != seq || prev == 0 || t <= prev {
 		return
 	}

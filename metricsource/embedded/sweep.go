@@ -17,8 +17,10 @@ import (
 // settled only when every one of its series was marked at the scrape, so
 // its minDrop then holds each one's drop under this scrape's keep: one
 // from an earlier scrape's only makes it earlier (a walk, which sets it
-// anew), should the retention or a capacity window have changed since.
-func (fn *function) mark(s *series, seq uint64, keep *[kindArrivals + 1]int64) {
+// anew), should the retention or a capacity window have changed since;
+// one from before a keep shrank (keepStartedTotal's, once trimsTotals)
+// only keeps points a little longer, until the function is walked again.
+func (fn *function) mark(s *series, seq uint64, keep *keeps) {
 	if s.seen != seq {
 		if fn.seenSeq != seq {
 			fn.seenSeq, fn.seenN = seq, 0
@@ -27,7 +29,7 @@ func (fn *function) mark(s *series, seq uint64, keep *[kindArrivals + 1]int64) {
 		s.seen = seq
 	}
 	if len(s.pts) > 1 {
-		fn.minDrop = min(fn.minDrop, s.drop+keep[s.key.kind])
+		fn.minDrop = min(fn.minDrop, s.drop+fn.keepOf(s.key.kind, keep))
 	}
 }
 
@@ -48,11 +50,13 @@ func (fn *function) settled(seq uint64, t int64) bool {
 
 // setKeep sets store.keep for a scrape whose retention is retention: the
 // duration histogram keeps MeanDurationWindow, the arrivals and the
-// in-flight gauge the longest capacity window asked, the others (and
-// those, when it is shorter) the retention.
+// in-flight gauge the longest capacity window asked, the invocation
+// counter of a function with the started counter nothing past its latest
+// point while trimsTotals, the others (and those, when it is shorter) the
+// retention.
 func (st *store) setKeep(retention time.Duration) {
 	ret := retention.Nanoseconds()
-	var keep [kindArrivals + 1]int64
+	var keep keeps
 	for k := range keep {
 		keep[k] = ret
 	}
@@ -62,7 +66,21 @@ func (st *store) setKeep(retention time.Duration) {
 		keep[kindArrivals] = min(ret, st.capacityWindow.Nanoseconds())
 		keep[kindInflight] = keep[kindArrivals]
 	}
+	if st.trimsTotals() {
+		keep[keepStartedTotal] = 0
+	}
 	st.keep = keep
+}
+
+// trimsTotals: the invocation counters of functions with a started counter
+// keep their latest point alone (keepStartedTotal). Not before capacity has
+// been asked at a scrape before the last one, with no rps load asked ever:
+// the scaler asks each of its types once a pass, so a scaler with rps
+// functions has asked rps by then, and their first readings read the
+// history there is, as before; an rps load asked later reads missing for
+// those functions until scraped for its window (windowRead.of).
+func (st *store) trimsTotals() bool {
+	return !st.noTrim && !st.rpsAsked && st.capacitySeq != 0 && st.seq > st.capacitySeq+1
 }
 
 // sweep records each function's arrivals in the interval since prev, marks
@@ -81,6 +99,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 	if st.capacityWindow > 0 {
 		arrivalsCut = max(cutoff, t-st.capacityWindow.Nanoseconds())
 	}
+	totalCut := max(cutoff, t-st.keep[keepStartedTotal]) // a function's with the started counter
 	forgot := false
 	all := st.all[:0] // the functions kept, moved down over those forgotten
 	for _, e := range st.all {
@@ -103,10 +122,26 @@ func (st *store) sweep(t, prev, cutoff int64) {
 				cut = meanCut
 			case kindArrivals, kindInflight:
 				cut = arrivalsCut
+			case kindTotal:
+				if fn.hasStarted {
+					cut = totalCut
+				}
+			}
+			n := len(s.pts)
+			empty := s.prune(cut)
+			if s.key.kind == kindTotal && cut > cutoff {
+				// Cut short of the retention: rps windows reaching before
+				// its first point now read missing (totalFrom). An absence
+				// is kept as long as the retention would have kept it,
+				// for activity's vanished.
+				if len(s.pts) < n {
+					st.totalFrom = max(st.totalFrom, s.pts[0].t)
+				}
+				empty = empty && s.lastT <= cutoff
 			}
 			// A series dropped here ends in an absence, which its last
 			// change recorded: peak reads nothing from it either way.
-			if !s.prune(cut) {
+			if !empty {
 				// Kept in place (most series, most scrapes) or moved down
 				// over a dropped one: every series copied onto itself at
 				// every scrape was a fiftieth of the 1,000-function replay.
@@ -115,7 +150,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 				}
 				kept = fn.series[:len(kept)+1]
 				if len(s.pts) > 1 {
-					minDrop = min(minDrop, s.drop+st.keep[s.key.kind])
+					minDrop = min(minDrop, s.drop+fn.keepOf(s.key.kind, &st.keep))
 				}
 			}
 		}
