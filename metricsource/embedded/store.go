@@ -226,6 +226,7 @@ type store struct {
 	scraped nameCache
 	gaps    gapList // the gaps between scrapes covered looks for
 	walkAll bool    // sweep walks the series of settled functions too (tests)
+	rewalk  bool    // the next sweep walks them too: a keep shrank (setKeep)
 	// noRepeats: ingest takes every sample the whole way, none through
 	// function.repeats (tests).
 	noRepeats bool
@@ -308,11 +309,11 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		smp := &samples[i] // not a copy of its three strings per sample
 		if !st.noRepeats {
 			if smp.FunctionName == lastName && lastFn != nil {
-				if lastFn.repeats(j, smp, st.seq, &st.keep) {
+				if lastFn.repeats(j, smp, st.seq) {
 					j++
 					continue
 				}
-			} else if fn := st.scraped.lookup(k+1, smp.FunctionName); fn != nil && fn.repeats(0, smp, st.seq, &st.keep) {
+			} else if fn := st.scraped.lookup(k+1, smp.FunctionName); fn != nil && fn.repeats(0, smp, st.seq) {
 				// The first sample of the next function, as the cache has it.
 				k++
 				lastName, lastFn, j = smp.FunctionName, fn, 1
@@ -426,7 +427,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 // building the key, and nothing but the series' mark follows from an
 // unchanged value (the kinds' flags were set by the series' first sample;
 // a counter's increase is 0).
-func (fn *function) repeats(j int, smp *Sample, seq uint64, keep *keeps) bool {
+func (fn *function) repeats(j int, smp *Sample, seq uint64) bool {
 	if j >= len(fn.series) {
 		return false
 	}
@@ -441,7 +442,7 @@ func (fn *function) repeats(j int, smp *Sample, seq uint64, keep *keeps) bool {
 		(k.coded() && smp.Code != s.key.code) {
 		return false
 	}
-	fn.mark(s, seq, keep)
+	fn.seen(s, seq) // its drop has not moved
 	if (k == kindStarted || k == kindTotal) && fn.dSeq != seq {
 		fn.dSeq, fn.dStarted, fn.dTotal = seq, 0, 0
 	}

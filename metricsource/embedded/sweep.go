@@ -12,24 +12,31 @@ import (
 // past the retention dropped; and how a function that needs none of it is
 // told from one that does (settled), so that it is skipped.
 
-// mark records that s, one of fn's series, was seen at the scrape seq (and
-// given its value: drop may have moved). keep is store.keep. A function is
-// settled only when every one of its series was marked at the scrape, so
-// its minDrop then holds each one's drop under this scrape's keep: one
-// from an earlier scrape's only makes it earlier (a walk, which sets it
-// anew), should the retention or a capacity window have changed since;
-// one from before a keep shrank (keepStartedTotal's, once trimsTotals)
-// only keeps points a little longer, until the function is walked again.
+// mark records that s, one of fn's series, was seen at the scrape seq and
+// given its value (drop may have moved). keep is store.keep. A function is
+// settled only when every one of its series was seen at the scrape, so its
+// minDrop then holds each one's drop under the keep of the scrape that
+// last moved it, or of the last walk: one from an earlier scrape's only
+// makes it earlier (a walk, which sets it anew), should the retention or a
+// capacity window have grown since, and a keep that shrinks has every
+// function walked at the next sweep (store.rewalk).
 func (fn *function) mark(s *series, seq uint64, keep *keeps) {
+	fn.seen(s, seq)
+	if len(s.pts) > 1 {
+		fn.minDrop = min(fn.minDrop, s.drop+fn.keepOf(s.key.kind, keep))
+	}
+}
+
+// seen records that s, one of fn's series, was seen at the scrape seq at
+// its last value: its drop has not moved since it was last marked or
+// walked, so minDrop still holds it (repeats: most samples, most scrapes).
+func (fn *function) seen(s *series, seq uint64) {
 	if s.seen != seq {
 		if fn.seenSeq != seq {
 			fn.seenSeq, fn.seenN = seq, 0
 		}
 		fn.seenN++
 		s.seen = seq
-	}
-	if len(s.pts) > 1 {
-		fn.minDrop = min(fn.minDrop, s.drop+fn.keepOf(s.key.kind, keep))
 	}
 }
 
@@ -69,6 +76,13 @@ func (st *store) setKeep(retention time.Duration) {
 	if st.trimsTotals() {
 		keep[keepStartedTotal] = 0
 	}
+	for k := range keep {
+		// A function's minDrop holds its series' drops under the keep they
+		// were last marked or walked with: a later one (longer) only has
+		// it walked early, a shorter one would leave it settled past its
+		// cut.
+		st.rewalk = st.rewalk || keep[k] < st.keep[k]
+	}
 	st.keep = keep
 }
 
@@ -105,7 +119,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 	for _, e := range st.all {
 		fn := e.fn
 		fn.arrivals(t, prev, meanFrom, st.seq, &st.keep)
-		if !st.walkAll && fn.settled(st.seq, t) {
+		if !st.walkAll && !st.rewalk && fn.settled(st.seq, t) {
 			all = append(all, e) // it has series: not forgotten
 			continue
 		}
@@ -164,7 +178,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 		all = append(all, e)
 	}
 	clear(st.all[len(all):]) // no forgotten function pinned
-	st.all = all
+	st.all, st.rewalk = all, false
 	if forgot && len(st.refs) > 2*len(st.fns)+refsSlack {
 		// The names of forgotten functions (a function has one or two:
 		// bare and qualified): start the cache again rather than keep
