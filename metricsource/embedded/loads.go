@@ -167,7 +167,7 @@ func (s *series) maxOver2(fromL, fromS, to int64) (mL float64, okL bool, mS floa
 		mL, okL = s.maxOver(fromL, to)
 		return mL, okL, mL, okL
 	}
-	i := s.after(fromL)
+	i := s.afterFront(fromL)            // the series are kept for the longest capacity window
 	okL = i > 0 && !s.pts[i-1].absent() // the value in effect at fromL
 	if okL {
 		mL = s.pts[i-1].v

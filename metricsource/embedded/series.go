@@ -171,6 +171,25 @@ func (s *series) after(t int64) int {
 	return lo + 1 + sort.Search(hi-lo-1, func(j int) bool { return s.pts[lo+1+j].t > t })
 }
 
+// frontScan is how many of a series' first points afterFront reads before
+// it searches from the end.
+const frontScan = 3
+
+// afterFront is after for a t expected among the series' first points: the
+// start of a window as long as the series is kept for (the in-flight
+// gauge's and the arrivals' over the capacity window, the duration
+// histogram's over the mean's five minutes), whose point in effect is the
+// one sweep kept at its cut. after gallops back from the last point over
+// the whole window to find it.
+func (s *series) afterFront(t int64) int {
+	for i := range min(len(s.pts), frontScan) {
+		if s.pts[i].t > t {
+			return i
+		}
+	}
+	return s.after(t)
+}
+
 // at returns the value in effect at t: the last point at or before t.
 func (s *series) at(t int64) (float64, bool) {
 	i := s.after(t)
@@ -189,7 +208,22 @@ func (s *series) increase(from, to int64) (inc float64, present bool) {
 		// time): the point in effect is the last one; nothing to search.
 		return 0, !math.IsNaN(s.last)
 	}
-	i := s.after(from)
+	return s.increaseFrom(s.after(from), from, to)
+}
+
+// increaseFront is increase for a from among the series' first points
+// (afterFront): the arrivals' mean duration over the duration histogram's
+// five minutes.
+func (s *series) increaseFront(from, to int64) (inc float64, present bool) {
+	if len(s.pts) > 0 && s.lastT <= from {
+		return 0, !math.IsNaN(s.last)
+	}
+	return s.increaseFrom(s.afterFront(from), from, to)
+}
+
+// increaseFrom is increase given i, the index of the first point after
+// from.
+func (s *series) increaseFrom(i int, from, to int64) (inc float64, present bool) {
 	j := max(i, s.after(to)) // the first point after to, not before i
 	present = i > 0 && !s.pts[i-1].absent()
 	if i == j {
@@ -222,7 +256,7 @@ func (s *series) maxOver(from, to int64) (float64, bool) {
 		}
 		return s.last, true
 	}
-	i := s.after(from)
+	i := s.afterFront(from) // a capacity window's start: the series are kept for the longest
 	var m float64
 	ok := i > 0 && !s.pts[i-1].absent() // the value in effect at from
 	if ok {

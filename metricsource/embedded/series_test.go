@@ -290,3 +290,30 @@ func TestPruneCopiesAShortHistoryDown(t *testing.T) {
 		s.prune(tick - 10)
 	}
 }
+
+// TestAfterFrontIsAfter: the search from the first points answers as the
+// search from the last, for any time, before, among and after the points
+// of series of any length.
+func TestAfterFrontIsAfter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(36, 7))
+	for run := range 2000 {
+		s := &series{}
+		tick := int64(0)
+		for range rng.IntN(12) {
+			tick += 1 + int64(rng.IntN(3))
+			if rng.IntN(8) == 0 {
+				s.markAbsent(tick)
+			} else {
+				s.add(tick, float64(rng.IntN(4)))
+			}
+		}
+		for at := int64(-1); at <= tick+1; at++ {
+			if got, want := s.afterFront(at), s.after(at); got != want {
+				t.Fatalf("run %d, %d points: afterFront(%d) = %d, after %d", run, len(s.pts), at, got, want)
+			}
+			if got, want := fmt.Sprint(s.increaseFront(at, tick)), fmt.Sprint(s.increase(at, tick)); got != want {
+				t.Fatalf("run %d: increaseFront(%d, %d) = %s, increase %s", run, at, tick, got, want)
+			}
+		}
+	}
+}

@@ -519,10 +519,10 @@ func (fn *function) meanDuration(from, to int64) (float64, bool) {
 	for i := range fn.series {
 		switch ser := &fn.series[i]; ser.key.kind {
 		case kindSecondsSum:
-			inc, _ := ser.increase(from, to)
+			inc, _ := ser.increaseFront(from, to) // kept for MeanDurationWindow: from is among the first points
 			sum += inc
 		case kindSecondsCount:
-			inc, _ := ser.increase(from, to)
+			inc, _ := ser.increaseFront(from, to)
 			count += inc
 		}
 	}
