@@ -106,17 +106,7 @@ func totalKeepAnswers(t *testing.T, src *Source, fns []provider.Function) string
 // always.
 func TestTotalKeptForRPSOnly(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg := DefaultConfig()
-		cfg.Interval = 5 * time.Second
-		trim, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		whole, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		whole.st.noTrim = true
+		trim, whole := trimAndWhole(t)
 		fleet := newTotalKeepFleet(12)
 		for scrape := range 500 {
 			samples := fleet.scrape()
@@ -125,7 +115,7 @@ func TestTotalKeptForRPSOnly(t *testing.T) {
 			if got, want := totalKeepAnswers(t, trim, fleet.fns), totalKeepAnswers(t, whole, fleet.fns); got != want {
 				t.Fatalf("scrape %d: with the invocation counters cut\n%s\nkept for the retention\n%s", scrape, got, want)
 			}
-			time.Sleep(cfg.Interval)
+			time.Sleep(totalKeepScrape)
 		}
 		busy := trim.st.fns[fleet.fns[0].Ref]
 		for _, s := range busy.series {
@@ -151,7 +141,7 @@ func TestTotalKeptForRPSOnly(t *testing.T) {
 				started := i%3 != 2
 				switch {
 				case got[i] == want[i]:
-				case started && !got[i].Has && time.Duration(scrape)*cfg.Interval <= w:
+				case started && !got[i].Has && time.Duration(scrape)*totalKeepScrape <= w:
 					missed = true
 				default:
 					t.Fatalf("rps %d scrapes after first asked, %s (started counter %v): %+v, kept for the retention %+v", scrape, fleet.fns[i].Ref, started, got[i], want[i])
@@ -160,7 +150,7 @@ func TestTotalKeptForRPSOnly(t *testing.T) {
 			samples := fleet.scrape()
 			trim.Observe(time.Now(), samples)
 			whole.Observe(time.Now(), samples)
-			time.Sleep(cfg.Interval)
+			time.Sleep(totalKeepScrape)
 		}
 		if !missed {
 			t.Error("no function read missing right after rps was first asked: its counter's history was not cut")
@@ -174,23 +164,13 @@ func TestTotalKeptForRPSOnly(t *testing.T) {
 // counters for the retention from the first one on, none missing.
 func TestRPSAskedAtStartReadsAsBefore(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg := DefaultConfig()
-		cfg.Interval = 5 * time.Second
-		trim, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		whole, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		whole.st.noTrim = true
+		trim, whole := trimAndWhole(t)
 		fleet := newTotalKeepFleet(6)
 		observe := func() {
 			samples := fleet.scrape()
 			trim.Observe(time.Now(), samples)
 			whole.Observe(time.Now(), samples)
-			time.Sleep(cfg.Interval)
+			time.Sleep(totalKeepScrape)
 		}
 		observe()
 		observe()
@@ -215,4 +195,25 @@ func TestRPSAskedAtStartReadsAsBefore(t *testing.T) {
 			}
 		}
 	})
+}
+
+// totalKeepScrape is the scrape interval of trimAndWhole's sources.
+const totalKeepScrape = 5 * time.Second
+
+// trimAndWhole is two sources scraped every 5 s: one as shipped, one that
+// keeps the invocation counters for the retention (noTrim), to compare.
+func trimAndWhole(t *testing.T) (trim, whole *Source) {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Interval = totalKeepScrape
+	trim, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err = New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole.st.noTrim = true
+	return trim, whole
 }
