@@ -1,0 +1,172 @@
+package embedded
+
+import (
+	"math"
+	"time"
+)
+
+// ingest records one successful scrape at now.
+func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration) {
+	t := now.UnixNano()
+	if n := len(st.scrapes); n > 0 && t <= st.scrapes[n-1] {
+		// Time went backwards or stood still: keep the history ordered.
+		st.log.Warn("scrape not after the previous one ignored", "at", now)
+		return
+	}
+	var prevScrape int64
+	if n := len(st.scrapes); n > 0 {
+		prevScrape = st.scrapes[n-1]
+	}
+	st.seq++
+	st.setKeep(retention)
+	st.scrapes = append(st.scrapes, t)
+	st.gaps.scraped(prevScrape, t)
+	// A scrape lists a function's series together: the last function_name
+	// resolved answers the next sample without two map lookups.
+	var lastName string
+	var lastFn *function
+	k := -1 // the distinct function_names so far, less one
+	j := 0  // the sample's place among its function's samples in this scrape
+	for i := range samples {
+		smp := &samples[i] // not a copy of its three strings per sample
+		if !st.noRepeats {
+			if smp.FunctionName == lastName && lastFn != nil {
+				if lastFn.repeats(j, smp, st.seq) {
+					j++
+					continue
+				}
+			} else if fn := st.scraped.lookup(k+1, smp.FunctionName); fn != nil && fn.repeats(0, smp, st.seq) {
+				// The first sample of the next function, as the cache has it.
+				k++
+				lastName, lastFn, j = smp.FunctionName, fn, 1
+				continue
+			}
+		}
+		kind, ok := kindOf(smp.Metric)
+		if !ok {
+			continue
+		}
+		if math.IsNaN(smp.Value) || math.IsInf(smp.Value, 0) || (smp.Value < 0 && kind != kindInflight) {
+			// Missing, not a value: the series reads as absent from this
+			// scrape. A counter or a replica count is never negative (a
+			// step from 5 to -3 read as a reset to -3 invocations).
+			st.log.Debug("non-finite or negative sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
+			continue
+		}
+		if smp.FunctionName == "" {
+			st.log.Debug("sample without function_name ignored", "metric", smp.Metric)
+			continue
+		}
+		fn := lastFn
+		if fn == nil || smp.FunctionName != lastName {
+			k++
+			if fn = st.scraped.lookup(k, smp.FunctionName); fn == nil {
+				ref, ok := st.ref(smp.FunctionName)
+				if !ok {
+					continue
+				}
+				fn = st.fns[ref]
+				if fn == nil {
+					fn = &function{series: make([]series, 0, 3)}
+					st.fns[ref] = fn
+					st.all = append(st.all, storedFn{ref: ref, fn: fn})
+					st.added++
+				}
+				st.scraped.set(k, smp.FunctionName, fn)
+			}
+			lastName, lastFn, j = smp.FunctionName, fn, 0
+		}
+		key := seriesKey{kind: kind, name: smp.FunctionName, inst: smp.Instance}
+		if kind.coded() {
+			key.code = smp.Code
+		}
+		s := fn.findFrom(j, key)
+		j++
+		if s != nil && s.seen == st.seq {
+			// The same series twice in one scrape (a literal duplicate:
+			// series apart in any label are apart in key.inst): the first
+			// sample stands. Both, in turn, read as a reset at every
+			// scrape.
+			st.log.Debug("duplicate sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
+			continue
+		}
+		if s == nil {
+			s = fn.add(key)
+		}
+		prev, was := s.add(t, smp.Value)
+		fn.mark(s, st.seq, &st.keep)
+		if kind == kindInflight && (!was || smp.Value != prev) {
+			fn.loadChanged(t) // a new point (add returns the value itself when it kept none)
+		}
+		// A rise, a reset to a positive value, or a new series above 0.
+		increased := smp.Value > 0 && (!was || smp.Value != prev)
+		switch kind {
+		case kindStarted:
+			fn.hasStarted = true
+			if increased {
+				fn.lastStarted = t
+			}
+		case kindTotal:
+			if increased {
+				fn.lastTotal = t
+			}
+		case kindInflight:
+			st.sawInflight = true
+		case kindSecondsSum, kindSecondsCount:
+			st.sawSeconds, fn.hasSeconds = true, true
+		}
+		if kind == kindStarted || kind == kindTotal {
+			// The counter's increase since the previous scrape: from its
+			// last value, or all of it for a counter missing from that
+			// scrape, new or back (a gateway restarted between them
+			// re-creates it at its first call since: every call it counts
+			// came after that scrape, as series.add counts it); nothing at
+			// the source's first scrape, which has no interval.
+			var inc float64
+			if was {
+				inc = step(prev, smp.Value)
+			} else if prevScrape != 0 {
+				inc = smp.Value
+			}
+			if fn.dSeq != st.seq {
+				fn.dSeq, fn.dStarted, fn.dTotal = st.seq, 0, 0
+			}
+			if kind == kindStarted {
+				fn.dStarted += inc
+			} else {
+				fn.dTotal += inc
+			}
+		}
+	}
+	st.sweep(t, prevScrape, t-retention.Nanoseconds())
+}
+
+// repeats records smp as ingest does when it is the j-th of fn's series,
+// not yet seen at the scrape seq, at its last value, and says whether it
+// was. Most samples are (nine in ten of a replayed day's: an idle
+// function's five at most scrapes): the series' key is told from the
+// sample's fields by equality alone, not by naming the metric's kind and
+// building the key, and nothing but the series' mark follows from an
+// unchanged value (the kinds' flags were set by the series' first sample;
+// a counter's increase is 0).
+func (fn *function) repeats(j int, smp *Sample, seq uint64) bool {
+	if j >= len(fn.series) {
+		return false
+	}
+	s := &fn.series[j]
+	k := s.key.kind
+	// A NaN never equals last, nor does any value of a series without
+	// points (last unset): only a value that passed ingest's checks does.
+	// The derived arrivals' key names no function (a sample here has one)
+	// and no metric. A duplicate takes the whole way, which logs it.
+	if s.seen == seq || len(s.pts) == 0 || smp.Value != s.last ||
+		smp.FunctionName != s.key.name || smp.Instance != s.key.inst || smp.Metric != metricOf[k] ||
+		(k.coded() && smp.Code != s.key.code) {
+		return false
+	}
+	fn.seen(s, seq) // its drop has not moved
+	if (k == kindStarted || k == kindTotal) && fn.dSeq != seq {
+		fn.dSeq, fn.dStarted, fn.dTotal = seq, 0, 0
+	}
+	return true
+}
