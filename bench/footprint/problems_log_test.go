@@ -45,9 +45,10 @@ func TestLogfmtValueFindsTheKeyNotItsText(t *testing.T) {
 	}
 }
 
-// A long line is cut, and says by how much.
+// A long line is cut in its middle, and says by how much: its head (the
+// message) and its tail (the error's cause) stay.
 func TestClipSaysWhatItLeftOut(t *testing.T) {
-	if got := clip(strings.Repeat("x", 10), 4); got != "xxxx… (6 more bytes)" {
+	if got := clip("msg=failed query=0123456789 err=deadline", 24); got != "msg=failed q …(16 bytes left out)… err=deadline" {
 		t.Errorf("clip = %q", got)
 	}
 	if got := clip("short", 10); got != "short" {

@@ -80,12 +80,15 @@ func logfmtValue(line, key string) string {
 	}
 }
 
-// clip cuts s to n bytes, saying how much it left out.
+// clip cuts s to about n bytes, keeping its head and its tail and saying
+// how much it left out between them: an error's cause ("context deadline
+// exceeded") is at the end of a line whose middle is a long query.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return fmt.Sprintf("%s… (%d more bytes)", s[:n], len(s)-n)
+	head, tail := n/2, n-n/2
+	return fmt.Sprintf("%s …(%d bytes left out)… %s", s[:head], len(s)-n, s[len(s)-tail:])
 }
 
 // logProblems logs the controller's warnings and errors by kind: count and
