@@ -195,8 +195,11 @@ func (fs *fnState) recordAgain(window time.Duration, cur uint64, now time.Time) 
 	if last.Expires != 0 || last.Replicas == 0 || last.At != InstantOf(fs.history[len(fs.history)-1].At) {
 		return false
 	}
-	if m := fs.modes; m != nil && (!m.burstSince.IsZero() || !m.alertLoadAt.IsZero() || m.rampFrom != 0 || !m.rampStart.IsZero() || m.alertBase != 0) {
-		return false // not untimed(st) && recordable(st)
+	var st State // fs.state(), made only with modes: without, it is untimed and recordable
+	if fs.modes != nil {
+		if st = fs.state(); !untimed(&st) || !recordable(&st) {
+			return false
+		}
 	}
 	prev := fs.recs
 	r := Recommendation{At: InstantOf(now), Replicas: last.Replicas}
@@ -218,7 +221,6 @@ func (fs *fnState) recordAgain(window time.Duration, cur uint64, now time.Time) 
 	// Without modes (most functions) st is three fields, kept as they are,
 	// not a State made, copied and compared field by field.
 	if fs.modes != nil {
-		st := fs.state()
 		next := st
 		next.Recommendations = keepBinding(recorded, prev)
 		fs.recs = next.Recommendations
@@ -256,14 +258,8 @@ func (fs *fnState) recordAgain(window time.Duration, cur uint64, now time.Time) 
 // TestSteadyOnIsDecide compares it with Decide; TestRepeatOnNewReadings
 // compares a loop using it with one deciding every time.
 func steadyOn(spec *Spec, cur, ready uint64, stable, burst metricsource.Reading, code ReasonCode, last uint64) bool {
-	s, b := stable.Value, burst.Value
-	sp, bp := &s, &b
-	if !stable.Has {
-		sp = nil
-	}
-	if !burst.Has {
-		bp = nil
-	}
+	var v [2]float64
+	sp, bp := values(stable, burst, &v)
 	load, bl := loadOrNil(sp), loadOrNil(bp)
 	if load == nil {
 		return false
@@ -294,15 +290,12 @@ func steadyOn(spec *Spec, cur, ready uint64, stable, burst metricsource.Reading,
 // Observation's (keepObs: a missing reading is kept as 0, unmarked). The
 // loop's mu is held.
 func (fs *fnState) keepReadings(stable, burst metricsource.Reading) {
-	h := fs.obsHas &^ (hasStable | hasBurst)
-	fs.obs.stable, fs.obs.burst = 0, 0
-	if stable.Has {
-		fs.obs.stable, h = stable.Value, h|hasStable
-	}
-	if burst.Has {
-		fs.obs.burst, h = burst.Value, h|hasBurst
-	}
-	fs.obsHas = h
+	var v [2]float64
+	sp, bp := values(stable, burst, &v)
+	var hs, hb obsHas
+	fs.obs.stable, hs = keptReading(sp, hasStable)
+	fs.obs.burst, hb = keptReading(bp, hasBurst)
+	fs.obsHas = fs.obsHas&^(hasStable|hasBurst) | hs | hb
 	fs.stablePart, fs.burstPart = stable.Part, burst.Part
 }
 
