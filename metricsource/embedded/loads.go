@@ -109,8 +109,11 @@ func (r peakRead) reading() metricsource.Reading {
 	return metricsource.Reading{Value: r.v, Has: true, Part: r.part}
 }
 
-// peakOver2 is peakOver over [fromL, to] and over [fromS, to] (fromL <=
-// fromS), each series walked once for both (series.maxOver2).
+// peakOver2 is fn's peak read from the series over [fromL, to] and over
+// [fromS, to] (fromL <= fromS), each series walked once for both
+// (series.maxOver2): the in-flight series' peak (of their sum when several:
+// peakOfSum) or the arrivals', the larger, saying which (the gauge when
+// they are equal).
 func (fn *function) peakOver2(fromL, fromS, to int64) (long, short peakRead) {
 	var sumL, sumS, arrL, arrS float64
 	var gaugesL, gaugesS int
@@ -145,7 +148,11 @@ func (fn *function) peakOver2(fromL, fromS, to int64) (long, short peakRead) {
 		sumL = fn.peakOfSum(fromL, to)
 	}
 	if gaugesS > 1 {
-		sumS = fn.peakOfSum(fromS, to)
+		if fromS == fromL {
+			sumS = sumL // the same window (peakOver)
+		} else {
+			sumS = fn.peakOfSum(fromS, to)
+		}
 	}
 	long.v, long.part = sumL, metricsource.PartGauge
 	if arrL > sumL {

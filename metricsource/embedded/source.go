@@ -311,34 +311,11 @@ func (fn *function) peak(from, to int64) (float64, metricsource.Part, bool) {
 	return v, part, present
 }
 
-// peakOver is peak read from the series.
+// peakOver is peak read from the series: peakOver2's longer window, the
+// shorter one the same (one walk, no second sum).
 func (fn *function) peakOver(from, to int64) (float64, metricsource.Part, bool) {
-	var sum, arrivals float64
-	var present bool
-	gauges := 0
-	for i := range fn.series {
-		ser := &fn.series[i]
-		switch ser.key.kind {
-		case kindInflight:
-			if m, ok := ser.maxOver(from, to); ok {
-				sum += m
-				present = true
-				gauges++
-			}
-		case kindArrivals:
-			if m, ok := ser.maxOver(from, to); ok {
-				arrivals = m
-				present = true
-			}
-		}
-	}
-	if gauges > 1 {
-		sum = fn.peakOfSum(from, to)
-	}
-	if arrivals > sum {
-		return arrivals, metricsource.PartArrivals, present
-	}
-	return sum, metricsource.PartGauge, present
+	l, _ := fn.peakOver2(from, from, to)
+	return l.v, l.part, l.has
 }
 
 // peakOfSum is the peak over [from, to] of the in-flight series' sum, for a
