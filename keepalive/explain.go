@@ -78,7 +78,8 @@ func (w *PreWarmer) Explain(ref provider.Ref) (any, bool) {
 		maxReplicas = c.max
 	}
 	w.mu.Unlock()
-	e, ok := w.cfg.Policy.Explain(ref, fallback, w.cfg.Clock.Now())
+	now := w.cfg.Clock.Now()
+	e, ok := w.cfg.Policy.Explain(ref, fallback, now)
 	if !ok {
 		return nil, false
 	}
@@ -86,7 +87,12 @@ func (w *PreWarmer) Explain(ref provider.Ref) (any, bool) {
 		e.PreWarmReplicas = maxReplicas
 	}
 	w.mu.Lock()
-	e.PreWarmedUntil = w.warm[ref]
+	if until := w.warm[ref]; now.Before(until) {
+		// The loop forgets a pre-warm at its first pass past the window,
+		// up to prewarm_interval later: a time already past is no
+		// pre-warm under way.
+		e.PreWarmedUntil = until
+	}
 	w.mu.Unlock()
 	return e, true
 }
