@@ -3,7 +3,9 @@ package openfaas
 import (
 	"bytes"
 	"errors"
+	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -121,4 +123,82 @@ func TestProviderName(t *testing.T) {
 			t.Errorf("providerName(%s) = %q, want %q", body, got, want)
 		}
 	}
+}
+
+// TestSystemInfoReadIsBounded: the /system/info reply is read up to
+// maxReplyBody, as every reply; a gateway streaming more (a runaway or
+// hostile body) is "cannot read the edition", so neither CE's refusal of 0
+// nor faasd's cap applies, and the client stops reading at the bound
+// instead of holding the whole body to parse it twice.
+//
+// Seen failing with the io.LimitReader in attempt removed: the 65 MiB body
+// was read whole (each time) and its "faasd-ce" refused the scale to 0.
+func TestSystemInfoReadIsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		size   int64 // of the padding
+		bigger bool  // the reply is above maxReplyBody
+	}{
+		{"a padded reply within the bound", 1 << 10, false},
+		{"a reply above the bound", maxReplyBody + 1<<20, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var reads []*countingReader
+			g := &infoGateway{scale: -1}
+			gateway := roundTrip(func(r *http.Request) (*http.Response, error) {
+				if r.URL.Path != "/system/info" {
+					return g.serve(r)
+				}
+				read := &countingReader{r: io.MultiReader(strings.NewReader(`{"provider":"faasd-ce","pad":"`),
+					io.LimitReader(repeatByte('a'), tc.size), strings.NewReader(`"}`))}
+				reads = append(reads, read)
+				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Request: r,
+					Body: io.NopCloser(read)}, nil
+			})
+			cl := newTestClient(t, "http://gateway:8080", func(c *Config) {
+				c.HTTPClient = &http.Client{Transport: gateway}
+			})
+			ref := provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}
+			err0, sent0 := cl.Scale(t.Context(), ref, 0), g.lastScale()
+			err3, sent3 := cl.Scale(t.Context(), ref, 3), g.lastScale()
+			if !tc.bigger {
+				if !provider.IsZeroRefused(err0) || sent0 != -1 || err3 == nil || sent3 != 1 {
+					t.Fatalf("Scale(0) = %v (sent %d), Scale(3) = %v (sent %d); want faasd CE's refusal of 0 and cap of 1", err0, sent0, err3, sent3)
+				}
+				return
+			}
+			if err0 != nil || sent0 != 0 || err3 != nil || sent3 != 3 {
+				t.Errorf("Scale(0) = %v (sent %d), Scale(3) = %v (sent %d); want both sent as asked: an oversized reply names no edition", err0, sent0, err3, sent3)
+			}
+			// Each read stops at the bound (+1 byte to see it passed) and
+			// the drain's maxDrain, short of the body's end.
+			for i, read := range reads {
+				if max := int64(maxReplyBody + 1 + maxDrain); read.n > max {
+					t.Errorf("read %d: %d bytes of /system/info read, want at most %d", i, read.n, max)
+				}
+			}
+		})
+	}
+}
+
+// repeatByte is an endless reader of one byte.
+type repeatByte byte
+
+func (b repeatByte) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(b)
+	}
+	return len(p), nil
+}
+
+// countingReader counts what is read of r.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
