@@ -41,7 +41,7 @@ const ceMaxReplicas = 5
 func (cl *Client) ceLimit(ctx context.Context, ref provider.Ref, replicas uint64) (uint64, *provider.RefusedError) {
 	if replicas > 1 {
 		if name, ok := cl.faasdProvider(ctx); ok {
-			return 1, cl.faasdCap(ctx, ref, name, replicas)
+			return 1, cl.faasdCap(ctx, ref, shownName(name), replicas)
 		}
 	}
 	if replicas != 0 && replicas <= ceMaxReplicas {
@@ -51,6 +51,7 @@ func (cl *Client) ceLimit(ctx context.Context, ref provider.Ref, replicas uint64
 	if !ce {
 		return replicas, nil
 	}
+	name = shownName(name)
 	cl.warnCE.Do(func() {
 		cl.log.WarnContext(ctx, "the provider is OpenFaaS CE: functions cannot be scaled to zero, and at most 5 replicas run; "+
 			"--provider kubernetes scales the Deployments directly", "provider", name)
@@ -116,13 +117,21 @@ func providerName(body []byte) string {
 	return ""
 }
 
+// shownName is a provider's name fit for a message or a log line. The name
+// is the gateway's text, as a reply body is, and goes into refusals the
+// actuator holds and shows for its refused back-off: shown whole, a line
+// break split the message and a name of megabytes made each refusal
+// megabytes. So it is shown as errorBody shows a body: one line, at most
+// maxErrorBody bytes. The edition is read from the whole name.
+func shownName(name string) string { return errorBody([]byte(name)) }
+
 // faasdCap is the refusal of a scale to replicas > 1 on faasd, which runs
 // one containerd task per function (reference/openfaas.md §3): it answers
 // 200 to any count above 0 and keeps one task running, so a scale to 3
 // "succeeded" while 1 ran, and the actuator, reading 1 at the next pass,
 // asked again at every pass. 1 is sent (the function runs), the refusal
 // reported once it landed, and the actuator holds the count off as it does
-// CE's cap of 5.
+// CE's cap of 5. name is shown as it is (see shownName).
 func (cl *Client) faasdCap(ctx context.Context, ref provider.Ref, name string, replicas uint64) *provider.RefusedError {
 	cl.warnFaasd.Do(func() {
 		cl.log.WarnContext(ctx, "the provider is faasd: it runs one replica of a function; scales above 1 are sent as 1 and reported refused", "provider", name)

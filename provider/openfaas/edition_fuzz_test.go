@@ -46,7 +46,7 @@ func FuzzSystemInfo(f *testing.F) {
 		`{"provider":null}`, `{"provider":{"provider":null}}`, `{"provider":""}`, `{"provider":"-ce"}`,
 		`{"Provider":"faasd-ce"}`, `{"provider":"faasd","PROVIDER":"faas-netes-ce"}`,
 		`{"provider":{"provider":1,"provider":"faas-netes-ce"}}`, `{"provider":{"provider":"faasd","provider":null}}`,
-		`{"provider":"faas-netes-ce"} {}`, `{"provider":"faas-netes-cex"}`, `{"provider":"faasd-\u0063e"}`,
+		`{"provider":"faas-netes-ce"} {}`, `{"provider":"faas-netes-cex"}`, `{"provider":"faasd-\u0063e"}`, `{"provider":"faasd-ce\n"}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -2,6 +2,7 @@ package openfaas
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -201,4 +202,36 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// TestRefusalShowsNameOnOneBoundedLine: the provider's name is the
+// gateway's text, and the CE and faasd refusals carried it as sent, so a
+// name with a line break broke the refusal's message (and the explain
+// output and logs showing it) over lines, and a name of megabytes made
+// every refusal, held for the refused back-off, megabytes. It is shown as a
+// reply body is (errorBody): one line, at most maxErrorBody bytes. The
+// edition is still read from the whole name.
+//
+// Seen failing before shownName: the refusals' messages held the line
+// break and all 4,000 bytes of the name.
+func TestRefusalShowsNameOnOneBoundedLine(t *testing.T) {
+	ref := provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}
+	for _, name := range []string{"faasd-edge\nb-ce", "faasd-" + strings.Repeat("x", 4000) + "-ce"} {
+		info, _ := json.Marshal(map[string]string{"provider": name})
+		g := &infoGateway{info: info, scale: -1}
+		cl := newTestClient(t, "http://gateway:8080", func(c *Config) {
+			c.HTTPClient = &http.Client{Transport: roundTrip(g.serve)}
+		})
+		for _, replicas := range []uint64{0, 3} { // CE's refusal of 0, faasd's cap
+			var refused *provider.RefusedError
+			if err := cl.Scale(t.Context(), ref, replicas); !errors.As(err, &refused) {
+				t.Fatalf("Scale(%d) = %v with the provider %.20q, want a refusal", replicas, err, name)
+			}
+			if msg := refused.Message; len(msg) > 2*maxErrorBody || strings.ContainsAny(msg, "\r\n") ||
+				!strings.HasPrefix(msg, "faasd") {
+				t.Errorf("Scale(%d)'s refusal is not one line of at most %d bytes naming the provider (%d bytes): %.200q",
+					replicas, 2*maxErrorBody, len(msg), msg)
+			}
+		}
+	}
 }

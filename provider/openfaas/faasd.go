@@ -70,7 +70,7 @@ func (cl *Client) faasdListing(ctx context.Context) bool {
 	faasd := isFaasd(name)
 	if faasd && (!p.faasd || p.name != name) {
 		cl.log.InfoContext(ctx, "the provider is faasd: its function listing has no availableReplicas, so a running function's replicas are read as available, as its single read reports them",
-			"provider", name)
+			"provider", shownName(name))
 	}
 	p.name, p.faasd, p.read, p.until = name, faasd, true, now.Add(providerInfoTTL)
 	return faasd
