@@ -15,7 +15,8 @@ FUZZ_TARGETS := \
 	./config:FuzzParse \
 	./metricsource/prometheus:FuzzAnswer \
 	./metricsource/embedded:FuzzScrape \
-	./provider/openfaas:FuzzFunctions
+	./provider/openfaas:FuzzFunctions \
+	./provider/openfaas:FuzzSystemInfo
 
 .PHONY: fuzz
 fuzz:
