@@ -19,6 +19,8 @@ func TestValidate(t *testing.T) {
 		{"url without scheme", func(c *Config) { c.URL = "prometheus:9090" }, `prometheus url "prometheus:9090": want http(s)://host[:port]`},
 		{"url without host", func(c *Config) { c.URL = "http://" }, `prometheus url "http://": want http(s)://host[:port]`},
 		{"zero timeout", func(c *Config) { c.Timeout = 0 }, "prometheus timeout must be > 0, got 0s"},
+		{"zero started timeout", func(c *Config) { c.StartedTimeout = 0 }, "prometheus started timeout must be > 0, got 0s"},
+		{"negative started timeout", func(c *Config) { c.StartedTimeout = -time.Second }, "prometheus started timeout must be > 0, got -1s"},
 		{"no selector", func(c *Config) { c.CoverageSelector = "" }, "prometheus coverage selector is required"},
 		{"tiny gap", func(c *Config) { c.MaxScrapeGap = 500 * time.Millisecond }, "prometheus max scrape gap must be at least 1s, got 500ms"},
 		{"no namespace", func(c *Config) { c.DefaultNamespace = "" }, "prometheus default namespace is required"},

@@ -35,7 +35,7 @@ func (s *Source) StartedCounts(ctx context.Context, window time.Duration, buf []
 	if err != nil {
 		return buf[:0], err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.StartedTimeout) // not Timeout: no pass waits on it (Config)
 	defer cancel()
 	r := s.newValueReader(expr, false, s.hints.get(expr))
 	if err := s.queryEach(ctx, expr, r.add); err != nil {

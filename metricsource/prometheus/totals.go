@@ -51,7 +51,7 @@ func totalsAndStartsQuery() string {
 // lacks would be read as gone).
 func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricsource.Total) ([]metricsource.Total, error) {
 	expr := totalsAndStartsQuery()
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.StartedTimeout) // not Timeout: no pass waits on it (Config)
 	defer cancel()
 	out := buf[:0]
 	if hint := s.hints.get(expr); cap(out) < hint {
