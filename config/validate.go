@@ -147,6 +147,7 @@ func (c Config) problems() []problem {
 	if k.LearnStep > time.Minute {
 		bad("keep_alive.learn_step", "must be at most 1m (the rebuild's resolution), got %s", formatDuration(k.LearnStep))
 	}
+	positive("keep_alive.read_timeout", k.ReadTimeout)
 
 	a := c.Actuator
 	// Bounded above too: the actuator starts one goroutine per worker
