@@ -64,6 +64,9 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	restartOnly("keep_alive.prewarm_interval", next.KeepAlive.PreWarmInterval != prev.KeepAlive.PreWarmInterval, func() { kept.KeepAlive.PreWarmInterval = prev.KeepAlive.PreWarmInterval })
 	restartOnly("keep_alive.rebuild_lookback", next.KeepAlive.RebuildLookback != prev.KeepAlive.RebuildLookback, func() { kept.KeepAlive.RebuildLookback = prev.KeepAlive.RebuildLookback })
 	restartOnly("keep_alive.learn_step", next.KeepAlive.LearnStep != prev.KeepAlive.LearnStep, func() { kept.KeepAlive.LearnStep = prev.KeepAlive.LearnStep })
+	// The Prometheus source is built once at start with it, as with
+	// prometheus.timeout (the prometheus section, below).
+	restartOnly("keep_alive.read_timeout", next.KeepAlive.ReadTimeout != prev.KeepAlive.ReadTimeout, func() { kept.KeepAlive.ReadTimeout = prev.KeepAlive.ReadTimeout })
 	restartOnly("actuator.workers", next.Actuator.Workers != prev.Actuator.Workers, func() { kept.Actuator.Workers = prev.Actuator.Workers })
 	restartOnly("prometheus", next.Prometheus != prev.Prometheus, func() { kept.Prometheus = prev.Prometheus })
 	// The listener and the HTTP server are built once at start: swapping

@@ -38,11 +38,7 @@ func (p *process) wireOpenFaaS() error {
 
 func (p *process) wirePrometheus() error {
 	c := p.cfg
-	pc := prometheus.DefaultConfig()
-	pc.URL = c.PrometheusURL
-	pc.DefaultNamespace = c.DefaultNamespace
-	t := c.Tuning.Prometheus
-	pc.CoverageSelector, pc.MaxScrapeGap, pc.Timeout = t.CoverageSelector, t.MaxScrapeGap, t.Timeout
+	pc := prometheusConfig(c)
 	pc.Logger = p.log.With("component", "prometheus")
 	s, err := prometheus.New(pc)
 	if err != nil {
@@ -56,4 +52,18 @@ func (p *process) wirePrometheus() error {
 	}
 	p.history = v1.NewAPI(client)
 	return nil
+}
+
+// prometheusConfig is the Prometheus source's configuration from the flags
+// and the tuning: the prometheus section, and keep_alive.read_timeout,
+// which bounds the keep-alive feeder's reads (StartedTotals,
+// StartedCounts) instead of prometheus.timeout, the pass's bound.
+func prometheusConfig(c runConfig) prometheus.Config {
+	pc := prometheus.DefaultConfig()
+	pc.URL = c.PrometheusURL
+	pc.DefaultNamespace = c.DefaultNamespace
+	t := c.Tuning.Prometheus
+	pc.CoverageSelector, pc.MaxScrapeGap, pc.Timeout = t.CoverageSelector, t.MaxScrapeGap, t.Timeout
+	pc.StartedTimeout = c.Tuning.KeepAlive.ReadTimeout
+	return pc
 }
