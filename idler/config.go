@@ -111,6 +111,11 @@ type Config struct {
 	RefusedBackoff time.Duration
 	// CallTimeout bounds each provider and source call (default 30s).
 	CallTimeout time.Duration
+	// OnCycle, when set, is called after each cycle Run makes (RunOnce)
+	// returns, whatever it found: a cycle that never returns is an idler
+	// that hangs. The controller's liveness (/healthz) reads it; it must be
+	// cheap and never block.
+	OnCycle func()
 	// Registerer receives the idler's metrics; nil = not registered.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger

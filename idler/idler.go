@@ -207,6 +207,9 @@ func (d *Idler) Run(ctx context.Context) error {
 			t.Stop()
 		}
 		d.RunOnce(ctx, d.cfg.Clock.Now())
+		if d.cfg.OnCycle != nil {
+			d.cfg.OnCycle()
+		}
 	}
 }
 

@@ -73,6 +73,11 @@ type LoopConfig struct {
 	// tells them (metricsource.ScrapeClock): each pass runs this long after
 	// a scrape (AlignTick). 0 keeps a ticker of the loop's own.
 	AlignLag time.Duration
+	// OnPass, when set, is called after each full pass Run makes (Tick)
+	// returns, failed or not: a failed pass is a loop that still turns, a
+	// pass that never returns is one that hangs. The controller's liveness
+	// (/healthz) reads it; it must be cheap and never block.
+	OnPass func()
 	// HistorySize is how many decisions per function the explain API keeps:
 	// 0 = unset, DefaultHistorySize; NoHistory = none (scaler.history_size:
 	// 0). Zero takes the default like every other field here, so a caller
@@ -238,7 +243,7 @@ func (l *Loop) Run(ctx context.Context) error {
 	f := l.cfg.Clock.NewTicker(FollowUpEvery)
 	defer f.Stop()
 	now := l.cfg.Clock.Now()
-	l.logPassError(l.Tick(ctx, now))
+	l.tick(ctx, now)
 	t := l.passTicker(ctx, now)
 	defer func() { t.Stop() }()
 	for {
@@ -254,7 +259,7 @@ func (l *Loop) Run(ctx context.Context) error {
 				return nil
 			}
 			now := l.cfg.Clock.Now()
-			l.logPassError(l.Tick(ctx, now))
+			l.tick(ctx, now)
 			if l.cfg.AlignLag > 0 {
 				t.Stop()
 				t = l.passTicker(ctx, now)
@@ -282,6 +287,14 @@ func (l *Loop) passTicker(ctx context.Context, now time.Time) clock.Ticker {
 	}
 	wait := l.NextTick(ctx, now).Sub(l.cfg.Clock.Now())
 	return l.cfg.Clock.NewTicker(max(wait, time.Millisecond))
+}
+
+// tick is Run's pass: Tick, its error logged, then OnPass.
+func (l *Loop) tick(ctx context.Context, now time.Time) {
+	l.logPassError(l.Tick(ctx, now))
+	if l.cfg.OnPass != nil {
+		l.cfg.OnPass()
+	}
 }
 
 func (l *Loop) logPassError(err error) {
