@@ -23,6 +23,7 @@ type Config struct {
 	Actuator   Actuator   `yaml:"actuator"`
 	Prometheus Prometheus `yaml:"prometheus"`
 	Server     Server     `yaml:"server"`
+	Liveness   Liveness   `yaml:"liveness"`
 }
 
 // Scaler tunes the reconcile loop.
@@ -130,6 +131,23 @@ type Prometheus struct {
 	Timeout          time.Duration `yaml:"timeout"`           // was --prometheus-timeout
 }
 
+// Liveness is what /healthz (the livenessProbe) checks beyond the process
+// answering: that the loops that change replicas still turn. A leader whose
+// scaler pass or idler cycle hangs (a deadlock, a call that ignores its
+// context) keeps renewing its Lease, so without this no other replica takes
+// over and nothing restarts it (cluster-autoscaler's --max-inactivity).
+type Liveness struct {
+	// MaxInactivity: on the leader, /healthz answers 503 once the scaler
+	// has completed no pass, or a due idler cycle has neither completed nor
+	// had a scale call answered, for this long. 0 = off (always OK).
+	MaxInactivity time.Duration `yaml:"max_inactivity"`
+}
+
+// DefaultMaxInactivity is liveness.max_inactivity's default:
+// cluster-autoscaler's. A healthy pass takes well under a second at 100,000
+// functions; a slow idler cycle keeps reporting progress (docs/reliability.md).
+const DefaultMaxInactivity = 10 * time.Minute
+
 // Default returns the shipped configuration. deploy/config/config.yaml is
 // tested equal to it.
 func Default() Config {
@@ -145,7 +163,8 @@ func Default() Config {
 			BackoffMax: time.Minute, RefusedBackoff: time.Hour},
 		Prometheus: Prometheus{CoverageSelector: `up{job=~"gateway|openfaas-pods|openfaas-gateway",kubernetes_pod_name=~"(gateway-.+)?"}`,
 			MaxScrapeGap: 30 * time.Second, Timeout: 5 * time.Second},
-		Server: ServerFrom(httpserver.Default()),
+		Server:   ServerFrom(httpserver.Default()),
+		Liveness: Liveness{MaxInactivity: DefaultMaxInactivity},
 	}
 }
 

@@ -19,7 +19,7 @@ func TestParseRejects(t *testing.T) {
 			"c.yaml:2:3: scaler.intervall: unknown key; valid keys in scaler: enabled, interval, stable_window, burst_window, history_size, align_lag"},
 		{"unknown section",
 			"scalar:\n  interval: 5s\n",
-			"c.yaml:1:1: scalar: unknown key; valid keys at the top level: scaler, defaults, idler, keep_alive, actuator, prometheus, server"},
+			"c.yaml:1:1: scalar: unknown key; valid keys at the top level: scaler, defaults, idler, keep_alive, actuator, prometheus, server, liveness"},
 		{"string for a bool",
 			"idler:\n  enabled: yes\n",
 			`c.yaml:2:12: idler.enabled: "yes" is not a bool: want true or false`},
@@ -64,7 +64,7 @@ func TestParseRejects(t *testing.T) {
 			"c.yaml:2:1: a second YAML document: want exactly one"},
 		{"document is a list",
 			"- a\n",
-			"c.yaml:1:1: the document is a list: want a mapping of sections (scaler, defaults, idler, keep_alive, actuator, prometheus, server)"},
+			"c.yaml:1:1: the document is a list: want a mapping of sections (scaler, defaults, idler, keep_alive, actuator, prometheus, server, liveness)"},
 		{"syntax error",
 			"scaler:\n  interval: [5s\n",
 			"c.yaml: YAML syntax: line 1: did not find expected ',' or ']'"},
@@ -74,7 +74,7 @@ func TestParseRejects(t *testing.T) {
 				"c.yaml:3:3: scaler.nope: unknown key; valid keys in scaler: enabled, interval, stable_window, burst_window, history_size, align_lag\n" +
 				`c.yaml:5:8: defaults.min: "-2" is negative: want a whole number of at least 0` + "\n" +
 				`c.yaml:6:13: defaults.exact_ce: "1" is not a bool: want true or false` + "\n" +
-				"c.yaml:7:1: extra: unknown key; valid keys at the top level: scaler, defaults, idler, keep_alive, actuator, prometheus, server"},
+				"c.yaml:7:1: extra: unknown key; valid keys at the top level: scaler, defaults, idler, keep_alive, actuator, prometheus, server, liveness"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := Parse("c.yaml", []byte(tc.file))

@@ -178,5 +178,17 @@ func (c Config) problems() []problem {
 	d("prometheus.max_scrape_gap", p.MaxScrapeGap, time.Second)
 	positive("prometheus.timeout", p.Timeout)
 	c.Server.problems(bad)
+
+	// Above the scaler's own period, or a healthy loop between two passes
+	// reads as stalled. The idler's schedule needs no such bound: its
+	// inactivity counts from when a cycle is due (controller liveness), so
+	// a daily cron schedule is as valid as @every 30s.
+	switch mi := c.Liveness.MaxInactivity; {
+	case mi < 0:
+		bad("liveness.max_inactivity", "must be 0s (off) or above, got %s", formatDuration(mi))
+	case mi > 0 && s.Enabled && mi <= s.Interval:
+		bad("liveness.max_inactivity", "must be 0s (off) or above scaler.interval %s (a healthy scaler completes a pass each interval), got %s",
+			formatDuration(s.Interval), formatDuration(mi))
+	}
 	return ps
 }
