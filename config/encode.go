@@ -94,6 +94,10 @@ func formatFloat(x float64) string {
 	return s
 }
 
+// FormatDuration is how the configuration writes a duration (10m, not
+// 10m0s), for messages that name a key's value.
+func FormatDuration(d time.Duration) string { return formatDuration(d) }
+
 // formatDuration writes d as a Go duration without zero tails: 1h rather
 // than 1h0m0s, 2m rather than 2m0s. time.ParseDuration reads it back as d.
 func formatDuration(d time.Duration) string {

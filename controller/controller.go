@@ -71,6 +71,7 @@ type Controller struct {
 	deps   Deps
 	wiring Wiring
 	log    *slog.Logger
+	live   *liveness  // what /healthz reads (liveness.go)
 	mu     sync.Mutex // guards cfg and terms
 	cfg    config.Config
 	terms  int // Act calls so far: leadership terms
@@ -90,7 +91,7 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Controller{deps: deps, wiring: w, log: deps.Logger, cfg: cfg}
+	c := &Controller{deps: deps, wiring: w, log: deps.Logger, cfg: cfg, live: &liveness{}}
 	ac := actuator.Config{Provider: deps.Provider, Clock: deps.Clock, Workers: cfg.Actuator.Workers,
 		CallTimeout: cfg.Actuator.CallTimeout, BackoffInitial: cfg.Actuator.BackoffInitial,
 		BackoffMax: cfg.Actuator.BackoffMax, RefusedBackoff: cfg.Actuator.RefusedBackoff, DryRun: w.DryRun,
@@ -113,6 +114,7 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 		Interval: cfg.Scaler.Interval, StableWindow: cfg.Scaler.StableWindow, BurstWindow: cfg.Scaler.BurstWindow,
 		Defaults: defaults, Namespaces: w.Namespaces, MinFloor: idler.MinFloorAhead(deps.Logger, c.nextIdlerRun), MinFloorLabel: idler.MinScheduleLabel, Leading: deps.Leading,
 		HistorySize: history, AlignLag: cfg.Scaler.AlignLag, Registerer: deps.Registerer, Logger: deps.Logger.With("component", "scaler"),
+		OnPass: func() { mark(&c.live.scalerDone, deps.Clock.Now()) },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scaler: %w", err)
@@ -121,6 +123,11 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 	if cfg.Idler.Enabled {
 		if err := c.buildIdler(cfg, defaults); err != nil {
 			return nil, err
+		}
+	}
+	if deps.Registerer != nil {
+		if err := deps.Registerer.Register(c.live); err != nil {
+			return nil, fmt.Errorf("liveness: %w", err)
 		}
 	}
 	return c, nil
@@ -147,7 +154,9 @@ func (c *Controller) buildIdler(cfg config.Config, defaults scaler.Defaults) err
 	}
 	c.KeepAlive = policy
 	ic := idler.Default()
-	ic.Provider, ic.Source, ic.Actuator, ic.Clock = d.Provider, d.Source, c.Actuator, d.Clock
+	// The idler's actuator marks each answer as progress (liveness.go).
+	ic.Provider, ic.Source, ic.Actuator, ic.Clock = d.Provider, d.Source, answering{c.Actuator, c.live, d.Clock.Now}, d.Clock
+	ic.OnCycle = func() { mark(&c.live.idlerDone, d.Clock.Now()) }
 	ic.Schedule, ic.Defaults, ic.MaintainMin = cfg.Idler.Schedule, defaults, cfg.Idler.MaintainMin
 	ic.Namespaces, ic.RefusedBackoff, ic.KeepAlive = c.wiring.Namespaces, cfg.Idler.RefusedBackoff, policy
 	ic.CallTimeout = cfg.Actuator.CallTimeout
@@ -265,6 +274,7 @@ func (c *Controller) Learn(ctx context.Context) error {
 // is leader election): the actuator's workers, the reconcile loop, the
 // idler and the pre-warmer, until ctx ends.
 func (c *Controller) Act(ctx context.Context) {
+	defer c.live.startTerm(c.deps.Clock.Now())()
 	cfg := c.Config()
 	c.mu.Lock()
 	later := c.terms > 0

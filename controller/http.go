@@ -17,7 +17,7 @@ import (
 
 // Mux serves the controller's endpoints: the AlertManager webhook on
 // /system/alert (the OpenFaaS gateway's route), the explain API, /metrics,
-// /healthz (alive) and /readyz (ready returns nil, or why not).
+// /healthz (alive: Live) and /readyz (ready returns nil, or why not).
 //
 // Every path under /api/v1/ goes to the explain API as sent, before the
 // mux: the mux answers a path with an empty or dot segment
@@ -29,7 +29,16 @@ func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, read
 	mux.Handle("/system/alert", webhook)
 	api := followerRefuses(c.deps.Leading, explain.Handler(c.lister(), c.Sections()...))
 	mux.Handle("/metrics", metricsHandler(gatherer))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "OK\n") })
+	// Alive: the process answers and, on the leader, its loops turn
+	// (liveness.go); the livenessProbe restarts a controller whose loop
+	// hangs while it keeps its Lease.
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if err := c.Live(); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "OK\n")
+	})
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if err := ready(); err != nil {
 			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)

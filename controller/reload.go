@@ -34,6 +34,10 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	if c.Idler != nil {
 		if err := c.Idler.SetTuning(defaults, next.Idler.MaintainMin, next.Idler.RefusedBackoff, next.Idler.Schedule); err != nil {
 			errs = append(errs, fmt.Errorf("idler: %w", err))
+		} else if next.Idler.Schedule != prev.Idler.Schedule {
+			// The idler waits for the new schedule's next time from now: a
+			// cycle the old one had due is not overdue (liveness.go).
+			mark(&c.live.idlerRescheduled, c.deps.Clock.Now())
 		}
 		// actuator.call_timeout bounds the idler's listings and activity
 		// queries too (buildIdler): a slow provider's raised bound must
@@ -68,6 +72,8 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	// prometheus.timeout (the prometheus section, below).
 	restartOnly("keep_alive.read_timeout", next.KeepAlive.ReadTimeout != prev.KeepAlive.ReadTimeout, func() { kept.KeepAlive.ReadTimeout = prev.KeepAlive.ReadTimeout })
 	restartOnly("actuator.workers", next.Actuator.Workers != prev.Actuator.Workers, func() { kept.Actuator.Workers = prev.Actuator.Workers })
+	// Restart-only as the scaler.interval it must stay above.
+	restartOnly("liveness.max_inactivity", next.Liveness != prev.Liveness, func() { kept.Liveness = prev.Liveness })
 	restartOnly("prometheus", next.Prometheus != prev.Prometheus, func() { kept.Prometheus = prev.Prometheus })
 	// The listener and the HTTP server are built once at start: swapping
 	// them under AlertManager would drop its connections. Each changed key

@@ -1,0 +1,175 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
+	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/idler"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// liveness records when the loops that change replicas last got anywhere,
+// so /healthz can fail on a leader whose loop hangs: such a leader keeps
+// renewing its Lease (the leader package renews on its own goroutine), so
+// no other replica takes over, and without this the livenessProbe never
+// restarts it (cluster-autoscaler's --max-inactivity). Each mark is one
+// atomic store of Unix nanoseconds on the injected clock; 0 = never.
+type liveness struct {
+	scalerDone atomic.Int64 // the last scaler pass Run made returned
+	idlerDone  atomic.Int64 // the last idler cycle Run made returned
+	// idlerAnswered is when the actuator last answered one of the idler's
+	// intents: a cycle that idles thousands of functions through a
+	// rate-limited API waits for every outcome (idler actAll) and lasts
+	// longer than a healthy pass, but it is moving.
+	idlerAnswered atomic.Int64
+	// idlerRescheduled is when a reload last changed the idler's schedule:
+	// Run waits for the new schedule's next time from then.
+	idlerRescheduled atomic.Int64
+	termStart        atomic.Int64 // when the current (or last) Act began
+	acting           atomic.Int32 // Acts running: 0 = the loops do not run here
+}
+
+func mark(a *atomic.Int64, t time.Time) { a.Store(t.UnixNano()) }
+
+func at(a *atomic.Int64) time.Time {
+	if n := a.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
+
+func later(ts ...time.Time) time.Time {
+	var m time.Time
+	for _, t := range ts {
+		if t.After(m) {
+			m = t
+		}
+	}
+	return m
+}
+
+// loopMarks are the marks one check reads, as plain times.
+type loopMarks struct {
+	termStart, scalerDone, idlerDone, idlerAnswered, idlerRescheduled time.Time
+}
+
+func (l *liveness) marks() loopMarks {
+	return loopMarks{termStart: at(&l.termStart), scalerDone: at(&l.scalerDone), idlerDone: at(&l.idlerDone),
+		idlerAnswered: at(&l.idlerAnswered), idlerRescheduled: at(&l.idlerRescheduled)}
+}
+
+// stalled says which running loops have got nowhere for longer than
+// maxInactivity at now, "" when none (pure). The scaler passes every
+// interval, so its inactivity counts from its last pass, or from the
+// start of the term before its first: a new leader's first pass starts at
+// once. The idler runs on a schedule that may be daily, so its inactivity
+// counts from when its next cycle was due (nextRun after its last cycle,
+// the term's start or a reschedule), or from its last answered scale call
+// after that. nextRun nil: the idler does not run.
+func stalled(now time.Time, maxInactivity time.Duration, m loopMarks, scalerOn bool, nextRun func(time.Time) time.Time) string {
+	var why []string
+	round := func(d time.Duration) string { return config.FormatDuration(d.Round(time.Second)) }
+	if scalerOn {
+		if since := now.Sub(later(m.scalerDone, m.termStart)); since > maxInactivity {
+			why = append(why, fmt.Sprintf("no scaler pass completed for %s", round(since)))
+		}
+	}
+	if nextRun != nil {
+		from := later(m.idlerDone, m.termStart, m.idlerRescheduled)
+		if due := nextRun(from); !due.IsZero() {
+			moved := later(due, m.idlerAnswered)
+			if since := now.Sub(moved); since > maxInactivity {
+				w := fmt.Sprintf("no idler cycle completed for %s, one due for %s", round(now.Sub(from)), round(now.Sub(due)))
+				if moved.After(due) {
+					w += fmt.Sprintf(" and none of its scale calls answered for %s", round(since))
+				}
+				why = append(why, w)
+			}
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("stalled: %s (max_inactivity %s)", strings.Join(why, "; "), config.FormatDuration(maxInactivity))
+}
+
+// Live is /healthz: nil, or why the loops are stalled. A replica that does
+// not lead is always live (its loops do not run: restarting it fixes
+// nothing), as is one whose loops have not started (the provider's cache
+// sync, the wait for the lease) and one with liveness.max_inactivity 0.
+func (c *Controller) Live() error {
+	cfg := c.Config()
+	maxInactivity := cfg.Liveness.MaxInactivity
+	if maxInactivity <= 0 || c.live.acting.Load() == 0 || (c.deps.Leading != nil && !c.deps.Leading()) {
+		return nil
+	}
+	var next func(time.Time) time.Time
+	if c.Idler != nil {
+		next = c.Idler.NextRun
+	}
+	if why := stalled(c.deps.Clock.Now(), maxInactivity, c.live.marks(), cfg.Scaler.Enabled, next); why != "" {
+		return errors.New(why)
+	}
+	return nil
+}
+
+// startTerm restarts the clocks as Act begins: a replica that led an hour
+// ago and leads again is not stalled for the hour it followed. end undoes
+// the count.
+func (l *liveness) startTerm(now time.Time) (end func()) {
+	mark(&l.termStart, now)
+	l.acting.Add(1)
+	return func() { l.acting.Add(-1) }
+}
+
+// answering is the idler's actuator: the actuator, with each answer to one
+// of the idler's intents marked as the idler moving.
+type answering struct {
+	*actuator.Actuator
+	l     *liveness
+	clock func() time.Time
+}
+
+var _ idler.Forgetter = answering{}
+
+func (a answering) Submit(ctx context.Context, in actuator.Intent, done func(actuator.Outcome)) {
+	a.Actuator.Submit(ctx, in, func(o actuator.Outcome) {
+		mark(&a.l.idlerAnswered, a.clock())
+		if done != nil {
+			done(o)
+		}
+	})
+}
+
+// Forget is the actuator's (idler.Forgetter), named so that a change to
+// the embedded type's method set cannot drop it silently.
+func (a answering) Forget(ref provider.Ref) { a.Actuator.Forget(ref) }
+
+// lastCompletedDesc is the loops' last completion as a timestamp: a
+// dashboard's time() − it is how long ago. Only loops that have completed
+// a round are exported (never is not 1970).
+var lastCompletedDesc = prometheus.NewDesc("faas_autoscaler_loop_last_completed_timestamp_seconds",
+	"When the loop last completed a round on this replica (the scaler's pass, the idler's cycle), Unix seconds; "+
+		"/healthz fails on the leader once it is older than liveness.max_inactivity (the idler's: than its due time).",
+	[]string{"loop"}, nil)
+
+func (l *liveness) Describe(ch chan<- *prometheus.Desc) { ch <- lastCompletedDesc }
+
+func (l *liveness) Collect(ch chan<- prometheus.Metric) {
+	for _, x := range []struct {
+		loop string
+		t    time.Time
+	}{{"scaler", at(&l.scalerDone)}, {"idler", at(&l.idlerDone)}} {
+		if !x.t.IsZero() {
+			ch <- prometheus.MustNewConstMetric(lastCompletedDesc, prometheus.GaugeValue, float64(x.t.UnixNano())/1e9, x.loop)
+		}
+	}
+}
