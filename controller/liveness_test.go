@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -362,4 +363,24 @@ func TestHealthzWholeStackForHours(t *testing.T) {
 			t.Errorf("no replica changed (busy %v, nap %v): the loops were not doing their work", s.writes("busy"), s.writes("nap"))
 		}
 	})
+}
+
+// TestMaxInactivityIsRestartOnly: a reload names liveness.max_inactivity
+// and keeps the value in force, as it keeps the scaler.interval the value
+// was checked against.
+//
+// Seen failing without its restartOnly line: "restart-only keys [], want
+// liveness.max_inactivity; in force 20m".
+func TestMaxInactivityIsRestartOnly(t *testing.T) {
+	cfg := testConfig()
+	l := newLive(t, cfg, 1, nil)
+	next := cfg
+	next.Liveness.MaxInactivity = 20 * time.Minute
+	restart, err := l.ctl.Reload(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.ctl.Config().Liveness.MaxInactivity; !slices.Contains(restart, "liveness.max_inactivity") || got != cfg.Liveness.MaxInactivity {
+		t.Errorf("restart-only keys %v, want liveness.max_inactivity; in force %s", restart, config.FormatDuration(got))
+	}
 }
