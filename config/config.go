@@ -139,7 +139,8 @@ type Prometheus struct {
 type Liveness struct {
 	// MaxInactivity: on the leader, /healthz answers 503 once the scaler
 	// has completed no pass, or a due idler cycle has neither completed nor
-	// had a scale call answered, for this long. 0 = off (always OK).
+	// had a scale call answered, for this long (the scaler's check at
+	// least two scaler intervals). 0 = off (always OK).
 	MaxInactivity time.Duration `yaml:"max_inactivity"`
 }
 

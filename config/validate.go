@@ -179,16 +179,14 @@ func (c Config) problems() []problem {
 	positive("prometheus.timeout", p.Timeout)
 	c.Server.problems(bad)
 
-	// Above the scaler's own period, or a healthy loop between two passes
-	// reads as stalled. The idler's schedule needs no such bound: its
-	// inactivity counts from when a cycle is due (controller liveness), so
-	// a daily cron schedule is as valid as @every 30s.
-	switch mi := c.Liveness.MaxInactivity; {
-	case mi < 0:
+	// Not bounded by the scaler's interval or the idler's schedule: the
+	// scaler's check waits at least two intervals whatever the value
+	// (controller liveness), and the idler's counts from when a cycle is
+	// due. Refusing a value not above the interval refused configurations
+	// that ran before the key existed (a scaler interval of 10m or more):
+	// an upgrade stopped the controller.
+	if mi := c.Liveness.MaxInactivity; mi < 0 {
 		bad("liveness.max_inactivity", "must be 0s (off) or above, got %s", formatDuration(mi))
-	case mi > 0 && s.Enabled && mi <= s.Interval:
-		bad("liveness.max_inactivity", "must be 0s (off) or above scaler.interval %s (a healthy scaler completes a pass each interval), got %s",
-			formatDuration(s.Interval), formatDuration(mi))
 	}
 	return ps
 }

@@ -67,10 +67,6 @@ func TestValidateMessages(t *testing.T) {
 		{func(c *Config) { c.Prometheus.MaxScrapeGap = 500 * time.Millisecond }, "prometheus.max_scrape_gap: must be at least 1s, got 500ms"},
 		{func(c *Config) { c.Prometheus.Timeout = -time.Second }, "prometheus.timeout: must be above 0s, got -1s"},
 		{func(c *Config) { c.Liveness.MaxInactivity = -time.Second }, "liveness.max_inactivity: must be 0s (off) or above, got -1s"},
-		{func(c *Config) { c.Liveness.MaxInactivity = 5 * time.Second },
-			"liveness.max_inactivity: must be 0s (off) or above scaler.interval 5s (a healthy scaler completes a pass each interval), got 5s"},
-		{func(c *Config) { c.Scaler.Interval = 15 * time.Minute },
-			"liveness.max_inactivity: must be 0s (off) or above scaler.interval 15m (a healthy scaler completes a pass each interval), got 10m"},
 	} {
 		c := Default()
 		tc.set(&c)
@@ -87,14 +83,20 @@ func TestValidateMessages(t *testing.T) {
 	}
 }
 
-// liveness.max_inactivity: 0 is off, just above the scaler's interval is
-// valid, and with the scaler off its interval bounds nothing; the idler's
-// schedule never does (its inactivity counts from when a cycle is due), so
-// a daily cron schedule or @every 1h keeps the default valid.
+// liveness.max_inactivity: 0 is off; no scaler interval or idler schedule
+// makes a value invalid. The scaler's check waits at least two intervals
+// whatever the value (controller liveness), and the idler's counts from
+// when a cycle is due, so a daily cron schedule, @every 1h or a scaler
+// interval of 10m or more (valid configurations before the key existed:
+// refused, an upgrade stopped a controller that ran) keep the default
+// valid.
 func TestMaxInactivityAccepts(t *testing.T) {
 	for name, set := range map[string]func(*Config){
 		"off":                       func(c *Config) { c.Liveness.MaxInactivity = 0 },
 		"just above interval":       func(c *Config) { c.Liveness.MaxInactivity = c.Scaler.Interval + time.Millisecond },
+		"at the interval":           func(c *Config) { c.Liveness.MaxInactivity = c.Scaler.Interval },
+		"scaler every 10m":          func(c *Config) { c.Scaler.Interval = 10 * time.Minute },
+		"scaler every 15m":          func(c *Config) { c.Scaler.Interval = 15 * time.Minute },
 		"scaler off, long interval": func(c *Config) { c.Scaler.Enabled = false; c.Scaler.Interval = time.Hour },
 		"idler every hour":          func(c *Config) { c.Idler.Schedule = "@every 1h" },
 		"idler daily":               func(c *Config) { c.Idler.Schedule = "0 3 * * *" },

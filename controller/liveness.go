@@ -74,12 +74,23 @@ func (l *liveness) marks() loopMarks {
 // counts from when its next cycle was due (nextRun after its last cycle,
 // the term's start or a reschedule), or from its last answered scale call
 // after that. nextRun nil: the idler does not run.
-func stalled(now time.Time, maxInactivity time.Duration, m loopMarks, scalerOn bool, nextRun func(time.Time) time.Time) string {
+//
+// scalerEvery is the scaler's interval, 0 when it does not run. Its check
+// waits at least two intervals whatever maxInactivity says: a loop that
+// passes every 10m (an interval that was valid before the setting existed)
+// is not stalled 10m after its last pass, and validation refusing such a
+// configuration stopped a controller on upgrade.
+func stalled(now time.Time, maxInactivity time.Duration, m loopMarks, scalerEvery time.Duration, nextRun func(time.Time) time.Time) string {
 	var why []string
 	round := func(d time.Duration) string { return config.FormatDuration(d.Round(time.Second)) }
-	if scalerOn {
-		if since := now.Sub(later(m.scalerDone, m.termStart)); since > maxInactivity {
-			why = append(why, fmt.Sprintf("no scaler pass completed for %s", round(since)))
+	if scalerEvery > 0 {
+		bound := max(maxInactivity, 2*scalerEvery)
+		if since := now.Sub(later(m.scalerDone, m.termStart)); since > bound {
+			w := fmt.Sprintf("no scaler pass completed for %s", round(since))
+			if bound > maxInactivity {
+				w += fmt.Sprintf(" (two scaler intervals: %s)", config.FormatDuration(bound))
+			}
+			why = append(why, w)
 		}
 	}
 	if nextRun != nil {
@@ -115,7 +126,11 @@ func (c *Controller) Live() error {
 	if c.Idler != nil {
 		next = c.Idler.NextRun
 	}
-	if why := stalled(c.deps.Clock.Now(), maxInactivity, c.live.marks(), cfg.Scaler.Enabled, next); why != "" {
+	var scalerEvery time.Duration
+	if cfg.Scaler.Enabled {
+		scalerEvery = cfg.Scaler.Interval
+	}
+	if why := stalled(c.deps.Clock.Now(), maxInactivity, c.live.marks(), scalerEvery, next); why != "" {
 		return errors.New(why)
 	}
 	return nil

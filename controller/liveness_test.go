@@ -384,3 +384,40 @@ func TestMaxInactivityIsRestartOnly(t *testing.T) {
 		t.Errorf("restart-only keys %v, want liveness.max_inactivity; in force %s", restart, config.FormatDuration(got))
 	}
 }
+
+// TestHealthzWaitsTwoScalerIntervals: a scaler that passes every 15m (an
+// interval valid before liveness.max_inactivity existed, and the e2e
+// suite's 10m) is not stalled 10m after a pass; its check waits two
+// intervals, and says so when it fails.
+//
+// Seen failing with the bound at max_inactivity alone (the max with two
+// intervals removed): "passing every 15m: /healthz 503 \"stalled: no scaler
+// pass completed for 10m…".
+func TestHealthzWaitsTwoScalerIntervals(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := testConfig()
+		cfg.Scaler.Interval = 15 * time.Minute
+		cfg.Idler.Enabled = false
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("a 15m scaler interval with the default max_inactivity refused: %v", err)
+		}
+		l := newLive(t, cfg, 3, nil)
+		defer l.end()
+		l.act()
+		l.stays(3*time.Hour, "passing every 15m")
+		l.p.hang.Store(true)
+		hung := time.Now()
+		// The last pass completed at most an interval before the hang.
+		time.Sleep(30*time.Minute - 15*time.Minute - time.Second)
+		if code, body := l.healthz(); code != http.StatusOK {
+			t.Fatalf("%s after the listing hung: /healthz %d %q, want 200 within two intervals of the last pass", time.Since(hung), code, body)
+		}
+		time.Sleep(16 * time.Minute)
+		code, body := l.healthz()
+		// 31m after the hang: the last pass 31 to 46 minutes ago.
+		want := regexp.MustCompile(`^stalled: no scaler pass completed for (3\d|4[0-6])m\d*s? \(two scaler intervals: 30m\) \(max_inactivity 10m\)\n$`)
+		if code != http.StatusServiceUnavailable || !want.MatchString(body) {
+			t.Fatalf("%s after the listing hung: /healthz %d %q, want 503 %s", time.Since(hung), code, body, want)
+		}
+	})
+}
