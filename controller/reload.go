@@ -72,7 +72,8 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	// prometheus.timeout (the prometheus section, below).
 	restartOnly("keep_alive.read_timeout", next.KeepAlive.ReadTimeout != prev.KeepAlive.ReadTimeout, func() { kept.KeepAlive.ReadTimeout = prev.KeepAlive.ReadTimeout })
 	restartOnly("actuator.workers", next.Actuator.Workers != prev.Actuator.Workers, func() { kept.Actuator.Workers = prev.Actuator.Workers })
-	// Restart-only as the scaler.interval it must stay above.
+	// Restart-only, as scaler.interval is (the scaler's check waits at
+	// least two of its intervals).
 	restartOnly("liveness.max_inactivity", next.Liveness != prev.Liveness, func() { kept.Liveness = prev.Liveness })
 	restartOnly("prometheus", next.Prometheus != prev.Prometheus, func() { kept.Prometheus = prev.Prometheus })
 	// The listener and the HTTP server are built once at start: swapping
