@@ -15,9 +15,10 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// maxReplyBody bounds a successful reply: a list of 10k functions with labels
-// and annotations is a few MiB, so this is far above any real reply while
-// still refusing a runaway stream.
+// maxReplyBody bounds a successful reply unless the call sets its own
+// (call.maxBody): a list of 10k functions with labels and annotations is a
+// few MiB, so this is far above any real reply while still refusing a
+// runaway stream.
 const maxReplyBody = 64 << 20
 
 // call is one logical API call, repeated on transport errors and 5xx unless
@@ -40,6 +41,18 @@ type call struct {
 	// held about three times over. Called once per attempt that got a 2xx,
 	// so it must start its result over.
 	stream func(io.Reader) error
+	// maxBody bounds a 2xx reply's body (0: maxReplyBody), for a call
+	// whose replies are far smaller than a listing (/system/info). A
+	// larger body fails the attempt, as a transport error does.
+	maxBody int64
+}
+
+// bodyLimit is the most bytes of a 2xx reply c reads.
+func (c call) bodyLimit() int64 {
+	if c.maxBody > 0 {
+		return c.maxBody
+	}
+	return maxReplyBody
 }
 
 // reply is the last answer of a call.
@@ -145,7 +158,7 @@ func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error
 	if c.stream != nil && success(resp.StatusCode) {
 		return streamReply(c, resp)
 	}
-	limit := int64(maxReplyBody)
+	limit := c.bodyLimit()
 	if resp.StatusCode >= 300 {
 		limit = 4 * maxErrorBody // only the start goes into the error
 	}
@@ -196,11 +209,12 @@ func (cl *Client) backoff(attempt int) time.Duration {
 // transport's (retried, as a failed io.ReadAll is); a body the stream
 // cannot decode is the reply's streamErr, with the body's start kept.
 func streamReply(c call, resp *http.Response) (reply, error) {
-	body := &headReader{r: io.LimitReader(resp.Body, maxReplyBody+1)}
+	limit := c.bodyLimit()
+	body := &headReader{r: io.LimitReader(resp.Body, limit+1)}
 	err := c.stream(body)
 	switch {
-	case body.n > maxReplyBody:
-		return reply{}, fmt.Errorf("reply larger than %d bytes", maxReplyBody)
+	case body.n > limit:
+		return reply{}, fmt.Errorf("reply larger than %d bytes", limit)
 	case body.err != nil:
 		return reply{}, fmt.Errorf("read reply: %w", body.err)
 	}

@@ -16,6 +16,23 @@ import (
 // a listing (faasdListing).
 const opInfo = "info"
 
+// maxInfoBody bounds a /system/info reply, below maxReplyBody (sized for a
+// listing of 10k functions): every gateway and provider answers a few
+// hundred bytes ({"provider":{"provider":"faas-netes-ce",…},"version":
+// {…},"arch":"x86_64"}), a commit message in "version" a few more. 64 KiB
+// is a hundred times that, while a runaway or hostile gateway costs each
+// read (one per scale to 0 or above 5, and per faasd cache refresh) 64 KiB
+// plus the drain's maxDrain, not 64 MiB; and the name faasd.go caches for
+// providerInfoTTL is parsed from at most this much (see infoCall).
+const maxInfoBody = 64 << 10
+
+// infoCall is the GET /system/info read, bounded at maxInfoBody. Sent once:
+// a failed read is "not CE", "not faasd" (see communityEdition and
+// faasdListing), so a retry would only delay the call it precedes.
+func infoCall() call {
+	return call{op: opInfo, method: http.MethodGet, path: []string{"system", "info"}, once: true, maxBody: maxInfoBody}
+}
+
 // ceMaxReplicas is the most replicas OpenFaaS CE runs of a function: the CE
 // gateway clamps a scale to [1, 5] and faas-netes CE caps at 5
 // (MaxReplicas), both answering 2xx (reference/openfaas.md §2).
@@ -81,11 +98,10 @@ func (cl *Client) ceLimit(ctx context.Context, ref provider.Ref, replicas uint64
 // (on CE it then holds the refused count off for actuator.refused_backoff),
 // and an edition changed by an upgrade is seen without a restart: a cached
 // "CE" would keep capping a function at 5 after an upgrade to Pro. Any failure to read it (a provider
-// without the route, a transport error) is "not CE": the scale is sent as
-// before and the provider's own answer decides.
+// without the route, a transport error, a reply above maxInfoBody) is "not
+// CE": the scale is sent as before and the provider's own answer decides.
 func (cl *Client) communityEdition(ctx context.Context) (string, bool) {
-	c := call{op: opInfo, method: http.MethodGet, path: []string{"system", "info"}, once: true}
-	r, err := cl.do(ctx, c)
+	r, err := cl.do(ctx, infoCall())
 	if err != nil || !success(r.status) {
 		return "", false
 	}

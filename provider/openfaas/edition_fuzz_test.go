@@ -28,7 +28,8 @@ import (
 //     is sent as 1 on faasd, as 5 on CE, as 7 elsewhere; a faasd listing
 //     reads an absent availableReplicas as the replicas, any other as 0;
 //   - a refusal's message, which carries the name, is fit for an error
-//     message as errorBody makes a reply body: one line, bounded.
+//     message as errorBody makes a reply body: one line, bounded;
+//   - a body above maxInfoBody is a failed read: no name, so no edition.
 func FuzzSystemInfo(f *testing.F) {
 	for _, s := range []string{
 		// The shapes the providers and the CE gateway send
@@ -50,10 +51,17 @@ func FuzzSystemInfo(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// A faasd CE name padded to the bound, and a byte past it.
+	for _, n := range []int{maxInfoBody, maxInfoBody + 1} {
+		f.Add([]byte(`{"provider":"faasd-` + strings.Repeat("a", n-len(`{"provider":"faasd--ce"}`)) + `-ce"}`))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		want := refProviderName(body)
 		if got := providerName(body); got != want {
 			t.Fatalf("providerName = %q, want %q (as json.Unmarshal reads it)\nbody %q", got, want, body)
+		}
+		if len(body) > maxInfoBody {
+			want = "" // the client does not read it
 		}
 		ce := strings.HasSuffix(want, "-ce")
 		faasd := want == "faasd" || strings.HasPrefix(want, "faasd-")

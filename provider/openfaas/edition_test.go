@@ -127,21 +127,29 @@ func TestProviderName(t *testing.T) {
 }
 
 // TestSystemInfoReadIsBounded: the /system/info reply is read up to
-// maxReplyBody, as every reply; a gateway streaming more (a runaway or
-// hostile body) is "cannot read the edition", so neither CE's refusal of 0
-// nor faasd's cap applies, and the client stops reading at the bound
-// instead of holding the whole body to parse it twice.
+// maxInfoBody (64 KiB), not the 64 MiB of maxReplyBody a listing may need;
+// a gateway sending more (a runaway or hostile body) is "cannot read the
+// edition", as a failed read is, so neither CE's refusal of 0 nor faasd's
+// cap applies, nothing is cached but the failure, and the client stops
+// reading at the bound instead of holding the whole body to parse it. The
+// padding is in the name, so the name cached from a reply within the bound
+// is as long as one can be.
 //
-// Seen failing with the io.LimitReader in attempt removed: the 65 MiB body
-// was read whole (each time) and its "faasd-ce" refused the scale to 0.
+// Seen failing with maxInfoBody defined but not given to the info calls
+// (the bound then maxReplyBody): the reply of maxInfoBody+1 bytes was read
+// and its "faasd-…-ce" refused the scale to 0 and capped the scale to 3,
+// and the 64 MiB reply was read whole. Before that, with the io.LimitReader
+// in attempt removed, the 65 MiB body was read whole (each time).
 func TestSystemInfoReadIsBounded(t *testing.T) {
+	const head, tail = `{"provider":"faasd-`, `-ce"}`
 	for _, tc := range []struct {
-		name   string
-		size   int64 // of the padding
-		bigger bool  // the reply is above maxReplyBody
+		name string
+		size int64 // of the whole reply
 	}{
-		{"a padded reply within the bound", 1 << 10, false},
-		{"a reply above the bound", maxReplyBody + 1<<20, true},
+		{"a reply of 1 KiB", 1 << 10},
+		{"a reply at the bound", maxInfoBody},
+		{"a reply one byte above the bound", maxInfoBody + 1},
+		{"a reply above the bound for every other reply", maxReplyBody + 1<<20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var reads []*countingReader
@@ -150,8 +158,9 @@ func TestSystemInfoReadIsBounded(t *testing.T) {
 				if r.URL.Path != "/system/info" {
 					return g.serve(r)
 				}
-				read := &countingReader{r: io.MultiReader(strings.NewReader(`{"provider":"faasd-ce","pad":"`),
-					io.LimitReader(repeatByte('a'), tc.size), strings.NewReader(`"}`))}
+				pad := tc.size - int64(len(head)+len(tail))
+				read := &countingReader{r: io.MultiReader(strings.NewReader(head),
+					io.LimitReader(repeatByte('a'), pad), strings.NewReader(tail))}
 				reads = append(reads, read)
 				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Request: r,
 					Body: io.NopCloser(read)}, nil
@@ -162,19 +171,31 @@ func TestSystemInfoReadIsBounded(t *testing.T) {
 			ref := provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}
 			err0, sent0 := cl.Scale(t.Context(), ref, 0), g.lastScale()
 			err3, sent3 := cl.Scale(t.Context(), ref, 3), g.lastScale()
-			if !tc.bigger {
+			cl.info.mu.Lock()
+			cached, faasd := cl.info.name, cl.info.faasd
+			cl.info.mu.Unlock()
+			if tc.size <= maxInfoBody {
 				if !provider.IsZeroRefused(err0) || sent0 != -1 || err3 == nil || sent3 != 1 {
 					t.Fatalf("Scale(0) = %v (sent %d), Scale(3) = %v (sent %d); want faasd CE's refusal of 0 and cap of 1", err0, sent0, err3, sent3)
+				}
+				if want := tc.size - int64(len(`{"provider":""}`)); !faasd || int64(len(cached)) != want {
+					t.Errorf("cached faasd %v with a name of %d bytes; want faasd, the name's %d", faasd, len(cached), want)
 				}
 				return
 			}
 			if err0 != nil || sent0 != 0 || err3 != nil || sent3 != 3 {
 				t.Errorf("Scale(0) = %v (sent %d), Scale(3) = %v (sent %d); want both sent as asked: an oversized reply names no edition", err0, sent0, err3, sent3)
 			}
+			if faasd || cached != "" {
+				t.Errorf("cached faasd %v with a name of %d bytes; want the failed read's nothing", faasd, len(cached))
+			}
 			// Each read stops at the bound (+1 byte to see it passed) and
 			// the drain's maxDrain, short of the body's end.
+			if len(reads) != 2 {
+				t.Errorf("%d /system/info reads, want 2 (one per scale; the failure cached)", len(reads))
+			}
 			for i, read := range reads {
-				if max := int64(maxReplyBody + 1 + maxDrain); read.n > max {
+				if max := int64(maxInfoBody + 1 + maxDrain); read.n > max {
 					t.Errorf("read %d: %d bytes of /system/info read, want at most %d", i, read.n, max)
 				}
 			}

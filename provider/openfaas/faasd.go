@@ -2,7 +2,6 @@ package openfaas
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -24,8 +23,12 @@ const (
 type infoCache struct {
 	// mu is held across the read, so concurrent listings (one per
 	// namespace) share one request.
-	mu    sync.Mutex
-	name  string    // "" when the read failed or named no provider
+	mu sync.Mutex
+	// name is "" when the read failed or named no provider. Parsed from
+	// at most maxInfoBody bytes, it is at most 3·maxInfoBody (192 KiB):
+	// encoding/json turns each invalid UTF-8 byte of a string into
+	// U+FFFD's 3 bytes; a valid name is at most maxInfoBody.
+	name  string
 	faasd bool      // name is faasd's (see isFaasd)
 	read  bool      // the provider answered (a failure is kept only providerInfoRetry)
 	until time.Time // zero: ask at the next listing
@@ -40,7 +43,8 @@ type infoCache struct {
 // status.availableReplicas, and faas-provider's omitempty leaves out a 0.
 //
 // The answer comes from GET /system/info, cached (see providerInfoTTL).
-// Any failure to read it is "not faasd": the listing reads as before.
+// Any failure to read it (a reply above maxInfoBody included) is "not
+// faasd": the listing reads as before.
 func (cl *Client) faasdListing(ctx context.Context) bool {
 	p := &cl.info
 	p.mu.Lock()
@@ -51,8 +55,7 @@ func (cl *Client) faasdListing(ctx context.Context) bool {
 	}
 	// Sent once: on a failing gateway the listing's own retries follow,
 	// and a failed read is asked again providerInfoRetry later.
-	c := call{op: opInfo, method: http.MethodGet, path: []string{"system", "info"}, once: true}
-	r, err := cl.do(ctx, c)
+	r, err := cl.do(ctx, infoCall())
 	if err != nil || !success(r.status) {
 		if ctx.Err() != nil {
 			return false // the caller gave up: no answer to keep
