@@ -1,6 +1,7 @@
 package footprint
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,35 +23,55 @@ type called struct {
 // calledFleet reads the called fleet's settings, refusing a bad value
 // naming its variable before anything starts.
 func calledFleet(t *testing.T) called {
-	c := called{load: os.Getenv("FOOTPRINT_LOAD"), learnStep: os.Getenv("FOOTPRINT_LEARN_STEP"), scrape: 5 * time.Second}
-	if c.load != "" {
-		if _, err := gatewaysim.ParsePattern(c.load); err != nil {
-			t.Fatalf("FOOTPRINT_LOAD=%q: %v", c.load, err)
-		}
-	}
-	if c.learnStep != "" {
-		if d, err := time.ParseDuration(c.learnStep); err != nil || d <= 0 {
-			t.Fatalf("FOOTPRINT_LEARN_STEP=%q: want a positive Go duration", c.learnStep)
-		}
-	}
-	c.timeout = os.Getenv("FOOTPRINT_PROMETHEUS_TIMEOUT")
-	if c.timeout != "" {
-		if d, err := time.ParseDuration(c.timeout); err != nil || d <= 0 {
-			t.Fatalf("FOOTPRINT_PROMETHEUS_TIMEOUT=%q: want a positive Go duration", c.timeout)
-		}
-	}
-	if v := os.Getenv("FOOTPRINT_SCRAPE_INTERVAL"); v != "" {
-		var err error
-		if c.scrape, err = time.ParseDuration(v); err != nil || c.scrape < time.Second {
-			t.Fatalf("FOOTPRINT_SCRAPE_INTERVAL=%q: want a Go duration of at least 1s", v)
-		}
+	c, err := parseCalled(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return c
 }
 
-// configFile is the controller's --config holding the settings given
-// (empty: none given, the defaults).
-func (c called) configFile(t *testing.T) string {
+// parseCalled is calledFleet's reading of the environment through getenv,
+// so that a test can give it values without setting the process's; the
+// error names the variable with the bad value.
+func parseCalled(getenv func(string) string) (called, error) {
+	c := called{load: getenv("FOOTPRINT_LOAD"), scrape: 5 * time.Second}
+	if c.load != "" {
+		if _, err := gatewaysim.ParsePattern(c.load); err != nil {
+			return called{}, fmt.Errorf("FOOTPRINT_LOAD=%q: %v", c.load, err)
+		}
+	}
+	var err error
+	if c.learnStep, err = positiveDuration(getenv, "FOOTPRINT_LEARN_STEP"); err != nil {
+		return called{}, err
+	}
+	if c.timeout, err = positiveDuration(getenv, "FOOTPRINT_PROMETHEUS_TIMEOUT"); err != nil {
+		return called{}, err
+	}
+	if v := getenv("FOOTPRINT_SCRAPE_INTERVAL"); v != "" {
+		if c.scrape, err = time.ParseDuration(v); err != nil || c.scrape < time.Second {
+			return called{}, fmt.Errorf("FOOTPRINT_SCRAPE_INTERVAL=%q: want a Go duration of at least 1s", v)
+		}
+	}
+	return c, nil
+}
+
+// positiveDuration is the variable's value ("" when unset), refused unless
+// it is a positive Go duration. The text is kept, not the duration: it goes
+// into the controller's --config as given.
+func positiveDuration(getenv func(string) string, name string) (string, error) {
+	v := getenv(name)
+	if v == "" {
+		return "", nil
+	}
+	if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+		return "", fmt.Errorf("%s=%q: want a positive Go duration", name, v)
+	}
+	return v, nil
+}
+
+// configYAML is the controller's configuration holding the settings given
+// ("": none given, the defaults).
+func (c called) configYAML() string {
 	var y string
 	if c.learnStep != "" {
 		y += "keep_alive:\n  learn_step: " + c.learnStep + "\n"
@@ -58,6 +79,13 @@ func (c called) configFile(t *testing.T) string {
 	if c.timeout != "" {
 		y += "prometheus:\n  timeout: " + c.timeout + "\n"
 	}
+	return y
+}
+
+// configFile is the controller's --config holding configYAML (empty: none
+// given, the defaults).
+func (c called) configFile(t *testing.T) string {
+	y := c.configYAML()
 	if y == "" {
 		return ""
 	}

@@ -1,9 +1,13 @@
 package footprint
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 )
 
 // The controller runs with the Go runtime settings the run names and no
@@ -34,5 +38,44 @@ func TestControllerEnvIsOnlyWhatTheRunNames(t *testing.T) {
 	}
 	if !slices.Equal(got["GOMEMLIMIT"], []string{"230MiB"}) || !slices.Equal(got["GOGC"], []string{"75"}) {
 		t.Errorf("env %q: want GOMEMLIMIT=230MiB and GOGC=75 once each", env)
+	}
+}
+
+// The called fleet's knobs are refused, naming the variable, unless they
+// are what the controller accepts (a positive duration, a load pattern, a
+// scrape interval of at least 1s), and the configuration written from them
+// is one the controller parses to the values given, the rest default.
+func TestCalledFleetSettings(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	for _, kv := range [][]string{
+		{"FOOTPRINT_LEARN_STEP", "15"}, {"FOOTPRINT_LEARN_STEP", "0s"}, {"FOOTPRINT_LEARN_STEP", "-1s"},
+		{"FOOTPRINT_PROMETHEUS_TIMEOUT", "soon"}, {"FOOTPRINT_PROMETHEUS_TIMEOUT", "0"},
+		{"FOOTPRINT_SCRAPE_INTERVAL", "500ms"}, {"FOOTPRINT_LOAD", "fast"},
+	} {
+		_, err := parseCalled(env(kv...))
+		if err == nil || !strings.HasPrefix(err.Error(), kv[0]+"=") {
+			t.Errorf("%s=%q: error %v, want one naming the variable", kv[0], kv[1], err)
+		}
+	}
+
+	c, err := parseCalled(env())
+	if err != nil || c != (called{scrape: 5 * time.Second}) || c.configYAML() != "" {
+		t.Errorf("no knob set: %+v, %v, config %q; want the defaults and no config", c, err, c.configYAML())
+	}
+	c, err = parseCalled(env("FOOTPRINT_LEARN_STEP", "30s", "FOOTPRINT_PROMETHEUS_TIMEOUT", "12s", "FOOTPRINT_SCRAPE_INTERVAL", "10s"))
+	if err != nil || c.scrape != 10*time.Second {
+		t.Fatalf("parseCalled = %+v, %v; want the scrape interval 10s", c, err)
+	}
+	cfg, err := config.Parse("config.yaml", []byte(c.configYAML()))
+	want := config.Default()
+	want.KeepAlive.LearnStep, want.Prometheus.Timeout = 30*time.Second, 12*time.Second
+	if err != nil || !reflect.DeepEqual(cfg, want) {
+		t.Errorf("config %q parses to %+v, %v; want the defaults with learn_step 30s and prometheus.timeout 12s", c.configYAML(), cfg, err)
 	}
 }
