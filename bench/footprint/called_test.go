@@ -11,13 +11,14 @@ import (
 )
 
 // called is how the fleet is called and learned (FOOTPRINT_LOAD,
-// FOOTPRINT_LEARN_STEP, FOOTPRINT_PROMETHEUS_TIMEOUT,
-// FOOTPRINT_SCRAPE_INTERVAL; see settings).
+// FOOTPRINT_LEARN_STEP, FOOTPRINT_KEEPALIVE_READ_TIMEOUT,
+// FOOTPRINT_PROMETHEUS_TIMEOUT, FOOTPRINT_SCRAPE_INTERVAL; see settings).
 type called struct {
-	load      string        // the gateway's --load; empty: every function idle
-	learnStep string        // keep_alive.learn_step; empty: the default
-	timeout   string        // prometheus.timeout; empty: the default
-	scrape    time.Duration // Prometheus's scrape interval
+	load        string        // the gateway's --load; empty: every function idle
+	learnStep   string        // keep_alive.learn_step; empty: the default
+	readTimeout string        // keep_alive.read_timeout; empty: the default
+	timeout     string        // prometheus.timeout; empty: the default
+	scrape      time.Duration // Prometheus's scrape interval
 }
 
 // calledFleet reads the called fleet's settings, refusing a bad value
@@ -42,6 +43,9 @@ func parseCalled(getenv func(string) string) (called, error) {
 	}
 	var err error
 	if c.learnStep, err = positiveDuration(getenv, "FOOTPRINT_LEARN_STEP"); err != nil {
+		return called{}, err
+	}
+	if c.readTimeout, err = positiveDuration(getenv, "FOOTPRINT_KEEPALIVE_READ_TIMEOUT"); err != nil {
 		return called{}, err
 	}
 	if c.timeout, err = positiveDuration(getenv, "FOOTPRINT_PROMETHEUS_TIMEOUT"); err != nil {
@@ -73,8 +77,14 @@ func positiveDuration(getenv func(string) string, name string) (string, error) {
 // ("": none given, the defaults).
 func (c called) configYAML() string {
 	var y string
+	if c.learnStep != "" || c.readTimeout != "" {
+		y += "keep_alive:\n" // once: a second would be a duplicate key
+	}
 	if c.learnStep != "" {
-		y += "keep_alive:\n  learn_step: " + c.learnStep + "\n"
+		y += "  learn_step: " + c.learnStep + "\n"
+	}
+	if c.readTimeout != "" {
+		y += "  read_timeout: " + c.readTimeout + "\n"
 	}
 	if c.timeout != "" {
 		y += "prometheus:\n  timeout: " + c.timeout + "\n"

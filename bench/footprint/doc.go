@@ -6,9 +6,11 @@
 // (`run --provider memory --functions-file`). The functions are idle unless
 // FOOTPRINT_LOAD gives every one a load pattern (the gateway's --load), so
 // that the keep-alive's idle-time histories fill: a called fleet, paced by
-// FOOTPRINT_LEARN_STEP and FOOTPRINT_SCRAPE_INTERVAL (see settings). With
-// FOOTPRINT_HEAP_PROFILE=FILE it saves the controller's heap profile (from
-// its --debug-listen) at the end, to see what holds the memory. With a
+// FOOTPRINT_LEARN_STEP and FOOTPRINT_SCRAPE_INTERVAL, its reads bounded by
+// FOOTPRINT_KEEPALIVE_READ_TIMEOUT and FOOTPRINT_PROMETHEUS_TIMEOUT (see
+// settings). With FOOTPRINT_HEAP_PROFILE=FILE it saves the controller's
+// heap profile (from its --debug-listen) at the end, to see what holds the
+// memory. With a
 // Prometheus it also logs the share of the gateway's scrapes that succeeded
 // and the controller's failed reads: a run whose Prometheus could not scrape
 // the gateway measured a controller with little to read. TestFootprint

@@ -56,6 +56,7 @@ func TestCalledFleetSettings(t *testing.T) {
 	for _, kv := range [][]string{
 		{"FOOTPRINT_LEARN_STEP", "15"}, {"FOOTPRINT_LEARN_STEP", "0s"}, {"FOOTPRINT_LEARN_STEP", "-1s"},
 		{"FOOTPRINT_PROMETHEUS_TIMEOUT", "soon"}, {"FOOTPRINT_PROMETHEUS_TIMEOUT", "0"},
+		{"FOOTPRINT_KEEPALIVE_READ_TIMEOUT", "15"}, {"FOOTPRINT_KEEPALIVE_READ_TIMEOUT", "0s"}, {"FOOTPRINT_KEEPALIVE_READ_TIMEOUT", "-15s"},
 		{"FOOTPRINT_SCRAPE_INTERVAL", "500ms"}, {"FOOTPRINT_LOAD", "fast"},
 	} {
 		_, err := parseCalled(env(kv...))
@@ -68,14 +69,34 @@ func TestCalledFleetSettings(t *testing.T) {
 	if err != nil || c != (called{scrape: 5 * time.Second}) || c.configYAML() != "" {
 		t.Errorf("no knob set: %+v, %v, config %q; want the defaults and no config", c, err, c.configYAML())
 	}
-	c, err = parseCalled(env("FOOTPRINT_LEARN_STEP", "30s", "FOOTPRINT_PROMETHEUS_TIMEOUT", "12s", "FOOTPRINT_SCRAPE_INTERVAL", "10s"))
-	if err != nil || c.scrape != 10*time.Second {
-		t.Fatalf("parseCalled = %+v, %v; want the scrape interval 10s", c, err)
-	}
-	cfg, err := config.Parse("config.yaml", []byte(c.configYAML()))
-	want := config.Default()
-	want.KeepAlive.LearnStep, want.Prometheus.Timeout = 30*time.Second, 12*time.Second
-	if err != nil || !reflect.DeepEqual(cfg, want) {
-		t.Errorf("config %q parses to %+v, %v; want the defaults with learn_step 30s and prometheus.timeout 12s", c.configYAML(), cfg, err)
+	// keep_alive.read_timeout alone, and beside learn_step in the same
+	// section (two keep_alive sections would be a duplicate key).
+	for _, tc := range []struct {
+		env                           []string
+		learnStep, timeout, readAfter time.Duration
+	}{
+		{[]string{"FOOTPRINT_LEARN_STEP", "30s", "FOOTPRINT_PROMETHEUS_TIMEOUT", "12s", "FOOTPRINT_SCRAPE_INTERVAL", "10s"}, 30 * time.Second, 12 * time.Second, 0},
+		{[]string{"FOOTPRINT_KEEPALIVE_READ_TIMEOUT", "40s", "FOOTPRINT_SCRAPE_INTERVAL", "10s"}, 0, 0, 40 * time.Second},
+		{[]string{"FOOTPRINT_LEARN_STEP", "30s", "FOOTPRINT_KEEPALIVE_READ_TIMEOUT", "1m", "FOOTPRINT_PROMETHEUS_TIMEOUT", "12s", "FOOTPRINT_SCRAPE_INTERVAL", "10s"},
+			30 * time.Second, 12 * time.Second, time.Minute},
+	} {
+		c, err := parseCalled(env(tc.env...))
+		if err != nil || c.scrape != 10*time.Second {
+			t.Fatalf("%q: parseCalled = %+v, %v; want the scrape interval 10s", tc.env, c, err)
+		}
+		cfg, err := config.Parse("config.yaml", []byte(c.configYAML()))
+		want := config.Default()
+		if tc.learnStep != 0 {
+			want.KeepAlive.LearnStep = tc.learnStep
+		}
+		if tc.timeout != 0 {
+			want.Prometheus.Timeout = tc.timeout
+		}
+		if tc.readAfter != 0 {
+			want.KeepAlive.ReadTimeout = tc.readAfter
+		}
+		if err != nil || !reflect.DeepEqual(cfg, want) {
+			t.Errorf("%q: config %q parses to %+v, %v; want the defaults with the values given", tc.env, c.configYAML(), cfg, err)
+		}
 	}
 }

@@ -60,6 +60,10 @@ import (
 // prometheus.timeout, likewise: on a loaded machine the feeder's read of
 // 100,000 functions took longer, and a keep-alive whose every read failed
 // learned nothing;
+// FOOTPRINT_KEEPALIVE_READ_TIMEOUT [15s, the default] the controller's
+// keep_alive.read_timeout, likewise: the bound of the keep-alive feeder's
+// own reads, apart from prometheus.timeout since session 37, to measure a
+// fleet whose reads take longer still;
 // FOOTPRINT_SCRAPE_INTERVAL [5s] Prometheus's scrape interval (and so its
 // scrape timeout, at most 10 s): a called fleet's gateway page of 400,000
 // series takes seconds to render on a shared machine.
