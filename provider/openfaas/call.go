@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -54,6 +55,14 @@ func (c call) bodyLimit() int64 {
 	}
 	return maxReplyBody
 }
+
+// tooLargeError is a 2xx reply whose body is above the call's bound. It is
+// final, not retried as a transport error is: the same request gets the
+// same body (a listing grown past the bound, a gateway streaming without
+// end), and each retry read and decoded the whole bound again.
+type tooLargeError struct{ limit int64 }
+
+func (e tooLargeError) Error() string { return fmt.Sprintf("reply larger than %d bytes", e.limit) }
 
 // reply is the last answer of a call.
 type reply struct {
@@ -120,6 +129,9 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 			return r, nil
 		}
 		switch {
+		case errors.As(lastErr, new(tooLargeError)):
+			return reply{}, fmt.Errorf("openfaas %s %s: %w (not retried: the same request gets the same reply)",
+				c.op, target(c.op, c.ref), lastErr)
 		case c.once:
 			return reply{}, fmt.Errorf("openfaas %s %s: no reply (a scale is sent once, not retried): %w",
 				c.op, target(c.op, c.ref), lastErr)
@@ -214,7 +226,7 @@ func streamReply(c call, resp *http.Response) (reply, error) {
 	err := c.stream(body)
 	switch {
 	case body.n > limit:
-		return reply{}, fmt.Errorf("reply larger than %d bytes", limit)
+		return reply{}, tooLargeError{limit}
 	case body.err != nil:
 		return reply{}, fmt.Errorf("read reply: %w", body.err)
 	}
