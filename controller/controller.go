@@ -272,9 +272,13 @@ func (c *Controller) Learn(ctx context.Context) error {
 
 // Act runs the parts that change replicas (on the leader only, when there
 // is leader election): the actuator's workers, the reconcile loop, the
-// idler and the pre-warmer, until ctx ends.
+// idler and the pre-warmer, until ctx ends. Each part is named to /healthz,
+// which fails once ctx has ended and a part has not returned for
+// liveness.max_inactivity (liveness.go).
 func (c *Controller) Act(ctx context.Context) {
-	defer c.live.startTerm(c.deps.Clock.Now())()
+	term := c.live.startTerm(c.deps.Clock.Now())
+	defer term.returned()
+	defer context.AfterFunc(ctx, func() { term.endedAt(c.deps.Clock.Now()) })()
 	cfg := c.Config()
 	c.mu.Lock()
 	later := c.terms > 0
@@ -282,11 +286,17 @@ func (c *Controller) Act(ctx context.Context) {
 	c.mu.Unlock()
 	// The pool first, so no proposal is ever applied inline in a loop.
 	stopped := c.Actuator.Start(ctx)
+	workers := term.part("actuator workers")
+	go func() { <-stopped; workers() }() // ends by the time Act returns
 	defer func() { <-stopped }()
 	var wg sync.WaitGroup
+	run := func(name string, f func(context.Context) error) {
+		done := term.part(name)
+		wg.Go(func() { defer done(); _ = f(ctx) })
+	}
 	switch {
 	case cfg.Scaler.Enabled:
-		wg.Go(func() { _ = c.Loop.Run(ctx) })
+		run("scaler loop", c.Loop.Run)
 	case c.Idler == nil:
 		// Not "only scale to zero runs": that is off too.
 		c.log.Warn("scaler.enabled and idler.enabled are both false: this controller changes no replicas and explains no function")
@@ -294,11 +304,13 @@ func (c *Controller) Act(ctx context.Context) {
 		c.log.Info("horizontal scaling is off (scaler.enabled: false): only scale to zero runs")
 	}
 	if c.KeepAlive != nil {
+		done := term.part("keep-alive refresh")
 		c.refreshZeroed(ctx, cfg, later)
+		done()
 	}
 	if c.Idler != nil {
-		wg.Go(func() { _ = c.Idler.Run(ctx) })
-		wg.Go(func() { _ = c.PreWarm.Run(ctx) })
+		run("idler", c.Idler.Run)
+		run("pre-warmer", c.PreWarm.Run)
 	}
 	wg.Wait()
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +37,13 @@ type liveness struct {
 	idlerRescheduled atomic.Int64
 	termStart        atomic.Int64 // when the current (or last) Act began
 	acting           atomic.Int32 // Acts running: 0 = the loops do not run here
+
+	// terms are the Acts running, each with when its ctx ended and its
+	// parts not yet returned (a term that outlives its ctx, hungTerm). A
+	// list, not one mark: Acts may overlap, and a term's end must go with
+	// the term when its Act returns, never count against the next.
+	mu    sync.Mutex
+	terms []*actTerm // guarded by mu, in the order they began
 }
 
 func mark(a *atomic.Int64, t time.Time) { a.Store(t.UnixNano()) }
@@ -112,14 +121,50 @@ func stalled(now time.Time, maxInactivity time.Duration, m loopMarks, scalerEver
 	return fmt.Sprintf("stalled: %s (max_inactivity %s)", strings.Join(why, "; "), config.FormatDuration(maxInactivity))
 }
 
-// Live is /healthz: nil, or why the loops are stalled. A replica that does
-// not lead is always live (its loops do not run: restarting it fixes
-// nothing), as is one whose loops have not started (the provider's cache
-// sync, the wait for the lease) and one with liveness.max_inactivity 0.
+// hungTerm says why a term whose ctx ended at ended (zero: it has not)
+// is hung, "" when it is not (pure): its Act has not returned for longer
+// than maxInactivity, with running the parts of it not yet returned.
+//
+// The elector stands again only once the work of its last term returns,
+// so such a replica follows for ever, and Act's goroutines still hold
+// what they hold: not leading, it was "always live", and nothing
+// restarted it. A healthy Act returns within seconds of its ctx (every
+// call its loops and the actuator's workers make is bound to it), so the
+// loops' own bound, already the one knob for "restart me", is ample.
+func hungTerm(now time.Time, maxInactivity time.Duration, ended time.Time, running []string) string {
+	if ended.IsZero() {
+		return ""
+	}
+	since := now.Sub(ended)
+	if since <= maxInactivity {
+		return ""
+	}
+	w := fmt.Sprintf("stalled: the term ended %s ago and has not returned", config.FormatDuration(since.Round(time.Second)))
+	if len(running) > 0 {
+		w += "; still running: " + strings.Join(running, ", ")
+	}
+	return w + fmt.Sprintf(" (max_inactivity %s)", config.FormatDuration(maxInactivity))
+}
+
+// Live is /healthz: nil, or why the loops are stalled. A term whose ctx
+// ended (the lease lost, the watchdog, shutdown) and whose Act has not
+// returned for liveness.max_inactivity fails it whether or not the
+// replica leads (hungTerm). Otherwise a replica that does not lead is
+// always live (its loops do not run: restarting it fixes nothing), as is
+// one whose loops have not started (the provider's cache sync, the wait
+// for the lease); liveness.max_inactivity 0 turns every check off.
 func (c *Controller) Live() error {
 	cfg := c.Config()
 	maxInactivity := cfg.Liveness.MaxInactivity
-	if maxInactivity <= 0 || c.live.acting.Load() == 0 || (c.deps.Leading != nil && !c.deps.Leading()) {
+	if maxInactivity <= 0 {
+		return nil
+	}
+	now := c.deps.Clock.Now()
+	ended, running := c.live.endedTerm()
+	if why := hungTerm(now, maxInactivity, ended, running); why != "" {
+		return errors.New(why)
+	}
+	if c.live.acting.Load() == 0 || (c.deps.Leading != nil && !c.deps.Leading()) {
 		return nil
 	}
 	var next func(time.Time) time.Time
@@ -130,19 +175,84 @@ func (c *Controller) Live() error {
 	if cfg.Scaler.Enabled {
 		scalerEvery = cfg.Scaler.Interval
 	}
-	if why := stalled(c.deps.Clock.Now(), maxInactivity, c.live.marks(), scalerEvery, next); why != "" {
+	if why := stalled(now, maxInactivity, c.live.marks(), scalerEvery, next); why != "" {
 		return errors.New(why)
 	}
 	return nil
 }
 
-// startTerm restarts the clocks as Act begins: a replica that led an hour
-// ago and leads again is not stalled for the hour it followed. end undoes
-// the count.
-func (l *liveness) startTerm(now time.Time) (end func()) {
+// actTerm is one running Act as /healthz sees it: when its ctx ended, and
+// which of its parts have not returned. Its fields are guarded by l.mu.
+type actTerm struct {
+	l       *liveness
+	ended   time.Time      // zero while its ctx lives
+	running map[string]int // parts running, by name
+}
+
+// startTerm records an Act beginning at now. It restarts the loops'
+// clocks: a replica that led an hour ago and leads again is not stalled
+// for the hour it followed. The term's returned forgets it, so the end of
+// a term that returned never counts against a later one.
+func (l *liveness) startTerm(now time.Time) *actTerm {
 	mark(&l.termStart, now)
 	l.acting.Add(1)
-	return func() { l.acting.Add(-1) }
+	t := &actTerm{l: l, running: map[string]int{}}
+	l.mu.Lock()
+	l.terms = append(l.terms, t)
+	l.mu.Unlock()
+	return t
+}
+
+// endedAt records that the term's ctx ended at now.
+func (t *actTerm) endedAt(now time.Time) {
+	t.l.mu.Lock()
+	defer t.l.mu.Unlock()
+	if t.ended.IsZero() {
+		t.ended = now
+	}
+}
+
+// part records that the named part of the term runs until done is called.
+func (t *actTerm) part(name string) (done func()) {
+	t.l.mu.Lock()
+	t.running[name]++
+	t.l.mu.Unlock()
+	return func() {
+		t.l.mu.Lock()
+		defer t.l.mu.Unlock()
+		if t.running[name]--; t.running[name] <= 0 {
+			delete(t.running, name)
+		}
+	}
+}
+
+// returned records that the term's Act returned.
+func (t *actTerm) returned() {
+	t.l.acting.Add(-1)
+	t.l.mu.Lock()
+	defer t.l.mu.Unlock()
+	t.l.terms = slices.DeleteFunc(t.l.terms, func(x *actTerm) bool { return x == t })
+}
+
+// endedTerm is the running term whose ctx ended first (zero when none has)
+// and the names of its parts still running, sorted.
+func (l *liveness) endedTerm() (ended time.Time, running []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var first *actTerm
+	for _, t := range l.terms {
+		if !t.ended.IsZero() && (first == nil || t.ended.Before(first.ended)) {
+			first = t
+		}
+	}
+	if first == nil {
+		return time.Time{}, nil
+	}
+	for name := range first.running {
+		running = append(running, name)
+	}
+	slices.Sort(running)
+	return first.ended, running
 }
 
 // answering is the idler's actuator: the actuator, with each answer to one
