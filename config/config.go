@@ -140,7 +140,9 @@ type Liveness struct {
 	// MaxInactivity: on the leader, /healthz answers 503 once the scaler
 	// has completed no pass, or a due idler cycle has neither completed nor
 	// had a scale call answered, for this long (the scaler's check at
-	// least two scaler intervals). 0 = off (always OK).
+	// least two scaler intervals); on any replica, once a term that ended
+	// (a lost lease, shutdown) has had its loops not return for this long:
+	// the elector stands again only after they return. 0 = off (always OK).
 	MaxInactivity time.Duration `yaml:"max_inactivity"`
 }
 
