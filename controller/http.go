@@ -33,7 +33,7 @@ func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, read
 	// (liveness.go); the livenessProbe restarts a controller whose loop
 	// hangs while it keeps its Lease.
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		if err := c.Live(); err != nil {
+		if err := c.checkLive(); err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}

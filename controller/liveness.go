@@ -37,6 +37,7 @@ type liveness struct {
 	idlerRescheduled atomic.Int64
 	termStart        atomic.Int64 // when the current (or last) Act began
 	acting           atomic.Int32 // Acts running: 0 = the loops do not run here
+	failing          atomic.Bool  // the last /healthz failed (checkLive logs each change)
 
 	// terms are the Acts running, each with when its ctx ended and its
 	// parts not yet returned (a term that outlives its ctx, hungTerm). A
@@ -179,6 +180,23 @@ func (c *Controller) Live() error {
 		return errors.New(why)
 	}
 	return nil
+}
+
+// checkLive is /healthz's check: Live, with each change between passing
+// and failing logged once (the probe asks every few seconds). The kubelet's
+// event says only "statuscode: 503", so without the WARN the previous
+// container's log (kubectl logs --previous) did not say why the
+// livenessProbe restarted it.
+func (c *Controller) checkLive() error {
+	err := c.Live()
+	if failing := err != nil; c.live.failing.Swap(failing) != failing {
+		if failing {
+			c.log.Warn("liveness: /healthz fails; the livenessProbe restarts this replica if it lasts", "reason", err.Error())
+		} else {
+			c.log.Info("liveness: /healthz passes again")
+		}
+	}
+	return err
 }
 
 // actTerm is one running Act as /healthz sees it: when its ctx ended, and
