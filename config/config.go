@@ -81,6 +81,25 @@ type KeepAlive struct {
 	PreWarmShare    float64       `yaml:"prewarm_share"`    // was --keepalive-prewarm-share
 	PreWarmInterval time.Duration `yaml:"prewarm_interval"` // was --prewarm-interval
 	RebuildLookback time.Duration `yaml:"rebuild_lookback"` // was --keepalive-rebuild-lookback
+	// RebuildTimeout bounds that rebuild as a whole: the parts read before
+	// it ends stay learned, the rest of the lookback is unknown (no idle
+	// time is learned across it). The default is the 30s it was hard-coded
+	// at, kept on BenchmarkRebuildDay's figures (keepalive; docs/sim.md
+	// "Restart and failover"). A day of 10,000 functions (29 parts) takes
+	// the rebuild itself about 2 s, so within 30s the bound is Prometheus'
+	// time to answer. A day of 100,000 (289 parts) took it 63-72 s of its
+	// own on two shared cores against an instant fake, holding 160-190 MB
+	// of live heap above what was held before from its first parts on: no
+	// bound near 30s finishes it, and one that does holds that heap for
+	// minutes in a controller whose steady state there peaks at 246 of the
+	// chart's 256 MiB (a start at that size was not measured end to end).
+	// A longer bound also costs learning: the feeder starts after the
+	// rebuild, and its first read reads back over the rebuild's span only
+	// when that took at most two learn steps (30s at the default 15s: four
+	// steps back, one of them before the rebuild's end and one to the first
+	// tick). Raise it for a fleet whose Prometheus answers slower than that
+	// allows and whose memory limit has room.
+	RebuildTimeout time.Duration `yaml:"rebuild_timeout"`
 	// LearnStep is the resolution at which idle times are learned while
 	// running: one activity read of every function per step. Coarser steps
 	// blur the gaps between invocations (a minute with two calls says
@@ -161,7 +180,7 @@ func Default() Config {
 		Defaults: FromScaler(d),
 		Idler:    Idler{Enabled: true, Schedule: "@every 30s", RefusedBackoff: time.Hour},
 		KeepAlive: KeepAlive{ColdStartWorth: 15 * time.Minute, PreWarmShare: 0.25, PreWarmInterval: 10 * time.Second,
-			RebuildLookback: 24 * time.Hour, LearnStep: 15 * time.Second, ReadTimeout: 15 * time.Second},
+			RebuildLookback: 24 * time.Hour, RebuildTimeout: 30 * time.Second, LearnStep: 15 * time.Second, ReadTimeout: 15 * time.Second},
 		Actuator: Actuator{Workers: 8, CallTimeout: 10 * time.Second, BackoffInitial: time.Second,
 			BackoffMax: time.Minute, RefusedBackoff: time.Hour},
 		Prometheus: Prometheus{CoverageSelector: `up{job=~"gateway|openfaas-pods|openfaas-gateway",kubernetes_pod_name=~"(gateway-.+)?"}`,

@@ -143,6 +143,7 @@ func (c Config) problems() []problem {
 	}
 	d("keep_alive.prewarm_interval", k.PreWarmInterval, time.Second)
 	d("keep_alive.rebuild_lookback", k.RebuildLookback, 0)
+	positive("keep_alive.rebuild_timeout", k.RebuildTimeout)
 	d("keep_alive.learn_step", k.LearnStep, time.Second)
 	if k.LearnStep > time.Minute {
 		bad("keep_alive.learn_step", "must be at most 1m (the rebuild's resolution), got %s", formatDuration(k.LearnStep))

@@ -53,6 +53,8 @@ func TestValidateMessages(t *testing.T) {
 		{func(c *Config) { c.KeepAlive.PreWarmShare = 1.5 }, "keep_alive.prewarm_share: must be in [0, 1], got 1.5"},
 		{func(c *Config) { c.KeepAlive.PreWarmInterval = 999 * time.Millisecond }, "keep_alive.prewarm_interval: must be at least 1s, got 999ms"},
 		{func(c *Config) { c.KeepAlive.RebuildLookback = -time.Hour }, "keep_alive.rebuild_lookback: must be at least 0s, got -1h"},
+		{func(c *Config) { c.KeepAlive.RebuildTimeout = 0 }, "keep_alive.rebuild_timeout: must be above 0s, got 0s"},
+		{func(c *Config) { c.KeepAlive.RebuildTimeout = -time.Second }, "keep_alive.rebuild_timeout: must be above 0s, got -1s"},
 		{func(c *Config) { c.KeepAlive.ReadTimeout = 0 }, "keep_alive.read_timeout: must be above 0s, got 0s"},
 		{func(c *Config) { c.KeepAlive.ReadTimeout = -time.Second }, "keep_alive.read_timeout: must be above 0s, got -1s"},
 		{func(c *Config) { c.Actuator.Workers = 0 }, "actuator.workers: must be in [1, 1024], got 0"},
