@@ -240,7 +240,8 @@ func (c *Controller) Learn(ctx context.Context) error {
 	}
 	cfg := c.Config()
 	if c.deps.History != nil && cfg.KeepAlive.RebuildLookback > 0 {
-		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		// keep_alive.rebuild_timeout: the parts read by then stay learned.
+		rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
 		upTo := c.deps.Clock.Now()
 		rep, err := c.KeepAlive.Rebuild(rctx, c.deps.History, upTo, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace)
 		cancel()

@@ -17,8 +17,9 @@ import (
 // firstPartOnly is a Prometheus that answers the first part of the
 // rebuild's counter history (the first hour of the lookback: the series
 // count is not known, so parts are rebuildDefaultChunk steps) and is then
-// too slow for every later part: the rebuild's 30 s budget runs out on the
-// second part, as it does on a loaded Prometheus with a large fleet.
+// too slow for every later part: the rebuild's budget
+// (keep_alive.rebuild_timeout, 30 s by default) runs out on the second
+// part, as it does on a loaded Prometheus with a large fleet.
 type firstPartOnly struct {
 	from time.Time // the lookback's start
 	mu   sync.Mutex

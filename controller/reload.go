@@ -67,6 +67,8 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	restartOnly("idler.enabled", next.Idler.Enabled != prev.Idler.Enabled, func() { kept.Idler.Enabled = prev.Idler.Enabled })
 	restartOnly("keep_alive.prewarm_interval", next.KeepAlive.PreWarmInterval != prev.KeepAlive.PreWarmInterval, func() { kept.KeepAlive.PreWarmInterval = prev.KeepAlive.PreWarmInterval })
 	restartOnly("keep_alive.rebuild_lookback", next.KeepAlive.RebuildLookback != prev.KeepAlive.RebuildLookback, func() { kept.KeepAlive.RebuildLookback = prev.KeepAlive.RebuildLookback })
+	// Learn bounds its one rebuild, at start, with it.
+	restartOnly("keep_alive.rebuild_timeout", next.KeepAlive.RebuildTimeout != prev.KeepAlive.RebuildTimeout, func() { kept.KeepAlive.RebuildTimeout = prev.KeepAlive.RebuildTimeout })
 	restartOnly("keep_alive.learn_step", next.KeepAlive.LearnStep != prev.KeepAlive.LearnStep, func() { kept.KeepAlive.LearnStep = prev.KeepAlive.LearnStep })
 	// The Prometheus source is built once at start with it, as with
 	// prometheus.timeout (the prometheus section, below).
