@@ -1,33 +1,15 @@
 package controller
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
-
-// lockedBuffer is a log destination the loops' goroutines may share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
 
 // TestHealthzFailureIsLogged: the reason /healthz fails is in the log once
 // when it starts failing, not at every probe, and its recovery once. The
@@ -42,7 +24,7 @@ func TestHealthzFailureIsLogged(t *testing.T) {
 		cfg := testConfig() // scaler.interval 2s, liveness.max_inactivity 10m
 		l := newLive(t, cfg, 3, nil)
 		defer l.end()
-		var out lockedBuffer
+		var out teststack.SyncBuffer // the loops' goroutines log too
 		l.ctl.log = slog.New(slog.NewTextHandler(&out, nil))
 		l.act()
 		l.stays(2*time.Minute, "leading")
