@@ -3,7 +3,8 @@
 #                        not part of `make test`. Needs prometheus, which `make deps` installs.
 #                        From the environment: FOOTPRINT_HEAP_PROFILE=FILE, FOOTPRINT_SCRAPER=harness
 #                        (for 100000 functions), FOOTPRINT_PROVIDER=memory or embedded, FOOTPRINT_GOMEMLIMIT=40MiB,
-#                        FOOTPRINT_GOGC=50 (bench/footprint says more).
+#                        FOOTPRINT_GOGC=50, FOOTPRINT_RESTART_AFTER=20m (a rollout: the second process measured)
+#                        (bench/footprint says more).
 FOOTPRINT_FUNCTIONS ?= 10000
 FOOTPRINT_DURATION ?= 3m
 

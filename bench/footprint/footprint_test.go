@@ -64,6 +64,11 @@ import (
 // keep_alive.read_timeout, likewise: the bound of the keep-alive feeder's
 // own reads, apart from prometheus.timeout since session 37, to measure a
 // fleet whose reads take longer still;
+// FOOTPRINT_RESTART_AFTER [none] stop the controller (SIGTERM) this long
+// after its start and start it again, as a rollout does: the figures
+// logged at the end are the second process's, which rebuilds the
+// keep-alive from the history Prometheus holds by then (the first's are
+// logged at the restart); below FOOTPRINT_DURATION;
 // FOOTPRINT_SCRAPE_INTERVAL [5s] Prometheus's scrape interval (and so its
 // scrape timeout, at most 10 s): a called fleet's gateway page of 400,000
 // series takes seconds to render on a shared machine.
@@ -183,17 +188,26 @@ func TestFootprint(t *testing.T) {
 	if cfg := called.configFile(t); cfg != "" {
 		args = append(args, "--config", cfg)
 	}
-	ctl := exec.CommandContext(ctx, bin, args...)
-	ctl.Env = controllerEnv(os.Environ(), os.Getenv)
-	var logs teststack.SyncBuffer
-	ctl.Stdout, ctl.Stderr = &logs, &logs
-	if err := ctl.Start(); err != nil {
+	restartAfter, err := parseRestart(os.Getenv, dur)
+	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = ctl.Process.Kill(); _ = ctl.Wait() }()
-	if err := teststack.WaitOK("http://"+addr+"/healthz", time.Minute, ctx.Done()); err != nil {
-		t.Fatalf("controller: %v\n%s", err, logs.String())
+	var logs teststack.SyncBuffer
+	start := func() *exec.Cmd {
+		ctl := exec.CommandContext(ctx, bin, args...)
+		ctl.Env = controllerEnv(os.Environ(), os.Getenv)
+		ctl.Stdout, ctl.Stderr = &logs, &logs
+		if err := ctl.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if err := teststack.WaitOK("http://"+addr+"/healthz", time.Minute, ctx.Done()); err != nil {
+			_ = ctl.Process.Kill()
+			t.Fatalf("controller: %v\n%s", err, logs.String())
+		}
+		return ctl
 	}
+	ctl := start()
+	defer func() { _ = ctl.Process.Kill(); _ = ctl.Wait() }()
 
 	if scraper == "harness" {
 		go scrapeEvery(ctx, "http://"+addr+"/metrics", 5*time.Second)
@@ -204,7 +218,17 @@ func TestFootprint(t *testing.T) {
 	defer tick.Stop()
 	begin := time.Now()
 	end := begin.Add(dur)
+	restartAt := begin.Add(restartAfter)
 	for now := time.Now(); now.Before(end); now = <-tick.C {
+		if restartAfter > 0 && !now.Before(restartAt) {
+			// A rollout: the first process stops as the kubelet stops it,
+			// and a second starts on the history Prometheus now holds,
+			// rebuilding the keep-alive from it; measured on its own.
+			t.Logf("before the restart (%v): controller %s", restartAfter, rss)
+			stopController(t, ctl, &logs)
+			ctl, rss, restartAfter = start(), rssStats{}, 0
+			continue
+		}
 		m, err := readStatus(ctl.Process.Pid)
 		if err != nil {
 			t.Fatalf("controller exited? %v\n%s", err, logs.String())
@@ -219,7 +243,11 @@ func TestFootprint(t *testing.T) {
 	}
 	t.Logf("provider %s, scraper %s, GOMEMLIMIT %q, GOGC %q; controller CPU (user+system) %.1f s since its start", prov, scraper,
 		os.Getenv("FOOTPRINT_GOMEMLIMIT"), os.Getenv("FOOTPRINT_GOGC"), cpu)
-	t.Logf("%d functions, %v: controller %s; Go heap in use %.1f MiB; %g listings", n, dur, rss, heap/(1<<20), listed)
+	since := "its start"
+	if !restartAt.Equal(begin) {
+		since = "the restart"
+	}
+	t.Logf("%d functions, %v: controller since %s %s; Go heap in use %.1f MiB; %g listings", n, dur, since, rss, heap/(1<<20), listed)
 	if prom != nil {
 		readReport(t, prom, "http://"+addr+"/metrics", dur)
 	}
