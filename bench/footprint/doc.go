@@ -10,9 +10,9 @@
 // FOOTPRINT_KEEPALIVE_READ_TIMEOUT and FOOTPRINT_PROMETHEUS_TIMEOUT (see
 // settings). With FOOTPRINT_RESTART_AFTER the controller is stopped and
 // started again partway, as a rollout does, and the second process, which
-// rebuilds the keep-alive from Prometheus' history, is measured. With FOOTPRINT_HEAP_PROFILE=FILE it saves the controller's
-// heap profile (from its --debug-listen) at the end, to see what holds the
-// memory. With a
+// rebuilds the keep-alive from Prometheus' history, is measured. With
+// FOOTPRINT_HEAP_PROFILE=FILE it saves the controller's heap profile (from
+// its --debug-listen) at the end, to see what holds the memory. With a
 // Prometheus it also logs the share of the gateway's scrapes that succeeded
 // and the controller's failed reads: a run whose Prometheus could not scrape
 // the gateway measured a controller with little to read. TestFootprint
