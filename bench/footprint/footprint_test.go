@@ -233,7 +233,12 @@ func TestFootprint(t *testing.T) {
 		if err != nil {
 			t.Fatalf("controller exited? %v\n%s", err, logs.String())
 		}
-		rss.add(m, now.Sub(begin), end.Sub(now))
+		// "The last minute" is the first process's before a restart.
+		until := end
+		if restartAfter > 0 {
+			until = restartAt
+		}
+		rss.add(m, now.Sub(begin), until.Sub(now))
 	}
 	heap := metric(t, "http://"+addr+"/metrics", "go_memstats_heap_inuse_bytes")
 	listed := metric(t, "http://"+addr+"/metrics", "faas_autoscaler_provider_calls_total{operation=\"functions\",result=\"ok\"}")
