@@ -138,7 +138,7 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	}
 	from := now.Add(-lookback)
 	r := rebuilder{p: p, step: step, defaultNamespace: defaultNamespace,
-		series: map[model.Fingerprint][]*seriesState{}, learned: map[provider.Ref]struct{}{}, skipped: map[string]bool{}}
+		series: map[seriesKey]*seriesState{}, instances: map[string]string{}, learned: map[provider.Ref]struct{}{}, skipped: map[string]bool{}}
 	// Prometheus' steps are at from + k·step, to the millisecond; half a
 	// step tells the first from the second whatever the rounding. A value
 	// before baselineEnd is a baseline: what the counter counted before
@@ -237,8 +237,8 @@ type stepCount struct {
 // Prometheus' lookback), leaving out steps without any. A value before
 // firstStepEnd is at the range's first step. starts holds the process
 // start time of the series' gateway instance at the part's steps, where
-// known (RebuildStartTimesQuery).
-func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firstStepEnd time.Time, starts startTimes) []stepCount {
+// known, in time order (RebuildStartTimesQuery).
+func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firstStepEnd time.Time, starts []model.SamplePair) []stepCount {
 	// last is 0 until the series' first value, so a series created within
 	// the lookback — by a function's first call, or a gateway instance's
 	// first since it started (the gateway creates the series at 1) —
@@ -246,7 +246,6 @@ func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firs
 	last, seen := st.last, st.seen
 	// started is the gateway's start time at the step of last, when known.
 	started, startedOK := st.started, st.startedOK
-	instance := string(st.metric["instance"])
 	for _, pt := range pts {
 		v := float64(pt.Value)
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
@@ -255,7 +254,7 @@ func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firs
 			continue
 		}
 		n := v - last
-		at, atOK := starts.at(instance, pt.Timestamp)
+		at, atOK := startAt(starts, pt.Timestamp)
 		switch {
 		case !seen && pt.Timestamp.Time().Before(firstStepEnd):
 			// Present at the first step: what it counts so far was

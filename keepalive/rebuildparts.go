@@ -80,11 +80,47 @@ type rebuilder struct {
 	// begun: a part held a value; baselineEnd is then final.
 	begun       bool
 	baselineEnd time.Time
-	// series is each counter series' state, by its labels' fingerprint.
-	series  map[model.Fingerprint][]*seriesState
-	learned map[provider.Ref]struct{} // functions with at least one invocation
-	skipped map[string]bool           // function_name values that did not parse
-	rep     RebuildReport
+	// series is each counter series' state, by its labels (seriesKeyOf).
+	series map[seriesKey]*seriesState
+	// instances holds one copy of each gateway instance's name, which the
+	// keys of its series share (a fleet's series name a few instances).
+	instances map[string]string
+	learned   map[provider.Ref]struct{} // functions with at least one invocation
+	skipped   map[string]bool           // function_name values that did not parse
+	rep       RebuildReport
+}
+
+// seriesKey tells one counter series from another across the parts by
+// the labels RebuildQuery's series carry, function_name and instance (a
+// series without an instance has it ""), rather than by the whole label
+// map the series came with: the state of every series at 100,000
+// functions held the first part's labels, tens of MB through the whole
+// rebuild, and fingerprinting every series' labels at every part was a
+// third of its CPU (BenchmarkRebuildDay). A series with other labels, or
+// with an empty function_name or instance, is odd: its key is its whole
+// label set written out, so series that differ only there stay apart, as
+// they did.
+type seriesKey struct {
+	fn, instance string
+	odd          bool
+}
+
+// seriesKeyOf is metric's seriesKey, its instance shared with the other
+// keys of that instance.
+func (r *rebuilder) seriesKeyOf(metric model.Metric) seriesKey {
+	fn, hasFn := metric["function_name"]
+	in, hasIn := metric["instance"]
+	switch {
+	case fn == "" || hasIn && in == "":
+	case len(metric) == 2 && hasIn, len(metric) == 1 && hasFn:
+		shared, ok := r.instances[string(in)]
+		if !ok {
+			shared = string(in)
+			r.instances[shared] = shared
+		}
+		return seriesKey{fn: string(fn), instance: shared}
+	}
+	return seriesKey{fn: model.LabelSet(metric).String(), odd: true}
 }
 
 // seriesState is what one counter series' earlier steps leave for its
@@ -94,24 +130,21 @@ type rebuilder struct {
 // one its last value needs), and its function (ok false: its name does not
 // parse).
 type seriesState struct {
-	metric    model.Metric
 	ref       provider.Ref
-	ok        bool
 	last      float64
-	seen      bool
 	started   float64
+	ok        bool
+	seen      bool
 	startedOK bool
 }
 
 // state is the series' state, made at its first part.
 func (r *rebuilder) state(metric model.Metric) *seriesState {
-	fp := metric.Fingerprint()
-	for _, st := range r.series[fp] {
-		if st.metric.Equal(metric) {
-			return st
-		}
+	key := r.seriesKeyOf(metric)
+	if st := r.series[key]; st != nil {
+		return st
 	}
-	st := &seriesState{metric: metric}
+	st := &seriesState{}
 	name := string(metric["function_name"])
 	ref, err := provider.ParseRef(name, r.defaultNamespace)
 	if err != nil {
@@ -122,7 +155,7 @@ func (r *rebuilder) state(metric model.Metric) *seriesState {
 	} else {
 		st.ref, st.ok = ref, true
 	}
-	r.series[fp] = append(r.series[fp], st)
+	r.series[key] = st
 	return st
 }
 
@@ -138,7 +171,7 @@ func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
 		if !st.ok {
 			continue
 		}
-		counts[st.ref] = seriesCounts(counts[st.ref], st, inTimeOrder(s.Values), r.baselineEnd, starts)
+		counts[st.ref] = seriesCounts(counts[st.ref], st, inTimeOrder(s.Values), r.baselineEnd, starts[string(s.Metric["instance"])])
 	}
 	for ref, cs := range counts {
 		if len(cs) > 0 {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -67,9 +68,9 @@ func RebuildStartTimesQuery(instances []string) string {
 // known.
 type startTimes map[string][]model.SamplePair
 
-// at is instance's process start time at the step t, if known.
-func (s startTimes) at(instance string, t model.Time) (float64, bool) {
-	pts := s[instance]
+// startAt is the process start time at the step t of pts (one instance's
+// startTimes), if known.
+func startAt(pts []model.SamplePair, t model.Time) (float64, bool) {
 	i, ok := slices.BinarySearchFunc(pts, t, func(pt model.SamplePair, t model.Time) int {
 		return cmp.Compare(pt.Timestamp, t)
 	})
@@ -90,17 +91,19 @@ func (s startTimes) at(instance string, t model.Time) (float64, bool) {
 // times were read; the first such error is reported (StartTimesErr).
 // Series without an instance ask for nothing.
 func (r *rebuilder) startTimes(ctx context.Context, q RangeQuerier, m model.Matrix, start, end time.Time) startTimes {
-	var instances []string
+	// A fleet's series name a few instances: a set of them, where a list
+	// of every series' instance sorted was 100,000 names at each part.
+	named := map[string]struct{}{}
+	last := ""
 	for _, s := range m {
-		if in := string(s.Metric["instance"]); in != "" && len(s.Values) > 0 {
-			instances = append(instances, in)
+		if in := string(s.Metric["instance"]); in != "" && in != last && len(s.Values) > 0 {
+			named[in], last = struct{}{}, in
 		}
 	}
-	if len(instances) == 0 {
+	if len(named) == 0 {
 		return nil
 	}
-	slices.Sort(instances)
-	instances = slices.Compact(instances)
+	instances := slices.Sorted(maps.Keys(named))
 	a, err := queryRange(ctx, q, RebuildStartTimesQuery(instances), start, end, r.step)
 	if err != nil {
 		if r.rep.StartTimesErr == nil {
