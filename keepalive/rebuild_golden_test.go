@@ -193,10 +193,11 @@ func learnedDump(p *Policy, newest int) string {
 // (restartHistory: each query's range only, start times by the instances
 // named), with what the rebuild must read carefully:
 //   - gw-a is restarted in place twice (its start time moves, its counters
-//     start again, some back above their old value by their next value);
+//     start again, some back above their old value by their next value),
+//     and its start time is lost at some steps, one of them a restart's;
 //   - gw-b exports no start time, and restarts (its counters fall) once;
 //   - gw-c is first scraped a few hours in, its start time is lost at some
-//     steps and jitters by a second at others;
+//     steps and jitters by a second at others, and it is restarted in place;
 //   - scrape gaps, values that are not counts (NaN, -1, +Inf), a series
 //     without an instance, names that do not parse, and two names of one
 //     function ("fn-3" in the default namespace and "fn-3.openfaas-fn");
@@ -226,9 +227,10 @@ func newMessyDay(seed uint64, historyFrom int, noStarts bool) *messyDay {
 		f.failStarts = fmt.Errorf("unavailable")
 	}
 	restartsA := []int{400, 1000}
-	const restartB, bornC = 700, 300
-	// Start times: gw-a's move at its restarts; gw-c's are lost at some
-	// steps and read a second off at others.
+	const restartB, bornC, restartC = 700, 300, 1200
+	// Start times: gw-a's move at its restarts, and are lost at some
+	// steps, one of them a restart's; gw-c's are lost at some steps, read
+	// a second off at others, and move at its restart.
 	startsA := &model.SampleStream{Metric: model.Metric{"instance": "gw-a"}}
 	startsC := &model.SampleStream{Metric: model.Metric{"instance": "gw-c"}}
 	for k := historyFrom; k < steps; k++ {
@@ -238,9 +240,14 @@ func newMessyDay(seed uint64, historyFrom int, noStarts bool) *messyDay {
 				s += float64(r) * 60
 			}
 		}
-		startsA.Values = append(startsA.Values, model.SamplePair{Timestamp: at(k), Value: model.SampleValue(s)})
+		if k != restartsA[1] && rng.IntN(30) != 0 {
+			startsA.Values = append(startsA.Values, model.SamplePair{Timestamp: at(k), Value: model.SampleValue(s)})
+		}
 		if k >= bornC && rng.IntN(20) != 0 {
 			c := 1.69e9 + float64(rng.IntN(3)-1)*float64(rng.IntN(2))
+			if k >= restartC {
+				c += 3600
+			}
 			startsC.Values = append(startsC.Values, model.SamplePair{Timestamp: at(k), Value: model.SampleValue(c)})
 		}
 	}
@@ -294,6 +301,8 @@ func newMessyDay(seed uint64, historyFrom int, noStarts bool) *messyDay {
 					v = float64(calls + rng.IntN(2)*int(v+1))
 				case in == "gw-b" && k == restartB:
 					v = float64(calls)
+				case in == "gw-c" && k == restartC:
+					v = float64(calls + rng.IntN(2)*int(v+1))
 				}
 				if k < born || rng.IntN(150) == 0 {
 					continue // not yet, or a scrape gap
