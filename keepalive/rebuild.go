@@ -246,6 +246,7 @@ func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firs
 	last, seen := st.last, st.seen
 	// started is the gateway's start time at the step of last, when known.
 	started, startedOK := st.started, st.startedOK
+	cursor := startCursor{pts: starts}
 	for _, pt := range pts {
 		v := float64(pt.Value)
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
@@ -254,7 +255,7 @@ func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firs
 			continue
 		}
 		n := v - last
-		at, atOK := startAt(starts, pt.Timestamp)
+		at, atOK := cursor.at(pt.Timestamp)
 		switch {
 		case !seen && pt.Timestamp.Time().Before(firstStepEnd):
 			// Present at the first step: what it counts so far was

@@ -1,7 +1,6 @@
 package keepalive
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -68,16 +67,25 @@ func RebuildStartTimesQuery(instances []string) string {
 // known.
 type startTimes map[string][]model.SamplePair
 
-// startAt is the process start time at the step t of pts (one instance's
-// startTimes), if known.
-func startAt(pts []model.SamplePair, t model.Time) (float64, bool) {
-	i, ok := slices.BinarySearchFunc(pts, t, func(pt model.SamplePair, t model.Time) int {
-		return cmp.Compare(pt.Timestamp, t)
-	})
-	if !ok {
+// startCursor walks one instance's start times (startTimes: in time
+// order) in step with a series' points, which are in time order too: each
+// point's start time is looked for from where the point before's was,
+// where a binary search for every point was a sixth of the rebuild's CPU.
+type startCursor struct {
+	pts []model.SamplePair
+	i   int // pts before i are before the last step asked for
+}
+
+// at is the process start time at the step t, if known. t is never before
+// the step asked for before it.
+func (c *startCursor) at(t model.Time) (float64, bool) {
+	for c.i < len(c.pts) && c.pts[c.i].Timestamp < t {
+		c.i++
+	}
+	if c.i == len(c.pts) || c.pts[c.i].Timestamp != t {
 		return 0, false
 	}
-	v := float64(pts[i].Value)
+	v := float64(c.pts[c.i].Value)
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, false
 	}
