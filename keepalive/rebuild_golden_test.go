@@ -200,7 +200,8 @@ func learnedDump(p *Policy, newest int) string {
 //     steps and jitters by a second at others, and it is restarted in place;
 //   - scrape gaps, values that are not counts (NaN, -1, +Inf), a series
 //     without an instance, names that do not parse, and two names of one
-//     function ("fn-3" in the default namespace and "fn-3.openfaas-fn");
+//     function ("fn-3" in the default namespace, its series answered last,
+//     and "fn-3.openfaas-fn" on every instance);
 //   - answers with some series' values out of time order, and answers over
 //     maxSamples points refused as Prometheus refuses them (queryRange
 //     splits them);
@@ -252,6 +253,7 @@ func newMessyDay(seed uint64, historyFrom int, noStarts bool) *messyDay {
 		}
 	}
 	f.starts = model.Matrix{startsA, startsC}
+	var last model.Matrix // fn-3's series, answered after the others: apart from fn-3.openfaas-fn's
 	for i := range n {
 		name := "fn-" + strconv.Itoa(i) + ".openfaas-fn"
 		switch i {
@@ -322,6 +324,10 @@ func newMessyDay(seed uint64, historyFrom int, noStarts bool) *messyDay {
 				s.Values = append(s.Values, model.SamplePair{Timestamp: at(k), Value: model.SampleValue(pv)})
 			}
 			f.series = append(f.series, s)
+			if i == 3 {
+				last = append(last, s)
+				f.series = f.series[:len(f.series)-1]
+			}
 		}
 		if rate < 1.0/10 && i%3 != 0 {
 			r := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(name)}}
@@ -331,6 +337,7 @@ func newMessyDay(seed uint64, historyFrom int, noStarts bool) *messyDay {
 			f.replicas = append(f.replicas, r)
 		}
 	}
+	f.series = append(f.series, last...)
 	return f
 }
 
