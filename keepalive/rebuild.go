@@ -138,7 +138,8 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	}
 	from := now.Add(-lookback)
 	r := rebuilder{p: p, step: step, defaultNamespace: defaultNamespace,
-		series: map[seriesKey]*seriesState{}, instances: map[string]string{}, learned: map[provider.Ref]struct{}{}, skipped: map[string]bool{}}
+		series: map[seriesKey]*seriesState{}, functions: map[provider.Ref]*seriesState{}, instances: map[string]string{},
+		skipped: map[string]bool{}}
 	// Prometheus' steps are at from + k·step, to the millisecond; half a
 	// step tells the first from the second whatever the rounding. A value
 	// before baselineEnd is a baseline: what the counter counted before
@@ -180,7 +181,7 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 		start = end.Add(step)
 	}
 	rep := r.rep
-	rep.Functions = len(r.learned)
+	rep.Functions = r.learnedFunctions()
 	rep.Zeroed, rep.ZeroedErr = p.rebuildZeroed(ctx, q, now, lookback, step, defaultNamespace)
 	return rep, nil
 }

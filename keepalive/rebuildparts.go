@@ -82,101 +82,17 @@ type rebuilder struct {
 	baselineEnd time.Time
 	// series is each counter series' state, by its labels (seriesKeyOf).
 	series map[seriesKey]*seriesState
+	// functions is each function's first series (which holds what is the
+	// function's: seriesState.fn), by its ref.
+	functions map[provider.Ref]*seriesState
 	// instances holds one copy of each gateway instance's name, which the
 	// keys of its series share (a fleet's series name a few instances).
 	instances map[string]string
-	learned   map[provider.Ref]struct{} // functions with at least one invocation
-	skipped   map[string]bool           // function_name values that did not parse
+	skipped   map[string]bool // function_name values that did not parse
 	rep       RebuildReport
-}
-
-// seriesKey tells one counter series from another across the parts by
-// the labels RebuildQuery's series carry, function_name and instance (a
-// series without an instance has it ""), rather than by the whole label
-// map the series came with: the state of every series at 100,000
-// functions held the first part's labels, tens of MB through the whole
-// rebuild, and fingerprinting every series' labels at every part was a
-// third of its CPU (BenchmarkRebuildDay). A series with other labels, or
-// with an empty function_name or instance, is odd: its key is its whole
-// label set written out, so series that differ only there stay apart, as
-// they did.
-type seriesKey struct {
-	fn, instance string
-	odd          bool
-}
-
-// seriesKeyOf is metric's seriesKey, its instance shared with the other
-// keys of that instance.
-func (r *rebuilder) seriesKeyOf(metric model.Metric) seriesKey {
-	fn, hasFn := metric["function_name"]
-	in, hasIn := metric["instance"]
-	switch {
-	case fn == "" || hasIn && in == "":
-	case len(metric) == 2 && hasIn, len(metric) == 1 && hasFn:
-		shared, ok := r.instances[string(in)]
-		if !ok {
-			shared = string(in)
-			r.instances[shared] = shared
-		}
-		return seriesKey{fn: string(fn), instance: shared}
-	}
-	return seriesKey{fn: model.LabelSet(metric).String(), odd: true}
-}
-
-// seriesState is what one counter series' earlier steps leave for its
-// later ones (seriesCounts): its last value, whether it had one, its
-// gateway's process start time at that value's step and whether that was
-// known (a part's start times are dropped with it: the state carries the
-// one its last value needs), and its function (ok false: its name does not
-// parse).
-type seriesState struct {
-	ref       provider.Ref
-	last      float64
-	started   float64
-	ok        bool
-	seen      bool
-	startedOK bool
-}
-
-// state is the series' state, made at its first part.
-func (r *rebuilder) state(metric model.Metric) *seriesState {
-	key := r.seriesKeyOf(metric)
-	if st := r.series[key]; st != nil {
-		return st
-	}
-	st := &seriesState{}
-	name := string(metric["function_name"])
-	ref, err := provider.ParseRef(name, r.defaultNamespace)
-	if err != nil {
-		if !r.skipped[name] { // one name, a series for each gateway instance
-			r.skipped[name] = true
-			r.rep.Skipped = append(r.rep.Skipped, name)
-		}
-	} else {
-		st.ref, st.ok = ref, true
-	}
-	r.series[key] = st
-	return st
-}
-
-// learn feeds one part of the lookback (every series' values at its steps,
-// and its gateway instances' start times at them) to the policy, each
-// function's steps in time order. Each function's idle times are its own,
-// so the order of functions does not matter, and the parts come in time
-// order.
-func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
-	counts := map[provider.Ref][]stepCount{}
-	for _, s := range m {
-		st := r.state(s.Metric)
-		if !st.ok {
-			continue
-		}
-		counts[st.ref] = seriesCounts(counts[st.ref], st, inTimeOrder(s.Values), r.baselineEnd, starts[string(s.Metric["instance"])])
-	}
-	for ref, cs := range counts {
-		if len(cs) > 0 {
-			r.learned[ref] = struct{}{}
-			r.rep.Invocations += r.p.observeSteps(ref, cs, r.step)
-		}
-	}
+	// part counts the parts learned; sts and counts are learn's, kept for
+	// the next part.
+	part   int32
+	sts    []*seriesState
+	counts []stepCount
 }
