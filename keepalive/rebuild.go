@@ -138,8 +138,9 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	}
 	from := now.Add(-lookback)
 	r := rebuilder{p: p, step: step, defaultNamespace: defaultNamespace,
-		series: map[seriesKey]*seriesState{}, functions: map[provider.Ref]*seriesState{}, instances: map[string]string{},
-		skipped: map[string]bool{}}
+		instances: map[string]string{}, skipped: map[string]bool{}}
+	r.series = newIndex(func(st *seriesState) seriesKey { return st.key }, compareSeriesKeys)
+	r.functions = newIndex(r.ref, compareRefs)
 	// Prometheus' steps are at from + k·step, to the millisecond; half a
 	// step tells the first from the second whatever the rounding. A value
 	// before baselineEnd is a baseline: what the counter counted before

@@ -81,10 +81,10 @@ type rebuilder struct {
 	begun       bool
 	baselineEnd time.Time
 	// series is each counter series' state, by its labels (seriesKeyOf).
-	series map[seriesKey]*seriesState
+	series *index[seriesKey, *seriesState]
 	// functions is each function's first series (which holds what is the
 	// function's: seriesState.fn), by its ref.
-	functions map[provider.Ref]*seriesState
+	functions *index[provider.Ref, *seriesState]
 	// instances holds one copy of each gateway instance's name, which the
 	// keys of its series share (a fleet's series name a few instances).
 	instances map[string]string

@@ -1,6 +1,9 @@
 package keepalive
 
 import (
+	"cmp"
+	"strings"
+
 	"github.com/prometheus/common/model"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -14,8 +17,8 @@ import (
 // rebuild, and fingerprinting every series' labels at every part was a
 // third of its CPU (BenchmarkRebuildDay). A series with other labels, or
 // with an empty function_name or instance, is odd: its key is its whole
-// label set written out, so series that differ only there stay apart, as
-// they did.
+// label set written out (fn), and its function_name (instance), so series
+// that differ only there stay apart, as they did.
 type seriesKey struct {
 	fn, instance string
 	odd          bool
@@ -30,19 +33,45 @@ func seriesKeyOf(metric model.Metric) seriesKey {
 	case len(metric) == 2 && hasIn, len(metric) == 1 && hasFn:
 		return seriesKey{fn: string(fn), instance: string(in)}
 	}
-	return seriesKey{fn: model.LabelSet(metric).String(), odd: true}
+	return seriesKey{fn: model.LabelSet(metric).String(), instance: string(fn), odd: true}
+}
+
+// name is the series' function_name.
+func (k seriesKey) name() string {
+	if k.odd {
+		return k.instance
+	}
+	return k.fn
+}
+
+func compareSeriesKeys(a, b seriesKey) int {
+	return cmp.Or(strings.Compare(a.fn, b.fn), strings.Compare(a.instance, b.instance), compareBools(a.odd, b.odd))
+}
+
+func compareBools(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+func compareRefs(a, b provider.Ref) int {
+	return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
 }
 
 // seriesState is what one counter series' earlier steps leave for its
 // later ones (seriesCounts): its last value, whether it had one, its
 // gateway's process start time at that value's step and whether that was
 // known (a part's start times are dropped with it: the state carries the
-// one its last value needs), and its function (ok false: its name does not
-// parse). fn is the state of the function's first series, which holds
-// what is the function's (learned, part, pos, scattered).
+// one its last value needs), and whether its function_name parses (ok).
+// fn is the state of its function's first series, which holds what is
+// the function's (learned, part, pos, scattered; its ref is its name's).
+// 96 bytes, kept for every series through the whole rebuild.
 type seriesState struct {
 	key       seriesKey
-	ref       provider.Ref
 	fn        *seriesState
 	last      float64
 	started   float64
@@ -60,13 +89,19 @@ type seriesState struct {
 	part, pos, scattered int32
 }
 
+// ref is the function of the series, whose name parses (ok).
+func (r *rebuilder) ref(st *seriesState) provider.Ref {
+	ref, _ := provider.ParseRef(st.key.name(), r.defaultNamespace)
+	return ref
+}
+
 // state is the series' state, made at its first part. The answers of the
 // parts list the series in one order (Prometheus', by their labels), so
 // the state looked for first is the one after the last found in the
-// part before's order; the map of every series' state is read only when
+// part before's order; the index of every series' state is read only when
 // that is not it (the series is new, or gone from the part before, or the
-// order is another): read for every series of every part, its lookups
-// were a quarter of the rebuild's CPU at 100,000 functions.
+// order is another): a map of them read for every series of every part
+// was a quarter of the rebuild's CPU at 100,000 functions.
 func (r *rebuilder) state(metric model.Metric) *seriesState {
 	key := seriesKeyOf(metric)
 	if r.next < len(r.prev) {
@@ -75,7 +110,7 @@ func (r *rebuilder) state(metric model.Metric) *seriesState {
 			return st
 		}
 	}
-	if st := r.series[key]; st != nil {
+	if st, ok := r.series.find(key); ok {
 		if st.in == r.part-1 {
 			r.next = int(st.at) + 1
 		}
@@ -90,7 +125,7 @@ func (r *rebuilder) state(metric model.Metric) *seriesState {
 		key.instance = shared
 	}
 	st := &seriesState{key: key, in: -1}
-	name := string(metric["function_name"])
+	name := key.name()
 	ref, err := provider.ParseRef(name, r.defaultNamespace)
 	if err != nil {
 		if !r.skipped[name] { // one name, a series for each gateway instance
@@ -98,14 +133,15 @@ func (r *rebuilder) state(metric model.Metric) *seriesState {
 			r.rep.Skipped = append(r.rep.Skipped, name)
 		}
 	} else {
-		st.ref, st.ok = ref, true
-		st.fn = r.functions[ref]
-		if st.fn == nil {
-			st.fn = st
-			r.functions[ref] = st
+		st.ok = true
+		fn, ok := r.functions.find(ref)
+		if !ok {
+			fn = st
+			r.functions.add(st)
 		}
+		st.fn = fn
 	}
-	r.series[key] = st
+	r.series.add(st)
 	return st
 }
 
@@ -141,6 +177,8 @@ func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
 		st.fn.part, st.fn.pos = part, int32(i)
 	}
 	r.sts, r.prev = r.prev, sts
+	r.series.settle()
+	r.functions.settle()
 	var scattered map[*seriesState][]stepCount
 	var order []*seriesState // scattered's functions, as first found
 	for i := 0; i < len(m); {
@@ -183,14 +221,14 @@ func (r *rebuilder) seriesCounts(dst []stepCount, st *seriesState, s *model.Samp
 func (r *rebuilder) observe(fn *seriesState, cs []stepCount) {
 	if len(cs) > 0 {
 		fn.learned = true
-		r.rep.Invocations += r.p.observeSteps(fn.ref, cs, r.step)
+		r.rep.Invocations += r.p.observeSteps(r.ref(fn), cs, r.step)
 	}
 }
 
 // learnedFunctions counts the functions with an invocation.
 func (r *rebuilder) learnedFunctions() int {
 	n := 0
-	for _, fn := range r.functions {
+	for _, fn := range r.functions.all() {
 		if fn.learned {
 			n++
 		}
