@@ -221,3 +221,34 @@ func TestHistoryGrowsToItsShareWithoutACopy(t *testing.T) {
 		t.Errorf("b holds %d idle times; its array was copied after it reached its share", len(h.e))
 	}
 }
+
+// TestHistoryGrowsPastItsShareByAQuarter: a history past its fair share in
+// a fleet under the budget grows by a quarter at a time, not one place at
+// a time: a busy function copied its whole array at every idle time from
+// its share to History (195 MB allocated by a day's rebuild of 10,000
+// functions, a share of 200).
+//
+// Seen failing with one place at a time: "a's array was copied 90 times
+// while it grew from its share of 100 to 190 idle times, want at most 4".
+func TestHistoryGrowsPastItsShareByAQuarter(t *testing.T) {
+	withIdleTimeBudget(t, 200)
+	p, _ := New(Default())
+	start := time.Unix(1_700_000_000, 0)
+	a, b := provider.Ref{Name: "a", Namespace: "ns"}, provider.Ref{Name: "b", Namespace: "ns"}
+	p.Observe(b, start) // two functions: a share of 100
+	copies := 0
+	var array *idleTime
+	for j := 0; j <= 190; j++ {
+		p.Observe(a, start.Add(time.Duration(j)*time.Minute))
+		h := p.fns[a]
+		if len(h.e) > 100 && &h.e[0] != array {
+			copies++
+		}
+		if len(h.e) > 0 {
+			array = &h.e[0]
+		}
+	}
+	if h := p.fns[a]; len(h.e) != 190 || copies > 4 {
+		t.Errorf("a's array was copied %d times while it grew from its share of 100 to %d idle times, want at most 4", copies, len(h.e))
+	}
+}
