@@ -178,6 +178,7 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 				}
 			}
 		}
+		r.find(m)
 		r.learn(m, r.startTimes(ctx, q, m, start, end))
 		start = end.Add(step)
 	}

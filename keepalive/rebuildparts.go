@@ -90,12 +90,12 @@ type rebuilder struct {
 	instances map[string]string
 	skipped   map[string]bool // function_name values that did not parse
 	rep       RebuildReport
-	// part counts the parts learned; prev is the last one's series in the
+	// part counts the parts found; order is the last one's series in the
 	// order of its answer, and next the place in it state looks at first;
-	// sts and counts are learn's, kept for the next part.
+	// spare (the one before's) and counts are kept for the next part.
 	part   int32
-	prev   []*seriesState
+	order  []*seriesState
 	next   int
-	sts    []*seriesState
+	spare  []*seriesState
 	counts []stepCount
 }

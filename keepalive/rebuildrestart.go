@@ -93,7 +93,7 @@ func (c *startCursor) at(t model.Time) (float64, bool) {
 }
 
 // startTimes reads the start times of the gateway instances m's counter
-// series name, over the part from start to end. It never fails the
+// series (found) name, over the part from start to end. It never fails the
 // rebuild: without them (the query failed, or its answer may lack series)
 // every value of the part has no start time, and reads as before start
 // times were read; the first such error is reported (StartTimesErr).
@@ -103,8 +103,8 @@ func (r *rebuilder) startTimes(ctx context.Context, q RangeQuerier, m model.Matr
 	// of every series' instance sorted was 100,000 names at each part.
 	named := map[string]struct{}{}
 	last := ""
-	for _, s := range m {
-		if in := string(s.Metric["instance"]); in != "" && in != last && len(s.Values) > 0 {
+	for i, s := range m {
+		if in := r.instance(m, i); in != "" && in != last && len(s.Values) > 0 {
 			named[in], last = struct{}{}, in
 		}
 	}

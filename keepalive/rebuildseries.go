@@ -98,14 +98,14 @@ func (r *rebuilder) ref(st *seriesState) provider.Ref {
 // state is the series' state, made at its first part. The answers of the
 // parts list the series in one order (Prometheus', by their labels), so
 // the state looked for first is the one after the last found in the
-// part before's order; the index of every series' state is read only when
+// part before's order (order, at next); the index of every series' state is read only when
 // that is not it (the series is new, or gone from the part before, or the
 // order is another): a map of them read for every series of every part
 // was a quarter of the rebuild's CPU at 100,000 functions.
 func (r *rebuilder) state(metric model.Metric) *seriesState {
 	key := seriesKeyOf(metric)
-	if r.next < len(r.prev) {
-		if st := r.prev[r.next]; st.key == key {
+	if r.next < len(r.order) {
+		if st := r.order[r.next]; st.key == key {
 			r.next++
 			return st
 		}
@@ -145,25 +145,14 @@ func (r *rebuilder) state(metric model.Metric) *seriesState {
 	return st
 }
 
-// learn feeds one part of the lookback (every series' values at its steps,
-// and its gateway instances' start times at them) to the policy, each
-// function's steps in time order, its series' counts of a step summed. Each
-// function's idle times are its own, so the order of functions does not
-// matter (but under a budget of idle times, which histories grow past
-// their share: learn goes in the answer's order, so a rebuild is made
-// again the same), and the parts come in time order.
-//
-// Prometheus answers the series in the order of their labels, a
-// function's series (one a gateway instance) one after another: each such
-// run is differenced and learned on its own, where a map of every
-// function's counts was made at every part (at 100,000 functions, a map of
-// 100,000 made 289 times). A function whose series are apart (two names
-// of one function, an answer in another order) is learned after the runs.
-func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
+// find finds the state of each series of m, a part's answer, in the
+// order of the answer (order), and notes which functions' series are
+// apart in it (seriesState.scattered).
+func (r *rebuilder) find(m model.Matrix) {
 	r.part++
 	part := r.part
-	sts := r.sts[:0]
 	r.next = 0
+	sts := r.spare[:0]
 	for i, s := range m {
 		st := r.state(s.Metric)
 		st.in, st.at = part, int32(i)
@@ -176,11 +165,46 @@ func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
 		}
 		st.fn.part, st.fn.pos = part, int32(i)
 	}
-	r.sts, r.prev = r.prev, sts
+	r.spare, r.order = r.order, sts
 	r.series.settle()
 	r.functions.settle()
+}
+
+// instance is the gateway instance of m's i-th series (found).
+func (r *rebuilder) instance(m model.Matrix, i int) string {
+	if k := r.order[i].key; !k.odd {
+		return k.instance
+	}
+	return string(m[i].Metric["instance"])
+}
+
+// learn feeds one part of the lookback (every series' values at its steps,
+// and its gateway instances' start times at them; its series found) to
+// the policy, each function's steps in time order, its series' counts of
+// a step summed. Each function's idle times are its own, so the order of
+// functions does not matter (but under a budget of idle times, which
+// histories grow past their share: learn goes in the answer's order, so a
+// rebuild is made again the same), and the parts come in time order.
+//
+// Prometheus answers the series in the order of their labels, a
+// function's series (one a gateway instance) one after another: each such
+// run is differenced and learned on its own, where a map of every
+// function's counts was made at every part (at 100,000 functions, a map of
+// 100,000 made 289 times). A function whose series are apart (two names
+// of one function, an answer in another order) is learned after the runs.
+func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
+	sts, part := r.order, r.part
 	var scattered map[*seriesState][]stepCount
 	var order []*seriesState // scattered's functions, as first found
+	// A fleet's series name a few instances, one after another.
+	var in string
+	var inStarts []model.SamplePair
+	counts := func(dst []stepCount, i int) []stepCount {
+		if next := r.instance(m, i); next != in || inStarts == nil {
+			in, inStarts = next, starts[next]
+		}
+		return seriesCounts(dst, sts[i], inTimeOrder(m[i].Values), r.baselineEnd, inStarts)
+	}
 	for i := 0; i < len(m); {
 		fn := sts[i].fn
 		if !sts[i].ok {
@@ -194,13 +218,13 @@ func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
 			if _, ok := scattered[fn]; !ok {
 				order = append(order, fn)
 			}
-			scattered[fn] = r.seriesCounts(scattered[fn], sts[i], m[i], starts)
+			scattered[fn] = counts(scattered[fn], i)
 			i++
 			continue
 		}
 		cs := r.counts[:0]
 		for ; i < len(m) && sts[i].ok && sts[i].fn == fn; i++ {
-			cs = r.seriesCounts(cs, sts[i], m[i], starts)
+			cs = counts(cs, i)
 		}
 		r.counts = cs
 		r.observe(fn, cs)
@@ -208,12 +232,6 @@ func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
 	for _, fn := range order {
 		r.observe(fn, scattered[fn])
 	}
-}
-
-// seriesCounts is seriesCounts of one series of m and its instance's start
-// times, appended to dst.
-func (r *rebuilder) seriesCounts(dst []stepCount, st *seriesState, s *model.SampleStream, starts startTimes) []stepCount {
-	return seriesCounts(dst, st, inTimeOrder(s.Values), r.baselineEnd, starts[string(s.Metric["instance"])])
 }
 
 // observe feeds one function's counts of a part (from all its series) to
