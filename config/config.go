@@ -86,13 +86,15 @@ type KeepAlive struct {
 	// time is learned across it). The default is the 30s it was hard-coded
 	// at, kept on BenchmarkRebuildDay's figures (keepalive; docs/sim.md
 	// "Restart and failover"). A day of 10,000 functions (29 parts) takes
-	// the rebuild itself about 2 s, so within 30s the bound is Prometheus'
-	// time to answer. A day of 100,000 (289 parts) took it 63-72 s of its
-	// own on two shared cores against an instant fake, holding 160-190 MB
-	// of live heap above what was held before from its first parts on: no
-	// bound near 30s finishes it, and one that does holds that heap for
-	// minutes in a controller whose steady state there peaks at 246 of the
-	// chart's 256 MiB (a start at that size was not measured end to end).
+	// the rebuild itself about 0.6 s, so within 30s the bound is
+	// Prometheus' time to answer. A day of 100,000 (289 parts) takes it
+	// about 15 s of its own on two shared cores (63-72 s before session
+	// 38's cuts), 26 s with an instant fake's answers, with 114-134 MB of
+	// live heap at the peak above what was held before, most of it the
+	// policy and one part's decoded answer: 30s fits that only against an
+	// instant Prometheus, and a longer bound holds that heap for longer in
+	// a controller whose steady state there peaks at 246 of the chart's
+	// 256 MiB (a start at that size was not measured end to end).
 	// A longer bound also costs learning: the feeder starts after the
 	// rebuild, and its first read reads back over the rebuild's span only
 	// when that took at most two learn steps (30s at the default 15s: four
