@@ -21,8 +21,13 @@ import (
 // at most about rebuildMaxPoints points.
 
 // rebuildMaxPoints bounds the points (series × steps) one range query of
-// the rebuild asks for, when the number of series is known: about 10 MB
-// decoded, a few tens of MB as the body, at any fleet size.
+// the rebuild asks for, when the number of series is known: 8 MB of points
+// decoded, a few tens of MB as the body. The series' labels come on top,
+// about 430 bytes a series decoded: at 10,000 series (50 steps a part)
+// little, at 100,000 (5 steps) most of a part's 51 MB, whatever its steps
+// (BenchmarkRebuildDay). Twice the points halved the parts and cut the
+// rebuild's CPU by a quarter there, but raised its live heap at the peak
+// from about 105 MB to 130 (docs/benchmarks.md, session 38).
 var rebuildMaxPoints = 500_000
 
 // rebuildDefaultChunk is a part's steps when the number of series is not
