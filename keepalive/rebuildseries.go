@@ -97,11 +97,11 @@ func (r *rebuilder) ref(st *seriesState) provider.Ref {
 
 // state is the series' state, made at its first part. The answers of the
 // parts list the series in one order (Prometheus', by their labels), so
-// the state looked for first is the one after the last found in the
-// part before's order (order, at next); the index of every series' state is read only when
-// that is not it (the series is new, or gone from the part before, or the
-// order is another): a map of them read for every series of every part
-// was a quarter of the rebuild's CPU at 100,000 functions.
+// the state looked for first is the one after the last found in the part
+// before's order (order, at next); the index of every series' state is
+// read only when that is not it (the series is new, or gone from the part
+// before, or the order is another): a map of them read for every series
+// of every part was a quarter of the rebuild's CPU at 100,000 functions.
 func (r *rebuilder) state(metric model.Metric) *seriesState {
 	key := seriesKeyOf(metric)
 	if r.next < len(r.order) {
