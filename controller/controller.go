@@ -243,7 +243,9 @@ func (c *Controller) Learn(ctx context.Context) error {
 		// keep_alive.rebuild_timeout: the parts read by then stay learned.
 		rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
 		upTo := c.deps.Clock.Now()
-		rep, err := c.KeepAlive.Rebuild(rctx, c.deps.History, upTo, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace)
+		// Within the bound: the most recent span that fits is read, not the
+		// oldest part of the lookback (keepalive.RebuildWithin).
+		rep, err := c.KeepAlive.RebuildWithin(rctx, c.deps.History, upTo, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
 		cancel()
 		if err != nil {
 			// Parts read before the error stay learned; no idle time is
@@ -261,6 +263,10 @@ func (c *Controller) Learn(ctx context.Context) error {
 			if rep.StartTimesErr != nil {
 				c.log.Warn("keep-alive: gateways' start times not read for some of the history; a gateway restarted in place there may have taught too few calls",
 					"err", rep.StartTimesErr)
+			}
+			if !rep.From.IsZero() {
+				c.log.Warn("keep-alive: relearned only the most recent history: the whole lookback would not be read within keep_alive.rebuild_timeout",
+					"read", upTo.Sub(rep.From).Round(time.Minute), "lookback", cfg.KeepAlive.RebuildLookback, "rebuild_timeout", cfg.KeepAlive.RebuildTimeout)
 			}
 			if !rep.HistoryFrom.IsZero() {
 				c.log.Info("keep-alive: Prometheus' history of the gateway begins inside the lookback; nothing before it was learned",

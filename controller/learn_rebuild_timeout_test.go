@@ -9,6 +9,8 @@ import (
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 )
 
 // stuckHistory is a Prometheus that answers no range query: each waits
@@ -57,6 +59,63 @@ func TestLearnBoundsTheRebuildAtRebuildTimeout(t *testing.T) {
 		<-done
 		if got := hist.end().Sub(start); got != cfg.KeepAlive.RebuildTimeout {
 			t.Errorf("the rebuild was given up on %s after the start, want %s", got, cfg.KeepAlive.RebuildTimeout)
+		}
+	})
+}
+
+// slowParts is a day of one function's started counter, called at minutes
+// 1400 to 1430, whose every part takes 4 s to answer; the series are
+// counted as a large fleet's, so the day is read in 11 parts.
+type slowParts struct{ from time.Time }
+
+func (h slowParts) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	switch q {
+	case keepalive.RebuildSeriesQuery():
+		return model.Matrix{{Metric: model.Metric{}, Values: []model.SamplePair{
+			{Timestamp: model.TimeFromUnixNano(r.End.UnixNano()), Value: 3500}}}}, nil, nil, nil
+	case keepalive.RebuildQuery():
+	default:
+		return model.Matrix{}, nil, nil, nil
+	}
+	select {
+	case <-time.After(4 * time.Second):
+	case <-ctx.Done():
+		return nil, nil, nil, ctx.Err()
+	}
+	s := &model.SampleStream{Metric: model.Metric{"function_name": "fn." + ns, "instance": "gw:8080"}}
+	for at := r.Start; !at.After(r.End); at = at.Add(r.Step) {
+		v := 1.0
+		if m := int(at.Sub(h.from) / time.Minute); m >= 1400 {
+			v += float64((min(m, 1430)-1400)/10) + 1
+		}
+		s.Values = append(s.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: model.SampleValue(v)})
+	}
+	return model.Matrix{s}, nil, nil, nil
+}
+
+// TestLearnRebuildsTheRecentHistoryThatFits: Learn's rebuild reads the
+// newest parts that fit in keep_alive.rebuild_timeout (keepalive's
+// RebuildWithin), so a function called in the last hour before the
+// restart is known at once; read oldest first, the day's 11 parts of 4 s
+// did not fit in 30 s and the last hour was never read.
+//
+// Seen failing with Learn calling Rebuild: "the function called in the
+// last hour before the start is not known after the rebuild".
+func TestLearnRebuildsTheRecentHistoryThatFits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := config15s()
+		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
+		start := time.Now()
+		ctl, _, _ := learnOver(t, cfg, slowParts{from: start.Add(-24 * time.Hour)})
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = ctl.Learn(ctx) }()
+		time.Sleep(time.Minute)
+		e, ok := ctl.KeepAlive.Explain(ref("fn"), cfg.Defaults.ZeroDuration, time.Now())
+		cancel()
+		<-done
+		if !ok || e.IdleTimes < 2 {
+			t.Errorf("the function called in the last hour before the start is not known after the rebuild (known %v, %d idle times), want its calls learned", ok, e.IdleTimes)
 		}
 	})
 }

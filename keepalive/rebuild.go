@@ -106,6 +106,10 @@ type RebuildReport struct {
 	// the idle times are rebuilt anyway, and a gateway restarted in place
 	// in such a part reads as one not restarted (RebuildStartTimesQuery).
 	StartTimesErr error
+	// From is where the history read begins when RebuildWithin shortened
+	// the lookback to what its time bound allows (rebuildspan.go); zero
+	// when the whole lookback was read.
+	From time.Time
 }
 
 // RebuildCoverageQuery is what Rebuild asks, at the step before the first
@@ -133,6 +137,11 @@ func RebuildCoverageQuery() string { return "count(gateway_service_count)" }
 // history nobody read (the lookback of a large fleet is read in many
 // parts, and its budget can run out between two).
 func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (RebuildReport, error) {
+	return p.rebuild(ctx, q, now, lookback, step, defaultNamespace, nil)
+}
+
+// rebuild is Rebuild; with clock, RebuildWithin.
+func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (RebuildReport, error) {
 	if lookback <= 0 || step <= 0 || step > lookback {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild lookback %s and step %s: want 0 < step ≤ lookback", lookback, step)
 	}
@@ -145,8 +154,13 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	// step tells the first from the second whatever the rounding. A value
 	// before baselineEnd is a baseline: what the counter counted before
 	// the history Rebuild can see.
-	r.baselineEnd = from.Add(step / 2)
 	chunk := rebuildChunkSteps(ctx, q, now, lookback, step, int(lookback/step)+1)
+	if clock != nil {
+		if f, ok := recentSpan(ctx, q, clock, from, now, step, chunk); ok {
+			from, r.rep.From = f, f
+		}
+	}
+	r.baselineEnd = from.Add(step / 2)
 	for start := from; !start.After(now); {
 		end := start.Add(time.Duration(chunk-1) * step)
 		if end.After(now) {

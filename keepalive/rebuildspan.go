@@ -1,0 +1,63 @@
+package keepalive
+
+import (
+	"context"
+	"time"
+)
+
+// RebuildWithin is Rebuild bounded as a whole by ctx's deadline, reading
+// the most recent part of the lookback that fits in it rather than the
+// oldest. Rebuild reads its parts oldest first, each learned in time
+// order; cut by its bound partway (at 100,000 functions a day is 289
+// parts, and a real Prometheus answered a fraction of them in 30 s), it
+// had learned the oldest hours, failed, and left the most recent unknown:
+// the hours that say whether each function is in its keep-alive now, and
+// where the feeder's first read would have carried on. So RebuildWithin
+// first reads the newest part once to time it (clock, the injected one),
+// and when the parts do not all fit in the time left it starts the
+// rebuild later in the lookback (RebuildReport.From): what it then reads
+// ends now, completes, and the feeder carries on from it. Without a
+// deadline, with a single part, or when the timing read fails (the
+// rebuild's own read then reports it), it is Rebuild.
+func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (RebuildReport, error) {
+	return p.rebuild(ctx, q, now, lookback, step, defaultNamespace, clock)
+}
+
+// recentSpan is where a rebuild of the parts of chunk steps from from to
+// now starts so that it fits before ctx's deadline (ok), on the parts'
+// own grid, so the parts read are the ones a whole rebuild reads last.
+//
+// A part's cost is the newest part's read, timed: the parts are sized
+// alike (rebuildChunkSteps: at most rebuildMaxPoints each), so one read
+// tells the rest. Each part is allowed twice that (its start-times read
+// beside it, and an older block slower to read than the newest), and one
+// more is kept for the replica history's read after the parts. At least
+// the newest part is read whatever the estimate: a rebuild that cannot
+// read one part fails as Rebuild does.
+func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, from, now time.Time, step time.Duration, chunk int) (time.Time, bool) {
+	deadline, ok := ctx.Deadline()
+	if !ok || chunk < 1 {
+		return from, false
+	}
+	steps := int(now.Sub(from)/step) + 1
+	parts := (steps + chunk - 1) / chunk
+	if parts <= 1 {
+		return from, false
+	}
+	per := time.Duration(chunk) * step
+	last := from.Add(time.Duration(parts-1) * per)
+	began := clock()
+	if _, err := queryRange(ctx, q, RebuildQuery(), last, now, step); err != nil {
+		return from, false
+	}
+	cost := clock().Sub(began)
+	if cost <= 0 {
+		return from, false
+	}
+	fit := int(deadline.Sub(clock())/(2*cost)) - 1
+	if fit >= parts {
+		return from, false
+	}
+	fit = max(fit, 1)
+	return last.Add(-time.Duration(fit-1) * per), true
+}

@@ -1,0 +1,160 @@
+package keepalive
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// slowHistory answers the rebuild's counter query from series, each
+// answer taking per (on the bubble's virtual clock), and counts claimed
+// series at every instant, so that the parts are sized as for a large
+// fleet; start times and the replica history answer nothing, at once.
+type slowHistory struct {
+	series  model.Matrix
+	claimed float64
+	per     time.Duration
+}
+
+func (h *slowHistory) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	switch q {
+	case RebuildSeriesQuery():
+		return model.Matrix{{Metric: model.Metric{}, Values: []model.SamplePair{
+			{Timestamp: model.TimeFromUnixNano(r.End.UnixNano()), Value: model.SampleValue(h.claimed)}}}}, nil, nil, nil
+	case RebuildQuery():
+	default:
+		return model.Matrix{}, nil, nil, nil
+	}
+	select {
+	case <-time.After(h.per):
+	case <-ctx.Done():
+		return nil, nil, nil, ctx.Err()
+	}
+	from, to := model.TimeFromUnixNano(r.Start.UnixNano()), model.TimeFromUnixNano(r.End.UnixNano())
+	out := model.Matrix{}
+	for _, s := range h.series {
+		part := &model.SampleStream{Metric: s.Metric}
+		for _, pt := range s.Values {
+			if pt.Timestamp >= from && pt.Timestamp <= to {
+				part.Values = append(part.Values, pt)
+			}
+		}
+		if len(part.Values) > 0 {
+			out = append(out, part)
+		}
+	}
+	return out, nil, nil, nil
+}
+
+// counterOver is a started counter of name at one-minute steps from
+// minute first to minute last after from, one call more at each of calls.
+func counterOver(name string, from time.Time, first, last int, calls ...int) *model.SampleStream {
+	s := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(name), "instance": "gw:8080"}}
+	v := 1.0
+	for m := first; m <= last; m++ {
+		for _, c := range calls {
+			if c == m {
+				v++
+			}
+		}
+		s.Values = append(s.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(from.Add(time.Duration(m) * time.Minute).UnixNano()), Value: model.SampleValue(v)})
+	}
+	return s
+}
+
+// TestRebuildWithinReadsTheRecentSpanThatFits: a day of a large fleet's
+// history in 11 parts, each read taking 4 s, under a 30 s bound. Rebuild
+// reads the oldest parts first: cut by the bound after seven, it learned
+// a function called in the day's first hours and not one called in its
+// last hour, and failed. RebuildWithin times the newest part, reads the
+// two newest parts that fit (twice the cost each, one kept for the
+// replica history), completes, and learns the last hour's calls.
+//
+// Seen failing with recentSpan returning the lookback's start unchanged
+// (mutation): "RebuildWithin: context deadline exceeded, want the recent
+// span read whole".
+func TestRebuildWithinReadsTheRecentSpanThatFits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now().Truncate(time.Minute)
+		from := now.Add(-24 * time.Hour)
+		day := model.Matrix{
+			counterOver("early", from, 50, 200, 60, 80, 100, 120, 140),
+			counterOver("late", from, 0, 1440, 1400, 1410, 1420, 1430),
+		}
+		q := &slowHistory{series: day, claimed: 3500, per: 4 * time.Second} // parts of 142 steps: 11 for a day
+		early, late := provider.Ref{Name: "early", Namespace: "openfaas-fn"}, provider.Ref{Name: "late", Namespace: "openfaas-fn"}
+
+		p := mustPolicy(t)
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		rep, err := p.RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		cancel()
+		if err != nil {
+			t.Fatalf("RebuildWithin: %v, want the recent span read whole", err)
+		}
+		// The newest part starts 10 × 142 minutes into the day; the one
+		// before it 142 minutes earlier.
+		if want := from.Add(9 * 142 * time.Minute); !rep.From.Equal(want) {
+			t.Errorf("read from %s, want %s (the two newest parts)", rep.From, want)
+		}
+		if _, ok := p.Explain(early, time.Hour, now); ok {
+			t.Errorf("the function called only in the day's first hours was learned from a span that does not hold its calls")
+		}
+		e, ok := p.Explain(late, time.Hour, now)
+		if !ok || e.IdleTimes != 3 || now.Sub(e.LastInvocation) > 11*time.Minute {
+			t.Errorf("the function called in the last hour: known %v, %d idle times, last call %s before now; want 3 idle times and its call 10m ago",
+				ok, e.IdleTimes, now.Sub(e.LastInvocation))
+		}
+
+		old := mustPolicy(t)
+		ctx, cancel = context.WithTimeout(t.Context(), 30*time.Second)
+		_, err = old.Rebuild(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn")
+		cancel()
+		if err == nil {
+			t.Fatalf("Rebuild read 11 parts of 4 s each within 30 s: the fake does not take the time it should")
+		}
+		if _, ok := old.Explain(early, time.Hour, now); !ok {
+			t.Errorf("Rebuild, oldest first: the early function was not learned before the bound")
+		}
+		if _, ok := old.Explain(late, time.Hour, now); ok {
+			t.Errorf("Rebuild, oldest first: the late function was learned, want it cut off by the bound")
+		}
+	})
+}
+
+// TestRebuildWithinReadsEverythingThatFits: with time for every part, or
+// without a deadline, RebuildWithin reads the whole lookback, as Rebuild.
+func TestRebuildWithinReadsEverythingThatFits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now().Truncate(time.Minute)
+		from := now.Add(-24 * time.Hour)
+		day := model.Matrix{counterOver("early", from, 50, 200, 60, 80, 100, 120, 140)}
+		for _, bound := range []time.Duration{10 * time.Minute, 0} {
+			q := &slowHistory{series: day, claimed: 3500, per: 4 * time.Second}
+			p := mustPolicy(t)
+			ctx, cancel := context.WithCancel(t.Context())
+			if bound > 0 {
+				ctx, cancel = context.WithTimeout(t.Context(), bound)
+			}
+			rep, err := p.RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+			cancel()
+			if err != nil || !rep.From.IsZero() || rep.Functions != 1 {
+				t.Errorf("bound %s: report %+v, %v; want the whole lookback read and the early function learned", bound, rep, err)
+			}
+		}
+	})
+}
+
+func mustPolicy(t *testing.T) *Policy {
+	t.Helper()
+	p, err := New(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
