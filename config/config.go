@@ -81,9 +81,11 @@ type KeepAlive struct {
 	PreWarmShare    float64       `yaml:"prewarm_share"`    // was --keepalive-prewarm-share
 	PreWarmInterval time.Duration `yaml:"prewarm_interval"` // was --prewarm-interval
 	RebuildLookback time.Duration `yaml:"rebuild_lookback"` // was --keepalive-rebuild-lookback
-	// RebuildTimeout bounds that rebuild as a whole: the parts read before
-	// it ends stay learned, the rest of the lookback is unknown (no idle
-	// time is learned across it). The default is the 30s it was hard-coded
+	// RebuildTimeout bounds that rebuild as a whole. When the lookback's
+	// parts would not all fit in it (the newest part timed first), the
+	// rebuild reads the most recent span that does (keepalive's
+	// RebuildWithin); one that still runs out keeps the parts read, and the
+	// rest of the lookback is unknown (no idle time is learned across it). The default is the 30s it was hard-coded
 	// at, kept on BenchmarkRebuildDay's figures (keepalive; docs/sim.md
 	// "Restart and failover"). A day of 10,000 functions (29 parts) takes
 	// the rebuild itself about 0.6 s, so within 30s the bound is
