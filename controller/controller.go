@@ -250,13 +250,15 @@ func (c *Controller) Learn(ctx context.Context) error {
 		if err != nil {
 			// Parts read before the error stay learned; no idle time is
 			// learned across the rest (Rebuild marks it unknown).
-			c.log.Warn("keep-alive: no rebuild from history, or only of its first parts; learning from now on", "err", err)
+			c.log.Warn("keep-alive: no rebuild from history, or only of its first parts; learning from now on", "err", err,
+				"after", c.deps.Clock.Now().Sub(upTo).Round(time.Millisecond), "rebuild_timeout", cfg.KeepAlive.RebuildTimeout)
 		} else {
 			// The feeder's first read counts from where the history ends,
 			// so a call made while it was read is in one or the other.
 			c.Feeder.ReadsFrom(upTo)
 			c.log.Info("keep-alive: relearned idle times from Prometheus history", "functions", rep.Functions,
-				"invocations", rep.Invocations, "zeroed", rep.Zeroed, "lookback", cfg.KeepAlive.RebuildLookback)
+				"invocations", rep.Invocations, "zeroed", rep.Zeroed, "lookback", cfg.KeepAlive.RebuildLookback,
+				"took", c.deps.Clock.Now().Sub(upTo).Round(time.Millisecond))
 			if rep.ZeroedErr != nil {
 				c.log.Warn("keep-alive: no replica history; pre-warms start one replica until each function is idled again", "err", rep.ZeroedErr)
 			}

@@ -118,6 +118,12 @@ func TestRebuildWithinReadsTheRecentSpanThatFits(t *testing.T) {
 		if err == nil {
 			t.Fatalf("Rebuild read 11 parts of 4 s each within 30 s: the fake does not take the time it should")
 		}
+		// Seven parts read in 28 s, the eighth cut: the error says how far
+		// it got.
+		if want := "keepalive: rebuild from Prometheus: part 8 of 11, from " + from.Add(7*142*time.Minute).UTC().Format(time.RFC3339) +
+			": context deadline exceeded"; err.Error() != want {
+			t.Errorf("Rebuild cut by its bound: %q, want %q", err, want)
+		}
 		if _, ok := old.Explain(early, time.Hour, now); !ok {
 			t.Errorf("Rebuild, oldest first: the early function was not learned before the bound")
 		}
