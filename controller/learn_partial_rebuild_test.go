@@ -28,9 +28,11 @@ func (h *firstPartOnly) QueryRange(ctx context.Context, q string, r v1.Range, _ 
 	case keepalive.RebuildSeriesQuery():
 		return nil, nil, nil, errors.New("unavailable")
 	case keepalive.RebuildQuery():
-		// The first part by its range, not by the order asked: the
-		// rebuild times its newest part first (keepalive.RebuildWithin).
-		if !r.Start.Equal(h.from) {
+		// The first part by its range, not by the order asked, and the
+		// newest, which the rebuild reads first to time it
+		// (keepalive.RebuildWithin): at once, so it finds every part
+		// fits and reads from the first.
+		if !r.Start.Equal(h.from) && !r.End.Equal(h.from.Add(3*time.Hour)) {
 			<-ctx.Done()
 			return nil, nil, nil, ctx.Err()
 		}

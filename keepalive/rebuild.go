@@ -156,7 +156,12 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	// the history Rebuild can see.
 	chunk := rebuildChunkSteps(ctx, q, now, lookback, step, int(lookback/step)+1)
 	if clock != nil {
-		if f, ok := recentSpan(ctx, q, clock, from, now, step, chunk); ok {
+		f, ok, err := recentSpan(ctx, q, clock, from, now, step, chunk)
+		if err != nil {
+			p.Unknown(now)
+			return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
+		}
+		if ok {
 			from, r.rep.From = f, f
 		}
 	}

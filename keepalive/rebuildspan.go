@@ -2,6 +2,7 @@ package keepalive
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -34,30 +35,38 @@ func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Tim
 // more is kept for the replica history's read after the parts. At least
 // the newest part is read whatever the estimate: a rebuild that cannot
 // read one part fails as Rebuild does.
-func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, from, now time.Time, step time.Duration, chunk int) (time.Time, bool) {
+//
+// err is the timing read's failure when it used up ctx (not even the
+// newest part can be read in the bound: nothing is); any other failure of
+// it is left to the rebuild's own read of that part to report.
+func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, from, now time.Time, step time.Duration, chunk int) (time.Time, bool, error) {
 	deadline, ok := ctx.Deadline()
 	if !ok || chunk < 1 {
-		return from, false
+		return from, false, nil
 	}
 	steps := int(now.Sub(from)/step) + 1
 	parts := (steps + chunk - 1) / chunk
 	if parts <= 1 {
-		return from, false
+		return from, false, nil
 	}
 	per := time.Duration(chunk) * step
 	last := from.Add(time.Duration(parts-1) * per)
 	began := clock()
 	if _, err := queryRange(ctx, q, RebuildQuery(), last, now, step); err != nil {
-		return from, false
+		if ctx.Err() != nil {
+			return from, false, fmt.Errorf("not even the newest of %d parts (from %s) read in time: %w",
+				parts, last.UTC().Format(time.RFC3339), err)
+		}
+		return from, false, nil
 	}
 	cost := clock().Sub(began)
 	if cost <= 0 {
-		return from, false
+		return from, false, nil
 	}
 	fit := int(deadline.Sub(clock())/(2*cost)) - 1
 	if fit >= parts {
-		return from, false
+		return from, false, nil
 	}
 	fit = max(fit, 1)
-	return last.Add(-time.Duration(fit-1) * per), true
+	return last.Add(-time.Duration(fit-1) * per), true, nil
 }

@@ -164,3 +164,24 @@ func mustPolicy(t *testing.T) *Policy {
 	}
 	return p
 }
+
+// TestRebuildWithinSaysWhenNotEvenThePartItTimesFits: a Prometheus slower
+// than the whole bound on one part (at 100,000 functions one part is
+// 500,000 points) fails the rebuild with that said, not as a failure of
+// the lookback's first part, which it never read (session 38's footprint
+// run read "part 1 of 289, from" the lookback's start).
+func TestRebuildWithinSaysWhenNotEvenThePartItTimesFits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now().Truncate(time.Minute)
+		from := now.Add(-24 * time.Hour)
+		q := &slowHistory{series: model.Matrix{counterOver("late", from, 0, 1440, 1400)}, claimed: 3500, per: time.Minute}
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		_, err := mustPolicy(t).RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		want := "keepalive: rebuild from Prometheus: not even the newest of 11 parts (from " +
+			from.Add(10*142*time.Minute).UTC().Format(time.RFC3339) + ") read in time: context deadline exceeded"
+		if err == nil || err.Error() != want {
+			t.Errorf("RebuildWithin: %v, want %q", err, want)
+		}
+	})
+}
