@@ -12,17 +12,17 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// slowHistory answers the rebuild's counter query from series, each
+// slowHistory answers the rebuild's counter query as ranged does, each
 // answer taking per (on the bubble's virtual clock), and counts claimed
 // series at every instant, so that the parts are sized as for a large
 // fleet; start times and the replica history answer nothing, at once.
 type slowHistory struct {
-	series  model.Matrix
+	ranged
 	claimed float64
 	per     time.Duration
 }
 
-func (h *slowHistory) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+func (h *slowHistory) QueryRange(ctx context.Context, q string, r v1.Range, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
 	switch q {
 	case RebuildSeriesQuery():
 		return model.Matrix{{Metric: model.Metric{}, Values: []model.SamplePair{
@@ -36,20 +36,7 @@ func (h *slowHistory) QueryRange(ctx context.Context, q string, r v1.Range, _ ..
 	case <-ctx.Done():
 		return nil, nil, nil, ctx.Err()
 	}
-	from, to := model.TimeFromUnixNano(r.Start.UnixNano()), model.TimeFromUnixNano(r.End.UnixNano())
-	out := model.Matrix{}
-	for _, s := range h.series {
-		part := &model.SampleStream{Metric: s.Metric}
-		for _, pt := range s.Values {
-			if pt.Timestamp >= from && pt.Timestamp <= to {
-				part.Values = append(part.Values, pt)
-			}
-		}
-		if len(part.Values) > 0 {
-			out = append(out, part)
-		}
-	}
-	return out, nil, nil, nil
+	return h.ranged.QueryRange(ctx, q, r, opts...)
 }
 
 // counterOver is a started counter of name at one-minute steps from
@@ -87,7 +74,7 @@ func TestRebuildWithinReadsTheRecentSpanThatFits(t *testing.T) {
 			counterOver("early", from, 50, 200, 60, 80, 100, 120, 140),
 			counterOver("late", from, 0, 1440, 1400, 1410, 1420, 1430),
 		}
-		q := &slowHistory{series: day, claimed: 3500, per: 4 * time.Second} // parts of 142 steps: 11 for a day
+		q := &slowHistory{ranged: ranged{series: day}, claimed: 3500, per: 4 * time.Second} // parts of 142 steps: 11 for a day
 		early, late := provider.Ref{Name: "early", Namespace: "openfaas-fn"}, provider.Ref{Name: "late", Namespace: "openfaas-fn"}
 
 		p := mustPolicy(t)
@@ -141,7 +128,7 @@ func TestRebuildWithinReadsEverythingThatFits(t *testing.T) {
 		from := now.Add(-24 * time.Hour)
 		day := model.Matrix{counterOver("early", from, 50, 200, 60, 80, 100, 120, 140)}
 		for _, bound := range []time.Duration{10 * time.Minute, 0} {
-			q := &slowHistory{series: day, claimed: 3500, per: 4 * time.Second}
+			q := &slowHistory{ranged: ranged{series: day}, claimed: 3500, per: 4 * time.Second}
 			p := mustPolicy(t)
 			ctx, cancel := context.WithCancel(t.Context())
 			if bound > 0 {
@@ -174,7 +161,7 @@ func TestRebuildWithinSaysWhenNotEvenThePartItTimesFits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		now := time.Now().Truncate(time.Minute)
 		from := now.Add(-24 * time.Hour)
-		q := &slowHistory{series: model.Matrix{counterOver("late", from, 0, 1440, 1400)}, claimed: 3500, per: time.Minute}
+		q := &slowHistory{ranged: ranged{series: model.Matrix{counterOver("late", from, 0, 1440, 1400)}}, claimed: 3500, per: time.Minute}
 		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 		defer cancel()
 		_, err := mustPolicy(t).RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
