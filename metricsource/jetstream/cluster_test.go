@@ -218,8 +218,13 @@ func TestQueuedClusterOfflineConsumer(t *testing.T) {
 	// The setup's calls wait up to 30 s, not the client's default 5 s: a
 	// cold CI run (tools compiling beside the tests, load 11 on 2 cores)
 	// failed the stream's creation on a just-elected meta leader with
-	// "context deadline exceeded". The publishes are not retried (a retry
-	// could store a message twice), only given the time.
+	// "context deadline exceeded". The publishes are retried only on no
+	// responders (the client's own retry, up to 100 times 250 ms apart
+	// within the setup's deadline): no server took the message, so none is
+	// stored twice. A warm CI run (session 38) failed the first publish
+	// with "nats: no response from stream" after the client's default two
+	// retries, the stream just created on n2 not yet reachable from n0. Any
+	// other failure is not retried (a retry could store a message twice).
 	setup, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if _, err := js.CreateStream(setup, natsjs.StreamConfig{
@@ -237,7 +242,7 @@ func TestQueuedClusterOfflineConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		if _, err := js.Publish(setup, jetstream.SubjectFor(jetstream.DefaultSubject, a), []byte("x")); err != nil {
+		if _, err := js.Publish(setup, jetstream.SubjectFor(jetstream.DefaultSubject, a), []byte("x"), natsjs.WithRetryAttempts(100)); err != nil {
 			t.Fatal(err)
 		}
 	}
