@@ -36,7 +36,6 @@ type liveness struct {
 	// Run waits for the new schedule's next time from then.
 	idlerRescheduled atomic.Int64
 	termStart        atomic.Int64 // when the current (or last) Act began
-	acting           atomic.Int32 // Acts running: 0 = the loops do not run here
 	failing          atomic.Bool  // the last /healthz failed (checkLive logs each change)
 
 	// terms are the Acts running, each with when its ctx ended and its
@@ -165,7 +164,7 @@ func (c *Controller) Live() error {
 	if why := hungTerm(now, maxInactivity, ended, running); why != "" {
 		return errors.New(why)
 	}
-	if c.live.acting.Load() == 0 || (c.deps.Leading != nil && !c.deps.Leading()) {
+	if c.live.acts() == 0 || (c.deps.Leading != nil && !c.deps.Leading()) {
 		return nil
 	}
 	var next func(time.Time) time.Time
@@ -213,7 +212,6 @@ type actTerm struct {
 // a term that returned never counts against a later one.
 func (l *liveness) startTerm(now time.Time) *actTerm {
 	mark(&l.termStart, now)
-	l.acting.Add(1)
 	t := &actTerm{l: l, running: map[string]int{}}
 	l.mu.Lock()
 	l.terms = append(l.terms, t)
@@ -246,10 +244,16 @@ func (t *actTerm) part(name string) (done func()) {
 
 // returned records that the term's Act returned.
 func (t *actTerm) returned() {
-	t.l.acting.Add(-1)
 	t.l.mu.Lock()
 	defer t.l.mu.Unlock()
 	t.l.terms = slices.DeleteFunc(t.l.terms, func(x *actTerm) bool { return x == t })
+}
+
+// acts is how many Acts run: 0 = the loops do not run here.
+func (l *liveness) acts() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.terms)
 }
 
 // endedTerm is the running term whose ctx ended first (zero when none has)

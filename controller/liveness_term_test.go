@@ -38,7 +38,7 @@ func TestHealthzFailsWhenAnEndedTermHangs(t *testing.T) {
 		time.Sleep(11 * time.Second) // a scaler pass, an idler cycle and a pre-warm (every 10s) have begun, and hang
 		lost := l.loseLease(stop)
 		synctest.Wait()
-		if n := l.ctl.live.acting.Load(); n != 1 {
+		if n := l.ctl.live.acts(); n != 1 {
 			t.Fatalf("%d Acts running once the lease was lost, want the hung one", n)
 		}
 		l.stays(9*time.Minute, "a follower whose ended term has not returned for less than max_inactivity")
@@ -94,7 +94,7 @@ func TestHealthzAfterACleanEnd(t *testing.T) {
 		l.stays(30*time.Minute, "first term")
 		l.loseLease(stop)
 		synctest.Wait()
-		if n := l.ctl.live.acting.Load(); n != 0 {
+		if n := l.ctl.live.acts(); n != 0 {
 			t.Fatalf("%d Acts running after a clean end, want 0", n)
 		}
 		l.stays(time.Hour, "following after a clean end")
