@@ -165,7 +165,7 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 		}
 	}
 	r.baselineEnd = from.Add(step / 2)
-	parts, part := (int(now.Sub(from)/step)+chunk)/chunk, 0
+	parts, part := partCount(from, now, step, chunk), 0
 	for start := from; !start.After(now); {
 		part++
 		end := start.Add(time.Duration(chunk-1) * step)
