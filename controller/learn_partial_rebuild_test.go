@@ -13,10 +13,11 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 )
 
-// firstPartOnly is a Prometheus that answers the first part of the
+// firstPartOnly is a Prometheus that answers the first parts of the
 // rebuild's counter history (the first hour of the lookback: the series
-// count is not known, so parts are rebuildDefaultChunk steps) and is then
-// too slow for every later part: the rebuild's budget
+// count is not known, so parts are rebuildDefaultChunk steps laid back
+// from now, and the first hour is the one step at its start and the part
+// after it) and is then too slow for every later part: the rebuild's budget
 // (keep_alive.rebuild_timeout, 30 s by default) runs out on the second
 // part, as it does on a loaded Prometheus with a large fleet.
 type firstPartOnly struct {
@@ -28,11 +29,11 @@ func (h *firstPartOnly) QueryRange(ctx context.Context, q string, r v1.Range, _ 
 	case keepalive.RebuildSeriesQuery():
 		return nil, nil, nil, errors.New("unavailable")
 	case keepalive.RebuildQuery():
-		// The first part by its range, not by the order asked, and the
-		// newest, which the rebuild reads first to time it
+		// The first hour by its range, not by the order asked, and the
+		// newest part, which the rebuild reads first to time it
 		// (keepalive.RebuildWithin): at once, so it finds every part
 		// fits and reads from the first.
-		if !r.Start.Equal(h.from) && !r.End.Equal(h.from.Add(3*time.Hour)) {
+		if r.End.After(h.from.Add(time.Hour)) && !r.End.Equal(h.from.Add(3*time.Hour)) {
 			<-ctx.Done()
 			return nil, nil, nil, ctx.Err()
 		}
@@ -54,7 +55,7 @@ func (h *firstPartOnly) QueryRange(ctx context.Context, q string, r v1.Range, _ 
 
 // TestLearnAfterAPartialRebuildLearnsNothingAcrossTheUnreadHistory: the
 // rebuild learns the first hour of a 3 h lookback (calls at minutes 10 and
-// 30: one idle time of 20 m), then fails on the second part (its budget
+// 30: one idle time of 20 m), then fails on the part after it (its budget
 // runs out). The policy keeps what the first part taught, its last call
 // 2 h 30 m ago; until the fix nothing said the two unread hours were
 // unknown, and the first call after the start ended an idle time of about
@@ -80,7 +81,7 @@ func TestLearnAfterAPartialRebuildLearnsNothingAcrossTheUnreadHistory(t *testing
 		}
 		e, ok := ctl.KeepAlive.Explain(ref("fn"), cfg.Defaults.ZeroDuration, time.Now())
 		if !ok || e.IdleTimes != 1 {
-			t.Errorf("%d idle times after a rebuild that failed on its second part and one call after the start; "+
+			t.Errorf("%d idle times after a rebuild that failed after its first hour and one call after the start; "+
 				"want 1 (the 20 m the first part taught), not one more measured from the first part's last call across the 2 h nobody read: %+v",
 				e.IdleTimes, e)
 		}

@@ -165,13 +165,11 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 		}
 	}
 	r.baselineEnd = from.Add(step / 2)
-	parts, part := partCount(from, now, step, chunk), 0
+	parts, part, size := partCount(from, now, step, chunk), 0, partSteps(from, now, step, chunk)
 	for start := from; !start.After(now); {
 		part++
-		end := start.Add(time.Duration(chunk-1) * step)
-		if end.After(now) {
-			end = now
-		}
+		end := start.Add(time.Duration(size-1) * step)
+		size = chunk
 		m, err := queryRange(ctx, q, RebuildQuery(), start, end, step)
 		if errors.Is(err, errNotMatrix) {
 			p.Unknown(now)

@@ -29,16 +29,17 @@ func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Tim
 // own grid, so the parts read are the ones a whole rebuild reads last.
 //
 // A part's cost is the newest part's read, timed: the parts are sized
-// alike (rebuildChunkSteps: at most rebuildMaxPoints each), so one read
-// tells the rest. Each part is allowed twice that (its start-times read
-// beside it, and an older block slower to read than the newest), and one
-// more is kept for the replica history's read after the parts. At least
-// the newest part is read whatever the estimate: a rebuild that cannot
-// read one part fails as Rebuild does. The timing read's answer is not
-// kept for the rebuild, which reads that part again last: kept through
-// the other parts, it would have added one part's decoded answer (51 MB
-// at 100,000 series) to the rebuild's peak; read again, it costs one part
-// in all, a few per cent of a rebuild that needs shortening.
+// alike (rebuildChunkSteps: at most rebuildMaxPoints each) and the newest
+// is whole (partSteps: the short one is the oldest), so one read tells the
+// rest. Each part is allowed twice that (its start-times read beside it,
+// and an older block slower to read than the newest), and one more is
+// kept for the replica history's read after the parts. At least the
+// newest part is read whatever the estimate: a rebuild that cannot read
+// one part fails as Rebuild does. The timing read's answer is not kept
+// for the rebuild, which reads that part again last: kept through the
+// other parts, it would have added one part's decoded answer (51 MB at
+// 100,000 series) to the rebuild's peak; read again, it costs one part in
+// all, a few per cent of a rebuild that needs shortening.
 //
 // err is the timing read's failure when it used up ctx (not even the
 // newest part can be read in the bound: nothing is); any other failure of
@@ -52,13 +53,15 @@ func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, fro
 	if parts <= 1 {
 		return from, false, nil
 	}
+	// The newest part: the last chunk steps of the grid from from.
+	end := lastStep(from, now, step)
 	per := time.Duration(chunk) * step
-	last := from.Add(time.Duration(parts-1) * per)
+	newest := end.Add(step - per)
 	began := clock()
-	if _, err := queryRange(ctx, q, RebuildQuery(), last, now, step); err != nil {
+	if _, err := queryRange(ctx, q, RebuildQuery(), newest, end, step); err != nil {
 		if ctx.Err() != nil {
 			return from, false, fmt.Errorf("not even the newest of %d parts (from %s) read in time: %w",
-				parts, last.UTC().Format(time.RFC3339), err)
+				parts, newest.UTC().Format(time.RFC3339), err)
 		}
 		return from, false, nil
 	}
@@ -71,7 +74,14 @@ func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, fro
 		return from, false, nil
 	}
 	fit = max(fit, 1)
-	return last.Add(-time.Duration(fit-1) * per), true, nil
+	return newest.Add(-time.Duration(fit-1) * per), true, nil
+}
+
+// lastStep is the last step of a rebuild from from to now at step: the
+// latest from + k·step not after now (Prometheus answers a range query at
+// its start and every step after it).
+func lastStep(from, now time.Time, step time.Duration) time.Time {
+	return from.Add(now.Sub(from) / step * step)
 }
 
 // partCount is how many parts of chunk steps a rebuild from from to now
@@ -79,4 +89,15 @@ func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, fro
 func partCount(from, now time.Time, step time.Duration, chunk int) int {
 	steps := int(now.Sub(from)/step) + 1
 	return (steps + chunk - 1) / chunk
+}
+
+// partSteps is how many steps the first of a rebuild's parts holds: the
+// rest hold chunk each and the last ends at the last step, so the short
+// part, when the steps do not divide into parts, is the oldest. Short at
+// the newest end, it was the part RebuildWithin times: one step of five at
+// 100,000 functions and a one-day lookback, which promised a part at a
+// fifth of its cost.
+func partSteps(from, now time.Time, step time.Duration, chunk int) int {
+	steps := int(now.Sub(from)/step) + 1
+	return steps - (partCount(from, now, step, chunk)-1)*chunk
 }

@@ -15,11 +15,15 @@ import (
 // slowHistory answers the rebuild's counter query as ranged does, each
 // answer taking per (on the bubble's virtual clock), and counts claimed
 // series at every instant, so that the parts are sized as for a large
-// fleet; start times and the replica history answer nothing, at once.
+// fleet; start times and the replica history answer nothing, at once. An
+// answer takes perStep more for each step it holds: a real Prometheus
+// evaluates a range query step by step (at 100,000 functions about half a
+// second a step, session 39's footprint run).
 type slowHistory struct {
 	ranged
 	claimed float64
 	per     time.Duration
+	perStep time.Duration
 }
 
 func (h *slowHistory) QueryRange(ctx context.Context, q string, r v1.Range, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
@@ -31,8 +35,9 @@ func (h *slowHistory) QueryRange(ctx context.Context, q string, r v1.Range, opts
 	default:
 		return model.Matrix{}, nil, nil, nil
 	}
+	steps := time.Duration(r.End.Sub(r.Start)/r.Step) + 1
 	select {
-	case <-time.After(h.per):
+	case <-time.After(h.per + steps*h.perStep):
 	case <-ctx.Done():
 		return nil, nil, nil, ctx.Err()
 	}
@@ -84,9 +89,9 @@ func TestRebuildWithinReadsTheRecentSpanThatFits(t *testing.T) {
 		if err != nil {
 			t.Fatalf("RebuildWithin: %v, want the recent span read whole", err)
 		}
-		// The newest part starts 10 × 142 minutes into the day; the one
-		// before it 142 minutes earlier.
-		if want := from.Add(9 * 142 * time.Minute); !rep.From.Equal(want) {
+		// The parts end at now, 142 steps each (the oldest 21): the two
+		// newest begin 283 minutes before it.
+		if want := now.Add(-283 * time.Minute); !rep.From.Equal(want) {
 			t.Errorf("read from %s, want %s (the two newest parts)", rep.From, want)
 		}
 		if _, ok := p.Explain(early, time.Hour, now); ok {
@@ -106,8 +111,8 @@ func TestRebuildWithinReadsTheRecentSpanThatFits(t *testing.T) {
 			t.Fatalf("Rebuild read 11 parts of 4 s each within 30 s: the fake does not take the time it should")
 		}
 		// Seven parts read in 28 s, the eighth cut: the error says how far
-		// it got.
-		if want := "keepalive: rebuild from Prometheus: part 8 of 11, from " + from.Add(7*142*time.Minute).UTC().Format(time.RFC3339) +
+		// it got (the first part is the short one, 21 steps).
+		if want := "keepalive: rebuild from Prometheus: part 8 of 11, from " + from.Add((21+6*142)*time.Minute).UTC().Format(time.RFC3339) +
 			": context deadline exceeded"; err.Error() != want {
 			t.Errorf("Rebuild cut by its bound: %q, want %q", err, want)
 		}
@@ -166,9 +171,46 @@ func TestRebuildWithinSaysWhenNotEvenThePartItTimesFits(t *testing.T) {
 		defer cancel()
 		_, err := mustPolicy(t).RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
 		want := "keepalive: rebuild from Prometheus: not even the newest of 11 parts (from " +
-			from.Add(10*142*time.Minute).UTC().Format(time.RFC3339) + ") read in time: context deadline exceeded"
+			now.Add(-141*time.Minute).UTC().Format(time.RFC3339) + ") read in time: context deadline exceeded"
 		if err == nil || err.Error() != want {
 			t.Errorf("RebuildWithin: %v, want %q", err, want)
+		}
+	})
+}
+
+// TestRebuildWithinTimesAWholePart: at 100,000 functions a part is five
+// one-minute steps, and a day is 288 of them and one step more. The parts
+// were laid from the lookback's start, so the newest was that one step:
+// timed, it promised a part at a fifth of its cost, RebuildWithin planned
+// 28 parts where 4 fit, and ran out of time (session 39's footprint run
+// read "0s" of history: the stub alone). The parts now end at now, the
+// newest whole, and the short one is the oldest.
+//
+// Seen failing before the parts were laid from now: "RebuildWithin:
+// keepalive: rebuild from Prometheus: part 12 of 28, from …: context
+// deadline exceeded".
+func TestRebuildWithinTimesAWholePart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now().Truncate(time.Minute)
+		from := now.Add(-24 * time.Hour)
+		q := &slowHistory{ranged: ranged{series: model.Matrix{counterOver("late", from, 0, 1440, 1415, 1430, 1435, 1438)}},
+			claimed: 100_000, perStep: 500 * time.Millisecond} // parts of 5 steps, 2.5 s each
+		p := mustPolicy(t)
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		rep, err := p.RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		if err != nil {
+			t.Fatalf("RebuildWithin: %v, want the recent span read whole", err)
+		}
+		// 2.5 s a part timed, 27.5 s left: 5 s allowed a part, one kept
+		// for the replica history: 4 parts of 5 steps, ending now.
+		if want := now.Add(-19 * time.Minute); !rep.From.Equal(want) {
+			t.Errorf("read from %s, want %s (the four newest whole parts)", rep.From, want)
+		}
+		late := provider.Ref{Name: "late", Namespace: "openfaas-fn"}
+		if e, ok := p.Explain(late, time.Hour, now); !ok || e.IdleTimes != 2 {
+			t.Errorf("the function called 10, 5 and 2 minutes ago: known %v, %d idle times; want 2 (the call 25 minutes ago is before the span read)",
+				ok, e.IdleTimes)
 		}
 	})
 }
