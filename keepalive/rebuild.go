@@ -89,7 +89,8 @@ type RebuildReport struct {
 	Invocations float64  // invocations seen
 	Skipped     []string // function_name values that did not parse, each once
 	// Zeroed counts the functions whose last scale to zero in the lookback
-	// was found, and so pre-warm to the count they went to zero from.
+	// (or in the recent span read, From) was found, and so pre-warm to the
+	// count they went to zero from.
 	Zeroed int
 	// ZeroedErr is why the replica history could not be read (nil when it
 	// was): the idle times are rebuilt anyway, and pre-warms start one
@@ -208,7 +209,12 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	}
 	rep := r.rep
 	rep.Functions = r.learnedFunctions()
-	rep.Zeroed, rep.ZeroedErr = p.rebuildZeroed(ctx, q, now, lookback, step, defaultNamespace)
+	// Over the span the parts were read over: the lookback's, or the
+	// recent span RebuildWithin chose, for which the time left is kept.
+	// The replica history costs Prometheus about what the counters do a
+	// step (0.2 s at 100,000 functions): over a whole day after a recent
+	// span, it always ran out of time.
+	rep.Zeroed, rep.ZeroedErr = p.rebuildZeroed(ctx, q, now, now.Sub(from), step, defaultNamespace)
 	return rep, nil
 }
 
