@@ -72,9 +72,12 @@ type Controller struct {
 	wiring Wiring
 	log    *slog.Logger
 	live   *liveness  // what /healthz reads (liveness.go)
-	mu     sync.Mutex // guards cfg and terms
+	mu     sync.Mutex // guards cfg, terms and rebuilding
 	cfg    config.Config
 	terms  int // Act calls so far: leadership terms
+	// rebuilding: Learn's rebuild from history is running; it reads the
+	// counts functions were idled from as it ends (refreshZeroed).
+	rebuilding bool
 }
 
 // New validates cfg and builds every component over deps.
@@ -206,11 +209,22 @@ func (c *Controller) Sections() []explain.Section {
 // terms', and another replica may have led since: a standby that followed
 // for two hours pre-warmed a timer to the 8 of its start's history where
 // the other leader had idled it from 1 every ten minutes. With Prometheus
-// history they are read again; without it, a later term drops them (a
+// history they are read again (or, while the start's rebuild runs, left to
+// it); without it, a later term drops them (a
 // pre-warm then starts one replica until the idler idles the function
 // again), and a first term keeps its start's, all it has.
 func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later bool) {
-	if c.deps.History == nil || cfg.KeepAlive.RebuildLookback <= 0 {
+	c.mu.Lock()
+	rebuilding := c.rebuilding
+	c.mu.Unlock()
+	if c.deps.History == nil || cfg.KeepAlive.RebuildLookback <= 0 || rebuilding {
+		// While the start's rebuild runs (a replica that leads at once),
+		// it reads them as it ends, history newer than this term's start:
+		// read here too, the replica history (Prometheus' costliest read
+		// at 100,000 functions, minutes for a day) was read twice at once,
+		// and this copy ran out of its 10 s every time while it slowed the
+		// rebuild's parts. The rebuild's copy never replaces what this
+		// term's idler records.
 		if later {
 			c.KeepAlive.ForgetZeroed()
 		}
@@ -224,6 +238,13 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 		return
 	}
 	c.log.Debug("keep-alive: read again the counts functions were idled from", "functions", n)
+}
+
+// setRebuilding says whether Learn's rebuild from history runs.
+func (c *Controller) setRebuilding(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rebuilding = on
 }
 
 // refreshZeroedTimeout bounds refreshZeroed's query: the idler and the
@@ -243,9 +264,11 @@ func (c *Controller) Learn(ctx context.Context) error {
 		// keep_alive.rebuild_timeout: the parts read by then stay learned.
 		rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
 		upTo := c.deps.Clock.Now()
+		c.setRebuilding(true)
 		// Within the bound: the most recent span that fits is read, not the
 		// oldest part of the lookback (keepalive.RebuildWithin).
 		rep, err := c.KeepAlive.RebuildWithin(rctx, c.deps.History, upTo, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
+		c.setRebuilding(false)
 		cancel()
 		if err != nil {
 			// Parts read before the error stay learned; no idle time is
