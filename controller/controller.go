@@ -75,8 +75,10 @@ type Controller struct {
 	mu     sync.Mutex // guards cfg, terms and rebuilding
 	cfg    config.Config
 	terms  int // Act calls so far: leadership terms
-	// rebuilding: Learn's rebuild from history is running; it reads the
-	// counts functions were idled from as it ends (refreshZeroed).
+	// rebuilding: Learn's rebuild from history has not ended (it is due
+	// from New, so a term that starts before Learn's goroutine does sees
+	// it too); it reads the counts functions were idled from as it ends
+	// (refreshZeroed).
 	rebuilding bool
 }
 
@@ -95,6 +97,7 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Controller{deps: deps, wiring: w, log: deps.Logger, cfg: cfg, live: &liveness{}}
+	c.rebuilding = deps.History != nil && cfg.KeepAlive.RebuildLookback > 0 && cfg.Idler.Enabled
 	ac := actuator.Config{Provider: deps.Provider, Clock: deps.Clock, Workers: cfg.Actuator.Workers,
 		CallTimeout: cfg.Actuator.CallTimeout, BackoffInitial: cfg.Actuator.BackoffInitial,
 		BackoffMax: cfg.Actuator.BackoffMax, RefusedBackoff: cfg.Actuator.RefusedBackoff, DryRun: w.DryRun,
@@ -264,11 +267,9 @@ func (c *Controller) Learn(ctx context.Context) error {
 		// keep_alive.rebuild_timeout: the parts read by then stay learned.
 		rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
 		upTo := c.deps.Clock.Now()
-		c.setRebuilding(true)
 		// Within the bound: the most recent span that fits is read, not the
 		// oldest part of the lookback (keepalive.RebuildWithin).
 		rep, err := c.KeepAlive.RebuildWithin(rctx, c.deps.History, upTo, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
-		c.setRebuilding(false)
 		cancel()
 		if err != nil {
 			// Parts read before the error stay learned; no idle time is
@@ -299,6 +300,7 @@ func (c *Controller) Learn(ctx context.Context) error {
 			}
 		}
 	}
+	c.setRebuilding(false)
 	return c.Feeder.Run(ctx)
 }
 
