@@ -14,7 +14,9 @@ import (
 )
 
 // stuckHistory is a Prometheus that answers no range query: each waits
-// until its context ends, and the first such end is recorded.
+// until its context ends, and the last such end is recorded (the rebuild
+// bounds its count across the lookback at a part of its time, and is given
+// up on when its whole bound ends).
 type stuckHistory struct {
 	mu    sync.Mutex
 	ended time.Time
@@ -23,9 +25,7 @@ type stuckHistory struct {
 func (h *stuckHistory) QueryRange(ctx context.Context, _ string, _ v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
 	<-ctx.Done()
 	h.mu.Lock()
-	if h.ended.IsZero() {
-		h.ended = time.Now()
-	}
+	h.ended = time.Now()
 	h.mu.Unlock()
 	return nil, nil, nil, ctx.Err()
 }

@@ -154,15 +154,25 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	// step tells the first from the second whatever the rounding. A value
 	// before baselineEnd is a baseline: what the counter counted before
 	// the history Rebuild can see.
-	chunk := rebuildChunkSteps(ctx, q, now, lookback, step, int(lookback/step)+1)
-	if clock != nil {
+	steps := int(lookback/step) + 1
+	var chunk int
+	if clock == nil {
+		chunk = rebuildChunkSteps(ctx, q, now, lookback, step, steps)
+	} else {
+		var across bool
+		chunk, across = rebuildChunkWithin(ctx, q, clock, now, lookback, step, steps)
 		f, ok, err := recentSpan(ctx, q, clock, from, now, step, chunk)
-		if err != nil {
+		switch {
+		case err != nil:
 			p.Unknown(now)
 			return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
-		}
-		if ok {
+		case ok:
 			from, r.rep.From = f, f
+		case !across:
+			// The whole lookback, sized by the series now: counted
+			// across it too (a function deleted since, a gateway instance
+			// replaced), as Rebuild's are.
+			chunk = min(chunk, rebuildChunkSteps(ctx, q, now, lookback, step, steps))
 		}
 	}
 	r.baselineEnd = from.Add(step / 2)

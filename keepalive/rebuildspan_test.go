@@ -292,3 +292,39 @@ func TestRebuildWithinReadsTheReplicaHistoryOfTheSpanRead(t *testing.T) {
 		}
 	})
 }
+
+// TestRebuildWithinSizesItsPartsByTheSeriesNow: at 100,000 functions with
+// a whole day in Prometheus (session 39's bench/history: 15 s scrapes,
+// 1.6 billion samples), counting the series at the lookback's 25 hourly
+// instants took 64 s, more than the rebuild's 30 s: the count failed, the
+// parts were sized for an unknown count (an hour each: 6 million points),
+// and not even the newest was read. RebuildWithin now gives that count a
+// quarter of its time and otherwise sizes the parts by the series counted
+// now, one instant.
+//
+// Seen failing with the count across the lookback unbounded: "not even
+// the newest of 25 parts … read in time".
+func TestRebuildWithinSizesItsPartsByTheSeriesNow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now().Truncate(time.Minute)
+		from := now.Add(-24 * time.Hour)
+		q := &slowHistory{ranged: ranged{series: model.Matrix{counterOver("late", from, 0, 1440, 1430, 1437, 1439)}},
+			claimed: 100_000, perStep: 700 * time.Millisecond, perCount: 2500 * time.Millisecond}
+		p := mustPolicy(t)
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		rep, err := p.RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		if err != nil {
+			t.Fatalf("RebuildWithin: %v, want the recent span read", err)
+		}
+		// The count across the day cut at 7.5 s; counted now, 2.5 s; the
+		// newest part timed, 3.5 s; 16.5 s left, 7 s allowed a part and one
+		// kept: the newest part, five steps.
+		if want := now.Add(-4 * time.Minute); !rep.From.Equal(want) {
+			t.Errorf("read from %s (%s), want %s (one part)", rep.From, now.Sub(rep.From), want)
+		}
+		if e, ok := p.Explain(provider.Ref{Name: "late", Namespace: "openfaas-fn"}, time.Hour, now); !ok || e.IdleTimes != 1 {
+			t.Errorf("the function called 3 and 1 minutes ago: known %v, %d idle times; want 1", ok, e.IdleTimes)
+		}
+	})
+}
