@@ -155,13 +155,13 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	// before baselineEnd is a baseline: what the counter counted before
 	// the history Rebuild can see.
 	steps := int(lookback/step) + 1
-	var chunk int
+	var size partSize
 	if clock == nil {
-		chunk = rebuildChunkSteps(ctx, q, now, lookback, step, steps)
+		size = rebuildChunkSteps(ctx, q, now, lookback, step, steps)
 	} else {
 		var across bool
-		chunk, across = rebuildChunkWithin(ctx, q, clock, now, lookback, step, steps)
-		f, ok, err := recentSpan(ctx, q, clock, from, now, step, chunk)
+		size, across = rebuildChunkWithin(ctx, q, clock, now, lookback, step, steps)
+		f, ok, err := recentSpan(ctx, q, clock, from, now, step, size)
 		switch {
 		case err != nil:
 			p.Unknown(now)
@@ -172,49 +172,32 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 			// The whole lookback, sized by the series now: counted
 			// across it too (a function deleted since, a gateway instance
 			// replaced), as Rebuild's are.
-			chunk = min(chunk, rebuildChunkSteps(ctx, q, now, lookback, step, steps))
+			size = size.larger(rebuildChunkSteps(ctx, q, now, lookback, step, steps), steps)
 		}
 	}
 	r.baselineEnd = from.Add(step / 2)
-	parts, part, size := partCount(from, now, step, chunk), 0, partSteps(from, now, step, chunk)
+	chunk := size.chunk
+	parts, part, n := partCount(from, now, step, chunk), 0, partSteps(from, now, step, chunk)
 	for start := from; !start.After(now); {
 		part++
-		end := start.Add(time.Duration(size-1) * step)
-		size = chunk
-		m, err := queryRange(ctx, q, RebuildQuery(), start, end, step)
-		if errors.Is(err, errNotMatrix) {
-			p.Unknown(now)
-			return RebuildReport{}, errors.New("keepalive: rebuild: Prometheus did not return a matrix")
-		}
-		if err != nil {
-			p.Unknown(now)
-			if parts > 1 {
-				// Which part, so that a rebuild cut by its bound says how
-				// far it got (at 100,000 functions a day is 289 parts).
-				return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: part %d of %d, from %s: %w",
-					part, parts, start.UTC().Format(time.RFC3339), err)
-			}
-			return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
-		}
-		if !r.begun {
-			if first, ok := firstStep(m); ok {
-				r.begun = true
-				if !first.Time().Before(r.baselineEnd) && historyBegins(ctx, q, first, step) {
-					// No counter at the range's first step, nor any
-					// gateway series at the step before the first
-					// counter: Prometheus' history begins there (a
-					// retention shorter than the lookback, a Prometheus
-					// whose storage was emptied). Every counter then
-					// shows at what it has counted since its gateway
-					// started, which is not calls made in that step:
-					// counting it taught every function a call there.
-					r.rep.HistoryFrom = first.Time()
-					r.baselineEnd = first.Time().Add(step / 2)
+		end := start.Add(time.Duration(n-1) * step)
+		n = chunk
+		for shard := range size.shards {
+			if err := r.readShard(ctx, q, size, shard, start, end); err != nil {
+				p.Unknown(now)
+				if errors.Is(err, errNotMatrix) {
+					return RebuildReport{}, errors.New("keepalive: rebuild: Prometheus did not return a matrix")
 				}
+				if parts > 1 {
+					// Which part, so that a rebuild cut by its bound says
+					// how far it got (at 100,000 functions a day is 289
+					// parts).
+					return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: part %d of %d, from %s: %w",
+						part, parts, start.UTC().Format(time.RFC3339), err)
+				}
+				return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
 			}
 		}
-		r.find(m)
-		r.learn(m, r.startTimes(ctx, q, m, start, end))
 		start = end.Add(step)
 	}
 	rep := r.rep
@@ -226,6 +209,43 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	// span, it always ran out of time.
 	rep.Zeroed, rep.ZeroedErr = p.rebuildZeroed(ctx, q, now, now.Sub(from), step, defaultNamespace)
 	return rep, nil
+}
+
+// readShard reads and learns one shard of the part from start to end.
+func (r *rebuilder) readShard(ctx context.Context, q RangeQuerier, size partSize, shard int, start, end time.Time) error {
+	m, err := queryRange(ctx, q, size.query(shard), start, end, r.step)
+	if err != nil {
+		return err
+	}
+	if !r.begun {
+		first, ok := firstStep(m)
+		if size.shards > 1 && shard == 0 {
+			// The part's first value, not this shard's, whose functions
+			// may have been called first later (the others' then
+			// follow: begun, or no series in the part).
+			if f, found, known := firstCounted(ctx, q, start, end, r.step); known {
+				first, ok = f, found
+			}
+		}
+		if ok {
+			r.begun = true
+			if !first.Time().Before(r.baselineEnd) && historyBegins(ctx, q, first, r.step) {
+				// No counter at the range's first step, nor any gateway
+				// series at the step before the first counter:
+				// Prometheus' history begins there (a retention shorter
+				// than the lookback, a Prometheus whose storage was
+				// emptied). Every counter then shows at what it has
+				// counted since its gateway started, which is not calls
+				// made in that step: counting it taught every function a
+				// call there.
+				r.rep.HistoryFrom = first.Time()
+				r.baselineEnd = first.Time().Add(r.step / 2)
+			}
+		}
+	}
+	r.find(m, shard)
+	r.learn(m, r.startTimes(ctx, q, m, start, end))
+	return nil
 }
 
 // firstStep is the earliest step at which any series of m has a value.

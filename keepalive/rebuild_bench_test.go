@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -113,6 +114,12 @@ type dayOfCalls struct {
 	next  []float64
 	at    int
 
+	// vals holds every counter's values at the steps from vFirst to
+	// vLast, function by function: the shards of one part (partSize)
+	// are answered from one drawing of its calls.
+	vals          []float64
+	vFirst, vLast int
+
 	queries int           // counter queries answered
 	spent   time.Duration // time spent in QueryRange
 }
@@ -152,8 +159,12 @@ func (f *dayOfCalls) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1
 	}
 	switch {
 	case q == RebuildSeriesQuery():
-		return model.Matrix{{Metric: model.Metric{}, Values: []model.SamplePair{
-			{Timestamp: model.TimeFromUnixNano(r.End.UnixNano()), Value: model.SampleValue(len(f.names))}}}}, nil, nil, nil
+		// Every function's counter at every step: there all day.
+		s := &model.SampleStream{Metric: model.Metric{}}
+		for k := first; k <= last; k++ {
+			s.Values = append(s.Values, model.SamplePair{Timestamp: at(k), Value: model.SampleValue(len(f.names))})
+		}
+		return model.Matrix{s}, nil, nil, nil
 	case strings.Contains(q, promql.MetricProcessStart):
 		s := &model.SampleStream{Metric: model.Metric{"instance": dayGateway}, Values: make([]model.SamplePair, 0, last-first+1)}
 		for k := first; k <= last; k++ {
@@ -162,28 +173,42 @@ func (f *dayOfCalls) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1
 		return model.Matrix{s}, nil, nil, nil
 	case q == RebuildReplicasQuery(r.Step):
 		return f.falls(r.Step), nil, nil, nil
-	case q != RebuildQuery():
+	}
+	selects, _, ok := counterShard(q)
+	if !ok {
 		return model.Matrix{}, nil, nil, nil
 	}
 	f.queries++
-	if first <= f.at {
-		f.reset()
+	steps := last - first + 1
+	if f.vals == nil || first != f.vFirst || last != f.vLast {
+		if first <= f.at {
+			f.reset()
+		}
+		f.vals = slices.Grow(f.vals[:0], len(f.names)*steps)[:len(f.names)*steps]
+		for i := range f.names {
+			for k := first; k <= last; k++ {
+				for f.next[i] <= float64(k) {
+					f.count[i]++
+					f.next[i] += f.rng.ExpFloat64() / f.rate[i]
+				}
+				f.vals[i*steps+k-first] = f.count[i]
+			}
+		}
+		f.at, f.vFirst, f.vLast = last, first, last
 	}
-	m := make(model.Matrix, len(f.names))
+	m := make(model.Matrix, 0, len(f.names))
 	for i, name := range f.names {
+		if !selects(model.LabelValue(name)) {
+			continue
+		}
 		// A series as the client decodes it: its own labels and values.
 		s := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(strings.Clone(name)),
-			"instance": dayGateway}, Values: make([]model.SamplePair, 0, last-first+1)}
+			"instance": dayGateway}, Values: make([]model.SamplePair, 0, steps)}
 		for k := first; k <= last; k++ {
-			for f.next[i] <= float64(k) {
-				f.count[i]++
-				f.next[i] += f.rng.ExpFloat64() / f.rate[i]
-			}
-			s.Values = append(s.Values, model.SamplePair{Timestamp: at(k), Value: model.SampleValue(f.count[i])})
+			s.Values = append(s.Values, model.SamplePair{Timestamp: at(k), Value: model.SampleValue(f.vals[i*steps+k-first])})
 		}
-		m[i] = s
+		m = append(m, s)
 	}
-	f.at = last
 	return m, nil, nil, nil
 }
 

@@ -69,12 +69,9 @@ const rebuildCountInstants = 24
 // and a part asked for the whole lookback of them at once: the memory the
 // parts are there to bound. Series that come and go within a part are
 // still not counted; queryRange splits a part Prometheus refuses.
-func rebuildChunkSteps(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, steps int) int {
+func rebuildChunkSteps(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, steps int) partSize {
 	series, ok := countAcross(ctx, q, now, lookback, step)
-	if !ok {
-		return max(1, min(rebuildDefaultChunk, steps))
-	}
-	return chunkFor(series, steps)
+	return sizeFor(series, ok, steps)
 }
 
 // rebuildChunkWithin is rebuildChunkSteps for RebuildWithin, whose whole
@@ -89,7 +86,7 @@ func rebuildChunkSteps(ctx context.Context, q RangeQuerier, now time.Time, lookb
 // instance replaced within it) holds more points than planned; none
 // counted now either (the gateway down or restarted without calls) leaves
 // the unknown count's parts.
-func rebuildChunkWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, now time.Time, lookback, step time.Duration, steps int) (int, bool) {
+func rebuildChunkWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, now time.Time, lookback, step time.Duration, steps int) (partSize, bool) {
 	cctx, cancel := ctx, context.CancelFunc(func() {})
 	if deadline, ok := ctx.Deadline(); ok {
 		cctx, cancel = context.WithTimeout(ctx, deadline.Sub(clock())/4)
@@ -97,12 +94,10 @@ func rebuildChunkWithin(ctx context.Context, q RangeQuerier, clock func() time.T
 	series, ok := countAcross(cctx, q, now, lookback, step)
 	cancel()
 	if ok {
-		return chunkFor(series, steps), true
+		return sizeFor(series, true, steps), true
 	}
-	if series, ok := countSeries(ctx, q, now, now, step); ok && series >= 1 {
-		return chunkFor(series, steps), false
-	}
-	return max(1, min(rebuildDefaultChunk, steps)), false
+	series, ok = countSeries(ctx, q, now, now, step)
+	return sizeFor(series, ok && series >= 1, steps), false
 }
 
 // countAcross is countSeries at instants across the lookback ending at
@@ -160,12 +155,26 @@ type rebuilder struct {
 	instances map[string]string
 	skipped   map[string]bool // function_name values that did not parse
 	rep       RebuildReport
-	// part counts the parts found; order is the last one's series in the
-	// order of its answer, and next the place in it state looks at first;
-	// spare (the one before's) and counts are kept for the next part.
+	// part counts the parts (or shards of parts) found; order is the last
+	// one's series in the order of its answer, before the part (as
+	// counted) of the answer before it, and next the place in order state
+	// looks at first; spare (the one before's) and counts are kept for
+	// the next part.
 	part   int32
 	order  []*seriesState
 	next   int
 	spare  []*seriesState
 	counts []stepCount
+	// shards holds, for each shard of a part read in shards (partSize),
+	// what order, spare and the part before are for a part read whole:
+	// the shard's answer order, its spare, and the part (as counted) of
+	// its last read.
+	shards []shardOrder
+	before int32
+}
+
+// shardOrder is what find keeps of one shard's last answer.
+type shardOrder struct {
+	order, spare []*seriesState
+	part         int32
 }

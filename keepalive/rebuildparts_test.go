@@ -20,21 +20,24 @@ type ranged struct {
 	series    model.Matrix
 	maxPoints int
 	queries   int
+	at        map[model.Time]int // series with a value at each time (count), made once
 }
 
 func (f *ranged) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
-	switch q {
-	case RebuildSeriesQuery():
-		return model.Matrix{{Metric: model.Metric{}, Values: []model.SamplePair{
-			{Timestamp: model.TimeFromUnixNano(r.End.UnixNano()), Value: model.SampleValue(len(f.series))}}}}, nil, nil, nil
-	case RebuildQuery():
-	default:
+	if q == RebuildSeriesQuery() {
+		return f.count(r), nil, nil, nil
+	}
+	selects, _, ok := counterShard(q)
+	if !ok {
 		return model.Matrix{}, nil, nil, nil
 	}
 	f.queries++
 	from, to := model.TimeFromUnixNano(r.Start.UnixNano()), model.TimeFromUnixNano(r.End.UnixNano())
 	out, points := model.Matrix{}, 0
 	for _, s := range f.series {
+		if !selects(s.Metric["function_name"]) {
+			continue
+		}
 		part := &model.SampleStream{Metric: s.Metric}
 		for _, pt := range s.Values {
 			if pt.Timestamp >= from && pt.Timestamp <= to {
@@ -48,6 +51,31 @@ func (f *ranged) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Opt
 	}
 	f.maxPoints = max(f.maxPoints, points)
 	return out, nil, nil, nil
+}
+
+// count answers RebuildSeriesQuery as Prometheus does: at each step of r
+// with any, the series with a value there.
+func (f *ranged) count(r v1.Range) model.Matrix {
+	if f.at == nil {
+		f.at = map[model.Time]int{}
+		for _, series := range f.series {
+			seen := map[model.Time]bool{}
+			for _, pt := range series.Values {
+				if !seen[pt.Timestamp] {
+					seen[pt.Timestamp] = true
+					f.at[pt.Timestamp]++
+				}
+			}
+		}
+	}
+	s := &model.SampleStream{Metric: model.Metric{}}
+	for at := r.Start; !at.After(r.End); at = at.Add(r.Step) {
+		t := model.TimeFromUnixNano(at.UnixNano())
+		if n := f.at[t]; n > 0 {
+			s.Values = append(s.Values, model.SamplePair{Timestamp: t, Value: model.SampleValue(n)})
+		}
+	}
+	return model.Matrix{s}
 }
 
 // randomCounters is n functions' started counters over a day at one-minute

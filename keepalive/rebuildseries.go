@@ -111,7 +111,7 @@ func (r *rebuilder) state(metric model.Metric) *seriesState {
 		}
 	}
 	if st, ok := r.series.find(key); ok {
-		if st.in == r.part-1 {
+		if st.in == r.before {
 			r.next = int(st.at) + 1
 		}
 		return st
@@ -148,9 +148,16 @@ func (r *rebuilder) state(metric model.Metric) *seriesState {
 // find finds the state of each series of m, a part's answer, in the
 // order of the answer (order), and notes which functions' series are
 // apart in it (seriesState.scattered).
-func (r *rebuilder) find(m model.Matrix) {
+func (r *rebuilder) find(m model.Matrix, shard int) {
 	r.part++
 	part := r.part
+	for len(r.shards) <= shard {
+		r.shards = append(r.shards, shardOrder{})
+	}
+	// The order of this shard's last answer (a part read whole is one
+	// shard): Prometheus lists its series in the same order each time.
+	s := &r.shards[shard]
+	r.order, r.spare, r.before = s.order, s.spare, s.part
 	r.next = 0
 	sts := r.spare[:0]
 	for i, s := range m {
@@ -166,6 +173,7 @@ func (r *rebuilder) find(m model.Matrix) {
 		st.fn.part, st.fn.pos = part, int32(i)
 	}
 	r.spare, r.order = r.order, sts
+	s.order, s.spare, s.part = r.order, r.spare, part
 	r.series.settle()
 	r.functions.settle()
 }

@@ -24,8 +24,8 @@ func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Tim
 	return p.rebuild(ctx, q, now, lookback, step, defaultNamespace, clock)
 }
 
-// recentSpan is where a rebuild of the parts of chunk steps from from to
-// now starts so that it fits before ctx's deadline (ok), on the parts'
+// recentSpan is where a rebuild of the parts of size from from to now
+// starts so that it fits before ctx's deadline (ok), on the parts'
 // own grid, so the parts read are the ones a whole rebuild reads last.
 //
 // A part's cost is the newest part's read, timed: the parts are sized
@@ -44,7 +44,8 @@ func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Tim
 // err is the timing read's failure when it used up ctx (not even the
 // newest part can be read in the bound: nothing is); any other failure of
 // it is left to the rebuild's own read of that part to report.
-func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, from, now time.Time, step time.Duration, chunk int) (time.Time, bool, error) {
+func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, from, now time.Time, step time.Duration, size partSize) (time.Time, bool, error) {
+	chunk := size.chunk
 	deadline, ok := ctx.Deadline()
 	if !ok || chunk < 1 {
 		return from, false, nil
@@ -58,12 +59,14 @@ func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, fro
 	per := time.Duration(chunk) * step
 	newest := end.Add(step - per)
 	began := clock()
-	if _, err := queryRange(ctx, q, RebuildQuery(), newest, end, step); err != nil {
-		if ctx.Err() != nil {
-			return from, false, fmt.Errorf("not even the newest of %d parts (from %s) read in time: %w",
-				parts, newest.UTC().Format(time.RFC3339), err)
+	for shard := range size.shards {
+		if _, err := queryRange(ctx, q, size.query(shard), newest, end, step); err != nil {
+			if ctx.Err() != nil {
+				return from, false, fmt.Errorf("not even the newest of %d parts (from %s) read in time: %w",
+					parts, newest.UTC().Format(time.RFC3339), err)
+			}
+			return from, false, nil
 		}
-		return from, false, nil
 	}
 	cost := clock().Sub(began)
 	if cost <= 0 {

@@ -93,8 +93,14 @@ const startJitter = 2
 // invocation counter summed over the status codes: what the keep-alive
 // feeder reads at each step and its rebuild over the history, so the two
 // read the same counters.
-func StartedCounters() string {
-	return OncePerGateway(MetricStarted, false) + " or sum by (function_name, instance) (" + OncePerGateway(MetricInvocationTotal, true) + ")"
+func StartedCounters() string { return StartedCountersMatching("") }
+
+// StartedCountersMatching is StartedCounters over the series sel selects
+// (a PromQL label matcher list such as `{function_name=~"..."}`, or "" for
+// every series): the keep-alive's rebuild reads a large fleet's counters a
+// share of its functions at a time.
+func StartedCountersMatching(sel string) string {
+	return OncePerGateway(MetricStarted+sel, false) + " or sum by (function_name, instance) (" + OncePerGateway(MetricInvocationTotal+sel, true) + ")"
 }
 
 // SumOverGateways is each function's sum of expr over its gateway replicas

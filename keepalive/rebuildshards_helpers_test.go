@@ -1,0 +1,79 @@
+package keepalive
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/prometheus/common/model"
+)
+
+// counterShard tells whether q is the rebuild's counter query, whole
+// (RebuildQuery) or shard i of n of it (partSize.query), and which
+// function_name values it selects: what the fakes answer it with. The
+// selection is worked out from the value's characters (shardIndex), not by
+// the selectors' regular expressions, which TestRebuildInShardsFromRealPrometheus
+// checks against Prometheus; the fakes ask for every series of every
+// answer, and at 100,000 series (BenchmarkRebuildDay) a remembered answer a
+// value was most of the live heap measured.
+func counterShard(q string) (selects func(model.LabelValue) bool, n int, ok bool) {
+	shardsMu.Lock()
+	s, seen := shardQueries[q]
+	if !seen {
+		s = matchShard(q)
+		shardQueries[q] = s
+	}
+	shardsMu.Unlock()
+	if !s.ok {
+		return nil, 0, false
+	}
+	if s.n == 1 {
+		return func(model.LabelValue) bool { return true }, 1, true
+	}
+	return func(v model.LabelValue) bool { return shardIndex(string(v), s.n) == s.i }, s.n, true
+}
+
+// shardIndex is the shard of n that selects function_name v: the one of
+// its name part's last character, or 0 for a value the others' expressions
+// (endsIn) do not match.
+func shardIndex(v string, n int) int {
+	name, _, _ := strings.Cut(v, ".")
+	if name == "" || strings.Count(v, ".") > 1 {
+		return 0
+	}
+	k := strings.IndexByte(shardAlphabet, name[len(name)-1])
+	if k < 0 {
+		return 0
+	}
+	return k % n
+}
+
+type shardQuery struct {
+	ok   bool
+	n, i int
+}
+
+var (
+	shardsMu     sync.Mutex
+	shardQueries = map[string]shardQuery{}
+)
+
+func matchShard(q string) shardQuery {
+	if q == RebuildQuery() {
+		return shardQuery{ok: true, n: 1}
+	}
+	for n := 2; n <= maxShards; n++ {
+		size := partSize{shards: n}
+		for i := range n {
+			if q == size.query(i) {
+				return shardQuery{ok: true, n: n, i: i}
+			}
+		}
+	}
+	return shardQuery{}
+}
+
+// isCounterQuery: q is the rebuild's counter query, whole or a shard.
+func isCounterQuery(q string) bool {
+	_, _, ok := counterShard(q)
+	return ok
+}
