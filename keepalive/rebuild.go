@@ -168,6 +168,13 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 			return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
 		case ok:
 			from, r.rep.From = f, f
+			if !across {
+				// Sized by the series now: those at the span's start too
+				// (one instant), a gateway instance replaced since.
+				if series, ok := countSeries(ctx, q, from, from, step); ok && series >= 1 {
+					size = size.larger(sizeFor(series, true, steps), steps)
+				}
+			}
 		case !across:
 			// The whole lookback, sized by the series now: counted
 			// across it too (a function deleted since, a gateway instance

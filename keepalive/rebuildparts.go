@@ -75,29 +75,30 @@ func rebuildChunkSteps(ctx context.Context, q RangeQuerier, now time.Time, lookb
 }
 
 // rebuildChunkWithin is rebuildChunkSteps for RebuildWithin, whose whole
-// time ctx bounds: the count across the lookback is given a quarter of the
-// time left, and when it does not answer in it the parts are sized by the
-// series counted now, one instant (across reports which). At 100,000
-// functions with a day in Prometheus the count across the lookback took
-// 64 s (25 hourly instants of 300,000 series, session 39's bench/history),
-// more than the rebuild's whole bound, and the parts were then sized for
-// an unknown count (an hour each: 6 million points); at now it takes about
-// 2.5 s. Sized by the series now, a part over series gone since (a gateway
-// instance replaced within it) holds more points than planned; none
-// counted now either (the gateway down or restarted without calls) leaves
-// the unknown count's parts.
+// time ctx bounds: the parts are sized by the series counted now, one
+// instant, and across the lookback only when none were (across reports
+// which), then within a quarter of the time left. At 100,000 functions
+// with a day in Prometheus the count across the lookback took 58-64 s (25
+// hourly instants of 300,000 series, session 39's bench/history), more than
+// the rebuild's whole bound, and the parts were then sized for an unknown
+// count (an hour each: 6 million points); at now it takes under a second.
+// Sized by the series now, a part over series gone since holds more points
+// than planned: the rebuild counts again across the lookback when it reads
+// all of it, and at the start of the span it reads otherwise (a gateway
+// instance replaced within it). None counted now (the gateway down, or
+// restarted without calls) says nothing of the lookback's series; none
+// counted either way leaves the unknown count's parts.
 func rebuildChunkWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, now time.Time, lookback, step time.Duration, steps int) (partSize, bool) {
+	if series, ok := countSeries(ctx, q, now, now, step); ok && series >= 1 {
+		return sizeFor(series, true, steps), false
+	}
 	cctx, cancel := ctx, context.CancelFunc(func() {})
 	if deadline, ok := ctx.Deadline(); ok {
 		cctx, cancel = context.WithTimeout(ctx, deadline.Sub(clock())/4)
 	}
+	defer cancel()
 	series, ok := countAcross(cctx, q, now, lookback, step)
-	cancel()
-	if ok {
-		return sizeFor(series, true, steps), true
-	}
-	series, ok = countSeries(ctx, q, now, now, step)
-	return sizeFor(series, ok && series >= 1, steps), false
+	return sizeFor(series, ok, steps), ok
 }
 
 // countAcross is countSeries at instants across the lookback ending at

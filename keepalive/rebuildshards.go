@@ -69,13 +69,16 @@ func (a partSize) larger(b partSize, steps int) partSize {
 	return sizeFor(b.series, true, steps)
 }
 
-// query is the counter query of shard i of the part (RebuildQuery itself
-// with one shard).
-func (z partSize) query(i int) string {
-	if z.shards <= 1 {
+// query is the counter query of shard i of the part.
+func (z partSize) query(i int) string { return RebuildShardQuery(i, z.shards) }
+
+// RebuildShardQuery is RebuildQuery over shard i of n of the functions
+// (shardSelector), or RebuildQuery itself when n is 1.
+func RebuildShardQuery(i, n int) string {
+	if n <= 1 {
 		return RebuildQuery()
 	}
-	return promql.StartedCountersMatching(shardSelector(i, z.shards))
+	return promql.StartedCountersMatching(shardSelector(i, n))
 }
 
 // shardSelector selects the series of shard i of n: those whose function's
