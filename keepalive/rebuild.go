@@ -157,10 +157,10 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	steps := int(lookback/step) + 1
 	var size partSize
 	if clock == nil {
-		size = rebuildChunkSteps(ctx, q, now, lookback, step, steps)
+		size = sizeAcross(ctx, q, now, lookback, step, steps)
 	} else {
 		var across bool
-		size, across = rebuildChunkWithin(ctx, q, clock, now, lookback, step, steps)
+		size, across = sizeWithin(ctx, q, clock, now, lookback, step, steps)
 		f, ok, err := recentSpan(ctx, q, clock, from, now, step, size)
 		switch {
 		case err != nil:
@@ -179,7 +179,7 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 			// The whole lookback, sized by the series now: counted
 			// across it too (a function deleted since, a gateway instance
 			// replaced), as Rebuild's are.
-			size = size.larger(rebuildChunkSteps(ctx, q, now, lookback, step, steps), steps)
+			size = size.larger(sizeAcross(ctx, q, now, lookback, step, steps), steps)
 		}
 	}
 	r.baselineEnd = from.Add(step / 2)

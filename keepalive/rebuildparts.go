@@ -36,11 +36,12 @@ const rebuildDefaultChunk = 60
 
 // RebuildSeriesQuery counts RebuildQuery's series (one a function and
 // gateway instance), to size Rebuild's parts.
-// Rebuild asks it over the lookback (rebuildChunkSteps), not at now only.
+// Rebuild asks it over the lookback (sizeAcross), RebuildWithin at now
+// first (sizeWithin).
 func RebuildSeriesQuery() string { return "count(" + RebuildQuery() + ")" }
 
 // rebuildCountEvery is the least time between the instants at which
-// rebuildChunkSteps counts the series: Prometheus' default lookback delta,
+// sizeAcross counts the series: Prometheus' default lookback delta,
 // within which a sample is seen, so that a series scraped more often is
 // counted at one of them at least when the lookback is short. (At a
 // coarser rebuild step, the range query itself sees only the series
@@ -58,23 +59,23 @@ const rebuildCountEvery = 5 * time.Minute
 // most), and queryRange splits a part Prometheus refuses.
 const rebuildCountInstants = 24
 
-// rebuildChunkSteps is how many steps each of Rebuild's range queries asks
-// for, of steps in all: as many as keep series × steps within
-// rebuildMaxPoints, the series being the most counted at any instant of
-// the lookback ending at now (rebuildCountEvery apart, or farther apart
-// over a long lookback: rebuildCountInstants). Counted at
-// now only, the series of functions deleted within the lookback, of
+// sizeAcross is the size of Rebuild's parts (sizeFor), of steps in all:
+// as many steps as keep series × steps within rebuildMaxPoints, the series
+// being the most counted at any instant of the lookback ending at now
+// (rebuildCountEvery apart, or farther apart over a long lookback:
+// rebuildCountInstants). Counted at now only, the series of functions
+// deleted within the lookback, of
 // gateway instances replaced, or all of them when the gateway is down or
 // was restarted without calls as the controller starts, were not counted,
 // and a part asked for the whole lookback of them at once: the memory the
 // parts are there to bound. Series that come and go within a part are
 // still not counted; queryRange splits a part Prometheus refuses.
-func rebuildChunkSteps(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, steps int) partSize {
+func sizeAcross(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, steps int) partSize {
 	series, ok := countAcross(ctx, q, now, lookback, step)
 	return sizeFor(series, ok, steps)
 }
 
-// rebuildChunkWithin is rebuildChunkSteps for RebuildWithin, whose whole
+// sizeWithin is sizeAcross for RebuildWithin, whose whole
 // time ctx bounds: the parts are sized by the series counted now, one
 // instant, and across the lookback only when none were (across reports
 // which), then within a quarter of the time left. At 100,000 functions
@@ -88,7 +89,7 @@ func rebuildChunkSteps(ctx context.Context, q RangeQuerier, now time.Time, lookb
 // instance replaced within it). None counted now (the gateway down, or
 // restarted without calls) says nothing of the lookback's series; none
 // counted either way leaves the unknown count's parts.
-func rebuildChunkWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, now time.Time, lookback, step time.Duration, steps int) (partSize, bool) {
+func sizeWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, now time.Time, lookback, step time.Duration, steps int) (partSize, bool) {
 	if series, ok := countSeries(ctx, q, now, now, step); ok && series >= 1 {
 		return sizeFor(series, true, steps), false
 	}

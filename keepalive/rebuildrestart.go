@@ -36,7 +36,7 @@ import (
 // Only the gateways' instances: every target Prometheus scrapes exports a
 // start time (node exporters, kubelets, every instrumented pod), and a
 // part of the lookback is sized to the counter series alone
-// (rebuildChunkSteps); with the instances named, the answer holds no more
+// (sizeAcross); with the instances named, the answer holds no more
 // series than the part's counters, each at most a value a step: within
 // the same bound.
 //

@@ -30,7 +30,7 @@ func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Tim
 //
 // A part's cost is the newest part's read, timed (its first shard's, times
 // the shards, when it is read in shards): the parts are sized alike
-// (rebuildChunkSteps: at most rebuildMaxPoints each) and the newest is
+// (sizeAcross: at most rebuildMaxPoints each) and the newest is
 // whole (partSteps: the short one is the oldest), so one read tells the
 // rest. Each part is allowed twice that (its start-times read beside it,
 // and an older block slower to read than the newest), and one more is
@@ -38,9 +38,9 @@ func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Tim
 // newest part is read whatever the estimate: a rebuild that cannot read
 // one part fails as Rebuild does. The timing read's answer is not kept
 // for the rebuild, which reads that part again last: kept through the
-// other parts, it would have added one part's decoded answer (51 MB at
-// 100,000 series) to the rebuild's peak; read again, it costs one part in
-// all, a few per cent of a rebuild that needs shortening.
+// other parts, it would have added its decoded answer (51 MB for a whole
+// part of 100,000 series, before the shards) to the rebuild's peak; read
+// again, it costs one shard in all.
 //
 // err is the timing read's failure when it used up ctx (not even the
 // newest part can be read in the bound: nothing is); any other failure of
