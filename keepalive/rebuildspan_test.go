@@ -178,6 +178,14 @@ func TestRebuildWithinReadsEverythingThatFits(t *testing.T) {
 	})
 }
 
+// dayWithin30s is p's RebuildWithin of the day before now, at one-minute
+// steps, bounded at keep_alive.rebuild_timeout's default 30 s.
+func dayWithin30s(t *testing.T, p *Policy, q RangeQuerier, now time.Time) (RebuildReport, error) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	return p.RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+}
+
 func mustPolicy(t *testing.T) *Policy {
 	t.Helper()
 	p, err := New(Default())
@@ -197,9 +205,7 @@ func TestRebuildWithinSaysWhenNotEvenThePartItTimesFits(t *testing.T) {
 		now := time.Now().Truncate(time.Minute)
 		from := now.Add(-24 * time.Hour)
 		q := &slowHistory{ranged: ranged{series: model.Matrix{counterOver("late", from, 0, 1440, 1400)}}, claimed: 3500, per: time.Minute}
-		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-		defer cancel()
-		_, err := mustPolicy(t).RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		_, err := dayWithin30s(t, mustPolicy(t), q, now)
 		want := "keepalive: rebuild from Prometheus: not even the newest of 11 parts (from " +
 			now.Add(-141*time.Minute).UTC().Format(time.RFC3339) + ") read in time: context deadline exceeded"
 		if err == nil || err.Error() != want {
@@ -226,9 +232,7 @@ func TestRebuildWithinTimesAWholePart(t *testing.T) {
 		q := &slowHistory{ranged: ranged{series: model.Matrix{counterOver("late", from, 0, 1440, 1415, 1430, 1435, 1438)}},
 			claimed: 100_000, perStep: 500 * time.Millisecond} // parts of 5 steps, 2.5 s each
 		p := mustPolicy(t)
-		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-		defer cancel()
-		rep, err := p.RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		rep, err := dayWithin30s(t, p, q, now)
 		if err != nil {
 			t.Fatalf("RebuildWithin: %v, want the recent span read whole", err)
 		}
@@ -263,9 +267,7 @@ func TestRebuildWithinCountsTheSeriesCheaply(t *testing.T) {
 		from := now.Add(-24 * time.Hour)
 		q := &slowHistory{ranged: ranged{series: model.Matrix{counterOver("late", from, 0, 1440, 1430)}},
 			claimed: 100_000, perStep: 500 * time.Millisecond, perCount: 47 * time.Millisecond, noneNow: true}
-		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-		defer cancel()
-		rep, err := mustPolicy(t).RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		rep, err := dayWithin30s(t, mustPolicy(t), q, now)
 		if err != nil {
 			t.Fatalf("RebuildWithin: %v", err)
 		}
@@ -295,9 +297,7 @@ func TestRebuildWithinReadsTheReplicaHistoryOfTheSpanRead(t *testing.T) {
 			Values: []model.SamplePair{{Timestamp: model.TimeFromUnixNano(now.Add(-3 * time.Minute).UnixNano()), Value: 3}}}
 		q := &slowHistory{ranged: ranged{series: model.Matrix{counterOver("late", from, 0, 1440, 1430)}},
 			claimed: 100_000, perStep: 500 * time.Millisecond, zeroed: model.Matrix{fell}, perReplicaStep: 200 * time.Millisecond}
-		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-		defer cancel()
-		rep, err := mustPolicy(t).RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		rep, err := dayWithin30s(t, mustPolicy(t), q, now)
 		if err != nil || rep.From.IsZero() {
 			t.Fatalf("RebuildWithin: %+v, %v; want a recent span read", rep, err)
 		}
@@ -325,9 +325,7 @@ func TestRebuildWithinSizesItsPartsByTheSeriesNow(t *testing.T) {
 		q := &slowHistory{ranged: ranged{series: model.Matrix{counterOver("late", from, 0, 1440, 1430, 1437, 1439)}},
 			claimed: 100_000, perStep: 700 * time.Millisecond, perCount: 2500 * time.Millisecond}
 		p := mustPolicy(t)
-		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-		defer cancel()
-		rep, err := p.RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		rep, err := dayWithin30s(t, p, q, now)
 		if err != nil {
 			t.Fatalf("RebuildWithin: %v, want the recent span read", err)
 		}
@@ -359,9 +357,7 @@ func TestRebuildWithinTimesOneShard(t *testing.T) {
 		q := &slowHistory{ranged: ranged{series: model.Matrix{counterOver("late", from, 0, 1440, 1437, 1439)}},
 			claimed: 100_000, perStep: 3 * time.Second, perCount: 100 * time.Millisecond} // a part: 15 s, five shards
 		p := mustPolicy(t)
-		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-		defer cancel()
-		rep, err := p.RebuildWithin(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		rep, err := dayWithin30s(t, p, q, now)
 		if err != nil {
 			t.Fatalf("RebuildWithin: %v, want the newest part read", err)
 		}
