@@ -97,7 +97,6 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Controller{deps: deps, wiring: w, log: deps.Logger, cfg: cfg, live: &liveness{}}
-	c.rebuilding = deps.History != nil && cfg.KeepAlive.RebuildLookback > 0 && cfg.Idler.Enabled
 	ac := actuator.Config{Provider: deps.Provider, Clock: deps.Clock, Workers: cfg.Actuator.Workers,
 		CallTimeout: cfg.Actuator.CallTimeout, BackoffInitial: cfg.Actuator.BackoffInitial,
 		BackoffMax: cfg.Actuator.BackoffMax, RefusedBackoff: cfg.Actuator.RefusedBackoff, DryRun: w.DryRun,
@@ -131,6 +130,7 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 			return nil, err
 		}
 	}
+	c.rebuilding = c.rebuilds(cfg)
 	if deps.Registerer != nil {
 		if err := deps.Registerer.Register(c.live); err != nil {
 			return nil, fmt.Errorf("liveness: %w", err)
@@ -243,6 +243,12 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 	c.log.Debug("keep-alive: read again the counts functions were idled from", "functions", n)
 }
 
+// rebuilds says whether Learn starts with a rebuild from history under
+// cfg: a keep-alive feeder (the idler) and Prometheus history to read.
+func (c *Controller) rebuilds(cfg config.Config) bool {
+	return c.Feeder != nil && c.deps.History != nil && cfg.KeepAlive.RebuildLookback > 0
+}
+
 // setRebuilding says whether Learn's rebuild from history runs.
 func (c *Controller) setRebuilding(on bool) {
 	c.mu.Lock()
@@ -263,7 +269,7 @@ func (c *Controller) Learn(ctx context.Context) error {
 		return nil
 	}
 	cfg := c.Config()
-	if c.deps.History != nil && cfg.KeepAlive.RebuildLookback > 0 {
+	if c.rebuilds(cfg) {
 		// keep_alive.rebuild_timeout: the parts read by then stay learned.
 		rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
 		upTo := c.deps.Clock.Now()
