@@ -159,20 +159,16 @@ type rebuilder struct {
 	rep       RebuildReport
 	// part counts the parts (or shards of parts) found; order is the last
 	// one's series in the order of its answer, before the part (as
-	// counted) of the answer before it, and next the place in order state
-	// looks at first; spare (the one before's) and counts are kept for
-	// the next part.
+	// counted) of the same shard's answer before it, and next the place in
+	// order state looks at first; counts is kept for the next part.
 	part   int32
 	order  []*seriesState
-	next   int
-	spare  []*seriesState
-	counts []stepCount
-	// shards holds, for each shard of a part read in shards (partSize),
-	// what order, spare and the part before are for a part read whole:
-	// the shard's answer order, its spare, and the part (as counted) of
-	// its last read.
-	shards []shardOrder
 	before int32
+	next   int
+	counts []stepCount
+	// shards holds each shard's last answer order (a part read whole is
+	// one shard), a spare slice for its next, and the part it was.
+	shards []shardOrder
 }
 
 // shardOrder is what find keeps of one shard's last answer.

@@ -156,10 +156,10 @@ func (r *rebuilder) find(m model.Matrix, shard int) {
 	}
 	// The order of this shard's last answer (a part read whole is one
 	// shard): Prometheus lists its series in the same order each time.
-	s := &r.shards[shard]
-	r.order, r.spare, r.before = s.order, s.spare, s.part
+	sh := &r.shards[shard]
+	r.order, r.before = sh.order, sh.part
 	r.next = 0
-	sts := r.spare[:0]
+	sts := sh.spare[:0]
 	for i, s := range m {
 		st := r.state(s.Metric)
 		st.in, st.at = part, int32(i)
@@ -172,8 +172,8 @@ func (r *rebuilder) find(m model.Matrix, shard int) {
 		}
 		st.fn.part, st.fn.pos = part, int32(i)
 	}
-	r.spare, r.order = r.order, sts
-	s.order, s.spare, s.part = r.order, r.spare, part
+	sh.spare, sh.order, sh.part = sh.order, sts, part
+	r.order = sts
 	r.series.settle()
 	r.functions.settle()
 }
