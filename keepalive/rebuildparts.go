@@ -111,12 +111,20 @@ func countAcross(ctx context.Context, q RangeQuerier, now time.Time, lookback, s
 	return countSeries(ctx, q, now.Add(-k*every), now, every)
 }
 
+// seriesCounted is RebuildSeriesQuery's answer at the instants from start
+// to end, every apart (a point at each instant with any series), and
+// whether Prometheus answered it whole.
+func seriesCounted(ctx context.Context, q RangeQuerier, start, end time.Time, every time.Duration) (model.Matrix, bool) {
+	v, warnings, _, err := q.QueryRange(ctx, RebuildSeriesQuery(), v1.Range{Start: start, End: end, Step: every})
+	m, ok := v.(model.Matrix)
+	return m, ok && err == nil && promql.PartialWarning(warnings) == ""
+}
+
 // countSeries is the most RebuildQuery's series counted at the instants
 // from start to end, every apart, and whether Prometheus answered whole.
 func countSeries(ctx context.Context, q RangeQuerier, start, end time.Time, every time.Duration) (float64, bool) {
-	v, warnings, _, err := q.QueryRange(ctx, RebuildSeriesQuery(), v1.Range{Start: start, End: end, Step: every})
-	m, ok := v.(model.Matrix)
-	if !ok || err != nil || promql.PartialWarning(warnings) != "" {
+	m, ok := seriesCounted(ctx, q, start, end, every)
+	if !ok {
 		return 0, false
 	}
 	series := 0.0

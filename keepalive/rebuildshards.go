@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
@@ -117,9 +116,8 @@ func endsIn(chars string) string { return "[^.]*[" + chars + "]([.][^.]*)?" }
 // part read in shards cannot tell it from its first shard, whose
 // functions may have been first called later.
 func firstCounted(ctx context.Context, q RangeQuerier, start, end time.Time, step time.Duration) (first model.Time, found, known bool) {
-	v, warnings, _, err := q.QueryRange(ctx, RebuildSeriesQuery(), v1.Range{Start: start, End: end, Step: step})
-	m, ok := v.(model.Matrix)
-	if !ok || err != nil || promql.PartialWarning(warnings) != "" {
+	m, ok := seriesCounted(ctx, q, start, end, step)
+	if !ok {
 		return 0, false, false
 	}
 	first, found = firstStep(m)
