@@ -159,27 +159,15 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	if clock == nil {
 		size = sizeAcross(ctx, q, now, lookback, step, steps)
 	} else {
-		var across bool
-		size, across = sizeWithin(ctx, q, clock, now, lookback, step, steps)
-		f, ok, err := recentSpan(ctx, q, clock, from, now, step, size)
-		switch {
-		case err != nil:
+		var shortened bool
+		var err error
+		size, from, shortened, err = planWithin(ctx, q, clock, from, now, lookback, step, steps)
+		if err != nil {
 			p.Unknown(now)
 			return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
-		case ok:
-			from, r.rep.From = f, f
-			if !across {
-				// Sized by the series now: those at the span's start too
-				// (one instant), a gateway instance replaced since.
-				if series, ok := countSeries(ctx, q, from, from, step); ok && series >= 1 {
-					size = size.larger(sizeFor(series, true, steps), steps)
-				}
-			}
-		case !across:
-			// The whole lookback, sized by the series now: counted
-			// across it too (a function deleted since, a gateway instance
-			// replaced), as Rebuild's are.
-			size = size.larger(sizeAcross(ctx, q, now, lookback, step, steps), steps)
+		}
+		if shortened {
+			r.rep.From = from
 		}
 	}
 	r.baselineEnd = from.Add(step / 2)

@@ -24,6 +24,30 @@ func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Tim
 	return p.rebuild(ctx, q, now, lookback, step, defaultNamespace, clock)
 }
 
+// planWithin is how RebuildWithin reads the lookback from from to now of
+// steps: the parts' size (sizeWithin), and where it starts, later than from
+// when the whole would not fit in ctx's time (shortened; recentSpan). Sized
+// by the series now, it counts them again where a part may hold others:
+// across the lookback when all of it is read (a function deleted since, a
+// gateway instance replaced), as Rebuild's are, or at the start of the span
+// read (one instant).
+func planWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, from, now time.Time, lookback, step time.Duration, steps int) (partSize, time.Time, bool, error) {
+	size, across := sizeWithin(ctx, q, clock, now, lookback, step, steps)
+	start, shortened, err := recentSpan(ctx, q, clock, from, now, step, size)
+	switch {
+	case err != nil:
+		return size, from, false, err
+	case across:
+	case shortened:
+		if series, ok := countSeries(ctx, q, start, start, step); ok && series >= 1 {
+			size = size.larger(sizeFor(series, true, steps), steps)
+		}
+	default:
+		size = size.larger(sizeAcross(ctx, q, now, lookback, step, steps), steps)
+	}
+	return size, start, shortened, nil
+}
+
 // recentSpan is where a rebuild of the parts of size from from to now
 // starts so that it fits before ctx's deadline (ok), on the parts'
 // own grid, so the parts read are the ones a whole rebuild reads last.
