@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 )
 
 // day is a synthetic day of a fleet's calls: each function's call times,
@@ -83,7 +85,7 @@ func writeDay(ctx context.Context, dir string, d *day) (int, error) {
 	const blockSpan = 2 * time.Hour
 	start := d.from.Truncate(blockSpan)
 	samples := 0
-	gw := labels.FromStrings("__name__", "process_start_time_seconds", "instance", gatewayInstance, "job", gatewayJob)
+	gw := labels.FromStrings("__name__", promql.MetricProcessStart, "instance", gatewayInstance, "job", gatewayJob)
 	started := float64(d.from.Add(-time.Hour).Unix())
 	next := make([]int, len(d.calls)) // each function's calls before the block's first scrape
 	for lo := start; lo.Before(d.to); lo = lo.Add(blockSpan) {
@@ -115,8 +117,8 @@ func writeDay(ctx context.Context, dir string, d *day) (int, error) {
 		}
 		for i, calls := range d.calls {
 			fn := name(i)
-			startedL := labels.FromStrings("__name__", "gateway_function_invocation_started", "function_name", fn, "instance", gatewayInstance, "job", gatewayJob)
-			totalL := labels.FromStrings("__name__", "gateway_function_invocation_total", "code", "200", "function_name", fn, "instance", gatewayInstance, "job", gatewayJob)
+			startedL := labels.FromStrings("__name__", promql.MetricStarted, "function_name", fn, "instance", gatewayInstance, "job", gatewayJob)
+			totalL := labels.FromStrings("__name__", promql.MetricInvocationTotal, "code", "200", "function_name", fn, "instance", gatewayInstance, "job", gatewayJob)
 			replicasL := labels.FromStrings("__name__", "gateway_service_count", "function_name", fn, "instance", gatewayInstance, "job", gatewayJob)
 			n := next[i]
 			var refs [3]storage.SeriesRef // replicas, started, total: each series looked up once a block
