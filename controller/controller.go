@@ -212,11 +212,14 @@ func (c *Controller) Sections() []explain.Section {
 // terms', and another replica may have led since: a standby that followed
 // for two hours pre-warmed a timer to the 8 of its start's history where
 // the other leader had idled it from 1 every ten minutes. With Prometheus
-// history they are read again (or, while the start's rebuild runs, left to
-// it); without it, a later term drops them (a
-// pre-warm then starts one replica until the idler idles the function
-// again), and a first term keeps its start's, all it has.
-func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later bool) {
+// history they are read again since they were last current
+// (keepalive.RefreshZeroed; or, while the start's rebuild runs, left to
+// it); without it, a later term drops them (a pre-warm then starts one
+// replica until the idler idles the function again), and a first term
+// keeps its start's, all it has. It returns the time the counts are
+// current at when it read them (zero when it did not): the term's idler
+// keeps them current from then to the term's end (Act).
+func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later bool) time.Time {
 	c.mu.Lock()
 	rebuilding := c.rebuilding
 	c.mu.Unlock()
@@ -231,16 +234,35 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 		if later {
 			c.KeepAlive.ForgetZeroed()
 		}
-		return
+		return time.Time{}
 	}
 	rctx, cancel := context.WithTimeout(ctx, refreshZeroedTimeout)
 	defer cancel()
-	n, err := c.KeepAlive.RefreshZeroed(rctx, c.deps.History, c.deps.Clock.Now(), cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace)
+	now := c.deps.Clock.Now()
+	r, err := c.KeepAlive.RefreshZeroed(rctx, c.deps.History, now, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
+	attrs := []any{"read", since(now, r.From), "current_to", r.Since, "read_again", r.Told}
 	if err != nil {
-		c.log.Warn("keep-alive: the counts functions were idled from are not known this term; a pre-warm starts one replica until the idler idles a function again", "err", err)
-		return
+		attrs = append(attrs, "err", err)
 	}
-	c.log.Debug("keep-alive: read again the counts functions were idled from", "functions", n)
+	switch {
+	case r.Dropped > 0 || (err != nil && r.From.IsZero()):
+		c.log.Warn("keep-alive: the counts functions were idled from were not all read again this term; a pre-warm of those not read starts one replica until the idler idles it again",
+			append(attrs, "dropped", r.Dropped)...)
+	case err != nil:
+		// Read back past current_to: nothing dropped, the rest not filled.
+		c.log.Info("keep-alive: read the counts functions were idled from again, not over the whole lookback", attrs...)
+	default:
+		c.log.Debug("keep-alive: read again the counts functions were idled from", attrs...)
+	}
+	return now
+}
+
+// since is how long before now from is (0 when from is zero: nothing).
+func since(now, from time.Time) time.Duration {
+	if from.IsZero() {
+		return 0
+	}
+	return now.Sub(from).Round(time.Second)
 }
 
 // rebuilds says whether Learn starts with a rebuild from history under
@@ -289,7 +311,14 @@ func (c *Controller) Learn(ctx context.Context) error {
 			c.log.Info("keep-alive: relearned idle times from Prometheus history", "functions", rep.Functions,
 				"invocations", rep.Invocations, "zeroed", rep.Zeroed, "lookback", cfg.KeepAlive.RebuildLookback,
 				"took", c.deps.Clock.Now().Sub(upTo).Round(time.Millisecond))
-			if rep.ZeroedErr != nil {
+			switch {
+			case !rep.ZeroedFrom.IsZero():
+				attrs := []any{"zeroed_from", rep.ZeroedFrom}
+				if rep.ZeroedErr != nil {
+					attrs = append(attrs, "err", rep.ZeroedErr)
+				}
+				c.log.Warn("keep-alive: replica history read only since zeroed_from; a pre-warm of a function last idled before starts one replica until it is idled again", attrs...)
+			case rep.ZeroedErr != nil:
 				c.log.Warn("keep-alive: no replica history; pre-warms start one replica until each function is idled again", "err", rep.ZeroedErr)
 			}
 			if rep.StartTimesErr != nil {
@@ -318,7 +347,8 @@ func (c *Controller) Learn(ctx context.Context) error {
 func (c *Controller) Act(ctx context.Context) {
 	term := c.live.startTerm(c.deps.Clock.Now())
 	defer term.returned()
-	defer context.AfterFunc(ctx, func() { term.endedAt(c.deps.Clock.Now()) })()
+	ended := make(chan time.Time, 1) // when ctx ended: the term's end
+	defer context.AfterFunc(ctx, func() { at := c.deps.Clock.Now(); term.endedAt(at); ended <- at })()
 	cfg := c.Config()
 	c.mu.Lock()
 	later := c.terms > 0
@@ -343,9 +373,10 @@ func (c *Controller) Act(ctx context.Context) {
 	default:
 		c.log.Info("horizontal scaling is off (scaler.enabled: false): only scale to zero runs")
 	}
+	var current time.Time
 	if c.KeepAlive != nil {
 		done := term.part("keep-alive refresh")
-		c.refreshZeroed(ctx, cfg, later)
+		current = c.refreshZeroed(ctx, cfg, later)
 		done()
 	}
 	if c.Idler != nil {
@@ -353,4 +384,11 @@ func (c *Controller) Act(ctx context.Context) {
 		run("pre-warmer", c.PreWarm.Run)
 	}
 	wg.Wait()
+	if !current.IsZero() {
+		// The idler kept the counts current while this replica led, to
+		// the term's end (not to now: another replica may lead already):
+		// the next term reads the history after it only.
+		<-ctx.Done()
+		c.KeepAlive.ZeroedCurrent(current, <-ended)
+	}
 }

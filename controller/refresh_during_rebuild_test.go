@@ -15,8 +15,9 @@ import (
 )
 
 // countedReplicaReads is a Prometheus whose history holds no calls, whose
-// counter history takes slow to answer, and which counts the reads of the
-// replica history (keepalive.RebuildReplicasQuery).
+// counter history takes slow to answer, and which counts the steps of the
+// replica history (keepalive.RebuildReplicasQuery) read, over all reads
+// (it is read newest first, in spans).
 type countedReplicaReads struct {
 	slow     time.Duration
 	replicas atomic.Int32
@@ -31,7 +32,7 @@ func (h *countedReplicaReads) QueryRange(ctx context.Context, q string, r v1.Ran
 			return nil, nil, nil, ctx.Err()
 		}
 	case keepalive.RebuildReplicasQuery(r.Step):
-		h.replicas.Add(1)
+		h.replicas.Add(int32(r.End.Sub(r.Start)/r.Step) + 1)
 	}
 	return model.Matrix{}, nil, nil, nil
 }
@@ -51,7 +52,8 @@ func (h *countedReplicaReads) QueryRange(ctx context.Context, q string, r v1.Ran
 //
 // Seen failing without the check in refreshZeroed: "the replica history
 // read 2 times, want 1 (the rebuild's)"; with the flag set by Learn rather
-// than New, the same for the term started first.
+// than New, the same for the term started first. (Counted in steps since
+// the history is read newest first, in spans: 122 steps, want 61.)
 func TestATermStartedDuringTheRebuildDoesNotReadTheReplicaHistoryAgain(t *testing.T) {
 	for _, actFirst := range []bool{false, true} {
 		synctest.Test(t, func(t *testing.T) {
@@ -71,8 +73,9 @@ func TestATermStartedDuringTheRebuildDoesNotReadTheReplicaHistoryAgain(t *testin
 				wg.Go(func() { ctl.Act(ctx) })
 			}
 			time.Sleep(time.Minute) // the rebuild has ended
-			if got := h.replicas.Load(); got != 1 {
-				t.Errorf("term started first %v: the replica history read %d times, want 1 (the rebuild's)", actFirst, got)
+			// The lookback's 61 one-minute steps, each read once.
+			if got := h.replicas.Load(); got != 61 {
+				t.Errorf("term started first %v: %d steps of the replica history read, want 61 (the rebuild's, once)", actFirst, got)
 			}
 			cancel()
 			wg.Wait()

@@ -73,8 +73,8 @@ func TestAStandbysFirstTermPreWarmsTheCountOfTheLastIdle(t *testing.T) {
 		time.Sleep(time.Second)
 		stop()
 		<-learned
-		if _, ok := ctl.KeepAlive.Explain(ref("cron"), cfg.Defaults.ZeroDuration, time.Now()); hist.asked.Load() != 1 || !ok {
-			t.Fatalf("control: the start's rebuild read the replica history %d times, want 1, and cron known (%v)", hist.asked.Load(), ok)
+		if _, ok := ctl.KeepAlive.Explain(ref("cron"), cfg.Defaults.ZeroDuration, time.Now()); hist.asked.Load() == 0 || !ok {
+			t.Fatalf("control: the start's rebuild never read the replica history, or cron not known (%v)", ok)
 		}
 
 		last := anotherLeaderRunsTheTimer(t, s, base, ctl, func() { hist.lastFrom.Store(1) }) // what gateway_service_count shows

@@ -27,6 +27,10 @@ type Policy struct {
 	// unknownTo is the end of the latest span whose invocations are not
 	// known (Unknown): no idle time is learned across it.
 	unknownTo time.Time
+	// zeroedTo is the time up to which the counts functions were idled
+	// from are current: each one held is its function's last up to then,
+	// or none is (zeroedhistory.go).
+	zeroedTo time.Time
 	// unlisted counts the histories the last Listed found unlisted (and
 	// did not forget); a history made since is of a function just seen.
 	unlisted int

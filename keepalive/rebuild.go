@@ -92,10 +92,16 @@ type RebuildReport struct {
 	// (or in the recent span read, From) was found, and so pre-warm to the
 	// count they went to zero from.
 	Zeroed int
-	// ZeroedErr is why the replica history could not be read (nil when it
-	// was): the idle times are rebuilt anyway, and pre-warms start one
-	// replica until the idler next idles each function, as without history.
+	// ZeroedErr is why the replica history could not be read, or not all
+	// of it (nil when it was, or when the rest would not fit in
+	// RebuildWithin's bound): the idle times are rebuilt anyway, and
+	// pre-warms start one replica until the idler next idles each function
+	// whose fall was not read, as without history.
 	ZeroedErr error
+	// ZeroedFrom is where the replica history read begins when it was read
+	// newest first and not all of it (RebuildWithin, at its bound; zero when
+	// all of it was read, or none: ZeroedErr).
+	ZeroedFrom time.Time
 	// HistoryFrom is where Prometheus' history of the gateway begins, when
 	// that is within the lookback (its retention is shorter, or its storage
 	// was emptied): the counters' values there are a baseline. Zero when
@@ -202,7 +208,11 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	// The replica history costs Prometheus about what the counters do a
 	// step (0.2 s at 100,000 functions): over a whole day after a recent
 	// span, it always ran out of time.
-	rep.Zeroed, rep.ZeroedErr = p.rebuildZeroed(ctx, q, now, now.Sub(from), step, defaultNamespace)
+	var reached time.Time
+	rep.Zeroed, reached, rep.ZeroedErr = p.rebuildZeroed(ctx, q, from, now, step, defaultNamespace, clock)
+	if reached.After(from) {
+		rep.ZeroedFrom = reached
+	}
 	return rep, nil
 }
 
@@ -378,45 +388,4 @@ func (p *Policy) observeSteps(ref provider.Ref, cs []stepCount, step time.Durati
 		total += n
 	}
 	return total
-}
-
-// RefreshZeroed replaces every count a function was idled from with what
-// Prometheus' replica history says now (rebuildZeroed), for a replica that
-// starts to lead: the counts it holds are from its start's rebuild or from
-// its own earlier terms, and another replica may have idled the function
-// since (a standby that followed for hours held the count of an idle hours
-// old: a pre-warm started 8 where the other leader had idled it from 1).
-// On an error the counts are gone (ForgetZeroed): a pre-warm then starts
-// one replica until the idler idles the function again.
-func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (int, error) {
-	p.ForgetZeroed()
-	return p.rebuildZeroed(ctx, q, now, lookback, step, defaultNamespace)
-}
-
-// rebuildZeroed tells the policy, for each function that fell to zero
-// within the lookback, the count it fell from the last time (Zeroed), as
-// the idler does when it idles one. Who scaled it to zero is not in the
-// history; the idler is the usual writer of zero, and a function zeroed by
-// someone else pre-warms to the count it had, as the idler's would.
-func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (int, error) {
-	m, err := queryRange(ctx, q, RebuildReplicasQuery(step), now.Add(-lookback), now, step)
-	if errors.Is(err, errNotMatrix) {
-		return 0, errors.New("keepalive: rebuild the replica history: Prometheus did not return a matrix")
-	}
-	if err != nil {
-		return 0, fmt.Errorf("keepalive: rebuild the replica history: %w", err)
-	}
-	zeroed := 0
-	for _, s := range m {
-		ref, err := provider.ParseRef(string(s.Metric["function_name"]), defaultNamespace)
-		if err != nil || len(s.Values) == 0 {
-			continue // a bad name is counted in Skipped by the invocation history when it has calls
-		}
-		pts := inTimeOrder(s.Values)
-		from := float64(pts[len(pts)-1].Value)
-		if from >= 1 && p.setZeroed(ref, uint64(math.Min(math.Round(from), math.MaxUint32)), false) {
-			zeroed++
-		}
-	}
-	return zeroed, nil
 }

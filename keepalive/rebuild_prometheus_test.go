@@ -71,6 +71,18 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 	if n := pol.preWarmReplicas(provider.Ref{Name: "gap", Namespace: "openfaas-fn"}); n != 1 {
 		t.Errorf("a function that fell to zero in a scrape gap pre-warms %d replicas, want 1", n)
 	}
+	// Read again as a term starts (RefreshZeroed: newest first, in spans
+	// sized on the clock, on the grid of one read's steps): the same counts.
+	again, _ := New(Config{PreWarmShare: 0.25})
+	rctx, rcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer rcancel()
+	r, err := again.RefreshZeroed(rctx, p.API(), now, 12*time.Hour, time.Minute, "openfaas-fn", time.Now)
+	if err != nil || r.Told != 1 || !r.From.Equal(now.Add(-12*time.Hour)) {
+		t.Errorf("refresh %+v, %v: want timer told, the 12 h read back to their start", r, err)
+	}
+	if a, b := again.preWarmReplicas(provider.Ref{Name: "timer", Namespace: "openfaas-fn"}), again.preWarmReplicas(provider.Ref{Name: "gap", Namespace: "openfaas-fn"}); a != 2 || b != 1 {
+		t.Errorf("after a refresh, pre-warms start timer %d, gap %d; want 2 and 1", a, b)
+	}
 	plan, last := pol.Plan(provider.Ref{Name: "timer", Namespace: "openfaas-fn"}, 15*time.Minute, now)
 	if plan.Code != CodePeriodic || plan.PreWarmAt > 30*time.Minute || plan.PreWarmUntil < 30*time.Minute {
 		t.Errorf("plan %s %s–%s, want periodic around 30 min (%s)", plan.Code, plan.PreWarmAt, plan.PreWarmUntil, plan.Reason)

@@ -58,7 +58,7 @@ func (h *slowHistory) QueryRange(ctx context.Context, q string, r v1.Range, opts
 		case <-ctx.Done():
 			return nil, nil, nil, ctx.Err()
 		}
-		return h.zeroed, nil, nil, nil
+		return pointsWithin(h.zeroed, r), nil, nil, nil
 	}
 	_, shards, ok := counterShard(q)
 	if !ok {
@@ -368,4 +368,22 @@ func TestRebuildWithinTimesOneShard(t *testing.T) {
 			t.Errorf("the function called 3 and 1 minutes ago: known %v, %d idle times; want 1", ok, e.IdleTimes)
 		}
 	})
+}
+
+// pointsWithin is m's points in r's range, as Prometheus answers a range
+// query: the replica history is read newest first, in spans.
+func pointsWithin(m model.Matrix, r v1.Range) model.Matrix {
+	out := model.Matrix{}
+	for _, s := range m {
+		in := &model.SampleStream{Metric: s.Metric}
+		for _, v := range s.Values {
+			if at := v.Timestamp.Time(); !at.Before(r.Start) && !at.After(r.End) {
+				in.Values = append(in.Values, v)
+			}
+		}
+		if len(in.Values) > 0 {
+			out = append(out, in)
+		}
+	}
+	return out
 }

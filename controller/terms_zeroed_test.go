@@ -1,0 +1,134 @@
+package controller
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
+)
+
+// writesHistory is Prometheus' replica history of the stack's functions:
+// a fall to zero (a write to 0) shows at the first step of a read at or
+// after it, valued at the count it fell from. A step of the replica
+// history takes perStep to read (session 39's bench/history: ~28 ms at
+// 10,000 functions); every other query is an empty matrix.
+type writesHistory struct {
+	s       *stack
+	fns     []string
+	perStep time.Duration
+}
+
+func (h *writesHistory) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	if q != keepalive.RebuildReplicasQuery(r.Step) {
+		return model.Matrix{}, nil, nil, nil
+	}
+	select {
+	case <-time.After(time.Duration(r.End.Sub(r.Start)/r.Step+1) * h.perStep):
+	case <-ctx.Done():
+		return nil, nil, nil, ctx.Err()
+	}
+	m := model.Matrix{}
+	for _, name := range h.fns {
+		s := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(ref(name).String())}}
+		for _, w := range h.s.writes(name) {
+			at := r.Start.Add((w.At.Sub(r.Start) + r.Step - 1) / r.Step * r.Step)
+			if w.To == 0 && w.From > 0 && !at.Before(r.Start) && !at.After(r.End) {
+				s.Values = append(s.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: model.SampleValue(w.From)})
+			}
+		}
+		if len(s.Values) > 0 {
+			m = append(m, s)
+		}
+	}
+	return m, nil, nil, nil
+}
+
+// lockedLog is a log's text, written from several goroutines.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestALaterTermReadsTheReplicaHistorySinceTheLastTermEnded: the counts
+// functions were idled from stay current while this replica's idler leads
+// (it tells each one as it idles), so a later term must read the replica
+// history after the last term's end only. Read from where the last term's
+// refresh had read to (its start), a replica that led for six hours and
+// followed for five minutes read six hours of history in the term's 10 s:
+// at 10,000 functions (~28 ms a step) it could not, and the count of a
+// function idled early in that term, current all along, was dropped (a
+// pre-warm would start one replica, not 8).
+//
+// Seen failing without Act's keepalive.ZeroedCurrent: the second term's
+// refresh warned "dropped=1", current to the first term's start.
+func TestALaterTermReadsTheReplicaHistorySinceTheLastTermEnded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := testConfig()
+		cfg.Scaler.Enabled = false // only the idler and the pre-warmer write
+		cfg.Defaults.ZeroDuration = 30 * time.Second
+		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
+		s := newStack(t, cfg, Wiring{}, fn{name: "cron", replicas: 8,
+			labels: labels(scaler.LabelZero, "true", scaler.LabelZeroDuration, "auto")})
+		base := runStack(t, s)
+		hist := &writesHistory{s: s, fns: []string{"cron"}, perStep: 28 * time.Millisecond}
+		logs := &lockedLog{}
+		var leading atomic.Bool
+		ctl, err := New(cfg, Wiring{}, Deps{Provider: s.mem, Source: s.src, Registerer: prometheus.NewRegistry(),
+			Leading: leading.Load, History: hist, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		learn, stop := context.WithCancel(base)
+		learned := make(chan struct{})
+		go func() { _ = ctl.Learn(learn); close(learned) }()
+		time.Sleep(time.Minute) // the start's rebuild has ended
+		stop()
+		<-learned
+
+		// Term 1, six hours: the idler idles cron from 8 early on.
+		end1 := startTerm(base, ctl, &leading)
+		time.Sleep(6 * time.Hour)
+		end1()
+		termEnd := time.Now()
+		if ws := s.writes("cron"); len(ws) != 1 || ws[0].From != 8 || ws[0].To != 0 {
+			t.Fatalf("control: term 1 did not idle cron from 8 once: writes %+v", ws)
+		}
+
+		time.Sleep(5 * time.Minute) // following; nothing idled
+		before := len(logs.String())
+		end2 := startTerm(base, ctl, &leading)
+		time.Sleep(time.Minute) // the refresh has read
+		end2()
+
+		term2 := logs.String()[before:]
+		if strings.Contains(term2, "dropped=") && !strings.Contains(term2, "dropped=0") {
+			t.Errorf("term 2's refresh dropped a count (cron's 8, current since its idle in term 1):\n%s", term2)
+		}
+		if want := "current_to=" + termEnd.Format("2006-01-02T15:04:05.000Z07:00"); !strings.Contains(term2, want) {
+			t.Errorf("term 2's refresh: want the counts current to term 1's end (%s):\n%s", want, term2)
+		}
+	})
+}

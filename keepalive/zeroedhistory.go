@@ -1,0 +1,200 @@
+package keepalive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// The counts functions were idled from (Zeroed) are read from Prometheus'
+// replica history (RebuildReplicasQuery) at a start (the rebuild) and as
+// each leadership term starts (RefreshZeroed). That read costs Prometheus
+// about what the counters do a step: a whole day took ~40 s at 10,000
+// functions and minutes at 100,000, so it is read newest first, in spans
+// sized to the time left, and only as far back as it must: the policy
+// keeps the time up to which the counts it holds are current (zeroedTo).
+
+// zeroedFirstSteps is how many of the newest steps a bounded read of the
+// replica history reads first, to time it: at 100,000 functions about 2 s
+// of Prometheus, at 10,000 a fraction of one.
+const zeroedFirstSteps = 5
+
+// zeroedFitShare is the share of the time left that the next span of a
+// bounded read is sized to, at the cost a step of the span before took:
+// older blocks read slower than the newest, and a read cut by the deadline
+// is lost whole.
+const zeroedFitShare = 0.6
+
+// readZeroed reads the replica history from from to now and calls fell
+// once for each function that fell to zero in it, with its most recent
+// fall: the time of that step and the count it fell from (≥ 1). With a
+// deadline on ctx and a clock it reads newest first: the newest
+// zeroedFirstSteps steps, then each span sized to fit a share of the time
+// left at the cost a step of the span before took, and stops when not
+// even one step would fit. It returns how far back it read (from, when it
+// read all of it; zero when it read nothing), and the error of the read
+// that ended it early; what was read before that stays told. Without a
+// deadline or a clock, it is one read of the whole span. The steps are at
+// from + k·step, as one read of the whole span's would be.
+func readZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step time.Duration, clock func() time.Time,
+	fell func(name string, replicas uint64, at time.Time)) (time.Time, error) {
+	last := lastStep(from, now, step)
+	steps := int(last.Sub(from)/step) + 1
+	deadline, bounded := ctx.Deadline()
+	n := steps
+	if bounded && clock != nil {
+		n = min(steps, zeroedFirstSteps)
+	}
+	seen := map[model.LabelValue]bool{}
+	var reached time.Time
+	next := last.Add(step) // the step after the next span to read
+	for steps > 0 && n >= 1 {
+		start := next.Add(-time.Duration(n) * step)
+		var began time.Time
+		if clock != nil {
+			began = clock()
+		}
+		m, err := queryRange(ctx, q, RebuildReplicasQuery(step), start, next.Add(-step), step)
+		if errors.Is(err, errNotMatrix) {
+			return reached, errors.New("keepalive: read the replica history: Prometheus did not return a matrix")
+		}
+		if err != nil {
+			return reached, fmt.Errorf("keepalive: read the replica history from %s: %w", start.UTC().Format(time.RFC3339), err)
+		}
+		for _, s := range m {
+			name := s.Metric["function_name"]
+			if seen[name] || len(s.Values) == 0 {
+				continue // a newer span's fall is the last
+			}
+			newest := inTimeOrder(s.Values)[len(s.Values)-1]
+			if v := math.Round(float64(newest.Value)); v >= 1 {
+				seen[name] = true
+				fell(string(name), uint64(math.Min(v, math.MaxUint32)), newest.Timestamp.Time())
+			}
+		}
+		reached, next, steps = start, start, steps-n
+		if !bounded || clock == nil {
+			n = steps
+			continue
+		}
+		took := clock().Sub(began)
+		left := deadline.Sub(clock())
+		if took > 0 && left < took {
+			// Less time left than the span just read took: a shorter one is
+			// not proportionally cheaper (at 10,000 functions a real
+			// Prometheus read 10 steps in 0.34 s and 60 in 1.6 s: ~0.09 s of
+			// a read is not per step), and sized by the step alone the short
+			// spans at the bound's end were cut.
+			break
+		}
+		per := took / time.Duration(n)
+		n = steps
+		if per > 0 {
+			n = int(min(int64(steps), int64(float64(left)*zeroedFitShare)/int64(per)))
+		}
+	}
+	return reached, nil
+}
+
+// rebuildZeroed tells the policy, for each function that fell to zero
+// from from to now, the count it fell from the last time (Zeroed), as the
+// idler does when it idles one; what the idler has told it since the
+// start is never replaced. Who scaled it to zero is not in the history;
+// the idler is the usual writer of zero, and a function zeroed by someone
+// else pre-warms to the count it had, as the idler's would. It returns how
+// many it told, and how far back it read (from when all of it).
+//
+// The counts it leaves are current at now whatever it read: each one told
+// is the function's last fall up to now, and every other count is the
+// idler's, newer still, or none (a pre-warm then starts one replica).
+func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step time.Duration, defaultNamespace string, clock func() time.Time) (int, time.Time, error) {
+	zeroed := 0
+	reached, err := readZeroed(ctx, q, from, now, step, clock, func(name string, replicas uint64, _ time.Time) {
+		ref, err := provider.ParseRef(name, defaultNamespace)
+		if err == nil && p.setZeroed(ref, replicas, false) { // a bad name is counted in Skipped by the invocation history when it has calls
+			zeroed++
+		}
+	})
+	p.mu.Lock()
+	p.zeroedTo = now
+	p.mu.Unlock()
+	return zeroed, reached, err
+}
+
+// ZeroedRefresh says what RefreshZeroed read.
+type ZeroedRefresh struct {
+	// Told is how many functions' counts it read and set.
+	Told int
+	// Since is the time the counts held were current to before it (zero:
+	// not known), and From how far back it read the history (zero: not at
+	// all); not as far as Since, the counts it did not read again were
+	// dropped (Dropped).
+	Since, From time.Time
+	Dropped     int
+}
+
+// RefreshZeroed brings the counts functions were idled from up to date
+// from Prometheus' replica history, for a replica that starts to lead: the
+// counts it holds are from its start's rebuild or from its own earlier
+// terms, and another replica may have idled a function since (a standby
+// that followed for hours held the count of an idle hours old: a pre-warm
+// started 8 where the other leader had idled it from 1).
+//
+// The counts held are current up to the end of the last read or of this
+// replica's last term (ZeroedCurrent), so it must read the history since
+// then only: read whole, the lookback took ~40 s at 10,000 functions with
+// a day held, never fitted the term's bound, and every count was dropped.
+// It reads newest first (readZeroed) over the lookback; a fall after that
+// time replaces the count held, an older one only sets a count not held,
+// and when its bound ends the read before that time, the counts it did not
+// read again are dropped (a pre-warm starts one replica until the idler
+// idles the function again): each count left is the function's last up to
+// now, or none.
+func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (ZeroedRefresh, error) {
+	p.mu.Lock()
+	r := ZeroedRefresh{Since: p.zeroedTo}
+	p.mu.Unlock()
+	read := map[provider.Ref]bool{}
+	reached, err := readZeroed(ctx, q, now.Add(-lookback), now, step, clock, func(name string, replicas uint64, at time.Time) {
+		ref, err := provider.ParseRef(name, defaultNamespace)
+		if err != nil || read[ref] {
+			return // two names of one function: the first, newest, fall
+		}
+		read[ref] = true
+		if p.setZeroed(ref, replicas, at.After(r.Since)) {
+			r.Told++
+		}
+	})
+	r.From = reached
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if reached.IsZero() || reached.After(r.Since) {
+		for ref, h := range p.fns {
+			if h.zeroedAt != 0 && !read[ref] {
+				h.zeroedAt, h.planned = 0, false
+				r.Dropped++
+			}
+		}
+	}
+	p.zeroedTo = now
+	return r, err
+}
+
+// ZeroedCurrent says that this replica's idler led from since to until:
+// the counts it tells the policy (Zeroed) as it idles keep the counts
+// current through its term, so when they were current at since (the term's
+// RefreshZeroed read up to then), they are at until, and the next term's
+// refresh reads the history after until only.
+func (p *Policy) ZeroedCurrent(since, until time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !since.IsZero() && p.zeroedTo.Equal(since) && until.After(since) {
+		p.zeroedTo = until
+	}
+}

@@ -1,0 +1,211 @@
+package keepalive
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// fallHistory answers the replica history (RebuildReplicasQuery) as
+// Prometheus does: for each function, the steps of the range at which it
+// fell to zero, valued at the count it fell from. A read takes fixed plus
+// perStep for each step of its range (virtual time, under synctest), and
+// the ranges read are kept.
+type fallHistory struct {
+	falls          map[string]map[time.Time]float64 // function_name → step → count it fell from
+	fixed, perStep time.Duration
+
+	mu    sync.Mutex
+	reads []v1.Range
+}
+
+func (h *fallHistory) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	if q != RebuildReplicasQuery(r.Step) {
+		return model.Matrix{}, nil, nil, nil
+	}
+	steps := int(r.End.Sub(r.Start)/r.Step) + 1
+	select {
+	case <-time.After(h.fixed + time.Duration(steps)*h.perStep):
+	case <-ctx.Done():
+		return nil, nil, nil, ctx.Err()
+	}
+	h.mu.Lock()
+	h.reads = append(h.reads, r)
+	h.mu.Unlock()
+	m := model.Matrix{}
+	for name, falls := range h.falls {
+		s := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(name)}}
+		for at := r.Start; !at.After(r.End); at = at.Add(r.Step) {
+			if from, ok := falls[at]; ok {
+				s.Values = append(s.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: model.SampleValue(from)})
+			}
+		}
+		if len(s.Values) > 0 {
+			m = append(m, s)
+		}
+	}
+	return m, nil, nil, nil
+}
+
+// stepsRead is how many steps the reads covered in all.
+func (h *fallHistory) stepsRead() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, r := range h.reads {
+		n += int(r.End.Sub(r.Start)/r.Step) + 1
+	}
+	return n
+}
+
+// refreshWithin10s is a term's refresh as the controller bounds it.
+func refreshWithin10s(t *testing.T, p *Policy, q RangeQuerier, now time.Time) (ZeroedRefresh, error) {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	return p.RefreshZeroed(ctx, q, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+}
+
+func fnRef(name string) provider.Ref { return provider.Ref{Name: name, Namespace: "openfaas-fn"} }
+
+// TestARefreshReadsTheReplicaHistorySinceTheCountsWereCurrent: a term's
+// refresh read the replica history of the whole lookback within its 10 s.
+// With a day held at 10,000 functions that read takes Prometheus ~40 s
+// (session 39's bench/history: ~28 ms a step), so it never fitted: every
+// count a function was idled from was dropped at every later term, and
+// each pre-warm started one replica. The counts held are current up to
+// the end of this replica's last term: the history after it is all a
+// refresh must read (an hour's following: 61 steps, under 2 s).
+//
+// Seen failing with RefreshZeroed as it was (ForgetZeroed, then the whole
+// lookback in one read): every count 1; with the time the counts were
+// current ignored (the day read newest first until the bound): old dropped
+// and gap 9; with every fall read replacing the count held: gap 9.
+func TestARefreshReadsTheReplicaHistorySinceTheCountsWereCurrent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now().Truncate(time.Minute)
+		h := &fallHistory{fixed: 100 * time.Millisecond, perStep: 28 * time.Millisecond, falls: map[string]map[time.Time]float64{
+			"timer.openfaas-fn": {start.Add(-2 * time.Hour): 6},
+			"old.openfaas-fn":   {start.Add(-20 * time.Hour): 4},
+			"gap.openfaas-fn":   {start.Add(-time.Hour): 9},
+		}}
+		p := mustPolicy(t)
+		// The first term's refresh, unbounded: the whole lookback.
+		if r, err := p.RefreshZeroed(t.Context(), h, start, 24*time.Hour, time.Minute, "openfaas-fn", time.Now); err != nil || r.Told != 3 {
+			t.Fatalf("control: the first refresh told %d, %v; want 3", r.Told, err)
+		}
+		termEnd := start.Add(time.Hour)
+		time.Sleep(time.Until(termEnd.Add(-30 * time.Minute)))
+		// This replica's idler idles mine from 5, and gap from 2 — a
+		// scrape gap across that fall: Prometheus shows only gap's older
+		// fall, from 9.
+		p.Zeroed(fnRef("mine"), 5)
+		p.Zeroed(fnRef("gap"), 2)
+		h.falls["mine.openfaas-fn"] = map[time.Time]float64{time.Now(): 5}
+		p.ZeroedCurrent(start, termEnd)
+		// An hour following: the other leader idles timer from 2, and
+		// forgotten (never idled here) from 7.
+		h.falls["timer.openfaas-fn"][termEnd.Add(30*time.Minute)] = 2
+		h.falls["forgotten.openfaas-fn"] = map[time.Time]float64{termEnd.Add(20 * time.Minute): 7}
+		now := termEnd.Add(time.Hour)
+		time.Sleep(time.Until(now))
+		before := h.stepsRead()
+
+		r, err := refreshWithin10s(t, p, h, now)
+		if err != nil {
+			t.Errorf("refresh: %v", err)
+		}
+		for name, want := range map[string]uint64{"timer": 2, "forgotten": 7, "old": 4, "mine": 5, "gap": 2} {
+			if got := p.preWarmReplicas(fnRef(name)); got != want {
+				t.Errorf("%s: a pre-warm starts %d, want %d (refresh %+v)", name, got, want, r)
+			}
+		}
+		if !r.Since.Equal(termEnd) || r.Dropped != 0 || r.From.After(termEnd) {
+			t.Errorf("refresh %+v: want the counts current since the term's end (%s), read back past it, none dropped", r, termEnd)
+		}
+		if read := h.stepsRead() - before; read < 61 {
+			t.Errorf("%d steps read, want at least the 61 since the term's end", read)
+		}
+	})
+}
+
+// TestARefreshCutBeforeTheCountsWereCurrentDropsTheRest: at 100,000
+// functions a step of the replica history takes ~0.45 s; after two hours
+// of following, 10 s reads the newest few minutes. A count that history
+// was not read back over may have been replaced by the other leader's
+// idle (here timer's 6, idled from 2 since): it is dropped (a pre-warm
+// starts one replica) rather than kept, while the falls read are told.
+func TestARefreshCutBeforeTheCountsWereCurrentDropsTheRest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now().Truncate(time.Minute)
+		h := &fallHistory{falls: map[string]map[time.Time]float64{}}
+		p := mustPolicy(t)
+		p.Zeroed(fnRef("timer"), 6)
+		// The start's rebuild (no falls in history): the counts current at start.
+		if _, err := p.Rebuild(t.Context(), h, start, 24*time.Hour, time.Minute, "openfaas-fn"); err != nil {
+			t.Fatal(err)
+		}
+		h.fixed, h.perStep = 300*time.Millisecond, 450*time.Millisecond
+		now := start.Add(2 * time.Hour)
+		h.falls["timer.openfaas-fn"] = map[time.Time]float64{now.Add(-time.Hour): 2}
+		h.falls["recent.openfaas-fn"] = map[time.Time]float64{now.Add(-3 * time.Minute): 3}
+		time.Sleep(time.Until(now))
+
+		r, err := refreshWithin10s(t, p, h, now)
+		if err != nil {
+			t.Errorf("refresh: %v (a span that would not fit is not read, not cut)", err)
+		}
+		if got := p.preWarmReplicas(fnRef("recent")); got != 3 {
+			t.Errorf("recent, idled 3 min ago from 3: a pre-warm starts %d, want 3 (refresh %+v)", got, r)
+		}
+		if got := p.preWarmReplicas(fnRef("timer")); got != 1 || r.Dropped != 1 {
+			t.Errorf("timer: a pre-warm starts %d, %d dropped; want 1 and 1: its count of 6 was not read again (refresh %+v)", got, r.Dropped, r)
+		}
+		if r.From.IsZero() || now.Sub(r.From) > 20*time.Minute || now.Sub(r.From) < 5*time.Minute {
+			t.Errorf("read back to %s before now, want the newest 5-20 minutes that fit 10 s at 0.45 s a step", now.Sub(r.From))
+		}
+	})
+}
+
+// TestRebuildWithinReadsTheReplicaHistoryNewestFirst: after its parts, a
+// rebuild reads the replica history of the span it read in the time kept
+// for it. In one read, a Prometheus slower than that (session 39's
+// restart at 100,000 functions under load) answered nothing in time, and
+// every pre-warm started one replica; read newest first, the falls of the
+// newest steps are told, and the report says from where.
+//
+// Seen failing with the span read in one query: "zeroed 0, … context
+// deadline exceeded".
+func TestRebuildWithinReadsTheReplicaHistoryNewestFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now().Truncate(time.Minute)
+		from := now.Add(-24 * time.Hour)
+		fall := func(name string, ago time.Duration, n float64) *model.SampleStream {
+			return &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(name)},
+				Values: []model.SamplePair{{Timestamp: model.TimeFromUnixNano(now.Add(-ago).UnixNano()), Value: model.SampleValue(n)}}}
+		}
+		q := &slowHistory{ranged: ranged{series: model.Matrix{counterOver("late", from, 0, 1440, 1430)}},
+			claimed: 100_000, perStep: 500 * time.Millisecond,
+			zeroed:         model.Matrix{fall("late", 2*time.Minute, 3), fall("early", 15*time.Minute, 4)},
+			perReplicaStep: 1200 * time.Millisecond}
+		p := mustPolicy(t)
+		rep, err := dayWithin30s(t, p, q, now)
+		if err != nil || rep.From.IsZero() {
+			t.Fatalf("RebuildWithin: %+v, %v; want a recent span read", rep, err)
+		}
+		if rep.Zeroed != 1 || rep.ZeroedErr != nil || p.preWarmReplicas(fnRef("late")) != 3 {
+			t.Errorf("zeroed %d, %v, late pre-warms %d; want 1, none, 3: the newest steps of the replica history read",
+				rep.Zeroed, rep.ZeroedErr, p.preWarmReplicas(fnRef("late")))
+		}
+		if rep.ZeroedFrom.IsZero() || !rep.ZeroedFrom.After(rep.From) || p.preWarmReplicas(fnRef("early")) != 1 {
+			t.Errorf("replica history read from %s (the span from %s), early pre-warms %d; want a later start, and 1",
+				rep.ZeroedFrom, rep.From, p.preWarmReplicas(fnRef("early")))
+		}
+	})
+}
