@@ -79,9 +79,14 @@ func TestRebuildADay(t *testing.T) {
 	if !rep.From.IsZero() {
 		read = end.Sub(rep.From)
 	}
-	t.Logf("RebuildWithin, bound %s: read the last %s of %s in %s: %d functions, %.0f invocations, %d zeroed (replica history: %v)",
-		bound, read, lookback, took.Round(time.Millisecond), rep.Functions, rep.Invocations, rep.Zeroed, rep.ZeroedErr)
+	zeroedRead := read
+	if !rep.ZeroedFrom.IsZero() {
+		zeroedRead = end.Sub(rep.ZeroedFrom)
+	}
+	t.Logf("RebuildWithin, bound %s: read the last %s of %s in %s: %d functions, %.0f invocations, %d zeroed (replica history: the last %s, %v)",
+		bound, read, lookback, took.Round(time.Millisecond), rep.Functions, rep.Invocations, rep.Zeroed, zeroedRead, rep.ZeroedErr)
 	checkLearned(t, d, end.Add(-read), end, rep)
+	timeRefresh(t, q, end, lookback)
 
 	if os.Getenv("HISTORY_WHOLE") == "1" {
 		p, _ := keepalive.New(keepalive.Default())
@@ -93,6 +98,48 @@ func TestRebuildADay(t *testing.T) {
 		t.Logf("Rebuild, no bound: the whole %s in %s: %d functions, %.0f invocations, %d zeroed (replica history: %v)",
 			lookback, time.Since(began).Round(time.Millisecond), rep.Functions, rep.Invocations, rep.Zeroed, rep.ZeroedErr)
 		checkLearned(t, d, from, end, rep)
+	}
+}
+
+// timeRefresh times what a later leadership term reads of the replica
+// history (keepalive.RefreshZeroed, bounded as the controller bounds it):
+// after a term that ended an hour before end, the history since then, and
+// older history in the time left. The counts current an hour before end
+// are read first without a bound: with HISTORY_WHOLE=1 over the lookback
+// (what every term read before session 40; ~11 minutes at 100,000
+// functions), else over the hour before.
+func timeRefresh(t *testing.T, q v1.API, end time.Time, lookback time.Duration) {
+	p, err := keepalive.New(keepalive.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	termEnd := end.Add(-time.Hour)
+	first := time.Hour
+	if os.Getenv("HISTORY_WHOLE") == "1" {
+		first = lookback
+	}
+	began := time.Now()
+	r, err := p.RefreshZeroed(t.Context(), q, termEnd, first, controller.RebuildStep, "openfaas-fn", time.Now)
+	if err != nil {
+		t.Fatalf("the replica history of %s, unbounded: %v", first, err)
+	}
+	what := "to make the counts current at the term's end"
+	if first == lookback {
+		what = "the whole lookback: what a term's refresh read before session 40"
+	}
+	t.Logf("replica history of %s in one read (%s): %s, %d functions' counts",
+		first, what, time.Since(began).Round(time.Millisecond), r.Told)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	began = time.Now()
+	r, err = p.RefreshZeroed(ctx, q, end, lookback, controller.RebuildStep, "openfaas-fn", time.Now)
+	t.Logf("a later term's refresh, counts current to 1 h before, bound 10 s: %s, read back %s, %d told, %d dropped (err %v)",
+		time.Since(began).Round(time.Millisecond), end.Sub(r.From), r.Told, r.Dropped, err)
+	// Not reaching the term's end in 10 s (100,000 functions: an hour is
+	// ~23 s of Prometheus) is a figure; dropping counts it read back over
+	// is a fault.
+	if reached := !r.From.IsZero() && !r.From.After(termEnd); reached && r.Dropped > 0 {
+		t.Errorf("a later term's refresh read back to %s, past the term's end (%s), and dropped %d counts", r.From, termEnd, r.Dropped)
 	}
 }
 
