@@ -163,7 +163,7 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	steps := int(lookback/step) + 1
 	var size partSize
 	if clock == nil {
-		size = sizeAcross(ctx, q, now, lookback, step, steps)
+		size = newShardSpread(q, now, step).choose(ctx, sizeAcross(ctx, q, now, lookback, step, steps))
 	} else {
 		var shortened bool
 		var err error

@@ -19,6 +19,7 @@ import (
 type ranged struct {
 	series    model.Matrix
 	maxPoints int
+	maxSeries int // the most series of one counter answer
 	queries   int
 	at        map[model.Time]int // series with a value at each time (count), made once
 }
@@ -26,6 +27,11 @@ type ranged struct {
 func (f *ranged) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
 	if q == RebuildSeriesQuery() {
 		return f.count(r), nil, nil, nil
+	}
+	for at := 0; at <= maxShardPosition; at++ {
+		if q == ShardSpreadQuery(at) {
+			return f.spread(r, at), nil, nil, nil
+		}
 	}
 	selects, _, ok := counterShard(q)
 	if !ok {
@@ -50,7 +56,33 @@ func (f *ranged) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Opt
 		}
 	}
 	f.maxPoints = max(f.maxPoints, points)
+	f.maxSeries = max(f.maxSeries, len(out))
 	return out, nil, nil, nil
+}
+
+// spread answers ShardSpreadQuery(at) as Prometheus does at r's end: the
+// series with a value there counted by the character at from the end of
+// their name part (charFromEnd), those without one under no label.
+func (f *ranged) spread(r v1.Range, at int) model.Matrix {
+	end := model.TimeFromUnixNano(r.End.UnixNano())
+	by := map[string]float64{}
+	for _, s := range f.series {
+		for _, pt := range s.Values {
+			if pt.Timestamp <= end && end-pt.Timestamp < model.Time(5*time.Minute/time.Millisecond) {
+				by[charFromEnd(string(s.Metric["function_name"]), at)]++
+				break
+			}
+		}
+	}
+	m := model.Matrix{}
+	for c, n := range by {
+		metric := model.Metric{}
+		if c != "" {
+			metric[shardSpreadLabel] = model.LabelValue(c)
+		}
+		m = append(m, &model.SampleStream{Metric: metric, Values: []model.SamplePair{{Timestamp: end, Value: model.SampleValue(n)}}})
+	}
+	return m
 }
 
 // count answers RebuildSeriesQuery as Prometheus does: at each step of r

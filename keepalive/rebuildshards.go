@@ -2,6 +2,7 @@ package keepalive
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -36,9 +37,11 @@ const shardAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
 const maxShards = len(shardAlphabet) / 3
 
 // partSize is how a rebuild's parts are read: chunk steps each, in shards
-// of its functions, sized for series counted (known).
+// of its functions by the character at from the end of their names
+// (shardSpread; 0 is the last), sized for series counted (known).
 type partSize struct {
 	chunk, shards int
+	at            int
 	series        float64
 	known         bool
 }
@@ -69,32 +72,34 @@ func (a partSize) larger(b partSize, steps int) partSize {
 }
 
 // query is the counter query of shard i of the part.
-func (z partSize) query(i int) string { return RebuildShardQuery(i, z.shards) }
+func (z partSize) query(i int) string { return RebuildShardQuery(i, z.shards, z.at) }
 
-// RebuildShardQuery is RebuildQuery over shard i of n of the functions
-// (shardSelector), or RebuildQuery itself when n is 1.
-func RebuildShardQuery(i, n int) string {
+// RebuildShardQuery is RebuildQuery over shard i of n of the functions by
+// the character at from the end of their names (shardSelector), or
+// RebuildQuery itself when n is 1.
+func RebuildShardQuery(i, n, at int) string {
 	if n <= 1 {
 		return RebuildQuery()
 	}
-	return promql.StartedCountersMatching(shardSelector(i, n))
+	return promql.StartedCountersMatching(shardSelector(i, n, at))
 }
 
 // shardSelector selects the series of shard i of n: those whose function's
-// name (function_name before its ".namespace", if any) ends in one of the
-// characters of shardAlphabet at i, i+n, i+2n, …; shard 0 selects every
-// series no other shard does. Both names of one function ("fn" and
+// name (function_name before its ".namespace", if any) has, at from its end
+// (0: the last character), one of the characters of shardAlphabet at i,
+// i+n, i+2n, …; shard 0 selects every series no other shard does (a name
+// too short among them). Both names of one function ("fn" and
 // "fn.openfaas-fn") are in the same shard, so its series are learned
 // together.
-func shardSelector(i, n int) string {
+func shardSelector(i, n, at int) string {
 	if i > 0 {
-		return `{function_name=~"` + endsIn(charsOf(i, n)) + `"}`
+		return `{function_name=~"` + charAt("["+charsOf(i, n)+"]", at) + `"}`
 	}
 	var others strings.Builder
 	for j := 1; j < n; j++ {
 		others.WriteString(charsOf(j, n))
 	}
-	return `{function_name!~"` + endsIn(others.String()) + `"}`
+	return `{function_name!~"` + charAt("["+others.String()+"]", at) + `"}`
 }
 
 // charsOf is shard i of n's characters.
@@ -106,9 +111,16 @@ func charsOf(i, n int) string {
 	return b.String()
 }
 
-// endsIn is a regular expression (anchored, as PromQL's are) of the
-// function_name values whose name part ends in one of chars.
-func endsIn(chars string) string { return "[^.]*[" + chars + "]([.][^.]*)?" }
+// charAt is a regular expression (anchored, as PromQL's are) of the
+// function_name values whose name part has a character class matches at
+// from its end (0: the last character).
+func charAt(class string, at int) string {
+	after := ""
+	if at > 0 {
+		after = fmt.Sprintf("[^.]{%d}", at)
+	}
+	return "[^.]*" + class + after + "([.][^.]*)?"
+}
 
 // firstCounted is the first step from start to end at which any of the
 // rebuild's counter series has a value (found), asked whole of Prometheus

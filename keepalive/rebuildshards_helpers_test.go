@@ -29,27 +29,30 @@ func counterShard(q string) (selects func(model.LabelValue) bool, n int, ok bool
 	if s.n == 1 {
 		return func(model.LabelValue) bool { return true }, 1, true
 	}
-	return func(v model.LabelValue) bool { return shardIndex(string(v), s.n) == s.i }, s.n, true
+	return func(v model.LabelValue) bool { return shardIndex(string(v), s.n, s.at) == s.i }, s.n, true
 }
 
 // shardIndex is the shard of n that selects function_name v: the one of
-// its name part's last character, or 0 for a value the others' expressions
-// (endsIn) do not match.
-func shardIndex(v string, n int) int {
+// its name part's character at from its end (0: the last), or 0 for a
+// value the others' expressions (charAt) do not match.
+func shardIndex(v string, n, at int) int {
+	return shardOf(charFromEnd(v, at), n)
+}
+
+// charFromEnd is function_name v's name part's character at from its end
+// (0: the last), or "" for a name too short or not of one name and a
+// namespace: what ShardSpreadQuery's label_replace copies.
+func charFromEnd(v string, at int) string {
 	name, _, _ := strings.Cut(v, ".")
-	if name == "" || strings.Count(v, ".") > 1 {
-		return 0
+	if len(name) <= at || strings.Count(v, ".") > 1 {
+		return ""
 	}
-	k := strings.IndexByte(shardAlphabet, name[len(name)-1])
-	if k < 0 {
-		return 0
-	}
-	return k % n
+	return name[len(name)-1-at : len(name)-at]
 }
 
 type shardQuery struct {
-	ok   bool
-	n, i int
+	ok       bool
+	n, i, at int
 }
 
 var (
@@ -61,11 +64,13 @@ func matchShard(q string) shardQuery {
 	if q == RebuildQuery() {
 		return shardQuery{ok: true, n: 1}
 	}
-	for n := 2; n <= maxShards; n++ {
-		size := partSize{shards: n}
-		for i := range n {
-			if q == size.query(i) {
-				return shardQuery{ok: true, n: n, i: i}
+	for at := 0; at <= maxShardPosition; at++ {
+		for n := 2; n <= maxShards; n++ {
+			size := partSize{shards: n, at: at}
+			for i := range n {
+				if q == size.query(i) {
+					return shardQuery{ok: true, n: n, i: i, at: at}
+				}
 			}
 		}
 	}

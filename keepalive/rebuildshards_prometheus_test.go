@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
 )
 
 // TestRebuildInShardsFromRealPrometheus: a fleet's counters read in
@@ -85,5 +88,67 @@ func TestRebuildInShardsFromRealPrometheus(t *testing.T) {
 			t.Errorf("in shards of %d series: %d functions, %g invocations, history from %s; whole: %d, %g, %s; learned the same: %v",
 				per, rep.Functions, rep.Invocations, rep.HistoryFrom, wholeRep.Functions, wholeRep.Invocations, wholeRep.HistoryFrom, sharded == whole)
 		}
+	}
+}
+
+// TestRebuildShardsBySpreadFromRealPrometheus: names that share their last
+// three characters ("svc-07-fn") are sharded by the character before them,
+// as Prometheus counts them (ShardSpreadQuery's label_replace), every series
+// in exactly one shard (the selectors' regular expressions at that
+// position), and what is learned is what is learned read whole. Skipped
+// when prometheus or promtool is missing (a failure under CI=true).
+func TestRebuildShardsBySpreadFromRealPrometheus(t *testing.T) {
+	now := time.Now().Truncate(time.Minute)
+	lookback := 2 * time.Hour
+	var names []string
+	for i := range 30 {
+		names = append(names, fmt.Sprintf("svc-%02d-fn.openfaas-fn", i))
+	}
+	names = append(names, "fn", "x.other", "UPPER-fn.openfaas-fn") // too short, no namespace; another namespace; outside the alphabet
+	var b strings.Builder
+	b.WriteString("# TYPE gateway_function_invocation_started unknown\n")
+	for i, name := range names {
+		changes := []counterChange{{-lookback - time.Hour, 1}}
+		for k := range 3 {
+			changes = append(changes, counterChange{-lookback + time.Duration(10+23*k+i)*time.Minute, 2 + k})
+		}
+		writeStarted(&b, fmt.Sprintf(`function_name=%q,instance="gw-a"`, name), changes, now, lookback+time.Hour, 7*time.Second)
+	}
+	p := backfilled(t, b.String())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	defer func(n int) { rebuildShardSeries = n }(rebuildShardSeries)
+	rebuildShardSeries = 6 // 33 series: six shards
+	size := newShardSpread(p.API(), now, time.Minute).choose(ctx, sizeFor(float64(len(names)), true, 121))
+	if size.shards != 6 || size.at != 3 {
+		t.Fatalf("%d shards by the character %d from the end, want 6 by the digit before \"-fn\" (3)", size.shards, size.at)
+	}
+	total, largest := 0, 0
+	for i := range size.shards {
+		v, _, _, err := p.API().QueryRange(ctx, size.query(i), v1.Range{Start: now, End: now, Step: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(v.(model.Matrix))
+		total, largest = total+n, max(largest, n)
+	}
+	// Shard 0: the digits 0 and 6 (six names) and the three with no
+	// character of the alphabet there.
+	if total != len(names) || largest > 9 {
+		t.Errorf("the shards held %d series (the largest %d), want each of the %d once and at most 9 in one", total, largest, len(names))
+	}
+
+	learn := func() string {
+		pol, _ := New(Config{PreWarmShare: 0.25})
+		if _, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn"); err != nil {
+			t.Fatalf("%v\n%s", err, p.Logs())
+		}
+		return learnedDump(pol, 0)
+	}
+	sharded := learn()
+	rebuildShardSeries = 1 << 30
+	if whole := learn(); sharded != whole {
+		t.Errorf("read in shards, learned\n%s\nread whole\n%s", sharded, whole)
 	}
 }

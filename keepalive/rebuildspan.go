@@ -33,6 +33,9 @@ func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Tim
 // read (one instant).
 func planWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, from, now time.Time, lookback, step time.Duration, steps int) (partSize, time.Time, bool, error) {
 	size, across := sizeWithin(ctx, q, clock, now, lookback, step, steps)
+	// The shards' position before the timing read, which reads shard 0.
+	spread := newShardSpread(q, now, step)
+	size = spread.choose(ctx, size)
 	start, shortened, err := recentSpan(ctx, q, clock, from, now, step, size)
 	switch {
 	case err != nil:
@@ -45,7 +48,8 @@ func planWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, fro
 	default:
 		size = size.larger(sizeAcross(ctx, q, now, lookback, step, steps), steps)
 	}
-	return size, start, shortened, nil
+	// Sized again for more series, the shards are more.
+	return spread.choose(ctx, size), start, shortened, nil
 }
 
 // recentSpan is where a rebuild of the parts of size from from to now
