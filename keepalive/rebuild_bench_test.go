@@ -42,15 +42,21 @@ import (
 // Only N=10000 runs unless the -bench pattern names 100000 (a day of
 // 100,000 functions is 144 million points: seconds on two cores), e.g.
 // go test -run '^$' -bench 'RebuildDay/100000' -benchtime 1x -benchmem ./keepalive/
+// 100000-fn is the same fleet named "fn-<i>-fn": names that share their
+// last characters, read in shards by another (rebuildspread.go).
 func BenchmarkRebuildDay(b *testing.B) {
-	for _, n := range []int{10_000, 100_000} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
+	for _, c := range []struct {
+		n      int
+		suffix string
+	}{{10_000, ""}, {100_000, ""}, {100_000, "-fn"}} {
+		n := c.n
+		b.Run(strconv.Itoa(n)+c.suffix, func(b *testing.B) {
 			if n > 10_000 && !strings.Contains(flag.Lookup("test.bench").Value.String(), strconv.Itoa(n)) {
 				b.Skipf("a day of %d functions: name it in -bench to run it", n)
 			}
 			const lookback = 24 * time.Hour
 			now := t0.Add(lookback)
-			f := newDayOfCalls(1, n, t0)
+			f := newDayOfCalls(1, n, t0, c.suffix)
 			var peak, peakLive, retained float64
 			var rep RebuildReport
 			b.ReportAllocs()
@@ -126,13 +132,13 @@ type dayOfCalls struct {
 
 const dayGateway = "10.0.0.7:8082"
 
-func newDayOfCalls(seed uint64, n int, from time.Time) *dayOfCalls {
+func newDayOfCalls(seed uint64, n int, from time.Time, suffix string) *dayOfCalls {
 	f := &dayOfCalls{from: from, seed: seed, names: make([]string, n), rate: make([]float64, n),
 		count: make([]float64, n), next: make([]float64, n)}
 	rng := rand.New(rand.NewPCG(seed, 1))
 	lo, hi := math.Log(1.0/(24*60)), math.Log(1)
 	for i := range n {
-		f.names[i] = "fn-" + strconv.Itoa(i) + ".openfaas-fn"
+		f.names[i] = "fn-" + strconv.Itoa(i) + suffix + ".openfaas-fn"
 		f.rate[i] = math.Exp(lo + rng.Float64()*(hi-lo))
 	}
 	f.reset()
@@ -174,6 +180,11 @@ func (f *dayOfCalls) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1
 	case q == RebuildReplicasQuery(r.Step):
 		return f.falls(r.Step), nil, nil, nil
 	}
+	for pos := 0; pos <= maxShardPosition; pos++ {
+		if q == ShardSpreadQuery(pos) {
+			return f.spread(pos, at(last)), nil, nil, nil
+		}
+	}
 	selects, _, ok := counterShard(q)
 	if !ok {
 		return model.Matrix{}, nil, nil, nil
@@ -210,6 +221,24 @@ func (f *dayOfCalls) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1
 		m = append(m, s)
 	}
 	return m, nil, nil, nil
+}
+
+// spread answers ShardSpreadQuery(pos) at t: every function, there all
+// day, counted by the character pos from the end of its name.
+func (f *dayOfCalls) spread(pos int, t model.Time) model.Matrix {
+	by := map[string]float64{}
+	for _, name := range f.names {
+		by[charFromEnd(name, pos)]++
+	}
+	m := model.Matrix{}
+	for c, n := range by {
+		metric := model.Metric{}
+		if c != "" {
+			metric[shardSpreadLabel] = model.LabelValue(c)
+		}
+		m = append(m, &model.SampleStream{Metric: metric, Values: []model.SamplePair{{Timestamp: t, Value: model.SampleValue(n)}}})
+	}
+	return m
 }
 
 // falls is the replica history's answer: for each function called less

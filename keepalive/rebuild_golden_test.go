@@ -61,7 +61,7 @@ func TestRebuildLearnsWhatItLearned(t *testing.T) {
 		// each is recorded apart; otherwise all must learn the same.
 		inParts bool
 	}{
-		{"bench-300", func() RangeQuerier { return newDayOfCalls(7, 300, t0) }, 0, true},
+		{"bench-300", func() RangeQuerier { return newDayOfCalls(7, 300, t0, "") }, 0, true},
 		{"messy", func() RangeQuerier { return newMessyDay(1, 0, false) }, 0, false},
 		{"messy-no-start-times", func() RangeQuerier { return newMessyDay(2, 0, true) }, 0, false},
 		{"messy-history-from-150", func() RangeQuerier { return newMessyDay(3, 150, false) }, 0, false},
