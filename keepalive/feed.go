@@ -146,7 +146,7 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	step := f.step()
 	window := step
 	if prev := f.prev; !prev.IsZero() && now.Sub(prev) > step {
-		if gap := now.Sub(prev); gap <= maxCatchUp*step {
+		if gap := now.Sub(prev); gap <= maxCatchUp*step || f.prevRebuild && gap <= maxRebuildGap {
 			window = gap.Round(time.Millisecond)
 		} else {
 			f.Policy.Unknown(now.Add(-step))
@@ -206,6 +206,15 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 
 // maxCatchUp is how many steps a late read reads back over at most.
 const maxCatchUp = 4
+
+// maxRebuildGap is how far back the first read after a rebuild reads, to
+// the rebuild's end (ReadsFrom), when that is more than maxCatchUp steps:
+// the rebuild's own time, which keep_alive.rebuild_timeout bounds (a day at
+// 10,000 functions took ~2 minutes, session 39). Its calls are placed
+// within that one window (ObserveCount), so the idle time each ends is
+// known within half of it; beyond 10 minutes that is as coarse as the
+// keep-alive windows themselves, and the span is left unknown.
+const maxRebuildGap = 10 * time.Minute
 
 // keptCounts is the largest counts array a Feeder keeps between steps.
 const keptCounts = 4096

@@ -64,18 +64,50 @@ func TestFeederReadsFromTheRebuildsEnd(t *testing.T) {
 	})
 }
 
-// TestFeederStartsUnknownAfterALongRebuild: a rebuild's end more steps
-// back than the feeder reads back over is not read back to; the span is
-// unknown (no idle time learned across it), without the Warn of a gap
-// between reads, as no read was missed.
-func TestFeederStartsUnknownAfterALongRebuild(t *testing.T) {
+// TestFeederReadsBackOverALongRebuild: a rebuild longer than the steps a
+// late read reads back over (keep_alive.rebuild_timeout raised to read a
+// day: about 2 minutes at 10,000 functions, the docs' advice) left its own
+// span unknown: every function's idle time in progress at the restart was
+// not learned, and a call made while the rebuild ran was not counted. The
+// first read after a rebuild reads back to its end over up to
+// maxRebuildGap, the calls there placed within that one window.
+//
+// Seen failing with the first read after a rebuild held to maxCatchUp
+// steps: "idle times [5m0s]".
+func TestFeederReadsBackOverALongRebuild(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// 25 s is over maxCatchUp steps of 5 s.
-		got, _, f := afterRebuild(t, 5*time.Second, 25*time.Second, 11*time.Minute, 5*time.Second, 5*time.Minute, 10*time.Minute)
-		// The call at 5 s is not read; the one at 5m ends an idle time of
-		// unknown start (not learned), the one at 10m a known one.
-		if len(got) != 1 || got[0] < 5*time.Minute-5*time.Second || got[0] > 5*time.Minute+5*time.Second {
-			t.Errorf("idle times %v; want only the 5m between the calls after the unknown start (not 15m across it)", got)
+		got, reads, f := afterRebuild(t, 5*time.Second, 25*time.Second, 11*time.Minute, 5*time.Second, 5*time.Minute, 10*time.Minute)
+		// The call at 5 s is counted in the first read's window (from 5 s
+		// before t0 to its read 30 s after) and placed within it, the one
+		// before within the rebuild's minute: the idle time between is
+		// about 10 minutes, then 5 and 5.
+		if len(got) != 3 || got[0] < 10*time.Minute-5*time.Second || got[0] > 11*time.Minute ||
+			got[1] < 4*time.Minute+30*time.Second || got[1] > 5*time.Minute+5*time.Second {
+			t.Errorf("idle times %v; want about 10m, 5m and 5m (the call made during the rebuild counted)", got)
+		}
+		if len(reads) < 1 || reads[0] != -5*time.Second {
+			t.Errorf("reads at %v after t0; want the first from a step before t0, the rebuild's end", reads)
+		}
+		if f.gapWarned != (time.Time{}) {
+			t.Errorf("a gap between reads warned at %v; want none (no read was missed)", f.gapWarned)
+		}
+	})
+}
+
+// TestFeederStartsUnknownAfterARebuildLongerThanItReadsBack: a rebuild's
+// end more than maxRebuildGap back is not read back to (its calls would be
+// placed within a window that long); the span is unknown (no idle time
+// learned across it), without the Warn of a gap between reads, as no read
+// was missed.
+func TestFeederStartsUnknownAfterARebuildLongerThanItReadsBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		took := maxRebuildGap + time.Minute
+		got, _, f := afterRebuild(t, 15*time.Second, took, took+11*time.Minute, 5*time.Second, took+5*time.Minute, took+10*time.Minute)
+		// The call at 5 s is not read; the one after the rebuild ends an
+		// idle time of unknown start (not learned), the last a known one.
+		if len(got) != 1 || got[0] < 5*time.Minute-15*time.Second || got[0] > 5*time.Minute+15*time.Second {
+			t.Errorf("idle times %v; want only the 5m between the calls after the unknown start", got)
 		}
 		if f.gapWarned != (time.Time{}) {
 			t.Errorf("a gap between reads warned at %v; want none (no read was missed)", f.gapWarned)
