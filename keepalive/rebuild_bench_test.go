@@ -230,15 +230,7 @@ func (f *dayOfCalls) spread(pos int, t model.Time) model.Matrix {
 	for _, name := range f.names {
 		by[charFromEnd(name, pos)]++
 	}
-	m := model.Matrix{}
-	for c, n := range by {
-		metric := model.Metric{}
-		if c != "" {
-			metric[shardSpreadLabel] = model.LabelValue(c)
-		}
-		m = append(m, &model.SampleStream{Metric: metric, Values: []model.SamplePair{{Timestamp: t, Value: model.SampleValue(n)}}})
-	}
-	return m
+	return spreadAnswer(by, t)
 }
 
 // falls is the replica history's answer: for each function called less

@@ -74,15 +74,7 @@ func (f *ranged) spread(r v1.Range, at int) model.Matrix {
 			}
 		}
 	}
-	m := model.Matrix{}
-	for c, n := range by {
-		metric := model.Metric{}
-		if c != "" {
-			metric[shardSpreadLabel] = model.LabelValue(c)
-		}
-		m = append(m, &model.SampleStream{Metric: metric, Values: []model.SamplePair{{Timestamp: end, Value: model.SampleValue(n)}}})
-	}
-	return m
+	return spreadAnswer(by, end)
 }
 
 // count answers RebuildSeriesQuery as Prometheus does: at each step of r

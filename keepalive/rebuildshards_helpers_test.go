@@ -82,3 +82,17 @@ func isCounterQuery(q string) bool {
 	_, _, ok := counterShard(q)
 	return ok
 }
+
+// spreadAnswer is ShardSpreadQuery's answer at t for the series counted by
+// their character (by; "" for those without one, under no label).
+func spreadAnswer(by map[string]float64, t model.Time) model.Matrix {
+	m := model.Matrix{}
+	for c, n := range by {
+		metric := model.Metric{}
+		if c != "" {
+			metric[shardSpreadLabel] = model.LabelValue(c)
+		}
+		m = append(m, &model.SampleStream{Metric: metric, Values: []model.SamplePair{{Timestamp: t, Value: model.SampleValue(n)}}})
+	}
+	return m
+}
