@@ -240,7 +240,7 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 	defer cancel()
 	now := c.deps.Clock.Now()
 	r, err := c.KeepAlive.RefreshZeroed(rctx, c.deps.History, now, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
-	attrs := []any{"read", since(now, r.From), "current_to", r.Since, "read_again", r.Told}
+	attrs := []any{"complete_back", since(now, r.From), "current_to", r.Since, "read_again", r.Told}
 	if err != nil {
 		attrs = append(attrs, "err", err)
 	}

@@ -29,8 +29,10 @@ type Policy struct {
 	unknownTo time.Time
 	// zeroedTo is the time up to which the counts functions were idled
 	// from are current: each one held is its function's last up to then,
-	// or none is (zeroedhistory.go).
-	zeroedTo time.Time
+	// or none is; zeroedFrom is how far back they are complete: every
+	// function that fell from then to zeroedTo has its count held
+	// (zeroedhistory.go).
+	zeroedFrom, zeroedTo time.Time
 	// unlisted counts the histories the last Listed found unlisted (and
 	// did not forget); a history made since is of a function just seen.
 	unlisted int

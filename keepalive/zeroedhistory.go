@@ -112,7 +112,8 @@ func readZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step t
 //
 // The counts it leaves are current at now whatever it read: each one told
 // is the function's last fall up to now, and every other count is the
-// idler's, newer still, or none (a pre-warm then starts one replica).
+// idler's, newer still, or none (a pre-warm then starts one replica); and
+// complete over what it read.
 func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step time.Duration, defaultNamespace string, clock func() time.Time) (int, time.Time, error) {
 	zeroed := 0
 	reached, err := readZeroed(ctx, q, from, now, step, clock, func(name string, replicas uint64, _ time.Time) {
@@ -122,9 +123,18 @@ func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, from, now ti
 		}
 	})
 	p.mu.Lock()
-	p.zeroedTo = now
+	p.zeroedFrom, p.zeroedTo = knownFrom(reached, now), now
 	p.mu.Unlock()
 	return zeroed, reached, err
+}
+
+// knownFrom is where the counts are complete back to after a read that
+// reached back to reached (zero: nothing read) and ended at now.
+func knownFrom(reached, now time.Time) time.Time {
+	if reached.IsZero() {
+		return now
+	}
+	return reached
 }
 
 // ZeroedRefresh says what RefreshZeroed read.
@@ -132,11 +142,14 @@ type ZeroedRefresh struct {
 	// Told is how many functions' counts it read and set.
 	Told int
 	// Since is the time the counts held were current to before it (zero:
-	// not known), and From how far back it read the history (zero: not at
-	// all); not as far as Since, the counts it did not read again were
-	// dropped (Dropped).
-	Since, From time.Time
-	Dropped     int
+	// not known); when the history after it was not all read, the counts
+	// not read again were dropped (Dropped).
+	Since   time.Time
+	Dropped int
+	// From is how far back the counts are complete after it: what it read
+	// after Since and, when it read all of that, the span known before and
+	// what it read before that.
+	From time.Time
 }
 
 // RefreshZeroed brings the counts functions were idled from up to date
@@ -147,34 +160,42 @@ type ZeroedRefresh struct {
 // started 8 where the other leader had idled it from 1).
 //
 // The counts held are current up to the end of the last read or of this
-// replica's last term (ZeroedCurrent), so it must read the history since
-// then only: read whole, the lookback took ~40 s at 10,000 functions with
-// a day held, never fitted the term's bound, and every count was dropped.
-// It reads newest first (readZeroed) over the lookback; a fall after that
-// time replaces the count held, an older one only sets a count not held,
-// and when its bound ends the read before that time, the counts it did not
-// read again are dropped (a pre-warm starts one replica until the idler
-// idles the function again): each count left is the function's last up to
-// now, or none.
+// replica's last term (zeroedTo, ZeroedCurrent), and complete back to where
+// the reads reached (zeroedFrom): read whole, the lookback took ~40 s at
+// 10,000 functions with a day held, never fitted the term's bound, and
+// every count was dropped. So it reads newest first (readZeroed) the
+// history after zeroedTo, each fall replacing the count held; when its
+// bound ends that read early, the counts it did not read again are dropped
+// (a pre-warm starts one replica until the idler idles the function
+// again). Then, in the time left, the history before zeroedFrom, each fall
+// setting only a count not held: each count left is its function's last
+// up to now, or none.
 func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (ZeroedRefresh, error) {
 	p.mu.Lock()
-	r := ZeroedRefresh{Since: p.zeroedTo}
+	since, known := p.zeroedTo, p.zeroedFrom
 	p.mu.Unlock()
+	start := now.Add(-lookback)
+	if since.Before(start) {
+		since, known = time.Time{}, time.Time{} // nothing known within the lookback
+	}
+	r := ZeroedRefresh{Since: since}
 	read := map[provider.Ref]bool{}
-	reached, err := readZeroed(ctx, q, now.Add(-lookback), now, step, clock, func(name string, replicas uint64, at time.Time) {
-		ref, err := provider.ParseRef(name, defaultNamespace)
-		if err != nil || read[ref] {
-			return // two names of one function: the first, newest, fall
+	tell := func(replace bool) func(string, uint64, time.Time) {
+		return func(name string, replicas uint64, _ time.Time) {
+			ref, err := provider.ParseRef(name, defaultNamespace)
+			if err != nil || read[ref] {
+				return // two names of one function: the first, newest, fall
+			}
+			read[ref] = true
+			if p.setZeroed(ref, replicas, replace) {
+				r.Told++
+			}
 		}
-		read[ref] = true
-		if p.setZeroed(ref, replicas, at.After(r.Since)) {
-			r.Told++
-		}
-	})
-	r.From = reached
+	}
+	reached, err := readZeroed(ctx, q, later(since, start), now, step, clock, tell(true))
+	complete := !reached.IsZero() && !reached.After(later(since, start))
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if reached.IsZero() || reached.After(r.Since) {
+	if !complete {
 		for ref, h := range p.fns {
 			if h.zeroedAt != 0 && !read[ref] {
 				h.zeroedAt, h.planned = 0, false
@@ -182,8 +203,39 @@ func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 			}
 		}
 	}
-	p.zeroedTo = now
+	p.zeroedFrom, p.zeroedTo = knownFrom(reached, now), now
+	p.mu.Unlock()
+	if !complete || since.IsZero() || !known.After(start) {
+		r.From = p.knownFrom()
+		return r, err
+	}
+	// The history before the span known, in the time left.
+	p.mu.Lock()
+	p.zeroedFrom = known
+	p.mu.Unlock()
+	older, err := readZeroed(ctx, q, start, known, step, clock, tell(false))
+	if !older.IsZero() {
+		p.mu.Lock()
+		p.zeroedFrom = older
+		p.mu.Unlock()
+	}
+	r.From = p.knownFrom()
 	return r, err
+}
+
+// knownFrom is how far back the counts held are complete.
+func (p *Policy) knownFrom() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.zeroedFrom
+}
+
+// later is the later of a and b.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // ZeroedCurrent says that this replica's idler led from since to until:

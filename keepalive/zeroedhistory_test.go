@@ -209,3 +209,51 @@ func TestRebuildWithinReadsTheReplicaHistoryNewestFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestARefreshDoesNotReadAgainWhatItKnows: the counts held are complete
+// over the span the policy has read or led through (from zeroedFrom to
+// zeroedTo), so a refresh reads the history after it and then the history
+// before it, newest first, and not that span again. Read again, it took
+// most of a term's 10 s at 10,000 functions after a start whose rebuild
+// read hours (and at 100,000 the rebuild's minutes were read twice while
+// older history went unread).
+//
+// Seen failing with the whole lookback read newest first after the span
+// since the counts were current: "reads over the span known".
+func TestARefreshDoesNotReadAgainWhatItKnows(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now().Truncate(time.Minute)
+		h := &fallHistory{fixed: 100 * time.Millisecond, perStep: 28 * time.Millisecond, falls: map[string]map[time.Time]float64{
+			"recent.openfaas-fn": {start.Add(-time.Hour): 3},
+			"old.openfaas-fn":    {start.Add(-5 * time.Hour): 6},
+		}}
+		p := mustPolicy(t)
+		// Known: the two hours before start (a rebuild that read them).
+		if r, err := p.RefreshZeroed(t.Context(), h, start, 2*time.Hour, time.Minute, "openfaas-fn", time.Now); err != nil || r.Told != 1 {
+			t.Fatalf("control: the first read told %d, %v; want recent", r.Told, err)
+		}
+		now := start.Add(30 * time.Minute)
+		h.falls["late.openfaas-fn"] = map[time.Time]float64{start.Add(10 * time.Minute): 2}
+		time.Sleep(time.Until(now))
+		before := len(h.reads)
+
+		r, err := refreshWithin10s(t, p, h, now)
+		if err != nil || r.Dropped != 0 {
+			t.Fatalf("refresh %+v, %v", r, err)
+		}
+		for name, want := range map[string]uint64{"recent": 3, "old": 6, "late": 2} {
+			if got := p.preWarmReplicas(fnRef(name)); got != want {
+				t.Errorf("%s: a pre-warm starts %d, want %d", name, got, want)
+			}
+		}
+		known0, known1 := start.Add(-2*time.Hour), start
+		for _, rr := range h.reads[before:] {
+			if rr.End.After(known0) && rr.Start.Before(known1) {
+				t.Errorf("read %s to %s: reads over the span known (%s to %s)", rr.Start, rr.End, known0, known1)
+			}
+		}
+		if !r.From.Before(known0) {
+			t.Errorf("refresh %+v: want the counts complete back past the span known before (%s)", r, known0)
+		}
+	})
+}

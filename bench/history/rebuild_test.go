@@ -133,7 +133,7 @@ func timeRefresh(t *testing.T, q v1.API, end time.Time, lookback time.Duration) 
 	defer cancel()
 	began = time.Now()
 	r, err = p.RefreshZeroed(ctx, q, end, lookback, controller.RebuildStep, "openfaas-fn", time.Now)
-	t.Logf("a later term's refresh, counts current to 1 h before, bound 10 s: %s, read back %s, %d told, %d dropped (err %v)",
+	t.Logf("a later term's refresh, counts current to 1 h before, bound 10 s: %s, complete back %s, %d told, %d dropped (err %v)",
 		time.Since(began).Round(time.Millisecond), end.Sub(r.From), r.Told, r.Dropped, err)
 	// Not reaching the term's end in 10 s (100,000 functions: an hour is
 	// ~23 s of Prometheus) is a figure; dropping counts it read back over
