@@ -245,7 +245,7 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 		attrs = append(attrs, "err", err)
 	}
 	switch {
-	case r.Dropped > 0 || (err != nil && r.From.IsZero()):
+	case r.Dropped > 0 || (err != nil && !r.From.Before(now)): // counts dropped, or none read
 		c.log.Warn("keep-alive: the counts functions were idled from were not all read again this term; a pre-warm of those not read starts one replica until the idler idles it again",
 			append(attrs, "dropped", r.Dropped)...)
 	case err != nil:
@@ -317,7 +317,7 @@ func (c *Controller) Learn(ctx context.Context) error {
 				if rep.ZeroedErr != nil {
 					attrs = append(attrs, "err", rep.ZeroedErr)
 				}
-				c.log.Warn("keep-alive: replica history read only since zeroed_from; a pre-warm of a function last idled before starts one replica until it is idled again", attrs...)
+				c.log.Warn("keep-alive: replica history read only since zeroed_from; a pre-warm of a function last idled before starts one replica until a term's refresh reads it or it is idled again", attrs...)
 			case rep.ZeroedErr != nil:
 				c.log.Warn("keep-alive: no replica history; pre-warms start one replica until each function is idled again", "err", rep.ZeroedErr)
 			}

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -129,6 +130,52 @@ func TestALaterTermReadsTheReplicaHistorySinceTheLastTermEnded(t *testing.T) {
 		}
 		if want := "current_to=" + termEnd.Format("2006-01-02T15:04:05.000Z07:00"); !strings.Contains(term2, want) {
 			t.Errorf("term 2's refresh: want the counts current to term 1's end (%s):\n%s", want, term2)
+		}
+	})
+}
+
+// failingReplicas is a Prometheus whose replica history cannot be read
+// (every other query is an empty matrix).
+type failingReplicas struct{}
+
+func (failingReplicas) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	if q == keepalive.RebuildReplicasQuery(r.Step) {
+		return nil, nil, nil, errors.New("query timed out")
+	}
+	return model.Matrix{}, nil, nil, nil
+}
+
+// TestATermWarnsWhenItReadsNoReplicaHistory: a term whose refresh reads
+// none of the replica history (every pre-warm then starts one replica)
+// says so at WARN with the error, not at INFO as a read that only did not
+// reach back over the whole lookback.
+//
+// Seen failing with the WARN's condition on a zero From (the refresh now
+// reports where the counts are complete back to, now when nothing was
+// read): the line came at INFO.
+func TestATermWarnsWhenItReadsNoReplicaHistory(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := config15s()
+		cfg.KeepAlive.RebuildLookback = time.Hour
+		logs := &lockedLog{}
+		ctl, _, _ := learnOver(t, cfg, failingReplicas{})
+		ctl.log = slog.New(slog.NewTextHandler(logs, nil))
+		ctx, cancel := context.WithCancel(t.Context())
+		var wg sync.WaitGroup
+		wg.Go(func() { _ = ctl.Learn(ctx) })
+		time.Sleep(time.Minute) // the rebuild has ended
+		wg.Go(func() { ctl.Act(ctx) })
+		time.Sleep(time.Minute)
+		cancel()
+		wg.Wait()
+		var line string
+		for l := range strings.Lines(logs.String()) {
+			if strings.Contains(l, "idled from were not all read again") || strings.Contains(l, "not over the whole lookback") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, "level=WARN") || !strings.Contains(line, "query timed out") {
+			t.Errorf("the term's refresh logged %q; want a WARN with the error", line)
 		}
 	})
 }
