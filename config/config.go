@@ -97,11 +97,13 @@ type KeepAlive struct {
 	// instant Prometheus, and a longer bound holds that heap for longer in
 	// a controller whose steady state there peaks at 246 of the chart's
 	// 256 MiB (a start at that size was not measured end to end).
-	// A longer bound also costs learning: the feeder starts after the
-	// rebuild, and its first read reads back over the rebuild's span only
-	// when that took at most two learn steps (30s at the default 15s: four
-	// steps back, one of them before the rebuild's end and one to the first
-	// tick). Raise it for a fleet whose Prometheus answers slower than that
+	// The feeder starts after the rebuild, and its first read reads back
+	// over the rebuild's span when that took at most 10 minutes (its calls
+	// placed within that one window). It also bounds, as each leadership
+	// term starts, the read of the replica history since the counts
+	// functions were idled from were current (the term's idler and
+	// pre-warmer wait for it), and the term's fill of older history beside
+	// them. Raise it for a fleet whose Prometheus answers slower than that
 	// allows and whose memory limit has room.
 	RebuildTimeout time.Duration `yaml:"rebuild_timeout"`
 	// LearnStep is the resolution at which idle times are learned while

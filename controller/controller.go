@@ -236,7 +236,7 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 		}
 		return time.Time{}
 	}
-	rctx, cancel := context.WithTimeout(ctx, refreshZeroedTimeout)
+	rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
 	defer cancel()
 	now := c.deps.Clock.Now()
 	r, err := c.KeepAlive.RefreshZeroed(rctx, c.deps.History, now, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
@@ -278,9 +278,21 @@ func (c *Controller) setRebuilding(on bool) {
 	c.rebuilding = on
 }
 
-// refreshZeroedTimeout bounds refreshZeroed's query: the idler and the
-// pre-warmer wait for it (the scaler does not).
-const refreshZeroedTimeout = 10 * time.Second
+// fillZeroed reads, beside the term's idler and pre-warmer and within
+// keep_alive.rebuild_timeout, the replica history from before the span the
+// counts are complete over (keepalive.FillZeroed): the counts a pre-warm
+// starts of functions last idled before it.
+func (c *Controller) fillZeroed(ctx context.Context, cfg config.Config) {
+	rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
+	defer cancel()
+	now := c.deps.Clock.Now()
+	n, from, err := c.KeepAlive.FillZeroed(rctx, c.deps.History, now, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
+	attrs := []any{"told", n, "complete_back", since(now, from)}
+	if err != nil && ctx.Err() == nil {
+		attrs = append(attrs, "err", err)
+	}
+	c.log.Debug("keep-alive: read the older replica history for counts not held", attrs...)
+}
 
 // Learn runs on every replica, leader or not, so a follower that takes over
 // is already taught: the keep-alive's rebuild from Prometheus history, then
@@ -382,6 +394,9 @@ func (c *Controller) Act(ctx context.Context) {
 	if c.Idler != nil {
 		run("idler", c.Idler.Run)
 		run("pre-warmer", c.PreWarm.Run)
+	}
+	if !current.IsZero() {
+		run("keep-alive fill", func(ctx context.Context) error { c.fillZeroed(ctx, cfg); return nil })
 	}
 	wg.Wait()
 	if !current.IsZero() {

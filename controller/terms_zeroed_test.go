@@ -179,3 +179,58 @@ func TestATermWarnsWhenItReadsNoReplicaHistory(t *testing.T) {
 		}
 	})
 }
+
+// fallsAfterOutage is a Prometheus whose replica history could not be read
+// at the controller's start (down) and holds one fall, of "old" at oldAt
+// from 4; every other query is an empty matrix.
+type fallsAfterOutage struct {
+	down  atomic.Bool
+	oldAt time.Time
+}
+
+func (h *fallsAfterOutage) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	if q != keepalive.RebuildReplicasQuery(r.Step) {
+		return model.Matrix{}, nil, nil, nil
+	}
+	if h.down.Load() {
+		return nil, nil, nil, errors.New("connection refused")
+	}
+	m := model.Matrix{}
+	for at := r.Start; !at.After(r.End); at = at.Add(r.Step) {
+		if at.Equal(h.oldAt) {
+			m = append(m, &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(ref("old").String())},
+				Values: []model.SamplePair{{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: 4}}})
+		}
+	}
+	return m, nil, nil, nil
+}
+
+// TestATermFillsTheCountsOfFunctionsIdledBeforeTheSpanKnown: the start's
+// rebuild could not read the replica history; the first term's refresh
+// reads what came after the rebuild, and the term's fill (beside its idler
+// and pre-warmer) the history before: old's count, idled 20 hours ago.
+//
+// Seen failing without Act's fill: no fill logged.
+func TestATermFillsTheCountsOfFunctionsIdledBeforeTheSpanKnown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := config15s()
+		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
+		h := &fallsAfterOutage{oldAt: time.Now().Truncate(time.Minute).Add(-20 * time.Hour)}
+		h.down.Store(true)
+		logs := &lockedLog{}
+		ctl, _, _ := learnOver(t, cfg, h)
+		ctl.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		ctx, cancel := context.WithCancel(t.Context())
+		var wg sync.WaitGroup
+		wg.Go(func() { _ = ctl.Learn(ctx) })
+		time.Sleep(time.Minute) // the rebuild has ended, its replica history unread
+		h.down.Store(false)
+		wg.Go(func() { ctl.Act(ctx) })
+		time.Sleep(time.Minute)
+		cancel()
+		wg.Wait()
+		if out := logs.String(); !strings.Contains(out, "read the older replica history for counts not held") || !strings.Contains(out, "told=1") {
+			t.Errorf("want the term's fill to tell old's count:\n%s", out)
+		}
+	})
+}

@@ -147,8 +147,7 @@ type ZeroedRefresh struct {
 	Since   time.Time
 	Dropped int
 	// From is how far back the counts are complete after it: what it read
-	// after Since and, when it read all of that, the span known before and
-	// what it read before that.
+	// after Since and, when it read all of that, the span known before.
 	From time.Time
 }
 
@@ -167,9 +166,8 @@ type ZeroedRefresh struct {
 // history after zeroedTo, each fall replacing the count held; when its
 // bound ends that read early, the counts it did not read again are dropped
 // (a pre-warm starts one replica until the idler idles the function
-// again). Then, in the time left, the history before zeroedFrom, each fall
-// setting only a count not held: each count left is its function's last
-// up to now, or none.
+// again): each count left is its function's last up to now, or none. The
+// history before the span known is FillZeroed's, after it.
 func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (ZeroedRefresh, error) {
 	p.mu.Lock()
 	since, known := p.zeroedTo, p.zeroedFrom
@@ -180,54 +178,71 @@ func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 	}
 	r := ZeroedRefresh{Since: since}
 	read := map[provider.Ref]bool{}
-	tell := func(replace bool) func(string, uint64, time.Time) {
-		return func(name string, replicas uint64, _ time.Time) {
-			ref, err := provider.ParseRef(name, defaultNamespace)
-			if err != nil || read[ref] {
-				return // two names of one function: the first, newest, fall
-			}
-			read[ref] = true
-			if p.setZeroed(ref, replicas, replace) {
-				r.Told++
-			}
+	reached, err := readZeroed(ctx, q, later(since, start), now, step, clock, func(name string, replicas uint64, _ time.Time) {
+		ref, err := provider.ParseRef(name, defaultNamespace)
+		if err != nil || read[ref] {
+			return // two names of one function: the first, newest, fall
 		}
-	}
-	reached, err := readZeroed(ctx, q, later(since, start), now, step, clock, tell(true))
+		read[ref] = true
+		if p.setZeroed(ref, replicas, true) {
+			r.Told++
+		}
+	})
 	complete := !reached.IsZero() && !reached.After(later(since, start))
 	p.mu.Lock()
-	if !complete {
+	defer p.mu.Unlock()
+	switch {
+	case !complete:
 		for ref, h := range p.fns {
 			if h.zeroedAt != 0 && !read[ref] {
 				h.zeroedAt, h.planned = 0, false
 				r.Dropped++
 			}
 		}
+		p.zeroedFrom = knownFrom(reached, now)
+	case since.IsZero():
+		p.zeroedFrom = reached
+	default:
+		p.zeroedFrom = known // the span known before, and what was read after it
 	}
-	p.zeroedFrom, p.zeroedTo = knownFrom(reached, now), now
-	p.mu.Unlock()
-	if !complete || since.IsZero() || !known.After(start) {
-		r.From = p.knownFrom()
-		return r, err
-	}
-	// The history before the span known, in the time left.
-	p.mu.Lock()
-	p.zeroedFrom = known
-	p.mu.Unlock()
-	older, err := readZeroed(ctx, q, start, known, step, clock, tell(false))
-	if !older.IsZero() {
-		p.mu.Lock()
-		p.zeroedFrom = older
-		p.mu.Unlock()
-	}
-	r.From = p.knownFrom()
+	p.zeroedTo = now
+	r.From = p.zeroedFrom
 	return r, err
 }
 
-// knownFrom is how far back the counts held are complete.
-func (p *Policy) knownFrom() time.Time {
+// FillZeroed reads, newest first within ctx's bound, the replica history
+// from before the span the counts are complete over back to the lookback's
+// start, each fall setting only a count not held, and returns how many it
+// set and how far back the counts are complete after it. It runs beside
+// the idler and the pre-warmer once a term's RefreshZeroed has made the
+// counts current: a count the idler tells meanwhile is newer than any fall
+// it reads and is never replaced, and a pre-warm before it sets a count
+// starts one replica, as it would without the fill.
+func (p *Policy) FillZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (int, time.Time, error) {
+	p.mu.Lock()
+	known, to := p.zeroedFrom, p.zeroedTo
+	p.mu.Unlock()
+	start := now.Add(-lookback)
+	if to.IsZero() || !known.After(start) {
+		return 0, known, nil
+	}
+	told, read := 0, map[provider.Ref]bool{}
+	older, err := readZeroed(ctx, q, start, known, step, clock, func(name string, replicas uint64, _ time.Time) {
+		ref, err := provider.ParseRef(name, defaultNamespace)
+		if err != nil || read[ref] {
+			return
+		}
+		read[ref] = true
+		if p.setZeroed(ref, replicas, false) {
+			told++
+		}
+	})
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.zeroedFrom
+	if !older.IsZero() && p.zeroedFrom.Equal(known) {
+		p.zeroedFrom = older
+	}
+	return told, p.zeroedFrom, err
 }
 
 // later is the later of a and b.

@@ -86,7 +86,7 @@ func fnRef(name string) provider.Ref { return provider.Ref{Name: name, Namespace
 // Seen failing with RefreshZeroed as it was (ForgetZeroed, then the whole
 // lookback in one read): every count 1; with the time the counts were
 // current ignored (the day read newest first until the bound): old dropped
-// and gap 9; with every fall read replacing the count held: gap 9.
+// and gap 9.
 func TestARefreshReadsTheReplicaHistorySinceTheCountsWereCurrent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now().Truncate(time.Minute)
@@ -212,11 +212,11 @@ func TestRebuildWithinReadsTheReplicaHistoryNewestFirst(t *testing.T) {
 
 // TestARefreshDoesNotReadAgainWhatItKnows: the counts held are complete
 // over the span the policy has read or led through (from zeroedFrom to
-// zeroedTo), so a refresh reads the history after it and then the history
-// before it, newest first, and not that span again. Read again, it took
-// most of a term's 10 s at 10,000 functions after a start whose rebuild
-// read hours (and at 100,000 the rebuild's minutes were read twice while
-// older history went unread).
+// zeroedTo), so a refresh reads the history after it and a fill then the
+// history before it, newest first, and not that span again. Read again, it
+// took most of a term's 10 s at 10,000 functions after a start whose
+// rebuild read hours (and at 100,000 the rebuild's minutes were read twice
+// while older history went unread).
 //
 // Seen failing with the whole lookback read newest first after the span
 // since the counts were current: "reads over the span known".
@@ -238,9 +238,19 @@ func TestARefreshDoesNotReadAgainWhatItKnows(t *testing.T) {
 		before := len(h.reads)
 
 		r, err := refreshWithin10s(t, p, h, now)
-		if err != nil || r.Dropped != 0 {
-			t.Fatalf("refresh %+v, %v", r, err)
+		if err != nil || r.Dropped != 0 || !r.From.Equal(start.Add(-2*time.Hour)) {
+			t.Fatalf("refresh %+v, %v: want the counts complete over the span known and what it read after", r, err)
 		}
+		if got := p.preWarmReplicas(fnRef("old")); got != 1 {
+			t.Fatalf("control: old, last idled 5 h back, before the span known: a pre-warm starts %d before the fill, want 1", got)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		told, from, err := p.FillZeroed(ctx, h, now, 24*time.Hour, time.Minute, "openfaas-fn", time.Now)
+		cancel()
+		if err != nil || told != 1 {
+			t.Errorf("fill: told %d, %v; want old", told, err)
+		}
+		r.From = from
 		for name, want := range map[string]uint64{"recent": 3, "old": 6, "late": 2} {
 			if got := p.preWarmReplicas(fnRef(name)); got != want {
 				t.Errorf("%s: a pre-warm starts %d, want %d", name, got, want)
@@ -254,6 +264,45 @@ func TestARefreshDoesNotReadAgainWhatItKnows(t *testing.T) {
 		}
 		if !r.From.Before(known0) {
 			t.Errorf("refresh %+v: want the counts complete back past the span known before (%s)", r, known0)
+		}
+	})
+}
+
+// idlesDuringRead is fallHistory whose first read also has the idler idle
+// a function (Zeroed), as it does beside a term's fill.
+type idlesDuringRead struct {
+	*fallHistory
+	p    *Policy
+	once sync.Once
+	ref  provider.Ref
+	from uint64
+}
+
+func (h *idlesDuringRead) QueryRange(ctx context.Context, q string, r v1.Range, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	h.once.Do(func() { h.p.Zeroed(h.ref, h.from) })
+	return h.fallHistory.QueryRange(ctx, q, r, opts...)
+}
+
+// TestAFillNeverReplacesACountTheIdlerTells: the fill runs beside the
+// term's idler, and reads falls older than any count held; the idler's
+// count, told while it reads, is newer than any of them and stays.
+//
+// Seen failing with the fill replacing counts held: "cron: a pre-warm
+// starts 9, want 2".
+func TestAFillNeverReplacesACountTheIdlerTells(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now().Truncate(time.Minute)
+		fh := &fallHistory{falls: map[string]map[time.Time]float64{"cron.openfaas-fn": {start.Add(-5 * time.Hour): 9}}}
+		p := mustPolicy(t)
+		if _, err := p.RefreshZeroed(t.Context(), fh, start, time.Hour, time.Minute, "openfaas-fn", time.Now); err != nil {
+			t.Fatal(err) // known: the hour before start
+		}
+		h := &idlesDuringRead{fallHistory: fh, p: p, ref: fnRef("cron"), from: 2}
+		if _, _, err := p.FillZeroed(t.Context(), h, start, 24*time.Hour, time.Minute, "openfaas-fn", time.Now); err != nil {
+			t.Fatal(err)
+		}
+		if got := p.preWarmReplicas(fnRef("cron")); got != 2 {
+			t.Errorf("cron: a pre-warm starts %d, want 2 (the idler's, told while the fill read its fall from 9 five hours back)", got)
 		}
 	})
 }
