@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
@@ -55,24 +56,6 @@ func (h *writesHistory) QueryRange(ctx context.Context, q string, r v1.Range, _ 
 	return m, nil, nil, nil
 }
 
-// lockedLog is a log's text, written from several goroutines.
-type lockedLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestALaterTermReadsTheReplicaHistorySinceTheLastTermEnded: the counts
 // functions were idled from stay current while this replica's idler leads
 // (it tells each one as it idles), so a later term must read the replica
@@ -95,7 +78,7 @@ func TestALaterTermReadsTheReplicaHistorySinceTheLastTermEnded(t *testing.T) {
 			labels: labels(scaler.LabelZero, "true", scaler.LabelZeroDuration, "auto")})
 		base := runStack(t, s)
 		hist := &writesHistory{s: s, fns: []string{"cron"}, perStep: 28 * time.Millisecond}
-		logs := &lockedLog{}
+		logs := &teststack.SyncBuffer{}
 		var leading atomic.Bool
 		ctl, err := New(cfg, Wiring{}, Deps{Provider: s.mem, Source: s.src, Registerer: prometheus.NewRegistry(),
 			Leading: leading.Load, History: hist, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
@@ -157,7 +140,7 @@ func TestATermWarnsWhenItReadsNoReplicaHistory(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := config15s()
 		cfg.KeepAlive.RebuildLookback = time.Hour
-		logs := &lockedLog{}
+		logs := &teststack.SyncBuffer{}
 		ctl, _, _ := learnOver(t, cfg, failingReplicas{})
 		ctl.log = slog.New(slog.NewTextHandler(logs, nil))
 		ctx, cancel := context.WithCancel(t.Context())
@@ -217,7 +200,7 @@ func TestATermFillsTheCountsOfFunctionsIdledBeforeTheSpanKnown(t *testing.T) {
 		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
 		h := &fallsAfterOutage{oldAt: time.Now().Truncate(time.Minute).Add(-20 * time.Hour)}
 		h.down.Store(true)
-		logs := &lockedLog{}
+		logs := &teststack.SyncBuffer{}
 		ctl, _, _ := learnOver(t, cfg, h)
 		ctl.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		ctx, cancel := context.WithCancel(t.Context())
