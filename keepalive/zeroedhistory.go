@@ -173,9 +173,6 @@ func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 	since, known := p.zeroedTo, p.zeroedFrom
 	p.mu.Unlock()
 	start := now.Add(-lookback)
-	if since.Before(start) {
-		since, known = time.Time{}, time.Time{} // nothing known within the lookback
-	}
 	r := ZeroedRefresh{Since: since}
 	read := map[provider.Ref]bool{}
 	reached, err := readZeroed(ctx, q, later(since, start), now, step, clock, func(name string, replicas uint64, _ time.Time) {
@@ -188,11 +185,16 @@ func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 			r.Told++
 		}
 	})
-	complete := !reached.IsZero() && !reached.After(later(since, start))
+	// The counts not read again stay only when the read reached back to
+	// the time they were current to: not when the bound cut it, nor when
+	// that time is unknown or before the lookback (a fall between it and
+	// the lookback's start, not read, may have replaced one).
+	complete := !since.IsZero() && !reached.IsZero() && !reached.After(since)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch {
-	case !complete:
+	if complete {
+		p.zeroedFrom = known // the span known before, and what was read after it
+	} else {
 		for ref, h := range p.fns {
 			if h.zeroedAt != 0 && !read[ref] {
 				h.zeroedAt, h.planned = 0, false
@@ -200,10 +202,6 @@ func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 			}
 		}
 		p.zeroedFrom = knownFrom(reached, now)
-	case since.IsZero():
-		p.zeroedFrom = reached
-	default:
-		p.zeroedFrom = known // the span known before, and what was read after it
 	}
 	p.zeroedTo = now
 	r.From = p.zeroedFrom

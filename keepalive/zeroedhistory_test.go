@@ -306,3 +306,34 @@ func TestAFillNeverReplacesACountTheIdlerTells(t *testing.T) {
 		}
 	})
 }
+
+// TestARefreshAfterMoreThanTheLookbackDropsWhatItCannotCheck: counts last
+// current longer ago than the lookback cannot be read back over: a fall
+// between then and the lookback's start (another leader's) is not read, so
+// a count held from before it may be stale and is dropped, as when a read
+// is cut. 7ab535f (this session) treated knowledge older than the lookback
+// as none, and a whole read of the lookback as complete: the count stayed.
+//
+// Seen failing at 7ab535f: "cron: a pre-warm starts 8, 0 dropped".
+func TestARefreshAfterMoreThanTheLookbackDropsWhatItCannotCheck(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now().Truncate(time.Minute)
+		h := &fallHistory{falls: map[string]map[time.Time]float64{"cron.openfaas-fn": {start.Add(-time.Hour): 8}}}
+		p := mustPolicy(t)
+		if _, err := p.RefreshZeroed(t.Context(), h, start, 24*time.Hour, time.Minute, "openfaas-fn", time.Now); err != nil || p.preWarmReplicas(fnRef("cron")) != 8 {
+			t.Fatalf("control: cron's 8 not read (%v)", err)
+		}
+		// Thirty hours as a follower: the other leader idles cron from 3
+		// two hours in, outside the next refresh's lookback.
+		h.falls["cron.openfaas-fn"][start.Add(2*time.Hour)] = 3
+		now := start.Add(30 * time.Hour)
+		time.Sleep(time.Until(now))
+		r, err := refreshWithin10s(t, p, h, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.preWarmReplicas(fnRef("cron")); got != 1 || r.Dropped != 1 {
+			t.Errorf("cron: a pre-warm starts %d, %d dropped; want 1 and 1: its 8 is from before a fall the lookback does not reach", got, r.Dropped)
+		}
+	})
+}
