@@ -80,6 +80,7 @@ type Controller struct {
 	// it too); it reads the counts functions were idled from as it ends
 	// (refreshZeroed).
 	rebuilding bool
+	rebuilt    chan struct{} // closed as Learn's rebuild ends (setRebuilding)
 }
 
 // New validates cfg and builds every component over deps.
@@ -96,7 +97,7 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Controller{deps: deps, wiring: w, log: deps.Logger, cfg: cfg, live: &liveness{}}
+	c := &Controller{deps: deps, wiring: w, log: deps.Logger, cfg: cfg, live: &liveness{}, rebuilt: make(chan struct{})}
 	ac := actuator.Config{Provider: deps.Provider, Clock: deps.Clock, Workers: cfg.Actuator.Workers,
 		CallTimeout: cfg.Actuator.CallTimeout, BackoffInitial: cfg.Actuator.BackoffInitial,
 		BackoffMax: cfg.Actuator.BackoffMax, RefusedBackoff: cfg.Actuator.RefusedBackoff, DryRun: w.DryRun,
@@ -219,7 +220,7 @@ func (c *Controller) Sections() []explain.Section {
 // keeps its start's, all it has. It returns the time the counts are
 // current at when it read them (zero when it did not): the term's idler
 // keeps them current from then to the term's end (Act).
-func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later bool) time.Time {
+func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later bool) (current time.Time, leftToRebuild bool) {
 	c.mu.Lock()
 	rebuilding := c.rebuilding
 	c.mu.Unlock()
@@ -234,7 +235,7 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 		if later {
 			c.KeepAlive.ForgetZeroed()
 		}
-		return time.Time{}
+		return time.Time{}, rebuilding && c.deps.History != nil && cfg.KeepAlive.RebuildLookback > 0
 	}
 	rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
 	defer cancel()
@@ -254,7 +255,7 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 	default:
 		c.log.Debug("keep-alive: read again the counts functions were idled from", attrs...)
 	}
-	return now
+	return now, false
 }
 
 // since is how long before now from is (0 when from is zero: nothing).
@@ -271,10 +272,14 @@ func (c *Controller) rebuilds(cfg config.Config) bool {
 	return c.Feeder != nil && c.deps.History != nil && cfg.KeepAlive.RebuildLookback > 0
 }
 
-// setRebuilding says whether Learn's rebuild from history runs.
+// setRebuilding says whether Learn's rebuild from history runs; its end
+// closes rebuilt.
 func (c *Controller) setRebuilding(on bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.rebuilding && !on {
+		close(c.rebuilt)
+	}
 	c.rebuilding = on
 }
 
@@ -386,17 +391,32 @@ func (c *Controller) Act(ctx context.Context) {
 		c.log.Info("horizontal scaling is off (scaler.enabled: false): only scale to zero runs")
 	}
 	var current time.Time
+	var afterRebuild bool
 	if c.KeepAlive != nil {
 		done := term.part("keep-alive refresh")
-		current = c.refreshZeroed(ctx, cfg, later)
+		current, afterRebuild = c.refreshZeroed(ctx, cfg, later)
 		done()
 	}
 	if c.Idler != nil {
 		run("idler", c.Idler.Run)
 		run("pre-warmer", c.PreWarm.Run)
 	}
-	if !current.IsZero() {
+	switch {
+	case !current.IsZero():
 		run("keep-alive fill", func(ctx context.Context) error { c.fillZeroed(ctx, cfg); return nil })
+	case afterRebuild:
+		// The start's rebuild reads the replica history of the span it
+		// reads (at 100,000 functions minutes); a term that starts beside
+		// it (the leader at start: often the process's only term) fills
+		// the older history once it has ended.
+		run("keep-alive fill", func(ctx context.Context) error {
+			select {
+			case <-c.rebuilt:
+				c.fillZeroed(ctx, cfg)
+			case <-ctx.Done():
+			}
+			return nil
+		})
 	}
 	wg.Wait()
 	if !current.IsZero() {

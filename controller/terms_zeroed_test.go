@@ -165,7 +165,8 @@ func TestATermWarnsWhenItReadsNoReplicaHistory(t *testing.T) {
 
 // fallsAfterOutage is a Prometheus whose replica history could not be read
 // at the controller's start (down) and holds one fall, of "old" at oldAt
-// from 4; every other query is an empty matrix.
+// from 4 (shown at the first step at or after it); every other query is an
+// empty matrix.
 type fallsAfterOutage struct {
 	down  atomic.Bool
 	oldAt time.Time
@@ -180,7 +181,7 @@ func (h *fallsAfterOutage) QueryRange(_ context.Context, q string, r v1.Range, _
 	}
 	m := model.Matrix{}
 	for at := r.Start; !at.After(r.End); at = at.Add(r.Step) {
-		if at.Equal(h.oldAt) {
+		if !at.Before(h.oldAt) && at.Sub(h.oldAt) < r.Step { // the first step at or after the fall
 			m = append(m, &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(ref("old").String())},
 				Values: []model.SamplePair{{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: 4}}})
 		}
@@ -214,6 +215,60 @@ func TestATermFillsTheCountsOfFunctionsIdledBeforeTheSpanKnown(t *testing.T) {
 		wg.Wait()
 		if out := logs.String(); !strings.Contains(out, "read the older replica history for counts not held") || !strings.Contains(out, "told=1") {
 			t.Errorf("want the term's fill to tell old's count:\n%s", out)
+		}
+	})
+}
+
+// slowFalls is a Prometheus whose replica history takes perStep a step to
+// read and holds one fall, of "old" at oldAt from 4; every other query is
+// an empty matrix at once.
+type slowFalls struct {
+	perStep time.Duration
+	oldAt   time.Time
+}
+
+func (h *slowFalls) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	if q != keepalive.RebuildReplicasQuery(r.Step) {
+		return model.Matrix{}, nil, nil, nil
+	}
+	select {
+	case <-time.After(time.Duration(r.End.Sub(r.Start)/r.Step+1) * h.perStep):
+	case <-ctx.Done():
+		return nil, nil, nil, ctx.Err()
+	}
+	return (&fallsAfterOutage{oldAt: h.oldAt}).QueryRange(ctx, q, r)
+}
+
+// TestATermStartedBesideTheRebuildFillsOnceItEnds: the leader at start (a
+// single replica's only term) starts beside the start's rebuild, and
+// leaves the replica history to it; the rebuild reads it within its bound,
+// newest first (here the last ~9 hours). The term fills the older history
+// once the rebuild has ended: old's count, idled 14 hours ago. Without it,
+// such a term never read it: a pre-warm of old started one replica.
+//
+// Seen failing without the fill after the rebuild: no fill logged.
+func TestATermStartedBesideTheRebuildFillsOnceItEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := config15s()
+		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
+		h := &slowFalls{perStep: 40 * time.Millisecond, oldAt: time.Now().Truncate(time.Minute).Add(-14 * time.Hour)}
+		logs := &teststack.SyncBuffer{}
+		ctl, _, _ := learnOver(t, cfg, h)
+		ctl.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		ctx, cancel := context.WithCancel(t.Context())
+		var wg sync.WaitGroup
+		wg.Go(func() { ctl.Act(ctx) })
+		time.Sleep(time.Second) // the term has started
+		wg.Go(func() { _ = ctl.Learn(ctx) })
+		time.Sleep(2 * time.Minute) // the rebuild (30 s) and the fill (30 s) have ended
+		cancel()
+		wg.Wait()
+		out := logs.String()
+		if !strings.Contains(out, "relearned idle times") || strings.Contains(out, "zeroed=1") {
+			t.Fatalf("control: want the rebuild to end without old's fall:\n%s", out)
+		}
+		if !strings.Contains(out, "read the older replica history for counts not held") || !strings.Contains(out, "told=1") {
+			t.Errorf("want the term's fill, after the rebuild, to tell old's count:\n%s", out)
 		}
 	})
 }
