@@ -3,12 +3,8 @@ package keepalive
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
-
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	"github.com/prometheus/common/model"
-
-	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 )
 
 // The shards select functions by one character of their names. By the last
@@ -55,14 +51,11 @@ func (s *shardSpread) spread(ctx context.Context, at int) map[string]float64 {
 		return c
 	}
 	var c map[string]float64
-	r := v1.Range{Start: s.now, End: s.now, Step: s.step}
-	if v, warnings, _, err := s.q.QueryRange(ctx, ShardSpreadQuery(at), r); err == nil && promql.PartialWarning(warnings) == "" {
-		if m, ok := v.(model.Matrix); ok {
-			c = map[string]float64{}
-			for _, series := range m {
-				if len(series.Values) > 0 {
-					c[string(series.Metric[shardSpreadLabel])] += float64(series.Values[len(series.Values)-1].Value)
-				}
+	if m, err := queryRange(ctx, s.q, ShardSpreadQuery(at), s.now, s.now, s.step); err == nil {
+		c = map[string]float64{}
+		for _, series := range m {
+			if len(series.Values) > 0 {
+				c[string(series.Metric[shardSpreadLabel])] += float64(series.Values[len(series.Values)-1].Value)
 			}
 		}
 	}
@@ -121,10 +114,5 @@ func shardOf(c string, n int) int {
 	if len(c) != 1 {
 		return 0
 	}
-	for k := 0; k < len(shardAlphabet); k++ {
-		if shardAlphabet[k] == c[0] {
-			return k % n
-		}
-	}
-	return 0
+	return max(0, strings.IndexByte(shardAlphabet, c[0])) % n
 }
