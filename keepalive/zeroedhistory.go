@@ -33,7 +33,7 @@ const zeroedFitShare = 0.6
 
 // readZeroed reads the replica history from from to now and calls fell
 // once for each function that fell to zero in it, with its most recent
-// fall: the time of that step and the count it fell from (≥ 1). With a
+// fall: the count it fell from (≥ 1). With a
 // deadline on ctx and a clock it reads newest first: the newest
 // zeroedFirstSteps steps, then each span sized to fit a share of the time
 // left at the cost a step of the span before took, and stops when not
@@ -43,7 +43,7 @@ const zeroedFitShare = 0.6
 // deadline or a clock, it is one read of the whole span. The steps are at
 // from + k·step, as one read of the whole span's would be.
 func readZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step time.Duration, clock func() time.Time,
-	fell func(name string, replicas uint64, at time.Time)) (time.Time, error) {
+	fell func(name string, replicas uint64)) (time.Time, error) {
 	last := lastStep(from, now, step)
 	steps := int(last.Sub(from)/step) + 1
 	deadline, bounded := ctx.Deadline()
@@ -75,7 +75,7 @@ func readZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step t
 			newest := inTimeOrder(s.Values)[len(s.Values)-1]
 			if v := math.Round(float64(newest.Value)); v >= 1 {
 				seen[name] = true
-				fell(string(name), uint64(math.Min(v, math.MaxUint32)), newest.Timestamp.Time())
+				fell(string(name), uint64(math.Min(v, math.MaxUint32)))
 			}
 		}
 		reached, next, steps = start, start, steps-n
@@ -116,12 +116,7 @@ func readZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step t
 // complete over what it read.
 func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step time.Duration, defaultNamespace string, clock func() time.Time) (int, time.Time, error) {
 	zeroed := 0
-	reached, err := readZeroed(ctx, q, from, now, step, clock, func(name string, replicas uint64, _ time.Time) {
-		ref, err := provider.ParseRef(name, defaultNamespace)
-		if err == nil && p.setZeroed(ref, replicas, false) { // a bad name is counted in Skipped by the invocation history when it has calls
-			zeroed++
-		}
-	})
+	reached, err := readZeroed(ctx, q, from, now, step, clock, p.tellZeroed(defaultNamespace, false, map[provider.Ref]bool{}, &zeroed))
 	p.mu.Lock()
 	p.zeroedFrom, p.zeroedTo = knownFrom(reached, now), now
 	p.mu.Unlock()
@@ -175,16 +170,7 @@ func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 	start := now.Add(-lookback)
 	r := ZeroedRefresh{Since: since}
 	read := map[provider.Ref]bool{}
-	reached, err := readZeroed(ctx, q, later(since, start), now, step, clock, func(name string, replicas uint64, _ time.Time) {
-		ref, err := provider.ParseRef(name, defaultNamespace)
-		if err != nil || read[ref] {
-			return // two names of one function: the first, newest, fall
-		}
-		read[ref] = true
-		if p.setZeroed(ref, replicas, true) {
-			r.Told++
-		}
-	})
+	reached, err := readZeroed(ctx, q, later(since, start), now, step, clock, p.tellZeroed(defaultNamespace, true, read, &r.Told))
 	// The counts not read again stay only when the read reached back to
 	// the time they were current to: not when the bound cut it, nor when
 	// that time is unknown or before the lookback (a fall between it and
@@ -224,23 +210,33 @@ func (p *Policy) FillZeroed(ctx context.Context, q RangeQuerier, now time.Time, 
 	if to.IsZero() || !known.After(start) {
 		return 0, known, nil
 	}
-	told, read := 0, map[provider.Ref]bool{}
-	older, err := readZeroed(ctx, q, start, known, step, clock, func(name string, replicas uint64, _ time.Time) {
-		ref, err := provider.ParseRef(name, defaultNamespace)
-		if err != nil || read[ref] {
-			return
-		}
-		read[ref] = true
-		if p.setZeroed(ref, replicas, false) {
-			told++
-		}
-	})
+	told := 0
+	older, err := readZeroed(ctx, q, start, known, step, clock, p.tellZeroed(defaultNamespace, false, map[provider.Ref]bool{}, &told))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !older.IsZero() && p.zeroedFrom.Equal(known) {
 		p.zeroedFrom = older
 	}
 	return told, p.zeroedFrom, err
+}
+
+// tellZeroed is readZeroed's fell for the policy: each function's count
+// set (replacing one held when replace), once a function — its two names
+// ("fn" and "fn.openfaas-fn") are read as two series, and the first, the
+// newest fall, is its last — recorded in read, and counted in told when
+// set. A name that does not parse is skipped (the invocation history
+// counts it in Skipped when it has calls).
+func (p *Policy) tellZeroed(defaultNamespace string, replace bool, read map[provider.Ref]bool, told *int) func(string, uint64) {
+	return func(name string, replicas uint64) {
+		ref, err := provider.ParseRef(name, defaultNamespace)
+		if err != nil || read[ref] {
+			return
+		}
+		read[ref] = true
+		if p.setZeroed(ref, replicas, replace) {
+			*told++
+		}
+	}
 }
 
 // later is the later of a and b.
