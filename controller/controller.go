@@ -80,7 +80,7 @@ type Controller struct {
 	// it too); it reads the counts functions were idled from as it ends
 	// (refreshZeroed).
 	rebuilding bool
-	rebuilt    chan struct{} // closed as Learn's rebuild ends (setRebuilding)
+	rebuilt    chan struct{} // closed as Learn's rebuild ends (setRebuilding), or from New without one
 }
 
 // New validates cfg and builds every component over deps.
@@ -132,6 +132,9 @@ func New(cfg config.Config, w Wiring, deps Deps) (*Controller, error) {
 		}
 	}
 	c.rebuilding = c.rebuilds(cfg)
+	if !c.rebuilding {
+		close(c.rebuilt) // no rebuild to wait for
+	}
 	if deps.Registerer != nil {
 		if err := deps.Registerer.Register(c.live); err != nil {
 			return nil, fmt.Errorf("liveness: %w", err)
@@ -401,14 +404,11 @@ func (c *Controller) Act(ctx context.Context) {
 		run("idler", c.Idler.Run)
 		run("pre-warmer", c.PreWarm.Run)
 	}
-	switch {
-	case !current.IsZero():
-		run("keep-alive fill", func(ctx context.Context) error { c.fillZeroed(ctx, cfg); return nil })
-	case afterRebuild:
-		// The start's rebuild reads the replica history of the span it
-		// reads (at 100,000 functions minutes); a term that starts beside
-		// it (the leader at start: often the process's only term) fills
-		// the older history once it has ended.
+	if !current.IsZero() || afterRebuild {
+		// After the refresh, or, for a term that starts beside the start's
+		// rebuild (the leader at start: often the process's only term),
+		// once the rebuild has read the replica history of the span it
+		// reads (at 100,000 functions minutes).
 		run("keep-alive fill", func(ctx context.Context) error {
 			select {
 			case <-c.rebuilt:
