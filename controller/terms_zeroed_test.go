@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
@@ -128,6 +129,35 @@ func (failingReplicas) QueryRange(_ context.Context, q string, r v1.Range, _ ...
 	return model.Matrix{}, nil, nil, nil
 }
 
+// learnAndLead runs ctl's Learn over hist (learnOver) and one term beside
+// it, and returns what they logged (at debug): the term starts once the
+// start's rebuild has ended (a minute in; between runs first) or, with
+// actFirst, a second before Learn; both run two minutes after the later
+// start (the rebuild's 30 s bound, the refresh's and the fill's).
+func learnAndLead(t *testing.T, cfg config.Config, hist keepalive.RangeQuerier, actFirst bool, between func()) string {
+	t.Helper()
+	logs := &teststack.SyncBuffer{}
+	ctl, _, _ := learnOver(t, cfg, hist)
+	ctl.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	first, second := func() { _ = ctl.Learn(ctx) }, func() { ctl.Act(ctx) }
+	wait := time.Minute
+	if actFirst {
+		first, second, wait = second, first, time.Second
+	}
+	wg.Go(first)
+	time.Sleep(wait)
+	if between != nil {
+		between()
+	}
+	wg.Go(second)
+	time.Sleep(2 * time.Minute)
+	cancel()
+	wg.Wait()
+	return logs.String()
+}
+
 // TestATermWarnsWhenItReadsNoReplicaHistory: a term whose refresh reads
 // none of the replica history (every pre-warm then starts one replica)
 // says so at WARN with the error, not at INFO as a read that only did not
@@ -140,19 +170,8 @@ func TestATermWarnsWhenItReadsNoReplicaHistory(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := config15s()
 		cfg.KeepAlive.RebuildLookback = time.Hour
-		logs := &teststack.SyncBuffer{}
-		ctl, _, _ := learnOver(t, cfg, failingReplicas{})
-		ctl.log = slog.New(slog.NewTextHandler(logs, nil))
-		ctx, cancel := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		wg.Go(func() { _ = ctl.Learn(ctx) })
-		time.Sleep(time.Minute) // the rebuild has ended
-		wg.Go(func() { ctl.Act(ctx) })
-		time.Sleep(time.Minute)
-		cancel()
-		wg.Wait()
 		var line string
-		for l := range strings.Lines(logs.String()) {
+		for l := range strings.Lines(learnAndLead(t, cfg, failingReplicas{}, false, nil)) {
 			if strings.Contains(l, "idled from were not all read again") || strings.Contains(l, "not over the whole lookback") {
 				line = l
 			}
@@ -201,19 +220,9 @@ func TestATermFillsTheCountsOfFunctionsIdledBeforeTheSpanKnown(t *testing.T) {
 		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
 		h := &fallsAfterOutage{oldAt: time.Now().Truncate(time.Minute).Add(-20 * time.Hour)}
 		h.down.Store(true)
-		logs := &teststack.SyncBuffer{}
-		ctl, _, _ := learnOver(t, cfg, h)
-		ctl.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		ctx, cancel := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		wg.Go(func() { _ = ctl.Learn(ctx) })
-		time.Sleep(time.Minute) // the rebuild has ended, its replica history unread
-		h.down.Store(false)
-		wg.Go(func() { ctl.Act(ctx) })
-		time.Sleep(time.Minute)
-		cancel()
-		wg.Wait()
-		if out := logs.String(); !strings.Contains(out, "read the older replica history for counts not held") || !strings.Contains(out, "told=1") {
+		// The rebuild has ended, its replica history unread, when the term starts.
+		out := learnAndLead(t, cfg, h, false, func() { h.down.Store(false) })
+		if !strings.Contains(out, "read the older replica history for counts not held") || !strings.Contains(out, "told=1") {
 			t.Errorf("want the term's fill to tell old's count:\n%s", out)
 		}
 	})
@@ -224,7 +233,7 @@ func TestATermFillsTheCountsOfFunctionsIdledBeforeTheSpanKnown(t *testing.T) {
 // an empty matrix at once.
 type slowFalls struct {
 	perStep time.Duration
-	oldAt   time.Time
+	fallsAfterOutage
 }
 
 func (h *slowFalls) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
@@ -236,7 +245,7 @@ func (h *slowFalls) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v
 	case <-ctx.Done():
 		return nil, nil, nil, ctx.Err()
 	}
-	return (&fallsAfterOutage{oldAt: h.oldAt}).QueryRange(ctx, q, r)
+	return h.fallsAfterOutage.QueryRange(ctx, q, r)
 }
 
 // TestATermStartedBesideTheRebuildFillsOnceItEnds: the leader at start (a
@@ -251,19 +260,8 @@ func TestATermStartedBesideTheRebuildFillsOnceItEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := config15s()
 		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
-		h := &slowFalls{perStep: 40 * time.Millisecond, oldAt: time.Now().Truncate(time.Minute).Add(-14 * time.Hour)}
-		logs := &teststack.SyncBuffer{}
-		ctl, _, _ := learnOver(t, cfg, h)
-		ctl.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		ctx, cancel := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		wg.Go(func() { ctl.Act(ctx) })
-		time.Sleep(time.Second) // the term has started
-		wg.Go(func() { _ = ctl.Learn(ctx) })
-		time.Sleep(2 * time.Minute) // the rebuild (30 s) and the fill (30 s) have ended
-		cancel()
-		wg.Wait()
-		out := logs.String()
+		h := &slowFalls{perStep: 40 * time.Millisecond, fallsAfterOutage: fallsAfterOutage{oldAt: time.Now().Truncate(time.Minute).Add(-14 * time.Hour)}}
+		out := learnAndLead(t, cfg, h, true, nil)
 		if !strings.Contains(out, "relearned idle times") || strings.Contains(out, "zeroed=1") {
 			t.Fatalf("control: want the rebuild to end without old's fall:\n%s", out)
 		}
