@@ -36,10 +36,8 @@ func (h *writesHistory) QueryRange(ctx context.Context, q string, r v1.Range, _ 
 	if q != keepalive.RebuildReplicasQuery(r.Step) {
 		return model.Matrix{}, nil, nil, nil
 	}
-	select {
-	case <-time.After(time.Duration(r.End.Sub(r.Start)/r.Step+1) * h.perStep):
-	case <-ctx.Done():
-		return nil, nil, nil, ctx.Err()
+	if err := readFor(ctx, r, h.perStep); err != nil {
+		return nil, nil, nil, err
 	}
 	m := model.Matrix{}
 	for _, name := range h.fns {
@@ -228,6 +226,17 @@ func TestATermFillsTheCountsOfFunctionsIdledBeforeTheSpanKnown(t *testing.T) {
 	})
 }
 
+// readFor waits as long as a read of r's steps takes at perStep a step,
+// or until ctx ends (its error).
+func readFor(ctx context.Context, r v1.Range, perStep time.Duration) error {
+	select {
+	case <-time.After(time.Duration(r.End.Sub(r.Start)/r.Step+1) * perStep):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // slowFalls is a Prometheus whose replica history takes perStep a step to
 // read and holds one fall, of "old" at oldAt from 4; every other query is
 // an empty matrix at once.
@@ -240,10 +249,8 @@ func (h *slowFalls) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v
 	if q != keepalive.RebuildReplicasQuery(r.Step) {
 		return model.Matrix{}, nil, nil, nil
 	}
-	select {
-	case <-time.After(time.Duration(r.End.Sub(r.Start)/r.Step+1) * h.perStep):
-	case <-ctx.Done():
-		return nil, nil, nil, ctx.Err()
+	if err := readFor(ctx, r, h.perStep); err != nil {
+		return nil, nil, nil, err
 	}
 	return h.fallsAfterOutage.QueryRange(ctx, q, r)
 }
