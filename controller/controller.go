@@ -222,7 +222,8 @@ func (c *Controller) Sections() []explain.Section {
 // replica until the idler idles the function again), and a first term
 // keeps its start's, all it has. It returns the time the counts are
 // current at when it read them (zero when it did not): the term's idler
-// keeps them current from then to the term's end (Act).
+// keeps them current from then to the term's end (Act); and whether it
+// left them to the start's rebuild.
 func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later bool) (current time.Time, leftToRebuild bool) {
 	c.mu.Lock()
 	rebuilding := c.rebuilding
@@ -238,7 +239,7 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 		if later {
 			c.KeepAlive.ForgetZeroed()
 		}
-		return time.Time{}, rebuilding && c.deps.History != nil && cfg.KeepAlive.RebuildLookback > 0
+		return time.Time{}, rebuilding
 	}
 	rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
 	defer cancel()
