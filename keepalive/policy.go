@@ -39,6 +39,11 @@ type Policy struct {
 	// idleTimes is how many idle times the histories hold together
 	// (bounded by maxIdleTimes: mayGrow).
 	idleTimes int
+	// firsts is each function's first call since firstsFrom, while a fill
+	// of older history may still end an idle time there (rebuildfill.go);
+	// nil otherwise.
+	firsts     map[provider.Ref]firstCall
+	firstsFrom time.Time
 }
 
 // history is one function's recent idle times, in seconds (+Inf beyond the
@@ -145,21 +150,18 @@ func (p *Policy) get(ref provider.Ref) *history {
 }
 
 func (p *Policy) push(h *history, it time.Duration, n int) {
-	v := it.Seconds()
-	if it >= p.cfg.Horizon {
-		v = math.Inf(1)
-	}
+	v := p.idleValue(it)
 	j := h.next
 	last := len(h.e) // the last rank once it is free
 	if len(h.e) == 0 || p.mayGrow(h) {
 		j = len(h.e)
-		h.e = append(growIdleTimes(h.e, p.growthLimit(h)), idleTime{it: float32(v), w: weightOf(n)})
+		h.e = append(growIdleTimes(h.e, p.growthLimit(h)), idleTime{it: v, w: weightOf(n)})
 		p.idleTimes++
 	} else {
 		// The oldest leaves its place in the order before it is replaced.
 		last--
 		h.shiftRanks(h.place(j), last)
-		h.e[j].it, h.e[j].w = float32(v), weightOf(n)
+		h.e[j].it, h.e[j].w = v, weightOf(n)
 		h.next = (h.next + 1) % len(h.e)
 	}
 	k := h.place(j) // among the others: the last rank is free
@@ -168,6 +170,15 @@ func (p *Policy) push(h *history, it time.Duration, n int) {
 	if h.added < math.MaxUint32 {
 		h.added++
 	}
+}
+
+// idleValue is idle time it as a ring holds it: seconds, +Inf at or past
+// the horizon ("did not come back").
+func (p *Policy) idleValue(it time.Duration) float32 {
+	if it >= p.cfg.Horizon {
+		return float32(math.Inf(1))
+	}
+	return float32(it.Seconds())
 }
 
 // orderKey is position j's key in the order: a non-negative float32's bits
@@ -196,6 +207,8 @@ func (p *Policy) Observe(ref provider.Ref, at time.Time) {
 		if !h.last.Before(p.unknownTo) && !h.lastLate { // not across unknown activity (Unknown, a late count)
 			p.push(h, at.Sub(h.last), 1)
 		}
+	} else {
+		p.noteFirst(ref, at, 0, 1)
 	}
 	h.seen, h.last, h.slack, h.lastLate = true, at, 0, false
 }
@@ -252,6 +265,9 @@ func (p *Policy) observeCount(ref provider.Ref, end time.Time, step time.Duratio
 	// call early in its step was pre-warmed up to half a step late, and a
 	// timer relearned at the rebuild's 1 m steps 1 s before its call
 	// instead of MinLead.
+	if !h.seen && !late {
+		p.noteFirst(ref, start, step, n)
+	}
 	if last := start.Add(step - step/time.Duration(2*n)); !h.seen || last.After(h.last) {
 		h.seen, h.last, h.slack, h.lastLate = true, last, last.Sub(start), late
 	}

@@ -143,11 +143,15 @@ func RebuildCoverageQuery() string { return "count(gateway_service_count)" }
 // history nobody read (the lookback of a large fleet is read in many
 // parts, and its budget can run out between two).
 func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string) (RebuildReport, error) {
-	return p.rebuild(ctx, q, now, lookback, step, defaultNamespace, nil)
+	return p.rebuild(ctx, q, now, lookback, step, defaultNamespace, nil, false)
 }
 
-// rebuild is Rebuild; with clock, RebuildWithin.
-func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (RebuildReport, error) {
+// rebuild is Rebuild; with clock, RebuildWithin. older is a span of the
+// fill (rebuildfill.go) into a scratch policy: it keeps its functions' first
+// calls and leaves the replica history to the term, which reads it apart.
+// Otherwise a span shortened by clock's bound, on a fleet read in one answer
+// a part, starts keeping first calls for the fill (Fills).
+func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time, older bool) (_ RebuildReport, err error) {
 	if lookback <= 0 || step <= 0 || step > lookback {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild lookback %s and step %s: want 0 < step ≤ lookback", lookback, step)
 	}
@@ -162,11 +166,10 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	// the history Rebuild can see.
 	steps := int(lookback/step) + 1
 	var size partSize
+	shortened := false
 	if clock == nil {
 		size = newShardSpread(q, now, step).choose(ctx, sizeAcross(ctx, q, now, lookback, step, steps))
 	} else {
-		var shortened bool
-		var err error
 		size, from, shortened, err = planWithin(ctx, q, clock, from, now, lookback, step, steps)
 		if err != nil {
 			p.Unknown(now)
@@ -175,6 +178,14 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 		if shortened {
 			r.rep.From = from
 		}
+	}
+	if older || shortened && size.shards <= 1 {
+		p.trackFirsts(from)
+		defer func() {
+			if err != nil && !older { // no fill follows a rebuild that failed
+				p.stopFirsts()
+			}
+		}()
 	}
 	r.baselineEnd = from.Add(step / 2)
 	chunk := size.chunk
@@ -209,6 +220,9 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	// step (0.2-0.4 s at 100,000 functions): over a whole day after a
 	// recent span, it always ran out of time. Within RebuildWithin's bound
 	// it is read newest first (readZeroed), as far back as fits.
+	if older {
+		return rep, nil
+	}
 	var reached time.Time
 	rep.Zeroed, reached, rep.ZeroedErr = p.rebuildZeroed(ctx, q, from, now, step, defaultNamespace, clock)
 	if reached.After(from) {

@@ -21,7 +21,7 @@ import (
 // deadline, with a single part, or when the timing read fails (the
 // rebuild's own read then reports it), it is Rebuild.
 func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (RebuildReport, error) {
-	return p.rebuild(ctx, q, now, lookback, step, defaultNamespace, clock)
+	return p.rebuild(ctx, q, now, lookback, step, defaultNamespace, clock, false)
 }
 
 // planWithin is how RebuildWithin reads the lookback from from to now of
