@@ -312,6 +312,8 @@ func (c *Controller) Learn(ctx context.Context) error {
 		return nil
 	}
 	cfg := c.Config()
+	var fill sync.WaitGroup
+	defer fill.Wait()
 	if c.rebuilds(cfg) {
 		// keep_alive.rebuild_timeout: the parts read by then stay learned.
 		rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
@@ -347,8 +349,20 @@ func (c *Controller) Learn(ctx context.Context) error {
 					"err", rep.StartTimesErr)
 			}
 			if !rep.From.IsZero() {
-				c.log.Warn("keep-alive: relearned only the most recent history: the whole lookback would not be read within keep_alive.rebuild_timeout",
-					"read", upTo.Sub(rep.From).Round(time.Minute), "lookback", cfg.KeepAlive.RebuildLookback, "rebuild_timeout", cfg.KeepAlive.RebuildTimeout)
+				// A Warn when nothing reads the rest; with the fill it is
+				// the first of two steps, and the fill says how it ended.
+				fills, level := c.KeepAlive.Fills(), slog.LevelWarn
+				if fills {
+					level = slog.LevelInfo
+				}
+				c.log.Log(ctx, level, "keep-alive: relearned only the most recent history: the whole lookback would not be read within keep_alive.rebuild_timeout",
+					"read", upTo.Sub(rep.From).Round(time.Minute), "lookback", cfg.KeepAlive.RebuildLookback, "rebuild_timeout", cfg.KeepAlive.RebuildTimeout,
+					"fill_older", fills)
+				if fills {
+					// Beside the feeder: the older history, span by span
+					// (fill.go).
+					fill.Go(func() { c.fillHistory(ctx, cfg, upTo, rep.From) })
+				}
 			}
 			if !rep.HistoryFrom.IsZero() {
 				c.log.Info("keep-alive: Prometheus' history of the gateway begins inside the lookback; nothing before it was learned",
