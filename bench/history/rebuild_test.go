@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/controller"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // TestRebuildADay writes a day of HISTORY_FUNCTIONS functions (10,000 by
@@ -86,19 +88,57 @@ func TestRebuildADay(t *testing.T) {
 	t.Logf("RebuildWithin, bound %s: read the last %s of %s in %s: %d functions, %.0f invocations, %d zeroed (replica history: the last %s, %v)",
 		bound, read, lookback, took.Round(time.Millisecond), rep.Functions, rep.Invocations, rep.Zeroed, zeroedRead, rep.ZeroedErr)
 	checkLearned(t, d, end.Add(-read), end, rep)
+	if p.Fills() {
+		timeFill(t, p, q, from, rep.From, end, bound)
+	}
 	timeRefresh(t, q, end, lookback, bound)
 
 	if os.Getenv("HISTORY_WHOLE") == "1" {
-		p, _ := keepalive.New(keepalive.Default())
+		whole, _ := keepalive.New(keepalive.Default())
 		began = time.Now()
-		rep, err := p.Rebuild(t.Context(), q, end, lookback, controller.RebuildStep, "openfaas-fn")
+		rep, err := whole.Rebuild(t.Context(), q, end, lookback, controller.RebuildStep, "openfaas-fn")
 		if err != nil {
 			t.Fatalf("Rebuild of the whole day: %v", err)
 		}
 		t.Logf("Rebuild, no bound: the whole %s in %s: %d functions, %.0f invocations, %d zeroed (replica history: %v)",
 			lookback, time.Since(began).Round(time.Millisecond), rep.Functions, rep.Invocations, rep.Zeroed, rep.ZeroedErr)
 		checkLearned(t, d, from, end, rep)
+		sameLearned(t, n, p, whole, end)
 	}
+}
+
+// timeFill times the fill of the history before the span RebuildWithin
+// read (keepalive.FillRebuild, as controller.Learn runs it beside the
+// feeder), each span within bound.
+func timeFill(t *testing.T, p *keepalive.Policy, q v1.API, from, to, end time.Time, bound time.Duration) {
+	runtime.GC()
+	peak := heapPeak()
+	began := time.Now()
+	rep, err := p.FillRebuild(t.Context(), q, from, to, controller.RebuildStep, bound, "openfaas-fn", time.Now)
+	took := time.Since(began)
+	inUse, live := peak()
+	t.Logf("FillRebuild, each span within %s: %d spans in %s, back to %s before the end (the lookback's start: %t): %d functions' calls, %d idle times added, %d without room (err %v); Go heap above what was held before it: in use at the peak %.1f MiB, live %.1f MiB",
+		bound, rep.Spans, took.Round(time.Millisecond), end.Sub(rep.From), rep.From.Equal(from), rep.Functions, rep.IdleTimes, rep.Dropped, err, inUse, live)
+}
+
+// sameLearned counts the functions whose idle times (how many) or last
+// call differ between the policy rebuilt within its bound and filled (p)
+// and the one rebuilt whole: none when the fill read back to the
+// lookback's start.
+func sameLearned(t *testing.T, n int, p, whole *keepalive.Policy, end time.Time) {
+	differ := 0
+	for i := range n {
+		ref := provider.Ref{Name: strings.TrimSuffix(name(i), ".openfaas-fn"), Namespace: "openfaas-fn"}
+		a, _ := p.Explain(ref, time.Hour, end)
+		b, _ := whole.Explain(ref, time.Hour, end)
+		if a.IdleTimes != b.IdleTimes || !a.LastInvocation.Equal(b.LastInvocation) {
+			if differ < 3 {
+				t.Logf("%s: %d idle times, last call %s; rebuilt whole: %d, %s", ref.Name, a.IdleTimes, a.LastInvocation, b.IdleTimes, b.LastInvocation)
+			}
+			differ++
+		}
+	}
+	t.Logf("rebuilt within the bound and filled, against rebuilt whole: %d of %d functions differ in their idle times or last call", differ, n)
 }
 
 // timeRefresh times what a later leadership term reads of the replica
