@@ -121,16 +121,21 @@ func (p *Policy) FillRebuild(ctx context.Context, q RangeQuerier, from, to time.
 		if err != nil {
 			return rep, fmt.Errorf("keepalive: fill of the history before %s: %w", end.UTC().Format(time.RFC3339), err)
 		}
+		next := srep.From
+		if next.IsZero() {
+			next = from
+		}
+		if !next.Before(end) {
+			// Parts of one step and time for one: the span is its own
+			// baseline, and the next would be the same.
+			return rep, fmt.Errorf("keepalive: fill of the history before %s: no span of it fits in %s", end.UTC().Format(time.RFC3339), bound)
+		}
 		rep.Spans++
 		rep.Functions += srep.Functions
 		added, dropped := p.prepend(span)
 		rep.IdleTimes += added
 		rep.Dropped += dropped
-		end = srep.From
-		if end.IsZero() {
-			end = from
-		}
-		rep.From = end
+		end, rep.From = next, next
 		if !srep.HistoryFrom.IsZero() {
 			rep.HistoryFrom = srep.HistoryFrom
 			break

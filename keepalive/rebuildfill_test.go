@@ -215,3 +215,30 @@ func firstDiff(got, want string) string {
 	}
 	return "(no difference)"
 }
+
+// TestFillStopsWhenNoSpanFits: when a span cannot be shortened to less
+// than its newest step (parts of one step, as a fleet of 500,000 series
+// is read, and time for one), the fill stops with that said instead of
+// reading the same step again and again until its context ends.
+//
+// Seen failing without the check (mutation): the fill read step after
+// step of nothing for the whole hour its context allowed.
+func TestFillStopsWhenNoSpanFits(t *testing.T) {
+	defer func(n int) { rebuildMaxPoints = n }(rebuildMaxPoints)
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now().Truncate(time.Minute)
+		from := now.Add(-24 * time.Hour)
+		q := fillDay(1, from)
+		q.claimed = 40
+		rebuildMaxPoints = 40 // one step a part
+		p := mustPolicy(t)
+		p.trackFirsts(now.Add(-time.Hour))
+		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
+		defer cancel()
+		began := time.Now()
+		_, err := p.FillRebuild(ctx, q, from, now.Add(-time.Hour), time.Minute, 10*time.Second, "openfaas-fn", time.Now)
+		if err == nil || !strings.Contains(err.Error(), "no span") || time.Since(began) > time.Minute {
+			t.Errorf("fill with no span fitting: %v after %s; want it to stop at once, saying no span fits", err, time.Since(began))
+		}
+	})
+}
