@@ -63,10 +63,14 @@ func TestLearnBoundsTheRebuildAtRebuildTimeout(t *testing.T) {
 	})
 }
 
-// slowParts is a day of one function's started counter, called at minutes
-// 1400 to 1430, whose every part takes 4 s to answer; the series are
-// counted as a large fleet's, so the day is read in 11 parts.
-type slowParts struct{ from time.Time }
+// slowParts is a day of started counters from from, each function's
+// called at the minutes of calls, present all day (the gateway started
+// before it), whose every part takes 4 s to answer; the series are counted
+// as a fleet of 3,500's, so the day is read in 11 parts.
+type slowParts struct {
+	from  time.Time
+	calls map[string][]int
+}
 
 func (h slowParts) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
 	switch q {
@@ -82,15 +86,21 @@ func (h slowParts) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v1
 	case <-ctx.Done():
 		return nil, nil, nil, ctx.Err()
 	}
-	s := &model.SampleStream{Metric: model.Metric{"function_name": "fn." + ns, "instance": "gw:8080"}}
-	for at := r.Start; !at.After(r.End); at = at.Add(r.Step) {
-		v := 1.0
-		if m := int(at.Sub(h.from) / time.Minute); m >= 1400 {
-			v += float64((min(m, 1430)-1400)/10) + 1
+	var m model.Matrix
+	for name, calls := range h.calls {
+		s := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(name + "." + ns), "instance": "gw:8080"}}
+		for at := r.Start; !at.After(r.End); at = at.Add(r.Step) {
+			v := 1.0
+			for _, c := range calls {
+				if at.Sub(h.from) >= time.Duration(c)*time.Minute {
+					v++
+				}
+			}
+			s.Values = append(s.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: model.SampleValue(v)})
 		}
-		s.Values = append(s.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: model.SampleValue(v)})
+		m = append(m, s)
 	}
-	return model.Matrix{s}, nil, nil, nil
+	return m, nil, nil, nil
 }
 
 // TestLearnRebuildsTheRecentHistoryThatFits: Learn's rebuild reads the
@@ -106,7 +116,7 @@ func TestLearnRebuildsTheRecentHistoryThatFits(t *testing.T) {
 		cfg := config15s()
 		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
 		start := time.Now()
-		ctl, _, _ := learnOver(t, cfg, slowParts{from: start.Add(-24 * time.Hour)})
+		ctl, _, _ := learnOver(t, cfg, slowParts{from: start.Add(-24 * time.Hour), calls: map[string][]int{"fn": {1400, 1410, 1420, 1430}}})
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan struct{})
 		go func() { defer close(done); _ = ctl.Learn(ctx) }()

@@ -47,6 +47,23 @@ func fillDay(seed uint64, from time.Time) *slowHistory {
 	return &slowHistory{ranged: ranged{series: day}, claimed: 3500, per: 4 * time.Second}
 }
 
+// shortenedDay is fillDay(seed) rebuilt within 30 s into a new policy:
+// the last 283 minutes read (rep.From), first calls kept for the fill.
+func shortenedDay(t *testing.T, seed uint64) (p *Policy, q *slowHistory, from, now time.Time, rep RebuildReport) {
+	t.Helper()
+	now = time.Now().Truncate(time.Minute)
+	from = now.Add(-24 * time.Hour)
+	q, p = fillDay(seed, from), mustPolicy(t)
+	rep, err := dayWithin30s(t, p, q, now)
+	if err != nil || rep.From.IsZero() {
+		t.Fatalf("RebuildWithin: %+v, %v; want the day shortened by its bound", rep, err)
+	}
+	if !p.Fills() {
+		t.Fatalf("a rebuild shortened on a fleet read in one answer keeps no first calls for the fill")
+	}
+	return p, q, from, now, rep
+}
+
 // TestFillLearnsWhatAWholeRebuildLearns: a rebuild shortened to the last
 // 283 minutes of a day by its 30 s bound, then filled span by span within
 // the same bound, learns bit for bit what a rebuild of the whole day
@@ -61,9 +78,9 @@ func fillDay(seed uint64, from time.Time) *slowHistory {
 func TestFillLearnsWhatAWholeRebuildLearns(t *testing.T) {
 	for seed := range uint64(3) {
 		synctest.Test(t, func(t *testing.T) {
-			now := time.Now().Truncate(time.Minute)
-			from := now.Add(-24 * time.Hour)
+			p, q, from, now, rep := shortenedDay(t, seed)
 			live := provider.Ref{Name: "early", Namespace: "openfaas-fn"}
+			p.ObserveCount(live, now.Add(2*time.Minute), time.Minute, 2) // the feeder, beside the fill
 
 			whole := mustPolicy(t)
 			if _, err := whole.Rebuild(t.Context(), fillDay(seed, from), now, 24*time.Hour, time.Minute, "openfaas-fn"); err != nil {
@@ -71,16 +88,6 @@ func TestFillLearnsWhatAWholeRebuildLearns(t *testing.T) {
 			}
 			whole.ObserveCount(live, now.Add(2*time.Minute), time.Minute, 2)
 
-			q := fillDay(seed, from)
-			p := mustPolicy(t)
-			rep, err := dayWithin30s(t, p, q, now)
-			if err != nil || rep.From.IsZero() {
-				t.Fatalf("RebuildWithin: %+v, %v; want the day shortened by its bound", rep, err)
-			}
-			if !p.Fills() {
-				t.Fatalf("a rebuild shortened on a fleet read in one answer keeps no first calls for the fill")
-			}
-			p.ObserveCount(live, now.Add(2*time.Minute), time.Minute, 2) // the feeder, beside the fill
 			fill, err := p.FillRebuild(t.Context(), q, from, rep.From, time.Minute, 30*time.Second, "openfaas-fn", time.Now)
 			if err != nil {
 				t.Fatalf("FillRebuild: %v", err)
@@ -114,8 +121,7 @@ func TestFillLearnsWhatAWholeRebuildLearns(t *testing.T) {
 // (mutation): the fill learned a fourth, from its call at 05:00 to the one after the gap.
 func TestFillJoinsNothingAcrossUnknownActivity(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		now := time.Now().Truncate(time.Minute)
-		from := now.Add(-24 * time.Hour)
+		p, q, from, now, rep := shortenedDay(t, 0)
 		early := provider.Ref{Name: "early", Namespace: "openfaas-fn"}
 
 		whole := mustPolicy(t)
@@ -125,12 +131,6 @@ func TestFillJoinsNothingAcrossUnknownActivity(t *testing.T) {
 		whole.Unknown(now.Add(time.Minute))
 		whole.ObserveCount(early, now.Add(3*time.Minute), time.Minute, 1)
 
-		q := fillDay(0, from)
-		p := mustPolicy(t)
-		rep, err := dayWithin30s(t, p, q, now)
-		if err != nil {
-			t.Fatal(err)
-		}
 		p.Unknown(now.Add(time.Minute))
 		p.ObserveCount(early, now.Add(3*time.Minute), time.Minute, 1)
 		if _, err := p.FillRebuild(t.Context(), q, from, rep.From, time.Minute, 30*time.Second, "openfaas-fn", time.Now); err != nil {
@@ -151,14 +151,7 @@ func TestFillJoinsNothingAcrossUnknownActivity(t *testing.T) {
 // and first calls are no longer kept.
 func TestFillStopsAtAFailedSpan(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		now := time.Now().Truncate(time.Minute)
-		from := now.Add(-24 * time.Hour)
-		q := fillDay(1, from)
-		p := mustPolicy(t)
-		rep, err := dayWithin30s(t, p, q, now)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p, q, from, _, rep := shortenedDay(t, 1)
 		before := p.idleTimes
 		q.per = time.Minute // Prometheus now slower than the bound on one part
 		fill, err := p.FillRebuild(t.Context(), q, from, rep.From, time.Minute, 30*time.Second, "openfaas-fn", time.Now)
