@@ -132,8 +132,13 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 		case errors.As(lastErr, new(tooLargeError)):
 			return reply{}, fmt.Errorf("openfaas %s %s: %w (not retried: the same request gets the same reply)",
 				c.op, target(c.op, c.ref), lastErr)
-		case c.once:
+		case c.once && c.op == OpScale:
 			return reply{}, fmt.Errorf("openfaas %s %s: no reply (a scale is sent once, not retried): %w",
+				c.op, target(c.op, c.ref), lastErr)
+		case c.once:
+			// Reads sent once (/system/info, the check that a function
+			// is gone) are not scales, and said they were.
+			return reply{}, fmt.Errorf("openfaas %s %s: no reply (sent once, not retried): %w",
 				c.op, target(c.op, c.ref), lastErr)
 		case attempt >= retries:
 			return reply{}, fmt.Errorf("openfaas %s %s: no reply after %d attempts: %w",

@@ -61,6 +61,10 @@ func target(op string, ref provider.Ref) string {
 	switch {
 	case op == OpNamespaces:
 		return "(all namespaces)"
+	case ref == provider.Ref{}:
+		// A call about no function or namespace (/system/info): it
+		// read "namespace " with nothing after it.
+		return "(the gateway)"
 	case ref.Name == "":
 		return "namespace " + ref.Namespace
 	default:

@@ -143,6 +143,18 @@ func TestUnreachable(t *testing.T) {
 	if !strings.Contains(err.Error(), "a scale is sent once, not retried") || !strings.Contains(err.Error(), "figlet.openfaas-fn") {
 		t.Errorf("scale: error %q should name the function and say it was not retried", err)
 	}
+	// The other reads sent once (the edition's /system/info, the check
+	// after a failed scale that the function is gone) are not scales:
+	// their error said "a scale is sent once" all the same, and the info
+	// read's named "namespace " with nothing after it.
+	for _, c := range []call{infoCall(), {op: OpFunction, ref: provider.Ref{Name: "figlet", Namespace: "openfaas-fn"},
+		method: http.MethodGet, path: []string{"system", "function", "figlet"}, once: true}} {
+		_, err := cl.do(t.Context(), c)
+		if err == nil || strings.Contains(err.Error(), "a scale") || !strings.Contains(err.Error(), "sent once, not retried") ||
+			strings.Contains(err.Error(), "namespace :") {
+			t.Errorf("%s sent once: error %v, want it said sent once and not retried, not called a scale, and no empty namespace named", c.op, err)
+		}
+	}
 }
 
 func TestInvalidNamesSendNothing(t *testing.T) {
