@@ -256,8 +256,8 @@ func (p *Policy) observeCount(ref provider.Ref, end time.Time, step time.Duratio
 	// a keep-alive is chosen on.
 	// Nor is an idle time learned across a span of unknown activity
 	// (Unknown): the function may have been called in it.
-	if h.seen && !late && !h.lastLate && !start.Before(h.last) && start.Sub(h.last) >= step && !h.last.Before(p.unknownTo) {
-		p.push(h, start.Add(step/time.Duration(2*n)).Sub(h.last), n)
+	if h.seen && !late && !h.lastLate && endsIdleTime(h.last, start, step) && !h.last.Before(p.unknownTo) {
+		p.push(h, firstOfStep(start, step, n).Sub(h.last), n)
 	}
 	// The last of the n is placed in the last slot, for the idle time it
 	// will start; it may have been anywhere in the step, so the pre-warm
@@ -271,6 +271,24 @@ func (p *Policy) observeCount(ref provider.Ref, end time.Time, step time.Duratio
 	if last := start.Add(step - step/time.Duration(2*n)); !h.seen || last.After(h.last) {
 		h.seen, h.last, h.slack, h.lastLate = true, last, last.Sub(start), late
 	}
+}
+
+// firstOfStep is where the first of n calls counted in the step of length
+// step from start is placed: the middle of the first of n even slots (start
+// itself for a call seen exactly, step 0).
+func firstOfStep(start time.Time, step time.Duration, n int) time.Time {
+	if step <= 0 {
+		return start
+	}
+	return start.Add(step / time.Duration(2*max(n, 1)))
+}
+
+// endsIdleTime says whether calls counted in the step of length step from
+// start end an idle time begun by a call at last: not when the step
+// follows an active one (under a step after last), which continues the
+// same busy stretch (observeCount).
+func endsIdleTime(last, start time.Time, step time.Duration) bool {
+	return !start.Before(last) && start.Sub(last) >= step
 }
 
 // Unknown records that the invocations of every function up to end are not

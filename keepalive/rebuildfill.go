@@ -33,20 +33,12 @@ import (
 
 // firstCall is a function's first call since firstsFrom: its step's start,
 // its length (0 for a call seen exactly, Observe) and how many calls it
-// held. The idle time before it ends at start + step/(2n), as
-// ObserveCount places the first of n.
+// held, so that the idle time before it ends where ObserveCount would have
+// ended it (firstOfStep).
 type firstCall struct {
 	start time.Time
 	step  time.Duration
-	n     uint16
-}
-
-// at is where the idle time before the call ends.
-func (f firstCall) at() time.Time {
-	if f.step <= 0 {
-		return f.start
-	}
-	return f.start.Add(f.step / time.Duration(2*max(f.n, 1)))
+	n     int
 }
 
 // noteFirst keeps ref's first call while firsts are kept (trackFirsts),
@@ -56,7 +48,7 @@ func (p *Policy) noteFirst(ref provider.Ref, start time.Time, step time.Duration
 	if p.firsts == nil || p.unknownTo.After(p.firstsFrom) {
 		return
 	}
-	p.firsts[ref] = firstCall{start: start, step: step, n: weightOf(n)}
+	p.firsts[ref] = firstCall{start: start, step: step, n: n}
 }
 
 // trackFirsts starts keeping each function's first call from from on.
@@ -172,9 +164,8 @@ func (p *Policy) prepend(span *Policy) (added, dropped int) {
 		older := span.fns[ref]
 		h := p.get(ref)
 		its := arrivalOrder(older)
-		if f, ok := p.firsts[ref]; ok && h.seen && !older.lastLate &&
-			!f.start.Before(older.last) && f.start.Sub(older.last) >= f.step {
-			its = append(its, idleTime{it: p.idleValue(f.at().Sub(older.last)), w: f.n})
+		if f, ok := p.firsts[ref]; ok && h.seen && !older.lastLate && endsIdleTime(older.last, f.start, f.step) {
+			its = append(its, idleTime{it: p.idleValue(firstOfStep(f.start, f.step, f.n).Sub(older.last)), w: weightOf(f.n)})
 		}
 		if !h.seen {
 			h.seen, h.last, h.slack, h.lastLate = true, older.last, older.slack, older.lastLate
