@@ -8,10 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
-	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
-	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
 
 // TestLearnFillsTheOlderHistory: of a day read in 11 parts of 4 s, the
@@ -28,18 +25,9 @@ func TestLearnFillsTheOlderHistory(t *testing.T) {
 		cfg := config15s()
 		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
 		start := time.Now()
-		ec := embedded.DefaultConfig()
-		ec.Interval, ec.DefaultNamespace = 5*time.Second, ns
-		src, err := embedded.New(ec)
-		if err != nil {
-			t.Fatal(err)
-		}
 		logs := &teststack.SyncBuffer{}
-		ctl, err := New(cfg, Wiring{DefaultNamespace: ns}, Deps{Provider: memory.New(clock.Real(), memory.Options{}), Source: src,
-			History: slowParts{from: start.Add(-24 * time.Hour), calls: map[string][]int{"early": {100, 160, 220, 280}, "late": {1400, 1430}}}, Logger: slog.New(slog.NewTextHandler(logs, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctl, _, _ := learnLogged(t, cfg, slowParts{from: start.Add(-24 * time.Hour), calls: map[string][]int{"early": {100, 160, 220, 280}, "late": {1400, 1430}}},
+			slog.New(slog.NewTextHandler(logs, nil)))
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan struct{})
 		go func() { defer close(done); _ = ctl.Learn(ctx) }()

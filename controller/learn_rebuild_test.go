@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -70,13 +71,19 @@ func TestLearnCountsACallMadeWhileTheHistoryWasRead(t *testing.T) {
 // scrape interval, and a scrape exporting calls for the function fn.
 func learnOver(t *testing.T, cfg config.Config, hist keepalive.RangeQuerier) (*Controller, time.Duration, func(calls float64)) {
 	t.Helper()
+	return learnLogged(t, cfg, hist, nil)
+}
+
+// learnLogged is learnOver logging to logger (nil: nowhere).
+func learnLogged(t *testing.T, cfg config.Config, hist keepalive.RangeQuerier, logger *slog.Logger) (*Controller, time.Duration, func(calls float64)) {
+	t.Helper()
 	ec := embedded.DefaultConfig()
 	ec.Interval, ec.DefaultNamespace = 5*time.Second, ns
 	src, err := embedded.New(ec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl, err := New(cfg, Wiring{DefaultNamespace: ns}, Deps{Provider: memory.New(clock.Real(), memory.Options{}), Source: src, History: hist})
+	ctl, err := New(cfg, Wiring{DefaultNamespace: ns}, Deps{Provider: memory.New(clock.Real(), memory.Options{}), Source: src, History: hist, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
