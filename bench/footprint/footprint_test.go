@@ -229,7 +229,7 @@ func TestFootprint(t *testing.T) {
 			ctl, rss, restartAfter = start(), rssStats{}, 0
 			continue
 		}
-		m, err := readStatus(ctl.Process.Pid)
+		m, err := testenv.ReadMemStatus(ctl.Process.Pid)
 		if err != nil {
 			t.Fatalf("controller exited? %v\n%s", err, logs.String())
 		}

@@ -2,10 +2,11 @@ package footprint
 
 import (
 	"math"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 )
 
 // statusPage is a /proc/PID/status page as Linux writes it (trimmed).
@@ -24,7 +25,7 @@ Threads:	9
 // The page's "kB" is KiB: 45312 kB is 44.25 MiB, not 45.3 (kB) or 43.2
 // (1000-byte kB over MiB).
 func TestParseStatusInKiB(t *testing.T) {
-	m, err := parseStatus(strings.NewReader(statusPage))
+	m, err := testenv.ParseMemStatus(strings.NewReader(statusPage))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,28 +39,6 @@ func TestParseStatusInKiB(t *testing.T) {
 	}
 }
 
-// A page without VmRSS (a zombie's, or not a status page) is an error,
-// never a process of 0 KiB.
-func TestParseStatusWithoutRSS(t *testing.T) {
-	for _, page := range []string{"Name:\tx\nState:\tZ (zombie)\n", "VmRSS:\t12x kB\n"} {
-		if m, err := parseStatus(strings.NewReader(page)); err == nil {
-			t.Errorf("%q: read %+v, want an error", page, m)
-		}
-	}
-}
-
-// The test process's own page parses: the format is the kernel's, not only
-// the fixture's.
-func TestParseStatusOfThisProcess(t *testing.T) {
-	m, err := readStatus(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.RSS == 0 {
-		t.Errorf("this process resident in 0 KiB: %+v", m)
-	}
-}
-
 // The mean is the last minute's samples only (start-up left out), the peak
 // is over the whole run, and an empty last minute is no mean, not 0 MiB.
 func TestRSSStatsLastMinute(t *testing.T) {
@@ -67,7 +46,7 @@ func TestRSSStatsLastMinute(t *testing.T) {
 	if m := s.meanMiB(); !math.IsNaN(m) {
 		t.Errorf("mean without samples %v MiB, want NaN", m)
 	}
-	at := func(kib uint64, since, toEnd time.Duration) { s.add(memStatus{RSS: kib}, since, toEnd) }
+	at := func(kib uint64, since, toEnd time.Duration) { s.add(testenv.MemStatus{RSS: kib}, since, toEnd) }
 	at(90*1024, 0, 3*time.Minute)                // start-up peak
 	at(10*1024, 119*time.Second, 61*time.Second) // outside the last minute
 	at(40*1024, 120*time.Second, 60*time.Second) // inside
@@ -86,7 +65,7 @@ func TestRSSStatsLastMinute(t *testing.T) {
 // resident memory a container limit counts. The fixture's process peaked
 // at 50 MiB and sits at 44.25 MiB when sampled.
 func TestPeakIsTheHighWaterMark(t *testing.T) {
-	m, err := parseStatus(strings.NewReader(statusPage))
+	m, err := testenv.ParseMemStatus(strings.NewReader(statusPage))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,64 +1,12 @@
 package footprint
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 )
-
-// memStatus is what /proc/PID/status says of a process's memory, in KiB:
-// the file's "kB" is 1024 bytes.
-type memStatus struct {
-	RSS uint64 // VmRSS: resident now
-	// HWM is VmHWM, the largest RSS since the process started, between
-	// samples and before the first too; 0 when the page has none.
-	HWM uint64
-}
-
-// readStatus reads pid's memStatus.
-func readStatus(pid int) (memStatus, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return memStatus{}, err
-	}
-	defer f.Close()
-	return parseStatus(f)
-}
-
-// parseStatus reads a /proc/PID/status page; a page without VmRSS (a
-// zombie's) is an error, never a zero.
-func parseStatus(r io.Reader) (memStatus, error) {
-	var m memStatus
-	found := false
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		field, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok || field != "VmRSS" && field != "VmHWM" {
-			continue
-		}
-		kib, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-		if err != nil {
-			return memStatus{}, fmt.Errorf("%s: %w", field, err)
-		}
-		if field == "VmRSS" {
-			m.RSS, found = kib, true
-		} else {
-			m.HWM = kib
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return memStatus{}, err
-	}
-	if !found {
-		return memStatus{}, fmt.Errorf("no VmRSS in the status page")
-	}
-	return m, nil
-}
 
 // rssStats reduces the samples of a run: the peak, the largest sample and
 // when it came, the mean of the last minute's samples (the steady state,
@@ -71,7 +19,7 @@ type rssStats struct {
 
 // add takes one sample, since after the run's start and toEnd before its
 // end.
-func (s *rssStats) add(m memStatus, since, toEnd time.Duration) {
+func (s *rssStats) add(m testenv.MemStatus, since, toEnd time.Duration) {
 	if m.RSS > s.peak {
 		s.peak, s.peakAt = m.RSS, since.Round(time.Second)
 	}
