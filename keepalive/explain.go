@@ -24,6 +24,13 @@ type Explanation struct {
 	WarmNow bool `json:"warm_now"`
 	// PreWarmedUntil is set while the function is pre-warmed by the loop.
 	PreWarmedUntil time.Time `json:"prewarmed_until,omitzero"`
+	// LearnedSince is how far back the calls the keep-alive learned from
+	// reach, the whole fleet's (Policy.LearnedSince): after a restart, the
+	// span its rebuild read. FillingOlderHistory says a fill is reading
+	// the history before it: until it ends, a function's plan (learning,
+	// few idle times) may rest on the last hours of the lookback only.
+	LearnedSince        time.Time `json:"learned_since,omitzero"`
+	FillingOlderHistory bool      `json:"filling_older_history,omitempty"`
 }
 
 // Explain describes ref's keep-alive at now (false when the policy has never
@@ -41,6 +48,7 @@ func (p *Policy) Explain(ref provider.Ref, fallback time.Duration, now time.Time
 	}
 	plan, last, slack := p.planSlack(ref, fallback, now)
 	e := Explanation{Code: plan.Code, Reason: plan.Reason, IdleTimes: n, LastInvocation: last, KeepAlive: plan.KeepAlive.String()}
+	e.LearnedSince, e.FillingOlderHistory = p.LearnedSince()
 	if !last.IsZero() {
 		e.WarmNow = plan.Warm(now.Sub(last), slack)
 		if plan.PreWarmAt > 0 {

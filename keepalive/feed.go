@@ -189,6 +189,9 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 		return 0
 	}
 	f.readOK(now)
+	// Without a rebuild (or after one that failed) the calls learned reach
+	// back to the first successful read's window.
+	f.Policy.noteLearnedFrom(now.Add(-window))
 	n := 0
 	for _, c := range counts {
 		// increase() extrapolates: round to whole invocations.

@@ -78,10 +78,10 @@ func (m *feederMetrics) unknownStep(reason string) {
 }
 
 // policyCollector exports what a Policy holds, read under its mu at each
-// scrape: three fields, no walk over the functions.
+// scrape: four fields, no walk over the functions.
 type policyCollector struct {
-	p                             *Policy
-	idleTimes, maxIdle, functions *prometheus.Desc
+	p                                           *Policy
+	idleTimes, maxIdle, functions, learnedSince *prometheus.Desc
 }
 
 func newPolicyCollector(p *Policy) *policyCollector {
@@ -93,6 +93,8 @@ func newPolicyCollector(p *Policy) *policyCollector {
 			"The bound on the idle times the keep-alive holds; at it, each function keeps its fair share.", nil, nil),
 		functions: prometheus.NewDesc(prometheus.BuildFQName(ns, sub, "functions"),
 			"Functions the keep-alive holds a history for (learned from or asked about; forgotten an hour after they stop being listed).", nil, nil),
+		learnedSince: prometheus.NewDesc(prometheus.BuildFQName(ns, sub, "learned_since_timestamp_seconds"),
+			"How far back the calls the keep-alive learned idle times from reach: after a restart the start of the history its rebuild read, moving back as the fill reads older spans. Absent until the rebuild or the feeder's first read.", nil, nil),
 	}
 }
 
@@ -100,15 +102,20 @@ func (c *policyCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.idleTimes
 	ch <- c.maxIdle
 	ch <- c.functions
+	ch <- c.learnedSince
 }
 
 func (c *policyCollector) Collect(ch chan<- prometheus.Metric) {
 	c.p.mu.Lock()
-	held, fns, bound := c.p.idleTimes, len(c.p.fns), maxIdleTimes
+	held, fns, bound, since := c.p.idleTimes, len(c.p.fns), maxIdleTimes, c.p.learnedFrom
 	c.p.mu.Unlock()
 	ch <- prometheus.MustNewConstMetric(c.idleTimes, prometheus.GaugeValue, float64(held))
 	ch <- prometheus.MustNewConstMetric(c.maxIdle, prometheus.GaugeValue, float64(bound))
 	ch <- prometheus.MustNewConstMetric(c.functions, prometheus.GaugeValue, float64(fns))
+	if !since.IsZero() {
+		// Missing, not 0 (1970), until something was read.
+		ch <- prometheus.MustNewConstMetric(c.learnedSince, prometheus.GaugeValue, float64(since.UnixMilli())/1e3)
+	}
 }
 
 // registerLearning registers the feeder's metrics and its policy's gauges

@@ -44,6 +44,9 @@ type Policy struct {
 	// nil otherwise.
 	firsts     map[provider.Ref]firstCall
 	firstsFrom time.Time
+	// learnedFrom is how far back the calls the histories were learned
+	// from reach (noteLearnedFrom; zero: none read yet).
+	learnedFrom time.Time
 }
 
 // history is one function's recent idle times, in seconds (+Inf beyond the

@@ -214,6 +214,11 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	}
 	rep := r.rep
 	rep.Functions = r.learnedFunctions()
+	if !older {
+		// A span's scratch policy learns for FillRebuild, which notes
+		// the span on p once it is put before p's histories.
+		p.noteLearnedFrom(laterOf(from, rep.HistoryFrom))
+	}
 	// Over the span the parts were read over: the lookback's, or the
 	// recent span RebuildWithin chose, for which the time left is kept.
 	// The replica history costs Prometheus about what the counters do a

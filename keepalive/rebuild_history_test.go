@@ -51,6 +51,9 @@ func TestRebuildWhereHistoryBeginsFromRealPrometheus(t *testing.T) {
 	if from := now.Add(-3*time.Hour + time.Minute); rep.Functions != 1 || rep.Invocations != 1 || !rep.HistoryFrom.Equal(from) {
 		t.Errorf("history from 3 h ago: report %+v, want 1 function, 1 invocation, history from %s", rep, from)
 	}
+	if since, _ := pol.LearnedSince(); !since.Equal(rep.HistoryFrom) {
+		t.Errorf("history from 3 h ago: learned since %s, want where it begins, %s", since, rep.HistoryFrom)
+	}
 	want, _ := New(Config{PreWarmShare: 0.25})
 	want.ObserveCount(provider.Ref{Name: "busy", Namespace: "openfaas-fn"}, now.Add(-time.Hour+time.Minute), time.Minute, 1)
 	for _, name := range []string{"busy", "idle"} {
