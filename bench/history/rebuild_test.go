@@ -33,31 +33,10 @@ func TestRebuildADay(t *testing.T) {
 	}
 	n := envInt(t, "HISTORY_FUNCTIONS", 10_000)
 	bound := envDuration(t, "HISTORY_REBUILD_TIMEOUT", 30*time.Second)
-	const lookback, scrape = 24 * time.Hour, 15 * time.Second
-	end := time.Now().Truncate(time.Minute)
-	from := end.Add(-lookback)
-
-	// Only 2 h blocks: Prometheus would otherwise compact the day's twelve
-	// blocks in the background while the rebuild is timed.
-	prom := teststack.Prometheus(t, teststack.PromOptions{ExtraArgs: []string{
-		"--storage.tsdb.retention.time=30d", "--storage.tsdb.min-block-duration=2h", "--storage.tsdb.max-block-duration=2h"}})
-	if err := prom.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	d := newDay(n, from, end, scrape, 1)
-	began := time.Now()
-	samples, err := writeDay(t.Context(), filepath.Join(prom.DataDir(), "data"), d)
-	if err != nil {
-		t.Fatalf("writing the day: %v", err)
-	}
-	t.Logf("wrote a day of %d functions, %d samples, in %s", n, samples, time.Since(began).Round(time.Second))
-	if err := prom.Start(); err != nil {
-		t.Fatalf("prometheus on the day: %v\n%s", err, prom.Logs())
-	}
+	const lookback = 24 * time.Hour
+	prom, d := dayOnPrometheus(t, n, lookback)
+	from, end := d.from, d.to
 	q := prom.API()
-	if v, err := instant(t.Context(), q, "count(gateway_service_count)", end); err != nil || v != float64(n) {
-		t.Fatalf("Prometheus holds %v replica series at the day's end (%v), want %d\n%s", v, err, n, prom.Logs())
-	}
 
 	timeQueries(t, q, end, lookback)
 
@@ -68,7 +47,7 @@ func TestRebuildADay(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), bound)
 	runtime.GC()
 	peak := heapPeak()
-	began = time.Now()
+	began := time.Now()
 	rep, err := p.RebuildWithin(ctx, q, end, lookback, controller.RebuildStep, "openfaas-fn", time.Now)
 	cancel()
 	took := time.Since(began)
@@ -105,6 +84,37 @@ func TestRebuildADay(t *testing.T) {
 		checkLearned(t, d, from, end, rep)
 		sameLearned(t, n, p, whole, end)
 	}
+}
+
+// dayOnPrometheus writes a day (the lookback up to now, to the minute) of
+// n functions scraped every 15 s as TSDB blocks and starts Debian's
+// Prometheus on them.
+func dayOnPrometheus(t *testing.T, n int, lookback time.Duration) (*teststack.Prom, *day) {
+	t.Helper()
+	const scrape = 15 * time.Second
+	end := time.Now().Truncate(time.Minute)
+	from := end.Add(-lookback)
+	// Only 2 h blocks: Prometheus would otherwise compact the day's twelve
+	// blocks in the background while the rebuild is timed.
+	prom := teststack.Prometheus(t, teststack.PromOptions{ExtraArgs: []string{
+		"--storage.tsdb.retention.time=30d", "--storage.tsdb.min-block-duration=2h", "--storage.tsdb.max-block-duration=2h"}})
+	if err := prom.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	d := newDay(n, from, end, scrape, 1)
+	began := time.Now()
+	samples, err := writeDay(t.Context(), filepath.Join(prom.DataDir(), "data"), d)
+	if err != nil {
+		t.Fatalf("writing the day: %v", err)
+	}
+	t.Logf("wrote a day of %d functions, %d samples, in %s", n, samples, time.Since(began).Round(time.Second))
+	if err := prom.Start(); err != nil {
+		t.Fatalf("prometheus on the day: %v\n%s", err, prom.Logs())
+	}
+	if v, err := instant(t.Context(), prom.API(), "count(gateway_service_count)", end); err != nil || v != float64(n) {
+		t.Fatalf("Prometheus holds %v replica series at the day's end (%v), want %d\n%s", v, err, n, prom.Logs())
+	}
+	return prom, d
 }
 
 // timeFill times the fill of the history before the span RebuildWithin

@@ -1,0 +1,176 @@
+package history
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
+)
+
+// TestControllerOnADay starts the shipped controller, as a restart does,
+// on a Prometheus holding a day of HISTORY_FUNCTIONS functions (10,000 by
+// default), with the memory provider holding the same functions and its
+// defaults otherwise, and samples its resident set every second while it
+// rebuilds the keep-alive within keep_alive.rebuild_timeout and fills the
+// older history beside its loops: the footprint bench (bench/footprint)
+// restarts it on minutes of history, never on a day. It logs the
+// high-water mark at the rebuild's end, at the fill's end and after
+// HISTORY_SETTLE (1m) more, and the mean of that last minute (the runtime
+// gives the rebuild's and the fill's heap back to the kernel over
+// minutes).
+// HISTORY_HEAP_PROFILE names a file for the controller's heap profile at
+// the end. HISTORY_GOMEMLIMIT and HISTORY_GOGC are the controller's GOMEMLIMIT and
+// GOGC (none by default: as the chart runs it at 10,000 functions, where
+// its 0.9 of a 256 MiB limit never binds).
+func TestControllerOnADay(t *testing.T) {
+	if os.Getenv("FAAS_HISTORY_BENCH") == "" {
+		t.Skip("set FAAS_HISTORY_BENCH=1 (make bench-history-controller) to run the controller on a day of history")
+	}
+	n := envInt(t, "HISTORY_FUNCTIONS", 10_000)
+	settle := envDuration(t, "HISTORY_SETTLE", time.Minute)
+	prom, d := dayOnPrometheus(t, n, 24*time.Hour)
+	bin := buildShipped(t)
+	var list strings.Builder
+	for i := range n {
+		list.WriteString(strings.TrimSuffix(name(i), ".openfaas-fn") + "\n")
+	}
+	fnFile := filepath.Join(t.TempDir(), "functions")
+	if err := os.WriteFile(fnFile, []byte(list.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, err := teststack.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	debugAddr, err := teststack.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctl := exec.CommandContext(t.Context(), bin, "run", "--listen", addr, "--debug-listen", debugAddr, "--log-level", "info", "--webhook-auth", "none",
+		"--prometheus-url", prom.URL(), "--provider", "memory", "--functions-file", fnFile)
+	ctl.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for _, v := range []string{"GOMEMLIMIT", "GOGC"} {
+		if x := os.Getenv("HISTORY_" + v); x != "" {
+			ctl.Env = append(ctl.Env, v+"="+x)
+		}
+	}
+	var logs teststack.SyncBuffer
+	ctl.Stdout, ctl.Stderr = &logs, &logs
+	began := time.Now()
+	if err := ctl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ctl.Process.Kill(); _ = ctl.Wait() }()
+	t.Logf("controller started %s after the day's end", began.Sub(d.to).Round(time.Second))
+
+	// The phases, by the lines the controller logs at their ends.
+	phases := []struct{ name, line string }{
+		{"rebuild", `msg="keep-alive: relearned idle times from Prometheus history"`},
+		{"fill", `msg="keep-alive: relearned the older history too"`},
+	}
+	const fillWarn = `msg="keep-alive: the older history was not all relearned`
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var peak uint64
+	var after []uint64 // the samples after the fill
+	phase, settleFrom := 0, time.Time{}
+	deadline := began.Add(30 * time.Minute)
+	for now := range tick.C {
+		m, err := testenv.ReadMemStatus(ctl.Process.Pid)
+		if err != nil {
+			t.Fatalf("controller exited? %v\n%s", err, logs.String())
+		}
+		peak = max(peak, m.RSS)
+		out := logs.String()
+		for phase < len(phases) && (strings.Contains(out, phases[phase].line) || phase == 1 && strings.Contains(out, fillWarn)) {
+			t.Logf("%s done at +%s: RSS %s, high-water mark %s", phases[phase].name, now.Sub(began).Round(time.Second),
+				mib(m.RSS), mib(m.HWM))
+			if phase++; phase == len(phases) {
+				settleFrom = now
+			}
+		}
+		if !settleFrom.IsZero() {
+			after = append(after, m.RSS)
+			if now.Sub(settleFrom) >= settle {
+				last := after[max(0, len(after)-60):]
+				var sum uint64
+				for _, v := range last {
+					sum += v
+				}
+				t.Logf("%d functions, a day of history: controller RSS high-water mark %s (largest 1 s sample %s); %s after the fill: last minute's mean %s, last %s",
+					n, mib(m.HWM), mib(peak), settle, mib(sum/uint64(len(last))), mib(m.RSS))
+				break
+			}
+		}
+		if now.After(deadline) {
+			t.Fatalf("no end of the %s after %s\n%s", phases[min(phase, len(phases)-1)].name, now.Sub(began), out)
+		}
+	}
+	t.Logf("Go memory at the end: %s", goMemory(t, "http://"+addr+"/metrics"))
+	if path := os.Getenv("HISTORY_HEAP_PROFILE"); path != "" {
+		if err := testenv.SaveHeapProfile("http://"+debugAddr, path); err != nil {
+			t.Errorf("heap profile: %v", err)
+		}
+	}
+	for line := range strings.SplitSeq(logs.String(), "\n") {
+		if strings.Contains(line, `msg="keep-alive: `) || strings.Contains(line, "level=ERROR") {
+			t.Log(line)
+		}
+	}
+}
+
+// buildShipped builds the controller of the repository this module sits
+// in as the image builds it (static, trimmed, stripped). Not through e2e:
+// it would bring the NATS client into this module.
+func buildShipped(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "faas-autoscaler")
+	build := exec.CommandContext(t.Context(), "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./cmd/faas-autoscaler")
+	build.Dir = filepath.Join("..", "..")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// goMemory is what the controller's /metrics says of its Go memory: the
+// heap's live objects (alloc) against its spans in use, what it holds
+// idle and gave back, and all it took from the kernel.
+func goMemory(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, name := range []string{"heap_alloc", "heap_inuse", "heap_idle", "heap_released", "sys"} {
+		v := "n/a"
+		for line := range strings.SplitSeq(string(body), "\n") {
+			if x, ok := strings.CutPrefix(line, "go_memstats_"+name+"_bytes "); ok {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+					v = fmt.Sprintf("%.1f MiB", f/(1<<20))
+				}
+			}
+		}
+		out = append(out, name+" "+v)
+	}
+	return strings.Join(out, ", ")
+}
+
+// mib renders KiB as MiB.
+func mib(kib uint64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
