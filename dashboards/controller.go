@@ -26,7 +26,8 @@ func Controller() *dashboard.DashboardBuilder {
 		WithPanel(idlerSkippedPanel(7, l.next(12, 8))).
 		WithPanel(scaleCallResultsPanel(8, l.next(12, 8))).
 		WithPanel(keepAliveReadsPanel(9, l.next(12, 8))).
-		WithPanel(keepAliveHeldPanel(10, l.next(12, 8)))
+		WithPanel(keepAliveHeldPanel(10, l.next(12, 8))).
+		WithPanel(keepAliveLearnedPanel(11, l.next(12, 8)))
 }
 
 func webhookRatePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
@@ -86,6 +87,16 @@ func keepAliveReadsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 		query{`sum by (result) (rate(faas_autoscaler_keepalive_reads_total[$__rate_interval]))`, "reads {{result}}"},
 		query{`sum by (reason) (rate(faas_autoscaler_keepalive_unknown_steps_total[$__rate_interval]))`, "unknown: {{reason}}"}).
 		DrawStyle(drawBars)
+}
+
+// keepAliveLearnedPanel says how far back the calls the keep-alive learned
+// from reach: after a restart, the span its rebuild read (hours of a day at
+// thousands of functions), then the whole lookback once the fill has read
+// the rest. Of the replicas, the one that learned least (each learns for
+// itself: a follower that takes over plans on its own history).
+func keepAliveLearnedPanel(id uint32, pos dashboard.GridPos) *statPanelBuilder {
+	return statPanel(id, "Keep-alive learning: history learned", "How far back the calls the adaptive keep-alive learned idle times from reach, on the replica that learned least. After a restart: the span the rebuild read within keep_alive.rebuild_timeout, growing to the whole lookback as the fill reads the older history; a rare function's plan rests on this span. Empty until the rebuild or the first read.", "s", pos,
+		query{`time() - max(faas_autoscaler_keepalive_learned_since_timestamp_seconds)`, "history learned"})
 }
 
 func keepAliveHeldPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {

@@ -149,6 +149,7 @@ type controllerSeries struct {
 	kaUnknown  *prometheus.CounterVec // its unknown steps, by reason
 	kaHeld     prometheus.Gauge
 	kaBound    prometheus.Gauge
+	kaSince    prometheus.Gauge
 	hist       map[string]*prometheus.HistogramVec
 	latency    *prometheus.HistogramVec // the gateway's duration histogram (teststack's), set by the caller
 }
@@ -180,7 +181,8 @@ func newControllerSeries(reg prometheus.Registerer) *controllerSeries {
 	c.kaUnknown = counterVec("faas_autoscaler_keepalive_unknown_steps_total", "reason")
 	c.kaHeld = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_keepalive_idle_times", Help: "held"})
 	c.kaBound = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_keepalive_max_idle_times", Help: "bound"})
-	reg.MustRegister(c.kaHeld, c.kaBound)
+	c.kaSince = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_keepalive_learned_since_timestamp_seconds", Help: "since"})
+	reg.MustRegister(c.kaHeld, c.kaBound, c.kaSince)
 	for name, labels := range map[string][]string{
 		"faas_autoscaler_webhook_duration_seconds":        nil,
 		"faas_autoscaler_provider_call_duration_seconds":  {"operation"},
@@ -203,6 +205,7 @@ func (c *controllerSeries) set(fn string) {
 	c.scrapeAge.Set(0.5)
 	c.kaHeld.Set(1e6)
 	c.kaBound.Set(4e6)
+	c.kaSince.Set(float64(time.Now().Add(-3*time.Hour).Unix()))
 	c.observe(fn)
 }
 
