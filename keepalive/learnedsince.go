@@ -28,7 +28,9 @@ func (p *Policy) noteLearnedFrom(t time.Time) {
 func (p *Policy) LearnedSince() (since time.Time, filling bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.learnedFrom, p.firsts != nil
+	// First calls are kept from the shortened rebuild's start: no fill
+	// runs before that rebuild has learned its span.
+	return p.learnedFrom, p.firsts != nil && !p.learnedFrom.IsZero()
 }
 
 // laterOf is the later of a span's start and where Prometheus' history

@@ -107,3 +107,15 @@ func TestLearnedSinceWithoutARebuild(t *testing.T) {
 		}
 	})
 }
+
+// TestNotFillingDuringTheRebuild: while the shortened rebuild still reads
+// its span (first calls already kept for the fill), nothing is learned yet
+// and no fill runs: the answer is neither. Seen failing with filling read
+// from the first calls alone.
+func TestNotFillingDuringTheRebuild(t *testing.T) {
+	p := mustPolicy(t)
+	p.trackFirsts(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) // as rebuild does before its parts
+	if since, filling := p.LearnedSince(); !since.IsZero() || filling {
+		t.Errorf("during the rebuild: learned since %s, filling %t; want neither", since, filling)
+	}
+}
