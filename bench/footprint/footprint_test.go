@@ -422,27 +422,14 @@ func cpuSeconds(pid int) (float64, error) {
 	return float64(ticks) / 100, nil
 }
 
-// metric reads one sample (name with its labels, as exposed) from a
-// Prometheus text page.
+// metric is series' value on the page at url; 0 when missing (a
+// listing count never made, a heap not exported).
 func metric(t *testing.T, url, series string) float64 {
 	t.Helper()
-	resp, err := http.Get(url)
+	page, err := testenv.ReadMetricPage(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.SplitSeq(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, series+" "); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				t.Fatalf("%s: %v", line, err)
-			}
-			return f
-		}
-	}
-	return 0
+	v, _ := page.Value(series)
+	return v
 }

@@ -9,31 +9,15 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 )
 
-// statusPage is a /proc/PID/status page as Linux writes it (trimmed).
-const statusPage = `Name:	faas-autoscaler
-State:	S (sleeping)
-Pid:	4242
-VmPeak:	 1402312 kB
-VmSize:	 1334580 kB
-VmHWM:	   51200 kB
-VmRSS:	   45312 kB
-RssAnon:	   38144 kB
-RssFile:	    7168 kB
-Threads:	9
-`
+// page is what testenv.ParseMemStatus reads from a status page with
+// VmRSS 45312 kB and VmHWM 51200 kB (its test: TestParseMemStatus).
+var page = testenv.MemStatus{RSS: 45312, HWM: 51200}
 
 // The page's "kB" is KiB: 45312 kB is 44.25 MiB, not 45.3 (kB) or 43.2
 // (1000-byte kB over MiB).
-func TestParseStatusInKiB(t *testing.T) {
-	m, err := testenv.ParseMemStatus(strings.NewReader(statusPage))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.RSS != 45312 {
-		t.Errorf("RSS %d KiB, want 45312", m.RSS)
-	}
+func TestStatsInKiB(t *testing.T) {
 	var s rssStats
-	s.add(m, 0, time.Minute)
+	s.add(page, 0, time.Minute)
 	if got := s.meanMiB(); got != 44.25 {
 		t.Errorf("mean %v MiB, want 44.25", got)
 	}
@@ -65,12 +49,8 @@ func TestRSSStatsLastMinute(t *testing.T) {
 // resident memory a container limit counts. The fixture's process peaked
 // at 50 MiB and sits at 44.25 MiB when sampled.
 func TestPeakIsTheHighWaterMark(t *testing.T) {
-	m, err := testenv.ParseMemStatus(strings.NewReader(statusPage))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var s rssStats
-	s.add(m, 0, time.Minute)
+	s.add(page, 0, time.Minute)
 	if got := s.peakMiB(); got != 50 {
 		t.Errorf("peak %v MiB, want the high-water mark's 50", got)
 	}

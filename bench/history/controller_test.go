@@ -2,12 +2,9 @@ package history
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,24 +145,15 @@ func buildShipped(t *testing.T) string {
 // idle and gave back, and all it took from the kernel.
 func goMemory(t *testing.T, url string) string {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	page, err := testenv.ReadMetricPage(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
 	for _, name := range []string{"heap_alloc", "heap_inuse", "heap_idle", "heap_released", "sys"} {
 		v := "n/a"
-		for line := range strings.SplitSeq(string(body), "\n") {
-			if x, ok := strings.CutPrefix(line, "go_memstats_"+name+"_bytes "); ok {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
-					v = fmt.Sprintf("%.1f MiB", f/(1<<20))
-				}
-			}
+		if f, ok := page.Value("go_memstats_" + name + "_bytes"); ok {
+			v = fmt.Sprintf("%.1f MiB", f/(1<<20))
 		}
 		out = append(out, name+" "+v)
 	}
