@@ -23,11 +23,10 @@ import (
 // high-water mark at the rebuild's end, at the fill's end and after
 // HISTORY_SETTLE (1m) more, and the mean of that last minute (the runtime
 // gives the rebuild's and the fill's heap back to the kernel over
-// minutes).
-// HISTORY_HEAP_PROFILE names a file for the controller's heap profile at
-// the end. HISTORY_GOMEMLIMIT and HISTORY_GOGC are the controller's GOMEMLIMIT and
-// GOGC (none by default: as the chart runs it at 10,000 functions, where
-// its 0.9 of a 256 MiB limit never binds).
+// minutes). HISTORY_HEAP_PROFILE names a file for the controller's heap
+// profile at the end. HISTORY_GOMEMLIMIT and HISTORY_GOGC are the
+// controller's GOMEMLIMIT and GOGC (none by default: as the chart runs it
+// at 10,000 functions, where its 0.9 of a 256 MiB limit never binds).
 func TestControllerOnADay(t *testing.T) {
 	if os.Getenv("FAAS_HISTORY_BENCH") == "" {
 		t.Skip("set FAAS_HISTORY_BENCH=1 (make bench-history-controller) to run the controller on a day of history")
@@ -69,7 +68,8 @@ func TestControllerOnADay(t *testing.T) {
 	defer func() { _ = ctl.Process.Kill(); _ = ctl.Wait() }()
 	t.Logf("controller started %s after the day's end", began.Sub(d.to).Round(time.Second))
 
-	// The phases, by the lines the controller logs at their ends.
+	// The phases, by the lines the controller logs at their ends (a
+	// rebuild that fails is the harness's failure: it times out).
 	phases := []struct{ name, line string }{
 		{"rebuild", `msg="keep-alive: relearned idle times from Prometheus history"`},
 		{"fill", `msg="keep-alive: relearned the older history too"`},
@@ -91,7 +91,15 @@ func TestControllerOnADay(t *testing.T) {
 		for phase < len(phases) && (strings.Contains(out, phases[phase].line) || phase == 1 && strings.Contains(out, fillWarn)) {
 			t.Logf("%s done at +%s: RSS %s, high-water mark %s", phases[phase].name, now.Sub(began).Round(time.Second),
 				mib(m.RSS), mib(m.HWM))
-			if phase++; phase == len(phases) {
+			phase++
+			if phase == 1 && !strings.Contains(out, "fill_older=true") {
+				// A rebuild that read the whole lookback (or the
+				// shards of a fleet too large to fill) has no fill;
+				// its line comes with the rebuild's.
+				t.Logf("no fill follows the rebuild")
+				phase++
+			}
+			if phase == len(phases) {
 				settleFrom = now
 			}
 		}
@@ -103,7 +111,7 @@ func TestControllerOnADay(t *testing.T) {
 				for _, v := range last {
 					sum += v
 				}
-				t.Logf("%d functions, a day of history: controller RSS high-water mark %s (largest 1 s sample %s); %s after the fill: last minute's mean %s, last %s",
+				t.Logf("%d functions, a day of history: controller RSS high-water mark %s (largest 1 s sample %s); %s after the fill (the rebuild, without one): last minute's mean %s, last %s",
 					n, mib(m.HWM), mib(peak), settle, mib(sum/uint64(len(last))), mib(m.RSS))
 				break
 			}
