@@ -205,7 +205,7 @@ func (c *controllerSeries) set(fn string) {
 	c.scrapeAge.Set(0.5)
 	c.kaHeld.Set(1e6)
 	c.kaBound.Set(4e6)
-	c.kaSince.Set(float64(time.Now().Add(-3*time.Hour).Unix()))
+	c.kaSince.Set(float64(time.Now().Add(-3 * time.Hour).Unix()))
 	c.observe(fn)
 }
 
