@@ -95,7 +95,7 @@ func keepAliveReadsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 // the rest. Of the replicas, the one that learned least (each learns for
 // itself: a follower that takes over plans on its own history).
 func keepAliveLearnedPanel(id uint32, pos dashboard.GridPos) *statPanelBuilder {
-	return statPanel(id, "Keep-alive learning: history learned", "How far back the calls the adaptive keep-alive learned idle times from reach, on the replica that learned least. After a restart: the span the rebuild read within keep_alive.rebuild_timeout, growing to the whole lookback as the fill reads the older history; a rare function's plan rests on this span. Empty until the rebuild or the first read.", "s", pos,
+	return statPanel(id, "Keep-alive learning: history learned", "How far back the calls the adaptive keep-alive has read reach, on the replica that learned least. After a restart: the span the rebuild read within keep_alive.rebuild_timeout, growing to the whole lookback as the fill reads the older history (a rare function's plan rests on this span), then with uptime. Each function keeps its newest 256 idle times, not all of them. Empty until the rebuild or the first read.", "s", pos,
 		query{`time() - max(faas_autoscaler_keepalive_learned_since_timestamp_seconds)`, "history learned"})
 }
 
