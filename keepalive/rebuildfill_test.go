@@ -51,6 +51,7 @@ func fillDay(seed uint64, from time.Time) *slowHistory {
 // the last 283 minutes read (rep.From), first calls kept for the fill.
 func shortenedDay(t *testing.T, seed uint64) (p *Policy, q *slowHistory, from, now time.Time, rep RebuildReport) {
 	t.Helper()
+	atPoints(t, 500_000) // the spans below are fillDay's at that bound
 	now = time.Now().Truncate(time.Minute)
 	from = now.Add(-24 * time.Hour)
 	q, p = fillDay(seed, from), mustPolicy(t)

@@ -21,14 +21,19 @@ import (
 // at most about rebuildMaxPoints points.
 
 // rebuildMaxPoints bounds the points (series × steps) one range query of
-// the rebuild asks for, when the number of series is known: 8 MB of points
-// decoded, a few tens of MB as the body. The series' labels come on top,
-// about 430 bytes a series decoded: at 10,000 series (50 steps a part)
-// little, at 100,000 (5 steps) most of a part's 51 MB, whatever its steps
-// (BenchmarkRebuildDay). Twice the points halved the parts and cut the
-// rebuild's CPU by a quarter there, but raised its live heap at the peak
-// from about 105 MB to 130 (docs/benchmarks.md, session 38).
-var rebuildMaxPoints = 500_000
+// the rebuild asks for, when the number of series is known: 4 MB of points
+// decoded, ten-odd MB as the body. The series' labels come on top, about
+// 430 bytes a series decoded: at 10,000 series (25 steps a part) little,
+// at 100,000 (2 steps, in shards) most of a part's memory, whatever its
+// steps (BenchmarkRebuildDay). Session 38 tried twice 500,000: a quarter
+// less CPU at 100,000 functions for more live heap. Session 42 halved
+// 500,000: a restart of 10,000 functions on a day of history peaked at
+// about 117 MiB resident where it peaked at 150-169, its rebuild read
+// more of the day within its bound (3 h 44 min against 3 h 19 min) and
+// the whole day 10 % slower; at 100,000 the restart peaked 7 MiB lower,
+// its rebuild reading 1 minute of history instead of 4 (docs/benchmarks.md,
+// "The controller restarted on a day of history").
+var rebuildMaxPoints = 250_000
 
 // rebuildDefaultChunk is a part's steps when the number of series is not
 // known (the count query failed): an hour at one-minute steps.

@@ -102,6 +102,7 @@ func counterOver(name string, from time.Time, first, last int, calls ...int) *mo
 // (mutation): "RebuildWithin: context deadline exceeded, want the recent
 // span read whole".
 func TestRebuildWithinReadsTheRecentSpanThatFits(t *testing.T) {
+	atPoints(t, 500_000)
 	synctest.Test(t, func(t *testing.T) {
 		now := time.Now().Truncate(time.Minute)
 		from := now.Add(-24 * time.Hour)
@@ -201,6 +202,7 @@ func mustPolicy(t *testing.T) *Policy {
 // the lookback's first part, which it never read (session 38's footprint
 // run read "part 1 of 289, from" the lookback's start).
 func TestRebuildWithinSaysWhenNotEvenThePartItTimesFits(t *testing.T) {
+	atPoints(t, 500_000)
 	synctest.Test(t, func(t *testing.T) {
 		now := time.Now().Truncate(time.Minute)
 		from := now.Add(-24 * time.Hour)
@@ -226,6 +228,7 @@ func TestRebuildWithinSaysWhenNotEvenThePartItTimesFits(t *testing.T) {
 // keepalive: rebuild from Prometheus: part 12 of 28, from …: context
 // deadline exceeded".
 func TestRebuildWithinTimesAWholePart(t *testing.T) {
+	atPoints(t, 500_000)
 	synctest.Test(t, func(t *testing.T) {
 		now := time.Now().Truncate(time.Minute)
 		from := now.Add(-24 * time.Hour)
@@ -262,6 +265,7 @@ func TestRebuildWithinTimesAWholePart(t *testing.T) {
 // ignored): "not even the newest of 25 parts … read in time" (the count
 // cut, the parts sized for an unknown count).
 func TestRebuildWithinCountsTheSeriesCheaply(t *testing.T) {
+	atPoints(t, 500_000)
 	synctest.Test(t, func(t *testing.T) {
 		now := time.Now().Truncate(time.Minute)
 		from := now.Add(-24 * time.Hour)
@@ -319,6 +323,7 @@ func TestRebuildWithinReadsTheReplicaHistoryOfTheSpanRead(t *testing.T) {
 // "not even the newest of 25 parts … read in time"; and, given a quarter
 // of the bound, "read from … (4m0s), want … (two parts)".
 func TestRebuildWithinSizesItsPartsByTheSeriesNow(t *testing.T) {
+	atPoints(t, 500_000)
 	synctest.Test(t, func(t *testing.T) {
 		now := time.Now().Truncate(time.Minute)
 		from := now.Add(-24 * time.Hour)
@@ -351,6 +356,7 @@ func TestRebuildWithinSizesItsPartsByTheSeriesNow(t *testing.T) {
 // Seen failing with the whole part timed: "RebuildWithin: keepalive:
 // rebuild from Prometheus: context deadline exceeded".
 func TestRebuildWithinTimesOneShard(t *testing.T) {
+	atPoints(t, 500_000)
 	synctest.Test(t, func(t *testing.T) {
 		now := time.Now().Truncate(time.Minute)
 		from := now.Add(-24 * time.Hour)
@@ -386,4 +392,15 @@ func pointsWithin(m model.Matrix, r v1.Range) model.Matrix {
 		}
 	}
 	return out
+}
+
+// atPoints sets rebuildMaxPoints to n for the test: these fixtures' part
+// counts and spans are worked out for parts of 500,000 points (the bound
+// until session 42), and what they test, how a span is planned on a
+// part's timed cost, does not depend on the bound's value.
+func atPoints(t *testing.T, n int) {
+	t.Helper()
+	old := rebuildMaxPoints
+	rebuildMaxPoints = n
+	t.Cleanup(func() { rebuildMaxPoints = old })
 }
