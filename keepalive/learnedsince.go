@@ -32,12 +32,3 @@ func (p *Policy) LearnedSince() (since time.Time, filling bool) {
 	// runs before that rebuild has learned its span.
 	return p.learnedFrom, p.firsts != nil && !p.learnedFrom.IsZero()
 }
-
-// laterOf is the later of a span's start and where Prometheus' history
-// begins inside it (zero: before it): what the span's calls reach back to.
-func laterOf(from, historyFrom time.Time) time.Time {
-	if historyFrom.After(from) {
-		return historyFrom
-	}
-	return from
-}

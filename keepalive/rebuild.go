@@ -216,8 +216,10 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	rep.Functions = r.learnedFunctions()
 	if !older {
 		// A span's scratch policy learns for FillRebuild, which notes
-		// the span on p once it is put before p's histories.
-		p.noteLearnedFrom(laterOf(from, rep.HistoryFrom))
+		// the span on p once it is put before p's histories. Where
+		// Prometheus' history begins inside the span (HistoryFrom;
+		// zero: before it), the calls reach back only to there.
+		p.noteLearnedFrom(later(from, rep.HistoryFrom))
 	}
 	// Over the span the parts were read over: the lookback's, or the
 	// recent span RebuildWithin chose, for which the time left is kept.

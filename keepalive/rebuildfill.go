@@ -125,7 +125,7 @@ func (p *Policy) FillRebuild(ctx context.Context, q RangeQuerier, from, to time.
 		rep.Spans++
 		rep.Functions += srep.Functions
 		added, dropped := p.prepend(span)
-		p.noteLearnedFrom(laterOf(next, srep.HistoryFrom))
+		p.noteLearnedFrom(later(next, srep.HistoryFrom))
 		rep.IdleTimes += added
 		rep.Dropped += dropped
 		end, rep.From = next, next
