@@ -7,7 +7,9 @@
 # make bench-history-controller
 #                        the shipped controller (memory provider, defaults) started on that day, as a restart: its
 #                        resident set through the rebuild, the fill of the older history and HISTORY_SETTLE (1m) after;
-#                        HISTORY_GOMEMLIMIT / HISTORY_GOGC set the controller's GOMEMLIMIT / GOGC.
+#                        HISTORY_GOMEMLIMIT / HISTORY_GOGC set the controller's GOMEMLIMIT / GOGC;
+#                        HISTORY_PROVIDER=openfaas: the OpenFaaS provider listing the functions from a simulated
+#                        (idle) gateway that Prometheus scrapes with the controller every 5 s, the footprint set-up.
 HISTORY_FUNCTIONS ?= 10000
 
 .PHONY: bench-history bench-history-controller

@@ -27,13 +27,24 @@ import (
 // profile at the end. HISTORY_GOMEMLIMIT and HISTORY_GOGC are the
 // controller's GOMEMLIMIT and GOGC (none by default: as the chart runs it
 // at 10,000 functions, where its 0.9 of a 256 MiB limit never binds).
+// HISTORY_PROVIDER=openfaas puts the footprint bench's set-up on top of
+// the day: the controller lists the functions from a simulated gateway
+// (idle) through the OpenFaaS provider, and Prometheus scrapes that gateway
+// and the controller every 5 s from its start.
 func TestControllerOnADay(t *testing.T) {
 	if os.Getenv("FAAS_HISTORY_BENCH") == "" {
 		t.Skip("set FAAS_HISTORY_BENCH=1 (make bench-history-controller) to run the controller on a day of history")
 	}
 	n := envInt(t, "HISTORY_FUNCTIONS", 10_000)
 	settle := envDuration(t, "HISTORY_SETTLE", time.Minute)
-	prom, d := dayOnPrometheus(t, n, 24*time.Hour)
+	openfaas := false
+	switch p := os.Getenv("HISTORY_PROVIDER"); p {
+	case "", "memory":
+	case "openfaas":
+		openfaas = true
+	default:
+		t.Fatalf("HISTORY_PROVIDER=%q: want memory or openfaas", p)
+	}
 	bin := buildShipped(t)
 	var list strings.Builder
 	for i := range n {
@@ -51,8 +62,35 @@ func TestControllerOnADay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl := exec.CommandContext(t.Context(), bin, "run", "--listen", addr, "--debug-listen", debugAddr, "--log-level", "info", "--webhook-auth", "none",
-		"--prometheus-url", prom.URL(), "--provider", "memory", "--functions-file", fnFile)
+	var live []teststack.Target
+	var gwAddr string
+	if openfaas {
+		if gwAddr, err = teststack.FreeAddr(); err != nil {
+			t.Fatal(err)
+		}
+		live = []teststack.Target{{Job: "gateway-live", URL: gwAddr}, {Job: "faas-autoscaler", URL: addr}}
+	}
+	prom, d := dayOnPrometheus(t, n, 24*time.Hour, live...)
+	args := []string{"run", "--listen", addr, "--debug-listen", debugAddr, "--log-level", "info", "--webhook-auth", "none",
+		"--prometheus-url", prom.URL()}
+	if openfaas {
+		// The footprint bench's set-up on top of the day: the simulated
+		// gateway lists the same functions, idle, and Prometheus
+		// scrapes it and the controller every 5 s.
+		gw := exec.CommandContext(t.Context(), bin, "gateway", "--listen", gwAddr, "--functions-file", fnFile)
+		gw.Stdout, gw.Stderr = os.Stderr, os.Stderr
+		if err := gw.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = gw.Process.Kill(); _ = gw.Wait() }()
+		if err := teststack.WaitOK("http://"+gwAddr+"/metrics", 2*time.Minute, t.Context().Done()); err != nil {
+			t.Fatalf("gateway: %v", err)
+		}
+		args = append(args, "--gateway-url", "http://"+gwAddr, "--basic-auth=false")
+	} else {
+		args = append(args, "--provider", "memory", "--functions-file", fnFile)
+	}
+	ctl := exec.CommandContext(t.Context(), bin, args...)
 	ctl.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for _, v := range []string{"GOMEMLIMIT", "GOGC"} {
 		if x := os.Getenv("HISTORY_" + v); x != "" {

@@ -89,15 +89,21 @@ func TestRebuildADay(t *testing.T) {
 // dayOnPrometheus writes a day (the lookback up to now, to the minute) of
 // n functions scraped every 15 s as TSDB blocks and starts Debian's
 // Prometheus on them.
-func dayOnPrometheus(t *testing.T, n int, lookback time.Duration) (*teststack.Prom, *day) {
+func dayOnPrometheus(t *testing.T, n int, lookback time.Duration, live ...teststack.Target) (*teststack.Prom, *day) {
 	t.Helper()
 	const scrape = 15 * time.Second
 	end := time.Now().Truncate(time.Minute)
 	from := end.Add(-lookback)
 	// Only 2 h blocks: Prometheus would otherwise compact the day's twelve
-	// blocks in the background while the rebuild is timed.
-	prom := teststack.Prometheus(t, teststack.PromOptions{ExtraArgs: []string{
-		"--storage.tsdb.retention.time=30d", "--storage.tsdb.min-block-duration=2h", "--storage.tsdb.max-block-duration=2h"}})
+	// blocks in the background while the rebuild is timed. live are
+	// scraped from its start on (a live gateway, the controller), every 5 s
+	// as a deployment that wants the scaler's reaction would.
+	opts := teststack.PromOptions{ExtraArgs: []string{
+		"--storage.tsdb.retention.time=30d", "--storage.tsdb.min-block-duration=2h", "--storage.tsdb.max-block-duration=2h"}}
+	if len(live) > 0 {
+		opts.ScrapeTargets, opts.ScrapeInterval = live, 5*time.Second
+	}
+	prom := teststack.Prometheus(t, opts)
 	if err := prom.Stop(); err != nil {
 		t.Fatal(err)
 	}
