@@ -99,6 +99,7 @@ func TestControllerOnADay(t *testing.T) {
 	}
 	var logs teststack.SyncBuffer
 	ctl.Stdout, ctl.Stderr = &logs, &logs
+	promCPU0, promCPUKnown := cpuOf(prom.URL() + "/metrics")
 	began := time.Now()
 	if err := ctl.Start(); err != nil {
 		t.Fatal(err)
@@ -127,8 +128,8 @@ func TestControllerOnADay(t *testing.T) {
 		peak = max(peak, m.RSS)
 		out := logs.String()
 		for phase < len(phases) && (strings.Contains(out, phases[phase].line) || phase == 1 && strings.Contains(out, fillWarn)) {
-			t.Logf("%s done at +%s: RSS %s, high-water mark %s", phases[phase].name, now.Sub(began).Round(time.Second),
-				mib(m.RSS), mib(m.HWM))
+			t.Logf("%s done at +%s: RSS %s, high-water mark %s; CPU since the start: the controller's %s, Prometheus' %s", phases[phase].name, now.Sub(began).Round(time.Second),
+				mib(m.RSS), mib(m.HWM), cpuSince("http://"+addr+"/metrics", 0, true), cpuSince(prom.URL()+"/metrics", promCPU0, promCPUKnown))
 			phase++
 			if phase == 1 && !strings.Contains(out, "fill_older=true") {
 				// A rebuild that read the whole lookback (or the
@@ -204,6 +205,26 @@ func goMemory(t *testing.T, url string) string {
 		out = append(out, name+" "+v)
 	}
 	return strings.Join(out, ", ")
+}
+
+// cpuOf is the process CPU seconds a /metrics page says its process has
+// used; ok false when it says none (missing, not 0).
+func cpuOf(url string) (float64, bool) {
+	page, err := testenv.ReadMetricPage(url)
+	if err != nil {
+		return 0, false
+	}
+	return page.Value("process_cpu_seconds_total")
+}
+
+// cpuSince renders the process CPU seconds at url above from (known: from
+// was read), or n/a.
+func cpuSince(url string, from float64, known bool) string {
+	v, ok := cpuOf(url)
+	if !ok || !known {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f s", v-from)
 }
 
 // mib renders KiB as MiB.
