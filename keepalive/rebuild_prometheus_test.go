@@ -93,8 +93,7 @@ func TestRebuildFromRealPrometheus(t *testing.T) {
 
 	// Asked in parts (here of 30 steps: the series counted by Prometheus
 	// itself), the rebuild learns the same.
-	defer func(n int) { rebuildMaxPoints = n }(rebuildMaxPoints)
-	rebuildMaxPoints = 30
+	atPoints(t, 30)
 	inParts, _ := New(Config{PreWarmShare: 0.25})
 	partsRep, err := inParts.Rebuild(ctx, p.API(), now, 12*time.Hour, time.Minute, "openfaas-fn")
 	if err != nil {

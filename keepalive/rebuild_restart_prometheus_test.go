@@ -175,8 +175,7 @@ func TestRebuildRestartInPlaceFromRealPrometheus(t *testing.T) {
 
 	// In parts of 12 steps (the series counted by Prometheus itself: 5),
 	// the same.
-	defer func(n int) { rebuildMaxPoints = n }(rebuildMaxPoints)
-	rebuildMaxPoints = 60
+	atPoints(t, 60)
 	inParts, _ := New(Config{PreWarmShare: 0.25})
 	partsRep, err := inParts.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
 	if err != nil {

@@ -227,10 +227,9 @@ func TestRebuildCountsCallsAfterARestartInPlace(t *testing.T) {
 // at the series' last value is carried over with the value. One start-time
 // query a part.
 func TestRebuildRestartInPlaceInParts(t *testing.T) {
-	defer func(n int) { rebuildMaxPoints = n }(rebuildMaxPoints)
 	// nogap's restart is at minute 20, the first step of the third part;
 	// its value before it, at minute 19, ends the second.
-	rebuildMaxPoints = 10 * len(restartCases)
+	atPoints(t, 10*len(restartCases))
 	f := restartHistoryOf()
 	p, _ := New(Config{PreWarmShare: 0.25})
 	rep, err := p.Rebuild(context.Background(), f, t0.Add(time.Hour), time.Hour, time.Minute, "openfaas-fn")
@@ -296,8 +295,7 @@ func TestRebuildWithoutStartTimes(t *testing.T) {
 	// not read: "rare" (restarted at minute 30, its value before at minute
 	// 20 without a start time) and "nogap" (at 20) read as without start
 	// times; "passed" (at 42) still counts whole.
-	defer func(n int) { rebuildMaxPoints = n }(rebuildMaxPoints)
-	rebuildMaxPoints = 10 * len(restartCases)
+	atPoints(t, 10*len(restartCases))
 	f := &secondStartsFail{restartHistory: restartHistoryOf()}
 	p, _ := New(Config{PreWarmShare: 0.25})
 	rep, err := p.Rebuild(context.Background(), f, t0.Add(time.Hour), time.Hour, time.Minute, "openfaas-fn")

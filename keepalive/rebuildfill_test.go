@@ -218,13 +218,12 @@ func firstDiff(got, want string) string {
 // Seen failing without the check (mutation): the fill read step after
 // step of nothing for the whole hour its context allowed.
 func TestFillStopsWhenNoSpanFits(t *testing.T) {
-	defer func(n int) { rebuildMaxPoints = n }(rebuildMaxPoints)
+	atPoints(t, 40) // one step a part
 	synctest.Test(t, func(t *testing.T) {
 		now := time.Now().Truncate(time.Minute)
 		from := now.Add(-24 * time.Hour)
 		q := fillDay(1, from)
 		q.claimed = 40
-		rebuildMaxPoints = 40 // one step a part
 		p := mustPolicy(t)
 		p.trackFirsts(now.Add(-time.Hour))
 		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)

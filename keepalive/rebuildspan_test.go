@@ -394,10 +394,11 @@ func pointsWithin(m model.Matrix, r v1.Range) model.Matrix {
 	return out
 }
 
-// atPoints sets rebuildMaxPoints to n for the test: these fixtures' part
-// counts and spans are worked out for parts of 500,000 points (the bound
-// until session 42), and what they test, how a span is planned on a
-// part's timed cost, does not depend on the bound's value.
+// atPoints sets rebuildMaxPoints to n for the test, restored when it
+// ends. The span-planning tests above pin 500,000 (the bound until session
+// 42): their fixtures' part counts and spans are worked out for it, and
+// what they test, how a span is planned on a part's timed cost, does not
+// depend on the bound's value.
 func atPoints(t *testing.T, n int) {
 	t.Helper()
 	old := rebuildMaxPoints
