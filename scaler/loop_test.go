@@ -3,129 +3,16 @@ package scaler
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
-	"github.com/faas-autoscaler/faas-autoscaler/internal/exposition"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
-	"github.com/faas-autoscaler/faas-autoscaler/scaler/scalertest"
 )
-
-var (
-	refA = provider.Ref{Name: "a", Namespace: "openfaas-fn"}
-	refB = provider.Ref{Name: "b", Namespace: "openfaas-fn"}
-	refC = provider.Ref{Name: "c", Namespace: "team"}
-)
-
-func function(ref provider.Ref, replicas uint64, labels map[string]string) provider.Function {
-	return provider.Function{Ref: ref, Replicas: replicas, AvailableReplicas: replicas, Labels: labels}
-}
-
-type loopEnv struct {
-	loop *Loop
-	prov *testProvider
-	src  *scalertest.Source
-	reg  *exposition.Registry // as run wires it: the per-function series streamed
-}
-
-func newLoopEnv(t *testing.T, edit func(*LoopConfig), fns ...provider.Function) *loopEnv {
-	t.Helper()
-	e := &loopEnv{prov: newTestProvider(t, fns...), src: scalertest.NewSource(), reg: exposition.NewRegistry()}
-	cfg := LoopConfig{Provider: e.prov, Source: e.src, Actuator: newActuator(t, e.prov, nil, false), Defaults: testDefaults(), Registerer: e.reg}
-	if edit != nil {
-		edit(&cfg)
-	}
-	l, err := NewLoop(cfg)
-	if err != nil {
-		t.Fatalf("NewLoop: %v", err)
-	}
-	e.loop = l
-	return e
-}
-
-// metric returns the value of the series of name whose labels include want;
-// ok is false when there is no such series.
-func (e *loopEnv) metric(t *testing.T, name string, want map[string]string) (float64, bool) {
-	t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			got := map[string]string{}
-			for _, lp := range m.GetLabel() {
-				got[lp.GetName()] = lp.GetValue()
-			}
-			for k, v := range want {
-				if got[k] != v {
-					continue next
-				}
-			}
-			return value(m), true
-		}
-	}
-	return 0, false
-}
-
-func value(m *dto.Metric) float64 {
-	switch {
-	case m.GetCounter() != nil:
-		return m.GetCounter().GetValue()
-	case m.GetGauge() != nil:
-		return m.GetGauge().GetValue()
-	case m.GetHistogram() != nil:
-		return float64(m.GetHistogram().GetSampleCount())
-	}
-	return 0
-}
-
-func fn(ref provider.Ref) map[string]string { return map[string]string{labelFunction: ref.String()} }
-
-func TestNewLoopValidates(t *testing.T) {
-	tests := []struct {
-		name string
-		cfg  LoopConfig
-		want string
-	}{
-		{"no provider", LoopConfig{Source: scalertest.NewSource(), Defaults: testDefaults()}, "scaler: provider is required"},
-		{"no source", LoopConfig{Provider: newTestProvider(t), Defaults: testDefaults()}, "scaler: metrics source is required"},
-		{"no actuator", LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Defaults: testDefaults()}, "scaler: actuator is required"},
-		{"burst window longer than stable", LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Actuator: newActuator(t, newTestProvider(t), nil, false),
-			Defaults: testDefaults(), BurstWindow: 2 * time.Minute}, "burst window = 2m0s, must be positive and at most the stable window 1m0s"},
-		{"bad defaults", LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource()}, "default max = 0, must be at least 1"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewLoop(tc.cfg)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("NewLoop error %v, want it to contain %q", err, tc.want)
-			}
-		})
-	}
-	t.Run("metrics registered twice", func(t *testing.T) {
-		reg := prometheus.NewRegistry()
-		cfg := LoopConfig{Provider: newTestProvider(t), Source: scalertest.NewSource(), Actuator: newActuator(t, newTestProvider(t), nil, false), Defaults: testDefaults(), Registerer: reg}
-		if _, err := NewLoop(cfg); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := NewLoop(cfg); err == nil {
-			t.Error("second loop on one registry: want a registration error")
-		}
-	})
-}
 
 func TestTickScalesAndExportsMetrics(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
