@@ -1,0 +1,143 @@
+package keepalive
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// Zeroed is the idler's report (idler.ZeroObserver) that it scaled ref to
+// zero from replicas. A pre-warm of the function starts that many again:
+// zero-then-pre-warm is a keep-alive with a hole in it, so it gives back
+// what the keep-alive would have kept. A function whose activations need
+// two replicas, pre-warmed with one, makes the rest of each activation
+// wait for a cold start the plan did not price. After a restart, Rebuild
+// reads it from the gateway's replica history (gateway_service_count);
+// without that history, a pre-warm starts one replica until the idler next
+// idles the function. The count is what the scaler held then, so a
+// function whose activations need fewer comes back down after the
+// scaler's down window.
+func (p *Policy) Zeroed(ref provider.Ref, replicas uint64) {
+	p.setZeroed(ref, replicas, true)
+}
+
+// ForgetZeroed drops every count a function was idled from. The counts are
+// this replica's own (its idler records them while it leads): after a term
+// in which another replica led, they are an earlier term's, and a pre-warm
+// started the count of an idle hours old (8 where the other leader had
+// idled the function from 1 since). Until the idler idles a function again,
+// a pre-warm starts one replica, as with no history.
+func (p *Policy) ForgetZeroed() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, h := range p.fns {
+		if h.zeroedAt != 0 {
+			h.zeroedAt, h.planned = 0, false
+		}
+	}
+}
+
+// setZeroed records the count ref went to zero from; the rebuild from
+// history (replace false) never replaces what the idler has told the
+// policy since it started. It says whether it set the count.
+func (p *Policy) setZeroed(ref provider.Ref, replicas uint64, replace bool) bool {
+	if replicas == 0 {
+		return false
+	}
+	v := uint32(min(replicas, math.MaxUint32))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.get(ref)
+	if h.zeroedAt != 0 && !replace {
+		return false
+	}
+	if v != h.zeroedAt {
+		h.zeroedAt, h.planned = v, false
+	}
+	return true
+}
+
+// PreWarm is a function whose plan wants replicas now although it has had
+// no invocation for a while.
+type PreWarm struct {
+	Ref    provider.Ref
+	Since  time.Duration // since the last invocation
+	Until  time.Time     // end of the window
+	Reason string
+	// Replicas is how many to start: the count the function had when it
+	// was last idled (1 when not seen since the policy started).
+	Replicas uint64
+}
+
+// preWarmReplicas is how many replicas a pre-warm of ref starts (≥ 1).
+func (p *Policy) preWarmReplicas(ref provider.Ref) uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if h := p.fns[ref]; h != nil {
+		return h.preWarmReplicas()
+	}
+	return 1
+}
+
+// preWarmReplicas is how many replicas a pre-warm of h's function starts.
+func (h *history) preWarmReplicas() uint64 {
+	if h.zeroedAt > 1 {
+		return uint64(h.zeroedAt)
+	}
+	return 1
+}
+
+// Due lists the functions among atZero whose pre-warm window is open at
+// now, so that with the prewarmed functions already warm at most
+// PreWarmShare of the functions the policy knows are pre-warmed at once (at
+// least one when the share is positive; a function the idler's last
+// listing did not list is not known); the soonest-closing windows first.
+func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallback time.Duration) []PreWarm {
+	return p.dueAt(now, atZero, nil, nil, 0, prewarmed, fallback)
+}
+
+// dueAt is Due for the pre-warmer, which also says where each of atZero
+// is in its listing (places[i]) and its entry for it (specs[i]): Due's
+// cache then remembers each function at its place in the listing
+// (specCache) rather than at its place among atZero. places and specs nil,
+// or a listing of more functions (listed) than the cache keeps: as Due.
+func (p *Policy) dueAt(now time.Time, atZero []provider.Ref, places []int, specs []*prewarmSpec, listed, prewarmed int, fallback time.Duration) []PreWarm {
+	if len(places) != len(atZero) || len(specs) != len(atZero) || listed > keptAtZero {
+		places, specs = nil, nil
+	}
+	var out []PreWarm
+	// One hold of mu for the pass over atZero, not one per function (a
+	// lock and an unlock per function every 10 s were a third of Due).
+	p.mu.Lock()
+	for i, ref := range atZero {
+		var h *history
+		if specs != nil {
+			h = p.dueSpecs.at(p, places[i], specs[i], ref)
+		} else {
+			h = p.due.at(p, i, len(atZero), ref)
+		}
+		plan, last := p.planLocked(h, fallback, now)
+		if last.IsZero() {
+			continue
+		}
+		if since := now.Sub(last); plan.InPreWarm(since, h.slack) {
+			h.worded()
+			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: h.plan.Reason,
+				Replicas: h.preWarmReplicas()})
+		}
+	}
+	share := p.cfg.PreWarmShare // under mu: a reload's SetPrice writes it
+	limit := int(share * float64(p.known()))
+	p.mu.Unlock()
+	slices.SortFunc(out, func(a, b PreWarm) int { return a.Until.Compare(b.Until) })
+	if share > 0 {
+		limit = max(limit, 1)
+	}
+	limit = max(0, limit-prewarmed)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
