@@ -9,5 +9,7 @@
 // arbitration. Dry-run, the namespace filter and the leader guard are
 // enforced here once. Writes are conditional (provider.ScaleIf): an intent
 // made on a count that has since changed is re-checked, never applied
-// blindly. A failure stays with its function.
+// blindly, and one made on a function since deleted and deployed again
+// under its name (Intent.Created) is not written at all. A failure stays
+// with its function.
 package actuator

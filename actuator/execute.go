@@ -38,7 +38,7 @@ func (a *Actuator) execute(ctx context.Context, in Input) Outcome {
 			return withAvailable(o, conflict)
 		}
 		cctx, cancel := context.WithTimeout(ctx, a.callTimeout())
-		err := provider.ScaleIf(cctx, a.cfg.Provider, in.Intent.Ref, v.From, in.Intent.To)
+		err := provider.ScaleIf(cctx, a.cfg.Provider, in.Intent.Ref, v.From, in.Intent.To, in.Intent.Created)
 		cancel()
 		now := a.cfg.Clock.Now()
 		o.At = now
@@ -92,6 +92,11 @@ func classify(o Outcome, from uint64, err error, ctx context.Context) Outcome {
 		}
 	case errors.Is(err, provider.ErrNotFound):
 		o.Code, o.Err, o.Reason = CodeGone, err, "the function no longer exists"
+		var replaced *provider.ReplacedError
+		if errors.As(err, &replaced) {
+			o.Reason = "deployed again (created " + replaced.Current.UTC().Format(time.RFC3339) +
+				") after the listing this was decided on: not written"
+		}
 	default:
 		o.Code, o.Err = CodeError, err
 		o.Reason = err.Error()

@@ -58,6 +58,13 @@ func (h *hangs) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uint64
 	return h.Provider.ScaleFrom(ctx, ref, from, to)
 }
 
+// ScaleFromCreated is the actuator's write when the intent names the
+// function's creation time, as every listed one does here.
+func (h *hangs) ScaleFromCreated(ctx context.Context, ref provider.Ref, from, to uint64, created time.Time) error {
+	time.Sleep(h.scaleTakes)
+	return h.Provider.ScaleFromCreated(ctx, ref, from, to, created)
+}
+
 // live is a controller over a hangs provider with n functions, acting while
 // leading says so, and its /healthz.
 type live struct {

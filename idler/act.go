@@ -2,12 +2,14 @@ package idler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/actuator"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // actAll proposes every action of the cycle to the actuator at once and
@@ -173,6 +175,11 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		}
 	case actuator.CodeGone:
 		w.action = "function disappeared before scaling"
+		if errors.As(o.Err, new(*provider.ReplacedError)) {
+			// Not the function this cycle judged idle: the next listing
+			// finds the new one, whose own keep-alive starts now.
+			w.action = "scale to zero: " + o.Reason
+		}
 	case actuator.CodeStopped:
 		// Not overruled: nobody raised it. The pool stopped (the end of
 		// a leadership term, a shutdown) before it ran; still idle, the

@@ -59,6 +59,13 @@ func (p *benchProvider) Scale(context.Context, provider.Ref, uint64) error {
 	return nil
 }
 
+// ScaleFromCreated makes the provider conditional on the function's count
+// and identity, so the actuator writes without reading first, as it does
+// on Kubernetes (the benchmark's functions are never deployed again).
+func (p *benchProvider) ScaleFromCreated(ctx context.Context, ref provider.Ref, from, to uint64, _ time.Time) error {
+	return p.ScaleFrom(ctx, ref, from, to)
+}
+
 // ScaleFrom makes the provider conditional, so the actuator writes without
 // reading first, as it does on Kubernetes.
 func (p *benchProvider) ScaleFrom(_ context.Context, ref provider.Ref, _, to uint64) error {

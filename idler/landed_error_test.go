@@ -48,6 +48,12 @@ func (p *landsThenFails) ScaleFrom(ctx context.Context, ref provider.Ref, from, 
 	return p.after(ref, to, p.testProvider.ScaleFrom(ctx, ref, from, to))
 }
 
+// ScaleFromCreated is the actuator's write when the intent names the
+// function's creation time, as the idler's do.
+func (p *landsThenFails) ScaleFromCreated(ctx context.Context, ref provider.Ref, from, to uint64, created time.Time) error {
+	return p.after(ref, to, p.testProvider.ScaleFromCreated(ctx, ref, from, to, created))
+}
+
 func (p *landsThenFails) Scale(ctx context.Context, ref provider.Ref, to uint64) error {
 	return p.after(ref, to, p.testProvider.Scale(ctx, ref, to))
 }

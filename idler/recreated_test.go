@@ -166,3 +166,52 @@ func TestUnknownCreationKeepsTheState(t *testing.T) {
 		}
 	})
 }
+
+// TestRecreatedDuringACycleIsNotIdled: the cycle lists the old "a"
+// (deployed two days ago, quiet, idle), and while its activity is being
+// read (between the first query and the re-check, a slow Prometheus) "a" is
+// deleted and deployed again under the same name with one replica. The
+// scale to zero decided for the old function must not land on the new one,
+// which is seconds old (too young for any keep-alive): the write was
+// conditional on the count only (1→0), which the new function also has.
+// Now the intent's creation time holds it to the old function
+// (provider.ScaleIf), and the cycle says the function is gone.
+//
+// Seen failing before the fix (found by a review): the new "a", deployed
+// 0s ago, was scaled to 0 replicas by the cycle that judged its
+// predecessor idle (verdict idle: never invoked (no series) in the last
+// 1m0s); want 1
+func TestRecreatedDuringACycleIsNotIdled(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour)
+	a := ref("a")
+	labels := optIn(LabelZeroDuration, "1m")
+	e := newEnv(t, Config{}, function("a", 1, old, labels))
+	var redeployed time.Time
+	e.src.onQuery = func(n int) {
+		if n != 1 {
+			return
+		}
+		if err := e.p.Remove(a); err != nil {
+			t.Error(err)
+		}
+		redeployed = time.Now()
+		if err := e.p.Deploy(function("a", 1, redeployed, labels)); err != nil {
+			t.Error(err)
+		}
+	}
+	rep := e.d.RunOnce(t.Context(), time.Now())
+	fn, err := e.p.Function(t.Context(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fn.CreatedAt.Equal(redeployed) {
+		t.Fatalf("the provider holds a created at %v, want the new one %v", fn.CreatedAt, redeployed)
+	}
+	if fn.Replicas != 1 {
+		t.Errorf("the new \"a\", deployed %s ago, was scaled to %d replicas by the cycle that judged its predecessor idle (verdict %s: %s); want 1",
+			time.Since(redeployed).Round(time.Millisecond), fn.Replicas, verdictOf(rep, a).Code, verdictOf(rep, a).Reason)
+	}
+	if got := explainOf(t, e.d, a).LastAction; !strings.Contains(got, "deployed again") {
+		t.Errorf("last action %q; want it to say the function was deployed again", got)
+	}
+}

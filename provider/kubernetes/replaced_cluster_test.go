@@ -120,3 +120,66 @@ func TestClusterScaleWritesOnlyTheCachedDeployment(t *testing.T) {
 	thaw.Do(g.mu.Unlock)
 	waitCached(t, p, ref, 30*time.Second, "gone once the watch delivers", nil)
 }
+
+// A function deleted and deployed again under its name after a decision's
+// listing, once the cache has caught up with it, is not written with the
+// old function's decision: ScaleFromCreated holds the write to the
+// Deployment created when the decision's listing said (the idler judged
+// the old one idle; the new one has the same count, so the count's compare
+// alone let the zero through). The UID check above covers only a cache
+// that has not caught up.
+//
+// Seen failing before the fix (found by a review; the idler's
+// TestRecreatedDuringACycleIsNotIdled through the memory provider):
+// the new "a", deployed 0s ago, was scaled to 0 replicas by the cycle that
+// judged its predecessor idle
+func TestClusterScaleFromCreatedSkipsAFunctionDeployedAgain(t *testing.T) {
+	c := cluster.Get(t)
+	ns := c.Namespace(t)
+	createDeployment(t, c.Client, functionDeployment(ns, "again", 1, nil))
+	client, err := kubeapi.New(c.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startOn(t, client, ns)
+	ref := provider.Ref{Name: "again", Namespace: ns}
+	var listed provider.Function
+	waitCached(t, p, ref, 30*time.Second, "cached", func(fn provider.Function) bool { listed = fn; return true })
+
+	// Creation times have a resolution of a second: the new Deployment is
+	// created in a later one than the old, as a redeploy is.
+	testenv.WaitFor(t, 5*time.Second, "a second past the first creation",
+		func() bool { return time.Now().After(listed.CreatedAt.Add(time.Second)) }, func() string { return "" })
+	if err := c.Client.AppsV1().Deployments(ns).Delete(t.Context(), "again", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var cerr error
+	testenv.WaitFor(t, 20*time.Second, "deploy the function again", func() bool {
+		_, cerr = c.Client.AppsV1().Deployments(ns).Create(t.Context(), functionDeployment(ns, "again", 1, nil), metav1.CreateOptions{})
+		return cerr == nil
+	}, func() string { return cerr.Error() })
+	var now provider.Function
+	waitCached(t, p, ref, 30*time.Second, "the new Deployment cached", func(fn provider.Function) bool {
+		now = fn
+		return !fn.CreatedAt.Equal(listed.CreatedAt)
+	})
+
+	werr := p.ScaleFromCreated(t.Context(), ref, 1, 0, listed.CreatedAt)
+	var replaced *provider.ReplacedError
+	if !errors.As(werr, &replaced) || !errors.Is(werr, provider.ErrNotFound) {
+		t.Errorf("ScaleFromCreated(1→0) decided on the function created at %v: err %v; want a *provider.ReplacedError (ErrNotFound)",
+			listed.CreatedAt, werr)
+	}
+	live, err := c.Client.AppsV1().Deployments(ns).Get(t.Context(), "again", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *live.Spec.Replicas != 1 {
+		t.Errorf("the function deployed again at %v has %d replicas after a write decided on its predecessor; want 1",
+			now.CreatedAt, *live.Spec.Replicas)
+	}
+	// Decided on the new function, the same write lands.
+	if err := p.ScaleFromCreated(t.Context(), ref, 1, 0, now.CreatedAt); err != nil {
+		t.Fatalf("ScaleFromCreated(1→0) decided on the new function: %v", err)
+	}
+}

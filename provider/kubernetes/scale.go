@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -155,12 +156,27 @@ var _ provider.ConditionalScaler = (*Provider)(nil)
 // caller re-decides instead of overwriting a count it never saw. It finds
 // and checks the Deployment as Scale does (checkLive).
 func (p *Provider) ScaleFrom(ctx context.Context, ref provider.Ref, from, to uint64) error {
+	return p.ScaleFromCreated(ctx, ref, from, to, time.Time{})
+}
+
+var _ provider.CreatedScaler = (*Provider)(nil)
+
+// ScaleFromCreated is ScaleFrom held also to the function deployed at
+// created (zero: any): a Deployment under the function's name created at
+// another time is another function (deleted and deployed again since the
+// decision's listing), and the call fails with a *provider.ReplacedError,
+// writing nothing. The cache's Deployment is compared; one the cache has
+// not caught up with is found by the live read's UID (sameDeployment).
+func (p *Provider) ScaleFromCreated(ctx context.Context, ref provider.Ref, from, to uint64, created time.Time) error {
 	if to > math.MaxInt32 {
 		return &provider.RefusedError{Ref: ref, Replicas: to,
 			Message: fmt.Sprintf("Kubernetes replica counts are int32 (max %d)", math.MaxInt32)}
 	}
 	d, err := p.deployment(ref)
 	if err != nil {
+		return err
+	}
+	if err := provider.CheckCreated(ref, created, d.CreationTimestamp.UTC()); err != nil {
 		return err
 	}
 	if err := p.refuseAutoscaled(ref, d, to); err != nil {

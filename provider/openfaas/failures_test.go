@@ -319,7 +319,7 @@ func TestScaleNotRetriedAfterReplyLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := provider.Ref{Name: "fn", Namespace: "openfaas-fn"}
-	err = provider.ScaleIf(context.Background(), cl, ref, 1, 0)
+	err = provider.ScaleIf(context.Background(), cl, ref, 1, 0, time.Time{})
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.replicas != 1 || g.posts != 1 || err == nil || !strings.Contains(err.Error(), "a scale is sent once, not retried") {
