@@ -184,6 +184,13 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		if !obs.quiet {
 			src = " (" + burstSrc.words() + "; " + noLoad("stable", rawStable) + ")"
 		}
+		if !burstSrc.alert {
+			// The count now rests on the source's own reading, which the
+			// down window holds, not on an alert's load: the alert's
+			// expiry must not take it back to the count before the alert
+			// (it took 8, set on a burst reading, to 3 inside the window).
+			d.Next.AlertLoadAt, d.Next.AlertBase = time.Time{}, 0
+		}
 	}
 	if load == nil {
 		if at := d.Next.AlertLoadAt; !at.IsZero() && now.Sub(at) >= alertEvidence(*obs) && !obs.LoadFailed && obs.LowerBound == "" {

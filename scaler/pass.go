@@ -172,11 +172,19 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time) (states []*f
 				// function every pass from the first (issue 15, item 5).
 				fs.recs = []Recommendation{{At: InstantOf(now), Replicas: fn.Replicas}}
 			}
-		} else if fs.pass < l.termPass && fn.Replicas > 0 {
+		} else if fs.pass < l.termPass {
 			// First sight in a new leadership term (newTerm): the same,
 			// after this replica's own recommendations (a copy: the
-			// explain API may hold the list), and decided in full.
-			fs.recs = append(slices.Clip(fs.recs), Recommendation{At: InstantOf(now), Replicas: fn.Replicas})
+			// explain API may hold the list), and decided in full. What
+			// the modes and the last scale said is another leader's count
+			// ago, as at a process start: a step ramp from an alert
+			// resolved an hour before dropped the count the last leader
+			// left to the floor at once, and an alert's base an hour old
+			// took a function with no data back to it.
+			if fn.Replicas > 0 {
+				fs.recs = append(slices.Clip(fs.recs), Recommendation{At: InstantOf(now), Replicas: fn.Replicas})
+			}
+			fs.modes, fs.lastScale, fs.scaleDir = nil, time.Time{}, None
 			fs.repeat = repeatNone
 		}
 		if fs.pass != l.pass {
