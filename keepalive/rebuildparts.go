@@ -126,16 +126,24 @@ func seriesCounted(ctx context.Context, q RangeQuerier, start, end time.Time, ev
 }
 
 // countSeries is the most RebuildQuery's series counted at the instants
-// from start to end, every apart, and whether Prometheus answered whole.
-func countSeries(ctx context.Context, q RangeQuerier, start, end time.Time, every time.Duration) (float64, bool) {
+// from start to end, every apart, and whether Prometheus answered whole
+// with counts (known).
+func countSeries(ctx context.Context, q RangeQuerier, start, end time.Time, every time.Duration) (series float64, known bool) {
 	m, ok := seriesCounted(ctx, q, start, end, every)
 	if !ok {
 		return 0, false
 	}
-	series := 0.0
 	for _, s := range m {
 		for _, pt := range s.Values {
-			series = math.Max(series, float64(pt.Value))
+			v := float64(pt.Value)
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				// Not a count (a broken proxy or querier in front of
+				// Prometheus): not known, as a failed read. math.Max
+				// kept a NaN, sizeFor made int(NaN) shards of it, and
+				// the rebuild read no counter and reported success.
+				return 0, false
+			}
+			series = math.Max(series, v)
 		}
 	}
 	return series, true

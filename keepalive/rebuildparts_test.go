@@ -2,6 +2,7 @@ package keepalive
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -207,5 +208,45 @@ func TestRebuildInPartsIsTheWholeRebuild(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// nanCount answers the series count (RebuildSeriesQuery) with NaN at every
+// step, and the counters as ranged does.
+type nanCount struct{ ranged }
+
+func (f *nanCount) QueryRange(ctx context.Context, q string, r v1.Range, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	if q == RebuildSeriesQuery() {
+		s := &model.SampleStream{Metric: model.Metric{}}
+		for at := r.Start; !at.After(r.End); at = at.Add(r.Step) {
+			s.Values = append(s.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: model.SampleValue(math.NaN())})
+		}
+		return model.Matrix{s}, nil, nil, nil
+	}
+	return f.ranged.QueryRange(ctx, q, r, opts...)
+}
+
+// TestRebuildReadsTheCountersWhenTheSeriesCountIsNaN: the series count
+// that sizes the parts answered NaN (a broken proxy or querier in front of
+// Prometheus: odd input). countSeries' math.Max kept the NaN, sizeFor
+// turned it into int(NaN) shards (on amd64 the most negative int), and
+// the loop over the shards read nothing: the rebuild returned success
+// having read no counter at all, every function's history lost, with
+// nothing said. A count that is not a number is a count not known, as a
+// failed count is: sizeFor's unknown size, an hour a part (the 61 steps in
+// two), one shard. Found by a review.
+//
+// Seen failing before the fix: rebuildparts_test.go:249: report {Functions:0 Invocations:0 Skipped:[] Zeroed:0 ZeroedErr:<nil> ZeroedFrom:0001-01-01 00:00:00 +0000 UTC HistoryFrom:0001-01-01 00:00:00 +0000 UTC StartTimesErr:<nil> From:0001-01-01 00:00:00 +0000 UTC}, idle times [], 0 counter queries; want the 3 calls at 10m, 30m and 50m read in two parts and the two 20m idle times between them learned
+func TestRebuildReadsTheCountersWhenTheSeriesCountIsNaN(t *testing.T) {
+	ref := provider.Ref{Name: "fn", Namespace: "openfaas-fn"}
+	f := &nanCount{ranged{series: model.Matrix{counterAt("fn", "gw-a", map[int]float64{0: 3, 10: 4, 30: 5, 50: 6})}}}
+	p := mustPolicy(t)
+	rep, err := p.Rebuild(t.Context(), f, t0.Add(time.Hour), time.Hour, time.Minute, "openfaas-fn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := idleTimes(p, ref); rep.Functions != 1 || rep.Invocations != 3 || len(got) != 2 || f.queries != 2 {
+		t.Errorf("report %+v, idle times %v, %d counter queries; want the 3 calls at 10m, 30m and 50m read in two parts "+
+			"and the two 20m idle times between them learned", rep, got, f.queries)
 	}
 }
