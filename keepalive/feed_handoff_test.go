@@ -114,3 +114,39 @@ func TestFeederCountsACallAppendedAfterTheRebuildReadIt(t *testing.T) {
 		})
 	}
 }
+
+// TestRebuildEndsAtNowWhateverTheLookback: keep_alive.rebuild_lookback is
+// any duration (config validates only that it is not negative). With a
+// lookback that is not a whole number of the rebuild's one-minute steps
+// (1h30s here), Prometheus' steps ran from now-lookback, and the last was
+// 30 s before now: a call 20 s before the restart was not in the rebuild,
+// and the feeder, told that the rebuild's history ends at now
+// (ReadsFrom(upTo), as controller.Learn does), read from 15 s before now:
+// the call was counted by neither, and the idle times before and after it
+// were learned as one (about 15 m where there were 10 m and 5 m). The
+// rebuild now rounds its lookback up to whole steps, so its last step is
+// now. Found by a review.
+//
+// Seen failing before the fix: feed_handoff_test.go:149: idle times [14m53s]; want two, about 10m and 5m (the call 20 s before the restart counted by the rebuild or the feeder)
+func TestRebuildEndsAtNowWhateverTheLookback(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ref := provider.Ref{Name: "fn", Namespace: "fn"}
+		t0 := time.Now()
+		src := &appendLagged{t0: t0, calls: []time.Time{
+			t0.Add(-2 * time.Hour), t0.Add(-10 * time.Minute), t0.Add(-20 * time.Second), t0.Add(5 * time.Minute)}}
+		p := mustPolicy(t)
+		upTo := time.Now()
+		if _, err := p.Rebuild(t.Context(), src, upTo, time.Hour+30*time.Second, time.Minute, "fn"); err != nil {
+			t.Fatal(err)
+		}
+		f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
+		f.ReadsFrom(upTo)
+		ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
+		defer cancel()
+		_ = f.Run(ctx)
+		got := idleTimes(p, ref)
+		if len(got) != 2 || got[0] < 9*time.Minute || got[0] > 11*time.Minute || got[1] < 4*time.Minute || got[1] > 6*time.Minute {
+			t.Errorf("idle times %v; want two, about 10m and 5m (the call 20 s before the restart counted by the rebuild or the feeder)", got)
+		}
+	})
+}

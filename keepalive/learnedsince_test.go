@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -118,4 +119,46 @@ func TestNotFillingDuringTheRebuild(t *testing.T) {
 	if since, filling := p.LearnedSince(); !since.IsZero() || filling {
 		t.Errorf("during the rebuild: learned since %s, filling %t; want neither", since, filling)
 	}
+}
+
+// TestNoFillWhereTheHistoryBegins: Prometheus' history of the gateway
+// begins two hours before the restart (its storage emptied), and a large
+// fleet's rebuild is shortened by its bound to the last 283 minutes: it
+// finds the history's start inside that span (RebuildReport.HistoryFrom)
+// and learns from there. There is nothing older to fill: the fill that
+// followed read the empty spans before it and moved how far back the
+// calls learned reach (LearnedSince, the learned_since gauge and explain
+// field) to the lookback's start, 22 hours before anything was learned.
+// Now such a rebuild keeps no first calls for a fill (Fills is false, so
+// controller.Learn starts none, and a fill asked for reads nothing), and
+// LearnedSince stays at HistoryFrom, filling nothing. Found by a review.
+//
+// Seen failing before the fix: learnedsince_test.go:160: after the fill ({From:1999-12-31 00:00:00 +0000 UTC Spans:5 Functions:0 IdleTimes:0 Dropped:0 HistoryFrom:0001-01-01 00:00:00 +0000 UTC}): learned since 1999-12-31 00:00:00 +0000 UTC (22h0m0s before the history's start), want 1999-12-31 22:00:00 +0000 UTC, where Prometheus' history begins
+func TestNoFillWhereTheHistoryBegins(t *testing.T) {
+	atPoints(t, 500_000)
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now().Truncate(time.Minute)
+		from := now.Add(-24 * time.Hour)
+		day := model.Matrix{
+			counterOver("a", from, 1320, 1440, 1330, 1380, 1400, 1439),
+			counterOver("b", from, 1320, 1440, 1350, 1420),
+		}
+		q := &slowHistory{ranged: ranged{series: day}, claimed: 3500, per: 4 * time.Second}
+		p := mustPolicy(t)
+		rep, err := dayWithin30s(t, p, q, now)
+		if err != nil || rep.From.IsZero() || rep.HistoryFrom.IsZero() {
+			t.Fatalf("RebuildWithin: %+v, %v; want a shortened span in which the history begins", rep, err)
+		}
+		if since, filling := p.LearnedSince(); !since.Equal(rep.HistoryFrom) || filling || p.Fills() {
+			t.Errorf("after the rebuild: learned since %s, filling %t, fills %t; want %s, no fill", since, filling, p.Fills(), rep.HistoryFrom)
+		}
+		fill, err := p.FillRebuild(t.Context(), q, from, rep.From, time.Minute, 30*time.Second, "openfaas-fn", time.Now)
+		if err != nil || fill.Spans != 0 {
+			t.Errorf("FillRebuild: %+v, %v; want nothing read", fill, err)
+		}
+		if since, _ := p.LearnedSince(); !since.Equal(rep.HistoryFrom) {
+			t.Errorf("after the fill (%+v): learned since %s (%s before the history's start), want %s, where Prometheus' history begins",
+				fill, since, rep.HistoryFrom.Sub(since), rep.HistoryFrom)
+		}
+	})
 }

@@ -1,19 +1,15 @@
 package keepalive
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"slices"
 	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
-	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // RangeQuerier is the part of the Prometheus HTTP API (client_golang
@@ -127,13 +123,15 @@ func RebuildCoverageQuery() string { return "count(gateway_service_count)" }
 
 // Rebuild restores the learned idle times after a restart or failover from
 // Prometheus history instead of a private database: one range query of the
-// counter over lookback ending at now, with the given step (in parts when
+// counter over lookback ending at now (rounded up to whole steps, so that
+// the last step is now), with the given step (in parts when
 // Prometheus' --query.max-samples refuses it whole: queryRange), and one of
 // its gateways' process start times at the same steps (a reset without a
 // fall: RebuildQuery), differenced per series, summed per function and
-// step, and fed to ObserveCount in time order. Idle times are then known
-// at step resolution (a minute is enough for keep-alive windows counted in
-// minutes). Calls before the lookback
+// step, and fed to ObserveCount in time order (ObserveLateCount for calls
+// a series counts back from an absence: seriesCounts). Idle times are then
+// known at step resolution (a minute is enough for keep-alive windows
+// counted in minutes). Calls before the lookback's first step
 // are not learned, nor those before Prometheus' history of the gateway
 // begins when that is within the lookback (RebuildReport.HistoryFrom).
 // Call it before the first Observe; it never removes what
@@ -150,11 +148,21 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 // fill (rebuildfill.go) into a scratch policy: it keeps its functions' first
 // calls and leaves the replica history to the term, which reads it apart.
 // Otherwise a span shortened by clock's bound, on a fleet read in one answer
-// a part, starts keeping first calls for the fill (Fills).
+// a part, starts keeping first calls for the fill (Fills), unless
+// Prometheus' history turns out to begin inside it.
 func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time, older bool) (_ RebuildReport, err error) {
 	if lookback <= 0 || step <= 0 || step > lookback {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild lookback %s and step %s: want 0 < step ≤ lookback", lookback, step)
 	}
+	// Prometheus answers a range query at its start and every step after
+	// it, so the last step is now only when from is a whole number of
+	// steps before it: keep_alive.rebuild_lookback is any duration, and
+	// from now-lookback the last step fell before now (30 s before at
+	// 1h30s), a call between the two counted by neither the rebuild nor
+	// the feeder, which carries on from now (Feeder.ReadsFrom). Rounded up,
+	// not down: the first step is a baseline, and every call after
+	// now-lookback is still learned.
+	lookback = (lookback + step - 1) / step * step
 	from := now.Add(-lookback)
 	r := rebuilder{p: p, step: step, defaultNamespace: defaultNamespace,
 		instances: map[string]string{}, skipped: map[string]bool{}}
@@ -214,6 +222,12 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	}
 	rep := r.rep
 	rep.Functions = r.learnedFunctions()
+	if shortened && !older && !rep.HistoryFrom.IsZero() {
+		// Prometheus' history begins inside the span read: there is no
+		// older history to fill, and a fill read the empty spans before
+		// it and noted the lookback's start as learned from.
+		p.stopFirsts()
+	}
 	if !older {
 		// A span's scratch policy learns for FillRebuild, which notes
 		// the span on p once it is put before p's histories. Where
@@ -311,103 +325,4 @@ func historyBegins(ctx context.Context, q RangeQuerier, first model.Time, step t
 		}
 	}
 	return true
-}
-
-// stepCount is n invocations of a function in the step ending at at.
-type stepCount struct {
-	at model.Time
-	n  float64
-}
-
-// seriesCounts appends to dst the invocations one series of the counter
-// shows in each step, from its values at the steps in time order, going on
-// from st (what the series' earlier steps left: Rebuild asks in parts of
-// the lookback), which it updates (a step
-// without a value is one where the series had no sample within
-// Prometheus' lookback), leaving out steps without any. A value before
-// firstStepEnd is at the range's first step. starts holds the process
-// start time of the series' gateway instance at the part's steps, where
-// known, in time order (RebuildStartTimesQuery).
-func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firstStepEnd time.Time, starts []model.SamplePair) []stepCount {
-	// last is 0 until the series' first value, so a series created within
-	// the lookback — by a function's first call, or a gateway instance's
-	// first since it started (the gateway creates the series at 1) —
-	// counts its whole value when it first shows.
-	last, seen := st.last, st.seen
-	// started is the gateway's start time at the step of last, when known.
-	started, startedOK := st.started, st.startedOK
-	cursor := startCursor{pts: starts}
-	for _, pt := range pts {
-		v := float64(pt.Value)
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			// Not a count (a broken exporter): skipped as a missed
-			// scrape is, rather than poisoning every difference after it.
-			continue
-		}
-		n := v - last
-		at, atOK := cursor.at(pt.Timestamp)
-		switch {
-		case !seen && pt.Timestamp.Time().Before(firstStepEnd):
-			// Present at the first step: what it counts so far was
-			// called before the lookback, a baseline only. (A series
-			// in a scrape gap at the first step and back later cannot
-			// be told from one created later, and counts its whole
-			// value when it is back.)
-			n = 0
-		case v < last:
-			// A counter never falls, so it restarted (a gateway
-			// restart) and counted v since. That holds too when it is
-			// back from an absence (a scrape gap longer than the
-			// lookback, a gateway instance gone and back).
-			n = v
-		case atOK && startedOK && promql.StartedAgain(started, at):
-			// Its gateway restarted in place since its last value (the
-			// same instance, another process): the counter started again
-			// from 0 and counted v since, though v is not below its old
-			// value. Where either start time is not known, whether the
-			// process changed is not known either: read as the case
-			// below, never a restart made up; nor where it moved by no
-			// more than one process's start time moves between reads
-			// (promql.StartedAgain).
-			n = v
-		}
-		// Otherwise, at or above its last value, the counter is read as
-		// having risen, also back from an absence. Where its gateway's
-		// start time is not known (a gateway without process metrics, a
-		// part whose start times could not be read) it may have restarted
-		// in the gap and counted past its old value, which the counter
-		// alone does not tell apart (Prometheus' own increase() reads it
-		// the same way); taking the whole value instead would count again
-		// every call before the gap at each scrape gap of a long-running
-		// gateway, by far the commoner case. The calls of the gap are
-		// learned at the step the series is back in, as the feeder learns
-		// them after a scrape gap.
-		last, seen = v, true
-		started, startedOK = at, atOK
-		if n > 0 {
-			dst = append(dst, stepCount{pt.Timestamp, n})
-		}
-	}
-	st.last, st.seen = last, seen
-	st.started, st.startedOK = started, startedOK
-	return dst
-}
-
-// observeSteps feeds one function's step counts, from all its series, to
-// ObserveCount in time order, the series' counts of a step summed, and
-// returns how many invocations they were.
-func (p *Policy) observeSteps(ref provider.Ref, cs []stepCount, step time.Duration) float64 {
-	slices.SortStableFunc(cs, func(a, b stepCount) int { return cmp.Compare(a.at, b.at) })
-	total := 0.0
-	for i := 0; i < len(cs); {
-		at, n := cs[i].at, 0.0
-		for ; i < len(cs) && cs[i].at == at; i++ {
-			n += cs[i].n
-		}
-		// The gateway's counters are whole numbers, and so are their
-		// differences: no rounding.
-		p.ObserveCount(ref, at.Time(), step, int(math.Min(n, math.MaxInt32)))
-		total += n
-	}
-	return total
 }

@@ -74,11 +74,18 @@ func TestRebuildCountsCounterValues(t *testing.T) {
 			counterAt("pair", "gw-a", map[int]float64{0: 3, 30: 4}),
 		}, []wantStep{{30, 2}, {45, 1}}},
 		// Back after absences longer than the lookback: above the last
-		// value is a rise, below a reset, equal nothing.
+		// value is a rise, below a reset, equal nothing. The calls
+		// counted at a return after ten missing steps were made anywhere
+		// in them: late, as the feeder counts them (rebuildLateSteps),
+		// they end no learned idle time and start none. Changed when the
+		// rebuild's counts became late there: it learned the 19m45s
+		// between the two returns as an idle time.
 		"gappy": {[]*model.SampleStream{counterAt("gappy", "gw-a", map[int]float64{0: 2, 10: math.NaN(), 20: 4, 30: math.NaN(), 40: 1, 45: math.NaN(), 50: 1})}, []wantStep{{20, 2}, {40, 1}}},
 		// Values that are not counts are skipped like absent samples.
 		"broken": {[]*model.SampleStream{notACount}, []wantStep{{20, 1}}},
 	}
+	// The minutes of want whose calls are counted late.
+	late := map[string][]int{"gappy": {20, 40}}
 	var all model.Matrix
 	for _, name := range slices.Sorted(maps.Keys(tests)) {
 		all = append(all, tests[name].series...)
@@ -100,7 +107,11 @@ func TestRebuildCountsCounterValues(t *testing.T) {
 		ref := provider.Ref{Name: name, Namespace: "openfaas-fn"}
 		want, _ := New(Config{PreWarmShare: 0.25})
 		for _, s := range tc.want {
-			want.ObserveCount(ref, atMinute(s.m).Time(), time.Minute, s.n)
+			if slices.Contains(late[name], s.m) {
+				want.ObserveLateCount(ref, atMinute(s.m).Time(), time.Minute, s.n)
+			} else {
+				want.ObserveCount(ref, atMinute(s.m).Time(), time.Minute, s.n)
+			}
 			calls += s.n
 		}
 		if len(tc.want) > 0 {

@@ -66,7 +66,8 @@ func (p *Policy) stopFirsts() {
 }
 
 // Fills says whether the last rebuild was shortened on a fleet the fill
-// reads (FillRebuild has something to do).
+// reads, Prometheus' history not beginning inside the span it read
+// (FillRebuild has something to do).
 func (p *Policy) Fills() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -101,6 +102,12 @@ func (p *Policy) FillRebuild(ctx context.Context, q RangeQuerier, from, to time.
 	var rep FillReport
 	if !p.Fills() {
 		return rep, nil
+	}
+	if step > 0 {
+		// On the steps the rebuild read, which end at its now (to is one
+		// of them), from rounded back as the rebuild rounds its lookback:
+		// the fill then stops where a whole rebuild's first step is.
+		from = to.Add(-(to.Sub(from) + step - 1) / step * step)
 	}
 	for end := to; end.Sub(from) >= step; {
 		span, err := New(p.cfgCopy())

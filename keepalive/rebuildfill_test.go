@@ -147,6 +147,37 @@ func TestFillJoinsNothingAcrossUnknownActivity(t *testing.T) {
 	})
 }
 
+// TestFillReadsBackToWhereAWholeRebuildBegins: keep_alive.rebuild_lookback
+// need not be a whole number of steps (23h59m30s here). The rebuild rounds
+// it up, so that its steps end at now and begin a day before (as they do
+// for 24h, which the shortened rebuild here read); the fill, given the
+// lookback's start as controller.Learn gives it (its now minus the
+// lookback, 30 s after that first step), reads back to the same step,
+// learns what the whole rebuild learns and says how far back it read:
+// there, not 30 s later.
+//
+// Seen failing with FillRebuild's from not rounded back: rebuildfill_test.go:173: fill {From:1999-12-31 00:00:30 +0000 UTC Spans:5 Functions:140 IdleTimes:2806 Dropped:385 HistoryFrom:1999-12-31 00:01:00 +0000 UTC}: want it read back to 1999-12-31 00:00:00 +0000 UTC
+func TestFillReadsBackToWhereAWholeRebuildBegins(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, q, from, now, rep := shortenedDay(t, 0)
+		lookback := 24*time.Hour - 30*time.Second
+		whole := mustPolicy(t)
+		if _, err := whole.Rebuild(t.Context(), fillDay(0, from), now, lookback, time.Minute, "openfaas-fn"); err != nil {
+			t.Fatal(err)
+		}
+		fill, err := p.FillRebuild(t.Context(), q, now.Add(-lookback), rep.From, time.Minute, 30*time.Second, "openfaas-fn", time.Now)
+		if err != nil {
+			t.Fatalf("FillRebuild: %v", err)
+		}
+		if !fill.From.Equal(from) {
+			t.Errorf("fill %+v: want it read back to %s", fill, from)
+		}
+		if got, want := learnedDump(p, p.cfg.History), learnedDump(whole, whole.cfg.History); got != want {
+			t.Errorf("rebuilt in a recent span and filled, then as rebuilt whole:\n%s", firstDiff(got, want))
+		}
+	})
+}
+
 // TestFillStopsAtAFailedSpan: a span that cannot be read within the bound
 // ends the fill with its error; the spans read before it stay learned,
 // and first calls are no longer kept.

@@ -63,7 +63,8 @@ func compareRefs(a, b provider.Ref) int {
 }
 
 // seriesState is what one counter series' earlier steps leave for its
-// later ones (seriesCounts): its last value, whether it had one, its
+// later ones (seriesCounts): its last value, its step (lastAt: how many
+// steps it was missing from when back), whether it had one, its
 // gateway's process start time at that value's step and whether that was
 // known (a part's start times are dropped with it: the state carries the
 // one its last value needs), and whether its function_name parses (ok).
@@ -74,6 +75,7 @@ type seriesState struct {
 	key       seriesKey
 	fn        *seriesState
 	last      float64
+	lastAt    model.Time
 	started   float64
 	ok        bool
 	seen      bool
@@ -211,7 +213,7 @@ func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
 		if next := r.instance(m, i); next != in || inStarts == nil {
 			in, inStarts = next, starts[next]
 		}
-		return seriesCounts(dst, sts[i], inTimeOrder(m[i].Values), r.baselineEnd, inStarts)
+		return seriesCounts(dst, sts[i], inTimeOrder(m[i].Values), r.baselineEnd, r.step, inStarts)
 	}
 	for i := 0; i < len(m); {
 		fn := sts[i].fn
