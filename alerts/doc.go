@@ -45,12 +45,14 @@
 // alert's error, named by field, not the batch's); 503 with
 // Retry-After when any alert failed only because the sink is unavailable (a
 // retry can cure it, whatever else the batch holds: AlertManager retries,
-// Grafana does not, and the periodic evaluation acts either way); 500 when nothing was
-// accepted and the sink failed otherwise;
+// Grafana does not, and the periodic evaluation acts either way), and when
+// the body did not arrive whole (a read timeout or an early end: nothing
+// was judged); 500 when nothing was accepted and the sink failed otherwise;
 // else 200. Every answer has a JSON body (Response) with one result per alert;
 // one bad alert never blocks the others. Duplicates inside a batch (same
-// fingerprint and status) are handed on once; across requests the scaler
-// recognises them by fingerprint.
+// fingerprint and status) are handed on once, and a copy of one that was
+// not taken has its result; across requests the scaler recognises them by
+// fingerprint.
 //
 // # Metrics
 //

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -103,6 +105,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return h.refuseTooLarge(w, r)
 		}
+		if unfinished(err) {
+			// The connection failed, not the payload: nothing was
+			// judged, so AlertManager is asked to send it again (it
+			// retries 5xx only; a 400 lost the batch).
+			w.Header().Set("Retry-After", h.retryAfter)
+			writeJSON(w, http.StatusServiceUnavailable, Response{Result: reqUnavailable,
+				Error: "the body did not arrive whole: " + err.Error() + "; retry"})
+			return reqUnavailable
+		}
 		writeJSON(w, http.StatusBadRequest, Response{Result: reqBadRequest, Error: "cannot read the body: " + err.Error()})
 		return reqBadRequest
 	}
@@ -146,9 +157,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 // dispatch maps every alert and hands the usable ones to the sink.
 func (h *Handler) dispatch(ctx context.Context, msg *Message, received time.Time) Response {
 	resp := Response{Alerts: len(msg.Alerts), TruncatedAlerts: msg.TruncatedAlerts, Results: make([]AlertResult, len(msg.Alerts))}
-	var seen map[dupKey]struct{}
+	var seen map[dupKey]*AlertResult
 	if len(msg.Alerts) > 1 {
-		seen = make(map[dupKey]struct{}, len(msg.Alerts))
+		seen = make(map[dupKey]*AlertResult, len(msg.Alerts))
 	}
 	logged := 0
 	for i := range msg.Alerts {
@@ -174,7 +185,7 @@ type dupKey struct {
 
 // handleAlert fills res for one alert and returns its result. malformed is
 // the alert's decoding error, if any (Message.Malformed).
-func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed error, res *AlertResult, seen map[dupKey]struct{}, received time.Time) string {
+func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed error, res *AlertResult, seen map[dupKey]*AlertResult, received time.Time) string {
 	if malformed != nil {
 		res.Error = malformed.Error()
 		// Name the function when its label did decode, so the operator
@@ -206,10 +217,17 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed 
 	res.Function, res.Fingerprint = sig.Ref.String(), sig.Fingerprint
 	if seen != nil {
 		key := dupKey{sig.Fingerprint, sig.Status}
-		if _, dup := seen[key]; dup {
+		if first, dup := seen[key]; dup {
+			if first.Result == alertError || first.Result == alertUnavailable {
+				// A copy of an alert that was not taken was not taken
+				// either: counted as a handled duplicate, it made a batch
+				// whose only alert failed a 200.
+				res.Error = fmt.Sprintf("a copy of alert %d, not taken: %s", first.Index, first.Error)
+				return first.Result
+			}
 			return alertDuplicate
 		}
-		seen[key] = struct{}{}
+		seen[key] = res
 	}
 	if err := ctx.Err(); err != nil {
 		res.Error = "not handed on: " + context.Cause(ctx).Error()
@@ -324,4 +342,15 @@ func statusLabel(s string) string {
 		return s
 	}
 	return "invalid"
+}
+
+// unfinished says whether a body read failed in transit: the connection
+// timed out (the server's ReadTimeout while the sender stalled) or ended
+// before the body did. Anything else (a malformed chunked encoding) is
+// the request's own fault.
+func unfinished(err error) bool {
+	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		return true
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF)
 }

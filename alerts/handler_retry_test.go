@@ -1,6 +1,10 @@
 package alerts
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
@@ -42,5 +46,48 @@ func TestHandlerUnavailableBesideInvalidIsRetried(t *testing.T) {
 				t.Errorf("response %+v", resp)
 			}
 		})
+	}
+}
+
+// timeoutErr is what a server's body read returns once its read deadline
+// (ReadTimeout) passes while the sender is still sending: a net.Error.
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "read tcp 10.0.0.1:8080->10.0.0.2:41234: i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+// stalledBody yields the start of a valid body, then fails as a timed-out
+// connection does.
+type stalledBody struct{ r io.Reader }
+
+func (s *stalledBody) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err == io.EOF {
+		return n, timeoutErr{}
+	}
+	return n, err
+}
+
+// TestBodyReadFailureIsRetried: a body the server could not read
+// (the connection stalled until the read timeout) is no bad input: nothing
+// of the payload was judged. 400 tells AlertManager not to retry (it retries
+// 5xx only), so its alerts are lost until the group changes or
+// repeat_interval; a 503 with Retry-After has the batch sent again.
+//
+// Seen failing before the fix (found by a review; the same with a real
+// server whose ReadTimeout passed mid-body): body read failed with a
+// timeout: code 400, want a 5xx AlertManager retries
+func TestBodyReadFailureIsRetried(t *testing.T) {
+	sink := &recordingSink{}
+	h := newTestHandler(t, testConfig(sink, nil))
+	full := payload(alertJSON("firing", "figlet.fn", "f1", ""))
+	r := httptest.NewRequest(http.MethodPost, Path, &stalledBody{r: bytes.NewReader(full[:len(full)/2])})
+	r.ContentLength = int64(len(full))
+	r.SetBasicAuth("admin", "s3cret")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("body read failed with a timeout: code %d, Retry-After %q, want 503 with one, which AlertManager retries: %s", w.Code, w.Header().Get("Retry-After"), w.Body)
 	}
 }

@@ -33,13 +33,29 @@ type rotatingAuth struct {
 
 // check is authenticator.check, re-reading the secrets once after wrong
 // credentials when the last read is SecretsRecheck old.
+//
+// The credentials in force are asked again whenever they changed since a
+// was loaded, by this request's re-read or by another's: two requests
+// sent with a rotated password at once (AlertManager flushes groups
+// concurrently) both loaded the old credentials; the first re-read swapped
+// the new ones in, the second found its re-read too soon after it and
+// answered 401 on the old ones, which AlertManager does not retry.
 func (ra *rotatingAuth) check(r *http.Request, now time.Time) string {
-	a := ra.current()
+	return ra.checkFrom(ra.current(), r, now)
+}
+
+// checkFrom is check with a the credentials the request loaded as it
+// started (the others may have swapped them in since).
+func (ra *rotatingAuth) checkFrom(a *authenticator, r *http.Request, now time.Time) string {
 	reason := a.check(r)
-	if reason != authWrong || ra.read == nil || !ra.reread(now) {
+	if reason != authWrong || ra.read == nil {
 		return reason
 	}
-	return ra.current().check(r)
+	ra.reread(now)
+	if b := ra.current(); b != a {
+		return b.check(r)
+	}
+	return reason
 }
 
 func (ra *rotatingAuth) current() *authenticator {

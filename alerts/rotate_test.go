@@ -97,3 +97,44 @@ func TestRotatedSecretIsAccepted(t *testing.T) {
 		}
 	}
 }
+
+// TestRotatedPasswordAcceptedWhileAnotherRequestSwapsIt: two requests
+// arrive with a rotated password at once (AlertManager flushes its groups
+// concurrently). Both load the credentials in force, the old ones; the
+// first re-reads the files and swaps the new ones in; the second, refused
+// on the old ones, finds its own re-read too soon after the first's and
+// was answered 401 on them, though the password it carries is the one in
+// force by then. AlertManager does not retry a 401: its alerts were lost
+// at every rotation. Now a request refused on credentials that were
+// swapped since it loaded them is checked on those in force. The second
+// request is played as it runs: it loaded the old credentials before the
+// first's re-read (checkFrom).
+//
+// Seen failing before the fix (found by a review, racing a 16 MiB password
+// against a wrong one; here with the old check restored): the second
+// request, with the rotated password in force since the first's re-read:
+// "wrong_credentials", want accepted
+func TestRotatedPasswordAcceptedWhileAnotherRequestSwapsIt(t *testing.T) {
+	cfg := testConfig(&recordingSink{}, nil)
+	cfg.Secrets = func() (string, string, string, error) { return "admin", "rotated", "", nil }
+	h := newTestHandler(t, cfg)
+	ra := h.auth
+	old := ra.current()
+	request := func(pass string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, Path, nil)
+		r.SetBasicAuth("admin", pass)
+		return r
+	}
+	if why := ra.check(request("rotated"), testTime); why != "" { // the first request: refused, re-reads, swaps
+		t.Fatalf("the first request, with the rotated password: %q, want accepted after its re-read", why)
+	}
+	if ra.current() == old {
+		t.Fatal("setup: the first request's re-read swapped nothing in")
+	}
+	if why := ra.checkFrom(old, request("rotated"), testTime.Add(time.Second)); why != "" {
+		t.Errorf("the second request, with the rotated password in force since the first's re-read: %q, want accepted", why)
+	}
+	if why := ra.check(request("s3cret"), testTime.Add(2*time.Second)); why == "" {
+		t.Error("a request with the old password, after the swap: accepted, want refused")
+	}
+}
