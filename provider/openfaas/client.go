@@ -324,11 +324,18 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 // resume or delete the function's task ("unable to start task: …: context
 // deadline exceeded"), a failure of that moment: read as a refusal it was
 // held off for actuator.refused_backoff (an hour), the function left at 0
-// meanwhile; as an error it is retried after the failure back-off.
+// meanwhile; as an error it is retried after the failure back-off. Such a
+// failure names the task and carries containerd's and runc's own words,
+// which may be any of those above ("open …/log.json: no such file", "failed
+// to unshare remaining namespaces"): a body that names a task is a
+// failure of the moment whatever else it says.
 func refusal(body string) bool {
 	b := strings.ToLower(body)
 	if b == "" {
 		return true
+	}
+	if strings.Contains(b, "task") {
+		return false
 	}
 	for _, w := range []string{"replicas", "namespace", "parse", "json", "decode"} {
 		if strings.Contains(b, w) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -91,4 +92,59 @@ func TestFaasdTransientTaskFailureIsNotARefusal(t *testing.T) {
 				"want the scale sent again and applied", second.Code, second.Reason, scales, running)
 		}
 	})
+}
+
+// TestFaasdTaskFailureInRuncsWordsIsNotARefusal: faasd answers a
+// scale whose task it cannot create with a 400 carrying containerd's error
+// (pkg/provider/handlers/scale.go: http.Error(w, deployErr.Error(), 400)).
+// When runc dies before writing its log, containerd's shim says so in the
+// widely seen form "OCI runtime create failed: unable to retrieve OCI
+// runtime error (open <bundle>/log.json: no such file or directory): ..."
+// (pkg/process/init.go runtimeError). That is a failure of the moment
+// (runc OOM-killed, a missing runtime binary), not the provider refusing
+// the count; refusal() matches the word "json" in "log.json" and makes it a
+// *provider.RefusedError, which the actuator holds off for its refused
+// back-off (an hour) with the function at 0. runc's "failed to unshare
+// remaining namespaces" met the word "namespace" the same way.
+//
+// Seen failing before the fix (found by a review): faasd's 400 for a task
+// runc failed to create is a *provider.RefusedError (provider refused 1
+// replicas for figlet.openfaas-fn: unable to start task: …log.json: no
+// such file or directory…); want an ordinary error, retried after the
+// failure back-off
+func TestFaasdTaskFailureInRuncsWordsIsNotARefusal(t *testing.T) {
+	for _, body := range []string{
+		"unable to start task: figlet, error: failed to create shim task: OCI runtime create failed: " +
+			"unable to retrieve OCI runtime error (open /run/containerd/io.containerd.runtime.v2.task/openfaas-fn/figlet/log.json: " +
+			"no such file or directory): runc did not terminate successfully: signal: killed: unknown",
+		"unable to start task: figlet, error: failed to create shim task: OCI runtime create failed: " +
+			"runc create failed: unable to start container process: failed to unshare remaining namespaces: operation not permitted: unknown",
+	} {
+		taskFailureIsNotARefusal(t, body)
+	}
+}
+
+// taskFailureIsNotARefusal scales a function on faasd whose scale answers
+// 400 with body, and fails t if the error is a refusal.
+func taskFailureIsNotARefusal(t *testing.T, body string) {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /system/info", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(faasdInfoCE))
+	})
+	mux.HandleFunc("POST /system/scale-function/{name}", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, body, http.StatusBadRequest)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	cl := newTestClient(t, srv.URL, nil)
+
+	err := cl.Scale(t.Context(), provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, 1)
+	if err == nil {
+		t.Fatal("Scale succeeded; want an error")
+	}
+	var refused *provider.RefusedError
+	if errors.As(err, &refused) {
+		t.Errorf("faasd's 400 for a task runc failed to create is a *provider.RefusedError (%v); want an ordinary error, retried after the failure back-off", err)
+	}
 }
