@@ -416,6 +416,7 @@ func (c *Controller) Act(ctx context.Context) {
 		done()
 	}
 	if c.Idler != nil {
+		mark(&c.live.idlerStarted, c.deps.Clock.Now())
 		run("idler", c.Idler.Run)
 		run("pre-warmer", c.PreWarm.Run)
 	}

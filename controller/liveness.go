@@ -36,7 +36,11 @@ type liveness struct {
 	// Run waits for the new schedule's next time from then.
 	idlerRescheduled atomic.Int64
 	termStart        atomic.Int64 // when the current (or last) Act began
-	failing          atomic.Bool  // the last /healthz failed (checkLive logs each change)
+	// idlerStarted is when the current (or last) term's idler began: Act
+	// starts it after the term's keep-alive refresh, which
+	// keep_alive.rebuild_timeout bounds, not max_inactivity.
+	idlerStarted atomic.Int64
+	failing      atomic.Bool // the last /healthz failed (checkLive logs each change)
 
 	// terms are the Acts running, each with when its ctx ended and its
 	// parts not yet returned (a term that outlives its ctx, hungTerm). A
@@ -67,12 +71,12 @@ func later(ts ...time.Time) time.Time {
 
 // loopMarks are the marks one check reads, as plain times.
 type loopMarks struct {
-	termStart, scalerDone, idlerDone, idlerAnswered, idlerRescheduled time.Time
+	termStart, scalerDone, idlerDone, idlerAnswered, idlerRescheduled, idlerStarted time.Time
 }
 
 func (l *liveness) marks() loopMarks {
 	return loopMarks{termStart: at(&l.termStart), scalerDone: at(&l.scalerDone), idlerDone: at(&l.idlerDone),
-		idlerAnswered: at(&l.idlerAnswered), idlerRescheduled: at(&l.idlerRescheduled)}
+		idlerAnswered: at(&l.idlerAnswered), idlerRescheduled: at(&l.idlerRescheduled), idlerStarted: at(&l.idlerStarted)}
 }
 
 // stalled says which running loops have got nowhere for longer than
@@ -81,8 +85,13 @@ func (l *liveness) marks() loopMarks {
 // start of the term before its first: a new leader's first pass starts at
 // once. The idler runs on a schedule that may be daily, so its inactivity
 // counts from when its next cycle was due (nextRun after its last cycle,
-// the term's start or a reschedule), or from its last answered scale call
-// after that. nextRun nil: the idler does not run.
+// its start in the term or a reschedule), or from its last answered scale
+// call after that; before it starts in the term (Act starts it after the
+// term's keep-alive refresh, bounded by keep_alive.rebuild_timeout, which
+// may be longer than maxInactivity) no cycle of it is due: counted from
+// the term's start, a refresh of 15m failed /healthz at 10m and the
+// livenessProbe restarted the new leader in the middle of a bounded read.
+// nextRun nil: the idler does not run.
 //
 // scalerEvery is the scaler's interval, 0 when it does not run. Its check
 // waits at least two intervals whatever maxInactivity says: a loop that
@@ -102,8 +111,8 @@ func stalled(now time.Time, maxInactivity time.Duration, m loopMarks, scalerEver
 			why = append(why, w)
 		}
 	}
-	if nextRun != nil {
-		from := later(m.idlerDone, m.termStart, m.idlerRescheduled)
+	if nextRun != nil && !m.idlerStarted.Before(m.termStart) {
+		from := later(m.idlerDone, m.idlerStarted, m.idlerRescheduled)
 		if due := nextRun(from); !due.IsZero() {
 			moved := later(due, m.idlerAnswered)
 			if since := now.Sub(moved); since > maxInactivity {

@@ -32,6 +32,7 @@ type Loop struct {
 	order       []*fnState
 	orderGen    uint64
 	listed      bool  // fns reflects at least one successful listing
+	ended       bool  // a Run returned and none runs since: nothing evaluates a queued signal
 	providerErr error // last provider contact's error, nil when it worked
 	pending     map[provider.Ref]Signal
 	follow      map[provider.Ref]time.Time // re-evaluate until (followup.go)
@@ -92,6 +93,7 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 // functions as soon as Notify queues them, until ctx is done (returns nil).
 func (l *Loop) Run(ctx context.Context) error {
 	l.newTerm()
+	defer l.endTerm()
 	// A term that ends with the lease lost leaves no data age behind: the
 	// dashboard's max() across replicas showed a former leader's last age
 	// (minutes, in the outage that cost it the lease) over the leader's.
@@ -180,8 +182,19 @@ func (l *Loop) newTerm() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	clear(l.pending)
-	l.listed = false
+	l.listed, l.ended = false, false
 	l.termPass = l.pass + 1
+}
+
+// endTerm marks the loop's Run as returned: an alert that arrives after it
+// (the webhook drains its requests at a shutdown after the loop stopped;
+// a leader whose lease just ended) was queued and answered 200, and
+// nothing evaluated it, nor did AlertManager send it again. Notify answers
+// 503 then, so it retries (elsewhere, or here in a later term).
+func (l *Loop) endTerm() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ended = true
 }
 
 // NotListed (explain.Unlisted) says why no listing backs the loop's

@@ -15,7 +15,8 @@ import (
 // alert's resolution does not replace a firing alert (queueLocked). Without queueing,
 // it returns ErrUnavailable (the webhook answers 503 with Retry-After, and
 // AlertManager retries) on a replica that does not lead, and before the
-// first successful listing, when no name can be checked; and
+// first successful listing, when no name can be checked, and once a Run has
+// returned (nothing would evaluate it); and
 // ErrUnknownFunction when the last listing did not have the function (new
 // functions are picked up by the next tick). After queueing, it returns
 // ErrUnavailable when the last provider contact failed.
@@ -27,6 +28,10 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 		return fmt.Errorf("%w: this replica is not the leader; send alerts to the leader (the Service routes to the ready replica)", ErrUnavailable)
 	}
 	l.mu.Lock()
+	if l.ended {
+		l.mu.Unlock()
+		return fmt.Errorf("%w: the scaler's loop has stopped (its term ended or the process is stopping)", ErrUnavailable)
+	}
 	if err := l.notListedLocked(); err != nil {
 		l.mu.Unlock()
 		return err
