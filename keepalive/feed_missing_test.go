@@ -95,3 +95,48 @@ func TestLateCountEndsAndStartsNoLearnedIdleTime(t *testing.T) {
 		}
 	}
 }
+
+// TestFeederLearnsNoIdleTimeAcrossAnHourMissing: as
+// TestFeederLearnsNoIdleTimeAcrossAMissingCounter, but the gateway goes
+// unscraped for 65 minutes (5m to 70m), longer than forgetSeries. The
+// function is called three times at 1m-1m10s, then at 80m only. TotalsDiff
+// forgets the series after an hour of reads without it, and when it is
+// back at 70m counts it as new: its whole value (the 1m calls, counted
+// once already) as calls of the 70m step, not late. The feeder then learns
+// an idle time of ~69m across 65 minutes of unknown activity, ended by a
+// call that was never made. Now the diff keeps a missing series for the
+// keep-alive's horizon while the series held do not crowd
+// (keepMissingSeries).
+//
+// Seen failing before the fix (found by a review): idle times [1h8m35s]
+// weighing [3]; want none: the function was called three times in
+// 1m-1m10s only up to 75m, and its counter was missing from every read
+// from 5m to 70m
+func TestFeederLearnsNoIdleTimeAcrossAnHourMissing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ref := provider.Ref{Name: "fn", Namespace: "fn"}
+		p, err := New(Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		src := &unscraped{counterSource: counterSource{ref: ref, calls: []time.Time{t0.Add(time.Minute + time.Second), t0.Add(time.Minute + 5*time.Second),
+			t0.Add(time.Minute + 9*time.Second), t0.Add(80 * time.Minute)}},
+			down: t0.Add(5 * time.Minute), up: t0.Add(70 * time.Minute)}
+		f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
+		ctx, cancel := context.WithTimeout(t.Context(), 75*time.Minute)
+		defer cancel()
+		_ = f.Run(ctx)
+		if got := idleTimes(p, ref); len(got) != 0 {
+			p.mu.Lock()
+			ws := p.get(ref).weights()
+			p.mu.Unlock()
+			t.Errorf("idle times %v weighing %v; want none: the function was called three times in 1m-1m10s only up to 75m, "+
+				"and its counter was missing from every read from 5m to 70m", got, ws)
+		}
+		if e, ok := p.Explain(ref, time.Minute, time.Now()); ok && e.LastInvocation.Sub(t0) > 2*time.Minute {
+			t.Errorf("last invocation %v after t0, want the calls at 1m: the counter's value at its return (3) is theirs, counted already",
+				e.LastInvocation.Sub(t0))
+		}
+	})
+}

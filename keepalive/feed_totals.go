@@ -38,6 +38,7 @@ func (f *Feeder) read(ctx context.Context, now time.Time, window time.Duration) 
 func (f *Feeder) readTotals(ctx context.Context, src metricsource.StartedTotals, now time.Time, window time.Duration) ([]metricsource.Count, time.Duration, error) {
 	if f.diff.Forget == 0 {
 		f.diff.Forget = max(1, int(forgetSeries/f.step()))
+		f.diff.KeepMissing = max(1, int(keepMissingSeries/f.step()))
 		// A counter missing from more reads than a late read reads back
 		// over: its calls, counted when it is back, could be anywhere in
 		// the span (ObserveLateCount).
@@ -63,11 +64,19 @@ func (f *Feeder) readTotals(ctx context.Context, src metricsource.StartedTotals,
 }
 
 // forgetSeries is how long a counter missing from the reads (its gateway
-// not scraped, the function deleted) is remembered: read again within it,
-// only its calls since count, not its whole history. An hour outlasts a
-// gateway's restart or a Prometheus outage; the function's counters then
-// start again from zero anyway.
-const forgetSeries = time.Hour
+// not scraped, the function deleted) is remembered while the counters held
+// are more than twice the most a read had: a gateway replaced again and
+// again leaves one per function behind each time (metricsource.TotalsDiff's
+// Forget). keepMissingSeries is how long otherwise: read again within it,
+// only its calls since count, not its whole history. A gateway alive but
+// not scraped for over an hour (a NetworkPolicy, a relabelling) came back
+// with its counters where they were, and each, forgotten, counted its whole
+// history as calls of that step, ending an idle time across the hour
+// nobody saw; a day is the keep-alive's horizon.
+const (
+	forgetSeries      = time.Hour
+	keepMissingSeries = 24 * time.Hour
+)
 
 // keepTotals keeps a read's array for the next, unless it is a large
 // fleet's (keptCounts), which then does not sit in the live heap between

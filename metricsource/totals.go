@@ -47,7 +47,8 @@ type StartedTotals interface {
 // A series missing from a read is not forgotten at once: a failed scrape
 // marks a gateway's series stale, and, forgotten, each would count its
 // whole history when read again (every function on that gateway "called"
-// in one step). It is forgotten after Forget reads without it. Read again
+// in one step). It is forgotten after KeepMissing reads without it, or
+// after Forget reads once the series held crowd (below). Read again
 // after missing from Late reads or more, its calls are counted Late: they
 // happened somewhere in the span it was missing, not in the read's step
 // (its gateway not scraped while its function was still called). The first
@@ -60,8 +61,19 @@ type StartedTotals interface {
 // 30 bytes with the map's overhead); the zero value is ready to use.
 type TotalsDiff struct {
 	// Forget is how many reads a series may be missing from before it is
-	// forgotten (0: DefaultForgetReads).
+	// forgotten (0: DefaultForgetReads) when the series held are more than
+	// twice the most any read had (crowded: a gateway replaced again and
+	// again leaves a series per function behind each time, which never
+	// come back).
 	Forget int
+	// KeepMissing is how many reads a series may be missing from before it
+	// is forgotten when they are not crowded (0, or less than Forget:
+	// Forget). A gateway alive but not scraped for longer than Forget (a
+	// NetworkPolicy, a relabelling, a Prometheus outage) comes back with
+	// the same series, its values those of calls already counted: a
+	// forgotten series counts whole, as new, which placed every call of
+	// its history in the read's step and ended an idle time there.
+	KeepMissing int
 	// Late is how many reads a series may be missing from and its calls
 	// still be placed in the step it is read again in (0:
 	// DefaultLateReads): after a failed scrape or two they are a step or
@@ -72,6 +84,8 @@ type TotalsDiff struct {
 	last  map[uint64]lastTotal
 	at    time.Time // the last read's time (zero: none since Rebase)
 	reads uint32
+	// mostLive is the most series a read had (forget's crowding bound).
+	mostLive int
 	// counted is how many counts the last Add returned: the next one's
 	// array is made for about as many (grown by append, a large fleet's
 	// was several times its size in garbage every read).
@@ -117,6 +131,7 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 		d.last = make(map[uint64]lastTotal, len(read))
 	}
 	d.reads++
+	d.mostLive = max(d.mostLive, len(read))
 	late := uint32(d.Late)
 	if d.Late <= 0 {
 		late = DefaultLateReads
@@ -147,7 +162,9 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 	return out
 }
 
-// forget drops the series missing from the last Forget reads.
+// forget drops the series missing from the last KeepMissing reads, and
+// those missing from the last Forget reads when the series held are
+// crowded (more than twice the most a read had).
 func (d *TotalsDiff) forget() {
 	if d.reads%16 != 0 {
 		return // a sweep of every series is not needed every read
@@ -156,8 +173,10 @@ func (d *TotalsDiff) forget() {
 	if d.Forget <= 0 {
 		keep = DefaultForgetReads
 	}
+	long := max(keep, uint32(max(d.KeepMissing, 0)))
+	crowded := len(d.last) > 2*d.mostLive
 	for k, v := range d.last {
-		if d.reads-v.read > keep {
+		if missing := d.reads - v.read; missing > long || crowded && missing > keep {
 			delete(d.last, k)
 		}
 	}

@@ -108,6 +108,47 @@ func TestTotalsDiffForgets(t *testing.T) {
 	}
 }
 
+// TestTotalsDiffKeepsMissingSeriesUntilTheyCrowd: with KeepMissing above
+// Forget, a series missing for longer than Forget is kept while the series
+// held are at most twice the most a read had (its gateway not scraped for
+// an hour and more, every series missing): back, only its calls since
+// count, where forgotten it counted its whole history. Once the series
+// held crowd (a gateway replaced again and again, a series per function
+// left behind each time) those missing over Forget go.
+//
+// Seen failing before the fix (found by a review, through the feeder:
+// TestFeederLearnsNoIdleTimeAcrossAnHourMissing; here with KeepMissing
+// ignored): back after 40 reads missing, a and b counted whole (5 and 6)
+// as new series, want b's 1, late
+func TestTotalsDiffKeepsMissingSeriesUntilTheyCrowd(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	d := TotalsDiff{Forget: 20, KeepMissing: 100}
+	d.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0, nil)
+	for i := range 40 {
+		d.Add(nil, t0.Add(time.Duration(i+1)*time.Second), nil) // nothing scraped
+	}
+	got := d.Add([]Total{{refA, 1, 5}, {refB, 2, 6}}, t0.Add(time.Minute), nil)
+	if diff := gocmp.Diff([]Count{{Ref: refB, N: 1, Late: true}}, got); diff != "" {
+		t.Errorf("b back after 40 reads missing, KeepMissing 100 (-want +got):\n%s", diff)
+	}
+	for i := range 120 {
+		d.Add([]Total{{refA, 1, 5}}, t0.Add(time.Minute+time.Duration(i+1)*time.Second), nil)
+	}
+	if d.Len() != 1 {
+		t.Errorf("holds %d series after b was missing from 120 reads, want 1 (KeepMissing 100)", d.Len())
+	}
+
+	// Crowded: each read a new series of a (its gateway replaced at every
+	// read), the old ones go after Forget reads, not KeepMissing.
+	c := TotalsDiff{Forget: 20, KeepMissing: 1000}
+	for i := range 200 {
+		c.Add([]Total{{refA, uint64(10 + i), 1}}, t0.Add(time.Duration(i)*time.Second), nil)
+	}
+	if n := c.Len(); n > 40 {
+		t.Errorf("holds %d series of a gateway replaced at each of 200 reads, want at most about Forget's 20 (+ one sweep)", n)
+	}
+}
+
 // TestTotalsDiffReusesOut: the counts are returned in out's array.
 func TestTotalsDiffReusesOut(t *testing.T) {
 	var d TotalsDiff
