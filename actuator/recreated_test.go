@@ -109,9 +109,15 @@ func TestUnknownOrOlderCreationKeepsTheState(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, memory.Options{}, nil, map[provider.Ref]uint64{refA: 1})
 		r.p.FailScale(refA, 1, &provider.RefusedError{Ref: refA, Replicas: 0, Status: 400, Message: "no zero"})
-		old := time.Now()
+		fn, err := r.p.Function(t.Context(), refA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The function's own creation time, as a listing names it (a
+		// write names it to the provider too, ScaleIf); old: a listing
+		// from before it.
+		cur, old := fn.CreatedAt, fn.CreatedAt.Add(-time.Second)
 		time.Sleep(time.Second)
-		cur := time.Now()
 		if o := r.a.Apply(t.Context(), created(intent(Idler, refA, 1, 0), cur)); o.Code != CodeRefused {
 			t.Fatalf("first: %s (%s), want refused", o.Code, o.Reason)
 		}

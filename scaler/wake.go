@@ -35,7 +35,15 @@ func wakeFromZero(spec *Spec, obs *Observation, d Decision, load *float64, per f
 	// the freshest reading (always when the source has none).
 	fromAlert := obs.Signal != nil && obs.Signal.Load != nil && obs.BurstLoad == obs.Signal.Load
 	if fromAlert {
-		d.Evidence = 0 // the alert's own reading
+		// The alert's own reading, but over its rule's window: the
+		// generated at-zero alert compares the load record (the rules'
+		// window, within the stable window at the defaults), which holds
+		// the calls from before an idle, or a cpu function's removed pod's
+		// CPU, for a window after it, and fires at once. Its evidence
+		// reaches back that far, so the actuator drops a wake on it that
+		// the idle already judged: taken as fresh (0), every cpu function
+		// idled was woken again within seconds.
+		d.Evidence = obs.StableWindow
 	}
 	// Below the queue's activation threshold the function stays at zero,
 	// a firing alert's wake included: the generated at-zero alert fires on

@@ -116,3 +116,34 @@ func TestWakeRecordsTheLoadsNeed(t *testing.T) {
 		t.Errorf("alert without load at zero: woke to %d recording %+v; want 1 recording nothing", d.Replicas, d.Next.Recommendations)
 	}
 }
+
+// TestAtZeroAlertsLoadReachesBackItsWindow: the generated at-zero alert
+// (FunctionAtZeroWithLoad) compares the load record, the rules' window
+// average, and fires as soon as the replica gauge reads 0: right after an
+// idle it still carries the calls from before it (a keep-alive shorter
+// than the window), and for a cpu function always, its removed pod's CPU
+// for the CPU window. Taken as fresh evidence (Evidence 0), the actuator's
+// guard against a wake on load older than the idle did not apply and the
+// function just idled was woken again within seconds; every cpu function
+// idled was. A wake on an alert's load now reaches back one stable window
+// (the rules' windows are within it at the defaults), so the actuator
+// drops it until the window holds only time after the idle.
+//
+// Seen failing before the fix (found by a review of the rules, through
+// promtool: the alert fired at 5m5s, 5m20s and 5m40s after an idle at 5m
+// on the removed pod's 2 milli-CPU): at zero, a firing at-zero alert with
+// load 2: wake on evidence 0s, want it to reach back the stable window 1m0s
+func TestAtZeroAlertsLoadReachesBackItsWindow(t *testing.T) {
+	spec := specFrom(func(s *Spec) { s.Type = "cpu" })
+	sig := &Signal{Status: Firing, AlertName: "FunctionAtZeroWithLoad", ScalingType: "cpu", Fingerprint: "fp",
+		StartsAt: t0, Received: t0, Load: ptr(2)}
+	obs := Observation{Replicas: 0, Available: 0, StableWindow: time.Minute, BurstWindow: 10 * time.Second, Signal: sig}
+	d := Decide(spec, obs, State{}, t0)
+	if d.Replicas == 0 {
+		t.Fatalf("setup: a firing at-zero alert with load woke nothing (%s: %q)", d.Code, d.Reason)
+	}
+	if d.Evidence < obs.StableWindow {
+		t.Errorf("at zero, a firing at-zero alert with load 2: wake on evidence %v, want it to reach back the stable window %v",
+			d.Evidence, obs.StableWindow)
+	}
+}
