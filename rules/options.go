@@ -372,6 +372,9 @@ func (o Options) Validate() error {
 	case FormatPrometheusRule:
 		if !k8sNameRE.MatchString(o.Name) {
 			add("Name", "name", strconv.Quote(o.Name), "not a valid Kubernetes resource name")
+		} else if len(o.Name) > 253 {
+			// A DNS-1123 subdomain: the API server refuses a longer one.
+			add("Name", "name", strconv.Quote(o.Name), "longer than a Kubernetes resource name's 253 characters")
 		}
 		// A namespace is a DNS-1123 label (no dots, 63 characters), not a
 		// subdomain as a name: "openfaas.monitoring" passed here and failed
