@@ -85,6 +85,13 @@ func (c *kedaCtl) Wake(now time.Time, s sim.State) sim.Decision {
 			if r != s.Desired {
 				d.Replicas, d.Reason = r, why
 			}
+		} else {
+			// The metric is still read at zero: KEDA's metrics server
+			// answers the HPA's first query after an activation with the
+			// load at once. Cleared at zero and not sampled there, the
+			// first sync after every activation had one sample, no
+			// metric, and the HPA sat that sync out at one replica.
+			c.hpa.metric(now, s)
 		}
 	}
 	d.Wake = c.wake()

@@ -159,7 +159,11 @@ func (c *ceCtl) toAlertManager(now time.Time, isFiring bool) {
 // repeat interval passed; the gateway then applies CalculateReplicas.
 func (c *ceCtl) flush(now time.Time, s sim.State) sim.Decision {
 	d := sim.Decision{Replicas: sim.Keep, Reason: "no_change"}
-	if !c.changed && now.Sub(c.lastSent) < c.p.RepeatInterval {
+	// AlertManager re-sends an unchanged group only once its last
+	// notification is strictly older than repeat_interval (DedupStage's
+	// needsUpdate: entry.Timestamp.Before(now − repeat)), so at a 10 s
+	// group interval and a 30 s repeat every 40 s, not 30.
+	if !c.changed && now.Sub(c.lastSent) <= c.p.RepeatInterval {
 		return d
 	}
 	c.changed, c.lastSent = false, now
