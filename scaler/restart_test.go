@@ -52,17 +52,7 @@ func TestNoScaleDownInANewTermsFirstDownWindow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newLoopEnv(t, nil, function(refA, 14, nil))
 		e.src.Set("rps", refA, 700) // needs 14 or more at the default target 50
-		term := func(d time.Duration) {
-			ctx, cancel := context.WithCancel(t.Context())
-			done := make(chan error, 1)
-			go func() { done <- e.loop.Run(ctx) }()
-			time.Sleep(d)
-			cancel()
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-		}
-		term(time.Minute)
+		runTerm(t, e, time.Minute)
 		time.Sleep(time.Hour)      // another replica leads, and keeps a's count
 		e.src.Set("rps", refA, 10) // needs 1 now
 		e.prov.takeCalls()
