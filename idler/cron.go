@@ -95,6 +95,15 @@ type jumpSchedule struct {
 // t, as lastActivation needs.
 func (j jumpSchedule) Next(t time.Time) time.Time {
 	n := j.SpecSchedule.Next(t)
+	// robfig/cron (v3.0.1) sees the next day only when the hour wraps to 0:
+	// where the clocks jump over midnight (Santiago, Havana, Cairo,
+	// Asunción) the hour goes from 23 to 1, the day is never checked again,
+	// and the next matching hour of the following day came back (a
+	// Saturday entry active on Sunday, a weekly run on the wrong day). An
+	// answer that does not match is searched on from.
+	for i := 0; i < maxMismatches && !n.IsZero() && !j.matches(n); i++ {
+		n = j.SpecSchedule.Next(n)
+	}
 	if n.IsZero() {
 		return n
 	}
@@ -109,6 +118,29 @@ func (j jumpSchedule) Next(t time.Time) time.Time {
 		cur = end
 	}
 }
+
+// maxMismatches bounds the searches on from an answer of robfig/cron that
+// does not match: one is wrong only across a jump of the clocks, a few a
+// year, and the search from it lands on a matching time.
+const maxMismatches = 8
+
+// matches reports whether t, in the expression's zone, is a time the
+// expression names (robfig/cron's own rule for the two day fields: both
+// must match when either is "*", else either).
+func (j jumpSchedule) matches(t time.Time) bool {
+	l := t.In(j.Location)
+	s := j.SpecSchedule
+	in := func(set uint64, v int) bool { return set&(1<<uint(v)) != 0 }
+	dom, dow := in(s.Dom, l.Day()), in(s.Dow, int(l.Weekday()))
+	day := dom || dow
+	if s.Dom&starBit != 0 || s.Dow&starBit != 0 {
+		day = dom && dow
+	}
+	return day && in(s.Month, int(l.Month())) && in(s.Hour, l.Hour()) && in(s.Minute, l.Minute()) && in(s.Second, l.Second())
+}
+
+// starBit is robfig/cron's mark of a "*" field (its unexported starBit).
+const starBit = 1 << 63
 
 // skippedMatch reports whether at is a jump forward of the clocks over a
 // local time the expression matches. The skipped local times are the
