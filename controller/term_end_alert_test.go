@@ -31,19 +31,7 @@ import (
 func TestAlertAfterTheLoopStoppedIsNotAccepted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := newStack(t, testConfig(), Wiring{}, fn{name: "figlet", replicas: 1})
-		h, err := alerts.NewHandler(alerts.Config{Sink: s.ctl.Loop, DefaultNamespace: ns, Auth: alerts.AuthNone})
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := os.ReadFile("../alerts/testdata/am025-ce-firing.json") // figlet.openfaas-fn, firing
-		if err != nil {
-			t.Fatal(err)
-		}
-		post := func() *httptest.ResponseRecorder {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/system/alert", bytes.NewReader(body)))
-			return rec
-		}
+		post := alertPoster(t, s.ctl.Loop)
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		s.run(ctx)
@@ -61,4 +49,24 @@ func TestAlertAfterTheLoopStoppedIsNotAccepted(t *testing.T) {
 				rec.Code, rec.Body)
 		}
 	})
+}
+
+// alertPoster is a webhook handler over sink (no auth) and a function that
+// posts it one firing alert for figlet.openfaas-fn, as AlertManager 0.25
+// sends it, returning the answer.
+func alertPoster(t *testing.T, sink alerts.Sink) func() *httptest.ResponseRecorder {
+	t.Helper()
+	h, err := alerts.NewHandler(alerts.Config{Sink: sink, DefaultNamespace: ns, Auth: alerts.AuthNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile("../alerts/testdata/am025-ce-firing.json") // figlet.openfaas-fn, firing
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/system/alert", bytes.NewReader(body)))
+		return rec
+	}
 }

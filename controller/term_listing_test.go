@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/faas-autoscaler/faas-autoscaler/alerts"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
@@ -64,19 +61,7 @@ func TestANewTermDoesNotAnswerAlertsFromAFormerTermsListing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := alerts.NewHandler(alerts.Config{Sink: ctl.Loop, DefaultNamespace: ns, Auth: alerts.AuthNone})
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := os.ReadFile("../alerts/testdata/am025-ce-firing.json") // figlet.openfaas-fn, firing
-		if err != nil {
-			t.Fatal(err)
-		}
-		post := func() *httptest.ResponseRecorder {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/system/alert", bytes.NewReader(body)))
-			return rec
-		}
+		post := alertPoster(t, ctl.Loop)
 		// A fresh process answers 503 while it lists: the control.
 		slow.Store(true)
 		end1 := startTerm(base, ctl, &leading)
