@@ -107,16 +107,65 @@ func (j jumpSchedule) Next(t time.Time) time.Time {
 	if n.IsZero() {
 		return n
 	}
+	if start, _ := t.In(j.Location).ZoneBounds(); !start.IsZero() && t.Sub(start) < changeReach {
+		// Within a day after a change of the clocks: the same.
+		if m := j.firstMatch(t, t, earlier(n, start.Add(changeReach))); !m.IsZero() {
+			n = m
+		}
+	}
 	for cur := t; ; {
 		_, end := cur.In(j.Location).ZoneBounds()
 		if end.IsZero() || !end.Before(n) {
 			return n // no change of the clocks before n
 		}
+		// robfig/cron's search can also step over real times across a
+		// change of the clocks (a change by 30 minutes, Lord Howe's, puts
+		// it at xx:30: a daily 03:00 and a Sunday-noon entry lost on the
+		// day): the minutes within a day either side of the change are
+		// checked one by one, the skipped local times at the change too.
+		if m := j.firstMatch(cur, end.Add(-changeReach), end); !m.IsZero() {
+			return m
+		}
 		if j.skippedMatch(end) {
 			return end
 		}
+		if m := j.firstMatch(cur, end, earlier(n, end.Add(changeReach))); !m.IsZero() {
+			return m
+		}
 		cur = end
 	}
+}
+
+// earlier is the earlier of a and b.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// changeReach is how far from a change of the clocks firstMatch checks
+// robfig/cron's answer: its search goes astray only across the change.
+const changeReach = 24 * time.Hour
+
+// firstMatch is the first whole minute strictly after t, in [from, to), at
+// which the expression matches, zero if none: a search of the local times
+// near a change of the clocks minute by minute (2,880 minutes a change at
+// most, only for a search that crosses one).
+func (j jumpSchedule) firstMatch(t, from, to time.Time) time.Time {
+	m := from
+	if t.After(m) {
+		m = t
+	}
+	if m = m.Truncate(time.Minute); m.Before(from) || !m.After(t) {
+		m = m.Add(time.Minute)
+	}
+	for ; m.Before(to); m = m.Add(time.Minute) {
+		if j.matches(m) {
+			return m
+		}
+	}
+	return time.Time{}
 }
 
 // maxMismatches bounds the searches on from an answer of robfig/cron that

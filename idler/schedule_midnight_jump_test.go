@@ -53,3 +53,34 @@ func TestWeekdayEntryDoesNotLeakIntoTheDayAfterAMidnightJump(t *testing.T) {
 			got.In(santiago).Format("Mon 2006-01-02 15:04 MST"), want.Format("Mon 2006-01-02 15:04 MST"))
 	}
 }
+
+// TestLordHoweEntriesKeptAroundItsHalfHourChange: in
+// Australia/Lord_Howe (clocks move 30 minutes, at 02:00), a Sunday-noon
+// entry is inactive on the Sunday of the change, and a daily 03:00 entry on
+// the day of the change: the idler may idle the function inside the period
+// its operator scheduled, and the scaler does not floor it. robfig/cron's
+// search steps over those times across the change; jumpSchedule checks the
+// minutes within a day of a change it crosses.
+//
+// Seen failing before the fix (found by a review): ActiveMinimum("CRON_TZ=
+// Australia/Lord_Howe 0 3 * * * for 1h = 2") at Sun 2026-10-04 03:30 +11 =
+// 0 "" <nil>, want 2; ActiveMinimum("CRON_TZ=Australia/Lord_Howe 0 12 * *
+// 0 for 12h = 2") at Sun 2026-04-05 12:30 +1030 = 0 "" <nil>, want 2
+func TestLordHoweEntriesKeptAroundItsHalfHourChange(t *testing.T) {
+	lh := mustLoc(t, "Australia/Lord_Howe")
+	for _, tc := range []struct {
+		value string
+		now   time.Time
+	}{
+		{"CRON_TZ=Australia/Lord_Howe 0 3 * * * for 1h = 2", time.Date(2026, 10, 4, 3, 5, 0, 0, lh)},
+		{"CRON_TZ=Australia/Lord_Howe 0 3 * * * for 1h = 2", time.Date(2026, 10, 4, 3, 30, 0, 0, lh)},
+		{"CRON_TZ=Australia/Lord_Howe 0 3 * * * for 1h = 2", time.Date(2026, 10, 4, 3, 59, 0, 0, lh)},
+		{"CRON_TZ=Australia/Lord_Howe 0 12 * * 0 for 12h = 2", time.Date(2026, 4, 5, 12, 30, 0, 0, lh)},
+		{"CRON_TZ=Australia/Lord_Howe 0 12 * * 0 for 12h = 2", time.Date(2026, 10, 4, 12, 30, 0, 0, lh)},
+	} {
+		n, reason, err := ActiveMinimum(fnWithSchedule(tc.value), tc.now)
+		if err != nil || n != 2 {
+			t.Errorf("ActiveMinimum(%q) at %s = %d %q %v, want 2", tc.value, tc.now.Format("Mon 2006-01-02 15:04 MST"), n, reason, err)
+		}
+	}
+}
