@@ -121,6 +121,12 @@ type RebuildReport struct {
 // its replica gauge for every deployed function, called or not.
 func RebuildCoverageQuery() string { return "count(gateway_service_count)" }
 
+// wholeSteps is d rounded up to a whole number of steps (step > 0): how far
+// back a range query must start for its last step to fall at its end.
+func wholeSteps(d, step time.Duration) time.Duration {
+	return (d + step - 1) / step * step
+}
+
 // Rebuild restores the learned idle times after a restart or failover from
 // Prometheus history instead of a private database: one range query of the
 // counter over lookback ending at now (rounded up to whole steps, so that
@@ -162,7 +168,7 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	// the feeder, which carries on from now (Feeder.ReadsFrom). Rounded up,
 	// not down: the first step is a baseline, and every call after
 	// now-lookback is still learned.
-	lookback = (lookback + step - 1) / step * step
+	lookback = wholeSteps(lookback, step)
 	from := now.Add(-lookback)
 	r := rebuilder{p: p, step: step, defaultNamespace: defaultNamespace,
 		instances: map[string]string{}, skipped: map[string]bool{}}

@@ -107,7 +107,7 @@ func (p *Policy) FillRebuild(ctx context.Context, q RangeQuerier, from, to time.
 		// On the steps the rebuild read, which end at its now (to is one
 		// of them), from rounded back as the rebuild rounds its lookback:
 		// the fill then stops where a whole rebuild's first step is.
-		from = to.Add(-(to.Sub(from) + step - 1) / step * step)
+		from = to.Add(-wholeSteps(to.Sub(from), step))
 	}
 	for end := to; end.Sub(from) >= step; {
 		span, err := New(p.cfgCopy())
