@@ -154,15 +154,11 @@ func (p instrumentedConditional) ScaleFrom(ctx context.Context, ref Ref, from, t
 }
 
 // ScaleFromCreated keeps the wrapped provider's write held to the function
-// it was decided on (ScaleIf's: atomically when it is a CreatedScaler).
+// it was decided on, as ScaleIf holds it (atomically when it is a
+// CreatedScaler).
 func (p instrumentedConditional) ScaleFromCreated(ctx context.Context, ref Ref, from, to uint64, created time.Time) error {
 	start := time.Now()
-	var err error
-	if c, ok := p.cond.(CreatedScaler); ok {
-		err = c.ScaleFromCreated(ctx, ref, from, to, created)
-	} else {
-		err = ScaleIf(ctx, p.next, ref, from, to, created)
-	}
+	err := ScaleIf(ctx, p.next, ref, from, to, created)
 	p.observe(OpScale, start, err)
 	return err
 }

@@ -26,13 +26,13 @@ func (p *Provider) ScaleFromCreated(ctx context.Context, ref provider.Ref, from,
 	return p.recorded(ctx, ref, to, func(now time.Time, call *ScaleCall) error {
 		if f, ok := p.fns[ref]; ok {
 			cur := uint64(len(f.readyAt))
-			if err := provider.CheckCreated(ref, created, f.meta.CreatedAt); err != nil {
+			err := provider.CheckCreated(ref, created, f.meta.CreatedAt)
+			if err == nil && cur != from {
+				err = &provider.ConflictError{Ref: ref, Expected: from, Current: cur, Available: f.available(now)}
+			}
+			if err != nil {
 				call.From, call.To = cur, cur
 				return err
-			}
-			if cur != from {
-				call.From, call.To = cur, cur
-				return &provider.ConflictError{Ref: ref, Expected: from, Current: cur, Available: f.available(now)}
 			}
 		}
 		return p.scale(ref, to, now, call)
