@@ -95,19 +95,7 @@ func TestFeederCountsACallAppendedAfterTheRebuildReadIt(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				// What controller.Learn does.
-				upTo := time.Now()
-				if _, err := p.Rebuild(t.Context(), src, upTo, time.Hour, time.Minute, "fn"); err != nil {
-					t.Fatal(err)
-				}
-				f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
-				f.ReadsFrom(upTo)
-				ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
-				defer cancel()
-				_ = f.Run(ctx)
-
-				got := idleTimes(p, ref)
-				if len(got) != 2 || got[0] < 9*time.Minute || got[0] > 11*time.Minute || got[1] < 4*time.Minute || got[1] > 6*time.Minute {
+				if got := rebuildThenFeed(t, p, src, ref, time.Hour); !tenThenFive(got) {
 					t.Errorf("idle times %v; want two, about 10m and 5m (the call 3 s before the restart counted once, by the rebuild or by the feeder)", got)
 				}
 			})
@@ -134,19 +122,30 @@ func TestRebuildEndsAtNowWhateverTheLookback(t *testing.T) {
 		t0 := time.Now()
 		src := &appendLagged{t0: t0, calls: []time.Time{
 			t0.Add(-2 * time.Hour), t0.Add(-10 * time.Minute), t0.Add(-20 * time.Second), t0.Add(5 * time.Minute)}}
-		p := mustPolicy(t)
-		upTo := time.Now()
-		if _, err := p.Rebuild(t.Context(), src, upTo, time.Hour+30*time.Second, time.Minute, "fn"); err != nil {
-			t.Fatal(err)
-		}
-		f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
-		f.ReadsFrom(upTo)
-		ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
-		defer cancel()
-		_ = f.Run(ctx)
-		got := idleTimes(p, ref)
-		if len(got) != 2 || got[0] < 9*time.Minute || got[0] > 11*time.Minute || got[1] < 4*time.Minute || got[1] > 6*time.Minute {
+		if got := rebuildThenFeed(t, mustPolicy(t), src, ref, time.Hour+30*time.Second); !tenThenFive(got) {
 			t.Errorf("idle times %v; want two, about 10m and 5m (the call 20 s before the restart counted by the rebuild or the feeder)", got)
 		}
 	})
+}
+
+// rebuildThenFeed does what controller.Learn does at a start: p rebuilt
+// from src over lookback up to now, then the feeder carrying on from the
+// rebuild's end (ReadsFrom) for six minutes; it returns ref's idle times.
+func rebuildThenFeed(t *testing.T, p *Policy, src *appendLagged, ref provider.Ref, lookback time.Duration) []time.Duration {
+	t.Helper()
+	upTo := time.Now()
+	if _, err := p.Rebuild(t.Context(), src, upTo, lookback, time.Minute, "fn"); err != nil {
+		t.Fatal(err)
+	}
+	f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
+	f.ReadsFrom(upTo)
+	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
+	defer cancel()
+	_ = f.Run(ctx)
+	return idleTimes(p, ref)
+}
+
+// tenThenFive reports whether got is two idle times, about 10m and 5m.
+func tenThenFive(got []time.Duration) bool {
+	return len(got) == 2 && got[0] >= 9*time.Minute && got[0] <= 11*time.Minute && got[1] >= 4*time.Minute && got[1] <= 6*time.Minute
 }

@@ -41,18 +41,9 @@ func (s *unscraped) StartedTotals(ctx context.Context, at time.Time, buf []metri
 func TestFeederLearnsNoIdleTimeAcrossAMissingCounter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ref := provider.Ref{Name: "fn", Namespace: "fn"}
-		p, err := New(Default())
-		if err != nil {
-			t.Fatal(err)
-		}
 		t0 := time.Now()
-		src := &unscraped{counterSource: counterSource{ref: ref, calls: []time.Time{
-			t0.Add(time.Minute), t0.Add(10 * time.Minute), t0.Add(15 * time.Minute), t0.Add(40 * time.Minute)}},
-			down: t0.Add(5 * time.Minute), up: t0.Add(25 * time.Minute)}
-		f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
-		ctx, cancel := context.WithTimeout(t.Context(), 41*time.Minute)
-		defer cancel()
-		_ = f.Run(ctx)
+		p := feedUnscraped(t, ref, []time.Time{t0.Add(time.Minute), t0.Add(10 * time.Minute), t0.Add(15 * time.Minute), t0.Add(40 * time.Minute)},
+			t0.Add(5*time.Minute), t0.Add(25*time.Minute), 41*time.Minute)
 		if got := idleTimes(p, ref); len(got) != 0 {
 			t.Errorf("idle times %v; want none: the one before the counter's return spans the 20 minutes it was missing "+
 				"from every read, the one after starts at calls placed at the return, not when they were", got)
@@ -115,18 +106,9 @@ func TestLateCountEndsAndStartsNoLearnedIdleTime(t *testing.T) {
 func TestFeederLearnsNoIdleTimeAcrossAnHourMissing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ref := provider.Ref{Name: "fn", Namespace: "fn"}
-		p, err := New(Default())
-		if err != nil {
-			t.Fatal(err)
-		}
 		t0 := time.Now()
-		src := &unscraped{counterSource: counterSource{ref: ref, calls: []time.Time{t0.Add(time.Minute + time.Second), t0.Add(time.Minute + 5*time.Second),
-			t0.Add(time.Minute + 9*time.Second), t0.Add(80 * time.Minute)}},
-			down: t0.Add(5 * time.Minute), up: t0.Add(70 * time.Minute)}
-		f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
-		ctx, cancel := context.WithTimeout(t.Context(), 75*time.Minute)
-		defer cancel()
-		_ = f.Run(ctx)
+		p := feedUnscraped(t, ref, []time.Time{t0.Add(time.Minute + time.Second), t0.Add(time.Minute + 5*time.Second),
+			t0.Add(time.Minute + 9*time.Second), t0.Add(80 * time.Minute)}, t0.Add(5*time.Minute), t0.Add(70*time.Minute), 75*time.Minute)
 		if got := idleTimes(p, ref); len(got) != 0 {
 			p.mu.Lock()
 			ws := p.get(ref).weights()
@@ -139,4 +121,21 @@ func TestFeederLearnsNoIdleTimeAcrossAnHourMissing(t *testing.T) {
 				e.LastInvocation.Sub(t0))
 		}
 	})
+}
+
+// feedUnscraped runs a feeder at a 15 s step for run over ref's calls on a
+// gateway Prometheus cannot scrape from down to up (unscraped), and returns
+// the policy it taught.
+func feedUnscraped(t *testing.T, ref provider.Ref, calls []time.Time, down, up time.Time, run time.Duration) *Policy {
+	t.Helper()
+	p, err := New(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &unscraped{counterSource: counterSource{ref: ref, calls: calls}, down: down, up: up}
+	f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
+	ctx, cancel := context.WithTimeout(t.Context(), run)
+	defer cancel()
+	_ = f.Run(ctx)
+	return p
 }
