@@ -95,11 +95,11 @@ and on (function_name) (%s < on (function_name) %s)`,
 	}
 	atZero := Rule{
 		Alert: AlertAtZeroWithLoad,
-		Expr: fmt.Sprintf(`%s > 0
+		Expr: fmt.Sprintf(`(%s) > 0
 and on (function_name, scaling_type) %s
 and on (function_name) (%s == 0)
 and on (function_name) (%s > 0)`,
-			loadByFn, targetByFn, replicasByFn, maxByFn),
+			atZeroLoad(o), targetByFn, replicasByFn, maxByFn),
 		For:         Dur(0),
 		Labels:      common("up"),
 		Annotations: annotations(`{{ $labels.function_name }} is at zero replicas with {{ $labels.scaling_type }} load {{ $value }}`),

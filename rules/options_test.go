@@ -164,7 +164,10 @@ func TestGeneratedNames(t *testing.T) {
 		}
 	}
 	wantRecords := []string{"function_name:gateway_function_invocation_total:rate1m", "function_name:gateway_function_invocation_total:irate1m",
-		"function_name:gateway_function_concurrency:max_over_time1m"}
+		"function_name:gateway_function_concurrency:max_over_time1m",
+		// The capacity peak over the last scrape interval alone, which the
+		// at-zero alert reads (atZeroLoad).
+		"function_name:gateway_function_concurrency:max_over_time15s"}
 	if strings.Join(records, ",") != strings.Join(wantRecords, ",") {
 		t.Errorf("records = %v, want %v", records, wantRecords)
 	}

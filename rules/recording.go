@@ -56,6 +56,11 @@ type loadRecord struct {
 	// counter type (irate over the same window); empty for gauge types.
 	Fresh     string
 	FreshExpr string
+	// Last and LastExpr are a peak type's peak over the last scrape
+	// interval alone (capacity), which FunctionAtZeroWithLoad reads
+	// (atZeroLoad); empty for the other types.
+	Last     string
+	LastExpr string
 	// Scale converts the record to the type's unit in CurrentLoadRecord
 	// (cpu targets are milli-CPU, the counter is in seconds); 0 means 1.
 	Scale float64
@@ -126,8 +131,10 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// step per scrape loses no sample; irate over the window holds two
 		// scrapes, as the fresh records' does.
 		return loadRecord{Type: typ,
-			Record: "function_name:" + metricConcurrency + ":max_over_time" + w,
-			Expr:   promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, MeanDurationRecord)}
+			Record:   "function_name:" + metricConcurrency + ":max_over_time" + w,
+			Expr:     promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, MeanDurationRecord),
+			Last:     "function_name:" + metricConcurrency + ":max_over_time" + Duration(o.ScrapeInterval).String(),
+			LastExpr: promql.CapacityPeak(o.ScrapeInterval, o.ScrapeInterval, o.Window, MeanDurationRecord)}
 	case TypeCPU:
 		// The fresh rate counts only pods with a sample within
 		// CPUFreshBound: the kubelet stamps its samples with the time of
@@ -183,6 +190,9 @@ func recordingRules(o Options) []Rule {
 		out = append(out, Rule{Record: lr.Record, Expr: lr.Expr})
 		if lr.Fresh != "" {
 			out = append(out, Rule{Record: lr.Fresh, Expr: lr.FreshExpr})
+		}
+		if lr.Last != "" {
+			out = append(out, Rule{Record: lr.Last, Expr: lr.LastExpr})
 		}
 	}
 	scaled := func(lr loadRecord, record string) string {

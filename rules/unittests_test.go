@@ -183,7 +183,10 @@ func alertCondition(o Options, alert string, s fnScenario, p int) bool {
 	case AlertLoadAboveTarget:
 		return r > 0 && r < s.max && load > s.target*r*(1+o.Tolerance)
 	case AlertAtZeroWithLoad:
-		return r == 0 && s.max > 0 && load > 0
+		// The scenarios' loads are steady within a phase, so the last
+		// scrape interval's equals the window's; a cpu function has no
+		// at-zero alert (atZeroLoad).
+		return r == 0 && s.max > 0 && load > 0 && s.typ != TypeCPU
 	case AlertLoadBelowTarget:
 		return o.ScaleDownAlerts && r > s.min && load < s.target*(r-1)*(1-o.Tolerance)
 	}
