@@ -53,7 +53,9 @@ func (m ArrivalModel) Minute(rng *rand.Rand, n uint32, buf []float64) []float64 
 		step := 60.0 / float64(n)
 		phase := rng.Float64() * step
 		for i := uint32(0); i < n; i++ {
-			buf = append(buf, phase+float64(i)*step)
+			// At the top phase draw, phase + (n−1)·step rounds to 60, the
+			// next minute's first instant; offsets stay in [0, 60).
+			buf = append(buf, min(phase+float64(i)*step, lastInstant))
 		}
 	case Burst:
 		// Each of the minute's 60 seconds, 0..59, with probability 1/60.
