@@ -23,7 +23,7 @@ const (
 // Handler serves GET /api/v1/functions (a summary of every function, sorted
 // by namespace then name; ?namespace=NS: that namespace's only) and GET /api/v1/functions/{namespace}/{name} (the
 // full explanation; 404 with a JSON error when unknown, as for any other
-// path under /api/v1/). Other methods get 405 with an Allow header.
+// path it is handed). Other methods get 405 with an Allow header.
 func Handler(fns Lister, sections ...Section) http.Handler {
 	h := &handler{fns: fns, sections: sections}
 	mux := http.NewServeMux()
@@ -34,7 +34,11 @@ func Handler(fns Lister, sections ...Section) http.Handler {
 		// openfaas-fn/a, which exists.
 		writeJSON(w, http.StatusNotFound, errorBody{Error: noEndpoint(r.URL.EscapedPath())})
 	}
-	mux.HandleFunc("/api/v1/", notFound)
+	// Every path the mux has no route for, not only those under /api/v1/
+	// as sent: controller.Mux hands this handler every path whose decoded
+	// form is under /api/v1/, and the mux matches the escaped one, so
+	// /api%2Fv1/functions got net/http's plain-text "404 page not found".
+	mux.HandleFunc("/", notFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The mux answers a path with an empty or dot segment with a 301
 		// to its cleaned form, an HTML body: /api/v1/functions//a (a

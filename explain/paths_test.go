@@ -3,6 +3,7 @@ package explain_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
@@ -47,5 +48,22 @@ func TestEscapedNameIsFound(t *testing.T) {
 	status, _, body := get(t, explain.Handler(lister()), http.MethodGet, "/api/v1/functions/openfaas-%66n/%61")
 	if status != http.StatusOK {
 		t.Errorf("GET /api/v1/functions/openfaas-%%66n/%%61: %d %s, want the function a.openfaas-fn", status, body)
+	}
+}
+
+// TestEscapedSlashInThePrefixIsAJSON404: controller.Mux hands the API every
+// path whose decoded form is under /api/v1/, and the README promises a JSON
+// 404 for any path there that names no route; a path whose prefix holds an
+// escaped slash is not under /api/v1/ for the API's mux, which matches the
+// escaped path. Seen failing before the fix: GET /api%2Fv1/functions and
+// /api/v1%2Ffunctions answered net/http's text/plain "404 page not found".
+func TestEscapedSlashInThePrefixIsAJSON404(t *testing.T) {
+	for _, path := range []string{"/api%2Fv1/functions", "/api/v1%2Ffunctions"} {
+		code, hdr, body := get(t, explain.Handler(lister()), http.MethodGet, path)
+		var e struct{ Error string }
+		if code != http.StatusNotFound || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") ||
+			json.Unmarshal([]byte(body), &e) != nil || e.Error != "no such endpoint "+path {
+			t.Errorf("GET %s: %d %s %q, want a JSON 404 naming the path as sent", path, code, hdr.Get("Content-Type"), body)
+		}
 	}
 }
