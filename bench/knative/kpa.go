@@ -23,8 +23,7 @@ import (
 // this file plays the parts that live in Kubernetes: the metric collector
 // (one concurrency sample per second, as the 1 s scrape), the 2 s decider
 // tick, the activator (a request at zero reports its concurrency and pokes
-// the decider at once) and the reconciler's scale-to-zero gate, simplified
-// to "the decider has asked for zero for the whole grace period".
+// the decider at once) and the reconciler's scale-to-zero gate (proxyGate).
 type KPA struct {
 	Utilisation                 float64
 	StableWindow, PanicWindow   time.Duration
@@ -67,8 +66,38 @@ type kpaCtl struct {
 
 	nextRecord, nextTick, lastRecord time.Time
 	lastLoad                         float64
-	zeroSince                        time.Time
-	dormant                          bool
+	// zeroSince is when the decider first asked for zero (the PA marked
+	// inactive), proxySince when the ServerlessService went into proxy
+	// mode (zero while it serves).
+	zeroSince, proxySince time.Time
+	dormant               bool
+}
+
+// inactiveRequeue is the reconciler's re-enqueue of a PA it has just marked
+// inactive while the SKS is in proxy mode (kpa/scaler.go, 3 s): the next
+// look at scale to zero.
+const inactiveRequeue = 3 * time.Second
+
+// proxyGate is the reconciler's scale-to-zero gate for a decider asking for
+// zero (kpa/scaler.go handleScaleToZero, with the activator probed in the
+// path and no last-pod retention): zero once the PA has been inactive for
+// the grace period, or sooner, at the first look after inactiveRequeue,
+// when the SKS has been in proxy mode for the grace period ("Fast path
+// scaling to 0"). Since the SKS is in proxy mode whenever the decider wants
+// zero, that is max(zeroSince+inactiveRequeue, proxySince+grace).
+func (c *kpaCtl) proxyGate(now time.Time) bool {
+	return !now.Before(c.zeroSince.Add(inactiveRequeue)) && !now.Before(c.proxySince.Add(c.k.Grace))
+}
+
+// trackMode follows the SKS's mode as the reconciler sets it (kpa.go): it
+// serves only while the decider wants pods and has excess burst capacity
+// (EBC ≥ 0), and is in proxy mode (the activator in the path) otherwise.
+func (c *kpaCtl) trackMode(now time.Time, sr scaling.ScaleResult) {
+	if sr.DesiredPodCount > 0 && sr.ExcessBurstCapacity >= 0 {
+		c.proxySince = time.Time{}
+	} else if c.proxySince.IsZero() {
+		c.proxySince = now
+	}
 }
 
 // StableAndPanicConcurrency is the metric client the decider reads.
@@ -104,6 +133,7 @@ func (c *kpaCtl) decide(now time.Time, s sim.State) sim.Decision {
 	if !sr.ScaleValid {
 		return d
 	}
+	c.trackMode(now, sr)
 	want := int(sr.DesiredPodCount)
 	if want > 0 {
 		c.zeroSince = time.Time{}
@@ -117,7 +147,7 @@ func (c *kpaCtl) decide(now time.Time, s sim.State) sim.Decision {
 	if c.zeroSince.IsZero() {
 		c.zeroSince = now
 	}
-	if now.Sub(c.zeroSince) >= c.k.Grace {
+	if c.proxyGate(now) {
 		d.Replicas, d.Reason = 0, "scale_to_zero_grace_over"
 	} else {
 		d.Reason = "scale_to_zero_grace"
