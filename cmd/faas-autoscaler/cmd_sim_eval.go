@@ -152,7 +152,35 @@ func parseSimEvalFlags(args []string, stderr io.Writer) (simEvalOptions, error) 
 		}
 		o.sim.controllerCfg = c
 	}
+	if o.out != "" {
+		if err := simEvalCheckOut(o.out); err != nil {
+			return o, fmt.Errorf("--out %s: %w", o.out, err)
+		}
+	}
 	return o, nil
+}
+
+// simEvalOutputs are the files sim-eval writes into --out besides the
+// charts (named after the traces).
+var simEvalOutputs = []string{"eval.json", "eval.csv", "classes.csv"}
+
+// simEvalCheckOut creates the --out folder and checks its files can be
+// written, before the matrix replays (minutes): it was first touched after
+// the replay, so a path naming a regular file or a folder that cannot be
+// written failed at the end, exit 1 naming no flag, and lost the results.
+func simEvalCheckOut(dir string) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return errors.New("is a file; want a folder")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot create it: %w", withoutPath(dir, err))
+	}
+	for _, name := range simEvalOutputs {
+		if err := simCheckWritable(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // checkExecutable refuses a path that cannot be run: a directory or a file
