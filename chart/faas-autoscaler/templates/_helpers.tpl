@@ -62,6 +62,34 @@ a message naming them; the schema already checked their types.
 {{- end }}
 
 {{/* The image: the tag defaults to the chart's appVersion. */}}
+{{/*
+The gateway's scrape interval the chart declares: gatewayPodMonitor.interval
+when the PodMonitor is on and sets one, else prometheusRule.scrapeInterval.
+Only the rows of deploy/prometheus/README.md's table (1s, 5s, 15s): the chart
+ships rules for those alone (files/rules-<interval>.yml) and adapts the
+controller to them (scaler.burst_window 4s, 10s, 30s; the default
+prometheus.max_scrape_gap, 30s, holds two scrapes up to 15s). The schema's
+enums refuse anything else first; this is the same refusal when the schema is
+skipped (--skip-schema-validation). It used to take any duration: at 30s or
+1m the burst window stayed 10s (rate() never held two samples) and the gap
+bound 30s (the idler's coverage check refused every gap at 1m: nothing idled).
+*/}}
+{{- define "fa.scrapeInterval" -}}
+{{- $supported := list "1s" "5s" "15s" }}
+{{- $every := .Values.prometheusRule.scrapeInterval }}
+{{- if not (has $every $supported) }}
+{{- fail (printf "prometheusRule.scrapeInterval=%v: the chart supports a gateway scrape of 1s, 5s or 15s (values.schema.json), the intervals it ships rules for (files/rules-1s.yml, rules-5s.yml, rules-15s.yml)" $every) }}
+{{- end }}
+{{- if .Values.gatewayPodMonitor.enabled }}
+{{- $gw := .Values.gatewayPodMonitor.interval | default "" }}
+{{- if and $gw (not (has $gw $supported)) }}
+{{- fail (printf "gatewayPodMonitor.interval=%v: the chart supports a gateway scrape of 1s, 5s or 15s (values.schema.json), the intervals it ships rules for (files/rules-<interval>.yml) and adapts the controller's scaler.burst_window and prometheus.max_scrape_gap to; for a slower scrape, turn gatewayPodMonitor off, scrape the gateway with a monitor of your own, load `faas-autoscaler rules --scrape-interval <interval>` and set config.scaler.burst_window and config.prometheus.max_scrape_gap to at least two scrapes" $gw) }}
+{{- end }}
+{{- $every = default $every $gw }}
+{{- end }}
+{{- $every }}
+{{- end }}
+
 {{- define "fa.imageTag" -}}{{ .Values.image.tag | default .Chart.AppVersion }}{{- end }}
 
 {{/*
@@ -118,10 +146,7 @@ none of them, and without the gateway's up series nothing is ever idled. */}}
 else the rules'): the controller's burst window must hold two scrapes, or
 rate() over it reads nothing and every burst reading is missing (a 10 s
 window at a 15 s scrape). deploy/prometheus/README.md's table. */}}
-{{- $every := .Values.prometheusRule.scrapeInterval }}
-{{- if .Values.gatewayPodMonitor.enabled }}
-{{- $every = default $every .Values.gatewayPodMonitor.interval }}
-{{- end }}
+{{- $every := include "fa.scrapeInterval" . }}
 {{- $burst := get (dict "1s" "4s" "5s" "10s" "15s" "30s") $every }}
 {{- $sc := get $cfg "scaler" | default dict }}
 {{- if and $burst (ne $burst "10s") (not (hasKey $sc "burst_window")) }}{{/* 10s: the controller's default */}}
