@@ -193,6 +193,7 @@ func (d *Idler) Run(ctx context.Context) error {
 		if wait < time.Millisecond {
 			wait = time.Millisecond
 		}
+		due := now.Add(wait)
 		// clock.Clock has tickers only: a ticker stopped after its first tick
 		// is a timer.
 		t := d.cfg.Clock.NewTicker(wait)
@@ -202,7 +203,13 @@ func (d *Idler) Run(ctx context.Context) error {
 			return nil
 		case <-d.rescheduled:
 			t.Stop()
-			continue // wait again, for the new schedule's next run
+			// A reload at the instant the slot is due (its tick ready too,
+			// and select's pick random) runs the slot: the new schedule's
+			// Next, strictly after now, would step over it, also when the
+			// new schedule holds it.
+			if d.cfg.Clock.Now().Before(due) {
+				continue // wait again, for the new schedule's next run
+			}
 		case <-t.C():
 			t.Stop()
 		}
