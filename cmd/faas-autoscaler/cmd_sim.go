@@ -319,9 +319,10 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	sim.Normalise(rs, o.baseline)
-	ss := sim.Summaries(rs)
+	own := sim.Summaries(rs)
+	ss := own
 	for _, d := range included {
-		ss = append(ss, simRebase(d.Results, d.Baseline, ss, o.baseline)...)
+		ss = append(ss, simRebase(d.Results, d.Baseline, own, o.baseline)...)
 	}
 	fmt.Fprintf(stdout, "%s\n%s; %d functions, %d invocations%s; concurrency %d, cold start %s, arrivals %s, scrape %s (phase %s), seed %d; replayed in %s\n\n",
 		report.AttributionOf(tr), tr.Dir, len(tr.Functions), tr.Invocations(), window, o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.scrape, o.phase, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
@@ -358,10 +359,16 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 }
 
 // simRebase renormalises included results to this run's baseline, when both
-// runs have it, so all points share one axis.
+// runs have it, so all points share one axis. ours are the rows this run
+// replayed. The included document's baseline row is left out only when
+// this run replayed that policy too: it was left out whenever it was the
+// included baseline, so an included fixed-10m vanished from a run whose
+// --policies did not replay it.
 func simRebase(in []sim.Summary, theirBase string, ours []sim.Summary, base string) []sim.Summary {
 	var mine, theirs float64
+	replayed := map[string]bool{}
 	for _, s := range ours {
+		replayed[s.Policy] = true
 		if s.Policy == base {
 			mine = s.IdleReplicaSec
 		}
@@ -373,7 +380,7 @@ func simRebase(in []sim.Summary, theirBase string, ours []sim.Summary, base stri
 	}
 	var out []sim.Summary
 	for _, s := range in {
-		if s.Policy == theirBase {
+		if s.Policy == theirBase && replayed[s.Policy] {
 			continue // already in this run
 		}
 		s.IdleNormalised = -1
