@@ -348,7 +348,12 @@ func (c *Controller) Learn(ctx context.Context) error {
 				c.log.Warn("keep-alive: gateways' start times not read for some of the history; a gateway restarted in place there may have taught too few calls",
 					"err", rep.StartTimesErr)
 			}
-			if !rep.From.IsZero() {
+			// Where Prometheus' history begins inside the span read there
+			// is nothing older to read (and no fill): the history's start
+			// is said below, and "only the most recent" would send the
+			// operator after history that does not exist.
+			olderExists := rep.HistoryFrom.IsZero() || rep.HistoryFrom.Before(rep.From)
+			if !rep.From.IsZero() && olderExists {
 				// A Warn when nothing reads the rest; with the fill it is
 				// the first of two steps, and the fill says how it ended.
 				fills, level := c.KeepAlive.Fills(), slog.LevelWarn
