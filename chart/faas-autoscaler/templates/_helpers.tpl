@@ -64,7 +64,11 @@ a message naming them; the schema already checked their types.
 {{/* The image: the tag defaults to the chart's appVersion. */}}
 {{/*
 The gateway's scrape interval the chart declares: gatewayPodMonitor.interval
-when the PodMonitor is on and sets one, else prometheusRule.scrapeInterval.
+when the PodMonitor is on and sets one, else prometheusRule.scrapeInterval;
+with the PrometheusRule on, the two must agree (its rules are those of the
+interval: 5s rules, 20 s windows, over a 15 s scrape hold one sample at
+times), so prometheusRule.scrapeInterval is then the one source of truth and
+the PodMonitor's interval may only repeat it.
 Only the rows of deploy/prometheus/README.md's table (1s, 5s, 15s): the chart
 ships rules for those alone (files/rules-<interval>.yml) and adapts the
 controller to them (scaler.burst_window 4s, 10s, 30s; the default
@@ -84,6 +88,9 @@ bound 30s (the idler's coverage check refused every gap at 1m: nothing idled).
 {{- $gw := .Values.gatewayPodMonitor.interval | default "" }}
 {{- if and $gw (not (has $gw $supported)) }}
 {{- fail (printf "gatewayPodMonitor.interval=%v: the chart supports a gateway scrape of 1s, 5s or 15s (values.schema.json), the intervals it ships rules for (files/rules-<interval>.yml) and adapts the controller's scaler.burst_window and prometheus.max_scrape_gap to; for a slower scrape, turn gatewayPodMonitor off, scrape the gateway with a monitor of your own, load `faas-autoscaler rules --scrape-interval <interval>` and set config.scaler.burst_window and config.prometheus.max_scrape_gap to at least two scrapes" $gw) }}
+{{- end }}
+{{- if and $gw .Values.prometheusRule.enabled (ne $gw $every) }}
+{{- fail (printf "gatewayPodMonitor.interval=%v but prometheusRule.scrapeInterval=%v: the PrometheusRule would hold the rules for a %v scrape (files/rules-%v.yml, windows of four scrapes) over a gateway scraped every %v, where rate() over a window holds one sample at times and the alerts flap or never fire (`faas-autoscaler rules` refuses such a window); set prometheusRule.scrapeInterval=%v and leave gatewayPodMonitor.interval empty (it follows)" $gw $every $every $every $gw $gw) }}
 {{- end }}
 {{- $every = default $every $gw }}
 {{- end }}
