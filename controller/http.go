@@ -60,9 +60,9 @@ func Mux(c *Controller, webhook http.Handler, gatherer prometheus.Gatherer, read
 // holds the explanation. The loop lists only while it runs, and with the
 // scaler off it never does: every function was unknown to the API.
 //
-// With both off nothing lists: the loop's "cannot reach the provider …
-// (starting)" was served for good, sending the operator after an outage
-// there was none of.
+// With both off nothing lists: the loop's "functions not listed yet"
+// (then worded "cannot reach the provider … (starting)") was served for
+// good, sending the operator after an outage there was none of.
 func (c *Controller) lister() explain.Lister {
 	switch {
 	case c.Config().Scaler.Enabled:

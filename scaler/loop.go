@@ -178,11 +178,16 @@ func (l *Loop) logPassError(err error) {
 // held, perhaps by its down window, which this replica never saw; its own
 // recommendations are its last term's, long out of the window after an
 // hour as a follower.
+//
+// Nor does the last term's provider error carry over: kept, the new term
+// said "scaler cannot reach the provider: … connection refused" from an
+// outage an hour old until its first listing, which may well succeed.
 func (l *Loop) newTerm() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	clear(l.pending)
 	l.listed, l.ended = false, false
+	l.providerErr = nil
 	l.termPass = l.pass + 1
 }
 
@@ -200,7 +205,8 @@ func (l *Loop) endTerm() {
 // NotListed (explain.Unlisted) says why no listing backs the loop's
 // functions yet (before the first successful listing of a process or of a
 // leadership term), nil once one does: the explain API answers 503 then,
-// as Notify does.
+// as Notify does. The error is ErrUnavailable and ErrNotListed; its words
+// say the provider cannot be reached only once a listing has failed.
 func (l *Loop) NotListed() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -212,9 +218,9 @@ func (l *Loop) notListedLocked() error {
 		return nil
 	}
 	if l.providerErr != nil {
-		return fmt.Errorf("%w: functions not listed yet: %w", ErrUnavailable, l.providerErr)
+		return fmt.Errorf("%w: %w: %w", ErrUnavailable, ErrNotListed, l.providerErr)
 	}
-	return fmt.Errorf("%w: functions not listed yet (starting)", ErrUnavailable)
+	return notListedYet{}
 }
 
 // EvaluateNow reads one function and decides and applies for it at once,

@@ -61,8 +61,31 @@ func (s Signal) MarshalJSON() ([]byte, error) {
 
 // ErrUnavailable is returned by the reconcile loop's Notify when it cannot act
 // on any signal now because the provider is unreachable: the webhook answers
-// 5xx so AlertManager retries.
+// 5xx so AlertManager retries. Before the first listing with nothing failed
+// (ErrNotListed) it is an error with words of its own, which say nothing of
+// the provider.
 var ErrUnavailable = errors.New("scaler cannot reach the provider")
+
+// ErrNotListed is returned, beside ErrUnavailable, by Notify and by the
+// loop's NotListed before the first listing of a process start or of a
+// leadership term: the webhook and the explain API answer 503 with
+// Retry-After. Alone its words are "starting" (notListedYet): they said
+// "scaler cannot reach the provider" at every start and every new term,
+// though nothing had failed, and sent operators after an outage there was
+// none of. After a failed listing the error says the provider cannot be
+// reached, with its error.
+var ErrNotListed = errors.New("functions not listed yet")
+
+// notListedYet is the error before the first listing of a start or a term
+// when no contact with the provider has failed: ErrUnavailable (a retry
+// helps: the webhook's 503) and ErrNotListed, worded as what it is.
+type notListedYet struct{}
+
+func (notListedYet) Error() string {
+	return "scaler starting: " + ErrNotListed.Error() + " (the first listing since the process or its leadership term started is under way)"
+}
+
+func (notListedYet) Unwrap() []error { return []error{ErrUnavailable, ErrNotListed} }
 
 // ErrUnknownFunction is returned by Notify for a signal about a function the
 // provider does not have.
