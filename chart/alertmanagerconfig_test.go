@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	amlabels "github.com/prometheus/alertmanager/pkg/labels"
@@ -42,10 +43,11 @@ func oneAlertmanagerConfig(t *testing.T, values []string, sets ...string) (*unst
 }
 
 // snippet is the generated AlertManager snippet the chart ships (and NOTES
-// prints): the AlertmanagerConfig must route and deliver as it does.
-func snippet(t *testing.T) rules.AlertmanagerSnippet {
+// prints) for a scrape interval: the AlertmanagerConfig must route and
+// deliver as it does.
+func snippet(t *testing.T, scrape time.Duration) rules.AlertmanagerSnippet {
 	t.Helper()
-	s, err := rules.ParseAlertmanagerSnippet([]byte(readChartFile(t, "files/alertmanager-snippet.yml")))
+	s, err := rules.ParseAlertmanagerSnippet([]byte(readChartFile(t, amSnippetFile(scrape))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +96,7 @@ func TestKubePrometheusStackExampleAlertmanagerConfig(t *testing.T) {
 	if l := amc.GetLabels(); l["alertmanagerconfig"] != "faas" || l["app.kubernetes.io/name"] != "faas-autoscaler" {
 		t.Errorf("labels %v; want alertmanagerConfig.labels and the chart's", l)
 	}
-	s := snippet(t)
+	s := snippet(t, 5*time.Second) // the example keeps prometheusRule.scrapeInterval's default
 	r, rc, wc := s.Routes[0], s.Receivers[0], s.Receivers[0].WebhookConfigs[0]
 	wantRoute := map[string]any{
 		"receiver":       r.Receiver,

@@ -24,6 +24,11 @@ const regen = "go test ./chart -update (make generate)"
 // offers (its schema enum): one generated rule file each.
 var ruleIntervals = []time.Duration{time.Second, 5 * time.Second, 15 * time.Second}
 
+// amSnippetFile is the chart's AlertManager snippet for a scrape interval.
+func amSnippetFile(scrape time.Duration) string {
+	return fmt.Sprintf("files/alertmanager-snippet-%s.yml", rules.Dur(scrape))
+}
+
 // chartFile is one file under faas-autoscaler/files that a generator writes.
 type chartFile struct {
 	path   string
@@ -37,9 +42,17 @@ func chartFiles() []chartFile {
 			return rules.Render(rules.ForScrapeInterval(d))
 		}})
 	}
-	out = append(out, chartFile{"files/alertmanager-snippet.yml", func() ([]byte, error) {
-		return rules.RenderAlertmanager(rules.DefaultAlertmanagerOptions())
-	}})
+	// One AlertManager snippet per scrape interval: deploy/prometheus/README.md's
+	// table pairs each scrape with a group_interval of the same length
+	// (`alertmanager-config --group-interval 1s` at a 1 s scrape); the chart
+	// once shipped the default's 5s alone, for every scrape.
+	for _, d := range ruleIntervals {
+		out = append(out, chartFile{amSnippetFile(d), func() ([]byte, error) {
+			o := rules.DefaultAlertmanagerOptions()
+			o.GroupInterval = d
+			return rules.RenderAlertmanager(o)
+		}})
+	}
 	for _, n := range dashboards.All() {
 		out = append(out, chartFile{"files/dashboards/" + n.File, func() ([]byte, error) { return dashboards.Render(n.Build()) }})
 	}
