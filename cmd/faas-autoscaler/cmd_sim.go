@@ -137,7 +137,7 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	fs.StringVar(&o.fnCSV, "functions-csv", "", "write per-function results as CSV to this file")
 	fs.StringVar(&o.jsonPath, "json", "", "write the summary as JSON to this file")
 	fs.StringVar(&o.svgPath, "svg", "", "write the Pareto chart (SVG) to this file")
-	fs.StringVar(&o.timelineFn, "timeline-function", "", "function (index, or a prefix of its hash) whose replicas over time are charted")
+	fs.StringVar(&o.timelineFn, "timeline-function", "", "function whose replicas over time are charted: its index (a number from 0 to the last function), else a prefix of its hash")
 	fs.StringVar(&o.timelineSVG, "timeline-svg", "", "write the replicas-over-time chart (SVG) to this file (needs --timeline-function)")
 	fs.Var(&o.include, "include", "merge results from a JSON file written by --json (e.g. bench/knative's KPA run); repeatable")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
@@ -290,9 +290,12 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 		}
 	}
 	if o.timelineFn != "" {
-		i, err := simFindFunction(tr, o.timelineFn)
+		i, note, err := simFindFunction(tr, o.timelineFn)
 		if err != nil {
 			return err
+		}
+		if note != "" {
+			fmt.Fprintln(stderr, "sim: "+note)
 		}
 		o.cfg.Timeline = i
 	}
@@ -392,27 +395,47 @@ func simRebase(in []sim.Summary, theirBase string, ours []sim.Summary, base stri
 	return out
 }
 
-// simFindFunction resolves an index or a hash prefix.
-func simFindFunction(tr *trace.Trace, key string) (int, error) {
-	if i, err := strconv.Atoi(key); err == nil {
-		if i < 0 || i >= len(tr.Functions) {
-			return 0, fmt.Errorf("--timeline-function %d: the trace has functions 0..%d", i, len(tr.Functions)-1)
-		}
-		return i, nil
+// simFindFunction resolves --timeline-function: a number in the range of
+// the trace's functions is an index; any other key is a prefix of one
+// function's hash (a hex hash can begin with digits alone: 53141659… in
+// the 200-function day was refused as an index out of range). A number
+// that is both an index and a prefix of hashes keeps its index meaning,
+// and note says so, naming how many hashes it is a prefix of.
+func simFindFunction(tr *trace.Trace, key string) (i int, note string, err error) {
+	if key == "" {
+		return 0, "", errors.New("--timeline-function: empty; want an index or a prefix of a function's hash")
 	}
-	found := -1
-	for i, f := range tr.Functions {
+	index, numErr := strconv.Atoi(key)
+	isIndex := numErr == nil && index >= 0 && index < len(tr.Functions)
+	found, matches := -1, 0
+	for j, f := range tr.Functions {
 		if strings.HasPrefix(f.ID, key) {
-			if found >= 0 {
-				return 0, fmt.Errorf("--timeline-function %q matches more than one function", key)
+			if found < 0 {
+				found = j
 			}
-			found = i
+			matches++
 		}
 	}
-	if found < 0 {
-		return 0, fmt.Errorf("--timeline-function %q: no such function", key)
+	switch {
+	case isIndex:
+		if strings.HasPrefix(tr.Functions[index].ID, key) {
+			matches-- // the indexed function itself
+		}
+		switch {
+		case matches == 1:
+			note = fmt.Sprintf("--timeline-function %s is function %d, an index; another function's hash begins with %s too: give more of its hash to chart that one", key, index, key)
+		case matches > 1:
+			note = fmt.Sprintf("--timeline-function %s is function %d, an index; %d other functions' hashes begin with %s too: give more of a hash to chart one of those", key, index, matches, key)
+		}
+		return index, note, nil
+	case matches == 1:
+		return found, "", nil
+	case matches > 1:
+		return 0, "", fmt.Errorf("--timeline-function %q: a prefix of %d functions' hashes; give more of it", key, matches)
+	case numErr == nil:
+		return 0, "", fmt.Errorf("--timeline-function %s: not an index of the trace's functions 0..%d, nor a prefix of a function's hash", key, len(tr.Functions)-1)
 	}
-	return found, nil
+	return 0, "", fmt.Errorf("--timeline-function %q: no function's hash begins with it", key)
 }
 
 // simConfigName says which controller configuration a run used.
