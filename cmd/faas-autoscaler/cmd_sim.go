@@ -313,7 +313,13 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 		}
 		included = append(included, d)
 	}
-	fmt.Fprintf(stderr, "replaying %s: %d functions, %d invocations, %d policies\n", tr.Dir, len(tr.Functions), tr.Invocations(), len(policies))
+	// The invocations replayed: the window's (the whole trace's were said
+	// with --minutes or --from-minute too).
+	replaying := tr.Dir
+	if window != "" {
+		replaying = fmt.Sprintf("%s (minutes %d..%d of %d)", tr.Dir, from, from+minutes-1, tr.Minutes)
+	}
+	fmt.Fprintf(stderr, "replaying %s: %d functions, %d invocations, %d policies\n", replaying, len(tr.Functions), tr.InvocationsIn(from, minutes), len(policies))
 	start := time.Now()
 	bar := report.NewProgress(stderr, o.progress)
 	rs, err := sim.Run(tr, o.cfg, policies, bar.Update)

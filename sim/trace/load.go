@@ -59,6 +59,18 @@ func (t *Trace) Invocations() uint64 {
 	return n
 }
 
+// InvocationsIn counts the invocations of the minutes [from, from+minutes),
+// a window Config.Window of package sim returned (within the trace).
+func (t *Trace) InvocationsIn(from, minutes int) uint64 {
+	var n uint64
+	for i := range t.Functions {
+		for _, c := range t.Functions[i].PerMinute[from : from+minutes] {
+			n += uint64(c)
+		}
+	}
+	return n
+}
+
 // File names tried in a trace folder, original layout first.
 var (
 	invocationFiles = []string{"invocations.csv", "inv.csv"}
