@@ -17,9 +17,12 @@ type Lister interface {
 }
 
 // Unlisted is a Lister that can tell it has no listing yet (a process or
-// a leadership term starting, the provider down since): NotListed says why,
-// nil once it has one. The handler then answers 503 with Retry-After, not
-// an empty list or "unknown function", which read as every function gone.
+// a leadership term starting, the provider down since), or none it can
+// explain from yet (the scaler's first pass of a term after an earlier
+// one, deciding): NotListed says why, nil once it has one. The handler
+// then answers 503 with Retry-After, not an empty list or "unknown
+// function", which read as every function gone, nor an earlier term's
+// explanations, which read as current.
 type Unlisted interface {
 	NotListed() error
 }

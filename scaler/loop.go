@@ -32,6 +32,7 @@ type Loop struct {
 	order       []*fnState
 	orderGen    uint64
 	listed      bool  // fns reflects at least one successful listing
+	heldOver    bool  // fns is as an earlier term left it until this term's first pass has decided (NotListed)
 	ended       bool  // a Run returned and none runs since: nothing evaluates a queued signal
 	providerErr error // last provider contact's error, nil when it worked
 	pending     map[provider.Ref]Signal
@@ -188,6 +189,7 @@ func (l *Loop) newTerm() {
 	clear(l.pending)
 	l.listed, l.ended = false, false
 	l.providerErr = nil
+	l.heldOver = len(l.fns) > 0
 	l.termPass = l.pass + 1
 }
 
@@ -207,11 +209,33 @@ func (l *Loop) endTerm() {
 // leadership term), nil once one does: the explain API answers 503 then,
 // as Notify does. The error is ErrUnavailable and ErrNotListed; its words
 // say the provider cannot be reached only once a listing has failed.
+//
+// In a term after an earlier one it answers errHeldOver until the term's
+// first pass has decided. The pass lists first and decides only once the
+// metrics source has answered (up to prometheus.timeout); meanwhile the
+// API served each function as the last term left it, its replicas,
+// desired count and decisions an hour old on a replica that had followed
+// for an hour, while the listing had just read what the other leader left
+// (followerRefuses in package controller refuses a follower's for the
+// same reason). Notify needs only the listing, and accepts once it has it.
+// At a process start nothing is held over: a function listed and not yet
+// decided is served with the listing's counts (statesLocked).
 func (l *Loop) NotListed() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.notListedLocked()
+	if err := l.notListedLocked(); err != nil {
+		return err
+	}
+	if l.heldOver {
+		return errHeldOver
+	}
+	return nil
 }
+
+// errHeldOver is NotListed's error while the functions held are an
+// earlier term's: the explain API's 503, with Retry-After.
+var errHeldOver = errors.New("scaler starting: functions listed, not decided yet in this leadership term " +
+	"(its first pass waits for the metrics source); until they are, what this replica holds is from when it last led")
 
 func (l *Loop) notListedLocked() error {
 	if l.listed {

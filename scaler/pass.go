@@ -129,6 +129,13 @@ func (l *Loop) Tick(ctx context.Context, now time.Time) error {
 	// A tick decides quietly: the reason's words are made only for a
 	// decision that changes something or is asked about (see decideAndApply).
 	l.evaluate(ctx, fns, states, sigs, now, true, nil)
+	if ctx.Err() == nil {
+		// Every listed function decided in this term: what the loop holds
+		// is current (NotListed).
+		l.mu.Lock()
+		l.heldOver = false
+		l.mu.Unlock()
+	}
 	return nil
 }
 
