@@ -25,12 +25,12 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 		return err
 	}
 	if l.cfg.Leading != nil && !l.cfg.Leading() {
-		return fmt.Errorf("%w: this replica is not the leader; send alerts to the leader (the Service routes to the ready replica)", ErrUnavailable)
+		return unavailable("scaler not leading: this replica is not the leader; send alerts to the leader (the Service routes to the ready replica)")
 	}
 	l.mu.Lock()
 	if l.ended {
 		l.mu.Unlock()
-		return fmt.Errorf("%w: the scaler's loop has stopped (its term ended or the process is stopping)", ErrUnavailable)
+		return unavailable("scaler stopped: the scaler's loop has stopped (its term ended or the process is stopping)")
 	}
 	if err := l.notListedLocked(); err != nil {
 		l.mu.Unlock()

@@ -87,6 +87,17 @@ func (notListedYet) Error() string {
 
 func (notListedYet) Unwrap() []error { return []error{ErrUnavailable, ErrNotListed} }
 
+// unavailable is ErrUnavailable (a retry helps: the webhook's 503) worded
+// as what it is where no contact with the provider failed: a replica that
+// does not lead, a loop that has stopped. "scaler cannot reach the
+// provider" there sent whoever read AlertManager's log after an outage
+// there was none of.
+type unavailable string
+
+func (u unavailable) Error() string { return string(u) }
+
+func (unavailable) Unwrap() error { return ErrUnavailable }
+
 // ErrUnknownFunction is returned by Notify for a signal about a function the
 // provider does not have.
 var ErrUnknownFunction = errors.New("unknown function")
