@@ -122,13 +122,19 @@ type fnSeries struct{ l *Loop }
 // saw while it led, frozen from the moment its term ended (it keeps its
 // state for the next term), and the generated rules merge the replicas'
 // series with max by (function_name): a stale replica count of 10 beside
-// the leader's 2 raised the scale-up threshold fivefold.
+// the leader's 2 raised the scale-up threshold fivefold. Nor does a
+// replica leading again before its term's first pass has decided
+// (heldOver): its rows are still the last term's.
 func (c fnSeries) snapshot() ([]fnRow, []codeCount) {
 	if lead := c.l.cfg.Leading; lead != nil && !lead() {
 		return nil, nil
 	}
 	l := c.l
 	l.mu.Lock()
+	if l.heldOver {
+		l.mu.Unlock()
+		return nil, nil
+	}
 	order := l.order
 	if order == nil {
 		gen := l.orderGen
