@@ -24,8 +24,13 @@ type QueueReader interface {
 // idler idles nothing (it cannot prove that no work is waiting).
 //
 // A reading younger than reuse (by now, the caller's clock) answers again,
-// so that one scaler pass, which asks for its stable and burst windows,
-// makes one request to the queue, not two. Failures are not reused.
+// so that one scaler pass, which asks for its stable and burst windows and
+// the backlog of functions at zero, makes one request to the queue, not
+// three. A failed read is reused the same way, as the same failure
+// (ErrUnavailable, never an empty backlog): a NATS that does not answer
+// costs a pass one --nats-timeout, not one per question. Only a read cut
+// short by its caller's own context is not kept: that says nothing of the
+// queue, and another caller would be told its context's error.
 //
 // When base reads StartedTotals, so does the result (through base's): the
 // keep-alive feeder's read needs no queue depth.
@@ -54,9 +59,10 @@ type withQueue struct {
 	reuse time.Duration
 	now   func() time.Time
 
-	mu   sync.Mutex
-	last Values
-	at   time.Time
+	mu      sync.Mutex
+	last    Values
+	lastErr error // the last read's failure, ErrUnavailable-wrapped; last is nil then
+	at      time.Time
 }
 
 func (w *withQueue) Load(ctx context.Context, lq LoadQuery) (Values, error) {
@@ -121,20 +127,26 @@ func (w *withQueue) addQueued(ctx context.Context, window time.Duration, act Act
 	return act, nil
 }
 
-// queued reads the queue, or reuses a fresh reading. The lock is held over
-// the read so that concurrent callers wait for one request.
+// queued reads the queue, or reuses a fresh reading or failure. The lock is
+// held over the read so that concurrent callers wait for one request. A
+// read's time is when it ended: a read that waited out its timeout is as
+// fresh as its answer.
 func (w *withQueue) queued(ctx context.Context) (Values, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.last != nil && w.reuse > 0 && w.now().Sub(w.at) < w.reuse {
-		return w.last, nil
+	if (w.last != nil || w.lastErr != nil) && w.reuse > 0 && w.now().Sub(w.at) < w.reuse {
+		return w.last, w.lastErr
 	}
 	v, err := w.q.Queued(ctx)
 	if err != nil {
-		w.last = nil
-		return nil, fmt.Errorf("%w: queue: %w", ErrUnavailable, err)
+		err = fmt.Errorf("%w: queue: %w", ErrUnavailable, err)
+		w.last, w.lastErr = nil, nil
+		if ctx.Err() == nil {
+			w.lastErr, w.at = err, w.now()
+		}
+		return nil, err
 	}
-	w.last, w.at = v, w.now()
+	w.last, w.lastErr, w.at = v, nil, w.now()
 	return v, nil
 }
 

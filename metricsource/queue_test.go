@@ -69,7 +69,9 @@ func TestWithQueue(t *testing.T) {
 }
 
 // TestWithQueueReuse: readings within the reuse time answer again (one
-// request per scaler pass); older ones and failures do not.
+// request per scaler pass); older ones do not. A failure is reused the
+// same way, as a failure (ErrUnavailable, for Activity too: the idler
+// idles nothing), unless the caller's own context cut the read short.
 func TestWithQueueReuse(t *testing.T) {
 	now := time.Unix(1e9, 0)
 	q := &fakeQueue{v: metricsource.Values{fnA: 3}}
@@ -91,12 +93,33 @@ func TestWithQueueReuse(t *testing.T) {
 	}
 	q.err = errors.New("down")
 	now = now.Add(time.Second)
-	if _, err := src.Load(ctx, stable); err == nil {
-		t.Fatal("failed read answered")
+	if v, err := src.Load(ctx, stable); !errors.Is(err, metricsource.ErrUnavailable) || v != nil {
+		t.Fatalf("failed read answered %v, %v; want ErrUnavailable", v, err)
+	}
+	q.err = nil // the queue would answer now; within the reuse time it is not asked
+	if v, err := src.Load(ctx, burst); !errors.Is(err, metricsource.ErrUnavailable) || v != nil || q.n != 3 {
+		t.Fatalf("within the reuse time of a failure: %v, %v after %d reads; want the failure again, 3 reads", v, err, q.n)
+	}
+	if act, err := src.Activity(ctx, time.Minute); !errors.Is(err, metricsource.ErrUnavailable) || act.Queued != nil {
+		t.Fatalf("activity within the reuse time of a failure: %+v, %v; want ErrUnavailable (nothing may be idled)", act, err)
+	}
+	now = now.Add(time.Second)
+	if v, err := src.Load(ctx, stable); err != nil || v[fnA] != 3 || q.n != 4 {
+		t.Fatalf("after the reuse time of a failure: %v, %v after %d reads; want 3 read again, 4 reads", v, err, q.n)
+	}
+
+	// A read that failed because its caller gave up says nothing of the
+	// queue: the next caller reads again.
+	now = now.Add(time.Second)
+	q.err = context.Canceled
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := src.Load(cctx, stable); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled read: %v", err)
 	}
 	q.err = nil
-	if _, err := src.Load(ctx, stable); err != nil || q.n != 4 {
-		t.Fatalf("a failure was reused: %d reads (%v), want 4", q.n, err)
+	if v, err := src.Load(ctx, stable); err != nil || v[fnA] != 3 || q.n != 6 {
+		t.Fatalf("after a cancelled read: %v, %v after %d reads; want a new read (6)", v, err, q.n)
 	}
 }
 

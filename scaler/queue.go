@@ -91,7 +91,10 @@ func wakeForBacklog(spec Spec, obs Observation, d Decision) (Decision, bool) {
 // backlogAtZero reads the queue once when a function of another type is at
 // zero (reusing this pass's queue reading when a queue-type function made
 // one). A failed read leaves them at zero, as before: missing is not zero,
-// but it is no evidence of work either.
+// but it is no evidence of work either. When the pass's own read of the
+// queue failed, the backlog is unknown and not asked again: a queue that
+// does not answer (a hung NATS, each read waiting --nats-timeout) cost the
+// pass a second wait before any function was decided.
 func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, states []*fnState, loads []queryReadings) metricsource.Values {
 	want := false
 	for i, fn := range fns {
@@ -106,7 +109,11 @@ func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, state
 	}
 	q := metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: l.cfg.BurstWindow}
 	for _, lq := range loads {
-		if lq.q == q && !lq.failed { // the pass read it already: fns' readings, as a map
+		if lq.q == q && lq.failed {
+			l.log.Debug("backlog of functions at zero unknown: the pass's queue read failed")
+			return nil
+		}
+		if lq.q == q { // the pass read it already: fns' readings, as a map
 			v := make(metricsource.Values)
 			for i, r := range lq.r {
 				if r.Has {
