@@ -276,7 +276,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	}
 
 	lowerBound := l.lowerBound(ctx, loads)
-	queued := l.backlogAtZero(ctx, fns, states, loads)
+	queued := l.backlogAtZero(ctx, fns, states, sigs, loads)
 	var lt loadsOfType // the last type's two readings: most functions share a type
 	held := false      // repeat left mu held (see repeat)
 	defer l.release(&held)

@@ -95,11 +95,11 @@ func wakeForBacklog(spec Spec, obs Observation, d Decision) (Decision, bool) {
 // queue failed, the backlog is unknown and not asked again: a queue that
 // does not answer (a hung NATS, each read waiting --nats-timeout) cost the
 // pass a second wait before any function was decided.
-func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, states []*fnState, loads []queryReadings) metricsource.Values {
+func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, states []*fnState, sigs map[provider.Ref]*Signal, loads []queryReadings) metricsource.Values {
 	want := false
 	for i, fn := range fns {
 		ps := &states[i].parsed
-		if ps.err == nil && fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue && !ps.spec.Step() {
+		if ps.err == nil && fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue && !ps.spec.Step() && !wakesOnAlert(sigs[fn.Ref]) {
 			want = true
 			break
 		}
@@ -129,4 +129,14 @@ func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, state
 		return nil
 	}
 	return v
+}
+
+// wakesOnAlert says whether sig is a firing alert: a function of another
+// type at zero that one triggers wakes on it whatever its backlog
+// (wakeFromZero: only a queue-type function below its activation stays at
+// zero on a firing alert), so its evaluation does not wait for the queue.
+// While NATS hung, every alert's wake of a function at zero, async or not,
+// waited one --nats-timeout for a backlog it did not need.
+func wakesOnAlert(sig *Signal) bool {
+	return sig != nil && sig.Status == Firing
 }

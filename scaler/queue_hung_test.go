@@ -187,12 +187,8 @@ func TestFailedQueueReadNotAskedAgainForTheBacklog(t *testing.T) {
 // NATS not answering, every cold start of every function, none of them
 // async, was one --nats-timeout longer because --nats-url was set.
 //
-// Seen failing: → 1 replica after 5 s (1 queue read), at the commit that
-// added it and with the change below undone. Skipped until scaler/pass.go
-// passes the evaluation's signals to backlogAtZero (the file was being
-// edited by someone else): see the commit message.
+// Seen failing before the fix: → 1 replica after 5 s (1 queue read).
 func TestHungQueueAlertWakeDoesNotWait(t *testing.T) {
-	t.Skip("needs pass.go to pass the signals to backlogAtZero, which then skips a function at zero a firing alert wakes")
 	synctest.Test(t, func(t *testing.T) {
 		mem := memory.New(clock.Real(), memory.Options{})
 		cold := provider.Ref{Name: "cold", Namespace: "openfaas-fn"}
