@@ -19,6 +19,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/openfaas"
 )
 
 // functionFlags collects --function name.namespace[:label=value,label=value].
@@ -109,7 +110,7 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 	refuseZero := fs.Bool("refuse-zero", false, "answer a scale to 0 with 400, as OpenFaaS CE does")
 	inflight := fs.Bool("inflight", true, "export gateway_function_invocation_inflight (OpenFaaS Pro)")
 	latency := fs.Bool("latency", true, "export gateway_functions_seconds, the latency histogram (false: a large called fleet's 14 series a function take longer to render than a scrape interval; the capacity type then reads the in-flight gauge alone)")
-	secrets := fs.String("secret-mount-path", "", "folder with basic-auth-user and basic-auth-password: turns on basic auth for /system/*")
+	secrets := fs.String("secret-mount-path", "", "folder with basic-auth-user and basic-auth-password, neither empty: turns on basic auth for /system/*")
 	step := fs.Duration("step", 100*time.Millisecond, "the simulation's tick: arrivals, completions and replica reads of every function once a tick (a larger fleet's ticks cost more CPU; calls are counted at the tick they fall in)")
 	duration := fs.Duration("duration", 0, "stop after this long (0 = until SIGINT/SIGTERM)")
 	var fns functionFlags
@@ -174,7 +175,11 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := gatewaysim.APIOptions{RefuseZero: *refuseZero, DefaultNamespace: demoNamespace}
 	if *secrets != "" {
-		u, p, err := readBasicAuth(*secrets)
+		// As the controller reads the same files (provider/openfaas, alerts):
+		// an empty one is refused, naming it. gatewaysim takes an empty user
+		// for auth off, so a Secret made with an empty literal served
+		// /system/* to anyone.
+		u, p, err := openfaas.ReadCredentials(*secrets)
 		if err != nil {
 			fmt.Fprintf(stderr, "faas-autoscaler gateway: --secret-mount-path: %v\n", err)
 			return 2
@@ -223,20 +228,4 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-func readBasicAuth(dir string) (string, string, error) {
-	read := func(name string) (string, error) {
-		b, err := os.ReadFile(dir + "/" + name)
-		if err != nil {
-			return "", err
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	u, err := read("basic-auth-user")
-	if err != nil {
-		return "", "", err
-	}
-	p, err := read("basic-auth-password")
-	return u, p, err
 }
