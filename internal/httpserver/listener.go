@@ -31,7 +31,7 @@ type Listener struct {
 	n     int // open connections (those Accept returned, not yet closed)
 	conns map[*conn]struct{}
 
-	freed     chan struct{} // a connection closed (buffered 1: a wake-up, not a count)
+	freed     chan struct{} // a connection closed or went idle (buffered 1: a wake-up, not a count)
 	done      chan struct{}
 	closeOnce sync.Once
 	evicted   atomic.Uint64
@@ -137,6 +137,12 @@ func (l *Listener) release() {
 	l.mu.Lock()
 	l.n--
 	l.mu.Unlock()
+	l.wake()
+}
+
+// wake tells an Accept waiting at the cap to look again: a connection
+// closed, or one went idle and can be evicted.
+func (l *Listener) wake() {
 	select {
 	case l.freed <- struct{}{}:
 	default:
@@ -192,9 +198,16 @@ func (c *conn) Close() error {
 }
 
 // trackState is the server's ConnState hook: it tells the listener which
-// connections are between requests.
+// connections are between requests. A connection going idle wakes an Accept
+// waiting at the cap, which can now evict it: woken only by a close, it
+// waited for the idle timeout (a minute) or for ever with keep-alive
+// clients, accepting nothing, the kubelet's probe included, where every
+// connection had had a request in progress (max_in_flight 0 or at the cap).
 func trackState(c net.Conn, s http.ConnState) {
 	if tc, ok := c.(*conn); ok {
 		tc.setState(s)
+		if s == http.StateIdle {
+			tc.l.wake()
+		}
 	}
 }
