@@ -31,10 +31,11 @@ type Loop struct {
 	// again); orderGen counts the comings and goings.
 	order       []*fnState
 	orderGen    uint64
-	listed      bool  // fns reflects at least one successful listing
-	heldOver    bool  // fns is as an earlier term left it until this term's first pass has decided (NotListed)
-	ended       bool  // a Run returned and none runs since: nothing evaluates a queued signal
-	providerErr error // last provider contact's error, nil when it worked
+	listed      bool            // fns reflects at least one successful listing
+	heldOver    bool            // fns is as an earlier term left it until this term's first pass has decided (NotListed)
+	ended       bool            // a Run returned and none runs since: nothing evaluates a queued signal
+	termDone    <-chan struct{} // the running term's ctx.Done: once closed Run evaluates no other signal, though it may be in its last pass
+	providerErr error           // last provider contact's error, nil when it worked
 	pending     map[provider.Ref]Signal
 	follow      map[provider.Ref]time.Time // re-evaluate until (followup.go)
 	// unknownLabels holds, for the few functions that have any, the labels
@@ -93,7 +94,7 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 // Run passes over every function each Interval, and evaluates signalled
 // functions as soon as Notify queues them, until ctx is done (returns nil).
 func (l *Loop) Run(ctx context.Context) error {
-	l.newTerm()
+	l.newTerm(ctx.Done())
 	defer l.endTerm()
 	// A term that ends with the lease lost leaves no data age behind: the
 	// dashboard's max() across replicas showed a former leader's last age
@@ -183,11 +184,11 @@ func (l *Loop) logPassError(err error) {
 // Nor does the last term's provider error carry over: kept, the new term
 // said "scaler cannot reach the provider: … connection refused" from an
 // outage an hour old until its first listing, which may well succeed.
-func (l *Loop) newTerm() {
+func (l *Loop) newTerm(done <-chan struct{}) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	clear(l.pending)
-	l.listed, l.ended = false, false
+	l.listed, l.ended, l.termDone = false, false, done
 	l.providerErr = nil
 	l.heldOver = len(l.fns) > 0
 	l.termPass = l.pass + 1

@@ -28,7 +28,7 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 		return unavailable("scaler not leading: this replica is not the leader; send alerts to the leader (the Service routes to the ready replica)")
 	}
 	l.mu.Lock()
-	if l.ended {
+	if l.ended || l.termEndedLocked() {
 		l.mu.Unlock()
 		return unavailable("scaler stopped: the scaler's loop has stopped (its term ended or the process is stopping)")
 	}
@@ -154,4 +154,20 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 	l.mu.Unlock()
 	l.evaluate(ctx, fns, states, sigs, now, false, nil)
 	return joinBounded(errs, 5)
+}
+
+// termEndedLocked says whether the running term's context has ended (a
+// shutdown, a lease lost) while Run may still be in its last pass: it
+// evaluates no other signal, so one queued then was answered 200 and lost
+// (the webhook is still served during the drain that follows the cancel).
+func (l *Loop) termEndedLocked() bool {
+	if l.termDone == nil {
+		return false
+	}
+	select {
+	case <-l.termDone:
+		return true
+	default:
+		return false
+	}
 }
