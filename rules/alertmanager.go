@@ -177,7 +177,7 @@ func (o AlertmanagerOptions) Validate() error {
 	if o.GroupInterval > 0 && o.RepeatInterval > 0 && o.RepeatInterval < o.GroupInterval {
 		add("repeat interval %s: must not be shorter than the group interval %s", o.RepeatInterval, o.GroupInterval)
 	}
-	if o.GroupInterval > 0 && o.RepeatInterval > 0 && o.RepeatInterval+o.GroupInterval+stepDeliveryAllowance > scaler.StepRuleEvidence {
+	if o.GroupInterval > 0 && o.RepeatInterval > 0 && stepRepeatTooLate(o.GroupInterval, o.RepeatInterval) {
 		fix := "shorten the group interval" // no repeat interval, never shorter than it, fits
 		if most := scaler.StepRuleEvidence - stepDeliveryAllowance - o.GroupInterval; most >= o.GroupInterval {
 			fix = "at most " + Duration(most).String() + " with this group interval"
@@ -191,6 +191,18 @@ func (o AlertmanagerOptions) Validate() error {
 	}
 	sort.Strings(errs)
 	return errors.New(strings.Join(errs, "\n"))
+}
+
+// stepRepeatTooLate reports whether repeat + group + stepDeliveryAllowance
+// passes scaler.StepRuleEvidence, for a group and a repeat interval both
+// positive. Each term alone is compared with the bound first: summed as
+// time.Duration, intervals of centuries wrapped negative and passed.
+func stepRepeatTooLate(group, repeat time.Duration) bool {
+	bound := scaler.StepRuleEvidence
+	if group > bound || repeat > bound {
+		return true
+	}
+	return repeat+group+stepDeliveryAllowance > bound // each ≤ 1m: no overflow
 }
 
 // webhookURL joins the controller URL and AlertPath.
