@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Ref names one function. Its String form is the OpenFaaS `function_name`
@@ -29,6 +30,13 @@ func ParseRef(functionName, defaultNamespace string) (Ref, error) {
 	s := strings.TrimSpace(functionName)
 	if s == "" {
 		return Ref{}, errors.New("function name is empty")
+	}
+	if !utf8.ValidString(s) {
+		// No provider names a function so (Kubernetes: DNS labels;
+		// OpenFaaS' JSON replaces such bytes), and as a label value it
+		// panicked the simulated gateway's metrics and broke /metrics: a
+		// --functions-file saved as Latin-1.
+		return Ref{}, fmt.Errorf("function name %q: not valid UTF-8", functionName)
 	}
 	i := strings.LastIndexByte(s, '.')
 	if i < 0 {

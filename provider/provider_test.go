@@ -75,6 +75,9 @@ func TestParseRef(t *testing.T) {
 		{name: "empty", in: "  ", def: "x", wantErr: "function name is empty"},
 		{name: "trailing dot", in: "figlet.", def: "x", wantErr: `function name "figlet.": want name.namespace`},
 		{name: "leading dot", in: ".dev", def: "x", wantErr: `function name ".dev": want name.namespace`},
+		// Seen failing before the fix: accepted (a Latin-1 --functions-file
+		// then panicked the simulated gateway).
+		{name: "not UTF-8", in: "caf\xe9.dev", def: "x", wantErr: `function name "caf\xe9.dev": not valid UTF-8`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
