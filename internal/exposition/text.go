@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Streamer writes whole metric families, each family once, in the
@@ -105,8 +106,14 @@ func (w *Writer) byte(b byte) {
 }
 
 // escaped writes s with the text format's escapes: backslash and newline,
-// and the double quote inside a label value.
+// and the double quote inside a label value. Bytes that are not UTF-8 are
+// written as U+FFFD: Prometheus' parser refuses the whole page over one
+// such label value (every series of the scrape lost, the target down),
+// where client_golang's const metrics refused the one series.
 func (w *Writer) escaped(s string, quote bool) {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	if !strings.ContainsAny(s, "\\\n\"") {
 		w.str(s)
 		return
