@@ -178,12 +178,19 @@ var k8sNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-
 // they do). Not a PromQL parse (the parser is the whole Prometheus module,
 // not a dependency for one check; promtool check rules is the full
 // check), but the commonest typo, a bracket left open, made a rule file
-// Prometheus refuses whole while the generator exited 0.
+// Prometheus refuses whole while the generator exited 0. As PromQL's lexer,
+// it skips strings ('…' and "…" with backslash escapes, `…` raw) and
+// comments (# to the end of the line, outside a string): a comment's
+// apostrophe or bracket ("# it's the p99 (ms)") refused a valid expression.
 func unbalanced(expr string) string {
 	var open []rune
 	closing := map[rune]rune{')': '(', ']': '[', '}': '{'}
 	for i := 0; i < len(expr); i++ {
 		switch c := rune(expr[i]); c {
+		case '#':
+			for i < len(expr) && expr[i] != '\n' {
+				i++
+			}
 		case '"', '\'', '`':
 			j := i + 1
 			for ; j < len(expr) && rune(expr[j]) != c; j++ {
