@@ -108,12 +108,14 @@ const DefaultScrapeInterval = 5 * time.Second
 func Defaults() Options { return ForScrapeInterval(DefaultScrapeInterval) }
 
 // ForScrapeInterval returns defaults scaled to a scrape interval: windows
-// span four scrapes (CPU at least 1m), and rules are evaluated five times a
-// scrape, at least every second (EvaluationFor).
+// span four scrapes (CPU at least 1m, rounded up to a multiple of the
+// scrape), and rules are evaluated five times a scrape in whole seconds, at
+// least every second (EvaluationFor). `rules -h` states the same rules.
 //
 //	scrape  eval  window  cpu-window
 //	1s      1s    4s      1m
 //	5s      1s    20s     1m
+//	7s      1s    28s     1m3s
 //	15s     3s    1m      1m
 func ForScrapeInterval(scrape time.Duration) Options {
 	cpu := time.Minute
