@@ -29,6 +29,11 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "version", "--version", "-version":
+		// As every other subcommand: a stray word is an error, not ignored.
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "faas-autoscaler %s: unexpected argument %q\n", args[0], args[1])
+			return 2
+		}
 		fmt.Fprintln(stdout, "faas-autoscaler", version)
 		return 0
 	case "help", "-h", "--help":
