@@ -27,8 +27,8 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	var custom genCustomTypes
 	fs.Var(&custom, "custom", "custom scaling type as name=PromQL (one series per function_name); repeatable")
 	tolerance := fs.Float64("tolerance", def.Tolerance, "relative band around the target before an alert fires, in [0, 1)")
-	upFor := fs.Duration("scale-up-for", def.ScaleUpFor, "`for` of the scale-up alert")
-	downFor := fs.Duration("scale-down-for", def.ScaleDownFor, "`for` of the scale-down alert")
+	upFor := fs.Duration("scale-up-for", def.ScaleUpFor, "the scale-up alert's for: how long its condition must hold before it fires")
+	downFor := fs.Duration("scale-down-for", def.ScaleDownFor, "the scale-down alert's for: how long its condition must hold before it fires")
 	keep := fs.Duration("keep-firing-for", def.KeepFiringFor, "keep_firing_for of the scale-up alert (0: omitted)")
 	noDown := fs.Bool("no-scale-down-alert", false, "omit the scale-down alert (the controller's periodic loop still scales down)")
 	ce := fs.Bool("ce-compatible", false, "also emit OpenFaaS CE's APIHighInvocationRate rule, verbatim")
