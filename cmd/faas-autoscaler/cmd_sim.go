@@ -57,6 +57,19 @@ func (o *simOptions) scrapeFlag(fs *flag.FlagSet) {
 	fs.StringVar(&o.phase, "scrape-phase", "half", "how long after the replay's start the first scrape falls, then one every --scrape: half (half the scrape interval: on its own ticker, a pass reads data this old on average) or a duration from 0 (just before the first pass) to below --scrape; the shipped scaler times its later passes after the scrapes (scaler.align_lag)")
 }
 
+// scrapeBurstWindow gives faas-autoscaler the burst window that ships at
+// --scrape (config.BurstWindowFor: the chart's and deploy/prometheus'
+// table), unless --config sets another than the default: the replays at
+// --scrape 1s ran the default 10 s, a setting shipped at no 1 s scrape, and
+// were reported as the recommended one.
+func (o *simOptions) scrapeBurstWindow() {
+	if o.scrape > 0 && o.controllerCfg.Scaler.BurstWindow == config.Default().Scaler.BurstWindow {
+		// Never over the stable window (Validate): at scrapes over 30 s the
+		// two scrapes do not fit, and the stable window is all there is.
+		o.controllerCfg.Scaler.BurstWindow = min(config.BurstWindowFor(o.scrape), o.controllerCfg.Scaler.StableWindow)
+	}
+}
+
 // checkScrape validates --scrape.
 func (o simOptions) checkScrape() error {
 	if o.scrape < embedded.MinInterval || o.scrape > maxSimScrape {
@@ -188,6 +201,7 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 		}
 		o.controllerCfg = c
 	}
+	o.scrapeBurstWindow()
 	if (o.timelineSVG == "") != (o.timelineFn == "") {
 		return o, errors.New("--timeline-svg and --timeline-function go together")
 	}

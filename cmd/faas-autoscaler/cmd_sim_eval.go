@@ -152,6 +152,7 @@ func parseSimEvalFlags(args []string, stderr io.Writer) (simEvalOptions, error) 
 		}
 		o.sim.controllerCfg = c
 	}
+	o.sim.scrapeBurstWindow()
 	if o.out != "" {
 		if err := simEvalCheckOut(o.out); err != nil {
 			return o, fmt.Errorf("--out %s: %w", o.out, err)
