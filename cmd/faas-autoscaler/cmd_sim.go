@@ -145,7 +145,7 @@ func parseSimFlags(args []string, stderr io.Writer) (simOptions, error) {
 	fs.StringVar(&o.writeTrace, "write-trace", "", "also write the trace (e.g. a synthetic one) to this folder in the Azure 2019 layout")
 	fs.IntVar(&o.cfg.Workers, "workers", 0, "functions replayed at once (0: GOMAXPROCS)")
 	o.scrapeFlag(fs)
-	fs.StringVar(&o.configPath, "config", "", "faas-autoscaler policy: the controller's configuration file, as `run --config` reads it (default: the shipped configuration)")
+	fs.StringVar(&o.configPath, "config", "", "faas-autoscaler policy: the controller's configuration file, as run --config reads it (default: the shipped configuration)")
 	fs.StringVar(&o.csvPath, "csv", "", "write the summary as CSV to this file")
 	fs.StringVar(&o.fnCSV, "functions-csv", "", "write per-function results as CSV to this file")
 	fs.StringVar(&o.jsonPath, "json", "", "write the summary as JSON to this file")
