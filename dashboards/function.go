@@ -54,8 +54,12 @@ const fn = `function_name="$function"`
 // record need not be aggregated (OpenFaaS Pro's latency example keeps a
 // series per gateway replica and status code), and read as it was it drew
 // a line per gateway replica and failed the surplus' division by the
-// target ("many-to-one matching must be explicit").
-var loadExpr = `avg by (function_name, scaling_type) (` + rules.CurrentLoadRecord + `{` + fn + `})`
+// target ("many-to-one matching must be explicit"). Its NaN series (0/0: a
+// status code or a gateway replica without a call) are left out
+// (promql.DropNaN), as the controller and the alerts leave them out: one
+// of them made the whole function's line NaN, a gap, while the controller
+// read a load.
+var loadExpr = `avg by (function_name, scaling_type) (` + promql.DropNaN(rules.CurrentLoadRecord+`{`+fn+`}`) + `)`
 
 // The controller's target gauge of the dashboard's function: the load one
 // replica is sized for, or, for step mode, the invocation rate its alert

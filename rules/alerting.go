@@ -46,8 +46,19 @@ var (
 	// one-to-one comparisons fail ("many-to-one matching must be explicit")
 	// and the scale-up and scale-down rules silent for every function, and
 	// sent one at-zero alert per gateway replica, with its instance label.
-	loadByFn = fmt.Sprintf("avg by (function_name, scaling_type) (%s)", CurrentLoadRecord)
+	// Its NaN series are left out (promql.DropNaN), as the controller
+	// leaves them out: that example's ratio is 0/0 for a status code or a
+	// gateway replica without a call in its range, and one such series
+	// made the function's average NaN, which no comparison passes, so no
+	// alert fired for it while its other series held a valid load.
+	loadByFn = loadAvg(CurrentLoadRecord)
 )
+
+// loadAvg is the average of the CurrentLoadRecord series sel selects, by
+// function and type, without its NaN series (loadByFn).
+func loadAvg(sel string) string {
+	return fmt.Sprintf("avg by (function_name, scaling_type) (%s)", promql.DropNaN(sel))
+}
 
 // stepThresholdHold is how long the step alert keeps reading the
 // controller's threshold gauge after it went: a failed scrape of the

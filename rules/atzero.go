@@ -47,7 +47,7 @@ func atZeroLoad(o Options) string {
 	rest := loadByFn
 	if len(skip) > 0 {
 		slices.Sort(skip)
-		rest = fmt.Sprintf("avg by (function_name, scaling_type) (%s{scaling_type!~%q})", CurrentLoadRecord, strings.Join(skip, "|"))
+		rest = loadAvg(fmt.Sprintf("%s{scaling_type!~%q}", CurrentLoadRecord, strings.Join(skip, "|")))
 	}
 	return strings.Join(append(parts, rest), "\nor ")
 }

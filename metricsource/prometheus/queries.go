@@ -103,9 +103,16 @@ func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (str
 		return "", fmt.Errorf("scaling type is empty")
 	default:
 		// A custom recorded load; the type comes from a function label, so it is
-		// quoted as a PromQL string literal (Go escaping rules).
-		return fmt.Sprintf(`avg by (function_name) (avg_over_time(%s{scaling_type=%s}[%s]))`,
-			metricsource.CustomLoadMetric, strconv.Quote(q.Type), w), nil
+		// quoted as a PromQL string literal (Go escaping rules). Averaged over
+		// the record's series (one per gateway replica and status code, as
+		// OpenFaaS Pro's latency example keeps them), those that are NaN
+		// left out (promql.DropNaN): a series without a call in its range is
+		// 0/0, and one such series made the function's average NaN, read as
+		// missing. A series with a NaN sample in the window is NaN over it
+		// (avg_over_time) and left out for the window; a function with no
+		// other series stays missing.
+		return fmt.Sprintf(`avg by (function_name) (%s)`,
+			promql.DropNaN(fmt.Sprintf(`avg_over_time(%s{scaling_type=%s}[%s])`, metricsource.CustomLoadMetric, strconv.Quote(q.Type), w))), nil
 	}
 }
 
