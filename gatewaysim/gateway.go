@@ -3,10 +3,8 @@ package gatewaysim
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math"
-	"strconv"
 	"sync"
 	"time"
 
@@ -78,6 +76,7 @@ type Gateway struct {
 	// and the poll that last listed it (polls counts them).
 	counted map[provider.Ref]*countedFn
 	polls   uint64
+	tally   tally // one function's counts in a step, reused
 }
 
 // countedFn is one function's gateway_service_count series.
@@ -97,6 +96,7 @@ type arrival struct {
 	count int
 }
 
+// batch is requests admitted at one instant: they run until doneAt.
 type batch struct {
 	doneAt  time.Time
 	count   int
@@ -111,8 +111,13 @@ type fnState struct {
 	// keeps its own arrival: the gateway polls for every request on its own,
 	// so each times out ColdStartTimeout after it arrived, not after the
 	// oldest waiting one.
-	waiting  []arrival
-	running  []batch
+	waiting []arrival
+	// running[ended:] holds the admitted requests not yet ended, by doneAt
+	// (earliest first); running[:ended] are ended ones not yet dropped.
+	running []batch
+	ended   int
+	// inflight is how many requests a replica runs: running's, and
+	// Invoke's (the queue worker's) under way.
 	inflight int
 }
 
@@ -222,7 +227,7 @@ func (g *Gateway) Step(ctx context.Context, now time.Time) {
 		g.last = now
 		g.start = now
 	}
-	dt := now.Sub(g.last).Seconds()
+	dt := now.Sub(g.last)
 	g.last = now
 	if g.polled.IsZero() || now.Sub(g.polled) >= serviceCountPoll {
 		g.pollServiceCount(ctx)
@@ -282,97 +287,4 @@ func (g *Gateway) pollServiceCount(ctx context.Context) {
 			delete(g.counted, ref)
 		}
 	}
-}
-
-func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provider.Function, st *fnState, now time.Time, dt float64) {
-	name := ref.String()
-
-	// Completions first, so capacity frees up for this step's arrivals.
-	kept := st.running[:0]
-	for _, b := range st.running {
-		if !b.doneAt.After(now) {
-			g.metrics.complete(name, "200", b.count, b.latency)
-			st.inflight -= b.count
-			continue
-		}
-		kept = append(kept, b)
-	}
-	st.running = kept
-
-	st.carry += st.w.Load.RateAt(now.Sub(st.since)) * dt
-	arrivals := int(math.Floor(st.carry))
-	st.carry -= float64(arrivals)
-	if arrivals > 0 {
-		st.waiting = append(st.waiting, arrival{at: now, count: arrivals})
-	}
-
-	if len(st.waiting) > 0 && fn.AvailableReplicas == 0 {
-		// Every call that finds replicas == 0 asks for a replica, so a
-		// function put back to zero while requests wait is woken again by
-		// the next one. Requests already waiting only poll. One call per
-		// step stands for the step's arrivals, as the gateway's
-		// singleflight merges concurrent ones.
-		if arrivals > 0 && fn.Replicas == 0 && g.cfg.ScaleFromZero {
-			g.scaleFromZero(ctx, ref, fn)
-		}
-		g.forwardTimedOut(name, st, now)
-		g.metrics.inflight(name, st.inflight+st.waitingCount())
-		return
-	}
-	free := -1 // unlimited
-	if c := st.w.Concurrency; c > 0 {
-		free = max(int(fn.AvailableReplicas)*c-st.inflight, 0)
-	}
-	for _, a := range st.waiting {
-		admit := a.count
-		if free >= 0 && admit > free {
-			// The watchdog's max_inflight answers 429 at once.
-			g.metrics.started(name, admit-free)
-			g.metrics.complete(name, "429", admit-free, 0)
-			admit = free
-		}
-		if admit > 0 {
-			g.metrics.started(name, admit)
-			// The duration the gateway records is the forward's, timed from
-			// the started event: the scale-from-zero wait before it is not
-			// in gateway_functions_seconds (its proxy starts the clock after
-			// the wait). Counted in, it made the mean duration of a function
-			// just woken several times its calls', and the capacity load
-			// (arrivals × mean duration) read three times the load.
-			st.running = append(st.running, batch{doneAt: now.Add(st.w.Duration), count: admit, latency: st.w.Duration})
-			st.inflight += admit
-			if free >= 0 {
-				free -= admit
-			}
-		}
-	}
-	st.waiting = st.waiting[:0]
-	g.metrics.inflight(name, st.inflight)
-}
-
-// forwardTimedOut ends the requests that have waited ColdStartTimeout. The
-// gateway forwards a request whose polling ran out anyway: it is counted as
-// started (the started event follows the wait) and, with no endpoint to
-// reach, ends at once as a proxy error, code 502.
-func (g *Gateway) forwardTimedOut(name string, st *fnState, now time.Time) {
-	n := 0
-	for n < len(st.waiting) && now.Sub(st.waiting[n].at) >= g.cfg.ColdStartTimeout {
-		a := st.waiting[n]
-		g.metrics.started(name, a.count)
-		g.metrics.complete(name, "502", a.count, 0) // the forward fails at once; the wait is not in it
-		n++
-	}
-	st.waiting = append(st.waiting[:0], st.waiting[n:]...)
-}
-
-func (g *Gateway) scaleFromZero(ctx context.Context, ref provider.Ref, fn provider.Function) {
-	want := uint64(1)
-	if v, err := strconv.ParseUint(fn.Labels["com.openfaas.scale.min"], 10, 64); err == nil && v > 0 {
-		want = v
-	}
-	if err := g.cfg.Provider.Scale(ctx, ref, want); err != nil {
-		g.cfg.Logger.Warn("gateway: scale from zero", "function", ref.String(), "err", err)
-		return
-	}
-	g.cfg.Logger.Info(fmt.Sprintf("gateway: scale from zero %s → %d", ref, want))
 }
