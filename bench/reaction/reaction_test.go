@@ -38,8 +38,15 @@ const (
 	// (a 60 s stable window, then halving per pass).
 	downSlack = 3 * time.Minute
 	// hold keeps the load on after capacity is ready, so the way down starts
-	// from a steady state.
-	hold = 30 * time.Second
+	// from a steady state; stopPhase is a random extra hold over the longest
+	// period the stop can lock to, CE's 30 s repeat_interval. With the fixed
+	// hold CE's capacity was ready 2 s after a notification and the load
+	// stopped 30 s later, at the same point of CE's 10 s notification and
+	// 15 s evaluation ticks in every run: its resolved call came 8 s or 28 s
+	// after the stop by luck of the run (32 or 113 replica-s), where a
+	// random stop gives a median of about 17 s (a review, session 45).
+	hold      = 30 * time.Second
+	stopPhase = 30 * time.Second
 	// quiet is the load-free time after priming the series, longer than
 	// every rate window in use (CE 10 s, ours 4 s or 20 s).
 	quiet = 25 * time.Second
@@ -234,7 +241,7 @@ func runOnce(t *testing.T, bin string, s Setting, name string) (up, down Phase) 
 	if !waitUntil(upTimeout, func(s Sample) bool { return s.Available >= NeedUp }) {
 		t.Logf("%s: capacity not ready within %s: %s", s.Name, upTimeout, st.Describe(ref))
 	}
-	time.Sleep(hold)
+	time.Sleep(hold + rand.N(stopPhase))
 	stepDown := time.Now()
 	st.SetRPS(ref, 0)
 	downTimeout := s.DownWindow + downSlack
