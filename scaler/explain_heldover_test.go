@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -19,28 +18,14 @@ import (
 // one is set: a slow or hanging Prometheus during one term's first pass.
 type switchedGate struct {
 	metricsource.Source
-	mu   sync.Mutex
-	gate chan struct{}
+	testGate
 }
 
 func (s *switchedGate) Load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
-	s.mu.Lock()
-	g := s.gate
-	s.mu.Unlock()
-	if g != nil {
-		select {
-		case <-g:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	if err := s.wait(ctx); err != nil {
+		return nil, err
 	}
 	return s.Source.Load(ctx, q)
-}
-
-func (s *switchedGate) setGate(g chan struct{}) {
-	s.mu.Lock()
-	s.gate = g
-	s.mu.Unlock()
 }
 
 // TestExplainInANewTermWaitsForItsFirstDecision: a replica that leads

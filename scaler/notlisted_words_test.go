@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -19,28 +18,14 @@ import (
 // provider slow to answer the first listing of a start or a term.
 type gatedLists struct {
 	*testProvider
-	mu   sync.Mutex
-	gate chan struct{}
+	testGate
 }
 
 func (p *gatedLists) Functions(ctx context.Context, namespace string) ([]provider.Function, error) {
-	p.mu.Lock()
-	g := p.gate
-	p.mu.Unlock()
-	if g != nil {
-		select {
-		case <-g:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	if err := p.wait(ctx); err != nil {
+		return nil, err
 	}
 	return p.testProvider.Functions(ctx, namespace)
-}
-
-func (p *gatedLists) setGate(g chan struct{}) {
-	p.mu.Lock()
-	p.gate = g
-	p.mu.Unlock()
 }
 
 // TestNotListedYetIsNotAnUnreachableProvider: before the first listing of
