@@ -132,9 +132,9 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// scrapes, as the fresh records' does.
 		return loadRecord{Type: typ,
 			Record:   "function_name:" + metricConcurrency + ":max_over_time" + w,
-			Expr:     promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, MeanDurationRecord),
+			Expr:     promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, o.ScrapeInterval, MeanDurationRecord),
 			Last:     "function_name:" + metricConcurrency + ":max_over_time" + Duration(o.ScrapeInterval).String(),
-			LastExpr: promql.CapacityPeak(o.ScrapeInterval, o.ScrapeInterval, o.Window, MeanDurationRecord)}
+			LastExpr: promql.CapacityPeak(o.ScrapeInterval, o.ScrapeInterval, o.Window, o.ScrapeInterval, MeanDurationRecord)}
 	case TypeCPU:
 		// The fresh rate counts only pods with a sample within
 		// CPUFreshBound: the kubelet stamps its samples with the time of

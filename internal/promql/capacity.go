@@ -64,38 +64,75 @@ func MeanDuration(matchers string) string {
 // counter (gateways older than it) or the duration histogram there is no
 // arrivals part (missing, not zero) and the gauge answers alone.
 //
-// The cap part requires the histogram's series (an instant selector), not
-// the mean: reading the mean's 5 minutes a second time cost as much as the
-// rest of the generated record (BenchmarkCapacityQuery). So a function with
-// the histogram but no request ended within MeanDurationWindow has no rate
-// part and counts each arrival in the window as one in flight: its
-// requests have been running for minutes, or just began. The embedded
-// source leaves such an interval out instead (missing).
+// A new series' first value: the gateway creates a function's started
+// counter at its first call, so the first scrape of a gateway pod a
+// rolling update has just started (a new instance), or of a function's
+// first calls through a replica, can already count a burst, which irate()
+// and increase() never counted (they start from a series' first sample):
+// 20 long calls through a new gateway pod read 0 in flight for their
+// length. Where the series' target shows that it counted from zero within
+// the range read (newseries.go: a successful scrape without it, or its
+// process started since), its value counts: in the rate part, while
+// irate() has nothing for it, as the arrivals of one scrape interval
+// (interval; rateRange when unknown, which reads a lower rate, never a
+// higher one), as the embedded source counts a new series' first value
+// (FirstSampleCounts); in the cap, its value now in place of its
+// increase() (NewStartedSeries). A series new to the query that can hold
+// old calls (Prometheus down or restarted with an empty TSDB, a gateway
+// whose scrapes all failed, for longer than the lookback) is left out, as
+// before: counted, every function on the gateway would read its history as
+// one burst.
+//
+// The cap part requires the histogram's series seen within
+// MeanDurationWindow (last_over_time, which a staleness marker does not
+// end), not the mean: reading the mean's 5 minutes a second time cost as
+// much as the rest of the generated record (BenchmarkCapacityQuery), and
+// a range of the histogram's count costs what its instant selector did,
+// which reads the lookback's 5 minutes. So the cap is there wherever the
+// mean can be (it needs a request ended within the window): read as the
+// instant selector it was, a function whose histogram series had all gone
+// with a replaced gateway pod, its successor's not yet made (no request
+// ended through it), had the rate part alone, uncapped, and a burst of 20
+// long calls in one interval read 400 in flight. A function with the histogram but no request ended within
+// MeanDurationWindow has no rate part and counts each arrival in the
+// window as one in flight: its requests have been running for minutes, or
+// just began. The embedded source leaves such an interval out instead
+// (missing).
 //
 // What it costs, and how it differs from the embedded source: one range
 // function per subquery step (irate), as many as the gauge's instant
-// selectors; the mean and the cap are read once per query. The embedded
-// source weighs each interval by the mean at its scrape and caps it by its
-// own arrivals; here the mean is the query's and the cap the window's
-// (BenchmarkCapacityQuery: with an idelta cap at each step, and the
-// invocation counter as a fallback, the query cost 8.6× the gauge's).
+// selectors, and one more range function of the started counter per step
+// for the first samples (a series per scrape target for the rest);
+// the mean and the cap are read once per query, the cap with the new
+// series (NewStartedSeries: two selections of the started counter). The
+// embedded source weighs each interval by the mean at its scrape and caps
+// it by its own arrivals; here the mean is the query's and the cap the
+// window's (BenchmarkCapacityQuery: with an idelta cap at each step, and
+// the invocation counter as a fallback, the query cost 8.6× the gauge's;
+// the first values cost about a third more, at 2,000 functions on a busy
+// two-core machine the generated record 205 → 270 ms and the source's
+// query 290 → 395 ms, means of noisy runs; checking a new series with
+// `offset` at every step as well cost the record 345 ms).
 //
 // mean is each function's mean duration: MeanDuration("") when empty, or a
 // series recording it (the generated rules record it in a slower group:
 // it moves over minutes, and reading its 5 minutes of samples at every
 // evaluation cost more than the gauge's part).
-func CapacityPeak(window, step, rateRange time.Duration, mean string) string {
-	return fmt.Sprintf(`max by (function_name) (%s)`, CapacityParts(window, step, rateRange, mean))
+func CapacityPeak(window, step, rateRange, interval time.Duration, mean string) string {
+	return fmt.Sprintf(`max by (function_name) (%s)`, CapacityParts(window, step, rateRange, interval, mean))
 }
 
 // CapacityParts is CapacityPeak before its max: one series per function and
 // part, labelled part="gauge" (the in-flight gauge's peak) and
 // part="arrivals" (the arrivals' concurrency), so a reader can say which one
 // a reading came from. A function has either or both.
-func CapacityParts(window, step, rateRange time.Duration, mean string) string {
+func CapacityParts(window, step, rateRange, interval time.Duration, mean string) string {
 	d := func(x time.Duration) string { return model.Duration(x).String() }
 	if mean == "" {
 		mean = MeanDuration("")
+	}
+	if interval <= 0 {
+		interval = rateRange
 	}
 	peak := func(expr string) string { return Peak(expr, window, step) }
 	part := func(expr, name string) string { return labelled(expr, "part", name) }
@@ -103,15 +140,24 @@ func CapacityParts(window, step, rateRange time.Duration, mean string) string {
 	// selector, which a staleness marker empties): irate() over the range
 	// kept a replaced gateway pod's last rate until the range had passed
 	// it, on top of its successor's, and the peak held twice the load for
-	// a window after every gateway replacement.
+	// a window after every gateway replacement. A series with one sample
+	// in the range, where its target says it counted from zero since
+	// (FirstSampleCounts), has its value over one scrape interval instead.
 	// The staleness check is per series, before the copies of a second
 	// scrape job are collapsed (SumOverGateways): `and` matches each
 	// series with its own copy.
-	rate := peak("(" + SumOverGateways(fmt.Sprintf(`irate(%[1]s[%[2]s]) and %[1]s`, MetricStarted, d(rateRange)), false) + ")")
-	arrived := SumOverGateways(fmt.Sprintf(`increase(%s[%s])`, MetricStarted, d(window+rateRange)), false)
+	// last_over_time over the range, not the instant selector a second
+	// time: the instant reads the lookback's 5 minutes of every series at
+	// every step.
+	perSeries := fmt.Sprintf(`(irate(%[1]s[%[2]s]) or last_over_time(%[1]s[%[2]s]) / %[3]s and ignoring (function_name) (%[4]s)) and %[1]s`,
+		MetricStarted, d(rateRange), seconds(interval), FirstSampleCounts(rateRange))
+	rate := peak("(" + SumOverGateways(perSeries, false) + ")")
+	capRange := window + rateRange
+	arrived := SumOverGateways(fmt.Sprintf(`%s or increase(%s[%s])`, NewStartedSeries(capRange), MetricStarted, d(capRange)), false)
+	histogram := fmt.Sprintf(`group by (function_name) (last_over_time(%s[%s]))`, MetricSecondsCount, d(MeanDurationWindow))
 	fromArrivals := fmt.Sprintf(`min by (function_name) (%s or %s)`,
 		part(rate+" * on (function_name) "+mean, "rate"),
-		part(arrived+" and on (function_name) group by (function_name) ("+MetricSecondsCount+")", "arrived"))
+		part(arrived+" and on (function_name) "+histogram, "arrived"))
 	gauge := peak("(" + SumOverGateways(MetricInflight, false) + ")")
 	return part(gauge, "gauge") + " or " + part(fromArrivals, "arrivals")
 }

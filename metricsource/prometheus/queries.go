@@ -57,13 +57,22 @@ func capacityPartsQuery(window, rateRange, interval time.Duration) (string, erro
 	if _, err := promDuration("rate range", rateRange); err != nil {
 		return "", err
 	}
-	return promql.CapacityParts(window.Truncate(time.Millisecond), capacityStep(window, interval), rateRange.Truncate(time.Millisecond), ""), nil
+	return promql.CapacityParts(window.Truncate(time.Millisecond), capacityStep(window, interval), rateRange.Truncate(time.Millisecond), firstInterval(interval), ""), nil
+}
+
+// firstInterval is the scrape interval a new started series' first value
+// is read over in the capacity query (promql.CapacityParts; 0: unknown,
+// the rate range), truncated as the subquery's step is (capacityStep), so
+// the query's text moves no more often than its step does.
+func firstInterval(interval time.Duration) time.Duration {
+	return interval.Truncate(100 * time.Millisecond)
 }
 
 // loadQuery returns the PromQL for q: one query for all functions.
 // rateRange is the range of the capacity type's irate(): the source's
 // MaxScrapeGap, which holds at least two scrapes; interval the gateway's
-// scrape interval, for the capacity subquery's step (0: unknown).
+// scrape interval, for the capacity subquery's step and the rate of a new
+// started series' first value (0: unknown).
 func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (string, error) {
 	w, err := promDuration("window", q.Window)
 	if err != nil {
@@ -82,7 +91,7 @@ func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (str
 		if _, err := promDuration("rate range", rateRange); err != nil {
 			return "", err
 		}
-		return promql.CapacityPeak(q.Window.Truncate(time.Millisecond), capacityStep(q.Window, interval), rateRange.Truncate(time.Millisecond), ""), nil
+		return promql.CapacityPeak(q.Window.Truncate(time.Millisecond), capacityStep(q.Window, interval), rateRange.Truncate(time.Millisecond), firstInterval(interval), ""), nil
 	case metricsource.TypeCPU:
 		// Milli-CPU: 1000 = one core busy. Each pod once (promql.OncePerPod):
 		// an HA pair read without deduplication, or a kubelet scraped by two

@@ -58,8 +58,8 @@ func BenchmarkCapacityQuery(b *testing.B) {
 	// The generated capacity record reads the mean the slow group records
 	// (backfilled too); "record-inline" computes it in place, as the
 	// controller's query does.
-	record := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, rules.MeanDurationRecord)
-	inline := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, "")
+	record := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, o.ScrapeInterval, rules.MeanDurationRecord)
+	inline := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, o.ScrapeInterval, "")
 	for _, c := range []struct {
 		name, expr string
 		series     int // a function's series in the answer

@@ -1,0 +1,91 @@
+package promql
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// MetricUp is Prometheus' own series per scrape target: 1 when its last
+// scrape succeeded, 0 when it failed.
+const MetricUp = "up"
+
+// A gateway creates a function's started counter at the function's first
+// call through it, so the counter's first sample can already count calls:
+// a burst through a gateway pod a rolling update has just started, or a
+// function's first calls through a replica. rate(), irate() and
+// increase() start from a series' first sample and never count that first
+// value. The activity query counts a new series' highest value, erring
+// towards "active" (metricsource/prometheus startedQuery), and the
+// embedded source counts it whole. A load must not err that way: a series
+// is also new to a query when Prometheus saw nothing of an old one for
+// longer than its lookback (Prometheus itself down, or a new one with an
+// empty TSDB; a gateway whose every scrape failed; a target discovered
+// late), and its value is then the gateway's history: every function on
+// it would read a day's calls as one burst. So a first value counts only
+// where the series' own scrape target shows that it counted from zero
+// since a time within the range read:
+//   - a successful scrape of the target without the series: the gateway
+//     made it since, at a call. The series and `up` come from the same
+//     scrapes: a failed scrape (up 0), or none (Prometheus down, the target
+//     not yet discovered), says nothing;
+//   - or the target's process started within it (process_start_time_seconds,
+//     which the gateway exports as every Go program does): a new pod's, or
+//     one restarted in place, counts everything from its start.
+//
+// The series is matched with its target's `up` and start time ignoring
+// function_name, its one label of its own: each scrape job's copy, and
+// each copy of an undeduplicated HA pair (their replica label), with its
+// own. A target without process metrics has only the first; series
+// relabelled apart from their target's labels match neither, and their
+// first values are not counted, as before.
+
+// startedWithin is the scrape targets whose process started less than
+// within ago (at each step of a subquery, its step's time).
+func startedWithin(within time.Duration) string {
+	return fmt.Sprintf(`time() - %s < %s`, MetricProcessStart, seconds(within))
+}
+
+// NewStartedSeries is each started counter series first seen within the
+// last within, valued now, when every call it counts was made within about
+// that time: it has no sample within the lookback (5 minutes by default)
+// before within ago (`unless … offset`, as the activity query tells a new
+// series), and its target's last scrape at or before within ago succeeded
+// (that scrape lacked it, having no sample of it), or its target's process
+// started within it. The capacity peak's cap counts it in place of its
+// increase(), which misses its first value.
+//
+// Valued now (the instant selector, which a staleness marker empties), not
+// at its last sample within the range: a series whose process was
+// restarted in place since holds the new process's count, or none once a
+// scrape of the new process lacked it, never the old process's.
+func NewStartedSeries(within time.Duration) string {
+	w := model.Duration(within).String()
+	return fmt.Sprintf(`((%[1]s unless %[1]s offset %[2]s) and ignoring (function_name) (%[3]s offset %[2]s == 1 or %[4]s))`,
+		MetricStarted, w, MetricUp, startedWithin(within))
+}
+
+// FirstSampleCounts is the scrape targets on which a started counter
+// series present now (not marked stale) with one sample within the last
+// rateRange, where irate() has nothing, counts only new calls:
+//   - every scrape of the target within rateRange succeeded, at least two:
+//     the series missed those before its sample (one missed after it would
+//     have marked it stale), so the gateway made it after the scrape before
+//     its sample, and its value is the calls of that scrape interval;
+//   - or the target's process started within rateRange: its value is the
+//     calls since.
+//
+// It reads a series per target, so at every step of the capacity subquery
+// it costs little beside the started counter's own series; a check for a
+// new series with `offset` cost two more selections of every function's
+// series at every step.
+func FirstSampleCounts(rateRange time.Duration) string {
+	r := model.Duration(rateRange).String()
+	return fmt.Sprintf(`min_over_time(%[1]s[%[2]s]) == 1 and count_over_time(%[1]s[%[2]s]) >= 2 or %[3]s`,
+		MetricUp, r, startedWithin(rateRange))
+}
+
+// seconds is d as a PromQL number of seconds.
+func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }
