@@ -33,8 +33,7 @@ type Loop struct {
 	orderGen    uint64
 	listed      bool            // fns reflects at least one successful listing
 	heldOver    bool            // fns is as an earlier term left it until this term's first pass has decided (NotListed)
-	ended       bool            // a Run returned and none runs since: nothing evaluates a queued signal
-	termDone    <-chan struct{} // the running term's ctx.Done: once closed Run evaluates no other signal, though it may be in its last pass
+	termDone    <-chan struct{} // the last term's ctx.Done (nil before a Run): once closed Run evaluates no other signal, in its last pass or returned
 	providerErr error           // last provider contact's error, nil when it worked
 	pending     map[provider.Ref]Signal
 	follow      map[provider.Ref]time.Time // re-evaluate until (followup.go)
@@ -95,7 +94,6 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 // functions as soon as Notify queues them, until ctx is done (returns nil).
 func (l *Loop) Run(ctx context.Context) error {
 	l.newTerm(ctx.Done())
-	defer l.endTerm()
 	// A term that ends with the lease lost leaves no data age behind: the
 	// dashboard's max() across replicas showed a former leader's last age
 	// (minutes, in the outage that cost it the lease) over the leader's.
@@ -188,21 +186,10 @@ func (l *Loop) newTerm(done <-chan struct{}) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	clear(l.pending)
-	l.listed, l.ended, l.termDone = false, false, done
+	l.listed, l.termDone = false, done
 	l.providerErr = nil
 	l.heldOver = len(l.fns) > 0
 	l.termPass = l.pass + 1
-}
-
-// endTerm marks the loop's Run as returned: an alert that arrives after it
-// (the webhook drains its requests at a shutdown after the loop stopped;
-// a leader whose lease just ended) was queued and answered 200, and
-// nothing evaluated it, nor did AlertManager send it again. Notify answers
-// 503 then, so it retries (elsewhere, or here in a later term).
-func (l *Loop) endTerm() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.ended = true
 }
 
 // NotListed (explain.Unlisted) says why no listing backs the loop's

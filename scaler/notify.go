@@ -15,8 +15,8 @@ import (
 // alert's resolution does not replace a firing alert (queueLocked). Without queueing,
 // it returns ErrUnavailable (the webhook answers 503 with Retry-After, and
 // AlertManager retries) on a replica that does not lead, and before the
-// first successful listing, when no name can be checked, and once a Run has
-// returned (nothing would evaluate it); and
+// first successful listing, when no name can be checked, and once the
+// term's context has ended (nothing would evaluate it); and
 // ErrUnknownFunction when the last listing did not have the function (new
 // functions are picked up by the next tick). After queueing, it returns
 // ErrUnavailable when the last provider contact failed.
@@ -28,7 +28,7 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 		return unavailable("scaler not leading: this replica is not the leader; send alerts to the leader (the Service routes to the ready replica)")
 	}
 	l.mu.Lock()
-	if l.ended || l.termEndedLocked() {
+	if l.termEndedLocked() {
 		l.mu.Unlock()
 		return unavailable("scaler stopped: the scaler's loop has stopped (its term ended or the process is stopping)")
 	}
@@ -156,10 +156,12 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 	return joinBounded(errs, 5)
 }
 
-// termEndedLocked says whether the running term's context has ended (a
-// shutdown, a lease lost) while Run may still be in its last pass: it
-// evaluates no other signal, so one queued then was answered 200 and lost
-// (the webhook is still served during the drain that follows the cancel).
+// termEndedLocked says whether the last term's context has ended (a
+// shutdown, a lease lost): Run evaluates no other signal, whether it has
+// returned (Run returns only then) or is still in its last pass, so a
+// signal queued then was answered 200 and lost (the webhook drains its
+// requests after the cancel; a leader whose lease just ended). Notify
+// answers 503 then, so AlertManager retries, elsewhere or in a later term.
 func (l *Loop) termEndedLocked() bool {
 	if l.termDone == nil {
 		return false

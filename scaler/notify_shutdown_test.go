@@ -40,7 +40,7 @@ func (s *heldLastPass) LoadParts(ctx context.Context, q metricsource.LoadQuery, 
 // context has ended (the process is shutting down) the loop never evaluates
 // another signal: Run returns at its next select, and its wake case returns
 // without looking at the queue. Yet Notify only refuses once Run has
-// returned (l.ended, set by endTerm). An alert posted in between (the
+// returned (an ended flag set as Run returned). An alert posted in between (the
 // webhook is still served during the drain that follows the cancel) is
 // queued and answered accepted (the webhook's 200), and is lost:
 // AlertManager does not retry a 200. Found by a review.

@@ -31,8 +31,10 @@ func TestNotifyRefusalsSayWhy(t *testing.T) {
 		}
 		check("Notify on a follower", "not the leader", e.loop.Notify(t.Context(), Signal{Ref: refA, Status: Firing}))
 		leading = true
+		ended := make(chan struct{})
+		close(ended)
 		e.loop.mu.Lock()
-		e.loop.ended = true
+		e.loop.termDone = ended // a term whose context has ended
 		e.loop.mu.Unlock()
 		check("Notify after Run returned", "loop has stopped", e.loop.Notify(t.Context(), Signal{Ref: refA, Status: Firing}))
 	})
