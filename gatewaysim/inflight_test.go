@@ -7,10 +7,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/faas-autoscaler/faas-autoscaler/clock"
-	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
-	"github.com/faas-autoscaler/faas-autoscaler/metricsource/embedded"
 )
 
 // TestInFlightIsRateTimesDuration: a request is in flight for its Duration
@@ -112,47 +108,6 @@ func TestReplicaServesConcurrencyOverDuration(t *testing.T) {
 			})
 		})
 	}
-}
-
-// TestCapacityReadingOfAWarmFunction: what the in-flight lifetime does to
-// the controller. A warm function (one replica, no cold start in the
-// window) at 100 rps of 50 ms calls (SetRPS's default duration) has a
-// concurrency of 5. The embedded source scraping the simulated Pro gateway
-// (in-flight gauge on, as the embedded default and the e2e stack run it)
-// reads the capacity load as the gauge's peak, which must be ≈ 5, so that a
-// capacity target of 5 (× 0.9) asks for the 2 replicas that serve it.
-//
-// Seen failing before the fix: capacity load 10.00 (3 replicas asked).
-func TestCapacityReadingOfAWarmFunction(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		g, _ := newGateway(t, 1, nil, Config{Inflight: true})
-		g.SetWorkload(ref, Workload{Load: Constant(100), Duration: 50 * time.Millisecond})
-		ec := embedded.DefaultConfig()
-		ec.Fetch, ec.Clock, ec.Interval = g.Scrape, clock.Real(), time.Second
-		src, err := embedded.New(ec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		wg.Go(func() { _ = g.Run(ctx) })
-		wg.Go(func() { _ = src.Run(ctx) })
-		time.Sleep(30 * time.Second)
-		v, err := src.Load(ctx, metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: 10 * time.Second})
-		cancel()
-		wg.Wait()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, ok := v[ref]
-		if !ok {
-			t.Fatal("no capacity reading")
-		}
-		t.Logf("capacity load %.2f", got)
-		if got > 6 {
-			t.Errorf("capacity load of a warm function at 100 rps × 50 ms (concurrency 5) = %.2f; want ≈ 5", got)
-		}
-	})
 }
 
 // TestShorterDurationEndsFirst: a Duration changed while requests run ends
