@@ -93,11 +93,11 @@ func MeanDuration(matchers string) string {
 // instant selector it was, a function whose histogram series had all gone
 // with a replaced gateway pod, its successor's not yet made (no request
 // ended through it), had the rate part alone, uncapped, and a burst of 20
-// long calls in one interval read 400 in flight. A function with the histogram but no request ended within
-// MeanDurationWindow has no rate part and counts each arrival in the
-// window as one in flight: its requests have been running for minutes, or
-// just began. The embedded source leaves such an interval out instead
-// (missing).
+// long calls in one interval read 400 in flight. A function with the
+// histogram but no request ended within MeanDurationWindow has no rate part
+// and counts each arrival in the window as one in flight: its requests have
+// been running for minutes, or just began. The embedded source leaves such
+// an interval out instead (missing).
 //
 // What it costs, and how it differs from the embedded source: one range
 // function per subquery step (irate), as many as the gauge's instant
