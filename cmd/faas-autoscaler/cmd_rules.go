@@ -35,10 +35,10 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	noHealth := fs.Bool("no-health-alerts", false, "omit the "+rules.GroupHealth+" group (alerts about the controller itself: down, no leader, provider and metrics-source failures)")
 	job := fs.String("controller-job", def.ControllerJob, "scrape job of the controller's own /metrics, which the health alerts select")
 	format := fs.String("format", def.Format, "output format: "+strings.Join(rules.Formats, ", ")+" (or "+formatRuleFileAlias+", the same as "+rules.FormatRuleFile+")")
-	name := fs.String("name", def.Name, "PrometheusRule metadata.name")
-	namespace := fs.String("namespace", "", "PrometheusRule metadata.namespace")
+	name := fs.String("name", def.Name, "PrometheusRule metadata.name (--format prometheusrule only)")
+	namespace := fs.String("namespace", "", "PrometheusRule metadata.namespace (--format prometheusrule only)")
 	var labels genKeyValues
-	fs.Var(&labels, "label", "PrometheusRule metadata label as key=value (e.g. for the operator's ruleSelector); repeatable")
+	fs.Var(&labels, "label", "PrometheusRule metadata label as key=value (e.g. for the operator's ruleSelector; --format prometheusrule only); repeatable")
 	output := fs.String("o", "-", "output file (- for stdout)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -69,6 +69,21 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	o.Format = *format
 	if o.Format == formatRuleFileAlias {
 		o.Format = rules.FormatRuleFile
+	}
+	if o.Format == rules.FormatRuleFile {
+		// A plain rule file has no metadata: dropping these silently would
+		// hand the operator a file its ruleSelector never picks up.
+		var meta []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "name" || f.Name == "namespace" || f.Name == "label" {
+				meta = append(meta, "--"+f.Name)
+			}
+		})
+		if len(meta) > 0 {
+			fmt.Fprintf(stderr, "rules: %s: PrometheusRule metadata, only with --format %s (a plain rule file has none)\n",
+				strings.Join(meta, ", "), rules.FormatPrometheusRule)
+			return 2
+		}
 	}
 	o.Name, o.Namespace = *name, *namespace
 	if len(labels) > 0 {
