@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +23,10 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider/openfaas"
 )
 
+// dnsLabelRE is the shape of a name OpenFaaS deploys a function under; the
+// 63-character bound of Kubernetes is not checked (faasd has none).
+var dnsLabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
 // functionFlags collects --function name.namespace[:label=value,label=value].
 type functionFlags []provider.Function
 
@@ -32,6 +37,13 @@ func (f *functionFlags) Set(v string) error {
 	ref, err := provider.ParseRef(name, demoNamespace)
 	if err != nil {
 		return err
+	}
+	// Only names a provider deploys: faas-netes and faasd take a service
+	// name that is a DNS-1123 label, and the namespace is a Kubernetes one.
+	for _, part := range []struct{ what, v string }{{"function name", ref.Name}, {"namespace", ref.Namespace}} {
+		if !dnsLabelRE.MatchString(part.v) {
+			return fmt.Errorf("%s %q in %q: not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit), as OpenFaaS requires", part.what, part.v, name)
+		}
 	}
 	fn := provider.Function{Ref: ref, Labels: map[string]string{}, Replicas: 1, AvailableReplicas: 1}
 	for kv := range strings.SplitSeq(labels, ",") {
