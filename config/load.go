@@ -125,6 +125,15 @@ func LoadOverNoting(base Config, path string, d *Deprecated) (Config, []Override
 		}
 	}
 	fromFlag := d.apply(&c)
+	_, lagSet := pos["scaler.align_lag"]
+	if !lagSet && c.Scaler.AlignLag >= c.Scaler.Interval {
+		// align_lag came later than scaler.interval and its default (500ms)
+		// is not below every interval the key allows (100ms): a file or
+		// --interval that ran before it existed must not be refused for a
+		// key it never set. A pass that often reads data at most an
+		// interval old, so it runs on its own ticker.
+		c.Scaler.AlignLag = 0
+	}
 	var overrides []Override
 	for _, key := range slices.Sorted(maps.Keys(fromFlag)) {
 		if p, ok := pos[key]; ok {

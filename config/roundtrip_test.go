@@ -59,6 +59,9 @@ func changed(t *testing.T, c *Config, l leaf) string {
 	switch {
 	case v.Type() == durationType:
 		d := time.Duration(v.Int())*2 + 1500*time.Millisecond
+		if l.path == "server.retry_after" { // whole seconds
+			d = d.Round(time.Second)
+		}
 		v.SetInt(int64(d))
 		return d.String()
 	case v.Kind() == reflect.Bool:

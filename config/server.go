@@ -74,7 +74,8 @@ func (s Server) problems(bad func(key, format string, a ...any)) {
 	case s.MaxConnections > 0 && s.MaxInFlight > s.MaxConnections:
 		bad("server.max_in_flight", "must not be above server.max_connections %d, got %d", s.MaxConnections, s.MaxInFlight)
 	}
-	if s.RetryAfter < time.Second {
-		bad("server.retry_after", "must be at least 1s (Retry-After is whole seconds), got %s", formatDuration(s.RetryAfter))
+	if s.RetryAfter < time.Second || s.RetryAfter%time.Second != 0 {
+		// The header is whole seconds: 1500ms would go out as 2 in silence.
+		bad("server.retry_after", "must be whole seconds, at least 1s (Retry-After is whole seconds), got %s", formatDuration(s.RetryAfter))
 	}
 }

@@ -23,7 +23,8 @@ func TestServerMessages(t *testing.T) {
 		{func(s *Server) { s.MaxConnections = -1 }, "server.max_connections: must be 0 (no cap) or above, got -1"},
 		{func(s *Server) { s.MaxInFlight = -1 }, "server.max_in_flight: must be 0 (no cap) or above, got -1"},
 		{func(s *Server) { s.MaxInFlight = 513 }, "server.max_in_flight: must not be above server.max_connections 512, got 513"},
-		{func(s *Server) { s.RetryAfter = 999 * time.Millisecond }, "server.retry_after: must be at least 1s (Retry-After is whole seconds), got 999ms"},
+		{func(s *Server) { s.RetryAfter = 999 * time.Millisecond }, "server.retry_after: must be whole seconds, at least 1s (Retry-After is whole seconds), got 999ms"},
+		{func(s *Server) { s.RetryAfter = 1500 * time.Millisecond }, "server.retry_after: must be whole seconds, at least 1s (Retry-After is whole seconds), got 1.5s"},
 	} {
 		c := Default()
 		tc.set(&c.Server)
@@ -42,7 +43,7 @@ func TestServerMessages(t *testing.T) {
 
 // The configuration's rules are httpserver.Options.Validate's, with key
 // names, so a value the file accepts never fails at the listener. The one
-// difference: the file wants retry_after ≥ 1s, where the server rounds up.
+// difference: the file wants retry_after in whole seconds ≥ 1s, where the server rounds up.
 func TestServerRulesMatchHTTPServer(t *testing.T) {
 	values := map[string][]any{
 		"ReadHeaderTimeout": {time.Duration(0), time.Nanosecond, -time.Second},
