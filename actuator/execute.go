@@ -153,6 +153,15 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 				"from", it.From, "to", it.To, "by", string(it.Who), "err", o.Err)
 			break
 		}
+		if replaced := (*provider.ReplacedError)(nil); errors.As(o.Err, &replaced) {
+			// The answer is about the predecessor the intent was decided
+			// on: nothing was written and the function now under the name
+			// did nothing wrong. A back-off here dropped its own next
+			// intents, and its explain showed the predecessor's failure.
+			a.log.Info("not written: the function was deployed again after the listing this was decided on",
+				"function", it.Ref.String(), "to", it.To, "by", string(it.Who), "created", replaced.Current)
+			break
+		}
 		s.failures++
 		back := a.cfg.BackoffInitial << min(s.failures-1, 30)
 		if back > a.cfg.BackoffMax || back <= 0 {
