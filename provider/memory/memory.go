@@ -83,7 +83,15 @@ func (p *Provider) DeployCold(fn provider.Function) error {
 	return p.deploy(fn, p.coldStartFor(fn.Ref))
 }
 
+// MaxHeld is the most replicas one function may hold: below the real
+// providers' int32 bound, as each replica here is a ready time (24 MiB at
+// this count).
+const MaxHeld = 1 << 20
+
 func (p *Provider) deploy(fn provider.Function, delay time.Duration) error {
+	if fn.Replicas > MaxHeld {
+		return fmt.Errorf("deploy %s: %d replicas: the memory provider holds at most %d a function", fn.Name, fn.Replicas, MaxHeld)
+	}
 	if fn.Name == "" {
 		return errors.New("deploy: function name is empty")
 	}

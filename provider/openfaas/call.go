@@ -185,7 +185,7 @@ func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error
 	}
 	if int64(len(b)) > limit {
 		if resp.StatusCode < 300 {
-			return reply{}, fmt.Errorf("reply larger than %d bytes", limit)
+			return reply{}, tooLargeError{limit}
 		}
 		b = b[:limit]
 	}
