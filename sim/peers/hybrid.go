@@ -143,11 +143,14 @@ func (c *hybridCtl) Arrival(now time.Time, s sim.State) sim.Decision {
 		c.observe(now.Sub(c.last))
 	}
 	c.seen, c.last = true, now
-	// Idle times in the first bin barely move the percentiles; recomputing
-	// the windows on every one of a busy function's invocations would cost
-	// O(bins) each, so they are recomputed on every longer idle time and on
-	// every 64th short one.
-	if !c.haveWin || c.sinceWin >= 64 || now.Sub(c.prevLast) >= c.h.Bin || c.inRange+c.oob <= c.h.MinSamples {
+	// Recomputing the windows costs O(bins), too much on every one of a
+	// busy function's invocations: they are recomputed on every longer idle
+	// time, on every 64th short one, and on every short one while there is
+	// a pre-warm window. Idle times in the first bin only lower the
+	// percentiles: the tail by little, but the head drops to the first bin
+	// (no pre-warm) once they are 5 % of them, and a kept pre-warm window
+	// unloaded the replica after each call of a burst (each one cold).
+	if !c.haveWin || c.sinceWin >= 64 || c.win.PreWarm > 0 || now.Sub(c.prevLast) >= c.h.Bin || c.inRange+c.oob <= c.h.MinSamples {
 		c.win, c.haveWin, c.sinceWin = c.windows(), true, 0
 	} else {
 		c.sinceWin++
