@@ -24,6 +24,7 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		obs.Signal = nil // see Signal.Down: a trigger, not an input
 	}
 	var d Decision
+	targetMode := false
 	switch {
 	case spec.Static() && obs.Replicas > 0:
 		// At zero (the idler parks an opted-in function there whatever
@@ -38,6 +39,15 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		d = decideStep(spec, obs, st, now)
 	default:
 		d = decideTarget(&spec, &obs, &st, now)
+		targetMode = true
+	}
+	if !targetMode {
+		// The alert's base is the count before an alert's load raised it
+		// in a target mode. Carried through step or static mode, it took
+		// the count those modes set back to it, on an alert of an hour ago,
+		// once the labels came back and the source had no data: missing
+		// data scaling down.
+		d.Next.AlertLoadAt, d.Next.AlertBase = time.Time{}, 0
 	}
 	if !spec.Step() || spec.ExactCE || spec.Static() {
 		// Only step mode's own decision ramps down: a ramp carried through

@@ -88,12 +88,20 @@ func wakeFromZero(spec *Spec, obs *Observation, d Decision, load *float64, per f
 		d.Reason = fmt.Sprintf("at zero with a firing alert %s → %d", obs.Signal.AlertName, v)
 	} else {
 		// A missing reading is worded as missing, never as a load of 0.
+		// The stable part is the source's own reading: load is the alert's
+		// where the source has none, and the alert's number was worded as
+		// what Prometheus measured ("stable 250" with no reading at all).
 		burst, stable := "no load reading", "stable missing"
-		if obs.BurstLoad != nil {
-			burst = fmt.Sprintf("load %.4g", *obs.BurstLoad)
+		if obs.StableLoad != nil {
+			stable = fmt.Sprintf("stable %.4g", *obs.StableLoad)
 		}
-		if load != nil {
-			stable = fmt.Sprintf("stable %.4g", *load)
+		switch {
+		case fromAlert:
+			d.Reason = fmt.Sprintf("at zero with load %.4g (from the alert %s; %s) over %s: needs %d → %d",
+				*obs.BurstLoad, obs.Signal.AlertName, stable, target, need, v)
+			return d
+		case obs.BurstLoad != nil:
+			burst = fmt.Sprintf("load %.4g", *obs.BurstLoad)
 		}
 		d.Reason = fmt.Sprintf("at zero with %s over the last %s%s (%s) over %s: needs %d → %d",
 			burst, obs.BurstWindow, partWords(obs.BurstPart), stable, target, need, v)
