@@ -73,7 +73,7 @@ func idlerCyclePanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 // nothing rather than 0.
 func idlerSkippedPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
 	return timeSeries(id, "Idler: functions not idled, by reason", "Why the idler left functions alone (active, in flight, missing data, not opted in, too young, dry run), per idler cycle.", "short", pos,
-		query{`sum by (reason) (increase(faas_autoscaler_idler_skipped_total[$__rate_interval])) / on () group_left () (sum(increase(faas_autoscaler_idler_runs_total[$__rate_interval])) > 0)`, "{{reason}}"})
+		query{`sum by (reason) (increase(faas_autoscaler_idler_skipped_total[$__rate_interval])) / on () group_left () (sum(increase(faas_autoscaler_idler_runs_total{result="ok"}[$__rate_interval])) > 0)`, "{{reason}}"})
 }
 
 func scaleCallResultsPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {

@@ -140,7 +140,7 @@ type controllerSeries struct {
 	scaleCalls *prometheus.CounterVec
 	webhook    *prometheus.CounterVec
 	provider   *prometheus.CounterVec
-	idlerRuns  prometheus.Counter
+	idlerRuns  *prometheus.CounterVec
 	idled      prometheus.Counter
 	skipped    *prometheus.CounterVec
 	atZero     prometheus.Gauge
@@ -172,11 +172,11 @@ func newControllerSeries(reg prometheus.Registerer) *controllerSeries {
 	c.webhook = counterVec("faas_autoscaler_webhook_requests_total", "result")
 	c.provider = counterVec("faas_autoscaler_provider_calls_total", "operation", "result")
 	c.skipped = counterVec("faas_autoscaler_idler_skipped_total", "reason")
-	c.idlerRuns = prometheus.NewCounter(prometheus.CounterOpts{Name: "faas_autoscaler_idler_runs_total", Help: "runs"})
+	c.idlerRuns = counterVec("faas_autoscaler_idler_runs_total", "result")
 	c.idled = prometheus.NewCounter(prometheus.CounterOpts{Name: "faas_autoscaler_idler_functions_idled_total", Help: "idled"})
 	c.atZero = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_idler_functions_at_zero", Help: "at zero"})
 	c.scrapeAge = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_pass_scrape_age_seconds", Help: "age"})
-	reg.MustRegister(c.idlerRuns, c.idled, c.atZero, c.scrapeAge)
+	reg.MustRegister(c.idled, c.atZero, c.scrapeAge)
 	c.kaReads = counterVec("faas_autoscaler_keepalive_reads_total", "result")
 	c.kaUnknown = counterVec("faas_autoscaler_keepalive_unknown_steps_total", "reason")
 	c.kaHeld = prometheus.NewGauge(prometheus.GaugeOpts{Name: "faas_autoscaler_keepalive_idle_times", Help: "held"})
@@ -216,7 +216,7 @@ func (c *controllerSeries) observe(fn string) {
 	c.webhook.WithLabelValues("ok").Inc()
 	c.provider.WithLabelValues("scale", "ok").Inc()
 	c.skipped.WithLabelValues("active").Inc()
-	c.idlerRuns.Inc()
+	c.idlerRuns.WithLabelValues("ok").Inc()
 	c.idled.Inc()
 	c.kaReads.WithLabelValues("ok").Inc()
 	c.kaUnknown.WithLabelValues("read_error").Inc()
