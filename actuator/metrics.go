@@ -4,12 +4,28 @@ import (
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+// MetricScaleCalls counts the writes the actuator sends to the provider, by
+// function_name and result. Every component's write is one of them (the
+// scaler's, the idler's scale to zero and restores, the keep-alive's
+// pre-warm): the actuator is the only writer of replicas, so it counts
+// them all. The dashboards' "Scale calls" panels and the health alert
+// FaasAutoscalerScaleCallsFailing read it.
+const MetricScaleCalls = "faas_autoscaler_scale_calls_total"
+
+const (
+	labelFunction = "function_name"
+	labelResult   = "result"
 )
 
 type metrics struct {
-	intents  *prometheus.CounterVec
-	pending  prometheus.Gauge
-	inflight prometheus.Gauge
+	intents    *prometheus.CounterVec
+	scaleCalls *prometheus.CounterVec
+	pending    prometheus.Gauge
+	inflight   prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -18,6 +34,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "faas_autoscaler_actuator_intents_total",
 			Help: "Replica changes proposed to the actuator, by proposing component and verdict (applied, dropped and why, error).",
 		}, []string{"component", "code"}),
+		scaleCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: MetricScaleCalls,
+			Help: "Scale calls to the provider by function and result (ok, refused, error, gone, dry_run): every write the actuator sends (scaler, idler, pre-warm).",
+		}, []string{labelFunction, labelResult}),
 		pending: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "faas_autoscaler_actuator_pending_intents",
 			Help: "Functions with an intent waiting for the actuator.",
@@ -33,7 +53,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.intents, m.pending, m.inflight} {
+		for _, c := range []prometheus.Collector{m.intents, m.scaleCalls, m.pending, m.inflight} {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("actuator: register metrics: %w", err)
 			}
@@ -42,6 +62,34 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	return m, nil
 }
 
+// outcome counts o: its intent by component and code, and, when it is a
+// scale call's, the call by function and result. A scale call is a write
+// sent to the provider (applied: "ok"; error; gone) or one --dry-run
+// stood in for; a refusal counts when the provider answered one
+// (o.Err set), not for each intent the actuator drops while it holds that
+// refusal (no call made).
 func (m *metrics) outcome(o Outcome) {
 	m.intents.WithLabelValues(string(o.Intent.Who), string(o.Code)).Inc()
+	if result, ok := scaleCallResult(o); ok {
+		m.scaleCalls.WithLabelValues(o.Intent.Ref.String(), result).Inc()
+	}
+}
+
+// scaleCallResult is o's result label in MetricScaleCalls; ok is false
+// when o is no scale call.
+func scaleCallResult(o Outcome) (result string, ok bool) {
+	switch o.Code {
+	case CodeApplied:
+		return "ok", true
+	case CodeDryRun, CodeError, CodeGone:
+		return string(o.Code), true
+	case CodeRefused:
+		return string(o.Code), o.Err != nil
+	}
+	return "", false
+}
+
+// forget deletes ref's scale call series (the function is gone).
+func (m *metrics) forget(ref provider.Ref) {
+	m.scaleCalls.DeletePartialMatch(prometheus.Labels{labelFunction: ref.String()})
 }

@@ -10,25 +10,31 @@ import (
 // What the actuator keeps per function, read by the proposers and the
 // explain API, and dropped when the function is gone.
 
-// Forget drops what the actuator remembers of a function that is gone. A
-// function with an intent running or queued keeps its slot until they are
-// done, then loses it, unless it is proposed again meanwhile: the caller
-// (the scaler, when the function leaves its listing) forgets once, so a
-// Forget that was merely refused would keep the slot for good.
+// Forget drops what the actuator remembers of a function that is gone,
+// and its scale call series. A function with an intent running or queued
+// keeps its slot (and its series, which that intent's call may still
+// count) until they are done, then loses them, unless it is proposed again
+// meanwhile: the caller (the scaler, when the function leaves its listing)
+// forgets once, so a Forget that was merely refused would keep the slot
+// for good.
 func (a *Actuator) Forget(ref provider.Ref) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if s, ok := a.slots[ref]; ok {
 		s.forgotten = true
 		a.dropIfForgotten(ref, s)
+		return
 	}
+	a.m.forget(ref)
 }
 
 // dropIfForgotten deletes ref's slot s, forgotten, once it runs and
-// queues nothing. a.mu is held.
+// queues nothing, with its scale call series: every call of the slot's has
+// been counted by then. a.mu is held.
 func (a *Actuator) dropIfForgotten(ref provider.Ref, s *slot) {
 	if s.forgotten && !s.busy && !s.hasNext {
 		delete(a.slots, ref)
+		a.m.forget(ref)
 	}
 }
 

@@ -53,7 +53,7 @@ const (
 // the alert's name in lower case (the anchor of its heading there).
 const RunbookBase = "https://github.com/faas-autoscaler/faas-autoscaler/blob/main/docs/reliability.md#"
 
-// The controller's metrics the health alerts read (scaler, provider,
+// The controller's metrics the health alerts read (scaler, actuator, provider,
 // provider/kubernetes, idler, keepalive, leader and alerts packages; TestHealthSelectorsMatchTheController
 // checks each selector against what the controller registers).
 const (

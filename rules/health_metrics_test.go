@@ -103,8 +103,9 @@ var (
 // health alerts against the assembled controller: the metric is registered
 // (a histogram's _count by its family), and each label value a matcher
 // names (each alternative of a regular expression) is one the controller
-// exports. The scaler's scale calls start no series; their result values
-// are the actuator's codes, with applied written ok (scaler/apply.go).
+// exports. The actuator's scale calls (every component's writes) start no
+// series; their result values are its codes, with applied written ok
+// (actuator/metrics.go).
 func TestHealthSelectorsMatchTheController(t *testing.T) {
 	names, fams := controllerMetrics(t)
 	f, err := rules.Generate(rules.Defaults())

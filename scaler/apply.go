@@ -143,20 +143,11 @@ func (l *Loop) propose(ctx context.Context, fn *provider.Function, maxReplicas u
 // not applied leaves the scale time and the step as they were, so the next
 // evaluation (or AlertManager's retry of the same alert) can take them again.
 func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o actuator.Outcome) {
+	// The call itself is counted by the actuator (scale_calls_total), as
+	// every component's is.
 	result := string(o.Code)
 	if o.Code == actuator.CodeApplied {
 		result = "ok"
-	}
-	name := ref.String()
-	switch o.Code {
-	case actuator.CodeApplied, actuator.CodeDryRun, actuator.CodeError, actuator.CodeGone:
-		l.metrics.scaleCalls.WithLabelValues(name, result).Inc()
-	case actuator.CodeRefused:
-		// A refused call, not the intents the actuator drops while it holds
-		// that refusal (Err nil: no call), which counted once a pass.
-		if o.Err != nil {
-			l.metrics.scaleCalls.WithLabelValues(name, result).Inc()
-		}
 	}
 	if o.Code == actuator.CodeError || o.Code == actuator.CodeGone {
 		l.metrics.errors.WithLabelValues("scale").Inc()

@@ -30,9 +30,17 @@ type loopEnv struct {
 func newLoopEnv(t *testing.T, edit func(*LoopConfig), fns ...provider.Function) *loopEnv {
 	t.Helper()
 	e := &loopEnv{prov: newTestProvider(t, fns...), src: scalertest.NewSource(), reg: exposition.NewRegistry()}
-	cfg := LoopConfig{Provider: e.prov, Source: e.src, Actuator: newActuator(t, e.prov, nil, false), Defaults: testDefaults(), Registerer: e.reg}
+	// The actuator's metrics (scale_calls_total: it counts the loop's
+	// calls) go on e.reg as the controller assembly registers them, unless
+	// edit brings an actuator of its own (registered where it chose).
+	held := &heldRegisterer{}
+	def := newActuatorOn(t, e.prov, nil, false, held)
+	cfg := LoopConfig{Provider: e.prov, Source: e.src, Actuator: def, Defaults: testDefaults(), Registerer: e.reg}
 	if edit != nil {
 		edit(&cfg)
+	}
+	if cfg.Actuator == def {
+		held.register(t, e.reg)
 	}
 	l, err := NewLoop(cfg)
 	if err != nil {

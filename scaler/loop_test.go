@@ -89,7 +89,9 @@ func TestTickQueriesOncePerTypeAndWindow(t *testing.T) {
 
 func TestDryRunNeverScales(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newLoopEnv(t, func(c *LoopConfig) { c.Actuator = newActuator(t, c.Provider.(provider.Provider), nil, true) }, function(refA, 1, nil))
+		e := newLoopEnv(t, func(c *LoopConfig) {
+			c.Actuator = newActuatorOn(t, c.Provider.(provider.Provider), nil, true, c.Registerer)
+		}, function(refA, 1, nil))
 		e.src.Set("rps", refA, 200)
 		for range 3 {
 			if err := e.loop.Tick(t.Context(), time.Now()); err != nil {

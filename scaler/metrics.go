@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/exposition"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -17,7 +18,7 @@ const (
 	metricPrefix = "faas_autoscaler_"
 
 	MetricDecisions          = metricPrefix + "decisions_total"
-	MetricScaleCalls         = metricPrefix + "scale_calls_total"
+	MetricScaleCalls         = actuator.MetricScaleCalls // the actuator's: every write it sends (scaler, idler, pre-warm)
 	MetricDesiredReplicas    = metricPrefix + "function_desired_replicas"
 	MetricReplicas           = metricPrefix + "function_replicas"
 	MetricAvailableReplicas  = metricPrefix + "function_available_replicas"
@@ -33,16 +34,13 @@ const (
 )
 
 type loopMetrics struct {
-	scaleCalls *prometheus.CounterVec
-	duration   prometheus.Histogram
-	errors     *prometheus.CounterVec
-	scrapeAge  prometheus.Gauge
+	duration  prometheus.Histogram
+	errors    *prometheus.CounterVec
+	scrapeAge prometheus.Gauge
 }
 
 func newLoopMetrics() *loopMetrics {
 	m := &loopMetrics{
-		scaleCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricScaleCalls,
-			Help: "Scale calls to the provider by function and result (ok, refused, error, dry_run)."}, []string{labelFunction, labelResult}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: MetricReconcileDuration,
 			Help:    "Duration of one full reconcile pass.",
 			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}),
@@ -64,7 +62,7 @@ func (m *loopMetrics) register(reg prometheus.Registerer, l *Loop) error {
 		return nil
 	}
 	var errs []error
-	for _, c := range []prometheus.Collector{m.scaleCalls, m.duration, m.errors, m.scrapeAge} {
+	for _, c := range []prometheus.Collector{m.duration, m.errors, m.scrapeAge} {
 		if err := reg.Register(c); err != nil {
 			errs = append(errs, err)
 		}
@@ -73,12 +71,6 @@ func (m *loopMetrics) register(reg prometheus.Registerer, l *Loop) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// forget deletes the stored series of a function that disappeared (the
-// per-function gauges and decision counts go with its state).
-func (m *loopMetrics) forget(ref provider.Ref) {
-	m.scaleCalls.DeletePartialMatch(prometheus.Labels{labelFunction: ref.String()})
 }
 
 // The per-function series (desired, replicas, available, min, max, target

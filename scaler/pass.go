@@ -398,7 +398,9 @@ func values(s, b metricsource.Reading, v *[2]float64) (stable, burst *float64) {
 	return stable, burst
 }
 
-// forget drops a function that disappeared, with its metric series.
+// forget drops a function that disappeared, with its metric series (the
+// per-function gauges and decision counts go with its state; its scale
+// calls with the actuator's memory of it).
 func (l *Loop) forget(ref provider.Ref) {
 	l.mu.Lock()
 	fs, ok := l.fns[ref]
@@ -414,11 +416,11 @@ func (l *Loop) forget(ref provider.Ref) {
 	delete(l.unknownLabels, ref)
 	l.mu.Unlock()
 	if ok {
-		l.metrics.forget(ref)
 		// The actuator's memory of it too (its last write, back-off and
-		// recent outcomes): kept, a fleet whose functions come and go would
-		// grow one entry per name ever seen, and a function deployed again
-		// under the name would inherit the old one's back-off.
+		// recent outcomes, its scale call series): kept, a fleet whose
+		// functions come and go would grow one entry per name ever seen,
+		// and a function deployed again under the name would inherit the
+		// old one's back-off.
 		if f, isForgetter := l.cfg.Actuator.(interface{ Forget(provider.Ref) }); isForgetter {
 			f.Forget(ref)
 		}
