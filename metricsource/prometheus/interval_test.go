@@ -84,9 +84,14 @@ func TestCapacityLoadStepsAtTheScrapeInterval(t *testing.T) {
 		t.Fatalf("nothing known yet: step %s, %d phase reads; want window/60 (1s) and one read started", step, reads)
 	}
 	known = true
-	// No samples in the last read: asked again at the next load.
+	// No samples in the last read: not asked again at the next load, but
+	// emptyPhaseRetry on.
+	if step, reads := load(metricsource.TypeCapacity); step != "1s" || reads != 0 {
+		t.Errorf("at once after a read found no samples: step %s, %d phase reads; want 1s and none", step, reads)
+	}
+	now = now.Add(emptyPhaseRetry)
 	if step, reads := load(metricsource.TypeCapacity); step != "1s" || reads != 1 {
-		t.Errorf("after a read found no samples: step %s, %d phase reads; want 1s and one more read", step, reads)
+		t.Errorf("%s after a read found no samples: step %s, %d phase reads; want 1s and one more read", emptyPhaseRetry, step, reads)
 	}
 	if step, reads := load(metricsource.TypeCapacity); step != "5s" || reads != 0 {
 		t.Errorf("once read: step %s, %d phase reads; want 5s and none", step, reads)

@@ -48,6 +48,8 @@ type phaseCache struct {
 	// why: a failed read is tried again a minute on, not at every pass.
 	failed time.Time
 	err    error
+	// empty is when the last read found no interval (zero: it did).
+	empty time.Time
 	// reading is a read in flight; done is its end (tests wait on it).
 	reading bool
 	done    sync.WaitGroup
@@ -69,7 +71,8 @@ func (s *Source) LastScrape(context.Context) (metricsource.Scrape, error) {
 	c := &s.phase
 	c.mu.Lock()
 	fresh := !c.at.IsZero() && now.Sub(c.at) < phaseTTL && !c.last.IsZero() && c.every > 0
-	retry := c.failed.IsZero() || now.Sub(c.failed) >= intervalUnknownTTL
+	retry := (c.failed.IsZero() || now.Sub(c.failed) >= intervalUnknownTTL) &&
+		(c.empty.IsZero() || now.Sub(c.empty) >= emptyPhaseRetry)
 	if !fresh && retry && !c.reading {
 		c.reading = true
 		c.done.Add(1)
@@ -102,8 +105,21 @@ func (s *Source) readPhase(asked time.Time) {
 		s.log.Debug("last scrape not read; passes keep the last phase known", "err", err)
 		return
 	}
-	c.last, c.every, c.at, c.failed, c.err = last, every, asked, time.Time{}, nil
+	c.last, c.every, c.at, c.failed, c.err, c.empty = last, every, asked, time.Time{}, nil, time.Time{}
+	if last.IsZero() || every <= 0 {
+		// Nothing to time passes by (no series, or one sample): neither
+		// fresh nor failed, it was asked again at every pass, each
+		// capacity load and each covered-window read (a selector that
+		// matches nothing: for ever). Asked again emptyPhaseRetry on, not
+		// reported as a failure; sooner than a failure, as a gateway just
+		// scraped for the first time has its interval a scrape later.
+		c.empty = asked
+	}
 }
+
+// emptyPhaseRetry is how long a read that found nothing to time passes by
+// is kept before it is asked again.
+const emptyPhaseRetry = 10 * time.Second
 
 // readLastScrape reads the scrapes of the coverage series scraped most
 // often: the median gap between its samples (0 with one sample) and its
