@@ -213,7 +213,10 @@ func (c fnSeries) WriteText(w *exposition.Writer) error {
 	for i := range rows {
 		r := &rows[i]
 		switch {
-		case r.spec == nil || r.spec.Static():
+		case r.spec == nil || r.spec.Static() && r.rep > 0:
+			// A running static function is never scaled: no target, so no
+			// alert fires for it. At zero it wakes on load like any other,
+			// and the generated at-zero alert joins on its target.
 		case r.spec.Step():
 			// What the generated step alert compares the rate with.
 			w.Sample(MetricTargetLoad, StepAlertRate, fn(r), exposition.Label{Name: labelScalingType, Value: TypeStep})
