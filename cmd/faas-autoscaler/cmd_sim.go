@@ -293,7 +293,9 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	// recorded the minutes asked for, not those replayed).
 	window := ""
 	if from > 0 || minutes < tr.Minutes {
-		window = fmt.Sprintf("; minutes %d..%d of %d", from, from+minutes-1, tr.Minutes)
+		// The count before it is the window's (the table's), so the
+		// whole trace's is said here: it read as the window's.
+		window = fmt.Sprintf(" in minutes %d..%d of %d (the whole trace: %d)", from, from+minutes-1, tr.Minutes, tr.Invocations())
 	}
 	if o.cfg.Minutes > minutes {
 		fmt.Fprintf(stderr, "sim: --minutes %d from minute %d runs past the trace's end; replaying minutes %d..%d\n", o.cfg.Minutes, from, from, from+minutes-1)
@@ -348,7 +350,7 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 		ss = append(ss, simRebase(d.Results, d.Baseline, own, o.baseline)...)
 	}
 	fmt.Fprintf(stdout, "%s\n%s; %d functions, %d invocations%s; concurrency %d, cold start %s, arrivals %s, scrape %s (phase %s), seed %d; replayed in %s\n\n",
-		report.AttributionOf(tr), tr.Dir, len(tr.Functions), tr.Invocations(), window, o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.scrape, o.phase, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
+		report.AttributionOf(tr), tr.Dir, len(tr.Functions), tr.InvocationsIn(from, minutes), window, o.cfg.Concurrency, o.cfg.ColdStart, o.cfg.Arrivals, o.scrape, o.phase, o.cfg.Seed, time.Since(start).Round(time.Millisecond))
 	if err := report.Table(stdout, ss, o.baseline); err != nil {
 		return err
 	}
