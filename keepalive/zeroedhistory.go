@@ -1,10 +1,12 @@
 package keepalive
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -67,6 +69,11 @@ func readZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step t
 		if err != nil {
 			return reached, fmt.Errorf("keepalive: read the replica history from %s: %w", start.UTC().Format(time.RFC3339), err)
 		}
+		// Told newest first within the span too: a function's two names
+		// ("fn" and "fn.openfaas-fn") are two series, listed by their
+		// labels, and the first told of a function is kept (tellZeroed):
+		// the bare name's older fall won over the newer one.
+		falls := make([]zeroedFall, 0, len(m))
 		for _, s := range m {
 			name := s.Metric["function_name"]
 			if seen[name] || len(s.Values) == 0 {
@@ -75,8 +82,12 @@ func readZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step t
 			newest := inTimeOrder(s.Values)[len(s.Values)-1]
 			if v := math.Round(float64(newest.Value)); v >= 1 {
 				seen[name] = true
-				fell(string(name), uint64(math.Min(v, math.MaxUint32)))
+				falls = append(falls, zeroedFall{string(name), newest.Timestamp, uint64(math.Min(v, math.MaxUint32))})
 			}
+		}
+		slices.SortStableFunc(falls, func(a, b zeroedFall) int { return cmp.Compare(b.at, a.at) })
+		for _, f := range falls {
+			fell(f.name, f.replicas)
 		}
 		reached, next, steps = start, start, steps-n
 		if !bounded || clock == nil {
@@ -237,6 +248,13 @@ func (p *Policy) tellZeroed(defaultNamespace string, replace bool, read map[prov
 			*told++
 		}
 	}
+}
+
+// zeroedFall is one series' last fall to zero in a span: from replicas, at.
+type zeroedFall struct {
+	name     string
+	at       model.Time
+	replicas uint64
 }
 
 // later is the later of a and b.
