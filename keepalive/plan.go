@@ -72,6 +72,11 @@ type Learned struct {
 	// function had when it was last scaled to zero, so that a pre-warm
 	// gives back what a keep-alive would have kept (below 1 counts as 1).
 	PreWarmReplicas float64
+	// BusyCalls and BusySeconds are the calls and the time of busy
+	// stretches beside the idle times (calls that end no idle time): with
+	// them the invocation rate that prices a cold start is the function's
+	// own (Config.WorthRate).
+	BusyCalls, BusySeconds float64
 	// sorted says Idle is in ascending order (+Inf last), Weight beside
 	// it, in the order a sort of newSamplesByKey's keys gives: a Policy
 	// keeps its histories so (history.order).
@@ -111,9 +116,10 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 	worth := cfg.ColdStartWorth.Seconds()
 	if cfg.WorthRate > 0 {
 		// Invocations per hour over the remembered idle times (those beyond
-		// the horizon count as the horizon).
-		span := s.prefix[len(s.x)] + (s.total-float64(len(s.x)))*cfg.Horizon.Seconds()
-		rate := s.weight / math.Max(span, 1) * 3600
+		// the horizon count as the horizon) and the busy stretches between
+		// them.
+		span := s.prefix[len(s.x)] + (s.total-float64(len(s.x)))*cfg.Horizon.Seconds() + math.Max(l.BusySeconds, 0)
+		rate := (s.weight + math.Max(l.BusyCalls, 0)) / math.Max(span, 1) * 3600
 		worth *= math.Max(1, cfg.WorthRate/math.Max(rate, cfg.WorthRate/1000))
 	}
 	maxK := cfg.MaxKeepAlive.Seconds()

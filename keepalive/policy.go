@@ -80,8 +80,14 @@ type history struct {
 	// of 144 (issue 12). Made once, it stays, and planned says whether it
 	// is still good.
 	*planCache
-	serves   float32 // requests one replica serves at once, from the idler (0: not told)
-	zeroedAt uint32  // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
+	serves float32 // requests one replica serves at once, from the idler (0: not told)
+	// busyCalls and busySecs are the calls and the time of busy stretches
+	// that no idle time holds (steps right after an active one, and a
+	// step's calls after its first), for the invocation rate that prices a
+	// cold start; they fade as the ring replaces its oldest idle times, so
+	// they cover about what it holds (busy).
+	busyCalls, busySecs float32
+	zeroedAt            uint32 // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
 	// added is how many idle times were added since the plan was made
 	// (read only while planned; it saturates rather than wraps).
 	added uint32

@@ -17,8 +17,11 @@ func (p *Policy) push(h *history, it time.Duration, n int) {
 		h.e = append(growIdleTimes(h.e, p.growthLimit(h)), idleTime{it: v, w: weightOf(n)})
 		p.idleTimes++
 	} else {
-		// The oldest leaves its place in the order before it is replaced.
+		// The oldest leaves its place in the order before it is replaced,
+		// and the busy stretches fade with it (history.busyCalls).
 		last--
+		fade := 1 - 1/float32(len(h.e))
+		h.busyCalls, h.busySecs = h.busyCalls*fade, h.busySecs*fade
 		h.shiftRanks(h.place(j), last)
 		h.e[j].it, h.e[j].w = v, weightOf(n)
 		h.next = (h.next + 1) % len(h.e)
@@ -115,7 +118,9 @@ func (p *Policy) observeCount(ref provider.Ref, end time.Time, step time.Duratio
 	// a keep-alive is chosen on.
 	// Nor is an idle time learned across a span of unknown activity
 	// (Unknown): the function may have been called in it.
-	if h.seen && !late && !h.lastLate && endsIdleTime(h.last, start, step) && !h.last.Before(p.unknownTo) {
+	known := h.seen && !late && !h.lastLate && !h.last.Before(p.unknownTo)
+	ends := known && endsIdleTime(h.last, start, step)
+	if ends {
 		p.push(h, firstOfStep(start, step, n).Sub(h.last), n)
 	}
 	// The last of the n is placed in the last slot, for the idle time it
@@ -128,8 +133,27 @@ func (p *Policy) observeCount(ref provider.Ref, end time.Time, step time.Duratio
 		p.noteFirst(ref, start, step, n)
 	}
 	if last := start.Add(step - step/time.Duration(2*n)); !h.seen || last.After(h.last) {
+		switch {
+		case ends: // the idle time weighs the n; the rest of the step is busy
+			h.busy(0, last.Sub(firstOfStep(start, step, n)))
+		case known: // the same busy stretch goes on
+			h.busy(n, last.Sub(h.last))
+		}
 		h.seen, h.last, h.slack, h.lastLate = true, last, last.Sub(start), late
 	}
+}
+
+// busy adds n calls and d of a busy stretch that no idle time holds. The
+// rate that prices a cold start counted only the calls that end idle
+// times, over the idle times alone: a function busy an hour (240 calls)
+// and then idle for hours read as called 0.2 times an hour, not 35, and
+// kept a replica for about an hour per cycle to spare one call in 240.
+func (h *history) busy(n int, d time.Duration) {
+	if d < 0 {
+		d = 0
+	}
+	h.busyCalls += float32(n)
+	h.busySecs += float32(d.Seconds())
 }
 
 // firstOfStep is where the first of n calls counted in the step of length

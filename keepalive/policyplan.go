@@ -54,7 +54,8 @@ func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (
 		}
 		var w planWords
 		h.plan, w = chooseQuietly(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
-			PreWarmReplicas: float64(h.zeroedAt), sorted: true}, fallback, p.cfg, &p.bufs)
+			PreWarmReplicas: float64(h.zeroedAt), BusyCalls: float64(h.busyCalls), BusySeconds: float64(h.busySecs),
+			sorted: true}, fallback, p.cfg, &p.bufs)
 		h.wordsPending, h.wordsN, h.wordsBeyond = w.pending, uint32(w.n), uint32(w.beyond)
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
 	}

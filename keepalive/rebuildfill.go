@@ -183,6 +183,11 @@ func (p *Policy) prepend(span *Policy) (added, dropped int) {
 		if n > 0 {
 			p.prependIdleTimes(h, its[len(its)-n:])
 			added += n
+			// The span's busy stretches, for the share of its idle times
+			// taken.
+			share := float32(n) / float32(len(its))
+			h.busyCalls += older.busyCalls * share
+			h.busySecs += older.busySecs * share
 		}
 		if f, ok := span.firsts[ref]; ok {
 			p.firsts[ref] = f
