@@ -413,6 +413,9 @@ func (c *Controller) Act(ctx context.Context) {
 	default:
 		c.log.Info("horizontal scaling is off (scaler.enabled: false): only scale to zero runs")
 	}
+	if c.Idler != nil {
+		c.Idler.NewTerm() // before the refresh: its explain API is this term's from now
+	}
 	var current time.Time
 	var afterRebuild bool
 	if c.KeepAlive != nil {

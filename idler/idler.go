@@ -168,6 +168,17 @@ func New(cfg Config) (*Idler, error) {
 // Name is the explain API section this component fills.
 func (d *Idler) Name() string { return "idle" }
 
+// NewTerm says a leadership term begins, before Run does: from now until
+// this term's first cycle has explained every function, the explain API
+// has none of them (NotListed), not the former term's. A term may start
+// Run only after the keep-alive refresh (up to its rebuild timeout), and
+// meanwhile it answered with what the last term's idler saw.
+func (d *Idler) NewTerm() {
+	d.mu.Lock()
+	d.explained = false
+	d.mu.Unlock()
+}
+
 // NextRun is when Run will start the next cycle after now. Pure.
 func (d *Idler) NextRun(now time.Time) time.Time { return d.runSchedule().Next(now) }
 
