@@ -120,7 +120,7 @@ func TestActivityFromFake(t *testing.T) {
 					}
 					return 200, c.counters
 				case strings.Contains(q, "gateway_service_count"):
-					// Last at zero at 100 s (step 1s for a 1m window): woken by 101 s.
+					// Last at zero at 100 s: woken by 130 s (a range of 30 s, max_scrape_gap, while the scrape interval is unknown).
 					return 200, vector(`{"metric":{"function_name":"w"},"value":[200,"100"]}`)
 				case strings.Contains(q, "unless on (function_name)"):
 					return 200, vector(`{"metric":{"function_name":"gone"},"value":[1,"1"]}`)
@@ -153,16 +153,19 @@ func TestActivityFromFake(t *testing.T) {
 				Inflight: c.wantInflight,
 				Vanished: map[provider.Ref]bool{{Name: "gone", Namespace: "openfaas-fn"}: true},
 				Queued:   metricsource.Values{{Name: "q", Namespace: "openfaas-fn"}: 12},
-				Woken:    map[provider.Ref]time.Time{{Name: "w", Namespace: "openfaas-fn"}: time.Unix(101, 0)},
+				Woken:    map[provider.Ref]time.Time{{Name: "w", Namespace: "openfaas-fn"}: time.Unix(130, 0)},
 			}
 			if d := cmp.Diff(want, act); d != "" {
 				t.Fatalf("activity (-want +got):\n%s", d)
 			}
 			// started, in flight, coverage, vanished series, queued work,
 			// wakes, the counters (in flight without the gauge), the
-			// gateway instances down.
-			if n := calls.Load(); n != 8 {
-				t.Fatalf("Activity made %d requests, want 8", n)
+			// gateway instances down; and the first read of the scrape
+			// interval (the wakes' range), in the background, once a
+			// minute after.
+			src.phase.done.Wait()
+			if n := calls.Load(); n != 9 {
+				t.Fatalf("Activity made %d requests, want 9", n)
 			}
 		})
 	}

@@ -322,27 +322,32 @@ func vanishedQuery(lookback time.Duration) (string, error) {
 }
 
 // wokenQuery finds functions the gateway reported at zero replicas at some
-// point of the window and above zero now: for each, the last step at which
-// the count in effect was 0 or whose step-long range held a sample at 0 (a
-// Unix time in seconds; timestamp() of an aggregate is the evaluation time
-// of the step). Neither holds at any later step, so the first sample above
-// the last 0 came at most a step after it: that time plus the step is an
-// upper bound on the wake (Source.woken). The steps are the capacity
-// subquery's: at most ~60 evaluations per function whatever the window.
-func wokenQuery(window time.Duration) (string, time.Duration, error) {
+// point of the window and above zero now: for each, the last step whose
+// range, the r before it, held a sample at 0 (a Unix time in seconds;
+// timestamp() of an aggregate is the evaluation time of the step). r is
+// the step, at least scrape (the gateway's scrape interval; while it is
+// not known, the longest gap between scrapes the coverage lets through):
+// the ranges leave no time between steps, and every sample after the last
+// 0 is above zero, so the first came a scrape after it: that time plus r
+// (returned) is an upper bound on the wake (Source.woken), but for a
+// scrape missed right after the last 0 (a scrape early). The steps are the
+// capacity subquery's: at most ~60 evaluations per function whatever the
+// window.
+//
+// Read at the steps alone (the count in effect at each), a zero shorter
+// than a step (idled, then pre-warmed two minutes later in a 4 h window's
+// 4 m steps) fell between two and the wake was not seen. The ranges read
+// each sample about once, as those lookups did (BenchmarkWokenQuery);
+// read beside them, the query cost twice as much.
+func wokenQuery(window, scrape time.Duration) (string, time.Duration, error) {
 	w, err := promDuration("activity window", window)
 	if err != nil {
 		return "", 0, err
 	}
 	step := subqueryStep(window)
-	st := model.Duration(step)
-	// A step is at zero when the count in effect is, or when a raw sample
-	// of the step before it is (min over it; every gateway instance at 0
-	// is the sum at 0): read at the steps alone, a zero shorter than a step
-	// (idled, then pre-warmed two minutes later in a 4 h window's 4 m
-	// steps) fell between two and the wake was not seen.
-	zero := fmt.Sprintf(`(sum by (function_name) (%[1]s) == 0) or (max by (function_name) (min_over_time(%[1]s[%[2]s])) == 0)`,
-		metricReplicas, st)
+	r := max(step, scrape.Truncate(time.Second), time.Second)
+	// Every gateway instance at 0 is the sum at 0.
+	zero := fmt.Sprintf(`max by (function_name) (min_over_time(%s[%s])) == 0`, metricReplicas, model.Duration(r))
 	return fmt.Sprintf(`max_over_time((timestamp(%[1]s))[%[2]s:%[3]s]) and on (function_name) (sum by (function_name) (%[4]s) > 0)`,
-		zero, w, st, metricReplicas), step, nil
+		zero, w, model.Duration(step), metricReplicas), r, nil
 }

@@ -159,7 +159,11 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	}
 	inflight := inflightQuery()
 	queued := queueLevel()
-	woken, step, err := wokenQuery(window)
+	scrape := s.scrapeInterval(ctx)
+	if scrape <= 0 {
+		scrape = s.cfg.MaxScrapeGap
+	}
+	woken, step, err := wokenQuery(window, scrape)
 	if err != nil {
 		return metricsource.Activity{}, err
 	}

@@ -18,7 +18,7 @@ import (
 //
 // Seen failing before the fix: promtool "exp: {} 1E+00, got: nil" at 5h.
 func TestWokenSeesAShortZeroInALongWindow(t *testing.T) {
-	q, _, err := wokenQuery(4 * time.Hour)
+	q, _, err := wokenQuery(4*time.Hour, DefaultMaxScrapeGap)
 	if err != nil {
 		t.Fatal(err)
 	}

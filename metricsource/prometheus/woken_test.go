@@ -39,6 +39,12 @@ func TestWokenFromRealPrometheus(t *testing.T) {
 	if act, err := src.Activity(context.Background(), window); err != nil || act.Woken != nil {
 		t.Fatalf("before any wake: Woken = %v, %v", act.Woken, err)
 	}
+	// The wakes' range is the scrape interval once known (max_scrape_gap,
+	// 30 s, before: a wake would stay in an 8 s window's Woken that long).
+	waitFor(t, "the scrape interval known", func() bool {
+		sc, err := src.LastScrape(context.Background())
+		return err == nil && sc.Known()
+	})
 
 	wake := time.Now()
 	gw.Replicas.WithLabelValues("woken").Set(1)

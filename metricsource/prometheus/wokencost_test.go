@@ -20,7 +20,9 @@ import (
 // 2,000) whose gateway_service_count is backfilled every FAAS_QUERY_SCRAPE
 // (default 5s) over the 4 hours (and 5 minutes) up to now
 // (writeReplicaHistory): "old" is the query before cf2dec1
-// (oldWokenQuery), "new" wokenQuery, each at the default keep-alive's
+// (oldWokenQuery), "both" cf2dec1's, which read the count at each step and
+// the raw samples in the step before it (bothWokenQuery: about twice the
+// old one's cost), "new" wokenQuery (the raw samples only), each at the default keep-alive's
 // activity window (15m, 15 s steps) and at a long auto keep-alive's (4h,
 // 4 m steps). ns/op is one query's wall time as the client sees it;
 // series/op is the answer's size and peak-samples/op Prometheus' own
@@ -41,11 +43,11 @@ func BenchmarkWokenQuery(b *testing.B) {
 		n, scrape, wrote.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
 	at := now.Add(-time.Second)
 	for _, window := range []time.Duration{15 * time.Minute, 4 * time.Hour} {
-		newExpr, _, err := wokenQuery(window)
+		newExpr, _, err := wokenQuery(window, scrape)
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, c := range []struct{ name, expr string }{{"old", oldWokenQuery(window)}, {"new", newExpr}} {
+		for _, c := range []struct{ name, expr string }{{"old", oldWokenQuery(window)}, {"both", bothWokenQuery(window)}, {"new", newExpr}} {
 			b.Run(c.name+"/"+model.Duration(window).String(), func(b *testing.B) {
 				peak, serr := queryPeakSamples(p.URL(), c.expr, at)
 				if serr != nil {
@@ -81,6 +83,15 @@ func oldWokenQuery(window time.Duration) string {
 	count := fmt.Sprintf(`sum by (function_name) (%s)`, metricReplicas)
 	return fmt.Sprintf(`max_over_time((timestamp(%[1]s == 0))[%[2]s:%[3]s]) and on (function_name) (%[1]s > 0)`,
 		count, model.Duration(window), model.Duration(subqueryStep(window)))
+}
+
+// bothWokenQuery is the woken query of cf2dec1: the count in effect at
+// each step or any raw sample of the step before it at 0.
+func bothWokenQuery(window time.Duration) string {
+	st := model.Duration(subqueryStep(window))
+	zero := fmt.Sprintf(`(sum by (function_name) (%[1]s) == 0) or (max by (function_name) (min_over_time(%[1]s[%[2]s])) == 0)`, metricReplicas, st)
+	return fmt.Sprintf(`max_over_time((timestamp(%[1]s))[%[2]s:%[3]s]) and on (function_name) (sum by (function_name) (%[4]s) > 0)`,
+		zero, model.Duration(window), st, metricReplicas)
 }
 
 // queryPeakSamples asks Prometheus at base for expr at at with stats=all
