@@ -13,72 +13,99 @@ import (
 )
 
 // TestIdlerSkippedShowsFunctionsPerCycle: "Idler: functions not idled, by
-// reason" (controller health) draws
+// reason" (controller health) draws the functions the idler left alone per
+// idler cycle, in unit "short". The counter grows by the functions left
+// alone at each idler cycle (idler/act.go adds n per code per cycle).
+//
+// "every cycle lists": drawn as
 // sum by (reason) (increase(faas_autoscaler_idler_skipped_total[$__rate_interval])),
-// in unit "short", as a number of functions. The counter grows by the
-// functions left alone at each idler cycle (idler/act.go adds n per code
-// per cycle), so the figure is "functions left alone in the cycles that
-// fell inside the last $__rate_interval", extrapolated: with the default
-// schedule (@every 30s) and the shipped provisioning (5 s data source, 20 s
-// $__rate_interval at the default range) a fleet where the idler leaves
-// the same 3 active functions alone at every cycle is drawn as a comb
-// between 0 and 3 (Prometheus 2) or 0 and 4 (Prometheus 3's
-// left-open ranges extrapolate 15 s of samples to 20 s); an @every 10s
-// schedule doubles it. Every reading should be the 3 functions the idler
-// leaves alone (a step without a cycle in its window may show nothing,
-// not 0 and not 4).
-// Found by a review helper; the panel now divides by the cycles in the window.
+// the figure was "functions left alone in the cycles that fell inside the
+// last $__rate_interval", extrapolated: with the default schedule (@every
+// 30s) and the shipped provisioning (5 s data source, 20 s
+// $__rate_interval at the default range) a fleet where the idler leaves the
+// same 3 active functions alone at every cycle was drawn as a comb between
+// 0 and 3 (Prometheus 2) or 0 and 4 (Prometheus 3's left-open ranges
+// extrapolate 15 s of samples to 20 s). Found by a review helper; the panel
+// divides by the cycles in the window.
+//
+// "every other cycle fails to list": the counter only grows in a cycle that
+// listed the functions (runs_total{result="ok"}); one that could not
+// (result="error": the provider is down) counts none. Divided by both
+// results, the panel halved what each cycle left alone, and drew 0 for
+// every reason while every cycle failed, when the idler judged nothing.
+// Seen failing before the fix (session 46): the panel read 0 for every
+// reason at 2m (the divisor counted result="error" cycles).
+//
+// Every reading must be the 3 functions a listing cycle leaves alone (a
+// step without such a cycle in its window may show nothing, not 0 and not
+// 4).
 func TestIdlerSkippedShowsFunctionsPerCycle(t *testing.T) {
 	p := panelJSONByTitle(t, "controller-health.json", "Idler: functions not idled, by reason")
 	q := grafanaExpr(p.Targets[0].Expr, 5*time.Second, 20*time.Second, "")
-
-	// One cycle every 30 s from t=30s, each leaving 3 functions alone as
-	// active; scraped every 5 s.
-	var skipped, runs []string
-	for c := 0; c < 8; c++ {
-		skipped = append(skipped, fmt.Sprintf("%dx5", 3*c))
-		runs = append(runs, fmt.Sprintf("%dx5", c))
-	}
-	var cases strings.Builder
-	for at := 120; at < 150; at += 5 {
-		// Any reading other than 3 (none is fine: no cycle in the window).
-		fmt.Fprintf(&cases, `      - expr: '(%[1]s) != 3'
+	for _, c := range []struct {
+		name    string
+		failing bool // every other cycle fails to list
+		until   int  // the last eval time checked, in seconds
+	}{{"every cycle lists", false, 150}, {"every other cycle fails to list", true, 270}} {
+		t.Run(c.name, func(t *testing.T) {
+			// One cycle every 30 s from t=30s; scraped every 5 s.
+			var skipped, ok, failed []string
+			s, o, f := 0, 0, 0
+			for n := 0; n < 10; n++ {
+				switch {
+				case n == 0:
+				case c.failing && n%2 == 0:
+					f++
+				default:
+					s, o = s+3, o+1
+				}
+				for range 6 {
+					skipped, ok, failed = append(skipped, fmt.Sprint(s)), append(ok, fmt.Sprint(o)), append(failed, fmt.Sprint(f))
+				}
+			}
+			var cases strings.Builder
+			for at := 120; at < c.until; at += 5 {
+				// Any reading other than 3 (none is fine: no cycle in the window).
+				fmt.Fprintf(&cases, `      - expr: '(%[1]s) != 3'
         eval_time: %[2]ds
         exp_samples: []
 `, strings.ReplaceAll(q, "'", "''"), at)
-	}
-	test := fmt.Sprintf(`rule_files: [empty.yml]
+			}
+			series := func(metric, labels string, values []string) string {
+				return fmt.Sprintf("      - series: '%s{instance=\"controller:8080\",job=\"faas-autoscaler\",%s}'\n        values: '%s'\n",
+					metric, labels, strings.Join(values, " "))
+			}
+			test := `rule_files: [empty.yml]
 evaluation_interval: 5s
 tests:
   - interval: 5s
     input_series:
-      - series: 'faas_autoscaler_idler_skipped_total{instance="controller:8080",job="faas-autoscaler",reason="active"}'
-        values: '%s'
-      - series: 'faas_autoscaler_idler_runs_total{instance="controller:8080",job="faas-autoscaler",result="ok"}'
-        values: '%s'
-    promql_expr_test:
-%s`, strings.Join(skipped, " "), strings.Join(runs, " "), cases.String())
-
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "empty.yml"), []byte("groups: []\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "t.yml"), []byte(test), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, pt := range []struct{ name, env string }{{"promtool2", ""}, {"promtool3", "PROMTOOL3"}} {
-		t.Run(pt.name, func(t *testing.T) {
-			bin := ""
-			if pt.env == "" {
-				bin = testenv.LookPath(t, "make test installs it", "promtool")
-			} else {
-				bin = testenv.EnvPath(t, pt.env, "make test builds it (mk/rules.mk)")
+` + series("faas_autoscaler_idler_skipped_total", `reason="active"`, skipped) +
+				series("faas_autoscaler_idler_runs_total", `result="ok"`, ok) +
+				series("faas_autoscaler_idler_runs_total", `result="error"`, failed) +
+				"    promql_expr_test:\n" + cases.String()
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "empty.yml"), []byte("groups: []\n"), 0o644); err != nil {
+				t.Fatal(err)
 			}
-			cmd := exec.Command(bin, "test", "rules", "t.yml")
-			cmd.Dir = dir
-			out, err := cmd.CombinedOutput()
-			if err != nil || !strings.Contains(string(out), "SUCCESS") {
-				t.Errorf("the idler leaves the same 3 functions alone at every 30 s cycle; the panel reads otherwise at the steps below (got: the readings that are not 3)\n  %s\n%s", q, out)
+			if err := os.WriteFile(filepath.Join(dir, "t.yml"), []byte(test), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, pt := range []struct{ name, env string }{{"promtool2", ""}, {"promtool3", "PROMTOOL3"}} {
+				t.Run(pt.name, func(t *testing.T) {
+					bin := ""
+					if pt.env == "" {
+						bin = testenv.LookPath(t, "make test installs it", "promtool")
+					} else {
+						bin = testenv.EnvPath(t, pt.env, "make test builds it (mk/rules.mk)")
+					}
+					cmd := exec.Command(bin, "test", "rules", "t.yml")
+					cmd.Dir = dir
+					out, err := cmd.CombinedOutput()
+					if err != nil || !strings.Contains(string(out), "SUCCESS") {
+						t.Errorf("%s: the panel reads otherwise than 3 at the steps below (the readings that are not 3)\n  %s\n%s", c.name, q, out)
+					}
+				})
 			}
 		})
 	}
