@@ -262,6 +262,26 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 	return now, false
 }
 
+// refreshAfterRebuild reads the replica history after the start's rebuild
+// for a term that began beside it, keeping what this term's idler told
+// meanwhile; it returns the time the counts are current to (zero when ctx
+// ended first: the next term reads from the rebuild's end).
+func (c *Controller) refreshAfterRebuild(ctx context.Context, cfg config.Config) time.Time {
+	rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
+	defer cancel()
+	now := c.deps.Clock.Now()
+	r, err := c.KeepAlive.RefreshZeroedKeepingLive(rctx, c.deps.History, now, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
+	attrs := []any{"current_to", r.Since, "read_again", r.Told, "dropped", r.Dropped}
+	if err != nil {
+		attrs = append(attrs, "err", err)
+	}
+	c.log.Debug("keep-alive: read the counts functions were idled from since the rebuild", attrs...)
+	if ctx.Err() != nil {
+		return time.Time{}
+	}
+	return now
+}
+
 // since is how long before now from is (0 when from is zero: nothing).
 func since(now, from time.Time) time.Duration {
 	if from.IsZero() {
@@ -385,7 +405,8 @@ func (c *Controller) Learn(ctx context.Context) error {
 // which fails once ctx has ended and a part has not returned for
 // liveness.max_inactivity (liveness.go).
 func (c *Controller) Act(ctx context.Context) {
-	term := c.live.startTerm(c.deps.Clock.Now())
+	termStart := c.deps.Clock.Now()
+	term := c.live.startTerm(termStart)
 	defer term.returned()
 	ended := make(chan time.Time, 1) // when ctx ended: the term's end
 	defer context.AfterFunc(ctx, func() { at := c.deps.Clock.Now(); term.endedAt(at); ended <- at })()
@@ -437,6 +458,19 @@ func (c *Controller) Act(ctx context.Context) {
 			select {
 			case <-c.rebuilt:
 				c.fillZeroed(ctx, cfg)
+				if afterRebuild {
+					// The rebuild read the replica history up to the
+					// process's start, this term began later: what another
+					// replica idled in between is read now, once the history
+					// shows it (a fall is seen a whole step after it, on the
+					// steps' grid: two steps after the term began).
+					if wait := termStart.Add(2 * RebuildStep).Sub(c.deps.Clock.Now()); wait > 0 {
+						if clock.Sleep(ctx, c.deps.Clock, wait) != nil {
+							return nil
+						}
+					}
+					current = c.refreshAfterRebuild(ctx, cfg)
+				}
 			case <-ctx.Done():
 			}
 			return nil

@@ -96,6 +96,9 @@ type history struct {
 	// not when the call was; the idle time from it is not learned.
 	lastLate bool
 	planned  bool // the plan in planCache is good (SetPrice, Zeroed, serves and a cut clear it)
+	// zeroedLive: zeroedAt is what this replica's idler told (Zeroed), not
+	// a fall read from history; a term's refresh makes every count history's.
+	zeroedLive bool
 	// wordsPending: the plan's reason is not worded yet (planWords); here,
 	// in the padding, rather than a word of planCache.
 	wordsPending bool

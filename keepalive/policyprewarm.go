@@ -20,7 +20,7 @@ import (
 // function whose activations need fewer comes back down after the
 // scaler's down window.
 func (p *Policy) Zeroed(ref provider.Ref, replicas uint64) {
-	p.setZeroed(ref, replicas, true)
+	p.setZeroed(ref, replicas, zeroedLive)
 }
 
 // ForgetZeroed drops every count a function was idled from. The counts are
@@ -34,7 +34,7 @@ func (p *Policy) ForgetZeroed() {
 	defer p.mu.Unlock()
 	for _, h := range p.fns {
 		if h.zeroedAt != 0 {
-			h.zeroedAt, h.planned = 0, false
+			h.zeroedAt, h.planned, h.zeroedLive = 0, false, false
 		}
 	}
 }
@@ -42,7 +42,7 @@ func (p *Policy) ForgetZeroed() {
 // setZeroed records the count ref went to zero from; the rebuild from
 // history (replace false) never replaces what the idler has told the
 // policy since it started. It says whether it set the count.
-func (p *Policy) setZeroed(ref provider.Ref, replicas uint64, replace bool) bool {
+func (p *Policy) setZeroed(ref provider.Ref, replicas uint64, how zeroedSet) bool {
 	if replicas == 0 {
 		return false
 	}
@@ -50,14 +50,28 @@ func (p *Policy) setZeroed(ref provider.Ref, replicas uint64, replace bool) bool
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	h := p.get(ref)
-	if h.zeroedAt != 0 && !replace {
+	switch {
+	case h.zeroedAt == 0 || how == zeroedLive || how == zeroedReplace:
+	case how == zeroedReplaceRead && !h.zeroedLive:
+	default:
 		return false
 	}
 	if v != h.zeroedAt {
 		h.zeroedAt, h.planned = v, false
 	}
+	h.zeroedLive = how == zeroedLive
 	return true
 }
+
+// zeroedSet is how setZeroed treats a count already held.
+type zeroedSet uint8
+
+const (
+	zeroedKeep        zeroedSet = iota // only a count not held is set (a read of older history)
+	zeroedReplace                      // replaced (a term's refresh: every count is history's after it)
+	zeroedReplaceRead                  // replaced unless this replica's idler told it (Zeroed)
+	zeroedLive                         // told by this replica's idler: replaced
+)
 
 // PreWarm is a function whose plan wants replicas now although it has had
 // no invocation for a while.

@@ -127,7 +127,7 @@ func readZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step t
 // complete over what it read.
 func (p *Policy) rebuildZeroed(ctx context.Context, q RangeQuerier, from, now time.Time, step time.Duration, defaultNamespace string, clock func() time.Time) (int, time.Time, error) {
 	zeroed := 0
-	reached, err := readZeroed(ctx, q, from, now, step, clock, p.tellZeroed(defaultNamespace, false, map[provider.Ref]bool{}, &zeroed))
+	reached, err := readZeroed(ctx, q, from, now, step, clock, p.tellZeroed(defaultNamespace, zeroedKeep, map[provider.Ref]bool{}, &zeroed))
 	p.mu.Lock()
 	p.zeroedFrom, p.zeroedTo = knownFrom(reached, now), now
 	p.mu.Unlock()
@@ -175,13 +175,26 @@ type ZeroedRefresh struct {
 // again): each count left is its function's last up to now, or none. The
 // history before the span known is FillZeroed's, after it.
 func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (ZeroedRefresh, error) {
+	return p.refreshZeroed(ctx, q, now, lookback, step, defaultNamespace, clock, zeroedReplace)
+}
+
+// RefreshZeroedKeepingLive is RefreshZeroed for a term that began while the
+// start's rebuild read the replica history (up to the process's start):
+// run once the rebuild has ended, it reads what came after, which another
+// replica may have idled before this term, and keeps the counts this
+// term's idler told meanwhile, which are newer.
+func (p *Policy) RefreshZeroedKeepingLive(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (ZeroedRefresh, error) {
+	return p.refreshZeroed(ctx, q, now, lookback, step, defaultNamespace, clock, zeroedReplaceRead)
+}
+
+func (p *Policy) refreshZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time, how zeroedSet) (ZeroedRefresh, error) {
 	p.mu.Lock()
 	since, known := p.zeroedTo, p.zeroedFrom
 	p.mu.Unlock()
 	start := now.Add(-lookback)
 	r := ZeroedRefresh{Since: since}
 	read := map[provider.Ref]bool{}
-	reached, err := readZeroed(ctx, q, later(since, start), now, step, clock, p.tellZeroed(defaultNamespace, true, read, &r.Told))
+	reached, err := readZeroed(ctx, q, later(since, start), now, step, clock, p.tellZeroed(defaultNamespace, how, read, &r.Told))
 	// The counts not read again stay only when the read reached back to
 	// the time they were current to: not when the bound cut it, nor when
 	// that time is unknown or before the lookback (a fall between it and
@@ -193,7 +206,7 @@ func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 		p.zeroedFrom = known // the span known before, and what was read after it
 	} else {
 		for ref, h := range p.fns {
-			if h.zeroedAt != 0 && !read[ref] {
+			if h.zeroedAt != 0 && !read[ref] && !(how == zeroedReplaceRead && h.zeroedLive) {
 				h.zeroedAt, h.planned = 0, false
 				r.Dropped++
 			}
@@ -202,6 +215,11 @@ func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 	}
 	p.zeroedTo = now
 	r.From = p.zeroedFrom
+	if how == zeroedReplace {
+		for _, h := range p.fns {
+			h.zeroedLive = false // this term's idler has told nothing yet
+		}
+	}
 	return r, err
 }
 
@@ -222,7 +240,7 @@ func (p *Policy) FillZeroed(ctx context.Context, q RangeQuerier, now time.Time, 
 		return 0, known, nil
 	}
 	told := 0
-	older, err := readZeroed(ctx, q, start, known, step, clock, p.tellZeroed(defaultNamespace, false, map[provider.Ref]bool{}, &told))
+	older, err := readZeroed(ctx, q, start, known, step, clock, p.tellZeroed(defaultNamespace, zeroedKeep, map[provider.Ref]bool{}, &told))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !older.IsZero() && p.zeroedFrom.Equal(known) {
@@ -237,14 +255,14 @@ func (p *Policy) FillZeroed(ctx context.Context, q RangeQuerier, now time.Time, 
 // newest fall, is its last — recorded in read, and counted in told when
 // set. A name that does not parse is skipped (the invocation history
 // counts it in Skipped when it has calls).
-func (p *Policy) tellZeroed(defaultNamespace string, replace bool, read map[provider.Ref]bool, told *int) func(string, uint64) {
+func (p *Policy) tellZeroed(defaultNamespace string, how zeroedSet, read map[provider.Ref]bool, told *int) func(string, uint64) {
 	return func(name string, replicas uint64) {
 		ref, err := provider.ParseRef(name, defaultNamespace)
 		if err != nil || read[ref] {
 			return
 		}
 		read[ref] = true
-		if p.setZeroed(ref, replicas, replace) {
+		if p.setZeroed(ref, replicas, how) {
 			*told++
 		}
 	}
