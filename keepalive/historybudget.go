@@ -131,6 +131,13 @@ func (h *history) keepNewest(n int) {
 		j := (h.next + l - n + i) % l // the oldest is at next
 		e[i].it, e[i].w = h.e[j].it, h.e[j].w
 	}
+	if l > 0 {
+		// The busy stretches go with the idle times cut, as the ring's
+		// own replacements fade them (push): left whole, the rate of the
+		// kept idle times counted the calls of all of them.
+		share := float32(n) / float32(l)
+		h.busyCalls, h.busySecs = h.busyCalls*share, h.busySecs*share
+	}
 	h.e, h.next = e, 0
 	h.rebuildOrder()
 	h.planned = false
