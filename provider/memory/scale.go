@@ -74,16 +74,17 @@ func (p *Provider) scale(ref provider.Ref, replicas uint64, now time.Time, call 
 	if replicas == 0 && p.opts.RefuseZero {
 		return &provider.RefusedError{Ref: ref, Replicas: 0, Status: 400, Message: ZeroRefusedMessage}
 	}
+	if p.opts.MaxReplicas > 0 {
+		replicas = min(replicas, p.opts.MaxReplicas)
+	}
 	if replicas > MaxHeld {
-		// Both real providers refuse a count above int32 before sending;
-		// this one keeps a ready time per replica, and 2^31 of them ran the
-		// process out of memory (a step-mode max, one POST to the simulated
+		// After the cap (CE's takes any count and holds 5). Both real
+		// providers refuse a count above int32 before sending; this one
+		// keeps a ready time per replica, and 2^31 of them ran the process
+		// out of memory (a step-mode max, one POST to the simulated
 		// gateway) instead of answering.
 		return &provider.RefusedError{Ref: ref, Replicas: replicas,
 			Message: fmt.Sprintf("the memory provider holds at most %d replicas a function", MaxHeld)}
-	}
-	if p.opts.MaxReplicas > 0 {
-		replicas = min(replicas, p.opts.MaxReplicas)
 	}
 	f.resize(replicas, now.Add(p.coldStartFor(ref)))
 	call.To = replicas
