@@ -345,7 +345,9 @@ func wokenQuery(window, scrape time.Duration) (string, time.Duration, error) {
 		return "", 0, err
 	}
 	step := subqueryStep(window)
-	r := max(step, scrape.Truncate(time.Second), time.Second)
+	// Whole seconds, rounded up: the interval read is a median gap
+	// (14.998 s), and rounded down the bound could come before the wake.
+	r := max(step, (scrape + time.Second - 1).Truncate(time.Second), time.Second)
 	// Every gateway instance at 0 is the sum at 0.
 	zero := fmt.Sprintf(`max by (function_name) (min_over_time(%s[%s])) == 0`, metricReplicas, model.Duration(r))
 	return fmt.Sprintf(`max_over_time((timestamp(%[1]s))[%[2]s:%[3]s]) and on (function_name) (sum by (function_name) (%[4]s) > 0)`,

@@ -1,8 +1,11 @@
 package prometheus
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/model"
 )
 
 // TestWokenSeesAShortZeroInALongWindow: Activity.Woken is what
@@ -40,4 +43,27 @@ tests:
             value: 1
 `
 	promtoolUnitTest(t, "groups: []\n", test)
+}
+
+// TestWokenRangeCoversTheScrape: the woken query's range (and the bound it
+// adds to the last zero) is at least the scrape interval, rounded up to
+// whole seconds: the interval read is a median gap such as 14.998 s, and
+// cut down to 14 s the bound came up to a second before the wake.
+func TestWokenRangeCoversTheScrape(t *testing.T) {
+	for _, c := range []struct {
+		window, scrape, want time.Duration
+	}{
+		{10 * time.Minute, 14998 * time.Millisecond, 15 * time.Second}, // step 10s
+		{10 * time.Minute, 5 * time.Second, 10 * time.Second},          // the step
+		{4 * time.Hour, 15 * time.Second, 4 * time.Minute},             // the step
+		{time.Minute, 0, time.Second},
+	} {
+		q, r, err := wokenQuery(c.window, c.scrape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r != c.want || !strings.Contains(q, "["+model.Duration(c.want).String()+"]") {
+			t.Errorf("window %s, scrape %s: range %s in %s, want %s", c.window, c.scrape, r, q, c.want)
+		}
+	}
 }
