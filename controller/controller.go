@@ -245,7 +245,20 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 	defer cancel()
 	now := c.deps.Clock.Now()
 	r, err := c.KeepAlive.RefreshZeroed(rctx, c.deps.History, now, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
+	c.logRefresh(now, r, err, "")
+	return now, false
+}
+
+// logRefresh says what a read of the replica history for the counts
+// functions were idled from did: at WARN when it dropped counts or read
+// none (pre-warms of those functions start one replica), at INFO when it
+// did not reach over the whole lookback. after names the read (empty: a
+// term's own, at its start).
+func (c *Controller) logRefresh(now time.Time, r keepalive.ZeroedRefresh, err error, after string) {
 	attrs := []any{"complete_back", since(now, r.From), "current_to", r.Since, "read_again", r.Told}
+	if after != "" {
+		attrs = append(attrs, "read", after)
+	}
 	if err != nil {
 		attrs = append(attrs, "err", err)
 	}
@@ -259,7 +272,6 @@ func (c *Controller) refreshZeroed(ctx context.Context, cfg config.Config, later
 	default:
 		c.log.Debug("keep-alive: read again the counts functions were idled from", attrs...)
 	}
-	return now, false
 }
 
 // refreshAfterRebuild reads the replica history after the start's rebuild
@@ -271,11 +283,7 @@ func (c *Controller) refreshAfterRebuild(ctx context.Context, cfg config.Config)
 	defer cancel()
 	now := c.deps.Clock.Now()
 	r, err := c.KeepAlive.RefreshZeroedKeepingLive(rctx, c.deps.History, now, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
-	attrs := []any{"current_to", r.Since, "read_again", r.Told, "dropped", r.Dropped}
-	if err != nil {
-		attrs = append(attrs, "err", err)
-	}
-	c.log.Debug("keep-alive: read the counts functions were idled from since the rebuild", attrs...)
+	c.logRefresh(now, r, err, "since the start's rebuild")
 	if ctx.Err() != nil {
 		return time.Time{}
 	}
@@ -469,7 +477,19 @@ func (c *Controller) Act(ctx context.Context) {
 							return nil
 						}
 					}
+					if ctx.Err() != nil {
+						// The term ended in the fill: its read would fail
+						// at once and drop the rebuild's counts; the next
+						// term reads from the rebuild's end.
+						return nil
+					}
 					current = c.refreshAfterRebuild(ctx, cfg)
+					// A rebuild that read no replica history leaves the
+					// fill nothing to fill before the refresh: once the
+					// refresh has made the counts current, the older
+					// history for those not held (FillZeroed reads nothing
+					// when the counts are complete over the lookback).
+					c.fillZeroed(ctx, cfg)
 				}
 			case <-ctx.Done():
 			}
