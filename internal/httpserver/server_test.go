@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -187,53 +188,78 @@ func TestIdleFlood(t *testing.T) {
 
 // TestSlowBodies: requests whose bodies trickle in are cut off at
 // ReadTimeout, whether the handler reads them or refuses early, and the
-// webhook keeps answering meanwhile.
+// webhook keeps answering meanwhile. On virtual time over in-memory
+// connections: on real sockets the 300 slow clients had to be dialled and
+// accepted within the 300 ms header timeout of the first, which a loaded
+// two-core machine missed (21 failures in 120 runs under load, session 46:
+// "slow clients not connected", the first connections already cut).
 //
 // Seen failing: with ReadTimeout removed from New the slow connections stay
-// open as long as the clients trickle (the wait times out).
+// open past the read timeout ("open at the read timeout: 300, want 0").
 func TestSlowBodies(t *testing.T) {
-	base := runtime.NumGoroutine()
-	o := testOptions()
-	o.MaxConns, o.MaxInFlight = 400, 400 // every slow body reaches the handler
-	addr, ln, stop := serve(t, webhookish(), o, nil)
-	const slow = 300
-	quit := make(chan struct{})
-	var wg sync.WaitGroup
-	for range slow {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wg.Go(func() {
-			defer c.Close()
-			if _, err := io.WriteString(c, "POST /system/alert HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"); err != nil {
-				return
-			}
-			tick := time.NewTicker(50 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				select {
-				case <-quit:
+	synctest.Test(t, func(t *testing.T) {
+		o := testOptions()
+		o.MaxConns, o.MaxInFlight = 400, 400 // every slow body reaches the handler
+		pl := &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
+		ln := Wrap(pl, o.MaxConns)
+		srv := New(webhookish(), o, nil)
+		served := make(chan struct{})
+		go func() { defer close(served); _ = srv.Serve(ln) }()
+		const slow = 300
+		quit := make(chan struct{})
+		var wg sync.WaitGroup
+		defer func() {
+			close(quit)
+			wg.Wait()
+			_ = srv.Close()
+			<-served
+		}()
+		for range slow {
+			c := pl.dial()
+			wg.Go(func() {
+				defer c.Close()
+				if _, err := io.WriteString(c, "POST /system/alert HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"); err != nil {
 					return
-				case <-tick.C:
-					if _, err := c.Write([]byte("x")); err != nil {
-						return // the server closed it
+				}
+				tick := time.NewTicker(50 * time.Millisecond)
+				defer tick.Stop()
+				for {
+					select {
+					case <-quit:
+						return
+					case <-tick.C:
+						if _, err := c.Write([]byte("x")); err != nil {
+							return // the server closed it
+						}
 					}
 				}
-			}
-		})
-	}
-	waitFor(t, 5*time.Second, "slow clients not connected", func() bool { return ln.Open() == slow })
-	if code, err := post(addr); err != nil || code != http.StatusOK {
-		t.Fatalf("webhook during slow bodies: %d, %v", code, err)
-	}
-	trickling := time.Now()
-	waitFor(t, 3*o.ReadTimeout+time.Second, "slow bodies still open on the server", func() bool { return ln.Open() == 0 })
-	t.Logf("%d slow bodies: all cut by the server %.2fs after they connected (read timeout %s)", slow, time.Since(trickling).Seconds(), o.ReadTimeout)
-	close(quit)
-	wg.Wait()
-	stop()
-	waitFor(t, 5*time.Second, "goroutines not back to baseline", func() bool { return runtime.NumGoroutine() <= base+2 })
+			})
+		}
+		synctest.Wait() // each accepted, its header read, its body being read: no time has passed
+		if n := ln.Open(); n != slow {
+			t.Fatalf("open after connecting: %d, want %d", n, slow)
+		}
+		c := pl.dial()
+		go func() {
+			_, _ = io.WriteString(c, "POST /system/alert HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+		}()
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("webhook during slow bodies: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		c.Close()
+		time.Sleep(o.ReadTimeout - time.Millisecond)
+		synctest.Wait()
+		if n := ln.Open(); n != slow {
+			t.Fatalf("open just before the read timeout: %d, want %d", n, slow)
+		}
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if n := ln.Open(); n != 0 {
+			t.Fatalf("open at the read timeout: %d, want 0", n)
+		}
+	})
 }
 
 // TestInFlightCap: beyond MaxInFlight the answer is 503 with Retry-After,
