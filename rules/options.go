@@ -320,8 +320,13 @@ func (o Options) Validate() error {
 	}
 	checkWindow("Window", "window", o.Window)
 	checkWindow("CPUWindow", "cpu window", o.CPUWindow)
-	if o.Window >= time.Second && o.EvaluationInterval > o.Window {
-		add("EvaluationInterval", "evaluation interval", o.EvaluationInterval.String(), "must not exceed the window %s", o.Window)
+	// Not the window: the at-zero alert reads the load of the last scrape
+	// interval only (what can have come at zero), and evaluated less often
+	// than the gateway is scraped it stepped over the intervals between:
+	// a call to a function at zero never fired it.
+	if o.ScrapeInterval >= time.Second && o.EvaluationInterval > o.ScrapeInterval {
+		add("EvaluationInterval", "evaluation interval", o.EvaluationInterval.String(),
+			"must not exceed the scrape interval %s: the at-zero alert reads the calls of the last scrape interval, and a longer evaluation steps over some", o.ScrapeInterval)
 	}
 	// Written as what is accepted, so NaN (every comparison false) is
 	// refused: it used to pass and render alerts multiplied by NaN, which

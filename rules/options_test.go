@@ -49,8 +49,12 @@ func TestValidate(t *testing.T) {
 			[]string{"window 22s: must be a multiple of the scrape interval 5s"}},
 		{"cpu window too short", func(o *Options) { o.CPUWindow = 0 },
 			[]string{"cpu window 0s: must be at least 1s"}},
-		{"evaluation slower than the window", func(o *Options) { o.EvaluationInterval = 30 * time.Second },
-			[]string{"evaluation interval 30s: must not exceed the window 20s"}},
+		// Session 46 (a review): accepted up to the window, and the at-zero
+		// alert, which reads the last scrape interval, missed calls (promtool:
+		// no ALERTS at 10 s evaluations of a 5 s scrape).
+		{"evaluation slower than the scrape", func(o *Options) { o.EvaluationInterval = 10 * time.Second },
+			[]string{"evaluation interval 10s: must not exceed the scrape interval 5s: the at-zero alert reads the calls of the last scrape interval, and a longer evaluation steps over some"}},
+		{"evaluation as slow as the scrape", func(o *Options) { o.EvaluationInterval = 5 * time.Second }, nil},
 		{"evaluation under a second", func(o *Options) { o.EvaluationInterval = 100 * time.Millisecond },
 			[]string{"evaluation interval 100ms: must be at least 1s", "evaluation interval 100ms: must be a whole number of seconds"}},
 		{"scrape under a second", func(o *Options) { o.ScrapeInterval = 0 },
