@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
@@ -116,10 +115,13 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// it under two jobs (promql.SumOverGateways; the staleness check
 		// stays per series, before the copies are collapsed).
 		return loadRecord{Type: typ,
-			Record:    "function_name:" + metricInvocationTotal + ":rate" + w,
-			Expr:      promql.SumOverGateways(fmt.Sprintf("rate(%s[%s])", metricInvocationTotal, w), true),
-			Fresh:     "function_name:" + metricInvocationTotal + ":irate" + w,
-			FreshExpr: promql.SumOverGateways(freshCallRate(w, o.Window, o.ScrapeInterval), true)}
+			Record: "function_name:" + metricInvocationTotal + ":rate" + w,
+			Expr:   promql.SumOverGateways(fmt.Sprintf("rate(%s[%s])", metricInvocationTotal, w), true),
+			Fresh:  "function_name:" + metricInvocationTotal + ":irate" + w,
+			// A new series' first value counts (promql.FreshRate): the
+			// first call to a function at zero through a gateway replica
+			// that had not served it fired no at-zero alert.
+			FreshExpr: promql.SumOverGateways(promql.FreshRate(metricInvocationTotal, o.Window, o.ScrapeInterval, "function_name, code"), true)}
 	case TypeCapacity:
 		// The peak of the function's concurrency within the window, so a
 		// burst between two evaluations is not missed: the in-flight gauge
@@ -222,18 +224,4 @@ func recordingRules(o Options) []Rule {
 			Labels: map[string]string{"scaling_type": c.Name}})
 	}
 	return out
-}
-
-// freshCallRate is the invocation counter's rate over the last scrape
-// interval, per series still exported: irate() over the window, or, for a
-// series with one sample in it where its target's scrapes show it is new
-// (promql.FirstSampleCounts), its value over one scrape interval. irate()
-// starts from a series' second sample, and a gateway replica makes a
-// function's series at the first call it serves: the first call to a
-// function at zero through a replica that had not served it (after a
-// gateway rollout or restart, or behind a second replica) fired no at-zero
-// alert, as the capacity type's did since session 45.
-func freshCallRate(w string, window, scrape time.Duration) string {
-	return fmt.Sprintf("(irate(%[1]s[%[2]s]) or last_over_time(%[1]s[%[2]s]) / %[3]s and ignoring (function_name, code) (%[4]s)) and %[1]s",
-		metricInvocationTotal, w, strconv.FormatFloat(scrape.Seconds(), 'f', -1, 64), promql.FirstSampleCounts(window))
 }

@@ -149,8 +149,7 @@ func CapacityParts(window, step, rateRange, interval time.Duration, mean string)
 	// last_over_time over the range, not the instant selector a second
 	// time: the instant reads the lookback's 5 minutes of every series at
 	// every step.
-	perSeries := fmt.Sprintf(`(irate(%[1]s[%[2]s]) or last_over_time(%[1]s[%[2]s]) / %[3]s and ignoring (function_name) (%[4]s)) and %[1]s`,
-		MetricStarted, d(rateRange), seconds(interval), FirstSampleCounts(rateRange))
+	perSeries := FreshRate(MetricStarted, rateRange, interval, "function_name")
 	rate := peak("(" + SumOverGateways(perSeries, false) + ")")
 	capRange := window + rateRange
 	arrived := SumOverGateways(fmt.Sprintf(`%s or increase(%s[%s])`, NewStartedSeries(capRange), MetricStarted, d(capRange)), false)

@@ -87,5 +87,19 @@ func FirstSampleCounts(rateRange time.Duration) string {
 		MetricUp, r, startedWithin(rateRange))
 }
 
+// FreshRate is a counter's rate over its last scrape interval, per series
+// still exported (`and` the instant selector, which a staleness marker
+// empties): irate() over rateRange, or, for a series with one sample in it
+// where its target says it counted from zero since (FirstSampleCounts),
+// that value over one interval — irate() starts from a series' second
+// sample, and a gateway makes a function's series at the first call it
+// serves. ignoring lists the series' labels its target's series lack
+// (function_name, and code for the invocation counter).
+func FreshRate(counter string, rateRange, interval time.Duration, ignoring string) string {
+	r := model.Duration(rateRange).String()
+	return fmt.Sprintf(`(irate(%[1]s[%[2]s]) or last_over_time(%[1]s[%[2]s]) / %[3]s and ignoring (%[4]s) (%[5]s)) and %[1]s`,
+		counter, r, seconds(interval), ignoring, FirstSampleCounts(rateRange))
+}
+
 // seconds is d as a PromQL number of seconds.
 func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }
