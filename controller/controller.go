@@ -275,18 +275,35 @@ func (c *Controller) logRefresh(now time.Time, r keepalive.ZeroedRefresh, err er
 }
 
 // refreshAfterRebuild reads the replica history after the start's rebuild
-// for a term that began beside it, keeping what this term's idler told
-// meanwhile; it returns the time the counts are current to (zero when ctx
-// ended first: the next term reads from the rebuild's end).
-func (c *Controller) refreshAfterRebuild(ctx context.Context, cfg config.Config) time.Time {
+// for a term that began at termStart beside it, keeping what this term's
+// idler told meanwhile, then the older history for the counts not held;
+// it returns the time the counts are current to (zero when ctx ended
+// first: the next term reads from the rebuild's end).
+//
+// The rebuild read the replica history up to the process's start, the term
+// began later: what another replica idled in between is read once the
+// history shows it (a fall is seen a whole step after it, on the steps'
+// grid: two steps after the term began).
+func (c *Controller) refreshAfterRebuild(ctx context.Context, cfg config.Config, termStart time.Time) time.Time {
+	if wait := termStart.Add(2 * RebuildStep).Sub(c.deps.Clock.Now()); wait > 0 {
+		_ = clock.Sleep(ctx, c.deps.Clock, wait)
+	}
+	if ctx.Err() != nil {
+		// The term ended (in the fill, or waiting): the read would fail at
+		// once and drop the rebuild's counts.
+		return time.Time{}
+	}
 	rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
-	defer cancel()
 	now := c.deps.Clock.Now()
 	r, err := c.KeepAlive.RefreshZeroedKeepingLive(rctx, c.deps.History, now, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
+	cancel()
 	c.logRefresh(now, r, err, "since the start's rebuild")
 	if ctx.Err() != nil {
 		return time.Time{}
 	}
+	// A rebuild that read no replica history left the first fill nothing
+	// to fill: now that the counts are current, the older history.
+	c.fillZeroed(ctx, cfg)
 	return now
 }
 
@@ -467,29 +484,7 @@ func (c *Controller) Act(ctx context.Context) {
 			case <-c.rebuilt:
 				c.fillZeroed(ctx, cfg)
 				if afterRebuild {
-					// The rebuild read the replica history up to the
-					// process's start, this term began later: what another
-					// replica idled in between is read now, once the history
-					// shows it (a fall is seen a whole step after it, on the
-					// steps' grid: two steps after the term began).
-					if wait := termStart.Add(2 * RebuildStep).Sub(c.deps.Clock.Now()); wait > 0 {
-						if clock.Sleep(ctx, c.deps.Clock, wait) != nil {
-							return nil
-						}
-					}
-					if ctx.Err() != nil {
-						// The term ended in the fill: its read would fail
-						// at once and drop the rebuild's counts; the next
-						// term reads from the rebuild's end.
-						return nil
-					}
-					current = c.refreshAfterRebuild(ctx, cfg)
-					// A rebuild that read no replica history leaves the
-					// fill nothing to fill before the refresh: once the
-					// refresh has made the counts current, the older
-					// history for those not held (FillZeroed reads nothing
-					// when the counts are complete over the lookback).
-					c.fillZeroed(ctx, cfg)
+					current = c.refreshAfterRebuild(ctx, cfg, termStart)
 				}
 			case <-ctx.Done():
 			}
