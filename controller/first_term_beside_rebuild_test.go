@@ -1,14 +1,9 @@
 package controller
 
 import (
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 // TestAFirstTermBesideTheRebuildReadsTheIdlesSinceTheStart: a
@@ -32,19 +27,9 @@ import (
 func TestAFirstTermBesideTheRebuildReadsTheIdlesSinceTheStart(t *testing.T) {
 	const leadAt = 10 * time.Second // after Learn starts, while its rebuild (about 30 s) runs
 	synctest.Test(t, func(t *testing.T) {
-		cfg := testConfig()
-		cfg.Scaler.Enabled = false // only the idler and the pre-warmer write
-		cfg.Defaults.ZeroDuration = 30 * time.Second
-		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
-		cfg.KeepAlive.RebuildTimeout = 30 * time.Second
-		s := newStack(t, cfg, Wiring{}, fn{name: "cron", replicas: 8,
-			labels: labels(scaler.LabelZero, "true", scaler.LabelZeroDuration, "auto")})
-		base := runStack(t, s)
 		// Idled from 8 by a former leader, two hours before this
 		// replica starts; woken to 1 since.
-		if err := s.mem.Scale(base, ref("cron"), 0); err != nil {
-			t.Fatal(err)
-		}
+		cfg, s, base := cronIdledFrom8(t, 30*time.Second)
 		time.Sleep(2 * time.Hour)
 		if err := s.mem.Scale(base, ref("cron"), 1); err != nil {
 			t.Fatal(err)
@@ -52,20 +37,14 @@ func TestAFirstTermBesideTheRebuildReadsTheIdlesSinceTheStart(t *testing.T) {
 		time.Sleep(time.Minute)
 
 		hist := &writesHistory{s: s, fns: []string{"cron"}, perStep: 20 * time.Millisecond}
-		var leading atomic.Bool
-		ctl, err := New(cfg, Wiring{DefaultNamespace: ns}, Deps{Provider: s.mem, Source: s.src,
-			Registerer: prometheus.NewRegistry(), Leading: leading.Load, History: hist})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() { _ = ctl.Learn(base) }() // `run` starts Learn at once
+		ctl, leading, _ := learning(t, cfg, s, base, hist)
 		time.Sleep(5 * time.Second)
 		// The other leader idles cron from 1, then lets the lease go.
 		if err := s.mem.Scale(base, ref("cron"), 0); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(leadAt - 5*time.Second)
-		end := startTerm(base, ctl, &leading)
+		end := startTerm(base, ctl, leading)
 		defer end()
 		time.Sleep(3 * time.Minute) // the rebuild, the refresh (two steps after the term began) and the fill have ended
 

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
+	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/keepalive"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
@@ -57,31 +58,14 @@ func cronPreWarmReplicas(t *testing.T, ctl *Controller, zd time.Duration) uint64
 // Seen failing before the fix (session 46): the drop logged at DEBUG only (dropped=1).
 func TestRefreshAfterRebuildWarnsOfDroppedCounts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg := testConfig()
-		cfg.Scaler.Enabled = false
-		cfg.Defaults.ZeroDuration = 30 * time.Second
-		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
-		cfg.KeepAlive.RebuildTimeout = time.Minute
-		s := newStack(t, cfg, Wiring{}, fn{name: "cron", replicas: 8,
-			labels: labels(scaler.LabelZero, "true", scaler.LabelZeroDuration, "auto")})
-		base := runStack(t, s)
-		if err := s.mem.Scale(base, ref("cron"), 0); err != nil { // idled from 8 by a former leader
-			t.Fatal(err)
-		}
+		cfg, s, base := cronIdledFrom8(t, time.Minute)
 		time.Sleep(2 * time.Hour)
 
 		learnAt := time.Now()
 		hist := &refreshFailingHist{writesHistory: writesHistory{s: s, fns: []string{"cron"}, perStep: 20 * time.Millisecond}, failFrom: learnAt}
-		logs := &teststack.SyncBuffer{}
-		var leading atomic.Bool
-		ctl, err := New(cfg, Wiring{DefaultNamespace: ns}, Deps{Provider: s.mem, Source: s.src, Registerer: prometheus.NewRegistry(),
-			Leading: leading.Load, History: hist, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() { _ = ctl.Learn(base) }()
+		ctl, leading, logs := learning(t, cfg, s, base, hist)
 		time.Sleep(10 * time.Second) // the rebuild (~30 s) runs
-		end := startTerm(base, ctl, &leading)
+		end := startTerm(base, ctl, leading)
 		defer end()
 		time.Sleep(3 * time.Minute) // the rebuild, the fill and the refresh have ended
 
@@ -117,33 +101,16 @@ func TestRefreshAfterRebuildWarnsOfDroppedCounts(t *testing.T) {
 // replicas, want the 8".
 func TestTermEndingInTheFillKeepsTheRebuildsCounts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg := testConfig()
-		cfg.Scaler.Enabled = false
-		cfg.Defaults.ZeroDuration = 30 * time.Second
-		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
-		cfg.KeepAlive.RebuildTimeout = 3 * time.Minute
-		s := newStack(t, cfg, Wiring{}, fn{name: "cron", replicas: 8,
-			labels: labels(scaler.LabelZero, "true", scaler.LabelZeroDuration, "auto")})
-		base := runStack(t, s)
-		if err := s.mem.Scale(base, ref("cron"), 0); err != nil { // idled from 8 by a former leader
-			t.Fatal(err)
-		}
+		cfg, s, base := cronIdledFrom8(t, 3*time.Minute)
 		time.Sleep(2 * time.Hour)
 
 		// 250 ms a step: the day's 1,441 steps (6 min) do not fit the
 		// rebuild's 3 min; it reads the newest (cron's fall among them) and
 		// ends near 3 min, after the term's two steps; the fill reads on.
 		hist := &writesHistory{s: s, fns: []string{"cron"}, perStep: 250 * time.Millisecond}
-		logs := &teststack.SyncBuffer{}
-		var leading atomic.Bool
-		ctl, err := New(cfg, Wiring{DefaultNamespace: ns}, Deps{Provider: s.mem, Source: s.src, Registerer: prometheus.NewRegistry(),
-			Leading: leading.Load, History: hist, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() { _ = ctl.Learn(base) }()
+		ctl, leading, logs := learning(t, cfg, s, base, hist)
 		time.Sleep(10 * time.Second)
-		end := startTerm(base, ctl, &leading)
+		end := startTerm(base, ctl, leading)
 		time.Sleep(3 * time.Minute) // the rebuild has ended (~1m50s), past the two steps; the fill reads (to ~3m40s)
 		if !strings.Contains(logs.String(), "relearned idle times") {
 			t.Fatalf("control: the rebuild has not ended:\n%s", logs.String())
@@ -161,7 +128,7 @@ func TestTermEndingInTheFillKeepsTheRebuildsCounts(t *testing.T) {
 		// nothing to read again, and its pre-warms start one replica until
 		// its fill has read the day back again (~2 min here).
 		time.Sleep(time.Minute)
-		end2 := startTerm(base, ctl, &leading)
+		end2 := startTerm(base, ctl, leading)
 		time.Sleep(30 * time.Second)
 		e, _ := ctl.KeepAlive.Explain(ref("cron"), cfg.Defaults.ZeroDuration, time.Now())
 		end2()
@@ -211,32 +178,15 @@ func (h *slowStartHist) QueryRange(ctx context.Context, q string, r v1.Range, o 
 // Seen failing before the fix (session 46): nothing read the history the refresh's bound left (cron held no count).
 func TestRebuildFailedOlderReplicaHistoryFilledAfterTheRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg := testConfig()
-		cfg.Scaler.Enabled = false
-		cfg.Defaults.ZeroDuration = 30 * time.Second
-		cfg.KeepAlive.RebuildLookback = 24 * time.Hour
-		cfg.KeepAlive.RebuildTimeout = 30 * time.Second
-		s := newStack(t, cfg, Wiring{}, fn{name: "cron", replicas: 8,
-			labels: labels(scaler.LabelZero, "true", scaler.LabelZeroDuration, "auto")})
-		base := runStack(t, s)
-		if err := s.mem.Scale(base, ref("cron"), 0); err != nil { // idled from 8 by a former leader
-			t.Fatal(err)
-		}
+		cfg, s, base := cronIdledFrom8(t, 30*time.Second)
 		time.Sleep(6 * time.Hour)
 
 		// 100 ms a step: 30 s reads ~4 h of the day, not cron's fall.
 		hist := &slowStartHist{writesHistory: writesHistory{s: s, fns: []string{"cron"}, perStep: 100 * time.Millisecond},
 			slowUntil: time.Now().Add(time.Minute)}
-		logs := &teststack.SyncBuffer{}
-		var leading atomic.Bool
-		ctl, err := New(cfg, Wiring{DefaultNamespace: ns}, Deps{Provider: s.mem, Source: s.src, Registerer: prometheus.NewRegistry(),
-			Leading: leading.Load, History: hist, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() { _ = ctl.Learn(base) }()
+		ctl, leading, logs := learning(t, cfg, s, base, hist)
 		time.Sleep(10 * time.Second)
-		end := startTerm(base, ctl, &leading)
+		end := startTerm(base, ctl, leading)
 		defer end()
 		time.Sleep(10 * time.Minute) // the failed rebuild, the refresh and anything after it have ended
 		if !strings.Contains(logs.String(), "no rebuild from history") {
@@ -255,4 +205,39 @@ func TestRebuildFailedOlderReplicaHistoryFilledAfterTheRefresh(t *testing.T) {
 				grepLines(out, "keep-alive"))
 		}
 	})
+}
+
+// cronIdledFrom8 is a stack with the scaler off whose one function, cron
+// (zero opted in, auto keep-alive), a former leader idled from 8 just now,
+// and the keep-alive's rebuild reading a day within rebuildTimeout.
+func cronIdledFrom8(t *testing.T, rebuildTimeout time.Duration) (config.Config, *stack, context.Context) {
+	t.Helper()
+	cfg := testConfig()
+	cfg.Scaler.Enabled = false
+	cfg.Defaults.ZeroDuration = 30 * time.Second
+	cfg.KeepAlive.RebuildLookback = 24 * time.Hour
+	cfg.KeepAlive.RebuildTimeout = rebuildTimeout
+	s := newStack(t, cfg, Wiring{}, fn{name: "cron", replicas: 8,
+		labels: labels(scaler.LabelZero, "true", scaler.LabelZeroDuration, "auto")})
+	base := runStack(t, s)
+	if err := s.mem.Scale(base, ref("cron"), 0); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, s, base
+}
+
+// learning is a controller over s reading hist, its logs at debug in the
+// buffer returned, its Learn started as `run` starts it, at once; it leads
+// when the flag returned is set (startTerm).
+func learning(t *testing.T, cfg config.Config, s *stack, base context.Context, hist keepalive.RangeQuerier) (*Controller, *atomic.Bool, *teststack.SyncBuffer) {
+	t.Helper()
+	logs := &teststack.SyncBuffer{}
+	leading := new(atomic.Bool)
+	ctl, err := New(cfg, Wiring{DefaultNamespace: ns}, Deps{Provider: s.mem, Source: s.src, Registerer: prometheus.NewRegistry(),
+		Leading: leading.Load, History: hist, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = ctl.Learn(base) }()
+	return ctl, leading, logs
 }
