@@ -3,13 +3,10 @@ package dashboards
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/faas-autoscaler/faas-autoscaler/internal/testenv"
 )
 
 // TestIdlerSkippedShowsFunctionsPerCycle: "Idler: functions not idled, by
@@ -91,22 +88,9 @@ tests:
 			if err := os.WriteFile(filepath.Join(dir, "t.yml"), []byte(test), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			for _, pt := range []struct{ name, env string }{{"promtool2", ""}, {"promtool3", "PROMTOOL3"}} {
-				t.Run(pt.name, func(t *testing.T) {
-					bin := ""
-					if pt.env == "" {
-						bin = testenv.LookPath(t, "make test installs it", "promtool")
-					} else {
-						bin = testenv.EnvPath(t, pt.env, "make test builds it (mk/rules.mk)")
-					}
-					cmd := exec.Command(bin, "test", "rules", "t.yml")
-					cmd.Dir = dir
-					out, err := cmd.CombinedOutput()
-					if err != nil || !strings.Contains(string(out), "SUCCESS") {
-						t.Errorf("%s: the panel reads otherwise than 3 at the steps below (the readings that are not 3)\n  %s\n%s", c.name, q, out)
-					}
-				})
-			}
+			promtoolUnitTests(t, dir, "t.yml", func(t *testing.T, out []byte, _ error) {
+				t.Errorf("%s: the panel reads otherwise than 3 at the steps below (the readings that are not 3)\n  %s\n%s", c.name, q, out)
+			})
 		})
 	}
 }

@@ -74,6 +74,16 @@ func evalDashboardPanel(t *testing.T, file, title string, fns map[string]string,
 			t.Fatal(err)
 		}
 	}
+	promtoolUnitTests(t, dir, "panel_test.yml", func(t *testing.T, out []byte, err error) {
+		t.Fatalf("%s (err %v):\n%s\npanel queries:\n%s", title, err, out, panelFile)
+	})
+}
+
+// promtoolUnitTests runs `promtool test rules file` in dir with Debian's
+// promtool 2 and, when built, promtool 3 (PROMTOOL3), each a subtest;
+// failed is called when one does not pass.
+func promtoolUnitTests(t *testing.T, dir, file string, failed func(t *testing.T, out []byte, err error)) {
+	t.Helper()
 	for _, pt := range []struct{ name, env string }{{"promtool2", ""}, {"promtool3", "PROMTOOL3"}} {
 		t.Run(pt.name, func(t *testing.T) {
 			bin := ""
@@ -82,11 +92,11 @@ func evalDashboardPanel(t *testing.T, file, title string, fns map[string]string,
 			} else {
 				bin = testenv.EnvPath(t, pt.env, "make promtool3 builds it (mk/rules.mk)")
 			}
-			cmd := exec.Command(bin, "test", "rules", "panel_test.yml")
+			cmd := exec.Command(bin, "test", "rules", file)
 			cmd.Dir = dir
 			out, err := cmd.CombinedOutput()
 			if err != nil || !strings.Contains(string(out), "SUCCESS") {
-				t.Fatalf("%s (err %v):\n%s\npanel queries:\n%s", title, err, out, panelFile)
+				failed(t, out, err)
 			}
 		})
 	}
