@@ -32,8 +32,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 	}
 	var d Decision
 	if specErr != nil {
-		d = Decision{Replicas: fn.Replicas, Current: fn.Replicas, Code: CodeInvalidSpec, Reason: specErr.Error(), Next: st}
-		d.Next.AlertLoadAt, d.Next.AlertBase = time.Time{}, 0 // as Decide outside the target modes
+		d = Decision{Replicas: fn.Replicas, Current: fn.Replicas, Code: CodeInvalidSpec, Reason: specErr.Error(), Next: withoutAlertBase(st)}
 		if prevSpecErr == nil || prevSpecErr.Error() != specErr.Error() {
 			l.log.Error("function labels are invalid; not scaling it", "function", fn.Ref.String(), "err", specErr)
 		}

@@ -24,7 +24,6 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		obs.Signal = nil // see Signal.Down: a trigger, not an input
 	}
 	var d Decision
-	targetMode := false
 	switch {
 	case spec.Static() && obs.Replicas > 0:
 		// At zero (the idler parks an opted-in function there whatever
@@ -35,19 +34,12 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		if !obs.quiet {
 			d.Reason = fmt.Sprintf("min = max = %d: static, never scaled (keep %d)", spec.Min, obs.Replicas)
 		}
+		d.Next = withoutAlertBase(d.Next)
 	case spec.Step():
 		d = decideStep(spec, obs, st, now)
+		d.Next = withoutAlertBase(d.Next)
 	default:
 		d = decideTarget(&spec, &obs, &st, now)
-		targetMode = true
-	}
-	if !targetMode {
-		// The alert's base is the count before an alert's load raised it
-		// in a target mode. Carried through step or static mode, it took
-		// the count those modes set back to it, on an alert of an hour ago,
-		// once the labels came back and the source had no data: missing
-		// data scaling down.
-		d.Next.AlertLoadAt, d.Next.AlertBase = time.Time{}, 0
 	}
 	if !spec.Step() || spec.ExactCE || spec.Static() {
 		// Only step mode's own decision ramps down: a ramp carried through
@@ -65,6 +57,17 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		}
 	}
 	return d
+}
+
+// withoutAlertBase is st without the alert's time and base, outside the
+// target modes. The base is the count before an alert's load raised it in
+// a target mode; carried through step or static mode (or invalid labels,
+// decideAndApply), it took the count those modes set back to it, on an
+// alert of an hour ago, once the labels came back and the source had no
+// data: missing data scaling down.
+func withoutAlertBase(st State) State {
+	st.AlertLoadAt, st.AlertBase = time.Time{}, 0
+	return st
 }
 
 // floor is the lowest count for a running function: max(min, 1, scheduled
