@@ -307,6 +307,31 @@ func (c *Controller) refreshAfterRebuild(ctx context.Context, cfg config.Config,
 	return now
 }
 
+// recheckZeroed reads the replica history again two steps after a term
+// that refreshed it at its start (current) began, once a fall the former
+// leader made just before then shows in it (a whole step after it, on the
+// steps' grid), keeping what this term's idler told meanwhile; it returns
+// the time the counts are current to (current when ctx ended first).
+func (c *Controller) recheckZeroed(ctx context.Context, cfg config.Config, termStart, current time.Time) time.Time {
+	if wait := termStart.Add(2 * RebuildStep).Sub(c.deps.Clock.Now()); wait > 0 {
+		_ = clock.Sleep(ctx, c.deps.Clock, wait)
+	}
+	if ctx.Err() != nil {
+		return current
+	}
+	rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
+	defer cancel()
+	now := c.deps.Clock.Now()
+	r, err := c.KeepAlive.RecheckZeroed(rctx, c.deps.History, now, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
+	if err != nil {
+		c.log.Info("keep-alive: could not read again the replica history of the term's first steps: a function the former leader idled in its last minute or two pre-warms to its older count",
+			"read_again", r.Told, "err", err)
+	} else {
+		c.log.Debug("keep-alive: read again the replica history of the term's first steps", "read_again", r.Told, "current_to", now)
+	}
+	return now
+}
+
 // since is how long before now from is (0 when from is zero: nothing).
 func since(now, from time.Time) time.Duration {
 	if from.IsZero() {
@@ -485,6 +510,8 @@ func (c *Controller) Act(ctx context.Context) {
 				c.fillZeroed(ctx, cfg)
 				if afterRebuild {
 					current = c.refreshAfterRebuild(ctx, cfg, termStart)
+				} else {
+					current = c.recheckZeroed(ctx, cfg, termStart, current)
 				}
 			case <-ctx.Done():
 			}

@@ -23,13 +23,18 @@ import (
 
 // writesHistory is Prometheus' replica history of the stack's functions:
 // a fall to zero (a write to 0) shows at the first step of a read at or
-// after it, valued at the count it fell from. A step of the replica
+// lag after it, valued at the count it fell from. A step of the replica
 // history takes perStep to read (session 39's bench/history: ~28 ms at
 // 10,000 functions); every other query is an empty matrix.
+//
+// Prometheus shows a fall at a step only once the whole step before it is
+// at zero (RebuildReplicasQuery): lag RebuildStep is that; 0 shows it at
+// once.
 type writesHistory struct {
 	s       *stack
 	fns     []string
 	perStep time.Duration
+	lag     time.Duration
 }
 
 func (h *writesHistory) QueryRange(ctx context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
@@ -43,7 +48,7 @@ func (h *writesHistory) QueryRange(ctx context.Context, q string, r v1.Range, _ 
 	for _, name := range h.fns {
 		s := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(ref(name).String())}}
 		for _, w := range h.s.writes(name) {
-			at := r.Start.Add((w.At.Sub(r.Start) + r.Step - 1) / r.Step * r.Step)
+			at := r.Start.Add((w.At.Add(h.lag).Sub(r.Start) + r.Step - 1) / r.Step * r.Step)
 			if w.To == 0 && w.From > 0 && !at.Before(r.Start) && !at.After(r.End) {
 				s.Values = append(s.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: model.SampleValue(w.From)})
 			}

@@ -175,7 +175,7 @@ type ZeroedRefresh struct {
 // again): each count left is its function's last up to now, or none. The
 // history before the span known is FillZeroed's, after it.
 func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (ZeroedRefresh, error) {
-	return p.refreshZeroed(ctx, q, now, lookback, step, defaultNamespace, clock, zeroedReplace)
+	return p.refreshZeroed(ctx, q, now, lookback, step, defaultNamespace, clock, zeroedReplace, true)
 }
 
 // RefreshZeroedKeepingLive is RefreshZeroed for a term that began while the
@@ -184,10 +184,26 @@ func (p *Policy) RefreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 // replica may have idled before this term, and keeps the counts this
 // term's idler told meanwhile, which are newer.
 func (p *Policy) RefreshZeroedKeepingLive(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (ZeroedRefresh, error) {
-	return p.refreshZeroed(ctx, q, now, lookback, step, defaultNamespace, clock, zeroedReplaceRead)
+	return p.refreshZeroed(ctx, q, now, lookback, step, defaultNamespace, clock, zeroedReplaceRead, true)
 }
 
-func (p *Policy) refreshZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time, how zeroedSet) (ZeroedRefresh, error) {
+// RecheckZeroed reads again, a few steps into a term whose RefreshZeroed
+// made the counts current at its start, the history after that: a fall
+// shows in it a whole step after it (RebuildReplicasQuery), so what the
+// former leader idled in the last step or two before the term began was
+// not there to read yet, and the next term reads from this one's end. It
+// keeps the counts this term's idler told meanwhile (newer), and, when
+// its read is cut short, every count held: they are current from the
+// term's start but for those last steps' falls, as they were without it.
+func (p *Policy) RecheckZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (ZeroedRefresh, error) {
+	return p.refreshZeroed(ctx, q, now, lookback, step, defaultNamespace, clock, zeroedReplaceRead, false)
+}
+
+// refreshZeroed reads the history after the time the counts were current
+// to, setting each fall read as how says; when the read did not reach back
+// to that time, the counts not read again are dropped if drop (this
+// term's idler's kept under zeroedReplaceRead).
+func (p *Policy) refreshZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time, how zeroedSet, drop bool) (ZeroedRefresh, error) {
 	p.mu.Lock()
 	since, known := p.zeroedTo, p.zeroedFrom
 	p.mu.Unlock()
@@ -202,9 +218,10 @@ func (p *Policy) refreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 	complete := !since.IsZero() && !reached.IsZero() && !reached.After(since)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if complete {
+	switch {
+	case complete || !drop:
 		p.zeroedFrom = known // the span known before, and what was read after it
-	} else {
+	default:
 		for ref, h := range p.fns {
 			if h.zeroedAt != 0 && !read[ref] && !(how == zeroedReplaceRead && h.zeroedLive) {
 				h.zeroedAt, h.planned = 0, false
