@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -74,13 +75,18 @@ func (p *Provider) scale(ref provider.Ref, replicas uint64, now time.Time, call 
 	if replicas == 0 && p.opts.RefuseZero {
 		return &provider.RefusedError{Ref: ref, Replicas: 0, Status: 400, Message: ZeroRefusedMessage}
 	}
+	if replicas > math.MaxInt32 {
+		// Before the cap: both real providers refuse such a count before
+		// sending it, so no OpenFaaS CE ever caps one.
+		return &provider.RefusedError{Ref: ref, Replicas: replicas,
+			Message: fmt.Sprintf("providers keep replica counts in an int32 (max %d)", math.MaxInt32)}
+	}
 	if p.opts.MaxReplicas > 0 {
 		replicas = min(replicas, p.opts.MaxReplicas)
 	}
 	if replicas > MaxHeld {
-		// After the cap (CE's takes any count and holds 5). Both real
-		// providers refuse a count above int32 before sending; this one
-		// keeps a ready time per replica, and 2^31 of them ran the process
+		// After the cap (CE's takes any int32 count and holds 5). This
+		// one keeps a ready time per replica, and 2^31 of them ran the process
 		// out of memory (a step-mode max, one POST to the simulated
 		// gateway) instead of answering.
 		return &provider.RefusedError{Ref: ref, Replicas: replicas,
