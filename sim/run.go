@@ -74,6 +74,15 @@ func Run(tr *trace.Trace, cfg Config, policies []Policy, progress Progress) ([]R
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// No more workers than jobs: each is a goroutine, and --workers is
+	// the user's (ten million asked for ten million stacks).
+	fleets := 0
+	for _, p := range policies {
+		if _, ok := p.(FleetPolicy); ok {
+			fleets++
+		}
+	}
+	workers = min(workers, fleets+len(fns)*(len(policies)-fleets))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done, total := 0, len(fns)*len(policies)
