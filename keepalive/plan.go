@@ -26,8 +26,9 @@ type Plan struct {
 	PreWarmAt, PreWarmUntil time.Duration
 	Code                    Code
 	Reason                  string
-	// Expected cold starts per invocation and idle seconds per invocation
-	// on the learned idle times (0 while learning).
+	// Expected cold starts and idle replica-seconds per idle time (per
+	// invocation that ends one, weighted as learned: calls within a busy
+	// stretch end none) on the learned idle times (0 while learning).
 	ExpectedCold, ExpectedIdle float64
 }
 
