@@ -6,26 +6,95 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
 const schemaPath = chartDir + "/values.schema.json"
 
-// durationPattern is what Go's time.ParseDuration accepts, as the controller's
-// YAML decoder reads durations ("90s", "1m30s", "500ms").
-const durationPattern = `^-?([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$`
+// durationPattern is the grammar of Go's time.ParseDuration, which the
+// controller's decoder reads durations with: a sign, then numbers with a
+// unit, each with digits before or after its point ("90s", "1m30s", ".5s",
+// "1.m", "+5s"), or a bare 0. The schema's pattern refused ".5s", "1.m",
+// "+5s" and the Greek mu of "μs", which the controller reads. It says
+// nothing of a duration's size (a number too large for Go is refused by the
+// template's parse): the bounds are the template's (fa.checkConfig), which
+// compares with Go's own reading.
+const durationPattern = `^[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$|^[-+]?0$`
 
-// schemaOf is the JSON schema of a config type: objects with exactly the
-// fields' yaml names (additionalProperties false, so a typo in `config:`
-// fails at `helm install`, not at the controller's start), durations as
-// strings, unsigned integers with minimum 0.
-func schemaOf(t reflect.Type) map[string]any {
+// configBounds are config.Validate's rules on one key alone that a JSON
+// schema states exactly, keyed by the key's path: ranges of numbers, and
+// patterns. Durations' bounds and rules between keys are the template's
+// (fa.checkConfig); TestChartRefusesWhatTheControllerRefuses holds both to
+// the controller's verdicts.
+var configBounds = map[string]map[string]any{
+	"scaler.history_size":          {"minimum": 0},
+	"defaults.max":                 {"minimum": 1},
+	"defaults.factor":              {"minimum": 1, "maximum": 100},
+	"defaults.type":                typeNameSchema(),
+	"defaults.target":              {"exclusiveMinimum": 0},
+	"defaults.target_proportion":   {"exclusiveMinimum": 0, "maximum": 1},
+	"defaults.burst_threshold":     {"minimum": 1},
+	"defaults.tolerance":           {"minimum": 0, "exclusiveMaximum": 1},
+	"defaults.scale_up_rate":       {"minimum": 1},
+	"defaults.scale_down_rate":     {"exclusiveMinimum": 0, "maximum": 1},
+	"idler.schedule":               {"pattern": `\S`}, // the cron grammar is the controller's
+	"keep_alive.prewarm_share":     {"minimum": 0, "maximum": 1},
+	"actuator.workers":             {"minimum": 1, "maximum": actuator.MaxWorkers},
+	"prometheus.coverage_selector": {"minLength": 1}, // PromQL's grammar is the controller's
+	"server.max_header_bytes":      {"minimum": 4 << 10},
+	"server.max_connections":       {"minimum": 0},
+	"server.max_in_flight":         {"minimum": 0},
+}
+
+// typeNameSchema is defaults.type: a name of the scaler's label grammar, and
+// not a built-in type in another case ("RPS": taken as a custom type, it
+// reads a series no rule writes, so the controller refuses it). The name's
+// pattern admits ASCII letters only, so a built-in in another case is one in
+// another ASCII case.
+func typeNameSchema() map[string]any {
+	builtins := []string{metricsource.TypeRPS, metricsource.TypeCapacity, metricsource.TypeCPU, metricsource.TypeQueue, scaler.TypeStep}
+	var anyCase []string
+	for _, b := range builtins {
+		var p strings.Builder
+		for _, r := range b {
+			p.WriteString("[" + string(r) + string(unicode.ToUpper(r)) + "]")
+		}
+		anyCase = append(anyCase, p.String())
+	}
+	return map[string]any{
+		"pattern": `^[a-zA-Z_][a-zA-Z0-9_]*$`,
+		"anyOf": []any{
+			map[string]any{"enum": builtins},
+			map[string]any{"not": map[string]any{"pattern": "^(" + strings.Join(anyCase, "|") + ")$"}},
+		},
+	}
+}
+
+// schemaOf is the JSON schema of a config type at path: objects with
+// exactly the fields' yaml names (additionalProperties false, so a typo in
+// `config:` fails at `helm install`, not at the controller's start),
+// durations as strings of Go's grammar, unsigned integers with minimum 0,
+// and the key's configBounds.
+func schemaOf(t reflect.Type, path string) map[string]any {
+	s := typeSchema(t, path)
+	for k, v := range configBounds[path] {
+		s[k] = v
+	}
+	return s
+}
+
+func typeSchema(t reflect.Type, path string) map[string]any {
 	if t == reflect.TypeFor[time.Duration]() {
 		return map[string]any{"type": "string", "pattern": durationPattern}
 	}
@@ -38,7 +107,7 @@ func schemaOf(t reflect.Type) map[string]any {
 			if name == "" || name == "-" {
 				continue
 			}
-			props[name] = schemaOf(f.Type)
+			props[name] = schemaOf(f.Type, strings.TrimPrefix(path+"."+name, "."))
 		}
 		return map[string]any{"type": "object", "additionalProperties": false, "properties": props}
 	case reflect.Bool:
@@ -52,7 +121,7 @@ func schemaOf(t reflect.Type) map[string]any {
 	case reflect.Float64, reflect.Float32:
 		return map[string]any{"type": "number"}
 	case reflect.Slice:
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem())}
+		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), path)}
 	}
 	panic("schemaOf: no schema for " + t.String())
 }
@@ -83,7 +152,7 @@ func TestSchemaConfigIsTheConfigType(t *testing.T) {
 		t.Fatalf("%s: %v", schemaPath, err)
 	}
 	props := schema["properties"].(map[string]any)
-	want := schemaOf(reflect.TypeFor[config.Config]())
+	want := schemaOf(reflect.TypeFor[config.Config](), "")
 	want["description"] = "the controller's configuration file (--config), keys of config.Config; absent keys keep the defaults"
 	if *update {
 		props["config"] = want
@@ -101,4 +170,29 @@ func TestSchemaConfigIsTheConfigType(t *testing.T) {
 	if got := canonicalJSON(schema); !bytes.Equal(got, raw) {
 		t.Errorf("%s is not in canonical form (sorted keys, 2-space indent); run %s", schemaPath, regen)
 	}
+}
+
+// durationPattern accepts exactly what time.ParseDuration does, over every
+// string of up to four of the tokens durations are made of (a number too
+// large for an int64 of nanoseconds aside: no such string is this short).
+// The pattern it replaced refused ".5s", "1.m", "+5s" and "5μs".
+// Seen failing before the fix (session 47): 590 strings disagreed, the first
+// "000μs": "the pattern matches: false; time.ParseDuration accepts: true".
+func TestDurationPatternIsGoGrammar(t *testing.T) {
+	re := regexp.MustCompile(durationPattern)
+	tokens := []string{"", "0", "1", "09", ".", "+", "-", "s", "m", "h", "ms", "ns", "us", "µs", "μs", "d", " "}
+	var walk func(s string, n int)
+	walk = func(s string, n int) {
+		_, err := time.ParseDuration(s)
+		if got, want := re.MatchString(s), err == nil; got != want {
+			t.Errorf("%q: the pattern matches: %v; time.ParseDuration accepts: %v (%v)", s, got, want, err)
+		}
+		if n == 0 {
+			return
+		}
+		for _, tok := range tokens[1:] {
+			walk(s+tok, n-1)
+		}
+	}
+	walk("", 4)
 }
