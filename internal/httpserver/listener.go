@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -195,6 +196,20 @@ func (c *conn) Close() error {
 		c.l.release()
 	})
 	return err
+}
+
+// CloseWrite half-closes the connection where the socket can (TCP). net/http
+// looks for it on the connection when it refuses a request it will not read
+// to the end (headers over MaxHeaderBytes; a body refused unread, as the
+// webhook refuses a batch over its limit): a FIN after the answer, 500 ms for
+// the client to read it, then the close. Hidden by the embedding, no FIN went,
+// and the close sent a reset over the client's unread bytes, which a client
+// that had not read the answer yet lost with it.
+func (c *conn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return errors.ErrUnsupported
 }
 
 // trackState is the server's ConnState hook: it tells the listener which
