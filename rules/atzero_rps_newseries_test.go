@@ -29,7 +29,7 @@ const atZeroGaugesFmt = `      - series: 'faas_autoscaler_function_target_load{f
 // irate() starts from a series' first sample, so the irate record has
 // nothing for b at 155 s and 0 from 160 s on: FunctionAtZeroWithLoad never
 // fired for the call. The capacity type's at-zero record counted the same
-// first value (promql.FirstSampleCounts) since session 45; the rps record
+// first value (promql.FirstSampleSpan) since session 45; the rps record
 // does since session 46.
 var rpsNewSeriesAtZeroUnitTest = `rule_files: [rules.yml]
 evaluation_interval: 1s

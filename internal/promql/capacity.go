@@ -75,9 +75,10 @@ func MeanDuration(matchers string) string {
 // process started since), its value counts: in the rate part, while
 // irate() has nothing for it, as the arrivals of one scrape interval
 // (interval; rateRange when unknown, which reads a lower rate, never a
-// higher one), as the embedded source counts a new series' first value
-// (FirstSampleCounts); in the cap, its value now in place of its
-// increase() (NewStartedSeries). A series new to the query that can hold
+// higher one), as the embedded source counts a new series' first value,
+// or, where only the process's start says it is new, of the time from
+// the start to its scrape, at least one interval (FirstSampleSpan); in
+// the cap, its value now in place of its increase() (NewStartedSeries). A series new to the query that can hold
 // old calls (Prometheus down or restarted with an empty TSDB, a gateway
 // whose scrapes all failed, for longer than the lookback) is left out, as
 // before: counted, every function on the gateway would read its history as
@@ -141,8 +142,8 @@ func CapacityParts(window, step, rateRange, interval time.Duration, mean string)
 	// kept a replaced gateway pod's last rate until the range had passed
 	// it, on top of its successor's, and the peak held twice the load for
 	// a window after every gateway replacement. A series with one sample
-	// in the range, where its target says it counted from zero since
-	// (FirstSampleCounts), has its value over one scrape interval instead.
+	// in the range, where its target says it counted from zero since,
+	// has its value over the time it counted in instead (FirstSampleSpan).
 	// The staleness check is per series, before the copies of a second
 	// scrape job are collapsed (SumOverGateways): `and` matches each
 	// series with its own copy.

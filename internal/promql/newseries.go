@@ -67,38 +67,62 @@ func NewStartedSeries(within time.Duration) string {
 		MetricStarted, w, MetricUp, startedWithin(within))
 }
 
-// FirstSampleCounts is the scrape targets on which a started counter
-// series present now (not marked stale) with one sample within the last
-// rateRange, where irate() has nothing, counts only new calls:
+// FirstSampleSpan is, per scrape target on which a started counter series
+// present now (not marked stale) with one sample within the last rateRange,
+// where irate() has nothing, counts only new calls, the seconds those calls
+// were made in:
 //   - every scrape of the target within rateRange succeeded, at least two:
 //     the series missed those before its sample (one missed after it would
 //     have marked it stale), so the gateway made it after the scrape before
-//     its sample, and its value is the calls of that scrape interval;
-//   - or the target's process started within rateRange: its value is the
-//     calls since.
+//     its sample, and its value is the calls of that scrape interval:
+//     interval;
+//   - or else the target's process started within rateRange: its value is
+//     the calls since, made between the start and the scrape that brought
+//     the sample, the target's last (a later successful one holds the
+//     series too, a failed one marks it stale): timestamp() of the start
+//     time's own sample, taken in the same scrape, less the start time,
+//     but at least interval. Over one interval it read up to rateRange ÷
+//     interval times the rate (4× at the defaults) for a new gateway pod
+//     first scraped well after its start (discovered late, or its first
+//     scrapes refused while it started).
+//
+// Where both hold, the first answers (`or` keeps its left side): it is
+// never the longer span, as the process started either before the scrape
+// that lacked the series, or after it, within one interval of the sample.
+// The span ends at the sample, not at the evaluation (timestamp(), not
+// time()), so the rate does not fall through the interval, as irate()'s
+// does not.
 //
 // It reads a series per target, so at every step of the capacity subquery
 // it costs little beside the started counter's own series; a check for a
 // new series with `offset` cost two more selections of every function's
 // series at every step.
-func FirstSampleCounts(rateRange time.Duration) string {
+func FirstSampleSpan(rateRange, interval time.Duration) string {
 	r := model.Duration(rateRange).String()
-	return fmt.Sprintf(`min_over_time(%[1]s[%[2]s]) == 1 and count_over_time(%[1]s[%[2]s]) >= 2 or %[3]s`,
-		MetricUp, r, startedWithin(rateRange))
+	return fmt.Sprintf(`(min_over_time(%[1]s[%[2]s]) == 1 and count_over_time(%[1]s[%[2]s]) >= 2) * %[3]s or clamp_min(timestamp(%[4]s) - %[4]s, %[3]s) and %[5]s`,
+		MetricUp, r, seconds(interval), MetricProcessStart, startedWithin(rateRange))
 }
 
 // FreshRate is a counter's rate over its last scrape interval, per series
 // still exported (`and` the instant selector, which a staleness marker
 // empties): irate() over rateRange, or, for a series with one sample in it
-// where its target says it counted from zero since (FirstSampleCounts),
-// that value over one interval — irate() starts from a series' second
-// sample, and a gateway makes a function's series at the first call it
-// serves. ignoring lists the series' labels its target's series lack
-// (function_name, and code for the invocation counter).
+// where its target says it counted from zero since, that value over the
+// time it counted in (FirstSampleSpan: one interval, or the time since its
+// process started) — irate() starts from a series' second sample, and a
+// gateway makes a function's series at the first call it serves. ignoring
+// lists the series' labels its target's series lack (function_name, and
+// code for the invocation counter). Each series is divided by its own
+// target's span, many series to one target (group_left), each scrape job's
+// and each HA copy's with its own (their job or replica label differs).
+// The spans are taken once per target label set without ignoring's labels
+// (max without): two targets alike but for one of them (a target label
+// named code, say) would otherwise fail the whole query with a duplicate
+// match, where the `and` it replaced matched many to many; the longer span
+// reads the lower rate.
 func FreshRate(counter string, rateRange, interval time.Duration, ignoring string) string {
 	r := model.Duration(rateRange).String()
-	return fmt.Sprintf(`(irate(%[1]s[%[2]s]) or last_over_time(%[1]s[%[2]s]) / %[3]s and ignoring (%[4]s) (%[5]s)) and %[1]s`,
-		counter, r, seconds(interval), ignoring, FirstSampleCounts(rateRange))
+	return fmt.Sprintf(`(irate(%[1]s[%[2]s]) or last_over_time(%[1]s[%[2]s]) / ignoring (%[3]s) group_left () max without (%[3]s) (%[4]s)) and %[1]s`,
+		counter, r, ignoring, FirstSampleSpan(rateRange, interval))
 }
 
 // seconds is d as a PromQL number of seconds.
