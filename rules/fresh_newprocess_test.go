@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -124,4 +125,34 @@ tests:
 // interval, not over the time since the start.
 func TestFreshRateOfANewProcessKeepsTheIntervalForASeriesMadeSince(t *testing.T) {
 	promtoolRulesTest(t, Defaults(), []byte(rpsNewProcessLaterSeriesUnitTest), "rps irate record over a series made after a new process's first scrapes")
+}
+
+// TestFreshRateOfANewProcessPerHACopy: an undeduplicated HA pair holds
+// every series twice, labelled replica A and B, and each copy of b's
+// counter is divided by its own copy of b's span (group_left on every
+// label but the counter's own). B's copy of b's start time reads a day
+// old here (say B's scrapes of b's first seconds failed and it holds the
+// old pod's): B's copy of the 60 counts nowhere, A's as 4/s, and the pair
+// counts once (promql.SumOverGateways): 5/s.
+func TestFreshRateOfANewProcessPerHACopy(t *testing.T) {
+	a := strings.ReplaceAll(newProcessSeries, `job="gateway"}`, `job="gateway",replica="A"}`)
+	b := strings.ReplaceAll(newProcessSeries, `job="gateway"}`, `job="gateway",replica="B"}`)
+	b = strings.Replace(b, `'_x30 135x30'`, `'_x30 -86400x30'`, 1)
+	test := strings.Replace(rpsNewProcessUnitTest, newProcessSeries, a+b, 1)
+	promtoolRulesTest(t, Defaults(), []byte(test), "rps irate record over an HA pair's copies of a new gateway process's first scrape")
+}
+
+// TestFreshRateOfANewProcessWithTargetsAlikeButForCode: two targets whose
+// labels differ only in one the counter's series are matched without (a
+// target label named code) must not fail the whole record with a
+// duplicate match ("found duplicate series for the match group"): each
+// such set of targets has one span, the longest (b's 15 s: 4/s, not 6/s).
+func TestFreshRateOfANewProcessWithTargetsAlikeButForCode(t *testing.T) {
+	series := newProcessSeries + `      - series: 'up{code="x",instance="gateway-b:8082",job="gateway"}'
+        values: '_x30 1x30'
+      - series: 'process_start_time_seconds{code="x",instance="gateway-b:8082",job="gateway"}'
+        values: '_x30 140x30'
+`
+	test := strings.Replace(rpsNewProcessUnitTest, newProcessSeries, series, 1)
+	promtoolRulesTest(t, Defaults(), []byte(test), "rps irate record with two targets alike but for a code label")
 }
