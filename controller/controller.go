@@ -310,25 +310,33 @@ func (c *Controller) refreshAfterRebuild(ctx context.Context, cfg config.Config,
 // recheckZeroed reads the replica history again two steps after a term
 // that refreshed it at its start (current) began, once a fall the former
 // leader made just before then shows in it (a whole step after it, on the
-// steps' grid), keeping what this term's idler told meanwhile; it returns
-// the time the counts are current to (current when ctx ended first).
+// steps' grid), keeping what this term's idler told meanwhile. It returns
+// the time the counts are current to: when ctx ended before the recheck
+// read, zero, so that the next term reads from the term's start, not from
+// its end (a fall that showed since was read by no term); when the read
+// failed, current, as without the recheck (read again from the start, a
+// long term's history may not fit the next refresh's bound, which drops
+// every count it cannot read back over).
 func (c *Controller) recheckZeroed(ctx context.Context, cfg config.Config, termStart, current time.Time) time.Time {
 	if wait := termStart.Add(2 * RebuildStep).Sub(c.deps.Clock.Now()); wait > 0 {
 		_ = clock.Sleep(ctx, c.deps.Clock, wait)
 	}
 	if ctx.Err() != nil {
-		return current
+		return time.Time{}
 	}
 	rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
 	defer cancel()
 	now := c.deps.Clock.Now()
 	r, err := c.KeepAlive.RecheckZeroed(rctx, c.deps.History, now, cfg.KeepAlive.RebuildLookback, RebuildStep, c.wiring.DefaultNamespace, c.deps.Clock.Now)
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return time.Time{} // the term ended in the read: as before it
+	case err != nil:
 		c.log.Info("keep-alive: could not read again the replica history of the term's first steps: a function the former leader idled in its last minute or two pre-warms to its older count",
 			"read_again", r.Told, "err", err)
-	} else {
-		c.log.Debug("keep-alive: read again the replica history of the term's first steps", "read_again", r.Told, "current_to", now)
+		return current
 	}
+	c.log.Debug("keep-alive: read again the replica history of the term's first steps", "read_again", r.Told, "current_to", now)
 	return now
 }
 

@@ -48,7 +48,15 @@ func (h *writesHistory) QueryRange(ctx context.Context, q string, r v1.Range, _ 
 	for _, name := range h.fns {
 		s := &model.SampleStream{Metric: model.Metric{"function_name": model.LabelValue(ref(name).String())}}
 		for _, w := range h.s.writes(name) {
-			at := r.Start.Add((w.At.Add(h.lag).Sub(r.Start) + r.Step - 1) / r.Step * r.Step)
+			// The first step of the read's grid at or after it, rounded up
+			// whatever the sign: a fall a step or more before that first
+			// step shows at a step before it, which the read does not ask.
+			d := w.At.Add(h.lag).Sub(r.Start)
+			k := d / r.Step
+			if d > k*r.Step {
+				k++
+			}
+			at := r.Start.Add(k * r.Step)
 			if w.To == 0 && w.From > 0 && !at.Before(r.Start) && !at.After(r.End) {
 				s.Values = append(s.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: model.SampleValue(w.From)})
 			}

@@ -47,6 +47,12 @@ func TestARecheckCutShortKeepsTheCounts(t *testing.T) {
 			t.Errorf("after a recheck cut short, %s pre-warms %d, want the %d held", ref, got, want)
 		}
 	}
+	p.mu.Lock()
+	to := p.zeroedTo
+	p.mu.Unlock()
+	if want := now.Add(-2 * time.Minute); !to.Equal(want) {
+		t.Errorf("after a recheck cut short, the counts are current to %s, want still %s (the span after it not read)", to, want)
+	}
 	q := held()
 	if _, err := q.RefreshZeroedKeepingLive(t.Context(), timedOut{}, now, 24*time.Hour, time.Minute, "openfaas-fn", nil); err == nil {
 		t.Fatal("control: a failed read reported no error")

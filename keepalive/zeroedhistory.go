@@ -193,8 +193,9 @@ func (p *Policy) RefreshZeroedKeepingLive(ctx context.Context, q RangeQuerier, n
 // former leader idled in the last step or two before the term began was
 // not there to read yet, and the next term reads from this one's end. It
 // keeps the counts this term's idler told meanwhile (newer), and, when
-// its read is cut short, every count held: they are current from the
-// term's start but for those last steps' falls, as they were without it.
+// its read is cut short, every count held, with the time they are current
+// to (the term's start): they are current from then but for those last
+// steps' falls, as they were without it.
 func (p *Policy) RecheckZeroed(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time) (ZeroedRefresh, error) {
 	return p.refreshZeroed(ctx, q, now, lookback, step, defaultNamespace, clock, zeroedReplaceRead, false)
 }
@@ -219,8 +220,13 @@ func (p *Policy) refreshZeroed(ctx context.Context, q RangeQuerier, now time.Tim
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
-	case complete || !drop:
+	case complete:
 		p.zeroedFrom = known // the span known before, and what was read after it
+	case !drop:
+		// Every count kept, current to since as before (and the falls read
+		// set): the span not read is left to the next read after since.
+		r.From = known
+		return r, err
 	default:
 		for ref, h := range p.fns {
 			if h.zeroedAt != 0 && !read[ref] && !(how == zeroedReplaceRead && h.zeroedLive) {
