@@ -81,9 +81,10 @@ func typeNameSchema() map[string]any {
 	}
 }
 
-// schemaOf is the JSON schema of a config type at path: objects with
-// exactly the fields' yaml names (additionalProperties false, so a typo in
-// `config:` fails at `helm install`, not at the controller's start),
+// schemaOf is the JSON schema of a config type at path: objects (or null,
+// a section with every key commented out) with exactly the fields' yaml
+// names (additionalProperties false, so a typo in `config:` fails at `helm
+// install`, not at the controller's start),
 // durations as strings of Go's grammar, unsigned integers with minimum 0,
 // and the key's configBounds.
 func schemaOf(t reflect.Type, path string) map[string]any {
@@ -109,7 +110,10 @@ func typeSchema(t reflect.Type, path string) map[string]any {
 			}
 			props[name] = schemaOf(f.Type, strings.TrimPrefix(path+"."+name, "."))
 		}
-		return map[string]any{"type": "object", "additionalProperties": false, "properties": props}
+		// null too: a section whose keys are all commented out ("scaler:"
+		// with nothing under it) is null, which the controller's decoder
+		// takes as changing nothing (config/decode.go, section).
+		return map[string]any{"type": []any{"object", "null"}, "additionalProperties": false, "properties": props}
 	case reflect.Bool:
 		return map[string]any{"type": "boolean"}
 	case reflect.String:

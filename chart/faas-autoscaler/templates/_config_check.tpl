@@ -51,7 +51,12 @@ verdict on the same values.
 {{- $v := dict }}{{/* and as written */}}
 {{- range $key, $b := $bounds }}
 {{- $k := splitList "." $key }}
-{{- $s := dig (index $k 0) (index $k 1) "" $cfg }}
+{{- /* Not dig: a section whose keys are all commented out is null, which
+dig cannot walk (it panics) and the controller takes as changing nothing;
+a section of another type is the schema's (or the controller's) refusal. */}}
+{{- $sec := get $cfg (index $k 0) }}
+{{- $s := "" }}
+{{- if kindIs "map" $sec }}{{ $s = get $sec (index $k 1) }}{{ end }}
 {{- if and (kindIs "string" $s) $s }}{{/* another type: the schema's (or, skipped, the controller's) refusal */}}
 {{- $x := (mustDateModify $s $t0).Sub $t0 }}
 {{- $_ := set $d $key $x }}
