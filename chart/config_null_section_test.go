@@ -43,10 +43,13 @@ func configSections() []string {
 // install or upgrade of a working configuration. Every section null renders
 // too, the keys the chart sets itself (scaler.burst_window for a 15s scrape,
 // prometheus.coverage_selector for the gateway's PodMonitor) land in their
-// null sections, and a section beside a null one is still checked.
+// null sections, and a section beside a null one is still checked. So for
+// `config:` itself with every section commented out, which helm drops from
+// the values (a null removes the chart's default, `config: {}`).
 // Seen failing before the fix (session 47): "at '/config/scaler': got null,
 // want object" with the schema, and without it "error calling dig:
-// interface conversion: interface {} is nil, not map[string]interface {}".
+// interface conversion: interface {} is nil, not map[string]interface {}";
+// and for `config:` null, at the root: "missing property 'config'".
 func TestConfigSectionWithEveryKeyCommentedOutRenders(t *testing.T) {
 	var all strings.Builder
 	all.WriteString("config:\n")
@@ -62,6 +65,8 @@ func TestConfigSectionWithEveryKeyCommentedOutRenders(t *testing.T) {
 		{"scaler", "config:\n  scaler:\n    # interval: 5s\n  actuator:\n    workers: 4\n", nil},
 		{"every section", all.String(), nil},
 		{"every section, keys the chart sets", all.String(), chartSets},
+		{"config itself", "config:\n  # scaler:\n  #   interval: 5s\n", nil},
+		{"config itself, keys the chart sets", "config:\n  # scaler:\n  #   interval: 5s\n", chartSets},
 	} {
 		values := writeValues(t, tc.values)
 		for _, flags := range [][]string{nil, {"--skip-schema-validation"}} {
