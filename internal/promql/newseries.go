@@ -71,24 +71,38 @@ func NewStartedSeries(within time.Duration) string {
 // present now (not marked stale) with one sample within the last rateRange,
 // where irate() has nothing, counts only new calls, the seconds those calls
 // were made in:
-//   - every scrape of the target within rateRange succeeded, at least two:
-//     the series missed those before its sample (one missed after it would
-//     have marked it stale), so the gateway made it after the scrape before
-//     its sample, and its value is the calls of that scrape interval:
-//     interval;
+//   - no scrape of the target within rateRange failed after one succeeded
+//     (resets() of up: a drop from 1 to 0), and two succeeded: the scrape
+//     that brought the sample is the target's last (a later successful one
+//     holds the series too, a failed one marks it stale), so the one before
+//     it succeeded too and lacked the series, and its value is the calls
+//     of that scrape interval: interval. Failed scrapes before the first
+//     success, as a new pod's refused while it starts, do not count
+//     against it: required to have all succeeded, a new pod's series made
+//     after a failed first scrape and a successful second one read its
+//     calls over the time since the start, a third of the rate at the
+//     defaults. Read over the range, not as `up offset <interval>`, which
+//     an evaluation during a slow scrape (its samples stored when it ends,
+//     stamped with its start) reads as the sample's own scrape;
 //   - or else the target's process started within rateRange: its value is
 //     the calls since, made between the start and the scrape that brought
-//     the sample, the target's last (a later successful one holds the
-//     series too, a failed one marks it stale): timestamp() of the start
-//     time's own sample, taken in the same scrape, less the start time,
-//     but at least interval. Over one interval it read up to rateRange ÷
-//     interval times the rate (4× at the defaults) for a new gateway pod
-//     first scraped well after its start (discovered late, or its first
-//     scrapes refused while it started).
+//     the sample: timestamp() of the start time's own sample, taken in the
+//     same scrape, less the start time, but at least interval. Over one
+//     interval it read up to rateRange ÷ interval times the rate (4× at
+//     the defaults) for a new gateway pod first scraped well after its
+//     start (discovered late, or its first scrapes refused while it
+//     started).
 //
-// Where both hold, the first answers (`or` keeps its left side): it is
-// never the longer span, as the process started either before the scrape
-// that lacked the series, or after it, within one interval of the sample.
+// The calls were made since the later of the last successful scrape
+// before the sample and the process's start. Where both cases hold, the
+// first answers (`or` keeps its left side): it is never the longer span,
+// as the process started either before the scrape before the sample, or
+// after it, within one interval of the sample. Where a scrape failed
+// between two successful ones within the range, the first case does not
+// hold though the last success may be the scrape before the sample: the
+// second then reads a longer span than the calls' (a lower rate), or,
+// the process older than the range, none: the first value is left out,
+// as it was before wherever a scrape within the range failed.
 // The span ends at the sample, not at the evaluation (timestamp(), not
 // time()), so the rate does not fall through the interval, as irate()'s
 // does not.
@@ -99,7 +113,8 @@ func NewStartedSeries(within time.Duration) string {
 // series at every step.
 func FirstSampleSpan(rateRange, interval time.Duration) string {
 	r := model.Duration(rateRange).String()
-	return fmt.Sprintf(`(min_over_time(%[1]s[%[2]s]) == 1 and count_over_time(%[1]s[%[2]s]) >= 2) * %[3]s or clamp_min(timestamp(%[4]s) - %[4]s, %[3]s) and %[5]s`,
+	// resets() == 0 is valued 0: plus interval, the span.
+	return fmt.Sprintf(`(resets(%[1]s[%[2]s]) == 0 and sum_over_time(%[1]s[%[2]s]) >= 2) + %[3]s or clamp_min(timestamp(%[4]s) - %[4]s, %[3]s) and %[5]s`,
 		MetricUp, r, seconds(interval), MetricProcessStart, startedWithin(rateRange))
 }
 
