@@ -128,6 +128,7 @@ func BenchmarkActivityWindows(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		sameAnswers(b, p, queries[0], queries[1])
 		for _, q := range queries {
 			b.Run("query/"+model.Duration(w).String()+"/"+q.name, func(b *testing.B) {
 				stillAhead(b)
@@ -196,7 +197,11 @@ func activityQueries(s *Source, window time.Duration) ([]activityQuery, error) {
 	// Not Activity's: one read of the started counter over the window, the
 	// least a started count can cost, to set the started query against.
 	floor := fmt.Sprintf(`sum by (function_name) (increase(%s[%s]))`, metricStarted, model.Duration(window))
-	return []activityQuery{{"started", started}, {"inflight", inflightQuery()}, {"coverage", coverage},
+	old, err := oldStartedQuery(window, s.cfg.CoverageSelector)
+	if err != nil {
+		return nil, err
+	}
+	return []activityQuery{{"started", started}, {"started-old", old}, {"inflight", inflightQuery()}, {"coverage", coverage},
 		{"vanished", vanished}, {"queued", queueLevel()}, {"woken", woken}, {"counters", countersQuery()},
 		{"down", down}, {"one-increase", floor}}, nil
 }
@@ -358,4 +363,33 @@ func writeActivityHistory(path string, n int, start, now, end time.Time, scrape 
 		return err
 	}
 	return f.Close()
+}
+
+// sameAnswers fails b unless a and b answer alike now: the same series
+// with the same values (startedQuery against the form it replaced).
+func sameAnswers(tb testing.TB, p *teststack.Prom, a, b activityQuery) {
+	tb.Helper()
+	at := time.Now()
+	answer := func(q activityQuery) map[string]model.SampleValue {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		v, _, _, err := p.API().Query(ctx, q.expr, at)
+		if err != nil {
+			tb.Fatalf("%s: %v", q.name, err)
+		}
+		out := map[string]model.SampleValue{}
+		for _, s := range v.(model.Vector) {
+			out[s.Metric.String()] = s.Value
+		}
+		return out
+	}
+	x, y := answer(a), answer(b)
+	if len(x) != len(y) {
+		tb.Fatalf("%s answers %d series, %s %d", a.name, len(x), b.name, len(y))
+	}
+	for k, v := range x {
+		if w, ok := y[k]; !ok || w != v {
+			tb.Fatalf("%s: %s = %v, %s: %v (present %v)", k, a.name, v, b.name, w, ok)
+		}
+	}
 }

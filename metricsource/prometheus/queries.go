@@ -206,7 +206,8 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 		// answered for that copy too, the counter's whole value, and every
 		// function the gateway ever counted read as called in any window
 		// under two of the slower job's intervals, so none was idled.
-		counted := fmt.Sprintf(`((((%[1]s - %[1]s offset %[2]s) > increase(%[1]s[%[2]s])) or increase(%[1]s[%[2]s]) or (%[1]s - %[1]s offset %[2]s)) and %[1]s offset %[2]s) or (max_over_time(%[1]s[%[2]s]) unless %[1]s offset %[2]s)`, m, w)
+		counted := fmt.Sprintf(`(%[3]s and %[1]s offset %[2]s) or (max_over_time(%[1]s[%[2]s]) unless %[1]s offset %[2]s)`,
+			m, w, largerOf(fmt.Sprintf(`%[1]s - %[1]s offset %[2]s`, m, w), fmt.Sprintf(`increase(%s[%s])`, m, w)))
 		// The series back after a gap, valued now (× 1 drops the name, so
 		// its labels are those of counted's series); up's counts taken per
 		// target (max by), so duplicated up series (an HA pair queried
@@ -220,12 +221,25 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 		// now is calls since. A call right after a restart, before the next
 		// scrape, counted 1 where the old process had 1 too, and read 0.
 		back := fmt.Sprintf(`((%[1]s * 1) and (count_over_time(%[1]s[%[2]s]) < on (job, instance) group_left () max by (job, instance) (count_over_time(%[3]s[%[2]s])))) or ((%[1]s * 1) and on (job, instance) (%[4]s))`, m, w, sel, promql.RestartedWithin(w))
-		// The larger of the two per series: counted where it is larger,
-		// back where it is at least as large, counted where back is absent.
-		// Each gateway replica once (promql.SumOverGateways).
-		return promql.SumOverGateways(fmt.Sprintf(`((%[1]s) > (%[2]s)) or (%[2]s) or (%[1]s)`, counted, back), coded)
+		// The larger of the two per series, either absent. Each gateway
+		// replica once (promql.SumOverGateways).
+		return promql.SumOverGateways(largerOf(counted, back), coded)
 	}
 	return count(metricStarted, false) + " or " + count(metricTotal, true), nil
+}
+
+// partLabel tags the two sides of largerOf apart.
+const partLabel = "faas_autoscaler_part"
+
+// largerOf is the larger of a and b per series (their labels alike), or
+// the one present. PromQL binds no name: written `(a > b) or b or a`, each
+// side was evaluated twice, and nested so in startedQuery every counter's
+// samples over the window were read eight times — at 10,000 functions no
+// activity window's query fitted the 5 s timeout, 26 s at 4 h
+// (BenchmarkActivityWindows). Tagged apart and joined by `or`, each side is
+// evaluated once; the max over the tag is the larger.
+func largerOf(a, b string) string {
+	return fmt.Sprintf(`max without (%[3]s) (label_replace(%[1]s, "%[3]s", "a", "", "") or label_replace(%[2]s, "%[3]s", "b", "", ""))`, a, b, partLabel)
 }
 
 // queueLevel is each function's unfinished asynchronous work now: messages

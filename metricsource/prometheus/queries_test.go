@@ -61,9 +61,13 @@ func TestActivityQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	count := func(m, by string) string {
-		counted := `((((` + m + ` - ` + m + ` offset 10m) > increase(` + m + `[10m])) or increase(` + m + `[10m]) or (` + m + ` - ` + m + ` offset 10m)) and ` + m + ` offset 10m) or (max_over_time(` + m + `[10m]) unless ` + m + ` offset 10m)`
+		// The larger of a and b per series, each evaluated once.
+		larger := func(a, b string) string {
+			return `max without (faas_autoscaler_part) (label_replace(` + a + `, "faas_autoscaler_part", "a", "", "") or label_replace(` + b + `, "faas_autoscaler_part", "b", "", ""))`
+		}
+		counted := `(` + larger(m+` - `+m+` offset 10m`, `increase(`+m+`[10m])`) + ` and ` + m + ` offset 10m) or (max_over_time(` + m + `[10m]) unless ` + m + ` offset 10m)`
 		back := `((` + m + ` * 1) and (count_over_time(` + m + `[10m]) < on (job, instance) group_left () max by (job, instance) (count_over_time(up{job="gw"}[10m])))) or ((` + m + ` * 1) and on (job, instance) ((max_over_time(process_start_time_seconds[10m]) - min_over_time(process_start_time_seconds[10m])) > 2))`
-		return `sum by (function_name) (max by (` + by + `) (((` + counted + `) > (` + back + `)) or (` + back + `) or (` + counted + `)))`
+		return `sum by (function_name) (max by (` + by + `) (` + larger(counted, back) + `))`
 	}
 	want := count("gateway_function_invocation_started", "function_name, instance") + " or " + count("gateway_function_invocation_total", "function_name, instance, code")
 	if s != want {
