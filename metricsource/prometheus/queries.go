@@ -228,8 +228,12 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 	return count(metricStarted, false) + " or " + count(metricTotal, true), nil
 }
 
-// partLabel tags the two sides of largerOf apart.
-const partLabel = "faas_autoscaler_part"
+// partLabel tags the two sides of largerOf apart: a name no stored series
+// carries (relabelling drops the reserved "__" labels), so the tag never
+// overwrites a series' own label (with faas_autoscaler_part, a function
+// whose series carried one read as never called, and two series apart
+// only by it failed the whole query).
+const partLabel = "__faas_autoscaler_part"
 
 // largerOf is the larger of a and b per series (their labels alike), or
 // the one present. PromQL binds no name: written `(a > b) or b or a`, each

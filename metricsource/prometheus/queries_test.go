@@ -63,7 +63,7 @@ func TestActivityQueries(t *testing.T) {
 	count := func(m, by string) string {
 		// The larger of a and b per series, each evaluated once.
 		larger := func(a, b string) string {
-			return `max without (faas_autoscaler_part) (label_replace(` + a + `, "faas_autoscaler_part", "a", "", "") or label_replace(` + b + `, "faas_autoscaler_part", "b", "", ""))`
+			return `max without (__faas_autoscaler_part) (label_replace(` + a + `, "__faas_autoscaler_part", "a", "", "") or label_replace(` + b + `, "__faas_autoscaler_part", "b", "", ""))`
 		}
 		counted := `(` + larger(m+` - `+m+` offset 10m`, `increase(`+m+`[10m])`) + ` and ` + m + ` offset 10m) or (max_over_time(` + m + `[10m]) unless ` + m + ` offset 10m)`
 		back := `((` + m + ` * 1) and (count_over_time(` + m + `[10m]) < on (job, instance) group_left () max by (job, instance) (count_over_time(up{job="gw"}[10m])))) or ((` + m + ` * 1) and on (job, instance) ((max_over_time(process_start_time_seconds[10m]) - min_over_time(process_start_time_seconds[10m])) > 2))`
