@@ -1,9 +1,14 @@
 package controller
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 )
 
 // TestATermReadsAgainWhatItsStartCouldNotSee: Prometheus shows a fall to
@@ -21,27 +26,7 @@ import (
 // term began".
 func TestATermReadsAgainWhatItsStartCouldNotSee(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg, s, base := cronIdledFrom8(t, time.Minute)
-		time.Sleep(2 * time.Hour)
-		hist := &writesHistory{s: s, fns: []string{"cron"}, perStep: 20 * time.Millisecond, lag: RebuildStep}
-		ctl, leading, logs := learning(t, cfg, s, base, hist)
-		time.Sleep(2 * time.Minute) // the start's rebuild (~30 s) has ended
-
-		end1 := startTerm(base, ctl, leading)
-		time.Sleep(10 * time.Minute)
-		end1() // cron's count: the 8 of its idle before the start
-
-		// Following: the other leader wakes cron to 3 and idles it 30 s
-		// before this replica leads again.
-		time.Sleep(30 * time.Minute)
-		if err := s.mem.Scale(base, ref("cron"), 3); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(5 * time.Minute)
-		if err := s.mem.Scale(base, ref("cron"), 0); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(30 * time.Second)
+		cfg, base, ctl, leading, logs := cronIdledFrom3Before(t, 5*time.Minute, 30*time.Second)
 
 		end2 := startTerm(base, ctl, leading)
 		time.Sleep(3 * time.Minute) // past two steps into the term
@@ -72,30 +57,11 @@ func TestATermReadsAgainWhatItsStartCouldNotSee(t *testing.T) {
 // before the short term began".
 func TestATermEndedBeforeItsRecheckLeavesTheFallToTheNext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg, s, base := cronIdledFrom8(t, time.Minute)
-		time.Sleep(2 * time.Hour)
-		hist := &writesHistory{s: s, fns: []string{"cron"}, perStep: 20 * time.Millisecond, lag: RebuildStep}
-		ctl, leading, logs := learning(t, cfg, s, base, hist)
-		time.Sleep(2 * time.Minute) // the start's rebuild has ended
-
-		end1 := startTerm(base, ctl, leading)
-		time.Sleep(10 * time.Minute)
-		end1() // cron's count: the 8 of its idle before the start
-
-		// Following: the other leader wakes cron to 3 and idles it 70 s
-		// before this replica leads again: the history shows that fall at
-		// a step from 60 s to 120 s after it, after the last step the term's
-		// refresh reads (on the grid of the last term's end) and before the
-		// term's end, 115 s in.
-		time.Sleep(30 * time.Minute)
-		if err := s.mem.Scale(base, ref("cron"), 3); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(5*time.Minute + 10*time.Second) // off the history's one-minute grid
-		if err := s.mem.Scale(base, ref("cron"), 0); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(70 * time.Second)
+		// The history shows the fall at a step from 60 s to 120 s after
+		// it, after the last step the term's refresh reads (on the grid of
+		// the last term's end) and before the term's end, 115 s in; the
+		// times are off the history's one-minute grid.
+		cfg, base, ctl, leading, logs := cronIdledFrom3Before(t, 5*time.Minute+10*time.Second, 70*time.Second)
 
 		end2 := startTerm(base, ctl, leading)
 		time.Sleep(115 * time.Second) // the lease is lost before the recheck, two steps in
@@ -112,4 +78,31 @@ func TestATermEndedBeforeItsRecheckLeavesTheFallToTheNext(t *testing.T) {
 				got, grepLines(logs.String(), "keep-alive"))
 		}
 	})
+}
+
+// cronIdledFrom3Before is cronIdledFrom8's stack, two hours on, with a
+// controller reading its replica history as Prometheus shows it (a fall a
+// whole step after it) that led ten minutes (cron's count: the 8 of its
+// idle before the start); 30 minutes on, the other leader wakes cron to 3,
+// upFor later idles it, and before passes: the next term starts then.
+func cronIdledFrom3Before(t *testing.T, upFor, before time.Duration) (config.Config, context.Context, *Controller, *atomic.Bool, *teststack.SyncBuffer) {
+	t.Helper()
+	cfg, s, base := cronIdledFrom8(t, time.Minute)
+	time.Sleep(2 * time.Hour)
+	hist := &writesHistory{s: s, fns: []string{"cron"}, perStep: 20 * time.Millisecond, lag: RebuildStep}
+	ctl, leading, logs := learning(t, cfg, s, base, hist)
+	time.Sleep(2 * time.Minute) // the start's rebuild (~30 s) has ended
+	end1 := startTerm(base, ctl, leading)
+	time.Sleep(10 * time.Minute)
+	end1()
+	time.Sleep(30 * time.Minute)
+	if err := s.mem.Scale(base, ref("cron"), 3); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(upFor)
+	if err := s.mem.Scale(base, ref("cron"), 0); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(before)
+	return cfg, base, ctl, leading, logs
 }

@@ -212,6 +212,12 @@ func getHealthz(c net.Conn) (int, error) {
 	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		return 0, err
 	}
+	return readStatus(c)
+}
+
+// readStatus reads one response from c, its body whole, and returns its
+// status code.
+func readStatus(c net.Conn) (int, error) {
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		return 0, err
@@ -231,13 +237,5 @@ func postAlert(pl *pipeListener) (int, error) {
 	go func() {
 		_, _ = io.WriteString(c, "POST /system/alert HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{\"alerts\":[]}")
 	}()
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return 0, err
-	}
-	return resp.StatusCode, nil
+	return readStatus(c)
 }
