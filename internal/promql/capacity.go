@@ -73,9 +73,10 @@ func MeanDuration(matchers string) string {
 // length. Where the series' target shows that it counted from zero within
 // the range read (newseries.go: a successful scrape without it, or its
 // process started since), its value counts: in the rate part, while
-// irate() has nothing for it, as the arrivals of one scrape interval
-// (interval; rateRange when unknown, which reads a lower rate, never a
-// higher one), as the embedded source counts a new series' first value,
+// irate() has nothing for it, as the arrivals since its target's scrape
+// before (one scrape interval where none was missed; rateRange when
+// unknown, which reads a lower rate, never a higher one), as the embedded
+// source counts a new series' first value,
 // or, where only the process's start says it is new, of the time from
 // the start to its scrape, at least one interval (FirstSampleSpan); in
 // the cap, its value now in place of its increase() (NewStartedSeries). A series new to the query that can hold

@@ -76,14 +76,16 @@ func NewStartedSeries(within time.Duration) string {
 //     that brought the sample is the target's last (a later successful one
 //     holds the series too, a failed one marks it stale), so the one before
 //     it succeeded too and lacked the series, and its value is the calls
-//     of that scrape interval: interval. Failed scrapes before the first
-//     success, as a new pod's refused while it starts, do not count
-//     against it: required to have all succeeded, a new pod's series made
-//     after a failed first scrape and a successful second one read its
-//     calls over the time since the start, a third of the rate at the
-//     defaults. Read over the range, not as `up offset <interval>`, which
-//     an evaluation during a slow scrape (its samples stored when it ends,
-//     stamped with its start) reads as the sample's own scrape;
+//     made since that scrape: the time between the two (PreviousScrapeGap).
+//     That is one interval where Prometheus scraped the target at each, but
+//     more after a gap without a failed scrape (Prometheus restarted, the
+//     target briefly out of discovery): one interval there read the calls
+//     of 15 s as 5 s's, 3× the rate, after a gap of two scrapes at the
+//     defaults. Failed scrapes before the first success, as a new pod's
+//     refused while it starts, do not count against it: required to have
+//     all succeeded, a new pod's series made after a failed first scrape
+//     and a successful second one read its calls over the time since the
+//     start, a third of the rate at the defaults;
 //   - or else the target's process started within rateRange: its value is
 //     the calls since, made between the start and the scrape that brought
 //     the sample: timestamp() of the start time's own sample, taken in the
@@ -97,33 +99,63 @@ func NewStartedSeries(within time.Duration) string {
 // before the sample and the process's start. Where both cases hold, the
 // first answers (`or` keeps its left side): it is never the longer span,
 // as the process started either before the scrape before the sample, or
-// after it, within one interval of the sample. Where a scrape failed
-// between two successful ones within the range, the first case does not
-// hold though the last success may be the scrape before the sample: the
-// second then reads a longer span than the calls' (a lower rate), or,
-// the process older than the range, none: the first value is left out,
-// as it was before wherever a scrape within the range failed.
+// after it, between the two scrapes. Where a scrape failed between two
+// successful ones within the range, the first case does not hold though
+// the last success may be the scrape before the sample: the second then
+// reads a longer span than the calls' (a lower rate), or, the process
+// older than the range, none: the first value is left out, as it was
+// before wherever a scrape within the range failed.
 // The span ends at the sample, not at the evaluation (timestamp(), not
 // time()), so the rate does not fall through the interval, as irate()'s
 // does not.
 //
-// It reads a series per target, so at every step of the capacity subquery
+// It reads series per target, so at every step of the capacity subquery
 // it costs little beside the started counter's own series; a check for a
 // new series with `offset` cost two more selections of every function's
 // series at every step.
 func FirstSampleSpan(rateRange, interval time.Duration) string {
 	r := model.Duration(rateRange).String()
-	// resets() == 0 is valued 0: plus interval, the span.
-	return fmt.Sprintf(`(resets(%[1]s[%[2]s]) == 0 and sum_over_time(%[1]s[%[2]s]) >= 2) + %[3]s or clamp_min(timestamp(%[4]s) - %[4]s, %[3]s) and %[5]s`,
-		MetricUp, r, seconds(interval), MetricProcessStart, startedWithin(rateRange))
+	// The condition is valued 0: plus the gap, the span.
+	return fmt.Sprintf(`(resets(%[1]s[%[2]s]) == 0 and sum_over_time(%[1]s[%[2]s]) >= 2) + %[3]s or clamp_min(timestamp(%[4]s) - %[4]s, %[5]s) and %[6]s`,
+		MetricUp, r, PreviousScrapeGap(rateRange, interval), MetricProcessStart, seconds(interval), startedWithin(rateRange))
+}
+
+// PreviousScrapeGap is, per scrape target, the seconds between its last two
+// scrapes within rateRange: timestamp() of up now less that of the first
+// older sample of up an offset reaches, offsets taken every half interval
+// up to rateRange, nearest first (`or` keeps the first an offset has).
+// An offset short of the last sample's age reads the last sample itself
+// (not older: left out); one within a stale stretch (the target out of
+// discovery) reads nothing; the first to reach past the last sample is
+// within half an interval of it, so short of the one before it unless two
+// scrapes were less than half an interval apart, which one target's are
+// not. Where the one before lies within rateRange, the last offset
+// reaches past it.
+//
+// Not `up offset <interval>` alone: an evaluation during a slow scrape
+// (its samples stored when it ends, stamped with its start) is more than
+// one interval after the last sample, and an offset of one interval reads
+// the last sample itself. Not a subquery: its steps, aligned to the clock,
+// can end before the last sample. `up` is one series a target, so the
+// 2 × 2 × rateRange ÷ interval selections cost little.
+func PreviousScrapeGap(rateRange, interval time.Duration) string {
+	last := fmt.Sprintf(`timestamp(%s)`, MetricUp)
+	var older string
+	for d := interval / 2; d <= rateRange; d += interval / 2 {
+		if older != "" {
+			older += " or "
+		}
+		older += fmt.Sprintf(`timestamp(%s offset %s) < %s`, MetricUp, model.Duration(d), last)
+	}
+	return fmt.Sprintf(`%s - (%s)`, last, older)
 }
 
 // FreshRate is a counter's rate over its last scrape interval, per series
 // still exported (`and` the instant selector, which a staleness marker
 // empties): irate() over rateRange, or, for a series with one sample in it
 // where its target says it counted from zero since, that value over the
-// time it counted in (FirstSampleSpan: one interval, or the time since its
-// process started) — irate() starts from a series' second sample, and a
+// time it counted in (FirstSampleSpan: the time since the target's scrape
+// before, or since its process started) — irate() starts from a series' second sample, and a
 // gateway makes a function's series at the first call it serves. ignoring
 // lists the series' labels its target's series lack (function_name, and
 // code for the invocation counter). Each series is divided by its own
