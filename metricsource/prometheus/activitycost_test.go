@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -212,27 +210,7 @@ func activityQueries(s *Source, window time.Duration) ([]activityQuery, error) {
 // query.
 func startUncompacted(tb testing.TB, write func(path string) error) *teststack.Prom {
 	tb.Helper()
-	promtool := teststack.NeedBinary(tb, "promtool")
-	p := teststack.Prometheus(tb, teststack.PromOptions{ExtraArgs: []string{
-		"--storage.tsdb.min-block-duration=2h", "--storage.tsdb.max-block-duration=2h"}})
-	if err := p.Stop(); err != nil {
-		tb.Fatal(err)
-	}
-	in := filepath.Join(tb.TempDir(), "gateway.om")
-	if err := write(in); err != nil {
-		tb.Fatal(err)
-	}
-	out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", in, filepath.Join(p.DataDir(), "data")).CombinedOutput()
-	// The text is read once per block and is gigabytes at 10,000
-	// functions: gone before the timed calls.
-	os.Remove(in)
-	if err != nil {
-		tb.Fatalf("promtool: %v\n%s", err, out)
-	}
-	if err := p.Start(); err != nil {
-		tb.Fatalf("restart: %v\n%s", err, p.Logs())
-	}
-	return p
+	return startBackfilled(tb, write, "--storage.tsdb.min-block-duration=2h", "--storage.tsdb.max-block-duration=2h")
 }
 
 // writeActivityHistory writes n functions' gateway series, as one gateway
