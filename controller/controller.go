@@ -285,10 +285,7 @@ func (c *Controller) logRefresh(now time.Time, r keepalive.ZeroedRefresh, err er
 // history shows it (a fall is seen a whole step after it, on the steps'
 // grid: two steps after the term began).
 func (c *Controller) refreshAfterRebuild(ctx context.Context, cfg config.Config, termStart time.Time) time.Time {
-	if wait := termStart.Add(2 * RebuildStep).Sub(c.deps.Clock.Now()); wait > 0 {
-		_ = clock.Sleep(ctx, c.deps.Clock, wait)
-	}
-	if ctx.Err() != nil {
+	if !c.twoStepsIn(ctx, termStart) {
 		// The term ended (in the fill, or waiting): the read would fail at
 		// once and drop the rebuild's counts.
 		return time.Time{}
@@ -318,10 +315,7 @@ func (c *Controller) refreshAfterRebuild(ctx context.Context, cfg config.Config,
 // long term's history may not fit the next refresh's bound, which drops
 // every count it cannot read back over).
 func (c *Controller) recheckZeroed(ctx context.Context, cfg config.Config, termStart, current time.Time) time.Time {
-	if wait := termStart.Add(2 * RebuildStep).Sub(c.deps.Clock.Now()); wait > 0 {
-		_ = clock.Sleep(ctx, c.deps.Clock, wait)
-	}
-	if ctx.Err() != nil {
+	if !c.twoStepsIn(ctx, termStart) {
 		return time.Time{}
 	}
 	rctx, cancel := context.WithTimeout(ctx, cfg.KeepAlive.RebuildTimeout)
@@ -338,6 +332,16 @@ func (c *Controller) recheckZeroed(ctx context.Context, cfg config.Config, termS
 	}
 	c.log.Debug("keep-alive: read again the replica history of the term's first steps", "read_again", r.Told, "current_to", now)
 	return now
+}
+
+// twoStepsIn waits until two steps of the replica history after
+// termStart, when a fall to zero made just before it shows in the history
+// (a whole step after it, on the steps' grid); false when ctx ended first.
+func (c *Controller) twoStepsIn(ctx context.Context, termStart time.Time) bool {
+	if wait := termStart.Add(2 * RebuildStep).Sub(c.deps.Clock.Now()); wait > 0 {
+		_ = clock.Sleep(ctx, c.deps.Clock, wait)
+	}
+	return ctx.Err() == nil
 }
 
 // since is how long before now from is (0 when from is zero: nothing).
