@@ -40,10 +40,13 @@ func Run(tr *trace.Trace, cfg Config, policies []Policy, progress Progress) ([]R
 	end := time.Duration(minutes) * time.Minute
 
 	results := make([]Result, len(policies))
+	fleets := 0
 	for p := range policies {
 		results[p] = Result{Policy: policies[p].Name(), Functions: make([]FunctionResult, len(fns))}
 		switch policies[p].(type) {
-		case FunctionPolicy, FleetPolicy:
+		case FleetPolicy:
+			fleets++
+		case FunctionPolicy:
 		default:
 			return nil, fmt.Errorf("policy %s: neither a FunctionPolicy nor a FleetPolicy", policies[p].Name())
 		}
@@ -76,12 +79,6 @@ func Run(tr *trace.Trace, cfg Config, policies []Policy, progress Progress) ([]R
 	}
 	// No more workers than jobs: each is a goroutine, and --workers is
 	// the user's (ten million asked for ten million stacks).
-	fleets := 0
-	for _, p := range policies {
-		if _, ok := p.(FleetPolicy); ok {
-			fleets++
-		}
-	}
 	workers = min(workers, fleets+len(fns)*(len(policies)-fleets))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
