@@ -135,8 +135,10 @@ type Source interface {
 }
 
 // SubsetActivity is implemented by sources that answer Activity for a few
-// functions for less than for all of them (the embedded source walks its
-// history per function; a PromQL query costs the same either way).
+// functions for less than for all of them: the embedded source walks its
+// history per function, and Prometheus reads the series a query selects,
+// each counter's samples over the whole window (its ActivityFor names the
+// functions when they are few).
 type SubsetActivity interface {
 	// ActivityFor is Activity with entries for refs only: each ref's
 	// entries are what Activity gives it; Window, Covered and Uncovered

@@ -14,6 +14,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // BenchmarkActivityWindows measures what one Activity costs, as the idler
@@ -37,6 +38,9 @@ import (
 // Prometheus' peakSamples for it (queryPeakSamples, one more query, not
 // timed); "query/W/one-increase" is not Activity's: one increase() of the
 // started counter over W, the least a started count costs.
+// "activity-for/W/K" times ActivityFor(ctx, W, K functions spread over the
+// fleet), what the idler asks for a window's functions: narrowed to their
+// names up to maxNarrowed (subset.go).
 //
 // Activity asks at the server's now, so the history runs on past the wall
 // clock (activityAhead) and the benchmark fails rather than measure a
@@ -122,6 +126,41 @@ func BenchmarkActivityWindows(b *testing.B) {
 			}
 			b.ReportMetric(fits, "shipped-5s-ok")
 		})
+		for _, k := range []int{100, maxNarrowed} {
+			if k >= n {
+				continue
+			}
+			b.Run(fmt.Sprintf("activity-for/%s/%d", model.Duration(w), k), func(b *testing.B) {
+				stillAhead(b)
+				// The idler's ask for one window's functions: k of the
+				// fleet, spread over it.
+				refs := make([]provider.Ref, k)
+				for i := range refs {
+					refs[i] = provider.Ref{Name: fmt.Sprintf("fn%05d", i*n/k), Namespace: "openfaas-fn"}
+				}
+				var act metricsource.Activity
+				var err error
+				var slowest time.Duration
+				for b.Loop() {
+					t0 := time.Now()
+					if act, err = long.ActivityFor(b.Context(), w, refs); err != nil {
+						b.Fatal(err)
+					}
+					slowest = max(slowest, time.Since(t0))
+				}
+				if !act.Covered || len(act.Started) != k || len(act.Inflight) != k {
+					b.Fatalf("covered %v (%s), %d started and %d in-flight readings: want covered and %d each",
+						act.Covered, act.Uncovered, len(act.Started), len(act.Inflight), k)
+				}
+				b.ReportMetric(slowest.Seconds(), "slowest-s")
+				_, err = shipped.ActivityFor(b.Context(), w, refs)
+				fits := 1.0
+				if err != nil {
+					fits = 0
+				}
+				b.ReportMetric(fits, "shipped-5s-ok")
+			})
+		}
 		queries, err := activityQueries(long, w)
 		if err != nil {
 			b.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
@@ -34,6 +35,9 @@ type Source struct {
 	dups    duplicateCheck   // when the duplicated-scrape check last ran (duplicates.go)
 	seed    maphash.Seed     // StartedTotals' series keys (totals.go)
 	epochs  startEpochs      // the start times StartedTotals' series are named with (epochs.go)
+	// postRefused: a query was sent as GET (vector.go), so none is
+	// narrowed to a few functions' names (subset.go).
+	postRefused atomic.Bool
 }
 
 var (
@@ -142,55 +146,69 @@ func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool
 // observed for the whole window, with every gateway instance answering
 // now: eight queries, run concurrently.
 func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error) {
+	return s.activity(ctx, window, allFunctions)
+}
+
+// activity is Activity with the per-function queries over the functions f
+// selects (subset.go); the gateway's coverage and the queues are read
+// whole either way.
+func (s *Source) activity(ctx context.Context, window time.Duration, f fnFilter) (metricsource.Activity, error) {
 	if _, err := promDuration("activity window", window); err != nil {
-		return metricsource.Activity{}, err
-	}
-	started, err := startedQuery(window, s.cfg.CoverageSelector)
-	if err != nil {
 		return metricsource.Activity{}, err
 	}
 	coverage, err := coverageQuery(s.cfg.CoverageSelector, window, s.cfg.MaxScrapeGap)
 	if err != nil {
 		return metricsource.Activity{}, err
 	}
-	vanished, err := vanishedQuery(metricsource.VanishLookback(window))
-	if err != nil {
-		return metricsource.Activity{}, err
-	}
-	inflight := inflightQuery()
 	queued := queueLevel()
 	scrape := s.scrapeInterval(ctx)
 	if scrape <= 0 {
 		scrape = s.cfg.MaxScrapeGap
 	}
-	woken, step, err := wokenQuery(window, scrape)
+	// Sent as q, named as shown: the same texts but for the functions'
+	// names, left out of shown (vector.go).
+	q, step, err := perFunctionQueries(window, scrape, s.cfg.CoverageSelector, f)
 	if err != nil {
 		return metricsource.Activity{}, err
+	}
+	shown := q
+	if !f.all() {
+		if shown, _, err = perFunctionQueries(window, scrape, s.cfg.CoverageSelector, f.shown()); err != nil {
+			return metricsource.Activity{}, err
+		}
+	}
+	// Series of each answer, so its map is made for them (readers.go): a
+	// narrowed query's are its functions'.
+	hint := func(expr string, perFunction int) int {
+		if f.all() {
+			return s.hints.get(expr) / perFunction
+		}
+		return f.n
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	counters := countersQuery()
-	exprs := []string{started, inflight, coverage, vanished, queued, woken, counters}
+	texts := []string{q.started, q.inflight, coverage, q.vanished, queued, q.woken, q.counters}
+	exprs := []string{shown.started, shown.inflight, coverage, shown.vanished, queued, shown.woken, shown.counters}
 	// Each query's series are read as they arrive, each by its own reader
 	// (readers.go), none kept as a list but the coverage's three.
 	var (
-		startedR  = s.newValueReader(started, false, s.hints.get(started))
-		inflightR = s.newValueReader(inflight, false, s.hints.get(inflight))
-		vanishedR = s.newValueReader(vanished, false, s.hints.get(vanished))
+		startedR  = s.newValueReader(shown.started, false, hint(shown.started, 1))
+		inflightR = s.newValueReader(shown.inflight, false, hint(shown.inflight, 1))
+		vanishedR = s.newValueReader(shown.vanished, false, s.hints.get(shown.vanished))
 		queuedR   = s.newValueReader(queued, false, s.hints.get(queued))
 		wokenR    = &wokenReader{s: s, step: step}
 		// Two series a function, one of each counter.
-		countersR = counterReader{started: s.newValueReader(counters, false, s.hints.get(counters)/2),
-			ended: s.newValueReader(counters, false, s.hints.get(counters)/2)}
+		countersR = counterReader{started: s.newValueReader(shown.counters, false, hint(shown.counters, 2)),
+			ended: s.newValueReader(shown.counters, false, hint(shown.counters, 2))}
 		cov []sample
 	)
 	readers := []func(*sample){startedR.add, inflightR.add, func(smp *sample) { cov = append(cov, *smp) },
 		vanishedR.add, queuedR.add, wokenR.add, countersR.add}
-	errs := make([]error, len(exprs)+1)
+	errs := make([]error, len(texts)+1)
 	var wg sync.WaitGroup
 	for i, e := range exprs {
-		wg.Go(func() { errs[i] = s.queryEach(ctx, e, readers[i]) })
+		wg.Go(func() { errs[i] = s.queryNamedAt(ctx, texts[i], e, time.Time{}, readers[i]) })
 	}
 	// The gateway instances not scraped now that were within the coverage
 	// range (down.go): the coverage checks above see a failed scrape, but

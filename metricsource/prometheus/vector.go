@@ -100,7 +100,16 @@ func (s *Source) queryEach(ctx context.Context, expr string, each func(*sample))
 
 // queryEachAt is queryEach evaluated at at (zero: the server's now).
 func (s *Source) queryEachAt(ctx context.Context, expr string, at time.Time, each func(*sample)) error {
-	form := url.Values{"query": {expr}}
+	return s.queryNamedAt(ctx, expr, expr, at, each)
+}
+
+// queryNamedAt is queryEachAt sending text and naming it expr in its
+// errors and logs, and remembering its answer's size under expr, unless
+// the two differ: a query over a few functions (subset.go) sends their
+// names, up to hundreds of kilobytes, which neither belongs in an error
+// that becomes every function's reason nor is a key to keep.
+func (s *Source) queryNamedAt(ctx context.Context, text, expr string, at time.Time, each func(*sample)) error {
+	form := url.Values{"query": {text}}
 	if !at.IsZero() {
 		form.Set("time", at.UTC().Format(time.RFC3339Nano))
 	}
@@ -109,7 +118,10 @@ func (s *Source) queryEachAt(ctx context.Context, expr string, at time.Time, eac
 		switch resp.StatusCode {
 		case http.StatusMethodNotAllowed, http.StatusForbidden, http.StatusNotImplemented:
 			// A read-only proxy, or a Prometheus-compatible server, that
-			// refuses POST: GET, as the client library falls back.
+			// refuses POST: GET, as the client library falls back. A
+			// query over a few functions is not narrowed from then on
+			// (subset.go): their names in a URL can pass what it takes.
+			s.postRefused.Store(true)
 			drop(resp)
 			resp, err = s.get(ctx, form)
 		}
@@ -156,7 +168,9 @@ func (s *Source) queryEachAt(ctx context.Context, expr string, at time.Time, eac
 	if err := s.checkComplete(expr, a.warnings, a.partial); err != nil {
 		return err
 	}
-	s.hints.set(expr, a.series)
+	if text == expr {
+		s.hints.set(expr, a.series)
+	}
 	return nil
 }
 

@@ -1,0 +1,140 @@
+package prometheus
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
+
+var _ metricsource.SubsetActivity = (*Source)(nil)
+
+// ActivityFor is Activity with its per-function queries narrowed to refs'
+// series when they are few (metricsource.SubsetActivity): the idler asks
+// once per keep-alive window, about that window's functions. A PromQL
+// query over every function costs what the series it reads cost, and the
+// started query reads each counter's samples over the whole window: at
+// 10,000 called functions a 4 h window took ~13 s whether it was asked for
+// ten functions or for all (BenchmarkActivityWindows), and a cycle over a
+// fleet whose auto keep-alives use many of the ladder's windows paid a
+// whole fleet's read per window. Narrowed, a window costs about what its
+// own functions' series cost.
+//
+// The gateway's coverage, the gateways down and the queues are read whole,
+// as Activity reads them: they are not per function, or small. More than
+// maxNarrowed functions, or names longer than maxNarrowedBytes in all, are
+// asked as Activity asks (the names would be most of the fleet, and the
+// query text grows with them); so are all of them once Prometheus has
+// refused a POST (vector.go): the names would go in a URL.
+func (s *Source) ActivityFor(ctx context.Context, window time.Duration, refs []provider.Ref) (metricsource.Activity, error) {
+	f := allFunctions
+	if !s.postRefused.Load() {
+		f = narrowTo(refs, s.cfg.DefaultNamespace)
+	}
+	return s.activity(ctx, window, f)
+}
+
+// Bounds of a narrowed query (ActivityFor). Each per-function query names
+// its counters several times (the started query eighteen, thirty in all),
+// and Prometheus compiles each name list once per selector: 1,000
+// functions of the default namespace (2,000 names, 32 KiB) cost about
+// 0.3 s more than the same series selected whole, and a POST of about a
+// megabyte (BenchmarkActivityWindows, 2,000 functions: at 15 m, 1,000 of
+// them narrowed read as long as all 2,000 whole; at 4 h half as long; 100
+// of them a tenth as long, or less).
+const (
+	maxNarrowed      = 1000
+	maxNarrowedBytes = 64 << 10
+)
+
+// fnFilter selects the functions a per-function query reads (queries.go):
+// re is a function_name regular expression, "" for every function.
+type fnFilter struct {
+	re string
+	n  int // functions named, for the answer's size
+}
+
+// allFunctions reads every function's series.
+var allFunctions = fnFilter{}
+
+func (f fnFilter) all() bool { return f.re == "" }
+
+// of is metric's selector under f.
+func (f fnFilter) of(metric string) string {
+	if f.all() {
+		return metric
+	}
+	return fmt.Sprintf("%s{function_name=~%q}", metric, f.re)
+}
+
+// shown is f as errors and logs name it: the count of functions, not
+// their names.
+func (f fnFilter) shown() fnFilter {
+	if f.all() {
+		return f
+	}
+	return fnFilter{re: fmt.Sprintf("<%d functions' names>", f.n), n: f.n}
+}
+
+// narrowTo is the filter of refs' series, or allFunctions when they are
+// too many (ActivityFor) or none. A function's series carry its name
+// qualified (name.namespace), or bare when it is in the default namespace
+// (older gateways, faasd): the reader (provider.ParseRef) takes both for
+// the same function, so both are named. Each name is matched whole and
+// literally (an alternation of quoted literals, which Prometheus looks up
+// in its index as a set rather than matching every function_name).
+func narrowTo(refs []provider.Ref, defaultNamespace string) fnFilter {
+	if len(refs) == 0 || len(refs) > maxNarrowed {
+		return allFunctions
+	}
+	names := make([]string, 0, len(refs)+len(refs)/2)
+	size := 0
+	for _, r := range refs {
+		q := regexp.QuoteMeta(r.Name + "." + r.Namespace)
+		names = append(names, q)
+		size += len(q) + 1
+		if r.Namespace == defaultNamespace && !strings.Contains(r.Name, ".") {
+			// A bare name with a dot parses as name.namespace: only
+			// names without one are the default namespace's.
+			b := regexp.QuoteMeta(r.Name)
+			names = append(names, b)
+			size += len(b) + 1
+		}
+		if size > maxNarrowedBytes {
+			return allFunctions
+		}
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	return fnFilter{re: strings.Join(names, "|"), n: len(refs)}
+}
+
+// fnQueries holds Activity's queries that read series of
+// each function.
+type fnQueries struct {
+	started, inflight, vanished, woken, counters string
+}
+
+// perFunctionQueries are Activity's per-function queries over the
+// functions f selects, and the woken query's range (wokenQuery).
+func perFunctionQueries(window, scrape time.Duration, sel string, f fnFilter) (fnQueries, time.Duration, error) {
+	var q fnQueries
+	var err error
+	if q.started, err = startedQueryOf(window, sel, f); err != nil {
+		return q, 0, err
+	}
+	if q.vanished, err = vanishedQueryOf(metricsource.VanishLookback(window), f); err != nil {
+		return q, 0, err
+	}
+	var step time.Duration
+	if q.woken, step, err = wokenQueryOf(window, scrape, f); err != nil {
+		return q, 0, err
+	}
+	q.inflight, q.counters = inflightQueryOf(f), countersQueryOf(f)
+	return q, step, nil
+}
