@@ -2,7 +2,11 @@
 // (client_golang api/prometheus/v1). Every question is asked for all
 // functions at once, one PromQL query per purpose (`sum by (function_name)`),
 // never one per function; a function with no series is absent from the
-// answer, which is distinct from a value of 0. A rate (rps, cpu) is
+// answer, which is distinct from a value of 0. A question about a few
+// functions (ActivityFor, LoadParts with refs: an idler window's
+// functions, a follow-up's) names them in its selectors, up to 1,000
+// (subset.go): Prometheus reads the series a query selects, so a query for
+// all costs what every function's series cost. A rate (rps, cpu) is
 // absent too while the function's series are stale (observedRate), and a
 // cpu while a kubelet scraping its pods fails (observedCPU).
 //

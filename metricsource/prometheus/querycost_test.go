@@ -16,6 +16,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/internal/teststack"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/rules"
 )
 
@@ -30,7 +31,9 @@ import (
 // (stepped at the scrape interval), "capacity-step-window/60" what it sends
 // while it does not know the interval,
 // "record" the generated capacity record's expression for that scrape
-// interval (evaluated by Prometheus at every rule evaluation). ns/op is
+// interval (evaluated by Prometheus at every rule evaluation),
+// "capacity-parts-for-2" what a follow-up sends for two functions scaling
+// up (narrowExpr). ns/op is
 // one query's wall time as the client sees it. It takes minutes to set up,
 // so it runs only with FAAS_QUERY_BENCH=1.
 func BenchmarkCapacityQuery(b *testing.B) {
@@ -60,10 +63,14 @@ func BenchmarkCapacityQuery(b *testing.B) {
 	// controller's query does.
 	record := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, o.ScrapeInterval, rules.MeanDurationRecord)
 	inline := promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, o.ScrapeInterval, "")
+	// What a follow-up sends for two functions scaling up (LoadParts
+	// narrowed, subset.go).
+	two := narrowExpr(parts, narrowTo([]provider.Ref{{Name: "fn00001", Namespace: "openfaas-fn"}, {Name: fmt.Sprintf("fn%05d", n/2), Namespace: "openfaas-fn"}}, "openfaas-fn"))
 	for _, c := range []struct {
 		name, expr string
-		series     int // a function's series in the answer
-	}{{"gauge", gauge, 1}, {"capacity", full, 1}, {"capacity-parts", parts, 2}, {"capacity-step-window/60", unknown, 1}, {"record", record, 1}, {"record-inline", inline, 1}} {
+		series     int // the answer's series: a function's times the functions
+	}{{"gauge", gauge, n}, {"capacity", full, n}, {"capacity-parts", parts, 2 * n}, {"capacity-parts-for-2", two, 4},
+		{"capacity-step-window/60", unknown, n}, {"record", record, n}, {"record-inline", inline, n}} {
 		b.Run(c.name, func(b *testing.B) {
 			at := now.Add(-time.Second)
 			for b.Loop() {
@@ -73,8 +80,8 @@ func BenchmarkCapacityQuery(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if vec, ok := v.(model.Vector); !ok || len(vec) != n*c.series {
-					b.Fatalf("%d series in the answer, want %d", len(vec), n*c.series)
+				if vec, ok := v.(model.Vector); !ok || len(vec) != c.series {
+					b.Fatalf("%d series in the answer, want %d", len(vec), c.series)
 				}
 			}
 		})

@@ -85,7 +85,7 @@ func New(cfg Config) (*Source, error) {
 
 // Load returns every function's load of q.Type over q.Window (one query).
 func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsource.Values, error) {
-	v, _, err := s.load(ctx, q, false)
+	v, _, err := s.load(ctx, q, false, allFunctions)
 	if err != nil {
 		return nil, err // a partial answer's lower bounds only through LoadParts
 	}
@@ -94,16 +94,18 @@ func (s *Source) Load(ctx context.Context, q metricsource.LoadQuery) (metricsour
 
 // LoadParts is Load with, for capacity, which part each reading came from
 // (metricsource.PartedLoad): the same query without its last max, so one
-// series per function and part, and the max taken here. A PromQL query
-// costs the same for a few functions as for all, so refs are not sent;
-// the callers ignore the extra entries. An answer that may be partial
-// gives the readings that are lower bounds with a
-// *metricsource.PartialError (partial.go).
-func (s *Source) LoadParts(ctx context.Context, q metricsource.LoadQuery, _ []provider.Ref) (metricsource.Values, metricsource.Parts, error) {
-	return s.load(ctx, q, true)
+// series per function and part, and the max taken here. refs (nil: every
+// function) narrow the query to their series when they are few, as
+// ActivityFor does (subset.go): the scaler's follow-ups ask every second
+// during a burst about the functions scaling up, and each asked for the
+// whole fleet's load. The answer may hold other functions too; callers
+// ignore them. An answer that may be partial gives the readings that are
+// lower bounds with a *metricsource.PartialError (partial.go).
+func (s *Source) LoadParts(ctx context.Context, q metricsource.LoadQuery, refs []provider.Ref) (metricsource.Values, metricsource.Parts, error) {
+	return s.load(ctx, q, true, s.narrowing(refs))
 }
 
-func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool) (metricsource.Values, metricsource.Parts, error) {
+func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool, f fnFilter) (metricsource.Values, metricsource.Parts, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	// Beside the load query, not before it: advice must not delay the
@@ -127,8 +129,14 @@ func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
 	}
-	r := s.newValueReader(expr, parted, s.hints.get(expr))
-	err = s.queryEach(ctx, expr, r.add)
+	hint := s.hints.get(expr)
+	if !f.all() {
+		hint = f.n
+	}
+	// Named as expr with the count of functions for their names (vector.go).
+	shown := narrowExpr(expr, f.shown())
+	r := s.newValueReader(shown, parted, hint)
+	err = s.queryNamedAt(ctx, narrowExpr(expr, f), shown, time.Time{}, r.add)
 	if _, partial := metricsource.PartialWhy(err); partial {
 		v, parts := r.lowerBounds(q.Type)
 		return v, parts, fmt.Errorf("load %s: %w", q.Type, err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -32,11 +33,16 @@ var _ metricsource.SubsetActivity = (*Source)(nil)
 // query text grows with them); so are all of them once Prometheus has
 // refused a POST (vector.go): the names would go in a URL.
 func (s *Source) ActivityFor(ctx context.Context, window time.Duration, refs []provider.Ref) (metricsource.Activity, error) {
-	f := allFunctions
-	if !s.postRefused.Load() {
-		f = narrowTo(refs, s.cfg.DefaultNamespace)
+	return s.activity(ctx, window, s.narrowing(refs))
+}
+
+// narrowing is the filter of refs' series (narrowTo), or allFunctions once
+// Prometheus has refused a POST.
+func (s *Source) narrowing(refs []provider.Ref) fnFilter {
+	if s.postRefused.Load() {
+		return allFunctions
 	}
-	return s.activity(ctx, window, f)
+	return narrowTo(refs, s.cfg.DefaultNamespace)
 }
 
 // Bounds of a narrowed query (ActivityFor). Each per-function query names
@@ -138,3 +144,84 @@ func perFunctionQueries(window, scrape time.Duration, sel string, f fnFilter) (f
 	q.inflight, q.counters = inflightQueryOf(f), countersQueryOf(f)
 	return q, step, nil
 }
+
+// perFunctionMetrics are the series with a function_name label that the
+// load queries read (queries.go, internal/promql): narrowExpr selects
+// them by name. The gateway target's up and process start time are not
+// per function and stay whole.
+var perFunctionMetrics = map[string]bool{
+	metricTotal: true, metricStarted: true, metricInflight: true, metricCPU: true,
+	metricQueue: true, metricQueueRun: true, metricReplicas: true,
+	promql.MetricSecondsSum: true, promql.MetricSecondsCount: true,
+	metricsource.CustomLoadMetric: true,
+}
+
+// narrowExpr is expr with every selector of a per-function metric narrowed
+// to f: `m` becomes `m{function_name=~"…"}` and `m{l="v"}` becomes
+// `m{function_name=~"…",l="v"}`. It reads expr as PromQL tokens: a name is
+// a whole identifier (the metric names are neither functions, label names
+// nor prefixes of another), and nothing inside a string literal is
+// touched. The load queries are built by several builders (internal/promql,
+// shared with the generated rules), so they are narrowed as text rather
+// than given a filter each.
+func narrowExpr(expr string, f fnFilter) string {
+	if f.all() {
+		return expr
+	}
+	matcher := fmt.Sprintf("function_name=~%q", f.re)
+	var b strings.Builder
+	b.Grow(len(expr) + 8*len(matcher))
+	for i := 0; i < len(expr); {
+		c := expr[i]
+		switch {
+		case c == '"' || c == '\'' || c == '`':
+			j := i + 1
+			for j < len(expr) && expr[j] != c {
+				if expr[j] == '\\' && c != '`' {
+					j++
+				}
+				j++
+			}
+			j = min(j+1, len(expr))
+			b.WriteString(expr[i:j])
+			i = j
+		case isIdentStart(c):
+			j := i + 1
+			for j < len(expr) && isIdentPart(expr[j]) {
+				j++
+			}
+			name := expr[i:j]
+			b.WriteString(name)
+			i = j
+			if !perFunctionMetrics[name] {
+				continue
+			}
+			k := j
+			for k < len(expr) && expr[k] == ' ' {
+				k++
+			}
+			if k < len(expr) && expr[k] == '{' {
+				b.WriteString(expr[j : k+1])
+				b.WriteString(matcher)
+				i = k + 1
+				if rest := strings.TrimLeft(expr[i:], " "); !strings.HasPrefix(rest, "}") {
+					b.WriteByte(',')
+				}
+				continue
+			}
+			b.WriteByte('{')
+			b.WriteString(matcher)
+			b.WriteByte('}')
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+func isIdentStart(c byte) bool {
+	return c == '_' || c == ':' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+}
+
+func isIdentPart(c byte) bool { return isIdentStart(c) || ('0' <= c && c <= '9') }

@@ -128,3 +128,31 @@ func TestActivityForAfterPOSTRefusedAsksWhole(t *testing.T) {
 		t.Errorf("%d narrowed queries sent as GET after POST was refused, want 0", n)
 	}
 }
+
+func TestNarrowExprNarrowsEachPerFunctionSelector(t *testing.T) {
+	f := fnFilter{re: `a\.ns`, n: 1}
+	m := `{function_name=~"a\\.ns"}`
+	for _, c := range []struct{ in, want string }{
+		{`rate(gateway_function_invocation_total[30s])`, `rate(gateway_function_invocation_total` + m + `[30s])`},
+		// Matchers already there: the function's first.
+		{`avg_over_time(job:function_current_load:sum{scaling_type="latency"}[1m])`,
+			`avg_over_time(job:function_current_load:sum{function_name=~"a\\.ns",scaling_type="latency"}[1m])`},
+		{`gateway_function_invocation_started {}`, `gateway_function_invocation_started {function_name=~"a\\.ns"}`},
+		// Not per function: the target's series, label names, functions.
+		{`max by (function_name, instance) (up offset 45s == 1)`, `max by (function_name, instance) (up offset 45s == 1)`},
+		{`time() - process_start_time_seconds < 45`, `time() - process_start_time_seconds < 45`},
+		// A name in a string is not a selector; a longer name is another metric.
+		{`label_replace(x, "m", "gateway_function_invocation_total", "", "")`, `label_replace(x, "m", "gateway_function_invocation_total", "", "")`},
+		{`gateway_function_invocation_total_created + gateway_function_invocation_started offset 1m`,
+			`gateway_function_invocation_total_created + gateway_function_invocation_started` + m + ` offset 1m`},
+		{`x{l="a \" gateway_function_invocation_total"} or gateway_service_count`,
+			`x{l="a \" gateway_function_invocation_total"} or gateway_service_count` + m},
+	} {
+		if got := narrowExpr(c.in, f); got != c.want {
+			t.Errorf("narrowExpr(%s)\n got %s\nwant %s", c.in, got, c.want)
+		}
+	}
+	if got := narrowExpr(`rate(gateway_function_invocation_total[30s])`, allFunctions); got != `rate(gateway_function_invocation_total[30s])` {
+		t.Errorf("every function: %s", got)
+	}
+}
