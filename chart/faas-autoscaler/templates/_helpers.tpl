@@ -189,7 +189,7 @@ and reported Ready.
 {{- define "fa.peer" -}}
 - namespaceSelector:
     matchLabels:
-      kubernetes.io/metadata.name: {{ default .root.Release.Namespace .peer.namespace }}
+      kubernetes.io/metadata.name: {{ default .root.Release.Namespace .peer.namespace | quote }}
   podSelector:
     {{- toYaml .peer.podSelector | nindent 4 }}
 {{- end }}
