@@ -1,7 +1,9 @@
 package prometheus
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
@@ -71,6 +73,20 @@ func (r *valueReader) add(smp *sample) {
 	r.split[ref] = b
 }
 
+// functionRef is the function a series' function_name names
+// (provider.ParseRef), but for a name with surrounding whitespace, which
+// names none: ParseRef trims it, so " fn" read as fn, though no deployed
+// function is named so (names are DNS labels) and a gateway counts such a
+// name only for calls to a function it cannot find; and a query narrowed
+// to fn's names (subset.go) cannot select it, so fn read one way asked for
+// alone and another asked with every function.
+func functionRef(name, defaultNamespace string) (provider.Ref, error) {
+	if strings.TrimSpace(name) != name {
+		return provider.Ref{}, fmt.Errorf("function name %q: surrounding whitespace", name)
+	}
+	return provider.ParseRef(name, defaultNamespace)
+}
+
 // usable is smp's function and value, ok false (and logged at Debug)
 // when it has no usable function_name or a non-finite value: missing,
 // not zero.
@@ -79,7 +95,7 @@ func (s *Source) usable(expr string, smp *sample) (provider.Ref, float64, bool) 
 		s.log.Debug("series without function_name ignored", "query", expr, "series", smp.labels())
 		return provider.Ref{}, 0, false
 	}
-	ref, err := provider.ParseRef(smp.fn(), s.cfg.DefaultNamespace)
+	ref, err := functionRef(smp.fn(), s.cfg.DefaultNamespace)
 	if err != nil {
 		s.log.Debug("series with a bad function_name ignored", "query", expr, "err", err)
 		return provider.Ref{}, 0, false
@@ -152,7 +168,7 @@ type wokenReader struct {
 }
 
 func (r *wokenReader) add(smp *sample) {
-	ref, err := provider.ParseRef(smp.fn(), r.s.cfg.DefaultNamespace)
+	ref, err := functionRef(smp.fn(), r.s.cfg.DefaultNamespace)
 	v := smp.value()
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return

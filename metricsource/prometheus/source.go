@@ -106,6 +106,14 @@ func (s *Source) LoadParts(ctx context.Context, q metricsource.LoadQuery, refs [
 }
 
 func (s *Source) load(ctx context.Context, q metricsource.LoadQuery, parted bool, f fnFilter) (metricsource.Values, metricsource.Parts, error) {
+	v, parts, err := s.loadOf(ctx, q, parted, f)
+	if !f.all() && errors.Is(err, errNarrowedRefused) {
+		return s.loadOf(ctx, q, parted, allFunctions) // behind a proxy that takes GET only (vector.go)
+	}
+	return v, parts, err
+}
+
+func (s *Source) loadOf(ctx context.Context, q metricsource.LoadQuery, parted bool, f fnFilter) (metricsource.Values, metricsource.Parts, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	// Beside the load query, not before it: advice must not delay the
@@ -161,6 +169,14 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 // selects (subset.go); the gateway's coverage and the queues are read
 // whole either way.
 func (s *Source) activity(ctx context.Context, window time.Duration, f fnFilter) (metricsource.Activity, error) {
+	act, err := s.activityOf(ctx, window, f)
+	if !f.all() && errors.Is(err, errNarrowedRefused) {
+		return s.activityOf(ctx, window, allFunctions) // behind a proxy that takes GET only (vector.go)
+	}
+	return act, err
+}
+
+func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilter) (metricsource.Activity, error) {
 	if _, err := promDuration("activity window", window); err != nil {
 		return metricsource.Activity{}, err
 	}

@@ -31,7 +31,9 @@ var _ metricsource.SubsetActivity = (*Source)(nil)
 // maxNarrowed functions, or names longer than maxNarrowedBytes in all, are
 // asked as Activity asks (the names would be most of the fleet, and the
 // query text grows with them); so are all of them once Prometheus has
-// refused a POST (vector.go): the names would go in a URL.
+// refused a POST (vector.go): the names would go in a URL. A series whose
+// function_name has surrounding whitespace is no function's either way
+// (functionRef): a narrowed query could not select it.
 func (s *Source) ActivityFor(ctx context.Context, window time.Duration, refs []provider.Ref) (metricsource.Activity, error) {
 	return s.activity(ctx, window, s.narrowing(refs))
 }

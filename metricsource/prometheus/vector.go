@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -103,6 +104,10 @@ func (s *Source) queryEachAt(ctx context.Context, expr string, at time.Time, eac
 	return s.queryNamedAt(ctx, expr, expr, at, each)
 }
 
+// errNarrowedRefused is queryNamedAt's answer to a narrowed query whose
+// POST was refused: not sent as GET; the caller asks whole.
+var errNarrowedRefused = errors.New("POST refused: a query narrowed to a few functions is asked again for all")
+
 // queryNamedAt is queryEachAt sending text and naming it expr in its
 // errors and logs, and remembering its answer's size under expr, unless
 // the two differ: a query over a few functions (subset.go) sends their
@@ -120,9 +125,15 @@ func (s *Source) queryNamedAt(ctx context.Context, text, expr string, at time.Ti
 			// A read-only proxy, or a Prometheus-compatible server, that
 			// refuses POST: GET, as the client library falls back. A
 			// query over a few functions is not narrowed from then on
-			// (subset.go): their names in a URL can pass what it takes.
+			// (subset.go), and one that is never goes as GET: its names
+			// in a URL can pass what the proxy takes (nginx: 8 KiB), and
+			// a failed GET's error holds the URL. Its caller asks again
+			// whole (errNarrowedRefused).
 			s.postRefused.Store(true)
 			drop(resp)
+			if text != expr {
+				return errNarrowedRefused
+			}
 			resp, err = s.get(ctx, form)
 		}
 	}
