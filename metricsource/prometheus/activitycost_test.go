@@ -40,7 +40,10 @@ import (
 // started counter over W, the least a started count costs.
 // "activity-for/W/K" times ActivityFor(ctx, W, K functions spread over the
 // fleet), what the idler asks for a window's functions: narrowed to their
-// names up to maxNarrowed (subset.go).
+// names up to maxNarrowed (subset.go). "cycle/15-windows" times an idler
+// cycle's reads over a fleet spread evenly over 15 ladder steps from 5 m
+// to 4 h, each through the shipped 5 s timeout (windows-failed: how many
+// did not fit it).
 //
 // Activity asks at the server's now, so the history runs on past the wall
 // clock (activityAhead) and the benchmark fails rather than measure a
@@ -87,6 +90,51 @@ func BenchmarkActivityWindows(b *testing.B) {
 		if left := time.Until(end); left < 5*time.Minute {
 			b.Fatalf("the history ends in %s: too soon to time a window (activityAhead)", left.Round(time.Second))
 		}
+	}
+	// An idler cycle over a fleet whose auto keep-alives use 15 ladder
+	// steps from 5 m to 4 h, the fleet spread evenly over them: one
+	// ActivityFor per step, one after the other, as the idler asks.
+	var steps []time.Duration
+	for _, m := range []int{5, 10, 15, 20, 30, 40, 50, 60, 75, 90, 120, 150, 180, 210, 240} {
+		steps = append(steps, time.Duration(m)*time.Minute)
+	}
+	groups := make([][]provider.Ref, len(steps))
+	for i := range n {
+		g := i % len(steps)
+		groups[g] = append(groups[g], provider.Ref{Name: fmt.Sprintf("fn%05d", i), Namespace: "openfaas-fn"})
+	}
+	// "cycle/15-windows" asks as the idler does; "cycle/15-windows-whole"
+	// as it did before ActivityFor narrowed (every function per window,
+	// through a long timeout so that it measures rather than fails).
+	for _, whole := range []bool{false, true} {
+		name := "cycle/15-windows"
+		if whole {
+			name += "-whole"
+		}
+		b.Run(name, func(b *testing.B) {
+			stillAhead(b)
+			var slowest time.Duration
+			failed := 0
+			for b.Loop() {
+				failed = 0
+				for k, w := range steps {
+					t0 := time.Now()
+					var err error
+					if whole {
+						_, err = long.Activity(b.Context(), w)
+					} else {
+						_, err = shipped.ActivityFor(b.Context(), w, groups[k])
+					}
+					if err != nil {
+						failed++
+						b.Logf("%s for %d functions: %v", w, len(groups[k]), err)
+					}
+					slowest = max(slowest, time.Since(t0))
+				}
+			}
+			b.ReportMetric(slowest.Seconds(), "slowest-window-s")
+			b.ReportMetric(float64(failed), "windows-failed")
+		})
 	}
 	for _, w := range []time.Duration{15 * time.Minute, time.Hour, 4 * time.Hour} {
 		b.Run("activity/"+model.Duration(w).String(), func(b *testing.B) {
