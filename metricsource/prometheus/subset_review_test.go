@@ -1,7 +1,6 @@
 package prometheus
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
@@ -13,81 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
-
-// subsetHistory backfills, for each label value in names, the gateway's
-// counters (linear in time), in-flight gauge and replica gauge, the
-// latency histogram, a kubelet CPU counter, a queue gauge and a custom
-// load (constants) under each of customTypes: every series the activity
-// and load queries read.
-func subsetHistory(t *testing.T, names []string, customTypes []string) *Source {
-	t.Helper()
-	const scrape = 5 * time.Second
-	now := time.Now().Truncate(scrape)
-	start, end := now.Add(-20*time.Minute), now.Add(5*time.Minute)
-	const gw = `instance="10.0.0.5:8082",job="gateway"`
-	const kubelet = `instance="node-1",job="kubelet",metrics_path="/metrics/resource"`
-	p := startBackfilled(t, openMetrics(func(w *bufio.Writer) {
-		series := func(metric, typ string, line func(i int, name string, ts time.Time, k int)) {
-			fmt.Fprintf(w, "# TYPE %s %s\n", metric, typ)
-			for i, name := range names {
-				for k, ts := 0, start; !ts.After(end); k, ts = k+1, ts.Add(scrape) {
-					line(i, name, ts, k)
-				}
-			}
-		}
-		rate := func(i int) float64 { return float64(2 + 3*i) }
-		series(promql.MetricStarted, "unknown", func(i int, name string, ts time.Time, k int) {
-			fmt.Fprintf(w, "%s{function_name=%q,%s} %g %d\n", promql.MetricStarted, name, gw, rate(i)*float64(k), ts.Unix())
-		})
-		series(metricTotal, "unknown", func(i int, name string, ts time.Time, k int) {
-			fmt.Fprintf(w, "%s{code=\"200\",function_name=%q,%s} %g %d\n", metricTotal, name, gw, rate(i)*float64(k), ts.Unix())
-		})
-		series(promql.MetricInflight, "gauge", func(i int, name string, ts time.Time, _ int) {
-			fmt.Fprintf(w, "%s{function_name=%q,%s} %d %d\n", promql.MetricInflight, name, gw, 1+i, ts.Unix())
-		})
-		series(metricReplicas, "gauge", func(i int, name string, ts time.Time, _ int) {
-			fmt.Fprintf(w, "%s{function_name=%q,%s} 1 %d\n", metricReplicas, name, gw, ts.Unix())
-		})
-		series(promql.MetricSecondsSum, "unknown", func(i int, name string, ts time.Time, k int) {
-			fmt.Fprintf(w, "%s{code=\"200\",function_name=%q,%s} %g %d\n", promql.MetricSecondsSum, name, gw, 0.2*rate(i)*float64(k), ts.Unix())
-		})
-		series(promql.MetricSecondsCount, "unknown", func(i int, name string, ts time.Time, k int) {
-			fmt.Fprintf(w, "%s{code=\"200\",function_name=%q,%s} %g %d\n", promql.MetricSecondsCount, name, gw, rate(i)*float64(k), ts.Unix())
-		})
-		series(metricCPU, "unknown", func(i int, name string, ts time.Time, k int) {
-			fmt.Fprintf(w, "%s{function_name=%q,namespace=\"openfaas-fn\",pod=\"p%d\",%s} %g %d\n", metricCPU, name, i, kubelet, 0.1*float64(1+i)*float64(k), ts.Unix())
-		})
-		series(metricQueue, "gauge", func(i int, name string, ts time.Time, _ int) {
-			fmt.Fprintf(w, "%s{function_name=%q,queue_name=\"faas-request\"} %d %d\n", metricQueue, name, 10*(i+1), ts.Unix())
-		})
-		fmt.Fprintf(w, "# TYPE %s gauge\n", metricsource.CustomLoadMetric)
-		for c, typ := range customTypes {
-			for i, name := range names {
-				for ts := start; !ts.After(end); ts = ts.Add(scrape) {
-					fmt.Fprintf(w, "%s{function_name=%q,scaling_type=%q} %g %d\n", metricsource.CustomLoadMetric, name, typ, 0.5+float64(i)+float64(10*c), ts.Unix())
-				}
-			}
-		}
-		fmt.Fprintf(w, "# TYPE %s gauge\n", promql.MetricProcessStart)
-		for ts := start; !ts.After(end); ts = ts.Add(scrape) {
-			fmt.Fprintf(w, "%s{%s} %d %d\n", promql.MetricProcessStart, gw, start.Add(-time.Hour).Unix(), ts.Unix())
-		}
-		fmt.Fprintln(w, "# TYPE up gauge")
-		for _, target := range []string{gw, kubelet} {
-			for ts := start; !ts.After(end); ts = ts.Add(scrape) {
-				fmt.Fprintf(w, "up{%s} 1 %d\n", target, ts.Unix())
-			}
-		}
-	}))
-	src := gatewaySource(t, p, nil)
-	src.scrapeInterval(context.Background())
-	src.phase.done.Wait()
-	return src
-}
 
 // TestWhitespaceNamedSeriesAreNoFunctions: provider.ParseRef trims the
 // function_name label, so a series labelled " ws" (or "ws.openfaas-fn ")
@@ -154,14 +81,7 @@ func TestOddNamesAndTypesNarrowAsWhole(t *testing.T) {
 	types := []string{`la"t\ency`, `offset up[5m] gateway_function_invocation_total`, "ü`'x"}
 	src := subsetHistory(t, names, types)
 	ctx := context.Background()
-	refs := make([]provider.Ref, len(names))
-	for i, n := range names {
-		r, err := provider.ParseRef(n, "openfaas-fn")
-		if err != nil {
-			t.Fatal(err)
-		}
-		refs[i] = r
-	}
+	refs := refsOf(t, names)
 	all, err := src.Activity(ctx, 5*time.Minute)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -93,26 +92,13 @@ func TestActivityForErrorsNameNoFunctions(t *testing.T) {
 // URL: from then on ActivityFor asks as Activity does.
 func TestActivityForAfterPOSTRefusedAsksWhole(t *testing.T) {
 	var narrowedGets atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			w.WriteHeader(http.StatusMethodNotAllowed)
-			return
-		}
+	src := postRefusingProxy(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Query().Get("query"), "function_name=~") {
 			narrowedGets.Add(1)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(vector()))
-	}))
-	t.Cleanup(srv.Close)
-	cfg := DefaultConfig()
-	cfg.URL = srv.URL
-	cfg.Timeout = 2 * time.Second
-	cfg.DuplicateCheck = 0
-	src, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	refs := []provider.Ref{{Name: "fn", Namespace: "team"}}
 	for range 2 {
 		_, _ = src.ActivityFor(context.Background(), 5*time.Minute, refs)
