@@ -62,9 +62,10 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 // resolution of an earlier instance of the same alert (same fingerprint, an
 // earlier StartsAt: see earlierInstance). Nor does a scale-down alert
 // (Signal.Down), which is only a trigger: in its place a queued scale-up
-// alert's load was lost; nor another alert firing without a load. A newer
-// signal of the same alert, or a firing one, replaces it. The caller holds
-// l.mu.
+// alert's load was lost; nor another alert firing without a load; nor,
+// in the place of the generated step alert's signal, firing or resolved,
+// an alert without a scaling type (CE's beside it). A newer signal of the
+// same alert, or a firing one, replaces it. The caller holds l.mu.
 func (l *Loop) queueLocked(sig Signal) {
 	if q, ok := l.pending[sig.Ref]; ok && !keepsQueued(q, sig) {
 		return
@@ -74,6 +75,15 @@ func (l *Loop) queueLocked(sig Signal) {
 
 // keepsQueued says whether sig may take queued q's place.
 func keepsQueued(q, sig Signal) bool {
+	if q.ScalingType == TypeStep && sig.ScalingType == "" {
+		// An alert without a scaling type beside the generated step alert
+		// (OpenFaaS CE's, with `rules --ce-compatible`) adds nothing to it
+		// (besideRule): in the place of the generated alert's resolution
+		// it was decided as beside a step alert still firing, no way down
+		// started, and no later pass started one: the function kept its
+		// stepped-up count for good (a review's test, session 48).
+		return false
+	}
 	if q.Status != Firing || q.Down {
 		return true
 	}
