@@ -43,7 +43,9 @@ import (
 // names up to maxNarrowed (subset.go). "cycle/15-windows" times an idler
 // cycle's reads over a fleet spread evenly over 15 ladder steps from 5 m
 // to 4 h, each through the shipped 5 s timeout (windows-failed: how many
-// did not fit it).
+// did not fit it). "activity-chunked/W" times ActivityFor for every
+// function in chunks of maxNarrowed, each through the shipped 5 s timeout,
+// as a window whose whole read timed out is read (chunks.go).
 //
 // Activity asks at the server's now, so the history runs on past the wall
 // clock (activityAhead) and the benchmark fails rather than measure a
@@ -173,6 +175,32 @@ func BenchmarkActivityWindows(b *testing.B) {
 				b.Logf("through the shipped %s timeout, after %s: %s", shipped.cfg.Timeout, time.Since(t0).Round(time.Millisecond), msg)
 			}
 			b.ReportMetric(fits, "shipped-5s-ok")
+		})
+		b.Run("activity-chunked/"+model.Duration(w).String(), func(b *testing.B) {
+			stillAhead(b)
+			// Every function, read in chunks of maxNarrowed through the
+			// shipped timeout, as ActivityFor reads a window once its whole
+			// read has timed out (chunks.go).
+			refs := make([]provider.Ref, n)
+			for i := range refs {
+				refs[i] = provider.Ref{Name: fmt.Sprintf("fn%05d", i), Namespace: "openfaas-fn"}
+			}
+			shipped.chunked.add(w)
+			var act metricsource.Activity
+			var err error
+			var slowest time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				if act, err = shipped.ActivityFor(b.Context(), w, refs); err != nil {
+					b.Fatal(err)
+				}
+				slowest = max(slowest, time.Since(t0))
+			}
+			if !act.Covered || len(act.Started) != n || len(act.Inflight) != n {
+				b.Fatalf("covered %v (%s), %d started and %d in-flight readings: want covered and %d each",
+					act.Covered, act.Uncovered, len(act.Started), len(act.Inflight), n)
+			}
+			b.ReportMetric(slowest.Seconds(), "slowest-s")
 		})
 		for _, k := range []int{100, maxNarrowed} {
 			if k >= n {

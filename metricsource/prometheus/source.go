@@ -38,6 +38,8 @@ type Source struct {
 	// postRefused: a query was sent as GET (vector.go), so none is
 	// narrowed to a few functions' names (subset.go).
 	postRefused atomic.Bool
+	chunked     windowSet // windows read in chunks of functions (chunks.go)
+	chunk       int       // functions a chunk: maxNarrowed (a test's fewer)
 }
 
 var (
@@ -80,7 +82,7 @@ func New(cfg Config) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, api: v1.NewAPI(c), client: c, http: hc, log: log.With("source", "prometheus"), now: time.Now, seed: maphash.MakeSeed()}, nil
+	return &Source{cfg: cfg, api: v1.NewAPI(c), client: c, http: hc, log: log.With("source", "prometheus"), now: time.Now, seed: maphash.MakeSeed(), chunk: maxNarrowed}, nil
 }
 
 // Load returns every function's load of q.Type over q.Window (one query).

@@ -30,12 +30,17 @@ var _ metricsource.SubsetActivity = (*Source)(nil)
 // as Activity reads them: they are not per function, or small. More than
 // maxNarrowed functions, or names longer than maxNarrowedBytes in all, are
 // asked as Activity asks (the names would be most of the fleet, and the
-// query text grows with them); so are all of them once Prometheus has
+// query text grows with them), or in chunks once such a read of the window
+// has timed out (chunks.go); so are all of them once Prometheus has
 // refused a POST (vector.go): the names would go in a URL. A series whose
 // function_name has surrounding whitespace is no function's either way
 // (functionRef): a narrowed query could not select it.
 func (s *Source) ActivityFor(ctx context.Context, window time.Duration, refs []provider.Ref) (metricsource.Activity, error) {
-	return s.activity(ctx, window, s.narrowing(refs))
+	f := s.narrowing(refs)
+	if f.all() && len(refs) > 0 && !s.postRefused.Load() {
+		return s.activityForMany(ctx, window, refs) // chunks.go
+	}
+	return s.activity(ctx, window, f)
 }
 
 // narrowing is the filter of refs' series (narrowTo), or allFunctions once
@@ -103,23 +108,39 @@ func narrowTo(refs []provider.Ref, defaultNamespace string) fnFilter {
 	names := make([]string, 0, len(refs)+len(refs)/2)
 	size := 0
 	for _, r := range refs {
-		q := regexp.QuoteMeta(r.Name + "." + r.Namespace)
+		q, b := quotedNames(r, defaultNamespace)
 		names = append(names, q)
-		size += len(q) + 1
-		if r.Namespace == defaultNamespace && !strings.Contains(r.Name, ".") {
-			// A bare name with a dot parses as name.namespace: only
-			// names without one are the default namespace's.
-			b := regexp.QuoteMeta(r.Name)
+		if b != "" {
 			names = append(names, b)
-			size += len(b) + 1
 		}
-		if size > maxNarrowedBytes {
+		if size += namesBytes(q, b); size > maxNarrowedBytes {
 			return allFunctions
 		}
 	}
 	slices.Sort(names)
 	names = slices.Compact(names)
 	return fnFilter{re: strings.Join(names, "|"), n: len(refs)}
+}
+
+// quotedNames are r's function_name values as regular expressions of
+// themselves: qualified, and bare ("" if none) when r is in the default
+// namespace. A bare name with a dot parses as name.namespace: only names
+// without one are the default namespace's.
+func quotedNames(r provider.Ref, defaultNamespace string) (qualified, bare string) {
+	qualified = regexp.QuoteMeta(r.Name + "." + r.Namespace)
+	if r.Namespace == defaultNamespace && !strings.Contains(r.Name, ".") {
+		bare = regexp.QuoteMeta(r.Name)
+	}
+	return qualified, bare
+}
+
+// namesBytes is what quotedNames' two names take of a filter's text.
+func namesBytes(qualified, bare string) int {
+	n := len(qualified) + 1
+	if bare != "" {
+		n += len(bare) + 1
+	}
+	return n
 }
 
 // fnQueries holds Activity's queries that read series of

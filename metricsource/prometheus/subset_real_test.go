@@ -27,7 +27,8 @@ type subsetSeries struct {
 // named bare in the default namespace, a name with a dot — while the
 // functions not asked about are not in the answer (what shows the query
 // was narrowed: a name is matched whole, so fn is not fn2, and a namespace
-// is part of the name, so fn.openfaas-fn is not fn.team).
+// is part of the name, so fn.openfaas-fn is not fn.team); and read in
+// chunks, the merged answer is Activity's.
 func TestActivityForAnswersAsActivity(t *testing.T) {
 	const scrape = 5 * time.Second
 	now := time.Now().Truncate(scrape)
@@ -160,6 +161,22 @@ func TestActivityForAnswersAsActivity(t *testing.T) {
 			if d := cmp.Diff(want, got); d != "" {
 				t.Errorf("ActivityFor(%v), %s (-want +got):\n%s", asked, r, d)
 			}
+		}
+	}
+
+	// Read in chunks (chunks.go: a window whose whole read timed out),
+	// here of two functions, the merged answer is the whole one's.
+	src.chunk = 2
+	chunked, err := src.activityInChunks(ctx, window, everyone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chunked.Covered != all.Covered || chunked.Uncovered != all.Uncovered {
+		t.Errorf("in chunks: covered %v %q, want Activity's %v %q", chunked.Covered, chunked.Uncovered, all.Covered, all.Uncovered)
+	}
+	for _, r := range everyone {
+		if d := cmp.Diff(all.Of(r), chunked.Of(r)); d != "" {
+			t.Errorf("in chunks of two, %s (-whole +chunked):\n%s", r, d)
 		}
 	}
 }
