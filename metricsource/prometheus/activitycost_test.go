@@ -186,21 +186,7 @@ func BenchmarkActivityWindows(b *testing.B) {
 				refs[i] = provider.Ref{Name: fmt.Sprintf("fn%05d", i), Namespace: "openfaas-fn"}
 			}
 			shipped.chunked.add(w)
-			var act metricsource.Activity
-			var err error
-			var slowest time.Duration
-			for b.Loop() {
-				t0 := time.Now()
-				if act, err = shipped.ActivityFor(b.Context(), w, refs); err != nil {
-					b.Fatal(err)
-				}
-				slowest = max(slowest, time.Since(t0))
-			}
-			if !act.Covered || len(act.Started) != n || len(act.Inflight) != n {
-				b.Fatalf("covered %v (%s), %d started and %d in-flight readings: want covered and %d each",
-					act.Covered, act.Uncovered, len(act.Started), len(act.Inflight), n)
-			}
-			b.ReportMetric(slowest.Seconds(), "slowest-s")
+			timeActivityFor(b, shipped, w, refs)
 		})
 		for _, k := range []int{100, maxNarrowed} {
 			if k >= n {
@@ -214,22 +200,8 @@ func BenchmarkActivityWindows(b *testing.B) {
 				for i := range refs {
 					refs[i] = provider.Ref{Name: fmt.Sprintf("fn%05d", i*n/k), Namespace: "openfaas-fn"}
 				}
-				var act metricsource.Activity
-				var err error
-				var slowest time.Duration
-				for b.Loop() {
-					t0 := time.Now()
-					if act, err = long.ActivityFor(b.Context(), w, refs); err != nil {
-						b.Fatal(err)
-					}
-					slowest = max(slowest, time.Since(t0))
-				}
-				if !act.Covered || len(act.Started) != k || len(act.Inflight) != k {
-					b.Fatalf("covered %v (%s), %d started and %d in-flight readings: want covered and %d each",
-						act.Covered, act.Uncovered, len(act.Started), len(act.Inflight), k)
-				}
-				b.ReportMetric(slowest.Seconds(), "slowest-s")
-				_, err = shipped.ActivityFor(b.Context(), w, refs)
+				timeActivityFor(b, long, w, refs)
+				_, err := shipped.ActivityFor(b.Context(), w, refs)
 				fits := 1.0
 				if err != nil {
 					fits = 0
@@ -266,6 +238,27 @@ func BenchmarkActivityWindows(b *testing.B) {
 			})
 		}
 	}
+}
+
+// timeActivityFor times src.ActivityFor(w, refs) in b's loop, checks the
+// last answer covers every ref, and reports the slowest call.
+func timeActivityFor(b *testing.B, src *Source, w time.Duration, refs []provider.Ref) {
+	b.Helper()
+	var act metricsource.Activity
+	var err error
+	var slowest time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if act, err = src.ActivityFor(b.Context(), w, refs); err != nil {
+			b.Fatal(err)
+		}
+		slowest = max(slowest, time.Since(t0))
+	}
+	if k := len(refs); !act.Covered || len(act.Started) != k || len(act.Inflight) != k {
+		b.Fatalf("covered %v (%s), %d started and %d in-flight readings: want covered and %d each",
+			act.Covered, act.Uncovered, len(act.Started), len(act.Inflight), k)
+	}
+	b.ReportMetric(slowest.Seconds(), "slowest-s")
 }
 
 // activityAhead is how far past the wall clock BenchmarkActivityWindows'
