@@ -188,11 +188,6 @@ func observedCPU(rate string) string {
 // Functions without a started counter (gateways that predate it) fall back
 // to the invocation counter, which misses calls still running.
 func startedQuery(window time.Duration, sel string) (string, error) {
-	return startedQueryOf(window, sel, allFunctions)
-}
-
-// startedQueryOf is startedQuery over the functions f selects.
-func startedQueryOf(window time.Duration, sel string, f fnFilter) (string, error) {
 	w, err := promDuration("activity window", window)
 	if err != nil {
 		return "", err
@@ -230,7 +225,7 @@ func startedQueryOf(window time.Duration, sel string, f fnFilter) (string, error
 		// replica once (promql.SumOverGateways).
 		return promql.SumOverGateways(largerOf(counted, back), coded)
 	}
-	return count(f.of(metricStarted), false) + " or " + count(f.of(metricTotal), true), nil
+	return count(metricStarted, false) + " or " + count(metricTotal, true), nil
 }
 
 // partLabel tags the two sides of largerOf apart: a name no stored series
@@ -259,11 +254,8 @@ func queueLevel() string { return promql.QueueBacklog() }
 
 // inflightQuery reads the in-flight gauge now, per function, each gateway
 // replica once (promql.SumOverGateways).
-func inflightQuery() string { return inflightQueryOf(allFunctions) }
-
-// inflightQueryOf is inflightQuery over the functions f selects.
-func inflightQueryOf(f fnFilter) string {
-	return promql.SumOverGateways(f.of(metricInflight), false)
+func inflightQuery() string {
+	return promql.SumOverGateways(metricInflight, false)
 }
 
 // Counters told apart by the "counter" label of countersQuery's result.
@@ -280,12 +272,9 @@ const (
 // would match nothing, or, with a fallback for a total not yet created,
 // count every call it ever started as in flight. Summed per function as
 // values does, the difference is taken in Go.
-func countersQuery() string { return countersQueryOf(allFunctions) }
-
-// countersQueryOf is countersQuery over the functions f selects.
-func countersQueryOf(f fnFilter) string {
+func countersQuery() string {
 	tag := func(name, metric string) string {
-		return fmt.Sprintf(`label_replace(%s, "counter", %q, "", "")`, promql.SumOverGateways(f.of(metric), metric == metricTotal), name)
+		return fmt.Sprintf(`label_replace(%s, "counter", %q, "", "")`, promql.SumOverGateways(metric, metric == metricTotal), name)
 	}
 	return tag(counterStarted, metricStarted) + " or " + tag(counterEnded, metricTotal)
 }
@@ -342,17 +331,12 @@ func coverageQuery(sel string, window, maxGap time.Duration) (string, error) {
 // missing from a scrape, so the instant selector drops it at the next
 // scrape while last_over_time still holds it.
 func vanishedQuery(lookback time.Duration) (string, error) {
-	return vanishedQueryOf(lookback, allFunctions)
-}
-
-// vanishedQueryOf is vanishedQuery over the functions f selects.
-func vanishedQueryOf(lookback time.Duration, f fnFilter) (string, error) {
 	l, err := promDuration("vanish lookback", lookback)
 	if err != nil {
 		return "", err
 	}
 	return fmt.Sprintf(`group by (function_name) (last_over_time(%[1]s[%[3]s]) or last_over_time(%[2]s[%[3]s]))`+
-		` unless on (function_name) group by (function_name) (%[1]s or %[2]s)`, f.of(metricStarted), f.of(metricTotal), l), nil
+		` unless on (function_name) group by (function_name) (%[1]s or %[2]s)`, metricStarted, metricTotal, l), nil
 }
 
 // wokenQuery finds functions the gateway reported at zero replicas at some
@@ -374,11 +358,6 @@ func vanishedQueryOf(lookback time.Duration, f fnFilter) (string, error) {
 // each sample about once, as those lookups did (BenchmarkWokenQuery);
 // read beside them, the query cost twice as much.
 func wokenQuery(window, scrape time.Duration) (string, time.Duration, error) {
-	return wokenQueryOf(window, scrape, allFunctions)
-}
-
-// wokenQueryOf is wokenQuery over the functions f selects.
-func wokenQueryOf(window, scrape time.Duration, f fnFilter) (string, time.Duration, error) {
 	w, err := promDuration("activity window", window)
 	if err != nil {
 		return "", 0, err
@@ -388,7 +367,7 @@ func wokenQueryOf(window, scrape time.Duration, f fnFilter) (string, time.Durati
 	// (14.998 s), and rounded down the bound could come before the wake.
 	r := max(step, (scrape + time.Second - 1).Truncate(time.Second), time.Second)
 	// Every gateway instance at 0 is the sum at 0.
-	zero := fmt.Sprintf(`max by (function_name) (min_over_time(%s[%s])) == 0`, f.of(metricReplicas), model.Duration(r))
+	zero := fmt.Sprintf(`max by (function_name) (min_over_time(%s[%s])) == 0`, metricReplicas, model.Duration(r))
 	return fmt.Sprintf(`max_over_time((timestamp(%[1]s))[%[2]s:%[3]s]) and on (function_name) (sum by (function_name) (%[4]s) > 0)`,
-		zero, w, model.Duration(step), f.of(metricReplicas)), r, nil
+		zero, w, model.Duration(step), metricReplicas), r, nil
 }

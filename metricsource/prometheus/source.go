@@ -193,16 +193,11 @@ func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilte
 	}
 	// Sent as q, named as shown: the same texts but for the functions'
 	// names, left out of shown (vector.go).
-	q, step, err := perFunctionQueries(window, scrape, s.cfg.CoverageSelector, f)
+	whole, step, err := perFunctionQueries(window, scrape, s.cfg.CoverageSelector)
 	if err != nil {
 		return metricsource.Activity{}, err
 	}
-	shown := q
-	if !f.all() {
-		if shown, _, err = perFunctionQueries(window, scrape, s.cfg.CoverageSelector, f.shown()); err != nil {
-			return metricsource.Activity{}, err
-		}
-	}
+	q, shown := whole.narrowed(f), whole.narrowed(f.shown())
 	// Series of each answer, so its map is made for them (readers.go): a
 	// narrowed query's are its functions'.
 	hint := func(expr string, perFunction int) int {

@@ -65,7 +65,7 @@ const (
 	maxNarrowedBytes = 64 << 10
 )
 
-// fnFilter selects the functions a per-function query reads (queries.go):
+// fnFilter selects the functions a per-function query reads (narrowExpr):
 // re is a function_name regular expression, "" for every function.
 type fnFilter struct {
 	re string
@@ -76,14 +76,6 @@ type fnFilter struct {
 var allFunctions = fnFilter{}
 
 func (f fnFilter) all() bool { return f.re == "" }
-
-// of is metric's selector under f.
-func (f fnFilter) of(metric string) string {
-	if f.all() {
-		return metric
-	}
-	return fmt.Sprintf("%s{function_name=~%q}", metric, f.re)
-}
 
 // shown is f as errors and logs name it: the count of functions, not
 // their names.
@@ -149,28 +141,34 @@ type fnQueries struct {
 	started, inflight, vanished, woken, counters string
 }
 
-// perFunctionQueries are Activity's per-function queries over the
-// functions f selects, and the woken query's range (wokenQuery).
-func perFunctionQueries(window, scrape time.Duration, sel string, f fnFilter) (fnQueries, time.Duration, error) {
+// perFunctionQueries are Activity's per-function queries, and the woken
+// query's range (wokenQuery).
+func perFunctionQueries(window, scrape time.Duration, sel string) (fnQueries, time.Duration, error) {
 	var q fnQueries
 	var err error
-	if q.started, err = startedQueryOf(window, sel, f); err != nil {
+	if q.started, err = startedQuery(window, sel); err != nil {
 		return q, 0, err
 	}
-	if q.vanished, err = vanishedQueryOf(metricsource.VanishLookback(window), f); err != nil {
+	if q.vanished, err = vanishedQuery(metricsource.VanishLookback(window)); err != nil {
 		return q, 0, err
 	}
 	var step time.Duration
-	if q.woken, step, err = wokenQueryOf(window, scrape, f); err != nil {
+	if q.woken, step, err = wokenQuery(window, scrape); err != nil {
 		return q, 0, err
 	}
-	q.inflight, q.counters = inflightQueryOf(f), countersQueryOf(f)
+	q.inflight, q.counters = inflightQuery(), countersQuery()
 	return q, step, nil
 }
 
+// narrowed is q with each query narrowed to f (narrowExpr).
+func (q fnQueries) narrowed(f fnFilter) fnQueries {
+	return fnQueries{started: narrowExpr(q.started, f), inflight: narrowExpr(q.inflight, f),
+		vanished: narrowExpr(q.vanished, f), woken: narrowExpr(q.woken, f), counters: narrowExpr(q.counters, f)}
+}
+
 // perFunctionMetrics are the series with a function_name label that the
-// load queries read (queries.go, internal/promql): narrowExpr selects
-// them by name. The gateway target's up and process start time are not
+// activity and load queries read (queries.go, internal/promql):
+// narrowExpr selects them by name. The gateway target's up and process start time are not
 // per function and stay whole.
 var perFunctionMetrics = map[string]bool{
 	metricTotal: true, metricStarted: true, metricInflight: true, metricCPU: true,
@@ -186,7 +184,7 @@ var perFunctionMetrics = map[string]bool{
 // nor prefixes of another), and nothing inside a string literal is
 // touched. The load queries are built by several builders (internal/promql,
 // shared with the generated rules), so they are narrowed as text rather
-// than given a filter each.
+// than given a filter each, and Activity's the same way.
 func narrowExpr(expr string, f fnFilter) string {
 	if f.all() {
 		return expr

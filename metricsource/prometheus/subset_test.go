@@ -25,10 +25,10 @@ func TestNarrowToNamesEachFunctionWholeAndLiterally(t *testing.T) {
 	if f.re != want || f.n != len(refs) {
 		t.Errorf("narrowTo: %q for %d, want %q for %d", f.re, f.n, want, len(refs))
 	}
-	if got, want := f.of(metricStarted), metricStarted+`{function_name=~"`+strings.ReplaceAll(want, `\`, `\\`)+`"}`; got != want {
+	if got, want := narrowExpr(metricStarted, f), metricStarted+`{function_name=~"`+strings.ReplaceAll(want, `\`, `\\`)+`"}`; got != want {
 		t.Errorf("selector %s, want %s", got, want)
 	}
-	if got := f.shown().of(metricStarted); got != metricStarted+`{function_name=~"<5 functions' names>"}` {
+	if got := narrowExpr(metricStarted, f.shown()); got != metricStarted+`{function_name=~"<5 functions' names>"}` {
 		t.Errorf("shown selector %s", got)
 	}
 }
