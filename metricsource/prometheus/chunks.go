@@ -18,10 +18,12 @@ import (
 // time, each within the timeout. At 10,000 functions a whole read
 // took 5.5 s at 1 h and 10.2 s at 4 h against the shipped 5 s timeout, so
 // a window holding most of the fleet (a fleet-wide zero-duration of 1 h)
-// failed every cycle and its functions were never idled; chunks of 1,000
-// read in 0.8-1.4 s each (BenchmarkActivityWindows), about 1.4 times the
-// whole read in all, which is why a window is chunked only once its whole
-// read has failed. The first cycle of such a window fails, as it did.
+// failed every cycle and its functions were never idled. Read in chunks
+// of 1,000 the same 10,000 took 5.4, 6.9 and 12.7 s at 15 m, 1 h and 4 h
+// against 2.6, 5.5 and 10.2 s whole (BenchmarkActivityWindows
+// activity-chunked): 1.25 to 2 times the whole read, which is why a window
+// is chunked only once its whole read has failed. The first cycle of such
+// a window fails, as it did.
 func (s *Source) activityForMany(ctx context.Context, window time.Duration, refs []provider.Ref) (metricsource.Activity, error) {
 	if s.chunked.has(window) {
 		return s.activityInChunks(ctx, window, refs)
@@ -71,10 +73,13 @@ func (s *Source) activityInChunks(ctx context.Context, window time.Duration, ref
 }
 
 // chunksAtOnce is how many chunks are read at a time: the idler bounds a
-// whole call by actuator.call_timeout (10 s by default), and ten chunks of
-// a 10,000 fleet's 4 h window took 1.4 s each; two at a time keep a
-// Prometheus' cores busy (each chunk is seven concurrent queries, under
-// Prometheus' default limit of 20) without queueing behind each other.
+// whole call by actuator.call_timeout (10 s by default), and one chunk of
+// a 10,000 fleet's 4 h window read alone took 1.4 s. Two at a time stay
+// under Prometheus' default limit of 20 concurrent queries (a chunk is
+// seven). What it gains is not measured here: on this project's two-core
+// machine the ten chunks took 12.7 s in all, about ten times one alone,
+// the queries already using both cores; a Prometheus with more cores is
+// where it can shorten the call.
 const chunksAtOnce = 2
 
 // union is a with b's entries added, a nil map while both are.

@@ -3,6 +3,9 @@ package prometheus
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +58,7 @@ func TestChunksOfKeepsEachChunkNarrowable(t *testing.T) {
 // function. A caller's shorter deadline says nothing of the read's cost:
 // that window stays whole.
 func TestActivityForReadsAWindowInChunksOnceItsWholeReadTimesOut(t *testing.T) {
-	src := postAcceptingFake(t)
+	src := slowWholeFake(t)
 	src.chunk = 400
 	refs := make([]provider.Ref, maxNarrowed+1)
 	for i := range refs {
@@ -91,21 +94,25 @@ func TestActivityForReadsAWindowInChunksOnceItsWholeReadTimesOut(t *testing.T) {
 	}
 }
 
-// postAcceptingFake is a Prometheus that answers a per-function query over
-// every function after 1 s (past the source's 500 ms timeout), a narrowed
-// started query at once with 1 for each function named, and the coverage
-// checks as covered.
-func postAcceptingFake(t *testing.T) *Source {
-	src, _ := fakeProm(t, func(q string) (int, string) {
+// slowWholeFake is a Prometheus that answers a per-function query over
+// every function never (it waits until the client gives up: the source's
+// 500 ms timeout, or the caller's deadline), a narrowed started query at
+// once with 1 for each function named, and the coverage checks as covered.
+func slowWholeFake(t *testing.T) *Source {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			t.Error(err)
+		}
+		q := r.Form.Get("query")
+		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case strings.Contains(q, `"check"`):
-			return 200, vector(`{"metric":{"check":"up"},"value":[1,"1"]}`, `{"metric":{"check":"age"},"value":[1,"1"]}`,
-				`{"metric":{"check":"steps"},"value":[1,"1"]}`)
+			_, _ = io.WriteString(w, vector(`{"metric":{"check":"up"},"value":[1,"1"]}`, `{"metric":{"check":"age"},"value":[1,"1"]}`,
+				`{"metric":{"check":"steps"},"value":[1,"1"]}`))
 		case !strings.Contains(q, metricStarted) && !strings.Contains(q, metricReplicas) && !strings.Contains(q, metricInflight):
-			return 200, vector() // not per function
+			_, _ = io.WriteString(w, vector()) // not per function
 		case !strings.Contains(q, "function_name=~"):
-			time.Sleep(time.Second)
-			return 200, vector()
+			<-r.Context().Done()
 		case strings.Contains(q, "increase("):
 			_, rest, _ := strings.Cut(q, `function_name=~"`)
 			names, _, _ := strings.Cut(rest, `"`)
@@ -113,9 +120,19 @@ func postAcceptingFake(t *testing.T) *Source {
 			for n := range strings.SplitSeq(names, "|") {
 				series = append(series, fmt.Sprintf(`{"metric":{"function_name":%q},"value":[1,"1"]}`, strings.ReplaceAll(n, `\\.`, ".")))
 			}
-			return 200, vector(series...)
+			_, _ = io.WriteString(w, vector(series...))
+		default:
+			_, _ = io.WriteString(w, vector())
 		}
-		return 200, vector()
-	})
+	}))
+	t.Cleanup(srv.Close)
+	cfg := DefaultConfig()
+	cfg.URL = srv.URL
+	cfg.Timeout = 500 * time.Millisecond
+	cfg.DuplicateCheck = 0
+	src, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return src
 }

@@ -20,8 +20,8 @@ var _ metricsource.SubsetActivity = (*Source)(nil)
 // once per keep-alive window, about that window's functions. A PromQL
 // query over every function costs what the series it reads cost, and the
 // started query reads each counter's samples over the whole window: at
-// 10,000 called functions a 4 h window took ~13 s whether it was asked for
-// ten functions or for all (BenchmarkActivityWindows), and a cycle over a
+// 10,000 called functions a 4 h window took 10-13 s whether it was asked
+// for ten functions or for all (BenchmarkActivityWindows), and a cycle over a
 // fleet whose auto keep-alives use many of the ladder's windows paid a
 // whole fleet's read per window. Narrowed, a window costs about what its
 // own functions' series cost.
