@@ -34,10 +34,16 @@ func TestActivityForAnswersAsActivity(t *testing.T) {
 	now := time.Now().Truncate(scrape)
 	start, end := now.Add(-20*time.Minute), now.Add(5*time.Minute)
 	const target = `instance="10.0.0.5:8082",job="gateway"`
-	always := func(v float64) func(time.Duration) (float64, bool) {
+	constant := func(v float64) func(time.Duration) (float64, bool) {
 		return func(time.Duration) (float64, bool) { return v, true }
 	}
-	// calls counts one call a scrape until ago reaches since (then flat).
+	// callsUntil counts one call a scrape until ago reaches since (then
+	// flat). A counter called throughout (always) counts on past now, to
+	// the history's end: flat from now on, its increase() over a window
+	// ending in the flat part was extrapolated by how far past now the
+	// query ran, and two reads a moment apart counted 60 and 59 (3 runs in
+	// 15). Linear throughout, every read counts the same.
+	const always = -time.Hour
 	callsUntil := func(since time.Duration) func(time.Duration) (float64, bool) {
 		return func(ago time.Duration) (float64, bool) {
 			return float64(int((20*time.Minute - max(ago, since)) / scrape)), true
@@ -48,17 +54,17 @@ func TestActivityForAnswersAsActivity(t *testing.T) {
 		return []subsetSeries{
 			{promql.MetricStarted, l, started},
 			{metricTotal, l + `,code="200"`, started},
-			{promql.MetricInflight, l, always(0)},
+			{promql.MetricInflight, l, constant(0)},
 			{metricReplicas, l, replicas},
 		}
 	}
 	var series []subsetSeries
-	series = append(series, fnSeries("fn.openfaas-fn", callsUntil(0), always(1))...)
-	series = append(series, fnSeries("fn2.openfaas-fn", callsUntil(0), always(1))...)
-	series = append(series, fnSeries("fn.team", callsUntil(0), always(1))...)
-	series = append(series, fnSeries("bare", callsUntil(0), always(2))...)
-	series = append(series, fnSeries("a.b.openfaas-fn", callsUntil(0), always(1))...)
-	series = append(series, fnSeries("quiet.openfaas-fn", callsUntil(15*time.Minute), always(1))...)
+	series = append(series, fnSeries("fn.openfaas-fn", callsUntil(always), constant(1))...)
+	series = append(series, fnSeries("fn2.openfaas-fn", callsUntil(always), constant(1))...)
+	series = append(series, fnSeries("fn.team", callsUntil(always), constant(1))...)
+	series = append(series, fnSeries("bare", callsUntil(always), constant(2))...)
+	series = append(series, fnSeries("a.b.openfaas-fn", callsUntil(always), constant(1))...)
+	series = append(series, fnSeries("quiet.openfaas-fn", callsUntil(15*time.Minute), constant(1))...)
 	// Woken: at zero replicas until 2 minutes ago, one since.
 	series = append(series, fnSeries("woke.openfaas-fn", callsUntil(15*time.Minute), func(ago time.Duration) (float64, bool) {
 		if ago > 2*time.Minute {
@@ -68,7 +74,7 @@ func TestActivityForAnswersAsActivity(t *testing.T) {
 	})...)
 	// Vanished: every series gone 6 minutes ago (a backfill writes no
 	// staleness marker: gone for longer than the 5 m lookback).
-	for _, s := range fnSeries("gone.openfaas-fn", callsUntil(15*time.Minute), always(1)) {
+	for _, s := range fnSeries("gone.openfaas-fn", callsUntil(15*time.Minute), constant(1)) {
 		v := s.value
 		s.value = func(ago time.Duration) (float64, bool) {
 			if ago < 6*time.Minute {
@@ -79,8 +85,8 @@ func TestActivityForAnswersAsActivity(t *testing.T) {
 		series = append(series, s)
 	}
 	// Busy: two in flight now.
-	busy := fnSeries("busy.openfaas-fn", callsUntil(0), always(2))
-	busy[2].value = always(2)
+	busy := fnSeries("busy.openfaas-fn", callsUntil(always), constant(2))
+	busy[2].value = constant(2)
 	series = append(series, busy...)
 
 	p := startBackfilled(t, openMetrics(func(w *bufio.Writer) {
