@@ -52,7 +52,10 @@
 // one bad alert never blocks the others. Duplicates inside a batch (same
 // fingerprint and status) are handed on once, and a copy of one that was
 // not taken has its result; across requests the scaler recognises them by
-// fingerprint.
+// fingerprint. AlertManager sends a notification answered 5xx again, whole,
+// until one is answered 2xx: its alerts come back with Signal.RetryOf, when
+// each was first received in it (retries.go), so step mode steps once per
+// notification however long the retries go on.
 //
 // # Metrics
 //

@@ -36,6 +36,9 @@ type Handler struct {
 	authLog logLimiter
 	// The warnings a storm of notifications repeats on every request.
 	unavailableLog, truncatedLog, noDataLog logLimiter
+	// retries holds the alerts of AlertManager notifications answered 5xx,
+	// which AlertManager sends again: the same delivery (retries.go).
+	retries retries
 }
 
 // authLogEvery is the minimum time between two failed-auth log lines; the
@@ -135,8 +138,16 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Timeout)
 	defer cancel()
-	resp := h.dispatch(ctx, msg, received)
+	group, retried := groupOf(msg)
+	var prior map[instance]time.Time
+	if retried {
+		prior = h.retries.of(group, received)
+	}
+	resp, sigs := h.dispatch(ctx, msg, prior, received)
 	code := verdict(&resp)
+	if retried {
+		h.retries.answered(group, code, prior, resp.Results, sigs, received)
+	}
 	switch code {
 	case http.StatusOK:
 		h.log.Debug("webhook batch handled", "alerts", resp.Alerts, "accepted", resp.Accepted, "failed", resp.Failed, "group_key", msg.GroupKey)
@@ -154,9 +165,19 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 	return resp.Result
 }
 
-// dispatch maps every alert and hands the usable ones to the sink.
-func (h *Handler) dispatch(ctx context.Context, msg *Message, received time.Time) Response {
+// groupOf names msg's notification stream, and says whether its sender
+// retries it: AlertManager, whose notifications carry a group key.
+func groupOf(msg *Message) (groupID, bool) {
+	return groupID{msg.Receiver, msg.GroupKey}, senderOf(msg) == alertmanagerSender && msg.GroupKey != ""
+}
+
+// dispatch maps every alert and hands the usable ones to the sink. prior
+// holds the alerts of this group's notification AlertManager is retrying
+// (retries.go). It returns, beside the answer, each alert's instance (zero
+// for one that made no signal).
+func (h *Handler) dispatch(ctx context.Context, msg *Message, prior map[instance]time.Time, received time.Time) (Response, []instance) {
 	resp := Response{Alerts: len(msg.Alerts), TruncatedAlerts: msg.TruncatedAlerts, Results: make([]AlertResult, len(msg.Alerts))}
+	sigs := make([]instance, len(msg.Alerts))
 	var seen map[dupKey]*AlertResult
 	if len(msg.Alerts) > 1 {
 		seen = make(map[dupKey]*AlertResult, len(msg.Alerts))
@@ -166,14 +187,14 @@ func (h *Handler) dispatch(ctx context.Context, msg *Message, received time.Time
 		a := &msg.Alerts[i]
 		res := &resp.Results[i]
 		res.Index, res.Status = i, a.Status
-		res.Result = h.handleAlert(ctx, a, msg.Malformed[i], res, seen, received)
+		res.Result = h.handleAlert(ctx, a, msg.Malformed[i], res, seen, prior, &sigs[i], received)
 		if res.Result == alertInvalid && logged < invalidLogMax {
 			logged++
 			h.log.Warn("alert ignored", "index", i, "error", res.Error, "alertname", a.Labels["alertname"], "group_key", msg.GroupKey)
 		}
 		h.metrics.alerts.WithLabelValues(statusLabel(a.Status), res.Result).Inc()
 	}
-	return resp
+	return resp, sigs
 }
 
 // dupKey identifies an alert within a batch: the same alert may appear once
@@ -184,8 +205,11 @@ type dupKey struct {
 }
 
 // handleAlert fills res for one alert and returns its result. malformed is
-// the alert's decoding error, if any (Message.Malformed).
-func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed error, res *AlertResult, seen map[dupKey]*AlertResult, received time.Time) string {
+// the alert's decoding error, if any (Message.Malformed). in is set to the
+// alert's instance once it made a signal; one in prior is handed on with
+// Signal.RetryOf.
+func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed error, res *AlertResult,
+	seen map[dupKey]*AlertResult, prior map[instance]time.Time, in *instance, received time.Time) string {
 	if malformed != nil {
 		res.Error = malformed.Error()
 		// Name the function when its label did decode, so the operator
@@ -215,6 +239,8 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed 
 		return alertInvalid
 	}
 	res.Function, res.Fingerprint = sig.Ref.String(), sig.Fingerprint
+	*in = instance{sig.Fingerprint, sig.Status, sig.StartsAt}
+	sig.RetryOf = prior[*in]
 	if seen != nil {
 		key := dupKey{sig.Fingerprint, sig.Status}
 		if first, dup := seen[key]; dup {
@@ -258,7 +284,8 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed 
 //     2xx it does not send an unchanged alert again before repeat_interval
 //     (Grafana retries nothing; the periodic evaluation covers it).
 //     Invalid or accepted alerts beside it do not cancel that retry (the
-//     accepted ones come back as duplicates the scaler recognises);
+//     accepted ones come back with Signal.RetryOf, duplicates the scaler
+//     recognises however late: retries.go);
 //   - 400 when the batch had alerts and none was usable (all invalid): a
 //     misconfigured rule shows up in the sender's log;
 //   - 500 when nothing was accepted and the sink failed otherwise;

@@ -49,7 +49,9 @@ type Defaults struct {
 	ScaleDownRate float64 // --scale-down-rate, 0.5
 	// StepDedup: in step mode, a repeat of the same firing alert (same
 	// fingerprint and StartsAt) within this long adds no second step (HA
-	// AlertManagers' duplicates, retries). 5s is half the CE AlertManager's
+	// AlertManagers' duplicates; AlertManager's retries of a notification
+	// answered 5xx are known as such however late, Signal.RetryOf). 5s is
+	// half the CE AlertManager's
 	// group_interval: notifications one group_interval apart step again, as
 	// CE climbs on each. At 10s, the interval itself, delivery and pass
 	// jitter put about half of them a little under it, and CE's steps were

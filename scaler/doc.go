@@ -30,7 +30,9 @@
 // down gradually over the down window after a resolved alert; ExactCE
 // reproduces the CE gateway's CalculateReplicas. A firing alert with the same
 // fingerprint and StartsAt as the last one acted on, within StepDedup, is a
-// duplicate or a retry and adds nothing. An alert without a scaling_type
+// duplicate or a retry and adds nothing; so is one the webhook marks as a
+// retry of a notification (Signal.RetryOf) stepped on since it was first
+// received, however late AlertManager retries it. An alert without a scaling_type
 // (OpenFaaS CE's) adds nothing while the generated step alert has been seen
 // firing within StepRuleEvidence: a lost resolution of the generated alert
 // then silences CE's for a minute, not for good.

@@ -39,6 +39,12 @@ type Signal struct {
 	// sooner. Its firing is no evidence of load (it woke functions at zero
 	// on a repeat after the idler had scaled them there) and never a step.
 	Down bool
+	// RetryOf is, when the sender is retrying a notification the webhook
+	// answered 5xx (AlertManager sends it again until one is answered 2xx),
+	// when this alert instance was first received in it; zero for a first
+	// delivery. Step mode steps once per notification: an instance stepped
+	// on since then is not stepped again, however long the retries go on.
+	RetryOf time.Time
 }
 
 // MarshalJSON writes the signal as the explain API shows it
@@ -56,7 +62,8 @@ func (s Signal) MarshalJSON() ([]byte, error) {
 		StartsAt    time.Time   `json:"starts_at"`
 		Received    time.Time   `json:"received"`
 		Down        bool        `json:"down,omitempty"`
-	}{s.Ref.String(), s.Status, s.AlertName, s.Load, s.ScalingType, s.Fingerprint, s.StartsAt, s.Received, s.Down})
+		RetryOf     time.Time   `json:"retry_of,omitzero"`
+	}{s.Ref.String(), s.Status, s.AlertName, s.Load, s.ScalingType, s.Fingerprint, s.StartsAt, s.Received, s.Down, s.RetryOf})
 }
 
 // ErrUnavailable is returned by the reconcile loop's Notify when it cannot act

@@ -26,9 +26,10 @@ const StepRuleEvidence = time.Minute
 // window (the CE gateway dropped straight to min, see ExactCE).
 //
 // AlertManager repeats: a firing alert with the same fingerprint and StartsAt
-// as the last one acted on, within StepDedup, adds nothing (retries and
-// duplicate deliveries); later repeats step again, as CE does on each
-// repeat_interval.
+// as the last one acted on, within StepDedup, adds nothing (duplicate
+// deliveries), nor does AlertManager's retry of a notification answered 5xx
+// whose instance was stepped on since (Signal.RetryOf, however late); later
+// repeats step again, as CE does on each repeat_interval.
 func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	if spec.ExactCE {
 		return decideExactCE(spec, obs, st, now)
@@ -55,9 +56,9 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		return clampStep(spec, obs, d)
 	case sig != nil && sig.Status == Firing:
 		key := stepKey(sig)
-		if key == st.StepKey && now.Sub(st.StepAt) < spec.StepDedup {
+		if stepped(sig, key, &st, spec.StepDedup, now) {
 			d.Code = CodeDuplicate
-			d.Reason = fmt.Sprintf("alert %s already stepped at %s: keep %d", sig.AlertName, st.StepAt.Format(time.TimeOnly), cur)
+			d.Reason = steppedWords(sig, &st, cur)
 			return clampStep(spec, obs, d)
 		}
 		d.Next.StepKey, d.Next.StepAt = key, now
@@ -144,9 +145,9 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		}
 	case sig.Status == Firing && step > 0:
 		key := stepKey(sig)
-		if key == st.StepKey && now.Sub(st.StepAt) < spec.StepDedup {
+		if stepped(sig, key, &st, spec.StepDedup, now) {
 			d.Code = CodeDuplicate
-			d.Reason = fmt.Sprintf("alert %s already stepped at %s: keep %d", sig.AlertName, st.StepAt.Format(time.TimeOnly), cur)
+			d.Reason = steppedWords(sig, &st, cur)
 			return d
 		}
 		d.Next.StepKey, d.Next.StepAt = key, now
@@ -248,6 +249,27 @@ func addCapped(cur, step, limit uint64) uint64 {
 // stepKey identifies one firing episode of one alert.
 func stepKey(sig *Signal) string {
 	return sig.Fingerprint + "@" + sig.StartsAt.UTC().Format(time.RFC3339Nano)
+}
+
+// stepped says the firing sig (its stepKey key) was already stepped on: the
+// last step was on its instance within dedup (a duplicate delivery, an HA
+// peer's copy), or since the notification it is a retry of was first
+// received (Signal.RetryOf: AlertManager sends a notification answered 5xx
+// again until one is answered 2xx, 10 s and more later). A step that was
+// not applied is undone (Loop.outcome), so the retry steps then.
+func stepped(sig *Signal, key string, st *State, dedup time.Duration, now time.Time) bool {
+	if key != st.StepKey {
+		return false
+	}
+	return now.Sub(st.StepAt) < dedup || (!sig.RetryOf.IsZero() && !st.StepAt.Before(sig.RetryOf))
+}
+
+func steppedWords(sig *Signal, st *State, cur uint64) string {
+	if !sig.RetryOf.IsZero() && !st.StepAt.Before(sig.RetryOf) {
+		return fmt.Sprintf("alert %s already stepped at %s for the notification AlertManager is retrying (first received %s): keep %d",
+			sig.AlertName, st.StepAt.Format(time.TimeOnly), sig.RetryOf.Format(time.TimeOnly), cur)
+	}
+	return fmt.Sprintf("alert %s already stepped at %s: keep %d", sig.AlertName, st.StepAt.Format(time.TimeOnly), cur)
 }
 
 // earlierInstance says sig resolves an earlier instance of the alert last
