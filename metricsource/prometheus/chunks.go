@@ -41,23 +41,32 @@ func (s *Source) activityForMany(ctx context.Context, window time.Duration, refs
 // chunk's functions' parts are theirs; the window is covered only when
 // every chunk read it so (the checks are the gateway's, read again each
 // time); the queues, read whole, are the first chunk's. A chunk that fails
-// fails the whole call, as a whole read's failure does.
+// fails the whole call, as a whole read's failure does, and at once: the
+// chunks not started are not sent, those running are cancelled (each
+// would cost Prometheus a chunk's read for an answer nobody uses).
 func (s *Source) activityInChunks(ctx context.Context, window time.Duration, refs []provider.Ref) (metricsource.Activity, error) {
 	chunks := chunksOf(refs, s.cfg.DefaultNamespace, s.chunk)
 	acts := make([]metricsource.Activity, len(chunks))
-	errs := make([]error, len(chunks))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	turn := make(chan struct{}, chunksAtOnce)
 	var wg sync.WaitGroup
 	for i, chunk := range chunks {
 		turn <- struct{}{}
+		if ctx.Err() != nil {
+			break // a chunk failed (or the caller gave up): the call has failed
+		}
 		wg.Go(func() {
 			defer func() { <-turn }()
-			acts[i], errs[i] = s.activity(ctx, window, s.narrowing(chunk))
+			var err error
+			if acts[i], err = s.activity(ctx, window, s.narrowing(chunk)); err != nil {
+				cancel(err) // the first cause stays: the chunks cancelled after it fail with it
+			}
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return metricsource.Activity{}, err
+	if ctx.Err() != nil {
+		return metricsource.Activity{}, context.Cause(ctx)
 	}
 	out := acts[0]
 	for _, act := range acts[1:] {
