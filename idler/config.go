@@ -109,7 +109,9 @@ type Config struct {
 	// RefusedBackoff is how long to leave alone a function whose provider
 	// refused zero replicas before proposing it again (default 1h).
 	RefusedBackoff time.Duration
-	// CallTimeout bounds each provider and source call (default 30s).
+	// CallTimeout bounds each provider call, and each source call unless
+	// the source answers from memory (metricsource.Local) or bounds its
+	// calls itself (metricsource.Bounded: Prometheus, NATS) (default 30s).
 	CallTimeout time.Duration
 	// OnCycle, when set, is called after each cycle Run makes (RunOnce)
 	// returns, whatever it found: a cycle that never returns is an idler

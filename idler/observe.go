@@ -125,7 +125,10 @@ const startGrace = time.Minute
 // cannot be used (reason is the metric label value).
 func (d *Idler) query(ctx context.Context, win time.Duration, ws []*work) (parts []metricsource.FunctionActivity, why, reason string) {
 	c := ctx
-	if !metricsource.IsLocal(d.cfg.Source) {
+	// A local source answers from memory; one that bounds its calls itself
+	// (Prometheus: prometheus.timeout a read) is not cut at CallTimeout,
+	// the actuator's write deadline (metricsource.Bounded says why).
+	if !metricsource.IsLocal(d.cfg.Source) && !metricsource.BoundsItsCalls(d.cfg.Source) {
 		var cancel context.CancelFunc
 		c, cancel = d.callCtx(ctx)
 		defer cancel()

@@ -114,6 +114,11 @@ func (w *withQueue) StartedCounts(ctx context.Context, window time.Duration, buf
 	return Started(ctx, w.base, window, buf)
 }
 
+// BoundsItsCalls says whether both the base and the queue bound their
+// calls themselves (metricsource.Bounded): a read is the base's, then the
+// queue's.
+func (w *withQueue) BoundsItsCalls() bool { return BoundsItsCalls(w.base) && BoundsItsCalls(w.q) }
+
 // addQueued completes the base's answer with the queue's depths.
 func (w *withQueue) addQueued(ctx context.Context, window time.Duration, act Activity, err error) (Activity, error) {
 	if err != nil {

@@ -127,6 +127,10 @@ type consumer struct {
 	NumAckPending uint64 `json:"num_ack_pending"`
 }
 
+// BoundsItsCalls says that each read is bounded here, by Config.Timeout
+// (metricsource.Bounded).
+func (s *Source) BoundsItsCalls() bool { return true }
+
 // Queued returns every function's unacknowledged messages (waiting plus
 // running) from its consumer. One request per page of 256 consumers (255
 // new after the first). Any failure — server down, stream missing, a page

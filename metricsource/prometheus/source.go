@@ -158,6 +158,12 @@ func (s *Source) loadOf(ctx context.Context, q metricsource.LoadQuery, parted bo
 	return v, parts, nil
 }
 
+// BoundsItsCalls says that every call is bounded here (metricsource.Bounded):
+// each read by Config.Timeout (StartedTimeout for the keep-alive's), the
+// last scrape's by Timeout, and a window read in chunks stops at its first
+// failed chunk, so a Prometheus that hangs costs one timeout a call.
+func (s *Source) BoundsItsCalls() bool { return true }
+
 // Activity returns started invocations over window, in-flight invocations
 // now, queued asynchronous work now, functions whose series vanished,
 // functions woken from zero within the window, and whether the gateway was
