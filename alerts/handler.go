@@ -146,7 +146,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 	resp, sigs := h.dispatch(ctx, msg, prior, received)
 	code := verdict(&resp)
 	if retried {
-		h.retries.answered(group, code, prior, resp.Results, sigs, received)
+		h.retries.answered(group, code, sigs, received)
 	}
 	switch code {
 	case http.StatusOK:
@@ -168,7 +168,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 // groupOf names msg's notification stream, and says whether its sender
 // retries it: AlertManager, whose notifications carry a group key.
 func groupOf(msg *Message) (groupID, bool) {
-	return groupID{msg.Receiver, msg.GroupKey}, senderOf(msg) == alertmanagerSender && msg.GroupKey != ""
+	if senderOf(msg) != alertmanagerSender || msg.GroupKey == "" {
+		return 0, false
+	}
+	return groupOfKey(msg.Receiver, msg.GroupKey), true
 }
 
 // dispatch maps every alert and hands the usable ones to the sink. prior
@@ -239,7 +242,7 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed 
 		return alertInvalid
 	}
 	res.Function, res.Fingerprint = sig.Ref.String(), sig.Fingerprint
-	*in = instance{sig.Fingerprint, sig.Status, sig.StartsAt}
+	*in = instanceOf(&sig)
 	sig.RetryOf = prior[*in]
 	if seen != nil {
 		key := dupKey{sig.Fingerprint, sig.Status}

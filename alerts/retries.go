@@ -1,16 +1,17 @@
 package alerts
 
 import (
+	"hash/maphash"
 	"sync"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
-// retries remembers, per AlertManager group, the alerts of the last
-// notification the webhook answered with a 5xx, and when each was first
-// handed on in it. AlertManager sends such a notification again until one
-// is answered 2xx: within the flush with back-off (measured on Debian's
+// retries remembers, per AlertManager group, the alerts of the notification
+// the webhook last answered with a 5xx, and when each was first handed on
+// in it. AlertManager sends such a notification again until one is
+// answered 2xx: within the flush with back-off (measured on Debian's
 // AlertManager 0.25 with group_interval 10s: 0.5, 1.3, 2.3, 4.5 and 7.4 s
 // after the first attempt), then at every group_interval. Each of those is
 // the same delivery, not the repeat OpenFaaS CE steps on; the alerts of a
@@ -23,26 +24,58 @@ import (
 // Only AlertManager's notifications (version 4, with a group key) are
 // remembered: Grafana does not retry, so its next notification of a group
 // is a repeat, and a sender without a version is not known to retry.
+//
+// What is kept is hashes and times, never the sender's strings: a group key
+// or fingerprint is as long as the body allows (1 MiB by default), and any
+// sender can post while the scaler answers 503.
 type retries struct {
 	mu     sync.Mutex
 	groups map[groupID]*retried
+	alerts int // instances held in all groups, at most maxRetriedAlerts
 }
 
-// groupID names one AlertManager notification stream: a receiver's group.
-// HA AlertManagers share group keys, and a peer sends the notification the
-// other could not deliver: the same delivery again.
-type groupID struct{ receiver, key string }
+// groupID names one AlertManager notification stream, a receiver's group,
+// by a hash of both. HA AlertManagers share group keys, and a peer sends the
+// notification the other could not deliver: the same delivery again.
+type groupID uint64
 
-// instance is one alert instance of a notification.
-type instance struct {
-	fingerprint string
-	status      scaler.AlertStatus
-	startsAt    time.Time
+// instance is one alert instance of a notification (fingerprint, status,
+// startsAt) by a hash: startsAt as an instant, whatever offset it was
+// written with (AlertManager passes on Prometheus' time zone).
+type instance uint64
+
+var retrySeed = maphash.MakeSeed()
+
+func groupOfKey(receiver, key string) groupID {
+	var h maphash.Hash
+	h.SetSeed(retrySeed)
+	h.WriteString(receiver)
+	h.WriteByte(0)
+	h.WriteString(key)
+	return groupID(h.Sum64())
 }
 
-// retried is one group's last notification answered 5xx. first is never
-// changed once published (record builds a new map), so a request reads it
-// without the lock.
+func instanceOf(sig *scaler.Signal) instance {
+	var h maphash.Hash
+	h.SetSeed(retrySeed)
+	h.WriteString(sig.Fingerprint)
+	h.WriteByte(0)
+	h.WriteString(string(sig.Status))
+	h.WriteByte(0)
+	n := sig.StartsAt.UnixNano()
+	for range 8 {
+		h.WriteByte(byte(n))
+		n >>= 8
+	}
+	if n := instance(h.Sum64()); n != 0 {
+		return n
+	}
+	return 1 // 0 is "no signal"
+}
+
+// retried is one group's notification answered 5xx. first is never changed
+// once published (answered builds a new map), so a request reads it without
+// the lock.
 type retried struct {
 	first map[instance]time.Time // when each alert was first received in it
 	last  time.Time              // when the last 5xx was answered
@@ -54,10 +87,14 @@ type retried struct {
 // to a group AlertManager gave up on (restarted, or the group is gone).
 const retryMemory = time.Hour
 
-// maxRetriedGroups bounds the memory: past it, the group answered 5xx
-// longest ago is forgotten first (its retries then count as new deliveries,
-// as before retries were remembered).
-const maxRetriedGroups = 4096
+// maxRetriedGroups and maxRetriedAlerts bound the memory (about 40 bytes an
+// alert: a few MiB at most): past either, the groups answered 5xx longest
+// ago are forgotten first (their retries then count as new deliveries, as
+// before retries were remembered).
+const (
+	maxRetriedGroups = 4096
+	maxRetriedAlerts = 1 << 16
+)
 
 // of returns the group's alerts first received in a notification being
 // retried, nil for none. The map must not be changed.
@@ -72,34 +109,67 @@ func (r *retries) of(g groupID, now time.Time) map[instance]time.Time {
 }
 
 // answered records the answer code to the group's notification: a 5xx keeps
-// its alerts (those that decoded into a signal, with their first times from
-// prior) for the retry; any other answer ends the delivery, and AlertManager
-// sends the group again only as a new notification.
-func (r *retries) answered(g groupID, code int, prior map[instance]time.Time, results []AlertResult, sigs []instance, now time.Time) {
+// its alerts (sigs: the instances of those that made a signal, 0 for the
+// others) for the retry, with the earliest time each was received in the
+// notification, and keeps those the group held that this attempt left out
+// (AlertManager's max_alerts cuts a changing group at a changing place:
+// one left out of an attempt comes back in a later one). Any other answer
+// ends the delivery, and AlertManager sends the group again only as a new
+// notification.
+func (r *retries) answered(g groupID, code int, sigs []instance, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if code < 500 {
+	held := r.groups[g]
+	if held != nil && now.Sub(held.last) > retryMemory {
+		held = nil
+	}
+	if old := r.groups[g]; old != nil {
+		r.alerts -= len(old.first)
 		delete(r.groups, g)
+	}
+	if code < 500 {
 		return
 	}
+	// The entry now held, not the one read when the request came: another
+	// copy of the notification (an HA peer's, an overlapping retry) may
+	// have been answered meanwhile, and the earliest receipt stays.
 	first := make(map[instance]time.Time, len(sigs))
-	for i, in := range sigs {
-		if in.fingerprint == "" || results[i].Result == alertInvalid {
+	for _, in := range sigs {
+		if in == 0 || len(first) >= maxRetriedAlerts {
 			continue // no signal was made of it
 		}
-		if t, ok := prior[in]; ok {
+		if t, ok := held.firstOf(in); ok {
 			first[in] = t
-		} else {
+		} else if _, ok := first[in]; !ok {
 			first[in] = now
+		}
+	}
+	if held != nil {
+		for in, t := range held.first {
+			if len(first) >= maxRetriedAlerts {
+				break
+			}
+			if _, ok := first[in]; !ok {
+				first[in] = t
+			}
 		}
 	}
 	if r.groups == nil {
 		r.groups = make(map[groupID]*retried)
 	}
-	if _, ok := r.groups[g]; !ok && len(r.groups) >= maxRetriedGroups {
+	for len(r.groups) > 0 && (len(r.groups) >= maxRetriedGroups || r.alerts+len(first) > maxRetriedAlerts) {
 		r.evictLocked(now)
 	}
 	r.groups[g] = &retried{first: first, last: now}
+	r.alerts += len(first)
+}
+
+func (e *retried) firstOf(in instance) (time.Time, bool) {
+	if e == nil {
+		return time.Time{}, false
+	}
+	t, ok := e.first[in]
+	return t, ok
 }
 
 // evictLocked drops the groups past retryMemory, and if none was, the one
@@ -111,6 +181,7 @@ func (r *retries) evictLocked(now time.Time) {
 	for g, e := range r.groups {
 		switch {
 		case now.Sub(e.last) > retryMemory:
+			r.alerts -= len(e.first)
 			delete(r.groups, g)
 			dropped = true
 		case at.IsZero() || e.last.Before(at):
@@ -118,6 +189,7 @@ func (r *retries) evictLocked(now time.Time) {
 		}
 	}
 	if !dropped && !at.IsZero() {
+		r.alerts -= len(r.groups[oldest].first)
 		delete(r.groups, oldest)
 	}
 }

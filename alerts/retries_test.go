@@ -3,7 +3,6 @@ package alerts
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -118,35 +117,47 @@ func TestRetriedNotificationsAlertsCarryWhenTheyWereFirstReceived(t *testing.T) 
 }
 
 // TestRetriedGroupsAreBounded: the groups remembered are at most
-// maxRetriedGroups; past it the one answered longest ago goes first, and a
-// group not answered 5xx for retryMemory is not a retry any more.
+// maxRetriedGroups and their alerts at most maxRetriedAlerts; past either
+// the group answered longest ago goes first, and a group not answered 5xx
+// for retryMemory is not a retry any more.
 func TestRetriedGroupsAreBounded(t *testing.T) {
 	var r retries
-	in := instance{"fp", scaler.Firing, testTime}
-	sigs := []instance{in}
-	res := []AlertResult{{Result: alertAccepted}}
+	in := instance(7)
 	at := testTime
 	for i := range maxRetriedGroups + 1 {
-		r.answered(groupID{"scaler", fmt.Sprint(i)}, 503, nil, res, sigs, at.Add(time.Duration(i)*time.Millisecond))
+		r.answered(groupOfKey("scaler", fmt.Sprint(i)), 503, []instance{in}, at.Add(time.Duration(i)*time.Millisecond))
 	}
-	if n := len(r.groups); n != maxRetriedGroups {
-		t.Errorf("%d groups remembered, want %d", n, maxRetriedGroups)
+	if n := len(r.groups); n != maxRetriedGroups || r.alerts != maxRetriedGroups {
+		t.Errorf("%d groups remembered holding %d alerts, want %d and %d", n, r.alerts, maxRetriedGroups, maxRetriedGroups)
 	}
 	now := at.Add(time.Minute)
-	if r.of(groupID{"scaler", "0"}, now) != nil {
+	if r.of(groupOfKey("scaler", "0"), now) != nil {
 		t.Error("the group answered longest ago is still remembered past the bound")
 	}
-	if got := r.of(groupID{"scaler", "1"}, now)[in]; !got.Equal(at.Add(time.Millisecond)) {
+	if got := r.of(groupOfKey("scaler", "1"), now)[in]; !got.Equal(at.Add(time.Millisecond)) {
 		t.Errorf("group 1: first received %v", got)
 	}
-	if r.of(groupID{"scaler", "1"}, at.Add(retryMemory+time.Second)) != nil {
+	if r.of(groupOfKey("scaler", "1"), at.Add(retryMemory+time.Second)) != nil {
 		t.Error("a group answered 5xx more than retryMemory ago is still a retry")
 	}
-	r.answered(groupID{"scaler", "1"}, 200, nil, res, sigs, now)
-	if r.of(groupID{"scaler", "1"}, now) != nil || len(r.groups) != maxRetriedGroups-1 {
+	r.answered(groupOfKey("scaler", "1"), 200, []instance{in}, now)
+	if r.of(groupOfKey("scaler", "1"), now) != nil || len(r.groups) != maxRetriedGroups-1 || r.alerts != maxRetriedGroups-1 {
 		t.Error("a 200 did not end the group's delivery")
 	}
-	if !strings.Contains(fmt.Sprint(r.of(groupID{"scaler", "2"}, now)), "fp") {
+	if r.of(groupOfKey("scaler", "2"), now) == nil {
 		t.Error("group 2 lost")
+	}
+	// One group with more alerts than the bound: the others go first, and
+	// it keeps maxRetriedAlerts of them.
+	many := make([]instance, maxRetriedAlerts+10)
+	for i := range many {
+		many[i] = instance(i + 1)
+	}
+	r.answered(groupOfKey("scaler", "big"), 503, many, now)
+	if len(r.groups) != 1 || r.alerts != maxRetriedAlerts || len(r.of(groupOfKey("scaler", "big"), now)) != maxRetriedAlerts {
+		t.Errorf("a group of %d alerts: %d groups holding %d alerts, want 1 holding %d", len(many), len(r.groups), r.alerts, maxRetriedAlerts)
+	}
+	if r.of(groupOfKey("other", "big"), now) != nil {
+		t.Error("the receiver is not part of the group's name")
 	}
 }

@@ -183,7 +183,7 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 		st.LastScale, st.LastScaleDir = prev.LastScale, prev.LastScaleDir
 	}
 	if st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
-		st.StepKey, st.StepAt = prev.StepKey, prev.StepAt
+		st.StepKey, st.StepAt, st.PrevStepKey, st.PrevStepAt = prev.StepKey, prev.StepAt, prev.PrevStepKey, prev.PrevStepAt
 	}
 	// An alert's load the decision took is evidence again for the next
 	// notification of its instance (AlertManager's repeat or retry).

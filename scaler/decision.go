@@ -113,9 +113,13 @@ type State struct {
 	// BurstCrossed the last evaluation whose burst load crossed the threshold.
 	BurstSince   time.Time `json:"burst_since,omitzero"`
 	BurstCrossed time.Time `json:"burst_crossed,omitzero"`
-	// StepKey/StepAt: the last firing alert acted on in step mode.
-	StepKey string    `json:"step_key,omitempty"`
-	StepAt  time.Time `json:"step_at,omitzero"`
+	// StepKey/StepAt: the last firing alert acted on in step mode;
+	// PrevStepKey/PrevStepAt: the one before it, when another (a function's
+	// second alert: both come back in a notification's retries).
+	StepKey     string    `json:"step_key,omitempty"`
+	StepAt      time.Time `json:"step_at,omitzero"`
+	PrevStepKey string    `json:"prev_step_key,omitempty"`
+	PrevStepAt  time.Time `json:"prev_step_at,omitzero"`
 	// RampFrom/RampStart: step mode stepping down after a resolved alert,
 	// from RampFrom replicas at RampStart to min at RampStart + DownWindow.
 	RampFrom  uint64    `json:"ramp_from,omitempty"`

@@ -16,8 +16,8 @@ import "time"
 // modeState is the part of State that only burst, step and alert modes set.
 type modeState struct {
 	burstSince, burstCrossed time.Time
-	stepKey                  string
-	stepAt                   time.Time
+	stepKey, prevStepKey     string
+	stepAt, prevStepAt       time.Time
 	rampFrom                 uint64
 	rampStart                time.Time
 	stepRuleAt               time.Time
@@ -30,7 +30,7 @@ type modeState struct {
 func modesOf(s *State) modeState {
 	return modeState{
 		burstSince: s.BurstSince, burstCrossed: s.BurstCrossed,
-		stepKey: s.StepKey, stepAt: s.StepAt,
+		stepKey: s.StepKey, stepAt: s.StepAt, prevStepKey: s.PrevStepKey, prevStepAt: s.PrevStepAt,
 		rampFrom: s.RampFrom, rampStart: s.RampStart, stepRuleAt: s.StepRuleAt,
 		alertLoadAt: s.AlertLoadAt, alertBase: s.AlertBase,
 		alertLoadKey: s.AlertLoadKey,
@@ -40,7 +40,7 @@ func modesOf(s *State) modeState {
 // into writes m's fields into s.
 func (m *modeState) into(s *State) {
 	s.BurstSince, s.BurstCrossed = m.burstSince, m.burstCrossed
-	s.StepKey, s.StepAt = m.stepKey, m.stepAt
+	s.StepKey, s.StepAt, s.PrevStepKey, s.PrevStepAt = m.stepKey, m.stepAt, m.prevStepKey, m.prevStepAt
 	s.RampFrom, s.RampStart, s.StepRuleAt = m.rampFrom, m.rampStart, m.stepRuleAt
 	s.AlertLoadAt, s.AlertBase = m.alertLoadAt, m.alertBase
 	s.AlertLoadKey = m.alertLoadKey

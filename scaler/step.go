@@ -61,7 +61,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 			d.Reason = steppedWords(sig, &st, cur)
 			return clampStep(spec, obs, d)
 		}
-		d.Next.StepKey, d.Next.StepAt = key, now
+		stepOn(&d.Next, &st, key, sig, now)
 		d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
 		want := addCapped(cur, step, spec.Max)
 		d.Recommended = want
@@ -150,7 +150,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 			d.Reason = steppedWords(sig, &st, cur)
 			return d
 		}
-		d.Next.StepKey, d.Next.StepAt = key, now
+		stepOn(&d.Next, &st, key, sig, now)
 		d.Replicas = addCapped(cur, step, maxp)
 		switch {
 		case cur == 0:
@@ -251,25 +251,62 @@ func stepKey(sig *Signal) string {
 	return sig.Fingerprint + "@" + sig.StartsAt.UTC().Format(time.RFC3339Nano)
 }
 
-// stepped says the firing sig (its stepKey key) was already stepped on: the
-// last step was on its instance within dedup (a duplicate delivery, an HA
-// peer's copy), or since the notification it is a retry of was first
-// received (Signal.RetryOf: AlertManager sends a notification answered 5xx
-// again until one is answered 2xx, 10 s and more later). A step that was
-// not applied is undone (Loop.outcome), so the retry steps then.
-func stepped(sig *Signal, key string, st *State, dedup time.Duration, now time.Time) bool {
+// stepOn records in next a step on sig's instance (key) decided at now.
+// The instance stepped on before, if another, is kept beside it: a function
+// with two alerts firing (two rules, or its bare and qualified series) has
+// both in one notification, and both come back in its retries. The step is
+// stamped no earlier than sig was received: a pass reads its time before
+// it lists the functions and takes the signals queued meanwhile, and a
+// stamp before the receipt would not count for the notification's retries
+// (stepped).
+func stepOn(next, st *State, key string, sig *Signal, now time.Time) {
 	if key != st.StepKey {
-		return false
+		next.PrevStepKey, next.PrevStepAt = st.StepKey, st.StepAt
 	}
-	return now.Sub(st.StepAt) < dedup || (!sig.RetryOf.IsZero() && !st.StepAt.Before(sig.RetryOf))
+	next.StepKey, next.StepAt = key, now
+	if sig.Received.After(now) {
+		next.StepAt = sig.Received
+	}
+}
+
+// steppedAt is when sig's instance (key) was last stepped on, as far as st
+// remembers (its last two instances).
+func steppedAt(key string, st *State) (time.Time, bool) {
+	switch {
+	case key == "":
+		return time.Time{}, false
+	case key == st.StepKey:
+		return st.StepAt, true
+	case key == st.PrevStepKey:
+		return st.PrevStepAt, true
+	}
+	return time.Time{}, false
+}
+
+// stepped says the firing sig (its stepKey key) was already stepped on: the
+// step on its instance was within dedup (a duplicate delivery, an HA peer's
+// copy), or since the notification it is a retry of was first received
+// (Signal.RetryOf: AlertManager sends a notification answered 5xx again
+// until one is answered 2xx, 10 s and more later). A step that was not
+// applied is undone (Loop.outcome), so the retry steps then.
+func stepped(sig *Signal, key string, st *State, dedup time.Duration, now time.Time) bool {
+	at, ok := steppedAt(key, st)
+	return ok && (now.Sub(at) < dedup || retried(sig, at))
+}
+
+// retried says sig is a retry of a notification first received at or
+// before at.
+func retried(sig *Signal, at time.Time) bool {
+	return !sig.RetryOf.IsZero() && !at.Before(sig.RetryOf)
 }
 
 func steppedWords(sig *Signal, st *State, cur uint64) string {
-	if !sig.RetryOf.IsZero() && !st.StepAt.Before(sig.RetryOf) {
+	at, _ := steppedAt(stepKey(sig), st)
+	if retried(sig, at) {
 		return fmt.Sprintf("alert %s already stepped at %s for the notification AlertManager is retrying (first received %s): keep %d",
-			sig.AlertName, st.StepAt.Format(time.TimeOnly), sig.RetryOf.Format(time.TimeOnly), cur)
+			sig.AlertName, at.Format(time.TimeOnly), sig.RetryOf.Format(time.TimeOnly), cur)
 	}
-	return fmt.Sprintf("alert %s already stepped at %s: keep %d", sig.AlertName, st.StepAt.Format(time.TimeOnly), cur)
+	return fmt.Sprintf("alert %s already stepped at %s: keep %d", sig.AlertName, at.Format(time.TimeOnly), cur)
 }
 
 // earlierInstance says sig resolves an earlier instance of the alert last
