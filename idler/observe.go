@@ -3,6 +3,7 @@ package idler
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -162,6 +163,22 @@ func observation(p *metricsource.FunctionActivity, ref provider.Ref) Observation
 		// stopped exporting them. Unknown, never "no invocation".
 		return Observation{MissingWhy: fmt.Sprintf("the gateway's series for %s vanished from the source: activity unknown, not zero", ref)}
 	}
+	// A reading that is no amount (NaN, ±Inf; a negative count of calls
+	// started or queued) says nothing, and compared with "> 0" it read as
+	// quiet: missing, as the scaler takes such a load. A negative in-flight
+	// reading stays (the embedded source's calls started and not ended,
+	// whose counters its scrapes can read apart: nothing in flight).
+	for _, r := range [...]struct {
+		what   string
+		v      float64
+		has    bool
+		signed bool
+	}{{"calls started", p.Started, p.HasStarted, false}, {"calls in flight", p.Inflight, p.HasInflight, true},
+		{"queued work", p.Queued, p.HasQueued, false}} {
+		if r.has && (math.IsNaN(r.v) || math.IsInf(r.v, 0) || (!r.signed && r.v < 0)) {
+			return Observation{MissingWhy: fmt.Sprintf("the source's reading of %s for %s is %v, no amount: activity unknown, not zero", r.what, ref, r.v)}
+		}
+	}
 	return Observation{Known: true, Started: p.Started, HasStarted: p.HasStarted, Inflight: p.Inflight,
 		HasInflight: p.HasInflight, Queued: p.Queued, HasQueued: p.HasQueued}
 }
@@ -196,7 +213,7 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 			continue
 		}
 		o := observation(&parts[i], w.fn.Ref)
-		if parts[i].Vanished {
+		if !o.Known {
 			w.v = Verdict{Code: CodeMissingData, Reason: "re-check: " + o.MissingWhy}
 			continue
 		}
