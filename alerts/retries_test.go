@@ -42,6 +42,17 @@ func retryOf(t *testing.T, s *recordingSink, fn string) time.Time {
 	return time.Time{}
 }
 
+// retryingHandler is a handler on a clock the test moves, over a sink that
+// takes every alert but b.fn's (unavailable: its batches are answered 503).
+func retryingHandler(t *testing.T) (*Handler, *recordingSink, *steppingClock) {
+	t.Helper()
+	clk := &steppingClock{t: testTime}
+	sink := &recordingSink{errs: map[string]error{"b.fn": scaler.ErrUnavailable}}
+	cfg := testConfig(sink, nil)
+	cfg.Clock = clk
+	return newTestHandler(t, cfg), sink, clk
+}
+
 // withVersion rewrites payload's version ("" removes it).
 func withVersion(body []byte, v string) []byte {
 	to := `"version":"` + v + `",`
@@ -59,11 +70,7 @@ func withVersion(body []byte, v string) []byte {
 // does not retry, and a sender without a version is not known to: theirs
 // never carry RetryOf.
 func TestRetriedNotificationsAlertsCarryWhenTheyWereFirstReceived(t *testing.T) {
-	clk := &steppingClock{t: testTime}
-	sink := &recordingSink{errs: map[string]error{"b.fn": scaler.ErrUnavailable}}
-	cfg := testConfig(sink, nil)
-	cfg.Clock = clk
-	h := newTestHandler(t, cfg)
+	h, sink, clk := retryingHandler(t)
 	a, b, c := alertJSON("firing", "a.fn", "1", ""), alertJSON("firing", "b.fn", "2", ""), alertJSON("firing", "c.fn", "3", "")
 
 	if w := post(h, payload(a, b)); w.Code != 503 {

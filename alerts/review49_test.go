@@ -22,11 +22,7 @@ import (
 // Seen failing before the fix (instances are hashed with startsAt as an
 // instant): RetryOf 0001-01-01 00:00:00 +0000 UTC, want 2026-11-26 15:00:00.
 func TestReview49RetryOfWithNonUTCStartsAt(t *testing.T) {
-	clk := &steppingClock{t: testTime}
-	sink := &recordingSink{errs: map[string]error{"b.fn": scaler.ErrUnavailable}}
-	cfg := testConfig(sink, nil)
-	cfg.Clock = clk
-	h := newTestHandler(t, cfg)
+	h, sink, clk := retryingHandler(t)
 	offset := func(a string) string {
 		return strings.Replace(a, `"startsAt":"2026-11-26T14:55:36.60864713Z"`, `"startsAt":"2026-11-26T20:25:36.60864713+05:30"`, 1)
 	}
@@ -169,11 +165,7 @@ func TestReview49RetryMemoryIsBoundedInBytes(t *testing.T) {
 // Seen failing before the fix (a 5xx keeps the group's alerts left out of
 // the attempt): RetryOf 0001-01-01 00:00:00 +0000 UTC, want 15:00:00.
 func TestReview49AlertAbsentFromOneRetryStaysARetry(t *testing.T) {
-	clk := &steppingClock{t: testTime}
-	sink := &recordingSink{errs: map[string]error{"b.fn": scaler.ErrUnavailable}}
-	cfg := testConfig(sink, nil)
-	cfg.Clock = clk
-	h := newTestHandler(t, cfg)
+	h, sink, clk := retryingHandler(t)
 	a, b, c := alertJSON("firing", "a.fn", "1", ""), alertJSON("firing", "b.fn", "2", ""), alertJSON("firing", "c.fn", "3", "")
 	if w := post(h, payload(a, b)); w.Code != 503 {
 		t.Fatalf("control: %d", w.Code)
