@@ -99,6 +99,11 @@ func (c Config) problems() []problem {
 	}
 	if !(df.TargetProportion > 0 && df.TargetProportion <= 1) {
 		bad("defaults.target_proportion", "must be in (0, 1], got %v", df.TargetProportion)
+	} else if df.Target > 0 && !(df.Target*df.TargetProportion > 0) {
+		// Each in range, the product underflowing (5e-324 × 0.4): every
+		// function without a target label would fail its parse, unscaled
+		// and never idled (scaler.Spec's check).
+		bad("defaults.target", "× defaults.target_proportion (%g × %g) is 0: too small to size replicas by", df.Target, df.TargetProportion)
 	}
 	// At least scaler.MinZeroDuration (1s), not just above 0: no metrics
 	// source reads activity over a shorter window, so a shorter default

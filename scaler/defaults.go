@@ -114,6 +114,8 @@ func (d Defaults) Validate() error {
 	}
 	if !(d.TargetProportion > 0 && d.TargetProportion <= 1) {
 		bad("default target proportion = %v, must be in (0, 1]", d.TargetProportion)
+	} else if d.Target > 0 && !(d.Target*d.TargetProportion > 0) {
+		bad("default target × target proportion (%g × %g) is 0: too small to size replicas by", d.Target, d.TargetProportion)
 	}
 	if d.ZeroDuration <= 0 {
 		bad("default zero duration = %v, must be positive", d.ZeroDuration)
