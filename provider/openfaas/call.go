@@ -148,9 +148,17 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 }
 
 // attempt sends one request with its own timeout and reads the reply body.
+// A call sent once under a caller's deadline has that deadline alone: the
+// attempt's own timeout is there so that a retry after a hung attempt gets
+// a budget of its own, and a call sent once has no retry. Cut at Timeout
+// (5 s), every scale the gateway took longer to answer failed whatever
+// actuator.call_timeout, the actuator's bound on each write, said.
 func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error) {
-	ctx, cancel := context.WithTimeout(ctx, cl.cfg.Timeout)
-	defer cancel()
+	if _, bounded := ctx.Deadline(); !c.once || !bounded {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cl.cfg.Timeout)
+		defer cancel()
+	}
 	var body io.Reader
 	if c.body != nil {
 		body = bytes.NewReader(c.body)

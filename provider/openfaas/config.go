@@ -51,7 +51,8 @@ type Config struct {
 	// Functions call with an empty namespace.
 	DefaultNamespace string
 	// Timeout bounds each HTTP attempt, so a retry after a hung attempt still
-	// gets its own full budget. The caller's ctx bounds the whole call.
+	// gets its own full budget. The caller's ctx bounds the whole call, and
+	// alone a call sent once (a scale) when it has a deadline.
 	Timeout time.Duration
 	// Retries is how many times a read is repeated after a transport error or
 	// a 5xx reply other than 501; 0 disables retries. 4xx replies are never
