@@ -39,9 +39,10 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 			// cycle the old one had due is not overdue (liveness.go).
 			mark(&c.live.idlerRescheduled, c.deps.Clock.Now())
 		}
-		// actuator.call_timeout bounds the idler's listings and activity
-		// queries too (buildIdler): a slow provider's raised bound must
-		// reach them, not only the actuator's calls.
+		// actuator.call_timeout bounds the idler's listings too, and its
+		// activity queries to a source that does not bound its own calls
+		// (buildIdler, metricsource.Bounded): a slow provider's raised
+		// bound must reach them, not only the actuator's calls.
 		if err := c.Idler.SetCallTimeout(a.CallTimeout); err != nil {
 			errs = append(errs, fmt.Errorf("idler: %w", err))
 		}

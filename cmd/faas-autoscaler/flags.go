@@ -107,7 +107,9 @@ type stringList []string
 func (s *stringList) String() string { return strings.Join(*s, ",") }
 
 // Set refuses an entry given twice (--namespaces a,a): each namespace's
-// functions were then listed, decided and proposed for twice a pass.
+// functions were then listed, decided and proposed for twice a pass; and a
+// value of commas only (--namespaces ","), which named no namespace and
+// read as "every namespace". An empty value is no list (the default).
 func (s *stringList) Set(v string) error {
 	*s = nil
 	for part := range strings.SplitSeq(v, ",") {
@@ -119,6 +121,9 @@ func (s *stringList) Set(v string) error {
 			return fmt.Errorf("namespace %q is given twice", p)
 		}
 		*s = append(*s, p)
+	}
+	if len(*s) == 0 && strings.TrimSpace(v) != "" {
+		return fmt.Errorf("no namespace in %q", v)
 	}
 	return nil
 }

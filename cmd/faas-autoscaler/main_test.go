@@ -100,6 +100,9 @@ func TestBadConfigurationNamesTheFlag(t *testing.T) {
 		// Listed twice, every function of it was decided twice a pass (two
 		// proposals, the second dropped as changed, explained as overruled).
 		{"namespace twice", []string{"--gateway-url", "http://gw:8080", "--prometheus-url", "http://p:9090", "--namespaces", "a, b,a"}, nil, `namespace "a" is given twice`},
+		// Commas only: no namespace, read as "every namespace" (found by a
+		// review; seen failing: exit = 0 ... want 2).
+		{"namespaces of commas only", []string{"--gateway-url", "http://gw:8080", "--prometheus-url", "http://p:9090", "--namespaces", " , "}, nil, `no namespace in " , "`},
 		{"bearer without token", []string{"--webhook-auth", "bearer"}, nil, "--webhook-token-file is required"},
 		{"webhook body limit too small", []string{"--webhook-max-body-bytes", "100"}, nil, "--webhook-max-body-bytes 100: want 1024 to 67108864 bytes"},
 		{"webhook body limit zero", nil, map[string]string{"webhook_max_body_bytes": "0"}, "--webhook-max-body-bytes 0: want 1024 to 67108864 bytes"},
