@@ -90,6 +90,10 @@ var refusalCases = []refusalCase{
 	{sets: []string{"config.scaler.interval=5"}, helm: []string{"/config/scaler/interval", "want string"}, ctl: `scaler.interval: "5" is not a duration`},
 	{sets: []string{"config.scaler.interval=3000000h"}, helm: []string{`"3000000h"`, "invalid duration"}, ctl: `scaler.interval: "3000000h" is not a duration`},
 	{sets: []string{"config.scaler.interval=.5s"}},
+	// Without a bound, 150 years (a duration Go parses) overflowed the
+	// liveness check's twice the interval (found by a review).
+	{sets: []string{"config.scaler.interval=24h1s"}, helm: []string{"config.scaler.interval=24h1s", "at most 24h"}, ctl: "scaler.interval: must be at most 24h"},
+	{sets: []string{"config.scaler.interval=24h"}},
 	{sets: []string{"config.scaler.stable_window=1.m"}},
 	{sets: []string{"config.keep_alive.cold_start_worth=+15m"}},
 	{sets: []string{"config.defaults.step_dedup=5000000μs"}}, // Greek mu, as Go reads it besides the micro sign

@@ -37,6 +37,9 @@ func render(ps []problem, origin func(key string) string) error {
 	return errors.Join(errs...)
 }
 
+// maxScalerInterval bounds scaler.interval.
+const maxScalerInterval = 24 * time.Hour
+
 // typeName is the grammar of a scaling type (scaler's label grammar: a
 // Prometheus label value usable in a rule name).
 var typeName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
@@ -63,7 +66,12 @@ func (c Config) problems() []problem {
 	}
 
 	s := c.Scaler
+	// At most a day: the liveness check waits twice the interval, which
+	// overflowed past 146 years (a duration Go parses).
 	d("scaler.interval", s.Interval, 100*time.Millisecond)
+	if s.Interval > maxScalerInterval {
+		bad("scaler.interval", "must be at most %s, got %s", formatDuration(maxScalerInterval), formatDuration(s.Interval))
+	}
 	d("scaler.stable_window", s.StableWindow, time.Second)
 	if s.BurstWindow < time.Second || s.BurstWindow > s.StableWindow {
 		bad("scaler.burst_window", "must be in [1s, scaler.stable_window %s], got %s",

@@ -19,7 +19,7 @@ verdict on the same values.
 {{- $t0 := toDate "2006-01-02" "2000-01-01" }}
 {{- /* Each duration key's bounds: min (at least), above (more than), max (at most), whole (whole seconds). */}}
 {{- $bounds := dict
-  "scaler.interval" (dict "min" "100ms")
+  "scaler.interval" (dict "min" "100ms" "max" "24h")
   "scaler.stable_window" (dict "min" "1s")
   "scaler.burst_window" (dict "min" "1s")
   "scaler.align_lag" (dict "min" "0s")
