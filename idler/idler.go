@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -431,8 +432,9 @@ func (d *Idler) SetTuning(defaults scaler.Defaults, maintainMin bool, refusedBac
 	}
 	d.cfg.Defaults, d.cfg.DefaultZeroDuration = defaults, defaults.ZeroDuration
 	// Only a change wakes Run: waking it for the same "@every" would push
-	// its next run an interval later at every reload.
-	if schedule != d.cfg.Schedule {
+	// its next run an interval later at every reload. The whitespace around
+	// it is no change (the parser trims it).
+	if strings.TrimSpace(schedule) != strings.TrimSpace(d.cfg.Schedule) {
 		select {
 		case d.rescheduled <- struct{}{}:
 		default: // a wake is already pending
