@@ -320,6 +320,14 @@ func (o Options) Validate() error {
 	}
 	checkWindow("Window", "window", o.Window)
 	checkWindow("CPUWindow", "cpu window", o.CPUWindow)
+	// The CPU counter's samples follow the kubelet's stats (every 10 to
+	// KubeletStatsAge), not the scrape: a shorter window than three of them
+	// holds two samples only now and then, and the cpu load was never (or
+	// rarely) recorded, its functions without a scale alert.
+	if slices.Contains(o.Types, "cpu") && o.CPUWindow >= time.Second && o.CPUWindow < minWindowScrapes*KubeletStatsAge {
+		add("CPUWindow", "cpu window", o.CPUWindow.String(),
+			"must span at least three of the kubelet's stats intervals (3 × %s) with the cpu type: the counter's samples come every 10 to 15 s whatever the scrape interval", KubeletStatsAge)
+	}
 	// Not the window: the at-zero alert reads the load of the last scrape
 	// interval only (what can have come at zero), and evaluated less often
 	// than the gateway is scraped it stepped over the intervals between:

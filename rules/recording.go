@@ -213,10 +213,15 @@ func recordingRules(o Options) []Rule {
 		if lr.Fresh == "" {
 			continue
 		}
-		// max(irate, rate): `a > b or b` is a where it is larger, else b.
-		// Both read the same counter, so where one exists so does the other.
+		// max(irate, rate): `a > b or b or a` is a where it is larger, else
+		// b, else a. Both read the same counter, but not always both
+		// answer: a series' first sample is in the irate record (its value
+		// counts, promql.FreshRate) and not yet in rate(), which needs two;
+		// without the last `or a`, a burst on a function no gateway had
+		// served waited a scrape for its scale-up alert.
+		fresh, rate := scaled(lr, lr.Fresh), scaled(lr, lr.Record)
 		out = append(out, Rule{Record: FreshLoadRecord,
-			Expr:   fmt.Sprintf("%s > %s or %s", scaled(lr, lr.Fresh), scaled(lr, lr.Record), scaled(lr, lr.Record)),
+			Expr:   fmt.Sprintf("%s > %s or %s or %s", fresh, rate, rate, fresh),
 			Labels: map[string]string{"scaling_type": typ}})
 	}
 	for _, c := range o.Custom {
