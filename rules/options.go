@@ -284,6 +284,9 @@ func ValidationErrors(err error) []*OptionError {
 	return out
 }
 
+// maxScrapeInterval bounds the scrape interval (Validate).
+const maxScrapeInterval = 5 * time.Minute
+
 // Validate reports every option that would produce rules Prometheus rejects
 // or that cannot work, one *OptionError per problem (ValidationErrors lists
 // them), sorted by message.
@@ -295,6 +298,13 @@ func (o Options) Validate() error {
 
 	if o.ScrapeInterval < time.Second {
 		add("ScrapeInterval", "scrape interval", o.ScrapeInterval.String(), "must be at least 1s")
+	}
+	// Past Prometheus' default lookback an instant query misses the
+	// gateway's series between two scrapes; far past it the windows
+	// derived from it overflowed, and the error blamed --window.
+	if o.ScrapeInterval > maxScrapeInterval {
+		add("ScrapeInterval", "scrape interval", o.ScrapeInterval.String(),
+			"must be at most %s: Prometheus' lookback (5m by default) loses the gateway's series between slower scrapes", maxScrapeInterval)
 	}
 	if o.EvaluationInterval < time.Second {
 		add("EvaluationInterval", "evaluation interval", o.EvaluationInterval.String(), "must be at least 1s")

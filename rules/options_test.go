@@ -298,3 +298,23 @@ func TestValidateErrorsCarryTheOption(t *testing.T) {
 		t.Errorf("fields = %s, want ScrapeInterval,Tolerance,Types (sorted by message); err %v", got, err)
 	}
 }
+
+// TestValidateRefusesAScrapeIntervalPastTheLookback: a scrape interval past
+// Prometheus' default lookback (5m) leaves instant queries without the
+// gateway's series between scrapes; far past it (2,000,000 h) the derived
+// windows overflowed and the error blamed --window, a flag not set (found
+// by a review). The scrape interval is refused, by name.
+func TestValidateRefusesAScrapeIntervalPastTheLookback(t *testing.T) {
+	for _, scrape := range []time.Duration{5*time.Minute + time.Second, 2_000_000 * time.Hour} {
+		var fields []string
+		for _, p := range ValidationErrors(ForScrapeInterval(scrape).Validate()) {
+			fields = append(fields, p.Field)
+		}
+		if !slices.Contains(fields, "ScrapeInterval") {
+			t.Errorf("scrape interval %s: problems in %v, want one in ScrapeInterval", scrape, fields)
+		}
+	}
+	if err := ForScrapeInterval(5 * time.Minute).Validate(); err != nil {
+		t.Errorf("scrape interval 5m: %v", err)
+	}
+}
