@@ -412,7 +412,7 @@ func (c *Controller) Learn(ctx context.Context) error {
 		} else {
 			// The feeder's first read counts from where the history ends,
 			// so a call made while it was read is in one or the other.
-			c.Feeder.ReadsFrom(upTo)
+			c.Feeder.ReadsFrom(upTo, RebuildStep)
 			c.log.Info("keep-alive: relearned idle times from Prometheus history", "functions", rep.Functions,
 				"invocations", rep.Invocations, "zeroed", rep.Zeroed, "lookback", cfg.KeepAlive.RebuildLookback,
 				"took", c.deps.Clock.Now().Sub(upTo).Round(time.Millisecond))

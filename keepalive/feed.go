@@ -298,11 +298,17 @@ func (f *Feeder) logger() *slog.Logger {
 // and appended after the rebuild read t was not in the rebuild, and read
 // from t it would not be in the feeder either. The step read twice teaches
 // nothing twice: a call the rebuild placed in it ends no idle time when
-// counted again (the read's window starts before it). As a late read does,
-// it reads back at most maxCatchUp steps; a rebuild's end further back
-// leaves the span between unknown. Called before Run.
-func (f *Feeder) ReadsFrom(t time.Time) {
+// counted again (the read's window starts before it). That step is the
+// longer of the feeder's and the rebuild's (rebuildStep): the rebuild
+// places the calls of its last step within that step (half a minute before
+// t, for one call, at one-minute steps), and a first read from a 5 s learn
+// step before t counted a call scraped between again, after the place the
+// rebuild gave it: one call learned as two, 30 s apart. As a late read
+// does, it reads back at most maxCatchUp steps, or to a rebuild's end
+// within maxRebuildGap; further back the span between is unknown. Called
+// before Run.
+func (f *Feeder) ReadsFrom(t time.Time, rebuildStep time.Duration) {
 	if f.prev.IsZero() {
-		f.prev, f.prevRebuild = t.Add(-f.step()), true
+		f.prev, f.prevRebuild = t.Add(-max(f.step(), rebuildStep)), true
 	}
 }

@@ -28,7 +28,7 @@ func afterRebuild(t *testing.T, step, took, runFor time.Duration, calls ...time.
 		src.calls = append(src.calls, t0.Add(c))
 	}
 	f = &Feeder{Policy: p, Source: src, Step: step}
-	f.ReadsFrom(t0)
+	f.ReadsFrom(t0, time.Minute)
 	time.Sleep(took) // the rebuild's query
 	ctx, cancel := context.WithTimeout(t.Context(), runFor)
 	defer cancel()
@@ -44,9 +44,11 @@ func afterRebuild(t *testing.T, step, took, runFor time.Duration, calls ...time.
 // starts, the rebuild's time later. A call in between (here 5 s after t0,
 // the rebuild taking 20 s and the first read coming at 35 s) was in
 // neither: the idle time in progress was learned as if it had run on to
-// the next call, 15 minutes instead of 10 and 5. ReadsFrom(t0) makes the
-// first read count from a step before t0 (a scrape stamped before t0 may
-// have been appended after the rebuild read it).
+// the next call, 15 minutes instead of 10 and 5. ReadsFrom(t0, a minute)
+// makes the first read count from the rebuild's step before t0, the longer
+// of the two steps (a scrape stamped before t0 may have been appended after
+// the rebuild read it; a call the rebuild read is placed within its last
+// minute, and counted again it ends no idle time).
 //
 // Seen failing without ReadsFrom's effect: "idle times [15m28s]".
 func TestFeederReadsFromTheRebuildsEnd(t *testing.T) {
@@ -58,8 +60,8 @@ func TestFeederReadsFromTheRebuildsEnd(t *testing.T) {
 			got[1] < 4*time.Minute+25*time.Second || got[1] > 5*time.Minute+35*time.Second {
 			t.Errorf("idle times %v; want about 10m and 5m (the call 5 s after the rebuild's end counted)", got)
 		}
-		if len(reads) < 2 || reads[0] != -15*time.Second {
-			t.Errorf("reads at %v after t0; want the first a step before t0, the rebuild's end", reads)
+		if len(reads) < 2 || reads[0] != -time.Minute {
+			t.Errorf("reads at %v after t0; want the first from the rebuild's step (a minute) before t0, the rebuild's end", reads)
 		}
 	})
 }
@@ -78,16 +80,17 @@ func TestFeederReadsBackOverALongRebuild(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// 25 s is over maxCatchUp steps of 5 s.
 		got, reads, f := afterRebuild(t, 5*time.Second, 25*time.Second, 11*time.Minute, 5*time.Second, 5*time.Minute, 10*time.Minute)
-		// The call at 5 s is counted in the first read's window (from 5 s
-		// before t0 to its read 30 s after) and placed within it, the one
-		// before within the rebuild's minute: the idle time between is
-		// about 10 minutes, then 5 and 5.
+		// The call at 5 s is counted in the first read's window (from the
+		// rebuild's minute before t0 to its read 30 s after) and placed
+		// within it, the one before within the rebuild's minute: the idle
+		// time between is about 10 minutes, then 5 (give or take half the
+		// 90 s window) and 5.
 		if len(got) != 3 || got[0] < 10*time.Minute-5*time.Second || got[0] > 11*time.Minute ||
-			got[1] < 4*time.Minute+30*time.Second || got[1] > 5*time.Minute+5*time.Second {
+			got[1] < 4*time.Minute+15*time.Second || got[1] > 5*time.Minute+45*time.Second {
 			t.Errorf("idle times %v; want about 10m, 5m and 5m (the call made during the rebuild counted)", got)
 		}
-		if len(reads) < 1 || reads[0] != -5*time.Second {
-			t.Errorf("reads at %v after t0; want the first from a step before t0, the rebuild's end", reads)
+		if len(reads) < 1 || reads[0] != -time.Minute {
+			t.Errorf("reads at %v after t0; want the first from the rebuild's step (a minute) before t0, the rebuild's end", reads)
 		}
 		if f.gapWarned != (time.Time{}) {
 			t.Errorf("a gap between reads warned at %v; want none (no read was missed)", f.gapWarned)

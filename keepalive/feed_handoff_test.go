@@ -138,7 +138,7 @@ func rebuildThenFeed(t *testing.T, p *Policy, src *appendLagged, ref provider.Re
 		t.Fatal(err)
 	}
 	f := &Feeder{Policy: p, Source: src, Step: 15 * time.Second}
-	f.ReadsFrom(upTo)
+	f.ReadsFrom(upTo, time.Minute)
 	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
 	defer cancel()
 	_ = f.Run(ctx)

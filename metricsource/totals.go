@@ -3,6 +3,7 @@ package metricsource
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"time"
 
@@ -137,6 +138,13 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 		late = DefaultLateReads
 	}
 	for _, t := range read {
+		if !(t.N >= 0) || math.IsInf(t.N, 0) {
+			// No count (a broken exporter or proxy: NaN, ±Inf, below 0):
+			// skipped as a missed read is, the last good value kept.
+			// Taken as a reset, the next read counted the whole way back
+			// up as calls nobody made; the rebuild skips it too.
+			continue
+		}
 		prev, known := d.last[t.Series]
 		d.last[t.Series] = lastTotal{n: t.N, read: d.reads}
 		var n float64
