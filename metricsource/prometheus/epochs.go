@@ -2,9 +2,9 @@ package prometheus
 
 import (
 	"sync"
+	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/internal/promql"
-	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
 // startEpochs holds, per gateway instance, the start time its series are
@@ -17,40 +17,55 @@ import (
 // served) keeps the one it had: missing is not a restart, and named with
 // 0 its series counted whole there and again when it was back.
 //
-// An instance missing from forgetEpochReads reads or more is forgotten
-// (gateway pods come and go with their addresses).
+// Nor is a start time that changed across reads where it was missing while
+// the instance's counters were read (blind): those reads counted the new
+// process's calls under the old name already, as a rise, and a rename then
+// counted them whole again (5 calls learned of 3). The rebuild from
+// history takes a value whose start time is not known as no restart too.
+// An instance missing whole (not scraped) and back with a new start time
+// was restarted meanwhile: renamed, its series count whole.
+//
+// An instance missing from the reads for forgetEpochAfter is forgotten
+// (gateway pods come and go with their addresses). It was 240 reads, an
+// hour at the 15 s learn step: a gateway not scraped for longer came back
+// with its start time read a second off (the jitter StartedAgain allows)
+// and, forgotten, every series of it was renamed and counted its whole
+// history, where TotalsDiff keeps a missing series a day for exactly that.
 type startEpochs struct {
-	mu    sync.Mutex
-	held  map[string]heldEpoch
-	reads uint32
+	mu   sync.Mutex
+	held map[string]heldEpoch
 }
 
 type heldEpoch struct {
-	name float64 // what its series are named with
-	last float64 // its start time as last read: drift is compared step by step
-	read uint32  // the read it was last in
+	name  float64   // what its series are named with
+	last  float64   // its start time as last read: drift is compared step by step
+	at    time.Time // the read it was last in
+	blind bool      // missing from a read while its counters were read
 }
 
-// forgetEpochReads is as long as TotalsDiff remembers a series missing
-// from its reads by default.
-const forgetEpochReads = metricsource.DefaultForgetReads
+// forgetEpochAfter is as long as the keep-alive feeder keeps a series
+// missing from its reads (keepalive's keepMissingSeries, a day).
+const forgetEpochAfter = 24 * time.Hour
+
+// maxEpochs bounds the instances held: past it, those missing longest go.
+const maxEpochs = 4096
 
 // name replaces each instance's start time in read (as Prometheus answered
-// it at one read) with the one its series are named with, and adds those
-// of instances held but missing from read.
-func (e *startEpochs) name(read map[string]float64) {
+// it at one read, at) with the one its series are named with, and adds those
+// of instances held but missing from read. counted says whether an
+// instance's counters were in the read.
+func (e *startEpochs) name(read map[string]float64, counted func(instance string) bool, at time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.held == nil {
 		e.held = make(map[string]heldEpoch, len(read))
 	}
-	e.reads++
 	for in, v := range read {
 		h, ok := e.held[in]
-		if !ok || promql.StartedAgain(h.last, v) {
+		if !ok || !h.blind && promql.StartedAgain(h.last, v) {
 			h.name = v
 		}
-		h.last, h.read = v, e.reads
+		h.last, h.at, h.blind = v, at, false
 		e.held[in] = h
 		read[in] = h.name
 	}
@@ -58,10 +73,28 @@ func (e *startEpochs) name(read map[string]float64) {
 		if _, ok := read[in]; ok {
 			continue
 		}
-		if e.reads-h.read > forgetEpochReads {
+		if at.Sub(h.at) > forgetEpochAfter {
 			delete(e.held, in)
 			continue
 		}
+		if counted(in) && !h.blind {
+			h.blind = true
+			e.held[in] = h
+		}
 		read[in] = h.name
 	}
+	for len(e.held) > maxEpochs {
+		e.dropOldestLocked()
+	}
+}
+
+func (e *startEpochs) dropOldestLocked() {
+	var oldest string
+	var at time.Time
+	for in, h := range e.held {
+		if at.IsZero() || h.at.Before(at) {
+			oldest, at = in, h.at
+		}
+	}
+	delete(e.held, oldest)
 }

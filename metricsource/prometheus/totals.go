@@ -99,7 +99,7 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 		// series of a gateway that has one would be renamed, and count whole.
 		return buf[:0], fmt.Errorf("started totals at %s: %w", at.UTC().Format(time.RFC3339), err)
 	}
-	s.epochs.name(epochs)
+	s.epochs.name(epochs, func(in string) bool { _, ok := index[in]; return ok }, at)
 	started := make([]float64, len(instances))
 	for i, in := range instances {
 		started[i] = epochs[in]
