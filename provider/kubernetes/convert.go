@@ -2,6 +2,8 @@ package kubernetes
 
 import (
 	"fmt"
+	"hash/fnv"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -48,10 +50,27 @@ func toFunction(d *appsv1.Deployment) provider.Function {
 		Replicas:          desired,
 		AvailableReplicas: availableFor(d.Status.AvailableReplicas, desired),
 	}
-	if !d.CreationTimestamp.IsZero() {
-		f.CreatedAt = d.CreationTimestamp.UTC()
-	}
+	f.CreatedAt = createdAt(d)
 	return f
+}
+
+// createdAt is the Deployment's creation time as the function's
+// CreatedAt, its sub-second part taken from the UID (zero when the API
+// server gave none). The API server stamps creation in whole seconds, and
+// a Deployment deleted and created again within one (kubectl replace
+// --force, a GitOps tool's replace sync: deletion is in the background, the
+// name free at once) had its predecessor's: a decision made on the old
+// function (the idler's 1 → 0) passed ScaleFromCreated's check and landed
+// on the new one. With the UID in it, CreatedAt tells the two apart
+// wherever it is compared (the actuator, the idler's state, a pre-warm),
+// still within the second it names.
+func createdAt(d *appsv1.Deployment) time.Time {
+	if d.CreationTimestamp.IsZero() {
+		return time.Time{}
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(d.UID))
+	return d.CreationTimestamp.UTC().Add(time.Duration(h.Sum64() % uint64(time.Second)))
 }
 
 // merge returns base overlaid with over, as a new map; nil when both are empty.

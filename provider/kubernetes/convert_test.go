@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -102,7 +103,8 @@ func TestToFunction(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := tc.dep()
-			if diff := cmp.Diff(tc.want, toFunction(d)); diff != "" {
+			got := toFunction(d)
+			if diff := cmp.Diff(tc.want, inSeconds(got)); diff != "" {
 				t.Errorf("toFunction (-want +got):\n%s", diff)
 			}
 			// The cache holds slimmed Deployments: conversion must not change.
@@ -110,8 +112,8 @@ func TestToFunction(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, toFunction(s.(*appsv1.Deployment))); diff != "" {
-				t.Errorf("toFunction(slim) (-want +got):\n%s", diff)
+			if slimmed := toFunction(s.(*appsv1.Deployment)); !cmp.Equal(got, slimmed) {
+				t.Errorf("toFunction(slim) (-whole +slim):\n%s", cmp.Diff(got, slimmed))
 			}
 		})
 	}
@@ -138,5 +140,44 @@ func TestSlimDropsBulk(t *testing.T) {
 	// Tombstones and other types pass through.
 	if o, err := slim("tombstone"); err != nil || o != "tombstone" {
 		t.Errorf("slim(string) = %v, %v", o, err)
+	}
+}
+
+// inSeconds is fn with CreatedAt in the API server's whole seconds: its
+// sub-second part is the UID's (TestCreatedAtTellsSameSecondReplacementsApart).
+func inSeconds(fn provider.Function) provider.Function {
+	fn.CreatedAt = fn.CreatedAt.Truncate(time.Second)
+	return fn
+}
+
+// TestCreatedAtTellsSameSecondReplacementsApart: the API server stamps
+// creation in whole seconds, so a Deployment deleted and created again
+// within one had its predecessor's CreatedAt, and ScaleFromCreated scaled
+// the new function on a decision made on the old (found by a review,
+// TestReview49eScaleFromCreatedSameSecondReplacement on a real API server).
+// CreatedAt carries the UID in its sub-second part: two Deployments of one
+// second apart, one Deployment the same at every read, within its second.
+func TestCreatedAtTellsSameSecondReplacementsApart(t *testing.T) {
+	created := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	d := func(uid string) *appsv1.Deployment {
+		dep := newDeployment(fnNS, "api", withLabels(FunctionLabel, "api"))
+		dep.CreationTimestamp, dep.UID = metav1.NewTime(created), types.UID(uid)
+		return dep
+	}
+	a, b := createdAt(d("0f8fad5b-d9cb-469f-a165-70867728950e")), createdAt(d("7c9e6679-7425-40de-944b-e07fc1f90ae7"))
+	if a.Equal(b) {
+		t.Errorf("two Deployments created in one second with different UIDs: both CreatedAt %v", a)
+	}
+	for _, c := range []time.Time{a, b} {
+		if c.Truncate(time.Second) != created {
+			t.Errorf("CreatedAt %v is not within the second the API server stamped, %v", c, created)
+		}
+	}
+	if again := createdAt(d("0f8fad5b-d9cb-469f-a165-70867728950e")); !again.Equal(a) {
+		t.Errorf("one Deployment read twice: CreatedAt %v then %v", a, again)
+	}
+	var none appsv1.Deployment
+	if c := createdAt(&none); !c.IsZero() {
+		t.Errorf("no creation time: CreatedAt %v, want zero (unknown)", c)
 	}
 }

@@ -238,5 +238,16 @@ func resolve(ref provider.Ref, claimants []*appsv1.Deployment) (*appsv1.Deployme
 		names[i] = d.Name
 	}
 	sort.Strings(names)
-	return nil, fmt.Errorf("function %s is claimed by several Deployments (%v): give each a distinct %s label", ref, names, FunctionLabel)
+	return nil, ambiguousError{fmt.Sprintf("function %s is claimed by several Deployments (%v): give each a distinct %s label", ref, names, FunctionLabel)}
 }
+
+// ambiguousError is resolve's error: provider.ErrNotFound, with its own
+// words. Functions leaves such a function out, so Function and Scale answer
+// as for a function not there: a plain error read as the provider failing,
+// and the scaler took it for one (the webhook's 503 for every alert while
+// it was the last provider contact, a read error counted, the signal
+// queued again).
+type ambiguousError struct{ msg string }
+
+func (e ambiguousError) Error() string { return e.msg }
+func (ambiguousError) Unwrap() error   { return provider.ErrNotFound }

@@ -176,7 +176,7 @@ func (p *Provider) ScaleFromCreated(ctx context.Context, ref provider.Ref, from,
 	if err != nil {
 		return err
 	}
-	if err := provider.CheckCreated(ref, created, d.CreationTimestamp.UTC()); err != nil {
+	if err := provider.CheckCreated(ref, created, createdAt(d)); err != nil {
 		return err
 	}
 	if err := p.refuseAutoscaled(ref, d, to); err != nil {
