@@ -93,6 +93,7 @@ func New(h http.Handler, o Options, logger *slog.Logger) *http.Server {
 	if o.MaxInFlight > 0 {
 		h = LimitInFlight(h, o.MaxInFlight, o.RetryAfter, o.Exempt...)
 	}
+	h = dropUnreadBody(h)
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: o.ReadHeaderTimeout,
