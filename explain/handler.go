@@ -170,7 +170,17 @@ func namespaceParam(r *http.Request) (ns string, filtered bool, bad string) {
 }
 
 func (h *handler) one(w http.ResponseWriter, r *http.Request) {
-	if !allowGet(w, r) || h.notListed(w) {
+	if !allowGet(w, r) {
+		return
+	}
+	// The route takes no parameter: ignored, ?namespace=dev answered the
+	// path's namespace with 200, as the list's did before it refused them.
+	if r.URL.RawQuery != "" {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: "unknown query " + strconv.Quote(r.URL.RawQuery) +
+			": a function's route takes no parameter (its namespace and name are the path's)"})
+		return
+	}
+	if h.notListed(w) {
 		return
 	}
 	ref := provider.Ref{Name: r.PathValue("name"), Namespace: r.PathValue("namespace")}
