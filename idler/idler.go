@@ -197,6 +197,13 @@ func (d *Idler) Run(ctx context.Context) error {
 	defer func() {
 		d.m.atZero.Set(0)
 		d.m.queriesCycle.Set(0)
+		// What the last cycle explained is this term's: until a next
+		// term's first cycle, the explain API has none (NotListed), not a
+		// former term's served as current (a replica leading again waits
+		// Act's warm-up before NewTerm and Run; found by a review).
+		d.mu.Lock()
+		d.explained = false
+		d.mu.Unlock()
 	}()
 	d.log.Info("idler started", "schedule", sched.String(), "default_zero_duration", zero, "maintain_min", maintainMin)
 	for {

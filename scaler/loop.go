@@ -217,8 +217,19 @@ func (l *Loop) NotListed() error {
 	if l.heldOver {
 		return errHeldOver
 	}
+	if l.termEndedLocked() {
+		// Between a term's end and the next term's Run (the elector says
+		// leading before Act's warm-up has run Run): what the loop holds is
+		// the former term's, as Notify refuses it then.
+		return errTermEnded
+	}
 	return nil
 }
+
+// errTermEnded is NotListed's error once a term has ended and before the
+// next one's Run: the answer would be the former term's, served as current.
+var errTermEnded = unavailable("scaler between leadership terms: the last term has ended and the next has not started its loop; " +
+	"what this replica holds is from when it last led")
 
 // errHeldOver is NotListed's error while the functions held are an
 // earlier term's: the explain API's 503, with Retry-After.

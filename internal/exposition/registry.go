@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -141,10 +142,29 @@ func (r *Registry) Handler() http.Handler {
 	})
 }
 
+// acceptsGzip says whether an Accept-Encoding header takes gzip: named
+// (any case) with a q-value above 0 or none. A q-value is a number whose
+// parameter name is case-insensitive (RFC 9110 12.4.2): only the literal
+// "q=0" read as a refusal, and "gzip;q=0.0" or "Q=0" got a body the client
+// could not read (found by a review).
 func acceptsGzip(header string) bool {
 	for part := range strings.SplitSeq(header, ",") {
-		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.TrimSpace(enc) == "gzip" && strings.ReplaceAll(strings.TrimSpace(q), " ", "") != "q=0" {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			continue
+		}
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			name, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(name), "q") {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil {
+					f = 0 // an unreadable weight is no acceptance
+				}
+				q = f
+			}
+		}
+		if q > 0 {
 			return true
 		}
 	}
