@@ -141,7 +141,13 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	alertLoad := obs.Signal != nil && obs.Signal.Status == Firing && loadOrNil(obs.Signal.Load) != nil &&
 		(obs.Signal.ScalingType == "" || obs.Signal.ScalingType == spec.Type)
 	fromAlert := false
-	if load == nil && alertLoad {
+	// Standing in for a missing stable reading, an alert's load only
+	// scales up (or wakes a function at zero), as the burst reading does
+	// then: it went down the normal path, and one notification during a
+	// Prometheus outage halved a function whose alert carried a load below
+	// what its count served (keep_firing_for after the load fell, a
+	// replicas gauge behind a scale-up). Missing data never scales down.
+	if load == nil && alertLoad && (cur == 0 || replicasFor(*obs.Signal.Load, per) > cur) {
 		load, src, fromAlert = obs.Signal.Load, " (from the alert)", true
 	}
 	if obs.StableLoad != nil {
@@ -309,8 +315,15 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	if !d.Next.BurstSince.IsZero() {
 		want := max(cur, rec, burstRec)
 		d.Replicas, d.Code = want, CodeBurst
-		d.Reason = fmt.Sprintf("%s; burst %.4g %s needs %d (burst since %s, no scale-down) → %d",
-			head, derefOr(obs.BurstLoad, 0), burstSrc.words(), burstRec, d.Next.BurstSince.Format(time.TimeOnly), want)
+		if obs.BurstLoad != nil {
+			d.Reason = fmt.Sprintf("%s; burst %.4g %s needs %d (burst since %s, no scale-down) → %d",
+				head, *obs.BurstLoad, burstSrc.words(), burstRec, d.Next.BurstSince.Format(time.TimeOnly), want)
+		} else {
+			// Not a reading of 0: the burst query failed while burst mode
+			// holds the count.
+			d.Reason = fmt.Sprintf("%s; burst reading missing (burst since %s, no scale-down) → %d",
+				head, d.Next.BurstSince.Format(time.TimeOnly), want)
+		}
 		if v, code, why, changed := clamp(spec, obs, want); changed {
 			d.Replicas, d.Code = v, code
 			d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
