@@ -58,20 +58,7 @@ func TestReview49fRestartWhileStartTimeMissingCountsOnce(t *testing.T) {
 		}
 	}))
 	src := gatewaySource(t, p, nil)
-	var d metricsource.TotalsDiff
-	busy := provider.Ref{Name: "busy", Namespace: "openfaas-fn"}
-	learned := 0.0
-	for at := start.Add(time.Minute); !at.After(now); at = at.Add(every) {
-		tot, err := src.StartedTotals(context.Background(), at, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range d.Add(tot, at, nil) {
-			if c.Ref == busy {
-				learned += c.N
-			}
-		}
-	}
+	learned := learnedCalls(t, src, &metricsource.TotalsDiff{}, start.Add(time.Minute), now, every)
 	if learned > 3 {
 		t.Errorf("learned %g calls of busy; 3 were made after the first read (the restart's count was counted twice)", learned)
 	}
@@ -117,9 +104,20 @@ func TestReview49fGatewayBackAfterAnHourKeepsItsSeries(t *testing.T) {
 	src := gatewaySource(t, p, nil)
 	// As the feeder sets it at a 15 s step (keepalive/feed_totals.go).
 	d := metricsource.TotalsDiff{Forget: 240, KeepMissing: 24 * 240, Late: 4}
+	learned := learnedCalls(t, src, &d, start.Add(time.Minute), now, every)
+	if learned != 0 {
+		t.Errorf("learned %g calls of busy, never called (its gateway unscraped for 70m, its start time read 1 s later when back); want 0", learned)
+	}
+}
+
+// learnedCalls reads src's started totals every step from from to to, as
+// the keep-alive feeder does, through d, and returns the calls counted for
+// busy.openfaas-fn.
+func learnedCalls(t *testing.T, src *Source, d *metricsource.TotalsDiff, from, to time.Time, every time.Duration) float64 {
+	t.Helper()
 	busy := provider.Ref{Name: "busy", Namespace: "openfaas-fn"}
 	learned := 0.0
-	for at := start.Add(time.Minute); !at.After(now); at = at.Add(every) {
+	for at := from; !at.After(to); at = at.Add(every) {
 		tot, err := src.StartedTotals(context.Background(), at, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -130,7 +128,5 @@ func TestReview49fGatewayBackAfterAnHourKeepsItsSeries(t *testing.T) {
 			}
 		}
 	}
-	if learned != 0 {
-		t.Errorf("learned %g calls of busy, never called (its gateway unscraped for 70m, its start time read 1 s later when back); want 0", learned)
-	}
+	return learned
 }
