@@ -52,11 +52,12 @@ func TestNotListedUntilATermsCycleHasExplained(t *testing.T) {
 				duringErr, duringRefs = d.NotListed(), d.Refs()
 			}
 		}
-		term := func(length time.Duration) {
+		term := func(length time.Duration, during func()) {
 			ctx, cancel := context.WithCancel(t.Context())
 			var wg sync.WaitGroup
 			wg.Go(func() { _ = d.Run(ctx) })
 			time.Sleep(length)
+			during()
 			cancel()
 			wg.Wait()
 		}
@@ -65,12 +66,18 @@ func TestNotListedUntilATermsCycleHasExplained(t *testing.T) {
 			return slices.SortedFunc(slices.Values(refs), func(a, b provider.Ref) int { return strings.Compare(a.String(), b.String()) })
 		}
 
-		term(31 * time.Second) // one cycle, at 30 s
+		term(31*time.Second, func() { // one cycle, at 30 s
+			if err := d.NotListed(); err != nil || !slices.Equal(sorted(d.Refs()), both) {
+				t.Fatalf("after the first cycle: NotListed %v, Refs %v; want nil and %v", err, d.Refs(), both)
+			}
+		})
 		if duringErr == nil && !slices.Equal(sorted(duringRefs), both) {
 			t.Errorf("during the first cycle: NotListed nil and Refs %v; want 503 (NotListed not nil) until every listed function is explained", duringRefs)
 		}
-		if err := d.NotListed(); err != nil || !slices.Equal(sorted(d.Refs()), both) {
-			t.Fatalf("after the first cycle: NotListed %v, Refs %v; want nil and %v", err, d.Refs(), both)
+		// The term over, what it explained is not current (a replica leading
+		// again waits Act's warm-up before its next Run: session 49's review).
+		if err := d.NotListed(); err == nil {
+			t.Errorf("after the term ended: NotListed nil (its answers served as current); want an error")
 		}
 
 		// A later term: before its first cycle, nothing of this term is known.
