@@ -79,12 +79,18 @@ func TestScaleUpOnLoadStep(t *testing.T) {
 		}
 		return true, ""
 	})
+	// The first applied scale-up is the alert's (the interval is 10 minutes:
+	// no pass could have made it). A later one may be a burst follow-up's
+	// (every second while a function scales up), reading the source's burst
+	// window climb past the alert's load before the alert's next delivery:
+	// CI saw 1→4 on the alert's 170/s, then 4→5 on the follow-up's 200/s.
 	scaled := 0
-	for _, d := range decisions {
+	for i := len(decisions) - 1; i >= 0; i-- { // oldest first
+		d := decisions[i]
 		if d.Scale && d.Replicas > d.Current && d.Result == "ok" {
 			scaled++
-			if d.Trigger != "firing" {
-				t.Errorf("scale-up %d→%d was triggered by %q, want the firing alert (%s)", d.Current, d.Replicas, d.Trigger, d.Reason)
+			if scaled == 1 && d.Trigger != "firing" {
+				t.Errorf("the first scale-up %d→%d was triggered by %q, want the firing alert (%s)", d.Current, d.Replicas, d.Trigger, d.Reason)
 			}
 		}
 	}
