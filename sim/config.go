@@ -73,8 +73,23 @@ func (c Config) Validate() error {
 
 // coldStart is the delay for one function.
 func (c *Config) coldStart(memMB float64) time.Duration {
-	return c.ColdStart + time.Duration(float64(c.ColdStartPerGB)*memMB/1024)
+	return c.ColdStart + saturatedDuration(float64(c.ColdStartPerGB)*memMB/1024)
 }
+
+// saturatedDuration is ns as a Duration, at most maxSimDuration: a trace's
+// percentile of 1e13 ms (a finite number the durations file may hold)
+// converted plainly wrapped to a negative execution time, and the requests
+// ended as they started (found by a review). Past 36 years no replay tells
+// the difference, and a few such spans added to a replay's time stay in
+// range.
+func saturatedDuration(ns float64) time.Duration {
+	if ns >= float64(maxSimDuration) {
+		return maxSimDuration
+	}
+	return time.Duration(ns)
+}
+
+const maxSimDuration = time.Duration(1 << 60)
 
 // Window is the span of tr that cfg replays: the first minute and how many
 // minutes, or an error naming from-minute when it is past the trace's end.

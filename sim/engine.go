@@ -391,7 +391,7 @@ func (r *replay) arrive(t time.Duration) {
 	r.res.Invocations++
 	exec := r.defaultExec
 	if fn := r.gen.fn; fn.Duration != nil {
-		exec = time.Duration(fn.Duration.Sample(r.gen.rng.Float64()) * 1e9)
+		exec = saturatedDuration(fn.Duration.Sample(r.gen.rng.Float64()) * 1e9)
 	}
 	q := request{arrival: t, exec: exec, gw: heldByGateway, readies: r.readies}
 	r.release()

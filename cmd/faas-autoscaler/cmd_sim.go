@@ -283,6 +283,9 @@ func simRun(o simOptions, stdout, stderr io.Writer) error {
 	if n := tr.MergeNote(); n != "" { // a dataset day's repeated rows, said once
 		fmt.Fprintln(stderr, "sim: "+n)
 	}
+	for _, n := range tr.Notes { // durations or memory rows missing, calls before the trace
+		fmt.Fprintln(stderr, "sim: "+n)
+	}
 	tr = tr.Sample(o.sample, o.sampleSeed)
 	from, minutes, err := o.cfg.Window(tr)
 	if err != nil {

@@ -3,6 +3,7 @@ package trace
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -205,7 +206,13 @@ func (t *Trace) MergeNote() string {
 				}
 				ids = append(ids, shortID(m.ID))
 			}
-			each = append(each, fmt.Sprintf("%s: %s, %s", filepath.Base(f), strings.Join(ids, ", "), ms[0].How))
+			var hows []string // each way of merging once: a capped sum says so
+			for _, m := range ms {
+				if !slices.Contains(hows, m.How) {
+					hows = append(hows, m.How)
+				}
+			}
+			each = append(each, fmt.Sprintf("%s: %s, %s", filepath.Base(f), strings.Join(ids, ", "), strings.Join(hows, "; ")))
 		}
 		parts = append(parts, fmt.Sprintf("%s on two or more rows merged (%s)", functions(len(t.Merged)), strings.Join(each, "; ")))
 	}

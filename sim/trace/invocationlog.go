@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // invocationLogHeader is the Azure Functions 2021 invocation trace's schema:
@@ -39,20 +40,28 @@ func isInvocationLogHeader(h []string) bool {
 // first app. Such functions are named apart as the 2019 loader names them
 // (assignIDs: "func-APP8"); the others keep their func as their ID.
 func ParseInvocationLog(r io.Reader, name string) ([]Function, error) {
-	fns, _, err := parseInvocationLog(r, name)
+	fns, _, _, err := parseInvocationLog(r, name)
 	return fns, err
 }
 
+// startRounding is how far before the trace's start a call may compute to
+// start and still be taken as starting at 0: the trace rounds end and
+// duration separately (a few milliseconds).
+const startRounding = time.Second
+
 // parseInvocationLog is ParseInvocationLog, with the functions renamed
-// (named apart from another app's func of the same hash).
-func parseInvocationLog(r io.Reader, name string) ([]Function, []string, error) {
+// (named apart from another app's func of the same hash) and notes on what
+// was not replayed: calls that started before the trace (more than
+// startRounding before its start) are not its arrivals; clamped to 0, they
+// were counted in minute 0 whatever the gap (found by a review).
+func parseInvocationLog(r io.Reader, name string) ([]Function, []string, []string, error) {
 	cr := newCSVReader(r)
 	header, err := readHeader(cr, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if !isInvocationLogHeader(header) {
-		return nil, nil, &ParseError{File: name, Line: 1, Msg: fmt.Sprintf("header %q: want %q", strings.Join(header, ","), strings.Join(invocationLogHeader, ","))}
+		return nil, nil, nil, &ParseError{File: name, Line: 1, Msg: fmt.Sprintf("header %q: want %q", strings.Join(header, ","), strings.Join(invocationLogHeader, ","))}
 	}
 	type acc struct {
 		app     string
@@ -63,7 +72,9 @@ func parseInvocationLog(r io.Reader, name string) ([]Function, []string, error) 
 	var order []appFunc
 	byKey := map[appFunc]*acc{}
 	last := -1
+	early, earliest := 0, 0.0 // calls that started before the trace
 	if err := eachRecord(cr, name, func(rec []string, line int) error {
+		rec[0], rec[1] = strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1]) // as the 2019 files' identities
 		if rec[1] == "" {
 			return &ParseError{File: name, Line: line, Column: 2, Msg: "empty func"}
 		}
@@ -78,7 +89,13 @@ func parseInvocationLog(r io.Reader, name string) ([]Function, []string, error) 
 		}
 		// The trace rounds end and duration separately, so a request that
 		// started at 0 can compute to a few milliseconds before it: clamp.
-		start := max(0, v[0]-v[1])
+		start := v[0] - v[1]
+		if start < -startRounding.Seconds() {
+			early++
+			earliest = min(earliest, start)
+			return nil
+		}
+		start = max(0, start)
 		// Compare as a float: converting a huge start to int first wraps
 		// negative (found by FuzzParseInvocationLog).
 		if start/60 >= maxMinutes {
@@ -98,10 +115,10 @@ func parseInvocationLog(r io.Reader, name string) ([]Function, []string, error) 
 		last = max(last, m)
 		return nil
 	}); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if len(order) == 0 {
-		return nil, nil, &ParseError{File: name, Line: 2, Msg: "no invocations after the header"}
+		return nil, nil, nil, &ParseError{File: name, Line: 2, Msg: "no invocations after the header"}
 	}
 	out := make([]Function, 0, len(order))
 	for _, k := range order {
@@ -114,7 +131,11 @@ func parseInvocationLog(r io.Reader, name string) ([]Function, []string, error) 
 		f.Duration = &d
 		out = append(out, f)
 	}
-	return out, assignIDs(out), nil
+	var notes []string
+	if early > 0 {
+		notes = append(notes, fmt.Sprintf("%s: %d calls started before the trace (up to %.0f s before its start): not replayed", name, early, -earliest))
+	}
+	return out, assignIDs(out), notes, nil
 }
 
 // maxMinutes bounds a per-invocation trace's span (two weeks, the full 2021

@@ -25,6 +25,10 @@ type Trace struct {
 	// has too, named apart (MergeNote puts both in one line).
 	Merged  []Merged
 	Renamed []string
+	// Notes are what the replay's caller says once on stderr about how
+	// the trace was read (functions without a durations row, calls that
+	// started before the trace).
+	Notes []string
 }
 
 // Layout is where a 2019 trace's files come from.
@@ -100,6 +104,12 @@ func Load(dir string) (*Trace, error) {
 func LoadFS(fsys fs.FS, label string) (*Trace, error) {
 	for _, n := range invocationFiles {
 		if _, err := fs.Stat(fsys, n); err == nil {
+			if days, err := datasetDays(fsys); err == nil && len(days) > 0 {
+				// Two traces in one folder: one would be replayed, the
+				// other's functions dropped without a word.
+				return nil, fmt.Errorf("%s: both %s and a dataset day's files (%s): want one trace a folder",
+					label, n, fmt.Sprintf(datasetInvocations, days[0]))
+			}
 			return loadMinuteCounts(fsys, label, label, invocationFiles, durationFiles, memoryFiles)
 		}
 	}
@@ -109,9 +119,21 @@ func LoadFS(fsys fs.FS, label string) (*Trace, error) {
 	return loadInvocationLog(fsys, label)
 }
 
-// openFirst opens the first of names that exists in fsys (nil when none);
-// the name it returns is under label, for errors.
+// openFirst opens the one of names that exists in fsys (nil when none);
+// the name it returns is under label, for errors. Two that exist (two
+// traces' files copied into one folder: invocations.csv and inv.csv) are
+// an error: it opened the first, and the other's data was dropped without
+// a word (found by a review).
 func openFirst(fsys fs.FS, label string, names []string) (fs.File, string, error) {
+	var there []string
+	for _, n := range names {
+		if _, err := fs.Stat(fsys, n); err == nil {
+			there = append(there, n)
+		}
+	}
+	if len(there) > 1 {
+		return nil, "", fmt.Errorf("%s: %s are the same kind of file of two traces: want one", label, strings.Join(there, " and "))
+	}
 	for _, n := range names {
 		f, err := fsys.Open(n)
 		if err == nil {
@@ -158,11 +180,14 @@ func loadMinuteCounts(fsys fs.FS, label, dir string, inv, dur, mem []string) (*T
 		on := parsed.cols.and(d.cols)
 		rows, merged := d.index(on, t.idOn(on))
 		t.Merged = append(t.Merged, merged...)
+		joined := 0
 		for i := range t.Functions {
 			if v, ok := rows[t.Functions[i].key().project(on)]; ok {
 				t.Functions[i].Duration = &v
+				joined++
 			}
 		}
+		t.noteJoin(name, "execution times", len(d.rows), joined)
 	}
 	if f, name, err = openFirst(fsys, dir, mem); err != nil {
 		return nil, err
@@ -180,14 +205,31 @@ func loadMinuteCounts(fsys fs.FS, label, dir string, inv, dur, mem []string) (*T
 		if on.hash || on.app {
 			rows, merged := m.index(on, t.idOn(on))
 			t.Merged = append(t.Merged, merged...)
+			joined := 0
 			for i := range t.Functions {
 				if v, ok := rows[t.Functions[i].key().project(on)]; ok {
 					t.Functions[i].MemoryMB = v
+					joined++
 				}
 			}
+			t.noteJoin(name, "memory", len(m.rows), joined)
 		}
 	}
 	return t, nil
+}
+
+// noteJoin says how a durations or memory file (name, giving what) joined
+// the trace's functions: joined of them have a row, of its rows. None (the
+// file another day's or sample's: every function runs the defaults) and
+// some missing are notes, which went unsaid (found by a review).
+func (t *Trace) noteJoin(name, what string, rows, joined int) {
+	switch n := len(t.Functions); {
+	case rows == 0:
+	case joined == 0:
+		t.Notes = append(t.Notes, fmt.Sprintf("%s: none of its %d rows is one of the trace's %d functions (another trace's file?): every function's %s are the defaults", name, rows, n, what))
+	case joined < n:
+		t.Notes = append(t.Notes, fmt.Sprintf("%s: %d of %d functions have no row: their %s are the defaults", name, n-joined, n, what))
+	}
 }
 
 // idOn names a key of another file joined on the columns on: the ID of
@@ -256,9 +298,9 @@ func loadInvocationLogFile(fsys fs.FS, label, n, name string) (*Trace, error) {
 		return nil, err
 	}
 	defer f.Close()
-	fns, renamed, err := parseInvocationLog(f, name)
+	fns, renamed, notes, err := parseInvocationLog(f, name)
 	if err != nil {
 		return nil, err
 	}
-	return &Trace{Dir: label, Format: Azure2021, Minutes: len(fns[0].PerMinute), Functions: fns, Renamed: renamed}, nil
+	return &Trace{Dir: label, Format: Azure2021, Minutes: len(fns[0].PerMinute), Functions: fns, Renamed: renamed, Notes: notes}, nil
 }

@@ -98,7 +98,7 @@ func TestOneHashUnderTwoAppsIsTwoFunctions(t *testing.T) {
 
 // TestRepeatedRowsAreMerged: one (owner, app, function) on two rows of the
 // invocations file is one function, its counts summed minute by minute
-// (capped like any count); on two rows of the durations file, the row with
+// (capped at a count's bound, and the note says so); on two rows of the durations file, the row with
 // the larger Count is kept (ties: the first). Neither is an error, and the
 // trace says what it merged, for one line on stderr.
 func TestRepeatedRowsAreMerged(t *testing.T) {
@@ -123,7 +123,9 @@ func TestRepeatedRowsAreMerged(t *testing.T) {
 	if got := tr.Functions[0].PerMinute; !cmp.Equal(got, []uint32{3, maxPerMinute, 0}) {
 		t.Errorf("f1 per minute %v, want [3 %d 0]", got, maxPerMinute)
 	}
-	want2 := "trace t: 3 functions on two or more rows merged (invocations.csv: f1, counts summed; " +
+	// The capped minute said (summed past the bound without a word before:
+	// found by a review).
+	want2 := "trace t: 3 functions on two or more rows merged (invocations.csv: f1, counts summed, capped at 10000000 calls a minute; " +
 		"durations.csv: f1, f2, the row with the larger Count kept)"
 	if got := tr.MergeNote(); got != want2 {
 		t.Errorf("note %q,\nwant %q", got, want2)

@@ -92,7 +92,7 @@ func (t *statsTable) finite(i int, c string) (float64, error) {
 
 func (t *statsTable) str(i int, c string) string {
 	if j, ok := t.idx[c]; ok {
-		return t.rows[i][j]
+		return strings.TrimSpace(t.rows[i][j]) // as the invocations file's identities
 	}
 	return ""
 }
