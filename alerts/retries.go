@@ -119,39 +119,40 @@ func (r *retries) of(g groupID, now time.Time) map[instance]time.Time {
 func (r *retries) answered(g groupID, code int, sigs []instance, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	held := r.groups[g]
-	if held != nil && now.Sub(held.last) > retryMemory {
-		held = nil
-	}
-	if old := r.groups[g]; old != nil {
-		r.alerts -= len(old.first)
+	// The entry now held, not the one read when the request came: another
+	// copy of the notification (an HA peer's, an overlapping retry) may
+	// have been answered meanwhile, and the earliest receipt stays.
+	var held map[instance]time.Time
+	if e := r.groups[g]; e != nil {
+		r.alerts -= len(e.first)
 		delete(r.groups, g)
+		if now.Sub(e.last) <= retryMemory {
+			held = e.first
+		}
 	}
 	if code < 500 {
 		return
 	}
-	// The entry now held, not the one read when the request came: another
-	// copy of the notification (an HA peer's, an overlapping retry) may
-	// have been answered meanwhile, and the earliest receipt stays.
 	first := make(map[instance]time.Time, len(sigs))
 	for _, in := range sigs {
-		if in == 0 || len(first) >= maxRetriedAlerts {
+		if in == 0 {
 			continue // no signal was made of it
 		}
-		if t, ok := held.firstOf(in); ok {
+		if _, ok := first[in]; ok || len(first) >= maxRetriedAlerts {
+			continue
+		}
+		if t, ok := held[in]; ok {
 			first[in] = t
-		} else if _, ok := first[in]; !ok {
+		} else {
 			first[in] = now
 		}
 	}
-	if held != nil {
-		for in, t := range held.first {
-			if len(first) >= maxRetriedAlerts {
-				break
-			}
-			if _, ok := first[in]; !ok {
-				first[in] = t
-			}
+	for in, t := range held {
+		if len(first) >= maxRetriedAlerts {
+			break
+		}
+		if _, ok := first[in]; !ok {
+			first[in] = t
 		}
 	}
 	if r.groups == nil {
@@ -162,14 +163,6 @@ func (r *retries) answered(g groupID, code int, sigs []instance, now time.Time) 
 	}
 	r.groups[g] = &retried{first: first, last: now}
 	r.alerts += len(first)
-}
-
-func (e *retried) firstOf(in instance) (time.Time, bool) {
-	if e == nil {
-		return time.Time{}, false
-	}
-	t, ok := e.first[in]
-	return t, ok
 }
 
 // evictLocked drops the groups past retryMemory, and if none was, the one

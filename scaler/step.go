@@ -56,9 +56,9 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		return clampStep(spec, obs, d)
 	case sig != nil && sig.Status == Firing:
 		key := stepKey(sig)
-		if stepped(sig, key, &st, spec.StepDedup, now) {
+		if at, ok := stepped(sig, key, &st, spec.StepDedup, now); ok {
 			d.Code = CodeDuplicate
-			d.Reason = steppedWords(sig, &st, cur)
+			d.Reason = steppedWords(sig, at, cur)
 			return clampStep(spec, obs, d)
 		}
 		stepOn(&d.Next, &st, key, sig, now)
@@ -145,9 +145,9 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		}
 	case sig.Status == Firing && step > 0:
 		key := stepKey(sig)
-		if stepped(sig, key, &st, spec.StepDedup, now) {
+		if at, ok := stepped(sig, key, &st, spec.StepDedup, now); ok {
 			d.Code = CodeDuplicate
-			d.Reason = steppedWords(sig, &st, cur)
+			d.Reason = steppedWords(sig, at, cur)
 			return d
 		}
 		stepOn(&d.Next, &st, key, sig, now)
@@ -289,9 +289,10 @@ func steppedAt(key string, st *State) (time.Time, bool) {
 // (Signal.RetryOf: AlertManager sends a notification answered 5xx again
 // until one is answered 2xx, 10 s and more later). A step that was not
 // applied is undone (Loop.outcome), so the retry steps then.
-func stepped(sig *Signal, key string, st *State, dedup time.Duration, now time.Time) bool {
+// It returns when that step was.
+func stepped(sig *Signal, key string, st *State, dedup time.Duration, now time.Time) (time.Time, bool) {
 	at, ok := steppedAt(key, st)
-	return ok && (now.Sub(at) < dedup || retried(sig, at))
+	return at, ok && (now.Sub(at) < dedup || retried(sig, at))
 }
 
 // retried says sig is a retry of a notification first received at or
@@ -300,8 +301,9 @@ func retried(sig *Signal, at time.Time) bool {
 	return !sig.RetryOf.IsZero() && !at.Before(sig.RetryOf)
 }
 
-func steppedWords(sig *Signal, st *State, cur uint64) string {
-	at, _ := steppedAt(stepKey(sig), st)
+// steppedWords is the reason of a duplicate of the step sig's instance took
+// at at.
+func steppedWords(sig *Signal, at time.Time, cur uint64) string {
 	if retried(sig, at) {
 		return fmt.Sprintf("alert %s already stepped at %s for the notification AlertManager is retrying (first received %s): keep %d",
 			sig.AlertName, at.Format(time.TimeOnly), sig.RetryOf.Format(time.TimeOnly), cur)
