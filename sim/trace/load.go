@@ -212,7 +212,7 @@ func loadMinuteCounts(fsys fs.FS, label, dir string, inv, dur, mem []string) (*T
 					joined++
 				}
 			}
-			t.noteJoin(name, "memory", len(m.rows), joined)
+			t.noteJoin(name, "memory sizes", len(m.rows), joined)
 		}
 	}
 	return t, nil
