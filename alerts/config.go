@@ -82,6 +82,13 @@ type Config struct {
 	// usable they replace those above, and the request is checked again. A
 	// rotated Secret is so accepted without a restart.
 	Secrets Secrets
+	// SecretsStamp, when set with Secrets, returns a cheap token that changes
+	// when the secrets' files do (see FilesStamp). A re-read within
+	// SecretsRecheck of the last is then made anyway when the token differs
+	// from the one taken at the last read: a client sending wrong
+	// credentials at least every SecretsRecheck kept a rotated password
+	// refused until it paused, and AlertManager does not retry a 401.
+	SecretsStamp func() string
 
 	// MaxBody bounds the request body in bytes; larger bodies get 413.
 	// Default DefaultMaxBody (1 MiB); 1024 to MaxMaxBody.

@@ -60,7 +60,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		cfg:        cfg,
-		auth:       &rotatingAuth{cur: newAuthenticator(cfg), cfg: cfg, read: cfg.Secrets},
+		auth:       &rotatingAuth{cur: newAuthenticator(cfg), cfg: cfg, read: cfg.Secrets, stamp: cfg.SecretsStamp},
 		metrics:    m,
 		log:        cfg.Logger, // the caller names the component (component=webhook in the controller)
 		retryAfter: strconv.Itoa(int(cfg.RetryAfter / time.Second)),

@@ -1,15 +1,20 @@
 package alerts
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"time"
 )
 
 // SecretsRecheck is the least time between two re-reads of the secrets
-// after wrong credentials: a client that keeps sending a wrong password
-// costs at most one read of the files per interval.
+// after wrong credentials while their files look unchanged
+// (Config.SecretsStamp): a client that keeps sending a wrong password
+// costs at most one read of the files per interval, and a stat of them
+// per request when a stamp is set.
 const SecretsRecheck = 10 * time.Second
 
 // Secrets reads the webhook's secrets again: the basic-auth user and
@@ -28,7 +33,12 @@ type rotatingAuth struct {
 	cfg      Config // the mode and the secrets cur was built from
 	read     Secrets
 	nextRead time.Time
-	log      *slog.Logger
+	// stamp, when set, tells whether the secrets' files changed since the
+	// last read (lastStamp), so a change is read at once within the
+	// recheck interval.
+	stamp     func() string
+	lastStamp string
+	log       *slog.Logger
 }
 
 // check is authenticator.check, re-reading the secrets once after wrong
@@ -69,10 +79,16 @@ func (ra *rotatingAuth) current() *authenticator {
 func (ra *rotatingAuth) reread(now time.Time) bool {
 	ra.mu.Lock()
 	defer ra.mu.Unlock()
-	if now.Before(ra.nextRead) {
+	var stamp string
+	if ra.stamp != nil {
+		stamp = ra.stamp()
+	}
+	if now.Before(ra.nextRead) && (ra.stamp == nil || stamp == ra.lastStamp) {
 		return false
 	}
-	ra.nextRead = now.Add(SecretsRecheck)
+	// The stamp is taken before the read: files changing during it differ
+	// from it, so they are read again on the next wrong credentials.
+	ra.nextRead, ra.lastStamp = now.Add(SecretsRecheck), stamp
 	user, pass, token, err := ra.read()
 	if err != nil {
 		ra.log.Warn("webhook secrets could not be read again; keeping those in use", "err", err)
@@ -91,4 +107,23 @@ func (ra *rotatingAuth) reread(now time.Time) bool {
 	ra.cur, ra.cfg = a, next
 	ra.log.Info("webhook secrets changed on disk; using the new ones")
 	return true
+}
+
+// FilesStamp returns a Config.SecretsStamp over the files at paths: each
+// one's size and modification time (nanoseconds), or its stat error. A
+// Kubernetes Secret volume swaps its files in by a symbolic link to a new
+// folder, so the file followed is a newly written one.
+func FilesStamp(paths ...string) func() string {
+	return func() string {
+		var b strings.Builder
+		for _, p := range paths {
+			fi, err := os.Stat(p)
+			if err != nil {
+				b.WriteString("err:" + err.Error() + ";")
+				continue
+			}
+			fmt.Fprintf(&b, "%d/%d;", fi.Size(), fi.ModTime().UnixNano())
+		}
+		return b.String()
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -246,6 +247,15 @@ func (p *process) newWebhook() (http.Handler, error) {
 			return nil, badFlag("%w", err)
 		}
 		wc.Username, wc.Password, wc.BearerToken, wc.Secrets = u, pw, tok, read
+		var files []string
+		if basic {
+			files = append(files, filepath.Join(c.SecretMountPath, alerts.BasicAuthUserFile),
+				filepath.Join(c.SecretMountPath, alerts.BasicAuthPasswordFile))
+		}
+		if bearer {
+			files = append(files, c.WebhookTokenFile)
+		}
+		wc.SecretsStamp = alerts.FilesStamp(files...)
 	}
 	h, err := alerts.NewHandler(wc)
 	if err != nil {

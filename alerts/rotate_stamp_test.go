@@ -1,0 +1,110 @@
+package alerts
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestRotationSeenThroughAWrongPasswordStorm: a client sends a wrong
+// password every second (a stale AlertManager replica, a scanner) while
+// the Secret is rotated. Each wrong request inside SecretsRecheck found
+// the re-read too soon, so the rotated password that AlertManager then
+// sent was refused with 401, which AlertManager does not retry, for as
+// long as the storm went on. With the files' stamp the change is read at
+// the first request after it; unchanged files are still read at most once
+// per SecretsRecheck, however many wrong requests come.
+//
+// Seen failing with the stamp ignored in reread (the throttle alone, as
+// before): "the rotated password during the storm: 401, want 200".
+func TestRotationSeenThroughAWrongPasswordStorm(t *testing.T) {
+	dir := t.TempDir()
+	write := func(pass string) {
+		t.Helper()
+		// As the kubelet does: new files, not the old ones rewritten in place.
+		for name, v := range map[string]string{BasicAuthUserFile: "admin\n", BasicAuthPasswordFile: pass + "\n"} {
+			tmp := filepath.Join(dir, name+".new")
+			if err := os.WriteFile(tmp, []byte(v), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write("s3cret")
+	reads := 0
+	clk := &movableClock{t: testTime}
+	cfg := testConfig(&recordingSink{}, nil)
+	cfg.Clock = clk
+	cfg.Secrets = func() (string, string, string, error) {
+		reads++
+		u, p, err := LoadCredentials(dir)
+		return u, p, "", err
+	}
+	cfg.SecretsStamp = FilesStamp(filepath.Join(dir, BasicAuthUserFile), filepath.Join(dir, BasicAuthPasswordFile))
+	h := newTestHandler(t, cfg)
+	send := func(pass string) int {
+		r := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(payload(alertJSON("firing", "a.fn", "1", ""))))
+		r.SetBasicAuth("admin", pass)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	// The storm on unchanged files: one read in the first SecretsRecheck.
+	for i := 0; i < 5; i++ {
+		if code := send("guess"); code != http.StatusUnauthorized {
+			t.Fatalf("a wrong password: %d, want 401", code)
+		}
+		clk.add(time.Second)
+	}
+	if reads != 1 {
+		t.Fatalf("five wrong passwords in %v on unchanged files read them %d times, want once", 5*time.Second, reads)
+	}
+	write("r0tated")
+	if code := send("guess"); code != http.StatusUnauthorized {
+		t.Fatalf("a wrong password after the rotation: %d, want 401", code)
+	}
+	clk.add(time.Second)
+	if code := send("r0tated"); code != http.StatusOK {
+		t.Fatalf("the rotated password during the storm: %d, want 200", code)
+	}
+	if code := send("s3cret"); code != http.StatusUnauthorized {
+		t.Fatalf("the old password after the rotation: %d, want 401", code)
+	}
+	if reads != 2 {
+		t.Fatalf("the files were read %d times, want twice (once more for the rotation)", reads)
+	}
+}
+
+// TestFilesStampChangesWithTheFiles: the stamp differs after a file is
+// replaced or removed and is stable while nothing changes.
+func TestFilesStampChangesWithTheFiles(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "basic-auth-password")
+	if err := os.WriteFile(p, []byte("one"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stamp := FilesStamp(p)
+	a := stamp()
+	if b := stamp(); a != b {
+		t.Fatalf("the stamp of unchanged files moved: %q then %q", a, b)
+	}
+	if err := os.WriteFile(p, []byte("three"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := stamp()
+	if b == a {
+		t.Fatalf("the stamp did not change with the file's contents and size: %q", b)
+	}
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if c := stamp(); c == b {
+		t.Fatalf("the stamp did not change when the file went: %q", c)
+	}
+}
