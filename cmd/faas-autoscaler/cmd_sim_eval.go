@@ -245,6 +245,9 @@ func simEvalRun(o simEvalOptions, stdout, stderr io.Writer) error {
 		if h.Note != "" { // rows merged or functions renamed apart
 			fmt.Fprintln(stderr, "sim-eval: "+h.Note)
 		}
+		for _, n := range h.Notes { // durations or memory rows missing, calls before the trace
+			fmt.Fprintln(stderr, "sim-eval: "+n) // each names its file
+		}
 		if h.FirstMinutes > 0 {
 			fmt.Fprintf(stderr, "sim-eval: held-out trace %s (%d minutes) is replayed on its first %d (--max-minutes), as %s\n", h.Source, h.Minutes, h.FirstMinutes, h.Name)
 		}

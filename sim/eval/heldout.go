@@ -129,7 +129,7 @@ func loadHeldOut(sources []string, maxFunctions, maxMinutes int) ([]HeldOut, err
 		}
 		byName[name] = src
 		out = append(out, HeldOut{Name: name, Source: src, Minutes: tr.Minutes, Functions: len(tr.Functions), Sample: sample,
-			FirstMinutes: first, Note: tr.MergeNote(), loaded: tr})
+			FirstMinutes: first, Note: tr.MergeNote(), Notes: tr.Notes, loaded: tr})
 	}
 	return out, nil
 }

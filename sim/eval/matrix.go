@@ -90,6 +90,10 @@ type HeldOut struct {
 	// Note says what its load merged ("" when nothing: trace.MergeNote),
 	// for one line on stderr.
 	Note string
+	// Notes say what else its load met (trace.Trace.Notes: functions
+	// without a durations or memory row, calls before the trace), one line
+	// each on stderr: its cells replay those functions on the defaults.
+	Notes []string
 
 	// loaded is the trace as FindHeldOut read it, for Opener to hand to
 	// the cells' loading instead of reading it again (nil when not read).
