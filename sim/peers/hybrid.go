@@ -150,10 +150,11 @@ func (c *hybridCtl) Arrival(now time.Time, s sim.State) sim.Decision {
 	// percentiles: the tail by little, but the head drops to the first bin
 	// (no pre-warm) once they are 5 % of them, and a kept pre-warm window
 	// unloaded the replica after each call of a burst (each one cold).
+	// sinceWin counts this idle time first, so the 64th short one since
+	// the windows were computed recomputes them (the 65th did).
+	c.sinceWin++
 	if !c.haveWin || c.sinceWin >= 64 || c.win.PreWarm > 0 || now.Sub(c.prevLast) >= c.h.Bin || c.inRange+c.oob <= c.h.MinSamples {
 		c.win, c.haveWin, c.sinceWin = c.windows(), true, 0
-	} else {
-		c.sinceWin++
 	}
 	c.extra.window = max(c.win.KeepAlive, time.Second)
 	n := need(s.Inflight, s.Queued, c.c)
