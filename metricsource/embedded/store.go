@@ -81,6 +81,11 @@ func (fn *function) keepOf(k metricKind, keep *keeps) int64 {
 	return keep[k]
 }
 
+// counter: the scraped series only rises, but for a reset.
+func (k metricKind) counter() bool {
+	return k == kindTotal || k == kindStarted || k == kindSecondsSum || k == kindSecondsCount
+}
+
 // coded: the series' key holds the sample's code label.
 func (k metricKind) coded() bool {
 	return k == kindTotal || k == kindSecondsSum || k == kindSecondsCount
@@ -192,10 +197,13 @@ func (fn *function) findFrom(j int, key seriesKey) *series {
 // two, not by append's doubling: a function has a handful of series (the
 // gateway's six or so and the derived arrivals), all arriving in its first
 // scrapes, and append's doubling of an array of 96-byte series (3, 6,
-// 12) left up to five of them unused per function, half a kilobyte.
+// 12) left up to five of them unused per function, half a kilobyte. Past
+// eight it grows by a quarter: a page with thousands of series of one
+// function (codes, an instance label) copied the array at every second
+// one, 246 MB for 3,000 series, quadratic (a review's finding).
 func (fn *function) add(key seriesKey) *series {
 	if n := len(fn.series); n == cap(fn.series) {
-		grown := make([]series, n, n+2)
+		grown := make([]series, n, n+max(2, n/4))
 		copy(grown, fn.series)
 		fn.series = grown
 	}
