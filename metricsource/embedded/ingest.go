@@ -46,10 +46,10 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		if !ok {
 			continue
 		}
-		if math.IsNaN(smp.Value) || math.IsInf(smp.Value, 0) || (smp.Value < 0 && kind != kindInflight) {
-			// Missing, not a value: the series reads as absent from this
-			// scrape. A counter or a replica count is never negative (a
-			// step from 5 to -3 read as a reset to -3 invocations).
+		unusable := math.IsNaN(smp.Value) || math.IsInf(smp.Value, 0) || (smp.Value < 0 && kind != kindInflight)
+		if unusable && !kind.counter() {
+			// Missing, not a value: the gauge reads as absent from this
+			// scrape. A replica count is never negative.
 			st.log.Debug("non-finite or negative sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
 			continue
 		}
@@ -88,6 +88,22 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			// sample stands. Both, in turn, read as a reset at every
 			// scrape.
 			st.log.Debug("duplicate sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
+			continue
+		}
+		if unusable {
+			// A counter on the page with no usable value (NaN, ±Inf, or
+			// negative, which a counter never is: a step from 5 to -3 read
+			// as a reset to -3 invocations) is missing from this scrape,
+			// as sweep leaves an unseen series, but it was not restarted:
+			// its next value steps from the last usable one, as Prometheus'
+			// rate and increase skip such a sample. Taken as a series gone,
+			// its next value counted in full as a new incarnation's (1,000
+			// calls of a counter that never moved; a review's finding).
+			if s != nil {
+				s.markUnusable(t)
+				fn.mark(s, st.seq, &st.keep) // on the page: not gone (sweep)
+			}
+			st.log.Debug("non-finite or negative counter sample ignored", "metric", smp.Metric, "function_name", smp.FunctionName)
 			continue
 		}
 		if s == nil {

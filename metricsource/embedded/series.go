@@ -21,6 +21,14 @@ type point struct {
 
 func (p point) absent() bool { return math.IsNaN(p.v) }
 
+// unusableBits is the NaN an absence holds when the series was on the page
+// with a value that is no count (ingest): its next value steps from the
+// last usable one instead of counting as a new incarnation. Any other NaN
+// (math.NaN's) is a series gone from the page. Moves keep a NaN's bits.
+const unusableBits = 0x7ff8_0000_dead_0001
+
+func (p point) unusable() bool { return math.Float64bits(p.v) == unusableBits }
+
 // series holds the change points of one gateway series.
 type series struct {
 	key  seriesKey
@@ -74,6 +82,13 @@ func (s *series) add(t int64, v float64) (prev float64, wasPresent bool) {
 		s.push(point{t, v, c + step(prev, v)})
 		return prev, true
 	}
+	if n := len(s.pts); n > 1 && s.pts[n-1].unusable() && !s.pts[n-2].absent() {
+		// Back after values that were no counts: from the last usable one
+		// (unless a prune took it: then as a new incarnation).
+		prev = s.pts[n-2].v
+		s.push(point{t, v, c + step(prev, v)})
+		return prev, true
+	}
 	s.push(point{t, v, c + v}) // a new incarnation counts from 0
 	return 0, false
 }
@@ -89,11 +104,25 @@ func step(prev, v float64) float64 {
 // markAbsent records that the series was missing from the scrape at t,
 // and says whether that was news (it had a value until then).
 func (s *series) markAbsent(t int64) bool {
-	if n := len(s.pts); n > 0 && !s.pts[n-1].absent() {
+	n := len(s.pts)
+	if n > 0 && !s.pts[n-1].absent() {
 		s.push(point{t, math.NaN(), s.pts[n-1].c})
 		return true
 	}
+	if n > 0 && s.pts[n-1].unusable() {
+		// Gone from the page after values that were no counts: what comes
+		// back is a new incarnation (a restarted gateway's).
+		s.pts[n-1].v, s.last = math.NaN(), math.NaN()
+	}
 	return false
+}
+
+// markUnusable records that the series was on the page at t with a value
+// that is no count (see unusableBits).
+func (s *series) markUnusable(t int64) {
+	if n := len(s.pts); n > 0 && !s.pts[n-1].absent() {
+		s.push(point{t, math.Float64frombits(unusableBits), s.pts[n-1].c})
+	}
 }
 
 // copyDownMax is the most points prune copies down rather than reslicing
