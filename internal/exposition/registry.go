@@ -108,8 +108,9 @@ var gzipPool = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
 // Handler serves the registry in the text format (version 0.0.4, whatever
 // the scraper's Accept header prefers: every Prometheus reads it), gzipped
 // when the scraper accepts gzip. A gather error is a 500, as promhttp's
-// default; a streamer's error after the first byte can only cut the body
-// short, which the scraper reports as a failed scrape.
+// default; so is a write or streamer error while nothing was sent, and one
+// after the first byte aborts the answer: either way the scraper reports a
+// failed scrape, never a page missing what could not be written.
 func (r *Registry) Handler() http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
 		mfs, err := r.Registry.Gather()
@@ -118,28 +119,67 @@ func (r *Registry) Handler() http.Handler {
 			return
 		}
 		rw.Header().Set("Content-Type", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
-		var out io.Writer = rw
+		sent := &sentWriter{w: rw}
+		var out io.Writer = sent
+		failed := false
 		if acceptsGzip(req.Header.Get("Accept-Encoding")) {
 			rw.Header().Set("Content-Encoding", "gzip")
 			gz := gzipPool.Get().(*gzip.Writer)
-			gz.Reset(rw)
-			defer func() { _ = gz.Close(); gz.Reset(nil); gzipPool.Put(gz) }()
+			gz.Reset(sent)
+			defer func() {
+				if !failed { // a trailer would make a cut page whole
+					_ = gz.Close()
+				}
+				gz.Reset(nil)
+				gzipPool.Put(gz)
+			}()
 			out = gz
+		}
+		// fail makes a page that could not be written whole a failed
+		// scrape: a 500 while nothing was sent, else an aborted answer.
+		// Returning ended it normally (200, the gzip trailer), and the
+		// part written, perhaps nothing, read as a whole page: a
+		// successful scrape with the missing series gone stale (found by
+		// a review).
+		fail := func(err error) {
+			failed = true
+			if sent.n == 0 {
+				rw.Header().Del("Content-Encoding")
+				http.Error(rw, "write metrics: "+err.Error(), http.StatusInternalServerError)
+				return
+			}
+			panic(http.ErrAbortHandler)
 		}
 		bw := bufio.NewWriterSize(out, 32<<10)
 		for _, mf := range mfs {
 			if _, err := expfmt.MetricFamilyToText(bw, mf); err != nil {
+				fail(err)
 				return
 			}
 		}
 		w := NewWriter(bw)
 		for _, s := range r.streamersNow() {
-			if s.WriteText(w) != nil {
+			if err := s.WriteText(w); err != nil {
+				fail(err)
 				return
 			}
 		}
-		_ = w.Flush()
+		if err := w.Flush(); err != nil {
+			fail(err)
+		}
 	})
+}
+
+// sentWriter counts the bytes that reached the response.
+type sentWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (s *sentWriter) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	s.n += int64(n)
+	return n, err
 }
 
 // acceptsGzip says whether an Accept-Encoding header takes gzip: named
