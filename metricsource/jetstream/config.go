@@ -90,8 +90,20 @@ func validToken(s string, dots bool) bool {
 // password is NATS's token authentication (nats://token@host:4222: nats.go
 // sends it as the auth_token), so it is replaced too; url.URL.Redacted
 // showed it. A URL that does not parse loses everything between its scheme
-// and its last '@'.
+// and its last '@'; so does the whole list when a part is ambiguous (a
+// review's finding): a password typed unescaped with '@' then '#', '?' or
+// '/' parses with a piece of it as host and fragment, and one with ',' is
+// cut by the list's split into a part without '@' (its first half shown
+// whole) and a scheme-less part with the '@'.
 func RedactURL(s string) string {
+	if ambiguousCredentials(s) {
+		scheme, _, found := strings.Cut(strings.TrimSpace(s), "://")
+		at := strings.LastIndex(s, "@")
+		if found {
+			return scheme + "://xxxxx" + s[at:]
+		}
+		return "xxxxx" + s[at:]
+	}
 	parts := strings.Split(s, ",")
 	for i, u := range parts {
 		u = strings.TrimSpace(u)
@@ -116,4 +128,28 @@ func RedactURL(s string) string {
 		parts[i] = u
 	}
 	return strings.Join(parts, ",")
+}
+
+// ambiguousCredentials reports whether s, a URL list with an '@', may
+// hold credentials its parts' parse would not find whole: a part with two
+// '@' (one ends up in a host, a path, a query or a fragment), or a part
+// with an '@' and no scheme after a part without one (the list's split
+// fell inside a password).
+func ambiguousCredentials(s string) bool {
+	if !strings.Contains(s, "@") {
+		return false
+	}
+	withoutAt := false
+	for _, part := range strings.Split(s, ",") {
+		n := strings.Count(part, "@")
+		switch {
+		case n > 1:
+			return true
+		case n == 1 && withoutAt && !strings.Contains(part, "://"):
+			return true
+		case n == 0:
+			withoutAt = true
+		}
+	}
+	return false
 }
