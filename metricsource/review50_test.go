@@ -1,0 +1,78 @@
+package metricsource_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+)
+
+// heldQueue is a NATS that does not answer: each read waits until release
+// is closed or its context ends (jetstream.Source's read is bounded by
+// --nats-timeout, 5 s by default). entered says a read is under way.
+type heldQueue struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (q heldQueue) Queued(ctx context.Context) (metricsource.Values, error) {
+	select {
+	case q.entered <- struct{}{}:
+	default:
+	}
+	select {
+	case <-q.release:
+		return nil, errors.New("nats: timeout")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// TestReview50WithQueueWaiterHonoursItsContext: withQueue.queued holds its
+// mutex over the whole read so that concurrent callers share one request,
+// and a caller that finds the mutex held waits in sync.Mutex.Lock, deaf to
+// its own context. While one caller's read waits out a hung NATS
+// (--nats-timeout, 5 s by default), every other caller of Load(queue) or
+// Activity -- the idler's cycle, the explain API, a pass whose leadership
+// was lost or whose process is shutting down -- stays stuck for the rest of
+// that read whatever its own deadline or cancellation says. Here the second
+// caller's context is cancelled; it returns only when the first read ends.
+// (Real time, not synctest: a goroutine blocked in sync.Mutex.Lock is not
+// durably blocked, so a bubble's clock would never move.)
+func TestReview50WithQueueWaiterHonoursItsContext(t *testing.T) {
+	q := heldQueue{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	src := metricsource.WithQueue(&fakeBase{}, q, time.Second, time.Now)
+	lq := metricsource.LoadQuery{Type: metricsource.TypeQueue, Window: time.Minute}
+
+	first := make(chan error, 1)
+	go func() {
+		_, err := src.Load(context.Background(), lq)
+		first <- err
+	}()
+	<-q.entered // the first read is under way, holding the mutex
+
+	ctx, cancel := context.WithCancel(context.Background())
+	second := make(chan error, 1)
+	go func() {
+		_, err := src.Load(ctx, lq)
+		second <- err
+	}()
+	cancel()
+	answered := false
+	select {
+	case err := <-second:
+		answered = true
+		if err == nil {
+			t.Errorf("second caller, cancelled: nil error; want its context's error")
+		}
+	case <-time.After(2 * time.Second):
+		t.Errorf("a caller whose context was cancelled is still waiting 2s later, for another caller's queue read")
+	}
+	close(q.release)
+	<-first
+	if !answered {
+		<-second
+	}
+}
