@@ -21,9 +21,13 @@ const (
 
 // infoCache caches whether the provider is faasd.
 type infoCache struct {
-	// mu is held across the read, so concurrent listings (one per
-	// namespace) share one request.
-	mu sync.Mutex
+	// mu guards the fields; concurrent listings (one per namespace) share
+	// one request through flight, each waiting as long as its own context
+	// lets it. mu was held across the read, and a listing with a deadline
+	// waited in Mutex.Lock for a scale's read of /system/info, sent once
+	// under the scale's deadline alone (a review's finding).
+	mu     sync.Mutex
+	flight *infoRead // the read under way, nil when none
 	// name is "" when the read failed or named no provider. Parsed from
 	// at most maxInfoBody bytes, it is at most 3·maxInfoBody (192 KiB):
 	// encoding/json turns each invalid UTF-8 byte of a string into
@@ -47,17 +51,52 @@ type infoCache struct {
 // faasd": the listing reads as before.
 func (cl *Client) faasdListing(ctx context.Context) bool {
 	p := &cl.info
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := cl.clock.Now()
-	if !p.until.IsZero() && now.Before(p.until) {
-		return p.faasd
+	for {
+		p.mu.Lock()
+		now := cl.clock.Now()
+		if !p.until.IsZero() && now.Before(p.until) {
+			faasd := p.faasd
+			p.mu.Unlock()
+			return faasd
+		}
+		if r := p.flight; r != nil {
+			p.mu.Unlock()
+			select {
+			case <-r.done:
+				if r.cancelled {
+					continue // its caller gave up: read for this one
+				}
+				return r.faasd
+			case <-ctx.Done():
+				return false // as a read that failed: not faasd
+			}
+		}
+		r := &infoRead{done: make(chan struct{})}
+		p.flight = r
+		p.mu.Unlock()
+		return cl.readInfo(ctx, now, r)
 	}
+}
+
+// infoRead is one read of /system/info that concurrent listings share.
+type infoRead struct {
+	done      chan struct{} // closed when faasd and cancelled are set
+	faasd     bool
+	cancelled bool // the reader's context ended: no answer for the others
+}
+
+// readInfo reads /system/info for faasdListing (asked at now) and hands
+// the answer to the listings waiting on r.
+func (cl *Client) readInfo(ctx context.Context, now time.Time, ir *infoRead) bool {
 	// Sent once: on a failing gateway the listing's own retries follow,
 	// and a failed read is asked again providerInfoRetry later.
 	r, err := cl.do(ctx, infoCall())
+	p := &cl.info
+	p.mu.Lock()
+	defer func() { p.flight = nil; ir.faasd = p.faasd && !ir.cancelled; p.mu.Unlock(); close(ir.done) }()
 	if err != nil || !success(r.status) {
 		if ctx.Err() != nil {
+			ir.cancelled = true
 			return false // the caller gave up: no answer to keep
 		}
 		status := 0
