@@ -302,6 +302,15 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 			msg = "HTTP 400 " + http.StatusText(http.StatusBadRequest)
 		}
 		return &provider.RefusedError{Ref: ref, Replicas: replicas, Status: r.status, Message: msg}
+	case r.status == http.StatusNotFound && !faasdServiceNotFound(ref, r) && !cl.goneAfterScale(ctx, ref):
+		// A 404 that is not the function missing: faasd answers one when
+		// it fails to pause a task or load its container, for a function
+		// that is there (an ordinary failure, not "gone").
+		err := statusError(c, r)
+		if e, ok := err.(*StatusError); ok {
+			e.kind = nil
+		}
+		return err
 	case scaleLookupFailed(ref, r) && cl.goneAfterScale(ctx, ref):
 		// Deleted since it was read: the 500 keeps its status and body,
 		// and unwraps to provider.ErrNotFound as a 404 would.

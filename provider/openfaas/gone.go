@@ -24,6 +24,18 @@ func scaleLookupFailed(ref provider.Ref, r reply) bool {
 		strings.TrimSpace(string(r.body)) == faasNetesLookupFailed+ref.Name
 }
 
+// faasdServiceNotFound reports whether a scale's reply is faasd's answer for
+// a function it does not have: a 404 whose body is exactly "service <name>
+// not found" (pkg/provider/handlers/scale.go). faasd also answers 404 when
+// it fails to pause a task ("error pausing task …") or to load a container
+// ("cannot load service …") of a function it has; a 404 on a scale with
+// another body is confirmed by a read (goneAfterScale) before it means
+// gone (a review's finding: the actuator reported a running function as
+// deleted).
+func faasdServiceNotFound(ref provider.Ref, r reply) bool {
+	return r.status == http.StatusNotFound && strings.TrimSpace(string(r.body)) == "service "+ref.Name+" not found"
+}
+
 // goneAfterScale tells whether a scale that faas-netes answered with its
 // lookup failure (scaleLookupFailed) was for a deleted function. The body
 // cannot say: faas-netes writes it for any failure of its Get, a slow API
