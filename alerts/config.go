@@ -82,13 +82,15 @@ type Config struct {
 	// usable they replace those above, and the request is checked again. A
 	// rotated Secret is so accepted without a restart.
 	Secrets Secrets
-	// SecretsStamp, when set with Secrets, returns a cheap token that changes
-	// when the secrets' files do (see FilesStamp). A re-read within
-	// SecretsRecheck of the last is then made anyway when the token differs
-	// from the one taken at the last read: a client sending wrong
-	// credentials at least every SecretsRecheck kept a rotated password
-	// refused until it paused, and AlertManager does not retry a 401.
-	SecretsStamp func() string
+	// SecretsStamp, when set with Secrets, returns a cheap stamp that changes
+	// when the secrets' files do (see FilesStamp). It is asked at every
+	// request: when it differs from the stamp at the last read, the secrets
+	// are read again first (whatever SecretsRecheck says), and those they
+	// replace are accepted for RotationGrace from the change. Without it a
+	// client sending wrong credentials at least every SecretsRecheck kept a
+	// rotated password refused (AlertManager does not retry a 401), and a
+	// rotated-out password stayed accepted until a wrong one came.
+	SecretsStamp func() Stamp
 
 	// MaxBody bounds the request body in bytes; larger bodies get 413.
 	// Default DefaultMaxBody (1 MiB); 1024 to MaxMaxBody.

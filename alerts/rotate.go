@@ -36,10 +36,26 @@ type rotatingAuth struct {
 	// stamp, when set, tells whether the secrets' files changed since the
 	// last read (lastStamp), so a change is read at once within the
 	// recheck interval.
-	stamp     func() string
-	lastStamp string
+	stamp     func() Stamp
+	lastStamp string // the Key of the stamp at the last read
+	// prev is the authenticator a change of the files replaced, accepted
+	// until prevUntil (RotationGrace): senders reading the same Secret
+	// see the new files up to a kubelet sync later.
+	prev      *authenticator
+	prevUntil time.Time
 	log       *slog.Logger
 }
+
+// RotationGrace is how long the secrets replaced by a change of their files
+// (Config.SecretsStamp) are still accepted: the kubelet projects an updated
+// Secret into each pod within its sync period plus its cache's delay (a
+// minute each by default), so AlertManager may send the old password that
+// long after the controller reads the new one, and a 401 is not retried.
+// Before the stamp was looked at on every request, a rotated-out password
+// stayed accepted until some request came with wrong credentials, for hours
+// if need be: rotating a leaked password revoked nothing (a review's
+// finding).
+const RotationGrace = 2 * time.Minute
 
 // check is authenticator.check, re-reading the secrets once after wrong
 // credentials when the last read is SecretsRecheck old.
@@ -50,7 +66,14 @@ type rotatingAuth struct {
 // concurrently) both loaded the old credentials; the first re-read swapped
 // the new ones in, the second found its re-read too soon after it and
 // answered 401 on the old ones, which AlertManager does not retry.
+//
+// With a stamp, the files are also read whenever it changed, before the
+// request is checked: the secrets they replace are accepted for
+// RotationGrace more.
 func (ra *rotatingAuth) check(r *http.Request, now time.Time) string {
+	if ra.stamp != nil && ra.read != nil && ra.filesChanged() {
+		ra.reread(now, true)
+	}
 	return ra.checkFrom(ra.current(), r, now)
 }
 
@@ -61,11 +84,31 @@ func (ra *rotatingAuth) checkFrom(a *authenticator, r *http.Request, now time.Ti
 	if reason != authWrong || ra.read == nil {
 		return reason
 	}
-	ra.reread(now)
+	ra.reread(now, false)
 	if b := ra.current(); b != a {
-		return b.check(r)
+		reason = b.check(r)
+	}
+	if reason == authWrong && ra.inGrace(r, now) {
+		return ""
 	}
 	return reason
+}
+
+// filesChanged reports whether the stamp differs from the last read's.
+func (ra *rotatingAuth) filesChanged() bool {
+	s := ra.stamp()
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	return s.Key != ra.lastStamp
+}
+
+// inGrace reports whether r carries the secrets a change of the files
+// replaced less than RotationGrace ago.
+func (ra *rotatingAuth) inGrace(r *http.Request, now time.Time) bool {
+	ra.mu.Lock()
+	prev, until := ra.prev, ra.prevUntil
+	ra.mu.Unlock()
+	return prev != nil && now.Before(until) && prev.check(r) == ""
 }
 
 func (ra *rotatingAuth) current() *authenticator {
@@ -75,20 +118,21 @@ func (ra *rotatingAuth) current() *authenticator {
 }
 
 // reread reads the secrets and swaps in an authenticator for them when they
-// changed and are usable; it reports whether it swapped.
-func (ra *rotatingAuth) reread(now time.Time) bool {
+// changed and are usable; it reports whether it swapped. filesChanged: the
+// stamp asked for it, and the secrets replaced get RotationGrace.
+func (ra *rotatingAuth) reread(now time.Time, filesChanged bool) bool {
 	ra.mu.Lock()
 	defer ra.mu.Unlock()
-	var stamp string
+	var stamp Stamp
 	if ra.stamp != nil {
 		stamp = ra.stamp()
 	}
-	if now.Before(ra.nextRead) && (ra.stamp == nil || stamp == ra.lastStamp) {
+	if now.Before(ra.nextRead) && (ra.stamp == nil || stamp.Key == ra.lastStamp) {
 		return false
 	}
 	// The stamp is taken before the read: files changing during it differ
-	// from it, so they are read again on the next wrong credentials.
-	ra.nextRead, ra.lastStamp = now.Add(SecretsRecheck), stamp
+	// from it, so they are read again at the next request.
+	ra.nextRead, ra.lastStamp = now.Add(SecretsRecheck), stamp.Key
 	user, pass, token, err := ra.read()
 	if err != nil {
 		ra.log.Warn("webhook secrets could not be read again; keeping those in use", "err", err)
@@ -104,18 +148,38 @@ func (ra *rotatingAuth) reread(now time.Time) bool {
 	if a.user == ra.cur.user && a.pass == ra.cur.pass && a.token == ra.cur.token {
 		return false
 	}
+	if filesChanged {
+		// The grace runs from when the files changed, as far as the clock
+		// can tell: a change noticed an hour late gives none.
+		changed := stamp.Changed
+		if changed.IsZero() || changed.After(now) {
+			changed = now
+		}
+		ra.prev, ra.prevUntil = ra.cur, changed.Add(RotationGrace)
+	}
 	ra.cur, ra.cfg = a, next
 	ra.log.Info("webhook secrets changed on disk; using the new ones")
 	return true
 }
 
-// FilesStamp returns a Config.SecretsStamp over the files at paths: each
-// one's size and modification time (nanoseconds), or its stat error. A
-// Kubernetes Secret volume swaps its files in by a symbolic link to a new
-// folder, so the file followed is a newly written one.
-func FilesStamp(paths ...string) func() string {
-	return func() string {
+// Stamp tells whether the secrets' files changed (Config.SecretsStamp).
+type Stamp struct {
+	// Key differs whenever the files do.
+	Key string
+	// Changed is when they last changed, if known (zero: not known).
+	Changed time.Time
+}
+
+// FilesStamp returns a Config.SecretsStamp over the files at paths: the Key
+// holds each one's size and modification time (nanoseconds), or its stat
+// error; Changed is the latest modification time. A Kubernetes Secret
+// volume swaps its files in by a symbolic link to a new folder, so the
+// file followed is a newly written one, written when the kubelet projected
+// the change.
+func FilesStamp(paths ...string) func() Stamp {
+	return func() Stamp {
 		var b strings.Builder
+		var changed time.Time
 		for _, p := range paths {
 			fi, err := os.Stat(p)
 			if err != nil {
@@ -123,7 +187,10 @@ func FilesStamp(paths ...string) func() string {
 				continue
 			}
 			fmt.Fprintf(&b, "%d/%d;", fi.Size(), fi.ModTime().UnixNano())
+			if fi.ModTime().After(changed) {
+				changed = fi.ModTime()
+			}
 		}
-		return b.String()
+		return Stamp{Key: b.String(), Changed: changed}
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // TestWebhookSeesARotatedPasswordAtOnce: the webhook's secrets are read
 // again when their files change, not only once per alerts.SecretsRecheck
-// after wrong credentials. A wrong password, then the Secret rotated, then
+// after wrong credentials (the old ones are taken for alerts.RotationGrace). A wrong password, then the Secret rotated, then
 // the new password within the same ten seconds: answered 401 before (the
 // re-read after the wrong password blocked the next for ten seconds), 200
 // now that `run` hands the webhook its files' stamp.
@@ -59,7 +59,9 @@ func TestWebhookSeesARotatedPasswordAtOnce(t *testing.T) {
 	if code := send("r0tated"); code == http.StatusUnauthorized {
 		t.Fatalf("the rotated password just after a wrong one: %d\n%s", code, logs.String())
 	}
-	if code := send("s3cret"); code != http.StatusUnauthorized {
-		t.Fatalf("the old password after the rotation: %d, want 401", code)
+	// Within alerts.RotationGrace of the change the old password is still
+	// taken (AlertManager's copy of the Secret may lag a kubelet sync).
+	if code := send("s3cret"); code == http.StatusUnauthorized {
+		t.Fatalf("the old password just after the rotation: %d, want it taken within the grace", code)
 	}
 }
