@@ -18,7 +18,8 @@ import (
 // first successful listing, when no name can be checked, and once the
 // term's context has ended (nothing would evaluate it); and
 // ErrUnknownFunction when the last listing did not have the function (new
-// functions are picked up by the next tick). After queueing, it returns
+// functions are picked up by the next tick), or ErrUnavailable then when
+// the last provider contact failed. After queueing, it returns
 // ErrUnavailable when the last provider contact failed.
 func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 	if err := ctx.Err(); err != nil {
@@ -37,7 +38,15 @@ func (l *Loop) Notify(ctx context.Context, sig Signal) error {
 		return err
 	}
 	if _, ok := l.fns[sig.Ref]; !ok {
+		perr := l.providerErr
 		l.mu.Unlock()
+		if perr != nil {
+			// The listing that would have it failed (a function deployed
+			// during an outage): unknown is unproven, so AlertManager is
+			// asked to retry; answered as unknown (200) the alert waited
+			// for repeat_interval, and a step was lost.
+			return fmt.Errorf("%w: %s is not in the last listing, and the provider cannot be reached: %w", ErrUnavailable, sig.Ref, perr)
+		}
 		return fmt.Errorf("%w: %s", ErrUnknownFunction, sig.Ref)
 	}
 	l.queueLocked(sig)
