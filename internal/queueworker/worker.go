@@ -56,6 +56,10 @@ type Worker struct {
 
 	mu  sync.Mutex
 	fns map[provider.Ref]*fnWorker
+	// adding serialises Add over its consumer's creation: two at once both
+	// found the function new and started two consume loops, one of them
+	// out of Pause's reach (a review's finding).
+	adding sync.Mutex
 }
 
 type fnWorker struct {
@@ -107,6 +111,8 @@ func ConsumerName(ref provider.Ref) string { return ref.Name + "_" + ref.Namespa
 // Add creates (or finds) the function's durable consumer and consumes it
 // until ctx ends. Adding a function twice does nothing.
 func (w *Worker) Add(ctx context.Context, ref provider.Ref) error {
+	w.adding.Lock()
+	defer w.adding.Unlock()
 	w.mu.Lock()
 	_, dup := w.fns[ref]
 	w.mu.Unlock()
