@@ -102,6 +102,11 @@ type history struct {
 	// wordsPending: the plan's reason is not worded yet (planWords); here,
 	// in the padding, rather than a word of planCache.
 	wordsPending bool
+	// tail is how far (ms, at least 1) the step last was counted in ends
+	// after it, 0 for a call seen at its time (Observe): a step is a busy
+	// stretch's next when it starts where that one ended (endsIdleTime).
+	// Here, in the padding: the history stays 112 bytes.
+	tail uint32
 }
 
 // planCache is a history's plan, made at the first plan (planLocked) and

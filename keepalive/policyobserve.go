@@ -72,7 +72,7 @@ func (p *Policy) Observe(ref provider.Ref, at time.Time) {
 	} else {
 		p.noteFirst(ref, at, 0, 1)
 	}
-	h.seen, h.last, h.slack, h.lastLate = true, at, 0, false
+	h.seen, h.last, h.slack, h.lastLate, h.tail = true, at, 0, false, 0
 }
 
 // ObserveCount records n invocations counted in the interval of length step
@@ -119,7 +119,7 @@ func (p *Policy) observeCount(ref provider.Ref, end time.Time, step time.Duratio
 	// Nor is an idle time learned across a span of unknown activity
 	// (Unknown): the function may have been called in it.
 	known := h.seen && !late && !h.lastLate && !h.last.Before(p.unknownTo)
-	ends := known && endsIdleTime(h.last, start, step)
+	ends := known && endsIdleTime(h.last, h.tailLen(), start, step)
 	if ends {
 		p.push(h, firstOfStep(start, step, n).Sub(h.last), n)
 	}
@@ -139,7 +139,7 @@ func (p *Policy) observeCount(ref provider.Ref, end time.Time, step time.Duratio
 		case known: // the same busy stretch goes on
 			h.busy(n, last.Sub(h.last))
 		}
-		h.seen, h.last, h.slack, h.lastLate = true, last, last.Sub(start), late
+		h.seen, h.last, h.slack, h.lastLate, h.tail = true, last, last.Sub(start), late, tailOf(end.Sub(last))
 	}
 }
 
@@ -167,11 +167,36 @@ func firstOfStep(start time.Time, step time.Duration, n int) time.Time {
 }
 
 // endsIdleTime says whether calls counted in the step of length step from
-// start end an idle time begun by a call at last: not when the step
-// follows an active one (under a step after last), which continues the
-// same busy stretch (observeCount).
-func endsIdleTime(last, start time.Time, step time.Duration) bool {
-	return !start.Before(last) && start.Sub(last) >= step
+// start end an idle time begun by a call at last, counted in a step that
+// ended tail after it (0: a call seen at its time): not when the step
+// follows an active one, which continues the same busy stretch
+// (observeCount). A step follows a counted call's when it starts where that
+// call's step ended (within adjacency, for a ticker's jitter and the
+// feeder's millisecond windows); a call seen at its time, when it starts
+// under a step after it. Compared with the step at hand alone, a late
+// read's longer window, or a step after one, took a busy stretch's next
+// step for the end of an idle time, or a lull's end for a busy step (a
+// review's finding).
+func endsIdleTime(last time.Time, tail time.Duration, start time.Time, step time.Duration) bool {
+	if tail <= 0 {
+		return !start.Before(last) && start.Sub(last) >= step
+	}
+	return start.Sub(last.Add(tail)) >= min(adjacency, step/4)
+}
+
+// adjacency is how far apart two steps' ends and starts may be and still
+// follow each other: a feeder's windows are rounded to the millisecond and
+// its ticks jitter; an empty step between two is a whole step.
+const adjacency = time.Second
+
+// tailLen is h.tail as a duration.
+func (h *history) tailLen() time.Duration { return time.Duration(h.tail) * time.Millisecond }
+
+// tailOf is a step's end's distance after the call placed in it, for
+// history.tail: at least 1 ms (0 is a call seen at its time), at most
+// what a uint32 holds.
+func tailOf(d time.Duration) uint32 {
+	return uint32(min(max(d.Milliseconds(), 1), math.MaxUint32))
 }
 
 // Unknown records that the invocations of every function up to end are not

@@ -172,11 +172,11 @@ func (p *Policy) prepend(span *Policy) (added, dropped int) {
 		older := span.fns[ref]
 		h := p.get(ref)
 		its := arrivalOrder(older)
-		if f, ok := p.firsts[ref]; ok && h.seen && !older.lastLate && endsIdleTime(older.last, f.start, f.step) {
+		if f, ok := p.firsts[ref]; ok && h.seen && !older.lastLate && endsIdleTime(older.last, older.tailLen(), f.start, f.step) {
 			its = append(its, idleTime{it: p.idleValue(firstOfStep(f.start, f.step, f.n).Sub(older.last)), w: weightOf(f.n)})
 		}
 		if !h.seen {
-			h.seen, h.last, h.slack, h.lastLate = true, older.last, older.slack, older.lastLate
+			h.seen, h.last, h.slack, h.lastLate, h.tail = true, older.last, older.slack, older.lastLate, older.tail
 		}
 		n := p.room(h, len(its))
 		dropped += len(its) - n
