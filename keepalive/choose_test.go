@@ -32,7 +32,7 @@ func chooseByCost(its, ws []float64, serves, preWarm float64, cfg Config) Plan {
 		cold, idle := s.cost(k, p, u)
 		if j := cold + idle/worth; j < bestJ-1e-9 {
 			bestJ = j
-			best = Plan{KeepAlive: secs(k), Code: code, ExpectedCold: cold / s.weight, ExpectedIdle: idle / s.weight}
+			best = Plan{KeepAlive: secs(k), Code: code, ExpectedCold: cold / s.weight, ExpectedIdle: idle / s.total}
 			if p > 0 {
 				best.PreWarmAt, best.PreWarmUntil = secs(p), secs(u)
 			}

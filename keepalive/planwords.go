@@ -32,7 +32,7 @@ func (h *history) worded() {
 
 func describe(p Plan, n, beyond int) string {
 	learned := fmt.Sprintf("%d idle times (%d beyond the horizon)", n, beyond)
-	exp := fmt.Sprintf("expect %.0f%% of idle times to end cold, %s idle each", 100*p.ExpectedCold, secs(p.ExpectedIdle))
+	exp := fmt.Sprintf("expect %.0f%% of the calls after an idle time cold, %s idle per idle time", 100*p.ExpectedCold, secs(p.ExpectedIdle))
 	switch p.Code {
 	case CodePeriodic:
 		return fmt.Sprintf("timer every ~%s: zero after each run, pre-warm %s–%s after it; %s; %s",
