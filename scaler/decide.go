@@ -107,7 +107,16 @@ func replicasFor(load, perReplica float64) uint64 {
 	if !(load > 0) {
 		return 0
 	}
-	r := math.Ceil(load / perReplica)
+	q := load / perReplica
+	r := math.Ceil(q)
+	// A whole number of replicas' load whose quotient rounds a hair above
+	// it is that number: 49 in flight over 7 × 0.7 (4.8999999999999995 in
+	// float64) is 10.000000000000002 replicas, and the ceiling asked for
+	// 11 (a review's finding). A relative 1e-9 is far below any load a
+	// gateway's counters tell apart, and far above float64's error here.
+	if f := math.Floor(q); f > 0 && q-f <= 1e-9*f {
+		r = f
+	}
 	if r > math.MaxUint32 {
 		return math.MaxUint32
 	}
@@ -236,11 +245,14 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 				}
 			}
 			if base < cur {
-				v, _, why, changed := clamp(spec, obs, base)
+				v, code, why, changed := clamp(spec, obs, base)
 				d.Replicas, d.Code = v, CodeNoData
 				d.Reason = fmt.Sprintf("%s; the alert's load of %s expired after %v with no data to confirm it: back to %d%s",
 					noLoad(spec.Type, rawStable), at.Format(time.TimeOnly), alertEvidence(*obs), base, burstNote)
 				if changed {
+					// The bound sets the count, and the code names it, as
+					// on the ordinary no-data path (a review's finding).
+					d.Code = code
 					d.Reason = fmt.Sprintf("%s; %s → %d", d.Reason, why, v)
 				}
 				return d

@@ -143,7 +143,7 @@ func TestDecideTargetModes(t *testing.T) {
 
 func TestDecideReasonHasTheNumbers(t *testing.T) {
 	d := Decide(specFrom(nil), Observation{Replicas: 8, Available: 8, StableLoad: ptr(412), StableWindow: time.Minute}, State{}, t0)
-	for _, want := range []string{"rps", "412", "50×0.90", "8 ready", "→ 10"} {
+	for _, want := range []string{"rps", "412", "50×0.9", "8 ready", "→ 10"} {
 		if !strings.Contains(d.Reason, want) {
 			t.Errorf("reason %q lacks %q", d.Reason, want)
 		}

@@ -70,6 +70,13 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 			d.Code = CodeFromZero
 		}
 		d.Reason = fmt.Sprintf("alert %s firing: %d + step %d (%d%% of max %d) → %d", sig.AlertName, cur, step, spec.Factor, spec.Max, want)
+		if cur > 0 && want <= cur {
+			// At or above max (lowered since it was reached): max sets
+			// the count, no step up; coded step_up, a scale down to a
+			// lowered max read as a step up (a review's finding).
+			d.Code = CodeAtMax
+			d.Reason = fmt.Sprintf("alert %s firing at %d: max %d → %d", sig.AlertName, cur, spec.Max, want)
+		}
 		return clampStep(spec, obs, d)
 	case cur == 0:
 		return zeroIdle(spec, obs, d)

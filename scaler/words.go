@@ -15,13 +15,15 @@ import (
 // strconv's shortest 'g' is %g, 'g' with 4 digits %.4g, and so on
 // (TestWordsAreFmts compares them).
 
-// targetWords is fmt.Sprintf("target %g×%.2f", target, proportion).
+// targetWords is fmt.Sprintf("target %g×%.6g", target, proportion): the
+// proportion as decided on (%.2f named 0.005 "0.01", twice the target the
+// decision used; a review's finding).
 func targetWords(target, proportion float64) string {
 	b := make([]byte, 0, 32)
 	b = append(b, "target "...)
 	b = strconv.AppendFloat(b, target, 'g', -1, 64)
 	b = append(b, "×"...)
-	b = strconv.AppendFloat(b, proportion, 'f', 2, 64)
+	b = strconv.AppendFloat(b, proportion, 'g', 6, 64)
 	return string(b)
 }
 
@@ -96,13 +98,13 @@ func stabilisingWords(head string, rec uint64, window time.Duration, h, hi uint6
 	return string(b)
 }
 
-// toleranceWords is fmt.Sprintf("%s: within ±%.0f%% of %d replicas'
+// toleranceWords is fmt.Sprintf("%s: within ±%.6g%% of %d replicas'
 // capacity %.4g → keep %d", head, tolerance*100, cur, capacity, cur).
 func toleranceWords(head string, percent float64, cur uint64, capacity float64) string {
 	b := make([]byte, 0, len(head)+72)
 	b = append(b, head...)
 	b = append(b, ": within ±"...)
-	b = strconv.AppendFloat(b, percent, 'f', 0, 64)
+	b = strconv.AppendFloat(b, percent, 'g', 6, 64)
 	b = append(b, "% of "...)
 	b = strconv.AppendUint(b, cur, 10)
 	b = append(b, " replicas' capacity "...)

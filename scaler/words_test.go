@@ -50,7 +50,7 @@ func TestWordsAreFmts(t *testing.T) {
 		w := dur()
 		part := parts[rng.IntN(len(parts))]
 		typ := []string{"capacity", "rps", "queue"}[rng.IntN(3)]
-		target := fmt.Sprintf("target %g×%.2f", tg, p)
+		target := fmt.Sprintf("target %g×%.6g", tg, p)
 		same(targetWords(tg, p), target)
 		src := fmt.Sprintf(" (%v peak%s)", w, partWords(part))
 		same(windowSourceWords(w, true, part), src)
@@ -60,7 +60,7 @@ func TestWordsAreFmts(t *testing.T) {
 		same(steadyWords(head, rec, cur), fmt.Sprintf("%s needs %d → keep %d", head, rec, cur))
 		same(toWords(head, rec), fmt.Sprintf("%s → %d", head, rec))
 		same(stabilisingWords(head, rec, w, h, hi), fmt.Sprintf("%s wants %d; highest in the %v window is %d → %d", head, rec, w, h, hi))
-		same(toleranceWords(head, p*100, cur, c), fmt.Sprintf("%s: within ±%.0f%% of %d replicas' capacity %.4g → keep %d", head, p*100, cur, c, cur))
+		same(toleranceWords(head, p*100, cur, c), fmt.Sprintf("%s: within ±%.6g%% of %d replicas' capacity %.4g → keep %d", head, p*100, cur, c, cur))
 		same(minWords(rec), fmt.Sprintf("min %d", rec))
 	}
 }
