@@ -180,6 +180,17 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 			// finds the new one, whose own keep-alive starts now.
 			w.action = "scale to zero: " + o.Reason
 		}
+	case actuator.CodeUnchanged:
+		// Already at zero: another writer zeroed it after the listing (the
+		// actuator's re-read found 0). At zero all the same, so the next
+		// listing that finds it up again sees a wake (followListing); taken
+		// as overruled, the wake went unseen and the woken function was
+		// idled again under the requests waiting for it (a review's
+		// finding).
+		w.fn.Replicas = 0
+		w.st.atZero = true
+		w.v.Reason += "; already at 0"
+		w.action = "already at zero"
 	case actuator.CodeStopped:
 		// Not overruled: nobody raised it. The pool stopped (the end of
 		// a leadership term, a shutdown) before it ran; still idle, the
