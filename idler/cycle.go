@@ -110,7 +110,10 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 	d.cycleMu.Lock()
 	defer d.cycleMu.Unlock()
 	start := d.cfg.Clock.Now()
-	defer func() { d.m.cycle.Observe(d.cfg.Clock.Now().Sub(start).Seconds()) }()
+	defer func() {
+		d.lastTook = d.cfg.Clock.Now().Sub(start)
+		d.m.cycle.Observe(d.lastTook.Seconds())
+	}()
 
 	rep := CycleReport{At: now, Skipped: map[Code]int{}, d: d}
 	fns, err := d.list(ctx)
@@ -182,8 +185,14 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	// the next run's, which Run times from the end of this cycle ("@every
 	// 30s": 30s after it ends, not after now), so the run after next bounds
 	// it for any cycle shorter than the schedule's interval.
-	d.cycleNext = d.sched.Next(now)
-	restoredBy := d.sched.Next(d.cycleNext)
+	restoredBy := d.sched.Next(d.sched.Next(now))
+	// A scheduled minimum starting before the next run is restored now.
+	// That run is timed from this cycle's end, which is guessed as far
+	// off as the last cycle took: the next run after now alone came
+	// before it when cycles take time ("@every 30s" with 5 s cycles runs
+	// at 03:25 and 04:00), and a minimum from 04:00 was raised by no
+	// cycle before it began (a review's finding).
+	d.cycleNext = d.sched.Next(now.Add(d.lastTook))
 	d.cycles++
 	cycle := uint32(d.cycles) // as fnState.seen keeps it
 	d.prevCycleAt, d.cycleAt = d.cycleAt, now

@@ -80,10 +80,13 @@ type Idler struct {
 	// cycleMu): logMissing tells coverage still building up after a start
 	// from coverage lost.
 	cycleStarted time.Time
-	// cycleNext is the schedule's next run after this cycle's now (set
-	// under cycleMu): a scheduled minimum starting by then is restored
-	// now (schedule_restore.go).
+	// cycleNext is the schedule's next run after this cycle's now, and
+	// after its end as lastTook guesses it (set under cycleMu): a
+	// scheduled minimum starting by then is restored now
+	// (schedule_restore.go).
 	cycleNext time.Time
+	// lastTook is how long the last cycle took (guarded by cycleMu).
+	lastTook time.Duration
 	// toldListing is when the keep-alive policy was last told the
 	// listing (ListingObserver; guarded by cycleMu).
 	toldListing time.Time
