@@ -28,7 +28,10 @@ func TestActivityInChunksStopsAtTheFirstFailedChunk(t *testing.T) {
 	read := map[string]bool{} // the first function of each chunk asked about
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
-			t.Error(err)
+			// A chunk's request cancelled while its body was read (the
+			// fail-fast this test wants): "use of closed network
+			// connection" (CI, session 50). Nothing to answer.
+			return
 		}
 		q := r.Form.Get("query")
 		w.Header().Set("Content-Type", "application/json")
