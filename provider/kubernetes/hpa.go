@@ -52,9 +52,13 @@ func indexHPAByTarget(obj any) ([]string, error) {
 // scalesDeployment reports whether an HPA's scaleTargetRef is a Deployment:
 // kind Deployment in group apps (any version; KEDA and `kubectl autoscale`
 // write apps/v1). An empty apiVersion counts too: it names no other group's
-// Deployment, and whoever wrote it meant this one.
+// Deployment, and whoever wrote it meant this one. The kind is matched in
+// any case: the HPA controller's REST mapper knows every kind lower-cased
+// too, so an HPA with kind "deployment" scales the Deployment, and matched
+// exactly it went unseen and two writers set its replicas (a review's
+// finding). Any case refuses more, never less.
 func scalesDeployment(ref autoscalingv1.CrossVersionObjectReference) bool {
-	if ref.Kind != "Deployment" {
+	if !strings.EqualFold(ref.Kind, "Deployment") {
 		return false
 	}
 	gv, err := schema.ParseGroupVersion(ref.APIVersion)
