@@ -12,26 +12,28 @@ import (
 
 // TestAGapJustOverTheBoundIsSeenWhereverItEnds: the coverage query samples
 // the time since the gateway's last scrape at coverageStep steps, so a gap
-// ending just before a step reads up to a step short. A gap one second over
-// the bound, ending half a second before a step, must still read
-// uncovered; a gap well under the bound stays covered.
+// ending just before a step reads up to a step short. A gap more than a
+// step (an eighth of the bound) over the bound, ending half a second before
+// a step, must read uncovered; a gap well under the bound stays covered.
 //
-// Seen failing with uncovered comparing the age with the bound itself (the
-// finer step alone): the 31 s gap read covered.
+// Seen failing with the step half the bound (a mutation; the review test
+// TestReview50GapOverTheBoundIsSeen failed on the quarter step shipped
+// before): the 34.75 s gap (bound 30 s) read covered.
 func TestAGapJustOverTheBoundIsSeenWhereverItEnds(t *testing.T) {
 	const window = 10 * time.Minute
 	bound := metricsource.GapBound(window, DefaultConfig().MaxScrapeGap)
-	step := int64(coverageStep(bound) / time.Second)
+	step := coverageStep(bound).Seconds()
 	for _, c := range []struct {
 		gap     float64 // seconds
 		covered bool
 	}{
-		{bound.Seconds() + 1, false},
+		{bound.Seconds()*9/8 + 1, false}, // over the bound by more than an eighth
 		{bound.Seconds() / 2, true},
 	} {
 		now := time.Now()
-		k := (now.Add(-5*time.Minute).Unix() / step) * step
-		gapEnd := float64(k) - 0.5
+		ms := coverageStep(bound).Milliseconds()
+		k := float64(now.Add(-5*time.Minute).UnixMilli()/ms*ms) / 1000
+		gapEnd := k - 0.5
 		gapStart := gapEnd - c.gap
 		begin := float64(now.Add(-20 * time.Minute).Unix())
 		p := startBackfilled(t, openMetrics(func(w *bufio.Writer) {
@@ -50,11 +52,11 @@ func TestAGapJustOverTheBoundIsSeenWhereverItEnds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if time.Since(time.Unix(k, 0)) > window {
+		if time.Since(time.UnixMilli(int64(k*1000))) > window {
 			t.Skip("the gap left the window before it was read")
 		}
 		if act.Covered != c.covered {
-			t.Errorf("a %.0fs gap (bound %s, step %ds) ending 0.5s before a step: covered %v (%s), want %v", c.gap, bound, step, act.Covered, act.Uncovered, c.covered)
+			t.Errorf("a %.2fs gap (bound %s, step %.3fs) ending 0.5s before a step: covered %v (%s), want %v", c.gap, bound, step, act.Covered, act.Uncovered, c.covered)
 		}
 	}
 }

@@ -298,8 +298,7 @@ func coverageRange(window, maxGap time.Duration) time.Duration {
 //   - the lowest `up` value (any failed scrape is a gap);
 //   - the longest time, at any step, since the freshest sample (Prometheus
 //     or the target down for a while); sampled at steps of coverageStep, it
-//     reads a gap up to a step short, so Source.uncovered takes an age
-//     over the bound less a step for a gap over the bound;
+//     reads a gap up to a step (an eighth of the bound) short;
 //   - the fraction of steps with a sample at all (a target that only
 //     appeared within the range, or a gap longer than the 5 m lookback).
 //
@@ -324,12 +323,15 @@ func coverageQuery(sel string, window, maxGap time.Duration) (string, error) {
 }
 
 // coverageStep is the step at which coverageQuery samples the time since
-// the gateway's freshest sample: an eighth of the bound, in whole seconds,
-// at least one. A gap ending just before a step is read at the step
-// before it, up to a step short: with a quarter of the bound, a 36 s gap
-// read 29.5 s against a 30 s bound, covered (a review's finding).
+// the gateway's freshest sample: an eighth of the bound, in whole
+// milliseconds. A gap ending just before a step is read at the step before
+// it, up to a step short, so a gap more than an eighth over the bound is
+// always seen: with a quarter of the bound in whole seconds, a 36 s gap
+// read 29.5 s against a 30 s bound, covered (a review's finding). The
+// steps a query takes stay about 8 × (window ÷ bound + 1): a few dozen for
+// a window a few bounds long, some thousands for hours at 30 s.
 func coverageStep(bound time.Duration) time.Duration {
-	return max((bound / 8).Truncate(time.Second), time.Second)
+	return max((bound / 8).Truncate(time.Millisecond), time.Millisecond)
 }
 
 // vanishedQuery lists functions with a gateway counter seen within lookback

@@ -79,8 +79,8 @@ func TestActivityQueries(t *testing.T) {
 	}
 	for _, part := range []string{
 		`label_replace(min(min_over_time(up{job="gw"}[10m30s])), "check", "up", "", "")`,
-		`max_over_time((time() - max(timestamp(up{job="gw"})))[10m30s:3s])`,
-		`count_over_time(vector(1)[10m30s:3s])`,
+		`max_over_time((time() - max(timestamp(up{job="gw"})))[10m30s:3s750ms])`,
+		`count_over_time(vector(1)[10m30s:3s750ms])`,
 	} {
 		if !strings.Contains(c, part) {
 			t.Errorf("coverage query lacks %q:\n%s", part, c)

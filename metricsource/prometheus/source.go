@@ -303,12 +303,13 @@ func (s *Source) uncovered(vec []sample, window time.Duration) string {
 	if steps < 1 {
 		why = append(why, fmt.Sprintf("Prometheus has scraped the gateway for only part of the last %s", window))
 	}
-	// The age is sampled at coverage steps: a gap reads up to a step short
-	// (coverageStep), so one over the bound reads over bound − step. A gap
-	// within a step under the bound may read as one over it: uncovered,
-	// which costs an idle cycle, where covered could idle a function called
-	// in the gap.
-	if age > (bound - coverageStep(bound)).Seconds() {
+	// The age is sampled at coverage steps: a gap reads up to a step (an
+	// eighth of the bound) short (coverageStep). Compared with the bound
+	// less a step, a gateway scraped every second against a 1.25 s bound
+	// read uncovered at every cycle (its ages reach a second), so a gap
+	// within an eighth over the bound may read covered; one further over
+	// it never does.
+	if age > bound.Seconds() {
 		why = append(why, fmt.Sprintf("a %s gap without a scrape of the gateway within the last %s (longest allowed %s)",
 			(time.Duration(age*float64(time.Second))).Round(100*time.Millisecond), window, bound))
 	}
