@@ -173,6 +173,10 @@ const typeStep = "step"
 // minWindowScrapes is the fewest scrapes a window may span (Validate).
 const minWindowScrapes = 3
 
+// maxWindowScrapes is the most scrapes the gateway window may span
+// (Validate): 10 minutes at a 5 s scrape.
+const maxWindowScrapes = 120
+
 // k8sNameRE is a DNS-1123 subdomain, what Kubernetes accepts as metadata.name.
 var k8sNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
@@ -329,6 +333,16 @@ func (o Options) Validate() error {
 		}
 	}
 	checkWindow("Window", "window", o.Window)
+	// The capacity and rps records find a new series' first span with one
+	// offset per half scrape interval of the window (promql.FirstSampleSpan):
+	// a window of hours rendered expressions of megabytes that Prometheus
+	// evaluates at every rule evaluation (`--window 12h` did not finish
+	// rendering; a review's finding). A load averaged over more scrapes
+	// than this is no scaling signal.
+	if o.ScrapeInterval >= time.Second && o.Window > maxWindowScrapes*o.ScrapeInterval {
+		add("Window", "window", o.Window.String(),
+			"must span at most %d scrapes (%s at the %s scrape interval): the records' expressions grow with the window's scrapes", maxWindowScrapes, maxWindowScrapes*o.ScrapeInterval, o.ScrapeInterval)
+	}
 	checkWindow("CPUWindow", "cpu window", o.CPUWindow)
 	// The CPU counter's samples follow the kubelet's stats (every 10 to
 	// KubeletStatsAge), not the scrape: a shorter window than three of them

@@ -3,6 +3,7 @@ package promql
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -140,14 +141,16 @@ func FirstSampleSpan(rateRange, interval time.Duration) string {
 // 2 × 2 × rateRange ÷ interval selections cost little.
 func PreviousScrapeGap(rateRange, interval time.Duration) string {
 	last := fmt.Sprintf(`timestamp(%s)`, MetricUp)
-	var older string
+	var b strings.Builder // one term per half interval: appended, not concatenated anew each time
+	b.WriteString(last + " - (")
 	for d := interval / 2; d <= rateRange; d += interval / 2 {
-		if older != "" {
-			older += " or "
+		if d > interval/2 {
+			b.WriteString(" or ")
 		}
-		older += fmt.Sprintf(`timestamp(%s offset %s) < %s`, MetricUp, model.Duration(d), last)
+		fmt.Fprintf(&b, `timestamp(%s offset %s) < %s`, MetricUp, model.Duration(d), last)
 	}
-	return fmt.Sprintf(`%s - (%s)`, last, older)
+	b.WriteString(")")
+	return b.String()
 }
 
 // FreshRate is a counter's rate over its last scrape interval, per series
