@@ -151,3 +151,8 @@ func validName(s string) bool {
 // validNamespace is validName: Kubernetes namespaces are a subset, and faasd
 // namespaces (containerd) allow the same characters.
 func validNamespace(s string) bool { return validName(s) }
+
+// ValidNamespace reports whether s can be Config.DefaultNamespace (and a
+// namespace in a function_name label): [-a-zA-Z0-9_.], at most 253
+// characters.
+func ValidNamespace(s string) bool { return validNamespace(s) }

@@ -13,6 +13,7 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/config"
 	"github.com/faas-autoscaler/faas-autoscaler/leader"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/kubernetes"
+	"github.com/faas-autoscaler/faas-autoscaler/provider/openfaas"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
@@ -229,8 +230,8 @@ func (c *runConfig) Validate() error {
 	if mode == "openfaas" {
 		if c.GatewayURL == "" {
 			bad("--gateway-url is required with --provider openfaas")
-		} else if u, err := url.Parse(c.GatewayURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("--gateway-url %q: want an http(s) URL such as http://gateway.openfaas:8080/", c.GatewayURL)
+		} else if err := openfaas.CheckGatewayURL(c.GatewayURL); err != nil {
+			bad("--gateway-url %q: %v (want an http(s) URL such as http://gateway.openfaas:8080/)", c.GatewayURL, err)
 		}
 	}
 	if (mode == "openfaas" || mode == "kubernetes") && c.PrometheusURL == "" {
@@ -259,6 +260,9 @@ func (c *runConfig) Validate() error {
 	}
 	if strings.TrimSpace(c.DefaultNamespace) == "" {
 		bad("--default-namespace must not be empty: a function_name without a dot needs a namespace (default openfaas-fn)")
+	} else if !alerts.ValidNamespace(c.DefaultNamespace) {
+		// Refused by the webhook at wiring before: exit 1, no flag named.
+		bad("--default-namespace %q: want letters, digits, '-', '_' or '.', at most 253 characters", c.DefaultNamespace)
 	}
 	if c.DebugListen != "" {
 		// As --listen: a bad port passed this check and stopped the start

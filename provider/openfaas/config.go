@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
@@ -93,27 +94,44 @@ func DefaultConfig() Config {
 	}
 }
 
+// CheckGatewayURL checks a gateway URL as Validate does: http(s), a host,
+// a port in range when one is given, no credentials (the basic-auth secret
+// files hold them), no query or fragment. The controller checks its flag
+// with it, so a URL refused here is a bad flag (exit 2 naming it), not a
+// failure at wiring (exit 1 naming none; a review's finding).
+func CheckGatewayURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("gateway URL %q: %v", s, unwrapURLError(err))
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("gateway URL %q: scheme must be http or https", s)
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("gateway URL %q: host is missing", s)
+	}
+	if u.User != nil {
+		return errors.New("gateway URL must not carry credentials: use the basic-auth secret files")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return fmt.Errorf("gateway URL %q: must not carry a query or a fragment", s)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("gateway URL %q: port %s is out of range (1 to 65535)", s, p)
+		}
+	}
+	return nil
+}
+
 // Validate checks the configuration and returns the first problem with an
 // exact message naming the setting.
 func (c Config) Validate() error {
 	if c.GatewayURL == "" {
 		return errors.New("gateway URL is required")
 	}
-	u, err := url.Parse(c.GatewayURL)
-	if err != nil {
-		return fmt.Errorf("gateway URL %q: %v", c.GatewayURL, unwrapURLError(err))
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("gateway URL %q: scheme must be http or https", c.GatewayURL)
-	}
-	if u.Host == "" {
-		return fmt.Errorf("gateway URL %q: host is missing", c.GatewayURL)
-	}
-	if u.User != nil {
-		return errors.New("gateway URL must not carry credentials: use the basic-auth secret files")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return fmt.Errorf("gateway URL %q: must not carry a query or a fragment", c.GatewayURL)
+	if err := CheckGatewayURL(c.GatewayURL); err != nil {
+		return err
 	}
 	if c.Username == "" && c.Password != "" {
 		return errors.New("basic auth password is set but the user name is empty")
