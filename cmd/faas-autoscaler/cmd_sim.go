@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -235,6 +236,11 @@ func (o simOptions) policyList() ([]sim.Policy, error) {
 		p, err := o.policy(name)
 		if err != nil {
 			return nil, fmt.Errorf("--policies: %w", err)
+		}
+		// Named twice (fixed-600s is fixed-10m): replayed twice, two
+		// identical rows (a review's finding), as --namespaces refuses.
+		if slices.ContainsFunc(out, func(q sim.Policy) bool { return q.Name() == p.Name() }) {
+			return nil, fmt.Errorf("--policies: %s is given twice", p.Name())
 		}
 		out = append(out, p)
 	}

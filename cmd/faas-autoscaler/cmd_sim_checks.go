@@ -62,6 +62,12 @@ func (o simOptions) checkPaths() error {
 			return fmt.Errorf("--include %s: %w", p, withoutPath(p, err))
 		}
 	}
+	// Nothing is written over the trace being read (a review's finding:
+	// `--write-trace` naming the --trace folder replaced its
+	// invocations.csv with the sample, exit 0).
+	if o.writeTrace != "" && sameFile(o.writeTrace, o.traceDir) {
+		return fmt.Errorf("--write-trace %s: is the --trace folder; writing there would replace the trace it reads (give another folder)", o.writeTrace)
+	}
 	seen := map[string]string{} // cleaned path → flag
 	for _, out := range []struct{ flag, path string }{
 		{"--csv", o.csvPath}, {"--functions-csv", o.fnCSV}, {"--json", o.jsonPath},
@@ -69,6 +75,9 @@ func (o simOptions) checkPaths() error {
 	} {
 		if out.path == "" {
 			continue
+		}
+		if sameFile(filepath.Dir(out.path), o.traceDir) && fileExists(out.path) {
+			return fmt.Errorf("%s %s: is a file of the --trace folder; writing it would change the trace it reads", out.flag, out.path)
 		}
 		clean := filepath.Clean(out.path)
 		if other, ok := seen[clean]; ok {
@@ -104,4 +113,20 @@ func simCheckWritable(path string) error {
 		os.Remove(path)
 	}
 	return nil
+}
+
+// sameFile reports whether paths a and b name one existing file or folder.
+func sameFile(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
+}
+
+// fileExists reports whether path names an existing regular file.
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }
