@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,8 +140,12 @@ func (o AlertmanagerOptions) Validate() error {
 		add("controller URL %q: %v", o.ControllerURL, err)
 	case u.Scheme != "http" && u.Scheme != "https":
 		add("controller URL %q: scheme must be http or https", o.ControllerURL)
-	case u.Host == "":
+	case u.Hostname() == "":
+		// "http://:8080" has a Host and no host name: AlertManager posted
+		// to its own localhost (a review's finding).
 		add("controller URL %q: no host", o.ControllerURL)
+	case !portInRange(u.Port()):
+		add("controller URL %q: port %s is out of range (1 to 65535)", o.ControllerURL, u.Port())
 	case u.User != nil:
 		add("controller URL %q: put credentials in the password file, not the URL", o.ControllerURL)
 	case u.RawQuery != "" || u.Fragment != "":
@@ -287,4 +292,14 @@ func ParseAlertmanagerSnippet(data []byte) (AlertmanagerSnippet, error) {
 	var s AlertmanagerSnippet
 	err := decodeStrict(data, &s)
 	return s, err
+}
+
+// portInRange reports whether a URL's port (u.Port(): "" for none) is one
+// a connection can use.
+func portInRange(p string) bool {
+	if p == "" {
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
 }

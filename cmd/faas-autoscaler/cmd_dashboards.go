@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -136,8 +137,23 @@ func checkProvisioningFlags(promURL, scrape, dashPath string) error {
 	if d, err := time.ParseDuration(scrape); err != nil || d <= 0 {
 		return fmt.Errorf("--scrape-interval %q: want a duration above 0 such as 5s", scrape)
 	}
-	if u, err := url.Parse(promURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := url.Parse(promURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		return fmt.Errorf("--prometheus-url %q: want an absolute http(s) URL such as http://prometheus:9090", promURL)
+	}
+	// Written as the data source's url: credentials there were in clear in
+	// the provisioning file, and a query or fragment breaks the API paths
+	// Grafana joins to it (a review's finding).
+	if u.User != nil {
+		return errors.New("--prometheus-url must not carry credentials: they would be written in clear into the data source file (set them in Grafana's basicAuth or secureJsonData)")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return fmt.Errorf("--prometheus-url %q: must not carry a query or a fragment", promURL)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("--prometheus-url %q: port %s is out of range (1 to 65535)", promURL, p)
+		}
 	}
 	return nil
 }
