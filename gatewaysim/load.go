@@ -2,6 +2,7 @@ package gatewaysim
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -80,6 +81,7 @@ func (p Pattern) Arrivals(d time.Duration) float64 {
 // ParsePattern reads "10s@5,20s@120,30s@0": phases of duration@rps.
 func ParsePattern(s string) (Pattern, error) {
 	var p Pattern
+	var total time.Duration
 	for part := range strings.SplitSeq(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -96,6 +98,12 @@ func ParsePattern(s string) (Pattern, error) {
 		rps, err := strconv.ParseFloat(r, 64)
 		if err != nil || !validRPS(rps) {
 			return nil, fmt.Errorf("load phase %q: rate %q is not a number from 0 to %g", part, r, float64(MaxRPS))
+		}
+		if total += dur; total < 0 {
+			// The period wrapped past the largest Duration (~292 years):
+			// RateAt and Arrivals then read 0, and the gateway ran without
+			// calling anything (a review's finding).
+			return nil, fmt.Errorf("load pattern %q: its phases add up to more than %s", s, time.Duration(math.MaxInt64))
 		}
 		p = append(p, Phase{For: dur, RPS: rps})
 	}
