@@ -21,7 +21,7 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	def := rules.Defaults()
 	scrape := fs.Duration("scrape-interval", def.ScrapeInterval, "how often Prometheus scrapes the gateway; the other intervals default from it (1s: eval 1s, window 4s; 5s: 1s, 20s; 15s: 3s, 1m)")
 	eval := fs.Duration("evaluation-interval", 0, "rule group interval, at most the scrape interval (default: a fifth of the scrape interval rounded down to whole seconds, at least 1s; 12s: 2s)")
-	window := fs.Duration("window", 0, "rate()/max_over_time() range over gateway metrics (default: 4 × scrape interval)")
+	window := fs.Duration("window", 0, "rate()/max_over_time() range over gateway metrics, 3 to 120 scrapes (default: 4 × scrape interval)")
 	cpuWindow := fs.Duration("cpu-window", 0, "rate() range over pod CPU (default: max(1m, 4 × scrape interval) rounded up to a multiple of the scrape interval, as a window must be; 7s: 1m3s)")
 	types := fs.String("types", strings.Join(rules.BuiltinTypes, ","), "comma-separated built-in scaling types to record: "+strings.Join(rules.BuiltinTypes, ", "))
 	var custom genCustomTypes
