@@ -109,7 +109,7 @@ func (p *simProvider) ScaleFrom(_ context.Context, ref provider.Ref, from, to ui
 		return provider.ErrNotFound
 	}
 	if s := p.plat.State(i); uint64(s.Desired) != from {
-		return &provider.ConflictError{Ref: ref, Expected: from, Current: uint64(s.Desired), Available: uint64(s.Ready)}
+		return &provider.ConflictError{Ref: ref, Expected: from, Current: uint64(s.Desired), Available: available(s.Desired, s.Ready)}
 	}
 	p.plat.Scale(i, int(to))
 	return nil
