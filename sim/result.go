@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"time"
@@ -126,13 +127,38 @@ type Summary struct {
 	ColdRatio       float64 `json:"cold_start_ratio"`
 	P75ColdRatio    float64 `json:"p75_function_cold_start_ratio"`
 	IdleReplicaSec  float64 `json:"idle_replica_seconds"`
-	IdleNormalised  float64 `json:"idle_normalised_to_fixed_10m"`
+	IdleNormalised  float64 `json:"idle_normalised"` // over the document's baseline (UnmarshalJSON)
 	TotalReplicaSec float64 `json:"replica_seconds"`
 	WaitP50         float64 `json:"wait_p50_seconds"`
 	WaitP99         float64 `json:"wait_p99_seconds"`
 	WaitMax         float64 `json:"wait_max_seconds"`
 	ScaleEvents     int     `json:"scale_events"`
 	TimelinePoints  int     `json:"timeline_points,omitempty"`
+}
+
+// UnmarshalJSON reads a Summary, and the ratio written by sessions before
+// 50 as idle_normalised_to_fixed_10m. The key named fixed-10m whatever the
+// baseline: `sim --baseline fixed-1h --json` labelled its ratios as to
+// fixed-10m (a review's finding); idle_normalised is read with the
+// document's baseline.
+func (s *Summary) UnmarshalJSON(b []byte) error {
+	type plain Summary // without this method
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	var keys struct {
+		New *float64 `json:"idle_normalised"`
+		Old *float64 `json:"idle_normalised_to_fixed_10m"`
+	}
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return err
+	}
+	if keys.New == nil && keys.Old != nil {
+		p.IdleNormalised = *keys.Old
+	}
+	*s = Summary(p)
+	return nil
 }
 
 // Summaries turns results into summaries (NaN becomes -1: JSON has no NaN).
