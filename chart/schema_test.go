@@ -52,7 +52,7 @@ var configBounds = map[string]map[string]any{
 	"keep_alive.prewarm_share":     {"minimum": 0, "maximum": 1},
 	"actuator.workers":             {"minimum": 1, "maximum": actuator.MaxWorkers},
 	"prometheus.coverage_selector": {"minLength": 1}, // PromQL's grammar is the controller's
-	"server.max_header_bytes":      {"minimum": 4 << 10},
+	"server.max_header_bytes":      {"minimum": 4 << 10, "maximum": 64 << 20},
 	"server.max_connections":       {"minimum": 0},
 	"server.max_in_flight":         {"minimum": 0},
 }

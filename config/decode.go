@@ -119,6 +119,15 @@ func (d *decoder) leaf(n *yaml.Node, path string, f reflect.Value) bool {
 				return true
 			}
 		}
+		if tag == "!!int" && n.Value == "0" {
+			// A plain 0 is the Go duration "0" (the docs' "off" for several
+			// keys, and what the old flags take): refused unquoted while
+			// "0" loaded, the message called a valid duration invalid (a
+			// review's finding). Other bare numbers stay refused: 30 has
+			// no unit.
+			f.SetInt(0)
+			return true
+		}
 		d.failAt(n, path, "%s is not a duration: want a Go duration such as 5s", describe(n))
 	case f.Kind() == reflect.Bool:
 		if tag == "!!bool" {

@@ -93,8 +93,12 @@ func BindDeprecated(fs *flag.FlagSet, c *Config) *Deprecated {
 }
 
 // Apply writes the value of every deprecated flag that was set onto c, then
-// validates c; a problem with a value from a flag names the flag. Call it
-// after loading the file, and again after every reload.
+// validates c; a problem with a value from a flag names the flag. It is
+// LoadWith's flag step alone, for a Config built in code: a file's keys go
+// through LoadWith (or LoadOverNoting), which knows which keys the file set
+// — an unset scaler.align_lag is taken as 0s beside a short scaler.interval
+// there, and Apply cannot tell unset from set (a review found the two
+// disagreeing on a loaded file).
 func (d *Deprecated) Apply(c *Config) error {
 	fromFlag := d.apply(c)
 	return render(c.problems(), func(key string) string {

@@ -62,8 +62,11 @@ func (s Server) problems(bad func(key, format string, a ...any)) {
 			bad(d.key, "must be above 0s (0 would mean no deadline), got %s", formatDuration(d.v))
 		}
 	}
-	if s.MaxHeaderBytes < 4<<10 {
-		bad("server.max_header_bytes", "must be at least 4096, got %d", s.MaxHeaderBytes)
+	if s.MaxHeaderBytes < 4<<10 || s.MaxHeaderBytes > httpserver.MaxHeaderBytesLimit {
+		// Above it (the largest int for "unlimited") net/http's read limit,
+		// the bound plus 4096, wrapped negative and every request, /healthz
+		// too, got 431 (a review's finding).
+		bad("server.max_header_bytes", "must be from 4096 to %d (64 MiB), got %d", httpserver.MaxHeaderBytesLimit, s.MaxHeaderBytes)
 	}
 	if s.MaxConnections < 0 {
 		bad("server.max_connections", "must be 0 (no cap) or above, got %d", s.MaxConnections)

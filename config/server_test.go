@@ -19,7 +19,7 @@ func TestServerMessages(t *testing.T) {
 		{func(s *Server) { s.ReadTimeout = -time.Second }, "server.read_timeout: must be above 0s (0 would mean no deadline), got -1s"},
 		{func(s *Server) { s.WriteTimeout = 0 }, "server.write_timeout: must be above 0s (0 would mean no deadline), got 0s"},
 		{func(s *Server) { s.IdleTimeout = 0 }, "server.idle_timeout: must be above 0s (0 would mean no deadline), got 0s"},
-		{func(s *Server) { s.MaxHeaderBytes = 4095 }, "server.max_header_bytes: must be at least 4096, got 4095"},
+		{func(s *Server) { s.MaxHeaderBytes = 4095 }, "server.max_header_bytes: must be from 4096 to 67108864 (64 MiB), got 4095"},
 		{func(s *Server) { s.MaxConnections = -1 }, "server.max_connections: must be 0 (no cap) or above, got -1"},
 		{func(s *Server) { s.MaxInFlight = -1 }, "server.max_in_flight: must be 0 (no cap) or above, got -1"},
 		{func(s *Server) { s.MaxInFlight = 513 }, "server.max_in_flight: must not be above server.max_connections 512, got 513"},

@@ -40,6 +40,10 @@ func render(ps []problem, origin func(key string) string) error {
 // maxScalerInterval bounds scaler.interval.
 const maxScalerInterval = 24 * time.Hour
 
+// maxScrapeGap bounds prometheus.max_scrape_gap (as the Prometheus source's
+// MaxMaxScrapeGap does): three of it must not wrap.
+const maxScrapeGap = time.Hour
+
 // typeName is the grammar of a scaling type (scaler's label grammar: a
 // Prometheus label value usable in a rule name).
 var typeName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
@@ -190,6 +194,13 @@ func (c Config) problems() []problem {
 	// message names the key and its file position, on every provider (the
 	// same file may later run against Prometheus).
 	d("prometheus.max_scrape_gap", p.MaxScrapeGap, time.Second)
+	// At most an hour: three of it is the shortest covered window while the
+	// scrape interval is unknown, which wrapped negative past ~854,000h (a
+	// review's finding); a gap past Prometheus' 5m lookback loses the
+	// gateway's series long before that.
+	if p.MaxScrapeGap > maxScrapeGap {
+		bad("prometheus.max_scrape_gap", "must be at most %s, got %s", formatDuration(maxScrapeGap), formatDuration(p.MaxScrapeGap))
+	}
 	positive("prometheus.timeout", p.Timeout)
 	c.Server.problems(bad)
 

@@ -157,6 +157,13 @@ func (p *Policy) Rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 // a part, starts keeping first calls for the fill (Fills), unless
 // Prometheus' history turns out to begin inside it.
 func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, defaultNamespace string, clock func() time.Time, older bool) (_ RebuildReport, err error) {
+	if lookback > 0 && step > 0 {
+		// Rounded up to whole steps before anything else (as documented):
+		// a lookback under a step (keep_alive.rebuild_lookback 30s, which
+		// the configuration accepts) was refused here and nothing was
+		// relearned (a review's finding).
+		lookback = wholeSteps(lookback, step)
+	}
 	if lookback <= 0 || step <= 0 || step > lookback {
 		return RebuildReport{}, fmt.Errorf("keepalive: rebuild lookback %s and step %s: want 0 < step ≤ lookback", lookback, step)
 	}

@@ -151,7 +151,7 @@ func TestRebuildErrors(t *testing.T) {
 	}{
 		{"prometheus down", &fakeRange{err: errors.New("connection refused")}, time.Hour, time.Minute, "keepalive: rebuild from Prometheus: connection refused"},
 		{"not a matrix", &fakeRange{v: model.Vector{}}, time.Hour, time.Minute, "keepalive: rebuild: Prometheus did not return a matrix"},
-		{"bad step", &fakeRange{}, time.Minute, time.Hour, "keepalive: rebuild lookback 1m0s and step 1h0m0s: want 0 < step ≤ lookback"},
+		{"bad step", &fakeRange{}, time.Minute, 0, "keepalive: rebuild lookback 1m0s and step 0s: want 0 < step ≤ lookback"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,7 +21,8 @@ type Options struct {
 	WriteTimeout time.Duration
 	// IdleTimeout closes a keep-alive connection with no request for this long.
 	IdleTimeout time.Duration
-	// MaxHeaderBytes bounds the request line and headers.
+	// MaxHeaderBytes bounds the request line and headers (4096 to
+	// MaxHeaderBytesLimit).
 	MaxHeaderBytes int
 	// MaxConns caps open connections (see Listen); 0 = no cap.
 	MaxConns int
@@ -71,8 +72,8 @@ func (o Options) Validate() error {
 		}
 	}
 	switch {
-	case o.MaxHeaderBytes < 4<<10:
-		return fmt.Errorf("http max header bytes %d: must be at least 4096", o.MaxHeaderBytes)
+	case o.MaxHeaderBytes < 4<<10 || o.MaxHeaderBytes > MaxHeaderBytesLimit:
+		return fmt.Errorf("http max header bytes %d: must be from 4096 to %d", o.MaxHeaderBytes, MaxHeaderBytesLimit)
 	case o.MaxConns < 0:
 		return fmt.Errorf("http max connections %d: must be 0 (no cap) or positive", o.MaxConns)
 	case o.MaxInFlight < 0:
@@ -149,3 +150,8 @@ func LimitInFlight(h http.Handler, max int, retryAfter time.Duration, exempt ...
 		}
 	})
 }
+
+// MaxHeaderBytesLimit is the largest Options.MaxHeaderBytes: net/http reads
+// headers up to the bound plus 4096, which overflowed to a negative limit
+// near the largest int (every request answered 431).
+const MaxHeaderBytesLimit = 64 << 20

@@ -14,8 +14,11 @@ const (
 	DefaultStartedTimeout   = 15 * time.Second
 	DefaultCoverageSelector = `up{job=~"gateway|openfaas-pods|openfaas-gateway",kubernetes_pod_name=~"(gateway-.+)?"}`
 	DefaultMaxScrapeGap     = 30 * time.Second
-	DefaultNamespace        = "openfaas-fn"
-	DefaultDuplicateCheck   = 5 * time.Minute
+	// MaxMaxScrapeGap bounds Config.MaxScrapeGap: three of it (the shortest
+	// covered window while the scrape interval is unknown) must not wrap.
+	MaxMaxScrapeGap       = time.Hour
+	DefaultNamespace      = "openfaas-fn"
+	DefaultDuplicateCheck = 5 * time.Minute
 )
 
 // Config configures the Prometheus source. Start from DefaultConfig.
@@ -93,8 +96,8 @@ func (c Config) Validate() error {
 	if c.CoverageSelector == "" {
 		return errors.New("prometheus coverage selector is required")
 	}
-	if c.MaxScrapeGap < time.Second {
-		return fmt.Errorf("prometheus max scrape gap must be at least 1s, got %s", c.MaxScrapeGap)
+	if c.MaxScrapeGap < time.Second || c.MaxScrapeGap > MaxMaxScrapeGap {
+		return fmt.Errorf("prometheus max scrape gap must be from 1s to %s, got %s", MaxMaxScrapeGap, c.MaxScrapeGap)
 	}
 	if c.DuplicateCheck < 0 {
 		return fmt.Errorf("prometheus duplicate check must be >= 0 (0 = off), got %s", c.DuplicateCheck)

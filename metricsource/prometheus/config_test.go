@@ -22,7 +22,7 @@ func TestValidate(t *testing.T) {
 		{"zero started timeout", func(c *Config) { c.StartedTimeout = 0 }, "prometheus started timeout must be > 0, got 0s"},
 		{"negative started timeout", func(c *Config) { c.StartedTimeout = -time.Second }, "prometheus started timeout must be > 0, got -1s"},
 		{"no selector", func(c *Config) { c.CoverageSelector = "" }, "prometheus coverage selector is required"},
-		{"tiny gap", func(c *Config) { c.MaxScrapeGap = 500 * time.Millisecond }, "prometheus max scrape gap must be at least 1s, got 500ms"},
+		{"tiny gap", func(c *Config) { c.MaxScrapeGap = 500 * time.Millisecond }, "prometheus max scrape gap must be from 1s to 1h0m0s, got 500ms"},
 		{"no namespace", func(c *Config) { c.DefaultNamespace = "" }, "prometheus default namespace is required"},
 	}
 	for _, c := range cases {

@@ -37,7 +37,7 @@ verdict on the same values.
   "actuator.backoff_initial" (dict "above" "0s")
   "actuator.backoff_max" (dict "above" "0s")
   "actuator.refused_backoff" (dict "above" "0s")
-  "prometheus.max_scrape_gap" (dict "min" "1s")
+  "prometheus.max_scrape_gap" (dict "min" "1s" "max" "1h")
   "prometheus.timeout" (dict "above" "0s")
   "server.read_header_timeout" (dict "above" "0s")
   "server.read_timeout" (dict "above" "0s")
