@@ -238,7 +238,7 @@ func TestValidate(t *testing.T) {
 		want string
 	}{
 		{func(o *Options) { o.IdleTimeout = 0 }, "http idle timeout 0s: must be positive"},
-		{func(o *Options) { o.MaxHeaderBytes = 100 }, "http max header bytes 100: must be at least 4096"},
+		{func(o *Options) { o.MaxHeaderBytes = 100 }, "http max header bytes 100: must be from 4096 to 67108864"},
 		{func(o *Options) { o.MaxInFlight = 1000 }, "http max in-flight requests 1000: above max connections 512"},
 	} {
 		o := Default()
