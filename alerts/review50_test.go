@@ -1,11 +1,7 @@
 package alerts
 
 import (
-	"bytes"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -20,35 +16,10 @@ import (
 // the files are known to have changed.
 func TestReview50RotatedOutPasswordIsRefused(t *testing.T) {
 	dir := t.TempDir()
-	write := func(pass string) {
-		t.Helper()
-		for name, v := range map[string]string{BasicAuthUserFile: "admin\n", BasicAuthPasswordFile: pass + "\n"} {
-			tmp := filepath.Join(dir, name+".new")
-			if err := os.WriteFile(tmp, []byte(v), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	write := func(pass string) { t.Helper(); swapSecretFiles(t, dir, pass) }
 	write("s3cret")
 	clk := &movableClock{t: time.Now()} // the files' modification times are the wall clock's
-	cfg := testConfig(&recordingSink{}, nil)
-	cfg.Clock = clk
-	cfg.Secrets = func() (string, string, string, error) {
-		u, p, err := LoadCredentials(dir)
-		return u, p, "", err
-	}
-	cfg.SecretsStamp = FilesStamp(filepath.Join(dir, BasicAuthUserFile), filepath.Join(dir, BasicAuthPasswordFile))
-	h := newTestHandler(t, cfg)
-	send := func(pass string) int {
-		r := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(payload(alertJSON("firing", "a.fn", "1", ""))))
-		r.SetBasicAuth("admin", pass)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w.Code
-	}
+	send := stampedWebhook(t, dir, clk, nil)
 	if code := send("s3cret"); code != http.StatusOK {
 		t.Fatalf("control: the password in force: %d", code)
 	}

@@ -23,38 +23,11 @@ import (
 // before): "the rotated password during the storm: 401, want 200".
 func TestRotationSeenThroughAWrongPasswordStorm(t *testing.T) {
 	dir := t.TempDir()
-	write := func(pass string) {
-		t.Helper()
-		// As the kubelet does: new files, not the old ones rewritten in place.
-		for name, v := range map[string]string{BasicAuthUserFile: "admin\n", BasicAuthPasswordFile: pass + "\n"} {
-			tmp := filepath.Join(dir, name+".new")
-			if err := os.WriteFile(tmp, []byte(v), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	write := func(pass string) { t.Helper(); swapSecretFiles(t, dir, pass) }
 	write("s3cret")
 	reads := 0
 	clk := &movableClock{t: testTime}
-	cfg := testConfig(&recordingSink{}, nil)
-	cfg.Clock = clk
-	cfg.Secrets = func() (string, string, string, error) {
-		reads++
-		u, p, err := LoadCredentials(dir)
-		return u, p, "", err
-	}
-	cfg.SecretsStamp = FilesStamp(filepath.Join(dir, BasicAuthUserFile), filepath.Join(dir, BasicAuthPasswordFile))
-	h := newTestHandler(t, cfg)
-	send := func(pass string) int {
-		r := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(payload(alertJSON("firing", "a.fn", "1", ""))))
-		r.SetBasicAuth("admin", pass)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w.Code
-	}
+	send := stampedWebhook(t, dir, clk, &reads)
 	// The storm on unchanged files: one read in the first SecretsRecheck.
 	for i := 0; i < 5; i++ {
 		if code := send("guess"); code != http.StatusUnauthorized {
@@ -116,5 +89,45 @@ func TestFilesStampChangesWithTheFiles(t *testing.T) {
 	}
 	if c := stamp().Key; c == b {
 		t.Fatalf("the stamp did not change when the file went: %q", c)
+	}
+}
+
+// swapSecretFiles writes the basic-auth files in dir (user admin, pass) as
+// the kubelet does: new files renamed over the old, not rewritten in place.
+func swapSecretFiles(t *testing.T, dir, pass string) {
+	t.Helper()
+	for name, v := range map[string]string{BasicAuthUserFile: "admin\n", BasicAuthPasswordFile: pass + "\n"} {
+		tmp := filepath.Join(dir, name+".new")
+		if err := os.WriteFile(tmp, []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// stampedWebhook is a webhook on clk reading its basic-auth secrets from
+// dir with FilesStamp, counting its reads in reads (nil: not counted); it
+// returns a sender of one alert with user admin and a password.
+func stampedWebhook(t *testing.T, dir string, clk *movableClock, reads *int) func(pass string) int {
+	t.Helper()
+	cfg := testConfig(&recordingSink{}, nil)
+	cfg.Clock = clk
+	cfg.Secrets = func() (string, string, string, error) {
+		if reads != nil {
+			*reads++
+		}
+		u, p, err := LoadCredentials(dir)
+		return u, p, "", err
+	}
+	cfg.SecretsStamp = FilesStamp(filepath.Join(dir, BasicAuthUserFile), filepath.Join(dir, BasicAuthPasswordFile))
+	h := newTestHandler(t, cfg)
+	return func(pass string) int {
+		r := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(payload(alertJSON("firing", "a.fn", "1", ""))))
+		r.SetBasicAuth("admin", pass)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
 	}
 }
