@@ -6,10 +6,10 @@ import (
 	"net/url"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/urlport"
 	"github.com/faas-autoscaler/faas-autoscaler/scaler"
 )
 
@@ -144,7 +144,7 @@ func (o AlertmanagerOptions) Validate() error {
 		// "http://:8080" has a Host and no host name: AlertManager posted
 		// to its own localhost (a review's finding).
 		add("controller URL %q: no host", o.ControllerURL)
-	case !portInRange(u.Port()):
+	case !urlport.Valid(u):
 		add("controller URL %q: port %s is out of range (1 to 65535)", o.ControllerURL, u.Port())
 	case u.User != nil:
 		add("controller URL %q: put credentials in the password file, not the URL", o.ControllerURL)
@@ -292,14 +292,4 @@ func ParseAlertmanagerSnippet(data []byte) (AlertmanagerSnippet, error) {
 	var s AlertmanagerSnippet
 	err := decodeStrict(data, &s)
 	return s, err
-}
-
-// portInRange reports whether a URL's port (u.Port(): "" for none) is one
-// a connection can use.
-func portInRange(p string) bool {
-	if p == "" {
-		return true
-	}
-	n, err := strconv.Atoi(p)
-	return err == nil && n >= 1 && n <= 65535
 }

@@ -8,11 +8,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/dashboards"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/urlport"
 )
 
 // dashboardsCmd implements `faas-autoscaler dashboards`: it writes the
@@ -150,10 +150,8 @@ func checkProvisioningFlags(promURL, scrape, dashPath string) error {
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 		return fmt.Errorf("--prometheus-url %q: must not carry a query or a fragment", promURL)
 	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("--prometheus-url %q: port %s is out of range (1 to 65535)", promURL, p)
-		}
+	if !urlport.Valid(u) {
+		return fmt.Errorf("--prometheus-url %q: port %s is out of range (1 to 65535)", promURL, u.Port())
 	}
 	return nil
 }

@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/internal/urlport"
 )
 
 // Defaults for Config, chosen for a gateway on the same cluster: a call that
@@ -116,10 +116,8 @@ func CheckGatewayURL(s string) error {
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 		return fmt.Errorf("gateway URL %q: must not carry a query or a fragment", s)
 	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("gateway URL %q: port %s is out of range (1 to 65535)", s, p)
-		}
+	if !urlport.Valid(u) {
+		return fmt.Errorf("gateway URL %q: port %s is out of range (1 to 65535)", s, u.Port())
 	}
 	return nil
 }
