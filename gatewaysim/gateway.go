@@ -235,14 +235,36 @@ func (g *Gateway) Step(ctx context.Context, now time.Time) {
 	}
 	for ref, st := range g.fns {
 		fn, err := g.cfg.Provider.Function(ctx, ref)
+		if errors.Is(err, provider.ErrNotFound) {
+			g.drainGone(ref, st, now)
+			continue
+		}
 		if err != nil {
-			if !errors.Is(err, provider.ErrNotFound) {
-				g.cfg.Logger.Warn("gateway: read function", "function", ref.String(), "err", err)
-			}
+			g.cfg.Logger.Warn("gateway: read function", "function", ref.String(), "err", err)
 			continue
 		}
 		g.stepFunction(ctx, ref, fn, st, now, dt)
 	}
+}
+
+// drainGone ends a removed function's requests as a real gateway's do: those
+// running finish as their pods drain, those waiting for a replica get the
+// proxy's 502 at once; no new ones arrive. Skipped instead, a removed
+// function's started calls never ended and its in-flight gauge stayed up for
+// good (a review's finding). Its workload stays, for a function deployed
+// again under the name.
+func (g *Gateway) drainGone(ref provider.Ref, st *fnState, now time.Time) {
+	name := ref.String()
+	t := &g.tally
+	g.completeUntil(st, now, t)
+	for _, a := range st.waiting {
+		g.metrics.started(name, a.count)
+		g.metrics.complete(name, "502", a.count, 0)
+	}
+	st.waiting = st.waiting[:0]
+	st.carry = 0
+	g.flush(name, t)
+	g.metrics.inflight(name, st.inflight)
 }
 
 // pollServiceCount sets gateway_service_count to the desired replicas of

@@ -78,10 +78,22 @@ func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provide
 	name := ref.String()
 	t := &g.tally
 
-	st.carry += st.w.Load.RateAt(now.Sub(st.since)) * dt.Seconds()
+	// The arrivals the pattern asks for over the step (since the pattern
+	// started, if within it): the rate at the step's end applied to the
+	// whole step ran a phase shorter than the step at any rate the step's
+	// end fell in, began each phase a step early, and put a rate set just
+	// before a tick on the whole step (a review's finding).
+	st.carry += st.w.Load.Arrivals(now.Sub(st.since)) - st.w.Load.Arrivals(now.Add(-dt).Sub(st.since))
 	arrivals := int(math.Floor(st.carry))
 	st.carry -= float64(arrivals)
 
+	if fn.AvailableReplicas == 0 && g.cfg.ScaleFromZero && !lookupFactorOK(fn.Labels) {
+		// The gateway's scale-from-zero lookup fails on a factor outside
+		// 1..100: each call is answered 404 before the proxy, uncounted,
+		// and nothing is woken (a review's finding: the simulator woke
+		// such functions).
+		arrivals = 0
+	}
 	if len(st.waiting) > 0 || fn.AvailableReplicas == 0 {
 		g.completeUntil(st, now, t)
 		if arrivals > 0 {
@@ -186,6 +198,18 @@ func (g *Gateway) forwardTimedOut(name string, st *fnState, now time.Time) {
 		n++
 	}
 	st.waiting = append(st.waiting[:0], st.waiting[n:]...)
+}
+
+// lookupFactorOK says whether the gateway's replica lookup takes the
+// function's com.openfaas.scale.factor: absent or not an integer (the
+// default then), or 1 to 100.
+func lookupFactorOK(labels map[string]string) bool {
+	v, ok := labels["com.openfaas.scale.factor"]
+	if !ok {
+		return true
+	}
+	n, err := strconv.Atoi(v)
+	return err != nil || (n >= 1 && n <= 100)
 }
 
 func (g *Gateway) scaleFromZero(ctx context.Context, ref provider.Ref, fn provider.Function) {
