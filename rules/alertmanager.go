@@ -219,10 +219,18 @@ func (o AlertmanagerOptions) webhookURL() string {
 // routes returns our child routes: one per function and alert, so a batch
 // never mixes functions and one function's resolve cannot be held back by
 // another's firing.
+// scalingAlerts matches the names of the alerts the route takes to the
+// controller. The route label alone is not ours: prometheus-operator gives a
+// ServiceMonitor's targets service="<Service name>", the shipped Service is
+// faas-autoscaler, and kube-prometheus-stack's TargetDown groups by service,
+// so the route took the user's TargetDown for the controller to the webhook
+// (refused 400, no function_name), never to a person (a review's finding).
+var scalingAlerts = strings.Join([]string{AlertLoadAboveTarget, AlertLoadBelowTarget, AlertAtZeroWithLoad, AlertStepRateHigh}, "|")
+
 func (o AlertmanagerOptions) routes() []Route {
 	r := Route{
 		Receiver:       o.Receiver,
-		Matchers:       []string{fmt.Sprintf("%s=%q", RouteLabel, RouteValue)},
+		Matchers:       []string{fmt.Sprintf("%s=%q", RouteLabel, RouteValue), fmt.Sprintf("alertname=~%q", scalingAlerts)},
 		GroupBy:        []string{"alertname", "function_name"},
 		GroupWait:      Dur(o.GroupWait),
 		GroupInterval:  Dur(o.GroupInterval),
