@@ -2,10 +2,12 @@ package metricsource
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/internal/flight"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -63,15 +65,7 @@ type withQueue struct {
 	last    Values
 	lastErr error // the last read's failure, ErrUnavailable-wrapped; last is nil then
 	at      time.Time
-	flight  *queueRead // the read under way, nil when none
-}
-
-// queueRead is one read of the queue that concurrent callers share.
-type queueRead struct {
-	done      chan struct{} // closed when v and err are set
-	v         Values
-	err       error
-	cancelled bool // the reader's context ended: no answer for the others
+	reads   flight.Group[Values] // concurrent callers share one read
 }
 
 func (w *withQueue) Load(ctx context.Context, lq LoadQuery) (Values, error) {
@@ -142,56 +136,55 @@ func (w *withQueue) addQueued(ctx context.Context, window time.Duration, act Act
 }
 
 // queued reads the queue, or reuses a fresh reading or failure.
-// Concurrent callers wait for one request, each as long as its own context
-// lets it: they waited on the lock held over the read, deaf to their
-// contexts, so a pass cancelled by shutdown or a lost term sat out another
-// caller's read of a NATS that did not answer (up to --nats-timeout; a
-// review's finding). A read whose context ended answers only its caller;
-// the others read again. A read's time is when it ended: a read that
-// waited out its timeout is as fresh as its answer.
+// Concurrent callers share one read (flight), each waiting as long as its
+// own context lets it: they waited on the lock held over the read, deaf to
+// their contexts, so a pass cancelled by shutdown or a lost term sat out
+// another caller's read of a NATS that did not answer (up to
+// --nats-timeout; a review's finding). A read's time is when it ended: a
+// read that waited out its timeout is as fresh as its answer.
 func (w *withQueue) queued(ctx context.Context) (Values, error) {
-	for {
-		w.mu.Lock()
-		if (w.last != nil || w.lastErr != nil) && w.reuse > 0 && w.now().Sub(w.at) < w.reuse {
-			v, err := w.last, w.lastErr
-			w.mu.Unlock()
+	if v, err, ok := w.fresh(); ok {
+		return v, err
+	}
+	v, err := w.reads.Do(ctx, func(ctx context.Context) (Values, error) {
+		if v, err, ok := w.fresh(); ok { // read by a call that ended just before
 			return v, err
 		}
-		if r := w.flight; r != nil {
-			w.mu.Unlock()
-			select {
-			case <-r.done:
-				if r.cancelled {
-					continue // its caller gave up; read for this one
-				}
-				return r.v, r.err
-			case <-ctx.Done():
-				return nil, fmt.Errorf("%w: queue: %w", ErrUnavailable, ctx.Err())
-			}
-		}
-		r := &queueRead{done: make(chan struct{})}
-		w.flight = r
-		w.mu.Unlock()
-		return w.read(ctx, r)
+		return w.read(ctx)
+	})
+	if err != nil && !errors.Is(err, ErrUnavailable) {
+		// Not read's (it wraps its own): this caller's context ended while
+		// it waited for another's read.
+		err = fmt.Errorf("%w: queue: %w", ErrUnavailable, err)
 	}
+	return v, err
 }
 
-// read makes the read r for queued and hands its answer to those waiting.
-func (w *withQueue) read(ctx context.Context, r *queueRead) (Values, error) {
+// fresh is the last reading or failure while it may be reused.
+func (w *withQueue) fresh() (Values, error, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if (w.last != nil || w.lastErr != nil) && w.reuse > 0 && w.now().Sub(w.at) < w.reuse {
+		return w.last, w.lastErr, true
+	}
+	return nil, nil, false
+}
+
+// read reads the queue and keeps what it got for reuse (a failure only
+// when the caller's context did not end: that is no answer about NATS).
+func (w *withQueue) read(ctx context.Context) (Values, error) {
 	v, err := w.q.Queued(ctx)
 	w.mu.Lock()
-	defer func() { w.flight = nil; w.mu.Unlock(); close(r.done) }()
+	defer w.mu.Unlock()
 	if err != nil {
 		err = fmt.Errorf("%w: queue: %w", ErrUnavailable, err)
 		w.last, w.lastErr = nil, nil
 		if ctx.Err() == nil {
 			w.lastErr, w.at = err, w.now()
 		}
-		r.err, r.cancelled = err, ctx.Err() != nil
 		return nil, err
 	}
 	w.last, w.lastErr, w.at = v, nil, w.now()
-	r.v = v
 	return v, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/internal/flight"
 )
 
 // How long the provider's name from GET /system/info is kept. The listing
@@ -21,13 +23,13 @@ const (
 
 // infoCache caches whether the provider is faasd.
 type infoCache struct {
-	// mu guards the fields; concurrent listings (one per namespace) share
-	// one request through flight, each waiting as long as its own context
-	// lets it. mu was held across the read, and a listing with a deadline
-	// waited in Mutex.Lock for a scale's read of /system/info, sent once
-	// under the scale's deadline alone (a review's finding).
-	mu     sync.Mutex
-	flight *infoRead // the read under way, nil when none
+	// mu guards the fields below; concurrent listings (one per namespace)
+	// share one request through reads, each waiting as long as its own
+	// context lets it. mu was held across the read, and a listing with a
+	// deadline waited in Mutex.Lock for a scale's read of /system/info,
+	// sent once under the scale's deadline alone (a review's finding).
+	mu    sync.Mutex
+	reads flight.Group[bool]
 	// name is "" when the read failed or named no provider. Parsed from
 	// at most maxInfoBody bytes, it is at most 3·maxInfoBody (192 KiB):
 	// encoding/json turns each invalid UTF-8 byte of a string into
@@ -50,53 +52,42 @@ type infoCache struct {
 // Any failure to read it (a reply above maxInfoBody included) is "not
 // faasd": the listing reads as before.
 func (cl *Client) faasdListing(ctx context.Context) bool {
-	p := &cl.info
-	for {
-		p.mu.Lock()
-		now := cl.clock.Now()
-		if !p.until.IsZero() && now.Before(p.until) {
-			faasd := p.faasd
-			p.mu.Unlock()
-			return faasd
-		}
-		if r := p.flight; r != nil {
-			p.mu.Unlock()
-			select {
-			case <-r.done:
-				if r.cancelled {
-					continue // its caller gave up: read for this one
-				}
-				return r.faasd
-			case <-ctx.Done():
-				return false // as a read that failed: not faasd
-			}
-		}
-		r := &infoRead{done: make(chan struct{})}
-		p.flight = r
-		p.mu.Unlock()
-		return cl.readInfo(ctx, now, r)
+	if faasd, ok := cl.cachedInfo(); ok {
+		return faasd
 	}
+	// A listing whose context ends while it waits for another's read takes
+	// the provider for not faasd, as a read that failed.
+	faasd, _ := cl.info.reads.Do(ctx, func(ctx context.Context) (bool, error) {
+		if faasd, ok := cl.cachedInfo(); ok { // read by a call that ended just before
+			return faasd, nil
+		}
+		return cl.readInfo(ctx), nil
+	})
+	return faasd
 }
 
-// infoRead is one read of /system/info that concurrent listings share.
-type infoRead struct {
-	done      chan struct{} // closed when faasd and cancelled are set
-	faasd     bool
-	cancelled bool // the reader's context ended: no answer for the others
+// cachedInfo is the cached answer while it holds.
+func (cl *Client) cachedInfo() (faasd, ok bool) {
+	p := &cl.info
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.until.IsZero() && cl.clock.Now().Before(p.until) {
+		return p.faasd, true
+	}
+	return false, false
 }
 
-// readInfo reads /system/info for faasdListing (asked at now) and hands
-// the answer to the listings waiting on r.
-func (cl *Client) readInfo(ctx context.Context, now time.Time, ir *infoRead) bool {
+// readInfo reads /system/info for faasdListing and caches the answer.
+func (cl *Client) readInfo(ctx context.Context) bool {
+	now := cl.clock.Now()
 	// Sent once: on a failing gateway the listing's own retries follow,
 	// and a failed read is asked again providerInfoRetry later.
 	r, err := cl.do(ctx, infoCall())
 	p := &cl.info
 	p.mu.Lock()
-	defer func() { p.flight = nil; ir.faasd = p.faasd && !ir.cancelled; p.mu.Unlock(); close(ir.done) }()
+	defer p.mu.Unlock()
 	if err != nil || !success(r.status) {
 		if ctx.Err() != nil {
-			ir.cancelled = true
 			return false // the caller gave up: no answer to keep
 		}
 		status := 0
