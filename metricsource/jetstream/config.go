@@ -97,12 +97,7 @@ func validToken(s string, dots bool) bool {
 // whole) and a scheme-less part with the '@'.
 func RedactURL(s string) string {
 	if ambiguousCredentials(s) {
-		scheme, _, found := strings.Cut(strings.TrimSpace(s), "://")
-		at := strings.LastIndex(s, "@")
-		if found {
-			return scheme + "://xxxxx" + s[at:]
-		}
-		return "xxxxx" + s[at:]
+		return hideToLastAt(strings.TrimSpace(s))
 	}
 	parts := strings.Split(s, ",")
 	for i, u := range parts {
@@ -116,18 +111,22 @@ func RedactURL(s string) string {
 			parts[i] = p.Redacted()
 			continue
 		}
-		if at := strings.LastIndex(u, "@"); at >= 0 {
-			scheme, _, found := strings.Cut(u, "://")
-			if found {
-				parts[i] = scheme + "://xxxxx" + u[at:]
-			} else {
-				parts[i] = "xxxxx" + u[at:]
-			}
-			continue
-		}
-		parts[i] = u
+		parts[i] = hideToLastAt(u)
 	}
 	return strings.Join(parts, ",")
+}
+
+// hideToLastAt replaces everything between u's scheme and its last '@'
+// with "xxxxx" (u itself when it has no '@').
+func hideToLastAt(u string) string {
+	at := strings.LastIndex(u, "@")
+	if at < 0 {
+		return u
+	}
+	if scheme, _, found := strings.Cut(u, "://"); found {
+		return scheme + "://xxxxx" + u[at:]
+	}
+	return "xxxxx" + u[at:]
 }
 
 // ambiguousCredentials reports whether s, a URL list with an '@', may
