@@ -65,17 +65,20 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
 		want := addCapped(cur, step, spec.Max)
 		d.Recommended = want
-		d.Replicas, d.Code = want, CodeStepUp
-		if cur == 0 {
-			d.Code = CodeFromZero
-		}
-		d.Reason = fmt.Sprintf("alert %s firing: %d + step %d (%d%% of max %d) → %d", sig.AlertName, cur, step, spec.Factor, spec.Max, want)
-		if cur > 0 && want <= cur {
+		d.Replicas = want
+		switch {
+		case cur > 0 && want <= cur:
 			// At or above max (lowered since it was reached): max sets
 			// the count, no step up; coded step_up, a scale down to a
 			// lowered max read as a step up (a review's finding).
 			d.Code = CodeAtMax
 			d.Reason = fmt.Sprintf("alert %s firing at %d: max %d → %d", sig.AlertName, cur, spec.Max, want)
+		default:
+			d.Code = CodeStepUp
+			if cur == 0 {
+				d.Code = CodeFromZero
+			}
+			d.Reason = fmt.Sprintf("alert %s firing: %d + step %d (%d%% of max %d) → %d", sig.AlertName, cur, step, spec.Factor, spec.Max, want)
 		}
 		return clampStep(spec, obs, d)
 	case cur == 0:
