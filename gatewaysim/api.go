@@ -130,9 +130,14 @@ func (g *Gateway) Handler(o APIOptions) http.Handler {
 			namespace = req.Namespace
 		}
 		err = p.Scale(r.Context(), provider.Ref{Name: r.PathValue("name"), Namespace: namespace}, n)
+		var refused *provider.RefusedError
 		switch {
 		case errors.Is(err, provider.ErrNotFound):
 			http.Error(w, fmt.Sprintf("function %s not found", r.PathValue("name")), http.StatusNotFound)
+		case errors.As(err, &refused) && refused.Status >= 400 && refused.Status < 600:
+			// The provider's own answer passes through, as the gateway
+			// passes faas-netes' on: a refusal is not a transient failure.
+			http.Error(w, refused.Message, refused.Status)
 		case err != nil:
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		default:
