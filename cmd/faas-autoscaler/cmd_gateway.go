@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -26,6 +27,10 @@ import (
 // dnsLabelRE is the shape of a name OpenFaaS deploys a function under; the
 // 63-character bound of Kubernetes is not checked (faasd has none).
 var dnsLabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// maxDemoReplicas bounds the replicas a function starts with: every replica
+// is simulated.
+const maxDemoReplicas = 1000
 
 // functionFlags collects --function name.namespace[:label=value,label=value].
 type functionFlags []provider.Function
@@ -56,8 +61,16 @@ func (f *functionFlags) Set(v string) error {
 		}
 		fn.Labels[k] = val
 	}
-	if m, ok := fn.Labels["com.openfaas.scale.min"]; ok && m == "0" {
-		fn.Replicas, fn.AvailableReplicas = 0, 0
+	// faas-netes creates a function's Deployment at its minimum; one that is
+	// not a whole number it ignores (the controller refuses it). A minimum
+	// of 0 starts the function at zero here, for scale-to-zero demos.
+	if m, ok := fn.Labels["com.openfaas.scale.min"]; ok {
+		if n, err := strconv.ParseUint(m, 10, 64); err == nil {
+			if n > maxDemoReplicas {
+				return fmt.Errorf("label com.openfaas.scale.min=%s: the simulated gateway starts at most %d replicas", m, maxDemoReplicas)
+			}
+			fn.Replicas, fn.AvailableReplicas = n, n
+		}
 	}
 	*f = append(*f, fn)
 	return nil
