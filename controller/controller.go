@@ -171,6 +171,7 @@ func (c *Controller) buildIdler(cfg config.Config, defaults scaler.Defaults) err
 	ic.Namespaces, ic.RefusedBackoff, ic.KeepAlive = c.wiring.Namespaces, cfg.Idler.RefusedBackoff, policy
 	ic.CallTimeout = cfg.Actuator.CallTimeout
 	ic.RecentScaleUp = c.Loop.LastScaleUp
+	ic.HistoryPending = c.historyPending
 	ic.Registerer, ic.Logger = d.Registerer, d.Logger // the idler names itself
 	idl, err := idler.New(ic)
 	if err != nil {
@@ -356,6 +357,17 @@ func since(now, from time.Time) time.Duration {
 // cfg: a keep-alive feeder (the idler) and Prometheus history to read.
 func (c *Controller) rebuilds(cfg config.Config) bool {
 	return c.Feeder != nil && c.deps.History != nil && cfg.KeepAlive.RebuildLookback > 0
+}
+
+// historyPending says whether Learn's rebuild from history is still to
+// end: the idler leaves "auto" functions alone until it has.
+func (c *Controller) historyPending() bool {
+	select {
+	case <-c.rebuilt:
+		return false
+	default:
+		return true
+	}
 }
 
 // setRebuilding says whether Learn's rebuild from history runs; its end

@@ -103,6 +103,14 @@ type Config struct {
 	Namespaces []string
 	// KeepAlive serves zero-duration "auto"; nil = the fallback duration.
 	KeepAlive KeepAlivePolicy
+	// HistoryPending, when set, says whether the keep-alive's history is
+	// still being read (the controller's rebuild from Prometheus after a
+	// start). While it says so an "auto" function is not idled
+	// (missing_data): its keep-alive is not known yet, and the policy's
+	// answer for a function it has learned nothing of (the fallback) idled
+	// a function whose history says a call is due, a pre-warmed replica
+	// among them. Asked once a cycle; it must be cheap and never block.
+	HistoryPending func() bool
 	// RecentScaleUp tells when the scaler last scaled a function up (zero when
 	// never), so the idler never idles what the scaler just grew.
 	RecentScaleUp func(ref provider.Ref) time.Time

@@ -56,6 +56,7 @@ type cycleInput struct {
 	ScheduleReason string // with work.soon: the words of the minimum starting soon
 	ScheduleErr    error
 	LastScaleUp    time.Time
+	HistoryPending bool
 }
 
 // input is w's Input for Decide now; wakesSeenBy is the cycle's
@@ -68,7 +69,7 @@ func (w *work) input(now, wakesSeenBy time.Time) Input {
 		KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeenIn(now.Location()),
 		LastActive: tm.lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
 		ScheduleReason: w.in.ScheduleReason, ScheduleErr: w.in.ScheduleErr, LastScaleUp: w.in.LastScaleUp,
-		RefusedUntil: tm.refusedUntil, WakesSeenBy: wakesSeenBy,
+		RefusedUntil: tm.refusedUntil, WakesSeenBy: wakesSeenBy, HistoryPending: w.in.HistoryPending,
 	}
 	if w.soon {
 		in.ScheduledSoon, in.ScheduleReason = w.in.ScheduleReason, ""
@@ -256,6 +257,9 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		f.Forget(ref)
 	}
 
+	// Asked once a cycle: the rebuild may end while the cycle runs, and
+	// every auto function of one cycle is then decided alike.
+	pending := d.cfg.HistoryPending != nil && d.cfg.HistoryPending()
 	var chunk []work // items in chunks, so a pointer to one stays valid
 	used := 0        // chunks taken from d.chunks
 	ws = d.items[:0]
@@ -323,7 +327,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			}
 		}
 		w.in.KeepAlive, w.window, w.source = d.keepAlive(fn.Ref, d.placeOf(i), spec, now)
-		if serr != nil || smin > 0 || w.soon || fn.Replicas == 0 {
+		in.HistoryPending = pending && spec.Auto && d.cfg.KeepAlive != nil
+		if serr != nil || smin > 0 || w.soon || fn.Replicas == 0 || in.HistoryPending {
 			// Decided without activity data, and before Decide looks at
 			// the last scale-up: the scaler is not asked (a lock and a
 			// lookup for every function at zero, every cycle).

@@ -77,6 +77,9 @@ type Input struct {
 	UnreadySince time.Time
 	// KeepAlive is the duration to use (the label's, or the policy's for auto).
 	KeepAlive time.Duration
+	// HistoryPending: the keep-alive is "auto" and the history it is
+	// learned from is still being read (Config.HistoryPending).
+	HistoryPending bool
 	// CreatedAt is the deploy time from the provider (zero when unknown);
 	// FirstSeen is when this idler first listed the function.
 	CreatedAt time.Time
@@ -154,6 +157,9 @@ func decide(in Input, now time.Time, word bool) Verdict {
 	}
 	if in.ScheduledSoon != "" {
 		return Verdict{Code: CodeScheduledMin, Reason: in.ScheduledSoon + ", before the idler could restore it from zero: not idled"}
+	}
+	if in.HistoryPending {
+		return historyPending
 	}
 	if in.KeepAlive <= 0 {
 		return Verdict{Code: CodeInvalidLabel, Reason: "keep-alive is not positive"}
@@ -288,3 +294,8 @@ func activeWords(started float64, keepAlive time.Duration) string {
 // (active, idle, in flight, scheduled minimum) are put together without
 // fmt: a cycle over 10,000 functions formatted 8,000 of them.
 func formatG(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// historyPending is the verdict of an "auto" function while the keep-alive's
+// history is still being read: missing is not zero.
+var historyPending = Verdict{Code: CodeMissingData,
+	Reason: "zero-duration auto: the keep-alive's history is still being read from Prometheus (after a start), so its keep-alive is not known yet: not idled"}

@@ -212,3 +212,24 @@ func TestDecideReasonsWordedAsBefore(t *testing.T) {
 		t.Errorf("scheduled: %q, want %q", got, want)
 	}
 }
+
+// TestDecideHistoryPending: an "auto" function whose keep-alive history is
+// still being read is not idled, however long it has been quiet; one at
+// zero is already there, and a scheduled minimum still says why it runs.
+func TestDecideHistoryPending(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	in := Input{Spec: ZeroSpec{OptIn: true, Auto: true, Duration: 15 * time.Minute}, Replicas: 1, Available: 1,
+		KeepAlive: 15 * time.Minute, CreatedAt: now.Add(-48 * time.Hour), FirstSeen: now.Add(-48 * time.Hour),
+		Observation: Observation{Known: true}, HistoryPending: true}
+	if v := Decide(in, now); v.Code != CodeMissingData || v.Idle || !strings.Contains(v.Reason, "still being read") {
+		t.Errorf("quiet auto function, history pending: %+v, want missing_data, not idled", v)
+	}
+	in.HistoryPending = false
+	if v := Decide(in, now); v.Code != CodeIdle {
+		t.Errorf("the same function once the history is read: %+v, want idle", v)
+	}
+	in.HistoryPending, in.Replicas = true, 0
+	if v := Decide(in, now); v.Code != CodeAlreadyZero {
+		t.Errorf("at zero, history pending: %+v, want already_zero", v)
+	}
+}
