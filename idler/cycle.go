@@ -37,6 +37,9 @@ type work struct {
 	// (Input.ScheduledSoon). A flag in the item's padding, not a field
 	// more in every item for what few functions have.
 	soon bool
+	// historyPending: Input.HistoryPending (auto, the keep-alive's history
+	// still being read), in the padding too.
+	historyPending bool
 }
 
 // cycleInput is the part of a function's Input that a cycle works out
@@ -56,7 +59,6 @@ type cycleInput struct {
 	ScheduleReason string // with work.soon: the words of the minimum starting soon
 	ScheduleErr    error
 	LastScaleUp    time.Time
-	HistoryPending bool
 }
 
 // input is w's Input for Decide now; wakesSeenBy is the cycle's
@@ -69,7 +71,7 @@ func (w *work) input(now, wakesSeenBy time.Time) Input {
 		KeepAlive: w.in.KeepAlive, CreatedAt: w.fn.CreatedAt, FirstSeen: w.st.firstSeenIn(now.Location()),
 		LastActive: tm.lastActive, Observation: w.in.Observation, ScheduledMin: w.in.ScheduledMin,
 		ScheduleReason: w.in.ScheduleReason, ScheduleErr: w.in.ScheduleErr, LastScaleUp: w.in.LastScaleUp,
-		RefusedUntil: tm.refusedUntil, WakesSeenBy: wakesSeenBy, HistoryPending: w.in.HistoryPending,
+		RefusedUntil: tm.refusedUntil, WakesSeenBy: wakesSeenBy, HistoryPending: w.historyPending,
 	}
 	if w.soon {
 		in.ScheduledSoon, in.ScheduleReason = w.in.ScheduleReason, ""
@@ -327,8 +329,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			}
 		}
 		w.in.KeepAlive, w.window, w.source = d.keepAlive(fn.Ref, d.placeOf(i), spec, now)
-		in.HistoryPending = pending && spec.Auto && d.cfg.KeepAlive != nil
-		if serr != nil || smin > 0 || w.soon || fn.Replicas == 0 || in.HistoryPending {
+		w.historyPending = pending && spec.Auto && d.cfg.KeepAlive != nil
+		if serr != nil || smin > 0 || w.soon || fn.Replicas == 0 || w.historyPending {
 			// Decided without activity data, and before Decide looks at
 			// the last scale-up: the scaler is not asked (a lock and a
 			// lookup for every function at zero, every cycle).

@@ -33,7 +33,7 @@ func TestItemDecideIsDecide(t *testing.T) {
 		w := &work{fn: fn, st: st}
 		w.in.Spec = ZeroSpec{OptIn: rng.IntN(5) != 0, Duration: 5 * time.Minute, Auto: rng.IntN(2) == 0, DurationSource: "default", Serves: 1}
 		w.in.KeepAlive = time.Duration(rng.IntN(3)) * 5 * time.Minute
-		w.in.HistoryPending = w.in.Spec.Auto && rng.IntN(8) == 0
+		w.historyPending = w.in.Spec.Auto && rng.IntN(8) == 0
 		if rng.IntN(10) == 0 {
 			w.in.SpecErr = errors.New("bad label")
 		}
