@@ -3,9 +3,9 @@ package controller
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/faas-autoscaler/faas-autoscaler/config"
+	"github.com/faas-autoscaler/faas-autoscaler/idler"
 )
 
 // Reload validates next and swaps it in: the label defaults, the load
@@ -35,7 +35,7 @@ func (c *Controller) Reload(next config.Config) (restart []string, err error) {
 	if c.Idler != nil {
 		if err := c.Idler.SetTuning(defaults, next.Idler.MaintainMin, next.Idler.RefusedBackoff, next.Idler.Schedule); err != nil {
 			errs = append(errs, fmt.Errorf("idler: %w", err))
-		} else if strings.TrimSpace(next.Idler.Schedule) != strings.TrimSpace(prev.Idler.Schedule) {
+		} else if !idler.SameSchedule(next.Idler.Schedule, prev.Idler.Schedule) {
 			// The idler waits for the new schedule's next time from now: a
 			// cycle the old one had due is not overdue (liveness.go).
 			mark(&c.live.idlerRescheduled, c.deps.Clock.Now())

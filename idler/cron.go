@@ -238,3 +238,31 @@ func (r RunSchedule) Next(now time.Time) time.Time { return r.sched.Next(now) }
 
 // String returns the expression as configured.
 func (r RunSchedule) String() string { return r.expr }
+
+// SameSchedule says whether two schedule expressions run at the same times:
+// "@every 1m" and "@every 60s" do, as do two texts that differ only in the
+// whitespace around them. A reload compares with it, not with the text: only
+// a change of schedule wakes the idler's Run, and waking it for the same
+// "@every" pushed its next run a whole interval later at every reload (a
+// config tool rendering the value anew each time starved the idler). An
+// expression that does not parse is compared as text.
+func SameSchedule(a, b string) bool {
+	if strings.TrimSpace(a) == strings.TrimSpace(b) {
+		return true
+	}
+	sa, errA := parseCron(a)
+	sb, errB := parseCron(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	switch x := sa.(type) {
+	case cron.ConstantDelaySchedule:
+		y, ok := sb.(cron.ConstantDelaySchedule)
+		return ok && x.Delay == y.Delay
+	case *cron.SpecSchedule:
+		y, ok := sb.(*cron.SpecSchedule)
+		return ok && x.Second == y.Second && x.Minute == y.Minute && x.Hour == y.Hour && x.Dom == y.Dom &&
+			x.Month == y.Month && x.Dow == y.Dow && x.Location.String() == y.Location.String()
+	}
+	return false
+}

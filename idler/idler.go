@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -442,9 +441,9 @@ func (d *Idler) SetTuning(defaults scaler.Defaults, maintainMin bool, refusedBac
 	}
 	d.cfg.Defaults, d.cfg.DefaultZeroDuration = defaults, defaults.ZeroDuration
 	// Only a change wakes Run: waking it for the same "@every" would push
-	// its next run an interval later at every reload. The whitespace around
-	// it is no change (the parser trims it).
-	if strings.TrimSpace(schedule) != strings.TrimSpace(d.cfg.Schedule) {
+	// its next run an interval later at every reload. Another text of the
+	// same schedule is no change (SameSchedule).
+	if !SameSchedule(schedule, d.cfg.Schedule) {
 		select {
 		case d.rescheduled <- struct{}{}:
 		default: // a wake is already pending
