@@ -33,6 +33,9 @@ type Source struct {
 	// subscribe to, once per connection) with an -ERR on the side, and the
 	// request itself only times out.
 	denied atomic.Pointer[error]
+	// dialErr is why the latest (re)connect attempt failed, until one
+	// succeeds: what a read while reconnecting tells beyond "not connected".
+	dialErr atomic.Pointer[error]
 }
 
 var _ metricsource.QueueReader = (*Source)(nil)
@@ -63,7 +66,11 @@ func New(cfg Config) (*Source, error) {
 			s.denied.Store(nil) // a new connection subscribes and asks again
 		}),
 		// RedactURL, not ConnectedUrlRedacted: that one shows a token.
-		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", RedactURL(c.ConnectedUrl())) }),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			s.dialErr.Store(nil)
+			log.Info("nats reconnected", "url", RedactURL(c.ConnectedUrl()))
+		}),
+		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) { s.dialErr.Store(&err) }),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 			log.Warn("nats server error", "err", err)
 			if errors.Is(err, nats.ErrPermissionViolation) {
@@ -80,13 +87,43 @@ func New(cfg Config) (*Source, error) {
 
 // requestErr is the error of a failed API request: the server's refusal
 // when there is one, since the request then fails only by its timeout.
+// While the client is not connected it is ErrUnavailable saying so: the
+// request's own error is then nats.go's ErrReconnectBufExceeded ("outbound
+// buffer limit exceeded", as ReconnectBufSize(-1) makes every publish while
+// reconnecting), which would send an operator after a buffer setting, or a
+// timeout for one the connection dropped under.
 func (s *Source) requestErr(what string, err error) error {
+	if errors.Is(err, nats.ErrReconnectBufExceeded) || s.nc.IsReconnecting() {
+		e := &unreachableError{url: RedactURL(s.cfg.URL)}
+		if d := s.dialErr.Load(); d != nil {
+			e.dial = *d
+		}
+		return fmt.Errorf("%s: %w", what, e)
+	}
 	if d := s.denied.Load(); d != nil {
 		return fmt.Errorf("%s: %w (the nats user needs permission to publish to $JS.API.CONSUMER.LIST.%s and $JS.API.STREAM.INFO.%s and to subscribe to _INBOX.>)",
 			what, *d, s.cfg.Stream, s.cfg.Stream)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// unreachableError is a request made while the client is not connected
+// (reconnecting). It is metricsource.ErrUnavailable, without repeating that
+// error's words: WithQueue adds them to every failed read.
+type unreachableError struct {
+	url  string // redacted
+	dial error  // the latest attempt's failure, when known
+}
+
+func (e *unreachableError) Error() string {
+	msg := "nats server " + e.url + " not connected (reconnecting)"
+	if e.dial != nil {
+		msg += ": " + e.dial.Error()
+	}
+	return msg
+}
+
+func (e *unreachableError) Is(target error) bool { return target == metricsource.ErrUnavailable }
 
 // Close drops the connection.
 func (s *Source) Close() { s.nc.Close() }
@@ -161,9 +198,18 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 	// largest). A page that starts after it (consumers deleted before it
 	// moved the list left) is asked again from further back. Under churn (a
 	// deploy wave) the read goes on where a restarted listing would change
-	// again; a read that cannot settle fails.
+	// again; a read that cannot settle fails. The page that ends the read
+	// reaches the list's end: a name read before and after its last one was
+	// deleted since (the read stepped back to that page), and is dropped.
 	pos, back, requests := 0, 1, 0
-	last := "" // the greatest name read so far
+	last := ""          // the greatest name read so far
+	var read []consumer // the consumers read, by name
+	// total is the largest count of consumers a page gave, for the bound
+	// on the requests below: a cluster answers a page asked from at or
+	// past the end (consumers deleted since the last page) with none and
+	// total 0 (nats-server's jsClusteredConsumerListRequest returns before
+	// it sets it), which would make the bound 11 pages mid-read.
+	total := 0
 	for {
 		from := max(pos-back, 0)
 		requests++
@@ -186,17 +232,19 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 			return nil, fmt.Errorf("list consumers of stream %s: no reading of consumer(s) %s (their servers down or not answering)",
 				s.cfg.Stream, strings.Join(page.Missing, ", "))
 		}
-		if pos == 0 && page.Total == 0 {
+		if from == 0 && len(page.Consumers) == 0 {
 			// A cluster lists no consumers, without an error, for a
-			// stream that does not exist: ask for the stream.
+			// stream that does not exist (or was deleted during the
+			// read): ask for the stream.
 			if err := s.streamExists(ctx); err != nil {
 				return nil, err
 			}
 		}
 		cs := page.Consumers
-		if limit := 3*(page.Total/pageSize+1) + 8; requests > limit {
+		total = max(total, page.Total)
+		if limit := 3*(total/pageSize+1) + 8; requests > limit {
 			return nil, fmt.Errorf("list consumers of stream %s: the consumers kept changing during the read (%d pages asked for %d consumers)",
-				s.cfg.Stream, requests, page.Total)
+				s.cfg.Stream, requests, total)
 		}
 		if from > 0 && (len(cs) == 0 || cs[0].Name > last) {
 			back = min(2*back, pos) // consumers before it were deleted: further back
@@ -207,9 +255,7 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 		for len(fresh) > 0 && fresh[0].Name <= last {
 			fresh = fresh[1:]
 		}
-		for _, c := range fresh {
-			s.add(perFilter, c)
-		}
+		read = append(read, fresh...)
 		if len(fresh) > 0 {
 			last = fresh[len(fresh)-1].Name
 		}
@@ -217,7 +263,20 @@ func (s *Source) Queued(ctx context.Context) (metricsource.Values, error) {
 		if s.afterPage != nil {
 			s.afterPage(pos)
 		}
+		// A page with consumers carries the list's current total (not the
+		// largest seen: the end moves left with deletions).
 		if len(cs) == 0 || pos >= page.Total {
+			end := "" // the greatest name now; none when the list is empty
+			if len(cs) > 0 {
+				end = cs[len(cs)-1].Name
+			}
+			n := len(read)
+			for n > 0 && read[n-1].Name > end {
+				n-- // deleted since it was read
+			}
+			for _, c := range read[:n] {
+				s.add(perFilter, c)
+			}
 			out := metricsource.Values{}
 			for filter, v := range perFilter {
 				ref, _ := s.refOf(filter) // add kept only filters refOf maps
