@@ -27,7 +27,9 @@ const (
 	// by. It is recorded in its own group (GroupSlow), every
 	// SlowEvaluationInterval: it moves over minutes, and reading its
 	// minutes of samples at every evaluation of the scaling group cost more
-	// than the gauge's part of the capacity record.
+	// than the gauge's part of the capacity record. A function it has not
+	// recorded yet is weighed by the mean its counters hold
+	// (promql.RecordedMeanDuration).
 	MeanDurationRecord = "function_name:gateway_functions_seconds:mean5m"
 	// FreshLoadRecord is, for the counter types (rps, cpu), the larger of
 	// the window's rate and the rate over the last scrape interval (irate),
@@ -132,11 +134,15 @@ func builtinLoad(o Options, typ string) loadRecord {
 		// alert wakes the controller for the load its own query sees. One
 		// step per scrape loses no sample; irate over the window holds two
 		// scrapes, as the fresh records' does.
+		// The mean is the slow group's record, or, until that group has
+		// recorded a function, the mean its counters hold
+		// (promql.RecordedMeanDuration).
+		mean := promql.RecordedMeanDuration(MeanDurationRecord)
 		return loadRecord{Type: typ,
 			Record:   "function_name:" + metricConcurrency + ":max_over_time" + w,
-			Expr:     promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, o.ScrapeInterval, MeanDurationRecord),
+			Expr:     promql.CapacityPeak(o.Window, o.ScrapeInterval, o.Window, o.ScrapeInterval, mean),
 			Last:     "function_name:" + metricConcurrency + ":max_over_time" + Duration(o.ScrapeInterval).String(),
-			LastExpr: promql.CapacityPeak(o.ScrapeInterval, o.ScrapeInterval, o.Window, o.ScrapeInterval, MeanDurationRecord)}
+			LastExpr: promql.CapacityPeak(o.ScrapeInterval, o.ScrapeInterval, o.Window, o.ScrapeInterval, mean)}
 	case TypeCPU:
 		// The fresh rate counts only pods with a sample within
 		// CPUFreshBound: the kubelet stamps its samples with the time of

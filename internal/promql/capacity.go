@@ -41,6 +41,23 @@ func MeanDuration(matchers string) string {
 		sel(MetricSecondsSum), w, sel(MetricSecondsCount), w)
 }
 
+// RecordedMeanDuration is the mean a recorded MeanDuration (record: the
+// series' name) gives, and, for a function the record has not reached yet,
+// the mean of every request its gateways' counters hold (their sum over
+// their count, instant selectors: no range read at every evaluation). A
+// function whose requests begin to end (new, back after MeanDurationWindow
+// without an ended request, woken from zero) has no record until the
+// record's group next runs (every 15 s), and CapacityParts, with no mean,
+// read every arrival of the window as one in flight: 160 where the source,
+// reading the mean live, read 1 (20 calls/s of 50 ms; a review's finding),
+// and the scale-up alert fired for a load the controller never sees. The
+// counters' whole-life mean stands in for those seconds only; unlike a
+// rate it needs one sample, not two.
+func RecordedMeanDuration(record string) string {
+	return fmt.Sprintf(`(%s or on (function_name) (sum by (function_name) (%s) / (sum by (function_name) (%s) > 0)))`,
+		record, MetricSecondsSum, MetricSecondsCount)
+}
+
 // CapacityPeak is each function's concurrency peak over window (a subquery
 // at step, with the instant value: see Peak): the larger of
 //   - the in-flight gauge's peak (summed over gateway replicas before the
