@@ -76,6 +76,10 @@ type replay struct {
 	start time.Time
 	ctl   Controller
 	end   time.Duration
+	// stream is the function's index in the loaded trace
+	// (trace.Trace.Position), which seeds its generator: not info.Index,
+	// its place in the trace replayed, which a sample renumbers.
+	stream int
 
 	now      time.Duration
 	ready    int
@@ -320,7 +324,7 @@ func (g *arrivalGen) peek() time.Duration {
 
 // begin prepares the replay of fn's invocations (run, or a fleet's steps).
 func (r *replay) begin(fn *trace.Function, seed uint64, model trace.ArrivalModel, defaultExec time.Duration) {
-	r.gen = arrivalGen{fn: fn, rng: trace.NewRNG(seed, r.info.Index), model: model, minute: -1}
+	r.gen = arrivalGen{fn: fn, rng: trace.NewRNG(seed, r.stream), model: model, minute: -1}
 	r.defaultExec = defaultExec
 	r.wake = never
 	r.quietTill = -1 // until has not looked yet

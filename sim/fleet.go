@@ -121,13 +121,14 @@ func (fleetGateway) Wake(time.Time, State) Decision { return Decision{Replicas: 
 // passes the functions do not interact (only the controller links them), so
 // each is replayed up to the pass on its own, then the pass runs on the
 // state of all: the same order of events as one global event queue.
-func runFleet(fns []trace.Function, cfg *Config, end time.Duration, p FleetPolicy) ([]FunctionResult, []TimelinePoint, error) {
+// stream(i) is fns[i]'s index in the loaded trace, its generator's seed.
+func runFleet(fns []trace.Function, stream func(int) int, cfg *Config, end time.Duration, p FleetPolicy) ([]FunctionResult, []TimelinePoint, error) {
 	rs := make([]*replay, len(fns))
 	infos := make([]FunctionInfo, len(fns))
 	for i := range fns {
 		infos[i] = FunctionInfo{Index: i, ID: fns[i].ID, Trigger: fns[i].Trigger, MemoryMB: fns[i].MemoryMB,
 			Concurrency: cfg.Concurrency, ColdStart: cfg.coldStart(fns[i].MemoryMB)}
-		rs[i] = &replay{cfg: cfg, info: infos[i], start: cfg.Start, end: end}
+		rs[i] = &replay{cfg: cfg, info: infos[i], start: cfg.Start, end: end, stream: stream(i)}
 		rs[i].res.ID = fns[i].ID
 	}
 	var tl []TimelinePoint

@@ -92,7 +92,7 @@ func Run(tr *trace.Trace, cfg Config, policies []Policy, progress Progress) ([]R
 			for j := range jobs {
 				t0 := time.Now()
 				if j.f < 0 {
-					res, tl, err := runFleet(fns, &cfg, end, policies[j.p].(FleetPolicy))
+					res, tl, err := runFleet(fns, tr.Position, &cfg, end, policies[j.p].(FleetPolicy))
 					mu.Lock()
 					if err != nil {
 						errs = append(errs, fmt.Errorf("policy %s: %w", policies[j.p].Name(), err))
@@ -110,7 +110,7 @@ func Run(tr *trace.Trace, cfg Config, policies []Policy, progress Progress) ([]R
 				fn := &fns[j.f]
 				info := FunctionInfo{Index: j.f, ID: fn.ID, Trigger: fn.Trigger, MemoryMB: fn.MemoryMB,
 					Concurrency: cfg.Concurrency, ColdStart: cfg.coldStart(fn.MemoryMB)}
-				r := &replay{cfg: &cfg, info: info, start: cfg.Start, end: end,
+				r := &replay{cfg: &cfg, info: info, start: cfg.Start, end: end, stream: tr.Position(j.f),
 					ctl: policies[j.p].(FunctionPolicy).NewController(info, cfg.Start)}
 				r.res.ID = fn.ID
 				var tl []TimelinePoint

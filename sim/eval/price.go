@@ -39,7 +39,7 @@ func P75Price(tr *trace.Trace, from, minutes int, seed uint64, arrivals trace.Ar
 	k0 := keep.Seconds()
 	var fns []keepModel
 	for i := range tr.Functions {
-		if m := newKeepModel(&tr.Functions[i], i, from, minutes, seed, arrivals); m.n > 0 {
+		if m := newKeepModel(&tr.Functions[i], tr.Position(i), from, minutes, seed, arrivals); m.n > 0 {
 			fns = append(fns, m)
 		}
 	}

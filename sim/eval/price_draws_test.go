@@ -50,15 +50,17 @@ func TestP75PriceDrawsTheReplaysArrivals(t *testing.T) {
 		dur      *trace.Durations
 		arrivals trace.ArrivalModel
 		from     int
+		pos      []int // the function's place in the loaded trace (a sample's)
 	}{
-		{"uniform, durations", &d, trace.Uniform, 0},
-		{"burst, durations", &d, trace.Burst, 0},
-		{"uniform, no durations", nil, trace.Uniform, 0},
-		{"uniform, durations, from minute 1", &d, trace.Uniform, 1},
+		{"uniform, durations", &d, trace.Uniform, 0, nil},
+		{"burst, durations", &d, trace.Burst, 0, nil},
+		{"uniform, no durations", nil, trace.Uniform, 0, nil},
+		{"uniform, durations, from minute 1", &d, trace.Uniform, 1, nil},
+		{"sampled: drawn by its place in the loaded trace", &d, trace.Uniform, 0, []int{5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := &trace.Trace{Dir: "price", Minutes: 4, Functions: []trace.Function{
-				{ID: "f", PerMinute: []uint32{4, 4, 4, 0}, Duration: tc.dur}}}
+				{ID: "f", PerMinute: []uint32{4, 4, 4, 0}, Duration: tc.dur}}, Positions: tc.pos}
 			cfg := sim.DefaultConfig()
 			cfg.Seed = 3
 			cfg.Arrivals = tc.arrivals
@@ -77,7 +79,7 @@ func TestP75PriceDrawsTheReplaysArrivals(t *testing.T) {
 			}
 			slices.SortFunc(replayGaps, func(a, b float64) int { return cmp.Compare(b, a) })
 
-			m := newKeepModel(&tr.Functions[0], 0, tc.from, 4-tc.from, cfg.Seed, cfg.Arrivals)
+			m := newKeepModel(&tr.Functions[0], tr.Position(0), tc.from, 4-tc.from, cfg.Seed, cfg.Arrivals)
 			if m.n != calls || len(m.gaps) != calls-1 {
 				t.Fatalf("model: %d calls, %d gaps; want %d and %d", m.n, len(m.gaps), calls, calls-1)
 			}

@@ -31,8 +31,9 @@ func ParseArrivalModel(s string) (ArrivalModel, error) {
 }
 
 // NewRNG returns the generator for one function: seeded by the run seed and
-// the function's index, so a function's arrivals do not depend on which
-// other functions are replayed or in what order.
+// the function's index in the loaded trace (Trace.Position, which a sample
+// keeps), so a function's arrivals do not depend on which other functions
+// are replayed with it.
 func NewRNG(seed uint64, function int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, uint64(function)*0x9E3779B97F4A7C15+1))
 }

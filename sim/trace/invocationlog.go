@@ -117,6 +117,15 @@ func parseInvocationLog(r io.Reader, name string) ([]Function, []string, []strin
 	}); err != nil {
 		return nil, nil, nil, err
 	}
+	if len(order) == 0 && early > 0 {
+		// Rows there were: say why none is replayed (the note below would
+		// be lost with the trace; "no invocations" named line 2, which
+		// holds one: found by a review).
+		if early == 1 {
+			return nil, nil, nil, fmt.Errorf("%s: its one call started %.0f s before the trace: nothing to replay", name, -earliest)
+		}
+		return nil, nil, nil, fmt.Errorf("%s: all %d calls started before the trace (up to %.0f s before its start): nothing to replay", name, early, -earliest)
+	}
 	if len(order) == 0 {
 		return nil, nil, nil, &ParseError{File: name, Line: 2, Msg: "no invocations after the header"}
 	}

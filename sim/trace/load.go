@@ -29,6 +29,23 @@ type Trace struct {
 	// the trace was read (functions without a durations row, calls that
 	// started before the trace).
 	Notes []string
+	// Positions[i] is the index of Functions[i] in the trace as it was
+	// loaded (or generated); nil when Functions is that trace, in its
+	// order. The replay seeds a function's arrivals and execution times
+	// with it (Position), so a sample's functions replay what they replay
+	// in the whole trace, whichever others were drawn with them (Sample
+	// renumbers them; seeded by their place in the sample, their results
+	// changed with the draw: found by a review).
+	Positions []int
+}
+
+// Position is the index of Functions[i] in the trace as loaded: the
+// stream of its generator (NewRNG).
+func (t *Trace) Position(i int) int {
+	if t.Positions == nil {
+		return i
+	}
+	return t.Positions[i]
 }
 
 // Layout is where a 2019 trace's files come from.
@@ -86,7 +103,9 @@ var (
 // when present, its durations and memory files; a folder, or one day's
 // invocations file, of the Azure 2019 dataset as downloaded (dataset.go);
 // or a folder with a single CSV (or .txt) file in the 2021 per-invocation
-// schema, or that file itself (see ParseInvocationLog).
+// schema, or that file itself (see ParseInvocationLog). A folder holding
+// two traces (a 2019 one and another 2019 or a 2021 one) is refused: one
+// of them would be replayed and the other's functions dropped unsaid.
 func Load(dir string) (*Trace, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -102,6 +121,10 @@ func Load(dir string) (*Trace, error) {
 // LoadFS is Load over a folder of any file system; label prefixes file
 // names in errors.
 func LoadFS(fsys fs.FS, label string) (*Trace, error) {
+	logs, err := invocationLogs(fsys)
+	if err != nil {
+		return nil, err
+	}
 	for _, n := range invocationFiles {
 		if _, err := fs.Stat(fsys, n); err == nil {
 			if days, err := datasetDays(fsys); err == nil && len(days) > 0 {
@@ -110,13 +133,37 @@ func LoadFS(fsys fs.FS, label string) (*Trace, error) {
 				return nil, fmt.Errorf("%s: both %s and a dataset day's files (%s): want one trace a folder",
 					label, n, fmt.Sprintf(datasetInvocations, days[0]))
 			}
+			if err := besideLog(label, n, logs); err != nil {
+				return nil, err
+			}
 			return loadMinuteCounts(fsys, label, label, invocationFiles, durationFiles, memoryFiles)
+		}
+	}
+	// One day of the dataset (several are refused by loadDatasetFolder,
+	// which names one to pass instead, a file: no 2021 file beside it).
+	if days, err := datasetDays(fsys); err == nil && len(days) == 1 {
+		if err := besideLog(label, fmt.Sprintf(datasetInvocations, days[0]), logs); err != nil {
+			return nil, err
 		}
 	}
 	if t, ok, err := loadDatasetFolder(fsys, label); ok || err != nil {
 		return t, err
 	}
-	return loadInvocationLog(fsys, label)
+	return loadInvocationLog(fsys, label, logs)
+}
+
+// besideLog refuses a 2019 trace (its invocations file inv) in a folder
+// that holds a 2021 per-invocation file too (logs, but inv itself: a
+// 2021 file under a 2019 name is refused by its header): two traces, of
+// which the 2019 one was replayed and the other's functions dropped
+// without a word (found by a review), as two 2019 traces are refused.
+func besideLog(label, inv string, logs []string) error {
+	for _, l := range logs {
+		if l != inv {
+			return fmt.Errorf("%s: both %s and a 2021 per-invocation file (%s): want one trace a folder", label, inv, l)
+		}
+	}
+	return nil
 }
 
 // openFirst opens the one of names that exists in fsys (nil when none);
@@ -256,9 +303,9 @@ func (f *Function) key() fnKey { return fnKey{owner: f.Owner, app: f.App, hash: 
 // name, which invitro's preprocess2021 reads as it is).
 var invocationLogGlobs = []string{"*.csv", "*.txt"}
 
-// loadInvocationLog finds the one CSV (or .txt) file of dir whose header is
-// the 2021 per-invocation schema and loads it.
-func loadInvocationLog(fsys fs.FS, label string) (*Trace, error) {
+// invocationLogs lists the CSV (or .txt) files of fsys whose header is the
+// 2021 per-invocation schema.
+func invocationLogs(fsys fs.FS) ([]string, error) {
 	var names []string
 	for _, g := range invocationLogGlobs {
 		ns, err := fs.Glob(fsys, g)
@@ -279,6 +326,12 @@ func loadInvocationLog(fsys fs.FS, label string) (*Trace, error) {
 			found = append(found, n)
 		}
 	}
+	return found, nil
+}
+
+// loadInvocationLog loads the one file of found (invocationLogs of fsys),
+// a folder's 2021 per-invocation file.
+func loadInvocationLog(fsys fs.FS, label string, found []string) (*Trace, error) {
 	switch len(found) {
 	case 0:
 		return nil, fmt.Errorf("%s: no invocations file (tried %v, and no *.csv or *.txt with header %s)",

@@ -15,7 +15,9 @@ const DefaultSampleSeed = 1
 // without replacement (seeded: the same n and seed give the same functions),
 // in t's order; t itself when n is 0 or not below t's count. Their
 // per-minute counts and durations are shared with t, not copied. Its Dir
-// (the label tables and documents print) says which sample it is.
+// (the label tables and documents print) says which sample it is. Each
+// keeps its position in the loaded trace (Positions), which seeds its
+// replay: a function drawn replays the arrivals it has in the whole trace.
 //
 // Why uniform: the matrix's per-function figure (the p75-function cold-start
 // ratio) is a quantile over functions, which a uniform draw of functions
@@ -35,9 +37,10 @@ func (t *Trace) Sample(n int, seed uint64) *Trace {
 	slices.Sort(idx)
 	dir := fmt.Sprintf("%s (sample of %d of %d functions, seed %d)", t.Dir, n, len(t.Functions), seed)
 	out := &Trace{Dir: dir, Format: t.Format, Minutes: t.Minutes, Functions: make([]Function, n), Layout: t.Layout,
-		Merged: t.Merged, Renamed: t.Renamed}
+		Merged: t.Merged, Renamed: t.Renamed, Positions: make([]int, n)}
 	for i, j := range idx {
 		out.Functions[i] = t.Functions[j]
+		out.Positions[i] = t.Position(j) // the loaded trace's, through a sample of a sample too
 	}
 	return out
 }
