@@ -2,8 +2,6 @@ package kubernetes
 
 import (
 	"fmt"
-	"hash/fnv"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -54,26 +52,9 @@ func toFunction(d *appsv1.Deployment) provider.Function {
 	return f
 }
 
-// createdAt is the Deployment's creation time as the function's
-// CreatedAt, its sub-second part taken from the UID (zero when the API
-// server gave none). The API server stamps creation in whole seconds, and
-// a Deployment deleted and created again within one (kubectl replace
-// --force, a GitOps tool's replace sync: deletion is in the background, the
-// name free at once) had its predecessor's: a decision made on the old
-// function (the idler's 1 → 0) passed ScaleFromCreated's check and landed
-// on the new one. With the UID in it, CreatedAt tells the two apart
-// wherever it is compared (the actuator, the idler's state, a pre-warm),
-// still within the second it names.
-func createdAt(d *appsv1.Deployment) time.Time {
-	if d.CreationTimestamp.IsZero() {
-		return time.Time{}
-	}
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(d.UID))
-	return d.CreationTimestamp.UTC().Add(time.Duration(h.Sum64() % uint64(time.Second)))
-}
-
-// merge returns base overlaid with over, as a new map; nil when both are empty.
+// merge returns base overlaid with over, as a new map; nil when both are
+// empty. The cache's trimmed last applied manifest and CreatedAt stamp are
+// not the function's.
 func merge(base, over map[string]string) map[string]string {
 	if len(base)+len(over) == 0 {
 		return nil
@@ -86,6 +67,7 @@ func merge(base, over map[string]string) map[string]string {
 		out[k] = v
 	}
 	delete(out, lastAppliedAnnotation)
+	delete(out, createdAtAnnotation) // the cache's own (created.go)
 	return out
 }
 
@@ -137,7 +119,9 @@ func slim(obj any) (any, error) {
 			// The last applied manifest trimmed to its replica count, and
 			// only the server-side appliers (applied.go) and the last
 			// updater (writer.go) of spec.replicas, without field sets.
-			Annotations:   withAppliedReplicas(d.Annotations),
+			// The CreatedAt stamp is the cache's own (created.go): one
+			// the server sends is no one's to set.
+			Annotations:   withAppliedReplicas(withoutKey(d.Annotations, createdAtAnnotation)),
 			ManagedFields: replicaOwners(d.ManagedFields),
 		},
 		// Paused: a Deployment paused before its first rollout starts no
@@ -172,12 +156,17 @@ func withAppliedReplicas(m map[string]string) map[string]string {
 }
 
 func withoutLastApplied(m map[string]string) map[string]string {
-	if _, ok := m[lastAppliedAnnotation]; !ok {
+	return withoutKey(m, lastAppliedAnnotation)
+}
+
+// withoutKey is m without key: m itself when it has none, else a copy.
+func withoutKey(m map[string]string, key string) map[string]string {
+	if _, ok := m[key]; !ok {
 		return m
 	}
 	out := make(map[string]string, len(m)-1)
 	for k, v := range m {
-		if k != lastAppliedAnnotation {
+		if k != key {
 			out[k] = v
 		}
 	}

@@ -120,7 +120,14 @@ func New(cfg Config) (*Provider, error) {
 				ResyncPeriod: cfg.ResyncPeriod,
 				Indexers:     cache.Indexers{functionIndex: indexByFunction},
 			})
-		if err := inf.SetTransform(slim); err != nil {
+		// slim, and a same-second replacement's CreatedAt ordered after
+		// its predecessor's (created.go).
+		order := newCreatedOrder()
+		order.store = inf.GetIndexer()
+		if err := inf.SetTransform(order.transform); err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", ns, err)
+		}
+		if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: order.onDelete}); err != nil {
 			return nil, fmt.Errorf("namespace %s: %w", ns, err)
 		}
 		if err := inf.SetWatchErrorHandlerWithContext(p.watchError(ns)); err != nil {
