@@ -65,12 +65,24 @@ func TestMemoryLeasesDelete(t *testing.T) {
 	if err := m.DeleteLease(ctx, "openfaas", "x"); err != nil {
 		t.Fatal(err)
 	}
-	// Leases allow create on update, as the API server does.
-	if _, err := m.UpdateLease(ctx, old); err != nil {
-		t.Errorf("update of a deleted lease = %v; want it created", err)
+	// An update over the deleted Lease carries its UID: the API server
+	// checks it as a precondition and answers Conflict, not a create.
+	if _, err := m.UpdateLease(ctx, old); !apierrors.IsConflict(err) {
+		t.Errorf("update of a deleted lease with its UID = %v; want Conflict", err)
 	}
-	if _, err := m.GetLease(ctx, "openfaas", "x"); err != nil {
-		t.Errorf("get after an update re-created it = %v", err)
+	if _, err := m.GetLease(ctx, "openfaas", "x"); !apierrors.IsNotFound(err) {
+		t.Errorf("get after an update over the deleted lease = %v; want NotFound (not re-created)", err)
+	}
+	// Leases allow create on update, as the API server does, when the
+	// update carries no UID, whatever its resourceVersion.
+	anon := old.DeepCopy()
+	anon.UID = ""
+	recreated, err := m.UpdateLease(ctx, anon)
+	if err != nil {
+		t.Fatalf("update without a UID of a deleted lease = %v; want it created", err)
+	}
+	if recreated.UID == "" || recreated.UID == old.UID {
+		t.Errorf("lease created on update has UID %q (the deleted one's %q); want a new one", recreated.UID, old.UID)
 	}
 	if err := m.DeleteLease(ctx, "openfaas", "x"); err != nil {
 		t.Fatal(err)
@@ -80,5 +92,21 @@ func TestMemoryLeasesDelete(t *testing.T) {
 	}
 	if _, err := m.UpdateLease(ctx, old); !apierrors.IsConflict(err) {
 		t.Errorf("update over the deleted lease's version = %v; want Conflict", err)
+	}
+	// The same at the current version: the UID is another Lease's.
+	cur, _ := m.GetLease(ctx, "openfaas", "x")
+	over := old.DeepCopy()
+	over.ResourceVersion = cur.ResourceVersion
+	if _, err := m.UpdateLease(ctx, over); !apierrors.IsConflict(err) {
+		t.Errorf("update at the current version with the deleted lease's UID = %v; want Conflict", err)
+	}
+	// An update carrying no UID keeps the stored one.
+	cur.UID = ""
+	kept, err := m.UpdateLease(ctx, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := m.GetLease(ctx, "openfaas", "x"); kept.UID == "" || again.UID != kept.UID {
+		t.Errorf("update without a UID: answered UID %q, stored %q; want the lease's own", kept.UID, again.UID)
 	}
 }
