@@ -64,6 +64,11 @@ type fnTimes struct {
 	// lastSeries: the last cycle whose activity had a gateway series for
 	// it; a series missing since then is vanished, not "never invoked".
 	lastSeries time.Time
+	// lastQueue: the last cycle whose activity had a queue reading for it
+	// (Unix nanoseconds; 0: none). A reading missing since then (its
+	// consumer being recreated, a queue worker that dropped its gauge) is
+	// a backlog unknown, not none.
+	lastQueue int64
 	// zeroFrom: a scale to zero from this many replicas was answered with
 	// an error, which does not say whether it landed; the next listing
 	// says (followListing, zeroLanded). 0: none pending.

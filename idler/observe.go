@@ -68,6 +68,16 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 				*o = Observation{MissingWhy: fmt.Sprintf("the gateway's series for %s vanished (last seen %s ago): activity unknown, not zero",
 					w.fn.Ref, now.Sub(last).Round(time.Second))}
 			}
+			if o.HasQueued {
+				w.st.setTimes().lastQueue = now.UnixNano()
+			} else if lq := w.st.t().lastQueue; o.Known && lq != 0 && now.Sub(time.Unix(0, lq)) < metricsource.VanishLookback(win) {
+				// As for a vanished series: read before, missing now is
+				// unknown, not an empty queue (5 messages waiting one
+				// cycle, a consumer recreated the next, and the function
+				// was idled with them waiting: a review's finding).
+				*o = Observation{MissingWhy: fmt.Sprintf("the queue reading for %s vanished (last read %s ago): backlog unknown, not zero",
+					w.fn.Ref, now.Sub(time.Unix(0, lq)).Round(time.Second))}
+			}
 			if o.Started > 0 || o.Inflight > 0 || o.Queued > 0 {
 				w.st.setTimes().lastActive = now
 			}
