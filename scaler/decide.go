@@ -45,7 +45,7 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		// Only step mode's own decision ramps down: a ramp carried through
 		// another mode dropped the function to its floor, on an alert
 		// resolved long before, when the labels came back to step mode.
-		d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
+		d.Next.RampFrom, d.Next.RampStart, d.Next.StepFoundAt = 0, time.Time{}, time.Time{}
 	}
 	d.Current = obs.Replicas
 	d.Scale = d.Replicas != d.Current

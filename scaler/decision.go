@@ -124,6 +124,13 @@ type State struct {
 	// from RampFrom replicas at RampStart to min at RampStart + DownWindow.
 	RampFrom  uint64    `json:"ramp_from,omitempty"`
 	RampStart time.Time `json:"ramp_start,omitzero"`
+	// StepFoundAt: step mode found the function above its floor with no
+	// firing alert acted on in this term (a start, a new term: the alert
+	// that raised it may have been resolved before); without a firing
+	// alert for one down window from then it steps down as after a
+	// resolve (a restart 10 s into a ramp otherwise kept the stepped count
+	// for good: AlertManager does not send a resolve answered 200 again).
+	StepFoundAt time.Time `json:"step_found_at,omitzero"`
 	// StepRuleAt: when the generated step alert (scaling_type "step") was
 	// last seen firing for the function; zero once seen resolved. While it
 	// is under StepRuleEvidence old, alerts without a scaling_type

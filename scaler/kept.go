@@ -20,6 +20,7 @@ type modeState struct {
 	stepAt, prevStepAt       time.Time
 	rampFrom                 uint64
 	rampStart                time.Time
+	stepFoundAt              time.Time
 	stepRuleAt               time.Time
 	alertLoadAt              time.Time
 	alertBase                uint64
@@ -31,7 +32,7 @@ func modesOf(s *State) modeState {
 	return modeState{
 		burstSince: s.BurstSince, burstCrossed: s.BurstCrossed,
 		stepKey: s.StepKey, stepAt: s.StepAt, prevStepKey: s.PrevStepKey, prevStepAt: s.PrevStepAt,
-		rampFrom: s.RampFrom, rampStart: s.RampStart, stepRuleAt: s.StepRuleAt,
+		rampFrom: s.RampFrom, rampStart: s.RampStart, stepFoundAt: s.StepFoundAt, stepRuleAt: s.StepRuleAt,
 		alertLoadAt: s.AlertLoadAt, alertBase: s.AlertBase,
 		alertLoadKey: s.AlertLoadKey,
 	}
@@ -41,7 +42,7 @@ func modesOf(s *State) modeState {
 func (m *modeState) into(s *State) {
 	s.BurstSince, s.BurstCrossed = m.burstSince, m.burstCrossed
 	s.StepKey, s.StepAt, s.PrevStepKey, s.PrevStepAt = m.stepKey, m.stepAt, m.prevStepKey, m.prevStepAt
-	s.RampFrom, s.RampStart, s.StepRuleAt = m.rampFrom, m.rampStart, m.stepRuleAt
+	s.RampFrom, s.RampStart, s.StepFoundAt, s.StepRuleAt = m.rampFrom, m.rampStart, m.stepFoundAt, m.stepRuleAt
 	s.AlertLoadAt, s.AlertBase = m.alertLoadAt, m.alertBase
 	s.AlertLoadKey = m.alertLoadKey
 }

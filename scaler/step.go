@@ -62,7 +62,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 			return clampStep(spec, obs, d)
 		}
 		stepOn(&d.Next, &st, key, sig, now)
-		d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
+		d.Next.RampFrom, d.Next.RampStart, d.Next.StepFoundAt = 0, time.Time{}, time.Time{}
 		want := addCapped(cur, step, spec.Max)
 		d.Recommended = want
 		d.Replicas = want
@@ -87,11 +87,33 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		if d.Next.RampStart.IsZero() {
 			d.Next.RampFrom, d.Next.RampStart = cur, now
 		}
+		d.Next.StepFoundAt = time.Time{}
+	}
+	if d.Next.RampStart.IsZero() && cur > lo && st.StepAt.IsZero() && d.Next.StepRuleAt.IsZero() {
+		// A count found above the floor with no firing alert acted on in
+		// this term (a start, a new term): the alert that raised it may
+		// have been resolved before, and a resolve answered 200 is not
+		// sent again, while a firing alert repeats (every 30 s on the
+		// route `rules` generates). One down window without one, and it
+		// steps down as after a resolve.
+		switch {
+		case st.StepFoundAt.IsZero():
+			d.Next.StepFoundAt = now
+		case now.Sub(st.StepFoundAt) >= spec.DownWindow:
+			d.Next.StepFoundAt = time.Time{}
+			d.Next.RampFrom, d.Next.RampStart = cur, now
+		}
+	} else if d.Next.RampStart.IsZero() {
+		d.Next.StepFoundAt = time.Time{}
 	}
 	if d.Next.RampStart.IsZero() {
 		d.Code = CodeSteady
 		if !obs.quiet {
 			d.Reason = fmt.Sprintf("step mode, no new alert: keep %d", cur)
+			if f := d.Next.StepFoundAt; !f.IsZero() {
+				d.Reason = fmt.Sprintf("step mode, found at %d with no firing alert seen since %s: keep %d until %s, then step down to %d as after a resolve",
+					cur, f.UTC().Format(time.TimeOnly), cur, f.Add(spec.DownWindow).UTC().Format(time.TimeOnly), lo)
+			}
 		}
 		return clampStep(spec, obs, d)
 	}
@@ -364,7 +386,7 @@ func clampStep(spec Spec, obs Observation, d Decision) Decision {
 // to its floor on the first tick after anything raised it again, on an
 // alert resolved long before and no alert now.
 func zeroIdle(spec Spec, obs Observation, d Decision) Decision {
-	d.Next.RampFrom, d.Next.RampStart = 0, time.Time{}
+	d.Next.RampFrom, d.Next.RampStart, d.Next.StepFoundAt = 0, time.Time{}, time.Time{}
 	if obs.ScheduledMin > 0 {
 		v, code, why, _ := clamp(&spec, &obs, 0)
 		d.Replicas, d.Code, d.Reason = v, code, fmt.Sprintf("at zero; %s → %d", why, v)
