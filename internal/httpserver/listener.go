@@ -18,8 +18,10 @@ import (
 // connections held by one client lock AlertManager out until they time
 // out); it closes the connection that has waited longest without a request
 // in progress (idle keep-alive, or opened and no header yet) and accepts the
-// new one. Only when every connection has a request in progress does Accept
-// wait for one to end; the in-flight cap (LimitInFlight) keeps that short.
+// new one. A connection whose request is answered and that only waits out
+// net/http's close delay (see conn.CloseWrite) is evicted too, after those.
+// Only when every connection has a request in progress does Accept wait for
+// one to end; the in-flight cap (LimitInFlight) keeps that short.
 //
 // The request state comes from the server's ConnState hook, which New sets;
 // with a server built otherwise no connection counts as idle and the
@@ -151,21 +153,36 @@ func (l *Listener) wake() {
 }
 
 // oldestWaitingLocked is the connection with no request in progress that has
-// been so the longest, or nil.
+// been so the longest, or nil. Idle and header-less connections go before
+// lingering ones (answered, waiting out the close delay): closing those
+// loses no answer, closing a lingering one can (see conn.CloseWrite). Among
+// lingering ones, the one that has lingered longest has had the most time
+// for its answer to be acknowledged and read.
 func (l *Listener) oldestWaitingLocked() *conn {
 	var best *conn
-	var bestSince int64
+	var bestRank, bestSince int64
 	for c := range l.conns {
 		st, since := c.get()
-		if st != http.StateIdle && st != http.StateNew {
+		var rank int64
+		switch st {
+		case http.StateIdle, http.StateNew:
+			rank = 0
+		case stateLingering:
+			rank = 1
+		default:
 			continue
 		}
-		if best == nil || since < bestSince {
-			best, bestSince = c, since
+		if best == nil || rank < bestRank || rank == bestRank && since < bestSince {
+			best, bestRank, bestSince = c, rank, since
 		}
 	}
 	return best
 }
+
+// stateLingering is a connection whose request is over and answered, that
+// net/http has half-closed and holds only for its close delay. Not one of
+// net/http's states; it fits the 8 bits conn.state keeps for one.
+const stateLingering http.ConnState = 0xff
 
 // conn is an accepted connection that knows its request state.
 type conn struct {
@@ -205,11 +222,38 @@ func (c *conn) Close() error {
 // the client to read it, then the close. Hidden by the embedding, no FIN went,
 // and the close sent a reset over the client's unread bytes, which a client
 // that had not read the answer yet lost with it.
+//
+// net/http calls it with the request answered and flushed, then sleeps its
+// close delay (500 ms) with the connection still StateActive before the
+// close. It marks the connection lingering, which the listener may evict,
+// and wakes an Accept waiting at the cap: 500 ms unevictable, a client that
+// declares a body and sends none (any path, 60 bytes) pinned a slot for as
+// long per request, and max_connections such clients, reconnecting, kept the
+// kubelet's probe waiting (found by a review). Only an Active connection is
+// marked: a hijacked one belongs to its handler.
+//
+// What eviction can lose: the close it makes is the one net/http would have
+// made 500 ms later, so only that delay is cut short. The answer is in the
+// socket's send buffer and the FIN follows it; but a close with the
+// client's unread bytes still queued (the body it is still sending) sends a
+// reset, which discards what the client's stack has not acknowledged yet,
+// and, on stacks that drop received data on a reset, what the client has
+// not read yet. The delay is there to make that unlikely; eviction takes it
+// away only for a lingering connection, at the cap, when no idle or
+// header-less one is left to close, and then the one that has lingered
+// longest (oldestWaitingLocked), rather than make every new client, the
+// probe too, wait it out.
 func (c *conn) CloseWrite() error {
+	err := errors.ErrUnsupported
 	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
-		return cw.CloseWrite()
+		err = cw.CloseWrite()
 	}
-	return errors.ErrUnsupported
+	// After the FIN, so that an eviction cannot close before it went.
+	if st, _ := c.get(); st == http.StateActive {
+		c.setState(stateLingering)
+		c.l.wake()
+	}
+	return err
 }
 
 // trackState is the server's ConnState hook: it tells the listener which
