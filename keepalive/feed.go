@@ -12,6 +12,7 @@ import (
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
 // ActivitySource is what the feeder needs from the metrics source;
@@ -99,6 +100,11 @@ func NewFeeder(cfg FeederConfig) (*Feeder, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	if cfg.Step > 0 {
+		cfg.Policy.setFeederStep(cfg.Step)
+	} else {
+		cfg.Policy.setFeederStep(time.Minute) // Feeder.step's default
+	}
 	m := newFeederMetrics()
 	if cfg.Registerer != nil {
 		if err := registerLearning(cfg.Registerer, m, cfg.Policy); err != nil {
@@ -145,10 +151,18 @@ func (f *Feeder) Run(ctx context.Context) error {
 func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	step := f.step()
 	window := step
+	// The first read after a rebuild reads its last steps again: the
+	// rebuild's counts of them are taken off (handover.go), unless the
+	// read does not reach back to them (below).
+	var handed map[provider.Ref]int32
+	if f.prevRebuild {
+		handed = f.Policy.takeHandover()
+	}
 	if prev := f.prev; !prev.IsZero() && now.Sub(prev) > step {
 		if gap := now.Sub(prev); gap <= maxCatchUp*step || f.prevRebuild && gap <= maxRebuildGap {
 			window = gap.Round(time.Millisecond)
 		} else {
+			handed = nil // a step's read: nothing of the rebuild's in it
 			f.Policy.Unknown(now.Add(-step))
 			if f.failedReads == 0 && !f.prevRebuild {
 				// After a failed read the span is unknown already,
@@ -195,7 +209,11 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	n := 0
 	for _, c := range counts {
 		// increase() extrapolates: round to whole invocations.
-		if k := int(math.Round(c.N)); k > 0 {
+		k := int(math.Round(c.N))
+		if handed != nil {
+			k = handedOver(handed, c.Ref, k)
+		}
+		if k > 0 {
 			if c.Late {
 				f.Policy.ObserveLateCount(c.Ref, now, window, k)
 			} else {

@@ -44,6 +44,12 @@ type Policy struct {
 	// learnedFrom is how far back the calls the histories were learned
 	// from reach (noteLearnedFrom; zero: none read yet).
 	learnedFrom time.Time
+	// handover is the calls the rebuild at a start counted in the steps
+	// the feeder's first read reads again (handover.go); nil once read.
+	// feederStep is the feeder's step (NewFeeder), which sets how far
+	// back that read goes.
+	handover   map[provider.Ref]int32
+	feederStep time.Duration
 }
 
 // history is one function's recent idle times, in seconds (+Inf beyond the

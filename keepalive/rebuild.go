@@ -209,6 +209,9 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 		}()
 	}
 	r.baselineEnd = from.Add(step / 2)
+	if !older {
+		r.handoverAfter = p.beginHandover(now, step)
+	}
 	chunk := size.chunk
 	parts, part, n := partCount(from, now, step, chunk), 0, partSteps(from, now, step, chunk)
 	for start := from; !start.After(now); {

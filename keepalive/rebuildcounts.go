@@ -136,7 +136,9 @@ func missedSteps(from, at model.Time, step time.Duration) int {
 // ObserveCount in time order, the series' counts of a step summed, and
 // returns how many invocations they were. A step with a late count of one
 // series is late (ObserveLateCount), as the feeder's merged counts are.
-func (p *Policy) observeSteps(ref provider.Ref, cs []stepCount, step time.Duration) float64 {
+// The counts of steps ending after handoverAfter (when not zero) are handed
+// over to the feeder's first read too (handover.go).
+func (p *Policy) observeSteps(ref provider.Ref, cs []stepCount, step time.Duration, handoverAfter model.Time) float64 {
 	slices.SortStableFunc(cs, func(a, b stepCount) int { return cmp.Compare(a.at, b.at) })
 	total := 0.0
 	for i := 0; i < len(cs); {
@@ -152,6 +154,9 @@ func (p *Policy) observeSteps(ref provider.Ref, cs []stepCount, step time.Durati
 			p.ObserveLateCount(ref, at.Time(), step, k)
 		} else {
 			p.ObserveCount(ref, at.Time(), step, k)
+		}
+		if handoverAfter != 0 && at > handoverAfter {
+			p.handOver(ref, k)
 		}
 		total += n
 	}

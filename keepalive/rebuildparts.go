@@ -165,6 +165,9 @@ type rebuilder struct {
 	p                *Policy
 	step             time.Duration
 	defaultNamespace string
+	// handoverAfter: the counts of steps ending after it are handed over
+	// to the feeder's first read (handover.go); zero for an older span.
+	handoverAfter model.Time
 	// begun: a part held a value; baselineEnd is then final.
 	begun       bool
 	baselineEnd time.Time

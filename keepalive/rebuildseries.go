@@ -249,7 +249,7 @@ func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
 func (r *rebuilder) observe(fn *seriesState, cs []stepCount) {
 	if len(cs) > 0 {
 		fn.learned = true
-		r.rep.Invocations += r.p.observeSteps(r.ref(fn), cs, r.step)
+		r.rep.Invocations += r.p.observeSteps(r.ref(fn), cs, r.step, r.handoverAfter)
 	}
 }
 
