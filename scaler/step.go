@@ -61,6 +61,12 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 			d.Reason = steppedWords(sig, at, cur)
 			return clampStep(spec, obs, d)
 		}
+		if ruleFollowsOther(sig, &st, now) {
+			// Its repeats step from here, as CE's would have.
+			stepOn(&d.Next, &st, key, sig, now)
+			d.Code, d.Reason = CodeDuplicate, ruleFollowsOtherWords(sig, &st, cur)
+			return clampStep(spec, obs, d)
+		}
 		stepOn(&d.Next, &st, key, sig, now)
 		d.Next.RampFrom, d.Next.RampStart, d.Next.StepFoundAt = 0, time.Time{}, time.Time{}
 		want := addCapped(cur, step, spec.Max)
@@ -182,6 +188,11 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 			d.Reason = steppedWords(sig, at, cur)
 			return d
 		}
+		if ruleFollowsOther(sig, &st, now) {
+			stepOn(&d.Next, &st, key, sig, now)
+			d.Code, d.Reason = CodeDuplicate, "exact CE: "+ruleFollowsOtherWords(sig, &st, cur)
+			return d // as a duplicate delivery
+		}
 		stepOn(&d.Next, &st, key, sig, now)
 		d.Replicas = addCapped(cur, step, maxp)
 		switch {
@@ -280,7 +291,34 @@ func addCapped(cur, step, limit uint64) uint64 {
 
 // stepKey identifies one firing episode of one alert.
 func stepKey(sig *Signal) string {
-	return sig.Fingerprint + "@" + sig.StartsAt.UTC().Format(time.RFC3339Nano)
+	k := sig.Fingerprint + "@" + sig.StartsAt.UTC().Format(time.RFC3339Nano)
+	if sig.ScalingType == "" {
+		return otherAlert + k // ruleFollowsOther tells it from the generated alert's
+	}
+	return k
+}
+
+// otherAlert prefixes the step key of an alert without a scaling_type
+// (OpenFaaS CE's APIHighInvocationRate): a fingerprint is hexadecimal, so
+// no key of the generated alert begins with it.
+const otherAlert = "~"
+
+// ruleFollowsOther reports whether sig is the generated step alert's first
+// firing (it was not firing: st.StepRuleAt zero) within StepRuleEvidence of
+// a step on an alert without a scaling_type: with `rules --ce-compatible`
+// CE's alert and the generated one are one condition, each in its own
+// AlertManager group, and CE's, which reads a shorter rate, often fires
+// first (5-10 calls/s at the 5 s scrape defaults); both stepped, twice the
+// factor's pace (a review's finding). besideRule silences CE's alert once
+// the generated one fires; this is the same for the other order.
+func ruleFollowsOther(sig *Signal, st *State, now time.Time) bool {
+	return sig.ScalingType == TypeStep && st.StepRuleAt.IsZero() &&
+		strings.HasPrefix(st.StepKey, otherAlert) && now.Sub(st.StepAt) < StepRuleEvidence
+}
+
+func ruleFollowsOtherWords(sig *Signal, st *State, cur uint64) string {
+	return fmt.Sprintf("alert %s firing for the condition an alert without a scaling_type stepped on at %s: one condition steps once; keep %d",
+		sig.AlertName, st.StepAt.Format(time.TimeOnly), cur)
 }
 
 // stepOn records in next a step on sig's instance (key) decided at now.
@@ -354,11 +392,12 @@ func earlierInstance(sig *Signal, st *State) bool {
 	if sig == nil || sig.Status != Resolved || st.StepKey == "" {
 		return false
 	}
-	i := strings.LastIndexByte(st.StepKey, '@')
-	if i < 0 || st.StepKey[:i] != sig.Fingerprint {
+	key := strings.TrimPrefix(st.StepKey, otherAlert)
+	i := strings.LastIndexByte(key, '@')
+	if i < 0 || key[:i] != sig.Fingerprint {
 		return false
 	}
-	at, err := time.Parse(time.RFC3339Nano, st.StepKey[i+1:])
+	at, err := time.Parse(time.RFC3339Nano, key[i+1:])
 	return err == nil && sig.StartsAt.Before(at)
 }
 
