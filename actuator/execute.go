@@ -133,9 +133,14 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 		r := Refusal{Replicas: it.To, Until: o.At.Add(a.cfg.RefusedBackoff)}
 		if re := (*provider.RefusedError)(nil); errors.As(o.Err, &re) && re.HasLanded {
 			// Part of it landed (OpenFaaS CE's cap): that is a write of
-			// ours, which the next intents are arbitrated against.
+			// ours, which the next intents are arbitrated against. One
+			// that landed the count the function had (faasd at 1, CE at
+			// 5) changed nothing: recorded, it made an intent decided on
+			// that very count read as stale (a review's finding).
 			r.Landed, r.HasLanded = re.Landed, true
-			s.last = Write{Who: it.Who, From: o.From, To: re.Landed, At: o.At}
+			if re.Landed != o.From {
+				s.last = Write{Who: it.Who, From: o.From, To: re.Landed, At: o.At}
+			}
 		}
 		s.refuse(r, o.At)
 		if s.lastErr != o.Reason {
