@@ -99,7 +99,11 @@ func Run(ctx context.Context, cfg Config) error {
 // refuse work on followers (see Guard).
 func (e *Elector) IsLeader() bool {
 	t := e.current.Load()
-	return t != nil && t.leading.Load()
+	// The work's context too: the flag is cleared by a goroutine after
+	// the cancel (context.AfterFunc), and code that had seen the work end
+	// (the work itself, a submit after the actuator's pool stopped,
+	// /readyz) still read true in between (a review's finding).
+	return t != nil && t.leading.Load() && t.work != nil && t.work.Err() == nil
 }
 
 // Leader returns the identity of the last leader observed, "" before any.
@@ -139,13 +143,13 @@ func (e *Elector) runTerm(ctx context.Context) {
 		e.log.Warn("won the lease too late to act on it; standing again", "reply_after", late.Round(time.Millisecond))
 		return
 	}
-	t := &term{e: e, runCtx: ctx, done: make(chan struct{})}
+	work, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	t := &term{e: e, runCtx: ctx, work: work, done: make(chan struct{})}
 	t.lastRenew.Store(&won)
 	e.current.Store(t)
 	defer e.current.Store(nil)
 
-	work, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	go t.lead(work, cancel)
 	t.renew(work, cancel)
 	<-t.done
@@ -199,7 +203,8 @@ type term struct {
 	runCtx    context.Context           // the caller's: done on shutdown
 	lastRenew atomic.Pointer[time.Time] // when the last successful renewal started
 	leading   atomic.Bool
-	done      chan struct{} // closed when the work has returned
+	work      context.Context // the term's work context, set before the term is published
+	done      chan struct{}   // closed when the work has returned
 }
 
 // renew renews the lease every RetryPeriod until the work's context ends,
