@@ -34,10 +34,10 @@ func (p *Policy) push(h *history, it time.Duration, n int) {
 	}
 }
 
-// idleValue is idle time it as a ring holds it: seconds, +Inf at or past
-// the horizon ("did not come back").
+// idleValue is idle time it as a ring holds it: seconds, +Inf past the
+// horizon ("did not come back"; the horizon itself is learned).
 func (p *Policy) idleValue(it time.Duration) float32 {
-	if it >= p.cfg.Horizon {
+	if it > p.cfg.Horizon {
 		return float32(math.Inf(1))
 	}
 	return float32(it.Seconds())
