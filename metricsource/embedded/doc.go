@@ -55,6 +55,10 @@
 //     exposition that merges several gateway replicas' /metrics, with their
 //     instance or pod): each has its own resets, and a function's counts
 //     are the sum over its series, as sum(...) by (function_name) in PromQL.
+//   - A gateway restarted in place between two scrapes (a later
+//     process_start_time_seconds on its page) has every counter count from
+//     zero on the first page after: one back at its old value is calls, not
+//     none (restart.go). A merged page (several start times) says nothing.
 //   - Only the gateway's series are read: the cpu, queue and custom scaling
 //     types are not available from this source and yield an error.
 //   - The window "ends now": now is the injected clock's.

@@ -5,8 +5,10 @@ import (
 	"time"
 )
 
-// ingest records one successful scrape at now.
-func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration) {
+// ingest records one successful scrape at now. restarted: the gateway
+// process restarted since the last scrape, so every counter on the page
+// counts from zero (restart.go).
+func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration, restarted bool) {
 	t := now.UnixNano()
 	if n := len(st.scrapes); n > 0 && t <= st.scrapes[n-1] {
 		// Time went backwards or stood still: keep the history ordered.
@@ -29,7 +31,8 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 	j := 0  // the sample's place among its function's samples in this scrape
 	for i := range samples {
 		smp := &samples[i] // not a copy of its three strings per sample
-		if !st.noRepeats {
+		// After a restart an unchanged counter is a new one: no repeats.
+		if !st.noRepeats && !restarted {
 			if smp.FunctionName == lastName && lastFn != nil {
 				if lastFn.repeats(j, smp, st.seq) {
 					j++
@@ -109,7 +112,13 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		if s == nil {
 			s = fn.add(key)
 		}
-		prev, was := s.add(t, smp.Value)
+		var prev float64
+		var was bool
+		if restarted && kind.counter() {
+			s.addRestarted(t, smp.Value) // prev 0, was false: counted whole
+		} else {
+			prev, was = s.add(t, smp.Value)
+		}
 		fn.mark(s, st.seq, &st.keep)
 		if kind == kindInflight && (!was || smp.Value != prev) {
 			fn.loadChanged(t) // a new point (add returns the value itself when it kept none)

@@ -86,8 +86,8 @@ func TestRepeatsIsTheWholeWay(t *testing.T) {
 			if rng.IntN(100) == 0 {
 				samples = nil
 			}
-			short.ingest(at, samples, retention)
-			whole.ingest(at, samples, retention)
+			short.ingest(at, samples, retention, false)
+			whole.ingest(at, samples, retention, false)
 			if a, b := dumpStore(short), dumpStore(whole); a != b {
 				t.Fatalf("run %d, scrape %d: the short way's store\n%s\ntaking every sample the whole way\n%s", run, scrape, a, b)
 			}

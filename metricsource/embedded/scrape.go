@@ -74,7 +74,7 @@ func (s *Source) ScrapeOnce(ctx context.Context, now time.Time) error {
 	if lr.N == MaxBodyBytes+1 && s.hasFunctions() {
 		return errors.New("scrape: empty metrics body after pages with functions: a response cut short")
 	}
-	s.Observe(now, samplesOf(families))
+	s.observe(now, samplesOf(families), s.restartedSince(families))
 	return nil
 }
 

@@ -93,6 +93,18 @@ func (s *series) add(t int64, v float64) (prev float64, wasPresent bool) {
 	return 0, false
 }
 
+// addRestarted records v at t as the first value of a new incarnation (its
+// gateway process restarted since the last scrape): it counts whole, even
+// when it equals the old process's last value (1 then 1 again: a rare
+// function called once before the restart and once after).
+func (s *series) addRestarted(t int64, v float64) {
+	var c float64
+	if n := len(s.pts); n > 0 {
+		c = s.pts[n-1].c
+	}
+	s.push(point{t, v, c + v})
+}
+
 // step is a counter's increase from prev to v: v after a reset.
 func step(prev, v float64) float64 {
 	if v < prev {
