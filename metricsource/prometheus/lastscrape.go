@@ -38,6 +38,11 @@ func lastScrapesQuery(sel string) string {
 // series, once a minute.
 const phaseLookback = 5 * time.Minute
 
+// recentGaps is how many of the newest gaps medianGap reads: their median
+// is still the interval with four scrapes late, and a new interval is read
+// five scrapes after it began.
+const recentGaps = 9
+
 // phaseCache holds the last read scrape and when it was read.
 type phaseCache struct {
 	mu    sync.Mutex
@@ -151,14 +156,19 @@ func (s *Source) readLastScrape(ctx context.Context) (last time.Time, every time
 	return last, every, nil
 }
 
-// medianGap is the median gap between consecutive samples (0 with fewer
-// than two), to the millisecond: a scrape Prometheus started late (a busy
-// machine, beyond its timestamp tolerance of a few ms) moves one gap, not
-// the interval carried forward for a minute.
+// medianGap is the median gap between consecutive samples among the newest
+// recentGaps (0 with fewer than two samples), to the millisecond: a scrape
+// Prometheus started late (a busy machine, beyond its timestamp tolerance
+// of a few ms) moves one gap, not the interval carried forward for a
+// minute. The newest only: after the scrape interval was shortened (15 s to
+// 5 s), the median of phaseLookback's gaps kept the old interval for up to
+// five minutes, and the capacity subquery, stepped at it, skipped two
+// samples in three (a peak of 10 in flight read 0: a review's finding).
 func medianGap(vs []model.SamplePair) time.Duration {
 	if len(vs) < 2 {
 		return 0
 	}
+	vs = vs[max(0, len(vs)-recentGaps-1):]
 	gaps := make([]time.Duration, 0, len(vs)-1)
 	for i := 1; i < len(vs); i++ {
 		gaps = append(gaps, vs[i].Timestamp.Time().Sub(vs[i-1].Timestamp.Time()))
