@@ -66,6 +66,11 @@ func (d *Idler) restored(w *work, target uint64, why string, o actuator.Outcome)
 	switch o.Code {
 	case actuator.CodeApplied:
 		d.m.restored.Inc()
+		// The idler's own raise is no wake: nobody's requests wait for the
+		// replica, and read as one the next listing held the function a
+		// keep-alive after its scheduled minimum ended ("woken from zero":
+		// a review's finding).
+		w.st.atZero = false
 		w.fn.Replicas = target
 		w.action = fmt.Sprintf("restored to %d (%s)", target, why)
 		w.outcome = outcomeRestored
@@ -92,7 +97,14 @@ func (d *Idler) restored(w *work, target uint64, why string, o actuator.Outcome)
 func (d *Idler) restoreTarget(w *work, now time.Time) (uint64, string) {
 	in := w.in
 	if in.ScheduleErr != nil {
-		return 0, "" // a schedule we cannot read: leave the function alone
+		// A schedule we cannot read raises nothing on its own; maintain-min
+		// still holds (the scaler keeps the function's own minimum then,
+		// as MinFloor says): a label that can only ask for more replicas
+		// took the guarantee away (a review's finding).
+		if d.cfg.MaintainMin && in.SpecErr == nil && !in.Spec.OptIn {
+			return min(max(w.specMin, 1), w.specMax), fmt.Sprintf("maintain-min: not opted in to zero, min %d (its min-schedule unreadable: %v)", w.specMin, in.ScheduleErr)
+		}
+		return 0, "" // leave the function alone
 	}
 	if in.SpecErr != nil {
 		if d.cfg.MaintainMin || in.ScheduledMin > 0 {

@@ -255,6 +255,13 @@ func SameSchedule(a, b string) bool {
 	if errA != nil || errB != nil {
 		return false
 	}
+	// A zoned expression is wrapped (jumpSchedule): compare what it wraps.
+	if j, ok := sa.(jumpSchedule); ok {
+		sa = j.SpecSchedule
+	}
+	if j, ok := sb.(jumpSchedule); ok {
+		sb = j.SpecSchedule
+	}
 	switch x := sa.(type) {
 	case cron.ConstantDelaySchedule:
 		y, ok := sb.(cron.ConstantDelaySchedule)

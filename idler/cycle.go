@@ -186,9 +186,17 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 	d.cycleStarted = d.runStarted
 	// A function idled now stays at zero until a later cycle restores it:
 	// the next run's, which Run times from the end of this cycle ("@every
-	// 30s": 30s after it ends, not after now), so the run after next bounds
-	// it for any cycle shorter than the schedule's interval.
-	restoredBy := d.sched.Next(d.sched.Next(now))
+	// 30s": 30s after it ends, not after now), guessed as far off as the
+	// last cycle took, and which restores it by its own end, as long again:
+	// the later of the run after next and that end bounds it. From now
+	// alone it fell short when cycles took longer than the interval (40 s
+	// cycles at @every 30s idled a function 10 s before its minimum began:
+	// a review's finding).
+	next := d.sched.Next(now.Add(d.lastTook))
+	restoredBy := d.sched.Next(next)
+	if end := next.Add(d.lastTook); end.After(restoredBy) {
+		restoredBy = end
+	}
 	// A scheduled minimum starting before the next run is restored now.
 	// That run is timed from this cycle's end, which is guessed as far
 	// off as the last cycle took: the next run after now alone came
