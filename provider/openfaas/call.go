@@ -42,6 +42,9 @@ type call struct {
 	// held about three times over. Called once per attempt that got a 2xx,
 	// so it must start its result over.
 	stream func(io.Reader) error
+	// statusOnly: a 2xx reply's status is all the call uses (a scale), so
+	// its body is not waited for (see attempt).
+	statusOnly bool
 	// maxBody bounds a 2xx reply's body (0: maxReplyBody), for a call
 	// whose replies are far smaller than a listing (/system/info). A
 	// larger body fails the attempt, as a transport error does.
@@ -128,7 +131,11 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 		default:
 			return r, nil
 		}
+		var redirect redirectError
 		switch {
+		case errors.As(lastErr, &redirect):
+			return reply{}, fmt.Errorf("openfaas %s %s: %s: %w (not retried: fix the gateway URL)",
+				c.op, target(c.op, c.ref), endpoint, redirect)
 		case errors.As(lastErr, new(tooLargeError)):
 			return reply{}, fmt.Errorf("openfaas %s %s: %w (not retried: the same request gets the same reply)",
 				c.op, target(c.op, c.ref), lastErr)
@@ -152,12 +159,18 @@ func (cl *Client) do(ctx context.Context, c call) (reply, error) {
 // attempt's own timeout is there so that a retry after a hung attempt gets
 // a budget of its own, and a call sent once has no retry. Cut at Timeout
 // (5 s), every scale the gateway took longer to answer failed whatever
-// actuator.call_timeout, the actuator's bound on each write, said.
+// actuator.call_timeout, the actuator's bound on each write, said. (The
+// /system/info read, sent once too, comes with a deadline of its own: see
+// infoContext.)
 func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error) {
+	// cancel ends the request, and with it a reply body that stalls
+	// (statusOnly below).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	if _, bounded := ctx.Deadline(); !c.once || !bounded {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cl.cfg.Timeout)
-		defer cancel()
+		var cancelTimeout context.CancelFunc
+		ctx, cancelTimeout = context.WithTimeout(ctx, cl.cfg.Timeout)
+		defer cancelTimeout()
 	}
 	var body io.Reader
 	if c.body != nil {
@@ -179,7 +192,24 @@ func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error
 	if err != nil {
 		return reply{}, err
 	}
+	if c.statusOnly && success(resp.StatusCode) {
+		// The status decides. A body that stalls after "202 Accepted" (a
+		// proxy in front of the gateway) held the scale to the caller's
+		// deadline, and a scale that landed was reported failed. What
+		// arrives within statusOnlyDrain is drained, so that the
+		// keep-alive connection is kept (a real provider's reply is
+		// empty); then the request is ended and the body closed.
+		stop := time.AfterFunc(statusOnlyDrain, cancel)
+		drainClose(resp.Body)
+		stop.Stop()
+		return reply{status: resp.StatusCode, auth: auth}, nil
+	}
 	defer drainClose(resp.Body)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// Not followed (see noRedirects): the gateway URL is not where
+		// the API is served.
+		return reply{}, redirectError{status: resp.StatusCode, location: location(resp)}
+	}
 	if c.stream != nil && success(resp.StatusCode) {
 		return streamReply(c, resp)
 	}
@@ -198,6 +228,42 @@ func (cl *Client) attempt(ctx context.Context, c call, u *url.URL) (reply, error
 		b = b[:limit]
 	}
 	return reply{status: resp.StatusCode, body: b, auth: auth}, nil
+}
+
+// statusOnlyDrain is how long a statusOnly call's 2xx reply body is
+// drained before the request is ended: an empty or small body is in at
+// once, and a stalled one costs this, not the caller's deadline.
+const statusOnlyDrain = 100 * time.Millisecond
+
+// redirectError is a 3xx answer. The client follows no redirect (see
+// noRedirects): net/http turns a redirected POST into a GET without its
+// body, so a scale redirected to an auth proxy's sign-in page took the
+// page's 200 for success while nothing was scaled, and it sends the basic
+// auth on to a redirect on the same host whatever the scheme, so https
+// redirected to http sent the password in clear (a review's finding).
+// Final, not retried: the same request gets the same redirect.
+type redirectError struct {
+	status   int
+	location string // the Location header, resolved and fit for a message; "" when absent
+}
+
+func (e redirectError) Error() string {
+	to := "no Location"
+	if e.location != "" {
+		to = e.location
+	}
+	return fmt.Sprintf("answered HTTP %d %s, a redirect to %s: not followed, and the credentials and request not sent there; "+
+		"the gateway URL should be the address that serves the API (a sign-in page is an auth proxy in front of it)",
+		e.status, http.StatusText(e.status), to)
+}
+
+// location is resp's Location resolved against the request's URL, shown as
+// errorBody shows a body (it is the server's text).
+func location(resp *http.Response) string {
+	if u, err := resp.Location(); err == nil {
+		return errorBody([]byte(u.Redacted()))
+	}
+	return errorBody([]byte(resp.Header.Get("Location")))
 }
 
 // maxDrain bounds what is read and discarded of a reply body the client

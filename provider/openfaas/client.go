@@ -62,6 +62,7 @@ func New(cfg Config) (*Client, error) {
 		t.MaxIdleConns = max(t.MaxIdleConns, cfg.IdleConns)
 		cl.http = &http.Client{Transport: t}
 	}
+	cl.http = noRedirects(cl.http)
 	if cl.log == nil {
 		cl.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -72,6 +73,18 @@ func New(cfg Config) (*Client, error) {
 		cl.auth.Store(&basicAuth{user: cfg.Username, pass: cfg.Password})
 	}
 	return cl, nil
+}
+
+// noRedirects returns a copy of hc that follows no redirect: the 3xx is
+// the reply, which attempt reports as a redirectError naming its
+// Location. Followed, a scale's POST became a GET without its body (a
+// sign-in page's 200 read as a scale that landed), and net/http sent the
+// basic auth on to the same host over plain http. A copy, so that an
+// http.Client the caller passed (Config.HTTPClient) is left as it is.
+func noRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 // Namespaces lists the provider's function namespaces, sorted. A provider
@@ -286,6 +299,9 @@ func (cl *Client) Scale(ctx context.Context, ref provider.Ref, replicas uint64) 
 		query: url.Values{"namespace": {ref.Namespace}},
 		body:  body,
 		once:  true,
+		// Only the status of a 2xx is used: a body that stalls after it
+		// must not turn a scale that landed into a failure.
+		statusOnly: true,
 	}
 	r, err := cl.do(ctx, c)
 	if err != nil {

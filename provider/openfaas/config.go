@@ -53,7 +53,9 @@ type Config struct {
 	DefaultNamespace string
 	// Timeout bounds each HTTP attempt, so a retry after a hung attempt still
 	// gets its own full budget. The caller's ctx bounds the whole call, and
-	// alone a call sent once (a scale) when it has a deadline.
+	// alone a call sent once (a scale) when it has a deadline. The
+	// /system/info read before a listing or a scale is bounded by Timeout
+	// whatever the caller's deadline (and by half the time left to it).
 	Timeout time.Duration
 	// Retries is how many times a read is repeated after a transport error or
 	// a 5xx reply other than 501; 0 disables retries. 4xx replies are never
@@ -68,7 +70,9 @@ type Config struct {
 	// Tests inject a fixed source.
 	Rand func() float64
 	// HTTPClient sends the requests; nil uses a client of its own. Its own
-	// Timeout, if any, applies on top of Timeout.
+	// Timeout, if any, applies on top of Timeout. Its CheckRedirect is not
+	// used: the client follows no redirect (a 3xx is an error naming its
+	// Location), through a copy of it.
 	HTTPClient *http.Client
 	// IdleConns is how many idle connections the client's own transport
 	// keeps to the gateway (with HTTPClient nil). It should be at least the

@@ -35,8 +35,15 @@
 // once: after a transport error or a 5xx it may have landed, and repeating
 // the absolute count could undo a change made since (the gateway's
 // scale-from-zero), so the error goes to the caller, which re-decides on a
-// fresh read. Each attempt has its own timeout and the caller's context
-// bounds the whole call. Names are checked against the provider's route
+// fresh read; only the status of its 2xx answer is used, so a reply body
+// that stalls after it is not waited for. Each attempt has its own timeout
+// and the caller's context bounds the whole call; the /system/info read
+// before a listing or a scale has Config.Timeout (and at most half the
+// caller's time left) whatever the caller's deadline, so a gateway that
+// never answers it delays the call, never stops it. No redirect is
+// followed: a 3xx is an error naming its Location, not retried (followed, a
+// scale's POST became a GET, a sign-in page's 200 read as success, and the
+// basic auth went on to the same host over plain http). Names are checked against the provider's route
 // pattern before any request, and URLs are built with net/url, never by
 // concatenation.
 package openfaas

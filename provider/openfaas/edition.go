@@ -3,9 +3,11 @@ package openfaas
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
@@ -28,9 +30,56 @@ const maxInfoBody = 64 << 10
 
 // infoCall is the GET /system/info read, bounded at maxInfoBody. Sent once:
 // a failed read is "not CE", "not faasd" (see communityEdition and
-// faasdListing), so a retry would only delay the call it precedes.
+// faasdListing), so a retry would only delay the call it precedes. Sent
+// through fetchInfo, which bounds it in time too.
 func infoCall() call {
 	return call{op: opInfo, method: http.MethodGet, path: []string{"system", "info"}, once: true, maxBody: maxInfoBody}
+}
+
+// The causes of a /system/info read ended by its own bound (infoContext),
+// for the debug line and for readInfo: a read cut to leave the caller its
+// share (errInfoShare) says nothing about the gateway and is not cached.
+var (
+	errInfoTimeout = errors.New("no answer within the client's timeout; read as no answer, the call goes on")
+	errInfoShare   = errors.New("no answer within half the caller's time left; read as no answer, the call goes on")
+)
+
+// infoContext bounds a /system/info read in time. The read comes before the
+// call that needs it (a listing, a scale to 0 or above 5), and any failure
+// is "not faasd" or "not CE": the call goes on. Sent once, the read had the
+// caller's deadline alone (see attempt, meant for scales), so a gateway
+// that accepts /system/info and never answers held it to that deadline,
+// and the listing or scale was never sent (a review's finding). So it
+// gets Config.Timeout, as any attempt does, and at most half of the
+// caller's time left, whatever that deadline: the call after it keeps the
+// other half.
+func (cl *Client) infoContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	bound, cause := cl.cfg.Timeout, errInfoTimeout
+	if deadline, ok := ctx.Deadline(); ok {
+		if half := time.Until(deadline) / 2; half < bound {
+			bound, cause = half, errInfoShare
+		}
+	}
+	return context.WithTimeoutCause(ctx, bound, cause)
+}
+
+// fetchInfo reads GET /system/info once, within infoContext's bound, and
+// returns the provider's name. Any failure (a provider without the route,
+// a transport error, a reply above maxInfoBody, no answer within the
+// bound) is an error, the answer then read false.
+func (cl *Client) fetchInfo(ctx context.Context) (infoAnswer, error) {
+	ctx, cancel := cl.infoContext(ctx)
+	defer cancel()
+	c := infoCall()
+	r, err := cl.do(ctx, c)
+	switch {
+	case err != nil:
+		return infoAnswer{}, err
+	case !success(r.status):
+		return infoAnswer{}, statusError(c, r)
+	}
+	name := providerName(r.body)
+	return infoAnswer{name: name, faasd: isFaasd(name), read: true}, nil
 }
 
 // ceMaxReplicas is the most replicas OpenFaaS CE runs of a function: the CE
@@ -56,15 +105,29 @@ const ceMaxReplicas = 5
 // the edition (faasd's name is read from a cache). One WARN per client
 // names the limits and the way around them.
 func (cl *Client) ceLimit(ctx context.Context, ref provider.Ref, replicas uint64) (uint64, *provider.RefusedError) {
+	// A /system/info read made here for faasd serves the CE check too: two
+	// reads, each bounded at Config.Timeout, still spent the actuator's
+	// call_timeout (10s) on a gateway that does not answer it.
+	var read *infoAnswer
 	if replicas > 1 {
-		if name, ok := cl.faasdProvider(ctx); ok {
-			return 1, cl.faasdCap(ctx, ref, shownName(name), replicas)
+		a, fresh := cl.faasdInfo(ctx)
+		if a.faasd {
+			return 1, cl.faasdCap(ctx, ref, shownName(a.name), replicas)
+		}
+		if fresh {
+			read = &a
 		}
 	}
 	if replicas != 0 && replicas <= ceMaxReplicas {
 		return replicas, nil
 	}
-	name, ce := cl.communityEdition(ctx)
+	var name string
+	var ce bool
+	if read != nil {
+		name, ce = edition(*read)
+	} else {
+		name, ce = cl.communityEdition(ctx)
+	}
 	if !ce {
 		return replicas, nil
 	}
@@ -97,16 +160,24 @@ func (cl *Client) ceLimit(ctx context.Context, ref provider.Ref, replicas uint64
 // above 5 read it, which the actuator sends only when the count changes
 // (on CE it then holds the refused count off for actuator.refused_backoff),
 // and an edition changed by an upgrade is seen without a restart: a cached
-// "CE" would keep capping a function at 5 after an upgrade to Pro. Any failure to read it (a provider
-// without the route, a transport error, a reply above maxInfoBody) is "not
-// CE": the scale is sent as before and the provider's own answer decides.
+// "CE" would keep capping a function at 5 after an upgrade to Pro (ceLimit
+// takes the answer of a read it has just made for faasd instead, as
+// fresh). Any failure to read it (a provider without the route, a
+// transport error, a reply above maxInfoBody, no answer within
+// infoContext's bound) is "not CE": the scale is sent as before and the
+// provider's own answer decides.
 func (cl *Client) communityEdition(ctx context.Context) (string, bool) {
-	r, err := cl.do(ctx, infoCall())
-	if err != nil || !success(r.status) {
+	a, _ := cl.fetchInfo(ctx)
+	return edition(a)
+}
+
+// edition is the provider's name in a and whether it is CE ("" and false
+// for a read that failed).
+func edition(a infoAnswer) (string, bool) {
+	if !a.read {
 		return "", false
 	}
-	name := providerName(r.body)
-	return name, strings.HasSuffix(name, "-ce")
+	return a.name, strings.HasSuffix(a.name, "-ce")
 }
 
 // providerName is the provider's name in a /system/info reply: a string

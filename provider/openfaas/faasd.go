@@ -2,6 +2,7 @@ package openfaas
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +30,7 @@ type infoCache struct {
 	// deadline waited in Mutex.Lock for a scale's read of /system/info,
 	// sent once under the scale's deadline alone (a review's finding).
 	mu    sync.Mutex
-	reads flight.Group[bool]
+	reads flight.Group[infoAnswer]
 	// name is "" when the read failed or named no provider. Parsed from
 	// at most maxInfoBody bytes, it is at most 3·maxInfoBody (192 KiB):
 	// encoding/json turns each invalid UTF-8 byte of a string into
@@ -38,6 +39,13 @@ type infoCache struct {
 	faasd bool      // name is faasd's (see isFaasd)
 	read  bool      // the provider answered (a failure is kept only providerInfoRetry)
 	until time.Time // zero: ask at the next listing
+}
+
+// infoAnswer is what one GET /system/info read (or the cache) says.
+type infoAnswer struct {
+	name  string // "" when the read failed or named no provider
+	faasd bool   // name is faasd's (see isFaasd)
+	read  bool   // the provider answered 2xx
 }
 
 // faasdListing reports whether the provider is faasd, whose GET
@@ -49,75 +57,79 @@ type infoCache struct {
 // status.availableReplicas, and faas-provider's omitempty leaves out a 0.
 //
 // The answer comes from GET /system/info, cached (see providerInfoTTL).
-// Any failure to read it (a reply above maxInfoBody included) is "not
-// faasd": the listing reads as before.
+// Any failure to read it (a reply above maxInfoBody, no answer within
+// its bound: see infoContext) is "not faasd": the listing reads as before.
 func (cl *Client) faasdListing(ctx context.Context) bool {
-	if faasd, ok := cl.cachedInfo(); ok {
-		return faasd
+	a, _ := cl.faasdInfo(ctx)
+	return a.faasd
+}
+
+// faasdInfo is faasdListing's answer with the provider's name, and fresh
+// when it was read now rather than taken from the cache: a scale above
+// ceMaxReplicas then takes its edition from the same answer (ceLimit)
+// instead of reading /system/info a second time.
+func (cl *Client) faasdInfo(ctx context.Context) (a infoAnswer, fresh bool) {
+	if a, ok := cl.cachedInfo(); ok {
+		return a, false
 	}
 	// A listing whose context ends while it waits for another's read takes
 	// the provider for not faasd, as a read that failed.
-	faasd, _ := cl.info.reads.Do(ctx, func(ctx context.Context) (bool, error) {
-		if faasd, ok := cl.cachedInfo(); ok { // read by a call that ended just before
-			return faasd, nil
+	a, _ = cl.info.reads.Do(ctx, func(ctx context.Context) (infoAnswer, error) {
+		if a, ok := cl.cachedInfo(); ok { // read by a call that ended just before
+			return a, nil
 		}
 		return cl.readInfo(ctx), nil
 	})
-	return faasd
+	return a, true
 }
 
 // cachedInfo is the cached answer while it holds.
-func (cl *Client) cachedInfo() (faasd, ok bool) {
+func (cl *Client) cachedInfo() (a infoAnswer, ok bool) {
 	p := &cl.info
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.until.IsZero() && cl.clock.Now().Before(p.until) {
-		return p.faasd, true
+		return infoAnswer{name: p.name, faasd: p.faasd, read: p.read}, true
 	}
-	return false, false
+	return infoAnswer{}, false
 }
 
 // readInfo reads /system/info for faasdListing and caches the answer.
-func (cl *Client) readInfo(ctx context.Context) bool {
+func (cl *Client) readInfo(ctx context.Context) infoAnswer {
 	now := cl.clock.Now()
 	// Sent once: on a failing gateway the listing's own retries follow,
 	// and a failed read is asked again providerInfoRetry later.
-	r, err := cl.do(ctx, infoCall())
+	a, err := cl.fetchInfo(ctx)
 	p := &cl.info
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err != nil || !success(r.status) {
-		if ctx.Err() != nil {
-			return false // the caller gave up: no answer to keep
-		}
-		status := 0
-		if err == nil {
-			status = r.status
+	if err != nil {
+		if ctx.Err() != nil || errors.Is(err, errInfoShare) {
+			// The caller gave up, or the read was cut short to leave the
+			// caller its time: no answer to keep.
+			return infoAnswer{}
 		}
 		cl.log.DebugContext(ctx, "cannot read the provider's name; an absent availableReplicas in the listing reads as 0",
-			"status", status, "error", err, "retry_in", providerInfoRetry)
+			"error", err, "retry_in", providerInfoRetry)
 		p.name, p.faasd, p.read, p.until = "", false, false, now.Add(providerInfoRetry)
-		return false
+		return infoAnswer{}
 	}
-	name := providerName(r.body)
-	faasd := isFaasd(name)
-	if faasd && (!p.faasd || p.name != name) {
+	if a.faasd && (!p.faasd || p.name != a.name) {
 		cl.log.InfoContext(ctx, "the provider is faasd: its function listing has no availableReplicas, so a running function's replicas are read as available, as its single read reports them",
-			"provider", shownName(name))
+			"provider", shownName(a.name))
 	}
-	p.name, p.faasd, p.read, p.until = name, faasd, true, now.Add(providerInfoTTL)
-	return faasd
+	p.name, p.faasd, p.read, p.until = a.name, a.faasd, true, now.Add(providerInfoTTL)
+	return a
 }
 
 // faasdProvider is faasdListing with the provider's name: whether the
 // provider is faasd, from the same cached /system/info read.
 func (cl *Client) faasdProvider(ctx context.Context) (string, bool) {
-	if !cl.faasdListing(ctx) {
+	a, _ := cl.faasdInfo(ctx)
+	if !a.faasd {
 		return "", false
 	}
-	cl.info.mu.Lock()
-	defer cl.info.mu.Unlock()
-	return cl.info.name, true
+	return a.name, true
 }
 
 // forgetProviderInfo makes the next listing read /system/info again: after
