@@ -316,11 +316,27 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	// The window remembers what burst mode asked for too, so the capacity a
 	// burst brought is kept for a down window after the burst ends.
 	recorded := rec
+	// Within the tolerance band the count is kept, and the window records
+	// it, as the HPA records the current count then: recording rec (below
+	// it) let one reading just under the band drop a function the band
+	// had held for minutes straight to that lower need (100 → 91 on one
+	// 5 s dip: a review's finding).
+	inBand := withinTolerance(spec, *load, per, cur)
+	if inBand {
+		recorded = max(rec, cur)
+	}
+	// Only a need read from an alert's load expires with the alert's
+	// evidence; one read from the source's own reading is held for the
+	// down window whatever alert came with it (a scale to 20 on the stable
+	// reading, the alert's load needing 10, was halved 65 s later: a
+	// review's finding).
+	onAlert := burstSrc.alert && load == obs.BurstLoad
 	if !d.Next.BurstSince.IsZero() {
-		recorded = max(rec, burstRec)
+		onAlert = onAlert || burstSrc.alert && burstRec > recorded // the burst's part is the alert's
+		recorded = max(recorded, burstRec)
 	}
 	r := Recommendation{At: InstantOf(now), Replicas: recorded}
-	if fromAlert {
+	if onAlert {
 		r.Expires = InstantOf(now.Add(alertEvidence(*obs)))
 	}
 	d.Next.Recommendations = record(st.Recommendations, r, spec.DownWindow)
@@ -347,7 +363,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	want, code, why := rec, CodeScaleUp, ""
 	loud := !obs.quiet
 	switch {
-	case withinTolerance(spec, *load, per, cur):
+	case inBand:
 		want, code = cur, CodeWithinTolerance
 		if loud {
 			why = toleranceWords(head, spec.Tolerance*100, cur, capacity)

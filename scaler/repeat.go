@@ -161,8 +161,13 @@ func recordsOnly(d *Decision, st, next *State, now time.Time) bool {
 	if d.Scale || d.Replicas != d.Current || d.Recommended == 0 || !untimed(st) || !recordable(st) {
 		return false
 	}
+	// Within the band the count itself is what was recorded (decideTarget).
+	recorded := d.Recommended
+	if d.Code == CodeWithinTolerance {
+		recorded = max(recorded, d.Current)
+	}
 	n := len(next.Recommendations)
-	if n == 0 || next.Recommendations[n-1] != (Recommendation{At: InstantOf(now), Replicas: d.Recommended}) {
+	if n == 0 || next.Recommendations[n-1] != (Recommendation{At: InstantOf(now), Replicas: recorded}) {
 		return false
 	}
 	same := *next
@@ -272,11 +277,16 @@ func steadyOn(spec *Spec, cur, ready uint64, stable, burst metricsource.Reading,
 		return false
 	}
 	rec := replicasFor(*load, per)
+	// Within the band the count itself is recorded, as Decide records it.
+	inBand := withinTolerance(spec, *load, per, cur)
+	if inBand {
+		rec = max(rec, cur)
+	}
 	if rec != last {
 		return false
 	}
 	switch {
-	case withinTolerance(spec, *load, per, cur):
+	case inBand:
 		return code == CodeWithinTolerance
 	case rec == cur:
 		return code == CodeSteady
