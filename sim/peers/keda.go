@@ -17,7 +17,13 @@ type KEDA struct {
 	HPA               HPA
 }
 
-// DefaultKEDA returns KEDA's defaults.
+// DefaultKEDA returns KEDA's defaults but one: maxReplicaCount is the HPA
+// model's 1000, not KEDA's 100. A KEDA user sets it for a function that
+// needs more, as an HPA user sets maxReplicas (which has no default), and
+// the replay caps no policy below what the trace needs (faas-autoscaler's
+// max is 100,000, the fixed keep-alives have none): capped at 100, KEDA's
+// busiest functions at concurrency 1 queued behind the cap, a cost of the
+// setting, not of KEDA (docs/sim.md, "Peer policies").
 func DefaultKEDA() KEDA {
 	return KEDA{Polling: 30 * time.Second, Cooldown: 300 * time.Second, HPA: DefaultHPA()}
 }
