@@ -22,8 +22,8 @@ type panel struct {
 
 var panels = []panel{
 	{"goroutines", "", "#1f77b4", func(s Sample) float64 { return s.Goroutines }, nil},
-	{"heap in use", "MB", "#2ca02c", func(s Sample) float64 { return s.HeapMB }, nil},
-	{"RSS", "MB", "#d62728", func(s Sample) float64 { return s.RSSMB }, nil},
+	{"heap in use", "MiB", "#2ca02c", func(s Sample) float64 { return s.HeapMB }, nil},
+	{"RSS", "MiB", "#d62728", func(s Sample) float64 { return s.RSSMB }, nil},
 	{"open file descriptors", "", "#9467bd", func(s Sample) float64 { return s.FDs }, nil},
 	{"webhook p99 (client side)", "ms", "#ff7f0e", func(s Sample) float64 { return float64(s.WebhookP99.Microseconds()) / 1000 },
 		func(s Sample) bool { return s.Webhooks > 0 }},

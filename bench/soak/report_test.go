@@ -77,7 +77,7 @@ func TestCSVAndTable(t *testing.T) {
 	if err := WriteCSV(&c, fixture()[:2]); err != nil {
 		t.Fatal(err)
 	}
-	want := "seconds,goroutines,heap_inuse_mb,rss_mb,open_fds,webhook_p99_ms,webhook_posts,webhook_failed\n" +
+	want := "seconds,goroutines,heap_inuse_mib,rss_mib,open_fds,webhook_p99_ms,webhook_posts,webhook_failed\n" +
 		"0,40.0,12.0,48.0,20.0,4.0,200,0\n10,43.0,13.0,48.5,20.0,5.0,200,0\n"
 	if c.String() != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", c.String(), want)
@@ -92,7 +92,7 @@ func TestCSVAndTable(t *testing.T) {
 	if rows != 3 {
 		t.Errorf("table has %d rows, want 3:\n%s", rows, tb.String())
 	}
-	if !strings.Contains(tb.String(), "| 1:00 | 58 | 12.0 MB | 51.0 MB | 20 | 6.0 ms (200) |") {
+	if !strings.Contains(tb.String(), "| 1:00 | 58 | 12.0 MiB | 51.0 MiB | 20 | 6.0 ms (200) |") {
 		t.Errorf("table lacks the 1:00 row:\n%s", tb.String())
 	}
 }
