@@ -74,8 +74,9 @@ func (g *Gateway) asyncHandler(o APIOptions, pub AsyncPublisher) http.HandlerFun
 // queue worker's call through the gateway does: 503 when no replica is ready
 // (the gateway does not wake a function for the queue worker here: the
 // controller must, from the backlog), 429 when every ready replica already
-// runs Concurrency requests, else 200 after the function's Duration. It is
-// counted in the gateway's invocation metrics like any request.
+// runs Concurrency requests, else 200 after the function's Duration (the
+// default workload's 50 ms for a function with none set). It is counted in
+// the gateway's invocation metrics like any request.
 func (g *Gateway) Invoke(ctx context.Context, ref provider.Ref) int {
 	fn, err := g.cfg.Provider.Function(ctx, ref)
 	switch {
@@ -88,8 +89,13 @@ func (g *Gateway) Invoke(ctx context.Context, ref provider.Ref) int {
 	g.mu.Lock()
 	st, ok := g.fns[ref]
 	if !ok {
-		g.mu.Unlock()
-		return http.StatusNotFound
+		// A deployed function with no workload set (no sync load: an
+		// async-only function) is served like any other, with the default
+		// workload; a 404 here failed its queued messages for ever, as the
+		// worker redelivers every non-2xx (a review's finding). Its state
+		// stays, so its calls are in its in-flight count from now on.
+		g.setWorkload(ref, defaultWorkload)
+		st = g.fns[ref]
 	}
 	if fn.AvailableReplicas == 0 {
 		g.mu.Unlock()

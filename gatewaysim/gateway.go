@@ -37,14 +37,18 @@ type Config struct {
 	Clock    clock.Clock
 	// Step is the simulation tick (default 100ms).
 	Step time.Duration
-	// ScaleFromZero makes a request to a function at zero replicas ask the
-	// provider for max(min, 1) replicas and wait, as the gateway does with
-	// scale_from_zero=true.
+	// ScaleFromZero puts the gateway's scaling handler in front of its
+	// proxy, as scale_from_zero=true does: a request to a function with no
+	// ready replica waits for one, and one at zero replicas first asks the
+	// provider for max(min, 1) (if that ask fails for 2 s of retries, the
+	// request is answered 500, uncounted); a com.openfaas.scale.factor
+	// outside 1..100 fails every request's lookup (404, uncounted). Without
+	// it such a request is forwarded at once and the proxy answers 503.
 	ScaleFromZero bool
 	// ColdStartTimeout is how long each request waits for a ready replica
-	// (default 100s, the gateway's MaxPollCount×FunctionPollInterval). The
-	// gateway then forwards it anyway, to no endpoint: it is started and
-	// ends with 502.
+	// under ScaleFromZero (default 100s, the gateway's
+	// MaxPollCount×FunctionPollInterval). The gateway then forwards it
+	// anyway, to no endpoint: it is started and ends with 502.
 	ColdStartTimeout time.Duration
 	// Inflight exports gateway_function_invocation_inflight (an OpenFaaS Pro
 	// metric; CE gateways do not export it).
@@ -112,6 +116,10 @@ type fnState struct {
 	// so each times out ColdStartTimeout after it arrived, not after the
 	// oldest waiting one.
 	waiting []arrival
+	// wakeFailedAt is when a scale from zero first failed since the last
+	// that succeeded (zero: none failing). The waiting requests that
+	// arrived at or after it retry the ask, and fail if it keeps failing.
+	wakeFailedAt time.Time
 	// running[ended:] holds the admitted requests not yet ended, by doneAt
 	// (earliest first); running[:ended] are ended ones not yet dropped.
 	running []batch
@@ -177,6 +185,11 @@ func (g *Gateway) setWorkload(ref provider.Ref, w Workload) {
 	}
 }
 
+// defaultWorkload is a function's workload until one is set: no load of
+// its own, 50 ms calls, no max_inflight. SetRPS starts from it, and Invoke
+// serves with it a deployed function nobody described (an async-only one).
+var defaultWorkload = Workload{Duration: 50 * time.Millisecond}
+
 // SetRPS replaces a function's load by a constant rate, keeping its other settings.
 // The workload is read and replaced under one hold of the lock: concurrent
 // PUT /sim/load calls and SetWorkload must neither race on it nor lose its
@@ -184,7 +197,7 @@ func (g *Gateway) setWorkload(ref provider.Ref, w Workload) {
 func (g *Gateway) SetRPS(ref provider.Ref, rps float64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	w := Workload{Duration: 50 * time.Millisecond}
+	w := defaultWorkload
 	if st, ok := g.fns[ref]; ok {
 		w = st.w
 	}
@@ -262,6 +275,7 @@ func (g *Gateway) drainGone(ref provider.Ref, st *fnState, now time.Time) {
 		g.metrics.complete(name, "502", a.count, 0)
 	}
 	st.waiting = st.waiting[:0]
+	st.wakeFailedAt = time.Time{}
 	st.carry = 0
 	g.flush(name, t)
 	g.metrics.inflight(name, st.inflight)

@@ -130,9 +130,14 @@ func TestGatewayScalesFromZeroAndHoldsRequests(t *testing.T) {
 // request arrives at 0.3s, 0.5s, 0.7s, 0.9s, … Each times out 2s after its
 // own arrival: by 3s those of 0.3s…0.9s have, 4 requests (the next, of
 // 1.1s, at 3.1s).
+//
+// Holding is the scaling handler's, so scale_from_zero is on, and the
+// replica it asks for takes an hour. (This test had ScaleFromZero false,
+// pinning the simulator's old holding without it: the gateway then has no
+// scaling handler and answers 503 at once, TestReview51VNoScaleFromZeroForwardsAtOnce.)
 func TestGatewayTimesOutColdStarts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		g, _ := newGateway(t, 0, nil, Config{ScaleFromZero: false, ColdStartTimeout: 2 * time.Second})
+		g, _ := coldGateway(t, 0, time.Hour, Config{ScaleFromZero: true, ColdStartTimeout: 2 * time.Second})
 		g.SetWorkload(ref, Workload{Load: Constant(5), Duration: 100 * time.Millisecond})
 		run(t, g, 3*time.Second)
 		name := ref.String()

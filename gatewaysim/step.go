@@ -26,7 +26,10 @@ const maxInstants = 100
 type tally struct {
 	started int
 	refused int
-	done    []doneRun
+	// unreachable is the calls forwarded to a function with no ready
+	// replica (no scale_from_zero): the proxy's 503 at once.
+	unreachable int
+	done        []doneRun
 }
 
 type doneRun struct {
@@ -54,6 +57,9 @@ func (g *Gateway) flush(name string, t *tally) {
 	if t.refused > 0 {
 		g.metrics.complete(name, "429", t.refused, 0)
 	}
+	if t.unreachable > 0 {
+		g.metrics.complete(name, "503", t.unreachable, 0)
+	}
 	*t = tally{done: t.done[:0]}
 }
 
@@ -69,11 +75,13 @@ func (g *Gateway) flush(name string, t *tally) {
 // that ended at or before now is counted at this step, with its own
 // duration, and the gauge is what runs at now (start ≤ now < end).
 //
-// A function without a ready replica holds its arrivals (waiting), as the
-// gateway does with scale_from_zero; the step that first sees a replica
-// ready releases them, and that step's own arrivals after them, oldest
-// first, at now: the step reads the replica ready at now, and when it
-// became so within the step is unknown. That step is as before the spread.
+// With ScaleFromZero, a function without a ready replica holds its
+// arrivals (waiting), as the gateway's scaling handler does; the step that
+// first sees a replica ready releases them, and that step's own arrivals
+// after them, oldest first, at now: the step reads the replica ready at now,
+// and when it became so within the step is unknown. That step is as before
+// the spread. Without it the gateway has no scaling handler: the proxy
+// answers at once, 503, and nothing waits or wakes the function.
 func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provider.Function, st *fnState, now time.Time, dt time.Duration) {
 	name := ref.String()
 	t := &g.tally
@@ -87,12 +95,31 @@ func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provide
 	arrivals := int(math.Floor(st.carry))
 	st.carry -= float64(arrivals)
 
-	if fn.AvailableReplicas == 0 && g.cfg.ScaleFromZero && !lookupFactorOK(fn.Labels) {
+	if g.cfg.ScaleFromZero && !lookupFactorOK(fn.Labels) {
 		// The gateway's scale-from-zero lookup fails on a factor outside
 		// 1..100: each call is answered 404 before the proxy, uncounted,
 		// and nothing is woken (a review's finding: the simulator woke
-		// such functions).
+		// such functions). Warm or not: the gateway answers from its cache
+		// only a lookup that succeeded, so every call looks up again (a
+		// later review's finding: warm functions served every call).
 		arrivals = 0
+	}
+	if fn.AvailableReplicas == 0 && !g.cfg.ScaleFromZero {
+		// No scaling handler: the proxy finds no endpoint and answers 503
+		// at once, started and completed (a review's finding: the
+		// simulator held these calls for ColdStartTimeout, so a function
+		// at zero read as idle instead of failing).
+		g.completeUntil(st, now, t)
+		t.started += arrivals
+		t.unreachable += arrivals
+		g.flush(name, t)
+		g.metrics.inflight(name, st.inflight)
+		return
+	}
+	if fn.Replicas > 0 {
+		// A wake under way (or done): a failing call's next retry finds
+		// replicas > 0 and goes on to poll, as the others wait.
+		st.wakeFailedAt = time.Time{}
 	}
 	if len(st.waiting) > 0 || fn.AvailableReplicas == 0 {
 		g.completeUntil(st, now, t)
@@ -102,13 +129,17 @@ func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provide
 		if len(st.waiting) > 0 && fn.AvailableReplicas == 0 {
 			// Every call that finds replicas == 0 asks for a replica, so a
 			// function put back to zero while requests wait is woken again by
-			// the next one. Requests already waiting only poll. One call per
-			// step stands for the step's arrivals, as the gateway's
-			// singleflight merges concurrent ones.
-			if arrivals > 0 && fn.Replicas == 0 && g.cfg.ScaleFromZero {
-				g.scaleFromZero(ctx, ref, fn)
+			// the next one. Requests already waiting only poll, except those
+			// whose ask failed: they retry it every 100 ms. One call per
+			// step stands for the step's asks.
+			if fn.Replicas == 0 && (arrivals > 0 || !st.wakeFailedAt.IsZero()) {
+				if err := g.scaleFromZero(ctx, ref, fn); err == nil {
+					st.wakeFailedAt = time.Time{}
+				} else if st.wakeFailedAt.IsZero() {
+					st.wakeFailedAt = now
+				}
 			}
-			g.forwardTimedOut(name, st, now)
+			g.expireWaiting(name, st, now)
 			g.flush(name, t)
 			g.metrics.inflight(name, st.inflight+st.waitingCount())
 			return
@@ -117,6 +148,7 @@ func (g *Gateway) stepFunction(ctx context.Context, ref provider.Ref, fn provide
 			g.admit(st, fn, now, a.count, t)
 		}
 		st.waiting = st.waiting[:0]
+		st.wakeFailedAt = time.Time{}
 	} else if arrivals > 0 {
 		from := now.Add(-dt)
 		groups := min(arrivals, maxInstants)
@@ -185,13 +217,43 @@ func (g *Gateway) completeUntil(st *fnState, t time.Time, tl *tally) {
 	}
 }
 
-// forwardTimedOut ends the requests that have waited ColdStartTimeout. The
-// gateway forwards a request whose polling ran out anyway: it is counted as
-// started (the started event follows the wait) and, with no endpoint to
-// reach, ends at once as a proxy error, code 502.
-func (g *Gateway) forwardTimedOut(name string, st *fnState, now time.Time) {
+// wakeRetrySpan is how long a call whose scale from zero fails keeps
+// retrying it before the gateway answers 500: SetScaleRetries (20) tries
+// FunctionPollInterval (100 ms) apart.
+const wakeRetrySpan = 20 * 100 * time.Millisecond
+
+// expireWaiting ends the waiting requests whose wait is over.
+//
+// A request that waited ColdStartTimeout is forwarded anyway, as the gateway
+// does when its polling runs out: it is counted as started (the started
+// event follows the wait) and, with no endpoint to reach, ends at once as a
+// proxy error, code 502.
+//
+// A request whose scale from zero failed (it arrived at or after
+// st.wakeFailedAt, and no ask has succeeded since) is answered 500 by the
+// gateway's scaling handler once its retries are spent (wakeRetrySpan after
+// it arrived), before the proxy: it is dropped uncounted. Each call retries
+// on its own (the gateway merges only the lookups), so each has its own
+// span. Forwarding them instead counted them started and 502 (a review's
+// finding), activity a real gateway never reports.
+func (g *Gateway) expireWaiting(name string, st *fnState, now time.Time) {
+	// The failed ones are a suffix of waiting: any ask that succeeded, or a
+	// read of replicas > 0, clears wakeFailedAt for all that wait.
+	failed := len(st.waiting)
+	if !st.wakeFailedAt.IsZero() {
+		failed = sort.Search(len(st.waiting), func(i int) bool { return !st.waiting[i].at.Before(st.wakeFailedAt) })
+	}
+	spent := failed
+	for spent < len(st.waiting) && now.Sub(st.waiting[spent].at) >= wakeRetrySpan {
+		spent++
+	}
+	st.waiting = slices.Delete(st.waiting, failed, spent)
+	if failed == len(st.waiting) {
+		st.wakeFailedAt = time.Time{} // no failed call left to retry for
+	}
+
 	n := 0
-	for n < len(st.waiting) && now.Sub(st.waiting[n].at) >= g.cfg.ColdStartTimeout {
+	for n < failed && now.Sub(st.waiting[n].at) >= g.cfg.ColdStartTimeout {
 		a := st.waiting[n]
 		g.metrics.started(name, a.count)
 		g.metrics.complete(name, "502", a.count, 0) // the forward fails at once; the wait is not in it
@@ -212,14 +274,18 @@ func lookupFactorOK(labels map[string]string) bool {
 	return err != nil || (n >= 1 && n <= 100)
 }
 
-func (g *Gateway) scaleFromZero(ctx context.Context, ref provider.Ref, fn provider.Function) {
+// scaleFromZero asks the provider for max(min, 1) replicas, as the
+// gateway's scaling handler does for a call that finds replicas == 0. Its
+// error is the caller's: the calls that asked fail if it persists.
+func (g *Gateway) scaleFromZero(ctx context.Context, ref provider.Ref, fn provider.Function) error {
 	want := uint64(1)
 	if v, err := strconv.ParseUint(fn.Labels["com.openfaas.scale.min"], 10, 64); err == nil && v > 0 {
 		want = v
 	}
 	if err := g.cfg.Provider.Scale(ctx, ref, want); err != nil {
 		g.cfg.Logger.Warn("gateway: scale from zero", "function", ref.String(), "err", err)
-		return
+		return err
 	}
 	g.cfg.Logger.Info(fmt.Sprintf("gateway: scale from zero %s → %d", ref, want))
+	return nil
 }
