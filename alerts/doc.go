@@ -55,7 +55,8 @@
 // fingerprint. AlertManager sends a notification answered 5xx again, whole,
 // until one is answered 2xx: its alerts come back with Signal.RetryOf, when
 // each was first received in it (retries.go), so step mode steps once per
-// notification however long the retries go on.
+// notification however long the retries go on, an HA peer's copy delivered
+// within peerGrace (20 s) of the first 2xx included.
 //
 // # Metrics
 //

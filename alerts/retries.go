@@ -79,7 +79,27 @@ func instanceOf(sig *scaler.Signal) instance {
 type retried struct {
 	first map[instance]time.Time // when each alert was first received in it
 	last  time.Time              // when the last 5xx was answered
+	// delivered is when a copy was first answered 2xx (zero: none yet).
+	// The entry is kept peerGrace longer: an HA peer retrying the same
+	// notification, its back-off loop still running, delivers its copy
+	// after the other's success, and handed on without RetryOf it stepped
+	// step mode a second time once past StepDedup (a review's finding).
+	delivered time.Time
 }
+
+// live says whether e still names a delivery at now.
+func (e *retried) live(now time.Time) bool {
+	if !e.delivered.IsZero() {
+		return now.Sub(e.delivered) <= peerGrace
+	}
+	return now.Sub(e.last) <= retryMemory
+}
+
+// peerGrace is how long a notification answered 2xx is still taken for the
+// same delivery: longer than AlertManager's flush (its retries of one
+// attempt, 10 s at least), shorter than the generated route's
+// repeat_interval (30 s), whose repeat is a new delivery.
+const peerGrace = 20 * time.Second
 
 // retryMemory is how long a group's entry outlives its last 5xx. AlertManager
 // sends an unacknowledged notification again at every group_interval (5 m by
@@ -102,7 +122,7 @@ func (r *retries) of(g groupID, now time.Time) map[instance]time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e := r.groups[g]
-	if e == nil || now.Sub(e.last) > retryMemory {
+	if e == nil || !e.live(now) {
 		return nil
 	}
 	return e.first
@@ -123,14 +143,24 @@ func (r *retries) answered(g groupID, code int, sigs []instance, now time.Time) 
 	// copy of the notification (an HA peer's, an overlapping retry) may
 	// have been answered meanwhile, and the earliest receipt stays.
 	var held map[instance]time.Time
+	var delivered time.Time
 	if e := r.groups[g]; e != nil {
 		r.alerts -= len(e.first)
 		delete(r.groups, g)
-		if now.Sub(e.last) <= retryMemory {
-			held = e.first
+		if e.live(now) {
+			held, delivered = e.first, e.delivered
 		}
 	}
 	if code < 500 {
+		if held != nil {
+			// Delivered: kept for a peer's copy (peerGrace), from the
+			// first success, not extended by the copies.
+			if delivered.IsZero() {
+				delivered = now
+			}
+			r.groups[g] = &retried{first: held, last: now, delivered: delivered}
+			r.alerts += len(held)
+		}
 		return
 	}
 	first := make(map[instance]time.Time, len(sigs))
@@ -173,7 +203,7 @@ func (r *retries) evictLocked(now time.Time) {
 	dropped := false
 	for g, e := range r.groups {
 		switch {
-		case now.Sub(e.last) > retryMemory:
+		case !e.live(now):
 			r.alerts -= len(e.first)
 			delete(r.groups, g)
 			dropped = true
