@@ -35,7 +35,7 @@ func TestTickScalesAndExportsMetrics(t *testing.T) {
 			want   float64
 		}{
 			{MetricDesiredReplicas, fn(refA), 5},
-			{MetricReplicas, fn(refA), 1},
+			{MetricReplicas, fn(refA), 5}, // the applied scale's count, as explain says (review 51)
 			{MetricAvailableReplicas, fn(refA), 1},
 			{MetricMinReplicas, fn(refB), 2},
 			{MetricMaxReplicas, fn(refB), 8},
@@ -198,8 +198,8 @@ func TestSourceDownChangesNothing(t *testing.T) {
 		if v, _ := e.metric(t, MetricDecisions, map[string]string{labelFunction: refA.String(), labelReason: string(CodeNoData)}); v != 30 {
 			t.Errorf("no_data decisions %v, want 30", v)
 		}
-		if v, _ := e.metric(t, MetricReconcileErrors, map[string]string{"stage": "load"}); v != 60 {
-			t.Errorf("load errors %v, want 60 (two windows × 30 passes)", v)
+		if v, _ := e.metric(t, MetricReconcileErrors, map[string]string{"stage": "load"}); v != 30 {
+			t.Errorf("load errors %v, want 30 (one a failed pass, its two windows' queries once: review 51)", v)
 		}
 	})
 }

@@ -19,14 +19,15 @@ import (
 // within the stable window and not answering now. Asked only when the pass
 // read a gateway-summed type; "" when none is down or the source cannot
 // tell. Not knowing is not "complete": a failed question holds the
-// scale-downs of this pass too, and says why.
-func (l *Loop) lowerBound(ctx context.Context, loads []queryReadings) string {
+// scale-downs of this pass too, and says why; failed says the question
+// failed (a load-stage error of the pass).
+func (l *Loop) lowerBound(ctx context.Context, loads []queryReadings) (words string, failed bool) {
 	asked := false
 	for _, lq := range loads {
 		asked = asked || (!lq.failed && metricsource.GatewaySum(lq.q.Type))
 	}
 	if !asked {
-		return ""
+		return "", false
 	}
 	down, err := metricsource.DownGateways(ctx, l.cfg.Source, max(l.cfg.StableWindow, l.cfg.BurstWindow))
 	if why, partial := metricsource.PartialWhy(err); partial {
@@ -34,14 +35,13 @@ func (l *Loop) lowerBound(ctx context.Context, loads []queryReadings) string {
 		// for the load answers, whose words then say it): not warned each
 		// pass, the source warns once a minute.
 		l.log.Debug("which gateway instances are scraped is unknown: the answer may be partial", "err", err)
-		return "which gateway instances are scraped is unknown (" + why + "): the load read may be a lower bound"
+		return "which gateway instances are scraped is unknown (" + why + "): the load read may be a lower bound", false
 	}
 	if err != nil {
-		l.metrics.errors.WithLabelValues("load").Inc()
 		l.log.Warn("could not read which gateway instances are scraped; no function is scaled down on the gateway's load this pass", "err", err)
-		return "could not read which gateway instances are scraped (" + err.Error() + "): the load read may be a lower bound"
+		return "could not read which gateway instances are scraped (" + err.Error() + "): the load read may be a lower bound", true
 	}
-	words := metricsource.LowerBoundWords(down, "load")
+	words = metricsource.LowerBoundWords(down, "load")
 	if words != l.downSaid {
 		if words != "" {
 			l.log.Warn("scale-downs on rps and capacity held: "+words, "instances", down)
@@ -50,7 +50,7 @@ func (l *Loop) lowerBound(ctx context.Context, loads []queryReadings) string {
 		}
 		l.downSaid = words
 	}
-	return words
+	return words, false
 }
 
 // typeLowerBound says why the readings of a type's stable and burst

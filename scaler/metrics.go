@@ -45,7 +45,7 @@ func newLoopMetrics() *loopMetrics {
 			Help:    "Duration of one full reconcile pass.",
 			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricReconcileErrors,
-			Help: "Reconcile errors by stage (list, read, load, scale)."}, []string{"stage"}),
+			Help: "Reconcile errors by stage (list, read, load, scale); load counts passes whose load read failed, once a pass."}, []string{"stage"}),
 		scrapeAge: prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricPassScrapeAge,
 			Help: "Time from the gateway's last scrape slot to the last full pass, when the metrics source tells it (scaler.align_lag times the passes after the scrapes). The slot is Prometheus' schedule carried forward, not a successful scrape: it does not grow while the gateway is down."}),
 	}
@@ -162,7 +162,7 @@ func (c fnSeries) snapshot() ([]fnRow, []codeCount) {
 		if !fs.decided || fs.forgotten {
 			continue
 		}
-		r := fnRow{fs: fs, desired: fs.desired(), rep: fs.obs.replicas, avail: fs.obs.available,
+		r := fnRow{fs: fs, desired: fs.desired(), rep: fs.replicas, avail: fs.obs.available,
 			counts: uint32(len(counts)), n: uint32(len(fs.counts))}
 		if fs.specErr == nil {
 			r.spec = fs.spec

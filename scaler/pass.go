@@ -232,6 +232,13 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 	// type's windows are asked in one call (its queries are adjacent): a
 	// source that can answers them in one pass over the functions.
 	loads := l.loadScratch[:0]
+	// A pass whose load read failed is counted once in
+	// reconcile_errors_total{stage="load"}, whatever number of its queries
+	// failed: FaasAutoscalerLoadReadsFailing divides it by the passes, and
+	// counted per query (two windows a type, and the scrape check) it fired
+	// at "half the passes" when a quarter failed (a review's finding).
+	// Follow-up and alert evaluations are no passes: logged, not counted.
+	loadFailed := false
 	for k := 0; k < len(queries); {
 		typ := queries[k].Type
 		ws := l.windowScratch[:0]
@@ -258,7 +265,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 				l.log.Debug("load answer may be partial: its readings are lower bounds", "type", q.Type, "window", q.Window, "err", err)
 			} else if err != nil {
 				// Missing, not zero: functions of this type get no_data.
-				l.metrics.errors.WithLabelValues("load").Inc()
+				loadFailed = true
 				l.log.Warn("load query failed; those functions keep their replicas", "type", q.Type, "window", q.Window, "err", err)
 				lq.failed = true
 			}
@@ -275,7 +282,10 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		defer func() { l.loadScratch = nil }()
 	}
 
-	lowerBound := l.lowerBound(ctx, loads)
+	lowerBound, downFailed := l.lowerBound(ctx, loads)
+	if tick && (loadFailed || downFailed) {
+		l.metrics.errors.WithLabelValues("load").Inc()
+	}
 	queued := l.backlogAtZero(ctx, fns, states, sigs, loads)
 	var lt loadsOfType // the last type's two readings: most functions share a type
 	held := false      // repeat left mu held (see repeat)
