@@ -470,6 +470,7 @@ func (c *Controller) Learn(ctx context.Context) error {
 		}
 	}
 	c.setRebuilding(false)
+	fill.Go(func() { c.tellListingWhileFollowing(ctx) })
 	return c.Feeder.Run(ctx)
 }
 
