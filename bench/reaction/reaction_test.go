@@ -33,7 +33,6 @@ const (
 )
 
 const (
-	upTimeout = 4 * time.Minute // CE needs 3 repeat_intervals to add 3 replicas
 	// downSlack is waited for the way down beyond the setting's down window
 	// (a 60 s stable window, then halving per pass).
 	downSlack = 3 * time.Minute
