@@ -56,6 +56,29 @@ type Deprecated struct {
 	fs   *flag.FlagSet
 	vals Config
 	keys map[string]string // flag name → key path
+	// env names the environment variable a flag's value came from (flag
+	// name → variable; SetFromEnv), so that an error names what was set.
+	env map[string]string
+}
+
+// SetFromEnv says that the flag's value came from the environment variable
+// env, not the command line: an error about its value then names the
+// variable (it named a flag the operator never typed: a review's finding).
+func (d *Deprecated) SetFromEnv(flagName, env string) {
+	if d.env == nil {
+		d.env = map[string]string{}
+	}
+	d.env[flagName] = env
+}
+
+// source is where the flag's value came from, for messages.
+func (d *Deprecated) source(flagName string) string {
+	if d != nil {
+		if env, ok := d.env[flagName]; ok {
+			return "environment variable " + env + " (for --" + flagName + ")"
+		}
+	}
+	return "flag --" + flagName
 }
 
 // BindDeprecated registers the old tuning flags on fs with their old names
@@ -150,9 +173,20 @@ func (d *Deprecated) set() []string {
 func (d *Deprecated) Warnings() []string {
 	var ws []string
 	for _, name := range d.set() {
-		ws = append(ws, fmt.Sprintf("flag --%s is deprecated: set %s in the --config file", name, d.keys[name]))
+		ws = append(ws, fmt.Sprintf("%s is deprecated: set %s in the --config file", d.source(name), d.keys[name]))
 	}
 	return ws
+}
+
+// Sources maps each key a given deprecated flag sets to where its value
+// came from ("flag --interval", or "environment variable scale_interval
+// (for --interval)").
+func (d *Deprecated) Sources() map[string]string {
+	out := map[string]string{}
+	for _, name := range d.set() {
+		out[d.keys[name]] = d.source(name)
+	}
+	return out
 }
 
 // Keys maps each deprecated flag's name to the key path that replaces it.

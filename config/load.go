@@ -142,7 +142,7 @@ func LoadOverNoting(base Config, path string, d *Deprecated) (Config, []Override
 	}
 	origin := func(key string) string {
 		if f, ok := fromFlag[key]; ok {
-			return "flag --" + f
+			return d.source(f)
 		}
 		if p, ok := pos[key]; ok {
 			return fmt.Sprintf("%s:%d:%d", path, p.line, p.col)

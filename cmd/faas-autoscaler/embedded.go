@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/config"
@@ -180,6 +181,19 @@ func (p *process) wireEmbedded(out io.Writer) (*demoView, error) {
 		// come from rather than calling the file's values the demo's.
 		from = "timings of " + p.cfg.ConfigFile + " over the demo's"
 		hint = "the demo's where the file is silent"
+	}
+	// A deprecated flag (or its variable) beats the file and the demo: its
+	// value is named as its own, not as a demo timing a file could change
+	// (a review's finding).
+	var given []string
+	srcs := p.cfg.deprecated.Sources()
+	for _, key := range []string{"scaler.interval", "scaler.stable_window", "scaler.burst_window", "idler.schedule"} {
+		if s, ok := srcs[key]; ok {
+			given = append(given, key+" from "+s)
+		}
+	}
+	if len(given) > 0 {
+		hint += "; " + strings.Join(given, ", ") + ", which beats the file"
 	}
 	fmt.Fprintf(out, "embedded default: %s: scaler.interval %s, stable_window %s, burst_window %s, idler.schedule %q (%s)\n",
 		from, t.Scaler.Interval, t.Scaler.StableWindow, t.Scaler.BurstWindow, t.Idler.Schedule, hint)

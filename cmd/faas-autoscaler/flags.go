@@ -109,9 +109,13 @@ func (s *stringList) String() string { return strings.Join(*s, ",") }
 // Set refuses an entry given twice (--namespaces a,a): each namespace's
 // functions were then listed, decided and proposed for twice a pass; and a
 // value of commas only (--namespaces ","), which named no namespace and
-// read as "every namespace". An empty value is no list (the default).
+// read as "every namespace". An empty value is no list (the default). The
+// flag given again adds its namespaces (--namespaces a --namespaces b is a
+// and b): it kept only the last, and a's functions were never scaled or
+// idled, without a word (a review's finding); a namespace given in two of
+// them is refused as in one.
 func (s *stringList) Set(v string) error {
-	*s = nil
+	before := len(*s)
 	for part := range strings.SplitSeq(v, ",") {
 		p := strings.TrimSpace(part)
 		if p == "" {
@@ -122,7 +126,7 @@ func (s *stringList) Set(v string) error {
 		}
 		*s = append(*s, p)
 	}
-	if len(*s) == 0 && strings.TrimSpace(v) != "" {
+	if len(*s) == before && strings.TrimSpace(v) != "" {
 		return fmt.Errorf("no namespace in %q", v)
 	}
 	return nil

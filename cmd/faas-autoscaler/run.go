@@ -52,6 +52,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c.fromEnv = e.fromEnv
+	for name, env := range e.fromEnv {
+		if _, deprecated := deprecatedEnv[name]; deprecated {
+			c.deprecated.SetFromEnv(name, env)
+		}
+	}
 	explicit := explicitFlags(e)
 	base := config.Default()
 	if c.mode() == "embedded" || c.mode() == "memory" {
