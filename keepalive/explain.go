@@ -18,7 +18,8 @@ type Explanation struct {
 	PreWarmFrom    time.Time `json:"prewarm_from,omitzero"`
 	PreWarmUntil   time.Time `json:"prewarm_until,omitzero"`
 	// PreWarmReplicas is how many replicas a pre-warm starts: the count the
-	// idler last scaled the function to zero from (1 when not seen).
+	// idler last scaled the function to zero from (1 when not seen), at
+	// least the function's min and at most its max (PreWarmer.Explain).
 	PreWarmReplicas uint64 `json:"prewarm_replicas,omitzero"`
 	// WarmNow says whether the plan wants a replica at this moment.
 	WarmNow bool `json:"warm_now"`
@@ -71,19 +72,20 @@ func (w *PreWarmer) Name() string { return "keepalive" }
 // learns every invoked function, and a plan shown for one with a fixed
 // zero-duration (relabelled from auto, say) is one neither the idler nor
 // the pre-warmer uses. Before the first pass nothing is known, and the plan
-// is shown. A pre-warm starts at most the function's max, as RunOnce caps
-// it, not the count it was idled from when the max was higher.
+// is shown. A pre-warm starts at least the function's min and at most its
+// max, as RunOnce bounds it, not the count it was idled from when that is
+// outside them.
 func (w *PreWarmer) Explain(ref provider.Ref) (any, bool) {
 	w.mu.Lock()
 	fallback := w.cfg.Fallback // a reload's SetDefaults writes it
-	var maxReplicas uint64
+	var minReplicas, maxReplicas uint64
 	c, passes := w.specs[ref], w.passes
 	if passes > 0 && (c == nil || c.pass != passes || !c.want) {
 		w.mu.Unlock()
 		return nil, false
 	}
 	if c != nil {
-		maxReplicas = c.max
+		minReplicas, maxReplicas = c.min, c.max
 	}
 	w.mu.Unlock()
 	now := w.cfg.Clock.Now()
@@ -91,6 +93,7 @@ func (w *PreWarmer) Explain(ref provider.Ref) (any, bool) {
 	if !ok {
 		return nil, false
 	}
+	e.PreWarmReplicas = max(e.PreWarmReplicas, minReplicas)
 	if maxReplicas > 0 && e.PreWarmReplicas > maxReplicas {
 		e.PreWarmReplicas = maxReplicas
 	}

@@ -93,7 +93,7 @@ type history struct {
 	// cold start; they fade as the ring replaces its oldest idle times, so
 	// they cover about what it holds (busy).
 	busyCalls, busySecs float32
-	zeroedAt            uint32 // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1)
+	zeroedAt            uint32 // replicas when the idler last scaled it to zero (0: not seen; a pre-warm starts 1, or the min)
 	// added is how many idle times were added since the plan was made
 	// (read only while planned; it saturates rather than wraps).
 	added uint32

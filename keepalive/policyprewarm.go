@@ -1,6 +1,7 @@
 package keepalive
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -15,7 +16,8 @@ import (
 // two replicas, pre-warmed with one, makes the rest of each activation
 // wait for a cold start the plan did not price. After a restart, Rebuild
 // reads it from the gateway's replica history (gateway_service_count);
-// without that history, a pre-warm starts one replica until the idler next
+// without that history, a pre-warm starts one replica (the function's min
+// when higher: the pre-warmer raises every count to it) until the idler next
 // idles the function. The count is what the scaler held then, so a
 // function whose activations need fewer comes back down after the
 // scaler's down window.
@@ -81,7 +83,8 @@ type PreWarm struct {
 	Until  time.Time     // end of the window
 	Reason string
 	// Replicas is how many to start: the count the function had when it
-	// was last idled (1 when not seen since the policy started).
+	// was last idled (1 when not seen since the policy started); the
+	// pre-warmer starts at least the function's min.
 	Replicas uint64
 }
 
@@ -107,27 +110,46 @@ func (h *history) preWarmReplicas() uint64 {
 // now, so that with the prewarmed functions already warm at most
 // PreWarmShare of the functions the policy knows are pre-warmed at once (at
 // least one when the share is positive; a function the idler's last
-// listing did not list is not known); the soonest-closing windows first.
+// listing did not list is not known); the soonest-closing windows first,
+// windows closing in the same second in an order that changes from window
+// to window (preWarmOrder).
 func (p *Policy) Due(now time.Time, atZero []provider.Ref, prewarmed int, fallback time.Duration) []PreWarm {
-	return p.dueAt(now, atZero, nil, nil, 0, prewarmed, fallback)
+	out, limit := p.dueAt(now, atZero, nil, nil, 0, prewarmed, fallback)
+	return out[:min(len(out), limit)]
 }
+
+// preWarmSpare is how many more due functions than the share has room
+// for dueAt hands the pre-warmer, which walks on past a pre-warm the
+// actuator does not apply (the provider refused it, the function is in
+// back-off or gone, the call failed) so that one such function does not
+// hold the share's slot for everyone. It bounds a pass's proposals, and so
+// its provider calls, at the room plus four (a function in the actuator's
+// back-off costs no call).
+const preWarmSpare = 4
 
 // dueAt is Due for the pre-warmer, which also says where each of atZero
 // is in its listing (places[i]) and its entry for it (specs[i]): Due's
 // cache then remembers each function at its place in the listing
-// (specCache) rather than at its place among atZero. places and specs nil,
-// or a listing of more functions (listed) than the cache keeps: as Due.
-func (p *Policy) dueAt(now time.Time, atZero []provider.Ref, places []int, specs []*prewarmSpec, listed, prewarmed int, fallback time.Duration) []PreWarm {
-	if len(places) != len(atZero) || len(specs) != len(atZero) || listed > keptAtZero {
-		places, specs = nil, nil
+// (specCache) rather than at its place among atZero, and a tie is broken
+// by when the pre-warmer last pre-warmed each (preWarmOrder). places and
+// specs nil, or a listing of more functions (listed) than the cache keeps:
+// as Due, without the cache.
+//
+// It returns the due functions in order, at most preWarmSpare more than
+// the room the share leaves, and that room (limit): Due proposes the
+// first limit, the pre-warmer walks on until limit are applied.
+func (p *Policy) dueAt(now time.Time, atZero []provider.Ref, places []int, specs []*prewarmSpec, listed, prewarmed int, fallback time.Duration) (out []PreWarm, limit int) {
+	if len(specs) != len(atZero) {
+		specs = nil
 	}
-	var out []PreWarm
+	cached := specs != nil && len(places) == len(atZero) && listed <= keptAtZero
+	var warmedAt map[provider.Ref]int64 // only the due ones' (few), for the order
 	// One hold of mu for the pass over atZero, not one per function (a
 	// lock and an unlock per function every 10 s were a third of Due).
 	p.mu.Lock()
 	for i, ref := range atZero {
 		var h *history
-		if specs != nil {
+		if cached {
 			h = p.dueSpecs.at(p, places[i], specs[i], ref)
 		} else {
 			h = p.due.at(p, i, len(atZero), ref)
@@ -140,18 +162,94 @@ func (p *Policy) dueAt(now time.Time, atZero []provider.Ref, places []int, specs
 			h.worded()
 			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: h.plan.Reason,
 				Replicas: h.preWarmReplicas()})
+			if specs != nil && specs[i].warmedAt != 0 {
+				if warmedAt == nil {
+					warmedAt = map[provider.Ref]int64{}
+				}
+				warmedAt[ref] = specs[i].warmedAt
+			}
 		}
 	}
 	share := p.cfg.PreWarmShare // under mu: a reload's SetPrice writes it
-	limit := int(share * float64(p.known()))
+	limit = int(share * float64(p.known()))
 	p.mu.Unlock()
-	slices.SortFunc(out, func(a, b PreWarm) int { return a.Until.Compare(b.Until) })
+	slices.SortFunc(out, func(a, b PreWarm) int { return preWarmOrder(a, b, warmedAt) })
 	if share > 0 {
 		limit = max(limit, 1)
 	}
 	limit = max(0, limit-prewarmed)
-	if len(out) > limit {
-		out = out[:limit]
+	if len(out) > limit+preWarmSpare {
+		out = out[:limit+preWarmSpare]
 	}
-	return out
+	return out, limit
+}
+
+// preWarmOrder orders due pre-warms: the soonest-closing window first.
+// Windows closing in the same second tie (timers on one cron schedule all
+// close together), and the listing's order broke the tie before: the same
+// functions won the share's slots at every window and the others were cold
+// at every call. A tie goes to the function the pre-warmer pre-warmed
+// least recently (warmedAt, Unix ns; absent: not since it listed it), and
+// then by a hash of the function and its window's second, which draws a
+// new order each window. Deterministic: the same due list always sorts the
+// same.
+func preWarmOrder(a, b PreWarm, warmedAt map[provider.Ref]int64) int {
+	sa, sb := a.Until.Unix(), b.Until.Unix()
+	if c := cmp.Compare(sa, sb); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(warmedAt[a.Ref], warmedAt[b.Ref]); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(tieHash(a.Ref, sa), tieHash(b.Ref, sb)); c != 0 {
+		return c
+	}
+	if c := a.Until.Compare(b.Until); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Ref.Namespace, b.Ref.Namespace); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Ref.Name, b.Ref.Name)
+}
+
+// tieHash is FNV-1a of ref and the second its window closes in: fixed
+// across processes (no random seed), so a restarted controller breaks a
+// window's ties as the one before it.
+func tieHash(ref provider.Ref, second int64) uint64 {
+	h := uint64(14695981039346656037)
+	add := func(b byte) { h = (h ^ uint64(b)) * 1099511628211 }
+	for i := 0; i < len(ref.Namespace); i++ {
+		add(ref.Namespace[i])
+	}
+	add(0)
+	for i := 0; i < len(ref.Name); i++ {
+		add(ref.Name[i])
+	}
+	for i := range 8 {
+		add(byte(uint64(second) >> (8 * i)))
+	}
+	return h
+}
+
+// inPreWarm calls found for each of refs the policy has learned of whose
+// pre-warm window is open at now, with the window's end: a function up
+// there and not called since the window opened (the window is open only
+// until a call: the call moves the last invocation) is held warm for its
+// window, by a pre-warm or by the idler's keep-alive (KeepAlive). One hold
+// of mu for all of refs; a function the policy does not know is not made
+// known.
+func (p *Policy) inPreWarm(now time.Time, refs []provider.Ref, fallback time.Duration, found func(provider.Ref, time.Time)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, ref := range refs {
+		h := p.fns[ref]
+		if h == nil {
+			continue
+		}
+		plan, last := p.planLocked(h, fallback, now)
+		if !last.IsZero() && plan.InPreWarm(now.Sub(last), h.slack) {
+			found(ref, last.Add(plan.PreWarmUntil))
+		}
+	}
 }

@@ -56,18 +56,24 @@ type PreWarmerConfig struct {
 
 // PreWarmer scales opted-in functions (zero true, zero-duration auto) from
 // zero back to the count they were idled from (Policy.Zeroed; one when not
-// known) when their plan's pre-warm window opens, never more than the
-// policy's PreWarmShare of the functions at once. The idler then leaves them alone
-// for the window (Policy.KeepAlive) and idles them after it.
+// known; at least the function's min, at most its max) when their plan's
+// pre-warm window opens, never more than the policy's PreWarmShare of the
+// functions at once: those it pre-warmed and those it finds up in their
+// window, not called since it opened (a process before it pre-warmed
+// them). The idler then leaves them alone for the window
+// (Policy.KeepAlive) and idles them after it.
 type PreWarmer struct {
 	cfg    PreWarmerConfig
 	log    *slog.Logger
 	scaled *prometheus.CounterVec
 	// pass serialises passes; mu, which Explain takes, is not held while
 	// a pass's pre-warms go through the actuator to the provider.
-	pass    sync.Mutex
-	mu      sync.Mutex                 // guards warm, lastRun and specs: Explain reads them
-	warm    map[provider.Ref]time.Time // pre-warmed by us, until
+	pass sync.Mutex
+	mu   sync.Mutex // guards warm, lastRun and specs: Explain reads them
+	// warm is the functions holding a slot of the share, until their
+	// window ends: pre-warmed by us, or found up in their window, not
+	// called since it opened (adoptWarm: a previous leader's pre-warms).
+	warm    map[provider.Ref]time.Time
 	lastRun PreWarmReport
 	// specs keeps what a pass needs of each listed function's labels, with
 	// the maps it was parsed from: labels change on a redeploy, not between
@@ -93,6 +99,9 @@ type PreWarmer struct {
 	// and their entries (Policy.dueAt), kept as atZero is.
 	atZeroAt   []int
 	atZeroSpec []*prewarmSpec
+	// up is the last pass's list of opted-in functions listed up, kept
+	// as atZero is (adoptWarm).
+	up []provider.Ref
 }
 
 // keptAtZero bounds the at-zero list a pre-warmer keeps between passes
@@ -107,7 +116,15 @@ type prewarmSpec struct {
 	stale               bool   // parsed under defaults a reload replaced: parse again
 	zero                bool   // listed at zero by the pass (pass)
 	max                 uint64 // the function's max replicas
-	pass                uint64 // the last pass that listed it
+	// min is the function's min replicas: a pre-warm starts at least
+	// that many, as every other wake of it does (the gateway's scale
+	// from zero, the idler's restore, the scaler's floor).
+	min  uint64
+	pass uint64 // the last pass that listed it
+	// warmedAt is when we last pre-warmed it (Unix ns; 0: not since it
+	// was listed): windows closing together go to the least recently
+	// pre-warmed first (preWarmOrder). Kept across a relabel.
+	warmedAt int64
 	// created is the listed creation time (zero: unknown), sent with a
 	// pre-warm's intent so that the actuator renews the slot of a function
 	// deleted and deployed again under its name (actuator.Intent.Created).
@@ -161,7 +178,8 @@ func (w *PreWarmer) specOf(i int, fn *provider.Function) *prewarmSpec {
 	spec, err := scaler.ParseSpec(*fn, w.cfg.Defaults)
 	zero := c.zero && c.pass == w.passes // the function listed twice, with other labels
 	*c = prewarmSpec{ref: fn.Ref, labels: fn.Labels, annotations: fn.Annotations,
-		want: err == nil && spec.Zero && spec.ZeroDurationAuto, zero: zero, max: spec.Max, pass: w.passes}
+		want: err == nil && spec.Zero && spec.ZeroDurationAuto, zero: zero, max: spec.Max, min: spec.Min,
+		pass: w.passes, warmedAt: c.warmedAt}
 	w.byPlace[i] = c
 	return c
 }
@@ -177,7 +195,7 @@ func (c *prewarmSpec) seen(pass uint64) {
 type PreWarmReport struct {
 	At       time.Time
 	AtZero   int       // opted-in functions found at zero
-	Warm     int       // pre-warmed by us and still in their window
+	Warm     int       // holding a slot of the share: pre-warmed by us, or found up, in their window (adoptWarm)
 	Scaled   []PreWarm // pre-warmed in this pass
 	Failures map[provider.Ref]error
 }
@@ -266,10 +284,22 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	// what the last one's recorded warm set leaves room for.
 	w.pass.Lock()
 	defer w.pass.Unlock()
-	intents := w.due(now, fns, &rep)
+	intents, room := w.due(now, fns, &rep)
 	// The actuator calls the provider (up to its call timeout) without
 	// w.mu: the explain section, which takes it, answers meanwhile.
+	//
+	// The share's room is filled with pre-warms that happen: one the
+	// actuator does not apply (the provider refused it, the function is in
+	// back-off, gone, or the call failed) leaves its slot to the next due
+	// function, or a function refused for an hour held the slot for
+	// everyone. intents holds at most room+preWarmSpare, which bounds the
+	// pass's provider calls.
+	filled := 0
+walk:
 	for _, in := range intents {
+		if filled >= room || ctx.Err() != nil {
+			break
+		}
 		o := w.cfg.Actuator.Apply(ctx, in.intent)
 		if o.Code != actuator.CodeApplied {
 			if o.Err != nil {
@@ -279,10 +309,20 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 			} else {
 				w.scaled.WithLabelValues(string(o.Code)).Inc()
 			}
+			switch o.Code {
+			case actuator.CodeDryRun:
+				filled++ // what a live run would have applied
+			case actuator.CodeNotLeader, actuator.CodeStopped:
+				break walk // nothing more of this pass will be applied
+			}
 			continue
 		}
+		filled++
 		w.mu.Lock()
 		w.warm[in.pw.Ref] = in.pw.Until
+		if c := w.specs[in.pw.Ref]; c != nil {
+			c.warmedAt = now.UnixNano()
+		}
 		w.mu.Unlock()
 		rep.Scaled = append(rep.Scaled, in.pw)
 		w.scaled.WithLabelValues("ok").Inc()
@@ -303,19 +343,25 @@ type dueIntent struct {
 
 // due is the part of a pass at now that reads and writes what w.mu guards:
 // it takes in the listing fns, forgets what the listing no longer holds,
-// fills rep's counts and returns the intents of the pre-warms due, each
-// capped at its function's max.
-func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmReport) []dueIntent {
+// fills rep's counts and returns the intents of the pre-warms due in
+// order, each of at least its function's min and at most its max, and
+// how many of them the share has room for (the rest are for when some are
+// not applied: RunOnce).
+func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmReport) ([]dueIntent, int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	atZero, atZeroAt, atZeroSpec := w.atZero[:0], w.atZeroAt[:0], w.atZeroSpec[:0]
+	atZero, atZeroAt, atZeroSpec, up := w.atZero[:0], w.atZeroAt[:0], w.atZeroSpec[:0], w.up[:0]
 	defer func() {
 		// Kept pointing at nothing: not a deleted function's name.
 		clear(atZero)
 		clear(atZeroSpec)
-		w.atZero, w.atZeroAt, w.atZeroSpec = atZero[:0], atZeroAt[:0], atZeroSpec[:0]
+		clear(up)
+		w.atZero, w.atZeroAt, w.atZeroSpec, w.up = atZero[:0], atZeroAt[:0], atZeroSpec[:0], up[:0]
 		if cap(atZero) > keptAtZero {
 			w.atZero, w.atZeroAt, w.atZeroSpec = nil, nil, nil
+		}
+		if cap(up) > keptAtZero {
+			w.up = nil
 		}
 	}()
 	w.passes++
@@ -336,6 +382,8 @@ func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmRepo
 		if fn.Replicas == 0 {
 			c.zero = true
 			atZero, atZeroAt, atZeroSpec = append(atZero, fn.Ref), append(atZeroAt, i), append(atZeroSpec, c)
+		} else {
+			up = append(up, fn.Ref)
 		}
 	}
 	clear(w.byPlace[len(fns):])
@@ -362,22 +410,57 @@ func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmRepo
 			}
 		}
 	}
+	due, room := w.cfg.Policy.dueAt(now, atZero, atZeroAt, atZeroSpec, len(fns), len(w.warm), w.cfg.Fallback)
+	if len(due) > 0 && len(up) > 0 {
+		room = max(0, room-w.adoptWarm(now, up))
+		due = due[:min(len(due), room+preWarmSpare)]
+	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
+	if room == 0 {
+		return nil, 0
+	}
 	var out []dueIntent
-	for _, pw := range w.cfg.Policy.dueAt(now, atZero, atZeroAt, atZeroSpec, len(fns), len(w.warm), w.cfg.Fallback) {
-		var fnMax uint64
+	for _, pw := range due {
+		var fnMin, fnMax uint64
 		var created time.Time
 		if c := w.specs[pw.Ref]; c != nil && c.pass == w.passes {
-			fnMax, created = c.max, c.created
+			fnMin, fnMax, created = c.min, c.max, c.created
 		}
-		to := max(pw.Replicas, 1)
+		// At least the min: a pre-warm below it (one replica when the
+		// idled count is not known) had the scaler raise the function to
+		// its floor a pass later, after the call it was pre-warmed for.
+		to := max(pw.Replicas, fnMin, 1)
 		if fnMax > 0 && to > fnMax {
 			to = fnMax // the label may have been lowered since the function was idled
 		}
 		out = append(out, dueIntent{pw: pw, intent: actuator.Intent{Ref: pw.Ref, From: 0, To: to, Who: actuator.PreWarm,
 			Code: "prewarm", Reason: pw.Reason, Observed: now, Max: fnMax, Created: created}})
 	}
-	return out
+	return out, room
+}
+
+// adoptWarm counts into warm, and returns how many it added, the
+// opted-in functions listed up (up) that are in their pre-warm window and
+// not called since it opened: pre-warmed by a process before this one (a
+// restart, a new leader), whose warm set is lost with it, or held up
+// through the window by the idler's keep-alive. Either way they are warm
+// for a pre-warm window, and the share left them out: a restart in a
+// window pre-warmed the share again on top of them. Asked only in a pass
+// with pre-warms due (the share matters only then), of the functions up
+// and not already counted. w.mu is held.
+func (w *PreWarmer) adoptWarm(now time.Time, up []provider.Ref) int {
+	ask := up[:0] // in place: up is the pass's scratch
+	for _, ref := range up {
+		if _, ok := w.warm[ref]; !ok {
+			ask = append(ask, ref)
+		}
+	}
+	n := 0
+	w.cfg.Policy.inPreWarm(now, ask, w.cfg.Fallback, func(ref provider.Ref, until time.Time) {
+		w.warm[ref] = until
+		n++
+	})
+	return n
 }
 
 // LastRun returns the last pass's report, for the explain API and logs.
