@@ -95,11 +95,11 @@ func TestReview51YTiedWindowsStarveTheSameFunctions(t *testing.T) {
 		warmed := map[provider.Ref]int{}
 		for hour := 1; hour <= 4; hour++ {
 			call := start.Add(time.Duration(hour) * time.Hour)
-			time.Sleep(call.Add(-20 * time.Second).Sub(time.Now())) // the window
+			time.Sleep(time.Until(call.Add(-20 * time.Second))) // the window
 			for _, pw := range w.RunOnce(ctx, time.Now()).Scaled {
 				warmed[pw.Ref]++
 			}
-			time.Sleep(call.Sub(time.Now()))
+			time.Sleep(time.Until(call))
 			for _, ref := range refs {
 				pol.Observe(ref, call) // the cron calls
 			}
