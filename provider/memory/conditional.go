@@ -26,6 +26,15 @@ func (p *Provider) ScaleFromCreated(ctx context.Context, ref provider.Ref, from,
 	return p.recorded(ctx, ref, to, func(now time.Time, call *ScaleCall) error {
 		if f, ok := p.fns[ref]; ok {
 			cur := uint64(len(f.readyAt))
+			// An injected failure (FailScale: the provider down) answers
+			// before any comparison, as a real provider's transport error
+			// does: compared first, a down provider answered a conflict
+			// with counts it could not have read, and the failure hit the
+			// caller's next, right write (a review's finding).
+			if err := p.takeFault(faultKey{op: opScale, ref: ref}); err != nil {
+				call.From, call.To = cur, cur
+				return err
+			}
 			err := provider.CheckCreated(ref, created, f.meta.CreatedAt)
 			if err == nil && cur != from {
 				err = &provider.ConflictError{Ref: ref, Expected: from, Current: cur, Available: f.available(now)}

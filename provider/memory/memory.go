@@ -51,6 +51,9 @@ type Provider struct {
 	byNS   map[string][]*function // each namespace's functions sorted by name; nil = rebuild
 	calls  []ScaleCall
 	faults map[faultKey]*fault
+	// removed is the CreatedAt of each function removed and not deployed
+	// again: a replacement deployed without one is stamped after it.
+	removed map[provider.Ref]time.Time
 
 	hooks hooks // Block, SetDelay, SetColdStart, Peak (hooks.go)
 }
@@ -109,7 +112,21 @@ func (p *Provider) deploy(fn provider.Function, delay time.Duration) error {
 	}
 	if meta.CreatedAt.IsZero() {
 		meta.CreatedAt = now
+		// After its predecessor's, whatever the clock says: under virtual
+		// time a Remove and Deploy (or a Deploy over a function) at one
+		// instant stamped the replacement with the predecessor's time, and
+		// a decision made on the old one (ScaleFromCreated) landed on the
+		// new (a review's finding; the Kubernetes provider orders a
+		// same-second replacement the same way).
+		before, had := p.removed[fn.Ref]
+		if old, ok := p.fns[fn.Ref]; ok {
+			before, had = old.meta.CreatedAt, true
+		}
+		if had && !meta.CreatedAt.After(before) {
+			meta.CreatedAt = before.Add(time.Nanosecond)
+		}
 	}
+	delete(p.removed, fn.Ref)
 	f := &function{meta: meta}
 	f.resize(fn.Replicas, now.Add(delay))
 	p.fns[fn.Ref] = f
@@ -121,9 +138,14 @@ func (p *Provider) deploy(fn provider.Function, delay time.Duration) error {
 func (p *Provider) Remove(ref provider.Ref) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, ok := p.fns[ref]; !ok {
+	f, ok := p.fns[ref]
+	if !ok {
 		return notFound(ref)
 	}
+	if p.removed == nil {
+		p.removed = map[provider.Ref]time.Time{}
+	}
+	p.removed[ref] = f.meta.CreatedAt
 	delete(p.fns, ref)
 	p.byNS = nil
 	return nil
