@@ -140,7 +140,12 @@ func (p *Proxy) serve(c net.Conn, mode Mode) {
 		return
 	}
 	defer p.untrack(up)
-	done := make(chan struct{}, 2)
+	// done says how a direction ended: true when its source ended cleanly
+	// and the end was passed on as a half-close (the other direction goes
+	// on: a client that sends its request and closes its side still gets
+	// the answer, as without the proxy; a review's finding), false when it
+	// failed, which ends both.
+	done := make(chan bool, 2)
 	pipe := func(dst, src net.Conn) {
 		buf := make([]byte, 32<<10)
 		for {
@@ -157,15 +162,25 @@ func (p *Proxy) serve(c net.Conn, mode Mode) {
 				}
 			}
 			if err != nil {
+				if errors.Is(err, io.EOF) {
+					if cw, ok := dst.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+						done <- true
+						return
+					}
+				}
 				break
 			}
 		}
-		done <- struct{}{}
+		done <- false
 	}
 	go pipe(up, c)
 	go pipe(c, up)
-	<-done // one direction ended: close both, which ends the other
+	if halfClosed := <-done; !halfClosed {
+		// A direction failed: close both, which ends the other.
+		_ = c.Close()
+		_ = up.Close()
+	}
+	<-done
 	_ = c.Close()
 	_ = up.Close()
-	<-done
 }
