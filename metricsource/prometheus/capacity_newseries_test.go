@@ -16,7 +16,7 @@ import (
 // function's reading, between lo and hi.
 func capacityWithin(t *testing.T, series string, evalTime time.Duration, lo, hi float64) {
 	t.Helper()
-	q, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: time.Minute}, DefaultMaxScrapeGap, 5*time.Second)
+	q, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: time.Minute}, DefaultMaxScrapeGap, 5*time.Second, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ const customLatencyRules = `groups:
 // TestReview45CustomLatencyPoisonedByNaNSeries), and "idle" read NaN, not
 // nothing.
 func TestCustomLoadLeavesOutNaNSeries(t *testing.T) {
-	q, err := loadQuery(metricsource.LoadQuery{Type: "latency", Window: time.Minute}, DefaultMaxScrapeGap, 5*time.Second)
+	q, err := loadQuery(metricsource.LoadQuery{Type: "latency", Window: time.Minute}, DefaultMaxScrapeGap, 5*time.Second, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func TestRealCapacityStepsAtTheScrapeInterval(t *testing.T) {
 		}
 		capacity := func(window, interval time.Duration) map[model.LabelValue]model.SampleValue {
 			t.Helper()
-			expr, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, interval)
+			expr, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, interval, "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -72,8 +72,9 @@ func firstInterval(interval time.Duration) time.Duration {
 // rateRange is the range of the capacity type's irate(): the source's
 // MaxScrapeGap, which holds at least two scrapes; interval the gateway's
 // scrape interval, for the capacity subquery's step and the rate of a new
-// started series' first value (0: unknown).
-func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (string, error) {
+// started series' first value (0: unknown). defaultNamespace qualifies a
+// bare function_name in a custom load (below).
+func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration, defaultNamespace string) (string, error) {
 	w, err := promDuration("window", q.Window)
 	if err != nil {
 		return "", err
@@ -119,9 +120,22 @@ func loadQuery(q metricsource.LoadQuery, rateRange, interval time.Duration) (str
 		// 0/0, and one such series made the function's average NaN, read as
 		// missing. A series with a NaN sample in the window is NaN over it
 		// (avg_over_time) and left out for the window; a function with no
-		// other series stays missing.
-		return fmt.Sprintf(`avg by (function_name) (%s)`,
-			promql.DropNaN(fmt.Sprintf(`avg_over_time(%s{scaling_type=%s}[%s])`, metricsource.CustomLoadMetric, strconv.Quote(q.Type), w))), nil
+		// other series stays missing. A bare function_name is qualified
+		// with the default namespace before the average: a gateway without
+		// function_namespace counts calls to /function/lat and
+		// /function/lat.openfaas-fn under both names, and the two names'
+		// averages were added as two series of one function (2 s read 4 s:
+		// a review's finding). A name with a dot is qualified already.
+		// The qualified name goes in a label of its own (faas_function),
+		// not over function_name: two series apart only in the name form
+		// would be one labelset, which Prometheus refuses.
+		inner := promql.DropNaN(fmt.Sprintf(`avg_over_time(%s{scaling_type=%s}[%s])`, metricsource.CustomLoadMetric, strconv.Quote(q.Type), w))
+		if defaultNamespace == "" {
+			return fmt.Sprintf(`avg by (function_name) (%s)`, inner), nil
+		}
+		named := fmt.Sprintf(`label_replace(label_replace(%s, "faas_function", "$1.%s", "function_name", "([^.]+)"), "faas_function", "$1", "function_name", "(.+[.].+)")`,
+			inner, defaultNamespace)
+		return fmt.Sprintf(`label_replace(avg by (faas_function) (%s), "function_name", "$1", "faas_function", "(.+)")`, named), nil
 	}
 }
 

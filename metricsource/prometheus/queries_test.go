@@ -38,7 +38,7 @@ func TestLoadQuery(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := loadQuery(c.q, DefaultMaxScrapeGap, 0)
+			got, err := loadQuery(c.q, DefaultMaxScrapeGap, 0, "")
 			if c.wantErr != "" {
 				if err == nil || err.Error() != c.wantErr {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)

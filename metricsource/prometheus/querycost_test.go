@@ -40,7 +40,7 @@ func BenchmarkCapacityQuery(b *testing.B) {
 	n, scrape := queryBenchSize(b, 5*time.Second)
 	p, now := backfilledPrometheus(b, n, scrape)
 	window := time.Minute
-	full, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, scrape)
+	full, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, scrape, "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func BenchmarkCapacityQuery(b *testing.B) {
 	}
 	// What the source sends while it does not know the interval (and sent
 	// before it read it): the step at window/60.
-	unknown, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, 0)
+	unknown, err := loadQuery(metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: window}, DefaultMaxScrapeGap, 0, "")
 	if err != nil {
 		b.Fatal(err)
 	}

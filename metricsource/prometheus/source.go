@@ -134,7 +134,7 @@ func (s *Source) loadOf(ctx context.Context, q metricsource.LoadQuery, parted bo
 	if parted {
 		expr, err = capacityPartsQuery(q.Window, s.cfg.MaxScrapeGap, interval)
 	} else {
-		expr, err = loadQuery(q, s.cfg.MaxScrapeGap, interval)
+		expr, err = loadQuery(q, s.cfg.MaxScrapeGap, interval, s.cfg.DefaultNamespace)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", q.Type, err)
