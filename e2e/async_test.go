@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"testing"
@@ -166,7 +168,11 @@ func TestAsyncNATSRestart(t *testing.T) {
 	back := time.Now()
 	var recovered time.Duration
 	Eventually(t, 30*time.Second, "the controller reading the backlog again", func() (bool, string) {
-		d := explainAt(t, st.Controller.URL(), ref).Decisions
+		fn, err := tryExplainAt(st.Controller.URL(), ref)
+		if err != nil {
+			return false, err.Error()
+		}
+		d := fn.Decisions
 		if len(d) > 0 && d[0].At.After(back) && d[0].Code != "no_data" {
 			recovered = d[0].At.Sub(back)
 			return true, ""
@@ -218,41 +224,76 @@ func TestAsyncSourcesAgree(t *testing.T) {
 
 	st.Publish(t, ref, 400, 8)
 	want := need(400) // ceil(400 / (50 × 0.9)) = 9
-	latest := func(u string) explain.Decision {
+	// latest is a controller's last decision; a failed read (a 503 before
+	// its first listing) is not yet one, and says why.
+	latest := func(u string) (explain.Decision, error) {
+		fn, err := tryExplainAt(u, ref)
+		if err != nil || len(fn.Decisions) == 0 {
+			return explain.Decision{}, err
+		}
+		return fn.Decisions[0], nil
+	}
+	Eventually(t, 60*time.Second, fmt.Sprintf("both controllers deciding %d", want), func() (bool, string) {
+		p, perr := latest(st.Controller.URL())
+		j, jerr := latest(js.URL())
+		return p.Replicas == want && j.Replicas == want,
+			fmt.Sprintf("prometheus: %+v (%v); jetstream: %+v (%v)", p, perr, j, jerr)
+	})
+	// Held for a while: every later decision of each agrees. Each is read
+	// for real (explainAt fails the test otherwise): two failed reads, or
+	// two empty lists, would "agree" as two zero decisions.
+	decided := func(u string) explain.Decision {
 		d := explainAt(t, u, ref).Decisions
 		if len(d) == 0 {
-			return explain.Decision{}
+			t.Fatalf("explain %s at %s: no decision", ref, u)
 		}
 		return d[0]
 	}
-	Eventually(t, 60*time.Second, fmt.Sprintf("both controllers deciding %d", want), func() (bool, string) {
-		p, j := latest(st.Controller.URL()), latest(js.URL())
-		return p.Replicas == want && j.Replicas == want, fmt.Sprintf("prometheus: %+v; jetstream: %+v", p, j)
-	})
-	// Held for a while: every later decision of each agrees.
 	for range 3 {
 		time.Sleep(2 * time.Second)
-		p, j := latest(st.Controller.URL()), latest(js.URL())
+		p, j := decided(st.Controller.URL()), decided(js.URL())
 		if p.Replicas != j.Replicas || p.Code != j.Code {
 			t.Fatalf("sources disagree: prometheus %d %s (%s); jetstream %d %s (%s)", p.Replicas, p.Code, p.Reason, j.Replicas, j.Code, j.Reason)
 		}
 	}
 }
 
+// explainAt is a controller's explanation of ref, read from base, as
+// Stack.Explain reads the stack's own controller: a failed read fails the
+// test. Returned empty, a 503 or 404 read as "no decision", and two such
+// compared as agreeing decisions.
 func explainAt(t testing.TB, base string, ref provider.Ref) explain.Function {
 	t.Helper()
+	fn, err := tryExplainAt(base, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fn
+}
+
+// tryExplainAt is explainAt's read, for polls that wait through a
+// not-yet answer (503 before the controller's first listing): the error
+// says what came back.
+func tryExplainAt(base string, ref provider.Ref) (explain.Function, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	u := base + "/api/v1/functions/" + url.PathEscape(ref.Namespace) + "/" + url.PathEscape(ref.Name)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return explain.Function{}, err
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("explain %s: %v", ref, err)
+		return explain.Function{}, fmt.Errorf("explain %s: %w", ref, err)
 	}
 	defer resp.Body.Close()
-	var fn explain.Function
-	if resp.StatusCode == http.StatusOK {
-		_ = json.NewDecoder(resp.Body).Decode(&fn)
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return explain.Function{}, fmt.Errorf("explain %s at %s: status %d: %s", ref, base, resp.StatusCode, bytes.TrimSpace(body))
 	}
-	return fn
+	var fn explain.Function
+	if err := json.NewDecoder(resp.Body).Decode(&fn); err != nil {
+		return explain.Function{}, fmt.Errorf("explain %s at %s: %w", ref, base, err)
+	}
+	return fn, nil
 }

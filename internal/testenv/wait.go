@@ -15,7 +15,7 @@ const (
 
 // WaitFor calls cond until it returns true, failing t when timeout passes
 // first with what and, when given, detail's answer at that moment (server
-// logs, the last state seen). Timeouts should be generous bounds on an
+// logs, the last state seen); a nil detail is skipped. Timeouts should be generous bounds on an
 // event, not estimates of it: a slow pass is not a failure, a wrong one is.
 func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool, detail ...func() string) {
 	t.Helper()
@@ -25,7 +25,11 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool,
 		if time.Now().After(deadline) {
 			msg := "timed out after " + timeout.String() + " waiting for " + what
 			for _, d := range detail {
-				msg += "\n" + d()
+				// Callers pass nil for "no detail"; calling it would
+				// panic and bury this message in a goroutine dump.
+				if d != nil {
+					msg += "\n" + d()
+				}
 			}
 			t.Fatal(msg)
 		}

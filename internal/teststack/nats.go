@@ -85,7 +85,8 @@ func (n *NATS) URL() string { return "nats://127.0.0.1:" + strconv.Itoa(n.port) 
 func (n *NATS) MonitorURL() string { return "http://127.0.0.1:" + strconv.Itoa(n.monitorPort) }
 
 // Start runs the server (again, after Stop) and waits until JetStream is
-// healthy. The ports and storage are the same every time.
+// healthy and its own process holds both ports. The ports and storage are
+// the same every time.
 func (n *NATS) Start() error {
 	n.mu.Lock()
 	if n.cmd != nil && !closed(n.done) {
@@ -105,9 +106,21 @@ func (n *NATS) Start() error {
 	n.cmd, n.done = cmd, done
 	n.mu.Unlock()
 	go func() { _ = cmd.Wait(); close(done) }()
+	deadline := time.Now().Add(readyTimeout)
 	if err := WaitOK(n.MonitorURL()+"/healthz?js-enabled-only=true", readyTimeout, done); err != nil {
 		n.Stop()
 		return fmt.Errorf("nats-server not ready on %s: %w", n.URL(), err)
+	}
+	// Ready from whom? The ports were free when picked, not when bound: a
+	// 200 on the monitor port may come from another process (another
+	// test's nats-server) while ours exits on "address already in use"
+	// (owner.go). Both ports must be held by our process; an error here
+	// makes StartNATS try other ports.
+	for _, port := range []int{n.monitorPort, n.port} {
+		if err := waitOwned(cmd.Process.Pid, port, done, deadline); err != nil {
+			n.Stop()
+			return fmt.Errorf("nats-server not ready on %s (port %d): %w", n.URL(), port, err)
+		}
 	}
 	return nil
 }

@@ -2,11 +2,13 @@ package teststack
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // A server's port is picked free and released before the server binds it
@@ -14,6 +16,30 @@ import (
 // on "address already in use", but /-/ready on that port may well answer
 // 200 from the other process before it does. Readiness therefore also asks
 // the kernel who listens there: the server's own process, or someone else.
+// The same holds for nats-server's monitor port and its /healthz.
+
+// errNotOwner: when the wait ended, another process still held the port.
+var errNotOwner = errors.New("another process listens there")
+
+// waitOwned waits until process pid holds the listener on port, or /proc
+// cannot tell (nil); until done closes (ErrExited: ours gave up, typically
+// on "address already in use"); or until deadline (errNotOwner).
+func waitOwned(pid, port int, done <-chan struct{}, deadline time.Time) error {
+	for {
+		owned, known := listenOwner(pid, port)
+		if owned || !known {
+			return nil
+		}
+		select {
+		case <-done:
+			return ErrExited
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return errNotOwner
+		}
+	}
+}
 
 // listenOwner reports whether process pid holds the listening TCP socket on
 // 127.0.0.1:port (or any address with that port). known is false when

@@ -119,20 +119,13 @@ func (s *server) waitReady(done <-chan struct{}) error {
 	s.mu.Lock()
 	pid := s.cmd.Process.Pid
 	s.mu.Unlock()
-	for {
-		owned, known := listenOwner(pid, s.port)
-		if owned || !known {
-			return nil
-		}
-		select {
-		case <-done:
-			return fmt.Errorf("%s exited before it was ready (another process answers on %s): %v", s.name, s.addr(), s.exitErr())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not ready on %s: another process listens there", s.name, s.addr())
-		}
+	switch err := waitOwned(pid, s.port, done, deadline); {
+	case errors.Is(err, ErrExited):
+		return fmt.Errorf("%s exited before it was ready (another process answers on %s): %v", s.name, s.addr(), s.exitErr())
+	case err != nil:
+		return fmt.Errorf("%s not ready on %s: %w", s.name, s.addr(), err)
 	}
+	return nil
 }
 
 // ErrExited: the process WaitOK was waiting for exited first.

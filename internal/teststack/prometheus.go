@@ -178,6 +178,41 @@ func (p *Prom) WaitUp(t testing.TB, job string) {
 	})
 }
 
+// FirstUp waits for the first successful scrape of job by the current
+// process (WaitUp) and returns its time: the sample time of the earliest
+// up{job=...}==1 since the process started. It is when Prometheus began to
+// observe the target: a check that something needs a whole window of
+// observation counts from here, not from the process start, which comes
+// 5–6 s earlier (the target-set ticker).
+func (p *Prom) FirstUp(t testing.TB, job string) time.Time {
+	t.Helper()
+	p.WaitUp(t, job)
+	since := p.started()
+	// A range reaching back past the start, in whole seconds; samples
+	// from before a restart are then dropped by time.
+	window := time.Since(since).Truncate(time.Second) + time.Minute
+	expr := `up{job=` + strconv.Quote(job) + `}[` + model.Duration(window).String() + `]`
+	var first time.Time
+	p.WaitFor(t, "the first scrape of job "+job+" in a range query", func(ctx context.Context) (bool, error) {
+		v, _, _, err := p.api.Query(ctx, expr, time.Now())
+		if err != nil {
+			return false, err
+		}
+		m, _ := v.(model.Matrix)
+		for _, series := range m {
+			for _, sp := range series.Values {
+				at := sp.Timestamp.Time()
+				if sp.Value == 1 && !at.Before(since) && (first.IsZero() || at.Before(first)) {
+					first = at
+					break // samples are in time order
+				}
+			}
+		}
+		return !first.IsZero(), nil
+	})
+	return first
+}
+
 // WaitFor polls cond every 100 ms until it returns true, failing the test
 // after WaitTimeout with the last error cond returned.
 func (p *Prom) WaitFor(t testing.TB, what string, cond func(ctx context.Context) (bool, error)) {
