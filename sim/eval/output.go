@@ -42,11 +42,14 @@ func AttributionOf(rs []CellResult) []string {
 			invitro = true
 		}
 	}
+	// Both when a run mixes them (invitro's samples beside a held-out day
+	// of the dataset): the dataset's day was credited to invitro (a
+	// review's finding).
 	var out []string
-	switch {
-	case invitro:
+	if invitro {
 		out = append(out, attribution2019Invitro)
-	case azure:
+	}
+	if azure {
 		out = append(out, attribution2019Azure)
 	}
 	if y2021 {

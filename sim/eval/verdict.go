@@ -69,6 +69,10 @@ func Judge(ss []sim.Summary, candidate, baseline string) (Verdict, error) {
 	if c.P75ColdRatio < 0 || b.P75ColdRatio < 0 {
 		v.P75Cold = Check{Bound: MaxP75Ratio}
 	}
+	if c.IdleReplicaSec < 0 || b.IdleReplicaSec < 0 {
+		// Not defined either (a NaN or infinite sum): not met, no value.
+		v.Idle = Check{Bound: MaxIdleRatio}
+	}
 	if c.WaitP99 >= 0 && b.WaitP99 >= 0 {
 		v.WaitP99 = Check{Value: ptr(round(c.WaitP99-b.WaitP99, 4)), Bound: MaxWaitP99, Met: c.WaitP99 <= b.WaitP99+MaxWaitP99}
 	}
@@ -145,9 +149,11 @@ func round(x float64, digits int) float64 {
 
 // dominates reports whether p is strictly better than c on all three axes.
 // A figure of -1 (not defined: no invocations) never counts as better.
+// A NaN or infinite idle (exactSummaries makes it -1) is not defined
+// either: it counted as better on idle (a review's finding).
 func dominates(p, c sim.Summary) bool {
 	return p.P75ColdRatio >= 0 && p.P75ColdRatio < c.P75ColdRatio &&
-		p.ColdStarts < c.ColdStarts && p.IdleReplicaSec < c.IdleReplicaSec
+		p.ColdStarts < c.ColdStarts && p.IdleReplicaSec >= 0 && p.IdleReplicaSec < c.IdleReplicaSec
 }
 
 func find(ss []sim.Summary, name string) (sim.Summary, bool) {
