@@ -27,7 +27,9 @@
 // is no amount of load (NaN, ±Inf, negative) is missing.
 //
 // Step mode (type=step) follows alerts as the OpenFaaS gateway did, but steps
-// down gradually over the down window after a resolved alert; ExactCE
+// down gradually over the down window after a resolved alert (and after a
+// start or new term, a count found above the floor with no firing alert for
+// one down window: State.StepFoundAt); ExactCE
 // reproduces the CE gateway's CalculateReplicas. A firing alert with the same
 // fingerprint and StartsAt as the last one acted on, within StepDedup, is a
 // duplicate or a retry and adds nothing; so is one the webhook marks as a
