@@ -72,7 +72,7 @@ func (f *Feeder) readTotals(ctx context.Context, src metricsource.StartedTotals,
 // not scraped for over an hour (a NetworkPolicy, a relabelling) came back
 // with its counters where they were, and each, forgotten, counted its whole
 // history as calls of that step, ending an idle time across the hour
-// nobody saw; a day is the keep-alive's horizon.
+// nobody saw; a day is about the keep-alive's horizon (25 h).
 const (
 	forgetSeries      = time.Hour
 	keepMissingSeries = 24 * time.Hour

@@ -102,6 +102,13 @@ type PreWarmer struct {
 	// up is the last pass's list of opted-in functions listed up, kept
 	// as atZero is (adoptWarm).
 	up []provider.Ref
+	// adopt: the next pass adopts the functions found up in their window
+	// (adoptWarm): the first of a process and of each term (Run), whose
+	// warm set does not hold what a process or term before pre-warmed.
+	// Only then: at every pass a function up for another reason (its
+	// scheduled minimum, a keep-alive) took a slot from one at zero and
+	// due (a review's finding).
+	adopt bool
 }
 
 // keptAtZero bounds the at-zero list a pre-warmer keeps between passes
@@ -245,11 +252,14 @@ func NewPreWarmer(cfg PreWarmerConfig) (*PreWarmer, error) {
 		}
 	}
 	return &PreWarmer{cfg: cfg, log: log, scaled: scaled, warm: map[provider.Ref]time.Time{},
-		specs: map[provider.Ref]*prewarmSpec{}}, nil
+		specs: map[provider.Ref]*prewarmSpec{}, adopt: true}, nil
 }
 
 // Run calls RunOnce every Interval until ctx ends.
 func (w *PreWarmer) Run(ctx context.Context) error {
+	w.mu.Lock()
+	w.adopt = true // a new term: what the last leader pre-warmed is not in warm
+	w.mu.Unlock()
 	t := w.cfg.Clock.NewTicker(w.cfg.Interval)
 	defer t.Stop()
 	for {
@@ -411,9 +421,12 @@ func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmRepo
 		}
 	}
 	due, room := w.cfg.Policy.dueAt(now, atZero, atZeroAt, atZeroSpec, len(fns), len(w.warm), w.cfg.Fallback)
-	if len(due) > 0 && len(up) > 0 {
-		room = max(0, room-w.adoptWarm(now, up))
-		due = due[:min(len(due), room+preWarmSpare)]
+	if w.adopt {
+		w.adopt = false
+		if len(up) > 0 {
+			room = max(0, room-w.adoptWarm(now, up))
+			due = due[:min(len(due), room+preWarmSpare)]
+		}
 	}
 	rep.AtZero, rep.Warm = len(atZero), len(w.warm)
 	if room == 0 {
@@ -443,11 +456,11 @@ func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmRepo
 // opted-in functions listed up (up) that are in their pre-warm window and
 // not called since it opened: pre-warmed by a process before this one (a
 // restart, a new leader), whose warm set is lost with it, or held up
-// through the window by the idler's keep-alive. Either way they are warm
-// for a pre-warm window, and the share left them out: a restart in a
-// window pre-warmed the share again on top of them. Asked only in a pass
-// with pre-warms due (the share matters only then), of the functions up
-// and not already counted. w.mu is held.
+// through the window by the idler's keep-alive. They are warm for a
+// pre-warm window, and the share left them out: a restart in a window
+// pre-warmed the share again on top of them. Asked at the first pass of a
+// process or term only (w.adopt), of the functions up and not already
+// counted. w.mu is held.
 func (w *PreWarmer) adoptWarm(now time.Time, up []provider.Ref) int {
 	ask := up[:0] // in place: up is the pass's scratch
 	for _, ref := range up {

@@ -211,6 +211,11 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	r.baselineEnd = from.Add(step / 2)
 	if !older {
 		r.handoverAfter = p.beginHandover(now, step)
+		defer func() {
+			if err != nil {
+				p.takeHandover() // no feeder reads from a failed rebuild: not kept
+			}
+		}()
 	}
 	chunk := size.chunk
 	parts, part, n := partCount(from, now, step, chunk), 0, partSteps(from, now, step, chunk)
