@@ -11,7 +11,8 @@
 //	com.openfaas.scale.zero            true|1 opts in (false|0 or absent: never idled)
 //	com.openfaas.scale.zero-duration   Go duration (default --default-zero-duration, 15m), or
 //	                                   "auto": the KeepAlivePolicy decides, rounded up to a
-//	                                   fixed ladder of query windows (30s … 24h)
+//	                                   fixed ladder of query windows (10s … 24h, whole
+//	                                   hours beyond)
 //	com.openfaas.scale.min             with --maintain-min, the count a non-opted function
 //	                                   found at zero is restored to (max(min, 1))
 //	faas-autoscaler.io/min-schedule    scheduled minimums (annotation on Kubernetes), e.g.
