@@ -60,6 +60,14 @@ type Feeder struct {
 	// prevRebuild: prev is the rebuild's end (ReadsFrom), not a read, so a
 	// gap since it too long to read back over is no missed read.
 	prevRebuild bool
+	// handed is the rebuild's hand-over (handover.go), held from the first
+	// read after it until a read succeeds, and rebuiltTo where the rebuild
+	// ended: a read whose window reaches back before it re-reads the
+	// rebuild's last steps. Dropped with a failed first read, the base
+	// it kept (readTotals) still reached back, and the rebuild's last
+	// call was counted a second time (a review's finding).
+	handed    map[provider.Ref]int32
+	rebuiltTo time.Time
 	// resumeAt: Run makes no read before it (backing off after a failed
 	// read that took longer than a step; zero: no backoff).
 	resumeAt time.Time
@@ -154,15 +162,14 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	// The first read after a rebuild reads its last steps again: the
 	// rebuild's counts of them are taken off (handover.go), unless the
 	// read does not reach back to them (below).
-	var handed map[provider.Ref]int32
 	if f.prevRebuild {
-		handed = f.Policy.takeHandover()
+		f.handed = f.Policy.takeHandover()
 	}
 	if prev := f.prev; !prev.IsZero() && now.Sub(prev) > step {
 		if gap := now.Sub(prev); gap <= maxCatchUp*step || f.prevRebuild && gap <= maxRebuildGap {
 			window = gap.Round(time.Millisecond)
 		} else {
-			handed = nil // a step's read: nothing of the rebuild's in it
+			f.handed = nil // a step's read: nothing of the rebuild's in it
 			f.Policy.Unknown(now.Add(-step))
 			if f.failedReads == 0 && !f.prevRebuild {
 				// After a failed read the span is unknown already,
@@ -203,6 +210,11 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 		return 0
 	}
 	f.readOK(now)
+	handed := f.handed
+	f.handed = nil
+	if !now.Add(-window).Before(f.rebuiltTo) {
+		handed = nil // the window starts after the rebuild's end
+	}
 	// Without a rebuild (or after one that failed) the calls learned reach
 	// back to the first successful read's window.
 	f.Policy.noteLearnedFrom(now.Add(-window))
@@ -327,6 +339,6 @@ func (f *Feeder) logger() *slog.Logger {
 // before Run.
 func (f *Feeder) ReadsFrom(t time.Time, rebuildStep time.Duration) {
 	if f.prev.IsZero() {
-		f.prev, f.prevRebuild = t.Add(-max(f.step(), rebuildStep)), true
+		f.prev, f.prevRebuild, f.rebuiltTo = t.Add(-max(f.step(), rebuildStep)), true, t
 	}
 }

@@ -43,6 +43,7 @@ func (f *Feeder) readTotals(ctx context.Context, src metricsource.StartedTotals,
 		// over: its calls, counted when it is back, could be anywhere in
 		// the span (ObserveLateCount).
 		f.diff.Late = maxCatchUp
+		f.diff.LateSpan = maxCatchUp * f.step()
 	}
 	if base := f.diff.At(); base.IsZero() || !base.Before(now) || now.Sub(base) > maxCatchUp*f.step() {
 		from := now.Add(-window)

@@ -81,10 +81,24 @@ type TotalsDiff struct {
 	// two late; after a gateway not scraped for many minutes they could be
 	// anywhere in those minutes.
 	Late int
+	// LateSpan, when set, is how long a series may be missing, by the
+	// reads' times, and its calls still be placed in the read's step:
+	// missing from fewer than Late reads of a slow source (50 s a read at
+	// a 15 s step), a counter back after minutes had its calls placed in
+	// the last read's window and ended an idle time nobody saw (a
+	// review's finding).
+	LateSpan time.Duration
 
 	last  map[uint64]lastTotal
 	at    time.Time // the last read's time (zero: none since Rebase)
 	reads uint32
+	// baseRead is the number of the last base read (the first after a
+	// Rebase): a series last seen before it was missing from it, across
+	// the span Rebase made unknown, so its calls are late.
+	baseRead uint32
+	// times holds the last reads' times by read number (a ring), for
+	// LateSpan.
+	times [lateTimes]time.Time
 	// mostLive is the most series a read had (forget's crowding bound).
 	mostLive int
 	// counted is how many counts the last Add returned: the next one's
@@ -112,7 +126,8 @@ func (d *TotalsDiff) At() time.Time { return d.at }
 // Rebase makes the next Add a base, which counts nothing: the time since
 // the last read is not to be counted (it is unknown, or too long ago to
 // place its calls). The series' values are kept, so a series missing from
-// that read is still counted from them.
+// that read is still counted from them, as late (its calls may be anywhere
+// in the span).
 func (d *TotalsDiff) Rebase() { d.at = time.Time{} }
 
 // Len is how many series it holds.
@@ -132,6 +147,10 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 		d.last = make(map[uint64]lastTotal, len(read))
 	}
 	d.reads++
+	if base {
+		d.baseRead = d.reads
+	}
+	d.times[d.reads%lateTimes] = at
 	d.mostLive = max(d.mostLive, len(read))
 	late := uint32(d.Late)
 	if d.Late <= 0 {
@@ -158,7 +177,7 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 		}
 		if n > 0 {
 			// It was missing from the reads between prev.read and this one.
-			out = append(out, Count{Ref: t.Ref, N: n, Late: known && d.reads-prev.read-1 >= late})
+			out = append(out, Count{Ref: t.Ref, N: n, Late: known && d.late(prev.read, late, at)})
 		}
 	}
 	d.at = at
@@ -168,6 +187,25 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 		d.counted = len(out)
 	}
 	return out
+}
+
+// lateTimes is how many reads' times TotalsDiff keeps for LateSpan; a
+// series missing from more reads than that is late by Late anyway.
+const lateTimes = 64
+
+// late says whether the calls of a series last seen in read prev, read
+// again now (at), are late: missing from late reads or more, missing from
+// the last base read (prev before it: the unknown span Rebase left), or
+// last seen more than LateSpan before at.
+func (d *TotalsDiff) late(prev, late uint32, at time.Time) bool {
+	missed := d.reads - prev - 1
+	switch {
+	case missed >= late, prev < d.baseRead:
+		return true
+	case d.LateSpan > 0 && missed > 0 && missed < lateTimes:
+		return at.Sub(d.times[prev%lateTimes]) > d.LateSpan
+	}
+	return false
 }
 
 // forget drops the series missing from the last KeepMissing reads, and
