@@ -181,7 +181,8 @@ func (c *Controller) buildIdler(cfg config.Config, defaults scaler.Defaults) err
 	pw, err := keepalive.NewPreWarmer(keepalive.PreWarmerConfig{
 		Policy: policy, Provider: d.Provider, Actuator: c.Actuator, Defaults: defaults, Namespaces: c.wiring.Namespaces,
 		Clock: d.Clock, Interval: cfg.KeepAlive.PreWarmInterval, Fallback: defaults.ZeroDuration,
-		Registerer: d.Registerer, Logger: d.Logger.With("component", "prewarm"),
+		HistoryPending: c.historyPending,
+		Registerer:     d.Registerer, Logger: d.Logger.With("component", "prewarm"),
 	})
 	if err != nil {
 		return fmt.Errorf("keep-alive: %w", err)

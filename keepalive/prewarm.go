@@ -48,6 +48,12 @@ type PreWarmerConfig struct {
 	// Fallback is the zero-duration default handed to the policy (default
 	// the idler's, 15m).
 	Fallback time.Duration
+	// HistoryPending, when set, says the policy's history is still being
+	// read (the start's rebuild): the functions up in their window are not
+	// adopted before it has ended, since the policy cannot tell yet which
+	// are (the pass adopted nothing and spent its one chance: a review's
+	// finding). Cheap, never blocking.
+	HistoryPending func() bool
 	// Registerer receives faas_autoscaler_keepalive_prewarms_total; nil
 	// registers nowhere.
 	Registerer prometheus.Registerer
@@ -421,7 +427,7 @@ func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmRepo
 		}
 	}
 	due, room := w.cfg.Policy.dueAt(now, atZero, atZeroAt, atZeroSpec, len(fns), len(w.warm), w.cfg.Fallback)
-	if w.adopt {
+	if w.adopt && (w.cfg.HistoryPending == nil || !w.cfg.HistoryPending()) {
 		w.adopt = false
 		if len(up) > 0 {
 			room = max(0, room-w.adoptWarm(now, up))

@@ -202,7 +202,11 @@ func (d *TotalsDiff) late(prev, late uint32, at time.Time) bool {
 	switch {
 	case missed >= late, prev < d.baseRead:
 		return true
-	case d.LateSpan > 0 && missed > 0 && missed < lateTimes:
+	case d.LateSpan > 0 && missed >= lateTimes-1:
+		// Its read's time is gone from the ring (this read's own took
+		// its slot at 63): missing that many reads is late.
+		return true
+	case d.LateSpan > 0 && missed > 0:
 		return at.Sub(d.times[prev%lateTimes]) > d.LateSpan
 	}
 	return false
