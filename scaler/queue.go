@@ -99,7 +99,10 @@ func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, state
 	want := false
 	for i, fn := range fns {
 		ps := &states[i].parsed
-		if ps.err == nil && fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue && !ps.spec.Step() && !wakesOnAlert(sigs[fn.Ref]) {
+		// Step functions too: at zero their messages raise no alert of
+		// their own (a JetStream-only cluster has no queue alert), and
+		// they waited for ever (a review's finding).
+		if ps.err == nil && fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue && !wakesOnAlert(sigs[fn.Ref]) {
 			want = true
 			break
 		}

@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"strings"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
 // ceMaxReplicas is the OpenFaaS CE gateway's hard cap in CalculateReplicas.
@@ -54,6 +56,17 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 			d.Reason = earlierInstanceWords(sig, cur)
 		}
 		return clampStep(spec, obs, d)
+	case cur == 0 && sig != nil && sig.Status == Firing && sig.ScalingType == metricsource.TypeQueue:
+		// The generated at-zero alert for messages queued carries the
+		// queue type so that a function is woken to its floor, not
+		// stepped: one message woke a max-20 function to 4 (a review's
+		// finding). Its repeats are duplicates of this wake.
+		stepOn(&d.Next, &st, stepKey(sig), sig, now)
+		d.Next.RampFrom, d.Next.RampStart, d.Next.StepFoundAt = 0, time.Time{}, time.Time{}
+		v, _, _, _ := clamp(&spec, &obs, 1)
+		d.Replicas, d.Recommended, d.Code = v, v, CodeFromZero
+		d.Reason = fmt.Sprintf("alert %s firing: messages queued at zero → %d", sig.AlertName, v)
+		return clampStep(spec, obs, d)
 	case sig != nil && sig.Status == Firing:
 		key := stepKey(sig)
 		if at, ok := stepped(sig, key, &st, spec.StepDedup, now); ok {
@@ -88,6 +101,12 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		}
 		return clampStep(spec, obs, d)
 	case cur == 0:
+		// Messages queued at zero wake it to its floor, as any type's
+		// (wakeForBacklog): no alert of its own comes for them.
+		obs.Queued = loadOrNil(obs.Queued)
+		if qd, ok := wakeForBacklog(spec, obs, d); ok {
+			return qd
+		}
 		return zeroIdle(spec, obs, d)
 	case sig != nil && sig.Status == Resolved:
 		if d.Next.RampStart.IsZero() {

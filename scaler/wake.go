@@ -3,6 +3,8 @@ package scaler
 import (
 	"fmt"
 	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
 // wakeFromZero decides for a function at zero replicas: stay there unless it
@@ -30,6 +32,13 @@ func wakeFromZero(spec *Spec, obs *Observation, d Decision, load *float64, per f
 		// No short-window reading (missing, not zero): the stable one, with
 		// its age, so the actuator can tell it from load before an idle.
 		need, d.Evidence = replicasFor(derefOr(load, 0), per), obs.StableWindow
+	}
+	if spec.Type == metricsource.TypeQueue {
+		// A queue reading is the backlog now, not an average over a
+		// window: messages queued 2 s after an idle are no load from
+		// before it, and with a window's age the actuator dropped their
+		// wake as stale evidence for a burst window (a review's finding).
+		d.Evidence = 0
 	}
 	// decideTarget puts a firing alert's load in BurstLoad whenever it is
 	// the freshest reading (always when the source has none).
