@@ -330,11 +330,12 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	// down window whatever alert came with it (a scale to 20 on the stable
 	// reading, the alert's load needing 10, was halved 65 s later: a
 	// review's finding).
-	// A repeat's load standing in for a missing stable reading rests on
-	// the alert too (fromAlert, the signal's own load): recorded without
-	// an expiry, the down window held it its whole length (a review's
+	// The need rests on the alert when the load it was read from is the
+	// signal's own: as the burst reading (burstSrc.alert) or standing in
+	// for a missing stable one (a repeat's too: recorded without an
+	// expiry, the down window held it its whole length, a review's
 	// finding).
-	onAlert := burstSrc.alert && load == obs.BurstLoad || fromAlert && obs.Signal != nil && load == obs.Signal.Load
+	onAlert := obs.Signal != nil && obs.Signal.Load != nil && load == obs.Signal.Load
 	if !d.Next.BurstSince.IsZero() {
 		onAlert = onAlert || burstSrc.alert && burstRec > recorded // the burst's part is the alert's
 		recorded = max(recorded, burstRec)
