@@ -2,6 +2,8 @@ package keepalive
 
 import (
 	"cmp"
+	"encoding/binary"
+	"hash/fnv"
 	"math"
 	"slices"
 	"time"
@@ -213,23 +215,16 @@ func preWarmOrder(a, b PreWarm, warmedAt map[provider.Ref]int64) int {
 	return cmp.Compare(a.Ref.Name, b.Ref.Name)
 }
 
-// tieHash is FNV-1a of ref and the second its window closes in: fixed
-// across processes (no random seed), so a restarted controller breaks a
-// window's ties as the one before it.
+// tieHash is FNV-1a (hash/fnv) of ref and the second its window closes
+// in: fixed across processes (no random seed), so a restarted controller
+// breaks a window's ties as the one before it.
 func tieHash(ref provider.Ref, second int64) uint64 {
-	h := uint64(14695981039346656037)
-	add := func(b byte) { h = (h ^ uint64(b)) * 1099511628211 }
-	for i := 0; i < len(ref.Namespace); i++ {
-		add(ref.Namespace[i])
-	}
-	add(0)
-	for i := 0; i < len(ref.Name); i++ {
-		add(ref.Name[i])
-	}
-	for i := range 8 {
-		add(byte(uint64(second) >> (8 * i)))
-	}
-	return h
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(ref.Namespace))
+	_, _ = h.Write([]byte{0})
+	_, _ = h.Write([]byte(ref.Name))
+	_, _ = h.Write(binary.LittleEndian.AppendUint64(nil, uint64(second)))
+	return h.Sum64()
 }
 
 // inPreWarm calls found for each of refs the policy has learned of whose
