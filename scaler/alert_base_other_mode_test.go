@@ -15,8 +15,8 @@ import (
 // step mode"), but not the alert's base and time.
 //
 // The function (rps) is raised 2 → 6 on an alert's load while Prometheus
-// has no series for it; its labels then switch to step mode, where the
-// generated step alert steps it 6 → 10. An hour later the labels are back
+// has no series for it; its labels then switch to step mode, where
+// CE's alert steps it 6 → 10. An hour later the labels are back
 // to rps and the source still has no series for the function: that is
 // missing data, so 10 should be kept. The alert base of an hour ago (2)
 // is taken instead: 10 → 2 in one evaluation, with the reason that an
@@ -37,7 +37,9 @@ func TestAlertBaseFromAnEarlierModeDoesNotScaleDown(t *testing.T) {
 	if a.Replicas != 6 {
 		t.Fatalf("setup: rps alert load 250 at 2, no data: %d (%s %q), want 6", a.Replicas, a.Code, a.Reason)
 	}
-	stepUp := &Signal{Ref: testRef, Status: Firing, AlertName: "FunctionStepRateHigh", ScalingType: TypeStep,
+	// CE's alert (no scaling_type): its silence for the hour keeps the
+	// step (the generated step alert's would be taken as resolved).
+	stepUp := &Signal{Ref: testRef, Status: Firing, AlertName: "APIHighInvocationRate",
 		Fingerprint: "step", StartsAt: t0.Add(time.Minute)}
 	b := Decide(step, obs(6, stepUp), a.Next, t0.Add(time.Minute))
 	if b.Replicas != 10 {

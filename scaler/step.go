@@ -42,6 +42,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	step := stepSize(spec.Max, spec.Factor)
 	lo, _, _ := floor(&spec, &obs)
 	d.Next.StepRuleAt = stepRuleAt(sig, st.StepRuleAt, now)
+	lapsed := ruleLapsed(sig, &st, d.Next.StepRuleAt)
 
 	switch {
 	case besideRule(sig, d.Next.StepRuleAt):
@@ -108,7 +109,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 			return qd
 		}
 		return zeroIdle(spec, obs, d)
-	case sig != nil && sig.Status == Resolved:
+	case sig != nil && sig.Status == Resolved, lapsed:
 		if d.Next.RampStart.IsZero() {
 			d.Next.RampFrom, d.Next.RampStart = cur, now
 		}
@@ -166,6 +167,9 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	if d.Next.RampStart.IsZero() {
 		d.Reason = fmt.Sprintf("alert resolved %s ago, down window %v over → %d", elapsed.Round(time.Second), spec.DownWindow, want)
 	}
+	if lapsed {
+		d.Reason = lapsedWords(&st) + d.Reason
+	}
 	return clampStep(spec, obs, d)
 }
 
@@ -185,6 +189,16 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	d.Next.StepRuleAt = stepRuleAt(sig, st.StepRuleAt, now)
 	step := uint64(math.Ceil(float64(maxp) / 100 * float64(spec.Factor)))
 	switch {
+	case ruleLapsed(sig, &st, d.Next.StepRuleAt) && cur > 0:
+		lo, code, why := floor(&spec, &obs)
+		d.Replicas, d.Code = min(lo, cur), CodeStepDown
+		if code == CodeScheduledMin {
+			d.Code = code
+		}
+		if d.Replicas == cur {
+			d.Code = CodeSteady
+		}
+		d.Reason = "exact CE: " + lapsedWords(&st) + why
 	case sig == nil:
 		d.Code = CodeSteady
 		if !obs.quiet {
@@ -262,6 +276,26 @@ func stepRuleAt(sig *Signal, was, now time.Time) time.Time {
 		return time.Time{}
 	}
 	return was
+}
+
+// ruleLapsed reports whether the generated step alert, the last alert
+// stepped on, has just gone unseen for StepRuleEvidence (next, stepRuleAt's
+// result, zero where st.StepRuleAt was set) with no signal now: its
+// resolution is taken as lost. Its route repeats a firing alert every 30 s,
+// so silence means it no longer fires, and a resolution that never came
+// (send_resolved false on a receiver edited by hand, a resolved alert cut by
+// max_alerts) left the function at its stepped count for good. An alert
+// without a scaling_type (CE's) comes on a route whose repeat_interval is
+// not known (AlertManager's default is 4h): its silence says nothing, and
+// its step is kept until it resolves, as CE's gateway keeps it.
+func ruleLapsed(sig *Signal, st *State, next time.Time) bool {
+	return sig == nil && !st.StepRuleAt.IsZero() && next.IsZero() &&
+		st.StepKey != "" && !strings.HasPrefix(st.StepKey, otherAlert)
+}
+
+func lapsedWords(st *State) string {
+	return fmt.Sprintf("generated step alert last seen firing at %s, not repeated for %v: its resolution taken as lost; ",
+		st.StepRuleAt.UTC().Format(time.TimeOnly), StepRuleEvidence)
 }
 
 // besideRule reports whether sig is an alert without a scaling_type while
