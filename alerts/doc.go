@@ -29,8 +29,12 @@
 // An alert that says its rule had no data never becomes a signal, firing or
 // resolved (missing data is not load): Grafana's DatasourceNoData and
 // DatasourceError alerts, and alerts whose grafana_state_reason annotation
-// holds NoData, Error or MissingSeries, in any payload version. They are
-// answered "ignored", with the alert name or reason.
+// holds NoData or Error (or MissingSeries on a firing alert), in any payload
+// version. They are answered "ignored", with the alert name or reason. A
+// resolution for MissingSeries alone (the series left the query's result:
+// every resolution of a rule with its threshold in the query) is handed on
+// as a resolution without a load, marked scaler.Signal.NoSeries: step mode
+// comes down on nothing else.
 //
 // # Answers
 //

@@ -37,6 +37,47 @@ const GrafanaStateReasonAnnotation = "grafana_state_reason"
 // rule, which the scaler may act on like any resolution.
 var missingDataReasons = []string{"NoData", "Error", "MissingSeries"}
 
+// seriesGone reports whether a is a resolution Grafana sent because the
+// rule's series disappeared (grafana_state_reason MissingSeries, with no
+// NoData or Error beside it). A rule whose threshold is in its query (CE's
+// `rate(…) > 5`, imported into Grafana) resolves that way every time its
+// condition ends: dropped as missing data, a step-mode function (which
+// reads no metrics source and comes down only on a resolution) stayed at
+// its stepped count for good (a review's finding). It is handed on as a
+// resolution marked Signal.NoSeries, without its load annotation: step
+// mode acts on it, the target modes ignore it (missing data is not load).
+func seriesGone(a *template.Alert) bool {
+	if a.Status != "resolved" {
+		return false
+	}
+	if name := a.Labels[string(model.AlertNameLabel)]; name == GrafanaNoDataAlert || name == GrafanaErrorAlert {
+		return false
+	}
+	gone := false
+	for part := range strings.SplitSeq(a.Annotations[GrafanaStateReasonAnnotation], ",") {
+		switch strings.TrimSpace(part) {
+		case "MissingSeries":
+			gone = true
+		case "NoData", "Error":
+			return false
+		}
+	}
+	return gone
+}
+
+// withoutLoad is a copy of a without its load annotation: a resolution for
+// a vanished series carries no load, whatever Grafana rendered there.
+func withoutLoad(a *template.Alert) *template.Alert {
+	c := *a
+	c.Annotations = make(template.KV, len(a.Annotations))
+	for k, v := range a.Annotations {
+		if k != LoadAnnotation {
+			c.Annotations[k] = v
+		}
+	}
+	return &c
+}
+
 // missingData returns why an alert carries no load, or "" when it may be
 // mapped to a signal. Missing data is not zero and not load: such an alert,
 // firing or resolved, must never scale a function. It is checked for every

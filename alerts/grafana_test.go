@@ -113,7 +113,10 @@ func TestGrafanaMissingDataNeverScales(t *testing.T) {
 		{"error handled as Alerting", alert("firing", "FunctionLoadHigh", `"grafana_state_reason":"Error"`), "grafana_state_reason Error"},
 		{"no data handled as Normal", alert("resolved", "FunctionLoadHigh", `"grafana_state_reason":"NoData"`), "grafana_state_reason NoData"},
 		{"no data, keep last state", alert("firing", "FunctionLoadHigh", `"grafana_state_reason":"NoData, KeepLast"`), "grafana_state_reason NoData, KeepLast"},
-		{"series gone", alert("resolved", "FunctionLoadHigh", `"grafana_state_reason":"MissingSeries"`), "grafana_state_reason MissingSeries"},
+		// A resolution for a vanished series is handed on (TestGrafanaSeriesGoneIsAResolution); a
+		// firing one, which Grafana does not send, stays ignored.
+		{"series gone, firing", alert("firing", "FunctionLoadHigh", `"grafana_state_reason":"MissingSeries"`), "grafana_state_reason MissingSeries"},
+		{"series gone beside no data", alert("resolved", "FunctionLoadHigh", `"grafana_state_reason":"MissingSeries, NoData"`), "grafana_state_reason MissingSeries, NoData"},
 	}
 	for _, version := range []string{"1", "4"} { // Grafana may also route through an AlertManager
 		for _, tc := range tests {
@@ -174,5 +177,41 @@ func TestGrafanaOtherVersionsRefused(t *testing.T) {
 				t.Error("sink called")
 			}
 		})
+	}
+}
+
+// TestGrafanaSeriesGoneIsAResolution: Grafana resolves an alert whose
+// series left the query's result with grafana_state_reason MissingSeries,
+// which is how every resolution of a rule with its threshold in the query
+// (CE's `rate(…) > 5`) arrives. Ignored as missing data, a step-mode
+// function never came down (review 52B). It is handed on as a resolution
+// marked NoSeries, without a load whatever the annotation rendered (the
+// target modes ignore it; scaler tests pin that).
+//
+// Seen failing before: `result {... Result:ignored Error:annotation
+// grafana_state_reason MissingSeries ...}, want accepted`.
+func TestGrafanaSeriesGoneIsAResolution(t *testing.T) {
+	for _, version := range []string{"1", "4"} {
+		for _, reason := range []string{"MissingSeries", "MissingSeries, KeepLast"} {
+			t.Run("v"+version+"/"+reason, func(t *testing.T) {
+				sink := &recordingSink{}
+				h := newTestHandler(t, testConfig(sink, nil))
+				a := `{"status":"resolved","labels":{"alertname":"APIHighInvocationRate","function_name":"figlet.openfaas-fn"},` +
+					`"annotations":{"grafana_state_reason":"` + reason + `","load":"[ var='A' value=7 ]"},"startsAt":"2026-11-26T14:55:30Z",` +
+					`"endsAt":"2026-11-26T15:00:00Z","fingerprint":"ab12"}`
+				w := post(h, []byte(`{"version":"`+version+`","status":"resolved","alerts":[`+a+`]}`))
+				if w.Code != http.StatusOK {
+					t.Fatalf("code %d, want 200: %s", w.Code, w.Body)
+				}
+				if r := decodeResponse(t, w).Results[0]; r.Result != alertAccepted {
+					t.Errorf("result %+v, want accepted", r)
+				}
+				got := sink.got()
+				if len(got) != 1 || got[0].Status != scaler.Resolved || !got[0].NoSeries || got[0].Load != nil ||
+					got[0].Ref.String() != "figlet.openfaas-fn" || got[0].Fingerprint != "ab12" {
+					t.Errorf("sink got %+v, want one resolution of figlet.openfaas-fn marked NoSeries, without a load", got)
+				}
+			})
+		}
 	}
 }

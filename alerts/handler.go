@@ -222,7 +222,11 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed 
 		}
 		return alertInvalid
 	}
-	if why := missingData(a); why != "" {
+	gone := seriesGone(a)
+	if gone {
+		a = withoutLoad(a)
+	}
+	if why := missingData(a); why != "" && !gone {
 		// Ahead of toSignal: such an alert without function_name, or of a
 		// status Grafana may add one day, is still nothing to act on, not
 		// an invalid alert that could turn its batch into a 400.
@@ -241,6 +245,7 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed 
 		res.Error = err.Error()
 		return alertInvalid
 	}
+	sig.NoSeries = gone
 	res.Function, res.Fingerprint = sig.Ref.String(), sig.Fingerprint
 	*in = instanceOf(&sig)
 	sig.RetryOf = prior[*in]

@@ -45,6 +45,13 @@ type Signal struct {
 	// delivery. Step mode steps once per notification: an instance stepped
 	// on since then is not stepped again, however long the retries go on.
 	RetryOf time.Time
+	// NoSeries says the alert is a resolution Grafana sent because the
+	// rule's series disappeared (grafana_state_reason MissingSeries): it
+	// ends a step-mode firing episode, as any resolution does (a rule with
+	// its threshold in the query resolves no other way). The target modes
+	// act on firing alerts only, so it is no input to them, as missing data
+	// must not be; it carries no load.
+	NoSeries bool
 }
 
 // MarshalJSON writes the signal as the explain API shows it
@@ -63,7 +70,8 @@ func (s Signal) MarshalJSON() ([]byte, error) {
 		Received    time.Time   `json:"received"`
 		Down        bool        `json:"down,omitempty"`
 		RetryOf     time.Time   `json:"retry_of,omitzero"`
-	}{s.Ref.String(), s.Status, s.AlertName, s.Load, s.ScalingType, s.Fingerprint, s.StartsAt, s.Received, s.Down, s.RetryOf})
+		NoSeries    bool        `json:"no_series,omitempty"`
+	}{s.Ref.String(), s.Status, s.AlertName, s.Load, s.ScalingType, s.Fingerprint, s.StartsAt, s.Received, s.Down, s.RetryOf, s.NoSeries})
 }
 
 // ErrUnavailable is returned by the reconcile loop's Notify when it cannot act
