@@ -76,7 +76,13 @@ func (g *Gateway) asyncHandler(o APIOptions, pub AsyncPublisher) http.HandlerFun
 // controller must, from the backlog), 429 when every ready replica already
 // runs Concurrency requests, else 200 after the function's Duration (the
 // default workload's 50 ms for a function with none set). It is counted in
-// the gateway's invocation metrics like any request.
+// the gateway's invocation metrics like any request, the 503 included
+// without ScaleFromZero: there the proxy answers it, as Step's calls.
+// Under ScaleFromZero the 503 stays uncounted: a real gateway would hold
+// such a call in its scaling handler and wake the function, which this
+// Invoke leaves to the controller; it stands for a call that never reached
+// the proxy (as the queue worker's calls straight to a function, which
+// woke nothing: faas#1131).
 func (g *Gateway) Invoke(ctx context.Context, ref provider.Ref) int {
 	fn, err := g.cfg.Provider.Function(ctx, ref)
 	switch {
@@ -98,6 +104,13 @@ func (g *Gateway) Invoke(ctx context.Context, ref provider.Ref) int {
 		st = g.fns[ref]
 	}
 	if fn.AvailableReplicas == 0 {
+		if !g.cfg.ScaleFromZero {
+			// The proxy's "no endpoints" at once, started and completed
+			// (a review's finding: this call went uncounted while Step
+			// counted the same 503 for the load's calls).
+			g.metrics.started(name, 1)
+			g.metrics.complete(name, "503", 1, 0)
+		}
 		g.mu.Unlock()
 		return http.StatusServiceUnavailable
 	}

@@ -261,19 +261,19 @@ func (g *Gateway) Step(ctx context.Context, now time.Time) {
 }
 
 // drainGone ends a removed function's requests as a real gateway's do: those
-// running finish as their pods drain, those waiting for a replica get the
-// proxy's 502 at once; no new ones arrive. Skipped instead, a removed
-// function's started calls never ended and its in-flight gauge stayed up for
-// good (a review's finding). Its workload stays, for a function deployed
-// again under the name.
+// running finish as their pods drain; those waiting for a replica (only
+// under ScaleFromZero) fail their next lookup of the function, polling or
+// retrying a failed wake, and the scaling handler answers them 500 before
+// the proxy: dropped uncounted, like a wake that keeps failing
+// (expireWaiting). No new ones arrive. Skipped instead, a removed
+// function's started calls never ended and its in-flight gauge stayed up
+// for good (a review's finding); counting the waiting ones started and 502
+// reported activity a real gateway never reports (a later review's).
+// Its workload stays, for a function deployed again under the name.
 func (g *Gateway) drainGone(ref provider.Ref, st *fnState, now time.Time) {
 	name := ref.String()
 	t := &g.tally
 	g.completeUntil(st, now, t)
-	for _, a := range st.waiting {
-		g.metrics.started(name, a.count)
-		g.metrics.complete(name, "502", a.count, 0)
-	}
 	st.waiting = st.waiting[:0]
 	st.wakeFailedAt = time.Time{}
 	st.carry = 0
