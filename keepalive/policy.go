@@ -50,6 +50,11 @@ type Policy struct {
 	// back that read goes.
 	handover   map[provider.Ref]int32
 	feederStep time.Duration
+	// bounds is the min and max replicas of each function the pre-warmer
+	// lists opted in (setBounds): a pre-warm starts the count the function
+	// was idled from within them, and its plan prices that count. Here,
+	// not in history, which stays in its size class (history_size_test.go).
+	bounds map[provider.Ref]replicaBounds
 }
 
 // history is one function's recent idle times, in seconds (+Inf beyond the

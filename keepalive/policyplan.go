@@ -21,7 +21,7 @@ func (p *Policy) planSlack(ref provider.Ref, fallback time.Duration, now time.Ti
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	h := p.get(ref)
-	plan, last := p.planLocked(h, fallback, now)
+	plan, last := p.planLocked(ref, h, fallback, now)
 	h.worded() // into h.plan, which plan points to
 	return *plan, last, h.slack
 }
@@ -34,12 +34,12 @@ func (p *Policy) planSlack(ref provider.Ref, fallback time.Duration, now time.Ti
 // (docs/sim.md, "Session 13"): 1 minute, 5 minutes and never were tried.
 const replanEvery = 5 * time.Minute
 
-// planLocked is Plan for h; the caller holds mu. The plan is h's own,
+// planLocked is Plan for h, ref's history; the caller holds mu. The plan is h's own,
 // read in place while mu is held: the idler asks about every function
 // every cycle and Due about every one at zero every pass, and a copy of
 // the whole Plan returned to each, for the two or three fields each reads,
 // was a sixth of both.
-func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (*Plan, time.Time) {
+func (p *Policy) planLocked(ref provider.Ref, h *history, fallback time.Duration, now time.Time) (*Plan, time.Time) {
 	stale := !h.planned || h.fallback != fallback ||
 		(h.added > 0 && (h.added >= uint32(len(h.e)/8) || now.Sub(h.plannedA) >= replanEvery || len(h.e) <= p.cfg.MinSamples))
 	if stale {
@@ -54,7 +54,7 @@ func (p *Policy) planLocked(h *history, fallback time.Duration, now time.Time) (
 		}
 		var w planWords
 		h.plan, w = chooseQuietly(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
-			PreWarmReplicas: float64(h.zeroedAt), BusyCalls: float64(h.busyCalls), BusySeconds: float64(h.busySecs),
+			PreWarmReplicas: float64(p.startsLocked(ref, h)), BusyCalls: float64(h.busyCalls), BusySeconds: float64(h.busySecs),
 			sorted: true}, fallback, p.cfg, &p.bufs)
 		h.wordsPending, h.wordsN, h.wordsBeyond = w.pending, uint32(w.n), uint32(w.beyond)
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback
@@ -78,7 +78,7 @@ func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves floa
 	if v := float32(serves); v != h.serves {
 		h.serves, h.planned = v, false
 	}
-	pl, last := p.planLocked(h, fallback, now)
+	pl, last := p.planLocked(ref, h, fallback, now)
 	plan := Plan{KeepAlive: pl.KeepAlive, PreWarmAt: pl.PreWarmAt, PreWarmUntil: pl.PreWarmUntil, Code: pl.Code} // what is read after mu
 	slack := h.slack
 	p.mu.Unlock()

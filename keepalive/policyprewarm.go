@@ -85,8 +85,9 @@ type PreWarm struct {
 	Until  time.Time     // end of the window
 	Reason string
 	// Replicas is how many to start: the count the function had when it
-	// was last idled (1 when not seen since the policy started); the
-	// pre-warmer starts at least the function's min.
+	// was last idled (1 when not seen since the policy started), within
+	// the min and max the pre-warmer last read (setBounds); the
+	// pre-warmer bounds it again by the labels of its pass.
 	Replicas uint64
 }
 
@@ -95,9 +96,64 @@ func (p *Policy) preWarmReplicas(ref provider.Ref) uint64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if h := p.fns[ref]; h != nil {
-		return h.preWarmReplicas()
+		return p.startsLocked(ref, h)
 	}
-	return 1
+	return max(1, uint64(p.bounds[ref].min))
+}
+
+// replicaBounds is a function's min and max replicas (max 0: none known).
+type replicaBounds struct{ min, max uint32 }
+
+// setBounds records ref's min and max replicas as the pre-warmer read
+// them from its labels: a pre-warm starts the count the function was
+// idled from, at least the min and at most the max (PreWarmer.due), and
+// the plan prices the replicas it starts. Priced on the count it was
+// idled from, a function idled from 80 whose max is now 2 was kept warm
+// for half an hour after each call (keep_alive) where its pre-warm, of 2
+// replicas for a minute, was the cheaper plan. A change replans.
+func (p *Policy) setBounds(ref provider.Ref, minR, maxR uint64) {
+	b := replicaBounds{uint32(min(minR, math.MaxUint32)), uint32(min(maxR, math.MaxUint32))}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if old, ok := p.bounds[ref]; ok && old == b {
+		return
+	}
+	if p.bounds == nil {
+		p.bounds = map[provider.Ref]replicaBounds{}
+	}
+	p.bounds[ref] = b
+	if h := p.fns[ref]; h != nil {
+		h.planned = false
+	}
+}
+
+// dropBounds forgets ref's bounds: the pre-warmer no longer lists it
+// opted in (deleted, relabelled, out of its namespaces), so it is not
+// pre-warmed, and the map holds only functions it lists.
+func (p *Policy) dropBounds(ref provider.Ref) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.bounds[ref]; !ok {
+		return
+	}
+	delete(p.bounds, ref)
+	if h := p.fns[ref]; h != nil {
+		h.planned = false
+	}
+}
+
+// startsLocked is how many replicas a pre-warm of ref (history h) starts:
+// the count it was idled from, within its bounds when the pre-warmer has
+// read them. mu is held.
+func (p *Policy) startsLocked(ref provider.Ref, h *history) uint64 {
+	n := h.preWarmReplicas()
+	if b, ok := p.bounds[ref]; ok {
+		n = max(n, uint64(b.min))
+		if b.max > 0 {
+			n = min(n, uint64(b.max))
+		}
+	}
+	return n
 }
 
 // preWarmReplicas is how many replicas a pre-warm of h's function starts.
@@ -156,14 +212,14 @@ func (p *Policy) dueAt(now time.Time, atZero []provider.Ref, places []int, specs
 		} else {
 			h = p.due.at(p, i, len(atZero), ref)
 		}
-		plan, last := p.planLocked(h, fallback, now)
+		plan, last := p.planLocked(ref, h, fallback, now)
 		if last.IsZero() {
 			continue
 		}
 		if since := now.Sub(last); plan.InPreWarm(since, h.slack) {
 			h.worded()
 			out = append(out, PreWarm{Ref: ref, Since: since, Until: last.Add(plan.PreWarmUntil), Reason: h.plan.Reason,
-				Replicas: h.preWarmReplicas()})
+				Replicas: p.startsLocked(ref, h)})
 			if specs != nil && specs[i].warmedAt != 0 {
 				if warmedAt == nil {
 					warmedAt = map[provider.Ref]int64{}
@@ -242,7 +298,7 @@ func (p *Policy) inPreWarm(now time.Time, refs []provider.Ref, fallback time.Dur
 		if h == nil {
 			continue
 		}
-		plan, last := p.planLocked(h, fallback, now)
+		plan, last := p.planLocked(ref, h, fallback, now)
 		if !last.IsZero() && plan.InPreWarm(now.Sub(last), h.slack) {
 			found(ref, last.Add(plan.PreWarmUntil))
 		}

@@ -193,6 +193,13 @@ func (w *PreWarmer) specOf(i int, fn *provider.Function) *prewarmSpec {
 	*c = prewarmSpec{ref: fn.Ref, labels: fn.Labels, annotations: fn.Annotations,
 		want: err == nil && spec.Zero && spec.ZeroDurationAuto, zero: zero, max: spec.Max, min: spec.Min,
 		pass: w.passes, warmedAt: c.warmedAt}
+	// The plan prices the replicas a pre-warm starts, which these bound
+	// (due): the policy is told at each parse, not at each pass.
+	if c.want {
+		w.cfg.Policy.setBounds(fn.Ref, c.min, c.max)
+	} else {
+		w.cfg.Policy.dropBounds(fn.Ref)
+	}
 	w.byPlace[i] = c
 	return c
 }
@@ -250,7 +257,7 @@ func NewPreWarmer(cfg PreWarmerConfig) (*PreWarmer, error) {
 	}
 	scaled := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "faas_autoscaler_keepalive_prewarms_total",
-		Help: "Functions the adaptive keep-alive's pre-warm proposed from zero (back to the count they were idled from), by result (ok, error, or the actuator's verdict: dry_run, not_leader, already_higher, …).",
+		Help: "Functions the adaptive keep-alive's pre-warm proposed from zero (back to the count they were idled from), by result (ok, partial: fewer replicas than asked but at least one, error, or the actuator's verdict: dry_run, not_leader, already_higher, …).",
 	}, []string{"result"})
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(scaled); err != nil {
@@ -308,7 +315,8 @@ func (w *PreWarmer) RunOnce(ctx context.Context, now time.Time) PreWarmReport {
 	// actuator does not apply (the provider refused it, the function is in
 	// back-off, gone, or the call failed) leaves its slot to the next due
 	// function, or a function refused for an hour held the slot for
-	// everyone. intents holds at most room+preWarmSpare, which bounds the
+	// everyone. One the provider took in part (landedPartly) is up and
+	// holds its slot. intents holds at most room+preWarmSpare, which bounds the
 	// pass's provider calls.
 	filled := 0
 walk:
@@ -317,7 +325,8 @@ walk:
 			break
 		}
 		o := w.cfg.Actuator.Apply(ctx, in.intent)
-		if o.Code != actuator.CodeApplied {
+		landed, partly := landedPartly(o)
+		if o.Code != actuator.CodeApplied && !partly {
 			if o.Err != nil {
 				rep.Failures[in.pw.Ref] = o.Err
 				w.scaled.WithLabelValues("error").Inc()
@@ -341,6 +350,12 @@ walk:
 		}
 		w.mu.Unlock()
 		rep.Scaled = append(rep.Scaled, in.pw)
+		if partly {
+			w.scaled.WithLabelValues("partial").Inc()
+			w.log.Warn("pre-warmed fewer replicas than asked", "function", in.pw.Ref.String(), "asked", in.intent.To,
+				"landed", landed, "err", o.Err)
+			continue
+		}
 		w.scaled.WithLabelValues("ok").Inc()
 		w.log.Info("pre-warmed", "function", in.pw.Ref.String(), "since_last", in.pw.Since.Round(time.Second).String(), "reason", in.pw.Reason)
 	}
@@ -349,6 +364,21 @@ walk:
 	rep.Warm = len(w.warm)
 	w.lastRun = rep
 	return rep
+}
+
+// landedPartly reports whether o is a pre-warm the provider took in part:
+// it refused the count asked for and set landed (≥ 1) instead, as faasd
+// runs one replica and OpenFaaS CE at most five (provider.RefusedError's
+// Landed). The function is up for its window, so it is a pre-warm that
+// happened: counted a failure, it held no slot of the share, and the pass
+// pre-warmed the next due function on top of it. A refusal the actuator
+// only dropped (no error: a count refused before) wrote nothing.
+func landedPartly(o actuator.Outcome) (landed uint64, ok bool) {
+	var re *provider.RefusedError
+	if o.Code != actuator.CodeRefused || !errors.As(o.Err, &re) || !re.HasLanded || re.Landed == 0 {
+		return 0, false
+	}
+	return re.Landed, true
 }
 
 // dueIntent is a pre-warm a pass proposes, with the intent that proposes it.
@@ -408,6 +438,7 @@ func (w *PreWarmer) due(now time.Time, fns []provider.Function, rep *PreWarmRepo
 		for ref, c := range w.specs {
 			if c.pass != w.passes {
 				delete(w.specs, ref) // not listed: deleted, or out of the namespaces
+				w.cfg.Policy.dropBounds(ref)
 			}
 		}
 	}
