@@ -52,8 +52,13 @@ type Provider struct {
 	calls  []ScaleCall
 	faults map[faultKey]*fault
 	// removed is the CreatedAt of each function removed and not deployed
-	// again: a replacement deployed without one is stamped after it.
+	// again: a replacement deployed without one is stamped after it. Only
+	// a time the clock has not passed is needed (a Deploy after it is
+	// stamped later anyway), so older ones are dropped (pruneRemoved) and
+	// the map does not grow with every name a long simulation removes.
 	removed map[provider.Ref]time.Time
+	// removedPruneAt is the size at which Remove next prunes removed.
+	removedPruneAt int
 
 	hooks hooks // Block, SetDelay, SetColdStart, Peak (hooks.go)
 }
@@ -146,9 +151,30 @@ func (p *Provider) Remove(ref provider.Ref) error {
 		p.removed = map[provider.Ref]time.Time{}
 	}
 	p.removed[ref] = f.meta.CreatedAt
+	if len(p.removed) >= p.removedPruneAt {
+		p.pruneRemoved(p.clk.Now())
+	}
 	delete(p.fns, ref)
 	p.byNS = nil
 	return nil
+}
+
+// removedPruneFloor is the fewest entries of removed that are pruned.
+const removedPruneFloor = 64
+
+// pruneRemoved drops the entries of removed the clock has passed: deploy
+// reads an entry only to stamp a replacement after it, and one deployed
+// after now is. The next prune waits until the map has doubled, so the
+// entries still needed (many functions removed at one virtual instant)
+// are not scanned at every Remove: at most twice those needed, or
+// 2×removedPruneFloor, are kept. p.mu is held.
+func (p *Provider) pruneRemoved(now time.Time) {
+	for ref, at := range p.removed {
+		if at.Before(now) {
+			delete(p.removed, ref)
+		}
+	}
+	p.removedPruneAt = max(removedPruneFloor, 2*len(p.removed))
 }
 
 // SetLabels replaces a function's labels (copied), as a redeploy with new
