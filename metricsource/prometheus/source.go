@@ -170,21 +170,33 @@ func (s *Source) BoundsItsCalls() bool { return true }
 // observed for the whole window, with every gateway instance answering
 // now: eight queries, run concurrently.
 func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsource.Activity, error) {
-	return s.activity(ctx, window, allFunctions)
+	return s.activity(ctx, window, allFunctions, withGateway)
 }
+
+// gatewayReads says whether an activity read asks, beside the per-function
+// queries, what is not per function: the gateway's coverage, the gateway
+// instances down and the queues (read whole). A window read in chunks
+// asks them with its first chunk alone (activityInChunks).
+type gatewayReads bool
+
+const (
+	withGateway    gatewayReads = true
+	withoutGateway gatewayReads = false
+)
 
 // activity is Activity with the per-function queries over the functions f
 // selects (subset.go); the gateway's coverage and the queues are read
-// whole either way.
-func (s *Source) activity(ctx context.Context, window time.Duration, f fnFilter) (metricsource.Activity, error) {
-	act, err := s.activityOf(ctx, window, f)
+// whole either way, or not at all without g (Covered is then true and
+// Queued nil: the caller has them from another read).
+func (s *Source) activity(ctx context.Context, window time.Duration, f fnFilter, g gatewayReads) (metricsource.Activity, error) {
+	act, err := s.activityOf(ctx, window, f, g)
 	if !f.all() && errors.Is(err, errNarrowedRefused) {
-		return s.activityOf(ctx, window, allFunctions) // behind a proxy that takes GET only (vector.go)
+		return s.activityOf(ctx, window, allFunctions, g) // behind a proxy that takes GET only (vector.go)
 	}
 	return act, err
 }
 
-func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilter) (metricsource.Activity, error) {
+func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilter, g gatewayReads) (metricsource.Activity, error) {
 	if _, err := promDuration("activity window", window); err != nil {
 		return metricsource.Activity{}, err
 	}
@@ -215,8 +227,8 @@ func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilte
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	texts := []string{q.started, q.inflight, coverage, q.vanished, queued, q.woken, q.counters}
-	exprs := []string{shown.started, shown.inflight, coverage, shown.vanished, queued, shown.woken, shown.counters}
+	texts := []string{q.started, q.inflight, q.vanished, q.woken, q.counters, coverage, queued}
+	exprs := []string{shown.started, shown.inflight, shown.vanished, shown.woken, shown.counters, coverage, queued}
 	// Each query's series are read as they arrive, each by its own reader
 	// (readers.go), none kept as a list but the coverage's three.
 	var (
@@ -230,8 +242,12 @@ func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilte
 			ended: s.newValueReader(shown.counters, false, hint(shown.counters, 2))}
 		cov []sample
 	)
-	readers := []func(*sample){startedR.add, inflightR.add, func(smp *sample) { cov = append(cov, *smp) },
-		vanishedR.add, queuedR.add, wokenR.add, countersR.add}
+	readers := []func(*sample){startedR.add, inflightR.add, vanishedR.add, wokenR.add, countersR.add,
+		func(smp *sample) { cov = append(cov, *smp) }, queuedR.add}
+	if !g {
+		// The last two, coverage and queued, are the gateway's.
+		texts, exprs, readers = texts[:len(texts)-2], exprs[:len(exprs)-2], readers[:len(readers)-2]
+	}
 	errs := make([]error, len(texts)+1)
 	var wg sync.WaitGroup
 	for i, e := range exprs {
@@ -241,7 +257,9 @@ func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilte
 	// range (down.go): the coverage checks above see a failed scrape, but
 	// not a target that left discovery while the others stay.
 	var down []string
-	wg.Go(func() { down, errs[len(exprs)] = s.DownGateways(ctx, coverageRange(window, s.cfg.MaxScrapeGap)) })
+	if g {
+		wg.Go(func() { down, errs[len(exprs)] = s.DownGateways(ctx, coverageRange(window, s.cfg.MaxScrapeGap)) })
+	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return metricsource.Activity{}, fmt.Errorf("activity over %s: %w", window, err)
@@ -250,11 +268,13 @@ func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilte
 		Window:  window,
 		Started: startedR.out,
 	}
-	act.Uncovered = s.uncovered(cov, window)
-	if lb := metricsource.LowerBoundWords(down, "activity"); lb != "" {
-		// Calls through a down instance since its last scrape are not in
-		// the sums: "no invocation" is not proven (missing is not zero).
-		act.Uncovered = strings.Join(slices.DeleteFunc([]string{act.Uncovered, lb}, func(w string) bool { return w == "" }), "; ")
+	if g {
+		act.Uncovered = s.uncovered(cov, window)
+		if lb := metricsource.LowerBoundWords(down, "activity"); lb != "" {
+			// Calls through a down instance since its last scrape are not in
+			// the sums: "no invocation" is not proven (missing is not zero).
+			act.Uncovered = strings.Join(slices.DeleteFunc([]string{act.Uncovered, lb}, func(w string) bool { return w == "" }), "; ")
+		}
 	}
 	act.Covered = act.Uncovered == ""
 	// No in-flight series at all: the gateway does not export the gauge (it

@@ -40,7 +40,7 @@ func (s *Source) ActivityFor(ctx context.Context, window time.Duration, refs []p
 	if f.all() && len(refs) > 0 && !s.postRefused.Load() {
 		return s.activityForMany(ctx, window, refs) // chunks.go
 	}
-	return s.activity(ctx, window, f)
+	return s.activity(ctx, window, f, withGateway)
 }
 
 // narrowing is the filter of refs' series (narrowTo), or allFunctions once
