@@ -179,16 +179,27 @@ func (r *replay) apply(d Decision) {
 	if want > cur {
 		r.res.ScaleUps++
 		n := want - cur
-		undrain := min(n, r.draining)
+		// A draining replica is a pod being deleted, which Kubernetes never
+		// takes back. The engine does (a simplification) only while the
+		// function has an available replica, when the gateway holds
+		// nothing. With none (desired 0, or only starting replicas) the
+		// gateway holds requests for a scale from zero, which are cold
+		// (docs/sim.md, "The model"): the scale-up starts new replicas, as
+		// Kubernetes does, where taking a draining one back would start the
+		// held requests warm (a review's finding).
+		undrain := 0
+		if r.available() {
+			undrain = min(n, r.draining)
+		}
 		r.draining -= undrain
 		for i := undrain; i < n; i++ {
 			r.starting = append(r.starting, r.now+r.info.ColdStart)
 		}
 		if undrain > 0 {
 			// Taking back a draining replica frees its remaining slots at
-			// once (and makes it available to the gateway again): no
-			// completion or readiness is coming to look at the queue, so it
-			// is looked at now. The replica was ready all along, so the
+			// once (the gateway routes to it again): no completion or
+			// readiness is coming to look at the queue, so it is looked at
+			// now. The replica was ready all along, so the
 			// requests it takes are not cold.
 			r.dispatch(warmSlot)
 		}

@@ -216,6 +216,7 @@ func loadMinuteCounts(fsys fs.FS, label, dir string, inv, dur, mem []string) (*T
 		t.Layout = LayoutDataset
 	}
 
+	invName := name
 	if f, name, err = openFirst(fsys, dir, dur); err != nil {
 		return nil, err
 	} else if f != nil {
@@ -247,9 +248,15 @@ func loadMinuteCounts(fsys fs.FS, label, dir string, inv, dur, mem []string) (*T
 		// Per function on the columns both files have; per app on
 		// (HashOwner, HashApp), or HashApp when one file lacks the owner.
 		// No shared column, no join: an empty key would match every
-		// function.
+		// function. That leaves every function at the default size, which
+		// is said as a file joining no function is (it went unsaid: found
+		// by a review).
 		on := parsed.cols.and(m.cols)
-		if on.hash || on.app {
+		if !on.hash && !on.app {
+			if len(m.rows) > 0 {
+				t.Notes = append(t.Notes, fmt.Sprintf("%s: shares no identity column with %s (HashApp, or HashFunction in both): every function's memory sizes are the defaults", name, invName))
+			}
+		} else {
 			rows, merged := m.index(on, t.idOn(on))
 			t.Merged = append(t.Merged, merged...)
 			joined := 0
