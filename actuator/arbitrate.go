@@ -17,6 +17,10 @@ type Input struct {
 	// Last is the actuator's last successful write to the function (zero
 	// when none).
 	Last Write
+	// Unconfirmed is a scale to zero made after Last whose call failed once
+	// sent (a lost reply): it may have landed, and a function found at zero
+	// says it may well have. Zero when none.
+	Unconfirmed Write
 	// Current is the count the provider reported at a conditional write that
 	// failed (HasCurrent); the intent is then re-decided against it.
 	Current    uint64
@@ -47,11 +51,14 @@ type Verdict struct {
 // In order: the guards (leader, namespace, max, scheduled minimum); nothing
 // to do when the function already has the count; a lower count is dropped
 // when someone raised the function after the proposer looked, or when the
-// count changed at all (it is re-decided on fresh data, never forced); a
+// count changed at all (it is re-decided on fresh data, never forced; one
+// decided on the count the last write left, seen after that write was sent
+// and before its reply came, is not stale); a
 // raise that finds the function already higher is dropped, one that finds it
 // changed but still lower goes ahead from the new count; a wake from zero
 // whose evidence started before the function was idled is dropped (that load
-// is what the idle already judged); then back-off, a recent refusal of the
+// is what the idle already judged), also after an idle whose reply was lost;
+// then back-off, a recent refusal of the
 // same count (unless the provider took part of it and the function has
 // less than that part now), and dry-run.
 func Arbitrate(in Input) Verdict {
@@ -77,7 +84,12 @@ func Arbitrate(in Input) Verdict {
 		return Verdict{Code: CodeUnchanged, From: from, Reason: "already at " + strconv.FormatUint(from, 10)}
 	}
 	last := in.Last
-	stale := !last.At.IsZero() && last.At.After(it.Observed)
+	// A write's reply can come long after it landed (a loaded API server).
+	// A proposer that looked once the write was sent and saw the count it
+	// wrote decided on its result, not before it: writes that changed
+	// nothing are not recorded, so that count is not the one it found.
+	sawLast := !last.Sent.IsZero() && !it.Observed.Before(last.Sent) && it.From == last.To
+	stale := !last.At.IsZero() && last.At.After(it.Observed) && !sawLast
 	// A lowering is one by its own decision too: 5→2 decided on 5, with the
 	// count at 0 now (someone outside scaled it), is not a raise 0→2, and
 	// certainly not a wake from zero on what was a scale-down.
@@ -96,10 +108,21 @@ func Arbitrate(in Input) Verdict {
 				last.Who, last.From, last.To, stamp(last.At), it.From)
 		}
 	}
-	if it.To > from && from == 0 && last.To == 0 && !last.At.IsZero() && last.Who != it.Who &&
-		!it.EvidenceFrom.IsZero() && it.EvidenceFrom.Before(last.At) {
+	// The idle a wake from zero follows: the last write, or a newer scale
+	// to zero whose reply was lost, which the count of 0 now says landed
+	// (or someone else idled it since: the load is older either way).
+	idle, lost := last, false
+	if u := in.Unconfirmed; u.To == 0 && u.At.After(last.At) {
+		idle, lost = u, true
+	}
+	if it.To > from && from == 0 && idle.To == 0 && !idle.At.IsZero() && idle.Who != it.Who &&
+		!it.EvidenceFrom.IsZero() && it.EvidenceFrom.Before(idle.At) {
+		if lost {
+			return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s's scale to zero at %s, whose reply was lost (it is at 0 now)",
+				stamp(it.EvidenceFrom), idle.Who, stamp(idle.At))
+		}
 		return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s scaled it to zero at %s",
-			stamp(it.EvidenceFrom), last.Who, stamp(last.At))
+			stamp(it.EvidenceFrom), idle.Who, stamp(idle.At))
 	}
 	switch {
 	case in.Now.Before(in.BackoffUntil):

@@ -37,11 +37,12 @@ func (a *Actuator) execute(ctx context.Context, in Input) Outcome {
 			}
 			return withAvailable(o, conflict)
 		}
+		sent := a.cfg.Clock.Now()
 		cctx, cancel := context.WithTimeout(ctx, a.callTimeout())
 		err := provider.ScaleIf(cctx, a.cfg.Provider, in.Intent.Ref, v.From, in.Intent.To, in.Intent.Created)
 		cancel()
 		now := a.cfg.Clock.Now()
-		o.At = now
+		o.At, o.sent = now, sent
 		// Only a write that found the count changed says what is
 		// available; any other answer to this write (taken, refused,
 		// failed) is not about the count the first one found.
@@ -113,7 +114,8 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 	it := o.Intent
 	switch o.Code {
 	case CodeApplied:
-		s.last = Write{Who: it.Who, From: o.From, To: it.To, At: o.At}
+		s.last = Write{Who: it.Who, From: o.From, To: it.To, At: o.At, Sent: o.sent}
+		s.unconfirmed = Write{}
 		s.failures, s.backoffUntil, s.lastErr = 0, time.Time{}, ""
 		// A refusal of another count holds until it ends: the provider
 		// taking this count says nothing about that one (a quota that
@@ -139,7 +141,8 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 			// that very count read as stale (a review's finding).
 			r.Landed, r.HasLanded = re.Landed, true
 			if re.Landed != o.From {
-				s.last = Write{Who: it.Who, From: o.From, To: re.Landed, At: o.At}
+				s.last = Write{Who: it.Who, From: o.From, To: re.Landed, At: o.At, Sent: o.sent}
+				s.unconfirmed = Write{}
 			}
 		}
 		s.refuse(r, o.At)
@@ -149,6 +152,13 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 		}
 		s.lastErr = o.Reason
 	case CodeError, CodeGone:
+		if o.Code == CodeError && it.To == 0 && !o.sent.IsZero() {
+			// A scale to zero whose reply was lost (a timeout, a reset, the
+			// pool stopping) may have landed: a gateway that applied it and
+			// hung on the answer. Forgotten, a wake from zero on the load
+			// this idle judged went through (see Input.Unconfirmed).
+			s.unconfirmed = Write{Who: it.Who, From: o.Current, To: 0, At: o.At, Sent: o.sent}
+		}
 		if o.stopped {
 			// This replica stopping (end of the term, shutdown) is not the
 			// function's calls failing: a back-off would drop the next

@@ -118,14 +118,21 @@ type Outcome struct {
 	// stopped: the call failed because the caller's context ended (the
 	// pool stopping), which says nothing about the function's calls.
 	stopped bool
+	// sent is when the write was sent (zero when none was): it may land
+	// any time from then on, long before its reply (At) comes back.
+	sent time.Time
 }
 
 // Write is a successful change the actuator made.
 type Write struct {
-	Who      Component `json:"who"`
-	From     uint64    `json:"from"`
-	To       uint64    `json:"to"`
+	Who  Component `json:"who"`
+	From uint64    `json:"from"`
+	To   uint64    `json:"to"`
+	// At is when the provider's reply came; Sent when the call began. The
+	// write landed somewhere between: on a slow provider (a loaded API
+	// server) a listing made after Sent may already show To.
 	At       time.Time `json:"at"`
+	Sent     time.Time `json:"-"`
 	Evidence time.Time `json:"-"`
 }
 

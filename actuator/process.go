@@ -131,7 +131,7 @@ func (a *Actuator) inputLocked(s *slot, in Intent) Input {
 	// count says nothing about this one.
 	r, refused := s.refusalOf(in.To, now)
 	return Input{Intent: in, Now: now, Leading: a.leading(), Managed: a.managed == nil || a.managed[in.Ref.Namespace],
-		DryRun: a.cfg.DryRun, Last: s.last, BackoffUntil: s.backoffUntil,
+		DryRun: a.cfg.DryRun, Last: s.last, Unconfirmed: s.unconfirmed, BackoffUntil: s.backoffUntil,
 		RefusedTo: r.Replicas, HasRefused: refused, RefusedUntil: r.Until, RefusedLanded: r.Landed, HasRefusedLanded: r.HasLanded}
 }
 

@@ -27,7 +27,10 @@ type slot struct {
 	// intent; it is deleted once neither holds (see Forget).
 	forgotten bool
 
-	last         Write
+	last Write
+	// unconfirmed is a scale to zero whose call failed after it was sent,
+	// newer than last: it may have landed (Input.Unconfirmed).
+	unconfirmed  Write
 	failures     int
 	backoffUntil time.Time
 	// refused holds the counts the provider refused, each held off until
@@ -56,7 +59,7 @@ func (s *slot) renew(created time.Time) {
 	}
 	if !s.created.IsZero() {
 		clear(s.history) // the outcomes' strings and errors
-		s.last, s.failures, s.backoffUntil, s.lastErr, s.dryRunTo = Write{}, 0, time.Time{}, "", 0
+		s.last, s.unconfirmed, s.failures, s.backoffUntil, s.lastErr, s.dryRunTo = Write{}, Write{}, 0, time.Time{}, "", 0
 		s.refused = s.refused[:0]
 		s.history = s.history[:0]
 	}
