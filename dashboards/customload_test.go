@@ -53,7 +53,9 @@ func TestFunctionPanelsReadACustomLoadPerInstance(t *testing.T) {
 		fmt.Fprintf(&b, "      - expr: '%s'\n        eval_time: 60s\n        exp_samples:\n          - labels: '%s'\n            value: %g\n",
 			strings.ReplaceAll(q, "'", "''"), labels, value)
 	}
-	check(expr(load, "load ({{scaling_type}})"), `{function_name="`+function+`",scaling_type="latency"}`, 2)
+	for _, legend := range []string{"load ({{scaling_type}}, scale-up alert)", "load ({{scaling_type}}, window: scale-down)"} {
+		check(expr(load, legend), `{function_name="`+function+`",scaling_type="latency"}`, 2)
+	}
 	check(expr(surplus, "surplus replicas"), `{function_name="`+function+`"}`, 0)
 
 	dir := t.TempDir()

@@ -78,9 +78,33 @@ var (
 // threshold × replicas the alert never compares with.
 var stepLoad = `label_replace(` + promql.SumOverGateways(`rate(gateway_function_invocation_total{`+fn+`}[$__rate_interval])`, true) + `, "scaling_type", "step", "", "") and on (function_name, scaling_type) ` + stepThreshold
 
+// upLoad is the load FunctionLoadAboveTarget compares, read as the rule
+// reads it (rules' alertingRules): the counter types' fresh record (the
+// larger of the last scrape interval's rate and the window's), and, where a
+// type has none (gauge and custom types), the window's load. `or` matches
+// on labels without the metric name, so a fresh series stands in for its
+// window one. Drawing the window's load alone, as the panel did, a load step
+// fired the scale-up alert one scrape in at the step's full load while the
+// drawn load was a quarter of it, under the capacity line.
+var upLoad = `(` + rules.FreshLoadRecord + `{` + fn + `} or ` + loadExpr + `)`
+
+// loadVsCapacityPanel draws both loads the alerts compare with capacity:
+// the scale-up alert's (fresh) one and the scale-down alert's window. Either
+// alone left one alert's decisions unexplained: the window hid why a
+// function scaled up, the fresh load why it has not scaled down yet.
 func loadVsCapacityPanel(id uint32, pos dashboard.GridPos) *timeseriesPanel {
-	return timeSeries(id, "Load vs capacity", "The function's load in its own scaling type (the series the alert rules compare) against target per replica × replicas. Scale-up alerts fire once load passes capacity by the rules' tolerance. Step mode has no per-replica capacity: its target is the invocation rate, all replicas together, its alert fires above.", "short", pos,
-		query{`(` + loadExpr + ` and on (function_name, scaling_type) ` + perReplicaTarget + `) or ` + stepLoad, "load ({{scaling_type}})"},
+	perType := func(load string) string {
+		return `(` + load + ` and on (function_name, scaling_type) ` + perReplicaTarget + `)`
+	}
+	return timeSeries(id, "Load vs capacity", "The function's load in its own scaling type against target per replica × replicas (capacity), as the alert rules compare them. "+
+		"The scale-up alert line is what FunctionLoadAboveTarget compares: for rps and cpu the fresh load, the larger of the rate over the last scrape interval and over the window, so the alert fires one scrape after a load step; for the other types the window's load, and the two lines are one. "+
+		"The window line is what FunctionLoadBelowTarget (scale down, where the rules generate it) compares: after a step it catches up over the whole window. "+
+		"The scale-up alert fires once its line passes capacity by the rules' tolerance; the scale-down alert once the window line fits in one replica fewer with that tolerance to spare. "+
+		"Step mode has no per-replica capacity: its scale-up line is the invocation rate, all replicas together, and its target the rate FunctionStepRateHigh fires above.", "short", pos,
+		// Step mode's load shares the scale-up line: its alert is the only
+		// one that compares it.
+		query{perType(upLoad) + ` or ` + stepLoad, "load ({{scaling_type}}, scale-up alert)"},
+		query{perType(loadExpr), "load ({{scaling_type}}, window: scale-down)"},
 		query{perReplicaTarget + ` * on (function_name) group_left () max by (function_name) (faas_autoscaler_function_replicas{` + fn + `})`, "capacity ({{scaling_type}})"},
 		query{targetGauge, "target ({{scaling_type}})"})
 }
