@@ -71,6 +71,12 @@ func (d *Idler) restored(w *work, target uint64, why string, o actuator.Outcome)
 		// keep-alive after its scheduled minimum ended ("woken from zero":
 		// a review's finding).
 		w.st.atZero = false
+		// Nor is the source's sight of it, a poll later (rememberWake).
+		at := o.At
+		if at.IsZero() {
+			at = o.Intent.Observed
+		}
+		w.st.setTimes().raisedAt = at.UnixNano()
 		w.fn.Replicas = target
 		w.action = fmt.Sprintf("restored to %d (%s)", target, why)
 		w.outcome = outcomeRestored

@@ -235,7 +235,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		// Explained by the last cycle (prevCycleAt now) until this one
 		// explains it (explanation clears it).
 		st.explain.stale = true
-		followListing(st, fn, now)
+		d.followListing(st, fn, now)
 		sts[i] = st
 		d.place(i, len(fns), fn.Ref, st)
 	}

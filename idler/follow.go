@@ -14,23 +14,59 @@ import (
 // only a listing tells.
 
 // followListing updates st from fn as this cycle's listing shows it at now:
-// at zero or not, and woken from zero. The caller holds mu.
-func followListing(st *fnState, fn *provider.Function, now time.Time) {
+// at zero or not, and raised from zero: woken, or raised for a scheduled
+// minimum. The caller holds mu; d.cycleNext is this cycle's.
+func (d *Idler) followListing(st *fnState, fn *provider.Function, now time.Time) {
 	unsure := st.times != nil && st.times.zeroFrom > 0
 	if fn.Replicas > 0 && (st.atZero || unsure) {
-		// Woken: someone raised it from zero since the last listing. After
-		// a scale to zero whose outcome was unknown, a running function may
-		// have been at zero and woken since, for requests still waiting for
-		// the replica (whose start the source shows only later); the listing
-		// cannot tell that from a write that never landed, so it is taken as
-		// a wake: at worst the function is kept one keep-alive longer.
-		st.setTimes().wokenAt = now
-		st.wakeUnsure = !st.atZero
+		if d.minimumNear(fn, now) {
+			// Raised for its scheduled minimum (the scaler's floor ahead
+			// of it, MinFloorAhead; the idler's restore answered with an
+			// error that landed; an operator): no wake. Nobody's requests
+			// wait for the replica, and read as one the function was held
+			// a keep-alive past the minimum's end ("woken from zero 2m11s
+			// ago": a review's finding). Calls made while the minimum
+			// holds it are load like any other (Observation, after it).
+			st.setTimes().raisedAt = now.UnixNano()
+		} else {
+			// Woken: someone raised it from zero since the last listing.
+			// After a scale to zero whose outcome was unknown, a running
+			// function may have been at zero and woken since, for
+			// requests still waiting for the replica (whose start the
+			// source shows only later); the listing cannot tell that from
+			// a write that never landed, so it is taken as a wake: at
+			// worst the function is kept one keep-alive longer.
+			st.setTimes().wokenAt = now
+			st.wakeUnsure = !st.atZero
+		}
 		if unsure {
 			st.times.zeroFrom = 0
 		}
 	}
 	st.atZero = fn.Replicas == 0
+}
+
+// minimumNear says whether fn has a scheduled minimum active at now or
+// starting by the idler's next run (d.cycleNext), as the scaler's floor
+// (MinFloorAhead, over the same next run) and the idler's restore ahead
+// raise it for. Asked only of a function found raised from zero: a
+// schedule that does not parse says no (a raise is a wake then).
+func (d *Idler) minimumNear(fn *provider.Function, now time.Time) bool {
+	if !hasMinSchedule(fn) {
+		return false
+	}
+	v, ok, err := minScheduleValue(*fn)
+	if !ok || err != nil {
+		return false
+	}
+	n, _, err := d.schedule.active(v, now)
+	if err != nil {
+		return false
+	}
+	if n == 0 {
+		n, _ = d.schedule.upcoming(v, now, d.cycleNext)
+	}
+	return n > 0
 }
 
 // followReadiness keeps since when fn's replicas have not all been ready,
@@ -59,7 +95,7 @@ type fnTimes struct {
 	// wokenAt: when a listing found it running again after one left it at
 	// zero. Someone woke it (the gateway's scale from zero, the scaler, a
 	// pre-warm), so requests are likely waiting for its replica and have
-	// not started yet.
+	// not started yet. Not a raise for a scheduled minimum (raisedAt).
 	wokenAt time.Time
 	// lastSeries: the last cycle whose activity had a gateway series for
 	// it; a series missing since then is vanished, not "never invoked".
@@ -77,6 +113,13 @@ type fnTimes struct {
 	// has had fewer ready replicas than desired, in Unix nanoseconds (0:
 	// all ready). 8 bytes, not a time.Time: a crash loop is rare.
 	unreadySince int64
+	// raisedAt: the last raise from zero that was no wake, in Unix
+	// nanoseconds (0: none): the idler's own restore (when its reply came),
+	// or a listing that found the function running with a scheduled
+	// minimum active or about to start (followListing). The source sees
+	// it too, a gateway poll and a scrape later, as Activity.Woken:
+	// rememberWake ignores that.
+	raisedAt int64
 }
 
 // t returns a copy of st's times (all zero when it has none); write

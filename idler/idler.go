@@ -347,7 +347,14 @@ func (d *Idler) wakesSeenBy() time.Time {
 	if d.runStarted.IsZero() {
 		return time.Time{}
 	}
-	return d.runStarted.Add(GatewayReplicaPoll + d.coveredFloor/3)
+	return d.runStarted.Add(d.sourceLag())
+}
+
+// sourceLag is how long after a change of a function's replicas the
+// metrics source may show it: one gateway poll and one scrape gap (a
+// third of the source's shortest covered window).
+func (d *Idler) sourceLag() time.Duration {
+	return GatewayReplicaPoll + d.coveredFloor/3
 }
 
 // quantizeAuto rounds a policy's keep-alive up to the ladder; beyond 24h to

@@ -58,7 +58,7 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 				continue
 			}
 			w.in.Observation = observation(&parts[i], w.fn.Ref)
-			rememberWake(w, &parts[i]) // issue 15, item 5: wakes from before a restart
+			rememberWake(w, &parts[i], d.sourceLag()) // issue 15, item 5: wakes from before a restart
 			o := &w.in.Observation
 			if o.HasStarted {
 				w.st.setTimes().lastSeries = now
@@ -233,7 +233,7 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 		// restart, or zeroed by someone else and woken between two cycles)
 		// has requests waiting for its replica that have not started yet.
 		before := w.st.t().wokenAt
-		rememberWake(w, &parts[i])
+		rememberWake(w, &parts[i], d.sourceLag())
 		woken := !w.st.t().wokenAt.Equal(before)
 		active := o.Started > 0 || o.Inflight > 0 || o.Queued > 0
 		if active {

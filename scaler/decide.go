@@ -51,9 +51,15 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 	d.Scale = d.Replicas != d.Current
 	if d.Scale {
 		d.Next.LastScale = now
-		d.Next.LastScaleDir = Up
-		if d.Replicas < d.Current {
+		switch {
+		case d.Replicas < d.Current:
 			d.Next.LastScaleDir = Down
+		case d.Code == CodeAtMin || d.Code == CodeScheduledMin:
+			// The floor set the count, not the load (a floor's code is
+			// the decision's only when it is above what the load needs).
+			d.Next.LastScaleDir = UpToFloor
+		default:
+			d.Next.LastScaleDir = Up
 		}
 	}
 	return d

@@ -106,7 +106,8 @@ type Recommendation struct {
 type State struct {
 	// Recommendations within the longest window in use, oldest first.
 	Recommendations []Recommendation `json:"recommendations,omitempty"`
-	// LastScale is when a decision last changed the count, and which way.
+	// LastScale is when a decision last changed the count, and which way
+	// (UpToFloor: raised to the min or a scheduled minimum, not for load).
 	LastScale    time.Time `json:"last_scale,omitzero"`
 	LastScaleDir Direction `json:"last_scale_direction,omitempty"`
 	// BurstSince is when burst mode started (zero: not in burst);

@@ -17,7 +17,7 @@ func TestLastScaleDirectionReadsAsAWord(t *testing.T) {
 	for _, tc := range []struct {
 		dir  Direction
 		want string // "" when left out
-	}{{Up, `"last_scale_direction":"up"`}, {Down, `"last_scale_direction":"down"`}, {None, ""}} {
+	}{{Up, `"last_scale_direction":"up"`}, {UpToFloor, `"last_scale_direction":"up_to_floor"`}, {Down, `"last_scale_direction":"down"`}, {None, ""}} {
 		b, err := json.Marshal(State{LastScale: at, LastScaleDir: tc.dir})
 		if err != nil {
 			t.Fatal(err)
