@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
 	"github.com/faas-autoscaler/faas-autoscaler/gatewaysim"
@@ -52,12 +53,22 @@ func (f *functionFlags) Set(v string) error {
 	}
 	fn := provider.Function{Ref: ref, Labels: map[string]string{}, Replicas: 1, AvailableReplicas: 1}
 	for kv := range strings.SplitSeq(labels, ",") {
-		if kv == "" {
+		if strings.TrimSpace(kv) == "" { // a trailing comma, as "a=1, "
 			continue
 		}
+		// Trimmed as written by hand, "min=2, max=3": the key was kept as
+		// " max", which nothing reads (nor the unknown-label warning, which
+		// matches the prefix at its first byte), so max stayed the default.
+		// The scaler trims values too; the start-up count below must read
+		// the same number.
 		k, val, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
+		k, val = strings.TrimSpace(k), strings.TrimSpace(val)
+		if !ok || k == "" || strings.ContainsFunc(k, unicode.IsSpace) {
 			return fmt.Errorf("label %q: want key=value", kv)
+		}
+		// As a function given twice: the last value silently won.
+		if _, dup := fn.Labels[k]; dup {
+			return fmt.Errorf("label %s is given twice: give each label once", k)
 		}
 		fn.Labels[k] = val
 	}
@@ -240,15 +251,25 @@ func gatewayCmd(args []string, stdout, stderr io.Writer) int {
 		defer cancel()
 	}
 	srv := &http.Server{Handler: gw.Handler(opts), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = gw.Run(ctx) }()
+	// Returning is the process's exit, so the command waits for both: Serve
+	// returns as soon as Shutdown starts, not when the drain ends, which
+	// cut the requests still being served.
+	ran := make(chan struct{})
+	go func() { defer close(ran); _ = gw.Run(ctx) }()
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
 	fmt.Fprintf(stdout, "simulated gateway on http://%s (provider API, /metrics, PUT /sim/load/{name}?namespace= {\"rps\":N})\n", ln.Addr())
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Serve(ln)
+	stop() // Serve failed on its own: end the loop and the drain too
+	<-drained
+	<-ran
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(stderr, "faas-autoscaler gateway: %v\n", err)
 		return 1
 	}
