@@ -143,7 +143,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, received time.Ti
 	if retried {
 		prior = h.retries.of(group, received)
 	}
-	resp, sigs := h.dispatch(ctx, msg, prior, received)
+	resp, sigs := h.dispatch(ctx, msg, prior, retried, received)
 	code := verdict(&resp)
 	if retried {
 		h.retries.answered(group, code, sigs, received)
@@ -176,9 +176,10 @@ func groupOf(msg *Message) (groupID, bool) {
 
 // dispatch maps every alert and hands the usable ones to the sink. prior
 // holds the alerts of this group's notification AlertManager is retrying
-// (retries.go). It returns, beside the answer, each alert's instance (zero
-// for one that made no signal).
-func (h *Handler) dispatch(ctx context.Context, msg *Message, prior map[instance]time.Time, received time.Time) (Response, []instance) {
+// (retries.go). repeats says the sender is AlertManager (a group key),
+// which repeats a firing alert (scaler.Signal.Repeats). It returns, beside
+// the answer, each alert's instance (zero for one that made no signal).
+func (h *Handler) dispatch(ctx context.Context, msg *Message, prior map[instance]time.Time, repeats bool, received time.Time) (Response, []instance) {
 	resp := Response{Alerts: len(msg.Alerts), TruncatedAlerts: msg.TruncatedAlerts, Results: make([]AlertResult, len(msg.Alerts))}
 	sigs := make([]instance, len(msg.Alerts))
 	var seen map[dupKey]*AlertResult
@@ -190,7 +191,7 @@ func (h *Handler) dispatch(ctx context.Context, msg *Message, prior map[instance
 		a := &msg.Alerts[i]
 		res := &resp.Results[i]
 		res.Index, res.Status = i, a.Status
-		res.Result = h.handleAlert(ctx, a, msg.Malformed[i], res, seen, prior, &sigs[i], received)
+		res.Result = h.handleAlert(ctx, a, msg.Malformed[i], res, seen, prior, repeats, &sigs[i], received)
 		if res.Result == alertInvalid && logged < invalidLogMax {
 			logged++
 			h.log.Warn("alert ignored", "index", i, "error", res.Error, "alertname", a.Labels["alertname"], "group_key", msg.GroupKey)
@@ -212,7 +213,7 @@ type dupKey struct {
 // alert's instance once it made a signal; one in prior is handed on with
 // Signal.RetryOf.
 func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed error, res *AlertResult,
-	seen map[dupKey]*AlertResult, prior map[instance]time.Time, in *instance, received time.Time) string {
+	seen map[dupKey]*AlertResult, prior map[instance]time.Time, repeats bool, in *instance, received time.Time) string {
 	if malformed != nil {
 		res.Error = malformed.Error()
 		// Name the function when its label did decode, so the operator
@@ -245,7 +246,7 @@ func (h *Handler) handleAlert(ctx context.Context, a *template.Alert, malformed 
 		res.Error = err.Error()
 		return alertInvalid
 	}
-	sig.NoSeries = gone
+	sig.NoSeries, sig.Repeats = gone, repeats
 	res.Function, res.Fingerprint = sig.Ref.String(), sig.Fingerprint
 	*in = instanceOf(&sig)
 	sig.RetryOf = prior[*in]

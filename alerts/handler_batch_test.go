@@ -29,11 +29,11 @@ func TestHandlerMixedBatchAcrossNamespaces(t *testing.T) {
 	startsFiring := time.Date(2026, 11, 26, 14, 55, 36, 608647130, time.UTC)
 	want := []scaler.Signal{
 		{Ref: provider.Ref{Name: "env.staging", Namespace: "v2"}, Status: scaler.Resolved, AlertName: "FunctionLoadHigh", Load: ptr(0.25), ScalingType: "rps",
-			Fingerprint: "2f45459d8f809994", StartsAt: time.Date(2026, 11, 26, 14, 50, 0, 0, time.UTC), Received: testTime},
+			Fingerprint: "2f45459d8f809994", StartsAt: time.Date(2026, 11, 26, 14, 50, 0, 0, time.UTC), Received: testTime, Repeats: true},
 		{Ref: provider.Ref{Name: "figlet", Namespace: "openfaas-fn"}, Status: scaler.Firing, AlertName: "FunctionLoadHigh", Load: ptr(412.5), ScalingType: "rps",
-			Fingerprint: "04d28bd30b711a29", StartsAt: startsFiring, Received: testTime},
+			Fingerprint: "04d28bd30b711a29", StartsAt: startsFiring, Received: testTime, Repeats: true},
 		{Ref: provider.Ref{Name: "resize", Namespace: "images"}, Status: scaler.Firing, AlertName: "FunctionLoadHigh", Load: ptr(7.0), ScalingType: "capacity",
-			Fingerprint: "c90bee0e91f302e1", StartsAt: startsFiring, Received: testTime},
+			Fingerprint: "c90bee0e91f302e1", StartsAt: startsFiring, Received: testTime, Repeats: true},
 	}
 	if d := cmp.Diff(want, sink.got()); d != "" {
 		t.Errorf("signals (-want +got):\n%s", d)

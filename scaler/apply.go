@@ -185,6 +185,14 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	if st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
 		st.StepKey, st.StepAt, st.PrevStepKey, st.PrevStepAt = prev.StepKey, prev.StepAt, prev.PrevStepKey, prev.PrevStepAt
 	}
+	// A lapse of the generated step alert (ruleLapsed) is seen on the one
+	// pass where StepRuleAt goes from set to zero: exact CE keeps no ramp,
+	// and a drop to the floor that was not applied stayed undone for good
+	// (a review's finding). Back to the firing last seen, the next pass
+	// finds the lapse again.
+	if st.StepRuleAt.IsZero() && d.Next.StepRuleAt.IsZero() && !prev.StepRuleAt.IsZero() {
+		st.StepRuleAt, st.StepRuleRepeats = prev.StepRuleAt, prev.StepRuleRepeats
+	}
 	// An alert's load the decision took is evidence again for the next
 	// notification of its instance (AlertManager's repeat or retry).
 	if st.AlertLoadKey == d.Next.AlertLoadKey {

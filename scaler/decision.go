@@ -140,6 +140,10 @@ type State struct {
 	// one step. A time, not a flag: a flag set by a firing whose
 	// resolution never arrived ignored CE's alert for good.
 	StepRuleAt time.Time `json:"step_rule_at,omitzero"`
+	// StepRuleRepeats: that firing came from a sender that repeats it
+	// (Signal.Repeats, AlertManager): only then is its silence for
+	// StepRuleEvidence taken for its lost resolution (ruleLapsed).
+	StepRuleRepeats bool `json:"step_rule_repeats,omitempty"`
 	// AlertLoadAt is the last evaluation whose count rested on an alert's
 	// load, AlertBase the count before that evidence started; without other
 	// load data the count returns to AlertBase one evidence window later.

@@ -108,6 +108,6 @@ func sameState(a, b *State) bool {
 	sameRecs := len(ra) == len(rb) && (len(ra) == 0 || &ra[0] == &rb[0])
 	return sameRecs && a.LastScale == b.LastScale && a.LastScaleDir == b.LastScaleDir &&
 		a.BurstSince == b.BurstSince && a.BurstCrossed == b.BurstCrossed &&
-		a.StepKey == b.StepKey && a.StepAt == b.StepAt && a.PrevStepKey == b.PrevStepKey && a.PrevStepAt == b.PrevStepAt && a.RampFrom == b.RampFrom && a.RampStart == b.RampStart && a.StepFoundAt == b.StepFoundAt && a.StepRuleAt == b.StepRuleAt &&
+		a.StepKey == b.StepKey && a.StepAt == b.StepAt && a.PrevStepKey == b.PrevStepKey && a.PrevStepAt == b.PrevStepAt && a.RampFrom == b.RampFrom && a.RampStart == b.RampStart && a.StepFoundAt == b.StepFoundAt && a.StepRuleAt == b.StepRuleAt && a.StepRuleRepeats == b.StepRuleRepeats &&
 		a.AlertLoadAt == b.AlertLoadAt && a.AlertBase == b.AlertBase && a.AlertLoadKey == b.AlertLoadKey
 }

@@ -52,6 +52,13 @@ type Signal struct {
 	// act on firing alerts only, so it is no input to them, as missing data
 	// must not be; it carries no load.
 	NoSeries bool
+	// Repeats says the sender repeats a firing alert: AlertManager (a
+	// notification with a group key), on the route `rules` generates every
+	// 30 s. Step mode takes the generated step alert's silence for its
+	// resolution only then: Grafana's own notifications repeat every 4h by
+	// default, and a Grafana step rule still firing was stepped down after a
+	// minute (a review's finding).
+	Repeats bool
 }
 
 // MarshalJSON writes the signal as the explain API shows it
@@ -71,7 +78,8 @@ func (s Signal) MarshalJSON() ([]byte, error) {
 		Down        bool        `json:"down,omitempty"`
 		RetryOf     time.Time   `json:"retry_of,omitzero"`
 		NoSeries    bool        `json:"no_series,omitempty"`
-	}{s.Ref.String(), s.Status, s.AlertName, s.Load, s.ScalingType, s.Fingerprint, s.StartsAt, s.Received, s.Down, s.RetryOf, s.NoSeries})
+		Repeats     bool        `json:"repeats,omitempty"`
+	}{s.Ref.String(), s.Status, s.AlertName, s.Load, s.ScalingType, s.Fingerprint, s.StartsAt, s.Received, s.Down, s.RetryOf, s.NoSeries, s.Repeats})
 }
 
 // ErrUnavailable is returned by the reconcile loop's Notify when it cannot act

@@ -41,7 +41,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	sig := obs.Signal
 	step := stepSize(spec.Max, spec.Factor)
 	lo, _, _ := floor(&spec, &obs)
-	d.Next.StepRuleAt = stepRuleAt(sig, st.StepRuleAt, now)
+	d.Next.StepRuleAt, d.Next.StepRuleRepeats = stepRuleAt(sig, &st, now)
 	lapsed := ruleLapsed(sig, &st, d.Next.StepRuleAt)
 
 	switch {
@@ -186,7 +186,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	d := Decision{Replicas: cur, Next: st}
 	sig := obs.Signal
 	maxp := min(spec.Max, ceMaxReplicas)
-	d.Next.StepRuleAt = stepRuleAt(sig, st.StepRuleAt, now)
+	d.Next.StepRuleAt, d.Next.StepRuleRepeats = stepRuleAt(sig, &st, now)
 	step := uint64(math.Ceil(float64(maxp) / 100 * float64(spec.Factor)))
 	switch {
 	case ruleLapsed(sig, &st, d.Next.StepRuleAt) && cur > 0:
@@ -260,36 +260,40 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	return d
 }
 
-// stepRuleAt is State.StepRuleAt after sig at now: now when sig is the
-// generated step alert (scaling_type "step") firing, zero when it is that
-// alert resolved or when the last firing seen is StepRuleEvidence old
-// (its resolution lost: AlertManager repeats a firing alert well within
-// that); other signals leave it as it was.
-func stepRuleAt(sig *Signal, was, now time.Time) time.Time {
+// stepRuleAt is State.StepRuleAt (and StepRuleRepeats) after sig at now:
+// now when sig is the generated step alert (scaling_type "step") firing,
+// zero when it is that alert resolved or when the last firing seen is
+// StepRuleEvidence old (its resolution lost: AlertManager repeats a firing
+// alert well within that); other signals leave it as it was.
+func stepRuleAt(sig *Signal, st *State, now time.Time) (time.Time, bool) {
 	if sig != nil && sig.ScalingType == TypeStep {
 		if sig.Status == Firing {
-			return now
+			return now, sig.Repeats
 		}
-		return time.Time{}
+		return time.Time{}, false
 	}
-	if !was.IsZero() && now.Sub(was) >= StepRuleEvidence {
-		return time.Time{}
+	if was := st.StepRuleAt; !was.IsZero() && now.Sub(was) >= StepRuleEvidence {
+		return time.Time{}, false
 	}
-	return was
+	return st.StepRuleAt, st.StepRuleRepeats
 }
 
 // ruleLapsed reports whether the generated step alert, the last alert
 // stepped on, has just gone unseen for StepRuleEvidence (next, stepRuleAt's
 // result, zero where st.StepRuleAt was set) with no signal now: its
-// resolution is taken as lost. Its route repeats a firing alert every 30 s,
-// so silence means it no longer fires, and a resolution that never came
-// (send_resolved false on a receiver edited by hand, a resolved alert cut by
-// max_alerts) left the function at its stepped count for good. An alert
-// without a scaling_type (CE's) comes on a route whose repeat_interval is
-// not known (AlertManager's default is 4h): its silence says nothing, and
-// its step is kept until it resolves, as CE's gateway keeps it.
+// resolution is taken as lost. Its AlertManager route repeats a firing
+// alert every 30 s, so silence means it no longer fires, and a resolution
+// that never came (send_resolved false on a receiver edited by hand, a
+// resolved alert cut by max_alerts) left the function at its stepped count
+// for good. Only from a sender that repeats (StepRuleRepeats): Grafana's
+// own notifications repeat every 4h by default, and a Grafana step rule
+// still firing was stepped down after a minute (a review's finding). An
+// alert without a scaling_type (CE's) comes on a route whose
+// repeat_interval is not known (AlertManager's default is 4h): its silence
+// says nothing, and its step is kept until it resolves, as CE's gateway
+// keeps it.
 func ruleLapsed(sig *Signal, st *State, next time.Time) bool {
-	return sig == nil && !st.StepRuleAt.IsZero() && next.IsZero() &&
+	return sig == nil && !st.StepRuleAt.IsZero() && st.StepRuleRepeats && next.IsZero() &&
 		st.StepKey != "" && !strings.HasPrefix(st.StepKey, otherAlert)
 }
 

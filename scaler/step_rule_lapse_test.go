@@ -19,7 +19,7 @@ import (
 // (its resolution lost): 9 replicas (steady), want the way down to 1".
 func TestGeneratedStepAlertLapseStepsDown(t *testing.T) {
 	start := t0.Add(-time.Minute)
-	ours := &Signal{Status: Firing, AlertName: "FunctionStepRateHigh", Fingerprint: "g", StartsAt: start, ScalingType: TypeStep}
+	ours := &Signal{Status: Firing, AlertName: "FunctionStepRateHigh", Fingerprint: "g", StartsAt: start, ScalingType: TypeStep, Repeats: true}
 	for _, exact := range []bool{false, true} {
 		spec := stepSpec(func(s *Spec) { s.ExactCE = exact; s.Max = 20 })
 		name := map[bool]string{false: "step", true: "exact CE"}[exact]
@@ -66,5 +66,27 @@ func TestOtherAlertLapseKeepsTheStep(t *testing.T) {
 	}
 	if cur != 5 {
 		t.Errorf("30m after CE's alert stepped, with no delivery since: %d replicas (%s), want 5 kept", cur, d.Code)
+	}
+}
+
+// TestGeneratedStepAlertFromGrafanaKeepsItsStep: Grafana's own
+// notifications (no group key: Signal.Repeats false) repeat a firing alert
+// every 4h by default, so their silence says nothing; the step is kept
+// until the resolution (review 52J: a Grafana step rule still firing was
+// stepped down after a minute).
+func TestGeneratedStepAlertFromGrafanaKeepsItsStep(t *testing.T) {
+	g := &Signal{Status: Firing, AlertName: "FunctionStepRateHigh", Fingerprint: "g", StartsAt: t0.Add(-time.Minute), ScalingType: TypeStep}
+	for _, exact := range []bool{false, true} {
+		spec := stepSpec(func(s *Spec) { s.ExactCE = exact; s.Max = 20 })
+		d := Decide(spec, withSignal(1, g), State{}, t0)
+		st, cur := d.Next, d.Replicas
+		stepped := cur
+		for now := t0.Add(5 * time.Second); now.Before(t0.Add(30 * time.Minute)); now = now.Add(5 * time.Second) {
+			d = Decide(spec, withSignal(cur, nil), st, now)
+			st, cur = d.Next, d.Replicas
+		}
+		if cur != stepped {
+			t.Errorf("exact %v: 30m after Grafana's step alert, with no delivery since: %d replicas (%s), want %d kept", exact, cur, d.Code, stepped)
+		}
 	}
 }
