@@ -12,11 +12,11 @@ import (
 // through a comparison, every candidate costed with its own searches
 // (samples.cost). ChooseFor shares the searches between candidates; its
 // plans must be the same, to the bit.
-func chooseByCost(its, ws []float64, serves, preWarm float64, cfg Config) Plan {
+func chooseByCost(its, ws []float64, serves, preWarm, keep float64, cfg Config) Plan {
 	cfg = cfg.withDefaults()
 	pk := math.Max(1, preWarm)
 	s := newSamplesBySort(its, ws, math.Max(serves, 1)*pk)
-	s.pk = pk
+	s.pk, s.kr = pk, keep
 	worth := cfg.ColdStartWorth.Seconds()
 	if cfg.WorthRate > 0 {
 		span := s.prefix[len(s.x)] + (s.total-float64(len(s.x)))*cfg.Horizon.Seconds()
@@ -77,7 +77,8 @@ func chooseByCost(its, ws []float64, serves, preWarm float64, cfg Config) Plan {
 
 // TestChooseForMatchesThePlainSearch: on random histories (timers, bursts,
 // mixtures, ties, idle times beyond the horizon, weights, what a replica
-// serves, the replicas a pre-warm starts) the plan is the plain search's.
+// serves, the replicas a pre-warm starts and those a keep-alive keeps) the
+// plan is the plain search's.
 func TestChooseForMatchesThePlainSearch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	// Odd runs plan in one set of arrays, as a Policy does: what a longer
@@ -132,12 +133,19 @@ func TestChooseForMatchesThePlainSearch(t *testing.T) {
 		if run%3 == 0 {
 			preWarm = float64(1 + rng.IntN(4))
 		}
-		l := Learned{Idle: its, Weight: ws, Serves: serves, PreWarmReplicas: preWarm}
+		// The replicas a keep-alive keeps (the function's min): one, or
+		// more, beside a pre-warm's count or not. Not drawn from rng, so
+		// the other draws of each run stay what they were.
+		var keep float64
+		if run%4 == 1 || run%6 == 3 {
+			keep = float64(2 + run%9)
+		}
+		l := Learned{Idle: its, Weight: ws, Serves: serves, PreWarmReplicas: preWarm, KeepReplicas: keep}
 		got := ChooseFor(l, 15*time.Minute, cfg)
 		if run%2 == 1 {
 			got = chooseFor(l, 15*time.Minute, cfg, shared)
 		}
-		if want := chooseByCost(its, ws, serves, preWarm, cfg); got != want && n >= cfg.withDefaults().MinSamples {
+		if want := chooseByCost(its, ws, serves, preWarm, keep, cfg); got != want && n >= cfg.withDefaults().MinSamples {
 			t.Fatalf("run %d (%d idle times): plan %+v, the plain search's %+v", run, n, got, want)
 		}
 	}

@@ -8,7 +8,7 @@
 // It starts from the hybrid histogram policy of Shahrad et al. ("Serverless
 // in the Wild", USENIX ATC 2020) and goes further where the Azure traces
 // show how: instead of fixed percentiles it picks the windows that minimise
-// expected cold starts plus idle time priced by one knob (ColdStartWorth),
+// expected cold starts plus idle replica time priced by one knob (ColdStartWorth),
 // it detects strictly periodic (timer) functions and pre-warms them to the
 // second, and for bursty functions it keeps a short window after each
 // invocation and pre-warms for the next burst.

@@ -19,7 +19,8 @@ type Explanation struct {
 	PreWarmUntil   time.Time `json:"prewarm_until,omitzero"`
 	// PreWarmReplicas is how many replicas a pre-warm starts: the count the
 	// idler last scaled the function to zero from (1 when not seen), at
-	// least the function's min and at most its max (PreWarmer.Explain).
+	// least the function's min and at most its max (PreWarmer.Explain);
+	// left out when the plan has no pre-warm window.
 	PreWarmReplicas uint64 `json:"prewarm_replicas,omitzero"`
 	// WarmNow says whether the plan wants a replica at this moment.
 	WarmNow bool `json:"warm_now"`
@@ -74,7 +75,7 @@ func (w *PreWarmer) Name() string { return "keepalive" }
 // the pre-warmer uses. Before the first pass nothing is known, and the plan
 // is shown. A pre-warm starts at least the function's min and at most its
 // max, as RunOnce bounds it, not the count it was idled from when that is
-// outside them.
+// outside them; a plan with no pre-warm window shows no count.
 func (w *PreWarmer) Explain(ref provider.Ref) (any, bool) {
 	w.mu.Lock()
 	fallback := w.cfg.Fallback // a reload's SetDefaults writes it
@@ -93,9 +94,14 @@ func (w *PreWarmer) Explain(ref provider.Ref) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	e.PreWarmReplicas = max(e.PreWarmReplicas, minReplicas)
-	if maxReplicas > 0 && e.PreWarmReplicas > maxReplicas {
-		e.PreWarmReplicas = maxReplicas
+	// Only a plan with a pre-warm window has a count to bound (Policy.Explain
+	// leaves it 0 otherwise): raised to the min, a learning or keep_alive
+	// plan showed a pre-warm of 1 that nothing would start.
+	if e.PreWarmReplicas > 0 {
+		e.PreWarmReplicas = max(e.PreWarmReplicas, minReplicas)
+		if maxReplicas > 0 && e.PreWarmReplicas > maxReplicas {
+			e.PreWarmReplicas = maxReplicas
+		}
 	}
 	w.mu.Lock()
 	if until := w.warm[ref]; now.Before(until) {

@@ -29,7 +29,9 @@ type Plan struct {
 	// ExpectedCold is the share of the calls that end idle times (weighted
 	// as learned: calls within a busy stretch end none) expected to be
 	// cold, and ExpectedIdle the idle replica-seconds expected per idle
-	// time, on the learned idle times (0 while learning). ExpectedIdle was
+	// time, on the learned idle times (0 while learning): a keep-alive's
+	// seconds times the replicas it keeps (Learned.KeepReplicas), a
+	// pre-warm window's times those it starts. ExpectedIdle was
 	// per call too, and the reason's "idle each" said a tenth of the idle
 	// time of a function called in bursts of ten (a review's finding).
 	ExpectedCold, ExpectedIdle float64
@@ -76,6 +78,14 @@ type Learned struct {
 	// function had when it was last scaled to zero, so that a pre-warm
 	// gives back what a keep-alive would have kept (below 1 counts as 1).
 	PreWarmReplicas float64
+	// KeepReplicas is how many replicas a keep-alive keeps warm: the
+	// function's floor while it has no load, max(min, 1), which the
+	// scaler's down window brings a quiet function to (below 1 counts as
+	// 1). A keep-alive's idle time is priced on each of them, as a pre-warm
+	// window's is on each of PreWarmReplicas: priced on one, a function at
+	// min = max = 40 was kept warm half an hour after each run where a
+	// one-minute pre-warm of the same 40 replicas had no more cold starts.
+	KeepReplicas float64
 	// BusyCalls and BusySeconds are the calls and the time of busy
 	// stretches beside the idle times (calls that end no idle time): with
 	// them the invocation rate that prices a cold start is the function's
@@ -116,7 +126,7 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 	}
 	pk := math.Max(1, l.PreWarmReplicas)
 	s := newSamples(its, l.Weight, math.Max(l.Serves, 1)*pk, b, l.sorted)
-	s.pk = pk
+	s.pk, s.kr = pk, math.Max(1, l.KeepReplicas)
 	worth := cfg.ColdStartWorth.Seconds()
 	if cfg.WorthRate > 0 {
 		// Invocations per hour over the remembered idle times (those beyond
@@ -255,11 +265,11 @@ func chooseQuietly(l Learned, fallback time.Duration, cfg Config, b *buffers) (P
 	// computed from, far above it (TestRowBoundSkipsNoBetterPair).
 	tol := 0.0
 	if n := len(grid); n > 0 { // none when every idle time is beyond the horizon
-		tol = s.rowTol(pkm, worth, math.Abs(us[n-1])+math.Abs(ps[n-1])+bursts[len(bursts)-1])
+		tol = s.rowTol(math.Max(pkm, s.keeps()), worth, math.Abs(us[n-1])+math.Abs(ps[n-1])+bursts[len(bursts)-1])
 	}
 	for _, k := range bursts {
 		h1 := s.atMost(k)
-		idle0 := s.prefix[h1] + (s.total-float64(h1))*k
+		idle0 := s.keepIdle(h1, k)
 		for i, p := range ps {
 			if p < k+minGap {
 				continue
@@ -319,7 +329,9 @@ func rowBound(s *samples, cold0, idle0, pkm float64, c1, c2 int, p, u, worth flo
 // rowTol is by how much rowBound's bound must exceed the best cost so far
 // for a row to be skipped: a share (rowBoundTol) of the largest sums the
 // bound and the pairs' costs are made of, in a plan whose keep-alives,
-// window starts and ends are at most span seconds apart together. Those
+// window starts and ends are at most span seconds apart together, each
+// second priced on at most pkm replicas (the larger of a pre-warm's and a
+// keep-alive's). Those
 // costs are sums of up to a few hundred terms, each rounded at about 1e-16
 // of them, so a pair the rounding puts below the bound is below it by far
 // less than this.

@@ -10,7 +10,8 @@ import (
 
 // TestRowBoundSkipsNoBetterPair: on random histories (bursts, timers,
 // ties, idle times beyond the horizon, weights above what the pre-warmed
-// replicas serve, several pre-warmed replicas), no pair of a row of the
+// replicas serve, several pre-warmed replicas, several replicas kept
+// through a keep-alive), no pair of a row of the
 // pre-warm search costs less than the row's bound less its tolerance, so
 // a row skipped for a bound above the best so far held no pair that
 // would have beaten it. Each pair is costed the plain way (its own
@@ -42,6 +43,9 @@ func TestRowBoundSkipsNoBetterPair(t *testing.T) {
 		pk := float64(1 + rng.IntN(3))
 		s := newSamplesBySort(its, ws, float64(1+rng.IntN(8))*pk)
 		s.pk = pk
+		if run%3 == 1 {
+			s.kr = float64(2 + run%5) // not drawn from rng: the other draws stay
+		}
 		worth, lead, mg, maxK := cfg.ColdStartWorth.Seconds(), cfg.MinLead.Seconds(), cfg.Margin, cfg.MaxKeepAlive.Seconds()
 		grid := quantileGrid(s.x, 48)
 		if len(grid) == 0 {
@@ -49,10 +53,10 @@ func TestRowBoundSkipsNoBetterPair(t *testing.T) {
 		}
 		last := grid[len(grid)-1]
 		span := math.Abs(last*(1+mg)+lead) + math.Abs(last*(1-mg)-lead) + 120*(1+mg)
-		tol := s.rowTol(s.pk, worth, span)
+		tol := s.rowTol(math.Max(s.pk, s.keeps()), worth, span)
 		for _, k := range []float64{0, grid[0] * (1 + mg), math.Min(120, grid[len(grid)/2]) * (1 + mg)} {
 			h1 := s.atMost(k)
-			cold0Idle0 := func(c1 int) (float64, float64) { return s.wp[c1] - s.wp[h1], s.prefix[h1] + (s.total-float64(h1))*k }
+			cold0Idle0 := func(c1 int) (float64, float64) { return s.wp[c1] - s.wp[h1], s.keepIdle(h1, k) }
 			for i, lo := range grid {
 				p := lo*(1-mg) - lead
 				if p <= k {

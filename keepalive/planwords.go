@@ -32,7 +32,11 @@ func (h *history) worded() {
 
 func describe(p Plan, n, beyond int) string {
 	learned := fmt.Sprintf("%d idle times (%d beyond the horizon)", n, beyond)
-	exp := fmt.Sprintf("expect %.0f%% of the calls after an idle time cold, %s idle per idle time", 100*p.ExpectedCold, secs(p.ExpectedIdle))
+	// ExpectedIdle is replica-seconds (each replica kept or pre-warmed is
+	// idle through the warm time), worded as replica time: 40 replicas
+	// kept 30 minutes read "20h0m0s of idle replica time", which "20h0m0s
+	// idle" would misread as a keep-alive of 20 hours.
+	exp := fmt.Sprintf("expect %.0f%% of the calls after an idle time cold, %s of idle replica time per idle time", 100*p.ExpectedCold, secs(p.ExpectedIdle))
 	switch p.Code {
 	case CodePeriodic:
 		return fmt.Sprintf("timer every ~%s: zero after each run, pre-warm %s–%s after it; %s; %s",

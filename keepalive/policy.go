@@ -52,7 +52,8 @@ type Policy struct {
 	feederStep time.Duration
 	// bounds is the min and max replicas of each function the pre-warmer
 	// lists opted in (setBounds): a pre-warm starts the count the function
-	// was idled from within them, and its plan prices that count. Here,
+	// was idled from within them, and its plan prices that count (and a
+	// keep-alive on max(min, 1), the floor it holds: keepsLocked). Here,
 	// not in history, which stays in its size class (history_size_test.go).
 	bounds map[provider.Ref]replicaBounds
 }

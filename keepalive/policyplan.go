@@ -54,7 +54,7 @@ func (p *Policy) planLocked(ref provider.Ref, h *history, fallback time.Duration
 		}
 		var w planWords
 		h.plan, w = chooseQuietly(Learned{Idle: p.scratch, Weight: p.wscratch, Serves: float64(h.serves),
-			PreWarmReplicas: float64(p.startsLocked(ref, h)), BusyCalls: float64(h.busyCalls), BusySeconds: float64(h.busySecs),
+			PreWarmReplicas: float64(p.startsLocked(ref, h)), KeepReplicas: float64(p.keepsLocked(ref)), BusyCalls: float64(h.busyCalls), BusySeconds: float64(h.busySecs),
 			sorted: true}, fallback, p.cfg, &p.bufs)
 		h.wordsPending, h.wordsN, h.wordsBeyond = w.pending, uint32(w.n), uint32(w.beyond)
 		h.planned, h.plannedA, h.added, h.fallback = true, now, 0, fallback

@@ -110,7 +110,8 @@ type replicaBounds struct{ min, max uint32 }
 // the plan prices the replicas it starts. Priced on the count it was
 // idled from, a function idled from 80 whose max is now 2 was kept warm
 // for half an hour after each call (keep_alive) where its pre-warm, of 2
-// replicas for a minute, was the cheaper plan. A change replans.
+// replicas for a minute, was the cheaper plan. The min also prices a
+// keep-alive (keepsLocked). A change replans.
 func (p *Policy) setBounds(ref provider.Ref, minR, maxR uint64) {
 	b := replicaBounds{uint32(min(minR, math.MaxUint32)), uint32(min(maxR, math.MaxUint32))}
 	p.mu.Lock()
@@ -154,6 +155,17 @@ func (p *Policy) startsLocked(ref provider.Ref, h *history) uint64 {
 		}
 	}
 	return n
+}
+
+// keepsLocked is how many replicas a keep-alive of ref holds, which its
+// plan prices: the scaler floors a function with no load at max(min, 1)
+// and its down window brings it there while the keep-alive runs (the
+// count it is idled from, which a pre-warm starts, is the count the scaler
+// left). 1 until the pre-warmer has read ref's min (setBounds), so a
+// function whose min is 0 or 1 is priced as it was before keep-alives
+// were priced on their replicas. mu is held.
+func (p *Policy) keepsLocked(ref provider.Ref) uint64 {
+	return max(1, uint64(p.bounds[ref].min))
 }
 
 // preWarmReplicas is how many replicas a pre-warm of h's function starts.
