@@ -175,9 +175,13 @@ func (fn *function) activity(sp span) metricsource.FunctionActivity {
 	var started, ended float64
 	var hasStartedNow bool
 	// A counter seen before (it is still in the history) but missing
-	// from the latest scrape, with no counter of the function in it:
-	// vanished, so unknown rather than "never invoked".
-	var gone, here bool
+	// from the latest scrape, with no counter of its group (gateway
+	// replica, groups.go) in it: vanished, so unknown rather than "never
+	// invoked". Per group, not per function: a page merging two replicas
+	// that lost one's series read the function covered and idle while its
+	// calls went through that replica (a review's finding). gone lists the
+	// groups with a counter gone (nil: none, most functions).
+	var gone []string
 	var woke int64
 	for i := range fn.series {
 		ser := &fn.series[i]
@@ -189,16 +193,20 @@ func (fn *function) activity(sp span) metricsource.FunctionActivity {
 		}
 		if ser.key.kind == kindTotal || ser.key.kind == kindStarted {
 			if v, ok := ser.at(to); ok {
-				here = true
 				if ser.key.kind == kindStarted {
 					started, hasStartedNow = started+v, true
 				} else {
 					ended += v
+					if fn.fallsBack(ser) {
+						started += v // a replica without the started counter: none in flight known
+					}
 				}
 			} else if i := ser.after(to); i > 0 && ser.pts[i-1].absent() && ser.pts[i-1].t > seenFrom {
 				// Present until the scrape that found it missing, within
 				// the lookback.
-				gone = true
+				if !slices.Contains(gone, ser.key.inst) {
+					gone = append(gone, ser.key.inst)
+				}
 			}
 		}
 		if ser.key.kind == kindInflight {
@@ -219,18 +227,52 @@ func (fn *function) activity(sp span) metricsource.FunctionActivity {
 	if woke != 0 {
 		e.Woken = time.Unix(0, woke)
 	}
-	e.Vanished = gone && !here
+	e.Vanished = fn.anyGroupGone(gone, to)
 	return e
+}
+
+// anyGroupGone: of the groups gone (each with a counter gone), one has no
+// counter at to.
+func (fn *function) anyGroupGone(gone []string, to int64) bool {
+	for _, g := range gone {
+		here := false
+		for i := range fn.series {
+			if ser := &fn.series[i]; ser.key.inst == g && (ser.key.kind == kindTotal || ser.key.kind == kindStarted) {
+				if _, ok := ser.at(to); ok {
+					here = true
+					break
+				}
+			}
+		}
+		if !here {
+			return true
+		}
+	}
+	return false
 }
 
 // startedIn is fn's invocations started in (from, to]: the started
 // counter's increase, or without one the invocation counter's, summed over
-// the function's series of it (codes, names); ok when any was present.
+// the function's series of it (codes, names); ok when any was present. The
+// fallback is per gateway replica (groups.go): a replica without the
+// started counter has its invocation counter read.
 func (fn *function) startedIn(from, to int64) (float64, bool) {
-	if fn.hasStarted {
+	if !fn.hasStarted {
+		return fn.sumIncrease(kindTotal, from, to)
+	}
+	if !fn.fallsBackAny() {
 		return fn.sumIncrease(kindStarted, from, to)
 	}
-	return fn.sumIncrease(kindTotal, from, to)
+	var sum float64
+	var present bool
+	for i := range fn.series {
+		if ser := &fn.series[i]; ser.key.kind == kindStarted || fn.fallsBack(ser) {
+			inc, ok := ser.increase(from, to)
+			sum += inc
+			present = present || ok
+		}
+	}
+	return sum, present
 }
 
 // LastActivity returns the time of the scrape at which ref's started counter

@@ -20,7 +20,11 @@
 //     creates its counters at the first invocation. So does one that comes
 //     back after missing from successful scrapes (a gateway restarted
 //     between them re-creates it at its first call since), in the rates,
-//     the activity and the arrivals alike.
+//     the activity and the arrivals alike, unless every page from the last
+//     one that had it to this one carried the same
+//     process_start_time_seconds (within its jitter): one process's
+//     counter was not re-created, and steps from its last value, as in
+//     increase().
 //   - History is kept for the longest window asked within the last 8 days
 //     (and its vanish lookback), at least Config.Retention: a long window
 //     no longer asked lapses, and reads uncovered if asked again until
@@ -33,11 +37,15 @@
 //   - Started invocations come from gateway_function_invocation_started; for a
 //     function without that series (older gateways) they fall back to
 //     gateway_function_invocation_total, which misses calls still running.
-//     For a function with it, only rps loads read the invocation counter's
-//     history: once capacity has been asked and rps never, it keeps its
-//     latest point alone (and an absence as long as the retention would),
-//     and an rps window asked after that reads missing for such functions
-//     until it has been scraped for its length.
+//     The fallback is per gateway replica of a merged page (the series'
+//     other labels; groups.go): one without the started counter (a rolling
+//     upgrade) has its invocation counter read, as the keep-alive's
+//     Prometheus queries do per instance; one that has had it reads that
+//     alone. For a function with it in every replica, only rps loads read
+//     the invocation counter's history: once capacity has been asked and
+//     rps never, it keeps its latest point alone (and an absence as long
+//     as the retention would), and an rps window asked after that reads
+//     missing for such functions until it has been scraped for its length.
 //   - Capacity is the peak over the window of the in-flight gauge and, when
 //     larger, of the concurrency each scrape interval's arrivals bring: the
 //     started counter's increase × min(mean duration, interval) ÷ interval,
@@ -55,10 +63,21 @@
 //     exposition that merges several gateway replicas' /metrics, with their
 //     instance or pod): each has its own resets, and a function's counts
 //     are the sum over its series, as sum(...) by (function_name) in PromQL.
+//     A replica's counters of a function gone from the latest page while
+//     another's stay make it vanished (Activity.Vanished) for the vanish
+//     lookback, as one gone from a single gateway's page does.
 //   - A gateway restarted in place between two scrapes (a later
-//     process_start_time_seconds on its page) has every counter count from
-//     zero on the first page after: one back at its old value is calls, not
-//     none (restart.go). A merged page (several start times) says nothing.
+//     process_start_time_seconds on its page, by more than the 2 s jitter
+//     of promql.StartedAgain: a stepped clock moves it by whole seconds)
+//     has every counter count from zero on the first page after: one back
+//     at its old value is calls, not none (restart.go). A merged page
+//     (several start times) says nothing. An earlier start time than the
+//     last page's is another process: the URL reaches several gateway
+//     replicas (a Service in front of them). That scrape fails, and every
+//     one after it until ten pages in a row come from one process: their
+//     counters cannot be joined, and one replica's pages alone would read
+//     a share of the calls (missing, not low). Point the URL at one
+//     replica, or merge their pages with an instance label each.
 //   - Only the gateway's series are read: the cpu, queue and custom scaling
 //     types are not available from this source and yield an error.
 //   - The window "ends now": now is the injected clock's.

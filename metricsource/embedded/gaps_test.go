@@ -28,7 +28,7 @@ func TestCoveredFromTheGapsIsTheWalk(t *testing.T) {
 			default:
 				at = at.Add(every)
 			}
-			st.ingest(at, nil, retention, false)
+			st.ingest(at, nil, retention, procUnknown)
 			for range 3 {
 				now := at.Add(-time.Duration(rng.Int64N(int64(2 * every))))
 				window := time.Duration(1+rng.IntN(40)) * time.Minute

@@ -5,15 +5,27 @@ import (
 	"time"
 )
 
-// ingest records one successful scrape at now. restarted: the gateway
-// process restarted since the last scrape, so every counter on the page
-// counts from zero (restart.go).
-func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration, restarted bool) {
+// ingest records one successful scrape at now. proc is what the page said
+// of the gateway process (restart.go): after a restart every counter on
+// the page counts from zero; on the same process's pages a counter back
+// from missing steps from its last value (store.procFrom).
+func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration, proc process) {
 	t := now.UnixNano()
 	if n := len(st.scrapes); n > 0 && t <= st.scrapes[n-1] {
 		// Time went backwards or stood still: keep the history ordered.
 		st.log.Warn("scrape not after the previous one ignored", "at", now)
 		return
+	}
+	restarted := proc == procRestarted
+	switch {
+	case proc == procUnknown:
+		st.procFrom = 0
+	case restarted || st.procFrom == 0:
+		st.procFrom = t
+	}
+	resume := int64(math.MaxInt64) // a counter missing since after it steps from its last value
+	if st.procFrom != 0 {
+		resume = st.procFrom
 	}
 	var prevScrape int64
 	if n := len(st.scrapes); n > 0 {
@@ -117,14 +129,18 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		if restarted && kind.counter() {
 			s.addRestarted(t, smp.Value) // prev 0, was false: counted whole
 		} else {
-			prev, was = s.add(t, smp.Value)
+			prev, was = s.addResuming(t, smp.Value, resume)
 		}
 		fn.mark(s, st.seq, &st.keep)
 		if kind == kindInflight && (!was || smp.Value != prev) {
 			fn.loadChanged(t) // a new point (add returns the value itself when it kept none)
 		}
-		// A rise, a reset to a positive value, or a new series above 0.
-		increased := smp.Value > 0 && (!was || smp.Value != prev)
+		// A rise, a reset to a positive value, or a new series above 0;
+		// not at the source's first scrape, which saw no call (its
+		// counters' values are calls at any time before: LastActivity
+		// read a function idle for days as called when the source
+		// started).
+		increased := prevScrape != 0 && smp.Value > 0 && (!was || smp.Value != prev)
 		switch kind {
 		case kindStarted:
 			fn.hasStarted = true
@@ -145,8 +161,9 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			// last value, or all of it for a counter missing from that
 			// scrape, new or back (a gateway restarted between them
 			// re-creates it at its first call since: every call it counts
-			// came after that scrape, as series.add counts it); nothing at
-			// the source's first scrape, which has no interval.
+			// came after that scrape, as series.add counts it; back on
+			// pages of one process, it stepped from its last value, was);
+			// nothing at the source's first scrape, which has no interval.
 			var inc float64
 			if was {
 				inc = step(prev, smp.Value)

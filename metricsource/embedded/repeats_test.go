@@ -86,8 +86,8 @@ func TestRepeatsIsTheWholeWay(t *testing.T) {
 			if rng.IntN(100) == 0 {
 				samples = nil
 			}
-			short.ingest(at, samples, retention, false)
-			whole.ingest(at, samples, retention, false)
+			short.ingest(at, samples, retention, procUnknown)
+			whole.ingest(at, samples, retention, procUnknown)
 			if a, b := dumpStore(short), dumpStore(whole); a != b {
 				t.Fatalf("run %d, scrape %d: the short way's store\n%s\ntaking every sample the whole way\n%s", run, scrape, a, b)
 			}
@@ -117,7 +117,12 @@ func dumpStore(st *store) string {
 	out := fmt.Sprintf("seq %d scrapes %v inflight %t seconds %t added %d names %q\n",
 		st.seq, st.scrapes, st.sawInflight, st.sawSeconds, st.added, st.scraped.names)
 	for _, e := range st.all {
-		out += fmt.Sprintf("%v: %+v\n", e.ref, *e.fn)
+		fn := *e.fn
+		fn.groups = nil // a pointer: its address differs, its contents are below
+		out += fmt.Sprintf("%v: %+v\n", e.ref, fn)
+		if e.fn.groups != nil {
+			out += fmt.Sprintf("  groups %+v\n", *e.fn.groups)
+		}
 	}
 	return out
 }

@@ -70,6 +70,17 @@ func (s *series) setDrop() {
 // and whether the series was present just before (false for a new series or
 // one that had been absent).
 func (s *series) add(t int64, v float64) (prev float64, wasPresent bool) {
+	return s.addResuming(t, v, math.MaxInt64)
+}
+
+// addResuming is add for a counter that, missing from the scrapes since
+// one after resume, was not re-created: all of them, and this one, were
+// pages of one gateway process, which said so (ingest, store.procFrom). It
+// steps from its last value, as Prometheus' increase joins the two sides
+// of a gap: taken as a new incarnation, a counter that never moved and was
+// missing from one page (a page cut at a line's end reads whole) counted
+// all of its value as calls (a review's finding).
+func (s *series) addResuming(t int64, v float64, resume int64) (prev float64, wasPresent bool) {
 	if len(s.pts) > 0 && v == s.last { // never true for a NaN: absent
 		return v, true
 	}
@@ -82,8 +93,9 @@ func (s *series) add(t int64, v float64) (prev float64, wasPresent bool) {
 		s.push(point{t, v, c + step(prev, v)})
 		return prev, true
 	}
-	if n := len(s.pts); n > 1 && s.pts[n-1].unusable() && !s.pts[n-2].absent() {
-		// Back after values that were no counts: from the last usable one
+	if n := len(s.pts); n > 1 && (s.pts[n-1].unusable() || s.pts[n-1].t > resume) && !s.pts[n-2].absent() {
+		// Back after values that were no counts, or after missing from
+		// pages of the process that last had it: from the last usable one
 		// (unless a prune took it: then as a new incarnation).
 		prev = s.pts[n-2].v
 		s.push(point{t, v, c + step(prev, v)})

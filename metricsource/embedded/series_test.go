@@ -194,7 +194,7 @@ func TestSweepMovesKeptSeriesOverDroppedOnes(t *testing.T) {
 			samples = append(samples, Sample{Metric: MetricStarted, FunctionName: "fn", Value: float64(sec)})
 		}
 		samples = append(samples, Sample{Metric: MetricInflight, FunctionName: "fn", Value: float64(sec % 3)})
-		st.ingest(start.Add(time.Duration(sec)*time.Second), samples, retention, false)
+		st.ingest(start.Add(time.Duration(sec)*time.Second), samples, retention, procUnknown)
 	}
 	fn := st.fns[fnRef("fn")]
 	var kinds []metricKind

@@ -25,10 +25,14 @@ type Source struct {
 	// mean duration window); demand, the windows asked for (retention.go).
 	base   time.Duration
 	demand demand
-	// started is the gateway process's start time as its last page said
-	// (process_start_time_seconds; 0: not known): a later one is a
-	// restart in place (restart.go).
-	started float64
+	// started is the gateway process's start time as the last page
+	// recorded said (process_start_time_seconds; 0: not known): a later
+	// one is a restart in place. pageStart is the last page's, recorded
+	// or not; several: an earlier one was seen since sameRun pages ago
+	// (pages from several processes, refused). restart.go.
+	started, pageStart float64
+	several            bool
+	sameRun            int
 }
 
 var (
@@ -75,19 +79,19 @@ func (s *Source) newStore() *store {
 // Observe records samples as one successful scrape at now. Run and
 // ScrapeOnce use it; the trace simulator calls it directly.
 func (s *Source) Observe(now time.Time, samples []Sample) {
-	s.observe(now, samples, false)
+	s.observe(now, samples, procUnknown)
 }
 
-// observe is Observe; restarted says the gateway process restarted since
-// the last scrape (restart.go): its counters count from zero on this page.
-func (s *Source) observe(now time.Time, samples []Sample, restarted bool) {
+// observe is Observe; proc is what the page said of the gateway process
+// (restart.go): after a restart its counters count from zero on this page.
+func (s *Source) observe(now time.Time, samples []Sample, proc process) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r := max(s.base, s.demand.longest(now)); r < s.retention {
 		s.log.Info("retention lowered to the longest window asked within the last 8 days and its vanish lookback", "from", s.retention, "to", r)
 		s.retention = r
 	}
-	s.st.ingest(now, samples, s.retention, restarted)
+	s.st.ingest(now, samples, s.retention, proc)
 }
 
 // AnswersLocally marks the source as metricsource.Local: every answer

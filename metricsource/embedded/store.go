@@ -75,7 +75,7 @@ type keeps [keepStartedTotal + 1]int64
 
 // keepOf is how long fn's series of kind k keep their points under keep.
 func (fn *function) keepOf(k metricKind, keep *keeps) int64 {
-	if k == kindTotal && fn.hasStarted {
+	if k == kindTotal && fn.trimsTotal() {
 		return keep[keepStartedTotal]
 	}
 	return keep[k]
@@ -131,6 +131,14 @@ type function struct {
 	// Last scrape (Unix ns) at which the started / total counters increased.
 	lastStarted, lastTotal int64
 	hasStarted             bool
+	// groups is what is kept of the function's gateway replicas
+	// (seriesKey.inst) on a merged page: those without the started
+	// counter, whose invocation counter counts as started (groups.go; nil
+	// for a single gateway's page). groupsDirty: a counter series was made
+	// or dropped since it was set (sweep sets it anew). startedPlain: the
+	// group without other labels has had the started counter.
+	groups                    *replicaGroups
+	groupsDirty, startedPlain bool
 	// hasSeconds: the function has the duration histogram.
 	hasSeconds bool
 	// gone: deleted from the store (a positional cache may still hold it).
@@ -208,6 +216,9 @@ func (fn *function) add(key seriesKey) *series {
 		fn.series = grown
 	}
 	fn.series = append(fn.series, series{key: key})
+	if key.kind == kindStarted || key.kind == kindTotal {
+		fn.groupsDirty = true
+	}
 	return &fn.series[len(fn.series)-1]
 }
 
@@ -234,6 +245,11 @@ type store struct {
 	gaps    gapList // the gaps between scrapes covered looks for
 	walkAll bool    // sweep walks the series of settled functions too (tests)
 	rewalk  bool    // the next sweep walks them too: a keep shrank (setKeep)
+	// procFrom is the first of the scrapes recorded since which every page
+	// was one gateway process's, by its process_start_time_seconds (0: the
+	// last page did not say, restart.go): a counter missing from a page
+	// after it and back was not re-created (series.addResuming).
+	procFrom int64
 	// noRepeats: ingest takes every sample the whole way, none through
 	// function.repeats (tests).
 	noRepeats bool
@@ -319,7 +335,7 @@ func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64, keep *keeps) {
 	}
 	n := fn.dTotal
 	if fn.hasStarted {
-		n = fn.dStarted
+		n = fn.dStarted + fn.dFallback() // the replicas without the started counter: their calls
 	}
 	var v float64
 	if n > 0 {

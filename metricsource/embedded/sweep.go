@@ -118,6 +118,20 @@ func (st *store) sweep(t, prev, cutoff int64) {
 	all := st.all[:0] // the functions kept, moved down over those forgotten
 	for _, e := range st.all {
 		fn := e.fn
+		if fn.groupsDirty {
+			fn.regroup()
+		}
+		if fn.fallsBackAny() {
+			// The calls of replicas without the started counter (groups.go),
+			// from their invocation counters' history: made at this scrape,
+			// a series' group is known only now.
+			if fn.groups.d = 0; prev != 0 {
+				fn.groups.d = fn.fallbackIncrease(prev, t)
+			}
+			if fn.groups.d > 0 {
+				fn.lastStarted = t
+			}
+		}
 		fn.arrivals(t, prev, meanFrom, st.seq, &st.keep)
 		if !st.walkAll && !st.rewalk && fn.settled(st.seq, t) {
 			all = append(all, e) // it has series: not forgotten
@@ -137,7 +151,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 			case kindArrivals, kindInflight:
 				cut = arrivalsCut
 			case kindTotal:
-				if fn.hasStarted {
+				if fn.trimsTotal() {
 					cut = totalCut
 				}
 			}
@@ -166,10 +180,15 @@ func (st *store) sweep(t, prev, cutoff int64) {
 				if len(s.pts) > 1 {
 					minDrop = min(minDrop, s.drop+fn.keepOf(s.key.kind, &st.keep))
 				}
+			} else if s.key.kind == kindStarted || s.key.kind == kindTotal {
+				fn.groupsDirty = true
 			}
 		}
 		clear(fn.series[len(kept):])
 		fn.series, fn.minDrop = kept, minDrop
+		if fn.groupsDirty {
+			fn.regroup()
+		}
 		if len(fn.series) == 0 && fn.lastStarted < cutoff && fn.lastTotal < cutoff {
 			delete(st.fns, e.ref)
 			fn.gone, forgot = true, true

@@ -36,7 +36,7 @@ func TestSweepsListIsTheMap(t *testing.T) {
 		if rng.IntN(50) == 0 {
 			samples = nil // a page without functions: all may go
 		}
-		st.ingest(at, samples, time.Duration(1+rng.IntN(20))*time.Second, false)
+		st.ingest(at, samples, time.Duration(1+rng.IntN(20))*time.Second, procUnknown)
 		if len(st.all) != len(st.fns) {
 			t.Fatalf("scrape %d: the list holds %d functions, the map %d", scrape, len(st.all), len(st.fns))
 		}
@@ -116,8 +116,8 @@ func TestSettledFunctionsAreWhatWalkingGives(t *testing.T) {
 					}
 				}
 			}
-			skip.ingest(at, samples, retention, false)
-			walk.ingest(at, samples, retention, false)
+			skip.ingest(at, samples, retention, procUnknown)
+			walk.ingest(at, samples, retention, procUnknown)
 			if len(skip.fns) != len(walk.fns) {
 				t.Fatalf("run %d, scrape %d: %d functions, walking every one %d", run, scrape, len(skip.fns), len(walk.fns))
 			}
@@ -155,7 +155,7 @@ func TestSettledByEachKindsCut(t *testing.T) {
 			{Metric: MetricInflight, FunctionName: "a", Value: 0},
 			{Metric: MetricSecondsSum, FunctionName: "a", Code: "200", Value: calls / 10},
 			{Metric: MetricSecondsCount, FunctionName: "a", Code: "200", Value: calls},
-		}, time.Hour, false)
+		}, time.Hour, procUnknown)
 	}
 	for _, calls := range []float64{0, 1, 2, 3} {
 		scrape(calls)
