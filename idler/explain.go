@@ -225,12 +225,16 @@ func (x *explained) words() string {
 }
 
 // Explain returns the function's idle state as of the last cycle, and false
-// when the idler has not seen the function.
+// when the idler has not seen the function, or no cycle of this term has
+// explained the functions yet (NotListed): NewTerm keeps a former term's
+// state, and with the scaler listing (NotListed not asked) its section sat
+// beside the scaler's current one, an hour old ("already_zero", replicas 0
+// beside the scaler's 3: a review's finding).
 func (d *Idler) Explain(ref provider.Ref) (any, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st, ok := d.state[ref]
-	if !ok || st.explain.code == 0 {
+	if !ok || st.explain.code == 0 || !d.explained {
 		return nil, false
 	}
 	return st.explain.explanation(ref, d.explainedAt(&st.explain)), true

@@ -23,7 +23,7 @@ func TestCycleKeepsExplanationWithoutFormatting(t *testing.T) {
 		t.Errorf("explanation allocates %v times per function per cycle, want 0", n)
 	}
 
-	d := &Idler{state: map[provider.Ref]*fnState{fn.Ref: w.st}}
+	d := &Idler{state: map[provider.Ref]*fnState{fn.Ref: w.st}, explained: true}
 	got, ok := d.Explain(fn.Ref)
 	if !ok {
 		t.Fatal("not explained")

@@ -59,6 +59,7 @@ func TestNotIdledJustBeforeAScheduledMinimum(t *testing.T) {
 		e := x.(Explanation)
 		time.Sleep(20 * time.Second) // past the 00:05:10 cycle, inside the scheduled period
 		synctest.Wait()
+		after, _ := d.Explain(f) // while it runs: a run that ended explains nothing (NotListed)
 		cancel()
 		wg.Wait()
 
@@ -79,8 +80,7 @@ func TestNotIdledJustBeforeAScheduledMinimum(t *testing.T) {
 		if e.ScheduledMinimum != 0 {
 			t.Errorf("00:04:40 cycle: explain scheduledMinimum %d, want 0 (none active yet)", e.ScheduledMinimum)
 		}
-		x, _ = d.Explain(f)
-		if e := x.(Explanation); e.Code != CodeScheduledMin || e.ScheduledMinimum != 2 {
+		if e, _ := after.(Explanation); e.Code != CodeScheduledMin || e.ScheduledMinimum != 2 {
 			t.Errorf("00:05:10 cycle: %s %q (scheduled minimum %d), want scheduled_min 2 active", e.Code, e.Reason, e.ScheduledMinimum)
 		}
 		if got := p.replicas(f); got != 1 {
