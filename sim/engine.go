@@ -35,6 +35,7 @@ const heldByGateway = time.Duration(-1)
 // included, a scale from zero not).
 type running struct {
 	end, gw time.Duration
+	start   time.Duration // when it started running (drain picks by it)
 	// slot numbers the replica the request runs on by when it became ready:
 	// the n-th replica to become ready in the replay has slot n (a request
 	// started at once on arrival gets the count then: any replica it found
@@ -42,8 +43,13 @@ type running struct {
 	// request, which is a cold start if the slot's replica became ready
 	// after it arrived. Numbers, not times: a replica ready at the instant
 	// a request arrives (a zero cold-start delay) is after it exactly when
-	// its event is handled after the arrival.
-	slot uint64
+	// its event is handled after the arrival. 32 bits, as drain, keep the
+	// struct at 32 bytes (heap.Push boxes it: the size is the replay's
+	// allocation rate); a replay makes nowhere near 2³² replicas ready.
+	slot uint32
+	// drain is the id of the draining replica it runs on (drainer.id), 0
+	// while its replica serves.
+	drain uint32
 }
 
 // warmSlot numbers a replica ready before any request still queued arrived
@@ -66,10 +72,11 @@ func (h *durHeap) Pop() any {
 
 // replay is the state of one function under one policy. The replica pool is
 // kept as counts: requests are packed onto the busiest replica with room, so
-// the number of idle ready replicas is ready − ⌈busy/concurrency⌉. Scale-down
-// removes starting replicas first (as Kubernetes deletes unready pods first),
-// then idle ones; busy replicas drain: they take no new work and leave when
-// their requests finish.
+// the number of idle serving replicas is (ready − draining) −
+// ⌈(busy − drainBusy)/concurrency⌉. Scale-down removes starting replicas
+// first (as Kubernetes deletes unready pods first), then idle ones; busy
+// replicas drain: they take no new work and leave when their requests
+// finish, which are followed one by one (drain.go).
 type replay struct {
 	cfg   *Config
 	info  FunctionInfo
@@ -84,12 +91,17 @@ type replay struct {
 	now      time.Duration
 	ready    int
 	starting []time.Duration // ready-at times, ascending (one cold-start delay per function)
-	draining int
-	busy     int
-	queue    []request
-	qhead    int
-	done     durHeap
-	wake     time.Duration
+	// drainers are the draining replicas (counted in ready), in id order;
+	// drainBusy the requests running on them (counted in busy), which hold
+	// no slot of the replicas still serving.
+	drainers  []drainer
+	drainIDs  uint32
+	drainBusy int
+	busy      int
+	queue     []request
+	qhead     int
+	done      durHeap
+	wake      time.Duration
 	// readies counts the replicas that have become ready (starting
 	// replicas reaching their ready-at time), numbering their slots.
 	readies  uint64
@@ -121,7 +133,10 @@ type replay struct {
 	quietTill time.Duration
 }
 
-func (r *replay) desired() int { return r.ready + len(r.starting) - r.draining }
+func (r *replay) desired() int { return r.ready + len(r.starting) - r.draining() }
+
+// draining is the number of draining replicas.
+func (r *replay) draining() int { return len(r.drainers) }
 
 func (r *replay) state() State {
 	return State{Desired: r.desired(), Ready: r.ready, Starting: len(r.starting), Inflight: r.busy,
@@ -131,9 +146,11 @@ func (r *replay) state() State {
 
 func (r *replay) at(d time.Duration) time.Time { return r.start.Add(d) }
 
+// idleReady is the number of serving replicas with nothing to do (a
+// draining replica leaves with its last request: it is never idle).
 func (r *replay) idleReady() int {
 	c := r.info.Concurrency
-	n := r.ready - (r.busy+c-1)/c
+	n := r.ready - r.draining() - (r.busy-r.drainBusy+c-1)/c
 	if n < 0 {
 		return 0
 	}
@@ -189,9 +206,9 @@ func (r *replay) apply(d Decision) {
 		// held requests warm (a review's finding).
 		undrain := 0
 		if r.available() {
-			undrain = min(n, r.draining)
+			undrain = min(n, r.draining())
 		}
-		r.draining -= undrain
+		r.undrain(undrain)
 		for i := undrain; i < n; i++ {
 			r.starting = append(r.starting, r.now+r.info.ColdStart)
 		}
@@ -209,23 +226,11 @@ func (r *replay) apply(d Decision) {
 		k := min(n, len(r.starting))
 		r.starting = r.starting[:len(r.starting)-k]
 		n -= k
-		k = min(n, r.idleReady()-r.draining)
-		if k > 0 {
-			r.ready -= k
-			n -= k
-		}
-		r.draining += n
-		r.reapDraining()
+		k = min(n, r.idleReady())
+		r.ready -= k
+		r.drain(n - k)
 	}
 	r.mark()
-}
-
-// reapDraining removes draining replicas that have become idle.
-func (r *replay) reapDraining() {
-	for r.draining > 0 && r.idleReady() > 0 {
-		r.ready--
-		r.draining--
-	}
 }
 
 func (r *replay) mark() {
@@ -250,16 +255,17 @@ func (r *replay) markLoad() {
 	r.mark()
 }
 
-// capacity is the number of requests that can start now.
+// capacity is the number of requests that can start now: the free slots of
+// the replicas still serving (those on draining replicas hold none of them).
 func (r *replay) capacity() int {
-	return (r.ready-r.draining)*r.info.Concurrency - r.busy
+	return (r.ready-r.draining())*r.info.Concurrency - (r.busy - r.drainBusy)
 }
 
 // startReq starts q now on a slot of the slot-th replica to become ready:
 // a cold start when that was after q arrived (docs/sim.md, "The model").
 func (r *replay) startReq(q request, slot uint64) {
 	r.busy++
-	heap.Push(&r.done, running{end: r.now + q.exec, gw: q.gw, slot: slot})
+	heap.Push(&r.done, running{end: r.now + q.exec, gw: q.gw, start: r.now, slot: uint32(slot)})
 	wait := (r.now - q.arrival).Seconds()
 	r.res.Waits.Add(wait)
 	if slot > q.readies {
@@ -269,14 +275,13 @@ func (r *replay) startReq(q request, slot uint64) {
 
 // dispatch starts queued requests while there is room, on slots of the
 // slot-th replica to become ready. It runs wherever room can appear: a
-// completion (the slot its request ran on), a replica becoming ready (its
-// number),
-// a scale-up that takes back draining replicas (warmSlot). Replicas are
+// completion on a serving replica (the slot its request ran on; one on a
+// draining replica frees none), a replica becoming ready (its number), a
+// scale-up that takes back draining replicas (warmSlot). Replicas are
 // counts, so a slot is followed through the requests that use it rather
 // than a replica through its slots: a completion's slot goes to the queue's
 // head, which is exact when one slot frees at a time (the queue is empty
-// whenever one is free) and approximate when a completion on a draining
-// replica frees a slot elsewhere.
+// whenever one is free).
 func (r *replay) dispatch(slot uint64) {
 	r.release()
 	for r.qhead < len(r.queue) && r.capacity() > 0 {
@@ -293,7 +298,7 @@ func (r *replay) dispatch(slot uint64) {
 
 // available is whether the gateway sees a replica it can proxy to: ready
 // and not being removed.
-func (r *replay) available() bool { return r.ready-r.draining > 0 }
+func (r *replay) available() bool { return r.ready-r.draining() > 0 }
 
 // release starts the requests the gateway held for a scale from zero, once
 // the function has an available replica: all at once, now.
@@ -374,8 +379,9 @@ func (r *replay) until(t time.Duration) {
 			r.completed++
 			r.completedSec += (fin.end - fin.gw).Seconds()
 			r.busy--
-			r.reapDraining()
-			r.dispatch(fin.slot)
+			if !r.endDrained(fin) {
+				r.dispatch(uint64(fin.slot))
+			}
 			r.markLoad()
 		case tS:
 			r.starting = r.starting[1:]
@@ -395,7 +401,7 @@ func (r *replay) until(t time.Duration) {
 	}
 	r.advance(t)
 	r.quietTill = -1
-	if r.ready == 0 && len(r.starting) == 0 && r.draining == 0 && r.busy == 0 && len(r.done) == 0 && len(r.queue) == r.qhead {
+	if r.ready == 0 && len(r.starting) == 0 && r.draining() == 0 && r.busy == 0 && len(r.done) == 0 && len(r.queue) == r.qhead {
 		r.quietTill = min(r.tA, r.wake)
 	}
 }

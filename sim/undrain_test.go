@@ -41,8 +41,8 @@ func (c *downThenUpCtl) Wake(time.Time, sim.State) sim.Decision { return sim.Dec
 // 0 (even arrivals, 15 s apart), each running 1000 s (longer than the 3
 // minute replay, so nothing completes). After three requests the replicas
 // hold 2 + 1. At the fourth arrival the controller scales to 1: no replica
-// is idle, so one busy replica drains, leaving 1 × 2 − 3 < 0 free slots, and
-// the fourth request queues. One second later the controller scales back
+// is idle, so the least loaded busy replica drains with its one request,
+// leaving 1 × 2 − 2 = 0 free slots, and the fourth request queues. One second later the controller scales back
 // to 2: the engine takes the draining replica back (undrain), so there are
 // 2 × 2 − 3 = 1 free slot, and the queued request starts then, after a 1 s
 // wait, warm (no replica became ready while it waited).
