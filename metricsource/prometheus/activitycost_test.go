@@ -280,7 +280,7 @@ func activityQueries(s *Source, window time.Duration) ([]activityQuery, error) {
 	if err != nil {
 		return nil, err
 	}
-	coverage, err := coverageQuery(s.cfg.CoverageSelector, window, s.cfg.MaxScrapeGap)
+	coverage, err := coverageQuery(s.cfg.CoverageSelector, window, 0, s.cfg.MaxScrapeGap)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package prometheus
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"sync"
 	"time"
@@ -38,23 +39,49 @@ func (s *Source) activityForMany(ctx context.Context, window time.Duration, refs
 
 // activityInChunks reads refs' activity over window in narrowed chunks
 // (chunksOf), chunksAtOnce at a time, and merges their answers: each
-// chunk's functions' parts are theirs; what is not per function (the
-// gateway's coverage, the gateway instances down, the queues read whole)
-// is read once, with the first chunk (gatewayReads). Each chunk read them
-// again, and only the first's queues were used: at 10,000 functions ten
-// coverage queries stepping over the whole window, ten of the gateways
-// down and ten of every queue for one answer each
-// (TestActivityInChunksReadsTheGatewayOnce). A chunk that fails
-// fails the whole call, as a whole read's failure does, and at once: the
-// chunks not started are not sent, those running are cancelled (each
-// would cost Prometheus a chunk's read for an answer nobody uses).
+// chunk's functions' parts are theirs; the queues, read whole, are read
+// once, with the first chunk. Each chunk read them again, and only the
+// first's were used (TestActivityInChunksReadsTheGatewayNotEachChunk).
+//
+// The gateway's coverage and the instances down hold for every chunk's
+// counts, each chunk's queries evaluated at Prometheus' now when it runs:
+// ten chunks of a 10,000 fleet's 4 h window took 12.7 s, more than a
+// scrape interval, and a scrape failing (or an instance leaving
+// discovery) after the first chunk's coverage read is in the later
+// chunks' windows. Read with the first chunk alone, the later chunks'
+// zero counts reached the idler as proven
+// (TestReview52KChunkedReadSeesAScrapeFailingWhileItRuns). So they are
+// read beside the first chunk and once more when the last has ended, over
+// the window widened by what the read took, in whole seconds rounded up
+// as the other windows are: that read spans every chunk's window
+// (TestActivityInChunksCoverageSpansTheRead). Two
+// queries a call, where each chunk reading them again cost two a chunk.
+// The first read stays for what the later one can miss by starting late
+// (its range is measured on this process' clock, its now is Prometheus').
+// The answer is covered only when both reads say so, naming the instances
+// down of both (gatewayCover.and).
+//
+// A chunk that fails fails the whole call, as a whole read's failure
+// does, and at once: the chunks not started are not sent, those running
+// are cancelled (each would cost Prometheus a chunk's read for an answer
+// nobody uses). So does either coverage read's failure.
 func (s *Source) activityInChunks(ctx context.Context, window time.Duration, refs []provider.Ref) (metricsource.Activity, error) {
 	chunks := chunksOf(refs, s.cfg.DefaultNamespace, s.chunk)
 	acts := make([]metricsource.Activity, len(chunks))
+	start := s.now()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	var (
+		first gatewayCover
+		wg    sync.WaitGroup
+	)
+	wg.Go(func() { // beside the first chunk
+		var err error
+		if first, err = s.readGatewayCover(ctx, window, 0); err != nil {
+			cancel(fmt.Errorf("activity over %s: %w", window, err))
+		}
+	})
 	turn := make(chan struct{}, chunksAtOnce)
-	var wg sync.WaitGroup
 	for i, chunk := range chunks {
 		turn <- struct{}{}
 		if ctx.Err() != nil {
@@ -64,7 +91,7 @@ func (s *Source) activityInChunks(ctx context.Context, window time.Duration, ref
 			defer func() { <-turn }()
 			g := withoutGateway
 			if i == 0 {
-				g = withGateway // once a call: the gateway's reads are not the chunk's
+				g = readQueues // once a call: the queues are not the chunk's
 			}
 			var err error
 			if acts[i], err = s.activity(ctx, window, s.narrowing(chunk), g); err != nil {
@@ -76,13 +103,20 @@ func (s *Source) activityInChunks(ctx context.Context, window time.Duration, ref
 	if ctx.Err() != nil {
 		return metricsource.Activity{}, context.Cause(ctx)
 	}
-	out := acts[0] // with the coverage and the queues
+	took := max(s.now().Sub(start), 0)
+	last, err := s.readGatewayCover(ctx, window, (took + time.Second - 1).Truncate(time.Second))
+	if err != nil {
+		return metricsource.Activity{}, fmt.Errorf("activity over %s, read again after its %d chunks: %w", window, len(chunks), err)
+	}
+	out := acts[0] // with the queues
 	for _, act := range acts[1:] {
 		out.Started = union(out.Started, act.Started)
 		out.Inflight = union(out.Inflight, act.Inflight)
 		out.Vanished = union(out.Vanished, act.Vanished)
 		out.Woken = union(out.Woken, act.Woken)
 	}
+	out.Uncovered = first.and(last).uncovered()
+	out.Covered = out.Uncovered == ""
 	return out, nil
 }
 
@@ -90,7 +124,8 @@ func (s *Source) activityInChunks(ctx context.Context, window time.Duration, ref
 // whole call by actuator.call_timeout (10 s by default), and one chunk of
 // a 10,000 fleet's 4 h window read alone took 1.4 s. Two at a time stay
 // under Prometheus' default limit of 20 concurrent queries (the first
-// chunk is eight, the others five). What it gains is not measured here: on this project's two-core
+// chunk is six, the coverage read beside it two, the others five). What
+// it gains is not measured here: on this project's two-core
 // machine the ten chunks took 12.7 s in all, about ten times one alone,
 // the queries already using both cores; a Prometheus with more cores is
 // where it can shorten the call.

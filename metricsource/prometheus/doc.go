@@ -18,8 +18,9 @@
 // function and part, and takes the max itself, so it can say which part won
 // (metricsource.PartedLoad); Activity
 // runs its queries concurrently. Queries carry no evaluation time, so
-// Prometheus evaluates them at its own "now"; the only clock read is when
-// the interval was last read.
+// Prometheus evaluates them at its own "now"; the clock (injected) is read
+// for when the interval was last read, and for how long a window read in
+// chunks took, by which its closing coverage read is widened (chunks.go).
 //
 // Instant vectors are decoded as their answer arrives, the series with
 // only the labels the source reads (vector.go, answer.go, scan.go): at

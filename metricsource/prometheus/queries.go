@@ -308,7 +308,8 @@ func coverageRange(window, maxGap time.Duration) time.Duration {
 }
 
 // coverageQuery measures, in one query, how well sel (the gateway's `up`)
-// was observed over the window and one gap bound before it:
+// was observed over the window, widen before it and one gap bound (the
+// window's) before that:
 //   - the lowest `up` value (any failed scrape is a gap);
 //   - the longest time, at any step, since the freshest sample (Prometheus
 //     or the target down for a while); sampled at steps of coverageStep, it
@@ -316,14 +317,16 @@ func coverageRange(window, maxGap time.Duration) time.Duration {
 //   - the fraction of steps with a sample at all (a target that only
 //     appeared within the range, or a gap longer than the 5 m lookback).
 //
-// The numbers come back to Go (Source.covered) so that the reason can say
-// how long the gap was.
-func coverageQuery(sel string, window, maxGap time.Duration) (string, error) {
+// The numbers come back to Go (Source.uncovered) so that the reason can
+// say how long the gap was. widen is 0 but for the read that closes a read
+// in chunks (activityInChunks): the time the chunks took, so that the
+// range holds every chunk's window.
+func coverageQuery(sel string, window, widen, maxGap time.Duration) (string, error) {
 	if _, err := promDuration("activity window", window); err != nil {
 		return "", err
 	}
 	bound := metricsource.GapBound(window, maxGap)
-	r, err := promDuration("coverage range", coverageRange(window, maxGap))
+	r, err := promDuration("coverage range", coverageRange(window, maxGap)+widen)
 	if err != nil {
 		return "", err
 	}

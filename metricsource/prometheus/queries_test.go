@@ -73,7 +73,7 @@ func TestActivityQueries(t *testing.T) {
 	if s != want {
 		t.Errorf("started:\n got %s\nwant %s", s, want)
 	}
-	c, err := coverageQuery(`up{job="gw"}`, 10*time.Minute, 30*time.Second)
+	c, err := coverageQuery(`up{job="gw"}`, 10*time.Minute, 0, 30*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestActivityQueries(t *testing.T) {
 	if _, err := startedQuery(0, `up`); err == nil {
 		t.Error("startedQuery(0) accepted")
 	}
-	if _, err := coverageQuery("up", 500*time.Millisecond, time.Second); err == nil {
+	if _, err := coverageQuery("up", 500*time.Millisecond, 0, time.Second); err == nil {
 		t.Error("coverageQuery(500ms) accepted")
 	}
 }

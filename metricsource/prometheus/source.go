@@ -7,8 +7,6 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"net/http"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,7 +28,7 @@ type Source struct {
 	hints   sizeHints    // series per query's last answer (vector.go)
 	log     *slog.Logger
 	phase   phaseCache       // when they were last scraped (lastscrape.go)
-	now     func() time.Time // the phase cache's clock (lastscrape.go), and partial's; time.Now
+	now     func() time.Time // the phase cache's clock (lastscrape.go), partial's and a read in chunks' (chunks.go); time.Now
 	partial partialLog       // rate-limits the warning about partial answers (partial.go)
 	dups    duplicateCheck   // when the duplicated-scrape check last ran (duplicates.go)
 	seed    maphash.Seed     // StartedTotals' series keys (totals.go)
@@ -173,21 +171,25 @@ func (s *Source) Activity(ctx context.Context, window time.Duration) (metricsour
 	return s.activity(ctx, window, allFunctions, withGateway)
 }
 
-// gatewayReads says whether an activity read asks, beside the per-function
-// queries, what is not per function: the gateway's coverage, the gateway
-// instances down and the queues (read whole). A window read in chunks
-// asks them with its first chunk alone (activityInChunks).
-type gatewayReads bool
+// gatewayReads says what an activity read asks beside the per-function
+// queries that is not per function: the queues (read whole), and the
+// gateway's coverage with the gateway instances down (readGatewayCover).
+// A window read in chunks asks the queues with its first chunk alone, and
+// the coverage itself (activityInChunks).
+type gatewayReads uint8
 
 const (
-	withGateway    gatewayReads = true
-	withoutGateway gatewayReads = false
+	readQueues gatewayReads = 1 << iota
+	readCover
+
+	withGateway    = readQueues | readCover
+	withoutGateway = gatewayReads(0)
 )
 
 // activity is Activity with the per-function queries over the functions f
 // selects (subset.go); the gateway's coverage and the queues are read
-// whole either way, or not at all without g (Covered is then true and
-// Queued nil: the caller has them from another read).
+// whole either way, or not at all without them in g (Covered is then true
+// and Queued nil: the caller has them from another read).
 func (s *Source) activity(ctx context.Context, window time.Duration, f fnFilter, g gatewayReads) (metricsource.Activity, error) {
 	act, err := s.activityOf(ctx, window, f, g)
 	if !f.all() && errors.Is(err, errNarrowedRefused) {
@@ -198,10 +200,6 @@ func (s *Source) activity(ctx context.Context, window time.Duration, f fnFilter,
 
 func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilter, g gatewayReads) (metricsource.Activity, error) {
 	if _, err := promDuration("activity window", window); err != nil {
-		return metricsource.Activity{}, err
-	}
-	coverage, err := coverageQuery(s.cfg.CoverageSelector, window, s.cfg.MaxScrapeGap)
-	if err != nil {
 		return metricsource.Activity{}, err
 	}
 	queued := queueLevel()
@@ -227,10 +225,11 @@ func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilte
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	texts := []string{q.started, q.inflight, q.vanished, q.woken, q.counters, coverage, queued}
-	exprs := []string{shown.started, shown.inflight, shown.vanished, shown.woken, shown.counters, coverage, queued}
+	texts := []string{q.started, q.inflight, q.vanished, q.woken, q.counters, queued}
+	exprs := []string{shown.started, shown.inflight, shown.vanished, shown.woken, shown.counters, queued}
 	// Each query's series are read as they arrive, each by its own reader
-	// (readers.go), none kept as a list but the coverage's three.
+	// (readers.go), none kept as a list (the coverage's three are, in
+	// readGatewayCover).
 	var (
 		startedR  = s.newValueReader(shown.started, false, hint(shown.started, 1))
 		inflightR = s.newValueReader(shown.inflight, false, hint(shown.inflight, 1))
@@ -240,25 +239,20 @@ func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilte
 		// Two series a function, one of each counter.
 		countersR = counterReader{started: s.newValueReader(shown.counters, false, hint(shown.counters, 2)),
 			ended: s.newValueReader(shown.counters, false, hint(shown.counters, 2))}
-		cov []sample
 	)
-	readers := []func(*sample){startedR.add, inflightR.add, vanishedR.add, wokenR.add, countersR.add,
-		func(smp *sample) { cov = append(cov, *smp) }, queuedR.add}
-	if !g {
-		// The last two, coverage and queued, are the gateway's.
-		texts, exprs, readers = texts[:len(texts)-2], exprs[:len(exprs)-2], readers[:len(readers)-2]
+	readers := []func(*sample){startedR.add, inflightR.add, vanishedR.add, wokenR.add, countersR.add, queuedR.add}
+	if g&readQueues == 0 {
+		// The last, queued, is the gateway's.
+		texts, exprs, readers = texts[:len(texts)-1], exprs[:len(exprs)-1], readers[:len(readers)-1]
 	}
 	errs := make([]error, len(texts)+1)
 	var wg sync.WaitGroup
 	for i, e := range exprs {
 		wg.Go(func() { errs[i] = s.queryNamedAt(ctx, texts[i], e, time.Time{}, readers[i]) })
 	}
-	// The gateway instances not scraped now that were within the coverage
-	// range (down.go): the coverage checks above see a failed scrape, but
-	// not a target that left discovery while the others stay.
-	var down []string
-	if g {
-		wg.Go(func() { down, errs[len(exprs)] = s.DownGateways(ctx, coverageRange(window, s.cfg.MaxScrapeGap)) })
+	var cover gatewayCover // none read: whole
+	if g&readCover != 0 {
+		wg.Go(func() { cover, errs[len(exprs)] = s.readGatewayCover(ctx, window, 0) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -268,14 +262,7 @@ func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilte
 		Window:  window,
 		Started: startedR.out,
 	}
-	if g {
-		act.Uncovered = s.uncovered(cov, window)
-		if lb := metricsource.LowerBoundWords(down, "activity"); lb != "" {
-			// Calls through a down instance since its last scrape are not in
-			// the sums: "no invocation" is not proven (missing is not zero).
-			act.Uncovered = strings.Join(slices.DeleteFunc([]string{act.Uncovered, lb}, func(w string) bool { return w == "" }), "; ")
-		}
-	}
+	act.Uncovered = cover.uncovered()
 	act.Covered = act.Uncovered == ""
 	// No in-flight series at all: the gateway does not export the gauge (it
 	// keeps a series per invoked function once created), so "unknown", not
@@ -297,43 +284,6 @@ func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilte
 	}
 	act.Woken = wokenR.out
 	return act, nil
-}
-
-// uncovered reads coverageQuery's result: "" when the gateway was observed
-// continuously over the window, else why not: every cause that holds, in
-// this order (a failed scrape, part of the window, a gap). A Prometheus
-// restart inside the window can leave both a failed scrape and a gap; the
-// first alone hid the gap from whoever reads the reason.
-func (s *Source) uncovered(vec []sample, window time.Duration) string {
-	bound := metricsource.GapBound(window, s.cfg.MaxScrapeGap)
-	got := map[string]float64{}
-	for _, smp := range vec {
-		got[smp.Metric.Check] = smp.Value.v
-	}
-	up, okUp := got[checkUp]
-	age, okAge := got[checkAge]
-	steps, okSteps := got[checkSteps]
-	if !okUp || !okAge || !okSteps {
-		return fmt.Sprintf("Prometheus has no scrape of the gateway (%s) in the last %s", s.cfg.CoverageSelector, window)
-	}
-	var why []string
-	if up < 1 {
-		why = append(why, fmt.Sprintf("a scrape of the gateway failed within the last %s", window))
-	}
-	if steps < 1 {
-		why = append(why, fmt.Sprintf("Prometheus has scraped the gateway for only part of the last %s", window))
-	}
-	// The age is sampled at coverage steps: a gap reads up to a step (an
-	// eighth of the bound) short (coverageStep). Compared with the bound
-	// less a step, a gateway scraped every second against a 1.25 s bound
-	// read uncovered at every cycle (its ages reach a second), so a gap
-	// within an eighth over the bound may read covered; one further over
-	// it never does.
-	if age > bound.Seconds() {
-		why = append(why, fmt.Sprintf("a %s gap without a scrape of the gateway within the last %s (longest allowed %s)",
-			(time.Duration(age*float64(time.Second))).Round(100*time.Millisecond), window, bound))
-	}
-	return strings.Join(why, "; ")
 }
 
 // queryAs runs one instant query at the server's now and wants a T (what
