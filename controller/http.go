@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -119,12 +120,25 @@ func (l idlerLister) Explain(ref provider.Ref) (explain.Function, bool) {
 // counts and reasons from when it led, maybe hours ago), and presented as
 // current they contradicted what the leader had done since. The Service
 // routes to the ready replica, the leader; leading nil = always leads.
+// Only a GET or HEAD of one of the API's routes is refused: another method
+// or a path no route serves gets the answer the leader gives (405, 404),
+// which discloses nothing of a former term; a 503 with Retry-After sent a
+// retrying client round for ever on a request no replica serves (a
+// review's finding).
 func followerRefuses(leading func() bool, h http.Handler) http.Handler {
 	if leading == nil {
 		return h
 	}
+	routes := http.NewServeMux()
+	for _, p := range []string{explain.PathFunctions, explain.PathFunction} {
+		routes.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !leading() {
+		_, route := routes.Handler(r)
+		// An unclean path (an empty or dot segment) names no route: the
+		// mux's pattern is the one after its redirect.
+		served := (r.Method == http.MethodGet || r.Method == http.MethodHead) && route != "" && path.Clean(r.URL.Path) == r.URL.Path
+		if served && !leading() {
 			w.Header().Set("Retry-After", "1")
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusServiceUnavailable)
