@@ -19,13 +19,16 @@ import (
 // out); it closes the connection that has waited longest without a request
 // in progress (idle keep-alive, or opened and no header yet) and accepts the
 // new one. A connection whose request is answered and that only waits out
-// net/http's close delay (see conn.CloseWrite) is evicted too, after those.
-// Only when every connection has a request in progress does Accept wait for
-// one to end; the in-flight cap (LimitInFlight) keeps that short.
+// net/http's close delay (see conn.CloseWrite) is evicted too, after those,
+// and last one whose handler has returned while net/http still writes the
+// answer to a client that does not read it (stateAnswered). Only when every
+// connection has a handler running does Accept wait for one to end; the
+// in-flight cap (LimitInFlight) keeps that short.
 //
-// The request state comes from the server's ConnState hook, which New sets;
-// with a server built otherwise no connection counts as idle and the
-// listener degrades to a plain cap.
+// The request state comes from the server's ConnState and ConnContext
+// hooks and its handler wrapper (markAnswered), which New sets; with a
+// server built otherwise no connection counts as idle and the listener
+// degrades to a plain cap.
 type Listener struct {
 	net.Listener
 	max int
@@ -114,18 +117,30 @@ func (l *Listener) Accept() (net.Conn, error) {
 			l.mu.Unlock()
 			return tc, nil
 		}
-		victim := l.oldestWaitingLocked() // tc is not among them yet
+		victim, due := l.oldestWaitingLocked(stamp()) // tc is not among them yet
 		l.mu.Unlock()
 		if victim != nil {
 			l.evicted.Add(1)
 			_ = victim.Close()
 			continue
 		}
+		// An answered connection becomes evictable after answeredGrace
+		// with nothing to wake this wait: look again then.
+		var timer *time.Timer
+		var answeredDue <-chan time.Time
+		if due > 0 {
+			timer = time.NewTimer(due)
+			answeredDue = timer.C
+		}
 		select {
 		case <-l.freed:
+		case <-answeredDue:
 		case <-l.done:
 			_ = c.Close()
 			return nil, net.ErrClosed
+		}
+		if timer != nil {
+			timer.Stop()
 		}
 	}
 }
@@ -153,30 +168,51 @@ func (l *Listener) wake() {
 }
 
 // oldestWaitingLocked is the connection with no request in progress that has
-// been so the longest, or nil. Idle and header-less connections go before
-// lingering ones (answered, waiting out the close delay): closing those
-// loses no answer, closing a lingering one can (see conn.CloseWrite). Among
-// lingering ones, the one that has lingered longest has had the most time
-// for its answer to be acknowledged and read.
-func (l *Listener) oldestWaitingLocked() *conn {
-	var best *conn
-	var bestRank, bestSince int64
+// been so the longest, or nil, at now (stamp). Idle and header-less
+// connections go before lingering ones (answered, waiting out the close
+// delay): closing those loses no answer, closing a lingering one can (see
+// conn.CloseWrite). Among lingering ones, the one that has lingered longest
+// has had the most time for its answer to be acknowledged and read.
+// Answered ones (handler returned, net/http still writing the answer:
+// stateAnswered) go last, once answered for answeredGrace, the one answered
+// longest first; closing one loses what net/http has not written yet. A
+// connection whose handler is running is never chosen. With no victim, due
+// is how long until the first answered one becomes evictable (0: none).
+func (l *Listener) oldestWaitingLocked(now int64) (victim *conn, due time.Duration) {
+	var bestRank, bestAge int64
 	for c := range l.conns {
 		st, since := c.get()
+		// Modular: the stamps wrap at 56 bits (and are far from 0 in a
+		// synctest bubble, whose clock is not the process's).
+		age := (now - since) & stampMask
 		var rank int64
 		switch st {
 		case http.StateIdle, http.StateNew:
 			rank = 0
 		case stateLingering:
 			rank = 1
+		case stateAnswered:
+			if c.handlers.Load() > 0 {
+				continue
+			}
+			if wait := answeredGrace - time.Duration(age); wait > 0 {
+				if due == 0 || wait < due {
+					due = wait
+				}
+				continue
+			}
+			rank = 2
 		default:
 			continue
 		}
-		if best == nil || rank < bestRank || rank == bestRank && since < bestSince {
-			best, bestRank, bestSince = c, rank, since
+		if victim == nil || rank < bestRank || rank == bestRank && age > bestAge {
+			victim, bestRank, bestAge = c, rank, age
 		}
 	}
-	return best
+	if victim != nil {
+		due = 0
+	}
+	return victim, due
 }
 
 // stateLingering is a connection whose request is over and answered, that
@@ -189,18 +225,31 @@ type conn struct {
 	net.Conn
 	l     *Listener
 	state atomic.Uint64 // http.ConnState<<56 | monotonic nanoseconds since epoch of the process
-	once  sync.Once
+	// handlers running on the connection's requests (markAnswered): one
+	// still running keeps it unevictable whatever the state says.
+	handlers atomic.Int32
+	once     sync.Once
 }
 
 var epoch = time.Now()
 
 func (c *conn) setState(s http.ConnState) {
-	c.state.Store(uint64(s)<<56 | uint64(time.Since(epoch).Nanoseconds())&(1<<56-1))
+	c.state.Store(stateWord(s))
 }
+
+// stateWord is conn.state for s entered now.
+func stateWord(s http.ConnState) uint64 {
+	return uint64(s)<<56 | uint64(stamp())
+}
+
+const stampMask = 1<<56 - 1
+
+// stamp is now as conn.state keeps it.
+func stamp() int64 { return time.Since(epoch).Nanoseconds() & stampMask }
 
 func (c *conn) get() (http.ConnState, int64) {
 	v := c.state.Load()
-	return http.ConnState(v >> 56), int64(v & (1<<56 - 1))
+	return http.ConnState(v >> 56), int64(v & stampMask)
 }
 
 // Close closes once and frees the connection's slot.
@@ -230,7 +279,8 @@ func (c *conn) Close() error {
 // declares a body and sends none (any path, 60 bytes) pinned a slot for as
 // long per request, and max_connections such clients, reconnecting, kept the
 // kubelet's probe waiting (found by a review). Only an Active connection is
-// marked: a hijacked one belongs to its handler.
+// marked (or an answered one, see stateAnswered): a hijacked one belongs to
+// its handler.
 //
 // What eviction can lose: the close it makes is the one net/http would have
 // made 500 ms later, so only that delay is cut short. The answer is in the
@@ -248,8 +298,9 @@ func (c *conn) CloseWrite() error {
 	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
 		err = cw.CloseWrite()
 	}
-	// After the FIN, so that an eviction cannot close before it went.
-	if st, _ := c.get(); st == http.StateActive {
+	// After the FIN, so that an eviction cannot close before it went. The
+	// handler has returned by now, so the connection is normally answered.
+	if st, _ := c.get(); st == http.StateActive || st == stateAnswered {
 		c.setState(stateLingering)
 		c.l.wake()
 	}

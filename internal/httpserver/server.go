@@ -95,6 +95,8 @@ func New(h http.Handler, o Options, logger *slog.Logger) *http.Server {
 		h = LimitInFlight(h, o.MaxInFlight, o.RetryAfter, o.Exempt...)
 	}
 	h = dropUnreadBody(h)
+	// Outermost: the connection is answered once every wrapper has returned.
+	h = markAnswered(h)
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: o.ReadHeaderTimeout,
@@ -104,8 +106,9 @@ func New(h http.Handler, o Options, logger *slog.Logger) *http.Server {
 		MaxHeaderBytes:    o.MaxHeaderBytes,
 		// "http: Accept error: … too many open files" and TLS/handshake
 		// errors are operational warnings, and must be structured like the rest.
-		ErrorLog:  slog.NewLogLogger(logger.With("component", "http").Handler(), slog.LevelWarn),
-		ConnState: trackState,
+		ErrorLog:    slog.NewLogLogger(logger.With("component", "http").Handler(), slog.LevelWarn),
+		ConnState:   trackState,
+		ConnContext: connContext,
 	}
 }
 
