@@ -189,8 +189,9 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	// pass where StepRuleAt goes from set to zero: exact CE keeps no ramp,
 	// and a drop to the floor that was not applied stayed undone for good
 	// (a review's finding). Back to the firing last seen, the next pass
-	// finds the lapse again.
-	if st.StepRuleAt.IsZero() && d.Next.StepRuleAt.IsZero() && !prev.StepRuleAt.IsZero() {
+	// finds the lapse again. A received resolution is not undone (it made
+	// CE's alert beside a rule no longer firing: another finding).
+	if d.lapsed && st.StepRuleAt.IsZero() && d.Next.StepRuleAt.IsZero() && !prev.StepRuleAt.IsZero() {
 		st.StepRuleAt, st.StepRuleRepeats = prev.StepRuleAt, prev.StepRuleRepeats
 	}
 	// An alert's load the decision took is evidence again for the next

@@ -54,11 +54,12 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		switch {
 		case d.Replicas < d.Current:
 			d.Next.LastScaleDir = Down
-		case (d.Code == CodeAtMin || d.Code == CodeScheduledMin) && (obs.Signal == nil || obs.Signal.Status != Firing):
+		case (d.Code == CodeAtMin || d.Code == CodeScheduledMin) && !d.alertRaised:
 			// The floor set the count, not the load (a floor's code is
 			// the decision's only when it is above what the load needs).
-			// A firing alert's wake clamped to the min is a scale-up for
-			// load (step mode codes it at_min: a review's finding).
+			// A firing alert's step or wake clamped to the min is a
+			// scale-up for load (step mode codes it at_min); a firing
+			// alert that was a duplicate set nothing (reviews' findings).
 			d.Next.LastScaleDir = UpToFloor
 		default:
 			d.Next.LastScaleDir = Up

@@ -174,4 +174,12 @@ type Decision struct {
 	Evidence time.Duration `json:"evidence_window,omitempty"`
 	// Next is the function's state after this decision.
 	Next State `json:"-"`
+	// lapsed: step mode took the generated step alert's silence for its
+	// lost resolution (ruleLapsed); outcome puts StepRuleAt back when the
+	// count this asked for was not applied, so the next pass finds the
+	// lapse again. Only then: a received resolution is not undone.
+	lapsed bool
+	// alertRaised: a firing alert acted on (a step, a wake) set the count,
+	// whatever floor then clamped it: a raise for load, not up_to_floor.
+	alertRaised bool
 }

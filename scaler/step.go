@@ -65,7 +65,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		stepOn(&d.Next, &st, stepKey(sig), sig, now)
 		d.Next.RampFrom, d.Next.RampStart, d.Next.StepFoundAt = 0, time.Time{}, time.Time{}
 		v, _, _, _ := clamp(&spec, &obs, 1)
-		d.Replicas, d.Recommended, d.Code = v, v, CodeFromZero
+		d.Replicas, d.Recommended, d.Code, d.alertRaised = v, v, CodeFromZero, true
 		d.Reason = fmt.Sprintf("alert %s firing: messages queued at zero → %d", sig.AlertName, v)
 		return clampStep(spec, obs, d)
 	case sig != nil && sig.Status == Firing:
@@ -86,6 +86,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		want := addCapped(cur, step, spec.Max)
 		d.Recommended = want
 		d.Replicas = want
+		d.alertRaised = true
 		switch {
 		case cur > 0 && want <= cur:
 			// At or above max (lowered since it was reached): max sets
@@ -168,7 +169,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		d.Reason = fmt.Sprintf("alert resolved %s ago, down window %v over → %d", elapsed.Round(time.Second), spec.DownWindow, want)
 	}
 	if lapsed {
-		d.Reason = lapsedWords(&st) + d.Reason
+		d.Reason, d.lapsed = lapsedWords(&st)+d.Reason, true
 	}
 	return clampStep(spec, obs, d)
 }
@@ -198,7 +199,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		if d.Replicas == cur {
 			d.Code = CodeSteady
 		}
-		d.Reason = "exact CE: " + lapsedWords(&st) + why
+		d.Reason, d.lapsed = "exact CE: "+lapsedWords(&st)+why, true
 	case sig == nil:
 		d.Code = CodeSteady
 		if !obs.quiet {
@@ -227,7 +228,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 			return d // as a duplicate delivery
 		}
 		stepOn(&d.Next, &st, key, sig, now)
-		d.Replicas = addCapped(cur, step, maxp)
+		d.Replicas, d.alertRaised = addCapped(cur, step, maxp), true
 		switch {
 		case cur == 0:
 			d.Code = CodeFromZero
@@ -267,8 +268,14 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 // alert well within that); other signals leave it as it was.
 func stepRuleAt(sig *Signal, st *State, now time.Time) (time.Time, bool) {
 	if sig != nil && sig.ScalingType == TypeStep {
-		if sig.Status == Firing {
+		switch {
+		case sig.Status == Firing:
 			return now, sig.Repeats
+		case earlierInstance(sig, st):
+			// The resolution of an instance before the one stepped on says
+			// nothing of the one firing now (a review's finding: CE's
+			// alert 5 s later stepped the condition a second time).
+			return st.StepRuleAt, st.StepRuleRepeats
 		}
 		return time.Time{}, false
 	}

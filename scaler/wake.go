@@ -109,13 +109,18 @@ func wakeFromZero(spec *Spec, obs *Observation, d Decision, load *float64, per f
 			d.Reason = fmt.Sprintf("at zero with load %.4g (from the alert %s; %s) over %s: needs %d → %d",
 				*obs.BurstLoad, obs.Signal.AlertName, stable, target, need, v)
 			return d
-		case spec.Type == metricsource.TypeQueue && obs.BurstLoad != nil:
+		case spec.Type == metricsource.TypeQueue && (obs.BurstLoad != nil || obs.StableLoad != nil):
 			// A queue reading is a level now, whatever the window: worded
 			// as a load over the burst window (and a "stable" part, the
 			// same reading), an async wake read as ten seconds of HTTP
-			// traffic that never was (a review's finding).
+			// traffic that never was (reviews' findings; the stable read
+			// answers when the burst window's is missing).
+			backlog := obs.BurstLoad
+			if backlog == nil {
+				backlog = obs.StableLoad
+			}
 			d.Reason = fmt.Sprintf("at zero with a backlog of %.4g messages (now) over %s: needs %d → %d",
-				*obs.BurstLoad, target, need, v)
+				*backlog, target, need, v)
 			return d
 		case obs.BurstLoad != nil:
 			burst = fmt.Sprintf("load %.4g", *obs.BurstLoad)
