@@ -62,19 +62,40 @@ func (r *replay) drain(n int) {
 	}
 }
 
-// undrain takes back the n replicas drained last, with their requests.
+// undrain takes back n draining replicas, with their requests: the least
+// loaded first, as they have the most room for the queue a scale-up that
+// takes them back serves at once (docs/sim.md, "The model"). Taking back
+// the ones drained last, as it once did, took full replicas back while the
+// partly filled one, drained first, stayed draining beside a queued request
+// it had a slot for (a review's finding). Ties go to the one drained last
+// (the larger id), as before, so a replay stays deterministic.
 func (r *replay) undrain(n int) {
 	if n <= 0 {
 		return
 	}
-	back := r.drainers[len(r.drainers)-n:]
-	first := back[0].id // drainers are in id order: those taken back have ids from first up
-	for _, d := range back {
+	back := slices.Clone(r.drainers)
+	slices.SortFunc(back, func(a, b drainer) int {
+		if o := cmp.Compare(a.load, b.load); o != 0 {
+			return o
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	back = back[:n]
+	// Ids are not a range: drain hands them out in turn, but the least
+	// loaded drainers need not be the last ones drained.
+	ids := make([]uint32, n)
+	for i, d := range back {
+		ids[i] = d.id
 		r.drainBusy -= d.load
 	}
-	r.drainers = r.drainers[:len(r.drainers)-n]
+	slices.Sort(ids)
+	taken := func(id uint32) bool {
+		_, ok := slices.BinarySearch(ids, id)
+		return ok
+	}
+	r.drainers = slices.DeleteFunc(r.drainers, func(d drainer) bool { return taken(d.id) }) // keeps id order
 	for i := range r.done {
-		if r.done[i].drain >= first {
+		if d := r.done[i].drain; d != 0 && taken(d) {
 			r.done[i].drain = 0
 		}
 	}
