@@ -68,16 +68,24 @@
 //     lookback, as one gone from a single gateway's page does.
 //   - A gateway restarted in place between two scrapes (a later
 //     process_start_time_seconds on its page, by more than the 2 s jitter
-//     of promql.StartedAgain: a stepped clock moves it by whole seconds)
-//     has every counter count from zero on the first page after: one back
-//     at its old value is calls, not none (restart.go). A merged page
-//     (several start times) says nothing. An earlier start time than the
-//     last page's is another process: the URL reaches several gateway
-//     replicas (a Service in front of them). That scrape fails, and every
-//     one after it until ten pages in a row come from one process: their
-//     counters cannot be joined, and one replica's pages alone would read
-//     a share of the calls (missing, not low). Point the URL at one
-//     replica, or merge their pages with an instance label each.
+//     of promql.StartedAgain, and after the last page recorded was
+//     scraped) has every counter count from zero on the first page after:
+//     one back at its old value is calls, not none (restart.go). A merged
+//     page (several start times) says nothing. A stepped clock moves one
+//     process's start time by whole seconds: an earlier start time than
+//     the last page's, by more than the jitter, or one apart from it by a
+//     fraction of a second, is another process: the URL reaches several
+//     gateway replicas (a Service in front of them; one rollout starts
+//     them within a second). That scrape fails, and every one after it
+//     until ten pages in a row come from one process: their counters
+//     cannot be joined, and one replica's pages alone would read a share
+//     of the calls (missing, not low). Point the URL at one replica, or
+//     merge their pages with an instance label each. A page from another
+//     process than the last page recorded's that is no restart (started
+//     no later than that page's scrape: a replica left alone, a clock
+//     stepped back) is a new baseline, as the first scrape is: no calls
+//     read from it, and activity and rps windows reaching back over it
+//     read missing (not covered), its calls since the last page unknown.
 //   - Only the gateway's series are read: the cpu, queue and custom scaling
 //     types are not available from this source and yield an error.
 //   - The window "ends now": now is the injected clock's.

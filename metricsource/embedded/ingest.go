@@ -7,8 +7,10 @@ import (
 
 // ingest records one successful scrape at now. proc is what the page said
 // of the gateway process (restart.go): after a restart every counter on
-// the page counts from zero; on the same process's pages a counter back
-// from missing steps from its last value (store.procFrom).
+// the page counts from zero; on a process not joinable to the last page's
+// (procRebased) the page is a new baseline, as the first scrape is; on the
+// same process's pages a counter back from missing steps from its last
+// value (store.procFrom).
 func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration, proc process) {
 	t := now.UnixNano()
 	if n := len(st.scrapes); n > 0 && t <= st.scrapes[n-1] {
@@ -16,12 +18,15 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		st.log.Warn("scrape not after the previous one ignored", "at", now)
 		return
 	}
-	restarted := proc == procRestarted
+	restarted, rebased := proc == procRestarted, proc == procRebased
 	switch {
 	case proc == procUnknown:
 		st.procFrom = 0
-	case restarted || st.procFrom == 0:
+	case restarted || rebased || st.procFrom == 0:
 		st.procFrom = t
+	}
+	if rebased {
+		st.rebased = t
 	}
 	resume := int64(math.MaxInt64) // a counter missing since after it steps from its last value
 	if st.procFrom != 0 {
@@ -126,9 +131,15 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		}
 		var prev float64
 		var was bool
-		if restarted && kind.counter() {
+		switch {
+		case restarted && kind.counter():
 			s.addRestarted(t, smp.Value) // prev 0, was false: counted whole
-		} else {
+		case rebased && kind.counter():
+			// Its own value as prev: no increase, no activity (its calls
+			// since the last scrape are unknown: store.rebased).
+			s.addRebased(t, smp.Value)
+			prev, was = smp.Value, true
+		default:
 			prev, was = s.addResuming(t, smp.Value, resume)
 		}
 		fn.mark(s, st.seq, &st.keep)

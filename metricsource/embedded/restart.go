@@ -29,6 +29,14 @@ const (
 	// procRestarted: another process since the last page recorded (a
 	// restart in place): every counter on the page counts from zero.
 	procRestarted
+	// procRebased: another process than the last page recorded's, which
+	// started no later than that page was scraped (another replica left
+	// alone behind the URL, or the node's clock stepped back): its
+	// counters hold calls from before that scrape, which are neither the
+	// last page's nor all calls since it. The page is a fresh baseline,
+	// as the source's first scrape is: no increase, no last activity; the
+	// windows reaching back over it read missing (store.rebased).
+	procRebased
 )
 
 // severalRun is how many pages in a row from one gateway process end the
@@ -40,31 +48,47 @@ const severalRun = 10
 
 // pageProcess reads the gateway process's start time on a page and says
 // what it says of the process (see process). A later start time than the
-// last page's, by more than promql.StartedAgain's jitter, is a restart in
-// place (its container restarted in its pod, the address kept) between the
-// two scrapes. Its counters then start again at its first call, and one
-// back at or above its old value reads as no call, or fewer: a rare
-// function called once before the restart and once after read 1 then 1,
-// no call, and the idler took it for idle (a review's finding; the
-// Prometheus source tells such a restart by the same series,
-// promql.RestartedWithin).
+// last page's, by more than promql.StartedAgain's jitter and after the last
+// page recorded was scraped, is a restart in place (its container
+// restarted in its pod, the address kept) between the two scrapes. Its
+// counters then start again at its first call, and one back at or above
+// its old value reads as no call, or fewer: a rare function called once
+// before the restart and once after read 1 then 1, no call, and the idler
+// took it for idle (a review's finding; the Prometheus source tells such a
+// restart by the same series, promql.RestartedWithin).
 //
 // A process's start time is not read the same at every scrape: the Go
 // client adds /proc/stat's btime, which moves by whole seconds when the
 // node's clock is stepped. Read as a restart (any move over 1e-3 s, as it
 // was), one NTP step counted every counter on the page whole: hence the
-// jitter, the Prometheus source's own rule.
+// jitter, the Prometheus source's own rule. The process's own start (its
+// start ticks, 1/100 s) does not move: two readings of one process differ
+// by whole seconds (sameProcess).
 //
-// An earlier start time than the last page's, by more than the jitter, is
-// no restart (a process cannot start before one already seen): the URL
-// serves several gateway processes (a Service in front of the gateway's
-// replicas), one page each. Their counters are apart: read as one series,
-// each page was a restart or a reset from the other's values, and an idle
-// function read hundreds of calls (a review's finding). That page fails,
-// and so does every page after it (Source.several) until severalRun pages
-// in a row come from one process: a history of one replica's pages among
-// failures would read its share of the calls, a lower bound that looks
-// idle. Missing, not low.
+// An earlier start time than the last page's, by more than the jitter, or
+// one apart from it by a fraction of a second, is no restart (a process
+// cannot start before one already seen): the URL serves several gateway
+// processes (a Service in front of the gateway's replicas, which one
+// rollout starts within the same second), one page each. Their counters
+// are apart: read as one series, each page was a restart or a reset from
+// the other's values, and an idle function read hundreds of calls (two
+// reviews' findings). That page fails, and so does every page after it
+// (Source.several) until severalRun pages in a row come from one process:
+// a history of one replica's pages among failures would read its share of
+// the calls, a lower bound that looks idle. Missing, not low.
+//
+// The process then read, or any other than the last page recorded's that
+// started no later than that page was scraped (procRebased), is no restart
+// either: the replica left alone started an hour before and its counters
+// hold an hour of calls; a clock stepped back by more than the jitter
+// reads the same process as an earlier one, its counters unchanged.
+// Counted whole, either read as calls made since the last page recorded
+// (a review's finding). The page is a new baseline, its calls since that
+// page unknown: missing (store.rebased). So is a restart whose start time
+// reads earlier (a clock stepped back as well) or not after that scrape
+// (the gateway's node's clock behind the controller's by more than the
+// time from the old process's last page to the new one's start): its
+// calls in the gap are lost, and read missing, not none.
 //
 // A page without the series, or with an unusable value, says nothing: the
 // last known time is kept (while several processes are being seen, it
@@ -90,10 +114,10 @@ func (s *Source) pageProcess(families map[string]*dto.MetricFamily) (process, er
 	seen := s.pageStart
 	s.pageStart = v
 	switch {
-	case seen > 0 && promql.StartedAgain(v, seen): // earlier: another process's page
-		s.several, s.sameRun = true, 1
 	case seen > 0 && promql.StartedAgain(seen, v): // later: another process, or a restart
 		s.sameRun = 1
+	case seen > 0 && !sameProcess(seen, v): // earlier, or a fraction apart: another process's page
+		s.several, s.sameRun = true, 1
 	default:
 		s.sameRun++
 	}
@@ -105,18 +129,49 @@ func (s *Source) pageProcess(families map[string]*dto.MetricFamily) (process, er
 	}
 	was := s.started
 	s.started = v
-	if was > 0 && (promql.StartedAgain(was, v) || promql.StartedAgain(v, was)) {
-		// Later: a restart in place. Earlier: after pages from several
-		// processes, the other one's alone: its counters are not the last
-		// page's either.
+	switch {
+	case was <= 0 || sameProcess(was, v):
+		return procSame, nil
+	case promql.StartedAgain(was, v) && v > s.lastScraped():
 		return procRestarted, nil
+	default:
+		return procRebased, nil
 	}
-	return procSame, nil
+}
+
+// sameProcess reports whether start times a and b, read from two pages,
+// can be one gateway process's: apart by at most promql.StartedAgain's
+// jitter, and by whole seconds give or take wholeTolerance, as a stepped
+// clock moves btime (the process's start ticks are fixed). Two processes
+// started a whole number of seconds apart, within the tolerance (about
+// one pair in a hundred started within the jitter of each other), are
+// taken for one: the case the rule cannot tell, as before it.
+func sameProcess(a, b float64) bool {
+	if promql.StartedAgain(a, b) || promql.StartedAgain(b, a) {
+		return false
+	}
+	d := b - a
+	return math.Abs(d-math.Round(d)) <= wholeTolerance
+}
+
+// wholeTolerance is how far, in seconds, from a whole number of seconds
+// two readings of one process's start time may be: the float sums of
+// btime and ticks/100 at 1.7e9 are off by about 1e-6 s; the client's
+// text format keeps them.
+const wholeTolerance = 5e-3
+
+// lastScraped is the time the last page recorded was scraped, in Unix
+// seconds (0: none). The caller holds s.mu.
+func (s *Source) lastScraped() float64 {
+	if n := len(s.st.scrapes); n > 0 {
+		return float64(s.st.scrapes[n-1]) / 1e9
+	}
+	return 0
 }
 
 // severalErr is the error of a page refused while several gateway processes
 // answer the URL. The caller holds s.mu.
 func (s *Source) severalErr() error {
-	return fmt.Errorf("the gateway metrics url serves several gateway processes (process_start_time_seconds went back within the last pages; %d of %d pages in a row from one since): "+
+	return fmt.Errorf("the gateway metrics url serves several gateway processes (process_start_time_seconds went back, or moved by a fraction of a second, within the last pages; %d of %d pages in a row from one since): "+
 		"point it at one gateway replica, not a Service in front of several", s.sameRun, severalRun)
 }

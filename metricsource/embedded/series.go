@@ -117,6 +117,20 @@ func (s *series) addRestarted(t int64, v float64) {
 	s.push(point{t, v, c + v})
 }
 
+// addRebased records v at t as the counter's value on a page not joinable
+// to the last (procRebased): a new baseline, no increase from the last
+// value, as at the source's first scrape.
+func (s *series) addRebased(t int64, v float64) {
+	if len(s.pts) > 0 && v == s.last {
+		return
+	}
+	var c float64
+	if n := len(s.pts); n > 0 {
+		c = s.pts[n-1].c
+	}
+	s.push(point{t, v, c})
+}
+
 // step is a counter's increase from prev to v: v after a reset.
 func step(prev, v float64) float64 {
 	if v < prev {

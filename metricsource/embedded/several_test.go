@@ -48,9 +48,10 @@ func TestSeveralProcessesRefusedThenOneRead(t *testing.T) {
 	})
 }
 
-// TestPageProcessJitter: a start time that moves by up to the jitter
-// (promql.StartedAgain's 2 s) either way is the same process; later by
-// more, a restart; earlier by more, another process (an error).
+// TestPageProcessJitter: a start time that moves by whole seconds up to
+// the jitter (promql.StartedAgain's 2 s) either way is the same process;
+// later by more, a restart; earlier by more, or by a fraction of a second
+// either way, another process (an error).
 func TestPageProcessJitter(t *testing.T) {
 	src, err := New(DefaultConfig())
 	if err != nil {
@@ -74,8 +75,9 @@ func TestPageProcessJitter(t *testing.T) {
 		{999, procSame, false},  // back
 		{1001, procSame, false}, // 2 s from the last: at the jitter, not over it
 		{1010, procRestarted, false},
-		{1010.5, procSame, false},
-		{1005, procUnknown, true}, // earlier than the last by 5.5 s: another process
+		{1011, procSame, false},      // a clock step: whole seconds
+		{1005, procUnknown, true},    // earlier than the last by 6 s: another process
+		{1005.56, procUnknown, true}, // 0.56 s from the last: another process (a replica of one rollout)
 	} {
 		got, err := src.pageProcess(page(c.start))
 		if got != c.want || (err != nil) != c.fails {

@@ -27,7 +27,7 @@ type Source struct {
 	demand demand
 	// started is the gateway process's start time as the last page
 	// recorded said (process_start_time_seconds; 0: not known): a later
-	// one is a restart in place. pageStart is the last page's, recorded
+	// one is a restart in place, another a new baseline. pageStart is the last page's, recorded
 	// or not; several: an earlier one was seen since sameRun pages ago
 	// (pages from several processes, refused). restart.go.
 	started, pageStart float64
@@ -259,7 +259,7 @@ func (s *Source) reader(q metricsource.LoadQuery) (windowRead, error) {
 		return windowRead{}, fmt.Errorf("load %s: %w", q.Type, err)
 	}
 	if q.Type == metricsource.TypeRPS {
-		return windowRead{from: from, to: to, secs: time.Duration(to - from).Seconds(), totalFrom: s.st.totalFrom}, nil
+		return windowRead{from: from, to: to, secs: time.Duration(to - from).Seconds(), totalFrom: s.st.totalFrom, rebased: s.st.rebased}, nil
 	}
 	if !s.st.sawInflight && !s.st.sawSeconds {
 		return windowRead{}, fmt.Errorf("load capacity: the gateway exports neither %s nor gateway_functions_seconds", MetricInflight)
@@ -281,12 +281,18 @@ type windowRead struct {
 	// totalFrom is store.totalFrom: the invocation counters of functions
 	// with a started counter may lack the points before it.
 	totalFrom int64
+	// rebased is store.rebased: the counters' increase up to it is
+	// unknown.
+	rebased int64
 }
 
 // of is fn's value, its part and whether it has one.
 func (r windowRead) of(fn *function) (float64, metricsource.Part, bool) {
 	if r.capacity {
 		return fn.peak(r.from, r.to)
+	}
+	if r.from < r.rebased {
+		return 0, metricsource.PartUnknown, false // missing, not low: the calls up to a new baseline are unknown
 	}
 	if fn.hasStarted && r.from < r.totalFrom {
 		return 0, metricsource.PartUnknown, false // missing, not the history there is: a counter's points before it are its baseline

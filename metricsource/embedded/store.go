@@ -250,6 +250,11 @@ type store struct {
 	// last page did not say, restart.go): a counter missing from a page
 	// after it and back was not re-created (series.addResuming).
 	procFrom int64
+	// rebased is the latest scrape whose page came from a gateway process
+	// not joinable to the last page's (restart.go, procRebased; 0: none):
+	// the counters' increase up to it is unknown, so a window reaching
+	// back over it reads missing (covered, windowRead).
+	rebased int64
 	// noRepeats: ingest takes every sample the whole way, none through
 	// function.repeats (tests).
 	noRepeats bool
@@ -431,6 +436,9 @@ func (st *store) covered(now time.Time, window, maxGap time.Duration) string {
 		return fmt.Sprintf("the gateway has been scraped for only part of the last %s", window)
 	case t-st.scrapes[j-1] > g:
 		return fmt.Sprintf("no scrape of the gateway for the last %s (longest allowed gap %s)", time.Duration(t-st.scrapes[j-1]).Round(time.Millisecond), maxGap)
+	case st.rebased > st.scrapes[i-1]:
+		return fmt.Sprintf("the gateway's page %s ago came from a process whose counters do not follow the last page's (process_start_time_seconds): the calls before it are unknown within the last %s",
+			time.Duration(t-st.rebased).Round(time.Millisecond), window)
 	}
 	// The first gap from the scrape before the window's start up to the
 	// last one: from the gaps listed, or a walk over the scrapes.
