@@ -68,7 +68,8 @@ import (
 // after its start and start it again, as a rollout does: the figures
 // logged at the end are the second process's, which rebuilds the
 // keep-alive from the history Prometheus holds by then (the first's are
-// logged at the restart); below FOOTPRINT_DURATION;
+// logged at the restart); at least 1m, and at least 1m below
+// FOOTPRINT_DURATION, so that each process has a last minute to measure;
 // FOOTPRINT_SCRAPE_INTERVAL [5s] Prometheus's scrape interval (and so its
 // scrape timeout, at most 10 s): a called fleet's gateway page of 400,000
 // series takes seconds to render on a shared machine.

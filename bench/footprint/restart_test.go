@@ -11,16 +11,18 @@ import (
 )
 
 // parseRestart reads FOOTPRINT_RESTART_AFTER: 0 when unset, else a
-// positive duration below the run's, so that the second process is
-// measured for a while.
+// duration that leaves each process at least a minute, both before the
+// restart and after it up to the run's end. Each process's figure is its
+// last minute's mean (rssStats): a process that lives less than that
+// minute has only its start-up in it, the phase the figure leaves out.
 func parseRestart(getenv func(string) string, dur time.Duration) (time.Duration, error) {
 	v := getenv("FOOTPRINT_RESTART_AFTER")
 	if v == "" {
 		return 0, nil
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 || d >= dur {
-		return 0, fmt.Errorf("FOOTPRINT_RESTART_AFTER=%q: want a positive Go duration below FOOTPRINT_DURATION (%v)", v, dur)
+	if err != nil || d < time.Minute || dur-d < time.Minute {
+		return 0, fmt.Errorf("FOOTPRINT_RESTART_AFTER=%q: want a Go duration of at least 1m and at least 1m below FOOTPRINT_DURATION (%v), so that each process has a last minute to measure", v, dur)
 	}
 	return d, nil
 }
@@ -62,6 +64,7 @@ func TestParseRestart(t *testing.T) {
 	}{
 		{"", 0, false}, {"20m", 20 * time.Minute, false},
 		{"0s", 0, true}, {"-1m", 0, true}, {"25m", 0, true}, {"30m", 0, true}, {"soon", 0, true},
+		{"1m", time.Minute, false}, {"24m", 24 * time.Minute, false}, {"59s", 0, true}, {"24m1s", 0, true},
 	} {
 		got, err := parseRestart(env(tc.v), 25*time.Minute)
 		if (err != nil) != tc.bad || got != tc.want {

@@ -35,6 +35,11 @@ type Phase struct {
 // Timings are the reaction times of one phase; NotReached (-1) when the
 // event did not happen before the phase ended.
 type Timings struct {
+	// NotMeasured: the phase had nothing to measure, every time
+	// NotReached (a way down that started at the need: see wayDownMeasured).
+	// Such a run is left out of the medians and listed, where a run that
+	// did not get there counts as slower than every run that did.
+	NotMeasured bool
 	// FirstCall: step → the first scale call in the step's direction.
 	FirstCall time.Duration
 	// Requested: step → desired replicas reach the need.
@@ -51,6 +56,10 @@ const NotReached = time.Duration(-1)
 // times) and the polled samples (for availability, which no call marks).
 func Measure(p Phase) Timings {
 	t := Timings{FirstCall: NotReached, Requested: NotReached, Ready: NotReached}
+	if !p.Up && !wayDownMeasured(p) {
+		t.NotMeasured = true
+		return t
+	}
 	toward := func(c memory.ScaleCall) bool {
 		if p.Up {
 			return c.To > c.From
@@ -81,6 +90,22 @@ func Measure(p Phase) Timings {
 		}
 	}
 	return t
+}
+
+// wayDownMeasured is false for a down phase whose first sample after the
+// step holds nothing above the need: its way up never left the need
+// (runOnce steps the load down after upTimeout whether or not capacity
+// came), so there is no way down to time. Read as one, it is "back at the
+// need" at the first sample with a surplus of 0, the best figure a run can
+// have, given to a run whose controller did not scale at all (a review's
+// finding). No sample after the step is not this: that run never got back.
+func wayDownMeasured(p Phase) bool {
+	for _, s := range p.Samples {
+		if !s.At.Before(p.Step) {
+			return max(s.Desired, s.Available) > p.Need
+		}
+	}
+	return true
 }
 
 // Median of the runs, a run that did not reach the event counting as slower

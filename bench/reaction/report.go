@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,11 +23,16 @@ type Result struct {
 	Example [2]Phase
 }
 
-// Medians of one column over the runs.
+// Medians of one column over the runs, the runs NotMeasured left out
+// (they had no such phase); NotMeasured when every run was.
 func medians(ts []Timings) Timings {
+	measured := slices.DeleteFunc(slices.Clone(ts), func(t Timings) bool { return t.NotMeasured })
+	if len(measured) == 0 && len(ts) > 0 {
+		return Timings{NotMeasured: true, FirstCall: NotReached, Requested: NotReached, Ready: NotReached}
+	}
 	col := func(f func(Timings) time.Duration) time.Duration {
 		var ds []time.Duration
-		for _, t := range ts {
+		for _, t := range measured {
 			ds = append(ds, f(t))
 		}
 		return Median(ds)
@@ -52,7 +58,21 @@ func fmtRatio(r float64) string {
 	return fmt.Sprintf("%.1f×", r)
 }
 
+// fmtMedian is a median's cell: "not measured" when no run had the phase.
+func fmtMedian(t Timings, d time.Duration) string {
+	if t.NotMeasured {
+		return notMeasuredWords
+	}
+	return fmtDur(d)
+}
+
+// notMeasuredWords is the cell of a figure no run had (NotMeasured).
+const notMeasuredWords = "not measured"
+
 func fmtReplicaSeconds(x float64) string {
+	if IsNotMeasured(x) {
+		return notMeasuredWords
+	}
 	if math.IsNaN(x) {
 		return "not back at min"
 	}
@@ -70,23 +90,30 @@ func WriteTable(w io.Writer, results []Result, hpaSurplus float64) {
 		u, d := medians(r.Up), medians(r.Down)
 		fmt.Fprintf(w, "| %s | %d (%d) | %s | %s | %s | %s | %s | %s | %s |\n", r.Setting, len(r.Up), len(r.Failed),
 			fmtDur(u.FirstCall), fmtDur(u.Requested), fmtDur(u.Ready),
-			fmtDur(d.FirstCall), fmtDur(d.Requested), fmtDur(d.Ready), fmtReplicaSeconds(MedianFloat(r.Surplus)))
+			fmtMedian(d, d.FirstCall), fmtMedian(d, d.Requested), fmtMedian(d, d.Ready), fmtReplicaSeconds(MedianFloat(r.Surplus)))
 	}
 	fmt.Fprintf(w, "| HPA model (sim's HPA peer: 300 s down window, 15 s sync, 1 m metric) | – | – | – | – | – | – | – | %s |\n", fmtReplicaSeconds(hpaSurplus))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Per run (up first call / requested / ready ; down first call / requested ; surplus replica-s):")
 	for _, r := range results {
-		var parts []string
+		var parts, unmeasured []string
 		for i := range r.Up {
 			u, d := r.Up[i], r.Down[i]
 			sur := math.NaN()
 			if i < len(r.Surplus) {
 				sur = r.Surplus[i]
 			}
-			parts = append(parts, fmt.Sprintf("%s/%s/%s ; %s/%s ; %s", short(u.FirstCall), short(u.Requested), short(u.Ready),
-				short(d.FirstCall), short(d.Requested), fmtReplicaSeconds(sur)))
+			down := fmt.Sprintf("%s/%s ; %s", short(d.FirstCall), short(d.Requested), fmtReplicaSeconds(sur))
+			if d.NotMeasured || IsNotMeasured(sur) {
+				down = "way down " + notMeasuredWords
+				unmeasured = append(unmeasured, fmt.Sprint(i+1))
+			}
+			parts = append(parts, fmt.Sprintf("%s/%s/%s ; %s", short(u.FirstCall), short(u.Requested), short(u.Ready), down))
 		}
 		fmt.Fprintf(w, "- %s: %s\n", r.Setting, strings.Join(parts, " | "))
+		if len(unmeasured) > 0 {
+			fmt.Fprintf(w, "  - way down not measured, left out of its medians (nothing above the need when the load stopped: the way up never left it): run %s\n", strings.Join(unmeasured, ", "))
+		}
 		if len(r.Failed) > 0 {
 			fmt.Fprintf(w, "  - failed and excluded: %s\n", strings.Join(r.Failed, ", "))
 		}

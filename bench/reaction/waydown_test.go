@@ -58,3 +58,49 @@ func TestHPASurplusHoldsTheWindow(t *testing.T) {
 		t.Errorf("HPASurplus = %v replica-s, want within [%v, %v]", got, lo, hi)
 	}
 }
+
+// TestNotMeasuredIsNotNeverBack: a way down that started at the need has
+// no figure and is left out of the median; a way down that never got back
+// stays the worst run (MedianFloat's NaN). Seen failing before NotMeasured:
+// the first read 0 replica-s, the best figure.
+func TestNotMeasuredIsNotNeverBack(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	atNeed := Phase{Step: t0, Need: 1, Samples: []Sample{{At: at(1), Desired: 1, Available: 1}, {At: at(60), Desired: 1, Available: 1}}}
+	if s := Surplus(atNeed); !IsNotMeasured(s) {
+		t.Errorf("Surplus of a way down from the need = %v, want NotMeasured", s)
+	}
+	if m := Measure(atNeed); !m.NotMeasured || m.Ready != NotReached {
+		t.Errorf("Measure of a way down from the need = %+v, want NotMeasured", m)
+	}
+	neverBack := Phase{Step: t0, Need: 1, Samples: []Sample{{At: at(1), Desired: 2, Available: 2}}}
+	if s := Surplus(neverBack); !math.IsNaN(s) || IsNotMeasured(s) {
+		t.Errorf("Surplus of a way down never back = %v (not measured: %v), want NaN", s, IsNotMeasured(s))
+	}
+	noSamples := Phase{Step: t0, Need: 1}
+	if s := Surplus(noSamples); IsNotMeasured(s) || Measure(noSamples).NotMeasured {
+		t.Errorf("a way down with no sample after the step read as not measured, want never back")
+	}
+	nan := math.NaN()
+	for _, tc := range []struct {
+		in      []float64
+		want    float64
+		notMeas bool
+	}{
+		{[]float64{NotMeasured, 1, 3}, 2, false},
+		{[]float64{NotMeasured, NotMeasured, 3}, 3, false},
+		{[]float64{nan, NotMeasured, 1}, nan, false},
+		{[]float64{nan, NotMeasured, 1, 2}, 2, false},
+		{[]float64{NotMeasured}, 0, true},
+	} {
+		got := MedianFloat(tc.in)
+		switch {
+		case tc.notMeas:
+			if !IsNotMeasured(got) {
+				t.Errorf("MedianFloat(%v) = %v, want NotMeasured", tc.in, got)
+			}
+		case IsNotMeasured(got) || got != tc.want && !(math.IsNaN(got) && math.IsNaN(tc.want)):
+			t.Errorf("MedianFloat(%v) = %v (not measured: %v), want %v", tc.in, got, IsNotMeasured(got), tc.want)
+		}
+	}
+}
