@@ -327,7 +327,7 @@ func TestNetworkPolicy(t *testing.T) {
 	promEgress := networkingv1.NetworkPolicyEgressRule{To: []networkingv1.NetworkPolicyPeer{prom},
 		Ports: []networkingv1.NetworkPolicyPort{port(intstr.FromInt32(9090), &tcp)}}
 	apiServer := networkingv1.NetworkPolicyEgressRule{
-		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
+		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}, {IPBlock: &networkingv1.IPBlock{CIDR: "::/0"}}},
 		Ports: []networkingv1.NetworkPolicyPort{port(intstr.FromInt32(443), &tcp), port(intstr.FromInt32(6443), &tcp)},
 	}
 	gateway := networkingv1.NetworkPolicyEgressRule{To: []networkingv1.NetworkPolicyPeer{peer("openfaas", map[string]string{"app": "gateway"})},
