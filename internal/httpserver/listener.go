@@ -184,7 +184,11 @@ func (l *Listener) oldestWaitingLocked(now int64) (victim *conn, due time.Durati
 		st, since := c.get()
 		// Modular: the stamps wrap at 56 bits (and are far from 0 in a
 		// synctest bubble, whose clock is not the process's).
-		age := (now - since) & stampMask
+		// The 56-bit difference read signed: a connection stamped after
+		// now (a handler returning on another goroutine while this walk
+		// runs) is "just now", not 2^56 ns old (a review's finding: it
+		// skipped the grace and was closed mid-answer).
+		age := max(((now-since)<<8)>>8, 0)
 		var rank int64
 		switch st {
 		case http.StateIdle, http.StateNew:

@@ -268,7 +268,7 @@ func (s *Source) reader(q metricsource.LoadQuery) (windowRead, error) {
 	if s.st.capacitySeq == 0 {
 		s.st.capacitySeq = s.st.seq
 	}
-	return windowRead{capacity: true, from: now.UnixNano() - q.Window.Nanoseconds(), to: to}, nil
+	return windowRead{capacity: true, from: now.UnixNano() - q.Window.Nanoseconds(), to: to, rebased: s.st.rebased}, nil
 }
 
 // windowRead is how a load query reads each function (Source.reader): the
@@ -281,18 +281,21 @@ type windowRead struct {
 	// totalFrom is store.totalFrom: the invocation counters of functions
 	// with a started counter may lack the points before it.
 	totalFrom int64
-	// rebased is store.rebased: the counters' increase up to it is
-	// unknown.
+	// rebased is store.rebased: the counters' increase up to it (and so
+	// the arrivals' concurrency) is unknown.
 	rebased int64
 }
 
 // of is fn's value, its part and whether it has one.
 func (r windowRead) of(fn *function) (float64, metricsource.Part, bool) {
+	if r.from < r.rebased {
+		// Capacity too: the arrivals of the interval up to a rebased page
+		// are unknown, and the peak read the step before it (0 for a
+		// function idle there, busy since) as present (a review's finding).
+		return 0, metricsource.PartUnknown, false // missing, not low: the calls up to a new baseline are unknown
+	}
 	if r.capacity {
 		return fn.peak(r.from, r.to)
-	}
-	if r.from < r.rebased {
-		return 0, metricsource.PartUnknown, false // missing, not low: the calls up to a new baseline are unknown
 	}
 	if fn.hasStarted && r.from < r.totalFrom {
 		return 0, metricsource.PartUnknown, false // missing, not the history there is: a counter's points before it are its baseline

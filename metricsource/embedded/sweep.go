@@ -107,6 +107,13 @@ func (st *store) trimsTotals() bool {
 // keep no more than that: a busy function's series change at every scrape,
 // and the retention the idler's windows ask for can be hours.
 func (st *store) sweep(t, prev, cutoff int64) {
+	if st.rebased == t {
+		// A rebased page is a fresh baseline, as the first scrape is: the
+		// calls since the last page are unknown, and an arrivals point of
+		// 0 read a busy function's capacity as 0 where rps read missing
+		// (a review's finding).
+		prev = 0
+	}
 	meanFrom := st.baseline(t, MeanDurationWindow)
 	meanCut := max(cutoff, t-MeanDurationWindow.Nanoseconds())
 	arrivalsCut := cutoff
