@@ -1,6 +1,9 @@
 package promql
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // A gateway's series can reach a query more than once: one Prometheus
 // scraping the gateway under two jobs (the OpenFaaS chart's pod-annotation
@@ -116,4 +119,65 @@ func SumOverGatewaysBy(labels, expr string, coded bool) string {
 		return "sum(" + OncePerGateway(expr, coded) + ")"
 	}
 	return "sum by (" + labels + ") (" + OncePerGateway(expr, coded) + ")"
+}
+
+// functionLabel holds a series' qualified function name (QualifiedName): a
+// name no stored series carries (relabelling drops the reserved "__"
+// labels), so it overwrites no label of the series' own.
+const functionLabel = "__faas_autoscaler_function"
+
+// QualifiedName is expr (series with function_name) with the function's
+// qualified name in functionLabel: function_name itself when it has a dot,
+// else function_name.defaultNamespace, as the readers qualify it
+// (provider.ParseRef). A gateway without function_namespace counts calls
+// to /function/fn and /function/fn.openfaas-fn under the two names, one
+// function's (reference/openfaas.md).
+func QualifiedName(expr, defaultNamespace string) string {
+	return fmt.Sprintf(`label_replace(label_replace(%s, "%[2]s", "$1", "function_name", "(.*[.].*)"), "%[2]s", %[3]s, "function_name", "([^.]*)")`,
+		expr, functionLabel, strconv.Quote("$1."+defaultNamespace))
+}
+
+// StartedPerGateway is each function's started counter per gateway
+// instance (OncePerGateway), or, on an instance without one for the
+// function, its invocation counter summed over the status codes: started
+// and total are the two counters or functions of them keeping their labels
+// (the activity query's counts), the result a series per function_name and
+// instance, to be summed by function_name.
+//
+// The fallback is decided per instance, not per function: in a rolling
+// upgrade an older gateway replica without the started counter serves
+// beside a newer one with it, and decided per function (`sum(started) or
+// sum(total)`) the calls through the older replica were dropped once the
+// newer had counted the function once: a function called only through the
+// older one read 0 started, idle (metricsource/prometheus
+// TestStartedFallbackPerGateway). The embedded source and the keep-alive's
+// reads (StartedCountersMatching) decide it per replica as well.
+//
+// It is decided per qualified name (QualifiedName), not per function_name:
+// an instance's started counter under one form of the name means its
+// invocation counter under the other counts the same function's calls,
+// already counted (a started counter under the bare name beside an
+// invocation counter under the qualified name read every call twice).
+// Each of started and total is evaluated once: `or on` keeps the started
+// side and adds the invocation side where no started series matches.
+func StartedPerGateway(started, total, defaultNamespace string) string {
+	return fmt.Sprintf(`%s or on (%s, instance) %s`,
+		QualifiedName(OncePerGateway(started, false), defaultNamespace), functionLabel,
+		QualifiedName("sum by (function_name, instance) ("+OncePerGateway(total, true)+")", defaultNamespace))
+}
+
+// EndedWhereStarted is each function's invocation counter (summed over
+// the status codes) per gateway instance that has the started counter for
+// the function (by its qualified name, as StartedPerGateway decides), a
+// series per function_name and instance: the calls ended that a started
+// counter counted, so that started less ended is what is in flight. An
+// instance without the started counter (an older replica in a rolling
+// upgrade) counts its calls in neither: its ended calls, set against
+// another replica's started calls, hid the calls running there (3 started
+// less 2 + 5 ended read none in flight under a running call). It reads
+// the started counter's series a second time (instant: one sample each).
+func EndedWhereStarted(started, total, defaultNamespace string) string {
+	return fmt.Sprintf(`%s and on (%s, instance) %s`,
+		QualifiedName("sum by (function_name, instance) ("+OncePerGateway(total, true)+")", defaultNamespace), functionLabel,
+		QualifiedName(OncePerGateway(started, false), defaultNamespace))
 }

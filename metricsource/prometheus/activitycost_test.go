@@ -276,7 +276,7 @@ type activityQuery struct{ name, expr string }
 // the same builders with the same arguments (source.go), the
 // down-gateways read, and one-increase (not Activity's).
 func activityQueries(s *Source, window time.Duration) ([]activityQuery, error) {
-	started, err := startedQuery(window, s.cfg.CoverageSelector)
+	started, err := startedQuery(window, s.cfg.CoverageSelector, s.cfg.DefaultNamespace)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +308,7 @@ func activityQueries(s *Source, window time.Duration) ([]activityQuery, error) {
 		return nil, err
 	}
 	return []activityQuery{{"started", started}, {"started-old", old}, {"inflight", inflightQuery()}, {"coverage", coverage},
-		{"vanished", vanished}, {"queued", queueLevel()}, {"woken", woken}, {"counters", countersQuery()},
+		{"vanished", vanished}, {"queued", queueLevel()}, {"woken", woken}, {"counters", countersQuery(s.cfg.DefaultNamespace)},
 		{"down", down}, {"one-increase", floor}}, nil
 }
 

@@ -199,9 +199,15 @@ func observedCPU(rate string) string {
 // counts now came after the scrape that missed it. A failed scrape (up 0,
 // the series stale) reads so too for a window: towards "active".
 //
-// Functions without a started counter (gateways that predate it) fall back
-// to the invocation counter, which misses calls still running.
-func startedQuery(window time.Duration, sel string) (string, error) {
+// A gateway instance without a started counter for a function (a gateway
+// that predates it, such as an older replica during a rolling upgrade)
+// falls back to its invocation counter, which misses calls still running.
+// The fallback is decided per instance and qualified function name
+// (promql.StartedPerGateway), before the sum over instances: decided per
+// function, the older replica's calls were dropped once a newer one had
+// counted the function. defaultNamespace qualifies a bare function_name
+// for that decision.
+func startedQuery(window time.Duration, sel, defaultNamespace string) (string, error) {
 	w, err := promDuration("activity window", window)
 	if err != nil {
 		return "", err
@@ -211,7 +217,7 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 	// that straddles the start, which increase() over the window alone
 	// misses (issue 15, item 2); increase() still wins when larger, as it
 	// does across a counter reset.
-	count := func(m string, coded bool) string {
+	count := func(m string) string {
 		// A series with a sample at the window's start but fewer than two
 		// in it (a gateway also scraped by a slower job: its copy every
 		// 30 s) has no increase(): the difference alone answers for it.
@@ -235,11 +241,13 @@ func startedQuery(window time.Duration, sel string) (string, error) {
 		// now is calls since. A call right after a restart, before the next
 		// scrape, counted 1 where the old process had 1 too, and read 0.
 		back := fmt.Sprintf(`((%[1]s * 1) and (count_over_time(%[1]s[%[2]s]) < on (job, instance) group_left () max by (job, instance) (count_over_time(%[3]s[%[2]s])))) or ((%[1]s * 1) and on (job, instance) (%[4]s))`, m, w, sel, promql.RestartedWithin(w))
-		// The larger of the two per series, either absent. Each gateway
-		// replica once (promql.SumOverGateways).
-		return promql.SumOverGateways(largerOf(counted, back), coded)
+		// The larger of the two per series, either absent.
+		return largerOf(counted, back)
 	}
-	return count(metricStarted, false) + " or " + count(metricTotal, true), nil
+	// Each gateway replica once (promql.OncePerGateway), the started
+	// counter or its fallback per replica, summed over the replicas.
+	return fmt.Sprintf(`sum by (function_name) (%s)`,
+		promql.StartedPerGateway(count(metricStarted), count(metricTotal), defaultNamespace)), nil
 }
 
 // partLabel tags the two sides of largerOf apart: a name no stored series
@@ -286,11 +294,19 @@ const (
 // would match nothing, or, with a fallback for a total not yet created,
 // count every call it ever started as in flight. Summed per function as
 // values does, the difference is taken in Go.
-func countersQuery() string {
-	tag := func(name, metric string) string {
-		return fmt.Sprintf(`label_replace(%s, "counter", %q, "", "")`, promql.SumOverGateways(metric, metric == metricTotal), name)
+//
+// The invocation total is read only on the gateway instances with the
+// started counter for the function (promql.EndedWhereStarted): an older
+// replica without it (a rolling upgrade) has its ended calls set against
+// no started ones, and they hid the calls running on the newer one. A
+// function with no started counter on any instance has no "ended" series
+// either, and no in-flight reading, as before.
+func countersQuery(defaultNamespace string) string {
+	tag := func(name, expr string) string {
+		return fmt.Sprintf(`label_replace(%s, "counter", %q, "", "")`, expr, name)
 	}
-	return tag(counterStarted, metricStarted) + " or " + tag(counterEnded, metricTotal)
+	return tag(counterStarted, promql.SumOverGateways(metricStarted, false)) + " or " +
+		tag(counterEnded, fmt.Sprintf(`sum by (function_name) (%s)`, promql.EndedWhereStarted(metricStarted, metricTotal, defaultNamespace)))
 }
 
 // Coverage checks, told apart by the "check" label of coverageQuery's result.

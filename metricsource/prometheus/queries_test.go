@@ -56,20 +56,28 @@ func TestLoadQuery(t *testing.T) {
 }
 
 func TestActivityQueries(t *testing.T) {
-	s, err := startedQuery(10*time.Minute, `up{job="gw"}`)
+	s, err := startedQuery(10*time.Minute, `up{job="gw"}`, "openfaas-fn")
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := func(m, by string) string {
+	count := func(m string) string {
 		// The larger of a and b per series, each evaluated once.
 		larger := func(a, b string) string {
 			return `max without (__faas_autoscaler_part) (label_replace(` + a + `, "__faas_autoscaler_part", "a", "", "") or label_replace(` + b + `, "__faas_autoscaler_part", "b", "", ""))`
 		}
 		counted := `(` + larger(m+` - `+m+` offset 10m`, `increase(`+m+`[10m])`) + ` and ` + m + ` offset 10m) or (max_over_time(` + m + `[10m]) unless ` + m + ` offset 10m)`
 		back := `((` + m + ` * 1) and (count_over_time(` + m + `[10m]) < on (job, instance) group_left () max by (job, instance) (count_over_time(up{job="gw"}[10m])))) or ((` + m + ` * 1) and on (job, instance) ((max_over_time(process_start_time_seconds[10m]) - min_over_time(process_start_time_seconds[10m])) > 2))`
-		return `sum by (function_name) (max by (` + by + `) (` + larger(counted, back) + `))`
+		return larger(counted, back)
 	}
-	want := count("gateway_function_invocation_started", "function_name, instance") + " or " + count("gateway_function_invocation_total", "function_name, instance, code")
+	// The started counter per gateway instance, or there the invocation
+	// counter, matched by the qualified name (promql.StartedPerGateway).
+	qualified := func(e string) string {
+		return `label_replace(label_replace(` + e + `, "__faas_autoscaler_function", "$1", "function_name", "(.*[.].*)"), "__faas_autoscaler_function", "$1.openfaas-fn", "function_name", "([^.]*)")`
+	}
+	want := `sum by (function_name) (` +
+		qualified(`max by (function_name, instance) (`+count("gateway_function_invocation_started")+`)`) +
+		` or on (__faas_autoscaler_function, instance) ` +
+		qualified(`sum by (function_name, instance) (max by (function_name, instance, code) (`+count("gateway_function_invocation_total")+`))`) + `)`
 	if s != want {
 		t.Errorf("started:\n got %s\nwant %s", s, want)
 	}
@@ -86,7 +94,7 @@ func TestActivityQueries(t *testing.T) {
 			t.Errorf("coverage query lacks %q:\n%s", part, c)
 		}
 	}
-	if _, err := startedQuery(0, `up`); err == nil {
+	if _, err := startedQuery(0, `up`, "openfaas-fn"); err == nil {
 		t.Error("startedQuery(0) accepted")
 	}
 	if _, err := coverageQuery("up", 500*time.Millisecond, 0, time.Second); err == nil {

@@ -209,7 +209,7 @@ func (s *Source) activityOf(ctx context.Context, window time.Duration, f fnFilte
 	}
 	// Sent as q, named as shown: the same texts but for the functions'
 	// names, left out of shown (vector.go).
-	whole, step, err := perFunctionQueries(window, scrape, s.cfg.CoverageSelector)
+	whole, step, err := perFunctionQueries(window, scrape, s.cfg.CoverageSelector, s.cfg.DefaultNamespace)
 	if err != nil {
 		return metricsource.Activity{}, err
 	}

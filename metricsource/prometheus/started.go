@@ -31,7 +31,7 @@ var _ metricsource.StartedCounts = (*Source)(nil)
 // rejected, partial); a failure of Activity's other queries never changed
 // what the feeder learned but made the whole step unknown.
 func (s *Source) StartedCounts(ctx context.Context, window time.Duration, buf []metricsource.Count) ([]metricsource.Count, error) {
-	expr, err := startedQuery(window, s.cfg.CoverageSelector)
+	expr, err := startedQuery(window, s.cfg.CoverageSelector, s.cfg.DefaultNamespace)
 	if err != nil {
 		return buf[:0], err
 	}

@@ -19,7 +19,7 @@ import (
 // rest empty.
 func startedAnswer(t *testing.T, window time.Duration) func(string) (int, string) {
 	t.Helper()
-	started, err := startedQuery(window, DefaultConfig().CoverageSelector)
+	started, err := startedQuery(window, DefaultConfig().CoverageSelector, DefaultNamespace)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 func BenchmarkStartedQuery(b *testing.B) {
 	n, scrape := queryBenchSize(b, 15*time.Second)
 	p, now := backfilledPrometheus(b, n, scrape)
-	increase, err := startedQuery(15*time.Second, DefaultConfig().CoverageSelector)
+	increase, err := startedQuery(15*time.Second, DefaultConfig().CoverageSelector, DefaultNamespace)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -142,11 +142,13 @@ type fnQueries struct {
 }
 
 // perFunctionQueries are Activity's per-function queries, and the woken
-// query's range (wokenQuery).
-func perFunctionQueries(window, scrape time.Duration, sel string) (fnQueries, time.Duration, error) {
+// query's range (wokenQuery). defaultNamespace qualifies a bare
+// function_name where the started and counters queries match a function's
+// counters per gateway instance (promql.StartedPerGateway).
+func perFunctionQueries(window, scrape time.Duration, sel, defaultNamespace string) (fnQueries, time.Duration, error) {
 	var q fnQueries
 	var err error
-	if q.started, err = startedQuery(window, sel); err != nil {
+	if q.started, err = startedQuery(window, sel, defaultNamespace); err != nil {
 		return q, 0, err
 	}
 	if q.vanished, err = vanishedQuery(metricsource.VanishLookback(window)); err != nil {
@@ -156,7 +158,7 @@ func perFunctionQueries(window, scrape time.Duration, sel string) (fnQueries, ti
 	if q.woken, step, err = wokenQuery(window, scrape); err != nil {
 		return q, 0, err
 	}
-	q.inflight, q.counters = inflightQuery(), countersQuery()
+	q.inflight, q.counters = inflightQuery(), countersQuery(defaultNamespace)
 	return q, step, nil
 }
 
