@@ -47,7 +47,7 @@ func TestRaiseForAScheduledMinimumIsNoWake(t *testing.T) {
 				f := ref("f")
 				e := newEnv(t, Config{}, function("f", 0, old, optIn(LabelZeroDuration, "5m", MinScheduleLabel, "5 0 * * * for 2m = 1")))
 				e.src.last[f] = old
-				at := func(d time.Duration) { time.Sleep(start.Add(d).Sub(time.Now())) }
+				at := func(d time.Duration) { time.Sleep(time.Until(start.Add(d))) }
 				run := func() Verdict { return verdictOf(e.d.RunOnce(t.Context(), time.Now()), f) }
 				at(tc.cycles[0])
 				run()
@@ -92,7 +92,7 @@ func TestWakeAfterAScheduledRaiseIsAWake(t *testing.T) {
 		if e.p.replicas(f) != 0 {
 			t.Fatalf("control: 00:07:30, f %s (%s), replicas %d; want idled when its minimum ended", v.Code, v.Reason, e.p.replicas(f))
 		}
-		time.Sleep(start.Add(9 * time.Minute).Sub(time.Now()))
+		time.Sleep(time.Until(start.Add(9 * time.Minute)))
 		if err := e.p.Scale(t.Context(), f, 1); err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +147,7 @@ func TestInvocationDuringAScheduledMinimumKeepsItsZeroDuration(t *testing.T) {
 				// restore ahead could.
 				time.Sleep(2 * time.Second)
 				wg.Go(func() { _ = d.Run(ctx) })
-				at := func(dd time.Duration) { time.Sleep(start.Add(dd).Sub(time.Now())); synctest.Wait() }
+				at := func(dd time.Duration) { time.Sleep(time.Until(start.Add(dd))); synctest.Wait() }
 				at(5*time.Minute + time.Second)
 				if got := p.replicas(f); got != 1 {
 					t.Fatalf("control: 00:05:01, f has %d replicas, want 1 (its scheduled minimum); scale calls %s", got, strings.Join(callsWords(p, start), " "))
