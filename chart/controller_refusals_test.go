@@ -122,6 +122,13 @@ var refusalCases = []refusalCase{
 	{sets: []string{"config.idler.refused_backoff=0s"}, helm: []string{"config.idler.refused_backoff=0s", "above 0s"}, ctl: "idler.refused_backoff: must be above 0s"},
 	{sets: []string{"config.idler.refused_backoff=0.5ns"}, helm: []string{"config.idler.refused_backoff=0.5ns", "above 0s"}, ctl: "idler.refused_backoff: must be above 0s"}, // Go reads 0
 	{sets: []string{"config.idler.refused_backoff=1ns"}},
+	// A plain 0 (--set always reads it as a number) is the duration 0, as
+	// the controller's decoder reads it: accepted where 0 is, refused by
+	// the bound where it is not (session 52).
+	{sets: []string{"config.idler.refused_backoff=0"}, helm: []string{"config.idler.refused_backoff=0:", "above 0s"}, ctl: "idler.refused_backoff: must be above 0s"},
+	{sets: []string{"config.scaler.interval=0"}, helm: []string{"config.scaler.interval=0:", "at least 100ms"}, ctl: "scaler.interval: must be at least 100ms"},
+	{sets: []string{"config.liveness.max_inactivity=0"}},
+	{sets: []string{"config.keep_alive.rebuild_lookback=0"}},
 	{sets: []string{"config.keep_alive.cold_start_worth=0s"}, helm: []string{"config.keep_alive.cold_start_worth=0s", "above 0s"}, ctl: "keep_alive.cold_start_worth: must be above 0s"},
 	{sets: []string{"config.keep_alive.prewarm_interval=999ms"}, helm: []string{"config.keep_alive.prewarm_interval=999ms", "at least 1s"}, ctl: "keep_alive.prewarm_interval: must be at least 1s"},
 	{sets: []string{"config.keep_alive.prewarm_interval=1s"}},

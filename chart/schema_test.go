@@ -85,7 +85,7 @@ func typeNameSchema() map[string]any {
 // a section with every key commented out) with exactly the fields' yaml
 // names (additionalProperties false, so a typo in `config:` fails at `helm
 // install`, not at the controller's start),
-// durations as strings of Go's grammar, unsigned integers with minimum 0,
+// durations as strings of Go's grammar or a plain 0, unsigned integers with minimum 0,
 // and the key's configBounds.
 func schemaOf(t reflect.Type, path string) map[string]any {
 	s := typeSchema(t, path)
@@ -97,7 +97,14 @@ func schemaOf(t reflect.Type, path string) map[string]any {
 
 func typeSchema(t reflect.Type, path string) map[string]any {
 	if t == reflect.TypeFor[time.Duration]() {
-		return map[string]any{"type": "string", "pattern": durationPattern}
+		// Or a plain 0, which the controller's decoder reads as the
+		// duration 0 (config/decode.go; the "off" of several keys), and
+		// which --set can only give as a number. fa.checkConfig holds it
+		// to the key's bounds as "0s". Other numbers have no unit: refused.
+		return map[string]any{"anyOf": []any{
+			map[string]any{"type": "string", "pattern": durationPattern},
+			map[string]any{"const": 0},
+		}}
 	}
 	switch t.Kind() {
 	case reflect.Struct:

@@ -57,6 +57,10 @@ a section of another type is the schema's (or the controller's) refusal. */}}
 {{- $sec := get $cfg (index $k 0) }}
 {{- $s := "" }}
 {{- if kindIs "map" $sec }}{{ $s = get $sec (index $k 1) }}{{ end }}
+{{- /* A plain 0 (a number: --set reads 0 as one) is the duration 0, as the
+controller's decoder reads it: held to the bounds like "0s", so a key that
+must be above 0s refuses it here as the controller would. */}}
+{{- if and (or (kindIs "float64" $s) (kindIs "int64" $s) (kindIs "int" $s)) (eq (float64 $s) 0.0) }}{{ $s = "0" }}{{ end }}
 {{- if and (kindIs "string" $s) $s }}{{/* another type: the schema's (or, skipped, the controller's) refusal */}}
 {{- $x := (mustDateModify $s $t0).Sub $t0 }}
 {{- $_ := set $d $key $x }}
