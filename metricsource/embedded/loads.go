@@ -45,7 +45,10 @@ func (s *Source) LoadsAligned(_ context.Context, typ string, fns []provider.Func
 		reads[0].from <= reads[1].from && reads[0].to == reads[1].to
 	for i := range fns {
 		fn := s.st.aligned.lookup(s.st, i, len(fns), fns[i].Ref)
-		if pair {
+		// A window reaching before a rebase reads as LoadAligned's does
+		// (windowRead.blind; the longer one reaches it first): the pair's
+		// walk never looked (a review's finding).
+		if pair && (fn == nil || !reads[0].blind(fn)) {
 			var long, short metricsource.Reading
 			if fn != nil {
 				long, short = fn.peaks(reads[0].from, reads[1].from, reads[0].to)

@@ -288,10 +288,7 @@ type windowRead struct {
 
 // of is fn's value, its part and whether it has one.
 func (r windowRead) of(fn *function) (float64, metricsource.Part, bool) {
-	if r.from < r.rebased {
-		// Capacity too: the arrivals of the interval up to a rebased page
-		// are unknown, and the peak read the step before it (0 for a
-		// function idle there, busy since) as present (a review's finding).
+	if r.blind(fn) {
 		return 0, metricsource.PartUnknown, false // missing, not low: the calls up to a new baseline are unknown
 	}
 	if r.capacity {
@@ -302,6 +299,29 @@ func (r windowRead) of(fn *function) (float64, metricsource.Part, bool) {
 	}
 	sum, ok := fn.sumIncrease(kindTotal, r.from, r.to) // the invocation counters
 	return sum / r.secs, metricsource.PartUnknown, ok
+}
+
+// blind reports whether r cannot read fn because its window reaches before
+// a rebased page (store.rebased), whose calls since the last page are
+// unknown: the counters' rate, and a capacity read from arrivals alone (the
+// peak read the step before it, 0 for a function idle there and busy since,
+// as present: a review's finding). A function with the in-flight gauge
+// still reads its capacity: the gauge is sampled, not derived, and the
+// arrivals' part is the larger only where it is known (another finding:
+// every rebase blinded capacity for a window).
+func (r windowRead) blind(fn *function) bool {
+	if r.from >= r.rebased {
+		return false
+	}
+	if !r.capacity {
+		return true
+	}
+	for i := range fn.series {
+		if fn.series[i].key.kind == kindInflight {
+			return false
+		}
+	}
+	return true
 }
 
 // sumIncrease sums the increases over (from, to] of fn's series of kind
