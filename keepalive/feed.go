@@ -1,6 +1,7 @@
 package keepalive
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -151,7 +152,8 @@ func (f *Feeder) Run(ctx context.Context) error {
 }
 
 // RunOnce records the invocations started in the Step ending at now and
-// returns how many functions had any. A read made more than a Step after
+// returns how many functions had any (late counts, started at some unknown
+// time before, are recorded but not among them). A read made more than a Step after
 // the one before it (that one slow: a loaded Prometheus, inside the call's
 // timeout; the ticker dropped a tick) reads back to it, up to maxCatchUp
 // steps, so no call between them goes unread: a call missed there merged
@@ -218,23 +220,51 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	// Without a rebuild (or after one that failed) the calls learned reach
 	// back to the first successful read's window.
 	f.Policy.noteLearnedFrom(now.Add(-window))
+	// The hand-over is taken off only what was counted from values the
+	// rebuild read too: a series new since (a gateway restarted in place,
+	// its series renamed) never held the rebuild's calls, and taking them
+	// off its count dropped a call of the new process (a review's finding).
+	var whole []metricsource.Count
+	if handed != nil {
+		whole = f.diff.Whole()
+	}
 	n := 0
 	for _, c := range counts {
 		// increase() extrapolates: round to whole invocations.
 		k := int(math.Round(c.N))
 		if handed != nil {
-			k = handedOver(handed, c.Ref, k)
+			var w int
+			w, whole = wholeOf(whole, c.Ref)
+			w = min(w, k)
+			k = w + handedOver(handed, c.Ref, k-w)
 		}
 		if k > 0 {
 			if c.Late {
 				f.Policy.ObserveLateCount(c.Ref, now, window, k)
 			} else {
+				// Late counts are not of calls started in the step.
 				f.Policy.ObserveCount(c.Ref, now, window, k)
+				n++
 			}
-			n++
 		}
 	}
 	return n
+}
+
+// wholeOf returns ref's part counted whole in whole (TotalsDiff.Whole,
+// sorted as the counts are, which are walked in order), rounded, and the
+// rest of whole after it.
+func wholeOf(whole []metricsource.Count, ref provider.Ref) (int, []metricsource.Count) {
+	for len(whole) > 0 {
+		w := whole[0].Ref
+		if c := cmp.Or(cmp.Compare(w.Namespace, ref.Namespace), cmp.Compare(w.Name, ref.Name)); c > 0 {
+			break
+		} else if c == 0 {
+			return int(math.Round(whole[0].N)), whole[1:]
+		}
+		whole = whole[1:]
+	}
+	return 0, whole
 }
 
 // maxCatchUp is how many steps a late read reads back over at most.

@@ -44,6 +44,10 @@ func (f *Feeder) readTotals(ctx context.Context, src metricsource.StartedTotals,
 		// the span (ObserveLateCount).
 		f.diff.Late = maxCatchUp
 		f.diff.LateSpan = maxCatchUp * f.step()
+		// A counter missing from the first base read (its gateway's
+		// last scrape failed) counted whole as calls of the first step
+		// ended an idle time the rebuild learned, at calls nobody made.
+		f.diff.LateAfterBase = true
 	}
 	if base := f.diff.At(); base.IsZero() || !base.Before(now) || now.Sub(base) > maxCatchUp*f.step() {
 		from := now.Add(-window)

@@ -110,10 +110,14 @@ func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firs
 		// step it is back in: late, they end no learned idle time and
 		// start none (ObserveLateCount), as the feeder counts them
 		// (metricsource.TotalsDiff's Late). Read as calls of that step, an
-		// idle time was learned across minutes nobody saw. Not after a
-		// restart in place: the new process counted since it started,
-		// and the feeder reads its series as new ones, never late.
-		late := seen && !restarted && missedSteps(lastAt, pt.Timestamp, step) >= rebuildLateSteps
+		// idle time was learned across minutes nobody saw. After a
+		// restart in place the new process counted since it started:
+		// on time when it started within the step it is back in (its
+		// calls are the step's), late when it started before it, in
+		// the absence (its calls anywhere from its start to the step,
+		// minutes nobody saw: a review's finding).
+		missed := seen && missedSteps(lastAt, pt.Timestamp, step) >= rebuildLateSteps
+		late := missed && (!restarted || at*1e3 < float64(pt.Timestamp.Add(-step)))
 		last, lastAt, seen = v, pt.Timestamp, true
 		started, startedOK = at, atOK
 		if n > 0 {

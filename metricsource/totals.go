@@ -56,7 +56,9 @@ type StartedTotals interface {
 // read is a base and counts nothing, which also means a series absent
 // from it (its gateway's scrape failed just then) counts whole when first
 // seen: towards "active", as an increase() that cannot see the start of
-// a series does.
+// a series does; with LateAfterBase, Late in the read right after the
+// base (its value may be its whole history), unless it replaced a series
+// of its function that the base held (a restart in place: Add).
 //
 // What it holds is a key, a value and a read number per series (about
 // 30 bytes with the map's overhead); the zero value is ready to use.
@@ -88,6 +90,15 @@ type TotalsDiff struct {
 	// the last read's window and ended an idle time nobody saw (a
 	// review's finding).
 	LateSpan time.Duration
+	// LateAfterBase makes the counts of a series first seen in the read
+	// right after a base Late (Add), unless it replaced a series of its
+	// function that the base held: for a reader whose counts go on from a
+	// history learned before the base (the keep-alive feeder after a
+	// rebuild), where a stale series' whole value, read as calls of the
+	// step, ended a learned idle time at calls nobody made (a review's
+	// finding). Unset, such a series counts on time, as created by its
+	// first calls since the base.
+	LateAfterBase bool
 
 	last  map[uint64]lastTotal
 	at    time.Time // the last read's time (zero: none since Rebase)
@@ -101,6 +112,8 @@ type TotalsDiff struct {
 	times [lateTimes]time.Time
 	// mostLive is the most series a read had (forget's crowding bound).
 	mostLive int
+	// whole holds the part of the last Add's counts counted whole (Whole).
+	whole []Count
 	// counted is how many counts the last Add returned: the next one's
 	// array is made for about as many (grown by append, a large fleet's
 	// was several times its size in garbage every read).
@@ -118,6 +131,23 @@ const DefaultLateReads = 4
 type lastTotal struct {
 	n    float64
 	read uint32 // the read it was last seen in
+	// fn is a hash of the series' function (fnHash), in what would be
+	// the struct's padding: which function's series went missing as a
+	// new one came (a restart in place, Add).
+	fn uint32
+}
+
+// fnHash is a function's 32-bit FNV-1a hash. A collision makes at worst a
+// new series' calls on time that were late (Add).
+func fnHash(r provider.Ref) uint32 {
+	h := uint32(2166136261)
+	for _, s := range [2]string{r.Namespace, r.Name} {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint32(s[i])) * 16777619
+		}
+		h = (h ^ '/') * 16777619
+	}
+	return h
 }
 
 // At is when the read the next one is counted from was made (zero: none).
@@ -156,6 +186,20 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 	if d.Late <= 0 {
 		late = DefaultLateReads
 	}
+	// Right after a base (LateAfterBase), a series not in it may have
+	// been missing from it (its gateway's last scrape failed then, its
+	// series stale) rather than created since: its value, counted whole,
+	// is then its history,
+	// not calls of the step. Its counts are late (they end no idle time
+	// and start none), unless a series of the same function in the base
+	// is missing now (its gateway restarted in place, its series renamed
+	// with the new process's start time: this one counts since then).
+	// A function's genuinely first call in the step after a base loses the
+	// idle time it would start: one, against an idle time learned ending at
+	// calls nobody made.
+	afterBase := d.LateAfterBase && !base && d.reads == d.baseRead+1
+	d.whole = d.whole[:0]
+	var fresh []int // indexes in out of counts of series new after the base
 	for _, t := range read {
 		if !(t.N >= 0) || math.IsInf(t.N, 0) {
 			// No count (a broken exporter or proxy: NaN, ±Inf, below 0):
@@ -165,29 +209,67 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 			continue
 		}
 		prev, known := d.last[t.Series]
-		d.last[t.Series] = lastTotal{n: t.N, read: d.reads}
-		var n float64
+		fn := prev.fn
+		if !known { // a series names one function: hashed once
+			fn = fnHash(t.Ref)
+		}
+		d.last[t.Series] = lastTotal{n: t.N, read: d.reads, fn: fn}
+		var n, whole float64
 		switch {
 		case base:
 			continue
 		case !known, t.N < prev.n: // new since, or reset
-			n = t.N
+			n, whole = t.N, t.N
 		default:
 			n = t.N - prev.n
 		}
 		if n > 0 {
 			// It was missing from the reads between prev.read and this one.
 			out = append(out, Count{Ref: t.Ref, N: n, Late: known && d.late(prev.read, late, at)})
+			if whole > 0 {
+				d.whole = append(d.whole, Count{Ref: t.Ref, N: whole})
+			}
+			if !known && afterBase {
+				fresh = append(fresh, len(out)-1)
+			}
 		}
+	}
+	if len(fresh) > 0 {
+		d.lateAfterBase(out, fresh)
 	}
 	d.at = at
 	d.forget()
 	out = mergeCounts(out)
+	d.whole = mergeCounts(d.whole)
 	if !base {
 		d.counted = len(out)
 	}
 	return out
 }
+
+// lateAfterBase marks late the counts at fresh in out, of series new in
+// the read right after a base, but those of a function with a series in
+// the base that is missing from this read (Add).
+func (d *TotalsDiff) lateAfterBase(out []Count, fresh []int) {
+	gone := make(map[uint32]struct{})
+	for _, v := range d.last {
+		if v.read == d.baseRead {
+			gone[v.fn] = struct{}{}
+		}
+	}
+	for _, i := range fresh {
+		if _, ok := gone[fnHash(out[i].Ref)]; !ok {
+			out[i].Late = true
+		}
+	}
+}
+
+// Whole returns the part of the last Add's counts counted whole, from
+// series first seen or reset since the read before, one Count per function
+// with any, sorted as Add's: no earlier value of theirs was subtracted, so
+// none of it is of calls counted from their earlier values (the keep-alive
+// rebuild's hand-over takes nothing off it). Valid until the next Add.
+func (d *TotalsDiff) Whole() []Count { return d.whole }
 
 // lateTimes is how many reads' times TotalsDiff keeps for LateSpan; a
 // series missing from more reads than that is late by Late anyway.

@@ -1,0 +1,35 @@
+package metricsource
+
+import (
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+)
+
+// TestTotalsDiffLateAfterBase: with LateAfterBase, a series first seen in
+// the read right after the base may have been missing from it (a failed
+// scrape) and counts late, unless it replaced a series of its function the
+// base held (a restart in place); a series first seen later counts on
+// time. Whole reports the parts counted whole (new or reset series).
+func TestTotalsDiffLateAfterBase(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	d := TotalsDiff{LateAfterBase: true}
+	if got := d.Add([]Total{{refA, 1, 10}, {refB, 2, 5}}, t0, nil); len(got) != 0 {
+		t.Fatalf("the base counted %v", got)
+	}
+	// a: series 1 gone, series 3 new (a restart in place); b: up by 1;
+	// c: first seen, missing from the base or new.
+	got := d.Add([]Total{{refA, 3, 2}, {refB, 2, 6}, {refC, 4, 40}}, t0.Add(15*time.Second), nil)
+	want := []Count{{Ref: refA, N: 2}, {Ref: refB, N: 1}, {Ref: refC, N: 40, Late: true}}
+	if diff := gocmp.Diff(want, got); diff != "" {
+		t.Errorf("right after the base (-want +got):\n%s", diff)
+	}
+	if diff := gocmp.Diff([]Count{{Ref: refA, N: 2}, {Ref: refC, N: 40}}, d.Whole()); diff != "" {
+		t.Errorf("Whole (-want +got):\n%s", diff)
+	}
+	got = d.Add([]Total{{refA, 3, 2}, {refB, 2, 6}, {refC, 4, 40}, {refC, 5, 1}}, t0.Add(30*time.Second), nil)
+	if diff := gocmp.Diff([]Count{{Ref: refC, N: 1}}, got); diff != "" {
+		t.Errorf("a series first seen later (-want +got):\n%s", diff)
+	}
+}
