@@ -54,12 +54,15 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		switch {
 		case d.Replicas < d.Current:
 			d.Next.LastScaleDir = Down
-		case (d.Code == CodeAtMin || d.Code == CodeScheduledMin) && !d.alertRaised:
+		case (d.Code == CodeAtMin || d.Code == CodeScheduledMin) && !d.forLoad:
 			// The floor set the count, not the load (a floor's code is
-			// the decision's only when it is above what the load needs).
+			// the decision's when it is above what the load needs).
 			// A firing alert's step or wake clamped to the min is a
 			// scale-up for load (step mode codes it at_min); a firing
 			// alert that was a duplicate set nothing (reviews' findings).
+			// So is a floor above the scale-up limit that stopped a load
+			// needing more than it (2 → 8 on a scheduled min of 8, the
+			// load needing 9: a review's finding); forLoad says which.
 			d.Next.LastScaleDir = UpToFloor
 		default:
 			d.Next.LastScaleDir = Up
@@ -348,6 +351,19 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	if !d.Next.BurstSince.IsZero() {
 		onAlert = onAlert || burstSrc.alert && burstRec > recorded // the burst's part is the alert's
 		recorded = max(recorded, burstRec)
+		// Burst mode holds cur (it never scales down), and the window
+		// keeps that for a down window after the burst ends, not only
+		// the need of each reading: after the last crossing that need
+		// is the fallen one, and the 20 a burst brought went 20 → 10 a
+		// down window after the last crossing, at the very evaluation
+		// the burst ended with a down window of one stable window (a
+		// review's finding). Only as much of cur as a need the source
+		// read holds in the window: the part an alert's load alone set
+		// expires with its evidence, as recorded (a webhook's number is
+		// not held a down window past the burst).
+		if held := min(cur, heldBySource(st.Recommendations, now, spec.DownWindow)); held >= recorded {
+			recorded, onAlert = held, false // the source's need holds it, without expiry
+		}
 	}
 	r := Recommendation{At: InstantOf(now), Replicas: recorded}
 	if onAlert {

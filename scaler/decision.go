@@ -179,7 +179,10 @@ type Decision struct {
 	// count this asked for was not applied, so the next pass finds the
 	// lapse again. Only then: a received resolution is not undone.
 	lapsed bool
-	// alertRaised: a firing alert acted on (a step, a wake) set the count,
-	// whatever floor then clamped it: a raise for load, not up_to_floor.
-	alertRaised bool
+	// forLoad: the load asked for at least the count a floor's code names,
+	// so a raise to it is for load, not up_to_floor: a firing alert acted
+	// on (a step, a wake) set the count, whatever floor then clamped it, or
+	// a floor above the scale-up limit stopped a load needing more
+	// (limitAndClamp).
+	forLoad bool
 }

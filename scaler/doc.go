@@ -13,7 +13,8 @@
 // burst mode (the short-window load needs ≥ burst-threshold × the ready
 // replicas' capacity: go at once to what it needs and do not scale down
 // until a full stable window passes without another crossing, as Knative's
-// panic mode); a ±tolerance dead band around the current replicas'
+// panic mode; the down window then holds the count it held, as far as the
+// source's readings asked for it, as after any scale-up); a ±tolerance dead band around the current replicas'
 // capacity; scale-down only to the highest recommendation of the down window;
 // rate limits per evaluation (up to max(2×, +4), down to at most half); and
 // the bounds [max(min, 1, scheduled minimum), max]. The Decision's code names

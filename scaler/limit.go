@@ -12,6 +12,14 @@ import (
 func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 	cur, want := obs.Replicas, d.Replicas
 	stabilised := d.Code == CodeStabilising // want is the window's, not the load's
+	// The reasons word the load's need, not want: a stabilising decision's
+	// want is the window's count, a keep's the current one (a load needing
+	// 3 read as wanting 30, clamped to a lowered max: a review's finding).
+	need := want
+	switch d.Code {
+	case CodeStabilising, CodeWithinTolerance, CodeSteady, CodeLowerBound:
+		need = d.Recommended
+	}
 	lo, loCode, loWhy := floor(spec, obs)
 	hi, hiCode := spec.Max, CodeAtMax
 	// Which bound set lo and hi; worded only when one binds a loud
@@ -61,13 +69,17 @@ func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 			if downLimited {
 				loWhy = fmt.Sprintf("scale-down limit %g×%d", spec.ScaleDownRate, cur)
 			}
-			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, loWhy, lo)
+			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, need, loWhy, lo)
 			if stabilised {
-				d.Reason = fmt.Sprintf("%s wants %d, the %v window %d; %s → %d", head, d.Recommended, spec.DownWindow, want, loWhy, lo)
+				d.Reason = fmt.Sprintf("%s wants %d, the %v window %d; %s → %d", head, need, spec.DownWindow, want, loWhy, lo)
 			}
 		}
 	case want > hi:
 		d.Replicas, d.Code, d.Reason = hi, hiCode, ""
+		// A floor raised above the scale-up limit binds here only when
+		// the load needs more than it: the raise is for load (Decide
+		// records it Up, not UpToFloor), though the floor's code names it.
+		d.forLoad = d.forLoad || floorWins
 		if !obs.quiet {
 			hiWhy := fmt.Sprintf("max %d", spec.Max)
 			switch {
@@ -76,7 +88,10 @@ func limitAndClamp(spec *Spec, obs *Observation, d *Decision, head string) {
 			case floorWins:
 				hiWhy = fmt.Sprintf("%s, above the scale-up limit max(%g×%d, %d+%d)", loWhy, spec.ScaleUpRate, cur, cur, spec.ScaleUpPods)
 			}
-			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, want, hiWhy, hi)
+			d.Reason = fmt.Sprintf("%s wants %d; %s → %d", head, need, hiWhy, hi)
+			if stabilised {
+				d.Reason = fmt.Sprintf("%s wants %d, the %v window %d; %s → %d", head, need, spec.DownWindow, want, hiWhy, hi)
+			}
 		}
 	}
 }

@@ -65,7 +65,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		stepOn(&d.Next, &st, stepKey(sig), sig, now)
 		d.Next.RampFrom, d.Next.RampStart, d.Next.StepFoundAt = 0, time.Time{}, time.Time{}
 		v, _, _, _ := clamp(&spec, &obs, 1)
-		d.Replicas, d.Recommended, d.Code, d.alertRaised = v, v, CodeFromZero, true
+		d.Replicas, d.Recommended, d.Code, d.forLoad = v, v, CodeFromZero, true
 		d.Reason = fmt.Sprintf("alert %s firing: messages queued at zero → %d", sig.AlertName, v)
 		return clampStep(spec, obs, d)
 	case sig != nil && sig.Status == Firing:
@@ -86,7 +86,7 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		want := addCapped(cur, step, spec.Max)
 		d.Recommended = want
 		d.Replicas = want
-		d.alertRaised = true
+		d.forLoad = true
 		switch {
 		case cur > 0 && want <= cur:
 			// At or above max (lowered since it was reached): max sets
@@ -228,7 +228,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 			return d // as a duplicate delivery
 		}
 		stepOn(&d.Next, &st, key, sig, now)
-		d.Replicas, d.alertRaised = addCapped(cur, step, maxp), true
+		d.Replicas, d.forLoad = addCapped(cur, step, maxp), true
 		switch {
 		case cur == 0:
 			d.Code = CodeFromZero

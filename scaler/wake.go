@@ -58,12 +58,18 @@ func wakeFromZero(spec *Spec, obs *Observation, d Decision, load *float64, per f
 	// a firing alert's wake included: the generated at-zero alert fires on
 	// any load above 0 and carries it, so a backlog of one message woke the
 	// function the loop left at zero, and the activation label did nothing.
-	// A firing alert with no usable load (CE's) still wakes it.
+	// A firing alert with no usable load (CE's) still wakes it, as it
+	// does an empty queue: the hold applies to an alert only when its own
+	// load is what the threshold judges (a backlog of 3 under a threshold
+	// of 5 left at zero on the CE alert that woke it with none queued: a
+	// review's finding).
 	held := need > 0 && belowActivation(*spec, load, obs.BurstLoad)
 	if held {
 		need = 0
 	}
-	if need == 0 && (!firing || held) {
+	alertLoad := firing && loadOrNil(obs.Signal.Load) != nil &&
+		(obs.Signal.ScalingType == "" || obs.Signal.ScalingType == spec.Type)
+	if need == 0 && (!firing || held && alertLoad) {
 		d.Evidence = 0 // queued work is counted now
 		if qd, ok := wakeForBacklog(*spec, *obs, d); ok {
 			return qd

@@ -98,6 +98,19 @@ func highest(recs []Recommendation, now time.Time) uint64 {
 	return hi
 }
 
+// heldBySource is the largest recommendation in recs inside window at now
+// that rests on the source's own reading (no expiry): what burst mode
+// carries forward while it holds (decideTarget).
+func heldBySource(recs []Recommendation, now time.Time, window time.Duration) uint64 {
+	var hi uint64
+	for _, r := range recs {
+		if r.Expires == 0 && time.Duration(InstantOf(now)-r.At) <= window {
+			hi = max(hi, r.Replicas)
+		}
+	}
+	return hi
+}
+
 // alertEvidence is how long an alert's load stands as evidence: one stable
 // window. The load stands in for the average Prometheus would show; if
 // Prometheus still shows nothing a stable window later, the alert's number
