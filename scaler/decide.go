@@ -360,8 +360,11 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		// review's finding). Only as much of cur as a need the source
 		// read holds in the window: the part an alert's load alone set
 		// expires with its evidence, as recorded (a webhook's number is
-		// not held a down window past the burst).
-		if held := min(cur, heldBySource(st.Recommendations, now, spec.DownWindow)); held >= recorded {
+		// not held a down window past the burst), and only a need read
+		// since the burst began: one read before it, renewed at every
+		// pass, held a count a down window past its own (a review's
+		// finding).
+		if held := min(cur, heldBySource(st.Recommendations, d.Next.BurstSince, now, spec.DownWindow)); held >= recorded {
 			recorded, onAlert = held, false // the source's need holds it, without expiry
 		}
 	}

@@ -98,13 +98,15 @@ func highest(recs []Recommendation, now time.Time) uint64 {
 	return hi
 }
 
-// heldBySource is the largest recommendation in recs inside window at now
+// heldBySource is the largest recommendation in recs inside window at now,
+// made at or after since (the burst's start),
 // that rests on the source's own reading (no expiry): what burst mode
 // carries forward while it holds (decideTarget).
-func heldBySource(recs []Recommendation, now time.Time, window time.Duration) uint64 {
+func heldBySource(recs []Recommendation, since, now time.Time, window time.Duration) uint64 {
 	var hi uint64
+	from := InstantOf(since)
 	for _, r := range recs {
-		if r.Expires == 0 && time.Duration(InstantOf(now)-r.At) <= window {
+		if r.Expires == 0 && r.At >= from && time.Duration(InstantOf(now)-r.At) <= window {
 			hi = max(hi, r.Replicas)
 		}
 	}
