@@ -98,10 +98,10 @@ func highest(recs []Recommendation, now time.Time) uint64 {
 	return hi
 }
 
-// heldBySource is the largest recommendation in recs inside window at now,
-// made at or after since (the burst's start),
-// that rests on the source's own reading (no expiry): what burst mode
-// carries forward while it holds (decideTarget).
+// heldBySource is the largest recommendation in recs made at or after since
+// (the burst's start), inside window at now, that rests on the source's own
+// reading (no expiry): what burst mode carries forward while it holds
+// (decideTarget).
 func heldBySource(recs []Recommendation, since, now time.Time, window time.Duration) uint64 {
 	var hi uint64
 	from := InstantOf(since)
