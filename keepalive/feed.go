@@ -1,7 +1,6 @@
 package keepalive
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,7 +56,12 @@ type Feeder struct {
 	// which the next is counted from, and its array (feed_totals.go).
 	diff   metricsource.TotalsDiff
 	totals []metricsource.Total
-	prev   time.Time // when the last read was made (zero: none yet)
+	// over is the part of the last read's counts made before the
+	// rebuild's end, when split is set (readSplit): the hand-over is taken
+	// off it alone.
+	over  []metricsource.Count
+	split bool
+	prev  time.Time // when the last read was made (zero: none yet)
 	// prevRebuild: prev is the rebuild's end (ReadsFrom), not a read, so a
 	// gap since it too long to read back over is no missed read.
 	prevRebuild bool
@@ -220,23 +224,23 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	// Without a rebuild (or after one that failed) the calls learned reach
 	// back to the first successful read's window.
 	f.Policy.noteLearnedFrom(now.Add(-window))
-	// The hand-over is taken off only what was counted from values the
-	// rebuild read too: a series new since (a gateway restarted in place,
-	// its series renamed) never held the rebuild's calls, and taking them
-	// off its count dropped a call of the new process (a review's finding).
-	var whole []metricsource.Count
-	if handed != nil {
-		whole = f.diff.Whole()
+	// The hand-over is taken off only the calls counted before the
+	// rebuild's end (readSplit's part), when the read was split there;
+	// otherwise (a source that counts a window) off the whole count.
+	over := counts
+	if f.split {
+		over = f.over
 	}
+	f.over, f.split = nil, false
 	n := 0
 	for _, c := range counts {
 		// increase() extrapolates: round to whole invocations.
 		k := int(math.Round(c.N))
 		if handed != nil {
-			var w int
-			w, whole = wholeOf(whole, c.Ref)
-			w = min(w, k)
-			k = w + handedOver(handed, c.Ref, k-w)
+			var o int
+			o, over = partOf(over, c.Ref)
+			o = min(o, k)
+			k = k - o + handedOver(handed, c.Ref, o)
 		}
 		if k > 0 {
 			if c.Late {
@@ -251,20 +255,18 @@ func (f *Feeder) RunOnce(ctx context.Context, now time.Time) int {
 	return n
 }
 
-// wholeOf returns ref's part counted whole in whole (TotalsDiff.Whole,
-// sorted as the counts are, which are walked in order), rounded, and the
-// rest of whole after it.
-func wholeOf(whole []metricsource.Count, ref provider.Ref) (int, []metricsource.Count) {
-	for len(whole) > 0 {
-		w := whole[0].Ref
-		if c := cmp.Or(cmp.Compare(w.Namespace, ref.Namespace), cmp.Compare(w.Name, ref.Name)); c > 0 {
+// partOf returns ref's count in part (sorted as the counts are, which are
+// walked in order), rounded, and the rest of part after it.
+func partOf(part []metricsource.Count, ref provider.Ref) (int, []metricsource.Count) {
+	for len(part) > 0 {
+		if c := compareRefs(part[0].Ref, ref); c > 0 {
 			break
 		} else if c == 0 {
-			return int(math.Round(whole[0].N)), whole[1:]
+			return int(math.Round(part[0].N)), part[1:]
 		}
-		whole = whole[1:]
+		part = part[1:]
 	}
-	return 0, whole
+	return 0, part
 }
 
 // maxCatchUp is how many steps a late read reads back over at most.

@@ -107,13 +107,14 @@ type TotalsDiff struct {
 	// Rebase): a series last seen before it was missing from it, across
 	// the span Rebase made unknown, so its calls are late.
 	baseRead uint32
+	// afterBase is the number of the read LateAfterBase treats as the one
+	// right after the base: baseRead+1, or later after AddPart.
+	afterBase uint32
 	// times holds the last reads' times by read number (a ring), for
 	// LateSpan.
 	times [lateTimes]time.Time
 	// mostLive is the most series a read had (forget's crowding bound).
 	mostLive int
-	// whole holds the part of the last Add's counts counted whole (Whole).
-	whole []Count
 	// counted is how many counts the last Add returned: the next one's
 	// array is made for about as many (grown by append, a large fleet's
 	// was several times its size in garbage every read).
@@ -178,7 +179,7 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 	}
 	d.reads++
 	if base {
-		d.baseRead = d.reads
+		d.baseRead, d.afterBase = d.reads, d.reads+1
 	}
 	d.times[d.reads%lateTimes] = at
 	d.mostLive = max(d.mostLive, len(read))
@@ -197,8 +198,7 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 	// A function's genuinely first call in the step after a base loses the
 	// idle time it would start: one, against an idle time learned ending at
 	// calls nobody made.
-	afterBase := d.LateAfterBase && !base && d.reads == d.baseRead+1
-	d.whole = d.whole[:0]
+	afterBase := d.LateAfterBase && !base && d.reads == d.afterBase
 	var fresh []int // indexes in out of counts of series new after the base
 	for _, t := range read {
 		if !(t.N >= 0) || math.IsInf(t.N, 0) {
@@ -214,21 +214,18 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 			fn = fnHash(t.Ref)
 		}
 		d.last[t.Series] = lastTotal{n: t.N, read: d.reads, fn: fn}
-		var n, whole float64
+		var n float64
 		switch {
 		case base:
 			continue
 		case !known, t.N < prev.n: // new since, or reset
-			n, whole = t.N, t.N
+			n = t.N
 		default:
 			n = t.N - prev.n
 		}
 		if n > 0 {
 			// It was missing from the reads between prev.read and this one.
 			out = append(out, Count{Ref: t.Ref, N: n, Late: known && d.late(prev.read, late, at)})
-			if whole > 0 {
-				d.whole = append(d.whole, Count{Ref: t.Ref, N: whole})
-			}
 			if !known && afterBase {
 				fresh = append(fresh, len(out)-1)
 			}
@@ -240,20 +237,36 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 	d.at = at
 	d.forget()
 	out = mergeCounts(out)
-	d.whole = mergeCounts(d.whole)
 	if !base {
 		d.counted = len(out)
 	}
 	return out
 }
 
+// AddPart is Add for a read made part of the way through the step the next
+// Add ends, which is counted as a step of its own: the keep-alive feeder's
+// first read after a rebuild splits its step at the rebuild's end, so that
+// what it counts before the end (the rebuild counted it too) is told apart
+// from what it counts after. With LateAfterBase, the next read is still
+// treated as the one right after the base when this one was: a series
+// missing from the base and from this read may still be a failed scrape's.
+func (d *TotalsDiff) AddPart(read []Total, at time.Time, out []Count) []Count {
+	afterBase := !d.at.IsZero() && d.afterBase == d.reads+1
+	out = d.Add(read, at, out)
+	if afterBase {
+		d.afterBase = d.reads + 1
+	}
+	return out
+}
+
 // lateAfterBase marks late the counts at fresh in out, of series new in
 // the read right after a base, but those of a function with a series in
-// the base that is missing from this read (Add).
+// the base (or a part read since: AddPart) that is missing from this read
+// (Add).
 func (d *TotalsDiff) lateAfterBase(out []Count, fresh []int) {
 	gone := make(map[uint32]struct{})
 	for _, v := range d.last {
-		if v.read == d.baseRead {
+		if v.read >= d.baseRead && v.read < d.reads {
 			gone[v.fn] = struct{}{}
 		}
 	}
@@ -263,13 +276,6 @@ func (d *TotalsDiff) lateAfterBase(out []Count, fresh []int) {
 		}
 	}
 }
-
-// Whole returns the part of the last Add's counts counted whole, from
-// series first seen or reset since the read before, one Count per function
-// with any, sorted as Add's: no earlier value of theirs was subtracted, so
-// none of it is of calls counted from their earlier values (the keep-alive
-// rebuild's hand-over takes nothing off it). Valid until the next Add.
-func (d *TotalsDiff) Whole() []Count { return d.whole }
 
 // lateTimes is how many reads' times TotalsDiff keeps for LateSpan; a
 // series missing from more reads than that is late by Late anyway.
