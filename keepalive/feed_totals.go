@@ -30,7 +30,8 @@ func (f *Feeder) read(ctx context.Context, now time.Time, window time.Duration) 
 // the query runs, so steps join exactly: a call is counted in the step its
 // scrape falls in, once. With no earlier read (the first step), or one more
 // than maxCatchUp steps old (RunOnce has made that span unknown), the
-// counters are read at the window's start too: two reads that step. After
+// counters are read at the window's start too: two reads that step (three
+// in the first step after a rebuild: readSplit). After
 // a failed read the last successful one is kept, so the next read counts
 // the calls of the failed step as well, over both steps (RunOnce made the
 // failed step unknown, so no idle time is learned across it; the calls
@@ -94,9 +95,35 @@ func (f *Feeder) readSplit(ctx context.Context, src metricsource.StartedTotals, 
 	if err != nil {
 		return nil, window, err
 	}
+	atEnd = heldAtEnd(&f.diff, atEnd, totals)
 	f.over, f.split = f.diff.AddPart(atEnd, f.rebuiltTo, nil), true
 	counts := f.diff.Add(totals, now, f.counts)
 	return joinCounts(f.over, counts), window, nil
+}
+
+// heldAtEnd returns atEnd with every series the diff holds that is missing
+// from it but read at now added at its value at now: its calls since the
+// base are counted before the rebuild's end, as the unsplit read counted
+// them. A series held and read at now but missing at the end missed one
+// scrape there (a failed scrape's stale marker is written after the
+// rebuild may have read that time); left missing, the part counted none of
+// its calls, so the hand-over came off nothing (the rebuild's last call
+// counted twice), and the read at now, a step and a half past the base,
+// counted them all late (LateSpan) where unsplit they were on time
+// (review 53A). A series the diff does not hold is new since the base (a
+// gateway restarted in place): its calls are left to the part they fall
+// in, as readSplit wants.
+func heldAtEnd(d *metricsource.TotalsDiff, atEnd, now []metricsource.Total) []metricsource.Total {
+	in := make(map[uint64]struct{}, len(atEnd))
+	for _, t := range atEnd {
+		in[t.Series] = struct{}{}
+	}
+	for _, t := range now {
+		if _, ok := in[t.Series]; !ok && d.Knows(t.Series) {
+			atEnd = append(atEnd, t)
+		}
+	}
+	return atEnd
 }
 
 // joinCounts returns the counts of a and b, both sorted by function, one

@@ -91,8 +91,9 @@ type TotalsDiff struct {
 	// review's finding).
 	LateSpan time.Duration
 	// LateAfterBase makes the counts of a series first seen in the read
-	// right after a base Late (Add), unless it replaced a series of its
-	// function that the base held: for a reader whose counts go on from a
+	// right after a base (or in the read after a part read that was:
+	// AddPart) Late (Add), unless it replaced a series of its function
+	// that the base held: for a reader whose counts go on from a
 	// history learned before the base (the keep-alive feeder after a
 	// rebuild), where a stale series' whole value, read as calls of the
 	// step, ended a learned idle time at calls nobody made (a review's
@@ -163,6 +164,12 @@ func (d *TotalsDiff) Rebase() { d.at = time.Time{} }
 
 // Len is how many series it holds.
 func (d *TotalsDiff) Len() int { return len(d.last) }
+
+// Knows says whether it holds series (read before, not forgotten).
+func (d *TotalsDiff) Knows(series uint64) bool {
+	_, ok := d.last[series]
+	return ok
+}
 
 // Add takes a read made at at and returns the calls each function started
 // since the read before (nothing on a base), one Count per function with
