@@ -173,3 +173,32 @@ func BenchmarkPassLoads(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkLoadCapacityRebased10k is BenchmarkLoadCapacity10k with a
+// rebased page (procRebased) 20 s ago, inside the 30 s window: every
+// function's read asks windowRead.blind whether it has the in-flight gauge.
+func BenchmarkLoadCapacityRebased10k(b *testing.B) {
+	t0 := time.Unix(1_700_000_000, 0)
+	const scrapes = 120
+	cfg := DefaultConfig()
+	cfg.Interval = time.Second
+	cfg.Clock = fixedClock{t0.Add(scrapes*time.Second - 500*time.Millisecond)}
+	src, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range scrapes {
+		proc := procUnknown
+		if i == scrapes-20 {
+			proc = procRebased
+		}
+		src.observe(t0.Add(time.Duration(i)*time.Second), benchScrape(benchFunctions, i), proc, 0)
+	}
+	q := metricsource.LoadQuery{Type: metricsource.TypeCapacity, Window: 30 * time.Second}
+	b.ReportAllocs()
+	for b.Loop() {
+		if v, err := src.Load(context.Background(), q); err != nil || len(v) != benchFunctions {
+			b.Fatal(len(v), err)
+		}
+	}
+}

@@ -69,7 +69,9 @@
 //   - A gateway restarted in place between two scrapes (a later
 //     process_start_time_seconds on its page, by more than the 2 s jitter
 //     of promql.StartedAgain, and after the last page recorded was
-//     scraped) has every counter count from zero on the first page after:
+//     served, by that page's HTTP Date header on the gateway's own clock,
+//     or within its second or without one by the scrape's time on the
+//     controller's) has every counter count from zero on the first page after:
 //     one back at its old value is calls, not none (restart.go). A merged
 //     page (several start times) says nothing. A stepped clock moves one
 //     process's start time by whole seconds: an earlier start time than
@@ -82,10 +84,14 @@
 //     of the calls (missing, not low). Point the URL at one replica, or
 //     merge their pages with an instance label each. A page from another
 //     process than the last page recorded's that is no restart (started
-//     no later than that page's scrape: a replica left alone, a clock
+//     no later than that page was served: a replica left alone, a clock
 //     stepped back) is a new baseline, as the first scrape is: no calls
 //     read from it, and activity and rps windows reaching back over it
 //     read missing (not covered), its calls since the last page unknown.
+//     So do capacity windows over it of a function without the in-flight
+//     gauge, and of one whose gauge peaks at 0 there while it has the
+//     duration histogram (its arrivals, the larger part, unknown); a
+//     gauge above 0 is read.
 //   - Only the gateway's series are read: the cpu, queue and custom scaling
 //     types are not available from this source and yield an error.
 //   - The window "ends now": now is the injected clock's.

@@ -52,6 +52,14 @@ func (s *Source) LoadsAligned(_ context.Context, typ string, fns []provider.Func
 			var long, short metricsource.Reading
 			if fn != nil {
 				long, short = fn.peaks(reads[0].from, reads[1].from, reads[0].to)
+				// As windowRead.of drops a zero over a rebase, each
+				// window by its own reach.
+				if long.Has && reads[0].unknownZero(fn, long.Value) {
+					long = metricsource.Reading{}
+				}
+				if short.Has && reads[1].unknownZero(fn, short.Value) {
+					short = metricsource.Reading{}
+				}
 			}
 			ws[0].R[i], ws[1].R[i] = long, short
 			continue

@@ -49,7 +49,8 @@ const severalRun = 10
 // pageProcess reads the gateway process's start time on a page and says
 // what it says of the process (see process). A later start time than the
 // last page's, by more than promql.StartedAgain's jitter and after the last
-// page recorded was scraped, is a restart in place (its container
+// page recorded was served (startedSince: on the gateway's clock where the
+// page's Date header says), is a restart in place (its container
 // restarted in its pod, the address kept) between the two scrapes. Its
 // counters then start again at its first call, and one back at or above
 // its old value reads as no call, or fewer: a rare function called once
@@ -85,10 +86,11 @@ const severalRun = 10
 // Counted whole, either read as calls made since the last page recorded
 // (a review's finding). The page is a new baseline, its calls since that
 // page unknown: missing (store.rebased). So is a restart whose start time
-// reads earlier (a clock stepped back as well) or not after that scrape
-// (the gateway's node's clock behind the controller's by more than the
-// time from the old process's last page to the new one's start): its
-// calls in the gap are lost, and read missing, not none.
+// reads earlier (a clock stepped back as well) or not after that page
+// (startedSince: within the second of its Date, or, without one, the
+// gateway's node's clock behind the controller's by more than the time
+// from the old process's last page to the new one's start): its calls in
+// the gap are lost, and read missing, not none.
 //
 // A page without the series, or with an unusable value, says nothing: the
 // last known time is kept (while several processes are being seen, it
@@ -132,7 +134,7 @@ func (s *Source) pageProcess(families map[string]*dto.MetricFamily) (process, er
 	switch {
 	case was <= 0 || sameProcess(was, v):
 		return procSame, nil
-	case promql.StartedAgain(was, v) && v > s.lastScraped():
+	case promql.StartedAgain(was, v) && s.startedSince(v):
 		return procRestarted, nil
 	default:
 		return procRebased, nil
@@ -159,6 +161,33 @@ func sameProcess(a, b float64) bool {
 // btime and ticks/100 at 1.7e9 are off by about 1e-6 s; the client's
 // text format keeps them.
 const wholeTolerance = 5e-3
+
+// startedSince reports whether a gateway process whose start time reads v
+// (Unix seconds, on the gateway node's clock) started after the last page
+// recorded was served. With that page's Date header (s.servedAt, the
+// gateway's clock, whole seconds down), a start at or after the second
+// after it did and one before the second it names did not: one clock on
+// both sides. Compared with the scrape's time on the controller's clock,
+// a skew between the two nodes moved the line by the skew: a restart
+// within it of the last page read as another replica's page (its first
+// interval missing), and, the gateway ahead, another replica started
+// within it before the page as a restart (its calls from before counted
+// as calls since). Within that second, or with no Date (a Fetch function,
+// a proxy that drops it), the scrape's time decides: exact when the clocks
+// agree; with a Date, off by at most that second when they do not (behind:
+// missing; ahead: a second's calls of a process started just before the
+// page counted). The caller holds s.mu.
+func (s *Source) startedSince(v float64) bool {
+	if d := s.servedAt; d > 0 {
+		switch {
+		case v >= d+1:
+			return true
+		case v < d:
+			return false
+		}
+	}
+	return v > s.lastScraped()
+}
 
 // lastScraped is the time the last page recorded was scraped, in Unix
 // seconds (0: none). The caller holds s.mu.

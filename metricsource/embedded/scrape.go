@@ -49,7 +49,7 @@ func (s *Source) Run(ctx context.Context) error {
 func (s *Source) ScrapeOnce(ctx context.Context, now time.Time) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	body, err := s.fetch(ctx)
+	body, servedAt, err := s.fetch(ctx)
 	if err != nil {
 		return fmt.Errorf("scrape: %w", err)
 	}
@@ -78,7 +78,7 @@ func (s *Source) ScrapeOnce(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("scrape: %w", err)
 	}
-	s.observe(now, samplesOf(families), proc)
+	s.observe(now, samplesOf(families), proc, servedAt)
 	return nil
 }
 
@@ -89,28 +89,36 @@ func (s *Source) hasFunctions() bool {
 	return len(s.st.fns) > 0
 }
 
-func (s *Source) fetch(ctx context.Context) (io.ReadCloser, error) {
+// fetch returns the page's body and when the gateway served it on its own
+// clock, in Unix seconds, from the response's Date header (0: not known,
+// as from a Fetch function): restart.go tells a restart from it.
+func (s *Source) fetch(ctx context.Context) (io.ReadCloser, float64, error) {
 	if s.cfg.Fetch != nil {
-		return s.cfg.Fetch(ctx)
+		body, err := s.cfg.Fetch(ctx)
+		return body, 0, err
 	}
 	if s.cfg.URL == "" {
-		return nil, errors.New("no gateway metrics url or fetch function")
+		return nil, 0, errors.New("no gateway metrics url or fetch function")
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.cfg.URL, nil)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	// Ask for the text format: it is what expfmt's text parser reads.
 	req.Header.Set("Accept", "text/plain;version=0.0.4")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, fmt.Errorf("GET %s: status %d", s.cfg.URL, resp.StatusCode)
+		return nil, 0, fmt.Errorf("GET %s: status %d", s.cfg.URL, resp.StatusCode)
 	}
-	return resp.Body, nil
+	var servedAt float64
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil && d.Unix() > 0 {
+		servedAt = float64(d.Unix()) // none, or unreadable: the controller's clock decides
+	}
+	return resp.Body, servedAt, nil
 }
 
 // metricSeconds is the gateway's request duration histogram.

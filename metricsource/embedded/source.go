@@ -33,6 +33,10 @@ type Source struct {
 	started, pageStart float64
 	several            bool
 	sameRun            int
+	// servedAt is when the gateway served the last page recorded, on its
+	// own clock (its Date header, whole seconds; 0: not known): the time
+	// a new process's start is compared with (restart.go, startedSince).
+	servedAt float64
 }
 
 var (
@@ -79,12 +83,13 @@ func (s *Source) newStore() *store {
 // Observe records samples as one successful scrape at now. Run and
 // ScrapeOnce use it; the trace simulator calls it directly.
 func (s *Source) Observe(now time.Time, samples []Sample) {
-	s.observe(now, samples, procUnknown)
+	s.observe(now, samples, procUnknown, 0)
 }
 
 // observe is Observe; proc is what the page said of the gateway process
 // (restart.go): after a restart its counters count from zero on this page.
-func (s *Source) observe(now time.Time, samples []Sample, proc process) {
+// servedAt is when the gateway served it, on its clock (0: not known).
+func (s *Source) observe(now time.Time, samples []Sample, proc process, servedAt float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r := max(s.base, s.demand.longest(now)); r < s.retention {
@@ -92,6 +97,9 @@ func (s *Source) observe(now time.Time, samples []Sample, proc process) {
 		s.retention = r
 	}
 	s.st.ingest(now, samples, s.retention, proc)
+	if n := len(s.st.scrapes); n > 0 && s.st.scrapes[n-1] == now.UnixNano() {
+		s.servedAt = servedAt // recorded (ingest ignores a scrape not after the last)
+	}
 }
 
 // AnswersLocally marks the source as metricsource.Local: every answer
@@ -269,125 +277,4 @@ func (s *Source) reader(q metricsource.LoadQuery) (windowRead, error) {
 		s.st.capacitySeq = s.st.seq
 	}
 	return windowRead{capacity: true, from: now.UnixNano() - q.Window.Nanoseconds(), to: to, rebased: s.st.rebased}, nil
-}
-
-// windowRead is how a load query reads each function (Source.reader): the
-// invocation counters' rate over the scrapes (from, to], secs apart, or
-// (capacity) the peak over [from, to].
-type windowRead struct {
-	capacity bool
-	from, to int64
-	secs     float64
-	// totalFrom is store.totalFrom: the invocation counters of functions
-	// with a started counter may lack the points before it.
-	totalFrom int64
-	// rebased is store.rebased: the counters' increase up to it (and so
-	// the arrivals' concurrency) is unknown.
-	rebased int64
-}
-
-// of is fn's value, its part and whether it has one.
-func (r windowRead) of(fn *function) (float64, metricsource.Part, bool) {
-	if r.blind(fn) {
-		return 0, metricsource.PartUnknown, false // missing, not low: the calls up to a new baseline are unknown
-	}
-	if r.capacity {
-		return fn.peak(r.from, r.to)
-	}
-	if fn.hasStarted && r.from < r.totalFrom {
-		return 0, metricsource.PartUnknown, false // missing, not the history there is: a counter's points before it are its baseline
-	}
-	sum, ok := fn.sumIncrease(kindTotal, r.from, r.to) // the invocation counters
-	return sum / r.secs, metricsource.PartUnknown, ok
-}
-
-// blind reports whether r cannot read fn because its window reaches before
-// a rebased page (store.rebased), whose calls since the last page are
-// unknown: the counters' rate, and a capacity read from arrivals alone (the
-// peak read the step before it, 0 for a function idle there and busy since,
-// as present: a review's finding). A function with the in-flight gauge
-// still reads its capacity: the gauge is sampled, not derived, and the
-// arrivals' part is the larger only where it is known (another finding:
-// every rebase blinded capacity for a window).
-func (r windowRead) blind(fn *function) bool {
-	if r.from >= r.rebased {
-		return false
-	}
-	if !r.capacity {
-		return true
-	}
-	for i := range fn.series {
-		if fn.series[i].key.kind == kindInflight {
-			return false
-		}
-	}
-	return true
-}
-
-// sumIncrease sums the increases over (from, to] of fn's series of kind
-// (codes, names) and says whether any of them was present.
-func (fn *function) sumIncrease(kind metricKind, from, to int64) (sum float64, present bool) {
-	for i := range fn.series {
-		ser := &fn.series[i]
-		if ser.key.kind == kind {
-			inc, ok := ser.increase(from, to)
-			sum += inc
-			present = present || ok
-		}
-	}
-	return sum, present
-}
-
-// peak is fn's concurrency peak over [from, to]: the larger of its in-flight
-// series' peak (of their sum when several: peakOfSum) and the peak of the concurrency its
-// arrivals brought, interval by interval (see function.arrivals), and
-// which of the two it was (the gauge when they are equal).
-func (fn *function) peak(from, to int64) (float64, metricsource.Part, bool) {
-	quiet := fn.loadAt <= from
-	if quiet && fn.memoSet {
-		return fn.peakMemo, fn.memoPart, fn.memoHas
-	}
-	v, part, present := fn.peakOver(from, to)
-	if quiet {
-		fn.peakMemo, fn.memoPart, fn.memoHas, fn.memoSet = v, part, present, true
-	}
-	return v, part, present
-}
-
-// peakOver is peak read from the series: peakOver2's longer window, the
-// shorter one the same (one walk, no second sum).
-func (fn *function) peakOver(from, to int64) (float64, metricsource.Part, bool) {
-	l, _ := fn.peakOver2(from, from, to)
-	return l.v, l.part, l.has
-}
-
-// peakOfSum is the peak over [from, to] of the in-flight series' sum, for a
-// function with several (an exposition merging gateway replicas): the
-// Prometheus source's max_over_time of the sum. The sum of each series' own
-// peak read two replicas that each held 10 requests, at different times,
-// as 20. The sum changes only where a series does: it is read at from and
-// at each change within the window.
-func (fn *function) peakOfSum(from, to int64) float64 {
-	sumAt := func(t int64) float64 {
-		var v float64
-		for i := range fn.series {
-			if ser := &fn.series[i]; ser.key.kind == kindInflight {
-				if x, ok := ser.at(t); ok {
-					v += x
-				}
-			}
-		}
-		return v
-	}
-	peak := sumAt(from)
-	for i := range fn.series {
-		ser := &fn.series[i]
-		if ser.key.kind != kindInflight {
-			continue
-		}
-		for j := ser.after(from); j < len(ser.pts) && ser.pts[j].t <= to; j++ {
-			peak = max(peak, sumAt(ser.pts[j].t))
-		}
-	}
-	return peak
 }

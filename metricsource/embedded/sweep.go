@@ -146,6 +146,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 		}
 		minDrop := int64(math.MaxInt64)
 		kept := fn.series[:0]
+		gauge := false // an in-flight gauge is among those kept (hasGauge)
 		for i := range fn.series {
 			s := &fn.series[i]
 			if s.seen != st.seq && s.markAbsent(t) && s.key.kind.readsLoad() {
@@ -184,6 +185,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 					fn.series[n] = *s
 				}
 				kept = fn.series[:len(kept)+1]
+				gauge = gauge || s.key.kind == kindInflight
 				if len(s.pts) > 1 {
 					minDrop = min(minDrop, s.drop+fn.keepOf(s.key.kind, &st.keep))
 				}
@@ -192,7 +194,7 @@ func (st *store) sweep(t, prev, cutoff int64) {
 			}
 		}
 		clear(fn.series[len(kept):])
-		fn.series, fn.minDrop = kept, minDrop
+		fn.series, fn.minDrop, fn.hasGauge = kept, minDrop, gauge
 		if fn.groupsDirty {
 			fn.regroup()
 		}
