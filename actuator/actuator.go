@@ -201,7 +201,8 @@ func (a *Actuator) Apply(ctx context.Context, in Intent) Outcome {
 	case o := <-ch:
 		return o
 	case <-ctx.Done():
-		return Outcome{Intent: in, Code: CodeError, Err: ctx.Err(), Reason: "gave up waiting: " + ctx.Err().Error()}
+		// The caller's context ended, not the function's call: stopped.
+		return Outcome{Intent: in, Code: CodeError, Err: ctx.Err(), Reason: "gave up waiting: " + ctx.Err().Error(), stopped: true}
 	}
 }
 

@@ -56,8 +56,9 @@ type Verdict struct {
 // and before its reply came, is not stale); a
 // raise that finds the function already higher is dropped, one that finds it
 // changed but still lower goes ahead from the new count; a wake from zero
-// whose evidence started before the function was idled is dropped (that load
-// is what the idle already judged), also after an idle whose reply was lost;
+// whose evidence started before the function was idled (before the idle's
+// write was sent) is dropped (that load is what the idle already judged),
+// also after an idle whose reply was lost;
 // then back-off, a recent refusal of the
 // same count (unless the provider took part of it and the function has
 // less than that part now), and dry-run.
@@ -95,13 +96,17 @@ func Arbitrate(in Input) Verdict {
 	// certainly not a wake from zero on what was a scale-down.
 	if it.To < from || (in.HasCurrent && it.To < it.From) {
 		switch {
+		case it.Up():
+			// A raise that finds the function above it (only a re-read
+			// does: from is then the count found) is already higher,
+			// whoever raised it: raised_since is a lower count's code, and
+			// asked first it named a pre-warm that the scaler's raise
+			// overtook (prewarms_total{result="raised_since"}).
+			return drop(CodeAlreadyHigher, "wanted %d→%d, but it has %d now", it.From, it.To, from)
 		case stale && last.Raised():
 			return drop(CodeRaisedSince, "%s raised it %d→%d at %s, after this was decided on %d",
 				last.Who, last.From, last.To, stamp(last.At), it.From)
 		case in.HasCurrent && in.Current != it.From:
-			if it.Up() {
-				return drop(CodeAlreadyHigher, "wanted %d→%d, but it has %d now", it.From, it.To, in.Current)
-			}
 			return drop(CodeChanged, "decided on %d, but it has %d now: re-decided on fresh data", it.From, in.Current)
 		case stale:
 			return drop(CodeChanged, "%s changed it %d→%d at %s, after this was decided on %d",
@@ -115,14 +120,27 @@ func Arbitrate(in Input) Verdict {
 	if u := in.Unconfirmed; u.To == 0 && u.At.After(last.At) {
 		idle, lost = u, true
 	}
+	// The idle judged the load up to its decision, made before its write
+	// was sent (Write.Sent): load measured since then is new, however late
+	// the reply came. Against the reply's time, a genuine wake on a slow
+	// provider waited up to a call timeout. A write with no send time (a
+	// caller's own record) is judged by its reply, as before.
+	judged := idle.At
+	if !idle.Sent.IsZero() {
+		judged = idle.Sent
+	}
 	if it.To > from && from == 0 && idle.To == 0 && !idle.At.IsZero() && idle.Who != it.Who &&
-		!it.EvidenceFrom.IsZero() && it.EvidenceFrom.Before(idle.At) {
+		!it.EvidenceFrom.IsZero() && it.EvidenceFrom.Before(judged) {
 		if lost {
-			return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s's scale to zero at %s, whose reply was lost (it is at 0 now)",
+			return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s's scale to zero sent at %s, whose reply was lost (it is at 0 now)",
+				stamp(it.EvidenceFrom), idle.Who, stamp(judged))
+		}
+		if judged.Equal(idle.At) {
+			return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s scaled it to zero at %s",
 				stamp(it.EvidenceFrom), idle.Who, stamp(idle.At))
 		}
-		return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s scaled it to zero at %s",
-			stamp(it.EvidenceFrom), idle.Who, stamp(idle.At))
+		return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s scaled it to zero (sent at %s, answered at %s)",
+			stamp(it.EvidenceFrom), idle.Who, stamp(judged), stamp(idle.At))
 	}
 	switch {
 	case in.Now.Before(in.BackoffUntil):

@@ -123,6 +123,14 @@ type Outcome struct {
 	sent time.Time
 }
 
+// Stopped reports whether o's intent was left unfinished because the
+// actuator stopped or its caller's context ended (the end of a leadership
+// term, shutdown): CodeStopped, a call cancelled in flight (CodeError, which
+// the actuator records without a back-off: it may or may not have landed),
+// or Apply giving up waiting. A proposer counts it as the term's end, not
+// as a failure of the function's calls.
+func (o Outcome) Stopped() bool { return o.Code == CodeStopped || o.stopped }
+
 // Write is a successful change the actuator made.
 type Write struct {
 	Who  Component `json:"who"`

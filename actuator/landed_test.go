@@ -44,15 +44,16 @@ func TestArbitrateSlowReplyAndLostReply(t *testing.T) {
 			CodeChanged, "scaler changed it 3→1"},
 
 		{"wake after an idle whose reply was lost", arb(Scaler, 0, 2, with(lost(lostIdle), evidence(-30))),
-			CodeStaleEvidence, "before idler's scale to zero at 03:04:10.000, whose reply was lost (it is at 0 now)"},
+			CodeStaleEvidence, "before idler's scale to zero sent at 03:04:06.000, whose reply was lost (it is at 0 now)"},
 		{"wake on load measured since it", arb(Scaler, 0, 2, with(lost(lostIdle), evidence(6))), CodeApplied, "0→2"},
+		{"wake on load measured since it was sent", arb(Scaler, 0, 2, with(lost(lostIdle), evidence(3))), CodeApplied, "0→2"},
 		{"the idle did not land: a raise, not a wake", arb(Scaler, 3, 5, with(lost(lostIdle), evidence(-30))), CodeApplied, "3→5"},
 		{"the idler's own restore", arb(Idler, 0, 1, with(lost(lostIdle), evidence(-30))), CodeApplied, "0→1"},
 		{"a write since it counts instead", arb(Scaler, 0, 2, with(lost(lostIdle), evidence(-30),
 			last(Write{Who: Restore, From: 0, To: 1, Sent: at(6), At: at(7)}))), CodeApplied, "0→2"},
-		{"a later successful idle still guards", arb(Scaler, 0, 2, with(lost(lostIdle), evidence(6),
+		{"a later successful idle still guards", arb(Scaler, 0, 2, with(lost(lostIdle), evidence(5),
 			last(Write{Who: Idler, From: 1, To: 0, Sent: at(6), At: at(7)}))),
-			CodeStaleEvidence, "before idler scaled it to zero at 03:04:12.000"},
+			CodeStaleEvidence, "before idler scaled it to zero (sent at 03:04:11.000, answered at 03:04:12.000)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := Arbitrate(tc.in)
