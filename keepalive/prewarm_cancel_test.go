@@ -7,7 +7,11 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/faas-autoscaler/faas-autoscaler/actuator"
 	"github.com/faas-autoscaler/faas-autoscaler/clock"
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
 	"github.com/faas-autoscaler/faas-autoscaler/provider/memory"
 )
 
@@ -57,6 +61,55 @@ func TestPreWarmerStopsAtOnceWhenCancelled(t *testing.T) {
 			if lister.lists != 1 {
 				t.Fatalf("%d passes, want 1: the pre-warmer passed again after its context was cancelled", lister.lists)
 			}
+		})
+	}
+}
+
+// TestPreWarmCancelledAtTermEndCountsStopped: a pre-warm whose call the
+// end of the leadership term cancels is counted result="stopped", as the
+// actuator codes the intents a term's end leaves unrun, not "error": the
+// actuator itself does not take such a call for the function's failure
+// (no back-off), and neither is it one here (no failure reported).
+func TestPreWarmCancelledAtTermEndCountsStopped(t *testing.T) {
+	for _, pool := range []bool{true, false} {
+		t.Run(map[bool]string{true: "pool", false: "inline"}[pool], func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				prov := memory.New(clock.Real(), memory.Options{})
+				a := provider.Ref{Name: "a", Namespace: "openfaas-fn"}
+				prov.Deploy(provider.Function{Ref: a, Labels: autoLabels})
+				pol, _ := New(Default())
+				for i := 20; i >= 0; i-- { // hourly timer
+					pol.Observe(a, start.Add(-time.Duration(i)*time.Hour))
+				}
+				act := newActuator(t, prov)
+				w, err := NewPreWarmer(PreWarmerConfig{Policy: pol, Provider: prov, Actuator: act})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(t.Context())
+				done := make(chan struct{})
+				close(done)
+				var stopped <-chan struct{} = done
+				if pool {
+					stopped = act.Start(ctx)
+				}
+				release := prov.Block(a)
+				defer release()
+				go func() {
+					_ = prov.WaitHeld(t.Context(), a, 1)
+					cancel() // the term ends during the pre-warm's call
+				}()
+				time.Sleep(time.Hour - 15*time.Second) // a's window
+				rep := w.RunOnce(ctx, time.Now())
+				<-stopped
+				if n := testutil.ToFloat64(w.scaled.WithLabelValues("error")); n != 0 || len(rep.Failures) != 0 {
+					t.Errorf("prewarms_total{error} = %v, failures %v: want neither for a call the term's end cancelled", n, rep.Failures)
+				}
+				if n := testutil.ToFloat64(w.scaled.WithLabelValues(string(actuator.CodeStopped))); n != 1 {
+					t.Errorf("prewarms_total{stopped} = %v, want 1", n)
+				}
+			})
 		})
 	}
 }
