@@ -182,6 +182,25 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	if st.LastScale.Equal(d.Next.LastScale) && st.LastScaleDir == d.Next.LastScaleDir {
 		st.LastScale, st.LastScaleDir = prev.LastScale, prev.LastScaleDir
 	}
+	// A received resolution's drop (exact CE) not applied is owed: it is
+	// not sent again and exact CE keeps no ramp, so it was lost for good.
+	// The next pass without a signal decides it again, as it finds the
+	// lapse again below; not if a firing was stepped on or the generated
+	// alert seen firing since this decision (the condition is back).
+	// Not after raised_since: someone raised the function after the
+	// decision looked, and that raise is the newer intent (owed, the drop
+	// took an operator's raise back to the floor on the next pass).
+	raised := o.Code == actuator.CodeRaisedSince
+	if !d.dropOwed.IsZero() && !raised && st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) && st.StepRuleAt.IsZero() {
+		st.StepDropOwed = d.dropOwed
+	}
+	if r := d.endedRamp; !r.start.IsZero() && !raised && st.RampStart.IsZero() && st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
+		// Step mode's way down, ended by this decision's ask for the
+		// floor, is put back for the next pass to ask again (endedRamp);
+		// not if a firing was stepped on since (the condition is back) or
+		// another ramp started.
+		st.RampFrom, st.RampStart = r.from, r.start
+	}
 	if st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
 		st.StepKey, st.StepAt, st.PrevStepKey, st.PrevStepAt = prev.StepKey, prev.StepAt, prev.PrevStepKey, prev.PrevStepAt
 	}
@@ -190,7 +209,8 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	// and a drop to the floor that was not applied stayed undone for good
 	// (a review's finding). Back to the firing last seen, the next pass
 	// finds the lapse again. A received resolution is not undone (it made
-	// CE's alert beside a rule no longer firing: another finding).
+	// CE's alert beside a rule no longer firing: another finding); its
+	// drop is owed instead (above).
 	if d.lapsed && st.StepRuleAt.IsZero() && d.Next.StepRuleAt.IsZero() && !prev.StepRuleAt.IsZero() {
 		st.StepRuleAt, st.StepRuleRepeats = prev.StepRuleAt, prev.StepRuleRepeats
 	}

@@ -47,6 +47,12 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		// resolved long before, when the labels came back to step mode.
 		d.Next.RampFrom, d.Next.RampStart, d.Next.StepFoundAt = 0, time.Time{}, time.Time{}
 	}
+	if !spec.Step() || !spec.ExactCE || spec.Static() {
+		// Only exact CE's own decision owes a drop: one carried through
+		// another mode dropped the function to its floor when the labels
+		// came back to exact CE, on an alert resolved long before.
+		d.Next.StepDropOwed = time.Time{}
+	}
 	d.Current = obs.Replicas
 	d.Scale = d.Replicas != d.Current
 	if d.Scale {
@@ -348,6 +354,7 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 	// expiry, the down window held it its whole length, a review's
 	// finding).
 	onAlert := obs.Signal != nil && obs.Signal.Load != nil && load == obs.Signal.Load
+	var sourceHeld uint64 // burst mode's hold by the source, recorded beside an alert's need above it
 	if !d.Next.BurstSince.IsZero() {
 		onAlert = onAlert || burstSrc.alert && burstRec > recorded // the burst's part is the alert's
 		recorded = max(recorded, burstRec)
@@ -366,13 +373,25 @@ func decideTarget(spec *Spec, obs *Observation, st *State, now time.Time) Decisi
 		// finding).
 		if held := min(cur, heldBySource(st.Recommendations, d.Next.BurstSince, now, spec.DownWindow)); held >= recorded {
 			recorded, onAlert = held, false // the source's need holds it, without expiry
+		} else if onAlert {
+			// The alert's need, above the hold, expires with its
+			// evidence; the hold is renewed beside it. Left to the
+			// earlier passes' records, it ended a down window after the
+			// pass before this one: when this was burst mode's last, one
+			// pass inside the down window after the burst (a review's
+			// finding).
+			sourceHeld = held
 		}
 	}
 	r := Recommendation{At: InstantOf(now), Replicas: recorded}
 	if onAlert {
 		r.Expires = InstantOf(now.Add(alertEvidence(*obs)))
 	}
-	d.Next.Recommendations = record(st.Recommendations, r, spec.DownWindow)
+	recs := st.Recommendations
+	if sourceHeld > 0 {
+		recs = record(recs, Recommendation{At: r.At, Replicas: sourceHeld}, spec.DownWindow)
+	}
+	d.Next.Recommendations = record(recs, r, spec.DownWindow)
 	if !d.Next.BurstSince.IsZero() {
 		want := max(cur, rec, burstRec)
 		d.Replicas, d.Code = want, CodeBurst

@@ -144,6 +144,15 @@ type State struct {
 	// (Signal.Repeats, AlertManager): only then is its silence for
 	// StepRuleEvidence taken for its lost resolution (ruleLapsed).
 	StepRuleRepeats bool `json:"step_rule_repeats,omitempty"`
+	// StepDropOwed: exact CE's drop to the floor on a received resolution
+	// (decided at this time) was not applied: the actuator refused it or
+	// the write failed. Set by the loop's outcome, not by Decide: a
+	// resolution answered 200 is not sent again and exact CE keeps no
+	// ramp, so without it the function stayed at its stepped count for
+	// good. The next pass without a signal decides the drop again; a
+	// firing alert acted on, or the generated step alert seen firing,
+	// ends it (the condition is back).
+	StepDropOwed time.Time `json:"step_drop_owed,omitzero"`
 	// AlertLoadAt is the last evaluation whose count rested on an alert's
 	// load, AlertBase the count before that evidence started; without other
 	// load data the count returns to AlertBase one evidence window later.
@@ -152,6 +161,12 @@ type State struct {
 	// AlertLoadKey is the alert instance (fingerprint@StartsAt) whose load
 	// a notification last brought: a repeat of it brings no new evidence.
 	AlertLoadKey string `json:"alert_load_key,omitempty"`
+}
+
+// ramp is step mode's way down as State keeps it (RampFrom, RampStart).
+type ramp struct {
+	from  uint64
+	start time.Time
 }
 
 // Decision is the outcome of one evaluation.
@@ -177,8 +192,22 @@ type Decision struct {
 	// lapsed: step mode took the generated step alert's silence for its
 	// lost resolution (ruleLapsed); outcome puts StepRuleAt back when the
 	// count this asked for was not applied, so the next pass finds the
-	// lapse again. Only then: a received resolution is not undone.
+	// lapse again. Only then: a received resolution is not undone (its
+	// drop is owed instead: dropOwed).
 	lapsed bool
+	// dropOwed: exact CE dropped to the floor on a received resolution
+	// decided at this time (now, or the time of the one owed since);
+	// outcome keeps it owed in State.StepDropOwed when the count was not
+	// applied. Not StepRuleAt put back, as for the lapse: that made a
+	// resolution that arrived read as the generated alert still firing.
+	dropOwed time.Time
+	// endedRamp: step mode's way down (RampFrom, RampStart) that this
+	// decision ended asking for the floor. Ended, nothing asks for it
+	// again: with a firing stepped on in the term StepFoundAt does not
+	// take over, and a last write not applied left the function a ramp
+	// step above its floor for good. outcome puts the ramp back then, and
+	// the next pass, past the down window, asks for the floor again.
+	endedRamp ramp
 	// forLoad: the load asked for at least the count a floor's code names,
 	// so a raise to it is for load, not up_to_floor: a firing alert acted
 	// on (a step, a wake) set the count, whatever floor then clamped it, or

@@ -31,7 +31,9 @@
 // down gradually over the down window after a resolved alert (and after a
 // start or new term, a count found above the floor with no firing alert for
 // one down window: State.StepFoundAt); ExactCE
-// reproduces the CE gateway's CalculateReplicas. A firing alert with the same
+// reproduces the CE gateway's CalculateReplicas. A drop that ends the way
+// down (the ramp's last, exact CE's on a resolution) and is not applied is
+// asked for again on a later pass: the resolution is not sent again. A firing alert with the same
 // fingerprint and StartsAt as the last one acted on, within StepDedup, is a
 // duplicate or a retry and adds nothing; so is one the webhook marks as a
 // retry of a notification (Signal.RetryOf) stepped on since it was first

@@ -23,6 +23,7 @@ type modeState struct {
 	stepFoundAt              time.Time
 	stepRuleAt               time.Time
 	stepRuleRepeats          bool
+	stepDropOwed             time.Time
 	alertLoadAt              time.Time
 	alertBase                uint64
 	alertLoadKey             string
@@ -34,8 +35,8 @@ func modesOf(s *State) modeState {
 		burstSince: s.BurstSince, burstCrossed: s.BurstCrossed,
 		stepKey: s.StepKey, stepAt: s.StepAt, prevStepKey: s.PrevStepKey, prevStepAt: s.PrevStepAt,
 		rampFrom: s.RampFrom, rampStart: s.RampStart, stepFoundAt: s.StepFoundAt, stepRuleAt: s.StepRuleAt,
-		stepRuleRepeats: s.StepRuleRepeats,
-		alertLoadAt:     s.AlertLoadAt, alertBase: s.AlertBase,
+		stepRuleRepeats: s.StepRuleRepeats, stepDropOwed: s.StepDropOwed,
+		alertLoadAt: s.AlertLoadAt, alertBase: s.AlertBase,
 		alertLoadKey: s.AlertLoadKey,
 	}
 }
@@ -45,7 +46,7 @@ func (m *modeState) into(s *State) {
 	s.BurstSince, s.BurstCrossed = m.burstSince, m.burstCrossed
 	s.StepKey, s.StepAt, s.PrevStepKey, s.PrevStepAt = m.stepKey, m.stepAt, m.prevStepKey, m.prevStepAt
 	s.RampFrom, s.RampStart, s.StepFoundAt, s.StepRuleAt = m.rampFrom, m.rampStart, m.stepFoundAt, m.stepRuleAt
-	s.StepRuleRepeats = m.stepRuleRepeats
+	s.StepRuleRepeats, s.StepDropOwed = m.stepRuleRepeats, m.stepDropOwed
 	s.AlertLoadAt, s.AlertBase = m.alertLoadAt, m.alertBase
 	s.AlertLoadKey = m.alertLoadKey
 }

@@ -10,9 +10,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
-// ceMaxReplicas is the OpenFaaS CE gateway's hard cap in CalculateReplicas.
-const ceMaxReplicas = 5
-
 // StepRuleEvidence is how long a delivery of the generated step alert
 // (scaling_type "step") firing says it still fires: twice the
 // repeat_interval of the AlertManager route `rules` generates (30s), so
@@ -160,6 +157,14 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 	d.Replicas = want
 	if want < cur {
 		d.Code = CodeStepDown
+		if d.Next.RampStart.IsZero() {
+			// The pass that asks for the floor ends the ramp: outcome puts
+			// it back if that is not applied (endedRamp).
+			d.endedRamp = ramp{from: st.RampFrom, start: st.RampStart}
+			if st.RampStart.IsZero() { // started on this very pass (a zero down window)
+				d.endedRamp = ramp{from: cur, start: now}
+			}
+		}
 	} else {
 		d.Code = CodeSteady
 	}
@@ -172,93 +177,6 @@ func decideStep(spec Spec, obs Observation, st State, now time.Time) Decision {
 		d.Reason, d.lapsed = lapsedWords(&st)+d.Reason, true
 	}
 	return clampStep(spec, obs, d)
-}
-
-// decideExactCE is the OpenFaaS CE gateway's CalculateReplicas: max' =
-// min(max, 5), step = ceil(max'/100 × factor); firing → min(current+step,
-// max'); anything else → min. Without an alert it holds and clamps nothing,
-// as CE did. Deviations, from the house rules that zero is the idler's and
-// that a scheduled minimum floors a running function: a resolved alert
-// floors at max(min, 1, scheduled minimum) rather than asking for min (0
-// included), and a function at zero stays there on a resolved alert.
-// Duplicate deliveries are ignored as in step mode.
-func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision {
-	cur := obs.Replicas
-	d := Decision{Replicas: cur, Next: st}
-	sig := obs.Signal
-	maxp := min(spec.Max, ceMaxReplicas)
-	d.Next.StepRuleAt, d.Next.StepRuleRepeats = stepRuleAt(sig, &st, now)
-	step := uint64(math.Ceil(float64(maxp) / 100 * float64(spec.Factor)))
-	switch {
-	case ruleLapsed(sig, &st, d.Next.StepRuleAt) && cur > 0:
-		lo, code, why := floor(&spec, &obs)
-		d.Replicas, d.Code = min(lo, cur), CodeStepDown
-		if code == CodeScheduledMin {
-			d.Code = code
-		}
-		if d.Replicas == cur {
-			d.Code = CodeSteady
-		}
-		d.Reason, d.lapsed = "exact CE: "+lapsedWords(&st)+why, true
-	case sig == nil:
-		d.Code = CodeSteady
-		if !obs.quiet {
-			d.Reason = fmt.Sprintf("exact CE, no alert: keep %d", cur)
-		}
-	case besideRule(sig, d.Next.StepRuleAt):
-		d.Code = CodeDuplicate
-		if !obs.quiet {
-			d.Reason = "exact CE: " + besideRuleWords(sig, cur)
-		}
-	case earlierInstance(sig, &st):
-		d.Code = CodeSteady
-		if !obs.quiet {
-			d.Reason = "exact CE: " + earlierInstanceWords(sig, cur)
-		}
-	case sig.Status == Firing && step > 0:
-		key := stepKey(sig)
-		if at, ok := stepped(sig, key, &st, spec.StepDedup, now); ok {
-			d.Code = CodeDuplicate
-			d.Reason = steppedWords(sig, at, cur)
-			return d
-		}
-		if ruleFollowsOther(sig, &st, now) {
-			stepOn(&d.Next, &st, key, sig, now)
-			d.Code, d.Reason = CodeDuplicate, "exact CE: "+ruleFollowsOtherWords(sig, &st, cur)
-			return d // as a duplicate delivery
-		}
-		stepOn(&d.Next, &st, key, sig, now)
-		d.Replicas, d.forLoad = addCapped(cur, step, maxp), true
-		switch {
-		case cur == 0:
-			d.Code = CodeFromZero
-		case d.Replicas < cur:
-			// Above CE's cap of 5 (set by hand, or max above 5): CE's
-			// arithmetic takes the count down, and the code says so.
-			d.Code = CodeStepDown
-		default:
-			d.Code = CodeStepUp
-		}
-		d.Reason = fmt.Sprintf("exact CE: alert %s firing: min(%d + %d, %d) → %d", sig.AlertName, cur, step, maxp, d.Replicas)
-		// A scheduled minimum floors it, as when the alert resolves: CE's
-		// cap of 5 took a function at a scheduled 8 down to 5 on high-load
-		// evidence. CE's own min is not applied here (CE does not).
-		if lo, code, why := floor(&spec, &obs); code == CodeScheduledMin && d.Replicas < lo {
-			d.Replicas, d.Code = lo, code
-			d.Reason += "; " + why
-		}
-	case cur == 0:
-		d.Code, d.Reason = CodeAtZeroIdle, "exact CE: alert resolved at 0 replicas: left to the idler"
-	default:
-		lo, code, why := floor(&spec, &obs)
-		d.Replicas, d.Code = lo, CodeStepDown
-		if code == CodeScheduledMin {
-			d.Code = code // the schedule, not CE's min, set the count
-		}
-		d.Reason = fmt.Sprintf("exact CE: alert %s %s → %s", sig.AlertName, sig.Status, why)
-	}
-	d.Recommended = d.Replicas
-	return d
 }
 
 // stepRuleAt is State.StepRuleAt (and StepRuleRepeats) after sig at now:

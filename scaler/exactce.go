@@ -1,0 +1,138 @@
+package scaler
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// ceMaxReplicas is the OpenFaaS CE gateway's hard cap in CalculateReplicas.
+const ceMaxReplicas = 5
+
+// decideExactCE is the OpenFaaS CE gateway's CalculateReplicas: max' =
+// min(max, 5), step = ceil(max'/100 × factor); firing → min(current+step,
+// max'); anything else → min. Without an alert it holds and clamps nothing,
+// as CE did. Deviations, from the house rules that zero is the idler's and
+// that a scheduled minimum floors a running function: a resolved alert
+// floors at max(min, 1, scheduled minimum) rather than asking for min (0
+// included), and a function at zero stays there on a resolved alert.
+// Duplicate deliveries are ignored as in step mode. A received
+// resolution's drop that was not applied is owed (State.StepDropOwed) and
+// decided again on the next pass without a signal.
+func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision {
+	cur := obs.Replicas
+	d := Decision{Replicas: cur, Next: st}
+	sig := obs.Signal
+	maxp := min(spec.Max, ceMaxReplicas)
+	d.Next.StepRuleAt, d.Next.StepRuleRepeats = stepRuleAt(sig, &st, now)
+	step := uint64(math.Ceil(float64(maxp) / 100 * float64(spec.Factor)))
+	// A drop owed is this pass's to decide again (outcome owes it anew if
+	// that is not applied either), or ended by what this pass acts on; a
+	// signal that adds nothing keeps it for the next pass (below).
+	owed := st.StepDropOwed
+	d.Next.StepDropOwed = time.Time{}
+	switch {
+	case ruleLapsed(sig, &st, d.Next.StepRuleAt) && cur > 0:
+		lo, code, why := floor(&spec, &obs)
+		d.Replicas, d.Code = min(lo, cur), CodeStepDown
+		if code == CodeScheduledMin {
+			d.Code = code
+		}
+		if d.Replicas == cur {
+			d.Code = CodeSteady
+		}
+		d.Reason, d.lapsed = "exact CE: "+lapsedWords(&st)+why, true
+	case sig == nil && !owed.IsZero() && cur > 0:
+		return owedDrop(&spec, &obs, d, owed)
+	case sig == nil:
+		d.Code = CodeSteady
+		if !obs.quiet {
+			d.Reason = fmt.Sprintf("exact CE, no alert: keep %d", cur)
+		}
+	case besideRule(sig, d.Next.StepRuleAt):
+		d.Code = CodeDuplicate
+		if !obs.quiet {
+			d.Reason = "exact CE: " + besideRuleWords(sig, cur)
+		}
+	case earlierInstance(sig, &st):
+		d.Code = CodeSteady
+		d.Next.StepDropOwed = owed // it says nothing of the instance whose drop is owed
+		if !obs.quiet {
+			d.Reason = "exact CE: " + earlierInstanceWords(sig, cur)
+		}
+	case sig.Status == Firing && step > 0:
+		key := stepKey(sig)
+		if at, ok := stepped(sig, key, &st, spec.StepDedup, now); ok {
+			// A late copy of the firing already stepped on (an HA peer's,
+			// a retry) is no new firing: the drop owed since stays owed.
+			d.Code = CodeDuplicate
+			d.Next.StepDropOwed = owed
+			d.Reason = steppedWords(sig, at, cur)
+			return d
+		}
+		if ruleFollowsOther(sig, &st, now) {
+			stepOn(&d.Next, &st, key, sig, now)
+			d.Code, d.Reason = CodeDuplicate, "exact CE: "+ruleFollowsOtherWords(sig, &st, cur)
+			return d // as a duplicate delivery
+		}
+		stepOn(&d.Next, &st, key, sig, now)
+		d.Replicas, d.forLoad = addCapped(cur, step, maxp), true
+		switch {
+		case cur == 0:
+			d.Code = CodeFromZero
+		case d.Replicas < cur:
+			// Above CE's cap of 5 (set by hand, or max above 5): CE's
+			// arithmetic takes the count down, and the code says so.
+			d.Code = CodeStepDown
+		default:
+			d.Code = CodeStepUp
+		}
+		d.Reason = fmt.Sprintf("exact CE: alert %s firing: min(%d + %d, %d) → %d", sig.AlertName, cur, step, maxp, d.Replicas)
+		// A scheduled minimum floors it, as when the alert resolves: CE's
+		// cap of 5 took a function at a scheduled 8 down to 5 on high-load
+		// evidence. CE's own min is not applied here (CE does not).
+		if lo, code, why := floor(&spec, &obs); code == CodeScheduledMin && d.Replicas < lo {
+			d.Replicas, d.Code = lo, code
+			d.Reason += "; " + why
+		}
+	case cur == 0:
+		d.Code, d.Reason = CodeAtZeroIdle, "exact CE: alert resolved at 0 replicas: left to the idler"
+	default:
+		lo, code, why := floor(&spec, &obs)
+		d.Replicas, d.Code = lo, CodeStepDown
+		if code == CodeScheduledMin {
+			d.Code = code // the schedule, not CE's min, set the count
+		}
+		d.Reason = fmt.Sprintf("exact CE: alert %s %s → %s", sig.AlertName, sig.Status, why)
+		if d.Replicas < cur {
+			d.dropOwed = now
+		}
+	}
+	d.Recommended = d.Replicas
+	return d
+}
+
+// owedDrop decides again the drop to the floor of a received resolution
+// (decided at owed) that was not applied: the resolution is not sent
+// again, so this pass is its only retry, as the lapse's is. Found at or
+// below the floor, the drop landed (or another write took it there) and
+// nothing is owed any more.
+func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time) Decision {
+	cur := obs.Replicas
+	lo, code, why := floor(spec, obs)
+	d.Replicas, d.Code = min(lo, cur), CodeStepDown
+	switch {
+	case d.Replicas == cur:
+		d.Code = CodeSteady
+	case code == CodeScheduledMin:
+		d.Code, d.dropOwed = code, owed
+	default:
+		d.dropOwed = owed
+	}
+	if !obs.quiet {
+		d.Reason = fmt.Sprintf("exact CE: alert resolved at %s, its drop not applied yet → %s → %d",
+			owed.UTC().Format(time.TimeOnly), why, d.Replicas)
+	}
+	d.Recommended = d.Replicas
+	return d
+}
