@@ -50,6 +50,11 @@ func (s rssStats) String() string {
 	if s.hwm == 0 {
 		src = "no VmHWM: the largest sample"
 	}
-	return fmt.Sprintf("RSS peak %.1f MiB (%s; largest 1 s sample %.1f MiB at +%s), last minute mean %.1f MiB, last %.1f MiB",
-		s.peakMiB(), src, float64(s.peak)/1024, s.peakAt, s.meanMiB(), float64(s.last)/1024)
+	// No sample in the last minute is no mean: said so, not "NaN MiB".
+	mean := notMeasured
+	if m := s.meanMiB(); !math.IsNaN(m) {
+		mean = fmt.Sprintf("%.1f MiB", m)
+	}
+	return fmt.Sprintf("RSS peak %.1f MiB (%s; largest 1 s sample %.1f MiB at +%s), last minute mean %s, last %.1f MiB",
+		s.peakMiB(), src, float64(s.peak)/1024, s.peakAt, mean, float64(s.last)/1024)
 }

@@ -16,7 +16,9 @@ type Result struct {
 	// Failed instead and never in the medians.
 	Up   []Timings
 	Down []Timings
-	// Surplus is each completed run's way-down replica-seconds (Surplus).
+	// Surplus is each completed run's way-down replica-seconds (Surplus),
+	// run by run with Down: an entry whose Down run is NotMeasured is no
+	// figure, and the report never reads it.
 	Surplus []float64
 	Failed  []string
 	// Example is one run's phases, drawn in the chart.
@@ -70,13 +72,19 @@ func fmtMedian(t Timings, d time.Duration) string {
 const notMeasuredWords = "not measured"
 
 func fmtReplicaSeconds(x float64) string {
-	if IsNotMeasured(x) {
-		return notMeasuredWords
-	}
 	if math.IsNaN(x) {
 		return "not back at min"
 	}
 	return fmt.Sprintf("%.0f", x)
+}
+
+// fmtSurplusMedian is the surplus median's cell: "not measured" when no
+// run had a way down (medianSurplus).
+func fmtSurplusMedian(x float64, measured bool) string {
+	if !measured {
+		return notMeasuredWords
+	}
+	return fmtReplicaSeconds(x)
 }
 
 // WriteTable prints the medians as a Markdown table, the per-run values, and
@@ -90,7 +98,7 @@ func WriteTable(w io.Writer, results []Result, hpaSurplus float64) {
 		u, d := medians(r.Up), medians(r.Down)
 		fmt.Fprintf(w, "| %s | %d (%d) | %s | %s | %s | %s | %s | %s | %s |\n", r.Setting, len(r.Up), len(r.Failed),
 			fmtDur(u.FirstCall), fmtDur(u.Requested), fmtDur(u.Ready),
-			fmtMedian(d, d.FirstCall), fmtMedian(d, d.Requested), fmtMedian(d, d.Ready), fmtReplicaSeconds(MedianFloat(r.Surplus)))
+			fmtMedian(d, d.FirstCall), fmtMedian(d, d.Requested), fmtMedian(d, d.Ready), fmtSurplusMedian(medianSurplus(r.Down, r.Surplus)))
 	}
 	fmt.Fprintf(w, "| HPA model (sim's HPA peer: 300 s down window, 15 s sync, 1 m metric) | – | – | – | – | – | – | – | %s |\n", fmtReplicaSeconds(hpaSurplus))
 	fmt.Fprintln(w)
@@ -104,7 +112,7 @@ func WriteTable(w io.Writer, results []Result, hpaSurplus float64) {
 				sur = r.Surplus[i]
 			}
 			down := fmt.Sprintf("%s/%s ; %s", short(d.FirstCall), short(d.Requested), fmtReplicaSeconds(sur))
-			if d.NotMeasured || IsNotMeasured(sur) {
+			if d.NotMeasured {
 				down = "way down " + notMeasuredWords
 				unmeasured = append(unmeasured, fmt.Sprint(i+1))
 			}

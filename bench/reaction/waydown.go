@@ -2,7 +2,6 @@ package reaction
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/sim"
@@ -14,12 +13,12 @@ import (
 // available) − need)⁺ dt over the polled samples (a replica counts until it
 // is gone, whichever count still holds it). NaN when the phase ended before
 // both counts were back at the need: a lower bound is not a figure.
-// NotMeasured (a NaN of its own) when nothing was above the need at the
-// step (wayDownMeasured): no way down happened, and 0 would be the best
-// figure for a run whose way up never left the need.
-func Surplus(p Phase) float64 {
+// measured is false when nothing was above the need at the step
+// (wayDownMeasured, Measure's NotMeasured): no way down happened, and 0
+// would be the best figure for a run whose way up never left the need.
+func Surplus(p Phase) (replicaSeconds float64, measured bool) {
 	if !wayDownMeasured(p) {
-		return NotMeasured
+		return 0, false
 	}
 	var sum float64
 	var prev *Sample
@@ -38,42 +37,43 @@ func Surplus(p Phase) float64 {
 			sum += float64(held-p.Need) * s.At.Sub(p.Step).Seconds()
 		}
 		if s.Desired <= p.Need && s.Available <= p.Need {
-			return sum
+			return sum, true
 		}
 		prev = s
 	}
-	return math.NaN()
+	return math.NaN(), true
 }
-
-// NotMeasured is a surplus with no figure: the run had no way down to
-// measure (Surplus). It is a NaN, so no sum or comparison takes it for a
-// number, but a NaN of its own (IsNotMeasured), apart from the NaN of a run
-// that never got back: that one counts as the worst run, this one as no
-// run.
-var NotMeasured = math.Float64frombits(notMeasuredBits)
-
-// notMeasuredBits is a quiet NaN whose payload differs from math.NaN()'s.
-const notMeasuredBits = 0x7ff8_0000_0000_0bad
-
-// IsNotMeasured reports whether x is NotMeasured (not any NaN).
-func IsNotMeasured(x float64) bool { return math.Float64bits(x) == notMeasuredBits }
 
 // MedianFloat of the runs' surplus, as Median: a run that never got back
 // (NaN) counts as more than every run that did, and the median is NaN when
 // the middle run(s) did not get back. Leaving such runs out would flatter.
-// A run NotMeasured had no way down and is left out: counted as never back
-// it would blame the way down for the way up. NotMeasured when every run
-// was.
 func MedianFloat(xs []float64) float64 {
-	measured := slices.DeleteFunc(slices.Clone(xs), IsNotMeasured)
-	if len(measured) == 0 && len(xs) > 0 {
-		return NotMeasured
-	}
-	m, ok := censoredMedian(measured, math.IsNaN)
+	m, ok := censoredMedian(xs, math.IsNaN)
 	if !ok {
 		return math.NaN()
 	}
 	return m
+}
+
+// medianSurplus is MedianFloat of the surplus of the runs whose way down
+// was measured (down[i], Measure's NotMeasured flag, for xs[i]); measured
+// is false when no run's was. A run without a way down is left out by its
+// flag, not by its number: counted as never back it would blame the way
+// down for the way up, and a NaN told apart by its bits (as it was) was
+// lost by a text round trip (strconv writes every NaN "NaN") or a sum with
+// another NaN.
+func medianSurplus(down []Timings, xs []float64) (replicaSeconds float64, measured bool) {
+	var kept []float64
+	for i, x := range xs {
+		if i < len(down) && down[i].NotMeasured {
+			continue
+		}
+		kept = append(kept, x)
+	}
+	if len(kept) == 0 && len(xs) > 0 {
+		return 0, false
+	}
+	return MedianFloat(kept), true
 }
 
 // requestDuration is the gateway simulator's service time for SetRPS loads

@@ -39,9 +39,9 @@ func TestSurplus(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Surplus(Phase{Step: t0, Need: 1, Samples: tc.samples})
-			if math.IsNaN(tc.want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-tc.want) > 1e-9 {
-				t.Errorf("Surplus = %v, want %v", got, tc.want)
+			got, measured := Surplus(Phase{Step: t0, Need: 1, Samples: tc.samples})
+			if !measured || math.IsNaN(tc.want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-tc.want) > 1e-9 {
+				t.Errorf("Surplus = %v (measured %v), want %v", got, measured, tc.want)
 			}
 		})
 	}
@@ -61,46 +61,50 @@ func TestHPASurplusHoldsTheWindow(t *testing.T) {
 
 // TestNotMeasuredIsNotNeverBack: a way down that started at the need has
 // no figure and is left out of the median; a way down that never got back
-// stays the worst run (MedianFloat's NaN). Seen failing before NotMeasured:
+// stays the worst run (MedianFloat's NaN). Seen failing before the flag:
 // the first read 0 replica-s, the best figure.
 func TestNotMeasuredIsNotNeverBack(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
 	atNeed := Phase{Step: t0, Need: 1, Samples: []Sample{{At: at(1), Desired: 1, Available: 1}, {At: at(60), Desired: 1, Available: 1}}}
-	if s := Surplus(atNeed); !IsNotMeasured(s) {
-		t.Errorf("Surplus of a way down from the need = %v, want NotMeasured", s)
+	if s, measured := Surplus(atNeed); measured {
+		t.Errorf("Surplus of a way down from the need = %v, want not measured", s)
 	}
 	if m := Measure(atNeed); !m.NotMeasured || m.Ready != NotReached {
 		t.Errorf("Measure of a way down from the need = %+v, want NotMeasured", m)
 	}
 	neverBack := Phase{Step: t0, Need: 1, Samples: []Sample{{At: at(1), Desired: 2, Available: 2}}}
-	if s := Surplus(neverBack); !math.IsNaN(s) || IsNotMeasured(s) {
-		t.Errorf("Surplus of a way down never back = %v (not measured: %v), want NaN", s, IsNotMeasured(s))
+	if s, measured := Surplus(neverBack); !math.IsNaN(s) || !measured {
+		t.Errorf("Surplus of a way down never back = %v (measured: %v), want NaN, measured", s, measured)
 	}
 	noSamples := Phase{Step: t0, Need: 1}
-	if s := Surplus(noSamples); IsNotMeasured(s) || Measure(noSamples).NotMeasured {
+	if _, measured := Surplus(noSamples); !measured || Measure(noSamples).NotMeasured {
 		t.Errorf("a way down with no sample after the step read as not measured, want never back")
 	}
 	nan := math.NaN()
+	ok := Timings{}
+	nm := Timings{NotMeasured: true}
 	for _, tc := range []struct {
+		down    []Timings
 		in      []float64
 		want    float64
 		notMeas bool
 	}{
-		{[]float64{NotMeasured, 1, 3}, 2, false},
-		{[]float64{NotMeasured, NotMeasured, 3}, 3, false},
-		{[]float64{nan, NotMeasured, 1}, nan, false},
-		{[]float64{nan, NotMeasured, 1, 2}, 2, false},
-		{[]float64{NotMeasured}, 0, true},
+		{[]Timings{nm, ok, ok}, []float64{0, 1, 3}, 2, false},
+		{[]Timings{nm, nm, ok}, []float64{0, 0, 3}, 3, false},
+		{[]Timings{ok, nm, ok}, []float64{nan, 0, 1}, nan, false},
+		{[]Timings{ok, nm, ok, ok}, []float64{nan, 0, 1, 2}, 2, false},
+		{[]Timings{nm}, []float64{0}, 0, true},
+		{[]Timings{nm, nm}, []float64{nan, 7}, 0, true}, // a flagged run's number is never read
 	} {
-		got := MedianFloat(tc.in)
+		got, measured := medianSurplus(tc.down, tc.in)
 		switch {
 		case tc.notMeas:
-			if !IsNotMeasured(got) {
-				t.Errorf("MedianFloat(%v) = %v, want NotMeasured", tc.in, got)
+			if measured {
+				t.Errorf("medianSurplus(%v) = %v, want not measured", tc.in, got)
 			}
-		case IsNotMeasured(got) || got != tc.want && !(math.IsNaN(got) && math.IsNaN(tc.want)):
-			t.Errorf("MedianFloat(%v) = %v (not measured: %v), want %v", tc.in, got, IsNotMeasured(got), tc.want)
+		case !measured || got != tc.want && !(math.IsNaN(got) && math.IsNaN(tc.want)):
+			t.Errorf("medianSurplus(%v) = %v (measured: %v), want %v", tc.in, got, measured, tc.want)
 		}
 	}
 }

@@ -16,15 +16,21 @@ type panel struct {
 	color string
 	value func(Sample) float64
 	// has is false for a sample without this quantity (no webhook post in
-	// the period): no point rather than a false zero.
+	// the period, a series the page lacked): no point rather than a false
+	// zero.
 	has func(Sample) bool
 }
 
+// hasResource is a panel's has for a resource read off the /metrics page.
+func hasResource(r resources) func(Sample) bool {
+	return func(s Sample) bool { return s.measured(r) }
+}
+
 var panels = []panel{
-	{"goroutines", "", "#1f77b4", func(s Sample) float64 { return s.Goroutines }, nil},
-	{"heap in use", "MiB", "#2ca02c", func(s Sample) float64 { return s.HeapMB }, nil},
-	{"RSS", "MiB", "#d62728", func(s Sample) float64 { return s.RSSMB }, nil},
-	{"open file descriptors", "", "#9467bd", func(s Sample) float64 { return s.FDs }, nil},
+	{"goroutines", "", "#1f77b4", func(s Sample) float64 { return s.Goroutines }, hasResource(resGoroutines)},
+	{"heap in use", "MiB", "#2ca02c", func(s Sample) float64 { return s.HeapMB }, hasResource(resHeap)},
+	{"RSS", "MiB", "#d62728", func(s Sample) float64 { return s.RSSMB }, hasResource(resRSS)},
+	{"open file descriptors", "", "#9467bd", func(s Sample) float64 { return s.FDs }, hasResource(resFDs)},
 	{"webhook p99 (client side)", "ms", "#ff7f0e", func(s Sample) float64 { return float64(s.WebhookP99.Microseconds()) / 1000 },
 		func(s Sample) bool { return s.Webhooks > 0 }},
 }
@@ -64,7 +70,9 @@ func WriteSVG(w io.Writer, title string, ss []Sample) error {
 		top := float64(marginT + i*(panelH+panelGap))
 		ymax := 0.0
 		for _, s := range ss {
-			ymax = max(ymax, pn.value(s))
+			if pn.has == nil || pn.has(s) {
+				ymax = max(ymax, pn.value(s))
+			}
 		}
 		ymax = niceCeil(ymax)
 		py := func(v float64) float64 { return top + panelH - v/ymax*panelH }

@@ -24,6 +24,47 @@ type Sample struct {
 	WebhookP99 time.Duration
 	Webhooks   int
 	Failed     int
+	// Unmeasured are the resources the period's page lacked: their fields
+	// hold 0, which no report may show as a figure (missing is not zero).
+	Unmeasured resources
+}
+
+// resources is a set of Sample's resource columns, by bit.
+type resources uint8
+
+const (
+	resGoroutines resources = 1 << iota
+	resHeap
+	resRSS
+	resFDs
+)
+
+// measured reports whether the page had r's series.
+func (s Sample) measured(r resources) bool { return s.Unmeasured&r == 0 }
+
+// notMeasured is the table's words for a resource the page lacked.
+const notMeasured = "not measured"
+
+// sampleOf is the Sample of one period from the controller's /metrics
+// (value: a series' value, ok false when the page lacks it) and the
+// period's webhook latencies.
+func sampleOf(at time.Duration, value func(series string) (float64, bool), ds []time.Duration, failed int) Sample {
+	s := Sample{At: at, WebhookP99: p99(ds), Webhooks: len(ds), Failed: failed}
+	// A series the page lacks (a process collector off or without /proc)
+	// is marked, not read as 0: an RSS of 0 MiB would be the memory
+	// line's lowest point, a leak's start hidden under it.
+	v := func(name string, r resources) float64 {
+		x, ok := value(name)
+		if !ok {
+			s.Unmeasured |= r
+		}
+		return x
+	}
+	s.Goroutines = v("go_goroutines", resGoroutines)
+	s.HeapMB = v("go_memstats_heap_inuse_bytes", resHeap) / (1 << 20)
+	s.RSSMB = v("process_resident_memory_bytes", resRSS) / (1 << 20)
+	s.FDs = v("process_open_fds", resFDs)
+	return s
 }
 
 // p99 is the 99th percentile (nearest rank) of ds; 0 when empty.
@@ -58,10 +99,17 @@ func WriteCSV(w io.Writer, ss []Sample) error {
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
-	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
 	for _, s := range ss {
+		// An empty field for a resource not measured, as for a p99 of no
+		// post: a column's minimum or median must not take it for 0.
+		f := func(x float64, r resources) string {
+			if !s.measured(r) {
+				return ""
+			}
+			return strconv.FormatFloat(x, 'f', 1, 64)
+		}
 		if err := cw.Write([]string{
-			strconv.FormatFloat(s.At.Seconds(), 'f', 0, 64), f(s.Goroutines), f(s.HeapMB), f(s.RSSMB), f(s.FDs),
+			strconv.FormatFloat(s.At.Seconds(), 'f', 0, 64), f(s.Goroutines, resGoroutines), f(s.HeapMB, resHeap), f(s.RSSMB, resRSS), f(s.FDs, resFDs),
 			p99Cell(s), strconv.Itoa(s.Webhooks), strconv.Itoa(s.Failed),
 		}); err != nil {
 			return err
@@ -92,12 +140,22 @@ func WriteTable(w io.Writer, ss []Sample, every time.Duration) error {
 		if c := p99Cell(s); c != "" {
 			p99 = c + " ms"
 		}
-		if _, err := fmt.Fprintf(w, "| %s | %.0f | %.1f MiB | %.1f MiB | %.0f | %s (%d%s) |\n", clockOf(s.At), s.Goroutines, s.HeapMB,
-			s.RSSMB, s.FDs, p99, s.Webhooks, failed); err != nil {
+		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s (%d%s) |\n", clockOf(s.At), s.cell(s.Goroutines, resGoroutines, "%.0f"),
+			s.cell(s.HeapMB, resHeap, "%.1f MiB"), s.cell(s.RSSMB, resRSS, "%.1f MiB"), s.cell(s.FDs, resFDs, "%.0f"),
+			p99, s.Webhooks, failed); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// cell is x in format, or "not measured" when the page lacked r's series:
+// the table and the harness's log say so rather than print a 0.
+func (s Sample) cell(x float64, r resources, format string) string {
+	if !s.measured(r) {
+		return notMeasured
+	}
+	return fmt.Sprintf(format, x)
 }
 
 // clockOf writes d as m:ss.

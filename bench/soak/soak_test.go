@@ -133,8 +133,8 @@ func TestSoak(t *testing.T) {
 		failures = 0
 		samples = append(samples, s)
 		if len(samples)%30 == 0 {
-			t.Logf("%s: %.0f goroutines, heap %.1f MB, RSS %.1f MB, %.0f fds, webhook p99 %s",
-				clockOf(s.At), s.Goroutines, s.HeapMB, s.RSSMB, s.FDs, s.WebhookP99)
+			t.Logf("%s: goroutines %s, heap %s, RSS %s, fds %s, webhook p99 %s", clockOf(s.At), s.cell(s.Goroutines, resGoroutines, "%.0f"),
+				s.cell(s.HeapMB, resHeap, "%.1f MiB"), s.cell(s.RSSMB, resRSS, "%.1f MiB"), s.cell(s.FDs, resFDs, "%.0f"), s.WebhookP99)
 		}
 	}
 	cancel()
@@ -267,11 +267,8 @@ func sample(st *e2e.Stack, at time.Duration, lat *latencies) (Sample, error) {
 	if err != nil {
 		return Sample{}, err
 	}
-	v := func(name string) float64 { x, _ := e2e.MetricValue(fams, name, nil); return x }
 	ds, failed := lat.take()
-	return Sample{At: at, Goroutines: v("go_goroutines"), HeapMB: v("go_memstats_heap_inuse_bytes") / (1 << 20),
-		RSSMB: v("process_resident_memory_bytes") / (1 << 20), FDs: v("process_open_fds"),
-		WebhookP99: p99(ds), Webhooks: len(ds), Failed: failed}, nil
+	return sampleOf(at, func(name string) (float64, bool) { return e2e.MetricValue(fams, name, nil) }, ds, failed), nil
 }
 
 // write saves the CSV, the chart and the table under dir.
