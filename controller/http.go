@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"path"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -102,15 +101,17 @@ func (l idlerLister) NotListed() error { return l.d.NotListed() }
 // such a function as valid.
 func (l idlerLister) Explain(ref provider.Ref) (explain.Function, bool) {
 	v, ok := l.d.Explain(ref)
-	if !ok {
+	x, isExplanation := v.(idler.Explanation)
+	if !ok || !isExplanation {
+		// An idler.Pending (no cycle of this term has explained it, as a
+		// term ends between NotListed and here) lists no replicas: a
+		// Function made of it read "0 replicas".
 		return explain.Function{}, false
 	}
-	f := explain.Function{Ref: ref.String(), Name: ref.Name, Namespace: ref.Namespace, AvailableUnknown: true}
-	if x, ok := v.(idler.Explanation); ok {
-		f.Replicas, f.DesiredReplicas = x.Replicas, x.Replicas
-		if x.Code == idler.CodeInvalidLabel {
-			f.SpecError = &explain.LabelError{Message: x.Reason}
-		}
+	f := explain.Function{Ref: ref.String(), Name: ref.Name, Namespace: ref.Namespace, AvailableUnknown: true,
+		Replicas: x.Replicas, DesiredReplicas: x.Replicas}
+	if x.Code == idler.CodeInvalidLabel {
+		f.SpecError = &explain.LabelError{Message: x.Reason}
 	}
 	return f, true
 }
@@ -129,16 +130,10 @@ func followerRefuses(leading func() bool, h http.Handler) http.Handler {
 	if leading == nil {
 		return h
 	}
-	routes := http.NewServeMux()
-	for _, p := range []string{explain.PathFunctions, explain.PathFunction} {
-		routes.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, route := routes.Handler(r)
-		// An unclean path (an empty or dot segment) names no route: the
-		// mux's pattern is the one after its redirect.
-		served := (r.Method == http.MethodGet || r.Method == http.MethodHead) && route != "" && path.Clean(r.URL.Path) == r.URL.Path
-		if served && !leading() {
+		// explain.Serves is the API's own statement of its routes, methods
+		// and clean-path rule: a copy here could drift from them.
+		if explain.Serves(r) && !leading() {
 			w.Header().Set("Retry-After", "1")
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusServiceUnavailable)

@@ -27,8 +27,14 @@ const (
 func Handler(fns Lister, sections ...Section) http.Handler {
 	h := &handler{fns: fns, sections: sections}
 	mux := http.NewServeMux()
-	mux.HandleFunc(PathFunctions, h.list)
-	mux.HandleFunc(PathFunction, h.one)
+	for _, rt := range routes {
+		mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
+			if !allowGet(w, r) {
+				return
+			}
+			rt.serve(h, w, r)
+		})
+	}
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		// The path as sent: decoded, openfaas-fn%2Fa read as the route
 		// openfaas-fn/a, which exists.
@@ -51,6 +57,43 @@ func Handler(fns Lister, sections ...Section) http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// routes are the API's routes: Handler serves them, and Serves says which
+// requests they serve, from this one list (controller.followerRefuses kept
+// a second mux of them, and its own clean-path rule).
+var routes = [...]struct {
+	pattern string
+	serve   func(*handler, http.ResponseWriter, *http.Request)
+}{
+	{PathFunctions, (*handler).list},
+	{PathFunction, (*handler).one},
+}
+
+// routesMux matches a request to routes, for Serves (its handlers are
+// never run).
+var routesMux = func() *http.ServeMux {
+	m := http.NewServeMux()
+	for _, rt := range routes {
+		m.HandleFunc(rt.pattern, func(http.ResponseWriter, *http.Request) {})
+	}
+	return m
+}()
+
+// Serves reports whether Handler answers r from one of its routes: a GET
+// or HEAD of a clean path a route matches. Handler answers any other
+// request 404 or 405 from the path and method alone, the same on every
+// replica and in every term; a follower refuses only what Serves accepts
+// (controller.followerRefuses). TestServesAgreesWithTheHandler holds the
+// two together.
+func Serves(r *http.Request) bool {
+	if !readMethod(r.Method) || !clean(r.URL.Path) {
+		return false
+	}
+	// A clean path is matched as Handler's mux matches it (escaped
+	// segments, no redirect); no pattern is no route.
+	_, pattern := routesMux.Handler(r)
+	return pattern != ""
 }
 
 // clean reports whether p is its own cleaned form (a trailing slash
@@ -97,10 +140,8 @@ type errorBody struct {
 	Error string `json:"error"`
 }
 
+// list serves PathFunctions (a GET or HEAD: routes' handlers ask).
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
-	if !allowGet(w, r) {
-		return
-	}
 	ns, filtered, bad := namespaceParam(r)
 	if bad != "" {
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: bad})
@@ -169,10 +210,8 @@ func namespaceParam(r *http.Request) (ns string, filtered bool, bad string) {
 	return vs[0], true, ""
 }
 
+// one serves PathFunction (a GET or HEAD: routes' handlers ask).
 func (h *handler) one(w http.ResponseWriter, r *http.Request) {
-	if !allowGet(w, r) {
-		return
-	}
 	// The route takes no parameter: ignored, ?namespace=dev answered the
 	// path's namespace with 200, as the list's did before it refused them.
 	if r.URL.RawQuery != "" {
@@ -203,8 +242,14 @@ func (h *handler) one(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, f)
 }
 
+// readMethod reports whether the API's routes serve method (Serves,
+// allowGet: one rule).
+func readMethod(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead
+}
+
 func allowGet(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+	if readMethod(r.Method) {
 		return true
 	}
 	w.Header().Set("Allow", "GET, HEAD")

@@ -85,8 +85,10 @@ func (d *Idler) restored(w *work, target uint64, why string, o actuator.Outcome)
 		w.action = fmt.Sprintf("dry run: would restore to %d (%s)", target, why)
 	case actuator.CodeError, actuator.CodeGone, actuator.CodeRefused, actuator.CodeBackoff:
 		// scale_errors_total counts calls that failed, not refusals
-		// (refused_total's, of scales to zero) nor drops (no call).
-		if o.Err != nil && o.Code != actuator.CodeRefused {
+		// (refused_total's, of scales to zero), drops (no call) nor calls
+		// cut short by the term's end (an orderly stop: counted, every
+		// change of leader showed as failed scale calls).
+		if o.Err != nil && o.Code != actuator.CodeRefused && !o.Stopped() {
 			d.m.scaleErrors.Inc()
 		}
 		w.action = fmt.Sprintf("restore to %d failed: %s", target, o.Reason)
@@ -180,8 +182,9 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 		}
 	case actuator.CodeError, actuator.CodeBackoff:
 		// Still idle: the next cycle proposes it again. A back-off drop
-		// made no call: not a failed call.
-		if o.Err != nil {
+		// made no call: not a failed call; nor is one cut short by the
+		// term's end (Stopped), an orderly stop.
+		if o.Err != nil && !o.Stopped() {
 			d.m.scaleErrors.Inc()
 		}
 		w.action = "scale to zero failed: " + o.Reason

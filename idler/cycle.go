@@ -113,14 +113,26 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 	d.cycleMu.Lock()
 	defer d.cycleMu.Unlock()
 	start := d.cfg.Clock.Now()
+	d.cycleInProgress(now)
 	defer func() {
 		d.lastTook = d.cfg.Clock.Now().Sub(start)
 		d.m.cycle.Observe(d.lastTook.Seconds())
+		d.cycleInProgress(time.Time{})
 	}()
 
 	rep := CycleReport{At: now, Skipped: map[Code]int{}, d: d}
 	fns, err := d.list(ctx)
+	if err != nil && ctx.Err() != nil {
+		// Cut short by the term's end (leadership lost, a shutdown): an
+		// orderly stop, not the provider failing; counted as an error it
+		// showed as one on the dashboard at every change of leader.
+		d.m.runs.WithLabelValues("stopped").Inc()
+		d.log.Info("idler cycle stopped while listing functions: its term ended", "err", err)
+		rep.Err = err
+		return rep
+	}
 	if err != nil {
+		d.listFailed(err)
 		d.m.runs.WithLabelValues("error").Inc()
 		d.log.Error("idler cycle skipped: cannot list functions", "err", err)
 		rep.Err = err
@@ -182,6 +194,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		d.autoGen++
 	}
 	d.mu.Lock()
+	d.term.listErr = "" // listed
 	d.cycleWakes = d.wakesSeenBy()
 	d.cycleStarted = d.runStarted
 	// A function idled now stays at zero until a later cycle restores it:

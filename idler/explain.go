@@ -224,20 +224,32 @@ func (x *explained) words() string {
 	return x.reason
 }
 
-// Explain returns the function's idle state as of the last cycle, and false
-// when the idler has not seen the function, or no cycle of this term has
-// explained the functions yet (NotListed): NewTerm keeps a former term's
+// Explain returns the function's idle state as of the last cycle (an
+// Explanation), and false when the idler has not seen the function.
+//
+// Until a cycle of this term has explained the functions (NotListed), a
+// former term's explanations are not shown: NewTerm keeps that term's
 // state, and with the scaler listing (NotListed not asked) its section sat
 // beside the scaler's current one, an hour old ("already_zero", replicas 0
-// beside the scaler's 3: a review's finding).
+// beside the scaler's 3: a review's finding). Within a term it answers
+// then what is known: the explanation the first cycle, in progress, made
+// as it listed the function (one not opted in), or else a Pending saying
+// when the cycle began or is due; outside a term (never started, or Run
+// ended), false.
 func (d *Idler) Explain(ref provider.Ref) (any, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st, ok := d.state[ref]
-	if !ok || st.explain.code == 0 || !d.explained {
+	if d.explained || (ok && d.thisCycleMade(st)) {
+		if !ok || st.explain.code == 0 {
+			return nil, false
+		}
+		return st.explain.explanation(ref, d.explainedAt(&st.explain)), true
+	}
+	if d.term.at.IsZero() {
 		return nil, false
 	}
-	return st.explain.explanation(ref, d.explainedAt(&st.explain)), true
+	return d.pending(ref), true
 }
 
 // explainedAt is when the cycle that made x ran. d.mu is held.
@@ -256,7 +268,11 @@ func (d *Idler) NotListed() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !d.explained {
-		return errors.New("functions not listed yet: no cycle of the idler's has listed and explained them since it started (a process start or a leadership term)")
+		const why = "functions not listed yet: no cycle of the idler's has listed and explained them since it started (a process start or a leadership term)"
+		if d.term.at.IsZero() {
+			return errors.New(why)
+		}
+		return errors.New(why + "; " + d.pendingWords()) // when the first is due, since when it runs, or why it failed
 	}
 	return nil
 }

@@ -42,6 +42,9 @@ type Idler struct {
 	// explanation was made (explained.stale says which), kept here once
 	// rather than a time.Time in every function's state (guarded by mu).
 	cycleAt, prevCycleAt time.Time
+	// term is what Explain says of a function before the term's first
+	// cycle has explained it (pending.go; guarded by mu).
+	term termState
 
 	// rescheduled wakes Run when SetTuning changes the schedule, so it waits
 	// for the new schedule's next run, not the old one's (a year away, for
@@ -179,6 +182,7 @@ func (d *Idler) Name() string { return "idle" }
 func (d *Idler) NewTerm() {
 	d.mu.Lock()
 	d.explained = false
+	d.beginTerm(d.cfg.Clock.Now())
 	d.mu.Unlock()
 }
 
@@ -192,6 +196,9 @@ func (d *Idler) Run(ctx context.Context) error {
 	sched, zero, maintainMin := d.sched, d.cfg.DefaultZeroDuration, d.cfg.MaintainMin
 	d.runStarted = d.cfg.Clock.Now()
 	d.explained = false
+	if d.term.at.IsZero() { // begun by NewTerm, before the keep-alive refresh, or now
+		d.beginTerm(d.runStarted)
+	}
 	d.mu.Unlock()
 	// The cycle's gauges describe this term: a replica whose term ended
 	// exported its last count for good, and the dashboard's max() showed
@@ -205,6 +212,7 @@ func (d *Idler) Run(ctx context.Context) error {
 		// Act's warm-up before NewTerm and Run; found by a review).
 		d.mu.Lock()
 		d.explained = false
+		d.term = termState{} // out of a term: nothing pending either
 		d.mu.Unlock()
 	}()
 	d.log.Info("idler started", "schedule", sched.String(), "default_zero_duration", zero, "maintain_min", maintainMin)
@@ -215,6 +223,9 @@ func (d *Idler) Run(ctx context.Context) error {
 			wait = time.Millisecond
 		}
 		due := now.Add(wait)
+		d.mu.Lock()
+		d.term.next = due // what Explain says is due, while no cycle has explained
+		d.mu.Unlock()
 		// clock.Clock has tickers only: a ticker stopped after its first tick
 		// is a timer.
 		t := d.cfg.Clock.NewTicker(wait)

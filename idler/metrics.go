@@ -8,7 +8,7 @@ import (
 
 // metrics are the idler's own, prefixed faas_autoscaler_idler_.
 type metrics struct {
-	runs         *prometheus.CounterVec // result: ok, error
+	runs         *prometheus.CounterVec // result: ok, error, stopped
 	idled        prometheus.Counter
 	restored     prometheus.Counter
 	skipped      *prometheus.CounterVec // reason: a Code other than idle
@@ -31,11 +31,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	const ns, sub = "faas_autoscaler", "idler"
 	m := &metrics{
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "runs_total",
-			Help: "Idler cycles run, by result (error: the provider could not list functions)."}, []string{"result"}),
+			Help: "Idler cycles run, by result (error: the provider could not list functions; stopped: the term ended while they were listed)."}, []string{"result"}),
 		idled: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "functions_idled_total",
 			Help: "Functions scaled to zero by the idler."}),
 		restored: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "functions_restored_total",
-			Help: "Functions raised from zero by --maintain-min or an active scheduled minimum."}),
+			Help: "Functions raised from zero by --maintain-min, an active scheduled minimum, or one that starts before the idler's next run (raised ahead of it)."}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "skipped_total",
 			Help: "Functions not scaled to zero in a cycle, by reason."}, []string{"reason"}),
 		cycle: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "cycle_duration_seconds",
@@ -52,7 +52,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		queriesCycle: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "activity_queries",
 			Help: "Activity queries issued by the last cycle (one per distinct keep-alive, plus one re-check)."}),
 	}
-	for _, r := range []string{"ok", "error"} {
+	for _, r := range []string{"ok", "error", "stopped"} {
 		m.runs.WithLabelValues(r)
 	}
 	for _, c := range Codes {

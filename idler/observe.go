@@ -48,10 +48,19 @@ func (d *Idler) observe(ctx context.Context, ws []*work, now time.Time) int {
 	d.observedFrom = d.cfg.Clock.Now()
 	for _, win := range windows {
 		parts, why, reason := d.query(ctx, win, byWindow[win])
-		if why != "" {
-			d.m.missingData.WithLabelValues(reason).Inc()
+		if why != "" && ctx.Err() != nil {
+			// Cut short by the term's end: no data is missing from the
+			// source, and the cycle idles nothing more (act asks ctx). Not
+			// counted (the missing-data alert fired at leader changes) nor
+			// logged as a change of reason (the next term's first cycle
+			// logged "activity known again").
+			why = "stopped: the idler's term ended before the activity query was answered"
+		} else {
+			if why != "" {
+				d.m.missingData.WithLabelValues(reason).Inc()
+			}
+			d.logMissing(win, why, reason, len(byWindow[win]), now)
 		}
-		d.logMissing(win, why, reason, len(byWindow[win]), now)
 		for i, w := range byWindow[win] {
 			if why != "" {
 				w.in.Observation = Observation{MissingWhy: why}
@@ -213,7 +222,11 @@ func (d *Idler) recheck(ctx context.Context, idle []*work, now time.Time) {
 		win = max(win, el.Truncate(time.Second)+time.Second+d.coveredFloor)
 	}
 	parts, why, reason := d.query(ctx, win, idle)
-	if why != "" {
+	if why != "" && ctx.Err() != nil {
+		// Cut short by the term's end (nothing is scaled after it): an
+		// orderly stop, not the source failing.
+		why = "stopped: the idler's term ended before the re-check was answered"
+	} else if why != "" {
 		d.m.missingData.WithLabelValues(missingRecheckError).Inc()
 		d.log.Warn("re-check before scaling to zero failed: nothing idled", "why", why, "reason", reason)
 	}
