@@ -79,7 +79,10 @@ func (c *hpaCore) metric(now time.Time, s sim.State) (float64, bool) {
 	for k < len(c.samples)-1 && now.Sub(c.samples[k+1].at) >= c.h.MetricWindow {
 		k++
 	}
-	c.samples = c.samples[k:]
+	// Moved to the front, not resliced: reslicing from the front shrank the
+	// capacity by a sample a sync, so append moved the window to a new
+	// array every few syncs (a third of the bytes a day's replay allocated).
+	c.samples = c.samples[:copy(c.samples, c.samples[k:])]
 	first := c.samples[0]
 	dt := now.Sub(first.at).Seconds()
 	if dt <= 0 {
