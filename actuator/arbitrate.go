@@ -56,8 +56,8 @@ type Verdict struct {
 // and before its reply came, is not stale); a
 // raise that finds the function already higher is dropped, one that finds it
 // changed but still lower goes ahead from the new count; a wake from zero
-// whose evidence started before the function was idled (before the idle's
-// write was sent) is dropped (that load is what the idle already judged),
+// whose evidence started before the function was idled (before the idle
+// was decided) is dropped (that load is what the idle already judged),
 // also after an idle whose reply was lost;
 // then back-off, a recent refusal of the
 // same count (unless the provider took part of it and the function has
@@ -120,27 +120,33 @@ func Arbitrate(in Input) Verdict {
 	if u := in.Unconfirmed; u.To == 0 && u.At.After(last.At) {
 		idle, lost = u, true
 	}
-	// The idle judged the load up to its decision, made before its write
-	// was sent (Write.Sent): load measured since then is new, however late
-	// the reply came. Against the reply's time, a genuine wake on a slow
-	// provider waited up to a call timeout. A write with no send time (a
-	// caller's own record) is judged by its reply, as before.
-	judged := idle.At
-	if !idle.Sent.IsZero() {
-		judged = idle.Sent
+	// The idle judged the load up to its decision (Write.Decided), made
+	// before its write was sent: load measured since then is new, however
+	// long the idle then waited in the queue (an idler cycle proposes every
+	// idle at once; a slow provider sends them minutes later) and however
+	// late its reply came. Against the reply's time, a genuine wake on a
+	// slow provider waited up to a call timeout; against the send time, up
+	// to the queue's wait (reviews' findings). Without a decision time the
+	// send time, then the reply's, stand in (both later: more cautious).
+	judged, when := idle.At, ""
+	switch {
+	case !idle.Decided.IsZero() && (idle.Sent.IsZero() || !idle.Decided.After(idle.Sent)):
+		judged, when = idle.Decided, "decided"
+	case !idle.Sent.IsZero():
+		judged, when = idle.Sent, "sent"
 	}
 	if it.To > from && from == 0 && idle.To == 0 && !idle.At.IsZero() && idle.Who != it.Who &&
 		!it.EvidenceFrom.IsZero() && it.EvidenceFrom.Before(judged) {
-		if lost {
-			return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s's scale to zero sent at %s, whose reply was lost (it is at 0 now)",
-				stamp(it.EvidenceFrom), idle.Who, stamp(judged))
-		}
-		if judged.Equal(idle.At) {
+		switch {
+		case lost:
+			return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s's scale to zero %s at %s, whose reply was lost (it is at 0 now)",
+				stamp(it.EvidenceFrom), idle.Who, when, stamp(judged))
+		case when == "":
 			return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s scaled it to zero at %s",
 				stamp(it.EvidenceFrom), idle.Who, stamp(idle.At))
 		}
-		return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s scaled it to zero (sent at %s, answered at %s)",
-			stamp(it.EvidenceFrom), idle.Who, stamp(judged), stamp(idle.At))
+		return drop(CodeStaleEvidence, "wake from zero on load measured since %s, before %s scaled it to zero (%s at %s, answered at %s)",
+			stamp(it.EvidenceFrom), idle.Who, when, stamp(judged), stamp(idle.At))
 	}
 	switch {
 	case in.Now.Before(in.BackoffUntil):

@@ -114,7 +114,7 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 	it := o.Intent
 	switch o.Code {
 	case CodeApplied:
-		s.last = Write{Who: it.Who, From: o.From, To: it.To, At: o.At, Sent: o.sent}
+		s.last = Write{Who: it.Who, From: o.From, To: it.To, At: o.At, Sent: o.sent, Decided: it.Observed}
 		s.unconfirmed = Write{}
 		s.failures, s.backoffUntil, s.lastErr = 0, time.Time{}, ""
 		// A refusal of another count holds until it ends: the provider
@@ -141,7 +141,7 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 			// that very count read as stale (a review's finding).
 			r.Landed, r.HasLanded = re.Landed, true
 			if re.Landed != o.From {
-				s.last = Write{Who: it.Who, From: o.From, To: re.Landed, At: o.At, Sent: o.sent}
+				s.last = Write{Who: it.Who, From: o.From, To: re.Landed, At: o.At, Sent: o.sent, Decided: it.Observed}
 				s.unconfirmed = Write{}
 			}
 		}
@@ -157,7 +157,7 @@ func (a *Actuator) recordLocked(s *slot, o Outcome) {
 			// pool stopping) may have landed: a gateway that applied it and
 			// hung on the answer. Forgotten, a wake from zero on the load
 			// this idle judged went through (see Input.Unconfirmed).
-			s.unconfirmed = Write{Who: it.Who, From: o.Current, To: 0, At: o.At, Sent: o.sent}
+			s.unconfirmed = Write{Who: it.Who, From: o.Current, To: 0, At: o.At, Sent: o.sent, Decided: it.Observed}
 		}
 		if o.stopped {
 			// This replica stopping (end of the term, shutdown) is not the

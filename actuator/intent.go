@@ -138,10 +138,13 @@ type Write struct {
 	To   uint64    `json:"to"`
 	// At is when the provider's reply came; Sent when the call began. The
 	// write landed somewhere between: on a slow provider (a loaded API
-	// server) a listing made after Sent may already show To.
-	At       time.Time `json:"at"`
-	Sent     time.Time `json:"-"`
-	Evidence time.Time `json:"-"`
+	// server) a listing made after Sent may already show To. Decided is
+	// the intent's Observed, the read its proposer decided on (zero:
+	// unknown): the load a scale to zero judged ends there, however long
+	// the intent then waited in the queue (Arbitrate's stale evidence).
+	At      time.Time `json:"at"`
+	Sent    time.Time `json:"-"`
+	Decided time.Time `json:"-"`
 }
 
 // Raised reports whether the write increased the count.
