@@ -50,13 +50,13 @@ func (s *appendLagged) valueAt(at time.Time) float64 {
 
 func (s *appendLagged) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
 	switch q {
-	case RebuildQuery():
+	case RebuildQueryIn("fn"):
 		var pts []model.SamplePair
 		for at := r.Start; !at.After(r.End); at = at.Add(r.Step) {
 			pts = append(pts, model.SamplePair{Timestamp: model.TimeFromUnixNano(at.UnixNano()), Value: model.SampleValue(s.valueAt(at))})
 		}
 		return model.Matrix{{Metric: model.Metric{"function_name": "fn.fn", "instance": "gw:8080"}, Values: pts}}, nil, nil, nil
-	case RebuildSeriesQuery():
+	case RebuildSeriesQueryIn("fn"):
 		return model.Matrix{{Metric: model.Metric{}, Values: []model.SamplePair{{Timestamp: model.TimeFromUnixNano(r.End.UnixNano()), Value: 1}}}}, nil, nil, nil
 	}
 	return model.Matrix{}, nil, nil, nil

@@ -61,8 +61,22 @@ type RangeQuerier interface {
 // On a gateway without the started counter (older than it) the invocation
 // counter stands in, summed over its status codes, as the feeder's and the
 // idler's queries fall back to it: without it a rebuild there learned
-// nothing, and every restart threw away what the feeder had learned.
-func RebuildQuery() string { return promql.StartedCounters() }
+// nothing, and every restart threw away what the feeder had learned. The
+// fallback is decided per gateway instance and qualified function name,
+// defaultNamespace qualifying a bare one, as the feeder's read and the
+// activity query decide it (promql.StartedCountersMatching): decided per
+// function_name as written, a replica that counted a function's calls in
+// its started counter under the bare name and in its invocation counter
+// under the qualified one taught each call twice.
+func RebuildQueryIn(defaultNamespace string) string { return promql.StartedCounters(defaultNamespace) }
+
+// RebuildQuery is RebuildQueryIn of OpenFaaS' default namespace,
+// openfaas-fn: the query a rebuild for it asks, which tests of other
+// packages answer by its text.
+func RebuildQuery() string { return RebuildQueryIn(openfaasNamespace) }
+
+// openfaasNamespace is OpenFaaS' default function namespace.
+const openfaasNamespace = "openfaas-fn"
 
 // RebuildReplicasQuery is Rebuild's second range query: the steps in which
 // a function's replica count (gateway_service_count, the gauge the gateway
@@ -189,9 +203,9 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	var size partSize
 	shortened := false
 	if clock == nil {
-		size = newShardSpread(q, now, step).choose(ctx, sizeAcross(ctx, q, now, lookback, step, steps))
+		size = newShardSpread(q, now, step, defaultNamespace).choose(ctx, sizeAcross(ctx, q, defaultNamespace, now, lookback, step, steps))
 	} else {
-		size, from, shortened, err = planWithin(ctx, q, clock, from, now, lookback, step, steps)
+		size, from, shortened, err = planWithin(ctx, q, defaultNamespace, clock, from, now, lookback, step, steps)
 		if err != nil {
 			p.Unknown(now)
 			return RebuildReport{}, fmt.Errorf("keepalive: rebuild from Prometheus: %w", err)
@@ -275,7 +289,7 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 
 // readShard reads and learns one shard of the part from start to end.
 func (r *rebuilder) readShard(ctx context.Context, q RangeQuerier, size partSize, shard int, start, end time.Time) error {
-	m, err := queryRange(ctx, q, size.query(shard), start, end, r.step)
+	m, err := queryRange(ctx, q, size.query(shard, r.defaultNamespace), start, end, r.step)
 	if err != nil {
 		return err
 	}
@@ -285,7 +299,7 @@ func (r *rebuilder) readShard(ctx context.Context, q RangeQuerier, size partSize
 			// The part's first value, not this shard's, whose functions
 			// may have been called first later (the others' then
 			// follow: begun, or no series in the part).
-			if f, found, known := firstCounted(ctx, q, start, end, r.step); known {
+			if f, found, known := firstCounted(ctx, q, r.defaultNamespace, start, end, r.step); known {
 				first, ok = f, found
 			}
 		}

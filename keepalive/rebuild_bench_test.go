@@ -181,7 +181,7 @@ func (f *dayOfCalls) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1
 		return f.falls(r.Step), nil, nil, nil
 	}
 	for pos := 0; pos <= maxShardPosition; pos++ {
-		if q == ShardSpreadQuery(pos) {
+		if q == ShardSpreadQuery(pos, "openfaas-fn") {
 			return f.spread(pos, at(last)), nil, nil, nil
 		}
 	}

@@ -1,6 +1,7 @@
 package keepalive
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -47,4 +48,64 @@ func TestRebuildFromAGatewayWithoutStartedCounter(t *testing.T) {
 	if _, last := pol.Plan(provider.Ref{Name: "timer", Namespace: "openfaas-fn"}, 15*time.Minute, now); last.IsZero() {
 		t.Errorf("timer's last invocation unknown after the rebuild, want within the last 30 minutes")
 	}
+}
+
+// TestRebuildReadsBareStartedAndQualifiedTotalOnce: a gateway without
+// function_namespace counts one function's calls under two names, and a
+// replica with the started counter counted "h"'s under the bare name there
+// while its invocation counter has them under the qualified one (the
+// activity query's case, metricsource/prometheus
+// TestStartedFallbackPerGateway). The rebuild must fall back to the
+// invocation counter per qualified name, as the activity query does: gw-a
+// has the started counter for h, so its invocation counter is not read for
+// h under either name; gw-b, an older replica without it, still counts its
+// calls by its invocation counter. Read whole and in shards (the
+// functions' series selected by name).
+func TestRebuildReadsBareStartedAndQualifiedTotalOnce(t *testing.T) {
+	now := time.Now().Truncate(time.Minute)
+	const lookback = 2 * time.Hour
+	start := now.Add(-lookback - 10*time.Minute)
+	var started, total strings.Builder
+	started.WriteString("# TYPE gateway_function_invocation_started unknown\n")
+	total.WriteString("# TYPE gateway_function_invocation_total unknown\n")
+	a, b, calls := 0, 0, 0
+	for ts := start; !ts.After(now); ts = ts.Add(15 * time.Second) {
+		in := !ts.Before(now.Add(-lookback))
+		switch ts.Sub(start) % (20 * time.Minute) {
+		case 3 * time.Minute: // through gw-a, the newer replica
+			a++
+			calls += btoi(in)
+		case 13 * time.Minute: // through gw-b, the older one
+			b++
+			calls += btoi(in)
+		}
+		fmt.Fprintf(&started, "gateway_function_invocation_started{function_name=\"h\",instance=\"gw-a\"} %d %d\n", a, ts.Unix())
+		fmt.Fprintf(&total, "gateway_function_invocation_total{function_name=\"h.openfaas-fn\",instance=\"gw-a\",code=\"200\"} %d %d\n", a, ts.Unix())
+		fmt.Fprintf(&total, "gateway_function_invocation_total{function_name=\"h\",instance=\"gw-b\",code=\"200\"} %d %d\n", b, ts.Unix())
+	}
+	p := backfilled(t, started.String()+total.String())
+	for _, shardSeries := range []int{1 << 30, 1} {
+		func() {
+			defer func(n int) { rebuildShardSeries = n }(rebuildShardSeries)
+			rebuildShardSeries = shardSeries
+			pol, _ := New(Config{PreWarmShare: 0.25})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			rep, err := pol.Rebuild(ctx, p.API(), now, lookback, time.Minute, "openfaas-fn")
+			if err != nil {
+				t.Fatalf("%v\n%s", err, p.Logs())
+			}
+			if rep.Functions != 1 || rep.Invocations != float64(calls) {
+				t.Errorf("shards of %d series: %d functions, %g invocations learned, want 1 function and %d (gw-a's started counter, gw-b's invocation counter; gw-a's invocation counter under the qualified name counts gw-a's calls again)",
+					shardSeries, rep.Functions, rep.Invocations, calls)
+			}
+		}()
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -39,11 +39,16 @@ var rebuildMaxPoints = 250_000
 // known (the count query failed): an hour at one-minute steps.
 const rebuildDefaultChunk = 60
 
-// RebuildSeriesQuery counts RebuildQuery's series (one a function and
+// RebuildSeriesQueryIn counts RebuildQueryIn's series (one a function and
 // gateway instance), to size Rebuild's parts.
 // Rebuild asks it over the lookback (sizeAcross), RebuildWithin at now
 // first (sizeWithin).
-func RebuildSeriesQuery() string { return "count(" + RebuildQuery() + ")" }
+func RebuildSeriesQueryIn(defaultNamespace string) string {
+	return "count(" + RebuildQueryIn(defaultNamespace) + ")"
+}
+
+// RebuildSeriesQuery is RebuildSeriesQueryIn of openfaas-fn (RebuildQuery).
+func RebuildSeriesQuery() string { return RebuildSeriesQueryIn(openfaasNamespace) }
 
 // rebuildCountEvery is the least time between the instants at which
 // sizeAcross counts the series: Prometheus' default lookback delta,
@@ -75,8 +80,8 @@ const rebuildCountInstants = 24
 // and a part asked for the whole lookback of them at once: the memory the
 // parts are there to bound. Series that come and go within a part are
 // still not counted; queryRange splits a part Prometheus refuses.
-func sizeAcross(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration, steps int) partSize {
-	series, ok := countAcross(ctx, q, now, lookback, step)
+func sizeAcross(ctx context.Context, q RangeQuerier, ns string, now time.Time, lookback, step time.Duration, steps int) partSize {
+	series, ok := countAcross(ctx, q, ns, now, lookback, step)
 	return sizeFor(series, ok, steps)
 }
 
@@ -94,8 +99,8 @@ func sizeAcross(ctx context.Context, q RangeQuerier, now time.Time, lookback, st
 // instance replaced within it). None counted now (the gateway down, or
 // restarted without calls) says nothing of the lookback's series; none
 // counted either way leaves the unknown count's parts.
-func sizeWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, now time.Time, lookback, step time.Duration, steps int) (partSize, bool) {
-	if series, ok := countSeries(ctx, q, now, now, step); ok && series >= 1 {
+func sizeWithin(ctx context.Context, q RangeQuerier, ns string, clock func() time.Time, now time.Time, lookback, step time.Duration, steps int) (partSize, bool) {
+	if series, ok := countSeries(ctx, q, ns, now, now, step); ok && series >= 1 {
 		return sizeFor(series, true, steps), false
 	}
 	cctx, cancel := ctx, context.CancelFunc(func() {})
@@ -103,33 +108,33 @@ func sizeWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, now
 		cctx, cancel = context.WithTimeout(ctx, deadline.Sub(clock())/4)
 	}
 	defer cancel()
-	series, ok := countAcross(cctx, q, now, lookback, step)
+	series, ok := countAcross(cctx, q, ns, now, lookback, step)
 	return sizeFor(series, ok, steps), ok
 }
 
 // countAcross is countSeries at instants across the lookback ending at
 // now, rebuildCountEvery apart or, over a long lookback,
 // rebuildCountInstants of them.
-func countAcross(ctx context.Context, q RangeQuerier, now time.Time, lookback, step time.Duration) (float64, bool) {
+func countAcross(ctx context.Context, q RangeQuerier, ns string, now time.Time, lookback, step time.Duration) (float64, bool) {
 	every := max(step, rebuildCountEvery, lookback/rebuildCountInstants)
 	k := (lookback + every - 1) / every // instants before now, the first at or before the lookback's start
-	return countSeries(ctx, q, now.Add(-k*every), now, every)
+	return countSeries(ctx, q, ns, now.Add(-k*every), now, every)
 }
 
-// seriesCounted is RebuildSeriesQuery's answer at the instants from start
-// to end, every apart (a point at each instant with any series), and
+// seriesCounted is RebuildSeriesQueryIn(ns)'s answer at the instants from
+// start to end, every apart (a point at each instant with any series), and
 // whether Prometheus answered it whole.
-func seriesCounted(ctx context.Context, q RangeQuerier, start, end time.Time, every time.Duration) (model.Matrix, bool) {
-	v, warnings, _, err := q.QueryRange(ctx, RebuildSeriesQuery(), v1.Range{Start: start, End: end, Step: every})
+func seriesCounted(ctx context.Context, q RangeQuerier, ns string, start, end time.Time, every time.Duration) (model.Matrix, bool) {
+	v, warnings, _, err := q.QueryRange(ctx, RebuildSeriesQueryIn(ns), v1.Range{Start: start, End: end, Step: every})
 	m, ok := v.(model.Matrix)
 	return m, ok && err == nil && promql.PartialWarning(warnings) == ""
 }
 
-// countSeries is the most RebuildQuery's series counted at the instants
+// countSeries is the most RebuildQueryIn(ns)'s series counted at the instants
 // from start to end, every apart, and whether Prometheus answered whole
 // with counts (known).
-func countSeries(ctx context.Context, q RangeQuerier, start, end time.Time, every time.Duration) (series float64, known bool) {
-	m, ok := seriesCounted(ctx, q, start, end, every)
+func countSeries(ctx context.Context, q RangeQuerier, ns string, start, end time.Time, every time.Duration) (series float64, known bool) {
+	m, ok := seriesCounted(ctx, q, ns, start, end, every)
 	if !ok {
 		return 0, false
 	}

@@ -30,7 +30,7 @@ func (f *ranged) QueryRange(_ context.Context, q string, r v1.Range, _ ...v1.Opt
 		return f.count(r), nil, nil, nil
 	}
 	for at := 0; at <= maxShardPosition; at++ {
-		if q == ShardSpreadQuery(at) {
+		if q == ShardSpreadQuery(at, "openfaas-fn") {
 			return f.spread(r, at), nil, nil, nil
 		}
 	}

@@ -71,18 +71,24 @@ func (a partSize) larger(b partSize, steps int) partSize {
 	return sizeFor(b.series, true, steps)
 }
 
-// query is the counter query of shard i of the part.
-func (z partSize) query(i int) string { return RebuildShardQuery(i, z.shards, z.at) }
+// query is the counter query of shard i of the part, ns qualifying a bare
+// function_name (RebuildQueryIn).
+func (z partSize) query(i int, ns string) string { return RebuildShardQueryIn(i, z.shards, z.at, ns) }
 
-// RebuildShardQuery is RebuildQuery over shard i of n of the functions by
-// the character at from the end of their names (shardSelector), or
-// RebuildQuery itself when n is 1.
-func RebuildShardQuery(i, n, at int) string {
+// RebuildShardQueryIn is RebuildQueryIn(defaultNamespace) over shard i of
+// n of the functions by the character at from the end of their names
+// (shardSelector), or RebuildQueryIn itself when n is 1. Both names of a
+// function are in one shard, so its started counter under one still hides
+// its invocation counter under the other there.
+func RebuildShardQueryIn(i, n, at int, defaultNamespace string) string {
 	if n <= 1 {
-		return RebuildQuery()
+		return RebuildQueryIn(defaultNamespace)
 	}
-	return promql.StartedCountersMatching(shardSelector(i, n, at))
+	return promql.StartedCountersMatching(shardSelector(i, n, at), defaultNamespace)
 }
+
+// RebuildShardQuery is RebuildShardQueryIn of openfaas-fn (RebuildQuery).
+func RebuildShardQuery(i, n, at int) string { return RebuildShardQueryIn(i, n, at, openfaasNamespace) }
 
 // shardSelector selects the series of shard i of n: those whose function's
 // name (function_name before its ".namespace", if any) has, at from its end
@@ -124,11 +130,11 @@ func charAt(class string, at int) string {
 
 // firstCounted is the first step from start to end at which any of the
 // rebuild's counter series has a value (found), asked whole of Prometheus
-// (RebuildSeriesQuery, one series), and whether it answered (known). A
+// (RebuildSeriesQueryIn, one series), and whether it answered (known). A
 // part read in shards cannot tell it from its first shard, whose
 // functions may have been first called later.
-func firstCounted(ctx context.Context, q RangeQuerier, start, end time.Time, step time.Duration) (first model.Time, found, known bool) {
-	m, ok := seriesCounted(ctx, q, start, end, step)
+func firstCounted(ctx context.Context, q RangeQuerier, ns string, start, end time.Time, step time.Duration) (first model.Time, found, known bool) {
+	m, ok := seriesCounted(ctx, q, ns, start, end, step)
 	if !ok {
 		return 0, false, false
 	}

@@ -68,7 +68,7 @@ func matchShard(q string) shardQuery {
 		for n := 2; n <= maxShards; n++ {
 			size := partSize{shards: n, at: at}
 			for i := range n {
-				if q == size.query(i) {
+				if q == size.query(i, "openfaas-fn") {
 					return shardQuery{ok: true, n: n, i: i, at: at}
 				}
 			}

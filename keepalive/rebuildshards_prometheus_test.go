@@ -120,13 +120,13 @@ func TestRebuildShardsBySpreadFromRealPrometheus(t *testing.T) {
 
 	defer func(n int) { rebuildShardSeries = n }(rebuildShardSeries)
 	rebuildShardSeries = 6 // 33 series: six shards
-	size := newShardSpread(p.API(), now, time.Minute).choose(ctx, sizeFor(float64(len(names)), true, 121))
+	size := newShardSpread(p.API(), now, time.Minute, "openfaas-fn").choose(ctx, sizeFor(float64(len(names)), true, 121))
 	if size.shards != 6 || size.at != 3 {
 		t.Fatalf("%d shards by the character %d from the end, want 6 by the digit before \"-fn\" (3)", size.shards, size.at)
 	}
 	total, largest := 0, 0
 	for i := range size.shards {
-		v, _, _, err := p.API().QueryRange(ctx, size.query(i), v1.Range{Start: now, End: now, Step: time.Minute})
+		v, _, _, err := p.API().QueryRange(ctx, size.query(i, "openfaas-fn"), v1.Range{Start: now, End: now, Step: time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,22 +31,22 @@ func (p *Policy) RebuildWithin(ctx context.Context, q RangeQuerier, now time.Tim
 // across the lookback when all of it is read (a function deleted since, a
 // gateway instance replaced), as Rebuild's are, or at the start of the span
 // read (one instant).
-func planWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, from, now time.Time, lookback, step time.Duration, steps int) (partSize, time.Time, bool, error) {
-	size, across := sizeWithin(ctx, q, clock, now, lookback, step, steps)
+func planWithin(ctx context.Context, q RangeQuerier, ns string, clock func() time.Time, from, now time.Time, lookback, step time.Duration, steps int) (partSize, time.Time, bool, error) {
+	size, across := sizeWithin(ctx, q, ns, clock, now, lookback, step, steps)
 	// The shards' position before the timing read, which reads shard 0.
-	spread := newShardSpread(q, now, step)
+	spread := newShardSpread(q, now, step, ns)
 	size = spread.choose(ctx, size)
-	start, shortened, err := recentSpan(ctx, q, clock, from, now, step, size)
+	start, shortened, err := recentSpan(ctx, q, ns, clock, from, now, step, size)
 	switch {
 	case err != nil:
 		return size, from, false, err
 	case across:
 	case shortened:
-		if series, ok := countSeries(ctx, q, start, start, step); ok && series >= 1 {
+		if series, ok := countSeries(ctx, q, ns, start, start, step); ok && series >= 1 {
 			size = size.larger(sizeFor(series, true, steps), steps)
 		}
 	default:
-		size = size.larger(sizeAcross(ctx, q, now, lookback, step, steps), steps)
+		size = size.larger(sizeAcross(ctx, q, ns, now, lookback, step, steps), steps)
 	}
 	// Sized again for more series, the shards are more.
 	return spread.choose(ctx, size), start, shortened, nil
@@ -73,7 +73,7 @@ func planWithin(ctx context.Context, q RangeQuerier, clock func() time.Time, fro
 // err is the timing read's failure when it used up ctx (not even the
 // newest part can be read in the bound: nothing is); any other failure of
 // it is left to the rebuild's own read of that part to report.
-func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, from, now time.Time, step time.Duration, size partSize) (time.Time, bool, error) {
+func recentSpan(ctx context.Context, q RangeQuerier, ns string, clock func() time.Time, from, now time.Time, step time.Duration, size partSize) (time.Time, bool, error) {
 	chunk := size.chunk
 	deadline, ok := ctx.Deadline()
 	if !ok || chunk < 1 {
@@ -93,7 +93,7 @@ func recentSpan(ctx context.Context, q RangeQuerier, clock func() time.Time, fro
 	// under load had no time left for the second (session 39's footprint
 	// runs). The shards are uneven; each part is allowed twice the cost.
 	began := clock()
-	if _, err := queryRange(ctx, q, size.query(0), newest, end, step); err != nil {
+	if _, err := queryRange(ctx, q, size.query(0, ns), newest, end, step); err != nil {
 		if ctx.Err() != nil {
 			return from, false, fmt.Errorf("not even the newest of %d parts (from %s) read in time: %w",
 				parts, newest.UTC().Format(time.RFC3339), err)

@@ -23,26 +23,28 @@ const maxShardPosition = 5
 // shardSpreadLabel is the label ShardSpreadQuery copies the character to.
 const shardSpreadLabel = "shard_char"
 
-// ShardSpreadQuery counts the rebuild's counter series (RebuildQuery) by
-// the character at from the end of their function's name part (0: the
-// last); a name too short, or not of one name and a namespace, is counted
-// without the label.
-func ShardSpreadQuery(at int) string {
+// ShardSpreadQuery counts the rebuild's counter series
+// (RebuildQueryIn(defaultNamespace)) by the character at from the end of
+// their function's name part (0: the last); a name too short, or not of
+// one name and a namespace, is counted without the label.
+func ShardSpreadQuery(at int, defaultNamespace string) string {
 	return fmt.Sprintf(`count by (%s) (label_replace(%s, %q, "$1", "function_name", %q))`,
-		shardSpreadLabel, RebuildQuery(), shardSpreadLabel, charAt("([^.])", at))
+		shardSpreadLabel, RebuildQueryIn(defaultNamespace), shardSpreadLabel, charAt("([^.])", at))
 }
 
 // shardSpread is how the counter series spread over the characters at
-// each position asked (counts[at]; nil: not answered), at one instant.
+// each position asked (counts[at]; nil: not answered), at one instant, ns
+// qualifying a bare function_name (ShardSpreadQuery).
 type shardSpread struct {
 	q      RangeQuerier
+	ns     string
 	now    time.Time
 	step   time.Duration
 	counts map[int]map[string]float64
 }
 
-func newShardSpread(q RangeQuerier, now time.Time, step time.Duration) *shardSpread {
-	return &shardSpread{q: q, now: now, step: step, counts: map[int]map[string]float64{}}
+func newShardSpread(q RangeQuerier, now time.Time, step time.Duration, ns string) *shardSpread {
+	return &shardSpread{q: q, ns: ns, now: now, step: step, counts: map[int]map[string]float64{}}
 }
 
 // spread is the series by character at position at, asked once.
@@ -51,7 +53,7 @@ func (s *shardSpread) spread(ctx context.Context, at int) map[string]float64 {
 		return c
 	}
 	var c map[string]float64
-	if m, err := queryRange(ctx, s.q, ShardSpreadQuery(at), s.now, s.now, s.step); err == nil {
+	if m, err := queryRange(ctx, s.q, ShardSpreadQuery(at, s.ns), s.now, s.now, s.step); err == nil {
 		c = map[string]float64{}
 		for _, series := range m {
 			if len(series.Values) > 0 {

@@ -92,12 +92,12 @@ func TestShardSpreadChoosesThePosition(t *testing.T) {
 		// Every shard of at most one series, so the share, not the bound, decides.
 		defer func(n int) { rebuildShardSeries = n }(rebuildShardSeries)
 		rebuildShardSeries = 1
-		size := newShardSpread(q, t0.Add(time.Minute), time.Minute).choose(context.Background(), partSize{shards: c.shards})
+		size := newShardSpread(q, t0.Add(time.Minute), time.Minute, "openfaas-fn").choose(context.Background(), partSize{shards: c.shards})
 		if size.at != c.want {
 			t.Errorf("%v in %d shards: position %d from the end, want %d", c.names, c.shards, size.at, c.want)
 		}
 	}
-	size := newShardSpread(byQuery{}, t0, time.Minute).choose(context.Background(), partSize{shards: 3})
+	size := newShardSpread(byQuery{}, t0, time.Minute, "openfaas-fn").choose(context.Background(), partSize{shards: 3})
 	if size.at != 0 {
 		t.Errorf("no answer: position %d, want the last character's", size.at)
 	}

@@ -23,12 +23,12 @@ import (
 func TestReview51ANSeriesMissingFromARebasedBaseCountsLate(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	d := TotalsDiff{Late: 4}
-	d.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0, nil)
-	d.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0.Add(15*time.Second), nil)
+	d.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 5, 0}}, t0, nil)
+	d.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 5, 0}}, t0.Add(15*time.Second), nil)
 	// An hour unread (the feeder's reads failed), then a base.
 	d.Rebase()
-	d.Add([]Total{{refA, 1, 9}}, t0.Add(time.Hour), nil) // b missing from the base
-	got := d.Add([]Total{{refA, 1, 9}, {refB, 2, 8}}, t0.Add(time.Hour+15*time.Second), nil)
+	d.Add([]Total{{refA, 1, 9, 0}}, t0.Add(time.Hour), nil) // b missing from the base
+	got := d.Add([]Total{{refA, 1, 9, 0}, {refB, 2, 8, 0}}, t0.Add(time.Hour+15*time.Second), nil)
 	want := []Count{{Ref: refB, N: 3, Late: true}}
 	if diff := gocmp.Diff(want, got); diff != "" {
 		t.Errorf("b, missing from the base after an hour unread, back 3 calls up (-want +got):\n%s", diff)

@@ -23,14 +23,14 @@ func TestReview51ARLateSpanRingSlotOverwritten(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	for _, missed := range []int{63, 70} {
 		d := TotalsDiff{Late: 100, LateSpan: 30 * time.Second}
-		d.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0, nil) // base: both seen
+		d.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 5, 0}}, t0, nil) // base: both seen
 		at := t0
 		for i := 0; i < missed; i++ { // b missing, a read every second
 			at = at.Add(time.Second)
-			d.Add([]Total{{refA, 1, 5}}, at, nil)
+			d.Add([]Total{{refA, 1, 5, 0}}, at, nil)
 		}
 		at = at.Add(time.Second)
-		got := d.Add([]Total{{refA, 1, 5}, {refB, 2, 8}}, at, nil)
+		got := d.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 8, 0}}, at, nil)
 		if len(got) != 1 || got[0].Ref != refB || !got[0].Late {
 			t.Errorf("b missing from %d reads over %s (LateSpan 30s, Late 100), back 3 up: counted %+v, want Late", missed, at.Sub(t0), got)
 		}

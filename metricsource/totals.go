@@ -20,6 +20,16 @@ type Total struct {
 	// gateway replicas).
 	Series uint64
 	N      float64
+	// GatewaySeen is when the source last read the series' gateway
+	// instance before this read (Unix nanoseconds; 0: not known). A series
+	// TotalsDiff does not hold is new since then, not since the read
+	// before, when its gateway was missing from the reads between (not
+	// scraped): restarted meanwhile, its series named anew, or a function
+	// first called through it meanwhile. Its calls are then late as a
+	// held series' missing from the same reads are (Add): counted on time,
+	// calls made anywhere in the span the gateway went unscraped ended an
+	// idle time at the read nobody saw.
+	GatewaySeen int64
 }
 
 // StartedTotals is implemented by sources that can read every function's
@@ -231,8 +241,13 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 			n = t.N - prev.n
 		}
 		if n > 0 {
-			// It was missing from the reads between prev.read and this one.
-			out = append(out, Count{Ref: t.Ref, N: n, Late: known && d.late(prev.read, late, at)})
+			// It was missing from the reads between prev.read and this
+			// one; new, its gateway from those since it was last seen.
+			lateN := known && d.late(prev.read, late, at)
+			if !known && t.GatewaySeen != 0 {
+				lateN = d.late(d.readAt(t.GatewaySeen), late, at)
+			}
+			out = append(out, Count{Ref: t.Ref, N: n, Late: lateN})
 			if !known && afterBase {
 				fresh = append(fresh, len(out)-1)
 			}
@@ -305,6 +320,19 @@ func (d *TotalsDiff) late(prev, late uint32, at time.Time) bool {
 		return at.Sub(d.times[prev%lateTimes]) > d.LateSpan
 	}
 	return false
+}
+
+// readAt is the number of the last read made at or before t (Unix
+// nanoseconds) among those whose times are kept (lateTimes), or 0 when
+// none is: before all of them, as a series last seen before the base read
+// (late).
+func (d *TotalsDiff) readAt(t int64) uint32 {
+	for k := d.reads - 1; k >= 1 && d.reads-k < lateTimes; k-- {
+		if d.times[k%lateTimes].UnixNano() <= t {
+			return k
+		}
+	}
+	return 0
 }
 
 // forget drops the series missing from the last KeepMissing reads, and

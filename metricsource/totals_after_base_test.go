@@ -15,17 +15,17 @@ import (
 func TestTotalsDiffLateAfterBase(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	d := TotalsDiff{LateAfterBase: true}
-	if got := d.Add([]Total{{refA, 1, 10}, {refB, 2, 5}}, t0, nil); len(got) != 0 {
+	if got := d.Add([]Total{{refA, 1, 10, 0}, {refB, 2, 5, 0}}, t0, nil); len(got) != 0 {
 		t.Fatalf("the base counted %v", got)
 	}
 	// a: series 1 gone, series 3 new (a restart in place); b: up by 1;
 	// c: first seen, missing from the base or new.
-	got := d.Add([]Total{{refA, 3, 2}, {refB, 2, 6}, {refC, 4, 40}}, t0.Add(15*time.Second), nil)
+	got := d.Add([]Total{{refA, 3, 2, 0}, {refB, 2, 6, 0}, {refC, 4, 40, 0}}, t0.Add(15*time.Second), nil)
 	want := []Count{{Ref: refA, N: 2}, {Ref: refB, N: 1}, {Ref: refC, N: 40, Late: true}}
 	if diff := gocmp.Diff(want, got); diff != "" {
 		t.Errorf("right after the base (-want +got):\n%s", diff)
 	}
-	got = d.Add([]Total{{refA, 3, 2}, {refB, 2, 6}, {refC, 4, 40}, {refC, 5, 1}}, t0.Add(30*time.Second), nil)
+	got = d.Add([]Total{{refA, 3, 2, 0}, {refB, 2, 6, 0}, {refC, 4, 40, 0}, {refC, 5, 1, 0}}, t0.Add(30*time.Second), nil)
 	if diff := gocmp.Diff([]Count{{Ref: refC, N: 1}}, got); diff != "" {
 		t.Errorf("a series first seen later (-want +got):\n%s", diff)
 	}
@@ -41,19 +41,19 @@ func TestTotalsDiffLateAfterBase(t *testing.T) {
 func TestTotalsDiffAddPartKeepsTheStepAfterTheBase(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	d := TotalsDiff{LateAfterBase: true}
-	d.Add([]Total{{refA, 1, 10}, {refB, 2, 5}}, t0, nil)
-	got := d.AddPart([]Total{{refA, 1, 11}, {refB, 2, 5}}, t0.Add(5*time.Second), nil)
+	d.Add([]Total{{refA, 1, 10, 0}, {refB, 2, 5, 0}}, t0, nil)
+	got := d.AddPart([]Total{{refA, 1, 11, 0}, {refB, 2, 5, 0}}, t0.Add(5*time.Second), nil)
 	if diff := gocmp.Diff([]Count{{Ref: refA, N: 1}}, got); diff != "" {
 		t.Errorf("the part read (-want +got):\n%s", diff)
 	}
 	// a: series 1 gone, series 3 new (restarted in place after the part
 	// read); c: first seen.
-	got = d.Add([]Total{{refA, 3, 2}, {refB, 2, 6}, {refC, 4, 40}}, t0.Add(15*time.Second), nil)
+	got = d.Add([]Total{{refA, 3, 2, 0}, {refB, 2, 6, 0}, {refC, 4, 40, 0}}, t0.Add(15*time.Second), nil)
 	want := []Count{{Ref: refA, N: 2}, {Ref: refB, N: 1}, {Ref: refC, N: 40, Late: true}}
 	if diff := gocmp.Diff(want, got); diff != "" {
 		t.Errorf("the read ending the split step (-want +got):\n%s", diff)
 	}
-	got = d.Add([]Total{{refA, 3, 2}, {refB, 2, 6}, {refC, 4, 40}, {refC, 5, 1}}, t0.Add(30*time.Second), nil)
+	got = d.Add([]Total{{refA, 3, 2, 0}, {refB, 2, 6, 0}, {refC, 4, 40, 0}, {refC, 5, 1, 0}}, t0.Add(30*time.Second), nil)
 	if diff := gocmp.Diff([]Count{{Ref: refC, N: 1}}, got); diff != "" {
 		t.Errorf("a series first seen in the step after (-want +got):\n%s", diff)
 	}

@@ -32,7 +32,7 @@ func TestTotalsDiffCounts(t *testing.T) {
 		return got
 	}
 	step := 15 * time.Second
-	if got := read(0, Total{refA, 1, 100}, Total{refA, 2, 50}, Total{refB, 3, 7}); len(got) != 0 {
+	if got := read(0, Total{refA, 1, 100, 0}, Total{refA, 2, 50, 0}, Total{refB, 3, 7, 0}); len(got) != 0 {
 		t.Errorf("the base counted %v, want nothing", got)
 	}
 	steps := []struct {
@@ -42,16 +42,16 @@ func TestTotalsDiffCounts(t *testing.T) {
 	}{{
 		name: "differences, two gateways of a added up, b unchanged left out",
 		// c's series is first seen: created by its first calls since.
-		totals: []Total{{refC, 9, 2}, {refB, 3, 7}, {refA, 2, 53}, {refA, 1, 104}},
+		totals: []Total{{refC, 9, 2, 0}, {refB, 3, 7, 0}, {refA, 2, 53, 0}, {refA, 1, 104, 0}},
 		want:   []Count{{Ref: refA, N: 7}, {Ref: refC, N: 2}},
 	}, {
 		name: "a's first gateway restarted on the same address: its 3 are since",
 		// b is missing from this read (its gateway's scrape failed).
-		totals: []Total{{refA, 1, 3}, {refA, 2, 55}, {refC, 9, 2}},
+		totals: []Total{{refA, 1, 3, 0}, {refA, 2, 55, 0}, {refC, 9, 2, 0}},
 		want:   []Count{{Ref: refA, N: 5}},
 	}, {
 		name:   "b is back: counted from its last value, not whole",
-		totals: []Total{{refA, 1, 3}, {refA, 2, 55}, {refB, 3, 9}, {refC, 9, 2}},
+		totals: []Total{{refA, 1, 3, 0}, {refA, 2, 55, 0}, {refB, 3, 9, 0}, {refC, 9, 2, 0}},
 		want:   []Count{{Ref: refB, N: 2}},
 	}}
 	for i, s := range steps {
@@ -66,13 +66,13 @@ func TestTotalsDiffCounts(t *testing.T) {
 	if !d.At().IsZero() {
 		t.Errorf("At after Rebase = %v, want zero", d.At())
 	}
-	if got := read(10*step, Total{refA, 1, 90}, Total{refA, 2, 60}); len(got) != 0 {
+	if got := read(10*step, Total{refA, 1, 90, 0}, Total{refA, 2, 60, 0}); len(got) != 0 {
 		t.Errorf("the read after Rebase counted %v, want nothing", got)
 	}
 	// b and c were missing from the base read: their calls may be anywhere
 	// in the span Rebase made unknown, so they are late (review 51).
 	want := []Count{{Ref: refA, N: 1}, {Ref: refB, N: 1, Late: true}, {Ref: refC, N: 1, Late: true}}
-	if diff := gocmp.Diff(want, read(11*step, Total{refA, 1, 91}, Total{refA, 2, 60}, Total{refB, 3, 10}, Total{refC, 9, 3})); diff != "" {
+	if diff := gocmp.Diff(want, read(11*step, Total{refA, 1, 91, 0}, Total{refA, 2, 60, 0}, Total{refB, 3, 10, 0}, Total{refC, 9, 3, 0})); diff != "" {
 		t.Errorf("after the rebase (-want +got):\n%s", diff)
 	}
 	if d.Len() != 4 {
@@ -86,24 +86,24 @@ func TestTotalsDiffCounts(t *testing.T) {
 func TestTotalsDiffForgets(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	d := TotalsDiff{Forget: 20}
-	d.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0, nil)
+	d.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 5, 0}}, t0, nil)
 	for i := range 40 {
-		d.Add([]Total{{refA, 1, 5}}, t0.Add(time.Duration(i+1)*time.Second), nil)
+		d.Add([]Total{{refA, 1, 5, 0}}, t0.Add(time.Duration(i+1)*time.Second), nil)
 	}
 	if d.Len() != 1 {
 		t.Fatalf("holds %d series after b was missing from 40 reads, want 1 (Forget 20)", d.Len())
 	}
 	// Back after being forgotten: counted whole, as a new series.
-	got := d.Add([]Total{{refA, 1, 5}, {refB, 2, 6}}, t0.Add(time.Minute), nil)
+	got := d.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 6, 0}}, t0.Add(time.Minute), nil)
 	if diff := gocmp.Diff([]Count{{Ref: refB, N: 6}}, got); diff != "" {
 		t.Errorf("b back after being forgotten (-want +got):\n%s", diff)
 	}
 
 	// Missing for fewer reads than Forget: kept through every sweep.
 	e := TotalsDiff{Forget: 100}
-	e.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0, nil)
+	e.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 5, 0}}, t0, nil)
 	for i := range 40 {
-		e.Add([]Total{{refA, 1, 5}}, t0.Add(time.Duration(i+1)*time.Second), nil)
+		e.Add([]Total{{refA, 1, 5, 0}}, t0.Add(time.Duration(i+1)*time.Second), nil)
 	}
 	if e.Len() != 2 {
 		t.Errorf("holds %d series after b was missing from 40 reads, want 2 (Forget 100)", e.Len())
@@ -125,16 +125,16 @@ func TestTotalsDiffForgets(t *testing.T) {
 func TestTotalsDiffKeepsMissingSeriesUntilTheyCrowd(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	d := TotalsDiff{Forget: 20, KeepMissing: 100}
-	d.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0, nil)
+	d.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 5, 0}}, t0, nil)
 	for i := range 40 {
 		d.Add(nil, t0.Add(time.Duration(i+1)*time.Second), nil) // nothing scraped
 	}
-	got := d.Add([]Total{{refA, 1, 5}, {refB, 2, 6}}, t0.Add(time.Minute), nil)
+	got := d.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 6, 0}}, t0.Add(time.Minute), nil)
 	if diff := gocmp.Diff([]Count{{Ref: refB, N: 1, Late: true}}, got); diff != "" {
 		t.Errorf("b back after 40 reads missing, KeepMissing 100 (-want +got):\n%s", diff)
 	}
 	for i := range 120 {
-		d.Add([]Total{{refA, 1, 5}}, t0.Add(time.Minute+time.Duration(i+1)*time.Second), nil)
+		d.Add([]Total{{refA, 1, 5, 0}}, t0.Add(time.Minute+time.Duration(i+1)*time.Second), nil)
 	}
 	if d.Len() != 1 {
 		t.Errorf("holds %d series after b was missing from 120 reads, want 1 (KeepMissing 100)", d.Len())
@@ -144,7 +144,7 @@ func TestTotalsDiffKeepsMissingSeriesUntilTheyCrowd(t *testing.T) {
 	// read), the old ones go after Forget reads, not KeepMissing.
 	c := TotalsDiff{Forget: 20, KeepMissing: 1000}
 	for i := range 200 {
-		c.Add([]Total{{refA, uint64(10 + i), 1}}, t0.Add(time.Duration(i)*time.Second), nil)
+		c.Add([]Total{{refA, uint64(10 + i), 1, 0}}, t0.Add(time.Duration(i)*time.Second), nil)
 	}
 	if n := c.Len(); n > 40 {
 		t.Errorf("holds %d series of a gateway replaced at each of 200 reads, want at most about Forget's 20 (+ one sweep)", n)
@@ -155,9 +155,9 @@ func TestTotalsDiffKeepsMissingSeriesUntilTheyCrowd(t *testing.T) {
 func TestTotalsDiffReusesOut(t *testing.T) {
 	var d TotalsDiff
 	t0 := time.Unix(1_700_000_000, 0)
-	d.Add([]Total{{refA, 1, 1}}, t0, nil)
+	d.Add([]Total{{refA, 1, 1, 0}}, t0, nil)
 	out := make([]Count, 3, 8)
-	got := d.Add([]Total{{refA, 1, 2}}, t0.Add(time.Second), out)
+	got := d.Add([]Total{{refA, 1, 2, 0}}, t0.Add(time.Second), out)
 	if len(got) != 1 || &got[0] != &out[0] {
 		t.Errorf("Add with an array of 8 = %v, want one count in that array", got)
 	}
@@ -176,12 +176,12 @@ func TestTotalsDiffCountsLateAfterALongAbsence(t *testing.T) {
 		late    bool
 	}{{0, false}, {1, false}, {3, false}, {4, true}, {30, true}} {
 		d := TotalsDiff{Late: 4}
-		d.Add([]Total{{refA, 1, 5}, {refB, 2, 5}}, t0, nil)
+		d.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 5, 0}}, t0, nil)
 		for i := range tc.missing {
-			d.Add([]Total{{refA, 1, 5}}, t0.Add(time.Duration(i+1)*time.Second), nil)
+			d.Add([]Total{{refA, 1, 5, 0}}, t0.Add(time.Duration(i+1)*time.Second), nil)
 		}
 		// b is back with 2 calls.
-		got := d.Add([]Total{{refA, 1, 5}, {refB, 2, 7}}, t0.Add(time.Minute), nil)
+		got := d.Add([]Total{{refA, 1, 5, 0}, {refB, 2, 7, 0}}, t0.Add(time.Minute), nil)
 		want := []Count{{Ref: refB, N: 2, Late: tc.late}}
 		if diff := gocmp.Diff(want, got); diff != "" {
 			t.Errorf("b back after missing from %d reads (-want +got):\n%s", tc.missing, diff)
@@ -189,11 +189,11 @@ func TestTotalsDiffCountsLateAfterALongAbsence(t *testing.T) {
 	}
 	// Merged per function: late if any of its series is.
 	d := TotalsDiff{}
-	d.Add([]Total{{refB, 2, 5}, {refB, 3, 1}}, t0, nil)
+	d.Add([]Total{{refB, 2, 5, 0}, {refB, 3, 1, 0}}, t0, nil)
 	for i := range DefaultLateReads {
-		d.Add([]Total{{refB, 3, 1}}, t0.Add(time.Duration(i+1)*time.Second), nil)
+		d.Add([]Total{{refB, 3, 1, 0}}, t0.Add(time.Duration(i+1)*time.Second), nil)
 	}
-	got := d.Add([]Total{{refB, 2, 6}, {refB, 3, 2}, {refC, 9, 1}}, t0.Add(time.Minute), nil)
+	got := d.Add([]Total{{refB, 2, 6, 0}, {refB, 3, 2, 0}, {refC, 9, 1, 0}}, t0.Add(time.Minute), nil)
 	if diff := gocmp.Diff([]Count{{Ref: refB, N: 2, Late: true}, {Ref: refC, N: 1}}, got); diff != "" {
 		t.Errorf("one of b's two series late, c new (-want +got):\n%s", diff)
 	}

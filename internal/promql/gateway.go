@@ -92,18 +92,34 @@ func StartTimes(sel string) string {
 const startJitter = 2
 
 // StartedCounters is every function's started counter per gateway instance
-// (OncePerGateway), or, on a gateway older than that counter, its
+// (OncePerGateway), or, on a gateway instance without one for the function
+// (by its qualified name, defaultNamespace qualifying a bare one), its
 // invocation counter summed over the status codes: what the keep-alive
 // feeder reads at each step and its rebuild over the history, so the two
-// read the same counters.
-func StartedCounters() string { return StartedCountersMatching("") }
+// read the same counters, decided as the activity query decides them
+// (StartedPerGateway).
+func StartedCounters(defaultNamespace string) string {
+	return StartedCountersMatching("", defaultNamespace)
+}
 
 // StartedCountersMatching is StartedCounters over the series sel selects
 // (a PromQL label matcher list such as `{function_name=~"..."}`, or "" for
 // every series): the keep-alive's rebuild reads a large fleet's counters a
-// share of its functions at a time.
-func StartedCountersMatching(sel string) string {
-	return OncePerGateway(MetricStarted+sel, false) + " or sum by (function_name, instance) (" + OncePerGateway(MetricInvocationTotal+sel, true) + ")"
+// share of its functions at a time. Its series are labelled function_name
+// and instance alone, as the counters' are (the qualified name the
+// fallback is decided by is dropped): the feeder names a series across
+// reads by them, and the rebuild keys its series' state by them.
+//
+// Decided per raw function_name (`started or sum by (function_name,
+// instance) (total)`), a gateway without function_namespace that counted a
+// function's calls in its started counter under the bare name and in its
+// invocation counter under the qualified one (StartedPerGateway) had both
+// read, and the keep-alive learned every such call twice where the
+// activity query counted it once. It stays instant selectors, aggregations
+// and label_replace: nothing over a range, for the feeder's read at every
+// step (metricsource/prometheus totals.go).
+func StartedCountersMatching(sel, defaultNamespace string) string {
+	return withoutQualifiedName(StartedPerGateway(MetricStarted+sel, MetricInvocationTotal+sel, defaultNamespace))
 }
 
 // SumOverGateways is each function's sum of expr over its gateway replicas
@@ -135,6 +151,12 @@ const functionLabel = "__faas_autoscaler_function"
 func QualifiedName(expr, defaultNamespace string) string {
 	return fmt.Sprintf(`label_replace(label_replace(%s, "%[2]s", "$1", "function_name", "(.*[.].*)"), "%[2]s", %[3]s, "function_name", "([^.]*)")`,
 		expr, functionLabel, strconv.Quote("$1."+defaultNamespace))
+}
+
+// withoutQualifiedName is expr (QualifiedName's series) without
+// functionLabel: label_replace sets a label to "" by removing it.
+func withoutQualifiedName(expr string) string {
+	return fmt.Sprintf(`label_replace(%s, "%s", "", "", "")`, expr, functionLabel)
 }
 
 // StartedPerGateway is each function's started counter per gateway

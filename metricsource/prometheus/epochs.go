@@ -25,6 +25,15 @@ import (
 // An instance missing whole (not scraped) and back with a new start time
 // was restarted meanwhile: renamed, its series count whole.
 //
+// An instance missing whole from reads (not scraped) and back, renamed or
+// not, has series TotalsDiff never held: the restarted process's, or a
+// function's first called through it meanwhile. Counted whole at the read
+// it is back in, their calls (made anywhere in the unscraped span) ended
+// an idle time there that nobody saw. So name tells, per instance, when it
+// was last in a read before (seen; metricsource.Total.GatewaySeen), and
+// TotalsDiff counts such a series as late as a held one missing from the
+// same reads.
+//
 // An instance missing from the reads for forgetEpochAfter is forgotten
 // (gateway pods come and go with their addresses). It was 240 reads, an
 // hour at the 15 s learn step: a gateway not scraped for longer came back
@@ -41,6 +50,7 @@ type heldEpoch struct {
 	last  float64   // its start time as last read: drift is compared step by step
 	at    time.Time // the read it was last in
 	blind bool      // missing from a read while its counters were read
+	seen  time.Time // the last read it was in (its start time or its counters)
 }
 
 // forgetEpochAfter is as long as the keep-alive feeder keeps a series
@@ -53,8 +63,10 @@ const maxEpochs = 4096
 // name replaces each instance's start time in read (as Prometheus answered
 // it at one read, at) with the one its series are named with, and adds those
 // of instances held but missing from read. counted says whether an
-// instance's counters were in the read.
-func (e *startEpochs) name(read map[string]float64, counted func(instance string) bool, at time.Time) {
+// instance's counters were in the read. It returns, for each instance held
+// and in this read, the last read it was in before (seen).
+func (e *startEpochs) name(read map[string]float64, counted func(instance string) bool, at time.Time) (seen map[string]time.Time) {
+	seen = make(map[string]time.Time, len(read))
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.held == nil {
@@ -65,7 +77,10 @@ func (e *startEpochs) name(read map[string]float64, counted func(instance string
 		if !ok || !h.blind && promql.StartedAgain(h.last, v) {
 			h.name = v
 		}
-		h.last, h.at, h.blind = v, at, false
+		if ok && !h.seen.IsZero() {
+			seen[in] = h.seen
+		}
+		h.last, h.at, h.blind, h.seen = v, at, false, at
 		e.held[in] = h
 		read[in] = h.name
 	}
@@ -77,8 +92,11 @@ func (e *startEpochs) name(read map[string]float64, counted func(instance string
 			delete(e.held, in)
 			continue
 		}
-		if counted(in) && !h.blind {
-			h.blind = true
+		if counted(in) {
+			if !h.seen.IsZero() {
+				seen[in] = h.seen
+			}
+			h.blind, h.seen = true, at
 			e.held[in] = h
 		}
 		read[in] = h.name
@@ -86,6 +104,7 @@ func (e *startEpochs) name(read map[string]float64, counted func(instance string
 	for len(e.held) > maxEpochs {
 		e.dropOldestLocked()
 	}
+	return seen
 }
 
 func (e *startEpochs) dropOldestLocked() {

@@ -24,8 +24,8 @@ func BenchmarkStartedQuery(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, c := range []struct{ name, expr string }{{"increase", increase}, {"totals", startedTotalsQuery()},
-		{"totals+starts", totalsAndStartsQuery()}} { // what StartedTotals sends since session 35
+	for _, c := range []struct{ name, expr string }{{"increase", increase}, {"totals", startedTotalsQuery(DefaultNamespace)},
+		{"totals+starts", totalsAndStartsQuery(DefaultNamespace)}} { // what StartedTotals sends since session 35
 		b.Run(c.name, func(b *testing.B) {
 			at := now.Add(-time.Second)
 			for b.Loop() {

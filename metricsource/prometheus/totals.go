@@ -29,7 +29,13 @@ var _ metricsource.StartedTotals = (*Source)(nil)
 // replica restarting (its counters back to 0) is a reset of its own
 // series, which metricsource.TotalsDiff reads as such: in a sum with the
 // other replicas' it read as a fall, or as nothing.
-func startedTotalsQuery() string { return promql.StartedCounters() }
+//
+// The fallback is decided per instance and qualified function name, as
+// the activity query decides it (promql.StartedCountersMatching):
+// defaultNamespace qualifies a bare function_name for it.
+func startedTotalsQuery(defaultNamespace string) string {
+	return promql.StartedCounters(defaultNamespace)
+}
 
 // counterStartTime marks, by the "counter" label, totalsAndStartsQuery's
 // start times among its counters.
@@ -39,8 +45,8 @@ const counterStartTime = "start_time"
 // query (StartedTotals says why one), the start times marked by
 // counterStartTime: their label set ({instance, counter}) is never a
 // counter's ({function_name, instance}), so `or` keeps both.
-func totalsAndStartsQuery() string {
-	return "(" + startedTotalsQuery() + `) or label_replace(` + startTimesQuery + `, "counter", "` + counterStartTime + `", "", "")`
+func totalsAndStartsQuery(defaultNamespace string) string {
+	return "(" + startedTotalsQuery(defaultNamespace) + `) or label_replace(` + startTimesQuery + `, "counter", "` + counterStartTime + `", "", "")`
 }
 
 // StartedTotals reads each function's started counters at at, one Total
@@ -50,7 +56,7 @@ func totalsAndStartsQuery() string {
 // rejected, partial: a partial answer is refused whole, since a series it
 // lacks would be read as gone).
 func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricsource.Total) ([]metricsource.Total, error) {
-	expr := totalsAndStartsQuery()
+	expr := totalsAndStartsQuery(s.cfg.DefaultNamespace)
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.StartedTimeout) // not Timeout: no pass waits on it (Config)
 	defer cancel()
 	out := buf[:0]
@@ -99,13 +105,20 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 		// series of a gateway that has one would be renamed, and count whole.
 		return buf[:0], fmt.Errorf("started totals at %s: %w", at.UTC().Format(time.RFC3339), err)
 	}
-	s.epochs.name(epochs, func(in string) bool { _, ok := index[in]; return ok }, at)
+	seen := s.epochs.name(epochs, func(in string) bool { _, ok := index[in]; return ok }, at)
 	started := make([]float64, len(instances))
+	lastSeen := make([]int64, len(instances))
 	for i, in := range instances {
 		started[i] = epochs[in]
+		if t, ok := seen[in]; ok {
+			lastSeen[i] = t.UnixNano()
+		}
 	}
 	for i := range out {
 		out[i].Series = s.epochKey(out[i].Series, started[of[i]])
+		// When the gateway was last read: a series new since then is late
+		// if it went unscraped between (epochs.go).
+		out[i].GatewaySeen = lastSeen[of[i]]
 	}
 	return out, nil
 }

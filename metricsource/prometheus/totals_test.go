@@ -52,7 +52,7 @@ func TestStartedTotalsRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(forms) != 1 || forms[0]["query"] != totalsAndStartsQuery() || forms[0]["time"] != "2026-12-05T04:00:15.5Z" {
+	if len(forms) != 1 || forms[0]["query"] != totalsAndStartsQuery(DefaultNamespace) || forms[0]["time"] != "2026-12-05T04:00:15.5Z" {
 		t.Fatalf("requests %v, want one query of the totals and the gateways' start times at 2026-12-05T04:00:15.5Z", forms)
 	}
 	busy := provider.Ref{Name: "busy", Namespace: "openfaas-fn"}
