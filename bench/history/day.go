@@ -88,7 +88,10 @@ func writeDay(ctx context.Context, dir string, d *day) (int, error) {
 	gw := labels.FromStrings("__name__", promql.MetricProcessStart, "instance", gatewayInstance, "job", gatewayJob)
 	started := float64(d.from.Add(-time.Hour).Unix())
 	next := make([]int, len(d.calls)) // each function's calls before the block's first scrape
-	for lo := start; lo.Before(d.to); lo = lo.Add(blockSpan) {
+	// Up to the block holding d.to, included: a day ending on a block's
+	// boundary has its last scrape in the block that starts there (it
+	// was lost, and with it the calls of the day's last scrape interval).
+	for lo := start; !lo.After(d.to); lo = lo.Add(blockSpan) {
 		hi := lo.Add(blockSpan)
 		// Its head's chunk range four blocks, so that a commit of some
 		// functions' samples up to the block's end leaves the next
