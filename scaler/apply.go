@@ -187,18 +187,20 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	// The next pass without a signal decides it again, as it finds the
 	// lapse again below; not if a firing was stepped on or the generated
 	// alert seen firing since this decision (the condition is back).
-	// Not after raised_since: someone raised the function after the
-	// decision looked, and that raise is the newer intent (owed, the drop
-	// took an operator's raise back to the floor on the next pass).
-	raised := o.Code == actuator.CodeRaisedSince
-	if !d.dropOwed.IsZero() && !raised && st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) && st.StepRuleAt.IsZero() {
-		st.StepDropOwed = d.dropOwed
+	// Not when overtaken (a raise since the decision looked is the newer
+	// intent: owed, the drop took it back to the floor on the next pass),
+	// nor when the function was deployed again (gone: the new one never
+	// had the alert, and was dropped on the next pass all the same).
+	if !d.dropOwed.IsZero() && !overtaken(o) && o.Code != actuator.CodeGone &&
+		st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) && st.StepRuleAt.IsZero() {
+		st.StepDropOwed, st.StepDropFrom = d.dropOwed, d.dropFrom
 	}
-	if r := d.endedRamp; !r.start.IsZero() && !raised && st.RampStart.IsZero() && st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
+	if r := d.endedRamp; !r.start.IsZero() && !overtaken(o) && o.Code != actuator.CodeGone &&
+		st.RampStart.IsZero() && st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
 		// Step mode's way down, ended by this decision's ask for the
 		// floor, is put back for the next pass to ask again (endedRamp);
 		// not if a firing was stepped on since (the condition is back) or
-		// another ramp started.
+		// another ramp started, nor when overtaken or gone (as above).
 		st.RampFrom, st.RampStart = r.from, r.start
 	}
 	if st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
@@ -210,8 +212,10 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	// (a review's finding). Back to the firing last seen, the next pass
 	// finds the lapse again. A received resolution is not undone (it made
 	// CE's alert beside a rule no longer firing: another finding); its
-	// drop is owed instead (above).
-	if d.lapsed && st.StepRuleAt.IsZero() && d.Next.StepRuleAt.IsZero() && !prev.StepRuleAt.IsZero() {
+	// drop is owed instead (above). Not when overtaken or gone, as the
+	// owed drop is not: found again, the lapse took an outside raise, or
+	// a function deployed again, to the floor.
+	if d.lapsed && !overtaken(o) && o.Code != actuator.CodeGone && st.StepRuleAt.IsZero() && d.Next.StepRuleAt.IsZero() && !prev.StepRuleAt.IsZero() {
 		st.StepRuleAt, st.StepRuleRepeats = prev.StepRuleAt, prev.StepRuleRepeats
 	}
 	// An alert's load the decision took is evidence again for the next
@@ -220,6 +224,16 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 		st.AlertLoadKey = prev.AlertLoadKey
 	}
 	fs.setState(st)
+}
+
+// overtaken reports whether o's drop lost to a raise made after the
+// decision looked: one the actuator wrote (raised_since), or one made
+// outside the controller (kubectl scale, faas-cli), which the actuator's
+// conditional write finds as the count changed upward (changed, with the
+// count found above the one decided on). Either is the newer intent, which
+// the drop must not be decided again over.
+func overtaken(o actuator.Outcome) bool {
+	return o.Code == actuator.CodeRaisedSince || o.Code == actuator.CodeChanged && o.Current > o.Intent.From
 }
 
 // lastInputs are a function's last decision's inputs as kept, copied: the

@@ -51,7 +51,7 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		// Only exact CE's own decision owes a drop: one carried through
 		// another mode dropped the function to its floor when the labels
 		// came back to exact CE, on an alert resolved long before.
-		d.Next.StepDropOwed = time.Time{}
+		d.Next.StepDropOwed, d.Next.StepDropFrom = time.Time{}, 0
 	}
 	d.Current = obs.Replicas
 	d.Scale = d.Replicas != d.Current

@@ -153,6 +153,12 @@ type State struct {
 	// firing alert acted on, or the generated step alert seen firing,
 	// ends it (the condition is back).
 	StepDropOwed time.Time `json:"step_drop_owed,omitzero"`
+	// StepDropFrom is the count the owed drop was decided on (0: not
+	// known, a state kept before it was). A pass that finds the function
+	// above it owes nothing: someone raised it since, and that raise is
+	// the newer intent; the drop, had it landed first, would have left
+	// the raise alone too (exact CE holds without an alert).
+	StepDropFrom uint64 `json:"step_drop_from,omitempty"`
 	// AlertLoadAt is the last evaluation whose count rested on an alert's
 	// load, AlertBase the count before that evidence started; without other
 	// load data the count returns to AlertBase one evidence window later.
@@ -201,6 +207,9 @@ type Decision struct {
 	// applied. Not StepRuleAt put back, as for the lapse: that made a
 	// resolution that arrived read as the generated alert still firing.
 	dropOwed time.Time
+	// dropFrom is the count dropOwed's drop was decided on, kept beside
+	// it (State.StepDropFrom).
+	dropFrom uint64
 	// endedRamp: step mode's way down (RampFrom, RampStart) that this
 	// decision ended asking for the floor. Ended, nothing asks for it
 	// again: with a firing stepped on in the term StepFoundAt does not

@@ -33,7 +33,10 @@
 // one down window: State.StepFoundAt); ExactCE
 // reproduces the CE gateway's CalculateReplicas. A drop that ends the way
 // down (the ramp's last, exact CE's on a resolution) and is not applied is
-// asked for again on a later pass: the resolution is not sent again. A firing alert with the same
+// asked for again on a later pass: the resolution is not sent again; not
+// once the function was raised above the count it was decided on (by the
+// controller or by hand) or deployed again: the raise is the newer intent,
+// the new function never had the alert. A firing alert with the same
 // fingerprint and StartsAt as the last one acted on, within StepDedup, is a
 // duplicate or a retry and adds nothing; so is one the webhook marks as a
 // retry of a notification (Signal.RetryOf) stepped on since it was first

@@ -29,8 +29,8 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	// A drop owed is this pass's to decide again (outcome owes it anew if
 	// that is not applied either), or ended by what this pass acts on; a
 	// signal that adds nothing keeps it for the next pass (below).
-	owed := st.StepDropOwed
-	d.Next.StepDropOwed = time.Time{}
+	owed, owedFrom := st.StepDropOwed, st.StepDropFrom
+	d.Next.StepDropOwed, d.Next.StepDropFrom = time.Time{}, 0
 	switch {
 	case ruleLapsed(sig, &st, d.Next.StepRuleAt) && cur > 0:
 		lo, code, why := floor(&spec, &obs)
@@ -43,7 +43,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		}
 		d.Reason, d.lapsed = "exact CE: "+lapsedWords(&st)+why, true
 	case sig == nil && !owed.IsZero() && cur > 0:
-		return owedDrop(&spec, &obs, d, owed)
+		return owedDrop(&spec, &obs, d, owed, owedFrom)
 	case sig == nil:
 		d.Code = CodeSteady
 		if !obs.quiet {
@@ -56,7 +56,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		}
 	case earlierInstance(sig, &st):
 		d.Code = CodeSteady
-		d.Next.StepDropOwed = owed // it says nothing of the instance whose drop is owed
+		d.Next.StepDropOwed, d.Next.StepDropFrom = owed, owedFrom // it says nothing of the instance whose drop is owed
 		if !obs.quiet {
 			d.Reason = "exact CE: " + earlierInstanceWords(sig, cur)
 		}
@@ -66,7 +66,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 			// A late copy of the firing already stepped on (an HA peer's,
 			// a retry) is no new firing: the drop owed since stays owed.
 			d.Code = CodeDuplicate
-			d.Next.StepDropOwed = owed
+			d.Next.StepDropOwed, d.Next.StepDropFrom = owed, owedFrom
 			d.Reason = steppedWords(sig, at, cur)
 			return d
 		}
@@ -105,7 +105,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		}
 		d.Reason = fmt.Sprintf("exact CE: alert %s %s → %s", sig.AlertName, sig.Status, why)
 		if d.Replicas < cur {
-			d.dropOwed = now
+			d.dropOwed, d.dropFrom = now, cur
 		}
 	}
 	d.Recommended = d.Replicas
@@ -113,25 +113,44 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 }
 
 // owedDrop decides again the drop to the floor of a received resolution
-// (decided at owed) that was not applied: the resolution is not sent
-// again, so this pass is its only retry, as the lapse's is. Found at or
-// below the floor, the drop landed (or another write took it there) and
-// nothing is owed any more.
-func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time) Decision {
+// (decided at owed, on from replicas; 0: not known) that was not applied:
+// the resolution is not sent again, so this pass is its only retry, as the
+// lapse's is. Found at or below the floor, the drop landed (or another
+// write took it there) and nothing is owed any more. Found above from,
+// someone raised the function since (a kubectl scale after the failed
+// write): the drop, had it landed, came before that raise, which exact CE
+// would then have kept (it holds without an alert), so the raise is kept
+// and nothing is owed either.
+func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uint64) Decision {
 	cur := obs.Replicas
+	at := owed.UTC().Format(time.TimeOnly)
+	if from > 0 && cur > from {
+		d.Code = CodeSteady
+		if !obs.quiet {
+			d.Reason = fmt.Sprintf("exact CE: raised to %d since the drop owed from %d (alert resolved at %s): keep %d", cur, from, at, cur)
+		}
+		d.Recommended = d.Replicas
+		return d
+	}
 	lo, code, why := floor(spec, obs)
 	d.Replicas, d.Code = min(lo, cur), CodeStepDown
 	switch {
 	case d.Replicas == cur:
 		d.Code = CodeSteady
 	case code == CodeScheduledMin:
-		d.Code, d.dropOwed = code, owed
+		d.Code, d.dropOwed, d.dropFrom = code, owed, cur
 	default:
-		d.dropOwed = owed
+		d.dropOwed, d.dropFrom = owed, cur
 	}
 	if !obs.quiet {
-		d.Reason = fmt.Sprintf("exact CE: alert resolved at %s, its drop not applied yet → %s → %d",
-			owed.UTC().Format(time.TimeOnly), why, d.Replicas)
+		switch {
+		case cur == lo:
+			d.Reason = fmt.Sprintf("exact CE: drop owed since %s found done: at the floor %d (%s), keep %d", at, lo, why, cur)
+		case cur < lo:
+			d.Reason = fmt.Sprintf("exact CE: drop owed since %s found done: below the floor %d (%s), keep %d", at, lo, why, cur)
+		default:
+			d.Reason = fmt.Sprintf("exact CE: alert resolved at %s, its drop not applied yet → %s → %d", at, why, d.Replicas)
+		}
 	}
 	d.Recommended = d.Replicas
 	return d

@@ -24,6 +24,7 @@ type modeState struct {
 	stepRuleAt               time.Time
 	stepRuleRepeats          bool
 	stepDropOwed             time.Time
+	stepDropFrom             uint64
 	alertLoadAt              time.Time
 	alertBase                uint64
 	alertLoadKey             string
@@ -35,7 +36,7 @@ func modesOf(s *State) modeState {
 		burstSince: s.BurstSince, burstCrossed: s.BurstCrossed,
 		stepKey: s.StepKey, stepAt: s.StepAt, prevStepKey: s.PrevStepKey, prevStepAt: s.PrevStepAt,
 		rampFrom: s.RampFrom, rampStart: s.RampStart, stepFoundAt: s.StepFoundAt, stepRuleAt: s.StepRuleAt,
-		stepRuleRepeats: s.StepRuleRepeats, stepDropOwed: s.StepDropOwed,
+		stepRuleRepeats: s.StepRuleRepeats, stepDropOwed: s.StepDropOwed, stepDropFrom: s.StepDropFrom,
 		alertLoadAt: s.AlertLoadAt, alertBase: s.AlertBase,
 		alertLoadKey: s.AlertLoadKey,
 	}
@@ -46,7 +47,7 @@ func (m *modeState) into(s *State) {
 	s.BurstSince, s.BurstCrossed = m.burstSince, m.burstCrossed
 	s.StepKey, s.StepAt, s.PrevStepKey, s.PrevStepAt = m.stepKey, m.stepAt, m.prevStepKey, m.prevStepAt
 	s.RampFrom, s.RampStart, s.StepFoundAt, s.StepRuleAt = m.rampFrom, m.rampStart, m.stepFoundAt, m.stepRuleAt
-	s.StepRuleRepeats, s.StepDropOwed = m.stepRuleRepeats, m.stepDropOwed
+	s.StepRuleRepeats, s.StepDropOwed, s.StepDropFrom = m.stepRuleRepeats, m.stepDropOwed, m.stepDropFrom
 	s.AlertLoadAt, s.AlertBase = m.alertLoadAt, m.alertBase
 	s.AlertLoadKey = m.alertLoadKey
 }
