@@ -88,10 +88,12 @@
 //     stepped back) is a new baseline, as the first scrape is: no calls
 //     read from it, and activity and rps windows reaching back over it
 //     read missing (not covered), its calls since the last page unknown.
-//     So do capacity windows over it of a function without the in-flight
-//     gauge, and of one whose gauge peaks at 0 there while it has the
-//     duration histogram (its arrivals, the larger part, unknown); a
-//     gauge above 0 is read.
+//     So do capacity windows over it of a function whose in-flight gauge
+//     has no value in the window (none, or gone from the pages), and of
+//     one whose gauge peaks at 0 there while it has the duration
+//     histogram, whatever the arrivals after the page read (those up to
+//     it, maybe the larger part, unknown); a gauge above 0 is read, with
+//     the arrivals known after the page when larger.
 //   - Only the gateway's series are read: the cpu, queue and custom scaling
 //     types are not available from this source and yield an error.
 //   - The window "ends now": now is the injected clock's.

@@ -42,9 +42,13 @@ type function struct {
 	// functions, most passes: none in flight and no arrival for minutes).
 	loadAt   int64
 	peakMemo float64
-	memoPart metricsource.Part
-	memoHas  bool // the memo's present
-	memoSet  bool
+	// memoGauge is the memo's gauge peak (peakRead.g): over a rebase it
+	// decides whether the peak is known (windowRead.known).
+	memoGauge float64
+	memoPart  metricsource.Part
+	memoHas   bool // the memo's present
+	memoGHas  bool // the gauge had a value
+	memoSet   bool
 	// seenN counts the series seen at the scrape seenSeq, and minDrop is
 	// the earliest time at which sweep's walk would prune a series with two
 	// points or more (its drop plus how long its kind keeps points,
@@ -58,6 +62,18 @@ type function struct {
 // loadChanged records a change at t of a series peak reads.
 func (fn *function) loadChanged(t int64) {
 	fn.loadAt, fn.memoSet = t, false
+}
+
+// memo is the peak memo as peak reads it (memoSet: set).
+func (fn *function) memo() peakRead {
+	return peakRead{v: fn.peakMemo, part: fn.memoPart, has: fn.memoHas, g: fn.memoGauge, gHas: fn.memoGHas}
+}
+
+// setMemo keeps p as the peak of every window starting at or after loadAt.
+// Field by field, not a peakRead: its padding would add 16 bytes to every
+// function kept.
+func (fn *function) setMemo(p peakRead) {
+	fn.peakMemo, fn.memoPart, fn.memoHas, fn.memoGauge, fn.memoGHas, fn.memoSet = p.v, p.part, p.has, p.g, p.gHas, true
 }
 
 func (fn *function) find(key seriesKey) *series {

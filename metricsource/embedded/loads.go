@@ -51,15 +51,10 @@ func (s *Source) LoadsAligned(_ context.Context, typ string, fns []provider.Func
 		if pair && (fn == nil || !reads[0].blind(fn)) {
 			var long, short metricsource.Reading
 			if fn != nil {
-				long, short = fn.peaks(reads[0].from, reads[1].from, reads[0].to)
-				// As windowRead.of drops a zero over a rebase, each
-				// window by its own reach.
-				if long.Has && reads[0].unknownZero(fn, long.Value) {
-					long = metricsource.Reading{}
-				}
-				if short.Has && reads[1].unknownZero(fn, short.Value) {
-					short = metricsource.Reading{}
-				}
+				l, s := fn.peaks(reads[0].from, reads[1].from, reads[0].to)
+				// As windowRead.of drops a read whose gauge says nothing
+				// over a rebase, each window by its own reach.
+				long, short = reads[0].known(fn, l).reading(), reads[1].known(fn, s).reading()
 			}
 			ws[0].R[i], ws[1].R[i] = long, short
 			continue
@@ -81,28 +76,27 @@ func (s *Source) LoadsAligned(_ context.Context, typ string, fns []provider.Func
 }
 
 // peaks is fn's peak over [fromL, to] and over [fromS, to] (fromL <=
-// fromS) as readings, each exactly what peak reads when the longer window
-// is read first and the shorter next, memo included: a window wholly
-// quiet answers from the memo (or sets it), and the rest is read in one
-// walk over the series (peakOver2).
-func (fn *function) peaks(fromL, fromS, to int64) (long, short metricsource.Reading) {
-	var l, s peakRead
+// fromS), each exactly what peak reads when the longer window is read
+// first and the shorter next, memo included: a window wholly quiet
+// answers from the memo (or sets it), and the rest is read in one walk
+// over the series (peakOver2).
+func (fn *function) peaks(fromL, fromS, to int64) (l, s peakRead) {
 	switch {
 	case fn.loadAt <= fromL:
 		// Both quiet: the first read answers (or sets) the memo, which the
 		// second reads.
-		l.v, l.part, l.has = fn.peak(fromL, to)
+		l = fn.peak(fromL, to)
 		s = l
 	case fn.loadAt <= fromS && fn.memoSet:
-		l.v, l.part, l.has = fn.peakOver(fromL, to)
-		s = peakRead{fn.peakMemo, fn.memoPart, fn.memoHas}
+		l = fn.peakOver(fromL, to)
+		s = fn.memo()
 	default:
 		l, s = fn.peakOver2(fromL, fromS, to)
 		if fn.loadAt <= fromS {
-			fn.peakMemo, fn.memoPart, fn.memoHas, fn.memoSet = s.v, s.part, s.has, true
+			fn.setMemo(s)
 		}
 	}
-	return l.reading(), s.reading()
+	return l, s
 }
 
 // peakRead is one of peak's answers.
@@ -110,6 +104,12 @@ type peakRead struct {
 	v    float64
 	part metricsource.Part
 	has  bool
+	// g is the in-flight gauge's own peak (of the sum of its series), and
+	// gHas whether it has a value in the window: v is the larger of it and
+	// the arrivals', and over a rebase only the gauge's part is known
+	// (windowRead.known), which v alone cannot tell.
+	g    float64
+	gHas bool
 }
 
 // reading is r as LoadAligned hands it out: no part without a value.
@@ -165,6 +165,7 @@ func (fn *function) peakOver2(fromL, fromS, to int64) (long, short peakRead) {
 			sumS = fn.peakOfSum(fromS, to)
 		}
 	}
+	long.g, long.gHas, short.g, short.gHas = sumL, gaugesL > 0, sumS, gaugesS > 0
 	long.v, long.part = sumL, metricsource.PartGauge
 	if arrL > sumL {
 		long.v, long.part = arrL, metricsource.PartArrivals

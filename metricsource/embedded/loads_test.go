@@ -158,7 +158,7 @@ func compareLoads(t *testing.T, seed uint64) {
 			}
 			for i := range n {
 				a, b := one.st.fns[fns[i].Ref], all.st.fns[fns[i].Ref]
-				if (a == nil) != (b == nil) || a != nil && (a.memoSet != b.memoSet || a.memoSet && (a.peakMemo != b.peakMemo || a.memoPart != b.memoPart || a.memoHas != b.memoHas)) {
+				if (a == nil) != (b == nil) || a != nil && (a.memoSet != b.memoSet || a.memoSet && a.memo() != b.memo()) {
 					t.Fatalf("scrape %d, %s of %v: the memos differ", scrape, typ, windowsOf(ws))
 				}
 			}

@@ -100,11 +100,7 @@ func comparePeaks(t *testing.T, seed uint64) {
 					rereads++
 					memoOnce[i] = false
 				}
-				v, part, has := fn.peakOver(to-w.Nanoseconds(), to)
-				want := metricsource.Reading{Value: v, Has: has}
-				if has {
-					want.Part = part
-				}
+				want := fn.peakOver(to-w.Nanoseconds(), to).reading()
 				if out[i] != want {
 					t.Fatalf("scrape %d, window %s, %s: %+v, the series say %+v (memo read: %v)", scrape, w, fns[i].Ref, out[i], want, before[i])
 				}

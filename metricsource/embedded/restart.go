@@ -95,7 +95,18 @@ const severalRun = 10
 // A page without the series, or with an unusable value, says nothing: the
 // last known time is kept (while several processes are being seen, it
 // fails, one of the run). Called by ScrapeOnce only, one scrape at a time.
-func (s *Source) pageProcess(families map[string]*dto.MetricFamily) (process, error) {
+//
+// It returns the page's start time too (0: none), for observePage to make
+// the process of the last page recorded (Source.started) when, and only
+// when, ingest records the page: one ignored for its time (the
+// controller's clock stepped back) set it here, and the next page of the
+// new process read as that process's (procSame) against a history whose
+// last page was the old one's: a restart's calls read as none, another
+// replica's as calls since (a review's finding). What the pages say of the
+// URL (pageStart, several, sameRun) moves with every page fetched, as
+// with the pages refused while several processes answer: an ignored page
+// was served all the same.
+func (s *Source) pageProcess(families map[string]*dto.MetricFamily) (process, float64, error) {
 	v := math.NaN()
 	if mf := families[metricProcessStart]; mf != nil && len(mf.GetMetric()) == 1 {
 		v = value(mf.GetType(), mf.GetMetric()[0]) // one; several: a merged page, not one process's
@@ -107,11 +118,11 @@ func (s *Source) pageProcess(families map[string]*dto.MetricFamily) (process, er
 			// No process to tell; counted towards the run, or a URL now
 			// merging the replicas' pages would fail for good.
 			if s.sameRun++; s.sameRun < severalRun {
-				return procUnknown, s.severalErr()
+				return procUnknown, 0, s.severalErr()
 			}
 			s.several = false
 		}
-		return procUnknown, nil
+		return procUnknown, 0, nil
 	}
 	seen := s.pageStart
 	s.pageStart = v
@@ -125,19 +136,18 @@ func (s *Source) pageProcess(families map[string]*dto.MetricFamily) (process, er
 	}
 	if s.several {
 		if s.sameRun < severalRun {
-			return procUnknown, s.severalErr()
+			return procUnknown, 0, s.severalErr()
 		}
 		s.several = false
 	}
 	was := s.started
-	s.started = v
 	switch {
 	case was <= 0 || sameProcess(was, v):
-		return procSame, nil
+		return procSame, v, nil
 	case promql.StartedAgain(was, v) && s.startedSince(v):
-		return procRestarted, nil
+		return procRestarted, v, nil
 	default:
-		return procRebased, nil
+		return procRebased, v, nil
 	}
 }
 

@@ -74,11 +74,11 @@ func (s *Source) ScrapeOnce(ctx context.Context, now time.Time) error {
 	if lr.N == MaxBodyBytes+1 && s.hasFunctions() {
 		return errors.New("scrape: empty metrics body after pages with functions: a response cut short")
 	}
-	proc, err := s.pageProcess(families)
+	proc, start, err := s.pageProcess(families)
 	if err != nil {
 		return fmt.Errorf("scrape: %w", err)
 	}
-	s.observe(now, samplesOf(families), proc, servedAt)
+	s.observePage(now, samplesOf(families), proc, start, servedAt)
 	return nil
 }
 

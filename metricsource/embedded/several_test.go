@@ -79,7 +79,10 @@ func TestPageProcessJitter(t *testing.T) {
 		{1005, procUnknown, true},    // earlier than the last by 6 s: another process
 		{1005.56, procUnknown, true}, // 0.56 s from the last: another process (a replica of one rollout)
 	} {
-		got, err := src.pageProcess(page(c.start))
+		got, start, err := src.pageProcess(page(c.start))
+		if err == nil && start > 0 {
+			src.started = start // as observePage does with a page recorded
+		}
 		if got != c.want || (err != nil) != c.fails {
 			t.Errorf("page %d, start %v: %v, %v; want %v, failing %v", i, c.start, got, err, c.want, c.fails)
 		}

@@ -26,8 +26,9 @@ type Source struct {
 	base   time.Duration
 	demand demand
 	// started is the gateway process's start time as the last page
-	// recorded said (process_start_time_seconds; 0: not known): a later
-	// one is a restart in place, another a new baseline. pageStart is the last page's, recorded
+	// recorded said (process_start_time_seconds; 0: not known), set when
+	// it is recorded (observePage): a later one is a restart in place,
+	// another a new baseline. pageStart is the last page's, recorded
 	// or not; several: an earlier one was seen since sameRun pages ago
 	// (pages from several processes, refused). restart.go.
 	started, pageStart float64
@@ -90,6 +91,16 @@ func (s *Source) Observe(now time.Time, samples []Sample) {
 // (restart.go): after a restart its counters count from zero on this page.
 // servedAt is when the gateway served it, on its clock (0: not known).
 func (s *Source) observe(now time.Time, samples []Sample, proc process, servedAt float64) {
+	s.observePage(now, samples, proc, 0, servedAt)
+}
+
+// observePage is observe of a scraped page whose gateway process started
+// at start (process_start_time_seconds; 0: not known, the last kept).
+// start and servedAt describe the last page recorded from then on only if
+// ingest records this one: one it ignores for its time leaves the history
+// ending at the page before, and the next page is told against that one's
+// process (restart.go, pageProcess).
+func (s *Source) observePage(now time.Time, samples []Sample, proc process, start, servedAt float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r := max(s.base, s.demand.longest(now)); r < s.retention {
@@ -98,7 +109,11 @@ func (s *Source) observe(now time.Time, samples []Sample, proc process, servedAt
 	}
 	s.st.ingest(now, samples, s.retention, proc)
 	if n := len(s.st.scrapes); n > 0 && s.st.scrapes[n-1] == now.UnixNano() {
-		s.servedAt = servedAt // recorded (ingest ignores a scrape not after the last)
+		// Recorded (ingest ignores a scrape not after the last).
+		s.servedAt = servedAt
+		if start > 0 {
+			s.started = start
+		}
 	}
 }
 

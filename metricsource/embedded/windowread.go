@@ -23,11 +23,8 @@ func (r windowRead) of(fn *function) (float64, metricsource.Part, bool) {
 		return 0, metricsource.PartUnknown, false // missing, not low: the calls up to a new baseline are unknown
 	}
 	if r.capacity {
-		v, part, ok := fn.peak(r.from, r.to)
-		if ok && r.unknownZero(fn, v) {
-			return 0, metricsource.PartUnknown, false
-		}
-		return v, part, ok
+		p := r.known(fn, fn.peak(r.from, r.to))
+		return p.v, p.part, p.has
 	}
 	if fn.hasStarted && r.from < r.totalFrom {
 		return 0, metricsource.PartUnknown, false // missing, not the history there is: a counter's points before it are its baseline
@@ -40,24 +37,35 @@ func (r windowRead) of(fn *function) (float64, metricsource.Part, bool) {
 // a rebased page (store.rebased), whose calls since the last page are
 // unknown: the counters' rate, and a capacity read from arrivals alone (the
 // peak read the step before it, 0 for a function idle there and busy since,
-// as present: a review's finding). A function with the in-flight gauge
-// still reads its capacity: the gauge is sampled, not derived, and the
-// arrivals' part is the larger only where it is known (another finding:
-// every rebase blinded capacity for a window); but see unknownZero.
+// as present: a review's finding). A function with an in-flight gauge
+// series may still read its capacity: the gauge is sampled, not derived,
+// and the arrivals' part is the larger only where it is known (another
+// finding: every rebase blinded capacity for a window). Whether its gauge
+// says anything in the window is known only from the series' points
+// (known): hasGauge is a filter that spares the walk, not the answer.
 func (r windowRead) blind(fn *function) bool {
 	return r.from < r.rebased && (!r.capacity || !fn.hasGauge)
 }
 
-// unknownZero reports whether v, fn's capacity over r's window read from
-// its in-flight gauge (blind let it through), is no reading: the window
-// reaches before a rebased page and fn has the duration histogram, so its
-// arrivals, unknown for the interval up to that page, could be the larger
-// part. A gauge above 0 is a known lower bound; a gauge at 0 read a
-// function called only in that interval (short requests, which the gauge's
-// samples miss) as idle, present, a scale-down input. No histogram: the
-// gauge is its whole capacity, as at any other time.
-func (r windowRead) unknownZero(fn *function, v float64) bool {
-	return v == 0 && r.capacity && r.from < r.rebased && fn.hasSeconds
+// known is p, fn's capacity over r's window (blind let it through), or no
+// reading where the window reaches before a rebased page and the gauge
+// does not bound it: the arrivals up to that page are unknown, so only the
+// gauge's own peak is known there. No gauge value in the window (a series
+// kept for a longer window while absent from the page: a review's
+// finding) reads the arrivals alone, as a function without the gauge
+// does. A gauge peak of 0 where fn has the duration histogram is no bound
+// either: short requests, which the gauge's samples miss, read a function
+// called only up to that page as idle, present (a scale-down input), and
+// the arrivals read after it (one call: 0.1) as the whole peak, not the
+// unknown larger part before (another finding: this tested max(gauge,
+// arrivals) for 0). A gauge above 0 is a known lower bound, read with the
+// arrivals known after the page. No histogram: the gauge is its whole
+// capacity, as at any other time.
+func (r windowRead) known(fn *function, p peakRead) peakRead {
+	if p.has && r.capacity && r.from < r.rebased && (!p.gHas || p.g == 0 && fn.hasSeconds) {
+		return peakRead{}
+	}
+	return p
 }
 
 // sumIncrease sums the increases over (from, to] of fn's series of kind
@@ -78,23 +86,23 @@ func (fn *function) sumIncrease(kind metricKind, from, to int64) (sum float64, p
 // series' peak (of their sum when several: peakOfSum) and the peak of the concurrency its
 // arrivals brought, interval by interval (see function.arrivals), and
 // which of the two it was (the gauge when they are equal).
-func (fn *function) peak(from, to int64) (float64, metricsource.Part, bool) {
+func (fn *function) peak(from, to int64) peakRead {
 	quiet := fn.loadAt <= from
 	if quiet && fn.memoSet {
-		return fn.peakMemo, fn.memoPart, fn.memoHas
+		return fn.memo()
 	}
-	v, part, present := fn.peakOver(from, to)
+	p := fn.peakOver(from, to)
 	if quiet {
-		fn.peakMemo, fn.memoPart, fn.memoHas, fn.memoSet = v, part, present, true
+		fn.setMemo(p)
 	}
-	return v, part, present
+	return p
 }
 
 // peakOver is peak read from the series: peakOver2's longer window, the
 // shorter one the same (one walk, no second sum).
-func (fn *function) peakOver(from, to int64) (float64, metricsource.Part, bool) {
+func (fn *function) peakOver(from, to int64) peakRead {
 	l, _ := fn.peakOver2(from, from, to)
-	return l.v, l.part, l.has
+	return l
 }
 
 // peakOfSum is the peak over [from, to] of the in-flight series' sum, for a
