@@ -112,14 +112,27 @@ func (f *Feeder) readSplit(ctx context.Context, src metricsource.StartedTotals, 
 // counted them all late (LateSpan) where unsplit they were on time
 // (review 53A). A series the diff does not hold is new since the base (a
 // gateway restarted in place): its calls are left to the part they fall
-// in, as readSplit wants.
+// in, as readSplit wants. One held whose value at now is below the held
+// one was reset since: it is added at 0, as reset by the end (review 53H:
+// added at its value at now, the part read it as a reset before the end and
+// took the hand-over off the calls made after the restart).
 func heldAtEnd(d *metricsource.TotalsDiff, atEnd, now []metricsource.Total) []metricsource.Total {
 	in := make(map[uint64]struct{}, len(atEnd))
 	for _, t := range atEnd {
 		in[t.Series] = struct{}{}
 	}
 	for _, t := range now {
-		if _, ok := in[t.Series]; !ok && d.Knows(t.Series) {
+		if _, ok := in[t.Series]; ok {
+			continue
+		}
+		if held, ok := d.Held(t.Series); ok {
+			if t.N < held {
+				// Reset since the base (a gateway restarted in place that
+				// keeps its series' names): placed at the end, so all it
+				// counts now is counted after it and the hand-over comes
+				// off none of it (the reset erased what it counted before).
+				t.N = 0
+			}
 			atEnd = append(atEnd, t)
 		}
 	}

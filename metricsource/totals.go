@@ -175,10 +175,11 @@ func (d *TotalsDiff) Rebase() { d.at = time.Time{} }
 // Len is how many series it holds.
 func (d *TotalsDiff) Len() int { return len(d.last) }
 
-// Knows says whether it holds series (read before, not forgotten).
-func (d *TotalsDiff) Knows(series uint64) bool {
-	_, ok := d.last[series]
-	return ok
+// Held is the value it holds for series, and whether it holds one (read
+// before, not forgotten).
+func (d *TotalsDiff) Held(series uint64) (float64, bool) {
+	v, ok := d.last[series]
+	return v.n, ok
 }
 
 // Add takes a read made at at and returns the calls each function started
