@@ -5,18 +5,19 @@ import (
 	"time"
 )
 
-// ingest records one successful scrape at now. proc is what the page said
+// ingest records one successful scrape at now, and says whether it did (a
+// scrape not after the last is ignored). proc is what the page said
 // of the gateway process (restart.go): after a restart every counter on
 // the page counts from zero; on a process not joinable to the last page's
 // (procRebased) the page is a new baseline, as the first scrape is; on the
 // same process's pages a counter back from missing steps from its last
 // value (store.procFrom).
-func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration, proc process) {
+func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration, proc process) bool {
 	t := now.UnixNano()
 	if n := len(st.scrapes); n > 0 && t <= st.scrapes[n-1] {
 		// Time went backwards or stood still: keep the history ordered.
 		st.log.Warn("scrape not after the previous one ignored", "at", now)
-		return
+		return false
 	}
 	restarted, rebased := proc == procRestarted, proc == procRebased
 	switch {
@@ -192,6 +193,7 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 		}
 	}
 	st.sweep(t, prevScrape, t-retention.Nanoseconds())
+	return true
 }
 
 // repeats records smp as ingest does when it is the j-th of fn's series,

@@ -107,8 +107,7 @@ func (s *Source) observePage(now time.Time, samples []Sample, proc process, star
 		s.log.Info("retention lowered to the longest window asked within the last 8 days and its vanish lookback", "from", s.retention, "to", r)
 		s.retention = r
 	}
-	s.st.ingest(now, samples, s.retention, proc)
-	if n := len(s.st.scrapes); n > 0 && s.st.scrapes[n-1] == now.UnixNano() {
+	if s.st.ingest(now, samples, s.retention, proc) {
 		// Recorded (ingest ignores a scrape not after the last).
 		s.servedAt = servedAt
 		if start > 0 {
