@@ -121,9 +121,10 @@ func (l idlerLister) Explain(ref provider.Ref) (explain.Function, bool) {
 // counts and reasons from when it led, maybe hours ago), and presented as
 // current they contradicted what the leader had done since. The Service
 // routes to the ready replica, the leader; leading nil = always leads.
-// Only a GET or HEAD of one of the API's routes is refused: another method
-// or a path no route serves gets the answer the leader gives (405, 404),
-// which discloses nothing of a former term; a 503 with Retry-After sent a
+// Only a GET or HEAD of one of the API's routes, with a query the route
+// takes, is refused: another method, a path no route serves or a query the
+// route refuses gets the answer the leader gives (405, 404, 400), which
+// discloses nothing of a former term; a 503 with Retry-After sent a
 // retrying client round for ever on a request no replica serves (a
 // review's finding).
 func followerRefuses(leading func() bool, h http.Handler) http.Handler {

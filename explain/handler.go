@@ -32,6 +32,14 @@ func Handler(fns Lister, sections ...Section) http.Handler {
 			if !allowGet(w, r) {
 				return
 			}
+			// The route's check of the request's own text runs before
+			// anything of the listing is read, here and in Serves alike: a
+			// request it refuses is answered 400 by every replica in every
+			// term, and a follower must not answer it 503.
+			if bad := rt.check(r); bad != "" {
+				writeJSON(w, http.StatusBadRequest, errorBody{Error: bad})
+				return
+			}
 			rt.serve(h, w, r)
 		})
 	}
@@ -61,14 +69,30 @@ func Handler(fns Lister, sections ...Section) http.Handler {
 
 // routes are the API's routes: Handler serves them, and Serves says which
 // requests they serve, from this one list (controller.followerRefuses kept
-// a second mux of them, and its own clean-path rule).
+// a second mux of them, and its own clean-path rule). check words why the
+// route refuses a request from its text alone (its query), "" when it
+// does not: Handler answers that 400 before serve runs, and Serves says no
+// to it, so a follower answers it 400 too rather than 503 + Retry-After,
+// which sent a retrying client round for ever on a request no replica
+// serves.
 var routes = [...]struct {
 	pattern string
+	check   func(*http.Request) string
 	serve   func(*handler, http.ResponseWriter, *http.Request)
 }{
-	{PathFunctions, (*handler).list},
-	{PathFunction, (*handler).one},
+	{PathFunctions, listQuery, (*handler).list},
+	{PathFunction, noQuery, (*handler).one},
 }
+
+// checkOf is each route's check by its pattern, for Serves: routesMux
+// reports the pattern it matched, not the route.
+var checkOf = func() map[string]func(*http.Request) string {
+	m := make(map[string]func(*http.Request) string, len(routes))
+	for _, rt := range routes {
+		m[rt.pattern] = rt.check
+	}
+	return m
+}()
 
 // routesMux matches a request to routes, for Serves (its handlers are
 // never run).
@@ -81,11 +105,11 @@ var routesMux = func() *http.ServeMux {
 }()
 
 // Serves reports whether Handler answers r from one of its routes: a GET
-// or HEAD of a clean path a route matches. Handler answers any other
-// request 404 or 405 from the path and method alone, the same on every
-// replica and in every term; a follower refuses only what Serves accepts
-// (controller.followerRefuses). TestServesAgreesWithTheHandler holds the
-// two together.
+// or HEAD of a clean path a route matches, with a query the route takes.
+// Handler answers any other request 404, 405 or 400 from the path, method
+// and query alone, the same on every replica and in every term; a follower
+// refuses only what Serves accepts (controller.followerRefuses).
+// TestServesAgreesWithTheHandler holds the two together.
 func Serves(r *http.Request) bool {
 	if !readMethod(r.Method) || !clean(r.URL.Path) {
 		return false
@@ -93,7 +117,8 @@ func Serves(r *http.Request) bool {
 	// A clean path is matched as Handler's mux matches it (escaped
 	// segments, no redirect); no pattern is no route.
 	_, pattern := routesMux.Handler(r)
-	return pattern != ""
+	check, ok := checkOf[pattern]
+	return ok && check(r) == ""
 }
 
 // clean reports whether p is its own cleaned form (a trailing slash
@@ -140,13 +165,10 @@ type errorBody struct {
 	Error string `json:"error"`
 }
 
-// list serves PathFunctions (a GET or HEAD: routes' handlers ask).
+// list serves PathFunctions (a GET or HEAD whose query listQuery took:
+// routes' handlers ask).
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
-	ns, filtered, bad := namespaceParam(r)
-	if bad != "" {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: bad})
-		return
-	}
+	ns, filtered, _ := namespaceParam(r) // a bad query was answered 400 before serve
 	if h.notListed(w) {
 		return
 	}
@@ -210,15 +232,26 @@ func namespaceParam(r *http.Request) (ns string, filtered bool, bad string) {
 	return vs[0], true, ""
 }
 
-// one serves PathFunction (a GET or HEAD: routes' handlers ask).
-func (h *handler) one(w http.ResponseWriter, r *http.Request) {
-	// The route takes no parameter: ignored, ?namespace=dev answered the
-	// path's namespace with 200, as the list's did before it refused them.
-	if r.URL.RawQuery != "" {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: "unknown query " + strconv.Quote(r.URL.RawQuery) +
-			": a function's route takes no parameter (its namespace and name are the path's)"})
-		return
+// listQuery is PathFunctions' check (routes): namespaceParam's bad words.
+func listQuery(r *http.Request) string {
+	_, _, bad := namespaceParam(r)
+	return bad
+}
+
+// noQuery is PathFunction's check (routes): the route takes no parameter.
+// Ignored, ?namespace=dev answered the path's namespace with 200, as the
+// list's did before it refused them.
+func noQuery(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return ""
 	}
+	return "unknown query " + strconv.Quote(r.URL.RawQuery) +
+		": a function's route takes no parameter (its namespace and name are the path's)"
+}
+
+// one serves PathFunction (a GET or HEAD without a query, noQuery:
+// routes' handlers ask).
+func (h *handler) one(w http.ResponseWriter, r *http.Request) {
 	if h.notListed(w) {
 		return
 	}

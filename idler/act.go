@@ -227,9 +227,12 @@ func (d *Idler) idled(w *work, o actuator.Outcome) {
 	}
 }
 
-// finish counts, exports and records the cycle's outcome.
-func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
-	atZero := 0
+// finish counts, exports and records the cycle's outcome; atZero is the
+// functions at zero prepare answered without an item (answeredListed).
+// count false (a cycle stopped by its term's end) leaves skipped_total
+// alone: its undecided functions' verdicts say the term ended, not why the
+// idler left them.
+func (d *Idler) finish(ws []*work, atZero int, now time.Time, rep *CycleReport, count bool) {
 	if cap(d.verdicts) < len(ws) {
 		d.verdicts = make([]FunctionVerdict, len(ws))
 	}
@@ -274,9 +277,11 @@ func (d *Idler) finish(ws []*work, now time.Time, rep *CycleReport) {
 			rep.Skipped[codeOf(uint8(k))] += n
 		}
 	}
-	for code, n := range rep.Skipped {
-		// One Add per code, not a label lookup per function.
-		d.m.skipped.WithLabelValues(string(code)).Add(float64(n))
+	if count {
+		for code, n := range rep.Skipped {
+			// One Add per code, not a label lookup per function.
+			d.m.skipped.WithLabelValues(string(code)).Add(float64(n))
+		}
 	}
 	d.m.atZero.Set(float64(atZero))
 }

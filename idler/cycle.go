@@ -138,7 +138,6 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 		rep.Err = err
 		return rep
 	}
-	d.m.runs.WithLabelValues("ok").Inc()
 	rep.Functions = len(fns)
 
 	defer func() {
@@ -151,10 +150,8 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 		}
 		d.keepArrays()
 	}()
-	ws, listed := d.prepare(fns, now)
-	if listed > 0 {
-		rep.Skipped[CodeNotOptedIn] += listed
-	}
+	ws, answered := d.prepare(fns, now)
+	answered.addTo(rep.Skipped)
 	rep.Queries = d.observe(ctx, ws, now)
 
 	var idle []*work
@@ -170,19 +167,35 @@ func (d *Idler) RunOnce(ctx context.Context, now time.Time) CycleReport {
 		d.recheck(ctx, idle, now)
 	}
 	d.actAll(ctx, ws, now)
-	d.finish(ws, now, &rep)
+	// Cut by the term's end after the listing (during a query, the
+	// re-check or a scale call): the functions it had not decided are
+	// missing_data for that reason, not the source's, and counted in
+	// skipped_total the dashboard's skip-reasons panel showed the fleet
+	// skipped for missing data at every leader change. Such a cycle's
+	// verdicts are not counted, and it is a stopped run, not an ok one:
+	// the panel divides skipped_total by runs_total{result="ok"}, the
+	// cycles whose verdicts it counts.
+	stopped := ctx.Err() != nil
+	d.finish(ws, answered.atZero, now, &rep, !stopped)
+	if stopped {
+		d.m.runs.WithLabelValues("stopped").Inc()
+		d.log.Info("idler cycle stopped before its end: its term ended", "err", context.Cause(ctx))
+	} else {
+		d.m.runs.WithLabelValues("ok").Inc()
+	}
 	d.m.queriesCycle.Set(float64(rep.Queries))
 	return rep
 }
 
 // prepare parses each function's labels and schedule and resolves its
-// keep-alive; it touches no external system. A function not opted in and
-// serving, with no min-schedule, is answered as it is listed (its verdict
-// cannot be anything but not-opted-in, and nothing is done to it): it gets
-// its explanation and no work item. At 100,000 functions the items were
-// 39 MB for the length of a cycle, live in any collection during it, for
-// functions most of which only ever get that answer. listed counts them.
-func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, listed int) {
+// keep-alive; it touches no external system. A function whose verdict and
+// treatment its labels alone give (not opted in or invalid labels, no
+// min-schedule, nothing to restore: answersAsListed) is answered as it is
+// listed: it gets its explanation and no work item. At 100,000 functions
+// the items were 39 MB for the length of a cycle, live in any collection
+// during it, for functions most of which only ever get that answer.
+// answered counts them.
+func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, answered answeredListed) {
 	if f := metricsource.ShortestCoveredWindow(d.cfg.Source); f != d.coveredFloor {
 		// The automatic keep-alives' words name their query window, which
 		// the floor sets: worded anew (the places' words are of the old
@@ -305,9 +318,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 		if !st.noSchedule { // as the labels were parsed: most functions have none
 			msv, hasMS, msErr = minScheduleValue(*fn)
 		}
-		if specErr == nil && !spec.OptIn && fn.Replicas > 0 && !hasMS && msErr == nil {
-			d.answerListed(fn, st, spec, now)
-			listed++
+		if d.answersAsListed(fn, spec, specErr, hasMS, msErr, landed) {
+			d.answerListed(fn, st, spec, specErr, now, &answered)
 			continue
 		}
 		if len(chunk) == cap(chunk) {
@@ -360,7 +372,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, lis
 			w.askScaleUp = true // once its activity is known (askLastScaleUp)
 		}
 	}
-	return ws, listed
+	return ws, answered
 }
 
 // keepArrays keeps prepare's arrays (Idler.sts, items) for the next
@@ -404,18 +416,6 @@ const tellListingEvery = 5 * time.Minute
 func (d *Idler) listedNow(ref provider.Ref) bool {
 	_, ok := d.state[ref]
 	return ok
-}
-
-// answerListed decides and explains a function not opted in and serving,
-// as finish would, without a work item: Decide answers not-opted-in from
-// the spec alone, and nothing is proposed for it.
-func (d *Idler) answerListed(fn *provider.Function, st *fnState, spec ZeroSpec, now time.Time) {
-	w := work{fn: fn, st: st}
-	w.in.Spec = spec
-	w.v = Decide(w.input(now, d.cycleWakes), now)
-	d.mu.Lock()
-	st.explain = explanation(&w, now, st.explain.more)
-	d.mu.Unlock()
 }
 
 // parsedSpec is one function's labels parsed, kept with the labels,

@@ -233,7 +233,8 @@ func (x *explained) words() string {
 // beside the scaler's current one, an hour old ("already_zero", replicas 0
 // beside the scaler's 3: a review's finding). Within a term it answers
 // then what is known: the explanation the first cycle, in progress, made
-// as it listed the function (one not opted in), or else a Pending saying
+// as it listed the function (one not opted in or with invalid labels:
+// answersAsListed), or else a Pending saying
 // when the cycle began or is due; outside a term (never started, or Run
 // ended), false.
 func (d *Idler) Explain(ref provider.Ref) (any, bool) {

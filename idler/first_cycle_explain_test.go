@@ -132,3 +132,53 @@ func TestExplainSaysTheFirstListingFailed(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// failingOnceLister fails its first listing (the provider was down), and
+// lists after.
+type failingOnceLister struct {
+	*testProvider
+	failed bool
+}
+
+func (l *failingOnceLister) Functions(ctx context.Context, ns string) ([]provider.Function, error) {
+	if !l.failed {
+		l.failed = true
+		return nil, errors.New("connection refused")
+	}
+	return l.testProvider.Functions(ctx, ns)
+}
+
+// TestACycleAfterAFailedListingIsNotCalledTheFirst: once a cycle of the
+// term has failed to list, the cycle that lists after it is not the
+// term's first; between its listing and its end the idle section says it
+// is the first to list the functions, the listing error cleared by it.
+func TestACycleAfterAFailedListingIsNotCalledTheFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		p := newTestProvider(t, memory.Options{}, function("idle", 2, start.Add(-time.Hour), optIn()))
+		src := newFakeSource(start.Add(-time.Hour))
+		d, err := New(Config{Provider: &failingOnceLister{testProvider: p}, Actuator: newActuator(t, p, false), Source: src,
+			Clock: clock.Real(), Schedule: "@every 30s"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var during any
+		var duringOK bool
+		src.onQuery = func(n int) {
+			if n == 1 { // the second cycle, the first to list, before its end
+				during, duringOK = d.Explain(ref("idle"))
+			}
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		var wg sync.WaitGroup
+		wg.Go(func() { _ = d.Run(ctx) })
+		time.Sleep(61 * time.Second) // a failed listing at 30 s, a cycle that lists at 1 m
+		synctest.Wait()
+		if p := pendingOf(t, "during the cycle after a failed listing", during, duringOK); p.ListError != "" ||
+			!strings.Contains(p.Reason, "first cycle to list") || strings.Contains(p.Reason, "first cycle since") {
+			t.Errorf("during the cycle that lists after a failed one: %+v; want it called the first to list, no listing error", p)
+		}
+		cancel()
+		wg.Wait()
+	})
+}

@@ -31,13 +31,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	const ns, sub = "faas_autoscaler", "idler"
 	m := &metrics{
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "runs_total",
-			Help: "Idler cycles run, by result (error: the provider could not list functions; stopped: the term ended while they were listed)."}, []string{"result"}),
+			Help: "Idler cycles run, by result (ok: ran to its end; error: the provider could not list functions; stopped: the term ended before the cycle did)."}, []string{"result"}),
 		idled: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "functions_idled_total",
 			Help: "Functions scaled to zero by the idler."}),
 		restored: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "functions_restored_total",
 			Help: "Functions raised from zero by --maintain-min, an active scheduled minimum, or one that starts before the idler's next run (raised ahead of it)."}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "skipped_total",
-			Help: "Functions not scaled to zero in a cycle, by reason."}, []string{"reason"}),
+			Help: "Functions not scaled to zero in a cycle that ran to its end (runs_total{result=\"ok\"}), by reason."}, []string{"reason"}),
 		cycle: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "cycle_duration_seconds",
 			Help:    "Wall time of one idler cycle.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}),

@@ -49,6 +49,10 @@ type termState struct {
 	next time.Time
 	// listErr is this term's last listing error (cleared by a listing).
 	listErr string
+	// listedNot: a listing of this term failed (kept after one succeeds):
+	// the cycle in progress is then not the term's first, and is not
+	// worded as it.
+	listedNot bool
 }
 
 // beginTerm starts a term at now; d.mu is held.
@@ -68,13 +72,14 @@ func (d *Idler) cycleInProgress(since time.Time) {
 // cycle of the term lists the functions (prepare clears it).
 func (d *Idler) listFailed(err error) {
 	d.mu.Lock()
-	d.term.listErr = err.Error()
+	d.term.listErr, d.term.listedNot = err.Error(), true
 	d.mu.Unlock()
 }
 
 // thisCycleMade says whether st's explanation was made by this term's
-// cycle in progress: a function that cycle answered as it listed it (not
-// opted in and serving) is explained before the cycle ends. d.mu is held.
+// cycle in progress: a function that cycle answered as it listed it (its
+// labels alone give its verdict: answersAsListed) is explained before the
+// cycle ends. d.mu is held.
 func (d *Idler) thisCycleMade(st *fnState) bool {
 	return d.cycles > d.term.firstCycle && st.seen == uint32(d.cycles) && !st.explain.stale && st.explain.code != 0
 }
@@ -98,6 +103,16 @@ func (d *Idler) pendingWords() string {
 	const at = time.RFC3339
 	t := &d.term
 	switch {
+	case !t.cycleSince.IsZero() && t.listErr != "":
+		// Another cycle after a failed listing, its own listing not
+		// answered yet (up to the call timeout on a hanging provider):
+		// worded as the term's first cycle, the error was dropped for
+		// that long, and NotListed named a cycle in progress only.
+		return fmt.Sprintf("the idler's cycles since its term began (%s) could not list the functions (%s): another is in progress since %s, and explains them as it ends if it lists them",
+			t.at.UTC().Format(at), t.listErr, t.cycleSince.UTC().Format(at))
+	case !t.cycleSince.IsZero() && t.listedNot:
+		return fmt.Sprintf("the idler's first cycle to list the functions since its term began (%s) is in progress since %s: it explains them as it ends",
+			t.at.UTC().Format(at), t.cycleSince.UTC().Format(at))
 	case !t.cycleSince.IsZero():
 		return fmt.Sprintf("the idler's first cycle since its term began (%s) is in progress since %s: it explains the functions as it ends",
 			t.at.UTC().Format(at), t.cycleSince.UTC().Format(at))

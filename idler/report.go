@@ -19,8 +19,9 @@ type CycleReport struct {
 	// Skipped counts final verdicts other than idle, by code.
 	Skipped map[Code]int
 	// Verdicts holds the final verdict of each function the cycle worked
-	// on, in listing order: all but those not opted in and serving, which
-	// the cycle answers as it lists them (Skipped counts them; VerdictOf
+	// on, in listing order: all but those whose verdict their labels alone
+	// give (not opted in, invalid labels; answersAsListed), which the
+	// cycle answers as it lists them (Skipped counts them; VerdictOf
 	// and the explain API give each one's). Valid until the idler's next
 	// cycle, which reuses its array (copy it to keep it longer). The
 	// Reason of an active or in-flight verdict is empty here (worded for
