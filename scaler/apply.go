@@ -169,6 +169,7 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	kept := o.Code == actuator.CodeApplied || o.Code == actuator.CodeDryRun || o.Code == actuator.CodeUnchanged
 	if o.Applied {
 		fs.replicas = o.To
+		l.keepOwnWriteLocked(fs, seq, o)
 	}
 	if kept {
 		return
@@ -191,9 +192,19 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	// intent: owed, the drop took it back to the floor on the next pass),
 	// nor when the function was deployed again (gone: the new one never
 	// had the alert, and was dropped on the next pass all the same).
-	if !d.dropOwed.IsZero() && !overtaken(o) && o.Code != actuator.CodeGone &&
+	// A "raise" that is the loop's own earlier write, which the drop's read
+	// had not seen (a lagging cache, a write still in flight), is older
+	// than the resolution: owed from the count it wrote (owedDropFrom).
+	// Taken for a newer intent, the function stayed at the step up for
+	// good after its alert resolved (a review's finding).
+	from, owe := d.dropFrom, !overtaken(o)
+	if !owe {
+		w, ok := l.ownWrites[ref]
+		from, owe = owedDropFrom(w, ok, seq, o)
+	}
+	if !d.dropOwed.IsZero() && owe && o.Code != actuator.CodeGone &&
 		st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) && st.StepRuleAt.IsZero() {
-		st.StepDropOwed, st.StepDropFrom = d.dropOwed, d.dropFrom
+		st.StepDropOwed, st.StepDropFrom = d.dropOwed, from
 	}
 	if r := d.endedRamp; !r.start.IsZero() && !overtaken(o) && o.Code != actuator.CodeGone &&
 		st.RampStart.IsZero() && st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {

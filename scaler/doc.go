@@ -35,8 +35,11 @@
 // down (the ramp's last, exact CE's on a resolution) and is not applied is
 // asked for again on a later pass: the resolution is not sent again; not
 // once the function was raised above the count it was decided on (by the
-// controller or by hand) or deployed again: the raise is the newer intent,
-// the new function never had the alert. A firing alert with the same
+// controller after the decision, or by hand) or deployed again: the raise
+// is the newer intent, the new function never had the alert. The
+// controller's own earlier write, which the decision's read had not seen
+// yet (a lagging cache, a write in flight), is no such raise; and exact
+// CE's drop held by an active scheduled minimum stays owed until it ends. A firing alert with the same
 // fingerprint and StartsAt as the last one acted on, within StepDedup, is a
 // duplicate or a retry and adds nothing; so is one the webhook marks as a
 // retry of a notification (Signal.RetryOf) stepped on since it was first

@@ -115,12 +115,16 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 // owedDrop decides again the drop to the floor of a received resolution
 // (decided at owed, on from replicas; 0: not known) that was not applied:
 // the resolution is not sent again, so this pass is its only retry, as the
-// lapse's is. Found at or below the floor, the drop landed (or another
-// write took it there) and nothing is owed any more. Found above from,
-// someone raised the function since (a kubectl scale after the failed
-// write): the drop, had it landed, came before that raise, which exact CE
-// would then have kept (it holds without an alert), so the raise is kept
-// and nothing is owed either.
+// lapse's is. Found at or below the floor without a schedule, max(min, 1),
+// the drop landed (or another write took it there) and nothing is owed any
+// more. Found above from, someone raised the function since (a kubectl
+// scale after the failed write): the drop, had it landed, came before that
+// raise, which exact CE would then have kept (it holds without an alert),
+// so the raise is kept and nothing is owed either. Held above that floor
+// by an active scheduled minimum alone, the drop is still owed: the
+// schedule ends, the resolution is not sent again, and ended here the
+// function stayed above its floor for good once it did (a review's
+// finding); Decide carries the debt itself, as no intent is proposed.
 func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uint64) Decision {
 	cur := obs.Replicas
 	at := owed.UTC().Format(time.TimeOnly)
@@ -133,10 +137,16 @@ func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uin
 		return d
 	}
 	lo, code, why := floor(spec, obs)
+	// base is the drop's own floor, the schedule aside: only at or below
+	// it has the drop nothing left to do once a schedule ends.
+	base := min(max(spec.Min, 1), spec.Max)
 	d.Replicas, d.Code = min(lo, cur), CodeStepDown
 	switch {
 	case d.Replicas == cur:
 		d.Code = CodeSteady
+		if cur > base {
+			d.Next.StepDropOwed, d.Next.StepDropFrom = owed, from // held by the schedule (lo > base)
+		}
 	case code == CodeScheduledMin:
 		d.Code, d.dropOwed, d.dropFrom = code, owed, cur
 	default:
@@ -144,12 +154,19 @@ func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uin
 	}
 	if !obs.quiet {
 		switch {
-		case cur == lo:
-			d.Reason = fmt.Sprintf("exact CE: drop owed since %s found done: at the floor %d (%s), keep %d", at, lo, why, cur)
-		case cur < lo:
-			d.Reason = fmt.Sprintf("exact CE: drop owed since %s found done: below the floor %d (%s), keep %d", at, lo, why, cur)
-		default:
+		case cur > lo:
 			d.Reason = fmt.Sprintf("exact CE: alert resolved at %s, its drop not applied yet → %s → %d", at, why, d.Replicas)
+		case cur > base:
+			d.Reason = fmt.Sprintf("exact CE: alert resolved at %s, its drop to %s held by the %s: owed until it ends, keep %d",
+				at, minWords(base), why, cur)
+		case from > 0 && cur == from:
+			// Nothing landed: the floor rose to the count (min raised
+			// since), which leaves the drop nothing to do.
+			d.Reason = fmt.Sprintf("exact CE: drop owed since %s from %d ends: %s holds it, keep %d", at, from, minWords(base), cur)
+		case cur == base:
+			d.Reason = fmt.Sprintf("exact CE: drop owed since %s found done: at the floor %d (%s), keep %d", at, base, minWords(base), cur)
+		default:
+			d.Reason = fmt.Sprintf("exact CE: drop owed since %s found done: below the floor %d (%s), keep %d", at, base, minWords(base), cur)
 		}
 	}
 	d.Recommended = d.Replicas

@@ -41,7 +41,11 @@ type Loop struct {
 	// under our prefixes that nothing reads (unknownlabels.go): written
 	// when their labels are parsed, under passMu too; shown by Explain.
 	unknownLabels map[provider.Ref][]string
-	wake          chan struct{}
+	// ownWrites holds exact CE functions' last write that landed
+	// (ownwrite.go), for an owed drop that meets it to tell it from a
+	// newer raise.
+	ownWrites map[provider.Ref]ownWrite
+	wake      chan struct{}
 
 	// Touched only under passMu.
 	pass        uint32          // numbers the ticks; a function not marked by the last one is gone

@@ -424,6 +424,7 @@ func (l *Loop) forget(ref provider.Ref) {
 	delete(l.pending, ref)
 	delete(l.follow, ref)
 	delete(l.unknownLabels, ref)
+	delete(l.ownWrites, ref)
 	l.mu.Unlock()
 	if ok {
 		// The actuator's memory of it too (its last write, back-off and
