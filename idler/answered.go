@@ -38,14 +38,17 @@ func (a answeredListed) addTo(skipped map[Code]int) {
 //   - a min-schedule, readable or not (msv, msErr): a minimum active or
 //     starting soon restores the function, and the explanation shows it;
 //   - at zero with --maintain-min: restored, or "not restored" worded as
-//     its last action (restoreTarget);
-//   - a scale to zero whose landing the listing tells (landed), the
-//     explanation's last action.
-func (d *Idler) answersAsListed(fn *provider.Function, spec ZeroSpec, specErr error, hasMS bool, msErr error, landed string) bool {
+//     its last action (restoreTarget).
+//
+// A scale to zero whose landing the listing only now tells (zeroLanded,
+// done before) is no reason to wait: answerListed words it as the last
+// action (a review's finding: it kept such a function pending, an
+// exception the README does not make).
+func (d *Idler) answersAsListed(fn *provider.Function, spec ZeroSpec, specErr error, hasMS bool, msErr error) bool {
 	if specErr == nil && spec.OptIn {
 		return false
 	}
-	if hasMS || msErr != nil || landed != "" {
+	if hasMS || msErr != nil {
 		return false
 	}
 	return fn.Replicas > 0 || !d.cfg.MaintainMin
@@ -54,9 +57,10 @@ func (d *Idler) answersAsListed(fn *provider.Function, spec ZeroSpec, specErr er
 // answerListed decides and explains a function answersAsListed takes, as
 // finish would, without a work item, and counts it in a: Decide answers
 // not-opted-in or invalid-label from the spec alone, and nothing is
-// proposed for it.
-func (d *Idler) answerListed(fn *provider.Function, st *fnState, spec ZeroSpec, specErr error, now time.Time, a *answeredListed) {
-	w := work{fn: fn, st: st}
+// proposed for it. landed is the last action a scale to zero the listing
+// shows landed leaves (zeroLanded; "" when none).
+func (d *Idler) answerListed(fn *provider.Function, st *fnState, spec ZeroSpec, specErr error, landed string, now time.Time, a *answeredListed) {
+	w := work{fn: fn, st: st, action: landed}
 	w.in.Spec, w.in.SpecErr = spec, specErr
 	w.v = Decide(w.input(now, d.cycleWakes), now)
 	d.mu.Lock()

@@ -318,8 +318,8 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, ans
 		if !st.noSchedule { // as the labels were parsed: most functions have none
 			msv, hasMS, msErr = minScheduleValue(*fn)
 		}
-		if d.answersAsListed(fn, spec, specErr, hasMS, msErr, landed) {
-			d.answerListed(fn, st, spec, specErr, now, &answered)
+		if d.answersAsListed(fn, spec, specErr, hasMS, msErr) {
+			d.answerListed(fn, st, spec, specErr, landed, now, &answered)
 			continue
 		}
 		if len(chunk) == cap(chunk) {
