@@ -203,3 +203,43 @@ func EndedWhereStarted(started, total, defaultNamespace string) string {
 		QualifiedName("sum by (function_name, instance) ("+OncePerGateway(total, true)+")", defaultNamespace), functionLabel,
 		QualifiedName(OncePerGateway(started, false), defaultNamespace))
 }
+
+// GoneFromGateways is each function with a series in seen on a gateway
+// instance and none in now there (both by qualified name, QualifiedName,
+// as StartedPerGateway decides its counters; seen and now are the
+// function's counters over a lookback and now, labelled function_name and
+// instance), where either that instance is up now (up, the gateway's `up`
+// selector, at 1) or the function has no series in now on any instance. A
+// series per function, labelled function_name with its qualified name.
+//
+// Decided per function alone (the second case), a replica restarted in
+// place (same instance, no failed scrape, so no coverage check sees it)
+// whose new process had not counted a function yet lost the function's
+// calls since its last scrape, while another replica's series kept the
+// function present: its activity read 0, covered (metricsource/prometheus
+// TestFunctionGoneFromAReplicaRestartedInPlaceIsVanished). Per instance
+// only where the instance is up: one down is read as down (the source's
+// DownGateways), and one replaced by a rollout (its target gone) would
+// otherwise make every function it had counted vanish for the whole
+// lookback, though the successor counts them.
+//
+// seen and now are each read once (seen is every sample of the counters
+// over the lookback, the costly part; PromQL binds no name), so the two
+// cases are one max per function over its series: 1 for each series now,
+// and for each series seen and gone from its instance 2 where that
+// instance is up, 0 where not. A max other than 1 is a gone series on an
+// instance up (2), or gone series and none now (0). A series seen on an
+// instance whose `up` was not selected within lookback (a PromQL duration)
+// is not read: the coverage checks do not see that instance either.
+func GoneFromGateways(seen, now, up, lookback, defaultNamespace string) string {
+	pairs := func(expr string) string {
+		return QualifiedName("group by (function_name, instance) ("+expr+")", defaultNamespace)
+	}
+	// 2 for an instance up now, 0 for one selected within lookback and not
+	// up now (its last scrape failed, or its target left).
+	weight := fmt.Sprintf(`max by (instance) (%[1]s == bool 1) * 2 or max by (instance) (last_over_time(%[1]s[%[2]s])) * 0`, up, lookback)
+	// `or on` keeps a seen series only where no series now has its
+	// function and instance: gone from there.
+	series := fmt.Sprintf(`%s or on (%s, instance) %s * on (instance) group_left () (%s)`, pairs(now), functionLabel, pairs(seen), weight)
+	return fmt.Sprintf(`label_replace(max by (%[2]s) (%[1]s) != 1, "function_name", "$1", "%[2]s", "(.+)")`, series, functionLabel)
+}

@@ -284,7 +284,7 @@ func activityQueries(s *Source, window time.Duration) ([]activityQuery, error) {
 	if err != nil {
 		return nil, err
 	}
-	vanished, err := vanishedQuery(metricsource.VanishLookback(window))
+	vanished, err := vanishedQuery(metricsource.VanishLookback(window), s.cfg.CoverageSelector, s.cfg.DefaultNamespace)
 	if err != nil {
 		return nil, err
 	}

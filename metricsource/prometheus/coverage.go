@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 )
 
@@ -113,4 +115,62 @@ func (s *Source) uncovered(vec []sample, window, widen time.Duration) string {
 			(time.Duration(age*float64(time.Second))).Round(100*time.Millisecond), span, bound))
 	}
 	return strings.Join(why, "; ")
+}
+
+// Coverage checks, told apart by the "check" label of coverageQuery's result.
+const (
+	checkUp    = "up"    // lowest `up` value over the range (1 = every scrape succeeded)
+	checkAge   = "age"   // longest time (s) without a fresh sample at any step of the range
+	checkSteps = "steps" // fraction of the range's steps with a sample at all
+)
+
+// coverageRange is the range the coverage query looks at: the window plus
+// one gap bound before it, so that a gap straddling the window's start is
+// seen whole.
+func coverageRange(window, maxGap time.Duration) time.Duration {
+	return window + metricsource.GapBound(window, maxGap)
+}
+
+// coverageQuery measures, in one query, how well sel (the gateway's `up`)
+// was observed over the window, widen before it and one gap bound (the
+// window's) before that:
+//   - the lowest `up` value (any failed scrape is a gap);
+//   - the longest time, at any step, since the freshest sample (Prometheus
+//     or the target down for a while); sampled at steps of coverageStep, it
+//     reads a gap up to a step (an eighth of the bound) short;
+//   - the fraction of steps with a sample at all (a target that only
+//     appeared within the range, or a gap longer than the 5 m lookback).
+//
+// The numbers come back to Go (Source.uncovered) so that the reason can
+// say how long the gap was. widen is 0 but for the read that closes a read
+// in chunks (activityInChunks): the time the chunks took, so that the
+// range holds every chunk's window.
+func coverageQuery(sel string, window, widen, maxGap time.Duration) (string, error) {
+	if _, err := promDuration("activity window", window); err != nil {
+		return "", err
+	}
+	bound := metricsource.GapBound(window, maxGap)
+	r, err := promDuration("coverage range", coverageRange(window, maxGap)+widen)
+	if err != nil {
+		return "", err
+	}
+	s := model.Duration(coverageStep(bound)).String()
+	check := func(name, expr string) string {
+		return fmt.Sprintf(`label_replace(%s, "check", %q, "", "")`, expr, name)
+	}
+	return check(checkUp, fmt.Sprintf(`min(min_over_time(%s[%s]))`, sel, r)) +
+		" or " + check(checkAge, fmt.Sprintf(`max_over_time((time() - max(timestamp(%s)))[%s:%s])`, sel, r, s)) +
+		" or " + check(checkSteps, fmt.Sprintf(`count_over_time(max(timestamp(%[1]s))[%[2]s:%[3]s]) / count_over_time(vector(1)[%[2]s:%[3]s])`, sel, r, s)), nil
+}
+
+// coverageStep is the step at which coverageQuery samples the time since
+// the gateway's freshest sample: an eighth of the bound, in whole
+// milliseconds. A gap ending just before a step is read at the step before
+// it, up to a step short, so a gap more than an eighth over the bound is
+// always seen: with a quarter of the bound in whole seconds, a 36 s gap
+// read 29.5 s against a 30 s bound, covered (a review's finding). The
+// steps a query takes stay about 8 × (window ÷ bound + 1): a few dozen for
+// a window a few bounds long, some thousands for hours at 30 s.
+func coverageStep(bound time.Duration) time.Duration {
+	return max((bound / 8).Truncate(time.Millisecond), time.Millisecond)
 }

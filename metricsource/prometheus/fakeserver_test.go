@@ -122,7 +122,7 @@ func TestActivityFromFake(t *testing.T) {
 				case strings.Contains(q, "gateway_service_count"):
 					// Last at zero at 100 s: woken by 130 s (a range of 30 s, max_scrape_gap, while the scrape interval is unknown).
 					return 200, vector(`{"metric":{"function_name":"w"},"value":[200,"100"]}`)
-				case strings.Contains(q, "unless on (function_name)"):
+				case strings.Contains(q, "last_over_time(gateway_function_invocation_started"):
 					return 200, vector(`{"metric":{"function_name":"gone"},"value":[1,"1"]}`)
 				case strings.Contains(q, "increase(gateway_function_invocation_started"):
 					return 200, vector(`{"metric":{"function_name":"a"},"value":[1,"4"]}`)

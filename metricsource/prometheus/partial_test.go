@@ -62,7 +62,7 @@ func activityFake(marked, extra string, warnings ...string) func(q string) (int,
 			answer = vector(`{"metric":{"function_name":"busy","counter":"started"},"value":[1,"9"]},{"metric":{"function_name":"busy","counter":"ended"},"value":[1,"9"]}`)
 		case strings.Contains(q, "gateway_service_count"):
 			answer = vector()
-		case strings.Contains(q, "unless on (function_name)"):
+		case strings.Contains(q, "last_over_time(gateway_function_invocation_started"):
 			answer = vector()
 		case strings.Contains(q, "increase(gateway_function_invocation_started"):
 			answer = vector(`{"metric":{"function_name":"busy"},"value":[1,"4"]}`, `{"metric":{"function_name":"quiet"},"value":[1,"0"]}`)
@@ -111,7 +111,7 @@ func TestPartialActivityIsNotIdle(t *testing.T) {
 		{"in flight", "gateway_function_invocation_inflight", "", []string{thanosStoreDown}},
 		{"counters", `"counter"`, "", []string{thanosStoreDown}},
 		{"woken", "gateway_service_count", "", []string{thanosStoreDown}},
-		{"vanished", "unless on (function_name)", "", []string{thanosStoreDown}},
+		{"vanished", "last_over_time(gateway_function_invocation_started", "", []string{thanosStoreDown}},
 		{"queued", "queue_worker_pending_messages", "", []string{thanosStoreDown}},
 	}
 	for _, c := range cases {

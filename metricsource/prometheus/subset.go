@@ -151,7 +151,7 @@ func perFunctionQueries(window, scrape time.Duration, sel, defaultNamespace stri
 	if q.started, err = startedQuery(window, sel, defaultNamespace); err != nil {
 		return q, 0, err
 	}
-	if q.vanished, err = vanishedQuery(metricsource.VanishLookback(window)); err != nil {
+	if q.vanished, err = vanishedQuery(metricsource.VanishLookback(window), sel, defaultNamespace); err != nil {
 		return q, 0, err
 	}
 	var step time.Duration
