@@ -192,7 +192,7 @@ func (p *Policy) rebuild(ctx context.Context, q RangeQuerier, now time.Time, loo
 	lookback = wholeSteps(lookback, step)
 	from := now.Add(-lookback)
 	r := rebuilder{p: p, step: step, defaultNamespace: defaultNamespace,
-		instances: map[string]string{}, skipped: map[string]bool{}}
+		instances: map[string]string{}, skipped: map[string]bool{}, gateways: map[string]*gatewaySteps{}}
 	r.series = newIndex(func(st *seriesState) seriesKey { return st.key }, compareSeriesKeys)
 	r.functions = newIndex(r.ref, compareRefs)
 	// Prometheus' steps are at from + k·step, to the millisecond; half a
@@ -320,7 +320,10 @@ func (r *rebuilder) readShard(ctx context.Context, q RangeQuerier, size partSize
 		}
 	}
 	r.find(m, shard)
-	r.learn(m, r.startTimes(ctx, q, m, start, end))
+	starts := r.startTimes(ctx, q, m, start, end)
+	r.beginShard(m, starts, start, end, size.shards)
+	r.learn(m, starts)
+	r.endShard()
 	return nil
 }
 

@@ -50,7 +50,10 @@ const rebuildLateSteps = maxCatchUp
 // firstStepEnd is at the range's first step; the steps are step apart.
 // starts holds the process start time of the series' gateway instance at
 // the part's steps, where known, in time order (RebuildStartTimesQuery).
-func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firstStepEnd time.Time, step time.Duration, starts []model.SamplePair) []stepCount {
+// gone says whether the series' gateway instance was missing from
+// rebuildLateSteps steps or more just before a step, after a value before
+// them (rebuildpresence.go); nil: not known.
+func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firstStepEnd time.Time, step time.Duration, starts []model.SamplePair, gone func(model.Time) bool) []stepCount {
 	// last is 0 until the series' first value, so a series created within
 	// the lookback — by a function's first call, or a gateway instance's
 	// first since it started (the gateway creates the series at 1) —
@@ -118,6 +121,16 @@ func seriesCounts(dst []stepCount, st *seriesState, pts []model.SamplePair, firs
 		// minutes nobody saw: a review's finding).
 		missed := seen && missedSteps(lastAt, pt.Timestamp, step) >= rebuildLateSteps
 		late := missed && (!restarted || at*1e3 < float64(pt.Timestamp.Add(-step)))
+		if !seen && n > 0 && gone != nil {
+			// First seen after the lookback's first step, when its
+			// gateway is back from as long an absence: made in it (a
+			// function first called through the gateway meanwhile, or a
+			// process restarted meanwhile), its calls were made anywhere
+			// in it. Late, as the feeder counts them
+			// (metricsource.Total.GatewaySeen), whenever the process
+			// started: the feeder does not tell.
+			late = gone(pt.Timestamp)
+		}
 		last, lastAt, seen = v, pt.Timestamp, true
 		started, startedOK = at, atOK
 		if n > 0 {

@@ -198,6 +198,10 @@ type rebuilder struct {
 	// shards holds each shard's last answer order (a part read whole is
 	// one shard), a spare slice for its next, and the part it was.
 	shards []shardOrder
+	// gateways is when each gateway instance last had a value, cur the
+	// shard being learned (rebuildpresence.go).
+	gateways map[string]*gatewaySteps
+	cur      shardSteps
 }
 
 // shardOrder is what find keeps of one shard's last answer.

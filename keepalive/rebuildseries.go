@@ -209,11 +209,16 @@ func (r *rebuilder) learn(m model.Matrix, starts startTimes) {
 	// A fleet's series name a few instances, one after another.
 	var in string
 	var inStarts []model.SamplePair
+	var g *gatewaySteps // in's
+	gone := func(t model.Time) bool { return r.gone(in, g, t) }
 	counts := func(dst []stepCount, i int) []stepCount {
-		if next := r.instance(m, i); next != in || inStarts == nil {
-			in, inStarts = next, starts[next]
+		if next := r.instance(m, i); g == nil || next != in {
+			in, inStarts, g = next, starts[next], r.gateway(next)
 		}
-		return seriesCounts(dst, sts[i], inTimeOrder(m[i].Values), r.baselineEnd, r.step, inStarts)
+		st := sts[i]
+		dst = seriesCounts(dst, st, inTimeOrder(m[i].Values), r.baselineEnd, r.step, inStarts, gone)
+		g.inPart = max(g.inPart, st.lastAt) // an earlier part's at most: noted there
+		return dst
 	}
 	for i := 0; i < len(m); {
 		fn := sts[i].fn

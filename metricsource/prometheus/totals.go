@@ -105,7 +105,7 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 		// series of a gateway that has one would be renamed, and count whole.
 		return buf[:0], fmt.Errorf("started totals at %s: %w", at.UTC().Format(time.RFC3339), err)
 	}
-	seen := s.epochs.name(epochs, func(in string) bool { _, ok := index[in]; return ok }, at)
+	seen := s.epochs.name(epochs, index, at)
 	started := make([]float64, len(instances))
 	lastSeen := make([]int64, len(instances))
 	for i, in := range instances {
@@ -124,10 +124,11 @@ func (s *Source) StartedTotals(ctx context.Context, at time.Time, buf []metricso
 }
 
 // startTimesQuery is every scrape target's process start time, by
-// instance (the gateway's among them), the earliest of its copies
-// (promql.StartTimes): named with a newer copy's start time, a gateway's
-// old count read as a new series between the copies' reads of a restart,
-// counted whole (1,000 calls learned that were never made).
+// instance (the gateway's among them: startEpochs keeps the gateways'),
+// the earliest of its copies (promql.StartTimes): named with a newer
+// copy's start time, a gateway's old count read as a new series between
+// the copies' reads of a restart, counted whole (1,000 calls learned that
+// were never made).
 var startTimesQuery = promql.StartTimes("")
 
 // nameKey and epochKey name a series across reads: its function_name as

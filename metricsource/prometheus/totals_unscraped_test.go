@@ -78,3 +78,51 @@ func TestStartedTotalsOfAGatewayBackRestartedAfterAnUnscrapedSpanAreLate(t *test
 		}
 	}
 }
+
+// TestStartedTotalsMadeAgainAtTheRebuildsEndSeeTheGatewayAtTheReadBefore:
+// the keep-alive feeder's first step after a rebuild reads at the
+// rebuild's end and then at now (readSplit); when the read at now fails,
+// both are made again at the next step, and the diff never had the first
+// read at the end. Made again, the read at the end reports the gateway
+// last read before the unscraped span, not at the end (the read made
+// again): reported at the end, TotalsDiff placed it at its base read, and
+// a gateway missing from the base since long before looked read there, its
+// new series' calls on time.
+func TestStartedTotalsMadeAgainAtTheRebuildsEndSeeTheGatewayAtTheReadBefore(t *testing.T) {
+	const every = 15 * time.Second
+	now := time.Now().Truncate(every)
+	gapFrom, gapTo := now.Add(-30*time.Minute), now.Add(-10*time.Minute)
+	start := gapFrom.Add(-5 * time.Minute)
+	p := startBackfilled(t, openMetrics(func(w *bufio.Writer) {
+		fmt.Fprintf(w, "# TYPE %s unknown\n", promql.MetricStarted)
+		for ts := start; !ts.After(now); ts = ts.Add(every) {
+			if ts.Before(gapFrom) || !ts.Before(gapTo) {
+				fmt.Fprintf(w, "%s{function_name=\"cron.openfaas-fn\",instance=\"10.0.0.5:8082\",job=\"gateway\"} 5 %d\n", promql.MetricStarted, ts.Unix())
+			}
+		}
+		fmt.Fprintln(w, "# TYPE process_start_time_seconds gauge")
+		for ts := start; !ts.After(now); ts = ts.Add(every) {
+			if ts.Before(gapFrom) || !ts.Before(gapTo) {
+				fmt.Fprintf(w, "process_start_time_seconds{instance=\"10.0.0.5:8082\",job=\"gateway\"} %d %d\n", start.Add(-time.Hour).Unix(), ts.Unix())
+			}
+		}
+	}))
+	src := gatewaySource(t, p, nil)
+	before, end := gapFrom.Add(-every), gapTo.Add(2*every)
+	for _, c := range []struct {
+		at   time.Time
+		want time.Time
+	}{{before, time.Time{}}, {end, before}, {end, before}, {end.Add(every), end}} {
+		tot, err := src.StartedTotals(context.Background(), c.at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := int64(0)
+		if !c.want.IsZero() {
+			want = c.want.UnixNano()
+		}
+		if len(tot) != 1 || tot[0].GatewaySeen != want {
+			t.Fatalf("read at %s: %+v, want cron's gateway last seen at %s (%d)", c.at.Sub(now), tot, c.want.Sub(now), want)
+		}
+	}
+}
