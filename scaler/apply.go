@@ -202,9 +202,18 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 		w, ok := l.ownWrites[ref]
 		from, owe = owedDropFrom(w, ok, seq, o)
 	}
-	if !d.dropOwed.IsZero() && owe && o.Code != actuator.CodeGone &&
-		st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) && st.StepRuleAt.IsZero() {
+	// A drop held by a scheduled minimum is owed by Decide itself, landed
+	// or not (decideExactCE); overtaken or gone, it is not owed either,
+	// and carried, it took the new function deployed under the name to
+	// the floor once the schedule ended. Only while no later decision has
+	// changed it (carried).
+	carried := !d.Next.StepDropOwed.IsZero() && st.StepDropOwed.Equal(d.Next.StepDropOwed) && st.StepDropFrom == d.Next.StepDropFrom
+	switch {
+	case !d.dropOwed.IsZero() && owe && o.Code != actuator.CodeGone &&
+		st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) && st.StepRuleAt.IsZero():
 		st.StepDropOwed, st.StepDropFrom = d.dropOwed, from
+	case carried && (!owe || o.Code == actuator.CodeGone):
+		st.StepDropOwed, st.StepDropFrom = time.Time{}, 0
 	}
 	if r := d.endedRamp; !r.start.IsZero() && !overtaken(o) && o.Code != actuator.CodeGone &&
 		st.RampStart.IsZero() && st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {

@@ -146,7 +146,9 @@ type State struct {
 	StepRuleRepeats bool `json:"step_rule_repeats,omitempty"`
 	// StepDropOwed: exact CE's drop to the floor on a received resolution
 	// (decided at this time) was not applied: the actuator refused it or
-	// the write failed. Set by the loop's outcome, not by Decide: a
+	// the write failed. Set by the loop's outcome, and by Decide only for
+	// a drop held above its floor by an active scheduled minimum, which
+	// stays owed until the schedule ends whether or not its write lands: a
 	// resolution answered 200 is not sent again and exact CE keeps no
 	// ramp, so without it the function stayed at its stepped count for
 	// good. The next pass without a signal decides the drop again; a

@@ -39,9 +39,12 @@
 // is the newer intent, the new function never had the alert. The
 // controller's own earlier write, which the decision's read had not seen
 // yet (a lagging cache, a write in flight), is no such raise; and exact
-// CE's drop held by an active scheduled minimum stays owed until it ends. A firing alert with the same
-// fingerprint and StartsAt as the last one acted on, within StepDedup, is a
-// duplicate or a retry and adds nothing; so is one the webhook marks as a
+// CE's drop held by an active scheduled minimum stays owed until it ends,
+// whether it found the function at the schedule's count or took it there.
+// A new leadership term starts exact CE's state afresh, as at a process
+// start: a drop owed when a term ended is not carried into the next. A
+// firing alert with the same fingerprint and StartsAt as the last one acted
+// on, within StepDedup, is a duplicate or a retry and adds nothing; so is one the webhook marks as a
 // retry of a notification (Signal.RetryOf) stepped on since it was first
 // received, however late AlertManager retries it. An alert without a scaling_type
 // (OpenFaaS CE's) adds nothing while the generated step alert has been seen

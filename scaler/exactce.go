@@ -18,7 +18,11 @@ const ceMaxReplicas = 5
 // included), and a function at zero stays there on a resolved alert.
 // Duplicate deliveries are ignored as in step mode. A received
 // resolution's drop that was not applied is owed (State.StepDropOwed) and
-// decided again on the next pass without a signal.
+// decided again on the next pass without a signal; one held above its
+// floor by an active scheduled minimum is owed until the schedule ends,
+// applied or not. A resolution that moves nothing is steady, and one that
+// raises the count (min raised since the step) at_min: coded step_down,
+// the decisions metric counted scale-downs that never happened.
 func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision {
 	cur := obs.Replicas
 	d := Decision{Replicas: cur, Next: st}
@@ -99,13 +103,35 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		d.Code, d.Reason = CodeAtZeroIdle, "exact CE: alert resolved at 0 replicas: left to the idler"
 	default:
 		lo, code, why := floor(&spec, &obs)
-		d.Replicas, d.Code = lo, CodeStepDown
-		if code == CodeScheduledMin {
+		d.Replicas = lo
+		switch {
+		case lo == cur:
+			// A second copy of a resolution whose drop landed, or an
+			// alert that resolved at the floor: nothing moved, and a
+			// step_down counted a scale-down that never happened.
+			d.Code = CodeSteady
+		case code == CodeScheduledMin:
 			d.Code = code // the schedule, not CE's min, set the count
+		case lo > cur:
+			d.Code = CodeAtMin // min raised since the step: the floor raised it
+		default:
+			d.Code = CodeStepDown
 		}
 		d.Reason = fmt.Sprintf("exact CE: alert %s %s → %s", sig.AlertName, sig.Status, why)
 		if d.Replicas < cur {
 			d.dropOwed, d.dropFrom = now, cur
+		}
+		if base := min(max(spec.Min, 1), spec.Max); code == CodeScheduledMin && lo > base {
+			// Held above its own floor by the schedule alone, the drop
+			// stays owed until the schedule ends, even when this count
+			// lands: the resolution is not sent again, and exact CE holds
+			// without an alert, so the function kept the scheduled count
+			// for good. Owed from the higher of the count decided on and
+			// the one asked for: a read lagging this very write (an
+			// informer cache) finds the count decided on, which is no
+			// raise since; only a count above both is (owedDrop).
+			d.Next.StepDropOwed, d.Next.StepDropFrom = now, max(cur, lo)
+			d.Reason += fmt.Sprintf("; its drop to %s owed until it ends", minWords(base))
 		}
 	}
 	d.Recommended = d.Replicas
@@ -124,7 +150,9 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 // by an active scheduled minimum alone, the drop is still owed: the
 // schedule ends, the resolution is not sent again, and ended here the
 // function stayed above its floor for good once it did (a review's
-// finding); Decide carries the debt itself, as no intent is proposed.
+// finding). Decide carries that debt itself, found at the schedule's count
+// (no intent is proposed) or taken down to it (the write landing there
+// ends nothing: reviews' findings).
 func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uint64) Decision {
 	cur := obs.Replicas
 	at := owed.UTC().Format(time.TimeOnly)
@@ -149,6 +177,13 @@ func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uin
 		}
 	case code == CodeScheduledMin:
 		d.Code, d.dropOwed, d.dropFrom = code, owed, cur
+		if lo > base {
+			// Landed, the drop is still held by the schedule: owed until
+			// it ends, from the count decided on (as a resolution held
+			// by a schedule is, decideExactCE); outcome owes it anew,
+			// or ends it, when the write does not land.
+			d.Next.StepDropOwed, d.Next.StepDropFrom = owed, cur
+		}
 	default:
 		d.dropOwed, d.dropFrom = owed, cur
 	}
