@@ -50,6 +50,11 @@ func (e *PartialError) Unwrap() []error { return []error{ErrUnavailable, ErrPart
 // PartialWhy is why err's answer may be partial when err is (or wraps) a
 // *PartialError; ok false otherwise.
 func PartialWhy(err error) (why string, ok bool) {
+	if err == nil {
+		// Most answers carry no error: errors.As's target escapes, so
+		// without this the pe below was an allocation per answer read.
+		return "", false
+	}
 	var pe *PartialError
 	if !errors.As(err, &pe) {
 		return "", false

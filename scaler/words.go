@@ -15,6 +15,12 @@ import (
 // strconv's shortest 'g' is %g, 'g' with 4 digits %.4g, and so on
 // (TestWordsAreFmts compares them).
 
+// wordsBuf is the stack buffer the builders whose length depends on their
+// head append into: a buffer sized by the head (make with a variable
+// length) went to the heap, a second allocation beside the string. A
+// reason longer than it still comes out whole: append moves it to the heap.
+const wordsBuf = 256
+
 // targetWords is fmt.Sprintf("target %g×%.6g", target, proportion): the
 // proportion as decided on (%.2f named 0.005 "0.01", twice the target the
 // decision used; a review's finding).
@@ -30,7 +36,8 @@ func targetWords(target, proportion float64) string {
 // headWords is fmt.Sprintf("%s %.4g%s over %s on %d ready", typ, load, src,
 // target, ready).
 func headWords(typ string, load float64, src, target string, ready uint64) string {
-	b := make([]byte, 0, len(typ)+len(src)+len(target)+40)
+	var buf [wordsBuf]byte
+	b := buf[:0]
 	b = append(b, typ...)
 	b = append(b, ' ')
 	b = strconv.AppendFloat(b, load, 'g', 4, 64)
@@ -64,7 +71,8 @@ func windowSourceWords(w time.Duration, capacity bool, part metricsource.Part) s
 
 // steadyWords is fmt.Sprintf("%s needs %d → keep %d", head, rec, cur).
 func steadyWords(head string, rec, cur uint64) string {
-	b := make([]byte, 0, len(head)+40)
+	var buf [wordsBuf]byte
+	b := buf[:0]
 	b = append(b, head...)
 	b = append(b, " needs "...)
 	b = strconv.AppendUint(b, rec, 10)
@@ -75,7 +83,8 @@ func steadyWords(head string, rec, cur uint64) string {
 
 // toWords is fmt.Sprintf("%s → %d", head, v).
 func toWords(head string, v uint64) string {
-	b := make([]byte, 0, len(head)+24)
+	var buf [wordsBuf]byte
+	b := buf[:0]
 	b = append(b, head...)
 	b = append(b, " → "...)
 	b = strconv.AppendUint(b, v, 10)
@@ -85,7 +94,8 @@ func toWords(head string, v uint64) string {
 // stabilisingWords is fmt.Sprintf("%s wants %d; highest in the %v window is
 // %d → %d", head, rec, window, h, hi).
 func stabilisingWords(head string, rec uint64, window time.Duration, h, hi uint64) string {
-	b := make([]byte, 0, len(head)+72)
+	var buf [wordsBuf]byte
+	b := buf[:0]
 	b = append(b, head...)
 	b = append(b, " wants "...)
 	b = strconv.AppendUint(b, rec, 10)
@@ -101,7 +111,8 @@ func stabilisingWords(head string, rec uint64, window time.Duration, h, hi uint6
 // toleranceWords is fmt.Sprintf("%s: within ±%.6g%% of %d replicas'
 // capacity %.4g → keep %d", head, tolerance*100, cur, capacity, cur).
 func toleranceWords(head string, percent float64, cur uint64, capacity float64) string {
-	b := make([]byte, 0, len(head)+72)
+	var buf [wordsBuf]byte
+	b := buf[:0]
 	b = append(b, head...)
 	b = append(b, ": within ±"...)
 	b = strconv.AppendFloat(b, percent, 'g', 6, 64)
