@@ -127,7 +127,7 @@ func (e *startEpochs) name(read map[string]float64, counted map[string]int32, at
 		read[in] = h.name
 	}
 	for len(e.held) > maxEpochs {
-		e.dropOldestLocked()
+		dropOldest(e.held, func(h heldEpoch) time.Time { return h.at })
 	}
 	return seen
 }
@@ -182,25 +182,20 @@ func (e *startEpochs) sightLocked(read map[string]float64, counted map[string]in
 		}
 	}
 	for len(e.sightings) > maxEpochs {
-		var oldest string
-		var when time.Time
-		for in, s := range e.sightings {
-			if when.IsZero() || s.last.Before(when) {
-				oldest, when = in, s.last
-			}
-		}
-		delete(e.sightings, oldest)
+		dropOldest(e.sightings, func(s sighting) time.Time { return s.last })
 	}
 	return seen
 }
 
-func (e *startEpochs) dropOldestLocked() {
+// dropOldest deletes m's entry whose time (at) is the oldest: what went
+// unread longest, once an instance map holds more than maxEpochs.
+func dropOldest[V any](m map[string]V, at func(V) time.Time) {
 	var oldest string
-	var at time.Time
-	for in, h := range e.held {
-		if at.IsZero() || h.at.Before(at) {
-			oldest, at = in, h.at
+	var when time.Time
+	for in, v := range m {
+		if t := at(v); when.IsZero() || t.Before(when) {
+			oldest, when = in, t
 		}
 	}
-	delete(e.held, oldest)
+	delete(m, oldest)
 }
