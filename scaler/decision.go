@@ -145,7 +145,8 @@ type State struct {
 	// StepRuleEvidence taken for its lost resolution (ruleLapsed).
 	StepRuleRepeats bool `json:"step_rule_repeats,omitempty"`
 	// StepDropOwed: exact CE's drop to the floor on a received resolution
-	// (decided at this time) was not applied: the actuator refused it or
+	// (decided at this time; or on the generated alert's lapse, only when
+	// held by a schedule as below) was not applied: the actuator refused it or
 	// the write failed. Set by the loop's outcome, and by Decide only for
 	// a drop held above its floor by an active scheduled minimum, which
 	// stays owed until the schedule ends whether or not its write lands: a
@@ -156,7 +157,9 @@ type State struct {
 	// ends it (the condition is back).
 	StepDropOwed time.Time `json:"step_drop_owed,omitzero"`
 	// StepDropFrom is the count the owed drop was decided on (0: not
-	// known, a state kept before it was). A pass that finds the function
+	// known, a state kept before it was), or the lower count a pass read
+	// while a schedule held the drop (a read does not go back: a count
+	// above it since is a raise). A pass that finds the function
 	// above it owes nothing: someone raised it since, and that raise is
 	// the newer intent; the drop, had it landed first, would have left
 	// the raise alone too (exact CE holds without an alert).

@@ -39,8 +39,10 @@
 // is the newer intent, the new function never had the alert. The
 // controller's own earlier write, which the decision's read had not seen
 // yet (a lagging cache, a write in flight), is no such raise; and exact
-// CE's drop held by an active scheduled minimum stays owed until it ends,
-// whether it found the function at the schedule's count or took it there.
+// CE's drop (a resolution's, or the generated alert's lapse) held by an
+// active scheduled minimum stays owed until it ends, whether it found the
+// function at the schedule's count or took it there, and leaves a raise
+// above the count a pass read it held at alone.
 // A new leadership term starts exact CE's state afresh, as at a process
 // start: a drop owed when a term ended is not carried into the next. A
 // firing alert with the same fingerprint and StartsAt as the last one acted

@@ -20,7 +20,8 @@ const ceMaxReplicas = 5
 // resolution's drop that was not applied is owed (State.StepDropOwed) and
 // decided again on the next pass without a signal; one held above its
 // floor by an active scheduled minimum is owed until the schedule ends,
-// applied or not. A resolution that moves nothing is steady, and one that
+// applied or not, as is the lapse's (taken for a lost resolution:
+// oweHeldDrop). A resolution that moves nothing is steady, and one that
 // raises the count (min raised since the step) at_min: coded step_down,
 // the decisions metric counted scale-downs that never happened.
 func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision {
@@ -46,6 +47,11 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 			d.Code = CodeSteady
 		}
 		d.Reason, d.lapsed = "exact CE: "+lapsedWords(&st)+why, true
+		// The lapse stands for the lost resolution, so its drop held by a
+		// schedule is owed as the resolution's is: seen on this one pass,
+		// it left the function at the schedule's count for good once the
+		// schedule ended (a review's finding).
+		oweHeldDrop(&d, &spec, cur, code, now)
 	case sig == nil && !owed.IsZero() && cur > 0:
 		return owedDrop(&spec, &obs, d, owed, owedFrom)
 	case sig == nil:
@@ -121,21 +127,29 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		if d.Replicas < cur {
 			d.dropOwed, d.dropFrom = now, cur
 		}
-		if base := min(max(spec.Min, 1), spec.Max); code == CodeScheduledMin && lo > base {
-			// Held above its own floor by the schedule alone, the drop
-			// stays owed until the schedule ends, even when this count
-			// lands: the resolution is not sent again, and exact CE holds
-			// without an alert, so the function kept the scheduled count
-			// for good. Owed from the higher of the count decided on and
-			// the one asked for: a read lagging this very write (an
-			// informer cache) finds the count decided on, which is no
-			// raise since; only a count above both is (owedDrop).
-			d.Next.StepDropOwed, d.Next.StepDropFrom = now, max(cur, lo)
-			d.Reason += fmt.Sprintf("; its drop to %s owed until it ends", minWords(base))
-		}
+		oweHeldDrop(&d, &spec, cur, code, now)
 	}
 	d.Recommended = d.Replicas
 	return d
+}
+
+// oweHeldDrop owes, until the schedule ends, exact CE's drop to the floor
+// (a received resolution's, or the lapse taken for a lost one) that an
+// active scheduled minimum holds above the drop's own floor, max(min, 1),
+// even when the count d asks for lands: the resolution is not sent again,
+// and exact CE holds without an alert, so the function kept the scheduled
+// count for good. Owed from the higher of the count decided on (cur) and
+// the one asked for: a read lagging this very write (an informer cache)
+// finds the count decided on, which is no raise since; only a count above
+// both is (owedDrop). A count asked for at or below that floor leaves the
+// schedule's end nothing to drop.
+func oweHeldDrop(d *Decision, spec *Spec, cur uint64, code ReasonCode, now time.Time) {
+	base := min(max(spec.Min, 1), spec.Max)
+	if code != CodeScheduledMin || d.Replicas <= base {
+		return
+	}
+	d.Next.StepDropOwed, d.Next.StepDropFrom = now, max(cur, d.Replicas)
+	d.Reason += fmt.Sprintf("; its drop to %s owed until it ends", minWords(base))
 }
 
 // owedDrop decides again the drop to the floor of a received resolution
@@ -151,8 +165,10 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 // schedule ends, the resolution is not sent again, and ended here the
 // function stayed above its floor for good once it did (a review's
 // finding). Decide carries that debt itself, found at the schedule's count
-// (no intent is proposed) or taken down to it (the write landing there
-// ends nothing: reviews' findings).
+// (no intent is proposed; owed from then on from that count, once below
+// from) or taken down to it (the write landing there ends nothing:
+// reviews' findings). The lapse's drop held by a schedule is owed here too
+// (oweHeldDrop).
 func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uint64) Decision {
 	cur := obs.Replicas
 	at := owed.UTC().Format(time.TimeOnly)
@@ -173,7 +189,14 @@ func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uin
 	case d.Replicas == cur:
 		d.Code = CodeSteady
 		if cur > base {
-			d.Next.StepDropOwed, d.Next.StepDropFrom = owed, from // held by the schedule (lo > base)
+			// Held by the schedule (lo > base), owed from the count this
+			// read found once it is below from: the drop's write is seen
+			// landed, and a read does not go back past what one saw (an
+			// informer lags, it does not rewind), so a count found above
+			// it since is a raise, which owed from the count decided on
+			// the schedule's end took back (a review's finding). A from
+			// not known (0) stays so.
+			d.Next.StepDropOwed, d.Next.StepDropFrom = owed, min(from, cur)
 		}
 	case code == CodeScheduledMin:
 		d.Code, d.dropOwed, d.dropFrom = code, owed, cur
@@ -195,8 +218,9 @@ func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uin
 			d.Reason = fmt.Sprintf("exact CE: alert resolved at %s, its drop to %s held by the %s: owed until it ends, keep %d",
 				at, minWords(base), why, cur)
 		case from > 0 && cur == from:
-			// Nothing landed: the floor rose to the count (min raised
-			// since), which leaves the drop nothing to do.
+			// Found at from (the count decided on, or the one read
+			// while the schedule held it): the floor rose to the count
+			// (min raised since), which leaves the drop nothing to do.
 			d.Reason = fmt.Sprintf("exact CE: drop owed since %s from %d ends: %s holds it, keep %d", at, from, minWords(base), cur)
 		case cur == base:
 			d.Reason = fmt.Sprintf("exact CE: drop owed since %s found done: at the floor %d (%s), keep %d", at, base, minWords(base), cur)
