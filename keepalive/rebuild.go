@@ -320,7 +320,7 @@ func (r *rebuilder) readShard(ctx context.Context, q RangeQuerier, size partSize
 		}
 	}
 	r.find(m, shard)
-	starts := r.startTimes(ctx, q, m, start, end)
+	starts := r.startTimes(ctx, q, m, shard, start, end)
 	r.beginShard(m, starts, start, end, size.shards)
 	r.learn(m, starts)
 	r.endShard()

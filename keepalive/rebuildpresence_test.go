@@ -84,3 +84,42 @@ func wantFresh(t *testing.T, at int, late bool) string {
 	want.ObserveCount(fresh, atMinute(50).Time(), time.Minute, 1)
 	return learned(want, fresh)
 }
+
+// TestRebuildCountsOnTimeAFirstCallThroughAGatewayScrapedWithoutCountersInShards
+// is review 53K's case (gw-a restarted in place at 20, scraped since, fresh
+// first called through it at 35: on time) with each part read in shards,
+// as at 100,000 functions: gw-a's start time is asked in shard 0 even where
+// none of its counters is in the part, whichever shard fresh is in, so the
+// parts between 20 and 35 still note it scraped. Each shard asking it for
+// every known gateway would read the same series once a shard.
+func TestRebuildCountsOnTimeAFirstCallThroughAGatewayScrapedWithoutCountersInShards(t *testing.T) {
+	defer func(n, s int) { rebuildMaxPoints, rebuildShardSeries = n, s }(rebuildMaxPoints, rebuildShardSeries)
+	// Two series at once at most (other's on gw-b, held throughout, and
+	// cron's or fresh's): two shards.
+	rebuildShardSeries = 1
+	series := []*model.SampleStream{
+		counterAt("cron.openfaas-fn", "gw-a", map[int]float64{0: 1, 1: 2, 20: math.NaN()}),
+		counterAt("other.openfaas-fn", "gw-b", map[int]float64{0: 1}),
+		counterAt("fresh.openfaas-fn", "gw-a", map[int]float64{35: 1, 40: 2, 50: 3}),
+	}
+	starts := []*model.SampleStream{startedAt("gw-a", map[int]float64{0: startedBefore, 20: startedAfter})}
+	fresh := provider.Ref{Name: "fresh", Namespace: "openfaas-fn"}
+	want := wantFresh(t, 35, false)
+	for _, points := range []int{1 << 30, 14, 2} {
+		rebuildMaxPoints = points
+		f := &restartHistory{ranged: &ranged{}, starts: starts}
+		f.series = series
+		p := mustPolicy(t)
+		if _, err := p.Rebuild(t.Context(), f, t0.Add(time.Hour), time.Hour, time.Minute, "openfaas-fn"); err != nil {
+			t.Fatal(err)
+		}
+		if got := learned(p, fresh); got != want {
+			t.Errorf("parts of %d points in shards: fresh learned %s, want %s", points, got, want)
+		}
+		// The parts were read in two shards (each counter query a shard
+		// of a part), else this is the Review53K case again.
+		if parts := partCount(t0, t0.Add(time.Hour), time.Minute, chunkFor(2, 61)); f.queries != 2*parts {
+			t.Fatalf("parts of %d points: %d counter queries for %d parts, want two shards a part", points, f.queries, parts)
+		}
+	}
+}

@@ -93,12 +93,28 @@ func (c *startCursor) at(t model.Time) (float64, bool) {
 }
 
 // startTimes reads the start times of the gateway instances m's counter
-// series (found) name, over the part from start to end. It never fails the
+// series (found) name, over the part from start to end, and in the part's
+// shard 0 (a part read whole is one) those of every gateway instance the
+// rebuild already knows (r.gateways) too. It never fails the
 // rebuild: without them (the query failed, or its answer may lack series)
 // every value of the part has no start time, and reads as before start
 // times were read; the first such error is reported (StartTimesErr).
 // Series without an instance ask for nothing.
-func (r *rebuilder) startTimes(ctx context.Context, q RangeQuerier, m model.Matrix, start, end time.Time) startTimes {
+//
+// The known gateways because a gateway scraped without counters in a part
+// (restarted in place and not called since: its old process's series
+// stale, its new one's not made yet) is still scraped: its start time is
+// read at every step, and the feeder sights it by that alone
+// (metricsource/prometheus epochs.go). Asked only with counters, the parts
+// between its restart and its next call never noted it, and gone took it
+// for unscraped there: a function first called through it was counted
+// late when the parts were small (100,000 functions: 2 steps a part) and
+// on time when read whole (review 53K). Shard 0 only: each shard's answer
+// would hold the same series, and presence is the part's, whichever shard
+// notes it (endShard). A fleet knows a few instances (one per gateway pod
+// seen in the lookback), so the query stays a few names and its answer a
+// series each.
+func (r *rebuilder) startTimes(ctx context.Context, q RangeQuerier, m model.Matrix, shard int, start, end time.Time) startTimes {
 	// A fleet's series name a few instances: a set of them, where a list
 	// of every series' instance sorted was 100,000 names at each part.
 	named := map[string]struct{}{}
@@ -106,6 +122,11 @@ func (r *rebuilder) startTimes(ctx context.Context, q RangeQuerier, m model.Matr
 	for i, s := range m {
 		if in := r.instance(m, i); in != "" && in != last && len(s.Values) > 0 {
 			named[in], last = struct{}{}, in
+		}
+	}
+	if shard == 0 {
+		for in := range r.gateways {
+			named[in] = struct{}{}
 		}
 	}
 	if len(named) == 0 {
