@@ -10,9 +10,10 @@ import "slices"
 // per function, the calls the older replicas count only in their
 // invocation counter were dropped once any replica had the started
 // counter: the function read idle under their traffic while its rps read
-// the calls (a review's finding). The keep-alive's Prometheus queries fall
-// back per (function_name, instance) (promql.StartedCountersMatching:
-// "started or sum by (function_name, instance) (total)").
+// the calls (a review's finding). The Prometheus source's queries fall
+// back per qualified function name and instance as well
+// (promql.StartedPerGateway, which the keep-alive's counter reads use too:
+// promql.StartedCountersMatching).
 //
 // A group here is the series' other labels (seriesKey.inst) within the
 // function, not its raw function_name too: the bare and qualified names
