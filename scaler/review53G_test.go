@@ -98,8 +98,7 @@ func newReview53GEnvWith(t *testing.T, labels map[string]string, replicas uint64
 	t.Helper()
 	var rec *review53GCodes
 	var lag *review53GLagging
-	var e *loopEnv
-	e = newLoopEnv(t, func(c *LoopConfig) {
+	e := newLoopEnv(t, func(c *LoopConfig) {
 		c.Interval = time.Hour
 		if edit != nil {
 			edit(c, c.Provider.(*testProvider))
