@@ -9,7 +9,7 @@ import (
 // A counter series first seen when its gateway instance is back after
 // missing from rebuildLateSteps steps or more (not scraped: none of its
 // counters nor its start time had a value) was made in that span: a
-// function's first called through the gateway meanwhile, or the series of
+// function first called through the gateway meanwhile, or the series of
 // a process restarted meanwhile. Its calls were made anywhere in the span,
 // and the feeder counts them late (metricsource.Total.GatewaySeen, from
 // when its source last read the instance). Counted on time, the rebuild
