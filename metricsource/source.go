@@ -50,9 +50,11 @@ type Activity struct {
 	// ended (DerivedInflight); nil when neither is known.
 	Inflight Values
 	// Vanished holds functions whose gateway series were seen within
-	// VanishLookback(Window) but are missing from the latest observation:
-	// the gateway restarted or stopped exporting them, so their activity is
-	// unknown, not zero (issue 15, item 3). nil when none.
+	// VanishLookback(Window) but are missing from the latest observation,
+	// on every gateway or on one replica still answering (restarted in
+	// place, its new process not counting them yet, while another replica
+	// does): the gateway restarted or stopped exporting them, so their
+	// activity is unknown, not zero (issue 15, item 3). nil when none.
 	Vanished map[provider.Ref]bool
 	// Queued holds the asynchronous messages waiting for (or being run by)
 	// each function now: work that has not finished, whatever its rps. nil
