@@ -98,7 +98,10 @@ func (f *Feeder) readSplit(ctx context.Context, src metricsource.StartedTotals, 
 	atEnd = heldAtEnd(&f.diff, atEnd, totals)
 	f.over, f.split = f.diff.AddPart(atEnd, f.rebuiltTo, nil), true
 	counts := f.diff.Add(totals, now, f.counts)
-	return joinCounts(f.over, counts), window, nil
+	// over stays as counted (the hand-over comes off it): joined in a
+	// new array.
+	joined := append(append(make([]metricsource.Count, 0, len(f.over)+len(counts)), f.over...), counts...)
+	return metricsource.MergeCounts(joined), window, nil
 }
 
 // heldAtEnd returns atEnd with every series the diff holds that is missing
@@ -137,33 +140,6 @@ func heldAtEnd(d *metricsource.TotalsDiff, atEnd, now []metricsource.Total) []me
 		}
 	}
 	return atEnd
-}
-
-// joinCounts returns the counts of a and b, both sorted by function, one
-// Count per function (late if either is), sorted the same way.
-func joinCounts(a, b []metricsource.Count) []metricsource.Count {
-	out := make([]metricsource.Count, 0, len(a)+len(b))
-	for len(a) > 0 || len(b) > 0 {
-		var c int
-		switch {
-		case len(a) == 0:
-			c = 1
-		case len(b) == 0:
-			c = -1
-		default:
-			c = compareRefs(a[0].Ref, b[0].Ref)
-		}
-		switch {
-		case c < 0:
-			out, a = append(out, a[0]), a[1:]
-		case c > 0:
-			out, b = append(out, b[0]), b[1:]
-		default:
-			out = append(out, metricsource.Count{Ref: a[0].Ref, N: a[0].N + b[0].N, Late: a[0].Late || b[0].Late})
-			a, b = a[1:], b[1:]
-		}
-	}
-	return out
 }
 
 // forgetSeries is how long a counter missing from the reads (its gateway

@@ -259,7 +259,7 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 	}
 	d.at = at
 	d.forget()
-	out = mergeCounts(out)
+	out = MergeCounts(out)
 	if !base {
 		d.counted = len(out)
 	}
@@ -356,8 +356,9 @@ func (d *TotalsDiff) forget() {
 	}
 }
 
-// mergeCounts sorts counts by function and adds up each function's.
-func mergeCounts(c []Count) []Count {
+// MergeCounts sorts counts by function and adds up each function's (late
+// if any of its counts is), in c's array.
+func MergeCounts(c []Count) []Count {
 	slices.SortFunc(c, func(a, b Count) int {
 		return cmp.Or(cmp.Compare(a.Ref.Namespace, b.Ref.Namespace), cmp.Compare(a.Ref.Name, b.Ref.Name))
 	})
