@@ -6,16 +6,12 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
-
-// deploymentsResource names Deployments in the conflict checkLive makes.
-var deploymentsResource = appsv1.Resource("deployments")
 
 // checkLive makes sure a scale write lands on ref's function and nothing
 // else. Scale and ScaleFrom find the Deployment in the cache, which the
@@ -35,27 +31,46 @@ var deploymentsResource = appsv1.Resource("deployments")
 // controller's status updates after a create or a scale, pays one read).
 // Otherwise the Deployment is read live and the write refused,
 // with provider.ErrNotFound and nothing written, when it is no longer the
-// function. When the live read's resourceVersion is not the scale's, the
-// object changed between the two reads: checkLive answers a conflict, so
-// the caller's RetryOnConflict reads the scale again and the write's
-// precondition is always a resourceVersion whose object was checked.
-func (p *Provider) checkLive(ctx context.Context, ref provider.Ref, d *appsv1.Deployment, s *autoscalingv1.Scale) error {
+// function.
+//
+// The scale to write is returned. When the live read's resourceVersion is
+// not the scale's, the object changed between the two reads (the deployment
+// controller writes status right after a scale); the live Deployment is
+// then the fresher read of the same scale, so the scale is taken from it
+// (its resourceVersion, spec.replicas and status.replicas) and the write's
+// precondition is the version just checked. Answering a conflict there
+// instead, to read both again, never landed while the controller kept
+// writing: each retry met another status update between its two reads.
+func (p *Provider) checkLive(ctx context.Context, ref provider.Ref, d *appsv1.Deployment, s *autoscalingv1.Scale) (*autoscalingv1.Scale, error) {
 	if s.ResourceVersion == d.ResourceVersion {
-		return nil
+		return s, nil
 	}
 	live, err := p.liveDeployment(ctx, d.Namespace, d.Name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := stillTheFunction(ref, d, live, p.selector, p.cfg.Selector); err != nil {
-		return err
+		return nil, err
 	}
-	if live.ResourceVersion != s.ResourceVersion {
-		return apierrors.NewConflict(deploymentsResource, d.Name, fmt.Errorf(
-			"the scale subresource was read at resourceVersion %s and the Deployment checked at %s: reading both again",
-			s.ResourceVersion, live.ResourceVersion))
+	if live.ResourceVersion == s.ResourceVersion {
+		return s, nil
 	}
-	return nil
+	return liveScale(live, s), nil
+}
+
+// liveScale is the scale subresource of live, as the API server would serve
+// it, keeping the selector (and the rest) of s, the scale read earlier
+// from the same object (same UID: stillTheFunction checked it).
+func liveScale(live *appsv1.Deployment, s *autoscalingv1.Scale) *autoscalingv1.Scale {
+	out := s.DeepCopy()
+	out.ResourceVersion = live.ResourceVersion
+	out.Generation = live.Generation
+	out.Spec.Replicas = 1 // the API's default when unset
+	if live.Spec.Replicas != nil {
+		out.Spec.Replicas = *live.Spec.Replicas
+	}
+	out.Status.Replicas = live.Status.Replicas
+	return out
 }
 
 // liveDeployment reads one Deployment from the API server by listing its

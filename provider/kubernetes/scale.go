@@ -54,7 +54,7 @@ func (p *Provider) Scale(ctx context.Context, ref provider.Ref, replicas uint64)
 		if err := sameDeployment(d, s); err != nil {
 			return err
 		}
-		if err := p.checkLive(ctx, ref, d, s); err != nil {
+		if s, err = p.checkLive(ctx, ref, d, s); err != nil {
 			return err
 		}
 		from = s.Spec.Replicas
@@ -193,7 +193,7 @@ func (p *Provider) ScaleFromCreated(ctx context.Context, ref provider.Ref, from,
 		if err := sameDeployment(d, s); err != nil {
 			return err
 		}
-		if err := p.checkLive(ctx, ref, d, s); err != nil {
+		if s, err = p.checkLive(ctx, ref, d, s); err != nil {
 			return err
 		}
 		if uint64(s.Spec.Replicas) != from {
