@@ -68,8 +68,18 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 // stood in for; a refusal counts when the provider answered one
 // (o.Err set), not for each intent the actuator drops while it holds that
 // refusal (no call made).
+//
+// A call cut short by the pool stopping (o.stopped: a leadership hand-over,
+// a shutdown) counts its intent as CodeStopped, as intents the stopping
+// pool never ran do: an intent "error" is what operators alert on, and this
+// replica stopping is no failure of the function's. The call itself was
+// sent and its fate is unknown, so it stays an "error" scale call.
 func (m *metrics) outcome(o Outcome) {
-	m.intents.WithLabelValues(string(o.Intent.Who), string(o.Code)).Inc()
+	code := o.Code
+	if o.stopped {
+		code = CodeStopped
+	}
+	m.intents.WithLabelValues(string(o.Intent.Who), string(code)).Inc()
 	if result, ok := scaleCallResult(o); ok {
 		m.scaleCalls.WithLabelValues(o.Intent.Ref.String(), result).Inc()
 	}
