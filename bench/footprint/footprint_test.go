@@ -1,16 +1,13 @@
 package footprint
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -330,26 +327,7 @@ func readReport(t *testing.T, prom *teststack.Prom, metrics string, dur time.Dur
 		t.Errorf("controller metrics: %v", err)
 		return
 	}
-	const durSeries = "faas_autoscaler_keepalive_read_duration_seconds"
-	page := map[string]float64{}
-	type bucket struct{ le, n float64 }
-	var buckets []bucket
-	for line := range strings.SplitSeq(string(body), "\n") {
-		series, v, ok := strings.Cut(line, " ")
-		if !ok || !strings.HasPrefix(series, "faas_autoscaler_") || strings.HasPrefix(series, "faas_autoscaler_function_") {
-			continue // the per-function series are most of the page
-		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil {
-			continue
-		}
-		page[series] = f
-		if le, ok := strings.CutPrefix(series, durSeries+`_bucket{le="`); ok {
-			if b, err := strconv.ParseFloat(strings.TrimSuffix(le, `"}`), 64); err == nil {
-				buckets = append(buckets, bucket{b, f})
-			}
-		}
-	}
+	page, buckets := parseControllerPage(string(body))
 	val := func(series string) string {
 		if v, ok := page[series]; ok {
 			return strconv.FormatFloat(v, 'g', -1, 64)
@@ -359,25 +337,7 @@ func readReport(t *testing.T, prom *teststack.Prom, metrics string, dur time.Dur
 	t.Logf("gateway scrapes that succeeded: %s; scaler passes %s, of which load errors %s; idler cycles %s, source errors %s",
 		up, val("faas_autoscaler_reconcile_duration_seconds_count"), val(`faas_autoscaler_reconcile_errors_total{stage="load"}`),
 		val(`faas_autoscaler_idler_runs_total{result="ok"}`), val(`faas_autoscaler_idler_missing_data_cycles_total{reason="source_error"}`))
-	// The read duration: its mean, and the bucket bounds its median and
-	// its slowest read fall under (a histogram keeps no maximum).
-	mean, p50, slowest := "n/a", "n/a", "n/a"
-	if n, ok := page[durSeries+"_count"]; ok && n > 0 && len(buckets) > 0 {
-		mean = fmt.Sprintf("%.3g s", page[durSeries+"_sum"]/n)
-		slices.SortFunc(buckets, func(a, b bucket) int { return cmp.Compare(a.le, b.le) })
-		under := func(q float64) string {
-			for _, b := range buckets {
-				if b.n >= q*n {
-					if math.IsInf(b.le, 1) {
-						break
-					}
-					return fmt.Sprintf("≤ %g s", b.le)
-				}
-			}
-			return fmt.Sprintf("> %g s", buckets[max(0, len(buckets)-2)].le)
-		}
-		p50, slowest = under(0.5), under(1)
-	}
+	mean, p50, slowest := readDuration(page, buckets)
 	t.Logf("keep-alive learning: feeder reads ok %s, error %s; read duration mean %s, p50 %s, max %s; unknown steps: read_error %s, gap %s; held at the end: %s idle times (bound %s) of %s functions",
 		val(`faas_autoscaler_keepalive_reads_total{result="ok"}`), val(`faas_autoscaler_keepalive_reads_total{result="error"}`),
 		mean, p50, slowest,

@@ -93,6 +93,22 @@ func p99Cell(s Sample) string {
 	return strconv.FormatFloat(float64(s.WebhookP99.Microseconds())/1000, 'f', 1, 64)
 }
 
+// p99Text is a period's webhook p99 for people: in ms, or "–" when the
+// period had no post (p99Cell).
+func p99Text(s Sample) string {
+	if c := p99Cell(s); c != "" {
+		return c + " ms"
+	}
+	return "–"
+}
+
+// progressLine is the harness's log line for a sample.
+func progressLine(s Sample) string {
+	return fmt.Sprintf("%s: goroutines %s, heap %s, RSS %s, fds %s, webhook p99 %s (%d posts)", clockOf(s.At),
+		s.cell(s.Goroutines, resGoroutines, "%.0f"), s.cell(s.HeapMB, resHeap, "%.1f MiB"), s.cell(s.RSSMB, resRSS, "%.1f MiB"),
+		s.cell(s.FDs, resFDs, "%.0f"), p99Text(s), s.Webhooks)
+}
+
 // WriteCSV writes one row per sample, with a header.
 func WriteCSV(w io.Writer, ss []Sample) error {
 	cw := csv.NewWriter(w)
@@ -136,13 +152,9 @@ func WriteTable(w io.Writer, ss []Sample, every time.Duration) error {
 		if s.Failed > 0 {
 			failed = fmt.Sprintf(", %d failed", s.Failed)
 		}
-		p99 := "–"
-		if c := p99Cell(s); c != "" {
-			p99 = c + " ms"
-		}
 		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s (%d%s) |\n", clockOf(s.At), s.cell(s.Goroutines, resGoroutines, "%.0f"),
 			s.cell(s.HeapMB, resHeap, "%.1f MiB"), s.cell(s.RSSMB, resRSS, "%.1f MiB"), s.cell(s.FDs, resFDs, "%.0f"),
-			p99, s.Webhooks, failed); err != nil {
+			p99Text(s), s.Webhooks, failed); err != nil {
 			return err
 		}
 	}

@@ -133,8 +133,7 @@ func TestSoak(t *testing.T) {
 		failures = 0
 		samples = append(samples, s)
 		if len(samples)%30 == 0 {
-			t.Logf("%s: goroutines %s, heap %s, RSS %s, fds %s, webhook p99 %s", clockOf(s.At), s.cell(s.Goroutines, resGoroutines, "%.0f"),
-				s.cell(s.HeapMB, resHeap, "%.1f MiB"), s.cell(s.RSSMB, resRSS, "%.1f MiB"), s.cell(s.FDs, resFDs, "%.0f"), s.WebhookP99)
+			t.Logf("%s", progressLine(s))
 		}
 	}
 	cancel()
