@@ -10,6 +10,15 @@ type function struct {
 	// series from elsewhere in the heap per sample. A *series into it is
 	// valid until the slice is appended to or compacted (by sweep).
 	series []series
+	// name, when not empty, is the function_name every one of its gateway
+	// series has (their key.name; the derived arrivals' names none): most
+	// functions are listed by one name, so a scrape's run of samples
+	// already told to be of that name (run.name) need not compare it with
+	// each series' again (store.repeatsFrom). Set by add: the first
+	// series names it, one of another name empties it (an empty name stays
+	// so but for a function whose series were all dropped); a series
+	// dropped (sweep) leaves the others with it.
+	name string
 	// Last scrape (Unix ns) at which the started / total counters increased.
 	lastStarted, lastTotal int64
 	hasStarted             bool
@@ -69,6 +78,15 @@ func (fn *function) memo() peakRead {
 	return peakRead{v: fn.peakMemo, part: fn.memoPart, has: fn.memoHas, g: fn.memoGauge, gHas: fn.memoGHas}
 }
 
+// memoReading is memo().reading(), field by field: no peakRead built and
+// copied for it.
+func (fn *function) memoReading() metricsource.Reading {
+	if !fn.memoHas {
+		return metricsource.Reading{Value: fn.peakMemo}
+	}
+	return metricsource.Reading{Value: fn.peakMemo, Has: true, Part: fn.memoPart}
+}
+
 // setMemo keeps p as the peak of every window starting at or after loadAt.
 // Field by field, not a peakRead: its padding would add 16 bytes to every
 // function kept.
@@ -114,6 +132,13 @@ func (fn *function) add(key seriesKey) *series {
 		grown := make([]series, n, n+max(2, n/4))
 		copy(grown, fn.series)
 		fn.series = grown
+	}
+	switch {
+	case key.kind == kindArrivals: // names no function
+	case len(fn.series) == 0:
+		fn.name = key.name
+	case key.name != fn.name:
+		fn.name = ""
 	}
 	fn.series = append(fn.series, series{key: key})
 	switch key.kind {

@@ -43,26 +43,15 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 	st.gaps.scraped(prevScrape, t)
 	// A scrape lists a function's series together: the last function_name
 	// resolved answers the next sample without two map lookups.
-	var lastName string
-	var lastFn *function
-	k := -1 // the distinct function_names so far, less one
-	j := 0  // the sample's place among its function's samples in this scrape
-	for i := range samples {
-		smp := &samples[i] // not a copy of its three strings per sample
+	r := run{k: -1}
+	for i := 0; i < len(samples); i++ {
 		// After a restart an unchanged counter is a new one: no repeats.
 		if !st.noRepeats && !restarted {
-			if smp.FunctionName == lastName && lastFn != nil {
-				if lastFn.repeats(j, smp, st.seq) {
-					j++
-					continue
-				}
-			} else if fn := st.scraped.lookup(k+1, smp.FunctionName); fn != nil && fn.repeats(0, smp, st.seq) {
-				// The first sample of the next function, as the cache has it.
-				k++
-				lastName, lastFn, j = smp.FunctionName, fn, 1
-				continue
+			if i = st.repeatsFrom(samples, i, &r); i == len(samples) {
+				break
 			}
 		}
+		smp := &samples[i] // not a copy of its three strings per sample
 		kind, ok := kindOf(smp.Metric)
 		if !ok {
 			continue
@@ -78,10 +67,10 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 			st.log.Debug("sample without function_name ignored", "metric", smp.Metric)
 			continue
 		}
-		fn := lastFn
-		if fn == nil || smp.FunctionName != lastName {
-			k++
-			if fn = st.scraped.lookup(k, smp.FunctionName); fn == nil {
+		fn := r.fn
+		if fn == nil || smp.FunctionName != r.name {
+			r.k++
+			if fn = st.scraped.lookup(r.k, smp.FunctionName); fn == nil {
 				ref, ok := st.ref(smp.FunctionName)
 				if !ok {
 					continue
@@ -93,16 +82,17 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 					st.all = append(st.all, storedFn{ref: ref, fn: fn})
 					st.added++
 				}
-				st.scraped.set(k, smp.FunctionName, fn)
+				st.scraped.set(r.k, smp.FunctionName, fn)
 			}
-			lastName, lastFn, j = smp.FunctionName, fn, 0
+			r.name, r.fn, r.j = smp.FunctionName, fn, 0
+			r.named = fn.name != "" && fn.name == r.name
 		}
 		key := seriesKey{kind: kind, name: smp.FunctionName, inst: smp.Instance}
 		if kind.coded() {
 			key.code = smp.Code
 		}
-		s := fn.findFrom(j, key)
-		j++
+		s := fn.findFrom(r.j, key)
+		r.j++
 		if s != nil && s.seen == st.seq {
 			// The same series twice in one scrape (a literal duplicate:
 			// series apart in any label are apart in key.inst): the first
@@ -196,32 +186,82 @@ func (st *store) ingest(now time.Time, samples []Sample, retention time.Duration
 	return true
 }
 
-// repeats records smp as ingest does when it is the j-th of fn's series,
-// not yet seen at the scrape seq, at its last value, and says whether it
-// was. Most samples are (nine in ten of a replayed day's: an idle
-// function's five at most scrapes): the series' key is told from the
-// sample's fields by equality alone, not by naming the metric's kind and
-// building the key, and nothing but the series' mark follows from an
-// unchanged value (the kinds' flags were set by the series' first sample;
-// a counter's increase is 0).
-func (fn *function) repeats(j int, smp *Sample, seq uint64) bool {
-	if j >= len(fn.series) {
-		return false
+// run is where ingest is in a scrape's samples: the function_name of the
+// last resolved (name), its function, the next sample's place among the
+// function's samples in the scrape (j) and the distinct function_names so
+// far, less one (k, the name cache's place). named: every gateway series
+// of fn has name (function.name), which a sample of the run need not be
+// compared with again.
+type run struct {
+	name  string
+	fn    *function
+	named bool
+	j, k  int
+}
+
+// repeatsFrom records the samples from i on that are at their series'
+// last value (most samples: nine in ten of a replayed day's, an idle
+// function's five at most scrapes), as ingest's whole way would, and
+// returns the index of the first that is not (len(samples): none). A
+// sample repeats when it is the j-th of its function's in the scrape (as
+// the run, or the name cache for the next function, has it), its j-th
+// series was not yet seen at the scrape seq, and the series' key is the
+// sample's: told from its fields by equality alone, not by naming the
+// metric's kind and building the key. Nothing but the series' mark follows
+// from an unchanged value (the kinds' flags were set by the series' first
+// sample; a counter's increase is 0). In a loop of its own, not passes of
+// ingest's, and the check inline: ingest's loop, long, kept little of its
+// state in registers, and reloading it and a call per sample for the check
+// were a sixth of a repeated sample's instructions.
+func (st *store) repeatsFrom(samples []Sample, i int, r *run) int {
+	seq := st.seq
+	for ; i < len(samples); i++ {
+		smp := &samples[i]
+		fn, j, named := r.fn, r.j, r.named
+		next := fn == nil || smp.FunctionName != r.name
+		if next {
+			// The first sample of the next function, as the cache has it.
+			// Its first series, a gateway series (the sample's metric
+			// names one), has the sample's name: the function's, if it
+			// has one.
+			if fn = st.scraped.lookup(r.k+1, smp.FunctionName); fn == nil {
+				return i
+			}
+			j, named = 0, false
+		}
+		if j >= len(fn.series) {
+			return i
+		}
+		s := &fn.series[j]
+		k := s.key.kind
+		// A NaN never equals last, nor does any value of a series without
+		// points (last unset): only a value that passed ingest's checks
+		// does. The derived arrivals' series is no sample's (its key names
+		// no function and no metric; told by its kind, as named skips the
+		// name). A duplicate takes the whole way, which logs it.
+		if s.seen == seq || len(s.pts) == 0 || smp.Value != s.last || k == kindArrivals ||
+			!named && smp.FunctionName != s.key.name || !sameLabel(smp.Instance, s.key.inst) || smp.Metric != metricOf[k] ||
+			(!sameLabel(smp.Code, s.key.code) && k.coded()) {
+			return i
+		}
+		fn.seen(s, seq) // its drop has not moved
+		if (k == kindStarted || k == kindTotal) && fn.dSeq != seq {
+			fn.dSeq, fn.dStarted, fn.dTotal = seq, 0, 0
+		}
+		if next {
+			r.k++
+			r.name, r.fn, r.j, r.named = smp.FunctionName, fn, 1, fn.name != ""
+		} else {
+			r.j++
+		}
 	}
-	s := &fn.series[j]
-	k := s.key.kind
-	// A NaN never equals last, nor does any value of a series without
-	// points (last unset): only a value that passed ingest's checks does.
-	// The derived arrivals' key names no function (a sample here has one)
-	// and no metric. A duplicate takes the whole way, which logs it.
-	if s.seen == seq || len(s.pts) == 0 || smp.Value != s.last ||
-		smp.FunctionName != s.key.name || smp.Instance != s.key.inst || smp.Metric != metricOf[k] ||
-		(k.coded() && smp.Code != s.key.code) {
-		return false
-	}
-	fn.seen(s, seq) // its drop has not moved
-	if (k == kindStarted || k == kindTotal) && fn.dSeq != seq {
-		fn.dSeq, fn.dStarted, fn.dTotal = seq, 0, 0
-	}
-	return true
+	return i
+}
+
+// sameLabel is a == b for a label often empty on both sides (Sample.
+// Instance; Code, but for the invocation counter and the duration
+// histogram): == called the runtime's memequal even for two empty
+// strings, at every sample of every scrape.
+func sameLabel(a, b string) bool {
+	return len(a) == len(b) && (len(a) == 0 || a == b)
 }

@@ -43,8 +43,36 @@ func (s *Source) LoadsAligned(_ context.Context, typ string, fns []provider.Func
 	// reading them in this order keeps it), both ending at the same scrape.
 	pair := answered == 2 && len(ws) == 2 && reads[0].capacity && reads[1].capacity &&
 		reads[0].from <= reads[1].from && reads[0].to == reads[1].to
+	// sure: the pair's windows both start at or after the last rebased
+	// page (most passes), so no function is blind to either and each peak
+	// is known as read (windowRead.blind and known answer false and p):
+	// nothing of a function is read but its peaks, nor asked of the reads
+	// per function, which was most of a quiet function's read (the memo's).
+	var r0, r1 windowRead
+	var inL, inS []metricsource.Reading // the pair's readings
+	sure := false
+	if pair {
+		r0, r1 = reads[0], reads[1]
+		inL, inS = ws[0].R[:len(fns)], ws[1].R[:len(fns)]
+		sure = r0.from >= r0.rebased && r1.from >= r1.rebased
+	}
 	for i := range fns {
 		fn := s.st.aligned.lookup(s.st, i, len(fns), fns[i].Ref)
+		if sure {
+			switch {
+			case fn == nil:
+				inL[i], inS[i] = metricsource.Reading{}, metricsource.Reading{}
+			case fn.loadAt <= r0.from && fn.memoSet:
+				// Both windows quiet and the memo set: what peaks reads
+				// (peak's memo, for both).
+				inL[i] = fn.memoReading()
+				inS[i] = inL[i]
+			default:
+				l, s := fn.peaks(r0.from, r1.from, r0.to)
+				inL[i], inS[i] = l.reading(), s.reading()
+			}
+			continue
+		}
 		// A window reaching before a rebase reads as LoadAligned's does
 		// (windowRead.blind; the longer one reaches it first): the pair's
 		// walk never looked (a review's finding).

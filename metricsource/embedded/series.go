@@ -43,16 +43,21 @@ type series struct {
 	// the last one).
 	lastT int64
 	last  float64
+	// lastC is the last point's c, kept beside it as last is: a counter
+	// that moved (most samples of a busy function) steps from it, and read
+	// from pts it was a load from the points' array, elsewhere in the heap,
+	// at every such sample. Set only where a point is appended.
+	lastC float64
 	// drop is the second point's time (math.MaxInt64 with fewer than two):
 	// a prune to a cutoff before it drops nothing, which sweep asks of
 	// every series at every scrape.
 	drop int64
 }
 
-// push appends p, keeping lastT, last and drop.
+// push appends p, keeping lastT, last, lastC and drop.
 func (s *series) push(p point) {
 	s.pts = append(s.pts, p)
-	s.lastT, s.last = p.t, p.v
+	s.lastT, s.last, s.lastC = p.t, p.v, p.c
 	if len(s.pts) == 2 {
 		s.drop = p.t
 	}
@@ -85,11 +90,11 @@ func (s *series) addResuming(t int64, v float64, resume int64) (prev float64, wa
 		return v, true
 	}
 	var c float64
-	if n := len(s.pts); n > 0 {
-		c = s.pts[n-1].c
+	if len(s.pts) > 0 {
+		c = s.lastC
 	}
-	if n := len(s.pts); n > 0 && !s.pts[n-1].absent() {
-		prev = s.pts[n-1].v
+	if len(s.pts) > 0 && !math.IsNaN(s.last) { // the last point is not an absence
+		prev = s.last
 		s.push(point{t, v, c + step(prev, v)})
 		return prev, true
 	}
@@ -259,6 +264,15 @@ func (s *series) afterFront(t int64) int {
 
 // at returns the value in effect at t: the last point at or before t.
 func (s *series) at(t int64) (float64, bool) {
+	if len(s.pts) > 0 && s.lastT <= t {
+		// The last point (most reads: activity's at the latest scrape),
+		// from its copy beside pts: read from pts, a load from elsewhere
+		// in the heap per series per read.
+		if math.IsNaN(s.last) {
+			return 0, false
+		}
+		return s.last, true
+	}
 	i := s.after(t)
 	if i == 0 || s.pts[i-1].absent() {
 		return 0, false
@@ -299,14 +313,19 @@ func (s *series) increaseFrom(i int, from, to int64) (inc float64, present bool)
 	// The points in (from, to] are pts[i:j]. From the point in effect at
 	// from, the increase is the difference of the running totals; with none
 	// (the series starts inside the window), the first point counts from 0.
-	base := s.pts[i].c
-	if first := s.pts[i]; !first.absent() {
-		base -= first.v
-	}
+	var base float64
 	if i > 0 {
 		base = s.pts[i-1].c
+	} else if first := s.pts[i]; first.absent() {
+		base = first.c
+	} else {
+		base = first.c - first.v
 	}
-	inc = s.pts[j-1].c - base
+	last := s.lastC // pts[j-1].c when the window reaches the last point (most reads)
+	if j < len(s.pts) {
+		last = s.pts[j-1].c
+	}
+	inc = last - base
 	for k := i; k < j && !present; k++ {
 		present = !s.pts[k].absent()
 	}

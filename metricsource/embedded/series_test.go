@@ -124,11 +124,11 @@ func TestPruneKeepsTheBackingBounded(t *testing.T) {
 	}
 }
 
-// TestSeriesKeepsItsLastPointAndDropWithItsPoints: the last point's time and
-// value and the second point's time, kept beside the points so that a
-// scrape need not read them, are those of the points after every add,
-// absence and prune; add answers and prune drops as reading the points
-// would.
+// TestSeriesKeepsItsLastPointAndDropWithItsPoints: the last point's time,
+// value and running total and the second point's time, kept beside the
+// points so that a scrape need not read them, are those of the points
+// after every add, absence and prune; add answers and prune drops as
+// reading the points would.
 func TestSeriesKeepsItsLastPointAndDropWithItsPoints(t *testing.T) {
 	same := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -170,8 +170,8 @@ func TestSeriesKeepsItsLastPointAndDropWithItsPoints(t *testing.T) {
 					t.Fatalf("run %d, tick %d: add(%v) = %v, %v; the points say %v, %v", run, tick, v, prev, was, wantPrev, wantWas)
 				}
 			}
-			if n := len(s.pts); n > 0 && (s.lastT != s.pts[n-1].t || !same(s.last, s.pts[n-1].v)) {
-				t.Fatalf("run %d, tick %d: kept last point (%d, %v), the points end with %v", run, tick, s.lastT, s.last, s.pts[n-1])
+			if n := len(s.pts); n > 0 && (s.lastT != s.pts[n-1].t || !same(s.last, s.pts[n-1].v) || s.lastC != s.pts[n-1].c) {
+				t.Fatalf("run %d, tick %d: kept last point (%d, %v, %v), the points end with %v", run, tick, s.lastT, s.last, s.lastC, s.pts[n-1])
 			}
 			if len(s.pts) > 1 && s.drop != s.pts[1].t {
 				t.Fatalf("run %d, tick %d: kept drop %d, the second point is at %d", run, tick, s.drop, s.pts[1].t)
