@@ -93,7 +93,8 @@ func (w *work) decide(now, wakesSeenBy time.Time) Verdict {
 		(!w.soon || w.in.ScheduleReason == "") { // Input.ScheduledSoon empty
 		return alreadyZero
 	}
-	return decide(w.input(now, wakesSeenBy), now, false)
+	in := w.input(now, wakesSeenBy)
+	return decide(&in, now, false)
 }
 
 type outcome uint8

@@ -83,7 +83,7 @@ func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves floa
 	slack := h.slack
 	p.mu.Unlock()
 	if !last.IsZero() && plan.InPreWarm(now.Sub(last), slack) {
-		return plan.PreWarmUntil, string(plan.Code) + " (in the pre-warm window)" // not fmt: the idler asks of every function every cycle
+		return plan.PreWarmUntil, inWindowWords(plan.Code)
 	}
 	k := plan.KeepAlive
 	if k <= 0 {
@@ -92,3 +92,21 @@ func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves floa
 	}
 	return k, string(plan.Code)
 }
+
+// inWindowWords is KeepAlive's reason inside a pre-warm window: the plan's
+// code and " (in the pre-warm window)". The codes a plan with a window has
+// are worded once, here, not put together at every call (the idler asks of
+// every function every cycle: a string made for each in its window was
+// most of what KeepAlive allocated in the trace replay, issue 12); any other
+// code as it always was.
+func inWindowWords(c Code) string {
+	switch c {
+	case CodePreWarm:
+		return string(CodePreWarm) + inWindow
+	case CodePeriodic:
+		return string(CodePeriodic) + inWindow
+	}
+	return string(c) + inWindow // not fmt
+}
+
+const inWindow = " (in the pre-warm window)"
