@@ -37,17 +37,31 @@ type Fleet interface {
 // them.
 type Platform interface {
 	State(fn int) State
-	// Replicas is State's Desired and Ready alone: a provider's listing
-	// reads them for every function several times a simulated minute.
+	// Replicas is State's Desired and Ready alone: a provider's read of
+	// one function (its listing reads AllReplicas).
 	Replicas(fn int) (desired, ready int)
-	// Gateway is State's gateway counts alone: the simulated gateway's
-	// /metrics page reads them for every function at every scrape, where a
-	// whole State was 1.5 % of the controller's replay.
+	// Gateway is State's gateway counts alone (the simulated gateway's
+	// /metrics page reads AllGateways at every scrape, where a whole State
+	// per function was 1.5 % of the controller's replay).
 	Gateway(fn int) GatewayCounts
 	// Scale sets the desired replicas of fn (starting or removing replicas
 	// as the per-function engine does for a Decision).
 	Scale(fn int, replicas int)
+	// AllReplicas and AllGateways are Replicas and Gateway of every
+	// function at once, indexed as the fleet's functions: a provider's
+	// listing (1.7 times per scrape) and the gateway's page (every scrape)
+	// read all of them, and a slice read in order costs a fraction of a
+	// call per function reaching into as many replays (the page's and the
+	// listings' calls were 2.9 % of the day's replay). Each slice is the
+	// platform's own, current until the next pass or Scale: callers read
+	// it there and then, never write or keep it.
+	AllReplicas() []ReplicaCounts
+	AllGateways() []GatewayCounts
 }
+
+// ReplicaCounts are a function's desired and ready replicas, as Replicas
+// returns them.
+type ReplicaCounts struct{ Desired, Ready int }
 
 // GatewayCounts are the parts of a State the gateway's metrics show.
 type GatewayCounts struct {
@@ -67,6 +81,40 @@ type fleetPlatform struct {
 	// by side: read from the replays, the check at every pass touched 200
 	// structures in as many places of the heap (1 % of the day's replay).
 	quiet []time.Duration
+	// replicas and gateways are AllReplicas' and AllGateways' slices,
+	// each brought up to date when it is asked for. changed is when each
+	// replay was last called (until, apply or begin: the only calls that
+	// change a replay before its finish), on tick, a count that moves at
+	// every such call (see called). A slice read at tick replicasAt or
+	// gatewaysAt is current for every replay not called since, and only
+	// the others are read again: at a pass most functions are quiet (sync
+	// does not call them), and those that are not are called at many
+	// passes between two reads (a copy at every call cost half of what it
+	// saved).
+	tick                   uint64
+	changed                []uint64
+	replicasAt, gatewaysAt uint64
+	replicas               []ReplicaCounts
+	gateways               []GatewayCounts
+}
+
+// newFleetPlatform is the platform over rs, replays not begun yet: every
+// count 0, as the slices start.
+func newFleetPlatform(rs []*replay) *fleetPlatform {
+	p := &fleetPlatform{rs: rs, quiet: make([]time.Duration, len(rs)), changed: make([]uint64, len(rs)),
+		replicas: make([]ReplicaCounts, len(rs)), gateways: make([]GatewayCounts, len(rs))}
+	for i := range p.quiet {
+		p.quiet[i] = -1 // until has not looked yet
+	}
+	return p
+}
+
+// called records that replay fn was just called. Each call moves tick,
+// so a slice read at any time (even from within a sync, by a fleet's
+// Arrival) is behind every call that follows.
+func (p *fleetPlatform) called(fn int) {
+	p.tick++
+	p.changed[fn] = p.tick
 }
 
 func (p *fleetPlatform) State(fn int) State { return p.rs[fn].state() }
@@ -76,10 +124,36 @@ func (p *fleetPlatform) Replicas(fn int) (desired, ready int) {
 	return r.desired(), r.ready
 }
 
-func (p *fleetPlatform) Gateway(fn int) GatewayCounts {
-	r := p.rs[fn]
+func (p *fleetPlatform) Gateway(fn int) GatewayCounts { return p.rs[fn].gateway() }
+
+func (r *replay) gateway() GatewayCounts {
 	return GatewayCounts{Arrivals: r.arrivals, Started: r.started, Completed: r.completed,
 		InGateway: r.busy + len(r.queue) - r.qhead, CompletedSeconds: r.completedSec}
+}
+
+func (p *fleetPlatform) AllReplicas() []ReplicaCounts {
+	if p.replicasAt != p.tick {
+		for i, c := range p.changed {
+			if c > p.replicasAt {
+				r := p.rs[i]
+				p.replicas[i] = ReplicaCounts{Desired: r.desired(), Ready: r.ready}
+			}
+		}
+		p.replicasAt = p.tick
+	}
+	return p.replicas
+}
+
+func (p *fleetPlatform) AllGateways() []GatewayCounts {
+	if p.gatewaysAt != p.tick {
+		for i, c := range p.changed {
+			if c > p.gatewaysAt {
+				p.gateways[i] = p.rs[i].gateway()
+			}
+		}
+		p.gatewaysAt = p.tick
+	}
+	return p.gateways
 }
 
 func (p *fleetPlatform) Scale(fn int, replicas int) {
@@ -87,6 +161,7 @@ func (p *fleetPlatform) Scale(fn int, replicas int) {
 	r.until(p.now) // only moves a quiet replay's clock: it was replayed to now or skipped as quiet
 	r.apply(Decision{Replicas: replicas})
 	p.quiet[fn] = r.quietTill // -1: apply changed it
+	p.called(fn)
 }
 
 // sync replays every function up to t, skipping those that are quiet
@@ -99,6 +174,7 @@ func (p *fleetPlatform) sync(t time.Duration) {
 			r := p.rs[i]
 			r.until(t)
 			p.quiet[i] = r.quietTill
+			p.called(i)
 		}
 	}
 }
@@ -135,10 +211,7 @@ func runFleet(fns []trace.Function, stream func(int) int, cfg *Config, end time.
 	if cfg.Timeline >= 0 && cfg.Timeline < len(rs) {
 		rs[cfg.Timeline].timeline = &tl
 	}
-	plat := &fleetPlatform{rs: rs, quiet: make([]time.Duration, len(rs))}
-	for i := range plat.quiet {
-		plat.quiet[i] = -1 // until has not looked yet
-	}
+	plat := newFleetPlatform(rs)
 	f, err := p.NewFleet(infos, cfg.Start, plat)
 	if err != nil {
 		return nil, nil, err
@@ -146,6 +219,7 @@ func runFleet(fns []trace.Function, stream func(int) int, cfg *Config, end time.
 	for i, r := range rs {
 		r.ctl = fleetGateway{f: f, fn: i}
 		r.begin(&fns[i], cfg.Seed, cfg.Arrivals, cfg.DefaultExec)
+		plat.called(i) // a call like any other (it sets no count while fleetGateway is no Starter)
 	}
 	prev := cfg.Start.Add(-1)
 	for {

@@ -141,7 +141,7 @@ func TestPassesFollowTheScrapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := Default()
 			p.ScrapePhase, p.Config.Scaler.AlignLag = tc.phase, tc.lag
-			fl, err := p.NewFleet(nil, start, nil)
+			fl, err := p.NewFleet(nil, start, idlePlatform{}) // no functions: empty listings and pages
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,6 +15,11 @@ func (idlePlatform) Scale(int, int)                {}
 func (idlePlatform) Replicas(int) (int, int)       { return 0, 0 }
 func (idlePlatform) Gateway(int) sim.GatewayCounts { return sim.GatewayCounts{} }
 
+// AllReplicas and AllGateways are the test's one function (or none,
+// sliced by a fleet of none).
+func (idlePlatform) AllReplicas() []sim.ReplicaCounts { return []sim.ReplicaCounts{{}} }
+func (idlePlatform) AllGateways() []sim.GatewayCounts { return []sim.GatewayCounts{{}} }
+
 // TestNextIsTheEarliestScheduleWithoutAllocating: the replay asks the fleet
 // for its next time at every step; the answer is the earliest of the parts'
 // schedules, and asking allocates nothing.

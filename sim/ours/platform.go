@@ -82,9 +82,10 @@ func (p *simProvider) Functions(_ context.Context, ns string) ([]provider.Functi
 	// into the listing it acts on, nothing else): each function's refs,
 	// labels and times are copied once, not at every listing.
 	out := p.listing
+	reps := p.plat.AllReplicas()[:len(out)]
 	for i := range out {
-		desired, ready := p.plat.Replicas(i)
-		out[i].Replicas, out[i].AvailableReplicas = uint64(desired), available(desired, ready)
+		c := reps[i]
+		out[i].Replicas, out[i].AvailableReplicas = uint64(c.Desired), available(c.Desired, c.Ready)
 	}
 	return out, nil
 }

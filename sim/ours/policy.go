@@ -267,8 +267,9 @@ func (f *fleet) followTickAfter(now time.Time) time.Time {
 // samples from exposed[k]).
 func (f *fleet) scrape(now time.Time) {
 	k := 0 // functions on the page so far
-	for i := range f.names {
-		s := f.plat.Gateway(i)
+	gws := f.plat.AllGateways()[:len(f.names)]
+	for i := range gws {
+		s := &gws[i]
 		if s.Arrivals == 0 {
 			continue
 		}

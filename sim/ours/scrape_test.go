@@ -23,6 +23,20 @@ func (p *statePlatform) Gateway(fn int) sim.GatewayCounts {
 func (p *statePlatform) Replicas(fn int) (int, int) {
 	return p.states[fn].Desired, p.states[fn].Ready
 }
+func (p *statePlatform) AllReplicas() []sim.ReplicaCounts {
+	out := make([]sim.ReplicaCounts, len(p.states))
+	for i := range out {
+		out[i].Desired, out[i].Ready = p.Replicas(i)
+	}
+	return out
+}
+func (p *statePlatform) AllGateways() []sim.GatewayCounts {
+	out := make([]sim.GatewayCounts, len(p.states))
+	for i := range out {
+		out[i] = p.Gateway(i)
+	}
+	return out
+}
 
 // TestTheScrapeCountsInvocationsAsTheGatewayDoes: the gateway counts
 // gateway_function_invocation_total when a request completes (its "completed"
