@@ -74,14 +74,16 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 	next := d.Next
 	next.Recommendations = keepBinding(d.Next.Recommendations, st.Recommendations)
 	// The next tick may repeat this decision without deciding (repeat) when
-	// it is a quiet tick's refresh of a function at zero, or of a running
-	// one without burst mode or an alert's load, that left the state as it
-	// was: see repeat for why that decision depends on nothing but the
-	// inputs it compares and, while it runs, the recommendations' clock.
-	// A busy function's steady refresh moved only its recommendations by
-	// the one it recorded: it repeats as recordsOnly (repeat.go).
+	// it is a quiet tick's decision that scales nothing (refreshing its
+	// record or adding one: either way the last record is this decision's)
+	// for a function at zero, or for a running one without burst mode or an
+	// alert's load, that left the state as it was: see repeat for why that
+	// decision depends on nothing but the inputs it compares and, while it
+	// runs, the recommendations' clock. A busy function's steady decision
+	// moved only its recommendations by the one it recorded: it repeats as
+	// recordsOnly (repeat.go).
 	fs.repeat = repeatNone
-	if quiet && refresh && specErr == nil && !spec.Step() && !spec.Static() {
+	if quiet && !d.Scale && specErr == nil && !spec.Step() && !spec.Static() {
 		switch {
 		case (fn.Replicas == 0 || untimed(&st)) && sameState(&d.Next, &st):
 			fs.repeat = repeatSame

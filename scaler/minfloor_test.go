@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-autoscaler/faas-autoscaler/metricsource"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
@@ -121,4 +122,42 @@ func repeats(e *loopEnv) int {
 		}
 	}
 	return n
+}
+
+// TestMinFloorAskedOncePerPass: a function whose decision may be repeated
+// asks MinFloor in repeat; when the repeat then fails (a reading moved),
+// the decision takes that answer instead of asking again. Asked twice, a
+// hook that costs a call per function (a schedule service) paid twice for
+// every function whose load moved. Here the repeat is allowed from the
+// first decision, which added a record (repeat.go), and fails at the
+// second pass, whose load wakes the function.
+func TestMinFloorAskedOncePerPass(t *testing.T) {
+	f := function(refA, 0, map[string]string{LabelType: metricsource.TypeCapacity, LabelTarget: "10"})
+	asked := 0
+	e := newLoopEnv(t, func(c *LoopConfig) {
+		c.MinFloor = func(provider.Function, time.Time) (uint64, string) {
+			asked++
+			return 0, ""
+		}
+	}, f)
+	e.src.Set(metricsource.TypeCapacity, refA, 0)
+	if err := e.loop.Tick(t.Context(), t0); err != nil {
+		t.Fatal(err)
+	}
+	if asked != 1 {
+		t.Fatalf("first pass asked MinFloor %d times, want 1", asked)
+	}
+	if repeats(e) != 1 {
+		t.Fatal("the function at zero may not repeat its first decision: the test does not reach repeat")
+	}
+	e.src.Set(metricsource.TypeCapacity, refA, 25)
+	if err := e.loop.Tick(t.Context(), t0.Add(tickEvery)); err != nil {
+		t.Fatal(err)
+	}
+	if asked != 2 {
+		t.Errorf("MinFloor asked %d times in two passes, want 2 (once a pass)", asked)
+	}
+	if got := e.prov.replicas(refA); got == 0 {
+		t.Errorf("the load of 25 left the function at zero: the second pass did not decide")
+	}
 }

@@ -304,18 +304,22 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			sig = sigs[fn.Ref]
 		}
 		ps := &states[i].parsed
+		var floor floorAnswer // MinFloor's, when repeat asked it
 		var sr, br metricsource.Reading
 		var lb string // Observation.LowerBound
 		if ps.err == nil {
-			if !lt.set || lt.typ != ps.spec.Type {
+			// The spec first: most functions share an interned one, whose
+			// type is lt's without comparing the strings.
+			if !lt.set || lt.spec != ps.spec && lt.typ != ps.spec.Type {
 				sq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.StableWindow}
 				bq := metricsource.LoadQuery{Type: ps.spec.Type, Window: l.cfg.BurstWindow}
 				lt = loadsOfType{set: true, typ: ps.spec.Type, stable: readingsOf(loads, sq), burst: readingsOf(loads, bq)}
 				lt.lowerBound = typeLowerBound(loads, sq, bq, lowerBound)
 			}
+			lt.spec = ps.spec
 			sr, br = lt.at(i)
 			lb = lt.lowerBound
-			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, lt.stable == nil, lb, queued, now, &held) {
+			if quiet && sig == nil && !l.noRepeat && l.repeat(states[i], fn, sr, br, lt.stable == nil, lb, queued, now, &floor, &held) {
 				continue
 			}
 		}
@@ -341,7 +345,11 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			}
 		}
 		l.release(&held) // decideAndApply takes it; MinFloor is called without it
-		obs.ScheduledMin, obs.ScheduledMinReason = l.minFloor(states[i], fn, now)
+		if floor.asked {
+			obs.ScheduledMin, obs.ScheduledMinReason = floor.min, floor.reason // the same call's answer: asked once a pass
+		} else {
+			obs.ScheduledMin, obs.ScheduledMinReason = l.minFloor(states[i], fn, now)
+		}
 		d := l.decideAndApply(ctx, states[i], fn, obs, quiet && sig == nil, now)
 		if out != nil {
 			out[i] = d
@@ -381,6 +389,7 @@ func readingsOf(loads []queryReadings, q metricsource.LoadQuery) []metricsource.
 type loadsOfType struct {
 	set           bool
 	typ           string
+	spec          *Spec // the last function's, of type typ
 	stable, burst []metricsource.Reading
 	lowerBound    string // Observation.LowerBound of the type's functions (typeLowerBound)
 }

@@ -53,11 +53,16 @@ import (
 // keeps the state the decision was made on (fs.before) as decideAndApply
 // does, so the explain API words the record from the same inputs.
 //
-// A function repeats only after a quiet tick refreshed its record (so the
-// record holds what a quiet decision words, and the state the decision
-// left is the one it was made on); anything else -- a signal, a follow-up,
-// a scale, new labels or defaults, an outcome that rewrote the state, one
-// differing input -- makes the next tick decide in full.
+// A function repeats only after a quiet tick's decision that scaled
+// nothing, whether it refreshed its record or added one (either way the
+// last record is that decision's, without words, and the next decision on
+// the same inputs refreshes it: lastSays compares nothing a repeat could
+// change; and the state the decision left is the one it was made on, or
+// that one with its recommendation recorded again); anything else -- a
+// signal, a follow-up, a scale, new labels or defaults, an outcome that
+// rewrote the state, one differing input -- makes the next tick decide in
+// full. Waiting for a refresh after a new record cost a full decision per
+// record: a third of the Azure day's full decisions were that one.
 // TestRepeatIsWhatDecidingGives runs scripted histories through a loop that
 // repeats and one that decides every time and compares everything the loop
 // shows.
@@ -73,17 +78,27 @@ import (
 // so that a run of functions that repeat (most of a pass) takes it once,
 // not once each (a lock and an unlock per function per pass were a third
 // of the repeats' cost); the caller releases it (release) before anything
-// that takes it or calls out. MinFloor is called without it.
-func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Reading, loadFailed bool, lb string, queued metricsource.Values, now time.Time, held *bool) bool {
+// that takes it or calls out. MinFloor is called without it, and its
+// answer left in *floor for a caller that decides after all: asked again,
+// it was asked twice in the pass (TestMinFloorLabel).
+func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Reading, loadFailed bool, lb string, queued metricsource.Values, now time.Time, floor *floorAnswer, held *bool) bool {
 	ps := &fs.parsed
-	if fs.repeat == repeatNone || ps.spec.Step() || ps.spec.Static() {
+	// A new spec decides in full, and is not worth asking MinFloor about
+	// here. The last decision's spec is ps.spec otherwise, and fs.repeat is
+	// set only for a spec neither in step mode nor static (decideAndApply):
+	// the spec's own checks are the last decision's.
+	// fs.spec and fs.specErr are written only by a pass (decideAndApply),
+	// which the caller's passMu excludes: read before mu is taken.
+	if fs.repeat == repeatNone || fs.spec != ps.spec || fs.specErr != nil {
 		return false
 	}
 	s, sok, sp := sr.Value, sr.Has, sr.Part
 	b, bok, bp := br.Value, br.Has, br.Part
 	var q float64
 	var qok bool
-	if ps.spec.Type != metricsource.TypeQueue {
+	if len(queued) > 0 && ps.spec.Type != metricsource.TypeQueue {
+		// An empty backlog (none of the functions at zero has one) answers
+		// missing for every function: not asked, per function per pass.
 		q, qok = queued[fn.Ref]
 	}
 	var smin uint64
@@ -91,13 +106,14 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 	if l.cfg.MinFloor != nil && fs.floored {
 		l.release(held)
 		smin, sreason = l.minFloor(fs, fn, now)
+		*floor = floorAnswer{min: smin, reason: sreason, asked: true}
 	}
 	if !*held {
 		l.mu.Lock()
 		*held = true
 	}
 	o := &fs.obs
-	if (fs.repeat == repeatSame && fs.before != nil) || fs.spec != ps.spec || fs.specErr != nil || len(fs.history) == 0 ||
+	if (fs.repeat == repeatSame && fs.before != nil) || len(fs.history) == 0 ||
 		o.replicas != fn.Replicas || o.available != fn.AvailableReplicas ||
 		!sameReading(fs.obsHas&hasQueued != 0, o.queued, q, qok) || (fs.obsHas&hasLoadFailed != 0) != loadFailed ||
 		!o.sameMore(smin, sreason, lb) {
@@ -133,6 +149,14 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 	return true
 }
 
+// floorAnswer is MinFloor's answer for a function in this pass, when
+// repeat asked it (asked).
+type floorAnswer struct {
+	min    uint64
+	reason string
+	asked  bool
+}
+
 // repeatKind says whether a function's last decision may be repeated
 // while its inputs hold, and how.
 type repeatKind uint8
@@ -143,15 +167,15 @@ const (
 	repeatRecords                   // a steady busy function's: the state moved by the recommendation it recorded (recordsOnly)
 )
 
-// recordsOnly reports whether d, a quiet tick's refresh of a running
-// function decided on st at now, may be repeated as repeatRecords: steady
-// or within tolerance (codes decided before the recommendations are
-// read), or stabilising at the current count (recordAgain checks the
-// window's highest), st untimed and without the parts Decide clears for a
-// target-mode function (a ramp, an alert's base), and next (the state it
-// leaves, after keepBinding) st but for a recommendation list that ends
-// with the one it recorded at now, which is the one the repeat records
-// again.
+// recordsOnly reports whether d, a quiet tick's decision (refreshing its
+// record or adding one) for a running function decided on st at now, may
+// be repeated as repeatRecords: steady or within tolerance (codes decided
+// before the recommendations are read), or stabilising at the current
+// count (recordAgain checks the window's highest), st untimed and without
+// the parts Decide clears for a target-mode function (a ramp, an alert's
+// base), and next (the state it leaves, after keepBinding) st but for a
+// recommendation list that ends with the one it recorded at now, which is
+// the one the repeat records again.
 func recordsOnly(d *Decision, st, next *State, now time.Time) bool {
 	switch d.Code {
 	case CodeSteady, CodeWithinTolerance, CodeStabilising:
@@ -200,16 +224,59 @@ func (fs *fnState) recordAgain(window time.Duration, cur uint64, now time.Time) 
 	if last.Expires != 0 || last.Replicas == 0 || last.At != InstantOf(fs.history[len(fs.history)-1].At) {
 		return false
 	}
-	var st State // fs.state(), made only with modes: without, it is untimed and recordable
 	if fs.modes != nil {
-		if st = fs.state(); !untimed(&st) || !recordable(&st) {
-			return false
-		}
+		return fs.recordAgainModes(window, cur, now)
+	}
+	// Without modes (most functions) the state is untimed and recordable,
+	// and three fields, kept as they are: no State is made (zeroing one
+	// was a tenth of this function), copied or compared field by field.
+	prev := fs.recs
+	recorded, ok := fs.recordedAgain(window, cur, now)
+	if !ok {
+		return false
+	}
+	// What follows is setState(next) and keepBefore(&next, &st), next being
+	// st, the state before, with the new list: nothing else moved, and never
+	// the same state as st (record copies the list), so before becomes st.
+	if len(recorded) > 1 {
+		recorded = keepBinding(recorded, prev) // which keeps a list of one as it is
+	}
+	fs.recs = recorded
+	if fs.before == nil {
+		fs.before = new(keptState)
+	}
+	fs.before.recs, fs.before.lastScale, fs.before.scaleDir, fs.before.modes = prev, fs.lastScale, fs.scaleDir, nil
+	return true
+}
+
+// recordAgainModes is recordAgain for a function with modes (fs.modes),
+// whose state is made (fs.state) to be checked and kept.
+func (fs *fnState) recordAgainModes(window time.Duration, cur uint64, now time.Time) bool {
+	st := fs.state()
+	if !untimed(&st) || !recordable(&st) {
+		return false
 	}
 	prev := fs.recs
-	r := Recommendation{At: InstantOf(now), Replicas: last.Replicas}
+	recorded, ok := fs.recordedAgain(window, cur, now)
+	if !ok {
+		return false
+	}
+	// setState(next) and keepBefore(&next, &st), as in recordAgain.
+	next := st
+	next.Recommendations = keepBinding(recorded, prev)
+	fs.recs = next.Recommendations
+	fs.keepBefore(&next, &st)
+	return true
+}
+
+// recordedAgain is the list recordAgain records (the last recommendation
+// again at now), before keepBinding; false when the last decision
+// stabilised and the window's highest at now is below cur.
+func (fs *fnState) recordedAgain(window time.Duration, cur uint64, now time.Time) ([]Recommendation, bool) {
+	prev := fs.recs
+	r := Recommendation{At: InstantOf(now), Replicas: prev[len(prev)-1].Replicas}
 	var recorded []Recommendation
-	if n == 1 && window > 0 {
+	if len(prev) == 1 && window > 0 {
 		// A steady load's list (most of them): r alone, as record then
 		// keepBinding make it (r outlives the one it repeats, or that one
 		// left the window), without the two-entry copy between them.
@@ -218,26 +285,9 @@ func (fs *fnState) recordAgain(window time.Duration, cur uint64, now time.Time) 
 		recorded = record(prev, r, window)
 	}
 	if fs.history[len(fs.history)-1].Code == CodeStabilising && highest(recorded, now) < cur {
-		return false
+		return nil, false
 	}
-	// What follows is setState(next) and keepBefore(&next, &st), next being
-	// st, the state before, with the new list: nothing else moved, and never
-	// the same state as st (record copies the list), so before becomes st.
-	// Without modes (most functions) st is three fields, kept as they are,
-	// not a State made, copied and compared field by field.
-	if fs.modes != nil {
-		next := st
-		next.Recommendations = keepBinding(recorded, prev)
-		fs.recs = next.Recommendations
-		fs.keepBefore(&next, &st)
-		return true
-	}
-	fs.recs = keepBinding(recorded, prev)
-	if fs.before == nil {
-		fs.before = new(keptState)
-	}
-	fs.before.recs, fs.before.lastScale, fs.before.scaleDir, fs.before.modes = prev, fs.lastScale, fs.scaleDir, nil
-	return true
+	return recorded, true
 }
 
 // steadyOn reports whether deciding quietly for a repeatRecords function

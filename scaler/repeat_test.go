@@ -118,9 +118,10 @@ func stepTwins(t *testing.T, twins []*oracleFleet, refs []provider.Ref, ops []or
 // TestRepeatEndsWhenAnAlertsRecommendationExpires). The checks this script cannot tell from redundant are kept
 // as the condition says it: the count's and the available count's (each
 // stands in for the other: the memory provider's are equal), fs.before's (an outcome rewriting the state after a
-// pass), and, in decideAndApply, refresh and sameState (at zero the only
+// pass), and, in decideAndApply, !d.Scale and sameState (at zero the only
 // state a tick changes is an alert's load cleared, which a second decision
-// leaves cleared).
+// leaves cleared). A decision that added its record may be repeated as one
+// that refreshed it (the script's repeats start at either).
 func TestRepeatIsWhatDecidingGives(t *testing.T) {
 	for seed := range uint64(6) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
