@@ -80,7 +80,7 @@ func (l *Loop) FollowUp(ctx context.Context, now time.Time) error {
 		fns = append(fns, fn)
 	}
 	l.mu.Lock()
-	states, _ := l.statesLocked(fns, now)
+	states, _ := l.statesLocked(fns, now, &l.fewScratch)
 	l.mu.Unlock()
 	l.evaluate(ctx, fns, states, nil, now, false, nil)
 	return joinBounded(errs, 5)

@@ -54,6 +54,12 @@ type Loop struct {
 	specGen     uint64          // numbers the defaults; a spec parsed under another is parsed again
 	scratch     []*fnState      // a pass's states, reused
 	loadScratch []queryReadings // a pass's readings, reused
+	// fewScratch is the states of an evaluation of a few functions (a
+	// follow-up, a signal, EvaluateNow), reused: kept apart from scratch,
+	// which keeps the last listing's order for the next pass to match by
+	// position (statesLocked). Shared, a follow-up's few sent the next
+	// pass to the map for every function after them.
+	fewScratch []*fnState
 	// windowScratch is a type's windows as asked of the source
 	// (metricsource.LoadsAligned), emptied after each call.
 	windowScratch []metricsource.WindowReadings
@@ -260,7 +266,7 @@ func (l *Loop) EvaluateNow(ctx context.Context, ref provider.Ref, sig *Signal, n
 		return Decision{}, err
 	}
 	l.mu.Lock()
-	states, _ := l.statesLocked([]provider.Function{fn}, now)
+	states, _ := l.statesLocked([]provider.Function{fn}, now, &l.fewScratch)
 	l.mu.Unlock()
 	out := make([]Decision, 1)
 	l.evaluate(ctx, []provider.Function{fn}, states, map[provider.Ref]*Signal{ref: sig}, now, false, out)

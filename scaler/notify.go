@@ -169,7 +169,7 @@ func (l *Loop) EvaluatePending(ctx context.Context, now time.Time) error {
 		l.mu.Unlock()
 	}
 	l.mu.Lock()
-	states, _ := l.statesLocked(fns, now)
+	states, _ := l.statesLocked(fns, now, &l.fewScratch)
 	l.mu.Unlock()
 	l.evaluate(ctx, fns, states, sigs, now, false, nil)
 	return joinBounded(errs, 5)

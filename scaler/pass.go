@@ -96,7 +96,7 @@ func (l *Loop) Tick(ctx context.Context, now time.Time) error {
 	l.setProviderErr(nil)
 	l.mu.Lock()
 	l.pass++
-	states, marked := l.statesLocked(fns, now)
+	states, marked := l.statesLocked(fns, now, &l.scratch)
 	l.reshareLocked()
 	// A function this listing did not mark is gone (marking instead of a
 	// set of the listed names: no map of every function per pass). Looked
@@ -146,16 +146,22 @@ func (l *Loop) list(ctx context.Context) ([]provider.Function, error) {
 // statesLocked returns each function's state, creating those seen for the
 // first time, and marks them seen by this pass; marked counts the states
 // it marked (fewer than fns when a listing names a function twice). The
-// returned slice is the loop's scratch space, valid until the next pass.
-// l.mu and passMu are held.
-func (l *Loop) statesLocked(fns []provider.Function, now time.Time) (states []*fnState, marked int) {
+// returned slice is *scratch, the loop's scratch space (Loop.scratch for a
+// pass's listing, Loop.fewScratch for a few functions), valid until the
+// next call with it. l.mu and passMu are held.
+func (l *Loop) statesLocked(fns []provider.Function, now time.Time, scratch *[]*fnState) (states []*fnState, marked int) {
 	// A listing comes in the provider's order, almost always the last one's:
 	// the state at the same place is the function's when its ref matches,
 	// which spares a map lookup per function (a tenth of a pass at 100,000).
-	// prev[i] is read before states overwrites it.
-	prev := l.scratch
-	states = l.scratch[:0]
-	for i, fn := range fns {
+	// Any state in prev will do as a guess (one that matches is the
+	// function's: a state leaves l.fns only forgotten), so a few functions'
+	// evaluation keeps its own (fewScratch), and the pass after it still
+	// finds the last listing's order. prev[i] is read before states
+	// overwrites it.
+	prev := *scratch
+	states = prev[:0]
+	for i := range fns {
+		fn := &fns[i] // not a copy of its 112 bytes per function per pass
 		var fs *fnState
 		if i < len(prev) && prev[i].ref == fn.Ref && !prev[i].forgotten {
 			fs = prev[i]
@@ -200,7 +206,7 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time) (states []*f
 		}
 		states = append(states, fs)
 	}
-	l.scratch = states
+	*scratch = states
 	return states, marked
 }
 
@@ -307,7 +313,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 		var floor floorAnswer // MinFloor's, when repeat asked it
 		var sr, br metricsource.Reading
 		var lb string // Observation.LowerBound
-		if ps.err == nil {
+		if ps.failed == nil {
 			// The spec first: most functions share an interned one, whose
 			// type is lt's without comparing the strings.
 			if !lt.set || lt.spec != ps.spec && lt.typ != ps.spec.Type {
@@ -333,7 +339,7 @@ func (l *Loop) evaluate(ctx context.Context, fns []provider.Function, states []*
 			BurstWindow:  l.cfg.BurstWindow,
 			Signal:       sig,
 		}
-		if ps.err == nil {
+		if ps.failed == nil {
 			obs.StableLoad, obs.BurstLoad = values(sr, br, &l.readings)
 			obs.LoadFailed = lt.stable == nil
 			obs.LowerBound = lb

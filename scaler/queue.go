@@ -102,7 +102,7 @@ func (l *Loop) backlogAtZero(ctx context.Context, fns []provider.Function, state
 		// Step functions too: at zero their messages raise no alert of
 		// their own (a JetStream-only cluster has no queue alert), and
 		// they waited for ever (a review's finding).
-		if ps.err == nil && fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue && !wakesOnAlert(sigs[fn.Ref]) {
+		if ps.failed == nil && fn.Replicas == 0 && ps.spec.Type != metricsource.TypeQueue && !wakesOnAlert(sigs[fn.Ref]) {
 			want = true
 			break
 		}

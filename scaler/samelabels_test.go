@@ -1,6 +1,12 @@
 package scaler
 
-import "testing"
+import (
+	"errors"
+	"maps"
+	"testing"
+
+	"github.com/faas-autoscaler/faas-autoscaler/provider"
+)
 
 // TestSameLabels: the identity shortcut must not change the answer of a
 // comparison by content.
@@ -28,4 +34,47 @@ func TestSameLabels(t *testing.T) {
 			t.Errorf("%s (swapped): SameLabels = %v, want %v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// The kept parse is found by its labels map's kept address (labelsAt) only
+// while that address is the kept map's: a parse of other labels keeps the
+// new map's, else a map allocated later where the old one was would pass
+// for the old labels. And a map at another address is compared by content.
+func TestSpecParseKeepsItsLabelsAddress(t *testing.T) {
+	e := newLoopEnv(t, nil, function(refA, 1, nil))
+	l := e.loop
+	fs := &fnState{ref: refA}
+	fn := provider.Function{Ref: refA, Labels: map[string]string{LabelMax: "40"}}
+	check := func(step string, wantMax uint64, wantErr bool) *Spec {
+		t.Helper()
+		spec, err := l.specOf(fs, &fn)
+		if (err != nil) != wantErr || !errors.Is(fs.parsed.err(), err) {
+			t.Fatalf("%s: error %v (kept %v), want one: %v", step, err, fs.parsed.err(), wantErr)
+		}
+		if !wantErr && spec.Max != wantMax {
+			t.Errorf("%s: max %d, want %d", step, spec.Max, wantMax)
+		}
+		if fs.parsed.labelsAt != mapAddress(fs.parsed.labels) {
+			t.Errorf("%s: kept address %#x is not the kept labels' (%#x)", step, fs.parsed.labelsAt, mapAddress(fs.parsed.labels))
+		}
+		return spec
+	}
+	first := check("first parse", 40, false)
+	if again := check("the same map", 40, false); again != first {
+		t.Errorf("the same map parsed again")
+	}
+	fn.Labels = maps.Clone(fn.Labels)
+	if again := check("another map, the same labels", 40, false); again != first {
+		t.Errorf("equal labels in another map parsed again")
+	}
+	fn.Labels = map[string]string{LabelMax: "3"}
+	check("another map, other labels", 3, false)
+	check("that map again", 3, false)
+	fn.Labels = map[string]string{LabelMax: "many"}
+	check("invalid labels", 0, true)
+	check("invalid labels again", 0, true)
+	fn.Labels = nil
+	check("no labels", DefaultDefaults().Max, false)
+	fn.Labels = map[string]string{}
+	check("empty labels", DefaultDefaults().Max, false)
 }
