@@ -36,9 +36,11 @@ func (s *Source) StartedCounts(_ context.Context, window time.Duration, buf []me
 		return buf[:0], err
 	}
 	out := buf[:0]
-	for ref, fn := range s.st.fns {
-		if n, ok := fn.startedIn(from, to); ok {
-			out = append(out, metricsource.Count{Ref: ref, N: n})
+	// From store.all, fns' entries as a slice (in no particular order, as
+	// the counts are): ranging over the map cost a fourth of the read.
+	for _, e := range s.st.all {
+		if n, ok := e.fn.startedIn(from, to); ok {
+			out = append(out, metricsource.Count{Ref: e.ref, N: n})
 		}
 	}
 	return out, nil
