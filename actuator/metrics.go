@@ -26,6 +26,12 @@ type metrics struct {
 	scaleCalls *prometheus.CounterVec
 	pending    prometheus.Gauge
 	inflight   prometheus.Gauge
+	// intentsBy holds the intents series of every Component and Code, by
+	// componentIndex and codeIndex, resolved once: a WithLabelValues per
+	// outcome (two label hashes and a map lookup under the vector's lock)
+	// was most of what counting an intent cost. Exact for good: the
+	// series are created here and never deleted.
+	intentsBy [][]prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -47,9 +53,17 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Provider writes in progress.",
 		}),
 	}
+	m.intentsBy = make([][]prometheus.Counter, len(Components))
 	for _, c := range Components {
+		i := componentIndex(c)
+		if i >= 0 {
+			m.intentsBy[i] = make([]prometheus.Counter, len(Codes))
+		}
 		for _, code := range Codes {
-			m.intents.WithLabelValues(string(c), string(code))
+			series := m.intents.WithLabelValues(string(c), string(code))
+			if j := codeIndex(code); i >= 0 && j >= 0 {
+				m.intentsBy[i][j] = series
+			}
 		}
 	}
 	if reg != nil {
@@ -75,14 +89,23 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 // replica stopping is no failure of the function's. The call itself was
 // sent and its fate is unknown, so it stays an "error" scale call.
 func (m *metrics) outcome(o Outcome) {
+	m.intent(o)
+	if result, ok := scaleCallResult(o); ok {
+		m.scaleCalls.WithLabelValues(o.Intent.Ref.String(), result).Inc()
+	}
+}
+
+// intent counts o's intent by component and code (see outcome).
+func (m *metrics) intent(o Outcome) {
 	code := o.Code
 	if o.stopped {
 		code = CodeStopped
 	}
-	m.intents.WithLabelValues(string(o.Intent.Who), string(code)).Inc()
-	if result, ok := scaleCallResult(o); ok {
-		m.scaleCalls.WithLabelValues(o.Intent.Ref.String(), result).Inc()
+	if i, j := componentIndex(o.Intent.Who), codeIndex(code); i >= 0 && j >= 0 && m.intentsBy[i][j] != nil {
+		m.intentsBy[i][j].Inc()
+		return
 	}
+	m.intents.WithLabelValues(string(o.Intent.Who), string(code)).Inc()
 }
 
 // scaleCallResult is o's result label in MetricScaleCalls; ok is false
@@ -102,4 +125,60 @@ func scaleCallResult(o Outcome) (result string, ok bool) {
 // forget deletes ref's scale call series (the function is gone).
 func (m *metrics) forget(ref provider.Ref) {
 	m.scaleCalls.DeletePartialMatch(prometheus.Labels{labelFunction: ref.String()})
+}
+
+// componentIndex is c's index in Components, -1 when it is none of them.
+func componentIndex(c Component) int {
+	switch c {
+	case Scaler:
+		return 0
+	case Idler:
+		return 1
+	case Restore:
+		return 2
+	case PreWarm:
+		return 3
+	}
+	return -1
+}
+
+// codeIndex is c's index in Codes, -1 when it is none of them.
+func codeIndex(c Code) int {
+	switch c {
+	case CodeApplied:
+		return 0
+	case CodeUnchanged:
+		return 1
+	case CodeDryRun:
+		return 2
+	case CodeNotLeader:
+		return 3
+	case CodeFiltered:
+		return 4
+	case CodeAboveMax:
+		return 5
+	case CodeScheduledMin:
+		return 6
+	case CodeRaisedSince:
+		return 7
+	case CodeStaleEvidence:
+		return 8
+	case CodeChanged:
+		return 9
+	case CodeAlreadyHigher:
+		return 10
+	case CodeSuperseded:
+		return 11
+	case CodeStopped:
+		return 12
+	case CodeBackoff:
+		return 13
+	case CodeRefused:
+		return 14
+	case CodeGone:
+		return 15
+	case CodeError:
+		return 16
+	}
+	return -1
 }
