@@ -82,7 +82,10 @@ func (p *Policy) KeepAlive(ref provider.Ref, fallback time.Duration, serves floa
 	plan := Plan{KeepAlive: pl.KeepAlive, PreWarmAt: pl.PreWarmAt, PreWarmUntil: pl.PreWarmUntil, Code: pl.Code} // what is read after mu
 	slack := h.slack
 	p.mu.Unlock()
-	if !last.IsZero() && plan.InPreWarm(now.Sub(last), slack) {
+	// A plan without a window is in none (InPreWarm): the time since the
+	// last invocation is not worked out for it (time.Time.Sub, of virtual
+	// times without a monotonic reading, was a twentieth of KeepAlive).
+	if plan.PreWarmAt > 0 && !last.IsZero() && plan.InPreWarm(now.Sub(last), slack) {
 		return plan.PreWarmUntil, inWindowWords(plan.Code)
 	}
 	k := plan.KeepAlive

@@ -225,7 +225,10 @@ func (p *Policy) dueAt(now time.Time, atZero []provider.Ref, places []int, specs
 			h = p.due.at(p, i, len(atZero), ref)
 		}
 		plan, last := p.planLocked(ref, h, fallback, now)
-		if last.IsZero() {
+		if last.IsZero() || plan.PreWarmAt <= 0 {
+			// Never invoked, or a plan without a window, in none
+			// (InPreWarm): the time since is not worked out (time.Time.Sub
+			// was a quarter of the pass over atZero).
 			continue
 		}
 		if since := now.Sub(last); plan.InPreWarm(since, h.slack) {
