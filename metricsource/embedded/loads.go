@@ -57,7 +57,11 @@ func (s *Source) LoadsAligned(_ context.Context, typ string, fns []provider.Func
 		sure = r0.from >= r0.rebased && r1.from >= r1.rebased
 	}
 	for i := range fns {
-		fn := s.st.aligned.lookup(s.st, i, len(fns), fns[i].Ref)
+		// refCache.lookup, its hit inlined (refCache.hit).
+		fn, ok := s.st.aligned.hit(i, len(fns), fns[i].Ref)
+		if !ok {
+			fn = s.st.aligned.resolve(s.st, i, len(fns), fns[i].Ref)
+		}
 		if sure {
 			switch {
 			case fn == nil:

@@ -26,36 +26,67 @@ const (
 
 // refCache resolves the functions of LoadAligned's requests.
 type refCache struct {
-	refs  []provider.Ref
-	fns   []*function // nil: the store had no such function
-	added uint64      // store.added when the entries were filled
+	ents  []refEntry
+	added uint64 // store.added when the entries were filled
+}
+
+// refEntry is what the i-th function of a request resolved to: one array,
+// so a hit is one bounds check (lookup's inlined path).
+type refEntry struct {
+	ref provider.Ref
+	fn  *function // nil: the store had no such function
 }
 
 // lookup is st.fns[ref] for the i-th function of a request of n.
 func (c *refCache) lookup(st *store, i, n int, ref provider.Ref) *function {
+	if fn, ok := c.hit(i, n, ref); ok {
+		return fn
+	}
+	return c.resolve(st, i, n, ref)
+}
+
+// hit is lookup's answer when it is the cache's as it stands: a function
+// past the first of a positional request (n within [minPositional,
+// maxPositional]; the store's added is checked at the first alone, by
+// resolve) that is the one cached at i and still in the store, which
+// resolve would return as well. Small enough to be inlined: the loops of
+// LoadsAligned and LoadAligned call it and resolve on a miss alone (the
+// call to lookup was most of a hit's cost).
+func (c *refCache) hit(i, n int, ref provider.Ref) (*function, bool) {
+	if i > 0 && i < len(c.ents) && uint(n-minPositional) <= maxPositional-minPositional {
+		if e := &c.ents[i]; e.ref == ref && (e.fn == nil || !e.fn.gone) {
+			return e.fn, true
+		}
+	}
+	return nil, false
+}
+
+// resolve is lookup whole: the map, the cache started again at a
+// request's first function, and the entries (re)filled.
+func (c *refCache) resolve(st *store, i, n int, ref provider.Ref) *function {
 	if n < minPositional {
 		return st.fns[ref]
 	}
 	if n > maxPositional {
-		c.refs, c.fns = nil, nil
+		c.ents = nil
 		return st.fns[ref]
 	}
-	if i == 0 && (c.added != st.added || len(c.refs) != n) {
+	if i == 0 && (c.added != st.added || len(c.ents) != n) {
 		// A function was added since (a cached "none" may be wrong now)
 		// or the request is another: start again.
-		c.refs, c.fns, c.added = c.refs[:0], c.fns[:0], st.added
+		c.ents, c.added = c.ents[:0], st.added
 	}
-	if i < len(c.refs) && c.refs[i] == ref {
-		if fn := c.fns[i]; fn == nil || !fn.gone {
+	if i < len(c.ents) && c.ents[i].ref == ref {
+		if fn := c.ents[i].fn; fn == nil || !fn.gone {
 			return fn
 		}
 	}
 	fn := st.fns[ref]
 	switch {
-	case i < len(c.refs):
-		c.refs[i], c.fns[i] = ref, fn
-	case i == len(c.refs):
-		c.refs, c.fns = append(c.refs, ref), append(c.fns, fn)
+	case i < len(c.ents):
+		c.ents[i] = refEntry{ref, fn}
+	case i == len(c.ents):
+		c.ents = append(c.ents, refEntry{ref, fn})
 	}
 	return fn
 }

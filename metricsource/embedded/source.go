@@ -210,7 +210,12 @@ func (s *Source) LoadAligned(_ context.Context, q metricsource.LoadQuery, fns []
 	out := metricsource.Readings(buf, len(fns))
 	for i := range fns {
 		r := metricsource.Reading{}
-		if fn := s.st.aligned.lookup(s.st, i, len(fns), fns[i].Ref); fn != nil {
+		// refCache.lookup, its hit inlined (refCache.hit).
+		fn, ok := s.st.aligned.hit(i, len(fns), fns[i].Ref)
+		if !ok {
+			fn = s.st.aligned.resolve(s.st, i, len(fns), fns[i].Ref)
+		}
+		if fn != nil {
 			var part metricsource.Part
 			if r.Value, part, r.Has = read.of(fn); r.Has {
 				r.Part = part
