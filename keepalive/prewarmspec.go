@@ -9,12 +9,21 @@ import (
 
 // prewarmSpec is one function's labels as a pass reads them.
 type prewarmSpec struct {
-	ref                 provider.Ref
-	labels, annotations map[string]string
-	want                bool   // the labels parse, zero true, zero-duration auto
-	stale               bool   // parsed under defaults a reload replaced: parse again
-	zero                bool   // listed at zero by the pass (pass)
-	max                 uint64 // the function's max replicas
+	ref provider.Ref
+	// kept is the labels and annotations it was parsed from (the very
+	// labels map found by its address: scaler.KeptLabels).
+	kept  scaler.KeptLabels
+	want  bool // the labels parse, zero true, zero-duration auto
+	stale bool // parsed under defaults a reload replaced: parse again
+	zero  bool // listed at zero by the pass (pass)
+	// proposed: a pass proposed a pre-warm of it to the actuator, which
+	// keeps a slot for it from then on (its last write, outcomes, scale
+	// call series). The pass whose listing no longer has it forgets that
+	// slot (forgetUnlisted). Kept across a relabel, as warmedAt. (Beside
+	// the other bools: in their word, which keeps the entry in 120 bytes
+	// with kept's labels address.)
+	proposed bool
+	max      uint64 // the function's max replicas
 	// min is the function's min replicas: a pre-warm starts at least
 	// that many, as every other wake of it does (the gateway's scale
 	// from zero, the idler's restore, the scaler's floor).
@@ -28,11 +37,6 @@ type prewarmSpec struct {
 	// pre-warm's intent so that the actuator renews the slot of a function
 	// deleted and deployed again under its name (actuator.Intent.Created).
 	created time.Time
-	// proposed: a pass proposed a pre-warm of it to the actuator, which
-	// keeps a slot for it from then on (its last write, outcomes, scale
-	// call series). The pass whose listing no longer has it forgets that
-	// slot (forgetUnlisted). Kept across a relabel, as warmedAt.
-	proposed bool
 }
 
 // specOf returns fn's entry (nil for a function without the label): whether
@@ -54,7 +58,7 @@ func (w *PreWarmer) specOf(i int, fn *provider.Function) *prewarmSpec {
 	if i < len(w.byPlace) {
 		c = w.byPlace[i]
 		w.byPlace[i] = nil
-		if c != nil && !c.stale && c.ref == fn.Ref && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
+		if c != nil && !c.stale && c.ref == fn.Ref && c.kept.Same(fn) {
 			// The labels it was parsed from, so it has the label.
 			c.seen(w.passes)
 			w.byPlace[i] = c
@@ -72,7 +76,7 @@ func (w *PreWarmer) specOf(i int, fn *provider.Function) *prewarmSpec {
 	if c == nil {
 		c = &prewarmSpec{}
 		w.specs[fn.Ref] = c
-	} else if !c.stale && scaler.SameLabels(c.labels, fn.Labels) && scaler.SameLabels(c.annotations, fn.Annotations) {
+	} else if !c.stale && c.kept.Same(fn) {
 		c.seen(w.passes)
 		w.byPlace[i] = c
 		return c
@@ -81,9 +85,10 @@ func (w *PreWarmer) specOf(i int, fn *provider.Function) *prewarmSpec {
 	// not pre-warmed either.
 	spec, err := scaler.ParseSpec(*fn, w.cfg.Defaults)
 	zero := c.zero && c.pass == w.passes // the function listed twice, with other labels
-	*c = prewarmSpec{ref: fn.Ref, labels: fn.Labels, annotations: fn.Annotations,
+	*c = prewarmSpec{ref: fn.Ref,
 		want: err == nil && spec.Zero && spec.ZeroDurationAuto, zero: zero, max: spec.Max, min: spec.Min,
 		pass: w.passes, warmedAt: c.warmedAt, proposed: c.proposed}
+	c.kept.Keep(fn)
 	// The plan prices the replicas a pre-warm starts, which these bound
 	// (due): the policy is told at each parse, not at each pass.
 	if c.want {

@@ -14,14 +14,8 @@ import (
 // fifteen labels (thirty lookups, number parsing, a validation) every pass was
 // a fifth of a pass at 100,000 functions.
 type parsedSpec struct {
-	labels, annotations map[string]string
-	// labelsAt is labels' address (mapAddress). labels holds that map, so no
-	// other map is at it while it is kept: a listing that hands the very map
-	// again (the memory provider, the simulator) is found by asking reflect
-	// about one map a pass instead of two (SameLabels), without reading
-	// either map's header.
-	labelsAt uintptr
-	gen      uint64 // Loop.specGen it was parsed under; 0 = never parsed
+	KeptLabels        // the labels and annotations it was parsed from
+	gen        uint64 // Loop.specGen it was parsed under; 0 = never parsed
 	// spec is never changed once parsed (a new parse points at another), so
 	// the function's state, the explain API and the metrics share it
 	// instead of holding a copy each (160 bytes per function per copy); and
@@ -30,7 +24,8 @@ type parsedSpec struct {
 	spec *Spec
 	// failed is the parse's error (nil: none; err), behind a pointer: a
 	// parse rarely fails, and inline its 16 bytes took fnState past its
-	// 288-byte size class once labelsAt was added.
+	// 288-byte size class once the labels' address was kept too
+	// (KeptLabels.labelsAt).
 	failed *error
 }
 
@@ -44,14 +39,14 @@ func (c *parsedSpec) err() error {
 
 // specOf returns fn's spec, parsing its labels only when they, its
 // annotations or the defaults changed since c was filled. The labels are
-// compared by content (sameMaps: but for the very map kept, found by its
-// address): a provider decodes fresh maps for every listing, so the maps'
-// identity says nothing there. The caller holds passMu.
+// compared by content (KeptLabels.Same: but for the very map kept, found by
+// its address): a provider decodes fresh maps for every listing, so the
+// maps' identity says nothing there. The caller holds passMu.
 // The spec returned is the kept one (not a copy of its 160 bytes for every
 // function every pass): never change it.
 func (l *Loop) specOf(fs *fnState, fn *provider.Function) (*Spec, error) {
 	c := &fs.parsed
-	if c.gen == l.specGen && c.spec != nil && c.sameMaps(fn) {
+	if c.gen == l.specGen && c.spec != nil && c.Same(fn) {
 		return c.spec, c.err()
 	}
 	spec, err := ParseSpec(*fn, l.cfg.Defaults)
@@ -60,20 +55,41 @@ func (l *Loop) specOf(fs *fnState, fn *provider.Function) (*Spec, error) {
 		e := err // only a failed parse's goes to the heap
 		c.failed = &e
 	}
-	c.labels, c.annotations, c.labelsAt, c.gen = fn.Labels, fn.Annotations, mapAddress(fn.Labels), l.specGen
+	c.Keep(fn)
+	c.gen = l.specGen
 	l.noteUnknownLabels(fn)
 	fs.floored = l.cfg.MinFloorLabel == "" || hasKey(fn.Labels, l.cfg.MinFloorLabel) || hasKey(fn.Annotations, l.cfg.MinFloorLabel)
 	return c.spec, err
 }
 
-// sameMaps reports whether fn's labels and annotations hold what c was
-// parsed from: SameLabels, but the very map c holds is found by its kept
+// KeptLabels is the labels and annotations a parse of a function was made
+// from (the maps themselves, not copies), kept to tell whether a later
+// listing of it holds the same ones: the scaler's, the idler's and the
+// pre-warmer's kept parses each hold one. The zero value keeps no labels and
+// no annotations (as nil maps).
+type KeptLabels struct {
+	labels, annotations map[string]string
+	// labelsAt is labels' address (mapAddress), set with it by Keep only.
+	// labels holds that map, so no other map is at it while it is kept: a
+	// listing that hands the very map again (the memory provider, the
+	// simulator) is found by asking reflect about one map instead of two
+	// (SameLabels), without reading either map's header.
+	labelsAt uintptr
+}
+
+// Keep keeps fn's labels and annotations as the ones k was parsed from.
+func (k *KeptLabels) Keep(fn *provider.Function) {
+	k.labels, k.annotations, k.labelsAt = fn.Labels, fn.Annotations, mapAddress(fn.Labels)
+}
+
+// Same reports whether fn's labels and annotations hold what k keeps:
+// SameLabels for each, but the very labels map k holds is found by its kept
 // address (labelsAt), one reflect call where SameLabels makes two.
-func (c *parsedSpec) sameMaps(fn *provider.Function) bool {
-	if mapAddress(fn.Labels) != c.labelsAt && !SameLabels(c.labels, fn.Labels) {
+func (k *KeptLabels) Same(fn *provider.Function) bool {
+	if mapAddress(fn.Labels) != k.labelsAt && !SameLabels(k.labels, fn.Labels) {
 		return false
 	}
-	return SameLabels(c.annotations, fn.Annotations)
+	return SameLabels(k.annotations, fn.Annotations)
 }
 
 // mapAddress is m's address (0 for a nil map): two maps at one address
