@@ -40,8 +40,9 @@ func checkExactlyOnce(t *testing.T, st *Stack, ref provider.Ref, ids []string) {
 }
 
 // Scenario A: 5,000 async messages to a function at zero. The backlog wakes
-// it within seconds, scales it to its max, drains; it comes back to its min
-// and is idled after its zero-duration; every message ran exactly once
+// it within seconds, scales it to its max, drains; it comes back down (to
+// its min, or to zero at once when its zero-duration has passed first) and
+// is idled after its zero-duration; every message ran exactly once
 // (published = acknowledged = executed). Also the async reaction figures.
 func TestAsyncDrainFromZero(t *testing.T) {
 	t.Parallel()
@@ -88,8 +89,13 @@ func TestAsyncDrainFromZero(t *testing.T) {
 	})
 	drained := time.Since(start)
 	_, first := st.Async.Executed()
-	Eventually(t, 60*time.Second, ref.String()+" back to its min 1", func() (bool, string) {
-		return st.Function(t, ref).Replicas == 1, st.Describe(ref)
+	// Down to its min 1, or straight to zero: once the function has had no
+	// invocation for its zero-duration the idler idles it whatever count
+	// the scaler's rate-limited way down has reached (CI at fabf97d saw
+	// 10→5→3→2 by the scaler, then 2→0 by the idler 0.1 s before the
+	// scaler's step to 1; the test waited for 1 and failed).
+	Eventually(t, 60*time.Second, ref.String()+" back to its min 1 (or idled)", func() (bool, string) {
+		return st.Function(t, ref).Replicas <= 1, st.Describe(ref)
 	})
 	Eventually(t, 60*time.Second, ref.String()+" idled after its zero-duration", func() (bool, string) {
 		return st.Function(t, ref).Replicas == 0, st.Describe(ref)
