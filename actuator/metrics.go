@@ -2,6 +2,7 @@ package actuator
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -27,7 +28,7 @@ type metrics struct {
 	pending    prometheus.Gauge
 	inflight   prometheus.Gauge
 	// intentsBy holds the intents series of every Component and Code, by
-	// componentIndex and codeIndex, resolved once: a WithLabelValues per
+	// their places in Components and Codes, resolved once: a WithLabelValues per
 	// outcome (two label hashes and a map lookup under the vector's lock)
 	// was most of what counting an intent cost. Exact for good: the
 	// series are created here and never deleted.
@@ -54,16 +55,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 	}
 	m.intentsBy = make([][]prometheus.Counter, len(Components))
-	for _, c := range Components {
-		i := componentIndex(c)
-		if i >= 0 {
-			m.intentsBy[i] = make([]prometheus.Counter, len(Codes))
-		}
-		for _, code := range Codes {
-			series := m.intents.WithLabelValues(string(c), string(code))
-			if j := codeIndex(code); i >= 0 && j >= 0 {
-				m.intentsBy[i][j] = series
-			}
+	for i, c := range Components {
+		m.intentsBy[i] = make([]prometheus.Counter, len(Codes))
+		for j, code := range Codes {
+			m.intentsBy[i][j] = m.intents.WithLabelValues(string(c), string(code))
 		}
 	}
 	if reg != nil {
@@ -101,7 +96,7 @@ func (m *metrics) intent(o Outcome) {
 	if o.stopped {
 		code = CodeStopped
 	}
-	if i, j := componentIndex(o.Intent.Who), codeIndex(code); i >= 0 && j >= 0 && m.intentsBy[i][j] != nil {
+	if i, j := componentIndex(o.Intent.Who), codeIndex(code); i >= 0 && j >= 0 {
 		m.intentsBy[i][j].Inc()
 		return
 	}
@@ -128,57 +123,7 @@ func (m *metrics) forget(ref provider.Ref) {
 }
 
 // componentIndex is c's index in Components, -1 when it is none of them.
-func componentIndex(c Component) int {
-	switch c {
-	case Scaler:
-		return 0
-	case Idler:
-		return 1
-	case Restore:
-		return 2
-	case PreWarm:
-		return 3
-	}
-	return -1
-}
+func componentIndex(c Component) int { return slices.Index(Components, c) }
 
 // codeIndex is c's index in Codes, -1 when it is none of them.
-func codeIndex(c Code) int {
-	switch c {
-	case CodeApplied:
-		return 0
-	case CodeUnchanged:
-		return 1
-	case CodeDryRun:
-		return 2
-	case CodeNotLeader:
-		return 3
-	case CodeFiltered:
-		return 4
-	case CodeAboveMax:
-		return 5
-	case CodeScheduledMin:
-		return 6
-	case CodeRaisedSince:
-		return 7
-	case CodeStaleEvidence:
-		return 8
-	case CodeChanged:
-		return 9
-	case CodeAlreadyHigher:
-		return 10
-	case CodeSuperseded:
-		return 11
-	case CodeStopped:
-		return 12
-	case CodeBackoff:
-		return 13
-	case CodeRefused:
-		return 14
-	case CodeGone:
-		return 15
-	case CodeError:
-		return 16
-	}
-	return -1
-}
+func codeIndex(c Code) int { return slices.Index(Codes, c) }
