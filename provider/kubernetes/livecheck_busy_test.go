@@ -24,13 +24,7 @@ import (
 // 5 live reads and no write.
 func TestScaleLandsWhileTheDeploymentKeepsChanging(t *testing.T) {
 	ref := provider.Ref{Name: "fn", Namespace: fnNS}
-	for _, w := range []struct {
-		name  string
-		write func(*Provider) error
-	}{
-		{"Scale(5)", func(p *Provider) error { return p.Scale(context.Background(), ref, 5) }},
-		{"ScaleFrom(2→5)", func(p *Provider) error { return p.ScaleFrom(context.Background(), ref, 2, 5) }},
-	} {
+	for _, w := range bothWrites(ref) {
 		t.Run(w.name, func(t *testing.T) {
 			f := newFakeCluster(newDeployment(fnNS, "fn", withReplicas(2, 2)))
 			p, c := startLagging(t, f, ref)

@@ -126,13 +126,7 @@ func TestScaleChecksTheLiveDeploymentWhenTheCacheLags(t *testing.T) {
 			edit: func(d *appsv1.Deployment) { d.Annotations = map[string]string{"note": "changed"} }},
 		{name: "the cache is current: no extra read", wantReads: 0},
 	}
-	writes := []struct {
-		name  string
-		write func(*Provider) error
-	}{
-		{"Scale(5)", func(p *Provider) error { return p.Scale(context.Background(), ref, 5) }},
-		{"ScaleFrom(2→5)", func(p *Provider) error { return p.ScaleFrom(context.Background(), ref, 2, 5) }},
-	}
+	writes := bothWrites(ref)
 	for _, tc := range cases {
 		for _, w := range writes {
 			t.Run(tc.name+"/"+w.name, func(t *testing.T) {
@@ -183,13 +177,7 @@ func TestScaleChecksTheLiveDeploymentWhenTheCacheLags(t *testing.T) {
 // reads and 2 live reads; see livecheck_busy_test.go for why no more.)
 func TestScaleRereadsWhenTheDeploymentChangesBetweenReads(t *testing.T) {
 	ref := provider.Ref{Name: "fn", Namespace: fnNS}
-	for _, w := range []struct {
-		name  string
-		write func(*Provider) error
-	}{
-		{"Scale(5)", func(p *Provider) error { return p.Scale(context.Background(), ref, 5) }},
-		{"ScaleFrom(2→5)", func(p *Provider) error { return p.ScaleFrom(context.Background(), ref, 2, 5) }},
-	} {
+	for _, w := range bothWrites(ref) {
 		t.Run(w.name, func(t *testing.T) {
 			f := newFakeCluster(newDeployment(fnNS, "fn", withReplicas(2, 2)))
 			p, c := startLagging(t, f, ref)
@@ -218,5 +206,21 @@ func TestScaleRereadsWhenTheDeploymentChangesBetweenReads(t *testing.T) {
 				t.Errorf("spec.replicas = %d; want 5", *d.Spec.Replicas)
 			}
 		})
+	}
+}
+
+// scaleWrite is one of the provider's two writes, named for a subtest.
+type scaleWrite struct {
+	name  string
+	write func(*Provider) error
+}
+
+// bothWrites are the two writes every live-check case is run with: the
+// unconditional Scale(5) and the conditional ScaleFrom(2→5), from a
+// Deployment at 2.
+func bothWrites(ref provider.Ref) []scaleWrite {
+	return []scaleWrite{
+		{"Scale(5)", func(p *Provider) error { return p.Scale(context.Background(), ref, 5) }},
+		{"ScaleFrom(2→5)", func(p *Provider) error { return p.ScaleFrom(context.Background(), ref, 2, 5) }},
 	}
 }
