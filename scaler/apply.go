@@ -19,9 +19,9 @@ import (
 func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Function, obs Observation, quiet bool, now time.Time) Decision {
 	spec, specErr := fs.parsed.spec, fs.parsed.err()
 	l.mu.Lock()
-	prevSpecErr := fs.specErr
+	prevSpecErr := fs.specErr()
 	prev, wordless := fs.wordlessInputs()
-	fs.replicas, fs.spec, fs.specErr = fn.Replicas, spec, specErr
+	fs.replicas, fs.spec, fs.specFailed = fn.Replicas, spec, fs.parsed.failed
 	fs.keepObs(obs)
 	st := fs.state()
 	l.mu.Unlock()
@@ -159,6 +159,13 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	if fs == nil {
 		return // forgotten meanwhile
 	}
+	if c := InstantOf(o.Intent.Created); c != 0 && c < fs.created {
+		// The decision was its predecessor's under the name (deployed
+		// again since: redeployedLocked). Its record went with that state;
+		// a record of the new one's may bear its seq, and the undoing
+		// below would rewrite the new one's state with the old one's.
+		return
+	}
 	for i := range fs.history {
 		if uint64(fs.history[i].Seq) == seq {
 			r := &fs.history[i]
@@ -278,7 +285,7 @@ type lastInputs struct {
 // and the older record showed no reason at all. The caller holds mu.
 func (fs *fnState) wordlessInputs() (in lastInputs, ok bool) {
 	n := len(fs.history)
-	if n == 0 || fs.history[n-1].Reason != "" || fs.specErr != nil || fs.spec == nil {
+	if n == 0 || fs.history[n-1].Reason != "" || fs.specErr() != nil || fs.spec == nil {
 		return in, false
 	}
 	in = lastInputs{spec: fs.spec, obs: fs.obs, has: fs.obsHas, stablePart: fs.stablePart, burstPart: fs.burstPart}

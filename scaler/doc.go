@@ -29,8 +29,8 @@
 //
 // Step mode (type=step) follows alerts as the OpenFaaS gateway did, but steps
 // down gradually over the down window after a resolved alert (and after a
-// start or new term, a count found above the floor with no firing alert for
-// one down window: State.StepFoundAt); ExactCE
+// start, a new term or a function deployed again, a count found above the
+// floor with no firing alert for one down window: State.StepFoundAt); ExactCE
 // reproduces the CE gateway's CalculateReplicas. A drop that ends the way
 // down (the ramp's last, exact CE's on a resolution) and is not applied is
 // asked for again on a later pass: the resolution is not sent again; not
@@ -64,4 +64,12 @@
 // the same readings, recording its recommendation again at the tick's time
 // as deciding would (while a stabilising one's window still holds the
 // count).
+//
+// A function listed with a later creation time than the one its state was
+// made with (deleted and deployed again under its name between two
+// listings) is a new function, first seen: its state starts afresh (the
+// listed count as its one recommendation, no modes, no records), and what
+// the loop kept of the old one goes with it (a signal queued before the new
+// one was created, a follow-up, its own exact CE write, the outcomes of its
+// intents). A creation time the provider does not give keeps the state.
 package scaler

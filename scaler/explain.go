@@ -45,12 +45,13 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 	} else {
 		f.Observation = nil // no decision has used one yet
 	}
+	specErr := fs.specErr()
 	var le *LabelError
 	switch {
-	case errors.As(fs.specErr, &le):
+	case errors.As(specErr, &le):
 		f.SpecError = &explain.LabelError{Label: le.Label, Value: le.Value, Reason: le.Reason, Message: le.Error()}
-	case fs.specErr != nil:
-		f.SpecError = &explain.LabelError{Message: fs.specErr.Error()}
+	case specErr != nil:
+		f.SpecError = &explain.LabelError{Message: specErr.Error()}
 	case fs.spec != nil:
 		f.Spec = *fs.spec
 		if u := l.unknownLabels[ref]; u != nil {
@@ -61,7 +62,7 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 	// decision's record (apply.go) but shows none.
 	for i := len(fs.history) - 1; i >= max(len(fs.history)-l.cfg.HistorySize, 0); i-- { // NoHistory (-1): none
 		r := fs.history[i]
-		if i == len(fs.history)-1 && r.Reason == "" && fs.specErr == nil && fs.spec != nil {
+		if i == len(fs.history)-1 && r.Reason == "" && specErr == nil && fs.spec != nil {
 			// A quiet pass refreshed it without words: word it from the
 			// inputs it was decided on (Decide is pure, so this is the
 			// decision that was made, with its reason).

@@ -164,7 +164,7 @@ func (c fnSeries) snapshot() ([]fnRow, []codeCount) {
 		}
 		r := fnRow{fs: fs, desired: fs.desired(), rep: fs.replicas, avail: fs.obs.available,
 			counts: uint32(len(counts)), n: uint32(len(fs.counts))}
-		if fs.specErr == nil {
+		if fs.specErr() == nil {
 			r.spec = fs.spec
 		}
 		counts = append(counts, fs.counts...)

@@ -2,6 +2,7 @@ package scaler
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -91,7 +92,10 @@ func TestStepRampEndOvertakenByAnOutsideRaiseIsNotPutBack(t *testing.T) {
 // TestStepRampEndNotWrittenToAFunctionDeployedAgainIsNotPutBack: the write
 // that ends step mode's ramp finds the function deployed again (gone: not
 // written). Put back, the ramp took the new function, which never had the
-// alert, to its floor on the next pass.
+// alert, to its floor on the next pass. The new function is first seen
+// by that pass (redeployedLocked), its state made afresh: kept at its 3,
+// it steps down only as any function found above its floor with no alert
+// does (State.StepFoundAt), one down window (0 s here) later.
 func TestStepRampEndNotWrittenToAFunctionDeployedAgainIsNotPutBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newReview53BEnv(t, stepDownWindow0, time.Now().Add(-time.Hour))
@@ -113,14 +117,12 @@ func TestStepRampEndNotWrittenToAFunctionDeployedAgainIsNotPutBack(t *testing.T)
 		if n := len(e.wrap.codes); n == 0 || e.wrap.codes[n-1] != actuator.CodeGone {
 			t.Fatalf("setup: the ramp's end was meant to find the function deployed again (outcomes %v)", e.wrap.codes)
 		}
-		for range 30 {
-			time.Sleep(10 * time.Second)
-			e.tick(t)
-		}
-		if got := e.prov.replicas(refA); got != 3 {
-			last := e.last()
-			t.Errorf("step mode: the old function's ramp end not written (gone: deployed again), 5m of passes since: the new function has %d replicas (last record %s %q), want its 3 kept",
-				got, last.Code, last.Reason)
+		time.Sleep(10 * time.Second)
+		e.tick(t)
+		f, _ := e.loop.Explain(refA)
+		if got := e.prov.replicas(refA); got != 3 || len(f.Decisions) != 1 || !strings.Contains(f.Decisions[0].Reason, "found at 3 with no firing alert") {
+			t.Errorf("step mode: the old function's ramp end not written (gone: deployed again), the next pass: the new function has %d replicas (decisions %+v), want its 3 kept, found as first seen",
+				got, f.Decisions)
 		}
 	})
 }

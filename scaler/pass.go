@@ -10,74 +10,6 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// fnState is what the loop remembers about one function. Guarded by Loop.mu,
-// except the fields only passes touch (under passMu), as marked.
-type fnState struct {
-	ref       provider.Ref
-	forgotten bool       // deleted from Loop.fns
-	decided   bool       // a decision was made (beside forgotten: one padded word for these four)
-	repeat    repeatKind // whether and how the last decision may be repeated while its inputs hold (repeat.go); passMu
-	scaleDir  Direction  // State.LastScaleDir (kept.go)
-	// The last Observation's capacity parts and which of its readings were
-	// present, in the same padded word (keptObs has none spare):
-	// fs.keepObs and fs.observation carry them.
-	stablePart, burstPart metricsource.Part
-	obsHas                obsHas
-	// floored: the labels' parse found LoopConfig.MinFloorLabel (or none
-	// is set), so MinFloor is asked (minFloor); in the word's last byte.
-	floored bool
-	// replicas is the provider's count at the last decision, updated by an
-	// applied scale, for explain (the available count is obs's); not the
-	// whole listed Function, whose 88 bytes the explain API never read.
-	replicas uint64
-	spec     *Spec // of the last decision (shared with parsed, never changed; nil before one)
-	specErr  error
-	// The State the last decision left, as kept.go keeps it: state() and
-	// setState() convert.
-	recs      []Recommendation
-	lastScale time.Time
-	modes     *modeState // nil: no burst, step or alert mode
-	// before is the state the last decision was made on: with spec, obs and
-	// the last record's time, the inputs that word a quiet decision again.
-	// nil: the same as state (an idle function's decisions change nothing),
-	// so only a function whose state moved pays for a second State.
-	before *keptState
-	obs    keptObs // the last decision's Observation (kept.go)
-	// history is oldest first, at most max(HistorySize, 1): once decided,
-	// its last record's Replicas is the last decision's count (desired).
-	history []Record
-	// seq numbers the records, so an outcome finds its own; pass is the
-	// last pass that listed it (passMu). 32 bits each: at one decision a
-	// second a function wraps seq in 136 years. Every decision adds one to
-	// seq and, but for a repeat's, one to counts: settleCounts counts the
-	// repeats from the difference.
-	seq, pass uint32
-	parsed    parsedSpec  // the labels' parse, reused while they do not change; passMu
-	counts    []codeCount // decisions by reason code, for the metrics, the repeats not yet counted (settleCounts)
-}
-
-// desired is the last decision's count (its record's; 0 before one).
-func (fs *fnState) desired() uint64 {
-	if len(fs.history) == 0 {
-		return 0
-	}
-	return fs.history[len(fs.history)-1].Replicas
-}
-
-// lastSays reports whether a decision made on trigger says what the last
-// record says, so that it refreshes that record instead of adding one. The
-// record is read, not a copy of its key kept beside it (56 bytes a
-// function): only a pass writes a record's key fields and the history
-// itself, and the caller's pass holds passMu (the actuator's outcome writes
-// only Result and Error, under mu).
-func (fs *fnState) lastSays(trigger string, d Decision) bool {
-	if len(fs.history) == 0 {
-		return false
-	}
-	r := &fs.history[len(fs.history)-1]
-	return !r.Scale && !d.Scale && r.Trigger == trigger && r.Code == d.Code && r.Replicas == d.Replicas && r.Current == d.Current
-}
-
 // Tick is one full pass: list the functions, ask the source for each load
 // type and window in use (once each, never per function), decide for every
 // function and apply. Functions that disappeared are forgotten.
@@ -141,73 +73,6 @@ func (l *Loop) Tick(ctx context.Context, now time.Time) error {
 
 func (l *Loop) list(ctx context.Context) ([]provider.Function, error) {
 	return provider.List(ctx, l.cfg.Provider, l.cfg.Namespaces)
-}
-
-// statesLocked returns each function's state, creating those seen for the
-// first time, and marks them seen by this pass; marked counts the states
-// it marked (fewer than fns when a listing names a function twice). The
-// returned slice is *scratch, the loop's scratch space (Loop.scratch for a
-// pass's listing, Loop.fewScratch for a few functions), valid until the
-// next call with it. l.mu and passMu are held.
-func (l *Loop) statesLocked(fns []provider.Function, now time.Time, scratch *[]*fnState) (states []*fnState, marked int) {
-	// A listing comes in the provider's order, almost always the last one's:
-	// the state at the same place is the function's when its ref matches,
-	// which spares a map lookup per function (a tenth of a pass at 100,000).
-	// Any state in prev will do as a guess (one that matches is the
-	// function's: a state leaves l.fns only forgotten), so a few functions'
-	// evaluation keeps its own (fewScratch), and the pass after it still
-	// finds the last listing's order. prev[i] is read before states
-	// overwrites it.
-	prev := *scratch
-	states = prev[:0]
-	for i := range fns {
-		fn := &fns[i] // not a copy of its 112 bytes per function per pass
-		var fs *fnState
-		if i < len(prev) && prev[i].ref == fn.Ref && !prev[i].forgotten {
-			fs = prev[i]
-		} else {
-			fs = l.fns[fn.Ref]
-		}
-		if fs == nil {
-			// The listing's counts until the first decision keeps its
-			// observation (the explain API serves the function from now:
-			// zeros read as a function at zero that the controller wants
-			// there, while the pass waits for the metrics source).
-			fs = &fnState{ref: fn.Ref, replicas: fn.Replicas, obs: keptObs{replicas: fn.Replicas, available: fn.AvailableReplicas}}
-			l.fns[fn.Ref] = fs
-			l.order, l.orderGen = nil, l.orderGen+1
-			if fn.Replicas > 0 {
-				// First sight (a start, a restart, a failover, a new function):
-				// the count found is what someone wanted within the last down
-				// window, for all this loop knows. Remembering it as a
-				// recommendation means no scale-down before one down window has
-				// passed — a restart used to forget a burst's peak and halve the
-				// function every pass from the first (issue 15, item 5).
-				fs.recs = []Recommendation{{At: InstantOf(now), Replicas: fn.Replicas}}
-			}
-		} else if fs.pass < l.termPass {
-			// First sight in a new leadership term (newTerm): the same,
-			// after this replica's own recommendations (a copy: the
-			// explain API may hold the list), and decided in full. What
-			// the modes and the last scale said is another leader's count
-			// ago, as at a process start: a step ramp from an alert
-			// resolved an hour before dropped the count the last leader
-			// left to the floor at once, and an alert's base an hour old
-			// took a function with no data back to it.
-			if fn.Replicas > 0 {
-				fs.recs = append(slices.Clip(fs.recs), Recommendation{At: InstantOf(now), Replicas: fn.Replicas})
-			}
-			fs.modes, fs.lastScale, fs.scaleDir = nil, time.Time{}, None
-			fs.repeat = repeatNone
-		}
-		if fs.pass != l.pass {
-			fs.pass = l.pass
-			marked++
-		}
-		states = append(states, fs)
-	}
-	*scratch = states
-	return states, marked
 }
 
 // evaluate decides and applies for fns (states[i] is fns[i]'s), sigs giving
@@ -421,35 +286,4 @@ func values(s, b metricsource.Reading, v *[2]float64) (stable, burst *float64) {
 		burst = &v[1]
 	}
 	return stable, burst
-}
-
-// forget drops a function that disappeared, with its metric series (the
-// per-function gauges and decision counts go with its state; its scale
-// calls with the actuator's memory of it).
-func (l *Loop) forget(ref provider.Ref) {
-	l.mu.Lock()
-	fs, ok := l.fns[ref]
-	if ok {
-		fs.forgotten = true // a pass's scratch may still point at it
-	}
-	delete(l.fns, ref)
-	if ok {
-		l.order, l.orderGen = nil, l.orderGen+1
-	}
-	delete(l.pending, ref)
-	delete(l.follow, ref)
-	delete(l.unknownLabels, ref)
-	delete(l.ownWrites, ref)
-	l.mu.Unlock()
-	if ok {
-		// The actuator's memory of it too (its last write, back-off and
-		// recent outcomes, its scale call series): kept, a fleet whose
-		// functions come and go would grow one entry per name ever seen,
-		// and a function deployed again under the name would inherit the
-		// old one's back-off.
-		if f, isForgetter := l.cfg.Actuator.(interface{ Forget(provider.Ref) }); isForgetter {
-			f.Forget(ref)
-		}
-		l.log.Info("function gone; forgotten", "function", ref.String())
-	}
 }

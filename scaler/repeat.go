@@ -87,9 +87,9 @@ func (l *Loop) repeat(fs *fnState, fn *provider.Function, sr, br metricsource.Re
 	// here. The last decision's spec is ps.spec otherwise, and fs.repeat is
 	// set only for a spec neither in step mode nor static (decideAndApply):
 	// the spec's own checks are the last decision's.
-	// fs.spec and fs.specErr are written only by a pass (decideAndApply),
+	// fs.spec and fs.specFailed are written only by a pass (decideAndApply),
 	// which the caller's passMu excludes: read before mu is taken.
-	if fs.repeat == repeatNone || fs.spec != ps.spec || fs.specErr != nil {
+	if fs.repeat == repeatNone || fs.spec != ps.spec || fs.specErr() != nil {
 		return false
 	}
 	s, sok, sp := sr.Value, sr.Has, sr.Part

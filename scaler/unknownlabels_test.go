@@ -68,8 +68,15 @@ func TestUnknownScalingLabelIsToldOnce(t *testing.T) {
 		"app.kubernetes.io/name":           "a", // not ours: never told
 	}
 	fa := function(refA, 1, labels)
+	// The labels change below on the function as deployed (a relabel),
+	// not on a new one deployed under its name: the creation time stays.
+	fa.CreatedAt = t0.Add(-time.Hour)
 	fa.Annotations = map[string]string{"faas-autoscaler.io/min_schedule": "0 9 * * 1-5 3"}
 	e := newLoopEnv(t, func(c *LoopConfig) { c.Logger = slog.New(slog.NewJSONHandler(&buf, nil)) }, fa)
+	relabel := func(fn provider.Function) {
+		fn.CreatedAt = fa.CreatedAt
+		e.prov.set(fn)
+	}
 	for i := range 3 {
 		if err := e.loop.Tick(t.Context(), t0.Add(time.Duration(i)*tickEvery)); err != nil {
 			t.Fatal(err)
@@ -99,7 +106,7 @@ func TestUnknownScalingLabelIsToldOnce(t *testing.T) {
 	// labels, nothing new to tell.
 	buf.Reset()
 	labels[LabelMax] = "6"
-	e.prov.set(fa)
+	relabel(fa)
 	if err := e.loop.Tick(t.Context(), t0.Add(3*tickEvery)); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +120,7 @@ func TestUnknownScalingLabelIsToldOnce(t *testing.T) {
 	// Another unknown label: told again, with the whole set.
 	buf.Reset()
 	labels2 := map[string]string{LabelMax: "5", "com.openfaas.scale.zero_duration": "30m", "com.openfaas.scale.targetproportion": "0.5"}
-	e.prov.set(function(refA, 1, labels2))
+	relabel(function(refA, 1, labels2))
 	for i := 4; i < 6; i++ {
 		if err := e.loop.Tick(t.Context(), t0.Add(time.Duration(i)*tickEvery)); err != nil {
 			t.Fatal(err)
@@ -125,7 +132,7 @@ func TestUnknownScalingLabelIsToldOnce(t *testing.T) {
 
 	// Fixed: nothing more to tell, nothing shown.
 	buf.Reset()
-	e.prov.set(function(refA, 1, map[string]string{LabelMax: "5", LabelZeroDuration: "30m", LabelTargetProportion: "0.5"}))
+	relabel(function(refA, 1, map[string]string{LabelMax: "5", LabelZeroDuration: "30m", LabelTargetProportion: "0.5"}))
 	if err := e.loop.Tick(t.Context(), t0.Add(6*tickEvery)); err != nil {
 		t.Fatal(err)
 	}
