@@ -236,14 +236,18 @@ func (x *explained) words() string {
 // as it listed the function (one not opted in or with invalid labels:
 // answersAsListed), or else a Pending saying
 // when the cycle began or is due; outside a term (never started, or Run
-// ended), false.
+// ended), false. After it, a function no cycle has explained yet (deployed,
+// or deployed again, since the last cycle listed) is a Pending too, saying
+// which cycle explains it (unexplained).
 func (d *Idler) Explain(ref provider.Ref) (any, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st, ok := d.state[ref]
 	if d.explained || (ok && d.thisCycleMade(st)) {
 		if !ok || st.explain.code == 0 {
-			return nil, false
+			// Deployed (again) since the last cycle listed: d.explained
+			// holds here, as thisCycleMade needs a code.
+			return d.unexplained(ref, ok)
 		}
 		return st.explain.explanation(ref, d.explainedAt(&st.explain)), true
 	}

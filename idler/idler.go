@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -137,15 +136,6 @@ const keptChunks = 16
 // chunkItems is how many work items one array holds.
 const chunkItems = 256
 
-// autoSource is what an automatic keep-alive's source says.
-type autoSource struct {
-	why  string
-	keep time.Duration
-}
-
-// maxAutoSources bounds Idler.autoSources (cleared when full).
-const maxAutoSources = 1024
-
 // New validates cfg, applies defaults and registers the metrics.
 func New(cfg Config) (*Idler, error) {
 	if err := cfg.Validate(); err != nil {
@@ -258,89 +248,6 @@ func (d *Idler) callCtx(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithTimeout(ctx, d.cfg.CallTimeout)
 }
 
-// list returns the functions of the configured namespaces, or of all.
-func (d *Idler) list(ctx context.Context) ([]provider.Function, error) {
-	nss := d.cfg.Namespaces
-	if len(nss) == 0 {
-		c, cancel := d.callCtx(ctx)
-		var err error
-		nss, err = d.cfg.Provider.Namespaces(c)
-		cancel()
-		if err != nil {
-			return nil, fmt.Errorf("list namespaces: %w", err)
-		}
-	}
-	nss = distinct(nss)
-	if len(nss) == 1 { // the listing is the caller's: no copy
-		c, cancel := d.callCtx(ctx)
-		fns, err := d.cfg.Provider.Functions(c, nss[0])
-		cancel()
-		if err != nil {
-			return nil, fmt.Errorf("list functions in %s: %w", nss[0], err)
-		}
-		return fns, nil
-	}
-	// One copy into a slice of the final size: appending namespace by
-	// namespace regrew it (3.5 MB a cycle over 10,000 functions).
-	per := make([][]provider.Function, len(nss))
-	total := 0
-	for i, ns := range nss {
-		c, cancel := d.callCtx(ctx)
-		fns, err := d.cfg.Provider.Functions(c, ns)
-		cancel()
-		if err != nil {
-			return nil, fmt.Errorf("list functions in %s: %w", ns, err)
-		}
-		per[i] = fns
-		total += len(fns)
-	}
-	out := make([]provider.Function, 0, total)
-	for _, fns := range per {
-		out = append(out, fns...)
-	}
-	return out, nil
-}
-
-// distinct is nss without repeats, in order (nss itself when it has none):
-// a namespace given twice (--namespaces a,a) listed each of its functions
-// twice, two work items sharing one state, whose second proposal the
-// actuator dropped as changed by the first, so that a function idled was
-// explained as overruled and counted twice.
-func distinct(nss []string) []string {
-	for i := 1; i < len(nss); i++ {
-		if slices.Contains(nss[:i], nss[i]) {
-			out := slices.Clone(nss[:i])
-			for _, ns := range nss[i+1:] {
-				if !slices.Contains(out, ns) {
-					out = append(out, ns)
-				}
-			}
-			return out
-		}
-	}
-	return nss
-}
-
-// autoWindows is the ladder adaptive keep-alives are rounded up to, so that
-// the number of activity queries per cycle stays bounded (at most
-// len(autoWindows)+1 for all auto functions together) however many distinct
-// values a policy returns. Rounding up only keeps a function longer; the
-// steps are fine where keep-alives usually are (whole minutes up to 20m, so
-// at most a minute more there) and coarser beyond (at most 25% more).
-var autoWindows = func() []time.Duration {
-	out := []time.Duration{10 * time.Second, 20 * time.Second, 30 * time.Second, 45 * time.Second}
-	for m := 1; m <= 20; m++ {
-		out = append(out, time.Duration(m)*time.Minute)
-	}
-	for _, m := range []int{25, 30, 40, 50, 60, 75, 90, 105, 120, 150, 180, 210, 240, 300, 360} {
-		out = append(out, time.Duration(m)*time.Minute)
-	}
-	for h := 8; h <= 24; h += 2 {
-		out = append(out, time.Duration(h)*time.Hour)
-	}
-	return out
-}()
-
 // GatewayReplicaPoll is how often the OpenFaaS gateway refreshes the
 // replica counts it exports (gateway_service_count), from which the metrics
 // source tells a wake from zero.
@@ -366,75 +273,6 @@ func (d *Idler) wakesSeenBy() time.Time {
 // third of the source's shortest covered window).
 func (d *Idler) sourceLag() time.Duration {
 	return GatewayReplicaPoll + d.coveredFloor/3
-}
-
-// quantizeAuto rounds a policy's keep-alive up to the ladder; beyond 24h to
-// whole hours.
-// The ladder's first step at least d, found by a binary search (every
-// auto function asks every cycle: the walk along the ladder was a third of
-// keepAlive).
-func quantizeAuto(d time.Duration) time.Duration {
-	lo, hi := 0, len(autoWindows) // by hand: slices.BinarySearch is a call, not inlined
-	for lo < hi {
-		if m := int(uint(lo+hi) >> 1); autoWindows[m] < d {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(autoWindows) {
-		return autoWindows[lo]
-	}
-	return d.Truncate(time.Hour) + time.Hour
-}
-
-// keepAlive resolves a function's keep-alive and the activity window to
-// query; at is the function's place in the listing (nil: none). The caller
-// holds cycleMu.
-func (d *Idler) keepAlive(ref provider.Ref, at *placed, spec ZeroSpec, now time.Time) (keep, window time.Duration, source string) {
-	if !spec.Auto {
-		if f := d.coveredFloor; spec.Duration < f {
-			// The same floor for a label: a 15s zero-duration at a 5 s
-			// scrape was never covered, missing_data every cycle.
-			return f, f, fmt.Sprintf("%s %s, queried over %s: the shortest window the metrics source covers", spec.DurationSource, spec.Duration, f)
-		}
-		return spec.Duration, spec.Duration, spec.DurationSource
-	}
-	if d.cfg.KeepAlive == nil {
-		return spec.Duration, spec.Duration, "auto without a keep-alive policy: default"
-	}
-	k, why := d.cfg.KeepAlive.KeepAlive(ref, spec.Duration, spec.Serves, now)
-	if k <= 0 {
-		return spec.Duration, spec.Duration, "auto: policy gave no duration, default"
-	}
-	w := quantizeAuto(k)
-	floor := false
-	if f := d.coveredFloor; w < f {
-		// A shorter window would never read as covered (Prometheus at a
-		// 5 s scrape covers no 10 s window): the function would stay warm
-		// for good, the plan never acted on.
-		w, floor = quantizeAuto(f), true
-	}
-	if at != nil && at.gen == d.autoGen && at.keep == k && at.why == why {
-		return w, w, at.src // what autoSources holds for them
-	}
-	key := autoSource{why: why, keep: k}
-	src, ok := d.autoSources[key]
-	if !ok {
-		if d.autoSources == nil || len(d.autoSources) >= maxAutoSources {
-			d.autoSources = make(map[autoSource]string)
-			d.autoGen++
-		}
-		src = fmt.Sprintf("auto: %s (policy %s, rounded up to the %s query window)", why, k, w)
-		if floor {
-			src = fmt.Sprintf("auto: %s (policy %s; %s query window, the shortest the metrics source covers)", why, k, w)
-		}
-		d.autoSources[key] = src
-	}
-	if at != nil {
-		at.why, at.keep, at.gen, at.src = why, k, d.autoGen, src
-	}
-	return w, w, src
 }
 
 // SetTuning swaps the idler's tuning (a configuration reload): the label

@@ -2,6 +2,7 @@ package idler
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -14,7 +15,9 @@ import (
 // operator asking why a function was not idled right after a restart got
 // nothing. It says what is true instead: when the term began, and when
 // its first cycle is due, since when it is in progress, or why the last
-// one explained nothing (its listing failed).
+// one explained nothing (its listing failed). A function deployed, or
+// deployed again, after that cycle has one too until a cycle explains it
+// (unexplained).
 type Pending struct {
 	Function string `json:"function"`
 	// Pending is always true: a consumer reading the section tells it
@@ -33,8 +36,10 @@ type Pending struct {
 	ListError string `json:"list_error,omitempty"`
 }
 
-// termState is what the idler knows of its term before the term's first
-// cycle has explained the functions (guarded by Idler.mu).
+// termState is what the idler knows of its term's cycles for a function
+// no cycle has explained: before the term's first cycle has explained the
+// functions (pending), and after, for one deployed since (unexplained)
+// (guarded by Idler.mu).
 type termState struct {
 	// at is when the term began; zero outside a term (never started, or
 	// Run ended), when Explain answers nothing before a cycle explained.
@@ -45,7 +50,11 @@ type termState struct {
 	firstCycle uint64
 	// cycleSince is the now of the cycle in progress (zero: none).
 	cycleSince time.Time
-	// next is when Run starts the next cycle (zero: Run is not waiting).
+	// cycleListed: the cycle in progress has listed the functions
+	// (prepare): a function it did not list waits for the cycle after.
+	cycleListed bool
+	// next is when Run starts the next cycle (zero: Run is not waiting,
+	// or a cycle has begun since and Run has not timed the next one).
 	next time.Time
 	// listErr is this term's last listing error (cleared by a listing).
 	listErr string
@@ -61,10 +70,15 @@ func (d *Idler) beginTerm(now time.Time) {
 }
 
 // cycleInProgress says a cycle began at since (zero: it ended), for
-// Explain while the term's first cycle runs.
+// Explain while a cycle runs.
 func (d *Idler) cycleInProgress(since time.Time) {
 	d.mu.Lock()
-	d.term.cycleSince = since
+	d.term.cycleSince, d.term.cycleListed = since, false
+	if !since.IsZero() {
+		// The cycle due then runs: once it ends, until Run times the
+		// next, no next run is known (not this one's, past by then).
+		d.term.next = time.Time{}
+	}
 	d.mu.Unlock()
 }
 
@@ -126,4 +140,71 @@ func (d *Idler) pendingWords() string {
 			t.at.UTC().Format(at), t.next.UTC().Format(at))
 	}
 	return fmt.Sprintf("the idler's term began at %s and its cycles have not started yet", t.at.UTC().Format(at))
+}
+
+// unexplained is the idle section of a function no cycle has explained
+// though the term's first cycle has explained the functions: one deployed,
+// or deployed again, since the last cycle listed them (listed: the cycle
+// in progress listed it, and its explanation, or its predecessor's that
+// renew dropped, is to come as that cycle ends). Without it the section
+// was absent until the next cycle ended, minutes at 10,000 functions,
+// while the scaler's fresher listing already showed the function. Outside
+// a term (no next cycle known) and for a namespace no cycle lists, none.
+// d.mu is held.
+func (d *Idler) unexplained(ref provider.Ref, listed bool) (any, bool) {
+	if d.term.at.IsZero() || (!listed && !d.listsNamespace(ref.Namespace)) {
+		return nil, false
+	}
+	p := Pending{Function: ref.String(), Pending: true, Since: d.term.at, Reason: d.unexplainedWords(listed)}
+	if !listed {
+		p.ListError = d.term.listErr // the cycles since the last listing could not list
+	}
+	if !d.term.cycleSince.IsZero() {
+		p.CycleStartedAt = d.term.cycleSince
+	} else {
+		p.NextCycleAt = d.term.next
+	}
+	return p, true
+}
+
+// listsNamespace says whether the idler's cycles list ns (all namespaces
+// when none is configured): one outside them is never explained, and a
+// Pending would promise it is.
+func (d *Idler) listsNamespace(ns string) bool {
+	return len(d.cfg.Namespaces) == 0 || slices.Contains(d.cfg.Namespaces, ns)
+}
+
+// unexplainedWords says why no cycle has explained a function though the
+// term's first cycle has explained the functions (unexplained); d.mu is
+// held.
+func (d *Idler) unexplainedWords(listed bool) string {
+	const at = time.RFC3339
+	t := &d.term
+	const none = "no cycle of the idler's has explained this function yet: "
+	switch {
+	case listed && !t.cycleSince.IsZero():
+		return fmt.Sprintf(none+"deployed, or deployed again, since its cycle at %s; the cycle in progress since %s listed it and explains it as it ends",
+			d.prevCycleAt.UTC().Format(at), t.cycleSince.UTC().Format(at))
+	case listed:
+		// A cycle that listed it and never ended (it panicked).
+		return fmt.Sprintf(none+"its cycle at %s listed it but did not end%s", d.cycleAt.UTC().Format(at), dueWords(t.next))
+	case !t.cycleSince.IsZero() && t.cycleListed:
+		return fmt.Sprintf(none+"the cycle in progress since %s listed the functions without it; the cycle after explains it if it lists it",
+			t.cycleSince.UTC().Format(at))
+	case !t.cycleSince.IsZero():
+		return fmt.Sprintf(none+"its last cycle to list the functions (at %s) listed them without it; the cycle in progress since %s explains it as it ends if it lists it",
+			d.cycleAt.UTC().Format(at), t.cycleSince.UTC().Format(at))
+	case t.listErr != "":
+		return fmt.Sprintf(none+"its last cycle to list the functions (at %s) listed them without it, and the cycles since could not list them (%s)%s",
+			d.cycleAt.UTC().Format(at), t.listErr, dueWords(t.next))
+	}
+	return fmt.Sprintf(none+"its last cycle (at %s) listed the functions without it%s", d.cycleAt.UTC().Format(at), dueWords(t.next))
+}
+
+// dueWords says when the next cycle is due ("" when Run has not timed it).
+func dueWords(next time.Time) string {
+	if next.IsZero() {
+		return ""
+	}
+	return "; the next is due at " + next.UTC().Format(time.RFC3339)
 }

@@ -25,7 +25,7 @@ import (
 // is 00:04:50: the minimum from 00:05:00 is not "soon", f is scaled to zero
 // at 00:04:30 and is at zero when its scheduled minimum 2 starts, until the
 // 00:05:00 cycle restores it at 00:05:20. cycleNext (restore ahead) already
-// counts lastTook; restoredBy (cycle.go:191) does not. Expected: not idled (scheduled_min).
+// counts lastTook; restoredBy (cycle.go, prepare) does not. Expected: not idled (scheduled_min).
 func TestReview51RNotIdledBeforeAMinimumWithCyclesLongerThanTheInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now() // 2000-01-01 00:00:00 UTC in the bubble

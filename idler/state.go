@@ -41,7 +41,7 @@ type fnState struct {
 	// explain is the last cycle's explanation; the last action and its time
 	// are kept there only (explain.more), not in a second copy here.
 	explain explained
-	parsed  parsedSpec // its labels' parse, reused while they do not change (cycle.go)
+	parsed  parsedSpec // its labels' parse, reused while they do not change (parsedspec.go)
 }
 
 // firstSeenIn is st.firstSeen as a time in loc (the cycle's zone, which
