@@ -23,7 +23,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 	prev, wordless := fs.wordlessInputs()
 	fs.replicas, fs.spec, fs.specFailed = fn.Replicas, spec, fs.parsed.failed
 	fs.keepObs(obs)
-	st := fs.state()
+	st, created := fs.state(), fs.created
 	l.mu.Unlock()
 
 	trigger := "tick"
@@ -119,7 +119,7 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 	}
 	l.mu.Unlock()
 	if d.Scale {
-		l.propose(ctx, fn, spec.Max, obs, now, uint64(rec.Seq), st, d)
+		l.propose(ctx, fs, fn, created, spec.Max, obs, now, uint64(rec.Seq), st, d)
 	}
 	return d
 }
@@ -127,23 +127,36 @@ func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Fun
 // propose submits a decision that changes the count to the actuator. (A
 // function of its own so that only a change pays for the closure and the
 // values it keeps.)
-// The listed creation time goes with it: a function deleted and deployed
-// again under its name is not held to its predecessor's refusals.
-func (l *Loop) propose(ctx context.Context, fn *provider.Function, maxReplicas uint64, obs Observation, now time.Time, seq uint64, prev State, d Decision) {
-	ref := fn.Ref
-	in := actuator.Intent{Ref: ref, From: obs.Replicas, To: d.Replicas, Who: actuator.Scaler,
+// The creation time of the function fs is of goes with it (created: the
+// latest a listing gave, fnState.created), so a function deleted and
+// deployed again under its name is not held to its predecessor's
+// refusals, nor written by its predecessor's intent. The state's, not
+// this listing's: a listing without one (a provider that says it only
+// sometimes) let the old function's write land on the new one, and a
+// lagging one naming the old time had the new state's write refused as
+// gone.
+func (l *Loop) propose(ctx context.Context, fs *fnState, fn *provider.Function, created Instant, maxReplicas uint64, obs Observation, now time.Time, seq uint64, prev State, d Decision) {
+	in := actuator.Intent{Ref: fn.Ref, From: obs.Replicas, To: d.Replicas, Who: actuator.Scaler,
 		Code: string(d.Code), Reason: d.Reason, Observed: now, Max: maxReplicas, ScheduledMin: obs.ScheduledMin,
 		Created: fn.CreatedAt}
+	if created != 0 {
+		in.Created = created.Time()
+	}
 	if d.Evidence > 0 {
 		in.EvidenceFrom = now.Add(-d.Evidence)
 	}
-	l.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) { l.outcome(ref, seq, prev, d, o) })
+	l.cfg.Actuator.Submit(ctx, in, func(o actuator.Outcome) { l.outcome(fs, seq, prev, d, o) })
 }
 
 // outcome records what the actuator did with a decision. A decision that was
 // not applied leaves the scale time and the step as they were, so the next
 // evaluation (or AlertManager's retry of the same alert) can take them again.
-func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o actuator.Outcome) {
+//
+// fs is the state the decision was made on: an outcome arriving after it
+// left l.fns (forgotten, or replaced by a function deployed again under
+// the name: redeployedLocked) is not the current state's, whose records
+// may bear the same seq and whose undoing would take the old one's values.
+func (l *Loop) outcome(fs *fnState, seq uint64, prev State, d Decision, o actuator.Outcome) {
 	// The call itself is counted by the actuator (scale_calls_total), as
 	// every component's is.
 	result := string(o.Code)
@@ -155,16 +168,8 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fs := l.fns[ref]
-	if fs == nil {
-		return // forgotten meanwhile
-	}
-	if c := InstantOf(o.Intent.Created); c != 0 && c < fs.created {
-		// The decision was its predecessor's under the name (deployed
-		// again since: redeployedLocked). Its record went with that state;
-		// a record of the new one's may bear its seq, and the undoing
-		// below would rewrite the new one's state with the old one's.
-		return
+	if l.fns[fs.ref] != fs {
+		return // forgotten or deployed again meanwhile
 	}
 	for i := range fs.history {
 		if uint64(fs.history[i].Seq) == seq {
@@ -208,7 +213,7 @@ func (l *Loop) outcome(ref provider.Ref, seq uint64, prev State, d Decision, o a
 	// good after its alert resolved (a review's finding).
 	from, owe := d.dropFrom, !overtaken(o)
 	if !owe {
-		w, ok := l.ownWrites[ref]
+		w, ok := l.ownWrites[fs.ref]
 		from, owe = owedDropFrom(w, ok, seq, o)
 	}
 	// A drop held by a scheduled minimum is owed by Decide itself, landed

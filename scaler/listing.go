@@ -110,14 +110,13 @@ func (l *Loop) redeployedLocked(fs *fnState, fn *provider.Function) bool {
 	delete(l.follow, ref)
 	delete(l.unknownLabels, ref) // noted again when the new state's parse is made
 	delete(l.ownWrites, ref)
-	// A queued signal received before the new function was created is of
-	// the old one (an alert's resolution started a way down from the new
-	// one's count); one received since is of the new one's load, and kept
-	// (a firing dropped here is not sent again before AlertManager's
-	// repeat interval).
-	if sig, ok := l.pending[ref]; ok && (sig.Received.IsZero() || sig.Received.Before(fn.CreatedAt)) {
-		delete(l.pending, ref)
-	}
+	// A queued signal stays (l.pending): an alert is about the function
+	// name's series in the gateway's metrics, which the new deployment
+	// inherits, so a firing is about the load it now serves. Telling an
+	// old signal from a new one by Received against CreatedAt compared
+	// the controller's clock with the API server's (a skew dropped a
+	// firing received since, lost until AlertManager's repeat interval),
+	// and EvaluatePending takes its queue before any listing is seen.
 	l.log.Info("function deployed again under its name; its state starts afresh", "function", ref.String(),
 		"created", fn.CreatedAt.UTC().Format(time.RFC3339Nano))
 	return true
