@@ -15,9 +15,11 @@ import (
 // operator asking why a function was not idled right after a restart got
 // nothing. It says what is true instead: when the term began, and when
 // its first cycle is due, since when it is in progress, or why the last
-// one explained nothing (its listing failed). A function deployed, or
-// deployed again, after that cycle has one too until a cycle explains it
-// (unexplained).
+// one explained nothing (its listing failed). A function deployed after
+// that cycle has one too until a cycle explains it (unexplained), and one
+// deployed again under its name while the cycle that lists it again runs;
+// between two cycles the idler has not listed the new one, so it shows its
+// predecessor's explanation, dated before it.
 type Pending struct {
 	Function string `json:"function"`
 	// Pending is always true: a consumer reading the section tells it
