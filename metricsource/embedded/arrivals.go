@@ -38,7 +38,16 @@ func (fn *function) arrivals(t, prev, meanFrom int64, seq uint64, keep *keeps) {
 		n = fn.dStarted + fn.dFallback() // the replicas without the started counter: their calls
 	}
 	var v float64
-	if n > 0 {
+	if n == 0 {
+		if s := fn.arrivalsSeries(); s != nil && len(s.pts) > 0 && s.last == 0 {
+			// None again (an idle function, most scrapes): the series
+			// keeps its last point, and its drop has not moved, as a
+			// sample's that repeats (repeated). Through add and mark it
+			// was a fifth of the arrivals' instructions in a replayed day.
+			fn.seen(s, seq)
+			return
+		}
+	} else {
 		d, ok := fn.meanDuration(meanFrom, t)
 		if !ok {
 			return
