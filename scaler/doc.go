@@ -69,7 +69,11 @@
 // made with (deleted and deployed again under its name between two
 // listings) is a new function, first seen: its state starts afresh (the
 // listed count as its one recommendation, no modes, no records), and what
-// the loop kept of the old one goes with it (a signal queued before the new
-// one was created, a follow-up, its own exact CE write, the outcomes of its
-// intents). A creation time the provider does not give keeps the state.
+// the loop kept of the old one goes with it (a follow-up, its own exact CE
+// write, the outcomes of its intents, which are kept for the state they
+// were decided on only). A queued alert stays: it is about the name's
+// series in the gateway's metrics, which the new deployment inherits.
+// Intents name the state's creation time (the latest listed), so the
+// actuator never writes an old function's decision to the new one. A
+// creation time the provider does not give keeps the state.
 package scaler
