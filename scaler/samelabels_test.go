@@ -3,6 +3,7 @@ package scaler
 import (
 	"errors"
 	"maps"
+	"reflect"
 	"testing"
 
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -77,4 +78,26 @@ func TestSpecParseKeepsItsLabelsAddress(t *testing.T) {
 	check("no labels", DefaultDefaults().Max, false)
 	fn.Labels = map[string]string{}
 	check("empty labels", DefaultDefaults().Max, false)
+}
+
+// mapAddress reads a map value's word as the map's address: what reflect
+// says it is, the same for the same map (held twice) and another for
+// another map, even an equal one.
+func TestMapAddressIsReflects(t *testing.T) {
+	m := map[string]string{LabelMax: "5"}
+	held := m
+	all := []map[string]string{nil, {}, m, maps.Clone(m), make(map[string]string, 100)}
+	for i, a := range all {
+		if got, want := mapAddress(a), reflect.ValueOf(a).Pointer(); got != want {
+			t.Errorf("map %d: address %#x, reflect says %#x", i, got, want)
+		}
+		for j, b := range all[:i] {
+			if mapAddress(a) == mapAddress(b) {
+				t.Errorf("maps %d and %d: one address %#x", j, i, mapAddress(a))
+			}
+		}
+	}
+	if mapAddress(held) != mapAddress(m) {
+		t.Errorf("the same map held twice: addresses %#x and %#x", mapAddress(held), mapAddress(m))
+	}
 }
