@@ -2,6 +2,7 @@ package scaler
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/faas-autoscaler/faas-autoscaler/explain"
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
@@ -29,6 +30,9 @@ func (l *Loop) Explain(ref provider.Ref) (explain.Function, bool) {
 		return explain.Function{}, false
 	}
 	obs, state := fs.observation(l.cfg.StableWindow, l.cfg.BurstWindow), fs.state()
+	// The caller's to keep: a steady repeat writes into a list the loop
+	// no longer holds (spareList), as this one soon is.
+	state.Recommendations = slices.Clone(state.Recommendations)
 	f := explain.Function{
 		Ref:               ref.String(),
 		Name:              ref.Name,

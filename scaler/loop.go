@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -270,7 +271,12 @@ func (l *Loop) EvaluateNow(ctx context.Context, ref provider.Ref, sig *Signal, n
 	l.mu.Unlock()
 	out := make([]Decision, 1)
 	l.evaluate(ctx, []provider.Function{fn}, states, map[provider.Ref]*Signal{ref: sig}, now, false, out)
-	return out[0], nil
+	// The caller's to keep: the next state's list may be the function's
+	// own, which a steady repeat writes into once the loop no longer
+	// holds it (spareList).
+	d := out[0]
+	d.Next.Recommendations = slices.Clone(d.Next.Recommendations)
+	return d, nil
 }
 
 // readFunction reads one function, forgetting it when it is gone.
