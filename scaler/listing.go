@@ -32,7 +32,10 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time, scratch *[]*
 		} else {
 			fs = l.fns[fn.Ref]
 		}
-		if fs != nil && l.redeployedLocked(fs, fn) {
+		// Only a listed creation time later than the state's can mean a
+		// new function (redeployedLocked): compared here, a call per
+		// function per pass is spared.
+		if created := InstantOf(fn.CreatedAt); fs != nil && created > fs.created && l.redeployedLocked(fs, fn, created) {
 			fs = nil // a new function under the name: first seen, below
 		}
 		if fs == nil {
@@ -79,7 +82,8 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time, scratch *[]*
 }
 
 // redeployedLocked reports whether fn is a new function deployed under
-// the name of fs's since fs was made: listed with a later CreatedAt than
+// the name of fs's since fs was made: listed with a later CreatedAt
+// (created, InstantOf(fn.CreatedAt): the caller has it already) than
 // the one fs is of (deleted and deployed again between two listings, so
 // forget never ran). fs is then retired as forget retires a function gone,
 // and the caller makes the new one's state as at a first sight: the old
@@ -96,8 +100,7 @@ func (l *Loop) statesLocked(fns []provider.Function, now time.Time, scratch *[]*
 // itself when an intent names a later creation time. The function's own
 // series go with its state, as the new one's start from its first
 // decision (decisions_total reads as a counter reset).
-func (l *Loop) redeployedLocked(fs *fnState, fn *provider.Function) bool {
-	created := InstantOf(fn.CreatedAt)
+func (l *Loop) redeployedLocked(fs *fnState, fn *provider.Function, created Instant) bool {
 	switch {
 	case created <= fs.created:
 		return false
