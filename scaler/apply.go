@@ -211,10 +211,13 @@ func (l *Loop) outcome(fs *fnState, seq uint64, prev State, d Decision, o actuat
 	// than the resolution: owed from the count it wrote (owedDropFrom).
 	// Taken for a newer intent, the function stayed at the step up for
 	// good after its alert resolved (a review's finding).
+	// The same holds for the lapse's drop and step mode's ramp end (own).
 	from, owe := d.dropFrom, !overtaken(o)
+	own := false // overtaken only by the loop's own earlier write
 	if !owe {
 		w, ok := l.ownWrites[fs.ref]
-		from, owe = owedDropFrom(w, ok, seq, o)
+		from, own = owedDropFrom(w, ok, seq, o)
+		owe = own
 	}
 	// A drop held by a scheduled minimum is owed by Decide itself, landed
 	// or not (decideExactCE); overtaken or gone, it is not owed either,
@@ -223,18 +226,23 @@ func (l *Loop) outcome(fs *fnState, seq uint64, prev State, d Decision, o actuat
 	// changed it (carried).
 	carried := !d.Next.StepDropOwed.IsZero() && st.StepDropOwed.Equal(d.Next.StepDropOwed) && st.StepDropFrom == d.Next.StepDropFrom
 	switch {
-	case !d.dropOwed.IsZero() && owe && o.Code != actuator.CodeGone &&
+	case !d.dropOwed.IsZero() && owe && (!d.lapsed || own) && o.Code != actuator.CodeGone &&
 		st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) && st.StepRuleAt.IsZero():
 		st.StepDropOwed, st.StepDropFrom = d.dropOwed, from
 	case carried && (!owe || o.Code == actuator.CodeGone):
 		st.StepDropOwed, st.StepDropFrom = time.Time{}, 0
 	}
-	if r := d.endedRamp; !r.start.IsZero() && !overtaken(o) && o.Code != actuator.CodeGone &&
+	if r := d.endedRamp; !r.start.IsZero() && (!overtaken(o) || own) && o.Code != actuator.CodeGone &&
 		st.RampStart.IsZero() && st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
 		// Step mode's way down, ended by this decision's ask for the
 		// floor, is put back for the next pass to ask again (endedRamp);
 		// not if a firing was stepped on since (the condition is back) or
 		// another ramp started, nor when overtaken or gone (as above).
+		// Overtaken only by the loop's own step, which the ramp end's
+		// read had not seen, it is put back: the step is older than the
+		// way down, and nothing else asks for the floor again in a term
+		// stepped in (StepFoundAt does not take over), so the function
+		// stayed stepped up for good (a review's finding).
 		st.RampFrom, st.RampStart = r.from, r.start
 	}
 	if st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {
@@ -248,7 +256,12 @@ func (l *Loop) outcome(fs *fnState, seq uint64, prev State, d Decision, o actuat
 	// CE's alert beside a rule no longer firing: another finding); its
 	// drop is owed instead (above). Not when overtaken or gone, as the
 	// owed drop is not: found again, the lapse took an outside raise, or
-	// a function deployed again, to the floor.
+	// a function deployed again, to the floor. Overtaken only by the
+	// loop's own earlier write, exact CE's lapse drop is owed instead
+	// (dropOwed, above), from the count that write met, so the next pass
+	// keeps a raise by someone else above it, as for the resolution's:
+	// dropped, the function stayed at its step for good after its alert
+	// stopped (a review's finding).
 	if d.lapsed && !overtaken(o) && o.Code != actuator.CodeGone && st.StepRuleAt.IsZero() && d.Next.StepRuleAt.IsZero() && !prev.StepRuleAt.IsZero() {
 		st.StepRuleAt, st.StepRuleRepeats = prev.StepRuleAt, prev.StepRuleRepeats
 	}

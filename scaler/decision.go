@@ -146,7 +146,8 @@ type State struct {
 	StepRuleRepeats bool `json:"step_rule_repeats,omitempty"`
 	// StepDropOwed: exact CE's drop to the floor on a received resolution
 	// (decided at this time; or on the generated alert's lapse, only when
-	// held by a schedule as below) was not applied: the actuator refused it or
+	// held by a schedule as below, or overtaken by nothing but the loop's
+	// own earlier write) was not applied: the actuator refused it or
 	// the write failed. Set by the loop's outcome, and by Decide only for
 	// a drop held above its floor by an active scheduled minimum, which
 	// stays owed until the schedule ends whether or not its write lands: a
@@ -209,7 +210,8 @@ type Decision struct {
 	// dropOwed: exact CE dropped to the floor on a received resolution
 	// decided at this time (now, or the time of the one owed since);
 	// outcome keeps it owed in State.StepDropOwed when the count was not
-	// applied. Not StepRuleAt put back, as for the lapse: that made a
+	// applied. Also set for the lapse's drop, which outcome owes only
+	// when overtaken by the loop's own earlier write (ownwrite.go). Not StepRuleAt put back, as for the lapse: that made a
 	// resolution that arrived read as the generated alert still firing.
 	dropOwed time.Time
 	// dropFrom is the count dropOwed's drop was decided on, kept beside

@@ -32,9 +32,10 @@
 // start, a new term or a function deployed again, a count found above the
 // floor with no firing alert for one down window: State.StepFoundAt); ExactCE
 // reproduces the CE gateway's CalculateReplicas. A drop that ends the way
-// down (the ramp's last, exact CE's on a resolution) and is not applied is
-// asked for again on a later pass: the resolution is not sent again; not
-// once the function was raised above the count it was decided on (by the
+// down (the ramp's last, exact CE's on a resolution or on the generated
+// alert's lapse) and is not applied is asked for again on a later pass:
+// the resolution is not sent again; not once the function was raised
+// above the count it was decided on (by the
 // controller after the decision, or by hand) or deployed again: the raise
 // is the newer intent, the new function never had the alert. The
 // controller's own earlier write, which the decision's read had not seen

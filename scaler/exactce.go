@@ -47,6 +47,12 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 			d.Code = CodeSteady
 		}
 		d.Reason, d.lapsed = "exact CE: "+lapsedWords(&st)+why, true
+		if d.Replicas < cur {
+			// Owed by outcome only when overtaken by the loop's own
+			// earlier write; not applied otherwise, the lapse is found
+			// again.
+			d.dropOwed, d.dropFrom = now, cur
+		}
 		// The lapse stands for the lost resolution, so its drop held by a
 		// schedule is owed as the resolution's is: seen on this one pass,
 		// it left the function at the schedule's count for good once the

@@ -42,9 +42,9 @@ type Loop struct {
 	// under our prefixes that nothing reads (unknownlabels.go): written
 	// when their labels are parsed, under passMu too; shown by Explain.
 	unknownLabels map[provider.Ref][]string
-	// ownWrites holds exact CE functions' last write that landed
-	// (ownwrite.go), for an owed drop that meets it to tell it from a
-	// newer raise.
+	// ownWrites holds step mode functions' last write that landed
+	// (ownwrite.go), for a drop ending a step that meets it to tell it
+	// from a newer raise.
 	ownWrites map[provider.Ref]ownWrite
 	wake      chan struct{}
 

@@ -5,16 +5,17 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// ownWrite is the loop's last write that landed for an exact CE function:
+// ownWrite is the loop's last write that landed for a step mode function:
 // the seq of the decision that asked for it, the count written, and the
-// function's creation time as the intent named it. Kept so that an owed
-// drop (exact CE's on a resolution) that meets this very write at its own
-// write is not taken for one overtaken by a newer raise: the drop was
-// decided on a read that had not seen it yet (a lagging informer cache), or
-// while it was still in flight (a slow provider), and the write is older
-// than the resolution, not a newer intent. Only exact CE's functions keep
-// one (no other mode owes a drop), in a map beside fns: fnState fills its
-// size class to the byte (footprint_test.go).
+// function's creation time as the intent named it. Kept so that a drop
+// that ends a step (exact CE's on a resolution or a lapse, step mode's
+// ramp end) and meets this very write at its own write is not taken for
+// one overtaken by a newer raise: the drop was decided on a read that had
+// not seen it yet (a lagging informer cache), or while it was still in
+// flight (a slow provider), and the write is older than the drop's reason,
+// not a newer intent. Only step mode's functions keep one (no other mode
+// takes a step back), in a map beside fns: fnState fills its size class
+// to the byte (footprint_test.go).
 type ownWrite struct {
 	seq     uint32
 	to      uint64
@@ -22,12 +23,12 @@ type ownWrite struct {
 }
 
 // keepOwnWriteLocked records an applied outcome of the decision numbered
-// seq as the function's last own write, when its function is in exact CE
-// mode; any other mode's forgets it. Outcomes of one function come in the
+// seq as the function's last own write, when its function is in step
+// mode (exact CE or not); any other mode's forgets it. Outcomes of one function come in the
 // order the actuator ran their intents, so a drop's outcome finds here
 // every write of a decision made before it that landed. mu is held.
 func (l *Loop) keepOwnWriteLocked(fs *fnState, seq uint64, o actuator.Outcome) {
-	if fs.spec == nil || !fs.spec.Step() || !fs.spec.ExactCE || fs.spec.Static() {
+	if fs.spec == nil || !fs.spec.Step() || fs.spec.Static() {
 		delete(l.ownWrites, fs.ref)
 		return
 	}
