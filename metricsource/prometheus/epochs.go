@@ -65,7 +65,7 @@ type startEpochs struct {
 type heldEpoch struct {
 	name  float64   // what its series are named with
 	last  float64   // its start time as last read: drift is compared step by step
-	at    time.Time // the read it was last in
+	at    time.Time // the read it was last in (its start time or, blind, its counters)
 	blind bool      // missing from a read while its counters were read
 }
 
@@ -111,8 +111,13 @@ func (e *startEpochs) name(read map[string]float64, counted map[string]int32, at
 		// Its counters read without its start time: the held name goes
 		// on (below), not renamed by the next start time read. One never
 		// read with a start time is not held: its series are named 0.
+		// It was in this read (at), by its counters: forgotten a day
+		// after its start time was last read instead, a gateway whose
+		// process collector failed that long had its series named anew
+		// (0) while they were read, each counting its whole value as
+		// calls at that step.
 		if h, ok := e.held[in]; ok {
-			h.blind = true
+			h.blind, h.at = true, at
 			e.held[in] = h
 		}
 	}
