@@ -213,9 +213,9 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 	// and start none), unless a series of the same function in the base
 	// is missing now (its gateway restarted in place, its series renamed
 	// with the new process's start time: this one counts since then).
-	// A function's genuinely first call in the step after a base loses the
-	// idle time it would start: one, against an idle time learned ending at
-	// calls nobody made.
+	// A function's genuinely first call in the step after a base lost the
+	// idle time it would start, until a series whose gateway the base read
+	// was counted on time (only the Prometheus source says: GatewaySeen).
 	afterBase := d.LateAfterBase && !base && d.reads == d.afterBase
 	var fresh []int // indexes in out of counts of series new after the base
 	for _, t := range read {
@@ -249,7 +249,11 @@ func (d *TotalsDiff) Add(read []Total, at time.Time, out []Count) []Count {
 				lateN = d.late(d.readAt(t.GatewaySeen), late, at)
 			}
 			out = append(out, Count{Ref: t.Ref, N: n, Late: lateN})
-			if !known && afterBase {
+			// A series whose gateway was in the base read (GatewaySeen at
+			// or after it) was not there then: made since, by its first
+			// calls, which are this step's. Only one whose gateway the
+			// base did not see may be stale (a failed scrape).
+			if !known && afterBase && !(t.GatewaySeen != 0 && d.readAt(t.GatewaySeen) >= d.baseRead) {
 				fresh = append(fresh, len(out)-1)
 			}
 		}

@@ -58,3 +58,24 @@ func TestTotalsDiffAddPartKeepsTheStepAfterTheBase(t *testing.T) {
 		t.Errorf("a series first seen in the step after (-want +got):\n%s", diff)
 	}
 }
+
+// TestTotalsDiffLateAfterBaseTrustsAGatewayReadInTheBase: right after the
+// base, a series whose gateway the base read (GatewaySeen at the base's
+// time) was not in it because it did not exist then: made since by its
+// function's first calls, which count on time and may start an idle time.
+// One whose gateway was last seen before the base (its scrape failed
+// then) may be stale, and stays late.
+//
+// Seen failing before the GatewaySeen check: "{Ref: c, N: 1, Late: true}"
+// for the series of the gateway the base read.
+func TestTotalsDiffLateAfterBaseTrustsAGatewayReadInTheBase(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	before := t0.Add(-15 * time.Second).UnixNano()
+	d := TotalsDiff{LateAfterBase: true}
+	d.Add([]Total{{refA, 1, 10, before}}, t0, nil)
+	got := d.Add([]Total{{refA, 1, 10, t0.UnixNano()}, {refB, 2, 40, before}, {refC, 3, 1, t0.UnixNano()}}, t0.Add(15*time.Second), nil)
+	want := []Count{{Ref: refB, N: 40, Late: true}, {Ref: refC, N: 1}}
+	if diff := gocmp.Diff(want, got); diff != "" {
+		t.Errorf("right after the base (-want +got):\n%s", diff)
+	}
+}
