@@ -30,7 +30,7 @@ func review51XGauge(t *testing.T, reg *prometheus.Registry, name string) float64
 }
 
 // TestReview51XFollowerKeepAliveNeverForgetsDeletedFunctions: Learn runs
-// on every replica, leader or not (controller.go:400), so the keep-alive
+// on every replica, leader or not (learn.go, Learn), so the keep-alive
 // of a warm follower (the chart's default on Kubernetes: 2 replicas)
 // learns every function the gateway counts. But only the idler, which runs
 // on the leader alone, reports the listing (keepalive.Policy.Listed, via
