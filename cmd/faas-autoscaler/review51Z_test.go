@@ -127,7 +127,7 @@ func TestReview51ZSIGTERMAnswersTheInFlightWebhook(t *testing.T) {
 // runConfig.flagSource; warnOverridden: "--interval (or its environment
 // variable scale_interval)"). Expected: the message names scale_interval.
 // Cause: config.LoadOverNoting's origin (config/load.go) only knows
-// "flag --<name>", and runCmd (run.go loadTuning) does not pass
+// "flag --<name>", and runCmd (config.go loadTuning) does not pass
 // e.fromEnv through.
 func TestReview51ZDeprecatedVariableOutOfRangeNamesTheVariable(t *testing.T) {
 	for _, c := range []struct{ env, value, flag string }{
