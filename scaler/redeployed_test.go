@@ -202,16 +202,24 @@ func TestRedeployedFunctionIgnoresItsPredecessorsOutcome(t *testing.T) {
 		}
 		release()
 		synctest.Wait()
-		f, _ := e.loop.Explain(refA)
-		for _, d := range f.Decisions {
-			if d.Result != "none" || d.Error != "" {
-				t.Errorf("the new function's decision %+v carries the old intent's outcome", d)
-			}
-		}
-		if got := e.prov.replicas(refA); got != 1 {
-			t.Errorf("the new function: %d replicas, want 1 (the old intent's write is not the new one's)", got)
-		}
+		checkNotTheOldIntents(t, e, 1, "the old intent's write is not the new one's")
 	})
+}
+
+// checkNotTheOldIntents checks that refA, deployed again while an intent
+// of the old function's was held, shows none of that intent's outcome in
+// its records and runs want replicas (why says whose count that is).
+func checkNotTheOldIntents(t *testing.T, e *loopEnv, want uint64, why string) {
+	t.Helper()
+	f, _ := e.loop.Explain(refA)
+	for _, d := range f.Decisions {
+		if d.Result != "none" || d.Error != "" {
+			t.Errorf("the new function's decision %+v carries the old intent's outcome", d)
+		}
+	}
+	if got := e.prov.replicas(refA); got != want {
+		t.Errorf("the new function: %d replicas, want %d (%s)", got, want, why)
+	}
 }
 
 // TestRedeployedFunctionsQueuedSignals: a signal queued for the name is

@@ -226,15 +226,7 @@ func TestReview55A_OldIntentListedWithoutCreatedAtMarksTheNewState(t *testing.T)
 		}
 		release()
 		synctest.Wait()
-		f, _ := e.loop.Explain(refA)
-		for _, d := range f.Decisions {
-			if d.Result != "none" || d.Error != "" {
-				t.Errorf("the new function's decision %+v carries the old intent's outcome (its listing gave no CreatedAt)", d)
-			}
-		}
-		if got := e.prov.replicas(refA); got != 2 {
-			t.Errorf("the new function deployed at 2, no load: %d replicas; the old function's scale-up landed on it (its intent named no creation time, though the state knew the old one's)", got)
-		}
+		checkNotTheOldIntents(t, e, 2, "deployed at 2, no load: the old function's scale-up, decided on a listing without CreatedAt, must not land on it")
 	})
 }
 
