@@ -228,9 +228,9 @@ func (l *Loop) outcome(fs *fnState, seq uint64, prev State, d Decision, o actuat
 	switch {
 	case !d.dropOwed.IsZero() && owe && (!d.lapsed || own) && o.Code != actuator.CodeGone &&
 		st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) && st.StepRuleAt.IsZero():
-		st.StepDropOwed, st.StepDropFrom = d.dropOwed, from
+		st.StepDropOwed, st.StepDropFrom, st.StepDropHeld = d.dropOwed, from, false // owed for the write
 	case carried && (!owe || o.Code == actuator.CodeGone):
-		st.StepDropOwed, st.StepDropFrom = time.Time{}, 0
+		st.StepDropOwed, st.StepDropFrom, st.StepDropHeld = time.Time{}, 0, false
 	}
 	if r := d.endedRamp; !r.start.IsZero() && (!overtaken(o) || own) && o.Code != actuator.CodeGone &&
 		st.RampStart.IsZero() && st.StepKey == d.Next.StepKey && st.StepAt.Equal(d.Next.StepAt) {

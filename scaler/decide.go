@@ -49,7 +49,7 @@ func Decide(spec Spec, obs Observation, st State, now time.Time) Decision {
 		// Only exact CE's own decision owes a drop: one carried through
 		// another mode dropped the function to its floor when the labels
 		// came back to exact CE, on an alert resolved long before.
-		d.Next.StepDropOwed, d.Next.StepDropFrom = time.Time{}, 0
+		d.Next.StepDropOwed, d.Next.StepDropFrom, d.Next.StepDropHeld = time.Time{}, 0, false
 	}
 	d.Current = obs.Replicas
 	d.Scale = d.Replicas != d.Current

@@ -165,6 +165,12 @@ type State struct {
 	// the newer intent; the drop, had it landed first, would have left
 	// the raise alone too (exact CE holds without an alert).
 	StepDropFrom uint64 `json:"step_drop_from,omitempty"`
+	// StepDropHeld: Decide owes the drop for an active scheduled minimum
+	// that held it above its floor (oweHeldDrop, owedDrop), not the
+	// outcome for a write not applied. Once the schedule ends, the pass
+	// that drops says the schedule ended rather than "not applied yet",
+	// which read as a failed write when every write had landed.
+	StepDropHeld bool `json:"step_drop_held,omitempty"`
 	// AlertLoadAt is the last evaluation whose count rested on an alert's
 	// load, AlertBase the count before that evidence started; without other
 	// load data the count returns to AlertBase one evidence window later.

@@ -34,8 +34,8 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 	// A drop owed is this pass's to decide again (outcome owes it anew if
 	// that is not applied either), or ended by what this pass acts on; a
 	// signal that adds nothing keeps it for the next pass (below).
-	owed, owedFrom := st.StepDropOwed, st.StepDropFrom
-	d.Next.StepDropOwed, d.Next.StepDropFrom = time.Time{}, 0
+	owed, owedFrom, owedHeld := st.StepDropOwed, st.StepDropFrom, st.StepDropHeld
+	d.Next.StepDropOwed, d.Next.StepDropFrom, d.Next.StepDropHeld = time.Time{}, 0, false
 	switch {
 	case ruleLapsed(sig, &st, d.Next.StepRuleAt) && cur > 0:
 		lo, code, why := floor(&spec, &obs)
@@ -59,7 +59,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		// schedule ended (a review's finding).
 		oweHeldDrop(&d, &spec, cur, code, now)
 	case sig == nil && !owed.IsZero() && cur > 0:
-		return owedDrop(&spec, &obs, d, owed, owedFrom)
+		return owedDrop(&spec, &obs, d, owed, owedFrom, owedHeld)
 	case sig == nil:
 		d.Code = CodeSteady
 		if !obs.quiet {
@@ -72,7 +72,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 		}
 	case earlierInstance(sig, &st):
 		d.Code = CodeSteady
-		d.Next.StepDropOwed, d.Next.StepDropFrom = owed, owedFrom // it says nothing of the instance whose drop is owed
+		d.Next.StepDropOwed, d.Next.StepDropFrom, d.Next.StepDropHeld = owed, owedFrom, owedHeld // it says nothing of the instance whose drop is owed
 		if !obs.quiet {
 			d.Reason = "exact CE: " + earlierInstanceWords(sig, cur)
 		}
@@ -82,7 +82,7 @@ func decideExactCE(spec Spec, obs Observation, st State, now time.Time) Decision
 			// A late copy of the firing already stepped on (an HA peer's,
 			// a retry) is no new firing: the drop owed since stays owed.
 			d.Code = CodeDuplicate
-			d.Next.StepDropOwed, d.Next.StepDropFrom = owed, owedFrom
+			d.Next.StepDropOwed, d.Next.StepDropFrom, d.Next.StepDropHeld = owed, owedFrom, owedHeld
 			d.Reason = steppedWords(sig, at, cur)
 			return d
 		}
@@ -154,7 +154,7 @@ func oweHeldDrop(d *Decision, spec *Spec, cur uint64, code ReasonCode, now time.
 	if code != CodeScheduledMin || d.Replicas <= base {
 		return
 	}
-	d.Next.StepDropOwed, d.Next.StepDropFrom = now, max(cur, d.Replicas)
+	d.Next.StepDropOwed, d.Next.StepDropFrom, d.Next.StepDropHeld = now, max(cur, d.Replicas), true
 	d.Reason += fmt.Sprintf("; its drop to %s owed until it ends", minWords(base))
 }
 
@@ -174,8 +174,9 @@ func oweHeldDrop(d *Decision, spec *Spec, cur uint64, code ReasonCode, now time.
 // (no intent is proposed; owed from then on from that count, once below
 // from) or taken down to it (the write landing there ends nothing:
 // reviews' findings). The lapse's drop held by a schedule is owed here too
-// (oweHeldDrop).
-func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uint64) Decision {
+// (oweHeldDrop). held (State.StepDropHeld) says a schedule, not a write
+// not applied, kept the drop: its retry is worded as the schedule ended.
+func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uint64, held bool) Decision {
 	cur := obs.Replicas
 	at := owed.UTC().Format(time.TimeOnly)
 	if from > 0 && cur > from {
@@ -202,7 +203,7 @@ func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uin
 			// it since is a raise, which owed from the count decided on
 			// the schedule's end took back (a review's finding). A from
 			// not known (0) stays so.
-			d.Next.StepDropOwed, d.Next.StepDropFrom = owed, min(from, cur)
+			d.Next.StepDropOwed, d.Next.StepDropFrom, d.Next.StepDropHeld = owed, min(from, cur), true
 		}
 	case code == CodeScheduledMin:
 		d.Code, d.dropOwed, d.dropFrom = code, owed, cur
@@ -211,13 +212,22 @@ func owedDrop(spec *Spec, obs *Observation, d Decision, owed time.Time, from uin
 			// it ends, from the count decided on (as a resolution held
 			// by a schedule is, decideExactCE); outcome owes it anew,
 			// or ends it, when the write does not land.
-			d.Next.StepDropOwed, d.Next.StepDropFrom = owed, cur
+			d.Next.StepDropOwed, d.Next.StepDropFrom, d.Next.StepDropHeld = owed, cur, true
 		}
 	default:
 		d.dropOwed, d.dropFrom = owed, cur
 	}
 	if !obs.quiet {
 		switch {
+		case cur > lo && held:
+			// Every write may have landed: what kept the drop was a
+			// scheduled minimum, which has ended (or fallen) since, not
+			// a write that failed.
+			ended := "ended"
+			if code == CodeScheduledMin {
+				ended = "fallen"
+			}
+			d.Reason = fmt.Sprintf("exact CE: alert resolved at %s, its drop held by a scheduled min that has %s → %s → %d", at, ended, why, d.Replicas)
 		case cur > lo:
 			d.Reason = fmt.Sprintf("exact CE: alert resolved at %s, its drop not applied yet → %s → %d", at, why, d.Replicas)
 		case cur > base:

@@ -109,6 +109,6 @@ func sameState(a, b *State) bool {
 	return sameRecs && a.LastScale == b.LastScale && a.LastScaleDir == b.LastScaleDir &&
 		a.BurstSince == b.BurstSince && a.BurstCrossed == b.BurstCrossed &&
 		a.StepKey == b.StepKey && a.StepAt == b.StepAt && a.PrevStepKey == b.PrevStepKey && a.PrevStepAt == b.PrevStepAt && a.RampFrom == b.RampFrom && a.RampStart == b.RampStart && a.StepFoundAt == b.StepFoundAt && a.StepRuleAt == b.StepRuleAt && a.StepRuleRepeats == b.StepRuleRepeats &&
-		a.StepDropOwed == b.StepDropOwed && a.StepDropFrom == b.StepDropFrom &&
+		a.StepDropOwed == b.StepDropOwed && a.StepDropFrom == b.StepDropFrom && a.StepDropHeld == b.StepDropHeld &&
 		a.AlertLoadAt == b.AlertLoadAt && a.AlertBase == b.AlertBase && a.AlertLoadKey == b.AlertLoadKey
 }

@@ -23,6 +23,7 @@ type modeState struct {
 	stepFoundAt              time.Time
 	stepRuleAt               time.Time
 	stepRuleRepeats          bool
+	stepDropHeld             bool
 	stepDropOwed             time.Time
 	stepDropFrom             uint64
 	alertLoadAt              time.Time
@@ -37,7 +38,8 @@ func modesOf(s *State) modeState {
 		stepKey: s.StepKey, stepAt: s.StepAt, prevStepKey: s.PrevStepKey, prevStepAt: s.PrevStepAt,
 		rampFrom: s.RampFrom, rampStart: s.RampStart, stepFoundAt: s.StepFoundAt, stepRuleAt: s.StepRuleAt,
 		stepRuleRepeats: s.StepRuleRepeats, stepDropOwed: s.StepDropOwed, stepDropFrom: s.StepDropFrom,
-		alertLoadAt: s.AlertLoadAt, alertBase: s.AlertBase,
+		stepDropHeld: s.StepDropHeld,
+		alertLoadAt:  s.AlertLoadAt, alertBase: s.AlertBase,
 		alertLoadKey: s.AlertLoadKey,
 	}
 }
@@ -48,6 +50,7 @@ func (m *modeState) into(s *State) {
 	s.StepKey, s.StepAt, s.PrevStepKey, s.PrevStepAt = m.stepKey, m.stepAt, m.prevStepKey, m.prevStepAt
 	s.RampFrom, s.RampStart, s.StepFoundAt, s.StepRuleAt = m.rampFrom, m.rampStart, m.stepFoundAt, m.stepRuleAt
 	s.StepRuleRepeats, s.StepDropOwed, s.StepDropFrom = m.stepRuleRepeats, m.stepDropOwed, m.stepDropFrom
+	s.StepDropHeld = m.stepDropHeld
 	s.AlertLoadAt, s.AlertBase = m.alertLoadAt, m.alertBase
 	s.AlertLoadKey = m.alertLoadKey
 }
