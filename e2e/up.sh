@@ -220,9 +220,22 @@ tail -n0 -f "$D/controller.log" &
 pids+=($!)
 # Any one component ending stops the stack: waiting for all four kept the
 # script, and the three left, running on with nothing saying one was gone.
+# Polled, not `wait -n`: bash reaps a child that ends before `wait -n` is
+# called (here, between the last readiness check and the wait), and then
+# `wait -n` says "no such job" for it and waits on the other three for
+# ever (CI's TestUpStopsWhenAComponentDies, session 55).
 ended=
 status=0
-wait -n -p ended "${pids[@]:0:4}" || status=$?
+while [ -z "$ended" ]; do
+  for p in "${pids[@]:0:4}"; do
+    if ! kill -0 "$p" 2>/dev/null; then
+      ended=$p
+      wait "$p" 2>/dev/null || status=$?
+      break
+    fi
+  done
+  [ -n "$ended" ] || sleep 0.5
+done
 for name in "${!pid_of[@]}"; do
   if [ "${pid_of[$name]}" = "$ended" ]; then
     fail "$name" "exited with status $status; stopping the stack"
