@@ -206,7 +206,7 @@ func (d *Idler) prepare(fns []provider.Function, now time.Time) (ws []*work, ans
 	defer func() { d.items = ws }()
 	for i := range fns {
 		fn, st := &fns[i], sts[i]
-		full, parsed, specErr := st.parsed.of(fn, &d.cfg.Defaults, d.specGen)
+		full, parsed, specErr := st.parsed.Of(fn, &d.cfg.Defaults, d.specGen)
 		if parsed {
 			st.noSchedule = !hasMinSchedule(fn)
 		}

@@ -85,17 +85,17 @@ func TestExplanationKeepsTheRareFieldsApart(t *testing.T) {
 // cycles read while the labels stay; a label change makes a new one.
 func TestSpecIsParsedOnceAndShared(t *testing.T) {
 	fn := provider.Function{Ref: ref("f"), Replicas: 1, Labels: map[string]string{LabelZero: "true"}}
-	var c parsedSpec
+	var c scaler.ParsedSpec
 	d := scaler.DefaultDefaults()
-	if _, _, err := c.of(&fn, &d, 1); err != nil {
+	first, _, err := c.Of(&fn, &d, 1)
+	if err != nil {
 		t.Fatal(err)
 	}
-	first := c.spec
-	if s, _, _ := c.of(&fn, &d, 1); c.spec != first || !s.Zero {
-		t.Errorf("same labels: parsed again (%p, was %p) or lost the opt-in (%+v)", c.spec, first, s)
+	if s, _, _ := c.Of(&fn, &d, 1); s != first || !s.Zero {
+		t.Errorf("same labels: parsed again (%p, was %p) or lost the opt-in (%+v)", s, first, s)
 	}
 	fn.Labels = map[string]string{LabelZero: "false"}
-	if s, _, _ := c.of(&fn, &d, 1); c.spec == first || s.Zero || !first.Zero {
+	if s, _, _ := c.Of(&fn, &d, 1); s == first || s.Zero || !first.Zero {
 		t.Errorf("zero true → false: spec %+v (kept one now zero %v), want a new parse and the old one unchanged", s, first.Zero)
 	}
 }

@@ -1,6 +1,10 @@
 package idler
 
-import "time"
+import (
+	"time"
+
+	"github.com/faas-autoscaler/faas-autoscaler/scaler"
+)
 
 // fnState is what the idler remembers about one function between cycles:
 // one per function of the fleet, so what it keeps is what Explain or a
@@ -20,7 +24,7 @@ type fnState struct {
 	// (see fnTimes.wokenAt). (Beside refusedLogged: two bools in one word.)
 	atZero        bool
 	refusedLogged bool
-	// noSchedule: the labels, as last parsed (parsedSpec), have no
+	// noSchedule: the labels, as last parsed (scaler.ParsedSpec), have no
 	// MinScheduleLabel, as label or annotation, so the cycle does not look
 	// for one (two lookups per function per cycle). In the same word.
 	noSchedule bool
@@ -41,7 +45,7 @@ type fnState struct {
 	// explain is the last cycle's explanation; the last action and its time
 	// are kept there only (explain.more), not in a second copy here.
 	explain explained
-	parsed  parsedSpec // its labels' parse, reused while they do not change (parsedspec.go)
+	parsed  scaler.ParsedSpec // its labels' parse under the idler's defaults (specGen), reused while they do not change
 }
 
 // firstSeenIn is st.firstSeen as a time in loc (the cycle's zone, which

@@ -17,7 +17,7 @@ import (
 // from the inputs kept (Decide is pure), and a record followed by another
 // is worded then.
 func (l *Loop) decideAndApply(ctx context.Context, fs *fnState, fn *provider.Function, obs Observation, quiet bool, now time.Time) Decision {
-	spec, specErr := fs.parsed.spec, fs.parsed.err()
+	spec, specErr := fs.parsed.spec, fs.parsed.Err()
 	l.mu.Lock()
 	prevSpecErr := fs.specErr()
 	prev, wordless := fs.wordlessInputs()

@@ -29,7 +29,7 @@ type fnState struct {
 	replicas uint64
 	spec     *Spec // of the last decision (shared with parsed, never changed; nil before one)
 	// specFailed is the last decision's parse error (specErr), the
-	// parse's own pointer (parsedSpec.failed, replaced, never changed, by
+	// parse's own pointer (ParsedSpec.failed, replaced, never changed, by
 	// a new parse): inline, the error's 16 bytes left no room for created.
 	specFailed *error
 	// created is the listed CreatedAt the state is of (0: no listing said):
@@ -55,17 +55,12 @@ type fnState struct {
 	// seq and, but for a repeat's, one to counts: settleCounts counts the
 	// repeats from the difference.
 	seq, pass uint32
-	parsed    parsedSpec  // the labels' parse, reused while they do not change; passMu
+	parsed    ParsedSpec  // the labels' parse, reused while they do not change; passMu
 	counts    []codeCount // decisions by reason code, for the metrics, the repeats not yet counted (settleCounts)
 }
 
 // specErr is the last decision's parse error (nil: none, or no decision).
-func (fs *fnState) specErr() error {
-	if fs.specFailed == nil {
-		return nil
-	}
-	return *fs.specFailed
-}
+func (fs *fnState) specErr() error { return errAt(fs.specFailed) }
 
 // desired is the last decision's count (its record's; 0 before one).
 func (fs *fnState) desired() uint64 {

@@ -49,8 +49,8 @@ func TestSpecParseKeepsItsLabelsAddress(t *testing.T) {
 	check := func(step string, wantMax uint64, wantErr bool) *Spec {
 		t.Helper()
 		spec, err := l.specOf(fs, &fn)
-		if (err != nil) != wantErr || !errors.Is(fs.parsed.err(), err) {
-			t.Fatalf("%s: error %v (kept %v), want one: %v", step, err, fs.parsed.err(), wantErr)
+		if (err != nil) != wantErr || !errors.Is(fs.parsed.Err(), err) {
+			t.Fatalf("%s: error %v (kept %v), want one: %v", step, err, fs.parsed.Err(), wantErr)
 		}
 		if !wantErr && spec.Max != wantMax {
 			t.Errorf("%s: max %d, want %d", step, spec.Max, wantMax)

@@ -8,58 +8,76 @@ import (
 	"github.com/faas-autoscaler/faas-autoscaler/provider"
 )
 
-// parsedSpec is one function's labels parsed into a Spec, kept with the
-// labels, annotations and defaults it was parsed from. Labels change when a
-// function is redeployed, not between passes, and parsing a function's
-// fifteen labels (thirty lookups, number parsing, a validation) every pass was
-// a fifth of a pass at 100,000 functions.
-type parsedSpec struct {
+// ParsedSpec is one function's labels parsed into a Spec, kept with the
+// labels, annotations and defaults it was parsed from: the scaler's kept
+// parse (fnState.parsed) and the idler's. Labels change when a function is
+// redeployed, not between passes, and parsing a function's fifteen labels
+// (thirty lookups, number parsing, a validation) every pass was a fifth of
+// a pass at 100,000 functions, and of an idler cycle over 10,000. The zero
+// value has parsed nothing.
+type ParsedSpec struct {
 	KeptLabels        // the labels and annotations it was parsed from
-	gen        uint64 // Loop.specGen it was parsed under; 0 = never parsed
+	gen        uint64 // the defaults' number it was parsed under (Of); 0 = never parsed
 	// spec is never changed once parsed (a new parse points at another), so
 	// the function's state, the explain API and the metrics share it
 	// instead of holding a copy each (160 bytes per function per copy); and
-	// it is interned (Intern): the idler's parse and every function
-	// configured alike point at the same one.
+	// it is interned (Intern): the scaler's and the idler's parses and every
+	// function configured alike point at the same one.
 	spec *Spec
-	// failed is the parse's error (nil: none; err), behind a pointer: a
-	// parse rarely fails, and inline its 16 bytes took fnState past its
-	// 288-byte size class once the labels' address was kept too
-	// (KeptLabels.labelsAt).
+	// failed is the parse's error (nil: none; Err), behind a pointer: a
+	// parse rarely fails, and inline its 16 bytes took the scaler's fnState
+	// past its 288-byte size class, and the idler's past its 144-byte one,
+	// once the labels' address was kept too (KeptLabels.labelsAt).
 	failed *error
 }
 
-// err is the parse's error.
-func (c *parsedSpec) err() error {
-	if c.failed == nil {
-		return nil
-	}
-	return *c.failed
-}
-
-// specOf returns fn's spec, parsing its labels only when they, its
-// annotations or the defaults changed since c was filled. The labels are
-// compared by content (KeptLabels.Same: but for the very map kept, found by
-// its address): a provider decodes fresh maps for every listing, so the
-// maps' identity says nothing there. The caller holds passMu.
-// The spec returned is the kept one (not a copy of its 160 bytes for every
+// Of returns fn's spec under defaults (numbered gen by its owner, which
+// numbers them anew when they change), parsing only when the labels, the
+// annotations or the defaults changed (parsed: it did). The labels are
+// compared by content (KeptLabels.Same: but for the very map kept, found
+// by its address): a provider decodes fresh maps for every listing, so the
+// maps' identity says little there. It compares the defaults' number, not
+// a copy of them (136 bytes per function), and takes both by pointer. The
+// spec returned is the kept one (not a copy of its 160 bytes for every
 // function every pass): never change it.
-func (l *Loop) specOf(fs *fnState, fn *provider.Function) (*Spec, error) {
-	c := &fs.parsed
-	if c.gen == l.specGen && c.spec != nil && c.Same(fn) {
-		return c.spec, c.err()
+func (c *ParsedSpec) Of(fn *provider.Function, defaults *Defaults, gen uint64) (spec *Spec, parsed bool, err error) {
+	if c.gen == gen && c.spec != nil && c.Same(fn) {
+		return c.spec, false, c.Err()
 	}
-	spec, err := ParseSpec(*fn, l.cfg.Defaults)
-	c.spec, c.failed = Intern(spec), nil
+	s, err := ParseSpec(*fn, *defaults)
+	c.spec, c.failed = Intern(s), nil
 	if err != nil {
 		e := err // only a failed parse's goes to the heap
 		c.failed = &e
 	}
 	c.Keep(fn)
-	c.gen = l.specGen
+	c.gen = gen
+	return c.spec, true, err
+}
+
+// Err is the kept parse's error (nil: none).
+func (c *ParsedSpec) Err() error { return errAt(c.failed) }
+
+// errAt is the error p points at (nil for nil): a parse's error kept
+// behind a pointer (ParsedSpec.failed, fnState.specFailed).
+func errAt(p *error) error {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// specOf returns fn's spec (ParsedSpec.Of under the loop's defaults), and
+// when it parsed, notes its unknown labels and whether it has the min
+// floor's label. The caller holds passMu.
+func (l *Loop) specOf(fs *fnState, fn *provider.Function) (*Spec, error) {
+	spec, parsed, err := fs.parsed.Of(fn, &l.cfg.Defaults, l.specGen)
+	if !parsed {
+		return spec, err
+	}
 	l.noteUnknownLabels(fn)
 	fs.floored = l.cfg.MinFloorLabel == "" || hasKey(fn.Labels, l.cfg.MinFloorLabel) || hasKey(fn.Annotations, l.cfg.MinFloorLabel)
-	return c.spec, err
+	return spec, err
 }
 
 // KeptLabels is the labels and annotations a parse of a function was made
